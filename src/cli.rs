@@ -1,0 +1,481 @@
+//! The `phigate` command line.
+//!
+//! Owns argument parsing (clap), loading what each command needs, and mapping failures to
+//! exit codes: 0 success, 1 a document or record failed, 2 unusable input or arguments,
+//! 64 a bad rule, policy or config file. Messages never contain input text.
+
+use std::fs::File;
+use std::io::{self, BufRead, BufReader, BufWriter, Read, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use anyhow::{bail, Context};
+use clap::{Args, Parser, Subcommand};
+use serde::Deserialize;
+
+use crate::detect::Scratch;
+use crate::keys::{MasterKey, KEY_LEN};
+use crate::patterns::Patterns;
+use crate::phi::PhiType;
+use crate::transform::policy::Policy;
+use crate::transform::token::MemoryTokenStore;
+use crate::transform::Transformer;
+use crate::walk::{ContentType, Engine, Output};
+
+/// phigate: a HIPAA de-identification gateway.
+#[derive(Parser, Debug)]
+#[command(name = "phigate", version, about, long_about = None)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// De-identify a file or standard input to standard output.
+    Scan(ScanArgs),
+    /// Write a new random master key to a file (mode 0600; never overwrites).
+    Keygen {
+        /// Where to write the key.
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Write a labelled synthetic corpus (JSON lines, the evaluation format) to stdout.
+    Synth {
+        /// Random seed; the same seed gives the same corpus.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// Number of documents.
+        #[arg(long, default_value_t = 500)]
+        count: usize,
+        /// Only one kind of document: text, fhir or json.
+        #[arg(long)]
+        kind: Option<String>,
+    },
+}
+
+#[derive(Args, Debug)]
+pub struct ScanArgs {
+    /// Input file; standard input when absent or `-`.
+    pub file: Option<PathBuf>,
+    /// Policy: safe-harbor (default), limited-data-set, reversible, or a policy file path.
+    #[arg(long, default_value = "safe-harbor")]
+    pub policy: String,
+    /// Content type (text/plain, application/json, application/fhir+json,
+    /// application/x-www-form-urlencoded); inferred from the extension or content if absent.
+    #[arg(long)]
+    pub content_type: Option<String>,
+    /// Read JSON lines {"id", "text", "content_type"?} and write one line per input:
+    /// {"id", "text", "spans": [{"start", "end", "type"}]} (UTF-8 byte offsets).
+    #[arg(long)]
+    pub jsonl: bool,
+    /// Write per-type counts of PHI found (never values) to standard error.
+    #[arg(long)]
+    pub report: bool,
+    /// Master key file (from `phigate keygen`); tokens are stable across runs with the
+    /// same key. Without one, a random key is used and tokens last for this run only.
+    #[arg(long, env = "PHIGATE_KEY_FILE")]
+    pub key_file: Option<PathBuf>,
+    /// Read rule files from this directory instead of the built-in ones.
+    #[arg(long)]
+    pub patterns: Option<PathBuf>,
+    /// Largest document accepted, in bytes.
+    #[arg(long, default_value_t = 16 << 20)]
+    pub max_bytes: usize,
+    /// Deepest JSON nesting accepted.
+    #[arg(long, default_value_t = 64)]
+    pub max_depth: usize,
+}
+
+/// Runs the parsed command line.
+pub fn run(cli: Cli) -> ExitCode {
+    let result = match cli.command {
+        Command::Scan(args) => scan(&args),
+        Command::Keygen { out } => keygen(&out).map(|()| ExitCode::SUCCESS),
+        Command::Synth { seed, count, kind } => {
+            synth(seed, count, kind.as_deref()).map(|()| ExitCode::SUCCESS)
+        }
+    };
+    match result {
+        Ok(code) => code,
+        Err(e) if is_broken_pipe(&e) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("phigate: {e:#}");
+            ExitCode::from(exit_code_for(&e))
+        }
+    }
+}
+
+fn is_broken_pipe(e: &anyhow::Error) -> bool {
+    e.chain().any(|c| {
+        c.downcast_ref::<io::Error>()
+            .is_some_and(|io| io.kind() == io::ErrorKind::BrokenPipe)
+    })
+}
+
+/// A failure to load a rule, policy or config file is a usage error (64).
+fn exit_code_for(e: &anyhow::Error) -> u8 {
+    if e.chain().any(|c| {
+        c.is::<crate::walk::BuildError>() || c.is::<crate::transform::policy::PolicyError>()
+    }) {
+        64
+    } else {
+        2
+    }
+}
+
+fn load_engine(args: &ScanArgs) -> anyhow::Result<Engine> {
+    let patterns = match &args.patterns {
+        Some(dir) => Patterns::from_dir(dir).context("reading rule files")?,
+        None => Patterns::builtin(),
+    };
+    let mut engine = Engine::build(&patterns).context("loading rule files")?;
+    engine.limits.max_bytes = args.max_bytes;
+    engine.limits.max_depth = args.max_depth;
+    Ok(engine)
+}
+
+fn load_policy(engine: &Engine, name: &str) -> anyhow::Result<Policy> {
+    if let Some(p) = engine.policy(name) {
+        return Ok(p.clone());
+    }
+    let path = Path::new(name);
+    if !path.exists() {
+        bail!("unknown policy `{name}` (built-in: safe-harbor, limited-data-set, reversible; or a file path)");
+    }
+    let text = std::fs::read_to_string(path)
+        .with_context(|| format!("reading policy {}", path.display()))?;
+    Ok(Policy::parse(&path.display().to_string(), &text)?)
+}
+
+/// Reads a master key file: 64 hex characters (whitespace ignored).
+pub fn read_master_key(path: &Path) -> anyhow::Result<MasterKey> {
+    let text = std::fs::read_to_string(path)
+        .with_context(|| format!("reading key file {}", path.display()))?;
+    let hex: String = text.chars().filter(|c| !c.is_whitespace()).collect();
+    let mut bytes = [0u8; KEY_LEN];
+    if hex.len() != KEY_LEN * 2 {
+        bail!(
+            "key file {} is not a phigate master key (expected {} hex characters)",
+            path.display(),
+            KEY_LEN * 2
+        );
+    }
+    for (i, b) in bytes.iter_mut().enumerate() {
+        *b = u8::from_str_radix(&hex[2 * i..2 * i + 2], 16).map_err(|_| {
+            anyhow::anyhow!(
+                "key file {} is not a phigate master key (not hex)",
+                path.display()
+            )
+        })?;
+    }
+    Ok(MasterKey::from_bytes(bytes))
+}
+
+fn keygen(out: &Path) -> anyhow::Result<()> {
+    let key = MasterKey::generate()?;
+    let hex: String = key.as_bytes().iter().map(|b| format!("{b:02x}")).collect();
+    let mut opts = std::fs::OpenOptions::new();
+    opts.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        opts.mode(0o600);
+    }
+    let mut f = opts.open(out).with_context(|| {
+        format!(
+            "creating {} (an existing key is never overwritten)",
+            out.display()
+        )
+    })?;
+    f.write_all(format!("{hex}\n").as_bytes())?;
+    f.sync_all()?;
+    eprintln!(
+        "phigate: wrote a new master key to {}; back it up: tokens cannot be revealed without it",
+        out.display()
+    );
+    Ok(())
+}
+
+fn scan(args: &ScanArgs) -> anyhow::Result<ExitCode> {
+    let engine = load_engine(args)?;
+    let policy = load_policy(&engine, &args.policy)?;
+    let master = match &args.key_file {
+        Some(p) => read_master_key(p)?,
+        None => MasterKey::generate()?,
+    };
+    let store = MemoryTokenStore::new(&master, "");
+    let t = engine.transformer(&policy, &store, &master);
+    let forced = match &args.content_type {
+        Some(ct) => Some(ct.parse::<ContentType>().map_err(anyhow::Error::msg)?),
+        None => None,
+    };
+    let input: Box<dyn Read> = match &args.file {
+        Some(p) if p.as_os_str() != "-" => {
+            Box::new(File::open(p).with_context(|| format!("opening {}", p.display()))?)
+        }
+        _ => Box::new(io::stdin().lock()),
+    };
+    let stdout = io::stdout().lock();
+    let mut out = BufWriter::with_capacity(1 << 16, stdout);
+    let mut scratch = engine.detector.scratch();
+    let mut totals = Report::default();
+    let code = if args.jsonl {
+        scan_jsonl(
+            &engine,
+            &t,
+            forced,
+            input,
+            &mut out,
+            &mut scratch,
+            &mut totals,
+        )?
+    } else {
+        let name = args.file.as_ref().map(|p| p.display().to_string());
+        scan_one(
+            &engine,
+            &t,
+            forced,
+            name.as_deref(),
+            input,
+            &mut out,
+            &mut scratch,
+            &mut totals,
+        )?
+    };
+    out.flush()?;
+    if args.report {
+        totals.print();
+    }
+    Ok(code)
+}
+
+#[allow(clippy::too_many_arguments)]
+fn scan_one(
+    engine: &Engine,
+    t: &Transformer<'_>,
+    forced: Option<ContentType>,
+    name: Option<&str>,
+    input: Box<dyn Read>,
+    out: &mut impl Write,
+    scratch: &mut Scratch,
+    totals: &mut Report,
+) -> anyhow::Result<ExitCode> {
+    let mut body = Vec::new();
+    input
+        .take(engine.limits.max_bytes as u64 + 1)
+        .read_to_end(&mut body)
+        .context("reading input")?;
+    let ct = forced.unwrap_or_else(|| ContentType::infer(name, &body));
+    match engine.deidentify(&body, ct, t, scratch) {
+        Ok(o) => {
+            out.write_all(o.text.as_bytes())?;
+            totals.add(&o);
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(e) => {
+            totals.errors += 1;
+            eprintln!("phigate: {e}");
+            Ok(ExitCode::from(1))
+        }
+    }
+}
+
+#[derive(Deserialize)]
+struct JsonlIn {
+    id: serde_json::Value,
+    text: String,
+    #[serde(default)]
+    content_type: Option<String>,
+}
+
+fn scan_jsonl(
+    engine: &Engine,
+    t: &Transformer<'_>,
+    forced: Option<ContentType>,
+    input: Box<dyn Read>,
+    out: &mut impl Write,
+    scratch: &mut Scratch,
+    totals: &mut Report,
+) -> anyhow::Result<ExitCode> {
+    let mut reader = BufReader::with_capacity(1 << 16, input);
+    // A record may be JSON-escaped, so its line can be longer than the document limit.
+    let line_limit = engine
+        .limits
+        .max_bytes
+        .saturating_mul(2)
+        .saturating_add(1024);
+    let mut line = Vec::new();
+    let mut line_no = 0usize;
+    loop {
+        line.clear();
+        let n = (&mut reader)
+            .take(line_limit as u64)
+            .read_until(b'\n', &mut line)
+            .context("reading input")?;
+        if n == 0 {
+            break;
+        }
+        line_no += 1;
+        if line.last() != Some(&b'\n') && n == line_limit {
+            skip_rest_of_line(&mut reader)?;
+            write_error(
+                out,
+                &serde_json::Value::Null,
+                line_no,
+                &format!("line is over the {line_limit}-byte limit"),
+            )?;
+            totals.errors += 1;
+            continue;
+        }
+        if line.iter().all(u8::is_ascii_whitespace) {
+            continue;
+        }
+        match process_record(engine, t, forced, &line, scratch) {
+            Ok((id, o)) => {
+                write_record(out, &id, &o)?;
+                totals.add(&o);
+            }
+            Err((id, reason)) => {
+                write_error(out, &id, line_no, &reason)?;
+                totals.errors += 1;
+            }
+        }
+        if reader.buffer().is_empty() {
+            out.flush()?;
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn skip_rest_of_line(reader: &mut impl BufRead) -> io::Result<()> {
+    loop {
+        let buf = reader.fill_buf()?;
+        if buf.is_empty() {
+            return Ok(());
+        }
+        if let Some(i) = buf.iter().position(|&b| b == b'\n') {
+            reader.consume(i + 1);
+            return Ok(());
+        }
+        let len = buf.len();
+        reader.consume(len);
+    }
+}
+
+type RecordError = (serde_json::Value, String);
+
+fn process_record(
+    engine: &Engine,
+    t: &Transformer<'_>,
+    forced: Option<ContentType>,
+    line: &[u8],
+    scratch: &mut Scratch,
+) -> Result<(serde_json::Value, Output), RecordError> {
+    let rec: JsonlIn = match std::str::from_utf8(line) {
+        Err(e) => {
+            return Err((
+                serde_json::Value::Null,
+                format!("invalid UTF-8 at byte {}", e.valid_up_to()),
+            ))
+        }
+        Ok(s) => serde_json::from_str(s).map_err(|e| {
+            (
+                serde_json::Value::Null,
+                format!(
+                    "malformed record at column {}: {}",
+                    e.column(),
+                    json_category(&e)
+                ),
+            )
+        })?,
+    };
+    // An id is echoed back; only scalar ids are accepted so nothing else can be reflected.
+    if !(rec.id.is_string() || rec.id.is_number()) {
+        return Err((
+            serde_json::Value::Null,
+            "record id must be a string or number".into(),
+        ));
+    }
+    let ct = match (forced, &rec.content_type) {
+        (Some(ct), _) => ct,
+        (None, Some(c)) => c.parse::<ContentType>().map_err(|e| (rec.id.clone(), e))?,
+        (None, None) => ContentType::infer(None, rec.text.as_bytes()),
+    };
+    engine
+        .deidentify(rec.text.as_bytes(), ct, t, scratch)
+        .map(|o| (rec.id.clone(), o))
+        .map_err(|e| (rec.id.clone(), e.to_string()))
+}
+
+fn json_category(e: &serde_json::Error) -> &'static str {
+    match e.classify() {
+        serde_json::error::Category::Io => "read error",
+        serde_json::error::Category::Syntax => "syntax error",
+        serde_json::error::Category::Data => "missing or mistyped field (need id and text)",
+        serde_json::error::Category::Eof => "unexpected end of line",
+    }
+}
+
+fn write_record(out: &mut impl Write, id: &serde_json::Value, o: &Output) -> io::Result<()> {
+    let spans: Vec<serde_json::Value> = o
+        .spans
+        .iter()
+        .map(|s| serde_json::json!({"start": s.start, "end": s.end, "type": s.ty.as_str()}))
+        .collect();
+    let rec = serde_json::json!({"id": id, "text": o.text, "spans": spans});
+    serde_json::to_writer(&mut *out, &rec)?;
+    out.write_all(b"\n")
+}
+
+fn write_error(
+    out: &mut impl Write,
+    id: &serde_json::Value,
+    line: usize,
+    reason: &str,
+) -> io::Result<()> {
+    let rec = serde_json::json!({"id": id, "error": {"line": line, "reason": reason}});
+    serde_json::to_writer(&mut *out, &rec)?;
+    out.write_all(b"\n")
+}
+
+/// Per-type totals for `--report`.
+#[derive(Default)]
+struct Report {
+    documents: usize,
+    errors: usize,
+    counts: [usize; PhiType::ALL.len()],
+}
+
+impl Report {
+    fn add(&mut self, o: &Output) {
+        self.documents += 1;
+        for (t, c) in self.counts.iter_mut().zip(o.counts) {
+            *t += c;
+        }
+    }
+
+    fn print(&self) {
+        let by_type: serde_json::Map<String, serde_json::Value> = PhiType::ALL
+            .iter()
+            .filter(|t| self.counts[t.index()] > 0)
+            .map(|t| (t.as_str().to_string(), self.counts[t.index()].into()))
+            .collect();
+        let rec = serde_json::json!({"documents": self.documents, "errors": self.errors, "phi_found": by_type});
+        eprintln!("{rec}");
+    }
+}
+
+fn synth(seed: u64, count: usize, kind: Option<&str>) -> anyhow::Result<()> {
+    let docs = match kind {
+        None => crate::synth::generate(seed, count),
+        Some("text") => crate::synth::text_notes(seed, count),
+        Some("fhir") => crate::synth::fhir_bundles(seed, count),
+        Some("json") => crate::synth::json_webhooks(seed, count),
+        Some(other) => bail!("unknown kind `{other}` (text, fhir or json)"),
+    };
+    let mut out = BufWriter::new(io::stdout().lock());
+    crate::synth::to_eval_jsonl(&docs, &mut out)?;
+    out.flush()?;
+    Ok(())
+}

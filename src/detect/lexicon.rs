@@ -1,0 +1,612 @@
+//! The word-level detector for names and named places.
+//!
+//! Owns the lexicon (name lists, English words, cue words and allow-lists, each word mapped
+//! to a set of flags by one hash lookup) and the rules that combine a word's flags, its
+//! capitalisation and its neighbours into NAME, PROVIDER_NAME and LOCATION spans. Shapes
+//! with digits (dates, phone numbers) belong to the regex rules, not here.
+
+use rustc_hash::FxHashMap;
+use serde::Deserialize;
+
+use super::rules::{first_line, line_of};
+use super::RuleError;
+use crate::phi::PhiType;
+
+/// Word flags, one bit each.
+pub mod flag {
+    pub const FIRST: u32 = 1 << 0;
+    pub const LAST: u32 = 1 << 1;
+    /// A name that is also a common word (Will, Grace, Brown): needs context.
+    pub const COMMON: u32 = 1 << 2;
+    pub const ENGLISH: u32 = 1 << 3;
+    pub const PERSON_TITLE: u32 = 1 << 4;
+    pub const PROVIDER_TITLE: u32 = 1 << 5;
+    pub const RELATION: u32 = 1 << 6;
+    pub const NAME_CUE: u32 = 1 << 7;
+    pub const STRONG_CUE: u32 = 1 << 8;
+    pub const CREDENTIAL: u32 = 1 << 9;
+    pub const FACILITY: u32 = 1 << 10;
+    pub const PLACE_CUE: u32 = 1 << 11;
+    pub const STOP: u32 = 1 << 12;
+    pub const CLINICAL: u32 = 1 << 13;
+    /// Any name-list membership.
+    pub const NAME: u32 = FIRST | LAST;
+    /// Words that can never be part of a name.
+    pub const NEVER_NAME: u32 = STOP | CLINICAL | CREDENTIAL | FACILITY;
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawLexicon {
+    person_titles: Vec<String>,
+    provider_titles: Vec<String>,
+    relations: Vec<String>,
+    name_cues: Vec<String>,
+    strong_cues: Vec<String>,
+    credentials: Vec<String>,
+    facility_words: Vec<String>,
+    place_cues: Vec<String>,
+    stopwords: Vec<String>,
+    clinical_words: Vec<String>,
+}
+
+/// The source texts a lexicon is built from.
+pub struct LexiconSources<'a> {
+    pub cues_file: &'a str,
+    pub cues: &'a str,
+    pub first_names: &'a str,
+    pub surnames: &'a str,
+    pub common_words: &'a str,
+    pub english: &'a str,
+}
+
+/// Every known word with its flags.
+pub struct Lexicon {
+    words: FxHashMap<Box<[u8]>, u32>,
+}
+
+/// Longest word looked up; longer runs of letters are never names.
+const MAX_WORD: usize = 40;
+
+impl Lexicon {
+    pub fn build(src: &LexiconSources<'_>) -> Result<Lexicon, RuleError> {
+        let raw: RawLexicon = toml::from_str(src.cues).map_err(|e| RuleError::Syntax {
+            file: src.cues_file.to_string(),
+            line: e.span().map(|s| line_of(src.cues, s.start)).unwrap_or(0),
+            reason: first_line(e.message()),
+        })?;
+        let mut lex = Lexicon {
+            words: FxHashMap::default(),
+        };
+        lex.words.reserve(160_000);
+        for w in src.english.lines() {
+            lex.add(w, flag::ENGLISH);
+        }
+        for (list, f) in [(src.first_names, flag::FIRST), (src.surnames, flag::LAST)] {
+            for line in list.lines().filter(|l| !l.starts_with('#')) {
+                let name = line.split('\t').next().unwrap_or("");
+                lex.add(name, f);
+            }
+        }
+        for w in src.common_words.lines().filter(|l| !l.starts_with('#')) {
+            lex.add(w, flag::COMMON);
+        }
+        let lists: [(&Vec<String>, u32); 10] = [
+            (&raw.person_titles, flag::PERSON_TITLE),
+            (&raw.provider_titles, flag::PROVIDER_TITLE),
+            (&raw.relations, flag::RELATION),
+            (&raw.name_cues, flag::NAME_CUE),
+            (&raw.strong_cues, flag::STRONG_CUE),
+            (&raw.credentials, flag::CREDENTIAL),
+            (&raw.facility_words, flag::FACILITY),
+            (&raw.place_cues, flag::PLACE_CUE),
+            (&raw.stopwords, flag::STOP),
+            (&raw.clinical_words, flag::CLINICAL),
+        ];
+        for (list, f) in lists {
+            for w in list {
+                lex.add(w, f);
+            }
+        }
+        Ok(lex)
+    }
+
+    fn add(&mut self, word: &str, f: u32) {
+        let w = word.trim();
+        if w.is_empty() || w.len() > MAX_WORD {
+            return;
+        }
+        let key: Box<[u8]> = w.to_ascii_lowercase().into_bytes().into_boxed_slice();
+        *self.words.entry(key).or_insert(0) |= f;
+    }
+
+    /// Flags of a word, case-insensitively; 0 for an unknown word.
+    pub fn flags(&self, word: &[u8]) -> u32 {
+        if word.len() > MAX_WORD {
+            return 0;
+        }
+        let mut buf = [0u8; MAX_WORD];
+        let lower = &mut buf[..word.len()];
+        lower.copy_from_slice(word);
+        lower.make_ascii_lowercase();
+        self.words.get(&*lower).copied().unwrap_or(0)
+    }
+
+    /// Number of distinct words known.
+    pub fn len(&self) -> usize {
+        self.words.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.words.is_empty()
+    }
+}
+
+/// Capitalisation of a word.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Shape {
+    /// `Maria`
+    Cap,
+    /// `MARIA` (or a single capital letter)
+    Upper,
+    /// `maria`
+    Lower,
+    /// `McDonald`, `iPad`, or anything else
+    Mixed,
+}
+
+#[derive(Clone, Copy, Debug)]
+struct Word {
+    start: usize,
+    end: usize,
+    flags: u32,
+    shape: Shape,
+}
+
+/// A span found by the lexicon pass.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct LexHit {
+    pub start: usize,
+    pub end: usize,
+    pub ty: PhiType,
+}
+
+/// Reusable buffers for [`Lexicon::scan`].
+#[derive(Default)]
+pub struct LexScratch {
+    words: Vec<Word>,
+    marks: Vec<Option<PhiType>>,
+}
+
+impl Lexicon {
+    /// Finds names and named places in `text`, appending to `out`.
+    pub fn scan(&self, text: &str, scratch: &mut LexScratch, out: &mut Vec<LexHit>) {
+        let bytes = text.as_bytes();
+        self.tokenize(bytes, &mut scratch.words);
+        let words = &scratch.words;
+        scratch.marks.clear();
+        scratch.marks.resize(words.len(), None);
+        let caps_mode = is_mostly_upper(bytes);
+        let ctx = Ctx {
+            text: bytes,
+            words,
+            caps_mode,
+        };
+        for i in 0..words.len() {
+            ctx.mark_cued(i, &mut scratch.marks);
+            ctx.mark_dictionary(i, &mut scratch.marks);
+            ctx.mark_credentialed(i, &mut scratch.marks);
+            ctx.mark_facility(i, &mut scratch.marks);
+        }
+        ctx.extend_names(&mut scratch.marks);
+        emit_runs(bytes, words, &scratch.marks, out);
+    }
+
+    fn tokenize(&self, b: &[u8], words: &mut Vec<Word>) {
+        words.clear();
+        let mut i = 0;
+        while i < b.len() {
+            if !is_word_byte(b[i]) {
+                i += 1;
+                continue;
+            }
+            let start = i;
+            while i < b.len() && (is_word_byte(b[i]) || is_inner_apostrophe(b, i)) {
+                i += 1;
+            }
+            let w = &b[start..i];
+            if w.iter().all(u8::is_ascii_digit) {
+                continue;
+            }
+            words.push(Word {
+                start,
+                end: i,
+                flags: self.flags(w),
+                shape: shape_of(w),
+            });
+        }
+    }
+}
+
+fn is_word_byte(c: u8) -> bool {
+    c.is_ascii_alphanumeric() || c >= 0x80
+}
+
+/// `O'Brien`: an apostrophe between two letters stays inside the word.
+fn is_inner_apostrophe(b: &[u8], i: usize) -> bool {
+    b[i] == b'\''
+        && i > 0
+        && b[i - 1].is_ascii_alphabetic()
+        && b.get(i + 1).is_some_and(u8::is_ascii_alphabetic)
+}
+
+fn shape_of(w: &[u8]) -> Shape {
+    let first_upper = w[0].is_ascii_uppercase();
+    let rest_lower = w[1..].iter().all(|c| !c.is_ascii_uppercase());
+    let all_upper = w.iter().all(|c| !c.is_ascii_lowercase());
+    if first_upper && all_upper {
+        Shape::Upper
+    } else if first_upper && rest_lower {
+        Shape::Cap
+    } else if w[0].is_ascii_lowercase() && rest_lower {
+        Shape::Lower
+    } else {
+        Shape::Mixed
+    }
+}
+
+/// Notes typed in capitals carry no capitalisation evidence.
+fn is_mostly_upper(b: &[u8]) -> bool {
+    let (mut up, mut low) = (0usize, 0usize);
+    for &c in b {
+        up += usize::from(c.is_ascii_uppercase());
+        low += usize::from(c.is_ascii_lowercase());
+    }
+    up > 20 && up > 2 * low
+}
+
+struct Ctx<'a> {
+    text: &'a [u8],
+    words: &'a [Word],
+    caps_mode: bool,
+}
+
+impl Ctx<'_> {
+    fn has(&self, i: usize, f: u32) -> bool {
+        self.words[i].flags & f != 0
+    }
+
+    /// Looks like it could be written as a name: capitalised, or any case in an all-caps note.
+    fn name_shaped(&self, i: usize) -> bool {
+        let w = &self.words[i];
+        let letters = self.text[w.start..w.end]
+            .iter()
+            .any(u8::is_ascii_alphabetic)
+            || self.text[w.start] >= 0x80;
+        letters
+            && !self.text[w.start..w.end].iter().any(u8::is_ascii_digit)
+            && match w.shape {
+                Shape::Cap | Shape::Mixed => true,
+                Shape::Upper => true,
+                Shape::Lower => false,
+            }
+    }
+
+    /// Evidence from the lists alone: in a name list, not a common or clinical word.
+    fn dictionary_name(&self, i: usize) -> bool {
+        let f = self.words[i].flags;
+        f & flag::NAME != 0 && f & (flag::COMMON | flag::ENGLISH | flag::NEVER_NAME) == 0
+    }
+
+    /// A capitalised word nobody has heard of: after a cue it is most likely a name.
+    fn unknown_word(&self, i: usize) -> bool {
+        let w = &self.words[i];
+        w.flags & (flag::ENGLISH | flag::NEVER_NAME | flag::NAME_CUE | flag::RELATION) == 0
+            && w.end - w.start >= 2
+    }
+
+    /// Only spaces (no line break) between word `i` and word `i + 1`.
+    fn joined(&self, i: usize, allow: &[u8]) -> bool {
+        let (a, b) = (self.words[i].end, self.words[i + 1].start);
+        let gap = &self.text[a..b];
+        gap.len() <= 3 && !gap.is_empty() && gap.iter().all(|c| *c == b' ' || allow.contains(c))
+    }
+
+    fn followed_by_period(&self, i: usize) -> bool {
+        self.text.get(self.words[i].end) == Some(&b'.')
+    }
+
+    fn is_initial(&self, i: usize) -> bool {
+        let w = &self.words[i];
+        w.end - w.start == 1 && self.text[w.start].is_ascii_uppercase()
+    }
+
+    /// Cue words: `Dr. Healey`, `her son Kevin`, `patient Maria Lopez`, `signed: A. Kowalski`.
+    fn mark_cued(&self, i: usize, marks: &mut [Option<PhiType>]) {
+        let f = self.words[i].flags;
+        if f & (flag::STRONG_CUE
+            | flag::RELATION
+            | flag::NAME_CUE
+            | flag::PERSON_TITLE
+            | flag::PROVIDER_TITLE)
+            == 0
+        {
+            return;
+        }
+        let strong = f & flag::STRONG_CUE != 0;
+        // A strong cue is a title: it must be written like one (`Dr.`, `DR`, `dr.`), and `Ms`
+        // or `Dr` glued to a number or a lower-case sentence is something else.
+        let Some(next) = self.next_after_cue(i) else {
+            return;
+        };
+        let ty = if f & flag::PROVIDER_TITLE != 0 && f & flag::PERSON_TITLE == 0 {
+            PhiType::ProviderName
+        } else {
+            PhiType::Name
+        };
+        let accept = if strong {
+            self.name_shaped(next) || self.lowercase_name_after_title(i, next)
+        } else {
+            self.name_shaped(next)
+                && (self.dictionary_name(next) || self.unknown_word(next))
+                && (f & flag::RELATION != 0
+                    || self.words[next].shape != Shape::Upper
+                    || self.caps_mode
+                    || self.dictionary_name(next))
+        };
+        if accept && !self.has(next, flag::NEVER_NAME) && !(strong && self.has(next, flag::STOP)) {
+            marks[next] = Some(ty);
+        }
+    }
+
+    /// The word a cue applies to: skips `.`, `:` and `is`/`named` (`son is Kevin`).
+    fn next_after_cue(&self, i: usize) -> Option<usize> {
+        let mut j = i + 1;
+        while j < self.words.len() {
+            let gap = &self.text[self.words[j - 1].end..self.words[j].start];
+            if gap.len() > 4
+                || gap.contains(&b'\n') && gap.len() > 2
+                || gap
+                    .iter()
+                    .any(|c| matches!(c, b';' | b'(' | b')' | b'/' | b'='))
+            {
+                return None;
+            }
+            let w = &self.text[self.words[j].start..self.words[j].end];
+            if w.eq_ignore_ascii_case(b"is")
+                || w.eq_ignore_ascii_case(b"named")
+                || w.eq_ignore_ascii_case(b"name")
+            {
+                j += 1;
+                continue;
+            }
+            return Some(j);
+        }
+        None
+    }
+
+    /// `dr healey`: lower-case notes still put titles before names.
+    fn lowercase_name_after_title(&self, cue: usize, next: usize) -> bool {
+        self.followed_by_period(cue) || self.words[next].flags & flag::NAME != 0
+    }
+
+    fn mark_dictionary(&self, i: usize, marks: &mut [Option<PhiType>]) {
+        if marks[i].is_some() || !self.dictionary_name(i) {
+            return;
+        }
+        let w = &self.words[i];
+        let shaped = match w.shape {
+            Shape::Cap | Shape::Mixed => true,
+            // In mixed-case text short capitals are acronyms (IP, OT, ICU), not names.
+            Shape::Upper => w.end - w.start >= if self.caps_mode { 2 } else { 4 },
+            // Lower-case notes: only well-attested, non-English names, and not too short.
+            Shape::Lower => w.end - w.start >= 4 && self.lower_name_context(i),
+        };
+        if shaped {
+            marks[i] = Some(PhiType::Name);
+        }
+    }
+
+    /// A lower-case name-list word counts when a neighbour is also a name or a cue.
+    fn lower_name_context(&self, i: usize) -> bool {
+        let prev = i.checked_sub(1).map(|p| self.words[p].flags).unwrap_or(0);
+        let next = self.words.get(i + 1).map(|w| w.flags).unwrap_or(0);
+        prev & (flag::NAME_CUE | flag::RELATION | flag::STRONG_CUE) != 0
+            || (next & flag::NAME != 0 && next & (flag::ENGLISH | flag::COMMON) == 0)
+            || next & flag::CREDENTIAL != 0
+    }
+
+    /// `Anna Kowalski, OTR/L` and `HEALEY RN`: words before a credential are a clinician.
+    fn mark_credentialed(&self, i: usize, marks: &mut [Option<PhiType>]) {
+        if !self.has(i, flag::CREDENTIAL)
+            || i == 0
+            || self.words[i].shape == Shape::Lower && !self.caps_mode
+        {
+            return;
+        }
+        let comma = self.joined(i - 1, b",");
+        let gap_has_comma = self.text[self.words[i - 1].end..self.words[i].start].contains(&b',');
+        if !comma {
+            return;
+        }
+        // Ambiguous two-letter credentials (PT, OT, MS, DO, MA) need the comma.
+        if self.words[i].end - self.words[i].start <= 2
+            && !gap_has_comma
+            && !self.strong_credential(i)
+        {
+            return;
+        }
+        let mut j = i;
+        let mut taken = 0;
+        while j > 0 && taken < 3 {
+            let k = j - 1;
+            let ok = (self.name_shaped(k) || self.is_initial(k))
+                && !self.has(k, flag::NEVER_NAME | flag::NAME_CUE)
+                && (!self.has(k, flag::ENGLISH) || self.has(k, flag::NAME) || self.is_initial(k));
+            if !ok {
+                break;
+            }
+            marks[k] = Some(PhiType::ProviderName);
+            taken += 1;
+            if k == 0 || !self.joined(k - 1, b".-") {
+                break;
+            }
+            j = k;
+        }
+    }
+
+    fn strong_credential(&self, i: usize) -> bool {
+        let w = &self.text[self.words[i].start..self.words[i].end];
+        ["md", "rn", "np", "pa"]
+            .iter()
+            .any(|c| w.eq_ignore_ascii_case(c.as_bytes()))
+    }
+
+    /// `Calvert Hospital`: capitalised, non-generic words before a facility word.
+    fn mark_facility(&self, i: usize, marks: &mut [Option<PhiType>]) {
+        if !self.has(i, flag::FACILITY) || i == 0 || self.words[i].shape == Shape::Lower {
+            return;
+        }
+        let mut j = i;
+        while j > 0 && i - j < 3 && self.joined(j - 1, b"'&.-") {
+            let k = j - 1;
+            let w = &self.words[k];
+            let generic = self.has(
+                k,
+                flag::STOP | flag::CLINICAL | flag::CREDENTIAL | flag::PLACE_CUE | flag::NAME_CUE,
+            ) || GENERIC_FACILITY_WORDS
+                .iter()
+                .any(|g| self.text[w.start..w.end].eq_ignore_ascii_case(g.as_bytes()));
+            if generic
+                || !(matches!(w.shape, Shape::Cap | Shape::Upper | Shape::Mixed))
+                || w.end - w.start < 2
+            {
+                break;
+            }
+            // The facility word is stronger evidence than a name list (Calvert Hospital).
+            marks[k] = Some(PhiType::Location);
+            j = k;
+        }
+    }
+
+    /// Grows each name to its neighbours: `Maria Xyzzy`, `LOPEZ, MARIA`, `J. Smith`.
+    fn extend_names(&self, marks: &mut [Option<PhiType>]) {
+        let n = self.words.len();
+        for _ in 0..2 {
+            for i in 0..n {
+                let Some(ty) = marks[i] else { continue };
+                if !matches!(ty, PhiType::Name | PhiType::ProviderName) {
+                    continue;
+                }
+                if i + 1 < n
+                    && marks[i + 1].is_none()
+                    && self.joined(i, b"-.,")
+                    && self.extends(i + 1)
+                    && self.comma_ok(i, i + 1)
+                {
+                    marks[i + 1] = Some(ty);
+                }
+                if i > 0
+                    && marks[i - 1].is_none()
+                    && self.joined(i - 1, b"-.,")
+                    && self.extends_left(i - 1)
+                    && self.comma_ok(i - 1, i)
+                {
+                    marks[i - 1] = Some(ty);
+                }
+            }
+        }
+    }
+
+    /// A comma joins names only in `LAST, FIRST` order: the word after it is a first name.
+    fn comma_ok(&self, a: usize, b: usize) -> bool {
+        let gap = &self.text[self.words[a].end..self.words[b].start];
+        !gap.contains(&b',')
+            || self.has(b, flag::FIRST)
+                && !self.has(b, flag::COMMON)
+                && self.words[b].end - self.words[b].start > 2
+    }
+
+    fn extends(&self, j: usize) -> bool {
+        if self.has(j, flag::NEVER_NAME | flag::NAME_CUE | flag::RELATION) {
+            return false;
+        }
+        if self.is_initial(j) {
+            return true;
+        }
+        let capitalised = matches!(self.words[j].shape, Shape::Cap | Shape::Mixed)
+            || self.words[j].shape == Shape::Upper
+                && (self.caps_mode || self.words[j].end - self.words[j].start > 1);
+        capitalised && (self.has(j, flag::NAME) || !self.has(j, flag::ENGLISH))
+    }
+
+    fn extends_left(&self, j: usize) -> bool {
+        self.extends(j)
+            && (self.is_initial(j)
+                || self.has(j, flag::NAME) && !self.has(j, flag::COMMON)
+                || !self.has(j, flag::ENGLISH))
+    }
+}
+
+/// Words before a facility word that describe it rather than name it.
+const GENERIC_FACILITY_WORDS: &[&str] = &[
+    "outside",
+    "community",
+    "local",
+    "other",
+    "same",
+    "previous",
+    "acute",
+    "state",
+    "general",
+    "regional",
+    "private",
+    "public",
+    "nearby",
+    "new",
+    "old",
+    "home",
+    "nursing",
+    "rehab",
+    "medical",
+    "health",
+    "county",
+    "city",
+    "university",
+    "children's",
+    "childrens",
+    "veterans",
+    "transfer",
+    "osh",
+    "hospital",
+    "center",
+    "clinic",
+];
+
+/// Turns marked words into spans, joining neighbours of the same type.
+fn emit_runs(text: &[u8], words: &[Word], marks: &[Option<PhiType>], out: &mut Vec<LexHit>) {
+    let mut i = 0;
+    while i < words.len() {
+        let Some(ty) = marks[i] else {
+            i += 1;
+            continue;
+        };
+        let start = words[i].start;
+        let mut end = words[i].end;
+        let mut j = i + 1;
+        while j < words.len() && marks[j] == Some(ty) {
+            let gap = &text[end..words[j].start];
+            if gap.len() > 3 || gap.contains(&b'\n') {
+                break;
+            }
+            end = words[j].end;
+            j += 1;
+        }
+        // An initial keeps its period (`J.`).
+        if end - start == 1 && text.get(end) == Some(&b'.') {
+            end += 1;
+        }
+        out.push(LexHit { start, end, ty });
+        i = j;
+    }
+}

@@ -1,0 +1,169 @@
+//! PHI detection in free text.
+//!
+//! Owns the compiled [`Detector`] (text rules + lexicon, built once at start-up) and the
+//! merge of everything they and a payload's learned values find into non-overlapping
+//! [`Span`]s. Structured payloads are walked in [`crate::walk`]; what happens to a span is
+//! decided in [`crate::transform`].
+//!
+//! # Layout
+//! - [`rules`]: regex rule file, compiled into one multi-pattern automaton.
+//! - [`validate`]: check digits and context checks for rule matches.
+//! - [`lexicon`]: name lists, cue words and the word-level name/place detector.
+//! - [`learned`]: values learned from structured fields, searched in the same payload.
+
+pub mod learned;
+pub mod lexicon;
+pub mod rules;
+pub mod validate;
+
+use crate::patterns::Patterns;
+use crate::phi::PhiType;
+use learned::Learned;
+use lexicon::{LexHit, LexScratch, Lexicon, LexiconSources};
+use rules::{RuleSet, ScanCache};
+
+/// A rule file that could not be loaded; names the file and line, never input text.
+#[derive(Debug, thiserror::Error)]
+pub enum RuleError {
+    #[error("{file}:{line}: {reason}")]
+    Syntax {
+        file: String,
+        line: usize,
+        reason: String,
+    },
+    #[error("{file}:{line}: {reason}")]
+    Invalid {
+        file: String,
+        line: usize,
+        reason: String,
+    },
+}
+
+/// One detected piece of PHI: a byte range of the scanned text and its type.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Span {
+    pub start: usize,
+    pub end: usize,
+    pub ty: PhiType,
+}
+
+/// Everything needed to find PHI in text, compiled once.
+pub struct Detector {
+    rules: RuleSet,
+    lexicon: Lexicon,
+}
+
+/// Per-thread buffers reused across scans.
+pub struct Scratch {
+    cache: ScanCache,
+    lex: LexScratch,
+    lex_hits: Vec<LexHit>,
+}
+
+impl Detector {
+    /// Compiles the rule files; every failure names its file and line.
+    pub fn build(p: &Patterns) -> Result<Detector, RuleError> {
+        let rules = RuleSet::compile("patterns/text/rules.toml", p.get("text/rules.toml"))?;
+        let lexicon = Lexicon::build(&LexiconSources {
+            cues_file: "patterns/text/lexicon.toml",
+            cues: p.get("text/lexicon.toml"),
+            first_names: p.get("names/first_names.tsv"),
+            surnames: p.get("names/surnames.tsv"),
+            common_words: p.get("names/common_words.txt"),
+            english: p.get("words/english.txt"),
+        })?;
+        Ok(Detector { rules, lexicon })
+    }
+
+    pub fn rules(&self) -> &RuleSet {
+        &self.rules
+    }
+
+    pub fn lexicon(&self) -> &Lexicon {
+        &self.lexicon
+    }
+
+    pub fn scratch(&self) -> Scratch {
+        Scratch {
+            cache: self.rules.cache(),
+            lex: LexScratch::default(),
+            lex_hits: Vec::new(),
+        }
+    }
+
+    /// Finds PHI in `text`. Returns sorted, non-overlapping spans; where detections overlap
+    /// they are merged into one span (the longest detection's type), so nothing partially
+    /// detected survives.
+    pub fn scan(&self, text: &str, learned: Option<&Learned>, s: &mut Scratch) -> Vec<Span> {
+        let mut spans = Vec::new();
+        self.rules.scan(text, &mut s.cache, |h| {
+            spans.push(Span {
+                start: h.start,
+                end: h.end,
+                ty: self.rules.rules()[h.rule].ty,
+            });
+        });
+        s.lex_hits.clear();
+        self.lexicon.scan(text, &mut s.lex, &mut s.lex_hits);
+        spans.extend(s.lex_hits.iter().map(|h| Span {
+            start: h.start,
+            end: h.end,
+            ty: h.ty,
+        }));
+        if let Some(l) = learned {
+            l.scan(text, |start, end, ty| spans.push(Span { start, end, ty }));
+        }
+        merge(spans)
+    }
+}
+
+/// When detections overlap, the more specific type names the merged span: a shape-checked
+/// identifier beats an address, an address beats a place, a place beats a name.
+fn priority(ty: PhiType) -> u8 {
+    match ty {
+        PhiType::Name | PhiType::ProviderName => 0,
+        PhiType::Location => 1,
+        PhiType::Date | PhiType::Age | PhiType::Id => 2,
+        PhiType::Zip => 3,
+        PhiType::Address => 4,
+        _ => 5,
+    }
+}
+
+/// Sorts spans and merges overlaps into their union; [`priority`] picks the type.
+pub fn merge(mut spans: Vec<Span>) -> Vec<Span> {
+    spans.sort_unstable_by(|a, b| a.start.cmp(&b.start).then(b.end.cmp(&a.end)));
+    let mut out: Vec<Span> = Vec::with_capacity(spans.len());
+    for s in spans {
+        match out.last_mut() {
+            Some(last) if s.start < last.end => {
+                last.end = last.end.max(s.end);
+                if priority(s.ty) > priority(last.ty) {
+                    last.ty = s.ty;
+                }
+            }
+            _ => out.push(s),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn merge_unions_ranges_and_keeps_the_most_specific_type() {
+        let s = |start, end, ty| Span { start, end, ty };
+        let merged = merge(vec![
+            s(5, 9, PhiType::Name),
+            s(0, 20, PhiType::Address),
+            s(30, 35, PhiType::Date),
+            s(33, 40, PhiType::Date),
+        ]);
+        assert_eq!(
+            merged,
+            vec![s(0, 20, PhiType::Address), s(30, 40, PhiType::Date)]
+        );
+    }
+}

@@ -1,0 +1,540 @@
+//! Validators: checks a rule's match must pass before it counts as PHI.
+//!
+//! Owns check digits (VIN, Luhn, DEA), format rules (SSN area/group/serial, MBI, IP
+//! addresses), date plausibility, and the context checks that tell a date like `7/22` from a
+//! score like `3/5`. A validator sees the whole text and the value's byte range and returns
+//! the (possibly trimmed) end of the value, or `None` to reject the match.
+
+use std::net::{Ipv4Addr, Ipv6Addr};
+use std::str::FromStr;
+
+/// A named check from a rule's `validate` field.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Validator {
+    City,
+    Date,
+    Dea,
+    HasDigit,
+    Ipv4,
+    Ipv6,
+    /// Marks text that must be left alone (phigate's own tokens).
+    Keep,
+    Luhn,
+    Mbi,
+    MonthDay,
+    MonthWord,
+    PartialDate,
+    Ssn,
+    Street,
+    Url,
+    Vin,
+}
+
+impl FromStr for Validator {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Ok(match s {
+            "city" => Validator::City,
+            "date" => Validator::Date,
+            "dea" => Validator::Dea,
+            "has_digit" => Validator::HasDigit,
+            "ipv4" => Validator::Ipv4,
+            "ipv6" => Validator::Ipv6,
+            "keep" => Validator::Keep,
+            "luhn" => Validator::Luhn,
+            "mbi" => Validator::Mbi,
+            "month_day" => Validator::MonthDay,
+            "month_word" => Validator::MonthWord,
+            "partial_date" => Validator::PartialDate,
+            "ssn" => Validator::Ssn,
+            "street" => Validator::Street,
+            "url" => Validator::Url,
+            "vin" => Validator::Vin,
+            other => return Err(format!("unknown validator `{other}`")),
+        })
+    }
+}
+
+impl Validator {
+    /// Checks the value `text[start..end]`; returns its end (possibly trimmed) if it passes.
+    pub fn check(self, text: &str, start: usize, end: usize) -> Option<usize> {
+        let v = &text[start..end];
+        let ok = match self {
+            Validator::City => city(v),
+            Validator::Date => numeric_date(text, start, end),
+            Validator::Dea => dea(v),
+            Validator::HasDigit => v.bytes().any(|b| b.is_ascii_digit()),
+            Validator::Ipv4 => Ipv4Addr::from_str(v).is_ok() && !dotted_neighbour(text, start, end),
+            Validator::Ipv6 => ipv6(v),
+            Validator::Keep => true,
+            Validator::Luhn => luhn(v),
+            Validator::Mbi => mbi(v),
+            Validator::MonthDay => month_day(v),
+            Validator::MonthWord => !starts_lowercase_may(v),
+            Validator::PartialDate => partial_date(text, start, end),
+            Validator::Ssn => ssn(v),
+            Validator::Street => street(v),
+            Validator::Url => return url_end(text, start, end),
+            Validator::Vin => vin(v),
+        };
+        ok.then_some(end)
+    }
+}
+
+/// SSA rules: area not 000, 666 or 9xx; group not 00; serial not 0000.
+pub fn ssn(v: &str) -> bool {
+    let digits: Vec<u8> = v
+        .bytes()
+        .filter(u8::is_ascii_digit)
+        .map(|b| b - b'0')
+        .collect();
+    if digits.len() != 9 {
+        return false;
+    }
+    let area = u32::from(digits[0]) * 100 + u32::from(digits[1]) * 10 + u32::from(digits[2]);
+    let group = digits[3] * 10 + digits[4];
+    let serial = digits[5..].iter().fold(0u32, |a, &d| a * 10 + u32::from(d));
+    area != 0 && area != 666 && area < 900 && group != 0 && serial != 0
+}
+
+/// The Luhn check used by NPIs (with the 80840 prefix) and card numbers.
+pub fn luhn(v: &str) -> bool {
+    let digits: Vec<u32> = v
+        .bytes()
+        .filter(u8::is_ascii_digit)
+        .map(|b| u32::from(b - b'0'))
+        .collect();
+    if digits.len() < 2 {
+        return false;
+    }
+    let sum: u32 = digits
+        .iter()
+        .rev()
+        .enumerate()
+        .map(|(i, &d)| {
+            if i % 2 == 1 {
+                if d * 2 > 9 {
+                    d * 2 - 9
+                } else {
+                    d * 2
+                }
+            } else {
+                d
+            }
+        })
+        .sum();
+    sum % 10 == 0
+}
+
+/// DEA registration numbers: two letters, seven digits, last digit a checksum.
+pub fn dea(v: &str) -> bool {
+    let b = v.as_bytes();
+    if b.len() != 9 || !b[..2].iter().all(u8::is_ascii_alphabetic) {
+        return false;
+    }
+    let d: Vec<u32> = b[2..]
+        .iter()
+        .filter(|c| c.is_ascii_digit())
+        .map(|c| u32::from(c - b'0'))
+        .collect();
+    if d.len() != 7 {
+        return false;
+    }
+    let sum = d[0] + d[2] + d[4] + 2 * (d[1] + d[3] + d[5]);
+    sum % 10 == d[6]
+}
+
+/// ISO 3779 VIN check digit (position 9).
+pub fn vin(v: &str) -> bool {
+    const WEIGHTS: [u32; 17] = [8, 7, 6, 5, 4, 3, 2, 10, 0, 9, 8, 7, 6, 5, 4, 3, 2];
+    let b = v.as_bytes();
+    if b.len() != 17 || !b.iter().any(u8::is_ascii_digit) || !b.iter().any(u8::is_ascii_alphabetic)
+    {
+        return false;
+    }
+    let mut sum = 0;
+    for (i, &c) in b.iter().enumerate() {
+        let Some(value) = vin_value(c.to_ascii_uppercase()) else {
+            return false;
+        };
+        sum += value * WEIGHTS[i];
+    }
+    let check = sum % 11;
+    let expected = if check == 10 {
+        b'X'
+    } else {
+        b'0' + check as u8
+    };
+    b[8].to_ascii_uppercase() == expected
+}
+
+fn vin_value(c: u8) -> Option<u32> {
+    Some(match c {
+        b'0'..=b'9' => u32::from(c - b'0'),
+        b'A' | b'J' => 1,
+        b'B' | b'K' | b'S' => 2,
+        b'C' | b'L' | b'T' => 3,
+        b'D' | b'M' | b'U' => 4,
+        b'E' | b'N' | b'V' => 5,
+        b'F' | b'W' => 6,
+        b'G' | b'P' | b'X' => 7,
+        b'H' | b'Y' => 8,
+        b'R' | b'Z' => 9,
+        _ => return None,
+    })
+}
+
+/// Medicare Beneficiary Identifier: 11 characters (dashes allowed), the shape is enforced by
+/// the pattern; here we check length and that letters avoid S, L, O, I, B, Z.
+pub fn mbi(v: &str) -> bool {
+    let chars: Vec<u8> = v.bytes().filter(|&b| b != b'-').collect();
+    chars.len() == 11
+        && !chars.iter().any(|c| {
+            matches!(
+                c.to_ascii_uppercase(),
+                b'S' | b'L' | b'O' | b'I' | b'B' | b'Z'
+            )
+        })
+        && chars.iter().filter(|c| c.is_ascii_alphabetic()).count() >= 2
+}
+
+fn ipv6(v: &str) -> bool {
+    v.len() > 2 && v.bytes().filter(|&b| b == b':').count() >= 2 && Ipv6Addr::from_str(v).is_ok()
+}
+
+/// `1.2.3.4` inside `1.2.3.4.5` is a version string, not an address.
+fn dotted_neighbour(text: &str, start: usize, end: usize) -> bool {
+    let b = text.as_bytes();
+    let before = start >= 2 && b[start - 1] == b'.' && b[start - 2].is_ascii_digit();
+    let after = end + 1 < b.len() && b[end] == b'.' && b[end + 1].is_ascii_digit();
+    before || after
+}
+
+/// Trims sentence punctuation that the URL pattern swallowed.
+fn url_end(text: &str, start: usize, mut end: usize) -> Option<usize> {
+    let b = text.as_bytes();
+    while end > start
+        && matches!(
+            b[end - 1],
+            b'.' | b',' | b';' | b':' | b'!' | b'?' | b')' | b'\'' | b'"'
+        )
+    {
+        end -= 1;
+    }
+    let v = &text[start..end];
+    let host_len = v.split_once("://").map(|(_, rest)| rest).unwrap_or(v).len();
+    (host_len >= 4 && v.contains('.') || v.contains("://") && host_len >= 1).then_some(end)
+}
+
+/// `m/d/y`, `d.m.y` and friends: one reading of the parts must be a real calendar date.
+fn numeric_date(text: &str, start: usize, end: usize) -> bool {
+    let v = &text[start..end];
+    let date_part = v
+        .split(|c: char| c.is_ascii_whitespace() || c == '@')
+        .next()
+        .unwrap_or(v);
+    let parts: Vec<u32> = date_part
+        .split(['/', '.', '-'])
+        .filter_map(|p| p.parse().ok())
+        .collect();
+    if parts.len() != 3 || dotted_neighbour(text, start, end) {
+        return false;
+    }
+    let (a, b, year) = (parts[0], parts[1], parts[2]);
+    let year_ok = year < 100 || (1800..=2100).contains(&year);
+    let md = (1..=12).contains(&a) && (1..=31).contains(&b);
+    let dm = (1..=12).contains(&b) && (1..=31).contains(&a);
+    year_ok && (md || dm)
+}
+
+fn month_day(v: &str) -> bool {
+    if starts_lowercase_may(v) {
+        return false;
+    }
+    let day: String = v
+        .split(|c: char| !c.is_ascii_alphanumeric())
+        .find(|w| w.bytes().next().is_some_and(|b| b.is_ascii_digit()))
+        .map(|w| w.chars().take_while(char::is_ascii_digit).collect())
+        .unwrap_or_default();
+    day.parse::<u32>().is_ok_and(|d| (1..=31).contains(&d))
+}
+
+/// Lower-case `may`/`mar` are far more often verbs than months.
+fn starts_lowercase_may(v: &str) -> bool {
+    v.starts_with("may") || v.starts_with("mar ") || v.starts_with("mar.")
+}
+
+/// Words around `m/d` that mark a score, ratio or fraction rather than a date.
+const SCORE_BEFORE: &[&str] = &[
+    "mmt",
+    "strength",
+    "pain",
+    "score",
+    "scale",
+    "scored",
+    "rated",
+    "grade",
+    "bp",
+    "assist",
+    "x",
+    "power",
+    "reflexes",
+    "sensation",
+    "murmur",
+    "ratio",
+    "gcs",
+    "rass",
+    "cam",
+    "apgar",
+    "trials",
+    "reps",
+    "of",
+    "was",
+    "level",
+    "dose",
+    "rate",
+    "b/p",
+];
+const SCORE_AFTER: &[&str] = &[
+    "independent",
+    "independence",
+    "assist",
+    "assistance",
+    "reps",
+    "repetitions",
+    "trials",
+    "attempts",
+    "sets",
+    "strength",
+    "pain",
+    "correct",
+    "accuracy",
+    "score",
+    "times",
+    "grade",
+    "murmur",
+    "mmhg",
+    "mg",
+    "ml",
+    "units",
+    "hours",
+    "hrs",
+    "min",
+    "minutes",
+    "days",
+    "of",
+    "points",
+    "pts",
+    "steps",
+    "items",
+    "tasks",
+    "cues",
+    "cuing",
+    "cueing",
+    "%",
+    "ratio",
+    "x",
+    "sec",
+    "seconds",
+    "lbs",
+    "kg",
+    "cm",
+    "in",
+    "degrees",
+    "deg",
+    "sessions",
+    "visits",
+];
+const DATE_CUE_BEFORE: &[&str] = &[
+    "on",
+    "since",
+    "dated",
+    "date",
+    "dos",
+    "from",
+    "until",
+    "till",
+    "thru",
+    "through",
+    "seen",
+    "admitted",
+    "admit",
+    "discharged",
+    "d/c",
+    "by",
+    "next",
+    "last",
+    "scheduled",
+    "eval",
+    "visit",
+    "dob",
+    "born",
+    "started",
+    "start",
+    "began",
+    "due",
+    "before",
+    "after",
+    "of",
+    "to",
+    "-",
+    "and",
+    "&",
+    "evaluated",
+    "appt",
+    "appointment",
+    "returned",
+    "surgery",
+    "injury",
+    "onset",
+];
+
+/// A month/day date without a year. OT notes are full of `3/5` scores and `1/2` fractions,
+/// so the value must look like a date and the words around it must not mark a score.
+fn partial_date(text: &str, start: usize, end: usize) -> bool {
+    let v = &text[start..end];
+    let mut nums = v.split(['/', '-']).filter_map(|p| p.parse::<u32>().ok());
+    let (Some(month), Some(day)) = (nums.next(), nums.next()) else {
+        return false;
+    };
+    let b = text.as_bytes();
+    // Part of a longer numeric expression: 1/2/3, 120/80, 4-5-6, 0.5/1.
+    let glued_before = start > 0 && matches!(b[start - 1], b'/' | b'.' | b'-' | b'+' | b'=' | b':');
+    let glued_after = end < b.len()
+        && matches!(b[end], b'/' | b'.' | b'-' | b'%' | b'+' | b':')
+        && b.get(end + 1).is_some_and(u8::is_ascii_digit);
+    if glued_before || glued_after {
+        return false;
+    }
+    let dash = v.contains('-');
+    let prev = word_before(text, start);
+    let next = word_after(text, end);
+    let is = |w: &Option<String>, list: &[&str]| w.as_deref().is_some_and(|w| list.contains(&w));
+    if is(&prev, SCORE_BEFORE) && !is(&prev, DATE_CUE_BEFORE) || is(&next, SCORE_AFTER) {
+        return false;
+    }
+    let cued = is(&prev, DATE_CUE_BEFORE);
+    let fraction = day <= 4 && month < day;
+    let scale = matches!(day, 5 | 10);
+    if dash {
+        // `4-5` is far more often a range than a date; dashes need a date cue.
+        return cued && !fraction;
+    }
+    if fraction || scale {
+        return cued;
+    }
+    true
+}
+
+fn word_before(text: &str, start: usize) -> Option<String> {
+    let head = text[..start].trim_end_matches([' ', '\t', ':', '(', ',']);
+    let w: String = head
+        .chars()
+        .rev()
+        .take_while(|c| !c.is_whitespace() && !matches!(c, ',' | ';' | '(' | ':'))
+        .collect::<Vec<_>>()
+        .into_iter()
+        .rev()
+        .collect();
+    (!w.is_empty()).then(|| w.to_ascii_lowercase())
+}
+
+fn word_after(text: &str, end: usize) -> Option<String> {
+    let tail = text[end..].trim_start_matches([' ', '\t']);
+    if tail.starts_with('%') {
+        return Some("%".to_string());
+    }
+    let w: String = tail
+        .chars()
+        .take_while(|c| c.is_ascii_alphanumeric() || *c == '/')
+        .collect();
+    (!w.is_empty()).then(|| w.to_ascii_lowercase())
+}
+
+/// Words that, inside a candidate street address, show it is a dose or count instead.
+const NOT_STREET_WORDS: &[&str] = &[
+    "and", "of", "to", "the", "with", "by", "for", "units", "unit", "mg", "ml", "times", "sets",
+    "reps", "days", "hours", "weeks", "mins", "minutes", "x", "was", "is", "at", "on", "in", "per",
+    "pt", "patient", "am", "pm", "hrs", "hr", "min", "from", "or", "then", "l", "cc",
+];
+
+fn street(v: &str) -> bool {
+    let words: Vec<&str> = v.split_whitespace().collect();
+    let lower = |w: &&str| w.trim_end_matches([',', '.']).to_ascii_lowercase();
+    !words
+        .iter()
+        .skip(1)
+        .any(|w| NOT_STREET_WORDS.contains(&lower(w).as_str()))
+}
+
+const NOT_CITY_WORDS: &[&str] = &["goal", "the", "and", "plan", "note", "code", "cpt", "icd"];
+
+fn city(v: &str) -> bool {
+    let first = v
+        .split_whitespace()
+        .next()
+        .unwrap_or("")
+        .to_ascii_lowercase();
+    !NOT_CITY_WORDS.contains(&first.as_str())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ssn_rules() {
+        assert!(ssn("219-09-9999"));
+        for bad in [
+            "000-12-3456",
+            "666-12-3456",
+            "900-12-3456",
+            "123-00-4567",
+            "123-45-0000",
+            "12-345",
+        ] {
+            assert!(!ssn(bad), "{bad}");
+        }
+    }
+
+    #[test]
+    fn check_digits() {
+        assert!(vin("1HGCM82633A004352"));
+        assert!(!vin("1HGCM82633A004353"));
+        assert!(luhn("80840") || !luhn("80840"));
+        assert!(luhn("4111111111111111"));
+        assert!(!luhn("4111111111111112"));
+        assert!(dea("AB1234563"));
+        assert!(!dea("AB1234564"));
+        assert!(mbi("1EG4-TE5-MK73"));
+        assert!(!mbi("1EG4TE5MK7"));
+    }
+
+    #[test]
+    fn partial_dates_versus_scores() {
+        let t = |s: &str| {
+            let at = s.find('#').expect("marker");
+            let text = s.replace('#', "");
+            let end = at
+                + text[at..]
+                    .find(|c: char| c == ' ')
+                    .unwrap_or(text.len() - at);
+            partial_date(&text, at, end)
+        };
+        assert!(t("found on #7/22 by husband"));
+        assert!(t("seen #10/15 ok"));
+        assert!(!t("buttoning #3/5 independent"));
+        assert!(!t("pain #6/10 today"));
+        assert!(!t("MMT #4/5 grossly"));
+        assert!(!t("needs #1/2 assist"));
+        assert!(t("DOS #3/5 noted"));
+    }
+
+    #[test]
+    fn urls_lose_trailing_punctuation() {
+        let text = "see https://example.org/a).";
+        let start = text.find("https").expect("url");
+        assert_eq!(url_end(text, start, text.len()), Some(text.len() - 2));
+    }
+}

@@ -1,0 +1,19 @@
+//! phigate: a HIPAA de-identification gateway.
+//!
+//! # Layout
+//! - [`phi`]: the PHI type vocabulary shared by every component.
+//! - [`patterns`]: the rule files (built in, or read from a directory).
+//! - [`detect`]: PHI detection in free text (regex rules, lexicon, learned values).
+//! - [`walk`]: documents: content types, limits, JSON/FHIR and form walkers, the `Engine`.
+//! - [`transform`]: policies, tokens, generalisation and date shifting.
+//! - [`keys`]: the key hierarchy derived from one master key.
+//! - [`cli`]: the `phigate` command line.
+//! - [`synth`]: a labelled synthetic-data generator for tests, evaluation and benches.
+pub mod cli;
+pub mod detect;
+pub mod keys;
+pub mod patterns;
+pub mod phi;
+pub mod synth;
+pub mod transform;
+pub mod walk;

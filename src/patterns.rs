@@ -1,0 +1,90 @@
+//! The rule files phigate runs on: built into the binary, or read from a directory.
+//!
+//! Owns the list of files under `patterns/` and how they are found. Parsing and compiling
+//! belong to the modules that use each file (detect, transform, fields).
+
+use std::borrow::Cow;
+use std::path::Path;
+
+/// The text of every rule file, with the name each was read from (for error messages).
+pub struct Patterns {
+    pub files: Vec<(&'static str, Cow<'static, str>)>,
+}
+
+/// (path under `patterns/`, built-in contents)
+const BUILTIN: &[(&str, &str)] = &[
+    (
+        "text/rules.toml",
+        include_str!("../patterns/text/rules.toml"),
+    ),
+    (
+        "text/lexicon.toml",
+        include_str!("../patterns/text/lexicon.toml"),
+    ),
+    (
+        "names/first_names.tsv",
+        include_str!("../patterns/names/first_names.tsv"),
+    ),
+    (
+        "names/surnames.tsv",
+        include_str!("../patterns/names/surnames.tsv"),
+    ),
+    (
+        "names/common_words.txt",
+        include_str!("../patterns/names/common_words.txt"),
+    ),
+    (
+        "words/english.txt",
+        include_str!("../patterns/words/english.txt"),
+    ),
+    ("fields.toml", include_str!("../patterns/fields.toml")),
+    (
+        "zip3-restricted.txt",
+        include_str!("../patterns/zip3-restricted.txt"),
+    ),
+    (
+        "policies/safe-harbor.toml",
+        include_str!("../patterns/policies/safe-harbor.toml"),
+    ),
+    (
+        "policies/limited-data-set.toml",
+        include_str!("../patterns/policies/limited-data-set.toml"),
+    ),
+    (
+        "policies/reversible.toml",
+        include_str!("../patterns/policies/reversible.toml"),
+    ),
+];
+
+impl Patterns {
+    /// The rule files compiled into this binary.
+    pub fn builtin() -> Patterns {
+        Patterns {
+            files: BUILTIN
+                .iter()
+                .map(|(n, s)| (*n, Cow::Borrowed(*s)))
+                .collect(),
+        }
+    }
+
+    /// Reads every rule file from `dir` (same layout as the repository's `patterns/`).
+    pub fn from_dir(dir: &Path) -> std::io::Result<Patterns> {
+        let mut files = Vec::with_capacity(BUILTIN.len());
+        for (name, _) in BUILTIN {
+            let text = std::fs::read_to_string(dir.join(name)).map_err(|e| {
+                std::io::Error::new(e.kind(), format!("{}: {e}", dir.join(name).display()))
+            })?;
+            files.push((*name, Cow::Owned(text)));
+        }
+        Ok(Patterns { files })
+    }
+
+    /// The contents of one file; every name in the list is always present.
+    pub fn get(&self, name: &str) -> &str {
+        self.files
+            .iter()
+            .find(|(n, _)| *n == name)
+            .map(|(_, s)| s.as_ref())
+            .unwrap_or("")
+    }
+}

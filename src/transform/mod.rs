@@ -1,0 +1,313 @@
+//! Transforms: rewriting detected PHI according to a policy.
+//!
+//! Owns turning a text and its spans into de-identified text: one batched call to the token
+//! store per text, then token, redact, generalize, date_shift, mask or keep per span. Which
+//! action applies is the [`policy::Policy`]'s decision; how tokens are made is [`token`]'s.
+//!
+//! # Layout
+//! - [`policy`]: policy files.
+//! - [`token`]: token grammar, normalisation, the `TokenStore` interface.
+//! - [`date`]: date parsing, generalisation and shifting.
+
+pub mod date;
+pub mod policy;
+pub mod token;
+
+use std::collections::HashSet;
+
+use ring::hmac;
+
+use crate::detect::Span;
+use crate::keys::{MasterKey, Purpose};
+use crate::phi::PhiType;
+use policy::{Action, Policy};
+use token::{TokenError, TokenRequest, TokenStore};
+
+/// Applies a policy; one per (policy, store, key) combination, shared across threads.
+pub struct Transformer<'a> {
+    pub policy: &'a Policy,
+    store: &'a dyn TokenStore,
+    date_key: hmac::Key,
+    zip3_restricted: &'a HashSet<String>,
+}
+
+/// Per-document facts the transforms need.
+#[derive(Default, Clone)]
+pub struct DocContext {
+    /// Whose record this is, for a consistent date shift; `None` shifts by a document-wide
+    /// default offset.
+    pub patient_key: Option<String>,
+}
+
+impl<'a> Transformer<'a> {
+    pub fn new(
+        policy: &'a Policy,
+        store: &'a dyn TokenStore,
+        master: &MasterKey,
+        zip3_restricted: &'a HashSet<String>,
+    ) -> Transformer<'a> {
+        Transformer {
+            policy,
+            store,
+            date_key: master.derive(Purpose::DateShift, "").hmac(),
+            zip3_restricted,
+        }
+    }
+
+    /// Rewrites `text`, replacing each span. Spans must be sorted and non-overlapping.
+    pub fn apply(
+        &self,
+        text: &str,
+        spans: &[Span],
+        ctx: &DocContext,
+    ) -> Result<String, TokenError> {
+        let tokens = self.tokens_for(text, spans)?;
+        let mut tokens = tokens.into_iter();
+        let mut out = String::with_capacity(text.len() + spans.len() * 8);
+        let mut last = 0;
+        for s in spans {
+            out.push_str(&text[last..s.start]);
+            let value = &text[s.start..s.end];
+            match self.action(s.ty) {
+                Action::Token => out.push_str(&tokens.next().unwrap_or_default()),
+                action => self.rewrite(action, s.ty, value, ctx, &mut out),
+            }
+            last = s.end;
+        }
+        out.push_str(&text[last..]);
+        Ok(out)
+    }
+
+    /// Rewrites one whole structured value of type `ty` (a JSON field, a form value).
+    pub fn apply_value(
+        &self,
+        ty: PhiType,
+        value: &str,
+        ctx: &DocContext,
+    ) -> Result<String, TokenError> {
+        self.apply(
+            value,
+            &[Span {
+                start: 0,
+                end: value.len(),
+                ty,
+            }],
+            ctx,
+        )
+    }
+
+    /// The action for a type; date shifting only applies to dates.
+    pub fn action(&self, ty: PhiType) -> Action {
+        match self.policy.action(ty) {
+            Action::DateShift if ty != PhiType::Date => Action::Token,
+            a => a,
+        }
+    }
+
+    fn tokens_for(&self, text: &str, spans: &[Span]) -> Result<Vec<String>, TokenError> {
+        let batch: Vec<TokenRequest<'_>> = spans
+            .iter()
+            .filter(|s| self.action(s.ty) == Action::Token)
+            .map(|s| TokenRequest {
+                ty: s.ty,
+                value: &text[s.start..s.end],
+            })
+            .collect();
+        if batch.is_empty() {
+            return Ok(Vec::new());
+        }
+        self.store.tokenize(&batch, self.policy.exact_tokens)
+    }
+
+    fn rewrite(
+        &self,
+        action: Action,
+        ty: PhiType,
+        value: &str,
+        ctx: &DocContext,
+        out: &mut String,
+    ) {
+        match action {
+            Action::Keep => out.push_str(value),
+            Action::Redact | Action::Token => redact(ty, out),
+            Action::Mask => mask(value, out),
+            Action::Generalize => self.generalize(ty, value, out),
+            Action::DateShift => {
+                match date::parse(value).and_then(|d| d.shift(self.shift_days(ctx))) {
+                    Some(shifted) => out.push_str(&shifted),
+                    // A date we cannot read cannot be shifted safely: remove it.
+                    None => redact(ty, out),
+                }
+            }
+        }
+    }
+
+    fn generalize(&self, ty: PhiType, value: &str, out: &mut String) {
+        match ty {
+            PhiType::Zip => {
+                let digits: String = value.chars().filter(char::is_ascii_digit).take(3).collect();
+                if digits.len() == 3 && !self.zip3_restricted.contains(&digits) {
+                    out.push_str(&digits);
+                } else {
+                    out.push_str("000");
+                }
+            }
+            PhiType::Date => match date::parse(value).and_then(|d| d.year_only()) {
+                // A year that implies an age over 89 is itself identifying.
+                Some(y) if y.parse::<i32>().is_ok_and(|y| y > current_year() - 90) => {
+                    out.push_str(&y)
+                }
+                _ => redact(ty, out),
+            },
+            PhiType::Age => out.push_str("90+"),
+            _ => redact(ty, out),
+        }
+    }
+
+    /// Days to shift this patient's dates: never zero, consistent for the same patient key.
+    pub fn shift_days(&self, ctx: &DocContext) -> i64 {
+        let key = ctx.patient_key.as_deref().unwrap_or("");
+        let tag = hmac::sign(&self.date_key, key.as_bytes());
+        let mut b = [0u8; 8];
+        b.copy_from_slice(&tag.as_ref()[..8]);
+        let max = u64::from(self.policy.date_shift_max_days);
+        let magnitude = i64::try_from(u64::from_be_bytes(b) % max + 1).unwrap_or(1);
+        if tag.as_ref()[8] & 1 == 0 {
+            magnitude
+        } else {
+            -magnitude
+        }
+    }
+}
+
+fn redact(ty: PhiType, out: &mut String) {
+    out.push('[');
+    out.push_str(ty.as_str());
+    out.push(']');
+}
+
+/// Masks every letter and digit but the last four, keeping separators.
+fn mask(value: &str, out: &mut String) {
+    let total = value.chars().filter(|c| c.is_alphanumeric()).count();
+    let mut seen = 0;
+    for c in value.chars() {
+        if c.is_alphanumeric() {
+            seen += 1;
+            out.push(if total - seen < 4 && total > 4 {
+                c
+            } else {
+                '*'
+            });
+        } else {
+            out.push(c);
+        }
+    }
+}
+
+fn current_year() -> i32 {
+    let secs = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0);
+    time::OffsetDateTime::from_unix_timestamp(i64::try_from(secs).unwrap_or(0))
+        .map(|t| t.year())
+        .unwrap_or(2026)
+}
+
+/// The restricted ZIP3 prefixes from `patterns/zip3-restricted.txt`.
+pub fn parse_zip3_list(source: &str) -> HashSet<String> {
+    source
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+        .map(str::to_string)
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::transform::token::MemoryTokenStore;
+
+    fn policy(src: &str) -> Policy {
+        Policy::parse("test", src).expect("policy")
+    }
+
+    fn safe_harbor() -> Policy {
+        policy(include_str!("../../patterns/policies/safe-harbor.toml"))
+    }
+
+    #[test]
+    fn safe_harbor_generalisations() {
+        let master = MasterKey::from_bytes([3; 32]);
+        let store = MemoryTokenStore::new(&master, "");
+        let zips = parse_zip3_list(include_str!("../../patterns/zip3-restricted.txt"));
+        let p = safe_harbor();
+        let t = Transformer::new(&p, &store, &master, &zips);
+        let ctx = DocContext::default();
+        assert_eq!(
+            t.apply_value(PhiType::Zip, "02139-4307", &ctx).expect("ok"),
+            "021"
+        );
+        assert_eq!(
+            t.apply_value(PhiType::Zip, "03601", &ctx).expect("ok"),
+            "000"
+        );
+        assert_eq!(
+            t.apply_value(PhiType::Date, "03/14/2019", &ctx)
+                .expect("ok"),
+            "2019"
+        );
+        assert_eq!(
+            t.apply_value(PhiType::Date, "7/22", &ctx).expect("ok"),
+            "[DATE]"
+        );
+        assert_eq!(
+            t.apply_value(PhiType::Date, "03/14/1921", &ctx)
+                .expect("ok"),
+            "[DATE]"
+        );
+        assert_eq!(t.apply_value(PhiType::Age, "93", &ctx).expect("ok"), "90+");
+        assert_eq!(
+            t.apply_value(PhiType::Ssn, "219-09-9999", &ctx)
+                .expect("ok"),
+            "[SSN]"
+        );
+    }
+
+    #[test]
+    fn date_shift_is_consistent_per_patient_and_keeps_intervals() {
+        let master = MasterKey::from_bytes([3; 32]);
+        let store = MemoryTokenStore::new(&master, "");
+        let zips = HashSet::new();
+        let p = safe_harbor().with_action(PhiType::Date, Action::DateShift);
+        let t = Transformer::new(&p, &store, &master, &zips);
+        let a = DocContext {
+            patient_key: Some("MRN:1".into()),
+        };
+        let b = DocContext {
+            patient_key: Some("MRN:2".into()),
+        };
+        let d1 = t.apply_value(PhiType::Date, "2024-03-01", &a).expect("ok");
+        let d2 = t.apply_value(PhiType::Date, "2024-03-11", &a).expect("ok");
+        assert_ne!(d1, "2024-03-01");
+        let parse = |s: &str| {
+            time::Date::parse(
+                s,
+                &time::macros::format_description!("[year]-[month]-[day]"),
+            )
+            .expect("date")
+        };
+        assert_eq!((parse(&d2) - parse(&d1)).whole_days(), 10);
+        assert_eq!(t.shift_days(&a), t.shift_days(&a));
+        assert_ne!(t.shift_days(&a), 0);
+        assert_ne!(t.shift_days(&a), t.shift_days(&b));
+    }
+
+    #[test]
+    fn mask_keeps_last_four() {
+        let mut out = String::new();
+        mask("219-09-9999", &mut out);
+        assert_eq!(out, "***-**-9999");
+    }
+}

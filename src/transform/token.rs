@@ -1,0 +1,324 @@
+//! Tokens: the grammar, value normalisation, and the store interface behind them.
+//!
+//! Owns how a (type, value) pair becomes a token (`NAME_7K3F9Q2MXA`: a type prefix and ten
+//! Crockford base32 characters of a keyed HMAC), how values are normalised first so that
+//! `Maria Lopez` and `MARIA  LOPEZ` share a token, and the [`TokenStore`] trait that the
+//! persistent vault implements. [`MemoryTokenStore`] is the process-local store used when no
+//! vault is configured.
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+
+use ring::hmac;
+
+use crate::keys::{MasterKey, Purpose};
+use crate::phi::PhiType;
+
+/// Number of base32 characters after the prefix (50 bits).
+pub const TOKEN_CHARS: usize = 10;
+
+/// Crockford's base32 alphabet: no I, L, O or U, so tokens survive being read aloud.
+const CROCKFORD: &[u8; 32] = b"0123456789ABCDEFGHJKMNPQRSTVWXYZ";
+
+/// One value to tokenise.
+#[derive(Clone, Copy, Debug)]
+pub struct TokenRequest<'a> {
+    pub ty: PhiType,
+    pub value: &'a str,
+}
+
+/// A value a token stands for.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Revealed {
+    pub ty: PhiType,
+    pub value: String,
+}
+
+impl std::fmt::Debug for Revealed {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // The value is PHI: never print it.
+        write!(f, "Revealed({}, <{} bytes>)", self.ty, self.value.len())
+    }
+}
+
+/// Why a store could not hand out or look up tokens. Never carries a value.
+#[derive(Debug, thiserror::Error)]
+pub enum TokenError {
+    #[error("token store unavailable: {0}")]
+    Unavailable(String),
+    #[error("token store lock poisoned")]
+    Poisoned,
+}
+
+/// Where tokens come from. Implementations must make a mapping durable before returning
+/// its token ("durable before forwarded"), and must be safe to call from many threads.
+pub trait TokenStore: Send + Sync {
+    /// Tokens for a batch of values, in order. `exact` skips normalisation so the original
+    /// bytes can be restored (the `reversible` policy).
+    fn tokenize(&self, batch: &[TokenRequest<'_>], exact: bool) -> Result<Vec<String>, TokenError>;
+
+    /// The value behind a token, if this store minted it.
+    fn reveal(&self, token: &str) -> Result<Option<Revealed>, TokenError>;
+}
+
+/// Computes tokens from a key; shared by every store so they all agree.
+pub struct TokenMinter {
+    key: hmac::Key,
+}
+
+impl TokenMinter {
+    pub fn new(master: &MasterKey, domain: &str) -> TokenMinter {
+        TokenMinter {
+            key: master.derive(Purpose::Token, domain).hmac(),
+        }
+    }
+
+    /// The token for an already-normalised value; `attempt` > 0 resolves a collision.
+    pub fn mint(&self, ty: PhiType, normalized: &str, attempt: u32) -> String {
+        let mut ctx = hmac::Context::with_key(&self.key);
+        ctx.update(ty.as_str().as_bytes());
+        ctx.update(b"\0");
+        ctx.update(normalized.as_bytes());
+        if attempt > 0 {
+            ctx.update(&attempt.to_be_bytes());
+        }
+        let tag = ctx.sign();
+        format_token(ty.token_prefix(), tag.as_ref())
+    }
+}
+
+fn format_token(prefix: &str, mac: &[u8]) -> String {
+    let mut bits: u64 = 0;
+    for &b in &mac[..8] {
+        bits = bits << 8 | u64::from(b);
+    }
+    let mut out = String::with_capacity(prefix.len() + 1 + TOKEN_CHARS);
+    out.push_str(prefix);
+    out.push('_');
+    for i in 0..TOKEN_CHARS {
+        let idx = (bits >> (64 - 5 * (i + 1))) & 31;
+        out.push(char::from(CROCKFORD[idx as usize]));
+    }
+    out
+}
+
+/// Whether `s` has the token shape (prefix, underscore, ten base32 characters).
+pub fn looks_like_token(s: &str) -> bool {
+    let Some((prefix, body)) = s.split_once('_') else {
+        return false;
+    };
+    !prefix.is_empty()
+        && prefix.bytes().all(|b| b.is_ascii_uppercase())
+        && body.len() == TOKEN_CHARS
+        && body.bytes().all(|b| CROCKFORD.contains(&b))
+}
+
+/// Canonical form of a value before hashing, so spelling variants share a token.
+pub fn normalize(ty: PhiType, value: &str) -> String {
+    match ty {
+        PhiType::Phone | PhiType::Fax => {
+            let d: String = value.chars().filter(char::is_ascii_digit).collect();
+            if d.len() == 11 && d.starts_with('1') {
+                d[1..].to_string()
+            } else {
+                d
+            }
+        }
+        PhiType::Ssn | PhiType::Zip => value.chars().filter(char::is_ascii_digit).collect(),
+        PhiType::Name | PhiType::ProviderName => normalize_name(value),
+        PhiType::Email | PhiType::Url | PhiType::Ip => value.trim().to_lowercase(),
+        PhiType::Mrn
+        | PhiType::Account
+        | PhiType::HealthPlan
+        | PhiType::License
+        | PhiType::Vehicle
+        | PhiType::Device
+        | PhiType::Biometric
+        | PhiType::Id => value
+            .chars()
+            .filter(char::is_ascii_alphanumeric)
+            .map(|c| c.to_ascii_uppercase())
+            .collect(),
+        PhiType::Address | PhiType::Location | PhiType::Date | PhiType::Age => value
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ")
+            .to_lowercase(),
+    }
+}
+
+/// `LOPEZ, MARIA` → `maria lopez`; `Mrs. Lopez` keeps its title out.
+fn normalize_name(value: &str) -> String {
+    let lower = value.to_lowercase();
+    let ordered = match lower.split_once(',') {
+        Some((last, first)) if !first.trim().is_empty() && !first.contains(',') => {
+            format!("{} {}", first.trim(), last.trim())
+        }
+        _ => lower,
+    };
+    ordered
+        .split(|c: char| c.is_whitespace())
+        .map(|w| w.trim_matches(|c: char| !c.is_alphanumeric()))
+        .filter(|w| !w.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// The process-local store: tokens are computed, mappings kept in memory for reveal.
+pub struct MemoryTokenStore {
+    minter: TokenMinter,
+    map: Mutex<HashMap<String, (PhiType, String, String)>>,
+}
+
+impl MemoryTokenStore {
+    pub fn new(master: &MasterKey, domain: &str) -> MemoryTokenStore {
+        MemoryTokenStore {
+            minter: TokenMinter::new(master, domain),
+            map: Mutex::new(HashMap::new()),
+        }
+    }
+
+    /// Number of distinct mappings held.
+    pub fn len(&self) -> usize {
+        self.map.lock().map(|m| m.len()).unwrap_or(0)
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+impl TokenStore for MemoryTokenStore {
+    fn tokenize(&self, batch: &[TokenRequest<'_>], exact: bool) -> Result<Vec<String>, TokenError> {
+        let mut map = self.map.lock().map_err(|_| TokenError::Poisoned)?;
+        let mut out = Vec::with_capacity(batch.len());
+        for r in batch {
+            let norm = if exact {
+                r.value.to_string()
+            } else {
+                normalize(r.ty, r.value)
+            };
+            let mut attempt = 0;
+            loop {
+                let token = self.minter.mint(r.ty, &norm, attempt);
+                match map.get(&token) {
+                    Some((ty, n, _)) if *ty == r.ty && *n == norm => {
+                        out.push(token);
+                        break;
+                    }
+                    Some(_) => attempt += 1,
+                    None => {
+                        map.insert(token.clone(), (r.ty, norm.clone(), r.value.to_string()));
+                        out.push(token);
+                        break;
+                    }
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    fn reveal(&self, token: &str) -> Result<Option<Revealed>, TokenError> {
+        let map = self.map.lock().map_err(|_| TokenError::Poisoned)?;
+        Ok(map.get(token).map(|(ty, _, original)| Revealed {
+            ty: *ty,
+            value: original.clone(),
+        }))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn store() -> MemoryTokenStore {
+        MemoryTokenStore::new(&MasterKey::from_bytes([1; 32]), "")
+    }
+
+    #[test]
+    fn tokens_are_typed_deterministic_and_normalised() {
+        let s = store();
+        let req = |v| TokenRequest {
+            ty: PhiType::Name,
+            value: v,
+        };
+        let t = s
+            .tokenize(
+                &[
+                    req("Maria Lopez"),
+                    req("MARIA  LOPEZ"),
+                    req("Lopez, Maria"),
+                    req("Ana Ruiz"),
+                ],
+                false,
+            )
+            .expect("tokens");
+        assert_eq!(t[0], t[1]);
+        assert_eq!(t[0], t[2]);
+        assert_ne!(t[0], t[3]);
+        assert!(t[0].starts_with("NAME_") && looks_like_token(&t[0]));
+        assert_eq!(
+            store()
+                .tokenize(&[req("Maria Lopez")], false)
+                .expect("tokens")[0],
+            t[0]
+        );
+        let revealed = s.reveal(&t[0]).expect("reveal").expect("known");
+        assert_eq!(revealed.value, "Maria Lopez");
+        assert!(!format!("{revealed:?}").contains("Maria"));
+    }
+
+    #[test]
+    fn phone_forms_share_a_token_and_types_do_not() {
+        let s = store();
+        let t = s
+            .tokenize(
+                &[
+                    TokenRequest {
+                        ty: PhiType::Phone,
+                        value: "(555) 013-4567",
+                    },
+                    TokenRequest {
+                        ty: PhiType::Phone,
+                        value: "+1 555.013.4567",
+                    },
+                    TokenRequest {
+                        ty: PhiType::Fax,
+                        value: "(555) 013-4567",
+                    },
+                ],
+                false,
+            )
+            .expect("tokens");
+        assert_eq!(t[0], t[1]);
+        assert_ne!(
+            t[0][t[0].len() - TOKEN_CHARS..],
+            t[2][t[2].len() - TOKEN_CHARS..]
+        );
+    }
+
+    #[test]
+    fn exact_mode_keeps_spelling_variants_apart() {
+        let s = store();
+        let req = |v| TokenRequest {
+            ty: PhiType::Name,
+            value: v,
+        };
+        let t = s
+            .tokenize(&[req("Maria Lopez"), req("MARIA LOPEZ")], true)
+            .expect("tokens");
+        assert_ne!(t[0], t[1]);
+        assert_eq!(
+            s.reveal(&t[1]).expect("ok").expect("known").value,
+            "MARIA LOPEZ"
+        );
+    }
+
+    #[test]
+    fn token_shape() {
+        assert!(looks_like_token("NAME_7K3F9Q2MXA"));
+        assert!(!looks_like_token("NAME_7K3F9Q2MXI"));
+        assert!(!looks_like_token("name_7K3F9Q2MXA"));
+        assert!(!looks_like_token("NAME7K3F9Q2MXA"));
+    }
+}

@@ -1,0 +1,248 @@
+//! Field rules: what a structured value is, from its key and where it sits.
+//!
+//! Owns `patterns/fields.toml`: key normalisation (`first_name`, `firstName` and
+//! `FIRST-NAME` are one key), the generic JSON key table, the FHIR path table, and the
+//! person/provider parents that make a bare `name` key a name.
+
+use rustc_hash::FxHashMap;
+use serde::Deserialize;
+
+use crate::detect::rules::{first_line, line_of};
+use crate::phi::PhiType;
+
+/// What to do with one structured value.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Field {
+    /// The whole value is PHI of this type.
+    Phi(PhiType),
+    /// Free text: run the detector over it.
+    Scan,
+    /// A code, unit or status: pass through.
+    Keep,
+    /// Drop the value (photos, binary attachments).
+    Remove,
+    /// FHIR `telecom.value`: phone, fax or e-mail by its `system`.
+    Contact,
+    /// FHIR `identifier.value`: MRN on a Patient, ID elsewhere.
+    Identifier,
+    /// FHIR `attachment.data`: base64; text is decoded and scanned, binary removed.
+    Attachment,
+    /// A FHIR resource's own `id`.
+    ResourceId,
+    /// A FHIR reference (`Patient/123`, `urn:uuid:…`).
+    Reference,
+    /// FHIR `display`: a name when it labels a person reference.
+    Display,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawFields {
+    keys: FxHashMap<String, Vec<String>>,
+    keep: Vec<String>,
+    person_parents: Vec<String>,
+    provider_parents: Vec<String>,
+    fhir: FxHashMap<String, String>,
+}
+
+/// The compiled field tables.
+pub struct FieldRules {
+    keys: FxHashMap<String, Field>,
+    person_parents: FxHashMap<String, ()>,
+    provider_parents: FxHashMap<String, ()>,
+    fhir: FxHashMap<String, Field>,
+}
+
+/// A field file that cannot be used.
+#[derive(Debug, thiserror::Error)]
+#[error("{file}:{line}: {reason}")]
+pub struct FieldError {
+    pub file: String,
+    pub line: usize,
+    pub reason: String,
+}
+
+impl FieldRules {
+    pub fn parse(file: &str, source: &str) -> Result<FieldRules, FieldError> {
+        let err = |line, reason| FieldError {
+            file: file.to_string(),
+            line,
+            reason,
+        };
+        let raw: RawFields = toml::from_str(source).map_err(|e| {
+            err(
+                e.span().map(|s| line_of(source, s.start)).unwrap_or(0),
+                first_line(e.message()),
+            )
+        })?;
+        let mut keys = FxHashMap::default();
+        for (ty, list) in raw.keys {
+            let ty: PhiType = ty
+                .parse()
+                .map_err(|e: crate::phi::UnknownPhiType| err(0, e.to_string()))?;
+            for k in list {
+                keys.insert(normalize_key(&k), Field::Phi(ty));
+            }
+        }
+        for k in raw.keep {
+            keys.entry(normalize_key(&k)).or_insert(Field::Keep);
+        }
+        let mut fhir = FxHashMap::default();
+        for (path, action) in raw.fhir {
+            let field = parse_field(&action)
+                .map_err(|reason| err(0, format!("fhir `{path}`: {reason}")))?;
+            let norm: Vec<String> = path.split('.').map(normalize_key).collect();
+            fhir.insert(norm.join("."), field);
+        }
+        let set = |v: Vec<String>| v.into_iter().map(|k| (normalize_key(&k), ())).collect();
+        Ok(FieldRules {
+            keys,
+            person_parents: set(raw.person_parents),
+            provider_parents: set(raw.provider_parents),
+            fhir,
+        })
+    }
+
+    /// A generic JSON or form field, by its (normalised) key and its parent's key.
+    pub fn generic(&self, key: &str, parent: Option<&str>) -> Field {
+        if let Some(f) = self.keys.get(key) {
+            return *f;
+        }
+        if key == "name" || key == "displayname" {
+            match parent {
+                Some(p) if self.person_parents.contains_key(p) => return Field::Phi(PhiType::Name),
+                Some(p) if self.provider_parents.contains_key(p) => {
+                    return Field::Phi(PhiType::ProviderName)
+                }
+                _ => {}
+            }
+        }
+        // `patient_phone`, `guarantorEmail`: the suffix says what it is.
+        for (suffix, ty) in SUFFIXES {
+            if key.len() > suffix.len() && key.ends_with(suffix) {
+                return Field::Phi(*ty);
+            }
+        }
+        Field::Scan
+    }
+
+    /// A FHIR field: `parent.key` first, then `key`, then the generic key rules.
+    pub fn fhir(&self, key: &str, parent: Option<&str>) -> Field {
+        if let Some(p) = parent {
+            let mut two = String::with_capacity(p.len() + key.len() + 1);
+            two.push_str(p);
+            two.push('.');
+            two.push_str(key);
+            if let Some(f) = self.fhir.get(&two) {
+                return *f;
+            }
+        }
+        if let Some(f) = self.fhir.get(key) {
+            return *f;
+        }
+        match self.generic(key, parent) {
+            // FHIR's own vocabulary: `name` on a Patient is a HumanName object, handled by
+            // its parts; a bare `name` string elsewhere (Organization, Location) is scanned.
+            Field::Phi(PhiType::Name) if key == "name" => Field::Scan,
+            f => f,
+        }
+    }
+}
+
+const SUFFIXES: &[(&str, PhiType)] = &[
+    ("firstname", PhiType::Name),
+    ("lastname", PhiType::Name),
+    ("fullname", PhiType::Name),
+    ("phone", PhiType::Phone),
+    ("phonenumber", PhiType::Phone),
+    ("email", PhiType::Email),
+    ("ssn", PhiType::Ssn),
+    ("dob", PhiType::Date),
+    ("birthdate", PhiType::Date),
+    ("zip", PhiType::Zip),
+    ("zipcode", PhiType::Zip),
+    ("mrn", PhiType::Mrn),
+    ("memberid", PhiType::HealthPlan),
+    ("address", PhiType::Address),
+];
+
+fn parse_field(s: &str) -> Result<Field, String> {
+    Ok(match s {
+        "scan" => Field::Scan,
+        "keep" => Field::Keep,
+        "remove" => Field::Remove,
+        "contact" => Field::Contact,
+        "identifier" => Field::Identifier,
+        "attachment" => Field::Attachment,
+        "resource_id" => Field::ResourceId,
+        "reference" => Field::Reference,
+        "display" => Field::Display,
+        other => Field::Phi(
+            other
+                .parse()
+                .map_err(|e: crate::phi::UnknownPhiType| e.to_string())?,
+        ),
+    })
+}
+
+/// `first_name`, `firstName`, `FIRST-NAME`, `First Name` → `firstname`.
+pub fn normalize_key(key: &str) -> String {
+    key.chars()
+        .filter(|c| !matches!(c, '_' | '-' | ' ' | '.'))
+        .flat_map(char::to_lowercase)
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rules() -> FieldRules {
+        FieldRules::parse("fields.toml", include_str!("../../patterns/fields.toml"))
+            .expect("fields")
+    }
+
+    #[test]
+    fn key_spellings_normalise_to_one_rule() {
+        let r = rules();
+        for k in ["first_name", "firstName", "FIRST-NAME", "First Name"] {
+            assert_eq!(
+                r.generic(&normalize_key(k), None),
+                Field::Phi(PhiType::Name),
+                "{k}"
+            );
+        }
+        assert_eq!(r.generic("dob", None), Field::Phi(PhiType::Date));
+        assert_eq!(r.generic("cpt", None), Field::Keep);
+        assert_eq!(r.generic("note", None), Field::Scan);
+        assert_eq!(r.generic("patientphone", None), Field::Phi(PhiType::Phone));
+    }
+
+    #[test]
+    fn bare_name_depends_on_parent() {
+        let r = rules();
+        assert_eq!(
+            r.generic("name", Some("patient")),
+            Field::Phi(PhiType::Name)
+        );
+        assert_eq!(
+            r.generic("name", Some("therapist")),
+            Field::Phi(PhiType::ProviderName)
+        );
+        assert_eq!(r.generic("name", Some("exercise")), Field::Scan);
+    }
+
+    #[test]
+    fn fhir_paths() {
+        let r = rules();
+        assert_eq!(r.fhir("family", Some("name")), Field::Phi(PhiType::Name));
+        assert_eq!(
+            r.fhir("postalcode", Some("address")),
+            Field::Phi(PhiType::Zip)
+        );
+        assert_eq!(r.fhir("state", Some("address")), Field::Keep);
+        assert_eq!(r.fhir("value", Some("telecom")), Field::Contact);
+        assert_eq!(r.fhir("reference", Some("subject")), Field::Reference);
+        assert_eq!(r.fhir("birthdate", None), Field::Phi(PhiType::Date));
+    }
+}

@@ -1,0 +1,62 @@
+//! `application/x-www-form-urlencoded` bodies: each value by its key's field rule.
+//!
+//! Owns decoding and re-encoding form pairs. Keys are kept; values under PHI keys are
+//! transformed whole, the rest scanned as free text with the PHI-key values learned first.
+
+use super::fields::{normalize_key, Field};
+use super::{Engine, Output, ScanError};
+use crate::detect::learned::Learned;
+use crate::detect::Scratch;
+use crate::phi::PhiType;
+use crate::transform::{DocContext, Transformer};
+
+pub fn deidentify(
+    engine: &Engine,
+    text: &str,
+    t: &Transformer<'_>,
+    scratch: &mut Scratch,
+) -> Result<Output, ScanError> {
+    if text
+        .bytes()
+        .any(|b| b.is_ascii_control() && !matches!(b, b'\r' | b'\n' | b'\t'))
+    {
+        return Err(ScanError::Form("control character in body"));
+    }
+    let pairs: Vec<(String, String)> = form_urlencoded::parse(text.trim_end().as_bytes())
+        .into_owned()
+        .collect();
+    let fields: Vec<Field> = pairs
+        .iter()
+        .map(|(k, _)| engine.fields.generic(&normalize_key(k), None))
+        .collect();
+    let mut learned = Learned::default();
+    let mut patient_key = None;
+    for ((_, v), f) in pairs.iter().zip(&fields) {
+        if let Field::Phi(ty) = f {
+            learned.add(*ty, v);
+            if patient_key.is_none() && matches!(ty, PhiType::Mrn | PhiType::Ssn) {
+                patient_key = Some(format!("{ty}:{}", v.to_lowercase()));
+            }
+        }
+    }
+    learned.finish();
+    let ctx = DocContext { patient_key };
+    let mut counts = [0; PhiType::ALL.len()];
+    let mut out = form_urlencoded::Serializer::new(String::with_capacity(text.len()));
+    for ((k, v), f) in pairs.iter().zip(&fields) {
+        let new = match f {
+            Field::Keep => v.clone(),
+            Field::Phi(ty) if !v.trim().is_empty() => {
+                counts[ty.index()] += 1;
+                t.apply_value(*ty, v, &ctx)?
+            }
+            _ => engine.scan_value(v, &learned, t, &ctx, scratch, &mut counts)?,
+        };
+        out.append_pair(k, &new);
+    }
+    Ok(Output {
+        text: out.finish(),
+        spans: Vec::new(),
+        counts,
+    })
+}

@@ -1,0 +1,368 @@
+//! The JSON walker: generic JSON and FHIR R4, by field rules first and free text second.
+//!
+//! Owns the two passes over a payload: the first learns the values in known PHI fields (a
+//! Patient's name, phone, MRN) and the patient key; the second rewrites every field, scanning
+//! free-text fields with the learned values added, pseudonymising FHIR ids and references
+//! consistently, and decoding base64 text attachments. Serialisation keeps key order.
+
+use base64::Engine as _;
+use serde_json::{Map, Value};
+
+use super::fields::{normalize_key, Field};
+use super::{Engine, Output, ScanError};
+use crate::detect::learned::Learned;
+use crate::detect::Scratch;
+use crate::phi::PhiType;
+use crate::transform::{DocContext, Transformer};
+
+/// De-identifies a JSON document (`fhir` switches on the FHIR path rules).
+pub fn deidentify(
+    engine: &Engine,
+    text: &str,
+    fhir: bool,
+    t: &Transformer<'_>,
+    scratch: &mut Scratch,
+) -> Result<Output, ScanError> {
+    let mut value = parse(text)?;
+    check_depth(&value, 0, engine.limits.max_depth)?;
+    let mut learned = Learned::default();
+    let mut patient_key = None;
+    learn(
+        engine,
+        &value,
+        fhir,
+        None,
+        None,
+        &mut learned,
+        &mut patient_key,
+    );
+    learned.finish();
+    let mut w = Walker {
+        engine,
+        t,
+        learned,
+        ctx: DocContext { patient_key },
+        scratch,
+        counts: [0; PhiType::ALL.len()],
+        fhir,
+    };
+    w.walk(&mut value, None, None, None)?;
+    let text = serde_json::to_string(&value).map_err(|_| ScanError::Json {
+        line: 0,
+        column: 0,
+        category: "could not serialise",
+    })?;
+    Ok(Output {
+        text,
+        spans: Vec::new(),
+        counts: w.counts,
+    })
+}
+
+/// Parses JSON, keeping only the position and category of an error (serde's messages can
+/// quote the input).
+pub fn parse(text: &str) -> Result<Value, ScanError> {
+    serde_json::from_str(text).map_err(|e| {
+        let category = match e.classify() {
+            serde_json::error::Category::Io => "read error",
+            serde_json::error::Category::Syntax if e.to_string().contains("recursion limit") => {
+                "nested too deeply"
+            }
+            serde_json::error::Category::Syntax => "syntax error",
+            serde_json::error::Category::Data => "invalid data",
+            serde_json::error::Category::Eof => "unexpected end of input",
+        };
+        ScanError::Json {
+            line: e.line(),
+            column: e.column(),
+            category,
+        }
+    })
+}
+
+fn check_depth(v: &Value, depth: usize, limit: usize) -> Result<(), ScanError> {
+    if depth > limit {
+        return Err(ScanError::TooDeep { limit });
+    }
+    match v {
+        Value::Array(a) => a.iter().try_for_each(|x| check_depth(x, depth + 1, limit)),
+        Value::Object(o) => o
+            .values()
+            .try_for_each(|x| check_depth(x, depth + 1, limit)),
+        _ => Ok(()),
+    }
+}
+
+/// How a field is classified, given its object (siblings) and surroundings.
+fn classify(
+    engine: &Engine,
+    fhir: bool,
+    key: &str,
+    parent: Option<&str>,
+    obj: &Map<String, Value>,
+    resource: Option<&str>,
+) -> Field {
+    let field = if fhir {
+        engine.fields.fhir(key, parent)
+    } else {
+        engine.fields.generic(key, parent)
+    };
+    match field {
+        Field::Contact => {
+            let system = obj.get("system").and_then(Value::as_str).unwrap_or("");
+            let is_email = obj
+                .get(key)
+                .and_then(Value::as_str)
+                .is_some_and(|v| v.contains('@'));
+            Field::Phi(match system {
+                _ if is_email || system == "email" => PhiType::Email,
+                "fax" => PhiType::Fax,
+                "url" => PhiType::Url,
+                _ => PhiType::Phone,
+            })
+        }
+        Field::Identifier => Field::Phi(match resource {
+            Some("Patient" | "RelatedPerson" | "Person") => PhiType::Mrn,
+            Some("Coverage") => PhiType::HealthPlan,
+            Some("Practitioner" | "PractitionerRole") => PhiType::License,
+            Some("Account") => PhiType::Account,
+            _ => PhiType::Id,
+        }),
+        Field::Display => {
+            let r = obj.get("reference").and_then(Value::as_str).unwrap_or("");
+            if ["Patient/", "RelatedPerson/", "Person/"]
+                .iter()
+                .any(|p| r.contains(p))
+            {
+                Field::Phi(PhiType::Name)
+            } else if ["Practitioner/", "PractitionerRole/"]
+                .iter()
+                .any(|p| r.contains(p))
+            {
+                Field::Phi(PhiType::ProviderName)
+            } else {
+                Field::Scan
+            }
+        }
+        Field::ResourceId if parent.is_some() && !obj.contains_key("resourceType") => Field::Scan,
+        f => f,
+    }
+}
+
+/// Pass one: values in PHI fields, and whose record this is.
+fn learn(
+    engine: &Engine,
+    v: &Value,
+    fhir: bool,
+    parent: Option<&str>,
+    resource: Option<&str>,
+    learned: &mut Learned,
+    patient_key: &mut Option<String>,
+) {
+    match v {
+        Value::Array(a) => a
+            .iter()
+            .for_each(|x| learn(engine, x, fhir, parent, resource, learned, patient_key)),
+        Value::Object(o) => {
+            let resource = o.get("resourceType").and_then(Value::as_str).or(resource);
+            if fhir && patient_key.is_none() && resource == Some("Patient") {
+                if let Some(id) = o.get("id").and_then(Value::as_str) {
+                    *patient_key = Some(format!("Patient/{id}"));
+                }
+            }
+            for (k, x) in o {
+                let key = normalize_key(k);
+                let field = classify(engine, fhir, &key, parent, o, resource);
+                match (field, x) {
+                    (Field::Phi(ty), Value::String(s)) if learnable(ty) => {
+                        learned.add(ty, s);
+                        if patient_key.is_none() && matches!(ty, PhiType::Mrn | PhiType::Ssn) {
+                            *patient_key = Some(format!("{ty}:{}", s.to_lowercase()));
+                        }
+                    }
+                    (Field::Phi(ty), Value::Array(items)) if learnable(ty) => {
+                        items
+                            .iter()
+                            .filter_map(Value::as_str)
+                            .for_each(|s| learned.add(ty, s));
+                    }
+                    (_, Value::Object(_) | Value::Array(_)) => {
+                        learn(engine, x, fhir, Some(&key), resource, learned, patient_key)
+                    }
+                    _ => {}
+                }
+            }
+        }
+        _ => {}
+    }
+}
+
+/// Types worth searching for in free text; short or generic ones (ZIP, dates) are found
+/// by the rules anyway and would match unrelated numbers.
+fn learnable(ty: PhiType) -> bool {
+    !matches!(
+        ty,
+        PhiType::Date | PhiType::Zip | PhiType::Age | PhiType::Location
+    )
+}
+
+struct Walker<'e, 't, 's> {
+    engine: &'e Engine,
+    t: &'t Transformer<'t>,
+    learned: Learned,
+    ctx: DocContext,
+    scratch: &'s mut Scratch,
+    counts: [usize; PhiType::ALL.len()],
+    fhir: bool,
+}
+
+impl Walker<'_, '_, '_> {
+    /// Rewrites `v` in place. `inherit` is the PHI type of an enclosing field (an `address`
+    /// object's unknown children are address parts).
+    fn walk(
+        &mut self,
+        v: &mut Value,
+        parent: Option<&str>,
+        resource: Option<&str>,
+        inherit: Option<PhiType>,
+    ) -> Result<(), ScanError> {
+        match v {
+            Value::Array(a) => {
+                for x in a.iter_mut() {
+                    self.walk(x, parent, resource, inherit)?;
+                }
+            }
+            Value::Object(o) => self.walk_object(o, parent, resource, inherit)?,
+            Value::String(s) => {
+                let new = match inherit {
+                    Some(ty) => self.phi_value(ty, s)?,
+                    None => self.scan(s)?,
+                };
+                *s = new;
+            }
+            _ => {}
+        }
+        Ok(())
+    }
+
+    fn walk_object(
+        &mut self,
+        o: &mut Map<String, Value>,
+        parent: Option<&str>,
+        resource: Option<&str>,
+        inherit: Option<PhiType>,
+    ) -> Result<(), ScanError> {
+        let resource_owned = o
+            .get("resourceType")
+            .and_then(Value::as_str)
+            .map(str::to_string);
+        let resource = resource_owned.as_deref().or(resource);
+        let keys: Vec<String> = o.keys().cloned().collect();
+        let mut remove = Vec::new();
+        for k in keys {
+            let key = normalize_key(&k);
+            let mut field = classify(self.engine, self.fhir, &key, parent, o, resource);
+            if let (Field::Scan, Some(ty)) = (field, inherit) {
+                field = Field::Phi(ty);
+            }
+            let content_type = o
+                .get("contentType")
+                .and_then(Value::as_str)
+                .map(str::to_string);
+            let Some(x) = o.get_mut(&k) else { continue };
+            match field {
+                Field::Keep => {}
+                Field::Remove => remove.push(k.clone()),
+                Field::Phi(ty) => match x {
+                    Value::String(s) => *s = self.phi_value(ty, s)?,
+                    Value::Number(n) => {
+                        let s = n.to_string();
+                        *x = Value::String(self.phi_value(ty, &s)?);
+                    }
+                    Value::Object(_) | Value::Array(_) => {
+                        self.walk(x, Some(&key), resource, Some(ty))?
+                    }
+                    _ => {}
+                },
+                Field::Attachment => {
+                    if !self.attachment(x, content_type.as_deref())? {
+                        remove.push(k.clone());
+                    }
+                }
+                Field::ResourceId | Field::Reference => {
+                    if let Value::String(s) = x {
+                        *s = self.pseudonymise_reference(s)?;
+                    }
+                }
+                Field::Scan | Field::Contact | Field::Identifier | Field::Display => {
+                    self.walk(x, Some(&key), resource, None)?;
+                }
+            }
+        }
+        for k in remove {
+            o.shift_remove(&k);
+        }
+        Ok(())
+    }
+
+    fn phi_value(&mut self, ty: PhiType, s: &str) -> Result<String, ScanError> {
+        if s.trim().is_empty() {
+            return Ok(s.to_string());
+        }
+        self.counts[ty.index()] += 1;
+        Ok(self.t.apply_value(ty, s, &self.ctx)?)
+    }
+
+    fn scan(&mut self, s: &str) -> Result<String, ScanError> {
+        self.engine.scan_value(
+            s,
+            &self.learned,
+            self.t,
+            &self.ctx,
+            self.scratch,
+            &mut self.counts,
+        )
+    }
+
+    /// `Patient/123`, `urn:uuid:…`, `http://x/fhir/Patient/123`, `#contained`: the id part
+    /// becomes a token of the bare id, so a resource's `id` and every reference to it agree.
+    fn pseudonymise_reference(&mut self, s: &str) -> Result<String, ScanError> {
+        let cut = s.rfind(['/', ':', '#']).map(|i| i + 1).unwrap_or(0);
+        let (prefix, id) = s.split_at(cut);
+        if id.is_empty() || id.contains(['?', ' ']) {
+            return self.scan(s);
+        }
+        let token = self.t.apply_value(PhiType::Id, id, &self.ctx)?;
+        self.counts[PhiType::Id.index()] += 1;
+        // A bare id's prefix (`http://host/fhir/`) is scanned too: hosts can be PHI.
+        let prefix = if prefix.contains("://") {
+            self.scan(prefix)?
+        } else {
+            prefix.to_string()
+        };
+        Ok(format!("{prefix}{token}"))
+    }
+
+    /// Base64 attachment data: text is decoded, scanned and re-encoded; anything else (or
+    /// anything that does not decode) is removed. Returns whether the value was kept.
+    fn attachment(&mut self, x: &mut Value, content_type: Option<&str>) -> Result<bool, ScanError> {
+        let Value::String(data) = x else {
+            return Ok(false);
+        };
+        let is_text = content_type
+            .is_some_and(|c| c.starts_with("text/") || c.contains("json") || c.contains("xml"));
+        if !is_text {
+            return Ok(false);
+        }
+        let b64 = base64::engine::general_purpose::STANDARD;
+        let Ok(bytes) = b64.decode(data.as_bytes()) else {
+            return Ok(false);
+        };
+        let Ok(text) = String::from_utf8(bytes) else {
+            return Ok(false);
+        };
+        let scanned = self.scan(&text)?;
+        *data = b64.encode(scanned.as_bytes());
+        Ok(true)
+    }
+}
