@@ -29,6 +29,12 @@ pub mod flag {
     pub const PLACE_CUE: u32 = 1 << 11;
     pub const STOP: u32 = 1 << 12;
     pub const CLINICAL: u32 = 1 << 13;
+    /// A cue after which any name-shaped word is a name (`named`, `signed`).
+    pub const NAME_INTRO: u32 = 1 << 14;
+    /// A name borne by many people (see [`super::POPULAR_COUNT`]).
+    pub const POPULAR: u32 = 1 << 15;
+    /// `to`, `from`, `at`, `in` after a place cue.
+    pub const PLACE_PREP: u32 = 1 << 16;
     /// Any name-list membership.
     pub const NAME: u32 = FIRST | LAST;
     /// Words that can never be part of a name.
@@ -42,10 +48,12 @@ struct RawLexicon {
     provider_titles: Vec<String>,
     relations: Vec<String>,
     name_cues: Vec<String>,
+    name_intros: Vec<String>,
     strong_cues: Vec<String>,
     credentials: Vec<String>,
     facility_words: Vec<String>,
     place_cues: Vec<String>,
+    place_prepositions: Vec<String>,
     stopwords: Vec<String>,
     clinical_words: Vec<String>,
 }
@@ -64,6 +72,11 @@ pub struct LexiconSources<'a> {
 pub struct Lexicon {
     words: FxHashMap<Box<[u8]>, u32>,
 }
+
+/// A name with at least this many bearers (SSA births or census count) is "popular": in
+/// all-capitals notes, where capitalisation says nothing, only popular names count on list
+/// evidence alone. Rare list entries (Vea, Mech, Bolus) are far more often jargon.
+pub const POPULAR_COUNT: u64 = 2000;
 
 /// Longest word looked up; longer runs of letters are never names.
 const MAX_WORD: usize = 40;
@@ -84,14 +97,25 @@ impl Lexicon {
         }
         for (list, f) in [(src.first_names, flag::FIRST), (src.surnames, flag::LAST)] {
             for line in list.lines().filter(|l| !l.starts_with('#')) {
-                let name = line.split('\t').next().unwrap_or("");
-                lex.add(name, f);
+                let mut cols = line.split('\t');
+                let name = cols.next().unwrap_or("");
+                let count: u64 = cols.next().and_then(|c| c.trim().parse().ok()).unwrap_or(0);
+                lex.add(
+                    name,
+                    if count >= POPULAR_COUNT {
+                        f | flag::POPULAR
+                    } else {
+                        f
+                    },
+                );
             }
         }
         for w in src.common_words.lines().filter(|l| !l.starts_with('#')) {
             lex.add(w, flag::COMMON);
         }
-        let lists: [(&Vec<String>, u32); 10] = [
+        let lists: [(&Vec<String>, u32); 12] = [
+            (&raw.place_prepositions, flag::PLACE_PREP),
+            (&raw.name_intros, flag::NAME_INTRO),
             (&raw.person_titles, flag::PERSON_TITLE),
             (&raw.provider_titles, flag::PROVIDER_TITLE),
             (&raw.relations, flag::RELATION),
@@ -197,8 +221,11 @@ impl Lexicon {
             ctx.mark_dictionary(i, &mut scratch.marks);
             ctx.mark_credentialed(i, &mut scratch.marks);
             ctx.mark_facility(i, &mut scratch.marks);
+            ctx.mark_place(i, &mut scratch.marks);
+            ctx.mark_initial_surname(i, &mut scratch.marks);
         }
         ctx.extend_names(&mut scratch.marks);
+        ctx.extend_conjunctions(&mut scratch.marks);
         emit_runs(bytes, words, &scratch.marks, out);
     }
 
@@ -318,45 +345,138 @@ impl Ctx<'_> {
 
     fn is_initial(&self, i: usize) -> bool {
         let w = &self.words[i];
-        w.end - w.start == 1 && self.text[w.start].is_ascii_uppercase()
+        let c = self.text[w.start];
+        // `50'S.`, `N/V.` and `u/o.` end in a letter, but are not initials.
+        let free_standing = w.start == 0
+            || matches!(
+                self.text[w.start - 1],
+                b' ' | b'\t' | b'\n' | b'(' | b',' | b';'
+            );
+        w.end - w.start == 1
+            && free_standing
+            && c.is_ascii_alphabetic()
+            && (c.is_ascii_uppercase() || self.followed_by_period(i))
     }
 
-    /// Cue words: `Dr. Healey`, `her son Kevin`, `patient Maria Lopez`, `signed: A. Kowalski`.
+    /// `R.` and `L.` are right and left far more often than initials.
+    fn is_side_abbreviation(&self, i: usize) -> bool {
+        matches!(
+            self.text[self.words[i].start].to_ascii_uppercase(),
+            b'R' | b'L'
+        )
+    }
+
+    /// Cue words: `Dr. Healey`, `her son Kevin`, `patient Maria Lopez`, `named Lomish`.
     fn mark_cued(&self, i: usize, marks: &mut [Option<PhiType>]) {
         let f = self.words[i].flags;
-        if f & (flag::STRONG_CUE
-            | flag::RELATION
-            | flag::NAME_CUE
-            | flag::PERSON_TITLE
-            | flag::PROVIDER_TITLE)
-            == 0
-        {
+        let cues = flag::STRONG_CUE | flag::RELATION | flag::NAME_CUE | flag::NAME_INTRO;
+        if f & cues == 0 {
             return;
         }
-        let strong = f & flag::STRONG_CUE != 0;
-        // A strong cue is a title: it must be written like one (`Dr.`, `DR`, `dr.`), and `Ms`
-        // or `Dr` glued to a number or a lower-case sentence is something else.
         let Some(next) = self.next_after_cue(i) else {
             return;
         };
-        let ty = if f & flag::PROVIDER_TITLE != 0 && f & flag::PERSON_TITLE == 0 {
-            PhiType::ProviderName
-        } else {
-            PhiType::Name
-        };
-        let accept = if strong {
-            self.name_shaped(next) || self.lowercase_name_after_title(i, next)
-        } else {
-            self.name_shaped(next)
-                && (self.dictionary_name(next) || self.unknown_word(next))
-                && (f & flag::RELATION != 0
-                    || self.words[next].shape != Shape::Upper
-                    || self.caps_mode
-                    || self.dictionary_name(next))
-        };
-        if accept && !self.has(next, flag::NEVER_NAME) && !(strong && self.has(next, flag::STOP)) {
-            marks[next] = Some(ty);
+        let gap = &self.text[self.words[i].end..self.words[next].start];
+        if f & flag::STRONG_CUE == 0
+            && gap
+                .iter()
+                .any(|c| matches!(c, b'.' | b';' | b':' | b'!' | b'?'))
+            && f & flag::NAME_INTRO == 0
+        {
+            return;
         }
+        if f & flag::STRONG_CUE != 0 && !self.title_written_as_title(i) {
+            return;
+        }
+        // Titles and cues are never names themselves (`husband, Dr Healey`); a function word
+        // only after a title and written like a name (`Dr. Will Cole`).
+        let titled_word = f & flag::STRONG_CUE != 0
+            && !self.caps_mode
+            && self.words[next].shape == Shape::Cap
+            && self.has(next, flag::NAME);
+        if self.has(next, flag::STRONG_CUE | flag::CREDENTIAL | flag::RELATION)
+            || self.has(next, flag::STOP) && !titled_word
+        {
+            return;
+        }
+        let accept = if f & flag::STRONG_CUE != 0 {
+            self.after_title(i, next)
+        } else if self.has(next, flag::NEVER_NAME) {
+            false
+        } else if f & (flag::RELATION | flag::NAME_INTRO) != 0 {
+            let shaped = self.name_shaped(next)
+                || self.words[next].shape == Shape::Lower
+                    && self.words[next].end - self.words[next].start >= 3;
+            let short_caps = self.caps_mode && self.words[next].end - self.words[next].start <= 3;
+            let popular_first = self.has(next, flag::FIRST) && self.has(next, flag::POPULAR);
+            shaped
+                && (self.dictionary_name(next)
+                    || self.unknown_word(next) && !short_caps
+                    || self.capitalised_common_name(next)
+                    || f & flag::RELATION != 0 && popular_first)
+        } else {
+            // Weak cues (`per`, `with`, `spoke`): a name-list word written like a name; in
+            // capitals-only notes it must also be a popular name.
+            let w = &self.words[next];
+            let written_as_name = if self.caps_mode {
+                w.flags & flag::POPULAR != 0 && w.end - w.start >= 3
+            } else {
+                matches!(w.shape, Shape::Cap | Shape::Upper)
+            };
+            self.name_shaped(next) && self.dictionary_name(next) && written_as_name
+        };
+        if accept {
+            let provider = f & flag::PROVIDER_TITLE != 0 && f & flag::PERSON_TITLE == 0;
+            marks[next] = Some(if provider {
+                PhiType::ProviderName
+            } else {
+                PhiType::Name
+            });
+        }
+    }
+
+    /// After a title (`Dr.`, `MRS`, `ms`) the next word is a name unless it is an ordinary
+    /// English word that no name list knows (`MS: SEDATED` is mental status). Clinical
+    /// eponyms are allowed here: `Dr. Foley` is a person.
+    fn after_title(&self, cue: usize, next: usize) -> bool {
+        let gap = &self.text[self.words[cue].end..self.words[next].start];
+        if gap.contains(&b':') {
+            return false;
+        }
+        let english_only = self.has(next, flag::ENGLISH) && !self.has(next, flag::NAME);
+        // `MR`/`MS` without a period are as often mitral regurgitation or mental status:
+        // only a word no dictionary knows, or a listed name that is not also a word, follows.
+        let word = &self.text[self.words[cue].start..self.words[cue].end];
+        let ambiguous = (word.eq_ignore_ascii_case(b"ms") || word.eq_ignore_ascii_case(b"mr"))
+            && !self.followed_by_period(cue);
+        if ambiguous && !(self.dictionary_name(next) || self.unknown_word(next)) {
+            return false;
+        }
+        let lower_ok = self.followed_by_period(cue)
+            || self.has(next, flag::NAME)
+            || self.unknown_word(next) && self.words[next].end - self.words[next].start >= 4;
+        let shaped = self.name_shaped(next) || self.words[next].shape == Shape::Lower && lower_ok;
+        shaped && !english_only
+    }
+
+    /// `Ms.`, `Ms`, `MS.` are titles; `MS` or `ms` alone is mental status or morphine, and a
+    /// title glued to something before it (`3+MR.`) is an abbreviation.
+    fn title_written_as_title(&self, i: usize) -> bool {
+        let w = &self.words[i];
+        let free = w.start == 0
+            || matches!(
+                self.text[w.start - 1],
+                b' ' | b'\t' | b'\n' | b'(' | b',' | b';' | b'"'
+            );
+        let word = &self.text[w.start..w.end];
+        let ambiguous = word.eq_ignore_ascii_case(b"ms") || word.eq_ignore_ascii_case(b"mr");
+        free && (!ambiguous || self.followed_by_period(i) || w.shape != Shape::Lower)
+    }
+
+    /// `son Will`: a common-word name counts after a relation only when written with a
+    /// capital in mixed-case text.
+    fn capitalised_common_name(&self, i: usize) -> bool {
+        !self.caps_mode && self.words[i].shape == Shape::Cap && self.has(i, flag::NAME)
     }
 
     /// The word a cue applies to: skips `.`, `:` and `is`/`named` (`son is Kevin`).
@@ -385,11 +505,6 @@ impl Ctx<'_> {
         None
     }
 
-    /// `dr healey`: lower-case notes still put titles before names.
-    fn lowercase_name_after_title(&self, cue: usize, next: usize) -> bool {
-        self.followed_by_period(cue) || self.words[next].flags & flag::NAME != 0
-    }
-
     fn mark_dictionary(&self, i: usize, marks: &mut [Option<PhiType>]) {
         if marks[i].is_some() || !self.dictionary_name(i) {
             return;
@@ -397,8 +512,14 @@ impl Ctx<'_> {
         let w = &self.words[i];
         let shaped = match w.shape {
             Shape::Cap | Shape::Mixed => true,
-            // In mixed-case text short capitals are acronyms (IP, OT, ICU), not names.
-            Shape::Upper => w.end - w.start >= if self.caps_mode { 2 } else { 4 },
+            // In mixed-case text short capitals are acronyms (IP, OT, ICU), not names; in
+            // capitals-only notes the lists must be backed by popularity or a neighbour.
+            Shape::Upper if self.caps_mode => {
+                w.end - w.start >= 2
+                    && (w.flags & flag::POPULAR != 0 && w.end - w.start >= 4
+                        || self.name_neighbour(i))
+            }
+            Shape::Upper => w.end - w.start >= 4,
             // Lower-case notes: only well-attested, non-English names, and not too short.
             Shape::Lower => w.end - w.start >= 4 && self.lower_name_context(i),
         };
@@ -407,51 +528,81 @@ impl Ctx<'_> {
         }
     }
 
+    /// Another name-list word right next to this one (`SUZETTE HANK`, `Maria Lopez`).
+    fn name_neighbour(&self, i: usize) -> bool {
+        let near = |j: usize| {
+            self.has(j, flag::NAME) && !self.has(j, flag::ENGLISH | flag::COMMON | flag::NEVER_NAME)
+        };
+        i > 0 && self.joined(i - 1, b",") && near(i - 1)
+            || i + 1 < self.words.len() && self.joined(i, b",") && near(i + 1)
+    }
+
     /// A lower-case name-list word counts when a neighbour is also a name or a cue.
     fn lower_name_context(&self, i: usize) -> bool {
         let prev = i.checked_sub(1).map(|p| self.words[p].flags).unwrap_or(0);
         let next = self.words.get(i + 1).map(|w| w.flags).unwrap_or(0);
-        prev & (flag::NAME_CUE | flag::RELATION | flag::STRONG_CUE) != 0
+        prev & (flag::NAME_INTRO | flag::RELATION | flag::STRONG_CUE) != 0
             || (next & flag::NAME != 0 && next & (flag::ENGLISH | flag::COMMON) == 0)
             || next & flag::CREDENTIAL != 0
     }
 
-    /// `Anna Kowalski, OTR/L` and `HEALEY RN`: words before a credential are a clinician.
+    /// `Anna Kowalski, OTR/L`, `HEALEY RN`, `q. lander rrt`: the words before a credential
+    /// are a clinician.
     fn mark_credentialed(&self, i: usize, marks: &mut [Option<PhiType>]) {
+        let len = self.words[i].end - self.words[i].start;
         if !self.has(i, flag::CREDENTIAL)
             || i == 0
-            || self.words[i].shape == Shape::Lower && !self.caps_mode
+            || self.words[i].shape == Shape::Lower && !self.caps_mode && len < 3
         {
             return;
         }
-        let comma = self.joined(i - 1, b",");
-        let gap_has_comma = self.text[self.words[i - 1].end..self.words[i].start].contains(&b',');
-        if !comma {
+        if !self.joined(i - 1, b",") {
             return;
         }
         // Ambiguous two-letter credentials (PT, OT, MS, DO, MA) need the comma.
-        if self.words[i].end - self.words[i].start <= 2
-            && !gap_has_comma
-            && !self.strong_credential(i)
-        {
+        let gap_has_comma = self.text[self.words[i - 1].end..self.words[i].start].contains(&b',');
+        if len <= 2 && !gap_has_comma && !self.strong_credential(i) {
             return;
         }
+        let mut chain = Vec::with_capacity(4);
         let mut j = i;
-        let mut taken = 0;
-        while j > 0 && taken < 3 {
+        while j > 0 && chain.len() < 4 {
             let k = j - 1;
-            let ok = (self.name_shaped(k) || self.is_initial(k))
-                && !self.has(k, flag::NEVER_NAME | flag::NAME_CUE)
-                && (!self.has(k, flag::ENGLISH) || self.has(k, flag::NAME) || self.is_initial(k));
+            let w = &self.words[k];
+            let lower_ok = w.shape != Shape::Lower || self.caps_mode || len >= 3;
+            let has_digit = self.text[w.start..w.end].iter().any(u8::is_ascii_digit);
+            let unknown =
+                self.unknown_word(k) && w.end - w.start >= if self.caps_mode { 4 } else { 3 };
+            let ok = lower_ok
+                && !has_digit
+                && !self.has(k, flag::NEVER_NAME | flag::NAME_CUE | flag::STRONG_CUE)
+                && (self.is_initial(k)
+                    || self.dictionary_name(k)
+                    || self.has(k, flag::FIRST)
+                        && self.has(k, flag::POPULAR)
+                        && !self.has(k, flag::ENGLISH)
+                    || unknown);
             if !ok {
                 break;
             }
-            marks[k] = Some(PhiType::ProviderName);
-            taken += 1;
+            chain.push(k);
             if k == 0 || !self.joined(k - 1, b".-") {
                 break;
             }
             j = k;
+        }
+        // `4 L NP` is a flow rate, not a person: a chain of initials alone does not count.
+        // Two-letter credentials (PA, NP, PT) also abbreviate anatomy and devices: they need
+        // a word from the name lists in the chain.
+        let listed = chain
+            .iter()
+            .any(|&k| self.has(k, flag::NAME) && !self.has(k, flag::ENGLISH));
+        if chain.iter().any(|&k| !self.is_initial(k))
+            && (len > 2 || listed || self.strong_credential(i))
+        {
+            for k in chain {
+                marks[k] = Some(PhiType::ProviderName);
+            }
         }
     }
 
@@ -477,7 +628,13 @@ impl Ctx<'_> {
             ) || GENERIC_FACILITY_WORDS
                 .iter()
                 .any(|g| self.text[w.start..w.end].eq_ignore_ascii_case(g.as_bytes()));
+            let word = &self.text[w.start..w.end];
+            let inner_apostrophe = word.contains(&b'\'') && !word.ends_with(b"'s");
+            let named = !inner_apostrophe
+                && (!self.has(k, flag::ENGLISH)
+                    || self.has(k, flag::NAME) && !self.has(k, flag::COMMON));
             if generic
+                || !named
                 || !(matches!(w.shape, Shape::Cap | Shape::Upper | Shape::Mixed))
                 || w.end - w.start < 2
             {
@@ -486,6 +643,96 @@ impl Ctx<'_> {
             // The facility word is stronger evidence than a name list (Calvert Hospital).
             marks[k] = Some(PhiType::Location);
             j = k;
+        }
+    }
+
+    /// `E. Welsh`, `Z. MILLER`, `q. lander`: an initial with its period, then a surname.
+    fn mark_initial_surname(&self, i: usize, marks: &mut [Option<PhiType>]) {
+        if i + 1 >= self.words.len()
+            || !self.is_initial(i)
+            || self.is_side_abbreviation(i)
+            || !self.followed_by_period(i)
+            || !self.joined(i, b".")
+        {
+            return;
+        }
+        let j = i + 1;
+        let w = &self.words[j];
+        let surname = self.has(j, flag::NAME) && !self.has(j, flag::STOP | flag::CLINICAL)
+            || self.unknown_word(j) && w.end - w.start >= 3 && !self.caps_mode;
+        let shaped = self.name_shaped(j) || w.shape == Shape::Lower && !self.caps_mode;
+        if surname && shaped && !self.has(j, flag::NEVER_NAME | flag::STRONG_CUE) {
+            let ty = marks[j].or(marks[i]).unwrap_or(PhiType::Name);
+            marks[i] = Some(ty);
+            marks[j] = Some(ty);
+        }
+    }
+
+    /// `transferred to Quartermain`, `lives in Catonsville`, `ADMITTED TO GH`: after a
+    /// movement or residence verb and a preposition, a word no dictionary knows is a place.
+    fn mark_place(&self, i: usize, marks: &mut [Option<PhiType>]) {
+        if !self.has(i, flag::PLACE_CUE)
+            || i + 2 >= self.words.len()
+            || !self.has(i + 1, flag::PLACE_PREP)
+        {
+            return;
+        }
+        if !self.joined(i, b"") {
+            return;
+        }
+        let mut k = i + 2;
+        // `to the Zagaria campus`
+        if self.text[self.words[k].start..self.words[k].end].eq_ignore_ascii_case(b"the")
+            && k + 1 < self.words.len()
+        {
+            k += 1;
+        }
+        let mut taken = 0;
+        while k < self.words.len() && taken < 3 && self.joined(k - 1, b".'") {
+            let w = &self.words[k];
+            let placeish = !self.has(
+                k,
+                flag::NEVER_NAME
+                    | flag::ENGLISH
+                    | flag::NAME_CUE
+                    | flag::RELATION
+                    | flag::STRONG_CUE,
+            ) && w.end - w.start >= if self.caps_mode { 4 } else { 3 }
+                && !self.text[w.start..w.end].iter().any(u8::is_ascii_digit)
+                && (w.shape != Shape::Lower || w.end - w.start >= 5)
+                || self.dictionary_name(k) && w.shape != Shape::Lower;
+            if !placeish || marks[k].is_some() && marks[k] != Some(PhiType::Name) {
+                break;
+            }
+            marks[k] = Some(PhiType::Location);
+            taken += 1;
+            k += 1;
+        }
+    }
+
+    /// `Dr. Rakusin and Toolis`, `Suzette and Hank`: a name, a conjunction, another name.
+    fn extend_conjunctions(&self, marks: &mut [Option<PhiType>]) {
+        for i in 0..self.words.len().saturating_sub(2) {
+            let Some(ty) = marks[i] else { continue };
+            if !matches!(ty, PhiType::Name | PhiType::ProviderName) || marks[i + 2].is_some() {
+                continue;
+            }
+            let conj = &self.text[self.words[i + 1].start..self.words[i + 1].end];
+            let is_and = conj.eq_ignore_ascii_case(b"and") || conj == b"&";
+            let lower_name = self.words[i + 2].shape == Shape::Lower
+                && self.has(i + 2, flag::FIRST)
+                && self.has(i + 2, flag::POPULAR);
+            if is_and
+                && self.joined(i, b"")
+                && self.joined(i + 1, b"")
+                && (self.name_shaped(i + 2) || lower_name)
+                && !self.has(i + 2, flag::NEVER_NAME | flag::STRONG_CUE)
+                && (self.dictionary_name(i + 2)
+                    || lower_name
+                    || self.unknown_word(i + 2) && !self.caps_mode)
+            {
+                marks[i + 2] = Some(ty);
+            }
         }
     }
 
@@ -533,6 +780,14 @@ impl Ctx<'_> {
         }
         if self.is_initial(j) {
             return true;
+        }
+        let w = &self.words[j];
+        if w.shape == Shape::Lower {
+            // `dr. bob culhane`, `Janet logan`: lower-case surnames after a name, if no
+            // dictionary knows them as words.
+            return !self.has(j, flag::ENGLISH | flag::COMMON)
+                && w.end - w.start >= 3
+                && !self.text[w.start..w.end].iter().any(u8::is_ascii_digit);
         }
         let capitalised = matches!(self.words[j].shape, Shape::Cap | Shape::Mixed)
             || self.words[j].shape == Shape::Upper

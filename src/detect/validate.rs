@@ -15,6 +15,8 @@ pub enum Validator {
     Date,
     Dea,
     HasDigit,
+    /// An identifier: has a digit and is not a ratio such as a blood pressure (`148/60`).
+    IdValue,
     Ipv4,
     Ipv6,
     /// Marks text that must be left alone (phigate's own tokens).
@@ -23,6 +25,8 @@ pub enum Validator {
     Mbi,
     MonthDay,
     MonthWord,
+    /// Not part of a longer numeric expression (`120/80/60`, `7.4/40`).
+    NotGlued,
     PartialDate,
     Ssn,
     Street,
@@ -39,6 +43,7 @@ impl FromStr for Validator {
             "date" => Validator::Date,
             "dea" => Validator::Dea,
             "has_digit" => Validator::HasDigit,
+            "id_value" => Validator::IdValue,
             "ipv4" => Validator::Ipv4,
             "ipv6" => Validator::Ipv6,
             "keep" => Validator::Keep,
@@ -46,6 +51,7 @@ impl FromStr for Validator {
             "mbi" => Validator::Mbi,
             "month_day" => Validator::MonthDay,
             "month_word" => Validator::MonthWord,
+            "not_glued" => Validator::NotGlued,
             "partial_date" => Validator::PartialDate,
             "ssn" => Validator::Ssn,
             "street" => Validator::Street,
@@ -65,6 +71,9 @@ impl Validator {
             Validator::Date => numeric_date(text, start, end),
             Validator::Dea => dea(v),
             Validator::HasDigit => v.bytes().any(|b| b.is_ascii_digit()),
+            Validator::IdValue => {
+                v.bytes().any(|b| b.is_ascii_digit()) && !is_ratio(v) && !is_measurement(v)
+            }
             Validator::Ipv4 => Ipv4Addr::from_str(v).is_ok() && !dotted_neighbour(text, start, end),
             Validator::Ipv6 => ipv6(v),
             Validator::Keep => true,
@@ -72,6 +81,7 @@ impl Validator {
             Validator::Mbi => mbi(v),
             Validator::MonthDay => month_day(v),
             Validator::MonthWord => !starts_lowercase_may(v),
+            Validator::NotGlued => !glued(text, start, end),
             Validator::PartialDate => partial_date(text, start, end),
             Validator::Ssn => ssn(v),
             Validator::Street => street(v),
@@ -80,6 +90,21 @@ impl Validator {
         };
         ok.then_some(end)
     }
+}
+
+/// `148/60`, `7.35/66`: numbers over numbers.
+fn is_ratio(v: &str) -> bool {
+    v.split_once('/').is_some_and(|(a, b)| {
+        let numeric = |x: &str| !x.is_empty() && x.bytes().all(|c| c.is_ascii_digit() || c == b'.');
+        numeric(a) && numeric(b)
+    })
+}
+
+/// `98.9`, `95.8-97.2`: a reading, not an identifier.
+fn is_measurement(v: &str) -> bool {
+    v.contains('.')
+        && v.bytes()
+            .all(|c| c.is_ascii_digit() || c == b'.' || c == b'-')
 }
 
 /// SSA rules: area not 000, 666 or 9xx; group not 00; serial not 0000.
@@ -238,7 +263,9 @@ fn numeric_date(text: &str, start: usize, end: usize) -> bool {
         .split(['/', '.', '-'])
         .filter_map(|p| p.parse().ok())
         .collect();
-    if parts.len() != 3 || dotted_neighbour(text, start, end) {
+    let percent = text.as_bytes().get(end) == Some(&b'%');
+    if parts.len() != 3 || percent || dotted_neighbour(text, start, end) || glued(text, start, end)
+    {
         return false;
     }
     let (a, b, year) = (parts[0], parts[1], parts[2]);
@@ -265,8 +292,37 @@ fn starts_lowercase_may(v: &str) -> bool {
     v.starts_with("may") || v.starts_with("mar ") || v.starts_with("mar.")
 }
 
+/// Cues that make even `5/5` a date.
+const STRONG_DATE_CUE: &[&str] = &[
+    "dated",
+    "dos",
+    "since",
+    "admitted",
+    "discharged",
+    "dob",
+    "born",
+    "appt",
+    "appointment",
+    "onset",
+    "surgery",
+];
+
 /// Words around `m/d` that mark a score, ratio or fraction rather than a date.
 const SCORE_BEFORE: &[&str] = &[
+    "psv",
+    "peep",
+    "ps",
+    "cpap",
+    "bipap",
+    "peep/ps",
+    "ps/peep",
+    "settings",
+    "setting",
+    "simv",
+    "ac",
+    "vent",
+    "str",
+    "strength",
     "mmt",
     "strength",
     "pain",
@@ -376,11 +432,6 @@ const DATE_CUE_BEFORE: &[&str] = &[
     "due",
     "before",
     "after",
-    "of",
-    "to",
-    "-",
-    "and",
-    "&",
     "evaluated",
     "appt",
     "appointment",
@@ -398,13 +449,10 @@ fn partial_date(text: &str, start: usize, end: usize) -> bool {
     let (Some(month), Some(day)) = (nums.next(), nums.next()) else {
         return false;
     };
-    let b = text.as_bytes();
-    // Part of a longer numeric expression: 1/2/3, 120/80, 4-5-6, 0.5/1.
-    let glued_before = start > 0 && matches!(b[start - 1], b'/' | b'.' | b'-' | b'+' | b'=' | b':');
-    let glued_after = end < b.len()
-        && matches!(b[end], b'/' | b'.' | b'-' | b'%' | b'+' | b':')
-        && b.get(end + 1).is_some_and(u8::is_ascii_digit);
-    if glued_before || glued_after {
+    if glued(text, start, end) {
+        return false;
+    }
+    if near_vent_settings(text, start) {
         return false;
     }
     let dash = v.contains('-');
@@ -416,6 +464,10 @@ fn partial_date(text: &str, start: usize, end: usize) -> bool {
     }
     let cued = is(&prev, DATE_CUE_BEFORE);
     let fraction = day <= 4 && month < day;
+    // `5/5`, `2/2`, `4/4`: full marks on a scale; a date only with a strong cue.
+    if month == day && day <= 10 && !is(&prev, STRONG_DATE_CUE) {
+        return false;
+    }
     let scale = matches!(day, 5 | 10);
     if dash {
         // `4-5` is far more often a range than a date; dashes need a date cue.
@@ -425,6 +477,17 @@ fn partial_date(text: &str, start: usize, end: usize) -> bool {
         return cued;
     }
     true
+}
+
+/// Ventilator settings (`PSV 10/5`, `flowby 6/3`, `CPAP/PS 5/5`) look like dates.
+fn near_vent_settings(text: &str, start: usize) -> bool {
+    const VENT: &[&str] = &[
+        "psv", "peep", "cpap", "bipap", "ps ", "ps/", "flowby", "settings", "vent", "wean", "fio2",
+        "simv", "imv",
+    ];
+    let from = start.saturating_sub(16);
+    let window = text.get(from..start).unwrap_or("").to_ascii_lowercase();
+    VENT.iter().any(|v| window.contains(v))
 }
 
 fn word_before(text: &str, start: usize) -> Option<String> {
@@ -452,8 +515,42 @@ fn word_after(text: &str, end: usize) -> Option<String> {
     (!w.is_empty()).then(|| w.to_ascii_lowercase())
 }
 
+/// Part of a longer numeric expression: `1/2/3`, `120/80`, `0.5/1`, `4-5-6`. A date range
+/// (`10/15-10/16`) is not glued.
+fn glued(text: &str, start: usize, end: usize) -> bool {
+    let b = text.as_bytes();
+    let before = start > 0 && matches!(b[start - 1], b'/' | b'.' | b'+' | b'=' | b':')
+        || start > 1
+            && b[start - 1] == b'-'
+            && b[start - 2].is_ascii_digit()
+            && !date_like_before(b, start - 1);
+    let digit_after = b.get(end + 1).is_some_and(u8::is_ascii_digit);
+    let after = end < b.len()
+        && digit_after
+        && match b[end] {
+            b'/' | b'.' | b'%' | b'+' | b':' => true,
+            b'-' => !date_like_after(b, end + 1),
+            _ => false,
+        };
+    before || after
+}
+
+/// `-10/16` after a date: the next thing is another month/day.
+fn date_like_after(b: &[u8], from: usize) -> bool {
+    let digits = b[from..].iter().take_while(|c| c.is_ascii_digit()).count();
+    (1..=2).contains(&digits) && b.get(from + digits) == Some(&b'/')
+}
+
+/// `10/15-` before a date: the previous thing is another month/day.
+fn date_like_before(b: &[u8], dash: usize) -> bool {
+    let head = &b[..dash];
+    let digits = head.iter().rev().take_while(|c| c.is_ascii_digit()).count();
+    (1..=2).contains(&digits) && head.len() > digits && head[head.len() - digits - 1] == b'/'
+}
+
 /// Words that, inside a candidate street address, show it is a dose or count instead.
 const NOT_STREET_WORDS: &[&str] = &[
+    "reg", "nsr", "acute", "wo", "sq", "iv", "po", "im", "prbc", "ffp", "ns", "lr", "d5w", "kcl",
     "and", "of", "to", "the", "with", "by", "for", "units", "unit", "mg", "ml", "times", "sets",
     "reps", "days", "hours", "weeks", "mins", "minutes", "x", "was", "is", "at", "on", "in", "per",
     "pt", "patient", "am", "pm", "hrs", "hr", "min", "from", "or", "then", "l", "cc",

@@ -1,0 +1,44 @@
+#!/usr/bin/env python3
+"""Development aid: list false positives and missed gold spans of `phigate scan --jsonl`
+on a labelled corpus (the evaluation format). Prints surface strings, so run it only on
+synthetic or development corpora, never on real data.
+
+Usage: eval-errors.py CORPUS.jsonl [--fp N] [--fn N] -- COMMAND...
+"""
+import collections, json, subprocess, sys
+
+def main():
+    argv = sys.argv[1:]
+    k = argv.index("--")
+    opts, cmd = argv[:k], argv[k + 1:]
+    corpus = opts[0]
+    nfp = int(opts[opts.index("--fp") + 1]) if "--fp" in opts else 60
+    nfn = int(opts[opts.index("--fn") + 1]) if "--fn" in opts else 60
+    docs = [json.loads(l) for l in open(corpus) if l.strip()]
+    payload = "".join(json.dumps({"id": d["id"], "text": d["text"]}) + "\n" for d in docs)
+    out = subprocess.run(cmd, input=payload.encode(), capture_output=True).stdout.decode()
+    outs = {o["id"]: o for o in map(json.loads, out.splitlines())}
+    fp, fn = collections.Counter(), collections.Counter()
+    for d in docs:
+        o = outs.get(d["id"], {})
+        t = d["text"]
+        b = t.encode()
+        preds = [(len(b[:s["start"]].decode(errors="ignore")), len(b[:s["end"]].decode(errors="ignore")), s["type"]) for s in o.get("spans", [])]
+        for a, z, ty in preds:
+            if not any(a < g["end"] and g["start"] < z for g in d["spans"]):
+                ctx = t[max(0, a - 25):a] + "[[" + t[a:z] + "]]" + t[z:z + 25]
+                fp[(ty, ctx.replace("\n", " "))] += 1
+        for g in d["spans"]:
+            if not any(a < g["end"] and g["start"] < z for a, z, _ in preds):
+                a, z = g["start"], g["end"]
+                ctx = t[max(0, a - 25):a] + "[[" + t[a:z] + "]]" + t[z:z + 25]
+                fn[(g["type"], ctx.replace("\n", " "))] += 1
+    print(f"FP {sum(fp.values())}  FN {sum(fn.values())}")
+    print("--- false positives")
+    for (ty, c), n in fp.most_common(nfp):
+        print(f"{n:3} {ty:14} {c}")
+    print("--- missed")
+    for (ty, c), n in fn.most_common(nfn):
+        print(f"{n:3} {ty:14} {c}")
+
+main()
