@@ -322,7 +322,9 @@ impl Ctx<'_> {
     /// Evidence from the lists alone: in a name list, not a common or clinical word.
     fn dictionary_name(&self, i: usize) -> bool {
         let f = self.words[i].flags;
-        f & flag::NAME != 0 && f & (flag::COMMON | flag::ENGLISH | flag::NEVER_NAME) == 0
+        // COMMON (names that are frequent words) decides, not ENGLISH: the full word list
+        // also holds rare senses of common names (`maria`, `john`, `bill`).
+        f & flag::NAME != 0 && f & (flag::COMMON | flag::NEVER_NAME) == 0
     }
 
     /// A capitalised word nobody has heard of: after a cue it is most likely a name.
@@ -394,15 +396,19 @@ impl Ctx<'_> {
             && !self.caps_mode
             && self.words[next].shape == Shape::Cap
             && self.has(next, flag::NAME);
+        let cap_first_name =
+            !self.caps_mode && self.words[next].shape == Shape::Cap && self.has(next, flag::FIRST);
+        let named_relative = f & flag::RELATION != 0 && cap_first_name;
         if self.has(next, flag::STRONG_CUE | flag::CREDENTIAL | flag::RELATION)
-            || self.has(next, flag::STOP) && !titled_word
+            || self.has(next, flag::STOP) && !titled_word && !named_relative
         {
             return;
         }
         let accept = if f & flag::STRONG_CUE != 0 {
             self.after_title(i, next)
         } else if self.has(next, flag::NEVER_NAME) {
-            false
+            // `his brother Art`: a clinical abbreviation written as a first name.
+            named_relative
         } else if f & (flag::RELATION | flag::NAME_INTRO) != 0 {
             let shaped = self.name_shaped(next)
                 || self.words[next].shape == Shape::Lower
@@ -613,36 +619,58 @@ impl Ctx<'_> {
             .any(|c| w.eq_ignore_ascii_case(c.as_bytes()))
     }
 
-    /// `Calvert Hospital`: capitalised, non-generic words before a facility word.
+    /// `Calvert Hospital`, `Fairview Skilled Nursing Facility`, `Lakewood Hand Clinic`: the
+    /// capitalised words before a facility word name a place when at least one of them is
+    /// distinctive (in no dictionary, or a name that is not a common word).
     fn mark_facility(&self, i: usize, marks: &mut [Option<PhiType>]) {
         if !self.has(i, flag::FACILITY) || i == 0 || self.words[i].shape == Shape::Lower {
             return;
         }
+        let mut chain = Vec::with_capacity(5);
         let mut j = i;
-        while j > 0 && i - j < 3 && self.joined(j - 1, b"'&.-") {
+        while j > 0 && chain.len() < 5 && self.joined(j - 1, b"'&.-") {
             let k = j - 1;
             let w = &self.words[k];
-            let generic = self.has(
-                k,
-                flag::STOP | flag::CLINICAL | flag::CREDENTIAL | flag::PLACE_CUE | flag::NAME_CUE,
-            ) || GENERIC_FACILITY_WORDS
-                .iter()
-                .any(|g| self.text[w.start..w.end].eq_ignore_ascii_case(g.as_bytes()));
             let word = &self.text[w.start..w.end];
             let inner_apostrophe = word.contains(&b'\'') && !word.ends_with(b"'s");
-            let named = !inner_apostrophe
-                && (!self.has(k, flag::ENGLISH)
-                    || self.has(k, flag::NAME) && !self.has(k, flag::COMMON));
-            if generic
-                || !named
-                || !(matches!(w.shape, Shape::Cap | Shape::Upper | Shape::Mixed))
+            let blocked = self.has(
+                k,
+                flag::STOP
+                    | flag::CLINICAL
+                    | flag::CREDENTIAL
+                    | flag::PLACE_CUE
+                    | flag::NAME_CUE
+                    | flag::RELATION,
+            );
+            if blocked
+                || inner_apostrophe
+                || w.shape == Shape::Lower
                 || w.end - w.start < 2
+                || word.iter().any(u8::is_ascii_digit)
             {
                 break;
             }
+            chain.push(k);
+            j = k;
+        }
+        // The leftmost distinctive word starts the place name; generic words to its left
+        // (`Outside`, `General`) are not part of it.
+        let distinctive = |k: usize| {
+            let w = &self.words[k];
+            let generic = GENERIC_FACILITY_WORDS
+                .iter()
+                .any(|g| self.text[w.start..w.end].eq_ignore_ascii_case(g.as_bytes()))
+                || self.has(k, flag::FACILITY);
+            !generic
+                && (!self.has(k, flag::ENGLISH)
+                    || self.has(k, flag::NAME) && !self.has(k, flag::COMMON))
+        };
+        let Some(pos) = chain.iter().rposition(|&k| distinctive(k)) else {
+            return;
+        };
+        for &k in &chain[..=pos] {
             // The facility word is stronger evidence than a name list (Calvert Hospital).
             marks[k] = Some(PhiType::Location);
-            j = k;
         }
     }
 

@@ -128,24 +128,46 @@ fn classify(
             Some("Account") => PhiType::Account,
             _ => PhiType::Id,
         }),
-        Field::Display => {
-            let r = obj.get("reference").and_then(Value::as_str).unwrap_or("");
-            if ["Patient/", "RelatedPerson/", "Person/"]
-                .iter()
-                .any(|p| r.contains(p))
-            {
-                Field::Phi(PhiType::Name)
-            } else if ["Practitioner/", "PractitionerRole/"]
-                .iter()
-                .any(|p| r.contains(p))
-            {
-                Field::Phi(PhiType::ProviderName)
-            } else {
-                Field::Scan
-            }
-        }
+        Field::Display => display_type(
+            obj.get("reference").and_then(Value::as_str).unwrap_or(""),
+            parent,
+        ),
         Field::ResourceId if parent.is_some() && !obj.contains_key("resourceType") => Field::Scan,
         f => f,
+    }
+}
+
+/// What a reference's `display` names: by the referenced resource type, else by the
+/// element it sits in (`serviceProvider`, `subject`, `performer`).
+fn display_type(reference: &str, parent: Option<&str>) -> Field {
+    let by_ref = |types: &[&str]| types.iter().any(|t| reference.contains(t));
+    if by_ref(&["Patient/", "RelatedPerson/", "Person/"]) {
+        return Field::Phi(PhiType::Name);
+    }
+    if by_ref(&["Practitioner/", "PractitionerRole/"]) {
+        return Field::Phi(PhiType::ProviderName);
+    }
+    if by_ref(&["Organization/", "Location/"]) {
+        return Field::Phi(PhiType::Location);
+    }
+    match parent.unwrap_or("") {
+        "subject" | "patient" | "beneficiary" | "policyholder" | "subscriber" | "payor" => {
+            Field::Phi(PhiType::Name)
+        }
+        "performer" | "practitioner" | "requester" | "author" | "enterer" | "attender"
+        | "individual" | "recorder" | "asserter" | "provider" | "careteam" => {
+            Field::Phi(PhiType::ProviderName)
+        }
+        "serviceprovider"
+        | "managingorganization"
+        | "location"
+        | "organization"
+        | "insurer"
+        | "custodian"
+        | "facility"
+        | "destination"
+        | "origin" => Field::Phi(PhiType::Location),
+        _ => Field::Scan,
     }
 }
 
