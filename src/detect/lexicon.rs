@@ -35,6 +35,10 @@ pub mod flag {
     pub const POPULAR: u32 = 1 << 15;
     /// `to`, `from`, `at`, `in` after a place cue.
     pub const PLACE_PREP: u32 = 1 << 16;
+    /// A one-word US city or county (gazetteer).
+    pub const PLACE: u32 = 1 << 17;
+    /// The first word of a multi-word place name (`cedar` of `cedar rapids`).
+    pub const PLACE_START: u32 = 1 << 18;
     /// Any name-list membership.
     pub const NAME: u32 = FIRST | LAST;
     /// Words that can never be part of a name.
@@ -66,11 +70,15 @@ pub struct LexiconSources<'a> {
     pub surnames: &'a str,
     pub common_words: &'a str,
     pub english: &'a str,
+    /// `name<TAB>kind` lines of US cities and counties.
+    pub places: &'a str,
 }
 
 /// Every known word with its flags.
 pub struct Lexicon {
     words: FxHashMap<Box<[u8]>, u32>,
+    /// Multi-word place names (`cedar rapids`), lower case, single-spaced.
+    place_phrases: rustc_hash::FxHashSet<Box<[u8]>>,
 }
 
 /// A name with at least this many bearers (SSA births or census count) is "popular": in
@@ -90,6 +98,7 @@ impl Lexicon {
         })?;
         let mut lex = Lexicon {
             words: FxHashMap::default(),
+            place_phrases: Default::default(),
         };
         lex.words.reserve(160_000);
         for w in src.english.lines() {
@@ -108,6 +117,17 @@ impl Lexicon {
                         f
                     },
                 );
+            }
+        }
+        for line in src.places.lines().filter(|l| !l.starts_with('#')) {
+            let name = line.split('\t').next().unwrap_or("").trim();
+            if name.contains(' ') {
+                let first = name.split(' ').next().unwrap_or("");
+                lex.add(first, flag::PLACE_START);
+                lex.place_phrases
+                    .insert(name.as_bytes().to_vec().into_boxed_slice());
+            } else {
+                lex.add(name, flag::PLACE);
             }
         }
         for w in src.common_words.lines().filter(|l| !l.starts_with('#')) {
@@ -222,6 +242,7 @@ impl Lexicon {
             ctx.mark_credentialed(i, &mut scratch.marks);
             ctx.mark_facility(i, &mut scratch.marks);
             ctx.mark_place(i, &mut scratch.marks);
+            ctx.mark_gazetteer(i, &self.place_phrases, &mut scratch.marks);
             ctx.mark_initial_surname(i, &mut scratch.marks);
         }
         ctx.extend_names(&mut scratch.marks);
@@ -696,6 +717,98 @@ impl Ctx<'_> {
         }
     }
 
+    /// Known US cities and counties: `in Kalamazoo`, `from Cedar Rapids`, `Peoria, IL`.
+    /// A gazetteer word that is also an English word (Mobile, Reading, Hope) needs place
+    /// context; a distinctive one written as a name counts on its own.
+    fn mark_gazetteer(
+        &self,
+        i: usize,
+        phrases: &rustc_hash::FxHashSet<Box<[u8]>>,
+        marks: &mut [Option<PhiType>],
+    ) {
+        if marks[i].is_some() || !self.name_shaped(i) {
+            return;
+        }
+        let end = if self.has(i, flag::PLACE_START) {
+            self.phrase_end(i, phrases)
+        } else {
+            None
+        };
+        let (last, multi) = match end {
+            Some(j) => (j, true),
+            None if self.has(i, flag::PLACE) => (i, false),
+            None => return,
+        };
+        let context = self.place_context_before(i) || self.state_after(last);
+        let words = i..=last;
+        let all_capitalised = words.clone().all(|k| self.words[k].shape == Shape::Cap);
+        let has_rare_word = words.clone().any(|k| {
+            !self.has(
+                k,
+                flag::ENGLISH | flag::COMMON | flag::NEVER_NAME | flag::STOP,
+            )
+        });
+        let blocked = words
+            .clone()
+            .any(|k| self.has(k, flag::NEVER_NAME | flag::STOP));
+        let accept = if multi {
+            // `Cedar Rapids` written as a name, or a phrase with a rare word after `in`.
+            !blocked && (all_capitalised && !self.caps_mode || context && has_rare_word)
+        } else {
+            let rare = !self.has(
+                i,
+                flag::ENGLISH | flag::COMMON | flag::NEVER_NAME | flag::STOP,
+            );
+            let distinctive =
+                rare && !self.has(i, flag::NAME) && self.words[i].end - self.words[i].start >= 5;
+            rare && (context || distinctive && !self.caps_mode)
+        };
+        if accept {
+            for m in marks.iter_mut().take(last + 1).skip(i) {
+                *m = Some(PhiType::Location);
+            }
+        }
+    }
+
+    /// The last word of the longest place phrase starting at `i`, if any.
+    fn phrase_end(&self, i: usize, phrases: &rustc_hash::FxHashSet<Box<[u8]>>) -> Option<usize> {
+        let mut key = self.text[self.words[i].start..self.words[i].end].to_ascii_lowercase();
+        let mut best = None;
+        for j in i + 1..(i + 4).min(self.words.len()) {
+            if !self.joined(j - 1, b".") {
+                break;
+            }
+            key.push(b' ');
+            key.extend(
+                self.text[self.words[j].start..self.words[j].end]
+                    .iter()
+                    .map(u8::to_ascii_lowercase),
+            );
+            if phrases.contains(key.as_slice()) {
+                best = Some(j);
+            }
+        }
+        best
+    }
+
+    /// `in`, `from`, `to`, `near` (or a residence or movement verb) just before.
+    fn place_context_before(&self, i: usize) -> bool {
+        i > 0 && self.joined(i - 1, b"") && self.has(i - 1, flag::PLACE_PREP | flag::PLACE_CUE)
+    }
+
+    /// `, IL` right after.
+    fn state_after(&self, last: usize) -> bool {
+        let Some(next) = self.words.get(last + 1) else {
+            return false;
+        };
+        let gap = &self.text[self.words[last].end..next.start];
+        let word = &self.text[next.start..next.end];
+        gap.starts_with(b",")
+            && gap.len() <= 3
+            && word.len() == 2
+            && word.iter().all(u8::is_ascii_uppercase)
+    }
+
     /// `transferred to Quartermain`, `lives in Catonsville`, `ADMITTED TO GH`: after a
     /// movement or residence verb and a preposition, a word no dictionary knows is a place.
     fn mark_place(&self, i: usize, marks: &mut [Option<PhiType>]) {
@@ -884,6 +997,10 @@ fn emit_runs(text: &[u8], words: &[Word], marks: &[Option<PhiType>], out: &mut V
             }
             end = words[j].end;
             j += 1;
+        }
+        // `Healey's`: the possessive stays in the text.
+        if end - start > 2 && text[..end].ends_with(b"'s") {
+            end -= 2;
         }
         // An initial keeps its period (`J.`).
         if end - start == 1 && text.get(end) == Some(&b'.') {

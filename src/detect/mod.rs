@@ -71,6 +71,7 @@ impl Detector {
             surnames: p.get("names/surnames.tsv"),
             common_words: p.get("names/common_words.txt"),
             english: p.get("words/english.txt"),
+            places: p.get("places/us_places.tsv"),
         })?;
         Ok(Detector { rules, lexicon })
     }

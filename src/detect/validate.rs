@@ -25,6 +25,8 @@ pub enum Validator {
     Mbi,
     MonthDay,
     MonthWord,
+    /// `8/88`: month and two-digit year, not a ratio or score.
+    MonthYear,
     /// Not part of a longer numeric expression (`120/80/60`, `7.4/40`).
     NotGlued,
     PartialDate,
@@ -51,6 +53,7 @@ impl FromStr for Validator {
             "mbi" => Validator::Mbi,
             "month_day" => Validator::MonthDay,
             "month_word" => Validator::MonthWord,
+            "month_year" => Validator::MonthYear,
             "not_glued" => Validator::NotGlued,
             "partial_date" => Validator::PartialDate,
             "ssn" => Validator::Ssn,
@@ -80,8 +83,9 @@ impl Validator {
             Validator::Luhn => luhn(v),
             Validator::Mbi => mbi(v),
             Validator::MonthDay => month_day(v),
-            Validator::MonthWord => !starts_lowercase_may(v),
+            Validator::MonthWord => !v.starts_with("may") && !v.starts_with("mar"),
             Validator::NotGlued => !glued(text, start, end),
+            Validator::MonthYear => !glued(text, start, end) && !score_context(text, start, end),
             Validator::PartialDate => partial_date(text, start, end),
             Validator::Ssn => ssn(v),
             Validator::Street => street(v),
@@ -287,9 +291,13 @@ fn month_day(v: &str) -> bool {
     day.parse::<u32>().is_ok_and(|d| (1..=31).contains(&d))
 }
 
-/// Lower-case `may`/`mar` are far more often verbs than months.
+/// Lower-case `may`/`mar` are far more often verbs than months, unless a year follows.
 fn starts_lowercase_may(v: &str) -> bool {
-    v.starts_with("may") || v.starts_with("mar ") || v.starts_with("mar.")
+    let has_year = v.split(|c: char| !c.is_ascii_digit()).any(|d| d.len() == 4);
+    let verb = v
+        .split(|c: char| !c.is_ascii_alphabetic())
+        .any(|w| w == "may" || w == "mar");
+    verb && !has_year
 }
 
 /// Cues that make even `5/5` a date.
@@ -479,6 +487,12 @@ fn partial_date(text: &str, start: usize, end: usize) -> bool {
     true
 }
 
+/// The words around a number pair mark a score or ratio (`MMT 4/5`, `5/60 ratio`).
+fn score_context(text: &str, start: usize, end: usize) -> bool {
+    let is = |w: Option<String>, list: &[&str]| w.as_deref().is_some_and(|w| list.contains(&w));
+    is(word_before(text, start), SCORE_BEFORE) || is(word_after(text, end), SCORE_AFTER)
+}
+
 /// Ventilator settings (`PSV 10/5`, `flowby 6/3`, `CPAP/PS 5/5`) look like dates.
 fn near_vent_settings(text: &str, start: usize) -> bool {
     const VENT: &[&str] = &[
@@ -528,11 +542,12 @@ fn glued(text: &str, start: usize, end: usize) -> bool {
     let after = end < b.len()
         && digit_after
         && match b[end] {
-            b'/' | b'.' | b'%' | b'+' | b':' => true,
+            b'/' | b'.' | b'+' | b':' => true,
             b'-' => !date_like_after(b, end + 1),
             _ => false,
         };
-    before || after
+    let percent = b.get(end) == Some(&b'%');
+    before || after || percent
 }
 
 /// `-10/16` after a date: the next thing is another month/day.

@@ -291,6 +291,16 @@ impl Walker<'_, '_, '_> {
                 .get("contentType")
                 .and_then(Value::as_str)
                 .map(str::to_string);
+            // A person's narrative is generated from the fields around it and holds their
+            // name, birth date and address: it is dropped whole (`text` is optional in FHIR).
+            let person = matches!(
+                resource,
+                Some("Patient" | "RelatedPerson" | "Person" | "Practitioner")
+            );
+            if self.fhir && key == "text" && person && o.contains_key("resourceType") {
+                remove.push(k.clone());
+                continue;
+            }
             let Some(x) = o.get_mut(&k) else { continue };
             match field {
                 Field::Keep => {}

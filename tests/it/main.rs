@@ -1,0 +1,14 @@
+//! phigate's one integration-test binary (one link step instead of many on 2 cores).
+//!
+//! - `rules`: every text rule's must-match and must-not-match examples, run as a table.
+//! - `cli`: the real `phigate` binary: scan, jsonl, errors, limits, keygen.
+//! - `structured`: JSON, FHIR and form payloads through the engine.
+//! - `corpus`: recall and preservation on the labelled synthetic generator.
+//! - `properties`: generated PHI in any Safe Harbor field of a FHIR bundle never survives.
+
+mod cli;
+mod corpus;
+mod properties;
+mod rules;
+mod structured;
+mod support;

@@ -1,0 +1,164 @@
+//! Structured payloads through the engine: field rules, learned values in free text, FHIR
+//! references, attachments, forms.
+
+use base64::Engine as _;
+use serde_json::{json, Value};
+
+use crate::support::deidentify;
+use phigate::walk::ContentType;
+
+fn fhir_patient_bundle(note_b64: &str) -> Value {
+    json!({
+        "resourceType": "Bundle", "type": "collection",
+        "entry": [
+            {"fullUrl": "urn:uuid:aaa", "resource": {
+                "resourceType": "Patient", "id": "pat-1",
+                "identifier": [{"type": {"coding": [{"code": "MR"}]}, "value": "MRX-55120"}],
+                "name": [{"family": "Przybylo", "given": ["Suzette"]}],
+                "telecom": [{"system": "phone", "value": "(555) 013-9911"}, {"system": "fax", "value": "555-013-9922"}],
+                "birthDate": "1948-02-29",
+                "photo": [{"contentType": "image/jpeg", "data": "AAAA"}],
+                "address": [{"line": ["77 Elm Avenue"], "city": "Kalamazoo", "state": "MI", "postalCode": "49001"}]}},
+            {"resource": {"resourceType": "Observation", "id": "obs-1", "status": "final",
+                "subject": {"reference": "Patient/pat-1", "display": "Suzette Przybylo"},
+                "code": {"coding": [{"system": "http://loinc.org", "code": "83174-3"}]},
+                "valueQuantity": {"value": 42, "unit": "lb"},
+                "note": [{"text": "PRZYBYLO, SUZETTE tolerated 97530; Suzette says call 5550139911."}]}},
+            {"resource": {"resourceType": "DocumentReference", "id": "doc-1", "status": "current",
+                "subject": {"reference": "Patient/pat-1"},
+                "content": [
+                    {"attachment": {"contentType": "text/plain", "data": note_b64}},
+                    {"attachment": {"contentType": "application/pdf", "data": "JVBERi0xLjQK"}}]}}
+        ]
+    })
+}
+
+#[test]
+fn fhir_fields_learned_values_references_and_attachments() {
+    let b64 = base64::engine::general_purpose::STANDARD;
+    let note = b64.encode("Mrs. Przybylo seen 2024-03-01 for ADL training, MRN MRX-55120.");
+    let input = fhir_patient_bundle(&note).to_string();
+    let out = deidentify(&input, ContentType::FhirJson, "safe-harbor");
+    for phi in [
+        "Przybylo",
+        "PRZYBYLO",
+        "Suzette",
+        "SUZETTE",
+        "MRX-55120",
+        "013-9911",
+        "5550139911",
+        "013-9922",
+        "77 Elm",
+        "Kalamazoo",
+        "pat-1",
+        "1948-02-29",
+        "49001",
+    ] {
+        assert!(!out.text.contains(phi), "{phi} survived: {}", out.text);
+    }
+    let v: Value = serde_json::from_str(&out.text).expect("output is JSON");
+    let patient = &v["entry"][0]["resource"];
+    assert!(patient.get("photo").is_none(), "photos are removed");
+    assert_eq!(patient["address"][0]["state"], "MI");
+    assert_eq!(patient["address"][0]["postalCode"], "490");
+    assert_eq!(patient["birthDate"], "1948");
+    assert!(patient["telecom"][1]["value"]
+        .as_str()
+        .expect("fax")
+        .starts_with("FAX_"));
+    let id = patient["id"].as_str().expect("id");
+    assert_eq!(
+        v["entry"][1]["resource"]["subject"]["reference"],
+        format!("Patient/{id}"),
+        "references follow the pseudonymised id"
+    );
+    assert_eq!(v["entry"][1]["resource"]["valueQuantity"]["value"], 42);
+    assert!(v["entry"][1]["resource"]["note"][0]["text"]
+        .as_str()
+        .expect("note")
+        .contains("97530"));
+    let content = &v["entry"][2]["resource"]["content"];
+    let text_att = content[0]["attachment"]["data"]
+        .as_str()
+        .expect("text attachment kept");
+    let decoded = String::from_utf8(b64.decode(text_att).expect("base64")).expect("utf8");
+    assert!(
+        !decoded.contains("Przybylo") && !decoded.contains("MRX-55120"),
+        "{decoded}"
+    );
+    assert!(decoded.contains("ADL training"));
+    assert!(
+        content[1]["attachment"].get("data").is_none(),
+        "binary attachments are removed"
+    );
+    assert_eq!(content[1]["attachment"]["contentType"], "application/pdf");
+}
+
+#[test]
+fn generic_json_key_spellings_and_free_text() {
+    let input = json!({
+        "event": "note.signed",
+        "patient": {"first_name": "Hank", "LastName": "Certusi", "DOB": "02/29/1948", "SSN": "219-09-9999",
+                     "phone": "555.013.7777", "address": {"street": "9 Birch Rd", "city": "Peoria", "zip": "61602"},
+                     "member_id": 99120034, "name": "Hank Certusi"},
+        "note": "Hank Certusi did 3 sets; CERTUSI, HANK reports pain 2/10.",
+        "billing": {"cpt": "97110", "units": 2, "minutes": 28}
+    })
+    .to_string();
+    let out = deidentify(&input, ContentType::Json, "safe-harbor");
+    for phi in [
+        "Hank",
+        "HANK",
+        "Certusi",
+        "CERTUSI",
+        "02/29/1948",
+        "219-09-9999",
+        "013-7777",
+        "9 Birch",
+        "Peoria",
+        "61602",
+        "99120034",
+    ] {
+        assert!(!out.text.contains(phi), "{phi} survived: {}", out.text);
+    }
+    let v: Value = serde_json::from_str(&out.text).expect("JSON");
+    assert_eq!(
+        v["billing"],
+        json!({"cpt": "97110", "units": 2, "minutes": 28})
+    );
+    assert_eq!(v["event"], "note.signed");
+    assert_eq!(v["patient"]["SSN"], "[SSN]");
+    assert!(v["note"].as_str().expect("note").contains("pain 2/10"));
+}
+
+#[test]
+fn form_bodies_by_key() {
+    let out = deidentify(
+        "first_name=Hank&dob=1948-02-29&note=Hank+called+from+555-013-7777&cpt=97110",
+        ContentType::Form,
+        "safe-harbor",
+    );
+    assert!(
+        !out.text.contains("Hank") && !out.text.contains("7777"),
+        "{}",
+        out.text
+    );
+    assert!(
+        out.text.contains("cpt=97110") && out.text.contains("dob=1948"),
+        "{}",
+        out.text
+    );
+}
+
+#[test]
+fn reversible_policy_tokenises_everything_and_text_is_a_fixed_point() {
+    let note = "Pt Suzette Przybylo, DOB 02/29/1948, ZIP 49001, age 93 yo.";
+    let out = deidentify(note, ContentType::Text, "reversible");
+    assert!(
+        !out.text.contains("1948") && !out.text.contains("49001") && !out.text.contains("93"),
+        "{}",
+        out.text
+    );
+    let again = deidentify(&out.text, ContentType::Text, "reversible");
+    assert_eq!(again.text, out.text, "tokens are never detected again");
+}
