@@ -7,6 +7,7 @@
 
 use std::collections::BTreeMap;
 
+use regex_automata::hybrid;
 use regex_automata::meta::{self, Regex};
 use regex_automata::util::syntax;
 use regex_automata::{Anchored, Input, PatternID};
@@ -63,7 +64,20 @@ pub struct RuleHit {
 /// Every text rule compiled into one automaton.
 pub struct RuleSet {
     rules: Vec<Rule>,
+    /// Every pattern at once, forward only: finds the next candidate's end and pattern.
+    finder: hybrid::dfa::DFA,
+    /// Every pattern at once: the fallback when the lazy DFA gives up.
     regex: Regex,
+    /// Each pattern alone: confirms a candidate and extracts its value. Small automata keep
+    /// the anchored checks on the fast DFA path instead of growing the shared one.
+    singles: Vec<Regex>,
+    /// Whether each pattern has a `v` group (only then are captures needed).
+    has_value: Vec<bool>,
+    /// Each pattern with its definitions expanded.
+    patterns: Vec<String>,
+    /// The bytes each pattern's match can start with, so a rejected candidate is re-tried
+    /// only against rules that could start there.
+    first_bytes: Vec<[bool; 256]>,
 }
 
 impl RuleSet {
@@ -76,6 +90,7 @@ impl RuleSet {
         })?;
         let mut rules = Vec::with_capacity(raw.rule.len());
         let mut patterns = Vec::with_capacity(raw.rule.len());
+        let mut singles = Vec::with_capacity(raw.rule.len());
         for r in raw.rule {
             let at = |span: std::ops::Range<usize>| line_of(source, span.start);
             let ty =
@@ -104,12 +119,13 @@ impl RuleSet {
                     reason,
                 }
             })?;
-            // Compile alone first so a bad pattern is reported against its own line.
-            build(&[pattern.as_str()]).map_err(|e| RuleError::Invalid {
+            // Compiled alone first, so a bad pattern is reported against its own line.
+            let single = build(&[pattern.as_str()]).map_err(|e| RuleError::Invalid {
                 file: file.to_string(),
                 line: at(r.pattern.span()),
                 reason: format!("rule `{}`: {}", r.id, first_line(&e.to_string())),
             })?;
+            singles.push(single);
             patterns.push(pattern);
             rules.push(Rule {
                 id: r.id,
@@ -124,7 +140,43 @@ impl RuleSet {
             line: 0,
             reason: first_line(&e.to_string()),
         })?;
-        Ok(RuleSet { rules, regex })
+        let has_value = singles
+            .iter()
+            .map(|r| r.group_info().to_index(PatternID::ZERO, "v").is_some())
+            .collect();
+        let first_bytes = patterns.iter().map(|p| first_bytes(p)).collect();
+        let finder = hybrid::dfa::DFA::builder()
+            .syntax(syntax_config())
+            .configure(
+                hybrid::dfa::DFA::config()
+                    .cache_capacity(32 << 20)
+                    .match_kind(regex_automata::MatchKind::LeftmostFirst),
+            )
+            .build_many(&patterns)
+            .map_err(|e| RuleError::Invalid {
+                file: file.to_string(),
+                line: 0,
+                reason: first_line(&e.to_string()),
+            })?;
+        Ok(RuleSet {
+            rules,
+            finder,
+            regex,
+            singles,
+            has_value,
+            patterns,
+            first_bytes,
+        })
+    }
+
+    /// Each rule's pattern with definitions expanded (benchmarks and diagnostics).
+    pub fn pattern(&self, rule: usize) -> &str {
+        &self.patterns[rule]
+    }
+
+    /// Each rule's own compiled pattern (benchmarks and diagnostics).
+    pub fn single(&self, rule: usize) -> &Regex {
+        &self.singles[rule]
     }
 
     /// The rules, indexed by [`RuleHit::rule`].
@@ -141,14 +193,12 @@ impl RuleSet {
         let hay = text.as_bytes();
         let mut pos = 0;
         while pos < hay.len() {
-            let input = Input::new(hay).range(pos..);
-            let Some(m) = self.regex.search_with(&mut cache.cache, &input) else {
+            let Some((pid, start)) = self.next_candidate(hay, pos, cache) else {
                 break;
             };
-            let start = m.start();
             let accepted = self
-                .accept(text, cache, m.pattern(), start)
-                .or_else(|| self.accept_other(text, cache, m.pattern(), start));
+                .accept(text, cache, pid, start)
+                .or_else(|| self.accept_other(text, cache, pid, start));
             match accepted {
                 Some(hit) => {
                     if self.rules[hit.rule].validator != Some(Validator::Keep) {
@@ -158,6 +208,41 @@ impl RuleSet {
                 }
                 None => pos = start + 1,
             }
+        }
+    }
+
+    /// The next candidate at or after `pos`: which pattern, and where its match starts.
+    ///
+    /// A forward-only lazy DFA over every pattern finds the end of the leftmost match and
+    /// its pattern; that pattern alone then finds the start. This avoids the reverse search
+    /// over all patterns, whose automaton is large and slow to build.
+    fn next_candidate(
+        &self,
+        hay: &[u8],
+        pos: usize,
+        cache: &mut ScanCache,
+    ) -> Option<(PatternID, usize)> {
+        let input = Input::new(hay).range(pos..);
+        match self.finder.try_search_fwd(&mut cache.finder, &input) {
+            Ok(Some(half)) => {
+                let pid = half.pattern();
+                let i = pid.as_usize();
+                let window = Input::new(hay).range(pos..half.offset());
+                match self.singles[i].search_with(&mut cache.singles[i].0, &window) {
+                    Some(m) => Some((pid, m.start())),
+                    // Cannot happen for a well-formed pattern; fall back to the full search.
+                    None => self
+                        .regex
+                        .search_with(&mut cache.cache, &input)
+                        .map(|m| (m.pattern(), m.start())),
+                }
+            }
+            Ok(None) => None,
+            // The lazy DFA gives up on pathological input; the meta regex never does.
+            Err(_) => self
+                .regex
+                .search_with(&mut cache.cache, &input)
+                .map(|m| (m.pattern(), m.start())),
         }
     }
 
@@ -178,8 +263,13 @@ impl RuleSet {
     /// A fresh per-thread search cache.
     pub fn cache(&self) -> ScanCache {
         ScanCache {
+            finder: self.finder.create_cache(),
             cache: self.regex.create_cache(),
-            caps: self.regex.create_captures(),
+            singles: self
+                .singles
+                .iter()
+                .map(|r| (r.create_cache(), r.create_captures()))
+                .collect(),
         }
     }
 
@@ -190,8 +280,9 @@ impl RuleSet {
         skip: PatternID,
         start: usize,
     ) -> Option<RuleHit> {
+        let first = text.as_bytes()[start];
         (0..self.rules.len())
-            .filter(|&i| i != skip.as_usize())
+            .filter(|&i| i != skip.as_usize() && self.first_bytes[i][usize::from(first)])
             .find_map(|i| self.accept(text, cache, PatternID::new_unchecked(i), start))
     }
 
@@ -203,15 +294,20 @@ impl RuleSet {
         pid: PatternID,
         start: usize,
     ) -> Option<RuleHit> {
+        let i = pid.as_usize();
         let input = Input::new(text.as_bytes())
             .range(start..)
-            .anchored(Anchored::Pattern(pid));
-        self.regex
-            .search_captures_with(&mut cache.cache, &input, &mut cache.caps);
-        let whole = cache.caps.get_match()?;
-        let (vs, ve) = match cache.caps.get_group_by_name("v") {
-            Some(span) => (span.start, span.end),
-            None => (whole.start(), whole.end()),
+            .anchored(Anchored::Yes);
+        let (re, (c, caps)) = (&self.singles[i], &mut cache.singles[i]);
+        // The DFA finds the match first; captures then run on that span alone, which keeps
+        // them on the bounded backtracker instead of a slow whole-haystack search.
+        let m = re.search_with(c, &input)?;
+        let (vs, ve) = if self.has_value[i] {
+            re.search_captures_with(c, &input.clone().range(start..m.end()), caps);
+            let span = caps.get_group_by_name("v")?;
+            (span.start, span.end)
+        } else {
+            (m.start(), m.end())
         };
         // Byte-oriented patterns may stop inside a multi-byte character; PHI spans never do.
         if vs >= ve || !text.is_char_boundary(vs) || !text.is_char_boundary(ve) {
@@ -232,20 +328,55 @@ impl RuleSet {
 
 /// Reusable search state for [`RuleSet::scan`]; one per thread.
 pub struct ScanCache {
+    finder: hybrid::dfa::Cache,
     cache: meta::Cache,
-    caps: regex_automata::util::captures::Captures,
+    singles: Vec<(meta::Cache, regex_automata::util::captures::Captures)>,
 }
 
-fn build(patterns: &[impl AsRef<str>]) -> Result<Regex, regex_automata::meta::BuildError> {
+fn build(patterns: &[impl AsRef<str>]) -> Result<Regex, Box<regex_automata::meta::BuildError>> {
     Regex::builder()
-        .syntax(syntax::Config::new().unicode(false).utf8(false).crlf(true))
+        .syntax(syntax_config())
         .configure(
             Regex::config()
                 .utf8_empty(false)
                 .nfa_size_limit(Some(64 << 20))
-                .hybrid_cache_capacity(16 << 20),
+                .hybrid_cache_capacity(128 << 20),
         )
         .build_many(patterns)
+        .map_err(Box::new)
+}
+
+/// ASCII, byte-oriented patterns: `\b`, `\d` and `(?i)` are ASCII, so the DFAs never meet a
+/// Unicode word boundary they cannot handle.
+fn syntax_config() -> syntax::Config {
+    syntax::Config::new().unicode(false).utf8(false).crlf(true)
+}
+
+/// The bytes a match of `pattern` can begin with (all bytes when that is not finite).
+fn first_bytes(pattern: &str) -> [bool; 256] {
+    use regex_syntax::hir::literal::{ExtractKind, Extractor};
+    let mut set = [true; 256];
+    let hir = regex_syntax::ParserBuilder::new()
+        .unicode(false)
+        .utf8(false)
+        .build()
+        .parse(pattern);
+    let Ok(hir) = hir else { return set };
+    let mut ex = Extractor::new();
+    ex.kind(ExtractKind::Prefix)
+        .limit_literal_len(1)
+        .limit_class(256)
+        .limit_total(512);
+    let seq = ex.extract(&hir);
+    if let Some(lits) = seq.literals() {
+        if lits.iter().all(|l| !l.as_bytes().is_empty()) {
+            set = [false; 256];
+            for l in lits {
+                set[usize::from(l.as_bytes()[0])] = true;
+            }
+        }
+    }
+    set
 }
 
 /// Replaces each `{{name}}` with its definition.
@@ -306,6 +437,15 @@ mod tests {
             RuleSet::compile("t", src),
             Err(RuleError::Syntax { .. })
         ));
+    }
+
+    #[test]
+    fn first_bytes_follow_the_pattern() {
+        let digits = first_bytes(r"\b\d{3}-\d{2}");
+        assert!(digits[usize::from(b'7')] && !digits[usize::from(b'a')]);
+        let cue = first_bytes(r"(?i)\b(?:mrn|chart)");
+        assert!(cue[usize::from(b'M')] && cue[usize::from(b'c')] && !cue[usize::from(b'x')]);
+        assert!(first_bytes(r"\w*x").iter().all(|&b| b) || first_bytes(r"\w*x")[usize::from(b'x')]);
     }
 
     #[test]

@@ -628,10 +628,7 @@ mod tests {
         let t = |s: &str| {
             let at = s.find('#').expect("marker");
             let text = s.replace('#', "");
-            let end = at
-                + text[at..]
-                    .find(|c: char| c == ' ')
-                    .unwrap_or(text.len() - at);
+            let end = at + text[at..].find(' ').unwrap_or(text.len() - at);
             partial_date(&text, at, end)
         };
         assert!(t("found on #7/22 by husband"));

@@ -68,9 +68,7 @@ pub fn parse(s: &str) -> Option<ParsedDate> {
 }
 
 fn split_date_and_rest(s: &str) -> (&str, &str) {
-    let end = s
-        .find(|c: char| c == 'T' || c == ' ' || c == '@')
-        .unwrap_or(s.len());
+    let end = s.find(['T', ' ', '@']).unwrap_or(s.len());
     (&s[..end], &s[end..])
 }
 
