@@ -39,6 +39,8 @@ pub mod flag {
     pub const PLACE: u32 = 1 << 17;
     /// The first word of a multi-word place name (`cedar` of `cedar rapids`).
     pub const PLACE_START: u32 = 1 << 18;
+    /// A field label whose value is a person (`Patient:`, `Contact:`).
+    pub const LABEL: u32 = 1 << 19;
     /// Any name-list membership.
     pub const NAME: u32 = FIRST | LAST;
     /// Words that can never be part of a name.
@@ -58,6 +60,7 @@ struct RawLexicon {
     facility_words: Vec<String>,
     place_cues: Vec<String>,
     place_prepositions: Vec<String>,
+    labels: Vec<String>,
     stopwords: Vec<String>,
     clinical_words: Vec<String>,
 }
@@ -133,7 +136,8 @@ impl Lexicon {
         for w in src.common_words.lines().filter(|l| !l.starts_with('#')) {
             lex.add(w, flag::COMMON);
         }
-        let lists: [(&Vec<String>, u32); 12] = [
+        let lists: [(&Vec<String>, u32); 13] = [
+            (&raw.labels, flag::LABEL),
             (&raw.place_prepositions, flag::PLACE_PREP),
             (&raw.name_intros, flag::NAME_INTRO),
             (&raw.person_titles, flag::PERSON_TITLE),
@@ -239,6 +243,7 @@ impl Lexicon {
         for i in 0..words.len() {
             ctx.mark_cued(i, &mut scratch.marks);
             ctx.mark_dictionary(i, &mut scratch.marks);
+            ctx.mark_foreign_name(i, &mut scratch.marks);
             ctx.mark_credentialed(i, &mut scratch.marks);
             ctx.mark_facility(i, &mut scratch.marks);
             ctx.mark_place(i, &mut scratch.marks);
@@ -392,7 +397,8 @@ impl Ctx<'_> {
     /// Cue words: `Dr. Healey`, `her son Kevin`, `patient Maria Lopez`, `named Lomish`.
     fn mark_cued(&self, i: usize, marks: &mut [Option<PhiType>]) {
         let f = self.words[i].flags;
-        let cues = flag::STRONG_CUE | flag::RELATION | flag::NAME_CUE | flag::NAME_INTRO;
+        let cues =
+            flag::STRONG_CUE | flag::RELATION | flag::NAME_CUE | flag::NAME_INTRO | flag::LABEL;
         if f & cues == 0 {
             return;
         }
@@ -400,6 +406,14 @@ impl Ctx<'_> {
             return;
         };
         let gap = &self.text[self.words[i].end..self.words[next].start];
+        // `Patient: Art White`, `Emergency contact: Grace Muñoz`: a label names whoever
+        // follows it, whatever words their names are.
+        if f & flag::LABEL != 0 && gap.contains(&b':') && !gap.contains(&b'\n') {
+            if self.name_shaped(next) && self.after_label(next) {
+                marks[next] = Some(PhiType::Name);
+            }
+            return;
+        }
         if f & flag::STRONG_CUE == 0
             && gap
                 .iter()
@@ -486,6 +500,21 @@ impl Ctx<'_> {
         shaped && !english_only
     }
 
+    /// After a label only a word that could be a name counts: not a function word, not a
+    /// clinical word, and in capitals-only notes not an ordinary English word.
+    fn after_label(&self, next: usize) -> bool {
+        if self.has(
+            next,
+            flag::STOP | flag::CLINICAL | flag::CREDENTIAL | flag::STRONG_CUE,
+        ) {
+            return false;
+        }
+        let english_only =
+            self.has(next, flag::ENGLISH | flag::COMMON) && !self.has(next, flag::NAME);
+        !english_only
+            && (!self.caps_mode || !self.has(next, flag::ENGLISH) || self.has(next, flag::POPULAR))
+    }
+
     /// `Ms.`, `Ms`, `MS.` are titles; `MS` or `ms` alone is mental status or morphine, and a
     /// title glued to something before it (`3+MR.`) is an abbreviation.
     fn title_written_as_title(&self, i: usize) -> bool {
@@ -562,6 +591,38 @@ impl Ctx<'_> {
         };
         i > 0 && self.joined(i - 1, b",") && near(i - 1)
             || i + 1 < self.words.len() && self.joined(i, b",") && near(i + 1)
+    }
+
+    /// `Thảo Muñoz`, `Søren Young`: a capitalised word with non-ASCII letters that no list
+    /// knows, next to another capitalised word, is a name in English clinical text.
+    fn mark_foreign_name(&self, i: usize, marks: &mut [Option<PhiType>]) {
+        let w = &self.words[i];
+        let word = &self.text[w.start..w.end];
+        if self.caps_mode
+            || w.shape != Shape::Cap
+            || !word.iter().any(|&b| b >= 0x80)
+            || w.flags != 0
+        {
+            return;
+        }
+        let neighbour = |k: usize| {
+            self.words[k].shape == Shape::Cap
+                && !self.has(
+                    k,
+                    flag::STOP | flag::NEVER_NAME | flag::NAME_CUE | flag::LABEL,
+                )
+        };
+        let left = i > 0 && self.joined(i - 1, b"") && neighbour(i - 1);
+        let right = i + 1 < self.words.len() && self.joined(i, b"") && neighbour(i + 1);
+        if left || right {
+            marks[i] = Some(PhiType::Name);
+            if left && marks[i - 1].is_none() {
+                marks[i - 1] = Some(PhiType::Name);
+            }
+            if right && marks[i + 1].is_none() {
+                marks[i + 1] = Some(PhiType::Name);
+            }
+        }
     }
 
     /// A lower-case name-list word counts when a neighbour is also a name or a cue.
@@ -937,8 +998,16 @@ impl Ctx<'_> {
     }
 
     fn extends_left(&self, j: usize) -> bool {
+        // `Hill, Grace`: before a comma and a name, a capitalised surname counts even when
+        // it is also a common word.
+        let gap = &self.text[self.words[j].end..self.words[j + 1].start];
+        let last_first = gap.contains(&b',')
+            && !self.caps_mode
+            && self.words[j].shape == Shape::Cap
+            && self.has(j, flag::LAST);
         self.extends(j)
             && (self.is_initial(j)
+                || last_first
                 || self.has(j, flag::NAME) && !self.has(j, flag::COMMON)
                 || !self.has(j, flag::ENGLISH))
     }

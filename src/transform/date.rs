@@ -134,7 +134,7 @@ fn parse_numeric(s: &str) -> Option<ParsedDate> {
 
 fn parse_named(s: &str) -> Option<ParsedDate> {
     let words: Vec<&str> = s
-        .split(|c: char| c.is_whitespace() || c == ',')
+        .split(|c: char| c.is_whitespace() || matches!(c, ',' | '-' | '/'))
         .filter(|w| !w.is_empty())
         .collect();
     let mut month_idx = None;
@@ -330,6 +330,14 @@ mod tests {
         assert_eq!(p("14 Mar 2024").month, 3);
         assert_eq!(p("Mar 14th").day, Some(14));
         assert_eq!(p("March 2019").day, None);
+        assert_eq!(
+            (
+                p("12-Mar-1928").year,
+                p("12-Mar-1928").month,
+                p("12-Mar-1928").day
+            ),
+            (Some(1928), 3, Some(12))
+        );
         assert_eq!(p("8/2019").day, None);
         assert!(parse("hello").is_none());
     }
