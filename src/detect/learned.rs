@@ -4,7 +4,7 @@
 //! its case-insensitive, whole-word search. A FHIR Patient named Maria Lopez makes `Maria`,
 //! `Lopez`, `LOPEZ, MARIA` and `Mrs. Lopez` findable anywhere in that payload's notes.
 
-use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
 
 use crate::phi::PhiType;
 
@@ -71,6 +71,9 @@ impl Learned {
         self.automaton = AhoCorasickBuilder::new()
             .ascii_case_insensitive(true)
             .match_kind(MatchKind::LeftmostLongest)
+            // Built once per payload and used on a few kilobytes: a cheap-to-build NFA beats
+            // a DFA whose construction would cost more than every search it speeds up.
+            .kind(Some(AhoCorasickKind::NoncontiguousNFA))
             .build(self.values.iter().map(|(v, _)| v.as_bytes()))
             .ok();
     }

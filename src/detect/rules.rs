@@ -30,6 +30,10 @@ struct RawRule {
     must_match: Vec<String>,
     #[serde(default)]
     no_match: Vec<String>,
+    /// Scan this rule on its own instead of in the shared automaton (for patterns that
+    /// could start at almost any word and would blow up the shared DFA's states).
+    #[serde(default)]
+    solo: bool,
 }
 
 #[derive(Debug, Deserialize)]
@@ -51,6 +55,8 @@ pub struct Rule {
     pub must_match: Vec<String>,
     /// Examples in which this rule must find nothing.
     pub no_match: Vec<String>,
+    /// Scanned on its own rather than in the shared automaton.
+    pub solo: bool,
 }
 
 /// A rule match after validation: the value's byte range and the rule that found it.
@@ -64,6 +70,8 @@ pub struct RuleHit {
 /// Every text rule compiled into one automaton.
 pub struct RuleSet {
     rules: Vec<Rule>,
+    /// Rule index of each pattern in `finder` and `regex`.
+    shared: Vec<usize>,
     /// Every pattern at once, forward only: finds the next candidate's end and pattern.
     finder: hybrid::dfa::DFA,
     /// Every pattern at once: the fallback when the lazy DFA gives up.
@@ -133,9 +141,14 @@ impl RuleSet {
                 validator,
                 must_match: r.must_match,
                 no_match: r.no_match,
+                solo: r.solo,
             });
         }
-        let regex = build(&patterns).map_err(|e| RuleError::Invalid {
+        // The shared automata hold every rule but the solo ones; `shared` maps their
+        // pattern ids back to rule indices.
+        let shared: Vec<usize> = (0..rules.len()).filter(|&i| !rules[i].solo).collect();
+        let shared_patterns: Vec<&str> = shared.iter().map(|&i| patterns[i].as_str()).collect();
+        let regex = build(&shared_patterns).map_err(|e| RuleError::Invalid {
             file: file.to_string(),
             line: 0,
             reason: first_line(&e.to_string()),
@@ -150,9 +163,12 @@ impl RuleSet {
             .configure(
                 hybrid::dfa::DFA::config()
                     .cache_capacity(32 << 20)
+                    // Never give up and fall back to the slow path: a cleared cache is
+                    // rebuilt from the text at hand, which stays fast for notes.
+                    .minimum_cache_clear_count(None)
                     .match_kind(regex_automata::MatchKind::LeftmostFirst),
             )
-            .build_many(&patterns)
+            .build_many(&shared_patterns)
             .map_err(|e| RuleError::Invalid {
                 file: file.to_string(),
                 line: 0,
@@ -160,6 +176,7 @@ impl RuleSet {
             })?;
         Ok(RuleSet {
             rules,
+            shared,
             finder,
             regex,
             singles,
@@ -190,15 +207,16 @@ impl RuleSet {
     /// anchored at the same position before moving on, so one rule's rejection cannot hide
     /// another rule's match.
     pub fn scan(&self, text: &str, cache: &mut ScanCache, mut emit: impl FnMut(RuleHit)) {
+        self.scan_solo(text, cache, &mut emit);
         let hay = text.as_bytes();
         let mut pos = 0;
         while pos < hay.len() {
-            let Some((pid, start)) = self.next_candidate(hay, pos, cache) else {
+            let Some((rule, start)) = self.next_candidate(hay, pos, cache) else {
                 break;
             };
             let accepted = self
-                .accept(text, cache, pid, start)
-                .or_else(|| self.accept_other(text, cache, pid, start));
+                .accept(text, cache, rule, start)
+                .or_else(|| self.accept_other(text, cache, rule, start));
             match accepted {
                 Some(hit) => {
                     if self.rules[hit.rule].validator != Some(Validator::Keep) {
@@ -221,28 +239,49 @@ impl RuleSet {
         hay: &[u8],
         pos: usize,
         cache: &mut ScanCache,
-    ) -> Option<(PatternID, usize)> {
+    ) -> Option<(usize, usize)> {
         let input = Input::new(hay).range(pos..);
+        let full_search = |cache: &mut ScanCache| {
+            self.regex
+                .search_with(&mut cache.cache, &input)
+                .map(|m| (self.shared[m.pattern().as_usize()], m.start()))
+        };
         match self.finder.try_search_fwd(&mut cache.finder, &input) {
             Ok(Some(half)) => {
-                let pid = half.pattern();
-                let i = pid.as_usize();
+                let rule = self.shared[half.pattern().as_usize()];
                 let window = Input::new(hay).range(pos..half.offset());
-                match self.singles[i].search_with(&mut cache.singles[i].0, &window) {
-                    Some(m) => Some((pid, m.start())),
+                match self.singles[rule].search_with(&mut cache.singles[rule].0, &window) {
+                    Some(m) => Some((rule, m.start())),
                     // Cannot happen for a well-formed pattern; fall back to the full search.
-                    None => self
-                        .regex
-                        .search_with(&mut cache.cache, &input)
-                        .map(|m| (m.pattern(), m.start())),
+                    None => full_search(cache),
                 }
             }
             Ok(None) => None,
-            // The lazy DFA gives up on pathological input; the meta regex never does.
-            Err(_) => self
-                .regex
-                .search_with(&mut cache.cache, &input)
-                .map(|m| (m.pattern(), m.start())),
+            // Only if the lazy DFA gave up; the meta regex never does.
+            Err(_) => full_search(cache),
+        }
+    }
+
+    /// Rules marked `solo`, each with its own automaton over the whole text.
+    fn scan_solo(&self, text: &str, cache: &mut ScanCache, emit: &mut impl FnMut(RuleHit)) {
+        let hay = text.as_bytes();
+        for (i, rule) in self.rules.iter().enumerate().filter(|(_, r)| r.solo) {
+            let mut pos = 0;
+            while pos < hay.len() {
+                let input = Input::new(hay).range(pos..);
+                let Some(m) = self.singles[i].search_with(&mut cache.singles[i].0, &input) else {
+                    break;
+                };
+                match self.accept(text, cache, i, m.start()) {
+                    Some(hit) => {
+                        if rule.validator != Some(Validator::Keep) {
+                            emit(hit);
+                        }
+                        pos = hit.end.max(m.start() + 1);
+                    }
+                    None => pos = m.start() + 1,
+                }
+            }
         }
     }
 
@@ -251,7 +290,7 @@ impl RuleSet {
         let hay = text.as_bytes();
         let mut hits = Vec::new();
         for start in 0..hay.len() {
-            if let Some(hit) = self.accept(text, cache, PatternID::new_unchecked(rule), start) {
+            if let Some(hit) = self.accept(text, cache, rule, start) {
                 if hits.last().is_none_or(|h: &RuleHit| h.end <= hit.start) {
                     hits.push(hit);
                 }
@@ -277,24 +316,19 @@ impl RuleSet {
         &self,
         text: &str,
         cache: &mut ScanCache,
-        skip: PatternID,
+        skip: usize,
         start: usize,
     ) -> Option<RuleHit> {
         let first = text.as_bytes()[start];
-        (0..self.rules.len())
-            .filter(|&i| i != skip.as_usize() && self.first_bytes[i][usize::from(first)])
-            .find_map(|i| self.accept(text, cache, PatternID::new_unchecked(i), start))
+        self.shared
+            .iter()
+            .copied()
+            .filter(|&i| i != skip && self.first_bytes[i][usize::from(first)])
+            .find_map(|i| self.accept(text, cache, i, start))
     }
 
-    /// Runs pattern `pid` anchored at `start`, extracts the value group and validates it.
-    fn accept(
-        &self,
-        text: &str,
-        cache: &mut ScanCache,
-        pid: PatternID,
-        start: usize,
-    ) -> Option<RuleHit> {
-        let i = pid.as_usize();
+    /// Runs rule `i` anchored at `start`, extracts the value group and validates it.
+    fn accept(&self, text: &str, cache: &mut ScanCache, i: usize, start: usize) -> Option<RuleHit> {
         let input = Input::new(text.as_bytes())
             .range(start..)
             .anchored(Anchored::Yes);
@@ -313,7 +347,7 @@ impl RuleSet {
         if vs >= ve || !text.is_char_boundary(vs) || !text.is_char_boundary(ve) {
             return None;
         }
-        let rule = &self.rules[pid.as_usize()];
+        let rule = &self.rules[i];
         let end = match rule.validator {
             Some(v) => v.check(text, vs, ve)?,
             None => ve,
@@ -321,7 +355,7 @@ impl RuleSet {
         Some(RuleHit {
             start: vs,
             end,
-            rule: pid.as_usize(),
+            rule: i,
         })
     }
 }

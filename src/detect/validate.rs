@@ -73,9 +73,12 @@ impl Validator {
             Validator::City => city(v),
             Validator::Date => numeric_date(text, start, end),
             Validator::Dea => dea(v),
-            Validator::HasDigit => v.bytes().any(|b| b.is_ascii_digit()),
+            Validator::HasDigit => v.len() >= 3 && v.bytes().any(|b| b.is_ascii_digit()),
             Validator::IdValue => {
-                v.bytes().any(|b| b.is_ascii_digit()) && !is_ratio(v) && !is_measurement(v)
+                v.len() >= 3
+                    && v.bytes().any(|b| b.is_ascii_digit())
+                    && !is_ratio(v)
+                    && !is_measurement(v)
             }
             Validator::Ipv4 => Ipv4Addr::from_str(v).is_ok() && !dotted_neighbour(text, start, end),
             Validator::Ipv6 => ipv6(v),
