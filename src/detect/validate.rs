@@ -179,26 +179,25 @@ pub fn dea(v: &str) -> bool {
 
 /// ISO 3779 VIN check digit (position 9).
 pub fn vin(v: &str) -> bool {
-    const WEIGHTS: [u32; 17] = [8, 7, 6, 5, 4, 3, 2, 10, 0, 9, 8, 7, 6, 5, 4, 3, 2];
     let b = v.as_bytes();
-    if b.len() != 17 || !b.iter().any(u8::is_ascii_digit) || !b.iter().any(u8::is_ascii_alphabetic)
-    {
-        return false;
-    }
+    b.len() == 17
+        && b.iter().any(u8::is_ascii_digit)
+        && b.iter().any(u8::is_ascii_alphabetic)
+        && vin_check_digit(b).is_some_and(|check| b[8].to_ascii_uppercase() == check)
+}
+
+/// The check digit (position 9) of a 17-character VIN; position 9's own value is ignored.
+/// `None` when a character is not allowed in a VIN (I, O, Q).
+pub fn vin_check_digit(vin: &[u8]) -> Option<u8> {
+    const WEIGHTS: [u32; 17] = [8, 7, 6, 5, 4, 3, 2, 10, 0, 9, 8, 7, 6, 5, 4, 3, 2];
     let mut sum = 0;
-    for (i, &c) in b.iter().enumerate() {
-        let Some(value) = vin_value(c.to_ascii_uppercase()) else {
-            return false;
-        };
-        sum += value * WEIGHTS[i];
+    for (&c, w) in vin.iter().zip(WEIGHTS) {
+        sum += vin_value(c.to_ascii_uppercase())? * w;
     }
-    let check = sum % 11;
-    let expected = if check == 10 {
-        b'X'
-    } else {
-        b'0' + check as u8
-    };
-    b[8].to_ascii_uppercase() == expected
+    Some(match sum % 11 {
+        10 => b'X',
+        r => b'0' + u8::try_from(r).ok()?,
+    })
 }
 
 fn vin_value(c: u8) -> Option<u32> {
