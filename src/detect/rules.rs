@@ -186,6 +186,12 @@ impl RuleSet {
         })
     }
 
+    /// How often the shared DFA's cache was cleared (diagnostics: a high count means the
+    /// rule set produces more automaton states than the cache holds).
+    pub fn finder_clears(cache: &ScanCache) -> usize {
+        cache.finder.clear_count()
+    }
+
     /// Each rule's pattern with definitions expanded (benchmarks and diagnostics).
     pub fn pattern(&self, rule: usize) -> &str {
         &self.patterns[rule]

@@ -27,6 +27,12 @@ fn every_rule_matches_its_examples_and_not_its_counter_examples() {
     let mut failures = Vec::new();
     let mut checked = 0;
     for (idx, rule) in d.rules().rules().iter().enumerate() {
+        if rule.must_match.is_empty() || rule.no_match.is_empty() {
+            failures.push(format!(
+                "{}: every rule needs match and no_match examples",
+                rule.id
+            ));
+        }
         for ex in &rule.must_match {
             checked += 1;
             let Some((text, start, end)) = unmark(ex) else {
