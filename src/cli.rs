@@ -17,9 +17,11 @@ use crate::detect::Scratch;
 use crate::keys::{MasterKey, KEY_LEN};
 use crate::patterns::Patterns;
 use crate::phi::PhiType;
+use crate::reveal::{reveal_json, reveal_text, Allow, RevealStats};
 use crate::transform::policy::Policy;
-use crate::transform::token::MemoryTokenStore;
+use crate::transform::token::{MemoryTokenStore, TokenStore};
 use crate::transform::Transformer;
+use crate::vault::SledVault;
 use crate::walk::{ContentType, Engine, Output};
 
 /// phigate: a HIPAA de-identification gateway.
@@ -40,6 +42,13 @@ pub enum Command {
         #[arg(long)]
         out: PathBuf,
     },
+    /// Replace tokens with the values they stand for (the EMR side of the gateway).
+    Reveal(RevealArgs),
+    /// Inspect the token vault.
+    Vault {
+        #[command(subcommand)]
+        command: VaultCommand,
+    },
     /// Write a labelled synthetic corpus (JSON lines, the evaluation format) to stdout.
     Synth {
         /// Random seed; the same seed gives the same corpus.
@@ -52,6 +61,41 @@ pub enum Command {
         #[arg(long)]
         kind: Option<String>,
     },
+}
+
+/// `phigate vault …`
+#[derive(Subcommand, Debug)]
+pub enum VaultCommand {
+    /// Count tokens and bytes on disk.
+    Stats(VaultArgs),
+    /// Decrypt every record; fails if any record is corrupted or under an unknown key.
+    Verify(VaultArgs),
+}
+
+/// Where the vault is and which key opens it.
+#[derive(Args, Debug)]
+pub struct VaultArgs {
+    /// Vault directory (created on first use).
+    #[arg(long)]
+    pub vault: PathBuf,
+    /// Master key file (from `phigate keygen`).
+    #[arg(long, env = "PHIGATE_KEY_FILE")]
+    pub key_file: PathBuf,
+}
+
+#[derive(Args, Debug)]
+pub struct RevealArgs {
+    #[command(flatten)]
+    pub vault: VaultArgs,
+    /// Input file; standard input when absent or `-`.
+    pub file: Option<PathBuf>,
+    /// Only these PHI types are revealed (comma-separated, e.g. NAME,MRN); others stay
+    /// tokens and are counted as refused. Default: every type.
+    #[arg(long, value_delimiter = ',')]
+    pub allow: Vec<String>,
+    /// Read and write JSON lines {"id", "text"} as `scan --jsonl` does.
+    #[arg(long)]
+    pub jsonl: bool,
 }
 
 #[derive(Args, Debug)]
@@ -76,6 +120,10 @@ pub struct ScanArgs {
     /// same key. Without one, a random key is used and tokens last for this run only.
     #[arg(long, env = "PHIGATE_KEY_FILE")]
     pub key_file: Option<PathBuf>,
+    /// Keep token mappings in this vault directory (requires --key-file): tokens are
+    /// written to disk before the output line that holds them.
+    #[arg(long, requires = "key_file")]
+    pub vault: Option<PathBuf>,
     /// Read rule files from this directory instead of the built-in ones.
     #[arg(long)]
     pub patterns: Option<PathBuf>,
@@ -92,6 +140,8 @@ pub fn run(cli: Cli) -> ExitCode {
     let result = match cli.command {
         Command::Scan(args) => scan(&args),
         Command::Keygen { out } => keygen(&out).map(|()| ExitCode::SUCCESS),
+        Command::Reveal(args) => reveal(&args),
+        Command::Vault { command } => vault(&command).map(|()| ExitCode::SUCCESS),
         Command::Synth { seed, count, kind } => {
             synth(seed, count, kind.as_deref()).map(|()| ExitCode::SUCCESS)
         }
@@ -204,8 +254,11 @@ fn scan(args: &ScanArgs) -> anyhow::Result<ExitCode> {
         Some(p) => read_master_key(p)?,
         None => MasterKey::generate()?,
     };
-    let store = MemoryTokenStore::new(&master, "");
-    let t = engine.transformer(&policy, &store, &master);
+    let store: Box<dyn TokenStore> = match &args.vault {
+        Some(dir) => Box::new(SledVault::open(dir, &master)?),
+        None => Box::new(MemoryTokenStore::new(&master, "")),
+    };
+    let t = engine.transformer(&policy, store.as_ref(), &master);
     let forced = match &args.content_type {
         Some(ct) => Some(ct.parse::<ContentType>().map_err(anyhow::Error::msg)?),
         None => None,
@@ -464,6 +517,91 @@ impl Report {
         let rec = serde_json::json!({"documents": self.documents, "errors": self.errors, "phi_found": by_type});
         eprintln!("{rec}");
     }
+}
+
+fn open_vault(args: &VaultArgs) -> anyhow::Result<SledVault> {
+    let master = read_master_key(&args.key_file)?;
+    Ok(SledVault::open(&args.vault, &master)?)
+}
+
+fn vault(command: &VaultCommand) -> anyhow::Result<()> {
+    match command {
+        VaultCommand::Stats(args) => {
+            let v = open_vault(args)?;
+            let stats = serde_json::json!({"tokens": v.len(), "bytes_on_disk": v.size_on_disk()?});
+            println!("{stats}");
+        }
+        VaultCommand::Verify(args) => {
+            let n = open_vault(args)?.verify()?;
+            println!("{}", serde_json::json!({"verified": n}));
+        }
+    }
+    Ok(())
+}
+
+fn reveal(args: &RevealArgs) -> anyhow::Result<ExitCode> {
+    let store = open_vault(&args.vault)?;
+    let allow = if args.allow.is_empty() {
+        Allow::all()
+    } else {
+        let types = args
+            .allow
+            .iter()
+            .map(|t| t.parse::<PhiType>())
+            .collect::<Result<Vec<_>, _>>()?;
+        Allow::only(types)
+    };
+    let input: Box<dyn Read> = match &args.file {
+        Some(p) if p.as_os_str() != "-" => {
+            Box::new(File::open(p).with_context(|| format!("opening {}", p.display()))?)
+        }
+        _ => Box::new(io::stdin().lock()),
+    };
+    let mut out = BufWriter::new(io::stdout().lock());
+    let mut stats = RevealStats::default();
+    if args.jsonl {
+        for line in BufReader::new(input).lines() {
+            let line = line.context("reading input")?;
+            if line.trim().is_empty() {
+                continue;
+            }
+            let mut rec: serde_json::Value = serde_json::from_str(&line).map_err(|e| {
+                anyhow::anyhow!(
+                    "malformed record at column {}: {}",
+                    e.column(),
+                    json_category(&e)
+                )
+            })?;
+            if let Some(serde_json::Value::String(text)) = rec.get_mut("text") {
+                *text = reveal_text(text, &store, &allow, &mut stats)?;
+            }
+            serde_json::to_writer(&mut out, &rec)?;
+            out.write_all(b"\n")?;
+        }
+    } else {
+        let mut body = String::new();
+        input
+            .take(64 << 20)
+            .read_to_string(&mut body)
+            .context("reading input (must be UTF-8)")?;
+        let trimmed = body.trim_start();
+        let json = (trimmed.starts_with('{') || trimmed.starts_with('['))
+            .then(|| serde_json::from_str::<serde_json::Value>(&body).ok())
+            .flatten();
+        match json {
+            Some(mut v) => {
+                reveal_json(&mut v, &store, &allow, &mut stats)?;
+                serde_json::to_writer(&mut out, &v)?;
+            }
+            None => out.write_all(reveal_text(&body, &store, &allow, &mut stats)?.as_bytes())?,
+        }
+    }
+    out.flush()?;
+    eprintln!(
+        "{}",
+        serde_json::json!({"revealed": stats.revealed, "refused": stats.refused, "unknown": stats.unknown})
+    );
+    Ok(ExitCode::SUCCESS)
 }
 
 fn synth(seed: u64, count: usize, kind: Option<&str>) -> anyhow::Result<()> {

@@ -7,6 +7,8 @@
 //! - [`walk`]: documents: content types, limits, JSON/FHIR and form walkers, the `Engine`.
 //! - [`transform`]: policies, tokens, generalisation and date shifting.
 //! - [`keys`]: the key hierarchy derived from one master key.
+//! - [`vault`]: the encrypted token vault on disk (sled).
+//! - [`reveal`]: replacing tokens with their values for the EMR side.
 //! - [`cli`]: the `phigate` command line.
 //! - [`synth`]: a labelled synthetic-data generator for tests, evaluation and benches.
 pub mod cli;
@@ -14,6 +16,8 @@ pub mod detect;
 pub mod keys;
 pub mod patterns;
 pub mod phi;
+pub mod reveal;
 pub mod synth;
 pub mod transform;
+pub mod vault;
 pub mod walk;

@@ -113,6 +113,16 @@ pub fn looks_like_token(s: &str) -> bool {
         && body.bytes().all(|b| CROCKFORD.contains(&b))
 }
 
+/// What a value is hashed as: its canonical form, or for exact tokens (the `reversible`
+/// policy) its exact spelling in a separate space, so the two kinds never share a token.
+pub fn token_input(ty: PhiType, value: &str, exact: bool) -> String {
+    if exact {
+        format!("exact\0{value}")
+    } else {
+        normalize(ty, value)
+    }
+}
+
 /// Canonical form of a value before hashing, so spelling variants share a token.
 pub fn normalize(ty: PhiType, value: &str) -> String {
     match ty {
@@ -193,11 +203,7 @@ impl TokenStore for MemoryTokenStore {
         let mut map = self.map.lock().map_err(|_| TokenError::Poisoned)?;
         let mut out = Vec::with_capacity(batch.len());
         for r in batch {
-            let norm = if exact {
-                r.value.to_string()
-            } else {
-                normalize(r.ty, r.value)
-            };
+            let norm = token_input(r.ty, r.value, exact);
             let mut attempt = 0;
             loop {
                 let token = self.minter.mint(r.ty, &norm, attempt);

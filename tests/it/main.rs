@@ -5,6 +5,7 @@
 //! - `structured`: JSON, FHIR and form payloads through the engine.
 //! - `corpus`: recall and preservation on the labelled synthetic generator.
 //! - `properties`: generated PHI in any Safe Harbor field of a FHIR bundle never survives.
+//! - `vault`: the encrypted vault through the binary: reveal round trip, wrong keys, locking.
 
 // Test code may panic on a broken invariant: that is a failing test.
 #![allow(
@@ -19,3 +20,4 @@ mod properties;
 mod rules;
 mod structured;
 mod support;
+mod vault;

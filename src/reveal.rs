@@ -1,0 +1,172 @@
+//! Re-identification: replacing tokens in text or JSON with the values they stand for.
+//!
+//! Owns the token-finding pattern, the allow-list of PHI types a caller may have revealed,
+//! and the counts of what was revealed, refused or unknown. Unknown and forged tokens are
+//! left as they are and only counted; no value or token appears in an error.
+
+use std::sync::OnceLock;
+
+use regex::Regex;
+use serde_json::Value;
+
+use crate::phi::PhiType;
+use crate::transform::token::{TokenError, TokenStore, TOKEN_CHARS};
+
+/// What a reveal did.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct RevealStats {
+    pub revealed: usize,
+    /// Tokens of a type the caller may not have revealed.
+    pub refused: usize,
+    /// Token-shaped strings the store does not know (forged, or from another vault).
+    pub unknown: usize,
+}
+
+/// Which PHI types may be revealed.
+#[derive(Debug, Clone)]
+pub struct Allow(Option<Vec<PhiType>>);
+
+impl Allow {
+    pub fn all() -> Allow {
+        Allow(None)
+    }
+
+    pub fn only(types: Vec<PhiType>) -> Allow {
+        Allow(Some(types))
+    }
+
+    fn permits(&self, ty: PhiType) -> bool {
+        self.0.as_ref().is_none_or(|t| t.contains(&ty))
+    }
+}
+
+/// The one pattern that finds tokens of every type (built from the type prefixes).
+fn token_pattern() -> Result<&'static Regex, TokenError> {
+    static RE: OnceLock<Option<Regex>> = OnceLock::new();
+    RE.get_or_init(|| {
+        let prefixes: Vec<&str> = PhiType::ALL.iter().map(|t| t.token_prefix()).collect();
+        let pattern = format!(
+            r"\b(?:{})_[0-9A-HJKMNP-TV-Z]{{{TOKEN_CHARS}}}\b",
+            prefixes.join("|")
+        );
+        Regex::new(&pattern).ok()
+    })
+    .as_ref()
+    .ok_or_else(|| TokenError::Unavailable("token pattern does not compile".into()))
+}
+
+/// Replaces every revealable token in `text`.
+pub fn reveal_text(
+    text: &str,
+    store: &dyn TokenStore,
+    allow: &Allow,
+    stats: &mut RevealStats,
+) -> Result<String, TokenError> {
+    let mut out = String::with_capacity(text.len());
+    let mut last = 0;
+    for m in token_pattern()?.find_iter(text) {
+        out.push_str(&text[last..m.start()]);
+        match store.reveal(m.as_str())? {
+            Some(r) if allow.permits(r.ty) => {
+                out.push_str(&r.value);
+                stats.revealed += 1;
+            }
+            Some(_) => {
+                out.push_str(m.as_str());
+                stats.refused += 1;
+            }
+            None => {
+                out.push_str(m.as_str());
+                stats.unknown += 1;
+            }
+        }
+        last = m.end();
+    }
+    out.push_str(&text[last..]);
+    Ok(out)
+}
+
+/// Replaces tokens in every string of a JSON value (keys included), so revealed values are
+/// escaped correctly when the document is written out again.
+pub fn reveal_json(
+    v: &mut Value,
+    store: &dyn TokenStore,
+    allow: &Allow,
+    stats: &mut RevealStats,
+) -> Result<(), TokenError> {
+    match v {
+        Value::String(s) => *s = reveal_text(s, store, allow, stats)?,
+        Value::Array(a) => {
+            for x in a {
+                reveal_json(x, store, allow, stats)?;
+            }
+        }
+        Value::Object(o) => {
+            for x in o.values_mut() {
+                reveal_json(x, store, allow, stats)?;
+            }
+        }
+        _ => {}
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::keys::MasterKey;
+    use crate::transform::token::{MemoryTokenStore, TokenRequest};
+
+    #[test]
+    fn reveals_allowed_types_and_counts_the_rest() {
+        let store = MemoryTokenStore::new(&MasterKey::from_bytes([4; 32]), "");
+        let t = store
+            .tokenize(
+                &[
+                    TokenRequest {
+                        ty: PhiType::Name,
+                        value: "Maria Lopez",
+                    },
+                    TokenRequest {
+                        ty: PhiType::Ssn,
+                        value: "219-09-9999",
+                    },
+                ],
+                true,
+            )
+            .expect("tokens");
+        let text = format!("{} has {} and NAME_0000000000.", t[0], t[1]);
+        let mut stats = RevealStats::default();
+        let out = reveal_text(&text, &store, &Allow::only(vec![PhiType::Name]), &mut stats)
+            .expect("reveal");
+        assert_eq!(
+            out,
+            format!("Maria Lopez has {} and NAME_0000000000.", t[1])
+        );
+        assert_eq!(
+            stats,
+            RevealStats {
+                revealed: 1,
+                refused: 1,
+                unknown: 1
+            }
+        );
+    }
+
+    #[test]
+    fn json_values_are_escaped_on_the_way_out() {
+        let store = MemoryTokenStore::new(&MasterKey::from_bytes([4; 32]), "");
+        let t = store
+            .tokenize(
+                &[TokenRequest {
+                    ty: PhiType::Name,
+                    value: "O\"Brien",
+                }],
+                true,
+            )
+            .expect("t");
+        let mut v = serde_json::json!({"n": t[0]});
+        reveal_json(&mut v, &store, &Allow::all(), &mut RevealStats::default()).expect("ok");
+        assert_eq!(v.to_string(), r#"{"n":"O\"Brien"}"#);
+    }
+}

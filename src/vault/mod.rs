@@ -1,0 +1,363 @@
+//! The token vault: token → encrypted value, and keyed value hash → token, on disk.
+//!
+//! Owns the on-disk layout, value encryption (AES-256-GCM from the key hierarchy, the key id
+//! in every ciphertext, the token as associated data), the keyed index that makes tokens
+//! deterministic without storing plaintext, the key-check record that refuses a wrong master
+//! key, and durability: a token is returned only after its mapping is flushed. It implements
+//! [`TokenStore`], so the detection engine mints tokens through it unchanged.
+//!
+//! This is the sled implementation, the embedded default. Backup, rotation and the
+//! PostgreSQL backend build on the same layout (see the token-vault issue).
+
+use std::path::Path;
+
+use ring::aead::{self, Aad, LessSafeKey, Nonce, UnboundKey, AES_256_GCM, NONCE_LEN};
+use ring::hmac;
+use ring::rand::{SecureRandom, SystemRandom};
+
+use crate::keys::{MasterKey, Purpose};
+use crate::phi::PhiType;
+use crate::transform::token::{
+    token_input, Revealed, TokenError, TokenMinter, TokenRequest, TokenStore,
+};
+
+/// Identifies the value-encryption key a ciphertext was made with (rotation adds ids).
+const KEY_ID: u32 = 1;
+/// Layout version written to the meta tree; a vault from another version is refused.
+const LAYOUT_VERSION: &[u8] = b"phigate-vault-v1";
+
+/// Why the vault cannot be opened or used. Never carries a value or a key.
+#[derive(Debug, thiserror::Error)]
+pub enum VaultError {
+    #[error("vault {path}: cannot open: {reason}")]
+    Open { path: String, reason: String },
+    #[error("vault {path}: the master key does not match this vault (key-check record differs)")]
+    WrongKey { path: String },
+    #[error("vault {path}: not a phigate vault of a supported version")]
+    Layout { path: String },
+    #[error("vault storage error: {0}")]
+    Storage(String),
+    #[error("vault record for a token is corrupted or was encrypted under an unknown key")]
+    Corrupt,
+    #[error("the system random number generator failed")]
+    Random,
+}
+
+impl From<sled::Error> for VaultError {
+    fn from(e: sled::Error) -> Self {
+        // sled's messages name files and operations, never record contents.
+        VaultError::Storage(e.to_string())
+    }
+}
+
+impl From<VaultError> for TokenError {
+    fn from(e: VaultError) -> Self {
+        TokenError::Unavailable(e.to_string())
+    }
+}
+
+/// The embedded, encrypted token vault.
+pub struct SledVault {
+    db: sled::Db,
+    /// token → key id ‖ nonce ‖ AES-GCM(type ‖ 0 ‖ value)
+    tokens: sled::Tree,
+    /// HMAC(index key, type ‖ 0 ‖ normalised value) → token
+    index: sled::Tree,
+    minter: TokenMinter,
+    index_key: hmac::Key,
+    value_key: LessSafeKey,
+    rng: SystemRandom,
+}
+
+impl SledVault {
+    /// Opens (or creates) the vault in `dir`. A vault created under another master key is
+    /// refused before anything is read or written.
+    pub fn open(dir: &Path, master: &MasterKey) -> Result<SledVault, VaultError> {
+        let path = dir.display().to_string();
+        let db = sled::Config::new()
+            .path(dir)
+            .open()
+            .map_err(|e| VaultError::Open {
+                path: path.clone(),
+                reason: e.to_string(),
+            })?;
+        let meta = db.open_tree("meta")?;
+        let index_key = master.derive(Purpose::Index, "").hmac();
+        let check = hmac::sign(&index_key, b"phigate key check");
+        match (meta.get("layout")?, meta.get("keycheck")?) {
+            (None, None) => {
+                meta.insert("layout", LAYOUT_VERSION)?;
+                meta.insert("keycheck", check.as_ref())?;
+                db.flush()?;
+            }
+            (Some(layout), Some(stored)) => {
+                if layout.as_ref() != LAYOUT_VERSION {
+                    return Err(VaultError::Layout { path });
+                }
+                if stored.as_ref() != check.as_ref() {
+                    return Err(VaultError::WrongKey { path });
+                }
+            }
+            _ => return Err(VaultError::Layout { path }),
+        }
+        let enc = master.derive(Purpose::Encryption, "");
+        let unbound =
+            UnboundKey::new(&AES_256_GCM, enc.as_bytes()).map_err(|_| VaultError::Random)?;
+        Ok(SledVault {
+            tokens: db.open_tree("tokens")?,
+            index: db.open_tree("index")?,
+            db,
+            minter: TokenMinter::new(master, ""),
+            index_key,
+            value_key: LessSafeKey::new(unbound),
+            rng: SystemRandom::new(),
+        })
+    }
+
+    /// Number of tokens held.
+    pub fn len(&self) -> usize {
+        self.tokens.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.tokens.is_empty()
+    }
+
+    /// Bytes the vault occupies on disk.
+    pub fn size_on_disk(&self) -> Result<u64, VaultError> {
+        Ok(self.db.size_on_disk()?)
+    }
+
+    /// Decrypts every record; returns how many were checked. Any failure is an error.
+    pub fn verify(&self) -> Result<usize, VaultError> {
+        let mut n = 0;
+        for item in self.tokens.iter() {
+            let (token, record) = item?;
+            self.decrypt(&token, &record)?;
+            n += 1;
+        }
+        Ok(n)
+    }
+
+    fn index_key_for(&self, ty: PhiType, normalized: &str) -> hmac::Tag {
+        let mut ctx = hmac::Context::with_key(&self.index_key);
+        ctx.update(ty.as_str().as_bytes());
+        ctx.update(b"\0");
+        ctx.update(normalized.as_bytes());
+        ctx.sign()
+    }
+
+    fn encrypt(&self, token: &str, ty: PhiType, value: &str) -> Result<Vec<u8>, VaultError> {
+        let mut nonce = [0u8; NONCE_LEN];
+        self.rng.fill(&mut nonce).map_err(|_| VaultError::Random)?;
+        let mut sealed = Vec::with_capacity(ty.as_str().len() + 1 + value.len() + 16);
+        sealed.extend_from_slice(ty.as_str().as_bytes());
+        sealed.push(0);
+        sealed.extend_from_slice(value.as_bytes());
+        self.value_key
+            .seal_in_place_append_tag(
+                Nonce::assume_unique_for_key(nonce),
+                Aad::from(token.as_bytes()),
+                &mut sealed,
+            )
+            .map_err(|_| VaultError::Corrupt)?;
+        let mut record = Vec::with_capacity(4 + NONCE_LEN + sealed.len());
+        record.extend_from_slice(&KEY_ID.to_be_bytes());
+        record.extend_from_slice(&nonce);
+        record.extend_from_slice(&sealed);
+        Ok(record)
+    }
+
+    fn decrypt(&self, token: &[u8], record: &[u8]) -> Result<Revealed, VaultError> {
+        if record.len() < 4 + NONCE_LEN + aead::AES_256_GCM.tag_len()
+            || record[..4] != KEY_ID.to_be_bytes()
+        {
+            return Err(VaultError::Corrupt);
+        }
+        let mut nonce = [0u8; NONCE_LEN];
+        nonce.copy_from_slice(&record[4..4 + NONCE_LEN]);
+        let mut sealed = record[4 + NONCE_LEN..].to_vec();
+        let plain = self
+            .value_key
+            .open_in_place(
+                Nonce::assume_unique_for_key(nonce),
+                Aad::from(token),
+                &mut sealed,
+            )
+            .map_err(|_| VaultError::Corrupt)?;
+        let split = plain
+            .iter()
+            .position(|&b| b == 0)
+            .ok_or(VaultError::Corrupt)?;
+        let ty = std::str::from_utf8(&plain[..split])
+            .ok()
+            .and_then(|t| t.parse().ok())
+            .ok_or(VaultError::Corrupt)?;
+        let value =
+            String::from_utf8(plain[split + 1..].to_vec()).map_err(|_| VaultError::Corrupt)?;
+        Ok(Revealed { ty, value })
+    }
+
+    /// The token for one value: an existing mapping, or a new one (not yet flushed).
+    fn token_for(&self, ty: PhiType, value: &str, exact: bool) -> Result<String, VaultError> {
+        let norm = token_input(ty, value, exact);
+        let key = self.index_key_for(ty, &norm);
+        if let Some(token) = self.index.get(key.as_ref())? {
+            return String::from_utf8(token.to_vec()).map_err(|_| VaultError::Corrupt);
+        }
+        let mut attempt = 0;
+        loop {
+            let token = self.minter.mint(ty, &norm, attempt);
+            let record = self.encrypt(&token, ty, value)?;
+            // Compare-and-swap: a token already held for another value is a collision, and
+            // the next attempt derives a different token deterministically.
+            match self.tokens.compare_and_swap(
+                token.as_bytes(),
+                None as Option<&[u8]>,
+                Some(record),
+            )? {
+                Ok(()) => {
+                    self.index.insert(key.as_ref(), token.as_bytes())?;
+                    return Ok(token);
+                }
+                Err(_) => attempt += 1,
+            }
+        }
+    }
+}
+
+impl TokenStore for SledVault {
+    /// Mints or finds every token of the batch, then flushes once (group commit): no token
+    /// is returned before its mapping is on disk.
+    fn tokenize(&self, batch: &[TokenRequest<'_>], exact: bool) -> Result<Vec<String>, TokenError> {
+        let tokens = batch
+            .iter()
+            .map(|r| self.token_for(r.ty, r.value, exact))
+            .collect::<Result<Vec<_>, _>>()?;
+        self.db.flush().map_err(VaultError::from)?;
+        Ok(tokens)
+    }
+
+    fn reveal(&self, token: &str) -> Result<Option<Revealed>, TokenError> {
+        match self
+            .tokens
+            .get(token.as_bytes())
+            .map_err(VaultError::from)?
+        {
+            Some(record) => Ok(Some(self.decrypt(token.as_bytes(), &record)?)),
+            None => Ok(None),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn key(b: u8) -> MasterKey {
+        MasterKey::from_bytes([b; 32])
+    }
+
+    #[test]
+    fn tokens_survive_reopen_and_reveal_and_no_plaintext_reaches_disk() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let canaries = ["Zebulon Quixote", "219-09-9999", "zq-canary@example.org"];
+        let tokens = {
+            let v = SledVault::open(dir.path(), &key(5)).expect("open");
+            let reqs = [
+                TokenRequest {
+                    ty: PhiType::Name,
+                    value: canaries[0],
+                },
+                TokenRequest {
+                    ty: PhiType::Ssn,
+                    value: canaries[1],
+                },
+                TokenRequest {
+                    ty: PhiType::Email,
+                    value: canaries[2],
+                },
+            ];
+            let t = v.tokenize(&reqs, false).expect("tokens");
+            assert_eq!(
+                v.tokenize(&reqs[..1], false).expect("again")[0],
+                t[0],
+                "deterministic"
+            );
+            t
+        };
+        let v = SledVault::open(dir.path(), &key(5)).expect("reopen");
+        for (t, c) in tokens.iter().zip(canaries) {
+            assert_eq!(v.reveal(t).expect("reveal").expect("known").value, c);
+        }
+        let again = v
+            .tokenize(
+                &[TokenRequest {
+                    ty: PhiType::Name,
+                    value: "ZEBULON  QUIXOTE",
+                }],
+                false,
+            )
+            .expect("t");
+        assert_eq!(
+            again[0], tokens[0],
+            "normalised spelling maps to the same token after reopen"
+        );
+        assert_eq!(v.verify().expect("verify"), 3);
+        drop(v);
+        for entry in walk(dir.path()) {
+            let bytes = std::fs::read(&entry).expect("read");
+            for c in canaries {
+                assert!(
+                    !bytes.windows(c.len()).any(|w| w == c.as_bytes()),
+                    "{c} found in {}",
+                    entry.display()
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn a_wrong_master_key_is_refused() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        drop(SledVault::open(dir.path(), &key(1)).expect("create"));
+        match SledVault::open(dir.path(), &key(2)) {
+            Err(VaultError::WrongKey { .. }) => {}
+            other => panic!("expected WrongKey, got {:?}", other.err()),
+        }
+    }
+
+    #[test]
+    fn the_same_key_gives_the_same_tokens_in_two_vaults() {
+        let (a, b) = (
+            tempfile::tempdir().expect("a"),
+            tempfile::tempdir().expect("b"),
+        );
+        let req = [TokenRequest {
+            ty: PhiType::Mrn,
+            value: "MRX-55120",
+        }];
+        let ta = SledVault::open(a.path(), &key(9))
+            .expect("a")
+            .tokenize(&req, false)
+            .expect("ta");
+        let tb = SledVault::open(b.path(), &key(9))
+            .expect("b")
+            .tokenize(&req, false)
+            .expect("tb");
+        assert_eq!(ta, tb);
+    }
+
+    fn walk(dir: &Path) -> Vec<std::path::PathBuf> {
+        let mut out = Vec::new();
+        for e in std::fs::read_dir(dir).expect("dir").flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                out.extend(walk(&p));
+            } else {
+                out.push(p);
+            }
+        }
+        out
+    }
+}
