@@ -21,7 +21,7 @@ use crate::reveal::{reveal_json, reveal_text, Allow, RevealStats};
 use crate::transform::policy::Policy;
 use crate::transform::token::{MemoryTokenStore, TokenStore};
 use crate::transform::Transformer;
-use crate::vault::SledVault;
+use crate::vault::{backup, SledVault};
 use crate::walk::{ContentType, Engine, Output};
 
 /// phigate: a HIPAA de-identification gateway.
@@ -70,6 +70,25 @@ pub enum VaultCommand {
     Stats(VaultArgs),
     /// Decrypt every record; fails if any record is corrupted or under an unknown key.
     Verify(VaultArgs),
+    /// Write an encrypted, integrity-checked backup (never overwrites a file).
+    Export {
+        #[command(flatten)]
+        vault: VaultArgs,
+        /// Backup file to create.
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Restore a backup into an empty vault (the restore drill: export, new directory,
+    /// import, reveal).
+    Import {
+        #[command(flatten)]
+        vault: VaultArgs,
+        /// Backup file to read.
+        #[arg(long)]
+        from: PathBuf,
+    },
+    /// Re-encrypt every value under a new encryption key; no token changes.
+    RotateKey(VaultArgs),
 }
 
 /// Where the vault is and which key opens it.
@@ -534,6 +553,43 @@ fn vault(command: &VaultCommand) -> anyhow::Result<()> {
         VaultCommand::Verify(args) => {
             let n = open_vault(args)?.verify()?;
             println!("{}", serde_json::json!({"verified": n}));
+        }
+        VaultCommand::Export { vault, out } => {
+            let master = read_master_key(&vault.key_file)?;
+            let v = SledVault::open(&vault.vault, &master)?;
+            let file = std::fs::OpenOptions::new()
+                .write(true)
+                .create_new(true)
+                .open(out)
+                .with_context(|| {
+                    format!(
+                        "creating {} (an existing file is never overwritten)",
+                        out.display()
+                    )
+                })?;
+            let mut w = BufWriter::new(file);
+            let stats = backup::export(&v, &master, &mut w)?;
+            w.into_inner().map_err(|e| e.into_error())?.sync_all()?;
+            println!(
+                "{}",
+                serde_json::json!({"entries": stats.entries, "frames": stats.frames})
+            );
+        }
+        VaultCommand::Import { vault, from } => {
+            let master = read_master_key(&vault.key_file)?;
+            let v = SledVault::open(&vault.vault, &master)?;
+            let mut r = BufReader::new(
+                File::open(from).with_context(|| format!("opening {}", from.display()))?,
+            );
+            let stats = backup::import(&v, &master, &mut r)?;
+            println!(
+                "{}",
+                serde_json::json!({"entries": stats.entries, "frames": stats.frames})
+            );
+        }
+        VaultCommand::RotateKey(args) => {
+            let (id, n) = open_vault(args)?.rotate_key()?;
+            println!("{}", serde_json::json!({"key_id": id, "re_encrypted": n}));
         }
     }
     Ok(())

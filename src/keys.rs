@@ -30,6 +30,8 @@ pub enum Purpose {
     DateShift,
     /// MAC key of the audit chain.
     Audit,
+    /// Encryption key of one vault backup (the domain carries the backup's random salt).
+    Backup,
 }
 
 impl Purpose {
@@ -40,6 +42,7 @@ impl Purpose {
             Purpose::Encryption => b"phigate v1 value-encryption",
             Purpose::DateShift => b"phigate v1 date-shift",
             Purpose::Audit => b"phigate v1 audit",
+            Purpose::Backup => b"phigate v1 backup",
         }
     }
 }

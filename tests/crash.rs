@@ -1,7 +1,11 @@
 //! Crash test: SIGKILL a write-heavy `phigate scan --jsonl --vault` at several moments,
 //! reopen the vault, and prove that every token already printed reveals to the value it
 //! stands for ("durable before forwarded").
-#![allow(clippy::expect_used, clippy::unwrap_used)]
+#![allow(
+    clippy::expect_used,
+    clippy::unwrap_used,
+    clippy::cast_possible_truncation
+)]
 
 use std::io::{BufRead, BufReader, Write};
 use std::process::{Command, Stdio};

@@ -9,6 +9,8 @@
 //! This is the sled implementation, the embedded default. Backup, rotation and the
 //! PostgreSQL backend build on the same layout (see the token-vault issue).
 
+pub mod backup;
+
 use std::path::Path;
 
 use ring::aead::{self, Aad, LessSafeKey, Nonce, UnboundKey, AES_256_GCM, NONCE_LEN};
@@ -65,8 +67,53 @@ pub struct SledVault {
     index: sled::Tree,
     minter: TokenMinter,
     index_key: hmac::Key,
-    value_key: LessSafeKey,
+    /// Value-encryption keys by id; the last is used for new records.
+    value_keys: std::sync::RwLock<Vec<(u32, LessSafeKey)>>,
+    master: MasterKey,
+    meta: sled::Tree,
     rng: SystemRandom,
+}
+
+/// Opens the sled database, waiting briefly for a lock that a just-closed handle (in this
+/// process, or one that is exiting) has not yet released. Another live process keeps its
+/// lock, and the caller gets the error.
+fn open_db(dir: &Path) -> sled::Result<sled::Db> {
+    let mut attempts = 0;
+    loop {
+        // Every write path flushes before it returns, so sled's background flusher adds
+        // nothing to durability.
+        match sled::Config::new().path(dir).flush_every_ms(None).open() {
+            Err(sled::Error::Io(e)) if is_lock_error(&e) && attempts < 20 => {
+                attempts += 1;
+                std::thread::sleep(std::time::Duration::from_millis(50));
+            }
+            other => return other,
+        }
+    }
+}
+
+/// sled reports a held lock as an I/O error of kind `Other` whose text says so.
+fn is_lock_error(e: &std::io::Error) -> bool {
+    e.kind() == std::io::ErrorKind::WouldBlock || e.to_string().contains("could not acquire lock")
+}
+
+/// The value-encryption key with id `id` (id 1 is the original key; rotation adds 2, 3, …).
+fn value_key(master: &MasterKey, id: u32) -> Result<LessSafeKey, VaultError> {
+    let domain = if id == 1 {
+        String::new()
+    } else {
+        format!("key-{id}")
+    };
+    let k = master.derive(Purpose::Encryption, &domain);
+    let unbound = UnboundKey::new(&AES_256_GCM, k.as_bytes()).map_err(|_| VaultError::Random)?;
+    Ok(LessSafeKey::new(unbound))
+}
+
+/// Which tree a backed-up entry belongs to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TreeId {
+    Tokens = 0,
+    Index = 1,
 }
 
 impl SledVault {
@@ -74,13 +121,10 @@ impl SledVault {
     /// refused before anything is read or written.
     pub fn open(dir: &Path, master: &MasterKey) -> Result<SledVault, VaultError> {
         let path = dir.display().to_string();
-        let db = sled::Config::new()
-            .path(dir)
-            .open()
-            .map_err(|e| VaultError::Open {
-                path: path.clone(),
-                reason: e.to_string(),
-            })?;
+        let db = open_db(dir).map_err(|e| VaultError::Open {
+            path: path.clone(),
+            reason: e.to_string(),
+        })?;
         let meta = db.open_tree("meta")?;
         let index_key = master.derive(Purpose::Index, "").hmac();
         let check = hmac::sign(&index_key, b"phigate key check");
@@ -100,16 +144,23 @@ impl SledVault {
             }
             _ => return Err(VaultError::Layout { path }),
         }
-        let enc = master.derive(Purpose::Encryption, "");
-        let unbound =
-            UnboundKey::new(&AES_256_GCM, enc.as_bytes()).map_err(|_| VaultError::Random)?;
+        let active = match meta.get("keyid")? {
+            Some(v) if v.len() == 4 => u32::from_be_bytes([v[0], v[1], v[2], v[3]]),
+            Some(_) => return Err(VaultError::Layout { path }),
+            None => KEY_ID,
+        };
+        let value_keys = (1..=active)
+            .map(|id| value_key(master, id).map(|k| (id, k)))
+            .collect::<Result<Vec<_>, _>>()?;
         Ok(SledVault {
             tokens: db.open_tree("tokens")?,
             index: db.open_tree("index")?,
             db,
             minter: TokenMinter::new(master, ""),
             index_key,
-            value_key: LessSafeKey::new(unbound),
+            value_keys: std::sync::RwLock::new(value_keys),
+            master: MasterKey::from_bytes(*master.as_bytes()),
+            meta,
             rng: SystemRandom::new(),
         })
     }
@@ -139,6 +190,95 @@ impl SledVault {
         Ok(n)
     }
 
+    /// Re-encrypts every value under a new encryption key; no token changes. Returns the
+    /// new key id and how many records were re-encrypted. Old keys stay derivable, so a
+    /// backup taken before the rotation still restores.
+    pub fn rotate_key(&self) -> Result<(u32, usize), VaultError> {
+        let new_id = {
+            let mut keys = self
+                .value_keys
+                .write()
+                .map_err(|_| VaultError::Storage("key lock poisoned".into()))?;
+            let id = keys.last().map(|(id, _)| id + 1).unwrap_or(KEY_ID);
+            keys.push((id, value_key(&self.master, id)?));
+            id
+        };
+        let mut n = 0;
+        for item in self.tokens.iter() {
+            let (token, record) = item?;
+            let revealed = self.decrypt(&token, &record)?;
+            let token_str = std::str::from_utf8(&token).map_err(|_| VaultError::Corrupt)?;
+            let fresh = self.encrypt(token_str, revealed.ty, &revealed.value)?;
+            self.tokens.insert(token, fresh)?;
+            n += 1;
+        }
+        // The new id is recorded only once every record is re-encrypted and on disk.
+        self.db.flush()?;
+        self.meta.insert("keyid", &new_id.to_be_bytes())?;
+        self.db.flush()?;
+        Ok((new_id, n))
+    }
+
+    /// Every stored entry, for backups: (tree, key, value). Values are already encrypted and
+    /// index keys are keyed hashes, so nothing here is plaintext.
+    pub fn entries(
+        &self,
+    ) -> impl Iterator<Item = Result<(TreeId, sled::IVec, sled::IVec), VaultError>> + '_ {
+        let tokens = self.tokens.iter().map(|r| {
+            r.map(|(k, v)| (TreeId::Tokens, k, v))
+                .map_err(VaultError::from)
+        });
+        let index = self.index.iter().map(|r| {
+            r.map(|(k, v)| (TreeId::Index, k, v))
+                .map_err(VaultError::from)
+        });
+        tokens.chain(index)
+    }
+
+    /// Restores one backed-up entry.
+    pub fn restore_entry(&self, tree: TreeId, key: &[u8], value: &[u8]) -> Result<(), VaultError> {
+        match tree {
+            TreeId::Tokens => self.tokens.insert(key, value)?,
+            TreeId::Index => self.index.insert(key, value)?,
+        };
+        Ok(())
+    }
+
+    /// The active value-encryption key id.
+    pub fn active_key_id(&self) -> Result<u32, VaultError> {
+        let keys = self
+            .value_keys
+            .read()
+            .map_err(|_| VaultError::Storage("key lock poisoned".into()))?;
+        Ok(keys.last().map(|(id, _)| *id).unwrap_or(KEY_ID))
+    }
+
+    /// Makes key ids up to `id` usable and `id` active (after an import).
+    pub fn activate_key_id(&self, id: u32) -> Result<(), VaultError> {
+        let mut keys = self
+            .value_keys
+            .write()
+            .map_err(|_| VaultError::Storage("key lock poisoned".into()))?;
+        while keys.last().map(|(k, _)| *k).unwrap_or(0) < id {
+            let next = keys.last().map(|(k, _)| k + 1).unwrap_or(KEY_ID);
+            keys.push((next, value_key(&self.master, next)?));
+        }
+        self.meta.insert("keyid", &id.to_be_bytes())?;
+        Ok(())
+    }
+
+    /// Makes everything written so far durable.
+    pub fn flush(&self) -> Result<(), VaultError> {
+        self.db.flush()?;
+        Ok(())
+    }
+
+    /// The key-check record (backups carry it, so an import under the wrong master key is
+    /// refused before anything is written).
+    pub fn key_check(&self) -> hmac::Tag {
+        hmac::sign(&self.index_key, b"phigate key check")
+    }
+
     fn index_key_for(&self, ty: PhiType, normalized: &str) -> hmac::Tag {
         let mut ctx = hmac::Context::with_key(&self.index_key);
         ctx.update(ty.as_str().as_bytes());
@@ -154,31 +294,42 @@ impl SledVault {
         sealed.extend_from_slice(ty.as_str().as_bytes());
         sealed.push(0);
         sealed.extend_from_slice(value.as_bytes());
-        self.value_key
-            .seal_in_place_append_tag(
-                Nonce::assume_unique_for_key(nonce),
-                Aad::from(token.as_bytes()),
-                &mut sealed,
-            )
-            .map_err(|_| VaultError::Corrupt)?;
+        let keys = self
+            .value_keys
+            .read()
+            .map_err(|_| VaultError::Storage("key lock poisoned".into()))?;
+        let (id, key) = keys.last().ok_or(VaultError::Corrupt)?;
+        key.seal_in_place_append_tag(
+            Nonce::assume_unique_for_key(nonce),
+            Aad::from(token.as_bytes()),
+            &mut sealed,
+        )
+        .map_err(|_| VaultError::Corrupt)?;
         let mut record = Vec::with_capacity(4 + NONCE_LEN + sealed.len());
-        record.extend_from_slice(&KEY_ID.to_be_bytes());
+        record.extend_from_slice(&id.to_be_bytes());
         record.extend_from_slice(&nonce);
         record.extend_from_slice(&sealed);
         Ok(record)
     }
 
     fn decrypt(&self, token: &[u8], record: &[u8]) -> Result<Revealed, VaultError> {
-        if record.len() < 4 + NONCE_LEN + aead::AES_256_GCM.tag_len()
-            || record[..4] != KEY_ID.to_be_bytes()
-        {
+        if record.len() < 4 + NONCE_LEN + aead::AES_256_GCM.tag_len() {
             return Err(VaultError::Corrupt);
         }
+        let id = u32::from_be_bytes([record[0], record[1], record[2], record[3]]);
+        let keys = self
+            .value_keys
+            .read()
+            .map_err(|_| VaultError::Storage("key lock poisoned".into()))?;
+        let key = &keys
+            .iter()
+            .find(|(k, _)| *k == id)
+            .ok_or(VaultError::Corrupt)?
+            .1;
         let mut nonce = [0u8; NONCE_LEN];
         nonce.copy_from_slice(&record[4..4 + NONCE_LEN]);
         let mut sealed = record[4 + NONCE_LEN..].to_vec();
-        let plain = self
-            .value_key
+        let plain = key
             .open_in_place(
                 Nonce::assume_unique_for_key(nonce),
                 Aad::from(token),

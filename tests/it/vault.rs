@@ -128,6 +128,79 @@ fn reversible_scan_then_reveal_restores_the_input_byte_for_byte() {
     }
     let verify = run(&["vault", "verify", "--vault", v, "--key-file", &key], b"");
     assert!(String::from_utf8_lossy(&verify.stdout).contains("\"verified\""));
+
+    // Restore drill: rotate, export, a new directory, import, reveal.
+    let rotated = run(
+        &["vault", "rotate-key", "--vault", v, "--key-file", &key],
+        b"",
+    );
+    assert!(
+        String::from_utf8_lossy(&rotated.stdout).contains("\"key_id\":2"),
+        "{}",
+        String::from_utf8_lossy(&rotated.stderr)
+    );
+    let backup = dir.path().join("vault.backup");
+    let b = backup.to_str().expect("path");
+    let exported = run(
+        &[
+            "vault",
+            "export",
+            "--vault",
+            v,
+            "--key-file",
+            &key,
+            "--out",
+            b,
+        ],
+        b"",
+    );
+    assert!(
+        exported.status.success(),
+        "{}",
+        String::from_utf8_lossy(&exported.stderr)
+    );
+    let again = run(
+        &[
+            "vault",
+            "export",
+            "--vault",
+            v,
+            "--key-file",
+            &key,
+            "--out",
+            b,
+        ],
+        b"",
+    );
+    assert!(
+        !again.status.success(),
+        "an existing backup is never overwritten"
+    );
+    let restored = dir.path().join("restored");
+    let r = restored.to_str().expect("path");
+    let imported = run(
+        &[
+            "vault",
+            "import",
+            "--vault",
+            r,
+            "--key-file",
+            &key,
+            "--from",
+            b,
+        ],
+        b"",
+    );
+    assert!(
+        imported.status.success(),
+        "{}",
+        String::from_utf8_lossy(&imported.stderr)
+    );
+    let revealed = run(
+        &["reveal", "--vault", r, "--key-file", &key],
+        tokens.as_bytes(),
+    );
+    assert_eq!(String::from_utf8(revealed.stdout).expect("utf8"), NOTE);
 }
 
 #[test]
