@@ -72,6 +72,53 @@ pub struct SledVault {
     master: MasterKey,
     meta: sled::Tree,
     rng: SystemRandom,
+    commit: GroupCommit,
+}
+
+/// Group commit: concurrent writers share flushes. A writer takes a ticket after its
+/// inserts; one writer at a time flushes, covering every ticket taken before the flush
+/// began, and the others wait for a flush that covers theirs instead of starting their own.
+#[derive(Default)]
+struct GroupCommit {
+    state: std::sync::Mutex<CommitState>,
+    done: std::sync::Condvar,
+}
+
+#[derive(Default)]
+struct CommitState {
+    requested: u64,
+    completed: u64,
+    flushing: bool,
+}
+
+impl GroupCommit {
+    fn sync(&self, db: &sled::Db) -> Result<(), VaultError> {
+        let poisoned = || VaultError::Storage("commit lock poisoned".into());
+        let mut st = self.state.lock().map_err(|_| poisoned())?;
+        st.requested += 1;
+        let ticket = st.requested;
+        loop {
+            if st.completed >= ticket {
+                return Ok(());
+            }
+            if st.flushing {
+                st = self.done.wait(st).map_err(|_| poisoned())?;
+                continue;
+            }
+            st.flushing = true;
+            let covers = st.requested;
+            drop(st);
+            let result = db.flush();
+            st = self.state.lock().map_err(|_| poisoned())?;
+            st.flushing = false;
+            if result.is_ok() {
+                st.completed = st.completed.max(covers);
+            }
+            self.done.notify_all();
+            // A failed flush fails this writer; waiters retry with a flush of their own.
+            result?;
+        }
+    }
 }
 
 /// Opens the sled database, waiting briefly for a lock that a just-closed handle (in this
@@ -162,6 +209,7 @@ impl SledVault {
             master: MasterKey::from_bytes(*master.as_bytes()),
             meta,
             rng: SystemRandom::new(),
+            commit: GroupCommit::default(),
         })
     }
 
@@ -385,7 +433,7 @@ impl TokenStore for SledVault {
             .iter()
             .map(|r| self.token_for(r.ty, r.value, exact))
             .collect::<Result<Vec<_>, _>>()?;
-        self.db.flush().map_err(VaultError::from)?;
+        self.commit.sync(&self.db)?;
         Ok(tokens)
     }
 
