@@ -419,7 +419,18 @@ impl SledVault {
                     self.index.insert(key.as_ref(), token.as_bytes())?;
                     return Ok(token);
                 }
-                Err(_) => attempt += 1,
+                Err(existing) => {
+                    // Either another writer minted this very value a moment ago (same
+                    // token: use it), or two values share a token (a collision: the next
+                    // attempt derives another token, the same way on every machine).
+                    let held = existing.current.ok_or(VaultError::Corrupt)?;
+                    let other = self.decrypt(token.as_bytes(), &held)?;
+                    if other.ty == ty && token_input(other.ty, &other.value, exact) == norm {
+                        self.index.insert(key.as_ref(), token.as_bytes())?;
+                        return Ok(token);
+                    }
+                    attempt += 1;
+                }
             }
         }
     }
@@ -514,6 +525,48 @@ mod tests {
                 );
             }
         }
+    }
+
+    #[test]
+    fn concurrent_writers_of_the_same_values_get_one_token_each() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let v = std::sync::Arc::new(SledVault::open(dir.path(), &key(6)).expect("open"));
+        let values: Vec<String> = (0..200).map(|i| format!("Shared Value {i}")).collect();
+        let results: Vec<Vec<String>> = std::thread::scope(|s| {
+            let handles: Vec<_> = (0..8)
+                .map(|_| {
+                    let v = std::sync::Arc::clone(&v);
+                    let values = &values;
+                    s.spawn(move || {
+                        values
+                            .iter()
+                            .map(|x| {
+                                v.tokenize(
+                                    &[TokenRequest {
+                                        ty: PhiType::Name,
+                                        value: x,
+                                    }],
+                                    false,
+                                )
+                                .expect("t")
+                                .remove(0)
+                            })
+                            .collect()
+                    })
+                })
+                .collect();
+            handles
+                .into_iter()
+                .map(|h| h.join().expect("join"))
+                .collect()
+        });
+        for r in &results[1..] {
+            assert_eq!(
+                r, &results[0],
+                "every writer got the same token for each value"
+            );
+        }
+        assert_eq!(v.len(), 200, "one record per value");
     }
 
     #[test]
