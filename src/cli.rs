@@ -143,6 +143,10 @@ pub struct ScanArgs {
     /// written to disk before the output line that holds them.
     #[arg(long, requires = "key_file")]
     pub vault: Option<PathBuf>,
+    /// Token domain (one per outside destination): the same value gets a different token in
+    /// each domain, so two vendors cannot join their data on tokens.
+    #[arg(long, default_value = "")]
+    pub domain: String,
     /// Read rule files from this directory instead of the built-in ones.
     #[arg(long)]
     pub patterns: Option<PathBuf>,
@@ -274,8 +278,8 @@ fn scan(args: &ScanArgs) -> anyhow::Result<ExitCode> {
         None => MasterKey::generate()?,
     };
     let store: Box<dyn TokenStore> = match &args.vault {
-        Some(dir) => Box::new(SledVault::open(dir, &master)?),
-        None => Box::new(MemoryTokenStore::new(&master, "")),
+        Some(dir) => Box::new(SledVault::open_domain(dir, &master, &args.domain)?),
+        None => Box::new(MemoryTokenStore::new(&master, &args.domain)),
     };
     let t = engine.transformer(&policy, store.as_ref(), &master);
     let forced = match &args.content_type {

@@ -66,6 +66,9 @@ pub struct SledVault {
     /// HMAC(index key, type ‖ 0 ‖ normalised value) → token
     index: sled::Tree,
     minter: TokenMinter,
+    /// Token domain new tokens are minted in (part of the index key, so each domain has
+    /// its own value → token mapping).
+    domain: String,
     index_key: hmac::Key,
     /// Value-encryption keys by id; the last is used for new records.
     value_keys: std::sync::RwLock<Vec<(u32, LessSafeKey)>>,
@@ -167,6 +170,17 @@ impl SledVault {
     /// Opens (or creates) the vault in `dir`. A vault created under another master key is
     /// refused before anything is read or written.
     pub fn open(dir: &Path, master: &MasterKey) -> Result<SledVault, VaultError> {
+        SledVault::open_domain(dir, master, "")
+    }
+
+    /// Opens the vault minting tokens in a token domain: each outside destination can have
+    /// its own, so two vendors' data sets cannot be joined on tokens unless the clinic gives
+    /// them the same domain. Reveal works for every domain's tokens.
+    pub fn open_domain(
+        dir: &Path,
+        master: &MasterKey,
+        domain: &str,
+    ) -> Result<SledVault, VaultError> {
         let path = dir.display().to_string();
         let db = open_db(dir).map_err(|e| VaultError::Open {
             path: path.clone(),
@@ -203,7 +217,8 @@ impl SledVault {
             tokens: db.open_tree("tokens")?,
             index: db.open_tree("index")?,
             db,
-            minter: TokenMinter::new(master, ""),
+            minter: TokenMinter::new(master, domain),
+            domain: domain.to_string(),
             index_key,
             value_keys: std::sync::RwLock::new(value_keys),
             master: MasterKey::from_bytes(*master.as_bytes()),
@@ -329,6 +344,8 @@ impl SledVault {
 
     fn index_key_for(&self, ty: PhiType, normalized: &str) -> hmac::Tag {
         let mut ctx = hmac::Context::with_key(&self.index_key);
+        ctx.update(self.domain.as_bytes());
+        ctx.update(b"\0");
         ctx.update(ty.as_str().as_bytes());
         ctx.update(b"\0");
         ctx.update(normalized.as_bytes());
@@ -567,6 +584,39 @@ mod tests {
             );
         }
         assert_eq!(v.len(), 200, "one record per value");
+    }
+
+    #[test]
+    fn token_domains_keep_vendors_apart_and_all_reveal() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let req = [TokenRequest {
+            ty: PhiType::Name,
+            value: "Maria Lopez",
+        }];
+        let a = SledVault::open_domain(dir.path(), &key(3), "vendor-a")
+            .expect("a")
+            .tokenize(&req, false)
+            .expect("ta");
+        let b = SledVault::open_domain(dir.path(), &key(3), "vendor-b")
+            .expect("b")
+            .tokenize(&req, false)
+            .expect("tb");
+        assert_ne!(a, b, "two domains never share a token");
+        let v = SledVault::open(dir.path(), &key(3)).expect("open");
+        assert_eq!(
+            v.reveal(&a[0]).expect("r").expect("known").value,
+            "Maria Lopez"
+        );
+        assert_eq!(
+            v.reveal(&b[0]).expect("r").expect("known").value,
+            "Maria Lopez"
+        );
+        drop(v);
+        let a2 = SledVault::open_domain(dir.path(), &key(3), "vendor-a")
+            .expect("a")
+            .tokenize(&req, false)
+            .expect("ta");
+        assert_eq!(a, a2, "a domain's tokens are stable");
     }
 
     #[test]
