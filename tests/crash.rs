@@ -64,18 +64,26 @@ fn every_printed_token_survives_sigkill() {
             }
         });
         let stdout = child.stdout.take().unwrap();
+        let (first_tx, first_rx) = std::sync::mpsc::channel();
         let reader = std::thread::spawn(move || {
             let mut lines = Vec::new();
             for line in BufReader::new(stdout).lines() {
                 match line {
-                    Ok(l) => lines.push(l),
+                    Ok(l) => {
+                        if lines.is_empty() {
+                            let _ = first_tx.send(());
+                        }
+                        lines.push(l)
+                    }
                     Err(_) => break,
                 }
             }
             lines
         });
-        // Kill at a different moment each round.
-        std::thread::sleep(Duration::from_millis(150 + 120 * round as u64));
+        // Kill at a different moment each round, counted from the first output line so a
+        // slow start (debug build, busy machine) still leaves writes in flight at the kill.
+        let _ = first_rx.recv_timeout(Duration::from_secs(60));
+        std::thread::sleep(Duration::from_millis(20 + 60 * round as u64));
         child.kill().expect("SIGKILL");
         let _ = child.wait();
         let lines = reader.join().unwrap();
