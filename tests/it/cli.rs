@@ -1,32 +1,12 @@
 //! The real binary: scan modes, bad input, limits, reports, keys. Inputs carry canary values
 //! that must never appear in any output, error record or message.
 
-use std::io::Write;
-use std::process::{Command, Output, Stdio};
+use std::process::{Command, Output};
 
-use crate::support::bin;
+use crate::support::{bin, run};
 
 const CANARY_NAME: &str = "Zebulon Quixote";
 const CANARY_SSN: &str = "219-09-9999";
-
-fn run(args: &[&str], stdin: &[u8]) -> Output {
-    let mut child = Command::new(bin())
-        .args(args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("spawn phigate");
-    // A child that fails early (a bad rule file) closes its stdin: that is not our error.
-    if let Err(e) = child.stdin.take().expect("stdin").write_all(stdin) {
-        assert_eq!(
-            e.kind(),
-            std::io::ErrorKind::BrokenPipe,
-            "writing stdin: {e}"
-        );
-    }
-    child.wait_with_output().expect("wait")
-}
 
 fn text(b: &[u8]) -> String {
     String::from_utf8_lossy(b).into_owned()

@@ -1,11 +1,14 @@
-//! Shared helpers: one engine per test binary, a fixed-key transformer, the binary's path.
+//! Shared helpers: one engine per test binary, a fixed-key transformer, the binary's path,
+//! running it with input, and listing files.
 
+use std::io::Write;
+use std::process::{Command, Output, Stdio};
 use std::sync::OnceLock;
 
 use phigate::keys::MasterKey;
 use phigate::patterns::Patterns;
 use phigate::transform::token::MemoryTokenStore;
-use phigate::walk::{ContentType, Engine, Output};
+use phigate::walk::{ContentType, Engine, Output as Deidentified};
 
 pub fn engine() -> &'static Engine {
     static ENGINE: OnceLock<Engine> = OnceLock::new();
@@ -13,7 +16,7 @@ pub fn engine() -> &'static Engine {
 }
 
 /// De-identifies `input` with a fixed key and the named built-in policy.
-pub fn deidentify(input: &str, ct: ContentType, policy: &str) -> Output {
+pub fn deidentify(input: &str, ct: ContentType, policy: &str) -> Deidentified {
     let e = engine();
     let master = MasterKey::from_bytes([42; 32]);
     let store = MemoryTokenStore::new(&master, "");
@@ -26,4 +29,38 @@ pub fn deidentify(input: &str, ct: ContentType, policy: &str) -> Output {
 
 pub fn bin() -> &'static str {
     env!("CARGO_BIN_EXE_phigate")
+}
+
+/// Runs the binary with `args`, feeding `stdin`.
+pub fn run(args: &[&str], stdin: &[u8]) -> Output {
+    let mut child = Command::new(bin())
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    // A child that fails early (a bad rule file) closes its stdin: that is not our error.
+    if let Err(e) = child.stdin.take().expect("stdin").write_all(stdin) {
+        assert_eq!(
+            e.kind(),
+            std::io::ErrorKind::BrokenPipe,
+            "writing stdin: {e}"
+        );
+    }
+    child.wait_with_output().expect("wait")
+}
+
+/// Every file below `dir`.
+pub fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let mut out = Vec::new();
+    for e in std::fs::read_dir(dir).expect("dir").flatten() {
+        let p = e.path();
+        if p.is_dir() {
+            out.extend(walk(&p));
+        } else {
+            out.push(p);
+        }
+    }
+    out
 }

@@ -1,29 +1,9 @@
 //! The vault through the real binary: reversible round trip, allow-lists, wrong keys, a
 //! second process on the same vault, and no plaintext on disk.
 
-use std::io::Write;
-use std::process::{Command, Output, Stdio};
+use std::process::Command;
 
-use crate::support::bin;
-
-fn run(args: &[&str], stdin: &[u8]) -> Output {
-    let mut child = Command::new(bin())
-        .args(args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("spawn");
-    // A child that fails early (a bad rule file) closes its stdin: that is not our error.
-    if let Err(e) = child.stdin.take().expect("stdin").write_all(stdin) {
-        assert_eq!(
-            e.kind(),
-            std::io::ErrorKind::BrokenPipe,
-            "writing stdin: {e}"
-        );
-    }
-    child.wait_with_output().expect("wait")
-}
+use crate::support::{bin, run, walk};
 
 fn keygen(dir: &std::path::Path, name: &str) -> String {
     let key = dir.join(name);
@@ -257,17 +237,4 @@ fn a_second_process_gets_a_clear_error_not_corruption() {
         String::from_utf8_lossy(&out.stderr)
     );
     drop(held);
-}
-
-fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
-    let mut out = Vec::new();
-    for e in std::fs::read_dir(dir).expect("dir").flatten() {
-        let p = e.path();
-        if p.is_dir() {
-            out.extend(walk(&p));
-        } else {
-            out.push(p);
-        }
-    }
-    out
 }
