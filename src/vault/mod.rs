@@ -25,6 +25,8 @@ use crate::transform::token::{
 
 /// Identifies the value-encryption key a ciphertext was made with (rotation adds ids).
 const KEY_ID: u32 = 1;
+/// How long opening a vault may take before it is refused as damaged.
+pub const OPEN_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(60);
 /// Layout version written to the meta tree; a vault from another version is refused.
 const LAYOUT_VERSION: &[u8] = b"phigate-vault-v1";
 
@@ -35,10 +37,16 @@ pub enum VaultError {
     Open { path: String, reason: String },
     #[error("vault {path}: the master key does not match this vault (key-check record differs)")]
     WrongKey { path: String },
-    #[error("vault {path}: not a phigate vault of a supported version")]
+    #[error(
+        "vault {path}: not a phigate vault of a supported version, or its metadata is damaged"
+    )]
     Layout { path: String },
     #[error("vault storage error: {0}")]
     Storage(String),
+    #[error(
+        "vault records do not match its durable count ({expected} recorded, {found} found); restore it from a backup"
+    )]
+    Missing { expected: u64, found: u64 },
     #[error("vault record for a token is corrupted or was encrypted under an unknown key")]
     Corrupt,
     #[error("the system random number generator failed")]
@@ -76,6 +84,10 @@ pub struct SledVault {
     meta: sled::Tree,
     rng: SystemRandom,
     commit: GroupCommit,
+    /// The durable record count when the vault was opened.
+    base_count: u64,
+    /// Records this process added since.
+    inserted: std::sync::atomic::AtomicU64,
 }
 
 /// Group commit: concurrent writers share flushes. A writer takes a ticket after its
@@ -181,15 +193,41 @@ impl SledVault {
         master: &MasterKey,
         domain: &str,
     ) -> Result<SledVault, VaultError> {
+        SledVault::open_with(dir, master, domain, OPEN_TIMEOUT)
+    }
+
+    /// [`SledVault::open_domain`] with a limit on how long opening may take. sled replays
+    /// its log on open, and on some truncated logs it never finishes; rather than hang, the
+    /// open fails (fail closed) and names the likely cause.
+    pub fn open_with(
+        dir: &Path,
+        master: &MasterKey,
+        domain: &str,
+        timeout: std::time::Duration,
+    ) -> Result<SledVault, VaultError> {
         let path = dir.display().to_string();
-        let db = open_db(dir).map_err(|e| VaultError::Open {
-            path: path.clone(),
-            reason: e.to_string(),
-        })?;
+        // A directory that already holds sled data must hold a phigate vault: a vault whose
+        // metadata was lost is refused, never silently re-initialised.
+        let existed = std::fs::metadata(dir.join("db")).is_ok_and(|m| m.len() > 0);
+        let (tx, rx) = std::sync::mpsc::channel();
+        let owned = dir.to_path_buf();
+        std::thread::spawn(move || {
+            let _ = tx.send(open_db(&owned));
+        });
+        let db = match rx.recv_timeout(timeout) {
+            Ok(result) => result.map_err(|e| VaultError::Open { path: path.clone(), reason: e.to_string() })?,
+            Err(_) => {
+                return Err(VaultError::Open {
+                    path,
+                    reason: format!("recovery did not finish within {} s; the vault may be truncated or corrupted (restore it from a backup)", timeout.as_secs()),
+                })
+            }
+        };
         let meta = db.open_tree("meta")?;
         let index_key = master.derive(Purpose::Index, "").hmac();
         let check = hmac::sign(&index_key, b"phigate key check");
         match (meta.get("layout")?, meta.get("keycheck")?) {
+            (None, None) if existed => return Err(VaultError::Layout { path }),
             (None, None) => {
                 meta.insert("layout", LAYOUT_VERSION)?;
                 meta.insert("keycheck", check.as_ref())?;
@@ -210,11 +248,27 @@ impl SledVault {
             Some(_) => return Err(VaultError::Layout { path }),
             None => KEY_ID,
         };
+        let base_count = match meta.get("count")? {
+            Some(v) if v.len() == 8 => {
+                u64::from_be_bytes(v.as_ref().try_into().map_err(|_| VaultError::Corrupt)?)
+            }
+            Some(_) => return Err(VaultError::Layout { path }),
+            None => 0,
+        };
+        let tokens = db.open_tree("tokens")?;
+        // Damage that loses the records but not the metadata must not look like an empty
+        // vault: the durable count says records should be there.
+        if base_count > 0 && tokens.is_empty() {
+            return Err(VaultError::Missing {
+                expected: base_count,
+                found: 0,
+            });
+        }
         let value_keys = (1..=active)
             .map(|id| value_key(master, id).map(|k| (id, k)))
             .collect::<Result<Vec<_>, _>>()?;
         Ok(SledVault {
-            tokens: db.open_tree("tokens")?,
+            tokens,
             index: db.open_tree("index")?,
             db,
             minter: TokenMinter::new(master, domain),
@@ -225,6 +279,8 @@ impl SledVault {
             meta,
             rng: SystemRandom::new(),
             commit: GroupCommit::default(),
+            base_count,
+            inserted: std::sync::atomic::AtomicU64::new(0),
         })
     }
 
@@ -250,7 +306,26 @@ impl SledVault {
             self.decrypt(&token, &record)?;
             n += 1;
         }
+        let expected = self.expected_count();
+        if n as u64 != expected {
+            return Err(VaultError::Missing {
+                expected,
+                found: n as u64,
+            });
+        }
         Ok(n)
+    }
+
+    /// How many records the vault should hold, by its own durable count.
+    fn expected_count(&self) -> u64 {
+        self.base_count + self.inserted.load(std::sync::atomic::Ordering::Relaxed)
+    }
+
+    /// Writes the durable record count (flushed with the records it counts).
+    fn record_count(&self) -> Result<(), VaultError> {
+        self.meta
+            .insert("count", &self.expected_count().to_be_bytes())?;
+        Ok(())
     }
 
     /// Re-encrypts every value under a new encryption key; no token changes. Returns the
@@ -301,8 +376,15 @@ impl SledVault {
     /// Restores one backed-up entry.
     pub fn restore_entry(&self, tree: TreeId, key: &[u8], value: &[u8]) -> Result<(), VaultError> {
         match tree {
-            TreeId::Tokens => self.tokens.insert(key, value)?,
-            TreeId::Index => self.index.insert(key, value)?,
+            TreeId::Tokens => {
+                if self.tokens.insert(key, value)?.is_none() {
+                    self.inserted
+                        .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                }
+            }
+            TreeId::Index => {
+                self.index.insert(key, value)?;
+            }
         };
         Ok(())
     }
@@ -332,6 +414,7 @@ impl SledVault {
 
     /// Makes everything written so far durable.
     pub fn flush(&self) -> Result<(), VaultError> {
+        self.record_count()?;
         self.db.flush()?;
         Ok(())
     }
@@ -434,6 +517,8 @@ impl SledVault {
             )? {
                 Ok(()) => {
                     self.index.insert(key.as_ref(), token.as_bytes())?;
+                    self.inserted
+                        .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
                     return Ok(token);
                 }
                 Err(existing) => {
@@ -461,6 +546,7 @@ impl TokenStore for SledVault {
             .iter()
             .map(|r| self.token_for(r.ty, r.value, exact))
             .collect::<Result<Vec<_>, _>>()?;
+        self.record_count()?;
         self.commit.sync(&self.db)?;
         Ok(tokens)
     }
@@ -617,6 +703,73 @@ mod tests {
             .tokenize(&req, false)
             .expect("ta");
         assert_eq!(a, a2, "a domain's tokens are stable");
+    }
+
+    #[test]
+    fn damaged_vaults_are_refused_not_hung_or_reinitialised() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let values: Vec<String> = (0..3000).map(|i| format!("Value {i}")).collect();
+        {
+            let v = SledVault::open(dir.path(), &key(2)).expect("open");
+            let reqs: Vec<TokenRequest<'_>> = values
+                .iter()
+                .map(|s| TokenRequest {
+                    ty: PhiType::Mrn,
+                    value: s,
+                })
+                .collect();
+            v.tokenize(&reqs, false).expect("tokens");
+        }
+        let db = dir.path().join("db");
+        let len = std::fs::metadata(&db).expect("db").len();
+        // Truncated: sled may fail or never finish; either way the open must return an error
+        // (or, if sled recovers a prefix, a vault that still verifies), within the limit.
+        let truncated = tempfile::tempdir().expect("t");
+        copy_dir(dir.path(), truncated.path());
+        let f = std::fs::OpenOptions::new()
+            .write(true)
+            .open(truncated.path().join("db"))
+            .expect("open db");
+        f.set_len(len / 3).expect("truncate");
+        drop(f);
+        match SledVault::open_with(
+            truncated.path(),
+            &key(2),
+            "",
+            std::time::Duration::from_secs(5),
+        ) {
+            Err(VaultError::Open { .. } | VaultError::Layout { .. } | VaultError::Storage(_)) => {}
+            Err(other) => panic!("unexpected error {other:?}"),
+            // sled may recover a prefix of its log; the durable count then shows the loss.
+            Ok(v) => match v.verify() {
+                Ok(n) => assert_eq!(n, 3000, "a vault that verifies has every record"),
+                Err(VaultError::Missing { .. } | VaultError::Corrupt) => {}
+                Err(other) => panic!("unexpected error {other:?}"),
+            },
+        }
+        // Emptied: refused, never re-created as a new vault.
+        let emptied = tempfile::tempdir().expect("e");
+        copy_dir(dir.path(), emptied.path());
+        std::fs::write(emptied.path().join("db"), vec![0u8; 4096]).expect("zero");
+        assert!(SledVault::open_with(
+            emptied.path(),
+            &key(2),
+            "",
+            std::time::Duration::from_secs(5)
+        )
+        .is_err());
+    }
+
+    fn copy_dir(from: &Path, to: &Path) {
+        for e in std::fs::read_dir(from).expect("dir").flatten() {
+            let target = to.join(e.file_name());
+            if e.path().is_dir() {
+                std::fs::create_dir_all(&target).expect("mkdir");
+                copy_dir(&e.path(), &target);
+            } else {
+                std::fs::copy(e.path(), target).expect("copy");
+            }
+        }
     }
 
     #[test]
