@@ -116,7 +116,14 @@ impl<'a> Transformer<'a> {
         if batch.is_empty() {
             return Ok(Vec::new());
         }
-        self.store.tokenize(&batch, self.policy.exact_tokens)
+        let tokens = self.store.tokenize(&batch, self.policy.exact_tokens)?;
+        // A store that answers short would leave values without a token: refuse instead.
+        if tokens.len() != batch.len() {
+            return Err(TokenError::Unavailable(
+                "token store returned a short batch".into(),
+            ));
+        }
+        Ok(tokens)
     }
 
     fn rewrite(
