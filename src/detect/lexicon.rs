@@ -465,6 +465,7 @@ impl Ctx<'_> {
                 matches!(w.shape, Shape::Cap | Shape::Upper)
             };
             self.name_shaped(next) && self.dictionary_name(next) && written_as_name
+                || self.first_last_pair(next)
         };
         if accept {
             let provider = f & flag::PROVIDER_TITLE != 0 && f & flag::PERSON_TITLE == 0;
@@ -503,6 +504,9 @@ impl Ctx<'_> {
     /// After a label only a word that could be a name counts: not a function word, not a
     /// clinical word, and in capitals-only notes not an ordinary English word.
     fn after_label(&self, next: usize) -> bool {
+        if self.first_last_pair(next) {
+            return true;
+        }
         if self.has(
             next,
             flag::STOP | flag::CLINICAL | flag::CREDENTIAL | flag::STRONG_CUE,
@@ -529,6 +533,24 @@ impl Ctx<'_> {
         free && (!ambiguous || self.followed_by_period(i) || w.shape != Shape::Lower)
     }
 
+    /// `with Dawn Brown`, `Attn: Will King`: a capitalised first name followed by a
+    /// capitalised surname (or a word no list knows), in mixed-case text, is a person even
+    /// when both names are also ordinary words.
+    fn first_last_pair(&self, i: usize) -> bool {
+        let Some(next) = (i + 1 < self.words.len()).then_some(i + 1) else {
+            return false;
+        };
+        let cap = |k: usize| self.words[k].shape == Shape::Cap;
+        !self.caps_mode
+            && cap(i)
+            && cap(next)
+            && self.joined(i, b"")
+            && self.has(i, flag::FIRST)
+            && (self.has(next, flag::LAST) || self.unknown_word(next))
+            && !self.has(next, flag::NEVER_NAME | flag::STRONG_CUE | flag::RELATION)
+            && !self.has(i, flag::CLINICAL | flag::CREDENTIAL)
+    }
+
     /// `son Will`: a common-word name counts after a relation only when written with a
     /// capital in mixed-case text.
     fn capitalised_common_name(&self, i: usize) -> bool {
@@ -552,6 +574,7 @@ impl Ctx<'_> {
             if w.eq_ignore_ascii_case(b"is")
                 || w.eq_ignore_ascii_case(b"named")
                 || w.eq_ignore_ascii_case(b"name")
+                || w.eq_ignore_ascii_case(b"by") && self.has(i, flag::NAME_INTRO)
             {
                 j += 1;
                 continue;
@@ -669,6 +692,9 @@ impl Ctx<'_> {
                     || self.has(k, flag::FIRST)
                         && self.has(k, flag::POPULAR)
                         && !self.has(k, flag::ENGLISH)
+                    // `Frank Hill, COTA/L`: before a credential, capitalised list names count
+                    // even when they are also common words.
+                    || !self.caps_mode && w.shape == Shape::Cap && self.has(k, flag::NAME)
                     || unknown);
             if !ok {
                 break;
@@ -715,15 +741,17 @@ impl Ctx<'_> {
             let w = &self.words[k];
             let word = &self.text[w.start..w.end];
             let inner_apostrophe = word.contains(&b'\'') && !word.ends_with(b"'s");
-            let blocked = self.has(
-                k,
-                flag::STOP
-                    | flag::CLINICAL
-                    | flag::CREDENTIAL
-                    | flag::PLACE_CUE
-                    | flag::NAME_CUE
-                    | flag::RELATION,
-            );
+            // Facility words inside a name (`Savannah Rehab Center`) do not end it.
+            let blocked = !self.has(k, flag::FACILITY)
+                && self.has(
+                    k,
+                    flag::STOP
+                        | flag::CLINICAL
+                        | flag::CREDENTIAL
+                        | flag::PLACE_CUE
+                        | flag::NAME_CUE
+                        | flag::RELATION,
+                );
             if blocked
                 || inner_apostrophe
                 || w.shape == Shape::Lower
@@ -745,7 +773,8 @@ impl Ctx<'_> {
                 || self.has(k, flag::FACILITY);
             !generic
                 && (!self.has(k, flag::ENGLISH)
-                    || self.has(k, flag::NAME) && !self.has(k, flag::COMMON))
+                    || self.has(k, flag::NAME) && !self.has(k, flag::COMMON)
+                    || self.has(k, flag::PLACE))
         };
         let Some(pos) = chain.iter().rposition(|&k| distinctive(k)) else {
             return;
@@ -822,7 +851,13 @@ impl Ctx<'_> {
             );
             let distinctive =
                 rare && !self.has(i, flag::NAME) && self.words[i].end - self.words[i].start >= 5;
-            rare && (context || distinctive && !self.caps_mode)
+            // `in Savannah`: a capitalised, uncommon word after a place cue in mixed-case text.
+            let written_as_place = !self.caps_mode
+                && self.words[i].shape == Shape::Cap
+                && !self.has(i, flag::COMMON | flag::NEVER_NAME | flag::STOP);
+            let after_street = self.after_street(i);
+            (rare || written_as_place) && (context || after_street)
+                || distinctive && !self.caps_mode
         };
         if accept {
             for m in marks.iter_mut().take(last + 1).skip(i) {
@@ -839,6 +874,10 @@ impl Ctx<'_> {
             if !self.joined(j - 1, b".") {
                 break;
             }
+            // `St. Cloud`: the gazetteer keeps the abbreviation's period.
+            if self.text[self.words[j - 1].end..self.words[j].start].starts_with(b".") {
+                key.push(b'.');
+            }
             key.push(b' ');
             key.extend(
                 self.text[self.words[j].start..self.words[j].end]
@@ -850,6 +889,25 @@ impl Ctx<'_> {
             }
         }
         best
+    }
+
+    /// `12 Mill Rd, Peoria`: a comma after a street suffix introduces the city.
+    fn after_street(&self, i: usize) -> bool {
+        const SUFFIXES: &[&str] = &[
+            "st", "street", "rd", "road", "ave", "avenue", "blvd", "ln", "lane", "dr", "drive",
+            "ct", "court", "pl", "place", "way", "pkwy", "hwy", "ter", "cir",
+        ];
+        if i == 0
+            || !self.joined(i - 1, b",.")
+            || !self.text[self.words[i - 1].end..self.words[i].start].contains(&b',')
+        {
+            return false;
+        }
+        let prev = &self.text[self.words[i - 1].start..self.words[i - 1].end];
+        SUFFIXES
+            .iter()
+            .any(|s| prev.eq_ignore_ascii_case(s.as_bytes()))
+            || prev.iter().all(u8::is_ascii_digit)
     }
 
     /// `in`, `from`, `to`, `near` (or a residence or movement verb) just before.

@@ -568,9 +568,9 @@ fn date_like_before(b: &[u8], dash: usize) -> bool {
 /// Words that, inside a candidate street address, show it is a dose or count instead.
 const NOT_STREET_WORDS: &[&str] = &[
     "reg", "nsr", "acute", "wo", "sq", "iv", "po", "im", "prbc", "ffp", "ns", "lr", "d5w", "kcl",
-    "and", "of", "to", "the", "with", "by", "for", "units", "unit", "mg", "ml", "times", "sets",
-    "reps", "days", "hours", "weeks", "mins", "minutes", "x", "was", "is", "at", "on", "in", "per",
-    "pt", "patient", "am", "pm", "hrs", "hr", "min", "from", "or", "then", "l", "cc",
+    "and", "of", "to", "the", "with", "by", "for", "units", "mg", "ml", "times", "sets", "reps",
+    "days", "hours", "weeks", "mins", "minutes", "x", "was", "is", "at", "on", "in", "per", "pt",
+    "patient", "am", "pm", "hrs", "hr", "min", "from", "or", "then", "l", "cc",
 ];
 
 fn street(v: &str) -> bool {

@@ -166,7 +166,9 @@ impl<'a> Transformer<'a> {
                 }
                 _ => redact(ty, out),
             },
-            PhiType::Age => out.push_str("90+"),
+            // HHS: ages over 89 aggregate into one category. Written without the digits 90,
+            // so `age 90` does not survive as `age 90+`.
+            PhiType::Age => out.push_str("over 89"),
             _ => redact(ty, out),
         }
     }
@@ -274,7 +276,10 @@ mod tests {
                 .expect("ok"),
             "[DATE]"
         );
-        assert_eq!(t.apply_value(PhiType::Age, "93", &ctx).expect("ok"), "90+");
+        assert_eq!(
+            t.apply_value(PhiType::Age, "93", &ctx).expect("ok"),
+            "over 89"
+        );
         assert_eq!(
             t.apply_value(PhiType::Ssn, "219-09-9999", &ctx)
                 .expect("ok"),

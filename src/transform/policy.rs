@@ -17,7 +17,7 @@ pub enum Action {
     /// Per-patient consistent shift; only for dates (other types are tokenised).
     DateShift,
     /// Safe Harbor generalisation: ZIP → ZIP3 (`000` when restricted), date → year,
-    /// age → `90+`; types without a generalisation are redacted.
+    /// age → `over 89`; types without a generalisation are redacted.
     Generalize,
     /// Left as it is.
     Keep,
