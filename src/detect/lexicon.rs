@@ -244,6 +244,7 @@ impl Lexicon {
             ctx.mark_cued(i, &mut scratch.marks);
             ctx.mark_dictionary(i, &mut scratch.marks);
             ctx.mark_foreign_name(i, &mut scratch.marks);
+            ctx.mark_last_first(i, &mut scratch.marks);
             ctx.mark_credentialed(i, &mut scratch.marks);
             ctx.mark_facility(i, &mut scratch.marks);
             ctx.mark_place(i, &mut scratch.marks);
@@ -541,14 +542,54 @@ impl Ctx<'_> {
             return false;
         };
         let cap = |k: usize| self.words[k].shape == Shape::Cap;
+        // `O'Connor`, `McDonald`: mixed capitals are still a written surname.
+        let surname_cap = matches!(self.words[next].shape, Shape::Cap | Shape::Mixed);
         !self.caps_mode
             && cap(i)
-            && cap(next)
+            && surname_cap
             && self.joined(i, b"")
             && self.has(i, flag::FIRST)
             && (self.has(next, flag::LAST) || self.unknown_word(next))
             && !self.has(next, flag::NEVER_NAME | flag::STRONG_CUE | flag::RELATION)
             && !self.has(i, flag::CLINICAL | flag::CREDENTIAL)
+    }
+
+    /// `Lindqvist, Frank (MR# …)`, `Delacroix, Grace is …`: a capitalised surname, a comma
+    /// and a capitalised first name, standing alone rather than in a list of words.
+    fn mark_last_first(&self, i: usize, marks: &mut [Option<PhiType>]) {
+        let j = i + 1;
+        if self.caps_mode || j >= self.words.len() || marks[i].is_some() && marks[j].is_some() {
+            return;
+        }
+        let gap = &self.text[self.words[i].end..self.words[j].start];
+        if gap != b", " {
+            return;
+        }
+        let surname = matches!(self.words[i].shape, Shape::Cap | Shape::Mixed)
+            && (self.has(i, flag::LAST) || self.unknown_word(i))
+            && !self.has(
+                i,
+                flag::NEVER_NAME
+                    | flag::STRONG_CUE
+                    | flag::RELATION
+                    | flag::LABEL
+                    | flag::PLACE_CUE,
+            );
+        let first = self.words[j].shape == Shape::Cap
+            && self.has(j, flag::FIRST)
+            && !self.has(j, flag::NEVER_NAME | flag::STRONG_CUE);
+        // What follows must end the name: `(`, `|`, `is`, a line end, the end of the text.
+        let rest = &self.text[self.words[j].end..];
+        let rest = rest.strip_prefix(b" ").unwrap_or(rest);
+        let ends = rest.is_empty()
+            || matches!(rest[0], b'(' | b'|' | b'\n' | b'\r' | b'.' | b';' | b'-')
+            || rest.starts_with(b"is ")
+            || rest.starts_with(b"was ");
+        if surname && first && ends {
+            let ty = marks[i].or(marks[j]).unwrap_or(PhiType::Name);
+            marks[i] = Some(ty);
+            marks[j] = Some(ty);
+        }
     }
 
     /// `son Will`: a common-word name counts after a relation only when written with a

@@ -11,7 +11,7 @@ use crate::support::deidentify;
 
 /// Per-type recall floor this test enforces. The target is 0.995 per type; the
 /// figures actually reached are recorded in BENCHMARKS.md, and this floor only ever rises.
-const RECALL_FLOOR: f64 = 0.97;
+const RECALL_FLOOR: f64 = 0.98;
 const KEEP_FLOOR: f64 = 0.99;
 
 #[test]
