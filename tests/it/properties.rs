@@ -61,3 +61,43 @@ proptest! {
         prop_assert!(!out.text.contains(value.as_str()), "field {} value {:?} survived in {}", field, value, out.text);
     }
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 512, .. ProptestConfig::default() })]
+
+    /// Arbitrary bytes, as any content type, either de-identify or fail with an error; they
+    /// never panic (a panic would drop a request without an answer or an audit record).
+    #[test]
+    fn arbitrary_input_never_panics(bytes in proptest::collection::vec(any::<u8>(), 0..512), ct in 0usize..4) {
+        let e = crate::support::engine();
+        let master = phigate::keys::MasterKey::from_bytes([1; 32]);
+        let store = phigate::transform::token::MemoryTokenStore::new(&master, "");
+        let t = e.transformer(e.policy("safe-harbor").expect("policy"), &store, &master);
+        let mut scratch = e.detector.scratch();
+        let ct = [ContentType::Text, ContentType::Json, ContentType::FhirJson, ContentType::Form][ct];
+        let _ = e.deidentify(&bytes, ct, &t, &mut scratch);
+    }
+
+    /// Text made of clinical-looking pieces (digits, slashes, capitals, cue words) exercises
+    /// every rule and validator boundary; spans must stay sorted, disjoint and on character
+    /// boundaries.
+    #[test]
+    fn spans_are_sorted_disjoint_and_on_char_boundaries(
+        parts in proptest::collection::vec(prop_oneof![
+            Just("Dr. "), Just("MRN: "), Just("12/"), Just("3/5 "), Just("555-"), Just("0134 "),
+            Just("Mr "), Just("é"), Just("Lopez"), Just(", "), Just("Maria "), Just("@x.org "),
+            Just("Hospital "), Just("in "), Just("Peoria"), Just("92 yo "), Just("\n"), Just("'92 "),
+        ], 0..40)
+    ) {
+        let text: String = parts.concat();
+        let e = crate::support::engine();
+        let mut scratch = e.detector.scratch();
+        let spans = e.detector.scan(&text, None, &mut scratch);
+        for w in spans.windows(2) {
+            prop_assert!(w[0].end <= w[1].start, "overlap in {text:?}: {spans:?}");
+        }
+        for s in &spans {
+            prop_assert!(s.start < s.end && text.is_char_boundary(s.start) && text.is_char_boundary(s.end));
+        }
+    }
+}
