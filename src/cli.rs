@@ -132,6 +132,9 @@ pub struct ScanArgs {
     /// {"id", "text", "spans": [{"start", "end", "type"}]} (UTF-8 byte offsets).
     #[arg(long)]
     pub jsonl: bool,
+    /// Worker threads for --jsonl (output order is kept); default: one per core.
+    #[arg(long)]
+    pub threads: Option<usize>,
     /// Write per-type counts of PHI found (never values) to standard error.
     #[arg(long)]
     pub report: bool,
@@ -292,21 +295,26 @@ fn scan(args: &ScanArgs) -> anyhow::Result<ExitCode> {
         }
         _ => Box::new(io::stdin().lock()),
     };
+    if args.jsonl {
+        let threads = args
+            .threads
+            .unwrap_or_else(|| {
+                std::thread::available_parallelism()
+                    .map(|n| n.get())
+                    .unwrap_or(1)
+            })
+            .clamp(1, 64);
+        let totals = scan_jsonl(&engine, &t, forced, input, threads)?;
+        if args.report {
+            totals.print();
+        }
+        return Ok(ExitCode::SUCCESS);
+    }
     let stdout = io::stdout().lock();
     let mut out = BufWriter::with_capacity(1 << 16, stdout);
     let mut scratch = engine.detector.scratch();
     let mut totals = Report::default();
-    let code = if args.jsonl {
-        scan_jsonl(
-            &engine,
-            &t,
-            forced,
-            input,
-            &mut out,
-            &mut scratch,
-            &mut totals,
-        )?
-    } else {
+    let code = {
         let name = args.file.as_ref().map(|p| p.display().to_string());
         scan_one(
             &engine,
@@ -365,26 +373,96 @@ struct JsonlIn {
     content_type: Option<String>,
 }
 
+/// One input line of a `--jsonl` stream.
+enum Line {
+    Record(usize, Vec<u8>),
+    Oversize(usize),
+}
+
+/// Lines per unit of work: large enough to amortise hand-offs, small enough that a slow
+/// producer (a pipe fed line by line) still sees each answer promptly.
+const BATCH_LINES: usize = 32;
+
+/// `--jsonl`: a reader (this thread) cuts the input into batches, `threads` workers
+/// de-identify them, and a writer puts the results back in input order. Every channel is
+/// bounded, so memory stays flat however long the stream. With a vault, a worker's tokens
+/// are durable before its batch reaches the writer, so no line leaves before its tokens.
 fn scan_jsonl(
     engine: &Engine,
     t: &Transformer<'_>,
     forced: Option<ContentType>,
     input: Box<dyn Read>,
-    out: &mut impl Write,
-    scratch: &mut Scratch,
-    totals: &mut Report,
-) -> anyhow::Result<ExitCode> {
-    let mut reader = BufReader::with_capacity(1 << 16, input);
+    threads: usize,
+) -> anyhow::Result<Report> {
     // A record may be JSON-escaped, so its line can be longer than the document limit.
     let line_limit = engine
         .limits
         .max_bytes
         .saturating_mul(2)
         .saturating_add(1024);
-    let mut line = Vec::new();
+    let (work_tx, work_rx) = std::sync::mpsc::sync_channel::<(u64, Vec<Line>)>(threads * 2);
+    let work_rx = std::sync::Mutex::new(work_rx);
+    let (done_tx, done_rx) = std::sync::mpsc::sync_channel::<(u64, Vec<u8>, Report)>(threads * 2);
+    std::thread::scope(|s| {
+        for _ in 0..threads {
+            let (done_tx, work_rx) = (done_tx.clone(), &work_rx);
+            s.spawn(move || {
+                let mut scratch = engine.detector.scratch();
+                loop {
+                    let job = match work_rx.lock() {
+                        Ok(rx) => rx.recv(),
+                        Err(_) => return,
+                    };
+                    let Ok((seq, lines)) = job else { return };
+                    let (buf, report) =
+                        process_batch(engine, t, forced, &lines, line_limit, &mut scratch);
+                    if done_tx.send((seq, buf, report)).is_err() {
+                        return;
+                    }
+                }
+            });
+        }
+        drop(done_tx);
+        let writer = s.spawn(move || -> io::Result<Report> {
+            let mut out = BufWriter::with_capacity(1 << 16, io::stdout().lock());
+            let mut pending = std::collections::BTreeMap::new();
+            let mut next = 0u64;
+            let mut totals = Report::default();
+            for (seq, buf, report) in done_rx {
+                pending.insert(seq, (buf, report));
+                while let Some((buf, report)) = pending.remove(&next) {
+                    out.write_all(&buf)?;
+                    totals.merge(&report);
+                    next += 1;
+                }
+                out.flush()?;
+            }
+            Ok(totals)
+        });
+        let read = read_batches(input, line_limit, |seq, batch| {
+            work_tx.send((seq, batch)).is_ok()
+        });
+        drop(work_tx);
+        let totals = writer
+            .join()
+            .map_err(|_| anyhow::anyhow!("output thread failed"))??;
+        read?;
+        Ok(totals)
+    })
+}
+
+/// Reads lines, handing them over in batches; stops early if `send` says no one listens.
+fn read_batches(
+    input: Box<dyn Read>,
+    line_limit: usize,
+    mut send: impl FnMut(u64, Vec<Line>) -> bool,
+) -> anyhow::Result<()> {
+    let mut reader = BufReader::with_capacity(1 << 16, input);
+    let mut batch = Vec::with_capacity(BATCH_LINES);
+    let mut seq = 0u64;
     let mut line_no = 0usize;
     loop {
-        line.clear();
+        let mut line = Vec::new();
         let n = (&mut reader)
             .take(line_limit as u64)
             .read_until(b'\n', &mut line)
@@ -395,33 +473,60 @@ fn scan_jsonl(
         line_no += 1;
         if line.last() != Some(&b'\n') && n == line_limit {
             skip_rest_of_line(&mut reader)?;
-            write_error(
-                out,
-                &serde_json::Value::Null,
-                line_no,
-                &format!("line is over the {line_limit}-byte limit"),
-            )?;
-            totals.errors += 1;
-            continue;
+            batch.push(Line::Oversize(line_no));
+        } else if !line.iter().all(u8::is_ascii_whitespace) {
+            batch.push(Line::Record(line_no, line));
         }
-        if line.iter().all(u8::is_ascii_whitespace) {
-            continue;
-        }
-        match process_record(engine, t, forced, &line, scratch) {
-            Ok((id, o)) => {
-                write_record(out, &id, &o)?;
-                totals.add(&o);
+        if batch.len() == BATCH_LINES || !batch.is_empty() && reader.buffer().is_empty() {
+            if !send(seq, std::mem::take(&mut batch)) {
+                return Ok(());
             }
-            Err((id, reason)) => {
-                write_error(out, &id, line_no, &reason)?;
-                totals.errors += 1;
-            }
-        }
-        if reader.buffer().is_empty() {
-            out.flush()?;
+            seq += 1;
         }
     }
-    Ok(ExitCode::SUCCESS)
+    if !batch.is_empty() {
+        send(seq, batch);
+    }
+    Ok(())
+}
+
+/// De-identifies one batch into its output lines.
+fn process_batch(
+    engine: &Engine,
+    t: &Transformer<'_>,
+    forced: Option<ContentType>,
+    lines: &[Line],
+    line_limit: usize,
+    scratch: &mut Scratch,
+) -> (Vec<u8>, Report) {
+    let mut buf = Vec::new();
+    let mut report = Report::default();
+    for line in lines {
+        // Writing into a Vec cannot fail.
+        let written = match line {
+            Line::Oversize(no) => {
+                report.errors += 1;
+                write_error(
+                    &mut buf,
+                    &serde_json::Value::Null,
+                    *no,
+                    &format!("line is over the {line_limit}-byte limit"),
+                )
+            }
+            Line::Record(no, bytes) => match process_record(engine, t, forced, bytes, scratch) {
+                Ok((id, o)) => {
+                    report.add(&o);
+                    write_record(&mut buf, &id, &o)
+                }
+                Err((id, reason)) => {
+                    report.errors += 1;
+                    write_error(&mut buf, &id, *no, &reason)
+                }
+            },
+        };
+        debug_assert!(written.is_ok());
+    }
+    (buf, report)
 }
 
 fn skip_rest_of_line(reader: &mut impl BufRead) -> io::Result<()> {
@@ -524,6 +629,14 @@ struct Report {
 }
 
 impl Report {
+    fn merge(&mut self, other: &Report) {
+        self.documents += other.documents;
+        self.errors += other.errors;
+        for (t, c) in self.counts.iter_mut().zip(other.counts) {
+            *t += c;
+        }
+    }
+
     fn add(&mut self, o: &Output) {
         self.documents += 1;
         for (t, c) in self.counts.iter_mut().zip(o.counts) {

@@ -303,3 +303,53 @@ fn policies_differ_as_documented() {
     let unknown = run(&["scan", "--policy", "nope"], b"x");
     assert_eq!(unknown.status.code(), Some(2));
 }
+
+#[test]
+fn jsonl_output_is_identical_and_ordered_with_any_number_of_threads() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let key = dir.path().join("k");
+    let key_s = key.to_str().expect("path");
+    assert!(Command::new(bin())
+        .args(["keygen", "--out", key_s])
+        .output()
+        .expect("keygen")
+        .status
+        .success());
+    let corpus = Command::new(bin())
+        .args(["synth", "--seed", "3", "--count", "300"])
+        .output()
+        .expect("synth")
+        .stdout;
+    let one = run(
+        &["scan", "--jsonl", "--key-file", key_s, "--threads", "1"],
+        &corpus,
+    );
+    let four = run(
+        &["scan", "--jsonl", "--key-file", key_s, "--threads", "4"],
+        &corpus,
+    );
+    assert!(one.status.success() && four.status.success());
+    assert_eq!(
+        one.stdout, four.stdout,
+        "threads change speed, never output"
+    );
+    let ids: Vec<String> = text(&one.stdout)
+        .lines()
+        .map(|l| {
+            serde_json::from_str::<serde_json::Value>(l).expect("json")["id"]
+                .as_str()
+                .expect("id")
+                .to_string()
+        })
+        .collect();
+    let expected: Vec<String> = text(&corpus)
+        .lines()
+        .map(|l| {
+            serde_json::from_str::<serde_json::Value>(l).expect("json")["id"]
+                .as_str()
+                .expect("id")
+                .to_string()
+        })
+        .collect();
+    assert_eq!(ids, expected, "input order is kept");
+}

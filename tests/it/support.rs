@@ -40,15 +40,23 @@ pub fn run(args: &[&str], stdin: &[u8]) -> Output {
         .stderr(Stdio::piped())
         .spawn()
         .expect("spawn");
-    // A child that fails early (a bad rule file) closes its stdin: that is not our error.
-    if let Err(e) = child.stdin.take().expect("stdin").write_all(stdin) {
-        assert_eq!(
-            e.kind(),
-            std::io::ErrorKind::BrokenPipe,
-            "writing stdin: {e}"
-        );
-    }
-    child.wait_with_output().expect("wait")
+    // Feed stdin from another thread: a child that streams output while it reads would
+    // otherwise block on a full stdout pipe while we block on its full stdin.
+    let mut pipe = child.stdin.take().expect("stdin");
+    let input = stdin.to_vec();
+    let feeder = std::thread::spawn(move || {
+        // A child that fails early (a bad rule file) closes its stdin: not our error.
+        if let Err(e) = pipe.write_all(&input) {
+            assert_eq!(
+                e.kind(),
+                std::io::ErrorKind::BrokenPipe,
+                "writing stdin: {e}"
+            );
+        }
+    });
+    let out = child.wait_with_output().expect("wait");
+    feeder.join().expect("stdin feeder");
+    out
 }
 
 /// Every file below `dir`.
