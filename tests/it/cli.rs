@@ -333,23 +333,16 @@ fn jsonl_output_is_identical_and_ordered_with_any_number_of_threads() {
         one.stdout, four.stdout,
         "threads change speed, never output"
     );
-    let ids: Vec<String> = text(&one.stdout)
-        .lines()
-        .map(|l| {
-            serde_json::from_str::<serde_json::Value>(l).expect("json")["id"]
-                .as_str()
-                .expect("id")
-                .to_string()
-        })
-        .collect();
-    let expected: Vec<String> = text(&corpus)
-        .lines()
-        .map(|l| {
-            serde_json::from_str::<serde_json::Value>(l).expect("json")["id"]
-                .as_str()
-                .expect("id")
-                .to_string()
-        })
-        .collect();
-    assert_eq!(ids, expected, "input order is kept");
+    let ids = |jsonl: &[u8]| -> Vec<String> {
+        text(jsonl)
+            .lines()
+            .map(|l| {
+                serde_json::from_str::<serde_json::Value>(l).expect("json")["id"]
+                    .as_str()
+                    .expect("id")
+                    .to_string()
+            })
+            .collect()
+    };
+    assert_eq!(ids(&one.stdout), ids(&corpus), "input order is kept");
 }
