@@ -49,6 +49,13 @@ pub enum Command {
         #[command(subcommand)]
         command: VaultCommand,
     },
+    /// Run the gateway: TLS listeners, routes, the admin listener (health, metrics).
+    Serve(ServeArgs),
+    /// Run every start-up check of `serve --config FILE` without serving.
+    CheckConfig {
+        /// The configuration file.
+        file: PathBuf,
+    },
     /// Write a labelled synthetic corpus (JSON lines, the evaluation format) to stdout.
     Synth {
         /// Random seed; the same seed gives the same corpus.
@@ -161,6 +168,29 @@ pub struct ScanArgs {
     pub max_depth: usize,
 }
 
+#[derive(Args, Debug)]
+pub struct ServeArgs {
+    /// The configuration file (see deploy/phigate.example.toml).
+    #[arg(long, env = "PHIGATE_CONFIG", required_unless_present = "dev", conflicts_with = "dev")]
+    pub config: Option<PathBuf>,
+    /// Development mode: makes a master key, a self-signed certificate and a vault under
+    /// --data-dir, and serves demo routes to a built-in echo upstream. Never for production.
+    #[arg(long)]
+    pub dev: bool,
+    /// Where --dev keeps its key, certificate and vault.
+    #[arg(long, default_value = "phigate-data")]
+    pub data_dir: PathBuf,
+    /// The --dev TLS listener address.
+    #[arg(long, default_value = "127.0.0.1:8443")]
+    pub listen: std::net::SocketAddr,
+    /// The --dev admin listener address (health, readiness, metrics).
+    #[arg(long, default_value = "127.0.0.1:9090")]
+    pub admin_listen: std::net::SocketAddr,
+    /// Worker threads (default: one per core).
+    #[arg(long)]
+    pub threads: Option<usize>,
+}
+
 /// Runs the parsed command line.
 pub fn run(cli: Cli) -> ExitCode {
     let result = match cli.command {
@@ -168,6 +198,11 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Keygen { out } => keygen(&out).map(|()| ExitCode::SUCCESS),
         Command::Reveal(args) => reveal(&args),
         Command::Vault { command } => vault(&command).map(|()| ExitCode::SUCCESS),
+        Command::Serve(args) => serve(&args).map(|()| ExitCode::SUCCESS),
+        Command::CheckConfig { file } => crate::gateway::check_config(&file).map(|summary| {
+            println!("{summary}");
+            ExitCode::SUCCESS
+        }),
         Command::Synth { seed, count, kind } => {
             synth(seed, count, kind.as_deref()).map(|()| ExitCode::SUCCESS)
         }
@@ -192,7 +227,9 @@ fn is_broken_pipe(e: &anyhow::Error) -> bool {
 /// A failure to load a rule, policy or config file is a usage error (64).
 fn exit_code_for(e: &anyhow::Error) -> u8 {
     if e.chain().any(|c| {
-        c.is::<crate::walk::BuildError>() || c.is::<crate::transform::policy::PolicyError>()
+        c.is::<crate::walk::BuildError>()
+            || c.is::<crate::transform::policy::PolicyError>()
+            || c.is::<crate::gateway::config::ConfigError>()
     }) {
         64
     } else {
@@ -249,6 +286,16 @@ pub fn read_master_key(path: &Path) -> anyhow::Result<MasterKey> {
 }
 
 fn keygen(out: &Path) -> anyhow::Result<()> {
+    write_new_key(out)?;
+    eprintln!(
+        "phigate: wrote a new master key to {}; back it up: tokens cannot be revealed without it",
+        out.display()
+    );
+    Ok(())
+}
+
+/// Writes a new random master key (mode 0600), refusing to overwrite a file.
+pub fn write_new_key(out: &Path) -> anyhow::Result<()> {
     let key = MasterKey::generate()?;
     let hex: String = key.as_bytes().iter().map(|b| format!("{b:02x}")).collect();
     let mut opts = std::fs::OpenOptions::new();
@@ -266,10 +313,6 @@ fn keygen(out: &Path) -> anyhow::Result<()> {
     })?;
     f.write_all(format!("{hex}\n").as_bytes())?;
     f.sync_all()?;
-    eprintln!(
-        "phigate: wrote a new master key to {}; back it up: tokens cannot be revealed without it",
-        out.display()
-    );
     Ok(())
 }
 
@@ -789,4 +832,47 @@ fn synth(seed: u64, count: usize, kind: Option<&str>) -> anyhow::Result<()> {
     crate::synth::to_eval_jsonl(&docs, &mut out)?;
     out.flush()?;
     Ok(())
+}
+
+fn serve(args: &ServeArgs) -> anyhow::Result<()> {
+    let mut rt = tokio::runtime::Builder::new_multi_thread();
+    rt.enable_all().thread_name("phigate");
+    if let Some(n) = args.threads {
+        rt.worker_threads(n.max(1));
+    }
+    let rt = rt.build().context("starting the async runtime")?;
+    rt.block_on(async {
+        let config = if args.dev {
+            let echo = crate::gateway::dev::start_echo().await?;
+            crate::gateway::dev::prepare(&args.data_dir, args.listen, args.admin_listen, echo)?
+        } else {
+            let path = args.config.as_deref().context("--config or --dev is needed")?;
+            crate::gateway::config::Config::load(path)?
+        };
+        init_logging(&config.log);
+        let gw = std::sync::Arc::new(crate::gateway::Gateway::load(config)?);
+        if args.dev {
+            eprintln!(
+                "phigate: dev mode (data in {}; API key `{}`); try:\n  curl -sk https://localhost:{}/demo/webhook -H 'Authorization: Bearer {}' -H 'Content-Type: application/fhir+json' --data-binary @examples/fhir-bundle.json",
+                args.data_dir.display(),
+                crate::gateway::dev::DEV_API_KEY,
+                args.listen.port(),
+                crate::gateway::dev::DEV_API_KEY,
+            );
+        }
+        crate::gateway::serve(gw).await
+    })
+}
+
+/// Logs go to standard error; `RUST_LOG` overrides the configured level.
+fn init_logging(cfg: &crate::gateway::config::LogConfig) {
+    use tracing_subscriber::EnvFilter;
+    let filter = EnvFilter::try_from_default_env()
+        .or_else(|_| EnvFilter::try_new(cfg.level.as_deref().unwrap_or("info")))
+        .unwrap_or_else(|_| EnvFilter::new("info"));
+    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(io::stderr);
+    let _ = match cfg.format {
+        crate::gateway::config::LogFormat::Json => builder.json().try_init(),
+        crate::gateway::config::LogFormat::Text => builder.try_init(),
+    };
 }

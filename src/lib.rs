@@ -9,10 +9,12 @@
 //! - [`keys`]: the key hierarchy derived from one master key.
 //! - [`vault`]: the encrypted token vault on disk (sled).
 //! - [`reveal`]: replacing tokens with their values for the EMR side.
+//! - [`gateway`]: the TLS gateway (`phigate serve`): routes, auth, proxying, metrics.
 //! - [`cli`]: the `phigate` command line.
 //! - [`synth`]: a labelled synthetic-data generator for tests, evaluation and benches.
 pub mod cli;
 pub mod detect;
+pub mod gateway;
 pub mod keys;
 pub mod patterns;
 pub mod phi;

@@ -12,6 +12,7 @@
 pub mod backup;
 
 use std::path::Path;
+use std::sync::Arc;
 
 use ring::aead::{self, Aad, LessSafeKey, Nonce, UnboundKey, AES_256_GCM, NONCE_LEN};
 use ring::hmac;
@@ -79,15 +80,15 @@ pub struct SledVault {
     domain: String,
     index_key: hmac::Key,
     /// Value-encryption keys by id; the last is used for new records.
-    value_keys: std::sync::RwLock<Vec<(u32, LessSafeKey)>>,
+    value_keys: Arc<std::sync::RwLock<Vec<(u32, LessSafeKey)>>>,
     master: MasterKey,
     meta: sled::Tree,
     rng: SystemRandom,
-    commit: GroupCommit,
+    commit: Arc<GroupCommit>,
     /// The durable record count when the vault was opened.
     base_count: u64,
     /// Records this process added since.
-    inserted: std::sync::atomic::AtomicU64,
+    inserted: Arc<std::sync::atomic::AtomicU64>,
 }
 
 /// Group commit: concurrent writers share flushes. A writer takes a ticket after its
@@ -274,14 +275,35 @@ impl SledVault {
             minter: TokenMinter::new(master, domain),
             domain: domain.to_string(),
             index_key,
-            value_keys: std::sync::RwLock::new(value_keys),
+            value_keys: Arc::new(std::sync::RwLock::new(value_keys)),
             master: MasterKey::from_bytes(*master.as_bytes()),
             meta,
             rng: SystemRandom::new(),
-            commit: GroupCommit::default(),
+            commit: Arc::default(),
             base_count,
-            inserted: std::sync::atomic::AtomicU64::new(0),
+            inserted: Arc::default(),
         })
+    }
+
+    /// A handle on the same vault that mints tokens in another token domain. It shares
+    /// the database, the keys and the group commit, so one process serves every route's
+    /// domain from one open vault (sled allows one opener per directory).
+    pub fn with_domain(&self, domain: &str) -> SledVault {
+        SledVault {
+            db: self.db.clone(),
+            tokens: self.tokens.clone(),
+            index: self.index.clone(),
+            minter: TokenMinter::new(&self.master, domain),
+            domain: domain.to_string(),
+            index_key: self.index_key.clone(),
+            value_keys: Arc::clone(&self.value_keys),
+            master: MasterKey::from_bytes(*self.master.as_bytes()),
+            meta: self.meta.clone(),
+            rng: SystemRandom::new(),
+            commit: Arc::clone(&self.commit),
+            base_count: self.base_count,
+            inserted: Arc::clone(&self.inserted),
+        }
     }
 
     /// Number of tokens held.

@@ -1,0 +1,205 @@
+//! Prometheus metrics for the admin listener.
+//!
+//! Every label set is known at start-up (route names from the config, a fixed list of
+//! outcomes, PHI type names), so the registry is a set of atomic counters and needs no
+//! locking on the request path. No label ever holds a value from a request.
+
+use std::fmt::Write as _;
+use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
+use std::time::Duration;
+
+use crate::phi::PhiType;
+
+/// Request outcomes, the `outcome` label.
+pub const OUTCOMES: &[&str] = &[
+    "forwarded",
+    "answered",
+    "auth",
+    "no_route",
+    "bad_request",
+    "too_large",
+    "unsupported_type",
+    "deidentify_failed",
+    "vault",
+    "upstream",
+    "timeout",
+    "overloaded",
+];
+
+/// Upper bounds of the latency histogram buckets, in seconds.
+const BUCKETS: &[f64] = &[0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0];
+
+struct Histogram {
+    buckets: Vec<AtomicU64>,
+    count: AtomicU64,
+    sum_micros: AtomicU64,
+}
+
+impl Histogram {
+    fn new() -> Histogram {
+        Histogram {
+            buckets: BUCKETS.iter().map(|_| AtomicU64::new(0)).collect(),
+            count: AtomicU64::new(0),
+            sum_micros: AtomicU64::new(0),
+        }
+    }
+
+    fn observe(&self, d: Duration) {
+        let s = d.as_secs_f64();
+        if let Some(i) = BUCKETS.iter().position(|b| s <= *b) {
+            self.buckets[i].fetch_add(1, Relaxed);
+        }
+        self.count.fetch_add(1, Relaxed);
+        self.sum_micros.fetch_add(u64::try_from(d.as_micros()).unwrap_or(u64::MAX), Relaxed);
+    }
+}
+
+struct RouteMetrics {
+    name: String,
+    outcomes: Vec<AtomicU64>,
+    latency: Histogram,
+}
+
+/// All the gateway's metrics.
+pub struct Metrics {
+    routes: Vec<RouteMetrics>,
+    phi_found: Vec<AtomicU64>,
+    tokens_issued: AtomicU64,
+    revealed: AtomicU64,
+    reveal_refused: AtomicU64,
+    reveal_unknown: AtomicU64,
+    in_flight: AtomicU64,
+}
+
+/// Index of a route in the metrics (the API and unmatched requests have their own).
+pub type RouteIdx = usize;
+
+impl Metrics {
+    /// `routes` are the configured route names; `api` and `unmatched` are added.
+    pub fn new(routes: &[String]) -> Metrics {
+        let names = routes.iter().cloned().chain(["api".to_string(), "unmatched".to_string()]);
+        Metrics {
+            routes: names
+                .map(|name| RouteMetrics {
+                    name,
+                    outcomes: OUTCOMES.iter().map(|_| AtomicU64::new(0)).collect(),
+                    latency: Histogram::new(),
+                })
+                .collect(),
+            phi_found: PhiType::ALL.iter().map(|_| AtomicU64::new(0)).collect(),
+            tokens_issued: AtomicU64::new(0),
+            revealed: AtomicU64::new(0),
+            reveal_refused: AtomicU64::new(0),
+            reveal_unknown: AtomicU64::new(0),
+            in_flight: AtomicU64::new(0),
+        }
+    }
+
+    pub fn api_route(&self) -> RouteIdx {
+        self.routes.len() - 2
+    }
+
+    pub fn unmatched_route(&self) -> RouteIdx {
+        self.routes.len() - 1
+    }
+
+    pub fn request_done(&self, route: RouteIdx, outcome: &str, elapsed: Duration) {
+        let Some(r) = self.routes.get(route) else { return };
+        let i = OUTCOMES.iter().position(|o| *o == outcome).unwrap_or(0);
+        r.outcomes[i].fetch_add(1, Relaxed);
+        r.latency.observe(elapsed);
+    }
+
+    pub fn phi_found(&self, counts: &[usize]) {
+        for (c, n) in self.phi_found.iter().zip(counts) {
+            if *n > 0 {
+                c.fetch_add(*n as u64, Relaxed);
+            }
+        }
+    }
+
+    pub fn tokens_issued(&self, n: usize) {
+        self.tokens_issued.fetch_add(n as u64, Relaxed);
+    }
+
+    pub fn reveals(&self, revealed: usize, refused: usize, unknown: usize) {
+        self.revealed.fetch_add(revealed as u64, Relaxed);
+        self.reveal_refused.fetch_add(refused as u64, Relaxed);
+        self.reveal_unknown.fetch_add(unknown as u64, Relaxed);
+    }
+
+    pub fn in_flight(&self, delta: i64) {
+        if delta >= 0 {
+            self.in_flight.fetch_add(delta.unsigned_abs(), Relaxed);
+        } else {
+            self.in_flight.fetch_sub(delta.unsigned_abs(), Relaxed);
+        }
+    }
+
+    /// The Prometheus text exposition format.
+    pub fn render(&self) -> String {
+        let mut out = String::with_capacity(8192);
+        out.push_str("# HELP phigate_requests_total Requests by route and outcome.\n# TYPE phigate_requests_total counter\n");
+        for r in &self.routes {
+            for (o, c) in OUTCOMES.iter().zip(&r.outcomes) {
+                let _ = writeln!(out, "phigate_requests_total{{route=\"{}\",outcome=\"{o}\"}} {}", label(&r.name), c.load(Relaxed));
+            }
+        }
+        out.push_str("# HELP phigate_request_duration_seconds Time from request head to response head.\n# TYPE phigate_request_duration_seconds histogram\n");
+        for r in &self.routes {
+            let name = label(&r.name);
+            let mut cumulative = 0;
+            for (b, c) in BUCKETS.iter().zip(&r.latency.buckets) {
+                cumulative += c.load(Relaxed);
+                let _ = writeln!(out, "phigate_request_duration_seconds_bucket{{route=\"{name}\",le=\"{b}\"}} {cumulative}");
+            }
+            let count = r.latency.count.load(Relaxed);
+            let _ = writeln!(out, "phigate_request_duration_seconds_bucket{{route=\"{name}\",le=\"+Inf\"}} {count}");
+            let sum = r.latency.sum_micros.load(Relaxed) as f64 / 1e6;
+            let _ = writeln!(out, "phigate_request_duration_seconds_sum{{route=\"{name}\"}} {sum}");
+            let _ = writeln!(out, "phigate_request_duration_seconds_count{{route=\"{name}\"}} {count}");
+        }
+        out.push_str("# HELP phigate_phi_found_total PHI spans found, by type.\n# TYPE phigate_phi_found_total counter\n");
+        for (t, c) in PhiType::ALL.iter().zip(&self.phi_found) {
+            let _ = writeln!(out, "phigate_phi_found_total{{type=\"{}\"}} {}", t.as_str(), c.load(Relaxed));
+        }
+        let singles = [
+            ("phigate_tokens_issued_total", "counter", "Tokens handed out (new or existing mappings).", &self.tokens_issued),
+            ("phigate_tokens_revealed_total", "counter", "Tokens replaced with their values.", &self.revealed),
+            ("phigate_reveals_refused_total", "counter", "Tokens of a type the caller may not have revealed.", &self.reveal_refused),
+            ("phigate_reveals_unknown_total", "counter", "Token-shaped strings the vault does not know.", &self.reveal_unknown),
+            ("phigate_requests_in_flight", "gauge", "Requests being handled now.", &self.in_flight),
+        ];
+        for (name, kind, help, v) in singles {
+            let _ = writeln!(out, "# HELP {name} {help}\n# TYPE {name} {kind}\n{name} {}", v.load(Relaxed));
+        }
+        out
+    }
+}
+
+/// Route names come from the operator's config; escape them for a label value.
+fn label(s: &str) -> String {
+    s.replace('\\', "\\\\").replace('"', "\\\"").replace('\n', "\\n")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn renders_counters_and_cumulative_histograms() {
+        let m = Metrics::new(&["hooks".to_string()]);
+        m.request_done(0, "forwarded", Duration::from_micros(700));
+        m.request_done(0, "auth", Duration::from_millis(30));
+        let mut counts = vec![0; PhiType::ALL.len()];
+        counts[PhiType::Name.index()] = 2;
+        m.phi_found(&counts);
+        let text = m.render();
+        assert!(text.contains("phigate_requests_total{route=\"hooks\",outcome=\"forwarded\"} 1"), "{text}");
+        assert!(text.contains("phigate_request_duration_seconds_bucket{route=\"hooks\",le=\"0.001\"} 1"));
+        assert!(text.contains("phigate_request_duration_seconds_bucket{route=\"hooks\",le=\"0.05\"} 2"));
+        assert!(text.contains("phigate_request_duration_seconds_count{route=\"hooks\"} 2"));
+        assert!(text.contains("phigate_phi_found_total{type=\"NAME\"} 2"));
+        assert!(text.contains("phigate_requests_total{route=\"unmatched\",outcome=\"no_route\"} 0"));
+    }
+}

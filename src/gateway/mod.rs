@@ -1,0 +1,205 @@
+//! The gateway: TLS listeners that de-identify outbound webhooks and re-identify
+//! callbacks, the admin listener, start-up checks and graceful shutdown.
+//!
+//! Owns the running state ([`Gateway`]): the engine, the vault and one domain view of it
+//! per route, loaded callers and signers, upstream clients, metrics and the concurrency
+//! cap. Request handling lives in [`proxy`]; the pieces it uses each have their module.
+
+pub mod auth;
+pub mod body;
+pub mod config;
+pub mod dev;
+pub mod metrics;
+pub mod problem;
+pub mod proxy;
+mod server;
+pub mod tls;
+
+use std::collections::HashMap;
+use std::path::Path;
+use std::sync::atomic::AtomicBool;
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::Context;
+use bytes::Bytes;
+use http_body_util::Full;
+use hyper_util::client::legacy::connect::HttpConnector;
+use hyper_util::client::legacy::Client;
+use hyper_util::rt::TokioExecutor;
+
+use crate::keys::MasterKey;
+use crate::patterns::Patterns;
+use crate::phi::PhiType;
+use crate::reveal::Allow;
+use crate::transform::policy::Policy;
+use crate::vault::SledVault;
+use crate::walk::Engine;
+
+pub use server::serve;
+
+use auth::{Caller, ReplayCache, Signer};
+use config::{Config, Direction, RouteConfig};
+use metrics::Metrics;
+
+/// The client every route forwards with.
+pub type UpstreamClient = Client<hyper_rustls::HttpsConnector<HttpConnector>, Full<Bytes>>;
+
+/// A route, ready to serve.
+pub struct Route {
+    pub cfg: RouteConfig,
+    pub policy: Policy,
+    /// The vault, minting in this route's token domain.
+    pub store: SledVault,
+    pub upstream: hyper::Uri,
+    pub client: UpstreamClient,
+    pub signer: Option<Signer>,
+    /// Reveal rules by caller name (reidentify routes).
+    pub reveal: HashMap<String, Allow>,
+    pub metrics_idx: metrics::RouteIdx,
+}
+
+/// The direct API's settings, loaded.
+pub struct Api {
+    pub callers: Vec<String>,
+    pub policy: Policy,
+    pub store: SledVault,
+    pub reveal: HashMap<String, Allow>,
+}
+
+/// Everything a request needs, shared by every connection.
+pub struct Gateway {
+    pub config: Config,
+    pub engine: Engine,
+    pub master: MasterKey,
+    pub vault: SledVault,
+    pub routes: Vec<Route>,
+    pub api: Api,
+    pub callers: Vec<Caller>,
+    pub replay: ReplayCache,
+    pub metrics: Metrics,
+    pub in_flight: Arc<tokio::sync::Semaphore>,
+    /// False until every listener is bound, and again once shutdown starts.
+    pub ready: AtomicBool,
+}
+
+impl Gateway {
+    /// Runs every start-up check and opens the vault: what `check-config` and `serve`
+    /// share. Fails with a message naming the file or setting at fault.
+    pub fn load(config: Config) -> anyhow::Result<Gateway> {
+        let patterns = match &config.patterns {
+            Some(dir) => Patterns::from_dir(dir).context("reading rule files")?,
+            None => Patterns::builtin(),
+        };
+        let mut engine = Engine::build(&patterns).context("loading rule files")?;
+        engine.limits.max_bytes = config.limits.max_body_bytes;
+        let master = crate::cli::read_master_key(&config.vault.key_file)?;
+        let vault = SledVault::open(&config.vault.dir, &master)
+            .with_context(|| format!("opening the vault {}", config.vault.dir.display()))?;
+        let callers = config
+            .callers
+            .iter()
+            .map(|c| Caller::load(c).with_context(|| format!("caller `{}`", c.name)))
+            .collect::<anyhow::Result<Vec<_>>>()?;
+        let names: Vec<String> = config.routes.iter().map(|r| r.name.clone()).collect();
+        let metrics = Metrics::new(&names);
+        let timeouts = &config.timeouts;
+        let mut routes = Vec::new();
+        for (i, r) in config.routes.iter().enumerate() {
+            let at = || format!("route `{}`", r.name);
+            let policy = policy_named(&engine, &r.policy).with_context(at)?;
+            let client = upstream_client(r, Duration::from_millis(timeouts.upstream_connect_ms)).with_context(at)?;
+            let signer = r.sign.as_ref().map(Signer::load).transpose().with_context(at)?;
+            let upstream: hyper::Uri = r.upstream.parse().with_context(at)?;
+            routes.push(Route {
+                policy,
+                store: vault.with_domain(&r.domain),
+                upstream,
+                client,
+                signer,
+                reveal: reveal_rules(&r.reveal),
+                metrics_idx: i,
+                cfg: r.clone(),
+            });
+        }
+        let api = Api {
+            callers: config.api.callers.clone(),
+            policy: policy_named(&engine, &config.api.policy).context("api")?,
+            store: vault.with_domain(&config.api.domain),
+            reveal: reveal_rules(&config.api.reveal),
+        };
+        for l in &config.listeners {
+            let cert = tls::ReloadingCert::load(&l.cert, &l.key)?;
+            tls::server_config(l, Arc::new(cert))?;
+        }
+        Ok(Gateway {
+            in_flight: Arc::new(tokio::sync::Semaphore::new(config.limits.max_concurrent)),
+            replay: ReplayCache::new(Duration::from_secs(600), 100_000),
+            engine,
+            master,
+            vault,
+            routes,
+            api,
+            callers,
+            metrics,
+            ready: AtomicBool::new(false),
+            config,
+        })
+    }
+
+    /// Whether the route (or API) direction reveals or tokenises.
+    pub fn direction(&self, route: Option<usize>) -> Option<Direction> {
+        route.and_then(|i| self.routes.get(i)).map(|r| r.cfg.direction)
+    }
+}
+
+/// `phigate check-config FILE`: exactly the start-up checks, then a summary.
+pub fn check_config(path: &Path) -> anyhow::Result<String> {
+    let config = Config::load(path)?;
+    let gw = Gateway::load(config)?;
+    Ok(format!(
+        "{}: ok ({} listener(s), {} route(s), {} caller(s), vault with {} token(s))",
+        path.display(),
+        gw.config.listeners.len(),
+        gw.routes.len(),
+        gw.callers.len(),
+        gw.vault.len()
+    ))
+}
+
+fn policy_named(engine: &Engine, name: &str) -> anyhow::Result<Policy> {
+    if let Some(p) = engine.policy(name) {
+        return Ok(p.clone());
+    }
+    let text = std::fs::read_to_string(name)
+        .with_context(|| format!("policy `{name}` is neither built in nor a readable file"))?;
+    Ok(Policy::parse(name, &text)?)
+}
+
+fn reveal_rules(rules: &std::collections::BTreeMap<String, Vec<String>>) -> HashMap<String, Allow> {
+    rules
+        .iter()
+        .map(|(caller, types)| {
+            let types = types.iter().filter_map(|t| t.parse::<PhiType>().ok()).collect();
+            (caller.clone(), Allow::only(types))
+        })
+        .collect()
+}
+
+fn upstream_client(r: &RouteConfig, connect_timeout: Duration) -> anyhow::Result<UpstreamClient> {
+    let tls = tls::client_config(r.upstream_ca.as_deref())?;
+    let mut http = HttpConnector::new();
+    http.enforce_http(false);
+    http.set_connect_timeout(Some(connect_timeout));
+    http.set_nodelay(true);
+    let builder = hyper_rustls::HttpsConnectorBuilder::new().with_tls_config(tls);
+    // Plain http only where the operator allowed it (checked when the config loaded).
+    let connector = if r.allow_plain_http {
+        builder.https_or_http().enable_http1().enable_http2().wrap_connector(http)
+    } else {
+        builder.https_only().enable_http1().enable_http2().wrap_connector(http)
+    };
+    Ok(Client::builder(TokioExecutor::new())
+        .pool_idle_timeout(Duration::from_secs(60))
+        .build(connector))
+}

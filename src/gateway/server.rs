@@ -1,0 +1,221 @@
+//! Sockets and lifecycle: TLS listeners, the admin listener, certificate reload on SIGHUP
+//! and graceful shutdown on SIGTERM or Ctrl-C.
+//!
+//! Each accepted connection gets a TLS handshake under a timeout, then hyper serves it
+//! (HTTP/1.1 or HTTP/2 by ALPN) with a head-read timeout and header-size limits. On
+//! shutdown the listeners stop accepting, in-flight requests get the grace period to
+//! finish, and the vault is flushed.
+
+use std::sync::atomic::Ordering;
+use std::sync::Arc;
+use std::time::Duration;
+
+use bytes::Bytes;
+use http_body_util::Full;
+use hyper::service::service_fn;
+use hyper::{Request, Response, StatusCode};
+use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
+use hyper_util::server::conn::auto;
+use hyper_util::server::graceful::GracefulShutdown;
+use tokio::net::TcpListener;
+use tokio::sync::watch;
+use tokio_rustls::TlsAcceptor;
+
+use super::auth::PeerIdentity;
+use super::tls::{self, ReloadingCert};
+use super::{proxy, Gateway};
+
+/// Runs the gateway until SIGTERM or Ctrl-C. Prints one `phigate listening …` line per
+/// bound listener to standard output (tests and scripts read the ports from it).
+pub async fn serve(gw: Arc<Gateway>) -> anyhow::Result<()> {
+    let (stop_tx, stop_rx) = watch::channel(false);
+    let mut certs = Vec::new();
+    let mut accept_loops = Vec::new();
+    for l in &gw.config.listeners {
+        let cert = Arc::new(ReloadingCert::load(&l.cert, &l.key)?);
+        let acceptor = TlsAcceptor::from(Arc::new(tls::server_config(l, Arc::clone(&cert))?));
+        certs.push(cert);
+        let listener = TcpListener::bind(l.listen)
+            .await
+            .map_err(|e| anyhow::anyhow!("binding {}: {e}", l.listen))?;
+        let addr = listener.local_addr()?;
+        println!("phigate listening https://{addr}");
+        accept_loops.push(tokio::spawn(accept_loop(
+            listener,
+            acceptor,
+            Arc::clone(&gw),
+            stop_rx.clone(),
+        )));
+    }
+    let admin = TcpListener::bind(gw.config.admin.listen)
+        .await
+        .map_err(|e| anyhow::anyhow!("binding admin {}: {e}", gw.config.admin.listen))?;
+    println!("phigate admin http://{}", admin.local_addr()?);
+    tokio::spawn(admin_loop(admin, Arc::clone(&gw), stop_rx.clone()));
+    use std::io::Write as _;
+    let _ = std::io::stdout().flush();
+    gw.ready.store(true, Ordering::SeqCst);
+    tracing::info!(listeners = gw.config.listeners.len(), routes = gw.routes.len(), "ready");
+
+    wait_for_shutdown(&certs).await;
+    gw.ready.store(false, Ordering::SeqCst);
+    tracing::info!("shutting down: no new connections; draining in-flight requests");
+    let _ = stop_tx.send(true);
+    for l in accept_loops {
+        let _ = l.await;
+    }
+    gw.vault.flush()?;
+    tracing::info!("stopped");
+    Ok(())
+}
+
+/// Waits for SIGTERM or Ctrl-C, reloading certificates on every SIGHUP meanwhile.
+async fn wait_for_shutdown(certs: &[Arc<ReloadingCert>]) {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{signal, SignalKind};
+        let (Ok(mut term), Ok(mut hup)) = (signal(SignalKind::terminate()), signal(SignalKind::hangup())) else {
+            let _ = tokio::signal::ctrl_c().await;
+            return;
+        };
+        loop {
+            tokio::select! {
+                _ = term.recv() => return,
+                _ = tokio::signal::ctrl_c() => return,
+                _ = hup.recv() => {
+                    for c in certs {
+                        match c.reload() {
+                            Ok(()) => tracing::info!("certificate reloaded"),
+                            Err(e) => tracing::error!(error = %e, "certificate reload failed; keeping the old one"),
+                        }
+                    }
+                }
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = certs;
+        let _ = tokio::signal::ctrl_c().await;
+    }
+}
+
+fn http_builder(gw: &Gateway) -> auto::Builder<TokioExecutor> {
+    let mut b = auto::Builder::new(TokioExecutor::new());
+    let head = Duration::from_millis(gw.config.timeouts.request_head_ms);
+    b.http1()
+        .timer(TokioTimer::new())
+        .header_read_timeout(head)
+        .max_buf_size(gw.config.limits.max_header_bytes.max(8192));
+    b.http2()
+        .timer(TokioTimer::new())
+        .max_header_list_size(u32::try_from(gw.config.limits.max_header_bytes).unwrap_or(u32::MAX))
+        .max_concurrent_streams(256)
+        .keep_alive_interval(Some(Duration::from_secs(30)))
+        .keep_alive_timeout(Duration::from_secs(10));
+    b
+}
+
+async fn accept_loop(
+    listener: TcpListener,
+    acceptor: TlsAcceptor,
+    gw: Arc<Gateway>,
+    mut stop: watch::Receiver<bool>,
+) {
+    let graceful = GracefulShutdown::new();
+    let builder = Arc::new(http_builder(&gw));
+    let handshake = Duration::from_millis(gw.config.timeouts.handshake_ms);
+    loop {
+        let (tcp, remote) = tokio::select! {
+            r = listener.accept() => match r {
+                Ok(x) => x,
+                Err(e) => {
+                    // Out of file descriptors and the like: back off instead of spinning.
+                    tracing::warn!(error = %e, "accept failed");
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                    continue;
+                }
+            },
+            _ = stop.changed() => break,
+        };
+        let _ = tcp.set_nodelay(true);
+        let acceptor = acceptor.clone();
+        let gw = Arc::clone(&gw);
+        let builder = Arc::clone(&builder);
+        let watcher = graceful.watcher();
+        tokio::spawn(async move {
+            let tls = match tokio::time::timeout(handshake, acceptor.accept(tcp)).await {
+                Ok(Ok(s)) => s,
+                Ok(Err(e)) => {
+                    tracing::debug!(%remote, error = %e, "TLS handshake failed");
+                    return;
+                }
+                Err(_) => {
+                    tracing::debug!(%remote, "TLS handshake timed out");
+                    return;
+                }
+            };
+            let peer = Arc::new(PeerIdentity {
+                cert_end_entity: tls
+                    .get_ref()
+                    .1
+                    .peer_certificates()
+                    .and_then(|c| c.first())
+                    .map(|c| c.as_ref().to_vec()),
+            });
+            let svc = service_fn(move |req| proxy::handle(Arc::clone(&gw), req, Arc::clone(&peer)));
+            let conn = builder.serve_connection(TokioIo::new(tls), svc).into_owned();
+            if let Err(e) = watcher.watch(conn).await {
+                tracing::debug!(%remote, error = %e, "connection ended with an error");
+            }
+        });
+    }
+    // Stop accepting (the listener drops here), then let open connections finish.
+    drop(listener);
+    let grace = Duration::from_millis(gw.config.timeouts.shutdown_grace_ms);
+    if tokio::time::timeout(grace, graceful.shutdown()).await.is_err() {
+        tracing::warn!(grace_ms = gw.config.timeouts.shutdown_grace_ms, "grace period over; closing remaining connections");
+    }
+}
+
+async fn admin_loop(listener: TcpListener, gw: Arc<Gateway>, mut stop: watch::Receiver<bool>) {
+    loop {
+        let tcp = tokio::select! {
+            r = listener.accept() => match r {
+                Ok((tcp, _)) => tcp,
+                Err(_) => { tokio::time::sleep(Duration::from_millis(50)).await; continue; }
+            },
+            _ = stop.changed() => return,
+        };
+        let gw = Arc::clone(&gw);
+        tokio::spawn(async move {
+            let svc = service_fn(move |req| admin(Arc::clone(&gw), req));
+            let _ = hyper::server::conn::http1::Builder::new()
+                .timer(TokioTimer::new())
+                .header_read_timeout(Duration::from_secs(10))
+                .serve_connection(TokioIo::new(tcp), svc)
+                .await;
+        });
+    }
+}
+
+async fn admin(gw: Arc<Gateway>, req: Request<hyper::body::Incoming>) -> Result<Response<Full<Bytes>>, std::convert::Infallible> {
+    let (status, content_type, body) = match req.uri().path() {
+        "/healthz" => (StatusCode::OK, "text/plain", "ok\n".to_string()),
+        "/readyz" => {
+            let ready = gw.ready.load(Ordering::SeqCst) && gw.vault.active_key_id().is_ok();
+            if ready {
+                (StatusCode::OK, "text/plain", "ready\n".to_string())
+            } else {
+                (StatusCode::SERVICE_UNAVAILABLE, "text/plain", "not ready\n".to_string())
+            }
+        }
+        "/metrics" => (StatusCode::OK, "text/plain; version=0.0.4", gw.metrics.render()),
+        _ => (StatusCode::NOT_FOUND, "text/plain", "not found\n".to_string()),
+    };
+    let mut resp = Response::new(Full::new(Bytes::from(body)));
+    *resp.status_mut() = status;
+    resp.headers_mut()
+        .insert(hyper::header::CONTENT_TYPE, hyper::header::HeaderValue::from_static(content_type));
+    Ok(resp)
+}

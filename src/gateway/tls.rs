@@ -1,0 +1,173 @@
+//! TLS for the gateway: listener configurations (TLS 1.2 and 1.3 only, ALPN h2 and
+//! http/1.1, optional mutual TLS), certificates that reload on SIGHUP, the upstream
+//! client configuration, and the self-signed certificate `serve --dev` makes.
+//!
+//! Everything runs on rustls with ring, the project's one crypto stack.
+
+use std::path::Path;
+use std::sync::{Arc, RwLock};
+
+use rustls::crypto::CryptoProvider;
+use rustls::pki_types::{CertificateDer, PrivateKeyDer};
+use rustls::server::{ClientHello, ResolvesServerCert, WebPkiClientVerifier};
+use rustls::sign::CertifiedKey;
+use rustls::{RootCertStore, ServerConfig};
+
+use super::config::{ClientAuth, ListenerConfig};
+
+#[derive(Debug, thiserror::Error)]
+pub enum TlsError {
+    #[error("reading {path}: {reason}")]
+    Read { path: String, reason: String },
+    #[error("{path}: no {what} found in the PEM file")]
+    Empty { path: String, what: &'static str },
+    #[error("TLS configuration: {0}")]
+    Config(String),
+}
+
+pub fn provider() -> Arc<CryptoProvider> {
+    Arc::new(rustls::crypto::ring::default_provider())
+}
+
+fn read_pem(path: &Path) -> Result<Vec<u8>, TlsError> {
+    std::fs::read(path).map_err(|e| TlsError::Read {
+        path: path.display().to_string(),
+        reason: e.to_string(),
+    })
+}
+
+pub fn load_certs(path: &Path) -> Result<Vec<CertificateDer<'static>>, TlsError> {
+    let pem = read_pem(path)?;
+    let certs = rustls_pemfile::certs(&mut &pem[..])
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|e| TlsError::Read {
+            path: path.display().to_string(),
+            reason: e.to_string(),
+        })?;
+    if certs.is_empty() {
+        return Err(TlsError::Empty {
+            path: path.display().to_string(),
+            what: "certificate",
+        });
+    }
+    Ok(certs)
+}
+
+fn load_key(path: &Path) -> Result<PrivateKeyDer<'static>, TlsError> {
+    let pem = read_pem(path)?;
+    rustls_pemfile::private_key(&mut &pem[..])
+        .map_err(|e| TlsError::Read {
+            path: path.display().to_string(),
+            reason: e.to_string(),
+        })?
+        .ok_or_else(|| TlsError::Empty {
+            path: path.display().to_string(),
+            what: "private key",
+        })
+}
+
+pub fn load_roots(path: &Path) -> Result<RootCertStore, TlsError> {
+    let mut roots = RootCertStore::empty();
+    for c in load_certs(path)? {
+        roots
+            .add(c)
+            .map_err(|e| TlsError::Config(format!("{}: {e}", path.display())))?;
+    }
+    Ok(roots)
+}
+
+/// The listener's certificate, swapped in place on reload so open connections keep theirs
+/// and new handshakes get the new one.
+#[derive(Debug)]
+pub struct ReloadingCert {
+    cert_path: std::path::PathBuf,
+    key_path: std::path::PathBuf,
+    current: RwLock<Arc<CertifiedKey>>,
+}
+
+impl ReloadingCert {
+    pub fn load(cert: &Path, key: &Path) -> Result<ReloadingCert, TlsError> {
+        let ck = certified_key(cert, key)?;
+        Ok(ReloadingCert {
+            cert_path: cert.to_path_buf(),
+            key_path: key.to_path_buf(),
+            current: RwLock::new(Arc::new(ck)),
+        })
+    }
+
+    /// Re-reads the files; on any error the old certificate stays in use.
+    pub fn reload(&self) -> Result<(), TlsError> {
+        let ck = certified_key(&self.cert_path, &self.key_path)?;
+        let mut cur = self
+            .current
+            .write()
+            .map_err(|_| TlsError::Config("certificate lock poisoned".into()))?;
+        *cur = Arc::new(ck);
+        Ok(())
+    }
+}
+
+fn certified_key(cert: &Path, key: &Path) -> Result<CertifiedKey, TlsError> {
+    let chain = load_certs(cert)?;
+    let der = load_key(key)?;
+    CertifiedKey::from_der(chain, der, &provider())
+        .map_err(|e| TlsError::Config(format!("{} and {}: {e}", cert.display(), key.display())))
+}
+
+impl ResolvesServerCert for ReloadingCert {
+    fn resolve(&self, _hello: ClientHello<'_>) -> Option<Arc<CertifiedKey>> {
+        self.current.read().ok().map(|c| Arc::clone(&c))
+    }
+}
+
+/// The rustls server configuration of one listener.
+pub fn server_config(l: &ListenerConfig, cert: Arc<ReloadingCert>) -> Result<ServerConfig, TlsError> {
+    let builder = ServerConfig::builder_with_provider(provider())
+        .with_protocol_versions(&[&rustls::version::TLS13, &rustls::version::TLS12])
+        .map_err(|e| TlsError::Config(e.to_string()))?;
+    let builder = match &l.client_ca {
+        Some(ca) => {
+            let roots = Arc::new(load_roots(ca)?);
+            let v = WebPkiClientVerifier::builder_with_provider(roots, provider());
+            let v = match l.client_auth {
+                ClientAuth::Optional => v.allow_unauthenticated(),
+                ClientAuth::Required => v,
+            };
+            builder.with_client_cert_verifier(v.build().map_err(|e| TlsError::Config(e.to_string()))?)
+        }
+        None => builder.with_no_client_auth(),
+    };
+    let mut config = builder.with_cert_resolver(cert);
+    config.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()];
+    Ok(config)
+}
+
+/// The client configuration for an upstream: the system roots, or the route's CA bundle.
+pub fn client_config(ca: Option<&Path>) -> Result<rustls::ClientConfig, TlsError> {
+    let roots = match ca {
+        Some(path) => load_roots(path)?,
+        None => {
+            let mut roots = RootCertStore::empty();
+            let found = rustls_native_certs::load_native_certs();
+            for c in found.certs {
+                // A system bundle with one unparsable certificate should not stop start-up.
+                let _ = roots.add(c);
+            }
+            roots
+        }
+    };
+    let config = rustls::ClientConfig::builder_with_provider(provider())
+        .with_protocol_versions(&[&rustls::version::TLS13, &rustls::version::TLS12])
+        .map_err(|e| TlsError::Config(e.to_string()))?
+        .with_root_certificates(roots)
+        .with_no_client_auth();
+    // ALPN (h2, http/1.1) is set by the HTTPS connector from the enabled versions.
+    Ok(config)
+}
+
+/// A self-signed certificate and key (PEM) for `localhost` and 127.0.0.1, for `--dev`.
+pub fn self_signed() -> Result<(String, String), TlsError> {
+    let names = vec!["localhost".to_string(), "127.0.0.1".to_string(), "::1".to_string()];
+    let ck = rcgen::generate_simple_self_signed(names).map_err(|e| TlsError::Config(e.to_string()))?;
+    Ok((ck.cert.pem(), ck.key_pair.serialize_pem()))
+}
