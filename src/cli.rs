@@ -171,7 +171,12 @@ pub struct ScanArgs {
 #[derive(Args, Debug)]
 pub struct ServeArgs {
     /// The configuration file (see deploy/phigate.example.toml).
-    #[arg(long, env = "PHIGATE_CONFIG", required_unless_present = "dev", conflicts_with = "dev")]
+    #[arg(
+        long,
+        env = "PHIGATE_CONFIG",
+        required_unless_present = "dev",
+        conflicts_with = "dev"
+    )]
     pub config: Option<PathBuf>,
     /// Development mode: makes a master key, a self-signed certificate and a vault under
     /// --data-dir, and serves demo routes to a built-in echo upstream. Never for production.
@@ -870,7 +875,9 @@ fn init_logging(cfg: &crate::gateway::config::LogConfig) {
     let filter = EnvFilter::try_from_default_env()
         .or_else(|_| EnvFilter::try_new(cfg.level.as_deref().unwrap_or("info")))
         .unwrap_or_else(|_| EnvFilter::new("info"));
-    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(io::stderr);
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(io::stderr);
     let _ = match cfg.format {
         crate::gateway::config::LogFormat::Json => builder.json().try_init(),
         crate::gateway::config::LogFormat::Text => builder.try_init(),

@@ -41,7 +41,7 @@ impl Allow {
 }
 
 /// The one pattern that finds tokens of every type (built from the type prefixes).
-fn token_pattern() -> Result<&'static Regex, TokenError> {
+pub(crate) fn token_pattern() -> Result<&'static Regex, TokenError> {
     static RE: OnceLock<Option<Regex>> = OnceLock::new();
     RE.get_or_init(|| {
         let prefixes: Vec<&str> = PhiType::ALL.iter().map(|t| t.token_prefix()).collect();

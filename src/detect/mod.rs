@@ -114,7 +114,61 @@ impl Detector {
         if let Some(l) = learned {
             l.scan(text, |start, end, ty| spans.push(Span { start, end, ty }));
         }
-        merge(spans)
+        let spans = merge(spans);
+        if spans.is_empty() || !text.contains('_') {
+            return spans;
+        }
+        spare_tokens(text, spans)
+    }
+}
+
+/// Tokens already in the text (a callback's answer, a document de-identified twice) are
+/// not PHI: detections inside them are dropped, and a detection that overlaps one keeps
+/// only its parts outside, so a token is never re-tokenised or cut in two.
+fn spare_tokens(text: &str, spans: Vec<Span>) -> Vec<Span> {
+    let Ok(pattern) = crate::reveal::token_pattern() else {
+        return spans;
+    };
+    let tokens: Vec<(usize, usize)> = pattern
+        .find_iter(text)
+        .map(|m| (m.start(), m.end()))
+        .collect();
+    if tokens.is_empty() {
+        return spans;
+    }
+    let mut out = Vec::with_capacity(spans.len());
+    for s in spans {
+        let mut start = s.start;
+        for &(ts, te) in tokens
+            .iter()
+            .filter(|(ts, te)| *ts < s.end && *te > s.start)
+        {
+            if ts > start {
+                push_trimmed(text, &mut out, start, ts, s.ty);
+            }
+            start = start.max(te);
+        }
+        if start < s.end {
+            push_trimmed(text, &mut out, start, s.end, s.ty);
+        }
+    }
+    out
+}
+
+/// Adds the part of `start..end` left after trimming whitespace and punctuation, if any.
+fn push_trimmed(text: &str, out: &mut Vec<Span>, start: usize, end: usize, ty: PhiType) {
+    let piece = &text[start..end];
+    let lead = piece.len()
+        - piece
+            .trim_start_matches(|c: char| !c.is_alphanumeric())
+            .len();
+    let trail = piece.len() - piece.trim_end_matches(|c: char| !c.is_alphanumeric()).len();
+    if lead + trail < piece.len() {
+        out.push(Span {
+            start: start + lead,
+            end: end - trail,
+            ty,
+        });
     }
 }
 
@@ -166,5 +220,23 @@ mod tests {
             merged,
             vec![s(0, 20, PhiType::Address), s(30, 40, PhiType::Date)]
         );
+    }
+
+    #[test]
+    fn existing_tokens_are_never_detected_again() {
+        let text = "Seen with NAME_AAAAAAAAAA and Maria Lopez; NAME_4V1P068S6G Lopez called.";
+        let s = |start, end| Span {
+            start,
+            end,
+            ty: PhiType::Name,
+        };
+        let tok = text.find("NAME_A").expect("token");
+        let second = text.find("NAME_4").expect("token");
+        let spans = spare_tokens(
+            text,
+            vec![s(tok + 5, tok + 15), s(30, 41), s(second, second + 22)],
+        );
+        let pieces: Vec<&str> = spans.iter().map(|x| &text[x.start..x.end]).collect();
+        assert_eq!(pieces, ["Maria Lopez", "Lopez"]);
     }
 }

@@ -61,7 +61,9 @@ impl Signer {
             // Standard Webhooks secrets are `whsec_` + base64 of the key bytes.
             WebhookScheme::Standard => B64
                 .decode(raw.strip_prefix("whsec_").unwrap_or(&raw))
-                .map_err(|_| AuthError::Secret("a Standard Webhooks secret is whsec_ + base64".into()))?,
+                .map_err(|_| {
+                    AuthError::Secret("a Standard Webhooks secret is whsec_ + base64".into())
+                })?,
             // Stripe signs with the secret string itself.
             WebhookScheme::Stripe => raw.into_bytes(),
         };
@@ -73,14 +75,24 @@ impl Signer {
     }
 
     /// Checks the signature headers against the raw body; returns the replay-cache key.
-    pub fn verify(&self, headers: &HeaderMap, body: &[u8], now: SystemTime) -> Result<String, AuthError> {
+    pub fn verify(
+        &self,
+        headers: &HeaderMap,
+        body: &[u8],
+        now: SystemTime,
+    ) -> Result<String, AuthError> {
         match self.scheme {
             WebhookScheme::Standard => self.verify_standard(headers, body, now),
             WebhookScheme::Stripe => self.verify_stripe(headers, body, now),
         }
     }
 
-    fn verify_standard(&self, headers: &HeaderMap, body: &[u8], now: SystemTime) -> Result<String, AuthError> {
+    fn verify_standard(
+        &self,
+        headers: &HeaderMap,
+        body: &[u8],
+        now: SystemTime,
+    ) -> Result<String, AuthError> {
         let id = header_str(headers, "webhook-id")?;
         let ts = header_str(headers, "webhook-timestamp")?;
         let sigs = header_str(headers, "webhook-signature")?;
@@ -97,7 +109,12 @@ impl Signer {
         Ok(format!("standard:{id}"))
     }
 
-    fn verify_stripe(&self, headers: &HeaderMap, body: &[u8], now: SystemTime) -> Result<String, AuthError> {
+    fn verify_stripe(
+        &self,
+        headers: &HeaderMap,
+        body: &[u8],
+        now: SystemTime,
+    ) -> Result<String, AuthError> {
         let header = header_str(headers, "stripe-signature")?;
         let mut ts = None;
         let mut sigs = Vec::new();
@@ -111,30 +128,43 @@ impl Signer {
         let ts = ts.ok_or(AuthError::Malformed)?;
         check_timestamp(ts, now, self.tolerance)?;
         let expected = self.mac(&[ts.as_bytes(), b".", body]);
-        let ok = sigs.iter().any(|s| {
-            decode_hex(s).is_some_and(|sig| ct_eq(&sig, expected.as_ref()))
-        });
+        let ok = sigs
+            .iter()
+            .any(|s| decode_hex(s).is_some_and(|sig| ct_eq(&sig, expected.as_ref())));
         if !ok {
             return Err(AuthError::BadSignature);
         }
-        Ok(format!("stripe:{ts}:{}", sigs.first().copied().unwrap_or_default()))
+        Ok(format!(
+            "stripe:{ts}:{}",
+            sigs.first().copied().unwrap_or_default()
+        ))
     }
 
     /// Signature headers for a body the gateway forwards.
     pub fn sign(&self, id: &str, body: &[u8], now: SystemTime) -> Vec<(&'static str, String)> {
-        let ts = now.duration_since(UNIX_EPOCH).unwrap_or_default().as_secs().to_string();
+        let ts = now
+            .duration_since(UNIX_EPOCH)
+            .unwrap_or_default()
+            .as_secs()
+            .to_string();
         match self.scheme {
             WebhookScheme::Standard => {
                 let mac = self.mac(&[id.as_bytes(), b".", ts.as_bytes(), b".", body]);
                 vec![
                     ("webhook-id", id.to_string()),
                     ("webhook-timestamp", ts),
-                    ("webhook-signature", format!("v1,{}", B64.encode(mac.as_ref()))),
+                    (
+                        "webhook-signature",
+                        format!("v1,{}", B64.encode(mac.as_ref())),
+                    ),
                 ]
             }
             WebhookScheme::Stripe => {
                 let mac = self.mac(&[ts.as_bytes(), b".", body]);
-                vec![("stripe-signature", format!("t={ts},v1={}", encode_hex(mac.as_ref())))]
+                vec![(
+                    "stripe-signature",
+                    format!("t={ts},v1={}", encode_hex(mac.as_ref())),
+                )]
             }
         }
     }
@@ -217,9 +247,7 @@ impl Caller {
     }
 
     fn has_api_key(&self, hash: &[u8]) -> bool {
-        self.api_key_hashes
-            .iter()
-            .any(|h| ct_eq(h, hash))
+        self.api_key_hashes.iter().any(|h| ct_eq(h, hash))
     }
 }
 
@@ -255,7 +283,10 @@ pub fn authenticate<'a>(
     let candidates = || callers.iter().filter(|c| allowed.contains(&c.name));
     if let Some(key) = presented_api_key(headers) {
         let hash = digest::digest(&digest::SHA256, key.as_bytes());
-        let found = callers.iter().find(|c| c.has_api_key(hash.as_ref())).ok_or(AuthError::BadApiKey)?;
+        let found = callers
+            .iter()
+            .find(|c| c.has_api_key(hash.as_ref()))
+            .ok_or(AuthError::BadApiKey)?;
         return permitted(found, allowed);
     }
     if has_signature(headers) {
@@ -381,11 +412,17 @@ mod tests {
         let h = headers(&[
             ("webhook-id", "msg_p5jXN8AQM9LWM0D4loKWxJek".into()),
             ("webhook-timestamp", "1614265330".into()),
-            ("webhook-signature", "v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=".into()),
+            (
+                "webhook-signature",
+                "v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=".into(),
+            ),
         ]);
         let at = UNIX_EPOCH + Duration::from_secs(1_614_265_330);
         standard().verify(&h, body, at).expect("verifies");
-        assert_eq!(standard().verify(&h, b"{\"test\": 2432232315}", at), Err(AuthError::BadSignature));
+        assert_eq!(
+            standard().verify(&h, b"{\"test\": 2432232315}", at),
+            Err(AuthError::BadSignature)
+        );
         assert_eq!(
             standard().verify(&h, body, at + Duration::from_secs(301)),
             Err(AuthError::Stale)
@@ -434,9 +471,15 @@ mod tests {
         let peer = PeerIdentity::default();
         let allowed = vec!["emr".to_string()];
         let ok = headers(&[("authorization", "Bearer k-123".into())]);
-        assert_eq!(authenticate(&callers, &allowed, &ok, &peer, b"", &cache).map(|c| c.name.as_str()), Ok("emr"));
+        assert_eq!(
+            authenticate(&callers, &allowed, &ok, &peer, b"", &cache).map(|c| c.name.as_str()),
+            Ok("emr")
+        );
         let bad = headers(&[("x-api-key", "k-124".into())]);
-        assert_eq!(authenticate(&callers, &allowed, &bad, &peer, b"", &cache).err(), Some(AuthError::BadApiKey));
+        assert_eq!(
+            authenticate(&callers, &allowed, &bad, &peer, b"", &cache).err(),
+            Some(AuthError::BadApiKey)
+        );
         assert_eq!(
             authenticate(&callers, &allowed, &HeaderMap::new(), &peer, b"", &cache).err(),
             Some(AuthError::Missing)

@@ -39,7 +39,9 @@ where
         let limited = http_body_util::Limited::new(body, limit);
         match limited.collect().await {
             Ok(c) => Ok(c.to_bytes()),
-            Err(e) if e.is::<http_body_util::LengthLimitError>() => Err(BodyError::TooLarge { limit }),
+            Err(e) if e.is::<http_body_util::LengthLimitError>() => {
+                Err(BodyError::TooLarge { limit })
+            }
             Err(e) => Err(BodyError::Read(e.to_string())),
         }
     };
@@ -50,20 +52,43 @@ where
 
 /// Undoes the body's content codings (last applied first). Returns the body unchanged when
 /// there are none. The result is limited to `limit` bytes and `ratio` times the input.
-pub fn decode(headers: &HeaderMap, body: Bytes, limit: usize, ratio: usize) -> Result<Bytes, BodyError> {
+pub fn decode(
+    headers: &HeaderMap,
+    body: Bytes,
+    limit: usize,
+    ratio: usize,
+) -> Result<Bytes, BodyError> {
     let mut codings = Vec::new();
     for v in headers.get_all(hyper::header::CONTENT_ENCODING) {
-        let v = v.to_str().map_err(|_| BodyError::UnknownEncoding("?".into()))?;
-        codings.extend(v.split(',').map(|c| c.trim().to_ascii_lowercase()).filter(|c| !c.is_empty()));
+        let v = v
+            .to_str()
+            .map_err(|_| BodyError::UnknownEncoding("?".into()))?;
+        codings.extend(
+            v.split(',')
+                .map(|c| c.trim().to_ascii_lowercase())
+                .filter(|c| !c.is_empty()),
+        );
     }
     let mut body = body;
     for coding in codings.iter().rev() {
         let cap = limit.min(body.len().saturating_mul(ratio).max(1024));
         body = match coding.as_str() {
             "identity" => body,
-            "gzip" | "x-gzip" => inflate(flate2::read::MultiGzDecoder::new(&body[..]), cap, limit, ratio, "gzip")?,
+            "gzip" | "x-gzip" => inflate(
+                flate2::read::MultiGzDecoder::new(&body[..]),
+                cap,
+                limit,
+                ratio,
+                "gzip",
+            )?,
             "deflate" => inflate_deflate(&body, cap, limit, ratio)?,
-            "br" => inflate(brotli::Decompressor::new(&body[..], 4096), cap, limit, ratio, "br")?,
+            "br" => inflate(
+                brotli::Decompressor::new(&body[..], 4096),
+                cap,
+                limit,
+                ratio,
+                "br",
+            )?,
             other => return Err(BodyError::UnknownEncoding(other.chars().take(32).collect())),
         };
     }
@@ -71,17 +96,38 @@ pub fn decode(headers: &HeaderMap, body: Bytes, limit: usize, ratio: usize) -> R
 }
 
 /// HTTP's `deflate` is zlib-wrapped, but some senders use raw deflate; accept both.
-fn inflate_deflate(body: &[u8], cap: usize, limit: usize, ratio: usize) -> Result<Bytes, BodyError> {
-    match inflate(flate2::read::ZlibDecoder::new(body), cap, limit, ratio, "deflate") {
-        Err(BodyError::BadEncoding(_)) => {
-            inflate(flate2::read::DeflateDecoder::new(body), cap, limit, ratio, "deflate")
-        }
+fn inflate_deflate(
+    body: &[u8],
+    cap: usize,
+    limit: usize,
+    ratio: usize,
+) -> Result<Bytes, BodyError> {
+    match inflate(
+        flate2::read::ZlibDecoder::new(body),
+        cap,
+        limit,
+        ratio,
+        "deflate",
+    ) {
+        Err(BodyError::BadEncoding(_)) => inflate(
+            flate2::read::DeflateDecoder::new(body),
+            cap,
+            limit,
+            ratio,
+            "deflate",
+        ),
         other => other,
     }
 }
 
 /// Reads at most `cap` + 1 bytes so a bomb is stopped after `cap` bytes of output.
-fn inflate(reader: impl Read, cap: usize, limit: usize, ratio: usize, name: &'static str) -> Result<Bytes, BodyError> {
+fn inflate(
+    reader: impl Read,
+    cap: usize,
+    limit: usize,
+    ratio: usize,
+    name: &'static str,
+) -> Result<Bytes, BodyError> {
     let mut out = Vec::new();
     reader
         .take(cap as u64 + 1)
@@ -117,14 +163,25 @@ mod tests {
     #[test]
     fn gzip_deflate_and_br_decode() {
         let text = b"Patient seen for fine-motor training".repeat(3);
-        assert_eq!(&decode(&with_encoding("gzip"), gzip(&text), 1 << 20, 100).expect("gzip")[..], &text[..]);
+        assert_eq!(
+            &decode(&with_encoding("gzip"), gzip(&text), 1 << 20, 100).expect("gzip")[..],
+            &text[..]
+        );
         let mut z = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::default());
         z.write_all(&text).expect("write");
         let z = Bytes::from(z.finish().expect("finish"));
-        assert_eq!(&decode(&with_encoding("deflate"), z, 1 << 20, 100).expect("deflate")[..], &text[..]);
+        assert_eq!(
+            &decode(&with_encoding("deflate"), z, 1 << 20, 100).expect("deflate")[..],
+            &text[..]
+        );
         let mut br = Vec::new();
-        brotli::CompressorWriter::new(&mut br, 4096, 5, 22).write_all(&text).expect("br");
-        assert_eq!(&decode(&with_encoding("br"), Bytes::from(br), 1 << 20, 100).expect("br")[..], &text[..]);
+        brotli::CompressorWriter::new(&mut br, 4096, 5, 22)
+            .write_all(&text)
+            .expect("br");
+        assert_eq!(
+            &decode(&with_encoding("br"), Bytes::from(br), 1 << 20, 100).expect("br")[..],
+            &text[..]
+        );
     }
 
     #[test]
@@ -139,11 +196,21 @@ mod tests {
             Err(BodyError::TooLarge { .. })
         ));
         assert!(matches!(
-            decode(&with_encoding("zstd"), Bytes::from_static(b"x"), 1 << 20, 100),
+            decode(
+                &with_encoding("zstd"),
+                Bytes::from_static(b"x"),
+                1 << 20,
+                100
+            ),
             Err(BodyError::UnknownEncoding(_))
         ));
         assert!(matches!(
-            decode(&with_encoding("gzip"), Bytes::from_static(b"not gzip"), 1 << 20, 100),
+            decode(
+                &with_encoding("gzip"),
+                Bytes::from_static(b"not gzip"),
+                1 << 20,
+                100
+            ),
             Err(BodyError::BadEncoding("gzip"))
         ));
     }

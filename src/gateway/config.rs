@@ -399,7 +399,7 @@ impl Config {
             check_upstream(&r.upstream, r.allow_plain_http).map_err(at)?;
             if r.callers.is_empty() {
                 return Err(at(
-                    "callers is empty: every route names who may call it".into(),
+                    "callers is empty: every route names who may call it".into()
                 ));
             }
             for c in r.callers.iter().chain(r.reveal.keys()) {
@@ -453,7 +453,9 @@ fn check_upstream(url: &str, allow_plain_http: bool) -> Result<(), String> {
         Some("https") => {}
         Some("http") if allow_plain_http => {}
         Some("http") => {
-            return Err("plain http upstream refused (set allow_plain_http = true to allow it)".into())
+            return Err(
+                "plain http upstream refused (set allow_plain_http = true to allow it)".into(),
+            )
         }
         _ => return Err(format!("upstream `{url}` must be https://")),
     }
@@ -524,9 +526,10 @@ callers = ["emr"]
         let e = Config::parse("t.toml", &MINIMAL.replace("[\"emr\"]\n", "[\"ghost\"]\n"))
             .expect_err("unknown caller");
         assert!(e.to_string().contains("ghost"), "{e}");
-        let text = MINIMAL
-            .replace("\"deidentify\"", "\"reidentify\"")
-            .replace("callers = [\"emr\"]", "callers = [\"emr\"]\nreveal = { emr = [\"NAMEZ\"] }");
+        let text = MINIMAL.replace("\"deidentify\"", "\"reidentify\"").replace(
+            "callers = [\"emr\"]",
+            "callers = [\"emr\"]\nreveal = { emr = [\"NAMEZ\"] }",
+        );
         let e = Config::parse("t.toml", &text).expect_err("unknown type");
         assert!(e.to_string().contains("NAMEZ"), "{e}");
     }

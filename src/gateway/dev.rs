@@ -22,7 +22,12 @@ use super::config::Config;
 pub const DEV_API_KEY: &str = "phigate-dev-key";
 
 /// Creates what is missing under `dir` (never overwriting) and returns the configuration.
-pub fn prepare(dir: &Path, listen: SocketAddr, admin: SocketAddr, echo: SocketAddr) -> anyhow::Result<Config> {
+pub fn prepare(
+    dir: &Path,
+    listen: SocketAddr,
+    admin: SocketAddr,
+    echo: SocketAddr,
+) -> anyhow::Result<Config> {
     std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
     let key = dir.join("master.key");
     if !key.exists() {

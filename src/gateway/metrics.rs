@@ -27,7 +27,9 @@ pub const OUTCOMES: &[&str] = &[
 ];
 
 /// Upper bounds of the latency histogram buckets, in seconds.
-const BUCKETS: &[f64] = &[0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0];
+const BUCKETS: &[f64] = &[
+    0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0,
+];
 
 struct Histogram {
     buckets: Vec<AtomicU64>,
@@ -50,7 +52,8 @@ impl Histogram {
             self.buckets[i].fetch_add(1, Relaxed);
         }
         self.count.fetch_add(1, Relaxed);
-        self.sum_micros.fetch_add(u64::try_from(d.as_micros()).unwrap_or(u64::MAX), Relaxed);
+        self.sum_micros
+            .fetch_add(u64::try_from(d.as_micros()).unwrap_or(u64::MAX), Relaxed);
     }
 }
 
@@ -77,7 +80,10 @@ pub type RouteIdx = usize;
 impl Metrics {
     /// `routes` are the configured route names; `api` and `unmatched` are added.
     pub fn new(routes: &[String]) -> Metrics {
-        let names = routes.iter().cloned().chain(["api".to_string(), "unmatched".to_string()]);
+        let names = routes
+            .iter()
+            .cloned()
+            .chain(["api".to_string(), "unmatched".to_string()]);
         Metrics {
             routes: names
                 .map(|name| RouteMetrics {
@@ -104,7 +110,9 @@ impl Metrics {
     }
 
     pub fn request_done(&self, route: RouteIdx, outcome: &str, elapsed: Duration) {
-        let Some(r) = self.routes.get(route) else { return };
+        let Some(r) = self.routes.get(route) else {
+            return;
+        };
         let i = OUTCOMES.iter().position(|o| *o == outcome).unwrap_or(0);
         r.outcomes[i].fetch_add(1, Relaxed);
         r.latency.observe(elapsed);
@@ -142,7 +150,12 @@ impl Metrics {
         out.push_str("# HELP phigate_requests_total Requests by route and outcome.\n# TYPE phigate_requests_total counter\n");
         for r in &self.routes {
             for (o, c) in OUTCOMES.iter().zip(&r.outcomes) {
-                let _ = writeln!(out, "phigate_requests_total{{route=\"{}\",outcome=\"{o}\"}} {}", label(&r.name), c.load(Relaxed));
+                let _ = writeln!(
+                    out,
+                    "phigate_requests_total{{route=\"{}\",outcome=\"{o}\"}} {}",
+                    label(&r.name),
+                    c.load(Relaxed)
+                );
             }
         }
         out.push_str("# HELP phigate_request_duration_seconds Time from request head to response head.\n# TYPE phigate_request_duration_seconds histogram\n");
@@ -154,24 +167,67 @@ impl Metrics {
                 let _ = writeln!(out, "phigate_request_duration_seconds_bucket{{route=\"{name}\",le=\"{b}\"}} {cumulative}");
             }
             let count = r.latency.count.load(Relaxed);
-            let _ = writeln!(out, "phigate_request_duration_seconds_bucket{{route=\"{name}\",le=\"+Inf\"}} {count}");
+            let _ = writeln!(
+                out,
+                "phigate_request_duration_seconds_bucket{{route=\"{name}\",le=\"+Inf\"}} {count}"
+            );
             let sum = r.latency.sum_micros.load(Relaxed) as f64 / 1e6;
-            let _ = writeln!(out, "phigate_request_duration_seconds_sum{{route=\"{name}\"}} {sum}");
-            let _ = writeln!(out, "phigate_request_duration_seconds_count{{route=\"{name}\"}} {count}");
+            let _ = writeln!(
+                out,
+                "phigate_request_duration_seconds_sum{{route=\"{name}\"}} {sum}"
+            );
+            let _ = writeln!(
+                out,
+                "phigate_request_duration_seconds_count{{route=\"{name}\"}} {count}"
+            );
         }
         out.push_str("# HELP phigate_phi_found_total PHI spans found, by type.\n# TYPE phigate_phi_found_total counter\n");
         for (t, c) in PhiType::ALL.iter().zip(&self.phi_found) {
-            let _ = writeln!(out, "phigate_phi_found_total{{type=\"{}\"}} {}", t.as_str(), c.load(Relaxed));
+            let _ = writeln!(
+                out,
+                "phigate_phi_found_total{{type=\"{}\"}} {}",
+                t.as_str(),
+                c.load(Relaxed)
+            );
         }
         let singles = [
-            ("phigate_tokens_issued_total", "counter", "Tokens handed out (new or existing mappings).", &self.tokens_issued),
-            ("phigate_tokens_revealed_total", "counter", "Tokens replaced with their values.", &self.revealed),
-            ("phigate_reveals_refused_total", "counter", "Tokens of a type the caller may not have revealed.", &self.reveal_refused),
-            ("phigate_reveals_unknown_total", "counter", "Token-shaped strings the vault does not know.", &self.reveal_unknown),
-            ("phigate_requests_in_flight", "gauge", "Requests being handled now.", &self.in_flight),
+            (
+                "phigate_tokens_issued_total",
+                "counter",
+                "Tokens handed out (new or existing mappings).",
+                &self.tokens_issued,
+            ),
+            (
+                "phigate_tokens_revealed_total",
+                "counter",
+                "Tokens replaced with their values.",
+                &self.revealed,
+            ),
+            (
+                "phigate_reveals_refused_total",
+                "counter",
+                "Tokens of a type the caller may not have revealed.",
+                &self.reveal_refused,
+            ),
+            (
+                "phigate_reveals_unknown_total",
+                "counter",
+                "Token-shaped strings the vault does not know.",
+                &self.reveal_unknown,
+            ),
+            (
+                "phigate_requests_in_flight",
+                "gauge",
+                "Requests being handled now.",
+                &self.in_flight,
+            ),
         ];
         for (name, kind, help, v) in singles {
-            let _ = writeln!(out, "# HELP {name} {help}\n# TYPE {name} {kind}\n{name} {}", v.load(Relaxed));
+            let _ = writeln!(
+                out,
+                "# HELP {name} {help}\n# TYPE {name} {kind}\n{name} {}",
+                v.load(Relaxed)
+            );
         }
         out
     }
@@ -179,7 +235,9 @@ impl Metrics {
 
 /// Route names come from the operator's config; escape them for a label value.
 fn label(s: &str) -> String {
-    s.replace('\\', "\\\\").replace('"', "\\\"").replace('\n', "\\n")
+    s.replace('\\', "\\\\")
+        .replace('"', "\\\"")
+        .replace('\n', "\\n")
 }
 
 #[cfg(test)]
@@ -195,9 +253,15 @@ mod tests {
         counts[PhiType::Name.index()] = 2;
         m.phi_found(&counts);
         let text = m.render();
-        assert!(text.contains("phigate_requests_total{route=\"hooks\",outcome=\"forwarded\"} 1"), "{text}");
-        assert!(text.contains("phigate_request_duration_seconds_bucket{route=\"hooks\",le=\"0.001\"} 1"));
-        assert!(text.contains("phigate_request_duration_seconds_bucket{route=\"hooks\",le=\"0.05\"} 2"));
+        assert!(
+            text.contains("phigate_requests_total{route=\"hooks\",outcome=\"forwarded\"} 1"),
+            "{text}"
+        );
+        assert!(text
+            .contains("phigate_request_duration_seconds_bucket{route=\"hooks\",le=\"0.001\"} 1"));
+        assert!(
+            text.contains("phigate_request_duration_seconds_bucket{route=\"hooks\",le=\"0.05\"} 2")
+        );
         assert!(text.contains("phigate_request_duration_seconds_count{route=\"hooks\"} 2"));
         assert!(text.contains("phigate_phi_found_total{type=\"NAME\"} 2"));
         assert!(text.contains("phigate_requests_total{route=\"unmatched\",outcome=\"no_route\"} 0"));

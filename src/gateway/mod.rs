@@ -108,8 +108,14 @@ impl Gateway {
         for (i, r) in config.routes.iter().enumerate() {
             let at = || format!("route `{}`", r.name);
             let policy = policy_named(&engine, &r.policy).with_context(at)?;
-            let client = upstream_client(r, Duration::from_millis(timeouts.upstream_connect_ms)).with_context(at)?;
-            let signer = r.sign.as_ref().map(Signer::load).transpose().with_context(at)?;
+            let client = upstream_client(r, Duration::from_millis(timeouts.upstream_connect_ms))
+                .with_context(at)?;
+            let signer = r
+                .sign
+                .as_ref()
+                .map(Signer::load)
+                .transpose()
+                .with_context(at)?;
             let upstream: hyper::Uri = r.upstream.parse().with_context(at)?;
             routes.push(Route {
                 policy,
@@ -149,7 +155,9 @@ impl Gateway {
 
     /// Whether the route (or API) direction reveals or tokenises.
     pub fn direction(&self, route: Option<usize>) -> Option<Direction> {
-        route.and_then(|i| self.routes.get(i)).map(|r| r.cfg.direction)
+        route
+            .and_then(|i| self.routes.get(i))
+            .map(|r| r.cfg.direction)
     }
 }
 
@@ -180,7 +188,10 @@ fn reveal_rules(rules: &std::collections::BTreeMap<String, Vec<String>>) -> Hash
     rules
         .iter()
         .map(|(caller, types)| {
-            let types = types.iter().filter_map(|t| t.parse::<PhiType>().ok()).collect();
+            let types = types
+                .iter()
+                .filter_map(|t| t.parse::<PhiType>().ok())
+                .collect();
             (caller.clone(), Allow::only(types))
         })
         .collect()
@@ -195,9 +206,17 @@ fn upstream_client(r: &RouteConfig, connect_timeout: Duration) -> anyhow::Result
     let builder = hyper_rustls::HttpsConnectorBuilder::new().with_tls_config(tls);
     // Plain http only where the operator allowed it (checked when the config loaded).
     let connector = if r.allow_plain_http {
-        builder.https_or_http().enable_http1().enable_http2().wrap_connector(http)
+        builder
+            .https_or_http()
+            .enable_http1()
+            .enable_http2()
+            .wrap_connector(http)
     } else {
-        builder.https_only().enable_http1().enable_http2().wrap_connector(http)
+        builder
+            .https_only()
+            .enable_http1()
+            .enable_http2()
+            .wrap_connector(http)
     };
     Ok(Client::builder(TokioExecutor::new())
         .pool_idle_timeout(Duration::from_secs(60))

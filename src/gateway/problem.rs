@@ -19,7 +19,12 @@ pub struct Problem {
 }
 
 impl Problem {
-    pub fn new(status: StatusCode, kind: &'static str, title: &'static str, detail: impl Into<String>) -> Problem {
+    pub fn new(
+        status: StatusCode,
+        kind: &'static str,
+        title: &'static str,
+        detail: impl Into<String>,
+    ) -> Problem {
         Problem {
             status,
             kind,
@@ -41,20 +46,34 @@ impl Problem {
         let mut resp = Response::new(Full::new(Bytes::from(body.to_string())));
         *resp.status_mut() = self.status;
         let h = resp.headers_mut();
-        h.insert(hyper::header::CONTENT_TYPE, hyper::header::HeaderValue::from_static("application/problem+json"));
-        h.insert(hyper::header::CACHE_CONTROL, hyper::header::HeaderValue::from_static("no-store"));
+        h.insert(
+            hyper::header::CONTENT_TYPE,
+            hyper::header::HeaderValue::from_static("application/problem+json"),
+        );
+        h.insert(
+            hyper::header::CACHE_CONTROL,
+            hyper::header::HeaderValue::from_static("no-store"),
+        );
         if let Ok(v) = hyper::header::HeaderValue::from_str(request_id) {
             h.insert("x-request-id", v);
         }
         if self.status == StatusCode::SERVICE_UNAVAILABLE {
-            h.insert(hyper::header::RETRY_AFTER, hyper::header::HeaderValue::from_static("1"));
+            h.insert(
+                hyper::header::RETRY_AFTER,
+                hyper::header::HeaderValue::from_static("1"),
+            );
         }
         resp
     }
 }
 
 pub fn not_found() -> Problem {
-    Problem::new(StatusCode::NOT_FOUND, "no_route", "No route", "no route matches this host and path")
+    Problem::new(
+        StatusCode::NOT_FOUND,
+        "no_route",
+        "No route",
+        "no route matches this host and path",
+    )
 }
 
 pub fn overloaded() -> Problem {
@@ -73,8 +92,13 @@ mod tests {
 
     #[tokio::test]
     async fn problem_json_carries_status_type_and_request_id() {
-        let r = Problem::new(StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_type", "Unsupported media type", "multipart is refused")
-            .into_response("req-1");
+        let r = Problem::new(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "unsupported_type",
+            "Unsupported media type",
+            "multipart is refused",
+        )
+        .into_response("req-1");
         assert_eq!(r.status(), 415);
         assert_eq!(r.headers()["content-type"], "application/problem+json");
         let body = r.into_body().collect().await.expect("body").to_bytes();

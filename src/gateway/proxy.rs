@@ -85,11 +85,19 @@ enum Target {
 }
 
 /// Handles one request end to end; never fails (every error is a response).
-pub async fn handle(gw: Arc<Gateway>, req: Request<Incoming>, peer: Arc<PeerIdentity>) -> Result<Resp, std::convert::Infallible> {
+pub async fn handle(
+    gw: Arc<Gateway>,
+    req: Request<Incoming>,
+    peer: Arc<PeerIdentity>,
+) -> Result<Resp, std::convert::Infallible> {
     let started = Instant::now();
     let request_id = new_request_id();
     let Ok(_permit) = Arc::clone(&gw.in_flight).try_acquire_owned() else {
-        gw.metrics.request_done(gw.metrics.unmatched_route(), "overloaded", started.elapsed());
+        gw.metrics.request_done(
+            gw.metrics.unmatched_route(),
+            "overloaded",
+            started.elapsed(),
+        );
         return Ok(problem::overloaded().into_response(&request_id));
     };
     gw.metrics.in_flight(1);
@@ -111,7 +119,8 @@ pub async fn handle(gw: Arc<Gateway>, req: Request<Incoming>, peer: Arc<PeerIden
             (p.into_response(&request_id), kind)
         }
     };
-    gw.metrics.request_done(metrics_idx, outcome, started.elapsed());
+    gw.metrics
+        .request_done(metrics_idx, outcome, started.elapsed());
     tracing::info!(
         request_id = %request_id,
         route = route_name(&gw, target),
@@ -136,7 +145,9 @@ fn new_request_id() -> String {
     let mut b = [0u8; 12];
     // A failed random read still yields a (weaker) unique-enough id from the clock.
     if ring::rand::SecureRandom::fill(&ring::rand::SystemRandom::new(), &mut b).is_err() {
-        let t = SystemTime::now().duration_since(SystemTime::UNIX_EPOCH).unwrap_or_default();
+        let t = SystemTime::now()
+            .duration_since(SystemTime::UNIX_EPOCH)
+            .unwrap_or_default();
         b[..8].copy_from_slice(&(t.as_nanos() as u64).to_be_bytes());
     }
     auth::encode_hex(&b)
@@ -144,13 +155,17 @@ fn new_request_id() -> String {
 
 /// The request's host without a port: `:authority` on HTTP/2, `Host` on HTTP/1.1.
 fn request_host(req: &Request<Incoming>) -> Option<String> {
-    let raw = req
-        .uri()
-        .host()
-        .map(str::to_string)
-        .or_else(|| req.headers().get(HOST).and_then(|h| h.to_str().ok()).map(str::to_string))?;
+    let raw = req.uri().host().map(str::to_string).or_else(|| {
+        req.headers()
+            .get(HOST)
+            .and_then(|h| h.to_str().ok())
+            .map(str::to_string)
+    })?;
     let host = match raw.rsplit_once(':') {
-        Some((h, port)) if port.bytes().all(|b| b.is_ascii_digit()) && !h.ends_with(']') || raw.starts_with('[') => {
+        Some((h, port))
+            if port.bytes().all(|b| b.is_ascii_digit()) && !h.ends_with(']')
+                || raw.starts_with('[') =>
+        {
             h.trim_start_matches('[').trim_end_matches(']').to_string()
         }
         _ => raw,
@@ -191,33 +206,58 @@ async fn handle_target(
     let (limit, callers): (usize, &[String]) = match target {
         Target::Route(i) => {
             let r = &gw.routes[i];
-            (r.cfg.max_body_bytes.unwrap_or(gw.config.limits.max_body_bytes), &r.cfg.callers)
+            (
+                r.cfg
+                    .max_body_bytes
+                    .unwrap_or(gw.config.limits.max_body_bytes),
+                &r.cfg.callers,
+            )
         }
         _ => (gw.config.limits.max_body_bytes, &gw.api.callers),
     };
     if declared_length(&parts.headers).is_some_and(|n| n > limit) {
         return Err(body_problem(&BodyError::TooLarge { limit }));
     }
-    let raw = body::read_limited(incoming, limit, Duration::from_millis(gw.config.timeouts.body_ms))
-        .await
-        .map_err(|e| body_problem(&e))?;
-    let caller = auth::authenticate(&gw.callers, callers, &parts.headers, peer, &raw, &gw.replay).map_err(|e| {
+    let raw = body::read_limited(
+        incoming,
+        limit,
+        Duration::from_millis(gw.config.timeouts.body_ms),
+    )
+    .await
+    .map_err(|e| body_problem(&e))?;
+    let caller = auth::authenticate(&gw.callers, callers, &parts.headers, peer, &raw, &gw.replay)
+        .map_err(|e| {
         tracing::warn!(request_id, reason = %e, "authentication failed");
         auth_problem(&e)
     })?;
-    let decoded = body::decode(&parts.headers, raw, limit, gw.config.limits.max_decompression_ratio)
-        .map_err(|e| body_problem(&e))?;
+    let decoded = body::decode(
+        &parts.headers,
+        raw,
+        limit,
+        gw.config.limits.max_decompression_ratio,
+    )
+    .map_err(|e| body_problem(&e))?;
     match target {
         Target::Route(i) => forward(gw, i, parts, decoded, caller, request_id).await,
         Target::ApiDeidentify | Target::ApiReidentify => {
             if parts.method != Method::POST {
-                return Err(Problem::new(StatusCode::METHOD_NOT_ALLOWED, "bad_request", "Method not allowed", "the API takes POST"));
+                return Err(Problem::new(
+                    StatusCode::METHOD_NOT_ALLOWED,
+                    "bad_request",
+                    "Method not allowed",
+                    "the API takes POST",
+                ));
             }
             let kind = kind_of(&parts.headers, &decoded, &[])?;
             let body = if matches!(target, Target::ApiDeidentify) {
                 deidentify_body(gw, Side::Api, kind, decoded).await?
             } else {
-                let allow = gw.api.reveal.get(&caller.name).cloned().unwrap_or(Allow::only(Vec::new()));
+                let allow = gw
+                    .api
+                    .reveal
+                    .get(&caller.name)
+                    .cloned()
+                    .unwrap_or(Allow::only(Vec::new()));
                 reidentify_body(gw, Side::Api, kind, decoded, allow).await?
             };
             let mut resp = Response::new(Full::new(body));
@@ -245,7 +285,13 @@ fn kind_of(headers: &HeaderMap, body: &[u8], pass: &[String]) -> Result<BodyKind
     let ct = headers
         .get(CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
-        .map(|v| v.split(';').next().unwrap_or("").trim().to_ascii_lowercase());
+        .map(|v| {
+            v.split(';')
+                .next()
+                .unwrap_or("")
+                .trim()
+                .to_ascii_lowercase()
+        });
     let Some(ct) = ct else {
         return if body.is_empty() {
             Ok(BodyKind::Empty)
@@ -259,27 +305,43 @@ fn kind_of(headers: &HeaderMap, body: &[u8], pass: &[String]) -> Result<BodyKind
     if body.is_empty() {
         return Ok(BodyKind::Empty);
     }
+    let json_like =
+        ct == "application/json" || ct.starts_with("application/") && ct.ends_with("+json");
+    if json_like && !looks_like_json(body) {
+        return Err(bad_request_titled("Malformed body", "the body is not JSON"));
+    }
     let kind = match ct.as_str() {
         "application/fhir+json" => ContentType::FhirJson,
         "application/json" => ContentType::infer(None, body),
-        t if t.starts_with("application/") && t.ends_with("+json") => ContentType::Json,
+        _ if json_like => ContentType::Json,
         "application/x-www-form-urlencoded" => ContentType::Form,
         "text/plain" => ContentType::Text,
-        t if t.starts_with("multipart/") => return Err(unsupported("multipart bodies are refused on this route")),
-        _ => return Err(unsupported("this content type is not de-identified, so it is refused on this route")),
+        t if t.starts_with("multipart/") => {
+            return Err(unsupported("multipart bodies are refused on this route"))
+        }
+        _ => {
+            return Err(unsupported(
+                "this content type is not de-identified, so it is refused on this route",
+            ))
+        }
     };
-    if kind == ContentType::Json && ct == "application/json" && !looks_like_json(body) {
-        return Err(Problem::new(StatusCode::BAD_REQUEST, "bad_request", "Malformed body", "the body is not JSON"));
-    }
     Ok(BodyKind::Doc(kind))
 }
 
 fn looks_like_json(body: &[u8]) -> bool {
-    matches!(body.iter().find(|b| !b.is_ascii_whitespace()), Some(b'{' | b'[' | b'"') | Some(b'0'..=b'9' | b't' | b'f' | b'n' | b'-'))
+    matches!(
+        body.iter().find(|b| !b.is_ascii_whitespace()),
+        Some(b'{' | b'[' | b'"') | Some(b'0'..=b'9' | b't' | b'f' | b'n' | b'-')
+    )
 }
 
 fn unsupported(detail: &str) -> Problem {
-    Problem::new(StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_type", "Unsupported media type", detail)
+    Problem::new(
+        StatusCode::UNSUPPORTED_MEDIA_TYPE,
+        "unsupported_type",
+        "Unsupported media type",
+        detail,
+    )
 }
 
 /// Which tokenising settings apply: a route's, or the API's.
@@ -299,7 +361,12 @@ impl Side {
 }
 
 /// De-identifies a body on a blocking thread (detection is CPU work).
-async fn deidentify_body(gw: &Arc<Gateway>, side: Side, kind: BodyKind, body: Bytes) -> Result<Bytes, Problem> {
+async fn deidentify_body(
+    gw: &Arc<Gateway>,
+    side: Side,
+    kind: BodyKind,
+    body: Bytes,
+) -> Result<Bytes, Problem> {
     let BodyKind::Doc(ct) = kind else {
         return Ok(body);
     };
@@ -321,14 +388,23 @@ async fn deidentify_body(gw: &Arc<Gateway>, side: Side, kind: BodyKind, body: By
 fn deidentify_text(gw: &Gateway, side: Side, text: &str) -> Result<String, Problem> {
     let (policy, store) = side.policy_and_store(gw);
     let t = gw.engine.transformer(policy, store, &gw.master);
-    let out = with_scratch(&gw.engine, |s| gw.engine.deidentify(text.as_bytes(), ContentType::Text, &t, s))
-        .map_err(|e| scan_problem(&e))?;
+    let out = with_scratch(&gw.engine, |s| {
+        gw.engine
+            .deidentify(text.as_bytes(), ContentType::Text, &t, s)
+    })
+    .map_err(|e| scan_problem(&e))?;
     gw.metrics.phi_found(&out.counts);
     Ok(out.text)
 }
 
 /// Replaces tokens in a body with the values the caller may see.
-async fn reidentify_body(gw: &Arc<Gateway>, side: Side, kind: BodyKind, body: Bytes, allow: Allow) -> Result<Bytes, Problem> {
+async fn reidentify_body(
+    gw: &Arc<Gateway>,
+    side: Side,
+    kind: BodyKind,
+    body: Bytes,
+    allow: Allow,
+) -> Result<Bytes, Problem> {
     let BodyKind::Doc(ct) = kind else {
         return Ok(body);
     };
@@ -336,28 +412,51 @@ async fn reidentify_body(gw: &Arc<Gateway>, side: Side, kind: BodyKind, body: By
     let (out, stats) = tokio::task::spawn_blocking(move || {
         let (_, store) = side.policy_and_store(&gw2);
         let mut stats = RevealStats::default();
-        let text = std::str::from_utf8(&body)
-            .map_err(|e| Problem::new(StatusCode::BAD_REQUEST, "bad_request", "Malformed body", format!("invalid UTF-8 at byte {}", e.valid_up_to())))?;
+        let text = std::str::from_utf8(&body).map_err(|e| {
+            Problem::new(
+                StatusCode::BAD_REQUEST,
+                "bad_request",
+                "Malformed body",
+                format!("invalid UTF-8 at byte {}", e.valid_up_to()),
+            )
+        })?;
         let out = match ct {
             ContentType::Json | ContentType::FhirJson => {
                 let mut v: serde_json::Value = serde_json::from_str(text).map_err(|e| {
-                    Problem::new(StatusCode::BAD_REQUEST, "bad_request", "Malformed body", format!("JSON does not parse at line {} column {}", e.line(), e.column()))
+                    Problem::new(
+                        StatusCode::BAD_REQUEST,
+                        "bad_request",
+                        "Malformed body",
+                        format!(
+                            "JSON does not parse at line {} column {}",
+                            e.line(),
+                            e.column()
+                        ),
+                    )
                 })?;
                 reveal_json(&mut v, store, &allow, &mut stats).map_err(|_| vault_problem())?;
                 v.to_string()
             }
             ContentType::Form => reveal_form(text, store, &allow, &mut stats)?,
-            ContentType::Text => reveal_text(text, store, &allow, &mut stats).map_err(|_| vault_problem())?,
+            ContentType::Text => {
+                reveal_text(text, store, &allow, &mut stats).map_err(|_| vault_problem())?
+            }
         };
         Ok::<_, Problem>((out, stats))
     })
     .await
     .map_err(|_| internal("the re-identification task failed"))??;
-    gw.metrics.reveals(stats.revealed, stats.refused, stats.unknown);
+    gw.metrics
+        .reveals(stats.revealed, stats.refused, stats.unknown);
     Ok(Bytes::from(out))
 }
 
-fn reveal_form(text: &str, store: &SledVault, allow: &Allow, stats: &mut RevealStats) -> Result<String, Problem> {
+fn reveal_form(
+    text: &str,
+    store: &SledVault,
+    allow: &Allow,
+    stats: &mut RevealStats,
+) -> Result<String, Problem> {
     let mut out = form_urlencoded::Serializer::new(String::new());
     for (k, v) in form_urlencoded::parse(text.as_bytes()) {
         let v = reveal_text(&v, store, allow, stats).map_err(|_| vault_problem())?;
@@ -378,12 +477,17 @@ async fn forward(
     let route = &gw.routes[i];
     let kind = kind_of(&parts.headers, &body, &route.cfg.pass_content_types)?;
     let side = Side::Route(i);
-    let allow = route.reveal.get(&caller.name).cloned().unwrap_or(Allow::only(Vec::new()));
+    let allow = route
+        .reveal
+        .get(&caller.name)
+        .cloned()
+        .unwrap_or(Allow::only(Vec::new()));
     let (body, path_and_query, headers) = match route.cfg.direction {
         Direction::Deidentify => {
             let body = deidentify_body(gw, side, kind, body).await?;
             let pq = deidentify_path_and_query(gw, side, route, &parts.uri)?;
-            let headers = forwarded_headers(&parts.headers, route, |v| deidentify_text(gw, side, v))?;
+            let headers =
+                forwarded_headers(&parts.headers, route, |v| deidentify_text(gw, side, v))?;
             (body, pq, headers)
         }
         Direction::Reidentify => {
@@ -393,7 +497,8 @@ async fn forward(
             let headers = forwarded_headers(&parts.headers, route, |v| {
                 reveal_text(v, &route.store, &allow, &mut stats).map_err(|_| vault_problem())
             })?;
-            gw.metrics.reveals(stats.revealed, stats.refused, stats.unknown);
+            gw.metrics
+                .reveals(stats.revealed, stats.refused, stats.unknown);
             (body, pq, headers)
         }
     };
@@ -417,18 +522,40 @@ async fn forward(
     }
     let timeout = Duration::from_millis(gw.config.timeouts.upstream_response_ms);
     let resp = match tokio::time::timeout(timeout, route.client.request(out)).await {
-        Err(_) => return Err(Problem::new(StatusCode::GATEWAY_TIMEOUT, "timeout", "Upstream timed out", "the upstream did not answer in time")),
+        Err(_) => {
+            return Err(Problem::new(
+                StatusCode::GATEWAY_TIMEOUT,
+                "timeout",
+                "Upstream timed out",
+                "the upstream did not answer in time",
+            ))
+        }
         Ok(Err(e)) => {
             tracing::warn!(request_id, route = %route.cfg.name, error = %upstream_error_kind(&e), "upstream failed");
-            return Err(Problem::new(StatusCode::BAD_GATEWAY, "upstream", "Upstream unavailable", upstream_error_kind(&e)));
+            return Err(Problem::new(
+                StatusCode::BAD_GATEWAY,
+                "upstream",
+                "Upstream unavailable",
+                upstream_error_kind(&e),
+            ));
         }
         Ok(Ok(r)) => r,
     };
     let (rparts, rbody) = resp.into_parts();
-    let limit = route.cfg.max_body_bytes.unwrap_or(gw.config.limits.max_body_bytes);
-    let rbody = body::read_limited(rbody, limit, timeout).await.map_err(|e| {
-        Problem::new(StatusCode::BAD_GATEWAY, "upstream", "Upstream answer unusable", e.to_string())
-    })?;
+    let limit = route
+        .cfg
+        .max_body_bytes
+        .unwrap_or(gw.config.limits.max_body_bytes);
+    let rbody = body::read_limited(rbody, limit, timeout)
+        .await
+        .map_err(|e| {
+            Problem::new(
+                StatusCode::BAD_GATEWAY,
+                "upstream",
+                "Upstream answer unusable",
+                e.to_string(),
+            )
+        })?;
     let resp = match route.cfg.direction {
         // The outside's answer goes back inside: returned as it came.
         Direction::Deidentify => {
@@ -443,11 +570,27 @@ async fn forward(
         }
         // The clinic's answer goes outside: de-identified first, like any outbound body.
         Direction::Reidentify => {
-            let decoded = body::decode(&rparts.headers, rbody, limit, gw.config.limits.max_decompression_ratio).map_err(|e| {
-                Problem::new(StatusCode::BAD_GATEWAY, "upstream", "Upstream answer unusable", e.to_string())
+            let decoded = body::decode(
+                &rparts.headers,
+                rbody,
+                limit,
+                gw.config.limits.max_decompression_ratio,
+            )
+            .map_err(|e| {
+                Problem::new(
+                    StatusCode::BAD_GATEWAY,
+                    "upstream",
+                    "Upstream answer unusable",
+                    e.to_string(),
+                )
             })?;
             let rkind = kind_of(&rparts.headers, &decoded, &[]).map_err(|p| {
-                Problem::new(StatusCode::BAD_GATEWAY, "upstream", "Upstream answer not de-identifiable", p.detail)
+                Problem::new(
+                    StatusCode::BAD_GATEWAY,
+                    "upstream",
+                    "Upstream answer not de-identifiable",
+                    p.detail,
+                )
             })?;
             let out = deidentify_body(gw, side, rkind, decoded).await?;
             let mut resp = Response::new(Full::new(out));
@@ -483,7 +626,11 @@ fn forwarded_headers(
     mut transform: impl FnMut(&str) -> Result<String, Problem>,
 ) -> Result<HeaderMap, Problem> {
     let mut out = HeaderMap::new();
-    for name in SAFE_REQUEST_HEADERS.iter().copied().chain(route.cfg.pass_headers.iter().map(String::as_str)) {
+    for name in SAFE_REQUEST_HEADERS
+        .iter()
+        .copied()
+        .chain(route.cfg.pass_headers.iter().map(String::as_str))
+    {
         for v in incoming.get_all(name) {
             if let Ok(n) = HeaderName::from_bytes(name.as_bytes()) {
                 if !is_hop_by_hop(&n) {
@@ -494,9 +641,14 @@ fn forwarded_headers(
     }
     for name in &route.cfg.scan_headers {
         for v in incoming.get_all(name.as_str()) {
-            let text = v.to_str().map_err(|_| bad_request("a scanned header is not visible ASCII"))?;
+            let text = v
+                .to_str()
+                .map_err(|_| bad_request("a scanned header is not visible ASCII"))?;
             let new = transform(text)?;
-            let (Ok(n), Ok(v)) = (HeaderName::from_bytes(name.as_bytes()), HeaderValue::from_str(&new)) else {
+            let (Ok(n), Ok(v)) = (
+                HeaderName::from_bytes(name.as_bytes()),
+                HeaderValue::from_str(&new),
+            ) else {
                 return Err(bad_request("a scanned header could not be rebuilt"));
             };
             out.append(n, v);
@@ -522,7 +674,12 @@ fn set_request_id(h: &mut HeaderMap, id: &str) {
 }
 
 /// The path after the route prefix, segment by segment, and the query as a form.
-fn deidentify_path_and_query(gw: &Gateway, side: Side, route: &Route, uri: &Uri) -> Result<String, Problem> {
+fn deidentify_path_and_query(
+    gw: &Gateway,
+    side: Side,
+    route: &Route,
+    uri: &Uri,
+) -> Result<String, Problem> {
     let rest = &uri.path()[route.cfg.prefix.len()..];
     let mut path = String::with_capacity(rest.len());
     for (n, seg) in rest.split('/').enumerate() {
@@ -534,8 +691,10 @@ fn deidentify_path_and_query(gw: &Gateway, side: Side, route: &Route, uri: &Uri)
     if let Some(q) = uri.query() {
         let (policy, store) = side.policy_and_store(gw);
         let t = gw.engine.transformer(policy, store, &gw.master);
-        let out = with_scratch(&gw.engine, |s| gw.engine.deidentify(q.as_bytes(), ContentType::Form, &t, s))
-            .map_err(|e| scan_problem(&e))?;
+        let out = with_scratch(&gw.engine, |s| {
+            gw.engine.deidentify(q.as_bytes(), ContentType::Form, &t, s)
+        })
+        .map_err(|e| scan_problem(&e))?;
         gw.metrics.phi_found(&out.counts);
         path.push('?');
         path.push_str(&out.text);
@@ -543,14 +702,21 @@ fn deidentify_path_and_query(gw: &Gateway, side: Side, route: &Route, uri: &Uri)
     Ok(path)
 }
 
-fn reidentify_path_and_query(route: &Route, uri: &Uri, allow: &Allow, stats: &mut RevealStats) -> Result<String, Problem> {
+fn reidentify_path_and_query(
+    route: &Route,
+    uri: &Uri,
+    allow: &Allow,
+    stats: &mut RevealStats,
+) -> Result<String, Problem> {
     let rest = &uri.path()[route.cfg.prefix.len()..];
     let mut path = String::with_capacity(rest.len());
     for (n, seg) in rest.split('/').enumerate() {
         if n > 0 {
             path.push('/');
         }
-        path.push_str(&map_segment(seg, |s| reveal_text(s, &route.store, allow, stats).map_err(|_| vault_problem()))?);
+        path.push_str(&map_segment(seg, |s| {
+            reveal_text(s, &route.store, allow, stats).map_err(|_| vault_problem())
+        })?);
     }
     if let Some(q) = uri.query() {
         path.push('?');
@@ -560,7 +726,10 @@ fn reidentify_path_and_query(route: &Route, uri: &Uri, allow: &Allow, stats: &mu
 }
 
 /// Applies `f` to a percent-decoded path segment, re-encoding only when it changed.
-fn map_segment(seg: &str, f: impl FnOnce(&str) -> Result<String, Problem>) -> Result<String, Problem> {
+fn map_segment(
+    seg: &str,
+    f: impl FnOnce(&str) -> Result<String, Problem>,
+) -> Result<String, Problem> {
     if seg.is_empty() {
         return Ok(String::new());
     }
@@ -582,39 +751,99 @@ fn upstream_uri(base: &Uri, rest: &str) -> Result<Uri, Problem> {
     } else {
         format!("{base_path}/{}", rest.trim_start_matches('/'))
     };
-    let joined = if joined.is_empty() || joined.starts_with('?') { format!("/{joined}") } else { joined };
+    let joined = if joined.is_empty() || joined.starts_with('?') {
+        format!("/{joined}")
+    } else {
+        joined
+    };
     let mut parts = base.clone().into_parts();
-    parts.path_and_query = Some(joined.parse().map_err(|_| bad_request("the upstream path could not be built"))?);
+    parts.path_and_query = Some(
+        joined
+            .parse()
+            .map_err(|_| bad_request("the upstream path could not be built"))?,
+    );
     Uri::from_parts(parts).map_err(|_| bad_request("the upstream URL could not be built"))
 }
 
 fn bad_request(detail: &str) -> Problem {
-    Problem::new(StatusCode::BAD_REQUEST, "bad_request", "Bad request", detail)
+    bad_request_titled("Bad request", detail)
+}
+
+fn bad_request_titled(title: &'static str, detail: &str) -> Problem {
+    Problem::new(StatusCode::BAD_REQUEST, "bad_request", title, detail)
 }
 
 fn internal(detail: &str) -> Problem {
-    Problem::new(StatusCode::INTERNAL_SERVER_ERROR, "deidentify_failed", "De-identification failed", detail)
+    Problem::new(
+        StatusCode::INTERNAL_SERVER_ERROR,
+        "deidentify_failed",
+        "De-identification failed",
+        detail,
+    )
 }
 
 fn vault_problem() -> Problem {
-    Problem::new(StatusCode::SERVICE_UNAVAILABLE, "vault", "Token vault unavailable", "the token vault could not be read or written; nothing was forwarded")
+    Problem::new(
+        StatusCode::SERVICE_UNAVAILABLE,
+        "vault",
+        "Token vault unavailable",
+        "the token vault could not be read or written; nothing was forwarded",
+    )
 }
 
 fn scan_problem(e: &ScanError) -> Problem {
     match e {
-        ScanError::TooLarge { .. } => Problem::new(StatusCode::PAYLOAD_TOO_LARGE, "too_large", "Body too large", e.to_string()),
+        ScanError::TooLarge { .. } => Problem::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "too_large",
+            "Body too large",
+            e.to_string(),
+        ),
         ScanError::Token(_) => vault_problem(),
-        _ => Problem::new(StatusCode::UNPROCESSABLE_ENTITY, "deidentify_failed", "Body could not be de-identified", e.to_string()),
+        ScanError::Json { .. } | ScanError::Utf8 { .. } | ScanError::Form(_) => {
+            bad_request_titled("Malformed body", &e.to_string())
+        }
+        _ => Problem::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "deidentify_failed",
+            "Body could not be de-identified",
+            e.to_string(),
+        ),
     }
 }
 
 fn body_problem(e: &BodyError) -> Problem {
     match e {
-        BodyError::TooLarge { .. } => Problem::new(StatusCode::PAYLOAD_TOO_LARGE, "too_large", "Body too large", e.to_string()),
-        BodyError::Timeout(_) => Problem::new(StatusCode::REQUEST_TIMEOUT, "timeout", "Body too slow", e.to_string()),
-        BodyError::Ratio { .. } => Problem::new(StatusCode::PAYLOAD_TOO_LARGE, "too_large", "Decompression limit", e.to_string()),
-        BodyError::UnknownEncoding(_) => Problem::new(StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_type", "Unsupported content encoding", e.to_string()),
-        BodyError::BadEncoding(_) | BodyError::Read(_) => Problem::new(StatusCode::BAD_REQUEST, "bad_request", "Body unreadable", e.to_string()),
+        BodyError::TooLarge { .. } => Problem::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "too_large",
+            "Body too large",
+            e.to_string(),
+        ),
+        BodyError::Timeout(_) => Problem::new(
+            StatusCode::REQUEST_TIMEOUT,
+            "timeout",
+            "Body too slow",
+            e.to_string(),
+        ),
+        BodyError::Ratio { .. } => Problem::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "too_large",
+            "Decompression limit",
+            e.to_string(),
+        ),
+        BodyError::UnknownEncoding(_) => Problem::new(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "unsupported_type",
+            "Unsupported content encoding",
+            e.to_string(),
+        ),
+        BodyError::BadEncoding(_) | BodyError::Read(_) => Problem::new(
+            StatusCode::BAD_REQUEST,
+            "bad_request",
+            "Body unreadable",
+            e.to_string(),
+        ),
     }
 }
 
@@ -634,11 +863,23 @@ mod tests {
     #[test]
     fn upstream_uri_joins_paths_and_queries() {
         let base: Uri = "https://up.example/in/".parse().expect("uri");
-        assert_eq!(upstream_uri(&base, "a/b?x=1").expect("u").to_string(), "https://up.example/in/a/b?x=1");
-        assert_eq!(upstream_uri(&base, "").expect("u").to_string(), "https://up.example/in");
-        assert_eq!(upstream_uri(&base, "?q=1").expect("u").to_string(), "https://up.example/in?q=1");
+        assert_eq!(
+            upstream_uri(&base, "a/b?x=1").expect("u").to_string(),
+            "https://up.example/in/a/b?x=1"
+        );
+        assert_eq!(
+            upstream_uri(&base, "").expect("u").to_string(),
+            "https://up.example/in"
+        );
+        assert_eq!(
+            upstream_uri(&base, "?q=1").expect("u").to_string(),
+            "https://up.example/in?q=1"
+        );
         let root: Uri = "https://up.example".parse().expect("uri");
-        assert_eq!(upstream_uri(&root, "").expect("u").to_string(), "https://up.example/");
+        assert_eq!(
+            upstream_uri(&root, "").expect("u").to_string(),
+            "https://up.example/"
+        );
     }
 
     #[test]
@@ -654,12 +895,27 @@ mod tests {
         let mut h = HeaderMap::new();
         assert_eq!(kind_of(&h, b"", &[]).expect("empty"), BodyKind::Empty);
         assert!(kind_of(&h, b"x", &[]).is_err(), "a body needs a type");
-        h.insert(CONTENT_TYPE, HeaderValue::from_static("application/fhir+json; charset=utf-8"));
-        assert_eq!(kind_of(&h, b"{}", &[]).expect("fhir"), BodyKind::Doc(ContentType::FhirJson));
-        h.insert(CONTENT_TYPE, HeaderValue::from_static("multipart/form-data; boundary=x"));
+        h.insert(
+            CONTENT_TYPE,
+            HeaderValue::from_static("application/fhir+json; charset=utf-8"),
+        );
+        assert_eq!(
+            kind_of(&h, b"{}", &[]).expect("fhir"),
+            BodyKind::Doc(ContentType::FhirJson)
+        );
+        h.insert(
+            CONTENT_TYPE,
+            HeaderValue::from_static("multipart/form-data; boundary=x"),
+        );
         assert_eq!(kind_of(&h, b"--x", &[]).expect_err("multipart").status, 415);
-        assert_eq!(kind_of(&h, b"--x", &["multipart/form-data".into()]).expect("passed"), BodyKind::Pass);
+        assert_eq!(
+            kind_of(&h, b"--x", &["multipart/form-data".into()]).expect("passed"),
+            BodyKind::Pass
+        );
         h.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
-        assert_eq!(kind_of(&h, b"<xml/>", &[]).expect_err("not json").status, 400);
+        assert_eq!(
+            kind_of(&h, b"<xml/>", &[]).expect_err("not json").status,
+            400
+        );
     }
 }

@@ -55,7 +55,11 @@ pub async fn serve(gw: Arc<Gateway>) -> anyhow::Result<()> {
     use std::io::Write as _;
     let _ = std::io::stdout().flush();
     gw.ready.store(true, Ordering::SeqCst);
-    tracing::info!(listeners = gw.config.listeners.len(), routes = gw.routes.len(), "ready");
+    tracing::info!(
+        listeners = gw.config.listeners.len(),
+        routes = gw.routes.len(),
+        "ready"
+    );
 
     wait_for_shutdown(&certs).await;
     gw.ready.store(false, Ordering::SeqCst);
@@ -74,7 +78,10 @@ async fn wait_for_shutdown(certs: &[Arc<ReloadingCert>]) {
     #[cfg(unix)]
     {
         use tokio::signal::unix::{signal, SignalKind};
-        let (Ok(mut term), Ok(mut hup)) = (signal(SignalKind::terminate()), signal(SignalKind::hangup())) else {
+        let (Ok(mut term), Ok(mut hup)) = (
+            signal(SignalKind::terminate()),
+            signal(SignalKind::hangup()),
+        ) else {
             let _ = tokio::signal::ctrl_c().await;
             return;
         };
@@ -164,7 +171,9 @@ async fn accept_loop(
                     .map(|c| c.as_ref().to_vec()),
             });
             let svc = service_fn(move |req| proxy::handle(Arc::clone(&gw), req, Arc::clone(&peer)));
-            let conn = builder.serve_connection(TokioIo::new(tls), svc).into_owned();
+            let conn = builder
+                .serve_connection(TokioIo::new(tls), svc)
+                .into_owned();
             if let Err(e) = watcher.watch(conn).await {
                 tracing::debug!(%remote, error = %e, "connection ended with an error");
             }
@@ -173,8 +182,14 @@ async fn accept_loop(
     // Stop accepting (the listener drops here), then let open connections finish.
     drop(listener);
     let grace = Duration::from_millis(gw.config.timeouts.shutdown_grace_ms);
-    if tokio::time::timeout(grace, graceful.shutdown()).await.is_err() {
-        tracing::warn!(grace_ms = gw.config.timeouts.shutdown_grace_ms, "grace period over; closing remaining connections");
+    if tokio::time::timeout(grace, graceful.shutdown())
+        .await
+        .is_err()
+    {
+        tracing::warn!(
+            grace_ms = gw.config.timeouts.shutdown_grace_ms,
+            "grace period over; closing remaining connections"
+        );
     }
 }
 
@@ -199,7 +214,10 @@ async fn admin_loop(listener: TcpListener, gw: Arc<Gateway>, mut stop: watch::Re
     }
 }
 
-async fn admin(gw: Arc<Gateway>, req: Request<hyper::body::Incoming>) -> Result<Response<Full<Bytes>>, std::convert::Infallible> {
+async fn admin(
+    gw: Arc<Gateway>,
+    req: Request<hyper::body::Incoming>,
+) -> Result<Response<Full<Bytes>>, std::convert::Infallible> {
     let (status, content_type, body) = match req.uri().path() {
         "/healthz" => (StatusCode::OK, "text/plain", "ok\n".to_string()),
         "/readyz" => {
@@ -207,15 +225,29 @@ async fn admin(gw: Arc<Gateway>, req: Request<hyper::body::Incoming>) -> Result<
             if ready {
                 (StatusCode::OK, "text/plain", "ready\n".to_string())
             } else {
-                (StatusCode::SERVICE_UNAVAILABLE, "text/plain", "not ready\n".to_string())
+                (
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "text/plain",
+                    "not ready\n".to_string(),
+                )
             }
         }
-        "/metrics" => (StatusCode::OK, "text/plain; version=0.0.4", gw.metrics.render()),
-        _ => (StatusCode::NOT_FOUND, "text/plain", "not found\n".to_string()),
+        "/metrics" => (
+            StatusCode::OK,
+            "text/plain; version=0.0.4",
+            gw.metrics.render(),
+        ),
+        _ => (
+            StatusCode::NOT_FOUND,
+            "text/plain",
+            "not found\n".to_string(),
+        ),
     };
     let mut resp = Response::new(Full::new(Bytes::from(body)));
     *resp.status_mut() = status;
-    resp.headers_mut()
-        .insert(hyper::header::CONTENT_TYPE, hyper::header::HeaderValue::from_static(content_type));
+    resp.headers_mut().insert(
+        hyper::header::CONTENT_TYPE,
+        hyper::header::HeaderValue::from_static(content_type),
+    );
     Ok(resp)
 }

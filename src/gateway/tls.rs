@@ -121,7 +121,10 @@ impl ResolvesServerCert for ReloadingCert {
 }
 
 /// The rustls server configuration of one listener.
-pub fn server_config(l: &ListenerConfig, cert: Arc<ReloadingCert>) -> Result<ServerConfig, TlsError> {
+pub fn server_config(
+    l: &ListenerConfig,
+    cert: Arc<ReloadingCert>,
+) -> Result<ServerConfig, TlsError> {
     let builder = ServerConfig::builder_with_provider(provider())
         .with_protocol_versions(&[&rustls::version::TLS13, &rustls::version::TLS12])
         .map_err(|e| TlsError::Config(e.to_string()))?;
@@ -133,7 +136,8 @@ pub fn server_config(l: &ListenerConfig, cert: Arc<ReloadingCert>) -> Result<Ser
                 ClientAuth::Optional => v.allow_unauthenticated(),
                 ClientAuth::Required => v,
             };
-            builder.with_client_cert_verifier(v.build().map_err(|e| TlsError::Config(e.to_string()))?)
+            builder
+                .with_client_cert_verifier(v.build().map_err(|e| TlsError::Config(e.to_string()))?)
         }
         None => builder.with_no_client_auth(),
     };
@@ -167,7 +171,12 @@ pub fn client_config(ca: Option<&Path>) -> Result<rustls::ClientConfig, TlsError
 
 /// A self-signed certificate and key (PEM) for `localhost` and 127.0.0.1, for `--dev`.
 pub fn self_signed() -> Result<(String, String), TlsError> {
-    let names = vec!["localhost".to_string(), "127.0.0.1".to_string(), "::1".to_string()];
-    let ck = rcgen::generate_simple_self_signed(names).map_err(|e| TlsError::Config(e.to_string()))?;
+    let names = vec![
+        "localhost".to_string(),
+        "127.0.0.1".to_string(),
+        "::1".to_string(),
+    ];
+    let ck =
+        rcgen::generate_simple_self_signed(names).map_err(|e| TlsError::Config(e.to_string()))?;
     Ok((ck.cert.pem(), ck.key_pair.serialize_pem()))
 }
