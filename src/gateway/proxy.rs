@@ -148,7 +148,7 @@ fn new_request_id() -> String {
         let t = SystemTime::now()
             .duration_since(SystemTime::UNIX_EPOCH)
             .unwrap_or_default();
-        b[..8].copy_from_slice(&(t.as_nanos() as u64).to_be_bytes());
+        b.copy_from_slice(&t.as_nanos().to_be_bytes()[4..]);
     }
     auth::encode_hex(&b)
 }
