@@ -54,7 +54,7 @@ pub struct Config {
 }
 
 /// The direct API (`POST /v1/deidentify`, `POST /v1/reidentify`) on every listener.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ApiConfig {
     /// Callers allowed to use the API; none means the API answers 404.
@@ -67,6 +67,17 @@ pub struct ApiConfig {
     /// Which PHI types each caller may have revealed by `/v1/reidentify`; default none.
     #[serde(default)]
     pub reveal: BTreeMap<String, Vec<String>>,
+}
+
+impl Default for ApiConfig {
+    fn default() -> Self {
+        ApiConfig {
+            callers: Vec::new(),
+            policy: default_policy(),
+            domain: String::new(),
+            reveal: BTreeMap::new(),
+        }
+    }
 }
 
 /// One TLS listener.

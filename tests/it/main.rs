@@ -5,6 +5,8 @@
 //! - `structured`: JSON, FHIR and form payloads through the engine.
 //! - `corpus`: recall and preservation on the labelled synthetic generator.
 //! - `properties`: generated PHI in any Safe Harbor field of a FHIR bundle never survives.
+//! - `gateway`: the real gateway on loopback with a TLS upstream: both directions, auth,
+//!   bad input, limits, reload and shutdown; PHI canaries never cross outward.
 //! - `vault`: the encrypted vault through the binary: reveal round trip, wrong keys, locking.
 
 // Test code may panic on a broken invariant: that is a failing test.
@@ -16,6 +18,8 @@
 
 mod cli;
 mod corpus;
+mod gateway;
+mod gw_harness;
 mod properties;
 mod rules;
 mod structured;

@@ -1,0 +1,843 @@
+//! The real gateway on loopback: both directions, every channel that may carry PHI, every
+//! kind of caller authentication, bad input, limits, reload and shutdown. PHI canaries
+//! (synthetic) must never reach an outside upstream, a response to the outside, or a log.
+
+use std::path::Path;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use base64::Engine as _;
+use bytes::Bytes;
+use http_body_util::Full;
+use hyper::Request;
+
+use super::gw_harness::{client, post, send, sha256_hex, Gateway, Leaf, Pki, Upstream};
+
+/// Synthetic PHI that must never cross outward.
+const CANARIES: &[&str] = &[
+    "Zebulon",
+    "Quixote",
+    "219-09-9999",
+    "555-0143",
+    "zq.canary@example.org",
+    "48213377",
+];
+
+const WEBHOOK_SECRET: &str = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
+const DESTINATION_SECRET: &str = "whsec_c2VjcmV0LWZvci10aGUtZGVzdGluYXRpb24=";
+const STRIPE_SECRET: &str = "whsec_stripe_test_secret";
+
+fn note() -> String {
+    "Patient Zebulon Quixote (MRN 48213377, SSN 219-09-9999) seen 03/14/2025; \
+     call (217) 555-0143 or zq.canary@example.org. Grip 42 lb, goals updated."
+        .to_string()
+}
+
+fn fhir() -> String {
+    serde_json::json!({
+        "resourceType": "Bundle", "type": "collection",
+        "entry": [{"resource": {
+            "resourceType": "Patient", "id": "p1",
+            "identifier": [{"type": {"coding": [{"code": "MR"}]}, "value": "48213377"}],
+            "name": [{"family": "Quixote", "given": ["Zebulon"]}],
+            "telecom": [{"system": "phone", "value": "(217) 555-0143"}],
+            "birthDate": "1951-02-03"
+        }}, {"resource": {
+            "resourceType": "Observation", "id": "o1", "status": "final",
+            "subject": {"reference": "Patient/p1"},
+            "note": [{"text": "Zebulon Quixote tolerated 97530 well."}]
+        }}]
+    })
+    .to_string()
+}
+
+fn assert_no_canary(what: &str, text: &str) {
+    for c in CANARIES {
+        assert!(!text.contains(c), "{what} holds the canary {c:?}:\n{text}");
+    }
+}
+
+struct Setup {
+    _dir: tempfile::TempDir,
+    pki: Pki,
+    client_leaf: Leaf,
+    upstream: Upstream,
+    gw: Gateway,
+    base: String,
+    strict_base: String,
+}
+
+/// Writes the test PKI and a configuration exercising every route kind, and starts both
+/// the upstream and the gateway.
+async fn setup(extra: &str) -> Setup {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let d = dir.path();
+    let pki = Pki::new("phigate test CA");
+    let server = pki.leaf(&["localhost", "127.0.0.1"], false);
+    let client_leaf = pki.leaf(&["emr.clinic.test"], true);
+    write(d, "ca.pem", &pki.ca_pem());
+    write(d, "cert.pem", &server.cert_pem);
+    write(d, "key.pem", &server.key_pem);
+    write(d, "master.key", &"ab".repeat(32));
+    let upstream = Upstream::start(&pki.leaf(&["localhost"], false)).await;
+    let up = format!("https://localhost:{}", upstream.addr.port());
+    let config = format!(
+        r#"
+[[listener]]
+listen = "127.0.0.1:0"
+cert = "cert.pem"
+key = "key.pem"
+client_ca = "ca.pem"
+
+[[listener]]
+listen = "127.0.0.1:0"
+cert = "cert.pem"
+key = "key.pem"
+client_ca = "ca.pem"
+client_auth = "required"
+
+[admin]
+listen = "127.0.0.1:0"
+
+[vault]
+dir = "vault"
+key_file = "master.key"
+
+[limits]
+max_decompression_ratio = 20
+max_body_bytes = 262144
+{extra}
+
+[timeouts]
+body_ms = 1500
+request_head_ms = 1500
+shutdown_grace_ms = 10000
+
+[log]
+format = "json"
+level = "debug"
+
+[[caller]]
+name = "emr"
+api_key_sha256 = ["{emr}"]
+
+[[caller]]
+name = "zap"
+api_key_sha256 = ["{zap}"]
+
+[[caller]]
+name = "hooks"
+webhook = {{ scheme = "standard", secret = "{WEBHOOK_SECRET}" }}
+
+[[caller]]
+name = "stripe"
+webhook = {{ scheme = "stripe", secret = "{STRIPE_SECRET}" }}
+
+[[caller]]
+name = "clinic-cert"
+mtls_dns_name = "emr.clinic.test"
+
+[api]
+callers = ["emr"]
+reveal = {{ emr = ["NAME"] }}
+
+[[route]]
+name = "hooks"
+prefix = "/hooks/"
+direction = "deidentify"
+upstream = "{up}/outside/"
+upstream_ca = "ca.pem"
+domain = "automation"
+callers = ["emr", "hooks", "stripe", "clinic-cert"]
+scan_headers = ["x-patient"]
+pass_headers = ["x-trace"]
+sign = {{ scheme = "standard", secret = "{DESTINATION_SECRET}" }}
+
+[[route]]
+name = "small"
+prefix = "/small/"
+direction = "deidentify"
+upstream = "{up}/outside/"
+upstream_ca = "ca.pem"
+callers = ["emr"]
+max_body_bytes = 1024
+
+[[route]]
+name = "callback"
+prefix = "/callback/"
+direction = "reidentify"
+upstream = "{up}/emr/"
+upstream_ca = "ca.pem"
+domain = "automation"
+callers = ["zap"]
+reveal = {{ zap = ["MRN"] }}
+
+[[route]]
+name = "down"
+prefix = "/down/"
+direction = "deidentify"
+upstream = "https://127.0.0.1:1/"
+callers = ["emr"]
+"#,
+        emr = sha256_hex("emr-key-1"),
+        zap = sha256_hex("zap-key-1"),
+    );
+    write(d, "phigate.toml", &config);
+    let gw = Gateway::start(&d.join("phigate.toml"), &d.join("gateway.log"), 2);
+    let base = format!("https://localhost:{}", gw.listeners[0].port());
+    let strict_base = format!("https://localhost:{}", gw.listeners[1].port());
+    Setup {
+        _dir: dir,
+        pki,
+        client_leaf,
+        upstream,
+        gw,
+        base,
+        strict_base,
+    }
+}
+
+fn write(dir: &Path, name: &str, text: &str) {
+    std::fs::write(dir.join(name), text).expect("write");
+}
+
+const EMR: (&str, &str) = ("authorization", "Bearer emr-key-1");
+const ZAP: (&str, &str) = ("x-api-key", "zap-key-1");
+const FHIR_JSON: (&str, &str) = ("content-type", "application/fhir+json");
+const TEXT: (&str, &str) = ("content-type", "text/plain");
+
+fn standard_signature(secret: &str, id: &str, ts: u64, body: &[u8]) -> String {
+    let key = base64::engine::general_purpose::STANDARD
+        .decode(secret.trim_start_matches("whsec_"))
+        .expect("secret");
+    let key = ring::hmac::Key::new(ring::hmac::HMAC_SHA256, &key);
+    let mut msg = format!("{id}.{ts}.").into_bytes();
+    msg.extend_from_slice(body);
+    let tag = ring::hmac::sign(&key, &msg);
+    format!(
+        "v1,{}",
+        base64::engine::general_purpose::STANDARD.encode(tag.as_ref())
+    )
+}
+
+fn now() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .expect("clock")
+        .as_secs()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn outbound_webhooks_lose_their_phi_on_every_channel() {
+    let s = setup("").await;
+    let c = client(&s.pki.ca_pem(), None);
+
+    // FHIR body, path segment, query string and a scanned header, all with PHI.
+    let req = post(
+        &format!(
+            "{}/hooks/patients/Zebulon%20Quixote/notes?patient_name=Zebulon+Quixote&mrn=48213377&kind=progress",
+            s.base
+        ),
+        &[EMR, FHIR_JSON, ("x-patient", "Zebulon Quixote"), ("x-trace", "t-1"), ("x-secret-other", "Zebulon")],
+        fhir(),
+    );
+    let a = send(&c, req).await.expect("request");
+    assert_eq!(a.status, 200, "{}", a.body);
+    let seen = s.upstream.take();
+    assert_eq!(seen.len(), 1);
+    let got = &seen[0];
+    assert_no_canary("what the upstream received", &got.everything());
+    assert!(
+        got.uri.contains("/outside/patients/NAME_"),
+        "path segment tokenised: {}",
+        got.uri
+    );
+    assert!(
+        got.uri.contains("kind=progress"),
+        "harmless query kept: {}",
+        got.uri
+    );
+    assert!(got.headers["x-patient"]
+        .to_str()
+        .expect("ascii")
+        .starts_with("NAME_"));
+    assert_eq!(got.headers["x-trace"], "t-1", "pass-through header kept");
+    assert!(
+        got.headers.get("x-secret-other").is_none(),
+        "unlisted headers stay behind"
+    );
+    assert!(
+        got.headers.get("authorization").is_none(),
+        "credentials stay behind"
+    );
+    assert!(got.headers.contains_key("x-request-id"));
+    let body: serde_json::Value = serde_json::from_slice(&got.body).expect("forwarded JSON");
+    let family = &body["entry"][0]["resource"]["name"][0]["family"];
+    assert!(
+        family.as_str().expect("family").starts_with("NAME_"),
+        "{body}"
+    );
+    assert_eq!(
+        body["entry"][1]["resource"]["status"], "final",
+        "clinical content kept"
+    );
+
+    // The forwarded body is re-signed with the destination's secret.
+    let id = got.headers["webhook-id"].to_str().expect("id");
+    let ts: u64 = got.headers["webhook-timestamp"]
+        .to_str()
+        .expect("ts")
+        .parse()
+        .expect("ts");
+    assert_eq!(
+        got.headers["webhook-signature"].to_str().expect("sig"),
+        standard_signature(DESTINATION_SECRET, id, ts, &got.body)
+    );
+
+    // The same value gets the same token on the next request (deterministic).
+    let a = send(
+        &c,
+        post(&format!("{}/hooks/n", s.base), &[EMR, TEXT], note()),
+    )
+    .await
+    .expect("request");
+    assert_eq!(a.status, 200);
+    let text = String::from_utf8_lossy(&s.upstream.take()[0].body).into_owned();
+    assert_no_canary("text webhook", &text);
+    let family_token = family.as_str().expect("token");
+    assert!(text.contains("MRN_"), "{text}");
+    let _ = family_token;
+
+    // Gzip bodies are decoded, then de-identified.
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    std::io::Write::write_all(&mut gz, note().as_bytes()).expect("gzip");
+    let gz = gz.finish().expect("gzip");
+    let a = send(
+        &c,
+        post(
+            &format!("{}/hooks/gz", s.base),
+            &[EMR, TEXT, ("content-encoding", "gzip")],
+            gz,
+        ),
+    )
+    .await
+    .expect("request");
+    assert_eq!(a.status, 200, "{}", a.body);
+    let seen = s.upstream.take();
+    assert_no_canary("gzip webhook", &seen[0].everything());
+    assert!(
+        seen[0].headers.get("content-encoding").is_none(),
+        "forwarded decoded"
+    );
+
+    // The direct API.
+    let a = send(
+        &c,
+        post(&format!("{}/v1/deidentify", s.base), &[EMR, TEXT], note()),
+    )
+    .await
+    .expect("api");
+    assert_eq!(a.status, 200);
+    assert_no_canary("API answer", &a.body);
+    assert_eq!(a.body.matches("MRN_").count(), 1, "{}", a.body);
+    assert!(s.upstream.take().is_empty(), "the API forwards nothing");
+
+    let metrics = s.gw.metrics().await;
+    assert!(
+        metrics.contains("phigate_requests_total{route=\"hooks\",outcome=\"forwarded\"} 3"),
+        "{metrics}"
+    );
+    assert!(metrics.contains("phigate_phi_found_total{type=\"NAME\"}"));
+    assert_no_canary("metrics", &metrics);
+    let logs = s.gw.logs();
+    assert_eq!(s.gw.stop().code(), Some(0), "clean exit on SIGTERM");
+    assert!(logs.contains("\"request_id\""), "JSON request logs: {logs}");
+    assert_no_canary("the gateway's log", &logs);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn callbacks_reveal_only_what_the_caller_may_see_and_answers_leave_de_identified() {
+    let s = setup("").await;
+    let c = client(&s.pki.ca_pem(), None);
+    // Mint tokens for a name and an MRN in the route's domain (through the outbound route).
+    let a = send(
+        &c,
+        post(&format!("{}/hooks/n", s.base), &[EMR, TEXT], note()),
+    )
+    .await
+    .expect("mint");
+    assert_eq!(a.status, 200);
+    let out = String::from_utf8_lossy(&s.upstream.take()[0].body).into_owned();
+    let token = |prefix: &str| -> String {
+        let i = out
+            .find(prefix)
+            .unwrap_or_else(|| panic!("{prefix} in {out}"));
+        out[i..i + prefix.len() + 10].to_string()
+    };
+    let (name, mrn) = (token("NAME_"), token("MRN_"));
+
+    let body =
+        serde_json::json!({"patient": name, "mrn": mrn, "forged": "NAME_0000000000"}).to_string();
+    let a = send(
+        &c,
+        post(
+            &format!("{}/callback/progress?mrn={mrn}", s.base),
+            &[ZAP, ("content-type", "application/json")],
+            body,
+        ),
+    )
+    .await
+    .expect("callback");
+    assert_eq!(a.status, 200, "{}", a.body);
+    let seen = s.upstream.take();
+    let inside: serde_json::Value = serde_json::from_slice(&seen[0].body).expect("json");
+    assert_eq!(
+        inside["mrn"], "48213377",
+        "MRN revealed to the EMR: {inside}"
+    );
+    assert_eq!(
+        inside["patient"],
+        name.as_str(),
+        "NAME is not in zap's reveal list"
+    );
+    assert_eq!(
+        inside["forged"], "NAME_0000000000",
+        "unknown tokens pass unchanged"
+    );
+    assert!(
+        seen[0].uri.ends_with("?mrn=48213377"),
+        "query revealed: {}",
+        seen[0].uri
+    );
+
+    // The EMR's answer (an echo holding the real MRN) is de-identified on its way out.
+    assert_no_canary("the answer to the outside", &a.body);
+    assert!(
+        a.headers.get("x-patient-name").is_none(),
+        "the clinic's headers stay inside"
+    );
+    let answer = a.json();
+    assert_eq!(answer["mrn"], mrn.as_str(), "same token again: {answer}");
+    assert_eq!(
+        answer["forged"], "NAME_0000000000",
+        "tokens are not re-tokenised"
+    );
+
+    // The API reveals by the API's rules: NAME only.
+    let a = send(
+        &c,
+        post(
+            &format!("{}/v1/reidentify", s.base),
+            &[EMR, TEXT],
+            format!("{name} {mrn}"),
+        ),
+    )
+    .await
+    .expect("api");
+    assert_eq!(a.body, format!("Zebulon Quixote {mrn}"));
+
+    let m = s.gw.metrics().await;
+    assert!(m.contains("phigate_reveals_refused_total 2"), "{m}");
+    assert!(m.contains("phigate_tokens_revealed_total 3"), "{m}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_authentication_failure_is_refused_and_nothing_is_forwarded() {
+    let s = setup("").await;
+    let c = client(&s.pki.ca_pem(), None);
+    let url = format!("{}/hooks/x", s.base);
+    let body = note();
+    let check = |what: &'static str, status: u16| {
+        move |a: super::gw_harness::Answer| {
+            assert_eq!(a.status, status, "{what}: {}", a.body);
+            assert_eq!(
+                a.headers["content-type"], "application/problem+json",
+                "{what}"
+            );
+            assert_no_canary(what, &a.body);
+        }
+    };
+    check("no credentials", 401)(
+        send(&c, post(&url, &[TEXT], body.clone()))
+            .await
+            .expect("r"),
+    );
+    check("wrong key", 401)(
+        send(
+            &c,
+            post(
+                &url,
+                &[TEXT, ("authorization", "Bearer nope")],
+                body.clone(),
+            ),
+        )
+        .await
+        .expect("r"),
+    );
+    check("caller not on route", 403)(
+        send(&c, post(&url, &[TEXT, ZAP], body.clone()))
+            .await
+            .expect("r"),
+    );
+
+    // Standard Webhooks: good, tampered, stale, replayed.
+    let ts = now();
+    let sig = standard_signature(WEBHOOK_SECRET, "msg_1", ts, body.as_bytes());
+    let ts_s = ts.to_string();
+    let signed = |sig: &str, ts: &str| {
+        post(
+            &url,
+            &[
+                TEXT,
+                ("webhook-id", "msg_1"),
+                ("webhook-timestamp", ts),
+                ("webhook-signature", sig),
+            ],
+            body.clone(),
+        )
+    };
+    let ok = send(&c, signed(&sig, &ts_s)).await.expect("r");
+    assert_eq!(ok.status, 200, "{}", ok.body);
+    check("replayed webhook", 401)(send(&c, signed(&sig, &ts_s)).await.expect("r"));
+    let tampered = standard_signature(WEBHOOK_SECRET, "msg_1", ts, b"other body");
+    check("bad signature", 401)(send(&c, signed(&tampered, &ts_s)).await.expect("r"));
+    let old = (ts - 3600).to_string();
+    let stale = standard_signature(WEBHOOK_SECRET, "msg_1", ts - 3600, body.as_bytes());
+    check("stale timestamp", 401)(send(&c, signed(&stale, &old)).await.expect("r"));
+
+    // Stripe-style.
+    let key = ring::hmac::Key::new(ring::hmac::HMAC_SHA256, STRIPE_SECRET.as_bytes());
+    let tag = ring::hmac::sign(&key, format!("{ts}.{body}").as_bytes());
+    let hex: String = tag.as_ref().iter().map(|b| format!("{b:02x}")).collect();
+    let stripe = |h: String| {
+        post(
+            &url,
+            &[TEXT, ("stripe-signature", h.as_str())],
+            body.clone(),
+        )
+    };
+    assert_eq!(
+        send(&c, stripe(format!("t={ts},v1={hex}")))
+            .await
+            .expect("r")
+            .status,
+        200
+    );
+    check("stripe replay", 401)(
+        send(&c, stripe(format!("t={ts},v1={hex}")))
+            .await
+            .expect("r"),
+    );
+    check("stripe bad", 401)(
+        send(&c, stripe(format!("t={ts},v1={}", "0".repeat(64))))
+            .await
+            .expect("r"),
+    );
+
+    // Mutual TLS: the client certificate identifies the caller; without one, refused.
+    let with_cert = client(&s.pki.ca_pem(), Some(&s.client_leaf));
+    let a = send(&with_cert, post(&url, &[TEXT], body.clone()))
+        .await
+        .expect("mtls");
+    assert_eq!(a.status, 200, "{}", a.body);
+    let other = s.pki.leaf(&["someone.else.test"], true);
+    let a = send(
+        &client(&s.pki.ca_pem(), Some(&other)),
+        post(&url, &[TEXT], body.clone()),
+    )
+    .await
+    .expect("r");
+    assert_eq!(a.status, 401, "a certificate for another name: {}", a.body);
+    let strict = format!("{}/hooks/x", s.strict_base);
+    assert!(
+        send(&c, post(&strict, &[TEXT, EMR], body.clone()))
+            .await
+            .is_err(),
+        "the mTLS-required listener refuses a handshake without a client certificate"
+    );
+    let a = send(&with_cert, post(&strict, &[TEXT], body.clone()))
+        .await
+        .expect("mtls strict");
+    assert_eq!(a.status, 200);
+
+    assert_eq!(
+        s.upstream.take().len(),
+        4,
+        "only the four authenticated requests crossed"
+    );
+    let logs = s.gw.logs();
+    assert!(logs.contains("authentication failed"), "{logs}");
+    assert_no_canary("log", &logs);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn bad_input_fails_closed_with_problem_details() {
+    let s = setup("").await;
+    let c = client(&s.pki.ca_pem(), None);
+    let url = format!("{}/hooks/x", s.base);
+    let cases: Vec<(&str, Request<Full<Bytes>>, u16)> = vec![
+        (
+            "malformed JSON",
+            post(
+                &url,
+                &[EMR, ("content-type", "application/json")],
+                "{\"name\": \"Zebulon Quixote\", ",
+            ),
+            400,
+        ),
+        (
+            "not JSON at all",
+            post(
+                &url,
+                &[EMR, ("content-type", "application/json")],
+                "Zebulon Quixote",
+            ),
+            400,
+        ),
+        (
+            "unknown encoding",
+            post(&url, &[EMR, TEXT, ("content-encoding", "zstd")], note()),
+            415,
+        ),
+        (
+            "broken gzip",
+            post(
+                &url,
+                &[EMR, TEXT, ("content-encoding", "gzip")],
+                "Zebulon Quixote",
+            ),
+            400,
+        ),
+        (
+            "multipart",
+            post(
+                &url,
+                &[EMR, ("content-type", "multipart/form-data; boundary=x")],
+                "--x\r\nZebulon\r\n--x--",
+            ),
+            415,
+        ),
+        (
+            "binary",
+            post(
+                &url,
+                &[EMR, ("content-type", "application/octet-stream")],
+                "Zebulon",
+            ),
+            415,
+        ),
+        ("no content type", post(&url, &[EMR], note()), 415),
+        (
+            "oversize",
+            post(
+                &format!("{}/small/x", s.base),
+                &[EMR, TEXT],
+                note().repeat(20),
+            ),
+            413,
+        ),
+        (
+            "no route",
+            post(&format!("{}/nowhere", s.base), &[EMR, TEXT], note()),
+            404,
+        ),
+        (
+            "upstream down",
+            post(&format!("{}/down/x", s.base), &[EMR, TEXT], note()),
+            502,
+        ),
+    ];
+    for (what, req, status) in cases {
+        let a = send(&c, req).await.expect(what);
+        assert_eq!(a.status, status, "{what}: {}", a.body);
+        assert_eq!(
+            a.headers["content-type"], "application/problem+json",
+            "{what}"
+        );
+        assert_eq!(a.json()["status"], status, "{what}");
+        assert_no_canary(what, &a.body);
+    }
+    // A gzip bomb: 10 MiB of zeros in ~10 KiB.
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+    std::io::Write::write_all(&mut gz, &vec![b'a'; 10 << 20]).expect("gzip");
+    let bomb = gz.finish().expect("gzip");
+    let a = send(
+        &c,
+        post(&url, &[EMR, TEXT, ("content-encoding", "gzip")], bomb),
+    )
+    .await
+    .expect("bomb");
+    assert_eq!(a.status, 413, "{}", a.body);
+    assert!(s.upstream.take().is_empty(), "nothing was forwarded");
+
+    // A slow client: the head never finishes; the connection is closed after the limit.
+    let tcp = tokio::net::TcpStream::connect(s.gw.listeners[0])
+        .await
+        .expect("connect");
+    let mut roots = rustls::RootCertStore::empty();
+    for cert in super::gw_harness::pem_certs(&s.pki.ca_pem()) {
+        roots.add(cert).expect("root");
+    }
+    let cfg = rustls::ClientConfig::builder_with_provider(std::sync::Arc::new(
+        rustls::crypto::ring::default_provider(),
+    ))
+    .with_safe_default_protocol_versions()
+    .expect("versions")
+    .with_root_certificates(roots)
+    .with_no_client_auth();
+    let connector = tokio_rustls::TlsConnector::from(std::sync::Arc::new(cfg));
+    let mut tls = connector
+        .connect("localhost".try_into().expect("name"), tcp)
+        .await
+        .expect("handshake");
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    tls.write_all(b"POST /hooks/x HTTP/1.1\r\nHost: localhost\r\n")
+        .await
+        .expect("partial head");
+    let started = std::time::Instant::now();
+    let mut buf = Vec::new();
+    let read = tokio::time::timeout(Duration::from_secs(20), tls.read_to_end(&mut buf)).await;
+    assert!(read.is_ok(), "the gateway closed the slow connection");
+    assert!(
+        started.elapsed() >= Duration::from_millis(1000),
+        "not before the head timeout"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sighup_reloads_the_certificate_and_sigterm_drains_in_flight_requests() {
+    let s = setup("").await;
+    let c = client(&s.pki.ca_pem(), None);
+    // A new certificate from another CA: after SIGHUP, only a client trusting it connects.
+    let other = Pki::new("rotated CA");
+    let leaf = other.leaf(&["localhost"], false);
+    let dir = s.gw.log.parent().expect("dir").to_path_buf();
+    write(&dir, "cert.pem", &leaf.cert_pem);
+    write(&dir, "key.pem", &leaf.key_pem);
+    s.gw.signal("HUP");
+    let rotated = client(&other.ca_pem(), None);
+    let mut ok = false;
+    for _ in 0..50 {
+        if let Ok(a) = send(
+            &rotated,
+            post(&format!("{}/v1/deidentify", s.base), &[EMR, TEXT], "x"),
+        )
+        .await
+        {
+            assert_eq!(a.status, 200);
+            ok = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(ok, "the reloaded certificate is served");
+    assert!(
+        send(
+            &c,
+            post(&format!("{}/v1/deidentify", s.base), &[EMR, TEXT], "x")
+        )
+        .await
+        .is_err(),
+        "the old certificate is gone"
+    );
+
+    // A slow request in flight when SIGTERM arrives still completes.
+    let url = format!("{}/hooks/slow", s.base);
+    let req = post(&url, &[EMR, TEXT], note());
+    let in_flight = tokio::spawn(async move { send(&rotated, req).await });
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let gw = s.gw;
+    let stop = std::thread::spawn(move || gw.stop());
+    let a = in_flight.await.expect("task").expect("drained request");
+    assert_eq!(a.status, 200, "{}", a.body);
+    assert_eq!(stop.join().expect("stop").code(), Some(0));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_concurrency_cap_answers_a_fast_503() {
+    let s = setup("max_concurrent = 1").await;
+    let c = client(&s.pki.ca_pem(), None);
+    let slow = post(&format!("{}/hooks/slow", s.base), &[EMR, TEXT], note());
+    let c2 = c.clone();
+    let first = tokio::spawn(async move { send(&c2, slow).await });
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let a = send(
+        &c,
+        post(&format!("{}/hooks/x", s.base), &[EMR, TEXT], note()),
+    )
+    .await
+    .expect("second");
+    assert_eq!(a.status, 503, "{}", a.body);
+    assert_eq!(a.headers["retry-after"], "1");
+    assert_eq!(first.await.expect("task").expect("first").status, 200);
+    assert_eq!(
+        s.upstream.take().len(),
+        1,
+        "the refused request was not forwarded"
+    );
+}
+
+#[test]
+fn check_config_runs_the_start_up_checks() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let d = dir.path();
+    let pki = Pki::new("check CA");
+    let leaf = pki.leaf(&["localhost"], false);
+    write(d, "cert.pem", &leaf.cert_pem);
+    write(d, "key.pem", &leaf.key_pem);
+    write(d, "master.key", &"cd".repeat(32));
+    let good = format!(
+        r#"
+[[listener]]
+listen = "127.0.0.1:0"
+cert = "cert.pem"
+key = "key.pem"
+[vault]
+dir = "vault"
+key_file = "master.key"
+[[caller]]
+name = "emr"
+api_key_sha256 = ["{}"]
+[[route]]
+name = "hooks"
+prefix = "/hooks/"
+direction = "deidentify"
+upstream = "https://automation.example/in/"
+callers = ["emr"]
+"#,
+        sha256_hex("k")
+    );
+    write(d, "good.toml", &good);
+    let out = super::support::run(
+        &["check-config", &d.join("good.toml").display().to_string()],
+        b"",
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8_lossy(&out.stdout).contains("1 route(s)"));
+
+    write(
+        d,
+        "typo.toml",
+        &good.replace("prefix =", "prefx = \"/x/\"\nprefix ="),
+    );
+    let out = super::support::run(
+        &["check-config", &d.join("typo.toml").display().to_string()],
+        b"",
+    );
+    assert_eq!(out.status.code(), Some(64));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("prefx"),
+        "the unknown key is named"
+    );
+
+    write(d, "nocert.toml", &good.replace("cert.pem", "missing.pem"));
+    let out = super::support::run(
+        &["check-config", &d.join("nocert.toml").display().to_string()],
+        b"",
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("missing.pem"));
+}

@@ -1,0 +1,341 @@
+//! The gateway under test: a test PKI (rcgen), a real TLS upstream on loopback that records
+//! what it receives, the real `phigate serve` binary on port 0, and a TLS client.
+
+use std::io::{BufRead, BufReader};
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use bytes::Bytes;
+use http_body_util::{BodyExt, Full};
+use hyper::{HeaderMap, Request, Response, StatusCode};
+use hyper_util::client::legacy::connect::HttpConnector;
+use hyper_util::client::legacy::Client;
+use hyper_util::rt::{TokioExecutor, TokioIo};
+use rcgen::{BasicConstraints, CertificateParams, ExtendedKeyUsagePurpose, IsCa, KeyPair};
+use rustls::pki_types::{CertificateDer, PrivateKeyDer};
+
+/// A certificate authority for the test, and leaves it signs.
+pub struct Pki {
+    ca: rcgen::Certificate,
+    ca_key: KeyPair,
+}
+
+pub struct Leaf {
+    pub cert_pem: String,
+    pub key_pem: String,
+}
+
+impl Pki {
+    pub fn new(name: &str) -> Pki {
+        let mut p = CertificateParams::new(Vec::<String>::new()).expect("params");
+        p.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+        p.distinguished_name
+            .push(rcgen::DnType::CommonName, name.to_string());
+        let ca_key = KeyPair::generate().expect("key");
+        let ca = p.self_signed(&ca_key).expect("ca");
+        Pki { ca, ca_key }
+    }
+
+    pub fn ca_pem(&self) -> String {
+        self.ca.pem()
+    }
+
+    pub fn leaf(&self, names: &[&str], client: bool) -> Leaf {
+        let mut p = CertificateParams::new(names.iter().map(|s| s.to_string()).collect::<Vec<_>>())
+            .expect("params");
+        p.extended_key_usages = vec![if client {
+            ExtendedKeyUsagePurpose::ClientAuth
+        } else {
+            ExtendedKeyUsagePurpose::ServerAuth
+        }];
+        let key = KeyPair::generate().expect("key");
+        let cert = p.signed_by(&key, &self.ca, &self.ca_key).expect("sign");
+        Leaf {
+            cert_pem: cert.pem(),
+            key_pem: key.serialize_pem(),
+        }
+    }
+}
+
+/// One request the upstream received.
+#[derive(Debug, Clone)]
+pub struct Seen {
+    pub method: String,
+    pub uri: String,
+    pub headers: HeaderMap,
+    pub body: Bytes,
+}
+
+impl Seen {
+    /// Everything that crossed, as one string to search for canaries.
+    pub fn everything(&self) -> String {
+        let mut s = format!("{} {}\n", self.method, self.uri);
+        for (k, v) in &self.headers {
+            s.push_str(&format!("{k}: {}\n", String::from_utf8_lossy(v.as_bytes())));
+        }
+        s.push_str(&String::from_utf8_lossy(&self.body));
+        s
+    }
+}
+
+/// A TLS upstream on loopback. It echoes bodies; `/slow` waits before answering.
+pub struct Upstream {
+    pub addr: SocketAddr,
+    pub seen: Arc<Mutex<Vec<Seen>>>,
+}
+
+impl Upstream {
+    pub async fn start(leaf: &Leaf) -> Upstream {
+        let certs = pem_certs(&leaf.cert_pem);
+        let key = PrivateKeyDer::from_pem_slice(leaf.key_pem.as_bytes()).expect("key");
+        let mut cfg = rustls::ServerConfig::builder_with_provider(Arc::new(
+            rustls::crypto::ring::default_provider(),
+        ))
+        .with_safe_default_protocol_versions()
+        .expect("versions")
+        .with_no_client_auth()
+        .with_single_cert(certs, key)
+        .expect("cert");
+        cfg.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()];
+        let acceptor = tokio_rustls::TlsAcceptor::from(Arc::new(cfg));
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind");
+        let addr = listener.local_addr().expect("addr");
+        let seen: Arc<Mutex<Vec<Seen>>> = Arc::default();
+        let record = Arc::clone(&seen);
+        tokio::spawn(async move {
+            while let Ok((tcp, _)) = listener.accept().await {
+                let acceptor = acceptor.clone();
+                let record = Arc::clone(&record);
+                tokio::spawn(async move {
+                    let Ok(tls) = acceptor.accept(tcp).await else {
+                        return;
+                    };
+                    let svc = hyper::service::service_fn(move |req| {
+                        upstream_answer(Arc::clone(&record), req)
+                    });
+                    let _ = hyper_util::server::conn::auto::Builder::new(TokioExecutor::new())
+                        .serve_connection(TokioIo::new(tls), svc)
+                        .await;
+                });
+            }
+        });
+        Upstream { addr, seen }
+    }
+
+    pub fn take(&self) -> Vec<Seen> {
+        std::mem::take(&mut *self.seen.lock().expect("lock"))
+    }
+}
+
+async fn upstream_answer(
+    record: Arc<Mutex<Vec<Seen>>>,
+    req: Request<hyper::body::Incoming>,
+) -> Result<Response<Full<Bytes>>, hyper::Error> {
+    let (parts, body) = req.into_parts();
+    let body = body.collect().await?.to_bytes();
+    let path = parts.uri.path().to_string();
+    record.lock().expect("lock").push(Seen {
+        method: parts.method.to_string(),
+        uri: parts.uri.to_string(),
+        headers: parts.headers.clone(),
+        body: body.clone(),
+    });
+    if path.contains("/slow") {
+        tokio::time::sleep(Duration::from_millis(1500)).await;
+    }
+    let mut resp = Response::new(Full::new(body));
+    if let Some(ct) = parts.headers.get("content-type") {
+        resp.headers_mut().insert("content-type", ct.clone());
+    }
+    // A header the clinic's answer must not carry to the outside.
+    resp.headers_mut()
+        .insert("x-patient-name", "Zebulon Quixote".parse().expect("value"));
+    Ok(resp)
+}
+
+pub fn pem_certs(pem: &str) -> Vec<CertificateDer<'static>> {
+    CertificateDer::pem_slice_iter(pem.as_bytes())
+        .collect::<Result<Vec<_>, _>>()
+        .expect("certs")
+}
+
+use rustls::pki_types::pem::PemObject;
+
+/// The gateway process, its addresses, and where its logs go.
+pub struct Gateway {
+    pub child: Child,
+    pub listeners: Vec<SocketAddr>,
+    pub admin: SocketAddr,
+    pub log: PathBuf,
+}
+
+impl Gateway {
+    /// Starts `phigate serve --config` and waits for its `listening` lines.
+    pub fn start(config: &Path, log: &Path, expect_listeners: usize) -> Gateway {
+        let log_file = std::fs::File::create(log).expect("log file");
+        let mut child = Command::new(super::support::bin())
+            .args(["serve", "--threads", "2", "--config"])
+            .arg(config)
+            .stdout(Stdio::piped())
+            .stderr(log_file)
+            .spawn()
+            .expect("spawn gateway");
+        let stdout = child.stdout.take().expect("stdout");
+        let (tx, rx) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+                if tx.send(line).is_err() {
+                    break;
+                }
+            }
+        });
+        let mut listeners = Vec::new();
+        let mut admin = None;
+        while listeners.len() < expect_listeners || admin.is_none() {
+            let line = rx
+                .recv_timeout(Duration::from_secs(60))
+                .unwrap_or_else(|_| {
+                    let _ = child.kill();
+                    panic!(
+                        "gateway did not start: {}",
+                        std::fs::read_to_string(log).unwrap_or_default()
+                    )
+                });
+            if let Some(a) = line.strip_prefix("phigate listening https://") {
+                listeners.push(a.parse().expect("addr"));
+            } else if let Some(a) = line.strip_prefix("phigate admin http://") {
+                admin = Some(a.parse().expect("addr"));
+            }
+        }
+        Gateway {
+            child,
+            listeners,
+            admin: admin.expect("admin"),
+            log: log.to_path_buf(),
+        }
+    }
+
+    pub fn signal(&self, sig: &str) {
+        let status = Command::new("kill")
+            .args([&format!("-{sig}"), &self.child.id().to_string()])
+            .status()
+            .expect("kill");
+        assert!(status.success());
+    }
+
+    /// SIGTERM, then the exit status (waits at most 30 s).
+    pub fn stop(mut self) -> std::process::ExitStatus {
+        self.signal("TERM");
+        for _ in 0..300 {
+            if let Some(s) = self.child.try_wait().expect("wait") {
+                return s;
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        let _ = self.child.kill();
+        panic!("gateway did not stop within 30 s of SIGTERM");
+    }
+
+    pub fn logs(&self) -> String {
+        std::fs::read_to_string(&self.log).unwrap_or_default()
+    }
+
+    pub async fn metrics(&self) -> String {
+        let client: Client<HttpConnector, Full<Bytes>> =
+            Client::builder(TokioExecutor::new()).build_http();
+        let uri: hyper::Uri = format!("http://{}/metrics", self.admin)
+            .parse()
+            .expect("uri");
+        let resp = client
+            .request(
+                Request::get(uri)
+                    .body(Full::new(Bytes::new()))
+                    .expect("req"),
+            )
+            .await
+            .expect("metrics");
+        let body = resp.into_body().collect().await.expect("body").to_bytes();
+        String::from_utf8_lossy(&body).into_owned()
+    }
+}
+
+impl Drop for Gateway {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// A TLS client trusting the test CA, optionally presenting a client certificate.
+pub type TestClient = Client<hyper_rustls::HttpsConnector<HttpConnector>, Full<Bytes>>;
+
+pub fn client(ca_pem: &str, identity: Option<&Leaf>) -> TestClient {
+    let mut roots = rustls::RootCertStore::empty();
+    for c in pem_certs(ca_pem) {
+        roots.add(c).expect("root");
+    }
+    let builder = rustls::ClientConfig::builder_with_provider(Arc::new(
+        rustls::crypto::ring::default_provider(),
+    ))
+    .with_safe_default_protocol_versions()
+    .expect("versions")
+    .with_root_certificates(roots);
+    let cfg = match identity {
+        Some(leaf) => builder
+            .with_client_auth_cert(
+                pem_certs(&leaf.cert_pem),
+                PrivateKeyDer::from_pem_slice(leaf.key_pem.as_bytes()).expect("key"),
+            )
+            .expect("client cert"),
+        None => builder.with_no_client_auth(),
+    };
+    let https = hyper_rustls::HttpsConnectorBuilder::new()
+        .with_tls_config(cfg)
+        .https_only()
+        .enable_http1()
+        .enable_http2()
+        .build();
+    Client::builder(TokioExecutor::new()).build(https)
+}
+
+/// A response, read whole.
+pub struct Answer {
+    pub status: StatusCode,
+    pub headers: HeaderMap,
+    pub body: String,
+}
+
+impl Answer {
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::from_str(&self.body).unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.body))
+    }
+}
+
+pub async fn send(client: &TestClient, req: Request<Full<Bytes>>) -> Result<Answer, String> {
+    let resp = client.request(req).await.map_err(|e| format!("{e:?}"))?;
+    let (parts, body) = resp.into_parts();
+    let body = body.collect().await.map_err(|e| e.to_string())?.to_bytes();
+    Ok(Answer {
+        status: parts.status,
+        headers: parts.headers,
+        body: String::from_utf8_lossy(&body).into_owned(),
+    })
+}
+
+/// A POST with headers.
+pub fn post(url: &str, headers: &[(&str, &str)], body: impl Into<Bytes>) -> Request<Full<Bytes>> {
+    let mut b = Request::post(url);
+    for (k, v) in headers {
+        b = b.header(*k, *v);
+    }
+    b.body(Full::new(body.into())).expect("request")
+}
+
+pub fn sha256_hex(s: &str) -> String {
+    phigate::gateway::auth::hash_api_key(s)
+}
