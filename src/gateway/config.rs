@@ -506,6 +506,14 @@ callers = ["emr"]
 "#;
 
     #[test]
+    fn the_documented_example_parses() {
+        let text = include_str!("../../deploy/phigate.example.toml");
+        let c = Config::parse("deploy/phigate.example.toml", text).expect("example parses");
+        assert_eq!(c.routes.len(), 2);
+        assert_eq!(c.callers.len(), 4);
+    }
+
+    #[test]
     fn minimal_config_loads_with_defaults() {
         let c = Config::parse("t.toml", MINIMAL).expect("parses");
         assert_eq!(c.routes[0].policy, "safe-harbor");
