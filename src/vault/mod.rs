@@ -94,10 +94,23 @@ pub struct SledVault {
 /// Group commit: concurrent writers share flushes. A writer takes a ticket after its
 /// inserts; one writer at a time flushes, covering every ticket taken before the flush
 /// began, and the others wait for a flush that covers theirs instead of starting their own.
+///
+/// Flush generations let a batch whose values all had tokens skip the flush without
+/// handing out a mapping another writer has inserted but not yet flushed: inserts happen
+/// under a read lock on the current generation and record it; a flush first moves to the
+/// next generation under the write lock (so every insert of the old one has finished),
+/// then flushes, then marks the old generation durable.
 #[derive(Default)]
 struct GroupCommit {
     state: std::sync::Mutex<CommitState>,
     done: std::sync::Condvar,
+    generation: std::sync::RwLock<u64>,
+    /// The newest generation any insert happened in (0: none since open).
+    last_insert: std::sync::atomic::AtomicU64,
+    /// Every generation up to this one is on disk.
+    durable_through: std::sync::atomic::AtomicU64,
+    /// Flushes done (for tests and stats).
+    flushes: std::sync::atomic::AtomicU64,
 }
 
 #[derive(Default)]
@@ -108,6 +121,44 @@ struct CommitState {
 }
 
 impl GroupCommit {
+    /// Runs `insert` inside the current flush generation.
+    fn inserting<T>(
+        &self,
+        insert: impl FnOnce() -> Result<T, VaultError>,
+    ) -> Result<T, VaultError> {
+        use std::sync::atomic::Ordering::SeqCst;
+        let generation = self
+            .generation
+            .read()
+            .map_err(|_| VaultError::Storage("commit lock poisoned".into()))?;
+        self.last_insert.fetch_max(*generation + 1, SeqCst);
+        insert()
+    }
+
+    /// Whether every mapping this process has inserted, and so every one a look-up could
+    /// have found, is already on disk.
+    fn all_durable(&self) -> bool {
+        use std::sync::atomic::Ordering::SeqCst;
+        self.last_insert.load(SeqCst) <= self.durable_through.load(SeqCst)
+    }
+
+    /// Flushes, first closing the current generation (waiting for its inserts to finish).
+    fn flush(&self, db: &sled::Db) -> Result<(), VaultError> {
+        use std::sync::atomic::Ordering::SeqCst;
+        let closed = {
+            let mut g = self
+                .generation
+                .write()
+                .map_err(|_| VaultError::Storage("commit lock poisoned".into()))?;
+            *g += 1;
+            *g
+        };
+        db.flush()?;
+        self.flushes.fetch_add(1, SeqCst);
+        self.durable_through.fetch_max(closed, SeqCst);
+        Ok(())
+    }
+
     fn sync(&self, db: &sled::Db) -> Result<(), VaultError> {
         let poisoned = || VaultError::Storage("commit lock poisoned".into());
         let mut st = self.state.lock().map_err(|_| poisoned())?;
@@ -124,7 +175,7 @@ impl GroupCommit {
             st.flushing = true;
             let covers = st.requested;
             drop(st);
-            let result = db.flush();
+            let result = self.flush(db);
             st = self.state.lock().map_err(|_| poisoned())?;
             st.flushing = false;
             if result.is_ok() {
@@ -526,9 +577,22 @@ impl SledVault {
         if let Some(token) = self.index.get(key.as_ref())? {
             return String::from_utf8(token.to_vec()).map_err(|_| VaultError::Corrupt);
         }
+        self.commit
+            .inserting(|| self.insert_mapping(ty, value, exact, &norm, key.as_ref()))
+    }
+
+    /// Mints and stores a new mapping (inside a flush generation).
+    fn insert_mapping(
+        &self,
+        ty: PhiType,
+        value: &str,
+        exact: bool,
+        norm: &str,
+        key: &[u8],
+    ) -> Result<String, VaultError> {
         let mut attempt = 0;
         loop {
-            let token = self.minter.mint(ty, &norm, attempt);
+            let token = self.minter.mint(ty, norm, attempt);
             let record = self.encrypt(&token, ty, value)?;
             // Compare-and-swap: a token already held for another value is a collision, and
             // the next attempt derives a different token deterministically.
@@ -538,7 +602,7 @@ impl SledVault {
                 Some(record),
             )? {
                 Ok(()) => {
-                    self.index.insert(key.as_ref(), token.as_bytes())?;
+                    self.index.insert(key, token.as_bytes())?;
                     self.inserted
                         .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
                     return Ok(token);
@@ -550,7 +614,7 @@ impl SledVault {
                     let held = existing.current.ok_or(VaultError::Corrupt)?;
                     let other = self.decrypt(token.as_bytes(), &held)?;
                     if other.ty == ty && token_input(other.ty, &other.value, exact) == norm {
-                        self.index.insert(key.as_ref(), token.as_bytes())?;
+                        self.index.insert(key, token.as_bytes())?;
                         return Ok(token);
                     }
                     attempt += 1;
@@ -561,15 +625,18 @@ impl SledVault {
 }
 
 impl TokenStore for SledVault {
-    /// Mints or finds every token of the batch, then flushes once (group commit): no token
-    /// is returned before its mapping is on disk.
+    /// Mints or finds every token of the batch, then flushes once (group commit) unless
+    /// every mapping is already on disk: no token is returned before its mapping is.
     fn tokenize(&self, batch: &[TokenRequest<'_>], exact: bool) -> Result<Vec<String>, TokenError> {
         let tokens = batch
             .iter()
             .map(|r| self.token_for(r.ty, r.value, exact))
             .collect::<Result<Vec<_>, _>>()?;
-        self.record_count()?;
-        self.commit.sync(&self.db)?;
+        // Values that all had tokens need no flush once every mapping is on disk.
+        if !self.commit.all_durable() {
+            self.record_count()?;
+            self.commit.sync(&self.db)?;
+        }
         Ok(tokens)
     }
 
@@ -591,6 +658,28 @@ mod tests {
 
     fn key(b: u8) -> MasterKey {
         MasterKey::from_bytes([b; 32])
+    }
+
+    #[test]
+    fn batches_whose_tokens_all_exist_skip_the_flush() {
+        use std::sync::atomic::Ordering::SeqCst;
+        let dir = tempfile::tempdir().expect("tempdir");
+        let v = SledVault::open(dir.path(), &key(6)).expect("open");
+        let req = |value| TokenRequest {
+            ty: PhiType::Name,
+            value,
+        };
+        let first = v.tokenize(&[req("Ada Quill")], false).expect("t");
+        let after_first = v.commit.flushes.load(SeqCst);
+        assert!(after_first >= 1, "a new mapping is flushed");
+        assert_eq!(v.tokenize(&[req("Ada Quill")], false).expect("t"), first);
+        assert_eq!(v.commit.flushes.load(SeqCst), after_first, "nothing new: no flush");
+        v.tokenize(&[req("Ada Quill"), req("Bo Lark")], false).expect("t");
+        assert_eq!(v.commit.flushes.load(SeqCst), after_first + 1, "a new value flushes");
+        // Another domain view shares the generations: its new mapping is flushed too.
+        let other = v.with_domain("vendor-b");
+        other.tokenize(&[req("Ada Quill")], false).expect("t");
+        assert_eq!(v.commit.flushes.load(SeqCst), after_first + 2);
     }
 
     #[test]
