@@ -670,25 +670,7 @@ async fn bad_input_fails_closed_with_problem_details() {
     assert!(s.upstream.take().is_empty(), "nothing was forwarded");
 
     // A slow client: the head never finishes; the connection is closed after the limit.
-    let tcp = tokio::net::TcpStream::connect(s.gw.listeners[0])
-        .await
-        .expect("connect");
-    let mut roots = rustls::RootCertStore::empty();
-    for cert in super::gw_harness::pem_certs(&s.pki.ca_pem()) {
-        roots.add(cert).expect("root");
-    }
-    let cfg = rustls::ClientConfig::builder_with_provider(std::sync::Arc::new(
-        rustls::crypto::ring::default_provider(),
-    ))
-    .with_safe_default_protocol_versions()
-    .expect("versions")
-    .with_root_certificates(roots)
-    .with_no_client_auth();
-    let connector = tokio_rustls::TlsConnector::from(std::sync::Arc::new(cfg));
-    let mut tls = connector
-        .connect("localhost".try_into().expect("name"), tcp)
-        .await
-        .expect("handshake");
+    let mut tls = super::gw_harness::raw_tls(s.gw.listeners[0], &s.pki.ca_pem()).await;
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
     tls.write_all(b"POST /hooks/x HTTP/1.1\r\nHost: localhost\r\n")
         .await
@@ -707,6 +689,15 @@ async fn bad_input_fails_closed_with_problem_details() {
 async fn sighup_reloads_the_certificate_and_sigterm_drains_in_flight_requests() {
     let s = setup("").await;
     let c = client(&s.pki.ca_pem(), None);
+    // An open connection from before the reload (HTTP/2, kept in the client's pool).
+    let api = format!("{}/v1/deidentify", s.base);
+    assert_eq!(
+        send(&c, post(&api, &[EMR, TEXT], "x"))
+            .await
+            .expect("before")
+            .status,
+        200
+    );
     // A new certificate from another CA: after SIGHUP, only a client trusting it connects.
     let other = Pki::new("rotated CA");
     let leaf = other.leaf(&["localhost"], false);
@@ -730,14 +721,14 @@ async fn sighup_reloads_the_certificate_and_sigterm_drains_in_flight_requests() 
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
     assert!(ok, "the reloaded certificate is served");
-    assert!(
-        send(
-            &c,
-            post(&format!("{}/v1/deidentify", s.base), &[EMR, TEXT], "x")
-        )
+    let a = send(&c, post(&api, &[EMR, TEXT], "x"))
         .await
-        .is_err(),
-        "the old certificate is gone"
+        .expect("the open connection survives the reload");
+    assert_eq!(a.status, 200);
+    let fresh = client(&s.pki.ca_pem(), None);
+    assert!(
+        send(&fresh, post(&api, &[EMR, TEXT], "x")).await.is_err(),
+        "new connections get the new certificate only"
     );
 
     // A slow request in flight when SIGTERM arrives still completes.
@@ -840,4 +831,29 @@ callers = ["emr"]
     );
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("missing.pem"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn http1_chunked_bodies_are_read_whole_and_de_identified() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let s = setup("").await;
+    let mut tls = super::gw_harness::raw_tls(s.gw.listeners[0], &s.pki.ca_pem()).await;
+    let text = note();
+    let (a, b) = text.split_at(20);
+    let req = format!(
+        "POST /hooks/chunked HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer emr-key-1\r\n\
+         Content-Type: text/plain\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n\
+         {:x}\r\n{a}\r\n{:x}\r\n{b}\r\n0\r\n\r\n",
+        a.len(),
+        b.len()
+    );
+    tls.write_all(req.as_bytes()).await.expect("write");
+    let mut resp = Vec::new();
+    let _ = tokio::time::timeout(Duration::from_secs(10), tls.read_to_end(&mut resp)).await;
+    let resp = String::from_utf8_lossy(&resp);
+    assert!(resp.starts_with("HTTP/1.1 200"), "{resp}");
+    let seen = s.upstream.take();
+    assert_eq!(seen.len(), 1);
+    assert_no_canary("chunked body", &seen[0].everything());
+    assert!(String::from_utf8_lossy(&seen[0].body).contains("MRN_"));
 }

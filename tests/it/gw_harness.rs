@@ -339,3 +339,27 @@ pub fn post(url: &str, headers: &[(&str, &str)], body: impl Into<Bytes>) -> Requ
 pub fn sha256_hex(s: &str) -> String {
     phigate::gateway::auth::hash_api_key(s)
 }
+
+/// A raw TLS stream to the gateway (HTTP/1.1 by hand: slow clients, chunked bodies).
+pub async fn raw_tls(
+    addr: SocketAddr,
+    ca_pem: &str,
+) -> tokio_rustls::client::TlsStream<tokio::net::TcpStream> {
+    let mut roots = rustls::RootCertStore::empty();
+    for cert in pem_certs(ca_pem) {
+        roots.add(cert).expect("root");
+    }
+    let mut cfg = rustls::ClientConfig::builder_with_provider(Arc::new(
+        rustls::crypto::ring::default_provider(),
+    ))
+    .with_safe_default_protocol_versions()
+    .expect("versions")
+    .with_root_certificates(roots)
+    .with_no_client_auth();
+    cfg.alpn_protocols = vec![b"http/1.1".to_vec()];
+    let tcp = tokio::net::TcpStream::connect(addr).await.expect("connect");
+    tokio_rustls::TlsConnector::from(Arc::new(cfg))
+        .connect("localhost".try_into().expect("name"), tcp)
+        .await
+        .expect("handshake")
+}
