@@ -49,6 +49,11 @@ pub enum Command {
         #[command(subcommand)]
         command: VaultCommand,
     },
+    /// Verify, search, export and report on the tamper-evident audit log.
+    Audit {
+        #[command(subcommand)]
+        command: AuditCommand,
+    },
     /// Run the gateway: TLS listeners, routes, the admin listener (health, metrics).
     Serve(ServeArgs),
     /// Run every start-up check of `serve --config FILE` without serving.
@@ -168,6 +173,86 @@ pub struct ScanArgs {
     pub max_depth: usize,
 }
 
+#[derive(Subcommand, Debug)]
+pub enum AuditCommand {
+    /// Check every entry's MAC, the hash chain and the signed checkpoints; names the first
+    /// bad entry. Exit 0 intact, 1 tampered.
+    Verify {
+        #[command(flatten)]
+        log: AuditLogArgs,
+        /// Verify with only the checkpoint public key (hex file from `audit pubkey`), as an
+        /// auditor without the master key would: chain and checkpoints, not MACs.
+        #[arg(long, conflicts_with = "key_file")]
+        pubkey: Option<PathBuf>,
+    },
+    /// Entries matching every given filter, as stored (JSON lines).
+    Search {
+        #[command(flatten)]
+        log: AuditLogArgs,
+        #[command(flatten)]
+        filter: AuditFilterArgs,
+        /// A plain identifier (an MRN, a name…) to find: hashed as the gateway hashes it,
+        /// never stored or printed. The lookup is itself audited.
+        #[arg(long)]
+        identifier: Option<String>,
+        /// The PHI type of --identifier (default: every type).
+        #[arg(long = "type", requires = "identifier")]
+        ty: Option<String>,
+    },
+    /// Write entries as JSON lines or CSV to standard output.
+    Export {
+        #[command(flatten)]
+        log: AuditLogArgs,
+        #[command(flatten)]
+        filter: AuditFilterArgs,
+        #[arg(long, default_value = "jsonl", value_parser = ["jsonl", "csv"])]
+        format: String,
+    },
+    /// Activity per route and caller, reveals per caller and type, refusals, claims.
+    Report {
+        #[command(flatten)]
+        log: AuditLogArgs,
+        #[command(flatten)]
+        filter: AuditFilterArgs,
+        #[arg(long, default_value = "text", value_parser = ["text", "html"])]
+        format: String,
+    },
+    /// Print the checkpoint public key (hex) to hand to an auditor.
+    Pubkey {
+        #[arg(long, env = "PHIGATE_KEY_FILE")]
+        key_file: PathBuf,
+    },
+}
+
+#[derive(Args, Debug)]
+pub struct AuditLogArgs {
+    /// The audit log directory.
+    #[arg(long, env = "PHIGATE_AUDIT_DIR")]
+    pub dir: PathBuf,
+    /// Master key file (for MACs and identifier hashes).
+    #[arg(long, env = "PHIGATE_KEY_FILE")]
+    pub key_file: Option<PathBuf>,
+}
+
+#[derive(Args, Debug)]
+pub struct AuditFilterArgs {
+    #[arg(long)]
+    pub token: Option<String>,
+    #[arg(long)]
+    pub caller: Option<String>,
+    #[arg(long)]
+    pub route: Option<String>,
+    /// tokenize, reveal, reveal_refused, auth_failure, claim_decision, vault_export, …
+    #[arg(long)]
+    pub action: Option<String>,
+    /// From this time (RFC 3339 or a date, UTC), inclusive.
+    #[arg(long)]
+    pub since: Option<String>,
+    /// Up to this time (RFC 3339 or a date, UTC), exclusive.
+    #[arg(long)]
+    pub until: Option<String>,
+}
+
 #[derive(Args, Debug)]
 pub struct ServeArgs {
     /// The configuration file (see deploy/phigate.example.toml).
@@ -202,7 +287,10 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Scan(args) => scan(&args),
         Command::Keygen { out } => keygen(&out).map(|()| ExitCode::SUCCESS),
         Command::Reveal(args) => reveal(&args),
-        Command::Vault { command } => vault(&command).map(|()| ExitCode::SUCCESS),
+        Command::Vault { command } => {
+            with_vault_audit(&command, || vault(&command)).map(|()| ExitCode::SUCCESS)
+        }
+        Command::Audit { command } => audit(&command),
         Command::Serve(args) => serve(&args).map(|()| ExitCode::SUCCESS),
         Command::CheckConfig { file } => crate::gateway::check_config(&file).map(|summary| {
             println!("{summary}");
@@ -882,4 +970,190 @@ fn init_logging(cfg: &crate::gateway::config::LogConfig) {
         crate::gateway::config::LogFormat::Json => builder.json().try_init(),
         crate::gateway::config::LogFormat::Text => builder.try_init(),
     };
+}
+
+/// Vault administration is audited: the log is opened before the action (no log, no
+/// action) and the outcome recorded after it.
+fn with_vault_audit(
+    command: &VaultCommand,
+    action: impl FnOnce() -> anyhow::Result<()>,
+) -> anyhow::Result<()> {
+    use crate::audit::{Action, AuditLog, Event};
+    let (args, what) = match command {
+        VaultCommand::Export { vault, .. } => (vault, Action::VaultExport),
+        VaultCommand::Import { vault, .. } => (vault, Action::VaultImport),
+        VaultCommand::RotateKey(args) => (args, Action::VaultRotateKey),
+        #[allow(unreachable_patterns)]
+        _ => return action(),
+    };
+    let master = read_master_key(&args.key_file)?;
+    let dir = crate::audit::default_dir(&args.vault);
+    let log = AuditLog::open(&dir, &master, crate::audit::Settings::default())
+        .context("opening the audit log (vault administration is always audited)")?;
+    let result = action();
+    let mut event = Event::new(what, if result.is_ok() { "ok" } else { "failed" });
+    event.caller = Some("cli".into());
+    log.record(event)?;
+    log.close()?;
+    result
+}
+
+fn audit_filter(f: &AuditFilterArgs) -> anyhow::Result<crate::audit::query::Filter> {
+    let bound = |s: &Option<String>| -> anyhow::Result<Option<String>> {
+        match s {
+            None => Ok(None),
+            Some(v) if v.len() == 10 => Ok(Some(format!("{v}T00:00:00.000000Z"))),
+            Some(v) => Ok(Some(v.clone())),
+        }
+    };
+    Ok(crate::audit::query::Filter {
+        token: f.token.clone(),
+        caller: f.caller.clone(),
+        route: f.route.clone(),
+        action: f
+            .action
+            .as_deref()
+            .map(str::parse)
+            .transpose()
+            .map_err(|e: String| anyhow::anyhow!(e))?,
+        subjects: Vec::new(),
+        since: bound(&f.since)?,
+        until: bound(&f.until)?,
+    })
+}
+
+fn audit(command: &AuditCommand) -> anyhow::Result<ExitCode> {
+    use crate::audit::{query, verify, AuditKeys};
+    let keys_for = |log: &AuditLogArgs| -> anyhow::Result<AuditKeys> {
+        let path = log
+            .key_file
+            .as_deref()
+            .context("--key-file (or PHIGATE_KEY_FILE) is needed")?;
+        Ok(AuditKeys::derive(&read_master_key(path)?)?)
+    };
+    match command {
+        AuditCommand::Pubkey { key_file } => {
+            println!(
+                "{}",
+                AuditKeys::derive(&read_master_key(key_file)?)?.public_key_hex()
+            );
+        }
+        AuditCommand::Verify { log, pubkey } => {
+            let keys;
+            let trust = match pubkey {
+                Some(p) => {
+                    let text = std::fs::read_to_string(p)
+                        .with_context(|| format!("reading {}", p.display()))?;
+                    let key = crate::audit::unhex(text.trim())
+                        .context("the public key file is not hex")?;
+                    verify::Trust::PublicKey(key)
+                }
+                None => {
+                    keys = keys_for(log)?;
+                    verify::Trust::Keys(&keys)
+                }
+            };
+            let mut dirs = vec![log.dir.clone()];
+            let officer = log.dir.join("officer");
+            if officer.is_dir() {
+                dirs.push(officer);
+            }
+            for dir in dirs {
+                match verify::verify(&dir, &trust)? {
+                    Ok(r) => println!(
+                        "{}",
+                        serde_json::json!({"dir": dir.display().to_string(), "intact": true, "entries": r.entries,
+                            "segments": r.segments, "checkpoints": r.checkpoints, "after_last_checkpoint": r.unanchored})
+                    ),
+                    Err(p) => {
+                        println!(
+                            "{}",
+                            serde_json::json!({"dir": dir.display().to_string(), "intact": false,
+                                "file": p.file.display().to_string(), "line": p.line, "entry": p.expected_seq, "reason": p.reason})
+                        );
+                        eprintln!("phigate: audit log tampered: {p}");
+                        return Ok(ExitCode::from(1));
+                    }
+                }
+            }
+        }
+        AuditCommand::Search {
+            log,
+            filter,
+            identifier,
+            ty,
+        } => {
+            let mut f = audit_filter(filter)?;
+            if let Some(value) = identifier {
+                let master = read_master_key(
+                    log.key_file
+                        .as_deref()
+                        .context("--key-file is needed to search by identifier")?,
+                )?;
+                let keys = AuditKeys::derive(&master)?;
+                let types: Vec<PhiType> = match ty {
+                    Some(t) => vec![t
+                        .parse()
+                        .map_err(|_| anyhow::anyhow!("unknown PHI type `{t}`"))?],
+                    None => PhiType::ALL.to_vec(),
+                };
+                f.subjects = types
+                    .iter()
+                    .map(|t| crate::audit::subject_hash(&keys, *t, value))
+                    .collect();
+                record_officer_search(&log.dir, &master, &f.subjects)?;
+            }
+            let stdout = io::stdout();
+            let mut out = stdout.lock();
+            query::export(&log.dir, &f, false, &mut out)?;
+        }
+        AuditCommand::Export {
+            log,
+            filter,
+            format,
+        } => {
+            let stdout = io::stdout();
+            let mut out = BufWriter::new(stdout.lock());
+            query::export(&log.dir, &audit_filter(filter)?, format == "csv", &mut out)?;
+            out.flush()?;
+        }
+        AuditCommand::Report {
+            log,
+            filter,
+            format,
+        } => {
+            let s = query::summarize(&log.dir, &audit_filter(filter)?)?;
+            let text = if format == "html" {
+                query::report_html(&s)
+            } else {
+                query::report_text(&s)
+            };
+            print!("{text}");
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Identifier searches are audited: in the main log when no gateway holds it, otherwise
+/// in the officer's own chain beside it (`DIR/officer`), verified the same way.
+fn record_officer_search(
+    dir: &Path,
+    master: &MasterKey,
+    subjects: &[String],
+) -> anyhow::Result<()> {
+    use crate::audit::{Action, AuditError, AuditLog, Event, Settings};
+    let log = match AuditLog::open(dir, master, Settings::default()) {
+        Ok(l) => l,
+        Err(AuditError::Locked { .. }) => {
+            AuditLog::open(&dir.join("officer"), master, Settings::default())?
+        }
+        Err(e) => return Err(e.into()),
+    };
+    let mut e = Event::new(Action::AuditSearch, "ok");
+    e.caller = Some("officer".into());
+    e.detail = Some("identifier".into());
+    e.subjects = subjects.to_vec();
+    log.record(e)?;
+    log.close()?;
+    Ok(())
 }

@@ -10,8 +10,10 @@
 //! - [`vault`]: the encrypted token vault on disk (sled).
 //! - [`reveal`]: replacing tokens with their values for the EMR side.
 //! - [`gateway`]: the TLS gateway (`phigate serve`): routes, auth, proxying, metrics.
+//! - [`audit`]: the tamper-evident audit log, its verification and reports.
 //! - [`cli`]: the `phigate` command line.
 //! - [`synth`]: a labelled synthetic-data generator for tests, evaluation and benches.
+pub mod audit;
 pub mod cli;
 pub mod detect;
 pub mod gateway;

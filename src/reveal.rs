@@ -35,7 +35,7 @@ impl Allow {
         Allow(Some(types))
     }
 
-    fn permits(&self, ty: PhiType) -> bool {
+    pub fn permits(&self, ty: PhiType) -> bool {
         self.0.as_ref().is_none_or(|t| t.contains(&ty))
     }
 }

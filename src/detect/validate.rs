@@ -156,7 +156,7 @@ pub fn luhn(v: &str) -> bool {
             }
         })
         .sum();
-    sum % 10 == 0
+    sum.is_multiple_of(10)
 }
 
 /// DEA registration numbers: two letters, seven digits, last digit a checksum.

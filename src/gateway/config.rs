@@ -51,6 +51,32 @@ pub struct Config {
     pub routes: Vec<RouteConfig>,
     #[serde(default)]
     pub api: ApiConfig,
+    #[serde(default)]
+    pub audit: AuditConfig,
+}
+
+/// The audit log.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AuditConfig {
+    /// Default: `<vault dir>-audit` beside the vault.
+    #[serde(default)]
+    pub dir: Option<PathBuf>,
+    /// `reject` (default): requests fail with 503 while the log cannot be written;
+    /// `degrade`: they go on, and lost events are counted in `phigate_audit_lost_total`.
+    #[serde(default)]
+    pub on_failure: AuditFailure,
+    /// Segment size before rotation (segments also rotate daily).
+    #[serde(default)]
+    pub max_segment_bytes: Option<u64>,
+}
+
+#[derive(Debug, Clone, Copy, Default, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum AuditFailure {
+    #[default]
+    Reject,
+    Degrade,
 }
 
 /// The direct API (`POST /v1/deidentify`, `POST /v1/reidentify`) on every listener.
@@ -343,6 +369,9 @@ impl Config {
             }
         }
         fix(&mut self.vault.dir);
+        if let Some(d) = &mut self.audit.dir {
+            fix(d);
+        }
         fix(&mut self.vault.key_file);
         if let Some(p) = &mut self.patterns {
             fix(p);

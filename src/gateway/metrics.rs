@@ -24,6 +24,7 @@ pub const OUTCOMES: &[&str] = &[
     "upstream",
     "timeout",
     "overloaded",
+    "audit",
 ];
 
 /// Upper bounds of the latency histogram buckets, in seconds.

@@ -14,6 +14,7 @@ pub mod problem;
 pub mod proxy;
 mod server;
 pub mod tls;
+pub mod trail;
 
 use std::collections::HashMap;
 use std::path::Path;
@@ -81,6 +82,7 @@ pub struct Gateway {
     pub in_flight: Arc<tokio::sync::Semaphore>,
     /// False until every listener is bound, and again once shutdown starts.
     pub ready: AtomicBool,
+    pub audit: crate::audit::AuditLog,
 }
 
 impl Gateway {
@@ -138,6 +140,20 @@ impl Gateway {
             let cert = tls::ReloadingCert::load(&l.cert, &l.key)?;
             tls::server_config(l, Arc::new(cert))?;
         }
+        let audit_dir = config
+            .audit
+            .dir
+            .clone()
+            .unwrap_or_else(|| crate::audit::default_dir(&config.vault.dir));
+        let mut settings = crate::audit::Settings {
+            degrade: config.audit.on_failure == config::AuditFailure::Degrade,
+            ..crate::audit::Settings::default()
+        };
+        if let Some(n) = config.audit.max_segment_bytes {
+            settings.max_segment_bytes = n;
+        }
+        let audit = crate::audit::AuditLog::open(&audit_dir, &master, settings)
+            .with_context(|| format!("opening the audit log {}", audit_dir.display()))?;
         Ok(Gateway {
             in_flight: Arc::new(tokio::sync::Semaphore::new(config.limits.max_concurrent)),
             replay: ReplayCache::new(Duration::from_secs(600), 100_000),
@@ -149,6 +165,7 @@ impl Gateway {
             callers,
             metrics,
             ready: AtomicBool::new(false),
+            audit,
             config,
         })
     }

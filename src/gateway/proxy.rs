@@ -21,10 +21,12 @@ use super::auth::{self, AuthError, Caller, PeerIdentity};
 use super::body::{self, BodyError};
 use super::config::Direction;
 use super::problem::{self, Problem};
+use super::trail::{Recording, Trail};
 use super::{Gateway, Route};
 use crate::detect::Scratch;
 use crate::reveal::{reveal_json, reveal_text, Allow, RevealStats};
 use crate::transform::policy::Policy;
+use crate::transform::token::TokenStore;
 use crate::vault::SledVault;
 use crate::walk::{ContentType, ScanError};
 
@@ -100,7 +102,11 @@ pub async fn handle(
         );
         return Ok(problem::overloaded().into_response(&request_id));
     };
+    if !gw.audit.admits() {
+        return Ok(audit_unavailable().into_response(&request_id));
+    }
     gw.metrics.in_flight(1);
+    let trail = Arc::new(Trail::default());
     let target = find_target(&gw, &req);
     let metrics_idx = match target {
         Some(Target::Route(i)) => gw.routes[i].metrics_idx,
@@ -109,16 +115,22 @@ pub async fn handle(
     };
     let result = match target {
         None => Err(problem::not_found()),
-        Some(t) => handle_target(&gw, t, req, &peer, &request_id).await,
+        Some(t) => handle_target(&gw, t, req, &peer, &request_id, &trail).await,
     };
     gw.metrics.in_flight(-1);
-    let (resp, outcome) = match result {
+    let (mut resp, mut outcome) = match result {
         Ok((resp, outcome)) => (resp, outcome),
         Err(p) => {
             let kind = p.kind;
             (p.into_response(&request_id), kind)
         }
     };
+    if let Err(e) = audit_request(&gw, target, &trail, &request_id, resp.status(), outcome) {
+        // Fail closed: an answer whose events cannot be recorded is not given.
+        tracing::error!(request_id = %request_id, error = %e, "audit record failed");
+        resp = audit_unavailable().into_response(&request_id);
+        outcome = "audit";
+    }
     gw.metrics
         .request_done(metrics_idx, outcome, started.elapsed());
     tracing::info!(
@@ -130,6 +142,46 @@ pub async fn handle(
         "request"
     );
     Ok(resp)
+}
+
+/// Records the request's audit events.
+fn audit_request(
+    gw: &Gateway,
+    target: Option<Target>,
+    trail: &Trail,
+    request_id: &str,
+    status: StatusCode,
+    outcome: &str,
+) -> Result<(), crate::audit::AuditError> {
+    use crate::audit::{Action, Event};
+    let reidentify = match target {
+        Some(Target::Route(i)) => gw.routes[i].cfg.direction == Direction::Reidentify,
+        Some(Target::ApiReidentify) => true,
+        _ => false,
+    };
+    let mut base = Event::new(Action::Tokenize, "");
+    base.action = match outcome {
+        "forwarded" | "answered" => None,
+        "auth" => Some(Action::AuthFailure),
+        _ => Some(Action::RequestFailed),
+    };
+    base.outcome = outcome.to_string();
+    base.request_id = Some(request_id.to_string());
+    base.route = Some(route_name(gw, target).to_string());
+    base.status = Some(status.as_u16());
+    for event in trail.events(&base, reidentify) {
+        gw.audit.record(event)?;
+    }
+    Ok(())
+}
+
+fn audit_unavailable() -> Problem {
+    Problem::new(
+        StatusCode::SERVICE_UNAVAILABLE,
+        "audit",
+        "Audit log unavailable",
+        "the audit log cannot be written; the gateway fails closed",
+    )
 }
 
 fn route_name(gw: &Gateway, t: Option<Target>) -> &str {
@@ -201,6 +253,7 @@ async fn handle_target(
     req: Request<Incoming>,
     peer: &PeerIdentity,
     request_id: &str,
+    trail: &Arc<Trail>,
 ) -> Result<(Resp, &'static str), Problem> {
     let (parts, incoming) = req.into_parts();
     let (limit, callers): (usize, &[String]) = match target {
@@ -230,6 +283,7 @@ async fn handle_target(
         tracing::warn!(request_id, reason = %e, "authentication failed");
         auth_problem(&e)
     })?;
+    trail.set_caller(&caller.name);
     let decoded = body::decode(
         &parts.headers,
         raw,
@@ -238,7 +292,7 @@ async fn handle_target(
     )
     .map_err(|e| body_problem(&e))?;
     match target {
-        Target::Route(i) => forward(gw, i, parts, decoded, caller, request_id).await,
+        Target::Route(i) => forward(gw, i, parts, decoded, caller, request_id, trail).await,
         Target::ApiDeidentify | Target::ApiReidentify => {
             if parts.method != Method::POST {
                 return Err(Problem::new(
@@ -250,7 +304,7 @@ async fn handle_target(
             }
             let kind = kind_of(&parts.headers, &decoded, &[])?;
             let body = if matches!(target, Target::ApiDeidentify) {
-                deidentify_body(gw, Side::Api, kind, decoded).await?
+                deidentify_body(gw, Side::Api, kind, decoded, trail).await?
             } else {
                 let allow = gw
                     .api
@@ -258,7 +312,7 @@ async fn handle_target(
                     .get(&caller.name)
                     .cloned()
                     .unwrap_or(Allow::only(Vec::new()));
-                reidentify_body(gw, Side::Api, kind, decoded, allow).await?
+                reidentify_body(gw, Side::Api, kind, decoded, allow, trail).await?
             };
             let mut resp = Response::new(Full::new(body));
             copy_content_type(&parts.headers, resp.headers_mut());
@@ -358,6 +412,23 @@ impl Side {
             Side::Api => (&gw.api.policy, &gw.api.store),
         }
     }
+
+    /// The policy, and the store seen through the request's trail.
+    fn recording<'a>(
+        self,
+        gw: &'a Gateway,
+        trail: &'a Trail,
+        allow: Option<&'a Allow>,
+    ) -> (&'a Policy, Recording<'a>) {
+        let (policy, store) = self.policy_and_store(gw);
+        let rec = Recording {
+            store,
+            trail,
+            keys: gw.audit.keys(),
+            allow,
+        };
+        (policy, rec)
+    }
 }
 
 /// De-identifies a body on a blocking thread (detection is CPU work).
@@ -366,14 +437,16 @@ async fn deidentify_body(
     side: Side,
     kind: BodyKind,
     body: Bytes,
+    trail: &Arc<Trail>,
 ) -> Result<Bytes, Problem> {
     let BodyKind::Doc(ct) = kind else {
         return Ok(body);
     };
     let gw2 = Arc::clone(gw);
+    let trail2 = Arc::clone(trail);
     let out = tokio::task::spawn_blocking(move || {
-        let (policy, store) = side.policy_and_store(&gw2);
-        let t = gw2.engine.transformer(policy, store, &gw2.master);
+        let (policy, store) = side.recording(&gw2, &trail2, None);
+        let t = gw2.engine.transformer(policy, &store, &gw2.master);
         with_scratch(&gw2.engine, |s| gw2.engine.deidentify(&body, ct, &t, s))
     })
     .await
@@ -381,19 +454,21 @@ async fn deidentify_body(
     .map_err(|e| scan_problem(&e))?;
     gw.metrics.phi_found(&out.counts);
     gw.metrics.tokens_issued(out.counts.iter().sum());
+    trail.found(&out.counts);
     Ok(Bytes::from(out.text))
 }
 
 /// De-identifies one short text (a header value or path segment).
-fn deidentify_text(gw: &Gateway, side: Side, text: &str) -> Result<String, Problem> {
-    let (policy, store) = side.policy_and_store(gw);
-    let t = gw.engine.transformer(policy, store, &gw.master);
+fn deidentify_text(gw: &Gateway, side: Side, text: &str, trail: &Trail) -> Result<String, Problem> {
+    let (policy, store) = side.recording(gw, trail, None);
+    let t = gw.engine.transformer(policy, &store, &gw.master);
     let out = with_scratch(&gw.engine, |s| {
         gw.engine
             .deidentify(text.as_bytes(), ContentType::Text, &t, s)
     })
     .map_err(|e| scan_problem(&e))?;
     gw.metrics.phi_found(&out.counts);
+    trail.found(&out.counts);
     Ok(out.text)
 }
 
@@ -404,13 +479,16 @@ async fn reidentify_body(
     kind: BodyKind,
     body: Bytes,
     allow: Allow,
+    trail: &Arc<Trail>,
 ) -> Result<Bytes, Problem> {
     let BodyKind::Doc(ct) = kind else {
         return Ok(body);
     };
     let gw2 = Arc::clone(gw);
+    let trail2 = Arc::clone(trail);
     let (out, stats) = tokio::task::spawn_blocking(move || {
-        let (_, store) = side.policy_and_store(&gw2);
+        let (_, rec) = side.recording(&gw2, &trail2, Some(&allow));
+        let store = &rec;
         let mut stats = RevealStats::default();
         let text = std::str::from_utf8(&body).map_err(|e| {
             Problem::new(
@@ -453,7 +531,7 @@ async fn reidentify_body(
 
 fn reveal_form(
     text: &str,
-    store: &SledVault,
+    store: &dyn TokenStore,
     allow: &Allow,
     stats: &mut RevealStats,
 ) -> Result<String, Problem> {
@@ -473,6 +551,7 @@ async fn forward(
     body: Bytes,
     caller: &Caller,
     request_id: &str,
+    trail: &Arc<Trail>,
 ) -> Result<(Resp, &'static str), Problem> {
     let route = &gw.routes[i];
     let kind = kind_of(&parts.headers, &body, &route.cfg.pass_content_types)?;
@@ -484,18 +563,20 @@ async fn forward(
         .unwrap_or(Allow::only(Vec::new()));
     let (body, path_and_query, headers) = match route.cfg.direction {
         Direction::Deidentify => {
-            let body = deidentify_body(gw, side, kind, body).await?;
-            let pq = deidentify_path_and_query(gw, side, route, &parts.uri)?;
-            let headers =
-                forwarded_headers(&parts.headers, route, |v| deidentify_text(gw, side, v))?;
+            let body = deidentify_body(gw, side, kind, body, trail).await?;
+            let pq = deidentify_path_and_query(gw, side, route, &parts.uri, trail)?;
+            let headers = forwarded_headers(&parts.headers, route, |v| {
+                deidentify_text(gw, side, v, trail)
+            })?;
             (body, pq, headers)
         }
         Direction::Reidentify => {
-            let body = reidentify_body(gw, side, kind, body, allow.clone()).await?;
+            let body = reidentify_body(gw, side, kind, body, allow.clone(), trail).await?;
             let mut stats = RevealStats::default();
-            let pq = reidentify_path_and_query(route, &parts.uri, &allow, &mut stats)?;
+            let (_, rec) = side.recording(gw, trail, Some(&allow));
+            let pq = reidentify_path_and_query(route, &parts.uri, &rec, &allow, &mut stats)?;
             let headers = forwarded_headers(&parts.headers, route, |v| {
-                reveal_text(v, &route.store, &allow, &mut stats).map_err(|_| vault_problem())
+                reveal_text(v, &rec, &allow, &mut stats).map_err(|_| vault_problem())
             })?;
             gw.metrics
                 .reveals(stats.revealed, stats.refused, stats.unknown);
@@ -592,7 +673,7 @@ async fn forward(
                     p.detail,
                 )
             })?;
-            let out = deidentify_body(gw, side, rkind, decoded).await?;
+            let out = deidentify_body(gw, side, rkind, decoded, trail).await?;
             let mut resp = Response::new(Full::new(out));
             *resp.status_mut() = rparts.status;
             copy_content_type(&rparts.headers, resp.headers_mut());
@@ -679,6 +760,7 @@ fn deidentify_path_and_query(
     side: Side,
     route: &Route,
     uri: &Uri,
+    trail: &Trail,
 ) -> Result<String, Problem> {
     let rest = &uri.path()[route.cfg.prefix.len()..];
     let mut path = String::with_capacity(rest.len());
@@ -686,16 +768,17 @@ fn deidentify_path_and_query(
         if n > 0 {
             path.push('/');
         }
-        path.push_str(&map_segment(seg, |s| deidentify_text(gw, side, s))?);
+        path.push_str(&map_segment(seg, |s| deidentify_text(gw, side, s, trail))?);
     }
     if let Some(q) = uri.query() {
-        let (policy, store) = side.policy_and_store(gw);
-        let t = gw.engine.transformer(policy, store, &gw.master);
+        let (policy, store) = side.recording(gw, trail, None);
+        let t = gw.engine.transformer(policy, &store, &gw.master);
         let out = with_scratch(&gw.engine, |s| {
             gw.engine.deidentify(q.as_bytes(), ContentType::Form, &t, s)
         })
         .map_err(|e| scan_problem(&e))?;
         gw.metrics.phi_found(&out.counts);
+        trail.found(&out.counts);
         path.push('?');
         path.push_str(&out.text);
     }
@@ -705,6 +788,7 @@ fn deidentify_path_and_query(
 fn reidentify_path_and_query(
     route: &Route,
     uri: &Uri,
+    store: &dyn TokenStore,
     allow: &Allow,
     stats: &mut RevealStats,
 ) -> Result<String, Problem> {
@@ -715,12 +799,12 @@ fn reidentify_path_and_query(
             path.push('/');
         }
         path.push_str(&map_segment(seg, |s| {
-            reveal_text(s, &route.store, allow, stats).map_err(|_| vault_problem())
+            reveal_text(s, store, allow, stats).map_err(|_| vault_problem())
         })?);
     }
     if let Some(q) = uri.query() {
         path.push('?');
-        path.push_str(&reveal_form(q, &route.store, allow, stats)?);
+        path.push_str(&reveal_form(q, store, allow, stats)?);
     }
     Ok(path)
 }

@@ -61,7 +61,7 @@ pub async fn serve(gw: Arc<Gateway>) -> anyhow::Result<()> {
         "ready"
     );
 
-    wait_for_shutdown(&certs).await;
+    wait_for_shutdown(&certs, &gw).await;
     gw.ready.store(false, Ordering::SeqCst);
     tracing::info!("shutting down: no new connections; draining in-flight requests");
     let _ = stop_tx.send(true);
@@ -69,12 +69,13 @@ pub async fn serve(gw: Arc<Gateway>) -> anyhow::Result<()> {
         let _ = l.await;
     }
     gw.vault.flush()?;
+    gw.audit.close()?;
     tracing::info!("stopped");
     Ok(())
 }
 
 /// Waits for SIGTERM or Ctrl-C, reloading certificates on every SIGHUP meanwhile.
-async fn wait_for_shutdown(certs: &[Arc<ReloadingCert>]) {
+async fn wait_for_shutdown(certs: &[Arc<ReloadingCert>], gw: &Gateway) {
     #[cfg(unix)]
     {
         use tokio::signal::unix::{signal, SignalKind};
@@ -90,11 +91,20 @@ async fn wait_for_shutdown(certs: &[Arc<ReloadingCert>]) {
                 _ = term.recv() => return,
                 _ = tokio::signal::ctrl_c() => return,
                 _ = hup.recv() => {
+                    let mut outcome = "ok";
                     for c in certs {
                         match c.reload() {
                             Ok(()) => tracing::info!("certificate reloaded"),
-                            Err(e) => tracing::error!(error = %e, "certificate reload failed; keeping the old one"),
+                            Err(e) => {
+                                outcome = "failed";
+                                tracing::error!(error = %e, "certificate reload failed; keeping the old one");
+                            }
                         }
+                    }
+                    let mut e = crate::audit::Event::new(crate::audit::Action::ConfigReload, outcome);
+                    e.detail = Some("certificates".into());
+                    if let Err(err) = gw.audit.record(e) {
+                        tracing::error!(error = %err, "audit record failed");
                     }
                 }
             }
@@ -102,7 +112,7 @@ async fn wait_for_shutdown(certs: &[Arc<ReloadingCert>]) {
     }
     #[cfg(not(unix))]
     {
-        let _ = certs;
+        let _ = (certs, gw);
         let _ = tokio::signal::ctrl_c().await;
     }
 }
@@ -221,7 +231,9 @@ async fn admin(
     let (status, content_type, body) = match req.uri().path() {
         "/healthz" => (StatusCode::OK, "text/plain", "ok\n".to_string()),
         "/readyz" => {
-            let ready = gw.ready.load(Ordering::SeqCst) && gw.vault.active_key_id().is_ok();
+            let ready = gw.ready.load(Ordering::SeqCst)
+                && gw.vault.active_key_id().is_ok()
+                && gw.audit.admits();
             if ready {
                 (StatusCode::OK, "text/plain", "ready\n".to_string())
             } else {
@@ -232,11 +244,18 @@ async fn admin(
                 )
             }
         }
-        "/metrics" => (
-            StatusCode::OK,
-            "text/plain; version=0.0.4",
-            gw.metrics.render(),
-        ),
+        "/metrics" => {
+            let mut text = gw.metrics.render();
+            text.push_str(&format!(
+                "# HELP phigate_audit_entries_total Audit entries written.\n# TYPE phigate_audit_entries_total counter\nphigate_audit_entries_total {}\n\
+                 # HELP phigate_audit_lost_total Audit events lost while degraded (an alarm).\n# TYPE phigate_audit_lost_total counter\nphigate_audit_lost_total {}\n\
+                 # HELP phigate_audit_healthy Whether the audit log is being written.\n# TYPE phigate_audit_healthy gauge\nphigate_audit_healthy {}\n",
+                gw.audit.written(),
+                gw.audit.dropped(),
+                u8::from(gw.audit.healthy())
+            ));
+            (StatusCode::OK, "text/plain; version=0.0.4", text)
+        }
         _ => (
             StatusCode::NOT_FOUND,
             "text/plain",

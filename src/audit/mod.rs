@@ -1,0 +1,762 @@
+//! The tamper-evident audit log: who tokenised or revealed what, when, through what.
+//!
+//! Owns the on-disk format and the writer. Each entry is one JSON line in a segment file
+//! (`audit-<first seq>.jsonl`) carrying a sequence number, a time, the SHA-256 of the
+//! previous line and a keyed MAC (the audit key from the vault's key hierarchy) over the
+//! line without its MAC. Segments rotate by size or day; the chain continues across them.
+//! After every written batch the writer appends a checkpoint (the newest sequence number
+//! and hash) signed with an Ed25519 key derived from the master key; its public key is
+//! what the privacy officer hands an auditor (`phigate audit pubkey`).
+//!
+//! No PHI is ever written: events carry types, counts, tokens (which are keyed hashes),
+//! routes, callers and outcomes. Writing happens on a dedicated thread fed by a bounded
+//! queue, so the proxy never waits for a disk; if writing fails the log reports itself
+//! unhealthy and the gateway fails closed (or degrades, if configured).
+
+pub mod query;
+pub mod verify;
+
+use std::collections::BTreeMap;
+use std::fs::{File, OpenOptions};
+use std::io::{BufWriter, Read, Seek, SeekFrom, Write};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{mpsc, Arc, Mutex};
+use std::time::Duration;
+
+use ring::{digest, hmac, signature};
+use serde::{Deserialize, Serialize};
+
+use crate::keys::{MasterKey, Purpose};
+
+/// Why the audit log cannot be used. Never carries event content.
+#[derive(Debug, thiserror::Error)]
+pub enum AuditError {
+    #[error("audit log {path}: {reason}")]
+    Io { path: String, reason: String },
+    #[error("audit log {path} is held by another process")]
+    Locked { path: String },
+    #[error("audit log is not writable (an earlier write failed); failing closed")]
+    Unavailable,
+    #[error("audit log queue is full; failing closed")]
+    Full,
+    #[error(
+        "audit log {path}: the last entry does not verify ({reason}); run `phigate audit verify`"
+    )]
+    Damaged { path: String, reason: String },
+}
+
+fn io_err(path: &Path, e: impl std::fmt::Display) -> AuditError {
+    AuditError::Io {
+        path: path.display().to_string(),
+        reason: e.to_string(),
+    }
+}
+
+/// What happened.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, PartialOrd, Ord)]
+#[serde(rename_all = "snake_case")]
+pub enum Action {
+    Tokenize,
+    Reveal,
+    RevealRefused,
+    Redact,
+    ClaimDecision,
+    AuthFailure,
+    ConfigReload,
+    VaultExport,
+    VaultImport,
+    VaultRotateKey,
+    VaultForget,
+    AuditSearch,
+    RequestFailed,
+}
+
+impl Action {
+    pub const ALL: &'static [Action] = &[
+        Action::Tokenize,
+        Action::Reveal,
+        Action::RevealRefused,
+        Action::Redact,
+        Action::ClaimDecision,
+        Action::AuthFailure,
+        Action::ConfigReload,
+        Action::VaultExport,
+        Action::VaultImport,
+        Action::VaultRotateKey,
+        Action::VaultForget,
+        Action::AuditSearch,
+        Action::RequestFailed,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Action::Tokenize => "tokenize",
+            Action::Reveal => "reveal",
+            Action::RevealRefused => "reveal_refused",
+            Action::Redact => "redact",
+            Action::ClaimDecision => "claim_decision",
+            Action::AuthFailure => "auth_failure",
+            Action::ConfigReload => "config_reload",
+            Action::VaultExport => "vault_export",
+            Action::VaultImport => "vault_import",
+            Action::VaultRotateKey => "vault_rotate_key",
+            Action::VaultForget => "vault_forget",
+            Action::AuditSearch => "audit_search",
+            Action::RequestFailed => "request_failed",
+        }
+    }
+}
+
+impl std::str::FromStr for Action {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Action::ALL
+            .iter()
+            .copied()
+            .find(|a| a.as_str() == s)
+            .ok_or_else(|| format!("unknown action `{s}`"))
+    }
+}
+
+/// One audited event. Every field is safe to store: no value of PHI appears here.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Event {
+    pub action: Option<Action>,
+    /// `ok`, `refused`, `failed`, or a short reason code.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub outcome: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub request_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub route: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub caller: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<u16>,
+    /// PHI found or revealed, per type name.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub phi: BTreeMap<String, u64>,
+    /// Tokens handed out or looked up (tokens are keyed hashes, not PHI).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub tokens: Vec<String>,
+    /// Keyed hashes of identifiers an officer may search by (see [`identifier_hash`]).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub subjects: Vec<String>,
+    /// Short fixed text (a finding code, a file name); never request content.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub detail: Option<String>,
+}
+
+impl Event {
+    pub fn new(action: Action, outcome: &str) -> Event {
+        Event {
+            action: Some(action),
+            outcome: outcome.to_string(),
+            ..Event::default()
+        }
+    }
+}
+
+/// An entry as written: the event plus its place in the chain.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Entry {
+    pub seq: u64,
+    /// RFC 3339, UTC, microseconds.
+    pub ts: String,
+    /// SHA-256 (hex) of the previous entry's line; 64 zeros for the first.
+    pub prev: String,
+    pub event: Event,
+}
+
+/// A signed statement that the log held `seq` entries ending in `hash`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Checkpoint {
+    pub seq: u64,
+    pub hash: String,
+    pub ts: String,
+    /// Ed25519 signature (hex) over [`checkpoint_message`].
+    pub sig: String,
+}
+
+pub const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
+const MAC_SUFFIX_LEN: usize = r#","mac":""}"#.len() + 64;
+pub const CHECKPOINTS: &str = "checkpoints.jsonl";
+
+/// The keys the log uses, derived from the master key.
+pub struct AuditKeys {
+    mac: hmac::Key,
+    signing: signature::Ed25519KeyPair,
+    /// Keyed hashes of identifiers (for searches by a plain identifier).
+    identifiers: hmac::Key,
+}
+
+impl AuditKeys {
+    pub fn derive(master: &MasterKey) -> Result<AuditKeys, AuditError> {
+        let seed = master.derive(Purpose::Audit, "ed25519");
+        let signing =
+            signature::Ed25519KeyPair::from_seed_unchecked(seed.as_bytes()).map_err(|_| {
+                AuditError::Io {
+                    path: "-".into(),
+                    reason: "could not derive the checkpoint signing key".into(),
+                }
+            })?;
+        Ok(AuditKeys {
+            mac: master.derive(Purpose::Audit, "mac").hmac(),
+            signing,
+            identifiers: master.derive(Purpose::Audit, "identifiers").hmac(),
+        })
+    }
+
+    /// The checkpoint public key (hex), for auditors.
+    pub fn public_key_hex(&self) -> String {
+        use signature::KeyPair as _;
+        hex(self.signing.public_key().as_ref())
+    }
+
+    pub fn mac_hex(&self, body: &[u8]) -> String {
+        hex(hmac::sign(&self.mac, body).as_ref())
+    }
+
+    pub fn verify_mac(&self, body: &[u8], mac_hex: &str) -> bool {
+        unhex(mac_hex).is_some_and(|m| hmac::verify(&self.mac, body, &m).is_ok())
+    }
+
+    /// The searchable form of an identifier: a keyed hash of its type and normalised value.
+    pub fn identifier_hash(&self, ty: &str, normalized: &str) -> String {
+        let mut ctx = hmac::Context::with_key(&self.identifiers);
+        ctx.update(ty.as_bytes());
+        ctx.update(b"\0");
+        ctx.update(normalized.as_bytes());
+        hex(&ctx.sign().as_ref()[..16])
+    }
+
+    fn sign_checkpoint(&self, seq: u64, hash: &str, ts: &str) -> String {
+        hex(self
+            .signing
+            .sign(&checkpoint_message(seq, hash, ts))
+            .as_ref())
+    }
+}
+
+pub fn checkpoint_message(seq: u64, hash: &str, ts: &str) -> Vec<u8> {
+    format!("phigate audit checkpoint v1\n{seq}\n{hash}\n{ts}").into_bytes()
+}
+
+pub fn hex(bytes: &[u8]) -> String {
+    use std::fmt::Write as _;
+    let mut s = String::with_capacity(bytes.len() * 2);
+    for b in bytes {
+        let _ = write!(s, "{b:02x}");
+    }
+    s
+}
+
+pub fn unhex(s: &str) -> Option<Vec<u8>> {
+    if !s.len().is_multiple_of(2) {
+        return None;
+    }
+    (0..s.len())
+        .step_by(2)
+        .map(|i| s.get(i..i + 2).and_then(|h| u8::from_str_radix(h, 16).ok()))
+        .collect()
+}
+
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    hex(digest::digest(&digest::SHA256, bytes).as_ref())
+}
+
+/// The current time, RFC 3339 UTC with microseconds.
+pub fn now_rfc3339() -> String {
+    let now = time::OffsetDateTime::now_utc();
+    let fmt = time::macros::format_description!(
+        "[year]-[month]-[day]T[hour]:[minute]:[second].[subsecond digits:6]Z"
+    );
+    now.format(&fmt)
+        .unwrap_or_else(|_| "1970-01-01T00:00:00.000000Z".into())
+}
+
+/// Splits a written line into the bytes its MAC covers and the MAC. The MAC covers the
+/// line with `,"mac":"…"` removed, so verification needs no re-serialisation.
+pub fn split_mac(line: &str) -> Option<(String, &str)> {
+    if line.len() < MAC_SUFFIX_LEN + 2 || !line.ends_with("\"}") {
+        return None;
+    }
+    let cut = line.len() - MAC_SUFFIX_LEN;
+    let suffix = line.get(cut..)?;
+    let mac = suffix.strip_prefix(r#","mac":""#)?.strip_suffix("\"}")?;
+    let mut body = line.get(..cut)?.to_string();
+    body.push('}');
+    Some((body, mac))
+}
+
+/// Serialises an entry into its line (without the newline).
+pub fn entry_line(keys: &AuditKeys, entry: &Entry) -> String {
+    let body = serde_json::to_string(entry).unwrap_or_else(|_| "{}".into());
+    let mac = keys.mac_hex(body.as_bytes());
+    let mut line = body;
+    line.pop();
+    line.push_str(r#","mac":""#);
+    line.push_str(&mac);
+    line.push_str("\"}");
+    line
+}
+
+/// Segment files of a log directory, oldest first.
+pub fn segments(dir: &Path) -> Result<Vec<PathBuf>, AuditError> {
+    let mut out = Vec::new();
+    let rd = match std::fs::read_dir(dir) {
+        Ok(rd) => rd,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(out),
+        Err(e) => return Err(io_err(dir, e)),
+    };
+    for e in rd.flatten() {
+        let name = e.file_name().to_string_lossy().into_owned();
+        if name.starts_with("audit-") && name.ends_with(".jsonl") {
+            out.push(e.path());
+        }
+    }
+    out.sort();
+    Ok(out)
+}
+
+fn segment_name(first_seq: u64) -> String {
+    format!("audit-{first_seq:016}.jsonl")
+}
+
+/// Settings of the writer.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    pub max_segment_bytes: u64,
+    pub queue: usize,
+    /// On a write failure: stop accepting events (fail closed) or keep serving with an alarm.
+    pub degrade: bool,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            max_segment_bytes: 64 << 20,
+            queue: 65_536,
+            degrade: false,
+        }
+    }
+}
+
+/// Where the chain stands.
+struct Head {
+    seq: u64,
+    hash: String,
+}
+
+enum Msg {
+    Event(String, Box<Event>),
+    /// Flush everything queued so far, then acknowledge.
+    Sync(mpsc::Sender<Result<(), String>>),
+}
+
+/// The handle every component records through. Cheap to share.
+pub struct AuditLog {
+    tx: Mutex<Option<mpsc::SyncSender<Msg>>>,
+    failed: Arc<AtomicBool>,
+    degrade: bool,
+    written: Arc<AtomicU64>,
+    dropped: AtomicU64,
+    keys: Arc<AuditKeys>,
+    worker: Mutex<Option<std::thread::JoinHandle<()>>>,
+}
+
+impl AuditLog {
+    /// Opens (or creates) the log in `dir`, checks that its newest entry verifies, and
+    /// starts the writer thread. A second process on the same directory is refused.
+    pub fn open(
+        dir: &Path,
+        master: &MasterKey,
+        settings: Settings,
+    ) -> Result<AuditLog, AuditError> {
+        std::fs::create_dir_all(dir).map_err(|e| io_err(dir, e))?;
+        let lock_path = dir.join("lock");
+        let lock = OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&lock_path)
+            .map_err(|e| io_err(&lock_path, e))?;
+        if lock.try_lock().is_err() {
+            return Err(AuditError::Locked {
+                path: dir.display().to_string(),
+            });
+        }
+        let keys = Arc::new(AuditKeys::derive(master)?);
+        let head = recover_head(dir, &keys)?;
+        let (tx, rx) = mpsc::sync_channel(settings.queue.max(1));
+        let failed = Arc::new(AtomicBool::new(false));
+        let written = Arc::new(AtomicU64::new(0));
+        let mut writer = Writer {
+            dir: dir.to_path_buf(),
+            keys: Arc::clone(&keys),
+            head,
+            segment: None,
+            max_segment_bytes: settings.max_segment_bytes,
+            _lock: lock,
+        };
+        let (f2, w2) = (Arc::clone(&failed), Arc::clone(&written));
+        let worker = std::thread::Builder::new()
+            .name("phigate-audit".into())
+            .spawn(move || writer.run(rx, &f2, &w2))
+            .map_err(|e| io_err(dir, e))?;
+        Ok(AuditLog {
+            tx: Mutex::new(Some(tx)),
+            failed,
+            degrade: settings.degrade,
+            written,
+            dropped: AtomicU64::new(0),
+            keys,
+            worker: Mutex::new(Some(worker)),
+        })
+    }
+
+    pub fn keys(&self) -> &AuditKeys {
+        &self.keys
+    }
+
+    /// Whether events are being written. False after a write failure.
+    pub fn healthy(&self) -> bool {
+        !self.failed.load(Ordering::SeqCst)
+    }
+
+    /// Whether a request may proceed: the log is healthy, or degraded mode is on.
+    pub fn admits(&self) -> bool {
+        self.healthy() || self.degrade
+    }
+
+    pub fn written(&self) -> u64 {
+        self.written.load(Ordering::Relaxed)
+    }
+
+    /// Events lost while degraded (written to the alarm metric).
+    pub fn dropped(&self) -> u64 {
+        self.dropped.load(Ordering::Relaxed)
+    }
+
+    /// Queues an event. Never blocks: a full queue or a failed writer is an error (the
+    /// caller fails closed), except in degraded mode where the event is counted as lost.
+    pub fn record(&self, event: Event) -> Result<(), AuditError> {
+        let result = self.try_record(event);
+        match result {
+            Err(_) if self.degrade => {
+                self.dropped.fetch_add(1, Ordering::Relaxed);
+                tracing::error!("audit event lost (degraded mode)");
+                Ok(())
+            }
+            other => other,
+        }
+    }
+
+    fn try_record(&self, event: Event) -> Result<(), AuditError> {
+        if !self.healthy() {
+            return Err(AuditError::Unavailable);
+        }
+        let guard = self.tx.lock().map_err(|_| AuditError::Unavailable)?;
+        let tx = guard.as_ref().ok_or(AuditError::Unavailable)?;
+        tx.try_send(Msg::Event(now_rfc3339(), Box::new(event)))
+            .map_err(|e| match e {
+                mpsc::TrySendError::Full(_) => AuditError::Full,
+                mpsc::TrySendError::Disconnected(_) => AuditError::Unavailable,
+            })
+    }
+
+    /// Waits until everything queued so far is on disk (and checkpointed).
+    pub fn sync(&self) -> Result<(), AuditError> {
+        let (ack_tx, ack_rx) = mpsc::channel();
+        {
+            let guard = self.tx.lock().map_err(|_| AuditError::Unavailable)?;
+            let tx = guard.as_ref().ok_or(AuditError::Unavailable)?;
+            tx.send(Msg::Sync(ack_tx))
+                .map_err(|_| AuditError::Unavailable)?;
+        }
+        match ack_rx.recv_timeout(Duration::from_secs(30)) {
+            Ok(Ok(())) => Ok(()),
+            _ => Err(AuditError::Unavailable),
+        }
+    }
+
+    /// Writes everything queued and stops the writer.
+    pub fn close(&self) -> Result<(), AuditError> {
+        let result = self.sync();
+        if let Ok(mut tx) = self.tx.lock() {
+            tx.take();
+        }
+        if let Some(w) = self.worker.lock().ok().and_then(|mut w| w.take()) {
+            let _ = w.join();
+        }
+        result
+    }
+}
+
+impl Drop for AuditLog {
+    fn drop(&mut self) {
+        let _ = self.close();
+    }
+}
+
+/// Reads the newest entry and checks its MAC: the chain resumes from it.
+fn recover_head(dir: &Path, keys: &AuditKeys) -> Result<Head, AuditError> {
+    let segs = segments(dir)?;
+    let Some(last) = segs.last() else {
+        return Ok(Head {
+            seq: 0,
+            hash: GENESIS.to_string(),
+        });
+    };
+    let damaged = |reason: &str| AuditError::Damaged {
+        path: last.display().to_string(),
+        reason: reason.to_string(),
+    };
+    let mut f = File::open(last).map_err(|e| io_err(last, e))?;
+    let len = f.metadata().map_err(|e| io_err(last, e))?.len();
+    // A line is at most a few KiB; the tail holds the last complete one.
+    let start = len.saturating_sub(1 << 20);
+    f.seek(SeekFrom::Start(start))
+        .map_err(|e| io_err(last, e))?;
+    let mut tail = Vec::new();
+    f.read_to_end(&mut tail).map_err(|e| io_err(last, e))?;
+    let text = String::from_utf8_lossy(&tail);
+    if !text.is_empty() && !text.ends_with('\n') {
+        return Err(damaged(
+            "the last line is incomplete (a crash mid-write, or truncation)",
+        ));
+    }
+    let Some(line) = text.lines().rfind(|l| !l.trim().is_empty()) else {
+        // An empty newest segment: the chain continues from the segment before it.
+        return match segs.len() {
+            1 => Ok(Head {
+                seq: 0,
+                hash: GENESIS.to_string(),
+            }),
+            _ => Err(damaged("the newest segment is empty")),
+        };
+    };
+    let (body, mac) = split_mac(line).ok_or_else(|| damaged("no MAC"))?;
+    if !keys.verify_mac(body.as_bytes(), mac) {
+        return Err(damaged("MAC mismatch (edited, or another master key)"));
+    }
+    let entry: Entry = serde_json::from_str(&body).map_err(|_| damaged("not an entry"))?;
+    Ok(Head {
+        seq: entry.seq,
+        hash: sha256_hex(line.as_bytes()),
+    })
+}
+
+struct Segment {
+    file: BufWriter<File>,
+    path: PathBuf,
+    bytes: u64,
+    day: String,
+}
+
+struct Writer {
+    dir: PathBuf,
+    keys: Arc<AuditKeys>,
+    head: Head,
+    segment: Option<Segment>,
+    max_segment_bytes: u64,
+    /// Held for the writer's life: one process per log directory.
+    _lock: File,
+}
+
+impl Writer {
+    fn run(&mut self, rx: mpsc::Receiver<Msg>, failed: &AtomicBool, written: &AtomicU64) {
+        while let Ok(first) = rx.recv() {
+            let mut acks = Vec::new();
+            let mut batch = 0usize;
+            let mut result = self.handle(first, &mut acks, &mut batch);
+            // Batch whatever else is already queued into the same fsync.
+            while result.is_ok() && batch < 4096 {
+                match rx.try_recv() {
+                    Ok(m) => result = self.handle(m, &mut acks, &mut batch),
+                    Err(_) => break,
+                }
+            }
+            if result.is_ok() && batch > 0 {
+                result = self.commit();
+            }
+            match &result {
+                Ok(()) => {
+                    written.fetch_add(batch as u64, Ordering::Relaxed);
+                }
+                Err(e) => {
+                    failed.store(true, Ordering::SeqCst);
+                    tracing::error!(error = %e, "audit log write failed");
+                }
+            }
+            for ack in acks {
+                let _ = ack.send(result.clone().map_err(|e| e.to_string()));
+            }
+        }
+    }
+
+    fn handle(
+        &mut self,
+        m: Msg,
+        acks: &mut Vec<mpsc::Sender<Result<(), String>>>,
+        batch: &mut usize,
+    ) -> Result<(), AuditError> {
+        match m {
+            Msg::Event(ts, event) => {
+                self.append(ts, *event)?;
+                *batch += 1;
+            }
+            Msg::Sync(ack) => acks.push(ack),
+        }
+        Ok(())
+    }
+
+    fn append(&mut self, ts: String, event: Event) -> Result<(), AuditError> {
+        let day = ts.get(..10).unwrap_or("").to_string();
+        let rotate = match &self.segment {
+            None => true,
+            Some(s) => s.bytes >= self.max_segment_bytes || s.day != day,
+        };
+        let seq = self.head.seq + 1;
+        if rotate {
+            self.open_segment(seq, day)?;
+        }
+        let entry = Entry {
+            seq,
+            ts,
+            prev: std::mem::take(&mut self.head.hash),
+            event,
+        };
+        let line = entry_line(&self.keys, &entry);
+        let seg = self.segment.as_mut().ok_or(AuditError::Unavailable)?;
+        seg.file
+            .write_all(line.as_bytes())
+            .and_then(|()| seg.file.write_all(b"\n"))
+            .map_err(|e| io_err(&seg.path, e))?;
+        seg.bytes += line.len() as u64 + 1;
+        self.head = Head {
+            seq,
+            hash: sha256_hex(line.as_bytes()),
+        };
+        Ok(())
+    }
+
+    fn open_segment(&mut self, first_seq: u64, day: String) -> Result<(), AuditError> {
+        if let Some(mut old) = self.segment.take() {
+            old.file.flush().map_err(|e| io_err(&old.path, e))?;
+            old.file
+                .get_ref()
+                .sync_data()
+                .map_err(|e| io_err(&old.path, e))?;
+        }
+        // Continue the newest segment after a restart if it is still today's and small.
+        let existing = segments(&self.dir)?.pop();
+        let (path, bytes) = match existing {
+            Some(p) if self.segment_reusable(&p, &day) => {
+                let len = std::fs::metadata(&p).map(|m| m.len()).unwrap_or(0);
+                (p, len)
+            }
+            _ => (self.dir.join(segment_name(first_seq)), 0),
+        };
+        let file = OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(&path)
+            .map_err(|e| io_err(&path, e))?;
+        if bytes == 0 {
+            sync_dir(&self.dir)?;
+        }
+        self.segment = Some(Segment {
+            file: BufWriter::with_capacity(1 << 16, file),
+            path,
+            bytes,
+            day,
+        });
+        Ok(())
+    }
+
+    fn segment_reusable(&self, path: &Path, day: &str) -> bool {
+        let Ok(meta) = std::fs::metadata(path) else {
+            return false;
+        };
+        if meta.len() >= self.max_segment_bytes {
+            return false;
+        }
+        let modified_day = meta
+            .modified()
+            .ok()
+            .map(|t| time::OffsetDateTime::from(t).date().to_string());
+        modified_day.as_deref() == Some(day) || meta.len() == 0
+    }
+
+    /// Makes the batch durable, then signs a checkpoint of the new head.
+    fn commit(&mut self) -> Result<(), AuditError> {
+        let seg = self.segment.as_mut().ok_or(AuditError::Unavailable)?;
+        seg.file.flush().map_err(|e| io_err(&seg.path, e))?;
+        seg.file
+            .get_ref()
+            .sync_data()
+            .map_err(|e| io_err(&seg.path, e))?;
+        let ts = now_rfc3339();
+        let cp = Checkpoint {
+            seq: self.head.seq,
+            hash: self.head.hash.clone(),
+            sig: self
+                .keys
+                .sign_checkpoint(self.head.seq, &self.head.hash, &ts),
+            ts,
+        };
+        let path = self.dir.join(CHECKPOINTS);
+        let mut f = OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(&path)
+            .map_err(|e| io_err(&path, e))?;
+        let mut line = serde_json::to_string(&cp).map_err(|e| io_err(&path, e))?;
+        line.push('\n');
+        f.write_all(line.as_bytes()).map_err(|e| io_err(&path, e))?;
+        f.sync_data().map_err(|e| io_err(&path, e))?;
+        Ok(())
+    }
+}
+
+impl Clone for AuditError {
+    fn clone(&self) -> Self {
+        match self {
+            AuditError::Io { path, reason } => AuditError::Io {
+                path: path.clone(),
+                reason: reason.clone(),
+            },
+            AuditError::Locked { path } => AuditError::Locked { path: path.clone() },
+            AuditError::Unavailable => AuditError::Unavailable,
+            AuditError::Full => AuditError::Full,
+            AuditError::Damaged { path, reason } => AuditError::Damaged {
+                path: path.clone(),
+                reason: reason.clone(),
+            },
+        }
+    }
+}
+
+fn sync_dir(dir: &Path) -> Result<(), AuditError> {
+    File::open(dir)
+        .and_then(|d| d.sync_all())
+        .map_err(|e| io_err(dir, e))
+}
+
+/// The searchable hash of a value of PHI type `ty`, normalised as the vault normalises it.
+pub fn subject_hash(keys: &AuditKeys, ty: crate::phi::PhiType, value: &str) -> String {
+    let norm = crate::transform::token::normalize(ty, value);
+    keys.identifier_hash(ty.as_str(), &norm)
+}
+
+/// The default audit directory: `<vault dir>-audit` beside the vault directory.
+pub fn default_dir(vault_dir: &Path) -> PathBuf {
+    let parent = vault_dir.parent().unwrap_or(Path::new("."));
+    let name = vault_dir
+        .file_name()
+        .map(|n| format!("{}-audit", n.to_string_lossy()))
+        .unwrap_or_else(|| "audit".into());
+    parent.join(name)
+}

@@ -1,0 +1,143 @@
+//! What one request did, gathered for its audit entries: tokens handed out or looked up,
+//! keyed hashes of the values behind them, and counts per PHI type.
+//!
+//! [`Recording`] wraps the vault for the length of a request; everything it notes is a
+//! token or a keyed hash, so a trail never holds PHI.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Mutex;
+
+use crate::audit::{subject_hash, Action, AuditKeys, Event};
+use crate::phi::PhiType;
+use crate::reveal::Allow;
+use crate::transform::token::{Revealed, TokenError, TokenRequest, TokenStore};
+
+/// The request's audit trail; shared with blocking workers.
+#[derive(Default)]
+pub struct Trail {
+    inner: Mutex<Inner>,
+}
+
+#[derive(Default)]
+struct Inner {
+    caller: Option<String>,
+    tokens: BTreeSet<String>,
+    subjects: BTreeSet<String>,
+    found: BTreeMap<&'static str, u64>,
+    revealed: BTreeMap<&'static str, u64>,
+    revealed_tokens: BTreeSet<String>,
+    refused: BTreeMap<&'static str, u64>,
+    refused_tokens: BTreeSet<String>,
+}
+
+impl Trail {
+    fn with<T>(&self, f: impl FnOnce(&mut Inner) -> T) -> Option<T> {
+        self.inner.lock().ok().map(|mut g| f(&mut g))
+    }
+
+    pub fn set_caller(&self, name: &str) {
+        self.with(|i| i.caller = Some(name.to_string()));
+    }
+
+    /// PHI found by type (the detector's counts, whatever the action taken).
+    pub fn found(&self, counts: &[usize]) {
+        self.with(|i| {
+            for (t, n) in PhiType::ALL.iter().zip(counts) {
+                if *n > 0 {
+                    *i.found.entry(t.as_str()).or_default() += *n as u64;
+                }
+            }
+        });
+    }
+
+    /// The audit events of a finished request.
+    pub fn events(&self, base: &Event, reidentify: bool) -> Vec<Event> {
+        self.with(|i| {
+            let mut out = Vec::new();
+            let mut e = base.clone();
+            e.caller = e.caller.take().or_else(|| i.caller.clone());
+            e.subjects = i.subjects.iter().cloned().collect();
+            if reidentify {
+                e.action = e.action.or(Some(Action::Reveal));
+                e.phi = i
+                    .revealed
+                    .iter()
+                    .map(|(k, v)| (k.to_string(), *v))
+                    .collect();
+                e.tokens = i.revealed_tokens.iter().cloned().collect();
+                let mut extra = Vec::new();
+                if !i.refused.is_empty() {
+                    let mut r = e.clone();
+                    r.action = Some(Action::RevealRefused);
+                    r.outcome = "refused".into();
+                    r.phi = i.refused.iter().map(|(k, v)| (k.to_string(), *v)).collect();
+                    r.tokens = i.refused_tokens.iter().cloned().collect();
+                    r.subjects = Vec::new();
+                    extra.push(r);
+                }
+                // The clinic's answer was de-identified on its way out: that is a
+                // tokenisation of its own.
+                if !i.found.is_empty() {
+                    let mut t = e.clone();
+                    t.action = Some(Action::Tokenize);
+                    t.phi = i.found.iter().map(|(k, v)| (k.to_string(), *v)).collect();
+                    t.tokens = i.tokens.iter().cloned().collect();
+                    extra.push(t);
+                }
+                out.push(e);
+                out.extend(extra);
+                return out;
+            } else {
+                e.action = e.action.or(Some(Action::Tokenize));
+                e.phi = i.found.iter().map(|(k, v)| (k.to_string(), *v)).collect();
+                e.tokens = i.tokens.iter().cloned().collect();
+            }
+            out.push(e);
+            out
+        })
+        .unwrap_or_default()
+    }
+}
+
+/// The vault, seen through a request's trail.
+pub struct Recording<'a> {
+    pub store: &'a dyn TokenStore,
+    pub trail: &'a Trail,
+    pub keys: &'a AuditKeys,
+    /// On reveals: what the caller may see (to tell revealed from refused).
+    pub allow: Option<&'a Allow>,
+}
+
+impl TokenStore for Recording<'_> {
+    fn tokenize(&self, batch: &[TokenRequest<'_>], exact: bool) -> Result<Vec<String>, TokenError> {
+        let tokens = self.store.tokenize(batch, exact)?;
+        let subjects: Vec<String> = batch
+            .iter()
+            .map(|r| subject_hash(self.keys, r.ty, r.value))
+            .collect();
+        self.trail.with(|i| {
+            i.tokens.extend(tokens.iter().cloned());
+            i.subjects.extend(subjects);
+        });
+        Ok(tokens)
+    }
+
+    fn reveal(&self, token: &str) -> Result<Option<Revealed>, TokenError> {
+        let r = self.store.reveal(token)?;
+        if let Some(found) = &r {
+            let subject = subject_hash(self.keys, found.ty, &found.value);
+            let permitted = self.allow.is_none_or(|a| a.permits(found.ty));
+            self.trail.with(|i| {
+                if permitted {
+                    *i.revealed.entry(found.ty.as_str()).or_default() += 1;
+                    i.revealed_tokens.insert(token.to_string());
+                    i.subjects.insert(subject);
+                } else {
+                    *i.refused.entry(found.ty.as_str()).or_default() += 1;
+                    i.refused_tokens.insert(token.to_string());
+                }
+            });
+        }
+        Ok(r)
+    }
+}
