@@ -438,6 +438,49 @@ async fn callbacks_reveal_only_what_the_caller_may_see_and_answers_leave_de_iden
     let m = s.gw.metrics().await;
     assert!(m.contains("phigate_reveals_refused_total 2"), "{m}");
     assert!(m.contains("phigate_tokens_revealed_total 3"), "{m}");
+
+    // The audit trail: intact, searchable by a plain identifier, free of PHI.
+    let dir = s.gw.log.parent().expect("dir").to_path_buf();
+    assert_eq!(s.gw.stop().code(), Some(0));
+    let (audit, key) = (dir.join("vault-audit"), dir.join("master.key"));
+    let (a, k) = (audit.display().to_string(), key.display().to_string());
+    let out = super::support::run(&["audit", "verify", "--dir", &a, "--key-file", &k], b"");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    let search = |args: &[&str]| -> Vec<serde_json::Value> {
+        let mut all = vec!["audit", "search", "--dir", &a, "--key-file", &k];
+        all.extend_from_slice(args);
+        let out = super::support::run(&all, b"");
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout)
+            .lines()
+            .map(|l| serde_json::from_str(l).expect("entry"))
+            .collect()
+    };
+    let hits = search(&["--identifier", "48213377", "--type", "MRN"]);
+    let actions: Vec<&str> = hits
+        .iter()
+        .filter_map(|e| e["event"]["action"].as_str())
+        .collect();
+    assert!(
+        actions.contains(&"tokenize") && actions.contains(&"reveal"),
+        "{actions:?}"
+    );
+    let refused = search(&["--action", "reveal_refused", "--caller", "zap"]);
+    assert_eq!(refused.len(), 1, "{refused:?}");
+    assert_eq!(refused[0]["event"]["phi"]["NAME"], 1);
+    assert_eq!(refused[0]["event"]["tokens"][0], name.as_str());
+    for f in super::support::walk(&audit) {
+        let text = String::from_utf8_lossy(&std::fs::read(&f).expect("read")).into_owned();
+        assert_no_canary(&format!("audit file {}", f.display()), &text);
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -563,6 +606,11 @@ async fn every_authentication_failure_is_refused_and_nothing_is_forwarded() {
         s.upstream.take().len(),
         4,
         "only the four authenticated requests crossed"
+    );
+    let m = s.gw.metrics().await;
+    assert!(
+        m.contains("phigate_requests_total{route=\"hooks\",outcome=\"auth\"} 9"),
+        "{m}"
     );
     let logs = s.gw.logs();
     assert!(logs.contains("authentication failed"), "{logs}");

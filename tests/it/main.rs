@@ -1,6 +1,7 @@
 //! phigate's one integration-test binary (one link step instead of many on 2 cores).
 //!
 //! - `rules`: every text rule's must-match and must-not-match examples, run as a table.
+//! - `audit`: the audit log's tamper detection, segments, search, export and reports.
 //! - `cli`: the real `phigate` binary: scan, jsonl, errors, limits, keygen.
 //! - `structured`: JSON, FHIR and form payloads through the engine.
 //! - `corpus`: recall and preservation on the labelled synthetic generator.
@@ -16,6 +17,7 @@
     clippy::cast_possible_truncation
 )]
 
+mod audit;
 mod cli;
 mod corpus;
 mod gateway;

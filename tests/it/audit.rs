@@ -1,0 +1,374 @@
+//! The audit log: every kind of tampering is caught and named, with the master key and
+//! with only the auditor's public key; segments, restarts, reports.
+
+use std::path::{Path, PathBuf};
+
+use phigate::audit::{Action, AuditLog, Event, Settings};
+use phigate::keys::MasterKey;
+
+use super::support::run;
+
+const KEY_HEX: &str = "5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a";
+
+fn master() -> MasterKey {
+    MasterKey::from_bytes([0x5a; 32])
+}
+
+fn event(i: usize) -> Event {
+    let mut e = Event::new(
+        if i % 3 == 0 {
+            Action::Reveal
+        } else {
+            Action::Tokenize
+        },
+        "ok",
+    );
+    e.caller = Some(format!("caller-{}", i % 2));
+    e.route = Some("hooks".into());
+    e.request_id = Some(format!("req-{i}"));
+    e.phi.insert("NAME".into(), 1 + (i % 4) as u64);
+    e.tokens = vec![format!("NAME_{:010}", i)];
+    e
+}
+
+/// Writes `n` events (in one or more sessions) and returns the directory and key file.
+fn write_log(dir: &Path, n: usize, max_segment_bytes: u64) -> PathBuf {
+    let settings = Settings {
+        max_segment_bytes,
+        ..Settings::default()
+    };
+    let log = AuditLog::open(dir, &master(), settings).expect("open");
+    for i in 0..n {
+        log.record(event(i)).expect("record");
+        if i % 7 == 6 {
+            log.sync().expect("sync");
+        }
+    }
+    log.close().expect("close");
+    let key = dir.parent().expect("parent").join("master.key");
+    std::fs::write(&key, KEY_HEX).expect("key");
+    key
+}
+
+fn segments(dir: &Path) -> Vec<PathBuf> {
+    phigate::audit::segments(dir).expect("segments")
+}
+
+fn lines(path: &Path) -> Vec<String> {
+    std::fs::read_to_string(path)
+        .expect("read")
+        .lines()
+        .map(str::to_string)
+        .collect()
+}
+
+fn write_lines(path: &Path, lines: &[String]) {
+    std::fs::write(path, lines.join("\n") + "\n").expect("write");
+}
+
+/// Runs `audit verify` and returns (exit code, its JSON verdict line for the main dir).
+fn verify(dir: &Path, key: &Path) -> (i32, serde_json::Value) {
+    let out = run(
+        &[
+            "audit",
+            "verify",
+            "--dir",
+            &dir.display().to_string(),
+            "--key-file",
+            &key.display().to_string(),
+        ],
+        b"",
+    );
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let first = stdout.lines().next().unwrap_or("{}");
+    (
+        out.status.code().unwrap_or(-1),
+        serde_json::from_str(first).unwrap_or_else(|_| {
+            panic!("verdict: {stdout} {}", String::from_utf8_lossy(&out.stderr))
+        }),
+    )
+}
+
+fn tampered(mutate: impl FnOnce(&mut Vec<String>)) -> (i32, serde_json::Value) {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let dir = tmp.path().join("audit");
+    let key = write_log(&dir, 20, 64 << 20);
+    let seg = &segments(&dir)[0];
+    let mut l = lines(seg);
+    mutate(&mut l);
+    write_lines(seg, &l);
+    verify(&dir, &key)
+}
+
+#[test]
+fn an_intact_log_verifies_with_the_key_and_with_the_public_key_only() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let dir = tmp.path().join("audit");
+    let key = write_log(&dir, 50, 64 << 20);
+    let (code, v) = verify(&dir, &key);
+    assert_eq!(code, 0, "{v}");
+    assert_eq!(v["entries"], 50);
+    assert!(v["checkpoints"].as_u64().expect("n") >= 1);
+    assert_eq!(
+        v["after_last_checkpoint"], 0,
+        "close() checkpoints the tail"
+    );
+
+    let out = run(
+        &["audit", "pubkey", "--key-file", &key.display().to_string()],
+        b"",
+    );
+    let pubkey = tmp.path().join("audit.pub");
+    std::fs::write(&pubkey, &out.stdout).expect("pubkey");
+    let args = [
+        "audit",
+        "verify",
+        "--dir",
+        &dir.display().to_string(),
+        "--pubkey",
+        &pubkey.display().to_string(),
+    ];
+    assert!(run(&args, b"").status.success());
+    // An auditor holding only the public key still catches an edit through the chain.
+    let seg = &segments(&dir)[0];
+    let mut l = lines(seg);
+    l[9] = l[9].replace("caller-1", "caller-0");
+    write_lines(seg, &l);
+    let out = run(&args, b"");
+    assert_eq!(out.status.code(), Some(1));
+    let v: serde_json::Value =
+        serde_json::from_slice(out.stdout.split(|b| *b == b'\n').next().expect("line"))
+            .expect("json");
+    assert_eq!(
+        v["entry"], 11,
+        "the next entry no longer chains to the edited one: {v}"
+    );
+}
+
+#[test]
+fn an_edited_entry_is_named() {
+    let (code, v) = tampered(|l| l[4] = l[4].replace("req-4", "req-9"));
+    assert_eq!(code, 1);
+    assert_eq!(
+        (v["line"].as_u64(), v["entry"].as_u64()),
+        (Some(5), Some(5)),
+        "{v}"
+    );
+    assert!(
+        v["reason"].as_str().expect("reason").contains("edited"),
+        "{v}"
+    );
+}
+
+#[test]
+fn a_deleted_entry_is_named() {
+    let (code, v) = tampered(|l| {
+        l.remove(4);
+    });
+    assert_eq!(code, 1);
+    assert_eq!(v["entry"], 5, "{v}");
+    assert!(
+        v["reason"].as_str().expect("reason").contains("deleted"),
+        "{v}"
+    );
+}
+
+#[test]
+fn an_inserted_entry_is_named() {
+    let (code, v) = tampered(|l| {
+        let copy = l[4].clone();
+        l.insert(8, copy);
+    });
+    assert_eq!(code, 1);
+    assert_eq!(
+        (v["line"].as_u64(), v["entry"].as_u64()),
+        (Some(9), Some(9)),
+        "{v}"
+    );
+}
+
+#[test]
+fn reordered_entries_are_named() {
+    let (code, v) = tampered(|l| l.swap(3, 4));
+    assert_eq!(code, 1);
+    assert_eq!(
+        (v["line"].as_u64(), v["entry"].as_u64()),
+        (Some(4), Some(4)),
+        "{v}"
+    );
+}
+
+#[test]
+fn a_truncated_log_is_caught_by_its_signed_checkpoint() {
+    let (code, v) = tampered(|l| l.truncate(17));
+    assert_eq!(code, 1);
+    assert_eq!(v["entry"], 18, "{v}");
+    assert!(
+        v["reason"].as_str().expect("reason").contains("truncated"),
+        "{v}"
+    );
+}
+
+#[test]
+fn a_forged_checkpoint_is_caught() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let dir = tmp.path().join("audit");
+    let key = write_log(&dir, 10, 64 << 20);
+    let cps = dir.join(phigate::audit::CHECKPOINTS);
+    let mut l = lines(&cps);
+    let last = l.len() - 1;
+    l[last] = l[last].replace("\"seq\":10", "\"seq\":9");
+    write_lines(&cps, &l);
+    let (code, v) = verify(&dir, &key);
+    assert_eq!(code, 1);
+    assert!(
+        v["reason"].as_str().expect("reason").contains("signature"),
+        "{v}"
+    );
+}
+
+#[test]
+fn segments_rotate_the_chain_continues_and_a_missing_segment_is_caught() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let dir = tmp.path().join("audit");
+    let key = write_log(&dir, 60, 2_000);
+    let segs = segments(&dir);
+    assert!(segs.len() >= 3, "rotated by size: {segs:?}");
+    // A restart continues the same chain.
+    let log = AuditLog::open(&dir, &master(), Settings::default()).expect("reopen");
+    log.record(event(60)).expect("record");
+    log.close().expect("close");
+    let (code, v) = verify(&dir, &key);
+    assert_eq!((code, v["entries"].as_u64()), (0, Some(61)), "{v}");
+    std::fs::remove_file(&segs[1]).expect("remove");
+    let (code, v) = verify(&dir, &key);
+    assert_eq!(code, 1, "{v}");
+    assert!(
+        v["file"]
+            .as_str()
+            .expect("file")
+            .ends_with(&*segs[2].file_name().expect("name").to_string_lossy()),
+        "{v}"
+    );
+}
+
+#[test]
+fn a_log_whose_last_entry_was_edited_refuses_to_open() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let dir = tmp.path().join("audit");
+    write_log(&dir, 5, 64 << 20);
+    let seg = &segments(&dir)[0];
+    let mut l = lines(seg);
+    l[4] = l[4].replace("caller-0", "caller-1");
+    write_lines(seg, &l);
+    let e = AuditLog::open(&dir, &master(), Settings::default())
+        .err()
+        .expect("refused");
+    assert!(e.to_string().contains("does not verify"), "{e}");
+    // And a second writer on a live log is refused.
+    let dir2 = tmp.path().join("audit2");
+    let first = AuditLog::open(&dir2, &master(), Settings::default()).expect("open");
+    let e = AuditLog::open(&dir2, &master(), Settings::default())
+        .err()
+        .expect("locked");
+    assert!(e.to_string().contains("another process"), "{e}");
+    drop(first);
+}
+
+#[test]
+fn search_export_and_report_read_the_log() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let dir = tmp.path().join("audit");
+    let key = write_log(&dir, 30, 64 << 20);
+    let d = dir.display().to_string();
+    let k = key.display().to_string();
+    let out = run(
+        &[
+            "audit", "search", "--dir", &d, "--caller", "caller-1", "--action", "tokenize",
+        ],
+        b"",
+    );
+    assert!(out.status.success());
+    let hits = String::from_utf8_lossy(&out.stdout).lines().count();
+    assert_eq!(hits, (0..30).filter(|i| i % 2 == 1 && i % 3 != 0).count());
+    let out = run(
+        &["audit", "search", "--dir", &d, "--token", "NAME_0000000007"],
+        b"",
+    );
+    assert_eq!(String::from_utf8_lossy(&out.stdout).lines().count(), 1);
+    let out = run(&["audit", "export", "--dir", &d, "--format", "csv"], b"");
+    let csv = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(csv.starts_with("seq,ts,action,"), "{csv}");
+    assert_eq!(csv.lines().count(), 31);
+    let out = run(&["audit", "report", "--dir", &d, "--key-file", &k], b"");
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(text.contains("entries: 30"), "{text}");
+    assert!(text.contains("caller-0"), "{text}");
+}
+
+/// Renders the HTML report in headless Chromium (Debian's package; CI installs it and
+/// sets PHIGATE_REQUIRE_CHROMIUM=1 so a missing browser fails instead of skipping).
+#[test]
+fn the_html_report_renders_in_a_browser_with_no_network() {
+    let chromium = Path::new("/usr/bin/chromium");
+    if !chromium.exists() {
+        assert!(
+            std::env::var_os("PHIGATE_REQUIRE_CHROMIUM").is_none(),
+            "chromium is required here but not installed"
+        );
+        eprintln!("skipping: /usr/bin/chromium is not installed");
+        return;
+    }
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let dir = tmp.path().join("audit");
+    write_log(&dir, 12, 64 << 20);
+    let out = run(
+        &[
+            "audit",
+            "report",
+            "--dir",
+            &dir.display().to_string(),
+            "--format",
+            "html",
+        ],
+        b"",
+    );
+    assert!(out.status.success());
+    let html = tmp.path().join("report.html");
+    std::fs::write(&html, &out.stdout).expect("html");
+    let profile = tmp.path().join("profile");
+    let out = std::process::Command::new(chromium)
+        .args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+        ])
+        .arg(format!("--user-data-dir={}", profile.display()))
+        .arg("--dump-dom")
+        .arg(format!("file://{}", html.display()))
+        .output()
+        .expect("chromium runs");
+    let dom = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        dom.contains("<span id=\"entries\">12</span>"),
+        "rendered DOM: {dom}"
+    );
+    assert!(
+        dom.contains("id=\"chart-callers\""),
+        "the chart is in the rendered page"
+    );
+    assert_eq!(
+        dom.matches("class=\"bar\"").count() >= 3,
+        true,
+        "bars drawn: {dom}"
+    );
+    assert!(
+        !dom.contains("http://") && !dom.contains("https://"),
+        "nothing to fetch"
+    );
+}
