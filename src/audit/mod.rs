@@ -398,6 +398,8 @@ impl AuditLog {
             head,
             segment: None,
             max_segment_bytes: settings.max_segment_bytes,
+            last_checkpoint: std::time::Instant::now(),
+            since_checkpoint: 0,
             _lock: lock,
         };
         let (f2, w2) = (Arc::clone(&failed), Arc::clone(&written));
@@ -561,13 +563,35 @@ struct Writer {
     head: Head,
     segment: Option<Segment>,
     max_segment_bytes: u64,
+    /// When the last checkpoint was signed, and entries written since.
+    last_checkpoint: std::time::Instant,
+    since_checkpoint: u64,
     /// Held for the writer's life: one process per log directory.
     _lock: File,
 }
 
+/// A checkpoint is signed at least this often while entries arrive (and on every sync and
+/// close), so a truncation can hide at most this much of the tail.
+const CHECKPOINT_EVERY: Duration = Duration::from_secs(1);
+const CHECKPOINT_ENTRIES: u64 = 10_000;
+
 impl Writer {
     fn run(&mut self, rx: mpsc::Receiver<Msg>, failed: &AtomicBool, written: &AtomicU64) {
-        while let Ok(first) = rx.recv() {
+        loop {
+            let first = match rx.recv_timeout(CHECKPOINT_EVERY) {
+                Ok(m) => m,
+                // Idle: anchor the tail written since the last checkpoint.
+                Err(mpsc::RecvTimeoutError::Timeout) => {
+                    if self.since_checkpoint > 0 {
+                        if let Err(e) = self.commit(0, true) {
+                            failed.store(true, Ordering::SeqCst);
+                            tracing::error!(error = %e, "audit checkpoint failed");
+                        }
+                    }
+                    continue;
+                }
+                Err(mpsc::RecvTimeoutError::Disconnected) => break,
+            };
             let mut acks = Vec::new();
             let mut batch = 0usize;
             let mut result = self.handle(first, &mut acks, &mut batch);
@@ -578,8 +602,8 @@ impl Writer {
                     Err(_) => break,
                 }
             }
-            if result.is_ok() && batch > 0 {
-                result = self.commit();
+            if result.is_ok() && (batch > 0 || !acks.is_empty()) {
+                result = self.commit(batch as u64, !acks.is_empty());
             }
             match &result {
                 Ok(()) => {
@@ -613,6 +637,13 @@ impl Writer {
     }
 
     fn append(&mut self, ts: String, event: Event) -> Result<(), AuditError> {
+        #[cfg(debug_assertions)]
+        if injected_failure(self.head.seq) {
+            return Err(io_err(
+                &self.dir,
+                "injected write failure (PHIGATE_FAULT_AUDIT_WRITES_AFTER)",
+            ));
+        }
         let day = ts.get(..10).unwrap_or("").to_string();
         let rotate = match &self.segment {
             None => true,
@@ -690,14 +721,24 @@ impl Writer {
         modified_day.as_deref() == Some(day) || meta.len() == 0
     }
 
-    /// Makes the batch durable, then signs a checkpoint of the new head.
-    fn commit(&mut self) -> Result<(), AuditError> {
-        let seg = self.segment.as_mut().ok_or(AuditError::Unavailable)?;
-        seg.file.flush().map_err(|e| io_err(&seg.path, e))?;
-        seg.file
-            .get_ref()
-            .sync_data()
-            .map_err(|e| io_err(&seg.path, e))?;
+    /// Makes the batch durable, then (every second, every 10,000 entries, or when asked)
+    /// signs a checkpoint of the new head.
+    fn commit(&mut self, entries: u64, force: bool) -> Result<(), AuditError> {
+        if let Some(seg) = self.segment.as_mut() {
+            seg.file.flush().map_err(|e| io_err(&seg.path, e))?;
+            seg.file
+                .get_ref()
+                .sync_data()
+                .map_err(|e| io_err(&seg.path, e))?;
+        }
+        self.since_checkpoint += entries;
+        let due = self.last_checkpoint.elapsed() >= CHECKPOINT_EVERY
+            || self.since_checkpoint >= CHECKPOINT_ENTRIES;
+        if self.since_checkpoint == 0 || !(due || force) {
+            return Ok(());
+        }
+        self.since_checkpoint = 0;
+        self.last_checkpoint = std::time::Instant::now();
         let ts = now_rfc3339();
         let cp = Checkpoint {
             seq: self.head.seq,
@@ -737,6 +778,15 @@ impl Clone for AuditError {
             },
         }
     }
+}
+
+/// Fault injection for tests of the fail-closed path; compiled into debug builds only.
+#[cfg(debug_assertions)]
+fn injected_failure(written: u64) -> bool {
+    std::env::var("PHIGATE_FAULT_AUDIT_WRITES_AFTER")
+        .ok()
+        .and_then(|v| v.parse::<u64>().ok())
+        .is_some_and(|n| written >= n)
 }
 
 fn sync_dir(dir: &Path) -> Result<(), AuditError> {

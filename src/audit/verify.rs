@@ -62,6 +62,9 @@ pub enum Trust<'a> {
 
 pub fn verify(dir: &Path, trust: &Trust<'_>) -> Result<Result<Report, Problem>, AuditError> {
     let segs = segments(dir)?;
+    let checkpoints = read_checkpoints(dir)?;
+    // Hashes are kept only where a checkpoint points, so memory stays flat at any size.
+    let wanted: std::collections::HashSet<u64> = checkpoints.iter().map(|c| c.seq).collect();
     let mut seq = 0u64;
     let mut prev = GENESIS.to_string();
     let mut hashes: HashMap<u64, String> = HashMap::new();
@@ -109,12 +112,12 @@ pub fn verify(dir: &Path, trust: &Trust<'_>) -> Result<Result<Report, Problem>, 
             }
             seq = entry.seq;
             prev = sha256_hex(line.as_bytes());
-            // Keep hashes only where checkpoints may point: every entry (cheap at 1M).
-            hashes.insert(seq, prev.clone());
+            if wanted.contains(&seq) {
+                hashes.insert(seq, prev.clone());
+            }
             last_place = (path.clone(), i + 1);
         }
     }
-    let checkpoints = read_checkpoints(dir)?;
     let mut newest = 0u64;
     for (n, cp) in checkpoints.iter().enumerate() {
         let at = |reason: String| Problem {
@@ -174,11 +177,14 @@ pub fn read_checkpoints(dir: &Path) -> Result<Vec<Checkpoint>, AuditError> {
         Err(e) => return Err(super::io_err(&path, e)),
     };
     let mut out = Vec::new();
-    for line in text.lines().filter(|l| !l.trim().is_empty()) {
+    let lines: Vec<&str> = text.lines().filter(|l| !l.trim().is_empty()).collect();
+    let complete = text.ends_with('\n');
+    for (i, line) in lines.iter().enumerate() {
         match serde_json::from_str(line) {
             Ok(cp) => out.push(cp),
-            // A checkpoint cut by a crash mid-write is ignored; an invalid one elsewhere
-            // fails its signature check below because it cannot be parsed into one.
+            // A last checkpoint cut by a crash mid-write is ignored.
+            Err(_) if i + 1 == lines.len() && !complete => {}
+            // An invalid one elsewhere fails its signature check.
             Err(_) => out.push(Checkpoint {
                 seq: 0,
                 hash: String::new(),

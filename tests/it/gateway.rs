@@ -69,6 +69,11 @@ struct Setup {
 /// Writes the test PKI and a configuration exercising every route kind, and starts both
 /// the upstream and the gateway.
 async fn setup(extra: &str) -> Setup {
+    setup_full(extra, "", &[]).await
+}
+
+/// `extra` goes into `[limits]`, `tail` at the end of the file, `env` to the process.
+async fn setup_full(extra: &str, tail: &str, env: &[(&str, &str)]) -> Setup {
     let dir = tempfile::tempdir().expect("tempdir");
     let d = dir.path();
     let pki = Pki::new("phigate test CA");
@@ -181,8 +186,9 @@ callers = ["emr"]
         emr = sha256_hex("emr-key-1"),
         zap = sha256_hex("zap-key-1"),
     );
+    let config = format!("{config}\n{tail}\n");
     write(d, "phigate.toml", &config);
-    let gw = Gateway::start(&d.join("phigate.toml"), &d.join("gateway.log"), 2);
+    let gw = Gateway::start_with_env(&d.join("phigate.toml"), &d.join("gateway.log"), 2, env);
     let base = format!("https://localhost:{}", gw.listeners[0].port());
     let strict_base = format!("https://localhost:{}", gw.listeners[1].port());
     Setup {
@@ -904,4 +910,57 @@ async fn http1_chunked_bodies_are_read_whole_and_de_identified() {
     assert_eq!(seen.len(), 1);
     assert_no_canary("chunked body", &seen[0].everything());
     assert!(String::from_utf8_lossy(&seen[0].body).contains("MRN_"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn when_the_audit_log_cannot_be_written_requests_fail_closed() {
+    let s = setup_full("", "", &[("PHIGATE_FAULT_AUDIT_WRITES_AFTER", "2")]).await;
+    let c = client(&s.pki.ca_pem(), None);
+    let url = format!("{}/hooks/x", s.base);
+    let mut statuses = Vec::new();
+    for _ in 0..6 {
+        let a = send(&c, post(&url, &[EMR, TEXT], note()))
+            .await
+            .expect("request");
+        statuses.push(a.status.as_u16());
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(&statuses[..2], &[200, 200], "{statuses:?}");
+    assert_eq!(
+        statuses.last(),
+        Some(&503),
+        "fails closed once the log is broken: {statuses:?}"
+    );
+    let forwarded = s.upstream.take().len();
+    assert!(
+        forwarded < 6,
+        "requests after the failure were not forwarded ({forwarded})"
+    );
+    let metrics = s.gw.metrics().await;
+    assert!(metrics.contains("phigate_audit_healthy 0"), "{metrics}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn degraded_audit_mode_keeps_serving_and_raises_the_alarm() {
+    let s = setup_full(
+        "",
+        "[audit]\non_failure = \"degrade\"",
+        &[("PHIGATE_FAULT_AUDIT_WRITES_AFTER", "1")],
+    )
+    .await;
+    let c = client(&s.pki.ca_pem(), None);
+    let url = format!("{}/hooks/x", s.base);
+    for _ in 0..5 {
+        let a = send(&c, post(&url, &[EMR, TEXT], note()))
+            .await
+            .expect("request");
+        assert_eq!(a.status, 200, "{}", a.body);
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let metrics = s.gw.metrics().await;
+    assert!(metrics.contains("phigate_audit_healthy 0"), "{metrics}");
+    assert!(
+        !metrics.contains("phigate_audit_lost_total 0"),
+        "lost events are counted: {metrics}"
+    );
 }

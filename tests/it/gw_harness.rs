@@ -175,12 +175,19 @@ pub struct Gateway {
 }
 
 impl Gateway {
-    /// Starts `phigate serve --config` and waits for its `listening` lines.
-    pub fn start(config: &Path, log: &Path, expect_listeners: usize) -> Gateway {
+    /// Starts `phigate serve --config` with extra environment variables (fault injection)
+    /// and waits for its `listening` lines.
+    pub fn start_with_env(
+        config: &Path,
+        log: &Path,
+        expect_listeners: usize,
+        env: &[(&str, &str)],
+    ) -> Gateway {
         let log_file = std::fs::File::create(log).expect("log file");
         let mut child = Command::new(super::support::bin())
             .args(["serve", "--threads", "2", "--config"])
             .arg(config)
+            .envs(env.iter().copied())
             .stdout(Stdio::piped())
             .stderr(log_file)
             .spawn()
