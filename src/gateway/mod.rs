@@ -80,6 +80,8 @@ pub struct Gateway {
     pub replay: ReplayCache,
     pub metrics: Metrics,
     pub in_flight: Arc<tokio::sync::Semaphore>,
+    /// One permit per core for large bodies' CPU work.
+    pub cpu: tokio::sync::Semaphore,
     /// False until every listener is bound, and again once shutdown starts.
     pub ready: AtomicBool,
     pub audit: crate::audit::AuditLog,
@@ -156,6 +158,9 @@ impl Gateway {
             .with_context(|| format!("opening the audit log {}", audit_dir.display()))?;
         Ok(Gateway {
             in_flight: Arc::new(tokio::sync::Semaphore::new(config.limits.max_concurrent)),
+            cpu: tokio::sync::Semaphore::new(
+                std::thread::available_parallelism().map_or(2, std::num::NonZeroUsize::get),
+            ),
             replay: ReplayCache::new(Duration::from_secs(600), 100_000),
             engine,
             master,

@@ -431,7 +431,32 @@ impl Side {
     }
 }
 
-/// De-identifies a body on a blocking thread (detection is CPU work).
+/// Bodies up to this size are processed on the runtime's own worker threads.
+const INLINE_LIMIT: usize = 64 << 10;
+
+/// Runs CPU-bound work. Small bodies run inline: the runtime has one worker per core, so
+/// there is no thread hop and no more threads than cores. Large ones go to the blocking
+/// pool, at most one per core at a time, so a few big bodies cannot stall every
+/// connection and the thread count stays bounded.
+async fn cpu_work<T: Send + 'static>(
+    gw: &Arc<Gateway>,
+    size: usize,
+    f: impl FnOnce() -> T + Send + 'static,
+) -> Result<T, Problem> {
+    if size <= INLINE_LIMIT {
+        return Ok(f());
+    }
+    let _permit = gw
+        .cpu
+        .acquire()
+        .await
+        .map_err(|_| internal("the worker pool is closed"))?;
+    tokio::task::spawn_blocking(f)
+        .await
+        .map_err(|_| internal("the de-identification task failed"))
+}
+
+/// De-identifies a body (detection is CPU work: see [`cpu_work`]).
 async fn deidentify_body(
     gw: &Arc<Gateway>,
     side: Side,
@@ -444,13 +469,13 @@ async fn deidentify_body(
     };
     let gw2 = Arc::clone(gw);
     let trail2 = Arc::clone(trail);
-    let out = tokio::task::spawn_blocking(move || {
+    let size = body.len();
+    let out = cpu_work(gw, size, move || {
         let (policy, store) = side.recording(&gw2, &trail2, None);
         let t = gw2.engine.transformer(policy, &store, &gw2.master);
         with_scratch(&gw2.engine, |s| gw2.engine.deidentify(&body, ct, &t, s))
     })
-    .await
-    .map_err(|_| internal("the de-identification task failed"))?
+    .await?
     .map_err(|e| scan_problem(&e))?;
     gw.metrics.phi_found(&out.counts);
     gw.metrics.tokens_issued(out.counts.iter().sum());
@@ -486,7 +511,8 @@ async fn reidentify_body(
     };
     let gw2 = Arc::clone(gw);
     let trail2 = Arc::clone(trail);
-    let (out, stats) = tokio::task::spawn_blocking(move || {
+    let size = body.len();
+    let (out, stats) = cpu_work(gw, size, move || {
         let (_, rec) = side.recording(&gw2, &trail2, Some(&allow));
         let store = &rec;
         let mut stats = RevealStats::default();
@@ -522,8 +548,7 @@ async fn reidentify_body(
         };
         Ok::<_, Problem>((out, stats))
     })
-    .await
-    .map_err(|_| internal("the re-identification task failed"))??;
+    .await??;
     gw.metrics
         .reveals(stats.revealed, stats.refused, stats.unknown);
     Ok(Bytes::from(out))
