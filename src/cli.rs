@@ -101,6 +101,29 @@ pub enum VaultCommand {
     },
     /// Re-encrypt every value under a new encryption key; no token changes.
     RotateKey(VaultArgs),
+    /// Forget one patient (crypto-shredding): destroy the patient's data key and remove
+    /// their copies, so the tokens of their documents never reveal again; other patients'
+    /// documents keep every token. Prints counts only. Run it while no gateway holds the
+    /// vault, and replace backups made before it.
+    Forget(ForgetArgs),
+}
+
+/// `phigate vault forget`: which patient.
+#[derive(Args, Debug)]
+pub struct ForgetArgs {
+    #[command(flatten)]
+    pub vault: VaultArgs,
+    /// The patient key as phigate derives it from a document: `MRN:<mrn>` when the
+    /// document names an MRN (a structured MRN field, or the first MRN in a note), `SSN:<ssn>`
+    /// for a structured SSN field, `NAME:<name>` for a note without an MRN (its first name),
+    /// `Patient/<id>` for a FHIR bundle's Patient resource. Spelling is normalised as for
+    /// tokens (`MRN:mrx-55120` and `MRN:MRX55120` are one patient).
+    #[arg(long, required_unless_present = "token")]
+    pub patient: Option<String>,
+    /// A token from the patient's documents (their MRN's token, say): forgets the one
+    /// patient whose documents hold it. With --patient, it must belong to that patient.
+    #[arg(long)]
+    pub token: Option<String>,
 }
 
 /// Where the vault is and which key opens it.
@@ -800,13 +823,19 @@ fn vault(command: &VaultCommand) -> anyhow::Result<()> {
     match command {
         VaultCommand::Stats(args) => {
             let v = open_vault(args)?;
-            let stats = serde_json::json!({"tokens": v.len(), "bytes_on_disk": v.size_on_disk()?});
+            let stats = serde_json::json!({"tokens": v.len(), "patients": v.subjects()?,
+                "forgotten": v.forgotten()?, "bytes_on_disk": v.size_on_disk()?});
             println!("{stats}");
         }
         VaultCommand::Verify(args) => {
-            let n = open_vault(args)?.verify()?;
-            println!("{}", serde_json::json!({"verified": n}));
+            let v = open_vault(args)?;
+            let n = v.verify()?;
+            println!(
+                "{}",
+                serde_json::json!({"verified": n, "forgotten": v.forgotten()?})
+            );
         }
+        VaultCommand::Forget(args) => forget(args)?,
         VaultCommand::Export { vault, out } => {
             let master = read_master_key(&vault.key_file)?;
             let v = SledVault::open(&vault.vault, &master)?;
@@ -841,10 +870,56 @@ fn vault(command: &VaultCommand) -> anyhow::Result<()> {
             );
         }
         VaultCommand::RotateKey(args) => {
-            let (id, n) = open_vault(args)?.rotate_key()?;
-            println!("{}", serde_json::json!({"key_id": id, "re_encrypted": n}));
+            let r = open_vault(args)?.rotate_key()?;
+            println!(
+                "{}",
+                serde_json::json!({"key_id": r.key_id, "re_encrypted": r.re_encrypted,
+                    "patient_keys_rewrapped": r.subject_keys})
+            );
         }
     }
+    Ok(())
+}
+
+/// `vault forget`: resolves the patient (by key, by token, or both agreeing), forgets
+/// them, and prints counts (never a value, a token or the patient key).
+fn forget(args: &ForgetArgs) -> anyhow::Result<()> {
+    let v = open_vault(&args.vault)?;
+    let by_patient = match &args.patient {
+        Some(p) => Some(
+            v.subject_id(p)
+                .context("--patient is empty (expected e.g. MRN:<mrn>)")?,
+        ),
+        None => None,
+    };
+    let by_token = match &args.token {
+        None => None,
+        Some(t) => {
+            let holders = v
+                .holders(t.trim())?
+                .context("the vault does not know this token (or it is already forgotten)")?;
+            match (holders.subjects.as_slice(), by_patient) {
+                (_, Some(p)) if holders.subjects.contains(&p) => Some(p),
+                (_, Some(_)) => bail!("the token does not belong to that patient's documents"),
+                ([one], None) => Some(*one),
+                ([], None) => bail!(
+                    "the token comes only from documents without a patient key; it belongs to no patient"
+                ),
+                (many, None) => bail!(
+                    "the token is held by {} patients' documents (a shared value such as a clinician); name the patient with --patient",
+                    many.len()
+                ),
+            }
+        }
+    };
+    let sid = by_patient
+        .or(by_token)
+        .context("--patient or --token is needed")?;
+    let done = v.forget(&sid)?;
+    println!(
+        "{}",
+        serde_json::json!({"forgotten": done.records, "shared_kept": done.shared})
+    );
     Ok(())
 }
 

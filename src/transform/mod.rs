@@ -34,8 +34,10 @@ pub struct Transformer<'a> {
 /// Per-document facts the transforms need.
 #[derive(Default, Clone)]
 pub struct DocContext {
-    /// Whose record this is, for a consistent date shift; `None` shifts by a document-wide
-    /// default offset.
+    /// Whose record this is, for a consistent date shift and for the vault's per-patient
+    /// keys (`vault forget`); `None` shifts by a document-wide default offset and keeps
+    /// tokens under the vault-wide key. `MRN:…`/`SSN:…` (a structured field, or a note's
+    /// first MRN), `NAME:…` (a note's first name when it has no MRN) or `Patient/<id>`.
     pub patient_key: Option<String>,
 }
 
@@ -61,7 +63,7 @@ impl<'a> Transformer<'a> {
         spans: &[Span],
         ctx: &DocContext,
     ) -> Result<String, TokenError> {
-        let tokens = self.tokens_for(text, spans)?;
+        let tokens = self.tokens_for(text, spans, ctx)?;
         let mut tokens = tokens.into_iter();
         let mut out = String::with_capacity(text.len() + spans.len() * 8);
         let mut last = 0;
@@ -104,7 +106,12 @@ impl<'a> Transformer<'a> {
         }
     }
 
-    fn tokens_for(&self, text: &str, spans: &[Span]) -> Result<Vec<String>, TokenError> {
+    fn tokens_for(
+        &self,
+        text: &str,
+        spans: &[Span],
+        ctx: &DocContext,
+    ) -> Result<Vec<String>, TokenError> {
         let batch: Vec<TokenRequest<'_>> = spans
             .iter()
             .filter(|s| self.action(s.ty) == Action::Token)
@@ -116,7 +123,13 @@ impl<'a> Transformer<'a> {
         if batch.is_empty() {
             return Ok(Vec::new());
         }
-        let tokens = self.store.tokenize(&batch, self.policy.exact_tokens)?;
+        // The patient's key goes with the batch: a vault keeps the document's values under
+        // that patient's own key, so they can be forgotten with the patient.
+        let tokens = self.store.tokenize_for(
+            ctx.patient_key.as_deref(),
+            &batch,
+            self.policy.exact_tokens,
+        )?;
         // A store that answers short would leave values without a token: refuse instead.
         if tokens.len() != batch.len() {
             return Err(TokenError::Unavailable(

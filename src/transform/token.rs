@@ -57,6 +57,19 @@ pub trait TokenStore: Send + Sync {
     /// bytes can be restored (the `reversible` policy).
     fn tokenize(&self, batch: &[TokenRequest<'_>], exact: bool) -> Result<Vec<String>, TokenError>;
 
+    /// [`TokenStore::tokenize`] for one patient's document: `patient` is the document's
+    /// patient key (`DocContext::patient_key`). A store that can forget a patient keeps these
+    /// mappings under that patient's own key; by default the patient is not used.
+    fn tokenize_for(
+        &self,
+        patient: Option<&str>,
+        batch: &[TokenRequest<'_>],
+        exact: bool,
+    ) -> Result<Vec<String>, TokenError> {
+        let _ = patient;
+        self.tokenize(batch, exact)
+    }
+
     /// The value behind a token, if this store minted it.
     fn reveal(&self, token: &str) -> Result<Option<Revealed>, TokenError>;
 }

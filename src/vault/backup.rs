@@ -6,10 +6,15 @@
 //! associated data, so an edited, reordered, dropped or truncated frame fails to open.
 //!
 //! ```text
-//! "PHIGATE-BACKUP\x01" | salt (16) | key check (32) | active key id (4)
+//! "PHIGATE-BACKUP\x02" | salt (16) | key check (32) | active key id (4) | forgotten (8)
 //! frames: last flag (1) | sealed length (4, BE) | sealed(entries)
 //! entry:  tree (1) | key length (4) | key | value length (4) | value
+//! trees:  0 tokens (token → record), 1 index, 2 keyring (subject id → wrapped subject key)
 //! ```
+//!
+//! Keyring entries come first and carry each patient's data key still wrapped under a
+//! master-derived key, inside the sealed frames. Version 1 backups (no keyring, no forgotten
+//! count) still import.
 
 use std::io::{Read, Write};
 
@@ -19,7 +24,9 @@ use ring::rand::{SecureRandom, SystemRandom};
 use super::{SledVault, TreeId, VaultError};
 use crate::keys::{MasterKey, Purpose};
 
-const MAGIC: &[u8] = b"PHIGATE-BACKUP\x01";
+const MAGIC: &[u8] = b"PHIGATE-BACKUP\x02";
+/// Version 1 backups (before patients' keys): no forgotten count, no keyring entries.
+const MAGIC_V1: &[u8] = b"PHIGATE-BACKUP\x01";
 const SALT_LEN: usize = 16;
 const CHECK_LEN: usize = 32;
 /// Entries per frame: bounds memory on both sides for any vault size.
@@ -90,6 +97,7 @@ pub fn export(
     out.write_all(&salt)?;
     out.write_all(vault.key_check().as_ref())?;
     out.write_all(&vault.active_key_id()?.to_be_bytes())?;
+    out.write_all(&vault.forgotten()?.to_be_bytes())?;
     let mut stats = BackupStats::default();
     let mut frame = Vec::new();
     let mut in_frame = 0;
@@ -142,15 +150,22 @@ pub fn import(
     master: &MasterKey,
     input: &mut impl Read,
 ) -> Result<BackupStats, BackupError> {
-    if !vault.is_empty() {
+    if !vault.is_empty() || vault.subjects()? > 0 {
         return Err(BackupError::NotEmpty);
     }
     let mut header = vec![0u8; MAGIC.len() + SALT_LEN + CHECK_LEN + 4];
     input
         .read_exact(&mut header)
         .map_err(|_| BackupError::NotABackup)?;
-    if &header[..MAGIC.len()] != MAGIC {
+    let v1 = &header[..MAGIC.len()] == MAGIC_V1;
+    if &header[..MAGIC.len()] != MAGIC && !v1 {
         return Err(BackupError::NotABackup);
+    }
+    let mut forgotten = [0u8; 8];
+    if !v1 {
+        input
+            .read_exact(&mut forgotten)
+            .map_err(|_| BackupError::NotABackup)?;
     }
     let salt = &header[MAGIC.len()..MAGIC.len() + SALT_LEN];
     let check = &header[MAGIC.len() + SALT_LEN..MAGIC.len() + SALT_LEN + CHECK_LEN];
@@ -199,12 +214,22 @@ pub fn import(
     if input.read(&mut trailing)? != 0 {
         return Err(BackupError::Damaged(stats.frames));
     }
+    // Patients' keys first, written and synced, so no record is durable without its key.
+    let (ring, entries): (Vec<_>, Vec<_>) = entries
+        .into_iter()
+        .partition(|(tree, _, _)| *tree == TreeId::Keyring);
+    if v1 && !ring.is_empty() {
+        return Err(BackupError::Damaged(0));
+    }
+    let ring: Vec<(Vec<u8>, Vec<u8>)> = ring.into_iter().map(|(_, k, v)| (k, v)).collect();
+    vault.restore_keyring(&ring, active)?;
     for (tree, k, v) in &entries {
         vault.restore_entry(*tree, k, v)?;
     }
+    vault.restore_forgotten(u64::from_be_bytes(forgotten))?;
     vault.activate_key_id(active)?;
     vault.flush()?;
-    stats.entries = entries.len();
+    stats.entries = entries.len() + ring.len();
     Ok(stats)
 }
 
@@ -219,6 +244,7 @@ fn decode_frame(mut b: &[u8], out: &mut Vec<(TreeId, Vec<u8>, Vec<u8>)>) -> Opti
         let tree = match b[0] {
             0 => TreeId::Tokens,
             1 => TreeId::Index,
+            2 => TreeId::Keyring,
             _ => return None,
         };
         b = &b[1..];
@@ -258,8 +284,8 @@ mod tests {
         let master = MasterKey::from_bytes([7; 32]);
         let src = tempfile::tempdir().expect("src");
         let (v, pairs) = filled(src.path(), &master, 5000);
-        let (id, n) = v.rotate_key().expect("rotate");
-        assert_eq!((id, n), (2, 5000));
+        let r = v.rotate_key().expect("rotate");
+        assert_eq!((r.key_id, r.re_encrypted), (2, 5000));
         for (t, value) in pairs.iter().take(50) {
             assert_eq!(&v.reveal(t).expect("r").expect("known").value, value);
         }
@@ -299,6 +325,80 @@ mod tests {
             )
             .expect("t");
         assert_eq!(again[0], pairs[7].0);
+    }
+
+    #[test]
+    fn backups_carry_patients_keys_and_forgotten_counts_and_v1_backups_still_import() {
+        let master = MasterKey::from_bytes([6; 32]);
+        let src = tempfile::tempdir().expect("src");
+        let v = SledVault::open(src.path(), &master).expect("open");
+        let req = |value| TokenRequest {
+            ty: PhiType::Name,
+            value,
+        };
+        let a = v
+            .tokenize_for(Some("MRN:A-1"), &[req("Ann Aster"), req("Dr Shared")], true)
+            .expect("a");
+        let b = v
+            .tokenize_for(Some("MRN:B-2"), &[req("Bo Birch"), req("Dr Shared")], true)
+            .expect("b");
+        let sid = v.subject_id("MRN:A-1").expect("sid");
+        v.forget(&sid).expect("forget");
+        let mut file = Vec::new();
+        let stats = export(&v, &master, &mut file).expect("export");
+        // One keyring entry, two records, two index entries (B's values).
+        assert_eq!(stats.entries, 5);
+        let dst = tempfile::tempdir().expect("dst");
+        let restored = SledVault::open(dst.path(), &master).expect("open");
+        import(&restored, &master, &mut file.as_slice()).expect("import");
+        drop(restored);
+        let restored = SledVault::open(dst.path(), &master).expect("reopen");
+        assert_eq!(restored.verify().expect("verify"), 2);
+        assert_eq!(restored.forgotten().expect("forgotten"), 1);
+        assert_eq!(restored.subjects().expect("subjects"), 1);
+        assert!(restored.reveal(&a[0]).expect("r").is_none());
+        assert_eq!(
+            restored.reveal(&b[0]).expect("r").expect("b").value,
+            "Bo Birch"
+        );
+        assert_eq!(
+            restored.reveal(&a[1]).expect("r").expect("shared").value,
+            "Dr Shared"
+        );
+        // B's key came along: B's documents map to the same tokens without new records.
+        let again = restored
+            .tokenize_for(Some("MRN:B-2"), &[req("Bo Birch")], true)
+            .expect("t");
+        assert_eq!(again[0], b[0]);
+        assert_eq!(restored.len(), 2);
+        // Import only restores into an empty vault.
+        assert!(matches!(
+            import(&restored, &master, &mut file.as_slice()),
+            Err(BackupError::NotEmpty)
+        ));
+
+        // A version 1 backup (no keyring, no forgotten count) of a vault without patients.
+        let plain = tempfile::tempdir().expect("plain");
+        let (pv, pairs) = filled(plain.path(), &master, 3);
+        let mut v2 = Vec::new();
+        export(&pv, &master, &mut v2).expect("export");
+        let fixed = MAGIC.len() + SALT_LEN + CHECK_LEN + 4;
+        let mut v1 = MAGIC_V1.to_vec();
+        v1.extend_from_slice(&v2[MAGIC.len()..fixed]);
+        v1.extend_from_slice(&v2[fixed + 8..]);
+        let d = tempfile::tempdir().expect("d");
+        let t = SledVault::open(d.path(), &master).expect("open");
+        assert_eq!(
+            import(&t, &master, &mut v1.as_slice())
+                .expect("v1 import")
+                .entries,
+            6
+        );
+        assert_eq!(t.verify().expect("verify"), 3);
+        assert_eq!(
+            &t.reveal(&pairs[2].0).expect("r").expect("k").value,
+            &pairs[2].1
+        );
     }
 
     #[test]

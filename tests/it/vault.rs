@@ -1,5 +1,7 @@
 //! The vault through the real binary: reversible round trip, allow-lists, wrong keys, a
-//! second process on the same vault, and no plaintext on disk.
+//! second process on the same vault, no plaintext on disk, forgetting one patient
+//! (crypto-shredding) with export and import after it, and a real write failure (a file-size
+//! limit) part-way through a `--jsonl` stream.
 
 use std::process::Command;
 
@@ -237,4 +239,354 @@ fn a_second_process_gets_a_clear_error_not_corruption() {
         String::from_utf8_lossy(&out.stderr)
     );
     drop(held);
+}
+
+const NOTE_A: &str = "Pt Suzette Przybylo (MRN: MRX-55120), DOB 02/29/1948, phone (555) 013-9911.\nSeen by Dr. Healey at Calvert Hospital; son Hank called. ZIP 49001, age 93 yo.\n";
+const NOTE_B: &str = "Pt Oswin Trask (MRN: MRX-77031), DOB 11/03/1951, phone (555) 014-2288.\nSeen by Dr. Healey at Calvert Hospital; daughter Wilma called.\n";
+/// Patient A's values: none may be anywhere in the vault's files after the forget.
+const A_CANARIES: [&str; 7] = [
+    "Suzette",
+    "Przybylo",
+    "MRX-55120",
+    "MRX55120",
+    "02/29/1948",
+    "013-9911",
+    "Hank",
+];
+
+fn tokens_in(text: &str) -> std::collections::BTreeSet<String> {
+    let re = regex::Regex::new(r"\b[A-Z]+(?:_[A-Z]+)?_[0-9A-HJKMNP-TV-Z]{10}\b").expect("re");
+    re.find_iter(text).map(|m| m.as_str().to_string()).collect()
+}
+
+fn ok(out: &std::process::Output) -> String {
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout.clone()).expect("utf8")
+}
+
+fn json(s: &str) -> serde_json::Value {
+    serde_json::from_str(s.trim()).expect("json")
+}
+
+fn contains(hay: &[u8], needle: &[u8]) -> bool {
+    hay.windows(needle.len()).any(|w| w == needle)
+}
+
+#[test]
+fn forget_shreds_one_patient_and_keeps_every_other_patients_tokens() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let key = keygen(dir.path(), "k");
+    let vault = dir.path().join("vault");
+    let v = vault.to_str().expect("path");
+    let scan = |note: &str| {
+        ok(&run(
+            &[
+                "scan",
+                "--policy",
+                "reversible",
+                "--vault",
+                v,
+                "--key-file",
+                &key,
+            ],
+            note.as_bytes(),
+        ))
+    };
+    let reveal = |vault: &str, text: &str| {
+        let out = run(
+            &["reveal", "--vault", vault, "--key-file", &key],
+            text.as_bytes(),
+        );
+        (ok(&out), json(&String::from_utf8_lossy(&out.stderr)))
+    };
+    let a_out = scan(NOTE_A);
+    let b_out = scan(NOTE_B);
+    let (ta, tb) = (tokens_in(&a_out), tokens_in(&b_out));
+    let shared: Vec<&String> = ta.intersection(&tb).collect();
+    let a_only: Vec<&String> = ta.difference(&tb).collect();
+    assert_eq!(shared.len(), 2, "Dr. Healey and Calvert: {a_out}{b_out}");
+    assert_eq!(a_only.len(), 7);
+    let stats = json(&ok(&run(
+        &["vault", "stats", "--vault", v, "--key-file", &key],
+        b"",
+    )));
+    assert_eq!(stats["patients"], 2);
+
+    // The subject id (a keyed hash of the patient key) and A's wrapped key as stored.
+    let master = phigate::cli::read_master_key(std::path::Path::new(&key)).expect("key");
+    let sid = {
+        let held = phigate::vault::SledVault::open(&vault, &master).expect("open");
+        held.subject_id("MRN:MRX-55120").expect("sid")
+    };
+    let ring_path = vault.join(phigate::vault::KEYRING_FILE);
+    let ring = std::fs::read(&ring_path).expect("keyring");
+    let at = ring
+        .windows(sid.len())
+        .position(|w| w == sid)
+        .expect("A is in the keyring");
+    let wrapped = ring[at + sid.len()..at + sid.len() + 72].to_vec();
+
+    // A shared token belongs to two patients: refused, nothing forgotten.
+    let refused = run(
+        &[
+            "vault",
+            "forget",
+            "--vault",
+            v,
+            "--key-file",
+            &key,
+            "--token",
+            shared[0],
+        ],
+        b"",
+    );
+    assert_eq!(refused.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&refused.stderr).contains("2 patients"));
+
+    let forgot = json(&ok(&run(
+        &[
+            "vault",
+            "forget",
+            "--vault",
+            v,
+            "--key-file",
+            &key,
+            "--patient",
+            "MRN:MRX-55120",
+        ],
+        b"",
+    )));
+    assert_eq!(forgot["forgotten"], 7, "{forgot}");
+    assert_eq!(forgot["shared_kept"], 2);
+    // Forgetting again: the patient is unknown now.
+    let again = run(
+        &[
+            "vault",
+            "forget",
+            "--vault",
+            v,
+            "--key-file",
+            &key,
+            "--patient",
+            "mrn:mrx55120",
+        ],
+        b"",
+    );
+    assert_eq!(again.status.code(), Some(2));
+
+    // A's own tokens stay tokens; what B's documents also hold still reveals.
+    let (a_back, a_stats) = reveal(v, &a_out);
+    assert_eq!(a_stats["unknown"], 7, "{a_stats}");
+    assert!(!a_back.contains("Przybylo") && a_back.contains("Dr. Healey at Calvert"));
+    for t in &a_only {
+        assert!(a_back.contains(t.as_str()));
+    }
+    assert_eq!(reveal(v, &b_out).0, NOTE_B);
+    let verify = json(&ok(&run(
+        &["vault", "verify", "--vault", v, "--key-file", &key],
+        b"",
+    )));
+    assert_eq!(
+        (verify["verified"].as_u64(), verify["forgotten"].as_u64()),
+        (Some(7), Some(7))
+    );
+    let stats = json(&ok(&run(
+        &["vault", "stats", "--vault", v, "--key-file", &key],
+        b"",
+    )));
+    assert_eq!(
+        (stats["patients"].as_u64(), stats["forgotten"].as_u64()),
+        (Some(1), Some(7))
+    );
+
+    // On disk: no value of A anywhere, and neither A's subject id nor A's wrapped key.
+    let ring = std::fs::read(&ring_path).expect("keyring");
+    assert!(!contains(&ring, &sid), "the keyring no longer holds A");
+    for entry in walk(&vault) {
+        let bytes = std::fs::read(&entry).expect("read");
+        assert!(
+            !contains(&bytes, &wrapped),
+            "A's key in {}",
+            entry.display()
+        );
+        for c in A_CANARIES {
+            assert!(
+                !contains(&bytes, c.as_bytes()),
+                "{c} in {}",
+                entry.display()
+            );
+        }
+    }
+
+    // Export → import of the vault with a forgotten patient.
+    let backup = dir.path().join("after-forget.backup");
+    let b = backup.to_str().expect("path");
+    ok(&run(
+        &[
+            "vault",
+            "export",
+            "--vault",
+            v,
+            "--key-file",
+            &key,
+            "--out",
+            b,
+        ],
+        b"",
+    ));
+    let restored = dir.path().join("restored");
+    let r = restored.to_str().expect("path");
+    ok(&run(
+        &[
+            "vault",
+            "import",
+            "--vault",
+            r,
+            "--key-file",
+            &key,
+            "--from",
+            b,
+        ],
+        b"",
+    ));
+    assert_eq!(reveal(r, &b_out).0, NOTE_B);
+    assert_eq!(reveal(r, &a_out).1["unknown"], 7);
+    let verify = json(&ok(&run(
+        &["vault", "verify", "--vault", r, "--key-file", &key],
+        b"",
+    )));
+    assert_eq!(verify["forgotten"], 7);
+    // In the restored vault, B is forgotten by one of B's own tokens (the MRN's):
+    // the shared values go with B, their last holder.
+    let b_mrn = tb
+        .iter()
+        .find(|t| t.starts_with("MRN_"))
+        .expect("B's MRN token");
+    let forgot = json(&ok(&run(
+        &[
+            "vault",
+            "forget",
+            "--vault",
+            r,
+            "--key-file",
+            &key,
+            "--token",
+            b_mrn,
+        ],
+        b"",
+    )));
+    assert_eq!(
+        (forgot["forgotten"].as_u64(), forgot["shared_kept"].as_u64()),
+        (Some(7), Some(0))
+    );
+    assert_eq!(reveal(r, &b_out).1["unknown"], 7);
+
+    // A comes back to the first vault: the same tokens, under a new key, revealing again.
+    assert_eq!(scan(NOTE_A), a_out);
+    assert_eq!(reveal(v, &a_out).0, NOTE_A);
+}
+
+/// A real write failure: the child's file-size limit (`ulimit -f`, with SIGXFSZ ignored so
+/// writes fail with EFBIG instead of killing it) stops the vault growing part-way through a
+/// `--jsonl` stream of new patients. Every line that was printed must reveal afterwards;
+/// lines whose tokens could not be made durable are error lines.
+#[cfg(unix)]
+#[test]
+fn jsonl_prints_no_line_whose_tokens_are_not_durable_when_the_disk_fails() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let key = keygen(dir.path(), "k");
+    let vault = dir.path().join("vault");
+    let v = vault.to_str().expect("path");
+    let input: String = (0..3000)
+        .map(|i| {
+            let text = format!(
+                "Record {i}: SSN {:03}-{:02}-{:04}, MRN: MX{i:07}.",
+                100 + i % 800,
+                1 + (i / 800) % 99,
+                1 + i % 9999
+            );
+            format!(
+                "{}\n",
+                serde_json::json!({"id": i, "text": text, "content_type": "text/plain"})
+            )
+        })
+        .collect();
+    let texts: Vec<String> = input
+        .lines()
+        .map(|l| json(l)["text"].as_str().expect("text").to_string())
+        .collect();
+    // 2048 blocks of 512 bytes: the vault's log reaches the limit part-way.
+    let script = format!(
+        "ulimit -f 2048 && trap '' XFSZ && exec \"$0\" scan --jsonl --threads 2 --policy reversible --vault '{v}' --key-file '{key}'"
+    );
+    let mut child = Command::new("sh")
+        .args(["-c", &script, bin()])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    let mut stdin = child.stdin.take().expect("stdin");
+    let feeder = std::thread::spawn(move || {
+        use std::io::Write;
+        let _ = stdin.write_all(input.as_bytes());
+    });
+    let out = child.wait_with_output().expect("wait");
+    feeder.join().expect("feeder");
+    let stdout = String::from_utf8(out.stdout).expect("utf8");
+    let (mut printed, mut failed) = (Vec::new(), 0);
+    for line in stdout.lines() {
+        let rec = json(line);
+        match rec.get("error") {
+            Some(e) => {
+                failed += 1;
+                assert!(
+                    e["reason"].as_str().expect("reason").contains("vault"),
+                    "{line}"
+                );
+            }
+            None => printed.push(line.to_string()),
+        }
+    }
+    assert!(failed > 0, "the file-size limit was never reached");
+    assert!(
+        printed.len() > 100,
+        "only {} lines before the fault",
+        printed.len()
+    );
+    assert_eq!(printed.len() + failed, 3000);
+
+    // The fault cleared (a new process without the limit): the vault verifies and every
+    // printed line reveals to its input exactly.
+    let verify = run(&["vault", "verify", "--vault", v, "--key-file", &key], b"");
+    ok(&verify);
+    let revealed = ok(&run(
+        &["reveal", "--jsonl", "--vault", v, "--key-file", &key],
+        (printed.join("\n") + "\n").as_bytes(),
+    ));
+    let mut n = 0;
+    for line in revealed.lines() {
+        let rec = json(line);
+        let id = rec["id"].as_u64().expect("id") as usize;
+        assert_eq!(rec["text"].as_str(), Some(texts[id].as_str()), "line {id}");
+        n += 1;
+    }
+    assert_eq!(n, printed.len());
+    // And the vault takes new writes again.
+    ok(&run(
+        &[
+            "scan",
+            "--policy",
+            "reversible",
+            "--vault",
+            v,
+            "--key-file",
+            &key,
+        ],
+        NOTE_B.as_bytes(),
+    ));
 }
