@@ -1034,12 +1034,17 @@ fn serve(args: &ServeArgs) -> anyhow::Result<()> {
 
 /// Logs go to standard error; `RUST_LOG` overrides the configured level.
 fn init_logging(cfg: &crate::gateway::config::LogConfig) {
+    use std::io::IsTerminal;
     use tracing_subscriber::EnvFilter;
+    // rustls warns once per connection from clients that send an IP address as SNI
+    // (wrk, curl to https://127.0.0.1): harmless, so only its errors are shown.
+    let level = cfg.level.as_deref().unwrap_or("info");
     let filter = EnvFilter::try_from_default_env()
-        .or_else(|_| EnvFilter::try_new(cfg.level.as_deref().unwrap_or("info")))
+        .or_else(|_| EnvFilter::try_new(format!("rustls=error,{level}")))
         .unwrap_or_else(|_| EnvFilter::new("info"));
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
+        .with_ansi(io::stderr().is_terminal())
         .with_writer(io::stderr);
     let _ = match cfg.format {
         crate::gateway::config::LogFormat::Json => builder.json().try_init(),

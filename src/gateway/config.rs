@@ -147,6 +147,18 @@ impl Default for AdminConfig {
     }
 }
 
+#[derive(Debug, Clone, Copy, Default, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum VaultBackend {
+    #[default]
+    Sled,
+    Postgres,
+}
+
+fn default_pool_size() -> usize {
+    16
+}
+
 fn default_admin_listen() -> SocketAddr {
     SocketAddr::from(([127, 0, 0, 1], 9090))
 }
@@ -154,8 +166,25 @@ fn default_admin_listen() -> SocketAddr {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct VaultConfig {
-    pub dir: PathBuf,
+    /// `sled` (embedded, the default) or `postgres` (shared by several replicas).
+    #[serde(default)]
+    pub backend: VaultBackend,
+    /// The sled vault directory.
+    #[serde(default)]
+    pub dir: Option<PathBuf>,
     pub key_file: PathBuf,
+    /// PostgreSQL: `postgres://user@host:port/db?sslmode=disable|require|verify-full`.
+    #[serde(default)]
+    pub url: Option<String>,
+    /// PostgreSQL: a file holding the password (never the URL).
+    #[serde(default)]
+    pub password_file: Option<PathBuf>,
+    /// PostgreSQL: the CA bundle for TLS to the server (default: the system roots).
+    #[serde(default)]
+    pub ca: Option<PathBuf>,
+    /// PostgreSQL: connections in the pool.
+    #[serde(default = "default_pool_size")]
+    pub pool_size: usize,
 }
 
 /// Size and concurrency limits (every route may lower the body limit).
@@ -368,7 +397,15 @@ impl Config {
                 fix(ca);
             }
         }
-        fix(&mut self.vault.dir);
+        if let Some(d) = &mut self.vault.dir {
+            fix(d);
+        }
+        for p in [&mut self.vault.password_file, &mut self.vault.ca]
+            .into_iter()
+            .flatten()
+        {
+            fix(p);
+        }
         if let Some(d) = &mut self.audit.dir {
             fix(d);
         }
@@ -400,6 +437,18 @@ impl Config {
         };
         if self.listeners.is_empty() {
             return Err(bad("at least one [[listener]] is needed".into()));
+        }
+        match self.vault.backend {
+            VaultBackend::Sled if self.vault.dir.is_none() => {
+                return Err(bad("[vault] dir is needed for the sled backend".into()))
+            }
+            VaultBackend::Postgres if self.vault.url.is_none() => {
+                return Err(bad("[vault] url is needed for the postgres backend".into()))
+            }
+            VaultBackend::Postgres if self.audit.dir.is_none() => {
+                return Err(bad("[audit] dir is needed with the postgres backend".into()))
+            }
+            _ => {}
         }
         let mut names = std::collections::HashSet::new();
         for c in &self.callers {

@@ -98,8 +98,12 @@ impl Gateway {
         let mut engine = Engine::build(&patterns).context("loading rule files")?;
         engine.limits.max_bytes = config.limits.max_body_bytes;
         let master = crate::cli::read_master_key(&config.vault.key_file)?;
-        let vault = SledVault::open(&config.vault.dir, &master)
-            .with_context(|| format!("opening the vault {}", config.vault.dir.display()))?;
+        let dir = match (config.vault.backend, &config.vault.dir) {
+            (config::VaultBackend::Sled, Some(dir)) => dir.clone(),
+            _ => anyhow::bail!("the postgres vault backend is not available in this build"),
+        };
+        let vault = SledVault::open(&dir, &master)
+            .with_context(|| format!("opening the vault {}", dir.display()))?;
         let callers = config
             .callers
             .iter()
@@ -146,7 +150,7 @@ impl Gateway {
             .audit
             .dir
             .clone()
-            .unwrap_or_else(|| crate::audit::default_dir(&config.vault.dir));
+            .unwrap_or_else(|| crate::audit::default_dir(&dir));
         let mut settings = crate::audit::Settings {
             degrade: config.audit.on_failure == config::AuditFailure::Degrade,
             ..crate::audit::Settings::default()

@@ -6,6 +6,7 @@
 //! - `structured`: JSON, FHIR and form payloads through the engine.
 //! - `corpus`: recall and preservation on the labelled synthetic generator.
 //! - `properties`: generated PHI in any Safe Harbor field of a FHIR bundle never survives.
+//! - `deploy`: the deployment kit (Kubernetes, systemd, container, example configs) parses.
 //! - `gateway`: the real gateway on loopback with a TLS upstream: both directions, auth,
 //!   bad input, limits, reload and shutdown; PHI canaries never cross outward.
 //! - `vault`: the encrypted vault through the binary: reveal round trip, wrong keys, locking.
@@ -20,6 +21,7 @@
 mod audit;
 mod cli;
 mod corpus;
+mod deploy;
 mod gateway;
 mod gw_harness;
 mod properties;
