@@ -11,9 +11,11 @@
 //! - [`reveal`]: replacing tokens with their values for the EMR side.
 //! - [`gateway`]: the TLS gateway (`phigate serve`): routes, auth, proxying, metrics.
 //! - [`audit`]: the tamper-evident audit log, its verification and reports.
+//! - [`claims`]: claim scrubbing (FHIR Claim, JSON claim, X12 837P): model, edits, tables.
 //! - [`cli`]: the `phigate` command line.
 //! - [`synth`]: a labelled synthetic-data generator for tests, evaluation and benches.
 pub mod audit;
+pub mod claims;
 pub mod cli;
 pub mod detect;
 pub mod gateway;
