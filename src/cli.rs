@@ -73,6 +73,11 @@ pub enum Command {
         #[arg(long)]
         kind: Option<String>,
     },
+    /// Scrub claims (FHIR R4 Claim, JSON claim, X12 837P) before they go to the payer.
+    Claims {
+        #[command(subcommand)]
+        command: ClaimsCommand,
+    },
 }
 
 /// `phigate vault …`
@@ -322,6 +327,7 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Synth { seed, count, kind } => {
             synth(seed, count, kind.as_deref()).map(|()| ExitCode::SUCCESS)
         }
+        Command::Claims { command } => claims(&command),
     };
     match result {
         Ok(code) => code,
@@ -1235,5 +1241,143 @@ fn record_officer_search(
     e.subjects = subjects.to_vec();
     log.record(e)?;
     log.close()?;
+    Ok(())
+}
+
+/// `phigate claims …`
+#[derive(Subcommand, Debug)]
+pub enum ClaimsCommand {
+    /// Check claim files; exit 0 when no finding is an error (warnings allowed), 1 when
+    /// at least one is, 2 when an input is unusable, 64 when a table does not load.
+    Check(ClaimsCheckArgs),
+}
+
+/// `phigate claims check`
+#[derive(Args, Debug)]
+pub struct ClaimsCheckArgs {
+    /// Payer profile (medicare, commercial, or one in `--tables DIR/profiles/`); default:
+    /// the profile each claim names (JSON `profile`, 837P SBR09, FHIR Coverage), else medicare.
+    #[arg(long)]
+    pub profile: Option<String>,
+    /// Output: `human` or `json` (one JSON line per file).
+    #[arg(long, default_value = "human", value_parser = ["human", "json"])]
+    pub format: String,
+    /// Input format: auto (sniffed), fhir, json or x12.
+    #[arg(long, default_value = "auto", value_parser = ["auto", "fhir", "json", "x12"])]
+    pub input: String,
+    /// A directory whose files replace the built-in claim tables (patterns/claims layout);
+    /// CMS NCCI PTP (`ccipra*.txt`) and MUE (`*mue*.csv`) files found there replace the samples.
+    #[arg(long)]
+    pub tables: Option<PathBuf>,
+    /// Claim files (`-` for standard input).
+    #[arg(required = true)]
+    pub files: Vec<PathBuf>,
+}
+
+fn claims(command: &ClaimsCommand) -> anyhow::Result<ExitCode> {
+    use crate::claims::{Checker, ClaimReport};
+    let ClaimsCommand::Check(args) = command;
+    let checker = match Checker::load(args.tables.as_deref()) {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("phigate: {e}");
+            return Ok(ExitCode::from(64));
+        }
+    };
+    if let Some(p) = &args.profile {
+        checker.tables().profile(p)?;
+    }
+    let json = args.format == "json";
+    let (mut unusable, mut failed) = (false, false);
+    let stdout = io::stdout();
+    let mut out = BufWriter::new(stdout.lock());
+    for file in &args.files {
+        let name = file.display().to_string();
+        let bytes = if name == "-" {
+            let mut b = Vec::new();
+            io::stdin().read_to_end(&mut b).map(|_| b)
+        } else {
+            std::fs::read(file)
+        };
+        let result = bytes
+            .map_err(|e| format!("cannot read: {e}"))
+            .and_then(|b| {
+                checker
+                    .check_bytes(&args.input, &b, args.profile.as_deref())
+                    .map_err(|e| e.to_string())
+            });
+        match result {
+            Err(reason) => {
+                unusable = true;
+                if json {
+                    writeln!(
+                        out,
+                        "{}",
+                        serde_json::json!({"file": name, "error": reason})
+                    )?;
+                } else {
+                    out.flush()?;
+                    eprintln!("phigate: {name}: {reason}");
+                }
+            }
+            Ok(reports) => {
+                failed |= reports.iter().any(|r| !r.passed());
+                if json {
+                    let passed = reports.iter().all(ClaimReport::passed);
+                    let doc =
+                        serde_json::json!({"file": name, "passed": passed, "claims": reports});
+                    writeln!(out, "{doc}")?;
+                } else {
+                    for r in &reports {
+                        write_claim_report(&mut out, &name, r)?;
+                    }
+                }
+            }
+        }
+    }
+    out.flush()?;
+    Ok(ExitCode::from(if unusable {
+        2
+    } else if failed {
+        1
+    } else {
+        0
+    }))
+}
+
+fn write_claim_report(
+    out: &mut impl Write,
+    file: &str,
+    r: &crate::claims::ClaimReport,
+) -> io::Result<()> {
+    let errors = r.errors();
+    let warnings = r.findings.len() - errors;
+    let verdict = if r.passed() { "passed" } else { "FAILED" };
+    writeln!(
+        out,
+        "{file}: claim {} ({}, {}, {} lines): {verdict}, {errors} errors, {warnings} warnings",
+        r.claim,
+        r.format.as_str(),
+        r.profile,
+        r.lines
+    )?;
+    for f in &r.findings {
+        let line = f.line.map(|l| format!("line {l}")).unwrap_or_default();
+        writeln!(
+            out,
+            "  {:<7} {:<28} {:<8} {}",
+            f.severity.as_str(),
+            f.code,
+            line,
+            f.message
+        )?;
+    }
+    if !r.skipped.is_empty() {
+        writeln!(
+            out,
+            "  skipped (not in this format): {}",
+            r.skipped.join(", ")
+        )?;
+    }
     Ok(())
 }

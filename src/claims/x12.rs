@@ -55,8 +55,6 @@ fn read_isa(bytes: &[u8], at: usize, n: usize) -> Result<Delims, ClaimsError> {
         .get(at..at + ISA_LEN)
         .ok_or_else(|| ClaimsError::parse(FORMAT, here(), "ISA is shorter than 106 characters"))?;
     let element = isa[3];
-    let component = isa[104];
-    let segment = isa[105];
     if element.is_ascii_alphanumeric() || element.is_ascii_whitespace() {
         return Err(ClaimsError::parse(
             FORMAT,
@@ -64,19 +62,28 @@ fn read_isa(bytes: &[u8], at: usize, n: usize) -> Result<Delims, ClaimsError> {
             "no element separator after ISA",
         ));
     }
-    let fields = isa[..105].iter().filter(|b| **b == element).count();
-    if fields != 16 {
+    // Fixed width: the 16th element separator is character 104 (ISA16 is 105, then the
+    // segment terminator).
+    let sixteenth = isa
+        .iter()
+        .enumerate()
+        .filter(|(_, b)| **b == element)
+        .nth(15)
+        .map(|(i, _)| i);
+    if sixteenth != Some(103) {
         return Err(ClaimsError::parse(
             FORMAT,
             here(),
-            format!("ISA has {fields} element separators in its 106 characters; expected 16 (fixed width)"),
+            "ISA is not fixed width: 16 elements in exactly 106 characters (ISA06/ISA08 are 15 characters)",
         ));
     }
+    let component = isa[104];
+    let segment = isa[105];
     if segment.is_ascii_alphanumeric() || segment == element || component == element {
         return Err(ClaimsError::parse(
             FORMAT,
             here(),
-            "ISA16 / segment terminator are not delimiters",
+            "ISA16 (component separator) or the segment terminator is not a delimiter",
         ));
     }
     Ok(Delims {

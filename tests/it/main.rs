@@ -10,6 +10,8 @@
 //! - `gateway`: the real gateway on loopback with a TLS upstream: both directions, auth,
 //!   bad input, limits, reload and shutdown; PHI canaries never cross outward.
 //! - `vault`: the encrypted vault through the binary: reveal round trip, wrong keys, locking.
+//! - `claims`: claim scrub through the binary: every example's exact findings, malformed
+//!   inputs, the JSON Schema, operator NCCI tables, no PHI in output.
 
 // Test code may panic on a broken invariant: that is a failing test.
 #![allow(
@@ -19,6 +21,7 @@
 )]
 
 mod audit;
+mod claims;
 mod cli;
 mod corpus;
 mod deploy;
