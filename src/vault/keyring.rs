@@ -187,6 +187,44 @@ impl WrapKeys<'_> {
     }
 }
 
+/// A new random subject key.
+pub fn new_subject_key(rng: &SystemRandom) -> Result<SubjectKey, VaultError> {
+    let mut tag = [0u8; KEY_TAG_LEN];
+    rng.fill(&mut tag).map_err(|_| VaultError::Random)?;
+    let mut k = Box::new(Zeroizing::new([0u8; KEY_LEN]));
+    rng.fill(&mut k[..]).map_err(|_| VaultError::Random)?;
+    Ok(SubjectKey { tag, key: k })
+}
+
+/// A subject key wrapped into an entry body (the form a backup carries and the PostgreSQL
+/// vault stores) under key-wrapping key `wrap_id`.
+pub fn wrap_entry(
+    master: &MasterKey,
+    rng: &SystemRandom,
+    sid: &SubjectId,
+    key: &SubjectKey,
+    wrap_id: u32,
+) -> Result<Vec<u8>, VaultError> {
+    WrapKeys {
+        master,
+        cache: HashMap::new(),
+    }
+    .wrap(rng, sid, key, wrap_id)
+}
+
+/// Unwraps an entry body; `None` if it fails its integrity check.
+pub fn unwrap_entry(
+    master: &MasterKey,
+    sid: &SubjectId,
+    body: &[u8],
+) -> Result<Option<SubjectKey>, VaultError> {
+    WrapKeys {
+        master,
+        cache: HashMap::new(),
+    }
+    .unwrap(sid, body)
+}
+
 /// Syncs a directory so a rename or a new file in it survives a crash.
 fn sync_dir(dir: &Path) -> std::io::Result<()> {
     #[cfg(unix)]

@@ -6,8 +6,9 @@
 //! key, durability (a token is returned only after its mapping is flushed), and forgetting a
 //! patient. It implements [`TokenStore`], so the detection engine mints tokens through it.
 //!
-//! This is the sled implementation, the embedded default. Backup, rotation and the
-//! PostgreSQL backend build on the same layout (see the token-vault issue).
+//! This is the sled implementation, the embedded default. Backup and rotation build on the
+//! same layout; [`PgVault`] (module `pg`) stores the same records in PostgreSQL for several
+//! gateway replicas, and [`VaultStore`] is what the gateway needs of either.
 //!
 //! # Layout (`phigate-vault-v2`)
 //!
@@ -53,6 +54,7 @@
 
 pub mod backup;
 mod keyring;
+mod pg;
 mod record;
 
 use std::path::Path;
@@ -70,8 +72,47 @@ use crate::transform::token::{
 };
 pub use keyring::FILE_NAME as KEYRING_FILE;
 use keyring::{Keyring, Keys};
+pub use pg::{scratch_database, PgOptions, PgVault, SCHEMA_VERSION as PG_SCHEMA_VERSION};
 use record::{Holder, KeyRef, Sealed};
 pub use record::{SubjectId, SUBJECT_ID_LEN};
+
+/// What the gateway needs of a vault, whichever backend holds it.
+pub trait VaultStore: TokenStore {
+    /// A handle on the same vault minting in another token domain.
+    fn for_domain(&self, domain: &str) -> Arc<dyn VaultStore>;
+    /// Number of tokens held.
+    fn token_count(&self) -> Result<u64, VaultError>;
+    /// Makes everything written so far durable (a no-op where every write already is).
+    fn flush(&self) -> Result<(), VaultError>;
+    /// Whether the vault can serve now, answered without blocking (for `/readyz`).
+    fn health_check(&self) -> Result<(), VaultError>;
+    /// Whether calls stay in this process (sled). A remote vault (PostgreSQL) blocks the
+    /// calling thread on the network, so callers keep it off async runtime workers.
+    fn is_local(&self) -> bool;
+    /// `sled` or `postgres`.
+    fn backend(&self) -> &'static str;
+}
+
+impl VaultStore for SledVault {
+    fn for_domain(&self, domain: &str) -> Arc<dyn VaultStore> {
+        Arc::new(self.with_domain(domain))
+    }
+    fn token_count(&self) -> Result<u64, VaultError> {
+        Ok(self.len() as u64)
+    }
+    fn flush(&self) -> Result<(), VaultError> {
+        SledVault::flush(self)
+    }
+    fn health_check(&self) -> Result<(), VaultError> {
+        self.active_key_id().map(|_| ())
+    }
+    fn is_local(&self) -> bool {
+        true
+    }
+    fn backend(&self) -> &'static str {
+        "sled"
+    }
+}
 
 /// Identifies the value-encryption key a ciphertext was made with (rotation adds ids).
 const KEY_ID: u32 = 1;
@@ -191,7 +232,7 @@ pub struct SledVault {
     domain: String,
     index_key: hmac::Key,
     /// Value-encryption keys by id; the last is used for new records.
-    value_keys: Arc<std::sync::RwLock<Vec<(u32, LessSafeKey)>>>,
+    value_keys: Arc<ValueKeys>,
     /// The patients' data keys.
     keyring: Arc<Keyring>,
     /// Whether the meta tree already records that the keyring is in use.
@@ -358,6 +399,163 @@ fn read_u64(v: Option<sled::IVec>) -> Result<u64, VaultError> {
         )),
         None => Ok(0),
     }
+}
+
+/// Value-encryption keys by id; the last is used for new records.
+type ValueKeys = std::sync::RwLock<Vec<(u32, LessSafeKey)>>;
+
+fn key_lock_poisoned() -> VaultError {
+    VaultError::Storage("key lock poisoned".into())
+}
+
+/// The subject id of a patient key under the index key (shared by every backend).
+fn subject_id_with(index_key: &hmac::Key, patient_key: &str) -> Option<SubjectId> {
+    let canonical = canonical_patient_key(patient_key)?;
+    let mut ctx = hmac::Context::with_key(index_key);
+    ctx.update(b"phigate subject\0");
+    ctx.update(canonical.as_bytes());
+    let tag = ctx.sign();
+    let mut sid = [0u8; SUBJECT_ID_LEN];
+    sid.copy_from_slice(&tag.as_ref()[..SUBJECT_ID_LEN]);
+    Some(sid)
+}
+
+/// The look-up key of a value: for a patient's document, prefixed by the subject id so
+/// that forgetting the patient can find and remove them.
+fn index_key_with(
+    index_key: &hmac::Key,
+    domain: &str,
+    sid: Option<&SubjectId>,
+    ty: PhiType,
+    normalized: &str,
+) -> Vec<u8> {
+    let mut ctx = hmac::Context::with_key(index_key);
+    if let Some(sid) = sid {
+        ctx.update(b"phigate subject index\0");
+        ctx.update(sid);
+    }
+    ctx.update(domain.as_bytes());
+    ctx.update(b"\0");
+    ctx.update(ty.as_str().as_bytes());
+    ctx.update(b"\0");
+    ctx.update(normalized.as_bytes());
+    let tag = ctx.sign();
+    match sid {
+        None => tag.as_ref().to_vec(),
+        Some(sid) => [&sid[..], tag.as_ref()].concat(),
+    }
+}
+
+/// Seals one copy of a value for `holder` (the vault-wide key's newest id, or the
+/// subject's key, which must be in `keys`).
+fn seal_copy(
+    value_keys: &ValueKeys,
+    rng: &SystemRandom,
+    token: &str,
+    holder: Holder,
+    ty: PhiType,
+    value: &str,
+    keys: &Keys,
+) -> Result<Sealed, VaultError> {
+    let mut nonce = [0u8; NONCE_LEN];
+    rng.fill(&mut nonce).map_err(|_| VaultError::Random)?;
+    let mut sealed = Vec::with_capacity(ty.as_str().len() + 1 + value.len() + 16);
+    sealed.extend_from_slice(ty.as_str().as_bytes());
+    sealed.push(0);
+    sealed.extend_from_slice(value.as_bytes());
+    let seal_with = |key: &LessSafeKey, key_ref: KeyRef, mut sealed: Vec<u8>| {
+        key.seal_in_place_append_tag(
+            Nonce::assume_unique_for_key(nonce),
+            Aad::from(key_ref.aad(token.as_bytes())),
+            &mut sealed,
+        )
+        .map_err(|_| VaultError::Corrupt)?;
+        Ok(Sealed {
+            key: key_ref,
+            nonce,
+            sealed,
+        })
+    };
+    match holder {
+        Holder::Vault => {
+            let vk = value_keys.read().map_err(|_| key_lock_poisoned())?;
+            let (id, key) = vk.last().ok_or(VaultError::Corrupt)?;
+            seal_with(key, KeyRef::Vault(*id), sealed)
+        }
+        Holder::Subject(sid) => {
+            let k = keys.get(&sid).ok_or(VaultError::UnknownSubject)?;
+            seal_with(&k.aead()?, KeyRef::Subject(sid, k.tag), sealed)
+        }
+    }
+}
+
+/// Opens one copy. A subject copy whose key is missing (or was made under another key
+/// tag) is an error like any other damage: forgotten copies are removed, not left.
+fn open_copy_with(
+    value_keys: &ValueKeys,
+    token: &[u8],
+    copy: &Sealed,
+    keys: &Keys,
+) -> Result<Revealed, VaultError> {
+    let aad = copy.key.aad(token);
+    let mut buf = copy.sealed.clone();
+    let nonce = Nonce::assume_unique_for_key(copy.nonce);
+    let plain = match copy.key {
+        KeyRef::Vault(id) => {
+            let vk = value_keys.read().map_err(|_| key_lock_poisoned())?;
+            let key = &vk
+                .iter()
+                .find(|(k, _)| *k == id)
+                .ok_or(VaultError::Corrupt)?
+                .1;
+            key.open_in_place(nonce, Aad::from(aad), &mut buf)
+                .map_err(|_| VaultError::Corrupt)?
+                .len()
+        }
+        KeyRef::Subject(sid, tag) => {
+            let k = keys
+                .get(&sid)
+                .filter(|k| k.tag == tag)
+                .ok_or(VaultError::Corrupt)?;
+            k.aead()?
+                .open_in_place(nonce, Aad::from(aad), &mut buf)
+                .map_err(|_| VaultError::Corrupt)?
+                .len()
+        }
+    };
+    let plain = &buf[..plain];
+    let split = plain
+        .iter()
+        .position(|&b| b == 0)
+        .ok_or(VaultError::Corrupt)?;
+    let ty = std::str::from_utf8(&plain[..split])
+        .ok()
+        .and_then(|t| t.parse().ok())
+        .ok_or(VaultError::Corrupt)?;
+    let value = String::from_utf8(plain[split + 1..].to_vec()).map_err(|_| VaultError::Corrupt)?;
+    Ok(Revealed { ty, value })
+}
+
+/// The value of a record: its vault-wide copy if it has one, else the first patient's
+/// copy that opens.
+fn open_any_with(
+    value_keys: &ValueKeys,
+    token: &[u8],
+    copies: &[Sealed],
+    keys: &Keys,
+) -> Result<Revealed, VaultError> {
+    let mut failure = VaultError::Corrupt;
+    let ordered = copies
+        .iter()
+        .filter(|c| c.key.holder() == Holder::Vault)
+        .chain(copies.iter().filter(|c| c.key.holder() != Holder::Vault));
+    for c in ordered {
+        match open_copy_with(value_keys, token, c, keys) {
+            Ok(r) => return Ok(r),
+            Err(e) => failure = e,
+        }
+    }
+    Err(failure)
 }
 
 /// Which tree a backed-up entry belongs to.
@@ -541,14 +739,7 @@ impl SledVault {
     /// The subject id of a patient key (see [`canonical_patient_key`]): a keyed hash, never
     /// the key itself. `None` for an empty key.
     pub fn subject_id(&self, patient_key: &str) -> Option<SubjectId> {
-        let canonical = canonical_patient_key(patient_key)?;
-        let mut ctx = hmac::Context::with_key(&self.index_key);
-        ctx.update(b"phigate subject\0");
-        ctx.update(canonical.as_bytes());
-        let tag = ctx.sign();
-        let mut sid = [0u8; SUBJECT_ID_LEN];
-        sid.copy_from_slice(&tag.as_ref()[..SUBJECT_ID_LEN]);
-        Some(sid)
+        subject_id_with(&self.index_key, patient_key)
     }
 
     /// Who holds copies of a token's value; `None` if the vault does not know the token.
@@ -837,25 +1028,10 @@ impl SledVault {
     /// The look-up key of a value: for a patient's document, prefixed by the subject id so
     /// that forgetting the patient can find and remove them.
     fn index_key_for(&self, sid: Option<&SubjectId>, ty: PhiType, normalized: &str) -> Vec<u8> {
-        let mut ctx = hmac::Context::with_key(&self.index_key);
-        if let Some(sid) = sid {
-            ctx.update(b"phigate subject index\0");
-            ctx.update(sid);
-        }
-        ctx.update(self.domain.as_bytes());
-        ctx.update(b"\0");
-        ctx.update(ty.as_str().as_bytes());
-        ctx.update(b"\0");
-        ctx.update(normalized.as_bytes());
-        let tag = ctx.sign();
-        match sid {
-            None => tag.as_ref().to_vec(),
-            Some(sid) => [&sid[..], tag.as_ref()].concat(),
-        }
+        index_key_with(&self.index_key, &self.domain, sid, ty, normalized)
     }
 
-    /// Seals one copy of a value for `holder` (the vault-wide key's newest id, or the
-    /// subject's key, which must be in `keys`).
+    /// Seals one copy of a value for `holder` (see [`seal_copy`]).
     fn seal(
         &self,
         token: &str,
@@ -864,107 +1040,20 @@ impl SledVault {
         value: &str,
         keys: &Keys,
     ) -> Result<Sealed, VaultError> {
-        let mut nonce = [0u8; NONCE_LEN];
-        self.rng.fill(&mut nonce).map_err(|_| VaultError::Random)?;
-        let mut sealed = Vec::with_capacity(ty.as_str().len() + 1 + value.len() + 16);
-        sealed.extend_from_slice(ty.as_str().as_bytes());
-        sealed.push(0);
-        sealed.extend_from_slice(value.as_bytes());
-        let seal_with = |key: &LessSafeKey, key_ref: KeyRef, mut sealed: Vec<u8>| {
-            key.seal_in_place_append_tag(
-                Nonce::assume_unique_for_key(nonce),
-                Aad::from(key_ref.aad(token.as_bytes())),
-                &mut sealed,
-            )
-            .map_err(|_| VaultError::Corrupt)?;
-            Ok(Sealed {
-                key: key_ref,
-                nonce,
-                sealed,
-            })
-        };
-        match holder {
-            Holder::Vault => {
-                let vk = self
-                    .value_keys
-                    .read()
-                    .map_err(|_| VaultError::Storage("key lock poisoned".into()))?;
-                let (id, key) = vk.last().ok_or(VaultError::Corrupt)?;
-                seal_with(key, KeyRef::Vault(*id), sealed)
-            }
-            Holder::Subject(sid) => {
-                let k = keys.get(&sid).ok_or(VaultError::UnknownSubject)?;
-                seal_with(&k.aead()?, KeyRef::Subject(sid, k.tag), sealed)
-            }
-        }
+        seal_copy(&self.value_keys, &self.rng, token, holder, ty, value, keys)
     }
 
-    /// Opens one copy. A subject copy whose key is missing (or was made under another key
-    /// tag) is an error like any other damage: forgotten copies are removed, not left.
     fn open_copy(&self, token: &[u8], copy: &Sealed, keys: &Keys) -> Result<Revealed, VaultError> {
-        let aad = copy.key.aad(token);
-        let mut buf = copy.sealed.clone();
-        let nonce = Nonce::assume_unique_for_key(copy.nonce);
-        let plain = match copy.key {
-            KeyRef::Vault(id) => {
-                let vk = self
-                    .value_keys
-                    .read()
-                    .map_err(|_| VaultError::Storage("key lock poisoned".into()))?;
-                let key = &vk
-                    .iter()
-                    .find(|(k, _)| *k == id)
-                    .ok_or(VaultError::Corrupt)?
-                    .1;
-                key.open_in_place(nonce, Aad::from(aad), &mut buf)
-                    .map_err(|_| VaultError::Corrupt)?
-                    .len()
-            }
-            KeyRef::Subject(sid, tag) => {
-                let k = keys
-                    .get(&sid)
-                    .filter(|k| k.tag == tag)
-                    .ok_or(VaultError::Corrupt)?;
-                k.aead()?
-                    .open_in_place(nonce, Aad::from(aad), &mut buf)
-                    .map_err(|_| VaultError::Corrupt)?
-                    .len()
-            }
-        };
-        let plain = &buf[..plain];
-        let split = plain
-            .iter()
-            .position(|&b| b == 0)
-            .ok_or(VaultError::Corrupt)?;
-        let ty = std::str::from_utf8(&plain[..split])
-            .ok()
-            .and_then(|t| t.parse().ok())
-            .ok_or(VaultError::Corrupt)?;
-        let value =
-            String::from_utf8(plain[split + 1..].to_vec()).map_err(|_| VaultError::Corrupt)?;
-        Ok(Revealed { ty, value })
+        open_copy_with(&self.value_keys, token, copy, keys)
     }
 
-    /// The value of a record: its vault-wide copy if it has one, else the first patient's
-    /// copy that opens.
     fn open_any(
         &self,
         token: &[u8],
         copies: &[Sealed],
         keys: &Keys,
     ) -> Result<Revealed, VaultError> {
-        let mut failure = VaultError::Corrupt;
-        let ordered = copies
-            .iter()
-            .filter(|c| c.key.holder() == Holder::Vault)
-            .chain(copies.iter().filter(|c| c.key.holder() != Holder::Vault));
-        for c in ordered {
-            match self.open_copy(token, c, keys) {
-                Ok(r) => return Ok(r),
-                Err(e) => failure = e,
-            }
-        }
-        Err(failure)
+        open_any_with(&self.value_keys, token, copies, keys)
     }
 
     /// The token for one value: an existing mapping, or a new one (not yet flushed).
