@@ -487,6 +487,12 @@ mod tests {
     }
 
     #[test]
+    fn checker_is_shareable_across_threads() {
+        fn shareable<T: Send + Sync>() {}
+        shareable::<Checker>();
+    }
+
+    #[test]
     fn units() {
         assert_eq!(whole_units(2.0), Some(2));
         assert_eq!(whole_units(1.5), None);

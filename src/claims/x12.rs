@@ -55,6 +55,13 @@ fn read_isa(bytes: &[u8], at: usize, n: usize) -> Result<Delims, ClaimsError> {
         .get(at..at + ISA_LEN)
         .ok_or_else(|| ClaimsError::parse(FORMAT, here(), "ISA is shorter than 106 characters"))?;
     let element = isa[3];
+    if !(isa[3].is_ascii() && isa[104].is_ascii() && isa[105].is_ascii()) {
+        return Err(ClaimsError::parse(
+            FORMAT,
+            here(),
+            "ISA delimiters must be ASCII",
+        ));
+    }
     if element.is_ascii_alphanumeric() || element.is_ascii_whitespace() {
         return Err(ClaimsError::parse(
             FORMAT,
@@ -510,6 +517,20 @@ SE*30*0001~
 GE*1*101~
 IEA*1*000000101~
 ";
+
+    proptest::proptest! {
+        // Any truncation or byte change of a valid file is an error or claims, never a panic.
+        #[test]
+        fn mutated_files_never_panic(cut in 0usize..1200, at in 0usize..1200, b in proptest::num::u8::ANY) {
+            let mut bytes = SAMPLE.as_bytes().to_vec();
+            let at = at % bytes.len();
+            bytes[at] = b;
+            bytes.truncate(cut.max(1));
+            let _ = parse(&bytes);
+            let _ = crate::claims::fhir::parse(&bytes);
+            let _ = crate::claims::json::parse(&bytes);
+        }
+    }
 
     #[test]
     fn the_domain_note_example() {
