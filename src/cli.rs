@@ -111,6 +111,26 @@ pub enum VaultCommand {
     /// documents keep every token. Prints counts only. Run it while no gateway holds the
     /// vault, and replace backups made before it.
     Forget(ForgetArgs),
+    /// Copy a vault between sled and PostgreSQL, either way (records, look-ups, patient
+    /// keys and counters, still sealed: both ends use the same master key), then decrypt
+    /// every copied record. The target must be empty; stop the gateways first.
+    Migrate {
+        /// `sled:DIR` or `postgres://user@host:port/db?sslmode=…`
+        #[arg(long)]
+        from: String,
+        /// `sled:DIR` or `postgres://…`
+        #[arg(long)]
+        to: String,
+        /// Master key file (from `phigate keygen`).
+        #[arg(long, env = "PHIGATE_KEY_FILE")]
+        key_file: PathBuf,
+        /// PostgreSQL: a file holding the password.
+        #[arg(long)]
+        password_file: Option<PathBuf>,
+        /// PostgreSQL: CA bundle for sslmode=verify-full.
+        #[arg(long)]
+        ca: Option<PathBuf>,
+    },
 }
 
 /// `phigate vault forget`: which patient.
@@ -873,6 +893,49 @@ fn vault(command: &VaultCommand) -> anyhow::Result<()> {
             println!(
                 "{}",
                 serde_json::json!({"entries": stats.entries, "frames": stats.frames})
+            );
+        }
+        VaultCommand::Migrate {
+            from,
+            to,
+            key_file,
+            password_file,
+            ca,
+        } => {
+            let master = read_master_key(key_file)?;
+            let pg = |url: &str| -> anyhow::Result<crate::vault::PgVault> {
+                let opts = crate::vault::PgOptions {
+                    url: url.to_string(),
+                    password_file: password_file.clone(),
+                    ca: ca.clone(),
+                    pool_size: 2,
+                };
+                Ok(crate::vault::PgVault::open(&opts, &master)?)
+            };
+            let is_pg = |s: &str| s.starts_with("postgres://") || s.starts_with("postgresql://");
+            let (records, verified) = match (from.strip_prefix("sled:"), to.strip_prefix("sled:")) {
+                (Some(dir), None) if is_pg(to) => {
+                    let dir = Path::new(dir);
+                    if !dir.join("db").exists() {
+                        bail!("{} holds no sled vault", dir.display());
+                    }
+                    let source = SledVault::open(dir, &master)?;
+                    let target = pg(to)?;
+                    (target.import_sled(&source)?, target.verify()?)
+                }
+                (None, Some(dir)) if is_pg(from) => {
+                    let source = pg(from)?;
+                    let target = SledVault::open(Path::new(dir), &master)?;
+                    (source.export_sled(&target)?, target.verify()?)
+                }
+                _ => bail!("--from and --to: one `sled:DIR` and one `postgres://…` URL"),
+            };
+            if verified as u64 != records {
+                bail!("copied {records} records but {verified} verify");
+            }
+            println!(
+                "{}",
+                serde_json::json!({"records": records, "verified": verified})
             );
         }
         VaultCommand::RotateKey(args) => {

@@ -34,7 +34,7 @@ use crate::patterns::Patterns;
 use crate::phi::PhiType;
 use crate::reveal::Allow;
 use crate::transform::policy::Policy;
-use crate::vault::SledVault;
+use crate::vault::{PgOptions, PgVault, SledVault, VaultStore};
 use crate::walk::Engine;
 
 pub use server::serve;
@@ -51,7 +51,7 @@ pub struct Route {
     pub cfg: RouteConfig,
     pub policy: Policy,
     /// The vault, minting in this route's token domain.
-    pub store: SledVault,
+    pub store: Arc<dyn VaultStore>,
     pub upstream: hyper::Uri,
     pub client: UpstreamClient,
     pub signer: Option<Signer>,
@@ -64,7 +64,7 @@ pub struct Route {
 pub struct Api {
     pub callers: Vec<String>,
     pub policy: Policy,
-    pub store: SledVault,
+    pub store: Arc<dyn VaultStore>,
     pub reveal: HashMap<String, Allow>,
 }
 
@@ -73,7 +73,8 @@ pub struct Gateway {
     pub config: Config,
     pub engine: Engine,
     pub master: MasterKey,
-    pub vault: SledVault,
+    /// The vault (sled in this process, or PostgreSQL shared by replicas).
+    pub vault: Arc<dyn VaultStore>,
     pub routes: Vec<Route>,
     pub api: Api,
     pub callers: Vec<Caller>,
@@ -98,12 +99,25 @@ impl Gateway {
         let mut engine = Engine::build(&patterns).context("loading rule files")?;
         engine.limits.max_bytes = config.limits.max_body_bytes;
         let master = crate::cli::read_master_key(&config.vault.key_file)?;
-        let dir = match (config.vault.backend, &config.vault.dir) {
-            (config::VaultBackend::Sled, Some(dir)) => dir.clone(),
-            _ => anyhow::bail!("the postgres vault backend is not available in this build"),
+        let vc = &config.vault;
+        let (vault, sled_dir): (Arc<dyn VaultStore>, _) = match (vc.backend, &vc.dir, &vc.url) {
+            (config::VaultBackend::Sled, Some(dir), _) => {
+                let v = SledVault::open(dir, &master)
+                    .with_context(|| format!("opening the vault {}", dir.display()))?;
+                (Arc::new(v), Some(dir.clone()))
+            }
+            (config::VaultBackend::Postgres, _, Some(url)) => {
+                let opts = PgOptions {
+                    url: url.clone(),
+                    password_file: vc.password_file.clone(),
+                    ca: vc.ca.clone(),
+                    pool_size: vc.pool_size,
+                };
+                let v = PgVault::open(&opts, &master).context("opening the PostgreSQL vault")?;
+                (Arc::new(v), None)
+            }
+            _ => anyhow::bail!("[vault]: dir (sled) or url (postgres) is needed"),
         };
-        let vault = SledVault::open(&dir, &master)
-            .with_context(|| format!("opening the vault {}", dir.display()))?;
         let callers = config
             .callers
             .iter()
@@ -127,7 +141,7 @@ impl Gateway {
             let upstream: hyper::Uri = r.upstream.parse().with_context(at)?;
             routes.push(Route {
                 policy,
-                store: vault.with_domain(&r.domain),
+                store: vault.for_domain(&r.domain),
                 upstream,
                 client,
                 signer,
@@ -139,18 +153,19 @@ impl Gateway {
         let api = Api {
             callers: config.api.callers.clone(),
             policy: policy_named(&engine, &config.api.policy).context("api")?,
-            store: vault.with_domain(&config.api.domain),
+            store: vault.for_domain(&config.api.domain),
             reveal: reveal_rules(&config.api.reveal),
         };
         for l in &config.listeners {
             let cert = tls::ReloadingCert::load(&l.cert, &l.key)?;
             tls::server_config(l, Arc::new(cert))?;
         }
-        let audit_dir = config
-            .audit
-            .dir
-            .clone()
-            .unwrap_or_else(|| crate::audit::default_dir(&dir));
+        // The config check makes [audit] dir required with postgres.
+        let audit_dir = match (&config.audit.dir, &sled_dir) {
+            (Some(d), _) => d.clone(),
+            (None, Some(dir)) => crate::audit::default_dir(dir),
+            (None, None) => anyhow::bail!("[audit] dir is needed with the postgres backend"),
+        };
         let mut settings = crate::audit::Settings {
             degrade: config.audit.on_failure == config::AuditFailure::Degrade,
             ..crate::audit::Settings::default()
@@ -192,12 +207,13 @@ pub fn check_config(path: &Path) -> anyhow::Result<String> {
     let config = Config::load(path)?;
     let gw = Gateway::load(config)?;
     Ok(format!(
-        "{}: ok ({} listener(s), {} route(s), {} caller(s), vault with {} token(s))",
+        "{}: ok ({} listener(s), {} route(s), {} caller(s), {} vault with {} token(s))",
         path.display(),
         gw.config.listeners.len(),
         gw.routes.len(),
         gw.callers.len(),
-        gw.vault.len()
+        gw.vault.backend(),
+        gw.vault.token_count()?
     ))
 }
 

@@ -27,7 +27,7 @@ use crate::detect::Scratch;
 use crate::reveal::{reveal_json, reveal_text, Allow, RevealStats};
 use crate::transform::policy::Policy;
 use crate::transform::token::TokenStore;
-use crate::vault::SledVault;
+use crate::vault::VaultStore;
 use crate::walk::{ContentType, ScanError};
 
 /// The response type of every handler.
@@ -406,10 +406,10 @@ enum Side {
 }
 
 impl Side {
-    fn policy_and_store(self, gw: &Gateway) -> (&Policy, &SledVault) {
+    fn policy_and_store(self, gw: &Gateway) -> (&Policy, &dyn VaultStore) {
         match self {
-            Side::Route(i) => (&gw.routes[i].policy, &gw.routes[i].store),
-            Side::Api => (&gw.api.policy, &gw.api.store),
+            Side::Route(i) => (&gw.routes[i].policy, &*gw.routes[i].store),
+            Side::Api => (&gw.api.policy, &*gw.api.store),
         }
     }
 
@@ -438,13 +438,23 @@ const INLINE_LIMIT: usize = 64 << 10;
 /// there is no thread hop and no more threads than cores. Large ones go to the blocking
 /// pool, at most one per core at a time, so a few big bodies cannot stall every
 /// connection and the thread count stays bounded.
+///
+/// With a remote vault (PostgreSQL) the work also waits on the database, which must not
+/// happen on a runtime worker: every body goes to the blocking pool, small ones without a
+/// per-core permit (they mostly wait; `max_concurrent` bounds them).
 async fn cpu_work<T: Send + 'static>(
     gw: &Arc<Gateway>,
     size: usize,
     f: impl FnOnce() -> T + Send + 'static,
 ) -> Result<T, Problem> {
-    if size <= INLINE_LIMIT {
+    let local = gw.vault.is_local();
+    if size <= INLINE_LIMIT && local {
         return Ok(f());
+    }
+    if size <= INLINE_LIMIT {
+        return tokio::task::spawn_blocking(f)
+            .await
+            .map_err(|_| internal("the de-identification task failed"));
     }
     let _permit = gw
         .cpu
@@ -454,6 +464,17 @@ async fn cpu_work<T: Send + 'static>(
     tokio::task::spawn_blocking(f)
         .await
         .map_err(|_| internal("the de-identification task failed"))
+}
+
+/// Runs short vault work (a header, the path and query) on the current thread: inline with
+/// a local vault, and with a remote one through `block_in_place`, so that waiting on the
+/// database never holds up the other tasks of a runtime worker.
+fn vault_inline<T>(gw: &Gateway, f: impl FnOnce() -> T) -> T {
+    if gw.vault.is_local() {
+        f()
+    } else {
+        tokio::task::block_in_place(f)
+    }
 }
 
 /// De-identifies a body (detection is CPU work: see [`cpu_work`]).
@@ -589,9 +610,12 @@ async fn forward(
     let (body, path_and_query, headers) = match route.cfg.direction {
         Direction::Deidentify => {
             let body = deidentify_body(gw, side, kind, body, trail).await?;
-            let pq = deidentify_path_and_query(gw, side, route, &parts.uri, trail)?;
-            let headers = forwarded_headers(&parts.headers, route, |v| {
-                deidentify_text(gw, side, v, trail)
+            let (pq, headers) = vault_inline(gw, || {
+                let pq = deidentify_path_and_query(gw, side, route, &parts.uri, trail)?;
+                let headers = forwarded_headers(&parts.headers, route, |v| {
+                    deidentify_text(gw, side, v, trail)
+                })?;
+                Ok::<_, Problem>((pq, headers))
             })?;
             (body, pq, headers)
         }
@@ -599,9 +623,12 @@ async fn forward(
             let body = reidentify_body(gw, side, kind, body, allow.clone(), trail).await?;
             let mut stats = RevealStats::default();
             let (_, rec) = side.recording(gw, trail, Some(&allow));
-            let pq = reidentify_path_and_query(route, &parts.uri, &rec, &allow, &mut stats)?;
-            let headers = forwarded_headers(&parts.headers, route, |v| {
-                reveal_text(v, &rec, &allow, &mut stats).map_err(|_| vault_problem())
+            let (pq, headers) = vault_inline(gw, || {
+                let pq = reidentify_path_and_query(route, &parts.uri, &rec, &allow, &mut stats)?;
+                let headers = forwarded_headers(&parts.headers, route, |v| {
+                    reveal_text(v, &rec, &allow, &mut stats).map_err(|_| vault_problem())
+                })?;
+                Ok::<_, Problem>((pq, headers))
             })?;
             gw.metrics
                 .reveals(stats.revealed, stats.refused, stats.unknown);

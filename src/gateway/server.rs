@@ -232,7 +232,7 @@ async fn admin(
         "/healthz" => (StatusCode::OK, "text/plain", "ok\n".to_string()),
         "/readyz" => {
             let ready = gw.ready.load(Ordering::SeqCst)
-                && gw.vault.active_key_id().is_ok()
+                && gw.vault.health_check().is_ok()
                 && gw.audit.admits();
             if ready {
                 (StatusCode::OK, "text/plain", "ready\n".to_string())

@@ -1253,7 +1253,7 @@ impl PgVault {
 
 /// Creates a new, empty database named `prefix` and a random suffix on the server of
 /// `base_url` (whose role needs CREATEDB) and returns its URL: tests and benchmarks each
-/// take one. Blocks; call it outside any async runtime.
+/// take one. Blocks the calling thread.
 #[doc(hidden)]
 pub fn scratch_database(base_url: &str, prefix: &str) -> Result<String, VaultError> {
     let mut suffix = [0u8; 6];
@@ -1267,16 +1267,21 @@ pub fn scratch_database(base_url: &str, prefix: &str) -> Result<String, VaultErr
         idle: Mutex::new(Vec::new()),
         permits: tokio::sync::Semaphore::new(1),
     });
-    let rt = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .map_err(storage)?;
     let sql = format!("CREATE DATABASE \"{name}\"");
-    rt.block_on(async move {
-        let client = pool.connect().await?;
-        client.batch_execute(&sql).await?;
-        Ok::<_, VaultError>(())
-    })?;
+    // On a thread of its own, so that async tests may call it too.
+    std::thread::spawn(move || {
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .map_err(storage)?;
+        rt.block_on(async move {
+            let client = pool.connect().await?;
+            client.batch_execute(&sql).await?;
+            Ok::<_, VaultError>(())
+        })
+    })
+    .join()
+    .map_err(|_| storage("creating the database panicked"))??;
     let (head, query) = match base_url.split_once('?') {
         Some((h, q)) => (h, format!("?{q}")),
         None => (base_url, String::new()),

@@ -10,6 +10,8 @@
 //! - `gateway`: the real gateway on loopback with a TLS upstream: both directions, auth,
 //!   bad input, limits, reload and shutdown; PHI canaries never cross outward.
 //! - `vault`: the encrypted vault through the binary: reveal round trip, wrong keys, locking.
+//! - `pgvault`: several gateways on one PostgreSQL vault (minted on one, revealed on another;
+//!   concurrent minting; a replica SIGKILLed mid-load) and `vault migrate` both ways.
 //! - `claims`: claim scrub through the binary: every example's exact findings, malformed
 //!   inputs, the JSON Schema, operator NCCI tables, no PHI in output.
 
@@ -27,6 +29,7 @@ mod corpus;
 mod deploy;
 mod gateway;
 mod gw_harness;
+mod pgvault;
 mod properties;
 mod rules;
 mod structured;
