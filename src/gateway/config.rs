@@ -53,6 +53,8 @@ pub struct Config {
     pub api: ApiConfig,
     #[serde(default)]
     pub audit: AuditConfig,
+    #[serde(default)]
+    pub claims: ClaimsConfig,
 }
 
 /// The audit log.
@@ -355,6 +357,42 @@ pub struct RouteConfig {
     pub sign: Option<WebhookSecret>,
     #[serde(default)]
     pub max_body_bytes: Option<usize>,
+    /// Check claims passing through (before de-identification) and act on the findings.
+    #[serde(default)]
+    pub claims: Option<ClaimsRoute>,
+}
+
+/// A route's claim scrub.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ClaimsRoute {
+    /// Payer profile (`medicare`, `commercial`); default: the one each claim names, else
+    /// `medicare`.
+    #[serde(default)]
+    pub profile: Option<String>,
+    #[serde(default)]
+    pub on_fail: OnFail,
+}
+
+/// What a claim with an error-severity finding does.
+#[derive(Debug, Clone, Copy, Default, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum OnFail {
+    /// Answer 422 with every finding; forward nothing.
+    #[default]
+    Reject,
+    /// Forward, with the findings in a `phigate-claim-findings` header, and record them.
+    Flag,
+}
+
+/// Claim tables shared by every claims route and `/v1/claims/validate`.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ClaimsConfig {
+    /// A directory whose files replace the built-in tables (e.g. CMS's NCCI PTP and MUE
+    /// files in their published layouts; see patterns/claims/SOURCES.md).
+    #[serde(default)]
+    pub tables: Option<PathBuf>,
 }
 
 fn default_policy() -> String {
@@ -407,6 +445,9 @@ impl Config {
             fix(p);
         }
         if let Some(d) = &mut self.audit.dir {
+            fix(d);
+        }
+        if let Some(d) = &mut self.claims.tables {
             fix(d);
         }
         fix(&mut self.vault.key_file);
@@ -511,6 +552,11 @@ impl Config {
             }
             if let Some(w) = &r.sign {
                 check_secret(w).map_err(|m| at(format!("sign: {m}")))?;
+            }
+            if r.claims.is_some() && r.direction != Direction::Deidentify {
+                return Err(at(
+                    "claims are checked on deidentify routes (claims leaving the clinic)".into(),
+                ));
             }
         }
         for c in self.api.callers.iter().chain(self.api.reveal.keys()) {

@@ -25,6 +25,8 @@ pub const OUTCOMES: &[&str] = &[
     "timeout",
     "overloaded",
     "audit",
+    "claim_rejected",
+    "claim_unusable",
 ];
 
 /// Upper bounds of the latency histogram buckets, in seconds.

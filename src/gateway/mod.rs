@@ -7,6 +7,7 @@
 
 pub mod auth;
 pub mod body;
+pub mod claims;
 pub mod config;
 pub mod dev;
 pub mod metrics;
@@ -86,6 +87,11 @@ pub struct Gateway {
     /// False until every listener is bound, and again once shutdown starts.
     pub ready: AtomicBool,
     pub audit: crate::audit::AuditLog,
+    /// Claim tables, when a route or the API checks claims.
+    pub claims: Option<crate::claims::Checker>,
+    pub claim_metrics: claims::ClaimMetrics,
+    /// Where forwarded claims' evidence snapshots go.
+    pub evidence_dir: std::path::PathBuf,
 }
 
 impl Gateway {
@@ -175,6 +181,28 @@ impl Gateway {
         }
         let audit = crate::audit::AuditLog::open(&audit_dir, &master, settings)
             .with_context(|| format!("opening the audit log {}", audit_dir.display()))?;
+        let wants_claims =
+            config.routes.iter().any(|r| r.claims.is_some()) || !config.api.callers.is_empty();
+        let checker = if wants_claims {
+            Some(
+                crate::claims::Checker::load(config.claims.tables.as_deref())
+                    .context("loading claim tables")?,
+            )
+        } else {
+            None
+        };
+        for r in &config.routes {
+            let profile = r.claims.as_ref().and_then(|c| c.profile.as_deref());
+            if let (Some(p), Some(checker)) = (profile, &checker) {
+                if !checker.profiles().contains(&p) {
+                    anyhow::bail!(
+                        "route `{}`: unknown claim profile `{p}` (loaded: {})",
+                        r.name,
+                        checker.profiles().join(", ")
+                    );
+                }
+            }
+        }
         Ok(Gateway {
             in_flight: Arc::new(tokio::sync::Semaphore::new(config.limits.max_concurrent)),
             cpu: tokio::sync::Semaphore::new(
@@ -190,6 +218,9 @@ impl Gateway {
             metrics,
             ready: AtomicBool::new(false),
             audit,
+            claims: checker,
+            claim_metrics: claims::ClaimMetrics::default(),
+            evidence_dir: audit_dir.join("evidence"),
             config,
         })
     }

@@ -16,6 +16,8 @@ pub struct Problem {
     pub kind: &'static str,
     pub title: &'static str,
     pub detail: String,
+    /// Extension members (RFC 9457 section 3.2), e.g. a claim's findings.
+    pub extra: Option<Box<serde_json::Value>>,
 }
 
 impl Problem {
@@ -30,19 +32,27 @@ impl Problem {
             kind,
             title,
             detail: detail.into(),
+            extra: None,
         }
     }
 
     /// The response: `application/problem+json`, with the request id so an operator can
     /// find the matching log line.
     pub fn into_response(self, request_id: &str) -> Response<Full<Bytes>> {
-        let body = serde_json::json!({
+        let mut body = serde_json::json!({
             "type": format!("https://phigate.dev/problems/{}", self.kind.replace('_', "-")),
             "title": self.title,
             "status": self.status.as_u16(),
             "detail": self.detail,
             "request_id": request_id,
         });
+        if let (Some(extra), Some(obj)) = (self.extra, body.as_object_mut()) {
+            if let serde_json::Value::Object(extra) = *extra {
+                for (k, v) in extra {
+                    obj.entry(k).or_insert(v);
+                }
+            }
+        }
         let mut resp = Response::new(Full::new(Bytes::from(body.to_string())));
         *resp.status_mut() = self.status;
         let h = resp.headers_mut();

@@ -19,6 +19,7 @@ use percent_encoding::{percent_decode_str, utf8_percent_encode, AsciiSet, CONTRO
 
 use super::auth::{self, AuthError, Caller, PeerIdentity};
 use super::body::{self, BodyError};
+use super::claims;
 use super::config::Direction;
 use super::problem::{self, Problem};
 use super::trail::{Recording, Trail};
@@ -32,6 +33,10 @@ use crate::walk::{ContentType, ScanError};
 
 /// The response type of every handler.
 pub type Resp = Response<Full<Bytes>>;
+
+/// Findings of a flagged claim (codes and line numbers only), on the forwarded request and
+/// on the answer.
+const FINDINGS_HEADER: &str = "phigate-claim-findings";
 
 /// Request headers forwarded as they are on every route: none can carry PHI.
 const SAFE_REQUEST_HEADERS: &[&str] = &["accept", "user-agent", "idempotency-key"];
@@ -84,6 +89,7 @@ enum Target {
     Route(usize),
     ApiDeidentify,
     ApiReidentify,
+    ApiClaims,
 }
 
 /// Handles one request end to end; never fails (every error is a response).
@@ -189,6 +195,7 @@ fn route_name(gw: &Gateway, t: Option<Target>) -> &str {
         Some(Target::Route(i)) => &gw.routes[i].cfg.name,
         Some(Target::ApiDeidentify) => "api:deidentify",
         Some(Target::ApiReidentify) => "api:reidentify",
+        Some(Target::ApiClaims) => "api:claims",
         None => "-",
     }
 }
@@ -231,6 +238,7 @@ fn find_target(gw: &Gateway, req: &Request<Incoming>) -> Option<Target> {
         match path {
             "/v1/deidentify" => return Some(Target::ApiDeidentify),
             "/v1/reidentify" => return Some(Target::ApiReidentify),
+            "/v1/claims/validate" => return Some(Target::ApiClaims),
             _ => {}
         }
     }
@@ -293,6 +301,7 @@ async fn handle_target(
     .map_err(|e| body_problem(&e))?;
     match target {
         Target::Route(i) => forward(gw, i, parts, decoded, caller, request_id, trail).await,
+        Target::ApiClaims => validate_claims(gw, &parts, &decoded, trail, request_id),
         Target::ApiDeidentify | Target::ApiReidentify => {
             if parts.method != Method::POST {
                 return Err(Problem::new(
@@ -320,6 +329,57 @@ async fn handle_target(
             Ok((resp, "answered"))
         }
     }
+}
+
+/// `POST /v1/claims/validate[?profile=P]`: every claim's findings, nothing forwarded.
+fn validate_claims(
+    gw: &Gateway,
+    parts: &hyper::http::request::Parts,
+    body: &[u8],
+    trail: &Trail,
+    request_id: &str,
+) -> Result<(Resp, &'static str), Problem> {
+    if parts.method != Method::POST {
+        return Err(Problem::new(
+            StatusCode::METHOD_NOT_ALLOWED,
+            "bad_request",
+            "Method not allowed",
+            "the API takes POST",
+        ));
+    }
+    let checker = gw
+        .claims
+        .as_ref()
+        .ok_or_else(|| internal("claim tables are not loaded"))?;
+    let profile = parts.uri.query().and_then(|q| {
+        form_urlencoded::parse(q.as_bytes())
+            .find(|(k, _)| k == "profile")
+            .map(|(_, v)| v.into_owned())
+    });
+    let route = super::config::ClaimsRoute {
+        profile,
+        on_fail: super::config::OnFail::Flag,
+    };
+    let ct = content_type_str(&parts.headers);
+    let decision = claims::decide(checker, &route, &ct, body, &gw.claim_metrics)?;
+    let passed = matches!(decision, claims::Decision::Pass(_));
+    trail.set_claim(
+        if passed { "passed" } else { "failed" },
+        claims::codes(decision.reports()),
+    );
+    let json = serde_json::json!({ "passed": passed, "claims": decision.reports() });
+    let mut resp = Response::new(Full::new(Bytes::from(json.to_string())));
+    resp.headers_mut()
+        .insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+    set_request_id(resp.headers_mut(), request_id);
+    Ok((resp, "answered"))
+}
+
+fn content_type_str(h: &HeaderMap) -> String {
+    h.get(CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_string()
 }
 
 fn declared_length(h: &HeaderMap) -> Option<usize> {
@@ -602,6 +662,24 @@ async fn forward(
     let route = &gw.routes[i];
     let kind = kind_of(&parts.headers, &body, &route.cfg.pass_content_types)?;
     let side = Side::Route(i);
+    // Claims are checked as the clinic wrote them, before anything is de-identified.
+    let decision = match (&route.cfg.claims, &gw.claims) {
+        (Some(cr), Some(checker)) => {
+            let d = claims::decide(
+                checker,
+                cr,
+                &content_type_str(&parts.headers),
+                &body,
+                &gw.claim_metrics,
+            )?;
+            trail.set_claim(d.outcome(), claims::codes(d.reports()));
+            if let claims::Decision::Reject(reports) = &d {
+                return Err(claims::rejection(reports));
+            }
+            Some(d)
+        }
+        _ => None,
+    };
     let allow = route
         .reveal
         .get(&caller.name)
@@ -646,6 +724,30 @@ async fn forward(
         h.insert(CONTENT_LENGTH, HeaderValue::from(body.len()));
     }
     set_request_id(h, request_id);
+    let findings_header = match &decision {
+        Some(d @ claims::Decision::Flag(_)) => {
+            HeaderValue::from_str(&claims::findings_header(d.reports())).ok()
+        }
+        _ => None,
+    };
+    if let Some(v) = &findings_header {
+        h.insert(FINDINGS_HEADER, v.clone());
+    }
+    if let (Some(d), Some(checker)) = (&decision, &gw.claims) {
+        // The evidence snapshot is on disk before the claim leaves (fail closed).
+        claims::write_snapshot(
+            &gw.evidence_dir,
+            request_id,
+            &route.cfg.name,
+            &body,
+            d,
+            checker,
+        )
+        .map_err(|e| {
+            tracing::error!(request_id, error = %e, "claim evidence snapshot failed");
+            internal("the claim's evidence snapshot could not be written; nothing was forwarded")
+        })?;
+    }
     if let Some(signer) = &route.signer {
         for (name, value) in signer.sign(&format!("msg_{request_id}"), &body, SystemTime::now()) {
             if let Ok(v) = HeaderValue::from_str(&value) {
@@ -739,6 +841,9 @@ async fn forward(
     };
     let mut resp = resp;
     set_request_id(resp.headers_mut(), request_id);
+    if let Some(v) = findings_header {
+        resp.headers_mut().insert(FINDINGS_HEADER, v);
+    }
     Ok((resp, "forwarded"))
 }
 

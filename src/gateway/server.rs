@@ -254,6 +254,7 @@ async fn admin(
                 gw.audit.dropped(),
                 u8::from(gw.audit.healthy())
             ));
+            text.push_str(&gw.claim_metrics.render());
             (StatusCode::OK, "text/plain; version=0.0.4", text)
         }
         _ => (

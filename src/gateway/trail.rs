@@ -28,11 +28,17 @@ struct Inner {
     revealed_tokens: BTreeSet<String>,
     refused: BTreeMap<&'static str, u64>,
     refused_tokens: BTreeSet<String>,
+    /// A claim decision: outcome and the finding codes.
+    claim: Option<(String, String)>,
 }
 
 impl Trail {
     fn with<T>(&self, f: impl FnOnce(&mut Inner) -> T) -> Option<T> {
         self.inner.lock().ok().map(|mut g| f(&mut g))
+    }
+
+    pub fn set_claim(&self, outcome: &str, codes: String) {
+        self.with(|i| i.claim = Some((outcome.to_string(), codes)));
     }
 
     pub fn set_caller(&self, name: &str) {
@@ -54,6 +60,16 @@ impl Trail {
     pub fn events(&self, base: &Event, reidentify: bool) -> Vec<Event> {
         self.with(|i| {
             let mut out = Vec::new();
+            if let Some((outcome, codes)) = &i.claim {
+                let mut c = base.clone();
+                c.caller = c.caller.take().or_else(|| i.caller.clone());
+                c.action = Some(Action::ClaimDecision);
+                c.outcome = outcome.clone();
+                c.detail = (!codes.is_empty()).then(|| codes.clone());
+                // The claim's tokens find its evidence snapshot.
+                c.tokens = i.tokens.iter().cloned().collect();
+                out.push(c);
+            }
             let mut e = base.clone();
             e.caller = e.caller.take().or_else(|| i.caller.clone());
             e.subjects = i.subjects.iter().cloned().collect();

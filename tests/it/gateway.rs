@@ -186,7 +186,7 @@ callers = ["emr"]
         emr = sha256_hex("emr-key-1"),
         zap = sha256_hex("zap-key-1"),
     );
-    let config = format!("{config}\n{tail}\n");
+    let config = format!("{config}\n{}\n", tail.replace("{up}", &up));
     write(d, "phigate.toml", &config);
     let gw = Gateway::start_with_env(&d.join("phigate.toml"), &d.join("gateway.log"), 2, env);
     let base = format!("https://localhost:{}", gw.listeners[0].port());
@@ -962,5 +962,182 @@ async fn degraded_audit_mode_keeps_serving_and_raises_the_alarm() {
     assert!(
         !metrics.contains("phigate_audit_lost_total 0"),
         "lost events are counted: {metrics}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn claims_routes_reject_flag_or_pass_and_keep_de_identified_evidence() {
+    let tail = r#"
+[[route]]
+name = "billing"
+prefix = "/billing/"
+direction = "deidentify"
+upstream = "{up}/outside/"
+upstream_ca = "ca.pem"
+callers = ["emr"]
+claims = { on_fail = "reject" }
+
+[[route]]
+name = "billing-flag"
+prefix = "/billing-flag/"
+direction = "deidentify"
+upstream = "{up}/outside/"
+upstream_ca = "ca.pem"
+callers = ["emr"]
+claims = { on_fail = "flag" }
+"#;
+    let s = setup_full("", tail, &[]).await;
+    let c = client(&s.pki.ca_pem(), None);
+    let example = |name: &str| {
+        std::fs::read(
+            Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("examples/claims")
+                .join(name),
+        )
+        .expect("example claim")
+    };
+    let (bad, clean) = (example("bad.fhir.json"), example("clean.fhir.json"));
+    const SYNTHETIC_PATIENT: &str = "Testpatient";
+
+    // Reject: 422 listing every finding, nothing forwarded.
+    let a = send(
+        &c,
+        post(
+            &format!("{}/billing/claims", s.base),
+            &[EMR, FHIR_JSON],
+            bad.clone(),
+        ),
+    )
+    .await
+    .expect("bad claim");
+    assert_eq!(a.status, 422, "{}", a.body);
+    assert_eq!(a.headers["content-type"], "application/problem+json");
+    let codes: Vec<String> = a.json()["claims"][0]["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .map(|f| f["code"].as_str().expect("code").to_string())
+        .collect();
+    for expected in [
+        "units-untimed-multiple",
+        "line-dx-pointer-invalid",
+        "mod-discipline-missing",
+    ] {
+        assert!(
+            codes.iter().any(|c| c == expected),
+            "{expected} in {codes:?}"
+        );
+    }
+    assert!(
+        !a.body.contains(SYNTHETIC_PATIENT),
+        "no PHI in the findings: {}",
+        a.body
+    );
+    assert!(
+        s.upstream.take().is_empty(),
+        "a rejected claim is not forwarded"
+    );
+
+    // Pass: forwarded de-identified, with an evidence snapshot on disk.
+    let a = send(
+        &c,
+        post(
+            &format!("{}/billing/claims", s.base),
+            &[EMR, FHIR_JSON],
+            clean,
+        ),
+    )
+    .await
+    .expect("clean claim");
+    assert_eq!(a.status, 200, "{}", a.body);
+    let forwarded = s.upstream.take();
+    assert_eq!(forwarded.len(), 1);
+    assert!(!forwarded[0].everything().contains(SYNTHETIC_PATIENT));
+    let id = a.headers["x-request-id"].to_str().expect("id").to_string();
+    let dir = s.gw.log.parent().expect("dir").to_path_buf();
+    let snap = std::fs::read_to_string(dir.join("vault-audit/evidence").join(format!("{id}.json")))
+        .expect("evidence snapshot");
+    let snap_v: serde_json::Value = serde_json::from_str(&snap).expect("json");
+    assert_eq!(snap_v["decision"], "passed");
+    assert!(
+        snap_v["tables"].as_array().is_some_and(|t| !t.is_empty()),
+        "rule-table versions"
+    );
+    assert!(
+        !snap.contains(SYNTHETIC_PATIENT),
+        "the snapshot is de-identified"
+    );
+
+    // Flag: forwarded, with the findings in a header both ways.
+    let a = send(
+        &c,
+        post(
+            &format!("{}/billing-flag/claims", s.base),
+            &[EMR, FHIR_JSON],
+            bad.clone(),
+        ),
+    )
+    .await
+    .expect("flagged claim");
+    assert_eq!(a.status, 200, "{}", a.body);
+    let header = a.headers["phigate-claim-findings"]
+        .to_str()
+        .expect("header")
+        .to_string();
+    assert!(header.contains("units-untimed-multiple@2"), "{header}");
+    let forwarded = s.upstream.take();
+    assert_eq!(
+        forwarded[0].headers["phigate-claim-findings"],
+        header.as_str()
+    );
+
+    // The API validates without forwarding.
+    let a = send(
+        &c,
+        post(
+            &format!("{}/v1/claims/validate", s.base),
+            &[EMR, FHIR_JSON],
+            bad,
+        ),
+    )
+    .await
+    .expect("validate");
+    assert_eq!(a.status, 200);
+    assert_eq!(a.json()["passed"], false);
+    assert!(s.upstream.take().is_empty());
+
+    let m = s.gw.metrics().await;
+    assert!(m.contains("phigate_claims_checked_total 4"), "{m}");
+    assert!(m.contains("phigate_claims_passed_total 1"), "{m}");
+    assert!(
+        m.contains("phigate_claim_findings_total{code=\"units-untimed-multiple\"} 3"),
+        "{m}"
+    );
+
+    assert_eq!(s.gw.stop().code(), Some(0));
+    let out = super::support::run(
+        &[
+            "audit",
+            "export",
+            "--dir",
+            &dir.join("vault-audit").display().to_string(),
+            "--action",
+            "claim_decision",
+        ],
+        b"",
+    );
+    let outcomes: Vec<String> = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(|l| {
+            serde_json::from_str::<serde_json::Value>(l).expect("entry")["event"]["outcome"]
+                .as_str()
+                .unwrap_or("")
+                .to_string()
+        })
+        .collect();
+    assert_eq!(
+        outcomes,
+        ["rejected", "passed", "flagged", "failed"],
+        "claim decisions audited"
     );
 }

@@ -1,0 +1,210 @@
+//! Claim scrub in the gateway: claims routes check every claim before it leaves
+//! (`claims = { profile, on_fail }`), `POST /v1/claims/validate` checks on request, and
+//! every forwarded claim leaves a de-identified evidence snapshot.
+//!
+//! Owns the decision (pass, reject with 422 listing every finding, or flag with a header),
+//! the snapshots (`<audit dir>/evidence/<request id>.json`: the claim as forwarded, the
+//! findings, the rule-table versions and the time; found by any token in it through the
+//! audit log's `claim_decision` entries), and the claim metrics. Findings carry codes and
+//! numbers only, so answers and logs stay free of PHI.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
+use std::sync::Mutex;
+
+use hyper::StatusCode;
+
+use super::config::{ClaimsRoute, OnFail};
+use super::problem::Problem;
+use crate::claims::{Checker, ClaimReport, Severity};
+
+/// What a claims route does with a payload.
+pub enum Decision {
+    /// No error-severity finding (warnings may be listed).
+    Pass(Vec<ClaimReport>),
+    /// Errors found, and the route flags rather than rejects.
+    Flag(Vec<ClaimReport>),
+    /// Errors found: answer 422, forward nothing.
+    Reject(Vec<ClaimReport>),
+}
+
+impl Decision {
+    pub fn reports(&self) -> &[ClaimReport] {
+        match self {
+            Decision::Pass(r) | Decision::Flag(r) | Decision::Reject(r) => r,
+        }
+    }
+
+    pub fn outcome(&self) -> &'static str {
+        match self {
+            Decision::Pass(_) => "passed",
+            Decision::Flag(_) => "flagged",
+            Decision::Reject(_) => "rejected",
+        }
+    }
+}
+
+/// Checks a payload on a claims route. Unusable claims are a 422 too: a claims route only
+/// forwards what it could check.
+pub fn decide(
+    checker: &Checker,
+    route: &ClaimsRoute,
+    content_type: &str,
+    body: &[u8],
+    metrics: &ClaimMetrics,
+) -> Result<Decision, Problem> {
+    let format = crate::claims::Format::from_hint(content_type, body)
+        .map_err(|e| unusable(&e.to_string()))?;
+    let claims = crate::claims::parse(format, body).map_err(|e| unusable(&e.to_string()))?;
+    let reports = claims
+        .iter()
+        .map(|c| checker.check_claim(c, format, route.profile.as_deref()))
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|e| unusable(&e.to_string()))?;
+    metrics.observe(&reports);
+    metrics.units(
+        claims
+            .iter()
+            .flat_map(|c| c.lines.iter())
+            .filter_map(|l| l.units)
+            .map(u64::from)
+            .sum(),
+    );
+    let failed = reports.iter().any(|r| !r.passed());
+    Ok(match (failed, route.on_fail) {
+        (false, _) => Decision::Pass(reports),
+        (true, OnFail::Flag) => Decision::Flag(reports),
+        (true, OnFail::Reject) => Decision::Reject(reports),
+    })
+}
+
+fn unusable(detail: &str) -> Problem {
+    Problem::new(
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "claim_unusable",
+        "Claim could not be checked",
+        detail,
+    )
+}
+
+/// The 422 answer listing every finding of every claim.
+pub fn rejection(reports: &[ClaimReport]) -> Problem {
+    let errors: usize = reports.iter().map(ClaimReport::errors).sum();
+    let mut p = Problem::new(
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "claim_rejected",
+        "Claim would be denied",
+        format!("{errors} error finding(s); nothing was forwarded"),
+    );
+    p.extra = Some(Box::new(serde_json::json!({ "claims": reports })));
+    p
+}
+
+/// The `phigate-claim-findings` header value: `code@line` items, errors first.
+pub fn findings_header(reports: &[ClaimReport]) -> String {
+    let mut items: Vec<(Severity, String)> = Vec::new();
+    for r in reports {
+        for f in &r.findings {
+            let at = f.line.map(|l| format!("@{l}")).unwrap_or_default();
+            items.push((f.severity, format!("{}{at}", f.code)));
+        }
+    }
+    items.sort_by_key(|i| std::cmp::Reverse(i.0));
+    items
+        .into_iter()
+        .map(|(_, s)| s)
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// The finding codes of a decision, for the audit entry's detail.
+pub fn codes(reports: &[ClaimReport]) -> String {
+    let mut codes: Vec<&str> = reports
+        .iter()
+        .flat_map(|r| r.findings.iter().map(|f| f.code))
+        .collect();
+    codes.sort_unstable();
+    codes.dedup();
+    codes.join(" ")
+}
+
+/// Writes the evidence snapshot of a forwarded claim. `forwarded` is the body as it left
+/// (de-identified); the file name is the request id, found through the audit log.
+pub fn write_snapshot(
+    dir: &Path,
+    request_id: &str,
+    route: &str,
+    forwarded: &[u8],
+    decision: &Decision,
+    checker: &Checker,
+) -> std::io::Result<PathBuf> {
+    std::fs::create_dir_all(dir)?;
+    let body = match serde_json::from_slice::<serde_json::Value>(forwarded) {
+        Ok(v) => v,
+        Err(_) => serde_json::Value::String(String::from_utf8_lossy(forwarded).into_owned()),
+    };
+    let snapshot = serde_json::json!({
+        "request_id": request_id,
+        "route": route,
+        "time": crate::audit::now_rfc3339(),
+        "decision": decision.outcome(),
+        "claims": decision.reports(),
+        "tables": checker.versions(),
+        "forwarded": body,
+    });
+    let path = dir.join(format!("{request_id}.json"));
+    let tmp = dir.join(format!(".{request_id}.tmp"));
+    std::fs::write(
+        &tmp,
+        serde_json::to_vec_pretty(&snapshot).unwrap_or_default(),
+    )?;
+    std::fs::File::open(&tmp)?.sync_all()?;
+    std::fs::rename(&tmp, &path)?;
+    Ok(path)
+}
+
+/// Claim metrics: the clean-claim rate, findings by code, units per visit.
+#[derive(Default)]
+pub struct ClaimMetrics {
+    checked: AtomicU64,
+    passed: AtomicU64,
+    units: AtomicU64,
+    findings: Mutex<BTreeMap<&'static str, u64>>,
+}
+
+impl ClaimMetrics {
+    pub fn observe(&self, reports: &[ClaimReport]) {
+        for r in reports {
+            self.checked.fetch_add(1, Relaxed);
+            if r.passed() {
+                self.passed.fetch_add(1, Relaxed);
+            }
+            if let Ok(mut f) = self.findings.lock() {
+                for x in &r.findings {
+                    *f.entry(x.code).or_default() += 1;
+                }
+            }
+        }
+    }
+
+    pub fn units(&self, n: u64) {
+        self.units.fetch_add(n, Relaxed);
+    }
+
+    pub fn render(&self) -> String {
+        use std::fmt::Write as _;
+        let mut o = String::new();
+        let checked = self.checked.load(Relaxed);
+        let _ = writeln!(o, "# HELP phigate_claims_checked_total Claims checked.\n# TYPE phigate_claims_checked_total counter\nphigate_claims_checked_total {checked}");
+        let _ = writeln!(o, "# HELP phigate_claims_passed_total Claims with no error finding (the clean-claim rate is passed / checked).\n# TYPE phigate_claims_passed_total counter\nphigate_claims_passed_total {}", self.passed.load(Relaxed));
+        let _ = writeln!(o, "# HELP phigate_claim_units_total Units billed on checked claims (units per visit is this / checked).\n# TYPE phigate_claim_units_total counter\nphigate_claim_units_total {}", self.units.load(Relaxed));
+        let _ = writeln!(o, "# HELP phigate_claim_findings_total Findings by edit code.\n# TYPE phigate_claim_findings_total counter");
+        if let Ok(f) = self.findings.lock() {
+            for (code, n) in f.iter() {
+                let _ = writeln!(o, "phigate_claim_findings_total{{code=\"{code}\"}} {n}");
+            }
+        }
+        o
+    }
+}
