@@ -1,5 +1,7 @@
 //! Token vault: durable new tokens per second (one writer, and 64 concurrent writers whose
-//! flushes are grouped by sled), reveal latency on a filled vault, bytes on disk per token.
+//! flushes are grouped by sled; documents without a patient, one patient's documents, and a
+//! new patient per call, which adds a keyring append), reveal latency on a filled vault,
+//! bytes on disk per token.
 #![allow(
     clippy::expect_used,
     clippy::unwrap_used,
@@ -30,7 +32,7 @@ fn put(c: &mut Criterion) {
     let v = Arc::new(SledVault::open(dir.path(), &MasterKey::from_bytes([3; 32])).unwrap());
     let mut g = c.benchmark_group("vault");
     g.sample_size(20);
-    for batch in [1usize, 100] {
+    for batch in [1usize, 10, 100] {
         g.throughput(Throughput::Elements(batch as u64));
         g.bench_function(format!("durable_new_tokens_batch_{batch}"), |b| {
             b.iter_custom(|iters| {
@@ -50,6 +52,45 @@ fn put(c: &mut Criterion) {
             })
         });
     }
+    // One patient's documents: new values sealed under that patient's key (made once).
+    g.throughput(Throughput::Elements(100));
+    g.bench_function("durable_new_tokens_batch_100_one_patient", |b| {
+        b.iter_custom(|iters| {
+            let values: Vec<Vec<String>> = (0..iters).map(|_| fresh_values(100)).collect();
+            let start = Instant::now();
+            for vs in &values {
+                let reqs: Vec<TokenRequest<'_>> = vs
+                    .iter()
+                    .map(|s| TokenRequest {
+                        ty: PhiType::Mrn,
+                        value: s,
+                    })
+                    .collect();
+                v.tokenize_for(Some("MRN:BENCH-1"), &reqs, false).unwrap();
+            }
+            start.elapsed()
+        })
+    });
+    // A new patient per call, 10 values each: one keyring append and sync, then the flush.
+    g.throughput(Throughput::Elements(10));
+    g.bench_function("durable_new_patient_per_call_10_values", |b| {
+        b.iter_custom(|iters| {
+            let values: Vec<Vec<String>> = (0..iters).map(|_| fresh_values(10)).collect();
+            let start = Instant::now();
+            for vs in &values {
+                let reqs: Vec<TokenRequest<'_>> = vs
+                    .iter()
+                    .map(|s| TokenRequest {
+                        ty: PhiType::Mrn,
+                        value: s,
+                    })
+                    .collect();
+                let patient = format!("MRN:{}", vs[0]);
+                v.tokenize_for(Some(&patient), &reqs, false).unwrap();
+            }
+            start.elapsed()
+        })
+    });
     // 64 writers, one new token per call: each call flushes before it returns, and sled
     // coalesces the flushes of concurrent callers.
     g.throughput(Throughput::Elements(64 * 50));
