@@ -149,6 +149,12 @@ pub struct ForgetArgs {
     /// patient whose documents hold it. With --patient, it must belong to that patient.
     #[arg(long)]
     pub token: Option<String>,
+    /// PostgreSQL vault (`--vault postgres://…`): a file holding the password.
+    #[arg(long)]
+    pub password_file: Option<PathBuf>,
+    /// PostgreSQL vault: CA bundle for sslmode=verify-full.
+    #[arg(long)]
+    pub ca: Option<PathBuf>,
 }
 
 /// Where the vault is and which key opens it.
@@ -953,19 +959,52 @@ fn vault(command: &VaultCommand) -> anyhow::Result<()> {
 /// `vault forget`: resolves the patient (by key, by token, or both agreeing), forgets
 /// them, and prints counts (never a value, a token or the patient key).
 fn forget(args: &ForgetArgs) -> anyhow::Result<()> {
-    let v = open_vault(&args.vault)?;
+    let url = args
+        .vault
+        .vault
+        .to_str()
+        .filter(|s| s.starts_with("postgres://") || s.starts_with("postgresql://"));
+    let done = match url {
+        // `--vault postgres://…`: the shared vault of gateway replicas.
+        Some(url) => {
+            let master = read_master_key(&args.vault.key_file)?;
+            let opts = crate::vault::PgOptions {
+                url: url.to_string(),
+                password_file: args.password_file.clone(),
+                ca: args.ca.clone(),
+                pool_size: 2,
+            };
+            let v = crate::vault::PgVault::open(&opts, &master)?;
+            let sid = forget_subject(args, |p| v.subject_id(p), |t| Ok(v.holders(t)?))?;
+            v.forget(&sid)?
+        }
+        None => {
+            let v = open_vault(&args.vault)?;
+            let sid = forget_subject(args, |p| v.subject_id(p), |t| Ok(v.holders(t)?))?;
+            v.forget(&sid)?
+        }
+    };
+    println!(
+        "{}",
+        serde_json::json!({"forgotten": done.records, "shared_kept": done.shared})
+    );
+    Ok(())
+}
+
+/// The patient `vault forget` names: by key, by token, or both agreeing.
+fn forget_subject(
+    args: &ForgetArgs,
+    subject_id: impl Fn(&str) -> Option<crate::vault::SubjectId>,
+    holders: impl Fn(&str) -> anyhow::Result<Option<crate::vault::Holders>>,
+) -> anyhow::Result<crate::vault::SubjectId> {
     let by_patient = match &args.patient {
-        Some(p) => Some(
-            v.subject_id(p)
-                .context("--patient is empty (expected e.g. MRN:<mrn>)")?,
-        ),
+        Some(p) => Some(subject_id(p).context("--patient is empty (expected e.g. MRN:<mrn>)")?),
         None => None,
     };
     let by_token = match &args.token {
         None => None,
         Some(t) => {
-            let holders = v
-                .holders(t.trim())?
+            let holders = holders(t.trim())?
                 .context("the vault does not know this token (or it is already forgotten)")?;
             match (holders.subjects.as_slice(), by_patient) {
                 (_, Some(p)) if holders.subjects.contains(&p) => Some(p),
@@ -981,15 +1020,9 @@ fn forget(args: &ForgetArgs) -> anyhow::Result<()> {
             }
         }
     };
-    let sid = by_patient
+    by_patient
         .or(by_token)
-        .context("--patient or --token is needed")?;
-    let done = v.forget(&sid)?;
-    println!(
-        "{}",
-        serde_json::json!({"forgotten": done.records, "shared_kept": done.shared})
-    );
-    Ok(())
+        .context("--patient or --token is needed")
 }
 
 fn reveal(args: &RevealArgs) -> anyhow::Result<ExitCode> {
@@ -1132,7 +1165,7 @@ fn with_vault_audit(
         VaultCommand::Export { vault, .. } => (vault, Action::VaultExport),
         VaultCommand::Import { vault, .. } => (vault, Action::VaultImport),
         VaultCommand::RotateKey(args) => (args, Action::VaultRotateKey),
-        #[allow(unreachable_patterns)]
+        VaultCommand::Forget(args) => (&args.vault, Action::VaultForget),
         _ => return action(),
     };
     let master = read_master_key(&args.key_file)?;
@@ -1313,6 +1346,16 @@ pub enum ClaimsCommand {
     /// Check claim files; exit 0 when no finding is an error (warnings allowed), 1 when
     /// at least one is, 2 when an input is unusable, 64 when a table does not load.
     Check(ClaimsCheckArgs),
+    /// Print the evidence snapshots (the claim as forwarded, de-identified; its findings;
+    /// the rule-table versions; the time) of every forwarded claim holding a token.
+    Evidence {
+        /// The gateway's audit directory (snapshots are in its `evidence/`).
+        #[arg(long, env = "PHIGATE_AUDIT_DIR")]
+        dir: PathBuf,
+        /// A token from the claim (its patient, claim id, …).
+        #[arg(long)]
+        token: String,
+    },
 }
 
 /// `phigate claims check`
@@ -1339,7 +1382,10 @@ pub struct ClaimsCheckArgs {
 
 fn claims(command: &ClaimsCommand) -> anyhow::Result<ExitCode> {
     use crate::claims::{Checker, ClaimReport};
-    let ClaimsCommand::Check(args) = command;
+    let args = match command {
+        ClaimsCommand::Check(args) => args,
+        ClaimsCommand::Evidence { dir, token } => return claim_evidence(dir, token),
+    };
     let checker = match Checker::load(args.tables.as_deref()) {
         Ok(c) => c,
         Err(e) => {
@@ -1443,4 +1489,39 @@ fn write_claim_report(
         )?;
     }
     Ok(())
+}
+
+/// Finds a token's `claim_decision` entries in the audit log and prints their snapshots.
+fn claim_evidence(dir: &Path, token: &str) -> anyhow::Result<ExitCode> {
+    use crate::audit::{query, Action};
+    let filter = query::Filter {
+        token: Some(token.to_string()),
+        action: Some(Action::ClaimDecision),
+        ..query::Filter::default()
+    };
+    let mut ids = Vec::new();
+    query::scan(dir, &filter, |e, _| {
+        if let Some(id) = &e.event.request_id {
+            ids.push(id.clone());
+        }
+    })?;
+    let mut found = 0;
+    for id in ids {
+        // Request ids are hex, so they are safe as file names.
+        if !id.bytes().all(|b| b.is_ascii_hexdigit()) {
+            continue;
+        }
+        let path = dir.join("evidence").join(format!("{id}.json"));
+        if let Ok(text) = std::fs::read_to_string(&path) {
+            let v: serde_json::Value = serde_json::from_str(&text)
+                .with_context(|| format!("{} is not a snapshot", path.display()))?;
+            println!("{v}");
+            found += 1;
+        }
+    }
+    if found == 0 {
+        eprintln!("phigate: no forwarded claim holds that token");
+        return Ok(ExitCode::from(1));
+    }
+    Ok(ExitCode::SUCCESS)
 }

@@ -371,3 +371,99 @@ fn the_html_report_renders_in_a_browser_with_no_network() {
         "nothing to fetch"
     );
 }
+
+#[test]
+fn vault_administration_is_audited_with_its_outcome() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let vault = tmp.path().join("vault");
+    let key = tmp.path().join("master.key");
+    std::fs::write(&key, KEY_HEX).expect("key");
+    let (v, k) = (vault.display().to_string(), key.display().to_string());
+    let out = run(
+        &[
+            "scan",
+            "--vault",
+            &v,
+            "--key-file",
+            &k,
+            "--policy",
+            "reversible",
+        ],
+        b"Patient Zebulon Quixote, MRN 48213377.",
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let backup = tmp.path().join("vault.backup").display().to_string();
+    assert!(run(
+        &[
+            "vault",
+            "export",
+            "--vault",
+            &v,
+            "--key-file",
+            &k,
+            "--out",
+            &backup
+        ],
+        b""
+    )
+    .status
+    .success());
+    assert!(run(
+        &["vault", "rotate-key", "--vault", &v, "--key-file", &k],
+        b""
+    )
+    .status
+    .success());
+    let forget = run(
+        &[
+            "vault",
+            "forget",
+            "--vault",
+            &v,
+            "--key-file",
+            &k,
+            "--patient",
+            "MRN:00000000",
+        ],
+        b"",
+    );
+    assert!(!forget.status.success(), "an unknown patient is an error");
+    let audit = phigate::audit::default_dir(&vault);
+    let out = run(
+        &[
+            "audit",
+            "export",
+            "--dir",
+            &audit.display().to_string(),
+            "--format",
+            "csv",
+        ],
+        b"",
+    );
+    let csv = String::from_utf8_lossy(&out.stdout).into_owned();
+    let actions: Vec<(String, String)> = csv
+        .lines()
+        .skip(1)
+        .map(|l| {
+            let f: Vec<&str> = l.split(',').collect();
+            (f[2].to_string(), f[3].to_string())
+        })
+        .collect();
+    let want = [
+        ("vault_export", "ok"),
+        ("vault_rotate_key", "ok"),
+        ("vault_forget", "failed"),
+    ];
+    assert_eq!(
+        actions,
+        want.map(|(a, o)| (a.to_string(), o.to_string())),
+        "{csv}"
+    );
+    assert!(!csv.contains("Quixote") && !csv.contains("48213377"));
+    let (code, v) = verify(&audit, &key);
+    assert_eq!(code, 0, "{v}");
+}

@@ -1140,4 +1140,21 @@ claims = { on_fail = "flag" }
         ["rejected", "passed", "flagged", "failed"],
         "claim decisions audited"
     );
+    // The evidence is found by a token of the forwarded claim.
+    let token = snap_v["forwarded"]["entry"][0]["resource"]["id"]
+        .as_str()
+        .expect("pseudonymised patient id")
+        .to_string();
+    assert!(token.starts_with("ID_"), "{token}");
+    let audit_dir = dir.join("vault-audit").display().to_string();
+    let out = super::support::run(
+        &["claims", "evidence", "--dir", &audit_dir, "--token", &token],
+        b"",
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8_lossy(&out.stdout).contains(&id));
 }
