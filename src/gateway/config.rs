@@ -633,7 +633,7 @@ callers = ["emr"]
     fn the_documented_example_parses() {
         let text = include_str!("../../deploy/phigate.example.toml");
         let c = Config::parse("deploy/phigate.example.toml", text).expect("example parses");
-        assert_eq!(c.routes.len(), 2);
+        assert_eq!(c.routes.len(), 3);
         assert_eq!(c.callers.len(), 4);
     }
 
