@@ -155,6 +155,10 @@ pub struct ForgetArgs {
     /// PostgreSQL vault: CA bundle for sslmode=verify-full.
     #[arg(long)]
     pub ca: Option<PathBuf>,
+    /// The audit log to record the forget in (default: `<vault dir>-audit`; required with
+    /// `--vault postgres://…`).
+    #[arg(long)]
+    pub audit_dir: Option<PathBuf>,
 }
 
 /// Where the vault is and which key opens it.
@@ -1169,7 +1173,17 @@ fn with_vault_audit(
         _ => return action(),
     };
     let master = read_master_key(&args.key_file)?;
-    let dir = crate::audit::default_dir(&args.vault);
+    let is_url = args
+        .vault
+        .to_str()
+        .is_some_and(|s| s.starts_with("postgres://") || s.starts_with("postgresql://"));
+    let dir = match command {
+        VaultCommand::Forget(ForgetArgs {
+            audit_dir: Some(d), ..
+        }) => d.clone(),
+        _ if is_url => bail!("--audit-dir is needed with a PostgreSQL vault"),
+        _ => crate::audit::default_dir(&args.vault),
+    };
     let log = AuditLog::open(&dir, &master, crate::audit::Settings::default())
         .context("opening the audit log (vault administration is always audited)")?;
     let result = action();

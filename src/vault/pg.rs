@@ -807,6 +807,34 @@ impl PgVault {
         })
     }
 
+    /// Who holds copies of a token's value; `None` if the vault does not know the token.
+    pub fn holders(&self, token: &str) -> Result<Option<super::Holders>, VaultError> {
+        let pool = Arc::clone(&self.inner.pool);
+        let token = token.to_string();
+        let held: Option<Vec<u8>> = self.run(async move {
+            let c = pool.get().await?;
+            Ok(c.client
+                .query_opt(
+                    "SELECT record FROM phigate_tokens WHERE token = $1",
+                    &[&token],
+                )
+                .await?
+                .map(|r| r.get(0)))
+        })?;
+        let Some(held) = held else { return Ok(None) };
+        let copies = record::decode(&held).ok_or(VaultError::Corrupt)?;
+        Ok(Some(super::Holders {
+            subjects: copies
+                .iter()
+                .filter_map(|c| match c.key.holder() {
+                    Holder::Subject(sid) => Some(sid),
+                    Holder::Vault => None,
+                })
+                .collect(),
+            vault_wide: copies.iter().any(|c| c.key.holder() == Holder::Vault),
+        }))
+    }
+
     /// Forgets a patient (crypto-shredding, see the module documentation).
     pub fn forget(&self, sid: &SubjectId) -> Result<Forgotten, VaultError> {
         let inner = Arc::clone(&self.inner);
@@ -1311,17 +1339,24 @@ where
     }
 }
 
-/// Checks the database once a second, so `/readyz` can ask without blocking.
+/// Checks the database once a second, so `/readyz` can ask without blocking. It keeps a
+/// connection of its own: waiting for a pooled one under load would report a busy vault as
+/// down.
 fn spawn_health_check(handle: &tokio::runtime::Handle, pool: Arc<Pool>, healthy: Arc<AtomicBool>) {
     let weak = Arc::downgrade(&pool);
     drop(pool);
     handle.spawn(async move {
+        let mut own: Option<Client> = None;
         loop {
             tokio::time::sleep(Duration::from_secs(1)).await;
             let Some(pool) = weak.upgrade() else { return };
-            let ok = tokio::time::timeout(Duration::from_secs(3), async {
-                let c = pool.get().await?;
-                c.client.simple_query("SELECT 1").await?;
+            let ok = tokio::time::timeout(Duration::from_secs(5), async {
+                let c = match own.take() {
+                    Some(c) if !c.is_closed() => c,
+                    _ => pool.connect().await?,
+                };
+                c.simple_query("SELECT 1").await?;
+                own = Some(c);
                 Ok::<_, VaultError>(())
             })
             .await

@@ -422,6 +422,29 @@ fn vault_migrate_round_trips_sled_postgres_sled() {
         String::from_utf8(rescanned.stdout).expect("utf8"),
         tokenised
     );
+    // Forgetting a patient works on the PostgreSQL vault too (`--vault postgres://…`).
+    let forgot = run(
+        &[
+            "vault",
+            "forget",
+            "--vault",
+            &url,
+            "--key-file",
+            &key,
+            "--patient",
+            "MRN:MRX-55120",
+            "--audit-dir",
+            &dir.path().join("audit").display().to_string(),
+        ],
+        b"",
+    );
+    assert!(
+        forgot.status.success(),
+        "{}",
+        String::from_utf8_lossy(&forgot.stderr)
+    );
+    let counts: serde_json::Value = serde_json::from_slice(&forgot.stdout).expect("json");
+    assert_eq!(counts["forgotten"].as_u64(), Some(n as u64), "{counts}");
     // A wrong master key is refused by the database's key check.
     let other = tempfile::tempdir().expect("other");
     let wrong = keygen(other.path());
