@@ -38,6 +38,10 @@
 //! and every mint for a patient reads the key row `FOR SHARE` inside its transaction, so a
 //! concurrent `forget` (which takes it `FOR UPDATE` first) is ordered before or after it.
 //!
+//! Unlike sled, no durable record count is kept (sled's guard against records lost under
+//! intact metadata): every write is transactional, and losing rows is the database's
+//! backups' business. [`PgVault::verify`] still decrypts every copy of every record.
+//!
 //! # The sync/async boundary
 //!
 //! [`TokenStore`] is synchronous. The vault owns a small tokio runtime of its own
