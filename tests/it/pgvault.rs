@@ -1,5 +1,6 @@
-//! Several real `phigate serve` processes on loopback sharing one PostgreSQL vault, and
-//! `vault migrate` between sled and PostgreSQL through the binary.
+//! Several real `phigate serve` processes on loopback sharing one PostgreSQL vault (a
+//! replica SIGKILLed mid-load, the database cut off and restored), and `vault migrate` and
+//! `vault forget` on PostgreSQL through the binary.
 //!
 //! These need a PostgreSQL server: `scripts/pg-test-cluster.sh` starts a throwaway one and
 //! prints `PHIGATE_TEST_PG_URL`. Without it they skip (with a message), unless
@@ -142,17 +143,8 @@ async fn reidentify(c: &TestClient, gw: &str, text: &str) -> String {
 }
 
 async fn ready(gw: &Gateway) -> bool {
-    let c = hyper_util::client::legacy::Client::builder(hyper_util::rt::TokioExecutor::new())
-        .build_http::<http_body_util::Full<bytes::Bytes>>();
-    let uri: hyper::Uri = format!("http://{}/readyz", gw.admin).parse().expect("uri");
     // The listening lines come just before the gateway marks itself ready.
-    for _ in 0..50 {
-        if c.get(uri.clone()).await.is_ok_and(|r| r.status() == 200) {
-            return true;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    false
+    wait_ready(gw, true).await
 }
 
 fn note(mrn: &str) -> String {
@@ -467,4 +459,110 @@ fn vault_migrate_round_trips_sled_postgres_sled() {
         "{}",
         String::from_utf8_lossy(&refused.stderr)
     );
+}
+
+/// A TCP relay to the database that a test can cut and restore (the database "goes away").
+struct Relay {
+    port: u16,
+    target: String,
+    tasks: Arc<Mutex<Vec<tokio::task::JoinHandle<()>>>>,
+}
+
+impl Relay {
+    async fn start(target: String) -> Relay {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind");
+        let port = listener.local_addr().expect("addr").port();
+        let relay = Relay {
+            port,
+            target,
+            tasks: Arc::default(),
+        };
+        relay.serve(listener);
+        relay
+    }
+
+    fn serve(&self, listener: tokio::net::TcpListener) {
+        let tasks = Arc::clone(&self.tasks);
+        let target = self.target.clone();
+        let accept = tokio::spawn(async move {
+            while let Ok((mut inbound, _)) = listener.accept().await {
+                let target = target.clone();
+                let t = tokio::spawn(async move {
+                    if let Ok(mut out) = tokio::net::TcpStream::connect(&target).await {
+                        let _ = tokio::io::copy_bidirectional(&mut inbound, &mut out).await;
+                    }
+                });
+                tasks.lock().expect("lock").push(t);
+            }
+        });
+        self.tasks.lock().expect("lock").push(accept);
+    }
+
+    /// Closes the listener and every relayed connection.
+    async fn cut(&self) {
+        for t in self.tasks.lock().expect("lock").drain(..) {
+            t.abort();
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+
+    async fn restore(&self) {
+        let listener = tokio::net::TcpListener::bind(("127.0.0.1", self.port))
+            .await
+            .expect("rebind");
+        self.serve(listener);
+    }
+}
+
+async fn wait_ready(gw: &Gateway, want: bool) -> bool {
+    let c = hyper_util::client::legacy::Client::builder(hyper_util::rt::TokioExecutor::new())
+        .build_http::<http_body_util::Full<bytes::Bytes>>();
+    let uri: hyper::Uri = format!("http://{}/readyz", gw.admin).parse().expect("uri");
+    for _ in 0..80 {
+        let ok = c.get(uri.clone()).await.is_ok_and(|r| r.status() == 200);
+        if ok == want {
+            return true;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    false
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn losing_the_database_fails_closed_and_recovers() {
+    let Some(url) = database("losing_the_database") else {
+        return;
+    };
+    // Route the replica through a relay: postgres://user:pw@HOST:PORT/db?… → the relay.
+    let (head, tail) = url.split_once('@').expect("url");
+    let (hostport, rest) = tail.split_once('/').expect("url");
+    let relay = Relay::start(hostport.to_string()).await;
+    let cluster = Cluster::new(format!("{head}@127.0.0.1:{}/{rest}", relay.port));
+    let gw = cluster.replica(0);
+    let b = base(&gw);
+    let c = client(&cluster.ca, None);
+    let first = deidentify(&c, &b, &note("61000001")).await.expect("up");
+    assert!(wait_ready(&gw, true).await);
+
+    relay.cut().await;
+    assert!(
+        wait_ready(&gw, false).await,
+        "/readyz reports the vault down"
+    );
+    let start = Instant::now();
+    let refused = deidentify(&c, &b, &note("61000002")).await;
+    let err = refused.expect_err("nothing is forwarded without the vault");
+    assert!(err.starts_with("503"), "{err}");
+    assert!(start.elapsed() < Duration::from_secs(15), "fails promptly");
+
+    relay.restore().await;
+    assert!(wait_ready(&gw, true).await, "/readyz recovers");
+    let again = deidentify(&c, &b, &note("61000002"))
+        .await
+        .expect("recovered");
+    assert!(!again.contains("61000002"));
+    assert_eq!(reidentify(&c, &b, &first).await, note("61000001"));
+    assert_eq!(gw.stop().code(), Some(0));
 }
