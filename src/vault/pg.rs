@@ -1011,8 +1011,40 @@ impl PgVault {
         };
         let holder = sid.map_or(Holder::Vault, Holder::Subject);
         let sid_col: Option<&[u8]> = sid.as_ref().map(|s| s.as_slice());
+        // First attempts, pipelined (sent together, executed in this order): most values
+        // are new, and their insert is all they need.
+        let firsts = items
+            .iter()
+            .map(|it| {
+                let copy = seal_copy(
+                    &inner.value_keys,
+                    &inner.rng,
+                    &it.first,
+                    holder,
+                    it.ty,
+                    &it.value,
+                    &keys,
+                )?;
+                Ok(record::encode(std::slice::from_ref(&copy)))
+            })
+            .collect::<Result<Vec<_>, VaultError>>()?;
+        let params: Vec<[&(dyn ToSql + Sync); 2]> = items
+            .iter()
+            .zip(&firsts)
+            .map(|(it, rec)| [&it.first as &(dyn ToSql + Sync), rec as _])
+            .collect();
+        let inserted = futures_util::future::try_join_all(
+            params.iter().map(|p| tx.execute(&st.insert_token, p)),
+        )
+        .await?;
         let mut tokens = Vec::with_capacity(items.len());
-        for it in items {
+        for (it, n) in items.iter().zip(inserted) {
+            if n == 1 {
+                tokens.push(it.first.clone());
+                continue;
+            }
+            // The token is taken: by this value (another holder, or a concurrent minter) or
+            // by another (a collision).
             let mut attempt = 0u32;
             let token = loop {
                 let token = minter.mint(it.ty, &it.norm, attempt);
@@ -1048,13 +1080,33 @@ impl PgVault {
                 }
                 break token;
             };
-            if let Some(s) = sid_col {
-                tx.execute(&st.insert_holding, &[&s, &token]).await?;
-            }
-            tx.execute(&st.insert_index, &[&it.key.as_slice(), &token, &sid_col])
-                .await?;
             tokens.push(token);
         }
+        // Holdings and look-ups, pipelined too.
+        let lookups: Vec<&[u8]> = items.iter().map(|it| it.key.as_slice()).collect();
+        let holdings: Vec<[&(dyn ToSql + Sync); 2]> = match &sid_col {
+            Some(s) => tokens
+                .iter()
+                .map(|t| [s as &(dyn ToSql + Sync), t as _])
+                .collect(),
+            None => Vec::new(),
+        };
+        let index: Vec<[&(dyn ToSql + Sync); 3]> = lookups
+            .iter()
+            .zip(&tokens)
+            .map(|(k, t)| [k as &(dyn ToSql + Sync), t as _, &sid_col as _])
+            .collect();
+        futures_util::future::try_join_all(
+            holdings
+                .iter()
+                .map(|p| tx.execute(&st.insert_holding, p))
+                .chain(
+                    index
+                        .iter()
+                        .map(|p| tx.execute(&st.insert_index, p.as_slice())),
+                ),
+        )
+        .await?;
         tx.commit().await?;
         Ok(tokens)
     }
