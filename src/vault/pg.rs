@@ -27,7 +27,8 @@
 //! A batch first looks its values up in the index; look-ups only ever see committed rows, so
 //! a token found there is already durable. The values not found are minted in one
 //! transaction, in the order of their tokens (so two replicas lock rows in the same order):
-//! `INSERT … ON CONFLICT DO NOTHING` on the token row; on conflict the row is re-read
+//! `INSERT … ON CONFLICT DO NOTHING` on the token rows (pipelined: sent together, executed in
+//! order); for each conflict the row is re-read
 //! `FOR UPDATE` and, as in sled, either holds the same value (add this holder's copy if
 //! missing) or another value (a collision: the next attempt derives the next token, the same
 //! way on every replica). The index and holdings rows are inserted in the same transaction,
