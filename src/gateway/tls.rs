@@ -8,6 +8,7 @@ use std::path::Path;
 use std::sync::{Arc, RwLock};
 
 use rustls::crypto::CryptoProvider;
+use rustls::pki_types::pem::PemObject;
 use rustls::pki_types::{CertificateDer, PrivateKeyDer};
 use rustls::server::{ClientHello, ResolvesServerCert, WebPkiClientVerifier};
 use rustls::sign::CertifiedKey;
@@ -38,7 +39,7 @@ fn read_pem(path: &Path) -> Result<Vec<u8>, TlsError> {
 
 pub fn load_certs(path: &Path) -> Result<Vec<CertificateDer<'static>>, TlsError> {
     let pem = read_pem(path)?;
-    let certs = rustls_pemfile::certs(&mut &pem[..])
+    let certs = CertificateDer::pem_slice_iter(&pem)
         .collect::<Result<Vec<_>, _>>()
         .map_err(|e| TlsError::Read {
             path: path.display().to_string(),
@@ -55,15 +56,16 @@ pub fn load_certs(path: &Path) -> Result<Vec<CertificateDer<'static>>, TlsError>
 
 fn load_key(path: &Path) -> Result<PrivateKeyDer<'static>, TlsError> {
     let pem = read_pem(path)?;
-    rustls_pemfile::private_key(&mut &pem[..])
-        .map_err(|e| TlsError::Read {
-            path: path.display().to_string(),
-            reason: e.to_string(),
-        })?
-        .ok_or_else(|| TlsError::Empty {
+    PrivateKeyDer::from_pem_slice(&pem).map_err(|e| match e {
+        rustls::pki_types::pem::Error::NoItemsFound => TlsError::Empty {
             path: path.display().to_string(),
             what: "private key",
-        })
+        },
+        e => TlsError::Read {
+            path: path.display().to_string(),
+            reason: e.to_string(),
+        },
+    })
 }
 
 pub fn load_roots(path: &Path) -> Result<RootCertStore, TlsError> {
