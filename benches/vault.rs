@@ -127,7 +127,11 @@ fn put(c: &mut Criterion) {
 fn reveal(c: &mut Criterion) {
     let dir = tempfile::tempdir().unwrap();
     let v = SledVault::open(dir.path(), &MasterKey::from_bytes([4; 32])).unwrap();
-    let n = 200_000;
+    // PHIGATE_VAULT_BENCH_TOKENS=1000000 (or 10000000) for the larger vaults.
+    let n: usize = std::env::var("PHIGATE_VAULT_BENCH_TOKENS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(200_000);
     let mut tokens = Vec::with_capacity(n);
     for chunk in fresh_values(n).chunks(1000) {
         let reqs: Vec<TokenRequest<'_>> = chunk
@@ -163,7 +167,7 @@ fn reveal(c: &mut Criterion) {
         lat[lat.len() / 2],
         lat[lat.len() * 99 / 100]
     );
-    c.bench_function("vault/reveal_200k", |b| {
+    c.bench_function(&format!("vault/reveal_{n}"), |b| {
         let mut i = 0;
         b.iter(|| {
             i = (i + 7919) % n;
