@@ -130,6 +130,9 @@ pub enum VaultCommand {
         /// PostgreSQL: CA bundle for sslmode=verify-full.
         #[arg(long)]
         ca: Option<PathBuf>,
+        /// The audit log to record the migration in (default: beside the sled vault).
+        #[arg(long)]
+        audit_dir: Option<PathBuf>,
     },
 }
 
@@ -911,6 +914,7 @@ fn vault(command: &VaultCommand) -> anyhow::Result<()> {
             key_file,
             password_file,
             ca,
+            ..
         } => {
             let master = read_master_key(key_file)?;
             let pg = |url: &str| -> anyhow::Result<crate::vault::PgVault> {
@@ -1165,6 +1169,44 @@ fn with_vault_audit(
     action: impl FnOnce() -> anyhow::Result<()>,
 ) -> anyhow::Result<()> {
     use crate::audit::{Action, AuditLog, Event};
+    if let VaultCommand::Migrate {
+        from,
+        to,
+        key_file,
+        audit_dir,
+        ..
+    } = command
+    {
+        // The log goes beside the sled side, unless given; URLs never name a directory.
+        let sled_dir = from
+            .strip_prefix("sled:")
+            .or_else(|| to.strip_prefix("sled:"));
+        let dir = match (audit_dir, sled_dir) {
+            (Some(d), _) => d.clone(),
+            (None, Some(d)) => crate::audit::default_dir(Path::new(d)),
+            (None, None) => bail!("--audit-dir is needed when neither side is a sled vault"),
+        };
+        let master = read_master_key(key_file)?;
+        let log = AuditLog::open(&dir, &master, crate::audit::Settings::default())
+            .context("opening the audit log (vault administration is always audited)")?;
+        let result = action();
+        let mut event = Event::new(
+            Action::VaultMigrate,
+            if result.is_ok() { "ok" } else { "failed" },
+        );
+        event.caller = Some("cli".into());
+        let kind = |s: &str| {
+            if s.starts_with("sled:") {
+                "sled"
+            } else {
+                "postgres"
+            }
+        };
+        event.detail = Some(format!("{} to {}", kind(from), kind(to)));
+        log.record(event)?;
+        log.close()?;
+        return result;
+    }
     let (args, what) = match command {
         VaultCommand::Export { vault, .. } => (vault, Action::VaultExport),
         VaultCommand::Import { vault, .. } => (vault, Action::VaultImport),

@@ -70,6 +70,7 @@ pub enum Action {
     VaultForget,
     AuditSearch,
     RequestFailed,
+    VaultMigrate,
 }
 
 impl Action {
@@ -87,6 +88,7 @@ impl Action {
         Action::VaultForget,
         Action::AuditSearch,
         Action::RequestFailed,
+        Action::VaultMigrate,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -104,6 +106,7 @@ impl Action {
             Action::VaultForget => "vault_forget",
             Action::AuditSearch => "audit_search",
             Action::RequestFailed => "request_failed",
+            Action::VaultMigrate => "vault_migrate",
         }
     }
 }

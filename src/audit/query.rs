@@ -216,6 +216,7 @@ pub fn summarize(dir: &Path, filter: &Filter) -> Result<Summary, AuditError> {
                 | Action::VaultImport
                 | Action::VaultRotateKey
                 | Action::VaultForget
+                | Action::VaultMigrate
                 | Action::ConfigReload
                 | Action::AuditSearch),
             ) => s

@@ -432,6 +432,20 @@ fn vault_administration_is_audited_with_its_outcome() {
         b"",
     );
     assert!(!forget.status.success(), "an unknown patient is an error");
+    let migrate = run(
+        &[
+            "vault",
+            "migrate",
+            "--from",
+            &format!("sled:{v}"),
+            "--to",
+            "postgres://phigate@127.0.0.1:1/phigate?sslmode=disable",
+            "--key-file",
+            &k,
+        ],
+        b"",
+    );
+    assert!(!migrate.status.success(), "no database there");
     let audit = phigate::audit::default_dir(&vault);
     let out = run(
         &[
@@ -457,6 +471,7 @@ fn vault_administration_is_audited_with_its_outcome() {
         ("vault_export", "ok"),
         ("vault_rotate_key", "ok"),
         ("vault_forget", "failed"),
+        ("vault_migrate", "failed"),
     ];
     assert_eq!(
         actions,
