@@ -44,6 +44,12 @@ pub fn deidentify(
     let mut counts = [0; PhiType::ALL.len()];
     let mut out = form_urlencoded::Serializer::new(String::with_capacity(text.len()));
     for ((k, v), f) in pairs.iter().zip(&fields) {
+        // A key that is no known field name is text like any value (`?Maria+Lopez`, a
+        // bare query term), so it is scanned too; known names stay as they are.
+        let key = match f {
+            Field::Scan => engine.scan_value(k, &learned, t, &ctx, scratch, &mut counts)?,
+            _ => k.clone(),
+        };
         let new = match f {
             Field::Keep => v.clone(),
             Field::Phi(ty) if !v.trim().is_empty() => {
@@ -52,7 +58,7 @@ pub fn deidentify(
             }
             _ => engine.scan_value(v, &learned, t, &ctx, scratch, &mut counts)?,
         };
-        out.append_pair(k, &new);
+        out.append_pair(&key, &new);
     }
     Ok(Output {
         text: out.finish(),

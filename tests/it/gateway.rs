@@ -240,7 +240,7 @@ async fn outbound_webhooks_lose_their_phi_on_every_channel() {
     // FHIR body, path segment, query string and a scanned header, all with PHI.
     let req = post(
         &format!(
-            "{}/hooks/patients/Zebulon%20Quixote/notes?patient_name=Zebulon+Quixote&mrn=48213377&kind=progress",
+            "{}/hooks/patients/Zebulon%20Quixote/notes?patient_name=Zebulon+Quixote&mrn=48213377&kind=progress&zq.canary@example.org",
             s.base
         ),
         &[EMR, FHIR_JSON, ("x-patient", "Zebulon Quixote"), ("x-trace", "t-1"), ("x-secret-other", "Zebulon")],

@@ -70,9 +70,13 @@ pub struct Seen {
 }
 
 impl Seen {
-    /// Everything that crossed, as one string to search for canaries.
+    /// Everything that crossed, as one string to search for canaries (the URI also
+    /// percent- and plus-decoded, so an encoded canary is still found).
     pub fn everything(&self) -> String {
-        let mut s = format!("{} {}\n", self.method, self.uri);
+        let decoded = percent_encoding::percent_decode_str(&self.uri.replace('+', " "))
+            .decode_utf8_lossy()
+            .into_owned();
+        let mut s = format!("{} {}\n{decoded}\n", self.method, self.uri);
         for (k, v) in &self.headers {
             s.push_str(&format!("{k}: {}\n", String::from_utf8_lossy(v.as_bytes())));
         }
