@@ -14,6 +14,8 @@ use base64::Engine as _;
 use hyper::HeaderMap;
 use ring::{digest, hmac};
 
+use crate::audit::{hex, unhex};
+
 use super::config::{CallerConfig, WebhookScheme, WebhookSecret};
 
 /// Why a caller was not let in. The text is safe to return to the caller.
@@ -130,7 +132,7 @@ impl Signer {
         let expected = self.mac(&[ts.as_bytes(), b".", body]);
         let ok = sigs
             .iter()
-            .any(|s| decode_hex(s).is_some_and(|sig| ct_eq(&sig, expected.as_ref())));
+            .any(|s| unhex(s).is_some_and(|sig| ct_eq(&sig, expected.as_ref())));
         if !ok {
             return Err(AuthError::BadSignature);
         }
@@ -163,7 +165,7 @@ impl Signer {
                 let mac = self.mac(&[ts.as_bytes(), b".", body]);
                 vec![(
                     "stripe-signature",
-                    format!("t={ts},v1={}", encode_hex(mac.as_ref())),
+                    format!("t={ts},v1={}", hex(mac.as_ref())),
                 )]
             }
         }
@@ -205,23 +207,9 @@ fn ct_eq(a: &[u8], b: &[u8]) -> bool {
     a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
-pub fn encode_hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
-}
-
-fn decode_hex(s: &str) -> Option<Vec<u8>> {
-    if !s.len().is_multiple_of(2) {
-        return None;
-    }
-    (0..s.len())
-        .step_by(2)
-        .map(|i| s.get(i..i + 2).and_then(|h| u8::from_str_radix(h, 16).ok()))
-        .collect()
-}
-
 /// SHA-256 of an API key, as stored in the configuration.
 pub fn hash_api_key(key: &str) -> String {
-    encode_hex(digest::digest(&digest::SHA256, key.as_bytes()).as_ref())
+    hex(digest::digest(&digest::SHA256, key.as_bytes()).as_ref())
 }
 
 /// A caller as the gateway holds it.
@@ -239,7 +227,7 @@ impl Caller {
             api_key_hashes: c
                 .api_key_sha256
                 .iter()
-                .filter_map(|h| decode_hex(&h.to_ascii_lowercase()))
+                .filter_map(|h| unhex(&h.to_ascii_lowercase()))
                 .collect(),
             mtls_dns_name: c.mtls_dns_name.clone(),
             webhook: c.webhook.as_ref().map(Signer::load).transpose()?,

@@ -209,7 +209,7 @@ fn new_request_id() -> String {
             .unwrap_or_default();
         b.copy_from_slice(&t.as_nanos().to_be_bytes()[4..]);
     }
-    auth::encode_hex(&b)
+    crate::audit::hex(&b)
 }
 
 /// The request's host without a port: `:authority` on HTTP/2, `Host` on HTTP/1.1.
@@ -552,28 +552,33 @@ async fn deidentify_body(
     let trail2 = Arc::clone(trail);
     let size = body.len();
     let out = cpu_work(gw, size, move || {
-        let (policy, store) = side.recording(&gw2, &trail2, None);
-        let t = gw2.engine.transformer(policy, &store, &gw2.master);
-        with_scratch(&gw2.engine, |s| gw2.engine.deidentify(&body, ct, &t, s))
+        deidentify_now(&gw2, side, &body, ct, &trail2)
     })
-    .await?
-    .map_err(|e| scan_problem(&e))?;
-    gw.metrics.phi_found(&out.counts);
-    gw.metrics.tokens_issued(out.counts.iter().sum());
-    trail.found(&out.counts);
-    Ok(Bytes::from(out.text))
+    .await??;
+    Ok(Bytes::from(out))
 }
 
 /// De-identifies one short text (a header value or path segment).
 fn deidentify_text(gw: &Gateway, side: Side, text: &str, trail: &Trail) -> Result<String, Problem> {
+    deidentify_now(gw, side, text.as_bytes(), ContentType::Text, trail)
+}
+
+/// De-identifies one document where the caller runs, counting what was found in the
+/// metrics and the request's trail. Every channel (body, path, query, header) goes
+/// through here.
+fn deidentify_now(
+    gw: &Gateway,
+    side: Side,
+    input: &[u8],
+    ct: ContentType,
+    trail: &Trail,
+) -> Result<String, Problem> {
     let (policy, store) = side.recording(gw, trail, None);
     let t = gw.engine.transformer(policy, &store, &gw.master);
-    let out = with_scratch(&gw.engine, |s| {
-        gw.engine
-            .deidentify(text.as_bytes(), ContentType::Text, &t, s)
-    })
-    .map_err(|e| scan_problem(&e))?;
+    let out = with_scratch(&gw.engine, |s| gw.engine.deidentify(input, ct, &t, s))
+        .map_err(|e| scan_problem(&e))?;
     gw.metrics.phi_found(&out.counts);
+    gw.metrics.tokens_issued(out.counts.iter().sum());
     trail.found(&out.counts);
     Ok(out.text)
 }
@@ -928,16 +933,14 @@ fn deidentify_path_and_query(
         path.push_str(&map_segment(seg, |s| deidentify_text(gw, side, s, trail))?);
     }
     if let Some(q) = uri.query() {
-        let (policy, store) = side.recording(gw, trail, None);
-        let t = gw.engine.transformer(policy, &store, &gw.master);
-        let out = with_scratch(&gw.engine, |s| {
-            gw.engine.deidentify(q.as_bytes(), ContentType::Form, &t, s)
-        })
-        .map_err(|e| scan_problem(&e))?;
-        gw.metrics.phi_found(&out.counts);
-        trail.found(&out.counts);
         path.push('?');
-        path.push_str(&out.text);
+        path.push_str(&deidentify_now(
+            gw,
+            side,
+            q.as_bytes(),
+            ContentType::Form,
+            trail,
+        )?);
     }
     Ok(path)
 }
