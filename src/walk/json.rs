@@ -334,6 +334,24 @@ impl Walker<'_, '_, '_> {
         for k in remove {
             o.shift_remove(&k);
         }
+        self.scan_keys(o)
+    }
+
+    /// Object keys are data too (a map keyed by MRN, e-mail or name). Keys shaped like
+    /// schema names ([`schema_like`]) are left alone, which keeps the detector off the path
+    /// for FHIR and ordinary JSON; any other key is scanned like free text and renamed, in
+    /// place, when it holds PHI. Two keys that would become one are refused, not merged.
+    fn scan_keys(&mut self, o: &mut Map<String, Value>) -> Result<(), ScanError> {
+        if o.keys().all(|k| schema_like(k)) {
+            return Ok(());
+        }
+        let old = std::mem::take(o);
+        for (k, v) in old {
+            let k = if schema_like(&k) { k } else { self.scan(&k)? };
+            if o.insert(k, v).is_some() {
+                return Err(ScanError::KeyCollision);
+            }
+        }
         Ok(())
     }
 
@@ -397,4 +415,11 @@ impl Walker<'_, '_, '_> {
         *data = b64.encode(scanned.as_bytes());
         Ok(true)
     }
+}
+
+/// A key that reads like a field name: a lower-case start, then letters, `_` or `-`.
+fn schema_like(k: &str) -> bool {
+    k.starts_with(|c: char| c.is_ascii_lowercase())
+        && k.bytes()
+            .all(|b| b.is_ascii_alphabetic() || b == b'_' || b == b'-')
 }

@@ -126,6 +126,8 @@ pub enum ScanError {
     TooDeep { limit: usize },
     #[error("malformed form body: {0}")]
     Form(&'static str),
+    #[error("two object keys de-identify to the same key")]
+    KeyCollision,
     #[error(transparent)]
     Token(#[from] TokenError),
 }

@@ -162,3 +162,32 @@ fn reversible_policy_tokenises_everything_and_text_is_a_fixed_point() {
     let again = deidentify(&out.text, ContentType::Text, "reversible");
     assert_eq!(again.text, out.text, "tokens are never detected again");
 }
+
+#[test]
+fn json_object_keys_holding_phi_are_renamed_and_schema_keys_kept() {
+    let input = r#"{"patients":{"zq.canary@example.org":{"visits":2},"MRN 48213377":{"visits":1}},"resourceType":"Bundle","note_text":"ok"}"#;
+    let out = deidentify(input, ContentType::Json, "safe-harbor");
+    assert!(!out.text.contains("zq.canary@example.org"), "{}", out.text);
+    assert!(!out.text.contains("48213377"), "{}", out.text);
+    let v: serde_json::Value = serde_json::from_str(&out.text).expect("json");
+    let patients = v["patients"].as_object().expect("object");
+    assert_eq!(patients.len(), 2, "both entries kept: {}", out.text);
+    assert!(
+        patients.keys().any(|k| k.starts_with("EMAIL_")),
+        "{}",
+        out.text
+    );
+    assert_eq!(v["resourceType"], "Bundle");
+    assert_eq!(v["note_text"], "ok");
+}
+
+#[test]
+fn form_keys_holding_phi_are_scanned() {
+    let out = deidentify(
+        "zq.canary@example.org=1&kind=progress",
+        ContentType::Form,
+        "safe-harbor",
+    );
+    assert!(!out.text.contains("canary"), "{}", out.text);
+    assert!(out.text.contains("kind=progress"), "{}", out.text);
+}
