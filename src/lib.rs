@@ -2,6 +2,7 @@
 //!
 //! # Layout
 //! - [`phi`]: the PHI type vocabulary shared by every component.
+//! - [`canon`]: the canonical view of a string (decoded, normalised), mapped back to its bytes.
 //! - [`patterns`]: the rule files (built in, or read from a directory).
 //! - [`detect`]: PHI detection in free text (regex rules, lexicon, learned values).
 //! - [`walk`]: documents: content types, limits, JSON/FHIR and form walkers, the `Engine`.
@@ -15,6 +16,7 @@
 //! - [`cli`]: the `phigate` command line.
 //! - [`synth`]: a labelled synthetic-data generator for tests, evaluation and benches.
 pub mod audit;
+pub mod canon;
 pub mod claims;
 pub mod cli;
 pub mod detect;

@@ -10,10 +10,12 @@
 //! - [`validate`]: check digits and context checks for rule matches.
 //! - [`lexicon`]: name lists, cue words and the word-level name/place detector.
 //! - [`learned`]: values learned from structured fields, searched in the same payload.
+//! - [`shape`]: identifier shapes, tokenised without a cue (default deny).
 
 pub mod learned;
 pub mod lexicon;
 pub mod rules;
+pub mod shape;
 pub mod validate;
 
 use crate::patterns::Patterns;
@@ -58,6 +60,13 @@ pub struct Scratch {
     cache: ScanCache,
     lex: LexScratch,
     lex_hits: Vec<LexHit>,
+    /// How deep the current document sits inside others (JSON in a string, base64 of a
+    /// note): bounds recursion over nested payloads.
+    pub nesting: usize,
+    /// Values that must be found wherever they appear in this document, cue or no cue:
+    /// on a reidentify route, the values just revealed to the clinic, so that its answer
+    /// cannot echo them to the outside.
+    pub echo: Option<Learned>,
 }
 
 impl Detector {
@@ -89,6 +98,8 @@ impl Detector {
             cache: self.rules.cache(),
             lex: LexScratch::default(),
             lex_hits: Vec::new(),
+            nesting: 0,
+            echo: None,
         }
     }
 
@@ -114,6 +125,10 @@ impl Detector {
         if let Some(l) = learned {
             l.scan(text, |start, end, ty| spans.push(Span { start, end, ty }));
         }
+        if let Some(e) = &s.echo {
+            e.scan(text, |start, end, ty| spans.push(Span { start, end, ty }));
+        }
+        shape::identifier_words(text, |start, end, ty| spans.push(Span { start, end, ty }));
         let spans = merge(spans);
         if spans.is_empty() || !text.contains('_') {
             return spans;

@@ -247,7 +247,17 @@ pub fn presented_api_key(headers: &HeaderMap) -> Option<&str> {
     headers
         .get(hyper::header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer "))
+        .and_then(bearer_credential)
+}
+
+/// The credential of a `Bearer` authorization; the scheme is case-insensitive (RFC 9110
+/// section 11.1), and any run of spaces may follow it.
+fn bearer_credential(v: &str) -> Option<&str> {
+    let (scheme, rest) = v.trim_start().split_once(' ')?;
+    scheme
+        .eq_ignore_ascii_case("bearer")
+        .then(|| rest.trim_start_matches(' '))
+        .filter(|c| !c.is_empty())
 }
 
 /// What the TLS layer proved about the client.
@@ -458,6 +468,12 @@ mod tests {
         let cache = ReplayCache::new(Duration::from_secs(10), 10);
         let peer = PeerIdentity::default();
         let allowed = vec!["emr".to_string()];
+        for spelling in ["bearer k-123", "BEARER  k-123"] {
+            assert_eq!(
+                presented_api_key(&headers(&[("authorization", spelling.into())])),
+                Some("k-123")
+            );
+        }
         let ok = headers(&[("authorization", "Bearer k-123".into())]);
         assert_eq!(
             authenticate(&callers, &allowed, &ok, &peer, b"", &cache).map(|c| c.name.as_str()),

@@ -19,6 +19,7 @@ use percent_encoding::{percent_decode_str, utf8_percent_encode, AsciiSet, CONTRO
 
 use super::auth::{self, AuthError, Caller, PeerIdentity};
 use super::body::{self, BodyError};
+use super::charset;
 use super::claims;
 use super::config::Direction;
 use super::problem::{self, Problem};
@@ -29,7 +30,7 @@ use crate::reveal::{reveal_json, reveal_text, Allow, RevealStats};
 use crate::transform::policy::Policy;
 use crate::transform::token::TokenStore;
 use crate::vault::VaultStore;
-use crate::walk::{ContentType, ScanError};
+use crate::walk::{nested, ContentType, ScanError};
 
 /// The response type of every handler.
 pub type Resp = Response<Full<Bytes>>;
@@ -312,6 +313,7 @@ async fn handle_target(
                 ));
             }
             let kind = kind_of(&parts.headers, &decoded, &[])?;
+            let decoded = readable_body(&parts.headers, decoded, kind)?;
             let body = if matches!(target, Target::ApiDeidentify) {
                 deidentify_body(gw, Side::Api, kind, decoded, trail).await?
             } else {
@@ -324,7 +326,7 @@ async fn handle_target(
                 reidentify_body(gw, Side::Api, kind, decoded, allow, trail).await?
             };
             let mut resp = Response::new(Full::new(body));
-            copy_content_type(&parts.headers, resp.headers_mut());
+            set_content_type(&parts.headers, resp.headers_mut(), kind);
             set_request_id(resp.headers_mut(), request_id);
             Ok((resp, "answered"))
         }
@@ -396,57 +398,118 @@ enum BodyKind {
 }
 
 fn kind_of(headers: &HeaderMap, body: &[u8], pass: &[String]) -> Result<BodyKind, Problem> {
-    let ct = headers
-        .get(CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .map(|v| {
-            v.split(';')
-                .next()
-                .unwrap_or("")
-                .trim()
-                .to_ascii_lowercase()
-        });
-    let Some(ct) = ct else {
+    let Some(media) = MediaType::of(headers)? else {
         return if body.is_empty() {
             Ok(BodyKind::Empty)
         } else {
             Err(unsupported("a body needs a Content-Type"))
         };
     };
-    if pass.iter().any(|p| p.eq_ignore_ascii_case(&ct)) {
+    let ct = media.essence.as_str();
+    if pass.iter().any(|p| p.eq_ignore_ascii_case(ct)) {
         return Ok(BodyKind::Pass);
     }
     if body.is_empty() {
         return Ok(BodyKind::Empty);
     }
-    let json_like =
-        ct == "application/json" || ct.starts_with("application/") && ct.ends_with("+json");
-    if json_like && !looks_like_json(body) {
-        return Err(bad_request_titled("Malformed body", "the body is not JSON"));
-    }
-    let kind = match ct.as_str() {
-        "application/fhir+json" => ContentType::FhirJson,
-        "application/json" => ContentType::infer(None, body),
-        _ if json_like => ContentType::Json,
+    let kind = match ct {
+        "application/fhir+json" | "application/json+fhir" => ContentType::FhirJson,
+        "application/json" | "text/json" | "application/x-json" => ContentType::Json,
         "application/x-www-form-urlencoded" => ContentType::Form,
         "text/plain" => ContentType::Text,
         t if t.starts_with("multipart/") => {
             return Err(unsupported("multipart bodies are refused on this route"))
         }
-        _ => {
-            return Err(unsupported(
-                "this content type is not de-identified, so it is refused on this route",
-            ))
-        }
+        t => match t.parse::<ContentType>() {
+            Ok(kind) => kind,
+            Err(_) => {
+                return Err(unsupported(
+                    "this content type is not de-identified, so it is refused on this route",
+                ))
+            }
+        },
     };
     Ok(BodyKind::Doc(kind))
 }
 
-fn looks_like_json(body: &[u8]) -> bool {
-    matches!(
-        body.iter().find(|b| !b.is_ascii_whitespace()),
-        Some(b'{' | b'[' | b'"') | Some(b'0'..=b'9' | b't' | b'f' | b'n' | b'-')
-    )
+/// A `Content-Type` read into its parts; only these parts are ever forwarded, so a
+/// parameter (`; patient="…"`) never crosses.
+struct MediaType {
+    /// `type/subtype`, lower case, checked to be RFC 9110 tokens.
+    essence: String,
+    charset: Option<String>,
+}
+
+impl MediaType {
+    fn of(headers: &HeaderMap) -> Result<Option<MediaType>, Problem> {
+        let Some(v) = headers.get(CONTENT_TYPE) else {
+            return Ok(None);
+        };
+        let v = v
+            .to_str()
+            .map_err(|_| unsupported("the Content-Type is not visible ASCII"))?;
+        let mut parts = v.split(';');
+        let essence = parts.next().unwrap_or("").trim().to_ascii_lowercase();
+        let token = |s: &str| {
+            !s.is_empty()
+                && s.bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b"!#$&^_.+-".contains(&b))
+        };
+        match essence.split_once('/') {
+            Some((t, sub)) if token(t) && token(sub) => {}
+            _ => return Err(unsupported("the Content-Type is not a media type")),
+        }
+        let charset = parts.find_map(|p| {
+            let (k, v) = p.split_once('=')?;
+            k.trim()
+                .eq_ignore_ascii_case("charset")
+                .then(|| v.trim().trim_matches('"').to_ascii_lowercase())
+        });
+        Ok(Some(MediaType { essence, charset }))
+    }
+
+    /// The header to forward: the media type, and `charset=utf-8` where the body is text
+    /// (every de-identified body is forwarded as UTF-8).
+    fn forwarded(&self, converted: bool) -> Option<HeaderValue> {
+        let textual = self.essence.starts_with("text/") || self.charset.is_some();
+        let v = if textual && converted {
+            format!("{}; charset=utf-8", self.essence)
+        } else {
+            self.essence.clone()
+        };
+        HeaderValue::from_str(&v).ok()
+    }
+}
+
+/// A body as UTF-8, converted from the charset it declares (or carries in a BOM); a body
+/// that cannot be read is refused.
+fn utf8_body(headers: &HeaderMap, body: Bytes) -> Result<Bytes, Problem> {
+    let media = MediaType::of(headers)?;
+    let declared = media.as_ref().and_then(|m| m.charset.as_deref());
+    match charset::to_utf8(&body, declared) {
+        Ok(std::borrow::Cow::Borrowed(b)) => Ok(body.slice_ref(b)),
+        Ok(std::borrow::Cow::Owned(b)) => Ok(Bytes::from(b)),
+        Err(e @ charset::CharsetError::Unsupported(_)) => Err(unsupported(&e.to_string())),
+        Err(e) => Err(bad_request_titled("Malformed body", &e.to_string())),
+    }
+}
+
+/// A document body as UTF-8; other bodies as they are.
+fn readable_body(headers: &HeaderMap, body: Bytes, kind: BodyKind) -> Result<Bytes, Problem> {
+    match kind {
+        BodyKind::Doc(_) => utf8_body(headers, body),
+        _ => Ok(body),
+    }
+}
+
+/// Sets the forwarded `Content-Type`, rebuilt from its parsed parts.
+fn set_content_type(from: &HeaderMap, to: &mut HeaderMap, kind: BodyKind) {
+    let Ok(Some(media)) = MediaType::of(from) else {
+        return;
+    };
+    if let Some(v) = media.forwarded(matches!(kind, BodyKind::Doc(_))) {
+        to.insert(CONTENT_TYPE, v);
+    }
 }
 
 fn unsupported(detail: &str) -> Problem {
@@ -558,14 +621,21 @@ async fn deidentify_body(
     Ok(Bytes::from(out))
 }
 
-/// De-identifies one short text (a header value or path segment).
-fn deidentify_text(gw: &Gateway, side: Side, text: &str, trail: &Trail) -> Result<String, Problem> {
-    deidentify_now(gw, side, text.as_bytes(), ContentType::Text, trail)
+/// De-identifies one value on its own (a header, a path segment): identifier shapes and
+/// names are found without a cue.
+fn deidentify_field(
+    gw: &Gateway,
+    side: Side,
+    text: &str,
+    trail: &Trail,
+) -> Result<String, Problem> {
+    run_engine(gw, side, trail, |t, s| {
+        gw.engine.deidentify_field(text, t, s)
+    })
 }
 
-/// De-identifies one document where the caller runs, counting what was found in the
-/// metrics and the request's trail. Every channel (body, path, query, header) goes
-/// through here.
+/// De-identifies one document where the caller runs. Every channel (body, path, query,
+/// header) goes through here or [`deidentify_field`].
 fn deidentify_now(
     gw: &Gateway,
     side: Side,
@@ -573,10 +643,34 @@ fn deidentify_now(
     ct: ContentType,
     trail: &Trail,
 ) -> Result<String, Problem> {
+    run_engine(gw, side, trail, |t, s| {
+        gw.engine.deidentify(input, ct, t, s)
+    })
+}
+
+/// Runs the engine with this thread's scratch space and the request's echo list (what was
+/// revealed to the clinic is PHI in whatever it sends out), counting what was found in the
+/// metrics and the request's trail.
+fn run_engine(
+    gw: &Gateway,
+    side: Side,
+    trail: &Trail,
+    f: impl FnOnce(
+        &crate::transform::Transformer<'_>,
+        &mut Scratch,
+    ) -> Result<crate::walk::Output, ScanError>,
+) -> Result<String, Problem> {
     let (policy, store) = side.recording(gw, trail, None);
     let t = gw.engine.transformer(policy, &store, &gw.master);
-    let out = with_scratch(&gw.engine, |s| gw.engine.deidentify(input, ct, &t, s))
-        .map_err(|e| scan_problem(&e))?;
+    let echo = trail.echo();
+    let out = with_scratch(&gw.engine, |s| {
+        s.echo = echo;
+        s.nesting = 0;
+        let out = f(&t, s);
+        s.echo = None;
+        out
+    })
+    .map_err(|e| scan_problem(&e))?;
     gw.metrics.phi_found(&out.counts);
     gw.metrics.tokens_issued(out.counts.iter().sum());
     trail.found(&out.counts);
@@ -610,24 +704,40 @@ async fn reidentify_body(
                 format!("invalid UTF-8 at byte {}", e.valid_up_to()),
             )
         })?;
+        let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+        let mut json_doc = |doc: &str| {
+            let mut v: serde_json::Value = serde_json::from_str(doc).map_err(|e| {
+                Problem::new(
+                    StatusCode::BAD_REQUEST,
+                    "bad_request",
+                    "Malformed body",
+                    format!(
+                        "JSON does not parse at line {} column {}",
+                        e.line(),
+                        e.column()
+                    ),
+                )
+            })?;
+            reveal_json(&mut v, store, &allow, &mut stats).map_err(|_| vault_problem())?;
+            Ok::<_, Problem>(v.to_string())
+        };
         let out = match ct {
-            ContentType::Json | ContentType::FhirJson => {
-                let mut v: serde_json::Value = serde_json::from_str(text).map_err(|e| {
-                    Problem::new(
-                        StatusCode::BAD_REQUEST,
-                        "bad_request",
-                        "Malformed body",
-                        format!(
-                            "JSON does not parse at line {} column {}",
-                            e.line(),
-                            e.column()
-                        ),
-                    )
-                })?;
-                reveal_json(&mut v, store, &allow, &mut stats).map_err(|_| vault_problem())?;
-                v.to_string()
-            }
+            ContentType::Json | ContentType::FhirJson => json_doc(text)?,
+            ContentType::NdJson => text
+                .split('\n')
+                .map(|line| {
+                    if line.trim().is_empty() {
+                        Ok(line.to_string())
+                    } else {
+                        json_doc(line)
+                    }
+                })
+                .collect::<Result<Vec<_>, _>>()?
+                .join("\n"),
             ContentType::Form => reveal_form(text, store, &allow, &mut stats)?,
+            ContentType::Text if nested::sniff(text) == nested::Shape::Json => {
+                json_doc(text.trim())?
+            }
             ContentType::Text => {
                 reveal_text(text, store, &allow, &mut stats).map_err(|_| vault_problem())?
             }
@@ -665,7 +775,16 @@ async fn forward(
     trail: &Arc<Trail>,
 ) -> Result<(Resp, &'static str), Problem> {
     let route = &gw.routes[i];
+    if !is_standard_method(&parts.method) {
+        return Err(Problem::new(
+            StatusCode::METHOD_NOT_ALLOWED,
+            "bad_request",
+            "Method not allowed",
+            "only the standard HTTP methods are forwarded",
+        ));
+    }
     let kind = kind_of(&parts.headers, &body, &route.cfg.pass_content_types)?;
+    let body = readable_body(&parts.headers, body, kind)?;
     let side = Side::Route(i);
     // Claims are checked as the clinic wrote them, before anything is de-identified.
     let decision = match (&route.cfg.claims, &gw.claims) {
@@ -695,8 +814,8 @@ async fn forward(
             let body = deidentify_body(gw, side, kind, body, trail).await?;
             let (pq, headers) = vault_inline(gw, || {
                 let pq = deidentify_path_and_query(gw, side, route, &parts.uri, trail)?;
-                let headers = forwarded_headers(&parts.headers, route, |v| {
-                    deidentify_text(gw, side, v, trail)
+                let headers = deidentified_headers(&parts.headers, route, |v| {
+                    deidentify_field(gw, side, v, trail)
                 })?;
                 Ok::<_, Problem>((pq, headers))
             })?;
@@ -725,7 +844,7 @@ async fn forward(
     *out.headers_mut() = headers;
     let h = out.headers_mut();
     if kind != BodyKind::Empty || !body.is_empty() {
-        copy_content_type(&parts.headers, h);
+        set_content_type(&parts.headers, h, kind);
         h.insert(CONTENT_LENGTH, HeaderValue::from(body.len()));
     }
     set_request_id(h, request_id);
@@ -824,7 +943,9 @@ async fn forward(
                     e.to_string(),
                 )
             })?;
-            let rkind = kind_of(&rparts.headers, &decoded, &[]).map_err(|p| {
+            let rkind = kind_of(&rparts.headers, &decoded, &[])
+                .and_then(|k| Ok((k, readable_body(&rparts.headers, decoded, k)?)));
+            let (rkind, decoded) = rkind.map_err(|p| {
                 Problem::new(
                     StatusCode::BAD_GATEWAY,
                     "upstream",
@@ -832,15 +953,17 @@ async fn forward(
                     p.detail,
                 )
             })?;
+            // What was just revealed to the clinic is found in its answer whatever the
+            // detector would say: the answer goes outside.
             let out = deidentify_body(gw, side, rkind, decoded, trail).await?;
             let mut resp = Response::new(Full::new(out));
             *resp.status_mut() = rparts.status;
-            copy_content_type(&rparts.headers, resp.headers_mut());
-            for name in SAFE_RESPONSE_HEADERS {
-                if let Some(v) = rparts.headers.get(*name) {
-                    resp.headers_mut().insert(*name, v.clone());
-                }
-            }
+            set_content_type(&rparts.headers, resp.headers_mut(), rkind);
+            vault_inline(gw, || {
+                answer_headers(&rparts.headers, resp.headers_mut(), route, |v| {
+                    deidentify_field(gw, side, v, trail)
+                })
+            })?;
             resp
         }
     };
@@ -861,8 +984,9 @@ fn upstream_error_kind(e: &hyper_util::client::legacy::Error) -> &'static str {
     }
 }
 
-/// Headers for the upstream: the safe ones, the pass-through ones the route names, and the
-/// scanned ones transformed. Credentials and everything else stay behind.
+/// Headers for the clinic (reidentify routes): the safe ones and the pass-through ones the
+/// route names as they came, the scanned ones with their tokens revealed. Credentials and
+/// everything else stay behind.
 fn forwarded_headers(
     incoming: &HeaderMap,
     route: &Route,
@@ -887,27 +1011,199 @@ fn forwarded_headers(
             let text = v
                 .to_str()
                 .map_err(|_| bad_request("a scanned header is not visible ASCII"))?;
-            let new = transform(text)?;
-            let (Ok(n), Ok(v)) = (
-                HeaderName::from_bytes(name.as_bytes()),
-                HeaderValue::from_str(&new),
-            ) else {
-                return Err(bad_request("a scanned header could not be rebuilt"));
-            };
-            out.append(n, v);
+            append_header(&mut out, name, &transform(text)?)?;
         }
     }
     Ok(out)
 }
 
-fn is_hop_by_hop(name: &HeaderName) -> bool {
-    HOP_BY_HOP.contains(&name.as_str())
+/// Headers for the outside (deidentify routes): every header that crosses is read and
+/// made safe. `Accept` is rebuilt from its media types; cookies are joined into one
+/// (HTTP/2 sends crumbs) and read as `name=value` pairs; every other value is
+/// de-identified like a field. Credentials and unlisted headers stay behind.
+fn deidentified_headers(
+    incoming: &HeaderMap,
+    route: &Route,
+    mut deidentify: impl FnMut(&str) -> Result<String, Problem>,
+) -> Result<HeaderMap, Problem> {
+    let mut out = HeaderMap::new();
+    let names = SAFE_REQUEST_HEADERS
+        .iter()
+        .copied()
+        .chain(route.cfg.pass_headers.iter().map(String::as_str))
+        .chain(route.cfg.scan_headers.iter().map(String::as_str));
+    let mut seen: Vec<String> = Vec::new();
+    for name in names {
+        let lower = name.to_ascii_lowercase();
+        if seen.contains(&lower)
+            || HeaderName::from_bytes(lower.as_bytes()).is_ok_and(|n| is_hop_by_hop(&n))
+        {
+            continue;
+        }
+        seen.push(lower.clone());
+        let mut values = Vec::new();
+        for v in incoming.get_all(lower.as_str()) {
+            values.push(
+                v.to_str()
+                    .map_err(|_| bad_request("a forwarded header is not visible ASCII"))?,
+            );
+        }
+        if values.is_empty() {
+            continue;
+        }
+        if lower == "cookie" {
+            let pairs = values.join(";").replace(';', "&").replace(' ', "");
+            let form = deidentify(&pairs)?;
+            append_header(&mut out, &lower, &form.replace('&', "; "))?;
+            continue;
+        }
+        for v in values {
+            let new = if lower == "accept" {
+                rebuilt_accept(v)
+            } else {
+                deidentify(v)?
+            };
+            append_header(&mut out, &lower, &new)?;
+        }
+    }
+    Ok(out)
 }
 
-fn copy_content_type(from: &HeaderMap, to: &mut HeaderMap) {
-    if let Some(v) = from.get(CONTENT_TYPE) {
-        to.insert(CONTENT_TYPE, v.clone());
+/// The headers of the clinic's answer that go outside (reidentify routes): the safe ones,
+/// de-identified, and a redirect's `Location` with its path and query de-identified.
+fn answer_headers(
+    from: &HeaderMap,
+    to: &mut HeaderMap,
+    route: &Route,
+    mut deidentify: impl FnMut(&str) -> Result<String, Problem>,
+) -> Result<(), Problem> {
+    let _ = route;
+    for name in SAFE_RESPONSE_HEADERS.iter().copied().chain(["location"]) {
+        for v in from.get_all(name) {
+            let text = v.to_str().map_err(|_| bad_gateway_header())?;
+            let new = if name == "location" {
+                deidentified_location(text, &mut deidentify)?
+            } else {
+                deidentify(text)?
+            };
+            append_header(to, name, &new)?;
+        }
     }
+    Ok(())
+}
+
+fn bad_gateway_header() -> Problem {
+    Problem::new(
+        StatusCode::BAD_GATEWAY,
+        "upstream",
+        "Upstream answer not de-identifiable",
+        "a header of the answer is not visible ASCII",
+    )
+}
+
+/// A redirect target: scheme and host kept (they name the clinic's own service), every
+/// path segment and the query de-identified.
+fn deidentified_location(
+    loc: &str,
+    deidentify: &mut impl FnMut(&str) -> Result<String, Problem>,
+) -> Result<String, Problem> {
+    let (origin, rest) = match loc.find("://") {
+        Some(i) => {
+            let after = i + 3;
+            let path_at = loc[after..].find('/').map_or(loc.len(), |p| after + p);
+            loc.split_at(path_at)
+        }
+        None => ("", loc),
+    };
+    let (path, query) = match rest.split_once('?') {
+        Some((p, q)) => (p, Some(q)),
+        None => (rest, None),
+    };
+    let mut out = origin.to_string();
+    for (n, seg) in path.split('/').enumerate() {
+        if n > 0 {
+            out.push('/');
+        }
+        out.push_str(&map_segment(seg, &mut *deidentify)?);
+    }
+    if let Some(q) = query {
+        out.push('?');
+        let mut parts = Vec::new();
+        for (k, v) in form_urlencoded::parse(q.as_bytes()) {
+            parts.push((deidentify(&k)?, deidentify(&v)?));
+        }
+        let mut ser = form_urlencoded::Serializer::new(String::new());
+        for (k, v) in parts {
+            ser.append_pair(&k, &v);
+        }
+        out.push_str(&ser.finish());
+    }
+    Ok(out)
+}
+
+/// `Accept` as its media ranges and their weights only; other parameters are dropped.
+fn rebuilt_accept(v: &str) -> String {
+    let token = |s: &str| {
+        !s.is_empty()
+            && s.bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b"!#$&^_.+-*".contains(&b))
+    };
+    let mut ranges = Vec::new();
+    for range in v.split(',') {
+        let mut parts = range.split(';');
+        let essence = parts.next().unwrap_or("").trim().to_ascii_lowercase();
+        let valid = essence
+            .split_once('/')
+            .is_some_and(|(t, s)| token(t) && token(s));
+        if !valid {
+            continue;
+        }
+        let q = parts.find_map(|p| {
+            let (k, v) = p.split_once('=')?;
+            let v = v.trim();
+            (k.trim() == "q" && v.len() <= 5 && v.bytes().all(|b| b.is_ascii_digit() || b == b'.'))
+                .then(|| v.to_string())
+        });
+        ranges.push(match q {
+            Some(q) => format!("{essence};q={q}"),
+            None => essence,
+        });
+    }
+    if ranges.is_empty() {
+        "*/*".to_string()
+    } else {
+        ranges.join(", ")
+    }
+}
+
+fn append_header(out: &mut HeaderMap, name: &str, value: &str) -> Result<(), Problem> {
+    let (Ok(n), Ok(v)) = (
+        HeaderName::from_bytes(name.as_bytes()),
+        HeaderValue::from_str(value),
+    ) else {
+        return Err(bad_request("a header could not be rebuilt"));
+    };
+    out.append(n, v);
+    Ok(())
+}
+
+/// The methods of RFC 9110 and PATCH; anything else (an extension method, or a value that
+/// is not a method at all) is not forwarded.
+fn is_standard_method(m: &Method) -> bool {
+    matches!(
+        *m,
+        Method::GET
+            | Method::HEAD
+            | Method::POST
+            | Method::PUT
+            | Method::PATCH
+            | Method::DELETE
+            | Method::OPTIONS
+    )
+}
+
+fn is_hop_by_hop(name: &HeaderName) -> bool {
+    HOP_BY_HOP.contains(&name.as_str())
 }
 
 fn set_request_id(h: &mut HeaderMap, id: &str) {
@@ -930,7 +1226,7 @@ fn deidentify_path_and_query(
         if n > 0 {
             path.push('/');
         }
-        path.push_str(&map_segment(seg, |s| deidentify_text(gw, side, s, trail))?);
+        path.push_str(&map_segment(seg, |s| deidentify_field(gw, side, s, trail))?);
     }
     if let Some(q) = uri.query() {
         path.push('?');
@@ -1047,6 +1343,7 @@ fn scan_problem(e: &ScanError) -> Problem {
         ScanError::Json { .. } | ScanError::Utf8 { .. } | ScanError::Form(_) => {
             bad_request_titled("Malformed body", &e.to_string())
         }
+        ScanError::Unreadable(_) => unsupported(&e.to_string()),
         _ => Problem::new(
             StatusCode::UNPROCESSABLE_ENTITY,
             "deidentify_failed",

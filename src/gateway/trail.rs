@@ -1,13 +1,17 @@
 //! What one request did, gathered for its audit entries: tokens handed out or looked up,
 //! keyed hashes of the values behind them, and counts per PHI type.
 //!
-//! [`Recording`] wraps the vault for the length of a request; everything it notes is a
-//! token or a keyed hash, so a trail never holds PHI.
+//! [`Recording`] wraps the vault for the length of a request; everything it notes for the
+//! audit log is a token or a keyed hash. The one exception is the echo list: values revealed
+//! to the clinic, kept in memory for the request so its answer cannot carry them out.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Mutex;
 
+use zeroize::Zeroizing;
+
 use crate::audit::{subject_hash, Action, AuditKeys, Event};
+use crate::detect::learned::Learned;
 use crate::phi::PhiType;
 use crate::reveal::Allow;
 use crate::transform::token::{Revealed, TokenError, TokenRequest, TokenStore};
@@ -30,6 +34,9 @@ struct Inner {
     refused_tokens: BTreeSet<String>,
     /// A claim decision: outcome and the finding codes.
     claim: Option<(String, String)>,
+    /// Values revealed to the clinic in this request, held in memory (zeroized on drop)
+    /// only until its answer has been de-identified; never part of an event.
+    echo: Vec<(PhiType, Zeroizing<String>)>,
 }
 
 impl Trail {
@@ -43,6 +50,23 @@ impl Trail {
 
     pub fn set_caller(&self, name: &str) {
         self.with(|i| i.caller = Some(name.to_string()));
+    }
+
+    /// What the clinic's answer must not echo: every value revealed so far, as a dictionary
+    /// the detector searches like learned values; `None` when nothing was revealed.
+    pub fn echo(&self) -> Option<Learned> {
+        self.with(|i| {
+            if i.echo.is_empty() {
+                return None;
+            }
+            let mut l = Learned::default();
+            for (ty, v) in &i.echo {
+                l.add(*ty, v);
+            }
+            l.finish();
+            Some(l)
+        })
+        .flatten()
     }
 
     /// PHI found by type (the detector's counts, whatever the action taken).
@@ -148,6 +172,7 @@ impl TokenStore for Recording<'_> {
                     *i.revealed.entry(found.ty.as_str()).or_default() += 1;
                     i.revealed_tokens.insert(token.to_string());
                     i.subjects.insert(subject);
+                    i.echo.push((found.ty, Zeroizing::new(found.value.clone())));
                 } else {
                     *i.refused.entry(found.ty.as_str()).or_default() += 1;
                     i.refused_tokens.insert(token.to_string());

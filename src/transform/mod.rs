@@ -63,15 +63,31 @@ impl<'a> Transformer<'a> {
         spans: &[Span],
         ctx: &DocContext,
     ) -> Result<String, TokenError> {
-        let tokens = self.tokens_for(text, spans, ctx)?;
+        let values: Vec<&str> = spans.iter().map(|s| &text[s.start..s.end]).collect();
+        self.apply_read(text, spans, &values, ctx)
+    }
+
+    /// Rewrites `text`, replacing each span, where `values[i]` is how span `i` reads (its
+    /// canonical view: `Ansel&#160;Whitcombe` reads `Ansel Whitcombe`). Tokens and
+    /// generalisations are made from the reading, so every spelling of a value gets one
+    /// token; the replacement covers exactly the bytes that were written. `keep` keeps the
+    /// written bytes.
+    pub fn apply_read(
+        &self,
+        text: &str,
+        spans: &[Span],
+        values: &[&str],
+        ctx: &DocContext,
+    ) -> Result<String, TokenError> {
+        let tokens = self.tokens_for(spans, values, ctx)?;
         let mut tokens = tokens.into_iter();
         let mut out = String::with_capacity(text.len() + spans.len() * 8);
         let mut last = 0;
-        for s in spans {
+        for (s, value) in spans.iter().zip(values) {
             out.push_str(&text[last..s.start]);
-            let value = &text[s.start..s.end];
             match self.action(s.ty) {
                 Action::Token => out.push_str(&tokens.next().unwrap_or_default()),
+                Action::Keep => out.push_str(&text[s.start..s.end]),
                 action => self.rewrite(action, s.ty, value, ctx, &mut out),
             }
             last = s.end;
@@ -106,19 +122,17 @@ impl<'a> Transformer<'a> {
         }
     }
 
-    fn tokens_for(
+    fn tokens_for<'v>(
         &self,
-        text: &str,
         spans: &[Span],
+        values: &[&'v str],
         ctx: &DocContext,
     ) -> Result<Vec<String>, TokenError> {
-        let batch: Vec<TokenRequest<'_>> = spans
+        let batch: Vec<TokenRequest<'v>> = spans
             .iter()
-            .filter(|s| self.action(s.ty) == Action::Token)
-            .map(|s| TokenRequest {
-                ty: s.ty,
-                value: &text[s.start..s.end],
-            })
+            .zip(values)
+            .filter(|(s, _)| self.action(s.ty) == Action::Token)
+            .map(|(s, value)| TokenRequest { ty: s.ty, value })
             .collect();
         if batch.is_empty() {
             return Ok(Vec::new());

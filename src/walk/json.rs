@@ -11,7 +11,7 @@ use serde_json::{Map, Value};
 use super::fields::{normalize_key, Field};
 use super::{Engine, Output, ScanError};
 use crate::detect::learned::Learned;
-use crate::detect::Scratch;
+use crate::detect::{shape, Scratch};
 use crate::phi::PhiType;
 use crate::transform::{DocContext, Transformer};
 
@@ -25,6 +25,8 @@ pub fn deidentify(
 ) -> Result<Output, ScanError> {
     let mut value = parse(text)?;
     check_depth(&value, 0, engine.limits.max_depth)?;
+    // A resource is FHIR wherever `resourceType` appears, whatever the label said.
+    let fhir = fhir || has_resource_type(&value, 0);
     let mut learned = Learned::default();
     let mut patient_key = None;
     learn(
@@ -78,6 +80,18 @@ pub fn parse(text: &str) -> Result<Value, ScanError> {
             category,
         }
     })
+}
+
+/// Whether any object in the top levels of a document names a FHIR `resourceType`.
+fn has_resource_type(v: &Value, depth: usize) -> bool {
+    match v {
+        Value::Object(o) => {
+            o.get("resourceType").is_some_and(Value::is_string)
+                || (depth < 3 && o.values().any(|x| has_resource_type(x, depth + 1)))
+        }
+        Value::Array(a) => depth < 3 && a.iter().any(|x| has_resource_type(x, depth + 1)),
+        _ => false,
+    }
 }
 
 fn check_depth(v: &Value, depth: usize, limit: usize) -> Result<(), ScanError> {
@@ -262,6 +276,15 @@ impl Walker<'_, '_, '_> {
                 };
                 *s = new;
             }
+            Value::Number(n) => {
+                // A long integer under a key not known to be safe is an identifier
+                // (`{"contact":4135550172}`); inside a PHI field every number is PHI.
+                let digits = n.to_string();
+                let ty = inherit.or_else(|| shape::number_type(&digits));
+                if let Some(ty) = ty {
+                    *v = Value::String(self.phi_value(ty, &digits)?);
+                }
+            }
             _ => {}
         }
         Ok(())
@@ -281,11 +304,18 @@ impl Walker<'_, '_, '_> {
         let resource = resource_owned.as_deref().or(resource);
         let keys: Vec<String> = o.keys().cloned().collect();
         let mut remove = Vec::new();
+        // Read before the walk rewrites the extension's own `url`.
+        let extension = extension_type(o);
         for k in keys {
             let key = normalize_key(&k);
             let mut field = classify(self.engine, self.fhir, &key, parent, o, resource);
             if let (Field::Scan, Some(ty)) = (field, inherit) {
                 field = Field::Phi(ty);
+            }
+            if field == Field::Scan && key.starts_with("value") {
+                if let Some(ty) = extension {
+                    field = Field::Phi(ty);
+                }
             }
             let content_type = o
                 .get("contentType")
@@ -303,7 +333,16 @@ impl Walker<'_, '_, '_> {
             }
             let Some(x) = o.get_mut(&k) else { continue };
             match field {
-                Field::Keep => {}
+                // A code, unit or status: kept only while it is shaped like one; free text
+                // or an identifier under such a key is read like any value, and an object
+                // (`code.text`, `code.coding`) is walked.
+                Field::Keep => match x {
+                    Value::String(s) if !keep_shaped(s) => *s = self.scan(s)?,
+                    Value::Object(_) | Value::Array(_) => {
+                        self.walk(x, Some(&key), resource, None)?
+                    }
+                    _ => {}
+                },
                 Field::Remove => remove.push(k.clone()),
                 Field::Phi(ty) => match x {
                     Value::String(s) => *s = self.phi_value(ty, s)?,
@@ -342,12 +381,20 @@ impl Walker<'_, '_, '_> {
     /// for FHIR and ordinary JSON; any other key is scanned like free text and renamed, in
     /// place, when it holds PHI. Two keys that would become one are refused, not merged.
     fn scan_keys(&mut self, o: &mut Map<String, Value>) -> Result<(), ScanError> {
-        if o.keys().all(|k| schema_like(k)) {
+        if o.keys()
+            .all(|k| schema_like(k) && !self.engine.is_name_slug(k))
+        {
             return Ok(());
         }
         let old = std::mem::take(o);
         for (k, v) in old {
-            let k = if schema_like(&k) { k } else { self.scan(&k)? };
+            let k = if !schema_like(&k) {
+                self.scan(&k)?
+            } else if self.engine.is_name_slug(&k) {
+                self.phi_value(PhiType::Name, &k)?
+            } else {
+                k
+            };
             if o.insert(k, v).is_some() {
                 return Err(ScanError::KeyCollision);
             }
@@ -415,6 +462,37 @@ impl Walker<'_, '_, '_> {
         *data = b64.encode(scanned.as_bytes());
         Ok(true)
     }
+}
+
+/// A FHIR extension's `value[x]` typed by what its `url` says it holds
+/// (`patient-mothersMaidenName` holds a name, `patient-birthPlace` a place).
+fn extension_type(o: &Map<String, Value>) -> Option<PhiType> {
+    let url = o.get("url")?.as_str()?.to_ascii_lowercase();
+    let tail = url.rsplit(['/', '#']).next().unwrap_or("");
+    if tail.contains("name") {
+        Some(PhiType::Name)
+    } else if tail.contains("birthplace") || tail.contains("address") {
+        Some(PhiType::Address)
+    } else if tail.contains("birth") || tail.contains("date") {
+        Some(PhiType::Date)
+    } else if tail.contains("identifier") || tail.contains("ssn") || tail.contains("mrn") {
+        Some(PhiType::Id)
+    } else {
+        None
+    }
+}
+
+/// A value shaped like a code, unit, status or URL: one short word, no contact detail.
+fn keep_shaped(s: &str) -> bool {
+    let view = crate::canon::Canon::of(s);
+    let v = view.as_ref().map_or(s, crate::canon::Canon::text).trim();
+    v.len() <= 256
+        && !v.contains(char::is_whitespace)
+        && !v.contains(['?', '@'])
+        && !matches!(
+            shape::value_type(v),
+            Some(PhiType::Email | PhiType::Ssn | PhiType::Phone)
+        )
 }
 
 /// A key that reads like a field name: a lower-case start, then letters, `_` or `-`.

@@ -10,15 +10,23 @@
 //! - [`fields`]: field rules for structured payloads.
 //! - [`json`]: the JSON / FHIR walker.
 //! - [`form`]: `application/x-www-form-urlencoded` bodies.
+//! - [`nested`]: payloads inside payloads (JSON in strings, URLs, forms, base64) and body
+//!   sniffing.
+//!
+//! Every string is read through its canonical view ([`crate::canon`]) before detection, and
+//! every body by its real shape whatever its label: what cannot be read is refused.
 
 pub mod fields;
 pub mod form;
 pub mod json;
+pub mod nested;
 
 use std::collections::HashSet;
 use std::str::FromStr;
 
+use crate::canon::Canon;
 use crate::detect::learned::Learned;
+use crate::detect::shape;
 use crate::detect::{Detector, RuleError, Scratch, Span};
 use crate::keys::MasterKey;
 use crate::patterns::Patterns;
@@ -35,6 +43,8 @@ pub enum ContentType {
     Json,
     FhirJson,
     Form,
+    /// Newline-delimited JSON: one document per line.
+    NdJson,
 }
 
 impl FromStr for ContentType {
@@ -55,6 +65,13 @@ impl FromStr for ContentType {
                 ContentType::FhirJson
             }
             "application/x-www-form-urlencoded" | "form" => ContentType::Form,
+            "application/x-ndjson"
+            | "application/ndjson"
+            | "application/fhir+ndjson"
+            | "application/jsonl"
+            | "application/x-jsonlines"
+            | "ndjson" => ContentType::NdJson,
+            b if b.starts_with("application/") && b.ends_with("+json") => ContentType::Json,
             _ => return Err(format!("unsupported content type `{base}`")),
         })
     }
@@ -128,6 +145,8 @@ pub enum ScanError {
     Form(&'static str),
     #[error("two object keys de-identify to the same key")]
     KeyCollision,
+    #[error("the body is {0}, which is not de-identified; nothing was forwarded")]
+    Unreadable(&'static str),
     #[error(transparent)]
     Token(#[from] TokenError),
 }
@@ -195,7 +214,9 @@ impl Engine {
         Transformer::new(policy, store, master, &self.zip3_restricted)
     }
 
-    /// De-identifies one document.
+    /// De-identifies one document. The label is a hint: the body is read by its real shape
+    /// (JSON sent as text or as a form is walked as JSON), and a body that is something
+    /// phigate cannot read (HL7 v2, XML) is refused, never passed on as text.
     pub fn deidentify(
         &self,
         input: &[u8],
@@ -209,30 +230,137 @@ impl Engine {
                 limit: self.limits.max_bytes,
             });
         }
+        let input = input.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(input);
         let text = std::str::from_utf8(input).map_err(|e| ScanError::Utf8 {
             offset: e.valid_up_to(),
         })?;
         match content_type {
-            ContentType::Text => self.deidentify_text(text, t, scratch),
-            ContentType::Json => json::deidentify(self, text, false, t, scratch),
-            ContentType::FhirJson => json::deidentify(self, text, true, t, scratch),
+            ContentType::Json | ContentType::FhirJson => {
+                let fhir = content_type == ContentType::FhirJson;
+                match json::deidentify(self, text, fhir, t, scratch) {
+                    Err(e @ ScanError::Json { .. }) if nested::is_form(text.trim()) => {
+                        drop(e);
+                        form::deidentify(self, text, t, scratch)
+                    }
+                    other => other,
+                }
+            }
+            ContentType::NdJson => self.deidentify_lines(text, t, scratch),
+            ContentType::Form if nested::sniff(text) == nested::Shape::Json => {
+                json::deidentify(self, text.trim(), false, t, scratch)
+            }
             ContentType::Form => form::deidentify(self, text, t, scratch),
+            ContentType::Text => self.deidentify_sniffed(text, t, scratch),
         }
     }
 
-    /// Plain text: detect, then transform.
+    /// A document of unknown shape (a text body, decoded base64): by what it really is.
+    pub fn deidentify_sniffed(
+        &self,
+        text: &str,
+        t: &Transformer<'_>,
+        scratch: &mut Scratch,
+    ) -> Result<Output, ScanError> {
+        match nested::sniff(text) {
+            nested::Shape::Json => json::deidentify(self, text.trim(), false, t, scratch),
+            nested::Shape::Form => form::deidentify(self, text, t, scratch),
+            nested::Shape::Hl7 => Err(ScanError::Unreadable("an HL7 v2 message")),
+            nested::Shape::Xml => Err(ScanError::Unreadable("an XML document")),
+            nested::Shape::Text => self.deidentify_text(text, t, scratch),
+        }
+    }
+
+    /// One value on its own (a header, a path segment): read like a string inside a
+    /// structured payload, so identifier shapes, names and nested payloads are found
+    /// without a cue.
+    pub fn deidentify_field(
+        &self,
+        value: &str,
+        t: &Transformer<'_>,
+        scratch: &mut Scratch,
+    ) -> Result<Output, ScanError> {
+        let mut counts = [0; PhiType::ALL.len()];
+        let text = self.scan_value(
+            value,
+            &Learned::default(),
+            t,
+            &DocContext::default(),
+            scratch,
+            &mut counts,
+        )?;
+        Ok(Output {
+            text,
+            spans: Vec::new(),
+            counts,
+        })
+    }
+
+    /// NDJSON: each line a JSON document; blank lines kept.
+    fn deidentify_lines(
+        &self,
+        text: &str,
+        t: &Transformer<'_>,
+        scratch: &mut Scratch,
+    ) -> Result<Output, ScanError> {
+        let mut out = Output::default();
+        for (n, line) in text.split('\n').enumerate() {
+            if n > 0 {
+                out.text.push('\n');
+            }
+            if line.trim().is_empty() {
+                out.text.push_str(line);
+                continue;
+            }
+            let doc =
+                json::deidentify(self, line.trim(), false, t, scratch).map_err(|e| match e {
+                    ScanError::Json {
+                        column, category, ..
+                    } => ScanError::Json {
+                        line: n + 1,
+                        column,
+                        category,
+                    },
+                    e => e,
+                })?;
+            out.text.push_str(&doc.text);
+            for (a, b) in out.counts.iter_mut().zip(&doc.counts) {
+                *a += b;
+            }
+        }
+        Ok(out)
+    }
+
+    /// Plain text: read through its canonical view, detect, then transform.
     pub fn deidentify_text(
         &self,
         text: &str,
         t: &Transformer<'_>,
         scratch: &mut Scratch,
     ) -> Result<Output, ScanError> {
-        let spans = self.detector.scan(text, None, scratch);
-        let ctx = DocContext {
-            patient_key: patient_key_from_text(text, &spans),
-        };
-        let out = t.apply(text, &spans, &ctx)?;
         let mut counts = [0; PhiType::ALL.len()];
+        if let Some(rewritten) = nested::base64_runs(self, text, t, scratch, &mut counts)? {
+            let mut out = self.deidentify_text(&rewritten, t, scratch)?;
+            out.spans.clear();
+            for (a, b) in out.counts.iter_mut().zip(&counts) {
+                *a += b;
+            }
+            return Ok(out);
+        }
+        let canon = Canon::of(text);
+        let view = canon.as_ref().map_or(text, Canon::text);
+        let view_spans = match shape::value_type(view) {
+            Some(ty) => vec![Span {
+                start: 0,
+                end: view.len(),
+                ty,
+            }],
+            None => self.detector.scan(view, None, scratch),
+        };
+        let ctx = DocContext {
+            patient_key: patient_key_from_text(view, &view_spans),
+        };
+        let (spans, values) = to_source(canon.as_ref(), view, &view_spans);
+        let out = t.apply_read(text, &spans, &values, &ctx)?;
         for s in &spans {
             counts[s.ty.index()] += 1;
         }
@@ -243,7 +371,8 @@ impl Engine {
         })
     }
 
-    /// Scans one free-text value inside a structured payload.
+    /// Scans one string value inside a structured payload: a nested payload is opened and
+    /// de-identified as a document; anything else is read as text.
     pub(crate) fn scan_value(
         &self,
         value: &str,
@@ -253,16 +382,127 @@ impl Engine {
         scratch: &mut Scratch,
         counts: &mut [usize; PhiType::ALL.len()],
     ) -> Result<String, ScanError> {
+        if let Some(out) = nested::deidentify_nested(self, value, t, ctx, scratch, counts)? {
+            return Ok(out);
+        }
+        if self.is_name_value(value) {
+            counts[PhiType::Name.index()] += 1;
+            return Ok(t.apply_value(PhiType::Name, value, ctx)?);
+        }
         let learned = (!learned.is_empty()).then_some(learned);
-        let spans = self.detector.scan(value, learned, scratch);
-        if spans.is_empty() {
+        let rewritten = nested::base64_runs(self, value, t, scratch, counts)?;
+        let value = rewritten.as_deref().unwrap_or(value);
+        self.scan_text(value, learned, t, ctx, scratch, counts)
+    }
+
+    /// Reads one string through its canonical view: a value shaped like an identifier is
+    /// PHI whole (default deny); otherwise the detector's spans are transformed.
+    pub(crate) fn scan_text(
+        &self,
+        value: &str,
+        learned: Option<&Learned>,
+        t: &Transformer<'_>,
+        ctx: &DocContext,
+        scratch: &mut Scratch,
+        counts: &mut [usize; PhiType::ALL.len()],
+    ) -> Result<String, ScanError> {
+        let canon = Canon::of(value);
+        let view = canon.as_ref().map_or(value, Canon::text);
+        if let Some(ty) = shape::value_type(view) {
+            counts[ty.index()] += 1;
+            let whole = Span {
+                start: 0,
+                end: value.len(),
+                ty,
+            };
+            return Ok(t.apply_read(value, &[whole], &[view.trim()], ctx)?);
+        }
+        let view_spans = self.detector.scan(view, learned, scratch);
+        if view_spans.is_empty() {
             return Ok(value.to_string());
         }
-        for s in &spans {
+        for s in &view_spans {
             counts[s.ty.index()] += 1;
         }
-        Ok(t.apply(value, &spans, ctx)?)
+        let (spans, values) = to_source(canon.as_ref(), view, &view_spans);
+        Ok(t.apply_read(value, &spans, &values, ctx)?)
     }
+}
+
+impl Engine {
+    /// A short structured value made only of listed names (`Whitcombe`, `ines`, `Ansel J
+    /// Whitcombe`): in a field of its own there is no sentence to say otherwise, so it is a
+    /// name. A word that is also English or clinical vocabulary never counts.
+    pub fn is_name_value(&self, value: &str) -> bool {
+        let canon = Canon::of(value);
+        let v = canon.as_ref().map_or(value, Canon::text).trim();
+        let words: Vec<&str> = v
+            .split(|c: char| c.is_whitespace() || matches!(c, ',' | '+' | '/'))
+            .filter(|w| !w.is_empty())
+            .collect();
+        if words.is_empty() || words.len() > 4 || v.len() > 64 {
+            return false;
+        }
+        let words: Vec<&str> = words.iter().map(|w| w.trim_end_matches('.')).collect();
+        self.names_only(&words)
+    }
+
+    /// A JSON key that is a slug of a name (`ansel_whitcombe`, `whitcombe-ansel`).
+    pub fn is_name_slug(&self, key: &str) -> bool {
+        let parts: Vec<&str> = key.split(['_', '-']).collect();
+        (2..=4).contains(&parts.len()) && self.names_only(&parts)
+    }
+
+    /// Words that together read as a name: at least one on a name list, and none that is
+    /// an English or clinical word (an unlisted word may be a rare surname); single letters
+    /// are initials.
+    fn names_only(&self, words: &[&str]) -> bool {
+        use crate::detect::lexicon::flag;
+        let mut named = 0;
+        for w in words {
+            if !w.bytes().all(|b| b.is_ascii_alphabetic() || b == b'\'') || w.is_empty() {
+                return false;
+            }
+            if w.len() == 1 {
+                continue;
+            }
+            let f = self.detector.lexicon().flags(w.as_bytes());
+            if f & (flag::ENGLISH | flag::COMMON | flag::NEVER_NAME) != 0 {
+                return false;
+            }
+            if f & flag::NAME != 0 {
+                named += 1;
+            } else if f != 0 {
+                return false;
+            }
+        }
+        named > 0
+    }
+}
+
+/// Spans found in a canonical view, as ranges of the input they were read from, each with
+/// how it reads. Where two spans come from one input character (a ligature cut in two),
+/// the first takes it whole.
+fn to_source<'v>(
+    canon: Option<&Canon>,
+    view: &'v str,
+    spans: &[Span],
+) -> (Vec<Span>, Vec<&'v str>) {
+    let mut out: Vec<Span> = Vec::with_capacity(spans.len());
+    let mut values = Vec::with_capacity(spans.len());
+    for s in spans {
+        let (start, end) = canon.map_or((s.start, s.end), |c| c.source_range(s.start, s.end));
+        let start = out.last().map_or(start, |l| start.max(l.end));
+        if start < end {
+            out.push(Span {
+                start,
+                end,
+                ty: s.ty,
+            });
+            values.push(&view[s.start..s.end]);
+        }
+    }
+    (out, values)
 }
 
 /// For a note with no structured patient: the first MRN, else the first patient name.

@@ -4,6 +4,7 @@
 //! - `audit`: the audit log's tamper detection, segments, search, export and reports.
 //! - `cli`: the real `phigate` binary: scan, jsonl, errors, limits, keygen.
 //! - `structured`: JSON, FHIR and form payloads through the engine.
+//! - `failclosed`: encodings, nested payloads and unknown shapes never let a canary through.
 //! - `corpus`: recall and preservation on the labelled synthetic generator.
 //! - `properties`: generated PHI in any Safe Harbor field of a FHIR bundle never survives.
 //! - `deploy`: the deployment kit (Kubernetes, systemd, container, example configs) parses.
@@ -27,6 +28,7 @@ mod claims;
 mod cli;
 mod corpus;
 mod deploy;
+mod failclosed;
 mod gateway;
 mod gw_harness;
 mod pgvault;

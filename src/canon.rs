@@ -1,0 +1,480 @@
+//! The canonical view: one decoded, normalised reading of a string, mapped back to its bytes.
+//!
+//! Detection runs on what a reader would see, not on how it was written: HTML/XML character
+//! references, percent-encoding (repeated until stable), `\uXXXX` escapes, Unicode
+//! compatibility forms (full-width digits and letters, ligatures), accents, space and dash
+//! variants, zero-width and soft-hyphen characters, and control characters are all undone
+//! before the detector looks. Markup tags are blanked so that only text and attribute values
+//! are read (an `xmlns` URL is never PHI and must survive intact).
+//!
+//! Every byte of the view remembers the byte range of the input it came from, so a span found
+//! in the view covers exactly what was written in the input, entity, escape and zero-width
+//! characters included. A pure-ASCII string with nothing to decode takes the fast path: no
+//! view is built and the input is scanned as it is.
+
+use unicode_normalization::char::decompose_compatible;
+
+/// A decoded view of a string, with a map from each view byte to its source bytes.
+#[derive(Debug, Clone)]
+pub struct Canon {
+    text: String,
+    /// For each byte of `text`: the start of the input range it came from.
+    starts: Vec<usize>,
+    /// For each byte of `text`: the end of the input range it came from.
+    ends: Vec<usize>,
+}
+
+/// How many decoding rounds at most (`%2540` → `%40` → `@` takes two).
+const MAX_ROUNDS: usize = 4;
+
+impl Canon {
+    /// The canonical view of `input`, or `None` when it would be `input` itself.
+    pub fn of(input: &str) -> Option<Canon> {
+        if is_plain(input) {
+            return None;
+        }
+        let mut view = one_round(input, looks_like_markup(input));
+        for _ in 1..MAX_ROUNDS {
+            if is_plain(&view.text) || !has_escapes(&view.text) {
+                break;
+            }
+            let next = one_round(&view.text, false);
+            if next.text == view.text {
+                break;
+            }
+            view = view.compose(next);
+        }
+        (view.text != input).then_some(view)
+    }
+
+    pub fn text(&self) -> &str {
+        &self.text
+    }
+
+    /// The input byte range behind the view range `start..end` (`start < end`).
+    pub fn source_range(&self, start: usize, end: usize) -> (usize, usize) {
+        let s = self.starts.get(start).copied().unwrap_or(0);
+        let e = end
+            .checked_sub(1)
+            .and_then(|i| self.ends.get(i))
+            .copied()
+            .unwrap_or(s);
+        (s, e.max(s))
+    }
+
+    /// `self` maps view → input; `next` maps its own view → `self`'s view.
+    fn compose(self, next: Canon) -> Canon {
+        let starts = next.starts.iter().map(|&i| self.at_start(i)).collect();
+        let ends = next
+            .ends
+            .iter()
+            .map(|&i| self.at_end(i))
+            .collect::<Vec<_>>();
+        Canon {
+            text: next.text,
+            starts,
+            ends,
+        }
+    }
+
+    fn at_start(&self, i: usize) -> usize {
+        self.starts
+            .get(i)
+            .copied()
+            .unwrap_or_else(|| self.ends.last().copied().unwrap_or(0))
+    }
+
+    fn at_end(&self, i: usize) -> usize {
+        i.checked_sub(1)
+            .and_then(|j| self.ends.get(j))
+            .copied()
+            .unwrap_or(0)
+    }
+}
+
+/// Nothing to decode: ASCII without `&`, `%`, `\`, `<` or control characters.
+fn is_plain(s: &str) -> bool {
+    s.bytes().all(|b| {
+        b.is_ascii()
+            && !matches!(b, b'&' | b'%' | b'\\' | b'<')
+            && (b >= 0x20 || matches!(b, b'\n' | b'\r' | b'\t'))
+            && b != 0x7f
+    })
+}
+
+/// Anything another round could still decode.
+fn has_escapes(s: &str) -> bool {
+    s.bytes().any(|b| matches!(b, b'&' | b'%' | b'\\'))
+}
+
+/// A string that is (X)HTML or XML: its tags are blanked, its text and values are read.
+fn looks_like_markup(s: &str) -> bool {
+    let t = s.trim_start();
+    t.starts_with('<') && t.contains('>')
+}
+
+/// Builds a view by pushing decoded characters with the input range they came from.
+struct Builder {
+    out: Canon,
+}
+
+impl Builder {
+    fn with_capacity(n: usize) -> Builder {
+        Builder {
+            out: Canon {
+                text: String::with_capacity(n),
+                starts: Vec::with_capacity(n),
+                ends: Vec::with_capacity(n),
+            },
+        }
+    }
+
+    /// Pushes `c`, normalised, as coming from input bytes `start..end`.
+    fn push(&mut self, c: char, start: usize, end: usize) {
+        let emit = |d: char, b: &mut Canon| {
+            let mut buf = [0u8; 4];
+            let s = d.encode_utf8(&mut buf);
+            b.text.push_str(s);
+            for _ in 0..s.len() {
+                b.starts.push(start);
+                b.ends.push(end);
+            }
+        };
+        if c.is_ascii() {
+            emit(ascii_form(c), &mut self.out);
+            return;
+        }
+        if is_invisible(c) {
+            return;
+        }
+        if let Some(folded) = fold_letter(c) {
+            for d in folded.chars() {
+                emit(d, &mut self.out);
+            }
+            return;
+        }
+        decompose_compatible(c, |d| {
+            if is_combining_mark(d) {
+                return;
+            }
+            let d = if d.is_whitespace() {
+                ' '
+            } else if is_dash(d) {
+                '-'
+            } else {
+                d
+            };
+            emit(if d.is_ascii() { ascii_form(d) } else { d }, &mut self.out);
+        });
+    }
+}
+
+/// Control characters read as a space (`Ansel%00Whitcombe` is two words).
+fn ascii_form(c: char) -> char {
+    match c {
+        '\n' | '\r' | '\t' => c,
+        c if c.is_ascii_control() => ' ',
+        c => c,
+    }
+}
+
+/// Characters with no visible form: zero-width spaces and joiners, soft hyphens, BOMs.
+fn is_invisible(c: char) -> bool {
+    matches!(
+        c,
+        '\u{00AD}' | '\u{180E}' | '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}'
+            | '\u{2060}'..='\u{2064}' | '\u{FEFF}'
+    )
+}
+
+fn is_dash(c: char) -> bool {
+    matches!(
+        c,
+        '\u{2010}'..='\u{2015}' | '\u{2212}' | '\u{FE58}' | '\u{FE63}' | '\u{FF0D}' | '\u{2043}'
+    )
+}
+
+fn is_combining_mark(c: char) -> bool {
+    matches!(c, '\u{0300}'..='\u{036F}' | '\u{1AB0}'..='\u{1AFF}' | '\u{1DC0}'..='\u{1DFF}' | '\u{20D0}'..='\u{20FF}')
+}
+
+/// Latin letters that do not decompose but have a plain reading (`Đorđević` → `Dordevic`).
+fn fold_letter(c: char) -> Option<&'static str> {
+    Some(match c {
+        'Đ' | 'Ð' => "D",
+        'đ' | 'ð' => "d",
+        'Ł' => "L",
+        'ł' => "l",
+        'Ø' => "O",
+        'ø' => "o",
+        'ß' => "ss",
+        'Æ' => "AE",
+        'æ' => "ae",
+        'Œ' => "OE",
+        'œ' => "oe",
+        'Þ' => "Th",
+        'þ' => "th",
+        'ı' => "i",
+        'Ħ' => "H",
+        'ħ' => "h",
+        _ => return None,
+    })
+}
+
+/// One decoding round over `input`.
+fn one_round(input: &str, markup: bool) -> Canon {
+    let bytes = input.as_bytes();
+    let mut b = Builder::with_capacity(input.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let rest = &input[i..];
+        if markup && bytes[i] == b'<' {
+            if let Some(end) = skip_tag(rest, i, &mut b) {
+                i = end;
+                continue;
+            }
+        }
+        if let Some((c, len)) = decode_escape(rest) {
+            b.push(c, i, i + len);
+            i += len;
+            continue;
+        }
+        let Some(c) = rest.chars().next() else { break };
+        b.push(c, i, i + c.len_utf8());
+        i += c.len_utf8();
+    }
+    b.out
+}
+
+/// A tag at the start of `rest` (at input offset `at`): blanked to one space, except the
+/// values of attributes that can carry text (`title`, `alt`, `href`…), which are read.
+/// Returns the input offset after the tag, or `None` if this `<` starts no tag.
+fn skip_tag(rest: &str, at: usize, b: &mut Builder) -> Option<usize> {
+    let close = rest.find('>')?;
+    let tag = &rest[..close];
+    if tag.len() < 2
+        || !tag[1..]
+            .starts_with(|c: char| c.is_ascii_alphabetic() || c == '/' || c == '!' || c == '?')
+    {
+        return None;
+    }
+    b.push(' ', at, at + 1);
+    let mut pos = 1;
+    while let Some(q) = tag[pos..].find(['"', '\'']) {
+        let q_at = pos + q;
+        let quote = tag.as_bytes()[q_at];
+        let name = attribute_name(&tag[..q_at]);
+        let Some(len) = tag[q_at + 1..].find(char::from(quote)) else {
+            break;
+        };
+        let (vs, ve) = (q_at + 1, q_at + 1 + len);
+        if !is_structural_attribute(name) {
+            let value = one_round(&tag[vs..ve], false);
+            for (k, c) in value.text.char_indices() {
+                b.push(c, at + vs + value.starts[k], at + vs + value.ends[k]);
+            }
+            b.push(' ', at + ve, at + ve + 1);
+        }
+        pos = ve + 1;
+    }
+    Some(at + close + 1)
+}
+
+/// The attribute name before `=` at the end of `head` (`<div xmlns=` → `xmlns`).
+fn attribute_name(head: &str) -> &str {
+    let head = head.trim_end().trim_end_matches('=').trim_end();
+    let start = head
+        .rfind(|c: char| c.is_whitespace() || c == '<')
+        .map(|i| i + 1)
+        .unwrap_or(0);
+    &head[start..]
+}
+
+/// Attributes that name markup, not people: never read, so never rewritten.
+fn is_structural_attribute(name: &str) -> bool {
+    let n = name.to_ascii_lowercase();
+    n == "xmlns"
+        || n.starts_with("xmlns:")
+        || matches!(
+            n.as_str(),
+            "class"
+                | "style"
+                | "lang"
+                | "xml:lang"
+                | "dir"
+                | "colspan"
+                | "rowspan"
+                | "border"
+                | "cellpadding"
+                | "cellspacing"
+                | "align"
+                | "valign"
+                | "width"
+                | "height"
+                | "type"
+        )
+}
+
+/// An escape at the start of `s`: a character reference, a run of percent-encoded UTF-8, or
+/// a backslash escape. Returns the character and the input bytes it spans.
+fn decode_escape(s: &str) -> Option<(char, usize)> {
+    match s.as_bytes().first()? {
+        b'&' => char_reference(s),
+        b'%' => percent(s),
+        b'\\' => backslash(s),
+        _ => None,
+    }
+}
+
+/// `&#64;`, `&#x40;`, `&commat;`: numeric references and the named ones used in practice.
+fn char_reference(s: &str) -> Option<(char, usize)> {
+    let semi = s[..s.len().min(12)].find(';')?;
+    let body = &s[1..semi];
+    let c = if let Some(num) = body.strip_prefix('#') {
+        let code = match num.strip_prefix(['x', 'X']) {
+            Some(hex) => u32::from_str_radix(hex, 16).ok()?,
+            None => num.parse().ok()?,
+        };
+        char::from_u32(code)?
+    } else {
+        named_reference(body)?
+    };
+    Some((c, semi + 1))
+}
+
+fn named_reference(name: &str) -> Option<char> {
+    Some(match name {
+        "amp" => '&',
+        "lt" => '<',
+        "gt" => '>',
+        "quot" => '"',
+        "apos" => '\'',
+        "nbsp" | "ensp" | "emsp" | "thinsp" | "numsp" | "puncsp" => ' ',
+        "ndash" | "mdash" | "hyphen" | "dash" | "minus" => '-',
+        "commat" => '@',
+        "period" => '.',
+        "comma" => ',',
+        "colon" => ':',
+        "num" => '#',
+        "lpar" => '(',
+        "rpar" => ')',
+        "plus" => '+',
+        "sol" => '/',
+        "shy" | "zwsp" | "ZeroWidthSpace" | "zwj" | "zwnj" => '\u{200B}',
+        "NewLine" => '\n',
+        "Tab" => '\t',
+        _ => return None,
+    })
+}
+
+/// `%40`, or a run like `%C3%A9` that is one UTF-8 character.
+fn percent(s: &str) -> Option<(char, usize)> {
+    let first = hex_byte(s)?;
+    let len = match first {
+        0x00..=0x7f => 1,
+        0xc0..=0xdf => 2,
+        0xe0..=0xef => 3,
+        0xf0..=0xf7 => 4,
+        _ => return None,
+    };
+    let mut buf = [0u8; 4];
+    buf[0] = first;
+    for (k, slot) in buf.iter_mut().enumerate().take(len).skip(1) {
+        *slot = hex_byte(s.get(k * 3..)?)?;
+    }
+    let c = std::str::from_utf8(&buf[..len]).ok()?.chars().next()?;
+    Some((c, len * 3))
+}
+
+fn hex_byte(s: &str) -> Option<u8> {
+    let b = s.as_bytes();
+    if b.len() < 3 || b[0] != b'%' {
+        return None;
+    }
+    let hex = std::str::from_utf8(&b[1..3]).ok()?;
+    u8::from_str_radix(hex, 16).ok()
+}
+
+/// `\u0040`, `\x40`, and `\n`, `\r`, `\t` written out (read as a line break or a space).
+fn backslash(s: &str) -> Option<(char, usize)> {
+    let b = s.as_bytes();
+    match b.get(1)? {
+        b'u' => {
+            let code = u32::from_str_radix(s.get(2..6)?, 16).ok()?;
+            Some((char::from_u32(code)?, 6))
+        }
+        b'x' => {
+            let code = u32::from_str_radix(s.get(2..4)?, 16).ok()?;
+            Some((char::from_u32(code)?, 4))
+        }
+        b'n' | b'r' => Some(('\n', 2)),
+        b't' => Some((' ', 2)),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn view(s: &str) -> String {
+        Canon::of(s)
+            .map(|c| c.text().to_string())
+            .unwrap_or_else(|| s.to_string())
+    }
+
+    /// The input bytes behind the view's occurrence of `needle`.
+    fn source_of<'a>(s: &'a str, needle: &str) -> &'a str {
+        let c = Canon::of(s).expect("a view");
+        let at = c.text().find(needle).expect("needle in view");
+        let (a, b) = c.source_range(at, at + needle.len());
+        &s[a..b]
+    }
+
+    #[test]
+    fn plain_ascii_takes_the_fast_path() {
+        assert!(Canon::of("Seen for fine-motor training, 3 x 10 reps.").is_none());
+    }
+
+    #[test]
+    fn character_references_and_unicode_forms_are_undone() {
+        assert_eq!(view("Ansel&#160;Whitcombe"), "Ansel Whitcombe");
+        assert_eq!(view("512&#45;47&#x2D;3306"), "512-47-3306");
+        assert_eq!(view("jo&#64;mail.example"), "jo@mail.example");
+        assert_eq!(view("jo&commat;mail.example"), "jo@mail.example");
+        assert_eq!(view("５１２－４７－３３０６"), "512-47-3306");
+        assert_eq!(view("Ansel\u{a0}Whitcombe"), "Ansel Whitcombe");
+        assert_eq!(view("413\u{2013}555\u{2011}0172"), "413-555-0172");
+        assert_eq!(view("MR44\u{200b}10827"), "MR4410827");
+        assert_eq!(view("Ibáñez Đorđević Chloë"), "Ibanez Dordevic Chloe");
+    }
+
+    #[test]
+    fn percent_and_backslash_escapes_are_undone_repeatedly() {
+        assert_eq!(view("jo%2540mail.example"), "jo@mail.example");
+        assert_eq!(view("Ansel%00Whitcombe"), "Ansel Whitcombe");
+        assert_eq!(view("Jos%C3%A9"), "Jose");
+        assert_eq!(view(r"jo\u0040mail.example"), "jo@mail.example");
+        assert_eq!(view(r"note:\nMaria"), "note:\nMaria");
+        assert_eq!(view("50% better"), "50% better");
+    }
+
+    #[test]
+    fn spans_map_back_to_everything_that_was_written() {
+        let s = "call 512&#45;47&#45;3306 today";
+        assert_eq!(source_of(s, "512-47-3306"), "512&#45;47&#45;3306");
+        let z = "MRN MR44\u{200b}10827.";
+        assert_eq!(source_of(z, "MR4410827"), "MR44\u{200b}10827");
+        let d = "mail jo%2540mail.example now";
+        assert_eq!(source_of(d, "jo@mail.example"), "jo%2540mail.example");
+    }
+
+    #[test]
+    fn markup_is_blanked_but_text_and_values_are_read() {
+        let div = r#"<div xmlns="http://www.w3.org/1999/xhtml"><td>Whitcombe</td><a title="Ansel">x</a></div>"#;
+        let v = view(div);
+        assert!(!v.contains("w3.org"), "{v}");
+        assert!(v.contains("Whitcombe") && v.contains("Ansel"), "{v}");
+        assert_eq!(source_of(div, "Ansel"), "Ansel");
+    }
+}

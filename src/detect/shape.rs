@@ -1,0 +1,237 @@
+//! Identifier shapes: values and words that look like record numbers, whatever their label.
+//!
+//! Owns the default-deny half of detection. A structured value that is not known to be safe
+//! and reads like an identifier (letters and digits, a long digit run, an e-mail, phone,
+//! SSN or date shape) is PHI without any cue ([`value_type`]); in free text, a word that is a
+//! label glued to a number (`MR4410827`, `chartMRN73019264`) or a bare run of seven or more
+//! digits is PHI too ([`identifier_words`]). Tokens phigate minted are never matched here
+//! (the detector spares them afterwards).
+
+use crate::phi::PhiType;
+
+/// Longest structured value still read as one identifier.
+const MAX_ID_LEN: usize = 128;
+
+/// The PHI type of a whole structured value shaped like an identifier, or `None`.
+pub fn value_type(v: &str) -> Option<PhiType> {
+    let v = v.trim();
+    if v.len() < 4 || v.len() > MAX_ID_LEN || v.contains(char::is_whitespace) {
+        return None;
+    }
+    if crate::transform::token::looks_like_token(v) {
+        return None;
+    }
+    if is_email(v) {
+        return Some(PhiType::Email);
+    }
+    let digits = v.bytes().filter(u8::is_ascii_digit).count();
+    let letters = v.bytes().filter(u8::is_ascii_alphabetic).count();
+    let others = v.len() - digits - letters;
+    if is_ssn(v) {
+        return Some(PhiType::Ssn);
+    }
+    if letters == 0 && (10..=11).contains(&digits) && others <= 4 && is_phone_punct(v) {
+        return Some(PhiType::Phone);
+    }
+    if letters == 0 && looks_like_date(v) {
+        return Some(PhiType::Date);
+    }
+    // A version, a decimal or a ratio is not a record number.
+    if letters == 0
+        && others > 0
+        && v.bytes()
+            .all(|b| b.is_ascii_digit() || b == b'.' || b == b',' || b == b'/')
+        && digits < 9
+    {
+        return None;
+    }
+    if digits >= 5 || (longest_digit_run(v) >= 3 && letters >= 1 && v.len() >= 6) {
+        return Some(PhiType::Id);
+    }
+    None
+}
+
+fn longest_digit_run(v: &str) -> usize {
+    v.split(|c: char| !c.is_ascii_digit())
+        .map(str::len)
+        .max()
+        .unwrap_or(0)
+}
+
+/// A JSON number under a key not known to be safe: long integers are identifiers
+/// (`{"contact":4135550172}`); quantities and small counts are not.
+pub fn number_type(n: &str) -> Option<PhiType> {
+    let digits = n.trim_start_matches('-');
+    if digits.len() >= 7 && digits.bytes().all(|b| b.is_ascii_digit()) {
+        Some(if digits.len() == 10 || digits.len() == 11 {
+            PhiType::Phone
+        } else {
+            PhiType::Id
+        })
+    } else {
+        None
+    }
+}
+
+/// Free-text words shaped like identifiers: `label` + digits (`MR4410827`, `ID#55012`) and
+/// bare digit runs of seven or more. Calls `found(start, end, type)` for each.
+pub fn identifier_words(text: &str, mut found: impl FnMut(usize, usize, PhiType)) {
+    let bytes = text.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        if !bytes[i].is_ascii_alphanumeric() {
+            i += 1;
+            continue;
+        }
+        let start = i;
+        while i < bytes.len()
+            && (bytes[i].is_ascii_alphanumeric() || matches!(bytes[i], b'#' | b'_'))
+        {
+            i += 1;
+        }
+        // A number's own punctuation (`1,234.5`, `3.14`) makes it a quantity: skip it whole.
+        let glued_punct = i < bytes.len()
+            && matches!(bytes[i], b'.' | b',' | b'/')
+            && bytes.get(i + 1).is_some_and(u8::is_ascii_digit);
+        let before_punct = start > 0
+            && matches!(bytes[start - 1], b'.' | b',' | b'/' | b'-')
+            && start >= 2
+            && bytes[start - 2].is_ascii_digit();
+        if glued_punct || before_punct {
+            while i < bytes.len()
+                && (bytes[i].is_ascii_alphanumeric() || matches!(bytes[i], b'.' | b',' | b'/'))
+            {
+                i += 1;
+            }
+            continue;
+        }
+        if is_identifier_word(&text[start..i]) {
+            found(start, i, PhiType::Id);
+        }
+    }
+}
+
+/// `MR4410827`, `chartMRN73019264`, `ID#55012`, `4410827`; not `COVID19`, `HbA1c`, `97530`.
+fn is_identifier_word(w: &str) -> bool {
+    if w.contains('_') {
+        return false; // tokens and snake_case names
+    }
+    let b = w.as_bytes();
+    let lead = b.iter().take_while(|c| c.is_ascii_alphabetic()).count();
+    let rest = &b[lead..];
+    let rest = rest.strip_prefix(b"#").unwrap_or(rest);
+    let digits = rest.iter().take_while(|c| c.is_ascii_digit()).count();
+    let tail = &rest[digits..];
+    let tail_ok = tail.len() <= 2 && tail.iter().all(u8::is_ascii_alphabetic);
+    if lead == 0 {
+        return digits >= 7 && tail.is_empty();
+    }
+    lead <= 12 && digits >= 4 && tail_ok && !is_unit_suffix(&w[..lead])
+}
+
+/// Letters that make a number a quantity or a model name rather than a record number.
+fn is_unit_suffix(lead: &str) -> bool {
+    matches!(
+        lead.to_ascii_lowercase().as_str(),
+        "x" | "v"
+            | "q"
+            | "h"
+            | "rev"
+            | "ver"
+            | "cpt"
+            | "icd"
+            | "hcpcs"
+            | "loinc"
+            | "snomed"
+            | "ndc"
+    )
+}
+
+fn is_email(v: &str) -> bool {
+    let Some((local, domain)) = v.split_once('@') else {
+        return false;
+    };
+    !local.is_empty() && domain.contains('.') && !domain.starts_with('.') && !domain.ends_with('.')
+}
+
+fn is_ssn(v: &str) -> bool {
+    let b = v.as_bytes();
+    b.len() == 11
+        && b.iter().enumerate().all(|(i, c)| match i {
+            3 | 6 => *c == b'-' || *c == b' ' || *c == b'.',
+            _ => c.is_ascii_digit(),
+        })
+}
+
+fn is_phone_punct(v: &str) -> bool {
+    v.bytes()
+        .all(|b| b.is_ascii_digit() || matches!(b, b'-' | b'.' | b'(' | b')' | b'+'))
+}
+
+/// `2024-03-12`, `03/12/1980`, `19800312`, `2024-03-12T10:00:00Z`.
+fn looks_like_date(v: &str) -> bool {
+    let head = v.split('T').next().unwrap_or(v);
+    let parts: Vec<&str> = head.split(['-', '/', '.']).collect();
+    if parts.len() == 3
+        && parts
+            .iter()
+            .all(|p| !p.is_empty() && p.len() <= 4 && p.bytes().all(|b| b.is_ascii_digit()))
+    {
+        return parts.iter().any(|p| p.len() == 4) || parts[2].len() == 2;
+    }
+    head.len() == 8
+        && head.bytes().all(|b| b.is_ascii_digit())
+        && matches!(&head[..2], "19" | "20")
+        && matches!(
+            &head[4..6],
+            "01" | "02" | "03" | "04" | "05" | "06" | "07" | "08" | "09" | "10" | "11" | "12"
+        )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn structured_values_shaped_like_identifiers() {
+        assert_eq!(value_type("MR4410827"), Some(PhiType::Id));
+        assert_eq!(value_type("512473306"), Some(PhiType::Id));
+        assert_eq!(value_type("512-47-3306"), Some(PhiType::Ssn));
+        assert_eq!(value_type("413-555-0172"), Some(PhiType::Phone));
+        assert_eq!(value_type("jo@mail.example"), Some(PhiType::Email));
+        assert_eq!(value_type("1980-03-12"), Some(PhiType::Date));
+        assert_eq!(
+            value_type("3f2a9c1e-7b4d-4e8a-9c2f-1a2b3c4d5e6f"),
+            Some(PhiType::Id)
+        );
+        for safe in [
+            "final",
+            "97",
+            "v1.2.3",
+            "M62.81",
+            "12.50",
+            "7/13",
+            "A1C",
+            "NAME_7K3F9Q2MXA",
+            "left hand",
+        ] {
+            assert_eq!(value_type(safe), None, "{safe}");
+        }
+    }
+
+    #[test]
+    fn numbers() {
+        assert_eq!(number_type("4135550172"), Some(PhiType::Phone));
+        assert_eq!(number_type("4410827"), Some(PhiType::Id));
+        assert_eq!(number_type("120"), None);
+        assert_eq!(number_type("12.5"), None);
+    }
+
+    #[test]
+    fn words_in_free_text() {
+        let text = "Chart MR4410827 and chartMRN73019264, call 4135550172; 97530 x 4, HbA1c 6.5, COVID19, 1,234,567 and 3.1415926 and NAME_7K3F9Q2MXA.";
+        let mut got = Vec::new();
+        identifier_words(text, |s, e, _| got.push(&text[s..e]));
+        assert_eq!(got, ["MR4410827", "chartMRN73019264", "4135550172"]);
+    }
+}

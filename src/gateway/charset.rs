@@ -1,0 +1,178 @@
+//! Body character sets: every body is read as UTF-8, whatever it was written in.
+//!
+//! Owns turning a body into UTF-8 before it is de-identified: a UTF-8 byte-order mark is
+//! dropped; UTF-16 (little or big endian, by BOM, by declaration, or by the unmistakable
+//! pattern of ASCII text with every other byte zero) is converted; ISO-8859-1, windows-1252
+//! and US-ASCII are converted as declared. Any other declared charset, and non-UTF-8 bytes
+//! with no declaration, are refused: a body phigate cannot read is never forwarded. What
+//! goes on is UTF-8, and the forwarded `Content-Type` says so.
+
+use std::borrow::Cow;
+
+/// Why a body's characters could not be read.
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum CharsetError {
+    #[error("charset `{0}` is not supported (UTF-8, UTF-16, ISO-8859-1 and windows-1252 are)")]
+    Unsupported(String),
+    #[error("the body is not valid {0}")]
+    Invalid(&'static str),
+}
+
+/// The body as UTF-8 bytes, and whether it was converted.
+pub fn to_utf8<'a>(body: &'a [u8], declared: Option<&str>) -> Result<Cow<'a, [u8]>, CharsetError> {
+    let declared = declared.map(|c| c.trim().trim_matches('"').to_ascii_lowercase());
+    match declared.as_deref() {
+        None | Some("utf-8" | "utf8") => undeclared_or_utf8(body, declared.is_some()),
+        Some("utf-16") => utf16(body, None),
+        Some("utf-16le") => utf16(body, Some(Endian::Little)),
+        Some("utf-16be") => utf16(body, Some(Endian::Big)),
+        Some("iso-8859-1" | "latin1" | "latin-1" | "iso_8859-1" | "l1" | "cp819") => {
+            Ok(Cow::Owned(latin1(body, false).into_bytes()))
+        }
+        Some("windows-1252" | "cp1252" | "x-cp1252") => {
+            Ok(Cow::Owned(latin1(body, true).into_bytes()))
+        }
+        Some("us-ascii" | "ascii") if body.is_ascii() => Ok(Cow::Borrowed(body)),
+        Some("us-ascii" | "ascii") => Err(CharsetError::Invalid("US-ASCII")),
+        Some(other) => Err(CharsetError::Unsupported(other.chars().take(32).collect())),
+    }
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum Endian {
+    Little,
+    Big,
+}
+
+fn undeclared_or_utf8(body: &[u8], declared: bool) -> Result<Cow<'_, [u8]>, CharsetError> {
+    if let Some(rest) = body.strip_prefix(b"\xEF\xBB\xBF") {
+        return check_utf8(rest);
+    }
+    if body.starts_with(b"\xFF\xFE") || body.starts_with(b"\xFE\xFF") {
+        return utf16(body, None);
+    }
+    if !declared {
+        if let Some(endian) = utf16_without_bom(body) {
+            return utf16(body, Some(endian));
+        }
+    }
+    if body.contains(&0) {
+        return Err(CharsetError::Invalid("UTF-8 (it holds NUL bytes)"));
+    }
+    check_utf8(body)
+}
+
+fn check_utf8(body: &[u8]) -> Result<Cow<'_, [u8]>, CharsetError> {
+    std::str::from_utf8(body)
+        .map(|_| Cow::Borrowed(body))
+        .map_err(|_| CharsetError::Invalid("UTF-8"))
+}
+
+/// ASCII text in UTF-16 without a BOM: every other byte is zero, on one side only.
+fn utf16_without_bom(body: &[u8]) -> Option<Endian> {
+    if body.len() < 4 || body.len() % 2 != 0 {
+        return None;
+    }
+    let pairs = body.len() / 2;
+    let even_zero = body.iter().step_by(2).filter(|b| **b == 0).count();
+    let odd_zero = body.iter().skip(1).step_by(2).filter(|b| **b == 0).count();
+    if odd_zero * 10 >= pairs * 9 && even_zero == 0 {
+        Some(Endian::Little)
+    } else if even_zero * 10 >= pairs * 9 && odd_zero == 0 {
+        Some(Endian::Big)
+    } else {
+        None
+    }
+}
+
+fn utf16(body: &[u8], endian: Option<Endian>) -> Result<Cow<'static, [u8]>, CharsetError> {
+    let (endian, data) = match (body.get(..2), endian) {
+        (Some([0xFF, 0xFE]), _) => (Endian::Little, &body[2..]),
+        (Some([0xFE, 0xFF]), _) => (Endian::Big, &body[2..]),
+        (_, Some(e)) => (e, body),
+        // RFC 2781: UTF-16 without a BOM is big endian.
+        (_, None) => (Endian::Big, body),
+    };
+    if data.len() % 2 != 0 {
+        return Err(CharsetError::Invalid("UTF-16"));
+    }
+    let units = data.chunks_exact(2).map(|p| match endian {
+        Endian::Little => u16::from_le_bytes([p[0], p[1]]),
+        Endian::Big => u16::from_be_bytes([p[0], p[1]]),
+    });
+    let text: String = char::decode_utf16(units)
+        .collect::<Result<_, _>>()
+        .map_err(|_| CharsetError::Invalid("UTF-16"))?;
+    Ok(Cow::Owned(text.into_bytes()))
+}
+
+/// ISO-8859-1 maps each byte to the code point of the same number; windows-1252 differs
+/// only in 0x80–0x9F, where it has printable characters instead of C1 controls.
+fn latin1(body: &[u8], windows: bool) -> String {
+    body.iter()
+        .map(|&b| match b {
+            0x80..=0x9F if windows => WINDOWS_1252_HIGH[usize::from(b - 0x80)],
+            b => char::from(b),
+        })
+        .collect()
+}
+
+/// windows-1252 0x80–0x9F (WHATWG encoding index); unassigned bytes keep their C1 value.
+const WINDOWS_1252_HIGH: [char; 32] = [
+    '\u{20AC}', '\u{81}', '\u{201A}', '\u{0192}', '\u{201E}', '\u{2026}', '\u{2020}', '\u{2021}',
+    '\u{02C6}', '\u{2030}', '\u{0160}', '\u{2039}', '\u{0152}', '\u{8D}', '\u{017D}', '\u{8F}',
+    '\u{90}', '\u{2018}', '\u{2019}', '\u{201C}', '\u{201D}', '\u{2022}', '\u{2013}', '\u{2014}',
+    '\u{02DC}', '\u{2122}', '\u{0161}', '\u{203A}', '\u{0153}', '\u{9D}', '\u{017E}', '\u{0178}',
+];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn utf16le(s: &str, bom: bool) -> Vec<u8> {
+        let mut out = if bom { vec![0xFF, 0xFE] } else { Vec::new() };
+        for u in s.encode_utf16() {
+            out.extend_from_slice(&u.to_le_bytes());
+        }
+        out
+    }
+
+    #[test]
+    fn boms_declarations_and_sniffed_utf16_become_utf8() {
+        let text = "Ansel Whitcombe 512-47-3306";
+        assert_eq!(
+            to_utf8(&utf16le(text, true), None).expect("bom"),
+            text.as_bytes()
+        );
+        assert_eq!(
+            to_utf8(&utf16le(text, false), None).expect("sniffed"),
+            text.as_bytes()
+        );
+        assert_eq!(
+            to_utf8(&utf16le(text, false), Some("utf-16le")).expect("declared"),
+            text.as_bytes()
+        );
+        assert_eq!(
+            to_utf8(b"\xEF\xBB\xBF{}", None).expect("utf-8 bom"),
+            &b"{}"[..]
+        );
+        assert_eq!(
+            to_utf8(b"Jos\xE9", Some("ISO-8859-1")).expect("latin1"),
+            "José".as_bytes()
+        );
+        assert_eq!(
+            to_utf8(b"\x93hi\x94", Some("windows-1252")).expect("1252"),
+            "\u{201C}hi\u{201D}".as_bytes()
+        );
+    }
+
+    #[test]
+    fn unreadable_bodies_are_refused() {
+        assert!(matches!(
+            to_utf8(b"x", Some("utf-7")),
+            Err(CharsetError::Unsupported(_))
+        ));
+        assert!(to_utf8(b"Jos\xE9", None).is_err());
+        assert!(to_utf8(b"a\x00b\x00c", None).is_err());
+    }
+}
