@@ -58,7 +58,15 @@ const BUILTIN: &[(&str, &str)] = &[
         "policies/reversible.toml",
         include_str!("../patterns/policies/reversible.toml"),
     ),
+    // Read by the detector too: the clinic's procedure codes are never identifiers.
+    (
+        "claims/cpt.toml",
+        include_str!("../patterns/claims/cpt.toml"),
+    ),
 ];
+
+/// Files a pattern directory may leave out: the built-in copy is used instead.
+const OPTIONAL: &[&str] = &["claims/cpt.toml"];
 
 impl Patterns {
     /// The rule files compiled into this binary.
@@ -74,8 +82,13 @@ impl Patterns {
     /// Reads every rule file from `dir` (same layout as the repository's `patterns/`).
     pub fn from_dir(dir: &Path) -> std::io::Result<Patterns> {
         let mut files = Vec::with_capacity(BUILTIN.len());
-        for (name, _) in BUILTIN {
-            let text = std::fs::read_to_string(dir.join(name)).map_err(|e| {
+        for (name, builtin) in BUILTIN {
+            let path = dir.join(name);
+            if OPTIONAL.contains(name) && !path.exists() {
+                files.push((*name, Cow::Borrowed(*builtin)));
+                continue;
+            }
+            let text = std::fs::read_to_string(&path).map_err(|e| {
                 std::io::Error::new(e.kind(), format!("{}: {e}", dir.join(name).display()))
             })?;
             files.push((*name, Cow::Owned(text)));

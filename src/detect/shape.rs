@@ -18,7 +18,7 @@ pub fn value_type(v: &str) -> Option<PhiType> {
     if v.len() < 4 || v.len() > MAX_ID_LEN || v.contains(char::is_whitespace) {
         return None;
     }
-    if crate::transform::token::looks_like_token(v) {
+    if crate::transform::token::looks_like_token(v) || is_icd10(v) {
         return None;
     }
     if is_email(v) {
@@ -145,6 +145,21 @@ fn is_unit_suffix(lead: &str) -> bool {
             | "snomed"
             | "ndc"
     )
+}
+
+/// An ICD-10-CM code (`M19.041`, `S52.501A`, `Z96.651`): a diagnosis, not a person.
+fn is_icd10(v: &str) -> bool {
+    let (cat, sub) = v.split_once('.').unwrap_or((v, ""));
+    let c = cat.as_bytes();
+    c.len() == 3
+        && c[0].is_ascii_uppercase()
+        && c[1].is_ascii_digit()
+        && c[2].is_ascii_alphanumeric()
+        && sub.len() <= 4
+        && sub
+            .bytes()
+            .all(|b| b.is_ascii_digit() || b.is_ascii_uppercase())
+        && (v.contains('.') || !sub.is_empty() || v.len() == 3)
 }
 
 fn is_email(v: &str) -> bool {

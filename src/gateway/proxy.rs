@@ -1453,10 +1453,52 @@ mod tests {
             kind_of(&h, b"--x", &["multipart/form-data".into()]).expect("passed"),
             BodyKind::Pass
         );
-        h.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
-        assert_eq!(
-            kind_of(&h, b"<xml/>", &[]).expect_err("not json").status,
-            400
+        // Labels users send are read, not refused; the engine reads the body's real shape.
+        for (label, kind) in [
+            ("text/json", ContentType::Json),
+            ("application/json+fhir", ContentType::FhirJson),
+            ("application/vnd.clinic.event+json", ContentType::Json),
+            ("application/x-ndjson", ContentType::NdJson),
+            ("application/fhir+ndjson", ContentType::NdJson),
+        ] {
+            h.insert(CONTENT_TYPE, HeaderValue::from_static(label));
+            assert_eq!(kind_of(&h, b"{}", &[]).expect(label), BodyKind::Doc(kind));
+        }
+        h.insert(CONTENT_TYPE, HeaderValue::from_static("application/xml"));
+        assert_eq!(kind_of(&h, b"<x/>", &[]).expect_err("xml").status, 415);
+        h.insert(
+            CONTENT_TYPE,
+            HeaderValue::from_static("text/plain; patient=\"Ansel\""),
         );
+        let mut out = HeaderMap::new();
+        set_content_type(&h, &mut out, BodyKind::Doc(ContentType::Text));
+        assert_eq!(out[CONTENT_TYPE], "text/plain; charset=utf-8");
+    }
+
+    #[test]
+    fn accept_keeps_media_ranges_and_weights_only() {
+        assert_eq!(
+            rebuilt_accept("application/json; patient=\"Ansel Whitcombe\", text/*;q=0.5"),
+            "application/json, text/*;q=0.5"
+        );
+        assert_eq!(rebuilt_accept("Ansel Whitcombe"), "*/*");
+    }
+
+    #[test]
+    fn redirects_keep_their_origin() {
+        let mut calls = Vec::new();
+        let out = deidentified_location(
+            "https://emr.example/chart/MR4410827?next=a",
+            &mut |v: &str| {
+                calls.push(v.to_string());
+                Ok(if v == "MR4410827" {
+                    "ID_X".to_string()
+                } else {
+                    v.to_string()
+                })
+            },
+        )
+        .expect("location");
+        assert_eq!(out, "https://emr.example/chart/ID_X?next=a");
     }
 }

@@ -150,7 +150,18 @@ pub struct Recording<'a> {
 
 impl TokenStore for Recording<'_> {
     fn tokenize(&self, batch: &[TokenRequest<'_>], exact: bool) -> Result<Vec<String>, TokenError> {
-        let tokens = self.store.tokenize(batch, exact)?;
+        self.tokenize_for(None, batch, exact)
+    }
+
+    /// Passes the document's patient on, so that what the gateway tokenises is kept under
+    /// the patient's own key and `vault forget` can forget it.
+    fn tokenize_for(
+        &self,
+        patient: Option<&str>,
+        batch: &[TokenRequest<'_>],
+        exact: bool,
+    ) -> Result<Vec<String>, TokenError> {
+        let tokens = self.store.tokenize_for(patient, batch, exact)?;
         let subjects: Vec<String> = batch
             .iter()
             .map(|r| subject_hash(self.keys, r.ty, r.value))

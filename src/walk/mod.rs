@@ -179,6 +179,9 @@ pub struct Engine {
     pub policies: Vec<Policy>,
     pub zip3_restricted: HashSet<String>,
     pub limits: Limits,
+    /// Procedure codes the clinic bills (`patterns/claims/cpt.toml`): five digits that are
+    /// a code, not an identifier, wherever they appear.
+    pub procedure_codes: HashSet<String>,
 }
 
 impl Engine {
@@ -196,6 +199,7 @@ impl Engine {
             policies,
             zip3_restricted: parse_zip3_list(p.get("zip3-restricted.txt")),
             limits: Limits::default(),
+            procedure_codes: procedure_codes(p.get("claims/cpt.toml")),
         })
     }
 
@@ -348,7 +352,7 @@ impl Engine {
         }
         let canon = Canon::of(text);
         let view = canon.as_ref().map_or(text, Canon::text);
-        let view_spans = match shape::value_type(view) {
+        let view_spans = match self.identifier_type(view) {
             Some(ty) => vec![Span {
                 start: 0,
                 end: view.len(),
@@ -408,7 +412,7 @@ impl Engine {
     ) -> Result<String, ScanError> {
         let canon = Canon::of(value);
         let view = canon.as_ref().map_or(value, Canon::text);
-        if let Some(ty) = shape::value_type(view) {
+        if let Some(ty) = self.identifier_type(view) {
             counts[ty.index()] += 1;
             let whole = Span {
                 start: 0,
@@ -445,6 +449,14 @@ impl Engine {
         }
         let words: Vec<&str> = words.iter().map(|w| w.trim_end_matches('.')).collect();
         self.names_only(&words)
+    }
+
+    /// [`shape::value_type`], except for the clinic's own procedure codes.
+    pub fn identifier_type(&self, view: &str) -> Option<PhiType> {
+        if self.procedure_codes.contains(view.trim()) {
+            return None;
+        }
+        shape::value_type(view)
     }
 
     /// A JSON key that is a slug of a name (`ansel_whitcombe`, `whitcombe-ansel`).
@@ -503,6 +515,16 @@ fn to_source<'v>(
         }
     }
     (out, values)
+}
+
+/// The code numbers of `patterns/claims/cpt.toml` (`[codes.97530]`); an unreadable file
+/// gives none (the claims checker reports it), so codes are then merely tokenised.
+fn procedure_codes(source: &str) -> HashSet<String> {
+    toml::from_str::<toml::Table>(source)
+        .ok()
+        .and_then(|t| t.get("codes").and_then(|c| c.as_table()).cloned())
+        .map(|codes| codes.keys().cloned().collect())
+        .unwrap_or_default()
 }
 
 /// For a note with no structured patient: the first MRN, else the first patient name.

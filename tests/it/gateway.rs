@@ -1158,3 +1158,46 @@ claims = { on_fail = "flag" }
     );
     assert!(String::from_utf8_lossy(&out.stdout).contains(&id));
 }
+
+/// What a route tokenises is kept under its patient's key, so `vault forget --patient`
+/// forgets it (the gateway's recording store used to drop the patient).
+#[tokio::test(flavor = "multi_thread")]
+async fn a_patient_whose_data_came_through_a_route_can_be_forgotten() {
+    let s = setup("").await;
+    let c = client(&s.pki.ca_pem(), None);
+    let body =
+        r#"{"mrn":"MRF-20931","first_name":"Odile","note":"Odile called about her splint."}"#;
+    let req = post(
+        &format!("{}/hooks/event", s.base),
+        &[EMR, ("content-type", "application/json")],
+        body,
+    );
+    let a = send(&c, req).await.expect("request");
+    assert_eq!(a.status, 200, "{}", a.body);
+    assert_eq!(s.upstream.take().len(), 1);
+    let dir = s._dir.path().to_path_buf();
+    assert!(s.gw.stop().success());
+    let vault = dir.join("vault");
+    let key = dir.join("master.key");
+    let forgot = super::support::run(
+        &[
+            "vault",
+            "forget",
+            "--vault",
+            vault.to_str().expect("path"),
+            "--key-file",
+            key.to_str().expect("path"),
+            "--patient",
+            "MRN:MRF-20931",
+        ],
+        b"",
+    );
+    let out = String::from_utf8_lossy(&forgot.stdout);
+    assert!(
+        forgot.status.success(),
+        "{out} {}",
+        String::from_utf8_lossy(&forgot.stderr)
+    );
+    let v: serde_json::Value = serde_json::from_str(out.trim()).expect("json");
+    assert!(v["forgotten"].as_u64().unwrap_or(0) >= 2, "{v}");
+}
