@@ -7,7 +7,7 @@
 use std::sync::OnceLock;
 
 use regex::Regex;
-use serde_json::Value;
+use serde_json::{Map, Value};
 
 use crate::phi::PhiType;
 use crate::transform::token::{TokenError, TokenStore, TOKEN_CHARS};
@@ -86,14 +86,25 @@ pub fn reveal_text(
     Ok(out)
 }
 
-/// Replaces tokens in every string of a JSON value (keys included), so revealed values are
-/// escaped correctly when the document is written out again.
+/// Why a JSON document could not be revealed.
+#[derive(Debug, thiserror::Error)]
+pub enum RevealError {
+    /// Two object keys reveal to the same key (or a revealed key to one already there):
+    /// refused, never merged, so no value is silently dropped.
+    #[error("two object keys re-identify to the same key")]
+    KeyCollision,
+    #[error(transparent)]
+    Token(#[from] TokenError),
+}
+
+/// Replaces tokens in every string of a JSON value, object keys included, so revealed
+/// values are escaped correctly when the document is written out again.
 pub fn reveal_json(
     v: &mut Value,
     store: &dyn TokenStore,
     allow: &Allow,
     stats: &mut RevealStats,
-) -> Result<(), TokenError> {
+) -> Result<(), RevealError> {
     match v {
         Value::String(s) => *s = reveal_text(s, store, allow, stats)?,
         Value::Array(a) => {
@@ -105,8 +116,35 @@ pub fn reveal_json(
             for x in o.values_mut() {
                 reveal_json(x, store, allow, stats)?;
             }
+            reveal_keys(o, store, allow, stats)?;
         }
         _ => {}
+    }
+    Ok(())
+}
+
+/// Reveals the tokens in an object's keys, in place and in order. The map is rebuilt only
+/// when a key holds something token-shaped.
+fn reveal_keys(
+    o: &mut Map<String, Value>,
+    store: &dyn TokenStore,
+    allow: &Allow,
+    stats: &mut RevealStats,
+) -> Result<(), RevealError> {
+    let pattern = token_pattern()?;
+    if !o.keys().any(|k| pattern.is_match(k)) {
+        return Ok(());
+    }
+    let old = std::mem::take(o);
+    for (k, v) in old {
+        let k = if pattern.is_match(&k) {
+            reveal_text(&k, store, allow, stats)?
+        } else {
+            k
+        };
+        if o.insert(k, v).is_some() {
+            return Err(RevealError::KeyCollision);
+        }
     }
     Ok(())
 }
@@ -168,5 +206,60 @@ mod tests {
         let mut v = serde_json::json!({"n": t[0]});
         reveal_json(&mut v, &store, &Allow::all(), &mut RevealStats::default()).expect("ok");
         assert_eq!(v.to_string(), r#"{"n":"O\"Brien"}"#);
+    }
+
+    fn store_with(values: &[(PhiType, &str)]) -> (MemoryTokenStore, Vec<String>) {
+        let store = MemoryTokenStore::new(&MasterKey::from_bytes([4; 32]), "");
+        let batch: Vec<TokenRequest<'_>> = values
+            .iter()
+            .map(|&(ty, value)| TokenRequest { ty, value })
+            .collect();
+        let tokens = store.tokenize(&batch, true).expect("tokens");
+        (store, tokens)
+    }
+
+    #[test]
+    fn json_keys_are_revealed_in_place_and_in_order() {
+        let (store, t) = store_with(&[(PhiType::Mrn, "A-1001"), (PhiType::Email, "m@x.org")]);
+        let doc = format!(
+            r#"{{"first":1,"{}":{{"{}":"x","note":"{}"}},"last":2}}"#,
+            t[0], t[1], t[0]
+        );
+        let mut v: Value = serde_json::from_str(&doc).expect("json");
+        let mut stats = RevealStats::default();
+        reveal_json(&mut v, &store, &Allow::all(), &mut stats).expect("reveal");
+        assert_eq!(
+            v.to_string(),
+            r#"{"first":1,"A-1001":{"m@x.org":"x","note":"A-1001"},"last":2}"#
+        );
+        assert_eq!(stats.revealed, 3);
+    }
+
+    #[test]
+    fn json_keys_of_refused_types_stay_tokens() {
+        let (store, t) = store_with(&[(PhiType::Mrn, "A-1001")]);
+        let mut v = serde_json::json!({ t[0].clone(): 1 });
+        let mut stats = RevealStats::default();
+        reveal_json(
+            &mut v,
+            &store,
+            &Allow::only(vec![PhiType::Name]),
+            &mut stats,
+        )
+        .expect("reveal");
+        assert_eq!(v, serde_json::json!({ t[0].clone(): 1 }));
+        assert_eq!(stats.refused, 1);
+    }
+
+    #[test]
+    fn colliding_revealed_keys_are_refused_not_merged() {
+        let (store, t) = store_with(&[(PhiType::Mrn, "A-1001")]);
+        // A token key and the value it stands for, side by side.
+        let mut v = serde_json::json!({ "A-1001": 1, t[0].clone(): 2 });
+        let err = reveal_json(&mut v, &store, &Allow::all(), &mut RevealStats::default())
+            .expect_err("collision");
+        assert!(matches!(err, RevealError::KeyCollision));
+        // The message names neither the key nor the value.
+        assert!(!err.to_string().contains("A-1001") && !err.to_string().contains(&t[0]));
     }
 }

@@ -25,7 +25,7 @@ use super::problem::{self, Problem};
 use super::trail::{Recording, Trail};
 use super::{Gateway, Route};
 use crate::detect::Scratch;
-use crate::reveal::{reveal_json, reveal_text, Allow, RevealStats};
+use crate::reveal::{reveal_json, reveal_text, Allow, RevealError, RevealStats};
 use crate::transform::policy::Policy;
 use crate::transform::token::TokenStore;
 use crate::vault::VaultStore;
@@ -624,7 +624,7 @@ async fn reidentify_body(
                         ),
                     )
                 })?;
-                reveal_json(&mut v, store, &allow, &mut stats).map_err(|_| vault_problem())?;
+                reveal_json(&mut v, store, &allow, &mut stats).map_err(|e| reveal_problem(&e))?;
                 v.to_string()
             }
             ContentType::Form => reveal_form(text, store, &allow, &mut stats)?,
@@ -1033,6 +1033,18 @@ fn vault_problem() -> Problem {
         "Token vault unavailable",
         "the token vault could not be read or written; nothing was forwarded",
     )
+}
+
+fn reveal_problem(e: &RevealError) -> Problem {
+    match e {
+        RevealError::Token(_) => vault_problem(),
+        RevealError::KeyCollision => Problem::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "reidentify_failed",
+            "Body could not be re-identified",
+            e.to_string(),
+        ),
+    }
 }
 
 fn scan_problem(e: &ScanError) -> Problem {
