@@ -10,7 +10,7 @@ use regex::Regex;
 use serde_json::{Map, Value};
 
 use crate::phi::PhiType;
-use crate::transform::token::{TokenError, TokenStore, TOKEN_CHARS};
+use crate::transform::token::{Revealed, TokenError, TokenStore, TOKEN_CHARS};
 
 /// What a reveal did.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
@@ -41,12 +41,18 @@ impl Allow {
 }
 
 /// The one pattern that finds tokens of every type (built from the type prefixes).
+///
+/// A token may be glued to the text before it (`idMRN_…`, or `nPHONE_…` after a literal
+/// `\n`): the prefixes are a closed set, so nothing is required before one. The first
+/// prefix found is the longest; [`reveal_text`] tries the shorter ones it ends with
+/// (`ZIP` ends with `IP`) when the text is glued. After the ten characters, nothing of a
+/// word may follow.
 pub(crate) fn token_pattern() -> Result<&'static Regex, TokenError> {
     static RE: OnceLock<Option<Regex>> = OnceLock::new();
     RE.get_or_init(|| {
         let prefixes: Vec<&str> = PhiType::ALL.iter().map(|t| t.token_prefix()).collect();
         let pattern = format!(
-            r"\b(?:{})_[0-9A-HJKMNP-TV-Z]{{{TOKEN_CHARS}}}\b",
+            r"(?:{})_[0-9A-HJKMNP-TV-Z]{{{TOKEN_CHARS}}}\b",
             prefixes.join("|")
         );
         Regex::new(&pattern).ok()
@@ -65,25 +71,60 @@ pub fn reveal_text(
     let mut out = String::with_capacity(text.len());
     let mut last = 0;
     for m in token_pattern()?.find_iter(text) {
-        out.push_str(&text[last..m.start()]);
-        match store.reveal(m.as_str())? {
-            Some(r) if allow.permits(r.ty) => {
-                out.push_str(&r.value);
-                stats.revealed += 1;
-            }
-            Some(_) => {
-                out.push_str(m.as_str());
-                stats.refused += 1;
-            }
-            None => {
-                out.push_str(m.as_str());
-                stats.unknown += 1;
-            }
+        let Some((start, r)) = lookup(text, m.start(), m.end(), store)? else {
+            out.push_str(&text[last..m.end()]);
+            stats.unknown += 1;
+            last = m.end();
+            continue;
+        };
+        out.push_str(&text[last..start]);
+        if allow.permits(r.ty) {
+            out.push_str(&r.value);
+            stats.revealed += 1;
+        } else {
+            out.push_str(&text[start..m.end()]);
+            stats.refused += 1;
         }
         last = m.end();
     }
     out.push_str(&text[last..]);
     Ok(out)
+}
+
+/// Looks up the token found at `start..end`. When it is glued to a letter or digit before
+/// it and the store does not know it, the shorter prefixes its own prefix ends with are
+/// tried, longest first (`xZIP_…` may be `xZ` + `IP_…`). Returns where the known token
+/// starts.
+fn lookup(
+    text: &str,
+    start: usize,
+    end: usize,
+    store: &dyn TokenStore,
+) -> Result<Option<(usize, Revealed)>, TokenError> {
+    if let Some(r) = store.reveal(&text[start..end])? {
+        return Ok(Some((start, r)));
+    }
+    let glued = text[..start]
+        .chars()
+        .next_back()
+        .is_some_and(char::is_alphanumeric);
+    if !glued {
+        return Ok(None);
+    }
+    let prefix = text[start..end].split('_').next().unwrap_or_default();
+    let mut shorter: Vec<&str> = PhiType::ALL
+        .iter()
+        .map(|t| t.token_prefix())
+        .filter(|p| p.len() < prefix.len() && prefix.ends_with(p))
+        .collect();
+    shorter.sort_unstable_by_key(|p| std::cmp::Reverse(p.len()));
+    for p in shorter {
+        let at = start + prefix.len() - p.len();
+        if let Some(r) = store.reveal(&text[at..end])? {
+            return Ok(Some((at, r)));
+        }
+    }
+    Ok(None)
 }
 
 /// Why a JSON document could not be revealed.
@@ -261,5 +302,60 @@ mod tests {
         assert!(matches!(err, RevealError::KeyCollision));
         // The message names neither the key nor the value.
         assert!(!err.to_string().contains("A-1001") && !err.to_string().contains(&t[0]));
+    }
+
+    #[test]
+    fn tokens_glued_to_the_text_before_them_are_revealed() {
+        let (store, t) = store_with(&[
+            (PhiType::Phone, "555-0100"),
+            (PhiType::Mrn, "A-1001"),
+            (PhiType::Name, "Maria Lopez"),
+        ]);
+        // A literal backslash-n (an escaped newline left in the text), an id glued to its
+        // label, and a stray capital.
+        let text = format!(r"Call:\n{} idMRN{} X{}.", t[0], &t[1][3..], t[2]);
+        let mut stats = RevealStats::default();
+        let out = reveal_text(&text, &store, &Allow::all(), &mut stats).expect("reveal");
+        assert_eq!(out, r"Call:\n555-0100 idA-1001 XMaria Lopez.");
+        assert_eq!(stats.revealed, 3);
+    }
+
+    #[test]
+    fn a_glued_prefix_is_read_longest_first_then_shorter() {
+        let (store, t) = store_with(&[(PhiType::Zip, "02139"), (PhiType::Ip, "10.0.0.7")]);
+        // `xZIP_…` holding a ZIP token is the ZIP; `xZ` + an IP token is the IP.
+        let text = format!("x{} xZ{}", t[0], t[1]);
+        let mut stats = RevealStats::default();
+        let out = reveal_text(&text, &store, &Allow::all(), &mut stats).expect("reveal");
+        assert_eq!(out, "x02139 xZ10.0.0.7");
+        assert_eq!(stats.revealed, 2);
+        // Not glued, `ZIP_…` is a ZIP token (here an unknown one), never `Z` + an IP token.
+        let unglued = format!("at Z{}", t[1]);
+        let mut stats = RevealStats::default();
+        let out = reveal_text(&unglued, &store, &Allow::all(), &mut stats).expect("reveal");
+        assert_eq!(out, unglued);
+        assert_eq!(stats.unknown, 1);
+    }
+
+    #[test]
+    fn a_token_followed_by_a_word_character_is_not_a_token() {
+        let (store, t) = store_with(&[(PhiType::Name, "Maria Lopez")]);
+        for text in [format!("{}X", t[0]), format!("{}_", t[0]), format!("{}9", t[0])] {
+            let mut stats = RevealStats::default();
+            let out = reveal_text(&text, &store, &Allow::all(), &mut stats).expect("reveal");
+            assert_eq!(out, text);
+            assert_eq!(stats, RevealStats::default());
+        }
+    }
+
+    #[test]
+    fn the_pattern_finds_glued_tokens_for_the_detector_too() {
+        let text = "idMRN_0123456789 and XNAME_ABCDEFGHJK";
+        let found: Vec<&str> = token_pattern()
+            .expect("pattern")
+            .find_iter(text)
+            .map(|m| m.as_str())
+            .collect();
+        assert_eq!(found, ["MRN_0123456789", "NAME_ABCDEFGHJK"]);
     }
 }
