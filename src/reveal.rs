@@ -340,7 +340,11 @@ mod tests {
     #[test]
     fn a_token_followed_by_a_word_character_is_not_a_token() {
         let (store, t) = store_with(&[(PhiType::Name, "Maria Lopez")]);
-        for text in [format!("{}X", t[0]), format!("{}_", t[0]), format!("{}9", t[0])] {
+        for text in [
+            format!("{}X", t[0]),
+            format!("{}_", t[0]),
+            format!("{}9", t[0]),
+        ] {
             let mut stats = RevealStats::default();
             let out = reveal_text(&text, &store, &Allow::all(), &mut stats).expect("reveal");
             assert_eq!(out, text);
