@@ -127,6 +127,7 @@ pub async fn handle(
     let (mut resp, mut outcome) = match result {
         Ok((resp, outcome)) => (resp, outcome),
         Err(p) => {
+            p.log_cause(&request_id);
             let kind = p.kind;
             (p.into_response(&request_id), kind)
         }
@@ -629,7 +630,7 @@ async fn reidentify_body(
             }
             ContentType::Form => reveal_form(text, store, &allow, &mut stats)?,
             ContentType::Text => {
-                reveal_text(text, store, &allow, &mut stats).map_err(|_| vault_problem())?
+                reveal_text(text, store, &allow, &mut stats).map_err(|e| vault_failed(&e))?
             }
         };
         Ok::<_, Problem>((out, stats))
@@ -648,7 +649,7 @@ fn reveal_form(
 ) -> Result<String, Problem> {
     let mut out = form_urlencoded::Serializer::new(String::new());
     for (k, v) in form_urlencoded::parse(text.as_bytes()) {
-        let v = reveal_text(&v, store, allow, stats).map_err(|_| vault_problem())?;
+        let v = reveal_text(&v, store, allow, stats).map_err(|e| vault_failed(&e))?;
         out.append_pair(&k, &v);
     }
     Ok(out.finish())
@@ -709,7 +710,7 @@ async fn forward(
             let (pq, headers) = vault_inline(gw, || {
                 let pq = reidentify_path_and_query(route, &parts.uri, &rec, &allow, &mut stats)?;
                 let headers = forwarded_headers(&parts.headers, route, |v| {
-                    reveal_text(v, &rec, &allow, &mut stats).map_err(|_| vault_problem())
+                    reveal_text(v, &rec, &allow, &mut stats).map_err(|e| vault_failed(&e))
                 })?;
                 Ok::<_, Problem>((pq, headers))
             })?;
@@ -959,7 +960,7 @@ fn reidentify_path_and_query(
             path.push('/');
         }
         path.push_str(&map_segment(seg, |s| {
-            reveal_text(s, store, allow, stats).map_err(|_| vault_problem())
+            reveal_text(s, store, allow, stats).map_err(|e| vault_failed(&e))
         })?);
     }
     if let Some(q) = uri.query() {
@@ -1035,9 +1036,15 @@ fn vault_problem() -> Problem {
     )
 }
 
+/// A vault call failed: 503, and the cause is logged with the request id when the answer
+/// is given ([`Problem::log_cause`]).
+fn vault_failed(e: &dyn std::error::Error) -> Problem {
+    vault_problem().caused_by(e)
+}
+
 fn reveal_problem(e: &RevealError) -> Problem {
     match e {
-        RevealError::Token(_) => vault_problem(),
+        RevealError::Token(t) => vault_failed(t),
         RevealError::KeyCollision => Problem::new(
             StatusCode::UNPROCESSABLE_ENTITY,
             "reidentify_failed",
@@ -1055,7 +1062,7 @@ fn scan_problem(e: &ScanError) -> Problem {
             "Body too large",
             e.to_string(),
         ),
-        ScanError::Token(_) => vault_problem(),
+        ScanError::Token(t) => vault_failed(t),
         ScanError::Json { .. } | ScanError::Utf8 { .. } | ScanError::Form(_) => {
             bad_request_titled("Malformed body", &e.to_string())
         }
@@ -1173,5 +1180,21 @@ mod tests {
             kind_of(&h, b"<xml/>", &[]).expect_err("not json").status,
             400
         );
+    }
+
+    #[test]
+    fn a_vault_failure_is_a_503_that_keeps_its_cause_for_the_log() {
+        use crate::transform::token::TokenError;
+        let e = ScanError::Token(TokenError::Unavailable(
+            "vault storage error: No space left on device".into(),
+        ));
+        let p = scan_problem(&e);
+        assert_eq!(p.status, StatusCode::SERVICE_UNAVAILABLE);
+        assert_eq!(p.kind, "vault");
+        assert_eq!(
+            p.cause.as_deref(),
+            Some("token store unavailable: vault storage error: No space left on device")
+        );
+        assert!(!p.detail.contains("No space"));
     }
 }
