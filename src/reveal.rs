@@ -7,10 +7,10 @@
 use std::sync::OnceLock;
 
 use regex::Regex;
-use serde_json::Value;
+use serde_json::{Map, Value};
 
 use crate::phi::PhiType;
-use crate::transform::token::{TokenError, TokenStore, TOKEN_CHARS};
+use crate::transform::token::{Revealed, TokenError, TokenStore, TOKEN_CHARS};
 
 /// What a reveal did.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
@@ -41,12 +41,18 @@ impl Allow {
 }
 
 /// The one pattern that finds tokens of every type (built from the type prefixes).
+///
+/// A token may be glued to the text before it (`idMRN_…`, or `nPHONE_…` after a literal
+/// `\n`): the prefixes are a closed set, so nothing is required before one. The first
+/// prefix found is the longest; [`reveal_text`] tries the shorter ones it ends with
+/// (`ZIP` ends with `IP`) when the text is glued. After the ten characters, nothing of a
+/// word may follow.
 pub(crate) fn token_pattern() -> Result<&'static Regex, TokenError> {
     static RE: OnceLock<Option<Regex>> = OnceLock::new();
     RE.get_or_init(|| {
         let prefixes: Vec<&str> = PhiType::ALL.iter().map(|t| t.token_prefix()).collect();
         let pattern = format!(
-            r"\b(?:{})_[0-9A-HJKMNP-TV-Z]{{{TOKEN_CHARS}}}\b",
+            r"(?:{})_[0-9A-HJKMNP-TV-Z]{{{TOKEN_CHARS}}}\b",
             prefixes.join("|")
         );
         Regex::new(&pattern).ok()
@@ -65,20 +71,19 @@ pub fn reveal_text(
     let mut out = String::with_capacity(text.len());
     let mut last = 0;
     for m in token_pattern()?.find_iter(text) {
-        out.push_str(&text[last..m.start()]);
-        match store.reveal(m.as_str())? {
-            Some(r) if allow.permits(r.ty) => {
-                out.push_str(&r.value);
-                stats.revealed += 1;
-            }
-            Some(_) => {
-                out.push_str(m.as_str());
-                stats.refused += 1;
-            }
-            None => {
-                out.push_str(m.as_str());
-                stats.unknown += 1;
-            }
+        let Some((start, r)) = lookup(text, m.start(), m.end(), store)? else {
+            out.push_str(&text[last..m.end()]);
+            stats.unknown += 1;
+            last = m.end();
+            continue;
+        };
+        out.push_str(&text[last..start]);
+        if allow.permits(r.ty) {
+            out.push_str(&r.value);
+            stats.revealed += 1;
+        } else {
+            out.push_str(&text[start..m.end()]);
+            stats.refused += 1;
         }
         last = m.end();
     }
@@ -86,14 +91,61 @@ pub fn reveal_text(
     Ok(out)
 }
 
-/// Replaces tokens in every string of a JSON value (keys included), so revealed values are
-/// escaped correctly when the document is written out again.
+/// Looks up the token found at `start..end`. When it is glued to a letter or digit before
+/// it and the store does not know it, the shorter prefixes its own prefix ends with are
+/// tried, longest first (`xZIP_…` may be `xZ` + `IP_…`). Returns where the known token
+/// starts.
+fn lookup(
+    text: &str,
+    start: usize,
+    end: usize,
+    store: &dyn TokenStore,
+) -> Result<Option<(usize, Revealed)>, TokenError> {
+    if let Some(r) = store.reveal(&text[start..end])? {
+        return Ok(Some((start, r)));
+    }
+    let glued = text[..start]
+        .chars()
+        .next_back()
+        .is_some_and(char::is_alphanumeric);
+    if !glued {
+        return Ok(None);
+    }
+    let prefix = text[start..end].split('_').next().unwrap_or_default();
+    let mut shorter: Vec<&str> = PhiType::ALL
+        .iter()
+        .map(|t| t.token_prefix())
+        .filter(|p| p.len() < prefix.len() && prefix.ends_with(p))
+        .collect();
+    shorter.sort_unstable_by_key(|p| std::cmp::Reverse(p.len()));
+    for p in shorter {
+        let at = start + prefix.len() - p.len();
+        if let Some(r) = store.reveal(&text[at..end])? {
+            return Ok(Some((at, r)));
+        }
+    }
+    Ok(None)
+}
+
+/// Why a JSON document could not be revealed.
+#[derive(Debug, thiserror::Error)]
+pub enum RevealError {
+    /// Two object keys reveal to the same key (or a revealed key to one already there):
+    /// refused, never merged, so no value is silently dropped.
+    #[error("two object keys re-identify to the same key")]
+    KeyCollision,
+    #[error(transparent)]
+    Token(#[from] TokenError),
+}
+
+/// Replaces tokens in every string of a JSON value, object keys included, so revealed
+/// values are escaped correctly when the document is written out again.
 pub fn reveal_json(
     v: &mut Value,
     store: &dyn TokenStore,
     allow: &Allow,
     stats: &mut RevealStats,
-) -> Result<(), TokenError> {
+) -> Result<(), RevealError> {
     match v {
         Value::String(s) => *s = reveal_text(s, store, allow, stats)?,
         Value::Array(a) => {
@@ -105,8 +157,35 @@ pub fn reveal_json(
             for x in o.values_mut() {
                 reveal_json(x, store, allow, stats)?;
             }
+            reveal_keys(o, store, allow, stats)?;
         }
         _ => {}
+    }
+    Ok(())
+}
+
+/// Reveals the tokens in an object's keys, in place and in order. The map is rebuilt only
+/// when a key holds something token-shaped.
+fn reveal_keys(
+    o: &mut Map<String, Value>,
+    store: &dyn TokenStore,
+    allow: &Allow,
+    stats: &mut RevealStats,
+) -> Result<(), RevealError> {
+    let pattern = token_pattern()?;
+    if !o.keys().any(|k| pattern.is_match(k)) {
+        return Ok(());
+    }
+    let old = std::mem::take(o);
+    for (k, v) in old {
+        let k = if pattern.is_match(&k) {
+            reveal_text(&k, store, allow, stats)?
+        } else {
+            k
+        };
+        if o.insert(k, v).is_some() {
+            return Err(RevealError::KeyCollision);
+        }
     }
     Ok(())
 }
@@ -168,5 +247,119 @@ mod tests {
         let mut v = serde_json::json!({"n": t[0]});
         reveal_json(&mut v, &store, &Allow::all(), &mut RevealStats::default()).expect("ok");
         assert_eq!(v.to_string(), r#"{"n":"O\"Brien"}"#);
+    }
+
+    fn store_with(values: &[(PhiType, &str)]) -> (MemoryTokenStore, Vec<String>) {
+        let store = MemoryTokenStore::new(&MasterKey::from_bytes([4; 32]), "");
+        let batch: Vec<TokenRequest<'_>> = values
+            .iter()
+            .map(|&(ty, value)| TokenRequest { ty, value })
+            .collect();
+        let tokens = store.tokenize(&batch, true).expect("tokens");
+        (store, tokens)
+    }
+
+    #[test]
+    fn json_keys_are_revealed_in_place_and_in_order() {
+        let (store, t) = store_with(&[(PhiType::Mrn, "A-1001"), (PhiType::Email, "m@x.org")]);
+        let doc = format!(
+            r#"{{"first":1,"{}":{{"{}":"x","note":"{}"}},"last":2}}"#,
+            t[0], t[1], t[0]
+        );
+        let mut v: Value = serde_json::from_str(&doc).expect("json");
+        let mut stats = RevealStats::default();
+        reveal_json(&mut v, &store, &Allow::all(), &mut stats).expect("reveal");
+        assert_eq!(
+            v.to_string(),
+            r#"{"first":1,"A-1001":{"m@x.org":"x","note":"A-1001"},"last":2}"#
+        );
+        assert_eq!(stats.revealed, 3);
+    }
+
+    #[test]
+    fn json_keys_of_refused_types_stay_tokens() {
+        let (store, t) = store_with(&[(PhiType::Mrn, "A-1001")]);
+        let mut v = serde_json::json!({ t[0].clone(): 1 });
+        let mut stats = RevealStats::default();
+        reveal_json(
+            &mut v,
+            &store,
+            &Allow::only(vec![PhiType::Name]),
+            &mut stats,
+        )
+        .expect("reveal");
+        assert_eq!(v, serde_json::json!({ t[0].clone(): 1 }));
+        assert_eq!(stats.refused, 1);
+    }
+
+    #[test]
+    fn colliding_revealed_keys_are_refused_not_merged() {
+        let (store, t) = store_with(&[(PhiType::Mrn, "A-1001")]);
+        // A token key and the value it stands for, side by side.
+        let mut v = serde_json::json!({ "A-1001": 1, t[0].clone(): 2 });
+        let err = reveal_json(&mut v, &store, &Allow::all(), &mut RevealStats::default())
+            .expect_err("collision");
+        assert!(matches!(err, RevealError::KeyCollision));
+        // The message names neither the key nor the value.
+        assert!(!err.to_string().contains("A-1001") && !err.to_string().contains(&t[0]));
+    }
+
+    #[test]
+    fn tokens_glued_to_the_text_before_them_are_revealed() {
+        let (store, t) = store_with(&[
+            (PhiType::Phone, "555-0100"),
+            (PhiType::Mrn, "A-1001"),
+            (PhiType::Name, "Maria Lopez"),
+        ]);
+        // A literal backslash-n (an escaped newline left in the text), an id glued to its
+        // label, and a stray capital.
+        let text = format!(r"Call:\n{} idMRN{} X{}.", t[0], &t[1][3..], t[2]);
+        let mut stats = RevealStats::default();
+        let out = reveal_text(&text, &store, &Allow::all(), &mut stats).expect("reveal");
+        assert_eq!(out, r"Call:\n555-0100 idA-1001 XMaria Lopez.");
+        assert_eq!(stats.revealed, 3);
+    }
+
+    #[test]
+    fn a_glued_prefix_is_read_longest_first_then_shorter() {
+        let (store, t) = store_with(&[(PhiType::Zip, "02139"), (PhiType::Ip, "10.0.0.7")]);
+        // `xZIP_…` holding a ZIP token is the ZIP; `xZ` + an IP token is the IP.
+        let text = format!("x{} xZ{}", t[0], t[1]);
+        let mut stats = RevealStats::default();
+        let out = reveal_text(&text, &store, &Allow::all(), &mut stats).expect("reveal");
+        assert_eq!(out, "x02139 xZ10.0.0.7");
+        assert_eq!(stats.revealed, 2);
+        // Not glued, `ZIP_…` is a ZIP token (here an unknown one), never `Z` + an IP token.
+        let unglued = format!("at Z{}", t[1]);
+        let mut stats = RevealStats::default();
+        let out = reveal_text(&unglued, &store, &Allow::all(), &mut stats).expect("reveal");
+        assert_eq!(out, unglued);
+        assert_eq!(stats.unknown, 1);
+    }
+
+    #[test]
+    fn a_token_followed_by_a_word_character_is_not_a_token() {
+        let (store, t) = store_with(&[(PhiType::Name, "Maria Lopez")]);
+        for text in [
+            format!("{}X", t[0]),
+            format!("{}_", t[0]),
+            format!("{}9", t[0]),
+        ] {
+            let mut stats = RevealStats::default();
+            let out = reveal_text(&text, &store, &Allow::all(), &mut stats).expect("reveal");
+            assert_eq!(out, text);
+            assert_eq!(stats, RevealStats::default());
+        }
+    }
+
+    #[test]
+    fn the_pattern_finds_glued_tokens_for_the_detector_too() {
+        let text = "idMRN_0123456789 and XNAME_ABCDEFGHJK";
+        let found: Vec<&str> = token_pattern()
+            .expect("pattern")
+            .find_iter(text)
+            .map(|m| m.as_str())
+            .collect();
+        assert_eq!(found, ["MRN_0123456789", "NAME_ABCDEFGHJK"]);
     }
 }

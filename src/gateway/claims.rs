@@ -130,7 +130,9 @@ pub fn codes(reports: &[ClaimReport]) -> String {
 }
 
 /// Writes the evidence snapshot of a forwarded claim. `forwarded` is the body as it left
-/// (de-identified); the file name is the request id, found through the audit log.
+/// (de-identified); the file name is the request id, found through the audit log. Fails
+/// closed: a snapshot that cannot be built or written in full is an error (the claim is
+/// then not forwarded), never an empty or partial file.
 pub fn write_snapshot(
     dir: &Path,
     request_id: &str,
@@ -139,29 +141,52 @@ pub fn write_snapshot(
     decision: &Decision,
     checker: &Checker,
 ) -> std::io::Result<PathBuf> {
-    std::fs::create_dir_all(dir)?;
     let body = match serde_json::from_slice::<serde_json::Value>(forwarded) {
         Ok(v) => v,
         Err(_) => serde_json::Value::String(String::from_utf8_lossy(forwarded).into_owned()),
     };
-    let snapshot = serde_json::json!({
-        "request_id": request_id,
-        "route": route,
-        "time": crate::audit::now_rfc3339(),
-        "decision": decision.outcome(),
-        "claims": decision.reports(),
-        "tables": checker.versions(),
-        "forwarded": body,
-    });
-    let path = dir.join(format!("{request_id}.json"));
-    let tmp = dir.join(format!(".{request_id}.tmp"));
-    std::fs::write(
-        &tmp,
-        serde_json::to_vec_pretty(&snapshot).unwrap_or_default(),
-    )?;
-    std::fs::File::open(&tmp)?.sync_all()?;
-    std::fs::rename(&tmp, &path)?;
-    Ok(path)
+    let snapshot = Snapshot {
+        request_id,
+        route,
+        time: crate::audit::now_rfc3339(),
+        decision: decision.outcome(),
+        claims: decision.reports(),
+        tables: checker.versions(),
+        forwarded: body,
+    };
+    write_json_durably(dir, request_id, &snapshot)
+}
+
+/// An evidence snapshot, in the order its fields are written.
+#[derive(serde::Serialize)]
+struct Snapshot<'a> {
+    request_id: &'a str,
+    route: &'a str,
+    time: String,
+    decision: &'static str,
+    claims: &'a [ClaimReport],
+    tables: &'a [crate::claims::TableVersion],
+    forwarded: serde_json::Value,
+}
+
+/// Writes `<dir>/<name>.json` through a temporary file, synced before it is renamed into
+/// place; on any failure nothing is left under the final name.
+fn write_json_durably(
+    dir: &Path,
+    name: &str,
+    value: &impl serde::Serialize,
+) -> std::io::Result<PathBuf> {
+    let bytes = serde_json::to_vec_pretty(value).map_err(std::io::Error::other)?;
+    std::fs::create_dir_all(dir)?;
+    let path = dir.join(format!("{name}.json"));
+    let tmp = dir.join(format!(".{name}.tmp"));
+    let written = std::fs::write(&tmp, &bytes)
+        .and_then(|()| std::fs::File::open(&tmp)?.sync_all())
+        .and_then(|()| std::fs::rename(&tmp, &path));
+    if written.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+    written.map(|()| path)
 }
 
 /// Claim metrics: the clean-claim rate, findings by code, units per visit.
@@ -206,5 +231,52 @@ impl ClaimMetrics {
             }
         }
         o
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A value whose serialisation fails, as a snapshot part that cannot be written would.
+    struct Unserialisable;
+
+    impl serde::Serialize for Unserialisable {
+        fn serialize<S: serde::Serializer>(&self, _: S) -> Result<S::Ok, S::Error> {
+            Err(serde::ser::Error::custom("cannot serialise"))
+        }
+    }
+
+    #[test]
+    fn a_snapshot_that_cannot_be_built_is_an_error_and_leaves_no_file() {
+        let dir = tempfile::tempdir().expect("dir");
+        let err =
+            write_json_durably(dir.path(), "req-1", &Unserialisable).expect_err("fails closed");
+        assert_eq!(err.kind(), std::io::ErrorKind::Other);
+        let left: Vec<_> = std::fs::read_dir(dir.path())
+            .map(|d| d.filter_map(Result::ok).map(|e| e.file_name()).collect())
+            .unwrap_or_default();
+        assert!(left.is_empty(), "nothing written: {left:?}");
+    }
+
+    #[test]
+    fn a_snapshot_that_cannot_be_written_leaves_no_file() {
+        let dir = tempfile::tempdir().expect("dir");
+        // The evidence "directory" is a file: nothing can be created under it.
+        let not_a_dir = dir.path().join("evidence");
+        std::fs::write(&not_a_dir, b"").expect("file");
+        assert!(write_json_durably(&not_a_dir, "req-1", &serde_json::json!({"a": 1})).is_err());
+    }
+
+    #[test]
+    fn a_snapshot_is_written_in_full_under_its_name() {
+        let dir = tempfile::tempdir().expect("dir");
+        let v = serde_json::json!({"request_id": "req-1", "forwarded": {"n": "NAME_0000000000"}});
+        let path = write_json_durably(dir.path(), "req-1", &v).expect("written");
+        assert_eq!(path, dir.path().join("req-1.json"));
+        let back: serde_json::Value =
+            serde_json::from_slice(&std::fs::read(&path).expect("read")).expect("json");
+        assert_eq!(back, v);
+        assert!(!dir.path().join(".req-1.tmp").exists());
     }
 }

@@ -20,6 +20,7 @@ pub const OUTCOMES: &[&str] = &[
     "too_large",
     "unsupported_type",
     "deidentify_failed",
+    "reidentify_failed",
     "vault",
     "upstream",
     "timeout",

@@ -26,7 +26,7 @@ use super::problem::{self, Problem};
 use super::trail::{Recording, Trail};
 use super::{Gateway, Route};
 use crate::detect::Scratch;
-use crate::reveal::{reveal_json, reveal_text, Allow, RevealStats};
+use crate::reveal::{reveal_json, reveal_text, Allow, RevealError, RevealStats};
 use crate::transform::policy::Policy;
 use crate::transform::token::TokenStore;
 use crate::vault::VaultStore;
@@ -128,6 +128,7 @@ pub async fn handle(
     let (mut resp, mut outcome) = match result {
         Ok((resp, outcome)) => (resp, outcome),
         Err(p) => {
+            p.log_cause(&request_id);
             let kind = p.kind;
             (p.into_response(&request_id), kind)
         }
@@ -718,7 +719,7 @@ async fn reidentify_body(
                     ),
                 )
             })?;
-            reveal_json(&mut v, store, &allow, &mut stats).map_err(|_| vault_problem())?;
+            reveal_json(&mut v, store, &allow, &mut stats).map_err(|e| reveal_problem(&e))?;
             Ok::<_, Problem>(v.to_string())
         };
         let out = match ct {
@@ -739,7 +740,7 @@ async fn reidentify_body(
                 json_doc(text.trim())?
             }
             ContentType::Text => {
-                reveal_text(text, store, &allow, &mut stats).map_err(|_| vault_problem())?
+                reveal_text(text, store, &allow, &mut stats).map_err(|e| vault_failed(&e))?
             }
         };
         Ok::<_, Problem>((out, stats))
@@ -758,7 +759,7 @@ fn reveal_form(
 ) -> Result<String, Problem> {
     let mut out = form_urlencoded::Serializer::new(String::new());
     for (k, v) in form_urlencoded::parse(text.as_bytes()) {
-        let v = reveal_text(&v, store, allow, stats).map_err(|_| vault_problem())?;
+        let v = reveal_text(&v, store, allow, stats).map_err(|e| vault_failed(&e))?;
         out.append_pair(&k, &v);
     }
     Ok(out.finish())
@@ -828,7 +829,7 @@ async fn forward(
             let (pq, headers) = vault_inline(gw, || {
                 let pq = reidentify_path_and_query(route, &parts.uri, &rec, &allow, &mut stats)?;
                 let headers = forwarded_headers(&parts.headers, route, |v| {
-                    reveal_text(v, &rec, &allow, &mut stats).map_err(|_| vault_problem())
+                    reveal_text(v, &rec, &allow, &mut stats).map_err(|e| vault_failed(&e))
                 })?;
                 Ok::<_, Problem>((pq, headers))
             })?;
@@ -1255,7 +1256,7 @@ fn reidentify_path_and_query(
             path.push('/');
         }
         path.push_str(&map_segment(seg, |s| {
-            reveal_text(s, store, allow, stats).map_err(|_| vault_problem())
+            reveal_text(s, store, allow, stats).map_err(|e| vault_failed(&e))
         })?);
     }
     if let Some(q) = uri.query() {
@@ -1331,6 +1332,24 @@ fn vault_problem() -> Problem {
     )
 }
 
+/// A vault call failed: 503, and the cause is logged with the request id when the answer
+/// is given ([`Problem::log_cause`]).
+fn vault_failed(e: &dyn std::error::Error) -> Problem {
+    vault_problem().caused_by(e)
+}
+
+fn reveal_problem(e: &RevealError) -> Problem {
+    match e {
+        RevealError::Token(t) => vault_failed(t),
+        RevealError::KeyCollision => Problem::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "reidentify_failed",
+            "Body could not be re-identified",
+            e.to_string(),
+        ),
+    }
+}
+
 fn scan_problem(e: &ScanError) -> Problem {
     match e {
         ScanError::TooLarge { .. } => Problem::new(
@@ -1339,7 +1358,7 @@ fn scan_problem(e: &ScanError) -> Problem {
             "Body too large",
             e.to_string(),
         ),
-        ScanError::Token(_) => vault_problem(),
+        ScanError::Token(t) => vault_failed(t),
         ScanError::Json { .. } | ScanError::Utf8 { .. } | ScanError::Form(_) => {
             bad_request_titled("Malformed body", &e.to_string())
         }
@@ -1500,5 +1519,21 @@ mod tests {
         )
         .expect("location");
         assert_eq!(out, "https://emr.example/chart/ID_X?next=a");
+    }
+
+    #[test]
+    fn a_vault_failure_is_a_503_that_keeps_its_cause_for_the_log() {
+        use crate::transform::token::TokenError;
+        let e = ScanError::Token(TokenError::Unavailable(
+            "vault storage error: No space left on device".into(),
+        ));
+        let p = scan_problem(&e);
+        assert_eq!(p.status, StatusCode::SERVICE_UNAVAILABLE);
+        assert_eq!(p.kind, "vault");
+        assert_eq!(
+            p.cause.as_deref(),
+            Some("token store unavailable: vault storage error: No space left on device")
+        );
+        assert!(!p.detail.contains("No space"));
     }
 }
