@@ -2,7 +2,9 @@
 //!
 //! Owns argument parsing (clap), loading what each command needs, and mapping failures to
 //! exit codes: 0 success, 1 a document or record failed, 2 unusable input or arguments,
-//! 64 a bad rule, policy or config file. Messages never contain input text.
+//! 64 a bad rule, policy or config file, 141 standard output was closed early (`… | head`:
+//! the status a shell reports for a process ended by SIGPIPE, as for `cat`; nothing is
+//! printed). Messages never contain input text.
 
 use std::fs::File;
 use std::io::{self, BufRead, BufReader, BufWriter, Read, Write};
@@ -342,6 +344,19 @@ pub struct ServeArgs {
     pub threads: Option<usize>,
 }
 
+/// Standard output closed before everything was written (`phigate … | head`): 128 + SIGPIPE,
+/// the status a shell shows for `cat` or `yes` in the same place. Rust ignores SIGPIPE, so a
+/// write fails with `BrokenPipe` instead of killing the process; every write to standard
+/// output goes through `?` (never `println!`, which panics) and ends up here.
+const EXIT_BROKEN_PIPE: u8 = 141;
+
+/// `println!` that returns the write error instead of panicking on a closed pipe.
+macro_rules! outln {
+    ($($arg:tt)*) => {
+        writeln!(io::stdout().lock(), $($arg)*)
+    };
+}
+
 /// Runs the parsed command line.
 pub fn run(cli: Cli) -> ExitCode {
     let result = match cli.command {
@@ -353,9 +368,9 @@ pub fn run(cli: Cli) -> ExitCode {
         }
         Command::Audit { command } => audit(&command),
         Command::Serve(args) => serve(&args).map(|()| ExitCode::SUCCESS),
-        Command::CheckConfig { file } => crate::gateway::check_config(&file).map(|summary| {
-            println!("{summary}");
-            ExitCode::SUCCESS
+        Command::CheckConfig { file } => crate::gateway::check_config(&file).and_then(|summary| {
+            outln!("{summary}")?;
+            Ok(ExitCode::SUCCESS)
         }),
         Command::Synth { seed, count, kind } => {
             synth(seed, count, kind.as_deref()).map(|()| ExitCode::SUCCESS)
@@ -364,7 +379,7 @@ pub fn run(cli: Cli) -> ExitCode {
     };
     match result {
         Ok(code) => code,
-        Err(e) if is_broken_pipe(&e) => ExitCode::SUCCESS,
+        Err(e) if is_broken_pipe(&e) => ExitCode::from(EXIT_BROKEN_PIPE),
         Err(e) => {
             eprintln!("phigate: {e:#}");
             ExitCode::from(exit_code_for(&e))
@@ -599,11 +614,14 @@ fn scan_jsonl(
         .saturating_mul(2)
         .saturating_add(1024);
     let (work_tx, work_rx) = std::sync::mpsc::sync_channel::<(u64, Vec<Line>)>(threads * 2);
-    let work_rx = std::sync::Mutex::new(work_rx);
+    // The workers own the work queue's receiving end: when the writer stops (the output
+    // pipe closed), each worker's next hand-off fails and it exits, the last one drops the
+    // receiver, and the reader's next send fails instead of waiting forever.
+    let work_rx = std::sync::Arc::new(std::sync::Mutex::new(work_rx));
     let (done_tx, done_rx) = std::sync::mpsc::sync_channel::<(u64, Vec<u8>, Report)>(threads * 2);
     std::thread::scope(|s| {
         for _ in 0..threads {
-            let (done_tx, work_rx) = (done_tx.clone(), &work_rx);
+            let (done_tx, work_rx) = (done_tx.clone(), std::sync::Arc::clone(&work_rx));
             s.spawn(move || {
                 let mut scratch = engine.detector.scratch();
                 loop {
@@ -621,6 +639,7 @@ fn scan_jsonl(
             });
         }
         drop(done_tx);
+        drop(work_rx);
         let writer = s.spawn(move || -> io::Result<Report> {
             let mut out = BufWriter::with_capacity(1 << 16, io::stdout().lock());
             let mut pending = std::collections::BTreeMap::new();
@@ -864,15 +883,15 @@ fn vault(command: &VaultCommand) -> anyhow::Result<()> {
             let v = open_vault(args)?;
             let stats = serde_json::json!({"tokens": v.len(), "patients": v.subjects()?,
                 "forgotten": v.forgotten()?, "bytes_on_disk": v.size_on_disk()?});
-            println!("{stats}");
+            outln!("{stats}")?;
         }
         VaultCommand::Verify(args) => {
             let v = open_vault(args)?;
             let n = v.verify()?;
-            println!(
+            outln!(
                 "{}",
                 serde_json::json!({"verified": n, "forgotten": v.forgotten()?})
-            );
+            )?;
         }
         VaultCommand::Forget(args) => forget(args)?,
         VaultCommand::Export { vault, out } => {
@@ -891,10 +910,10 @@ fn vault(command: &VaultCommand) -> anyhow::Result<()> {
             let mut w = BufWriter::new(file);
             let stats = backup::export(&v, &master, &mut w)?;
             w.into_inner().map_err(|e| e.into_error())?.sync_all()?;
-            println!(
+            outln!(
                 "{}",
                 serde_json::json!({"entries": stats.entries, "frames": stats.frames})
-            );
+            )?;
         }
         VaultCommand::Import { vault, from } => {
             let master = read_master_key(&vault.key_file)?;
@@ -903,10 +922,10 @@ fn vault(command: &VaultCommand) -> anyhow::Result<()> {
                 File::open(from).with_context(|| format!("opening {}", from.display()))?,
             );
             let stats = backup::import(&v, &master, &mut r)?;
-            println!(
+            outln!(
                 "{}",
                 serde_json::json!({"entries": stats.entries, "frames": stats.frames})
-            );
+            )?;
         }
         VaultCommand::Migrate {
             from,
@@ -947,18 +966,18 @@ fn vault(command: &VaultCommand) -> anyhow::Result<()> {
             if verified as u64 != records {
                 bail!("copied {records} records but {verified} verify");
             }
-            println!(
+            outln!(
                 "{}",
                 serde_json::json!({"records": records, "verified": verified})
-            );
+            )?;
         }
         VaultCommand::RotateKey(args) => {
             let r = open_vault(args)?.rotate_key()?;
-            println!(
+            outln!(
                 "{}",
                 serde_json::json!({"key_id": r.key_id, "re_encrypted": r.re_encrypted,
                     "patient_keys_rewrapped": r.subject_keys})
-            );
+            )?;
         }
     }
     Ok(())
@@ -992,10 +1011,10 @@ fn forget(args: &ForgetArgs) -> anyhow::Result<()> {
             v.forget(&sid)?
         }
     };
-    println!(
+    outln!(
         "{}",
         serde_json::json!({"forgotten": done.records, "shared_kept": done.shared})
-    );
+    )?;
     Ok(())
 }
 
@@ -1271,10 +1290,10 @@ fn audit(command: &AuditCommand) -> anyhow::Result<ExitCode> {
     };
     match command {
         AuditCommand::Pubkey { key_file } => {
-            println!(
+            outln!(
                 "{}",
                 AuditKeys::derive(&read_master_key(key_file)?)?.public_key_hex()
-            );
+            )?;
         }
         AuditCommand::Verify { log, pubkey } => {
             let keys;
@@ -1298,17 +1317,17 @@ fn audit(command: &AuditCommand) -> anyhow::Result<ExitCode> {
             }
             for dir in dirs {
                 match verify::verify(&dir, &trust)? {
-                    Ok(r) => println!(
+                    Ok(r) => outln!(
                         "{}",
                         serde_json::json!({"dir": dir.display().to_string(), "intact": true, "entries": r.entries,
                             "segments": r.segments, "checkpoints": r.checkpoints, "after_last_checkpoint": r.unanchored})
-                    ),
+                    )?,
                     Err(p) => {
-                        println!(
+                        outln!(
                             "{}",
                             serde_json::json!({"dir": dir.display().to_string(), "intact": false,
                                 "file": p.file.display().to_string(), "line": p.line, "entry": p.expected_seq, "reason": p.reason})
-                        );
+                        )?;
                         eprintln!("phigate: audit log tampered: {p}");
                         return Ok(ExitCode::from(1));
                     }
@@ -1341,19 +1360,21 @@ fn audit(command: &AuditCommand) -> anyhow::Result<ExitCode> {
                     .collect();
                 record_officer_search(&log.dir, &master, &f.subjects)?;
             }
-            let stdout = io::stdout();
-            let mut out = stdout.lock();
-            query::export(&log.dir, &f, false, &mut out)?;
+            let mut out = PipeWatch::new(io::stdout().lock());
+            let result = query::export(&log.dir, &f, false, &mut out);
+            out.check(result)?;
         }
         AuditCommand::Export {
             log,
             filter,
             format,
         } => {
-            let stdout = io::stdout();
-            let mut out = BufWriter::new(stdout.lock());
-            query::export(&log.dir, &audit_filter(filter)?, format == "csv", &mut out)?;
-            out.flush()?;
+            let mut out = PipeWatch::new(BufWriter::new(io::stdout().lock()));
+            let result = query::export(&log.dir, &audit_filter(filter)?, format == "csv", &mut out)
+                .map(|_| ())
+                .map_err(anyhow::Error::from)
+                .and_then(|()| Ok(out.flush()?));
+            out.check(result)?;
         }
         AuditCommand::Report {
             log,
@@ -1366,10 +1387,54 @@ fn audit(command: &AuditCommand) -> anyhow::Result<ExitCode> {
             } else {
                 query::report_text(&s)
             };
-            print!("{text}");
+            let mut out = io::stdout().lock();
+            out.write_all(text.as_bytes())?;
+            out.flush()?;
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// A writer that remembers a closed pipe, for library calls that report write errors as
+/// their own error type: the closed pipe then ends the command quietly like any other.
+struct PipeWatch<W> {
+    inner: W,
+    closed: bool,
+}
+
+impl<W: Write> PipeWatch<W> {
+    fn new(inner: W) -> Self {
+        PipeWatch {
+            inner,
+            closed: false,
+        }
+    }
+
+    fn check<T, E: Into<anyhow::Error>>(&self, result: Result<T, E>) -> anyhow::Result<T> {
+        match result {
+            Err(_) if self.closed => Err(io::Error::from(io::ErrorKind::BrokenPipe).into()),
+            other => other.map_err(Into::into),
+        }
+    }
+
+    fn note<T>(&mut self, r: io::Result<T>) -> io::Result<T> {
+        if let Err(e) = &r {
+            self.closed |= e.kind() == io::ErrorKind::BrokenPipe;
+        }
+        r
+    }
+}
+
+impl<W: Write> Write for PipeWatch<W> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        let r = self.inner.write(buf);
+        self.note(r)
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        let r = self.inner.flush();
+        self.note(r)
+    }
 }
 
 /// Identifier searches are audited: in the main log when no gateway holds it, otherwise
@@ -1571,7 +1636,7 @@ fn claim_evidence(dir: &Path, token: &str) -> anyhow::Result<ExitCode> {
         if let Ok(text) = std::fs::read_to_string(&path) {
             let v: serde_json::Value = serde_json::from_str(&text)
                 .with_context(|| format!("{} is not a snapshot", path.display()))?;
-            println!("{v}");
+            outln!("{v}")?;
             found += 1;
         }
     }

@@ -346,3 +346,137 @@ fn jsonl_output_is_identical_and_ordered_with_any_number_of_threads() {
     };
     assert_eq!(ids(&one.stdout), ids(&corpus), "input order is kept");
 }
+
+/// Waits for `child` at most `secs` seconds; kills it and fails the test if it is still
+/// running then.
+fn wait_bounded(
+    child: &mut std::process::Child,
+    secs: u64,
+    what: &str,
+) -> std::process::ExitStatus {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(secs);
+    loop {
+        if let Some(status) = child.try_wait().expect("try_wait") {
+            return status;
+        }
+        if std::time::Instant::now() > deadline {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("{what} did not exit within {secs} s after its output pipe closed");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+}
+
+/// The status a shell shows for a process whose output pipe closed (`cat big | head -1`).
+const BROKEN_PIPE_STATUS: i32 = 141;
+
+#[test]
+fn jsonl_scan_piped_into_head_exits_quietly_when_the_pipe_closes() {
+    use std::io::BufRead;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let input = dir.path().join("big.jsonl");
+    let mut lines = String::new();
+    for i in 0..40_000 {
+        lines.push_str(
+            &serde_json::json!({"id": i, "text": format!("Seen on 03/14/2024, MRN MX{i:07}, call 555-013-{:04}.", i % 10_000)})
+                .to_string(),
+        );
+        lines.push('\n');
+    }
+    std::fs::write(&input, lines).expect("write input");
+    for threads in ["1", "4"] {
+        let mut child = Command::new(bin())
+            .args(["scan", "--jsonl", "--threads", threads])
+            .arg(&input)
+            .stdin(std::process::Stdio::null())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .expect("spawn");
+        let mut first = String::new();
+        {
+            // `head -1`: read one line, then close the pipe.
+            let mut reader = std::io::BufReader::new(child.stdout.take().expect("stdout"));
+            reader.read_line(&mut first).expect("read a line");
+        }
+        assert!(first.starts_with("{\"id\":0,"), "first line: {first}");
+        let status = wait_bounded(&mut child, 30, "scan --jsonl");
+        let mut stderr = String::new();
+        std::io::Read::read_to_string(&mut child.stderr.take().expect("stderr"), &mut stderr)
+            .expect("stderr");
+        assert_eq!(
+            status.code(),
+            Some(BROKEN_PIPE_STATUS),
+            "threads {threads}: {stderr}"
+        );
+        assert!(
+            stderr.is_empty(),
+            "a closed pipe is not an error to report: {stderr}"
+        );
+    }
+}
+
+/// Runs the binary with standard output already closed at its reading end.
+fn run_into_closed_pipe(args: &[&str]) -> Output {
+    let (reader, writer) = std::io::pipe().expect("pipe");
+    drop(reader);
+    let mut child = Command::new(bin())
+        .args(args)
+        .stdin(std::process::Stdio::null())
+        .stdout(writer)
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    let status = wait_bounded(&mut child, 30, args[0]);
+    let mut stderr = Vec::new();
+    std::io::Read::read_to_end(&mut child.stderr.take().expect("stderr"), &mut stderr)
+        .expect("stderr");
+    Output {
+        status,
+        stdout: Vec::new(),
+        stderr,
+    }
+}
+
+#[test]
+fn commands_writing_into_a_closed_pipe_exit_quietly_without_panicking() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let key = dir.path().join("k");
+    let key_s = key.to_str().expect("utf-8");
+    let logdir = dir.path().join("audit");
+    let log_s = logdir.to_str().expect("utf-8");
+    assert!(run(&["keygen", "--out", key_s], b"").status.success());
+    // An identifier search records itself, which gives the log an entry to export.
+    let search = run(
+        &[
+            "audit",
+            "search",
+            "--dir",
+            log_s,
+            "--key-file",
+            key_s,
+            "--identifier",
+            "MX0000001",
+        ],
+        b"",
+    );
+    assert!(search.status.success(), "{}", text(&search.stderr));
+    for args in [
+        vec!["audit", "pubkey", "--key-file", key_s],
+        vec!["audit", "export", "--dir", log_s],
+        vec!["audit", "export", "--dir", log_s, "--format", "csv"],
+        vec!["audit", "report", "--dir", log_s],
+        vec!["audit", "verify", "--dir", log_s, "--key-file", key_s],
+        vec!["synth", "--count", "50"],
+    ] {
+        let out = run_into_closed_pipe(&args);
+        assert_eq!(
+            out.status.code(),
+            Some(BROKEN_PIPE_STATUS),
+            "{args:?}: {}",
+            text(&out.stderr)
+        );
+        assert!(out.stderr.is_empty(), "{args:?}: {}", text(&out.stderr));
+    }
+}
