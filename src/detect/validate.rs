@@ -11,10 +11,20 @@ use std::str::FromStr;
 /// A named check from a rule's `validate` field.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Validator {
+    /// A payment card number without a cue: 13–19 digits, Luhn-valid, a card-issuer first
+    /// digit, not part of a longer run of numbers.
+    Card,
+    /// A payment card number after a cue (`credit card`): 13–19 digits, any check digit.
+    CardCued,
     City,
     Date,
     Dea,
     HasDigit,
+    /// Health Insurance Claim Number: a valid SSN and a beneficiary suffix (`123456789A`).
+    Hicn,
+    /// IBAN: country, ISO 7064 mod-97 check digits, country length; trailing words that the
+    /// pattern swallowed are trimmed off.
+    Iban,
     /// An identifier: has a digit and is not a ratio such as a blood pressure (`148/60`).
     IdValue,
     Ipv4,
@@ -30,7 +40,17 @@ pub enum Validator {
     /// Not part of a longer numeric expression (`120/80/60`, `7.4/40`).
     NotGlued,
     PartialDate,
+    /// A telephone number in a non-US format: 9–13 digits, not a run of readings or times.
+    PhoneIntl,
+    /// An image file name whose name reads like a person's (`maria_profile_2023.png`).
+    PhotoFile,
+    /// A licence plate: a digit, or letters only after `vanity plate` / `license plate`.
+    Plate,
     Ssn,
+    /// An SSN written with spaces (`512 47 3306`), not a row of numbers or a measurement.
+    SsnSpaced,
+    /// An extension (`x2207`) that is not a count (`x 10`) or part of a number.
+    Extension,
     Street,
     Url,
     Vin,
@@ -41,10 +61,15 @@ impl FromStr for Validator {
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         Ok(match s {
+            "card" => Validator::Card,
+            "card_cued" => Validator::CardCued,
             "city" => Validator::City,
             "date" => Validator::Date,
             "dea" => Validator::Dea,
+            "extension" => Validator::Extension,
             "has_digit" => Validator::HasDigit,
+            "hicn" => Validator::Hicn,
+            "iban" => Validator::Iban,
             "id_value" => Validator::IdValue,
             "ipv4" => Validator::Ipv4,
             "ipv6" => Validator::Ipv6,
@@ -56,7 +81,11 @@ impl FromStr for Validator {
             "month_year" => Validator::MonthYear,
             "not_glued" => Validator::NotGlued,
             "partial_date" => Validator::PartialDate,
+            "phone_intl" => Validator::PhoneIntl,
+            "photo_file" => Validator::PhotoFile,
+            "plate" => Validator::Plate,
             "ssn" => Validator::Ssn,
+            "ssn_spaced" => Validator::SsnSpaced,
             "street" => Validator::Street,
             "url" => Validator::Url,
             "vin" => Validator::Vin,
@@ -70,10 +99,15 @@ impl Validator {
     pub fn check(self, text: &str, start: usize, end: usize) -> Option<usize> {
         let v = &text[start..end];
         let ok = match self {
+            Validator::Card => card(v, true) && !in_number_run(text, start, end),
+            Validator::CardCued => card(v, false),
             Validator::City => city(v),
             Validator::Date => numeric_date(text, start, end),
             Validator::Dea => dea(v),
+            Validator::Extension => !unit_or_number_after(text, end) && !glued(text, start, end),
             Validator::HasDigit => v.len() >= 3 && v.bytes().any(|b| b.is_ascii_digit()),
+            Validator::Hicn => hicn(v),
+            Validator::Iban => return iban_end(text, start, end),
             Validator::IdValue => {
                 v.len() >= 3
                     && v.bytes().any(|b| b.is_ascii_digit())
@@ -90,7 +124,11 @@ impl Validator {
             Validator::NotGlued => !glued(text, start, end),
             Validator::MonthYear => !glued(text, start, end) && !score_context(text, start, end),
             Validator::PartialDate => partial_date(text, start, end),
+            Validator::PhoneIntl => phone_intl(text, start, end),
+            Validator::PhotoFile => photo_file(v),
+            Validator::Plate => plate(text, start, v),
             Validator::Ssn => ssn(v),
+            Validator::SsnSpaced => ssn(v) && !in_number_run(text, start, end),
             Validator::Street => street(v),
             Validator::Url => return url_end(text, start, end),
             Validator::Vin => vin(v),
@@ -228,6 +266,452 @@ pub fn mbi(v: &str) -> bool {
             )
         })
         && chars.iter().filter(|c| c.is_ascii_alphabetic()).count() >= 2
+}
+
+/// Payment card numbers: 13–19 digits; without a cue also Luhn-valid with a card-issuer
+/// first digit (2–6: Mastercard, Amex/Diners/JCB, Visa, Mastercard, Discover/UnionPay) and
+/// not one digit repeated.
+pub fn card(v: &str, strict: bool) -> bool {
+    let digits: Vec<u8> = v.bytes().filter(u8::is_ascii_digit).collect();
+    if !(13..=19).contains(&digits.len()) {
+        return false;
+    }
+    if !strict {
+        return true;
+    }
+    let one_digit = digits.iter().all(|&d| d == digits[0]);
+    (b'2'..=b'6').contains(&digits[0]) && !one_digit && luhn(v)
+}
+
+/// The value sits in a row of numbers (`120 80 512 47 3306 14`, `3 x 512 47 3306`) or is
+/// followed by a unit or another number, so it is a list of readings, not one identifier.
+fn in_number_run(text: &str, start: usize, end: usize) -> bool {
+    let prev_numeric = text[..start]
+        .trim_end_matches([' ', '\t'])
+        .bytes()
+        .next_back()
+        .is_some_and(|c| c.is_ascii_digit());
+    let prev_times = word_before(text, start).is_some_and(|w| w == "x" || w == "times");
+    prev_numeric || prev_times || unit_or_number_after(text, end)
+}
+
+/// Units that turn a number into a measurement.
+const UNITS: &[&str] = &[
+    "ml", "cc", "mg", "mcg", "g", "kg", "lb", "lbs", "l", "cm", "mm", "in", "ft", "m", "sec", "s",
+    "min", "mins", "hr", "hrs", "h", "x", "reps", "sets", "times", "deg", "degrees", "units", "u",
+    "mmhg", "bpm", "%",
+];
+
+/// Followed by a unit (`mL`, `reps`) or by more digits (`, 14`, `-3`, ` 22`).
+fn unit_or_number_after(text: &str, end: usize) -> bool {
+    let b = text.as_bytes();
+    let next_unit = word_after(text, end).is_some_and(|w| {
+        UNITS.contains(&w.as_str()) || w.bytes().next().is_some_and(|c| c.is_ascii_digit())
+    });
+    let digit_next = b
+        .get(end)
+        .is_some_and(|c| matches!(c, b'.' | b',' | b'-' | b'/'))
+        && b.get(end + 1).is_some_and(u8::is_ascii_digit);
+    next_unit || digit_next
+}
+
+/// HICN: the nine digits are a valid SSN; the suffix is one of the beneficiary codes.
+pub fn hicn(v: &str) -> bool {
+    let digits: String = v.chars().filter(char::is_ascii_digit).take(9).collect();
+    let suffix: String = v
+        .trim_start_matches(|c: char| c.is_ascii_digit() || c == '-' || c == ' ')
+        .to_string();
+    let suffix_ok = match suffix.as_bytes() {
+        [l] => matches!(
+            l,
+            b'A' | b'B' | b'C' | b'D' | b'E' | b'F' | b'H' | b'J' | b'K' | b'M' | b'T' | b'W'
+        ),
+        [l, d] => {
+            matches!(
+                l,
+                b'B' | b'C' | b'D' | b'E' | b'F' | b'J' | b'K' | b'T' | b'W'
+            ) && d.is_ascii_digit()
+        }
+        _ => false,
+    };
+    digits.len() == 9 && ssn(&digits) && suffix_ok
+}
+
+/// IBAN lengths by country (ISO 13616 registry, the countries most often seen).
+const IBAN_LENGTHS: &[(&str, usize)] = &[
+    ("AD", 24),
+    ("AE", 23),
+    ("AT", 20),
+    ("BA", 20),
+    ("BE", 16),
+    ("BG", 22),
+    ("BH", 22),
+    ("BR", 29),
+    ("CH", 21),
+    ("CR", 22),
+    ("CY", 28),
+    ("CZ", 24),
+    ("DE", 22),
+    ("DK", 18),
+    ("DO", 28),
+    ("EE", 20),
+    ("EG", 29),
+    ("ES", 24),
+    ("FI", 18),
+    ("FO", 18),
+    ("FR", 27),
+    ("GB", 22),
+    ("GE", 22),
+    ("GI", 23),
+    ("GL", 18),
+    ("GR", 27),
+    ("HR", 21),
+    ("HU", 28),
+    ("IE", 22),
+    ("IL", 23),
+    ("IS", 26),
+    ("IT", 27),
+    ("JO", 30),
+    ("KW", 30),
+    ("KZ", 20),
+    ("LB", 28),
+    ("LI", 21),
+    ("LT", 20),
+    ("LU", 20),
+    ("LV", 21),
+    ("MC", 27),
+    ("MD", 24),
+    ("ME", 22),
+    ("MK", 19),
+    ("MT", 31),
+    ("MU", 30),
+    ("NL", 18),
+    ("NO", 15),
+    ("PK", 24),
+    ("PL", 28),
+    ("PS", 29),
+    ("PT", 25),
+    ("QA", 29),
+    ("RO", 24),
+    ("RS", 22),
+    ("SA", 24),
+    ("SE", 24),
+    ("SI", 19),
+    ("SK", 24),
+    ("SM", 27),
+    ("TN", 24),
+    ("TR", 26),
+    ("UA", 29),
+    ("VG", 24),
+    ("XK", 20),
+];
+
+/// ISO 7064 mod 97-10 over the IBAN rearranged (first four characters moved to the end,
+/// letters as 10–35); valid when the remainder is 1.
+pub fn iban(v: &str) -> bool {
+    let b: Vec<u8> = v
+        .bytes()
+        .filter(|c| !c.is_ascii_whitespace() && *c != b'-')
+        .map(|c| c.to_ascii_uppercase())
+        .collect();
+    if !(15..=34).contains(&b.len())
+        || !b[..2].iter().all(u8::is_ascii_alphabetic)
+        || !b[2..4].iter().all(u8::is_ascii_digit)
+        || !b.iter().all(u8::is_ascii_alphanumeric)
+    {
+        return false;
+    }
+    let country = std::str::from_utf8(&b[..2]).unwrap_or("");
+    if let Some(&(_, len)) = IBAN_LENGTHS.iter().find(|(c, _)| *c == country) {
+        if b.len() != len {
+            return false;
+        }
+    }
+    let mut rem: u32 = 0;
+    for &c in b[4..].iter().chain(&b[..4]) {
+        let n = if c.is_ascii_digit() {
+            u32::from(c - b'0')
+        } else {
+            u32::from(c - b'A') + 10
+        };
+        rem = if n >= 10 {
+            (rem * 100 + n) % 97
+        } else {
+            (rem * 10 + n) % 97
+        };
+    }
+    rem == 1
+}
+
+/// The longest prefix of the match, cut at a space, that is a valid IBAN (the pattern may
+/// take a following upper-case word as one more group).
+fn iban_end(text: &str, start: usize, mut end: usize) -> Option<usize> {
+    loop {
+        if iban(&text[start..end]) {
+            return Some(end);
+        }
+        end = start + text[start..end].rfind(' ')?;
+    }
+}
+
+/// Non-US telephone numbers (`020 7946 0018`, `01.23.45.67.89`, `+4930123456`): 9–15
+/// digits, not a row of readings, and not a list of 24-hour times (`0800 1200 1600`).
+fn phone_intl(text: &str, start: usize, end: usize) -> bool {
+    let v = &text[start..end];
+    let digits = v.bytes().filter(u8::is_ascii_digit).count();
+    if !(9..=15).contains(&digits) {
+        return false;
+    }
+    let groups: Vec<&str> = v
+        .split(|c: char| !c.is_ascii_digit())
+        .filter(|g| !g.is_empty())
+        .collect();
+    let clock = |g: &&str| {
+        g.len() == 4
+            && g[..2].parse::<u32>().is_ok_and(|h| h < 24)
+            && g[2..].parse::<u32>().is_ok_and(|m| m < 60)
+    };
+    let all_times = groups.len() > 1 && groups.iter().all(clock);
+    let before = text.as_bytes()[..start]
+        .iter()
+        .next_back()
+        .is_some_and(|c| c.is_ascii_alphanumeric());
+    !all_times && !before && !in_number_run(text, start, end)
+}
+
+/// Words of an image file name that say nothing about who is in it. A name with any other
+/// word (`maria_profile`, `jsmith_headshot`) is taken to name a person.
+const GENERIC_IMAGE_WORDS: &[&str] = &[
+    "img",
+    "image",
+    "images",
+    "dsc",
+    "dscn",
+    "dcim",
+    "pxl",
+    "photo",
+    "photos",
+    "pic",
+    "pics",
+    "picture",
+    "scan",
+    "scanned",
+    "screenshot",
+    "screen",
+    "shot",
+    "capture",
+    "snapshot",
+    "chart",
+    "graph",
+    "diagram",
+    "figure",
+    "fig",
+    "logo",
+    "icon",
+    "banner",
+    "header",
+    "footer",
+    "xray",
+    "x",
+    "ray",
+    "mri",
+    "ct",
+    "us",
+    "ekg",
+    "ecg",
+    "wound",
+    "skin",
+    "rash",
+    "incision",
+    "ulcer",
+    "pressure",
+    "injury",
+    "edema",
+    "scar",
+    "lesion",
+    "left",
+    "right",
+    "l",
+    "r",
+    "lt",
+    "rt",
+    "bilat",
+    "hand",
+    "hands",
+    "arm",
+    "leg",
+    "foot",
+    "feet",
+    "knee",
+    "shoulder",
+    "hip",
+    "elbow",
+    "wrist",
+    "ankle",
+    "back",
+    "spine",
+    "neck",
+    "finger",
+    "thumb",
+    "exercise",
+    "exercises",
+    "hep",
+    "home",
+    "program",
+    "plan",
+    "handout",
+    "form",
+    "page",
+    "doc",
+    "document",
+    "file",
+    "report",
+    "result",
+    "results",
+    "lab",
+    "labs",
+    "splint",
+    "brace",
+    "orthosis",
+    "before",
+    "after",
+    "pre",
+    "post",
+    "day",
+    "week",
+    "final",
+    "draft",
+    "copy",
+    "new",
+    "old",
+    "edit",
+    "edited",
+    "thumbnail",
+    "small",
+    "large",
+    "crop",
+    "cropped",
+    "rom",
+    "grip",
+    "test",
+    "sample",
+    "template",
+    "example",
+    "front",
+    "side",
+    "view",
+    "lateral",
+    "ap",
+    "pa",
+    "wheelchair",
+    "seating",
+    "posture",
+    "setup",
+    "equipment",
+    "device",
+    "adaptive",
+    "kitchen",
+    "bathroom",
+    "bed",
+    "tub",
+    "shower",
+    "chair",
+    "room",
+    "the",
+    "of",
+    "and",
+    "a",
+    "an",
+    "to",
+    "at",
+    "in",
+    "on",
+    "v",
+    "ver",
+    "version",
+    "rev",
+    "tmp",
+    "temp",
+    "untitled",
+    "attachment",
+    "upload",
+    "uploaded",
+    "export",
+    "output",
+    "graphic",
+    "map",
+    "table",
+    "signature",
+];
+
+/// Words in an image file name that always point at a person's likeness.
+const LIKENESS_WORDS: &[&str] = &[
+    "profile", "headshot", "selfie", "portrait", "face", "facial", "mugshot", "passport", "avatar",
+    "id", "badge", "license", "licence",
+];
+
+fn photo_file(v: &str) -> bool {
+    let stem = v.rsplit_once('.').map(|(s, _)| s).unwrap_or(v);
+    let words: Vec<String> = stem
+        .split(|c: char| !c.is_ascii_alphabetic())
+        .flat_map(split_camel)
+        .filter(|w| !w.is_empty())
+        .map(|w| w.to_ascii_lowercase())
+        .collect();
+    words.iter().any(|w| LIKENESS_WORDS.contains(&w.as_str()))
+        || words
+            .iter()
+            .any(|w| w.len() >= 3 && !GENERIC_IMAGE_WORDS.contains(&w.as_str()))
+}
+
+/// `JSmithHeadshot` → `J`, `Smith`, `Headshot`; lower-case and upper-case runs stay whole.
+fn split_camel(w: &str) -> Vec<&str> {
+    let b = w.as_bytes();
+    let mut out = Vec::new();
+    let mut from = 0;
+    for i in 1..b.len() {
+        if b[i].is_ascii_uppercase() && b[i - 1].is_ascii_lowercase() {
+            out.push(&w[from..i]);
+            from = i;
+        }
+    }
+    out.push(&w[from..]);
+    out
+}
+
+/// Licence plates: a digit, or (vanity plates) capital letters after a plate cue that
+/// leaves no doubt.
+fn plate(text: &str, start: usize, v: &str) -> bool {
+    let chars = v.bytes().filter(u8::is_ascii_alphanumeric).count();
+    if !(2..=10).contains(&chars) {
+        return false;
+    }
+    if let Some((a, b)) = v.split_once(' ') {
+        // `CLX 5411`, `SV0 BFY`: two real groups in capitals, not `10 hole` or `120 lbs`.
+        let caps = !v.bytes().any(|c| c.is_ascii_lowercase());
+        let unit = UNITS.contains(&b.to_ascii_lowercase().as_str());
+        return a.len() >= 3
+            && b.len() >= 3
+            && caps
+            && !unit
+            && v.bytes().any(|c| c.is_ascii_digit());
+    }
+    if v.bytes().any(|b| b.is_ascii_digit()) {
+        return chars >= 3;
+    }
+    let cue = String::from_utf8_lossy(&text.as_bytes()[start.saturating_sub(24)..start])
+        .to_ascii_lowercase();
+    let strong = [
+        "vanity",
+        "license plate",
+        "licence plate",
+        "plate reads",
+        "plate:",
+        "plate #",
+    ]
+    .iter()
+    .any(|c| cue.contains(c));
+    strong && chars >= 3 && v.bytes().all(|b| b.is_ascii_uppercase() || b == b'-')
 }
 
 fn ipv6(v: &str) -> bool {
@@ -623,6 +1107,65 @@ mod tests {
         assert!(!dea("AB1234564"));
         assert!(mbi("1EG4-TE5-MK73"));
         assert!(!mbi("1EG4TE5MK7"));
+    }
+
+    #[test]
+    fn payment_cards_and_ibans() {
+        assert!(card("4111 1111 1111 1111", true));
+        assert!(card("3782 822463 10005", true));
+        assert!(!card("4111 1111 1111 1112", true), "Luhn");
+        assert!(!card("8111 1111 1111 1113", true), "issuer digit");
+        assert!(!card("4444 4444 4444 4444", true), "one digit repeated");
+        assert!(
+            card("1234 5678 1234 5678", false),
+            "a cue needs no check digit"
+        );
+        assert!(!card("1234 5678", false));
+        assert!(iban("DE89 3704 0044 0532 0130 00"));
+        assert!(iban("GB82WEST12345698765432"));
+        assert!(!iban("GB82WEST12345698765433"));
+        assert!(
+            !iban("DE89 3704 0044 0532 0130"),
+            "German IBANs have 22 characters"
+        );
+        let text = "IBAN DE89 3704 0044 0532 0130 00 THEN";
+        let start = text.find("DE89").expect("iban");
+        assert_eq!(iban_end(text, start, text.len()), Some(text.len() - 5));
+    }
+
+    #[test]
+    fn hicn_and_spaced_ssn() {
+        assert!(hicn("123456789A"));
+        assert!(hicn("219-09-9999B1"));
+        assert!(!hicn("123456789Z"));
+        assert!(!hicn("000000000A"));
+        let t = |s: &str| {
+            let at = s.find('#').expect("marker");
+            let text = s.replace('#', "");
+            Validator::SsnSpaced.check(&text, at, at + 11).is_some()
+        };
+        assert!(t("her number is #512 47 3306."));
+        assert!(!t("3 x #512 47 3306"));
+        assert!(!t("#512 47 3306 mL"));
+    }
+
+    #[test]
+    fn international_phones_are_not_time_lists() {
+        let t = |text: &str| phone_intl(text, 0, text.len());
+        assert!(t("020 7946 0018"));
+        assert!(t("01.23.45.67.89"));
+        assert!(!t("0800 1200 1600"));
+        assert!(!t("0123"));
+    }
+
+    #[test]
+    fn image_names_that_point_at_a_person() {
+        assert!(photo_file("maria_profile_2023.png"));
+        assert!(photo_file("JSmithHeadshot.jpg"));
+        assert!(photo_file("passport.jpg"));
+        assert!(!photo_file("wound_0412.jpg"));
+        assert!(!photo_file("IMG_0412.JPG"));
+        assert!(!photo_file("left_hand_splint_after.png"));
     }
 
     #[test]
