@@ -1227,10 +1227,18 @@ fn deidentify_path_and_query(
         if n > 0 {
             path.push('/');
         }
-        path.push_str(&map_segment(seg, |s| deidentify_field(gw, side, s, trail))?);
+        // Matrix parameters (`chart;mrn=…`): each `;` piece is a value of its own.
+        for (k, piece) in seg.split(';').enumerate() {
+            if k > 0 {
+                path.push(';');
+            }
+            path.push_str(&map_segment(piece, |s| deidentify_field(gw, side, s, trail))?);
+        }
     }
     if let Some(q) = uri.query() {
         path.push('?');
+        // `;` separates pairs as `&` does for many servers (HTML 4): read it as one.
+        let q = q.replace(';', "&");
         path.push_str(&deidentify_now(
             gw,
             side,
