@@ -152,14 +152,135 @@ async fn upstream_answer(
     if path.contains("/slow") {
         tokio::time::sleep(Duration::from_millis(1500)).await;
     }
+    let shape = parts
+        .headers
+        .get("x-echo-shape")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    let uri = parts.uri.to_string();
+    let (body, shaped_ct, etag) = echo_shape(shape, &uri, body);
     let mut resp = Response::new(Full::new(body));
-    if let Some(ct) = parts.headers.get("content-type") {
+    if let Some(ct) = shaped_ct {
+        resp.headers_mut()
+            .insert("content-type", ct.parse().expect("content type"));
+    } else if let Some(ct) = parts.headers.get("content-type") {
         resp.headers_mut().insert("content-type", ct.clone());
+    }
+    if let Some(tag) = etag {
+        resp.headers_mut().insert("etag", tag.clone());
+        resp.headers_mut().insert("cache-control", tag);
+    }
+    if let Some(status) = parts
+        .headers
+        .get("x-echo-status")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u16>().ok())
+        .and_then(|v| StatusCode::from_u16(v).ok())
+    {
+        *resp.status_mut() = status;
     }
     // A header the clinic's answer must not carry to the outside.
     resp.headers_mut()
         .insert("x-patient-name", "Zebulon Quixote".parse().expect("value"));
     Ok(resp)
+}
+
+/// How the echo is reshaped, on request (`x-echo-shape`), so tests can model an inside
+/// answer that repeats what it was sent in another form (leak-matrix echo cases):
+/// `number` (digit strings, dashes dropped, become JSON numbers), `base64` and `nested`
+/// (the body base64-encoded or as a JSON string under one key), `key` (string values
+/// become object keys), `etag` (the body moves to `ETag` and `Cache-Control`), `entities`
+/// (`-`, `@`, space as HTML character references), `fullwidth` (ASCII letters and digits
+/// as full-width forms), `uri` (the request URI is the answer). Anything else: the body.
+fn echo_shape(
+    shape: &str,
+    uri: &str,
+    body: Bytes,
+) -> (
+    Bytes,
+    Option<&'static str>,
+    Option<hyper::header::HeaderValue>,
+) {
+    use base64::Engine as _;
+    let text = String::from_utf8_lossy(&body).into_owned();
+    let json = |v: serde_json::Value| (Bytes::from(v.to_string()), Some("application/json"), None);
+    match shape {
+        "number" => {
+            let mut v: serde_json::Value = serde_json::from_str(&text).unwrap_or_default();
+            numbers(&mut v);
+            json(v)
+        }
+        "base64" => json(serde_json::json!({
+            "blob": base64::engine::general_purpose::STANDARD.encode(&body)
+        })),
+        "nested" => json(serde_json::json!({ "payload": text })),
+        "key" => {
+            let mut keys = serde_json::Map::new();
+            let v: serde_json::Value = serde_json::from_str(&text).unwrap_or_default();
+            strings(&v, &mut |s| {
+                keys.insert(s.to_string(), serde_json::Value::from("x"));
+            });
+            json(serde_json::Value::Object(keys))
+        }
+        "etag" => {
+            let mut one = String::new();
+            let v: serde_json::Value = serde_json::from_str(&text).unwrap_or_default();
+            strings(&v, &mut |s| one.push_str(s));
+            let tag = hyper::header::HeaderValue::from_str(&format!("\"{one}\""))
+                .unwrap_or(hyper::header::HeaderValue::from_static("\"x\""));
+            (
+                Bytes::from_static(b"{}"),
+                Some("application/json"),
+                Some(tag),
+            )
+        }
+        "entities" => {
+            let t = text
+                .replace('-', "&#45;")
+                .replace('@', "&#64;")
+                .replace(' ', "&#160;");
+            (Bytes::from(t), Some("text/plain"), None)
+        }
+        "fullwidth" => {
+            let t: String = text
+                .chars()
+                .map(|c| match c {
+                    '0'..='9' | 'A'..='Z' | 'a'..='z' => {
+                        char::from_u32(c as u32 + 0xFEE0).unwrap_or(c)
+                    }
+                    c => c,
+                })
+                .collect();
+            (Bytes::from(t), Some("text/plain; charset=utf-8"), None)
+        }
+        "uri" => (Bytes::from(uri.to_string()), Some("text/plain"), None),
+        _ => (body, None, None),
+    }
+}
+
+fn numbers(v: &mut serde_json::Value) {
+    match v {
+        serde_json::Value::String(s) => {
+            let digits: String = s.chars().filter(|c| *c != '-').collect();
+            if !digits.is_empty() && digits.chars().all(|c| c.is_ascii_digit()) {
+                if let Ok(n) = digits.parse::<u64>() {
+                    *v = serde_json::Value::from(n);
+                }
+            }
+        }
+        serde_json::Value::Array(a) => a.iter_mut().for_each(numbers),
+        serde_json::Value::Object(o) => o.values_mut().for_each(numbers),
+        _ => {}
+    }
+}
+
+fn strings(v: &serde_json::Value, f: &mut impl FnMut(&str)) {
+    match v {
+        serde_json::Value::String(s) => f(s),
+        serde_json::Value::Array(a) => a.iter().for_each(|x| strings(x, f)),
+        serde_json::Value::Object(o) => o.values().for_each(|x| strings(x, f)),
+        _ => {}
+    }
 }
 
 pub fn pem_certs(pem: &str) -> Vec<CertificateDer<'static>> {

@@ -10,6 +10,8 @@
 //! - `deploy`: the deployment kit (Kubernetes, systemd, container, example configs) parses.
 //! - `gateway`: the real gateway on loopback with a TLS upstream: both directions, auth,
 //!   bad input, limits, reload and shutdown; PHI canaries never cross outward.
+//! - `leaks`: the leak matrix (issue 12): canary PHI in every channel × encoding × trick, both
+//!   directions, through the real gateway; checked in every decoded view; known gaps listed.
 //! - `vault`: the encrypted vault through the binary: reveal round trip, wrong keys, locking.
 //! - `pgvault`: several gateways on one PostgreSQL vault (minted on one, revealed on another;
 //!   concurrent minting; a replica SIGKILLed mid-load) and `vault migrate` both ways.
@@ -31,6 +33,7 @@ mod deploy;
 mod failclosed;
 mod gateway;
 mod gw_harness;
+mod leaks;
 mod pgvault;
 mod properties;
 mod rules;

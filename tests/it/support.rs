@@ -27,8 +27,14 @@ pub fn deidentify(input: &str, ct: ContentType, policy: &str) -> Deidentified {
         .expect("de-identifies")
 }
 
+/// The binary under test; `PHIGATE_TEST_BIN` pins another build of it (the target directory
+/// is shared by several worktrees, so `target/debug/phigate` may be another branch's).
 pub fn bin() -> &'static str {
-    env!("CARGO_BIN_EXE_phigate")
+    static BIN: OnceLock<String> = OnceLock::new();
+    BIN.get_or_init(|| {
+        std::env::var("PHIGATE_TEST_BIN")
+            .unwrap_or_else(|_| env!("CARGO_BIN_EXE_phigate").to_string())
+    })
 }
 
 /// Runs the binary with `args`, feeding `stdin`.

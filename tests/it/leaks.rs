@@ -1,0 +1,2150 @@
+//! The leak matrix (issue 12, DESIGN principle 1: fail closed). Synthetic canary PHI is put
+//! in every channel the gateway forwards, in every encoding and trick we know of, through the
+//! real `phigate serve` binary and a real TLS upstream; both directions.
+//!
+//! A case passes when the request is either
+//! - forwarded, and no canary is in any decoded view of what crossed (deidentify: what the
+//!   upstream received; reidentify: what the outside caller received back), or
+//! - refused with an `application/problem+json` 4xx, nothing forwarded, and no canary in the
+//!   problem body.
+//!
+//! Some cases must be forwarded (`must_forward`): a refusal there is a false refusal.
+//!
+//! The cases are generated from the tables below (canaries × channels × tricks, echo shapes,
+//! explicit must-forward inputs) plus a deterministic, proptest-generated sample of random
+//! payload shapes. `KNOWN_GAPS` lists the case ids that fail on the current engine: the
+//! suite fails on any other failure, and on a known gap that now passes (delete it from the
+//! list). Run with `PHIGATE_LEAKS_REGEN=1` to print the current failing ids as a Rust list.
+
+use std::collections::{BTreeMap, BTreeSet, HashSet};
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use base64::Engine as _;
+use bytes::Bytes;
+use http_body_util::Full;
+use hyper::header::HeaderValue;
+use hyper::{HeaderMap, Method, Request};
+use percent_encoding::{percent_decode_str, utf8_percent_encode, AsciiSet, CONTROLS};
+use serde_json::{json, Value};
+
+use super::gw_harness::{client, send, sha256_hex, Gateway, Pki, Seen, TestClient, Upstream};
+
+// ---------------------------------------------------------------------------------------
+// Canaries (synthetic, made up).
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+enum Kind {
+    Name,
+    Mrn,
+    Ssn,
+    Phone,
+    Email,
+    Dob,
+    Addr,
+}
+
+impl Kind {
+    fn id(self) -> &'static str {
+        match self {
+            Kind::Name => "name",
+            Kind::Mrn => "mrn",
+            Kind::Ssn => "ssn",
+            Kind::Phone => "phone",
+            Kind::Email => "email",
+            Kind::Dob => "dob",
+            Kind::Addr => "addr",
+        }
+    }
+}
+
+struct Canary {
+    kind: Kind,
+    value: &'static str,
+    /// A key the field rules know for this kind.
+    key: &'static str,
+    /// A key nobody knows.
+    unknown: &'static str,
+    /// Free text around the value (`{}`).
+    cue: &'static str,
+    /// The value as a JSON number, when it has one.
+    number: Option<u64>,
+    /// Looked for in the stripped view (folded, separators removed).
+    needles: &'static [&'static str],
+    /// The PHI type a reidentify caller must be allowed to reveal.
+    phi_type: &'static str,
+}
+
+const CANARIES: &[Canary] = &[
+    Canary {
+        kind: Kind::Name,
+        value: "Rosalind Thackeray",
+        key: "patientName",
+        unknown: "who",
+        cue: "Patient {} seen today for grip strength.",
+        number: None,
+        needles: &["rosalind", "thackeray"],
+        phi_type: "NAME",
+    },
+    Canary {
+        kind: Kind::Mrn,
+        value: "MR4410827",
+        key: "mrn",
+        unknown: "ref",
+        cue: "Chart {} reviewed, goals updated.",
+        number: Some(4_410_827),
+        needles: &["4410827"],
+        phi_type: "MRN",
+    },
+    Canary {
+        kind: Kind::Ssn,
+        value: "512-47-3306",
+        key: "ssn",
+        unknown: "govId",
+        cue: "SSN {} on file for billing.",
+        number: Some(512_473_306),
+        needles: &["512473306"],
+        phi_type: "SSN",
+    },
+    Canary {
+        kind: Kind::Phone,
+        value: "413-555-0172",
+        key: "phone",
+        unknown: "cb",
+        cue: "Call back at {} after 5pm.",
+        number: Some(4_135_550_172),
+        needles: &["5550172"],
+        phi_type: "PHONE",
+    },
+    Canary {
+        kind: Kind::Email,
+        value: "otter.lake.74@inbox.example",
+        key: "email",
+        unknown: "reach",
+        cue: "Send the summary to {} please.",
+        number: None,
+        needles: &["otterlake74"],
+        phi_type: "EMAIL",
+    },
+    Canary {
+        kind: Kind::Dob,
+        value: "1961-08-23",
+        key: "dob",
+        unknown: "d1",
+        cue: "DOB {}, seen today.",
+        number: Some(19_610_823),
+        needles: &["19610823", "08231961", "23081961"],
+        phi_type: "DATE",
+    },
+    Canary {
+        kind: Kind::Addr,
+        value: "4471 Quarry Hollow Rd",
+        key: "address",
+        unknown: "where",
+        cue: "Home visit at {}, Springfield.",
+        number: None,
+        needles: &["quarryhollow"],
+        phi_type: "ADDRESS",
+    },
+];
+
+fn cue(c: &Canary, v: &str) -> String {
+    c.cue.replace("{}", v)
+}
+
+// ---------------------------------------------------------------------------------------
+// Tricks: how a value (or a whole body) is encoded. `None`: does not apply to this value.
+
+/// Every value trick (the property sample draws from all of them).
+const VALUE_TRICKS: &[&str] = &[
+    "upper",
+    "lower",
+    "html_dec",
+    "html_hex",
+    "named",
+    "fullwidth",
+    "nbsp",
+    "endash",
+    "nbhyphen",
+    "zwsp",
+    "shy",
+    "pct1",
+    "pct2",
+    "pct00",
+    "b64",
+];
+
+/// The tricks tried on every channel of `TRICK_CHANNELS` (the rest go by `EXTRA_TRICKS`).
+const MAIN_TRICKS: &[&str] = &[
+    "upper",
+    "lower",
+    "html_dec",
+    "named",
+    "fullwidth",
+    "nbsp",
+    "endash",
+    "nbhyphen",
+    "zwsp",
+    "pct1",
+    "pct2",
+    "pct00",
+    "b64",
+];
+/// Character references make no sense in a URL: these tricks are not tried there.
+const NOT_IN_URLS: &[&str] = &["html_dec", "named"];
+
+const BODY_TRICKS: &[&str] = &[
+    "utf8_bom",
+    "utf16le_bom",
+    "utf16be_bom",
+    "utf16le_decl",
+    "utf16le_bare",
+    "latin1",
+];
+
+fn middle(v: &str) -> usize {
+    let mut i = v.len() / 2;
+    while !v.is_char_boundary(i) {
+        i += 1;
+    }
+    i
+}
+
+fn replace_seps(v: &str, f: impl Fn(char) -> Option<String>) -> Option<String> {
+    let mut out = String::new();
+    let mut changed = false;
+    for ch in v.chars() {
+        match f(ch) {
+            Some(r) => {
+                out.push_str(&r);
+                changed = true;
+            }
+            None => out.push(ch),
+        }
+    }
+    changed.then_some(out)
+}
+
+/// Separators as character references; a value without one gets its middle character.
+fn char_refs(v: &str, hex: bool) -> String {
+    let r = |ch: char| {
+        let n = if ch == ' ' { 0xA0 } else { ch as u32 };
+        if hex {
+            format!("&#x{n:X};")
+        } else {
+            format!("&#{n};")
+        }
+    };
+    replace_seps(v, |ch| matches!(ch, ' ' | '-' | '@' | '.').then(|| r(ch))).unwrap_or_else(|| {
+        let i = middle(v);
+        let ch = v[i..].chars().next().unwrap_or('0');
+        format!("{}{}{}", &v[..i], r(ch), &v[i + ch.len_utf8()..])
+    })
+}
+
+fn pct_once(v: &str) -> String {
+    let out = utf8_percent_encode(v, percent_encoding::NON_ALPHANUMERIC).to_string();
+    if out != v {
+        return out;
+    }
+    let i = middle(v);
+    let ch = v[i..].chars().next().unwrap_or('0');
+    format!("{}%{:02X}{}", &v[..i], ch as u32, &v[i + ch.len_utf8()..])
+}
+
+fn value_trick(trick: &str, c: &Canary) -> Option<String> {
+    let v = c.value;
+    match trick {
+        "plain" => Some(v.to_string()),
+        "upper" => Some(v.to_uppercase()).filter(|u| u != v),
+        "lower" => Some(v.to_lowercase()).filter(|u| u != v),
+        "html_dec" => Some(char_refs(v, false)),
+        "html_hex" => Some(char_refs(v, true)),
+        "named" => replace_seps(v, |ch| {
+            match ch {
+                ' ' => Some("&nbsp;"),
+                '-' => Some("&hyphen;"),
+                '@' => Some("&commat;"),
+                '.' => Some("&period;"),
+                _ => None,
+            }
+            .map(str::to_string)
+        }),
+        "fullwidth" => replace_seps(v, |ch| {
+            ch.is_ascii_alphanumeric()
+                .then(|| char::from_u32(ch as u32 + 0xFEE0).map(String::from))
+                .flatten()
+        }),
+        "nbsp" => replace_seps(v, |ch| (ch == ' ').then(|| "\u{a0}".to_string())),
+        "endash" => replace_seps(v, |ch| (ch == '-').then(|| "\u{2013}".to_string())),
+        "nbhyphen" => replace_seps(v, |ch| (ch == '-').then(|| "\u{2011}".to_string())),
+        "zwsp" | "shy" => {
+            let i = middle(v);
+            let mark = if trick == "zwsp" {
+                '\u{200b}'
+            } else {
+                '\u{ad}'
+            };
+            Some(format!("{}{mark}{}", &v[..i], &v[i..]))
+        }
+        "pct1" => Some(pct_once(v)),
+        "pct2" => Some(pct_once(v).replace('%', "%25")),
+        "pct00" => replace_seps(v, |ch| (ch == ' ').then(|| "%00".to_string())),
+        "b64" => Some(b64(cue(c, v).as_bytes())),
+        _ => None,
+    }
+}
+
+fn b64(b: &[u8]) -> String {
+    base64::engine::general_purpose::STANDARD.encode(b)
+}
+
+fn utf16(s: &str, le: bool, bom: bool) -> Vec<u8> {
+    let mut out = Vec::new();
+    let units = bom
+        .then_some(0xFEFF_u16)
+        .into_iter()
+        .chain(s.encode_utf16());
+    for u in units {
+        out.extend_from_slice(&if le { u.to_le_bytes() } else { u.to_be_bytes() });
+    }
+    out
+}
+
+/// Re-encodes a request's body; the Content-Type's charset follows when the trick declares
+/// one. `None`: the body cannot be written that way.
+fn body_trick(trick: &str, req: &mut Req) -> Option<()> {
+    let text = String::from_utf8(req.body.clone()).ok()?;
+    let base = req.content_type()?.split(';').next()?.trim().to_string();
+    let (body, ct) = match trick {
+        "utf8_bom" => ([&[0xEF, 0xBB, 0xBF][..], text.as_bytes()].concat(), base),
+        "utf16le_bom" => (utf16(&text, true, true), base),
+        "utf16be_bom" => (utf16(&text, false, true), base),
+        "utf16le_decl" => (
+            utf16(&text, true, false),
+            format!("{base}; charset=utf-16le"),
+        ),
+        "utf16le_bare" => (utf16(&text, true, false), base),
+        "latin1" => (
+            text.chars()
+                .map(|ch| u8::try_from(ch as u32).ok())
+                .collect::<Option<Vec<u8>>>()?,
+            format!("{base}; charset=iso-8859-1"),
+        ),
+        _ => return None,
+    };
+    req.body = body;
+    req.set_header("content-type", ct.as_bytes());
+    Some(())
+}
+
+// ---------------------------------------------------------------------------------------
+// Requests and channels.
+
+#[derive(Clone, Debug)]
+struct Req {
+    method: Method,
+    /// Path and query after the route prefix.
+    path: String,
+    headers: Vec<(String, Vec<u8>)>,
+    body: Vec<u8>,
+}
+
+impl Req {
+    fn new(path: &str, ct: Option<&str>, body: impl Into<Vec<u8>>) -> Req {
+        let mut r = Req {
+            method: Method::POST,
+            path: path.to_string(),
+            headers: Vec::new(),
+            body: body.into(),
+        };
+        if let Some(ct) = ct {
+            r.set_header("content-type", ct.as_bytes());
+        }
+        r
+    }
+
+    fn json(path: &str, v: &Value) -> Req {
+        Req::new(path, Some("application/json"), v.to_string())
+    }
+
+    fn fhir(v: &Value) -> Req {
+        Req::new("fhir", Some("application/fhir+json"), v.to_string())
+    }
+
+    fn header(mut self, name: &str, value: impl AsRef<[u8]>) -> Req {
+        self.set_header(name, value.as_ref());
+        self
+    }
+
+    fn set_header(&mut self, name: &str, value: &[u8]) {
+        self.headers.retain(|(n, _)| n != name);
+        self.headers.push((name.to_string(), value.to_vec()));
+    }
+
+    fn content_type(&self) -> Option<String> {
+        self.headers
+            .iter()
+            .find(|(n, _)| n == "content-type")
+            .map(|(_, v)| String::from_utf8_lossy(v).into_owned())
+    }
+
+    fn build(&self, base: &str, auth: (&str, &str)) -> Option<Request<Full<Bytes>>> {
+        let mut b = Request::builder()
+            .method(self.method.clone())
+            .uri(format!("{base}{}", self.path))
+            .header(auth.0, auth.1);
+        for (n, v) in &self.headers {
+            b = b.header(n.as_str(), HeaderValue::from_bytes(v).ok()?);
+        }
+        b.body(Full::new(Bytes::from(self.body.clone()))).ok()
+    }
+}
+
+/// Characters escaped when a value goes into a URL or a form. `%` is not: the percent tricks
+/// put their own escapes in the value.
+const URL_UNSAFE: &AsciiSet = &CONTROLS
+    .add(b' ')
+    .add(b'"')
+    .add(b'#')
+    .add(b'<')
+    .add(b'>')
+    .add(b'`')
+    .add(b'{')
+    .add(b'}')
+    .add(b'&')
+    .add(b'+')
+    .add(b';')
+    .add(b'?')
+    .add(b'/')
+    .add(b'|')
+    .add(b'\\')
+    .add(b'^')
+    .add(b'[')
+    .add(b']')
+    .add(b'=');
+
+fn url(v: &str) -> String {
+    utf8_percent_encode(v, URL_UNSAFE).to_string()
+}
+
+/// Every deidentify channel: where a value goes.
+const CHANNELS: &[&str] = &[
+    "json_known",
+    "json_unknown",
+    "json_note",
+    "json_keep",
+    "json_array",
+    "json_nested",
+    "json_top_string",
+    "json_number",
+    "json_key",
+    "json_late_rt",
+    "form_known",
+    "form_unknown",
+    "form_json",
+    "text",
+    "text_json",
+    "json_as_form",
+    "form_as_json",
+    "ndjson",
+    "query_known",
+    "query_unknown",
+    "query_bare",
+    "query_url",
+    "path",
+    "h_user_agent",
+    "h_accept",
+    "h_idempotency",
+    "h_cookie",
+    "h_scanned",
+    "h_content_type",
+    "fhir_div",
+    "fhir_ext_string",
+    "fhir_ext_ident",
+    "fhir_code_text",
+    "fhir_qr",
+    "fhir_binary",
+    "fhir_attachment",
+    "fhir_ident_str",
+];
+
+/// Channels whose label does not match the body: a refusal is right there.
+const LYING: &[&str] = &["json_as_form", "form_as_json"];
+
+/// The channels every value trick is tried on, and extra (channel, tricks) pairs.
+const TRICK_CHANNELS: &[&str] = &["json_unknown", "text", "query_unknown", "path"];
+const EXTRA_TRICKS: &[(&str, &[&str])] = &[
+    ("text", &["html_hex", "shy"]),
+    (
+        "fhir_div",
+        &["html_dec", "html_hex", "named", "nbsp", "fullwidth"],
+    ),
+    ("json_note", &["html_dec", "fullwidth", "zwsp", "endash"]),
+    ("form_unknown", &["pct1", "pct2", "pct00"]),
+    ("h_scanned", &["fullwidth", "zwsp", "pct1"]),
+    ("json_known", &["fullwidth", "zwsp"]),
+];
+/// The channels every body trick is tried on.
+const BODY_TRICK_CHANNELS: &[&str] = &["json_note", "text"];
+/// Echo shapes tried with every canary; the others with `ECHO_FEW_KINDS` only.
+const ECHO_ALL_KINDS: &[&str] = &["json_known", "json_unknown", "text", "form", "err_text"];
+const ECHO_FEW_KINDS: &[Kind] = &[Kind::Name, Kind::Mrn, Kind::Phone, Kind::Email];
+
+fn channel(ch: &str, c: &Canary, v: &str) -> Option<Req> {
+    let note = cue(c, v);
+    let ping = || Req::new("ping", Some("text/plain"), "ping");
+    let patient = |extra: Value| {
+        let mut p = json!({"resourceType": "Patient", "id": "p1", "gender": "female"});
+        if let (Some(p), Value::Object(e)) = (p.as_object_mut(), extra) {
+            p.extend(e);
+        }
+        p
+    };
+    Some(match ch {
+        "json_known" => Req::json("j", &json!({c.key: v, "status": "final"})),
+        "json_unknown" => Req::json("j", &json!({c.unknown: v, "kind": "progress"})),
+        "json_note" => Req::json("j", &json!({"note": note, "kind": "progress"})),
+        "json_keep" => Req::json("j", &json!({"status": note})),
+        "json_array" => Req::json("j", &json!({"tags": ["pt", "ot", v]})),
+        "json_nested" => Req::json(
+            "j",
+            &json!({"payload": json!({c.unknown: v, "event": "x"}).to_string()}),
+        ),
+        "json_top_string" => Req::json("j", &json!(note)),
+        "json_number" => Req::json("j", &json!({"contact": c.number?})),
+        "json_key" => Req::json("j", &json!({"visits": {v: "seen"}})),
+        "json_late_rt" => Req::json(
+            "j",
+            &json!({"id": "p1", "identifier": [{"value": v}], "resourceType": "Patient"}),
+        ),
+        "form_known" => Req::new(
+            "f",
+            Some("application/x-www-form-urlencoded"),
+            format!("{}={}&kind=progress", c.key, url(v)),
+        ),
+        "form_unknown" => Req::new(
+            "f",
+            Some("application/x-www-form-urlencoded"),
+            format!("{}={}&kind=progress", c.unknown, url(v)),
+        ),
+        "form_json" => Req::new(
+            "f",
+            Some("application/x-www-form-urlencoded"),
+            format!("data={}", url(&json!({c.key: v}).to_string())),
+        ),
+        "text" => Req::new("t", Some("text/plain"), format!("{note}\n")),
+        "text_json" => Req::new("t", Some("text/plain"), json!({c.unknown: v}).to_string()),
+        "json_as_form" => Req::new(
+            "f",
+            Some("application/x-www-form-urlencoded"),
+            json!({c.key: v}).to_string(),
+        ),
+        "form_as_json" => Req::new(
+            "j",
+            Some("application/json"),
+            format!("{}={}", c.key, url(v)),
+        ),
+        "ndjson" => Req::new(
+            "n",
+            Some("application/x-ndjson"),
+            format!(
+                "{}\n{}\n",
+                json!({"event": "x"}),
+                json!({c.unknown: v, "note": note})
+            ),
+        ),
+        "query_known" => ping().path_query(&format!("?{}={}&kind=progress", c.key, url(v))),
+        "query_unknown" => ping().path_query(&format!("?ref={}&kind=progress", url(v))),
+        "query_bare" => ping().path_query(&format!("?{}", url(v))),
+        "query_url" => ping().path_query(&format!(
+            "?next={}",
+            url(&format!("/chart?{}={}", c.key, url(v)))
+        )),
+        "path" => {
+            let mut r = ping();
+            r.path = format!("patients/{}/notes", url(v));
+            r
+        }
+        "h_user_agent" => ping().header("user-agent", format!("ClinicSync/2.1 (patient {v})")),
+        "h_accept" => ping().header("accept", format!("application/json; patient=\"{v}\"")),
+        "h_idempotency" => ping().header("idempotency-key", format!("{v}-20250301")),
+        "h_cookie" => ping().header("cookie", format!("sid=a81f; family={}", url(v))),
+        "h_scanned" => ping().header("x-patient", v),
+        "h_content_type" => ping().header("content-type", format!("text/plain; patient=\"{v}\"")),
+        "fhir_div" => Req::fhir(&patient(json!({"text": {
+            "status": "generated",
+            "div": format!("<div xmlns=\"http://www.w3.org/1999/xhtml\"><p>{note}</p></div>")
+        }}))),
+        "fhir_ext_string" => Req::fhir(&patient(json!({"extension": [{
+            "url": "http://hl7.org/fhir/StructureDefinition/patient-mothersMaidenName",
+            "valueString": v
+        }]}))),
+        "fhir_ext_ident" => Req::fhir(&patient(json!({"extension": [{
+            "url": "http://example.org/fhir/StructureDefinition/legacy-id",
+            "valueIdentifier": {"system": "urn:oid:1.2.3.4", "value": v}
+        }]}))),
+        "fhir_code_text" => Req::fhir(&json!({
+            "resourceType": "Observation", "id": "o1", "status": "final",
+            "code": {"coding": [{"system": "http://loinc.org", "code": "11488-4"}], "text": note}
+        })),
+        "fhir_qr" => Req::fhir(&json!({
+            "resourceType": "QuestionnaireResponse", "id": "q1", "status": "completed",
+            "item": [{"linkId": "1", "text": "Contact details", "answer": [{"valueString": v}]}]
+        })),
+        "fhir_binary" => Req::fhir(&json!({
+            "resourceType": "Binary", "id": "b1",
+            "contentType": "text/plain; charset=utf-16",
+            "data": b64(&utf16(&note, true, true))
+        })),
+        "fhir_attachment" => Req::fhir(&json!({
+            "resourceType": "DocumentReference", "id": "d1", "status": "current",
+            "content": [{"attachment": {
+                "contentType": "text/plain; charset=utf-16",
+                "data": b64(&utf16(&note, true, false))
+            }}]
+        })),
+        "fhir_ident_str" => Req::fhir(&patient(json!({"identifier": v}))),
+        _ => return None,
+    })
+}
+
+impl Req {
+    fn path_query(mut self, q: &str) -> Req {
+        self.path.push_str(q);
+        self
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// Reidentify: an outside caller sends a token; the EMR's answer echoes the real value.
+
+const ECHO_SHAPES: &[&str] = &[
+    "json_known",
+    "json_unknown",
+    "json_array",
+    "json_nested",
+    "form",
+    "text",
+    "err_text",
+    "err_json",
+    "number",
+    "base64",
+    "nested",
+    "key",
+    "etag",
+    "entities",
+    "fullwidth",
+    "query",
+    "path",
+];
+
+fn echo_request(shape: &str, c: &Canary, t: &str) -> Option<Req> {
+    let shaped = |r: Req, s: &str| r.header("x-echo-shape", s);
+    Some(match shape {
+        "json_known" => Req::json("v", &json!({c.key: t, "status": "booked"})),
+        "json_unknown" => Req::json("v", &json!({c.unknown: t})),
+        "json_array" => Req::json("v", &json!({"tags": ["x", t]})),
+        "json_nested" => Req::json("v", &json!({"payload": json!({c.unknown: t}).to_string()})),
+        "form" => Req::new(
+            "v",
+            Some("application/x-www-form-urlencoded"),
+            format!("patient={t}&q=chart+review"),
+        ),
+        "text" => Req::new("v", Some("text/plain"), format!("Left a message for {t}")),
+        "err_text" => Req::new(
+            "v",
+            Some("text/plain"),
+            format!("no visit found for patient {t}"),
+        )
+        .header("x-echo-status", "404"),
+        "err_json" => Req::json("v", &json!({"error": format!("no visit found for {t}")}))
+            .header("x-echo-status", "422"),
+        "number" => {
+            c.number?;
+            shaped(Req::json("v", &json!({c.unknown: t})), "number")
+        }
+        "base64" => shaped(Req::json("v", &json!({"note": cue(c, t)})), "base64"),
+        "nested" | "key" | "etag" => shaped(Req::json("v", &json!({c.unknown: t})), shape),
+        "entities" | "fullwidth" => shaped(Req::new("v", Some("text/plain"), cue(c, t)), shape),
+        "query" => {
+            let mut r = Req::new(&format!("lookup?patient={t}"), None, Vec::new());
+            r.method = Method::GET;
+            shaped(r, "uri")
+        }
+        "path" => {
+            let mut r = Req::new(&format!("patients/{t}/chart"), None, Vec::new());
+            r.method = Method::GET;
+            shaped(r, "uri")
+        }
+        _ => return None,
+    })
+}
+
+// ---------------------------------------------------------------------------------------
+// Cases.
+
+#[derive(Clone, Debug)]
+enum Spec {
+    /// Sent on the deidentify route; the upstream must not receive a canary.
+    Out(Req),
+    /// A token for this canary sent on the reidentify route; the answer must not hold it.
+    Echo(usize, &'static str),
+    /// Sent with its own credentials.
+    OutAuth(Req, (&'static str, &'static str)),
+}
+
+#[derive(Clone, Debug)]
+struct Case {
+    id: String,
+    channel: String,
+    encoding: String,
+    spec: Spec,
+    must_forward: bool,
+}
+
+fn matrix() -> Vec<Case> {
+    let mut cases = Vec::new();
+    let mut push = |id: String, channel: &str, encoding: &str, spec: Spec, must: bool| {
+        cases.push(Case {
+            id,
+            channel: channel.to_string(),
+            encoding: encoding.to_string(),
+            spec,
+            must_forward: must,
+        });
+    };
+    // Every channel, plain values.
+    for ch in CHANNELS {
+        for c in CANARIES {
+            if let Some(r) = channel(ch, c, c.value) {
+                let id = format!("d.{ch}.plain.{}", c.kind.id());
+                push(id, ch, "plain", Spec::Out(r), !LYING.contains(ch));
+            }
+        }
+    }
+    // Value tricks.
+    let mut pairs: Vec<(&str, &str)> = Vec::new();
+    for ch in TRICK_CHANNELS {
+        let url = ch.starts_with("query") || *ch == "path";
+        pairs.extend(
+            MAIN_TRICKS
+                .iter()
+                .filter(|t| !url || !NOT_IN_URLS.contains(t))
+                .map(|t| (*ch, *t)),
+        );
+    }
+    for (ch, tricks) in EXTRA_TRICKS {
+        pairs.extend(tricks.iter().map(|t| (*ch, *t)));
+    }
+    for (ch, trick) in pairs {
+        for c in CANARIES {
+            let Some(v) = value_trick(trick, c) else {
+                continue;
+            };
+            if let Some(r) = channel(ch, c, &v) {
+                let id = format!("d.{ch}.{trick}.{}", c.kind.id());
+                push(id, ch, trick, Spec::Out(r), false);
+            }
+        }
+    }
+    // Body tricks: charsets and byte-order marks. Declared or marked ones must be read.
+    for ch in BODY_TRICK_CHANNELS {
+        for trick in BODY_TRICKS {
+            for c in CANARIES {
+                let Some(mut r) = channel(ch, c, c.value) else {
+                    continue;
+                };
+                if body_trick(trick, &mut r).is_some() {
+                    let id = format!("d.{ch}.{trick}.{}", c.kind.id());
+                    push(id, ch, trick, Spec::Out(r), *trick != "utf16le_bare");
+                }
+            }
+        }
+    }
+    // The reidentify echo.
+    for shape in ECHO_SHAPES {
+        for (i, c) in CANARIES.iter().enumerate() {
+            let wanted = ECHO_ALL_KINDS.contains(shape) || ECHO_FEW_KINDS.contains(&c.kind);
+            if wanted && echo_request(shape, c, "MRN_0000000000").is_some() {
+                let id = format!("r.{shape}.{}", c.kind.id());
+                push(id, shape, "echo", Spec::Echo(i, shape), false);
+            }
+        }
+    }
+    // Inputs that must be forwarded (users expect them to work), each carrying a canary.
+    let name = &CANARIES[0];
+    let named = json!({"patientName": name.value, "status": "final"}).to_string();
+    let pat = json!({"resourceType": "Patient", "id": "p1",
+        "name": [{"family": "Thackeray", "given": ["Rosalind"]}]})
+    .to_string();
+    let latin1 = "Patient Rosalind Thackeray, referred by Dr. Jos\u{e9} Alvarez."
+        .chars()
+        .map(|ch| ch as u32 as u8)
+        .collect::<Vec<u8>>();
+    let must: Vec<(&str, Req)> = vec![
+        (
+            "utf8_bom_json",
+            Req::new(
+                "j",
+                Some("application/json"),
+                [&[0xEF, 0xBB, 0xBF][..], named.as_bytes()].concat(),
+            ),
+        ),
+        ("text_json", Req::new("j", Some("text/json"), named.clone())),
+        (
+            "json_plus_fhir",
+            Req::new("j", Some("application/json+fhir"), pat.clone()),
+        ),
+        (
+            "x_ndjson",
+            Req::new(
+                "n",
+                Some("application/x-ndjson"),
+                format!("{named}\n{named}\n"),
+            ),
+        ),
+        (
+            "fhir_ndjson",
+            Req::new(
+                "n",
+                Some("application/fhir+ndjson"),
+                format!("{pat}\n{pat}\n"),
+            ),
+        ),
+        (
+            "vnd_json",
+            Req::new("j", Some("application/vnd.foo+json"), named.clone()),
+        ),
+        (
+            "iso8859_jose",
+            Req::new("t", Some("text/plain; charset=iso-8859-1"), latin1),
+        ),
+        (
+            "json_charset_upper",
+            Req::new("j", Some("application/json; charset=UTF-8"), named.clone()),
+        ),
+        (
+            "fhir_charset",
+            Req::new(
+                "j",
+                Some("application/fhir+json; charset=utf-8"),
+                pat.clone(),
+            ),
+        ),
+        (
+            "json_late_rt",
+            Req::new(
+                "j",
+                Some("application/json"),
+                json!({"id": "p1", "name": [{"family": "Thackeray", "given": ["Rosalind"]}],
+                       "resourceType": "Patient"})
+                .to_string(),
+            ),
+        ),
+    ];
+    for (what, r) in must {
+        push(format!("f.{what}"), what, "plain", Spec::Out(r), true);
+    }
+    push(
+        "f.bearer_lower".to_string(),
+        "auth",
+        "plain",
+        Spec::OutAuth(
+            Req::json("j", &json!({"patientName": name.value})),
+            ("authorization", "bearer emr-key-1"),
+        ),
+        true,
+    );
+    cases
+}
+
+// ---------------------------------------------------------------------------------------
+// The property sample: a random canary at a random place of a random payload shape, in a
+// random encoding. Deterministic (proptest's deterministic runner), so failing ids are stable.
+
+const PROP_CASES: usize = 64;
+const KEYS: &[&str] = &[
+    "a", "meta", "data", "x1", "info", "detail", "tags", "extra", "notes", "item", "v",
+];
+const FILLER: &[&str] = &[
+    "goal", "met", "grip", "42", "lb", "ot", "visit", "ok", "reviewed", "today", "plan",
+];
+
+fn property_cases() -> Vec<Case> {
+    use proptest::prelude::*;
+    use proptest::strategy::ValueTree;
+    use proptest::test_runner::TestRunner;
+
+    let words = prop::collection::vec(prop::sample::select(FILLER), 0..4);
+    let strategy = (
+        0..CANARIES.len(),
+        0..=VALUE_TRICKS.len(),
+        0..6_usize,
+        prop::collection::vec(prop::sample::select(KEYS), 0..4),
+        words.clone(),
+        words,
+        any::<bool>(),
+    );
+    let mut runner = TestRunner::deterministic();
+    let mut out = Vec::new();
+    for n in 0..PROP_CASES {
+        let Ok(tree) = strategy.new_tree(&mut runner) else {
+            continue;
+        };
+        let (ci, ti, shape, path, before, after, in_array) = tree.current();
+        let c = &CANARIES[ci];
+        let trick = VALUE_TRICKS.get(ti).copied().unwrap_or("plain");
+        let v = value_trick(trick, c).unwrap_or_else(|| c.value.to_string());
+        let text = [before.join(" "), v.clone(), after.join(" ")]
+            .join(" ")
+            .trim()
+            .to_string();
+        let mut leaf = Value::from(text.clone());
+        if in_array {
+            leaf = json!(["x", leaf]);
+        }
+        for k in path.iter().rev() {
+            leaf = json!({ *k: leaf });
+        }
+        let (shape_name, req) = match shape {
+            0 => ("json", Req::json("p", &json!({"doc": leaf}))),
+            1 => (
+                "json_string",
+                Req::json("p", &json!({"raw": leaf.to_string()})),
+            ),
+            2 => ("text", Req::new("p", Some("text/plain"), text)),
+            3 => (
+                "form",
+                Req::new(
+                    "p",
+                    Some("application/x-www-form-urlencoded"),
+                    format!("{}={}", path.first().unwrap_or(&"q"), url(&text)),
+                ),
+            ),
+            4 => (
+                "query",
+                Req::new("p", Some("text/plain"), "ping").path_query(&format!(
+                    "?{}={}",
+                    path.first().unwrap_or(&"q"),
+                    url(&text)
+                )),
+            ),
+            _ => (
+                "fhir",
+                Req::fhir(
+                    &json!({"resourceType": "Observation", "id": "o1", "status": "final",
+                    "note": [{"text": text}], "extension": [{"url": "urn:x", "valueString": v}]}),
+                ),
+            ),
+        };
+        out.push(Case {
+            id: format!("p.{n:02}.{shape_name}.{trick}.{}", c.kind.id()),
+            channel: format!("prop:{shape_name}"),
+            encoding: trick.to_string(),
+            spec: Spec::Out(req),
+            must_forward: false,
+        });
+    }
+    out
+}
+
+// ---------------------------------------------------------------------------------------
+// Decoded views and canary matching.
+
+const MAX_VIEWS: usize = 256;
+const MAX_DEPTH: usize = 6;
+
+/// Every decoded view of some bytes: raw, UTF-16, percent (repeated), `+`, entities, JSON
+/// (strings, keys, numbers; JSON inside strings), forms and queries, backslash escapes,
+/// base64 runs — applied to each other's results, up to a depth.
+fn views(bytes: &[u8]) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut seen = HashSet::new();
+    let mut queue: Vec<(String, usize)> = byte_texts(bytes).into_iter().map(|s| (s, 0)).collect();
+    while let Some((s, depth)) = queue.pop() {
+        if out.len() >= MAX_VIEWS || !seen.insert(s.clone()) {
+            continue;
+        }
+        if depth < MAX_DEPTH {
+            for d in decode_once(&s) {
+                if d != s {
+                    queue.push((d, depth + 1));
+                }
+            }
+        }
+        out.push(s);
+    }
+    out
+}
+
+/// Bytes as text: UTF-8 (lossy), and UTF-16 both ways when there are NULs or a BOM.
+fn byte_texts(b: &[u8]) -> Vec<String> {
+    let mut out = vec![String::from_utf8_lossy(b).into_owned()];
+    if std::str::from_utf8(b).is_err() {
+        out.push(b.iter().map(|x| char::from(*x)).collect());
+    }
+    let bom = b.starts_with(&[0xFF, 0xFE]) || b.starts_with(&[0xFE, 0xFF]);
+    if bom || b.contains(&0) {
+        for le in [true, false] {
+            for skip in [0, 1] {
+                let units: Vec<u16> = b[skip.min(b.len())..]
+                    .chunks_exact(2)
+                    .map(|p| {
+                        if le {
+                            u16::from_le_bytes([p[0], p[1]])
+                        } else {
+                            u16::from_be_bytes([p[0], p[1]])
+                        }
+                    })
+                    .collect();
+                out.push(String::from_utf16_lossy(&units));
+            }
+        }
+        out.push(
+            String::from_utf8_lossy(&b.iter().copied().filter(|x| *x != 0).collect::<Vec<_>>())
+                .into_owned(),
+        );
+    }
+    out
+}
+
+fn decode_once(s: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    if s.contains('%') {
+        out.push(pct_until_stable(s));
+        out.push(pct_until_stable(&s.replace('+', " ")));
+    }
+    if s.contains('+') {
+        out.push(s.replace('+', " "));
+    }
+    if s.contains('&') {
+        out.push(html_decode(s));
+    }
+    if s.contains('\\') {
+        out.push(backslash_decode(s));
+    }
+    json_views(s, &mut out);
+    if s.contains('=') {
+        let q = s.split_once('?').map_or(s, |(_, q)| q);
+        let mut all = Vec::new();
+        for (k, v) in form_urlencoded::parse(q.replace(';', "&").as_bytes()) {
+            all.push(format!("{k} {v}"));
+            if v.len() > 3 {
+                out.push(v.into_owned());
+            }
+        }
+        out.push(all.join("\n"));
+    }
+    for run in base64_runs(s) {
+        for engine in [
+            &base64::engine::general_purpose::STANDARD_NO_PAD,
+            &base64::engine::general_purpose::URL_SAFE_NO_PAD,
+        ] {
+            if let Ok(b) = engine.decode(run.trim_end_matches('=')) {
+                out.extend(byte_texts(&b));
+            }
+        }
+    }
+    out
+}
+
+fn pct_until_stable(s: &str) -> String {
+    let mut cur = s.to_string();
+    for _ in 0..8 {
+        let next = percent_decode_str(&cur).decode_utf8_lossy().into_owned();
+        if next == cur {
+            break;
+        }
+        cur = next;
+    }
+    cur
+}
+
+const ENTITIES: &[(&str, &str)] = &[
+    ("amp", "&"),
+    ("lt", "<"),
+    ("gt", ">"),
+    ("quot", "\""),
+    ("apos", "'"),
+    ("nbsp", "\u{a0}"),
+    ("NonBreakingSpace", "\u{a0}"),
+    ("commat", "@"),
+    ("hyphen", "-"),
+    ("dash", "-"),
+    ("ndash", "\u{2013}"),
+    ("mdash", "\u{2014}"),
+    ("minus", "-"),
+    ("period", "."),
+    ("lowbar", "_"),
+    ("num", "#"),
+    ("sol", "/"),
+    ("colon", ":"),
+    ("comma", ","),
+    ("plus", "+"),
+    ("shy", "\u{ad}"),
+    ("ZeroWidthSpace", "\u{200b}"),
+    ("ensp", " "),
+    ("emsp", " "),
+    ("thinsp", " "),
+];
+
+fn html_decode(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut rest = s;
+    while let Some(i) = rest.find('&') {
+        out.push_str(&rest[..i]);
+        rest = &rest[i..];
+        let body: String = rest[1..]
+            .chars()
+            .take_while(|c| c.is_ascii_alphanumeric() || *c == '#')
+            .take(32)
+            .collect();
+        let semi = rest[1 + body.len()..].starts_with(';');
+        let decoded = if let Some(num) = body.strip_prefix('#') {
+            let n = match num.strip_prefix(['x', 'X']) {
+                Some(h) => u32::from_str_radix(h, 16).ok(),
+                None => num.parse().ok(),
+            };
+            n.and_then(char::from_u32).map(String::from)
+        } else {
+            ENTITIES
+                .iter()
+                .find(|(n, _)| *n == body && semi)
+                .map(|(_, v)| v.to_string())
+        };
+        match decoded {
+            Some(d) => {
+                out.push_str(&d);
+                rest = &rest[1 + body.len() + usize::from(semi)..];
+            }
+            None => {
+                out.push('&');
+                rest = &rest[1..];
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+fn backslash_decode(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut chars = s.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c != '\\' {
+            out.push(c);
+            continue;
+        }
+        match chars.next() {
+            Some('u') => {
+                let hex: String = chars.by_ref().take(4).collect();
+                match u32::from_str_radix(&hex, 16).ok().and_then(char::from_u32) {
+                    Some(ch) => out.push(ch),
+                    None => out.push_str(&hex),
+                }
+            }
+            Some('n' | 'r' | 't') => out.push(' '),
+            Some(other) => out.push(other),
+            None => {}
+        }
+    }
+    out
+}
+
+/// JSON (or NDJSON): every string, key and number, joined; and each string that may hold
+/// more on its own.
+fn json_views(s: &str, out: &mut Vec<String>) {
+    let t = s.trim_start_matches('\u{feff}').trim();
+    if !t.starts_with(['{', '[', '"']) {
+        return;
+    }
+    let docs: Vec<Value> = match serde_json::from_str::<Value>(t) {
+        Ok(v) => vec![v],
+        Err(_) => t
+            .lines()
+            .filter_map(|l| serde_json::from_str::<Value>(l).ok())
+            .collect(),
+    };
+    let mut all = Vec::new();
+    for d in &docs {
+        leaves(d, &mut all);
+    }
+    if all.is_empty() {
+        return;
+    }
+    for l in &all {
+        if l.len() >= 8 {
+            out.push(l.clone());
+        }
+    }
+    out.push(all.join("\n"));
+}
+
+fn leaves(v: &Value, out: &mut Vec<String>) {
+    match v {
+        Value::String(s) => out.push(s.clone()),
+        Value::Number(n) => out.push(n.to_string()),
+        Value::Array(a) => a.iter().for_each(|x| leaves(x, out)),
+        Value::Object(o) => {
+            for (k, x) in o {
+                out.push(k.clone());
+                leaves(x, out);
+            }
+        }
+        _ => {}
+    }
+}
+
+/// Runs of base64 characters (16 or more); a run is also tried between each pair of `/`, `-`,
+/// `_`, `+` (a path segment or a `-20250301` next to the base64 is not part of it).
+fn base64_runs(s: &str) -> Vec<&str> {
+    let is_b64 = |c: char| c.is_ascii_alphanumeric() || matches!(c, '+' | '/' | '-' | '_');
+    let mut out = Vec::new();
+    for run in s.split(|c: char| !is_b64(c)).filter(|r| r.len() >= 16) {
+        let slashes: Vec<usize> = run
+            .match_indices(['/', '-', '_', '+'])
+            .map(|(i, _)| i)
+            .take(12)
+            .collect();
+        let starts = std::iter::once(0).chain(slashes.iter().map(|i| i + 1));
+        for a in starts {
+            let ends = slashes.iter().copied().chain(std::iter::once(run.len()));
+            for b in ends.filter(|b| *b > a) {
+                if b - a >= 16 {
+                    out.push(&run[a..b]);
+                }
+            }
+        }
+    }
+    out
+}
+
+/// Lower case, full-width to ASCII, zero-width and soft hyphens gone, dashes to `-`, spaces
+/// and controls to one space; then separators removed (so `512 47 3306` is `512473306`).
+fn stripped(s: &str) -> String {
+    let mut o = String::with_capacity(s.len());
+    for c in s.chars() {
+        let c = match c as u32 {
+            0xFF01..=0xFF5E => char::from_u32(c as u32 - 0xFEE0).unwrap_or(c),
+            _ => c,
+        };
+        match c {
+            '\u{200b}'..='\u{200d}' | '\u{2060}' | '\u{feff}' | '\u{ad}' | '\u{180e}' => {}
+            '\u{2010}'..='\u{2015}' | '\u{2212}' | '\u{fe58}' | '\u{fe63}' | '\u{2043}' => {}
+            c if c.is_whitespace() || c.is_control() => {}
+            ' ' | '-' | '.' | '(' | ')' | '/' | '_' | ',' => {}
+            c => o.extend(c.to_lowercase()),
+        }
+    }
+    o
+}
+
+/// Which canaries some bytes hold, in any decoded view.
+fn canaries_in(bytes: &[u8]) -> BTreeSet<Kind> {
+    let mut found = BTreeSet::new();
+    for v in views(bytes) {
+        let s = stripped(&v);
+        for c in CANARIES {
+            if c.needles.iter().any(|n| s.contains(n)) {
+                found.insert(c.kind);
+            }
+        }
+    }
+    found
+}
+
+/// What leaked where: `kind@part`.
+fn leaks_in_parts(parts: &[(String, Vec<u8>)]) -> BTreeSet<String> {
+    let mut out = BTreeSet::new();
+    for (part, bytes) in parts {
+        for k in canaries_in(bytes) {
+            out.insert(format!("{}@{part}", k.id()));
+        }
+    }
+    out
+}
+
+fn seen_parts(s: &Seen) -> Vec<(String, Vec<u8>)> {
+    let mut parts = vec![
+        ("method".to_string(), s.method.as_bytes().to_vec()),
+        ("uri".to_string(), s.uri.as_bytes().to_vec()),
+        ("body".to_string(), s.body.to_vec()),
+    ];
+    parts.extend(header_parts(&s.headers));
+    parts
+}
+
+fn header_parts(h: &HeaderMap) -> Vec<(String, Vec<u8>)> {
+    h.iter()
+        .map(|(k, v)| (format!("h:{k}"), v.as_bytes().to_vec()))
+        .collect()
+}
+
+// ---------------------------------------------------------------------------------------
+// Running.
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+enum Outcome {
+    Pass,
+    Leak(String),
+    FalseRefusal(String),
+    Broken(String),
+}
+
+struct Env {
+    c: TestClient,
+    base: String,
+    upstream: Upstream,
+    tokens: BTreeMap<Kind, String>,
+    /// Time spent waiting for the gateway (the rest is building and checking).
+    network: std::sync::Mutex<Duration>,
+}
+
+const EMR: (&str, &str) = ("authorization", "Bearer emr-key-1");
+const ZAP: (&str, &str) = ("x-api-key", "zap-key-1");
+
+async fn run_case(env: &Env, case: &Case) -> Outcome {
+    let (req, auth, route, echo_kind) = match &case.spec {
+        Spec::Out(r) => (r.clone(), EMR, "out", None),
+        Spec::OutAuth(r, a) => (r.clone(), *a, "out", None),
+        Spec::Echo(i, shape) => {
+            let c = &CANARIES[*i];
+            let Some(t) = env.tokens.get(&c.kind) else {
+                return Outcome::Broken("no token minted".into());
+            };
+            let Some(r) = echo_request(shape, c, t) else {
+                return Outcome::Broken("no echo request".into());
+            };
+            (r, ZAP, "back", Some(c.kind))
+        }
+    };
+    let Some(http) = req.build(&format!("{}/{route}/", env.base), auth) else {
+        return Outcome::Broken("request not buildable".into());
+    };
+    let sent = Instant::now();
+    let answer = tokio::time::timeout(Duration::from_secs(10), send(&env.c, http)).await;
+    if let Ok(mut t) = env.network.lock() {
+        *t += sent.elapsed();
+    }
+    let answer = match answer {
+        Err(_) => return Outcome::Broken("timed out".into()),
+        Ok(Err(e)) => {
+            return Outcome::Broken(format!(
+                "transport: {}",
+                e.chars().take(80).collect::<String>()
+            ))
+        }
+        Ok(Ok(a)) => a,
+    };
+    let seen = env.upstream.take();
+    if std::env::var("PHIGATE_LEAKS_SHOW").is_ok_and(|p| case.id.starts_with(&p)) {
+        println!(
+            "--- {}: sent {:?}\n    answer {} {:?}\n    upstream got {seen:?}",
+            case.id, req, answer.status, answer.body
+        );
+    }
+    let status = answer.status.as_u16();
+    let problem = answer
+        .headers
+        .get("content-type")
+        .is_some_and(|v| v.as_bytes().starts_with(b"application/problem+json"));
+    if let Some(kind) = echo_kind {
+        // Reidentify: the inside must have had the value (else the case proves nothing);
+        // the outside must not get it back, whatever the status.
+        let inside: BTreeSet<Kind> = seen
+            .iter()
+            .flat_map(|s| seen_parts(s).into_iter().flat_map(|(_, b)| canaries_in(&b)))
+            .collect();
+        if !inside.contains(&kind) {
+            return Outcome::Broken(format!("not revealed inside ({status})"));
+        }
+        let mut parts = vec![("body".to_string(), answer.body.as_bytes().to_vec())];
+        parts.extend(header_parts(&answer.headers));
+        let leaks = leaks_in_parts(&parts);
+        return if leaks.is_empty() {
+            Outcome::Pass
+        } else {
+            Outcome::Leak(leaks.into_iter().collect::<Vec<_>>().join(","))
+        };
+    }
+    let mut leaks = BTreeSet::new();
+    for s in &seen {
+        leaks.extend(leaks_in_parts(&seen_parts(s)));
+    }
+    // A refusal must not quote the value either.
+    for l in leaks_in_parts(&[("answer".to_string(), answer.body.as_bytes().to_vec())]) {
+        if !(200..300).contains(&status) {
+            leaks.insert(l);
+        }
+    }
+    if !leaks.is_empty() {
+        return Outcome::Leak(leaks.into_iter().collect::<Vec<_>>().join(","));
+    }
+    match status {
+        200..=299 if seen.len() == 1 => Outcome::Pass,
+        200..=299 => Outcome::Broken(format!("{status} with {} forwarded", seen.len())),
+        400..=499 if case.must_forward => Outcome::FalseRefusal(status.to_string()),
+        400..=499 if !problem => Outcome::Broken(format!("{status} without problem+json")),
+        400..=499 if !seen.is_empty() => Outcome::Broken(format!("{status} yet forwarded")),
+        400..=499 => Outcome::Pass,
+        _ if case.must_forward => Outcome::FalseRefusal(status.to_string()),
+        _ => Outcome::Broken(format!("status {status}")),
+    }
+}
+
+fn write(dir: &Path, name: &str, text: &str) {
+    std::fs::write(dir.join(name), text).expect("write");
+}
+
+/// One gateway, one upstream, every case in sequence.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn leak_matrix() {
+    let started = Instant::now();
+    let dir = tempfile::tempdir().expect("tempdir");
+    let d = dir.path();
+    let pki = Pki::new("phigate leak-matrix CA");
+    let server = pki.leaf(&["localhost", "127.0.0.1"], false);
+    write(d, "ca.pem", &pki.ca_pem());
+    write(d, "cert.pem", &server.cert_pem);
+    write(d, "key.pem", &server.key_pem);
+    write(d, "master.key", &"5c".repeat(32));
+    let upstream = Upstream::start(&pki.leaf(&["localhost"], false)).await;
+    let up = format!("https://localhost:{}", upstream.addr.port());
+    let types: Vec<String> = CANARIES
+        .iter()
+        .map(|c| format!("\"{}\"", c.phi_type))
+        .collect();
+    let config = format!(
+        r#"
+[[listener]]
+listen = "127.0.0.1:0"
+cert = "cert.pem"
+key = "key.pem"
+
+[admin]
+listen = "127.0.0.1:0"
+
+[vault]
+dir = "vault"
+key_file = "master.key"
+
+[limits]
+max_body_bytes = 262144
+
+[timeouts]
+body_ms = 5000
+request_head_ms = 5000
+
+[log]
+format = "json"
+level = "warn"
+
+[[caller]]
+name = "emr"
+api_key_sha256 = ["{emr}"]
+
+[[caller]]
+name = "zap"
+api_key_sha256 = ["{zap}"]
+
+[[route]]
+name = "out"
+prefix = "/out/"
+direction = "deidentify"
+upstream = "{up}/outside/"
+upstream_ca = "ca.pem"
+domain = "automation"
+callers = ["emr"]
+scan_headers = ["x-patient"]
+
+[[route]]
+name = "mint"
+prefix = "/mint/"
+direction = "deidentify"
+upstream = "{up}/outside/"
+upstream_ca = "ca.pem"
+domain = "automation"
+policy = "reversible"
+callers = ["emr"]
+
+[[route]]
+name = "back"
+prefix = "/back/"
+direction = "reidentify"
+upstream = "{up}/emr/"
+upstream_ca = "ca.pem"
+domain = "automation"
+callers = ["zap"]
+reveal = {{ zap = [{types}] }}
+pass_headers = ["x-echo-shape", "x-echo-status"]
+"#,
+        emr = sha256_hex("emr-key-1"),
+        zap = sha256_hex("zap-key-1"),
+        types = types.join(", "),
+    );
+    write(d, "phigate.toml", &config);
+    let gw = Gateway::start_with_env(&d.join("phigate.toml"), &d.join("gateway.log"), 1, &[]);
+    let base = format!("https://localhost:{}", gw.listeners[0].port());
+    let c = client(&pki.ca_pem(), None);
+
+    // Real tokens for the echo cases: every canary under its known key, through a
+    // deidentify route of the same token domain; read back what the upstream received.
+    let mut mint = serde_json::Map::new();
+    for canary in CANARIES {
+        mint.insert(canary.key.to_string(), Value::from(canary.value));
+    }
+    let req = Req::json("m", &Value::Object(mint))
+        .build(&format!("{base}/mint/"), EMR)
+        .expect("mint request");
+    let a = send(&c, req).await.expect("mint");
+    assert_eq!(a.status, 200, "minting tokens: {}", a.body);
+    let minted: Value =
+        serde_json::from_slice(&upstream.take().first().expect("minted").body).expect("json");
+    let mut tokens = BTreeMap::new();
+    for canary in CANARIES {
+        if let Some(t) = minted[canary.key].as_str() {
+            let is_token = t.split_once('_').is_some_and(|(p, rest)| {
+                p.chars().all(|c| c.is_ascii_uppercase()) && rest.len() == 10
+            });
+            if is_token {
+                tokens.insert(canary.kind, t.to_string());
+            }
+        }
+    }
+    let env = Env {
+        c,
+        base,
+        upstream,
+        tokens,
+        network: std::sync::Mutex::default(),
+    };
+
+    let mut cases = matrix();
+    let n_matrix = cases.len();
+    cases.extend(property_cases());
+    let ids: HashSet<&str> = cases.iter().map(|c| c.id.as_str()).collect();
+    assert_eq!(ids.len(), cases.len(), "case ids are unique");
+    assert!(n_matrix >= 300, "at least 300 table cases ({n_matrix})");
+
+    let mut results: Vec<(&Case, Outcome)> = Vec::new();
+    for case in &cases {
+        let o = run_case(&env, case).await;
+        results.push((case, o));
+    }
+    let elapsed = started.elapsed();
+
+    // The report.
+    let known: BTreeSet<&str> = KNOWN_GAPS.iter().copied().collect();
+    let unknown_gap_ids: Vec<&str> = known.iter().copied().filter(|k| !ids.contains(k)).collect();
+    let failing: Vec<&(&Case, Outcome)> = results
+        .iter()
+        .filter(|(_, o)| *o != Outcome::Pass)
+        .collect();
+    let leaks = failing
+        .iter()
+        .filter(|(_, o)| matches!(o, Outcome::Leak(_)))
+        .count();
+    let refusals = failing
+        .iter()
+        .filter(|(_, o)| matches!(o, Outcome::FalseRefusal(_)))
+        .count();
+    let broken = failing.len() - leaks - refusals;
+    println!("\nleak-matrix failing cases ({}):", failing.len());
+    println!(
+        "{:<6} {:<40} {:<16} {:<13} {:<10} what",
+        "", "case", "channel", "encoding", "outcome"
+    );
+    let mut new_failures = Vec::new();
+    for (case, o) in &failing {
+        let is_known = known.contains(case.id.as_str());
+        if !is_known {
+            new_failures.push(case.id.as_str());
+        }
+        let (what, detail) = match o {
+            Outcome::Leak(k) => ("LEAK", k.clone()),
+            Outcome::FalseRefusal(s) => ("REFUSED", format!("status {s}, must be forwarded")),
+            Outcome::Broken(s) => ("BROKEN", s.clone()),
+            Outcome::Pass => ("", String::new()),
+        };
+        println!(
+            "{:<6} {:<40} {:<16} {:<13} {:<10} {detail}",
+            if is_known { "known" } else { "NEW" },
+            case.id,
+            case.channel,
+            case.encoding,
+            what
+        );
+    }
+    let now_passing: Vec<&str> = results
+        .iter()
+        .filter(|(c, o)| *o == Outcome::Pass && known.contains(c.id.as_str()))
+        .map(|(c, _)| c.id.as_str())
+        .collect();
+    println!("\nKNOWN_GAPS that now pass (delete them from the list): {now_passing:?}");
+    println!("KNOWN_GAPS naming no case: {unknown_gap_ids:?}");
+    println!("new failures (not in KNOWN_GAPS): {new_failures:?}");
+    if std::env::var_os("PHIGATE_LEAKS_REGEN").is_some() {
+        println!("const KNOWN_GAPS: &[&str] = &[");
+        for (case, _) in &failing {
+            println!("    \"{}\",", case.id);
+        }
+        println!("];");
+    }
+    println!(
+        "leak-matrix: {} cases, {leaks} leaks, {refusals} false refusals ({broken} other failures; {} table + {} generated; {:.1} s, {:.1} s waiting for the gateway)",
+        results.len(),
+        n_matrix,
+        results.len() - n_matrix,
+        elapsed.as_secs_f64(),
+        env.network.lock().map(|t| t.as_secs_f64()).unwrap_or_default()
+    );
+    let logs = gw.logs();
+    let log_leaks = canaries_in(logs.as_bytes());
+    drop(gw);
+    assert!(
+        log_leaks.is_empty(),
+        "the gateway's log holds canaries: {log_leaks:?}"
+    );
+    assert!(
+        new_failures.is_empty() && now_passing.is_empty() && unknown_gap_ids.is_empty(),
+        "the leak matrix changed: {} new failure(s), {} known gap(s) now passing, {} stale id(s) (see the table above)",
+        new_failures.len(),
+        now_passing.len(),
+        unknown_gap_ids.len()
+    );
+}
+
+// ---------------------------------------------------------------------------------------
+// The decoders themselves.
+
+#[test]
+fn the_decoders_find_every_trick() {
+    for c in CANARIES {
+        for trick in VALUE_TRICKS.iter().chain(&["plain"]) {
+            let Some(v) = value_trick(trick, c) else {
+                continue;
+            };
+            for ch in CHANNELS {
+                let Some(r) = channel(ch, c, &v) else {
+                    continue;
+                };
+                let mut parts = vec![
+                    ("uri".to_string(), r.path.as_bytes().to_vec()),
+                    ("body".to_string(), r.body.clone()),
+                ];
+                parts.extend(r.headers.iter().map(|(n, v)| (n.clone(), v.clone())));
+                let found: BTreeSet<Kind> =
+                    parts.iter().flat_map(|(_, b)| canaries_in(b)).collect();
+                assert!(
+                    found.contains(&c.kind),
+                    "{ch}.{trick}.{}: {:?} not found in {parts:?}",
+                    c.kind.id(),
+                    c.value
+                );
+            }
+            for ch in BODY_TRICK_CHANNELS {
+                for bt in BODY_TRICKS {
+                    let Some(mut r) = channel(ch, c, &v) else {
+                        continue;
+                    };
+                    if body_trick(bt, &mut r).is_some() {
+                        assert!(
+                            canaries_in(&r.body).contains(&c.kind),
+                            "{ch}.{trick}+{bt}.{}",
+                            c.kind.id()
+                        );
+                    }
+                }
+            }
+        }
+    }
+    // Tokens and ordinary clinical text are not canaries.
+    for clean in [
+        "NAME_7K3F9Q2MXA MRN_0000000000 PHONE_ABCDEFGHJK",
+        "Grip 42 lb, goals updated, 97530 x2, DATE 1961",
+        "{\"status\":\"final\",\"blob\":\"aGVsbG8gd29ybGQsIGdvYWwgbWV0\"}",
+    ] {
+        assert!(canaries_in(clean.as_bytes()).is_empty(), "{clean}");
+    }
+}
+
+/// Case ids that fail on the current engine, grouped by cause. Filled from a run; only ever
+/// shrinks. `PHIGATE_LEAKS_REGEN=1` prints the current failing ids.
+const KNOWN_GAPS: &[&str] = &[
+    // An identifier-shaped value without a cue (MR4410827) is not tokenised, in any channel (19).
+    "d.json_unknown.plain.mrn",
+    "d.json_note.plain.mrn",
+    "d.json_array.plain.mrn",
+    "d.json_nested.plain.mrn",
+    "d.json_top_string.plain.mrn",
+    "d.json_key.plain.mrn",
+    "d.form_unknown.plain.mrn",
+    "d.form_json.plain.mrn",
+    "d.text.plain.mrn",
+    "d.text_json.plain.mrn",
+    "d.json_as_form.plain.mrn",
+    "d.query_unknown.plain.mrn",
+    "d.query_bare.plain.mrn",
+    "d.path.plain.mrn",
+    "d.h_scanned.plain.mrn",
+    "d.fhir_ext_string.plain.mrn",
+    "d.fhir_ext_ident.plain.mrn",
+    "d.fhir_qr.plain.mrn",
+    "d.fhir_ident_str.plain.mrn",
+    // Binary.data / attachment with charset=utf-16 is not decoded (14).
+    "d.fhir_binary.plain.name",
+    "d.fhir_binary.plain.mrn",
+    "d.fhir_binary.plain.ssn",
+    "d.fhir_binary.plain.phone",
+    "d.fhir_binary.plain.email",
+    "d.fhir_binary.plain.dob",
+    "d.fhir_binary.plain.addr",
+    "d.fhir_attachment.plain.name",
+    "d.fhir_attachment.plain.mrn",
+    "d.fhir_attachment.plain.ssn",
+    "d.fhir_attachment.plain.phone",
+    "d.fhir_attachment.plain.email",
+    "d.fhir_attachment.plain.dob",
+    "d.fhir_attachment.plain.addr",
+    // Charsets and byte-order marks: UTF-8 BOM, UTF-16 (BOM, declared, bare), ISO-8859-1 (59).
+    "d.json_note.utf8_bom.name",
+    "d.json_note.utf8_bom.mrn",
+    "d.json_note.utf8_bom.ssn",
+    "d.json_note.utf8_bom.phone",
+    "d.json_note.utf8_bom.email",
+    "d.json_note.utf8_bom.dob",
+    "d.json_note.utf8_bom.addr",
+    "d.json_note.utf16le_bom.name",
+    "d.json_note.utf16le_bom.mrn",
+    "d.json_note.utf16le_bom.ssn",
+    "d.json_note.utf16le_bom.phone",
+    "d.json_note.utf16le_bom.email",
+    "d.json_note.utf16le_bom.dob",
+    "d.json_note.utf16le_bom.addr",
+    "d.json_note.utf16be_bom.name",
+    "d.json_note.utf16be_bom.mrn",
+    "d.json_note.utf16be_bom.ssn",
+    "d.json_note.utf16be_bom.phone",
+    "d.json_note.utf16be_bom.email",
+    "d.json_note.utf16be_bom.dob",
+    "d.json_note.utf16be_bom.addr",
+    "d.json_note.utf16le_decl.name",
+    "d.json_note.utf16le_decl.mrn",
+    "d.json_note.utf16le_decl.ssn",
+    "d.json_note.utf16le_decl.phone",
+    "d.json_note.utf16le_decl.email",
+    "d.json_note.utf16le_decl.dob",
+    "d.json_note.utf16le_decl.addr",
+    "d.json_note.latin1.mrn",
+    "d.text.utf8_bom.mrn",
+    "d.text.utf16le_bom.name",
+    "d.text.utf16le_bom.mrn",
+    "d.text.utf16le_bom.ssn",
+    "d.text.utf16le_bom.phone",
+    "d.text.utf16le_bom.email",
+    "d.text.utf16le_bom.dob",
+    "d.text.utf16le_bom.addr",
+    "d.text.utf16be_bom.name",
+    "d.text.utf16be_bom.mrn",
+    "d.text.utf16be_bom.ssn",
+    "d.text.utf16be_bom.phone",
+    "d.text.utf16be_bom.email",
+    "d.text.utf16be_bom.dob",
+    "d.text.utf16be_bom.addr",
+    "d.text.utf16le_decl.name",
+    "d.text.utf16le_decl.mrn",
+    "d.text.utf16le_decl.ssn",
+    "d.text.utf16le_decl.phone",
+    "d.text.utf16le_decl.email",
+    "d.text.utf16le_decl.dob",
+    "d.text.utf16le_decl.addr",
+    "d.text.utf16le_bare.name",
+    "d.text.utf16le_bare.mrn",
+    "d.text.utf16le_bare.ssn",
+    "d.text.utf16le_bare.phone",
+    "d.text.utf16le_bare.email",
+    "d.text.utf16le_bare.dob",
+    "d.text.utf16le_bare.addr",
+    "d.text.latin1.mrn",
+    // Free text under keep keys ("status") and FHIR code.text is not scanned (14).
+    "d.json_keep.plain.name",
+    "d.json_keep.plain.mrn",
+    "d.json_keep.plain.ssn",
+    "d.json_keep.plain.phone",
+    "d.json_keep.plain.email",
+    "d.json_keep.plain.dob",
+    "d.json_keep.plain.addr",
+    "d.fhir_code_text.plain.name",
+    "d.fhir_code_text.plain.mrn",
+    "d.fhir_code_text.plain.ssn",
+    "d.fhir_code_text.plain.phone",
+    "d.fhir_code_text.plain.email",
+    "d.fhir_code_text.plain.dob",
+    "d.fhir_code_text.plain.addr",
+    // Headers forwarded unscanned: User-Agent, Accept, Idempotency-Key, Content-Type parameters (28).
+    "d.h_user_agent.plain.name",
+    "d.h_user_agent.plain.mrn",
+    "d.h_user_agent.plain.ssn",
+    "d.h_user_agent.plain.phone",
+    "d.h_user_agent.plain.email",
+    "d.h_user_agent.plain.dob",
+    "d.h_user_agent.plain.addr",
+    "d.h_accept.plain.name",
+    "d.h_accept.plain.mrn",
+    "d.h_accept.plain.ssn",
+    "d.h_accept.plain.phone",
+    "d.h_accept.plain.email",
+    "d.h_accept.plain.dob",
+    "d.h_accept.plain.addr",
+    "d.h_idempotency.plain.name",
+    "d.h_idempotency.plain.mrn",
+    "d.h_idempotency.plain.ssn",
+    "d.h_idempotency.plain.phone",
+    "d.h_idempotency.plain.email",
+    "d.h_idempotency.plain.dob",
+    "d.h_idempotency.plain.addr",
+    "d.h_content_type.plain.name",
+    "d.h_content_type.plain.mrn",
+    "d.h_content_type.plain.ssn",
+    "d.h_content_type.plain.phone",
+    "d.h_content_type.plain.email",
+    "d.h_content_type.plain.dob",
+    "d.h_content_type.plain.addr",
+    // Identifiers as JSON numbers are not tokenised (4).
+    "d.json_number.plain.mrn",
+    "d.json_number.plain.ssn",
+    "d.json_number.plain.phone",
+    "d.json_number.plain.dob",
+    // Plain, legitimate requests refused (false refusals) (7).
+    "d.ndjson.plain.name",
+    "d.ndjson.plain.mrn",
+    "d.ndjson.plain.ssn",
+    "d.ndjson.plain.phone",
+    "d.ndjson.plain.email",
+    "d.ndjson.plain.dob",
+    "d.ndjson.plain.addr",
+    // Value encodings: HTML character references (&#45; &#64; &#160;, hex, named) are not decoded before detection (34).
+    "d.json_unknown.html_dec.mrn",
+    "d.json_unknown.html_dec.ssn",
+    "d.json_unknown.html_dec.phone",
+    "d.json_unknown.html_dec.email",
+    "d.json_unknown.html_dec.dob",
+    "d.json_unknown.html_dec.addr",
+    "d.json_unknown.named.ssn",
+    "d.json_unknown.named.phone",
+    "d.json_unknown.named.email",
+    "d.json_unknown.named.dob",
+    "d.json_unknown.named.addr",
+    "d.text.html_dec.mrn",
+    "d.text.html_dec.ssn",
+    "d.text.html_dec.phone",
+    "d.text.html_dec.email",
+    "d.text.html_dec.dob",
+    "d.text.html_dec.addr",
+    "d.text.named.ssn",
+    "d.text.named.phone",
+    "d.text.named.email",
+    "d.text.named.dob",
+    "d.text.named.addr",
+    "d.text.html_hex.mrn",
+    "d.text.html_hex.ssn",
+    "d.text.html_hex.phone",
+    "d.text.html_hex.email",
+    "d.text.html_hex.dob",
+    "d.text.html_hex.addr",
+    "d.json_note.html_dec.mrn",
+    "d.json_note.html_dec.ssn",
+    "d.json_note.html_dec.phone",
+    "d.json_note.html_dec.email",
+    "d.json_note.html_dec.dob",
+    "d.json_note.html_dec.addr",
+    // Value encodings: NBSP between words is not a space to the detector (8).
+    "d.json_unknown.nbsp.name",
+    "d.json_unknown.nbsp.addr",
+    "d.text.nbsp.name",
+    "d.text.nbsp.addr",
+    "d.query_unknown.nbsp.name",
+    "d.query_unknown.nbsp.addr",
+    "d.path.nbsp.name",
+    "d.path.nbsp.addr",
+    // Value encodings: base64 of a note in a value is not decoded and scanned (28).
+    "d.json_unknown.b64.name",
+    "d.json_unknown.b64.mrn",
+    "d.json_unknown.b64.ssn",
+    "d.json_unknown.b64.phone",
+    "d.json_unknown.b64.email",
+    "d.json_unknown.b64.dob",
+    "d.json_unknown.b64.addr",
+    "d.text.b64.name",
+    "d.text.b64.mrn",
+    "d.text.b64.ssn",
+    "d.text.b64.phone",
+    "d.text.b64.email",
+    "d.text.b64.dob",
+    "d.text.b64.addr",
+    "d.query_unknown.b64.name",
+    "d.query_unknown.b64.mrn",
+    "d.query_unknown.b64.ssn",
+    "d.query_unknown.b64.phone",
+    "d.query_unknown.b64.email",
+    "d.query_unknown.b64.dob",
+    "d.query_unknown.b64.addr",
+    "d.path.b64.name",
+    "d.path.b64.mrn",
+    "d.path.b64.email",
+    "d.path.b64.addr",
+    "d.path.b64.ssn",
+    "d.path.b64.phone",
+    "d.path.b64.dob",
+    // Value encodings: en-dash / non-breaking hyphen in SSN, phone, date are not dashes to the detector (27).
+    "d.json_unknown.endash.ssn",
+    "d.json_unknown.endash.phone",
+    "d.json_unknown.endash.dob",
+    "d.json_unknown.nbhyphen.ssn",
+    "d.json_unknown.nbhyphen.phone",
+    "d.json_unknown.nbhyphen.dob",
+    "d.text.endash.ssn",
+    "d.text.endash.phone",
+    "d.text.endash.dob",
+    "d.text.nbhyphen.ssn",
+    "d.text.nbhyphen.phone",
+    "d.text.nbhyphen.dob",
+    "d.query_unknown.endash.ssn",
+    "d.query_unknown.endash.phone",
+    "d.query_unknown.endash.dob",
+    "d.query_unknown.nbhyphen.ssn",
+    "d.query_unknown.nbhyphen.phone",
+    "d.query_unknown.nbhyphen.dob",
+    "d.path.endash.ssn",
+    "d.path.endash.phone",
+    "d.path.endash.dob",
+    "d.path.nbhyphen.ssn",
+    "d.path.nbhyphen.phone",
+    "d.path.nbhyphen.dob",
+    "d.json_note.endash.ssn",
+    "d.json_note.endash.phone",
+    "d.json_note.endash.dob",
+    // Value encodings: full-width digits and letters (U+FF10..) are not folded (NFKC) (35).
+    "d.json_unknown.fullwidth.name",
+    "d.json_unknown.fullwidth.mrn",
+    "d.json_unknown.fullwidth.ssn",
+    "d.json_unknown.fullwidth.phone",
+    "d.json_unknown.fullwidth.email",
+    "d.json_unknown.fullwidth.dob",
+    "d.json_unknown.fullwidth.addr",
+    "d.text.fullwidth.name",
+    "d.text.fullwidth.mrn",
+    "d.text.fullwidth.ssn",
+    "d.text.fullwidth.phone",
+    "d.text.fullwidth.email",
+    "d.text.fullwidth.dob",
+    "d.text.fullwidth.addr",
+    "d.query_unknown.fullwidth.name",
+    "d.query_unknown.fullwidth.mrn",
+    "d.query_unknown.fullwidth.ssn",
+    "d.query_unknown.fullwidth.phone",
+    "d.query_unknown.fullwidth.email",
+    "d.query_unknown.fullwidth.dob",
+    "d.query_unknown.fullwidth.addr",
+    "d.path.fullwidth.name",
+    "d.path.fullwidth.mrn",
+    "d.path.fullwidth.ssn",
+    "d.path.fullwidth.phone",
+    "d.path.fullwidth.email",
+    "d.path.fullwidth.dob",
+    "d.path.fullwidth.addr",
+    "d.json_note.fullwidth.name",
+    "d.json_note.fullwidth.mrn",
+    "d.json_note.fullwidth.ssn",
+    "d.json_note.fullwidth.phone",
+    "d.json_note.fullwidth.email",
+    "d.json_note.fullwidth.dob",
+    "d.json_note.fullwidth.addr",
+    // Value encodings: percent-encoding inside values (single where nothing decodes it, double %2520/%2540, %00 between names) (66).
+    "d.json_unknown.pct1.name",
+    "d.json_unknown.pct1.mrn",
+    "d.json_unknown.pct1.ssn",
+    "d.json_unknown.pct1.phone",
+    "d.json_unknown.pct1.email",
+    "d.json_unknown.pct1.dob",
+    "d.json_unknown.pct1.addr",
+    "d.json_unknown.pct2.name",
+    "d.json_unknown.pct2.mrn",
+    "d.json_unknown.pct2.ssn",
+    "d.json_unknown.pct2.phone",
+    "d.json_unknown.pct2.email",
+    "d.json_unknown.pct2.dob",
+    "d.json_unknown.pct2.addr",
+    "d.json_unknown.pct00.name",
+    "d.json_unknown.pct00.addr",
+    "d.text.pct1.name",
+    "d.text.pct1.mrn",
+    "d.text.pct1.ssn",
+    "d.text.pct1.phone",
+    "d.text.pct1.email",
+    "d.text.pct1.dob",
+    "d.text.pct1.addr",
+    "d.text.pct2.name",
+    "d.text.pct2.mrn",
+    "d.text.pct2.ssn",
+    "d.text.pct2.phone",
+    "d.text.pct2.email",
+    "d.text.pct2.dob",
+    "d.text.pct2.addr",
+    "d.text.pct00.name",
+    "d.text.pct00.addr",
+    "d.query_unknown.pct1.mrn",
+    "d.query_unknown.pct2.name",
+    "d.query_unknown.pct2.mrn",
+    "d.query_unknown.pct2.ssn",
+    "d.query_unknown.pct2.phone",
+    "d.query_unknown.pct2.email",
+    "d.query_unknown.pct2.dob",
+    "d.query_unknown.pct2.addr",
+    "d.query_unknown.pct00.addr",
+    "d.path.pct1.mrn",
+    "d.path.pct2.name",
+    "d.path.pct2.mrn",
+    "d.path.pct2.ssn",
+    "d.path.pct2.phone",
+    "d.path.pct2.email",
+    "d.path.pct2.dob",
+    "d.path.pct2.addr",
+    "d.path.pct00.addr",
+    "d.form_unknown.pct1.mrn",
+    "d.form_unknown.pct2.name",
+    "d.form_unknown.pct2.mrn",
+    "d.form_unknown.pct2.ssn",
+    "d.form_unknown.pct2.phone",
+    "d.form_unknown.pct2.email",
+    "d.form_unknown.pct2.dob",
+    "d.form_unknown.pct2.addr",
+    "d.form_unknown.pct00.addr",
+    "d.h_scanned.pct1.name",
+    "d.h_scanned.pct1.mrn",
+    "d.h_scanned.pct1.ssn",
+    "d.h_scanned.pct1.phone",
+    "d.h_scanned.pct1.email",
+    "d.h_scanned.pct1.dob",
+    "d.h_scanned.pct1.addr",
+    // Value encodings: upper/lower-case variants not detected (8).
+    "d.json_unknown.lower.mrn",
+    "d.json_unknown.lower.addr",
+    "d.text.lower.mrn",
+    "d.text.lower.addr",
+    "d.query_unknown.lower.mrn",
+    "d.query_unknown.lower.addr",
+    "d.path.lower.mrn",
+    "d.path.lower.addr",
+    // Value encodings: zero-width space / soft hyphen inside a value is not removed (30).
+    "d.json_unknown.zwsp.mrn",
+    "d.json_unknown.zwsp.ssn",
+    "d.json_unknown.zwsp.phone",
+    "d.json_unknown.zwsp.email",
+    "d.json_unknown.zwsp.dob",
+    "d.text.zwsp.mrn",
+    "d.text.zwsp.ssn",
+    "d.text.zwsp.phone",
+    "d.text.zwsp.email",
+    "d.text.zwsp.dob",
+    "d.query_unknown.zwsp.mrn",
+    "d.query_unknown.zwsp.ssn",
+    "d.query_unknown.zwsp.phone",
+    "d.query_unknown.zwsp.email",
+    "d.query_unknown.zwsp.dob",
+    "d.path.zwsp.mrn",
+    "d.path.zwsp.ssn",
+    "d.path.zwsp.phone",
+    "d.path.zwsp.email",
+    "d.path.zwsp.dob",
+    "d.text.shy.mrn",
+    "d.text.shy.ssn",
+    "d.text.shy.phone",
+    "d.text.shy.email",
+    "d.text.shy.dob",
+    "d.json_note.zwsp.mrn",
+    "d.json_note.zwsp.ssn",
+    "d.json_note.zwsp.phone",
+    "d.json_note.zwsp.email",
+    "d.json_note.zwsp.dob",
+    // Must-forward inputs refused (false refusals) or leaking (7).
+    "f.utf8_bom_json",
+    "f.text_json",
+    "f.json_plus_fhir",
+    "f.x_ndjson",
+    "f.fhir_ndjson",
+    "f.iso8859_jose",
+    "f.bearer_lower",
+    // Reidentify echo: a value revealed to the EMR comes back out in its answer (26).
+    "r.json_unknown.mrn",
+    "r.json_array.mrn",
+    "r.json_nested.mrn",
+    "r.form.mrn",
+    "r.text.mrn",
+    "r.err_text.mrn",
+    "r.err_json.mrn",
+    "r.number.mrn",
+    "r.number.phone",
+    "r.base64.name",
+    "r.base64.mrn",
+    "r.base64.phone",
+    "r.base64.email",
+    "r.nested.mrn",
+    "r.key.mrn",
+    "r.etag.name",
+    "r.etag.mrn",
+    "r.etag.phone",
+    "r.etag.email",
+    "r.entities.mrn",
+    "r.entities.phone",
+    "r.entities.email",
+    "r.fullwidth.name",
+    "r.fullwidth.mrn",
+    "r.fullwidth.phone",
+    "r.fullwidth.email",
+    // Property sample (deterministic): random shape x random trick (43).
+    "p.00.json.fullwidth.addr",
+    "p.02.query.pct00.addr",
+    "p.03.text.endash.mrn",
+    "p.04.text.b64.ssn",
+    "p.05.fhir.upper.mrn",
+    "p.06.form.pct1.mrn",
+    "p.07.query.nbhyphen.dob",
+    "p.08.text.lower.addr",
+    "p.09.json.named.ssn",
+    "p.11.form.lower.mrn",
+    "p.12.query.nbsp.addr",
+    "p.13.fhir.zwsp.phone",
+    "p.14.text.html_dec.email",
+    "p.15.form.fullwidth.dob",
+    "p.17.query.endash.phone",
+    "p.18.json.shy.mrn",
+    "p.20.json_string.pct2.ssn",
+    "p.22.fhir.html_dec.mrn",
+    "p.23.text.pct1.mrn",
+    "p.25.json_string.nbhyphen.dob",
+    "p.28.json.named.dob",
+    "p.30.form.shy.ssn",
+    "p.31.text.named.ssn",
+    "p.32.json_string.zwsp.ssn",
+    "p.34.json.pct2.addr",
+    "p.35.form.b64.addr",
+    "p.37.json.html_dec.ssn",
+    "p.38.text.html_hex.dob",
+    "p.39.form.fullwidth.addr",
+    "p.40.json_string.pct1.email",
+    "p.41.json_string.html_hex.mrn",
+    "p.43.json_string.pct1.dob",
+    "p.44.fhir.zwsp.mrn",
+    "p.45.fhir.pct1.phone",
+    "p.48.json_string.b64.mrn",
+    "p.49.fhir.zwsp.phone",
+    "p.50.text.html_hex.mrn",
+    "p.52.json.html_hex.dob",
+    "p.53.fhir.fullwidth.mrn",
+    "p.55.json_string.nbsp.mrn",
+    "p.59.text.pct00.mrn",
+    "p.60.json_string.nbhyphen.dob",
+    "p.63.json.fullwidth.mrn",
+];
