@@ -2,6 +2,7 @@
 //!
 //! # Layout
 //! - [`phi`]: the PHI type vocabulary shared by every component.
+//! - [`charset`]: bodies and attachments in UTF-16 or Latin-1, read as UTF-8.
 //! - [`canon`]: the canonical view of a string (decoded, normalised), mapped back to its bytes.
 //! - [`patterns`]: the rule files (built in, or read from a directory).
 //! - [`detect`]: PHI detection in free text (regex rules, lexicon, learned values).
@@ -17,6 +18,7 @@
 //! - [`synth`]: a labelled synthetic-data generator for tests, evaluation and benches.
 pub mod audit;
 pub mod canon;
+pub mod charset;
 pub mod claims;
 pub mod cli;
 pub mod detect;

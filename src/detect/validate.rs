@@ -1054,7 +1054,8 @@ const NOT_STREET_WORDS: &[&str] = &[
     "reg", "nsr", "acute", "wo", "sq", "iv", "po", "im", "prbc", "ffp", "ns", "lr", "d5w", "kcl",
     "and", "of", "to", "the", "with", "by", "for", "units", "mg", "ml", "times", "sets", "reps",
     "days", "hours", "weeks", "mins", "minutes", "x", "was", "is", "at", "on", "in", "per", "pt",
-    "patient", "am", "pm", "hrs", "hr", "min", "from", "or", "then", "l", "cc",
+    "patient", "am", "pm", "hrs", "hr", "min", "from", "or", "then", "l", "cc", "each", "a", "an",
+    "every", "both", "other", "same", "this", "that", "one", "two",
 ];
 
 fn street(v: &str) -> bool {

@@ -7,7 +7,7 @@
 
 pub mod auth;
 pub mod body;
-pub mod charset;
+
 pub mod claims;
 pub mod config;
 pub mod dev;

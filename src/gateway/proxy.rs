@@ -19,7 +19,7 @@ use percent_encoding::{percent_decode_str, utf8_percent_encode, AsciiSet, CONTRO
 
 use super::auth::{self, AuthError, Caller, PeerIdentity};
 use super::body::{self, BodyError};
-use super::charset;
+use crate::charset;
 use super::claims;
 use super::config::Direction;
 use super::problem::{self, Problem};

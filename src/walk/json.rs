@@ -455,11 +455,24 @@ impl Walker<'_, '_, '_> {
         let Ok(bytes) = b64.decode(data.as_bytes()) else {
             return Ok(false);
         };
-        let Ok(text) = String::from_utf8(bytes) else {
+        // Read in the charset the attachment declares (or its BOM, or the shape of UTF-16),
+        // and written back the same way; text that cannot be read is removed.
+        let charset = content_type.and_then(|c| {
+            c.split(';').find_map(|p| {
+                let (k, v) = p.split_once('=')?;
+                k.trim().eq_ignore_ascii_case("charset").then(|| v.trim().to_string())
+            })
+        });
+        let Ok((text, encoding)) = crate::charset::decode_text(&bytes, charset.as_deref()) else {
             return Ok(false);
         };
+        if text.contains('\0') {
+            return Ok(false);
+        }
         let scanned = self.scan(&text)?;
-        *data = b64.encode(scanned.as_bytes());
+        if scanned != text {
+            *data = b64.encode(crate::charset::encode(&scanned, encoding));
+        }
         Ok(true)
     }
 }

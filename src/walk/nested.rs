@@ -210,13 +210,13 @@ fn base64_value(
         return Ok(None);
     };
     match readable_text(&bytes) {
-        Some(text) => {
-            let out = engine.deidentify_sniffed(text, t, scratch)?;
+        Some((text, encoding)) => {
+            let out = engine.deidentify_sniffed(&text, t, scratch)?;
             add(counts, &out.counts);
             if out.text == text {
                 return Ok(Some(v.to_string()));
             }
-            Ok(Some(alphabet.encode(out.text.as_bytes())))
+            Ok(Some(alphabet.encode(crate::charset::encode(&out.text, encoding))))
         }
         None if v.len() > MAX_B64_ID && has_b64_signs(v) => Ok(Some(String::new())),
         None => Ok(None),
@@ -254,18 +254,18 @@ pub fn base64_runs(
         let Some((decoded, alphabet)) = decode_b64(run) else {
             continue;
         };
-        let Some(inner) = readable_text(&decoded) else {
+        let Some((inner, encoding)) = readable_text(&decoded) else {
             continue;
         };
         scratch.nesting += 1;
-        let res = engine.deidentify_sniffed(inner, t, scratch);
+        let res = engine.deidentify_sniffed(&inner, t, scratch);
         scratch.nesting -= 1;
         let res = res?;
         add(counts, &res.counts);
         if res.text != inner {
             let o = out.get_or_insert_with(|| String::with_capacity(text.len()));
             o.push_str(&text[last..start]);
-            o.push_str(&alphabet.encode(res.text.as_bytes()));
+            o.push_str(&alphabet.encode(crate::charset::encode(&res.text, encoding)));
             last = i;
         }
     }
@@ -301,9 +301,10 @@ fn decode_b64(s: &str) -> Option<(Vec<u8>, &'static base64::engine::GeneralPurpo
     engine.decode(s).ok().map(|b| (b, engine))
 }
 
-/// Decoded bytes that are text a person wrote (UTF-8, UTF-16 with a BOM), not binary.
-fn readable_text(bytes: &[u8]) -> Option<&str> {
-    let text = std::str::from_utf8(bytes).ok()?;
+/// Decoded bytes that are text a person wrote (UTF-8, or UTF-16 by BOM or shape), not
+/// binary; with how they were written.
+fn readable_text(bytes: &[u8]) -> Option<(String, crate::charset::Encoding)> {
+    let (text, encoding) = crate::charset::decode_text(bytes, None).ok()?;
     let total = text.chars().count();
     if total < 4 {
         return None;
@@ -316,7 +317,7 @@ fn readable_text(bytes: &[u8]) -> Option<&str> {
         .chars()
         .filter(|c| c.is_alphanumeric() || c.is_whitespace() || ",.;:-@/()#'\"{}[]".contains(*c))
         .count();
-    (control == 0 && wordish * 10 >= total * 8).then_some(text)
+    (control == 0 && wordish * 10 >= total * 8).then_some((text, encoding))
 }
 
 /// A JSON Web Token: its claims can name the patient, and it cannot be edited and stay valid.

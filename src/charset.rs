@@ -23,7 +23,7 @@ pub fn to_utf8<'a>(body: &'a [u8], declared: Option<&str>) -> Result<Cow<'a, [u8
     let declared = declared.map(|c| c.trim().trim_matches('"').to_ascii_lowercase());
     match declared.as_deref() {
         None | Some("utf-8" | "utf8") => undeclared_or_utf8(body, declared.is_some()),
-        Some("utf-16") => utf16(body, None),
+        Some("utf-16") => utf16(body, utf16_without_bom(body)),
         Some("utf-16le") => utf16(body, Some(Endian::Little)),
         Some("utf-16be") => utf16(body, Some(Endian::Big)),
         Some("iso-8859-1" | "latin1" | "latin-1" | "iso_8859-1" | "l1" | "cp819") => {
@@ -38,8 +38,64 @@ pub fn to_utf8<'a>(body: &'a [u8], declared: Option<&str>) -> Result<Cow<'a, [u8
     }
 }
 
+/// How a text was written, so that a rewritten copy is written the same way.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
-enum Endian {
+pub enum Encoding {
+    Utf8,
+    Utf16 { endian: Endian, bom: bool },
+    Latin1,
+}
+
+/// Text from bytes in `declared` charset (or by BOM and shape), and how it was written.
+pub fn decode_text(bytes: &[u8], declared: Option<&str>) -> Result<(String, Encoding), CharsetError> {
+    let lower = declared.map(|c| c.trim().trim_matches('"').to_ascii_lowercase());
+    let encoding = match (bytes.get(..2), lower.as_deref()) {
+        (Some([0xFF, 0xFE]), _) => Encoding::Utf16 { endian: Endian::Little, bom: true },
+        (Some([0xFE, 0xFF]), _) => Encoding::Utf16 { endian: Endian::Big, bom: true },
+        (_, Some("iso-8859-1" | "latin1" | "latin-1" | "windows-1252" | "cp1252")) => Encoding::Latin1,
+        (_, Some("utf-16le")) => Encoding::Utf16 { endian: Endian::Little, bom: false },
+        (_, Some("utf-16be")) => Encoding::Utf16 { endian: Endian::Big, bom: false },
+        _ => match utf16_without_bom(bytes) {
+            Some(endian) => Encoding::Utf16 { endian, bom: false },
+            None if lower.as_deref() == Some("utf-16") => Encoding::Utf16 { endian: Endian::Big, bom: false },
+            None => Encoding::Utf8,
+        },
+    };
+    let forced = match encoding {
+        Encoding::Utf16 { endian: Endian::Little, .. } => Some("utf-16le"),
+        Encoding::Utf16 { endian: Endian::Big, .. } => Some("utf-16be"),
+        _ => declared,
+    };
+    let utf8 = to_utf8(bytes, forced)?;
+    let text = String::from_utf8(utf8.into_owned()).map_err(|_| CharsetError::Invalid("UTF-8"))?;
+    Ok((text.trim_start_matches('\u{feff}').to_string(), encoding))
+}
+
+/// `text` written as `encoding` describes.
+pub fn encode(text: &str, encoding: Encoding) -> Vec<u8> {
+    match encoding {
+        Encoding::Utf8 => text.as_bytes().to_vec(),
+        Encoding::Latin1 => text
+            .chars()
+            .map(|c| u8::try_from(u32::from(c)).unwrap_or(b'?'))
+            .collect(),
+        Encoding::Utf16 { endian, bom } => {
+            let mut out = Vec::with_capacity(text.len() * 2 + 2);
+            let mut put = |u: u16| match endian {
+                Endian::Little => out.extend_from_slice(&u.to_le_bytes()),
+                Endian::Big => out.extend_from_slice(&u.to_be_bytes()),
+            };
+            if bom {
+                put(0xFEFF);
+            }
+            text.encode_utf16().for_each(&mut put);
+            out
+        }
+    }
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum Endian {
     Little,
     Big,
 }
@@ -164,6 +220,17 @@ mod tests {
             to_utf8(b"\x93hi\x94", Some("windows-1252")).expect("1252"),
             "\u{201C}hi\u{201D}".as_bytes()
         );
+    }
+
+    #[test]
+    fn attachments_are_written_back_as_they_came() {
+        let text = "Ansel Whitcombe";
+        for bom in [true, false] {
+            let bytes = utf16le(text, bom);
+            let (got, enc) = decode_text(&bytes, Some("utf-16")).expect("decodes");
+            assert_eq!(got, text);
+            assert_eq!(encode(&got, enc), bytes);
+        }
     }
 
     #[test]
