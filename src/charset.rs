@@ -47,23 +47,49 @@ pub enum Encoding {
 }
 
 /// Text from bytes in `declared` charset (or by BOM and shape), and how it was written.
-pub fn decode_text(bytes: &[u8], declared: Option<&str>) -> Result<(String, Encoding), CharsetError> {
+pub fn decode_text(
+    bytes: &[u8],
+    declared: Option<&str>,
+) -> Result<(String, Encoding), CharsetError> {
     let lower = declared.map(|c| c.trim().trim_matches('"').to_ascii_lowercase());
     let encoding = match (bytes.get(..2), lower.as_deref()) {
-        (Some([0xFF, 0xFE]), _) => Encoding::Utf16 { endian: Endian::Little, bom: true },
-        (Some([0xFE, 0xFF]), _) => Encoding::Utf16 { endian: Endian::Big, bom: true },
-        (_, Some("iso-8859-1" | "latin1" | "latin-1" | "windows-1252" | "cp1252")) => Encoding::Latin1,
-        (_, Some("utf-16le")) => Encoding::Utf16 { endian: Endian::Little, bom: false },
-        (_, Some("utf-16be")) => Encoding::Utf16 { endian: Endian::Big, bom: false },
+        (Some([0xFF, 0xFE]), _) => Encoding::Utf16 {
+            endian: Endian::Little,
+            bom: true,
+        },
+        (Some([0xFE, 0xFF]), _) => Encoding::Utf16 {
+            endian: Endian::Big,
+            bom: true,
+        },
+        (_, Some("iso-8859-1" | "latin1" | "latin-1" | "windows-1252" | "cp1252")) => {
+            Encoding::Latin1
+        }
+        (_, Some("utf-16le")) => Encoding::Utf16 {
+            endian: Endian::Little,
+            bom: false,
+        },
+        (_, Some("utf-16be")) => Encoding::Utf16 {
+            endian: Endian::Big,
+            bom: false,
+        },
         _ => match utf16_without_bom(bytes) {
             Some(endian) => Encoding::Utf16 { endian, bom: false },
-            None if lower.as_deref() == Some("utf-16") => Encoding::Utf16 { endian: Endian::Big, bom: false },
+            None if lower.as_deref() == Some("utf-16") => Encoding::Utf16 {
+                endian: Endian::Big,
+                bom: false,
+            },
             None => Encoding::Utf8,
         },
     };
     let forced = match encoding {
-        Encoding::Utf16 { endian: Endian::Little, .. } => Some("utf-16le"),
-        Encoding::Utf16 { endian: Endian::Big, .. } => Some("utf-16be"),
+        Encoding::Utf16 {
+            endian: Endian::Little,
+            ..
+        } => Some("utf-16le"),
+        Encoding::Utf16 {
+            endian: Endian::Big,
+            ..
+        } => Some("utf-16be"),
         _ => declared,
     };
     let utf8 = to_utf8(bytes, forced)?;
@@ -126,7 +152,7 @@ fn check_utf8(body: &[u8]) -> Result<Cow<'_, [u8]>, CharsetError> {
 
 /// ASCII text in UTF-16 without a BOM: every other byte is zero, on one side only.
 fn utf16_without_bom(body: &[u8]) -> Option<Endian> {
-    if body.len() < 4 || body.len() % 2 != 0 {
+    if body.len() < 4 || !body.len().is_multiple_of(2) {
         return None;
     }
     let pairs = body.len() / 2;

@@ -19,12 +19,12 @@ use percent_encoding::{percent_decode_str, utf8_percent_encode, AsciiSet, CONTRO
 
 use super::auth::{self, AuthError, Caller, PeerIdentity};
 use super::body::{self, BodyError};
-use crate::charset;
 use super::claims;
 use super::config::Direction;
 use super::problem::{self, Problem};
 use super::trail::{Recording, Trail};
 use super::{Gateway, Route};
+use crate::charset;
 use crate::detect::Scratch;
 use crate::reveal::{reveal_json, reveal_text, Allow, RevealError, RevealStats};
 use crate::transform::policy::Policy;
@@ -1232,7 +1232,9 @@ fn deidentify_path_and_query(
             if k > 0 {
                 path.push(';');
             }
-            path.push_str(&map_segment(piece, |s| deidentify_field(gw, side, s, trail))?);
+            path.push_str(&map_segment(piece, |s| {
+                deidentify_field(gw, side, s, trail)
+            })?);
         }
     }
     if let Some(q) = uri.query() {

@@ -460,7 +460,9 @@ impl Walker<'_, '_, '_> {
         let charset = content_type.and_then(|c| {
             c.split(';').find_map(|p| {
                 let (k, v) = p.split_once('=')?;
-                k.trim().eq_ignore_ascii_case("charset").then(|| v.trim().to_string())
+                k.trim()
+                    .eq_ignore_ascii_case("charset")
+                    .then(|| v.trim().to_string())
             })
         });
         let Ok((text, encoding)) = crate::charset::decode_text(&bytes, charset.as_deref()) else {

@@ -216,7 +216,9 @@ fn base64_value(
             if out.text == text {
                 return Ok(Some(v.to_string()));
             }
-            Ok(Some(alphabet.encode(crate::charset::encode(&out.text, encoding))))
+            Ok(Some(
+                alphabet.encode(crate::charset::encode(&out.text, encoding)),
+            ))
         }
         None if v.len() > MAX_B64_ID && has_b64_signs(v) => Ok(Some(String::new())),
         None => Ok(None),
@@ -293,7 +295,7 @@ fn decode_b64(s: &str) -> Option<(Vec<u8>, &'static base64::engine::GeneralPurpo
     let padded = s.ends_with('=');
     let engine = match (url, padded) {
         (false, true) => &STANDARD,
-        (false, false) if s.len() % 4 == 0 => &STANDARD,
+        (false, false) if s.len().is_multiple_of(4) => &STANDARD,
         (false, false) => &STANDARD_NO_PAD,
         (true, true) => &URL_SAFE,
         (true, false) => &URL_SAFE_NO_PAD,
