@@ -129,12 +129,88 @@ impl Detector {
             e.scan(text, |start, end, ty| spans.push(Span { start, end, ty }));
         }
         shape::identifier_words(text, |start, end, ty| spans.push(Span { start, end, ty }));
+        let mut spans = merge(spans);
+        for s in spans.iter_mut() {
+            if matches!(s.ty, PhiType::Name | PhiType::ProviderName) {
+                self.whole_name(text, s);
+            }
+        }
         let spans = merge(spans);
         if spans.is_empty() || !text.contains('_') {
             return spans;
         }
         spare_tokens(text, spans)
     }
+
+    /// Grows a name span to the whole name, so no part of it is left beside the token:
+    /// hyphenated and apostrophe parts (`Whitlock-Bayne`, `O'Neil`), a capitalised first
+    /// name just before it even when it is also a word (`Faith Whitlock`), and a
+    /// capitalised surname-list word just after it.
+    fn whole_name(&self, text: &str, s: &mut Span) {
+        use lexicon::flag;
+        let b = text.as_bytes();
+        // Right: `-Moss`, `'Neil`, then one more listed surname.
+        loop {
+            let mut e = s.end;
+            if e + 1 < b.len() && matches!(b[e], b'-' | b'\'') && b[e + 1].is_ascii_uppercase() {
+                e += 1;
+                while e < b.len() && b[e].is_ascii_alphabetic() {
+                    e += 1;
+                }
+                s.end = e;
+                continue;
+            }
+            break;
+        }
+        if let Some((ws, we)) = next_word(b, s.end) {
+            let w = &b[ws..we];
+            let f = self.lexicon.flags(w);
+            if w[0].is_ascii_uppercase()
+                && f & flag::LAST != 0
+                && f & (flag::NEVER_NAME | flag::ENGLISH) == 0
+            {
+                s.end = we;
+            }
+        }
+        // Left: a capitalised first name, even one that is also a word (Faith, Hope, Bill).
+        if let Some((ws, we)) = prev_word(b, s.start) {
+            let w = &b[ws..we];
+            let f = self.lexicon.flags(w);
+            if w[0].is_ascii_uppercase() && f & flag::FIRST != 0 && f & flag::NEVER_NAME == 0 {
+                s.start = ws;
+            }
+        }
+    }
+}
+
+/// The word after `at` when only one space separates it.
+fn next_word(b: &[u8], at: usize) -> Option<(usize, usize)> {
+    if b.get(at) != Some(&b' ') {
+        return None;
+    }
+    let start = at + 1;
+    let end = start
+        + b[start..]
+            .iter()
+            .take_while(|c| c.is_ascii_alphabetic())
+            .count();
+    (end > start + 1).then_some((start, end))
+}
+
+/// The word before `at` when only one space separates it.
+fn prev_word(b: &[u8], at: usize) -> Option<(usize, usize)> {
+    if at < 3 || b[at - 1] != b' ' {
+        return None;
+    }
+    let end = at - 1;
+    let start = end
+        - b[..end]
+            .iter()
+            .rev()
+            .take_while(|c| c.is_ascii_alphabetic())
+            .count();
+    let before_ok = start == 0 || !b[start - 1].is_ascii_alphanumeric();
+    (end > start + 1 && before_ok).then_some((start, end))
 }
 
 /// Tokens already in the text (a callback's answer, a document de-identified twice) are

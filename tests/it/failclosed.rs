@@ -199,3 +199,17 @@ fn a_bom_before_json_is_read() {
     );
     assert!(leaked(&out.text).is_empty(), "{}", out.text);
 }
+
+#[test]
+fn a_name_is_replaced_whole() {
+    let out = deidentify(
+        "Spoke with Faith Whitlock-Bayne about her splint; Ms. Hope Ramirez arrived.",
+        ContentType::Text,
+        "safe-harbor",
+    )
+    .text;
+    for part in ["Faith", "Whitlock", "Bayne", "Hope", "Ramirez"] {
+        assert!(!out.contains(part), "{part} left in {out}");
+    }
+    assert!(out.contains("about her splint"), "{out}");
+}
