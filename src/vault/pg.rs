@@ -1548,8 +1548,9 @@ mod tests {
                     std::env::var("PHIGATE_REQUIRE_PG").as_deref() != Ok("1"),
                     "PHIGATE_REQUIRE_PG=1 but PHIGATE_TEST_PG_URL is not set (scripts/pg-test-cluster.sh)"
                 );
-                eprintln!(
-                    "{test}: skipped (set PHIGATE_TEST_PG_URL; see scripts/pg-test-cluster.sh)"
+                crate::note_skipped(
+                    test,
+                    "set PHIGATE_TEST_PG_URL; see scripts/pg-test-cluster.sh",
                 );
                 None
             }

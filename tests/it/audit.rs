@@ -316,7 +316,10 @@ fn the_html_report_renders_in_a_browser_with_no_network() {
             std::env::var_os("PHIGATE_REQUIRE_CHROMIUM").is_none(),
             "chromium is required here but not installed"
         );
-        eprintln!("skipping: /usr/bin/chromium is not installed");
+        phigate::note_skipped(
+            "the_html_report_renders_in_a_browser_with_no_network",
+            "/usr/bin/chromium is not installed",
+        );
         return;
     }
     let tmp = tempfile::tempdir().expect("tempdir");

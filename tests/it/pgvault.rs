@@ -25,7 +25,10 @@ fn database(test: &str) -> Option<String> {
                 std::env::var("PHIGATE_REQUIRE_PG").as_deref() != Ok("1"),
                 "PHIGATE_REQUIRE_PG=1 but PHIGATE_TEST_PG_URL is not set (scripts/pg-test-cluster.sh)"
             );
-            eprintln!("{test}: skipped (set PHIGATE_TEST_PG_URL; see scripts/pg-test-cluster.sh)");
+            phigate::note_skipped(
+                test,
+                "set PHIGATE_TEST_PG_URL; see scripts/pg-test-cluster.sh",
+            );
             None
         }
     }
