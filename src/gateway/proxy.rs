@@ -757,8 +757,10 @@ fn reveal_form(
     allow: &Allow,
     stats: &mut RevealStats,
 ) -> Result<String, Problem> {
+    // Keys too: a bare query term or an unknown key was tokenised on the way out.
     let mut out = form_urlencoded::Serializer::new(String::new());
     for (k, v) in form_urlencoded::parse(text.as_bytes()) {
+        let k = reveal_text(&k, store, allow, stats).map_err(|e| vault_failed(&e))?;
         let v = reveal_text(&v, store, allow, stats).map_err(|e| vault_failed(&e))?;
         out.append_pair(&k, &v);
     }
