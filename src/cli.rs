@@ -85,6 +85,9 @@ pub enum Command {
 /// `phigate vault …`
 #[derive(Subcommand, Debug)]
 pub enum VaultCommand {
+    /// Create a new, empty vault in a new or empty directory. The only command that creates
+    /// a sled vault: every other one opens an existing vault and refuses a path without one.
+    Init(VaultArgs),
     /// Count tokens and bytes on disk.
     Stats(VaultArgs),
     /// Decrypt every record; fails if any record is corrupted or under an unknown key.
@@ -97,8 +100,8 @@ pub enum VaultCommand {
         #[arg(long)]
         out: PathBuf,
     },
-    /// Restore a backup into an empty vault (the restore drill: export, new directory,
-    /// import, reveal).
+    /// Restore a backup into an empty vault (the restore drill: export, `vault init` a new
+    /// directory, import, reveal).
     Import {
         #[command(flatten)]
         vault: VaultArgs,
@@ -169,7 +172,7 @@ pub struct ForgetArgs {
 /// Where the vault is and which key opens it.
 #[derive(Args, Debug)]
 pub struct VaultArgs {
-    /// Vault directory (created on first use).
+    /// Vault directory (made by `phigate vault init`; no other command creates one).
     #[arg(long)]
     pub vault: PathBuf,
     /// Master key file (from `phigate keygen`).
@@ -217,8 +220,8 @@ pub struct ScanArgs {
     /// same key. Without one, a random key is used and tokens last for this run only.
     #[arg(long, env = "PHIGATE_KEY_FILE")]
     pub key_file: Option<PathBuf>,
-    /// Keep token mappings in this vault directory (requires --key-file): tokens are
-    /// written to disk before the output line that holds them.
+    /// Keep token mappings in this vault directory (made by `phigate vault init`; requires
+    /// --key-file): tokens are written to disk before the output line that holds them.
     #[arg(long, requires = "key_file")]
     pub vault: Option<PathBuf>,
     /// Token domain (one per outside destination): the same value gets a different token in
@@ -494,7 +497,11 @@ fn scan(args: &ScanArgs) -> anyhow::Result<ExitCode> {
         None => MasterKey::generate()?,
     };
     let store: Box<dyn TokenStore> = match &args.vault {
-        Some(dir) => Box::new(SledVault::open_domain(dir, &master, &args.domain)?),
+        Some(dir) => Box::new(SledVault::open_existing_domain(
+            sled_dir(dir, "scan --vault")?,
+            &master,
+            &args.domain,
+        )?),
         None => Box::new(MemoryTokenStore::new(&master, &args.domain)),
     };
     let t = engine.transformer(&policy, store.as_ref(), &master);
@@ -872,21 +879,57 @@ impl Report {
     }
 }
 
-fn open_vault(args: &VaultArgs) -> anyhow::Result<SledVault> {
+/// Opens the existing sled vault `args` names (never creates one: that is `vault init`).
+fn open_vault(args: &VaultArgs, what: &str) -> anyhow::Result<SledVault> {
+    let dir = sled_dir(&args.vault, what)?;
     let master = read_master_key(&args.key_file)?;
-    Ok(SledVault::open(&args.vault, &master)?)
+    Ok(SledVault::open_existing(dir, &master)?)
+}
+
+/// Whether `--vault` names a PostgreSQL vault rather than a directory.
+fn is_pg_url(s: &str) -> bool {
+    s.starts_with("postgres://") || s.starts_with("postgresql://")
+}
+
+/// `--vault` for a command that works only on a sled vault directory. A URL is refused,
+/// never taken for a directory (which would create one named after it, password and all);
+/// the message does not repeat the URL, which may hold the password.
+fn sled_dir<'a>(vault: &'a Path, what: &str) -> anyhow::Result<&'a Path> {
+    let Some(s) = vault.to_str() else {
+        return Ok(vault);
+    };
+    if is_pg_url(s) {
+        bail!(
+            "`{what}` works on a sled vault directory, and --vault is a PostgreSQL URL; \
+             PostgreSQL vaults are used by `serve`, `vault forget` and `vault migrate` \
+             (to copy one into a sled vault)"
+        );
+    }
+    if s.contains("://") {
+        bail!("--vault is a URL; `{what}` needs a vault directory");
+    }
+    Ok(vault)
 }
 
 fn vault(command: &VaultCommand) -> anyhow::Result<()> {
     match command {
+        VaultCommand::Init(args) => {
+            let dir = sled_dir(&args.vault, "vault init")?;
+            let master = read_master_key(&args.key_file)?;
+            SledVault::create(dir, &master)?.flush()?;
+            outln!(
+                "{}",
+                serde_json::json!({"created": dir.display().to_string(), "tokens": 0})
+            )?;
+        }
         VaultCommand::Stats(args) => {
-            let v = open_vault(args)?;
+            let v = open_vault(args, "vault stats")?;
             let stats = serde_json::json!({"tokens": v.len(), "patients": v.subjects()?,
                 "forgotten": v.forgotten()?, "bytes_on_disk": v.size_on_disk()?});
             outln!("{stats}")?;
         }
         VaultCommand::Verify(args) => {
-            let v = open_vault(args)?;
+            let v = open_vault(args, "vault verify")?;
             let n = v.verify()?;
             outln!(
                 "{}",
@@ -896,7 +939,7 @@ fn vault(command: &VaultCommand) -> anyhow::Result<()> {
         VaultCommand::Forget(args) => forget(args)?,
         VaultCommand::Export { vault, out } => {
             let master = read_master_key(&vault.key_file)?;
-            let v = SledVault::open(&vault.vault, &master)?;
+            let v = open_vault(vault, "vault export")?;
             let file = std::fs::OpenOptions::new()
                 .write(true)
                 .create_new(true)
@@ -917,7 +960,7 @@ fn vault(command: &VaultCommand) -> anyhow::Result<()> {
         }
         VaultCommand::Import { vault, from } => {
             let master = read_master_key(&vault.key_file)?;
-            let v = SledVault::open(&vault.vault, &master)?;
+            let v = open_vault(vault, "vault import")?;
             let mut r = BufReader::new(
                 File::open(from).with_context(|| format!("opening {}", from.display()))?,
             );
@@ -945,20 +988,16 @@ fn vault(command: &VaultCommand) -> anyhow::Result<()> {
                 };
                 Ok(crate::vault::PgVault::open(&opts, &master)?)
             };
-            let is_pg = |s: &str| s.starts_with("postgres://") || s.starts_with("postgresql://");
+            let is_pg = is_pg_url;
             let (records, verified) = match (from.strip_prefix("sled:"), to.strip_prefix("sled:")) {
                 (Some(dir), None) if is_pg(to) => {
-                    let dir = Path::new(dir);
-                    if !dir.join("db").exists() {
-                        bail!("{} holds no sled vault", dir.display());
-                    }
-                    let source = SledVault::open(dir, &master)?;
+                    let source = SledVault::open_existing(Path::new(dir), &master)?;
                     let target = pg(to)?;
                     (target.import_sled(&source)?, target.verify()?)
                 }
                 (None, Some(dir)) if is_pg(from) => {
                     let source = pg(from)?;
-                    let target = SledVault::open(Path::new(dir), &master)?;
+                    let target = SledVault::open_existing(Path::new(dir), &master)?;
                     (source.export_sled(&target)?, target.verify()?)
                 }
                 _ => bail!("--from and --to: one `sled:DIR` and one `postgres://…` URL"),
@@ -972,7 +1011,7 @@ fn vault(command: &VaultCommand) -> anyhow::Result<()> {
             )?;
         }
         VaultCommand::RotateKey(args) => {
-            let r = open_vault(args)?.rotate_key()?;
+            let r = open_vault(args, "vault rotate-key")?.rotate_key()?;
             outln!(
                 "{}",
                 serde_json::json!({"key_id": r.key_id, "re_encrypted": r.re_encrypted,
@@ -986,11 +1025,7 @@ fn vault(command: &VaultCommand) -> anyhow::Result<()> {
 /// `vault forget`: resolves the patient (by key, by token, or both agreeing), forgets
 /// them, and prints counts (never a value, a token or the patient key).
 fn forget(args: &ForgetArgs) -> anyhow::Result<()> {
-    let url = args
-        .vault
-        .vault
-        .to_str()
-        .filter(|s| s.starts_with("postgres://") || s.starts_with("postgresql://"));
+    let url = args.vault.vault.to_str().filter(|s| is_pg_url(s));
     let done = match url {
         // `--vault postgres://…`: the shared vault of gateway replicas.
         Some(url) => {
@@ -1006,7 +1041,7 @@ fn forget(args: &ForgetArgs) -> anyhow::Result<()> {
             v.forget(&sid)?
         }
         None => {
-            let v = open_vault(&args.vault)?;
+            let v = open_vault(&args.vault, "vault forget")?;
             let sid = forget_subject(args, |p| v.subject_id(p), |t| Ok(v.holders(t)?))?;
             v.forget(&sid)?
         }
@@ -1053,7 +1088,7 @@ fn forget_subject(
 }
 
 fn reveal(args: &RevealArgs) -> anyhow::Result<ExitCode> {
-    let store = open_vault(&args.vault)?;
+    let store = open_vault(&args.vault, "reveal")?;
     let allow = if args.allow.is_empty() {
         Allow::all()
     } else {
@@ -1200,6 +1235,15 @@ fn with_vault_audit(
         let sled_dir = from
             .strip_prefix("sled:")
             .or_else(|| to.strip_prefix("sled:"));
+        // Both ends are checked before the log is opened: a mistyped path must not leave
+        // an audit directory behind.
+        for (end, flag) in [(from, "--from"), (to, "--to")] {
+            match end.strip_prefix("sled:") {
+                Some(d) => SledVault::check_existing(Path::new(d))?,
+                None if is_pg_url(end) => {}
+                None => bail!("{flag}: expected `sled:DIR` or a `postgres://…` URL"),
+            }
+        }
         let dir = match (audit_dir, sled_dir) {
             (Some(d), _) => d.clone(),
             (None, Some(d)) => crate::audit::default_dir(Path::new(d)),
@@ -1226,18 +1270,19 @@ fn with_vault_audit(
         log.close()?;
         return result;
     }
-    let (args, what) = match command {
-        VaultCommand::Export { vault, .. } => (vault, Action::VaultExport),
-        VaultCommand::Import { vault, .. } => (vault, Action::VaultImport),
-        VaultCommand::RotateKey(args) => (args, Action::VaultRotateKey),
-        VaultCommand::Forget(args) => (&args.vault, Action::VaultForget),
+    let (args, what, name) = match command {
+        VaultCommand::Export { vault, .. } => (vault, Action::VaultExport, "vault export"),
+        VaultCommand::Import { vault, .. } => (vault, Action::VaultImport, "vault import"),
+        VaultCommand::RotateKey(args) => (args, Action::VaultRotateKey, "vault rotate-key"),
+        VaultCommand::Forget(args) => (&args.vault, Action::VaultForget, "vault forget"),
         _ => return action(),
     };
     let master = read_master_key(&args.key_file)?;
-    let is_url = args
-        .vault
-        .to_str()
-        .is_some_and(|s| s.starts_with("postgres://") || s.starts_with("postgresql://"));
+    let is_url = args.vault.to_str().is_some_and(is_pg_url);
+    if !(is_url && matches!(command, VaultCommand::Forget(_))) {
+        // No vault, no audit directory beside it: refused before the log is opened.
+        SledVault::check_existing(sled_dir(&args.vault, name)?)?;
+    }
     let dir = match command {
         VaultCommand::Forget(ForgetArgs {
             audit_dir: Some(d), ..

@@ -379,6 +379,7 @@ fn vault_administration_is_audited_with_its_outcome() {
     let key = tmp.path().join("master.key");
     std::fs::write(&key, KEY_HEX).expect("key");
     let (v, k) = (vault.display().to_string(), key.display().to_string());
+    crate::vault::init_vault(&k, &v);
     let out = run(
         &[
             "scan",
