@@ -207,7 +207,9 @@ pub struct ScanArgs {
     #[arg(long)]
     pub content_type: Option<String>,
     /// Read JSON lines {"id", "text", "content_type"?} and write one line per input:
-    /// {"id", "text", "spans": [{"start", "end", "type"}]} (UTF-8 byte offsets).
+    /// {"id", "text", "spans": [{"start", "end", "type"}]} (UTF-8 byte offsets), or
+    /// {"id", "error": {"line", "reason"}} for a line that failed. Exit status 1, and a count
+    /// on standard error, when any line failed.
     #[arg(long)]
     pub jsonl: bool,
     /// Worker threads for --jsonl (output order is kept); default: one per core.
@@ -527,6 +529,21 @@ fn scan(args: &ScanArgs) -> anyhow::Result<ExitCode> {
         let totals = scan_jsonl(&engine, &t, forced, input, threads)?;
         if args.report {
             totals.print();
+        }
+        // Each failed line has its error record in the output; the status and one line on
+        // standard error make sure a script (or an operator) notices that some failed.
+        if totals.errors > 0 {
+            eprintln!(
+                "phigate: {} of {} lines failed (their output lines are error records){}",
+                totals.errors,
+                totals.documents + totals.errors,
+                if args.vault.is_some() {
+                    "; a line is printed only once its tokens are in the vault"
+                } else {
+                    ""
+                }
+            );
+            return Ok(ExitCode::from(1));
         }
         return Ok(ExitCode::SUCCESS);
     }

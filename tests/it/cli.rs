@@ -93,7 +93,13 @@ fn jsonl_keeps_order_reports_byte_spans_and_isolates_bad_lines() {
     );
     input.push(b'\n');
     let out = run(&["scan", "--jsonl"], &input);
-    assert!(out.status.success(), "{}", text(&out.stderr));
+    // Three of five lines failed: each has its error record, and the run says so.
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).contains("3 of 5 lines failed"),
+        "{}",
+        text(&out.stderr)
+    );
     assert_no_canary(&out);
     let lines: Vec<serde_json::Value> = text(&out.stdout)
         .lines()

@@ -569,6 +569,13 @@ fn jsonl_prints_no_line_whose_tokens_are_not_durable_when_the_disk_fails() {
         }
     }
     assert!(failed > 0, "the file-size limit was never reached");
+    // A run where lines failed does not exit 0, and says how many failed.
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains(&format!("{failed} of 3000 lines failed")),
+        "{stderr}"
+    );
     assert!(
         printed.len() > 100,
         "only {} lines before the fault",
