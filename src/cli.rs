@@ -252,6 +252,10 @@ pub enum AuditCommand {
         /// auditor without the master key would: chain and checkpoints, not MACs.
         #[arg(long, conflicts_with = "key_file")]
         pubkey: Option<PathBuf>,
+        /// Accept a log with no entries (or no directory yet): without it, a missing or
+        /// empty log fails, since a deleted or mistyped log proves nothing.
+        #[arg(long)]
+        allow_empty: bool,
     },
     /// Entries matching every given filter, as stored (JSON lines).
     Search {
@@ -313,10 +317,11 @@ pub struct AuditFilterArgs {
     /// tokenize, reveal, reveal_refused, auth_failure, claim_decision, vault_export, …
     #[arg(long)]
     pub action: Option<String>,
-    /// From this time (RFC 3339 or a date, UTC), inclusive.
+    /// From this time, inclusive: RFC 3339 (2026-03-01T09:00:00-05:00; offsets are
+    /// respected) or a date (2026-03-01, from 00:00 UTC).
     #[arg(long)]
     pub since: Option<String>,
-    /// Up to this time (RFC 3339 or a date, UTC), exclusive.
+    /// Up to this time, exclusive: RFC 3339, or a date, which includes that whole day (UTC).
     #[arg(long)]
     pub until: Option<String>,
 }
@@ -1318,12 +1323,11 @@ fn with_vault_audit(
 }
 
 fn audit_filter(f: &AuditFilterArgs) -> anyhow::Result<crate::audit::query::Filter> {
-    let bound = |s: &Option<String>| -> anyhow::Result<Option<String>> {
-        match s {
-            None => Ok(None),
-            Some(v) if v.len() == 10 => Ok(Some(format!("{v}T00:00:00.000000Z"))),
-            Some(v) => Ok(Some(v.clone())),
-        }
+    let bound = |s: &Option<String>, flag: &str, upper: bool| {
+        s.as_deref()
+            .map(|v| crate::audit::query::parse_bound(v, upper))
+            .transpose()
+            .map_err(|e| anyhow::anyhow!("{flag}: {e}"))
     };
     Ok(crate::audit::query::Filter {
         token: f.token.clone(),
@@ -1336,8 +1340,8 @@ fn audit_filter(f: &AuditFilterArgs) -> anyhow::Result<crate::audit::query::Filt
             .transpose()
             .map_err(|e: String| anyhow::anyhow!(e))?,
         subjects: Vec::new(),
-        since: bound(&f.since)?,
-        until: bound(&f.until)?,
+        since: bound(&f.since, "--since", false)?,
+        until: bound(&f.until, "--until", true)?,
     })
 }
 
@@ -1357,7 +1361,14 @@ fn audit(command: &AuditCommand) -> anyhow::Result<ExitCode> {
                 AuditKeys::derive(&read_master_key(key_file)?)?.public_key_hex()
             )?;
         }
-        AuditCommand::Verify { log, pubkey } => {
+        AuditCommand::Verify {
+            log,
+            pubkey,
+            allow_empty,
+        } => {
+            if !allow_empty {
+                require_audit_dir(&log.dir)?;
+            }
             let keys;
             let trust = match pubkey {
                 Some(p) => {
@@ -1379,6 +1390,13 @@ fn audit(command: &AuditCommand) -> anyhow::Result<ExitCode> {
             }
             for dir in dirs {
                 match verify::verify(&dir, &trust)? {
+                    Ok(r) if r.entries == 0 && !allow_empty && dir == log.dir => {
+                        eprintln!(
+                            "phigate: audit log {} holds no entries, so nothing is verified (--allow-empty when an empty log is expected)",
+                            dir.display()
+                        );
+                        return Ok(ExitCode::from(1));
+                    }
                     Ok(r) => outln!(
                         "{}",
                         serde_json::json!({"dir": dir.display().to_string(), "intact": true, "entries": r.entries,
@@ -1403,6 +1421,7 @@ fn audit(command: &AuditCommand) -> anyhow::Result<ExitCode> {
             ty,
         } => {
             let mut f = audit_filter(filter)?;
+            require_audit_dir(&log.dir)?;
             if let Some(value) = identifier {
                 let master = read_master_key(
                     log.key_file
@@ -1431,8 +1450,10 @@ fn audit(command: &AuditCommand) -> anyhow::Result<ExitCode> {
             filter,
             format,
         } => {
+            let f = audit_filter(filter)?;
+            require_audit_dir(&log.dir)?;
             let mut out = PipeWatch::new(BufWriter::new(io::stdout().lock()));
-            let result = query::export(&log.dir, &audit_filter(filter)?, format == "csv", &mut out)
+            let result = query::export(&log.dir, &f, format == "csv", &mut out)
                 .map(|_| ())
                 .map_err(anyhow::Error::from)
                 .and_then(|()| Ok(out.flush()?));
@@ -1443,7 +1464,9 @@ fn audit(command: &AuditCommand) -> anyhow::Result<ExitCode> {
             filter,
             format,
         } => {
-            let s = query::summarize(&log.dir, &audit_filter(filter)?)?;
+            let f = audit_filter(filter)?;
+            require_audit_dir(&log.dir)?;
+            let s = query::summarize(&log.dir, &f)?;
             let text = if format == "html" {
                 query::report_html(&s)
             } else {
@@ -1496,6 +1519,19 @@ impl<W: Write> Write for PipeWatch<W> {
     fn flush(&mut self) -> io::Result<()> {
         let r = self.inner.flush();
         self.note(r)
+    }
+}
+
+/// An audit command's `--dir` must be an existing directory: a mistyped path must not read
+/// as a clean, empty log ("no activity").
+fn require_audit_dir(dir: &Path) -> anyhow::Result<()> {
+    match std::fs::metadata(dir) {
+        Ok(m) if m.is_dir() => Ok(()),
+        Ok(_) => bail!("audit log {} is not a directory", dir.display()),
+        Err(e) if e.kind() == io::ErrorKind::NotFound => {
+            bail!("audit log {} does not exist", dir.display())
+        }
+        Err(e) => bail!("audit log {}: {e}", dir.display()),
     }
 }
 

@@ -453,6 +453,7 @@ fn commands_writing_into_a_closed_pipe_exit_quietly_without_panicking() {
     let logdir = dir.path().join("audit");
     let log_s = logdir.to_str().expect("utf-8");
     assert!(run(&["keygen", "--out", key_s], b"").status.success());
+    std::fs::create_dir(&logdir).expect("mkdir");
     // An identifier search records itself, which gives the log an entry to export.
     let search = run(
         &[
