@@ -46,7 +46,8 @@ pub enum Command {
     },
     /// Replace tokens with the values they stand for (the EMR side of the gateway).
     Reveal(RevealArgs),
-    /// Inspect the token vault.
+    /// Create, inspect, verify, back up, restore, re-key, migrate the token vault and
+    /// forget a patient in it.
     Vault {
         #[command(subcommand)]
         command: VaultCommand,
@@ -277,6 +278,7 @@ pub enum AuditCommand {
         log: AuditLogArgs,
         #[command(flatten)]
         filter: AuditFilterArgs,
+        /// `jsonl` (entries exactly as stored, MACs included) or `csv`.
         #[arg(long, default_value = "jsonl", value_parser = ["jsonl", "csv"])]
         format: String,
     },
@@ -286,6 +288,7 @@ pub enum AuditCommand {
         log: AuditLogArgs,
         #[command(flatten)]
         filter: AuditFilterArgs,
+        /// `text`, or `html` (one self-contained page, no network needed).
         #[arg(long, default_value = "text", value_parser = ["text", "html"])]
         format: String,
     },
@@ -308,10 +311,14 @@ pub struct AuditLogArgs {
 
 #[derive(Args, Debug)]
 pub struct AuditFilterArgs {
+    /// Only entries naming this token (as it appears in de-identified output).
     #[arg(long)]
     pub token: Option<String>,
+    /// Only entries by this caller (a name from the config's callers; `cli` and `officer`
+    /// for command-line actions).
     #[arg(long)]
     pub caller: Option<String>,
+    /// Only entries on this route (a route name from the config).
     #[arg(long)]
     pub route: Option<String>,
     /// tokenize, reveal, reveal_refused, auth_failure, claim_decision, vault_export, …
@@ -391,10 +398,27 @@ pub fn run(cli: Cli) -> ExitCode {
         Ok(code) => code,
         Err(e) if is_broken_pipe(&e) => ExitCode::from(EXIT_BROKEN_PIPE),
         Err(e) => {
-            eprintln!("phigate: {e:#}");
+            eprintln!("phigate: {}", error_message(&e));
             ExitCode::from(exit_code_for(&e))
         }
     }
+}
+
+/// The error and its causes, `a: b: c`, leaving out a cause whose text the message already
+/// ends with (an error that prints its source would otherwise show it twice:
+/// `reading x.toml: No such file … (os error 2): No such file … (os error 2)`).
+fn error_message(e: &anyhow::Error) -> String {
+    let mut msg = String::new();
+    for cause in e.chain() {
+        let text = cause.to_string();
+        if msg.is_empty() {
+            msg = text;
+        } else if !msg.ends_with(&text) {
+            msg.push_str(": ");
+            msg.push_str(&text);
+        }
+    }
+    msg
 }
 
 fn is_broken_pipe(e: &anyhow::Error) -> bool {
