@@ -46,7 +46,8 @@ pub enum Command {
     },
     /// Replace tokens with the values they stand for (the EMR side of the gateway).
     Reveal(RevealArgs),
-    /// Inspect the token vault.
+    /// Create, inspect, verify, back up, restore, re-key, migrate the token vault and
+    /// forget a patient in it.
     Vault {
         #[command(subcommand)]
         command: VaultCommand,
@@ -85,6 +86,9 @@ pub enum Command {
 /// `phigate vault …`
 #[derive(Subcommand, Debug)]
 pub enum VaultCommand {
+    /// Create a new, empty vault in a new or empty directory. The only command that creates
+    /// a sled vault: every other one opens an existing vault and refuses a path without one.
+    Init(VaultArgs),
     /// Count tokens and bytes on disk.
     Stats(VaultArgs),
     /// Decrypt every record; fails if any record is corrupted or under an unknown key.
@@ -97,8 +101,8 @@ pub enum VaultCommand {
         #[arg(long)]
         out: PathBuf,
     },
-    /// Restore a backup into an empty vault (the restore drill: export, new directory,
-    /// import, reveal).
+    /// Restore a backup into an empty vault (the restore drill: export, `vault init` a new
+    /// directory, import, reveal).
     Import {
         #[command(flatten)]
         vault: VaultArgs,
@@ -169,7 +173,7 @@ pub struct ForgetArgs {
 /// Where the vault is and which key opens it.
 #[derive(Args, Debug)]
 pub struct VaultArgs {
-    /// Vault directory (created on first use).
+    /// Vault directory (made by `phigate vault init`; no other command creates one).
     #[arg(long)]
     pub vault: PathBuf,
     /// Master key file (from `phigate keygen`).
@@ -204,7 +208,9 @@ pub struct ScanArgs {
     #[arg(long)]
     pub content_type: Option<String>,
     /// Read JSON lines {"id", "text", "content_type"?} and write one line per input:
-    /// {"id", "text", "spans": [{"start", "end", "type"}]} (UTF-8 byte offsets).
+    /// {"id", "text", "spans": [{"start", "end", "type"}]} (UTF-8 byte offsets), or
+    /// {"id", "error": {"line", "reason"}} for a line that failed. Exit status 1, and a count
+    /// on standard error, when any line failed.
     #[arg(long)]
     pub jsonl: bool,
     /// Worker threads for --jsonl (output order is kept); default: one per core.
@@ -217,8 +223,8 @@ pub struct ScanArgs {
     /// same key. Without one, a random key is used and tokens last for this run only.
     #[arg(long, env = "PHIGATE_KEY_FILE")]
     pub key_file: Option<PathBuf>,
-    /// Keep token mappings in this vault directory (requires --key-file): tokens are
-    /// written to disk before the output line that holds them.
+    /// Keep token mappings in this vault directory (made by `phigate vault init`; requires
+    /// --key-file): tokens are written to disk before the output line that holds them.
     #[arg(long, requires = "key_file")]
     pub vault: Option<PathBuf>,
     /// Token domain (one per outside destination): the same value gets a different token in
@@ -247,6 +253,10 @@ pub enum AuditCommand {
         /// auditor without the master key would: chain and checkpoints, not MACs.
         #[arg(long, conflicts_with = "key_file")]
         pubkey: Option<PathBuf>,
+        /// Accept a log with no entries (or no directory yet): without it, a missing or
+        /// empty log fails, since a deleted or mistyped log proves nothing.
+        #[arg(long)]
+        allow_empty: bool,
     },
     /// Entries matching every given filter, as stored (JSON lines).
     Search {
@@ -268,6 +278,7 @@ pub enum AuditCommand {
         log: AuditLogArgs,
         #[command(flatten)]
         filter: AuditFilterArgs,
+        /// `jsonl` (entries exactly as stored, MACs included) or `csv`.
         #[arg(long, default_value = "jsonl", value_parser = ["jsonl", "csv"])]
         format: String,
     },
@@ -277,6 +288,7 @@ pub enum AuditCommand {
         log: AuditLogArgs,
         #[command(flatten)]
         filter: AuditFilterArgs,
+        /// `text`, or `html` (one self-contained page, no network needed).
         #[arg(long, default_value = "text", value_parser = ["text", "html"])]
         format: String,
     },
@@ -299,19 +311,24 @@ pub struct AuditLogArgs {
 
 #[derive(Args, Debug)]
 pub struct AuditFilterArgs {
+    /// Only entries naming this token (as it appears in de-identified output).
     #[arg(long)]
     pub token: Option<String>,
+    /// Only entries by this caller (a name from the config's callers; `cli` and `officer`
+    /// for command-line actions).
     #[arg(long)]
     pub caller: Option<String>,
+    /// Only entries on this route (a route name from the config).
     #[arg(long)]
     pub route: Option<String>,
     /// tokenize, reveal, reveal_refused, auth_failure, claim_decision, vault_export, …
     #[arg(long)]
     pub action: Option<String>,
-    /// From this time (RFC 3339 or a date, UTC), inclusive.
+    /// From this time, inclusive: RFC 3339 (2026-03-01T09:00:00-05:00; offsets are
+    /// respected) or a date (2026-03-01, from 00:00 UTC).
     #[arg(long)]
     pub since: Option<String>,
-    /// Up to this time (RFC 3339 or a date, UTC), exclusive.
+    /// Up to this time, exclusive: RFC 3339, or a date, which includes that whole day (UTC).
     #[arg(long)]
     pub until: Option<String>,
 }
@@ -381,10 +398,27 @@ pub fn run(cli: Cli) -> ExitCode {
         Ok(code) => code,
         Err(e) if is_broken_pipe(&e) => ExitCode::from(EXIT_BROKEN_PIPE),
         Err(e) => {
-            eprintln!("phigate: {e:#}");
+            eprintln!("phigate: {}", error_message(&e));
             ExitCode::from(exit_code_for(&e))
         }
     }
+}
+
+/// The error and its causes, `a: b: c`, leaving out a cause whose text the message already
+/// ends with (an error that prints its source would otherwise show it twice:
+/// `reading x.toml: No such file … (os error 2): No such file … (os error 2)`).
+fn error_message(e: &anyhow::Error) -> String {
+    let mut msg = String::new();
+    for cause in e.chain() {
+        let text = cause.to_string();
+        if msg.is_empty() {
+            msg = text;
+        } else if !msg.ends_with(&text) {
+            msg.push_str(": ");
+            msg.push_str(&text);
+        }
+    }
+    msg
 }
 
 fn is_broken_pipe(e: &anyhow::Error) -> bool {
@@ -494,7 +528,11 @@ fn scan(args: &ScanArgs) -> anyhow::Result<ExitCode> {
         None => MasterKey::generate()?,
     };
     let store: Box<dyn TokenStore> = match &args.vault {
-        Some(dir) => Box::new(SledVault::open_domain(dir, &master, &args.domain)?),
+        Some(dir) => Box::new(SledVault::open_existing_domain(
+            sled_dir(dir, "scan --vault")?,
+            &master,
+            &args.domain,
+        )?),
         None => Box::new(MemoryTokenStore::new(&master, &args.domain)),
     };
     let t = engine.transformer(&policy, store.as_ref(), &master);
@@ -520,6 +558,21 @@ fn scan(args: &ScanArgs) -> anyhow::Result<ExitCode> {
         let totals = scan_jsonl(&engine, &t, forced, input, threads)?;
         if args.report {
             totals.print();
+        }
+        // Each failed line has its error record in the output; the status and one line on
+        // standard error make sure a script (or an operator) notices that some failed.
+        if totals.errors > 0 {
+            eprintln!(
+                "phigate: {} of {} lines failed (their output lines are error records){}",
+                totals.errors,
+                totals.documents + totals.errors,
+                if args.vault.is_some() {
+                    "; a line is printed only once its tokens are in the vault"
+                } else {
+                    ""
+                }
+            );
+            return Ok(ExitCode::from(1));
         }
         return Ok(ExitCode::SUCCESS);
     }
@@ -872,21 +925,57 @@ impl Report {
     }
 }
 
-fn open_vault(args: &VaultArgs) -> anyhow::Result<SledVault> {
+/// Opens the existing sled vault `args` names (never creates one: that is `vault init`).
+fn open_vault(args: &VaultArgs, what: &str) -> anyhow::Result<SledVault> {
+    let dir = sled_dir(&args.vault, what)?;
     let master = read_master_key(&args.key_file)?;
-    Ok(SledVault::open(&args.vault, &master)?)
+    Ok(SledVault::open_existing(dir, &master)?)
+}
+
+/// Whether `--vault` names a PostgreSQL vault rather than a directory.
+fn is_pg_url(s: &str) -> bool {
+    s.starts_with("postgres://") || s.starts_with("postgresql://")
+}
+
+/// `--vault` for a command that works only on a sled vault directory. A URL is refused,
+/// never taken for a directory (which would create one named after it, password and all);
+/// the message does not repeat the URL, which may hold the password.
+fn sled_dir<'a>(vault: &'a Path, what: &str) -> anyhow::Result<&'a Path> {
+    let Some(s) = vault.to_str() else {
+        return Ok(vault);
+    };
+    if is_pg_url(s) {
+        bail!(
+            "`{what}` works on a sled vault directory, and --vault is a PostgreSQL URL; \
+             PostgreSQL vaults are used by `serve`, `vault forget` and `vault migrate` \
+             (to copy one into a sled vault)"
+        );
+    }
+    if s.contains("://") {
+        bail!("--vault is a URL; `{what}` needs a vault directory");
+    }
+    Ok(vault)
 }
 
 fn vault(command: &VaultCommand) -> anyhow::Result<()> {
     match command {
+        VaultCommand::Init(args) => {
+            let dir = sled_dir(&args.vault, "vault init")?;
+            let master = read_master_key(&args.key_file)?;
+            SledVault::create(dir, &master)?.flush()?;
+            outln!(
+                "{}",
+                serde_json::json!({"created": dir.display().to_string(), "tokens": 0})
+            )?;
+        }
         VaultCommand::Stats(args) => {
-            let v = open_vault(args)?;
+            let v = open_vault(args, "vault stats")?;
             let stats = serde_json::json!({"tokens": v.len(), "patients": v.subjects()?,
                 "forgotten": v.forgotten()?, "bytes_on_disk": v.size_on_disk()?});
             outln!("{stats}")?;
         }
         VaultCommand::Verify(args) => {
-            let v = open_vault(args)?;
+            let v = open_vault(args, "vault verify")?;
             let n = v.verify()?;
             outln!(
                 "{}",
@@ -896,7 +985,7 @@ fn vault(command: &VaultCommand) -> anyhow::Result<()> {
         VaultCommand::Forget(args) => forget(args)?,
         VaultCommand::Export { vault, out } => {
             let master = read_master_key(&vault.key_file)?;
-            let v = SledVault::open(&vault.vault, &master)?;
+            let v = open_vault(vault, "vault export")?;
             let file = std::fs::OpenOptions::new()
                 .write(true)
                 .create_new(true)
@@ -917,7 +1006,7 @@ fn vault(command: &VaultCommand) -> anyhow::Result<()> {
         }
         VaultCommand::Import { vault, from } => {
             let master = read_master_key(&vault.key_file)?;
-            let v = SledVault::open(&vault.vault, &master)?;
+            let v = open_vault(vault, "vault import")?;
             let mut r = BufReader::new(
                 File::open(from).with_context(|| format!("opening {}", from.display()))?,
             );
@@ -945,20 +1034,16 @@ fn vault(command: &VaultCommand) -> anyhow::Result<()> {
                 };
                 Ok(crate::vault::PgVault::open(&opts, &master)?)
             };
-            let is_pg = |s: &str| s.starts_with("postgres://") || s.starts_with("postgresql://");
+            let is_pg = is_pg_url;
             let (records, verified) = match (from.strip_prefix("sled:"), to.strip_prefix("sled:")) {
                 (Some(dir), None) if is_pg(to) => {
-                    let dir = Path::new(dir);
-                    if !dir.join("db").exists() {
-                        bail!("{} holds no sled vault", dir.display());
-                    }
-                    let source = SledVault::open(dir, &master)?;
+                    let source = SledVault::open_existing(Path::new(dir), &master)?;
                     let target = pg(to)?;
                     (target.import_sled(&source)?, target.verify()?)
                 }
                 (None, Some(dir)) if is_pg(from) => {
                     let source = pg(from)?;
-                    let target = SledVault::open(Path::new(dir), &master)?;
+                    let target = SledVault::open_existing(Path::new(dir), &master)?;
                     (source.export_sled(&target)?, target.verify()?)
                 }
                 _ => bail!("--from and --to: one `sled:DIR` and one `postgres://…` URL"),
@@ -972,7 +1057,7 @@ fn vault(command: &VaultCommand) -> anyhow::Result<()> {
             )?;
         }
         VaultCommand::RotateKey(args) => {
-            let r = open_vault(args)?.rotate_key()?;
+            let r = open_vault(args, "vault rotate-key")?.rotate_key()?;
             outln!(
                 "{}",
                 serde_json::json!({"key_id": r.key_id, "re_encrypted": r.re_encrypted,
@@ -986,11 +1071,7 @@ fn vault(command: &VaultCommand) -> anyhow::Result<()> {
 /// `vault forget`: resolves the patient (by key, by token, or both agreeing), forgets
 /// them, and prints counts (never a value, a token or the patient key).
 fn forget(args: &ForgetArgs) -> anyhow::Result<()> {
-    let url = args
-        .vault
-        .vault
-        .to_str()
-        .filter(|s| s.starts_with("postgres://") || s.starts_with("postgresql://"));
+    let url = args.vault.vault.to_str().filter(|s| is_pg_url(s));
     let done = match url {
         // `--vault postgres://…`: the shared vault of gateway replicas.
         Some(url) => {
@@ -1006,7 +1087,7 @@ fn forget(args: &ForgetArgs) -> anyhow::Result<()> {
             v.forget(&sid)?
         }
         None => {
-            let v = open_vault(&args.vault)?;
+            let v = open_vault(&args.vault, "vault forget")?;
             let sid = forget_subject(args, |p| v.subject_id(p), |t| Ok(v.holders(t)?))?;
             v.forget(&sid)?
         }
@@ -1053,7 +1134,7 @@ fn forget_subject(
 }
 
 fn reveal(args: &RevealArgs) -> anyhow::Result<ExitCode> {
-    let store = open_vault(&args.vault)?;
+    let store = open_vault(&args.vault, "reveal")?;
     let allow = if args.allow.is_empty() {
         Allow::all()
     } else {
@@ -1200,6 +1281,15 @@ fn with_vault_audit(
         let sled_dir = from
             .strip_prefix("sled:")
             .or_else(|| to.strip_prefix("sled:"));
+        // Both ends are checked before the log is opened: a mistyped path must not leave
+        // an audit directory behind.
+        for (end, flag) in [(from, "--from"), (to, "--to")] {
+            match end.strip_prefix("sled:") {
+                Some(d) => SledVault::check_existing(Path::new(d))?,
+                None if is_pg_url(end) => {}
+                None => bail!("{flag}: expected `sled:DIR` or a `postgres://…` URL"),
+            }
+        }
         let dir = match (audit_dir, sled_dir) {
             (Some(d), _) => d.clone(),
             (None, Some(d)) => crate::audit::default_dir(Path::new(d)),
@@ -1226,18 +1316,19 @@ fn with_vault_audit(
         log.close()?;
         return result;
     }
-    let (args, what) = match command {
-        VaultCommand::Export { vault, .. } => (vault, Action::VaultExport),
-        VaultCommand::Import { vault, .. } => (vault, Action::VaultImport),
-        VaultCommand::RotateKey(args) => (args, Action::VaultRotateKey),
-        VaultCommand::Forget(args) => (&args.vault, Action::VaultForget),
+    let (args, what, name) = match command {
+        VaultCommand::Export { vault, .. } => (vault, Action::VaultExport, "vault export"),
+        VaultCommand::Import { vault, .. } => (vault, Action::VaultImport, "vault import"),
+        VaultCommand::RotateKey(args) => (args, Action::VaultRotateKey, "vault rotate-key"),
+        VaultCommand::Forget(args) => (&args.vault, Action::VaultForget, "vault forget"),
         _ => return action(),
     };
     let master = read_master_key(&args.key_file)?;
-    let is_url = args
-        .vault
-        .to_str()
-        .is_some_and(|s| s.starts_with("postgres://") || s.starts_with("postgresql://"));
+    let is_url = args.vault.to_str().is_some_and(is_pg_url);
+    if !(is_url && matches!(command, VaultCommand::Forget(_))) {
+        // No vault, no audit directory beside it: refused before the log is opened.
+        SledVault::check_existing(sled_dir(&args.vault, name)?)?;
+    }
     let dir = match command {
         VaultCommand::Forget(ForgetArgs {
             audit_dir: Some(d), ..
@@ -1256,12 +1347,11 @@ fn with_vault_audit(
 }
 
 fn audit_filter(f: &AuditFilterArgs) -> anyhow::Result<crate::audit::query::Filter> {
-    let bound = |s: &Option<String>| -> anyhow::Result<Option<String>> {
-        match s {
-            None => Ok(None),
-            Some(v) if v.len() == 10 => Ok(Some(format!("{v}T00:00:00.000000Z"))),
-            Some(v) => Ok(Some(v.clone())),
-        }
+    let bound = |s: &Option<String>, flag: &str, upper: bool| {
+        s.as_deref()
+            .map(|v| crate::audit::query::parse_bound(v, upper))
+            .transpose()
+            .map_err(|e| anyhow::anyhow!("{flag}: {e}"))
     };
     Ok(crate::audit::query::Filter {
         token: f.token.clone(),
@@ -1274,8 +1364,8 @@ fn audit_filter(f: &AuditFilterArgs) -> anyhow::Result<crate::audit::query::Filt
             .transpose()
             .map_err(|e: String| anyhow::anyhow!(e))?,
         subjects: Vec::new(),
-        since: bound(&f.since)?,
-        until: bound(&f.until)?,
+        since: bound(&f.since, "--since", false)?,
+        until: bound(&f.until, "--until", true)?,
     })
 }
 
@@ -1295,7 +1385,14 @@ fn audit(command: &AuditCommand) -> anyhow::Result<ExitCode> {
                 AuditKeys::derive(&read_master_key(key_file)?)?.public_key_hex()
             )?;
         }
-        AuditCommand::Verify { log, pubkey } => {
+        AuditCommand::Verify {
+            log,
+            pubkey,
+            allow_empty,
+        } => {
+            if !allow_empty {
+                require_audit_dir(&log.dir)?;
+            }
             let keys;
             let trust = match pubkey {
                 Some(p) => {
@@ -1317,6 +1414,13 @@ fn audit(command: &AuditCommand) -> anyhow::Result<ExitCode> {
             }
             for dir in dirs {
                 match verify::verify(&dir, &trust)? {
+                    Ok(r) if r.entries == 0 && !allow_empty && dir == log.dir => {
+                        eprintln!(
+                            "phigate: audit log {} holds no entries, so nothing is verified (--allow-empty when an empty log is expected)",
+                            dir.display()
+                        );
+                        return Ok(ExitCode::from(1));
+                    }
                     Ok(r) => outln!(
                         "{}",
                         serde_json::json!({"dir": dir.display().to_string(), "intact": true, "entries": r.entries,
@@ -1341,6 +1445,7 @@ fn audit(command: &AuditCommand) -> anyhow::Result<ExitCode> {
             ty,
         } => {
             let mut f = audit_filter(filter)?;
+            require_audit_dir(&log.dir)?;
             if let Some(value) = identifier {
                 let master = read_master_key(
                     log.key_file
@@ -1369,8 +1474,10 @@ fn audit(command: &AuditCommand) -> anyhow::Result<ExitCode> {
             filter,
             format,
         } => {
+            let f = audit_filter(filter)?;
+            require_audit_dir(&log.dir)?;
             let mut out = PipeWatch::new(BufWriter::new(io::stdout().lock()));
-            let result = query::export(&log.dir, &audit_filter(filter)?, format == "csv", &mut out)
+            let result = query::export(&log.dir, &f, format == "csv", &mut out)
                 .map(|_| ())
                 .map_err(anyhow::Error::from)
                 .and_then(|()| Ok(out.flush()?));
@@ -1381,7 +1488,9 @@ fn audit(command: &AuditCommand) -> anyhow::Result<ExitCode> {
             filter,
             format,
         } => {
-            let s = query::summarize(&log.dir, &audit_filter(filter)?)?;
+            let f = audit_filter(filter)?;
+            require_audit_dir(&log.dir)?;
+            let s = query::summarize(&log.dir, &f)?;
             let text = if format == "html" {
                 query::report_html(&s)
             } else {
@@ -1434,6 +1543,19 @@ impl<W: Write> Write for PipeWatch<W> {
     fn flush(&mut self) -> io::Result<()> {
         let r = self.inner.flush();
         self.note(r)
+    }
+}
+
+/// An audit command's `--dir` must be an existing directory: a mistyped path must not read
+/// as a clean, empty log ("no activity").
+fn require_audit_dir(dir: &Path) -> anyhow::Result<()> {
+    match std::fs::metadata(dir) {
+        Ok(m) if m.is_dir() => Ok(()),
+        Ok(_) => bail!("audit log {} is not a directory", dir.display()),
+        Err(e) if e.kind() == io::ErrorKind::NotFound => {
+            bail!("audit log {} does not exist", dir.display())
+        }
+        Err(e) => bail!("audit log {}: {e}", dir.display()),
     }
 }
 

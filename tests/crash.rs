@@ -34,6 +34,13 @@ fn every_printed_token_survives_sigkill() {
         .status
         .success());
     let vault = dir.path().join("vault");
+    assert!(Command::new(BIN)
+        .args(["vault", "init", "--vault", vault.to_str().unwrap()])
+        .args(["--key-file", key.to_str().unwrap()])
+        .output()
+        .unwrap()
+        .status
+        .success());
     let mut printed: Vec<(String, String)> = Vec::new(); // (token, MRN value)
     let mut next = 0usize;
     for round in 0..4 {

@@ -17,9 +17,48 @@ pub struct Filter {
     pub action: Option<Action>,
     /// Keyed identifier hashes (any may match).
     pub subjects: Vec<String>,
-    /// RFC 3339 bounds, compared as text (every entry is written in the same UTC format).
-    pub since: Option<String>,
-    pub until: Option<String>,
+    /// From this time, inclusive; compared as a time (offsets respected), not as text.
+    pub since: Option<time::OffsetDateTime>,
+    /// Up to this time, exclusive.
+    pub until: Option<time::OffsetDateTime>,
+}
+
+/// An entry's time (`ts`, RFC 3339 as the log writes it).
+pub fn entry_time(ts: &str) -> Option<time::OffsetDateTime> {
+    time::OffsetDateTime::parse(ts, &time::format_description::well_known::Rfc3339).ok()
+}
+
+/// Parses a `--since`/`--until` bound: RFC 3339 (`2026-03-01T09:00:00-05:00`, `…Z`) or a
+/// plain date (`2026-03-01`, UTC). A date as an upper bound means the end of that day, so
+/// `--since 2026-03-01 --until 2026-03-31` covers all of March.
+pub fn parse_bound(s: &str, upper: bool) -> Result<time::OffsetDateTime, String> {
+    use time::format_description::well_known::Rfc3339;
+    let s = s.trim();
+    if let Ok(t) = time::OffsetDateTime::parse(s, &Rfc3339) {
+        return Ok(t);
+    }
+    let date_fmt = time::macros::format_description!("[year]-[month]-[day]");
+    match time::Date::parse(s, &date_fmt) {
+        Ok(d) => {
+            let d = if upper {
+                d.next_day()
+                    .ok_or_else(|| format!("`{s}` is out of range"))?
+            } else {
+                d
+            };
+            Ok(d.midnight().assume_utc())
+        }
+        Err(_) => Err(format!(
+            "`{s}` is not a time: use RFC 3339 (2026-03-01T09:00:00Z, 2026-03-01T09:00:00-05:00) or a date (2026-03-01)"
+        )),
+    }
+}
+
+/// A bound as reports show it (RFC 3339, UTC).
+pub fn format_bound(t: time::OffsetDateTime) -> String {
+    t.to_offset(time::UtcOffset::UTC)
+        .format(&time::format_description::well_known::Rfc3339)
+        .unwrap_or_else(|_| "?".into())
 }
 
 impl Filter {
@@ -38,14 +77,19 @@ impl Filter {
                 .is_none_or(|r| ev.route.as_ref() == Some(r))
             && self.action.is_none_or(|a| ev.action == Some(a))
             && (self.subjects.is_empty() || ev.subjects.iter().any(|s| self.subjects.contains(s)))
-            && self
-                .since
-                .as_ref()
-                .is_none_or(|s| e.ts.as_str() >= s.as_str())
-            && self
-                .until
-                .as_ref()
-                .is_none_or(|u| e.ts.as_str() < u.as_str())
+            && self.in_period(&e.ts)
+    }
+
+    /// Whether an entry time lies in [since, until). An entry whose time does not parse
+    /// matches no bounded period.
+    fn in_period(&self, ts: &str) -> bool {
+        if self.since.is_none() && self.until.is_none() {
+            return true;
+        }
+        let Some(t) = entry_time(ts) else {
+            return false;
+        };
+        self.since.is_none_or(|s| t >= s) && self.until.is_none_or(|u| t < u)
     }
 }
 
@@ -168,11 +212,17 @@ pub struct Summary {
 
 pub fn summarize(dir: &Path, filter: &Filter) -> Result<Summary, AuditError> {
     let mut s = Summary {
-        since: filter.since.clone().unwrap_or_else(|| "(start)".into()),
-        until: filter.until.clone().unwrap_or_else(|| "(now)".into()),
+        since: filter.since.map(format_bound).unwrap_or_default(),
+        until: filter.until.map(format_bound).unwrap_or_default(),
         ..Summary::default()
     };
+    // An open end of the period is stated as the first (or last) entry's time.
+    let (mut first, mut last) = (None::<String>, None::<String>);
     scan(dir, filter, |e, _| {
+        if first.is_none() {
+            first = Some(e.ts.clone());
+        }
+        last = Some(e.ts.clone());
         let ev = &e.event;
         let action = ev
             .action
@@ -225,6 +275,12 @@ pub fn summarize(dir: &Path, filter: &Filter) -> Result<Summary, AuditError> {
             _ => {}
         }
     })?;
+    if s.since.is_empty() {
+        s.since = first.map_or_else(|| "(no entries)".into(), |t| format!("{t} (first entry)"));
+    }
+    if s.until.is_empty() {
+        s.until = last.map_or_else(|| "(no entries)".into(), |t| format!("{t} (last entry)"));
+    }
     Ok(s)
 }
 

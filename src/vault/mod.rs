@@ -150,6 +150,12 @@ pub enum VaultError {
     UnknownSubject,
     #[error("the system random number generator failed")]
     Random,
+    #[error("vault {path}: no vault there (create one with `phigate vault init`)")]
+    NotFound { path: String },
+    #[error("vault {path}: not a phigate vault (no vault database in it); refused, nothing was written to it")]
+    NotAVault { path: String },
+    #[error("vault {path}: {reason}; a new vault goes into a new or empty directory")]
+    CannotCreate { path: String, reason: String },
 }
 
 impl From<sled::Error> for VaultError {
@@ -568,6 +574,74 @@ pub enum TreeId {
 }
 
 impl SledVault {
+    /// Checks, without writing anything, that `dir` holds a sled vault: a directory with
+    /// sled's `conf` and a non-empty `db`. What is inside is judged when it is opened.
+    pub fn check_existing(dir: &Path) -> Result<(), VaultError> {
+        let path = dir.display().to_string();
+        match std::fs::metadata(dir) {
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                return Err(VaultError::NotFound { path })
+            }
+            Err(e) => {
+                return Err(VaultError::Open {
+                    path,
+                    reason: e.to_string(),
+                })
+            }
+            Ok(m) if !m.is_dir() => return Err(VaultError::NotAVault { path }),
+            Ok(_) => {}
+        }
+        let is_file = |name: &str| std::fs::metadata(dir.join(name)).is_ok_and(|m| m.is_file());
+        let db_len = std::fs::metadata(dir.join("db")).map_or(0, |m| m.len());
+        if is_file("conf") && is_file("db") && db_len > 0 {
+            Ok(())
+        } else {
+            Err(VaultError::NotAVault { path })
+        }
+    }
+
+    /// Opens the existing vault in `dir`; never creates one. A path that does not exist, or
+    /// a directory that does not hold a vault, is refused before anything is written.
+    pub fn open_existing(dir: &Path, master: &MasterKey) -> Result<SledVault, VaultError> {
+        SledVault::open_existing_domain(dir, master, "")
+    }
+
+    /// [`SledVault::open_existing`] minting tokens in a token domain.
+    pub fn open_existing_domain(
+        dir: &Path,
+        master: &MasterKey,
+        domain: &str,
+    ) -> Result<SledVault, VaultError> {
+        SledVault::check_existing(dir)?;
+        SledVault::open_with(dir, master, domain, OPEN_TIMEOUT)
+    }
+
+    /// Creates a new, empty vault in `dir`, which must not exist yet or be an empty
+    /// directory (`phigate vault init`). An existing vault is never re-initialised.
+    pub fn create(dir: &Path, master: &MasterKey) -> Result<SledVault, VaultError> {
+        let path = dir.display().to_string();
+        let cannot = |reason: String| VaultError::CannotCreate {
+            path: path.clone(),
+            reason,
+        };
+        match std::fs::read_dir(dir) {
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                std::fs::create_dir_all(dir).map_err(|e| cannot(e.to_string()))?;
+            }
+            Err(e) => return Err(cannot(e.to_string())),
+            Ok(mut entries) => {
+                if entries.next().is_some() {
+                    return Err(cannot(if SledVault::check_existing(dir).is_ok() {
+                        "a vault already exists there".into()
+                    } else {
+                        "the directory is not empty".into()
+                    }));
+                }
+            }
+        }
+        SledVault::open_with(dir, master, "", OPEN_TIMEOUT)
+    }
+
     /// Opens (or creates) the vault in `dir`. A vault created under another master key is
     /// refused before anything is read or written.
     pub fn open(dir: &Path, master: &MasterKey) -> Result<SledVault, VaultError> {

@@ -382,6 +382,7 @@ fn vault_administration_is_audited_with_its_outcome() {
     let key = tmp.path().join("master.key");
     std::fs::write(&key, KEY_HEX).expect("key");
     let (v, k) = (vault.display().to_string(), key.display().to_string());
+    crate::vault::init_vault(&k, &v);
     let out = run(
         &[
             "scan",
@@ -484,4 +485,118 @@ fn vault_administration_is_audited_with_its_outcome() {
     assert!(!csv.contains("Quixote") && !csv.contains("48213377"));
     let (code, v) = verify(&audit, &key);
     assert_eq!(code, 0, "{v}");
+}
+
+fn out_of(args: &[&str]) -> (i32, String, String) {
+    let out = run(args, b"");
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn verify_fails_on_a_missing_or_empty_log_unless_told_to_expect_one() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let key = tmp.path().join("master.key");
+    std::fs::write(&key, KEY_HEX).expect("key");
+    let k = key.display().to_string();
+    let missing = tmp.path().join("nosuchdir").display().to_string();
+    let empty = tmp.path().join("empty");
+    std::fs::create_dir(&empty).expect("mkdir");
+    let empty = empty.display().to_string();
+    let (code, stdout, stderr) = out_of(&["audit", "verify", "--dir", &missing, "--key-file", &k]);
+    assert_eq!(code, 2, "{stdout} {stderr}");
+    assert!(stderr.contains("does not exist"), "{stderr}");
+    assert!(!stdout.contains("\"intact\":true"), "{stdout}");
+    assert!(!tmp.path().join("nosuchdir").exists());
+    let (code, stdout, stderr) = out_of(&["audit", "verify", "--dir", &empty, "--key-file", &k]);
+    assert_eq!(code, 1, "{stdout} {stderr}");
+    assert!(stderr.contains("holds no entries"), "{stderr}");
+    assert!(!stdout.contains("\"intact\":true"), "{stdout}");
+    for dir in [&missing, &empty] {
+        let (code, stdout, stderr) = out_of(&[
+            "audit",
+            "verify",
+            "--dir",
+            dir,
+            "--key-file",
+            &k,
+            "--allow-empty",
+        ]);
+        assert_eq!(code, 0, "{dir}: {stderr}");
+        assert!(stdout.contains("\"entries\":0"), "{stdout}");
+    }
+    // Reading a log that is not there is an error too, not "no activity".
+    for cmd in ["search", "export", "report"] {
+        let (code, _, stderr) = out_of(&["audit", cmd, "--dir", &missing]);
+        assert_eq!(code, 2, "{cmd}: {stderr}");
+        assert!(stderr.contains("does not exist"), "{cmd}: {stderr}");
+    }
+}
+
+#[test]
+fn since_and_until_are_times_with_offsets_and_garbage_is_refused() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let dir = tmp.path().join("audit");
+    write_log(&dir, 5, 1 << 20);
+    let d = dir.display().to_string();
+    let first = lines(&segments(&dir)[0])[0].clone();
+    let ts = first
+        .split("\"ts\":\"")
+        .nth(1)
+        .and_then(|r| r.split('"').next())
+        .expect("ts")
+        .to_string();
+    let t = phigate::audit::query::entry_time(&ts).expect("entry time");
+    let rfc = |t: time::OffsetDateTime, h: i8| {
+        t.to_offset(time::UtcOffset::from_hms(h, 0, 0).expect("offset"))
+            .format(&time::format_description::well_known::Rfc3339)
+            .expect("format")
+    };
+    let count = |args: &[&str]| {
+        let mut all = vec!["audit", "search", "--dir", &d];
+        all.extend_from_slice(args);
+        let (code, stdout, stderr) = out_of(&all);
+        assert_eq!(code, 0, "{args:?}: {stderr}");
+        stdout.lines().count()
+    };
+    // One second before the first entry, written at +05:00 (as text it sorts after every
+    // entry, so a text comparison found nothing).
+    let before = rfc(t - time::Duration::seconds(1), 5);
+    assert_eq!(count(&["--since", &before]), 5, "--since {before}");
+    // The same instant at -05:00 as an upper bound: as text it sorted before… and after.
+    let before_west = rfc(t - time::Duration::seconds(1), -5);
+    assert_eq!(
+        count(&["--until", &before_west]),
+        0,
+        "--until {before_west}"
+    );
+    let after = rfc(t + time::Duration::hours(1), -5);
+    assert_eq!(count(&["--until", &after]), 5, "--until {after}");
+    // A plain date: from its start, and as an upper bound through its end.
+    let day = &ts[..10];
+    assert_eq!(count(&["--since", day, "--until", day]), 5, "{day}");
+    for (flag, bad) in [
+        ("--since", "garbage"),
+        ("--until", "2026-13-45"),
+        ("--since", "yesterday"),
+    ] {
+        for cmd in ["search", "export", "report"] {
+            let (code, stdout, stderr) = out_of(&["audit", cmd, "--dir", &d, flag, bad]);
+            assert_eq!(code, 2, "{cmd} {flag} {bad}: {stdout}");
+            assert!(
+                stderr.contains(flag) && stderr.contains("RFC 3339"),
+                "{stderr}"
+            );
+            assert!(stdout.is_empty(), "{stdout}");
+        }
+    }
+    // The report states its period instead of "(start) to (now)".
+    let (_, report, _) = out_of(&["audit", "report", "--dir", &d]);
+    assert!(
+        !report.contains("(start)") && report.contains("(first entry)"),
+        "{report}"
+    );
 }

@@ -93,7 +93,13 @@ fn jsonl_keeps_order_reports_byte_spans_and_isolates_bad_lines() {
     );
     input.push(b'\n');
     let out = run(&["scan", "--jsonl"], &input);
-    assert!(out.status.success(), "{}", text(&out.stderr));
+    // Three of five lines failed: each has its error record, and the run says so.
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).contains("3 of 5 lines failed"),
+        "{}",
+        text(&out.stderr)
+    );
     assert_no_canary(&out);
     let lines: Vec<serde_json::Value> = text(&out.stdout)
         .lines()
@@ -447,6 +453,7 @@ fn commands_writing_into_a_closed_pipe_exit_quietly_without_panicking() {
     let logdir = dir.path().join("audit");
     let log_s = logdir.to_str().expect("utf-8");
     assert!(run(&["keygen", "--out", key_s], b"").status.success());
+    std::fs::create_dir(&logdir).expect("mkdir");
     // An identifier search records itself, which gives the log an entry to export.
     let search = run(
         &[
@@ -479,4 +486,43 @@ fn commands_writing_into_a_closed_pipe_exit_quietly_without_panicking() {
         );
         assert!(out.stderr.is_empty(), "{args:?}: {}", text(&out.stderr));
     }
+}
+
+#[test]
+fn cli_papercuts_errors_once_and_every_option_has_help() {
+    let out = run(&["check-config", "no-such-config.toml"], b"");
+    assert!(!out.status.success());
+    let err = text(&out.stderr);
+    assert_eq!(
+        err.matches("os error 2").count(),
+        1,
+        "the OS error twice: {err}"
+    );
+    assert!(err.contains("no-such-config.toml"), "{err}");
+
+    let search = text(&run(&["audit", "search", "--help"], b"").stdout);
+    for flag in ["--token", "--caller", "--route", "--since", "--until"] {
+        let line = search
+            .lines()
+            .find(|l| l.trim_start().starts_with(flag))
+            .unwrap_or_else(|| panic!("{flag} missing from:\n{search}"));
+        let help = line.trim_start().trim_start_matches(flag);
+        let help = help.trim_start_matches(|c: char| c != ' ').trim();
+        assert!(!help.is_empty(), "{flag} has no help:\n{search}");
+    }
+    for cmd in [["audit", "export"], ["audit", "report"]] {
+        let h = text(&run(&[cmd[0], cmd[1], "--help"], b"").stdout);
+        let line = h
+            .lines()
+            .find(|l| l.trim_start().starts_with("--format"))
+            .expect("--format");
+        assert!(line.contains('`'), "{cmd:?} --format has no help: {line}");
+    }
+    let vault = text(&run(&["vault", "--help"], b"").stdout);
+    let first = vault.lines().next().unwrap_or_default();
+    assert!(
+        first.contains("forget") && first.contains("back up"),
+        "vault --help: {first}"
+    );
+    assert!(vault.contains("init"), "{vault}");
 }

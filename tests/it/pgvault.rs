@@ -321,6 +321,9 @@ fn vault_migrate_round_trips_sled_postgres_sled() {
     let key = keygen(dir.path());
     let a = dir.path().join("a");
     let b = dir.path().join("b");
+    for v in [&a, &b] {
+        crate::vault::init_vault(&key, &v.display().to_string());
+    }
     let note = "Pt Suzette Przybylo (MRN: MRX-55120), phone (555) 013-9911. Seen by Dr. Healey.\n";
     let scanned = run(
         &[
@@ -443,6 +446,7 @@ fn vault_migrate_round_trips_sled_postgres_sled() {
     // A wrong master key is refused by the database's key check.
     let other = tempfile::tempdir().expect("other");
     let wrong = keygen(other.path());
+    crate::vault::init_vault(&wrong, &other.path().join("c").display().to_string());
     let refused = run(
         &[
             "vault",

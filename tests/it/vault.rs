@@ -17,6 +17,16 @@ fn keygen(dir: &std::path::Path, name: &str) -> String {
     key.to_str().expect("path").to_string()
 }
 
+/// `phigate vault init`: the only command that creates a vault.
+pub fn init_vault(key: &str, dir: &str) {
+    let out = run(&["vault", "init", "--vault", dir, "--key-file", key], b"");
+    assert!(
+        out.status.success(),
+        "vault init: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
 const NOTE: &str = "Pt Suzette Przybylo (MRN: MRX-55120), DOB 02/29/1948, phone (555) 013-9911.\nSeen by Dr. Healey at Calvert Hospital; son Hank called. ZIP 49001, age 93 yo.\n";
 
 #[test]
@@ -25,6 +35,7 @@ fn reversible_scan_then_reveal_restores_the_input_byte_for_byte() {
     let key = keygen(dir.path(), "k");
     let vault = dir.path().join("vault");
     let v = vault.to_str().expect("path");
+    init_vault(&key, v);
     let scanned = run(
         &[
             "scan",
@@ -162,6 +173,7 @@ fn reversible_scan_then_reveal_restores_the_input_byte_for_byte() {
     );
     let restored = dir.path().join("restored");
     let r = restored.to_str().expect("path");
+    init_vault(&key, r);
     let imported = run(
         &[
             "vault",
@@ -194,6 +206,7 @@ fn a_wrong_key_is_refused_and_tokens_are_stable_across_runs() {
     let other = keygen(dir.path(), "k2");
     let v = dir.path().join("vault");
     let v = v.to_str().expect("path");
+    init_vault(&key, v);
     let a = run(&["scan", "--vault", v, "--key-file", &key], NOTE.as_bytes());
     let b = run(&["scan", "--vault", v, "--key-file", &key], NOTE.as_bytes());
     assert!(a.status.success());
@@ -282,6 +295,7 @@ fn forget_shreds_one_patient_and_keeps_every_other_patients_tokens() {
     let key = keygen(dir.path(), "k");
     let vault = dir.path().join("vault");
     let v = vault.to_str().expect("path");
+    init_vault(&key, v);
     let scan = |note: &str| {
         ok(&run(
             &[
@@ -440,6 +454,7 @@ fn forget_shreds_one_patient_and_keeps_every_other_patients_tokens() {
     ));
     let restored = dir.path().join("restored");
     let r = restored.to_str().expect("path");
+    init_vault(&key, r);
     ok(&run(
         &[
             "vault",
@@ -501,6 +516,7 @@ fn jsonl_prints_no_line_whose_tokens_are_not_durable_when_the_disk_fails() {
     let key = keygen(dir.path(), "k");
     let vault = dir.path().join("vault");
     let v = vault.to_str().expect("path");
+    init_vault(&key, v);
     let input: String = (0..3000)
         .map(|i| {
             let text = format!(
@@ -553,6 +569,13 @@ fn jsonl_prints_no_line_whose_tokens_are_not_durable_when_the_disk_fails() {
         }
     }
     assert!(failed > 0, "the file-size limit was never reached");
+    // A run where lines failed does not exit 0, and says how many failed.
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains(&format!("{failed} of 3000 lines failed")),
+        "{stderr}"
+    );
     assert!(
         printed.len() > 100,
         "only {} lines before the fault",
@@ -589,4 +612,161 @@ fn jsonl_prints_no_line_whose_tokens_are_not_durable_when_the_disk_fails() {
         ],
         NOTE_B.as_bytes(),
     ));
+}
+
+/// Every file below `dir` with its contents, for "nothing was written" checks.
+fn snapshot(dir: &std::path::Path) -> Vec<(std::path::PathBuf, Vec<u8>)> {
+    let mut files: Vec<_> = walk(dir)
+        .into_iter()
+        .map(|p| {
+            let bytes = std::fs::read(&p).expect("read");
+            (p, bytes)
+        })
+        .collect();
+    files.sort();
+    files
+}
+
+fn entries(dir: &std::path::Path) -> std::collections::BTreeSet<String> {
+    std::fs::read_dir(dir)
+        .expect("dir")
+        .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+        .collect()
+}
+
+#[test]
+fn only_vault_init_creates_a_vault_and_nothing_is_written_where_there_is_none() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let key = keygen(dir.path(), "k");
+    let missing = dir.path().join("missing");
+    // A directory that is not a vault (a system configuration directory, say).
+    let etc = dir.path().join("etc");
+    std::fs::create_dir(&etc).expect("mkdir");
+    std::fs::write(etc.join("app.conf"), "listen = 80\n").expect("write");
+    let etc_before = snapshot(&etc);
+    let url = "postgres://phigate:s3cret-pw@127.0.0.1:1/phigate?sslmode=disable";
+    let backup = dir.path().join("out.backup");
+    let before = entries(dir.path());
+    let run_in = |args: &[&str]| {
+        let mut child = Command::new(bin())
+            .args(args)
+            .current_dir(dir.path())
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .expect("spawn");
+        let mut stdin = child.stdin.take().expect("stdin");
+        let _ = std::io::Write::write_all(&mut stdin, NOTE.as_bytes());
+        drop(stdin);
+        child.wait_with_output().expect("wait")
+    };
+    let commands: Vec<Vec<&str>> = vec![
+        vec!["reveal"],
+        vec!["scan", "--policy", "reversible"],
+        vec!["vault", "stats"],
+        vec!["vault", "verify"],
+        vec!["vault", "rotate-key"],
+        vec!["vault", "export", "--out", backup.to_str().expect("path")],
+        vec!["vault", "import", "--from", backup.to_str().expect("path")],
+        vec!["vault", "forget", "--patient", "MRN:MRX-55120"],
+    ];
+    for command in &commands {
+        let targets = [
+            (missing.to_str().expect("path"), "no vault there"),
+            (etc.to_str().expect("path"), "not a phigate vault"),
+            (url, "PostgreSQL URL"),
+        ];
+        for (target, expected) in targets {
+            // `vault forget` does take a PostgreSQL vault.
+            if command.get(1) == Some(&"forget") && target == url {
+                continue;
+            }
+            let mut args = command.clone();
+            args.extend(["--vault", target, "--key-file", &key]);
+            let out = run_in(&args);
+            let err = String::from_utf8_lossy(&out.stderr);
+            assert_eq!(out.status.code(), Some(2), "{args:?}: {err}");
+            assert!(err.contains(expected), "{args:?}: {err}");
+            assert!(
+                !err.contains("s3cret"),
+                "the URL's password was printed: {err}"
+            );
+            assert!(out.stdout.is_empty(), "{args:?}");
+            assert!(!missing.exists(), "{args:?} created {}", missing.display());
+            assert_eq!(
+                snapshot(&etc),
+                etc_before,
+                "{args:?} wrote into {}",
+                etc.display()
+            );
+            assert_eq!(
+                entries(dir.path()),
+                before,
+                "{args:?} created something beside the vault"
+            );
+        }
+    }
+    let migrate = run_in(&[
+        "vault",
+        "migrate",
+        "--from",
+        &format!("sled:{}", missing.display()),
+        "--to",
+        url,
+        "--key-file",
+        &key,
+    ]);
+    assert_eq!(migrate.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&migrate.stderr).contains("no vault there"));
+    assert_eq!(entries(dir.path()), before, "migrate created something");
+
+    // `vault init` refuses a URL and a directory that is not empty…
+    for (target, expected) in [
+        (url, "PostgreSQL URL"),
+        (etc.to_str().expect("path"), "not empty"),
+    ] {
+        let out = run_in(&["vault", "init", "--vault", target, "--key-file", &key]);
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{target}: {err}");
+        assert!(err.contains(expected), "{err}");
+        assert!(!err.contains("s3cret"), "{err}");
+    }
+    assert_eq!(snapshot(&etc), etc_before);
+    assert_eq!(entries(dir.path()), before);
+    // …creates a new vault, which the other commands then use…
+    let m = missing.to_str().expect("path");
+    init_vault(&key, m);
+    let stats = ok(&run_in(&[
+        "vault",
+        "stats",
+        "--vault",
+        m,
+        "--key-file",
+        &key,
+    ]));
+    assert_eq!(json(&stats)["tokens"], 0, "{stats}");
+    let scanned = ok(&run_in(&[
+        "scan",
+        "--policy",
+        "reversible",
+        "--vault",
+        m,
+        "--key-file",
+        &key,
+    ]));
+    assert!(!scanned.contains("Przybylo"));
+    // …and never re-initialises one.
+    let again = run_in(&["vault", "init", "--vault", m, "--key-file", &key]);
+    assert_eq!(again.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&again.stderr).contains("a vault already exists"),
+        "{}",
+        String::from_utf8_lossy(&again.stderr)
+    );
+    let revealed = ok(&run(
+        &["reveal", "--vault", m, "--key-file", &key],
+        scanned.as_bytes(),
+    ));
+    assert_eq!(revealed, NOTE);
 }
