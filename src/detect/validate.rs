@@ -99,7 +99,10 @@ impl Validator {
     pub fn check(self, text: &str, start: usize, end: usize) -> Option<usize> {
         let v = &text[start..end];
         let ok = match self {
-            Validator::Card => card(v, true) && !in_number_run(text, start, end),
+            Validator::Card => {
+                (card(v, true) || card(v, false) && card_cue_before(text, start))
+                    && !in_number_run(text, start, end)
+            }
             Validator::CardCued => card(v, false),
             Validator::City => city(v),
             Validator::Date => numeric_date(text, start, end),
@@ -281,6 +284,32 @@ pub fn card(v: &str, strict: bool) -> bool {
     }
     let one_digit = digits.iter().all(|&d| d == digits[0]);
     (b'2'..=b'6').contains(&digits[0]) && !one_digit && luhn(v)
+}
+
+/// A card cue just before the number (`credit card`, `Visa:`, `cc#`): then any 13–19
+/// digits are a card number, check digit or not.
+fn card_cue_before(text: &str, start: usize) -> bool {
+    const CUES: &[&str] = &[
+        "card",
+        "cc",
+        "visa",
+        "mastercard",
+        "amex",
+        "express",
+        "discover",
+        "maestro",
+        "jcb",
+        "diners",
+    ];
+    let tail = String::from_utf8_lossy(&text.as_bytes()[start.saturating_sub(32)..start])
+        .to_ascii_lowercase();
+    let words: Vec<&str> = tail
+        .split(|c: char| !c.is_ascii_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .collect();
+    let last = &words[words.len().saturating_sub(3)..];
+    // The last three words before the number: `credit card number`, `Visa on file`.
+    last.iter().any(|w| CUES.contains(w))
 }
 
 /// The value sits in a row of numbers (`120 80 512 47 3306 14`, `3 x 512 47 3306`) or is
