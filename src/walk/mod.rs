@@ -438,6 +438,15 @@ impl Engine {
     /// Whitcombe`): in a field of its own there is no sentence to say otherwise, so it is a
     /// name. A word that is also English or clinical vocabulary never counts.
     pub fn is_name_value(&self, value: &str) -> bool {
+        // Cheap refusals first: most values are long, numeric or many-worded.
+        let t = value.trim();
+        if t.is_empty()
+            || t.len() > 256
+            || t.bytes().any(|b| b.is_ascii_digit())
+            || t.split_whitespace().nth(4).is_some()
+        {
+            return false;
+        }
         let canon = Canon::of(value);
         let v = canon.as_ref().map_or(value, Canon::text).trim();
         let words: Vec<&str> = v
@@ -461,6 +470,9 @@ impl Engine {
 
     /// A JSON key that is a slug of a name (`ansel_whitcombe`, `whitcombe-ansel`).
     pub fn is_name_slug(&self, key: &str) -> bool {
+        if !key.contains(['_', '-']) {
+            return false;
+        }
         let parts: Vec<&str> = key.split(['_', '-']).collect();
         (2..=4).contains(&parts.len()) && self.names_only(&parts)
     }
