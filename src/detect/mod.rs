@@ -66,7 +66,7 @@ pub struct Scratch {
     /// Values that must be found wherever they appear in this document, cue or no cue:
     /// on a reidentify route, the values just revealed to the clinic, so that its answer
     /// cannot echo them to the outside.
-    pub echo: Option<Learned>,
+    pub echo: Option<std::sync::Arc<Learned>>,
 }
 
 impl Detector {

@@ -706,42 +706,33 @@ async fn reidentify_body(
             )
         })?;
         let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-        let mut json_doc = |doc: &str| {
-            let mut v: serde_json::Value = serde_json::from_str(doc).map_err(|e| {
-                Problem::new(
-                    StatusCode::BAD_REQUEST,
-                    "bad_request",
-                    "Malformed body",
-                    format!(
-                        "JSON does not parse at line {} column {}",
-                        e.line(),
-                        e.column()
-                    ),
-                )
-            })?;
-            reveal_json(&mut v, store, &allow, &mut stats).map_err(|e| reveal_problem(&e))?;
-            Ok::<_, Problem>(v.to_string())
+        let json_doc = |doc: &str, stats: &mut RevealStats| {
+            reveal_json_value(parse_json_body(doc)?, store, &allow, stats)
         };
         let out = match ct {
-            ContentType::Json | ContentType::FhirJson => json_doc(text)?,
+            ContentType::Json | ContentType::FhirJson => json_doc(text, &mut stats)?,
             ContentType::NdJson => text
                 .split('\n')
                 .map(|line| {
                     if line.trim().is_empty() {
                         Ok(line.to_string())
                     } else {
-                        json_doc(line)
+                        json_doc(line, &mut stats)
                     }
                 })
                 .collect::<Result<Vec<_>, _>>()?
                 .join("\n"),
             ContentType::Form => reveal_form(text, store, &allow, &mut stats)?,
-            ContentType::Text if nested::sniff(text) == nested::Shape::Json => {
-                json_doc(text.trim())?
-            }
-            ContentType::Text => {
-                reveal_text(text, store, &allow, &mut stats).map_err(|e| vault_failed(&e))?
-            }
+            // A text body that is JSON is revealed as JSON, so values are escaped in it.
+            ContentType::Text => match nested::opens_like_json(text)
+                .then(|| serde_json::from_str(text.trim()).ok())
+                .flatten()
+            {
+                Some(v) => reveal_json_value(v, store, &allow, &mut stats)?,
+                None => {
+                    reveal_text(text, store, &allow, &mut stats).map_err(|e| vault_failed(&e))?
+                }
+            },
         };
         Ok::<_, Problem>((out, stats))
     })
@@ -749,6 +740,32 @@ async fn reidentify_body(
     gw.metrics
         .reveals(stats.revealed, stats.refused, stats.unknown);
     Ok(Bytes::from(out))
+}
+
+/// A JSON body, or a 400 that names the position (serde's message can quote the input).
+fn parse_json_body(doc: &str) -> Result<serde_json::Value, Problem> {
+    serde_json::from_str(doc).map_err(|e| {
+        Problem::new(
+            StatusCode::BAD_REQUEST,
+            "bad_request",
+            "Malformed body",
+            format!(
+                "JSON does not parse at line {} column {}",
+                e.line(),
+                e.column()
+            ),
+        )
+    })
+}
+
+fn reveal_json_value(
+    mut v: serde_json::Value,
+    store: &dyn TokenStore,
+    allow: &Allow,
+    stats: &mut RevealStats,
+) -> Result<String, Problem> {
+    reveal_json(&mut v, store, allow, stats).map_err(|e| reveal_problem(&e))?;
+    Ok(v.to_string())
 }
 
 fn reveal_form(
@@ -963,7 +980,7 @@ async fn forward(
             *resp.status_mut() = rparts.status;
             set_content_type(&rparts.headers, resp.headers_mut(), rkind);
             vault_inline(gw, || {
-                answer_headers(&rparts.headers, resp.headers_mut(), route, |v| {
+                answer_headers(&rparts.headers, resp.headers_mut(), |v| {
                     deidentify_field(gw, side, v, trail)
                 })
             })?;
@@ -1077,10 +1094,8 @@ fn deidentified_headers(
 fn answer_headers(
     from: &HeaderMap,
     to: &mut HeaderMap,
-    route: &Route,
     mut deidentify: impl FnMut(&str) -> Result<String, Problem>,
 ) -> Result<(), Problem> {
-    let _ = route;
     for name in SAFE_RESPONSE_HEADERS.iter().copied().chain(["location"]) {
         for v in from.get_all(name) {
             let text = v.to_str().map_err(|_| bad_gateway_header())?;

@@ -6,7 +6,7 @@
 //! to the clinic, kept in memory for the request so its answer cannot carry them out.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 use zeroize::Zeroizing;
 
@@ -37,6 +37,9 @@ struct Inner {
     /// Values revealed to the clinic in this request, held in memory (zeroized on drop)
     /// only until its answer has been de-identified; never part of an event.
     echo: Vec<(PhiType, Zeroizing<String>)>,
+    /// The echo list's dictionary, built once and shared by every channel of the answer;
+    /// dropped when a new value is revealed.
+    echo_built: Option<Arc<Learned>>,
 }
 
 impl Trail {
@@ -54,17 +57,20 @@ impl Trail {
 
     /// What the clinic's answer must not echo: every value revealed so far, as a dictionary
     /// the detector searches like learned values; `None` when nothing was revealed.
-    pub fn echo(&self) -> Option<Learned> {
+    pub fn echo(&self) -> Option<Arc<Learned>> {
         self.with(|i| {
             if i.echo.is_empty() {
                 return None;
             }
-            let mut l = Learned::default();
-            for (ty, v) in &i.echo {
-                l.add(*ty, v);
+            if i.echo_built.is_none() {
+                let mut l = Learned::default();
+                for (ty, v) in &i.echo {
+                    l.add(*ty, v);
+                }
+                l.finish();
+                i.echo_built = Some(Arc::new(l));
             }
-            l.finish();
-            Some(l)
+            i.echo_built.clone()
         })
         .flatten()
     }
@@ -184,6 +190,7 @@ impl TokenStore for Recording<'_> {
                     i.revealed_tokens.insert(token.to_string());
                     i.subjects.insert(subject);
                     i.echo.push((found.ty, Zeroizing::new(found.value.clone())));
+                    i.echo_built = None;
                 } else {
                     *i.refused.entry(found.ty.as_str()).or_default() += 1;
                     i.refused_tokens.insert(token.to_string());

@@ -242,18 +242,21 @@ impl Engine {
             ContentType::Json | ContentType::FhirJson => {
                 let fhir = content_type == ContentType::FhirJson;
                 match json::deidentify(self, text, fhir, t, scratch) {
-                    Err(e @ ScanError::Json { .. }) if nested::is_form(text.trim()) => {
-                        drop(e);
+                    // A form labelled JSON is read as the form it is.
+                    Err(ScanError::Json { .. }) if nested::is_form(text.trim()) => {
                         form::deidentify(self, text, t, scratch)
                     }
                     other => other,
                 }
             }
             ContentType::NdJson => self.deidentify_lines(text, t, scratch),
-            ContentType::Form if nested::sniff(text) == nested::Shape::Json => {
-                json::deidentify(self, text.trim(), false, t, scratch)
-            }
-            ContentType::Form => form::deidentify(self, text, t, scratch),
+            ContentType::Form => match nested::opens_like_json(text) {
+                true => match self.try_json(text.trim(), false, t, scratch)? {
+                    Some(out) => Ok(out),
+                    None => form::deidentify(self, text, t, scratch),
+                },
+                false => form::deidentify(self, text, t, scratch),
+            },
             ContentType::Text => self.deidentify_sniffed(text, t, scratch),
         }
     }
@@ -265,12 +268,32 @@ impl Engine {
         t: &Transformer<'_>,
         scratch: &mut Scratch,
     ) -> Result<Output, ScanError> {
+        if nested::opens_like_json(text) {
+            if let Some(out) = self.try_json(text.trim(), false, t, scratch)? {
+                return Ok(out);
+            }
+        }
         match nested::sniff(text) {
-            nested::Shape::Json => json::deidentify(self, text.trim(), false, t, scratch),
             nested::Shape::Form => form::deidentify(self, text, t, scratch),
             nested::Shape::Hl7 => Err(ScanError::Unreadable("an HL7 v2 message")),
             nested::Shape::Xml => Err(ScanError::Unreadable("an XML document")),
             nested::Shape::Text => self.deidentify_text(text, t, scratch),
+        }
+    }
+
+    /// `text` walked as JSON, or `None` when it does not parse as JSON (the caller then
+    /// reads it as what else it is). Parsed once: the walker is the parser.
+    pub(crate) fn try_json(
+        &self,
+        text: &str,
+        fhir: bool,
+        t: &Transformer<'_>,
+        scratch: &mut Scratch,
+    ) -> Result<Option<Output>, ScanError> {
+        match json::deidentify(self, text, fhir, t, scratch) {
+            Ok(out) => Ok(Some(out)),
+            Err(ScanError::Json { .. }) => Ok(None),
+            Err(e) => Err(e),
         }
     }
 
@@ -350,16 +373,8 @@ impl Engine {
             }
             return Ok(out);
         }
-        let canon = Canon::of(text);
+        let (canon, view_spans) = self.read(text, None, scratch);
         let view = canon.as_ref().map_or(text, Canon::text);
-        let view_spans = match self.identifier_type(view) {
-            Some(ty) => vec![Span {
-                start: 0,
-                end: view.len(),
-                ty,
-            }],
-            None => self.detector.scan(view, None, scratch),
-        };
         let ctx = DocContext {
             patient_key: patient_key_from_text(view, &view_spans),
         };
@@ -399,8 +414,8 @@ impl Engine {
         self.scan_text(value, learned, t, ctx, scratch, counts)
     }
 
-    /// Reads one string through its canonical view: a value shaped like an identifier is
-    /// PHI whole (default deny); otherwise the detector's spans are transformed.
+    /// Reads one string through its canonical view and transforms what [`Engine::read`]
+    /// finds there.
     pub(crate) fn scan_text(
         &self,
         value: &str,
@@ -410,18 +425,8 @@ impl Engine {
         scratch: &mut Scratch,
         counts: &mut [usize; PhiType::ALL.len()],
     ) -> Result<String, ScanError> {
-        let canon = Canon::of(value);
+        let (canon, view_spans) = self.read(value, learned, scratch);
         let view = canon.as_ref().map_or(value, Canon::text);
-        if let Some(ty) = self.identifier_type(view) {
-            counts[ty.index()] += 1;
-            let whole = Span {
-                start: 0,
-                end: value.len(),
-                ty,
-            };
-            return Ok(t.apply_read(value, &[whole], &[view.trim()], ctx)?);
-        }
-        let view_spans = self.detector.scan(view, learned, scratch);
         if view_spans.is_empty() {
             return Ok(value.to_string());
         }
@@ -434,6 +439,28 @@ impl Engine {
 }
 
 impl Engine {
+    /// What detection finds in `value`: its canonical view (`None` when it is the value
+    /// itself) and spans of that view. A value shaped like an identifier is PHI whole
+    /// (default deny); anything else goes to the detector.
+    fn read(
+        &self,
+        value: &str,
+        learned: Option<&Learned>,
+        scratch: &mut Scratch,
+    ) -> (Option<Canon>, Vec<Span>) {
+        let canon = Canon::of(value);
+        let view = canon.as_ref().map_or(value, Canon::text);
+        let spans = match self.identifier_type(view) {
+            Some(ty) => vec![Span {
+                start: view.len() - view.trim_start().len(),
+                end: view.trim_end().len(),
+                ty,
+            }],
+            None => self.detector.scan(view, learned, scratch),
+        };
+        (canon, spans)
+    }
+
     /// A short structured value made only of listed names (`Whitcombe`, `ines`, `Ansel J
     /// Whitcombe`): in a field of its own there is no sentence to say otherwise, so it is a
     /// name. A word that is also English or clinical vocabulary never counts.

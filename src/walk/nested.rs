@@ -12,7 +12,7 @@ use std::borrow::Cow;
 use base64::engine::general_purpose::{STANDARD, STANDARD_NO_PAD, URL_SAFE, URL_SAFE_NO_PAD};
 use base64::Engine as _;
 
-use super::{json, Engine, ScanError};
+use super::{Engine, ScanError};
 use crate::detect::Scratch;
 use crate::phi::PhiType;
 use crate::transform::{DocContext, Transformer};
@@ -27,10 +27,9 @@ const MIN_B64_VALUE: usize = 16;
 /// Binary base64 longer than this is removed rather than tokenised.
 const MAX_B64_ID: usize = 128;
 
-/// What a body really is, read from its bytes.
+/// What a body that is not JSON really is, read from its bytes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Shape {
-    Json,
     Form,
     /// HL7 v2 (`MSH|…`): not read yet, so refused.
     Hl7,
@@ -39,12 +38,16 @@ pub enum Shape {
     Text,
 }
 
-/// The shape of a body by its content.
+/// A body or value that opens and closes like a JSON document: it is tried as JSON first
+/// (one parse, by the walker itself) and read by its other shape only if it does not parse.
+pub fn opens_like_json(s: &str) -> bool {
+    let t = s.trim();
+    (t.starts_with('{') && t.ends_with('}')) || (t.starts_with('[') && t.ends_with(']'))
+}
+
+/// The shape of a body that is not JSON, by its content.
 pub fn sniff(body: &str) -> Shape {
     let t = body.trim_start();
-    if (t.starts_with('{') || t.starts_with('[')) && json::parse(body.trim()).is_ok() {
-        return Shape::Json;
-    }
     if t.starts_with("MSH|")
         || t.starts_with("FHS|")
         || t.starts_with("BHS|")
@@ -121,12 +124,11 @@ fn open(
     scratch: &mut Scratch,
     counts: &mut [usize; PhiType::ALL.len()],
 ) -> Result<Option<String>, ScanError> {
-    let bracketed =
-        (v.starts_with('{') && v.ends_with('}')) || (v.starts_with('[') && v.ends_with(']'));
-    if bracketed && json::parse(v).is_ok() {
-        let out = json::deidentify(engine, v, false, t, scratch)?;
-        add(counts, &out.counts);
-        return Ok(Some(out.text));
+    if opens_like_json(v) {
+        if let Some(out) = engine.try_json(v, false, t, scratch)? {
+            add(counts, &out.counts);
+            return Ok(Some(out.text));
+        }
     }
     if v.contains(char::is_whitespace) {
         return Ok(None);
@@ -339,7 +341,8 @@ mod tests {
 
     #[test]
     fn shapes() {
-        assert_eq!(sniff(r#"{"mrn":"MR1"}"#), Shape::Json);
+        assert!(opens_like_json(" {\"mrn\":\"MR1\"}\n"));
+        assert!(!opens_like_json("{ not closed"));
         assert_eq!(sniff("MSH|^~\\&|EMR|X\rPID|1||MR1"), Shape::Hl7);
         assert_eq!(
             sniff("<?xml version=\"1.0\"?><ClinicalDocument/>"),

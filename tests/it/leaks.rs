@@ -452,7 +452,9 @@ const CHANNELS: &[&str] = &[
     "query_unknown",
     "query_bare",
     "query_url",
+    "query_semicolon",
     "path",
+    "path_matrix",
     "h_user_agent",
     "h_accept",
     "h_idempotency",
@@ -561,9 +563,15 @@ fn channel(ch: &str, c: &Canary, v: &str) -> Option<Req> {
             "?next={}",
             url(&format!("/chart?{}={}", c.key, url(v)))
         )),
+        "query_semicolon" => ping().path_query(&format!("?kind=progress;ref={}", url(v))),
         "path" => {
             let mut r = ping();
             r.path = format!("patients/{}/notes", url(v));
+            r
+        }
+        "path_matrix" => {
+            let mut r = ping();
+            r.path = format!("patients;ref={}/notes", url(v));
             r
         }
         "h_user_agent" => ping().header("user-agent", format!("ClinicSync/2.1 (patient {v})")),
