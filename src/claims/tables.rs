@@ -407,6 +407,8 @@ pub struct Tables {
     pub mue: HashMap<String, Mue>,
     /// True when the NCCI tables are the shipped samples.
     pub ncci_is_sample: bool,
+    /// No operator MUE file was given: the MUE limits are the built-in samples.
+    pub mue_is_sample: bool,
     profiles: BTreeMap<String, Profile>,
     versions: Vec<TableVersion>,
 }
@@ -479,6 +481,7 @@ impl Tables {
         }
         ptp.sort_by_key(|a| a.0);
         let mut mue = HashMap::new();
+        let mue_is_sample = mue_files.is_empty();
         if mue_files.is_empty() {
             versions.push(version(MUE_SAMPLE.0, "builtin", MUE_SAMPLE.1));
             parse_mue(MUE_SAMPLE.0, MUE_SAMPLE.1, &mut mue)?;
@@ -500,6 +503,7 @@ impl Tables {
             ptp,
             mue,
             ncci_is_sample,
+            mue_is_sample,
             profiles,
             versions,
         })

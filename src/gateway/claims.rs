@@ -45,8 +45,10 @@ impl Decision {
     }
 }
 
-/// Checks a payload on a claims route. Unusable claims are a 422 too: a claims route only
-/// forwards what it could check.
+/// Checks a payload on a claims route. The decision is the file's: a payload nothing of which
+/// can be read is a 422 `claim_unusable`; otherwise every claim has its report (a claim that
+/// could not be read is a report with an `error`, and counts as failed: a claims route only
+/// forwards what it could check).
 pub fn decide(
     checker: &Checker,
     route: &ClaimsRoute,
@@ -57,15 +59,12 @@ pub fn decide(
     let format = crate::claims::Format::from_hint(content_type, body)
         .map_err(|e| unusable(&e.to_string()))?;
     let claims = crate::claims::parse(format, body).map_err(|e| unusable(&e.to_string()))?;
-    let reports = claims
-        .iter()
-        .map(|c| checker.check_claim(c, format, route.profile.as_deref()))
-        .collect::<Result<Vec<_>, _>>()
-        .map_err(|e| unusable(&e.to_string()))?;
+    let reports = checker.check_parsed(&claims, format, route.profile.as_deref());
     metrics.observe(&reports);
     metrics.units(
         claims
             .iter()
+            .filter_map(|c| c.as_ref().ok())
             .flat_map(|c| c.lines.iter())
             .filter_map(|l| l.units)
             .map(u64::from)
@@ -91,11 +90,19 @@ fn unusable(detail: &str) -> Problem {
 /// The 422 answer listing every finding of every claim.
 pub fn rejection(reports: &[ClaimReport]) -> Problem {
     let errors: usize = reports.iter().map(ClaimReport::errors).sum();
+    let unreadable = reports.iter().filter(|r| !r.readable()).count();
+    let detail = if unreadable == 0 {
+        format!("{errors} error finding(s); nothing was forwarded")
+    } else {
+        format!(
+            "{errors} error finding(s), {unreadable} claim(s) that could not be read; nothing was forwarded"
+        )
+    };
     let mut p = Problem::new(
         StatusCode::UNPROCESSABLE_ENTITY,
         "claim_rejected",
         "Claim would be denied",
-        format!("{errors} error finding(s); nothing was forwarded"),
+        detail,
     );
     p.extra = Some(Box::new(serde_json::json!({ "claims": reports })));
     p

@@ -45,14 +45,11 @@ pub(crate) fn check(cx: &mut Ctx<'_>) {
                     dotted(&d.code)
                 ),
             ),
+            // Not quoted: code-shaped but unknown, so it may be anything the sender wrote.
             IcdStatus::Unknown => cx.report(
                 "dx-unknown",
                 None,
-                format!(
-                    "diagnosis {n} ({}) is not in ICD-10-CM ({})",
-                    dotted(&d.code),
-                    t.icd.release
-                ),
+                format!("diagnosis {n} is not in ICD-10-CM ({})", t.icd.release),
             ),
         }
     }
@@ -115,7 +112,7 @@ fn pointers(cx: &mut Ctx<'_>) {
             cx.report(
                 "line-no-dx-pointer",
                 Some(l.number),
-                format!("line {} ({}) points to no diagnosis", l.number, l.code),
+                format!("line {} points to no diagnosis", l.number),
             );
             continue;
         }

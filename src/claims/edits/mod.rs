@@ -4,6 +4,13 @@
 //! default, or a table's (alignment, upcoding, diagnosis rules), overridden by the payer
 //! profile's `[severity]`; a profile's `disabled` list drops a code. Each family that needs a
 //! fact the payload does not carry records itself in `skipped` instead of reporting.
+//!
+//! A claim that is not an outpatient OT professional claim for payment (see
+//! [`Claim::out_of_scope`]) gets only the general edits (diagnoses and pointers), one
+//! `claim-out-of-scope` warning saying why, and the OT families listed as skipped.
+//!
+//! Messages name a line's code only when it is in the OT code table (known and code-shaped);
+//! any other code is the sender's text and is named by its line number: see [`Ctx::label`].
 
 pub mod docs;
 pub mod dx;
@@ -15,7 +22,7 @@ pub mod upcoding;
 use serde::Serialize;
 
 use super::tables::{Profile, Tables};
-use super::{Claim, Finding, Severity};
+use super::{Claim, Finding, Line, Severity};
 
 /// One finding code: stable, documented, with its default severity.
 #[derive(Debug, Clone, Copy, Serialize)]
@@ -65,7 +72,7 @@ const CATALOGUE: &[CatalogueEntry] = &[
         "units-code-distribution",
         E,
         "units",
-        "a code's units outside floor(minutes/15) .. floor+1 (CMS distribution)",
+        "a code's units outside floor(minutes/15) .. floor+1, or a unit with no minutes of its own (CMS distribution)",
     ),
     e(
         "units-remainder-order",
@@ -126,6 +133,18 @@ const CATALOGUE: &[CatalogueEntry] = &[
         E,
         "units",
         "97150 (untimed) minutes counted in the timed-minute total",
+    ),
+    e(
+        "units-in-minutes",
+        E,
+        "units",
+        "a line's quantity is in minutes (837P SV103=MJ); OT codes bill units (UN)",
+    ),
+    e(
+        "claim-out-of-scope",
+        W,
+        "scope",
+        "not an outpatient OT professional claim for payment: only the general edits ran",
     ),
     e(
         "cpt-unknown",
@@ -378,13 +397,50 @@ impl Ctx<'_> {
         });
     }
 
+    /// Reports `code` with at most `cap` severity: the catalogue's (or the profile's) unless
+    /// that is stronger. For findings from data that cannot justify blocking a claim (the
+    /// sample NCCI tables).
+    pub fn report_capped(
+        &mut self,
+        code: &'static str,
+        cap: Severity,
+        line: Option<u32>,
+        message: String,
+    ) {
+        let before = self.findings.len();
+        self.report(code, line, message);
+        if let Some(f) = self.findings.get_mut(before) {
+            f.severity = f.severity.min(cap);
+        }
+    }
+
     /// Records that an edit family could not run on this payload.
     pub fn skip(&mut self, family: &'static str) {
         if !self.skipped.contains(&family) {
             self.skipped.push(family);
         }
     }
+
+    /// How a message names a line's code: the code when the OT code table knows it, else
+    /// `the code on line N` (an unknown code is the sender's text and may be anything).
+    pub fn label(&self, l: &Line) -> String {
+        if self.tables.cpt.contains_key(&l.code) {
+            l.code.clone()
+        } else {
+            format!("the code on line {}", l.number)
+        }
+    }
 }
+
+/// The edit families an out-of-scope claim does not get.
+const OT_FAMILIES: [&str; 6] = [
+    "units",
+    "ncci",
+    "modifiers",
+    "documentation",
+    "upcoding",
+    "kx",
+];
 
 /// Runs every edit over one claim.
 pub(crate) fn run(
@@ -399,12 +455,24 @@ pub(crate) fn run(
         findings: Vec::new(),
         skipped: Vec::new(),
     };
-    units::check(&mut cx);
-    dx::check(&mut cx);
-    let needs_distinct = ncci::check(&mut cx);
-    modifiers::check(&mut cx, needs_distinct.as_deref());
-    docs::check(&mut cx);
-    upcoding::check(&mut cx);
+    if let Some(why) = claim.out_of_scope {
+        cx.report(
+            "claim-out-of-scope",
+            None,
+            format!("{why}; only the diagnosis and pointer edits ran"),
+        );
+        dx::check(&mut cx);
+        for f in OT_FAMILIES {
+            cx.skip(f);
+        }
+    } else {
+        units::check(&mut cx);
+        dx::check(&mut cx);
+        let needs_distinct = ncci::check(&mut cx);
+        modifiers::check(&mut cx, needs_distinct.as_deref());
+        docs::check(&mut cx);
+        upcoding::check(&mut cx);
+    }
     // Errors first, then by line, stable within.
     cx.findings
         .sort_by_key(|f| (std::cmp::Reverse(f.severity), f.line.unwrap_or(0)));
@@ -417,7 +485,7 @@ pub(crate) mod testutil {
     use std::sync::OnceLock;
 
     use super::*;
-    use crate::claims::{diagnosis, parse_date, Line};
+    use crate::claims::{diagnosis, parse_date};
 
     pub fn tables() -> &'static Tables {
         static T: OnceLock<Tables> = OnceLock::new();
