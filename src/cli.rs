@@ -1684,11 +1684,11 @@ fn claims(command: &ClaimsCommand) -> anyhow::Result<ExitCode> {
                         serde_json::json!({"file": name, "error": "no claim in the file could be read", "passed": false, "claims": reports})
                     )?;
                 } else {
-                    for r in &reports {
-                        write_claim_report(&mut out, &name, r)?;
-                    }
                     out.flush()?;
-                    eprintln!("phigate: {name}: no claim in the file could be read");
+                    for r in &reports {
+                        let e = r.error.as_deref().unwrap_or("");
+                        eprintln!("phigate: {name}: claim {}: {e}", r.claim);
+                    }
                 }
             }
             Ok(reports) => {

@@ -56,6 +56,15 @@ pub fn decide(
     body: &[u8],
     metrics: &ClaimMetrics,
 ) -> Result<Decision, Problem> {
+    if let Some(p) = &route.profile {
+        // The name may come from a request's query: described, not repeated.
+        checker.tables().profile(p).map_err(|_| {
+            unusable(&format!(
+                "the requested claim profile is not loaded (loaded: {})",
+                checker.profiles().join(", ")
+            ))
+        })?;
+    }
     let format = crate::claims::Format::from_hint(content_type, body)
         .map_err(|e| unusable(&e.to_string()))?;
     let claims = crate::claims::parse(format, body).map_err(|e| unusable(&e.to_string()))?;

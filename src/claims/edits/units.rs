@@ -101,7 +101,8 @@ pub(crate) fn check(cx: &mut Ctx<'_>) {
         let Some(info) = tables.cpt.get(&l.code) else {
             continue;
         };
-        if !info.timed {
+        // A quantity in minutes has no units to weigh against them (reported above).
+        if !info.timed || l.quantity_in_minutes {
             continue;
         }
         let day = days.entry(date).or_insert_with(|| Day {
