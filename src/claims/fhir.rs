@@ -12,9 +12,9 @@
 //! A diagnosis is `diagnosisCodeableConcept` or `diagnosisReference` to a Condition (contained,
 //! `#id`, or a Bundle entry by `fullUrl` or `Condition/id`), whose `code` is read. `item[]
 //! .adjudication` with category `eligible` is the line's allowed amount (for KX).
-//! `Claim.type` other than `professional` (institutional, oral, vision, pharmacy) and `use`
-//! other than `claim` (preauthorization, predetermination) are not OT Part B claims for payment:
-//! they are marked out of scope and get only the general edits.
+//! `Claim.type` and `use` are kept for the edits, which give claims other than professional
+//! claims for payment (institutional, oral, vision, pharmacy; preauthorization,
+//! predetermination) only the general edits (`patterns/claims/scope.toml`).
 //!
 //! Each Claim of a Bundle is read on its own: an error names the Claim and the element and
 //! never quotes a value.
@@ -125,32 +125,6 @@ fn mentions_medicare(v: &Value) -> bool {
         .any(|t| t.to_ascii_lowercase().contains("medicare"))
 }
 
-/// Why a Claim is not an OT Part B professional claim for payment, from `type` and `use`.
-fn out_of_scope(c: &Value) -> Option<&'static str> {
-    let kind = c.get("type").and_then(|t| code(t, &["claim-type"]));
-    let scope = match kind {
-        None | Some("professional") => None,
-        Some("institutional") => {
-            Some("Claim.type is institutional (837I-like); OT edits are for professional claims")
-        }
-        Some("oral") => Some("Claim.type is oral (dental); not an OT claim"),
-        Some("vision") => Some("Claim.type is vision; not an OT claim"),
-        Some("pharmacy") => Some("Claim.type is pharmacy; not an OT claim"),
-        Some(_) => Some("Claim.type is not professional; OT edits are for professional claims"),
-    };
-    let purpose = match c.get("use").and_then(Value::as_str) {
-        None | Some("claim") => None,
-        Some("preauthorization") => {
-            Some("Claim.use is preauthorization: a request, not a claim for payment")
-        }
-        Some("predetermination") => {
-            Some("Claim.use is predetermination: an estimate, not a claim for payment")
-        }
-        Some(_) => Some("Claim.use is not claim: not a claim for payment"),
-    };
-    scope.or(purpose)
-}
-
 /// The Condition a `diagnosisReference` points to: contained (`#id`) or a Bundle entry
 /// (`fullUrl`, or `Condition/id`).
 fn condition<'a>(c: &'a Value, reference: &str, others: &Others<'a>) -> Option<&'a Value> {
@@ -250,7 +224,11 @@ fn map(index: usize, c: &Value, others: &Others<'_>) -> Parsed {
             number_present: true,
             ..Authorization::default()
         }),
-        out_of_scope: out_of_scope(c),
+        claim_type: c
+            .get("type")
+            .and_then(|t| code(t, &["claim-type"]))
+            .map(str::to_string),
+        claim_use: c.get("use").and_then(Value::as_str).map(str::to_string),
         ..Claim::default()
     })
 }
@@ -344,24 +322,11 @@ mod tests {
     }
 
     #[test]
-    fn type_and_use_mark_claims_out_of_scope() {
-        let base = r#"{"resourceType":"Claim","type":{"coding":[{"system":"http://terminology.hl7.org/CodeSystem/claim-type","code":"TYPE"}]},"use":"USE"}"#;
-        for (t, u, scoped) in [
-            ("professional", "claim", false),
-            ("oral", "claim", true),
-            ("vision", "claim", true),
-            ("pharmacy", "claim", true),
-            ("institutional", "claim", true),
-            ("professional", "preauthorization", true),
-            ("professional", "predetermination", true),
-        ] {
-            let b = base.replace("TYPE", t).replace("USE", u);
-            assert_eq!(
-                claims(b.as_bytes())[0].out_of_scope.is_some(),
-                scoped,
-                "{t} {u}"
-            );
-        }
+    fn type_and_use_are_read() {
+        let b = br#"{"resourceType":"Claim","type":{"coding":[{"system":"http://terminology.hl7.org/CodeSystem/claim-type","code":"oral"}]},"use":"preauthorization"}"#;
+        let c = &claims(b)[0];
+        assert_eq!(c.claim_type.as_deref(), Some("oral"));
+        assert_eq!(c.claim_use.as_deref(), Some("preauthorization"));
     }
 
     #[test]

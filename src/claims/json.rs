@@ -334,7 +334,8 @@ fn map(index: usize, j: JClaim, at: &str) -> Result<Claim, ClaimsError> {
         authorization,
         therapy_charges_ytd: j.therapy_charges_ytd,
         therapy_allowed_ytd: j.therapy_allowed_ytd,
-        out_of_scope: None,
+        claim_type: None,
+        claim_use: None,
     })
 }
 

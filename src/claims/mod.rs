@@ -254,10 +254,12 @@ pub struct Claim {
     /// Medicare OT allowed amounts already accrued this calendar year (for KX; CMS accrues
     /// allowed amounts, so this wins over `therapy_charges_ytd` when both are given).
     pub therapy_allowed_ytd: Option<f64>,
-    /// Why this is not an outpatient OT professional claim for payment (a dental or
-    /// institutional claim, a pre-authorisation …); `None` when it is. Out-of-scope claims
-    /// get only the general edits (see [`edits::run`]).
-    pub out_of_scope: Option<&'static str>,
+    /// What kind of claim this is (FHIR `Claim.type` code, e.g. `professional`, `oral`);
+    /// `None` when the format does not say (the JSON claim and 837P are professional).
+    /// Matched against `patterns/claims/scope.toml`, never shown.
+    pub claim_type: Option<String>,
+    /// What the claim is for (FHIR `Claim.use`: `claim`, `preauthorization`, …); as above.
+    pub claim_use: Option<String>,
 }
 
 impl Claim {

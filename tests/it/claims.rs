@@ -504,10 +504,10 @@ fn claims_schema_names_every_field_the_parser_reads() {
         "progress_report": {"treatment_days_since_last": 1, "this_visit": false},
         "authorization": {"number": "A1", "start": "2025-01-01", "end": "2025-02-01",
             "visits_authorized": 5, "visits_used": 1},
-        "therapy_charges_ytd": 0.0,
+        "therapy_charges_ytd": 0.0, "therapy_allowed_ytd": 0.0,
         "lines": [{"cpt": "97530", "modifiers": ["GO"], "units": 1, "minutes": 15,
             "assistant_minutes": 0, "diagnosis_pointers": [1], "date_of_service": "2025-01-14",
-            "place_of_service": "11", "charge": 10.0, "goals": ["G1"]}]
+            "place_of_service": "11", "charge": 10.0, "allowed": 8.0, "goals": ["G1"]}]
     });
     let keys: Vec<&String> = claim.as_object().expect("o").keys().collect();
     assert_eq!(keys.len(), top.len(), "example covers every schema key");

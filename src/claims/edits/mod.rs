@@ -5,9 +5,10 @@
 //! profile's `[severity]`; a profile's `disabled` list drops a code. Each family that needs a
 //! fact the payload does not carry records itself in `skipped` instead of reporting.
 //!
-//! A claim that is not an outpatient OT professional claim for payment (see
-//! [`Claim::out_of_scope`]) gets only the general edits (diagnoses and pointers), one
-//! `claim-out-of-scope` warning saying why, and the OT families listed as skipped.
+//! A claim that is not an outpatient OT professional claim for payment (its type and use
+//! against `patterns/claims/scope.toml`) gets only the general edits (diagnoses and pointers),
+//! one `claim-out-of-scope` warning with the table's reason, and the OT families listed as
+//! skipped.
 //!
 //! Messages name a line's code only when it is in the OT code table (known and code-shaped);
 //! any other code is the sender's text and is named by its line number: see [`Ctx::label`].
@@ -455,7 +456,10 @@ pub(crate) fn run(
         findings: Vec::new(),
         skipped: Vec::new(),
     };
-    if let Some(why) = claim.out_of_scope {
+    let out_of_scope = tables
+        .scope
+        .reason(claim.claim_type.as_deref(), claim.claim_use.as_deref());
+    if let Some(why) = out_of_scope {
         cx.report(
             "claim-out-of-scope",
             None,
@@ -548,6 +552,35 @@ mod tests {
         let c = claim(&[("97530", 2, Some(30)), ("97535", 1, Some(15))]);
         assert_eq!(codes(&c, "medicare"), Vec::<&str>::new());
         assert_eq!(codes(&c, "commercial"), Vec::<&str>::new());
+    }
+
+    #[test]
+    fn out_of_scope_claims_get_only_the_general_edits() {
+        for (t, u, scoped) in [
+            (Some("professional"), Some("claim"), false),
+            (None, None, false),
+            (Some("oral"), Some("claim"), true),
+            (Some("vision"), None, true),
+            (Some("pharmacy"), None, true),
+            (Some("institutional"), None, true),
+            (Some("Jane Doe"), None, true),
+            (Some("professional"), Some("preauthorization"), true),
+            (None, Some("predetermination"), true),
+        ] {
+            // No GO, 2 units of an untimed code: the OT edits would fail it.
+            let mut c = claim(&[("97165", 2, None)]);
+            c.lines[0].modifiers.clear();
+            c.claim_type = t.map(str::to_string);
+            c.claim_use = u.map(str::to_string);
+            let f = run_as(&c, "medicare");
+            if scoped {
+                assert_eq!(f.len(), 1, "{t:?} {u:?}: {f:?}");
+                assert_eq!(f[0].code, "claim-out-of-scope");
+                assert!(!f[0].message.contains("Jane"), "{}", f[0].message);
+            } else {
+                assert!(f.iter().all(|f| f.code != "claim-out-of-scope"), "{f:?}");
+            }
+        }
     }
 
     #[test]
