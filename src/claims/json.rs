@@ -262,6 +262,7 @@ fn line(n: usize, v: serde_json::Value, at: &str) -> Result<Line, ClaimsError> {
         charge: l.charge,
         allowed: l.allowed,
         quantity_in_minutes: false,
+        revenue_code: None,
     })
 }
 
@@ -336,6 +337,7 @@ fn map(index: usize, j: JClaim, at: &str) -> Result<Claim, ClaimsError> {
         therapy_allowed_ytd: j.therapy_allowed_ytd,
         claim_type: None,
         claim_use: None,
+        institutional: false,
     })
 }
 

@@ -177,6 +177,8 @@ pub struct Line {
     /// The quantity was written in minutes (837P `SV103=MJ`), not units: `units` is `None`
     /// and `minutes` holds the quantity.
     pub quantity_in_minutes: bool,
+    /// Revenue code (837I `SV201`); `None` on professional claims.
+    pub revenue_code: Option<String>,
 }
 
 impl Line {
@@ -260,6 +262,9 @@ pub struct Claim {
     pub claim_type: Option<String>,
     /// What the claim is for (FHIR `Claim.use`: `claim`, `preauthorization`, …); as above.
     pub claim_use: Option<String>,
+    /// An institutional claim (837I): revenue-code lines, no place of service, no diagnosis
+    /// pointers, hospital NCCI tables.
+    pub institutional: bool,
 }
 
 impl Claim {
@@ -395,8 +400,8 @@ impl Checker {
     /// Parses `bytes` (format from `format_hint`: see [`Format::from_hint`]) and checks every
     /// claim in it, one report per claim: a claim that cannot be read is a report with an
     /// `error`, and does not hide the others. `profile` overrides the profile each claim
-    /// names; without either, [`DEFAULT_PROFILE`]. `Err` only when nothing in the payload
-    /// could be read as a claim; findings are never errors.
+    /// names; without either, [`DEFAULT_PROFILE`]. `Err` when the payload itself cannot be
+    /// read (not its format, no claim in it); findings are never errors.
     pub fn check_bytes(
         &self,
         format_hint: &str,
@@ -489,7 +494,7 @@ fn format_name(f: Format) -> &'static str {
     match f {
         Format::Fhir => "FHIR",
         Format::Json => "JSON claim",
-        Format::X12 => "X12 837P",
+        Format::X12 => "X12 837",
     }
 }
 

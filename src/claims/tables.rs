@@ -51,6 +51,10 @@ const BUILTIN: &[(&str, &str)] = &[
         include_str!("../../patterns/claims/scope.toml"),
     ),
     (
+        "revenue.toml",
+        include_str!("../../patterns/claims/revenue.toml"),
+    ),
+    (
         "profiles/medicare.toml",
         include_str!("../../patterns/claims/profiles/medicare.toml"),
     ),
@@ -408,6 +412,8 @@ pub struct Tables {
     pub kx: BTreeMap<i32, f64>,
     /// Which claim types and uses the OT edits are for.
     pub scope: Scope,
+    /// Revenue codes on institutional claims.
+    pub revenue: Revenue,
     /// Sorted by pair key (column 1 + column 2).
     ptp: Vec<([u8; 10], PtpRow)>,
     pub mue: HashMap<String, Mue>,
@@ -450,6 +456,7 @@ impl Tables {
         let kx = kx(&text("kx-thresholds.toml")?)?;
         let upcoding = upcoding(&text("upcoding.toml")?)?;
         let scope: Scope = toml_file("scope.toml", &text("scope.toml")?)?;
+        let revenue: Revenue = toml_file("revenue.toml", &text("revenue.toml")?)?;
 
         let mut profiles = BTreeMap::new();
         for name in ["profiles/medicare.toml", "profiles/commercial.toml"] {
@@ -508,6 +515,7 @@ impl Tables {
             upcoding,
             kx,
             scope,
+            revenue,
             ptp,
             mue,
             ncci_is_sample,
@@ -780,6 +788,24 @@ fn alignment(text: &str) -> Result<Alignment, ClaimsError> {
         severity: Some(f.severity),
         codes,
     })
+}
+
+/// `revenue.toml`: the revenue codes that mean OT on an institutional claim.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Revenue {
+    ot_prefixes: Vec<String>,
+    pub missing_hcpcs: Severity,
+    pub mismatch: Severity,
+}
+
+impl Revenue {
+    /// Whether `code` is an OT revenue code.
+    pub fn is_ot(&self, code: &str) -> bool {
+        self.ot_prefixes
+            .iter()
+            .any(|p| code.starts_with(p.as_str()))
+    }
 }
 
 /// `scope.toml`: the claim types and uses the OT edits are for, and why the others are not.

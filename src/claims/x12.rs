@@ -1,4 +1,4 @@
-//! X12 837P (005010X222A1) → [`Claim`]s.
+//! X12 837P (005010X222A1) and 837I (005010X223A2) → [`Claim`]s.
 //!
 //! Owns envelope checking and the loops the edits read. Delimiters come from the ISA segment,
 //! which is fixed width (106 characters with its terminator): the element separator follows
@@ -12,6 +12,11 @@
 //! 2400 `LX` + `SV1` (code, modifiers, units or minutes, place of service, diagnosis
 //! pointers). Other segments are read for structure only.
 //!
+//! 837I (hospital-based OT: outpatient departments, rehab agencies, CORFs) has the same
+//! envelope and loops; its CLM05-1 is a facility type code, not a place of service, its lines
+//! are 2400 `SV2*revenue code*HC:code:modifiers*charge*UN*units` and point to no diagnosis.
+//! The claim is marked institutional; the edits that do not apply to it say so.
+//!
 //! The profile is the primary payer's: 2000B when `SBR01=P`, else a 2320 `SBR01=P` (a
 //! crossover claim billed to Medicaid or a supplemental payer after Medicare keeps Medicare's
 //! edits, GO included). A 2320 SBR never overwrites a primary 2000B payer.
@@ -22,17 +27,21 @@
 
 use super::{diagnosis, parse_date, whole_units, Authorization, Claim, ClaimsError, Line, Parsed};
 
-const FORMAT: &str = "X12 837P";
+const FORMAT: &str = "X12 837";
 const ISA_LEN: usize = 106;
+/// 837P professional.
 const VERSION: &str = "005010X222A1";
+/// 837I institutional.
+const VERSION_I: &str = "005010X223A2";
 
 /// What an implementation-guide version is, for "expected … found …" messages. Only these
 /// known codes are named; any other value is described, not quoted.
 fn guide(version: &str) -> &'static str {
     match version {
         "005010X222A1" => "837P professional (005010X222A1)",
-        "005010X223A2" | "005010X223A1" | "005010X223" => {
-            "837I institutional (005010X223A2); phigate reads 837P only"
+        "005010X223A2" => "837I institutional (005010X223A2)",
+        "005010X223A1" | "005010X223" => {
+            "837I of an earlier addendum (005010X223A1 or base); phigate reads 005010X223A2"
         }
         "005010X224A2" | "005010X224A1" => "837D dental (005010X224A2)",
         "004010X098A1" => "837P 4010 (004010X098A1), retired",
@@ -206,6 +215,8 @@ struct Envelope<'a> {
     transactions: usize,
     st02: Option<&'a str>,
     st_count: usize,
+    /// The group is 837I.
+    institutional: bool,
 }
 
 /// A payer named by an `SBR`: its responsibility (SBR01) and whether it is Medicare (SBR09).
@@ -304,12 +315,16 @@ pub fn parse(bytes: &[u8]) -> Result<Vec<Parsed>, ClaimsError> {
                 if s.el(1) != "HC" {
                     return Err(s.err("GS01: expected HC (health care claim); found another functional identifier"));
                 }
-                if s.el(8) != VERSION {
-                    return Err(s.err(format!(
-                        "GS08: expected {VERSION} (837P 5010); found {}",
-                        guide(s.el(8))
-                    )));
-                }
+                env.institutional = match s.el(8) {
+                    VERSION => false,
+                    VERSION_I => true,
+                    other => {
+                        return Err(s.err(format!(
+                            "GS08: expected {VERSION} (837P) or {VERSION_I} (837I); found {}",
+                            guide(other)
+                        )))
+                    }
+                };
                 env.gs06 = Some(s.el(6));
                 env.transactions = 0;
                 env.groups += 1;
@@ -342,9 +357,14 @@ pub fn parse(bytes: &[u8]) -> Result<Vec<Parsed>, ClaimsError> {
                         "ST01: expected 837 (health care claim); found another transaction set",
                     ));
                 }
-                if !s.el(3).is_empty() && s.el(3) != VERSION {
+                let expected = if env.institutional {
+                    VERSION_I
+                } else {
+                    VERSION
+                };
+                if !s.el(3).is_empty() && s.el(3) != expected {
                     return Err(s.err(format!(
-                        "ST03: expected {VERSION}; found {}",
+                        "ST03: expected {expected} (as GS08); found {}",
                         guide(s.el(3))
                     )));
                 }
@@ -388,14 +408,22 @@ pub fn parse(bytes: &[u8]) -> Result<Vec<Parsed>, ClaimsError> {
                 let mut open = Open {
                     claim: Claim {
                         index: claims.len() + 1,
+                        institutional: env.institutional,
                         ..Claim::default()
                     },
                     other_primary: None,
                     error: None,
                 };
-                match s.el(5).split(comp).next().unwrap_or("") {
-                    "" => open.error = Some(s.err("CLM05-1 (place of service) is missing")),
-                    pos => open.claim.place_of_service = Some(pos.to_string()),
+                // 837P: place of service; 837I: facility type code (not a place of service).
+                match (s.el(5).split(comp).next().unwrap_or(""), env.institutional) {
+                    ("", false) => {
+                        open.error = Some(s.err("CLM05-1 (place of service) is missing"));
+                    }
+                    ("", true) => {
+                        open.error = Some(s.err("CLM05-1 (facility type code) is missing"));
+                    }
+                    (_, true) => {}
+                    (pos, false) => open.claim.place_of_service = Some(pos.to_string()),
                 }
                 cur = Some(open);
             }
@@ -463,12 +491,23 @@ fn claim_segment(
             });
             *in_line = true;
         }
-        "SV1" => {
+        "SV1" | "SV2" => {
+            if (s.id == "SV2") != c.institutional {
+                return Err(s.err(if c.institutional {
+                    "expected SV2 (837I service line); found SV1"
+                } else {
+                    "expected SV1 (837P service line); found SV2"
+                }));
+            }
             let line = match (*in_line, c.lines.last_mut()) {
-                (true, Some(l)) if l.code.is_empty() => l,
-                _ => return Err(s.err("SV1 without its LX")),
+                (true, Some(l)) if l.code.is_empty() && l.revenue_code.is_none() => l,
+                _ => return Err(s.err(format!("{} without its LX", s.id))),
             };
-            sv1(s, comp, line)?;
+            if c.institutional {
+                sv2(s, comp, line)?;
+            } else {
+                sv1(s, comp, line)?;
+            }
         }
         "DTP" if s.el(1) == "472" => {
             let v = s.el(3);
@@ -522,18 +561,51 @@ fn hi(s: &Seg<'_>, comp: char, c: &mut Claim) -> Result<(), ClaimsError> {
     Ok(())
 }
 
-/// `SV1*HC:code:m1:m2:m3:m4*charge*UN*units*POS**ptr1:ptr2…`
-fn sv1(s: &Seg<'_>, comp: char, line: &mut Line) -> Result<(), ClaimsError> {
-    let mut c = s.el(1).split(comp);
-    let qual = c.next().unwrap_or("");
-    if qual != "HC" {
-        return Err(s.err("SV101-1 is not HC (CPT/HCPCS)"));
+/// `SV2*revenue code*HC:code:m1:m2:m3:m4*charge*UN*units` (837I).
+fn sv2(s: &Seg<'_>, comp: char, line: &mut Line) -> Result<(), ClaimsError> {
+    let rev = s.el(1);
+    if rev.len() != 4 || !rev.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(s.err("SV201 is not a 4-digit revenue code"));
+    }
+    line.revenue_code = Some(rev.to_string());
+    if !s.el(2).is_empty() {
+        procedure(s, "SV202", s.el(2), comp, line)?;
+    }
+    if !s.el(3).is_empty() {
+        line.charge = Some(
+            s.el(3)
+                .parse()
+                .map_err(|_| s.err("SV203 (charge) is not a number"))?,
+        );
+    }
+    if s.el(4) != "UN" {
+        return Err(s.err("SV204: expected UN (units); found another unit of measure"));
+    }
+    let units: f64 = s
+        .el(5)
+        .parse()
+        .map_err(|_| s.err("SV205 (units) is not a number"))?;
+    line.units = whole_units(units);
+    Ok(())
+}
+
+/// A procedure composite (`HC:code:m1:m2:m3:m4`, SV101 or SV202) into the line.
+fn procedure(
+    s: &Seg<'_>,
+    element: &str,
+    composite: &str,
+    comp: char,
+    line: &mut Line,
+) -> Result<(), ClaimsError> {
+    let mut c = composite.split(comp);
+    if c.next().unwrap_or("") != "HC" {
+        return Err(s.err(format!("{element}-1 is not HC (CPT/HCPCS)")));
     }
     // A code of the wrong shape is the line's problem, not the claim's: the edits report it
     // as unknown (without repeating it) and check the rest.
     let code = c.next().unwrap_or("");
     if code.is_empty() {
-        return Err(s.err("SV101-2 (procedure code) is missing"));
+        return Err(s.err(format!("{element}-2 (procedure code) is missing")));
     }
     line.code = code.to_ascii_uppercase();
     line.modifiers = c
@@ -541,6 +613,12 @@ fn sv1(s: &Seg<'_>, comp: char, line: &mut Line) -> Result<(), ClaimsError> {
         .filter(|m| !m.is_empty())
         .map(str::to_ascii_uppercase)
         .collect();
+    Ok(())
+}
+
+/// `SV1*HC:code:m1:m2:m3:m4*charge*UN*units*POS**ptr1:ptr2…`
+fn sv1(s: &Seg<'_>, comp: char, line: &mut Line) -> Result<(), ClaimsError> {
+    procedure(s, "SV101", s.el(1), comp, line)?;
     if !s.el(2).is_empty() {
         line.charge = Some(
             s.el(2)
@@ -745,12 +823,44 @@ IEA*1*000000101~
     }
 
     #[test]
-    fn an_837i_says_what_was_expected_and_found() {
-        let e = err_of(&SAMPLE.replace("005010X222A1", "005010X223A2"));
+    fn other_guides_say_what_was_expected_and_found() {
+        let e = err_of(&SAMPLE.replace("005010X222A1", "005010X224A2"));
         assert!(
-            e.contains("expected 005010X222A1") && e.contains("found 837I"),
+            e.contains("expected 005010X222A1") && e.contains("found 837D"),
             "{e}"
         );
+        let e = err_of(&SAMPLE.replace("005010X222A1", "005010X223A1"));
+        assert!(e.contains("earlier addendum"), "{e}");
+        // An 837P body under an 837I envelope: the line segment says it.
+        let e = err_of(&SAMPLE.replace("005010X222A1", "005010X223A2"));
+        assert!(e.contains("expected SV2") && e.contains("found SV1"), "{e}");
+    }
+
+    #[test]
+    fn an_837i_reads_revenue_lines() {
+        let i = SAMPLE
+            .replace("005010X222A1", "005010X223A2")
+            .replace("CLM*ACCT1001*250***11:B:1", "CLM*ACCT1001*250***13:A:1")
+            .replace(
+                "SV1*HC:97530:GO*100*UN*2***1:2~",
+                "SV2*0430*HC:97530:GO*100*UN*2~",
+            )
+            .replace(
+                "SV1*HC:97535:GO*100*UN*2***1:3~",
+                "SV2*0434*HC:97535:GO*100*UN*2~",
+            )
+            .replace("SV1*HC:97110:GO*50*UN*1***1:2~", "SV2*0430**50*UN*1~");
+        let c = &claims(&i)[0];
+        assert!(c.institutional);
+        assert_eq!(c.place_of_service, None);
+        assert_eq!(c.profile.as_deref(), Some("medicare"));
+        let l = &c.lines[1];
+        assert_eq!(
+            (l.revenue_code.as_deref(), l.code.as_str(), l.units),
+            (Some("0434"), "97535", Some(2))
+        );
+        assert_eq!(l.modifiers, ["GO"]);
+        assert!(c.lines[2].code.is_empty());
     }
 
     #[test]

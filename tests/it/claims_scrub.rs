@@ -87,11 +87,12 @@ fn fclaim(medicare: bool, items: Vec<Value>) -> Value {
            "item": items})
 }
 
-/// One 837P claim: the 2000B SBR, the 2320 SBR (or none) and its SV1 segments.
+/// One 837 claim: the 2000B SBR, the 2320 SBR (or none) and its SV1 (837P) or SV2 (837I)
+/// segments.
 struct X12Claim<'a> {
     sbr: &'a str,
     other: Option<&'a str>,
-    sv1: &'a [&'a str],
+    service: &'a [&'a str],
 }
 
 /// An 837P file, envelope and counts right, one subscriber per claim.
@@ -114,7 +115,7 @@ fn x12(claims: &[X12Claim<'_>]) -> Vec<u8> {
             body.push(o.into());
             body.push("NM1*IL*1*TESTPATIENT*ONE****MI*TESTMEMBER02".into());
         }
-        for (n, sv1) in c.sv1.iter().enumerate() {
+        for (n, sv1) in c.service.iter().enumerate() {
             body.push(format!("LX*{}", n + 1));
             body.push((*sv1).into());
             body.push("DTP*472*D8*20250114".into());
@@ -128,6 +129,16 @@ fn x12(claims: &[X12Claim<'_>]) -> Vec<u8> {
     }
     out.push_str("GE*1*101~\nIEA*1*000000101~\n");
     out.into_bytes()
+}
+
+/// The same file as an 837I: the guide version and CLM05 (facility type 13, hospital
+/// outpatient) changed; the claims' service segments must be SV2.
+fn x12_institutional(claims: &[X12Claim<'_>]) -> Vec<u8> {
+    String::from_utf8(x12(claims))
+        .expect("utf8")
+        .replace("005010X222A1", "005010X223A2")
+        .replace("*11:B:1*", "*13:A:1*")
+        .into_bytes()
 }
 
 fn bytes(v: &Value) -> Vec<u8> {
@@ -154,7 +165,7 @@ fn claims_crossover_837p_keeps_medicare_edits() {
         let file = x12(&[X12Claim {
             sbr,
             other: *other,
-            sv1: &["SV1*HC:97530*100*UN*1***1"],
+            service: &["SV1*HC:97530*100*UN*1***1"],
         }]);
         let (code, doc, err) = check(&file, &[]);
         assert_eq!(
@@ -202,7 +213,7 @@ fn claims_837p_minutes_quantity_is_a_finding_not_unusable() {
     let file = x12(&[X12Claim {
         sbr: "SBR*P*18*******MB",
         other: None,
-        sv1: &["SV1*HC:97530:GO*100*MJ*30***1"],
+        service: &["SV1*HC:97530:GO*100*MJ*30***1"],
     }]);
     let (code, doc, err) = check(&file, &[]);
     assert_eq!(code, 1, "{doc} {err}");
@@ -233,17 +244,17 @@ fn claims_one_unreadable_claim_does_not_hide_the_others() {
                 X12Claim {
                     sbr: "SBR*P*18*******MB",
                     other: None,
-                    sv1: &["SV1*HC:97530:GO*100*UN*1***1"],
+                    service: &["SV1*HC:97530:GO*100*UN*1***1"],
                 },
                 X12Claim {
                     sbr: "SBR*P*18*******MB",
                     other: None,
-                    sv1: &["SV1*HC:97530:GO*100*DA*1***1"],
+                    service: &["SV1*HC:97530:GO*100*DA*1***1"],
                 },
                 X12Claim {
                     sbr: "SBR*P*18*******MB",
                     other: None,
-                    sv1: &["SV1*HC:97530*100*UN*1***1"],
+                    service: &["SV1*HC:97530*100*UN*1***1"],
                 },
             ]),
         ),
@@ -309,17 +320,17 @@ fn phi_inputs() -> Vec<(&'static str, Vec<u8>)> {
         X12Claim {
             sbr: "SBR*P*18*******MB",
             other: None,
-            sv1: &[&sv1_code],
+            service: &[&sv1_code],
         },
         X12Claim {
             sbr: "SBR*P*18*******MB",
             other: None,
-            sv1: &[&sv1_units],
+            service: &[&sv1_units],
         },
         X12Claim {
             sbr: "SBR*P*18*******MB",
             other: None,
-            sv1: &[&sv1_measure],
+            service: &[&sv1_measure],
         },
     ]);
     vec![
@@ -508,7 +519,7 @@ fn claims_sample_ncci_pairs_warn_in_every_format() {
     let x = x12(&[X12Claim {
         sbr: "SBR*P*18*******MB",
         other: None,
-        sv1: &["SV1*HC:97150:GO*50*UN*1***1", "SV1*HC:97110:GO*50*UN*1***1"],
+        service: &["SV1*HC:97150:GO*50*UN*1***1", "SV1*HC:97110:GO*50*UN*1***1"],
     }]);
     for (format, input) in [("json", bytes(&j)), ("fhir", bytes(&f)), ("x12", x)] {
         let (code, doc, err) = check(&input, &[]);
@@ -556,22 +567,85 @@ fn claims_fhir_type_and_use_out_of_scope() {
     }
 }
 
+// === 6. hospital-based OT on 837I ===
+
+#[test]
+fn claims_837i_hospital_ot() {
+    // (SV2 segments, profile's SBR09, the findings expected, exit)
+    let table: &[(&[&str], &str, &[&str], i32)] = &[
+        (
+            &[
+                "SV2*0430*HC:97530:GO*100*UN*2",
+                "SV2*0434*HC:97165:GO*100*UN*1",
+            ],
+            "MB",
+            &[],
+            0,
+        ),
+        // GO is still required for Medicare.
+        (
+            &["SV2*0430*HC:97530*100*UN*2"],
+            "MB",
+            &["mod-discipline-missing"],
+            1,
+        ),
+        (&["SV2*0430*HC:97530*100*UN*2"], "CI", &[], 0),
+        // An OT revenue line without HCPCS; an OT code under a PT revenue code.
+        (&["SV2*0430**100*UN*1"], "MB", &["rev-hcpcs-missing"], 1),
+        (
+            &["SV2*0420*HC:97530:GO*100*UN*1"],
+            "MB",
+            &["rev-code-mismatch"],
+            0,
+        ),
+    ];
+    for (lines, payer, want, exit) in table {
+        let sbr = format!("SBR*P*18*******{payer}");
+        let file = x12_institutional(&[X12Claim {
+            sbr: &sbr,
+            other: None,
+            service: lines,
+        }]);
+        let (code, doc, err) = check(&file, &[]);
+        assert_eq!(code, *exit, "{lines:?}: {doc} {err}");
+        assert_eq!(codes(&doc, 1), *want, "{lines:?}");
+        let skipped = doc["claims"][0]["skipped"].as_array().expect("skipped");
+        assert!(skipped.iter().any(|s| s == "pointers") && skipped.iter().any(|s| s == "ncci"));
+    }
+}
+
 // === 7. files that are not what they seem ===
 
 #[test]
 fn claims_wrong_format_says_expected_and_found() {
-    let i = String::from_utf8(x12(&[X12Claim {
-        sbr: "SBR*P*18*******MB",
-        other: None,
-        sv1: &["SV1*HC:97530:GO*100*UN*1***1"],
-    }]))
-    .expect("utf8")
-    .replace("005010X222A1", "005010X223A2");
-    let (code, doc, _) = check(i.as_bytes(), &[]);
+    let file = |version: &str| {
+        String::from_utf8(x12(&[X12Claim {
+            sbr: "SBR*P*18*******MB",
+            other: None,
+            service: &["SV1*HC:97530:GO*100*UN*1***1"],
+        }]))
+        .expect("utf8")
+        .replace("005010X222A1", version)
+    };
+    // An 837D, and an 837I of an addendum phigate does not read: the whole file.
+    for (version, found) in [
+        ("005010X224A2", "837D"),
+        ("005010X223A1", "earlier addendum"),
+    ] {
+        let (code, doc, _) = check(file(version).as_bytes(), &[]);
+        assert_eq!(code, 2, "{version}");
+        let err = doc["error"].as_str().unwrap_or("");
+        assert!(
+            err.contains("expected 005010X222A1") && err.contains(found),
+            "{err}"
+        );
+    }
+    // 837P lines in an 837I envelope: each claim says what it expected.
+    let (code, doc, _) = check(file("005010X223A2").as_bytes(), &[]);
     assert_eq!(code, 2);
-    let err = doc["error"].as_str().unwrap_or("");
+    let err = doc["claims"][0]["error"].as_str().unwrap_or("");
     assert!(
-        err.contains("expected 005010X222A1") && err.contains("837I"),
+        err.contains("expected SV2") && err.contains("found SV1"),
         "{err}"
     );
     let no_isa = "GS*HC*PHIGATETEST*TESTCLEARING*20250115*1030*101*X*005010X222A1~\nST*837*0001~";

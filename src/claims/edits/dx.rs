@@ -101,7 +101,12 @@ pub(crate) fn check(cx: &mut Ctx<'_>) {
         }
     }
 
-    pointers(cx);
+    // 837I lines point to no diagnosis: every diagnosis is the claim's.
+    if cx.claim.institutional {
+        cx.skip("pointers");
+    } else {
+        pointers(cx);
+    }
 }
 
 fn pointers(cx: &mut Ctx<'_>) {

@@ -17,6 +17,7 @@ pub mod docs;
 pub mod dx;
 pub mod modifiers;
 pub mod ncci;
+pub mod revenue;
 pub mod units;
 pub mod upcoding;
 
@@ -140,6 +141,18 @@ const CATALOGUE: &[CatalogueEntry] = &[
         E,
         "units",
         "a line's quantity is in minutes (837P SV103=MJ); OT codes bill units (UN)",
+    ),
+    e(
+        "rev-hcpcs-missing",
+        E,
+        "revenue",
+        "837I: an OT revenue-code line (043x) without a HCPCS code [unverified]",
+    ),
+    e(
+        "rev-code-mismatch",
+        W,
+        "revenue",
+        "837I: an OT therapy code under a revenue code outside 043x [unverified]",
     ),
     e(
         "claim-out-of-scope",
@@ -472,6 +485,7 @@ pub(crate) fn run(
     } else {
         units::check(&mut cx);
         dx::check(&mut cx);
+        revenue::check(&mut cx);
         let needs_distinct = ncci::check(&mut cx);
         modifiers::check(&mut cx, needs_distinct.as_deref());
         docs::check(&mut cx);

@@ -7,6 +7,7 @@
 //! deletion date (inclusive: our reading of the layout, unverified against CMS's
 //! documentation); duplicates keep the row with the latest effective date in force.
 //!
+//! Institutional (837I) claims skip the family: their tables are the hospital ones.
 //! Without operator tables the built-in samples are used; their rows are unverified, so what
 //! they find is at most a warning that says it came from a sample, never a reason to block.
 
@@ -56,6 +57,12 @@ fn in_force(rows: &[([u8; 10], PtpRow)], dos: Option<Date>) -> Option<PtpRow> {
 /// modifier on it (for the modifier edits); `None` when the profile skips NCCI.
 pub(crate) fn check(cx: &mut Ctx<'_>) -> Option<Vec<bool>> {
     let claim = cx.claim;
+    // Institutional claims are edited against CMS's hospital outpatient PTP and facility MUE
+    // tables, which phigate does not load (the samples and operator files are practitioner).
+    if claim.institutional {
+        cx.skip("ncci");
+        return None;
+    }
     let t = cx.tables;
     let (cap, sample) = trust(t.ncci_is_sample);
     let (mue_cap, mue_sample) = trust(t.mue_is_sample);

@@ -73,7 +73,9 @@ pub(crate) fn check(cx: &mut Ctx<'_>) {
                 ),
             );
         }
-        if !tables.cpt.contains_key(&l.code) {
+        // An 837I revenue line may carry no HCPCS code (the revenue edits report that).
+        let no_code = l.code.is_empty() && l.revenue_code.is_some();
+        if !no_code && !tables.cpt.contains_key(&l.code) {
             // Not quoted: an unknown code is whatever the sender wrote.
             cx.report(
                 "cpt-unknown",
