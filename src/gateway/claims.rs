@@ -117,10 +117,14 @@ pub fn rejection(reports: &[ClaimReport]) -> Problem {
     p
 }
 
-/// The `phigate-claim-findings` header value: `code@line` items, errors first.
+/// The `phigate-claim-findings` header value: `code@line` items, errors first; a claim that
+/// could not be read is `claim-unreadable`.
 pub fn findings_header(reports: &[ClaimReport]) -> String {
     let mut items: Vec<(Severity, String)> = Vec::new();
     for r in reports {
+        if !r.readable() {
+            items.push((Severity::Error, UNREADABLE.to_string()));
+        }
         for f in &r.findings {
             let at = f.line.map(|l| format!("@{l}")).unwrap_or_default();
             items.push((f.severity, format!("{}{at}", f.code)));
@@ -134,11 +138,19 @@ pub fn findings_header(reports: &[ClaimReport]) -> String {
         .join(", ")
 }
 
+/// How a claim that could not be read shows among finding codes (header, audit detail).
+const UNREADABLE: &str = "claim-unreadable";
+
 /// The finding codes of a decision, for the audit entry's detail.
 pub fn codes(reports: &[ClaimReport]) -> String {
     let mut codes: Vec<&str> = reports
         .iter()
-        .flat_map(|r| r.findings.iter().map(|f| f.code))
+        .flat_map(|r| {
+            let unreadable = (!r.readable()).then_some(UNREADABLE);
+            unreadable
+                .into_iter()
+                .chain(r.findings.iter().map(|f| f.code))
+        })
         .collect();
     codes.sort_unstable();
     codes.dedup();

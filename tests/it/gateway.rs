@@ -1230,6 +1230,10 @@ claims = { on_fail = "flag" }
     .await
     .expect("flagged");
     assert_eq!(a.status, 200, "{}", a.body);
+    let header = a.headers["phigate-claim-findings"]
+        .to_str()
+        .expect("header");
+    assert!(header.contains("claim-unreadable"), "{header}");
     let _ = s.upstream.take();
     let id = a.headers["x-request-id"].to_str().expect("id").to_string();
     let dir = s.gw.log.parent().expect("dir").to_path_buf();
