@@ -147,6 +147,13 @@ fn clean(e: &serde_json::Error) -> String {
         .rsplit_once(" at line ")
         .map_or(msg.as_str(), |(m, _)| m)
         .to_string();
+    // Syntax and end-of-input messages describe the text's shape, never its content.
+    if matches!(
+        e.classify(),
+        serde_json::error::Category::Syntax | serde_json::error::Category::Eof
+    ) {
+        return msg;
+    }
     let expected = msg.split_once(", expected ").map(|(_, x)| x);
     let kind = |what: &str| match expected {
         Some(x) => format!("{what}, expected {x}"),
