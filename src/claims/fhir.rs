@@ -71,17 +71,30 @@ pub fn parse(bytes: &[u8]) -> Result<Vec<Parsed>, ClaimsError> {
         .collect())
 }
 
-/// Names a resource type only when it is one (FHIR resource types are short CamelCase words);
-/// anything else is input text and is described, not quoted.
+/// Resource types a sender plausibly posts instead of a Claim: named when found. Any other
+/// value is input text (it may be anything) and is described, not quoted.
+const KNOWN_RESOURCES: [&str; 12] = [
+    "ClaimResponse",
+    "ExplanationOfBenefit",
+    "Coverage",
+    "CoverageEligibilityRequest",
+    "Patient",
+    "Encounter",
+    "Condition",
+    "Procedure",
+    "Observation",
+    "ServiceRequest",
+    "DocumentReference",
+    "Parameters",
+];
+
 fn resource_kind(rt: &str) -> String {
-    let shaped = !rt.is_empty()
-        && rt.len() <= 40
-        && rt.as_bytes()[0].is_ascii_uppercase()
-        && rt.bytes().all(|b| b.is_ascii_alphabetic());
-    match (rt.is_empty(), shaped) {
-        (true, _) => "no resourceType".into(),
-        (false, true) => format!("a {rt} resource"),
-        (false, false) => "a resourceType that is not a resource name".into(),
+    if rt.is_empty() {
+        "no resourceType".into()
+    } else if let Some(known) = KNOWN_RESOURCES.iter().find(|k| **k == rt) {
+        format!("a {known} resource")
+    } else {
+        "another resourceType".into()
     }
 }
 
