@@ -263,13 +263,17 @@ fn cms(cx: &mut Ctx<'_>, day: &Day, t: u32, billed: u32, have_per_code: bool) {
         return;
     }
     if billed < allowed {
-        // Under-billing is a warning, but how the billed units sit on the codes is still
-        // checked: 5 + 40 minutes billed 1 + 1 is wrong whatever the total says.
         cx.report(
             "units-below-time",
             None,
             format!("{billed} timed units billed; {t} total timed minutes support {allowed}"),
         );
+        // Under-billing itself is only a warning, but no code may carry more than its share:
+        // 5 + 40 minutes billed 1 + 1 gives the 5-minute code a unit CMS gives the other.
+        if have_per_code {
+            over_share(cx, day, billed, allowed);
+        }
+        return;
     }
     if !have_per_code {
         return;
@@ -314,6 +318,43 @@ fn cms(cx: &mut Ctx<'_>, day: &Day, t: u32, billed: u32, have_per_code: bool) {
                 Some(line),
                 format!(
                     "the leftover unit went to {got} ({small} remaining minutes) before {missed} ({big})"
+                ),
+            );
+        }
+    }
+}
+
+/// The most units the CMS distribution can give each code (ties at the last leftover go
+/// either way: CMS example 2): `floor(m/15)`, plus one when its remainder is among the
+/// remainders that receive the leftover units.
+pub fn cms_max_units(minutes: &[u32]) -> Vec<u32> {
+    let total = cms_total_units(minutes.iter().sum());
+    let base: u32 = minutes.iter().map(|m| m / 15).sum();
+    let left = usize::try_from(total.saturating_sub(base)).unwrap_or(usize::MAX);
+    let mut rems: Vec<u32> = minutes.iter().map(|m| m % 15).collect();
+    rems.sort_unstable_by(|a, b| b.cmp(a));
+    let threshold = left.checked_sub(1).and_then(|i| rems.get(i)).copied();
+    minutes
+        .iter()
+        .map(|m| {
+            let extra = threshold.is_some_and(|thr| m % 15 > 0 && m % 15 >= thr);
+            m / 15 + u32::from(extra)
+        })
+        .collect()
+}
+
+/// On an under-billed day: codes billed more units than the distribution could give them.
+fn over_share(cx: &mut Ctx<'_>, day: &Day, billed: u32, allowed: u32) {
+    let minutes: Vec<u32> = day.codes.values().map(|(_, m, _)| m.unwrap_or(0)).collect();
+    let max = cms_max_units(&minutes);
+    for ((code, (units, m, line)), most) in day.codes.iter().zip(max) {
+        if *units > most {
+            cx.report(
+                "units-code-distribution",
+                Some(*line),
+                format!(
+                    "{code}: {units} units for {} minutes; the 8-minute rule gives it at most {most} on this day ({billed} of {allowed} units billed: the units went to the wrong code)",
+                    m.unwrap_or(0)
                 ),
             );
         }
@@ -576,11 +617,31 @@ mod tests {
 
     #[test]
     fn an_under_billed_day_still_gets_the_distribution_check() {
-        // 5 + 40 minutes billed 1 + 1: 45 minutes support 3 units (0 + 3).
+        // 5 + 40 minutes billed 1 + 1: 45 minutes support 3 units (0 + 3); the 5-minute
+        // code carries a unit it cannot have.
         let c = claim(&[("97530", 1, Some(5)), ("97535", 1, Some(40))]);
-        let f = codes(&c, "medicare");
-        assert!(f.contains(&"units-below-time"), "{f:?}");
-        assert!(f.contains(&"units-code-distribution"), "{f:?}");
+        let f = crate::claims::edits::testutil::run_as(&c, "medicare");
+        let hit = f
+            .iter()
+            .find(|f| f.code == "units-code-distribution")
+            .expect("reported");
+        assert_eq!(hit.line, Some(1));
+        assert!(f.iter().any(|f| f.code == "units-below-time"));
+        // Billing less than a code's minutes support is under-billing only (a warning).
+        let c = claim(&[("97530", 1, Some(30))]);
+        assert_eq!(codes(&c, "medicare"), ["units-below-time"]);
+        let c = claim(&[("97530", 0, Some(5)), ("97535", 2, Some(40))]);
+        assert_eq!(codes(&c, "medicare"), ["units-below-time"]);
+    }
+
+    #[test]
+    fn most_units_per_code() {
+        assert_eq!(cms_max_units(&[5, 40]), [0, 3]);
+        // Ties at the leftover go either way (CMS example 2).
+        assert_eq!(cms_max_units(&[20, 20]), [2, 2]);
+        assert_eq!(cms_max_units(&[7, 7, 7]), [1, 1, 1]);
+        assert_eq!(cms_max_units(&[30, 8]), [2, 1]);
+        assert_eq!(cms_max_units(&[30]), [2]);
     }
 
     #[test]
