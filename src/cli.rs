@@ -1586,8 +1586,10 @@ fn record_officer_search(
 /// `phigate claims …`
 #[derive(Subcommand, Debug)]
 pub enum ClaimsCommand {
-    /// Check claim files; exit 0 when no finding is an error (warnings allowed), 1 when
-    /// at least one is, 2 when an input is unusable, 64 when a table does not load.
+    /// Check claim files; every claim is reported on its own (one that cannot be read has
+    /// an `error`). Exit 0 when no finding is an error (warnings allowed), 1 when at least
+    /// one is or a claim could not be read, 2 when nothing in a file could be read, 64 when a
+    /// table does not load.
     Check(ClaimsCheckArgs),
     /// Print the evidence snapshots (the claim as forwarded, de-identified; its findings;
     /// the rule-table versions; the time) of every forwarded claim holding a token.
@@ -1672,6 +1674,23 @@ fn claims(command: &ClaimsCommand) -> anyhow::Result<ExitCode> {
                     eprintln!("phigate: {name}: {reason}");
                 }
             }
+            // Nothing in the file could be read: as unusable as a file that is not a claim.
+            Ok(reports) if !reports.iter().any(ClaimReport::readable) => {
+                unusable = true;
+                if json {
+                    writeln!(
+                        out,
+                        "{}",
+                        serde_json::json!({"file": name, "error": "no claim in the file could be read", "passed": false, "claims": reports})
+                    )?;
+                } else {
+                    out.flush()?;
+                    for r in &reports {
+                        let e = r.error.as_deref().unwrap_or("");
+                        eprintln!("phigate: {name}: claim {}: {e}", r.claim);
+                    }
+                }
+            }
             Ok(reports) => {
                 failed |= reports.iter().any(|r| !r.passed());
                 if json {
@@ -1704,6 +1723,14 @@ fn write_claim_report(
 ) -> io::Result<()> {
     let errors = r.errors();
     let warnings = r.findings.len() - errors;
+    if let Some(e) = &r.error {
+        return writeln!(
+            out,
+            "{file}: claim {} ({}): UNREADABLE: {e}",
+            r.claim,
+            r.format.as_str()
+        );
+    }
     let verdict = if r.passed() { "passed" } else { "FAILED" };
     writeln!(
         out,

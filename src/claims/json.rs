@@ -3,14 +3,16 @@
 //! Owns its serde model and the mapping into [`Claim`]. The JSON Schema is
 //! `schemas/claim.schema.json`; examples are under `examples/claims/`. A document is one claim
 //! object, an array of them, or `{"claims": [...]}`. Unknown keys are refused (a misspelt key
-//! must not silently switch an edit off). Errors name the line and column and never quote
-//! values.
+//! must not silently switch an edit off). Errors name the claim, the line and the field (or the
+//! line and column of a syntax error) and never quote values or unknown keys: both are the
+//! sender's text. Each claim, and each of its lines, is read on its own, so one bad claim
+//! does not hide the others.
 
 use serde::Deserialize;
 
 use super::{
-    diagnosis, parse_date, whole_units, Authorization, Claim, ClaimsError, Goal, Line, PlanOfCare,
-    ProgressReport, Role,
+    diagnosis, parse_date, whole_units, Authorization, Claim, ClaimsError, Goal, Line, Parsed,
+    PlanOfCare, ProgressReport, Role,
 };
 
 const FORMAT: &str = "JSON claim";
@@ -38,7 +40,8 @@ struct JClaim {
     #[serde(default)]
     rendering_role: Option<Role>,
     diagnoses: Vec<String>,
-    lines: Vec<JLine>,
+    /// Read one by one (see [`line`]) so an error names its line.
+    lines: Vec<serde_json::Value>,
     #[serde(default)]
     total_timed_minutes: Option<u32>,
     #[serde(default)]
@@ -57,6 +60,8 @@ struct JClaim {
     authorization: Option<JAuth>,
     #[serde(default)]
     therapy_charges_ytd: Option<f64>,
+    #[serde(default)]
+    therapy_allowed_ytd: Option<f64>,
 }
 
 #[derive(Deserialize)]
@@ -78,6 +83,8 @@ struct JLine {
     place_of_service: Option<String>,
     #[serde(default)]
     charge: Option<f64>,
+    #[serde(default)]
+    allowed: Option<f64>,
     #[serde(default)]
     goals: Vec<String>,
 }
@@ -131,20 +138,45 @@ struct JAuth {
     visits_used: Option<u32>,
 }
 
-/// A serde_json message without the values it may quote.
+/// A serde_json message without the values or keys it may quote: serde names the offending
+/// value (`invalid type: string "…"`), the unknown variant or the unknown key in back-quotes;
+/// what it expected is ours (field names, variant names, types) and is kept.
 fn clean(e: &serde_json::Error) -> String {
     let msg = e.to_string();
     let msg = msg
         .rsplit_once(" at line ")
         .map_or(msg.as_str(), |(m, _)| m)
         .to_string();
-    if msg.starts_with("invalid type") || msg.starts_with("invalid value") {
-        // "invalid type: string \"…\", expected u32" → keep the kind and the expectation.
-        let kind = msg.split(':').next().unwrap_or("invalid value");
-        let expected = msg.rsplit_once(", expected ").map_or("", |(_, x)| x);
-        format!("{kind}, expected {expected}")
-    } else {
+    // Syntax and end-of-input messages describe the text's shape, never its content.
+    if matches!(
+        e.classify(),
+        serde_json::error::Category::Syntax | serde_json::error::Category::Eof
+    ) {
+        return msg;
+    }
+    let expected = msg.split_once(", expected ").map(|(_, x)| x);
+    let kind = |what: &str| match expected {
+        Some(x) => format!("{what}, expected {x}"),
+        None => what.to_string(),
+    };
+    if msg.starts_with("invalid type") {
+        kind("invalid type")
+    } else if msg.starts_with("invalid value") {
+        kind("invalid value")
+    } else if msg.starts_with("invalid length") {
+        kind("invalid length")
+    } else if msg.starts_with("unknown variant") {
+        kind("unknown value (not repeated)")
+    } else if msg.starts_with("unknown field") {
+        kind("unknown key (not repeated)")
+    } else if msg.starts_with("missing field") || msg.starts_with("duplicate field") {
+        // Only our own field names reach these.
         msg
+    } else if msg.starts_with("data did not match") {
+        "not a claim object, an array of them, or {\"claims\": [...]}".to_string()
+    } else {
+        // Anything else may quote input: keep only that the value was refused.
+        "a value is not what the claim format allows".to_string()
     }
 }
 
@@ -162,13 +194,14 @@ fn opt_date(field: &str, s: Option<&String>, at: &str) -> Result<Option<time::Da
     s.map(|s| date(field, s, at)).transpose()
 }
 
-/// Parses a JSON claim document.
-pub fn parse(bytes: &[u8]) -> Result<Vec<Claim>, ClaimsError> {
+/// Parses a JSON claim document: `Err` when it is not JSON or not a claim document; else one
+/// result per claim.
+pub fn parse(bytes: &[u8]) -> Result<Vec<Parsed>, ClaimsError> {
     let doc: Doc = serde_json::from_slice(bytes).map_err(|e| {
         ClaimsError::parse(
             FORMAT,
             format!("line {} column {}", e.line(), e.column()),
-            clean(&e),
+            not_json_reason(bytes, &e),
         )
     })?;
     let values = match doc {
@@ -176,7 +209,7 @@ pub fn parse(bytes: &[u8]) -> Result<Vec<Claim>, ClaimsError> {
         Doc::List(v) => v,
         Doc::One(v) => vec![v],
     };
-    values
+    Ok(values
         .into_iter()
         .enumerate()
         .map(|(i, v)| {
@@ -185,32 +218,69 @@ pub fn parse(bytes: &[u8]) -> Result<Vec<Claim>, ClaimsError> {
                 .map_err(|e| ClaimsError::parse(FORMAT, at.clone(), clean(&e)))?;
             map(i + 1, j, &at)
         })
-        .collect()
+        .collect())
+}
+
+/// Why a payload sniffed (or declared) as a JSON claim is not JSON: what was expected and,
+/// by shape only, what was found.
+fn not_json_reason(bytes: &[u8], e: &serde_json::Error) -> String {
+    let first = bytes
+        .iter()
+        .copied()
+        .find(|b| !b.is_ascii_whitespace() && !matches!(b, 0xEF | 0xBB | 0xBF));
+    let found = match first {
+        None => return "expected a JSON claim; found an empty payload".into(),
+        Some(b'{' | b'[') => return clean(e),
+        Some(b'<') => "markup (XML or HTML)",
+        Some(_) if looks_like_x12(bytes) => "X12 segments without an ISA envelope header",
+        Some(b) if b.is_ascii_graphic() => "text that is not JSON",
+        Some(_) => "binary data",
+    };
+    format!("expected a JSON claim (or FHIR JSON, or X12 starting with ISA); found {found}")
+}
+
+/// Two or three upper-case letters or digits and `*`/`|` at the start: an X12 segment.
+fn looks_like_x12(bytes: &[u8]) -> bool {
+    let t = bytes.trim_ascii_start();
+    let id = t.iter().take_while(|b| b.is_ascii_alphanumeric()).count();
+    (2..=3).contains(&id) && matches!(t.get(id), Some(b'*' | b'|' | b'^'))
+}
+
+/// One line, read on its own so an error names it.
+fn line(n: usize, v: serde_json::Value, at: &str) -> Result<Line, ClaimsError> {
+    let at_line = format!("{at} line {n}");
+    let l: JLine = serde_json::from_value(v)
+        .map_err(|e| ClaimsError::parse(FORMAT, at_line.clone(), clean(&e)))?;
+    let _ = &l.goals;
+    Ok(Line {
+        number: u32::try_from(n).unwrap_or(u32::MAX),
+        code: l.cpt.trim().to_ascii_uppercase(),
+        modifiers: l
+            .modifiers
+            .iter()
+            .map(|m| m.trim().to_ascii_uppercase())
+            .collect(),
+        units: whole_units(l.units),
+        minutes: l.minutes,
+        assistant_minutes: l.assistant_minutes,
+        dx_pointers: l.diagnosis_pointers,
+        date: opt_date("date_of_service", l.date_of_service.as_ref(), &at_line)?,
+        place_of_service: l.place_of_service,
+        charge: l.charge,
+        allowed: l.allowed,
+        quantity_in_minutes: false,
+        revenue_code: None,
+    })
 }
 
 fn map(index: usize, j: JClaim, at: &str) -> Result<Claim, ClaimsError> {
     let _ = (&j.schema, &j.payer);
-    let mut lines = Vec::with_capacity(j.lines.len());
-    for (n, l) in j.lines.into_iter().enumerate() {
-        let at_line = format!("{at} line {}", n + 1);
-        let _ = &l.goals;
-        lines.push(Line {
-            number: u32::try_from(n + 1).unwrap_or(u32::MAX),
-            code: l.cpt.trim().to_ascii_uppercase(),
-            modifiers: l
-                .modifiers
-                .iter()
-                .map(|m| m.trim().to_ascii_uppercase())
-                .collect(),
-            units: whole_units(l.units),
-            minutes: l.minutes,
-            assistant_minutes: l.assistant_minutes,
-            dx_pointers: l.diagnosis_pointers,
-            date: opt_date("date_of_service", l.date_of_service.as_ref(), &at_line)?,
-            place_of_service: l.place_of_service,
-            charge: l.charge,
-        });
-    }
+    let lines = j
+        .lines
+        .into_iter()
+        .enumerate()
+        .map(|(n, v)| line(n + 1, v, at))
+        .collect::<Result<Vec<_>, _>>()?;
     let plan_of_care = match j.plan_of_care {
         None => None,
         Some(p) => Some(PlanOfCare {
@@ -271,6 +341,10 @@ fn map(index: usize, j: JClaim, at: &str) -> Result<Claim, ClaimsError> {
         }),
         authorization,
         therapy_charges_ytd: j.therapy_charges_ytd,
+        therapy_allowed_ytd: j.therapy_allowed_ytd,
+        claim_type: None,
+        claim_use: None,
+        institutional: false,
     })
 }
 
@@ -284,14 +358,31 @@ mod tests {
 
     #[test]
     fn one_many_and_wrapped() {
-        assert_eq!(parse(MIN.as_bytes()).unwrap().len(), 1);
+        assert_eq!(claims(MIN).len(), 1);
         let many = format!("[{MIN},{MIN}]");
-        let c = parse(many.as_bytes()).unwrap();
+        let c = claims(&many);
         assert_eq!((c.len(), c[1].index), (2, 2));
         let wrapped = format!(r#"{{"claims":[{MIN}]}}"#);
-        let c = parse(wrapped.as_bytes()).unwrap();
+        let c = claims(&wrapped);
         assert_eq!(c[0].lines[0].modifiers, ["GO"]);
         assert_eq!(c[0].lines[0].minutes, Some(30));
+    }
+
+    fn claims(s: &str) -> Vec<Claim> {
+        parse(s.as_bytes())
+            .unwrap()
+            .into_iter()
+            .map(Result::unwrap)
+            .collect()
+    }
+
+    /// The one claim's error.
+    fn claim_err(s: &str) -> String {
+        parse(s.as_bytes())
+            .unwrap()
+            .remove(0)
+            .unwrap_err()
+            .to_string()
     }
 
     #[test]
@@ -300,13 +391,45 @@ mod tests {
             parse(b"{\"date_of_service\": \"2025-01-14\",\n \"diagnoses\": [SECRET").unwrap_err();
         assert!(e.to_string().contains("line 2"), "{e}");
         let bad = MIN.replace("\"units\":2", "\"units\":\"Jane Doe\"");
-        let e = parse(bad.as_bytes()).unwrap_err().to_string();
+        let e = claim_err(&bad);
         assert!(!e.contains("Jane"), "{e}");
-        assert!(e.contains("claim 1"), "{e}");
-        let bad = MIN.replace("\"units\"", "\"unitz\"");
-        let e = parse(bad.as_bytes()).unwrap_err().to_string();
-        assert!(e.contains("unknown field `unitz`"), "{e}");
+        assert!(e.contains("claim 1 line 1"), "{e}");
+        // Unknown keys are the sender's text too (changed from echoing them, issue 16).
+        let bad = MIN.replace("\"units\"", "\"Jane Q Doe\"");
+        let e = claim_err(&bad);
+        assert!(e.contains("unknown key") && !e.contains("Jane"), "{e}");
+        let bad = MIN.replace(
+            "\"diagnoses\"",
+            "\"rendering_role\":\"Jane Q Doe MRN 12345678\",\"diagnoses\"",
+        );
+        let e = claim_err(&bad);
+        assert!(
+            e.contains("`OT`") && !e.contains("Jane") && !e.contains("1234"),
+            "{e}"
+        );
         let bad = MIN.replace("2025-01-14", "14/01/2025");
-        assert!(parse(bad.as_bytes()).is_err());
+        assert!(parse(bad.as_bytes()).unwrap()[0].is_err());
+    }
+
+    #[test]
+    fn one_bad_claim_does_not_hide_the_others() {
+        let bad = MIN.replace("\"units\":2", "\"units\":\"x\"");
+        let r = parse(format!("[{MIN},{bad},{MIN}]").as_bytes()).unwrap();
+        assert_eq!(
+            r.iter().map(Result::is_ok).collect::<Vec<_>>(),
+            [true, false, true]
+        );
+    }
+
+    #[test]
+    fn not_json_says_what_was_expected_and_found() {
+        let e = parse(b"GS*HC*X~ST*837*0001~").unwrap_err().to_string();
+        assert!(
+            e.contains("expected a JSON claim") && e.contains("X12 segments without an ISA"),
+            "{e}"
+        );
+        assert!(!e.contains("HC"), "{e}");
+        let e = parse(b"<Claim/>").unwrap_err().to_string();
+        assert!(e.contains("markup"), "{e}");
     }
 }

@@ -40,12 +40,20 @@ pub enum ClaimsError {
         at: String,
         reason: String,
     },
-    /// No payer profile of that name is loaded.
+    /// No payer profile of that name is loaded. The name is the operator's (a flag or a
+    /// route setting), never a claim's: see [`ClaimsError::ClaimProfile`].
     #[error("unknown claim profile `{0}` (loaded: {1})")]
     UnknownProfile(String, String),
-    /// The format hint is not one we read.
-    #[error("unknown claim format `{0}` (use fhir, json or x12, or a content type)")]
-    UnknownFormat(String),
+    /// A claim names a profile that is not loaded. The name came from the payload, so it is
+    /// not repeated (it may be anything).
+    #[error("claim {claim}: the profile the claim names is not loaded (loaded: {loaded})")]
+    ClaimProfile { claim: usize, loaded: String },
+    /// The format hint is not one we read. Hints come from a flag or a content type, which
+    /// may carry anything after all: only their shape is described.
+    #[error(
+        "unknown claim format hint ({0} characters; use fhir, json or x12, or a content type)"
+    )]
+    UnknownFormat(usize),
 }
 
 impl ClaimsError {
@@ -86,7 +94,7 @@ impl Format {
             "fhir" | "application/fhir+json" => Ok(Format::Fhir),
             "x12" | "837" | "837p" | "application/edi-x12" | "application/x12" => Ok(Format::X12),
             "json" | "application/json" | "" | "auto" | "text/plain" => Ok(Format::sniff(bytes)),
-            _ => Err(ClaimsError::UnknownFormat(hint.to_string())),
+            _ => Err(ClaimsError::UnknownFormat(hint.chars().count())),
         }
     }
 
@@ -164,6 +172,13 @@ pub struct Line {
     pub place_of_service: Option<String>,
     /// Charge, when given.
     pub charge: Option<f64>,
+    /// Allowed amount, when given (KX accrues allowed amounts; the charge is an estimate).
+    pub allowed: Option<f64>,
+    /// The quantity was written in minutes (837P `SV103=MJ`), not units: `units` is `None`
+    /// and `minutes` holds the quantity.
+    pub quantity_in_minutes: bool,
+    /// Revenue code (837I `SV201`); `None` on professional claims.
+    pub revenue_code: Option<String>,
 }
 
 impl Line {
@@ -238,6 +253,18 @@ pub struct Claim {
     pub authorization: Option<Authorization>,
     /// Medicare OT charges already billed this calendar year before this claim (for KX).
     pub therapy_charges_ytd: Option<f64>,
+    /// Medicare OT allowed amounts already accrued this calendar year (for KX; CMS accrues
+    /// allowed amounts, so this wins over `therapy_charges_ytd` when both are given).
+    pub therapy_allowed_ytd: Option<f64>,
+    /// What kind of claim this is (FHIR `Claim.type` code, e.g. `professional`, `oral`);
+    /// `None` when the format does not say (the JSON claim and 837P are professional).
+    /// Matched against `patterns/claims/scope.toml`, never shown.
+    pub claim_type: Option<String>,
+    /// What the claim is for (FHIR `Claim.use`: `claim`, `preauthorization`, …); as above.
+    pub claim_use: Option<String>,
+    /// An institutional claim (837I): revenue-code lines, no place of service, no diagnosis
+    /// pointers, hospital NCCI tables.
+    pub institutional: bool,
 }
 
 impl Claim {
@@ -296,12 +323,34 @@ pub struct ClaimReport {
     pub findings: Vec<Finding>,
     /// Edit families not run because the format does not carry their facts.
     pub skipped: Vec<&'static str>,
+    /// Why this claim could not be read (positions and field names, never values); a claim
+    /// that could not be read has no findings and does not pass.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
 }
 
 impl ClaimReport {
-    /// No finding of severity error.
+    /// Read, and no finding of severity error.
     pub fn passed(&self) -> bool {
-        !self.findings.iter().any(|f| f.severity == Severity::Error)
+        self.error.is_none() && !self.findings.iter().any(|f| f.severity == Severity::Error)
+    }
+
+    /// Whether the claim could be read at all.
+    pub fn readable(&self) -> bool {
+        self.error.is_none()
+    }
+
+    /// The report of a claim that could not be read.
+    pub fn unreadable(claim: usize, format: Format, profile: &str, e: &ClaimsError) -> Self {
+        ClaimReport {
+            claim,
+            format,
+            profile: profile.to_string(),
+            lines: 0,
+            findings: Vec::new(),
+            skipped: Vec::new(),
+            error: Some(e.to_string()),
+        }
     }
 
     pub fn errors(&self) -> usize {
@@ -349,8 +398,10 @@ impl Checker {
     }
 
     /// Parses `bytes` (format from `format_hint`: see [`Format::from_hint`]) and checks every
-    /// claim in it. `profile` overrides the profile each claim names; without either,
-    /// [`DEFAULT_PROFILE`]. An unusable payload is an `Err`; findings are never errors.
+    /// claim in it, one report per claim: a claim that cannot be read is a report with an
+    /// `error`, and does not hide the others. `profile` overrides the profile each claim
+    /// names; without either, [`DEFAULT_PROFILE`]. `Err` when the payload itself cannot be
+    /// read (not its format, no claim in it); findings are never errors.
     pub fn check_bytes(
         &self,
         format_hint: &str,
@@ -362,23 +413,49 @@ impl Checker {
         }
         let format = Format::from_hint(format_hint, bytes)?;
         let claims = parse(format, bytes)?;
+        Ok(self.check_parsed(&claims, format, profile))
+    }
+
+    /// Checks what [`parse`] read: one report per claim, in payload order.
+    pub fn check_parsed(
+        &self,
+        claims: &[Parsed],
+        format: Format,
+        profile: Option<&str>,
+    ) -> Vec<ClaimReport> {
+        let fallback = profile.unwrap_or(DEFAULT_PROFILE);
         claims
             .iter()
-            .map(|c| self.check_claim(c, format, profile))
+            .enumerate()
+            .map(|(i, parsed)| match parsed {
+                Ok(c) => self
+                    .check_claim(c, format, profile)
+                    .unwrap_or_else(|e| ClaimReport::unreadable(c.index, format, fallback, &e)),
+                Err(e) => ClaimReport::unreadable(i + 1, format, fallback, e),
+            })
             .collect()
     }
 
-    /// Checks one parsed claim.
+    /// Checks one parsed claim. `Err` when the profile (the caller's, else the claim's) is not
+    /// loaded; a claim-named profile is not echoed.
     pub fn check_claim(
         &self,
         claim: &Claim,
         format: Format,
         profile: Option<&str>,
     ) -> Result<ClaimReport, ClaimsError> {
-        let name = profile
-            .or(claim.profile.as_deref())
-            .unwrap_or(DEFAULT_PROFILE);
-        let p = self.tables.profile(name)?;
+        let p = match (profile, claim.profile.as_deref()) {
+            (Some(p), _) => self.tables.profile(p)?,
+            (None, Some(named)) => {
+                self.tables
+                    .profile(named)
+                    .map_err(|_| ClaimsError::ClaimProfile {
+                        claim: claim.index,
+                        loaded: self.tables.profile_names().join(", "),
+                    })?
+            }
+            (None, None) => self.tables.profile(DEFAULT_PROFILE)?,
+        };
         let (findings, skipped) = edits::run(claim, p, &self.tables);
         Ok(ClaimReport {
             claim: claim.index,
@@ -387,12 +464,17 @@ impl Checker {
             lines: claim.lines.len(),
             findings,
             skipped,
+            error: None,
         })
     }
 }
 
-/// Parses a payload in a known format into claims (at least one).
-pub fn parse(format: Format, bytes: &[u8]) -> Result<Vec<Claim>, ClaimsError> {
+/// One claim of a payload: read, or why it could not be.
+pub type Parsed = Result<Claim, ClaimsError>;
+
+/// Parses a payload in a known format into claims, each read on its own: `Err` only when the
+/// document itself cannot be read or holds no claim.
+pub fn parse(format: Format, bytes: &[u8]) -> Result<Vec<Parsed>, ClaimsError> {
     let claims = match format {
         Format::Fhir => fhir::parse(bytes)?,
         Format::Json => json::parse(bytes)?,
@@ -412,7 +494,7 @@ fn format_name(f: Format) -> &'static str {
     match f {
         Format::Fhir => "FHIR",
         Format::Json => "JSON claim",
-        Format::X12 => "X12 837P",
+        Format::X12 => "X12 837",
     }
 }
 

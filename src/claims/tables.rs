@@ -47,6 +47,14 @@ const BUILTIN: &[(&str, &str)] = &[
         include_str!("../../patterns/claims/upcoding.toml"),
     ),
     (
+        "scope.toml",
+        include_str!("../../patterns/claims/scope.toml"),
+    ),
+    (
+        "revenue.toml",
+        include_str!("../../patterns/claims/revenue.toml"),
+    ),
+    (
         "profiles/medicare.toml",
         include_str!("../../patterns/claims/profiles/medicare.toml"),
     ),
@@ -402,11 +410,17 @@ pub struct Tables {
     pub upcoding: Upcoding,
     /// Calendar year → OT threshold in dollars.
     pub kx: BTreeMap<i32, f64>,
+    /// Which claim types and uses the OT edits are for.
+    pub scope: Scope,
+    /// Revenue codes on institutional claims.
+    pub revenue: Revenue,
     /// Sorted by pair key (column 1 + column 2).
     ptp: Vec<([u8; 10], PtpRow)>,
     pub mue: HashMap<String, Mue>,
     /// True when the NCCI tables are the shipped samples.
     pub ncci_is_sample: bool,
+    /// No operator MUE file was given: the MUE limits are the built-in samples.
+    pub mue_is_sample: bool,
     profiles: BTreeMap<String, Profile>,
     versions: Vec<TableVersion>,
 }
@@ -441,6 +455,8 @@ impl Tables {
         let alignment = alignment(&text("dx-alignment.toml")?)?;
         let kx = kx(&text("kx-thresholds.toml")?)?;
         let upcoding = upcoding(&text("upcoding.toml")?)?;
+        let scope: Scope = toml_file("scope.toml", &text("scope.toml")?)?;
+        let revenue: Revenue = toml_file("revenue.toml", &text("revenue.toml")?)?;
 
         let mut profiles = BTreeMap::new();
         for name in ["profiles/medicare.toml", "profiles/commercial.toml"] {
@@ -479,6 +495,7 @@ impl Tables {
         }
         ptp.sort_by_key(|a| a.0);
         let mut mue = HashMap::new();
+        let mue_is_sample = mue_files.is_empty();
         if mue_files.is_empty() {
             versions.push(version(MUE_SAMPLE.0, "builtin", MUE_SAMPLE.1));
             parse_mue(MUE_SAMPLE.0, MUE_SAMPLE.1, &mut mue)?;
@@ -497,9 +514,12 @@ impl Tables {
             alignment,
             upcoding,
             kx,
+            scope,
+            revenue,
             ptp,
             mue,
             ncci_is_sample,
+            mue_is_sample,
             profiles,
             versions,
         })
@@ -768,6 +788,63 @@ fn alignment(text: &str) -> Result<Alignment, ClaimsError> {
         severity: Some(f.severity),
         codes,
     })
+}
+
+/// `revenue.toml`: the revenue codes that mean OT on an institutional claim.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Revenue {
+    ot_prefixes: Vec<String>,
+    pub missing_hcpcs: Severity,
+    pub mismatch: Severity,
+}
+
+impl Revenue {
+    /// Whether `code` is an OT revenue code.
+    pub fn is_ot(&self, code: &str) -> bool {
+        self.ot_prefixes
+            .iter()
+            .any(|p| code.starts_with(p.as_str()))
+    }
+}
+
+/// `scope.toml`: the claim types and uses the OT edits are for, and why the others are not.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Scope {
+    in_scope_types: Vec<String>,
+    in_scope_uses: Vec<String>,
+    types: BTreeMap<String, String>,
+    uses: BTreeMap<String, String>,
+}
+
+impl Scope {
+    /// Why a claim of this type and use is out of scope; `None` when it is in (an absent
+    /// type or use is taken as the professional claim it is most likely to be).
+    pub fn reason(&self, claim_type: Option<&str>, claim_use: Option<&str>) -> Option<&str> {
+        out_reason(claim_type, &self.in_scope_types, &self.types, "other_type")
+            .or_else(|| out_reason(claim_use, &self.in_scope_uses, &self.uses, "other_use"))
+    }
+}
+
+/// The reason a value is out of scope: its own, else the table's `other`; `None` when absent
+/// or in scope.
+fn out_reason<'a>(
+    value: Option<&str>,
+    inside: &[String],
+    reasons: &'a BTreeMap<String, String>,
+    other: &str,
+) -> Option<&'a str> {
+    let v = value?;
+    if inside.iter().any(|x| x == v) {
+        return None;
+    }
+    Some(
+        reasons
+            .get(v)
+            .or_else(|| reasons.get(other))
+            .map_or("not an OT professional claim for payment", String::as_str),
+    )
 }
 
 fn kx(text: &str) -> Result<BTreeMap<i32, f64>, ClaimsError> {

@@ -1,23 +1,54 @@
-//! X12 837P (005010X222A1) → [`Claim`]s.
+//! X12 837P (005010X222A1) and 837I (005010X223A2) → [`Claim`]s.
 //!
 //! Owns envelope checking and the loops the edits read. Delimiters come from the ISA segment,
 //! which is fixed width (106 characters with its terminator): the element separator follows
 //! `ISA`, ISA16 is the component separator and the next character terminates segments.
 //! Envelopes must nest and count correctly (ISA/IEA control numbers, GS/GE group counts,
 //! ST/SE segment counts and control numbers). Inside a transaction: 2000B `HL*…*22` and `SBR`
-//! (SBR09 `MB`/`MA` → the `medicare` profile), 2300 `CLM` (one claim each; CLM05-1 place of
-//! service), `HI` (ABK principal, ABF others), `REF*G1` (authorisation number present),
-//! `DTP*472` (service date, claim or line), 2400 `LX` + `SV1` (code, modifiers, units, place of
-//! service, diagnosis pointers). Other segments are read for structure only.
+//! (the payer billed: SBR01 its responsibility, SBR09 `MB`/`MA` → the `medicare` profile),
+//! 2300 `CLM` (one claim each; CLM05-1 place of service), `HI` (ABK principal, ABF others),
+//! `REF*G1` (authorisation number present), `DTP*472` (service date, claim or line), 2320 `SBR`
+//! (other payers: only read to find the primary payer when the 2000B payer is not primary),
+//! 2400 `LX` + `SV1` (code, modifiers, units or minutes, place of service, diagnosis
+//! pointers). Other segments are read for structure only.
 //!
-//! Errors name the segment number (from 1, across the file), its identifier and its byte
-//! offset, never element values.
+//! 837I (hospital-based OT: outpatient departments, rehab agencies, CORFs) has the same
+//! envelope and loops; its CLM05-1 is a facility type code, not a place of service, its lines
+//! are 2400 `SV2*revenue code*HC:code:modifiers*charge*UN*units` and point to no diagnosis.
+//! The claim is marked institutional; the edits that do not apply to it say so.
+//!
+//! The profile is the primary payer's: 2000B when `SBR01=P`, else a 2320 `SBR01=P` (a
+//! crossover claim billed to Medicaid or a supplemental payer after Medicare keeps Medicare's
+//! edits, GO included). A 2320 SBR never overwrites a primary 2000B payer.
+//!
+//! An envelope error makes the file unusable; an error inside a claim (2300 and its lines)
+//! makes only that claim unusable, and the others are still read. Errors name the segment
+//! number (from 1, across the file), its identifier and its byte offset, never element values.
 
-use super::{diagnosis, parse_date, whole_units, Authorization, Claim, ClaimsError, Line};
+use super::{diagnosis, parse_date, whole_units, Authorization, Claim, ClaimsError, Line, Parsed};
 
-const FORMAT: &str = "X12 837P";
+const FORMAT: &str = "X12 837";
 const ISA_LEN: usize = 106;
+/// 837P professional.
 const VERSION: &str = "005010X222A1";
+/// 837I institutional.
+const VERSION_I: &str = "005010X223A2";
+
+/// What an implementation-guide version is, for "expected … found …" messages. Only these
+/// known codes are named; any other value is described, not quoted.
+fn guide(version: &str) -> &'static str {
+    match version {
+        "005010X222A1" => "837P professional (005010X222A1)",
+        "005010X223A2" => "837I institutional (005010X223A2)",
+        "005010X223A1" | "005010X223" => {
+            "837I of an earlier addendum (005010X223A1 or base); phigate reads 005010X223A2"
+        }
+        "005010X224A2" | "005010X224A1" => "837D dental (005010X224A2)",
+        "004010X098A1" => "837P 4010 (004010X098A1), retired",
+        "" => "no version",
+        _ => "another implementation guide version",
+    }
+}
 
 struct Seg<'a> {
     /// 1-based segment number in the file.
@@ -184,20 +215,62 @@ struct Envelope<'a> {
     transactions: usize,
     st02: Option<&'a str>,
     st_count: usize,
+    /// The group is 837I.
+    institutional: bool,
 }
 
-/// Parses an 837P file into claims (several per file).
-pub fn parse(bytes: &[u8]) -> Result<Vec<Claim>, ClaimsError> {
+/// A payer named by an `SBR`: its responsibility (SBR01) and whether it is Medicare (SBR09).
+#[derive(Clone, Copy)]
+struct Payer {
+    primary: bool,
+    medicare: bool,
+}
+
+impl Payer {
+    fn of(s: &Seg<'_>) -> Payer {
+        Payer {
+            primary: s.el(1) == "P",
+            medicare: matches!(s.el(9), "MB" | "MA"),
+        }
+    }
+}
+
+/// A claim being read: the claim, the primary payer its 2320 loops name, and the first error
+/// inside it (after which its segments are skipped).
+struct Open {
+    claim: Claim,
+    other_primary: Option<Payer>,
+    error: Option<ClaimsError>,
+}
+
+impl Open {
+    /// The claim with its profile (the primary payer's), or its error.
+    fn close(mut self, subscriber: Option<Payer>) -> Parsed {
+        if let Some(e) = self.error {
+            return Err(e);
+        }
+        let payer = match subscriber {
+            Some(p) if p.primary => Some(p),
+            other => self.other_primary.or(other),
+        };
+        self.claim.profile =
+            payer.map(|p| if p.medicare { "medicare" } else { "commercial" }.to_string());
+        Ok(self.claim)
+    }
+}
+
+/// Parses an 837P file: `Err` when the envelope is unusable; else one result per claim.
+pub fn parse(bytes: &[u8]) -> Result<Vec<Parsed>, ClaimsError> {
     let (segs, comps) = segments(bytes)?;
     let mut env = Envelope::default();
-    let mut claims: Vec<Claim> = Vec::new();
-    let mut subscriber_medicare: Option<bool> = None;
-    let mut cur: Option<Claim> = None;
+    let mut claims: Vec<Parsed> = Vec::new();
+    let mut subscriber: Option<Payer> = None;
+    let mut cur: Option<Open> = None;
     let mut in_line = false;
 
-    let finish = |cur: &mut Option<Claim>, claims: &mut Vec<Claim>| {
+    let finish = |cur: &mut Option<Open>, claims: &mut Vec<Parsed>, sub: Option<Payer>| {
         if let Some(c) = cur.take() {
-            claims.push(c);
+            claims.push(c.close(sub));
         }
     };
 
@@ -226,8 +299,7 @@ pub fn parse(bytes: &[u8]) -> Result<Vec<Claim>, ClaimsError> {
                 }
                 if s.el(1).parse::<usize>().ok() != Some(env.groups) {
                     return Err(s.err(format!(
-                        "IEA01 says {} groups; the interchange has {}",
-                        s.el(1),
+                        "IEA01 does not count the interchange's {} groups",
                         env.groups
                     )));
                 }
@@ -241,11 +313,18 @@ pub fn parse(bytes: &[u8]) -> Result<Vec<Claim>, ClaimsError> {
                     return Err(s.err("GS inside an open group (missing GE)"));
                 }
                 if s.el(1) != "HC" {
-                    return Err(s.err("GS01 is not HC (health care claim)"));
+                    return Err(s.err("GS01: expected HC (health care claim); found another functional identifier"));
                 }
-                if s.el(8) != VERSION {
-                    return Err(s.err(format!("GS08 is not {VERSION} (837P 5010)")));
-                }
+                env.institutional = match s.el(8) {
+                    VERSION => false,
+                    VERSION_I => true,
+                    other => {
+                        return Err(s.err(format!(
+                            "GS08: expected {VERSION} (837P) or {VERSION_I} (837I); found {}",
+                            guide(other)
+                        )))
+                    }
+                };
                 env.gs06 = Some(s.el(6));
                 env.transactions = 0;
                 env.groups += 1;
@@ -260,8 +339,7 @@ pub fn parse(bytes: &[u8]) -> Result<Vec<Claim>, ClaimsError> {
                 }
                 if s.el(1).parse::<usize>().ok() != Some(env.transactions) {
                     return Err(s.err(format!(
-                        "GE01 says {} transactions; the group has {}",
-                        s.el(1),
+                        "GE01 does not count the group's {} transactions",
                         env.transactions
                     )));
                 }
@@ -275,27 +353,36 @@ pub fn parse(bytes: &[u8]) -> Result<Vec<Claim>, ClaimsError> {
                     return Err(s.err("ST inside an open transaction (missing SE)"));
                 }
                 if s.el(1) != "837" {
-                    return Err(s.err("ST01 is not 837"));
+                    return Err(s.err(
+                        "ST01: expected 837 (health care claim); found another transaction set",
+                    ));
                 }
-                if !s.el(3).is_empty() && s.el(3) != VERSION {
-                    return Err(s.err(format!("ST03 is not {VERSION}")));
+                let expected = if env.institutional {
+                    VERSION_I
+                } else {
+                    VERSION
+                };
+                if !s.el(3).is_empty() && s.el(3) != expected {
+                    return Err(s.err(format!(
+                        "ST03: expected {expected} (as GS08); found {}",
+                        guide(s.el(3))
+                    )));
                 }
                 env.st02 = Some(s.el(2));
                 env.st_count = 1;
                 env.transactions += 1;
-                subscriber_medicare = None;
+                subscriber = None;
             }
             "SE" => {
                 let st02 = env.st02.ok_or_else(|| s.err("SE without ST"))?;
-                finish(&mut cur, &mut claims);
+                finish(&mut cur, &mut claims, subscriber);
                 in_line = false;
                 if s.el(2) != st02 {
                     return Err(s.err("SE02 does not match the ST02 control number"));
                 }
                 if s.el(1).parse::<usize>().ok() != Some(env.st_count) {
                     return Err(s.err(format!(
-                        "SE01 says {} segments; ST to SE has {}",
-                        s.el(1),
+                        "SE01 does not count the {} segments from ST to SE",
                         env.st_count
                     )));
                 }
@@ -306,107 +393,51 @@ pub fn parse(bytes: &[u8]) -> Result<Vec<Claim>, ClaimsError> {
             }
             "HL" => {
                 // A new subscriber (22) or patient (23) level ends the claim before it.
-                finish(&mut cur, &mut claims);
+                finish(&mut cur, &mut claims, subscriber);
                 in_line = false;
                 if s.el(3) == "22" {
-                    subscriber_medicare = None;
+                    subscriber = None;
                 }
                 if !matches!(s.el(3), "20" | "22" | "23") {
                     return Err(s.err("HL03 is not 20, 22 or 23"));
                 }
             }
-            "SBR" => {
-                let code = s.el(9);
-                subscriber_medicare = Some(matches!(code, "MB" | "MA"));
-            }
             "CLM" => {
-                finish(&mut cur, &mut claims);
+                finish(&mut cur, &mut claims, subscriber);
                 in_line = false;
-                let pos = s.el(5).split(comp).next().unwrap_or("");
-                if pos.is_empty() {
-                    return Err(s.err("CLM05-1 (place of service) is missing"));
-                }
-                cur = Some(Claim {
-                    index: claims.len() + 1,
-                    profile: subscriber_medicare
-                        .map(|m| if m { "medicare" } else { "commercial" }.to_string()),
-                    place_of_service: Some(pos.to_string()),
-                    ..Claim::default()
-                });
-            }
-            "HI" => {
-                let c = cur.as_mut().ok_or_else(|| s.err("HI before CLM"))?;
-                for (k, e) in s.els.iter().enumerate().skip(1) {
-                    if e.is_empty() {
-                        continue;
-                    }
-                    let mut parts = e.split(comp);
-                    let qual = parts.next().unwrap_or("");
-                    let code = parts.next().unwrap_or("");
-                    match qual {
-                        "ABK" | "ABF" => {
-                            if code.is_empty() {
-                                return Err(s.err(format!("HI{k:02} has no code")));
-                            }
-                            if (qual == "ABK") != c.diagnoses.is_empty() {
-                                return Err(s.err(format!(
-                                    "HI{k:02}: ABK (principal) must come first and once"
-                                )));
-                            }
-                            let seq = u32::try_from(c.diagnoses.len() + 1).unwrap_or(u32::MAX);
-                            c.diagnoses.push(diagnosis(seq, code));
-                        }
-                        "BK" | "BF" => {
-                            return Err(s.err(format!("HI{k:02} is ICD-9 (BK/BF); 837P 5010 claims use ICD-10-CM (ABK/ABF)")));
-                        }
-                        // Other HI qualifiers (condition codes, …) are not diagnoses.
-                        _ => {}
-                    }
-                }
-            }
-            "REF" if s.el(1) == "G1" => {
-                if let Some(c) = cur.as_mut() {
-                    c.authorization = Some(Authorization {
-                        number_present: !s.el(2).is_empty(),
-                        ..Authorization::default()
-                    });
-                }
-            }
-            "LX" => {
-                let c = cur.as_mut().ok_or_else(|| s.err("LX before CLM"))?;
-                let number: u32 = s
-                    .el(1)
-                    .parse()
-                    .map_err(|_| s.err("LX01 is not a line number"))?;
-                c.lines.push(Line {
-                    number,
-                    ..Line::default()
-                });
-                in_line = true;
-            }
-            "SV1" => {
-                let c = cur.as_mut().ok_or_else(|| s.err("SV1 before CLM"))?;
-                let line = match (in_line, c.lines.last_mut()) {
-                    (true, Some(l)) if l.code.is_empty() => l,
-                    _ => return Err(s.err("SV1 without its LX")),
+                let mut open = Open {
+                    claim: Claim {
+                        index: claims.len() + 1,
+                        institutional: env.institutional,
+                        ..Claim::default()
+                    },
+                    other_primary: None,
+                    error: None,
                 };
-                sv1(s, comp, line)?;
-            }
-            "DTP" if s.el(1) == "472" => {
-                let c = cur.as_mut().ok_or_else(|| s.err("DTP*472 before CLM"))?;
-                let v = s.el(3);
-                let d = match s.el(2) {
-                    "D8" => parse_date(v),
-                    "RD8" => v.split('-').next().and_then(parse_date),
-                    _ => None,
+                // 837P: place of service; 837I: facility type code (not a place of service).
+                match (s.el(5).split(comp).next().unwrap_or(""), env.institutional) {
+                    ("", false) => {
+                        open.error = Some(s.err("CLM05-1 (place of service) is missing"));
+                    }
+                    ("", true) => {
+                        open.error = Some(s.err("CLM05-1 (facility type code) is missing"));
+                    }
+                    (_, true) => {}
+                    (pos, false) => open.claim.place_of_service = Some(pos.to_string()),
                 }
-                .ok_or_else(|| s.err("DTP03 is not a D8/RD8 date"))?;
-                match (in_line, c.lines.last_mut()) {
-                    (true, Some(l)) => l.date = Some(d),
-                    _ => c.date = Some(d),
+                cur = Some(open);
+            }
+            // 2000B: the payer billed. (Before any CLM of this subscriber.)
+            "SBR" if cur.is_none() => subscriber = Some(Payer::of(s)),
+            _ => {
+                if let Some(open) = cur.as_mut().filter(|o| o.error.is_none()) {
+                    if let Err(e) = claim_segment(s, comp, open, &mut in_line) {
+                        open.error = Some(e);
+                    }
+                } else if cur.is_none() && matches!(s.id, "HI" | "LX" | "SV1") {
+                    return Err(s.err(format!("{} before CLM", s.id)));
                 }
             }
-            _ => {}
         }
     }
     if env.st02.is_some() || env.gs06.is_some() || env.isa13.is_some() {
@@ -426,16 +457,155 @@ pub fn parse(bytes: &[u8]) -> Result<Vec<Claim>, ClaimsError> {
     Ok(claims)
 }
 
-/// `SV1*HC:code:m1:m2:m3:m4*charge*UN*units*POS**ptr1:ptr2…`
-fn sv1(s: &Seg<'_>, comp: char, line: &mut Line) -> Result<(), ClaimsError> {
-    let mut c = s.el(1).split(comp);
-    let qual = c.next().unwrap_or("");
-    if qual != "HC" {
-        return Err(s.err("SV101-1 is not HC (CPT/HCPCS)"));
+/// One segment inside a claim (2300 and its 2320/2400 loops).
+fn claim_segment(
+    s: &Seg<'_>,
+    comp: char,
+    open: &mut Open,
+    in_line: &mut bool,
+) -> Result<(), ClaimsError> {
+    let c = &mut open.claim;
+    match s.id {
+        // 2320: another payer. Only a primary one matters (crossover claims).
+        "SBR" => {
+            let p = Payer::of(s);
+            if p.primary {
+                open.other_primary = Some(p);
+            }
+        }
+        "HI" => hi(s, comp, c)?,
+        "REF" if s.el(1) == "G1" => {
+            c.authorization = Some(Authorization {
+                number_present: !s.el(2).is_empty(),
+                ..Authorization::default()
+            });
+        }
+        "LX" => {
+            let number: u32 = s
+                .el(1)
+                .parse()
+                .map_err(|_| s.err("LX01 is not a line number"))?;
+            c.lines.push(Line {
+                number,
+                ..Line::default()
+            });
+            *in_line = true;
+        }
+        "SV1" | "SV2" => {
+            if (s.id == "SV2") != c.institutional {
+                return Err(s.err(if c.institutional {
+                    "expected SV2 (837I service line); found SV1"
+                } else {
+                    "expected SV1 (837P service line); found SV2"
+                }));
+            }
+            let line = match (*in_line, c.lines.last_mut()) {
+                (true, Some(l)) if l.code.is_empty() && l.revenue_code.is_none() => l,
+                _ => return Err(s.err(format!("{} without its LX", s.id))),
+            };
+            if c.institutional {
+                sv2(s, comp, line)?;
+            } else {
+                sv1(s, comp, line)?;
+            }
+        }
+        "DTP" if s.el(1) == "472" => {
+            let v = s.el(3);
+            let d = match s.el(2) {
+                "D8" => parse_date(v),
+                "RD8" => v.split('-').next().and_then(parse_date),
+                _ => None,
+            }
+            .ok_or_else(|| s.err("DTP03 is not a D8/RD8 date"))?;
+            match (*in_line, c.lines.last_mut()) {
+                (true, Some(l)) => l.date = Some(d),
+                _ => c.date = Some(d),
+            }
+        }
+        _ => {}
     }
+    Ok(())
+}
+
+/// `HI*ABK:code*ABF:code…`: diagnoses in order.
+fn hi(s: &Seg<'_>, comp: char, c: &mut Claim) -> Result<(), ClaimsError> {
+    for (k, e) in s.els.iter().enumerate().skip(1) {
+        if e.is_empty() {
+            continue;
+        }
+        let mut parts = e.split(comp);
+        let qual = parts.next().unwrap_or("");
+        let code = parts.next().unwrap_or("");
+        match qual {
+            "ABK" | "ABF" => {
+                if code.is_empty() {
+                    return Err(s.err(format!("HI{k:02} has no code")));
+                }
+                if (qual == "ABK") != c.diagnoses.is_empty() {
+                    return Err(s.err(format!(
+                        "HI{k:02}: ABK (principal) must come first and once"
+                    )));
+                }
+                let seq = u32::try_from(c.diagnoses.len() + 1).unwrap_or(u32::MAX);
+                c.diagnoses.push(diagnosis(seq, code));
+            }
+            "BK" | "BF" => {
+                return Err(s.err(format!(
+                    "HI{k:02} is ICD-9 (BK/BF); 837P 5010 claims use ICD-10-CM (ABK/ABF)"
+                )));
+            }
+            // Other HI qualifiers (condition codes, …) are not diagnoses.
+            _ => {}
+        }
+    }
+    Ok(())
+}
+
+/// `SV2*revenue code*HC:code:m1:m2:m3:m4*charge*UN*units` (837I).
+fn sv2(s: &Seg<'_>, comp: char, line: &mut Line) -> Result<(), ClaimsError> {
+    let rev = s.el(1);
+    if rev.len() != 4 || !rev.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(s.err("SV201 is not a 4-digit revenue code"));
+    }
+    line.revenue_code = Some(rev.to_string());
+    if !s.el(2).is_empty() {
+        procedure(s, "SV202", s.el(2), comp, line)?;
+    }
+    if !s.el(3).is_empty() {
+        line.charge = Some(
+            s.el(3)
+                .parse()
+                .map_err(|_| s.err("SV203 (charge) is not a number"))?,
+        );
+    }
+    if s.el(4) != "UN" {
+        return Err(s.err("SV204: expected UN (units); found another unit of measure"));
+    }
+    let units: f64 = s
+        .el(5)
+        .parse()
+        .map_err(|_| s.err("SV205 (units) is not a number"))?;
+    line.units = whole_units(units);
+    Ok(())
+}
+
+/// A procedure composite (`HC:code:m1:m2:m3:m4`, SV101 or SV202) into the line.
+fn procedure(
+    s: &Seg<'_>,
+    element: &str,
+    composite: &str,
+    comp: char,
+    line: &mut Line,
+) -> Result<(), ClaimsError> {
+    let mut c = composite.split(comp);
+    if c.next().unwrap_or("") != "HC" {
+        return Err(s.err(format!("{element}-1 is not HC (CPT/HCPCS)")));
+    }
+    // A code of the wrong shape is the line's problem, not the claim's: the edits report it
+    // as unknown (without repeating it) and check the rest.
     let code = c.next().unwrap_or("");
-    if code.len() != 5 || !code.bytes().all(|b| b.is_ascii_alphanumeric()) {
-        return Err(s.err("SV101-2 is not a 5-character procedure code"));
+    if code.is_empty() {
+        return Err(s.err(format!("{element}-2 (procedure code) is missing")));
     }
     line.code = code.to_ascii_uppercase();
     line.modifiers = c
@@ -443,6 +613,12 @@ fn sv1(s: &Seg<'_>, comp: char, line: &mut Line) -> Result<(), ClaimsError> {
         .filter(|m| !m.is_empty())
         .map(str::to_ascii_uppercase)
         .collect();
+    Ok(())
+}
+
+/// `SV1*HC:code:m1:m2:m3:m4*charge*UN*units*POS**ptr1:ptr2…`
+fn sv1(s: &Seg<'_>, comp: char, line: &mut Line) -> Result<(), ClaimsError> {
+    procedure(s, "SV101", s.el(1), comp, line)?;
     if !s.el(2).is_empty() {
         line.charge = Some(
             s.el(2)
@@ -450,14 +626,24 @@ fn sv1(s: &Seg<'_>, comp: char, line: &mut Line) -> Result<(), ClaimsError> {
                 .map_err(|_| s.err("SV102 (charge) is not a number"))?,
         );
     }
-    if s.el(3) != "UN" {
-        return Err(s.err("SV103 is not UN (units)"));
-    }
-    let units: f64 = s
+    let quantity: f64 = s
         .el(4)
         .parse()
-        .map_err(|_| s.err("SV104 (units) is not a number"))?;
-    line.units = whole_units(units);
+        .map_err(|_| s.err("SV104 (quantity) is not a number"))?;
+    match s.el(3) {
+        "UN" => line.units = whole_units(quantity),
+        // MJ (minutes) is valid 837P, meant for anesthesia: kept as minutes for the edits,
+        // which report that OT codes bill units.
+        "MJ" => {
+            line.quantity_in_minutes = true;
+            line.minutes = whole_units(quantity);
+        }
+        _ => {
+            return Err(
+                s.err("SV103: expected UN (units) or MJ (minutes); found another unit of measure")
+            )
+        }
+    }
     if !s.el(5).is_empty() {
         line.place_of_service = Some(s.el(5).to_string());
     }
@@ -532,9 +718,17 @@ IEA*1*000000101~
         }
     }
 
+    fn claims(s: &str) -> Vec<Claim> {
+        parse(s.as_bytes())
+            .unwrap()
+            .into_iter()
+            .map(Result::unwrap)
+            .collect()
+    }
+
     #[test]
     fn the_domain_note_example() {
-        let c = parse(SAMPLE.as_bytes()).unwrap();
+        let c = claims(SAMPLE);
         assert_eq!(c.len(), 1);
         let c = &c[0];
         assert_eq!(c.profile.as_deref(), Some("medicare"));
@@ -553,18 +747,127 @@ IEA*1*000000101~
     fn delimiters_come_from_isa() {
         let other = SAMPLE.replace('*', "|").replace('~', "\n");
         // Component separator stays ':' (ISA16) and the terminator becomes a newline.
-        let c = parse(other.as_bytes()).unwrap();
+        let c = claims(&other);
         assert_eq!(c[0].lines[0].dx_pointers, [1, 2]);
     }
 
+    /// The file's error, or else its first claim's.
     fn err_of(s: &str) -> String {
-        parse(s.as_bytes()).unwrap_err().to_string()
+        match parse(s.as_bytes()) {
+            Err(e) => e.to_string(),
+            Ok(c) => c.into_iter().find_map(Result::err).unwrap().to_string(),
+        }
+    }
+
+    /// A second claim after the first, for the same subscriber.
+    fn two_claims(first_lines: &str) -> String {
+        let second = "CLM*ACCT1002*100***11:B:1*Y*A*Y*Y~\nHI*ABK:I69351~\nLX*1~\nSV1*HC:97530:GO*100*UN*1***1~\nDTP*472*D8*20250114~\n";
+        SAMPLE
+            .replace("LX*1~\nSV1*HC:97530:GO*100*UN*2***1:2~\n", first_lines)
+            .replace(
+                "SE*30*0001~",
+                &format!(
+                    "{second}SE*{}*0001~",
+                    30 + 5 + first_lines.matches('~').count() - 2
+                ),
+            )
+    }
+
+    #[test]
+    fn a_bad_line_spoils_only_its_claim() {
+        for bad in [
+            "LX*1~\nSV1*XX:97530:GO*100*UN*2***1:2~\n",
+            "LX*1~\nSV1*HC:97530:GO*100*DA*2***1:2~\n",
+            "LX*1~\nSV1*HC:97530:GO*100*UN*2***1:99~\n",
+        ] {
+            let r = parse(two_claims(bad).as_bytes()).unwrap();
+            assert_eq!(r.len(), 2, "{bad}");
+            assert!(r[0].is_err() && r[1].is_ok(), "{bad}");
+            let e = r[0].as_ref().unwrap_err().to_string();
+            assert!(e.contains("(SV1)"), "{e}");
+        }
+    }
+
+    #[test]
+    fn minutes_and_odd_codes_are_read_not_refused() {
+        let c = claims(&two_claims("LX*1~\nSV1*HC:97530:GO*100*MJ*30***1:2~\n"));
+        let l = &c[0].lines[0];
+        assert_eq!(
+            (l.units, l.minutes, l.quantity_in_minutes),
+            (None, Some(30), true)
+        );
+        let c = claims(&two_claims("LX*1~\nSV1*HC:JANE DOE:GO*100*UN*2***1:2~\n"));
+        assert_eq!(c[0].lines.len(), 3);
+    }
+
+    #[test]
+    fn crossover_claims_keep_the_primary_payer() {
+        // 2000B Medicare primary; 2320 names Medicaid as the other (secondary) payer.
+        let other = "SBR*S*18*******MC~\nNM1*PR*2*TEST MEDICAID*****PI*88888~\n";
+        let x = two_claims("LX*1~\nSV1*HC:97530:GO*100*UN*2***1:2~\n");
+        let x = x.replacen("NM1*DN*", &format!("{other}NM1*DN*"), 1);
+        let x = x.replace(&format!("SE*{}*0001~", 35), &format!("SE*{}*0001~", 37));
+        let c = claims(&x);
+        assert_eq!(c[0].profile.as_deref(), Some("medicare"));
+        assert_eq!(c[1].profile.as_deref(), Some("medicare"));
+        // Billed to Medicaid as secondary (2000B S) after Medicare primary (2320 P): Medicare.
+        let y = x
+            .replace("SBR*P*18*******MB~", "SBR*S*18*******MC~")
+            .replace(
+                "SBR*S*18*******MC~\nNM1*PR*2*TEST MEDICAID",
+                "SBR*P*18*******MB~\nNM1*PR*2*TEST MEDICARE",
+            );
+        let c = claims(&y);
+        assert_eq!(c[0].profile.as_deref(), Some("medicare"));
+        assert_eq!(c[1].profile.as_deref(), Some("commercial"));
+    }
+
+    #[test]
+    fn other_guides_say_what_was_expected_and_found() {
+        let e = err_of(&SAMPLE.replace("005010X222A1", "005010X224A2"));
+        assert!(
+            e.contains("expected 005010X222A1") && e.contains("found 837D"),
+            "{e}"
+        );
+        let e = err_of(&SAMPLE.replace("005010X222A1", "005010X223A1"));
+        assert!(e.contains("earlier addendum"), "{e}");
+        // An 837P body under an 837I envelope: the line segment says it.
+        let e = err_of(&SAMPLE.replace("005010X222A1", "005010X223A2"));
+        assert!(e.contains("expected SV2") && e.contains("found SV1"), "{e}");
+    }
+
+    #[test]
+    fn an_837i_reads_revenue_lines() {
+        let i = SAMPLE
+            .replace("005010X222A1", "005010X223A2")
+            .replace("CLM*ACCT1001*250***11:B:1", "CLM*ACCT1001*250***13:A:1")
+            .replace(
+                "SV1*HC:97530:GO*100*UN*2***1:2~",
+                "SV2*0430*HC:97530:GO*100*UN*2~",
+            )
+            .replace(
+                "SV1*HC:97535:GO*100*UN*2***1:3~",
+                "SV2*0434*HC:97535:GO*100*UN*2~",
+            )
+            .replace("SV1*HC:97110:GO*50*UN*1***1:2~", "SV2*0430**50*UN*1~");
+        let c = &claims(&i)[0];
+        assert!(c.institutional);
+        assert_eq!(c.place_of_service, None);
+        assert_eq!(c.profile.as_deref(), Some("medicare"));
+        let l = &c.lines[1];
+        assert_eq!(
+            (l.revenue_code.as_deref(), l.code.as_str(), l.units),
+            (Some("0434"), "97535", Some(2))
+        );
+        assert_eq!(l.modifiers, ["GO"]);
+        assert!(c.lines[2].code.is_empty());
     }
 
     #[test]
     fn malformed_inputs_name_segment_and_position() {
         let e = err_of(&SAMPLE.replace("SE*30*0001~", "SE*29*0001~"));
         assert!(e.contains("segment 32 (SE)") && e.contains("SE01"), "{e}");
+        assert!(!e.contains("29"), "{e}");
         let e = err_of(&SAMPLE.replace(
             "SV1*HC:97535:GO*100*UN*2***1:3~",
             "SV1*HC:97535:GO*100*UN*X***1:3~",
@@ -574,7 +877,7 @@ IEA*1*000000101~
         assert!(e.contains("missing IEA"), "{e}");
         let e = err_of(&SAMPLE.replace("*PHIGATETEST    *", "*PHIGATETEST*"));
         assert!(e.contains("segment 1 (ISA)"), "{e}");
-        let e = err_of(&SAMPLE.replace("LX*2~\n", ""));
+        let e = err_of(&SAMPLE.replace("LX*2~\n", "").replace("SE*30*", "SE*29*"));
         assert!(e.contains("SV1 without its LX"), "{e}");
         let e = err_of(&SAMPLE.replace("HI*ABK:I69351*", "HI*BK:4380*"));
         assert!(e.contains("ICD-9"), "{e}");

@@ -45,8 +45,10 @@ impl Decision {
     }
 }
 
-/// Checks a payload on a claims route. Unusable claims are a 422 too: a claims route only
-/// forwards what it could check.
+/// Checks a payload on a claims route. The decision is the file's: a payload nothing of which
+/// can be read is a 422 `claim_unusable`; otherwise every claim has its report (a claim that
+/// could not be read is a report with an `error`, and counts as failed: a claims route only
+/// forwards what it could check).
 pub fn decide(
     checker: &Checker,
     route: &ClaimsRoute,
@@ -54,18 +56,24 @@ pub fn decide(
     body: &[u8],
     metrics: &ClaimMetrics,
 ) -> Result<Decision, Problem> {
+    if let Some(p) = &route.profile {
+        // The name may come from a request's query: described, not repeated.
+        checker.tables().profile(p).map_err(|_| {
+            unusable(&format!(
+                "the requested claim profile is not loaded (loaded: {})",
+                checker.profiles().join(", ")
+            ))
+        })?;
+    }
     let format = crate::claims::Format::from_hint(content_type, body)
         .map_err(|e| unusable(&e.to_string()))?;
     let claims = crate::claims::parse(format, body).map_err(|e| unusable(&e.to_string()))?;
-    let reports = claims
-        .iter()
-        .map(|c| checker.check_claim(c, format, route.profile.as_deref()))
-        .collect::<Result<Vec<_>, _>>()
-        .map_err(|e| unusable(&e.to_string()))?;
+    let reports = checker.check_parsed(&claims, format, route.profile.as_deref());
     metrics.observe(&reports);
     metrics.units(
         claims
             .iter()
+            .filter_map(|c| c.as_ref().ok())
             .flat_map(|c| c.lines.iter())
             .filter_map(|l| l.units)
             .map(u64::from)
@@ -91,20 +99,32 @@ fn unusable(detail: &str) -> Problem {
 /// The 422 answer listing every finding of every claim.
 pub fn rejection(reports: &[ClaimReport]) -> Problem {
     let errors: usize = reports.iter().map(ClaimReport::errors).sum();
+    let unreadable = reports.iter().filter(|r| !r.readable()).count();
+    let detail = if unreadable == 0 {
+        format!("{errors} error finding(s); nothing was forwarded")
+    } else {
+        format!(
+            "{errors} error finding(s), {unreadable} claim(s) that could not be read; nothing was forwarded"
+        )
+    };
     let mut p = Problem::new(
         StatusCode::UNPROCESSABLE_ENTITY,
         "claim_rejected",
         "Claim would be denied",
-        format!("{errors} error finding(s); nothing was forwarded"),
+        detail,
     );
     p.extra = Some(Box::new(serde_json::json!({ "claims": reports })));
     p
 }
 
-/// The `phigate-claim-findings` header value: `code@line` items, errors first.
+/// The `phigate-claim-findings` header value: `code@line` items, errors first; a claim that
+/// could not be read is `claim-unreadable`.
 pub fn findings_header(reports: &[ClaimReport]) -> String {
     let mut items: Vec<(Severity, String)> = Vec::new();
     for r in reports {
+        if !r.readable() {
+            items.push((Severity::Error, UNREADABLE.to_string()));
+        }
         for f in &r.findings {
             let at = f.line.map(|l| format!("@{l}")).unwrap_or_default();
             items.push((f.severity, format!("{}{at}", f.code)));
@@ -118,11 +138,19 @@ pub fn findings_header(reports: &[ClaimReport]) -> String {
         .join(", ")
 }
 
+/// How a claim that could not be read shows among finding codes (header, audit detail).
+const UNREADABLE: &str = "claim-unreadable";
+
 /// The finding codes of a decision, for the audit entry's detail.
 pub fn codes(reports: &[ClaimReport]) -> String {
     let mut codes: Vec<&str> = reports
         .iter()
-        .flat_map(|r| r.findings.iter().map(|f| f.code))
+        .flat_map(|r| {
+            let unreadable = (!r.readable()).then_some(UNREADABLE);
+            unreadable
+                .into_iter()
+                .chain(r.findings.iter().map(|f| f.code))
+        })
         .collect();
     codes.sort_unstable();
     codes.dedup();

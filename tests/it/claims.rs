@@ -201,17 +201,17 @@ fn claims_malformed_inputs_exit_2_naming_the_position() {
             "malformed/se-count.837",
             &["segment 48 (SE)", "byte", "SE01"][..],
         ),
-        (
-            "malformed/sv1-units.837",
-            &["segment 27 (SV1)", "byte 850", "SV104"],
-        ),
         ("malformed/truncated.837", &["missing GE"]),
         (
             "malformed/short-isa.837",
             &["segment 1 (ISA) at byte 0", "fixed width"],
         ),
         ("malformed/truncated.json", &["line 2 column"]),
-        ("malformed/misspelt-key.json", &["unknown field `minuts`"]),
+        // Unknown keys are named by position, not repeated (issue 16: a key may be PHI).
+        (
+            "malformed/misspelt-key.json",
+            &["claim 1 line", "unknown key"],
+        ),
         ("malformed/not-a-claim.fhir.json", &["Claim or Bundle"]),
     ] {
         let path = example(name);
@@ -227,6 +227,15 @@ fn claims_malformed_inputs_exit_2_naming_the_position() {
             "{err}"
         );
     }
+    // A bad line spoils only its claim (issue 16): the file's other claim is checked.
+    let (code, docs, _) = check(&[example("malformed/sv1-units.837").to_str().expect("p")]);
+    assert_eq!(code, 1);
+    let e = docs[0]["claims"][0]["error"].as_str().expect("claim error");
+    assert!(
+        e.contains("segment 27 (SV1)") && e.contains("byte 850") && e.contains("SV104"),
+        "{e}"
+    );
+    assert_eq!(docs[0]["claims"][1]["findings"], serde_json::json!([]));
     // An unusable file among good ones still makes the run exit 2; the good ones report.
     let (code, docs, _) = check(&[
         example("clean.json").to_str().expect("p"),
@@ -495,10 +504,10 @@ fn claims_schema_names_every_field_the_parser_reads() {
         "progress_report": {"treatment_days_since_last": 1, "this_visit": false},
         "authorization": {"number": "A1", "start": "2025-01-01", "end": "2025-02-01",
             "visits_authorized": 5, "visits_used": 1},
-        "therapy_charges_ytd": 0.0,
+        "therapy_charges_ytd": 0.0, "therapy_allowed_ytd": 0.0,
         "lines": [{"cpt": "97530", "modifiers": ["GO"], "units": 1, "minutes": 15,
             "assistant_minutes": 0, "diagnosis_pointers": [1], "date_of_service": "2025-01-14",
-            "place_of_service": "11", "charge": 10.0, "goals": ["G1"]}]
+            "place_of_service": "11", "charge": 10.0, "allowed": 8.0, "goals": ["G1"]}]
     });
     let keys: Vec<&String> = claim.as_object().expect("o").keys().collect();
     assert_eq!(keys.len(), top.len(), "example covers every schema key");

@@ -1159,6 +1159,111 @@ claims = { on_fail = "flag" }
     assert!(String::from_utf8_lossy(&out.stdout).contains(&id));
 }
 
+/// Issue 16: a claims route's 422 lists every claim on its own (one that cannot be read has an
+/// `error`) and no answer, finding or snapshot repeats an input value.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn claims_answers_and_snapshots_repeat_no_input_value() {
+    let tail = r#"
+[[route]]
+name = "billing"
+prefix = "/billing/"
+direction = "deidentify"
+upstream = "{up}/outside/"
+upstream_ca = "ca.pem"
+callers = ["emr"]
+claims = { on_fail = "reject" }
+
+[[route]]
+name = "billing-flag"
+prefix = "/billing-flag/"
+direction = "deidentify"
+upstream = "{up}/outside/"
+upstream_ca = "ca.pem"
+callers = ["emr"]
+claims = { on_fail = "flag" }
+"#;
+    const JSON: (&str, &str) = ("content-type", "application/json");
+    const PHI: &[&str] = &["Jane Q Doe", "12345678", "Elm Street"];
+    let p = "Jane Q Doe MRN 12345678 42 Elm Street";
+    let line = |cpt: &str, mods: &[&str]| serde_json::json!({"cpt": cpt, "modifiers": mods, "units": 1, "diagnosis_pointers": [1]});
+    let body = serde_json::json!([
+        {"date_of_service": "2025-01-14", "rendering_role": p, "diagnoses": ["I69.351"],
+         "lines": [line("97530", &["GO"])]},
+        {"date_of_service": "2025-01-14", "place_of_service": p, "profile": "medicare",
+         "diagnoses": ["I69.351", "Z99.9999"], "lines": [line(p, &["95"]), line("97530", &["GO", p])]},
+        {"date_of_service": "2025-01-14", "diagnoses": ["I69.351"],
+         "lines": [{"cpt": "97530", "units": 1, p: 1}]},
+    ])
+    .to_string();
+    let s = setup_full("", tail, &[]).await;
+    let c = client(&s.pki.ca_pem(), None);
+
+    let a = send(
+        &c,
+        post(
+            &format!("{}/billing/claims", s.base),
+            &[EMR, JSON],
+            body.clone(),
+        ),
+    )
+    .await
+    .expect("claims");
+    assert_eq!(a.status, 422, "{}", a.body);
+    let claims = a.json()["claims"].as_array().expect("claims").clone();
+    assert_eq!(claims.len(), 3, "every claim listed: {}", a.body);
+    assert!(claims[0]["error"].is_string() && claims[2]["error"].is_string());
+    assert!(!claims[1]["findings"].as_array().expect("f").is_empty());
+    for phi in PHI {
+        assert!(!a.body.contains(phi), "{phi} in the 422: {}", a.body);
+    }
+    assert!(s.upstream.take().is_empty());
+
+    // Flagged and forwarded: the snapshot's findings repeat nothing either.
+    let a = send(
+        &c,
+        post(
+            &format!("{}/billing-flag/claims", s.base),
+            &[EMR, JSON],
+            body.clone(),
+        ),
+    )
+    .await
+    .expect("flagged");
+    assert_eq!(a.status, 200, "{}", a.body);
+    let header = a.headers["phigate-claim-findings"]
+        .to_str()
+        .expect("header");
+    assert!(header.contains("claim-unreadable"), "{header}");
+    let _ = s.upstream.take();
+    let id = a.headers["x-request-id"].to_str().expect("id").to_string();
+    let dir = s.gw.log.parent().expect("dir").to_path_buf();
+    let snap = std::fs::read_to_string(dir.join("vault-audit/evidence").join(format!("{id}.json")))
+        .expect("evidence snapshot");
+    let snap: serde_json::Value = serde_json::from_str(&snap).expect("json");
+    let findings = snap["claims"].to_string();
+    for phi in PHI {
+        assert!(
+            !findings.contains(phi),
+            "{phi} in the snapshot's findings: {findings}"
+        );
+    }
+
+    // A profile asked for in the query is described, not repeated.
+    let a = send(
+        &c,
+        post(
+            &format!("{}/v1/claims/validate?profile=Jane%20Q%20Doe", s.base),
+            &[EMR, JSON],
+            body,
+        ),
+    )
+    .await
+    .expect("validate");
+    assert_eq!(a.status, 422, "{}", a.body);
+    assert!(!a.body.contains("Jane"), "{}", a.body);
+    assert_eq!(s.gw.stop().code(), Some(0));
+}
+
 /// What a route tokenises is kept under its patient's key, so `vault forget --patient`
 /// forgets it (the gateway's recording store used to drop the patient).
 #[tokio::test(flavor = "multi_thread")]

@@ -27,6 +27,7 @@
 
 mod audit;
 mod claims;
+mod claims_scrub;
 mod cli;
 mod corpus;
 mod deploy;

@@ -45,14 +45,11 @@ pub(crate) fn check(cx: &mut Ctx<'_>) {
                     dotted(&d.code)
                 ),
             ),
+            // Not quoted: code-shaped but unknown, so it may be anything the sender wrote.
             IcdStatus::Unknown => cx.report(
                 "dx-unknown",
                 None,
-                format!(
-                    "diagnosis {n} ({}) is not in ICD-10-CM ({})",
-                    dotted(&d.code),
-                    t.icd.release
-                ),
+                format!("diagnosis {n} is not in ICD-10-CM ({})", t.icd.release),
             ),
         }
     }
@@ -66,19 +63,19 @@ pub(crate) fn check(cx: &mut Ctx<'_>) {
                 None,
                 format!(
                     "{} is a manifestation code ('in diseases classified elsewhere'): code the underlying condition first",
-                    dotted(code)
+                    shown(t, code, 1)
                 ),
             );
         }
         for r in &t.dx_rules.not_first {
             if r.matches(code) {
-                let msg = format!("{} is first-listed: {}", dotted(code), r.why);
+                let msg = format!("{} is first-listed: {}", shown(t, code, 1), r.why);
                 cx.report_as("dx-not-first", r.severity, None, msg);
             }
         }
         for r in &t.dx_rules.usually_secondary {
             if r.matches(code) {
-                let msg = format!("{} is first-listed: {}", dotted(code), r.why);
+                let msg = format!("{} is first-listed: {}", shown(t, code, 1), r.why);
                 cx.report_as("dx-usually-secondary", r.severity, None, msg);
             }
         }
@@ -86,7 +83,7 @@ pub(crate) fn check(cx: &mut Ctx<'_>) {
     for (i, d) in claim.diagnoses.iter().enumerate().skip(1) {
         for r in &t.dx_rules.first_only {
             if syntax_ok(&d.code) && r.matches(&d.code) {
-                let msg = format!("diagnosis {} ({}): {}", i + 1, dotted(&d.code), r.why);
+                let msg = format!("{}: {}", shown(t, &d.code, i + 1), r.why);
                 cx.report_as("dx-first-only", r.severity, None, msg);
             }
         }
@@ -104,7 +101,12 @@ pub(crate) fn check(cx: &mut Ctx<'_>) {
         }
     }
 
-    pointers(cx);
+    // 837I lines point to no diagnosis: every diagnosis is the claim's.
+    if cx.claim.institutional {
+        cx.skip("pointers");
+    } else {
+        pointers(cx);
+    }
 }
 
 fn pointers(cx: &mut Ctx<'_>) {
@@ -115,7 +117,7 @@ fn pointers(cx: &mut Ctx<'_>) {
             cx.report(
                 "line-no-dx-pointer",
                 Some(l.number),
-                format!("line {} ({}) points to no diagnosis", l.number, l.code),
+                format!("line {} points to no diagnosis", l.number),
             );
             continue;
         }
@@ -141,7 +143,13 @@ fn pointers(cx: &mut Ctx<'_>) {
             continue;
         }
         if !pointed.iter().any(|c| pats.iter().any(|p| p.matches(c))) {
-            let list: Vec<String> = pointed.iter().map(|c| dotted(c)).collect();
+            let list: Vec<String> = pointed
+                .iter()
+                .map(|c| match t.icd.status(c) {
+                    IcdStatus::Unknown => "a code not in ICD-10-CM".to_string(),
+                    _ => dotted(c),
+                })
+                .collect();
             let msg = format!(
                 "{}: none of its diagnoses ({}) is in the `{group}` family the alignment table asks for",
                 l.code,
@@ -153,6 +161,15 @@ fn pointers(cx: &mut Ctx<'_>) {
                 .unwrap_or(crate::claims::Severity::Warning);
             cx.report_as("dx-cpt-alignment", sev, Some(l.number), msg);
         }
+    }
+}
+
+/// How a message names diagnosis `n`: its code when the loaded ICD-10-CM release knows it
+/// (billable or header), else by position (an unknown code is the sender's text).
+fn shown(t: &crate::claims::Tables, code: &str, n: usize) -> String {
+    match t.icd.status(code) {
+        IcdStatus::Unknown => format!("diagnosis {n}"),
+        _ => format!("diagnosis {n} ({})", dotted(code)),
     }
 }
 

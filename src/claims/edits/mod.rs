@@ -4,18 +4,27 @@
 //! default, or a table's (alignment, upcoding, diagnosis rules), overridden by the payer
 //! profile's `[severity]`; a profile's `disabled` list drops a code. Each family that needs a
 //! fact the payload does not carry records itself in `skipped` instead of reporting.
+//!
+//! A claim that is not an outpatient OT professional claim for payment (its type and use
+//! against `patterns/claims/scope.toml`) gets only the general edits (diagnoses and pointers),
+//! one `claim-out-of-scope` warning with the table's reason, and the OT families listed as
+//! skipped.
+//!
+//! Messages name a line's code only when it is in the OT code table (known and code-shaped);
+//! any other code is the sender's text and is named by its line number: see [`Ctx::label`].
 
 pub mod docs;
 pub mod dx;
 pub mod modifiers;
 pub mod ncci;
+pub mod revenue;
 pub mod units;
 pub mod upcoding;
 
 use serde::Serialize;
 
 use super::tables::{Profile, Tables};
-use super::{Claim, Finding, Severity};
+use super::{Claim, Finding, Line, Severity};
 
 /// One finding code: stable, documented, with its default severity.
 #[derive(Debug, Clone, Copy, Serialize)]
@@ -65,7 +74,7 @@ const CATALOGUE: &[CatalogueEntry] = &[
         "units-code-distribution",
         E,
         "units",
-        "a code's units outside floor(minutes/15) .. floor+1 (CMS distribution)",
+        "a code's units outside floor(minutes/15) .. floor+1, or a unit with no minutes of its own (CMS distribution)",
     ),
     e(
         "units-remainder-order",
@@ -126,6 +135,30 @@ const CATALOGUE: &[CatalogueEntry] = &[
         E,
         "units",
         "97150 (untimed) minutes counted in the timed-minute total",
+    ),
+    e(
+        "units-in-minutes",
+        E,
+        "units",
+        "a line's quantity is in minutes (837P SV103=MJ); OT codes bill units (UN)",
+    ),
+    e(
+        "rev-hcpcs-missing",
+        E,
+        "revenue",
+        "837I: an OT revenue-code line (043x) without a HCPCS code [unverified]",
+    ),
+    e(
+        "rev-code-mismatch",
+        W,
+        "revenue",
+        "837I: an OT therapy code under a revenue code outside 043x [unverified]",
+    ),
+    e(
+        "claim-out-of-scope",
+        W,
+        "scope",
+        "not an outpatient OT professional claim for payment: only the general edits ran",
     ),
     e(
         "cpt-unknown",
@@ -378,13 +411,50 @@ impl Ctx<'_> {
         });
     }
 
+    /// Reports `code` with at most `cap` severity: the catalogue's (or the profile's) unless
+    /// that is stronger. For findings from data that cannot justify blocking a claim (the
+    /// sample NCCI tables).
+    pub fn report_capped(
+        &mut self,
+        code: &'static str,
+        cap: Severity,
+        line: Option<u32>,
+        message: String,
+    ) {
+        let before = self.findings.len();
+        self.report(code, line, message);
+        if let Some(f) = self.findings.get_mut(before) {
+            f.severity = f.severity.min(cap);
+        }
+    }
+
     /// Records that an edit family could not run on this payload.
     pub fn skip(&mut self, family: &'static str) {
         if !self.skipped.contains(&family) {
             self.skipped.push(family);
         }
     }
+
+    /// How a message names a line's code: the code when the OT code table knows it, else
+    /// `the code on line N` (an unknown code is the sender's text and may be anything).
+    pub fn label(&self, l: &Line) -> String {
+        if self.tables.cpt.contains_key(&l.code) {
+            l.code.clone()
+        } else {
+            format!("the code on line {}", l.number)
+        }
+    }
 }
+
+/// The edit families an out-of-scope claim does not get.
+const OT_FAMILIES: [&str; 6] = [
+    "units",
+    "ncci",
+    "modifiers",
+    "documentation",
+    "upcoding",
+    "kx",
+];
 
 /// Runs every edit over one claim.
 pub(crate) fn run(
@@ -399,12 +469,28 @@ pub(crate) fn run(
         findings: Vec::new(),
         skipped: Vec::new(),
     };
-    units::check(&mut cx);
-    dx::check(&mut cx);
-    let needs_distinct = ncci::check(&mut cx);
-    modifiers::check(&mut cx, needs_distinct.as_deref());
-    docs::check(&mut cx);
-    upcoding::check(&mut cx);
+    let out_of_scope = tables
+        .scope
+        .reason(claim.claim_type.as_deref(), claim.claim_use.as_deref());
+    if let Some(why) = out_of_scope {
+        cx.report(
+            "claim-out-of-scope",
+            None,
+            format!("{why}; only the diagnosis and pointer edits ran"),
+        );
+        dx::check(&mut cx);
+        for f in OT_FAMILIES {
+            cx.skip(f);
+        }
+    } else {
+        units::check(&mut cx);
+        dx::check(&mut cx);
+        revenue::check(&mut cx);
+        let needs_distinct = ncci::check(&mut cx);
+        modifiers::check(&mut cx, needs_distinct.as_deref());
+        docs::check(&mut cx);
+        upcoding::check(&mut cx);
+    }
     // Errors first, then by line, stable within.
     cx.findings
         .sort_by_key(|f| (std::cmp::Reverse(f.severity), f.line.unwrap_or(0)));
@@ -417,7 +503,7 @@ pub(crate) mod testutil {
     use std::sync::OnceLock;
 
     use super::*;
-    use crate::claims::{diagnosis, parse_date, Line};
+    use crate::claims::{diagnosis, parse_date};
 
     pub fn tables() -> &'static Tables {
         static T: OnceLock<Tables> = OnceLock::new();
@@ -480,6 +566,35 @@ mod tests {
         let c = claim(&[("97530", 2, Some(30)), ("97535", 1, Some(15))]);
         assert_eq!(codes(&c, "medicare"), Vec::<&str>::new());
         assert_eq!(codes(&c, "commercial"), Vec::<&str>::new());
+    }
+
+    #[test]
+    fn out_of_scope_claims_get_only_the_general_edits() {
+        for (t, u, scoped) in [
+            (Some("professional"), Some("claim"), false),
+            (None, None, false),
+            (Some("oral"), Some("claim"), true),
+            (Some("vision"), None, true),
+            (Some("pharmacy"), None, true),
+            (Some("institutional"), None, true),
+            (Some("Jane Doe"), None, true),
+            (Some("professional"), Some("preauthorization"), true),
+            (None, Some("predetermination"), true),
+        ] {
+            // No GO, 2 units of an untimed code: the OT edits would fail it.
+            let mut c = claim(&[("97165", 2, None)]);
+            c.lines[0].modifiers.clear();
+            c.claim_type = t.map(str::to_string);
+            c.claim_use = u.map(str::to_string);
+            let f = run_as(&c, "medicare");
+            if scoped {
+                assert_eq!(f.len(), 1, "{t:?} {u:?}: {f:?}");
+                assert_eq!(f[0].code, "claim-out-of-scope");
+                assert!(!f[0].message.contains("Jane"), "{}", f[0].message);
+            } else {
+                assert!(f.iter().all(|f| f.code != "claim-out-of-scope"), "{f:?}");
+            }
+        }
     }
 
     #[test]

@@ -2,6 +2,10 @@
 //! one), CO when an OT assistant furnished more than 10 % of the service (with GO, never CQ),
 //! KX above the year's therapy threshold, distinct-procedure modifiers only where a PTP pair
 //! needs one (and one per line), and telehealth modifier 95 consistent with POS 02/10.
+//!
+//! KX accrues what CMS accrues: allowed amounts. A line's allowed amount is used when the
+//! payload gives one; otherwise its charge stands in, and the finding says it is an estimate
+//! (charges are usually above allowed amounts, so the estimate errs toward asking for KX).
 
 use super::ncci::DISTINCT;
 use super::Ctx;
@@ -42,10 +46,11 @@ pub(crate) fn check(cx: &mut Ctx<'_>, needs_distinct: Option<&[bool]>) {
             );
         } else if let [m @ ("GP" | "GN")] = disc.as_slice() {
             // claims.md: unverified that CMS rejects it automatically; hence a warning.
+            let what = cx.label(l);
             cx.report(
                 "mod-discipline-mismatch",
                 Some(l.number),
-                format!("{}: {m} on an OT claim line; OT services carry GO", l.code),
+                format!("{what}: {m} on an OT claim line; OT services carry GO"),
             );
         }
 
@@ -93,12 +98,12 @@ pub(crate) fn check(cx: &mut Ctx<'_>, needs_distinct: Option<&[bool]>) {
         }
         if let (Some(needs), false) = (needs_distinct, distinct.is_empty()) {
             if !needs.get(i).copied().unwrap_or(false) {
+                let what = cx.label(l);
                 cx.report(
                     "mod-distinct-unneeded",
                     Some(l.number),
                     format!(
-                        "{}: {} but no loaded NCCI pair on this date needs a distinct-service modifier on this line",
-                        l.code,
+                        "{what}: {} but no loaded NCCI pair on this date needs a distinct-service modifier on this line",
                         distinct.join("+")
                     ),
                 );
@@ -109,26 +114,27 @@ pub(crate) fn check(cx: &mut Ctx<'_>, needs_distinct: Option<&[bool]>) {
         let pos = claim.line_pos(l);
         let tele_pos = pos.is_some_and(|x| p.telehealth_pos.iter().any(|t| t == x));
         let has95 = l.has_modifier(&p.telehealth_modifier);
+        let what = cx.label(l);
         if has95 && pos.is_some() && !tele_pos {
+            // The place of service is not quoted: it is not a telehealth code, so it may be
+            // anything the sender wrote.
             cx.report(
                 "mod-telehealth-pos",
                 Some(l.number),
                 format!(
-                    "{}: modifier {} with place of service {}; telehealth is POS {}",
-                    l.code,
+                    "{what}: modifier {} with a place of service that is not telehealth (POS {})",
                     p.telehealth_modifier,
-                    pos.unwrap_or(""),
                     p.telehealth_pos.join("/")
                 ),
             );
         }
         if tele_pos && !has95 {
+            // Known: it is one of the profile's telehealth places of service.
             cx.report(
                 "mod-telehealth-missing",
                 Some(l.number),
                 format!(
-                    "{}: place of service {} is telehealth; add modifier {}",
-                    l.code,
+                    "{what}: place of service {} is telehealth; add modifier {}",
                     pos.unwrap_or(""),
                     p.telehealth_modifier
                 ),
@@ -139,7 +145,7 @@ pub(crate) fn check(cx: &mut Ctx<'_>, needs_distinct: Option<&[bool]>) {
                 cx.report(
                     "mod-telehealth-expired",
                     Some(l.number),
-                    format!("{}: telehealth after {until}, the end of the flexibility period in the `{}` profile", l.code, p.name),
+                    format!("{what}: telehealth after {until}, the end of the flexibility period in the `{}` profile", p.name),
                 );
             }
         }
@@ -148,15 +154,20 @@ pub(crate) fn check(cx: &mut Ctx<'_>, needs_distinct: Option<&[bool]>) {
     kx(cx);
 }
 
-/// KX: lines that take the year's OT spending past the threshold need KX.
+/// KX: lines that take the year's OT allowed amounts past the threshold need KX.
 fn kx(cx: &mut Ctx<'_>) {
     let claim = cx.claim;
     if !cx.profile.kx {
         return;
     }
-    let Some(ytd) = claim.therapy_charges_ytd else {
-        cx.skip("kx");
-        return;
+    // CMS accrues allowed amounts; billed charges are the fallback estimate.
+    let (ytd, ytd_estimated) = match (claim.therapy_allowed_ytd, claim.therapy_charges_ytd) {
+        (Some(a), _) => (a, false),
+        (None, Some(c)) => (c, true),
+        (None, None) => {
+            cx.skip("kx");
+            return;
+        }
     };
     let year = claim
         .date
@@ -167,17 +178,29 @@ fn kx(cx: &mut Ctx<'_>) {
         return;
     };
     let mut running = ytd;
+    let mut estimated = ytd_estimated;
     for l in &claim.lines {
         if !cx.tables.cpt.get(&l.code).is_some_and(|c| c.therapy) {
             continue;
         }
-        running += l.charge.unwrap_or(0.0);
+        running += match (l.allowed, l.charge) {
+            (Some(a), _) => a,
+            (None, c) => {
+                estimated = true;
+                c.unwrap_or(0.0)
+            }
+        };
         if running > threshold && !l.has_modifier("KX") {
+            let basis = if estimated {
+                "billed charges, as an estimate of allowed amounts (give allowed amounts to accrue what CMS accrues)"
+            } else {
+                "allowed amounts"
+            };
             cx.report(
                 "mod-kx-missing",
                 Some(l.number),
                 format!(
-                    "{}: OT charges this year reach {running:.2}, above the {threshold:.2} threshold for {}; add KX if medically necessary",
+                    "{}: OT {basis} this year reach {running:.2}, above the {threshold:.2} threshold for {}; add KX if medically necessary",
                     l.code,
                     year.unwrap_or(0)
                 ),
@@ -237,6 +260,38 @@ mod tests {
         c.therapy_charges_ytd = Some(100.0);
         c.lines[1].modifiers.pop();
         assert!(codes(&c, "medicare").is_empty());
+    }
+
+    #[test]
+    fn kx_accrues_allowed_amounts_when_given() {
+        // Charges 2300 + 150 cross 2410; allowed 1800 + 120 do not.
+        let mut c = claim(&[("97530", 2, None), ("97535", 1, None)]);
+        c.lines[0].charge = Some(100.0);
+        c.lines[1].charge = Some(50.0);
+        c.therapy_charges_ytd = Some(2300.0);
+        let f = crate::claims::edits::testutil::run_as(&c, "medicare");
+        assert!(f.iter().all(|f| f.message.contains("estimate")), "{f:?}");
+        c.therapy_allowed_ytd = Some(1800.0);
+        c.lines[0].allowed = Some(80.0);
+        c.lines[1].allowed = Some(40.0);
+        assert!(codes(&c, "medicare").is_empty());
+        c.therapy_allowed_ytd = Some(2350.0);
+        let f = crate::claims::edits::testutil::run_as(&c, "medicare");
+        assert_eq!(f.len(), 2);
+        assert!(
+            f.iter()
+                .all(|f| f.message.contains("allowed amounts this year")),
+            "{f:?}"
+        );
+    }
+
+    #[test]
+    fn telehealth_messages_do_not_quote_the_place_of_service() {
+        let mut c = claim(&[("97530", 1, None)]);
+        c.lines[0].modifiers.push("95".into());
+        c.place_of_service = Some("Jane Doe".into());
+        let f = crate::claims::edits::testutil::run_as(&c, "medicare");
+        assert!(f.iter().all(|f| !f.message.contains("Jane")), "{f:?}");
     }
 
     #[test]

@@ -6,6 +6,10 @@
 //! XE/XS/XP/XU; 9: not applicable. A row is in force when its effective date ≤ DOS ≤ its
 //! deletion date (inclusive: our reading of the layout, unverified against CMS's
 //! documentation); duplicates keep the row with the latest effective date in force.
+//!
+//! Institutional (837I) claims skip the family: their tables are the hospital ones.
+//! Without operator tables the built-in samples are used; their rows are unverified, so what
+//! they find is at most a warning that says it came from a sample, never a reason to block.
 
 use std::collections::BTreeMap;
 
@@ -13,6 +17,20 @@ use time::Date;
 
 use super::Ctx;
 use crate::claims::tables::PtpRow;
+use crate::claims::Severity;
+
+/// Appended to a finding from a sample table.
+const SAMPLE_NOTE: &str =
+    " (sample NCCI table, not CMS data: a warning only; load the CMS files with --tables)";
+
+/// The strongest severity a finding from these tables may have, and the note it carries.
+fn trust(sample: bool) -> (Severity, &'static str) {
+    if sample {
+        (Severity::Warning, SAMPLE_NOTE)
+    } else {
+        (Severity::Error, "")
+    }
+}
 
 /// The distinct-procedure modifiers that bypass an indicator-1 edit.
 pub const DISTINCT: [&str; 5] = ["59", "XE", "XS", "XP", "XU"];
@@ -39,12 +57,15 @@ fn in_force(rows: &[([u8; 10], PtpRow)], dos: Option<Date>) -> Option<PtpRow> {
 /// modifier on it (for the modifier edits); `None` when the profile skips NCCI.
 pub(crate) fn check(cx: &mut Ctx<'_>) -> Option<Vec<bool>> {
     let claim = cx.claim;
+    // Institutional claims are edited against CMS's hospital outpatient PTP and facility MUE
+    // tables, which phigate does not load (the samples and operator files are practitioner).
+    if claim.institutional {
+        cx.skip("ncci");
+        return None;
+    }
     let t = cx.tables;
-    let sample = if t.ncci_is_sample {
-        " (sample NCCI table, not CMS data)"
-    } else {
-        ""
-    };
+    let (cap, sample) = trust(t.ncci_is_sample);
+    let (mue_cap, mue_sample) = trust(t.mue_is_sample);
     let mut needs = vec![false; claim.lines.len()];
     if cx.profile.ncci {
         for (i, a) in claim.lines.iter().enumerate() {
@@ -56,8 +77,9 @@ pub(crate) fn check(cx: &mut Ctx<'_>) -> Option<Vec<bool>> {
                     continue;
                 };
                 match row.indicator {
-                    0 => cx.report(
+                    0 => cx.report_capped(
                         "ncci-ptp-not-allowed",
+                        cap,
                         Some(b.number),
                         format!(
                             "{} (column 2) is not payable with {} (column 1) on the same date; no modifier bypasses it{sample}",
@@ -73,8 +95,9 @@ pub(crate) fn check(cx: &mut Ctx<'_>) -> Option<Vec<bool>> {
                             } else {
                                 ""
                             };
-                            cx.report(
+                            cx.report_capped(
                                 "ncci-ptp-modifier-required",
+                                cap,
                                 Some(b.number),
                                 format!(
                                     "{} (column 2) with {} (column 1) needs 59 or XE/XS/XP/XU on line {} when the services were distinct{hint}{sample}",
@@ -97,11 +120,12 @@ pub(crate) fn check(cx: &mut Ctx<'_>) -> Option<Vec<bool>> {
                 continue;
             };
             if mue.mai == 1 && units > mue.value {
-                cx.report(
+                cx.report_capped(
                     "mue-exceeded",
+                    mue_cap,
                     Some(l.number),
                     format!(
-                        "{}: {units} units on one line; the MUE is {} (line edit){sample}",
+                        "{}: {units} units on one line; the MUE is {} (line edit){mue_sample}",
                         l.code, mue.value
                     ),
                 );
@@ -116,11 +140,12 @@ pub(crate) fn check(cx: &mut Ctx<'_>) -> Option<Vec<bool>> {
                 continue;
             };
             if mue.mai != 1 && units > mue.value {
-                cx.report(
+                cx.report_capped(
                     "mue-exceeded",
+                    mue_cap,
                     Some(line),
                     format!(
-                        "{code}: {units} units on one date of service; the MUE is {} (adjudication indicator {}){sample}",
+                        "{code}: {units} units on one date of service; the MUE is {} (adjudication indicator {}){mue_sample}",
                         mue.value, mue.mai
                     ),
                 );
@@ -145,6 +170,8 @@ mod tests {
             .expect("finding");
         assert_eq!(hit.line, Some(2));
         assert!(hit.message.contains("sample"));
+        // Sample pairs are unverified: they warn, they do not block (issue 16).
+        assert_eq!(hit.severity, crate::claims::Severity::Warning);
         let mut c = claim(&[("97530", 1, None), ("97168", 1, None)]);
         c.lines[1].modifiers.push("XU".into());
         assert!(codes(&c, "medicare").is_empty());
@@ -168,6 +195,26 @@ mod tests {
         let mut c = claim(&[("97530", 1, None), ("97168", 1, None)]);
         c.lines[1].date = parse_date("2025-01-15");
         assert!(codes(&c, "medicare").is_empty());
+    }
+
+    #[test]
+    fn sample_pairs_never_block() {
+        // 97150 + 97110 without 59: a sample indicator-1 pair.
+        let mut c = claim(&[("97150", 1, None), ("97110", 1, Some(15))]);
+        c.group_size = Some(3);
+        for p in ["medicare", "commercial"] {
+            let f = run_as(&c, p);
+            let hit = f
+                .iter()
+                .find(|f| f.code == "ncci-ptp-modifier-required")
+                .expect("reported");
+            assert_eq!(hit.severity, crate::claims::Severity::Warning, "{p}");
+            assert!(
+                f.iter()
+                    .all(|f| f.severity == crate::claims::Severity::Warning),
+                "{p}: {f:?}"
+            );
+        }
     }
 
     #[test]

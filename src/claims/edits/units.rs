@@ -3,7 +3,10 @@
 //! own), untimed codes and descriptor limits, add-on codes and 97150 group rules.
 //!
 //! Minutes come only from the JSON claim; FHIR and 837P carry none, so the minute checks are
-//! skipped for them (`units-vs-minutes` in the report's `skipped`).
+//! skipped for them (`units-vs-minutes` in the report's `skipped`). With a total but no
+//! per-code minutes, what the total bounds is still checked (CMS: the total's units; rule of
+//! eights: 8 minutes for a code's first unit and 15 for each further one), and the per-code
+//! check is listed as skipped (`units-distribution` or `units-per-code`).
 
 use std::collections::BTreeMap;
 
@@ -50,8 +53,17 @@ pub(crate) fn check(cx: &mut Ctx<'_>) {
     let tables = cx.tables;
 
     for l in &claim.lines {
-        // Zero units only make sense on a line that documents minutes it does not bill.
-        if l.units.is_none() || (l.units == Some(0) && l.minutes.is_none()) {
+        if l.quantity_in_minutes {
+            cx.report(
+                "units-in-minutes",
+                Some(l.number),
+                format!(
+                    "line {}: the quantity is in minutes (837P SV103=MJ, for anesthesia); OT codes bill units (SV103=UN) converted from minutes by the 8-minute rule",
+                    l.number
+                ),
+            );
+        } else if l.units.is_none() || (l.units == Some(0) && l.minutes.is_none()) {
+            // Zero units only make sense on a line that documents minutes it does not bill.
             cx.report(
                 "units-invalid",
                 Some(l.number),
@@ -61,13 +73,16 @@ pub(crate) fn check(cx: &mut Ctx<'_>) {
                 ),
             );
         }
-        if !tables.cpt.contains_key(&l.code) {
+        // An 837I revenue line may carry no HCPCS code (the revenue edits report that).
+        let no_code = l.code.is_empty() && l.revenue_code.is_some();
+        if !no_code && !tables.cpt.contains_key(&l.code) {
+            // Not quoted: an unknown code is whatever the sender wrote.
             cx.report(
                 "cpt-unknown",
                 Some(l.number),
                 format!(
-                    "{} is not in the OT code table; its units are not checked",
-                    l.code
+                    "line {}: the procedure code is not in the OT code table; its units are not checked",
+                    l.number
                 ),
             );
         }
@@ -88,7 +103,8 @@ pub(crate) fn check(cx: &mut Ctx<'_>) {
         let Some(info) = tables.cpt.get(&l.code) else {
             continue;
         };
-        if !info.timed {
+        // A quantity in minutes has no units to weigh against them (reported above).
+        if !info.timed || l.quantity_in_minutes {
             continue;
         }
         let day = days.entry(date).or_insert_with(|| Day {
@@ -221,12 +237,20 @@ pub(crate) fn check(cx: &mut Ctx<'_>) {
         let billed: u32 = day.codes.values().map(|(u, _, _)| u).sum();
         match cx.profile.units_rule {
             UnitsRule::CmsTotalTime => cms(cx, day, t, billed, per_code_sum.is_some()),
-            UnitsRule::PerCode => per_code(cx, day),
+            UnitsRule::PerCode => {
+                if !day.all_minutes {
+                    per_code_bound(cx, day, t, billed);
+                }
+                per_code(cx, day);
+            }
         }
     }
 }
 
 fn cms(cx: &mut Ctx<'_>, day: &Day, t: u32, billed: u32, have_per_code: bool) {
+    if !have_per_code {
+        cx.skip("units-distribution");
+    }
     let allowed = cms_total_units(t);
     if billed > allowed {
         cx.report(
@@ -244,6 +268,11 @@ fn cms(cx: &mut Ctx<'_>, day: &Day, t: u32, billed: u32, have_per_code: bool) {
             None,
             format!("{billed} timed units billed; {t} total timed minutes support {allowed}"),
         );
+        // Under-billing itself is only a warning, but no code may carry more than its share:
+        // 5 + 40 minutes billed 1 + 1 gives the 5-minute code a unit CMS gives the other.
+        if have_per_code {
+            over_share(cx, day, billed, allowed);
+        }
         return;
     }
     if !have_per_code {
@@ -255,7 +284,17 @@ fn cms(cx: &mut Ctx<'_>, day: &Day, t: u32, billed: u32, have_per_code: bool) {
     for (code, (units, minutes, line)) in &day.codes {
         let m = minutes.unwrap_or(0);
         let floor = m / 15;
-        if *units < floor || *units > floor + 1 {
+        if *units == floor + 1 && m % 15 == 0 {
+            // The extra unit has no minutes of its own (30 + 8 billed 3 + 0): CMS gives it to
+            // the code whose minutes are left over (2 + 1).
+            cx.report(
+                "units-code-distribution",
+                Some(*line),
+                format!(
+                    "{code}: {units} units for {m} minutes; unit {units} has no minutes of its own (the 8-minute rule gives it {floor}; a leftover unit goes to a code with minutes left over)"
+                ),
+            );
+        } else if *units < floor || *units > floor + 1 {
             cx.report(
                 "units-code-distribution",
                 Some(*line),
@@ -282,6 +321,61 @@ fn cms(cx: &mut Ctx<'_>, day: &Day, t: u32, billed: u32, have_per_code: bool) {
                 ),
             );
         }
+    }
+}
+
+/// The most units the CMS distribution can give each code (ties at the last leftover go
+/// either way: CMS example 2): `floor(m/15)`, plus one when its remainder is among the
+/// remainders that receive the leftover units.
+pub fn cms_max_units(minutes: &[u32]) -> Vec<u32> {
+    let total = cms_total_units(minutes.iter().sum());
+    let base: u32 = minutes.iter().map(|m| m / 15).sum();
+    let left = usize::try_from(total.saturating_sub(base)).unwrap_or(usize::MAX);
+    let mut rems: Vec<u32> = minutes.iter().map(|m| m % 15).collect();
+    rems.sort_unstable_by(|a, b| b.cmp(a));
+    let threshold = left.checked_sub(1).and_then(|i| rems.get(i)).copied();
+    minutes
+        .iter()
+        .map(|m| {
+            let extra = threshold.is_some_and(|thr| m % 15 > 0 && m % 15 >= thr);
+            m / 15 + u32::from(extra)
+        })
+        .collect()
+}
+
+/// On an under-billed day: codes billed more units than the distribution could give them.
+fn over_share(cx: &mut Ctx<'_>, day: &Day, billed: u32, allowed: u32) {
+    let minutes: Vec<u32> = day.codes.values().map(|(_, m, _)| m.unwrap_or(0)).collect();
+    let max = cms_max_units(&minutes);
+    for ((code, (units, m, line)), most) in day.codes.iter().zip(max) {
+        if *units > most {
+            cx.report(
+                "units-code-distribution",
+                Some(*line),
+                format!(
+                    "{code}: {units} units for {} minutes; the 8-minute rule gives it at most {most} on this day ({billed} of {allowed} units billed: the units went to the wrong code)",
+                    m.unwrap_or(0)
+                ),
+            );
+        }
+    }
+}
+
+/// Rule of eights without per-code minutes: each code billed needs 8 minutes for its first
+/// unit and 15 for each further one, so `u` units on `k` codes need at least `15u - 7k`.
+fn per_code_bound(cx: &mut Ctx<'_>, day: &Day, t: u32, billed: u32) {
+    cx.skip("units-per-code");
+    let codes = day.codes.values().filter(|(u, _, _)| *u > 0).count();
+    let codes = u32::try_from(codes).unwrap_or(u32::MAX);
+    let need = (15 * billed).saturating_sub(7 * codes);
+    if need > t {
+        cx.report(
+            "units-exceed-time",
+            None,
+            format!(
+                "{billed} timed units on {codes} code(s) need at least {need} timed minutes under the rule of eights (8 for a code's first unit, 15 for each further one); the total is {t}. Per-code minutes are not given, so each code's own units were not checked"
+            ),
+        );
     }
 }
 
@@ -475,6 +569,92 @@ mod tests {
         assert!(codes(&c, "medicare").contains(&"units-invalid"));
         let c = claim(&[("99213", 1, None)]);
         assert!(codes(&c, "medicare").contains(&"cpt-unknown"));
+    }
+
+    fn skipped(c: &crate::claims::Claim, p: &str) -> Vec<&'static str> {
+        let t = crate::claims::edits::testutil::tables();
+        crate::claims::edits::run(c, t.profile(p).unwrap(), t).1
+    }
+
+    #[test]
+    fn a_total_without_per_code_minutes_still_bounds_the_units() {
+        // Issue 16: 97530 x4 with 20 timed minutes passed silently under commercial.
+        let mut c = claim(&[("97530", 4, None)]);
+        c.total_timed_minutes = Some(20);
+        for p in ["medicare", "commercial"] {
+            assert_eq!(codes(&c, p), ["units-exceed-time"], "{p}");
+        }
+        assert!(skipped(&c, "commercial").contains(&"units-per-code"));
+        assert!(skipped(&c, "medicare").contains(&"units-distribution"));
+        // Rule of eights: 1 + 1 on two codes needs 8 + 8; 2 + 1 needs 23 + 8.
+        let mut c = claim(&[("97530", 1, None), ("97535", 1, None)]);
+        c.total_timed_minutes = Some(16);
+        assert!(codes(&c, "commercial").is_empty());
+        c.lines[0].units = Some(2);
+        c.total_timed_minutes = Some(30);
+        assert_eq!(codes(&c, "commercial"), ["units-exceed-time"]);
+        c.total_timed_minutes = Some(31);
+        assert!(codes(&c, "commercial").is_empty());
+    }
+
+    #[test]
+    fn a_unit_without_its_own_minutes_is_an_error() {
+        // 30 + 8 minutes: CMS bills 2 + 1, never 3 + 0 (the third unit has no minutes).
+        assert_eq!(cms_distribute(&[30, 8]), [2, 1]);
+        let c = claim(&[("97530", 3, Some(30)), ("97535", 0, Some(8))]);
+        let f = crate::claims::edits::testutil::run_as(&c, "medicare");
+        let hit = f
+            .iter()
+            .find(|f| f.code == "units-code-distribution")
+            .expect("reported");
+        assert_eq!(
+            (hit.severity, hit.line),
+            (crate::claims::Severity::Error, Some(1))
+        );
+        let c = claim(&[("97530", 2, Some(30)), ("97535", 1, Some(8))]);
+        assert!(codes(&c, "medicare").is_empty());
+    }
+
+    #[test]
+    fn an_under_billed_day_still_gets_the_distribution_check() {
+        // 5 + 40 minutes billed 1 + 1: 45 minutes support 3 units (0 + 3); the 5-minute
+        // code carries a unit it cannot have.
+        let c = claim(&[("97530", 1, Some(5)), ("97535", 1, Some(40))]);
+        let f = crate::claims::edits::testutil::run_as(&c, "medicare");
+        let hit = f
+            .iter()
+            .find(|f| f.code == "units-code-distribution")
+            .expect("reported");
+        assert_eq!(hit.line, Some(1));
+        assert!(f.iter().any(|f| f.code == "units-below-time"));
+        // Billing less than a code's minutes support is under-billing only (a warning).
+        let c = claim(&[("97530", 1, Some(30))]);
+        assert_eq!(codes(&c, "medicare"), ["units-below-time"]);
+        let c = claim(&[("97530", 0, Some(5)), ("97535", 2, Some(40))]);
+        assert_eq!(codes(&c, "medicare"), ["units-below-time"]);
+    }
+
+    #[test]
+    fn most_units_per_code() {
+        assert_eq!(cms_max_units(&[5, 40]), [0, 3]);
+        // Ties at the leftover go either way (CMS example 2).
+        assert_eq!(cms_max_units(&[20, 20]), [2, 2]);
+        assert_eq!(cms_max_units(&[7, 7, 7]), [1, 1, 1]);
+        assert_eq!(cms_max_units(&[30, 8]), [2, 1]);
+        assert_eq!(cms_max_units(&[30]), [2]);
+    }
+
+    #[test]
+    fn minutes_as_quantity_are_reported_not_refused() {
+        let mut c = claim(&[("97530", 1, None)]);
+        c.lines[0].units = None;
+        c.lines[0].minutes = Some(30);
+        c.lines[0].quantity_in_minutes = true;
+        let f = codes(&c, "medicare");
+        assert!(
+            f.contains(&"units-in-minutes") && !f.contains(&"units-invalid"),
+            "{f:?}"
+        );
     }
 
     #[test]
