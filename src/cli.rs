@@ -257,6 +257,19 @@ pub enum AuditCommand {
         /// empty log fails, since a deleted or mistyped log proves nothing.
         #[arg(long)]
         allow_empty: bool,
+        /// The sled vault the log was written with: its witness of the log's newest
+        /// checkpoint catches a log cut short or rolled back. Default: the vault `X` beside
+        /// a log directory `X-audit`, when there is one.
+        #[arg(long)]
+        vault: Option<PathBuf>,
+        /// A checkpoint kept from an earlier verification (the `pin` line it printed, or a
+        /// file holding it): the log must still hold it, and everything it covers.
+        #[arg(long)]
+        pin: Option<String>,
+        /// Accept entries after the newest checkpoint (a live gateway's last second): without
+        /// it they fail verification, since no signature covers them yet.
+        #[arg(long)]
+        allow_unanchored: bool,
     },
     /// Entries matching every given filter, as stored (JSON lines).
     Search {
@@ -1268,7 +1281,7 @@ fn with_vault_audit(
     command: &VaultCommand,
     action: impl FnOnce() -> anyhow::Result<()>,
 ) -> anyhow::Result<()> {
-    use crate::audit::{Action, AuditLog, Event};
+    use crate::audit::{Action, Event};
     if let VaultCommand::Migrate {
         from,
         to,
@@ -1296,8 +1309,7 @@ fn with_vault_audit(
             (None, None) => bail!("--audit-dir is needed when neither side is a sled vault"),
         };
         let master = read_master_key(key_file)?;
-        let log = AuditLog::open(&dir, &master, crate::audit::Settings::default())
-            .context("opening the audit log (vault administration is always audited)")?;
+        let log = open_admin_log(&dir, &master, sled_dir.map(Path::new))?;
         let result = action();
         let mut event = Event::new(
             Action::VaultMigrate,
@@ -1336,14 +1348,28 @@ fn with_vault_audit(
         _ if is_url => bail!("--audit-dir is needed with a PostgreSQL vault"),
         _ => crate::audit::default_dir(&args.vault),
     };
-    let log = AuditLog::open(&dir, &master, crate::audit::Settings::default())
-        .context("opening the audit log (vault administration is always audited)")?;
+    let log = open_admin_log(&dir, &master, (!is_url).then_some(args.vault.as_path()))?;
     let result = action();
     let mut event = Event::new(what, if result.is_ok() { "ok" } else { "failed" });
     event.caller = Some("cli".into());
     log.record(event)?;
     log.close()?;
     result
+}
+
+/// The audit log a command line action is recorded in, witnessed in the sled vault
+/// `vault_dir` when there is one (as the gateway does), so that the log's end stays checked.
+fn open_admin_log(
+    dir: &Path,
+    master: &MasterKey,
+    vault_dir: Option<&Path>,
+) -> anyhow::Result<crate::audit::AuditLog> {
+    let witness = vault_dir.map(|v| {
+        Box::new(crate::audit::witness::FileWitness::in_vault(v, dir))
+            as Box<dyn crate::audit::witness::Witness>
+    });
+    crate::audit::AuditLog::open_witnessed(dir, master, crate::audit::Settings::default(), witness)
+        .context("opening the audit log (vault administration is always audited)")
 }
 
 fn audit_filter(f: &AuditFilterArgs) -> anyhow::Result<crate::audit::query::Filter> {
@@ -1389,6 +1415,9 @@ fn audit(command: &AuditCommand) -> anyhow::Result<ExitCode> {
             log,
             pubkey,
             allow_empty,
+            vault,
+            pin,
+            allow_unanchored,
         } => {
             if !allow_empty {
                 require_audit_dir(&log.dir)?;
@@ -1407,13 +1436,32 @@ fn audit(command: &AuditCommand) -> anyhow::Result<ExitCode> {
                     verify::Trust::Keys(&keys)
                 }
             };
+            let pin = pin
+                .as_deref()
+                .map(verify::parse_pin)
+                .transpose()
+                .map_err(|e| anyhow::anyhow!(e))?;
+            let witness = audit_witness(&log.dir, vault.as_deref())?;
+            let anchors = verify::Anchors {
+                witness: witness
+                    .as_ref()
+                    .map(|w| w as &dyn crate::audit::witness::Witness),
+                pin: pin.as_ref(),
+            };
             let mut dirs = vec![log.dir.clone()];
             let officer = log.dir.join("officer");
             if officer.is_dir() {
                 dirs.push(officer);
             }
             for dir in dirs {
-                match verify::verify(&dir, &trust)? {
+                // The witness and the pin are the main log's; the officer's log has neither.
+                let result = if dir == log.dir {
+                    verify::verify_anchored(&dir, &trust, &anchors)?
+                } else {
+                    verify::verify(&dir, &trust)?
+                };
+                let d = dir.display().to_string();
+                match result {
                     Ok(r) if r.entries == 0 && !allow_empty && dir == log.dir => {
                         eprintln!(
                             "phigate: audit log {} holds no entries, so nothing is verified (--allow-empty when an empty log is expected)",
@@ -1421,15 +1469,26 @@ fn audit(command: &AuditCommand) -> anyhow::Result<ExitCode> {
                         );
                         return Ok(ExitCode::from(1));
                     }
-                    Ok(r) => outln!(
-                        "{}",
-                        serde_json::json!({"dir": dir.display().to_string(), "intact": true, "entries": r.entries,
-                            "segments": r.segments, "checkpoints": r.checkpoints, "after_last_checkpoint": r.unanchored})
-                    )?,
+                    Ok(r) => {
+                        let anchored = r.unanchored == 0 || *allow_unanchored;
+                        outln!(
+                            "{}",
+                            serde_json::json!({"dir": d, "intact": anchored, "entries": r.entries,
+                                "segments": r.segments, "checkpoints": r.checkpoints, "after_last_checkpoint": r.unanchored,
+                                "witness": r.witness.as_str(), "pin": r.newest.as_ref().map(crate::audit::Checkpoint::line)})
+                        )?;
+                        if !anchored {
+                            eprintln!(
+                                "phigate: audit log {d}: {} entries after the newest checkpoint are not anchored by any signature (they could be removed unnoticed); --allow-unanchored accepts them (a live gateway checkpoints every second)",
+                                r.unanchored
+                            );
+                            return Ok(ExitCode::from(1));
+                        }
+                    }
                     Err(p) => {
                         outln!(
                             "{}",
-                            serde_json::json!({"dir": dir.display().to_string(), "intact": false,
+                            serde_json::json!({"dir": d, "intact": false,
                                 "file": p.file.display().to_string(), "line": p.line, "entry": p.expected_seq, "reason": p.reason})
                         )?;
                         eprintln!("phigate: audit log tampered: {p}");
@@ -1544,6 +1603,28 @@ impl<W: Write> Write for PipeWatch<W> {
         let r = self.inner.flush();
         self.note(r)
     }
+}
+
+/// The witness `audit verify` compares the log with: in the vault given, or in the vault
+/// `X` beside a log directory `X-audit` (the default layout); none when there is no vault.
+fn audit_witness(
+    log_dir: &Path,
+    vault: Option<&Path>,
+) -> anyhow::Result<Option<crate::audit::witness::FileWitness>> {
+    use crate::audit::witness::FileWitness;
+    if let Some(v) = vault {
+        let dir = sled_dir(v, "audit verify --vault")?;
+        SledVault::check_existing(dir)?;
+        return Ok(Some(FileWitness::in_vault(dir, log_dir)));
+    }
+    let beside = log_dir
+        .file_name()
+        .and_then(|n| n.to_str())
+        .and_then(|n| n.strip_suffix("-audit"))
+        .map(|n| log_dir.with_file_name(n));
+    Ok(beside
+        .filter(|v| SledVault::check_existing(v).is_ok())
+        .map(|v| FileWitness::in_vault(&v, log_dir)))
 }
 
 /// An audit command's `--dir` must be an existing directory: a mistyped path must not read

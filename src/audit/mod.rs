@@ -15,10 +15,11 @@
 
 pub mod query;
 pub mod verify;
+pub mod witness;
 
 use std::collections::BTreeMap;
 use std::fs::{File, OpenOptions};
-use std::io::{BufWriter, Read, Seek, SeekFrom, Write};
+use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{mpsc, Arc, Mutex};
@@ -28,6 +29,7 @@ use ring::{digest, hmac, signature};
 use serde::{Deserialize, Serialize};
 
 use crate::keys::{MasterKey, Purpose};
+use witness::Witness;
 
 /// Why the audit log cannot be used. Never carries event content.
 #[derive(Debug, thiserror::Error)]
@@ -41,7 +43,7 @@ pub enum AuditError {
     #[error("audit log queue is full; failing closed")]
     Full,
     #[error(
-        "audit log {path}: the last entry does not verify ({reason}); run `phigate audit verify`"
+        "audit log {path} does not verify ({reason}); nothing is written to it; run `phigate audit verify`"
     )]
     Damaged { path: String, reason: String },
 }
@@ -172,14 +174,54 @@ pub struct Entry {
     pub event: Event,
 }
 
-/// A signed statement that the log held `seq` entries ending in `hash`.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+/// A signed statement that the log held `seq` entries ending in `hash`, and (from v2 on)
+/// that the checkpoint before it was `prev`: the checkpoints form a chain of their own, so
+/// none can be taken out of the middle unnoticed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Checkpoint {
     pub seq: u64,
     pub hash: String,
     pub ts: String,
-    /// Ed25519 signature (hex) over [`checkpoint_message`].
+    /// The previous checkpoint's [`Checkpoint::id`] ([`GENESIS`] for a log's first). Absent
+    /// in checkpoints written before checkpoints were chained (v1), which stay valid.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub prev: Option<String>,
+    /// Ed25519 signature (hex) over [`Checkpoint::message`].
     pub sig: String,
+}
+
+impl Checkpoint {
+    /// The signed bytes.
+    pub fn message(&self) -> Vec<u8> {
+        match &self.prev {
+            None => checkpoint_message(self.seq, &self.hash, &self.ts),
+            Some(prev) => format!(
+                "phigate audit checkpoint v2\n{}\n{}\n{}\n{prev}",
+                self.seq, self.hash, self.ts
+            )
+            .into_bytes(),
+        }
+    }
+
+    /// What the next checkpoint names as its `prev`: the SHA-256 of the signed bytes.
+    pub fn id(&self) -> String {
+        sha256_hex(&self.message())
+    }
+
+    /// Whether the Ed25519 public key `public` signed it.
+    pub fn signed_by(&self, public: &[u8]) -> bool {
+        unhex(&self.sig).is_some_and(|sig| {
+            signature::UnparsedPublicKey::new(&signature::ED25519, public)
+                .verify(&self.message(), &sig)
+                .is_ok()
+        })
+    }
+
+    /// The checkpoint as one JSON line: what `checkpoints.jsonl` holds, what `audit verify`
+    /// prints for an auditor to keep, and what `--pin` takes back.
+    pub fn line(&self) -> String {
+        serde_json::to_string(self).unwrap_or_default()
+    }
 }
 
 pub const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
@@ -234,14 +276,27 @@ impl AuditKeys {
         hex(&ctx.sign().as_ref()[..16])
     }
 
-    fn sign_checkpoint(&self, seq: u64, hash: &str, ts: &str) -> String {
-        hex(self
-            .signing
-            .sign(&checkpoint_message(seq, hash, ts))
-            .as_ref())
+    /// A new (v2) checkpoint of the head `seq`/`hash`, chained to the checkpoint `prev`.
+    fn sign_checkpoint(&self, seq: u64, hash: &str, prev: &str) -> Checkpoint {
+        let mut cp = Checkpoint {
+            seq,
+            hash: hash.to_string(),
+            ts: now_rfc3339(),
+            prev: Some(prev.to_string()),
+            sig: String::new(),
+        };
+        cp.sig = hex(self.signing.sign(&cp.message()).as_ref());
+        cp
+    }
+
+    /// The checkpoint public key (raw bytes).
+    pub fn public_key(&self) -> Vec<u8> {
+        use signature::KeyPair as _;
+        self.signing.public_key().as_ref().to_vec()
     }
 }
 
+/// The signed bytes of a v1 (unchained) checkpoint.
 pub fn checkpoint_message(seq: u64, hash: &str, ts: &str) -> Vec<u8> {
     format!("phigate audit checkpoint v1\n{seq}\n{hash}\n{ts}").into_bytes()
 }
@@ -370,12 +425,25 @@ pub struct AuditLog {
 }
 
 impl AuditLog {
-    /// Opens (or creates) the log in `dir`, checks that its newest entry verifies, and
-    /// starts the writer thread. A second process on the same directory is refused.
+    /// Opens (or creates) the log in `dir` with no witness (tests, benches, the officer's
+    /// own log); see [`AuditLog::open_witnessed`].
     pub fn open(
         dir: &Path,
         master: &MasterKey,
         settings: Settings,
+    ) -> Result<AuditLog, AuditError> {
+        AuditLog::open_witnessed(dir, master, settings, None)
+    }
+
+    /// Opens (or creates) the log in `dir`, checks that it verifies back to its newest
+    /// checkpoint and that this checkpoint is the witness's ([`verify::recover`]), and starts
+    /// the writer thread, which stores every new checkpoint in the witness too. A log that
+    /// does not verify is refused, as is a second process on the same directory.
+    pub fn open_witnessed(
+        dir: &Path,
+        master: &MasterKey,
+        settings: Settings,
+        witness: Option<Box<dyn Witness>>,
     ) -> Result<AuditLog, AuditError> {
         std::fs::create_dir_all(dir).map_err(|e| io_err(dir, e))?;
         let lock_path = dir.join("lock");
@@ -391,20 +459,35 @@ impl AuditLog {
             });
         }
         let keys = Arc::new(AuditKeys::derive(master)?);
-        let head = recover_head(dir, &keys)?;
+        let found = verify::recover(dir, &keys, witness.as_deref())?;
+        // A tail the writer left unanchored (it was stopped between fsync and checkpoint),
+        // or a witness one checkpoint behind, is anchored before anything new is written.
+        let catch_up = found.unanchored > 0
+            || matches!(
+                found.witness,
+                verify::WitnessCheck::OneBehind | verify::WitnessCheck::AbsentOldLog
+            ) && found.newest.is_some();
         let (tx, rx) = mpsc::sync_channel(settings.queue.max(1));
         let failed = Arc::new(AtomicBool::new(false));
         let written = Arc::new(AtomicU64::new(0));
         let mut writer = Writer {
             dir: dir.to_path_buf(),
             keys: Arc::clone(&keys),
-            head,
+            head: Head {
+                seq: found.seq,
+                hash: found.hash,
+            },
             segment: None,
             max_segment_bytes: settings.max_segment_bytes,
             last_checkpoint: std::time::Instant::now(),
-            since_checkpoint: 0,
+            since_checkpoint: found.unanchored,
+            newest: found.newest,
+            witness,
             _lock: lock,
         };
+        if catch_up {
+            writer.checkpoint()?;
+        }
         let (f2, w2) = (Arc::clone(&failed), Arc::clone(&written));
         let worker = std::thread::Builder::new()
             .name("phigate-audit".into())
@@ -505,54 +588,6 @@ impl Drop for AuditLog {
     }
 }
 
-/// Reads the newest entry and checks its MAC: the chain resumes from it.
-fn recover_head(dir: &Path, keys: &AuditKeys) -> Result<Head, AuditError> {
-    let segs = segments(dir)?;
-    let Some(last) = segs.last() else {
-        return Ok(Head {
-            seq: 0,
-            hash: GENESIS.to_string(),
-        });
-    };
-    let damaged = |reason: &str| AuditError::Damaged {
-        path: last.display().to_string(),
-        reason: reason.to_string(),
-    };
-    let mut f = File::open(last).map_err(|e| io_err(last, e))?;
-    let len = f.metadata().map_err(|e| io_err(last, e))?.len();
-    // A line is at most a few KiB; the tail holds the last complete one.
-    let start = len.saturating_sub(1 << 20);
-    f.seek(SeekFrom::Start(start))
-        .map_err(|e| io_err(last, e))?;
-    let mut tail = Vec::new();
-    f.read_to_end(&mut tail).map_err(|e| io_err(last, e))?;
-    let text = String::from_utf8_lossy(&tail);
-    if !text.is_empty() && !text.ends_with('\n') {
-        return Err(damaged(
-            "the last line is incomplete (a crash mid-write, or truncation)",
-        ));
-    }
-    let Some(line) = text.lines().rfind(|l| !l.trim().is_empty()) else {
-        // An empty newest segment: the chain continues from the segment before it.
-        return match segs.len() {
-            1 => Ok(Head {
-                seq: 0,
-                hash: GENESIS.to_string(),
-            }),
-            _ => Err(damaged("the newest segment is empty")),
-        };
-    };
-    let (body, mac) = split_mac(line).ok_or_else(|| damaged("no MAC"))?;
-    if !keys.verify_mac(body.as_bytes(), mac) {
-        return Err(damaged("MAC mismatch (edited, or another master key)"));
-    }
-    let entry: Entry = serde_json::from_str(&body).map_err(|_| damaged("not an entry"))?;
-    Ok(Head {
-        seq: entry.seq,
-        hash: sha256_hex(line.as_bytes()),
-    })
-}
-
 struct Segment {
     file: BufWriter<File>,
     path: PathBuf,
@@ -569,6 +604,10 @@ struct Writer {
     /// When the last checkpoint was signed, and entries written since.
     last_checkpoint: std::time::Instant,
     since_checkpoint: u64,
+    /// The newest checkpoint, which the next one chains to.
+    newest: Option<Checkpoint>,
+    /// Where every checkpoint is also stored, outside the log directory.
+    witness: Option<Box<dyn Witness>>,
     /// Held for the writer's life: one process per log directory.
     _lock: File,
 }
@@ -740,27 +779,37 @@ impl Writer {
         if self.since_checkpoint == 0 || !(due || force) {
             return Ok(());
         }
+        self.checkpoint()
+    }
+
+    /// Signs a checkpoint of the head, chained to the newest, appends it to the log's
+    /// checkpoint file and then stores it in the witness. In that order: a crash in between
+    /// leaves the witness one checkpoint behind, which the start-up check accepts (and
+    /// catches up), whereas a witness ahead of the log would look like a cut log.
+    fn checkpoint(&mut self) -> Result<(), AuditError> {
         self.since_checkpoint = 0;
         self.last_checkpoint = std::time::Instant::now();
-        let ts = now_rfc3339();
-        let cp = Checkpoint {
-            seq: self.head.seq,
-            hash: self.head.hash.clone(),
-            sig: self
-                .keys
-                .sign_checkpoint(self.head.seq, &self.head.hash, &ts),
-            ts,
-        };
+        let prev = self
+            .newest
+            .as_ref()
+            .map_or_else(|| GENESIS.to_string(), Checkpoint::id);
+        let cp = self
+            .keys
+            .sign_checkpoint(self.head.seq, &self.head.hash, &prev);
         let path = self.dir.join(CHECKPOINTS);
         let mut f = OpenOptions::new()
             .create(true)
             .append(true)
             .open(&path)
             .map_err(|e| io_err(&path, e))?;
-        let mut line = serde_json::to_string(&cp).map_err(|e| io_err(&path, e))?;
+        let mut line = cp.line();
         line.push('\n');
         f.write_all(line.as_bytes()).map_err(|e| io_err(&path, e))?;
         f.sync_data().map_err(|e| io_err(&path, e))?;
+        if let Some(w) = &self.witness {
+            w.store(&cp)?;
+        }
+        self.newest = Some(cp);
         Ok(())
     }
 }

@@ -180,7 +180,13 @@ impl Gateway {
         if let Some(n) = config.audit.max_segment_bytes {
             settings.max_segment_bytes = n;
         }
-        let audit = crate::audit::AuditLog::open(&audit_dir, &master, settings)
+        // The witness of the log's end lives in the vault, out of reach of whoever can
+        // rewrite the log directory.
+        let witness = sled_dir.as_deref().map(|v| {
+            Box::new(crate::audit::witness::FileWitness::in_vault(v, &audit_dir))
+                as Box<dyn crate::audit::witness::Witness>
+        });
+        let audit = crate::audit::AuditLog::open_witnessed(&audit_dir, &master, settings, witness)
             .with_context(|| format!("opening the audit log {}", audit_dir.display()))?;
         let wants_claims =
             config.routes.iter().any(|r| r.claims.is_some()) || !config.api.callers.is_empty();
