@@ -862,3 +862,108 @@ pub fn default_dir(vault_dir: &Path) -> PathBuf {
         .unwrap_or_else(|| "audit".into());
     parent.join(name)
 }
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::expect_used)]
+    use super::*;
+
+    /// A log written before checkpoints were chained and witnessed: its v1 checkpoints
+    /// (signed over the v1 message, no `prev`) are rewritten in place of the v2 ones.
+    fn make_old_log(dir: &Path, master: &MasterKey, n: usize) {
+        let log = AuditLog::open(dir, master, Settings::default()).expect("open");
+        for _ in 0..n {
+            log.record(Event::new(Action::Tokenize, "ok"))
+                .expect("record");
+        }
+        log.close().expect("close");
+        let keys = AuditKeys::derive(master).expect("keys");
+        let cps = verify::read_checkpoints(dir).expect("checkpoints");
+        let mut text = String::new();
+        for cp in cps {
+            let sig = hex(keys
+                .signing
+                .sign(&checkpoint_message(cp.seq, &cp.hash, &cp.ts))
+                .as_ref());
+            let old = Checkpoint {
+                prev: None,
+                sig,
+                ..cp
+            };
+            text.push_str(&old.line());
+            text.push('\n');
+        }
+        std::fs::write(dir.join(CHECKPOINTS), text).expect("write");
+    }
+
+    #[test]
+    fn a_log_written_before_witnesses_is_read_then_witnessed_from_its_next_checkpoint() {
+        let tmp = tempfile::tempdir().expect("tempdir");
+        let (dir, vault) = (tmp.path().join("audit"), tmp.path().join("vault"));
+        let master = MasterKey::from_bytes([3; 32]);
+        make_old_log(&dir, &master, 5);
+        let keys = AuditKeys::derive(&master).expect("keys");
+        let w = witness::FileWitness::in_vault(&vault, &dir);
+        let anchors = verify::Anchors {
+            witness: Some(&w),
+            pin: None,
+        };
+        let r = verify::verify_anchored(&dir, &verify::Trust::Keys(&keys), &anchors)
+            .expect("io")
+            .expect("an old log verifies");
+        assert_eq!(r.witness, verify::WitnessCheck::AbsentOldLog);
+        assert!(r.newest.as_ref().is_some_and(|c| c.prev.is_none()));
+        // Opening it with a witness anchors it at once: a chained checkpoint follows the
+        // old ones, and the witness holds it.
+        let log = AuditLog::open_witnessed(
+            &dir,
+            &master,
+            Settings::default(),
+            Some(Box::new(witness::FileWitness::in_vault(&vault, &dir))),
+        )
+        .expect("an old log opens");
+        log.record(Event::new(Action::Reveal, "ok"))
+            .expect("record");
+        log.close().expect("close");
+        let r = verify::verify_anchored(&dir, &verify::Trust::Keys(&keys), &anchors)
+            .expect("io")
+            .expect("intact");
+        assert_eq!((r.entries, r.witness), (6, verify::WitnessCheck::Current));
+        // From now on a missing witness is an attack, not an old log.
+        std::fs::remove_dir_all(vault.join(witness::WITNESS_DIR)).expect("rm");
+        let p = verify::verify_anchored(&dir, &verify::Trust::Keys(&keys), &anchors)
+            .expect("io")
+            .expect_err("no witness");
+        assert!(p.reason.contains("no witness"), "{p}");
+    }
+
+    #[test]
+    fn a_witness_one_checkpoint_behind_is_a_crash_between_two_writes_and_is_caught_up() {
+        let tmp = tempfile::tempdir().expect("tempdir");
+        let (dir, vault) = (tmp.path().join("audit"), tmp.path().join("vault"));
+        let master = MasterKey::from_bytes([4; 32]);
+        let open = || {
+            AuditLog::open_witnessed(
+                &dir,
+                &master,
+                Settings::default(),
+                Some(Box::new(witness::FileWitness::in_vault(&vault, &dir))),
+            )
+        };
+        let log = open().expect("open");
+        log.record(Event::new(Action::Tokenize, "ok"))
+            .expect("record");
+        log.sync().expect("sync");
+        let w = witness::FileWitness::in_vault(&vault, &dir);
+        let behind = w.load().expect("load").expect("stored");
+        log.record(Event::new(Action::Tokenize, "ok"))
+            .expect("record");
+        log.close().expect("close");
+        // The process died after the checkpoint file, before the witness.
+        w.store(&behind).expect("store");
+        let log = open().expect("a witness one behind is accepted");
+        log.close().expect("close");
+        let newest = verify::read_checkpoints(&dir).expect("cps").pop();
+        assert_eq!(w.load().expect("load"), newest, "caught up at start-up");
+    }
+}

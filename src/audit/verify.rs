@@ -526,7 +526,7 @@ pub fn recover(
     let witness_state = match witness {
         None => WitnessCheck::NotChecked,
         Some(w) => compare_witness(&checkpoints, w.load()?.as_ref(), &public, end)
-            .map_err(|reason| damaged(Path::new(&w.describe()), reason))?,
+            .map_err(|reason| damaged(dir, format!("{reason}; witness {}", w.describe())))?,
     };
     Ok(Recovered {
         seq: end,

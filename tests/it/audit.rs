@@ -600,3 +600,237 @@ fn since_and_until_are_times_with_offsets_and_garbage_is_refused() {
         "{report}"
     );
 }
+
+// ---- Cutting the log short (issue 15, finding 4) ----------------------------------------
+
+/// A sled vault `vault` and its log `vault-audit` (the default layout), written in
+/// sessions as the gateway writes it: with the vault's witness. Returns (log dir, key file).
+fn witnessed_log(root: &Path, sessions: &[usize], max_segment_bytes: u64) -> (PathBuf, PathBuf) {
+    let vault = root.join("vault");
+    drop(phigate::vault::SledVault::create(&vault, &master()).expect("vault"));
+    let dir = phigate::audit::default_dir(&vault);
+    let mut n = 0;
+    for &count in sessions {
+        append_session(&vault, &dir, n, count, max_segment_bytes);
+        n += count;
+    }
+    let key = root.join("master.key");
+    std::fs::write(&key, KEY_HEX).expect("key");
+    (dir, key)
+}
+
+fn open_witnessed(vault: &Path, dir: &Path, max_segment_bytes: u64) -> Result<AuditLog, String> {
+    let settings = Settings {
+        max_segment_bytes,
+        ..Settings::default()
+    };
+    let witness = Box::new(phigate::audit::witness::FileWitness::in_vault(vault, dir));
+    AuditLog::open_witnessed(dir, &master(), settings, Some(witness)).map_err(|e| e.to_string())
+}
+
+fn append_session(vault: &Path, dir: &Path, from: usize, count: usize, max_segment_bytes: u64) {
+    let log = open_witnessed(vault, dir, max_segment_bytes).expect("open");
+    for i in from..from + count {
+        log.record(event(i)).expect("record");
+    }
+    log.close().expect("close");
+}
+
+/// `audit verify` with extra arguments: (exit code, verdict, standard error).
+fn verify_with(dir: &Path, extra: &[&str]) -> (i32, serde_json::Value, String) {
+    let d = dir.display().to_string();
+    let mut args = vec!["audit", "verify", "--dir", d.as_str()];
+    args.extend_from_slice(extra);
+    let (code, stdout, stderr) = out_of(&args);
+    let first = stdout.lines().next().unwrap_or("{}").to_string();
+    (
+        code,
+        serde_json::from_str(&first).unwrap_or_else(|_| panic!("verdict: {stdout} {stderr}")),
+        stderr,
+    )
+}
+
+fn pubkey_file(root: &Path, key: &Path) -> String {
+    let out = run(
+        &["audit", "pubkey", "--key-file", &key.display().to_string()],
+        b"",
+    );
+    let pubkey = root.join("audit.pub");
+    std::fs::write(&pubkey, &out.stdout).expect("pubkey");
+    pubkey.display().to_string()
+}
+
+/// Removes every entry after `keep` from the segments and every checkpoint past it, as
+/// someone erasing the newest activity would (the log and its checkpoints stay consistent).
+fn cut_after(dir: &Path, keep: u64) {
+    for seg in segments(dir) {
+        let kept: Vec<String> = lines(&seg)
+            .into_iter()
+            .filter(|l| seq_of(l) <= keep)
+            .collect();
+        if kept.is_empty() {
+            std::fs::remove_file(&seg).expect("remove");
+        } else {
+            write_lines(&seg, &kept);
+        }
+    }
+    let cps = dir.join(phigate::audit::CHECKPOINTS);
+    let kept: Vec<String> = lines(&cps)
+        .into_iter()
+        .filter(|l| seq_of(l) <= keep)
+        .collect();
+    write_lines(&cps, &kept);
+}
+
+fn seq_of(line: &str) -> u64 {
+    serde_json::from_str::<serde_json::Value>(line).expect("json")["seq"]
+        .as_u64()
+        .expect("seq")
+}
+
+#[test]
+fn cutting_the_newest_entries_with_their_checkpoints_is_caught_by_the_witness_and_a_pin() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let (dir, key) = witnessed_log(tmp.path(), &[20], 64 << 20);
+    let k = key.display().to_string();
+    let (code, v, err) = verify_with(&dir, &["--key-file", &k]);
+    assert_eq!(code, 0, "{v} {err}");
+    assert_eq!(v["witness"], "matches", "{v}");
+    let old_pin = v["pin"].as_str().expect("pin line").to_string();
+    append_session(&tmp.path().join("vault"), &dir, 20, 10, 64 << 20);
+    let (_, v, _) = verify_with(&dir, &["--key-file", &k]);
+    let pin = v["pin"].as_str().expect("pin line").to_string();
+    // An earlier pin still holds on the longer log.
+    let (code, v, err) = verify_with(&dir, &["--key-file", &k, "--pin", &old_pin]);
+    assert_eq!(code, 0, "{v} {err}");
+
+    cut_after(&dir, 20);
+    let (code, v, _) = verify_with(&dir, &["--key-file", &k]);
+    assert_eq!(code, 1, "with the key: {v}");
+    assert!(
+        v["reason"].as_str().expect("reason").contains("cut short"),
+        "{v}"
+    );
+    let public = pubkey_file(tmp.path(), &key);
+    let vault = tmp.path().join("vault").display().to_string();
+    let (code, v, _) = verify_with(&dir, &["--pubkey", &public, "--vault", &vault]);
+    assert_eq!(code, 1, "with the public key and the vault: {v}");
+    // An auditor with only a copy of the log, the public key and the checkpoint they kept.
+    let evidence = tmp.path().join("evidence");
+    copy_dir(&dir, &evidence);
+    let (code, v, _) = verify_with(&evidence, &["--pubkey", &public]);
+    assert_eq!(code, 0, "the log alone cannot tell: {v}");
+    let (code, v, _) = verify_with(&evidence, &["--pubkey", &public, "--pin", &pin]);
+    assert_eq!(code, 1, "with the pin: {v}");
+    assert!(
+        v["reason"].as_str().expect("reason").contains("cut short"),
+        "{v}"
+    );
+    // The gateway (the writer) refuses to open it, naming why.
+    let e = open_witnessed(&tmp.path().join("vault"), &dir, 64 << 20)
+        .err()
+        .expect("refused");
+    assert!(
+        e.contains("cut short") && e.contains("nothing is written"),
+        "{e}"
+    );
+}
+
+#[test]
+fn deleting_the_newest_segment_is_caught() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let (dir, key) = witnessed_log(tmp.path(), &[30, 30], 2_000);
+    let segs = segments(&dir);
+    assert!(segs.len() >= 3, "{segs:?}");
+    let newest = segs.last().expect("segment");
+    let first_of_newest = seq_of(&lines(newest)[0]);
+    cut_after(&dir, first_of_newest - 1);
+    assert!(!newest.exists());
+    let (code, v, _) = verify_with(&dir, &["--key-file", &key.display().to_string()]);
+    assert_eq!(code, 1, "{v}");
+    assert!(
+        v["reason"].as_str().expect("reason").contains("cut short"),
+        "{v}"
+    );
+}
+
+#[test]
+fn rolling_the_newest_segment_and_checkpoints_back_to_older_copies_is_caught() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let (dir, key) = witnessed_log(tmp.path(), &[10], 64 << 20);
+    let seg = segments(&dir)[0].clone();
+    let cps = dir.join(phigate::audit::CHECKPOINTS);
+    let (old_seg, old_cps) = (
+        std::fs::read(&seg).expect("seg"),
+        std::fs::read(&cps).expect("cps"),
+    );
+    append_session(&tmp.path().join("vault"), &dir, 10, 5, 64 << 20);
+    std::fs::write(&seg, old_seg).expect("roll back");
+    std::fs::write(&cps, old_cps).expect("roll back");
+    let k = key.display().to_string();
+    let (code, v, _) = verify_with(&dir, &["--key-file", &k]);
+    assert_eq!(code, 1, "{v}");
+    let public = pubkey_file(tmp.path(), &key);
+    let (code, v, _) = verify_with(&dir, &["--pubkey", &public]);
+    assert_eq!(code, 1, "the witness is found beside the log: {v}");
+    // A witness deleted along with the rollback is caught too: the log's checkpoints say
+    // it was written while witnesses were kept.
+    std::fs::remove_dir_all(tmp.path().join("vault").join("audit-witness")).expect("rm");
+    let (code, v, _) = verify_with(&dir, &["--key-file", &k]);
+    assert_eq!(code, 1, "{v}");
+    assert!(
+        v["reason"].as_str().expect("reason").contains("no witness"),
+        "{v}"
+    );
+}
+
+#[test]
+fn entries_no_checkpoint_covers_fail_unless_allowed() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let dir = tmp.path().join("log");
+    let key = write_log(&dir, 12, 64 << 20);
+    let public = pubkey_file(tmp.path(), &key);
+    let cps = dir.join(phigate::audit::CHECKPOINTS);
+    let mut l = lines(&cps);
+    l.pop();
+    write_lines(&cps, &l);
+    let (code, v, err) = verify_with(&dir, &["--pubkey", &public]);
+    assert_eq!(code, 1, "an unanchored tail: {v}");
+    assert_eq!(v["intact"], false);
+    assert!(err.contains("not anchored"), "{err}");
+    let (code, v, _) = verify_with(&dir, &["--pubkey", &public, "--allow-unanchored"]);
+    assert_eq!(code, 0, "{v}");
+    assert!(v["after_last_checkpoint"].as_u64().expect("n") > 0, "{v}");
+    // No checkpoints at all: nothing signed covers any entry.
+    std::fs::remove_file(&cps).expect("rm");
+    let (code, v, _) = verify_with(&dir, &["--pubkey", &public]);
+    assert_eq!(code, 1, "{v}");
+    assert_eq!(v["after_last_checkpoint"], 12, "{v}");
+}
+
+#[test]
+fn a_removed_middle_checkpoint_breaks_the_chain_of_checkpoints() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let dir = tmp.path().join("log");
+    let key = write_log(&dir, 30, 64 << 20);
+    let cps = dir.join(phigate::audit::CHECKPOINTS);
+    let mut l = lines(&cps);
+    assert!(l.len() >= 3, "{l:?}");
+    l.remove(1);
+    write_lines(&cps, &l);
+    let (code, v) = verify(&dir, &key);
+    assert_eq!(code, 1, "{v}");
+    assert!(
+        v["reason"].as_str().expect("reason").contains("chain"),
+        "{v}"
+    );
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).expect("mkdir");
+    for e in std::fs::read_dir(from).expect("read_dir").flatten() {
+        if e.path().is_file() && e.file_name() != "lock" {
+            std::fs::copy(e.path(), to.join(e.file_name())).expect("copy");
+        }
+    }
+}

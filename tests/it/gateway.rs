@@ -1201,3 +1201,54 @@ async fn a_patient_whose_data_came_through_a_route_can_be_forgotten() {
     let v: serde_json::Value = serde_json::from_str(out.trim()).expect("json");
     assert!(v["forgotten"].as_u64().unwrap_or(0) >= 2, "{v}");
 }
+
+/// The gateway checks its audit log back to the newest checkpoint, against the vault's
+/// witness, before it serves: a log whose newest entries were cut (with their checkpoints)
+/// is refused with a clear error (no PHI), where it used to be appended to.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_gateway_refuses_to_start_on_an_audit_log_cut_short() {
+    let s = setup("").await;
+    let c = client(&s.pki.ca_pem(), None);
+    let url = format!("{}/hooks/x", s.base);
+    for _ in 0..3 {
+        let a = send(&c, post(&url, &[EMR, TEXT], note()))
+            .await
+            .expect("request");
+        assert_eq!(a.status, 200, "{}", a.body);
+    }
+    let dir = s._dir.path().to_path_buf();
+    assert!(s.gw.stop().success());
+    let audit = dir.join("vault-audit");
+    // Erase the newest entry and every checkpoint covering it: the log stays consistent.
+    let seg = phigate::audit::segments(&audit)
+        .expect("segments")
+        .pop()
+        .expect("segment");
+    let text = std::fs::read_to_string(&seg).expect("read");
+    let mut kept: Vec<&str> = text.lines().collect();
+    kept.pop();
+    let last = kept.len() as u64;
+    std::fs::write(&seg, kept.join("\n") + "\n").expect("write");
+    let cps = audit.join(phigate::audit::CHECKPOINTS);
+    let text = std::fs::read_to_string(&cps).expect("read");
+    let cps_kept: Vec<&str> = text
+        .lines()
+        .filter(|l| {
+            let v: serde_json::Value = serde_json::from_str(l).expect("json");
+            v["seq"].as_u64().expect("seq") <= last
+        })
+        .collect();
+    std::fs::write(&cps, cps_kept.join("\n") + "\n").expect("write");
+    let out = std::process::Command::new(super::support::bin())
+        .args(["serve", "--threads", "2", "--config"])
+        .arg(dir.join("phigate.toml"))
+        .output()
+        .expect("serve");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success(), "{stderr}");
+    assert!(
+        stderr.contains("opening the audit log") && stderr.contains("cut short"),
+        "{stderr}"
+    );
+    assert_no_canary("the start-up error", &stderr);
+}
