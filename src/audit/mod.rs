@@ -483,6 +483,7 @@ impl AuditLog {
             since_checkpoint: found.unanchored,
             newest: found.newest,
             witness,
+            log_id: None,
             _lock: lock,
         };
         if catch_up {
@@ -608,6 +609,8 @@ struct Writer {
     newest: Option<Checkpoint>,
     /// Where every checkpoint is also stored, outside the log directory.
     witness: Option<Box<dyn Witness>>,
+    /// The log's id in the witness ([`verify::log_id`]), once known.
+    log_id: Option<String>,
     /// Held for the writer's life: one process per log directory.
     _lock: File,
 }
@@ -807,7 +810,14 @@ impl Writer {
         f.write_all(line.as_bytes()).map_err(|e| io_err(&path, e))?;
         f.sync_data().map_err(|e| io_err(&path, e))?;
         if let Some(w) = &self.witness {
-            w.store(&cp)?;
+            if self.log_id.is_none() {
+                self.log_id = verify::log_id(&segments(&self.dir)?)?;
+            }
+            let id = self
+                .log_id
+                .as_deref()
+                .ok_or_else(|| io_err(&self.dir, "a checkpoint of a log without entries"))?;
+            w.store(id, &cp)?;
         }
         self.newest = Some(cp);
         Ok(())
@@ -955,15 +965,18 @@ mod tests {
             .expect("record");
         log.sync().expect("sync");
         let w = witness::FileWitness::in_vault(&vault, &dir);
-        let behind = w.load().expect("load").expect("stored");
+        let id = verify::log_id(&segments(&dir).expect("segments"))
+            .expect("read")
+            .expect("id");
+        let behind = w.load(&id).expect("load").expect("stored");
         log.record(Event::new(Action::Tokenize, "ok"))
             .expect("record");
         log.close().expect("close");
         // The process died after the checkpoint file, before the witness.
-        w.store(&behind).expect("store");
+        w.store(&id, &behind).expect("store");
         let log = open().expect("a witness one behind is accepted");
         log.close().expect("close");
         let newest = verify::read_checkpoints(&dir).expect("cps").pop();
-        assert_eq!(w.load().expect("load"), newest, "caught up at start-up");
+        assert_eq!(w.load(&id).expect("load"), newest, "caught up at start-up");
     }
 }

@@ -60,6 +60,8 @@ pub enum WitnessCheck {
     /// No witness, and no chained checkpoint in the log: a log written before witnesses
     /// were kept. Its end is trusted as found (and witnessed from the next checkpoint on).
     AbsentOldLog,
+    /// An empty log where no log was witnessed before.
+    NothingYet,
 }
 
 impl WitnessCheck {
@@ -69,6 +71,7 @@ impl WitnessCheck {
             WitnessCheck::Current => "matches",
             WitnessCheck::OneBehind => "one checkpoint behind (written after the log's)",
             WitnessCheck::AbsentOldLog => "none (the log predates witnesses)",
+            WitnessCheck::NothingYet => "none (no entries yet)",
         }
     }
 }
@@ -324,6 +327,38 @@ fn compare_witness(
     ))
 }
 
+/// Looks the log up in the witness (by `log_id`, the hash of its first entry; `None` for an
+/// empty log) and compares; the inner error names what was done to the log.
+fn check_witness(
+    w: &dyn Witness,
+    cps: &[Checkpoint],
+    log_id: Option<&str>,
+    public: &[u8],
+    end: u64,
+) -> Result<Result<WitnessCheck, String>, AuditError> {
+    let Some(id) = log_id else {
+        if w.knows_location()? {
+            return Ok(Err("the log is empty, but the vault witnessed a log in this directory: the log was deleted".into()));
+        }
+        return Ok(Ok(WitnessCheck::NothingYet));
+    };
+    Ok(compare_witness(cps, w.load(id)?.as_ref(), public, end))
+}
+
+/// The log's id: the SHA-256 of its first entry's line; `None` while it has none.
+pub fn log_id(segs: &[PathBuf]) -> Result<Option<String>, AuditError> {
+    for path in segs {
+        let f = std::fs::File::open(path).map_err(|e| io_err(path, e))?;
+        for line in BufReader::new(f).split(b'\n') {
+            let line = line.map_err(|e| io_err(path, e))?;
+            if !line.is_empty() {
+                return Ok(Some(sha256_hex(&line)));
+            }
+        }
+    }
+    Ok(None)
+}
+
 /// Checks the pinned checkpoint against the log; `hashes` has the entry it names.
 fn check_pin(
     pin: &Checkpoint,
@@ -420,7 +455,7 @@ pub fn verify_anchored(
     }
     let witness = match anchors.witness {
         None => WitnessCheck::NotChecked,
-        Some(w) => match compare_witness(&checkpoints, w.load()?.as_ref(), &public, end) {
+        Some(w) => match check_witness(w, &checkpoints, log_id(&segs)?.as_deref(), &public, end)? {
             Ok(state) => state,
             Err(reason) => {
                 return Ok(Err(Problem {
@@ -525,7 +560,7 @@ pub fn recover(
     }
     let witness_state = match witness {
         None => WitnessCheck::NotChecked,
-        Some(w) => compare_witness(&checkpoints, w.load()?.as_ref(), &public, end)
+        Some(w) => check_witness(w, &checkpoints, log_id(&segs)?.as_deref(), &public, end)?
             .map_err(|reason| damaged(dir, format!("{reason}; witness {}", w.describe())))?,
     };
     Ok(Recovered {

@@ -9,44 +9,51 @@
 //! `audit verify --vault` refuse a log whose newest checkpoint is older than the witness.
 //!
 //! A sled vault keeps its witnesses in `audit-witness/` inside the vault directory, one file
-//! per log (named after the log directory's absolute path), written atomically. A file
+//! per log, written atomically; a PostgreSQL vault in the table `phigate_audit_witness`. A file
 //! rather than a sled tree: the gateway holds sled's lock for as long as it runs, and an
 //! officer must be able to verify the live log against its witness meanwhile.
 
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
 
-use super::{io_err, sha256_hex, AuditError, Checkpoint};
+use super::{io_err, AuditError, Checkpoint};
 
 /// Where a log's newest checkpoint is kept, outside the log directory.
+///
+/// Logs are told apart by their id, the SHA-256 of their first entry (unique: it holds a
+/// time to the microsecond and the first event), so a copy of a log verifies against the
+/// witness wherever it is; the location a witness was written from is kept too, so that a
+/// whole log deleted (an empty directory where a witnessed log was) is caught as well.
 pub trait Witness: Send + Sync {
     /// Where the witness is, for messages (never a password).
     fn describe(&self) -> String;
-    /// The checkpoint last stored, if any.
-    fn load(&self) -> Result<Option<Checkpoint>, AuditError>;
-    /// Replaces the stored checkpoint; durable when it returns.
-    fn store(&self, checkpoint: &Checkpoint) -> Result<(), AuditError>;
+    /// The checkpoint last stored for the log `log_id`, if any.
+    fn load(&self, log_id: &str) -> Result<Option<Checkpoint>, AuditError>;
+    /// Replaces the stored checkpoint of the log `log_id`; durable when it returns.
+    fn store(&self, log_id: &str, checkpoint: &Checkpoint) -> Result<(), AuditError>;
+    /// Whether a log was witnessed from this witness's location (the log directory).
+    fn knows_location(&self) -> Result<bool, AuditError>;
 }
 
-/// The name the witness of the log in `log_dir` is kept under: its absolute path (the log
-/// is the same log wherever the command that opens it runs from).
-pub fn log_name(log_dir: &Path) -> String {
+/// The location of the log in `log_dir`: its absolute path.
+pub fn location(log_dir: &Path) -> String {
     std::path::absolute(log_dir)
         .unwrap_or_else(|_| log_dir.to_path_buf())
         .display()
         .to_string()
 }
 
-/// The witness of one log in a sled vault's directory.
+/// The witnesses of a sled vault's logs, one file per log in `audit-witness/`.
 pub struct FileWitness {
-    path: PathBuf,
-    log: String,
+    dir: PathBuf,
+    location: String,
 }
 
-/// The file's content: which log, and its newest checkpoint.
+/// A witness file's content.
 #[derive(serde::Serialize, serde::Deserialize)]
 struct Stored {
-    log: String,
+    log_id: String,
+    location: String,
     checkpoint: Checkpoint,
 }
 
@@ -54,49 +61,83 @@ struct Stored {
 pub const WITNESS_DIR: &str = "audit-witness";
 
 impl FileWitness {
-    /// The witness of the log in `log_dir`, kept in the sled vault directory `vault_dir`.
+    /// The witness, in the sled vault directory `vault_dir`, of the log in `log_dir`.
     pub fn in_vault(vault_dir: &Path, log_dir: &Path) -> FileWitness {
-        let log = log_name(log_dir);
-        let file = format!("{}.json", &sha256_hex(log.as_bytes())[..32]);
         FileWitness {
-            path: vault_dir.join(WITNESS_DIR).join(file),
-            log,
+            dir: vault_dir.join(WITNESS_DIR),
+            location: location(log_dir),
         }
+    }
+
+    fn path(&self, log_id: &str) -> PathBuf {
+        let name: String = log_id
+            .chars()
+            .filter(char::is_ascii_hexdigit)
+            .take(32)
+            .collect();
+        self.dir.join(format!("{name}.json"))
+    }
+
+    fn read(&self, path: &Path) -> Result<Option<Stored>, AuditError> {
+        let text = match std::fs::read_to_string(path) {
+            Ok(t) => t,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+            Err(e) => return Err(io_err(path, e)),
+        };
+        serde_json::from_str(&text)
+            .map(Some)
+            .map_err(|_| io_err(path, "the witness file is not a checkpoint record"))
     }
 }
 
 impl Witness for FileWitness {
     fn describe(&self) -> String {
-        self.path.display().to_string()
+        self.dir.display().to_string()
     }
 
-    fn load(&self) -> Result<Option<Checkpoint>, AuditError> {
-        let text = match std::fs::read_to_string(&self.path) {
-            Ok(t) => t,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-            Err(e) => return Err(io_err(&self.path, e)),
-        };
-        let stored: Stored = serde_json::from_str(&text)
-            .map_err(|_| io_err(&self.path, "the witness file is not a checkpoint record"))?;
-        Ok(Some(stored.checkpoint))
+    fn load(&self, log_id: &str) -> Result<Option<Checkpoint>, AuditError> {
+        let path = self.path(log_id);
+        Ok(self
+            .read(&path)?
+            .filter(|s| s.log_id == log_id)
+            .map(|s| s.checkpoint))
     }
 
-    fn store(&self, checkpoint: &Checkpoint) -> Result<(), AuditError> {
-        let dir = self.path.parent().unwrap_or(Path::new("."));
-        std::fs::create_dir_all(dir).map_err(|e| io_err(dir, e))?;
+    fn store(&self, log_id: &str, checkpoint: &Checkpoint) -> Result<(), AuditError> {
+        std::fs::create_dir_all(&self.dir).map_err(|e| io_err(&self.dir, e))?;
+        let path = self.path(log_id);
         let stored = Stored {
-            log: self.log.clone(),
+            log_id: log_id.to_string(),
+            location: self.location.clone(),
             checkpoint: checkpoint.clone(),
         };
-        let text = serde_json::to_string(&stored).map_err(|e| io_err(&self.path, e))?;
+        let text = serde_json::to_string(&stored).map_err(|e| io_err(&path, e))?;
         // Written beside, made durable, then renamed over: a crash leaves the old witness
         // or the new one, never half of either.
-        let tmp = self.path.with_extension("json.tmp");
+        let tmp = path.with_extension("json.tmp");
         let mut f = std::fs::File::create(&tmp).map_err(|e| io_err(&tmp, e))?;
         f.write_all(text.as_bytes())
             .and_then(|()| f.sync_data())
             .map_err(|e| io_err(&tmp, e))?;
-        std::fs::rename(&tmp, &self.path).map_err(|e| io_err(&self.path, e))?;
-        super::sync_dir(dir)
+        std::fs::rename(&tmp, &path).map_err(|e| io_err(&path, e))?;
+        super::sync_dir(&self.dir)
+    }
+
+    fn knows_location(&self) -> Result<bool, AuditError> {
+        let rd = match std::fs::read_dir(&self.dir) {
+            Ok(rd) => rd,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(false),
+            Err(e) => return Err(io_err(&self.dir, e)),
+        };
+        for e in rd.flatten() {
+            if e.path().extension().is_some_and(|x| x == "json") {
+                if let Some(s) = self.read(&e.path())? {
+                    if s.location == self.location {
+                        return Ok(true);
+                    }
+                }
+            }
+        }
+        Ok(false)
     }
 }

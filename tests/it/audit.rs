@@ -785,6 +785,28 @@ fn rolling_the_newest_segment_and_checkpoints_back_to_older_copies_is_caught() {
 }
 
 #[test]
+fn a_whole_witnessed_log_deleted_is_caught() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let (dir, key) = witnessed_log(tmp.path(), &[5], 64 << 20);
+    for f in std::fs::read_dir(&dir).expect("dir").flatten() {
+        if f.file_name() != "lock" {
+            std::fs::remove_file(f.path()).expect("rm");
+        }
+    }
+    let k = key.display().to_string();
+    let (code, v, _) = verify_with(&dir, &["--key-file", &k, "--allow-empty"]);
+    assert_eq!(code, 1, "{v}");
+    assert!(
+        v["reason"].as_str().expect("reason").contains("deleted"),
+        "{v}"
+    );
+    let e = open_witnessed(&tmp.path().join("vault"), &dir, 64 << 20)
+        .err()
+        .expect("refused");
+    assert!(e.contains("deleted"), "{e}");
+}
+
+#[test]
 fn entries_no_checkpoint_covers_fail_unless_allowed() {
     let tmp = tempfile::tempdir().expect("tempdir");
     let dir = tmp.path().join("log");
