@@ -257,11 +257,17 @@ pub enum AuditCommand {
         /// empty log fails, since a deleted or mistyped log proves nothing.
         #[arg(long)]
         allow_empty: bool,
-        /// The sled vault the log was written with: its witness of the log's newest
-        /// checkpoint catches a log cut short or rolled back. Default: the vault `X` beside
-        /// a log directory `X-audit`, when there is one.
+        /// The vault the log was written with (a directory, or `postgres://…` with
+        /// --key-file): its witness of the log's newest checkpoint catches a log cut short
+        /// or rolled back. Default: the sled vault `X` beside a log directory `X-audit`.
         #[arg(long)]
         vault: Option<PathBuf>,
+        /// PostgreSQL vault: a file holding the password.
+        #[arg(long)]
+        password_file: Option<PathBuf>,
+        /// PostgreSQL vault: CA bundle for sslmode=verify-full.
+        #[arg(long)]
+        ca: Option<PathBuf>,
         /// A checkpoint kept from an earlier verification (the `pin` line it printed, or a
         /// file holding it): the log must still hold it, and everything it covers.
         #[arg(long)]
@@ -1309,7 +1315,24 @@ fn with_vault_audit(
             (None, None) => bail!("--audit-dir is needed when neither side is a sled vault"),
         };
         let master = read_master_key(key_file)?;
-        let log = open_admin_log(&dir, &master, sled_dir.map(Path::new))?;
+        let (password_file, ca) = match command {
+            VaultCommand::Migrate {
+                password_file, ca, ..
+            } => (password_file.clone(), ca.clone()),
+            _ => (None, None),
+        };
+        let at = |end: &str| match end.strip_prefix("sled:") {
+            Some(d) => WitnessAt::Sled(PathBuf::from(d)),
+            None => WitnessAt::Pg(crate::vault::PgOptions {
+                url: end.to_string(),
+                password_file: password_file.clone(),
+                ca: ca.clone(),
+                pool_size: 1,
+            }),
+        };
+        // The log's witness is in the source vault; once copied, the target holds it too,
+        // so that a gateway on the target finds it.
+        let log = open_admin_log(&dir, &master, Some(&at(from)))?;
         let result = action();
         let mut event = Event::new(
             Action::VaultMigrate,
@@ -1326,6 +1349,11 @@ fn with_vault_audit(
         event.detail = Some(format!("{} to {}", kind(from), kind(to)));
         log.record(event)?;
         log.close()?;
+        drop(log);
+        if result.is_ok() {
+            carry_witness(&dir, &master, &at(from), &at(to))
+                .context("copying the audit log's witness to the target vault")?;
+        }
         return result;
     }
     let (args, what, name) = match command {
@@ -1348,7 +1376,16 @@ fn with_vault_audit(
         _ if is_url => bail!("--audit-dir is needed with a PostgreSQL vault"),
         _ => crate::audit::default_dir(&args.vault),
     };
-    let log = open_admin_log(&dir, &master, (!is_url).then_some(args.vault.as_path()))?;
+    let at = match command {
+        VaultCommand::Forget(f) if is_url => WitnessAt::Pg(crate::vault::PgOptions {
+            url: args.vault.to_string_lossy().into_owned(),
+            password_file: f.password_file.clone(),
+            ca: f.ca.clone(),
+            pool_size: 1,
+        }),
+        _ => WitnessAt::Sled(args.vault.clone()),
+    };
+    let log = open_admin_log(&dir, &master, Some(&at))?;
     let result = action();
     let mut event = Event::new(what, if result.is_ok() { "ok" } else { "failed" });
     event.caller = Some("cli".into());
@@ -1357,19 +1394,60 @@ fn with_vault_audit(
     result
 }
 
-/// The audit log a command line action is recorded in, witnessed in the sled vault
-/// `vault_dir` when there is one (as the gateway does), so that the log's end stays checked.
+/// A vault named on the command line, as the keeper of an audit log's witness.
+enum WitnessAt {
+    Sled(PathBuf),
+    Pg(crate::vault::PgOptions),
+}
+
+/// The witness of the log in `log_dir` kept in the vault `at` (a PostgreSQL vault is
+/// opened for it, which needs the master key).
+fn witness_at(
+    at: &WitnessAt,
+    log_dir: &Path,
+    master: Option<&MasterKey>,
+) -> anyhow::Result<Box<dyn crate::audit::witness::Witness>> {
+    Ok(match at {
+        WitnessAt::Sled(dir) => Box::new(crate::audit::witness::FileWitness::in_vault(
+            dir, log_dir,
+        )),
+        WitnessAt::Pg(opts) => Box::new(
+            crate::vault::PgVault::open(
+                opts,
+                master.context("a PostgreSQL vault's witness needs --key-file (opening the vault checks the master key)")?,
+            )
+                .context("opening the PostgreSQL vault (it keeps the audit log's witness)")?
+                .audit_witness(log_dir),
+        ),
+    })
+}
+
+/// The audit log a command line action is recorded in, witnessed in the vault `at` (as the
+/// gateway does), so that the log's end stays checked.
 fn open_admin_log(
     dir: &Path,
     master: &MasterKey,
-    vault_dir: Option<&Path>,
+    at: Option<&WitnessAt>,
 ) -> anyhow::Result<crate::audit::AuditLog> {
-    let witness = vault_dir.map(|v| {
-        Box::new(crate::audit::witness::FileWitness::in_vault(v, dir))
-            as Box<dyn crate::audit::witness::Witness>
-    });
+    let witness = at.map(|a| witness_at(a, dir, Some(master))).transpose()?;
     crate::audit::AuditLog::open_witnessed(dir, master, crate::audit::Settings::default(), witness)
         .context("opening the audit log (vault administration is always audited)")
+}
+
+/// Stores the log's newest checkpoint, as witnessed in `from`, in the witness in `to`.
+fn carry_witness(
+    dir: &Path,
+    master: &MasterKey,
+    from: &WitnessAt,
+    to: &WitnessAt,
+) -> anyhow::Result<()> {
+    let Some(id) = crate::audit::verify::log_id(&crate::audit::segments(dir)?)? else {
+        return Ok(());
+    };
+    if let Some(cp) = witness_at(from, dir, Some(master))?.load(&id)? {
+        witness_at(to, dir, Some(master))?.store(&id, &cp)?;
+    }
+    Ok(())
 }
 
 fn audit_filter(f: &AuditFilterArgs) -> anyhow::Result<crate::audit::query::Filter> {
@@ -1416,6 +1494,8 @@ fn audit(command: &AuditCommand) -> anyhow::Result<ExitCode> {
             pubkey,
             allow_empty,
             vault,
+            password_file,
+            ca,
             pin,
             allow_unanchored,
         } => {
@@ -1441,11 +1521,28 @@ fn audit(command: &AuditCommand) -> anyhow::Result<ExitCode> {
                 .map(verify::parse_pin)
                 .transpose()
                 .map_err(|e| anyhow::anyhow!(e))?;
-            let witness = audit_witness(&log.dir, vault.as_deref())?;
+            let at = match vault {
+                Some(v) if v.to_str().is_some_and(is_pg_url) => {
+                    Some(WitnessAt::Pg(crate::vault::PgOptions {
+                        url: v.to_string_lossy().into_owned(),
+                        password_file: password_file.clone(),
+                        ca: ca.clone(),
+                        pool_size: 1,
+                    }))
+                }
+                Some(v) => {
+                    let dir = sled_dir(v, "audit verify --vault")?;
+                    SledVault::check_existing(dir)?;
+                    Some(WitnessAt::Sled(dir.to_path_buf()))
+                }
+                None => vault_beside(&log.dir).map(WitnessAt::Sled),
+            };
+            let master = log.key_file.as_deref().map(read_master_key).transpose()?;
+            let witness = at
+                .map(|a| witness_at(&a, &log.dir, master.as_ref()))
+                .transpose()?;
             let anchors = verify::Anchors {
-                witness: witness
-                    .as_ref()
-                    .map(|w| w as &dyn crate::audit::witness::Witness),
+                witness: witness.as_deref(),
                 pin: pin.as_ref(),
             };
             let mut dirs = vec![log.dir.clone()];
@@ -1605,26 +1702,15 @@ impl<W: Write> Write for PipeWatch<W> {
     }
 }
 
-/// The witness `audit verify` compares the log with: in the vault given, or in the vault
-/// `X` beside a log directory `X-audit` (the default layout); none when there is no vault.
-fn audit_witness(
-    log_dir: &Path,
-    vault: Option<&Path>,
-) -> anyhow::Result<Option<crate::audit::witness::FileWitness>> {
-    use crate::audit::witness::FileWitness;
-    if let Some(v) = vault {
-        let dir = sled_dir(v, "audit verify --vault")?;
-        SledVault::check_existing(dir)?;
-        return Ok(Some(FileWitness::in_vault(dir, log_dir)));
-    }
-    let beside = log_dir
+/// The sled vault `X` beside a log directory `X-audit` (the default layout), if there is one:
+/// `audit verify` compares the log with its witness without being told.
+fn vault_beside(log_dir: &Path) -> Option<PathBuf> {
+    log_dir
         .file_name()
         .and_then(|n| n.to_str())
         .and_then(|n| n.strip_suffix("-audit"))
-        .map(|n| log_dir.with_file_name(n));
-    Ok(beside
+        .map(|n| log_dir.with_file_name(n))
         .filter(|v| SledVault::check_existing(v).is_ok())
-        .map(|v| FileWitness::in_vault(&v, log_dir)))
 }
 
 /// An audit command's `--dir` must be an existing directory: a mistyped path must not read

@@ -409,14 +409,25 @@ struct Head {
 
 enum Msg {
     Event(String, Box<Event>),
-    /// Flush everything queued so far, then acknowledge.
+    /// Events whose sender waits until they are on disk (group commit: acknowledged after
+    /// the fsync of the batch they were written in).
+    Durable(String, Vec<Event>, DurableAck),
+    /// Flush everything queued so far, checkpoint, then acknowledge.
     Sync(mpsc::Sender<Result<(), String>>),
 }
+
+type DurableAck = tokio::sync::oneshot::Sender<Result<(), String>>;
+
+/// How long a request waits for its audit entries to be on disk before failing closed.
+const DURABLE_WAIT: Duration = Duration::from_secs(10);
 
 /// The handle every component records through. Cheap to share.
 pub struct AuditLog {
     tx: Mutex<Option<mpsc::SyncSender<Msg>>>,
     failed: Arc<AtomicBool>,
+    /// The witness could not be written (its vault is unreachable): the log is unhealthy
+    /// until a retry succeeds, since its newest entries are not witnessed meanwhile.
+    witness_lagging: Arc<AtomicBool>,
     degrade: bool,
     written: Arc<AtomicU64>,
     dropped: AtomicU64,
@@ -469,6 +480,7 @@ impl AuditLog {
             ) && found.newest.is_some();
         let (tx, rx) = mpsc::sync_channel(settings.queue.max(1));
         let failed = Arc::new(AtomicBool::new(false));
+        let witness_lagging = Arc::new(AtomicBool::new(false));
         let written = Arc::new(AtomicU64::new(0));
         let mut writer = Writer {
             dir: dir.to_path_buf(),
@@ -484,6 +496,8 @@ impl AuditLog {
             newest: found.newest,
             witness,
             log_id: None,
+            witness_pending: false,
+            witness_lagging: Arc::clone(&witness_lagging),
             _lock: lock,
         };
         if catch_up {
@@ -497,6 +511,7 @@ impl AuditLog {
         Ok(AuditLog {
             tx: Mutex::new(Some(tx)),
             failed,
+            witness_lagging,
             degrade: settings.degrade,
             written,
             dropped: AtomicU64::new(0),
@@ -511,7 +526,7 @@ impl AuditLog {
 
     /// Whether events are being written. False after a write failure.
     pub fn healthy(&self) -> bool {
-        !self.failed.load(Ordering::SeqCst)
+        !self.failed.load(Ordering::SeqCst) && !self.witness_lagging.load(Ordering::SeqCst)
     }
 
     /// Whether a request may proceed: the log is healthy, or degraded mode is on.
@@ -553,6 +568,51 @@ impl AuditLog {
                 mpsc::TrySendError::Full(_) => AuditError::Full,
                 mpsc::TrySendError::Disconnected(_) => AuditError::Unavailable,
             })
+    }
+
+    /// Writes `events` and waits until they are on disk: what a request records before its
+    /// body leaves (forwarded or answered). The writer batches concurrent requests' events
+    /// into one fsync and acknowledges each (group commit). Never blocks a runtime thread;
+    /// a full queue, a failed writer or no acknowledgement within 10 s is an error (the
+    /// caller fails closed), except in degraded mode where the events are counted as lost.
+    pub async fn record_durable(&self, events: Vec<Event>) -> Result<(), AuditError> {
+        if events.is_empty() {
+            return Ok(());
+        }
+        let n = events.len() as u64;
+        let result = self.try_record_durable(events).await;
+        match result {
+            Err(_) if self.degrade => {
+                self.dropped.fetch_add(n, Ordering::Relaxed);
+                tracing::error!("audit events lost (degraded mode)");
+                Ok(())
+            }
+            other => other,
+        }
+    }
+
+    async fn try_record_durable(&self, events: Vec<Event>) -> Result<(), AuditError> {
+        if !self.healthy() {
+            return Err(AuditError::Unavailable);
+        }
+        let (ack_tx, ack_rx) = tokio::sync::oneshot::channel();
+        {
+            let guard = self.tx.lock().map_err(|_| AuditError::Unavailable)?;
+            let tx = guard.as_ref().ok_or(AuditError::Unavailable)?;
+            tx.try_send(Msg::Durable(now_rfc3339(), events, ack_tx))
+                .map_err(|e| match e {
+                    mpsc::TrySendError::Full(_) => AuditError::Full,
+                    mpsc::TrySendError::Disconnected(_) => AuditError::Unavailable,
+                })?;
+        }
+        match tokio::time::timeout(DURABLE_WAIT, ack_rx).await {
+            Ok(Ok(Ok(()))) => Ok(()),
+            Ok(Ok(Err(reason))) => Err(AuditError::Io {
+                path: "-".into(),
+                reason,
+            }),
+            _ => Err(AuditError::Unavailable),
+        }
     }
 
     /// Waits until everything queued so far is on disk (and checkpointed).
@@ -611,6 +671,9 @@ struct Writer {
     witness: Option<Box<dyn Witness>>,
     /// The log's id in the witness ([`verify::log_id`]), once known.
     log_id: Option<String>,
+    /// The newest checkpoint is not in the witness yet (retried every second).
+    witness_pending: bool,
+    witness_lagging: Arc<AtomicBool>,
     /// Held for the writer's life: one process per log directory.
     _lock: File,
 }
@@ -627,6 +690,9 @@ impl Writer {
                 Ok(m) => m,
                 // Idle: anchor the tail written since the last checkpoint.
                 Err(mpsc::RecvTimeoutError::Timeout) => {
+                    if self.witness_pending {
+                        self.store_witness();
+                    }
                     if self.since_checkpoint > 0 {
                         if let Err(e) = self.commit(0, true) {
                             failed.store(true, Ordering::SeqCst);
@@ -638,17 +704,21 @@ impl Writer {
                 Err(mpsc::RecvTimeoutError::Disconnected) => break,
             };
             let mut acks = Vec::new();
+            let mut durable = Vec::new();
             let mut batch = 0usize;
-            let mut result = self.handle(first, &mut acks, &mut batch);
+            let mut result = self.handle(first, &mut acks, &mut durable, &mut batch);
             // Batch whatever else is already queued into the same fsync.
             while result.is_ok() && batch < 4096 {
                 match rx.try_recv() {
-                    Ok(m) => result = self.handle(m, &mut acks, &mut batch),
+                    Ok(m) => result = self.handle(m, &mut acks, &mut durable, &mut batch),
                     Err(_) => break,
                 }
             }
             if result.is_ok() && (batch > 0 || !acks.is_empty()) {
                 result = self.commit(batch as u64, !acks.is_empty());
+            }
+            for ack in durable {
+                let _ = ack.send(result.clone().map_err(|e| e.to_string()));
             }
             match &result {
                 Ok(()) => {
@@ -669,12 +739,21 @@ impl Writer {
         &mut self,
         m: Msg,
         acks: &mut Vec<mpsc::Sender<Result<(), String>>>,
+        durable: &mut Vec<DurableAck>,
         batch: &mut usize,
     ) -> Result<(), AuditError> {
         match m {
             Msg::Event(ts, event) => {
                 self.append(ts, *event)?;
                 *batch += 1;
+            }
+            Msg::Durable(ts, events, ack) => {
+                // Acknowledged whatever happens: a failure is answered too.
+                durable.push(ack);
+                for event in events {
+                    self.append(ts.clone(), event)?;
+                    *batch += 1;
+                }
             }
             Msg::Sync(ack) => acks.push(ack),
         }
@@ -809,7 +888,20 @@ impl Writer {
         line.push('\n');
         f.write_all(line.as_bytes()).map_err(|e| io_err(&path, e))?;
         f.sync_data().map_err(|e| io_err(&path, e))?;
-        if let Some(w) = &self.witness {
+        self.newest = Some(cp);
+        self.witness_pending = self.witness.is_some();
+        self.store_witness();
+        Ok(())
+    }
+
+    /// Stores the newest checkpoint in the witness. A failure (its vault unreachable) is
+    /// not a failed write of the log, whose entries are on disk: the log reports itself
+    /// unhealthy (the gateway fails closed) and the writer retries every second.
+    fn store_witness(&mut self) {
+        let (Some(w), Some(cp)) = (&self.witness, &self.newest) else {
+            return;
+        };
+        let result = (|| {
             if self.log_id.is_none() {
                 self.log_id = verify::log_id(&segments(&self.dir)?)?;
             }
@@ -817,10 +909,18 @@ impl Writer {
                 .log_id
                 .as_deref()
                 .ok_or_else(|| io_err(&self.dir, "a checkpoint of a log without entries"))?;
-            w.store(id, &cp)?;
+            w.store(id, cp)
+        })();
+        match result {
+            Ok(()) => {
+                self.witness_pending = false;
+                self.witness_lagging.store(false, Ordering::SeqCst);
+            }
+            Err(e) => {
+                self.witness_lagging.store(true, Ordering::SeqCst);
+                tracing::error!(error = %e, witness = %w.describe(), "audit witness not written; retrying");
+            }
         }
-        self.newest = Some(cp);
-        Ok(())
     }
 }
 

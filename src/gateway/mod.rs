@@ -107,6 +107,7 @@ impl Gateway {
         engine.limits.max_bytes = config.limits.max_body_bytes;
         let master = crate::cli::read_master_key(&config.vault.key_file)?;
         let vc = &config.vault;
+        let mut pg = None;
         let (vault, sled_dir): (Arc<dyn VaultStore>, _) = match (vc.backend, &vc.dir, &vc.url) {
             (config::VaultBackend::Sled, Some(dir), _) => {
                 let v = SledVault::open(dir, &master)
@@ -121,6 +122,7 @@ impl Gateway {
                     pool_size: vc.pool_size,
                 };
                 let v = PgVault::open(&opts, &master).context("opening the PostgreSQL vault")?;
+                pg = Some(v.clone());
                 (Arc::new(v), None)
             }
             _ => anyhow::bail!("[vault]: dir (sled) or url (postgres) is needed"),
@@ -182,10 +184,14 @@ impl Gateway {
         }
         // The witness of the log's end lives in the vault, out of reach of whoever can
         // rewrite the log directory.
-        let witness = sled_dir.as_deref().map(|v| {
-            Box::new(crate::audit::witness::FileWitness::in_vault(v, &audit_dir))
-                as Box<dyn crate::audit::witness::Witness>
-        });
+        let witness: Box<dyn crate::audit::witness::Witness> = match (&sled_dir, &pg) {
+            (Some(dir), _) => Box::new(crate::audit::witness::FileWitness::in_vault(
+                dir, &audit_dir,
+            )),
+            (None, Some(pg)) => Box::new(pg.audit_witness(&audit_dir)),
+            (None, None) => anyhow::bail!("no vault to keep the audit log's witness in"),
+        };
+        let witness = Some(witness);
         let audit = crate::audit::AuditLog::open_witnessed(&audit_dir, &master, settings, witness)
             .with_context(|| format!("opening the audit log {}", audit_dir.display()))?;
         let wants_claims =

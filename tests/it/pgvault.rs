@@ -573,3 +573,78 @@ async fn losing_the_database_fails_closed_and_recovers() {
     assert_eq!(reidentify(&c, &b, &first).await, note("61000001"));
     assert_eq!(gw.stop().code(), Some(0));
 }
+
+/// A PostgreSQL vault keeps each replica's audit witness (`phigate_audit_witness`): a log
+/// cut short is caught by `audit verify --vault postgres://…` and refused at start-up.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_replicas_audit_log_cut_short_is_caught_by_the_witness_in_postgres() {
+    let Some(url) = database("audit_witness_in_postgres") else {
+        return;
+    };
+    let cluster = Cluster::new(url.clone());
+    let gw = cluster.replica(0);
+    assert!(ready(&gw).await);
+    let c = client(&cluster.ca, None);
+    for i in 0..3 {
+        deidentify(&c, &base(&gw), &note(&format!("5{i:07}")))
+            .await
+            .expect("deidentify");
+    }
+    assert!(gw.stop().success());
+    let d = cluster.dir.path();
+    let audit = d.join("audit-0");
+    let key = d.join("master.key");
+    let verify = |extra: &[&str]| {
+        let mut args = vec![
+            "audit",
+            "verify",
+            "--dir",
+            audit.to_str().expect("path"),
+            "--key-file",
+            key.to_str().expect("path"),
+            "--vault",
+            &url,
+        ];
+        args.extend_from_slice(extra);
+        let out = run(&args, b"");
+        (
+            out.status.code(),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+        )
+    };
+    let (code, out) = verify(&[]);
+    assert_eq!(code, Some(0), "{out}");
+    assert!(out.contains("\"witness\":\"matches\""), "{out}");
+    // Erase the newest entry and the checkpoints covering it.
+    let seg = phigate::audit::segments(&audit)
+        .expect("segments")
+        .pop()
+        .expect("segment");
+    let text = std::fs::read_to_string(&seg).expect("read");
+    let mut kept: Vec<&str> = text.lines().collect();
+    kept.pop();
+    let last = kept.len() as u64;
+    std::fs::write(&seg, kept.join("\n") + "\n").expect("write");
+    let cps = audit.join(phigate::audit::CHECKPOINTS);
+    let text = std::fs::read_to_string(&cps).expect("read");
+    let cps_kept: Vec<&str> = text
+        .lines()
+        .filter(|l| {
+            let v: serde_json::Value = serde_json::from_str(l).expect("json");
+            v["seq"].as_u64().expect("seq") <= last
+        })
+        .collect();
+    std::fs::write(&cps, cps_kept.join("\n") + "\n").expect("write");
+    let (code, out) = verify(&[]);
+    assert_eq!(code, Some(1), "{out}");
+    assert!(out.contains("cut short"), "{out}");
+    let out = std::process::Command::new(super::support::bin())
+        .args(["serve", "--config"])
+        .arg(d.join("replica-0.toml"))
+        .output()
+        .expect("serve");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success(), "{stderr}");
+    assert!(stderr.contains("cut short"), "{stderr}");
+    assert!(!stderr.contains("Zebulon"), "{stderr}");
+}
