@@ -1252,3 +1252,61 @@ async fn the_gateway_refuses_to_start_on_an_audit_log_cut_short() {
     );
     assert_no_canary("the start-up error", &stderr);
 }
+
+/// Audited before forwarded: SIGKILL the gateway under load, with requests in flight (the
+/// upstream's `/slow` path holds them), then every document the upstream received has its
+/// durable audit entry. The entry used to be queued after the answer came back, so a crash
+/// while the upstream held a request lost the record of what had left.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_forwarded_document_has_its_audit_entry_after_sigkill() {
+    let s = setup("").await;
+    let c = client(&s.pki.ca_pem(), None);
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let mut tasks = Vec::new();
+    for t in 0..8 {
+        let (c, stop) = (c.clone(), std::sync::Arc::clone(&stop));
+        let url = format!("{}/hooks/{}", s.base, if t % 2 == 0 { "slow" } else { "x" });
+        tasks.push(tokio::spawn(async move {
+            while !stop.load(std::sync::atomic::Ordering::SeqCst) {
+                let _ = send(&c, post(&url, &[EMR, TEXT], note())).await;
+            }
+        }));
+    }
+    tokio::time::sleep(Duration::from_millis(2500)).await;
+    s.gw.signal("KILL");
+    stop.store(true, std::sync::atomic::Ordering::SeqCst);
+    for t in tasks {
+        let _ = t.await;
+    }
+    let forwarded: Vec<String> = s
+        .upstream
+        .take()
+        .iter()
+        .filter_map(|r| r.headers.get("x-request-id"))
+        .map(|v| v.to_str().expect("ascii").to_string())
+        .collect();
+    assert!(forwarded.len() >= 8, "under load: {}", forwarded.len());
+    let audit = s._dir.path().join("vault-audit");
+    let mut audited = std::collections::HashSet::new();
+    for seg in phigate::audit::segments(&audit).expect("segments") {
+        let text = std::fs::read_to_string(&seg).expect("read");
+        // A line cut by the kill is not an entry.
+        for line in text.lines() {
+            if let Ok(e) = serde_json::from_str::<phigate::audit::Entry>(line) {
+                if e.event.outcome == "forwarded" && !e.event.tokens.is_empty() {
+                    audited.extend(e.event.request_id);
+                }
+            }
+        }
+    }
+    let missing: Vec<&String> = forwarded
+        .iter()
+        .filter(|id| !audited.contains(*id))
+        .collect();
+    assert!(
+        missing.is_empty(),
+        "{} of {} forwarded documents have no audit entry: {missing:?}",
+        missing.len(),
+        forwarded.len()
+    );
+}
