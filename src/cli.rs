@@ -1238,7 +1238,7 @@ fn serve(args: &ServeArgs) -> anyhow::Result<()> {
         rt.worker_threads(n.max(1));
     }
     let rt = rt.build().context("starting the async runtime")?;
-    rt.block_on(async {
+    let result = rt.block_on(async {
         let config = if args.dev {
             let echo = crate::gateway::dev::start_echo().await?;
             crate::gateway::dev::prepare(&args.data_dir, args.listen, args.admin_listen, echo)?
@@ -1247,7 +1247,12 @@ fn serve(args: &ServeArgs) -> anyhow::Result<()> {
             crate::gateway::config::Config::load(path)?
         };
         init_logging(&config.log);
-        let gw = std::sync::Arc::new(crate::gateway::Gateway::load(config)?);
+        let admin = crate::gateway::server::StartingAdmin::bind(config.admin.listen).await?;
+        let Some(gw) = load_gateway(config).await? else {
+            return Ok(());
+        };
+        let gw = std::sync::Arc::new(gw);
+        let admin = admin.into_listener().await?;
         if args.dev {
             eprintln!(
                 "phigate: dev mode (data in {}; API key `{}`); try:\n  curl -sk https://localhost:{}/demo/webhook -H 'Authorization: Bearer {}' -H 'Content-Type: application/fhir+json' --data-binary @examples/fhir-bundle.json",
@@ -1257,7 +1262,63 @@ fn serve(args: &ServeArgs) -> anyhow::Result<()> {
                 crate::gateway::dev::DEV_API_KEY,
             );
         }
-        crate::gateway::serve(gw).await
+        crate::gateway::serve(gw, admin).await
+    });
+    // A connection attempt still under way when start-up was stopped is not waited for.
+    rt.shutdown_timeout(std::time::Duration::from_secs(1));
+    result
+}
+
+/// Loads the gateway; with a PostgreSQL vault that cannot be reached (down, refusing the
+/// password), retries with backoff (1 s doubling to 30 s), logging why, while the admin
+/// listener answers not ready. Other failures (a wrong master key, a bad file) end start-up.
+/// `None` when stopped (SIGTERM) while waiting.
+async fn load_gateway(
+    config: crate::gateway::config::Config,
+) -> anyhow::Result<Option<crate::gateway::Gateway>> {
+    let retries = config.vault.backend == crate::gateway::config::VaultBackend::Postgres;
+    let mut wait = std::time::Duration::from_secs(1);
+    // Listening from the start: a SIGTERM while a connection attempt is under way stops
+    // start-up too (it would otherwise be taken by the handler and lost).
+    let mut stop = tokio::spawn(crate::gateway::server::terminated());
+    let result = loop {
+        let attempt = config.clone();
+        // Opening the vault blocks on the network: off the runtime's workers.
+        let load = tokio::task::spawn_blocking(move || crate::gateway::Gateway::load(attempt));
+        let result = tokio::select! {
+            r = load => r.context("start-up panicked")?,
+            _ = &mut stop => break Ok(None),
+        };
+        match result {
+            Ok(gw) => break Ok(Some(gw)),
+            Err(e) if retries && vault_unreachable(&e) => {
+                tracing::error!(
+                    error = %error_message(&e),
+                    retry_in_s = wait.as_secs(),
+                    "the PostgreSQL vault cannot be reached; not ready, retrying"
+                );
+                tokio::select! {
+                    () = tokio::time::sleep(wait) => {}
+                    _ = &mut stop => break Ok(None),
+                }
+                wait = (wait * 2).min(std::time::Duration::from_secs(30));
+            }
+            Err(e) => break Err(e),
+        }
+    };
+    stop.abort();
+    result
+}
+
+/// Whether start-up failed because the vault's database could not be reached or refused
+/// the connection (worth retrying), rather than for a reason waiting cannot fix.
+fn vault_unreachable(e: &anyhow::Error) -> bool {
+    use crate::vault::VaultError;
+    e.chain().any(|c| {
+        matches!(
+            c.downcast_ref::<VaultError>(),
+            Some(VaultError::Open { .. } | VaultError::Storage(_))
+        )
     })
 }
 

@@ -14,7 +14,7 @@ pub mod dev;
 pub mod metrics;
 pub mod problem;
 pub mod proxy;
-mod server;
+pub mod server;
 pub mod tls;
 pub mod trail;
 

@@ -25,9 +25,82 @@ use super::auth::PeerIdentity;
 use super::tls::{self, ReloadingCert};
 use super::{proxy, Gateway};
 
-/// Runs the gateway until SIGTERM or Ctrl-C. Prints one `phigate listening …` line per
-/// bound listener to standard output (tests and scripts read the ports from it).
-pub async fn serve(gw: Arc<Gateway>) -> anyhow::Result<()> {
+/// The admin listener, bound before the gateway is loaded: while start-up waits (for its
+/// PostgreSQL vault), it answers `/healthz` ok and everything else 503, so an orchestrator
+/// sees a live process that is not ready. Prints the `phigate admin …` line.
+pub struct StartingAdmin {
+    stop: tokio::sync::oneshot::Sender<()>,
+    task: tokio::task::JoinHandle<TcpListener>,
+}
+
+impl StartingAdmin {
+    pub async fn bind(addr: std::net::SocketAddr) -> anyhow::Result<StartingAdmin> {
+        let listener = TcpListener::bind(addr)
+            .await
+            .map_err(|e| anyhow::anyhow!("binding admin {addr}: {e}"))?;
+        println!("phigate admin http://{}", listener.local_addr()?);
+        use std::io::Write as _;
+        let _ = std::io::stdout().flush();
+        let (stop, mut stopped) = tokio::sync::oneshot::channel::<()>();
+        let task = tokio::spawn(async move {
+            loop {
+                tokio::select! {
+                    r = listener.accept() => if let Ok((tcp, _)) = r {
+                        tokio::spawn(async move {
+                            let _ = hyper::server::conn::http1::Builder::new()
+                                .timer(TokioTimer::new())
+                                .header_read_timeout(Duration::from_secs(10))
+                                .serve_connection(TokioIo::new(tcp), service_fn(starting_answer))
+                                .await;
+                        });
+                    },
+                    _ = &mut stopped => return listener,
+                }
+            }
+        });
+        Ok(StartingAdmin { stop, task })
+    }
+
+    /// Stops answering and hands the listener over to the gateway.
+    pub async fn into_listener(self) -> anyhow::Result<TcpListener> {
+        let _ = self.stop.send(());
+        Ok(self.task.await?)
+    }
+}
+
+async fn starting_answer(
+    req: Request<hyper::body::Incoming>,
+) -> Result<Response<Full<Bytes>>, std::convert::Infallible> {
+    let (status, body) = match req.uri().path() {
+        "/healthz" => (StatusCode::OK, "ok\n"),
+        "/readyz" => (StatusCode::SERVICE_UNAVAILABLE, "not ready (starting)\n"),
+        _ => (StatusCode::SERVICE_UNAVAILABLE, "starting\n"),
+    };
+    let mut resp = Response::new(Full::new(Bytes::from_static(body.as_bytes())));
+    *resp.status_mut() = status;
+    Ok(resp)
+}
+
+/// Resolves on SIGTERM or Ctrl-C (used while start-up waits).
+pub async fn terminated() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{signal, SignalKind};
+        if let Ok(mut term) = signal(SignalKind::terminate()) {
+            tokio::select! {
+                _ = term.recv() => {}
+                _ = tokio::signal::ctrl_c() => {}
+            }
+            return;
+        }
+    }
+    let _ = tokio::signal::ctrl_c().await;
+}
+
+/// Runs the gateway until SIGTERM or Ctrl-C, answering admin requests on `admin` (bound by
+/// [`StartingAdmin`]). Prints one `phigate listening …` line per bound listener to standard
+/// output (tests and scripts read the ports from it).
+pub async fn serve(gw: Arc<Gateway>, admin: TcpListener) -> anyhow::Result<()> {
     let (stop_tx, stop_rx) = watch::channel(false);
     let mut certs = Vec::new();
     let mut accept_loops = Vec::new();
@@ -47,10 +120,6 @@ pub async fn serve(gw: Arc<Gateway>) -> anyhow::Result<()> {
             stop_rx.clone(),
         )));
     }
-    let admin = TcpListener::bind(gw.config.admin.listen)
-        .await
-        .map_err(|e| anyhow::anyhow!("binding admin {}: {e}", gw.config.admin.listen))?;
-    println!("phigate admin http://{}", admin.local_addr()?);
     tokio::spawn(admin_loop(admin, Arc::clone(&gw), stop_rx.clone()));
     use std::io::Write as _;
     let _ = std::io::stdout().flush();

@@ -636,15 +636,45 @@ impl PgVault {
             .enable_all()
             .build()
             .map_err(storage)?;
+        let handle = runtime.handle().clone();
+        match PgVault::connect(cfg, tls, name, handle, opts.pool_size, master) {
+            Ok(inner) => {
+                if let Ok(mut slot) = inner.runtime.lock() {
+                    *slot = Some(runtime);
+                }
+                Ok(PgVault {
+                    inner: Arc::new(inner),
+                    minter: Arc::new(TokenMinter::new(master, "")),
+                    domain: String::new(),
+                })
+            }
+            Err(e) => {
+                // Dropping a runtime waits for its threads, which panics when the caller is
+                // itself async (`serve` opens the vault inside its runtime): let it go
+                // without waiting, so the caller sees the error, not a panic.
+                runtime.shutdown_background();
+                Err(e)
+            }
+        }
+    }
+
+    /// Connects, migrates and checks the key on `handle`'s runtime: the vault's state.
+    fn connect(
+        cfg: tokio_postgres::Config,
+        tls: Option<MakeRustls>,
+        name: String,
+        handle: tokio::runtime::Handle,
+        pool_size: usize,
+        master: &MasterKey,
+    ) -> Result<Inner, VaultError> {
         let pool = Arc::new(Pool {
             cfg,
             tls,
             idle: Mutex::new(Vec::new()),
-            permits: tokio::sync::Semaphore::new(opts.pool_size.max(1)),
+            permits: tokio::sync::Semaphore::new(pool_size.max(1)),
         });
         let index_key = master.derive(Purpose::Index, "").hmac();
         let check = hex(hmac::sign(&index_key, b"phigate key check").as_ref());
-        let handle = runtime.handle().clone();
         let open_err = |reason: String| VaultError::Open {
             path: name.clone(),
             reason,
@@ -684,21 +714,17 @@ impl PgVault {
             .collect::<Result<Vec<_>, _>>()?;
         let healthy = Arc::new(AtomicBool::new(true));
         spawn_health_check(&handle, Arc::clone(&pool), Arc::clone(&healthy));
-        Ok(PgVault {
-            inner: Arc::new(Inner {
-                runtime: Mutex::new(Some(runtime)),
-                handle,
-                pool,
-                healthy,
-                master: MasterKey::from_bytes(*master.as_bytes()),
-                index_key,
-                value_keys: std::sync::RwLock::new(value_keys),
-                wrap_id: active,
-                rng: SystemRandom::new(),
-                name,
-            }),
-            minter: Arc::new(TokenMinter::new(master, "")),
-            domain: String::new(),
+        Ok(Inner {
+            runtime: Mutex::new(None),
+            handle,
+            pool,
+            healthy,
+            master: MasterKey::from_bytes(*master.as_bytes()),
+            index_key,
+            value_keys: std::sync::RwLock::new(value_keys),
+            wrap_id: active,
+            rng: SystemRandom::new(),
+            name,
         })
     }
 
