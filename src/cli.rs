@@ -15,6 +15,7 @@ use anyhow::{bail, Context};
 use clap::{Args, Parser, Subcommand};
 use serde::Deserialize;
 
+use crate::cli_audit::CliAudit;
 use crate::detect::Scratch;
 use crate::keys::{MasterKey, KEY_LEN};
 use crate::patterns::Patterns;
@@ -400,7 +401,7 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Keygen { out } => keygen(&out).map(|()| ExitCode::SUCCESS),
         Command::Reveal(args) => reveal(&args),
         Command::Vault { command } => {
-            with_vault_audit(&command, || vault(&command)).map(|()| ExitCode::SUCCESS)
+            with_vault_audit(&command, |event| vault(&command, event)).map(|()| ExitCode::SUCCESS)
         }
         Command::Audit { command } => audit(&command),
         Command::Serve(args) => serve(&args).map(|()| ExitCode::SUCCESS),
@@ -546,15 +547,26 @@ fn scan(args: &ScanArgs) -> anyhow::Result<ExitCode> {
         Some(p) => read_master_key(p)?,
         None => MasterKey::generate()?,
     };
-    let store: Box<dyn TokenStore> = match &args.vault {
-        Some(dir) => Box::new(SledVault::open_existing_domain(
-            sled_dir(dir, "scan --vault")?,
-            &master,
-            &args.domain,
-        )?),
-        None => Box::new(MemoryTokenStore::new(&master, &args.domain)),
+    // With a vault, what is tokenised is audited (in the vault's log) as the gateway audits it.
+    let vault = match &args.vault {
+        Some(dir) => {
+            let dir = sled_dir(dir, "scan --vault")?;
+            let v = SledVault::open_existing_domain(dir, &master, &args.domain)?;
+            Some((v, CliAudit::open(dir, &master, "cli:scan", false)?))
+        }
+        None => None,
     };
-    let t = engine.transformer(&policy, store.as_ref(), &master);
+    let audit = vault.as_ref().map(|(_, a)| a);
+    let recording = vault.as_ref().map(|(v, a)| a.recording(v, None));
+    let memory;
+    let store: &dyn TokenStore = match &recording {
+        Some(r) => r,
+        None => {
+            memory = MemoryTokenStore::new(&master, &args.domain);
+            &memory
+        }
+    };
+    let t = engine.transformer(&policy, store, &master);
     let forced = match &args.content_type {
         Some(ct) => Some(ct.parse::<ContentType>().map_err(anyhow::Error::msg)?),
         None => None,
@@ -574,7 +586,10 @@ fn scan(args: &ScanArgs) -> anyhow::Result<ExitCode> {
                     .unwrap_or(1)
             })
             .clamp(1, 64);
-        let totals = scan_jsonl(&engine, &t, forced, input, threads)?;
+        let totals = scan_jsonl(&engine, &t, forced, input, threads, audit)?;
+        if let Some(a) = audit {
+            a.close()?;
+        }
         if args.report {
             totals.print();
         }
@@ -601,16 +616,23 @@ fn scan(args: &ScanArgs) -> anyhow::Result<ExitCode> {
     let mut totals = Report::default();
     let code = {
         let name = args.file.as_ref().map(|p| p.display().to_string());
-        scan_one(
+        // Held until its tokens are audited.
+        let mut text = Vec::new();
+        let code = scan_one(
             &engine,
             &t,
             forced,
             name.as_deref(),
             input,
-            &mut out,
+            &mut text,
             &mut scratch,
             &mut totals,
-        )?
+        )?;
+        if let Some(a) = audit {
+            a.close()?;
+        }
+        out.write_all(&text)?;
+        code
     };
     out.flush()?;
     if args.report {
@@ -678,6 +700,7 @@ fn scan_jsonl(
     forced: Option<ContentType>,
     input: Box<dyn Read>,
     threads: usize,
+    audit: Option<&CliAudit>,
 ) -> anyhow::Result<Report> {
     // A record may be JSON-escaped, so its line can be longer than the document limit.
     let line_limit = engine
@@ -720,6 +743,11 @@ fn scan_jsonl(
             for (seq, buf, report) in done_rx {
                 pending.insert(seq, (buf, report));
                 while let Some((buf, report)) = pending.remove(&next) {
+                    // Its tokens (and any other batch's done so far) are audited first.
+                    if let Some(a) = audit {
+                        a.commit()
+                            .map_err(|e| io::Error::other(error_message(&e)))?;
+                    }
                     out.write_all(&buf)?;
                     totals.merge(&report);
                     next += 1;
@@ -976,7 +1004,9 @@ fn sled_dir<'a>(vault: &'a Path, what: &str) -> anyhow::Result<&'a Path> {
     Ok(vault)
 }
 
-fn vault(command: &VaultCommand) -> anyhow::Result<()> {
+/// Runs a vault command; what its audit entry should say beyond its action and outcome
+/// (a forget's patient and counts) goes into `event`.
+fn vault(command: &VaultCommand, event: &mut crate::audit::Event) -> anyhow::Result<()> {
     match command {
         VaultCommand::Init(args) => {
             let dir = sled_dir(&args.vault, "vault init")?;
@@ -1001,7 +1031,7 @@ fn vault(command: &VaultCommand) -> anyhow::Result<()> {
                 serde_json::json!({"verified": n, "forgotten": v.forgotten()?})
             )?;
         }
-        VaultCommand::Forget(args) => forget(args)?,
+        VaultCommand::Forget(args) => forget(args, event)?,
         VaultCommand::Export { vault, out } => {
             let master = read_master_key(&vault.key_file)?;
             let v = open_vault(vault, "vault export")?;
@@ -1089,7 +1119,7 @@ fn vault(command: &VaultCommand) -> anyhow::Result<()> {
 
 /// `vault forget`: resolves the patient (by key, by token, or both agreeing), forgets
 /// them, and prints counts (never a value, a token or the patient key).
-fn forget(args: &ForgetArgs) -> anyhow::Result<()> {
+fn forget(args: &ForgetArgs, event: &mut crate::audit::Event) -> anyhow::Result<()> {
     let url = args.vault.vault.to_str().filter(|s| is_pg_url(s));
     let done = match url {
         // `--vault postgres://…`: the shared vault of gateway replicas.
@@ -1103,19 +1133,31 @@ fn forget(args: &ForgetArgs) -> anyhow::Result<()> {
             };
             let v = crate::vault::PgVault::open(&opts, &master)?;
             let sid = forget_subject(args, |p| v.subject_id(p), |t| Ok(v.holders(t)?))?;
+            forgotten_patient(event, &sid);
             v.forget(&sid)?
         }
         None => {
             let v = open_vault(&args.vault, "vault forget")?;
             let sid = forget_subject(args, |p| v.subject_id(p), |t| Ok(v.holders(t)?))?;
+            forgotten_patient(event, &sid);
             v.forget(&sid)?
         }
     };
+    event.detail = Some(format!(
+        "forgotten {} records, {} shared kept",
+        done.records, done.shared
+    ));
     outln!(
         "{}",
         serde_json::json!({"forgotten": done.records, "shared_kept": done.shared})
     )?;
     Ok(())
+}
+
+/// Names the patient in the forget's audit entry by their subject id: a keyed hash of the
+/// patient key (never the key itself), the same on every forget of that patient.
+fn forgotten_patient(event: &mut crate::audit::Event, sid: &crate::vault::SubjectId) {
+    event.subjects = vec![crate::audit::hex(sid)];
 }
 
 /// The patient `vault forget` names: by key, by token, or both agreeing.
@@ -1152,8 +1194,13 @@ fn forget_subject(
         .context("--patient or --token is needed")
 }
 
+/// `reveal --jsonl`: records revealed per audit commit (each commit waits for a disk write).
+const REVEAL_CHUNK: usize = 256;
+
 fn reveal(args: &RevealArgs) -> anyhow::Result<ExitCode> {
-    let store = open_vault(&args.vault, "reveal")?;
+    let vault = open_vault(&args.vault, "reveal")?;
+    let master = read_master_key(&args.vault.key_file)?;
+    let audit = CliAudit::open(&args.vault.vault, &master, "cli:reveal", true)?;
     let allow = if args.allow.is_empty() {
         Allow::all()
     } else {
@@ -1170,9 +1217,13 @@ fn reveal(args: &RevealArgs) -> anyhow::Result<ExitCode> {
         }
         _ => Box::new(io::stdin().lock()),
     };
+    let store = audit.recording(&vault, Some(&allow));
     let mut out = BufWriter::new(io::stdout().lock());
     let mut stats = RevealStats::default();
+    // Output is held until the reveals in it are audited (a chunk of records at a time).
+    let mut held = Vec::new();
     if args.jsonl {
+        let mut records = 0usize;
         for line in BufReader::new(input).lines() {
             let line = line.context("reading input")?;
             if line.trim().is_empty() {
@@ -1188,8 +1239,14 @@ fn reveal(args: &RevealArgs) -> anyhow::Result<ExitCode> {
             if let Some(serde_json::Value::String(text)) = rec.get_mut("text") {
                 *text = reveal_text(text, &store, &allow, &mut stats)?;
             }
-            serde_json::to_writer(&mut out, &rec)?;
-            out.write_all(b"\n")?;
+            serde_json::to_writer(&mut held, &rec)?;
+            held.push(b'\n');
+            records += 1;
+            if records.is_multiple_of(REVEAL_CHUNK) {
+                audit.commit()?;
+                out.write_all(&held)?;
+                held.clear();
+            }
         }
     } else {
         let mut body = String::new();
@@ -1204,11 +1261,15 @@ fn reveal(args: &RevealArgs) -> anyhow::Result<ExitCode> {
         match json {
             Some(mut v) => {
                 reveal_json(&mut v, &store, &allow, &mut stats)?;
-                serde_json::to_writer(&mut out, &v)?;
+                serde_json::to_writer(&mut held, &v)?;
             }
-            None => out.write_all(reveal_text(&body, &store, &allow, &mut stats)?.as_bytes())?,
+            None => {
+                held.extend_from_slice(reveal_text(&body, &store, &allow, &mut stats)?.as_bytes())
+            }
         }
     }
+    audit.close()?;
+    out.write_all(&held)?;
     out.flush()?;
     eprintln!(
         "{}",
@@ -1346,7 +1407,7 @@ fn init_logging(cfg: &crate::gateway::config::LogConfig) {
 /// action) and the outcome recorded after it.
 fn with_vault_audit(
     command: &VaultCommand,
-    action: impl FnOnce() -> anyhow::Result<()>,
+    action: impl FnOnce(&mut crate::audit::Event) -> anyhow::Result<()>,
 ) -> anyhow::Result<()> {
     use crate::audit::{Action, Event};
     if let VaultCommand::Migrate {
@@ -1394,11 +1455,9 @@ fn with_vault_audit(
         // The log's witness is in the source vault; once copied, the target holds it too,
         // so that a gateway on the target finds it.
         let log = open_admin_log(&dir, &master, Some(&at(from)))?;
-        let result = action();
-        let mut event = Event::new(
-            Action::VaultMigrate,
-            if result.is_ok() { "ok" } else { "failed" },
-        );
+        let mut event = Event::new(Action::VaultMigrate, "");
+        let result = action(&mut event);
+        event.outcome = if result.is_ok() { "ok" } else { "failed" }.into();
         event.caller = Some("cli".into());
         let kind = |s: &str| {
             if s.starts_with("sled:") {
@@ -1422,7 +1481,7 @@ fn with_vault_audit(
         VaultCommand::Import { vault, .. } => (vault, Action::VaultImport, "vault import"),
         VaultCommand::RotateKey(args) => (args, Action::VaultRotateKey, "vault rotate-key"),
         VaultCommand::Forget(args) => (&args.vault, Action::VaultForget, "vault forget"),
-        _ => return action(),
+        _ => return action(&mut Event::default()),
     };
     let master = read_master_key(&args.key_file)?;
     let is_url = args.vault.to_str().is_some_and(is_pg_url);
@@ -1446,9 +1505,20 @@ fn with_vault_audit(
         }),
         _ => WitnessAt::Sled(args.vault.clone()),
     };
-    let log = open_admin_log(&dir, &master, Some(&at))?;
-    let result = action();
-    let mut event = Event::new(what, if result.is_ok() { "ok" } else { "failed" });
+    let log = open_admin_log(&dir, &master, Some(&at)).map_err(|e| {
+        // A wrong master key fails the log's check first; say what is wrong with the key
+        // (the vault's key check), not that the log does not verify.
+        match &at {
+            WitnessAt::Sled(v) => match SledVault::open_existing(v, &master) {
+                Err(wrong @ crate::vault::VaultError::WrongKey { .. }) => wrong.into(),
+                _ => e,
+            },
+            WitnessAt::Pg(_) => e,
+        }
+    })?;
+    let mut event = Event::new(what, "");
+    let result = action(&mut event);
+    event.outcome = if result.is_ok() { "ok" } else { "failed" }.into();
     event.caller = Some("cli".into());
     log.record(event)?;
     log.close()?;

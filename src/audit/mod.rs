@@ -421,6 +421,14 @@ type DurableAck = tokio::sync::oneshot::Sender<Result<(), String>>;
 /// How long a request waits for its audit entries to be on disk before failing closed.
 const DURABLE_WAIT: Duration = Duration::from_secs(10);
 
+/// The writer's answer to durable events (its failure's text, without event content).
+fn durable_result(r: Result<(), String>) -> Result<(), AuditError> {
+    r.map_err(|reason| AuditError::Io {
+        path: "-".into(),
+        reason,
+    })
+}
+
 /// The handle every component records through. Cheap to share.
 pub struct AuditLog {
     tx: Mutex<Option<mpsc::SyncSender<Msg>>>,
@@ -592,27 +600,42 @@ impl AuditLog {
     }
 
     async fn try_record_durable(&self, events: Vec<Event>) -> Result<(), AuditError> {
+        let ack = self.send_durable(events)?;
+        match tokio::time::timeout(DURABLE_WAIT, ack).await {
+            Ok(Ok(r)) => durable_result(r),
+            _ => Err(AuditError::Unavailable),
+        }
+    }
+
+    /// [`AuditLog::record_durable`] for a thread outside any async runtime (the command
+    /// line): blocks until the events are on disk. Never degraded: a command fails instead.
+    pub fn record_durable_blocking(&self, events: Vec<Event>) -> Result<(), AuditError> {
+        if events.is_empty() {
+            return Ok(());
+        }
+        let ack = self.send_durable(events)?;
+        ack.blocking_recv()
+            .map_err(|_| AuditError::Unavailable)
+            .and_then(durable_result)
+    }
+
+    /// Queues events for the writer to acknowledge once they are on disk.
+    fn send_durable(
+        &self,
+        events: Vec<Event>,
+    ) -> Result<tokio::sync::oneshot::Receiver<Result<(), String>>, AuditError> {
         if !self.healthy() {
             return Err(AuditError::Unavailable);
         }
         let (ack_tx, ack_rx) = tokio::sync::oneshot::channel();
-        {
-            let guard = self.tx.lock().map_err(|_| AuditError::Unavailable)?;
-            let tx = guard.as_ref().ok_or(AuditError::Unavailable)?;
-            tx.try_send(Msg::Durable(now_rfc3339(), events, ack_tx))
-                .map_err(|e| match e {
-                    mpsc::TrySendError::Full(_) => AuditError::Full,
-                    mpsc::TrySendError::Disconnected(_) => AuditError::Unavailable,
-                })?;
-        }
-        match tokio::time::timeout(DURABLE_WAIT, ack_rx).await {
-            Ok(Ok(Ok(()))) => Ok(()),
-            Ok(Ok(Err(reason))) => Err(AuditError::Io {
-                path: "-".into(),
-                reason,
-            }),
-            _ => Err(AuditError::Unavailable),
-        }
+        let guard = self.tx.lock().map_err(|_| AuditError::Unavailable)?;
+        let tx = guard.as_ref().ok_or(AuditError::Unavailable)?;
+        tx.try_send(Msg::Durable(now_rfc3339(), events, ack_tx))
+            .map_err(|e| match e {
+                mpsc::TrySendError::Full(_) => AuditError::Full,
+                mpsc::TrySendError::Disconnected(_) => AuditError::Unavailable,
+            })?;
+        Ok(ack_rx)
     }
 
     /// Waits until everything queued so far is on disk (and checkpointed).

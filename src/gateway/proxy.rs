@@ -237,7 +237,7 @@ fn route_name(gw: &Gateway, t: Option<Target>) -> &str {
     }
 }
 
-fn new_request_id() -> String {
+pub fn new_request_id() -> String {
     let mut b = [0u8; 12];
     // A failed random read still yields a (weaker) unique-enough id from the clock.
     if ring::rand::SecureRandom::fill(&ring::rand::SystemRandom::new(), &mut b).is_err() {

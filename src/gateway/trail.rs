@@ -107,6 +107,15 @@ impl Trail {
         events
     }
 
+    /// Drops the values revealed so far (the command line reveals for the operator, and has
+    /// no answer to check them against).
+    pub fn clear_echo(&self) {
+        self.with(|i| {
+            i.echo.clear();
+            i.echo_built = None;
+        });
+    }
+
     /// Whether the request's events were recorded before it was forwarded.
     pub fn recorded(&self) -> bool {
         self.with(|i| i.recorded).unwrap_or(false)

@@ -472,6 +472,7 @@ fn vault_administration_is_audited_with_its_outcome() {
         })
         .collect();
     let want = [
+        ("tokenize", "ok"),
         ("vault_export", "ok"),
         ("vault_rotate_key", "ok"),
         ("vault_forget", "failed"),
@@ -855,4 +856,163 @@ fn copy_dir(from: &Path, to: &Path) {
             std::fs::copy(e.path(), to.join(e.file_name())).expect("copy");
         }
     }
+}
+
+// ---- The command line audits like the gateway (issue 15, finding 9) --------------------
+
+/// Entries of the log as JSON values.
+fn entries(dir: &Path) -> Vec<serde_json::Value> {
+    segments(dir)
+        .iter()
+        .flat_map(|s| lines(s))
+        .map(|l| serde_json::from_str(&l).expect("entry"))
+        .collect()
+}
+
+fn tokens_in(text: &str) -> Vec<String> {
+    text.split(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+        .filter(|w| phigate::transform::token::looks_like_token(w))
+        .map(str::to_string)
+        .collect()
+}
+
+#[test]
+fn cli_scans_and_reveals_with_a_vault_are_audited_like_the_gateway() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let vault = tmp.path().join("vault");
+    let key = tmp.path().join("master.key");
+    std::fs::write(&key, KEY_HEX).expect("key");
+    let (v, k) = (vault.display().to_string(), key.display().to_string());
+    crate::vault::init_vault(&k, &v);
+    let note = "Patient Zebulon Quixote, MRN 48213377, called.";
+    let scan = |args: &[&str], input: &[u8]| {
+        let mut all = vec![
+            "scan",
+            "--vault",
+            &v,
+            "--key-file",
+            &k,
+            "--policy",
+            "reversible",
+        ];
+        all.extend_from_slice(args);
+        let out = run(&all, input);
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    let text = scan(&[], note.as_bytes());
+    let jsonl: String = (0..40)
+        .map(|i| {
+            format!(
+                "{{\"id\":{i},\"text\":\"Pt Odile Varga MRN {:08} seen\"}}\n",
+                50_000_000 + i
+            )
+        })
+        .collect();
+    let lines_out = scan(&["--jsonl"], jsonl.as_bytes());
+    let revealed = run(
+        &["reveal", "--vault", &v, "--key-file", &k, "--allow", "MRN"],
+        text.as_bytes(),
+    );
+    assert!(revealed.status.success());
+    assert!(String::from_utf8_lossy(&revealed.stdout).contains("48213377"));
+
+    let audit = phigate::audit::default_dir(&vault);
+    let all = entries(&audit);
+    let of = |route: &str| -> Vec<&serde_json::Value> {
+        all.iter()
+            .filter(|e| e["event"]["route"] == route)
+            .collect()
+    };
+    let scans = of("cli:scan");
+    let audited: std::collections::HashSet<String> = scans
+        .iter()
+        .flat_map(|e| e["event"]["tokens"].as_array().expect("tokens").iter())
+        .map(|t| t.as_str().expect("token").to_string())
+        .collect();
+    for t in tokens_in(&text).iter().chain(tokens_in(&lines_out).iter()) {
+        assert!(
+            audited.contains(t),
+            "token {t} handed out by scan is audited"
+        );
+    }
+    assert!(scans.iter().all(|e| e["event"]["action"] == "tokenize"
+        && e["event"]["caller"] == "cli"
+        && !e["event"]["subjects"]
+            .as_array()
+            .expect("subjects")
+            .is_empty()));
+    let reveals = of("cli:reveal");
+    let actions: Vec<&str> = reveals
+        .iter()
+        .map(|e| e["event"]["action"].as_str().expect("a"))
+        .collect();
+    assert_eq!(actions, ["reveal", "reveal_refused"], "{reveals:?}");
+    assert_eq!(reveals[0]["event"]["phi"]["MRN"], 1);
+    assert_eq!(reveals[1]["event"]["phi"]["NAME"], 1);
+    let dump = all.iter().map(|e| e.to_string()).collect::<String>();
+    assert!(!dump.contains("Quixote") && !dump.contains("48213377") && !dump.contains("Varga"));
+    let (code, verdict) = verify(&audit, &key);
+    assert_eq!(code, 0, "{verdict}");
+
+    // Forgetting records the patient (a keyed hash) and the counts.
+    let forget = run(
+        &[
+            "vault",
+            "forget",
+            "--vault",
+            &v_str(&vault),
+            "--key-file",
+            &k,
+            "--patient",
+            "MRN:48213377",
+        ],
+        b"",
+    );
+    assert!(
+        forget.status.success(),
+        "{}",
+        String::from_utf8_lossy(&forget.stderr)
+    );
+    let last = entries(&audit).pop().expect("entry");
+    assert_eq!(last["event"]["action"], "vault_forget");
+    assert_eq!(
+        last["event"]["subjects"].as_array().map(Vec::len),
+        Some(1),
+        "{last}"
+    );
+    assert!(
+        last["event"]["detail"]
+            .as_str()
+            .expect("detail")
+            .contains("forgotten"),
+        "{last}"
+    );
+    assert!(!last.to_string().contains("48213377"));
+
+    // Another master key is named as such, not as an audit MAC failure.
+    let other = tmp.path().join("other.key");
+    std::fs::write(&other, "77".repeat(32)).expect("key");
+    let backup = tmp.path().join("b.backup").display().to_string();
+    let (code, _, stderr) = out_of(&[
+        "vault",
+        "export",
+        "--vault",
+        &v_str(&vault),
+        "--key-file",
+        &other.display().to_string(),
+        "--out",
+        &backup,
+    ]);
+    assert_ne!(code, 0);
+    assert!(stderr.contains("master key does not match"), "{stderr}");
+    assert!(!stderr.contains("MAC"), "{stderr}");
+}
+
+fn v_str(p: &Path) -> String {
+    p.display().to_string()
 }
