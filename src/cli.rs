@@ -159,12 +159,6 @@ pub struct ForgetArgs {
     /// patient whose documents hold it. With --patient, it must belong to that patient.
     #[arg(long)]
     pub token: Option<String>,
-    /// PostgreSQL vault (`--vault postgres://…`): a file holding the password.
-    #[arg(long)]
-    pub password_file: Option<PathBuf>,
-    /// PostgreSQL vault: CA bundle for sslmode=verify-full.
-    #[arg(long)]
-    pub ca: Option<PathBuf>,
     /// The audit log to record the forget in (default: `<vault dir>-audit`; required with
     /// `--vault postgres://…`).
     #[arg(long)]
@@ -174,12 +168,32 @@ pub struct ForgetArgs {
 /// Where the vault is and which key opens it.
 #[derive(Args, Debug)]
 pub struct VaultArgs {
-    /// Vault directory (made by `phigate vault init`; no other command creates one).
+    /// Vault directory (made by `phigate vault init`; no other command creates one), or a
+    /// PostgreSQL vault's `postgres://…` URL (stats, verify, forget, reveal).
     #[arg(long)]
     pub vault: PathBuf,
     /// Master key file (from `phigate keygen`).
     #[arg(long, env = "PHIGATE_KEY_FILE")]
     pub key_file: PathBuf,
+    /// PostgreSQL vault: a file holding the password.
+    #[arg(long)]
+    pub password_file: Option<PathBuf>,
+    /// PostgreSQL vault: CA bundle for sslmode=verify-full.
+    #[arg(long)]
+    pub ca: Option<PathBuf>,
+}
+
+impl VaultArgs {
+    /// The PostgreSQL vault `--vault` names, if it is a URL (never taken for a directory).
+    fn pg(&self) -> Option<crate::vault::PgOptions> {
+        let url = self.vault.to_str().filter(|s| is_pg_url(s))?;
+        Some(crate::vault::PgOptions {
+            url: url.to_string(),
+            password_file: self.password_file.clone(),
+            ca: self.ca.clone(),
+            pool_size: 2,
+        })
+    }
 }
 
 #[derive(Args, Debug)]
@@ -195,6 +209,10 @@ pub struct RevealArgs {
     /// Read and write JSON lines {"id", "text"} as `scan --jsonl` does.
     #[arg(long)]
     pub jsonl: bool,
+    /// The audit log the reveals are recorded in (default: `<vault dir>-audit`; required
+    /// with `--vault postgres://…`).
+    #[arg(long)]
+    pub audit_dir: Option<PathBuf>,
 }
 
 #[derive(Args, Debug)]
@@ -552,7 +570,12 @@ fn scan(args: &ScanArgs) -> anyhow::Result<ExitCode> {
         Some(dir) => {
             let dir = sled_dir(dir, "scan --vault")?;
             let v = SledVault::open_existing_domain(dir, &master, &args.domain)?;
-            Some((v, CliAudit::open(dir, &master, "cli:scan", false)?))
+            let log = crate::audit::default_dir(dir);
+            let witness = Box::new(crate::audit::witness::FileWitness::in_vault(dir, &log));
+            Some((
+                v,
+                CliAudit::open(&log, witness, &master, "cli:scan", false)?,
+            ))
         }
         None => None,
     };
@@ -979,6 +1002,14 @@ fn open_vault(args: &VaultArgs, what: &str) -> anyhow::Result<SledVault> {
     Ok(SledVault::open_existing(dir, &master)?)
 }
 
+/// Opens the PostgreSQL vault `args` names (it exists once a gateway or `vault migrate`
+/// has set its schema up; a wrong master key is refused by its key-check record).
+fn open_pg(args: &VaultArgs) -> anyhow::Result<crate::vault::PgVault> {
+    let opts = args.pg().context("--vault is not a PostgreSQL URL")?;
+    let master = read_master_key(&args.key_file)?;
+    Ok(crate::vault::PgVault::open(&opts, &master)?)
+}
+
 /// Whether `--vault` names a PostgreSQL vault rather than a directory.
 fn is_pg_url(s: &str) -> bool {
     s.starts_with("postgres://") || s.starts_with("postgresql://")
@@ -994,8 +1025,8 @@ fn sled_dir<'a>(vault: &'a Path, what: &str) -> anyhow::Result<&'a Path> {
     if is_pg_url(s) {
         bail!(
             "`{what}` works on a sled vault directory, and --vault is a PostgreSQL URL; \
-             PostgreSQL vaults are used by `serve`, `vault forget` and `vault migrate` \
-             (to copy one into a sled vault)"
+             PostgreSQL vaults are used by `serve`, `reveal`, `vault stats`, `vault verify`, \
+             `vault forget` and `vault migrate` (to copy one into a sled vault)"
         );
     }
     if s.contains("://") {
@@ -1015,6 +1046,20 @@ fn vault(command: &VaultCommand, event: &mut crate::audit::Event) -> anyhow::Res
             outln!(
                 "{}",
                 serde_json::json!({"created": dir.display().to_string(), "tokens": 0})
+            )?;
+        }
+        VaultCommand::Stats(args) if args.pg().is_some() => {
+            let v = open_pg(args)?;
+            let stats = serde_json::json!({"backend": "postgres", "tokens": v.len()?,
+                "forgotten": v.forgotten()?});
+            outln!("{stats}")?;
+        }
+        VaultCommand::Verify(args) if args.pg().is_some() => {
+            let v = open_pg(args)?;
+            let n = v.verify()?;
+            outln!(
+                "{}",
+                serde_json::json!({"verified": n, "forgotten": v.forgotten()?})
             )?;
         }
         VaultCommand::Stats(args) => {
@@ -1120,17 +1165,10 @@ fn vault(command: &VaultCommand, event: &mut crate::audit::Event) -> anyhow::Res
 /// `vault forget`: resolves the patient (by key, by token, or both agreeing), forgets
 /// them, and prints counts (never a value, a token or the patient key).
 fn forget(args: &ForgetArgs, event: &mut crate::audit::Event) -> anyhow::Result<()> {
-    let url = args.vault.vault.to_str().filter(|s| is_pg_url(s));
-    let done = match url {
+    let done = match args.vault.pg() {
         // `--vault postgres://…`: the shared vault of gateway replicas.
-        Some(url) => {
+        Some(opts) => {
             let master = read_master_key(&args.vault.key_file)?;
-            let opts = crate::vault::PgOptions {
-                url: url.to_string(),
-                password_file: args.password_file.clone(),
-                ca: args.ca.clone(),
-                pool_size: 2,
-            };
             let v = crate::vault::PgVault::open(&opts, &master)?;
             let sid = forget_subject(args, |p| v.subject_id(p), |t| Ok(v.holders(t)?))?;
             forgotten_patient(event, &sid);
@@ -1198,9 +1236,37 @@ fn forget_subject(
 const REVEAL_CHUNK: usize = 256;
 
 fn reveal(args: &RevealArgs) -> anyhow::Result<ExitCode> {
-    let vault = open_vault(&args.vault, "reveal")?;
     let master = read_master_key(&args.vault.key_file)?;
-    let audit = CliAudit::open(&args.vault.vault, &master, "cli:reveal", true)?;
+    let (vault, audit): (Box<dyn TokenStore>, CliAudit) = match args.vault.pg() {
+        Some(_) => {
+            let v = open_pg(&args.vault)?;
+            let dir = args
+                .audit_dir
+                .as_deref()
+                .context("--audit-dir is needed with a PostgreSQL vault")?;
+            let audit = CliAudit::open(
+                dir,
+                Box::new(v.audit_witness(dir)),
+                &master,
+                "cli:reveal",
+                true,
+            )?;
+            (Box::new(v), audit)
+        }
+        None => {
+            let v = open_vault(&args.vault, "reveal")?;
+            let vault_dir = args.vault.vault.as_path();
+            let dir = args
+                .audit_dir
+                .clone()
+                .unwrap_or_else(|| crate::audit::default_dir(vault_dir));
+            let witness = Box::new(crate::audit::witness::FileWitness::in_vault(
+                vault_dir, &dir,
+            ));
+            let audit = CliAudit::open(&dir, witness, &master, "cli:reveal", true)?;
+            (Box::new(v), audit)
+        }
+    };
     let allow = if args.allow.is_empty() {
         Allow::all()
     } else {
@@ -1217,7 +1283,7 @@ fn reveal(args: &RevealArgs) -> anyhow::Result<ExitCode> {
         }
         _ => Box::new(io::stdin().lock()),
     };
-    let store = audit.recording(&vault, Some(&allow));
+    let store = audit.recording(vault.as_ref(), Some(&allow));
     let mut out = BufWriter::new(io::stdout().lock());
     let mut stats = RevealStats::default();
     // Output is held until the reveals in it are audited (a chunk of records at a time).
@@ -1497,12 +1563,9 @@ fn with_vault_audit(
         _ => crate::audit::default_dir(&args.vault),
     };
     let at = match command {
-        VaultCommand::Forget(f) if is_url => WitnessAt::Pg(crate::vault::PgOptions {
-            url: args.vault.to_string_lossy().into_owned(),
-            password_file: f.password_file.clone(),
-            ca: f.ca.clone(),
-            pool_size: 1,
-        }),
+        VaultCommand::Forget(f) if is_url => {
+            WitnessAt::Pg(f.vault.pg().context("--vault is not a PostgreSQL URL")?)
+        }
         _ => WitnessAt::Sled(args.vault.clone()),
     };
     let log = open_admin_log(&dir, &master, Some(&at)).map_err(|e| {

@@ -3,8 +3,8 @@
 //! behind them, counts per PHI type, reveals refused), with caller `cli` and route
 //! `cli:scan` or `cli:reveal`.
 //!
-//! The log is the vault's (`<vault dir>-audit`, witnessed in the vault, as the gateway
-//! keeps it). Events are written and made durable before the output that holds their
+//! The log is the vault's (`<vault dir>-audit` by default, witnessed in the vault, as the
+//! gateway keeps it). Events are written and made durable before the output that holds their
 //! tokens or values: [`CliAudit::commit`] runs before every write of output. The trail and
 //! recording store are the gateway's ([`crate::gateway::trail`]), so both record alike.
 
@@ -12,7 +12,7 @@ use std::path::Path;
 
 use anyhow::Context;
 
-use crate::audit::witness::FileWitness;
+use crate::audit::witness::Witness;
 use crate::audit::{AuditLog, Event, Settings};
 use crate::gateway::trail::{Recording, Trail};
 use crate::keys::MasterKey;
@@ -28,18 +28,16 @@ pub struct CliAudit {
 }
 
 impl CliAudit {
-    /// Opens the log beside the sled vault `vault_dir` for a command on `route` (which
-    /// `reveals`, or tokenises). A log held by a running gateway is refused (so is its
-    /// vault: sled has one opener).
+    /// Opens the log in `dir`, witnessed in its vault, for a command on `route` (which
+    /// `reveals`, or tokenises). A log held by a running gateway is refused.
     pub fn open(
-        vault_dir: &Path,
+        dir: &Path,
+        witness: Box<dyn Witness>,
         master: &MasterKey,
         route: &str,
         reveals: bool,
     ) -> anyhow::Result<CliAudit> {
-        let dir = crate::audit::default_dir(vault_dir);
-        let witness = Box::new(FileWitness::in_vault(vault_dir, &dir));
-        let log = AuditLog::open_witnessed(&dir, master, Settings::default(), Some(witness))
+        let log = AuditLog::open_witnessed(dir, master, Settings::default(), Some(witness))
             .context(
                 "opening the vault's audit log (scans and reveals with a vault are audited)",
             )?;

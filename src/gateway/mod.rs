@@ -110,7 +110,8 @@ impl Gateway {
         let mut pg = None;
         let (vault, sled_dir): (Arc<dyn VaultStore>, _) = match (vc.backend, &vc.dir, &vc.url) {
             (config::VaultBackend::Sled, Some(dir), _) => {
-                let v = SledVault::open(dir, &master)
+                // Never creates one: `phigate vault init` does (or `serve --dev`).
+                let v = SledVault::open_existing(dir, &master)
                     .with_context(|| format!("opening the vault {}", dir.display()))?;
                 (Arc::new(v), Some(dir.clone()))
             }

@@ -188,6 +188,7 @@ callers = ["emr"]
     );
     let config = format!("{config}\n{}\n", tail.replace("{up}", &up));
     write(d, "phigate.toml", &config);
+    super::gw_harness::init_vault(d);
     let gw = Gateway::start_with_env(&d.join("phigate.toml"), &d.join("gateway.log"), 2, env);
     let base = format!("https://localhost:{}", gw.listeners[0].port());
     let strict_base = format!("https://localhost:{}", gw.listeners[1].port());
@@ -852,6 +853,16 @@ callers = ["emr"]
         sha256_hex("k")
     );
     write(d, "good.toml", &good);
+    // No vault yet: the config's start-up checks open one, they never create one.
+    let out = super::support::run(
+        &["check-config", &d.join("good.toml").display().to_string()],
+        b"",
+    );
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success(), "{stderr}");
+    assert!(stderr.contains("vault init"), "{stderr}");
+    assert!(!d.join("vault").exists(), "nothing created");
+    super::gw_harness::init_vault(d);
     let out = super::support::run(
         &["check-config", &d.join("good.toml").display().to_string()],
         b"",

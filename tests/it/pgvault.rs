@@ -827,3 +827,71 @@ async fn serve_reports_a_refused_password_and_a_wrong_master_key_without_panicki
         "{stderr}"
     );
 }
+
+/// A `postgres://` URL is a PostgreSQL vault for every command that takes `--vault`
+/// (`vault stats`, `vault verify`, `reveal`), never a directory named after it; `reveal`
+/// audits what it reveals in the log it is given.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_postgres_url_is_a_postgres_vault_for_stats_verify_and_reveal() {
+    let Some(url) = database("postgres_url_for_every_command") else {
+        return;
+    };
+    let cluster = Cluster::new(url.clone());
+    let gw = cluster.replica(0);
+    let c = client(&cluster.ca, None);
+    let text = note("66120031");
+    let out = deidentify(&c, &base(&gw), &text).await.expect("deidentify");
+    assert!(gw.stop().success());
+    let d = cluster.dir.path();
+    let key = d.join("master.key").display().to_string();
+    let ok = |args: &[&str], input: &[u8]| {
+        let out = run(args, input);
+        assert!(
+            out.status.success(),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    let stats = ok(
+        &["vault", "stats", "--vault", &url, "--key-file", &key],
+        b"",
+    );
+    assert!(
+        stats.contains("\"tokens\":2") && stats.contains("postgres"),
+        "{stats}"
+    );
+    let verified = ok(
+        &["vault", "verify", "--vault", &url, "--key-file", &key],
+        b"",
+    );
+    assert!(verified.contains("\"verified\":2"), "{verified}");
+    let audit = d.join("cli-audit").display().to_string();
+    let revealed = ok(
+        &[
+            "reveal",
+            "--vault",
+            &url,
+            "--key-file",
+            &key,
+            "--audit-dir",
+            &audit,
+        ],
+        out.as_bytes(),
+    );
+    assert_eq!(revealed, text);
+    let log = std::fs::read_to_string(
+        phigate::audit::segments(Path::new(&audit))
+            .expect("segments")
+            .pop()
+            .expect("segment"),
+    )
+    .expect("log");
+    assert!(
+        log.contains("\"action\":\"reveal\"") && log.contains("cli:reveal"),
+        "{log}"
+    );
+    assert!(!log.contains("66120031"), "{log}");
+    // Nothing was taken for a directory.
+    assert!(!Path::new("postgres:").exists());
+}
