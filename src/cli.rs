@@ -276,17 +276,8 @@ pub enum AuditCommand {
         /// empty log fails, since a deleted or mistyped log proves nothing.
         #[arg(long)]
         allow_empty: bool,
-        /// The vault the log was written with (a directory, or `postgres://…` with
-        /// --key-file): its witness of the log's newest checkpoint catches a log cut short
-        /// or rolled back. Default: the sled vault `X` beside a log directory `X-audit`.
-        #[arg(long)]
-        vault: Option<PathBuf>,
-        /// PostgreSQL vault: a file holding the password.
-        #[arg(long)]
-        password_file: Option<PathBuf>,
-        /// PostgreSQL vault: CA bundle for sslmode=verify-full.
-        #[arg(long)]
-        ca: Option<PathBuf>,
+        #[command(flatten)]
+        witness: WitnessArgs,
         /// A checkpoint kept from an earlier verification (the `pin` line it printed, or a
         /// file holding it): the log must still hold it, and everything it covers.
         #[arg(long)]
@@ -330,11 +321,39 @@ pub enum AuditCommand {
         #[arg(long, default_value = "text", value_parser = ["text", "html"])]
         format: String,
     },
+    /// Store the log's newest checkpoint as its witness in the vault, after the log verifies
+    /// (against a checkpoint kept earlier, with --pin): for a vault restored from a backup
+    /// or a new vault, whose witness is missing or older than the log.
+    Anchor {
+        #[command(flatten)]
+        log: AuditLogArgs,
+        #[command(flatten)]
+        witness: WitnessArgs,
+        /// A checkpoint kept from an earlier verification, that the log must still hold.
+        #[arg(long)]
+        pin: Option<String>,
+    },
     /// Print the checkpoint public key (hex) to hand to an auditor.
     Pubkey {
         #[arg(long, env = "PHIGATE_KEY_FILE")]
         key_file: PathBuf,
     },
+}
+
+/// The vault holding an audit log's witness.
+#[derive(Args, Debug)]
+pub struct WitnessArgs {
+    /// The vault the log was written with (a directory, or `postgres://…` with
+    /// --key-file): its witness of the log's newest checkpoint catches a log cut short or
+    /// rolled back. Default: the sled vault `X` beside a log directory `X-audit`.
+    #[arg(long)]
+    pub vault: Option<PathBuf>,
+    /// PostgreSQL vault: a file holding the password.
+    #[arg(long)]
+    pub password_file: Option<PathBuf>,
+    /// PostgreSQL vault: CA bundle for sslmode=verify-full.
+    #[arg(long)]
+    pub ca: Option<PathBuf>,
 }
 
 #[derive(Args, Debug)]
@@ -1677,6 +1696,37 @@ fn audit(command: &AuditCommand) -> anyhow::Result<ExitCode> {
         Ok(AuditKeys::derive(&read_master_key(path)?)?)
     };
     match command {
+        AuditCommand::Anchor { log, witness, pin } => {
+            require_audit_dir(&log.dir)?;
+            let keys = keys_for(log)?;
+            let pin = pin
+                .as_deref()
+                .map(verify::parse_pin)
+                .transpose()
+                .map_err(|e| anyhow::anyhow!(e))?;
+            let w = log_witness(log, witness)?
+                .context("--vault is needed (the vault that keeps the witness)")?;
+            let anchors = verify::Anchors {
+                witness: None,
+                pin: pin.as_ref(),
+            };
+            let report =
+                match verify::verify_anchored(&log.dir, &verify::Trust::Keys(&keys), &anchors)? {
+                    Ok(r) => r,
+                    Err(p) => bail!("the log does not verify, so it is not anchored: {p}"),
+                };
+            let (Some(newest), Some(id)) = (
+                report.newest,
+                verify::log_id(&crate::audit::segments(&log.dir)?)?,
+            ) else {
+                bail!("the log has no checkpoint to anchor");
+            };
+            w.store(&id, &newest)?;
+            outln!(
+                "{}",
+                serde_json::json!({"anchored": newest.seq, "witness": w.describe(), "pin": newest.line()})
+            )?;
+        }
         AuditCommand::Pubkey { key_file } => {
             outln!(
                 "{}",
@@ -1687,9 +1737,7 @@ fn audit(command: &AuditCommand) -> anyhow::Result<ExitCode> {
             log,
             pubkey,
             allow_empty,
-            vault,
-            password_file,
-            ca,
+            witness,
             pin,
             allow_unanchored,
         } => {
@@ -1715,26 +1763,7 @@ fn audit(command: &AuditCommand) -> anyhow::Result<ExitCode> {
                 .map(verify::parse_pin)
                 .transpose()
                 .map_err(|e| anyhow::anyhow!(e))?;
-            let at = match vault {
-                Some(v) if v.to_str().is_some_and(is_pg_url) => {
-                    Some(WitnessAt::Pg(crate::vault::PgOptions {
-                        url: v.to_string_lossy().into_owned(),
-                        password_file: password_file.clone(),
-                        ca: ca.clone(),
-                        pool_size: 1,
-                    }))
-                }
-                Some(v) => {
-                    let dir = sled_dir(v, "audit verify --vault")?;
-                    SledVault::check_existing(dir)?;
-                    Some(WitnessAt::Sled(dir.to_path_buf()))
-                }
-                None => vault_beside(&log.dir).map(WitnessAt::Sled),
-            };
-            let master = log.key_file.as_deref().map(read_master_key).transpose()?;
-            let witness = at
-                .map(|a| witness_at(&a, &log.dir, master.as_ref()))
-                .transpose()?;
+            let witness = log_witness(log, witness)?;
             let anchors = verify::Anchors {
                 witness: witness.as_deref(),
                 pin: pin.as_ref(),
@@ -1894,6 +1923,33 @@ impl<W: Write> Write for PipeWatch<W> {
         let r = self.inner.flush();
         self.note(r)
     }
+}
+
+/// The witness `audit verify` and `audit anchor` use: in the vault given (a directory or a
+/// PostgreSQL URL, which needs the master key), or in the sled vault beside the log.
+fn log_witness(
+    log: &AuditLogArgs,
+    args: &WitnessArgs,
+) -> anyhow::Result<Option<Box<dyn crate::audit::witness::Witness>>> {
+    let at = match &args.vault {
+        Some(v) if v.to_str().is_some_and(is_pg_url) => {
+            Some(WitnessAt::Pg(crate::vault::PgOptions {
+                url: v.to_string_lossy().into_owned(),
+                password_file: args.password_file.clone(),
+                ca: args.ca.clone(),
+                pool_size: 1,
+            }))
+        }
+        Some(v) => {
+            let dir = sled_dir(v, "audit --vault")?;
+            SledVault::check_existing(dir)?;
+            Some(WitnessAt::Sled(dir.to_path_buf()))
+        }
+        None => vault_beside(&log.dir).map(WitnessAt::Sled),
+    };
+    let master = log.key_file.as_deref().map(read_master_key).transpose()?;
+    at.map(|a| witness_at(&a, &log.dir, master.as_ref()))
+        .transpose()
 }
 
 /// The sled vault `X` beside a log directory `X-audit` (the default layout), if there is one:

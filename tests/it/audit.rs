@@ -1016,3 +1016,57 @@ fn cli_scans_and_reveals_with_a_vault_are_audited_like_the_gateway() {
 fn v_str(p: &Path) -> String {
     p.display().to_string()
 }
+
+/// A vault restored from a backup has no witness of the log (or an older one): the writer
+/// refuses the log until `audit anchor` has checked it (against a kept checkpoint) and
+/// stored its newest checkpoint in the vault; a log that was cut is not anchored.
+#[test]
+fn a_restored_vault_is_re_anchored_only_to_a_log_that_verifies() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let (dir, key) = witnessed_log(tmp.path(), &[8], 64 << 20);
+    let vault = tmp.path().join("vault");
+    let k = key.display().to_string();
+    let (_, v, _) = verify_with(&dir, &["--key-file", &k]);
+    let pin = v["pin"].as_str().expect("pin").to_string();
+    std::fs::remove_dir_all(vault.join("audit-witness")).expect("as restored");
+    let e = open_witnessed(&vault, &dir, 64 << 20)
+        .err()
+        .expect("refused");
+    assert!(e.contains("no witness"), "{e}");
+    let d = dir.display().to_string();
+    let vs = vault.display().to_string();
+    let (code, out, err) = out_of(&[
+        "audit",
+        "anchor",
+        "--dir",
+        &d,
+        "--key-file",
+        &k,
+        "--vault",
+        &vs,
+        "--pin",
+        &pin,
+    ]);
+    assert_eq!(code, 0, "{out} {err}");
+    assert!(out.contains("\"anchored\":8"), "{out}");
+    append_session(&vault, &dir, 8, 2, 64 << 20);
+    // Cut, then try to anchor it against the pin kept after the longer log.
+    let (_, v, _) = verify_with(&dir, &["--key-file", &k]);
+    let pin = v["pin"].as_str().expect("pin").to_string();
+    cut_after(&dir, 8);
+    std::fs::remove_dir_all(vault.join("audit-witness")).expect("as restored");
+    let (code, _, err) = out_of(&[
+        "audit",
+        "anchor",
+        "--dir",
+        &d,
+        "--key-file",
+        &k,
+        "--vault",
+        &vs,
+        "--pin",
+        &pin,
+    ]);
+    assert_ne!(code, 0);
+    assert!(err.contains("cut short"), "{err}");
+}
