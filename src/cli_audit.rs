@@ -41,11 +41,13 @@ impl CliAudit {
             .context(
                 "opening the vault's audit log (scans and reveals with a vault are audited)",
             )?;
-        let mut base = Event::default();
-        base.outcome = "ok".into();
-        base.caller = Some("cli".into());
-        base.route = Some(route.to_string());
-        base.request_id = Some(crate::gateway::proxy::new_request_id());
+        let base = Event {
+            outcome: "ok".into(),
+            caller: Some("cli".into()),
+            route: Some(route.to_string()),
+            request_id: Some(crate::gateway::proxy::new_request_id()),
+            ..Event::default()
+        };
         Ok(CliAudit {
             log,
             trail: Trail::default(),
