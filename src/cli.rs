@@ -1976,20 +1976,28 @@ fn require_audit_dir(dir: &Path) -> anyhow::Result<()> {
     }
 }
 
-/// Identifier searches are audited: in the main log when no gateway holds it, otherwise
-/// in the officer's own chain beside it (`DIR/officer`), verified the same way.
+/// Identifier searches are audited: in the main log when no gateway holds it and its
+/// witness is known (the sled vault beside it: the witness must follow every checkpoint,
+/// or the gateway would refuse the log next time), otherwise in the officer's own chain
+/// beside it (`DIR/officer`), verified the same way.
 fn record_officer_search(
     dir: &Path,
     master: &MasterKey,
     subjects: &[String],
 ) -> anyhow::Result<()> {
+    use crate::audit::witness::{FileWitness, Witness};
     use crate::audit::{Action, AuditError, AuditLog, Event, Settings};
-    let log = match AuditLog::open(dir, master, Settings::default()) {
-        Ok(l) => l,
-        Err(AuditError::Locked { .. }) => {
-            AuditLog::open(&dir.join("officer"), master, Settings::default())?
+    let officer = || AuditLog::open(&dir.join("officer"), master, Settings::default());
+    let log = match vault_beside(dir) {
+        None => officer()?,
+        Some(vault) => {
+            let witness: Box<dyn Witness> = Box::new(FileWitness::in_vault(&vault, dir));
+            match AuditLog::open_witnessed(dir, master, Settings::default(), Some(witness)) {
+                Ok(l) => l,
+                Err(AuditError::Locked { .. }) => officer()?,
+                Err(e) => return Err(e.into()),
+            }
         }
-        Err(e) => return Err(e.into()),
     };
     let mut e = Event::new(Action::AuditSearch, "ok");
     e.caller = Some("officer".into());

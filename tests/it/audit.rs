@@ -1070,3 +1070,27 @@ fn a_restored_vault_is_re_anchored_only_to_a_log_that_verifies() {
     assert_ne!(code, 0);
     assert!(err.contains("cut short"), "{err}");
 }
+
+/// An officer's identifier searches, written to the gateway's log while no gateway holds
+/// it, keep the log's witness current: the gateway opens the log afterwards.
+#[test]
+fn officer_searches_keep_the_witness_current() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let (dir, key) = witnessed_log(tmp.path(), &[3], 64 << 20);
+    let (d, k) = (dir.display().to_string(), key.display().to_string());
+    for mrn in ["48213377", "48213378"] {
+        let (code, _, err) = out_of(&[
+            "audit",
+            "search",
+            "--dir",
+            &d,
+            "--key-file",
+            &k,
+            "--identifier",
+            mrn,
+        ]);
+        assert_eq!(code, 0, "{err}");
+    }
+    assert_eq!(entries(&dir).len(), 5, "the searches are in the main log");
+    open_witnessed(&tmp.path().join("vault"), &dir, 64 << 20).expect("the gateway opens it");
+}
