@@ -109,17 +109,20 @@ pub async fn handle(
         );
         return Ok(problem::overloaded().into_response(&request_id));
     };
-    if !gw.audit.admits() {
-        return Ok(audit_unavailable().into_response(&request_id));
-    }
-    gw.metrics.in_flight(1);
-    let trail = Arc::new(Trail::default());
     let target = find_target(&gw, &req);
     let metrics_idx = match target {
         Some(Target::Route(i)) => gw.routes[i].metrics_idx,
         Some(_) => gw.metrics.api_route(),
         None => gw.metrics.unmatched_route(),
     };
+    if !gw.audit.admits() {
+        // Refused before anything is read: counted, so the alert on `outcome="audit"` fires.
+        gw.metrics
+            .request_done(metrics_idx, "audit", started.elapsed());
+        return Ok(audit_unavailable().into_response(&request_id));
+    }
+    gw.metrics.in_flight(1);
+    let trail = Arc::new(Trail::default());
     let result = match target {
         None => Err(problem::not_found()),
         Some(t) => handle_target(&gw, t, req, &peer, &request_id, &trail).await,

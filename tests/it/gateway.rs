@@ -949,6 +949,14 @@ async fn when_the_audit_log_cannot_be_written_requests_fail_closed() {
     );
     let metrics = s.gw.metrics().await;
     assert!(metrics.contains("phigate_audit_healthy 0"), "{metrics}");
+    // Every refusal is counted, including those refused before the request was read.
+    let refused = statuses.iter().filter(|s| **s == 503).count();
+    assert!(
+        metrics.contains(&format!(
+            "phigate_requests_total{{route=\"hooks\",outcome=\"audit\"}} {refused}"
+        )),
+        "{refused} refusals: {metrics}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
