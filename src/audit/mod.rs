@@ -4,14 +4,20 @@
 //! (`audit-<first seq>.jsonl`) carrying a sequence number, a time, the SHA-256 of the
 //! previous line and a keyed MAC (the audit key from the vault's key hierarchy) over the
 //! line without its MAC. Segments rotate by size or day; the chain continues across them.
-//! After every written batch the writer appends a checkpoint (the newest sequence number
-//! and hash) signed with an Ed25519 key derived from the master key; its public key is
-//! what the privacy officer hands an auditor (`phigate audit pubkey`).
+//! At least every second while entries arrive (and on every sync and close) the writer
+//! appends a checkpoint (the newest sequence number and hash, and the previous checkpoint's
+//! id) signed with an Ed25519 key derived from the master key; its public key is what the
+//! privacy officer hands an auditor (`phigate audit pubkey`). Each checkpoint is also
+//! stored in a witness outside the log directory ([`witness`]), and a log is checked back
+//! to its newest checkpoint and against the witness whenever it is opened for writing
+//! ([`verify::recover`]): a log cut short or rolled back is refused.
 //!
 //! No PHI is ever written: events carry types, counts, tokens (which are keyed hashes),
 //! routes, callers and outcomes. Writing happens on a dedicated thread fed by a bounded
-//! queue, so the proxy never waits for a disk; if writing fails the log reports itself
-//! unhealthy and the gateway fails closed (or degrades, if configured).
+//! queue. A request's events are durable before its body leaves: it waits for the fsync of
+//! the batch they were written in ([`AuditLog::record_durable`], group commit), never for a
+//! checkpoint. If writing fails the log reports itself unhealthy and the gateway fails
+//! closed (or degrades, if configured).
 
 pub mod query;
 pub mod verify;
@@ -738,10 +744,15 @@ impl Writer {
                 }
             }
             if result.is_ok() && (batch > 0 || !acks.is_empty()) {
-                result = self.commit(batch as u64, !acks.is_empty());
+                result = self.sync_segment();
             }
+            // Requests go on once their entries are on disk; signing a checkpoint and
+            // writing the witness (a database, perhaps) happen after, off their path.
             for ack in durable {
                 let _ = ack.send(result.clone().map_err(|e| e.to_string()));
+            }
+            if result.is_ok() && (batch > 0 || !acks.is_empty()) {
+                result = self.maybe_checkpoint(batch as u64, !acks.is_empty());
             }
             match &result {
                 Ok(()) => {
@@ -871,6 +882,12 @@ impl Writer {
     /// Makes the batch durable, then (every second, every 10,000 entries, or when asked)
     /// signs a checkpoint of the new head.
     fn commit(&mut self, entries: u64, force: bool) -> Result<(), AuditError> {
+        self.sync_segment()?;
+        self.maybe_checkpoint(entries, force)
+    }
+
+    /// Makes everything written to the current segment durable.
+    fn sync_segment(&mut self) -> Result<(), AuditError> {
         if let Some(seg) = self.segment.as_mut() {
             seg.file.flush().map_err(|e| io_err(&seg.path, e))?;
             seg.file
@@ -878,6 +895,12 @@ impl Writer {
                 .sync_data()
                 .map_err(|e| io_err(&seg.path, e))?;
         }
+        Ok(())
+    }
+
+    /// Counts `entries` as written since the last checkpoint and signs one when due (or
+    /// when `force`d by a sync).
+    fn maybe_checkpoint(&mut self, entries: u64, force: bool) -> Result<(), AuditError> {
         self.since_checkpoint += entries;
         let due = self.last_checkpoint.elapsed() >= CHECKPOINT_EVERY
             || self.since_checkpoint >= CHECKPOINT_ENTRIES;
