@@ -1393,8 +1393,9 @@ fn serve(args: &ServeArgs) -> anyhow::Result<()> {
             crate::gateway::config::Config::load(path)?
         };
         init_logging(&config.log);
+        let mut terminate = crate::gateway::server::Terminate::listen();
         let admin = crate::gateway::server::StartingAdmin::bind(config.admin.listen).await?;
-        let Some(gw) = load_gateway(config).await? else {
+        let Some(gw) = load_gateway(config, &mut terminate).await? else {
             return Ok(());
         };
         let gw = std::sync::Arc::new(gw);
@@ -1408,7 +1409,7 @@ fn serve(args: &ServeArgs) -> anyhow::Result<()> {
                 crate::gateway::dev::DEV_API_KEY,
             );
         }
-        crate::gateway::serve(gw, admin).await
+        crate::gateway::serve(gw, admin, terminate).await
     });
     // A connection attempt still under way when start-up was stopped is not waited for.
     rt.shutdown_timeout(std::time::Duration::from_secs(1));
@@ -1421,19 +1422,17 @@ fn serve(args: &ServeArgs) -> anyhow::Result<()> {
 /// `None` when stopped (SIGTERM) while waiting.
 async fn load_gateway(
     config: crate::gateway::config::Config,
+    terminate: &mut crate::gateway::server::Terminate,
 ) -> anyhow::Result<Option<crate::gateway::Gateway>> {
     let retries = config.vault.backend == crate::gateway::config::VaultBackend::Postgres;
     let mut wait = std::time::Duration::from_secs(1);
-    // Listening from the start: a SIGTERM while a connection attempt is under way stops
-    // start-up too (it would otherwise be taken by the handler and lost).
-    let mut stop = tokio::spawn(crate::gateway::server::terminated());
     let result = loop {
         let attempt = config.clone();
         // Opening the vault blocks on the network: off the runtime's workers.
         let load = tokio::task::spawn_blocking(move || crate::gateway::Gateway::load(attempt));
         let result = tokio::select! {
             r = load => r.context("start-up panicked")?,
-            _ = &mut stop => break Ok(None),
+            () = terminate.recv() => break Ok(None),
         };
         match result {
             Ok(gw) => break Ok(Some(gw)),
@@ -1445,14 +1444,13 @@ async fn load_gateway(
                 );
                 tokio::select! {
                     () = tokio::time::sleep(wait) => {}
-                    _ = &mut stop => break Ok(None),
+                    () = terminate.recv() => break Ok(None),
                 }
                 wait = (wait * 2).min(std::time::Duration::from_secs(30));
             }
             Err(e) => break Err(e),
         }
     };
-    stop.abort();
     result
 }
 

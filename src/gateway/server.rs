@@ -81,26 +81,45 @@ async fn starting_answer(
     Ok(resp)
 }
 
-/// Resolves on SIGTERM or Ctrl-C (used while start-up waits).
-pub async fn terminated() {
+/// SIGTERM and Ctrl-C, listened for from the start of `serve`: a signal that arrives while
+/// start-up waits, or between start-up and serving, is kept until asked for, never lost
+/// (once a handler is installed, a signal nobody listens for would be dropped).
+pub struct Terminate {
     #[cfg(unix)]
-    {
-        use tokio::signal::unix::{signal, SignalKind};
-        if let Ok(mut term) = signal(SignalKind::terminate()) {
+    term: Option<tokio::signal::unix::Signal>,
+}
+
+impl Terminate {
+    /// Starts listening (inside the runtime).
+    pub fn listen() -> Terminate {
+        Terminate {
+            #[cfg(unix)]
+            term: tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).ok(),
+        }
+    }
+
+    /// Resolves on SIGTERM or Ctrl-C.
+    pub async fn recv(&mut self) {
+        #[cfg(unix)]
+        if let Some(term) = self.term.as_mut() {
             tokio::select! {
                 _ = term.recv() => {}
                 _ = tokio::signal::ctrl_c() => {}
             }
             return;
         }
+        let _ = tokio::signal::ctrl_c().await;
     }
-    let _ = tokio::signal::ctrl_c().await;
 }
 
 /// Runs the gateway until SIGTERM or Ctrl-C, answering admin requests on `admin` (bound by
 /// [`StartingAdmin`]). Prints one `phigate listening …` line per bound listener to standard
 /// output (tests and scripts read the ports from it).
-pub async fn serve(gw: Arc<Gateway>, admin: TcpListener) -> anyhow::Result<()> {
+pub async fn serve(
+    gw: Arc<Gateway>,
+    admin: TcpListener,
+    mut terminate: Terminate,
+) -> anyhow::Result<()> {
     let (stop_tx, stop_rx) = watch::channel(false);
     let mut certs = Vec::new();
     let mut accept_loops = Vec::new();
@@ -130,7 +149,7 @@ pub async fn serve(gw: Arc<Gateway>, admin: TcpListener) -> anyhow::Result<()> {
         "ready"
     );
 
-    wait_for_shutdown(&certs, &gw).await;
+    wait_for_shutdown(&certs, &gw, &mut terminate).await;
     gw.ready.store(false, Ordering::SeqCst);
     tracing::info!("shutting down: no new connections; draining in-flight requests");
     let _ = stop_tx.send(true);
@@ -144,21 +163,17 @@ pub async fn serve(gw: Arc<Gateway>, admin: TcpListener) -> anyhow::Result<()> {
 }
 
 /// Waits for SIGTERM or Ctrl-C, reloading certificates on every SIGHUP meanwhile.
-async fn wait_for_shutdown(certs: &[Arc<ReloadingCert>], gw: &Gateway) {
+async fn wait_for_shutdown(certs: &[Arc<ReloadingCert>], gw: &Gateway, terminate: &mut Terminate) {
     #[cfg(unix)]
     {
         use tokio::signal::unix::{signal, SignalKind};
-        let (Ok(mut term), Ok(mut hup)) = (
-            signal(SignalKind::terminate()),
-            signal(SignalKind::hangup()),
-        ) else {
-            let _ = tokio::signal::ctrl_c().await;
+        let Ok(mut hup) = signal(SignalKind::hangup()) else {
+            terminate.recv().await;
             return;
         };
         loop {
             tokio::select! {
-                _ = term.recv() => return,
-                _ = tokio::signal::ctrl_c() => return,
+                () = terminate.recv() => return,
                 _ = hup.recv() => {
                     let mut outcome = "ok";
                     for c in certs {
@@ -182,7 +197,7 @@ async fn wait_for_shutdown(certs: &[Arc<ReloadingCert>], gw: &Gateway) {
     #[cfg(not(unix))]
     {
         let _ = (certs, gw);
-        let _ = tokio::signal::ctrl_c().await;
+        terminate.recv().await;
     }
 }
 
