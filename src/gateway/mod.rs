@@ -14,7 +14,7 @@ pub mod dev;
 pub mod metrics;
 pub mod problem;
 pub mod proxy;
-mod server;
+pub mod server;
 pub mod tls;
 pub mod trail;
 
@@ -107,9 +107,11 @@ impl Gateway {
         engine.limits.max_bytes = config.limits.max_body_bytes;
         let master = crate::cli::read_master_key(&config.vault.key_file)?;
         let vc = &config.vault;
+        let mut pg = None;
         let (vault, sled_dir): (Arc<dyn VaultStore>, _) = match (vc.backend, &vc.dir, &vc.url) {
             (config::VaultBackend::Sled, Some(dir), _) => {
-                let v = SledVault::open(dir, &master)
+                // Never creates one: `phigate vault init` does (or `serve --dev`).
+                let v = SledVault::open_existing(dir, &master)
                     .with_context(|| format!("opening the vault {}", dir.display()))?;
                 (Arc::new(v), Some(dir.clone()))
             }
@@ -121,6 +123,7 @@ impl Gateway {
                     pool_size: vc.pool_size,
                 };
                 let v = PgVault::open(&opts, &master).context("opening the PostgreSQL vault")?;
+                pg = Some(v.clone());
                 (Arc::new(v), None)
             }
             _ => anyhow::bail!("[vault]: dir (sled) or url (postgres) is needed"),
@@ -180,7 +183,17 @@ impl Gateway {
         if let Some(n) = config.audit.max_segment_bytes {
             settings.max_segment_bytes = n;
         }
-        let audit = crate::audit::AuditLog::open(&audit_dir, &master, settings)
+        // The witness of the log's end lives in the vault, out of reach of whoever can
+        // rewrite the log directory.
+        let witness: Box<dyn crate::audit::witness::Witness> = match (&sled_dir, &pg) {
+            (Some(dir), _) => Box::new(crate::audit::witness::FileWitness::in_vault(
+                dir, &audit_dir,
+            )),
+            (None, Some(pg)) => Box::new(pg.audit_witness(&audit_dir)),
+            (None, None) => anyhow::bail!("no vault to keep the audit log's witness in"),
+        };
+        let witness = Some(witness);
+        let audit = crate::audit::AuditLog::open_witnessed(&audit_dir, &master, settings, witness)
             .with_context(|| format!("opening the audit log {}", audit_dir.display()))?;
         let wants_claims =
             config.routes.iter().any(|r| r.claims.is_some()) || !config.api.callers.is_empty();

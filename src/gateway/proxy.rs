@@ -109,17 +109,20 @@ pub async fn handle(
         );
         return Ok(problem::overloaded().into_response(&request_id));
     };
-    if !gw.audit.admits() {
-        return Ok(audit_unavailable().into_response(&request_id));
-    }
-    gw.metrics.in_flight(1);
-    let trail = Arc::new(Trail::default());
     let target = find_target(&gw, &req);
     let metrics_idx = match target {
         Some(Target::Route(i)) => gw.routes[i].metrics_idx,
         Some(_) => gw.metrics.api_route(),
         None => gw.metrics.unmatched_route(),
     };
+    if !gw.audit.admits() {
+        // Refused before anything is read: counted, so the alert on `outcome="audit"` fires.
+        gw.metrics
+            .request_done(metrics_idx, "audit", started.elapsed());
+        return Ok(audit_unavailable().into_response(&request_id));
+    }
+    gw.metrics.in_flight(1);
+    let trail = Arc::new(Trail::default());
     let result = match target {
         None => Err(problem::not_found()),
         Some(t) => handle_target(&gw, t, req, &peer, &request_id, &trail).await,
@@ -133,7 +136,7 @@ pub async fn handle(
             (p.into_response(&request_id), kind)
         }
     };
-    if let Err(e) = audit_request(&gw, target, &trail, &request_id, resp.status(), outcome) {
+    if let Err(e) = audit_request(&gw, target, &trail, &request_id, resp.status(), outcome).await {
         // Fail closed: an answer whose events cannot be recorded is not given.
         tracing::error!(request_id = %request_id, error = %e, "audit record failed");
         resp = audit_unavailable().into_response(&request_id);
@@ -152,8 +155,10 @@ pub async fn handle(
     Ok(resp)
 }
 
-/// Records the request's audit events.
-fn audit_request(
+/// Records the finished request's audit events, and waits until they are on disk: the
+/// answer is given only then. Events recorded before the body was forwarded are not
+/// repeated; what the answer added (its own tokenisation) or a failure after forwarding is.
+async fn audit_request(
     gw: &Gateway,
     target: Option<Target>,
     trail: &Trail,
@@ -161,26 +166,59 @@ fn audit_request(
     status: StatusCode,
     outcome: &str,
 ) -> Result<(), crate::audit::AuditError> {
-    use crate::audit::{Action, Event};
-    let reidentify = match target {
-        Some(Target::Route(i)) => gw.routes[i].cfg.direction == Direction::Reidentify,
-        Some(Target::ApiReidentify) => true,
-        _ => false,
-    };
-    let mut base = Event::new(Action::Tokenize, "");
+    use crate::audit::Action;
+    let mut base = base_event(gw, target, request_id, outcome);
     base.action = match outcome {
         "forwarded" | "answered" => None,
         "auth" => Some(Action::AuthFailure),
         _ => Some(Action::RequestFailed),
     };
-    base.outcome = outcome.to_string();
+    base.status = Some(status.as_u16());
+    let mut events = trail.events(&base, reidentifies(gw, target));
+    if trail.recorded() && base.action.is_none() {
+        events.retain(|e| !e.phi.is_empty() || !e.tokens.is_empty());
+    }
+    gw.audit.record_durable(events).await
+}
+
+/// Records the request's events so far and waits until they are on disk, before its body
+/// is forwarded: a crash after forwarding cannot lose the record of what left.
+async fn audit_before_forwarding(
+    gw: &Gateway,
+    i: usize,
+    trail: &Trail,
+    request_id: &str,
+) -> Result<(), Problem> {
+    let target = Some(Target::Route(i));
+    let base = base_event(gw, target, request_id, "forwarded");
+    let events = trail.take_events(&base, reidentifies(gw, target));
+    gw.audit.record_durable(events).await.map_err(|e| {
+        tracing::error!(request_id, error = %e, "audit record failed; nothing was forwarded");
+        audit_unavailable()
+    })
+}
+
+/// The fields every audit event of a request shares (the action is filled in later).
+fn base_event(
+    gw: &Gateway,
+    target: Option<Target>,
+    request_id: &str,
+    outcome: &str,
+) -> crate::audit::Event {
+    let mut base = crate::audit::Event::new(crate::audit::Action::Tokenize, outcome);
+    base.action = None;
     base.request_id = Some(request_id.to_string());
     base.route = Some(route_name(gw, target).to_string());
-    base.status = Some(status.as_u16());
-    for event in trail.events(&base, reidentify) {
-        gw.audit.record(event)?;
+    base
+}
+
+/// Whether the request reveals (its events are reveals) rather than tokenises.
+fn reidentifies(gw: &Gateway, target: Option<Target>) -> bool {
+    match target {
+        Some(Target::Route(i)) => gw.routes[i].cfg.direction == Direction::Reidentify,
+        Some(Target::ApiReidentify) => true,
+        _ => false,
     }
-    Ok(())
 }
 
 fn audit_unavailable() -> Problem {
@@ -202,7 +240,7 @@ fn route_name(gw: &Gateway, t: Option<Target>) -> &str {
     }
 }
 
-fn new_request_id() -> String {
+pub fn new_request_id() -> String {
     let mut b = [0u8; 12];
     // A failed random read still yields a (weaker) unique-enough id from the clock.
     if ring::rand::SecureRandom::fill(&ring::rand::SystemRandom::new(), &mut b).is_err() {
@@ -899,6 +937,7 @@ async fn forward(
             }
         }
     }
+    audit_before_forwarding(gw, i, trail, request_id).await?;
     let timeout = Duration::from_millis(gw.config.timeouts.upstream_response_ms);
     let resp = match tokio::time::timeout(timeout, route.client.request(out)).await {
         Err(_) => {

@@ -25,9 +25,101 @@ use super::auth::PeerIdentity;
 use super::tls::{self, ReloadingCert};
 use super::{proxy, Gateway};
 
-/// Runs the gateway until SIGTERM or Ctrl-C. Prints one `phigate listening …` line per
-/// bound listener to standard output (tests and scripts read the ports from it).
-pub async fn serve(gw: Arc<Gateway>) -> anyhow::Result<()> {
+/// The admin listener, bound before the gateway is loaded: while start-up waits (for its
+/// PostgreSQL vault), it answers `/healthz` ok and everything else 503, so an orchestrator
+/// sees a live process that is not ready. Prints the `phigate admin …` line.
+pub struct StartingAdmin {
+    stop: tokio::sync::oneshot::Sender<()>,
+    task: tokio::task::JoinHandle<TcpListener>,
+}
+
+impl StartingAdmin {
+    pub async fn bind(addr: std::net::SocketAddr) -> anyhow::Result<StartingAdmin> {
+        let listener = TcpListener::bind(addr)
+            .await
+            .map_err(|e| anyhow::anyhow!("binding admin {addr}: {e}"))?;
+        println!("phigate admin http://{}", listener.local_addr()?);
+        use std::io::Write as _;
+        let _ = std::io::stdout().flush();
+        let (stop, mut stopped) = tokio::sync::oneshot::channel::<()>();
+        let task = tokio::spawn(async move {
+            loop {
+                tokio::select! {
+                    r = listener.accept() => if let Ok((tcp, _)) = r {
+                        tokio::spawn(async move {
+                            let _ = hyper::server::conn::http1::Builder::new()
+                                .timer(TokioTimer::new())
+                                .header_read_timeout(Duration::from_secs(10))
+                                .serve_connection(TokioIo::new(tcp), service_fn(starting_answer))
+                                .await;
+                        });
+                    },
+                    _ = &mut stopped => return listener,
+                }
+            }
+        });
+        Ok(StartingAdmin { stop, task })
+    }
+
+    /// Stops answering and hands the listener over to the gateway.
+    pub async fn into_listener(self) -> anyhow::Result<TcpListener> {
+        let _ = self.stop.send(());
+        Ok(self.task.await?)
+    }
+}
+
+async fn starting_answer(
+    req: Request<hyper::body::Incoming>,
+) -> Result<Response<Full<Bytes>>, std::convert::Infallible> {
+    let (status, body) = match req.uri().path() {
+        "/healthz" => (StatusCode::OK, "ok\n"),
+        "/readyz" => (StatusCode::SERVICE_UNAVAILABLE, "not ready (starting)\n"),
+        _ => (StatusCode::SERVICE_UNAVAILABLE, "starting\n"),
+    };
+    let mut resp = Response::new(Full::new(Bytes::from_static(body.as_bytes())));
+    *resp.status_mut() = status;
+    Ok(resp)
+}
+
+/// SIGTERM and Ctrl-C, listened for from the start of `serve`: a signal that arrives while
+/// start-up waits, or between start-up and serving, is kept until asked for, never lost
+/// (once a handler is installed, a signal nobody listens for would be dropped).
+pub struct Terminate {
+    #[cfg(unix)]
+    term: Option<tokio::signal::unix::Signal>,
+}
+
+impl Terminate {
+    /// Starts listening (inside the runtime).
+    pub fn listen() -> Terminate {
+        Terminate {
+            #[cfg(unix)]
+            term: tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).ok(),
+        }
+    }
+
+    /// Resolves on SIGTERM or Ctrl-C.
+    pub async fn recv(&mut self) {
+        #[cfg(unix)]
+        if let Some(term) = self.term.as_mut() {
+            tokio::select! {
+                _ = term.recv() => {}
+                _ = tokio::signal::ctrl_c() => {}
+            }
+            return;
+        }
+        let _ = tokio::signal::ctrl_c().await;
+    }
+}
+
+/// Runs the gateway until SIGTERM or Ctrl-C, answering admin requests on `admin` (bound by
+/// [`StartingAdmin`]). Prints one `phigate listening …` line per bound listener to standard
+/// output (tests and scripts read the ports from it).
+pub async fn serve(
+    gw: Arc<Gateway>,
+    admin: TcpListener,
+    mut terminate: Terminate,
+) -> anyhow::Result<()> {
     let (stop_tx, stop_rx) = watch::channel(false);
     let mut certs = Vec::new();
     let mut accept_loops = Vec::new();
@@ -47,10 +139,6 @@ pub async fn serve(gw: Arc<Gateway>) -> anyhow::Result<()> {
             stop_rx.clone(),
         )));
     }
-    let admin = TcpListener::bind(gw.config.admin.listen)
-        .await
-        .map_err(|e| anyhow::anyhow!("binding admin {}: {e}", gw.config.admin.listen))?;
-    println!("phigate admin http://{}", admin.local_addr()?);
     tokio::spawn(admin_loop(admin, Arc::clone(&gw), stop_rx.clone()));
     use std::io::Write as _;
     let _ = std::io::stdout().flush();
@@ -61,7 +149,7 @@ pub async fn serve(gw: Arc<Gateway>) -> anyhow::Result<()> {
         "ready"
     );
 
-    wait_for_shutdown(&certs, &gw).await;
+    wait_for_shutdown(&certs, &gw, &mut terminate).await;
     gw.ready.store(false, Ordering::SeqCst);
     tracing::info!("shutting down: no new connections; draining in-flight requests");
     let _ = stop_tx.send(true);
@@ -75,21 +163,17 @@ pub async fn serve(gw: Arc<Gateway>) -> anyhow::Result<()> {
 }
 
 /// Waits for SIGTERM or Ctrl-C, reloading certificates on every SIGHUP meanwhile.
-async fn wait_for_shutdown(certs: &[Arc<ReloadingCert>], gw: &Gateway) {
+async fn wait_for_shutdown(certs: &[Arc<ReloadingCert>], gw: &Gateway, terminate: &mut Terminate) {
     #[cfg(unix)]
     {
         use tokio::signal::unix::{signal, SignalKind};
-        let (Ok(mut term), Ok(mut hup)) = (
-            signal(SignalKind::terminate()),
-            signal(SignalKind::hangup()),
-        ) else {
-            let _ = tokio::signal::ctrl_c().await;
+        let Ok(mut hup) = signal(SignalKind::hangup()) else {
+            terminate.recv().await;
             return;
         };
         loop {
             tokio::select! {
-                _ = term.recv() => return,
-                _ = tokio::signal::ctrl_c() => return,
+                () = terminate.recv() => return,
                 _ = hup.recv() => {
                     let mut outcome = "ok";
                     for c in certs {
@@ -113,7 +197,7 @@ async fn wait_for_shutdown(certs: &[Arc<ReloadingCert>], gw: &Gateway) {
     #[cfg(not(unix))]
     {
         let _ = (certs, gw);
-        let _ = tokio::signal::ctrl_c().await;
+        terminate.recv().await;
     }
 }
 

@@ -188,6 +188,7 @@ callers = ["emr"]
     );
     let config = format!("{config}\n{}\n", tail.replace("{up}", &up));
     write(d, "phigate.toml", &config);
+    super::gw_harness::init_vault(d);
     let gw = Gateway::start_with_env(&d.join("phigate.toml"), &d.join("gateway.log"), 2, env);
     let base = format!("https://localhost:{}", gw.listeners[0].port());
     let strict_base = format!("https://localhost:{}", gw.listeners[1].port());
@@ -852,6 +853,16 @@ callers = ["emr"]
         sha256_hex("k")
     );
     write(d, "good.toml", &good);
+    // No vault yet: the config's start-up checks open one, they never create one.
+    let out = super::support::run(
+        &["check-config", &d.join("good.toml").display().to_string()],
+        b"",
+    );
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success(), "{stderr}");
+    assert!(stderr.contains("vault init"), "{stderr}");
+    assert!(!d.join("vault").exists(), "nothing created");
+    super::gw_harness::init_vault(d);
     let out = super::support::run(
         &["check-config", &d.join("good.toml").display().to_string()],
         b"",
@@ -938,6 +949,14 @@ async fn when_the_audit_log_cannot_be_written_requests_fail_closed() {
     );
     let metrics = s.gw.metrics().await;
     assert!(metrics.contains("phigate_audit_healthy 0"), "{metrics}");
+    // Every refusal is counted, including those refused before the request was read.
+    let refused = statuses.iter().filter(|s| **s == 503).count();
+    assert!(
+        metrics.contains(&format!(
+            "phigate_requests_total{{route=\"hooks\",outcome=\"audit\"}} {refused}"
+        )),
+        "{refused} refusals: {metrics}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -1305,4 +1324,113 @@ async fn a_patient_whose_data_came_through_a_route_can_be_forgotten() {
     );
     let v: serde_json::Value = serde_json::from_str(out.trim()).expect("json");
     assert!(v["forgotten"].as_u64().unwrap_or(0) >= 2, "{v}");
+}
+
+/// The gateway checks its audit log back to the newest checkpoint, against the vault's
+/// witness, before it serves: a log whose newest entries were cut (with their checkpoints)
+/// is refused with a clear error (no PHI), where it used to be appended to.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_gateway_refuses_to_start_on_an_audit_log_cut_short() {
+    let s = setup("").await;
+    let c = client(&s.pki.ca_pem(), None);
+    let url = format!("{}/hooks/x", s.base);
+    for _ in 0..3 {
+        let a = send(&c, post(&url, &[EMR, TEXT], note()))
+            .await
+            .expect("request");
+        assert_eq!(a.status, 200, "{}", a.body);
+    }
+    let dir = s._dir.path().to_path_buf();
+    assert!(s.gw.stop().success());
+    let audit = dir.join("vault-audit");
+    // Erase the newest entry and every checkpoint covering it: the log stays consistent.
+    let seg = phigate::audit::segments(&audit)
+        .expect("segments")
+        .pop()
+        .expect("segment");
+    let text = std::fs::read_to_string(&seg).expect("read");
+    let mut kept: Vec<&str> = text.lines().collect();
+    kept.pop();
+    let last = kept.len() as u64;
+    std::fs::write(&seg, kept.join("\n") + "\n").expect("write");
+    let cps = audit.join(phigate::audit::CHECKPOINTS);
+    let text = std::fs::read_to_string(&cps).expect("read");
+    let cps_kept: Vec<&str> = text
+        .lines()
+        .filter(|l| {
+            let v: serde_json::Value = serde_json::from_str(l).expect("json");
+            v["seq"].as_u64().expect("seq") <= last
+        })
+        .collect();
+    std::fs::write(&cps, cps_kept.join("\n") + "\n").expect("write");
+    let out = std::process::Command::new(super::support::bin())
+        .args(["serve", "--threads", "2", "--config"])
+        .arg(dir.join("phigate.toml"))
+        .output()
+        .expect("serve");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success(), "{stderr}");
+    assert!(
+        stderr.contains("opening the audit log") && stderr.contains("cut short"),
+        "{stderr}"
+    );
+    assert_no_canary("the start-up error", &stderr);
+}
+
+/// Audited before forwarded: SIGKILL the gateway under load, with requests in flight (the
+/// upstream's `/slow` path holds them), then every document the upstream received has its
+/// durable audit entry. The entry used to be queued after the answer came back, so a crash
+/// while the upstream held a request lost the record of what had left.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_forwarded_document_has_its_audit_entry_after_sigkill() {
+    let s = setup("").await;
+    let c = client(&s.pki.ca_pem(), None);
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let mut tasks = Vec::new();
+    for t in 0..8 {
+        let (c, stop) = (c.clone(), std::sync::Arc::clone(&stop));
+        let url = format!("{}/hooks/{}", s.base, if t % 2 == 0 { "slow" } else { "x" });
+        tasks.push(tokio::spawn(async move {
+            while !stop.load(std::sync::atomic::Ordering::SeqCst) {
+                let _ = send(&c, post(&url, &[EMR, TEXT], note())).await;
+            }
+        }));
+    }
+    tokio::time::sleep(Duration::from_millis(2500)).await;
+    s.gw.signal("KILL");
+    stop.store(true, std::sync::atomic::Ordering::SeqCst);
+    for t in tasks {
+        let _ = t.await;
+    }
+    let forwarded: Vec<String> = s
+        .upstream
+        .take()
+        .iter()
+        .filter_map(|r| r.headers.get("x-request-id"))
+        .map(|v| v.to_str().expect("ascii").to_string())
+        .collect();
+    assert!(forwarded.len() >= 8, "under load: {}", forwarded.len());
+    let audit = s._dir.path().join("vault-audit");
+    let mut audited = std::collections::HashSet::new();
+    for seg in phigate::audit::segments(&audit).expect("segments") {
+        let text = std::fs::read_to_string(&seg).expect("read");
+        // A line cut by the kill is not an entry.
+        for line in text.lines() {
+            if let Ok(e) = serde_json::from_str::<phigate::audit::Entry>(line) {
+                if e.event.outcome == "forwarded" && !e.event.tokens.is_empty() {
+                    audited.extend(e.event.request_id);
+                }
+            }
+        }
+    }
+    let missing: Vec<&String> = forwarded
+        .iter()
+        .filter(|id| !audited.contains(*id))
+        .collect();
+    assert!(
+        missing.is_empty(),
+        "{} of {} forwarded documents have no audit entry: {missing:?}",
+        missing.len(),
+        forwarded.len()
+    );
 }

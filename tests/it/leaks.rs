@@ -1492,6 +1492,7 @@ pass_headers = ["x-echo-shape", "x-echo-status"]
         types = types.join(", "),
     );
     write(d, "phigate.toml", &config);
+    super::gw_harness::init_vault(d);
     let gw = Gateway::start_with_env(&d.join("phigate.toml"), &d.join("gateway.log"), 1, &[]);
     let base = format!("https://localhost:{}", gw.listeners[0].port());
     let c = client(&pki.ca_pem(), None);
