@@ -19,7 +19,7 @@ use crate::detect::Scratch;
 use crate::keys::{MasterKey, KEY_LEN};
 use crate::patterns::Patterns;
 use crate::phi::PhiType;
-use crate::reveal::{reveal_json, reveal_text, Allow, RevealStats};
+use crate::reveal::{reveal_hl7, reveal_json, reveal_table, reveal_text, Allow, RevealStats};
 use crate::transform::policy::Policy;
 use crate::transform::token::{MemoryTokenStore, TokenStore};
 use crate::transform::Transformer;
@@ -194,6 +194,11 @@ pub struct RevealArgs {
     /// Read and write JSON lines {"id", "text"} as `scan --jsonl` does.
     #[arg(long)]
     pub jsonl: bool,
+    /// Content type of the input (as for `scan`): HL7 v2 and CSV/TSV are revealed value by
+    /// value, so restored values are escaped or quoted. JSON and HL7 are also recognised by
+    /// their content.
+    #[arg(long)]
+    pub content_type: Option<String>,
 }
 
 #[derive(Args, Debug)]
@@ -204,7 +209,8 @@ pub struct ScanArgs {
     #[arg(long, default_value = "safe-harbor")]
     pub policy: String,
     /// Content type (text/plain, application/json, application/fhir+json,
-    /// application/x-www-form-urlencoded); inferred from the extension or content if absent.
+    /// application/x-www-form-urlencoded, application/hl7-v2, text/csv,
+    /// text/tab-separated-values); inferred from the extension or content if absent.
     #[arg(long)]
     pub content_type: Option<String>,
     /// Read JSON lines {"id", "text", "content_type"?} and write one line per input:
@@ -1178,17 +1184,27 @@ fn reveal(args: &RevealArgs) -> anyhow::Result<ExitCode> {
             .take(64 << 20)
             .read_to_string(&mut body)
             .context("reading input (must be UTF-8)")?;
+        let forced = match &args.content_type {
+            Some(ct) => Some(ct.parse::<ContentType>().map_err(anyhow::Error::msg)?),
+            None => None,
+        };
         let trimmed = body.trim_start();
         let json = (trimmed.starts_with('{') || trimmed.starts_with('['))
             .then(|| serde_json::from_str::<serde_json::Value>(&body).ok())
             .flatten();
-        match json {
-            Some(mut v) => {
+        let hl7 = crate::walk::nested::sniff(&body) == crate::walk::nested::Shape::Hl7;
+        let text = match (forced, json) {
+            (Some(ContentType::Hl7), _) => reveal_hl7(&body, &store, &allow, &mut stats)?,
+            (Some(ContentType::Csv), _) => reveal_table(&body, b',', &store, &allow, &mut stats)?,
+            (Some(ContentType::Tsv), _) => reveal_table(&body, b'\t', &store, &allow, &mut stats)?,
+            (_, Some(mut v)) => {
                 reveal_json(&mut v, &store, &allow, &mut stats)?;
-                serde_json::to_writer(&mut out, &v)?;
+                v.to_string()
             }
-            None => out.write_all(reveal_text(&body, &store, &allow, &mut stats)?.as_bytes())?,
-        }
+            (None, None) if hl7 => reveal_hl7(&body, &store, &allow, &mut stats)?,
+            _ => reveal_text(&body, &store, &allow, &mut stats)?,
+        };
+        out.write_all(text.as_bytes())?;
     }
     out.flush()?;
     eprintln!(
