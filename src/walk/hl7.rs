@@ -651,12 +651,114 @@ impl Rewriter for Deidentifier<'_, '_, '_> {
     }
 }
 
-/// A body or value that is an HL7 v2 message: it opens with a header segment.
-pub fn is_hl7(text: &str) -> bool {
-    let t = text.trim_start();
-    ["MSH", "FHS", "BHS"].iter().any(|h| {
-        t.strip_prefix(h)
-            .and_then(|r| r.chars().next())
-            .is_some_and(|c| c.is_ascii_punctuation())
-    })
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escapes_decode_and_re_escape_to_the_same_bytes() {
+        let d = STANDARD;
+        for raw in [
+            "Smith\\T\\Jones",
+            "a\\F\\b\\S\\c\\R\\d\\E\\e",
+            "line one\\.br\\line two",
+            "\\H\\bold\\N\\ and \\.sp2\\ kept",
+            "plain",
+        ] {
+            let v = unescape(raw, &d);
+            let mut out = String::new();
+            escape_into(&v, &d, &mut out);
+            assert_eq!(out, raw);
+        }
+        assert_eq!(unescape("Ans\\X65\\l", &d), "Ansel");
+        assert_eq!(unescape("caf\\XE9\\", &d), "café");
+        assert_eq!(unescape("lone \\ escape", &d), "lone \\ escape");
+        let mut out = String::new();
+        escape_into("a|b^c&d~e\\f\rg", &d, &mut out);
+        assert_eq!(out, "a\\F\\b\\S\\c\\T\\d\\R\\e\\E\\f\\X0D\\g");
+    }
+
+    #[test]
+    fn delimiters_come_from_the_header() {
+        let d = Delims::of_header("MSH#:@!$%#EMR").expect("declared");
+        assert_eq!(
+            (d.field, d.component, d.repetition, d.escape, d.subcomponent),
+            ('#', ':', '@', '!', '$')
+        );
+        assert_eq!(d.truncation, Some('%'));
+        for bad in ["MSH|^~\\|", "MSH|^^\\&|", "MSH|^~a&|", "MSH"] {
+            assert!(Delims::of_header(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn segment_ends_are_kept_as_written() {
+        let body = "MSH|a\rPID|b\nPV1|c\r\nOBX|d\r";
+        let l = lines(body);
+        let seps: Vec<&str> = l.iter().map(|l| l.separator).collect();
+        assert_eq!(seps, ["\r", "\n", "\r\n", "\r", ""]);
+        let texts: Vec<&str> = l.iter().map(|l| l.text).collect();
+        assert_eq!(texts, ["MSH|a", "PID|b", "PV1|c", "OBX|d", ""]);
+    }
+
+    #[test]
+    fn every_value_is_visited_at_its_place_and_untouched_lines_come_back_whole() {
+        let line = "PID|1||MR1^^^C^MR~X9&sub||Doe^Jane|\"\"";
+        let mut seen = Vec::new();
+        let mut out = String::new();
+        walk_line::<ScanError>(line, &STANDARD, Some(&mut out), &mut |p, v| {
+            seen.push(format!("{}-{}.{}={v}", p.segment, p.field, p.component));
+            Ok(None)
+        })
+        .expect("walks");
+        assert_eq!(out, line);
+        assert_eq!(
+            seen,
+            [
+                "PID-1.1=1",
+                "PID-3.1=MR1",
+                "PID-3.4=C",
+                "PID-3.5=MR",
+                "PID-3.1=X9",
+                "PID-3.1=sub",
+                "PID-5.1=Doe",
+                "PID-5.2=Jane"
+            ]
+        );
+        // Header fields are numbered from MSH-1 (the separator); MSH-2 is not a value.
+        let mut places = Vec::new();
+        walk_line::<ScanError>("MSH|^~\\&|APP", &STANDARD, None, &mut |p, _| {
+            places.push(p.field);
+            Ok(None)
+        })
+        .expect("walks");
+        assert_eq!(places, [3]);
+    }
+
+    #[test]
+    fn the_rule_file_compiles_and_types_expand() {
+        let r = Rules::parse("hl7.toml", include_str!("../../patterns/hl7.toml")).expect("rules");
+        assert_eq!(r.rule("PID", 3, 1), Some(Field::Phi(PhiType::Mrn)));
+        assert_eq!(r.rule("PID", 3, 4), Some(Field::Keep));
+        assert_eq!(r.rule("PID", 5, 2), Some(Field::Phi(PhiType::Name)));
+        assert_eq!(r.rule("PID", 5, 7), Some(Field::Keep));
+        assert_eq!(r.rule("PV1", 7, 1), Some(Field::Phi(PhiType::License)));
+        assert_eq!(r.rule("PV1", 7, 2), Some(Field::Phi(PhiType::ProviderName)));
+        assert_eq!(r.rule("PID", 18, 1), Some(Field::Phi(PhiType::Account)));
+        assert_eq!(r.rule("OBX", 5, 1), Some(Field::Scan));
+        assert_eq!(r.rule("PID", 99, 1), None);
+        assert_eq!(r.rule("ZPI", 1, 1), None);
+        for (bad, why) in [
+            ("[types]\n[fields]\nPID = \"NAME\"", "not a field"),
+            ("[types]\n[fields]\nPID-5 = \"NOPE\"", "PID-5"),
+            (
+                "[types.CX]\n1 = \"$\"\n[fields]\nPID-3 = \"CX\"",
+                "needs a PHI type",
+            ),
+            ("[types]\n[fields]\nPID-5 = \"contact\"", "only a PHI type"),
+        ] {
+            let e = Rules::parse("hl7.toml", bad).err().expect(bad).to_string();
+            assert!(e.contains(why), "{bad}: {e}");
+        }
+    }
 }

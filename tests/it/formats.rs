@@ -369,3 +369,67 @@ fn tables_without_header_or_ragged_are_read_as_unknown() {
         other => panic!("{other:?}"),
     }
 }
+
+#[test]
+fn scan_reads_hl7_and_csv_by_flag_extension_content_and_jsonl_field() {
+    use super::support::run;
+    // By flag, and by content on standard input.
+    for args in [
+        &["scan", "--content-type", "application/hl7-v2"][..],
+        &["scan"][..],
+    ] {
+        let out = run(args, ADT_A01.as_bytes());
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert!(
+            !text.contains("Whitcombe") && text.contains("|ADT^A01^ADT_A01|"),
+            "{text}"
+        );
+    }
+    // By extension.
+    let dir = tempfile::tempdir().expect("tempdir");
+    let file = dir.path().join("visits.csv");
+    std::fs::write(&file, TABLE).expect("write");
+    let out = run(&["scan", &file.display().to_string()], b"");
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success() && !text.contains("MR4410827"),
+        "{text}"
+    );
+    assert!(
+        text.starts_with("patient_name,mrn,dob,cpt,units,note\r\n"),
+        "{text}"
+    );
+    // `--jsonl` with a `content_type` per line; an unterminated quote fails that line only.
+    let lines = [
+        serde_json::json!({"id": 1, "text": TABLE, "content_type": "text/csv"}),
+        serde_json::json!({"id": 2, "text": ADT_A01, "content_type": "x-application/hl7-v2+er7"}),
+        serde_json::json!({"id": 3, "text": "mrn\n\"MR4410827", "content_type": "text/csv"}),
+    ]
+    .iter()
+    .map(|v| format!("{v}\n"))
+    .collect::<String>();
+    let out = run(&["scan", "--jsonl"], lines.as_bytes());
+    let text = String::from_utf8_lossy(&out.stdout);
+    let recs: Vec<serde_json::Value> = text
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("json line"))
+        .collect();
+    assert_eq!(recs.len(), 3, "{text}");
+    assert!(recs[0]["text"]
+        .as_str()
+        .is_some_and(|t| t.contains(",97530,4,")));
+    assert!(recs[1]["text"]
+        .as_str()
+        .is_some_and(|t| t.contains("|ADT^A01^ADT_A01|")));
+    assert!(recs[2]["error"].is_object(), "{}", recs[2]);
+    assert!(
+        !text.contains("MR4410827") && !text.contains("Whitcombe"),
+        "{text}"
+    );
+    assert_eq!(out.status.code(), Some(1));
+}
