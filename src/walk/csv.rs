@@ -16,6 +16,7 @@
 use std::borrow::Cow;
 
 use super::fields::{normalize_key, Field};
+use super::json::learnable;
 use super::{Engine, Output, ScanError};
 use crate::detect::learned::Learned;
 use crate::detect::Scratch;
@@ -189,7 +190,9 @@ pub fn deidentify(
         for row in body {
             for (cell, f) in row.cells.iter().zip(cols) {
                 if let Field::Phi(ty) = f {
-                    learned.add(*ty, &cell.value);
+                    if learnable(*ty) {
+                        learned.add(*ty, &cell.value);
+                    }
                 }
             }
         }

@@ -20,6 +20,7 @@ use rustc_hash::FxHashMap;
 use serde::Deserialize;
 
 use super::fields::{parse_field, Field, FieldError};
+use super::json::{keep_shaped, learnable};
 use super::{Engine, Output, ScanError};
 use crate::detect::learned::Learned;
 use crate::detect::rules::{first_line, line_of};
@@ -48,6 +49,9 @@ struct FieldRule {
     components: Vec<Option<Field>>,
     /// Components not listed; `None`: read as unknown.
     default: Option<Field>,
+    /// A control field (message type, control ID, version): kept while shaped like a code,
+    /// even when it reads like a name (`SIU` is a surname too).
+    control: bool,
 }
 
 impl FieldRule {
@@ -97,6 +101,13 @@ impl Rules {
         let key = (seg_key(segment)?, field);
         self.fields.get(&key).and_then(|r| r.component(component))
     }
+
+    /// Whether a field is a control field (`control` in the rule file).
+    fn is_control(&self, segment: &str, field: usize) -> bool {
+        seg_key(segment)
+            .and_then(|s| self.fields.get(&(s, field)))
+            .is_some_and(|r| r.control)
+    }
 }
 
 /// `PID-5` → (`PID`, 5).
@@ -123,6 +134,13 @@ fn compile(
     let mut words = rule.split_whitespace();
     let first = words.next().ok_or("empty rule")?;
     let param = words.next().map(parse_field).transpose()?;
+    if first == "control" {
+        return Ok(FieldRule {
+            whole: Some(Field::Keep),
+            control: true,
+            ..FieldRule::default()
+        });
+    }
     let Some(ty) = types.get(first) else {
         return Ok(FieldRule {
             whole: Some(action(parse_field(first)?)?),
@@ -616,7 +634,9 @@ impl Rewriter for Deidentifier<'_, '_, '_> {
         let mut patient_key = None;
         message.each_value(|p, v| {
             if let Some(Field::Phi(ty)) = rules.rule(p.segment, p.field, p.component) {
-                learned.add(ty, v);
+                if learnable(ty) {
+                    learned.add(ty, v);
+                }
                 let id = p.segment == "PID" && p.field == 3 && p.component == 1;
                 if id && patient_key.is_none() {
                     patient_key = Some(format!("{ty}:{}", v.to_lowercase()));
@@ -630,7 +650,11 @@ impl Rewriter for Deidentifier<'_, '_, '_> {
     }
 
     fn value(&mut self, p: Place<'_>, value: &str) -> Result<Option<String>, ScanError> {
-        let rule = self.engine.hl7.rule(p.segment, p.field, p.component);
+        let rules = &self.engine.hl7;
+        let rule = rules.rule(p.segment, p.field, p.component);
+        if rule == Some(Field::Keep) && rules.is_control(p.segment, p.field) && keep_shaped(value) {
+            return Ok(None);
+        }
         Ok(Some(match rule {
             // A code, unit or status: kept only while it is shaped like one.
             Some(Field::Keep) if self.engine.keeps_code(value, &self.learned) => return Ok(None),

@@ -235,7 +235,7 @@ fn learn(
 
 /// Types worth searching for in free text; short or generic ones (ZIP, dates) are found
 /// by the rules anyway and would match unrelated numbers.
-fn learnable(ty: PhiType) -> bool {
+pub(crate) fn learnable(ty: PhiType) -> bool {
     !matches!(
         ty,
         PhiType::Date | PhiType::Zip | PhiType::Age | PhiType::Location

@@ -557,8 +557,9 @@ impl Engine {
 
     /// A value under a code field of a message or table (HL7 `keep`, a CSV `cpt` column)
     /// that may stay as written: shaped like a code, not a long identifier (a code is short;
-    /// a record number filed in the wrong field is not), and none of the payload's own
-    /// PHI values. Anything else is scanned.
+    /// a record number filed in the wrong field is not), none of the payload's own PHI
+    /// values and not a name (but for upper-case table codes of up to three characters).
+    /// Anything else is scanned.
     pub(crate) fn keeps_code(&self, value: &str, learned: &Learned) -> bool {
         if !json::keep_shaped(value) {
             return false;
@@ -570,7 +571,12 @@ impl Engine {
         }
         let mut phi = false;
         learned.scan(v, |_, _, _| phi = true);
-        !phi
+        // Table codes (`AU`, `IP`, `SIU`) are short upper-case words that are sometimes
+        // surnames too: they are not read as names; longer values are.
+        let table_code = v.len() <= 3
+            && v.bytes()
+                .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit());
+        !phi && (table_code || !self.is_name_value(v))
     }
 
     /// [`shape::value_type`], except for the clinic's own procedure codes.
