@@ -191,12 +191,12 @@ pub struct RevealArgs {
     /// tokens and are counted as refused. Default: every type.
     #[arg(long, value_delimiter = ',')]
     pub allow: Vec<String>,
-    /// Read and write JSON lines {"id", "text"} as `scan --jsonl` does.
+    /// Read and write JSON lines {"id", "text", "content_type"?} as `scan --jsonl` does.
     #[arg(long)]
     pub jsonl: bool,
-    /// Content type of the input (as for `scan`): HL7 v2 and CSV/TSV are revealed value by
-    /// value, so restored values are escaped or quoted. JSON and HL7 are also recognised by
-    /// their content.
+    /// Content type of the input (as for `scan`; with `--jsonl`, of lines without their
+    /// own): HL7 v2 and CSV/TSV are revealed value by value, so restored values are escaped
+    /// or quoted. JSON and HL7 are also recognised by their content.
     #[arg(long)]
     pub content_type: Option<String>,
 }
@@ -1139,6 +1139,32 @@ fn forget_subject(
         .context("--patient or --token is needed")
 }
 
+fn is_table_or_hl7(ct: Option<ContentType>) -> bool {
+    matches!(
+        ct,
+        Some(ContentType::Hl7 | ContentType::Csv | ContentType::Tsv)
+    )
+}
+
+/// Reveals one text by its content type: HL7 and tables value by value (so restored values
+/// are escaped or quoted), a text that is an HL7 message as HL7, anything else as text.
+fn reveal_as(
+    text: &str,
+    ct: Option<ContentType>,
+    store: &dyn crate::transform::token::TokenStore,
+    allow: &Allow,
+    stats: &mut RevealStats,
+) -> anyhow::Result<String> {
+    let hl7 = crate::walk::nested::sniff(text) == crate::walk::nested::Shape::Hl7;
+    Ok(match ct {
+        Some(ContentType::Hl7) => reveal_hl7(text, store, allow, stats)?,
+        Some(ContentType::Csv) => reveal_table(text, b',', store, allow, stats)?,
+        Some(ContentType::Tsv) => reveal_table(text, b'\t', store, allow, stats)?,
+        _ if hl7 => reveal_hl7(text, store, allow, stats)?,
+        _ => reveal_text(text, store, allow, stats)?,
+    })
+}
+
 fn reveal(args: &RevealArgs) -> anyhow::Result<ExitCode> {
     let store = open_vault(&args.vault, "reveal")?;
     let allow = if args.allow.is_empty() {
@@ -1157,6 +1183,10 @@ fn reveal(args: &RevealArgs) -> anyhow::Result<ExitCode> {
         }
         _ => Box::new(io::stdin().lock()),
     };
+    let forced = match &args.content_type {
+        Some(ct) => Some(ct.parse::<ContentType>().map_err(anyhow::Error::msg)?),
+        None => None,
+    };
     let mut out = BufWriter::new(io::stdout().lock());
     let mut stats = RevealStats::default();
     if args.jsonl {
@@ -1172,8 +1202,12 @@ fn reveal(args: &RevealArgs) -> anyhow::Result<ExitCode> {
                     json_category(&e)
                 )
             })?;
+            let ct = match rec.get("content_type").and_then(|c| c.as_str()) {
+                Some(c) => Some(c.parse::<ContentType>().map_err(anyhow::Error::msg)?),
+                None => forced,
+            };
             if let Some(serde_json::Value::String(text)) = rec.get_mut("text") {
-                *text = reveal_text(text, &store, &allow, &mut stats)?;
+                *text = reveal_as(text, ct, &store, &allow, &mut stats)?;
             }
             serde_json::to_writer(&mut out, &rec)?;
             out.write_all(b"\n")?;
@@ -1184,25 +1218,16 @@ fn reveal(args: &RevealArgs) -> anyhow::Result<ExitCode> {
             .take(64 << 20)
             .read_to_string(&mut body)
             .context("reading input (must be UTF-8)")?;
-        let forced = match &args.content_type {
-            Some(ct) => Some(ct.parse::<ContentType>().map_err(anyhow::Error::msg)?),
-            None => None,
-        };
         let trimmed = body.trim_start();
         let json = (trimmed.starts_with('{') || trimmed.starts_with('['))
             .then(|| serde_json::from_str::<serde_json::Value>(&body).ok())
             .flatten();
-        let hl7 = crate::walk::nested::sniff(&body) == crate::walk::nested::Shape::Hl7;
-        let text = match (forced, json) {
-            (Some(ContentType::Hl7), _) => reveal_hl7(&body, &store, &allow, &mut stats)?,
-            (Some(ContentType::Csv), _) => reveal_table(&body, b',', &store, &allow, &mut stats)?,
-            (Some(ContentType::Tsv), _) => reveal_table(&body, b'\t', &store, &allow, &mut stats)?,
-            (_, Some(mut v)) => {
+        let text = match json {
+            Some(mut v) if !is_table_or_hl7(forced) => {
                 reveal_json(&mut v, &store, &allow, &mut stats)?;
                 v.to_string()
             }
-            (None, None) if hl7 => reveal_hl7(&body, &store, &allow, &mut stats)?,
-            _ => reveal_text(&body, &store, &allow, &mut stats)?,
+            _ => reveal_as(&body, forced, &store, &allow, &mut stats)?,
         };
         out.write_all(text.as_bytes())?;
     }
