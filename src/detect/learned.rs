@@ -14,6 +14,8 @@ use crate::phi::PhiType;
 #[derive(Default)]
 pub struct Learned {
     values: Vec<(String, PhiType)>,
+    /// The values in lower case, so a payload with many rows dedupes in constant time.
+    seen: rustc_hash::FxHashSet<String>,
     /// Built on the first search of a long text: most searches (the short values of an
     /// HL7 message or a table row) compare the values directly, which costs less than
     /// building an automaton per payload.
@@ -56,7 +58,7 @@ impl Learned {
     }
 
     fn push(&mut self, ty: PhiType, v: &str) {
-        if !self.values.iter().any(|(x, _)| x.eq_ignore_ascii_case(v)) {
+        if self.seen.insert(v.to_ascii_lowercase()) {
             self.values.push((v.to_string(), ty));
         }
     }

@@ -561,22 +561,29 @@ impl Engine {
     /// values and not a name (but for upper-case table codes of up to three characters).
     /// Anything else is scanned.
     pub(crate) fn keeps_code(&self, value: &str, learned: &Learned) -> bool {
+        let v = value.trim();
+        let mut phi = false;
+        learned.scan(v, |_, _, _| phi = true);
+        if phi {
+            return false;
+        }
+        // Table codes (`AU`, `IP`, `SIU`) are short upper-case words that are sometimes
+        // surnames too: they are not read as names; longer values are. Such a code is
+        // shaped like a code by construction.
+        let table_code = v.len() <= 3
+            && v.bytes()
+                .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit());
+        if table_code {
+            return true;
+        }
         if !json::keep_shaped(value) {
             return false;
         }
-        let v = value.trim();
         let digits = v.bytes().filter(u8::is_ascii_digit).count();
         if digits > MAX_CODE_DIGITS && self.identifier_type(v).is_some() {
             return false;
         }
-        let mut phi = false;
-        learned.scan(v, |_, _, _| phi = true);
-        // Table codes (`AU`, `IP`, `SIU`) are short upper-case words that are sometimes
-        // surnames too: they are not read as names; longer values are.
-        let table_code = v.len() <= 3
-            && v.bytes()
-                .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit());
-        !phi && (table_code || !self.is_name_value(v))
+        !self.is_name_value(v)
     }
 
     /// [`shape::value_type`], except for the clinic's own procedure codes.
