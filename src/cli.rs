@@ -20,7 +20,7 @@ use crate::detect::Scratch;
 use crate::keys::{MasterKey, KEY_LEN};
 use crate::patterns::Patterns;
 use crate::phi::PhiType;
-use crate::reveal::{reveal_json, reveal_text, Allow, RevealStats};
+use crate::reveal::{reveal_hl7, reveal_json, reveal_table, reveal_text, Allow, RevealStats};
 use crate::transform::policy::Policy;
 use crate::transform::token::{MemoryTokenStore, TokenStore};
 use crate::transform::Transformer;
@@ -206,13 +206,18 @@ pub struct RevealArgs {
     /// tokens and are counted as refused. Default: every type.
     #[arg(long, value_delimiter = ',')]
     pub allow: Vec<String>,
-    /// Read and write JSON lines {"id", "text"} as `scan --jsonl` does.
+    /// Read and write JSON lines {"id", "text", "content_type"?} as `scan --jsonl` does.
     #[arg(long)]
     pub jsonl: bool,
     /// The audit log the reveals are recorded in (default: `<vault dir>-audit`; required
     /// with `--vault postgres://…`).
     #[arg(long)]
     pub audit_dir: Option<PathBuf>,
+    /// Content type of the input (as for `scan`; with `--jsonl`, of lines without their
+    /// own): HL7 v2 and CSV/TSV are revealed value by value, so restored values are escaped
+    /// or quoted. JSON and HL7 are also recognised by their content.
+    #[arg(long)]
+    pub content_type: Option<String>,
 }
 
 #[derive(Args, Debug)]
@@ -223,7 +228,8 @@ pub struct ScanArgs {
     #[arg(long, default_value = "safe-harbor")]
     pub policy: String,
     /// Content type (text/plain, application/json, application/fhir+json,
-    /// application/x-www-form-urlencoded); inferred from the extension or content if absent.
+    /// application/x-www-form-urlencoded, application/hl7-v2, text/csv,
+    /// text/tab-separated-values); inferred from the extension or content if absent.
     #[arg(long)]
     pub content_type: Option<String>,
     /// Read JSON lines {"id", "text", "content_type"?} and write one line per input:
@@ -1253,6 +1259,31 @@ fn forget_subject(
 
 /// `reveal --jsonl`: records revealed per audit commit (each commit waits for a disk write).
 const REVEAL_CHUNK: usize = 256;
+fn is_table_or_hl7(ct: Option<ContentType>) -> bool {
+    matches!(
+        ct,
+        Some(ContentType::Hl7 | ContentType::Csv | ContentType::Tsv)
+    )
+}
+
+/// Reveals one text by its content type: HL7 and tables value by value (so restored values
+/// are escaped or quoted), a text that is an HL7 message as HL7, anything else as text.
+fn reveal_as(
+    text: &str,
+    ct: Option<ContentType>,
+    store: &dyn crate::transform::token::TokenStore,
+    allow: &Allow,
+    stats: &mut RevealStats,
+) -> anyhow::Result<String> {
+    let hl7 = crate::walk::nested::sniff(text) == crate::walk::nested::Shape::Hl7;
+    Ok(match ct {
+        Some(ContentType::Hl7) => reveal_hl7(text, store, allow, stats)?,
+        Some(ContentType::Csv) => reveal_table(text, b',', store, allow, stats)?,
+        Some(ContentType::Tsv) => reveal_table(text, b'\t', store, allow, stats)?,
+        _ if hl7 => reveal_hl7(text, store, allow, stats)?,
+        _ => reveal_text(text, store, allow, stats)?,
+    })
+}
 
 fn reveal(args: &RevealArgs) -> anyhow::Result<ExitCode> {
     let master = read_master_key(&args.vault.key_file)?;
@@ -1303,6 +1334,10 @@ fn reveal(args: &RevealArgs) -> anyhow::Result<ExitCode> {
         _ => Box::new(io::stdin().lock()),
     };
     let store = audit.recording(vault.as_ref(), Some(&allow));
+    let forced = match &args.content_type {
+        Some(ct) => Some(ct.parse::<ContentType>().map_err(anyhow::Error::msg)?),
+        None => None,
+    };
     let mut out = BufWriter::new(io::stdout().lock());
     let mut stats = RevealStats::default();
     // Output is held until the reveals in it are audited (a chunk of records at a time).
@@ -1321,8 +1356,12 @@ fn reveal(args: &RevealArgs) -> anyhow::Result<ExitCode> {
                     json_category(&e)
                 )
             })?;
+            let ct = match rec.get("content_type").and_then(|c| c.as_str()) {
+                Some(c) => Some(c.parse::<ContentType>().map_err(anyhow::Error::msg)?),
+                None => forced,
+            };
             if let Some(serde_json::Value::String(text)) = rec.get_mut("text") {
-                *text = reveal_text(text, &store, &allow, &mut stats)?;
+                *text = reveal_as(text, ct, &store, &allow, &mut stats)?;
             }
             serde_json::to_writer(&mut held, &rec)?;
             held.push(b'\n');
@@ -1344,13 +1383,13 @@ fn reveal(args: &RevealArgs) -> anyhow::Result<ExitCode> {
             .then(|| serde_json::from_str::<serde_json::Value>(&body).ok())
             .flatten();
         match json {
-            Some(mut v) => {
+            Some(mut v) if !is_table_or_hl7(forced) => {
                 reveal_json(&mut v, &store, &allow, &mut stats)?;
                 serde_json::to_writer(&mut held, &v)?;
             }
-            None => {
-                held.extend_from_slice(reveal_text(&body, &store, &allow, &mut stats)?.as_bytes())
-            }
+            _ => held.extend_from_slice(
+                reveal_as(&body, forced, &store, &allow, &mut stats)?.as_bytes(),
+            ),
         }
     }
     audit.close()?;

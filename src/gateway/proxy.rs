@@ -26,7 +26,9 @@ use super::trail::{Recording, Trail};
 use super::{Gateway, Route};
 use crate::charset;
 use crate::detect::Scratch;
-use crate::reveal::{reveal_json, reveal_text, Allow, RevealError, RevealStats};
+use crate::reveal::{
+    reveal_hl7, reveal_json, reveal_table, reveal_text, Allow, RevealError, RevealStats,
+};
 use crate::transform::policy::Policy;
 use crate::transform::token::TokenStore;
 use crate::vault::VaultStore;
@@ -456,6 +458,9 @@ fn kind_of(headers: &HeaderMap, body: &[u8], pass: &[String]) -> Result<BodyKind
         "application/json" | "text/json" | "application/x-json" => ContentType::Json,
         "application/x-www-form-urlencoded" => ContentType::Form,
         "text/plain" => ContentType::Text,
+        "application/hl7-v2" | "x-application/hl7-v2+er7" => ContentType::Hl7,
+        "text/csv" => ContentType::Csv,
+        "text/tab-separated-values" => ContentType::Tsv,
         t if t.starts_with("multipart/") => {
             return Err(unsupported("multipart bodies are refused on this route"))
         }
@@ -761,16 +766,28 @@ async fn reidentify_body(
                 .collect::<Result<Vec<_>, _>>()?
                 .join("\n"),
             ContentType::Form => reveal_form(text, store, &allow, &mut stats)?,
-            // A text body that is JSON is revealed as JSON, so values are escaped in it.
+            // A text body that is JSON is revealed as JSON, so values are escaped in it;
+            // one that is an HL7 message, as HL7.
             ContentType::Text => match nested::opens_like_json(text)
                 .then(|| serde_json::from_str(text.trim()).ok())
                 .flatten()
             {
                 Some(v) => reveal_json_value(v, store, &allow, &mut stats)?,
+                None if nested::sniff(text) == nested::Shape::Hl7 => {
+                    reveal_hl7(text, store, &allow, &mut stats).map_err(|e| reveal_problem(&e))?
+                }
                 None => {
                     reveal_text(text, store, &allow, &mut stats).map_err(|e| vault_failed(&e))?
                 }
             },
+            ContentType::Hl7 => {
+                reveal_hl7(text, store, &allow, &mut stats).map_err(|e| reveal_problem(&e))?
+            }
+            ContentType::Csv | ContentType::Tsv => {
+                let delimiter = if ct == ContentType::Csv { b',' } else { b'\t' };
+                reveal_table(text, delimiter, store, &allow, &mut stats)
+                    .map_err(|e| reveal_problem(&e))?
+            }
         };
         Ok::<_, Problem>((out, stats))
     })
@@ -1406,7 +1423,8 @@ fn vault_failed(e: &dyn std::error::Error) -> Problem {
 
 fn reveal_problem(e: &RevealError) -> Problem {
     match e {
-        RevealError::Token(t) => vault_failed(t),
+        RevealError::Token(t) | RevealError::Malformed(ScanError::Token(t)) => vault_failed(t),
+        RevealError::Malformed(s) => scan_problem(s),
         RevealError::KeyCollision => Problem::new(
             StatusCode::UNPROCESSABLE_ENTITY,
             "reidentify_failed",
@@ -1425,9 +1443,11 @@ fn scan_problem(e: &ScanError) -> Problem {
             e.to_string(),
         ),
         ScanError::Token(t) => vault_failed(t),
-        ScanError::Json { .. } | ScanError::Utf8 { .. } | ScanError::Form(_) => {
-            bad_request_titled("Malformed body", &e.to_string())
-        }
+        ScanError::Json { .. }
+        | ScanError::Utf8 { .. }
+        | ScanError::Form(_)
+        | ScanError::Hl7(_)
+        | ScanError::Csv { .. } => bad_request_titled("Malformed body", &e.to_string()),
         ScanError::Unreadable(_) => unsupported(&e.to_string()),
         _ => Problem::new(
             StatusCode::UNPROCESSABLE_ENTITY,

@@ -1434,3 +1434,112 @@ async fn every_forwarded_document_has_its_audit_entry_after_sigkill() {
         forwarded.len()
     );
 }
+
+/// An ADT message carrying the canaries, with `\r` segment ends.
+fn adt() -> String {
+    "MSH|^~\\&|EMR|CLINIC|HUB|OUT|20250314101500||ADT^A08|MSG0042|P|2.5.1\r\
+     PID|1||48213377^^^CLINIC^MR||Quixote^Zebulon||19510203|M|||12 Elm St^^Springfield^IL^62704||(217)555-0143^PRN^PH^zq.canary@example.org||||||219-09-9999\r\
+     OBX|1|TX|8251-1^Comment^LN||Zebulon Quixote: grip 42 lb\\.br\\goals updated||||||F\r"
+        .to_string()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn hl7_and_csv_bodies_cross_de_identified_and_come_back_revealed() {
+    let s = setup("").await;
+    let c = client(&s.pki.ca_pem(), None);
+    let hl7 = ("content-type", "application/hl7-v2");
+    // Outbound: the message and a table lose their PHI and keep their shape and type.
+    let a = send(
+        &c,
+        post(&format!("{}/hooks/adt", s.base), &[EMR, hl7], adt()),
+    )
+    .await
+    .expect("hl7");
+    assert_eq!(a.status, 200, "{}", a.body);
+    let seen = s.upstream.take();
+    let out = String::from_utf8_lossy(&seen[0].body).into_owned();
+    assert_no_canary("the forwarded HL7 message", &out);
+    assert!(
+        out.contains("|ADT^A08|MSG0042|P|2.5.1\rPID|1||MRN_"),
+        "{out}"
+    );
+    assert!(out.contains("|8251-1^Comment^LN||NAME_"), "{out}");
+    assert!(out.contains("\\.br\\goals updated||||||F\r"), "{out}");
+    assert_eq!(seen[0].headers["content-type"], "application/hl7-v2");
+    // The upstream's echo answer comes back to the clinic as the upstream sent it.
+    assert_eq!(a.body, out);
+
+    let table = "patient_name,mrn,phone,cpt,note\r\n\
+                 Zebulon Quixote,48213377,(217) 555-0143,97530,\"called, zq.canary@example.org\"\r\n";
+    let a = send(
+        &c,
+        post(
+            &format!("{}/hooks/table", s.base),
+            &[EMR, ("content-type", "text/csv")],
+            table,
+        ),
+    )
+    .await
+    .expect("csv");
+    assert_eq!(a.status, 200, "{}", a.body);
+    let csv = String::from_utf8_lossy(&s.upstream.take()[0].body).into_owned();
+    assert_no_canary("the forwarded table", &csv);
+    assert!(
+        csv.starts_with("patient_name,mrn,phone,cpt,note\r\nNAME_"),
+        "{csv}"
+    );
+    assert!(csv.contains(",97530,\"called, EMAIL_"), "{csv}");
+
+    // The API, with the other HL7 media type; then revealed by the API's rules (NAME only):
+    // names come back escaped in place, the MRN stays a token.
+    let er7 = ("content-type", "x-application/hl7-v2+er7");
+    let a = send(
+        &c,
+        post(&format!("{}/v1/deidentify", s.base), &[EMR, er7], adt()),
+    )
+    .await
+    .expect("api");
+    assert_eq!(a.status, 200, "{}", a.body);
+    assert_no_canary("/v1/deidentify", &a.body);
+    let r = send(
+        &c,
+        post(
+            &format!("{}/v1/reidentify", s.base),
+            &[EMR, er7],
+            a.body.clone(),
+        ),
+    )
+    .await
+    .expect("reveal");
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert!(r.body.contains("||Quixote^Zebulon||"), "{}", r.body);
+    assert!(
+        r.body.contains("|OBX|") || r.body.contains("\rOBX|1|TX|"),
+        "{}",
+        r.body
+    );
+    assert!(r.body.contains("PID|1||MRN_"), "{}", r.body);
+
+    // A callback into the clinic: the MRN token in an HL7 body is revealed (zap may see MRN)
+    // and the echo leaves de-identified again.
+    let i = out.find("MRN_").expect("token");
+    let mrn = &out[i..i + 14];
+    let msg = format!(
+        "MSH|^~\\&|HUB|OUT|EMR|CLINIC|20250314||ORU^R01|CB1|P|2.5.1\rPID|1||{mrn}^^^CLINIC^MR\r"
+    );
+    let a = send(
+        &c,
+        post(&format!("{}/callback/hl7", s.base), &[ZAP, hl7], msg),
+    )
+    .await
+    .expect("callback");
+    assert_eq!(a.status, 200, "{}", a.body);
+    let inside = String::from_utf8_lossy(&s.upstream.take()[0].body).into_owned();
+    assert!(inside.contains("PID|1||48213377^^^CLINIC^MR\r"), "{inside}");
+    assert_no_canary("the callback's answer", &a.body);
+    assert!(
+        a.body.contains(&format!("PID|1||{mrn}^^^CLINIC^MR\r")),
+        "{}",
+        a.body
+    );
+}
