@@ -242,6 +242,7 @@ fn place_word(text: &[u8], i: usize) -> Option<usize> {
     let word = std::str::from_utf8(&text[i..i + n]).ok()?;
     if n < 2
         || !boundary(text, i + n)
+        || us_state_before_zip(text, i, n)
         || NOT_PLACE_WORDS.contains(&word.to_ascii_lowercase().as_str())
     {
         return None;
@@ -249,6 +250,16 @@ fn place_word(text: &[u8], i: usize) -> Option<usize> {
     let abbreviation =
         n <= 3 && text.get(i + n) == Some(&b'.') && text.get(i + n + 1) == Some(&b' ');
     Some(if abbreviation { i + n + 1 } else { i + n })
+}
+
+/// `IL 62704`: a US state and ZIP end the grown part, so the ZIP rules can keep its first
+/// three digits where the policy allows (Safe Harbor's ZIP3).
+fn us_state_before_zip(text: &[u8], i: usize, n: usize) -> bool {
+    n == 2
+        && text[i..i + 2].iter().all(u8::is_ascii_uppercase)
+        && text
+            .get(i + 2..i + 4)
+            .is_some_and(|g| g[0] == b' ' && g[1].is_ascii_digit())
 }
 
 fn run(text: &[u8], from: usize, f: impl Fn(&u8) -> bool) -> usize {
@@ -301,7 +312,7 @@ mod tests {
             (
                 "12 Main St\nSpringfield, IL 62704\n\nPlan",
                 "12 Main St",
-                "12 Main St\nSpringfield, IL 62704",
+                "12 Main St\nSpringfield",
             ),
             (
                 "So 597 pho Nguyen, TP. Hue, 56690. Account",

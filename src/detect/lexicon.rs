@@ -265,6 +265,7 @@ impl Lexicon {
             ctx.mark_place(i, &mut scratch.marks);
             ctx.mark_gazetteer(i, &self.place_phrases, &mut scratch.marks);
             ctx.mark_unknown_after_preposition(i, &mut scratch.marks);
+            ctx.mark_unknown_pair(i, &mut scratch.marks);
             ctx.mark_initial_surname(i, &mut scratch.marks);
         }
         ctx.extend_names(&mut scratch.marks);
@@ -1027,36 +1028,100 @@ impl Ctx<'_> {
         }
     }
 
-    /// `lives alone in Ceuta`, `drove her from Kolobrzeg`, `moved to Tadepalligudem`: in
-    /// mixed-case text a capitalised word that no list knows (not English, not a name, not
-    /// clinical) right after `in`, `from`, `near`, `to` or `at` is a place or a person;
-    /// either way it is identifying (a safe-vocabulary reading: unknown means suspect).
+    /// `lives alone in Ceuta`, `drove her from Kolobrzeg`, `moved to Tadepalligudem`,
+    /// `a voicemail for Wiktor`: in mixed-case text a capitalised word that no list knows
+    /// (not English, not a name, not clinical) right after a preposition is a place or a
+    /// person; either way it is identifying (a safe-vocabulary reading: unknown is suspect).
+    /// `in South Michellemouth`, `from Lake Tylermouth`: a place-name opener may come first.
     fn mark_unknown_after_preposition(&self, i: usize, marks: &mut [Option<PhiType>]) {
-        const PREPOSITIONS: &[&[u8]] = &[b"in", b"from", b"near", b"to", b"at"];
+        const PLACE_PREPOSITIONS: &[&[u8]] = &[b"in", b"from", b"near", b"to", b"at"];
+        const PERSON_PREPOSITIONS: &[&[u8]] = &[b"for", b"with", b"by"];
+        const PLACE_OPENERS: &[&[u8]] = &[
+            b"north", b"south", b"east", b"west", b"new", b"lake", b"port", b"mount", b"san",
+            b"santa", b"saint", b"st", b"fort", b"el", b"la", b"las", b"los", b"le", b"bad",
+        ];
         if self.caps_mode || i == 0 || marks[i].is_some() || !self.joined(i - 1, b"") {
             return;
         }
         let prev = &self.text[self.words[i - 1].start..self.words[i - 1].end];
-        if !PREPOSITIONS.iter().any(|p| prev.eq_ignore_ascii_case(p))
-            || !self.unknown_capitalised(i)
+        let is = |list: &[&[u8]], w: &[u8]| list.iter().any(|p| w.eq_ignore_ascii_case(p));
+        let ty = if is(PLACE_PREPOSITIONS, prev) {
+            PhiType::Location
+        } else if is(PERSON_PREPOSITIONS, prev) {
+            PhiType::Name
+        } else {
+            return;
+        };
+        let word = &self.text[self.words[i].start..self.words[i].end];
+        let opener = ty == PhiType::Location
+            && self.words[i].shape == Shape::Cap
+            && is(PLACE_OPENERS, word)
+            && i + 1 < self.words.len()
+            && self.joined(i, b".")
+            && self.unknown_capitalised(i + 1);
+        let first = if opener { i + 1 } else { i };
+        // After `to`, `at` and `by` short unknown words are more often jargon (`to Lcx`).
+        let min_len = if matches!(prev.len(), 2) && !prev.eq_ignore_ascii_case(b"in") {
+            5
+        } else {
+            4
+        };
+        if !self.unknown_capitalised(first)
+            || self.words[first].end - self.words[first].start < min_len
         {
             return;
         }
-        marks[i] = Some(PhiType::Location);
-        // `from Gorzow Wielkopolski`, `in Tarnowskie Gory`: the rest of a many-word name.
-        let mut k = i + 1;
-        while k < self.words.len() && k < i + 3 && self.joined(k - 1, b"-") {
-            let shaped = self.words[k].shape == Shape::Cap
-                && !self.has(
-                    k,
-                    flag::STOP | flag::NEVER_NAME | flag::NAME_CUE | flag::LABEL,
-                );
-            if !shaped || marks[k].is_some() {
+        for m in marks.iter_mut().take(first + 1).skip(i) {
+            *m = Some(ty);
+        }
+        // `from Gorzow Wielkopolski`, `for Nuray Atzler`: the rest of a many-word name.
+        let mut k = first + 1;
+        while k < self.words.len() && k < first + 3 && self.joined(k - 1, b"-") {
+            if !self.name_part(k) || marks[k].is_some() {
                 break;
             }
-            marks[k] = Some(PhiType::Location);
+            marks[k] = Some(ty);
             k += 1;
         }
+    }
+
+    /// `Fiorenzo Zoppetti`, `Mirco Gabba`: two capitalised words side by side that no list
+    /// knows as English or clinical, at least one of them known to no list at all, read as
+    /// a name in mixed-case text.
+    fn mark_unknown_pair(&self, i: usize, marks: &mut [Option<PhiType>]) {
+        let j = i + 1;
+        if self.caps_mode || j >= self.words.len() || !self.joined(i, b"") {
+            return;
+        }
+        let unknown = |k: usize| self.unknown_capitalised(k) && self.words[k].flags == 0;
+        let pair = self.name_part(i) && self.name_part(j) && (unknown(i) || unknown(j));
+        let long_enough = self.words[i].end - self.words[i].start >= 3
+            && self.words[j].end - self.words[j].start >= 3;
+        if pair && long_enough && marks[i].is_none() && marks[j].is_none() {
+            marks[i] = Some(PhiType::Name);
+            marks[j] = Some(PhiType::Name);
+        }
+    }
+
+    /// A title-case word that may be part of a name: not English, clinical or a cue.
+    fn name_part(&self, k: usize) -> bool {
+        self.words[k].shape == Shape::Cap
+            && !self.has(
+                k,
+                flag::ENGLISH
+                    | flag::COMMON
+                    | flag::STOP
+                    | flag::NEVER_NAME
+                    | flag::NAME_CUE
+                    | flag::LABEL
+                    | flag::RELATION
+                    | flag::PERSON_TITLE
+                    | flag::PROVIDER_TITLE
+                    | flag::PLACE_CUE,
+            )
+            && !self.text[self.words[k].start..self.words[k].end]
+                .iter()
+                .any(u8::is_ascii_digit)
     }
 
     /// A title-case word, at least three letters and no digit, that no list knows.
