@@ -333,4 +333,44 @@ mod tests {
         let pieces: Vec<&str> = spans.iter().map(|x| &text[x.start..x.end]).collect();
         assert_eq!(pieces, ["Maria Lopez", "Lopez"]);
     }
+
+    /// The recall classes of issue 13 that live in code rather than in `rules.toml`: each
+    /// `[[…]]` must be covered by a detection, and nothing in the keep rows is detected.
+    #[test]
+    fn unknown_words_in_identifying_places_are_found_and_jargon_is_kept() {
+        let detector = Detector::build(&crate::patterns::Patterns::builtin()).expect("builtin");
+        let mut scratch = detector.scratch();
+        let found = [
+            "She lives alone in [[Ceuta]] with her cat.",
+            "Son drives her to clinic from [[Kolobrzeg]] weekly.",
+            "Left a voicemail for [[Wiktor]] about the splint.",
+            "Account updated for [[Fiorenzo Zoppetti]] yesterday.",
+            "Road test in [[South Michellemouth]] next week.",
+            "Send to [[ul. Fredry 66, Rumia, 48-413]]. Thanks.",
+            "Lives at [[7 Edwards Alley, Harveyberg PH9V 2LR]]. Daughter visits.",
+        ];
+        for case in found {
+            let text = case.replace("[[", "").replace("]]", "");
+            let want =
+                &case[case.find("[[").expect("marker") + 2..case.find("]]").expect("marker")];
+            let at = text.find(want).expect("value");
+            let spans = detector.scan(&text, None, &mut scratch);
+            assert!(
+                spans
+                    .iter()
+                    .any(|s| s.start <= at && s.end >= at + want.len()),
+                "{case}: {spans:?}"
+            );
+        }
+        let kept = [
+            "Sensitive to Oxacillin and Clindamycin per culture.",
+            "Covered with Gelfoam and changed to Cipro today.",
+            "Will see him again on Thursday for the splint.",
+            "Suctioned with Yankauer as needed.",
+        ];
+        for text in kept {
+            let spans = detector.scan(text, None, &mut scratch);
+            assert!(spans.is_empty(), "{text}: {spans:?}");
+        }
+    }
 }
