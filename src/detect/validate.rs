@@ -27,6 +27,7 @@ pub enum Validator {
     Iban,
     /// An identifier: has a digit and is not a ratio such as a blood pressure (`148/60`).
     IdValue,
+    MixedId,
     Ipv4,
     Ipv6,
     /// Marks text that must be left alone (phigate's own tokens).
@@ -71,6 +72,7 @@ impl FromStr for Validator {
             "hicn" => Validator::Hicn,
             "iban" => Validator::Iban,
             "id_value" => Validator::IdValue,
+            "mixed_id" => Validator::MixedId,
             "ipv4" => Validator::Ipv4,
             "ipv6" => Validator::Ipv6,
             "keep" => Validator::Keep,
@@ -117,6 +119,7 @@ impl Validator {
                     && !is_ratio(v)
                     && !is_measurement(v)
             }
+            Validator::MixedId => mixed_id(v),
             Validator::Ipv4 => Ipv4Addr::from_str(v).is_ok() && !dotted_neighbour(text, start, end),
             Validator::Ipv6 => ipv6(v),
             Validator::Keep => true,
@@ -1157,6 +1160,37 @@ const NOT_STREET_WORDS: &[&str] = &[
     "right",
     "left",
 ];
+
+/// `SN-2989-CF25`, `ACC-7556187`, `AB-12-34-CD`: hyphenated letters and digits with at
+/// least four digits and two letters read as an identifier in free text. Codes people
+/// write in notes have fewer or shorter digit runs (`COVID-19`, `T10-T12`) or no letters
+/// (`97110-59`).
+fn mixed_id(v: &str) -> bool {
+    let digits = v.bytes().filter(u8::is_ascii_digit).count();
+    let letters = v.bytes().filter(u8::is_ascii_alphabetic).count();
+    // Spinal and other anatomical ranges (`T10-T12`, `C1-C7`) have short digit runs.
+    let longest_run = v
+        .split(|c: char| !c.is_ascii_digit())
+        .map(str::len)
+        .max()
+        .unwrap_or(0);
+    // A prefix (`SN-`, `ACC-`) or a letters-then-digits group (`CF250`) makes it an
+    // identifier; digits before letters are a measurement with its unit (`40-100CC`).
+    let groups: Vec<&str> = v.split('-').collect();
+    let prefix = groups[0].len() <= 4 && groups[0].bytes().all(|b| b.is_ascii_alphabetic());
+    let coded = groups.iter().any(|g| {
+        let letters = g.bytes().take_while(u8::is_ascii_alphabetic).count();
+        let rest = &g[letters..];
+        letters > 0 && rest.len() >= 3 && rest.bytes().all(|b| b.is_ascii_digit())
+    });
+    // `HR-110-133`, `BP130-140`, `AC-350-40`: a label and a range of values.
+    let values = v.trim_start_matches(|c: char| c.is_ascii_alphabetic() || c == '-');
+    let range = values.contains('-')
+        && values
+            .split('-')
+            .all(|g| (1..=3).contains(&g.len()) && g.bytes().all(|b| b.is_ascii_digit()));
+    digits >= 4 && letters >= 2 && longest_run >= 3 && (prefix || coded) && !range
+}
 
 fn street(v: &str) -> bool {
     let words: Vec<&str> = v.split_whitespace().collect();
