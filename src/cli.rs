@@ -1228,7 +1228,7 @@ fn serve(args: &ServeArgs) -> anyhow::Result<()> {
             crate::gateway::config::Config::load(path)?
         };
         init_logging(&config.log);
-        let gw = std::sync::Arc::new(crate::gateway::Gateway::load(config)?);
+        let gw = crate::gateway::Gateway::load(config)?;
         if args.dev {
             eprintln!(
                 "phigate: dev mode (data in {}; API key `{}`); try:\n  curl -sk https://localhost:{}/demo/webhook -H 'Authorization: Bearer {}' -H 'Content-Type: application/fhir+json' --data-binary @examples/fhir-bundle.json",
@@ -1238,7 +1238,9 @@ fn serve(args: &ServeArgs) -> anyhow::Result<()> {
                 crate::gateway::dev::DEV_API_KEY,
             );
         }
-        crate::gateway::serve(gw).await
+        // Dev mode's configuration is generated, so there is no file to reload.
+        let source = if args.dev { None } else { args.config.clone() };
+        crate::gateway::serve(gw, source).await
     })
 }
 

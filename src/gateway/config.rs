@@ -58,7 +58,7 @@ pub struct Config {
 }
 
 /// The audit log.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct AuditConfig {
     /// Default: `<vault dir>-audit` beside the vault.
@@ -109,7 +109,7 @@ impl Default for ApiConfig {
 }
 
 /// One TLS listener.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct ListenerConfig {
     pub listen: SocketAddr,
@@ -134,7 +134,7 @@ pub enum ClientAuth {
 }
 
 /// The admin listener: health, readiness and metrics, plain HTTP, loopback by default.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct AdminConfig {
     #[serde(default = "default_admin_listen")]
@@ -165,7 +165,7 @@ fn default_admin_listen() -> SocketAddr {
     SocketAddr::from(([127, 0, 0, 1], 9090))
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct VaultConfig {
     /// `sled` (embedded, the default) or `postgres` (shared by several replicas).
@@ -244,7 +244,7 @@ impl Timeouts {
     }
 }
 
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields, default)]
 pub struct LogConfig {
     /// `json` for one JSON object per line; text otherwise.

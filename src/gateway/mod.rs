@@ -14,6 +14,7 @@ pub mod dev;
 pub mod metrics;
 pub mod problem;
 pub mod proxy;
+pub mod reload;
 mod server;
 pub mod tls;
 pub mod trail;
@@ -70,41 +71,55 @@ pub struct Api {
     pub reveal: HashMap<String, Allow>,
 }
 
-/// Everything a request needs, shared by every connection.
+/// Everything a request needs, shared by every connection: one configuration's snapshot.
+///
+/// A reload ([`reload`]) builds a new `Gateway` from the new configuration around the same
+/// durable parts (see [`Durable`]); each request holds the snapshot it started with.
 pub struct Gateway {
     pub config: Config,
     pub engine: Engine,
-    pub master: MasterKey,
+    pub master: Arc<MasterKey>,
     /// The vault (sled in this process, or PostgreSQL shared by replicas).
     pub vault: Arc<dyn VaultStore>,
     pub routes: Vec<Route>,
     pub api: Api,
     pub callers: Vec<Caller>,
-    pub replay: ReplayCache,
+    pub replay: Arc<ReplayCache>,
     pub metrics: Metrics,
     pub in_flight: Arc<tokio::sync::Semaphore>,
     /// One permit per core for large bodies' CPU work.
-    pub cpu: tokio::sync::Semaphore,
+    pub cpu: Arc<tokio::sync::Semaphore>,
     /// False until every listener is bound, and again once shutdown starts.
-    pub ready: AtomicBool,
-    pub audit: crate::audit::AuditLog,
+    pub ready: Arc<AtomicBool>,
+    pub audit: Arc<crate::audit::AuditLog>,
     /// Claim tables, when a route or the API checks claims.
     pub claims: Option<crate::claims::Checker>,
-    pub claim_metrics: claims::ClaimMetrics,
+    pub claim_metrics: Arc<claims::ClaimMetrics>,
     /// Where forwarded claims' evidence snapshots go.
     pub evidence_dir: std::path::PathBuf,
+}
+
+/// What outlives a configuration reload: the key, the vault, the audit log, the replay
+/// cache (a webhook delivered before a reload is still a replay after it), readiness and
+/// counters. Opened once by [`Gateway::load`].
+pub struct Durable {
+    master: Arc<MasterKey>,
+    vault: Arc<dyn VaultStore>,
+    audit: Arc<crate::audit::AuditLog>,
+    evidence_dir: std::path::PathBuf,
+    replay: Arc<ReplayCache>,
+    ready: Arc<AtomicBool>,
+    cpu: Arc<tokio::sync::Semaphore>,
+    claim_metrics: Arc<claims::ClaimMetrics>,
+    /// The previous snapshot's metrics and concurrency cap, if any (kept across reloads).
+    metrics: Option<Metrics>,
+    in_flight: Option<(usize, Arc<tokio::sync::Semaphore>)>,
 }
 
 impl Gateway {
     /// Runs every start-up check and opens the vault: what `check-config` and `serve`
     /// share. Fails with a message naming the file or setting at fault.
     pub fn load(config: Config) -> anyhow::Result<Gateway> {
-        let patterns = match &config.patterns {
-            Some(dir) => Patterns::from_dir(dir).context("reading rule files")?,
-            None => Patterns::builtin(),
-        };
-        let mut engine = Engine::build(&patterns).context("loading rule files")?;
-        engine.limits.max_bytes = config.limits.max_body_bytes;
         let master = crate::cli::read_master_key(&config.vault.key_file)?;
         let vc = &config.vault;
         let (vault, sled_dir): (Arc<dyn VaultStore>, _) = match (vc.backend, &vc.dir, &vc.url) {
@@ -125,13 +140,78 @@ impl Gateway {
             }
             _ => anyhow::bail!("[vault]: dir (sled) or url (postgres) is needed"),
         };
+        // The config check makes [audit] dir required with postgres.
+        let audit_dir = match (&config.audit.dir, &sled_dir) {
+            (Some(d), _) => d.clone(),
+            (None, Some(dir)) => crate::audit::default_dir(dir),
+            (None, None) => anyhow::bail!("[audit] dir is needed with the postgres backend"),
+        };
+        let mut settings = crate::audit::Settings {
+            degrade: config.audit.on_failure == config::AuditFailure::Degrade,
+            ..crate::audit::Settings::default()
+        };
+        if let Some(n) = config.audit.max_segment_bytes {
+            settings.max_segment_bytes = n;
+        }
+        let audit = crate::audit::AuditLog::open(&audit_dir, &master, settings)
+            .with_context(|| format!("opening the audit log {}", audit_dir.display()))?;
+        let durable = Durable {
+            master: Arc::new(master),
+            vault,
+            audit: Arc::new(audit),
+            evidence_dir: audit_dir.join("evidence"),
+            replay: Arc::new(ReplayCache::new(Duration::from_secs(600), 100_000)),
+            ready: Arc::new(AtomicBool::new(false)),
+            cpu: Arc::new(tokio::sync::Semaphore::new(
+                std::thread::available_parallelism().map_or(2, std::num::NonZeroUsize::get),
+            )),
+            claim_metrics: Arc::default(),
+            metrics: None,
+            in_flight: None,
+        };
+        Gateway::assemble(config, durable)
+    }
+
+    /// The parts a reload keeps, with this snapshot's metrics and concurrency cap.
+    pub fn durable(&self) -> Durable {
+        Durable {
+            master: Arc::clone(&self.master),
+            vault: Arc::clone(&self.vault),
+            audit: Arc::clone(&self.audit),
+            evidence_dir: self.evidence_dir.clone(),
+            replay: Arc::clone(&self.replay),
+            ready: Arc::clone(&self.ready),
+            cpu: Arc::clone(&self.cpu),
+            claim_metrics: Arc::clone(&self.claim_metrics),
+            metrics: Some(self.metrics.clone()),
+            in_flight: Some((
+                self.config.limits.max_concurrent,
+                Arc::clone(&self.in_flight),
+            )),
+        }
+    }
+
+    /// Every check on `config` that needs no new vault or audit log, then a snapshot
+    /// serving it around `d`. Used at start-up and by every reload, so a reload checks
+    /// exactly what start-up checks.
+    pub fn assemble(config: Config, d: Durable) -> anyhow::Result<Gateway> {
+        let patterns = match &config.patterns {
+            Some(dir) => Patterns::from_dir(dir).context("reading rule files")?,
+            None => Patterns::builtin(),
+        };
+        let mut engine = Engine::build(&patterns).context("loading rule files")?;
+        engine.limits.max_bytes = config.limits.max_body_bytes;
+        let vault = d.vault;
         let callers = config
             .callers
             .iter()
             .map(|c| Caller::load(c).with_context(|| format!("caller `{}`", c.name)))
             .collect::<anyhow::Result<Vec<_>>>()?;
         let names: Vec<String> = config.routes.iter().map(|r| r.name.clone()).collect();
-        let metrics = Metrics::new(&names);
+        let metrics = match &d.metrics {
+            Some(old) => old.for_routes(&names),
+            None => Metrics::new(&names),
+        };
         let timeouts = &config.timeouts;
         let mut routes = Vec::new();
         for (i, r) in config.routes.iter().enumerate() {
@@ -167,21 +247,6 @@ impl Gateway {
             let cert = tls::ReloadingCert::load(&l.cert, &l.key)?;
             tls::server_config(l, Arc::new(cert))?;
         }
-        // The config check makes [audit] dir required with postgres.
-        let audit_dir = match (&config.audit.dir, &sled_dir) {
-            (Some(d), _) => d.clone(),
-            (None, Some(dir)) => crate::audit::default_dir(dir),
-            (None, None) => anyhow::bail!("[audit] dir is needed with the postgres backend"),
-        };
-        let mut settings = crate::audit::Settings {
-            degrade: config.audit.on_failure == config::AuditFailure::Degrade,
-            ..crate::audit::Settings::default()
-        };
-        if let Some(n) = config.audit.max_segment_bytes {
-            settings.max_segment_bytes = n;
-        }
-        let audit = crate::audit::AuditLog::open(&audit_dir, &master, settings)
-            .with_context(|| format!("opening the audit log {}", audit_dir.display()))?;
         let wants_claims =
             config.routes.iter().any(|r| r.claims.is_some()) || !config.api.callers.is_empty();
         let checker = if wants_claims {
@@ -204,24 +269,28 @@ impl Gateway {
                 }
             }
         }
+        // A changed cap takes a new semaphore: requests already running hold permits of
+        // the old one, so for one grace period the two caps can add up.
+        let in_flight = match d.in_flight {
+            Some((n, sem)) if n == config.limits.max_concurrent => sem,
+            _ => Arc::new(tokio::sync::Semaphore::new(config.limits.max_concurrent)),
+        };
         Ok(Gateway {
-            in_flight: Arc::new(tokio::sync::Semaphore::new(config.limits.max_concurrent)),
-            cpu: tokio::sync::Semaphore::new(
-                std::thread::available_parallelism().map_or(2, std::num::NonZeroUsize::get),
-            ),
-            replay: ReplayCache::new(Duration::from_secs(600), 100_000),
+            in_flight,
+            cpu: d.cpu,
+            replay: d.replay,
             engine,
-            master,
+            master: d.master,
             vault,
             routes,
             api,
             callers,
             metrics,
-            ready: AtomicBool::new(false),
-            audit,
+            ready: d.ready,
+            audit: d.audit,
             claims: checker,
-            claim_metrics: claims::ClaimMetrics::default(),
-            evidence_dir: audit_dir.join("evidence"),
+            claim_metrics: d.claim_metrics,
+            evidence_dir: d.evidence_dir,
             config,
         })
     }

@@ -1,5 +1,6 @@
-//! Sockets and lifecycle: TLS listeners, the admin listener, certificate reload on SIGHUP
-//! and graceful shutdown on SIGTERM or Ctrl-C.
+//! Sockets and lifecycle: TLS listeners, the admin listener, certificate and configuration
+//! reload on SIGHUP (configuration also on `POST /reload`), and graceful shutdown on
+//! SIGTERM or Ctrl-C.
 //!
 //! Each accepted connection gets a TLS handshake under a timeout, then hyper serves it
 //! (HTTP/1.1 or HTTP/2 by ALPN) with a head-read timeout and header-size limits. On
@@ -22,12 +23,16 @@ use tokio::sync::watch;
 use tokio_rustls::TlsAcceptor;
 
 use super::auth::PeerIdentity;
+use super::reload::Running;
 use super::tls::{self, ReloadingCert};
 use super::{proxy, Gateway};
 
 /// Runs the gateway until SIGTERM or Ctrl-C. Prints one `phigate listening …` line per
 /// bound listener to standard output (tests and scripts read the ports from it).
-pub async fn serve(gw: Arc<Gateway>) -> anyhow::Result<()> {
+/// `source` is the configuration file reloads re-read (`None` in dev mode).
+pub async fn serve(gw: Gateway, source: Option<std::path::PathBuf>) -> anyhow::Result<()> {
+    let running = Arc::new(Running::new(gw, source));
+    let gw = running.current();
     let (stop_tx, stop_rx) = watch::channel(false);
     let mut certs = Vec::new();
     let mut accept_loops = Vec::new();
@@ -43,7 +48,7 @@ pub async fn serve(gw: Arc<Gateway>) -> anyhow::Result<()> {
         accept_loops.push(tokio::spawn(accept_loop(
             listener,
             acceptor,
-            Arc::clone(&gw),
+            Arc::clone(&running),
             stop_rx.clone(),
         )));
     }
@@ -51,7 +56,7 @@ pub async fn serve(gw: Arc<Gateway>) -> anyhow::Result<()> {
         .await
         .map_err(|e| anyhow::anyhow!("binding admin {}: {e}", gw.config.admin.listen))?;
     println!("phigate admin http://{}", admin.local_addr()?);
-    tokio::spawn(admin_loop(admin, Arc::clone(&gw), stop_rx.clone()));
+    tokio::spawn(admin_loop(admin, Arc::clone(&running), stop_rx.clone()));
     use std::io::Write as _;
     let _ = std::io::stdout().flush();
     gw.ready.store(true, Ordering::SeqCst);
@@ -61,7 +66,9 @@ pub async fn serve(gw: Arc<Gateway>) -> anyhow::Result<()> {
         "ready"
     );
 
-    wait_for_shutdown(&certs, &gw).await;
+    drop(gw);
+    wait_for_shutdown(&certs, &running).await;
+    let gw = running.current();
     gw.ready.store(false, Ordering::SeqCst);
     tracing::info!("shutting down: no new connections; draining in-flight requests");
     let _ = stop_tx.send(true);
@@ -74,8 +81,9 @@ pub async fn serve(gw: Arc<Gateway>) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Waits for SIGTERM or Ctrl-C, reloading certificates on every SIGHUP meanwhile.
-async fn wait_for_shutdown(certs: &[Arc<ReloadingCert>], gw: &Gateway) {
+/// Waits for SIGTERM or Ctrl-C, reloading certificates and configuration on every SIGHUP
+/// meanwhile.
+async fn wait_for_shutdown(certs: &[Arc<ReloadingCert>], running: &Arc<Running>) {
     #[cfg(unix)]
     {
         use tokio::signal::unix::{signal, SignalKind};
@@ -91,6 +99,9 @@ async fn wait_for_shutdown(certs: &[Arc<ReloadingCert>], gw: &Gateway) {
                 _ = term.recv() => return,
                 _ = tokio::signal::ctrl_c() => return,
                 _ = hup.recv() => {
+                    // Logged and audited by the reload itself.
+                    let _ = reload_config(running).await;
+                    let gw = running.current();
                     let mut outcome = "ok";
                     for c in certs {
                         match c.reload() {
@@ -112,8 +123,18 @@ async fn wait_for_shutdown(certs: &[Arc<ReloadingCert>], gw: &Gateway) {
     }
     #[cfg(not(unix))]
     {
-        let _ = (certs, gw);
+        let _ = (certs, running);
         let _ = tokio::signal::ctrl_c().await;
+    }
+}
+
+/// Reloads the configuration on a blocking thread (it reads rule files and tables).
+/// The outcome is logged and audited by [`Running::reload`].
+async fn reload_config(running: &Arc<Running>) -> Result<String, String> {
+    let r = Arc::clone(running);
+    match tokio::task::spawn_blocking(move || r.reload()).await {
+        Ok(result) => result.map_err(|e| e.to_string()),
+        Err(e) => Err(format!("reload task failed: {e}")),
     }
 }
 
@@ -136,12 +157,10 @@ fn http_builder(gw: &Gateway) -> auto::Builder<TokioExecutor> {
 async fn accept_loop(
     listener: TcpListener,
     acceptor: TlsAcceptor,
-    gw: Arc<Gateway>,
+    running: Arc<Running>,
     mut stop: watch::Receiver<bool>,
 ) {
     let graceful = GracefulShutdown::new();
-    let builder = Arc::new(http_builder(&gw));
-    let handshake = Duration::from_millis(gw.config.timeouts.handshake_ms);
     loop {
         let (tcp, remote) = tokio::select! {
             r = listener.accept() => match r {
@@ -157,8 +176,13 @@ async fn accept_loop(
         };
         let _ = tcp.set_nodelay(true);
         let acceptor = acceptor.clone();
-        let gw = Arc::clone(&gw);
-        let builder = Arc::clone(&builder);
+        // Connection settings (timeouts, header limits) come from the snapshot current
+        // when the connection arrives; each request takes its own snapshot below.
+        let gw = running.current();
+        let builder = http_builder(&gw);
+        let handshake = Duration::from_millis(gw.config.timeouts.handshake_ms);
+        drop(gw);
+        let running = Arc::clone(&running);
         let watcher = graceful.watcher();
         tokio::spawn(async move {
             let tls = match tokio::time::timeout(handshake, acceptor.accept(tcp)).await {
@@ -180,7 +204,8 @@ async fn accept_loop(
                     .and_then(|c| c.first())
                     .map(|c| c.as_ref().to_vec()),
             });
-            let svc = service_fn(move |req| proxy::handle(Arc::clone(&gw), req, Arc::clone(&peer)));
+            let svc =
+                service_fn(move |req| proxy::handle(running.current(), req, Arc::clone(&peer)));
             let conn = builder
                 .serve_connection(TokioIo::new(tls), svc)
                 .into_owned();
@@ -191,19 +216,17 @@ async fn accept_loop(
     }
     // Stop accepting (the listener drops here), then let open connections finish.
     drop(listener);
-    let grace = Duration::from_millis(gw.config.timeouts.shutdown_grace_ms);
+    let grace_ms = running.current().config.timeouts.shutdown_grace_ms;
+    let grace = Duration::from_millis(grace_ms);
     if tokio::time::timeout(grace, graceful.shutdown())
         .await
         .is_err()
     {
-        tracing::warn!(
-            grace_ms = gw.config.timeouts.shutdown_grace_ms,
-            "grace period over; closing remaining connections"
-        );
+        tracing::warn!(grace_ms, "grace period over; closing remaining connections");
     }
 }
 
-async fn admin_loop(listener: TcpListener, gw: Arc<Gateway>, mut stop: watch::Receiver<bool>) {
+async fn admin_loop(listener: TcpListener, running: Arc<Running>, mut stop: watch::Receiver<bool>) {
     loop {
         let tcp = tokio::select! {
             r = listener.accept() => match r {
@@ -212,9 +235,9 @@ async fn admin_loop(listener: TcpListener, gw: Arc<Gateway>, mut stop: watch::Re
             },
             _ = stop.changed() => return,
         };
-        let gw = Arc::clone(&gw);
+        let running = Arc::clone(&running);
         tokio::spawn(async move {
-            let svc = service_fn(move |req| admin(Arc::clone(&gw), req));
+            let svc = service_fn(move |req| admin(Arc::clone(&running), req));
             let _ = hyper::server::conn::http1::Builder::new()
                 .timer(TokioTimer::new())
                 .header_read_timeout(Duration::from_secs(10))
@@ -225,10 +248,27 @@ async fn admin_loop(listener: TcpListener, gw: Arc<Gateway>, mut stop: watch::Re
 }
 
 async fn admin(
-    gw: Arc<Gateway>,
+    running: Arc<Running>,
     req: Request<hyper::body::Incoming>,
 ) -> Result<Response<Full<Bytes>>, std::convert::Infallible> {
+    let gw = running.current();
     let (status, content_type, body) = match req.uri().path() {
+        // POST only: a crawler or a health probe must not reload by accident.
+        "/reload" if req.method() == hyper::Method::POST => {
+            drop(gw);
+            match reload_config(&running).await {
+                Ok(summary) => (
+                    StatusCode::OK,
+                    "text/plain",
+                    format!("reloaded: {summary}\n"),
+                ),
+                Err(e) => (
+                    StatusCode::CONFLICT,
+                    "text/plain",
+                    format!("reload refused, old configuration kept: {e}\n"),
+                ),
+            }
+        }
         "/healthz" => (StatusCode::OK, "text/plain", "ok\n".to_string()),
         "/readyz" => {
             let ready = gw.ready.load(Ordering::SeqCst)

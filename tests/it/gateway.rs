@@ -797,6 +797,143 @@ async fn sighup_reloads_the_certificate_and_sigterm_drains_in_flight_requests() 
     assert_eq!(stop.join().expect("stop").code(), Some(0));
 }
 
+/// Polls until `f` holds (at most 10 s); a reload runs on its own thread after SIGHUP.
+async fn eventually<F, Fut>(what: &str, mut f: F)
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = bool>,
+{
+    for _ in 0..100 {
+        if f().await {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("{what} did not happen within 10 s");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sighup_reloads_routes_and_callers_and_a_bad_config_keeps_the_old_one() {
+    let s = setup("").await;
+    let c = client(&s.pki.ca_pem(), None);
+    let dir = s.gw.log.parent().expect("dir").to_path_buf();
+    let file = dir.join("phigate.toml");
+    let original = std::fs::read_to_string(&file).expect("config");
+    let up = format!("https://localhost:{}", s.upstream.addr.port());
+    const NEW: (&str, &str) = ("authorization", "Bearer new-key-1");
+    let down = format!("{}/down/x", s.base);
+    let hooks = format!("{}/hooks/x", s.base);
+    let status = |url: String, who: (&'static str, &'static str)| {
+        let c = c.clone();
+        async move {
+            send(&c, post(&url, &[who, TEXT], "Grip 42 lb."))
+                .await
+                .map(|a| a.status.as_u16())
+                .unwrap_or(0)
+        }
+    };
+    assert_eq!(
+        status(down.clone(), EMR).await,
+        502,
+        "before: upstream down"
+    );
+    assert_eq!(status(hooks.clone(), NEW).await, 401, "before: unknown key");
+
+    // The `down` route gets a live upstream, and a new caller joins `hooks`.
+    let changed = original
+        .replace(
+            "upstream = \"https://127.0.0.1:1/\"",
+            &format!("upstream = \"{up}/outside/\"\nupstream_ca = \"ca.pem\""),
+        )
+        .replace(
+            "callers = [\"emr\", \"hooks\"",
+            "callers = [\"newbie\", \"emr\", \"hooks\"",
+        )
+        .replace(
+            "[api]",
+            &format!(
+                "[[caller]]\nname = \"newbie\"\napi_key_sha256 = [\"{}\"]\n\n[api]",
+                sha256_hex("new-key-1")
+            ),
+        );
+    assert_ne!(changed, original);
+    // Requests keep flowing while the reload happens: none may fail.
+    let traffic = {
+        let c = c.clone();
+        let hooks = hooks.clone();
+        tokio::spawn(async move {
+            let mut statuses = Vec::new();
+            for _ in 0..60 {
+                let a = send(&c, post(&hooks, &[EMR, TEXT], "Grip 42 lb.")).await;
+                statuses.push(a.map(|a| a.status.as_u16()).unwrap_or(0));
+                tokio::time::sleep(Duration::from_millis(15)).await;
+            }
+            statuses
+        })
+    };
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    write(&dir, "phigate.toml", &changed);
+    s.gw.signal("HUP");
+    eventually("the new upstream", || {
+        let answer = status(down.clone(), EMR);
+        async move { answer.await == 200 }
+    })
+    .await;
+    assert_eq!(
+        status(hooks.clone(), NEW).await,
+        200,
+        "the new caller is known"
+    );
+    s.gw.signal("HUP");
+    let statuses = traffic.await.expect("traffic");
+    assert!(
+        statuses.iter().all(|s| *s == 200),
+        "requests during the reload: {statuses:?}"
+    );
+
+    // A broken file (an unknown caller) is refused, by the admin endpoint and by SIGHUP.
+    let broken = changed.replace("callers = [\"zap\"]", "callers = [\"ghost\"]");
+    assert_ne!(broken, changed);
+    write(&dir, "phigate.toml", &broken);
+    let (code, body) = s.gw.admin_request(hyper::Method::POST, "/reload").await;
+    assert_eq!(code, 409, "{body}");
+    assert!(
+        body.contains("ghost"),
+        "the error names the setting: {body}"
+    );
+    s.gw.signal("HUP");
+    // A listener change needs a restart: refused too.
+    let moved = changed.replacen("listen = \"127.0.0.1:0\"", "listen = \"127.0.0.1:1\"", 1);
+    write(&dir, "phigate.toml", &moved);
+    let (code, body) = s.gw.admin_request(hyper::Method::POST, "/reload").await;
+    assert_eq!(code, 409, "{body}");
+    assert!(
+        body.contains("[[listener]]") && body.contains("restart"),
+        "{body}"
+    );
+    eventually("three refusals logged", || {
+        let n = s.gw.logs().matches("configuration reload refused").count();
+        async move { n >= 3 }
+    })
+    .await;
+    assert_eq!(
+        status(down.clone(), EMR).await,
+        200,
+        "the old config still serves"
+    );
+    assert_eq!(status(hooks.clone(), NEW).await, 200);
+    let (code, _) = s.gw.admin_request(hyper::Method::GET, "/reload").await;
+    assert_eq!(code, 404, "reload is POST only");
+
+    // Back to the start: the new caller is gone again.
+    write(&dir, "phigate.toml", &original);
+    let (code, body) = s.gw.admin_request(hyper::Method::POST, "/reload").await;
+    assert_eq!(code, 200, "{body}");
+    assert_eq!(status(hooks.clone(), NEW).await, 401);
+    assert_eq!(status(down, EMR).await, 502);
+    assert_no_canary("the log", &s.gw.logs());
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_concurrency_cap_answers_a_fast_503() {
     let s = setup("max_concurrent = 1").await;
