@@ -59,7 +59,8 @@ pub enum Command {
     },
     /// Run the gateway: TLS listeners, routes, the admin listener (health, metrics).
     Serve(ServeArgs),
-    /// Run every start-up check of `serve --config FILE` without serving.
+    /// Run the start-up checks of `serve --config FILE`, reporting every problem; opens,
+    /// creates and locks nothing (safe beside a running gateway).
     CheckConfig {
         /// The configuration file.
         file: PathBuf,

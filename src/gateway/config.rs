@@ -470,105 +470,114 @@ impl Config {
         Ok(self)
     }
 
-    /// Every check that needs no file or socket.
+    /// Every check that needs no file or socket. All problems are reported together, one
+    /// a line, each naming its section and setting.
     fn check(&self, file: &str) -> Result<(), ConfigError> {
-        let bad = |message: String| ConfigError::Invalid {
-            path: file.to_string(),
-            message,
-        };
+        let problems = self.problems();
+        if problems.is_empty() {
+            Ok(())
+        } else {
+            Err(ConfigError::Invalid {
+                path: file.to_string(),
+                message: problems.join("\n"),
+            })
+        }
+    }
+
+    fn problems(&self) -> Vec<String> {
+        let mut out = Vec::new();
         if self.listeners.is_empty() {
-            return Err(bad("at least one [[listener]] is needed".into()));
+            out.push("at least one [[listener]] is needed".into());
         }
         match self.vault.backend {
             VaultBackend::Sled if self.vault.dir.is_none() => {
-                return Err(bad("[vault] dir is needed for the sled backend".into()))
+                out.push("[vault] dir is needed for the sled backend".into());
             }
             VaultBackend::Postgres if self.vault.url.is_none() => {
-                return Err(bad("[vault] url is needed for the postgres backend".into()))
+                out.push("[vault] url is needed for the postgres backend".into());
             }
             VaultBackend::Postgres if self.audit.dir.is_none() => {
-                return Err(bad("[audit] dir is needed with the postgres backend".into()))
+                out.push("[audit] dir is needed with the postgres backend".into());
             }
             _ => {}
         }
         let mut names = std::collections::HashSet::new();
         for c in &self.callers {
+            let mut at = |m: String| out.push(format!("caller `{}`: {m}", c.name));
             if !names.insert(c.name.as_str()) {
-                return Err(bad(format!("caller `{}` is defined twice", c.name)));
+                at("defined twice".into());
             }
-            for h in &c.api_key_sha256 {
-                if h.len() != 64 || !h.bytes().all(|b| b.is_ascii_hexdigit()) {
-                    return Err(bad(format!(
-                        "caller `{}`: api_key_sha256 must be 64 hex characters (the SHA-256 of the key, not the key)",
-                        c.name
-                    )));
-                }
+            if c.api_key_sha256
+                .iter()
+                .any(|h| h.len() != 64 || !h.bytes().all(|b| b.is_ascii_hexdigit()))
+            {
+                at("api_key_sha256 must be 64 hex characters (the SHA-256 of the key, not the key)".into());
             }
             if c.api_key_sha256.is_empty() && c.mtls_dns_name.is_none() && c.webhook.is_none() {
-                return Err(bad(format!(
-                    "caller `{}` has no credential (api_key_sha256, mtls_dns_name or webhook)",
-                    c.name
-                )));
+                at("has no credential (api_key_sha256, mtls_dns_name or webhook)".into());
             }
             if let Some(w) = &c.webhook {
-                check_secret(w).map_err(|m| bad(format!("caller `{}`: {m}", c.name)))?;
+                if let Err(m) = check_secret(w) {
+                    at(format!("webhook: {m}"));
+                }
             }
         }
         let mut route_names = std::collections::HashSet::new();
         for r in &self.routes {
-            let at = |m: String| bad(format!("route `{}`: {m}", r.name));
+            let mut at = |m: String| out.push(format!("route `{}`: {m}", r.name));
             if !route_names.insert(r.name.as_str()) {
-                return Err(at("defined twice".into()));
+                at("defined twice".into());
             }
             if !r.prefix.starts_with('/') {
-                return Err(at("prefix must start with `/`".into()));
+                at("prefix must start with `/`".into());
             }
             if r.prefix.starts_with("/v1/") {
-                return Err(at("prefixes under /v1/ are the gateway's own API".into()));
+                at("prefix: prefixes under /v1/ are the gateway's own API".into());
             }
-            check_upstream(&r.upstream, r.allow_plain_http).map_err(at)?;
+            if let Err(m) = check_upstream(&r.upstream, r.allow_plain_http) {
+                at(m);
+            }
             if r.callers.is_empty() {
-                return Err(at(
-                    "callers is empty: every route names who may call it".into()
-                ));
+                at("callers is empty: every route names who may call it".into());
             }
             for c in r.callers.iter().chain(r.reveal.keys()) {
                 if !names.contains(c.as_str()) {
-                    return Err(at(format!("unknown caller `{c}`")));
+                    at(format!("callers: unknown caller `{c}`"));
                 }
             }
             if r.direction == Direction::Deidentify && !r.reveal.is_empty() {
-                return Err(at("reveal rules only apply to reidentify routes".into()));
+                at("reveal rules only apply to reidentify routes".into());
             }
-            for types in r.reveal.values() {
-                for t in types {
-                    t.parse::<PhiType>()
-                        .map_err(|_| at(format!("unknown PHI type `{t}` in reveal")))?;
+            for t in r.reveal.values().flatten() {
+                if t.parse::<PhiType>().is_err() {
+                    at(format!("unknown PHI type `{t}` in reveal"));
                 }
             }
             for h in r.scan_headers.iter().chain(&r.pass_headers) {
-                hyper::header::HeaderName::from_bytes(h.as_bytes())
-                    .map_err(|_| at(format!("`{h}` is not a header name")))?;
+                if hyper::header::HeaderName::from_bytes(h.as_bytes()).is_err() {
+                    at(format!("`{h}` is not a header name"));
+                }
             }
             if let Some(w) = &r.sign {
-                check_secret(w).map_err(|m| at(format!("sign: {m}")))?;
+                if let Err(m) = check_secret(w) {
+                    at(format!("sign: {m}"));
+                }
             }
             if r.claims.is_some() && r.direction != Direction::Deidentify {
-                return Err(at(
-                    "claims are checked on deidentify routes (claims leaving the clinic)".into(),
-                ));
+                at("claims are checked on deidentify routes (claims leaving the clinic)".into());
             }
         }
         for c in self.api.callers.iter().chain(self.api.reveal.keys()) {
             if !names.contains(c.as_str()) {
-                return Err(bad(format!("api: unknown caller `{c}`")));
+                out.push(format!("api: unknown caller `{c}`"));
             }
         }
         for t in self.api.reveal.values().flatten() {
-            t.parse::<PhiType>()
-                .map_err(|_| bad(format!("api: unknown PHI type `{t}` in reveal")))?;
+            if t.parse::<PhiType>().is_err() {
+                out.push(format!("api: unknown PHI type `{t}` in reveal"));
+            }
         }
-        Ok(())
+        out
     }
 }
 
@@ -686,5 +695,19 @@ callers = ["emr"]
         let e = Config::parse("t.toml", &text).expect_err("rejected");
         assert!(e.to_string().contains("SHA-256"), "{e}");
         assert!(!e.to_string().contains("my-secret-key"), "no secret echoed");
+    }
+
+    #[test]
+    fn every_problem_is_reported_at_once() {
+        let text = MINIMAL
+            .replace("[\"emr\"]\n", "[\"ghost\"]\n")
+            .replace("prefix = \"/hooks/\"", "prefix = \"hooks/\"")
+            .replace("https://automation", "ftp://automation");
+        let e = Config::parse("t.toml", &text).expect_err("rejected");
+        let text = e.to_string();
+        for part in ["ghost", "prefix must start", "ftp://automation"] {
+            assert!(text.contains(part), "{part} missing from: {text}");
+        }
+        assert!(text.lines().count() >= 3, "{text}");
     }
 }

@@ -191,108 +191,10 @@ impl Gateway {
         }
     }
 
-    /// Every check on `config` that needs no new vault or audit log, then a snapshot
-    /// serving it around `d`. Used at start-up and by every reload, so a reload checks
-    /// exactly what start-up checks.
+    /// A snapshot serving `config` around `d`, after every check ([`Plan::build`]). Used
+    /// at start-up and by every reload, so a reload checks exactly what start-up checks.
     pub fn assemble(config: Config, d: Durable) -> anyhow::Result<Gateway> {
-        let patterns = match &config.patterns {
-            Some(dir) => Patterns::from_dir(dir).context("reading rule files")?,
-            None => Patterns::builtin(),
-        };
-        let mut engine = Engine::build(&patterns).context("loading rule files")?;
-        engine.limits.max_bytes = config.limits.max_body_bytes;
-        let vault = d.vault;
-        let callers = config
-            .callers
-            .iter()
-            .map(|c| Caller::load(c).with_context(|| format!("caller `{}`", c.name)))
-            .collect::<anyhow::Result<Vec<_>>>()?;
-        let names: Vec<String> = config.routes.iter().map(|r| r.name.clone()).collect();
-        let metrics = match &d.metrics {
-            Some(old) => old.for_routes(&names),
-            None => Metrics::new(&names),
-        };
-        let timeouts = &config.timeouts;
-        let mut routes = Vec::new();
-        for (i, r) in config.routes.iter().enumerate() {
-            let at = || format!("route `{}`", r.name);
-            let policy = policy_named(&engine, &r.policy).with_context(at)?;
-            let client = upstream_client(r, Duration::from_millis(timeouts.upstream_connect_ms))
-                .with_context(at)?;
-            let signer = r
-                .sign
-                .as_ref()
-                .map(Signer::load)
-                .transpose()
-                .with_context(at)?;
-            let upstream: hyper::Uri = r.upstream.parse().with_context(at)?;
-            routes.push(Route {
-                policy,
-                store: vault.for_domain(&r.domain),
-                upstream,
-                client,
-                signer,
-                reveal: reveal_rules(&r.reveal),
-                metrics_idx: i,
-                cfg: r.clone(),
-            });
-        }
-        let api = Api {
-            callers: config.api.callers.clone(),
-            policy: policy_named(&engine, &config.api.policy).context("api")?,
-            store: vault.for_domain(&config.api.domain),
-            reveal: reveal_rules(&config.api.reveal),
-        };
-        for l in &config.listeners {
-            let cert = tls::ReloadingCert::load(&l.cert, &l.key)?;
-            tls::server_config(l, Arc::new(cert))?;
-        }
-        let wants_claims =
-            config.routes.iter().any(|r| r.claims.is_some()) || !config.api.callers.is_empty();
-        let checker = if wants_claims {
-            Some(
-                crate::claims::Checker::load(config.claims.tables.as_deref())
-                    .context("loading claim tables")?,
-            )
-        } else {
-            None
-        };
-        for r in &config.routes {
-            let profile = r.claims.as_ref().and_then(|c| c.profile.as_deref());
-            if let (Some(p), Some(checker)) = (profile, &checker) {
-                if !checker.profiles().contains(&p) {
-                    anyhow::bail!(
-                        "route `{}`: unknown claim profile `{p}` (loaded: {})",
-                        r.name,
-                        checker.profiles().join(", ")
-                    );
-                }
-            }
-        }
-        // A changed cap takes a new semaphore: requests already running hold permits of
-        // the old one, so for one grace period the two caps can add up.
-        let in_flight = match d.in_flight {
-            Some((n, sem)) if n == config.limits.max_concurrent => sem,
-            _ => Arc::new(tokio::sync::Semaphore::new(config.limits.max_concurrent)),
-        };
-        Ok(Gateway {
-            in_flight,
-            cpu: d.cpu,
-            replay: d.replay,
-            engine,
-            master: d.master,
-            vault,
-            routes,
-            api,
-            callers,
-            metrics,
-            ready: d.ready,
-            audit: d.audit,
-            claims: checker,
-            claim_metrics: d.claim_metrics,
-            evidence_dir: d.evidence_dir,
-            config,
-        })
+        Ok(Plan::build(config)?.into_gateway(d))
     }
 
     /// Whether the route (or API) direction reveals or tokenises.
@@ -303,19 +205,236 @@ impl Gateway {
     }
 }
 
-/// `phigate check-config FILE`: exactly the start-up checks, then a summary.
+/// One configuration, checked and built as far as it goes without the vault and audit
+/// log: rule files, callers' secrets, policies, upstream clients, signers, certificates
+/// and claim tables. Building it writes nothing, so `check-config` can run it beside a
+/// running gateway. Every failing caller and route is reported, not just the first.
+pub struct Plan {
+    config: Config,
+    engine: Engine,
+    callers: Vec<Caller>,
+    routes: Vec<RoutePlan>,
+    api_policy: Policy,
+    claims: Option<crate::claims::Checker>,
+}
+
+/// A route's parts that need no vault.
+struct RoutePlan {
+    policy: Policy,
+    client: UpstreamClient,
+    signer: Option<Signer>,
+    upstream: hyper::Uri,
+}
+
+/// Errors gathered while building a [`Plan`], each already naming its setting.
+#[derive(Default)]
+struct Problems(Vec<String>);
+
+impl Problems {
+    fn take<T>(&mut self, r: anyhow::Result<T>) -> Option<T> {
+        r.map_err(|e| self.0.push(format!("{e:#}"))).ok()
+    }
+
+    fn into_result(self) -> anyhow::Result<()> {
+        if self.0.is_empty() {
+            Ok(())
+        } else {
+            anyhow::bail!("{}", self.0.join("\n"))
+        }
+    }
+}
+
+impl Plan {
+    pub fn build(config: Config) -> anyhow::Result<Plan> {
+        let mut problems = Problems::default();
+        let patterns = match &config.patterns {
+            Some(dir) => Patterns::from_dir(dir).context("patterns: reading rule files")?,
+            None => Patterns::builtin(),
+        };
+        let mut engine = Engine::build(&patterns).context("patterns: loading rule files")?;
+        engine.limits.max_bytes = config.limits.max_body_bytes;
+        let callers: Vec<Caller> = config
+            .callers
+            .iter()
+            .filter_map(|c| {
+                problems.take(Caller::load(c).with_context(|| format!("caller `{}`", c.name)))
+            })
+            .collect();
+        let connect = Duration::from_millis(config.timeouts.upstream_connect_ms);
+        let routes: Vec<RoutePlan> = config
+            .routes
+            .iter()
+            .filter_map(|r| {
+                problems.take(
+                    RoutePlan::build(&engine, r, connect)
+                        .with_context(|| format!("route `{}`", r.name)),
+                )
+            })
+            .collect();
+        let api_policy = problems.take(policy_named(&engine, &config.api.policy).context("api"));
+        for (i, l) in config.listeners.iter().enumerate() {
+            let checked = tls::ReloadingCert::load(&l.cert, &l.key)
+                .map_err(anyhow::Error::from)
+                .and_then(|cert| Ok(tls::server_config(l, Arc::new(cert))?))
+                .with_context(|| format!("listener {} ({})", i + 1, l.listen));
+            problems.take(checked);
+        }
+        let wants_claims =
+            config.routes.iter().any(|r| r.claims.is_some()) || !config.api.callers.is_empty();
+        let claims = if wants_claims {
+            problems.take(
+                crate::claims::Checker::load(config.claims.tables.as_deref())
+                    .context("claims: loading claim tables"),
+            )
+        } else {
+            None
+        };
+        for r in &config.routes {
+            let profile = r.claims.as_ref().and_then(|c| c.profile.as_deref());
+            if let (Some(p), Some(checker)) = (profile, &claims) {
+                if !checker.profiles().contains(&p) {
+                    problems.0.push(format!(
+                        "route `{}`: unknown claim profile `{p}` (loaded: {})",
+                        r.name,
+                        checker.profiles().join(", ")
+                    ));
+                }
+            }
+        }
+        problems.into_result()?;
+        let (Some(api_policy), true) = (api_policy, routes.len() == config.routes.len()) else {
+            anyhow::bail!("incomplete plan without a reported problem");
+        };
+        Ok(Plan {
+            config,
+            engine,
+            callers,
+            routes,
+            api_policy,
+            claims,
+        })
+    }
+
+    /// The snapshot: the plan with the vault's per-domain views and the durable parts.
+    pub fn into_gateway(self, d: Durable) -> Gateway {
+        let config = self.config;
+        let vault = d.vault;
+        let names: Vec<String> = config.routes.iter().map(|r| r.name.clone()).collect();
+        let metrics = match &d.metrics {
+            Some(old) => old.for_routes(&names),
+            None => Metrics::new(&names),
+        };
+        let routes = self
+            .routes
+            .into_iter()
+            .zip(&config.routes)
+            .enumerate()
+            .map(|(i, (p, r))| Route {
+                policy: p.policy,
+                store: vault.for_domain(&r.domain),
+                upstream: p.upstream,
+                client: p.client,
+                signer: p.signer,
+                reveal: reveal_rules(&r.reveal),
+                metrics_idx: i,
+                cfg: r.clone(),
+            })
+            .collect();
+        let api = Api {
+            callers: config.api.callers.clone(),
+            policy: self.api_policy,
+            store: vault.for_domain(&config.api.domain),
+            reveal: reveal_rules(&config.api.reveal),
+        };
+        // A changed cap takes a new semaphore: requests already running hold permits of
+        // the old one, so for one grace period the two caps can add up.
+        let in_flight = match d.in_flight {
+            Some((n, sem)) if n == config.limits.max_concurrent => sem,
+            _ => Arc::new(tokio::sync::Semaphore::new(config.limits.max_concurrent)),
+        };
+        Gateway {
+            in_flight,
+            cpu: d.cpu,
+            replay: d.replay,
+            engine: self.engine,
+            master: d.master,
+            vault,
+            routes,
+            api,
+            callers: self.callers,
+            metrics,
+            ready: d.ready,
+            audit: d.audit,
+            claims: self.claims,
+            claim_metrics: d.claim_metrics,
+            evidence_dir: d.evidence_dir,
+            config,
+        }
+    }
+}
+
+impl RoutePlan {
+    fn build(engine: &Engine, r: &RouteConfig, connect: Duration) -> anyhow::Result<RoutePlan> {
+        Ok(RoutePlan {
+            policy: policy_named(engine, &r.policy)?,
+            client: upstream_client(r, connect)?,
+            signer: r.sign.as_ref().map(Signer::load).transpose()?,
+            upstream: r.upstream.parse()?,
+        })
+    }
+}
+
+/// `phigate check-config FILE`: the start-up checks, without side effects (like
+/// `nginx -t`): the vault and audit log are not opened, so nothing is created, migrated or
+/// locked and a running gateway on the same data is undisturbed. Every problem found is
+/// reported at once, each naming its setting.
 pub fn check_config(path: &Path) -> anyhow::Result<String> {
     let config = Config::load(path)?;
-    let gw = Gateway::load(config)?;
+    let mut problems = Problems::default();
+    problems.take(crate::cli::read_master_key(&config.vault.key_file).map(drop));
+    let storage = problems.take(storage_summary(&config));
+    let plan = problems.take(Plan::build(config));
+    problems.into_result()?;
+    let (Some(storage), Some(plan)) = (storage, plan) else {
+        anyhow::bail!("incomplete check without a reported problem");
+    };
     Ok(format!(
-        "{}: ok ({} listener(s), {} route(s), {} caller(s), {} vault with {} token(s))",
+        "{}: ok ({} listener(s), {} route(s), {} caller(s), {storage})",
         path.display(),
-        gw.config.listeners.len(),
-        gw.routes.len(),
-        gw.callers.len(),
-        gw.vault.backend(),
-        gw.vault.token_count()?
+        plan.config.listeners.len(),
+        plan.routes.len(),
+        plan.callers.len(),
     ))
+}
+
+/// What `check-config` can say about the vault and audit log without opening them.
+fn storage_summary(config: &Config) -> anyhow::Result<String> {
+    let state = |key: &str, dir: &Path| -> anyhow::Result<&'static str> {
+        match std::fs::metadata(dir) {
+            Ok(m) if m.is_dir() => Ok("exists"),
+            Ok(_) => anyhow::bail!("{key}: {} is not a directory", dir.display()),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok("does not exist yet"),
+            Err(e) => anyhow::bail!("{key}: {}: {e}", dir.display()),
+        }
+    };
+    let vault = match (&config.vault.backend, &config.vault.dir) {
+        (config::VaultBackend::Sled, Some(dir)) => {
+            format!(
+                "sled vault {} {}",
+                dir.display(),
+                state("[vault] dir", dir)?
+            )
+        }
+        // Connecting could run migrations; a check changes nothing.
+        _ => "postgres vault (not contacted)".to_string(),
+    };
+    match &config.audit.dir {
+        Some(dir) => {
+            let s = state("[audit] dir", dir)?;
+            Ok(format!("{vault}; audit log {} {s}", dir.display()))
+        }
+        None => Ok(vault),
+    }
 }
 
 fn policy_named(engine: &Engine, name: &str) -> anyhow::Result<Policy> {

@@ -838,6 +838,14 @@ async fn sighup_reloads_routes_and_callers_and_a_bad_config_keeps_the_old_one() 
         "before: upstream down"
     );
     assert_eq!(status(hooks.clone(), NEW).await, 401, "before: unknown key");
+    // check-config beside the running gateway, on the same vault: no lock taken.
+    let out = super::support::run(&["check-config", &file.display().to_string()], b"");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8_lossy(&out.stdout).contains("exists"));
 
     // The `down` route gets a live upstream, and a new caller joins `hooks`.
     let changed = original
@@ -998,7 +1006,53 @@ callers = ["emr"]
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    assert!(String::from_utf8_lossy(&out.stdout).contains("1 route(s)"));
+    let says = String::from_utf8_lossy(&out.stdout);
+    assert!(says.contains("1 route(s)"), "{says}");
+    assert!(says.contains("does not exist yet"), "{says}");
+    // Side-effect free: the vault and audit directories were not created.
+    let left: Vec<_> = std::fs::read_dir(d)
+        .expect("dir")
+        .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+        .collect();
+    assert!(
+        left.iter()
+            .all(|n| n.ends_with(".pem") || n.ends_with(".toml") || n.ends_with(".key")),
+        "check-config created {left:?}"
+    );
+
+    // Every problem at once, each naming its setting.
+    let several = good
+        .replace("callers = [\"emr\"]", "callers = [\"ghost\"]")
+        .replace("cert.pem", "missing.pem")
+        .replace("\"master.key\"", "\"no-such.key\"");
+    write(d, "several.toml", &several);
+    let out = super::support::run(
+        &[
+            "check-config",
+            &d.join("several.toml").display().to_string(),
+        ],
+        b"",
+    );
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success());
+    assert!(err.contains("ghost"), "{err}");
+    write(
+        d,
+        "several.toml",
+        &several.replace("[\"ghost\"]", "[\"emr\"]"),
+    );
+    let out = super::support::run(
+        &[
+            "check-config",
+            &d.join("several.toml").display().to_string(),
+        ],
+        b"",
+    );
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("missing.pem") && err.contains("no-such.key"),
+        "both problems named: {err}"
+    );
 
     write(
         d,
