@@ -64,6 +64,9 @@ pub enum Command {
     CheckConfig {
         /// The configuration file.
         file: PathBuf,
+        /// Accept a master key file that group or others may read (refused otherwise).
+        #[arg(long)]
+        allow_insecure_key_permissions: bool,
     },
     /// Write a labelled synthetic corpus (JSON lines, the evaluation format) to stdout.
     Synth {
@@ -360,6 +363,9 @@ pub struct ServeArgs {
     /// Worker threads (default: one per core).
     #[arg(long)]
     pub threads: Option<usize>,
+    /// Accept a master key file that group or others may read (refused otherwise).
+    #[arg(long)]
+    pub allow_insecure_key_permissions: bool,
 }
 
 /// Standard output closed before everything was written (`phigate … | head`): 128 + SIGPIPE,
@@ -386,10 +392,15 @@ pub fn run(cli: Cli) -> ExitCode {
         }
         Command::Audit { command } => audit(&command),
         Command::Serve(args) => serve(&args).map(|()| ExitCode::SUCCESS),
-        Command::CheckConfig { file } => crate::gateway::check_config(&file).and_then(|summary| {
-            outln!("{summary}")?;
-            Ok(ExitCode::SUCCESS)
-        }),
+        Command::CheckConfig {
+            file,
+            allow_insecure_key_permissions,
+        } => crate::gateway::check_config(&file, allow_insecure_key_permissions).and_then(
+            |summary| {
+                outln!("{summary}")?;
+                Ok(ExitCode::SUCCESS)
+            },
+        ),
         Command::Synth { seed, count, kind } => {
             synth(seed, count, kind.as_deref()).map(|()| ExitCode::SUCCESS)
         }
@@ -500,6 +511,30 @@ fn keygen(out: &Path) -> anyhow::Result<()> {
 }
 
 /// Writes a new random master key (mode 0600), refusing to overwrite a file.
+/// The master key protects every vault record: a key file that group or others may read
+/// is refused unless the operator says otherwise (`keygen` writes it 0600).
+pub fn check_key_permissions(path: &Path, allow_insecure: bool) -> anyhow::Result<()> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(path)
+            .with_context(|| format!("reading key file {}", path.display()))?
+            .permissions()
+            .mode();
+        if mode & 0o077 != 0 && !allow_insecure {
+            bail!(
+                "[vault] key_file {} is readable by group or others (mode {:o}): \
+                 `chmod 600` it, or pass --allow-insecure-key-permissions",
+                path.display(),
+                mode & 0o777
+            );
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = (path, allow_insecure);
+    Ok(())
+}
+
 pub fn write_new_key(out: &Path) -> anyhow::Result<()> {
     let key = MasterKey::generate()?;
     let hex: String = key.as_bytes().iter().map(|b| format!("{b:02x}")).collect();
@@ -1229,6 +1264,7 @@ fn serve(args: &ServeArgs) -> anyhow::Result<()> {
             crate::gateway::config::Config::load(path)?
         };
         init_logging(&config.log);
+        check_key_permissions(&config.vault.key_file, args.allow_insecure_key_permissions)?;
         let gw = crate::gateway::Gateway::load(config)?;
         if args.dev {
             eprintln!(

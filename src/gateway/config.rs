@@ -513,6 +513,9 @@ impl Config {
             {
                 at("api_key_sha256 must be 64 hex characters (the SHA-256 of the key, not the key)".into());
             }
+            if c.api_key_sha256.iter().any(|h| is_placeholder_digest(h)) {
+                at("api_key_sha256 is a placeholder or the hash of a well-known key: set the SHA-256 of a real key (`printf %s \"$KEY\" | sha256sum`)".into());
+            }
             if c.api_key_sha256.is_empty() && c.mtls_dns_name.is_none() && c.webhook.is_none() {
                 at("has no credential (api_key_sha256, mtls_dns_name or webhook)".into());
             }
@@ -581,6 +584,21 @@ impl Config {
     }
 }
 
+/// Digests no real key has: the examples' `000…`/`111…` placeholders (one repeated hex
+/// digit) and the SHA-256 of keys anyone would guess.
+fn is_placeholder_digest(h: &str) -> bool {
+    const GUESSABLE: &[&str] = &[
+        // "", "test", "changeme", "password"
+        "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855",
+        "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08",
+        "057ba03d6c44104863dc7361fe4578965d1887360f90a0895882e58a6248fc86",
+        "5e884898da28047151d0e56f8dc6292773603d0d6aabbdd62a11ef721d1542d8",
+    ];
+    let h = h.to_ascii_lowercase();
+    let repeated = h.bytes().all(|b| Some(b) == h.bytes().next());
+    repeated || GUESSABLE.contains(&h.as_str())
+}
+
 fn check_secret(w: &WebhookSecret) -> Result<(), String> {
     match (&w.secret, &w.secret_file) {
         (Some(_), Some(_)) => Err("give secret or secret_file, not both".into()),
@@ -628,7 +646,7 @@ key_file = "master.key"
 
 [[caller]]
 name = "emr"
-api_key_sha256 = ["9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"]
+api_key_sha256 = ["d101499dc8b0fc3c4c17eed2fca52bb0e6c7c642f244f1a995136b9cb56ec6de"]
 
 [[route]]
 name = "hooks"
@@ -639,9 +657,20 @@ callers = ["emr"]
 "#;
 
     #[test]
-    fn the_documented_example_parses() {
+    fn the_documented_example_parses_once_its_placeholders_are_replaced() {
         let text = include_str!("../../deploy/phigate.example.toml");
-        let c = Config::parse("deploy/phigate.example.toml", text).expect("example parses");
+        let e = Config::parse("deploy/phigate.example.toml", text).expect_err("placeholders");
+        assert!(e.to_string().contains("placeholder"), "{e}");
+        let text = text
+            .replace(
+                &"0".repeat(64),
+                "d101499dc8b0fc3c4c17eed2fca52bb0e6c7c642f244f1a995136b9cb56ec6de",
+            )
+            .replace(
+                &"1".repeat(64),
+                "d101499dc8b0fc3c4c17eed2fca52bb0e6c7c642f244f1a995136b9cb56ec6de",
+            );
+        let c = Config::parse("deploy/phigate.example.toml", &text).expect("example parses");
         assert_eq!(c.routes.len(), 3);
         assert_eq!(c.callers.len(), 4);
     }
@@ -689,7 +718,7 @@ callers = ["emr"]
     #[test]
     fn api_keys_must_be_stored_hashed() {
         let text = MINIMAL.replace(
-            "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08",
+            "d101499dc8b0fc3c4c17eed2fca52bb0e6c7c642f244f1a995136b9cb56ec6de",
             "my-secret-key",
         );
         let e = Config::parse("t.toml", &text).expect_err("rejected");
@@ -709,5 +738,25 @@ callers = ["emr"]
             assert!(text.contains(part), "{part} missing from: {text}");
         }
         assert!(text.lines().count() >= 3, "{text}");
+    }
+
+    #[test]
+    fn placeholder_and_guessable_key_hashes_are_refused() {
+        for h in [
+            "0".repeat(64),
+            "1".repeat(64),
+            "9F86D081884C7D659A2FEAA0C55AD015A3BF4F1B2B0B822CD15D6C15B0F00A08".to_string(),
+        ] {
+            let text = MINIMAL.replace(
+                "d101499dc8b0fc3c4c17eed2fca52bb0e6c7c642f244f1a995136b9cb56ec6de",
+                &h,
+            );
+            let e = Config::parse("t.toml", &text).expect_err("refused");
+            assert!(
+                e.to_string()
+                    .contains("caller `emr`: api_key_sha256 is a placeholder"),
+                "{e}"
+            );
+        }
     }
 }

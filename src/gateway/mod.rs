@@ -388,10 +388,19 @@ impl RoutePlan {
 /// `nginx -t`): the vault and audit log are not opened, so nothing is created, migrated or
 /// locked and a running gateway on the same data is undisturbed. Every problem found is
 /// reported at once, each naming its setting.
-pub fn check_config(path: &Path) -> anyhow::Result<String> {
+pub fn check_config(path: &Path, allow_insecure_key_permissions: bool) -> anyhow::Result<String> {
     let config = Config::load(path)?;
     let mut problems = Problems::default();
-    problems.take(crate::cli::read_master_key(&config.vault.key_file).map(drop));
+    let key = &config.vault.key_file;
+    if problems
+        .take(crate::cli::check_key_permissions(
+            key,
+            allow_insecure_key_permissions,
+        ))
+        .is_some()
+    {
+        problems.take(crate::cli::read_master_key(key).map(drop));
+    }
     let storage = problems.take(storage_summary(&config));
     let plan = problems.take(Plan::build(config));
     problems.into_result()?;

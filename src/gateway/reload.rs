@@ -139,7 +139,7 @@ key_file = "master.key"
 
 [[caller]]
 name = "emr"
-api_key_sha256 = ["9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"]
+api_key_sha256 = ["d101499dc8b0fc3c4c17eed2fca52bb0e6c7c642f244f1a995136b9cb56ec6de"]
 "#;
 
     #[test]

@@ -82,7 +82,7 @@ async fn setup_full(extra: &str, tail: &str, env: &[(&str, &str)]) -> Setup {
     write(d, "ca.pem", &pki.ca_pem());
     write(d, "cert.pem", &server.cert_pem);
     write(d, "key.pem", &server.key_pem);
-    write(d, "master.key", &"ab".repeat(32));
+    super::support::write_key(&d.join("master.key"), &"ab".repeat(32));
     let upstream = Upstream::start(&pki.leaf(&["localhost"], false)).await;
     let up = format!("https://localhost:{}", upstream.addr.port());
     let config = format!(
@@ -974,7 +974,7 @@ fn check_config_runs_the_start_up_checks() {
     let leaf = pki.leaf(&["localhost"], false);
     write(d, "cert.pem", &leaf.cert_pem);
     write(d, "key.pem", &leaf.key_pem);
-    write(d, "master.key", &"cd".repeat(32));
+    super::support::write_key(&d.join("master.key"), &"cd".repeat(32));
     let good = format!(
         r#"
 [[listener]]
@@ -1019,6 +1019,36 @@ callers = ["emr"]
             .all(|n| n.ends_with(".pem") || n.ends_with(".toml") || n.ends_with(".key")),
         "check-config created {left:?}"
     );
+
+    // A master key that others may read is refused, unless the operator insists.
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let key = d.join("master.key");
+        std::fs::set_permissions(&key, std::fs::Permissions::from_mode(0o644)).expect("chmod");
+        let good_path = d.join("good.toml").display().to_string();
+        let out = super::support::run(&["check-config", &good_path], b"");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(!out.status.success());
+        assert!(
+            err.contains("key_file") && err.contains("--allow-insecure-key-permissions"),
+            "{err}"
+        );
+        let out = super::support::run(
+            &[
+                "check-config",
+                "--allow-insecure-key-permissions",
+                &good_path,
+            ],
+            b"",
+        );
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        std::fs::set_permissions(&key, std::fs::Permissions::from_mode(0o600)).expect("chmod");
+    }
 
     // Every problem at once, each naming its setting.
     let several = good

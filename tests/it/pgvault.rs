@@ -53,7 +53,7 @@ impl Cluster {
         let server = pki.leaf(&["localhost", "127.0.0.1"], false);
         std::fs::write(d.join("cert.pem"), &server.cert_pem).expect("cert");
         std::fs::write(d.join("key.pem"), &server.key_pem).expect("key");
-        std::fs::write(d.join("master.key"), "cd".repeat(32)).expect("master");
+        super::support::write_key(&d.join("master.key"), &"cd".repeat(32));
         Cluster {
             ca: pki.ca_pem(),
             dir,
