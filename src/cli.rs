@@ -1266,6 +1266,16 @@ fn serve(args: &ServeArgs) -> anyhow::Result<()> {
         init_logging(&config.log);
         check_key_permissions(&config.vault.key_file, args.allow_insecure_key_permissions)?;
         let gw = crate::gateway::Gateway::load(config)?;
+        if args.dev && crate::gateway::dev::exposed(args.listen) {
+            // Loud on purpose: the dev key is published in the README.
+            tracing::warn!(listen = %args.listen, "dev mode on a non-loopback address");
+            eprintln!(
+                "phigate: WARNING: dev mode listening on {} (not loopback): anyone who can reach \
+                 it can use the published dev key on the demo routes; the direct API is off. \
+                 Never for real data.",
+                args.listen
+            );
+        }
         if args.dev {
             eprintln!(
                 "phigate: dev mode (data in {}; API key `{}`); try:\n  curl -sk https://localhost:{}/demo/webhook -H 'Authorization: Bearer {}' -H 'Content-Type: application/fhir+json' --data-binary @examples/fhir-bundle.json",
