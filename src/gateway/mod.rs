@@ -252,7 +252,15 @@ impl Plan {
             None => Patterns::builtin(),
         };
         let mut engine = Engine::build(&patterns).context("patterns: loading rule files")?;
-        engine.limits.max_bytes = config.limits.max_body_bytes;
+        // Each request's body is already held to its route's limit (which may be above
+        // [limits]); the engine's own limit must not refuse what the route accepted.
+        engine.limits.max_bytes = config
+            .routes
+            .iter()
+            .filter_map(|r| r.max_body_bytes)
+            .chain([config.limits.max_body_bytes])
+            .max()
+            .unwrap_or(config.limits.max_body_bytes);
         let callers: Vec<Caller> = config
             .callers
             .iter()

@@ -278,8 +278,14 @@ async fn handle_target(
         }
         _ => (gw.config.limits.max_body_bytes, &gw.api.callers),
     };
-    if declared_length(&parts.headers).is_some_and(|n| n > limit) {
-        return Err(body_problem(&BodyError::TooLarge { limit }));
+    let setting = limit_setting(gw, target);
+    if let Some(n) = declared_length(&parts.headers).filter(|n| *n > limit) {
+        return Err(Problem::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "too_large",
+            "Body too large",
+            format!("Content-Length {n} is over the {limit}-byte limit ({setting})"),
+        ));
     }
     let raw = body::read_limited(
         incoming,
@@ -287,7 +293,7 @@ async fn handle_target(
         Duration::from_millis(gw.config.timeouts.body_ms),
     )
     .await
-    .map_err(|e| body_problem(&e))?;
+    .map_err(|e| limit_problem(&e, setting))?;
     let caller = auth::authenticate(&gw.callers, callers, &parts.headers, peer, &raw, &gw.replay)
         .map_err(|e| {
         tracing::warn!(request_id, reason = %e, "authentication failed");
@@ -300,7 +306,7 @@ async fn handle_target(
         limit,
         gw.config.limits.max_decompression_ratio,
     )
-    .map_err(|e| body_problem(&e))?;
+    .map_err(|e| limit_problem(&e, setting))?;
     match target {
         Target::Route(i) => forward(gw, i, parts, decoded, caller, request_id, trail).await,
         Target::ApiClaims => validate_claims(gw, &parts, &decoded, trail, request_id),
@@ -1399,6 +1405,30 @@ fn scan_problem(e: &ScanError) -> Problem {
     }
 }
 
+/// Which setting sets a request's body limit (named in the 413, so the operator knows
+/// what to raise; the route's name is not shown to the caller).
+fn limit_setting(gw: &Gateway, target: Target) -> &'static str {
+    match target {
+        Target::Route(i) if gw.routes[i].cfg.max_body_bytes.is_some() => {
+            "the route's max_body_bytes"
+        }
+        _ => "[limits] max_body_bytes",
+    }
+}
+
+/// [`body_problem`], with the setting behind a size limit named.
+fn limit_problem(e: &BodyError, setting: &str) -> Problem {
+    match e {
+        BodyError::TooLarge { .. } => Problem::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "too_large",
+            "Body too large",
+            format!("{e} ({setting})"),
+        ),
+        _ => body_problem(e),
+    }
+}
+
 fn body_problem(e: &BodyError) -> Problem {
     match e {
         BodyError::TooLarge { .. } => Problem::new(
@@ -1440,7 +1470,12 @@ fn auth_problem(e: &AuthError) -> Problem {
         AuthError::Secret(_) => StatusCode::INTERNAL_SERVER_ERROR,
         _ => StatusCode::UNAUTHORIZED,
     };
-    Problem::new(status, "auth", "Not authenticated", e.to_string())
+    let title = match status {
+        StatusCode::FORBIDDEN => "Not allowed on this route",
+        StatusCode::INTERNAL_SERVER_ERROR => "Authentication unavailable",
+        _ => "Not authenticated",
+    };
+    Problem::new(status, "auth", title, e.to_string())
 }
 
 #[cfg(test)]

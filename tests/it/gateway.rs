@@ -522,11 +522,15 @@ async fn every_authentication_failure_is_refused_and_nothing_is_forwarded() {
         .await
         .expect("r"),
     );
-    check("caller not on route", 403)(
-        send(&c, post(&url, &[TEXT, ZAP], body.clone()))
-            .await
-            .expect("r"),
+    let forbidden = send(&c, post(&url, &[TEXT, ZAP], body.clone()))
+        .await
+        .expect("r");
+    assert_eq!(
+        forbidden.json()["title"],
+        "Not allowed on this route",
+        "a known caller on the wrong route is not 'not authenticated'"
     );
+    check("caller not on route", 403)(forbidden);
 
     // Standard Webhooks: good, tampered, stale, replayed.
     let ts = now();
@@ -722,6 +726,22 @@ async fn bad_input_fails_closed_with_problem_details() {
     .expect("bomb");
     assert_eq!(a.status, 413, "{}", a.body);
     assert!(s.upstream.take().is_empty(), "nothing was forwarded");
+    // The 413 names the limit that applied and the setting behind it.
+    let a = send(
+        &c,
+        post(
+            &format!("{}/small/x", s.base),
+            &[EMR, TEXT],
+            "x".repeat(2000),
+        ),
+    )
+    .await
+    .expect("oversize");
+    let detail = a.json()["detail"].as_str().unwrap_or_default().to_string();
+    assert!(
+        detail.contains("1024-byte limit") && detail.contains("the route's max_body_bytes"),
+        "{detail}"
+    );
 
     // A slow client: the head never finishes; the connection is closed after the limit.
     let mut tls = super::gw_harness::raw_tls(s.gw.listeners[0], &s.pki.ca_pem()).await;
