@@ -570,7 +570,7 @@ mod tests {
     #[test]
     fn a_count_of_one_is_singular() {
         assert_eq!(Units::of(1).to_string(), "1 unit");
-        assert_eq!(Units::of(&3).to_string(), "3 units");
+        assert_eq!(Units::of(3).to_string(), "3 units");
         assert_eq!(Units::of(0).to_string(), "0 units");
     }
 
