@@ -726,6 +726,18 @@ async fn bad_input_fails_closed_with_problem_details() {
     .expect("bomb");
     assert_eq!(a.status, 413, "{}", a.body);
     assert!(s.upstream.take().is_empty(), "nothing was forwarded");
+    // Over HTTP/2 (the client negotiates h2), a body far past the limit and past the
+    // flow-control window still gets the 413 answer, not a stream reset.
+    for size in [300_000, 2_000_000] {
+        let a = send(
+            &c,
+            post(&format!("{}/small/x", s.base), &[EMR, TEXT], "x".repeat(size)),
+        )
+        .await
+        .unwrap_or_else(|e| panic!("{size}-byte body: {e}"));
+        assert_eq!(a.status, 413, "{}", a.body);
+        assert_eq!(a.headers["content-type"], "application/problem+json");
+    }
     // The 413 names the limit that applied and the setting behind it.
     let a = send(
         &c,
