@@ -66,10 +66,35 @@ impl Histogram {
     }
 }
 
+impl Histogram {
+    /// One route's series in the Prometheus text format (cumulative buckets).
+    fn render(&self, out: &mut String, metric: &str, route: &str) {
+        let name = label(route);
+        let mut cumulative = 0;
+        for (b, c) in BUCKETS.iter().zip(&self.buckets) {
+            cumulative += c.load(Relaxed);
+            let _ = writeln!(
+                out,
+                "{metric}_bucket{{route=\"{name}\",le=\"{b}\"}} {cumulative}"
+            );
+        }
+        let count = self.count.load(Relaxed);
+        let _ = writeln!(
+            out,
+            "{metric}_bucket{{route=\"{name}\",le=\"+Inf\"}} {count}"
+        );
+        let sum = self.sum_micros.load(Relaxed) as f64 / 1e6;
+        let _ = writeln!(out, "{metric}_sum{{route=\"{name}\"}} {sum}");
+        let _ = writeln!(out, "{metric}_count{{route=\"{name}\"}} {count}");
+    }
+}
+
 struct RouteMetrics {
     name: String,
     outcomes: Vec<AtomicU64>,
     latency: Histogram,
+    /// From sending to the upstream to its response head.
+    upstream: Histogram,
 }
 
 /// All the gateway's metrics. A clone shares the counters.
@@ -98,6 +123,7 @@ impl RouteMetrics {
             name,
             outcomes: OUTCOMES.iter().map(|_| AtomicU64::new(0)).collect(),
             latency: Histogram::new(),
+            upstream: Histogram::new(),
         }
     }
 }
@@ -156,6 +182,13 @@ impl Metrics {
         r.latency.observe(elapsed);
     }
 
+    /// Time the route's upstream took to answer (response head).
+    pub fn upstream_done(&self, route: RouteIdx, elapsed: Duration) {
+        if let Some(r) = self.routes.get(route) {
+            r.upstream.observe(elapsed);
+        }
+    }
+
     pub fn phi_found(&self, counts: &[usize]) {
         for (c, n) in self.totals.phi_found.iter().zip(counts) {
             if *n > 0 {
@@ -206,26 +239,13 @@ impl Metrics {
         }
         out.push_str("# HELP phigate_request_duration_seconds Time from request head to response head.\n# TYPE phigate_request_duration_seconds histogram\n");
         for r in &self.routes {
-            let name = label(&r.name);
-            let mut cumulative = 0;
-            for (b, c) in BUCKETS.iter().zip(&r.latency.buckets) {
-                cumulative += c.load(Relaxed);
-                let _ = writeln!(out, "phigate_request_duration_seconds_bucket{{route=\"{name}\",le=\"{b}\"}} {cumulative}");
-            }
-            let count = r.latency.count.load(Relaxed);
-            let _ = writeln!(
-                out,
-                "phigate_request_duration_seconds_bucket{{route=\"{name}\",le=\"+Inf\"}} {count}"
-            );
-            let sum = r.latency.sum_micros.load(Relaxed) as f64 / 1e6;
-            let _ = writeln!(
-                out,
-                "phigate_request_duration_seconds_sum{{route=\"{name}\"}} {sum}"
-            );
-            let _ = writeln!(
-                out,
-                "phigate_request_duration_seconds_count{{route=\"{name}\"}} {count}"
-            );
+            r.latency
+                .render(&mut out, "phigate_request_duration_seconds", &r.name);
+        }
+        out.push_str("# HELP phigate_upstream_duration_seconds Time from forwarding to the upstream's response head.\n# TYPE phigate_upstream_duration_seconds histogram\n");
+        for r in &self.routes {
+            r.upstream
+                .render(&mut out, "phigate_upstream_duration_seconds", &r.name);
         }
         out.push_str("# HELP phigate_phi_found_total PHI spans found, by type.\n# TYPE phigate_phi_found_total counter\n");
         for (t, c) in PhiType::ALL.iter().zip(&self.totals.phi_found) {

@@ -13,6 +13,7 @@ pub mod config;
 pub mod dev;
 pub mod metrics;
 pub mod problem;
+pub mod process;
 pub mod proxy;
 pub mod reload;
 mod server;

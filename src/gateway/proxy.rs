@@ -115,6 +115,9 @@ pub async fn handle(
     gw.metrics.in_flight(1);
     let trail = Arc::new(Trail::default());
     let target = find_target(&gw, &req);
+    // For the access log: never the path or query (they can hold PHI).
+    let method = req.method().clone();
+    let bytes_in = declared_length(req.headers());
     let metrics_idx = match target {
         Some(Target::Route(i)) => gw.routes[i].metrics_idx,
         Some(_) => gw.metrics.api_route(),
@@ -143,9 +146,14 @@ pub async fn handle(
         .request_done(metrics_idx, outcome, started.elapsed());
     tracing::info!(
         request_id = %request_id,
+        client = %peer.remote.map_or_else(String::new, |a| a.to_string()),
+        method = %method,
         route = route_name(&gw, target),
+        caller = trail.caller().as_deref().unwrap_or(""),
         status = resp.status().as_u16(),
         outcome,
+        bytes_in,
+        bytes_out = hyper::body::Body::size_hint(resp.body()).exact(),
         micros = u64::try_from(started.elapsed().as_micros()).unwrap_or(u64::MAX),
         "request"
     );
@@ -906,7 +914,10 @@ async fn forward(
         }
     }
     let timeout = Duration::from_millis(gw.config.timeouts.upstream_response_ms);
-    let resp = match tokio::time::timeout(timeout, route.client.request(out)).await {
+    let sent = Instant::now();
+    let answered = tokio::time::timeout(timeout, route.client.request(out)).await;
+    gw.metrics.upstream_done(route.metrics_idx, sent.elapsed());
+    let resp = match answered {
         Err(_) => {
             return Err(Problem::new(
                 StatusCode::GATEWAY_TIMEOUT,

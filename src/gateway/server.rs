@@ -203,6 +203,7 @@ async fn accept_loop(
                     .peer_certificates()
                     .and_then(|c| c.first())
                     .map(|c| c.as_ref().to_vec()),
+                remote: Some(remote),
             });
             let svc =
                 service_fn(move |req| proxy::handle(running.current(), req, Arc::clone(&peer)));
@@ -295,6 +296,7 @@ async fn admin(
                 u8::from(gw.audit.healthy())
             ));
             text.push_str(&gw.claim_metrics.render());
+            text.push_str(&super::process::render());
             (StatusCode::OK, "text/plain; version=0.0.4", text)
         }
         _ => (

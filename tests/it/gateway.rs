@@ -731,7 +731,11 @@ async fn bad_input_fails_closed_with_problem_details() {
     for size in [300_000, 2_000_000] {
         let a = send(
             &c,
-            post(&format!("{}/small/x", s.base), &[EMR, TEXT], "x".repeat(size)),
+            post(
+                &format!("{}/small/x", s.base),
+                &[EMR, TEXT],
+                "x".repeat(size),
+            ),
         )
         .await
         .unwrap_or_else(|e| panic!("{size}-byte body: {e}"));
@@ -972,6 +976,81 @@ async fn sighup_reloads_routes_and_callers_and_a_bad_config_keeps_the_old_one() 
     assert_eq!(status(hooks.clone(), NEW).await, 401);
     assert_eq!(status(down, EMR).await, 502);
     assert_no_canary("the log", &s.gw.logs());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn alert_rules_name_only_metrics_the_gateway_exports_and_access_lines_carry_no_path() {
+    let s = setup("").await;
+    let c = client(&s.pki.ca_pem(), None);
+    let url = format!("{}/hooks/patients/Zebulon%20Quixote?mrn=48213377", s.base);
+    let a = send(&c, post(&url, &[EMR, TEXT], note()))
+        .await
+        .expect("request");
+    assert_eq!(a.status, 200, "{}", a.body);
+    let metrics = s.gw.metrics().await;
+    assert!(
+        metrics.contains("phigate_upstream_duration_seconds_count{route=\"hooks\"} 1"),
+        "{metrics}"
+    );
+    assert!(
+        metrics.contains("process_resident_memory_bytes "),
+        "{metrics}"
+    );
+
+    let rules = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("deploy/prometheus/phigate-alerts.yaml"),
+    )
+    .expect("rules");
+    let docs = yaml_rust2::YamlLoader::load_from_str(&rules).expect("yaml");
+    let mut named = std::collections::BTreeSet::new();
+    for group in docs[0]["groups"].as_vec().expect("groups") {
+        for rule in group["rules"].as_vec().expect("rules") {
+            let expr = rule["expr"].as_str().expect("expr");
+            let words = expr.split(|c: char| !(c.is_ascii_alphanumeric() || c == '_'));
+            named.extend(
+                words
+                    .filter(|w| w.starts_with("phigate_") || w.starts_with("process_"))
+                    .map(str::to_string),
+            );
+        }
+    }
+    assert!(named.len() >= 8, "{named:?}");
+    for name in &named {
+        assert!(
+            metrics
+                .lines()
+                .any(|l| l.starts_with(name.as_str()) && l[name.len()..].starts_with(['{', ' '])),
+            "alert rules name `{name}`, which /metrics does not export"
+        );
+    }
+
+    // The access line: who, how, where to, what came of it; never the path or query.
+    let logs = s.gw.logs();
+    let line = logs
+        .lines()
+        .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
+        .find(|v| v["fields"]["message"] == "request")
+        .expect("an access line");
+    let f = &line["fields"];
+    assert_eq!(f["method"], "POST", "{line}");
+    assert_eq!(f["route"], "hooks", "{line}");
+    assert_eq!(f["caller"], "emr", "{line}");
+    assert_eq!(f["status"], 200, "{line}");
+    assert!(
+        f["client"]
+            .as_str()
+            .is_some_and(|c| c.starts_with("127.0.0.1:")),
+        "{line}"
+    );
+    assert!(
+        f["bytes_out"].as_u64().is_some() && f["micros"].as_u64().is_some(),
+        "{line}"
+    );
+    assert!(
+        !logs.contains("/patients") && !logs.contains("mrn="),
+        "no path or query"
+    );
+    assert_no_canary("the log", &logs);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
