@@ -969,11 +969,29 @@ async fn sighup_reloads_routes_and_callers_and_a_bad_config_keeps_the_old_one() 
     let (code, _) = s.gw.admin_request(hyper::Method::GET, "/reload").await;
     assert_eq!(code, 404, "reload is POST only");
 
-    // Back to the start: the new caller is gone again.
-    write(&dir, "phigate.toml", &original);
+    // Back to the start, without the `hooks` route, while a slow request is on it: it
+    // finishes on the configuration it started with; new requests see the new one.
+    let start = original
+        .find("[[route]]\nname = \"hooks\"")
+        .expect("hooks route");
+    let end = start
+        + original[start..]
+            .find("[[route]]\nname = \"small\"")
+            .expect("next");
+    let without_hooks = format!("{}{}", &original[..start], &original[end..]);
+    let slow = {
+        let c = c.clone();
+        let url = format!("{}/hooks/slow", s.base);
+        tokio::spawn(async move { send(&c, post(&url, &[EMR, TEXT], note())).await })
+    };
+    tokio::time::sleep(Duration::from_millis(400)).await;
+    write(&dir, "phigate.toml", &without_hooks);
     let (code, body) = s.gw.admin_request(hyper::Method::POST, "/reload").await;
     assert_eq!(code, 200, "{body}");
-    assert_eq!(status(hooks.clone(), NEW).await, 401);
+    assert_eq!(status(hooks.clone(), EMR).await, 404, "the route is gone");
+    let a = slow.await.expect("task").expect("the in-flight request");
+    assert_eq!(a.status, 200, "{}", a.body);
+    assert_eq!(status(hooks.clone(), NEW).await, 404);
     assert_eq!(status(down, EMR).await, 502);
     assert_no_canary("the log", &s.gw.logs());
 }
