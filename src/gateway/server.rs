@@ -36,15 +36,18 @@ pub async fn serve(gw: Gateway, source: Option<std::path::PathBuf>) -> anyhow::R
     let (stop_tx, stop_rx) = watch::channel(false);
     let mut certs = Vec::new();
     let mut accept_loops = Vec::new();
+    // Each bound address and its certificate, for the expiry gauge.
+    let mut served = Vec::new();
     for l in &gw.config.listeners {
         let cert = Arc::new(ReloadingCert::load(&l.cert, &l.key)?);
         let acceptor = TlsAcceptor::from(Arc::new(tls::server_config(l, Arc::clone(&cert))?));
-        certs.push(cert);
+        certs.push(Arc::clone(&cert));
         let listener = TcpListener::bind(l.listen)
             .await
             .map_err(|e| anyhow::anyhow!("binding {}: {e}", l.listen))?;
         let addr = listener.local_addr()?;
         println!("phigate listening https://{addr}");
+        served.push((addr, Arc::clone(&cert)));
         accept_loops.push(tokio::spawn(accept_loop(
             listener,
             acceptor,
@@ -56,7 +59,13 @@ pub async fn serve(gw: Gateway, source: Option<std::path::PathBuf>) -> anyhow::R
         .await
         .map_err(|e| anyhow::anyhow!("binding admin {}: {e}", gw.config.admin.listen))?;
     println!("phigate admin http://{}", admin.local_addr()?);
-    tokio::spawn(admin_loop(admin, Arc::clone(&running), stop_rx.clone()));
+    let served: Served = Arc::new(served);
+    tokio::spawn(admin_loop(
+        admin,
+        Arc::clone(&running),
+        served,
+        stop_rx.clone(),
+    ));
     use std::io::Write as _;
     let _ = std::io::stdout().flush();
     gw.ready.store(true, Ordering::SeqCst);
@@ -227,7 +236,15 @@ async fn accept_loop(
     }
 }
 
-async fn admin_loop(listener: TcpListener, running: Arc<Running>, mut stop: watch::Receiver<bool>) {
+/// The listeners' bound addresses and certificates.
+type Served = Arc<Vec<(std::net::SocketAddr, Arc<ReloadingCert>)>>;
+
+async fn admin_loop(
+    listener: TcpListener,
+    running: Arc<Running>,
+    served: Served,
+    mut stop: watch::Receiver<bool>,
+) {
     loop {
         let tcp = tokio::select! {
             r = listener.accept() => match r {
@@ -237,8 +254,9 @@ async fn admin_loop(listener: TcpListener, running: Arc<Running>, mut stop: watc
             _ = stop.changed() => return,
         };
         let running = Arc::clone(&running);
+        let served = Arc::clone(&served);
         tokio::spawn(async move {
-            let svc = service_fn(move |req| admin(Arc::clone(&running), req));
+            let svc = service_fn(move |req| admin(Arc::clone(&running), Arc::clone(&served), req));
             let _ = hyper::server::conn::http1::Builder::new()
                 .timer(TokioTimer::new())
                 .header_read_timeout(Duration::from_secs(10))
@@ -250,6 +268,7 @@ async fn admin_loop(listener: TcpListener, running: Arc<Running>, mut stop: watc
 
 async fn admin(
     running: Arc<Running>,
+    served: Served,
     req: Request<hyper::body::Incoming>,
 ) -> Result<Response<Full<Bytes>>, std::convert::Infallible> {
     let gw = running.current();
@@ -297,6 +316,7 @@ async fn admin(
             ));
             text.push_str(&gw.claim_metrics.render());
             text.push_str(&super::process::render());
+            text.push_str(&certificate_expiry(&served));
             (StatusCode::OK, "text/plain; version=0.0.4", text)
         }
         _ => (
@@ -312,4 +332,21 @@ async fn admin(
         hyper::header::HeaderValue::from_static(content_type),
     );
     Ok(resp)
+}
+
+/// When each listener's served certificate expires (it changes on SIGHUP).
+fn certificate_expiry(served: &Served) -> String {
+    use std::fmt::Write as _;
+    let mut out = String::from(
+        "# HELP phigate_certificate_expiry_timestamp_seconds When the listener's certificate expires (Unix seconds).\n# TYPE phigate_certificate_expiry_timestamp_seconds gauge\n",
+    );
+    for (addr, cert) in served.iter() {
+        if let Some(t) = cert.not_after() {
+            let _ = writeln!(
+                out,
+                "phigate_certificate_expiry_timestamp_seconds{{listener=\"{addr}\"}} {t}"
+            );
+        }
+    }
+    out
 }
