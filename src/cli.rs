@@ -59,6 +59,16 @@ pub enum Command {
     },
     /// Run the gateway: TLS listeners, routes, the admin listener (health, metrics).
     Serve(ServeArgs),
+    /// Ask a running gateway to reload its configuration (POST /reload on its admin
+    /// listener, like SIGHUP); prints the outcome, exits 1 if the reload was refused.
+    Reload {
+        /// The gateway's configuration file (its [admin] listen is used).
+        #[arg(long, env = "PHIGATE_CONFIG", required_unless_present = "admin")]
+        config: Option<PathBuf>,
+        /// The admin listener's address instead of reading it from --config.
+        #[arg(long, conflicts_with = "config")]
+        admin: Option<std::net::SocketAddr>,
+    },
     /// Run the start-up checks of `serve --config FILE`, reporting every problem; opens,
     /// creates and locks nothing (safe beside a running gateway).
     CheckConfig {
@@ -392,6 +402,7 @@ pub fn run(cli: Cli) -> ExitCode {
         }
         Command::Audit { command } => audit(&command),
         Command::Serve(args) => serve(&args).map(|()| ExitCode::SUCCESS),
+        Command::Reload { config, admin } => reload(config.as_deref(), admin),
         Command::CheckConfig {
             file,
             allow_insecure_key_permissions,
@@ -1246,6 +1257,23 @@ fn synth(seed: u64, count: usize, kind: Option<&str>) -> anyhow::Result<()> {
     crate::synth::to_eval_jsonl(&docs, &mut out)?;
     out.flush()?;
     Ok(())
+}
+
+fn reload(config: Option<&Path>, admin: Option<std::net::SocketAddr>) -> anyhow::Result<ExitCode> {
+    let admin = match (admin, config) {
+        (Some(a), _) => a,
+        (None, Some(path)) => crate::gateway::config::Config::load(path)?.admin.listen,
+        (None, None) => bail!("--config or --admin is needed"),
+    };
+    let (ok, text) = crate::gateway::reload::request(admin)
+        .with_context(|| format!("asking the admin listener {admin} to reload"))?;
+    if ok {
+        outln!("{}", text.trim_end())?;
+        Ok(ExitCode::SUCCESS)
+    } else {
+        eprintln!("phigate: {}", text.trim_end());
+        Ok(ExitCode::from(1))
+    }
 }
 
 fn serve(args: &ServeArgs) -> anyhow::Result<()> {

@@ -1,4 +1,5 @@
-//! Live configuration reload: SIGHUP or `POST /reload` on the admin listener.
+//! Live configuration reload: SIGHUP, `POST /reload` on the admin listener, or
+//! `phigate reload` (which posts it).
 //!
 //! The running gateway is one [`Gateway`] snapshot behind [`Running`]. A reload re-reads
 //! the file, runs the start-up checks on it ([`Gateway::assemble`], the same function
@@ -102,6 +103,25 @@ impl Running {
             tracing::error!(error = %err, "audit record failed");
         }
     }
+}
+
+/// `phigate reload`: POST /reload to the admin listener at `admin`. Returns whether the
+/// gateway accepted the new configuration, and its answer (which names any problem).
+pub fn request(admin: std::net::SocketAddr) -> std::io::Result<(bool, String)> {
+    use std::io::{Read as _, Write as _};
+    // A reload reads rule files and claim tables: allow it time.
+    let timeout = std::time::Duration::from_secs(60);
+    let mut tcp = std::net::TcpStream::connect_timeout(&admin, timeout)?;
+    tcp.set_read_timeout(Some(timeout))?;
+    write!(
+        tcp,
+        "POST /reload HTTP/1.1\r\nHost: {admin}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+    )?;
+    let mut answer = String::new();
+    tcp.read_to_string(&mut answer)?;
+    let (head, body) = answer.split_once("\r\n\r\n").unwrap_or((&answer, ""));
+    let ok = head.starts_with("HTTP/1.1 200");
+    Ok((ok, body.to_string()))
 }
 
 /// Sockets, the vault and the audit log are opened once: a change to them is refused

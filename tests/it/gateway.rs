@@ -945,6 +945,11 @@ async fn sighup_reloads_routes_and_callers_and_a_bad_config_keeps_the_old_one() 
         body.contains("ghost"),
         "the error names the setting: {body}"
     );
+    // `phigate reload` says the same and exits 1.
+    let admin = s.gw.admin.to_string();
+    let out = super::support::run(&["reload", "--admin", &admin], b"");
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("ghost"));
     s.gw.signal("HUP");
     // A listener change needs a restart: refused too.
     let moved = changed.replacen("listen = \"127.0.0.1:0\"", "listen = \"127.0.0.1:1\"", 1);
@@ -955,9 +960,9 @@ async fn sighup_reloads_routes_and_callers_and_a_bad_config_keeps_the_old_one() 
         body.contains("[[listener]]") && body.contains("restart"),
         "{body}"
     );
-    eventually("three refusals logged", || {
+    eventually("four refusals logged", || {
         let n = s.gw.logs().matches("configuration reload refused").count();
-        async move { n >= 3 }
+        async move { n >= 4 }
     })
     .await;
     assert_eq!(
@@ -989,6 +994,14 @@ async fn sighup_reloads_routes_and_callers_and_a_bad_config_keeps_the_old_one() 
     let (code, body) = s.gw.admin_request(hyper::Method::POST, "/reload").await;
     assert_eq!(code, 200, "{body}");
     assert_eq!(status(hooks.clone(), EMR).await, 404, "the route is gone");
+    // (--admin: the test's config says port 0; an operator's names the real one.)
+    let out = super::support::run(&["reload", "--admin", &admin], b"");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8_lossy(&out.stdout).starts_with("reloaded:"));
     let a = slow.await.expect("task").expect("the in-flight request");
     assert_eq!(a.status, 200, "{}", a.body);
     assert_eq!(status(hooks.clone(), NEW).await, 404);
