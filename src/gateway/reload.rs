@@ -59,6 +59,11 @@ impl Running {
     /// (rule files, claim tables and certificates are read): call it off the async workers.
     /// Returns a summary of what now serves.
     pub fn reload(&self) -> Result<String, ReloadError> {
+        if self.source.is_none() {
+            // Dev mode: SIGHUP still reloads certificates; there is no file to re-read,
+            // and nothing was refused, so nothing is logged or audited.
+            return Err(ReloadError::NoFile);
+        }
         let _one = self
             .reloading
             .lock()
