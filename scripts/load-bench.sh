@@ -192,6 +192,7 @@ openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -subj 
     -keyout "$TMP/key.pem" -out "$TMP/cert.pem" 2>/dev/null
 chmod 644 "$TMP/key.pem" # readable by nginx workers; a throw-away test key
 "$PHIGATE_BIN" keygen --out "$TMP/master.key" >/dev/null 2>&1
+"$PHIGATE_BIN" vault init --vault "$TMP/vault" --key-file "$TMP/master.key" >/dev/null
 KEY=$(openssl rand -hex 24)
 # shellcheck disable=SC2034
 KEY_SHA256=$(printf %s "$KEY" | sha256sum | cut -d' ' -f1)

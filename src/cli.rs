@@ -15,11 +15,12 @@ use anyhow::{bail, Context};
 use clap::{Args, Parser, Subcommand};
 use serde::Deserialize;
 
+use crate::cli_audit::CliAudit;
 use crate::detect::Scratch;
 use crate::keys::{MasterKey, KEY_LEN};
 use crate::patterns::Patterns;
 use crate::phi::PhiType;
-use crate::reveal::{reveal_json, reveal_text, Allow, RevealStats};
+use crate::reveal::{reveal_hl7, reveal_json, reveal_table, reveal_text, Allow, RevealStats};
 use crate::transform::policy::Policy;
 use crate::transform::token::{MemoryTokenStore, TokenStore};
 use crate::transform::Transformer;
@@ -172,12 +173,6 @@ pub struct ForgetArgs {
     /// patient whose documents hold it. With --patient, it must belong to that patient.
     #[arg(long)]
     pub token: Option<String>,
-    /// PostgreSQL vault (`--vault postgres://…`): a file holding the password.
-    #[arg(long)]
-    pub password_file: Option<PathBuf>,
-    /// PostgreSQL vault: CA bundle for sslmode=verify-full.
-    #[arg(long)]
-    pub ca: Option<PathBuf>,
     /// The audit log to record the forget in (default: `<vault dir>-audit`; required with
     /// `--vault postgres://…`).
     #[arg(long)]
@@ -187,12 +182,32 @@ pub struct ForgetArgs {
 /// Where the vault is and which key opens it.
 #[derive(Args, Debug)]
 pub struct VaultArgs {
-    /// Vault directory (made by `phigate vault init`; no other command creates one).
+    /// Vault directory (made by `phigate vault init`; no other command creates one), or a
+    /// PostgreSQL vault's `postgres://…` URL (stats, verify, forget, reveal).
     #[arg(long)]
     pub vault: PathBuf,
     /// Master key file (from `phigate keygen`).
     #[arg(long, env = "PHIGATE_KEY_FILE")]
     pub key_file: PathBuf,
+    /// PostgreSQL vault: a file holding the password.
+    #[arg(long)]
+    pub password_file: Option<PathBuf>,
+    /// PostgreSQL vault: CA bundle for sslmode=verify-full.
+    #[arg(long)]
+    pub ca: Option<PathBuf>,
+}
+
+impl VaultArgs {
+    /// The PostgreSQL vault `--vault` names, if it is a URL (never taken for a directory).
+    fn pg(&self) -> Option<crate::vault::PgOptions> {
+        let url = self.vault.to_str().filter(|s| is_pg_url(s))?;
+        Some(crate::vault::PgOptions {
+            url: url.to_string(),
+            password_file: self.password_file.clone(),
+            ca: self.ca.clone(),
+            pool_size: 2,
+        })
+    }
 }
 
 #[derive(Args, Debug)]
@@ -205,9 +220,18 @@ pub struct RevealArgs {
     /// tokens and are counted as refused. Default: every type.
     #[arg(long, value_delimiter = ',')]
     pub allow: Vec<String>,
-    /// Read and write JSON lines {"id", "text"} as `scan --jsonl` does.
+    /// Read and write JSON lines {"id", "text", "content_type"?} as `scan --jsonl` does.
     #[arg(long)]
     pub jsonl: bool,
+    /// The audit log the reveals are recorded in (default: `<vault dir>-audit`; required
+    /// with `--vault postgres://…`).
+    #[arg(long)]
+    pub audit_dir: Option<PathBuf>,
+    /// Content type of the input (as for `scan`; with `--jsonl`, of lines without their
+    /// own): HL7 v2 and CSV/TSV are revealed value by value, so restored values are escaped
+    /// or quoted. JSON and HL7 are also recognised by their content.
+    #[arg(long)]
+    pub content_type: Option<String>,
 }
 
 #[derive(Args, Debug)]
@@ -218,7 +242,8 @@ pub struct ScanArgs {
     #[arg(long, default_value = "safe-harbor")]
     pub policy: String,
     /// Content type (text/plain, application/json, application/fhir+json,
-    /// application/x-www-form-urlencoded); inferred from the extension or content if absent.
+    /// application/x-www-form-urlencoded, application/hl7-v2, text/csv,
+    /// text/tab-separated-values); inferred from the extension or content if absent.
     #[arg(long)]
     pub content_type: Option<String>,
     /// Read JSON lines {"id", "text", "content_type"?} and write one line per input:
@@ -271,6 +296,16 @@ pub enum AuditCommand {
         /// empty log fails, since a deleted or mistyped log proves nothing.
         #[arg(long)]
         allow_empty: bool,
+        #[command(flatten)]
+        witness: WitnessArgs,
+        /// A checkpoint kept from an earlier verification (the `pin` line it printed, or a
+        /// file holding it): the log must still hold it, and everything it covers.
+        #[arg(long)]
+        pin: Option<String>,
+        /// Accept entries after the newest checkpoint (a live gateway's last second): without
+        /// it they fail verification, since no signature covers them yet.
+        #[arg(long)]
+        allow_unanchored: bool,
     },
     /// Entries matching every given filter, as stored (JSON lines).
     Search {
@@ -306,11 +341,39 @@ pub enum AuditCommand {
         #[arg(long, default_value = "text", value_parser = ["text", "html"])]
         format: String,
     },
+    /// Store the log's newest checkpoint as its witness in the vault, after the log verifies
+    /// (against a checkpoint kept earlier, with --pin): for a vault restored from a backup
+    /// or a new vault, whose witness is missing or older than the log.
+    Anchor {
+        #[command(flatten)]
+        log: AuditLogArgs,
+        #[command(flatten)]
+        witness: WitnessArgs,
+        /// A checkpoint kept from an earlier verification, that the log must still hold.
+        #[arg(long)]
+        pin: Option<String>,
+    },
     /// Print the checkpoint public key (hex) to hand to an auditor.
     Pubkey {
         #[arg(long, env = "PHIGATE_KEY_FILE")]
         key_file: PathBuf,
     },
+}
+
+/// The vault holding an audit log's witness.
+#[derive(Args, Debug)]
+pub struct WitnessArgs {
+    /// The vault the log was written with (a directory, or `postgres://…` with
+    /// --key-file): its witness of the log's newest checkpoint catches a log cut short or
+    /// rolled back. Default: the sled vault `X` beside a log directory `X-audit`.
+    #[arg(long)]
+    pub vault: Option<PathBuf>,
+    /// PostgreSQL vault: a file holding the password.
+    #[arg(long)]
+    pub password_file: Option<PathBuf>,
+    /// PostgreSQL vault: CA bundle for sslmode=verify-full.
+    #[arg(long)]
+    pub ca: Option<PathBuf>,
 }
 
 #[derive(Args, Debug)]
@@ -398,7 +461,7 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Keygen { out } => keygen(&out).map(|()| ExitCode::SUCCESS),
         Command::Reveal(args) => reveal(&args),
         Command::Vault { command } => {
-            with_vault_audit(&command, || vault(&command)).map(|()| ExitCode::SUCCESS)
+            with_vault_audit(&command, |event| vault(&command, event)).map(|()| ExitCode::SUCCESS)
         }
         Command::Audit { command } => audit(&command),
         Command::Serve(args) => serve(&args).map(|()| ExitCode::SUCCESS),
@@ -574,15 +637,31 @@ fn scan(args: &ScanArgs) -> anyhow::Result<ExitCode> {
         Some(p) => read_master_key(p)?,
         None => MasterKey::generate()?,
     };
-    let store: Box<dyn TokenStore> = match &args.vault {
-        Some(dir) => Box::new(SledVault::open_existing_domain(
-            sled_dir(dir, "scan --vault")?,
-            &master,
-            &args.domain,
-        )?),
-        None => Box::new(MemoryTokenStore::new(&master, &args.domain)),
+    // With a vault, what is tokenised is audited (in the vault's log) as the gateway audits it.
+    let vault = match &args.vault {
+        Some(dir) => {
+            let dir = sled_dir(dir, "scan --vault")?;
+            let v = SledVault::open_existing_domain(dir, &master, &args.domain)?;
+            let log = crate::audit::default_dir(dir);
+            let witness = Box::new(crate::audit::witness::FileWitness::in_vault(dir, &log));
+            Some((
+                v,
+                CliAudit::open(&log, witness, &master, "cli:scan", false)?,
+            ))
+        }
+        None => None,
     };
-    let t = engine.transformer(&policy, store.as_ref(), &master);
+    let audit = vault.as_ref().map(|(_, a)| a);
+    let recording = vault.as_ref().map(|(v, a)| a.recording(v, None));
+    let memory;
+    let store: &dyn TokenStore = match &recording {
+        Some(r) => r,
+        None => {
+            memory = MemoryTokenStore::new(&master, &args.domain);
+            &memory
+        }
+    };
+    let t = engine.transformer(&policy, store, &master);
     let forced = match &args.content_type {
         Some(ct) => Some(ct.parse::<ContentType>().map_err(anyhow::Error::msg)?),
         None => None,
@@ -602,7 +681,10 @@ fn scan(args: &ScanArgs) -> anyhow::Result<ExitCode> {
                     .unwrap_or(1)
             })
             .clamp(1, 64);
-        let totals = scan_jsonl(&engine, &t, forced, input, threads)?;
+        let totals = scan_jsonl(&engine, &t, forced, input, threads, audit)?;
+        if let Some(a) = audit {
+            a.close()?;
+        }
         if args.report {
             totals.print();
         }
@@ -629,16 +711,23 @@ fn scan(args: &ScanArgs) -> anyhow::Result<ExitCode> {
     let mut totals = Report::default();
     let code = {
         let name = args.file.as_ref().map(|p| p.display().to_string());
-        scan_one(
+        // Held until its tokens are audited.
+        let mut text = Vec::new();
+        let code = scan_one(
             &engine,
             &t,
             forced,
             name.as_deref(),
             input,
-            &mut out,
+            &mut text,
             &mut scratch,
             &mut totals,
-        )?
+        )?;
+        if let Some(a) = audit {
+            a.close()?;
+        }
+        out.write_all(&text)?;
+        code
     };
     out.flush()?;
     if args.report {
@@ -706,6 +795,7 @@ fn scan_jsonl(
     forced: Option<ContentType>,
     input: Box<dyn Read>,
     threads: usize,
+    audit: Option<&CliAudit>,
 ) -> anyhow::Result<Report> {
     // A record may be JSON-escaped, so its line can be longer than the document limit.
     let line_limit = engine
@@ -748,6 +838,11 @@ fn scan_jsonl(
             for (seq, buf, report) in done_rx {
                 pending.insert(seq, (buf, report));
                 while let Some((buf, report)) = pending.remove(&next) {
+                    // Its tokens (and any other batch's done so far) are audited first.
+                    if let Some(a) = audit {
+                        a.commit()
+                            .map_err(|e| io::Error::other(error_message(&e)))?;
+                    }
                     out.write_all(&buf)?;
                     totals.merge(&report);
                     next += 1;
@@ -979,6 +1074,14 @@ fn open_vault(args: &VaultArgs, what: &str) -> anyhow::Result<SledVault> {
     Ok(SledVault::open_existing(dir, &master)?)
 }
 
+/// Opens the PostgreSQL vault `args` names (it exists once a gateway or `vault migrate`
+/// has set its schema up; a wrong master key is refused by its key-check record).
+fn open_pg(args: &VaultArgs) -> anyhow::Result<crate::vault::PgVault> {
+    let opts = args.pg().context("--vault is not a PostgreSQL URL")?;
+    let master = read_master_key(&args.key_file)?;
+    Ok(crate::vault::PgVault::open(&opts, &master)?)
+}
+
 /// Whether `--vault` names a PostgreSQL vault rather than a directory.
 fn is_pg_url(s: &str) -> bool {
     s.starts_with("postgres://") || s.starts_with("postgresql://")
@@ -994,8 +1097,8 @@ fn sled_dir<'a>(vault: &'a Path, what: &str) -> anyhow::Result<&'a Path> {
     if is_pg_url(s) {
         bail!(
             "`{what}` works on a sled vault directory, and --vault is a PostgreSQL URL; \
-             PostgreSQL vaults are used by `serve`, `vault forget` and `vault migrate` \
-             (to copy one into a sled vault)"
+             PostgreSQL vaults are used by `serve`, `reveal`, `vault stats`, `vault verify`, \
+             `vault forget` and `vault migrate` (to copy one into a sled vault)"
         );
     }
     if s.contains("://") {
@@ -1004,7 +1107,9 @@ fn sled_dir<'a>(vault: &'a Path, what: &str) -> anyhow::Result<&'a Path> {
     Ok(vault)
 }
 
-fn vault(command: &VaultCommand) -> anyhow::Result<()> {
+/// Runs a vault command; what its audit entry should say beyond its action and outcome
+/// (a forget's patient and counts) goes into `event`.
+fn vault(command: &VaultCommand, event: &mut crate::audit::Event) -> anyhow::Result<()> {
     match command {
         VaultCommand::Init(args) => {
             let dir = sled_dir(&args.vault, "vault init")?;
@@ -1013,6 +1118,20 @@ fn vault(command: &VaultCommand) -> anyhow::Result<()> {
             outln!(
                 "{}",
                 serde_json::json!({"created": dir.display().to_string(), "tokens": 0})
+            )?;
+        }
+        VaultCommand::Stats(args) if args.pg().is_some() => {
+            let v = open_pg(args)?;
+            let stats = serde_json::json!({"backend": "postgres", "tokens": v.len()?,
+                "forgotten": v.forgotten()?});
+            outln!("{stats}")?;
+        }
+        VaultCommand::Verify(args) if args.pg().is_some() => {
+            let v = open_pg(args)?;
+            let n = v.verify()?;
+            outln!(
+                "{}",
+                serde_json::json!({"verified": n, "forgotten": v.forgotten()?})
             )?;
         }
         VaultCommand::Stats(args) => {
@@ -1029,7 +1148,7 @@ fn vault(command: &VaultCommand) -> anyhow::Result<()> {
                 serde_json::json!({"verified": n, "forgotten": v.forgotten()?})
             )?;
         }
-        VaultCommand::Forget(args) => forget(args)?,
+        VaultCommand::Forget(args) => forget(args, event)?,
         VaultCommand::Export { vault, out } => {
             let master = read_master_key(&vault.key_file)?;
             let v = open_vault(vault, "vault export")?;
@@ -1117,33 +1236,38 @@ fn vault(command: &VaultCommand) -> anyhow::Result<()> {
 
 /// `vault forget`: resolves the patient (by key, by token, or both agreeing), forgets
 /// them, and prints counts (never a value, a token or the patient key).
-fn forget(args: &ForgetArgs) -> anyhow::Result<()> {
-    let url = args.vault.vault.to_str().filter(|s| is_pg_url(s));
-    let done = match url {
+fn forget(args: &ForgetArgs, event: &mut crate::audit::Event) -> anyhow::Result<()> {
+    let done = match args.vault.pg() {
         // `--vault postgres://…`: the shared vault of gateway replicas.
-        Some(url) => {
+        Some(opts) => {
             let master = read_master_key(&args.vault.key_file)?;
-            let opts = crate::vault::PgOptions {
-                url: url.to_string(),
-                password_file: args.password_file.clone(),
-                ca: args.ca.clone(),
-                pool_size: 2,
-            };
             let v = crate::vault::PgVault::open(&opts, &master)?;
             let sid = forget_subject(args, |p| v.subject_id(p), |t| Ok(v.holders(t)?))?;
+            forgotten_patient(event, &sid);
             v.forget(&sid)?
         }
         None => {
             let v = open_vault(&args.vault, "vault forget")?;
             let sid = forget_subject(args, |p| v.subject_id(p), |t| Ok(v.holders(t)?))?;
+            forgotten_patient(event, &sid);
             v.forget(&sid)?
         }
     };
+    event.detail = Some(format!(
+        "forgotten {} records, {} shared kept",
+        done.records, done.shared
+    ));
     outln!(
         "{}",
         serde_json::json!({"forgotten": done.records, "shared_kept": done.shared})
     )?;
     Ok(())
+}
+
+/// Names the patient in the forget's audit entry by their subject id: a keyed hash of the
+/// patient key (never the key itself), the same on every forget of that patient.
+fn forgotten_patient(event: &mut crate::audit::Event, sid: &crate::vault::SubjectId) {
+    event.subjects = vec![crate::audit::hex(sid)];
 }
 
 /// The patient `vault forget` names: by key, by token, or both agreeing.
@@ -1180,8 +1304,66 @@ fn forget_subject(
         .context("--patient or --token is needed")
 }
 
+/// `reveal --jsonl`: records revealed per audit commit (each commit waits for a disk write).
+const REVEAL_CHUNK: usize = 256;
+fn is_table_or_hl7(ct: Option<ContentType>) -> bool {
+    matches!(
+        ct,
+        Some(ContentType::Hl7 | ContentType::Csv | ContentType::Tsv)
+    )
+}
+
+/// Reveals one text by its content type: HL7 and tables value by value (so restored values
+/// are escaped or quoted), a text that is an HL7 message as HL7, anything else as text.
+fn reveal_as(
+    text: &str,
+    ct: Option<ContentType>,
+    store: &dyn crate::transform::token::TokenStore,
+    allow: &Allow,
+    stats: &mut RevealStats,
+) -> anyhow::Result<String> {
+    let hl7 = crate::walk::nested::sniff(text) == crate::walk::nested::Shape::Hl7;
+    Ok(match ct {
+        Some(ContentType::Hl7) => reveal_hl7(text, store, allow, stats)?,
+        Some(ContentType::Csv) => reveal_table(text, b',', store, allow, stats)?,
+        Some(ContentType::Tsv) => reveal_table(text, b'\t', store, allow, stats)?,
+        _ if hl7 => reveal_hl7(text, store, allow, stats)?,
+        _ => reveal_text(text, store, allow, stats)?,
+    })
+}
+
 fn reveal(args: &RevealArgs) -> anyhow::Result<ExitCode> {
-    let store = open_vault(&args.vault, "reveal")?;
+    let master = read_master_key(&args.vault.key_file)?;
+    let (vault, audit): (Box<dyn TokenStore>, CliAudit) = match args.vault.pg() {
+        Some(_) => {
+            let v = open_pg(&args.vault)?;
+            let dir = args
+                .audit_dir
+                .as_deref()
+                .context("--audit-dir is needed with a PostgreSQL vault")?;
+            let audit = CliAudit::open(
+                dir,
+                Box::new(v.audit_witness(dir)),
+                &master,
+                "cli:reveal",
+                true,
+            )?;
+            (Box::new(v), audit)
+        }
+        None => {
+            let v = open_vault(&args.vault, "reveal")?;
+            let vault_dir = args.vault.vault.as_path();
+            let dir = args
+                .audit_dir
+                .clone()
+                .unwrap_or_else(|| crate::audit::default_dir(vault_dir));
+            let witness = Box::new(crate::audit::witness::FileWitness::in_vault(
+                vault_dir, &dir,
+            ));
+            let audit = CliAudit::open(&dir, witness, &master, "cli:reveal", true)?;
+            (Box::new(v), audit)
+        }
+    };
     let allow = if args.allow.is_empty() {
         Allow::all()
     } else {
@@ -1198,9 +1380,17 @@ fn reveal(args: &RevealArgs) -> anyhow::Result<ExitCode> {
         }
         _ => Box::new(io::stdin().lock()),
     };
+    let store = audit.recording(vault.as_ref(), Some(&allow));
+    let forced = match &args.content_type {
+        Some(ct) => Some(ct.parse::<ContentType>().map_err(anyhow::Error::msg)?),
+        None => None,
+    };
     let mut out = BufWriter::new(io::stdout().lock());
     let mut stats = RevealStats::default();
+    // Output is held until the reveals in it are audited (a chunk of records at a time).
+    let mut held = Vec::new();
     if args.jsonl {
+        let mut records = 0usize;
         for line in BufReader::new(input).lines() {
             let line = line.context("reading input")?;
             if line.trim().is_empty() {
@@ -1213,11 +1403,21 @@ fn reveal(args: &RevealArgs) -> anyhow::Result<ExitCode> {
                     json_category(&e)
                 )
             })?;
+            let ct = match rec.get("content_type").and_then(|c| c.as_str()) {
+                Some(c) => Some(c.parse::<ContentType>().map_err(anyhow::Error::msg)?),
+                None => forced,
+            };
             if let Some(serde_json::Value::String(text)) = rec.get_mut("text") {
-                *text = reveal_text(text, &store, &allow, &mut stats)?;
+                *text = reveal_as(text, ct, &store, &allow, &mut stats)?;
             }
-            serde_json::to_writer(&mut out, &rec)?;
-            out.write_all(b"\n")?;
+            serde_json::to_writer(&mut held, &rec)?;
+            held.push(b'\n');
+            records += 1;
+            if records.is_multiple_of(REVEAL_CHUNK) {
+                audit.commit()?;
+                out.write_all(&held)?;
+                held.clear();
+            }
         }
     } else {
         let mut body = String::new();
@@ -1230,13 +1430,17 @@ fn reveal(args: &RevealArgs) -> anyhow::Result<ExitCode> {
             .then(|| serde_json::from_str::<serde_json::Value>(&body).ok())
             .flatten();
         match json {
-            Some(mut v) => {
+            Some(mut v) if !is_table_or_hl7(forced) => {
                 reveal_json(&mut v, &store, &allow, &mut stats)?;
-                serde_json::to_writer(&mut out, &v)?;
+                serde_json::to_writer(&mut held, &v)?;
             }
-            None => out.write_all(reveal_text(&body, &store, &allow, &mut stats)?.as_bytes())?,
+            _ => held.extend_from_slice(
+                reveal_as(&body, forced, &store, &allow, &mut stats)?.as_bytes(),
+            ),
         }
     }
+    audit.close()?;
+    out.write_all(&held)?;
     out.flush()?;
     eprintln!(
         "{}",
@@ -1283,7 +1487,7 @@ fn serve(args: &ServeArgs) -> anyhow::Result<()> {
         rt.worker_threads(n.max(1));
     }
     let rt = rt.build().context("starting the async runtime")?;
-    rt.block_on(async {
+    let result = rt.block_on(async {
         let config = if args.dev {
             let echo = crate::gateway::dev::start_echo().await?;
             crate::gateway::dev::prepare(&args.data_dir, args.listen, args.admin_listen, echo)?
@@ -1293,7 +1497,6 @@ fn serve(args: &ServeArgs) -> anyhow::Result<()> {
         };
         init_logging(&config.log);
         check_key_permissions(&config.vault.key_file, args.allow_insecure_key_permissions)?;
-        let gw = crate::gateway::Gateway::load(config)?;
         if args.dev && crate::gateway::dev::exposed(args.listen) {
             // Loud on purpose: the dev key is published in the README.
             tracing::warn!(listen = %args.listen, "dev mode on a non-loopback address");
@@ -1304,6 +1507,12 @@ fn serve(args: &ServeArgs) -> anyhow::Result<()> {
                 args.listen
             );
         }
+        let mut terminate = crate::gateway::server::Terminate::listen();
+        let admin = crate::gateway::server::StartingAdmin::bind(config.admin.listen).await?;
+        let Some(gw) = load_gateway(config, &mut terminate).await? else {
+            return Ok(());
+        };
+        let admin = admin.into_listener().await?;
         if args.dev {
             eprintln!(
                 "phigate: dev mode (data in {}; API key `{}`); try:\n  curl -sk https://localhost:{}/demo/webhook -H 'Authorization: Bearer {}' -H 'Content-Type: application/fhir+json' --data-binary @examples/fhir-bundle.json",
@@ -1315,7 +1524,60 @@ fn serve(args: &ServeArgs) -> anyhow::Result<()> {
         }
         // Dev mode's configuration is generated, so there is no file to reload.
         let source = if args.dev { None } else { args.config.clone() };
-        crate::gateway::serve(gw, source).await
+        crate::gateway::serve(gw, source, admin, terminate).await
+    });
+    // A connection attempt still under way when start-up was stopped is not waited for.
+    rt.shutdown_timeout(std::time::Duration::from_secs(1));
+    result
+}
+
+/// Loads the gateway; with a PostgreSQL vault that cannot be reached (down, refusing the
+/// password), retries with backoff (1 s doubling to 30 s), logging why, while the admin
+/// listener answers not ready. Other failures (a wrong master key, a bad file) end start-up.
+/// `None` when stopped (SIGTERM) while waiting.
+async fn load_gateway(
+    config: crate::gateway::config::Config,
+    terminate: &mut crate::gateway::server::Terminate,
+) -> anyhow::Result<Option<crate::gateway::Gateway>> {
+    let retries = config.vault.backend == crate::gateway::config::VaultBackend::Postgres;
+    let mut wait = std::time::Duration::from_secs(1);
+    let result = loop {
+        let attempt = config.clone();
+        // Opening the vault blocks on the network: off the runtime's workers.
+        let load = tokio::task::spawn_blocking(move || crate::gateway::Gateway::load(attempt));
+        let result = tokio::select! {
+            r = load => r.context("start-up panicked")?,
+            () = terminate.recv() => break Ok(None),
+        };
+        match result {
+            Ok(gw) => break Ok(Some(gw)),
+            Err(e) if retries && vault_unreachable(&e) => {
+                tracing::error!(
+                    error = %error_message(&e),
+                    retry_in_s = wait.as_secs(),
+                    "the PostgreSQL vault cannot be reached; not ready, retrying"
+                );
+                tokio::select! {
+                    () = tokio::time::sleep(wait) => {}
+                    () = terminate.recv() => break Ok(None),
+                }
+                wait = (wait * 2).min(std::time::Duration::from_secs(30));
+            }
+            Err(e) => break Err(e),
+        }
+    };
+    result
+}
+
+/// Whether start-up failed because the vault's database could not be reached or refused
+/// the connection (worth retrying), rather than for a reason waiting cannot fix.
+fn vault_unreachable(e: &anyhow::Error) -> bool {
+    use crate::vault::VaultError;
+    e.chain().any(|c| {
+        matches!(
+            c.downcast_ref::<VaultError>(),
+            Some(VaultError::Open { .. } | VaultError::Storage(_))
+        )
     })
 }
 
@@ -1343,9 +1605,9 @@ fn init_logging(cfg: &crate::gateway::config::LogConfig) {
 /// action) and the outcome recorded after it.
 fn with_vault_audit(
     command: &VaultCommand,
-    action: impl FnOnce() -> anyhow::Result<()>,
+    action: impl FnOnce(&mut crate::audit::Event) -> anyhow::Result<()>,
 ) -> anyhow::Result<()> {
-    use crate::audit::{Action, AuditLog, Event};
+    use crate::audit::{Action, Event};
     if let VaultCommand::Migrate {
         from,
         to,
@@ -1373,13 +1635,27 @@ fn with_vault_audit(
             (None, None) => bail!("--audit-dir is needed when neither side is a sled vault"),
         };
         let master = read_master_key(key_file)?;
-        let log = AuditLog::open(&dir, &master, crate::audit::Settings::default())
-            .context("opening the audit log (vault administration is always audited)")?;
-        let result = action();
-        let mut event = Event::new(
-            Action::VaultMigrate,
-            if result.is_ok() { "ok" } else { "failed" },
-        );
+        let (password_file, ca) = match command {
+            VaultCommand::Migrate {
+                password_file, ca, ..
+            } => (password_file.clone(), ca.clone()),
+            _ => (None, None),
+        };
+        let at = |end: &str| match end.strip_prefix("sled:") {
+            Some(d) => WitnessAt::Sled(PathBuf::from(d)),
+            None => WitnessAt::Pg(crate::vault::PgOptions {
+                url: end.to_string(),
+                password_file: password_file.clone(),
+                ca: ca.clone(),
+                pool_size: 1,
+            }),
+        };
+        // The log's witness is in the source vault; once copied, the target holds it too,
+        // so that a gateway on the target finds it.
+        let log = open_admin_log(&dir, &master, Some(&at(from)))?;
+        let mut event = Event::new(Action::VaultMigrate, "");
+        let result = action(&mut event);
+        event.outcome = if result.is_ok() { "ok" } else { "failed" }.into();
         event.caller = Some("cli".into());
         let kind = |s: &str| {
             if s.starts_with("sled:") {
@@ -1391,6 +1667,11 @@ fn with_vault_audit(
         event.detail = Some(format!("{} to {}", kind(from), kind(to)));
         log.record(event)?;
         log.close()?;
+        drop(log);
+        if result.is_ok() {
+            carry_witness(&dir, &master, &at(from), &at(to))
+                .context("copying the audit log's witness to the target vault")?;
+        }
         return result;
     }
     let (args, what, name) = match command {
@@ -1398,7 +1679,7 @@ fn with_vault_audit(
         VaultCommand::Import { vault, .. } => (vault, Action::VaultImport, "vault import"),
         VaultCommand::RotateKey(args) => (args, Action::VaultRotateKey, "vault rotate-key"),
         VaultCommand::Forget(args) => (&args.vault, Action::VaultForget, "vault forget"),
-        _ => return action(),
+        _ => return action(&mut Event::default()),
     };
     let master = read_master_key(&args.key_file)?;
     let is_url = args.vault.to_str().is_some_and(is_pg_url);
@@ -1413,14 +1694,86 @@ fn with_vault_audit(
         _ if is_url => bail!("--audit-dir is needed with a PostgreSQL vault"),
         _ => crate::audit::default_dir(&args.vault),
     };
-    let log = AuditLog::open(&dir, &master, crate::audit::Settings::default())
-        .context("opening the audit log (vault administration is always audited)")?;
-    let result = action();
-    let mut event = Event::new(what, if result.is_ok() { "ok" } else { "failed" });
+    let at = match command {
+        VaultCommand::Forget(f) if is_url => {
+            WitnessAt::Pg(f.vault.pg().context("--vault is not a PostgreSQL URL")?)
+        }
+        _ => WitnessAt::Sled(args.vault.clone()),
+    };
+    let log = open_admin_log(&dir, &master, Some(&at)).map_err(|e| {
+        // A wrong master key fails the log's check first; say what is wrong with the key
+        // (the vault's key check), not that the log does not verify.
+        match &at {
+            WitnessAt::Sled(v) => match SledVault::open_existing(v, &master) {
+                Err(wrong @ crate::vault::VaultError::WrongKey { .. }) => wrong.into(),
+                _ => e,
+            },
+            WitnessAt::Pg(_) => e,
+        }
+    })?;
+    let mut event = Event::new(what, "");
+    let result = action(&mut event);
+    event.outcome = if result.is_ok() { "ok" } else { "failed" }.into();
     event.caller = Some("cli".into());
     log.record(event)?;
     log.close()?;
     result
+}
+
+/// A vault named on the command line, as the keeper of an audit log's witness.
+enum WitnessAt {
+    Sled(PathBuf),
+    Pg(crate::vault::PgOptions),
+}
+
+/// The witness of the log in `log_dir` kept in the vault `at` (a PostgreSQL vault is
+/// opened for it, which needs the master key).
+fn witness_at(
+    at: &WitnessAt,
+    log_dir: &Path,
+    master: Option<&MasterKey>,
+) -> anyhow::Result<Box<dyn crate::audit::witness::Witness>> {
+    Ok(match at {
+        WitnessAt::Sled(dir) => Box::new(crate::audit::witness::FileWitness::in_vault(
+            dir, log_dir,
+        )),
+        WitnessAt::Pg(opts) => Box::new(
+            crate::vault::PgVault::open(
+                opts,
+                master.context("a PostgreSQL vault's witness needs --key-file (opening the vault checks the master key)")?,
+            )
+                .context("opening the PostgreSQL vault (it keeps the audit log's witness)")?
+                .audit_witness(log_dir),
+        ),
+    })
+}
+
+/// The audit log a command line action is recorded in, witnessed in the vault `at` (as the
+/// gateway does), so that the log's end stays checked.
+fn open_admin_log(
+    dir: &Path,
+    master: &MasterKey,
+    at: Option<&WitnessAt>,
+) -> anyhow::Result<crate::audit::AuditLog> {
+    let witness = at.map(|a| witness_at(a, dir, Some(master))).transpose()?;
+    crate::audit::AuditLog::open_witnessed(dir, master, crate::audit::Settings::default(), witness)
+        .context("opening the audit log (vault administration is always audited)")
+}
+
+/// Stores the log's newest checkpoint, as witnessed in `from`, in the witness in `to`.
+fn carry_witness(
+    dir: &Path,
+    master: &MasterKey,
+    from: &WitnessAt,
+    to: &WitnessAt,
+) -> anyhow::Result<()> {
+    let Some(id) = crate::audit::verify::log_id(&crate::audit::segments(dir)?)? else {
+        return Ok(());
+    };
+    if let Some(cp) = witness_at(from, dir, Some(master))?.load(&id)? {
+        witness_at(to, dir, Some(master))?.store(&id, &cp)?;
+    }
+    Ok(())
 }
 
 fn audit_filter(f: &AuditFilterArgs) -> anyhow::Result<crate::audit::query::Filter> {
@@ -1456,6 +1809,37 @@ fn audit(command: &AuditCommand) -> anyhow::Result<ExitCode> {
         Ok(AuditKeys::derive(&read_master_key(path)?)?)
     };
     match command {
+        AuditCommand::Anchor { log, witness, pin } => {
+            require_audit_dir(&log.dir)?;
+            let keys = keys_for(log)?;
+            let pin = pin
+                .as_deref()
+                .map(verify::parse_pin)
+                .transpose()
+                .map_err(|e| anyhow::anyhow!(e))?;
+            let w = log_witness(log, witness)?
+                .context("--vault is needed (the vault that keeps the witness)")?;
+            let anchors = verify::Anchors {
+                witness: None,
+                pin: pin.as_ref(),
+            };
+            let report =
+                match verify::verify_anchored(&log.dir, &verify::Trust::Keys(&keys), &anchors)? {
+                    Ok(r) => r,
+                    Err(p) => bail!("the log does not verify, so it is not anchored: {p}"),
+                };
+            let (Some(newest), Some(id)) = (
+                report.newest,
+                verify::log_id(&crate::audit::segments(&log.dir)?)?,
+            ) else {
+                bail!("the log has no checkpoint to anchor");
+            };
+            w.store(&id, &newest)?;
+            outln!(
+                "{}",
+                serde_json::json!({"anchored": newest.seq, "witness": w.describe(), "pin": newest.line()})
+            )?;
+        }
         AuditCommand::Pubkey { key_file } => {
             outln!(
                 "{}",
@@ -1466,6 +1850,9 @@ fn audit(command: &AuditCommand) -> anyhow::Result<ExitCode> {
             log,
             pubkey,
             allow_empty,
+            witness,
+            pin,
+            allow_unanchored,
         } => {
             if !allow_empty {
                 require_audit_dir(&log.dir)?;
@@ -1484,13 +1871,30 @@ fn audit(command: &AuditCommand) -> anyhow::Result<ExitCode> {
                     verify::Trust::Keys(&keys)
                 }
             };
+            let pin = pin
+                .as_deref()
+                .map(verify::parse_pin)
+                .transpose()
+                .map_err(|e| anyhow::anyhow!(e))?;
+            let witness = log_witness(log, witness)?;
+            let anchors = verify::Anchors {
+                witness: witness.as_deref(),
+                pin: pin.as_ref(),
+            };
             let mut dirs = vec![log.dir.clone()];
             let officer = log.dir.join("officer");
             if officer.is_dir() {
                 dirs.push(officer);
             }
             for dir in dirs {
-                match verify::verify(&dir, &trust)? {
+                // The witness and the pin are the main log's; the officer's log has neither.
+                let result = if dir == log.dir {
+                    verify::verify_anchored(&dir, &trust, &anchors)?
+                } else {
+                    verify::verify(&dir, &trust)?
+                };
+                let d = dir.display().to_string();
+                match result {
                     Ok(r) if r.entries == 0 && !allow_empty && dir == log.dir => {
                         eprintln!(
                             "phigate: audit log {} holds no entries, so nothing is verified (--allow-empty when an empty log is expected)",
@@ -1498,15 +1902,26 @@ fn audit(command: &AuditCommand) -> anyhow::Result<ExitCode> {
                         );
                         return Ok(ExitCode::from(1));
                     }
-                    Ok(r) => outln!(
-                        "{}",
-                        serde_json::json!({"dir": dir.display().to_string(), "intact": true, "entries": r.entries,
-                            "segments": r.segments, "checkpoints": r.checkpoints, "after_last_checkpoint": r.unanchored})
-                    )?,
+                    Ok(r) => {
+                        let anchored = r.unanchored == 0 || *allow_unanchored;
+                        outln!(
+                            "{}",
+                            serde_json::json!({"dir": d, "intact": anchored, "entries": r.entries,
+                                "segments": r.segments, "checkpoints": r.checkpoints, "after_last_checkpoint": r.unanchored,
+                                "witness": r.witness.as_str(), "pin": r.newest.as_ref().map(crate::audit::Checkpoint::line)})
+                        )?;
+                        if !anchored {
+                            eprintln!(
+                                "phigate: audit log {d}: {} entries after the newest checkpoint are not anchored by any signature (they could be removed unnoticed); --allow-unanchored accepts them (a live gateway checkpoints every second)",
+                                r.unanchored
+                            );
+                            return Ok(ExitCode::from(1));
+                        }
+                    }
                     Err(p) => {
                         outln!(
                             "{}",
-                            serde_json::json!({"dir": dir.display().to_string(), "intact": false,
+                            serde_json::json!({"dir": d, "intact": false,
                                 "file": p.file.display().to_string(), "line": p.line, "entry": p.expected_seq, "reason": p.reason})
                         )?;
                         eprintln!("phigate: audit log tampered: {p}");
@@ -1623,6 +2038,44 @@ impl<W: Write> Write for PipeWatch<W> {
     }
 }
 
+/// The witness `audit verify` and `audit anchor` use: in the vault given (a directory or a
+/// PostgreSQL URL, which needs the master key), or in the sled vault beside the log.
+fn log_witness(
+    log: &AuditLogArgs,
+    args: &WitnessArgs,
+) -> anyhow::Result<Option<Box<dyn crate::audit::witness::Witness>>> {
+    let at = match &args.vault {
+        Some(v) if v.to_str().is_some_and(is_pg_url) => {
+            Some(WitnessAt::Pg(crate::vault::PgOptions {
+                url: v.to_string_lossy().into_owned(),
+                password_file: args.password_file.clone(),
+                ca: args.ca.clone(),
+                pool_size: 1,
+            }))
+        }
+        Some(v) => {
+            let dir = sled_dir(v, "audit --vault")?;
+            SledVault::check_existing(dir)?;
+            Some(WitnessAt::Sled(dir.to_path_buf()))
+        }
+        None => vault_beside(&log.dir).map(WitnessAt::Sled),
+    };
+    let master = log.key_file.as_deref().map(read_master_key).transpose()?;
+    at.map(|a| witness_at(&a, &log.dir, master.as_ref()))
+        .transpose()
+}
+
+/// The sled vault `X` beside a log directory `X-audit` (the default layout), if there is one:
+/// `audit verify` compares the log with its witness without being told.
+fn vault_beside(log_dir: &Path) -> Option<PathBuf> {
+    log_dir
+        .file_name()
+        .and_then(|n| n.to_str())
+        .and_then(|n| n.strip_suffix("-audit"))
+        .map(|n| log_dir.with_file_name(n))
+        .filter(|v| SledVault::check_existing(v).is_ok())
+}
+
 /// An audit command's `--dir` must be an existing directory: a mistyped path must not read
 /// as a clean, empty log ("no activity").
 fn require_audit_dir(dir: &Path) -> anyhow::Result<()> {
@@ -1636,20 +2089,28 @@ fn require_audit_dir(dir: &Path) -> anyhow::Result<()> {
     }
 }
 
-/// Identifier searches are audited: in the main log when no gateway holds it, otherwise
-/// in the officer's own chain beside it (`DIR/officer`), verified the same way.
+/// Identifier searches are audited: in the main log when no gateway holds it and its
+/// witness is known (the sled vault beside it: the witness must follow every checkpoint,
+/// or the gateway would refuse the log next time), otherwise in the officer's own chain
+/// beside it (`DIR/officer`), verified the same way.
 fn record_officer_search(
     dir: &Path,
     master: &MasterKey,
     subjects: &[String],
 ) -> anyhow::Result<()> {
+    use crate::audit::witness::{FileWitness, Witness};
     use crate::audit::{Action, AuditError, AuditLog, Event, Settings};
-    let log = match AuditLog::open(dir, master, Settings::default()) {
-        Ok(l) => l,
-        Err(AuditError::Locked { .. }) => {
-            AuditLog::open(&dir.join("officer"), master, Settings::default())?
+    let officer = || AuditLog::open(&dir.join("officer"), master, Settings::default());
+    let log = match vault_beside(dir) {
+        None => officer()?,
+        Some(vault) => {
+            let witness: Box<dyn Witness> = Box::new(FileWitness::in_vault(&vault, dir));
+            match AuditLog::open_witnessed(dir, master, Settings::default(), Some(witness)) {
+                Ok(l) => l,
+                Err(AuditError::Locked { .. }) => officer()?,
+                Err(e) => return Err(e.into()),
+            }
         }
-        Err(e) => return Err(e.into()),
     };
     let mut e = Event::new(Action::AuditSearch, "ok");
     e.caller = Some("officer".into());

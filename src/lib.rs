@@ -21,6 +21,7 @@ pub mod canon;
 pub mod charset;
 pub mod claims;
 pub mod cli;
+pub mod cli_audit;
 pub mod detect;
 pub mod gateway;
 pub mod keys;

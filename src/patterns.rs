@@ -42,6 +42,7 @@ const BUILTIN: &[(&str, &str)] = &[
         include_str!("../patterns/places/us_places.tsv"),
     ),
     ("fields.toml", include_str!("../patterns/fields.toml")),
+    ("hl7.toml", include_str!("../patterns/hl7.toml")),
     (
         "zip3-restricted.txt",
         include_str!("../patterns/zip3-restricted.txt"),
@@ -66,7 +67,8 @@ const BUILTIN: &[(&str, &str)] = &[
 ];
 
 /// Files a pattern directory may leave out: the built-in copy is used instead.
-const OPTIONAL: &[&str] = &["claims/cpt.toml"];
+/// `hl7.toml` came after the first deployments: a directory without it gets the built-in rules.
+const OPTIONAL: &[&str] = &["claims/cpt.toml", "hl7.toml"];
 
 impl Patterns {
     /// The rule files compiled into this binary.

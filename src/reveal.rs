@@ -1,4 +1,6 @@
-//! Re-identification: replacing tokens in text or JSON with the values they stand for.
+//! Re-identification: replacing tokens in text, JSON, HL7 v2 messages and CSV/TSV tables
+//! with the values they stand for (in structured bodies, value by value, so a revealed
+//! value is escaped or quoted as its format needs).
 //!
 //! Owns the token-finding pattern, the allow-list of PHI types a caller may have revealed,
 //! and the counts of what was revealed, refused or unknown. Unknown and forged tokens are
@@ -11,6 +13,7 @@ use serde_json::{Map, Value};
 
 use crate::phi::PhiType;
 use crate::transform::token::{Revealed, TokenError, TokenStore, TOKEN_CHARS};
+use crate::walk::hl7;
 
 /// What a reveal did.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
@@ -136,6 +139,63 @@ pub enum RevealError {
     KeyCollision,
     #[error(transparent)]
     Token(#[from] TokenError),
+    /// An HL7 or CSV body that cannot be read (the message names a position, no value).
+    #[error(transparent)]
+    Malformed(#[from] crate::walk::ScanError),
+}
+
+/// Replaces tokens in every value of an HL7 v2 body; each revealed value is re-escaped, so
+/// a value restored with its `^` or `&` keeps the message valid. A value with no token is
+/// written as it came, so with exact tokens the message comes back byte for byte.
+pub fn reveal_hl7(
+    text: &str,
+    store: &dyn TokenStore,
+    allow: &Allow,
+    stats: &mut RevealStats,
+) -> Result<String, RevealError> {
+    struct Revealer<'a> {
+        store: &'a dyn TokenStore,
+        allow: &'a Allow,
+        stats: &'a mut RevealStats,
+    }
+    impl hl7::Rewriter for Revealer<'_> {
+        type Error = RevealError;
+        fn begin(&mut self, _: &hl7::Message<'_>) -> Result<(), RevealError> {
+            Ok(())
+        }
+        fn value(&mut self, _: hl7::Place<'_>, v: &str) -> Result<Option<String>, RevealError> {
+            // Every token has an underscore; most values have none.
+            if !v.contains('_') {
+                return Ok(None);
+            }
+            Ok(Some(reveal_text(v, self.store, self.allow, self.stats)?))
+        }
+    }
+    hl7::rewrite(
+        text,
+        &mut Revealer {
+            store,
+            allow,
+            stats,
+        },
+    )
+}
+
+/// Replaces tokens in every cell of a CSV (`,`) or TSV (`\t`) table, quoting revealed
+/// cells as they need.
+pub fn reveal_table(
+    text: &str,
+    delimiter: u8,
+    store: &dyn TokenStore,
+    allow: &Allow,
+    stats: &mut RevealStats,
+) -> Result<String, RevealError> {
+    crate::walk::csv::rewrite_cells(text, delimiter, |cell| {
+        if !cell.contains('_') {
+            return Ok(cell.to_string());
+        }
+        Ok::<_, RevealError>(reveal_text(cell, store, allow, stats)?)
+    })
 }
 
 /// Replaces tokens in every string of a JSON value, object keys included, so revealed

@@ -4,21 +4,28 @@
 //! (`audit-<first seq>.jsonl`) carrying a sequence number, a time, the SHA-256 of the
 //! previous line and a keyed MAC (the audit key from the vault's key hierarchy) over the
 //! line without its MAC. Segments rotate by size or day; the chain continues across them.
-//! After every written batch the writer appends a checkpoint (the newest sequence number
-//! and hash) signed with an Ed25519 key derived from the master key; its public key is
-//! what the privacy officer hands an auditor (`phigate audit pubkey`).
+//! At least every second while entries arrive (and on every sync and close) the writer
+//! appends a checkpoint (the newest sequence number and hash, and the previous checkpoint's
+//! id) signed with an Ed25519 key derived from the master key; its public key is what the
+//! privacy officer hands an auditor (`phigate audit pubkey`). Each checkpoint is also
+//! stored in a witness outside the log directory ([`witness`]), and a log is checked back
+//! to its newest checkpoint and against the witness whenever it is opened for writing
+//! ([`verify::recover`]): a log cut short or rolled back is refused.
 //!
 //! No PHI is ever written: events carry types, counts, tokens (which are keyed hashes),
 //! routes, callers and outcomes. Writing happens on a dedicated thread fed by a bounded
-//! queue, so the proxy never waits for a disk; if writing fails the log reports itself
-//! unhealthy and the gateway fails closed (or degrades, if configured).
+//! queue. A request's events are durable before its body leaves: it waits for the fsync of
+//! the batch they were written in ([`AuditLog::record_durable`], group commit), never for a
+//! checkpoint. If writing fails the log reports itself unhealthy and the gateway fails
+//! closed (or degrades, if configured).
 
 pub mod query;
 pub mod verify;
+pub mod witness;
 
 use std::collections::BTreeMap;
 use std::fs::{File, OpenOptions};
-use std::io::{BufWriter, Read, Seek, SeekFrom, Write};
+use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{mpsc, Arc, Mutex};
@@ -28,6 +35,7 @@ use ring::{digest, hmac, signature};
 use serde::{Deserialize, Serialize};
 
 use crate::keys::{MasterKey, Purpose};
+use witness::Witness;
 
 /// Why the audit log cannot be used. Never carries event content.
 #[derive(Debug, thiserror::Error)]
@@ -41,7 +49,7 @@ pub enum AuditError {
     #[error("audit log queue is full; failing closed")]
     Full,
     #[error(
-        "audit log {path}: the last entry does not verify ({reason}); run `phigate audit verify`"
+        "audit log {path} does not verify ({reason}); nothing is written to it; run `phigate audit verify`"
     )]
     Damaged { path: String, reason: String },
 }
@@ -172,14 +180,54 @@ pub struct Entry {
     pub event: Event,
 }
 
-/// A signed statement that the log held `seq` entries ending in `hash`.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+/// A signed statement that the log held `seq` entries ending in `hash`, and (from v2 on)
+/// that the checkpoint before it was `prev`: the checkpoints form a chain of their own, so
+/// none can be taken out of the middle unnoticed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Checkpoint {
     pub seq: u64,
     pub hash: String,
     pub ts: String,
-    /// Ed25519 signature (hex) over [`checkpoint_message`].
+    /// The previous checkpoint's [`Checkpoint::id`] ([`GENESIS`] for a log's first). Absent
+    /// in checkpoints written before checkpoints were chained (v1), which stay valid.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub prev: Option<String>,
+    /// Ed25519 signature (hex) over [`Checkpoint::message`].
     pub sig: String,
+}
+
+impl Checkpoint {
+    /// The signed bytes.
+    pub fn message(&self) -> Vec<u8> {
+        match &self.prev {
+            None => checkpoint_message(self.seq, &self.hash, &self.ts),
+            Some(prev) => format!(
+                "phigate audit checkpoint v2\n{}\n{}\n{}\n{prev}",
+                self.seq, self.hash, self.ts
+            )
+            .into_bytes(),
+        }
+    }
+
+    /// What the next checkpoint names as its `prev`: the SHA-256 of the signed bytes.
+    pub fn id(&self) -> String {
+        sha256_hex(&self.message())
+    }
+
+    /// Whether the Ed25519 public key `public` signed it.
+    pub fn signed_by(&self, public: &[u8]) -> bool {
+        unhex(&self.sig).is_some_and(|sig| {
+            signature::UnparsedPublicKey::new(&signature::ED25519, public)
+                .verify(&self.message(), &sig)
+                .is_ok()
+        })
+    }
+
+    /// The checkpoint as one JSON line: what `checkpoints.jsonl` holds, what `audit verify`
+    /// prints for an auditor to keep, and what `--pin` takes back.
+    pub fn line(&self) -> String {
+        serde_json::to_string(self).unwrap_or_default()
+    }
 }
 
 pub const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
@@ -234,14 +282,27 @@ impl AuditKeys {
         hex(&ctx.sign().as_ref()[..16])
     }
 
-    fn sign_checkpoint(&self, seq: u64, hash: &str, ts: &str) -> String {
-        hex(self
-            .signing
-            .sign(&checkpoint_message(seq, hash, ts))
-            .as_ref())
+    /// A new (v2) checkpoint of the head `seq`/`hash`, chained to the checkpoint `prev`.
+    fn sign_checkpoint(&self, seq: u64, hash: &str, prev: &str) -> Checkpoint {
+        let mut cp = Checkpoint {
+            seq,
+            hash: hash.to_string(),
+            ts: now_rfc3339(),
+            prev: Some(prev.to_string()),
+            sig: String::new(),
+        };
+        cp.sig = hex(self.signing.sign(&cp.message()).as_ref());
+        cp
+    }
+
+    /// The checkpoint public key (raw bytes).
+    pub fn public_key(&self) -> Vec<u8> {
+        use signature::KeyPair as _;
+        self.signing.public_key().as_ref().to_vec()
     }
 }
 
+/// The signed bytes of a v1 (unchained) checkpoint.
 pub fn checkpoint_message(seq: u64, hash: &str, ts: &str) -> Vec<u8> {
     format!("phigate audit checkpoint v1\n{seq}\n{hash}\n{ts}").into_bytes()
 }
@@ -354,14 +415,33 @@ struct Head {
 
 enum Msg {
     Event(String, Box<Event>),
-    /// Flush everything queued so far, then acknowledge.
+    /// Events whose sender waits until they are on disk (group commit: acknowledged after
+    /// the fsync of the batch they were written in).
+    Durable(String, Vec<Event>, DurableAck),
+    /// Flush everything queued so far, checkpoint, then acknowledge.
     Sync(mpsc::Sender<Result<(), String>>),
+}
+
+type DurableAck = tokio::sync::oneshot::Sender<Result<(), String>>;
+
+/// How long a request waits for its audit entries to be on disk before failing closed.
+const DURABLE_WAIT: Duration = Duration::from_secs(10);
+
+/// The writer's answer to durable events (its failure's text, without event content).
+fn durable_result(r: Result<(), String>) -> Result<(), AuditError> {
+    r.map_err(|reason| AuditError::Io {
+        path: "-".into(),
+        reason,
+    })
 }
 
 /// The handle every component records through. Cheap to share.
 pub struct AuditLog {
     tx: Mutex<Option<mpsc::SyncSender<Msg>>>,
     failed: Arc<AtomicBool>,
+    /// The witness could not be written (its vault is unreachable): the log is unhealthy
+    /// until a retry succeeds, since its newest entries are not witnessed meanwhile.
+    witness_lagging: Arc<AtomicBool>,
     degrade: bool,
     written: Arc<AtomicU64>,
     dropped: AtomicU64,
@@ -370,12 +450,25 @@ pub struct AuditLog {
 }
 
 impl AuditLog {
-    /// Opens (or creates) the log in `dir`, checks that its newest entry verifies, and
-    /// starts the writer thread. A second process on the same directory is refused.
+    /// Opens (or creates) the log in `dir` with no witness (tests, benches, the officer's
+    /// own log); see [`AuditLog::open_witnessed`].
     pub fn open(
         dir: &Path,
         master: &MasterKey,
         settings: Settings,
+    ) -> Result<AuditLog, AuditError> {
+        AuditLog::open_witnessed(dir, master, settings, None)
+    }
+
+    /// Opens (or creates) the log in `dir`, checks that it verifies back to its newest
+    /// checkpoint and that this checkpoint is the witness's ([`verify::recover`]), and starts
+    /// the writer thread, which stores every new checkpoint in the witness too. A log that
+    /// does not verify is refused, as is a second process on the same directory.
+    pub fn open_witnessed(
+        dir: &Path,
+        master: &MasterKey,
+        settings: Settings,
+        witness: Option<Box<dyn Witness>>,
     ) -> Result<AuditLog, AuditError> {
         std::fs::create_dir_all(dir).map_err(|e| io_err(dir, e))?;
         let lock_path = dir.join("lock");
@@ -391,20 +484,39 @@ impl AuditLog {
             });
         }
         let keys = Arc::new(AuditKeys::derive(master)?);
-        let head = recover_head(dir, &keys)?;
+        let found = verify::recover(dir, &keys, witness.as_deref())?;
+        // A tail the writer left unanchored (it was stopped between fsync and checkpoint),
+        // or a witness one checkpoint behind, is anchored before anything new is written.
+        let catch_up = found.unanchored > 0
+            || matches!(
+                found.witness,
+                verify::WitnessCheck::OneBehind | verify::WitnessCheck::AbsentOldLog
+            ) && found.newest.is_some();
         let (tx, rx) = mpsc::sync_channel(settings.queue.max(1));
         let failed = Arc::new(AtomicBool::new(false));
+        let witness_lagging = Arc::new(AtomicBool::new(false));
         let written = Arc::new(AtomicU64::new(0));
         let mut writer = Writer {
             dir: dir.to_path_buf(),
             keys: Arc::clone(&keys),
-            head,
+            head: Head {
+                seq: found.seq,
+                hash: found.hash,
+            },
             segment: None,
             max_segment_bytes: settings.max_segment_bytes,
             last_checkpoint: std::time::Instant::now(),
-            since_checkpoint: 0,
+            since_checkpoint: found.unanchored,
+            newest: found.newest,
+            witness,
+            log_id: None,
+            witness_pending: false,
+            witness_lagging: Arc::clone(&witness_lagging),
             _lock: lock,
         };
+        if catch_up {
+            writer.checkpoint()?;
+        }
         let (f2, w2) = (Arc::clone(&failed), Arc::clone(&written));
         let worker = std::thread::Builder::new()
             .name("phigate-audit".into())
@@ -413,6 +525,7 @@ impl AuditLog {
         Ok(AuditLog {
             tx: Mutex::new(Some(tx)),
             failed,
+            witness_lagging,
             degrade: settings.degrade,
             written,
             dropped: AtomicU64::new(0),
@@ -427,7 +540,7 @@ impl AuditLog {
 
     /// Whether events are being written. False after a write failure.
     pub fn healthy(&self) -> bool {
-        !self.failed.load(Ordering::SeqCst)
+        !self.failed.load(Ordering::SeqCst) && !self.witness_lagging.load(Ordering::SeqCst)
     }
 
     /// Whether a request may proceed: the log is healthy, or degraded mode is on.
@@ -471,6 +584,66 @@ impl AuditLog {
             })
     }
 
+    /// Writes `events` and waits until they are on disk: what a request records before its
+    /// body leaves (forwarded or answered). The writer batches concurrent requests' events
+    /// into one fsync and acknowledges each (group commit). Never blocks a runtime thread;
+    /// a full queue, a failed writer or no acknowledgement within 10 s is an error (the
+    /// caller fails closed), except in degraded mode where the events are counted as lost.
+    pub async fn record_durable(&self, events: Vec<Event>) -> Result<(), AuditError> {
+        if events.is_empty() {
+            return Ok(());
+        }
+        let n = events.len() as u64;
+        let result = self.try_record_durable(events).await;
+        match result {
+            Err(_) if self.degrade => {
+                self.dropped.fetch_add(n, Ordering::Relaxed);
+                tracing::error!("audit events lost (degraded mode)");
+                Ok(())
+            }
+            other => other,
+        }
+    }
+
+    async fn try_record_durable(&self, events: Vec<Event>) -> Result<(), AuditError> {
+        let ack = self.send_durable(events)?;
+        match tokio::time::timeout(DURABLE_WAIT, ack).await {
+            Ok(Ok(r)) => durable_result(r),
+            _ => Err(AuditError::Unavailable),
+        }
+    }
+
+    /// [`AuditLog::record_durable`] for a thread outside any async runtime (the command
+    /// line): blocks until the events are on disk. Never degraded: a command fails instead.
+    pub fn record_durable_blocking(&self, events: Vec<Event>) -> Result<(), AuditError> {
+        if events.is_empty() {
+            return Ok(());
+        }
+        let ack = self.send_durable(events)?;
+        ack.blocking_recv()
+            .map_err(|_| AuditError::Unavailable)
+            .and_then(durable_result)
+    }
+
+    /// Queues events for the writer to acknowledge once they are on disk.
+    fn send_durable(
+        &self,
+        events: Vec<Event>,
+    ) -> Result<tokio::sync::oneshot::Receiver<Result<(), String>>, AuditError> {
+        if !self.healthy() {
+            return Err(AuditError::Unavailable);
+        }
+        let (ack_tx, ack_rx) = tokio::sync::oneshot::channel();
+        let guard = self.tx.lock().map_err(|_| AuditError::Unavailable)?;
+        let tx = guard.as_ref().ok_or(AuditError::Unavailable)?;
+        tx.try_send(Msg::Durable(now_rfc3339(), events, ack_tx))
+            .map_err(|e| match e {
+                mpsc::TrySendError::Full(_) => AuditError::Full,
+                mpsc::TrySendError::Disconnected(_) => AuditError::Unavailable,
+            })?;
+        Ok(ack_rx)
+    }
+
     /// Waits until everything queued so far is on disk (and checkpointed).
     pub fn sync(&self) -> Result<(), AuditError> {
         let (ack_tx, ack_rx) = mpsc::channel();
@@ -505,54 +678,6 @@ impl Drop for AuditLog {
     }
 }
 
-/// Reads the newest entry and checks its MAC: the chain resumes from it.
-fn recover_head(dir: &Path, keys: &AuditKeys) -> Result<Head, AuditError> {
-    let segs = segments(dir)?;
-    let Some(last) = segs.last() else {
-        return Ok(Head {
-            seq: 0,
-            hash: GENESIS.to_string(),
-        });
-    };
-    let damaged = |reason: &str| AuditError::Damaged {
-        path: last.display().to_string(),
-        reason: reason.to_string(),
-    };
-    let mut f = File::open(last).map_err(|e| io_err(last, e))?;
-    let len = f.metadata().map_err(|e| io_err(last, e))?.len();
-    // A line is at most a few KiB; the tail holds the last complete one.
-    let start = len.saturating_sub(1 << 20);
-    f.seek(SeekFrom::Start(start))
-        .map_err(|e| io_err(last, e))?;
-    let mut tail = Vec::new();
-    f.read_to_end(&mut tail).map_err(|e| io_err(last, e))?;
-    let text = String::from_utf8_lossy(&tail);
-    if !text.is_empty() && !text.ends_with('\n') {
-        return Err(damaged(
-            "the last line is incomplete (a crash mid-write, or truncation)",
-        ));
-    }
-    let Some(line) = text.lines().rfind(|l| !l.trim().is_empty()) else {
-        // An empty newest segment: the chain continues from the segment before it.
-        return match segs.len() {
-            1 => Ok(Head {
-                seq: 0,
-                hash: GENESIS.to_string(),
-            }),
-            _ => Err(damaged("the newest segment is empty")),
-        };
-    };
-    let (body, mac) = split_mac(line).ok_or_else(|| damaged("no MAC"))?;
-    if !keys.verify_mac(body.as_bytes(), mac) {
-        return Err(damaged("MAC mismatch (edited, or another master key)"));
-    }
-    let entry: Entry = serde_json::from_str(&body).map_err(|_| damaged("not an entry"))?;
-    Ok(Head {
-        seq: entry.seq,
-        hash: sha256_hex(line.as_bytes()),
-    })
-}
-
 struct Segment {
     file: BufWriter<File>,
     path: PathBuf,
@@ -569,6 +694,15 @@ struct Writer {
     /// When the last checkpoint was signed, and entries written since.
     last_checkpoint: std::time::Instant,
     since_checkpoint: u64,
+    /// The newest checkpoint, which the next one chains to.
+    newest: Option<Checkpoint>,
+    /// Where every checkpoint is also stored, outside the log directory.
+    witness: Option<Box<dyn Witness>>,
+    /// The log's id in the witness ([`verify::log_id`]), once known.
+    log_id: Option<String>,
+    /// The newest checkpoint is not in the witness yet (retried every second).
+    witness_pending: bool,
+    witness_lagging: Arc<AtomicBool>,
     /// Held for the writer's life: one process per log directory.
     _lock: File,
 }
@@ -585,6 +719,9 @@ impl Writer {
                 Ok(m) => m,
                 // Idle: anchor the tail written since the last checkpoint.
                 Err(mpsc::RecvTimeoutError::Timeout) => {
+                    if self.witness_pending {
+                        self.store_witness();
+                    }
                     if self.since_checkpoint > 0 {
                         if let Err(e) = self.commit(0, true) {
                             failed.store(true, Ordering::SeqCst);
@@ -596,17 +733,26 @@ impl Writer {
                 Err(mpsc::RecvTimeoutError::Disconnected) => break,
             };
             let mut acks = Vec::new();
+            let mut durable = Vec::new();
             let mut batch = 0usize;
-            let mut result = self.handle(first, &mut acks, &mut batch);
+            let mut result = self.handle(first, &mut acks, &mut durable, &mut batch);
             // Batch whatever else is already queued into the same fsync.
             while result.is_ok() && batch < 4096 {
                 match rx.try_recv() {
-                    Ok(m) => result = self.handle(m, &mut acks, &mut batch),
+                    Ok(m) => result = self.handle(m, &mut acks, &mut durable, &mut batch),
                     Err(_) => break,
                 }
             }
             if result.is_ok() && (batch > 0 || !acks.is_empty()) {
-                result = self.commit(batch as u64, !acks.is_empty());
+                result = self.sync_segment();
+            }
+            // Requests go on once their entries are on disk; signing a checkpoint and
+            // writing the witness (a database, perhaps) happen after, off their path.
+            for ack in durable {
+                let _ = ack.send(result.clone().map_err(|e| e.to_string()));
+            }
+            if result.is_ok() && (batch > 0 || !acks.is_empty()) {
+                result = self.maybe_checkpoint(batch as u64, !acks.is_empty());
             }
             match &result {
                 Ok(()) => {
@@ -627,12 +773,21 @@ impl Writer {
         &mut self,
         m: Msg,
         acks: &mut Vec<mpsc::Sender<Result<(), String>>>,
+        durable: &mut Vec<DurableAck>,
         batch: &mut usize,
     ) -> Result<(), AuditError> {
         match m {
             Msg::Event(ts, event) => {
                 self.append(ts, *event)?;
                 *batch += 1;
+            }
+            Msg::Durable(ts, events, ack) => {
+                // Acknowledged whatever happens: a failure is answered too.
+                durable.push(ack);
+                for event in events {
+                    self.append(ts.clone(), event)?;
+                    *batch += 1;
+                }
             }
             Msg::Sync(ack) => acks.push(ack),
         }
@@ -727,6 +882,12 @@ impl Writer {
     /// Makes the batch durable, then (every second, every 10,000 entries, or when asked)
     /// signs a checkpoint of the new head.
     fn commit(&mut self, entries: u64, force: bool) -> Result<(), AuditError> {
+        self.sync_segment()?;
+        self.maybe_checkpoint(entries, force)
+    }
+
+    /// Makes everything written to the current segment durable.
+    fn sync_segment(&mut self) -> Result<(), AuditError> {
         if let Some(seg) = self.segment.as_mut() {
             seg.file.flush().map_err(|e| io_err(&seg.path, e))?;
             seg.file
@@ -734,34 +895,78 @@ impl Writer {
                 .sync_data()
                 .map_err(|e| io_err(&seg.path, e))?;
         }
+        Ok(())
+    }
+
+    /// Counts `entries` as written since the last checkpoint and signs one when due (or
+    /// when `force`d by a sync).
+    fn maybe_checkpoint(&mut self, entries: u64, force: bool) -> Result<(), AuditError> {
         self.since_checkpoint += entries;
         let due = self.last_checkpoint.elapsed() >= CHECKPOINT_EVERY
             || self.since_checkpoint >= CHECKPOINT_ENTRIES;
         if self.since_checkpoint == 0 || !(due || force) {
             return Ok(());
         }
+        self.checkpoint()
+    }
+
+    /// Signs a checkpoint of the head, chained to the newest, appends it to the log's
+    /// checkpoint file and then stores it in the witness. In that order: a crash in between
+    /// leaves the witness one checkpoint behind, which the start-up check accepts (and
+    /// catches up), whereas a witness ahead of the log would look like a cut log.
+    fn checkpoint(&mut self) -> Result<(), AuditError> {
         self.since_checkpoint = 0;
         self.last_checkpoint = std::time::Instant::now();
-        let ts = now_rfc3339();
-        let cp = Checkpoint {
-            seq: self.head.seq,
-            hash: self.head.hash.clone(),
-            sig: self
-                .keys
-                .sign_checkpoint(self.head.seq, &self.head.hash, &ts),
-            ts,
-        };
+        let prev = self
+            .newest
+            .as_ref()
+            .map_or_else(|| GENESIS.to_string(), Checkpoint::id);
+        let cp = self
+            .keys
+            .sign_checkpoint(self.head.seq, &self.head.hash, &prev);
         let path = self.dir.join(CHECKPOINTS);
         let mut f = OpenOptions::new()
             .create(true)
             .append(true)
             .open(&path)
             .map_err(|e| io_err(&path, e))?;
-        let mut line = serde_json::to_string(&cp).map_err(|e| io_err(&path, e))?;
+        let mut line = cp.line();
         line.push('\n');
         f.write_all(line.as_bytes()).map_err(|e| io_err(&path, e))?;
         f.sync_data().map_err(|e| io_err(&path, e))?;
+        self.newest = Some(cp);
+        self.witness_pending = self.witness.is_some();
+        self.store_witness();
         Ok(())
+    }
+
+    /// Stores the newest checkpoint in the witness. A failure (its vault unreachable) is
+    /// not a failed write of the log, whose entries are on disk: the log reports itself
+    /// unhealthy (the gateway fails closed) and the writer retries every second.
+    fn store_witness(&mut self) {
+        let (Some(w), Some(cp)) = (&self.witness, &self.newest) else {
+            return;
+        };
+        let result = (|| {
+            if self.log_id.is_none() {
+                self.log_id = verify::log_id(&segments(&self.dir)?)?;
+            }
+            let id = self
+                .log_id
+                .as_deref()
+                .ok_or_else(|| io_err(&self.dir, "a checkpoint of a log without entries"))?;
+            w.store(id, cp)
+        })();
+        match result {
+            Ok(()) => {
+                self.witness_pending = false;
+                self.witness_lagging.store(false, Ordering::SeqCst);
+            }
+            Err(e) => {
+                self.witness_lagging.store(true, Ordering::SeqCst);
+                tracing::error!(error = %e, witness = %w.describe(), "audit witness not written; retrying");
+            }
+        }
     }
 }
 
@@ -812,4 +1017,112 @@ pub fn default_dir(vault_dir: &Path) -> PathBuf {
         .map(|n| format!("{}-audit", n.to_string_lossy()))
         .unwrap_or_else(|| "audit".into());
     parent.join(name)
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::expect_used)]
+    use super::*;
+
+    /// A log written before checkpoints were chained and witnessed: its v1 checkpoints
+    /// (signed over the v1 message, no `prev`) are rewritten in place of the v2 ones.
+    fn make_old_log(dir: &Path, master: &MasterKey, n: usize) {
+        let log = AuditLog::open(dir, master, Settings::default()).expect("open");
+        for _ in 0..n {
+            log.record(Event::new(Action::Tokenize, "ok"))
+                .expect("record");
+        }
+        log.close().expect("close");
+        let keys = AuditKeys::derive(master).expect("keys");
+        let cps = verify::read_checkpoints(dir).expect("checkpoints");
+        let mut text = String::new();
+        for cp in cps {
+            let sig = hex(keys
+                .signing
+                .sign(&checkpoint_message(cp.seq, &cp.hash, &cp.ts))
+                .as_ref());
+            let old = Checkpoint {
+                prev: None,
+                sig,
+                ..cp
+            };
+            text.push_str(&old.line());
+            text.push('\n');
+        }
+        std::fs::write(dir.join(CHECKPOINTS), text).expect("write");
+    }
+
+    #[test]
+    fn a_log_written_before_witnesses_is_read_then_witnessed_from_its_next_checkpoint() {
+        let tmp = tempfile::tempdir().expect("tempdir");
+        let (dir, vault) = (tmp.path().join("audit"), tmp.path().join("vault"));
+        let master = MasterKey::from_bytes([3; 32]);
+        make_old_log(&dir, &master, 5);
+        let keys = AuditKeys::derive(&master).expect("keys");
+        let w = witness::FileWitness::in_vault(&vault, &dir);
+        let anchors = verify::Anchors {
+            witness: Some(&w),
+            pin: None,
+        };
+        let r = verify::verify_anchored(&dir, &verify::Trust::Keys(&keys), &anchors)
+            .expect("io")
+            .expect("an old log verifies");
+        assert_eq!(r.witness, verify::WitnessCheck::AbsentOldLog);
+        assert!(r.newest.as_ref().is_some_and(|c| c.prev.is_none()));
+        // Opening it with a witness anchors it at once: a chained checkpoint follows the
+        // old ones, and the witness holds it.
+        let log = AuditLog::open_witnessed(
+            &dir,
+            &master,
+            Settings::default(),
+            Some(Box::new(witness::FileWitness::in_vault(&vault, &dir))),
+        )
+        .expect("an old log opens");
+        log.record(Event::new(Action::Reveal, "ok"))
+            .expect("record");
+        log.close().expect("close");
+        let r = verify::verify_anchored(&dir, &verify::Trust::Keys(&keys), &anchors)
+            .expect("io")
+            .expect("intact");
+        assert_eq!((r.entries, r.witness), (6, verify::WitnessCheck::Current));
+        // From now on a missing witness is an attack, not an old log.
+        std::fs::remove_dir_all(vault.join(witness::WITNESS_DIR)).expect("rm");
+        let p = verify::verify_anchored(&dir, &verify::Trust::Keys(&keys), &anchors)
+            .expect("io")
+            .expect_err("no witness");
+        assert!(p.reason.contains("no witness"), "{p}");
+    }
+
+    #[test]
+    fn a_witness_one_checkpoint_behind_is_a_crash_between_two_writes_and_is_caught_up() {
+        let tmp = tempfile::tempdir().expect("tempdir");
+        let (dir, vault) = (tmp.path().join("audit"), tmp.path().join("vault"));
+        let master = MasterKey::from_bytes([4; 32]);
+        let open = || {
+            AuditLog::open_witnessed(
+                &dir,
+                &master,
+                Settings::default(),
+                Some(Box::new(witness::FileWitness::in_vault(&vault, &dir))),
+            )
+        };
+        let log = open().expect("open");
+        log.record(Event::new(Action::Tokenize, "ok"))
+            .expect("record");
+        log.sync().expect("sync");
+        let w = witness::FileWitness::in_vault(&vault, &dir);
+        let id = verify::log_id(&segments(&dir).expect("segments"))
+            .expect("read")
+            .expect("id");
+        let behind = w.load(&id).expect("load").expect("stored");
+        log.record(Event::new(Action::Tokenize, "ok"))
+            .expect("record");
+        log.close().expect("close");
+        // The process died after the checkpoint file, before the witness.
+        w.store(&id, &behind).expect("store");
+        let log = open().expect("a witness one behind is accepted");
+        log.close().expect("close");
+        let newest = verify::read_checkpoints(&dir).expect("cps").pop();
+        assert_eq!(w.load(&id).expect("load"), newest, "caught up at start-up");
+    }
 }

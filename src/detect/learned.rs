@@ -4,6 +4,8 @@
 //! its case-insensitive, whole-word search. A FHIR Patient named Maria Lopez makes `Maria`,
 //! `Lopez`, `LOPEZ, MARIA` and `Mrs. Lopez` findable anywhere in that payload's notes.
 
+use std::sync::OnceLock;
+
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
 
 use crate::phi::PhiType;
@@ -12,8 +14,16 @@ use crate::phi::PhiType;
 #[derive(Default)]
 pub struct Learned {
     values: Vec<(String, PhiType)>,
-    automaton: Option<AhoCorasick>,
+    /// The values in lower case, so a payload with many rows dedupes in constant time.
+    seen: rustc_hash::FxHashSet<String>,
+    /// Built on the first search of a long text: most searches (the short values of an
+    /// HL7 message or a table row) compare the values directly, which costs less than
+    /// building an automaton per payload.
+    automaton: OnceLock<Option<AhoCorasick>>,
 }
+
+/// Text length × value count under which values are compared directly.
+const DIRECT_BUDGET: usize = 8192;
 
 /// Shortest learned value worth searching for; shorter ones match inside too many words.
 const MIN_LEN: usize = 2;
@@ -44,11 +54,11 @@ impl Learned {
             }
             _ => {}
         }
-        self.automaton = None;
+        self.automaton = OnceLock::new();
     }
 
     fn push(&mut self, ty: PhiType, v: &str) {
-        if !self.values.iter().any(|(x, _)| x.eq_ignore_ascii_case(v)) {
+        if self.seen.insert(v.to_ascii_lowercase()) {
             self.values.push((v.to_string(), ty));
         }
     }
@@ -62,33 +72,68 @@ impl Learned {
         self.values.iter().map(|(v, t)| (v.as_str(), *t))
     }
 
-    /// Builds the automaton; call after the last [`Learned::add`].
+    /// Call after the last [`Learned::add`]. The automaton is built when a search first
+    /// needs it.
     pub fn finish(&mut self) {
-        if self.values.is_empty() {
-            self.automaton = None;
-            return;
-        }
-        self.automaton = AhoCorasickBuilder::new()
-            .ascii_case_insensitive(true)
-            .match_kind(MatchKind::LeftmostLongest)
-            // Built once per payload and used on a few kilobytes: a cheap-to-build NFA beats
-            // a DFA whose construction would cost more than every search it speeds up.
-            .kind(Some(AhoCorasickKind::NoncontiguousNFA))
-            .build(self.values.iter().map(|(v, _)| v.as_bytes()))
-            .ok();
+        self.automaton = OnceLock::new();
+    }
+
+    fn automaton(&self) -> Option<&AhoCorasick> {
+        self.automaton
+            .get_or_init(|| {
+                AhoCorasickBuilder::new()
+                    .ascii_case_insensitive(true)
+                    .match_kind(MatchKind::LeftmostLongest)
+                    // Built once per payload and used on a few kilobytes: a cheap-to-build
+                    // NFA beats a DFA whose construction would cost more than every search
+                    // it speeds up.
+                    .kind(Some(AhoCorasickKind::NoncontiguousNFA))
+                    .build(self.values.iter().map(|(v, _)| v.as_bytes()))
+                    .ok()
+            })
+            .as_ref()
     }
 
     /// Whole-word occurrences of learned values in `text`.
     pub fn scan(&self, text: &str, mut emit: impl FnMut(usize, usize, PhiType)) {
-        let Some(ac) = &self.automaton else { return };
+        if self.values.is_empty() {
+            return;
+        }
         let b = text.as_bytes();
-        for m in ac.find_iter(b) {
-            let (s, e) = (m.start(), m.end());
+        let mut found = |s: usize, e: usize, i: usize| {
             let left_ok = s == 0 || !b[s - 1].is_ascii_alphanumeric();
             let right_ok = e == b.len() || !b[e].is_ascii_alphanumeric();
             if left_ok && right_ok && text.is_char_boundary(s) && text.is_char_boundary(e) {
-                emit(s, e, self.values[m.pattern().as_usize()].1);
+                emit(s, e, self.values[i].1);
             }
+        };
+        if b.len().saturating_mul(self.values.len()) <= DIRECT_BUDGET {
+            // The automaton's semantics (leftmost, then longest; matches do not overlap),
+            // by comparing each value where the text could hold it.
+            let mut s = 0;
+            while s < b.len() {
+                let longest = self
+                    .values
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, (v, _))| {
+                        b.get(s..s + v.len())
+                            .is_some_and(|w| w.eq_ignore_ascii_case(v.as_bytes()))
+                    })
+                    .max_by_key(|(i, (v, _))| (v.len(), std::cmp::Reverse(*i)));
+                match longest {
+                    Some((i, (v, _))) => {
+                        found(s, s + v.len(), i);
+                        s += v.len();
+                    }
+                    None => s += 1,
+                }
+            }
+            return;
+        }
+        let Some(ac) = self.automaton() else { return };
+        for m in ac.find_iter(b) {
+            found(m.start(), m.end(), m.pattern().as_usize());
         }
     }
 }
@@ -115,6 +160,38 @@ mod tests {
         let mut hits = Vec::new();
         l.scan(text, |s, e, _| hits.push(&text[s..e]));
         assert_eq!(hits, ["Maria Lopez", "LOPEZ", "MARIA", "Lopez", "Maria"]);
+    }
+
+    #[test]
+    fn direct_comparison_finds_what_the_automaton_finds() {
+        let mut l = Learned::default();
+        for (ty, v) in [
+            (PhiType::Name, "Maria Lopez"),
+            (PhiType::Name, "Lopez-Ruiz"),
+            (PhiType::Mrn, "MR4410827"),
+            (PhiType::Phone, "(555) 013-4567"),
+        ] {
+            l.add(ty, v);
+        }
+        l.finish();
+        let text = "maria lopez-ruiz (MR4410827x, mr4410827) Lopez-Ruizy called 5550134567; \
+                    Mrs. LOPEZ and María Lopez";
+        let mut direct = Vec::new();
+        l.scan(text, |s, e, t| direct.push((s, e, t)));
+        let mut auto = Vec::new();
+        let ac = l.automaton().expect("automaton");
+        for m in ac.find_iter(text) {
+            let (s, e) = (m.start(), m.end());
+            let b = text.as_bytes();
+            let ok = (s == 0 || !b[s - 1].is_ascii_alphanumeric())
+                && (e == b.len() || !b[e].is_ascii_alphanumeric());
+            if ok {
+                auto.push((s, e, l.values[m.pattern().as_usize()].1));
+            }
+        }
+        assert!(text.len() * l.values.len() <= DIRECT_BUDGET);
+        assert_eq!(direct, auto);
+        assert!(direct.len() >= 5, "{direct:?}");
     }
 
     #[test]

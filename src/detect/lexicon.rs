@@ -63,6 +63,8 @@ struct RawLexicon {
     labels: Vec<String>,
     stopwords: Vec<String>,
     clinical_words: Vec<String>,
+    clinical_suffixes: Vec<String>,
+    clinical_drugs: Vec<String>,
 }
 
 /// The source texts a lexicon is built from.
@@ -82,6 +84,8 @@ pub struct Lexicon {
     words: FxHashMap<Box<[u8]>, u32>,
     /// Multi-word place names (`cedar rapids`), lower case, single-spaced.
     place_phrases: rustc_hash::FxHashSet<Box<[u8]>>,
+    /// Drug-class endings: an unknown word ending so is clinical (lower case).
+    clinical_suffixes: Vec<Box<[u8]>>,
 }
 
 /// A name with at least this many bearers (SSA births or census count) is "popular": in
@@ -102,6 +106,7 @@ impl Lexicon {
         let mut lex = Lexicon {
             words: FxHashMap::default(),
             place_phrases: Default::default(),
+            clinical_suffixes: Vec::new(),
         };
         lex.words.reserve(160_000);
         for w in src.english.lines() {
@@ -136,7 +141,12 @@ impl Lexicon {
         for w in src.common_words.lines().filter(|l| !l.starts_with('#')) {
             lex.add(w, flag::COMMON);
         }
-        let lists: [(&Vec<String>, u32); 13] = [
+        lex.clinical_suffixes = raw
+            .clinical_suffixes
+            .iter()
+            .map(|s| s.to_ascii_lowercase().into_bytes().into_boxed_slice())
+            .collect();
+        let lists: [(&Vec<String>, u32); 14] = [
             (&raw.labels, flag::LABEL),
             (&raw.place_prepositions, flag::PLACE_PREP),
             (&raw.name_intros, flag::NAME_INTRO),
@@ -150,6 +160,7 @@ impl Lexicon {
             (&raw.place_cues, flag::PLACE_CUE),
             (&raw.stopwords, flag::STOP),
             (&raw.clinical_words, flag::CLINICAL),
+            (&raw.clinical_drugs, flag::CLINICAL),
         ];
         for (list, f) in lists {
             for w in list {
@@ -177,7 +188,11 @@ impl Lexicon {
         let lower = &mut buf[..word.len()];
         lower.copy_from_slice(word);
         lower.make_ascii_lowercase();
-        self.words.get(&*lower).copied().unwrap_or(0)
+        match self.words.get(&*lower) {
+            Some(&f) => f,
+            None if self.clinical_suffixes.iter().any(|s| lower.ends_with(s)) => flag::CLINICAL,
+            None => 0,
+        }
     }
 
     /// Number of distinct words known.
@@ -249,6 +264,8 @@ impl Lexicon {
             ctx.mark_facility(i, &mut scratch.marks);
             ctx.mark_place(i, &mut scratch.marks);
             ctx.mark_gazetteer(i, &self.place_phrases, &mut scratch.marks);
+            ctx.mark_unknown_after_preposition(i, &mut scratch.marks);
+            ctx.mark_unknown_pair(i, &mut scratch.marks);
             ctx.mark_initial_surname(i, &mut scratch.marks);
         }
         ctx.extend_names(&mut scratch.marks);
@@ -1009,6 +1026,112 @@ impl Ctx<'_> {
             taken += 1;
             k += 1;
         }
+    }
+
+    /// `lives alone in Ceuta`, `drove her from Kolobrzeg`, `moved to Tadepalligudem`,
+    /// `a voicemail for Wiktor`: in mixed-case text a capitalised word that no list knows
+    /// (not English, not a name, not clinical) right after a preposition is a place or a
+    /// person; either way it is identifying (a safe-vocabulary reading: unknown is suspect).
+    /// `in South Michellemouth`, `from Lake Tylermouth`: a place-name opener may come first.
+    fn mark_unknown_after_preposition(&self, i: usize, marks: &mut [Option<PhiType>]) {
+        const PLACE_PREPOSITIONS: &[&[u8]] = &[b"in", b"from", b"near", b"to", b"at"];
+        const PERSON_PREPOSITIONS: &[&[u8]] = &[b"for", b"with", b"by"];
+        const PLACE_OPENERS: &[&[u8]] = &[
+            b"north", b"south", b"east", b"west", b"new", b"lake", b"port", b"mount", b"san",
+            b"santa", b"saint", b"st", b"fort", b"el", b"la", b"las", b"los", b"le", b"bad",
+        ];
+        if self.caps_mode || i == 0 || marks[i].is_some() || !self.joined(i - 1, b"") {
+            return;
+        }
+        let prev = &self.text[self.words[i - 1].start..self.words[i - 1].end];
+        let is = |list: &[&[u8]], w: &[u8]| list.iter().any(|p| w.eq_ignore_ascii_case(p));
+        let ty = if is(PLACE_PREPOSITIONS, prev) {
+            PhiType::Location
+        } else if is(PERSON_PREPOSITIONS, prev) {
+            PhiType::Name
+        } else {
+            return;
+        };
+        let word = &self.text[self.words[i].start..self.words[i].end];
+        let opener = ty == PhiType::Location
+            && self.words[i].shape == Shape::Cap
+            && is(PLACE_OPENERS, word)
+            && i + 1 < self.words.len()
+            && self.joined(i, b".")
+            && self.unknown_capitalised(i + 1);
+        let first = if opener { i + 1 } else { i };
+        // After `to`, `at` and `by` short unknown words are more often jargon (`to Lcx`).
+        let min_len = if matches!(prev.len(), 2) && !prev.eq_ignore_ascii_case(b"in") {
+            5
+        } else {
+            4
+        };
+        if !self.unknown_capitalised(first)
+            || self.words[first].end - self.words[first].start < min_len
+        {
+            return;
+        }
+        for m in marks.iter_mut().take(first + 1).skip(i) {
+            *m = Some(ty);
+        }
+        // `from Gorzow Wielkopolski`, `for Nuray Atzler`: the rest of a many-word name.
+        let mut k = first + 1;
+        while k < self.words.len() && k < first + 3 && self.joined(k - 1, b"-") {
+            if !self.name_part(k) || marks[k].is_some() {
+                break;
+            }
+            marks[k] = Some(ty);
+            k += 1;
+        }
+    }
+
+    /// `Fiorenzo Zoppetti`, `Mirco Gabba`: two capitalised words side by side that no list
+    /// knows as English or clinical, at least one of them known to no list at all, read as
+    /// a name in mixed-case text.
+    fn mark_unknown_pair(&self, i: usize, marks: &mut [Option<PhiType>]) {
+        let j = i + 1;
+        if self.caps_mode || j >= self.words.len() || !self.joined(i, b"") {
+            return;
+        }
+        let unknown = |k: usize| self.unknown_capitalised(k) && self.words[k].flags == 0;
+        let pair = self.name_part(i) && self.name_part(j) && (unknown(i) || unknown(j));
+        let long_enough = self.words[i].end - self.words[i].start >= 3
+            && self.words[j].end - self.words[j].start >= 3;
+        if pair && long_enough && marks[i].is_none() && marks[j].is_none() {
+            marks[i] = Some(PhiType::Name);
+            marks[j] = Some(PhiType::Name);
+        }
+    }
+
+    /// A title-case word that may be part of a name: not English, clinical or a cue.
+    fn name_part(&self, k: usize) -> bool {
+        self.words[k].shape == Shape::Cap
+            && !self.has(
+                k,
+                flag::ENGLISH
+                    | flag::COMMON
+                    | flag::STOP
+                    | flag::NEVER_NAME
+                    | flag::NAME_CUE
+                    | flag::LABEL
+                    | flag::RELATION
+                    | flag::PERSON_TITLE
+                    | flag::PROVIDER_TITLE
+                    | flag::PLACE_CUE,
+            )
+            && !self.text[self.words[k].start..self.words[k].end]
+                .iter()
+                .any(u8::is_ascii_digit)
+    }
+
+    /// A title-case word, at least three letters and no digit, that no list knows.
+    fn unknown_capitalised(&self, i: usize) -> bool {
+        let w = &self.words[i];
+        w.shape == Shape::Cap
+            && w.end - w.start >= 3
+            && w.flags & !(flag::FIRST | flag::LAST | flag::POPULAR) == 0
+            && w.flags & flag::COMMON == 0
+            && !self.text[w.start..w.end].iter().any(u8::is_ascii_digit)
     }
 
     /// `Dr. Rakusin and Toolis`, `Suzette and Hank`: a name, a conjunction, another name.

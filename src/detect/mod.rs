@@ -12,6 +12,7 @@
 //! - [`learned`]: values learned from structured fields, searched in the same payload.
 //! - [`shape`]: identifier shapes, tokenised without a cue (default deny).
 
+mod address;
 pub mod learned;
 pub mod lexicon;
 pub mod rules;
@@ -131,8 +132,10 @@ impl Detector {
         shape::identifier_words(text, |start, end, ty| spans.push(Span { start, end, ty }));
         let mut spans = merge(spans);
         for s in spans.iter_mut() {
-            if matches!(s.ty, PhiType::Name | PhiType::ProviderName) {
-                self.whole_name(text, s);
+            match s.ty {
+                PhiType::Name | PhiType::ProviderName => self.whole_name(text, s),
+                PhiType::Address => s.end = address::whole_address(text.as_bytes(), s.end),
+                _ => {}
             }
         }
         let spans = merge(spans);

@@ -501,11 +501,13 @@ fn phone_intl(text: &str, start: usize, end: usize) -> bool {
             && g[2..].parse::<u32>().is_ok_and(|m| m < 60)
     };
     let all_times = groups.len() > 1 && groups.iter().all(clock);
+    // `100 200 300`, `1000 1200 1600`: doses and schedules, not a number anyone dials.
+    let all_round = groups.len() > 1 && groups.iter().all(|g| g.ends_with('0'));
     let before = text.as_bytes()[..start]
         .iter()
         .next_back()
         .is_some_and(|c| c.is_ascii_alphanumeric());
-    !all_times && !before && !in_number_run(text, start, end)
+    !all_times && !all_round && !before && !in_number_run(text, start, end)
 }
 
 /// Words of an image file name that say nothing about who is in it. A name with any other

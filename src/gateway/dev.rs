@@ -50,6 +50,15 @@ pub fn prepare(
     if !key.exists() {
         crate::cli::write_new_key(&key)?;
     }
+    // Dev mode is one of the two ways a vault is created (`vault init` is the other);
+    // `serve --config` only opens one.
+    let vault = dir.join("vault");
+    if let Err(crate::vault::VaultError::NotFound { .. }) =
+        crate::vault::SledVault::check_existing(&vault)
+    {
+        let master = crate::cli::read_master_key(&key)?;
+        crate::vault::SledVault::create(&vault, &master)?.flush()?;
+    }
     let (cert, cert_key) = (dir.join("cert.pem"), dir.join("key.pem"));
     if !cert.exists() || !cert_key.exists() {
         let (c, k) = super::tls::self_signed()?;

@@ -16,7 +16,7 @@ pub mod problem;
 pub mod process;
 pub mod proxy;
 pub mod reload;
-mod server;
+pub mod server;
 pub mod tls;
 pub mod trail;
 
@@ -123,9 +123,11 @@ impl Gateway {
     pub fn load(config: Config) -> anyhow::Result<Gateway> {
         let master = crate::cli::read_master_key(&config.vault.key_file)?;
         let vc = &config.vault;
+        let mut pg = None;
         let (vault, sled_dir): (Arc<dyn VaultStore>, _) = match (vc.backend, &vc.dir, &vc.url) {
             (config::VaultBackend::Sled, Some(dir), _) => {
-                let v = SledVault::open(dir, &master)
+                // Never creates one: `phigate vault init` does (or `serve --dev`).
+                let v = SledVault::open_existing(dir, &master)
                     .with_context(|| format!("opening the vault {}", dir.display()))?;
                 (Arc::new(v), Some(dir.clone()))
             }
@@ -137,6 +139,7 @@ impl Gateway {
                     pool_size: vc.pool_size,
                 };
                 let v = PgVault::open(&opts, &master).context("opening the PostgreSQL vault")?;
+                pg = Some(v.clone());
                 (Arc::new(v), None)
             }
             _ => anyhow::bail!("[vault]: dir (sled) or url (postgres) is needed"),
@@ -154,7 +157,17 @@ impl Gateway {
         if let Some(n) = config.audit.max_segment_bytes {
             settings.max_segment_bytes = n;
         }
-        let audit = crate::audit::AuditLog::open(&audit_dir, &master, settings)
+        // The witness of the log's end lives in the vault, out of reach of whoever can
+        // rewrite the log directory.
+        let witness: Box<dyn crate::audit::witness::Witness> = match (&sled_dir, &pg) {
+            (Some(dir), _) => Box::new(crate::audit::witness::FileWitness::in_vault(
+                dir, &audit_dir,
+            )),
+            (None, Some(pg)) => Box::new(pg.audit_witness(&audit_dir)),
+            (None, None) => anyhow::bail!("no vault to keep the audit log's witness in"),
+        };
+        let witness = Some(witness);
+        let audit = crate::audit::AuditLog::open_witnessed(&audit_dir, &master, settings, witness)
             .with_context(|| format!("opening the audit log {}", audit_dir.display()))?;
         let durable = Durable {
             master: Arc::new(master),
@@ -437,11 +450,9 @@ fn storage_summary(config: &Config) -> anyhow::Result<String> {
     };
     let vault = match (&config.vault.backend, &config.vault.dir) {
         (config::VaultBackend::Sled, Some(dir)) => {
-            format!(
-                "sled vault {} {}",
-                dir.display(),
-                state("[vault] dir", dir)?
-            )
+            // `serve` opens an existing vault and never creates one; looking is read-only.
+            SledVault::check_existing(dir).context("[vault] dir")?;
+            format!("sled vault {} exists", dir.display())
         }
         // Connecting could run migrations; a check changes nothing.
         _ => "postgres vault (not contacted)".to_string(),

@@ -26,7 +26,9 @@ use super::trail::{Recording, Trail};
 use super::{Gateway, Route};
 use crate::charset;
 use crate::detect::Scratch;
-use crate::reveal::{reveal_json, reveal_text, Allow, RevealError, RevealStats};
+use crate::reveal::{
+    reveal_hl7, reveal_json, reveal_table, reveal_text, Allow, RevealError, RevealStats,
+};
 use crate::transform::policy::Policy;
 use crate::transform::token::TokenStore;
 use crate::vault::VaultStore;
@@ -109,11 +111,6 @@ pub async fn handle(
         );
         return Ok(problem::overloaded().into_response(&request_id));
     };
-    if !gw.audit.admits() {
-        return Ok(audit_unavailable().into_response(&request_id));
-    }
-    gw.metrics.in_flight(1);
-    let trail = Arc::new(Trail::default());
     let target = find_target(&gw, &req);
     // For the access log: never the path or query (they can hold PHI).
     let method = req.method().clone();
@@ -123,6 +120,14 @@ pub async fn handle(
         Some(_) => gw.metrics.api_route(),
         None => gw.metrics.unmatched_route(),
     };
+    if !gw.audit.admits() {
+        // Refused before anything is read: counted, so the alert on `outcome="audit"` fires.
+        gw.metrics
+            .request_done(metrics_idx, "audit", started.elapsed());
+        return Ok(audit_unavailable().into_response(&request_id));
+    }
+    gw.metrics.in_flight(1);
+    let trail = Arc::new(Trail::default());
     let result = match target {
         None => Err(problem::not_found()),
         Some(t) => handle_target(&gw, t, req, &peer, &request_id, &trail).await,
@@ -136,7 +141,7 @@ pub async fn handle(
             (p.into_response(&request_id), kind)
         }
     };
-    if let Err(e) = audit_request(&gw, target, &trail, &request_id, resp.status(), outcome) {
+    if let Err(e) = audit_request(&gw, target, &trail, &request_id, resp.status(), outcome).await {
         // Fail closed: an answer whose events cannot be recorded is not given.
         tracing::error!(request_id = %request_id, error = %e, "audit record failed");
         resp = audit_unavailable().into_response(&request_id);
@@ -160,8 +165,10 @@ pub async fn handle(
     Ok(resp)
 }
 
-/// Records the request's audit events.
-fn audit_request(
+/// Records the finished request's audit events, and waits until they are on disk: the
+/// answer is given only then. Events recorded before the body was forwarded are not
+/// repeated; what the answer added (its own tokenisation) or a failure after forwarding is.
+async fn audit_request(
     gw: &Gateway,
     target: Option<Target>,
     trail: &Trail,
@@ -169,26 +176,59 @@ fn audit_request(
     status: StatusCode,
     outcome: &str,
 ) -> Result<(), crate::audit::AuditError> {
-    use crate::audit::{Action, Event};
-    let reidentify = match target {
-        Some(Target::Route(i)) => gw.routes[i].cfg.direction == Direction::Reidentify,
-        Some(Target::ApiReidentify) => true,
-        _ => false,
-    };
-    let mut base = Event::new(Action::Tokenize, "");
+    use crate::audit::Action;
+    let mut base = base_event(gw, target, request_id, outcome);
     base.action = match outcome {
         "forwarded" | "answered" => None,
         "auth" => Some(Action::AuthFailure),
         _ => Some(Action::RequestFailed),
     };
-    base.outcome = outcome.to_string();
+    base.status = Some(status.as_u16());
+    let mut events = trail.events(&base, reidentifies(gw, target));
+    if trail.recorded() && base.action.is_none() {
+        events.retain(|e| !e.phi.is_empty() || !e.tokens.is_empty());
+    }
+    gw.audit.record_durable(events).await
+}
+
+/// Records the request's events so far and waits until they are on disk, before its body
+/// is forwarded: a crash after forwarding cannot lose the record of what left.
+async fn audit_before_forwarding(
+    gw: &Gateway,
+    i: usize,
+    trail: &Trail,
+    request_id: &str,
+) -> Result<(), Problem> {
+    let target = Some(Target::Route(i));
+    let base = base_event(gw, target, request_id, "forwarded");
+    let events = trail.take_events(&base, reidentifies(gw, target));
+    gw.audit.record_durable(events).await.map_err(|e| {
+        tracing::error!(request_id, error = %e, "audit record failed; nothing was forwarded");
+        audit_unavailable()
+    })
+}
+
+/// The fields every audit event of a request shares (the action is filled in later).
+fn base_event(
+    gw: &Gateway,
+    target: Option<Target>,
+    request_id: &str,
+    outcome: &str,
+) -> crate::audit::Event {
+    let mut base = crate::audit::Event::new(crate::audit::Action::Tokenize, outcome);
+    base.action = None;
     base.request_id = Some(request_id.to_string());
     base.route = Some(route_name(gw, target).to_string());
-    base.status = Some(status.as_u16());
-    for event in trail.events(&base, reidentify) {
-        gw.audit.record(event)?;
+    base
+}
+
+/// Whether the request reveals (its events are reveals) rather than tokenises.
+fn reidentifies(gw: &Gateway, target: Option<Target>) -> bool {
+    match target {
+        Some(Target::Route(i)) => gw.routes[i].cfg.direction == Direction::Reidentify,
+        Some(Target::ApiReidentify) => true,
+        _ => false,
     }
-    Ok(())
 }
 
 fn audit_unavailable() -> Problem {
@@ -210,7 +250,7 @@ fn route_name(gw: &Gateway, t: Option<Target>) -> &str {
     }
 }
 
-fn new_request_id() -> String {
+pub fn new_request_id() -> String {
     let mut b = [0u8; 12];
     // A failed random read still yields a (weaker) unique-enough id from the clock.
     if ring::rand::SecureRandom::fill(&ring::rand::SystemRandom::new(), &mut b).is_err() {
@@ -432,6 +472,9 @@ fn kind_of(headers: &HeaderMap, body: &[u8], pass: &[String]) -> Result<BodyKind
         "application/json" | "text/json" | "application/x-json" => ContentType::Json,
         "application/x-www-form-urlencoded" => ContentType::Form,
         "text/plain" => ContentType::Text,
+        "application/hl7-v2" | "x-application/hl7-v2+er7" => ContentType::Hl7,
+        "text/csv" => ContentType::Csv,
+        "text/tab-separated-values" => ContentType::Tsv,
         t if t.starts_with("multipart/") => {
             return Err(unsupported("multipart bodies are refused on this route"))
         }
@@ -737,16 +780,28 @@ async fn reidentify_body(
                 .collect::<Result<Vec<_>, _>>()?
                 .join("\n"),
             ContentType::Form => reveal_form(text, store, &allow, &mut stats)?,
-            // A text body that is JSON is revealed as JSON, so values are escaped in it.
+            // A text body that is JSON is revealed as JSON, so values are escaped in it;
+            // one that is an HL7 message, as HL7.
             ContentType::Text => match nested::opens_like_json(text)
                 .then(|| serde_json::from_str(text.trim()).ok())
                 .flatten()
             {
                 Some(v) => reveal_json_value(v, store, &allow, &mut stats)?,
+                None if nested::sniff(text) == nested::Shape::Hl7 => {
+                    reveal_hl7(text, store, &allow, &mut stats).map_err(|e| reveal_problem(&e))?
+                }
                 None => {
                     reveal_text(text, store, &allow, &mut stats).map_err(|e| vault_failed(&e))?
                 }
             },
+            ContentType::Hl7 => {
+                reveal_hl7(text, store, &allow, &mut stats).map_err(|e| reveal_problem(&e))?
+            }
+            ContentType::Csv | ContentType::Tsv => {
+                let delimiter = if ct == ContentType::Csv { b',' } else { b'\t' };
+                reveal_table(text, delimiter, store, &allow, &mut stats)
+                    .map_err(|e| reveal_problem(&e))?
+            }
         };
         Ok::<_, Problem>((out, stats))
     })
@@ -913,6 +968,7 @@ async fn forward(
             }
         }
     }
+    audit_before_forwarding(gw, i, trail, request_id).await?;
     let timeout = Duration::from_millis(gw.config.timeouts.upstream_response_ms);
     let sent = Instant::now();
     let answered = tokio::time::timeout(timeout, route.client.request(out)).await;
@@ -1384,7 +1440,8 @@ fn vault_failed(e: &dyn std::error::Error) -> Problem {
 
 fn reveal_problem(e: &RevealError) -> Problem {
     match e {
-        RevealError::Token(t) => vault_failed(t),
+        RevealError::Token(t) | RevealError::Malformed(ScanError::Token(t)) => vault_failed(t),
+        RevealError::Malformed(s) => scan_problem(s),
         RevealError::KeyCollision => Problem::new(
             StatusCode::UNPROCESSABLE_ENTITY,
             "reidentify_failed",
@@ -1403,9 +1460,11 @@ fn scan_problem(e: &ScanError) -> Problem {
             e.to_string(),
         ),
         ScanError::Token(t) => vault_failed(t),
-        ScanError::Json { .. } | ScanError::Utf8 { .. } | ScanError::Form(_) => {
-            bad_request_titled("Malformed body", &e.to_string())
-        }
+        ScanError::Json { .. }
+        | ScanError::Utf8 { .. }
+        | ScanError::Form(_)
+        | ScanError::Hl7(_)
+        | ScanError::Csv { .. } => bad_request_titled("Malformed body", &e.to_string()),
         ScanError::Unreadable(_) => unsupported(&e.to_string()),
         _ => Problem::new(
             StatusCode::UNPROCESSABLE_ENTITY,

@@ -27,10 +27,116 @@ use super::reload::Running;
 use super::tls::{self, ReloadingCert};
 use super::{proxy, Gateway};
 
-/// Runs the gateway until SIGTERM or Ctrl-C. Prints one `phigate listening …` line per
-/// bound listener to standard output (tests and scripts read the ports from it).
-/// `source` is the configuration file reloads re-read (`None` in dev mode).
-pub async fn serve(gw: Gateway, source: Option<std::path::PathBuf>) -> anyhow::Result<()> {
+/// The admin listener, bound before the gateway is loaded: while start-up waits (for its
+/// PostgreSQL vault), it answers `/healthz` ok and everything else 503, so an orchestrator
+/// sees a live process that is not ready. Prints the `phigate admin …` line.
+pub struct StartingAdmin {
+    stop: tokio::sync::oneshot::Sender<()>,
+    task: tokio::task::JoinHandle<TcpListener>,
+}
+
+impl StartingAdmin {
+    pub async fn bind(addr: std::net::SocketAddr) -> anyhow::Result<StartingAdmin> {
+        let listener = TcpListener::bind(addr)
+            .await
+            .map_err(|e| anyhow::anyhow!("binding admin {addr}: {e}"))?;
+        println!("phigate admin http://{}", listener.local_addr()?);
+        use std::io::Write as _;
+        let _ = std::io::stdout().flush();
+        let (stop, mut stopped) = tokio::sync::oneshot::channel::<()>();
+        let task = tokio::spawn(async move {
+            loop {
+                tokio::select! {
+                    r = listener.accept() => if let Ok((tcp, _)) = r {
+                        tokio::spawn(async move {
+                            let _ = hyper::server::conn::http1::Builder::new()
+                                .timer(TokioTimer::new())
+                                .header_read_timeout(Duration::from_secs(10))
+                                .serve_connection(TokioIo::new(tcp), service_fn(starting_answer))
+                                .await;
+                        });
+                    },
+                    _ = &mut stopped => return listener,
+                }
+            }
+        });
+        Ok(StartingAdmin { stop, task })
+    }
+
+    /// Stops answering and hands the listener over to the gateway.
+    pub async fn into_listener(self) -> anyhow::Result<TcpListener> {
+        let _ = self.stop.send(());
+        Ok(self.task.await?)
+    }
+}
+
+async fn starting_answer(
+    req: Request<hyper::body::Incoming>,
+) -> Result<Response<Full<Bytes>>, std::convert::Infallible> {
+    let (status, body) = match req.uri().path() {
+        "/healthz" => (StatusCode::OK, "ok\n"),
+        "/readyz" => (StatusCode::SERVICE_UNAVAILABLE, "not ready (starting)\n"),
+        _ => (StatusCode::SERVICE_UNAVAILABLE, "starting\n"),
+    };
+    let mut resp = Response::new(Full::new(Bytes::from_static(body.as_bytes())));
+    *resp.status_mut() = status;
+    Ok(resp)
+}
+
+/// SIGTERM and Ctrl-C, listened for from the start of `serve`: a signal that arrives while
+/// start-up waits, or between start-up and serving, is kept until asked for, never lost
+/// (once a handler is installed, a signal nobody listens for would be dropped).
+/// SIGHUP is listened for from the start too, so a `systemctl reload` while start-up waits
+/// does not end the process (SIGHUP's default action); it is acted on once serving.
+pub struct Terminate {
+    #[cfg(unix)]
+    term: Option<tokio::signal::unix::Signal>,
+    #[cfg(unix)]
+    hup: Option<tokio::signal::unix::Signal>,
+}
+
+impl Terminate {
+    /// Starts listening (inside the runtime).
+    pub fn listen() -> Terminate {
+        Terminate {
+            #[cfg(unix)]
+            term: tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).ok(),
+            #[cfg(unix)]
+            hup: tokio::signal::unix::signal(tokio::signal::unix::SignalKind::hangup()).ok(),
+        }
+    }
+
+    /// The SIGHUP listener installed by [`Terminate::listen`], for the serving loop.
+    #[cfg(unix)]
+    fn take_hangup(&mut self) -> Option<tokio::signal::unix::Signal> {
+        self.hup.take()
+    }
+
+    /// Resolves on SIGTERM or Ctrl-C.
+    pub async fn recv(&mut self) {
+        #[cfg(unix)]
+        if let Some(term) = self.term.as_mut() {
+            tokio::select! {
+                _ = term.recv() => {}
+                _ = tokio::signal::ctrl_c() => {}
+            }
+            return;
+        }
+        let _ = tokio::signal::ctrl_c().await;
+    }
+}
+
+/// Runs the gateway until SIGTERM or Ctrl-C, answering admin requests on `admin` (bound by
+/// [`StartingAdmin`]). Prints one `phigate listening …` line per bound listener to standard
+/// output (tests and scripts read the ports from it). `source` is the configuration file
+/// reloads re-read (`None` in dev mode). The vault and audit log `gw` opened are kept by
+/// every reload.
+pub async fn serve(
+    gw: Gateway,
+    source: Option<std::path::PathBuf>,
+    admin: TcpListener,
+    mut terminate: Terminate,
+) -> anyhow::Result<()> {
     let running = Arc::new(Running::new(gw, source));
     let gw = running.current();
     let (stop_tx, stop_rx) = watch::channel(false);
@@ -55,10 +161,6 @@ pub async fn serve(gw: Gateway, source: Option<std::path::PathBuf>) -> anyhow::R
             stop_rx.clone(),
         )));
     }
-    let admin = TcpListener::bind(gw.config.admin.listen)
-        .await
-        .map_err(|e| anyhow::anyhow!("binding admin {}: {e}", gw.config.admin.listen))?;
-    println!("phigate admin http://{}", admin.local_addr()?);
     let served: Served = Arc::new(served);
     tokio::spawn(admin_loop(
         admin,
@@ -76,7 +178,7 @@ pub async fn serve(gw: Gateway, source: Option<std::path::PathBuf>) -> anyhow::R
     );
 
     drop(gw);
-    wait_for_shutdown(&certs, &running).await;
+    wait_for_shutdown(&certs, &running, &mut terminate).await;
     let gw = running.current();
     gw.ready.store(false, Ordering::SeqCst);
     tracing::info!("shutting down: no new connections; draining in-flight requests");
@@ -92,21 +194,24 @@ pub async fn serve(gw: Gateway, source: Option<std::path::PathBuf>) -> anyhow::R
 
 /// Waits for SIGTERM or Ctrl-C, reloading certificates and configuration on every SIGHUP
 /// meanwhile.
-async fn wait_for_shutdown(certs: &[Arc<ReloadingCert>], running: &Arc<Running>) {
+async fn wait_for_shutdown(
+    certs: &[Arc<ReloadingCert>],
+    running: &Arc<Running>,
+    terminate: &mut Terminate,
+) {
     #[cfg(unix)]
     {
         use tokio::signal::unix::{signal, SignalKind};
-        let (Ok(mut term), Ok(mut hup)) = (
-            signal(SignalKind::terminate()),
-            signal(SignalKind::hangup()),
-        ) else {
-            let _ = tokio::signal::ctrl_c().await;
+        let hup = terminate
+            .take_hangup()
+            .map_or_else(|| signal(SignalKind::hangup()), Ok);
+        let Ok(mut hup) = hup else {
+            terminate.recv().await;
             return;
         };
         loop {
             tokio::select! {
-                _ = term.recv() => return,
-                _ = tokio::signal::ctrl_c() => return,
+                () = terminate.recv() => return,
                 _ = hup.recv() => {
                     // Logged and audited by the reload itself.
                     let _ = reload_config(running).await;
@@ -133,7 +238,7 @@ async fn wait_for_shutdown(certs: &[Arc<ReloadingCert>], running: &Arc<Running>)
     #[cfg(not(unix))]
     {
         let _ = (certs, running);
-        let _ = tokio::signal::ctrl_c().await;
+        terminate.recv().await;
     }
 }
 

@@ -40,6 +40,8 @@ struct Inner {
     /// The echo list's dictionary, built once and shared by every channel of the answer;
     /// dropped when a new value is revealed.
     echo_built: Option<Arc<Learned>>,
+    /// Whether events were recorded before the body was forwarded ([`Trail::take_events`]).
+    recorded: bool,
 }
 
 impl Trail {
@@ -89,6 +91,39 @@ impl Trail {
                 }
             }
         });
+    }
+
+    /// The events so far, taken to be recorded before the body is forwarded: what they cover
+    /// is cleared, so that the events of the finished request hold only what its answer
+    /// added. The echo list stays: the answer is still to be de-identified.
+    pub fn take_events(&self, base: &Event, reidentify: bool) -> Vec<Event> {
+        let events = self.events(base, reidentify);
+        self.with(|i| {
+            i.tokens.clear();
+            i.subjects.clear();
+            i.found.clear();
+            i.revealed.clear();
+            i.revealed_tokens.clear();
+            i.refused.clear();
+            i.refused_tokens.clear();
+            i.claim = None;
+            i.recorded = true;
+        });
+        events
+    }
+
+    /// Drops the values revealed so far (the command line reveals for the operator, and has
+    /// no answer to check them against).
+    pub fn clear_echo(&self) {
+        self.with(|i| {
+            i.echo.clear();
+            i.echo_built = None;
+        });
+    }
+
+    /// Whether the request's events were recorded before it was forwarded.
+    pub fn recorded(&self) -> bool {
+        self.with(|i| i.recorded).unwrap_or(false)
     }
 
     /// The audit events of a finished request.

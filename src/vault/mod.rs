@@ -103,8 +103,18 @@ impl VaultStore for SledVault {
     fn flush(&self) -> Result<(), VaultError> {
         SledVault::flush(self)
     }
+    /// After a failed write (a full disk, say), ready only once a write goes through
+    /// again: the check then writes and flushes a small probe, so `/readyz` recovers when
+    /// the disk does, without waiting for a request to try.
     fn health_check(&self) -> Result<(), VaultError> {
-        self.active_key_id().map(|_| ())
+        use std::sync::atomic::Ordering::SeqCst;
+        self.active_key_id()?;
+        if self.commit.write_failed.load(SeqCst) {
+            self.meta
+                .insert("probe", crate::audit::now_rfc3339().as_bytes())?;
+            self.commit.flush(&self.db)?;
+        }
+        Ok(())
     }
     fn is_local(&self) -> bool {
         true
@@ -279,6 +289,8 @@ struct GroupCommit {
     durable_through: AtomicU64,
     /// Flushes done (for tests and stats).
     flushes: AtomicU64,
+    /// The last write or flush failed (cleared by the next successful flush).
+    write_failed: std::sync::atomic::AtomicBool,
     /// Test hook: fail this many flushes (as a failed write would).
     #[cfg(test)]
     fail_flushes: std::sync::atomic::AtomicU32,
@@ -303,7 +315,11 @@ impl GroupCommit {
             .read()
             .map_err(|_| VaultError::Storage("commit lock poisoned".into()))?;
         self.last_insert.fetch_max(*generation + 1, SeqCst);
-        insert()
+        let result = insert();
+        if matches!(result, Err(VaultError::Storage(_))) {
+            self.write_failed.store(true, SeqCst);
+        }
+        result
     }
 
     /// Whether every mapping this process has inserted, and so every one a look-up could
@@ -326,9 +342,14 @@ impl GroupCommit {
         };
         #[cfg(test)]
         if keyring::trip(&self.fail_flushes) {
+            self.write_failed.store(true, SeqCst);
             return Err(VaultError::Storage("injected flush failure".into()));
         }
-        db.flush()?;
+        if let Err(e) = db.flush() {
+            self.write_failed.store(true, SeqCst);
+            return Err(e.into());
+        }
+        self.write_failed.store(false, SeqCst);
         self.flushes.fetch_add(1, SeqCst);
         self.durable_through.fetch_max(closed, SeqCst);
         Ok(())
@@ -1750,13 +1771,17 @@ mod tests {
             .expect("early");
 
         // 1. The flush fails: no token, for a patient's or a vault-wide value.
-        v.commit.fail_flushes.store(2, SeqCst);
+        assert!(v.health_check().is_ok());
+        v.commit.fail_flushes.store(3, SeqCst);
         assert!(v
             .tokenize_for(Some("MRN:A1"), &[req(PhiType::Name, "Flush Fails")], true)
             .is_err());
         assert!(v
             .tokenize(&[req(PhiType::Name, "Flush Fails Too")], true)
             .is_err());
+        // Not ready while writes fail (`/readyz`); ready again once one goes through.
+        assert!(v.health_check().is_err(), "the probe write fails too");
+        assert!(v.health_check().is_ok(), "the fault cleared");
         // 2. The keyring write for a new patient fails (torn): no token, no key in use.
         v.keyring.fail_appends.store(1, SeqCst);
         assert!(v

@@ -100,18 +100,27 @@ use crate::transform::token::{
 };
 
 /// The schema version this binary writes.
-pub const SCHEMA_VERSION: i32 = 1;
+pub const SCHEMA_VERSION: i32 = 2;
 /// Migrations by version; each runs once, in order, in the start-up transaction.
-const MIGRATIONS: &[(i32, &str)] = &[(
-    1,
-    "CREATE TABLE phigate_meta (key text PRIMARY KEY, value text NOT NULL);
+const MIGRATIONS: &[(i32, &str)] = &[
+    (
+        1,
+        "CREATE TABLE phigate_meta (key text PRIMARY KEY, value text NOT NULL);
      CREATE TABLE phigate_tokens (token text PRIMARY KEY, record bytea NOT NULL);
      CREATE TABLE phigate_index (key bytea PRIMARY KEY, token text NOT NULL, sid bytea);
      CREATE INDEX phigate_index_sid ON phigate_index (sid) WHERE sid IS NOT NULL;
      CREATE TABLE phigate_holdings (sid bytea NOT NULL, token text NOT NULL,
                                     PRIMARY KEY (sid, token));
      CREATE TABLE phigate_subject_keys (sid bytea PRIMARY KEY, body bytea NOT NULL);",
-)];
+    ),
+    // The audit logs' witnesses (crate::audit::witness): each log's newest checkpoint.
+    (
+        2,
+        "CREATE TABLE phigate_audit_witness (log_id text PRIMARY KEY, location text NOT NULL,
+                                         checkpoint text NOT NULL);
+     CREATE INDEX phigate_audit_witness_location ON phigate_audit_witness (location);",
+    ),
+];
 /// The advisory lock migrations hold ("phigate" and the schema table's purpose).
 const MIGRATION_LOCK: i64 = 0x7068_6967_6174_6531;
 /// How long a synchronous call waits for the database before failing (closed).
@@ -627,15 +636,45 @@ impl PgVault {
             .enable_all()
             .build()
             .map_err(storage)?;
+        let handle = runtime.handle().clone();
+        match PgVault::connect(cfg, tls, name, handle, opts.pool_size, master) {
+            Ok(inner) => {
+                if let Ok(mut slot) = inner.runtime.lock() {
+                    *slot = Some(runtime);
+                }
+                Ok(PgVault {
+                    inner: Arc::new(inner),
+                    minter: Arc::new(TokenMinter::new(master, "")),
+                    domain: String::new(),
+                })
+            }
+            Err(e) => {
+                // Dropping a runtime waits for its threads, which panics when the caller is
+                // itself async (`serve` opens the vault inside its runtime): let it go
+                // without waiting, so the caller sees the error, not a panic.
+                runtime.shutdown_background();
+                Err(e)
+            }
+        }
+    }
+
+    /// Connects, migrates and checks the key on `handle`'s runtime: the vault's state.
+    fn connect(
+        cfg: tokio_postgres::Config,
+        tls: Option<MakeRustls>,
+        name: String,
+        handle: tokio::runtime::Handle,
+        pool_size: usize,
+        master: &MasterKey,
+    ) -> Result<Inner, VaultError> {
         let pool = Arc::new(Pool {
             cfg,
             tls,
             idle: Mutex::new(Vec::new()),
-            permits: tokio::sync::Semaphore::new(opts.pool_size.max(1)),
+            permits: tokio::sync::Semaphore::new(pool_size.max(1)),
         });
         let index_key = master.derive(Purpose::Index, "").hmac();
         let check = hex(hmac::sign(&index_key, b"phigate key check").as_ref());
-        let handle = runtime.handle().clone();
         let open_err = |reason: String| VaultError::Open {
             path: name.clone(),
             reason,
@@ -675,21 +714,17 @@ impl PgVault {
             .collect::<Result<Vec<_>, _>>()?;
         let healthy = Arc::new(AtomicBool::new(true));
         spawn_health_check(&handle, Arc::clone(&pool), Arc::clone(&healthy));
-        Ok(PgVault {
-            inner: Arc::new(Inner {
-                runtime: Mutex::new(Some(runtime)),
-                handle,
-                pool,
-                healthy,
-                master: MasterKey::from_bytes(*master.as_bytes()),
-                index_key,
-                value_keys: std::sync::RwLock::new(value_keys),
-                wrap_id: active,
-                rng: SystemRandom::new(),
-                name,
-            }),
-            minter: Arc::new(TokenMinter::new(master, "")),
-            domain: String::new(),
+        Ok(Inner {
+            runtime: Mutex::new(None),
+            handle,
+            pool,
+            healthy,
+            master: MasterKey::from_bytes(*master.as_bytes()),
+            index_key,
+            value_keys: std::sync::RwLock::new(value_keys),
+            wrap_id: active,
+            rng: SystemRandom::new(),
+            name,
         })
     }
 
@@ -1375,6 +1410,108 @@ pub fn scratch_database(base_url: &str, prefix: &str) -> Result<String, VaultErr
         .rfind('/')
         .ok_or_else(|| storage("the url names no database"))?;
     Ok(format!("{}/{name}{query}", &head[..at]))
+}
+
+// ---- The audit log's witness ----
+
+/// The witness ([`crate::audit::witness`]) of the log in one directory on this host, kept
+/// in `phigate_audit_witness`. Its location is `host:path`, since replicas on several hosts
+/// may use the same path for their own logs.
+pub struct PgWitness {
+    vault: PgVault,
+    location: String,
+}
+
+impl PgVault {
+    /// The witness of the audit log in `log_dir` on this host.
+    pub fn audit_witness(&self, log_dir: &Path) -> PgWitness {
+        let host = std::fs::read_to_string("/proc/sys/kernel/hostname")
+            .or_else(|_| std::fs::read_to_string("/etc/hostname"))
+            .map(|h| h.trim().to_string())
+            .unwrap_or_else(|_| "localhost".into());
+        PgWitness {
+            vault: self.clone(),
+            location: format!("{host}:{}", crate::audit::witness::location(log_dir)),
+        }
+    }
+}
+
+impl PgWitness {
+    fn failed(&self, e: VaultError) -> crate::audit::AuditError {
+        crate::audit::AuditError::Io {
+            path: format!("{} (audit witness)", self.vault.name()),
+            reason: e.to_string(),
+        }
+    }
+}
+
+impl crate::audit::witness::Witness for PgWitness {
+    fn describe(&self) -> String {
+        format!("{} table phigate_audit_witness", self.vault.name())
+    }
+
+    fn load(
+        &self,
+        log_id: &str,
+    ) -> Result<Option<crate::audit::Checkpoint>, crate::audit::AuditError> {
+        let pool = Arc::clone(&self.vault.inner.pool);
+        let id = log_id.to_string();
+        let text: Option<String> = self
+            .vault
+            .run(async move {
+                let c = pool.get().await?;
+                Ok(c.client
+                    .query_opt(
+                        "SELECT checkpoint FROM phigate_audit_witness WHERE log_id = $1",
+                        &[&id],
+                    )
+                    .await?
+                    .map(|r| r.get(0)))
+            })
+            .map_err(|e| self.failed(e))?;
+        text.map(|t| serde_json::from_str(&t))
+            .transpose()
+            .map_err(|_| self.failed(storage("a witness row is not a checkpoint")))
+    }
+
+    fn store(
+        &self,
+        log_id: &str,
+        checkpoint: &crate::audit::Checkpoint,
+    ) -> Result<(), crate::audit::AuditError> {
+        let pool = Arc::clone(&self.vault.inner.pool);
+        let (id, location, line) = (log_id.to_string(), self.location.clone(), checkpoint.line());
+        self.vault
+            .run(async move {
+                let c = pool.get().await?;
+                c.client
+                    .execute(
+                        "INSERT INTO phigate_audit_witness (log_id, location, checkpoint) VALUES ($1, $2, $3)
+                         ON CONFLICT (log_id) DO UPDATE SET location = EXCLUDED.location, checkpoint = EXCLUDED.checkpoint",
+                        &[&id, &location, &line],
+                    )
+                    .await?;
+                Ok(())
+            })
+            .map_err(|e| self.failed(e))
+    }
+
+    fn knows_location(&self) -> Result<bool, crate::audit::AuditError> {
+        let pool = Arc::clone(&self.vault.inner.pool);
+        let location = self.location.clone();
+        self.vault
+            .run(async move {
+                let c = pool.get().await?;
+                Ok(c.client
+                    .query_opt(
+                        "SELECT 1 FROM phigate_audit_witness WHERE location = $1 LIMIT 1",
+                        &[&location],
+                    )
+                    .await?
+                    .is_some())
+            })
+            .map_err(|e| self.failed(e))
+    }
 }
 
 /// Runs `f` on `handle`'s runtime and waits for the answer on a channel.

@@ -166,7 +166,7 @@ const SUFFIXES: &[(&str, PhiType)] = &[
     ("address", PhiType::Address),
 ];
 
-fn parse_field(s: &str) -> Result<Field, String> {
+pub(crate) fn parse_field(s: &str) -> Result<Field, String> {
     Ok(match s {
         "scan" => Field::Scan,
         "keep" => Field::Keep,

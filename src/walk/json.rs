@@ -235,7 +235,7 @@ fn learn(
 
 /// Types worth searching for in free text; short or generic ones (ZIP, dates) are found
 /// by the rules anyway and would match unrelated numbers.
-fn learnable(ty: PhiType) -> bool {
+pub(crate) fn learnable(ty: PhiType) -> bool {
     !matches!(
         ty,
         PhiType::Date | PhiType::Zip | PhiType::Age | PhiType::Location
@@ -498,7 +498,7 @@ fn extension_type(o: &Map<String, Value>) -> Option<PhiType> {
 }
 
 /// A value shaped like a code, unit, status or URL: one short word, no contact detail.
-fn keep_shaped(s: &str) -> bool {
+pub(crate) fn keep_shaped(s: &str) -> bool {
     let view = crate::canon::Canon::of(s);
     let v = view.as_ref().map_or(s, crate::canon::Canon::text).trim();
     v.len() <= 256

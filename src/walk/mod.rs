@@ -10,14 +10,18 @@
 //! - [`fields`]: field rules for structured payloads.
 //! - [`json`]: the JSON / FHIR walker.
 //! - [`form`]: `application/x-www-form-urlencoded` bodies.
+//! - [`hl7`]: HL7 v2.x messages (ER7), by the field rules of `patterns/hl7.toml`.
+//! - [`csv`]: CSV and TSV tables, columns by their header through the JSON key rules.
 //! - [`nested`]: payloads inside payloads (JSON in strings, URLs, forms, base64) and body
 //!   sniffing.
 //!
 //! Every string is read through its canonical view ([`crate::canon`]) before detection, and
 //! every body by its real shape whatever its label: what cannot be read is refused.
 
+pub mod csv;
 pub mod fields;
 pub mod form;
+pub mod hl7;
 pub mod json;
 pub mod nested;
 
@@ -45,6 +49,12 @@ pub enum ContentType {
     Form,
     /// Newline-delimited JSON: one document per line.
     NdJson,
+    /// HL7 v2.x in ER7 (`MSH|^~\&|…`).
+    Hl7,
+    /// Comma-separated values (RFC 4180).
+    Csv,
+    /// Tab-separated values.
+    Tsv,
 }
 
 impl FromStr for ContentType {
@@ -59,7 +69,14 @@ impl FromStr for ContentType {
             .trim()
             .to_ascii_lowercase();
         Ok(match base.as_str() {
-            "text/plain" | "text" | "text/markdown" | "text/csv" => ContentType::Text,
+            "text/plain" | "text" | "text/markdown" => ContentType::Text,
+            "application/hl7-v2"
+            | "x-application/hl7-v2+er7"
+            | "application/x-hl7"
+            | "hl7"
+            | "er7" => ContentType::Hl7,
+            "text/csv" | "application/csv" | "csv" => ContentType::Csv,
+            "text/tab-separated-values" | "tsv" => ContentType::Tsv,
             "application/json" | "json" | "text/json" => ContentType::Json,
             "application/fhir+json" | "fhir" | "fhir-json" | "application/json+fhir" => {
                 ContentType::FhirJson
@@ -91,6 +108,15 @@ impl ContentType {
             if lower.ends_with(".txt") || lower.ends_with(".text") || lower.ends_with(".md") {
                 return ContentType::Text;
             }
+            if lower.ends_with(".hl7") || lower.ends_with(".er7") {
+                return ContentType::Hl7;
+            }
+            if lower.ends_with(".csv") {
+                return ContentType::Csv;
+            }
+            if lower.ends_with(".tsv") || lower.ends_with(".tab") {
+                return ContentType::Tsv;
+            }
         }
         match body.iter().find(|b| !b.is_ascii_whitespace()) {
             Some(b'{') | Some(b'[') => sniff_json(body),
@@ -107,6 +133,11 @@ fn sniff_json(body: &[u8]) -> ContentType {
         ContentType::Json
     }
 }
+
+/// Most digits an identifier-shaped value in a code field may have and be kept (LOINC
+/// `29463-7`, CPT, control IDs like `MSG00001`); with more it is read as an identifier
+/// (an MRN or visit number filed in the wrong field).
+const MAX_CODE_DIGITS: usize = 6;
 
 /// Limits on one document.
 #[derive(Clone, Copy, Debug)]
@@ -143,6 +174,10 @@ pub enum ScanError {
     TooDeep { limit: usize },
     #[error("malformed form body: {0}")]
     Form(&'static str),
+    #[error("malformed HL7 v2 message: {0}")]
+    Hl7(&'static str),
+    #[error("malformed CSV at line {line}: {reason}")]
+    Csv { line: usize, reason: &'static str },
     #[error("two object keys de-identify to the same key")]
     KeyCollision,
     #[error("the body is {0}, which is not de-identified; nothing was forwarded")]
@@ -176,6 +211,8 @@ pub enum BuildError {
 pub struct Engine {
     pub detector: Detector,
     pub fields: FieldRules,
+    /// HL7 v2 field rules (`patterns/hl7.toml`).
+    pub hl7: hl7::Rules,
     pub policies: Vec<Policy>,
     pub zip3_restricted: HashSet<String>,
     pub limits: Limits,
@@ -188,6 +225,7 @@ impl Engine {
     pub fn build(p: &Patterns) -> Result<Engine, BuildError> {
         let detector = Detector::build(p)?;
         let fields = FieldRules::parse("patterns/fields.toml", p.get("fields.toml"))?;
+        let hl7 = hl7::Rules::parse("patterns/hl7.toml", p.get("hl7.toml"))?;
         let mut policies = Vec::new();
         for name in ["safe-harbor", "limited-data-set", "reversible"] {
             let file = format!("policies/{name}.toml");
@@ -196,6 +234,7 @@ impl Engine {
         Ok(Engine {
             detector,
             fields,
+            hl7,
             policies,
             zip3_restricted: parse_zip3_list(p.get("zip3-restricted.txt")),
             limits: Limits::default(),
@@ -219,8 +258,9 @@ impl Engine {
     }
 
     /// De-identifies one document. The label is a hint: the body is read by its real shape
-    /// (JSON sent as text or as a form is walked as JSON), and a body that is something
-    /// phigate cannot read (HL7 v2, XML) is refused, never passed on as text.
+    /// (JSON sent as text or as a form is walked as JSON, an HL7 message sent as text is
+    /// walked as HL7), and a body that is something phigate cannot read (XML) is refused,
+    /// never passed on as text.
     pub fn deidentify(
         &self,
         input: &[u8],
@@ -258,6 +298,34 @@ impl Engine {
                 false => form::deidentify(self, text, t, scratch),
             },
             ContentType::Text => self.deidentify_sniffed(text, t, scratch),
+            // A table or message label on JSON is a hint like any other.
+            ContentType::Hl7 | ContentType::Csv | ContentType::Tsv
+                if nested::opens_like_json(text) =>
+            {
+                match self.try_json(text.trim(), false, t, scratch)? {
+                    Some(out) => Ok(out),
+                    None => self.deidentify_labelled(text, content_type, t, scratch),
+                }
+            }
+            ContentType::Hl7 | ContentType::Csv | ContentType::Tsv => {
+                self.deidentify_labelled(text, content_type, t, scratch)
+            }
+        }
+    }
+
+    /// HL7 and tables by their label; a body labelled HL7 that does not open with a header
+    /// is still walked as segments (every value then read as unknown), never passed on.
+    fn deidentify_labelled(
+        &self,
+        text: &str,
+        content_type: ContentType,
+        t: &Transformer<'_>,
+        scratch: &mut Scratch,
+    ) -> Result<Output, ScanError> {
+        match content_type {
+            ContentType::Csv => csv::deidentify(self, text, b',', t, scratch),
+            ContentType::Tsv => csv::deidentify(self, text, b'\t', t, scratch),
+            _ => hl7::deidentify(self, text, t, scratch),
         }
     }
 
@@ -275,7 +343,7 @@ impl Engine {
         }
         match nested::sniff(text) {
             nested::Shape::Form => form::deidentify(self, text, t, scratch),
-            nested::Shape::Hl7 => Err(ScanError::Unreadable("an HL7 v2 message")),
+            nested::Shape::Hl7 => hl7::deidentify(self, text, t, scratch),
             nested::Shape::Xml => Err(ScanError::Unreadable("an XML document")),
             nested::Shape::Text => self.deidentify_text(text, t, scratch),
         }
@@ -485,6 +553,37 @@ impl Engine {
         }
         let words: Vec<&str> = words.iter().map(|w| w.trim_end_matches('.')).collect();
         self.names_only(&words)
+    }
+
+    /// A value under a code field of a message or table (HL7 `keep`, a CSV `cpt` column)
+    /// that may stay as written: shaped like a code, not a long identifier (a code is short;
+    /// a record number filed in the wrong field is not), none of the payload's own PHI
+    /// values and not a name (but for upper-case table codes of up to three characters).
+    /// Anything else is scanned.
+    pub(crate) fn keeps_code(&self, value: &str, learned: &Learned) -> bool {
+        let v = value.trim();
+        let mut phi = false;
+        learned.scan(v, |_, _, _| phi = true);
+        if phi {
+            return false;
+        }
+        // Table codes (`AU`, `IP`, `SIU`) are short upper-case words that are sometimes
+        // surnames too: they are not read as names; longer values are. Such a code is
+        // shaped like a code by construction.
+        let table_code = v.len() <= 3
+            && v.bytes()
+                .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit());
+        if table_code {
+            return true;
+        }
+        if !json::keep_shaped(value) {
+            return false;
+        }
+        let digits = v.bytes().filter(u8::is_ascii_digit).count();
+        if digits > MAX_CODE_DIGITS && self.identifier_type(v).is_some() {
+            return false;
+        }
+        !self.is_name_value(v)
     }
 
     /// [`shape::value_type`], except for the clinic's own procedure codes.

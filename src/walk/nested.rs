@@ -31,7 +31,7 @@ const MAX_B64_ID: usize = 128;
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Shape {
     Form,
-    /// HL7 v2 (`MSH|…`): not read yet, so refused.
+    /// HL7 v2 (`MSH|…`): walked by [`super::hl7`].
     Hl7,
     /// XML or a C-CDA document: not read yet, so refused.
     Xml,
@@ -129,6 +129,12 @@ fn open(
             add(counts, &out.counts);
             return Ok(Some(out.text));
         }
+    }
+    // An HL7 message in a string (its segments end in `\r`): walked as the message it is.
+    if sniff(v) == Shape::Hl7 {
+        let out = super::hl7::deidentify(engine, v, t, scratch)?;
+        add(counts, &out.counts);
+        return Ok(Some(out.text));
     }
     if v.contains(char::is_whitespace) {
         return Ok(None);

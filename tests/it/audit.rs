@@ -472,6 +472,7 @@ fn vault_administration_is_audited_with_its_outcome() {
         })
         .collect();
     let want = [
+        ("tokenize", "ok"),
         ("vault_export", "ok"),
         ("vault_rotate_key", "ok"),
         ("vault_forget", "failed"),
@@ -599,4 +600,497 @@ fn since_and_until_are_times_with_offsets_and_garbage_is_refused() {
         !report.contains("(start)") && report.contains("(first entry)"),
         "{report}"
     );
+}
+
+// ---- Cutting the log short (issue 15, finding 4) ----------------------------------------
+
+/// A sled vault `vault` and its log `vault-audit` (the default layout), written in
+/// sessions as the gateway writes it: with the vault's witness. Returns (log dir, key file).
+fn witnessed_log(root: &Path, sessions: &[usize], max_segment_bytes: u64) -> (PathBuf, PathBuf) {
+    let vault = root.join("vault");
+    drop(phigate::vault::SledVault::create(&vault, &master()).expect("vault"));
+    let dir = phigate::audit::default_dir(&vault);
+    let mut n = 0;
+    for &count in sessions {
+        append_session(&vault, &dir, n, count, max_segment_bytes);
+        n += count;
+    }
+    let key = root.join("master.key");
+    std::fs::write(&key, KEY_HEX).expect("key");
+    (dir, key)
+}
+
+fn open_witnessed(vault: &Path, dir: &Path, max_segment_bytes: u64) -> Result<AuditLog, String> {
+    let settings = Settings {
+        max_segment_bytes,
+        ..Settings::default()
+    };
+    let witness = Box::new(phigate::audit::witness::FileWitness::in_vault(vault, dir));
+    AuditLog::open_witnessed(dir, &master(), settings, Some(witness)).map_err(|e| e.to_string())
+}
+
+fn append_session(vault: &Path, dir: &Path, from: usize, count: usize, max_segment_bytes: u64) {
+    let log = open_witnessed(vault, dir, max_segment_bytes).expect("open");
+    for i in from..from + count {
+        log.record(event(i)).expect("record");
+    }
+    log.close().expect("close");
+}
+
+/// `audit verify` with extra arguments: (exit code, verdict, standard error).
+fn verify_with(dir: &Path, extra: &[&str]) -> (i32, serde_json::Value, String) {
+    let d = dir.display().to_string();
+    let mut args = vec!["audit", "verify", "--dir", d.as_str()];
+    args.extend_from_slice(extra);
+    let (code, stdout, stderr) = out_of(&args);
+    let first = stdout.lines().next().unwrap_or("{}").to_string();
+    (
+        code,
+        serde_json::from_str(&first).unwrap_or_else(|_| panic!("verdict: {stdout} {stderr}")),
+        stderr,
+    )
+}
+
+fn pubkey_file(root: &Path, key: &Path) -> String {
+    let out = run(
+        &["audit", "pubkey", "--key-file", &key.display().to_string()],
+        b"",
+    );
+    let pubkey = root.join("audit.pub");
+    std::fs::write(&pubkey, &out.stdout).expect("pubkey");
+    pubkey.display().to_string()
+}
+
+/// Removes every entry after `keep` from the segments and every checkpoint past it, as
+/// someone erasing the newest activity would (the log and its checkpoints stay consistent).
+fn cut_after(dir: &Path, keep: u64) {
+    for seg in segments(dir) {
+        let kept: Vec<String> = lines(&seg)
+            .into_iter()
+            .filter(|l| seq_of(l) <= keep)
+            .collect();
+        if kept.is_empty() {
+            std::fs::remove_file(&seg).expect("remove");
+        } else {
+            write_lines(&seg, &kept);
+        }
+    }
+    let cps = dir.join(phigate::audit::CHECKPOINTS);
+    let kept: Vec<String> = lines(&cps)
+        .into_iter()
+        .filter(|l| seq_of(l) <= keep)
+        .collect();
+    write_lines(&cps, &kept);
+}
+
+fn seq_of(line: &str) -> u64 {
+    serde_json::from_str::<serde_json::Value>(line).expect("json")["seq"]
+        .as_u64()
+        .expect("seq")
+}
+
+#[test]
+fn cutting_the_newest_entries_with_their_checkpoints_is_caught_by_the_witness_and_a_pin() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let (dir, key) = witnessed_log(tmp.path(), &[20], 64 << 20);
+    let k = key.display().to_string();
+    let (code, v, err) = verify_with(&dir, &["--key-file", &k]);
+    assert_eq!(code, 0, "{v} {err}");
+    assert_eq!(v["witness"], "matches", "{v}");
+    let old_pin = v["pin"].as_str().expect("pin line").to_string();
+    append_session(&tmp.path().join("vault"), &dir, 20, 10, 64 << 20);
+    let (_, v, _) = verify_with(&dir, &["--key-file", &k]);
+    let pin = v["pin"].as_str().expect("pin line").to_string();
+    // An earlier pin still holds on the longer log.
+    let (code, v, err) = verify_with(&dir, &["--key-file", &k, "--pin", &old_pin]);
+    assert_eq!(code, 0, "{v} {err}");
+
+    cut_after(&dir, 20);
+    let (code, v, _) = verify_with(&dir, &["--key-file", &k]);
+    assert_eq!(code, 1, "with the key: {v}");
+    assert!(
+        v["reason"].as_str().expect("reason").contains("cut short"),
+        "{v}"
+    );
+    let public = pubkey_file(tmp.path(), &key);
+    let vault = tmp.path().join("vault").display().to_string();
+    let (code, v, _) = verify_with(&dir, &["--pubkey", &public, "--vault", &vault]);
+    assert_eq!(code, 1, "with the public key and the vault: {v}");
+    // An auditor with only a copy of the log, the public key and the checkpoint they kept.
+    let evidence = tmp.path().join("evidence");
+    copy_dir(&dir, &evidence);
+    let (code, v, _) = verify_with(&evidence, &["--pubkey", &public]);
+    assert_eq!(code, 0, "the log alone cannot tell: {v}");
+    let (code, v, _) = verify_with(&evidence, &["--pubkey", &public, "--pin", &pin]);
+    assert_eq!(code, 1, "with the pin: {v}");
+    assert!(
+        v["reason"].as_str().expect("reason").contains("cut short"),
+        "{v}"
+    );
+    // The gateway (the writer) refuses to open it, naming why.
+    let e = open_witnessed(&tmp.path().join("vault"), &dir, 64 << 20)
+        .err()
+        .expect("refused");
+    assert!(
+        e.contains("cut short") && e.contains("nothing is written"),
+        "{e}"
+    );
+}
+
+#[test]
+fn deleting_the_newest_segment_is_caught() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let (dir, key) = witnessed_log(tmp.path(), &[30, 30], 2_000);
+    let segs = segments(&dir);
+    assert!(segs.len() >= 3, "{segs:?}");
+    let newest = segs.last().expect("segment");
+    let first_of_newest = seq_of(&lines(newest)[0]);
+    cut_after(&dir, first_of_newest - 1);
+    assert!(!newest.exists());
+    let (code, v, _) = verify_with(&dir, &["--key-file", &key.display().to_string()]);
+    assert_eq!(code, 1, "{v}");
+    assert!(
+        v["reason"].as_str().expect("reason").contains("cut short"),
+        "{v}"
+    );
+}
+
+#[test]
+fn rolling_the_newest_segment_and_checkpoints_back_to_older_copies_is_caught() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let (dir, key) = witnessed_log(tmp.path(), &[10], 64 << 20);
+    let seg = segments(&dir)[0].clone();
+    let cps = dir.join(phigate::audit::CHECKPOINTS);
+    let (old_seg, old_cps) = (
+        std::fs::read(&seg).expect("seg"),
+        std::fs::read(&cps).expect("cps"),
+    );
+    append_session(&tmp.path().join("vault"), &dir, 10, 5, 64 << 20);
+    std::fs::write(&seg, old_seg).expect("roll back");
+    std::fs::write(&cps, old_cps).expect("roll back");
+    let k = key.display().to_string();
+    let (code, v, _) = verify_with(&dir, &["--key-file", &k]);
+    assert_eq!(code, 1, "{v}");
+    let public = pubkey_file(tmp.path(), &key);
+    let (code, v, _) = verify_with(&dir, &["--pubkey", &public]);
+    assert_eq!(code, 1, "the witness is found beside the log: {v}");
+    // A witness deleted along with the rollback is caught too: the log's checkpoints say
+    // it was written while witnesses were kept.
+    std::fs::remove_dir_all(tmp.path().join("vault").join("audit-witness")).expect("rm");
+    let (code, v, _) = verify_with(&dir, &["--key-file", &k]);
+    assert_eq!(code, 1, "{v}");
+    assert!(
+        v["reason"].as_str().expect("reason").contains("no witness"),
+        "{v}"
+    );
+}
+
+#[test]
+fn a_whole_witnessed_log_deleted_is_caught() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let (dir, key) = witnessed_log(tmp.path(), &[5], 64 << 20);
+    for f in std::fs::read_dir(&dir).expect("dir").flatten() {
+        if f.file_name() != "lock" {
+            std::fs::remove_file(f.path()).expect("rm");
+        }
+    }
+    let k = key.display().to_string();
+    let (code, v, _) = verify_with(&dir, &["--key-file", &k, "--allow-empty"]);
+    assert_eq!(code, 1, "{v}");
+    assert!(
+        v["reason"].as_str().expect("reason").contains("deleted"),
+        "{v}"
+    );
+    let e = open_witnessed(&tmp.path().join("vault"), &dir, 64 << 20)
+        .err()
+        .expect("refused");
+    assert!(e.contains("deleted"), "{e}");
+}
+
+#[test]
+fn entries_no_checkpoint_covers_fail_unless_allowed() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let dir = tmp.path().join("log");
+    let key = write_log(&dir, 12, 64 << 20);
+    let public = pubkey_file(tmp.path(), &key);
+    let cps = dir.join(phigate::audit::CHECKPOINTS);
+    let mut l = lines(&cps);
+    l.pop();
+    write_lines(&cps, &l);
+    let (code, v, err) = verify_with(&dir, &["--pubkey", &public]);
+    assert_eq!(code, 1, "an unanchored tail: {v}");
+    assert_eq!(v["intact"], false);
+    assert!(err.contains("not anchored"), "{err}");
+    let (code, v, _) = verify_with(&dir, &["--pubkey", &public, "--allow-unanchored"]);
+    assert_eq!(code, 0, "{v}");
+    assert!(v["after_last_checkpoint"].as_u64().expect("n") > 0, "{v}");
+    // No checkpoints at all: nothing signed covers any entry.
+    std::fs::remove_file(&cps).expect("rm");
+    let (code, v, _) = verify_with(&dir, &["--pubkey", &public]);
+    assert_eq!(code, 1, "{v}");
+    assert_eq!(v["after_last_checkpoint"], 12, "{v}");
+}
+
+#[test]
+fn a_removed_middle_checkpoint_breaks_the_chain_of_checkpoints() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let dir = tmp.path().join("log");
+    let key = write_log(&dir, 30, 64 << 20);
+    let cps = dir.join(phigate::audit::CHECKPOINTS);
+    let mut l = lines(&cps);
+    assert!(l.len() >= 3, "{l:?}");
+    l.remove(1);
+    write_lines(&cps, &l);
+    let (code, v) = verify(&dir, &key);
+    assert_eq!(code, 1, "{v}");
+    assert!(
+        v["reason"].as_str().expect("reason").contains("chain"),
+        "{v}"
+    );
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).expect("mkdir");
+    for e in std::fs::read_dir(from).expect("read_dir").flatten() {
+        if e.path().is_file() && e.file_name() != "lock" {
+            std::fs::copy(e.path(), to.join(e.file_name())).expect("copy");
+        }
+    }
+}
+
+// ---- The command line audits like the gateway (issue 15, finding 9) --------------------
+
+/// Entries of the log as JSON values.
+fn entries(dir: &Path) -> Vec<serde_json::Value> {
+    segments(dir)
+        .iter()
+        .flat_map(|s| lines(s))
+        .map(|l| serde_json::from_str(&l).expect("entry"))
+        .collect()
+}
+
+fn tokens_in(text: &str) -> Vec<String> {
+    text.split(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+        .filter(|w| phigate::transform::token::looks_like_token(w))
+        .map(str::to_string)
+        .collect()
+}
+
+#[test]
+fn cli_scans_and_reveals_with_a_vault_are_audited_like_the_gateway() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let vault = tmp.path().join("vault");
+    let key = tmp.path().join("master.key");
+    std::fs::write(&key, KEY_HEX).expect("key");
+    let (v, k) = (vault.display().to_string(), key.display().to_string());
+    crate::vault::init_vault(&k, &v);
+    let note = "Patient Zebulon Quixote, MRN 48213377, called.";
+    let scan = |args: &[&str], input: &[u8]| {
+        let mut all = vec![
+            "scan",
+            "--vault",
+            &v,
+            "--key-file",
+            &k,
+            "--policy",
+            "reversible",
+        ];
+        all.extend_from_slice(args);
+        let out = run(&all, input);
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    let text = scan(&[], note.as_bytes());
+    let jsonl: String = (0..40)
+        .map(|i| {
+            format!(
+                "{{\"id\":{i},\"text\":\"Pt Odile Varga MRN {:08} seen\"}}\n",
+                50_000_000 + i
+            )
+        })
+        .collect();
+    let lines_out = scan(&["--jsonl"], jsonl.as_bytes());
+    let revealed = run(
+        &["reveal", "--vault", &v, "--key-file", &k, "--allow", "MRN"],
+        text.as_bytes(),
+    );
+    assert!(revealed.status.success());
+    assert!(String::from_utf8_lossy(&revealed.stdout).contains("48213377"));
+
+    let audit = phigate::audit::default_dir(&vault);
+    let all = entries(&audit);
+    let of = |route: &str| -> Vec<&serde_json::Value> {
+        all.iter()
+            .filter(|e| e["event"]["route"] == route)
+            .collect()
+    };
+    let scans = of("cli:scan");
+    let audited: std::collections::HashSet<String> = scans
+        .iter()
+        .flat_map(|e| e["event"]["tokens"].as_array().expect("tokens").iter())
+        .map(|t| t.as_str().expect("token").to_string())
+        .collect();
+    for t in tokens_in(&text).iter().chain(tokens_in(&lines_out).iter()) {
+        assert!(
+            audited.contains(t),
+            "token {t} handed out by scan is audited"
+        );
+    }
+    assert!(scans.iter().all(|e| e["event"]["action"] == "tokenize"
+        && e["event"]["caller"] == "cli"
+        && !e["event"]["subjects"]
+            .as_array()
+            .expect("subjects")
+            .is_empty()));
+    let reveals = of("cli:reveal");
+    let actions: Vec<&str> = reveals
+        .iter()
+        .map(|e| e["event"]["action"].as_str().expect("a"))
+        .collect();
+    assert_eq!(actions, ["reveal", "reveal_refused"], "{reveals:?}");
+    assert_eq!(reveals[0]["event"]["phi"]["MRN"], 1);
+    assert_eq!(reveals[1]["event"]["phi"]["NAME"], 1);
+    let dump = all.iter().map(|e| e.to_string()).collect::<String>();
+    assert!(!dump.contains("Quixote") && !dump.contains("48213377") && !dump.contains("Varga"));
+    let (code, verdict) = verify(&audit, &key);
+    assert_eq!(code, 0, "{verdict}");
+
+    // Forgetting records the patient (a keyed hash) and the counts.
+    let forget = run(
+        &[
+            "vault",
+            "forget",
+            "--vault",
+            &v_str(&vault),
+            "--key-file",
+            &k,
+            "--patient",
+            "MRN:48213377",
+        ],
+        b"",
+    );
+    assert!(
+        forget.status.success(),
+        "{}",
+        String::from_utf8_lossy(&forget.stderr)
+    );
+    let last = entries(&audit).pop().expect("entry");
+    assert_eq!(last["event"]["action"], "vault_forget");
+    assert_eq!(
+        last["event"]["subjects"].as_array().map(Vec::len),
+        Some(1),
+        "{last}"
+    );
+    assert!(
+        last["event"]["detail"]
+            .as_str()
+            .expect("detail")
+            .contains("forgotten"),
+        "{last}"
+    );
+    assert!(!last.to_string().contains("48213377"));
+
+    // Another master key is named as such, not as an audit MAC failure.
+    let other = tmp.path().join("other.key");
+    std::fs::write(&other, "77".repeat(32)).expect("key");
+    let backup = tmp.path().join("b.backup").display().to_string();
+    let (code, _, stderr) = out_of(&[
+        "vault",
+        "export",
+        "--vault",
+        &v_str(&vault),
+        "--key-file",
+        &other.display().to_string(),
+        "--out",
+        &backup,
+    ]);
+    assert_ne!(code, 0);
+    assert!(stderr.contains("master key does not match"), "{stderr}");
+    assert!(!stderr.contains("MAC"), "{stderr}");
+}
+
+fn v_str(p: &Path) -> String {
+    p.display().to_string()
+}
+
+/// A vault restored from a backup has no witness of the log (or an older one): the writer
+/// refuses the log until `audit anchor` has checked it (against a kept checkpoint) and
+/// stored its newest checkpoint in the vault; a log that was cut is not anchored.
+#[test]
+fn a_restored_vault_is_re_anchored_only_to_a_log_that_verifies() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let (dir, key) = witnessed_log(tmp.path(), &[8], 64 << 20);
+    let vault = tmp.path().join("vault");
+    let k = key.display().to_string();
+    let (_, v, _) = verify_with(&dir, &["--key-file", &k]);
+    let pin = v["pin"].as_str().expect("pin").to_string();
+    std::fs::remove_dir_all(vault.join("audit-witness")).expect("as restored");
+    let e = open_witnessed(&vault, &dir, 64 << 20)
+        .err()
+        .expect("refused");
+    assert!(e.contains("no witness"), "{e}");
+    let d = dir.display().to_string();
+    let vs = vault.display().to_string();
+    let (code, out, err) = out_of(&[
+        "audit",
+        "anchor",
+        "--dir",
+        &d,
+        "--key-file",
+        &k,
+        "--vault",
+        &vs,
+        "--pin",
+        &pin,
+    ]);
+    assert_eq!(code, 0, "{out} {err}");
+    assert!(out.contains("\"anchored\":8"), "{out}");
+    append_session(&vault, &dir, 8, 2, 64 << 20);
+    // Cut, then try to anchor it against the pin kept after the longer log.
+    let (_, v, _) = verify_with(&dir, &["--key-file", &k]);
+    let pin = v["pin"].as_str().expect("pin").to_string();
+    cut_after(&dir, 8);
+    std::fs::remove_dir_all(vault.join("audit-witness")).expect("as restored");
+    let (code, _, err) = out_of(&[
+        "audit",
+        "anchor",
+        "--dir",
+        &d,
+        "--key-file",
+        &k,
+        "--vault",
+        &vs,
+        "--pin",
+        &pin,
+    ]);
+    assert_ne!(code, 0);
+    assert!(err.contains("cut short"), "{err}");
+}
+
+/// An officer's identifier searches, written to the gateway's log while no gateway holds
+/// it, keep the log's witness current: the gateway opens the log afterwards.
+#[test]
+fn officer_searches_keep_the_witness_current() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let (dir, key) = witnessed_log(tmp.path(), &[3], 64 << 20);
+    let (d, k) = (dir.display().to_string(), key.display().to_string());
+    for mrn in ["48213377", "48213378"] {
+        let (code, _, err) = out_of(&[
+            "audit",
+            "search",
+            "--dir",
+            &d,
+            "--key-file",
+            &k,
+            "--identifier",
+            mrn,
+        ]);
+        assert_eq!(code, 0, "{err}");
+    }
+    assert_eq!(entries(&dir).len(), 5, "the searches are in the main log");
+    open_witnessed(&tmp.path().join("vault"), &dir, 64 << 20).expect("the gateway opens it");
 }

@@ -450,9 +450,23 @@ fn commands_writing_into_a_closed_pipe_exit_quietly_without_panicking() {
     let dir = tempfile::tempdir().expect("tempdir");
     let key = dir.path().join("k");
     let key_s = key.to_str().expect("utf-8");
-    let logdir = dir.path().join("audit");
+    // The vault's log (`vault-audit` beside `vault`), whose witness the search keeps.
+    let logdir = dir.path().join("vault-audit");
     let log_s = logdir.to_str().expect("utf-8");
     assert!(run(&["keygen", "--out", key_s], b"").status.success());
+    let vault = dir.path().join("vault");
+    let init = run(
+        &[
+            "vault",
+            "init",
+            "--vault",
+            vault.to_str().expect("utf-8"),
+            "--key-file",
+            key_s,
+        ],
+        b"",
+    );
+    assert!(init.status.success(), "{}", text(&init.stderr));
     std::fs::create_dir(&logdir).expect("mkdir");
     // An identifier search records itself, which gives the log an entry to export.
     let search = run(

@@ -188,6 +188,7 @@ callers = ["emr"]
     );
     let config = format!("{config}\n{}\n", tail.replace("{up}", &up));
     write(d, "phigate.toml", &config);
+    super::gw_harness::init_vault(d);
     let gw = Gateway::start_with_env(&d.join("phigate.toml"), &d.join("gateway.log"), 2, env);
     let base = format!("https://localhost:{}", gw.listeners[0].port());
     let strict_base = format!("https://localhost:{}", gw.listeners[1].port());
@@ -1139,6 +1140,37 @@ callers = ["emr"]
         sha256_hex("k")
     );
     write(d, "good.toml", &good);
+    // No vault yet: the config's start-up checks open one, they never create one.
+    let out = super::support::run(
+        &["check-config", &d.join("good.toml").display().to_string()],
+        b"",
+    );
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success(), "{stderr}");
+    assert!(stderr.contains("vault init"), "{stderr}");
+    assert!(!d.join("vault").exists(), "nothing created");
+    super::gw_harness::init_vault(d);
+    // Everything under the directory, with sizes: check-config must change none of it.
+    fn snapshot(dir: &Path) -> Vec<(String, u64)> {
+        let mut all = Vec::new();
+        let mut todo = vec![dir.to_path_buf()];
+        while let Some(p) = todo.pop() {
+            for e in std::fs::read_dir(&p).expect("dir") {
+                let e = e.expect("entry");
+                let m = e.metadata().expect("metadata");
+                if m.is_dir() {
+                    todo.push(e.path());
+                }
+                all.push((
+                    e.path().display().to_string(),
+                    if m.is_dir() { 0 } else { m.len() },
+                ));
+            }
+        }
+        all.sort();
+        all
+    }
+    let before = snapshot(d);
     let out = super::support::run(
         &["check-config", &d.join("good.toml").display().to_string()],
         b"",
@@ -1150,17 +1182,10 @@ callers = ["emr"]
     );
     let says = String::from_utf8_lossy(&out.stdout);
     assert!(says.contains("1 route(s)"), "{says}");
-    assert!(says.contains("does not exist yet"), "{says}");
-    // Side-effect free: the vault and audit directories were not created.
-    let left: Vec<_> = std::fs::read_dir(d)
-        .expect("dir")
-        .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
-        .collect();
-    assert!(
-        left.iter()
-            .all(|n| n.ends_with(".pem") || n.ends_with(".toml") || n.ends_with(".key")),
-        "check-config created {left:?}"
-    );
+    assert!(says.contains("vault") && says.contains("exists"), "{says}");
+    // Side-effect free: nothing was created or written (no audit directory, no lock).
+    let after = snapshot(d);
+    assert_eq!(before, after, "check-config changed the directory");
 
     // A master key that others may read is refused, unless the operator insists.
     #[cfg(unix)]
@@ -1301,6 +1326,14 @@ async fn when_the_audit_log_cannot_be_written_requests_fail_closed() {
     );
     let metrics = s.gw.metrics().await;
     assert!(metrics.contains("phigate_audit_healthy 0"), "{metrics}");
+    // Every refusal is counted, including those refused before the request was read.
+    let refused = statuses.iter().filter(|s| **s == 503).count();
+    assert!(
+        metrics.contains(&format!(
+            "phigate_requests_total{{route=\"hooks\",outcome=\"audit\"}} {refused}"
+        )),
+        "{refused} refusals: {metrics}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -1668,4 +1701,222 @@ async fn a_patient_whose_data_came_through_a_route_can_be_forgotten() {
     );
     let v: serde_json::Value = serde_json::from_str(out.trim()).expect("json");
     assert!(v["forgotten"].as_u64().unwrap_or(0) >= 2, "{v}");
+}
+
+/// The gateway checks its audit log back to the newest checkpoint, against the vault's
+/// witness, before it serves: a log whose newest entries were cut (with their checkpoints)
+/// is refused with a clear error (no PHI), where it used to be appended to.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_gateway_refuses_to_start_on_an_audit_log_cut_short() {
+    let s = setup("").await;
+    let c = client(&s.pki.ca_pem(), None);
+    let url = format!("{}/hooks/x", s.base);
+    for _ in 0..3 {
+        let a = send(&c, post(&url, &[EMR, TEXT], note()))
+            .await
+            .expect("request");
+        assert_eq!(a.status, 200, "{}", a.body);
+    }
+    let dir = s._dir.path().to_path_buf();
+    assert!(s.gw.stop().success());
+    let audit = dir.join("vault-audit");
+    // Erase the newest entry and every checkpoint covering it: the log stays consistent.
+    let seg = phigate::audit::segments(&audit)
+        .expect("segments")
+        .pop()
+        .expect("segment");
+    let text = std::fs::read_to_string(&seg).expect("read");
+    let mut kept: Vec<&str> = text.lines().collect();
+    kept.pop();
+    let last = kept.len() as u64;
+    std::fs::write(&seg, kept.join("\n") + "\n").expect("write");
+    let cps = audit.join(phigate::audit::CHECKPOINTS);
+    let text = std::fs::read_to_string(&cps).expect("read");
+    let cps_kept: Vec<&str> = text
+        .lines()
+        .filter(|l| {
+            let v: serde_json::Value = serde_json::from_str(l).expect("json");
+            v["seq"].as_u64().expect("seq") <= last
+        })
+        .collect();
+    std::fs::write(&cps, cps_kept.join("\n") + "\n").expect("write");
+    let out = std::process::Command::new(super::support::bin())
+        .args(["serve", "--threads", "2", "--config"])
+        .arg(dir.join("phigate.toml"))
+        .output()
+        .expect("serve");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success(), "{stderr}");
+    assert!(
+        stderr.contains("opening the audit log") && stderr.contains("cut short"),
+        "{stderr}"
+    );
+    assert_no_canary("the start-up error", &stderr);
+}
+
+/// Audited before forwarded: SIGKILL the gateway under load, with requests in flight (the
+/// upstream's `/slow` path holds them), then every document the upstream received has its
+/// durable audit entry. The entry used to be queued after the answer came back, so a crash
+/// while the upstream held a request lost the record of what had left.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_forwarded_document_has_its_audit_entry_after_sigkill() {
+    let s = setup("").await;
+    let c = client(&s.pki.ca_pem(), None);
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let mut tasks = Vec::new();
+    for t in 0..8 {
+        let (c, stop) = (c.clone(), std::sync::Arc::clone(&stop));
+        let url = format!("{}/hooks/{}", s.base, if t % 2 == 0 { "slow" } else { "x" });
+        tasks.push(tokio::spawn(async move {
+            while !stop.load(std::sync::atomic::Ordering::SeqCst) {
+                let _ = send(&c, post(&url, &[EMR, TEXT], note())).await;
+            }
+        }));
+    }
+    tokio::time::sleep(Duration::from_millis(2500)).await;
+    s.gw.signal("KILL");
+    stop.store(true, std::sync::atomic::Ordering::SeqCst);
+    for t in tasks {
+        let _ = t.await;
+    }
+    let forwarded: Vec<String> = s
+        .upstream
+        .take()
+        .iter()
+        .filter_map(|r| r.headers.get("x-request-id"))
+        .map(|v| v.to_str().expect("ascii").to_string())
+        .collect();
+    assert!(forwarded.len() >= 8, "under load: {}", forwarded.len());
+    let audit = s._dir.path().join("vault-audit");
+    let mut audited = std::collections::HashSet::new();
+    for seg in phigate::audit::segments(&audit).expect("segments") {
+        let text = std::fs::read_to_string(&seg).expect("read");
+        // A line cut by the kill is not an entry.
+        for line in text.lines() {
+            if let Ok(e) = serde_json::from_str::<phigate::audit::Entry>(line) {
+                if e.event.outcome == "forwarded" && !e.event.tokens.is_empty() {
+                    audited.extend(e.event.request_id);
+                }
+            }
+        }
+    }
+    let missing: Vec<&String> = forwarded
+        .iter()
+        .filter(|id| !audited.contains(*id))
+        .collect();
+    assert!(
+        missing.is_empty(),
+        "{} of {} forwarded documents have no audit entry: {missing:?}",
+        missing.len(),
+        forwarded.len()
+    );
+}
+
+/// An ADT message carrying the canaries, with `\r` segment ends.
+fn adt() -> String {
+    "MSH|^~\\&|EMR|CLINIC|HUB|OUT|20250314101500||ADT^A08|MSG0042|P|2.5.1\r\
+     PID|1||48213377^^^CLINIC^MR||Quixote^Zebulon||19510203|M|||12 Elm St^^Springfield^IL^62704||(217)555-0143^PRN^PH^zq.canary@example.org||||||219-09-9999\r\
+     OBX|1|TX|8251-1^Comment^LN||Zebulon Quixote: grip 42 lb\\.br\\goals updated||||||F\r"
+        .to_string()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn hl7_and_csv_bodies_cross_de_identified_and_come_back_revealed() {
+    let s = setup("").await;
+    let c = client(&s.pki.ca_pem(), None);
+    let hl7 = ("content-type", "application/hl7-v2");
+    // Outbound: the message and a table lose their PHI and keep their shape and type.
+    let a = send(
+        &c,
+        post(&format!("{}/hooks/adt", s.base), &[EMR, hl7], adt()),
+    )
+    .await
+    .expect("hl7");
+    assert_eq!(a.status, 200, "{}", a.body);
+    let seen = s.upstream.take();
+    let out = String::from_utf8_lossy(&seen[0].body).into_owned();
+    assert_no_canary("the forwarded HL7 message", &out);
+    assert!(
+        out.contains("|ADT^A08|MSG0042|P|2.5.1\rPID|1||MRN_"),
+        "{out}"
+    );
+    assert!(out.contains("|8251-1^Comment^LN||NAME_"), "{out}");
+    assert!(out.contains("\\.br\\goals updated||||||F\r"), "{out}");
+    assert_eq!(seen[0].headers["content-type"], "application/hl7-v2");
+    // The upstream's echo answer comes back to the clinic as the upstream sent it.
+    assert_eq!(a.body, out);
+
+    let table = "patient_name,mrn,phone,cpt,note\r\n\
+                 Zebulon Quixote,48213377,(217) 555-0143,97530,\"called, zq.canary@example.org\"\r\n";
+    let a = send(
+        &c,
+        post(
+            &format!("{}/hooks/table", s.base),
+            &[EMR, ("content-type", "text/csv")],
+            table,
+        ),
+    )
+    .await
+    .expect("csv");
+    assert_eq!(a.status, 200, "{}", a.body);
+    let csv = String::from_utf8_lossy(&s.upstream.take()[0].body).into_owned();
+    assert_no_canary("the forwarded table", &csv);
+    assert!(
+        csv.starts_with("patient_name,mrn,phone,cpt,note\r\nNAME_"),
+        "{csv}"
+    );
+    assert!(csv.contains(",97530,\"called, EMAIL_"), "{csv}");
+
+    // The API, with the other HL7 media type; then revealed by the API's rules (NAME only):
+    // names come back escaped in place, the MRN stays a token.
+    let er7 = ("content-type", "x-application/hl7-v2+er7");
+    let a = send(
+        &c,
+        post(&format!("{}/v1/deidentify", s.base), &[EMR, er7], adt()),
+    )
+    .await
+    .expect("api");
+    assert_eq!(a.status, 200, "{}", a.body);
+    assert_no_canary("/v1/deidentify", &a.body);
+    let r = send(
+        &c,
+        post(
+            &format!("{}/v1/reidentify", s.base),
+            &[EMR, er7],
+            a.body.clone(),
+        ),
+    )
+    .await
+    .expect("reveal");
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert!(r.body.contains("||Quixote^Zebulon||"), "{}", r.body);
+    assert!(
+        r.body.contains("|OBX|") || r.body.contains("\rOBX|1|TX|"),
+        "{}",
+        r.body
+    );
+    assert!(r.body.contains("PID|1||MRN_"), "{}", r.body);
+
+    // A callback into the clinic: the MRN token in an HL7 body is revealed (zap may see MRN)
+    // and the echo leaves de-identified again.
+    let i = out.find("MRN_").expect("token");
+    let mrn = &out[i..i + 14];
+    let msg = format!(
+        "MSH|^~\\&|HUB|OUT|EMR|CLINIC|20250314||ORU^R01|CB1|P|2.5.1\rPID|1||{mrn}^^^CLINIC^MR\r"
+    );
+    let a = send(
+        &c,
+        post(&format!("{}/callback/hl7", s.base), &[ZAP, hl7], msg),
+    )
+    .await
+    .expect("callback");
+    assert_eq!(a.status, 200, "{}", a.body);
+    let inside = String::from_utf8_lossy(&s.upstream.take()[0].body).into_owned();
+    assert!(inside.contains("PID|1||48213377^^^CLINIC^MR\r"), "{inside}");
+    assert_no_canary("the callback's answer", &a.body);
+    assert!(
+        a.body.contains(&format!("PID|1||{mrn}^^^CLINIC^MR\r")),
+        "{}",
+        a.body
+    );
 }

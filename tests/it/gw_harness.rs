@@ -501,3 +501,20 @@ pub async fn raw_tls(
         .await
         .expect("handshake")
 }
+
+/// `phigate vault init` for a test configuration's `vault` beside `master.key` in `dir`:
+/// `serve --config` opens a vault, never creates one.
+pub fn init_vault(dir: &Path) {
+    let out = Command::new(super::support::bin())
+        .args(["vault", "init", "--vault"])
+        .arg(dir.join("vault"))
+        .arg("--key-file")
+        .arg(dir.join("master.key"))
+        .output()
+        .expect("vault init");
+    assert!(
+        out.status.success(),
+        "vault init: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}

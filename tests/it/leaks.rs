@@ -291,6 +291,22 @@ fn value_trick(trick: &str, c: &Canary) -> Option<String> {
         "pct2" => Some(pct_once(v).replace('%', "%25")),
         "pct00" => replace_seps(v, |ch| (ch == ' ').then(|| "%00".to_string())),
         "b64" => Some(b64(cue(c, v).as_bytes())),
+        // HL7's hex escape for the middle character (`\X41\`), for HL7 channels only.
+        "hl7_hex" => {
+            let i = middle(v);
+            let ch = v[i..].chars().next()?;
+            let mut buf = [0u8; 4];
+            let hex: String = ch
+                .encode_utf8(&mut buf)
+                .bytes()
+                .map(|b| format!("{b:02X}"))
+                .collect();
+            Some(format!(
+                "{}{HL7_RAW_ESC}X{hex}{HL7_RAW_ESC}{}",
+                &v[..i],
+                &v[i + ch.len_utf8()..]
+            ))
+        }
         _ => None,
     }
 }
@@ -469,6 +485,20 @@ const CHANNELS: &[&str] = &[
     "fhir_binary",
     "fhir_attachment",
     "fhir_ident_str",
+    "hl7_known",
+    "hl7_unknown",
+    "hl7_note",
+    "hl7_keep",
+    "hl7_lf",
+    "hl7_as_text",
+    "hl7_in_json",
+    "hl7_batch",
+    "csv_known",
+    "csv_unknown",
+    "csv_note",
+    "csv_noheader",
+    "csv_ragged",
+    "tsv_known",
 ];
 
 /// Channels whose label does not match the body: a refusal is right there.
@@ -486,11 +516,38 @@ const EXTRA_TRICKS: &[(&str, &[&str])] = &[
     ("form_unknown", &["pct1", "pct2", "pct00"]),
     ("h_scanned", &["fullwidth", "zwsp", "pct1"]),
     ("json_known", &["fullwidth", "zwsp"]),
+    (
+        "hl7_unknown",
+        &[
+            "hl7_hex",
+            "upper",
+            "fullwidth",
+            "zwsp",
+            "endash",
+            "pct1",
+            "b64",
+        ],
+    ),
+    ("hl7_note", &["hl7_hex", "fullwidth", "html_dec", "nbsp"]),
+    ("hl7_known", &["hl7_hex", "fullwidth", "lower"]),
+    (
+        "csv_unknown",
+        &["upper", "fullwidth", "zwsp", "pct1", "b64"],
+    ),
+    ("csv_note", &["fullwidth", "html_hex", "nbsp"]),
 ];
 /// The channels every body trick is tried on.
 const BODY_TRICK_CHANNELS: &[&str] = &["json_note", "text"];
 /// Echo shapes tried with every canary; the others with `ECHO_FEW_KINDS` only.
-const ECHO_ALL_KINDS: &[&str] = &["json_known", "json_unknown", "text", "form", "err_text"];
+const ECHO_ALL_KINDS: &[&str] = &[
+    "json_known",
+    "json_unknown",
+    "text",
+    "form",
+    "err_text",
+    "hl7",
+    "csv",
+];
 const ECHO_FEW_KINDS: &[Kind] = &[Kind::Name, Kind::Mrn, Kind::Phone, Kind::Email];
 
 fn channel(ch: &str, c: &Canary, v: &str) -> Option<Req> {
@@ -613,8 +670,118 @@ fn channel(ch: &str, c: &Canary, v: &str) -> Option<Req> {
             }}]
         })),
         "fhir_ident_str" => Req::fhir(&patient(json!({"identifier": v}))),
+        "hl7_known" => Req::new("h", Some("application/hl7-v2"), hl7_message(c, v, "\r")),
+        "hl7_unknown" => Req::new(
+            "h",
+            Some("application/hl7-v2"),
+            format!("{HL7_MSH}\rZPI|1|{}|A\r", hl7_escape(v)),
+        ),
+        "hl7_note" => Req::new(
+            "h",
+            Some("application/hl7-v2"),
+            format!("{HL7_MSH}\rNTE|1|P|{}\r", hl7_escape(&note)),
+        ),
+        "hl7_keep" => Req::new(
+            "h",
+            Some("x-application/hl7-v2+er7"),
+            format!(
+                "{HL7_MSH}\rPV1|1|{}\rOBX|1|TX|{}\r",
+                hl7_escape(v),
+                hl7_escape(&note)
+            ),
+        ),
+        "hl7_lf" => Req::new("h", Some("application/hl7-v2"), hl7_message(c, v, "\n")),
+        "hl7_as_text" => Req::new("t", Some("text/plain"), hl7_message(c, v, "\r\n")),
+        "hl7_in_json" => Req::json("j", &json!({"message": hl7_message(c, v, "\r")})),
+        "hl7_batch" => Req::new(
+            "h",
+            Some("application/hl7-v2"),
+            format!(
+                "FHS|^~\\&|EMR\rBHS|^~\\&|EMR\r{}{}BTS|2\rFTS|1\r",
+                hl7_message(c, "MR7730291", "\r"),
+                hl7_message(c, v, "\r")
+            ),
+        ),
+        "csv_known" => Req::new(
+            "c",
+            Some("text/csv"),
+            format!("{},status\r\n{},final\r\n", c.key, csv_cell(v)),
+        ),
+        "csv_unknown" => Req::new(
+            "c",
+            Some("text/csv"),
+            format!("{},status\r\n{},final\r\n", c.unknown, csv_cell(v)),
+        ),
+        "csv_note" => Req::new(
+            "c",
+            Some("text/csv; charset=utf-8"),
+            format!("note,cpt\n{},97530\n", csv_cell(&note)),
+        ),
+        "csv_noheader" => Req::new(
+            "c",
+            Some("text/csv"),
+            format!("final,{}\nfinal,x\n", csv_cell(v)),
+        ),
+        "csv_ragged" => Req::new(
+            "c",
+            Some("text/csv"),
+            format!("{},status\nfinal,{},extra\n", c.key, csv_cell(v)),
+        ),
+        "tsv_known" => Req::new(
+            "c",
+            Some("text/tab-separated-values"),
+            format!("{}\tstatus\n{}\tfinal\n", c.key, v.replace('\t', " ")),
+        ),
         _ => return None,
     })
+}
+
+const HL7_MSH: &str = "MSH|^~\\&|EMR|CLINIC|HUB|OUT|20250301||ADT^A08|M1|P|2.5.1";
+
+/// Marks a backslash a trick writes on purpose (an HL7 escape it builds): kept by
+/// [`hl7_escape`], which escapes every other special character.
+const HL7_RAW_ESC: char = '\u{E0FF}';
+
+/// A value as an HL7 field writes it.
+fn hl7_escape(v: &str) -> String {
+    let mut o = String::with_capacity(v.len());
+    for ch in v.chars() {
+        match ch {
+            '\\' => o.push_str("\\E\\"),
+            '|' => o.push_str("\\F\\"),
+            '^' => o.push_str("\\S\\"),
+            '&' => o.push_str("\\T\\"),
+            '~' => o.push_str("\\R\\"),
+            '\r' | '\n' => o.push_str("\\.br\\"),
+            HL7_RAW_ESC => o.push('\\'),
+            c => o.push(c),
+        }
+    }
+    o
+}
+
+/// An ADT message with `v` in the field the rules give its kind.
+fn hl7_message(c: &Canary, v: &str, sep: &str) -> String {
+    let e = hl7_escape(v);
+    let pid = match c.kind {
+        Kind::Name => format!("PID|1||MR0000001^^^C^MR||{e}^^^^^^L||19700101|F"),
+        Kind::Mrn => format!("PID|1||{e}^^^C^MR||Doe^Pat||19700101|F"),
+        Kind::Ssn => format!("PID|1||MR0000001^^^C^MR||||19700101|F|||||||||||{e}"),
+        Kind::Phone => format!("PID|1||MR0000001^^^C^MR||||19700101|F|||||{e}^PRN^PH"),
+        Kind::Email => format!("PID|1||MR0000001^^^C^MR||||19700101|F|||||^NET^Internet^{e}"),
+        Kind::Dob => format!("PID|1||MR0000001^^^C^MR||||{e}|F"),
+        Kind::Addr => format!("PID|1||MR0000001^^^C^MR||||19700101|F|||{e}^^Springfield^IL"),
+    };
+    format!("{HL7_MSH}{sep}{pid}{sep}PV1|1|O{sep}")
+}
+
+/// A value as an RFC 4180 cell writes it.
+fn csv_cell(v: &str) -> String {
+    if v.contains([',', '"', '\r', '\n']) {
+        format!("\"{}\"", v.replace('"', "\"\""))
+    } else {
+        v.to_string()
+    }
 }
 
 impl Req {
@@ -645,6 +812,8 @@ const ECHO_SHAPES: &[&str] = &[
     "fullwidth",
     "query",
     "path",
+    "hl7",
+    "csv",
 ];
 
 fn echo_request(shape: &str, c: &Canary, t: &str) -> Option<Req> {
@@ -685,6 +854,19 @@ fn echo_request(shape: &str, c: &Canary, t: &str) -> Option<Req> {
             r.method = Method::GET;
             shaped(r, "uri")
         }
+        "hl7" => Req::new(
+            "v",
+            Some("application/hl7-v2"),
+            format!("{HL7_MSH}\rPID|1||{t}^^^C^MR\rNTE|1||left a message for {t}\r"),
+        ),
+        "csv" => Req::new(
+            "v",
+            Some("text/csv"),
+            format!(
+                "{},note\r\n{t},\"left a message for {t}, today\"\r\n",
+                c.key
+            ),
+        ),
         _ => return None,
     })
 }
@@ -838,6 +1020,38 @@ fn matrix() -> Vec<Case> {
                 "j",
                 Some("application/fhir+json; charset=utf-8"),
                 pat.clone(),
+            ),
+        ),
+        (
+            "hl7_er7",
+            Req::new(
+                "h",
+                Some("x-application/hl7-v2+er7"),
+                format!("{HL7_MSH}\rPID|1||MR0000001||Thackeray^Rosalind\r"),
+            ),
+        ),
+        (
+            "hl7_text",
+            Req::new(
+                "t",
+                Some("text/plain; charset=utf-8"),
+                format!("{HL7_MSH}\rPID|1||MR0000001||Thackeray^Rosalind\r"),
+            ),
+        ),
+        (
+            "csv_charset",
+            Req::new(
+                "c",
+                Some("text/csv; charset=utf-8; header=present"),
+                "patientName,cpt\r\n\"Thackeray, Rosalind\",97530\r\n",
+            ),
+        ),
+        (
+            "tsv",
+            Req::new(
+                "c",
+                Some("text/tab-separated-values"),
+                "patientName\tcpt\nRosalind Thackeray\t97530\n",
             ),
         ),
         (
@@ -1031,6 +1245,9 @@ fn decode_once(s: &str) -> Vec<String> {
     }
     if s.contains('\\') {
         out.push(backslash_decode(s));
+        if s.contains('|') {
+            out.push(hl7_decode(s));
+        }
     }
     json_views(s, &mut out);
     if s.contains('=') {
@@ -1155,6 +1372,49 @@ fn backslash_decode(s: &str) -> String {
             Some('n' | 'r' | 't') => out.push(' '),
             Some(other) => out.push(other),
             None => {}
+        }
+    }
+    out
+}
+
+/// HL7 v2 escapes: `\F\ \S\ \T\ \R\ \E\` as the standard delimiters, `\.br\` as a
+/// space, `\Xhh…\` as the bytes; any other sequence dropped.
+fn hl7_decode(s: &str) -> String {
+    // The headers' encoding characters hold the one unpaired backslash.
+    let s = s.replace("|^~\\&|", "|");
+    let mut out = String::with_capacity(s.len());
+    let mut parts = s.split('\\');
+    if let Some(first) = parts.next() {
+        out.push_str(first);
+    }
+    let rest: Vec<&str> = parts.collect();
+    let mut i = 0;
+    while i < rest.len() {
+        // `rest[i]` is an escape's body when another backslash closes it.
+        if i + 1 < rest.len() {
+            let seq = rest[i];
+            match seq {
+                "F" => out.push('|'),
+                "S" => out.push('^'),
+                "T" => out.push('&'),
+                "R" => out.push('~'),
+                "E" => out.push('\\'),
+                ".br" => out.push(' '),
+                x if x.starts_with('X') => {
+                    let bytes: Vec<u8> = (1..x.len())
+                        .step_by(2)
+                        .filter_map(|j| u8::from_str_radix(x.get(j..j + 2)?, 16).ok())
+                        .collect();
+                    out.push_str(&String::from_utf8_lossy(&bytes));
+                }
+                _ => {}
+            }
+            out.push_str(rest[i + 1]);
+            i += 2;
+        } else {
+            out.push('\\');
+            out.push_str(rest[i]);
+            i += 1;
         }
     }
     out
@@ -1492,6 +1752,7 @@ pass_headers = ["x-echo-shape", "x-echo-status"]
         types = types.join(", "),
     );
     write(d, "phigate.toml", &config);
+    super::gw_harness::init_vault(d);
     let gw = Gateway::start_with_env(&d.join("phigate.toml"), &d.join("gateway.log"), 1, &[]);
     let base = format!("https://localhost:{}", gw.listeners[0].port());
     let c = client(&pki.ca_pem(), None);
@@ -1628,6 +1889,18 @@ pass_headers = ["x-echo-shape", "x-echo-status"]
 
 #[test]
 fn the_decoders_find_every_trick() {
+    for c in CANARIES {
+        let v = value_trick("hl7_hex", c).expect("hex");
+        for ch in CHANNELS.iter().filter(|ch| ch.starts_with("hl7")) {
+            let r = channel(ch, c, &v).expect("channel");
+            assert!(
+                canaries_in(&r.body).contains(&c.kind),
+                "{ch}.hl7_hex.{}: not found in {:?}",
+                c.kind.id(),
+                String::from_utf8_lossy(&r.body)
+            );
+        }
+    }
     for c in CANARIES {
         for trick in VALUE_TRICKS.iter().chain(&["plain"]) {
             let Some(v) = value_trick(trick, c) else {

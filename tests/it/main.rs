@@ -5,6 +5,8 @@
 //! - `cli`: the real `phigate` binary: scan, jsonl, errors, limits, keygen.
 //! - `structured`: JSON, FHIR and form payloads through the engine.
 //! - `failclosed`: encodings, nested payloads and unknown shapes never let a canary through.
+//! - `formats`: HL7 v2 messages and CSV/TSV tables through the engine: must-change and
+//!   must-keep values per message type, byte-for-byte reveal.
 //! - `corpus`: recall and preservation on the labelled synthetic generator.
 //! - `properties`: generated PHI in any Safe Harbor field of a FHIR bundle never survives.
 //! - `deploy`: the deployment kit (Kubernetes, systemd, container, example configs) parses.
@@ -32,6 +34,7 @@ mod cli;
 mod corpus;
 mod deploy;
 mod failclosed;
+mod formats;
 mod gateway;
 mod gw_harness;
 mod leaks;

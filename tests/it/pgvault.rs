@@ -62,6 +62,13 @@ impl Cluster {
     }
 
     fn replica(&self, n: usize) -> Gateway {
+        let path = self.config(n, &self.url);
+        let d = self.dir.path();
+        Gateway::start_with_env(&path, &d.join(format!("replica-{n}.log")), 1, &[])
+    }
+
+    /// Writes replica `n`'s configuration, on the database `url`.
+    fn config(&self, n: usize, url: &str) -> std::path::PathBuf {
         let d = self.dir.path();
         let config = format!(
             r#"
@@ -93,12 +100,11 @@ api_key_sha256 = ["{emr}"]
 callers = ["emr"]
 reveal = {{ emr = ["NAME", "MRN"] }}
 "#,
-            url = self.url,
             emr = sha256_hex("emr-key-1"),
         );
         let path = d.join(format!("replica-{n}.toml"));
         std::fs::write(&path, config).expect("config");
-        Gateway::start_with_env(&path, &d.join(format!("replica-{n}.log")), 1, &[])
+        path
     }
 }
 
@@ -571,4 +577,320 @@ async fn losing_the_database_fails_closed_and_recovers() {
     assert!(!again.contains("61000002"));
     assert_eq!(reidentify(&c, &b, &first).await, note("61000001"));
     assert_eq!(gw.stop().code(), Some(0));
+}
+
+/// A PostgreSQL vault keeps each replica's audit witness (`phigate_audit_witness`): a log
+/// cut short is caught by `audit verify --vault postgres://…` and refused at start-up.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_replicas_audit_log_cut_short_is_caught_by_the_witness_in_postgres() {
+    let Some(url) = database("audit_witness_in_postgres") else {
+        return;
+    };
+    let cluster = Cluster::new(url.clone());
+    let gw = cluster.replica(0);
+    assert!(ready(&gw).await);
+    let c = client(&cluster.ca, None);
+    for i in 0..3 {
+        deidentify(&c, &base(&gw), &note(&format!("5{i:07}")))
+            .await
+            .expect("deidentify");
+    }
+    assert!(gw.stop().success());
+    let d = cluster.dir.path();
+    let audit = d.join("audit-0");
+    let key = d.join("master.key");
+    let verify = |extra: &[&str]| {
+        let mut args = vec![
+            "audit",
+            "verify",
+            "--dir",
+            audit.to_str().expect("path"),
+            "--key-file",
+            key.to_str().expect("path"),
+            "--vault",
+            &url,
+        ];
+        args.extend_from_slice(extra);
+        let out = run(&args, b"");
+        (
+            out.status.code(),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+        )
+    };
+    let (code, out) = verify(&[]);
+    assert_eq!(code, Some(0), "{out}");
+    assert!(out.contains("\"witness\":\"matches\""), "{out}");
+    // Erase the newest entry and the checkpoints covering it.
+    let seg = phigate::audit::segments(&audit)
+        .expect("segments")
+        .pop()
+        .expect("segment");
+    let text = std::fs::read_to_string(&seg).expect("read");
+    let mut kept: Vec<&str> = text.lines().collect();
+    kept.pop();
+    let last = kept.len() as u64;
+    std::fs::write(&seg, kept.join("\n") + "\n").expect("write");
+    let cps = audit.join(phigate::audit::CHECKPOINTS);
+    let text = std::fs::read_to_string(&cps).expect("read");
+    let cps_kept: Vec<&str> = text
+        .lines()
+        .filter(|l| {
+            let v: serde_json::Value = serde_json::from_str(l).expect("json");
+            v["seq"].as_u64().expect("seq") <= last
+        })
+        .collect();
+    std::fs::write(&cps, cps_kept.join("\n") + "\n").expect("write");
+    let (code, out) = verify(&[]);
+    assert_eq!(code, Some(1), "{out}");
+    assert!(out.contains("cut short"), "{out}");
+    let out = std::process::Command::new(super::support::bin())
+        .args(["serve", "--config"])
+        .arg(d.join("replica-0.toml"))
+        .output()
+        .expect("serve");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success(), "{stderr}");
+    assert!(stderr.contains("cut short"), "{stderr}");
+    assert!(!stderr.contains("Zebulon"), "{stderr}");
+}
+
+/// `serve` started while its database cannot be reached (down, or refusing the password)
+/// used to exit 101 with a tokio panic. Now it says why (never the password), answers
+/// `/healthz` ok and `/readyz` not ready, retries with backoff, and serves once the
+/// database is back; a wrong master key ends start-up with its own message.
+struct Starting {
+    child: std::process::Child,
+    lines: std::sync::mpsc::Receiver<String>,
+    admin: String,
+    log: std::path::PathBuf,
+}
+
+impl Starting {
+    fn spawn(config: &Path, log: &Path) -> Starting {
+        let mut child = std::process::Command::new(super::support::bin())
+            .args(["serve", "--threads", "2", "--config"])
+            .arg(config)
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::fs::File::create(log).expect("log"))
+            .spawn()
+            .expect("spawn");
+        let stdout = child.stdout.take().expect("stdout");
+        let (tx, lines) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            use std::io::BufRead as _;
+            for l in std::io::BufReader::new(stdout)
+                .lines()
+                .map_while(Result::ok)
+            {
+                if tx.send(l).is_err() {
+                    break;
+                }
+            }
+        });
+        let first = lines
+            .recv_timeout(Duration::from_secs(30))
+            .expect("the admin line comes first");
+        let admin = first
+            .strip_prefix("phigate admin http://")
+            .expect("admin line")
+            .to_string();
+        Starting {
+            child,
+            lines,
+            admin,
+            log: log.to_path_buf(),
+        }
+    }
+
+    async fn status(&self, path: &str) -> Option<u16> {
+        let c = hyper_util::client::legacy::Client::builder(hyper_util::rt::TokioExecutor::new())
+            .build_http::<http_body_util::Full<bytes::Bytes>>();
+        let uri: hyper::Uri = format!("http://{}{path}", self.admin).parse().expect("uri");
+        c.get(uri).await.ok().map(|r| r.status().as_u16())
+    }
+
+    fn logs(&self) -> String {
+        std::fs::read_to_string(&self.log).unwrap_or_default()
+    }
+
+    fn terminate(mut self) -> Option<i32> {
+        let _ = std::process::Command::new("kill")
+            .args(["-TERM", &self.child.id().to_string()])
+            .status();
+        for _ in 0..200 {
+            if let Ok(Some(s)) = self.child.try_wait() {
+                return s.code();
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        let _ = self.child.kill();
+        None
+    }
+}
+
+/// `postgres://user:PASSWORD@host:port/db?…` → (PASSWORD, the URL with `password` instead).
+fn swap_password(url: &str, password: &str) -> (String, String) {
+    let (scheme, rest) = url.split_once("://").expect("url");
+    let (userinfo, host) = rest.split_once('@').expect("url");
+    let (user, old) = userinfo.split_once(':').expect("password in url");
+    (
+        old.to_string(),
+        format!("{scheme}://{user}:{password}@{host}"),
+    )
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn serve_waits_for_an_unreachable_database_not_ready_and_says_why() {
+    let Some(url) = database("serve_waits_for_the_database") else {
+        return;
+    };
+    let (head, tail) = url.split_once('@').expect("url");
+    let (hostport, rest) = tail.split_once('/').expect("url");
+    let relay = Relay::start(hostport.to_string()).await;
+    relay.cut().await;
+    let cluster = Cluster::new(url.clone());
+    let relayed = format!("{head}@127.0.0.1:{}/{rest}", relay.port);
+    let config = cluster.config(0, &relayed);
+    let s = Starting::spawn(&config, &cluster.dir.path().join("starting.log"));
+    tokio::time::sleep(Duration::from_millis(2500)).await;
+    assert_eq!(s.status("/healthz").await, Some(200));
+    assert_eq!(
+        s.status("/readyz").await,
+        Some(503),
+        "not ready while waiting"
+    );
+    let logs = s.logs();
+    assert!(!logs.contains("panicked"), "{logs}");
+    assert!(logs.contains("cannot be reached"), "{logs}");
+    assert!(logs.contains("retrying"), "{logs}");
+    let (password, _) = swap_password(&url, "x");
+    assert!(
+        !logs.contains(&password),
+        "the password is never logged: {logs}"
+    );
+    relay.restore().await;
+    let listening = s
+        .lines
+        .recv_timeout(Duration::from_secs(40))
+        .expect("serves once the database is back");
+    assert!(listening.starts_with("phigate listening"), "{listening}");
+    let mut ready = false;
+    for _ in 0..50 {
+        if s.status("/readyz").await == Some(200) {
+            ready = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(ready, "{}", s.logs());
+    assert_eq!(s.terminate(), Some(0));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn serve_reports_a_refused_password_and_a_wrong_master_key_without_panicking() {
+    let Some(url) = database("serve_wrong_password_or_key") else {
+        return;
+    };
+    let cluster = Cluster::new(url.clone());
+    let (password, wrong) = swap_password(&url, "not-the-password-4417");
+    let config = cluster.config(0, &wrong);
+    let s = Starting::spawn(&config, &cluster.dir.path().join("password.log"));
+    tokio::time::sleep(Duration::from_millis(2500)).await;
+    assert_eq!(s.status("/readyz").await, Some(503));
+    let logs = s.logs();
+    assert!(logs.contains("password authentication failed"), "{logs}");
+    assert!(
+        !logs.contains("not-the-password-4417") && !logs.contains(&password),
+        "{logs}"
+    );
+    assert!(!logs.contains("panicked"), "{logs}");
+    assert_eq!(s.terminate(), Some(0), "stopped while waiting");
+
+    // The database knows the master key (the first opener's); another key is refused.
+    let first = cluster.replica(1);
+    assert!(first.stop().success());
+    std::fs::write(cluster.dir.path().join("master.key"), "ef".repeat(32)).expect("key");
+    let out = std::process::Command::new(super::support::bin())
+        .args(["serve", "--config"])
+        .arg(cluster.config(2, &url))
+        .output()
+        .expect("serve");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        !out.status.success() && out.status.code() != Some(101),
+        "an error, not a panic: {stderr}"
+    );
+    assert!(stderr.contains("master key does not match"), "{stderr}");
+    assert!(
+        !stderr.contains("panicked") && !stderr.contains(&password),
+        "{stderr}"
+    );
+}
+
+/// A `postgres://` URL is a PostgreSQL vault for every command that takes `--vault`
+/// (`vault stats`, `vault verify`, `reveal`), never a directory named after it; `reveal`
+/// audits what it reveals in the log it is given.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_postgres_url_is_a_postgres_vault_for_stats_verify_and_reveal() {
+    let Some(url) = database("postgres_url_for_every_command") else {
+        return;
+    };
+    let cluster = Cluster::new(url.clone());
+    let gw = cluster.replica(0);
+    let c = client(&cluster.ca, None);
+    let text = note("66120031");
+    let out = deidentify(&c, &base(&gw), &text).await.expect("deidentify");
+    assert!(gw.stop().success());
+    let d = cluster.dir.path();
+    let key = d.join("master.key").display().to_string();
+    let ok = |args: &[&str], input: &[u8]| {
+        let out = run(args, input);
+        assert!(
+            out.status.success(),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    let stats = ok(
+        &["vault", "stats", "--vault", &url, "--key-file", &key],
+        b"",
+    );
+    assert!(
+        stats.contains("\"tokens\":2") && stats.contains("postgres"),
+        "{stats}"
+    );
+    let verified = ok(
+        &["vault", "verify", "--vault", &url, "--key-file", &key],
+        b"",
+    );
+    assert!(verified.contains("\"verified\":2"), "{verified}");
+    let audit = d.join("cli-audit").display().to_string();
+    let revealed = ok(
+        &[
+            "reveal",
+            "--vault",
+            &url,
+            "--key-file",
+            &key,
+            "--audit-dir",
+            &audit,
+        ],
+        out.as_bytes(),
+    );
+    assert_eq!(revealed, text);
+    let log = std::fs::read_to_string(
+        phigate::audit::segments(Path::new(&audit))
+            .expect("segments")
+            .pop()
+            .expect("segment"),
+    )
+    .expect("log");
+    assert!(
+        log.contains("\"action\":\"reveal\"") && log.contains("cli:reveal"),
+        "{log}"
+    );
+    assert!(!log.contains("66120031"), "{log}");
+    // Nothing was taken for a directory.
+    assert!(!Path::new("postgres:").exists());
 }

@@ -1,0 +1,145 @@
+//! Throughput of HL7 v2 and CSV de-identification on one core (issue 14): ADT^A01 messages
+//! and CSV rows, counted per message and per row (criterion's "elements"). Synthetic
+//! patients vary by index; tokens are cached as in a clinic's traffic.
+#![allow(clippy::expect_used, clippy::unwrap_used)]
+
+use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
+
+use phigate::keys::MasterKey;
+use phigate::patterns::Patterns;
+use phigate::transform::token::MemoryTokenStore;
+use phigate::walk::{ContentType, Engine};
+
+const FIRST: &[&str] = &[
+    "Ansel", "Maren", "Ines", "Tobias", "Rosalind", "Chidi", "Odile",
+];
+const LAST: &[&str] = &["Whitcombe", "Lindqvist", "Okafor", "Thackeray", "Marchetti"];
+const STREETS: &[&str] = &["Orchard Lane", "Quarry Hollow Rd", "Elm St", "Birch Ave"];
+
+/// One ADT^A01 (about 900 bytes): header, event, patient, next of kin, visit, an
+/// observation and a note naming the patient.
+fn adt(i: usize) -> String {
+    let (f, l, s) = (
+        FIRST[i % FIRST.len()],
+        LAST[i % LAST.len()],
+        STREETS[i % STREETS.len()],
+    );
+    let mrn = 4_400_000 + i * 37;
+    format!(
+        "MSH|^~\\&|EPICADT|SGH|LABADT|SGH|20240312083000||ADT^A01^ADT_A01|MSG{i:05}|P|2.5.1\r\
+         EVN|A01|20240312083000\r\
+         PID|1||MR{mrn}^^^SGH^MR||{l}^{f}^J^^^^L||19{:02}0312|F|||{} {s}^^Springfield^IL^62704^USA^H||(217)555-{:04}^PRN^PH^{f}.{l}@example.org||EN|M|CHR|ACCT{mrn}^^^SGH^AN|512-47-{:04}\r\
+         NK1|1|{l}^Ines|SPO^Spouse|{} {s}^^Springfield^IL^62704|(217)555-0173\r\
+         PV1|1|I|4W^401^B^SGH||||1234567893^Okafor^Chidi^^^Dr^MD|||MED||||7|||1234567893^Okafor^Chidi|IP|V{mrn}^^^SGH^VN\r\
+         OBX|1|NM|29463-7^Body weight^LN||72|kg^kilogram^UCUM|||||F\r\
+         NTE|1|P|Patient {f} {l} reports pain 4/10; call spouse at 217-555-0173.\r",
+        40 + i % 50,
+        10 + i % 80,
+        i % 10_000,
+        1000 + i % 9000,
+        10 + i % 80,
+    )
+}
+
+/// A table of `rows` visits with a header the JSON key rules know.
+fn table(rows: usize) -> String {
+    let mut t = String::from("patient_name,mrn,dob,phone,cpt,units,note\r\n");
+    for i in 0..rows {
+        let (f, l) = (FIRST[i % FIRST.len()], LAST[i % LAST.len()]);
+        t.push_str(&format!(
+            "{f} {l},MR{},19{:02}-03-12,217-555-{:04},97530,4,\"Seen with {f}; home program, grip 42 lb\"\r\n",
+            4_400_000 + i * 37,
+            40 + i % 50,
+            i % 10_000
+        ));
+    }
+    t
+}
+
+/// CPU time this thread has used, in seconds (`/proc/thread-self/stat`, 100 ticks a
+/// second): criterion's wall-clock figures move with whatever else runs on a shared
+/// machine; CPU time is the one-core figure.
+fn cpu_seconds() -> f64 {
+    let stat = std::fs::read_to_string("/proc/thread-self/stat").unwrap_or_default();
+    let after = stat.rsplit_once(')').map_or("", |(_, r)| r);
+    let f: Vec<u64> = after
+        .split_whitespace()
+        .map(|x| x.parse().unwrap_or(0))
+        .collect();
+    // Fields 14 and 15 of the file (utime, stime) are 12 and 13 after the command name.
+    (f.get(11).copied().unwrap_or(0) + f.get(12).copied().unwrap_or(0)) as f64 / 100.0
+}
+
+/// Runs `f` (which handles `units` messages or rows) for about three CPU seconds and prints
+/// units per CPU second.
+fn per_cpu_second(name: &str, units: usize, mut f: impl FnMut()) {
+    let start = cpu_seconds();
+    let mut rounds = 0;
+    while cpu_seconds() - start < 3.0 {
+        f();
+        rounds += 1;
+    }
+    let used = cpu_seconds() - start;
+    println!(
+        "cpu: {name}: {} units in {used:.2} CPU s = {:.0} per CPU second",
+        rounds * units,
+        (rounds * units) as f64 / used
+    );
+}
+
+fn throughput(c: &mut Criterion) {
+    let engine = Engine::build(&Patterns::builtin()).expect("patterns");
+    let master = MasterKey::from_bytes([9; 32]);
+    let store = MemoryTokenStore::new(&master, "");
+    let policy = engine.policy("safe-harbor").expect("policy");
+    let t = engine.transformer(policy, &store, &master);
+    let mut g = c.benchmark_group("formats");
+
+    let messages: Vec<String> = (0..200).map(adt).collect();
+    let rows = 200;
+    let csv = table(rows);
+    {
+        let mut scratch = engine.detector.scratch();
+        per_cpu_second("hl7_adt_a01 messages", messages.len(), || {
+            for msg in &messages {
+                let out = engine.deidentify(msg.as_bytes(), ContentType::Hl7, &t, &mut scratch);
+                std::hint::black_box(out.expect("ok"));
+            }
+        });
+        per_cpu_second("csv rows", rows, || {
+            let out = engine.deidentify(csv.as_bytes(), ContentType::Csv, &t, &mut scratch);
+            std::hint::black_box(out.expect("ok"));
+        });
+    }
+    g.throughput(Throughput::Elements(messages.len() as u64));
+    g.bench_with_input(
+        BenchmarkId::from_parameter("hl7_adt_a01"),
+        &messages,
+        |b, m| {
+            let mut scratch = engine.detector.scratch();
+            b.iter(|| {
+                for msg in m {
+                    let out = engine
+                        .deidentify(msg.as_bytes(), ContentType::Hl7, &t, &mut scratch)
+                        .expect("ok");
+                    std::hint::black_box(out);
+                }
+            })
+        },
+    );
+
+    g.throughput(Throughput::Elements(rows as u64));
+    g.bench_with_input(BenchmarkId::from_parameter("csv_rows"), &csv, |b, csv| {
+        let mut scratch = engine.detector.scratch();
+        b.iter(|| {
+            let out = engine
+                .deidentify(csv.as_bytes(), ContentType::Csv, &t, &mut scratch)
+                .expect("ok");
+            std::hint::black_box(out);
+        })
+    });
+    g.finish();
+}
+
+criterion_group!(benches, throughput);
+criterion_main!(benches);

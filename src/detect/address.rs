@@ -1,0 +1,354 @@
+//! Whole addresses: grows a detected street line over the rest of the address written after
+//! it — unit, town, postcode, region — so no part of an address is left beside its token.
+//!
+//! The street rules find `ul. Fredry 66` or `715 Jessica Island`; what follows a street line
+//! is, in every country's convention, more of the address: `, Rumia, 48-413`,
+//! `, Harveyberg PH9V 2LR`, `Apt. 69 , Albacete 08077`, `\nSpringfield, IL 62704`. The
+//! grower reads only that tail and stops at the first thing that is not address-shaped (a
+//! lower-case word, a sentence end, a cue such as `Daughter`).
+
+/// At most this many tail parts (unit, town, postcode, region, country) are taken.
+const MAX_PARTS: usize = 5;
+
+/// Words that end an address even when capitalised (a new sentence or field begins).
+const NOT_PLACE_WORDS: &[&str] = &[
+    "daughter",
+    "son",
+    "wife",
+    "husband",
+    "spouse",
+    "mother",
+    "father",
+    "patient",
+    "pt",
+    "call",
+    "contact",
+    "phone",
+    "tel",
+    "fax",
+    "email",
+    "dob",
+    "mrn",
+    "ssn",
+    "account",
+    "next",
+    "the",
+    "please",
+    "home",
+    "left",
+    "right",
+    "seen",
+    "visit",
+    "plan",
+    "goal",
+    "goals",
+    "on",
+    "and",
+    "referral",
+    "insurance",
+    "hi",
+    "telehealth",
+    "wheelchair",
+    "driver",
+    "discharge",
+    "card",
+];
+
+/// Unit words that continue a street line (`Apt 4`, `Appartamento 24`, `Piano 5`).
+const UNIT_WORDS: &[&str] = &[
+    "apt",
+    "apartment",
+    "suite",
+    "ste",
+    "unit",
+    "flat",
+    "fl",
+    "floor",
+    "rm",
+    "room",
+    "bldg",
+    "building",
+    "appartamento",
+    "piano",
+    "interno",
+    "int",
+    "scala",
+    "wohnung",
+    "apto",
+    "piso",
+    "puerta",
+    "dpto",
+    "depto",
+    "lok",
+    "m",
+    "app",
+    "bus",
+    "po",
+    "box",
+];
+
+/// Returns the end of the address that begins with the street line `start..end`.
+pub fn whole_address(text: &[u8], end: usize) -> usize {
+    let mut at = end;
+    let mut after_postcode = false;
+    for _ in 0..MAX_PARTS {
+        let Some((next, is_postcode)) = tail_part(text, at, after_postcode) else {
+            break;
+        };
+        at = next;
+        after_postcode = is_postcode;
+    }
+    at
+}
+
+/// The end of one more address part after `at`, if one follows, and whether it is a
+/// postcode (after which a town needs no comma: `22263 Lorrach`).
+fn tail_part(text: &[u8], at: usize, after_postcode: bool) -> Option<(usize, bool)> {
+    let (start, comma) = skip_separator(text, at)?;
+    if let Some(end) = postcode(text, start) {
+        return Some((end, true));
+    }
+    unit(text, start)
+        .or_else(|| town(text, start, comma || after_postcode))
+        .map(|end| (end, false))
+}
+
+/// Skips `, ` or ` ` or one line break; says whether a comma or line break was crossed.
+fn skip_separator(text: &[u8], at: usize) -> Option<(usize, bool)> {
+    let mut i = at;
+    let mut comma = false;
+    let mut newlines = 0;
+    while i < text.len() && i < at + 4 {
+        match text[i] {
+            b' ' | b'\t' => {}
+            b',' if !comma => comma = true,
+            b'\n' if newlines == 0 => {
+                newlines += 1;
+                comma = true;
+            }
+            b'\r' => {}
+            _ => break,
+        }
+        i += 1;
+    }
+    (i > at && i < text.len()).then_some((i, comma))
+}
+
+/// UK (`PH9V 2LR`), Canadian (`K1A 0B1`), Polish (`48-413`), Dutch (`7706MW`), US ZIP+4 and
+/// four-to-six-digit postcodes, ending at a word boundary.
+fn postcode(text: &[u8], i: usize) -> Option<usize> {
+    let rest = &text[i..];
+    let digits = rest.iter().take_while(|c| c.is_ascii_digit()).count();
+    let end = match digits {
+        2 if rest.get(2) == Some(&b'-') && run(rest, 3, u8::is_ascii_digit) == 3 => i + 6,
+        4 if run(rest, 4, u8::is_ascii_uppercase) == 2 => i + 6,
+        4 if rest.get(4) == Some(&b' ') && run(rest, 5, u8::is_ascii_uppercase) == 2 => i + 7,
+        5 if rest.get(5) == Some(&b'-') && run(rest, 6, u8::is_ascii_digit) == 4 => i + 10,
+        4..=6 => i + digits,
+        0 => return british_postcode(rest).map(|n| i + n),
+        _ => return None,
+    };
+    boundary(text, end).then_some(end)
+}
+
+/// `SW1A 1AA`, `G8F 1TF`, `K1A 0B1`: an outward code of letters and digits, a space, then
+/// a digit and two letters (or letter-digit-letter-digit for Canada).
+fn british_postcode(rest: &[u8]) -> Option<usize> {
+    let outward = rest
+        .iter()
+        .take_while(|c| c.is_ascii_uppercase() || c.is_ascii_digit())
+        .count();
+    if !(2..=4).contains(&outward)
+        || !rest[0].is_ascii_uppercase()
+        || !rest[..outward].iter().any(u8::is_ascii_digit)
+        || rest.get(outward) != Some(&b' ')
+    {
+        return None;
+    }
+    let inward = &rest[outward + 1..];
+    let uk = inward.len() >= 3
+        && inward[0].is_ascii_digit()
+        && inward[1].is_ascii_uppercase()
+        && inward[2].is_ascii_uppercase();
+    let ca = inward.len() >= 3
+        && inward[0].is_ascii_digit()
+        && inward[1].is_ascii_uppercase()
+        && inward[2].is_ascii_digit();
+    let n = outward + 4;
+    ((uk || ca) && (rest.len() == n || !rest[n].is_ascii_alphanumeric())).then_some(n)
+}
+
+/// `Apt. 69`, `Suite 690`, `Appartamento 24`, `#4B`.
+fn unit(text: &[u8], i: usize) -> Option<usize> {
+    let word_end = i + run(text, i, u8::is_ascii_alphabetic);
+    let mut j = if text.get(i) == Some(&b'#') {
+        i + 1
+    } else {
+        let word = std::str::from_utf8(&text[i..word_end]).ok()?;
+        if !UNIT_WORDS.contains(&word.to_ascii_lowercase().as_str()) {
+            return None;
+        }
+        word_end
+    };
+    j += run(text, j, |c| matches!(c, b'.' | b' ' | b'#' | b':'));
+    let n = run(text, j, |c| {
+        c.is_ascii_alphanumeric() || *c == b'-' || *c == b'/'
+    });
+    let has_digit = text[j..j + n].iter().any(u8::is_ascii_digit);
+    (n > 0 && n <= 8 && has_digit).then_some(j + n)
+}
+
+/// A town or region: one to three capitalised words (`Tarnowskie Gory`, `TP. Can Tho`,
+/// `Lake Tylermouth`, `IL`). Without a comma before it, a town counts only when a postcode
+/// follows (`Lorrach 22263`), since a capitalised word after a street can begin a sentence.
+fn town(text: &[u8], i: usize, comma: bool) -> Option<usize> {
+    let mut end = i;
+    let mut words = 0;
+    while words < 3 {
+        let start = if words == 0 {
+            i
+        } else {
+            let gap = run(text, end, |c| *c == b' ');
+            if gap != 1 {
+                break;
+            }
+            end + 1
+        };
+        let Some(word_end) = place_word(text, start) else {
+            break;
+        };
+        end = word_end;
+        words += 1;
+    }
+    if words == 0 {
+        return None;
+    }
+    if comma {
+        return Some(end);
+    }
+    let (after, _) = skip_separator(text, end)?;
+    postcode(text, after).map(|_| end)
+}
+
+/// One capitalised word of a place name, with inner hyphens and apostrophes, and a period
+/// only for short abbreviations (`TP.`, `St.`).
+fn place_word(text: &[u8], i: usize) -> Option<usize> {
+    if !text.get(i)?.is_ascii_uppercase() {
+        return None;
+    }
+    let n = run(text, i, |c| {
+        c.is_ascii_alphabetic() || matches!(c, b'-' | b'\'')
+    });
+    let word = std::str::from_utf8(&text[i..i + n]).ok()?;
+    if n < 2
+        || !boundary(text, i + n)
+        || us_state_before_zip(text, i, n)
+        || NOT_PLACE_WORDS.contains(&word.to_ascii_lowercase().as_str())
+    {
+        return None;
+    }
+    let abbreviation =
+        n <= 3 && text.get(i + n) == Some(&b'.') && text.get(i + n + 1) == Some(&b' ');
+    Some(if abbreviation { i + n + 1 } else { i + n })
+}
+
+/// `IL 62704`: a US state and ZIP end the grown part, so the ZIP rules can keep its first
+/// three digits where the policy allows (Safe Harbor's ZIP3).
+fn us_state_before_zip(text: &[u8], i: usize, n: usize) -> bool {
+    n == 2
+        && text[i..i + 2].iter().all(u8::is_ascii_uppercase)
+        && text
+            .get(i + 2..i + 4)
+            .is_some_and(|g| g[0] == b' ' && g[1].is_ascii_digit())
+}
+
+fn run(text: &[u8], from: usize, f: impl Fn(&u8) -> bool) -> usize {
+    text.get(from..)
+        .map_or(0, |rest| rest.iter().take_while(|c| f(c)).count())
+}
+
+fn boundary(text: &[u8], at: usize) -> bool {
+    text.get(at).is_none_or(|c| !c.is_ascii_alphanumeric())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn grown(text: &str, street: &str) -> String {
+        let start = text.find(street).expect("street in text");
+        let end = whole_address(text.as_bytes(), start + street.len());
+        text[start..end].to_string()
+    }
+
+    #[test]
+    fn tails_of_many_conventions_are_taken() {
+        let cases = [
+            (
+                "to ul. Fredry 66, Rumia, 48-413. Left a",
+                "ul. Fredry 66",
+                "ul. Fredry 66, Rumia, 48-413",
+            ),
+            (
+                "at 7 Edwards Alley, Harveyberg PH9V 2LR. Daughter",
+                "7 Edwards Alley",
+                "7 Edwards Alley, Harveyberg PH9V 2LR",
+            ),
+            (
+                "C. Abilio Bru 63 Apt. 69 , Albacete 08077. Daughter",
+                "C. Abilio Bru 63",
+                "C. Abilio Bru 63 Apt. 69 , Albacete 08077",
+            ),
+            (
+                "at Mendestr. 516, Lorrach 22263. Daughter",
+                "Mendestr. 516",
+                "Mendestr. 516, Lorrach 22263",
+            ),
+            (
+                "Lives at Fischerstr. 9 Lorrach 22263 now",
+                "Fischerstr. 9",
+                "Fischerstr. 9 Lorrach 22263",
+            ),
+            (
+                "12 Main St\nSpringfield, IL 62704\n\nPlan",
+                "12 Main St",
+                "12 Main St\nSpringfield",
+            ),
+            (
+                "So 597 pho Nguyen, TP. Hue, 56690. Account",
+                "So 597 pho Nguyen",
+                "So 597 pho Nguyen, TP. Hue, 56690",
+            ),
+            (
+                "at 1 Kerkstraat, 7706MW Herpen",
+                "1 Kerkstraat",
+                "1 Kerkstraat, 7706MW Herpen",
+            ),
+        ];
+        for (text, street, want) in cases {
+            assert_eq!(grown(text, street), want, "{text}");
+        }
+    }
+
+    #[test]
+    fn what_follows_a_street_but_is_not_address_stays() {
+        let cases = [
+            ("at 12 Main St on Monday", "12 Main St", "12 Main St"),
+            (
+                "at 12 Main St. Daughter Ana called",
+                "12 Main St",
+                "12 Main St",
+            ),
+            (
+                "at 12 Main St, Daughter Ana called",
+                "12 Main St",
+                "12 Main St",
+            ),
+            ("at 12 Main St with wife", "12 Main St", "12 Main St"),
+            ("at 12 Main St Monday 3 units", "12 Main St", "12 Main St"),
+        ];
+        for (text, street, want) in cases {
+            assert_eq!(grown(text, street), want, "{text}");
+        }
+    }
+}

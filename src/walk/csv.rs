@@ -1,0 +1,399 @@
+//! CSV (RFC 4180) and TSV tables: reading cells, rewriting them by column, writing back.
+//!
+//! Owns the cell reader (quoted cells with doubled quotes and line breaks inside, `\r\n`,
+//! `\n` or `\r` row ends, each kept as written) and the writer: a cell nothing changes is
+//! written byte for byte, quotes included; a rewritten one is quoted when it was, or when
+//! it must be. A header row names the columns, and each name goes through the JSON key rules
+//! ([`super::fields::FieldRules::generic`]): a PHI column is transformed whole, a code
+//! column kept while its values are shaped like codes, and every other cell read like a
+//! JSON value under an unknown key ([`Engine::scan_value`]).
+//!
+//! Fail closed: a table with no header (no cell of the first row is a known field name) or
+//! with rows of different lengths has every cell read as unknown; a quote that never closes,
+//! or text after a closing quote, is refused. TSV (IANA `text/tab-separated-values`) has no
+//! quoting: its cells are taken as written.
+
+use std::borrow::Cow;
+
+use super::fields::{normalize_key, Field};
+use super::json::learnable;
+use super::{Engine, Output, ScanError};
+use crate::detect::learned::Learned;
+use crate::detect::Scratch;
+use crate::phi::PhiType;
+use crate::transform::{DocContext, Transformer};
+
+/// One cell: as written, and as it reads.
+struct Cell<'a> {
+    raw: &'a str,
+    value: Cow<'a, str>,
+    quoted: bool,
+}
+
+/// One row and the line end written after it (empty for the last row).
+struct Row<'a> {
+    cells: Vec<Cell<'a>>,
+    end: &'a str,
+}
+
+impl Row<'_> {
+    /// A blank line: one empty, unquoted cell.
+    fn is_blank(&self) -> bool {
+        matches!(self.cells.as_slice(), [c] if c.raw.is_empty())
+    }
+}
+
+/// Reads a table. `quoting`: RFC 4180 quoted cells (CSV); off for TSV.
+fn read(text: &str, delimiter: u8, quoting: bool) -> Result<Vec<Row<'_>>, ScanError> {
+    let bytes = text.as_bytes();
+    let mut rows = Vec::new();
+    let mut cells = Vec::new();
+    let mut i = 0;
+    let mut line = 1;
+    loop {
+        let (cell, next) = if quoting && bytes.get(i) == Some(&b'"') {
+            read_quoted(text, i, &mut line)?
+        } else {
+            let end = bytes[i..]
+                .iter()
+                .position(|b| *b == delimiter || matches!(b, b'\r' | b'\n'))
+                .map_or(bytes.len(), |p| i + p);
+            let raw = &text[i..end];
+            (
+                Cell {
+                    raw,
+                    value: Cow::Borrowed(raw),
+                    quoted: false,
+                },
+                end,
+            )
+        };
+        cells.push(cell);
+        match bytes.get(next) {
+            Some(b) if *b == delimiter => i = next + 1,
+            Some(b'\r' | b'\n') => {
+                let len = if bytes[next..].starts_with(b"\r\n") {
+                    2
+                } else {
+                    1
+                };
+                rows.push(Row {
+                    cells: std::mem::take(&mut cells),
+                    end: &text[next..next + len],
+                });
+                line += 1;
+                i = next + len;
+                if i == bytes.len() {
+                    return Ok(rows);
+                }
+            }
+            Some(_) => {
+                return Err(ScanError::Csv {
+                    line,
+                    reason: "text after a closing quote",
+                })
+            }
+            None => {
+                rows.push(Row { cells, end: "" });
+                return Ok(rows);
+            }
+        }
+    }
+}
+
+/// A quoted cell starting at `start` (the opening quote); returns it and where it ends.
+fn read_quoted<'a>(
+    text: &'a str,
+    start: usize,
+    line: &mut usize,
+) -> Result<(Cell<'a>, usize), ScanError> {
+    let bytes = text.as_bytes();
+    let opened = *line;
+    let mut i = start + 1;
+    let mut doubled = false;
+    loop {
+        match bytes.get(i) {
+            None => {
+                return Err(ScanError::Csv {
+                    line: opened,
+                    reason: "a quoted cell never closes",
+                })
+            }
+            Some(b'"') if bytes.get(i + 1) == Some(&b'"') => {
+                doubled = true;
+                i += 2;
+            }
+            Some(b'"') => break,
+            Some(b'\n') => {
+                *line += 1;
+                i += 1;
+            }
+            Some(_) => i += 1,
+        }
+    }
+    let inner = &text[start + 1..i];
+    let value = if doubled {
+        Cow::Owned(inner.replace("\"\"", "\""))
+    } else {
+        Cow::Borrowed(inner)
+    };
+    Ok((
+        Cell {
+            raw: &text[start..=i],
+            value,
+            quoted: true,
+        },
+        i + 1,
+    ))
+}
+
+/// Writes a rewritten cell: quoted when it was or when it must be (CSV); for TSV, which
+/// cannot quote, a tab or line break a transform wrote becomes a space.
+fn write_cell(value: &str, was_quoted: bool, delimiter: u8, quoting: bool, out: &mut String) {
+    if !quoting {
+        out.extend(value.chars().map(|c| match c {
+            '\t' | '\r' | '\n' => ' ',
+            c => c,
+        }));
+        return;
+    }
+    let must = value
+        .bytes()
+        .any(|b| b == delimiter || matches!(b, b'"' | b'\r' | b'\n'));
+    if was_quoted || must {
+        out.push('"');
+        out.push_str(&value.replace('"', "\"\""));
+        out.push('"');
+    } else {
+        out.push_str(value);
+    }
+}
+
+/// De-identifies a CSV (`,`) or TSV (`\t`) table.
+pub fn deidentify(
+    engine: &Engine,
+    text: &str,
+    delimiter: u8,
+    t: &Transformer<'_>,
+    scratch: &mut Scratch,
+) -> Result<Output, ScanError> {
+    let quoting = delimiter != b'\t';
+    let rows = read(text, delimiter, quoting)?;
+    let columns = column_rules(engine, &rows);
+    let mut learned = Learned::default();
+    let body = if columns.is_some() {
+        &rows[1..]
+    } else {
+        &rows[..]
+    };
+    if let Some(cols) = &columns {
+        for row in body {
+            for (cell, f) in row.cells.iter().zip(cols) {
+                if let Field::Phi(ty) = f {
+                    if learnable(*ty) {
+                        learned.add(*ty, &cell.value);
+                    }
+                }
+            }
+        }
+    }
+    learned.finish();
+    let mut w = Writer {
+        engine,
+        t,
+        scratch,
+        learned,
+        counts: [0; PhiType::ALL.len()],
+        out: String::with_capacity(text.len() + text.len() / 4),
+        delimiter,
+        quoting,
+    };
+    for (n, row) in rows.iter().enumerate() {
+        match &columns {
+            Some(cols) if n == 0 => w.header(row, cols)?,
+            Some(cols) => w.row(row, Some(cols))?,
+            None => w.row(row, None)?,
+        }
+    }
+    Ok(Output {
+        text: w.out,
+        spans: Vec::new(),
+        counts: w.counts,
+    })
+}
+
+/// Each column's rule from the header, or `None` when the table has no header (no cell of
+/// the first row is a known field name) or is ragged.
+fn column_rules(engine: &Engine, rows: &[Row<'_>]) -> Option<Vec<Field>> {
+    let header = rows.first()?;
+    let width = header.cells.len();
+    if rows.iter().any(|r| r.cells.len() != width && !r.is_blank()) {
+        return None;
+    }
+    let rules: Vec<Field> = header
+        .cells
+        .iter()
+        .map(|c| engine.fields.generic(&normalize_key(&c.value), None))
+        .collect();
+    rules.iter().any(|f| *f != Field::Scan).then_some(rules)
+}
+
+struct Writer<'e, 't, 's> {
+    engine: &'e Engine,
+    t: &'e Transformer<'t>,
+    scratch: &'s mut Scratch,
+    learned: Learned,
+    counts: [usize; PhiType::ALL.len()],
+    out: String,
+    delimiter: u8,
+    quoting: bool,
+}
+
+impl Writer<'_, '_, '_> {
+    /// Known column names stay; any other header cell is text like a form's unknown key.
+    fn header(&mut self, row: &Row<'_>, cols: &[Field]) -> Result<(), ScanError> {
+        let ctx = DocContext::default();
+        for (i, (cell, f)) in row.cells.iter().zip(cols).enumerate() {
+            self.separator(i);
+            let new = match f {
+                Field::Scan => Some(self.scan(&cell.value, &ctx)?),
+                _ => None,
+            };
+            self.cell(cell, new);
+        }
+        self.out.push_str(row.end);
+        Ok(())
+    }
+
+    fn row(&mut self, row: &Row<'_>, cols: Option<&[Field]>) -> Result<(), ScanError> {
+        let ctx = DocContext {
+            patient_key: cols.and_then(|c| patient_key(row, c)),
+        };
+        for (i, cell) in row.cells.iter().enumerate() {
+            self.separator(i);
+            let field = cols.and_then(|c| c.get(i)).copied().unwrap_or(Field::Scan);
+            let v = cell.value.as_ref();
+            let new = match field {
+                _ if v.is_empty() => None,
+                Field::Keep if self.engine.keeps_code(v, &self.learned) => None,
+                Field::Remove => Some(String::new()),
+                Field::Phi(ty) if !v.trim().is_empty() => {
+                    self.counts[ty.index()] += 1;
+                    Some(self.t.apply_value(ty, v, &ctx)?)
+                }
+                _ => Some(self.scan(v, &ctx)?),
+            };
+            self.cell(cell, new);
+        }
+        self.out.push_str(row.end);
+        Ok(())
+    }
+
+    fn scan(&mut self, v: &str, ctx: &DocContext) -> Result<String, ScanError> {
+        self.engine.scan_value(
+            v,
+            &self.learned,
+            self.t,
+            ctx,
+            self.scratch,
+            &mut self.counts,
+        )
+    }
+
+    fn separator(&mut self, i: usize) {
+        if i > 0 {
+            self.out.push(char::from(self.delimiter));
+        }
+    }
+
+    /// The cell as written when nothing changed it.
+    fn cell(&mut self, cell: &Cell<'_>, new: Option<String>) {
+        match new {
+            Some(n) if n != cell.value => {
+                write_cell(&n, cell.quoted, self.delimiter, self.quoting, &mut self.out)
+            }
+            _ => self.out.push_str(cell.raw),
+        }
+    }
+}
+
+/// A row's patient: its first MRN or SSN column (dates shift alike for one patient).
+fn patient_key(row: &Row<'_>, cols: &[Field]) -> Option<String> {
+    row.cells.iter().zip(cols).find_map(|(c, f)| match f {
+        Field::Phi(ty @ (PhiType::Mrn | PhiType::Ssn)) if !c.value.trim().is_empty() => {
+            Some(format!("{ty}:{}", c.value.to_lowercase()))
+        }
+        _ => None,
+    })
+}
+
+/// Reveals tokens in every cell of a table, writing each changed cell back quoted as
+/// needed; `reveal` maps one cell's text.
+pub fn rewrite_cells<E>(
+    text: &str,
+    delimiter: u8,
+    mut reveal: impl FnMut(&str) -> Result<String, E>,
+) -> Result<String, E>
+where
+    E: From<ScanError>,
+{
+    let quoting = delimiter != b'\t';
+    let rows = read(text, delimiter, quoting)?;
+    let mut out = String::with_capacity(text.len() + text.len() / 4);
+    for row in &rows {
+        for (i, cell) in row.cells.iter().enumerate() {
+            if i > 0 {
+                out.push(char::from(delimiter));
+            }
+            let new = reveal(&cell.value)?;
+            if new == cell.value {
+                out.push_str(cell.raw);
+            } else {
+                write_cell(&new, cell.quoted, delimiter, quoting, &mut out);
+            }
+        }
+        out.push_str(row.end);
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn values(text: &str, d: u8) -> Vec<Vec<String>> {
+        read(text, d, d != b'\t')
+            .expect("reads")
+            .iter()
+            .map(|r| r.cells.iter().map(|c| c.value.to_string()).collect())
+            .collect()
+    }
+
+    #[test]
+    fn rfc4180_cells_and_line_ends() {
+        let t = "a,\"b,1\",\"say \"\"hi\"\"\"\r\n\"two\nlines\",,x\n";
+        assert_eq!(
+            values(t, b','),
+            vec![vec!["a", "b,1", "say \"hi\""], vec!["two\nlines", "", "x"]]
+        );
+        assert_eq!(values("a\tb\"c\n", b'\t'), vec![vec!["a", "b\"c"]]);
+        assert!(matches!(
+            read("a,\"open\n", b',', true),
+            Err(ScanError::Csv { line: 1, .. })
+        ));
+        assert!(matches!(
+            read("a\n\"x\"y,b", b',', true),
+            Err(ScanError::Csv { line: 2, .. })
+        ));
+    }
+
+    #[test]
+    fn rewritten_cells_keep_or_gain_quotes() {
+        let mut out = String::new();
+        write_cell("NAME_X", true, b',', true, &mut out);
+        write_cell("a,b", false, b',', true, &mut out);
+        write_cell("plain", false, b',', true, &mut out);
+        write_cell("a\tb", false, b'\t', false, &mut out);
+        assert_eq!(out, "\"NAME_X\"\"a,b\"plaina b");
+    }
+}

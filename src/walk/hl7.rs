@@ -1,0 +1,788 @@
+//! HL7 v2.x messages in ER7 (`MSH|^~\&|…`): reading, rewriting value by value, writing back.
+//!
+//! Owns `patterns/hl7.toml` (which segment field, and which component of it, is which PHI
+//! type), the delimiters each header declares (MSH-1/MSH-2, FHS, BHS), segment separators
+//! (`\r`, `\n` or `\r\n`, each kept as written), the split into fields, repetitions,
+//! components and subcomponents, and HL7 escape sequences: decoded before detection,
+//! re-escaped when a value is rewritten. A value that nothing changes is written back byte
+//! for byte, escapes included.
+//!
+//! Fail closed: a field no rule names, every field of an unknown segment (Z-segments too) and
+//! a line that is not a segment are read like a JSON value under an unknown key
+//! ([`Engine::scan_value`]: the detector and the identifier-shape default deny).
+//!
+//! The same walk serves the reverse direction ([`rewrite`] with a reveal function), so a
+//! revealed value is escaped like any other and the message stays valid.
+
+use std::borrow::Cow;
+
+use rustc_hash::FxHashMap;
+use serde::Deserialize;
+
+use super::fields::{parse_field, Field, FieldError};
+use super::json::{keep_shaped, learnable};
+use super::{Engine, Output, ScanError};
+use crate::detect::learned::Learned;
+use crate::detect::rules::{first_line, line_of};
+use crate::detect::Scratch;
+use crate::phi::PhiType;
+use crate::transform::{DocContext, Transformer};
+
+/// Stands for an escape sequence with no character of its own (`\H\`, `\.sp2\`, `\Zxx\`)
+/// while a value is read: private-use code points, so detection sees a separator and the
+/// sequence is written back as it was.
+const SEQ_OPEN: char = '\u{E000}';
+const SEQ_CLOSE: char = '\u{E001}';
+
+// === Rules ===
+
+/// The compiled field rules.
+pub struct Rules {
+    fields: FxHashMap<([u8; 3], usize), FieldRule>,
+}
+
+/// What one field holds: the whole field, or each component.
+#[derive(Clone, Debug, Default)]
+struct FieldRule {
+    whole: Option<Field>,
+    /// By component number less one.
+    components: Vec<Option<Field>>,
+    /// Components not listed; `None`: read as unknown.
+    default: Option<Field>,
+    /// A control field (message type, control ID, version): kept while shaped like a code,
+    /// even when it reads like a name (`SIU` is a surname too).
+    control: bool,
+}
+
+impl FieldRule {
+    fn component(&self, n: usize) -> Option<Field> {
+        self.whole.or_else(|| {
+            n.checked_sub(1)
+                .and_then(|i| self.components.get(i).copied().flatten())
+                .or(self.default)
+        })
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawRules {
+    types: FxHashMap<String, FxHashMap<String, String>>,
+    fields: FxHashMap<String, String>,
+}
+
+impl Rules {
+    pub fn parse(file: &str, source: &str) -> Result<Rules, FieldError> {
+        let err = |line, reason: String| FieldError {
+            file: file.to_string(),
+            line,
+            reason,
+        };
+        let raw: RawRules = toml::from_str(source).map_err(|e| {
+            err(
+                e.span().map(|s| line_of(source, s.start)).unwrap_or(0),
+                first_line(e.message()),
+            )
+        })?;
+        let mut fields = FxHashMap::default();
+        for (place, rule) in &raw.fields {
+            let key = parse_place(place)
+                .ok_or_else(|| err(0, format!("`{place}` is not a field (write it like PID-5)")))?;
+            let compiled =
+                compile(rule, &raw.types).map_err(|reason| err(0, format!("{place}: {reason}")))?;
+            fields.insert(key, compiled);
+        }
+        Ok(Rules { fields })
+    }
+
+    /// The rule for component `component` of field `field` of `segment`; `None` when no
+    /// rule names it (the value is read as unknown).
+    fn rule(&self, segment: &str, field: usize, component: usize) -> Option<Field> {
+        let key = (seg_key(segment)?, field);
+        self.fields.get(&key).and_then(|r| r.component(component))
+    }
+
+    /// Whether a field is a control field (`control` in the rule file).
+    fn is_control(&self, segment: &str, field: usize) -> bool {
+        seg_key(segment)
+            .and_then(|s| self.fields.get(&(s, field)))
+            .is_some_and(|r| r.control)
+    }
+}
+
+/// `PID-5` → (`PID`, 5).
+fn parse_place(s: &str) -> Option<([u8; 3], usize)> {
+    let (seg, n) = s.split_once('-')?;
+    let seg = seg_key(seg)?;
+    let n: usize = n.parse().ok()?;
+    (n > 0).then_some((seg, n))
+}
+
+/// A segment ID as a map key without allocating: three upper-case letters or digits.
+fn seg_key(seg: &str) -> Option<[u8; 3]> {
+    let b: [u8; 3] = seg.as_bytes().try_into().ok()?;
+    b.iter()
+        .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit())
+        .then_some(b)
+}
+
+/// A field's rule text: a field action, or a data type with the PHI type of its `$` parts.
+fn compile(
+    rule: &str,
+    types: &FxHashMap<String, FxHashMap<String, String>>,
+) -> Result<FieldRule, String> {
+    let mut words = rule.split_whitespace();
+    let first = words.next().ok_or("empty rule")?;
+    let param = words.next().map(parse_field).transpose()?;
+    if first == "control" {
+        return Ok(FieldRule {
+            whole: Some(Field::Keep),
+            control: true,
+            ..FieldRule::default()
+        });
+    }
+    let Some(ty) = types.get(first) else {
+        return Ok(FieldRule {
+            whole: Some(action(parse_field(first)?)?),
+            ..FieldRule::default()
+        });
+    };
+    let mut out = FieldRule::default();
+    for (k, v) in ty {
+        let field = match v.as_str() {
+            "$" => param.ok_or_else(|| format!("type {first} needs a PHI type after it"))?,
+            v => parse_field(v)?,
+        };
+        let field = action(field)?;
+        if k == "default" {
+            out.default = Some(field);
+            continue;
+        }
+        let n: usize = k
+            .parse()
+            .ok()
+            .filter(|n| *n > 0)
+            .ok_or_else(|| format!("type {first}: `{k}` is not a component number"))?;
+        if out.components.len() < n {
+            out.components.resize(n, None);
+        }
+        out.components[n - 1] = Some(field);
+    }
+    Ok(out)
+}
+
+/// The actions a message field can have.
+fn action(f: Field) -> Result<Field, String> {
+    match f {
+        Field::Phi(_) | Field::Keep | Field::Scan | Field::Remove => Ok(f),
+        _ => Err("only a PHI type, keep, scan or remove applies to an HL7 field".into()),
+    }
+}
+
+// === Delimiters and escapes ===
+
+/// A message's delimiters, from its header (MSH-1 and MSH-2).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct Delims {
+    field: char,
+    component: char,
+    repetition: char,
+    escape: char,
+    subcomponent: char,
+    /// v2.7's truncation character, when MSH-2 declares one.
+    truncation: Option<char>,
+}
+
+/// `|^~\&`: used until a header says otherwise.
+const STANDARD: Delims = Delims {
+    field: '|',
+    component: '^',
+    repetition: '~',
+    escape: '\\',
+    subcomponent: '&',
+    truncation: None,
+};
+
+/// Segments that declare the delimiters in their first two fields.
+fn is_header(segment: &str) -> bool {
+    matches!(segment, "MSH" | "FHS" | "BHS")
+}
+
+impl Delims {
+    /// The delimiters a header line declares: four (or five) distinct punctuation
+    /// characters. Anything else is refused: values could not be told apart.
+    fn of_header(line: &str) -> Result<Delims, ScanError> {
+        let bad = ScanError::Hl7("a header's delimiters cannot be read");
+        let mut chars = line.chars().skip(3);
+        let field = chars.next().ok_or(bad)?;
+        let enc: Vec<char> = chars.take_while(|c| *c != field).collect();
+        let mut all = enc.clone();
+        all.push(field);
+        let distinct = all.iter().enumerate().all(|(i, c)| !all[..i].contains(c));
+        let punct = all.iter().all(|c| c.is_ascii_punctuation());
+        if !(4..=5).contains(&enc.len()) || !distinct || !punct {
+            return Err(ScanError::Hl7("a header's delimiters cannot be read"));
+        }
+        Ok(Delims {
+            field,
+            component: enc[0],
+            repetition: enc[1],
+            escape: enc[2],
+            subcomponent: enc[3],
+            truncation: enc.get(4).copied(),
+        })
+    }
+}
+
+/// A value as it reads: escape sequences decoded. Borrowed when it has none.
+fn unescape<'r>(raw: &'r str, d: &Delims) -> Cow<'r, str> {
+    if !raw.contains(d.escape) {
+        return Cow::Borrowed(raw);
+    }
+    let mut out = String::with_capacity(raw.len());
+    let mut rest = raw;
+    let esc = d.escape.len_utf8();
+    while let Some(i) = rest.find(d.escape) {
+        out.push_str(&rest[..i]);
+        let after = &rest[i + esc..];
+        match after.find(d.escape) {
+            Some(j) => {
+                decode_sequence(&after[..j], d, &mut out);
+                rest = &after[j + esc..];
+            }
+            // A lone escape character is the character itself.
+            None => {
+                out.push(d.escape);
+                rest = after;
+            }
+        }
+    }
+    out.push_str(rest);
+    Cow::Owned(out)
+}
+
+/// One escape sequence's text (between the escape characters).
+fn decode_sequence(seq: &str, d: &Delims, out: &mut String) {
+    let c = match seq {
+        "F" => Some(d.field),
+        "S" => Some(d.component),
+        "T" => Some(d.subcomponent),
+        "R" => Some(d.repetition),
+        "E" => Some(d.escape),
+        "P" => d.truncation,
+        ".br" => Some('\n'),
+        _ => None,
+    };
+    if let Some(c) = c {
+        out.push(c);
+        return;
+    }
+    if let Some(text) = seq.strip_prefix('X').and_then(decode_hex) {
+        out.push_str(&text);
+        return;
+    }
+    out.push(SEQ_OPEN);
+    out.push_str(seq);
+    out.push(SEQ_CLOSE);
+}
+
+/// `\X4D6172\`: bytes in hex, read as UTF-8, or as Latin-1 when they are not UTF-8.
+fn decode_hex(hex: &str) -> Option<String> {
+    if hex.is_empty() || !hex.len().is_multiple_of(2) {
+        return None;
+    }
+    let bytes: Option<Vec<u8>> = (0..hex.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(hex.get(i..i + 2)?, 16).ok())
+        .collect();
+    let bytes = bytes?;
+    Some(match String::from_utf8(bytes) {
+        Ok(s) => s,
+        Err(e) => e.into_bytes().iter().map(|b| char::from(*b)).collect(),
+    })
+}
+
+/// Writes a value with every delimiter, line break and control character escaped, so a
+/// rewritten (or revealed) value can never break the message's structure.
+fn escape_into(value: &str, d: &Delims, out: &mut String) {
+    let mut chars = value.char_indices().peekable();
+    while let Some((i, c)) = chars.next() {
+        let seq = match c {
+            c if c == d.field => "F",
+            c if c == d.component => "S",
+            c if c == d.subcomponent => "T",
+            c if c == d.repetition => "R",
+            c if c == d.escape => "E",
+            c if Some(c) == d.truncation => "P",
+            '\n' => ".br",
+            SEQ_OPEN => match value[i..].find(SEQ_CLOSE) {
+                Some(j) => {
+                    out.push(d.escape);
+                    out.push_str(&value[i + SEQ_OPEN.len_utf8()..i + j]);
+                    out.push(d.escape);
+                    while chars.peek().is_some_and(|(k, _)| *k <= i + j) {
+                        chars.next();
+                    }
+                    continue;
+                }
+                None => {
+                    out.push(c);
+                    continue;
+                }
+            },
+            c if c.is_control() && c != '\t' => {
+                out.push(d.escape);
+                out.push('X');
+                let mut buf = [0u8; 4];
+                for b in c.encode_utf8(&mut buf).bytes() {
+                    out.push_str(&format!("{b:02X}"));
+                }
+                out.push(d.escape);
+                continue;
+            }
+            c => {
+                out.push(c);
+                continue;
+            }
+        };
+        out.push(d.escape);
+        out.push_str(seq);
+        out.push(d.escape);
+    }
+}
+
+// === Walking a message ===
+
+/// Where a value sits: segment, field and component numbers as the standard counts them.
+#[derive(Clone, Copy, Debug)]
+pub struct Place<'a> {
+    pub segment: &'a str,
+    pub field: usize,
+    pub component: usize,
+}
+
+/// One line of the body and the separator written after it (empty for the last).
+struct Line<'a> {
+    text: &'a str,
+    separator: &'a str,
+}
+
+/// Splits at `\r`, `\n` and `\r\n`, keeping each separator as written.
+fn lines(body: &str) -> Vec<Line<'_>> {
+    let bytes = body.as_bytes();
+    let mut out = Vec::with_capacity(body.len() / 64 + 1);
+    let mut start = 0;
+    let mut i = 0;
+    while i < bytes.len() {
+        if matches!(bytes[i], b'\r' | b'\n') {
+            let end = if bytes[i] == b'\r' && bytes.get(i + 1) == Some(&b'\n') {
+                i + 2
+            } else {
+                i + 1
+            };
+            out.push(Line {
+                text: &body[start..i],
+                separator: &body[i..end],
+            });
+            start = end;
+            i = end;
+        } else {
+            i += 1;
+        }
+    }
+    out.push(Line {
+        text: &body[start..],
+        separator: "",
+    });
+    out
+}
+
+/// The segment ID of a line (three upper-case letters or digits, then the field separator
+/// or nothing); `None` for a line that is not a segment.
+fn segment_id<'a>(line: &'a str, d: &Delims) -> Option<&'a str> {
+    let id = line.get(..3)?;
+    let shaped = id
+        .bytes()
+        .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit());
+    let rest = &line[3..];
+    let follows = rest.is_empty() || rest.starts_with(d.field) || is_header(id);
+    (shaped && follows).then_some(id)
+}
+
+/// Walks every value of one line. `f` gets each non-empty value as it reads (escapes
+/// decoded) and returns its replacement, or `None` to keep it; with `out`, the line is
+/// written there, rewritten values re-escaped and the rest byte for byte. A line that is
+/// not a segment is one value (place: segment `""`, field 0), read and written as it is.
+fn walk_line<E>(
+    line: &str,
+    d: &Delims,
+    mut out: Option<&mut String>,
+    f: &mut impl FnMut(Place<'_>, &str) -> Result<Option<String>, E>,
+) -> Result<(), E> {
+    let Some(id) = segment_id(line, d) else {
+        let place = Place {
+            segment: "",
+            field: 0,
+            component: 0,
+        };
+        let new = if line.trim().is_empty() {
+            None
+        } else {
+            f(place, line)?
+        };
+        if let Some(o) = out {
+            o.push_str(new.as_deref().unwrap_or(line));
+        }
+        return Ok(());
+    };
+    let header = is_header(id);
+    for (i, field) in line.split(d.field).enumerate() {
+        if let Some(o) = out.as_deref_mut() {
+            if i > 0 {
+                o.push(d.field);
+            }
+        }
+        // A header's first field is its delimiters (MSH-2), the segment ID is field 0.
+        if i == 0 || (header && i == 1) {
+            if let Some(o) = out.as_deref_mut() {
+                o.push_str(field);
+            }
+            continue;
+        }
+        let number = if header { i + 1 } else { i };
+        walk_field(id, number, field, d, out.as_deref_mut(), f)?;
+    }
+    Ok(())
+}
+
+fn walk_field<E>(
+    segment: &str,
+    number: usize,
+    field: &str,
+    d: &Delims,
+    mut out: Option<&mut String>,
+    f: &mut impl FnMut(Place<'_>, &str) -> Result<Option<String>, E>,
+) -> Result<(), E> {
+    for (r, rep) in field.split(d.repetition).enumerate() {
+        if r > 0 {
+            if let Some(o) = out.as_deref_mut() {
+                o.push(d.repetition);
+            }
+        }
+        for (c, component) in rep.split(d.component).enumerate() {
+            if c > 0 {
+                if let Some(o) = out.as_deref_mut() {
+                    o.push(d.component);
+                }
+            }
+            let place = Place {
+                segment,
+                field: number,
+                component: c + 1,
+            };
+            for (s, raw) in component.split(d.subcomponent).enumerate() {
+                if s > 0 {
+                    if let Some(o) = out.as_deref_mut() {
+                        o.push(d.subcomponent);
+                    }
+                }
+                walk_value(place, raw, d, out.as_deref_mut(), f)?;
+            }
+        }
+    }
+    Ok(())
+}
+
+fn walk_value<E>(
+    place: Place<'_>,
+    raw: &str,
+    d: &Delims,
+    out: Option<&mut String>,
+    f: &mut impl FnMut(Place<'_>, &str) -> Result<Option<String>, E>,
+) -> Result<(), E> {
+    // Empty and HL7's explicit null (`""`) hold nothing.
+    if raw.is_empty() || raw == "\"\"" {
+        if let Some(o) = out {
+            o.push_str(raw);
+        }
+        return Ok(());
+    }
+    let value = unescape(raw, d);
+    let new = f(place, &value)?;
+    if let Some(o) = out {
+        match new {
+            Some(n) if n != *value => escape_into(&n, d, o),
+            _ => o.push_str(raw),
+        }
+    }
+    Ok(())
+}
+
+/// The body's messages: each runs from a header (MSH) or batch envelope segment (FHS, BHS,
+/// BTS, FTS) to the next one. Yields line ranges.
+fn messages(lines: &[Line<'_>]) -> Vec<std::ops::Range<usize>> {
+    let mut out = Vec::new();
+    let mut start = 0;
+    for (i, l) in lines.iter().enumerate() {
+        let starts = matches!(l.text.get(..3), Some("MSH" | "FHS" | "BHS" | "BTS" | "FTS"));
+        if starts && i > start {
+            out.push(start..i);
+            start = i;
+        }
+    }
+    out.push(start..lines.len());
+    out
+}
+
+/// One message's lines with its delimiters, for a [`Rewriter`] to read before rewriting.
+pub struct Message<'m> {
+    lines: &'m [Line<'m>],
+    delims: Delims,
+}
+
+impl Message<'_> {
+    /// Calls `f` with every non-empty value of the message as it reads.
+    pub fn each_value(&self, mut f: impl FnMut(Place<'_>, &str)) {
+        for l in self.lines {
+            let _ = walk_line::<ScanError>(l.text, &self.delims, None, &mut |p, v| {
+                f(p, v);
+                Ok(None)
+            });
+        }
+    }
+}
+
+/// What rewrites an HL7 body: told of each message first, then asked for each value.
+pub trait Rewriter {
+    type Error: From<ScanError>;
+    /// Called with each message before [`Rewriter::value`] sees its values.
+    fn begin(&mut self, message: &Message<'_>) -> Result<(), Self::Error>;
+    /// The replacement for a value as it reads, or `None` to keep it as written.
+    fn value(&mut self, place: Place<'_>, value: &str) -> Result<Option<String>, Self::Error>;
+}
+
+/// Rewrites every value of an HL7 body, message by message. Separators, empty values and
+/// unchanged values are written as they came; rewritten ones are escaped.
+pub fn rewrite<R: Rewriter>(body: &str, r: &mut R) -> Result<String, R::Error> {
+    let lines = lines(body);
+    let mut out = String::with_capacity(body.len() + body.len() / 4);
+    let mut d = STANDARD;
+    for range in messages(&lines) {
+        let msg = &lines[range];
+        if let Some(first) = msg.first() {
+            if segment_id(first.text, &d).is_some_and(is_header) {
+                d = Delims::of_header(first.text)?;
+            }
+        }
+        r.begin(&Message {
+            lines: msg,
+            delims: d,
+        })?;
+        let mut f = |p: Place<'_>, v: &str| r.value(p, v);
+        for l in msg {
+            walk_line(l.text, &d, Some(&mut out), &mut f)?;
+            out.push_str(l.separator);
+        }
+    }
+    Ok(out)
+}
+
+// === De-identification ===
+
+/// De-identifies an HL7 v2 body: each message's PHI fields are learned first (so the
+/// patient's name is found in its notes), then every value is rewritten by its rule.
+pub fn deidentify(
+    engine: &Engine,
+    text: &str,
+    t: &Transformer<'_>,
+    scratch: &mut Scratch,
+) -> Result<Output, ScanError> {
+    let mut d = Deidentifier {
+        engine,
+        t,
+        scratch,
+        learned: Learned::default(),
+        ctx: DocContext::default(),
+        counts: [0; PhiType::ALL.len()],
+    };
+    let text = rewrite(text, &mut d)?;
+    Ok(Output {
+        text,
+        spans: Vec::new(),
+        counts: d.counts,
+    })
+}
+
+struct Deidentifier<'e, 't, 's> {
+    engine: &'e Engine,
+    t: &'e Transformer<'t>,
+    scratch: &'s mut Scratch,
+    /// The current message's PHI field values.
+    learned: Learned,
+    ctx: DocContext,
+    counts: [usize; PhiType::ALL.len()],
+}
+
+impl Rewriter for Deidentifier<'_, '_, '_> {
+    type Error = ScanError;
+
+    /// Learns the message's PHI fields, and its patient (the first PID-3 ID) for date
+    /// shifting and the vault.
+    fn begin(&mut self, message: &Message<'_>) -> Result<(), ScanError> {
+        let rules = &self.engine.hl7;
+        let mut learned = Learned::default();
+        let mut patient_key = None;
+        message.each_value(|p, v| {
+            if let Some(Field::Phi(ty)) = rules.rule(p.segment, p.field, p.component) {
+                if learnable(ty) {
+                    learned.add(ty, v);
+                }
+                let id = p.segment == "PID" && p.field == 3 && p.component == 1;
+                if id && patient_key.is_none() {
+                    patient_key = Some(format!("{ty}:{}", v.to_lowercase()));
+                }
+            }
+        });
+        learned.finish();
+        self.learned = learned;
+        self.ctx = DocContext { patient_key };
+        Ok(())
+    }
+
+    fn value(&mut self, p: Place<'_>, value: &str) -> Result<Option<String>, ScanError> {
+        let rules = &self.engine.hl7;
+        let rule = rules.rule(p.segment, p.field, p.component);
+        if rule == Some(Field::Keep) && rules.is_control(p.segment, p.field) && keep_shaped(value) {
+            return Ok(None);
+        }
+        Ok(Some(match rule {
+            // A code, unit or status: kept only while it is shaped like one.
+            Some(Field::Keep) if self.engine.keeps_code(value, &self.learned) => return Ok(None),
+            Some(Field::Remove) => String::new(),
+            Some(Field::Phi(ty)) if !value.trim().is_empty() => {
+                self.counts[ty.index()] += 1;
+                self.t.apply_value(ty, value, &self.ctx)?
+            }
+            _ => self.engine.scan_value(
+                value,
+                &self.learned,
+                self.t,
+                &self.ctx,
+                self.scratch,
+                &mut self.counts,
+            )?,
+        }))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escapes_decode_and_re_escape_to_the_same_bytes() {
+        let d = STANDARD;
+        for raw in [
+            "Smith\\T\\Jones",
+            "a\\F\\b\\S\\c\\R\\d\\E\\e",
+            "line one\\.br\\line two",
+            "\\H\\bold\\N\\ and \\.sp2\\ kept",
+            "plain",
+        ] {
+            let v = unescape(raw, &d);
+            let mut out = String::new();
+            escape_into(&v, &d, &mut out);
+            assert_eq!(out, raw);
+        }
+        assert_eq!(unescape("Ans\\X65\\l", &d), "Ansel");
+        assert_eq!(unescape("caf\\XE9\\", &d), "café");
+        assert_eq!(unescape("lone \\ escape", &d), "lone \\ escape");
+        let mut out = String::new();
+        escape_into("a|b^c&d~e\\f\rg", &d, &mut out);
+        assert_eq!(out, "a\\F\\b\\S\\c\\T\\d\\R\\e\\E\\f\\X0D\\g");
+    }
+
+    #[test]
+    fn delimiters_come_from_the_header() {
+        let d = Delims::of_header("MSH#:@!$%#EMR").expect("declared");
+        assert_eq!(
+            (d.field, d.component, d.repetition, d.escape, d.subcomponent),
+            ('#', ':', '@', '!', '$')
+        );
+        assert_eq!(d.truncation, Some('%'));
+        for bad in ["MSH|^~\\|", "MSH|^^\\&|", "MSH|^~a&|", "MSH"] {
+            assert!(Delims::of_header(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn segment_ends_are_kept_as_written() {
+        let body = "MSH|a\rPID|b\nPV1|c\r\nOBX|d\r";
+        let l = lines(body);
+        let seps: Vec<&str> = l.iter().map(|l| l.separator).collect();
+        assert_eq!(seps, ["\r", "\n", "\r\n", "\r", ""]);
+        let texts: Vec<&str> = l.iter().map(|l| l.text).collect();
+        assert_eq!(texts, ["MSH|a", "PID|b", "PV1|c", "OBX|d", ""]);
+    }
+
+    #[test]
+    fn every_value_is_visited_at_its_place_and_untouched_lines_come_back_whole() {
+        let line = "PID|1||MR1^^^C^MR~X9&sub||Doe^Jane|\"\"";
+        let mut seen = Vec::new();
+        let mut out = String::new();
+        walk_line::<ScanError>(line, &STANDARD, Some(&mut out), &mut |p, v| {
+            seen.push(format!("{}-{}.{}={v}", p.segment, p.field, p.component));
+            Ok(None)
+        })
+        .expect("walks");
+        assert_eq!(out, line);
+        assert_eq!(
+            seen,
+            [
+                "PID-1.1=1",
+                "PID-3.1=MR1",
+                "PID-3.4=C",
+                "PID-3.5=MR",
+                "PID-3.1=X9",
+                "PID-3.1=sub",
+                "PID-5.1=Doe",
+                "PID-5.2=Jane"
+            ]
+        );
+        // Header fields are numbered from MSH-1 (the separator); MSH-2 is not a value.
+        let mut places = Vec::new();
+        walk_line::<ScanError>("MSH|^~\\&|APP", &STANDARD, None, &mut |p, _| {
+            places.push(p.field);
+            Ok(None)
+        })
+        .expect("walks");
+        assert_eq!(places, [3]);
+    }
+
+    #[test]
+    fn the_rule_file_compiles_and_types_expand() {
+        let r = Rules::parse("hl7.toml", include_str!("../../patterns/hl7.toml")).expect("rules");
+        assert_eq!(r.rule("PID", 3, 1), Some(Field::Phi(PhiType::Mrn)));
+        assert_eq!(r.rule("PID", 3, 4), Some(Field::Keep));
+        assert_eq!(r.rule("PID", 5, 2), Some(Field::Phi(PhiType::Name)));
+        assert_eq!(r.rule("PID", 5, 7), Some(Field::Keep));
+        assert_eq!(r.rule("PV1", 7, 1), Some(Field::Phi(PhiType::License)));
+        assert_eq!(r.rule("PV1", 7, 2), Some(Field::Phi(PhiType::ProviderName)));
+        assert_eq!(r.rule("PID", 18, 1), Some(Field::Phi(PhiType::Account)));
+        assert_eq!(r.rule("OBX", 5, 1), Some(Field::Scan));
+        assert_eq!(r.rule("PID", 99, 1), None);
+        assert_eq!(r.rule("ZPI", 1, 1), None);
+        for (bad, why) in [
+            ("[types]\n[fields]\nPID = \"NAME\"", "not a field"),
+            ("[types]\n[fields]\nPID-5 = \"NOPE\"", "PID-5"),
+            (
+                "[types.CX]\n1 = \"$\"\n[fields]\nPID-3 = \"CX\"",
+                "needs a PHI type",
+            ),
+            ("[types]\n[fields]\nPID-5 = \"contact\"", "only a PHI type"),
+        ] {
+            let e = Rules::parse("hl7.toml", bad).err().expect(bad).to_string();
+            assert!(e.contains(why), "{bad}: {e}");
+        }
+    }
+}

@@ -1,0 +1,435 @@
+//! HL7 v2 and CSV/TSV bodies through the engine (issue 14): one synthetic message per
+//! trigger event EMRs send (ADT A01/A04/A08, SIU S12, ORU R01, DFT P03, MDM T02) and tables
+//! with and without headers, each with the values that must change and the ones that must
+//! stay; separators, escapes and quoting kept; the reversible policy revealed byte for byte.
+
+use phigate::keys::MasterKey;
+use phigate::reveal::{reveal_hl7, reveal_table, Allow, RevealStats};
+use phigate::transform::token::MemoryTokenStore;
+use phigate::walk::{ContentType, Output};
+
+use super::support::engine;
+
+/// De-identifies with `policy`; returns the output and the store (for reveal).
+fn run(input: &str, ct: ContentType, policy: &str) -> (Output, MemoryTokenStore) {
+    let e = engine();
+    let master = MasterKey::from_bytes([42; 32]);
+    let store = MemoryTokenStore::new(&master, "");
+    let p = e.policy(policy).expect("built-in policy");
+    let out = {
+        let t = e.transformer(p, &store, &master);
+        let mut scratch = e.detector.scratch();
+        e.deidentify(input.as_bytes(), ct, &t, &mut scratch)
+            .expect("de-identifies")
+    };
+    (out, store)
+}
+
+/// The synthetic patient, spelled as the messages spell them.
+const PATIENT: &[&str] = &[
+    "Whitcombe",
+    "WHITCOMBE",
+    "Ansel",
+    "MR4410827",
+    "4410827",
+    "19800312",
+    "Orchard",
+    "62704",
+    "555-0172",
+    "5550172",
+    "ansel.whitcombe",
+    "512-47-3306",
+    "512473306",
+    "ACCT77120443",
+    "V8812034",
+];
+
+struct Case {
+    name: &'static str,
+    message: &'static str,
+    must_change: &'static [&'static str],
+    must_keep: &'static [&'static str],
+}
+
+const ADT_A01: &str = "MSH|^~\\&|EPICADT|SGH|LABADT|SGH|20240312083000||ADT^A01^ADT_A01|MSG00001|P|2.5.1\r\
+EVN|A01|20240312083000\r\
+PID|1||MR4410827^^^SGH^MR~512473306^^^SSA^SS||Whitcombe^Ansel^J^^^^L|Lindqvist^Maren|19800312|M|||41 Orchard Lane^Apt 2^Springfield^IL^62704^USA^H||(217)555-0172^PRN^PH^ansel.whitcombe@example.org|(217)555-0199^WPN^PH|EN|M|CHR|ACCT77120443^^^SGH^AN|512-47-3306|D1234567^IL^20280101\r\
+NK1|1|Whitcombe^Ines|SPO^Spouse|41 Orchard Lane^^Springfield^IL^62704|(217)555-0173\r\
+PV1|1|I|4W^401^B^SGH||||1234567893^Okafor^Chidi^^^Dr^MD|||MED||||7|||1234567893^Okafor^Chidi|IP|V8812034^^^SGH^VN\r\
+OBX|1|NM|29463-7^Body weight^LN||72|kg^kilogram^UCUM|||||F\r\
+NTE|1|P|Patient Ansel Whitcombe reports pain 4/10; call wife Ines at 217-555-0173.\r\
+ZPD|1|MR4410827|Whitcombe\r";
+
+const CASES: &[Case] = &[
+    Case {
+        name: "ADT^A01 admit",
+        message: ADT_A01,
+        must_change: &[
+            "Lindqvist", "Maren", "Ines", "Okafor", "Chidi", "1234567893", "555-0199",
+            "555-0173", "D1234567", "Springfield",
+        ],
+        must_keep: &[
+            "MSH|^~\\&|EPICADT|SGH|LABADT|SGH|",
+            "|ADT^A01^ADT_A01|MSG00001|P|2.5.1\r",
+            "\rEVN|A01|",
+            "|M|||",
+            "^IL^",
+            "^USA^H|",
+            "^PRN^PH^",
+            "^^^SGH^MR~",
+            "^SGH^AN|",
+            "SPO^Spouse",
+            "|I|4W^401^B^",
+            "^^^Dr^MD|||MED|",
+            "29463-7^Body weight^LN||72|kg^kilogram^UCUM|||||F\r",
+            "reports pain 4/10; call wife",
+            "\rZPD|1|",
+        ],
+    },
+    Case {
+        name: "ADT^A04 register, LF separators",
+        message: "MSH|^~\\&|REG|CLINIC|||20240312090000||ADT^A04|MSG00002|P|2.3\n\
+PID|1||MR4410827||WHITCOMBE^ANSEL||19800312|M|||41 Orchard Lane^^Springfield^IL^62704||217-555-0172||||||512-47-3306\n\
+PD1|||Springfield Family Practice^^5521\n\
+PV1|1|O|PT^^^CLINIC\n",
+        must_change: &["Springfield Family Practice"],
+        must_keep: &["|ADT^A04|MSG00002|P|2.3\nPID|1||", "|M|||", "\nPV1|1|O|PT^^^"],
+    },
+    Case {
+        name: "ADT^A08 update, CRLF, escapes",
+        message: "MSH|^~\\&|EMR|CLINIC|||20240314110000||ADT^A08|MSG00003|P|2.5\r\n\
+PID|1||MR4410827^^^SGH^MR||Whitcombe\\T\\Ansel^Ansel||19800312|M|||41 Orchard Lane\\S\\Rear^^Springfield^IL^62704\r\n\
+NTE|1||Ans\\X65\\l Whitcombe \\F\\ MR\\X34\\410827 moved; plan \\T\\ goals unchanged\r\n",
+        must_change: &["Ans\\X65\\l", "MR\\X34\\410827"],
+        must_keep: &["|ADT^A08|MSG00003|P|2.5\r\n", "moved; plan \\T\\ goals unchanged\r\n"],
+    },
+    Case {
+        name: "SIU^S12 new appointment",
+        message: "MSH|^~\\&|SCHED|CLINIC|||20240401090000||SIU^S12|SIU0001|P|2.5\r\
+SCH|APT7781^SCHED|APT7781F^SCHED|||||ROUTINE^Routine|FOLLOWUP^Follow-up|30|min|^^30^20240415100000^20240415103000|1234567893^Okafor^Chidi|(217)555-0100||||||||||BOOKED\r\
+PID|1||MR4410827^^^SGH^MR||Whitcombe^Ansel||19800312|M\r\
+RGS|1|A\r\
+AIS|1|A|97530^Therapeutic activities^CPT|20240415100000|0|min|30|min\r\
+AIP|1|A|1234567893^Okafor^Chidi|PT^Physical therapist\r",
+        must_change: &["APT7781", "20240415100000", "Okafor", "Chidi"],
+        must_keep: &[
+            "|SIU^S12|SIU0001|",
+            "|ROUTINE^Routine|FOLLOWUP^Follow-up|30|min|^^30^",
+            "|BOOKED\r",
+            "\rRGS|1|A\r",
+            "|97530^Therapeutic activities^CPT|",
+            "|0|min|30|min\r",
+            "|PT^Physical therapist\r",
+        ],
+    },
+    Case {
+        name: "ORU^R01 results with formatted text",
+        message: "MSH|^~\\&|LAB|SGH|EMR|CLINIC|20240313101500||ORU^R01|LAB0042|P|2.5.1\r\
+PID|1||MR4410827^^^SGH^MR||Whitcombe^Ansel||19800312|M\r\
+OBR|1|ORD5521^EMR|FIL9932^LAB|24331-1^Lipid panel^LN|||20240313080000|||||||||1234567893^Okafor^Chidi\r\
+OBX|1|NM|2093-3^Cholesterol^LN||182|mg/dL^mg/dL^UCUM|<200|N|||F|||20240313093000\r\
+OBX|2|TX|8251-1^Comment^LN||Specimen from Ansel Whitcombe was hemolysed\\.br\\redraw requested; MRN MR4410827.||||||F\r\
+OBX|3|FT|11526-1^Report^LN||\\H\\Summary\\N\\ for Whitcombe\\T\\family: stable||||||F\r",
+        must_change: &["ORD5521", "FIL9932", "Okafor"],
+        must_keep: &[
+            "|ORU^R01|LAB0042|",
+            "|24331-1^Lipid panel^LN|",
+            "|2093-3^Cholesterol^LN||182|mg/dL^mg/dL^UCUM|<200|N|||F|||",
+            "hemolysed\\.br\\redraw requested; MRN ",
+            "|\\H\\Summary\\N\\ for ",
+            "\\T\\family: stable||||||F\r",
+        ],
+    },
+    Case {
+        name: "DFT^P03 charges, guarantor, insurance",
+        message: "MSH|^~\\&|BILL|CLINIC|||20240320120000||DFT^P03|DFT0007|P|2.5\r\
+EVN|P03|20240320120000\r\
+PID|1||MR4410827^^^SGH^MR||Whitcombe^Ansel||19800312|M|||41 Orchard Lane^^Springfield^IL^62704||||||ACCT77120443\r\
+PV1|1|O|||||1234567893^Okafor^Chidi||||||||||||V8812034\r\
+FT1|1|TXN55012||20240315|20240320|CG|97530^Therapeutic activities^CPT|||4|180.00||||||||M62.81^Muscle weakness^I10|1234567893^Okafor^Chidi\r\
+GT1|1|G99120^^^SGH|Whitcombe^Ines||41 Orchard Lane^^Springfield^IL^62704|(217)555-0173||19820704|F||SPO|512-47-9981\r\
+IN1|1|BCBS^Blue Cross|BCBS01|Blue Cross Blue Shield|PO Box 1000^^Chicago^IL^60601||||GRP4471|||||||Whitcombe^Ansel|SEL|19800312|41 Orchard Lane^^Springfield^IL^62704|||||||||||||||||POL88123401\r\
+IN2||512-47-3306\r",
+        must_change: &["TXN55012", "G99120", "Ines", "19820704", "512-47-9981", "GRP4471", "POL88123401", "20240315"],
+        must_keep: &[
+            "|DFT^P03|DFT0007|",
+            "|CG|97530^Therapeutic activities^CPT|||4|180.00|",
+            "|M62.81^Muscle weakness^I10|",
+            "|F||SPO|",
+            "|BCBS^Blue Cross|",
+            "|SEL|",
+        ],
+    },
+    Case {
+        name: "MDM^T02 document",
+        message: "MSH|^~\\&|TRANS|CLINIC|||20240322150000||MDM^T02|MDM0003|P|2.5\r\
+EVN|T02|20240322150000\r\
+PID|1||MR4410827^^^SGH^MR||Whitcombe^Ansel||19800312|M\r\
+PV1|1|O||||||||||||||||||V8812034\r\
+TXA|1|PN^Progress note|TX|20240322140000|1234567893^Okafor^Chidi||||||||DOC771203^TRANS||||AU|||AV\r\
+OBX|1|TX|PN^Progress note||Ansel reports improved grip strength; follow up with Dr. Okafor in 2 weeks.||||||F\r",
+        must_change: &["DOC771203", "Okafor", "20240322140000"],
+        must_keep: &[
+            "|MDM^T02|MDM0003|",
+            "|PN^Progress note|TX|",
+            "|AU|||AV\r",
+            "reports improved grip strength; follow up with ",
+            "in 2 weeks.||||||F\r",
+        ],
+    },
+    Case {
+        name: "batch of two messages",
+        message: "FHS|^~\\&|EMR|CLINIC|||20240401\r\
+BHS|^~\\&|EMR|CLINIC|||20240401\r\
+MSH|^~\\&|EMR|CLINIC|||20240401||ADT^A08|B1|P|2.5\r\
+PID|1||MR4410827||Whitcombe^Ansel||19800312\r\
+MSH|^~\\&|EMR|CLINIC|||20240401||ADT^A08|B2|P|2.5\r\
+PID|1||MR7730291||Lindqvist^Maren||19790101\r\
+BTS|2\r\
+FTS|1\r",
+        must_change: &["MR7730291", "Lindqvist", "Maren", "19790101"],
+        must_keep: &["FHS|^~\\&|EMR|CLINIC|||", "|ADT^A08|B2|P|2.5\r", "\rBTS|2\rFTS|1\r"],
+    },
+];
+
+#[test]
+fn messages_change_phi_and_keep_the_rest() {
+    for policy in ["safe-harbor", "reversible"] {
+        for c in CASES {
+            let (out, _) = run(c.message, ContentType::Hl7, policy);
+            let text = &out.text;
+            for v in PATIENT.iter().chain(c.must_change) {
+                let expected_here = c.message.contains(v);
+                assert!(
+                    !expected_here || !text.contains(v),
+                    "{} [{policy}]: `{v}` left in\n{text}",
+                    c.name
+                );
+            }
+            for v in c.must_keep {
+                assert!(
+                    text.contains(v),
+                    "{} [{policy}]: `{v}` lost\n{text}",
+                    c.name
+                );
+            }
+            // Same segments, separators and field counts: the message is still valid.
+            let shape = |s: &str| -> Vec<(String, usize)> {
+                s.split(['\r', '\n'])
+                    .map(|l| (l.chars().take(3).collect(), l.matches('|').count()))
+                    .collect()
+            };
+            assert_eq!(shape(text), shape(c.message), "{} [{policy}]", c.name);
+            assert!(out.counts.iter().sum::<usize>() > 0, "{}", c.name);
+        }
+    }
+}
+
+#[test]
+fn reversible_messages_reveal_byte_for_byte() {
+    for c in CASES {
+        let (out, store) = run(c.message, ContentType::Hl7, "reversible");
+        let mut stats = RevealStats::default();
+        let back = reveal_hl7(&out.text, &store, &Allow::all(), &mut stats).expect("reveals");
+        // `\X..\` hex is decoded to read the value and written back as the character.
+        if c.message.contains("\\X") {
+            assert!(!back.contains("\\X"), "{back}");
+            continue;
+        }
+        assert_eq!(back, c.message, "{}", c.name);
+        assert!(
+            stats.revealed > 0 && stats.unknown == 0,
+            "{}: {stats:?}",
+            c.name
+        );
+    }
+}
+
+#[test]
+fn hl7_is_found_whatever_the_label() {
+    // Sent as text, and inside a JSON string.
+    let (out, _) = run(ADT_A01, ContentType::Text, "safe-harbor");
+    assert!(!out.text.contains("Whitcombe") && out.text.contains("|ADT^A01^ADT_A01|"));
+    let json = serde_json::json!({ "message": ADT_A01 }).to_string();
+    let (out, _) = run(&json, ContentType::Json, "safe-harbor");
+    let v: serde_json::Value = serde_json::from_str(&out.text).expect("json");
+    let m = v["message"].as_str().expect("string");
+    assert!(!m.contains("Whitcombe") && !m.contains("MR4410827"), "{m}");
+    assert!(m.contains("29463-7^Body weight^LN||72|kg"), "{m}");
+}
+
+#[test]
+fn odd_delimiters_and_unknown_segments() {
+    // Declared delimiters are used; a Z-segment and a line that is no segment are scanned.
+    let msg = "MSH#:@!$#EMR#CLINIC###20240401##ADT:A08#1#P#2.5\r\
+PID#1##MR4410827##Whitcombe:Ansel@Whitcombe:Ans##19800312\r\
+ZXT#1#MR4410827#call 217-555-0172\r\
+free text line about Ansel Whitcombe\r";
+    let (out, _) = run(msg, ContentType::Hl7, "safe-harbor");
+    for v in ["Whitcombe", "Ansel", "MR4410827", "19800312", "555-0172"] {
+        assert!(!out.text.contains(v), "{v} left in {}", out.text);
+    }
+    assert!(
+        out.text.starts_with("MSH#:@!$#EMR#CLINIC###"),
+        "{}",
+        out.text
+    );
+    assert!(
+        out.text.contains("#ADT:A08#1#P#2.5\rPID#1##"),
+        "{}",
+        out.text
+    );
+    // Undecidable delimiters are refused.
+    let e = engine();
+    let master = MasterKey::from_bytes([42; 32]);
+    let store = MemoryTokenStore::new(&master, "");
+    let t = e.transformer(e.policy("safe-harbor").expect("p"), &store, &master);
+    let mut s = e.detector.scratch();
+    let r = e.deidentify(
+        b"MSH|^^\\&|X\rPID|1||MR4410827",
+        ContentType::Hl7,
+        &t,
+        &mut s,
+    );
+    assert!(matches!(r, Err(phigate::walk::ScanError::Hl7(_))), "{r:?}");
+}
+
+const TABLE: &str = "patient_name,mrn,dob,cpt,units,note\r\n\
+Ansel Whitcombe,MR4410827,1980-03-12,97530,4,\"Seen with wife Ines; \"\"doing well\"\", call 217-555-0172\"\r\n\
+\"Lindqvist, Maren\",MR7730291,1979-01-01,97110,2,Home program reviewed\r\n";
+
+#[test]
+fn csv_columns_by_header() {
+    for policy in ["safe-harbor", "reversible"] {
+        let (out, store) = run(TABLE, ContentType::Csv, policy);
+        let t = &out.text;
+        for v in [
+            "Whitcombe",
+            "Ansel",
+            "MR4410827",
+            "1980-03-12",
+            "555-0172",
+            "Lindqvist",
+            "Maren",
+            "MR7730291",
+            "Ines",
+        ] {
+            assert!(!t.contains(v), "[{policy}] {v} left in\n{t}");
+        }
+        for v in [
+            "patient_name,mrn,dob,cpt,units,note\r\n",
+            ",97530,4,\"Seen with wife ",
+            "; \"\"doing well\"\", call ",
+            ",97110,2,Home program reviewed\r\n",
+        ] {
+            assert!(t.contains(v), "[{policy}] {v} lost\n{t}");
+        }
+        // Quoted cells stay quoted: `"Lindqvist, Maren"` becomes one quoted token.
+        assert!(t.contains("\r\n\""), "{t}");
+        if policy == "reversible" {
+            let mut stats = RevealStats::default();
+            let back = reveal_table(t, b',', &store, &Allow::all(), &mut stats).expect("reveal");
+            assert_eq!(back, TABLE);
+        }
+    }
+}
+
+#[test]
+fn tables_without_header_or_ragged_are_read_as_unknown() {
+    let no_header = "Ansel Whitcombe,MR4410827,1980-03-12\nMaren Lindqvist,MR7730291,1979-01-01\n";
+    let ragged = "name,mrn\nAnsel Whitcombe,MR4410827,4135550172\n";
+    let tsv = "name\tmrn\tnote\nAnsel Whitcombe\tMR4410827\tcall 217-555-0172\n";
+    for (body, ct) in [
+        (no_header, ContentType::Csv),
+        (ragged, ContentType::Csv),
+        (tsv, ContentType::Tsv),
+    ] {
+        let (out, _) = run(body, ct, "safe-harbor");
+        for v in [
+            "Whitcombe",
+            "MR4410827",
+            "1980-03-12",
+            "4135550172",
+            "555-0172",
+        ] {
+            assert!(!out.text.contains(v), "{v} left in {}", out.text);
+        }
+        assert_eq!(out.text.matches('\n').count(), body.matches('\n').count());
+    }
+    let e = engine();
+    let master = MasterKey::from_bytes([42; 32]);
+    let store = MemoryTokenStore::new(&master, "");
+    let t = e.transformer(e.policy("safe-harbor").expect("p"), &store, &master);
+    let mut s = e.detector.scratch();
+    let r = e.deidentify(b"a,b\n\"Whitcombe,1", ContentType::Csv, &t, &mut s);
+    match r {
+        Err(err @ phigate::walk::ScanError::Csv { .. }) => {
+            assert!(!err.to_string().contains("Whitcombe"))
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn scan_reads_hl7_and_csv_by_flag_extension_content_and_jsonl_field() {
+    use super::support::run;
+    // By flag, and by content on standard input.
+    for args in [
+        &["scan", "--content-type", "application/hl7-v2"][..],
+        &["scan"][..],
+    ] {
+        let out = run(args, ADT_A01.as_bytes());
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert!(
+            !text.contains("Whitcombe") && text.contains("|ADT^A01^ADT_A01|"),
+            "{text}"
+        );
+    }
+    // By extension.
+    let dir = tempfile::tempdir().expect("tempdir");
+    let file = dir.path().join("visits.csv");
+    std::fs::write(&file, TABLE).expect("write");
+    let out = run(&["scan", &file.display().to_string()], b"");
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success() && !text.contains("MR4410827"),
+        "{text}"
+    );
+    assert!(
+        text.starts_with("patient_name,mrn,dob,cpt,units,note\r\n"),
+        "{text}"
+    );
+    // `--jsonl` with a `content_type` per line; an unterminated quote fails that line only.
+    let lines = [
+        serde_json::json!({"id": 1, "text": TABLE, "content_type": "text/csv"}),
+        serde_json::json!({"id": 2, "text": ADT_A01, "content_type": "x-application/hl7-v2+er7"}),
+        serde_json::json!({"id": 3, "text": "mrn\n\"MR4410827", "content_type": "text/csv"}),
+    ]
+    .iter()
+    .map(|v| format!("{v}\n"))
+    .collect::<String>();
+    let out = run(&["scan", "--jsonl"], lines.as_bytes());
+    let text = String::from_utf8_lossy(&out.stdout);
+    let recs: Vec<serde_json::Value> = text
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("json line"))
+        .collect();
+    assert_eq!(recs.len(), 3, "{text}");
+    assert!(recs[0]["text"]
+        .as_str()
+        .is_some_and(|t| t.contains(",97530,4,")));
+    assert!(recs[1]["text"]
+        .as_str()
+        .is_some_and(|t| t.contains("|ADT^A01^ADT_A01|")));
+    assert!(recs[2]["error"].is_object(), "{}", recs[2]);
+    assert!(
+        !text.contains("MR4410827") && !text.contains("Whitcombe"),
+        "{text}"
+    );
+    assert_eq!(out.status.code(), Some(1));
+}
