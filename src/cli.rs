@@ -60,10 +60,24 @@ pub enum Command {
     },
     /// Run the gateway: TLS listeners, routes, the admin listener (health, metrics).
     Serve(ServeArgs),
-    /// Run every start-up check of `serve --config FILE` without serving.
+    /// Ask a running gateway to reload its configuration (POST /reload on its admin
+    /// listener, like SIGHUP); prints the outcome, exits 1 if the reload was refused.
+    Reload {
+        /// The gateway's configuration file (its [admin] listen is used).
+        #[arg(long, env = "PHIGATE_CONFIG", required_unless_present = "admin")]
+        config: Option<PathBuf>,
+        /// The admin listener's address instead of reading it from --config.
+        #[arg(long, conflicts_with = "config")]
+        admin: Option<std::net::SocketAddr>,
+    },
+    /// Run the start-up checks of `serve --config FILE`, reporting every problem; opens,
+    /// creates and locks nothing (safe beside a running gateway).
     CheckConfig {
         /// The configuration file.
         file: PathBuf,
+        /// Accept a master key file that group or others may read (refused otherwise).
+        #[arg(long)]
+        allow_insecure_key_permissions: bool,
     },
     /// Write a labelled synthetic corpus (JSON lines, the evaluation format) to stdout.
     Synth {
@@ -422,6 +436,9 @@ pub struct ServeArgs {
     /// Worker threads (default: one per core).
     #[arg(long)]
     pub threads: Option<usize>,
+    /// Accept a master key file that group or others may read (refused otherwise).
+    #[arg(long)]
+    pub allow_insecure_key_permissions: bool,
 }
 
 /// Standard output closed before everything was written (`phigate … | head`): 128 + SIGPIPE,
@@ -448,10 +465,16 @@ pub fn run(cli: Cli) -> ExitCode {
         }
         Command::Audit { command } => audit(&command),
         Command::Serve(args) => serve(&args).map(|()| ExitCode::SUCCESS),
-        Command::CheckConfig { file } => crate::gateway::check_config(&file).and_then(|summary| {
-            outln!("{summary}")?;
-            Ok(ExitCode::SUCCESS)
-        }),
+        Command::Reload { config, admin } => reload(config.as_deref(), admin),
+        Command::CheckConfig {
+            file,
+            allow_insecure_key_permissions,
+        } => crate::gateway::check_config(&file, allow_insecure_key_permissions).and_then(
+            |summary| {
+                outln!("{summary}")?;
+                Ok(ExitCode::SUCCESS)
+            },
+        ),
         Command::Synth { seed, count, kind } => {
             synth(seed, count, kind.as_deref()).map(|()| ExitCode::SUCCESS)
         }
@@ -562,6 +585,30 @@ fn keygen(out: &Path) -> anyhow::Result<()> {
 }
 
 /// Writes a new random master key (mode 0600), refusing to overwrite a file.
+/// The master key protects every vault record: a key file that group or others may read
+/// is refused unless the operator says otherwise (`keygen` writes it 0600).
+pub fn check_key_permissions(path: &Path, allow_insecure: bool) -> anyhow::Result<()> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(path)
+            .with_context(|| format!("reading key file {}", path.display()))?
+            .permissions()
+            .mode();
+        if mode & 0o077 != 0 && !allow_insecure {
+            bail!(
+                "[vault] key_file {} is readable by group or others (mode {:o}): \
+                 `chmod 600` it, or pass --allow-insecure-key-permissions",
+                path.display(),
+                mode & 0o777
+            );
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = (path, allow_insecure);
+    Ok(())
+}
+
 pub fn write_new_key(out: &Path) -> anyhow::Result<()> {
     let key = MasterKey::generate()?;
     let hex: String = key.as_bytes().iter().map(|b| format!("{b:02x}")).collect();
@@ -1416,6 +1463,23 @@ fn synth(seed: u64, count: usize, kind: Option<&str>) -> anyhow::Result<()> {
     Ok(())
 }
 
+fn reload(config: Option<&Path>, admin: Option<std::net::SocketAddr>) -> anyhow::Result<ExitCode> {
+    let admin = match (admin, config) {
+        (Some(a), _) => a,
+        (None, Some(path)) => crate::gateway::config::Config::load(path)?.admin.listen,
+        (None, None) => bail!("--config or --admin is needed"),
+    };
+    let (ok, text) = crate::gateway::reload::request(admin)
+        .with_context(|| format!("asking the admin listener {admin} to reload"))?;
+    if ok {
+        outln!("{}", text.trim_end())?;
+        Ok(ExitCode::SUCCESS)
+    } else {
+        eprintln!("phigate: {}", text.trim_end());
+        Ok(ExitCode::from(1))
+    }
+}
+
 fn serve(args: &ServeArgs) -> anyhow::Result<()> {
     let mut rt = tokio::runtime::Builder::new_multi_thread();
     rt.enable_all().thread_name("phigate");
@@ -1432,12 +1496,22 @@ fn serve(args: &ServeArgs) -> anyhow::Result<()> {
             crate::gateway::config::Config::load(path)?
         };
         init_logging(&config.log);
+        check_key_permissions(&config.vault.key_file, args.allow_insecure_key_permissions)?;
+        if args.dev && crate::gateway::dev::exposed(args.listen) {
+            // Loud on purpose: the dev key is published in the README.
+            tracing::warn!(listen = %args.listen, "dev mode on a non-loopback address");
+            eprintln!(
+                "phigate: WARNING: dev mode listening on {} (not loopback): anyone who can reach \
+                 it can use the published dev key on the demo routes; the direct API is off. \
+                 Never for real data.",
+                args.listen
+            );
+        }
         let mut terminate = crate::gateway::server::Terminate::listen();
         let admin = crate::gateway::server::StartingAdmin::bind(config.admin.listen).await?;
         let Some(gw) = load_gateway(config, &mut terminate).await? else {
             return Ok(());
         };
-        let gw = std::sync::Arc::new(gw);
         let admin = admin.into_listener().await?;
         if args.dev {
             eprintln!(
@@ -1448,7 +1522,9 @@ fn serve(args: &ServeArgs) -> anyhow::Result<()> {
                 crate::gateway::dev::DEV_API_KEY,
             );
         }
-        crate::gateway::serve(gw, admin, terminate).await
+        // Dev mode's configuration is generated, so there is no file to reload.
+        let source = if args.dev { None } else { args.config.clone() };
+        crate::gateway::serve(gw, source, admin, terminate).await
     });
     // A connection attempt still under way when start-up was stopped is not waited for.
     rt.shutdown_timeout(std::time::Duration::from_secs(1));

@@ -265,6 +265,8 @@ fn bearer_credential(v: &str) -> Option<&str> {
 pub struct PeerIdentity {
     /// The DER end-entity certificate the client presented (its chain was verified).
     pub cert_end_entity: Option<Vec<u8>>,
+    /// The TCP peer (for the access log).
+    pub remote: Option<std::net::SocketAddr>,
 }
 
 /// Finds the caller among `allowed` that the request's credentials prove. A credential

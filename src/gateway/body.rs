@@ -15,7 +15,7 @@ use hyper::HeaderMap;
 /// Why a body could not be read or decoded.
 #[derive(Debug, thiserror::Error)]
 pub enum BodyError {
-    #[error("body larger than {limit} bytes")]
+    #[error("body over the {limit}-byte limit")]
     TooLarge { limit: usize },
     #[error("body not received within {0:?}")]
     Timeout(Duration),

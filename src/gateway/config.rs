@@ -58,7 +58,7 @@ pub struct Config {
 }
 
 /// The audit log.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct AuditConfig {
     /// Default: `<vault dir>-audit` beside the vault.
@@ -109,7 +109,7 @@ impl Default for ApiConfig {
 }
 
 /// One TLS listener.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct ListenerConfig {
     pub listen: SocketAddr,
@@ -134,7 +134,7 @@ pub enum ClientAuth {
 }
 
 /// The admin listener: health, readiness and metrics, plain HTTP, loopback by default.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct AdminConfig {
     #[serde(default = "default_admin_listen")]
@@ -165,7 +165,7 @@ fn default_admin_listen() -> SocketAddr {
     SocketAddr::from(([127, 0, 0, 1], 9090))
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct VaultConfig {
     /// `sled` (embedded, the default) or `postgres` (shared by several replicas).
@@ -244,7 +244,7 @@ impl Timeouts {
     }
 }
 
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields, default)]
 pub struct LogConfig {
     /// `json` for one JSON object per line; text otherwise.
@@ -470,106 +470,133 @@ impl Config {
         Ok(self)
     }
 
-    /// Every check that needs no file or socket.
+    /// Every check that needs no file or socket. All problems are reported together, one
+    /// a line, each naming its section and setting.
     fn check(&self, file: &str) -> Result<(), ConfigError> {
-        let bad = |message: String| ConfigError::Invalid {
-            path: file.to_string(),
-            message,
-        };
+        let problems = self.problems();
+        if problems.is_empty() {
+            Ok(())
+        } else {
+            Err(ConfigError::Invalid {
+                path: file.to_string(),
+                message: problems.join("\n"),
+            })
+        }
+    }
+
+    fn problems(&self) -> Vec<String> {
+        let mut out = Vec::new();
         if self.listeners.is_empty() {
-            return Err(bad("at least one [[listener]] is needed".into()));
+            out.push("at least one [[listener]] is needed".into());
         }
         match self.vault.backend {
             VaultBackend::Sled if self.vault.dir.is_none() => {
-                return Err(bad("[vault] dir is needed for the sled backend".into()))
+                out.push("[vault] dir is needed for the sled backend".into());
             }
             VaultBackend::Postgres if self.vault.url.is_none() => {
-                return Err(bad("[vault] url is needed for the postgres backend".into()))
+                out.push("[vault] url is needed for the postgres backend".into());
             }
             VaultBackend::Postgres if self.audit.dir.is_none() => {
-                return Err(bad("[audit] dir is needed with the postgres backend".into()))
+                out.push("[audit] dir is needed with the postgres backend".into());
             }
             _ => {}
         }
         let mut names = std::collections::HashSet::new();
         for c in &self.callers {
+            let mut at = |m: String| out.push(format!("caller `{}`: {m}", c.name));
             if !names.insert(c.name.as_str()) {
-                return Err(bad(format!("caller `{}` is defined twice", c.name)));
+                at("defined twice".into());
             }
-            for h in &c.api_key_sha256 {
-                if h.len() != 64 || !h.bytes().all(|b| b.is_ascii_hexdigit()) {
-                    return Err(bad(format!(
-                        "caller `{}`: api_key_sha256 must be 64 hex characters (the SHA-256 of the key, not the key)",
-                        c.name
-                    )));
-                }
+            if c.api_key_sha256
+                .iter()
+                .any(|h| h.len() != 64 || !h.bytes().all(|b| b.is_ascii_hexdigit()))
+            {
+                at("api_key_sha256 must be 64 hex characters (the SHA-256 of the key, not the key)".into());
+            }
+            if c.api_key_sha256.iter().any(|h| is_placeholder_digest(h)) {
+                at("api_key_sha256 is a placeholder or the hash of a well-known key: set the SHA-256 of a real key (`printf %s \"$KEY\" | sha256sum`)".into());
             }
             if c.api_key_sha256.is_empty() && c.mtls_dns_name.is_none() && c.webhook.is_none() {
-                return Err(bad(format!(
-                    "caller `{}` has no credential (api_key_sha256, mtls_dns_name or webhook)",
-                    c.name
-                )));
+                at("has no credential (api_key_sha256, mtls_dns_name or webhook)".into());
             }
             if let Some(w) = &c.webhook {
-                check_secret(w).map_err(|m| bad(format!("caller `{}`: {m}", c.name)))?;
+                if let Err(m) = check_secret(w) {
+                    at(format!("webhook: {m}"));
+                }
             }
         }
         let mut route_names = std::collections::HashSet::new();
         for r in &self.routes {
-            let at = |m: String| bad(format!("route `{}`: {m}", r.name));
+            let mut at = |m: String| out.push(format!("route `{}`: {m}", r.name));
             if !route_names.insert(r.name.as_str()) {
-                return Err(at("defined twice".into()));
+                at("defined twice".into());
             }
             if !r.prefix.starts_with('/') {
-                return Err(at("prefix must start with `/`".into()));
+                at("prefix must start with `/`".into());
             }
             if r.prefix.starts_with("/v1/") {
-                return Err(at("prefixes under /v1/ are the gateway's own API".into()));
+                at("prefix: prefixes under /v1/ are the gateway's own API".into());
             }
-            check_upstream(&r.upstream, r.allow_plain_http).map_err(at)?;
+            if let Err(m) = check_upstream(&r.upstream, r.allow_plain_http) {
+                at(m);
+            }
             if r.callers.is_empty() {
-                return Err(at(
-                    "callers is empty: every route names who may call it".into()
-                ));
+                at("callers is empty: every route names who may call it".into());
             }
             for c in r.callers.iter().chain(r.reveal.keys()) {
                 if !names.contains(c.as_str()) {
-                    return Err(at(format!("unknown caller `{c}`")));
+                    at(format!("callers: unknown caller `{c}`"));
                 }
             }
             if r.direction == Direction::Deidentify && !r.reveal.is_empty() {
-                return Err(at("reveal rules only apply to reidentify routes".into()));
+                at("reveal rules only apply to reidentify routes".into());
             }
-            for types in r.reveal.values() {
-                for t in types {
-                    t.parse::<PhiType>()
-                        .map_err(|_| at(format!("unknown PHI type `{t}` in reveal")))?;
+            for t in r.reveal.values().flatten() {
+                if t.parse::<PhiType>().is_err() {
+                    at(format!("unknown PHI type `{t}` in reveal"));
                 }
             }
             for h in r.scan_headers.iter().chain(&r.pass_headers) {
-                hyper::header::HeaderName::from_bytes(h.as_bytes())
-                    .map_err(|_| at(format!("`{h}` is not a header name")))?;
+                if hyper::header::HeaderName::from_bytes(h.as_bytes()).is_err() {
+                    at(format!("`{h}` is not a header name"));
+                }
             }
             if let Some(w) = &r.sign {
-                check_secret(w).map_err(|m| at(format!("sign: {m}")))?;
+                if let Err(m) = check_secret(w) {
+                    at(format!("sign: {m}"));
+                }
             }
             if r.claims.is_some() && r.direction != Direction::Deidentify {
-                return Err(at(
-                    "claims are checked on deidentify routes (claims leaving the clinic)".into(),
-                ));
+                at("claims are checked on deidentify routes (claims leaving the clinic)".into());
             }
         }
         for c in self.api.callers.iter().chain(self.api.reveal.keys()) {
             if !names.contains(c.as_str()) {
-                return Err(bad(format!("api: unknown caller `{c}`")));
+                out.push(format!("api: unknown caller `{c}`"));
             }
         }
         for t in self.api.reveal.values().flatten() {
-            t.parse::<PhiType>()
-                .map_err(|_| bad(format!("api: unknown PHI type `{t}` in reveal")))?;
+            if t.parse::<PhiType>().is_err() {
+                out.push(format!("api: unknown PHI type `{t}` in reveal"));
+            }
         }
-        Ok(())
+        out
     }
+}
+
+/// Digests no real key has: the examples' `000…`/`111…` placeholders (one repeated hex
+/// digit) and the SHA-256 of keys anyone would guess.
+fn is_placeholder_digest(h: &str) -> bool {
+    const GUESSABLE: &[&str] = &[
+        // "", "test", "changeme", "password"
+        "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855",
+        "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08",
+        "057ba03d6c44104863dc7361fe4578965d1887360f90a0895882e58a6248fc86",
+        "5e884898da28047151d0e56f8dc6292773603d0d6aabbdd62a11ef721d1542d8",
+    ];
+    let h = h.to_ascii_lowercase();
+    let repeated = h.bytes().all(|b| Some(b) == h.bytes().next());
+    repeated || GUESSABLE.contains(&h.as_str())
 }
 
 fn check_secret(w: &WebhookSecret) -> Result<(), String> {
@@ -619,7 +646,7 @@ key_file = "master.key"
 
 [[caller]]
 name = "emr"
-api_key_sha256 = ["9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"]
+api_key_sha256 = ["d101499dc8b0fc3c4c17eed2fca52bb0e6c7c642f244f1a995136b9cb56ec6de"]
 
 [[route]]
 name = "hooks"
@@ -630,9 +657,20 @@ callers = ["emr"]
 "#;
 
     #[test]
-    fn the_documented_example_parses() {
+    fn the_documented_example_parses_once_its_placeholders_are_replaced() {
         let text = include_str!("../../deploy/phigate.example.toml");
-        let c = Config::parse("deploy/phigate.example.toml", text).expect("example parses");
+        let e = Config::parse("deploy/phigate.example.toml", text).expect_err("placeholders");
+        assert!(e.to_string().contains("placeholder"), "{e}");
+        let text = text
+            .replace(
+                &"0".repeat(64),
+                "d101499dc8b0fc3c4c17eed2fca52bb0e6c7c642f244f1a995136b9cb56ec6de",
+            )
+            .replace(
+                &"1".repeat(64),
+                "d101499dc8b0fc3c4c17eed2fca52bb0e6c7c642f244f1a995136b9cb56ec6de",
+            );
+        let c = Config::parse("deploy/phigate.example.toml", &text).expect("example parses");
         assert_eq!(c.routes.len(), 3);
         assert_eq!(c.callers.len(), 4);
     }
@@ -680,11 +718,45 @@ callers = ["emr"]
     #[test]
     fn api_keys_must_be_stored_hashed() {
         let text = MINIMAL.replace(
-            "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08",
+            "d101499dc8b0fc3c4c17eed2fca52bb0e6c7c642f244f1a995136b9cb56ec6de",
             "my-secret-key",
         );
         let e = Config::parse("t.toml", &text).expect_err("rejected");
         assert!(e.to_string().contains("SHA-256"), "{e}");
         assert!(!e.to_string().contains("my-secret-key"), "no secret echoed");
+    }
+
+    #[test]
+    fn every_problem_is_reported_at_once() {
+        let text = MINIMAL
+            .replace("[\"emr\"]\n", "[\"ghost\"]\n")
+            .replace("prefix = \"/hooks/\"", "prefix = \"hooks/\"")
+            .replace("https://automation", "ftp://automation");
+        let e = Config::parse("t.toml", &text).expect_err("rejected");
+        let text = e.to_string();
+        for part in ["ghost", "prefix must start", "ftp://automation"] {
+            assert!(text.contains(part), "{part} missing from: {text}");
+        }
+        assert!(text.lines().count() >= 3, "{text}");
+    }
+
+    #[test]
+    fn placeholder_and_guessable_key_hashes_are_refused() {
+        for h in [
+            "0".repeat(64),
+            "1".repeat(64),
+            "9F86D081884C7D659A2FEAA0C55AD015A3BF4F1B2B0B822CD15D6C15B0F00A08".to_string(),
+        ] {
+            let text = MINIMAL.replace(
+                "d101499dc8b0fc3c4c17eed2fca52bb0e6c7c642f244f1a995136b9cb56ec6de",
+                &h,
+            );
+            let e = Config::parse("t.toml", &text).expect_err("refused");
+            assert!(
+                e.to_string()
+                    .contains("caller `emr`: api_key_sha256 is a placeholder"),
+                "{e}"
+            );
+        }
     }
 }

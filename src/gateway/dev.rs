@@ -2,7 +2,9 @@
 //! directory (a master key, a self-signed certificate, a vault), plus a built-in echo
 //! upstream on loopback so the demo routes show exactly what the outside would receive.
 //!
-//! Never for production: the API key is the published `phigate-dev-key`.
+//! Never for production: the API key is the published `phigate-dev-key`. On a listener
+//! other than loopback the direct API (which reveals to its caller) is switched off, so
+//! the published key reaches only the demo routes and their loopback echo.
 
 use std::net::SocketAddr;
 use std::path::Path;
@@ -20,6 +22,21 @@ use super::config::Config;
 
 /// The API key of the dev caller (documented in the README; dev mode only).
 pub const DEV_API_KEY: &str = "phigate-dev-key";
+
+/// Whether `listen` is reachable from other machines, where the published dev key must
+/// not reach the direct API.
+pub fn exposed(listen: SocketAddr) -> bool {
+    !listen.ip().is_loopback()
+}
+
+/// The direct API for the dev caller, on loopback only.
+fn api_section(listen: SocketAddr, all_types: &str) -> String {
+    if exposed(listen) {
+        "# Not loopback: no direct API for the published dev key.\n".into()
+    } else {
+        format!("[api]\ncallers = [\"dev\"]\nreveal = {{ dev = [{all_types}] }}\n")
+    }
+}
 
 /// Creates what is missing under `dir` (never overwriting) and returns the configuration.
 pub fn prepare(
@@ -48,6 +65,11 @@ pub fn prepare(
         std::fs::write(&cert, c).with_context(|| format!("writing {}", cert.display()))?;
         write_private(&cert_key, k.as_bytes())?;
     }
+    let all = crate::phi::PhiType::ALL
+        .iter()
+        .map(|t| format!("\"{}\"", t.as_str()))
+        .collect::<Vec<_>>()
+        .join(", ");
     let text = format!(
         r#"
 [[listener]]
@@ -66,10 +88,7 @@ key_file = "master.key"
 name = "dev"
 api_key_sha256 = ["{hash}"]
 
-[api]
-callers = ["dev"]
-reveal = {{ dev = [{all}] }}
-
+{api}
 [[route]]
 name = "demo"
 prefix = "/demo/"
@@ -88,11 +107,7 @@ callers = ["dev"]
 reveal = {{ dev = [{all}] }}
 "#,
         hash = hash_api_key(DEV_API_KEY),
-        all = crate::phi::PhiType::ALL
-            .iter()
-            .map(|t| format!("\"{}\"", t.as_str()))
-            .collect::<Vec<_>>()
-            .join(", "),
+        api = api_section(listen, &all),
     );
     let path = dir.join("dev.toml");
     std::fs::write(&path, text).with_context(|| format!("writing {}", path.display()))?;
@@ -140,4 +155,36 @@ async fn echo(req: Request<hyper::body::Incoming>) -> Result<Response<Full<Bytes
         resp.headers_mut().insert(hyper::header::CONTENT_TYPE, ct);
     }
     Ok(resp)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_published_key_reaches_the_api_only_on_loopback() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let echo = SocketAddr::from(([127, 0, 0, 1], 9));
+        let admin = SocketAddr::from(([127, 0, 0, 1], 0));
+        let local = prepare(
+            dir.path(),
+            "127.0.0.1:8443".parse().expect("addr"),
+            admin,
+            echo,
+        )
+        .expect("loopback");
+        assert_eq!(local.api.callers, ["dev"]);
+        let open = prepare(
+            dir.path(),
+            "0.0.0.0:8443".parse().expect("addr"),
+            admin,
+            echo,
+        )
+        .expect("exposed");
+        assert!(open.api.callers.is_empty(), "no direct API when exposed");
+        assert!(open
+            .routes
+            .iter()
+            .all(|r| r.prefix == "/demo/" || r.prefix == "/callback/"));
+    }
 }

@@ -3,9 +3,14 @@
 //! Every label set is known at start-up (route names from the config, a fixed list of
 //! outcomes, PHI type names), so the registry is a set of atomic counters and needs no
 //! locking on the request path. No label ever holds a value from a request.
+//!
+//! A configuration reload builds a new [`Metrics`] with [`Metrics::for_routes`]: the
+//! counters are shared (`Arc`), so a route that keeps its name keeps its counts, and a
+//! request still running on the old configuration counts into the same atomics.
 
 use std::fmt::Write as _;
 use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
+use std::sync::Arc;
 use std::time::Duration;
 
 use crate::phi::PhiType;
@@ -61,15 +66,46 @@ impl Histogram {
     }
 }
 
+impl Histogram {
+    /// One route's series in the Prometheus text format (cumulative buckets).
+    fn render(&self, out: &mut String, metric: &str, route: &str) {
+        let name = label(route);
+        let mut cumulative = 0;
+        for (b, c) in BUCKETS.iter().zip(&self.buckets) {
+            cumulative += c.load(Relaxed);
+            let _ = writeln!(
+                out,
+                "{metric}_bucket{{route=\"{name}\",le=\"{b}\"}} {cumulative}"
+            );
+        }
+        let count = self.count.load(Relaxed);
+        let _ = writeln!(
+            out,
+            "{metric}_bucket{{route=\"{name}\",le=\"+Inf\"}} {count}"
+        );
+        let sum = self.sum_micros.load(Relaxed) as f64 / 1e6;
+        let _ = writeln!(out, "{metric}_sum{{route=\"{name}\"}} {sum}");
+        let _ = writeln!(out, "{metric}_count{{route=\"{name}\"}} {count}");
+    }
+}
+
 struct RouteMetrics {
     name: String,
     outcomes: Vec<AtomicU64>,
     latency: Histogram,
+    /// From sending to the upstream to its response head.
+    upstream: Histogram,
 }
 
-/// All the gateway's metrics.
+/// All the gateway's metrics. A clone shares the counters.
+#[derive(Clone)]
 pub struct Metrics {
-    routes: Vec<RouteMetrics>,
+    routes: Vec<Arc<RouteMetrics>>,
+    totals: Arc<Totals>,
+}
+
+/// The counters that no route owns.
+struct Totals {
     phi_found: Vec<AtomicU64>,
     tokens_issued: AtomicU64,
     revealed: AtomicU64,
@@ -81,27 +117,51 @@ pub struct Metrics {
 /// Index of a route in the metrics (the API and unmatched requests have their own).
 pub type RouteIdx = usize;
 
+impl RouteMetrics {
+    fn new(name: String) -> RouteMetrics {
+        RouteMetrics {
+            name,
+            outcomes: OUTCOMES.iter().map(|_| AtomicU64::new(0)).collect(),
+            latency: Histogram::new(),
+            upstream: Histogram::new(),
+        }
+    }
+}
+
 impl Metrics {
     /// `routes` are the configured route names; `api` and `unmatched` are added.
     pub fn new(routes: &[String]) -> Metrics {
-        let names = routes
-            .iter()
-            .cloned()
-            .chain(["api".to_string(), "unmatched".to_string()]);
-        Metrics {
-            routes: names
-                .map(|name| RouteMetrics {
-                    name,
-                    outcomes: OUTCOMES.iter().map(|_| AtomicU64::new(0)).collect(),
-                    latency: Histogram::new(),
-                })
-                .collect(),
+        let totals = Totals {
             phi_found: PhiType::ALL.iter().map(|_| AtomicU64::new(0)).collect(),
             tokens_issued: AtomicU64::new(0),
             revealed: AtomicU64::new(0),
             reveal_refused: AtomicU64::new(0),
             reveal_unknown: AtomicU64::new(0),
             in_flight: AtomicU64::new(0),
+        };
+        Metrics {
+            routes: Vec::new(),
+            totals: Arc::new(totals),
+        }
+        .for_routes(routes)
+    }
+
+    /// The metrics for a reloaded route list: routes that keep their name (and the API,
+    /// unmatched requests and the totals) share this one's counters; new routes start at 0.
+    pub fn for_routes(&self, routes: &[String]) -> Metrics {
+        let names = routes
+            .iter()
+            .cloned()
+            .chain(["api".to_string(), "unmatched".to_string()]);
+        let routes = names
+            .map(|name| match self.routes.iter().find(|r| r.name == name) {
+                Some(r) => Arc::clone(r),
+                None => Arc::new(RouteMetrics::new(name)),
+            })
+            .collect();
+        Metrics {
+            routes,
+            totals: Arc::clone(&self.totals),
         }
     }
 
@@ -122,8 +182,15 @@ impl Metrics {
         r.latency.observe(elapsed);
     }
 
+    /// Time the route's upstream took to answer (response head).
+    pub fn upstream_done(&self, route: RouteIdx, elapsed: Duration) {
+        if let Some(r) = self.routes.get(route) {
+            r.upstream.observe(elapsed);
+        }
+    }
+
     pub fn phi_found(&self, counts: &[usize]) {
-        for (c, n) in self.phi_found.iter().zip(counts) {
+        for (c, n) in self.totals.phi_found.iter().zip(counts) {
             if *n > 0 {
                 c.fetch_add(*n as u64, Relaxed);
             }
@@ -131,20 +198,28 @@ impl Metrics {
     }
 
     pub fn tokens_issued(&self, n: usize) {
-        self.tokens_issued.fetch_add(n as u64, Relaxed);
+        self.totals.tokens_issued.fetch_add(n as u64, Relaxed);
     }
 
     pub fn reveals(&self, revealed: usize, refused: usize, unknown: usize) {
-        self.revealed.fetch_add(revealed as u64, Relaxed);
-        self.reveal_refused.fetch_add(refused as u64, Relaxed);
-        self.reveal_unknown.fetch_add(unknown as u64, Relaxed);
+        self.totals.revealed.fetch_add(revealed as u64, Relaxed);
+        self.totals
+            .reveal_refused
+            .fetch_add(refused as u64, Relaxed);
+        self.totals
+            .reveal_unknown
+            .fetch_add(unknown as u64, Relaxed);
     }
 
     pub fn in_flight(&self, delta: i64) {
         if delta >= 0 {
-            self.in_flight.fetch_add(delta.unsigned_abs(), Relaxed);
+            self.totals
+                .in_flight
+                .fetch_add(delta.unsigned_abs(), Relaxed);
         } else {
-            self.in_flight.fetch_sub(delta.unsigned_abs(), Relaxed);
+            self.totals
+                .in_flight
+                .fetch_sub(delta.unsigned_abs(), Relaxed);
         }
     }
 
@@ -164,29 +239,16 @@ impl Metrics {
         }
         out.push_str("# HELP phigate_request_duration_seconds Time from request head to response head.\n# TYPE phigate_request_duration_seconds histogram\n");
         for r in &self.routes {
-            let name = label(&r.name);
-            let mut cumulative = 0;
-            for (b, c) in BUCKETS.iter().zip(&r.latency.buckets) {
-                cumulative += c.load(Relaxed);
-                let _ = writeln!(out, "phigate_request_duration_seconds_bucket{{route=\"{name}\",le=\"{b}\"}} {cumulative}");
-            }
-            let count = r.latency.count.load(Relaxed);
-            let _ = writeln!(
-                out,
-                "phigate_request_duration_seconds_bucket{{route=\"{name}\",le=\"+Inf\"}} {count}"
-            );
-            let sum = r.latency.sum_micros.load(Relaxed) as f64 / 1e6;
-            let _ = writeln!(
-                out,
-                "phigate_request_duration_seconds_sum{{route=\"{name}\"}} {sum}"
-            );
-            let _ = writeln!(
-                out,
-                "phigate_request_duration_seconds_count{{route=\"{name}\"}} {count}"
-            );
+            r.latency
+                .render(&mut out, "phigate_request_duration_seconds", &r.name);
+        }
+        out.push_str("# HELP phigate_upstream_duration_seconds Time from forwarding to the upstream's response head.\n# TYPE phigate_upstream_duration_seconds histogram\n");
+        for r in &self.routes {
+            r.upstream
+                .render(&mut out, "phigate_upstream_duration_seconds", &r.name);
         }
         out.push_str("# HELP phigate_phi_found_total PHI spans found, by type.\n# TYPE phigate_phi_found_total counter\n");
-        for (t, c) in PhiType::ALL.iter().zip(&self.phi_found) {
+        for (t, c) in PhiType::ALL.iter().zip(&self.totals.phi_found) {
             let _ = writeln!(
                 out,
                 "phigate_phi_found_total{{type=\"{}\"}} {}",
@@ -199,31 +261,31 @@ impl Metrics {
                 "phigate_tokens_issued_total",
                 "counter",
                 "Tokens handed out (new or existing mappings).",
-                &self.tokens_issued,
+                &self.totals.tokens_issued,
             ),
             (
                 "phigate_tokens_revealed_total",
                 "counter",
                 "Tokens replaced with their values.",
-                &self.revealed,
+                &self.totals.revealed,
             ),
             (
                 "phigate_reveals_refused_total",
                 "counter",
                 "Tokens of a type the caller may not have revealed.",
-                &self.reveal_refused,
+                &self.totals.reveal_refused,
             ),
             (
                 "phigate_reveals_unknown_total",
                 "counter",
                 "Token-shaped strings the vault does not know.",
-                &self.reveal_unknown,
+                &self.totals.reveal_unknown,
             ),
             (
                 "phigate_requests_in_flight",
                 "gauge",
                 "Requests being handled now.",
-                &self.in_flight,
+                &self.totals.in_flight,
             ),
         ];
         for (name, kind, help, v) in singles {

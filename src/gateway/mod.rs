@@ -13,7 +13,9 @@ pub mod config;
 pub mod dev;
 pub mod metrics;
 pub mod problem;
+pub mod process;
 pub mod proxy;
+pub mod reload;
 pub mod server;
 pub mod tls;
 pub mod trail;
@@ -70,41 +72,55 @@ pub struct Api {
     pub reveal: HashMap<String, Allow>,
 }
 
-/// Everything a request needs, shared by every connection.
+/// Everything a request needs, shared by every connection: one configuration's snapshot.
+///
+/// A reload ([`reload`]) builds a new `Gateway` from the new configuration around the same
+/// durable parts (see [`Durable`]); each request holds the snapshot it started with.
 pub struct Gateway {
     pub config: Config,
     pub engine: Engine,
-    pub master: MasterKey,
+    pub master: Arc<MasterKey>,
     /// The vault (sled in this process, or PostgreSQL shared by replicas).
     pub vault: Arc<dyn VaultStore>,
     pub routes: Vec<Route>,
     pub api: Api,
     pub callers: Vec<Caller>,
-    pub replay: ReplayCache,
+    pub replay: Arc<ReplayCache>,
     pub metrics: Metrics,
     pub in_flight: Arc<tokio::sync::Semaphore>,
     /// One permit per core for large bodies' CPU work.
-    pub cpu: tokio::sync::Semaphore,
+    pub cpu: Arc<tokio::sync::Semaphore>,
     /// False until every listener is bound, and again once shutdown starts.
-    pub ready: AtomicBool,
-    pub audit: crate::audit::AuditLog,
+    pub ready: Arc<AtomicBool>,
+    pub audit: Arc<crate::audit::AuditLog>,
     /// Claim tables, when a route or the API checks claims.
     pub claims: Option<crate::claims::Checker>,
-    pub claim_metrics: claims::ClaimMetrics,
+    pub claim_metrics: Arc<claims::ClaimMetrics>,
     /// Where forwarded claims' evidence snapshots go.
     pub evidence_dir: std::path::PathBuf,
+}
+
+/// What outlives a configuration reload: the key, the vault, the audit log, the replay
+/// cache (a webhook delivered before a reload is still a replay after it), readiness and
+/// counters. Opened once by [`Gateway::load`].
+pub struct Durable {
+    master: Arc<MasterKey>,
+    vault: Arc<dyn VaultStore>,
+    audit: Arc<crate::audit::AuditLog>,
+    evidence_dir: std::path::PathBuf,
+    replay: Arc<ReplayCache>,
+    ready: Arc<AtomicBool>,
+    cpu: Arc<tokio::sync::Semaphore>,
+    claim_metrics: Arc<claims::ClaimMetrics>,
+    /// The previous snapshot's metrics and concurrency cap, if any (kept across reloads).
+    metrics: Option<Metrics>,
+    in_flight: Option<(usize, Arc<tokio::sync::Semaphore>)>,
 }
 
 impl Gateway {
     /// Runs every start-up check and opens the vault: what `check-config` and `serve`
     /// share. Fails with a message naming the file or setting at fault.
     pub fn load(config: Config) -> anyhow::Result<Gateway> {
-        let patterns = match &config.patterns {
-            Some(dir) => Patterns::from_dir(dir).context("reading rule files")?,
-            None => Patterns::builtin(),
-        };
-        let mut engine = Engine::build(&patterns).context("loading rule files")?;
-        engine.limits.max_bytes = config.limits.max_body_bytes;
         let master = crate::cli::read_master_key(&config.vault.key_file)?;
         let vc = &config.vault;
         let mut pg = None;
@@ -128,48 +144,6 @@ impl Gateway {
             }
             _ => anyhow::bail!("[vault]: dir (sled) or url (postgres) is needed"),
         };
-        let callers = config
-            .callers
-            .iter()
-            .map(|c| Caller::load(c).with_context(|| format!("caller `{}`", c.name)))
-            .collect::<anyhow::Result<Vec<_>>>()?;
-        let names: Vec<String> = config.routes.iter().map(|r| r.name.clone()).collect();
-        let metrics = Metrics::new(&names);
-        let timeouts = &config.timeouts;
-        let mut routes = Vec::new();
-        for (i, r) in config.routes.iter().enumerate() {
-            let at = || format!("route `{}`", r.name);
-            let policy = policy_named(&engine, &r.policy).with_context(at)?;
-            let client = upstream_client(r, Duration::from_millis(timeouts.upstream_connect_ms))
-                .with_context(at)?;
-            let signer = r
-                .sign
-                .as_ref()
-                .map(Signer::load)
-                .transpose()
-                .with_context(at)?;
-            let upstream: hyper::Uri = r.upstream.parse().with_context(at)?;
-            routes.push(Route {
-                policy,
-                store: vault.for_domain(&r.domain),
-                upstream,
-                client,
-                signer,
-                reveal: reveal_rules(&r.reveal),
-                metrics_idx: i,
-                cfg: r.clone(),
-            });
-        }
-        let api = Api {
-            callers: config.api.callers.clone(),
-            policy: policy_named(&engine, &config.api.policy).context("api")?,
-            store: vault.for_domain(&config.api.domain),
-            reveal: reveal_rules(&config.api.reveal),
-        };
-        for l in &config.listeners {
-            let cert = tls::ReloadingCert::load(&l.cert, &l.key)?;
-            tls::server_config(l, Arc::new(cert))?;
-        }
         // The config check makes [audit] dir required with postgres.
         let audit_dir = match (&config.audit.dir, &sled_dir) {
             (Some(d), _) => d.clone(),
@@ -195,48 +169,46 @@ impl Gateway {
         let witness = Some(witness);
         let audit = crate::audit::AuditLog::open_witnessed(&audit_dir, &master, settings, witness)
             .with_context(|| format!("opening the audit log {}", audit_dir.display()))?;
-        let wants_claims =
-            config.routes.iter().any(|r| r.claims.is_some()) || !config.api.callers.is_empty();
-        let checker = if wants_claims {
-            Some(
-                crate::claims::Checker::load(config.claims.tables.as_deref())
-                    .context("loading claim tables")?,
-            )
-        } else {
-            None
-        };
-        for r in &config.routes {
-            let profile = r.claims.as_ref().and_then(|c| c.profile.as_deref());
-            if let (Some(p), Some(checker)) = (profile, &checker) {
-                if !checker.profiles().contains(&p) {
-                    anyhow::bail!(
-                        "route `{}`: unknown claim profile `{p}` (loaded: {})",
-                        r.name,
-                        checker.profiles().join(", ")
-                    );
-                }
-            }
-        }
-        Ok(Gateway {
-            in_flight: Arc::new(tokio::sync::Semaphore::new(config.limits.max_concurrent)),
-            cpu: tokio::sync::Semaphore::new(
-                std::thread::available_parallelism().map_or(2, std::num::NonZeroUsize::get),
-            ),
-            replay: ReplayCache::new(Duration::from_secs(600), 100_000),
-            engine,
-            master,
+        let durable = Durable {
+            master: Arc::new(master),
             vault,
-            routes,
-            api,
-            callers,
-            metrics,
-            ready: AtomicBool::new(false),
-            audit,
-            claims: checker,
-            claim_metrics: claims::ClaimMetrics::default(),
+            audit: Arc::new(audit),
             evidence_dir: audit_dir.join("evidence"),
-            config,
-        })
+            replay: Arc::new(ReplayCache::new(Duration::from_secs(600), 100_000)),
+            ready: Arc::new(AtomicBool::new(false)),
+            cpu: Arc::new(tokio::sync::Semaphore::new(
+                std::thread::available_parallelism().map_or(2, std::num::NonZeroUsize::get),
+            )),
+            claim_metrics: Arc::default(),
+            metrics: None,
+            in_flight: None,
+        };
+        Gateway::assemble(config, durable)
+    }
+
+    /// The parts a reload keeps, with this snapshot's metrics and concurrency cap.
+    pub fn durable(&self) -> Durable {
+        Durable {
+            master: Arc::clone(&self.master),
+            vault: Arc::clone(&self.vault),
+            audit: Arc::clone(&self.audit),
+            evidence_dir: self.evidence_dir.clone(),
+            replay: Arc::clone(&self.replay),
+            ready: Arc::clone(&self.ready),
+            cpu: Arc::clone(&self.cpu),
+            claim_metrics: Arc::clone(&self.claim_metrics),
+            metrics: Some(self.metrics.clone()),
+            in_flight: Some((
+                self.config.limits.max_concurrent,
+                Arc::clone(&self.in_flight),
+            )),
+        }
+    }
+
+    /// A snapshot serving `config` around `d`, after every check ([`Plan::build`]). Used
+    /// at start-up and by every reload, so a reload checks exactly what start-up checks.
+    pub fn assemble(config: Config, d: Durable) -> anyhow::Result<Gateway> {
+        Ok(Plan::build(config)?.into_gateway(d))
     }
 
     /// Whether the route (or API) direction reveals or tokenises.
@@ -247,19 +219,251 @@ impl Gateway {
     }
 }
 
-/// `phigate check-config FILE`: exactly the start-up checks, then a summary.
-pub fn check_config(path: &Path) -> anyhow::Result<String> {
+/// One configuration, checked and built as far as it goes without the vault and audit
+/// log: rule files, callers' secrets, policies, upstream clients, signers, certificates
+/// and claim tables. Building it writes nothing, so `check-config` can run it beside a
+/// running gateway. Every failing caller and route is reported, not just the first.
+pub struct Plan {
+    config: Config,
+    engine: Engine,
+    callers: Vec<Caller>,
+    routes: Vec<RoutePlan>,
+    api_policy: Policy,
+    claims: Option<crate::claims::Checker>,
+}
+
+/// A route's parts that need no vault.
+struct RoutePlan {
+    policy: Policy,
+    client: UpstreamClient,
+    signer: Option<Signer>,
+    upstream: hyper::Uri,
+}
+
+/// Errors gathered while building a [`Plan`], each already naming its setting.
+#[derive(Default)]
+struct Problems(Vec<String>);
+
+impl Problems {
+    fn take<T>(&mut self, r: anyhow::Result<T>) -> Option<T> {
+        r.map_err(|e| self.0.push(format!("{e:#}"))).ok()
+    }
+
+    fn into_result(self) -> anyhow::Result<()> {
+        if self.0.is_empty() {
+            Ok(())
+        } else {
+            anyhow::bail!("{}", self.0.join("\n"))
+        }
+    }
+}
+
+impl Plan {
+    pub fn build(config: Config) -> anyhow::Result<Plan> {
+        let mut problems = Problems::default();
+        let patterns = match &config.patterns {
+            Some(dir) => Patterns::from_dir(dir).context("patterns: reading rule files")?,
+            None => Patterns::builtin(),
+        };
+        let mut engine = Engine::build(&patterns).context("patterns: loading rule files")?;
+        // Each request's body is already held to its route's limit (which may be above
+        // [limits]); the engine's own limit must not refuse what the route accepted.
+        engine.limits.max_bytes = config
+            .routes
+            .iter()
+            .filter_map(|r| r.max_body_bytes)
+            .chain([config.limits.max_body_bytes])
+            .max()
+            .unwrap_or(config.limits.max_body_bytes);
+        let callers: Vec<Caller> = config
+            .callers
+            .iter()
+            .filter_map(|c| {
+                problems.take(Caller::load(c).with_context(|| format!("caller `{}`", c.name)))
+            })
+            .collect();
+        let connect = Duration::from_millis(config.timeouts.upstream_connect_ms);
+        let routes: Vec<RoutePlan> = config
+            .routes
+            .iter()
+            .filter_map(|r| {
+                problems.take(
+                    RoutePlan::build(&engine, r, connect)
+                        .with_context(|| format!("route `{}`", r.name)),
+                )
+            })
+            .collect();
+        let api_policy = problems.take(policy_named(&engine, &config.api.policy).context("api"));
+        for (i, l) in config.listeners.iter().enumerate() {
+            let checked = tls::ReloadingCert::load(&l.cert, &l.key)
+                .map_err(anyhow::Error::from)
+                .and_then(|cert| Ok(tls::server_config(l, Arc::new(cert))?))
+                .with_context(|| format!("listener {} ({})", i + 1, l.listen));
+            problems.take(checked);
+        }
+        let wants_claims =
+            config.routes.iter().any(|r| r.claims.is_some()) || !config.api.callers.is_empty();
+        let claims = if wants_claims {
+            problems.take(
+                crate::claims::Checker::load(config.claims.tables.as_deref())
+                    .context("claims: loading claim tables"),
+            )
+        } else {
+            None
+        };
+        for r in &config.routes {
+            let profile = r.claims.as_ref().and_then(|c| c.profile.as_deref());
+            if let (Some(p), Some(checker)) = (profile, &claims) {
+                if !checker.profiles().contains(&p) {
+                    problems.0.push(format!(
+                        "route `{}`: unknown claim profile `{p}` (loaded: {})",
+                        r.name,
+                        checker.profiles().join(", ")
+                    ));
+                }
+            }
+        }
+        problems.into_result()?;
+        let (Some(api_policy), true) = (api_policy, routes.len() == config.routes.len()) else {
+            anyhow::bail!("incomplete plan without a reported problem");
+        };
+        Ok(Plan {
+            config,
+            engine,
+            callers,
+            routes,
+            api_policy,
+            claims,
+        })
+    }
+
+    /// The snapshot: the plan with the vault's per-domain views and the durable parts.
+    pub fn into_gateway(self, d: Durable) -> Gateway {
+        let config = self.config;
+        let vault = d.vault;
+        let names: Vec<String> = config.routes.iter().map(|r| r.name.clone()).collect();
+        let metrics = match &d.metrics {
+            Some(old) => old.for_routes(&names),
+            None => Metrics::new(&names),
+        };
+        let routes = self
+            .routes
+            .into_iter()
+            .zip(&config.routes)
+            .enumerate()
+            .map(|(i, (p, r))| Route {
+                policy: p.policy,
+                store: vault.for_domain(&r.domain),
+                upstream: p.upstream,
+                client: p.client,
+                signer: p.signer,
+                reveal: reveal_rules(&r.reveal),
+                metrics_idx: i,
+                cfg: r.clone(),
+            })
+            .collect();
+        let api = Api {
+            callers: config.api.callers.clone(),
+            policy: self.api_policy,
+            store: vault.for_domain(&config.api.domain),
+            reveal: reveal_rules(&config.api.reveal),
+        };
+        // A changed cap takes a new semaphore: requests already running hold permits of
+        // the old one, so for one grace period the two caps can add up.
+        let in_flight = match d.in_flight {
+            Some((n, sem)) if n == config.limits.max_concurrent => sem,
+            _ => Arc::new(tokio::sync::Semaphore::new(config.limits.max_concurrent)),
+        };
+        Gateway {
+            in_flight,
+            cpu: d.cpu,
+            replay: d.replay,
+            engine: self.engine,
+            master: d.master,
+            vault,
+            routes,
+            api,
+            callers: self.callers,
+            metrics,
+            ready: d.ready,
+            audit: d.audit,
+            claims: self.claims,
+            claim_metrics: d.claim_metrics,
+            evidence_dir: d.evidence_dir,
+            config,
+        }
+    }
+}
+
+impl RoutePlan {
+    fn build(engine: &Engine, r: &RouteConfig, connect: Duration) -> anyhow::Result<RoutePlan> {
+        Ok(RoutePlan {
+            policy: policy_named(engine, &r.policy)?,
+            client: upstream_client(r, connect)?,
+            signer: r.sign.as_ref().map(Signer::load).transpose()?,
+            upstream: r.upstream.parse()?,
+        })
+    }
+}
+
+/// `phigate check-config FILE`: the start-up checks, without side effects (like
+/// `nginx -t`): the vault and audit log are not opened, so nothing is created, migrated or
+/// locked and a running gateway on the same data is undisturbed. Every problem found is
+/// reported at once, each naming its setting.
+pub fn check_config(path: &Path, allow_insecure_key_permissions: bool) -> anyhow::Result<String> {
     let config = Config::load(path)?;
-    let gw = Gateway::load(config)?;
+    let mut problems = Problems::default();
+    let key = &config.vault.key_file;
+    if problems
+        .take(crate::cli::check_key_permissions(
+            key,
+            allow_insecure_key_permissions,
+        ))
+        .is_some()
+    {
+        problems.take(crate::cli::read_master_key(key).map(drop));
+    }
+    let storage = problems.take(storage_summary(&config));
+    let plan = problems.take(Plan::build(config));
+    problems.into_result()?;
+    let (Some(storage), Some(plan)) = (storage, plan) else {
+        anyhow::bail!("incomplete check without a reported problem");
+    };
     Ok(format!(
-        "{}: ok ({} listener(s), {} route(s), {} caller(s), {} vault with {} token(s))",
+        "{}: ok ({} listener(s), {} route(s), {} caller(s), {storage})",
         path.display(),
-        gw.config.listeners.len(),
-        gw.routes.len(),
-        gw.callers.len(),
-        gw.vault.backend(),
-        gw.vault.token_count()?
+        plan.config.listeners.len(),
+        plan.routes.len(),
+        plan.callers.len(),
     ))
+}
+
+/// What `check-config` can say about the vault and audit log without opening them.
+fn storage_summary(config: &Config) -> anyhow::Result<String> {
+    let state = |key: &str, dir: &Path| -> anyhow::Result<&'static str> {
+        match std::fs::metadata(dir) {
+            Ok(m) if m.is_dir() => Ok("exists"),
+            Ok(_) => anyhow::bail!("{key}: {} is not a directory", dir.display()),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok("does not exist yet"),
+            Err(e) => anyhow::bail!("{key}: {}: {e}", dir.display()),
+        }
+    };
+    let vault = match (&config.vault.backend, &config.vault.dir) {
+        (config::VaultBackend::Sled, Some(dir)) => {
+            // `serve` opens an existing vault and never creates one; looking is read-only.
+            SledVault::check_existing(dir).context("[vault] dir")?;
+            format!("sled vault {} exists", dir.display())
+        }
+        // Connecting could run migrations; a check changes nothing.
+        _ => "postgres vault (not contacted)".to_string(),
+    };
+    match &config.audit.dir {
+        Some(dir) => {
+            let s = state("[audit] dir", dir)?;
+            Ok(format!("{vault}; audit log {} {s}", dir.display()))
+        }
+        None => Ok(vault),
+    }
 }
 
 fn policy_named(engine: &Engine, name: &str) -> anyhow::Result<Policy> {

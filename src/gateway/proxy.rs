@@ -112,6 +112,9 @@ pub async fn handle(
         return Ok(problem::overloaded().into_response(&request_id));
     };
     let target = find_target(&gw, &req);
+    // For the access log: never the path or query (they can hold PHI).
+    let method = req.method().clone();
+    let bytes_in = declared_length(req.headers());
     let metrics_idx = match target {
         Some(Target::Route(i)) => gw.routes[i].metrics_idx,
         Some(_) => gw.metrics.api_route(),
@@ -148,9 +151,14 @@ pub async fn handle(
         .request_done(metrics_idx, outcome, started.elapsed());
     tracing::info!(
         request_id = %request_id,
+        client = %peer.remote.map_or_else(String::new, |a| a.to_string()),
+        method = %method,
         route = route_name(&gw, target),
+        caller = trail.caller().as_deref().unwrap_or(""),
         status = resp.status().as_u16(),
         outcome,
+        bytes_in,
+        bytes_out = hyper::body::Body::size_hint(resp.body()).exact(),
         micros = u64::try_from(started.elapsed().as_micros()).unwrap_or(u64::MAX),
         "request"
     );
@@ -318,8 +326,14 @@ async fn handle_target(
         }
         _ => (gw.config.limits.max_body_bytes, &gw.api.callers),
     };
-    if declared_length(&parts.headers).is_some_and(|n| n > limit) {
-        return Err(body_problem(&BodyError::TooLarge { limit }));
+    let setting = limit_setting(gw, target);
+    if let Some(n) = declared_length(&parts.headers).filter(|n| *n > limit) {
+        return Err(Problem::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "too_large",
+            "Body too large",
+            format!("Content-Length {n} is over the {limit}-byte limit ({setting})"),
+        ));
     }
     let raw = body::read_limited(
         incoming,
@@ -327,7 +341,7 @@ async fn handle_target(
         Duration::from_millis(gw.config.timeouts.body_ms),
     )
     .await
-    .map_err(|e| body_problem(&e))?;
+    .map_err(|e| limit_problem(&e, setting))?;
     let caller = auth::authenticate(&gw.callers, callers, &parts.headers, peer, &raw, &gw.replay)
         .map_err(|e| {
         tracing::warn!(request_id, reason = %e, "authentication failed");
@@ -340,7 +354,7 @@ async fn handle_target(
         limit,
         gw.config.limits.max_decompression_ratio,
     )
-    .map_err(|e| body_problem(&e))?;
+    .map_err(|e| limit_problem(&e, setting))?;
     match target {
         Target::Route(i) => forward(gw, i, parts, decoded, caller, request_id, trail).await,
         Target::ApiClaims => validate_claims(gw, &parts, &decoded, trail, request_id),
@@ -956,7 +970,10 @@ async fn forward(
     }
     audit_before_forwarding(gw, i, trail, request_id).await?;
     let timeout = Duration::from_millis(gw.config.timeouts.upstream_response_ms);
-    let resp = match tokio::time::timeout(timeout, route.client.request(out)).await {
+    let sent = Instant::now();
+    let answered = tokio::time::timeout(timeout, route.client.request(out)).await;
+    gw.metrics.upstream_done(route.metrics_idx, sent.elapsed());
+    let resp = match answered {
         Err(_) => {
             return Err(Problem::new(
                 StatusCode::GATEWAY_TIMEOUT,
@@ -1458,6 +1475,30 @@ fn scan_problem(e: &ScanError) -> Problem {
     }
 }
 
+/// Which setting sets a request's body limit (named in the 413, so the operator knows
+/// what to raise; the route's name is not shown to the caller).
+fn limit_setting(gw: &Gateway, target: Target) -> &'static str {
+    match target {
+        Target::Route(i) if gw.routes[i].cfg.max_body_bytes.is_some() => {
+            "the route's max_body_bytes"
+        }
+        _ => "[limits] max_body_bytes",
+    }
+}
+
+/// [`body_problem`], with the setting behind a size limit named.
+fn limit_problem(e: &BodyError, setting: &str) -> Problem {
+    match e {
+        BodyError::TooLarge { .. } => Problem::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "too_large",
+            "Body too large",
+            format!("{e} ({setting})"),
+        ),
+        _ => body_problem(e),
+    }
+}
+
 fn body_problem(e: &BodyError) -> Problem {
     match e {
         BodyError::TooLarge { .. } => Problem::new(
@@ -1499,7 +1540,12 @@ fn auth_problem(e: &AuthError) -> Problem {
         AuthError::Secret(_) => StatusCode::INTERNAL_SERVER_ERROR,
         _ => StatusCode::UNAUTHORIZED,
     };
-    Problem::new(status, "auth", "Not authenticated", e.to_string())
+    let title = match status {
+        StatusCode::FORBIDDEN => "Not allowed on this route",
+        StatusCode::INTERNAL_SERVER_ERROR => "Authentication unavailable",
+        _ => "Not authenticated",
+    };
+    Problem::new(status, "auth", title, e.to_string())
 }
 
 #[cfg(test)]

@@ -1,5 +1,6 @@
-//! Sockets and lifecycle: TLS listeners, the admin listener, certificate reload on SIGHUP
-//! and graceful shutdown on SIGTERM or Ctrl-C.
+//! Sockets and lifecycle: TLS listeners, the admin listener, certificate and configuration
+//! reload on SIGHUP (configuration also on `POST /reload`), and graceful shutdown on
+//! SIGTERM or Ctrl-C.
 //!
 //! Each accepted connection gets a TLS handshake under a timeout, then hyper serves it
 //! (HTTP/1.1 or HTTP/2 by ALPN) with a head-read timeout and header-size limits. On
@@ -22,6 +23,7 @@ use tokio::sync::watch;
 use tokio_rustls::TlsAcceptor;
 
 use super::auth::PeerIdentity;
+use super::reload::Running;
 use super::tls::{self, ReloadingCert};
 use super::{proxy, Gateway};
 
@@ -84,9 +86,13 @@ async fn starting_answer(
 /// SIGTERM and Ctrl-C, listened for from the start of `serve`: a signal that arrives while
 /// start-up waits, or between start-up and serving, is kept until asked for, never lost
 /// (once a handler is installed, a signal nobody listens for would be dropped).
+/// SIGHUP is listened for from the start too, so a `systemctl reload` while start-up waits
+/// does not end the process (SIGHUP's default action); it is acted on once serving.
 pub struct Terminate {
     #[cfg(unix)]
     term: Option<tokio::signal::unix::Signal>,
+    #[cfg(unix)]
+    hup: Option<tokio::signal::unix::Signal>,
 }
 
 impl Terminate {
@@ -95,7 +101,15 @@ impl Terminate {
         Terminate {
             #[cfg(unix)]
             term: tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).ok(),
+            #[cfg(unix)]
+            hup: tokio::signal::unix::signal(tokio::signal::unix::SignalKind::hangup()).ok(),
         }
+    }
+
+    /// The SIGHUP listener installed by [`Terminate::listen`], for the serving loop.
+    #[cfg(unix)]
+    fn take_hangup(&mut self) -> Option<tokio::signal::unix::Signal> {
+        self.hup.take()
     }
 
     /// Resolves on SIGTERM or Ctrl-C.
@@ -114,32 +128,46 @@ impl Terminate {
 
 /// Runs the gateway until SIGTERM or Ctrl-C, answering admin requests on `admin` (bound by
 /// [`StartingAdmin`]). Prints one `phigate listening …` line per bound listener to standard
-/// output (tests and scripts read the ports from it).
+/// output (tests and scripts read the ports from it). `source` is the configuration file
+/// reloads re-read (`None` in dev mode). The vault and audit log `gw` opened are kept by
+/// every reload.
 pub async fn serve(
-    gw: Arc<Gateway>,
+    gw: Gateway,
+    source: Option<std::path::PathBuf>,
     admin: TcpListener,
     mut terminate: Terminate,
 ) -> anyhow::Result<()> {
+    let running = Arc::new(Running::new(gw, source));
+    let gw = running.current();
     let (stop_tx, stop_rx) = watch::channel(false);
     let mut certs = Vec::new();
     let mut accept_loops = Vec::new();
+    // Each bound address and its certificate, for the expiry gauge.
+    let mut served = Vec::new();
     for l in &gw.config.listeners {
         let cert = Arc::new(ReloadingCert::load(&l.cert, &l.key)?);
         let acceptor = TlsAcceptor::from(Arc::new(tls::server_config(l, Arc::clone(&cert))?));
-        certs.push(cert);
+        certs.push(Arc::clone(&cert));
         let listener = TcpListener::bind(l.listen)
             .await
             .map_err(|e| anyhow::anyhow!("binding {}: {e}", l.listen))?;
         let addr = listener.local_addr()?;
         println!("phigate listening https://{addr}");
+        served.push((addr, Arc::clone(&cert)));
         accept_loops.push(tokio::spawn(accept_loop(
             listener,
             acceptor,
-            Arc::clone(&gw),
+            Arc::clone(&running),
             stop_rx.clone(),
         )));
     }
-    tokio::spawn(admin_loop(admin, Arc::clone(&gw), stop_rx.clone()));
+    let served: Served = Arc::new(served);
+    tokio::spawn(admin_loop(
+        admin,
+        Arc::clone(&running),
+        served,
+        stop_rx.clone(),
+    ));
     use std::io::Write as _;
     let _ = std::io::stdout().flush();
     gw.ready.store(true, Ordering::SeqCst);
@@ -149,7 +177,9 @@ pub async fn serve(
         "ready"
     );
 
-    wait_for_shutdown(&certs, &gw, &mut terminate).await;
+    drop(gw);
+    wait_for_shutdown(&certs, &running, &mut terminate).await;
+    let gw = running.current();
     gw.ready.store(false, Ordering::SeqCst);
     tracing::info!("shutting down: no new connections; draining in-flight requests");
     let _ = stop_tx.send(true);
@@ -162,12 +192,20 @@ pub async fn serve(
     Ok(())
 }
 
-/// Waits for SIGTERM or Ctrl-C, reloading certificates on every SIGHUP meanwhile.
-async fn wait_for_shutdown(certs: &[Arc<ReloadingCert>], gw: &Gateway, terminate: &mut Terminate) {
+/// Waits for SIGTERM or Ctrl-C, reloading certificates and configuration on every SIGHUP
+/// meanwhile.
+async fn wait_for_shutdown(
+    certs: &[Arc<ReloadingCert>],
+    running: &Arc<Running>,
+    terminate: &mut Terminate,
+) {
     #[cfg(unix)]
     {
         use tokio::signal::unix::{signal, SignalKind};
-        let Ok(mut hup) = signal(SignalKind::hangup()) else {
+        let hup = terminate
+            .take_hangup()
+            .map_or_else(|| signal(SignalKind::hangup()), Ok);
+        let Ok(mut hup) = hup else {
             terminate.recv().await;
             return;
         };
@@ -175,6 +213,9 @@ async fn wait_for_shutdown(certs: &[Arc<ReloadingCert>], gw: &Gateway, terminate
             tokio::select! {
                 () = terminate.recv() => return,
                 _ = hup.recv() => {
+                    // Logged and audited by the reload itself.
+                    let _ = reload_config(running).await;
+                    let gw = running.current();
                     let mut outcome = "ok";
                     for c in certs {
                         match c.reload() {
@@ -196,8 +237,18 @@ async fn wait_for_shutdown(certs: &[Arc<ReloadingCert>], gw: &Gateway, terminate
     }
     #[cfg(not(unix))]
     {
-        let _ = (certs, gw);
+        let _ = (certs, running);
         terminate.recv().await;
+    }
+}
+
+/// Reloads the configuration on a blocking thread (it reads rule files and tables).
+/// The outcome is logged and audited by [`Running::reload`].
+async fn reload_config(running: &Arc<Running>) -> Result<String, String> {
+    let r = Arc::clone(running);
+    match tokio::task::spawn_blocking(move || r.reload()).await {
+        Ok(result) => result.map_err(|e| e.to_string()),
+        Err(e) => Err(format!("reload task failed: {e}")),
     }
 }
 
@@ -220,12 +271,10 @@ fn http_builder(gw: &Gateway) -> auto::Builder<TokioExecutor> {
 async fn accept_loop(
     listener: TcpListener,
     acceptor: TlsAcceptor,
-    gw: Arc<Gateway>,
+    running: Arc<Running>,
     mut stop: watch::Receiver<bool>,
 ) {
     let graceful = GracefulShutdown::new();
-    let builder = Arc::new(http_builder(&gw));
-    let handshake = Duration::from_millis(gw.config.timeouts.handshake_ms);
     loop {
         let (tcp, remote) = tokio::select! {
             r = listener.accept() => match r {
@@ -241,8 +290,13 @@ async fn accept_loop(
         };
         let _ = tcp.set_nodelay(true);
         let acceptor = acceptor.clone();
-        let gw = Arc::clone(&gw);
-        let builder = Arc::clone(&builder);
+        // Connection settings (timeouts, header limits) come from the snapshot current
+        // when the connection arrives; each request takes its own snapshot below.
+        let gw = running.current();
+        let builder = http_builder(&gw);
+        let handshake = Duration::from_millis(gw.config.timeouts.handshake_ms);
+        drop(gw);
+        let running = Arc::clone(&running);
         let watcher = graceful.watcher();
         tokio::spawn(async move {
             let tls = match tokio::time::timeout(handshake, acceptor.accept(tcp)).await {
@@ -263,8 +317,10 @@ async fn accept_loop(
                     .peer_certificates()
                     .and_then(|c| c.first())
                     .map(|c| c.as_ref().to_vec()),
+                remote: Some(remote),
             });
-            let svc = service_fn(move |req| proxy::handle(Arc::clone(&gw), req, Arc::clone(&peer)));
+            let svc =
+                service_fn(move |req| proxy::handle(running.current(), req, Arc::clone(&peer)));
             let conn = builder
                 .serve_connection(TokioIo::new(tls), svc)
                 .into_owned();
@@ -275,19 +331,25 @@ async fn accept_loop(
     }
     // Stop accepting (the listener drops here), then let open connections finish.
     drop(listener);
-    let grace = Duration::from_millis(gw.config.timeouts.shutdown_grace_ms);
+    let grace_ms = running.current().config.timeouts.shutdown_grace_ms;
+    let grace = Duration::from_millis(grace_ms);
     if tokio::time::timeout(grace, graceful.shutdown())
         .await
         .is_err()
     {
-        tracing::warn!(
-            grace_ms = gw.config.timeouts.shutdown_grace_ms,
-            "grace period over; closing remaining connections"
-        );
+        tracing::warn!(grace_ms, "grace period over; closing remaining connections");
     }
 }
 
-async fn admin_loop(listener: TcpListener, gw: Arc<Gateway>, mut stop: watch::Receiver<bool>) {
+/// The listeners' bound addresses and certificates.
+type Served = Arc<Vec<(std::net::SocketAddr, Arc<ReloadingCert>)>>;
+
+async fn admin_loop(
+    listener: TcpListener,
+    running: Arc<Running>,
+    served: Served,
+    mut stop: watch::Receiver<bool>,
+) {
     loop {
         let tcp = tokio::select! {
             r = listener.accept() => match r {
@@ -296,9 +358,10 @@ async fn admin_loop(listener: TcpListener, gw: Arc<Gateway>, mut stop: watch::Re
             },
             _ = stop.changed() => return,
         };
-        let gw = Arc::clone(&gw);
+        let running = Arc::clone(&running);
+        let served = Arc::clone(&served);
         tokio::spawn(async move {
-            let svc = service_fn(move |req| admin(Arc::clone(&gw), req));
+            let svc = service_fn(move |req| admin(Arc::clone(&running), Arc::clone(&served), req));
             let _ = hyper::server::conn::http1::Builder::new()
                 .timer(TokioTimer::new())
                 .header_read_timeout(Duration::from_secs(10))
@@ -309,10 +372,28 @@ async fn admin_loop(listener: TcpListener, gw: Arc<Gateway>, mut stop: watch::Re
 }
 
 async fn admin(
-    gw: Arc<Gateway>,
+    running: Arc<Running>,
+    served: Served,
     req: Request<hyper::body::Incoming>,
 ) -> Result<Response<Full<Bytes>>, std::convert::Infallible> {
+    let gw = running.current();
     let (status, content_type, body) = match req.uri().path() {
+        // POST only: a crawler or a health probe must not reload by accident.
+        "/reload" if req.method() == hyper::Method::POST => {
+            drop(gw);
+            match reload_config(&running).await {
+                Ok(summary) => (
+                    StatusCode::OK,
+                    "text/plain",
+                    format!("reloaded: {summary}\n"),
+                ),
+                Err(e) => (
+                    StatusCode::CONFLICT,
+                    "text/plain",
+                    format!("reload refused, old configuration kept: {e}\n"),
+                ),
+            }
+        }
         "/healthz" => (StatusCode::OK, "text/plain", "ok\n".to_string()),
         "/readyz" => {
             let ready = gw.ready.load(Ordering::SeqCst)
@@ -339,6 +420,8 @@ async fn admin(
                 u8::from(gw.audit.healthy())
             ));
             text.push_str(&gw.claim_metrics.render());
+            text.push_str(&super::process::render());
+            text.push_str(&certificate_expiry(&served));
             (StatusCode::OK, "text/plain; version=0.0.4", text)
         }
         _ => (
@@ -354,4 +437,21 @@ async fn admin(
         hyper::header::HeaderValue::from_static(content_type),
     );
     Ok(resp)
+}
+
+/// When each listener's served certificate expires (it changes on SIGHUP).
+fn certificate_expiry(served: &Served) -> String {
+    use std::fmt::Write as _;
+    let mut out = String::from(
+        "# HELP phigate_certificate_expiry_timestamp_seconds When the listener's certificate expires (Unix seconds).\n# TYPE phigate_certificate_expiry_timestamp_seconds gauge\n",
+    );
+    for (addr, cert) in served.iter() {
+        if let Some(t) = cert.not_after() {
+            let _ = writeln!(
+                out,
+                "phigate_certificate_expiry_timestamp_seconds{{listener=\"{addr}\"}} {t}"
+            );
+        }
+    }
+    out
 }

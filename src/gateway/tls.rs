@@ -1,6 +1,7 @@
 //! TLS for the gateway: listener configurations (TLS 1.2 and 1.3 only, ALPN h2 and
 //! http/1.1, optional mutual TLS), certificates that reload on SIGHUP, the upstream
-//! client configuration, and the self-signed certificate `serve --dev` makes.
+//! client configuration, the self-signed certificate `serve --dev` makes, and the expiry
+//! of the certificate being served (for the `phigate_certificate_expiry_seconds` gauge).
 //!
 //! Everything runs on rustls with ring, the project's one crypto stack.
 
@@ -109,6 +110,72 @@ impl ReloadingCert {
     }
 }
 
+impl ReloadingCert {
+    /// When the served leaf certificate expires (Unix seconds), if it can be read.
+    pub fn not_after(&self) -> Option<i64> {
+        let current = self.current.read().ok()?;
+        not_after(current.cert.first()?.as_ref())
+    }
+}
+
+/// A certificate's notAfter (Unix seconds), read from its DER: Certificate → TBS →
+/// (version) serial, signature, issuer, validity → notAfter. Only this one field is
+/// needed, so a small DER walk replaces an X.509 parser dependency.
+pub fn not_after(der: &[u8]) -> Option<i64> {
+    let (_, cert, _) = der_tlv(der)?;
+    let (_, tbs, _) = der_tlv(cert)?;
+    let (tag, _, mut rest) = der_tlv(tbs)?;
+    if tag == 0xA0 {
+        rest = der_tlv(rest)?.2; // the explicit version came first; skip the serial
+    }
+    let rest = der_tlv(rest)?.2; // signature algorithm
+    let rest = der_tlv(rest)?.2; // issuer
+    let (_, validity, _) = der_tlv(rest)?;
+    let (_, _, after) = der_tlv(validity)?;
+    let (tag, time, _) = der_tlv(after)?;
+    let text = std::str::from_utf8(time).ok()?.strip_suffix('Z')?;
+    let (year, rest) = match tag {
+        // UTCTime: two-digit years, 1950–2049 (RFC 5280 4.1.2.5.1).
+        0x17 => {
+            let yy: i32 = text.get(..2)?.parse().ok()?;
+            (if yy >= 50 { 1900 + yy } else { 2000 + yy }, text.get(2..)?)
+        }
+        0x18 => (text.get(..4)?.parse().ok()?, text.get(4..)?),
+        _ => return None,
+    };
+    let field = |i: usize| -> Option<u8> { rest.get(i..i + 2)?.parse().ok() };
+    let date =
+        time::Date::from_calendar_date(year, time::Month::try_from(field(0)?).ok()?, field(2)?)
+            .ok()?;
+    let at = date
+        .with_hms(field(4)?, field(6)?, field(8)?)
+        .ok()?
+        .assume_utc();
+    Some(at.unix_timestamp())
+}
+
+/// One DER element: its tag, its content, and what follows it.
+fn der_tlv(input: &[u8]) -> Option<(u8, &[u8], &[u8])> {
+    let (&tag, rest) = input.split_first()?;
+    let (&first, rest) = rest.split_first()?;
+    let (len, rest) = if first < 0x80 {
+        (usize::from(first), rest)
+    } else {
+        let n = usize::from(first & 0x7f);
+        if n == 0 || n > 4 || rest.len() < n {
+            return None;
+        }
+        let len = rest[..n]
+            .iter()
+            .fold(0usize, |acc, b| (acc << 8) | usize::from(*b));
+        (len, &rest[n..])
+    };
+    if rest.len() < len {
+        return None;
+    }
+    Some((tag, &rest[..len], &rest[len..]))
+}
+
 fn certified_key(cert: &Path, key: &Path) -> Result<CertifiedKey, TlsError> {
     let chain = load_certs(cert)?;
     let der = load_key(key)?;
@@ -181,4 +248,23 @@ pub fn self_signed() -> Result<(String, String), TlsError> {
     let ck =
         rcgen::generate_simple_self_signed(names).map_err(|e| TlsError::Config(e.to_string()))?;
     Ok((ck.cert.pem(), ck.key_pair.serialize_pem()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn not_after_is_read_from_the_der() {
+        let mut p = rcgen::CertificateParams::new(vec!["localhost".to_string()]).expect("params");
+        p.not_after = rcgen::date_time_ymd(2031, 7, 9);
+        let key = rcgen::KeyPair::generate().expect("key");
+        let cert = p.clone().self_signed(&key).expect("cert");
+        // 2031-07-09T00:00:00Z
+        assert_eq!(not_after(cert.der()), Some(1_941_321_600));
+        p.not_after = rcgen::date_time_ymd(2061, 1, 2); // GeneralizedTime from 2050 on
+        let cert = p.self_signed(&key).expect("cert");
+        assert_eq!(not_after(cert.der()), Some(2_871_849_600));
+        assert_eq!(not_after(b"not a certificate"), None);
+    }
 }

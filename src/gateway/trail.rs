@@ -57,6 +57,11 @@ impl Trail {
         self.with(|i| i.caller = Some(name.to_string()));
     }
 
+    /// The authenticated caller's configured name, once known.
+    pub fn caller(&self) -> Option<String> {
+        self.with(|i| i.caller.clone()).flatten()
+    }
+
     /// What the clinic's answer must not echo: every value revealed so far, as a dictionary
     /// the detector searches like learned values; `None` when nothing was revealed.
     pub fn echo(&self) -> Option<Arc<Learned>> {

@@ -137,13 +137,32 @@ fn the_container_is_multi_stage_and_runs_as_non_root() {
 }
 
 #[test]
-fn example_configurations_load() {
+fn example_configurations_load_once_their_placeholder_secrets_are_replaced() {
+    let real = phigate::gateway::auth::hash_api_key("a-real-key-from-the-vendor");
     for path in [
         "deploy/phigate.example.toml",
         "deploy/configs/single-clinic.toml",
         "deploy/configs/replicas.toml",
     ] {
-        phigate::gateway::config::Config::parse(path, &repo(path))
+        let text = repo(path);
+        // As shipped, every problem is a placeholder (so nobody runs the example keys).
+        let e = phigate::gateway::config::Config::parse(path, &text)
+            .expect_err("placeholders are refused");
+        for line in e.to_string().lines() {
+            assert!(line.contains("placeholder"), "{path}: {line}");
+        }
+        let text = text
+            .replace(&"0".repeat(64), &real)
+            .replace(&"1".repeat(64), &real);
+        phigate::gateway::config::Config::parse(path, &text)
             .unwrap_or_else(|e| panic!("{path}: {e}"));
+    }
+}
+
+#[test]
+fn the_container_build_context_leaves_out_builds_data_and_keys() {
+    let ignore = repo(".dockerignore");
+    for line in ["target/", "phigate-data/", "*.key"] {
+        assert!(ignore.lines().any(|l| l.trim() == line), "missing `{line}`");
     }
 }

@@ -82,7 +82,7 @@ async fn setup_full(extra: &str, tail: &str, env: &[(&str, &str)]) -> Setup {
     write(d, "ca.pem", &pki.ca_pem());
     write(d, "cert.pem", &server.cert_pem);
     write(d, "key.pem", &server.key_pem);
-    write(d, "master.key", &"ab".repeat(32));
+    super::support::write_key(&d.join("master.key"), &"ab".repeat(32));
     let upstream = Upstream::start(&pki.leaf(&["localhost"], false)).await;
     let up = format!("https://localhost:{}", upstream.addr.port());
     let config = format!(
@@ -523,11 +523,15 @@ async fn every_authentication_failure_is_refused_and_nothing_is_forwarded() {
         .await
         .expect("r"),
     );
-    check("caller not on route", 403)(
-        send(&c, post(&url, &[TEXT, ZAP], body.clone()))
-            .await
-            .expect("r"),
+    let forbidden = send(&c, post(&url, &[TEXT, ZAP], body.clone()))
+        .await
+        .expect("r");
+    assert_eq!(
+        forbidden.json()["title"],
+        "Not allowed on this route",
+        "a known caller on the wrong route is not 'not authenticated'"
     );
+    check("caller not on route", 403)(forbidden);
 
     // Standard Webhooks: good, tampered, stale, replayed.
     let ts = now();
@@ -723,6 +727,38 @@ async fn bad_input_fails_closed_with_problem_details() {
     .expect("bomb");
     assert_eq!(a.status, 413, "{}", a.body);
     assert!(s.upstream.take().is_empty(), "nothing was forwarded");
+    // Over HTTP/2 (the client negotiates h2), a body far past the limit and past the
+    // flow-control window still gets the 413 answer, not a stream reset.
+    for size in [300_000, 2_000_000] {
+        let a = send(
+            &c,
+            post(
+                &format!("{}/small/x", s.base),
+                &[EMR, TEXT],
+                "x".repeat(size),
+            ),
+        )
+        .await
+        .unwrap_or_else(|e| panic!("{size}-byte body: {e}"));
+        assert_eq!(a.status, 413, "{}", a.body);
+        assert_eq!(a.headers["content-type"], "application/problem+json");
+    }
+    // The 413 names the limit that applied and the setting behind it.
+    let a = send(
+        &c,
+        post(
+            &format!("{}/small/x", s.base),
+            &[EMR, TEXT],
+            "x".repeat(2000),
+        ),
+    )
+    .await
+    .expect("oversize");
+    let detail = a.json()["detail"].as_str().unwrap_or_default().to_string();
+    assert!(
+        detail.contains("1024-byte limit") && detail.contains("the route's max_body_bytes"),
+        "{detail}"
+    );
 
     // A slow client: the head never finishes; the connection is closed after the limit.
     let mut tls = super::gw_harness::raw_tls(s.gw.listeners[0], &s.pki.ca_pem()).await;
@@ -798,6 +834,257 @@ async fn sighup_reloads_the_certificate_and_sigterm_drains_in_flight_requests() 
     assert_eq!(stop.join().expect("stop").code(), Some(0));
 }
 
+/// Polls until `f` holds (at most 10 s); a reload runs on its own thread after SIGHUP.
+async fn eventually<F, Fut>(what: &str, mut f: F)
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = bool>,
+{
+    for _ in 0..100 {
+        if f().await {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("{what} did not happen within 10 s");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sighup_reloads_routes_and_callers_and_a_bad_config_keeps_the_old_one() {
+    let s = setup("").await;
+    let c = client(&s.pki.ca_pem(), None);
+    let dir = s.gw.log.parent().expect("dir").to_path_buf();
+    let file = dir.join("phigate.toml");
+    let original = std::fs::read_to_string(&file).expect("config");
+    let up = format!("https://localhost:{}", s.upstream.addr.port());
+    const NEW: (&str, &str) = ("authorization", "Bearer new-key-1");
+    let down = format!("{}/down/x", s.base);
+    let hooks = format!("{}/hooks/x", s.base);
+    let status = |url: String, who: (&'static str, &'static str)| {
+        let c = c.clone();
+        async move {
+            send(&c, post(&url, &[who, TEXT], "Grip 42 lb."))
+                .await
+                .map(|a| a.status.as_u16())
+                .unwrap_or(0)
+        }
+    };
+    assert_eq!(
+        status(down.clone(), EMR).await,
+        502,
+        "before: upstream down"
+    );
+    assert_eq!(status(hooks.clone(), NEW).await, 401, "before: unknown key");
+    // check-config beside the running gateway, on the same vault: no lock taken.
+    let out = super::support::run(&["check-config", &file.display().to_string()], b"");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8_lossy(&out.stdout).contains("exists"));
+
+    // The `down` route gets a live upstream, and a new caller joins `hooks`.
+    let changed = original
+        .replace(
+            "upstream = \"https://127.0.0.1:1/\"",
+            &format!("upstream = \"{up}/outside/\"\nupstream_ca = \"ca.pem\""),
+        )
+        .replace(
+            "callers = [\"emr\", \"hooks\"",
+            "callers = [\"newbie\", \"emr\", \"hooks\"",
+        )
+        .replace(
+            "[api]",
+            &format!(
+                "[[caller]]\nname = \"newbie\"\napi_key_sha256 = [\"{}\"]\n\n[api]",
+                sha256_hex("new-key-1")
+            ),
+        );
+    assert_ne!(changed, original);
+    // Requests keep flowing while the reload happens: none may fail.
+    let traffic = {
+        let c = c.clone();
+        let hooks = hooks.clone();
+        tokio::spawn(async move {
+            let mut statuses = Vec::new();
+            for _ in 0..60 {
+                let a = send(&c, post(&hooks, &[EMR, TEXT], "Grip 42 lb.")).await;
+                statuses.push(a.map(|a| a.status.as_u16()).unwrap_or(0));
+                tokio::time::sleep(Duration::from_millis(15)).await;
+            }
+            statuses
+        })
+    };
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    write(&dir, "phigate.toml", &changed);
+    s.gw.signal("HUP");
+    eventually("the new upstream", || {
+        let answer = status(down.clone(), EMR);
+        async move { answer.await == 200 }
+    })
+    .await;
+    assert_eq!(
+        status(hooks.clone(), NEW).await,
+        200,
+        "the new caller is known"
+    );
+    s.gw.signal("HUP");
+    let statuses = traffic.await.expect("traffic");
+    assert!(
+        statuses.iter().all(|s| *s == 200),
+        "requests during the reload: {statuses:?}"
+    );
+
+    // A broken file (an unknown caller) is refused, by the admin endpoint and by SIGHUP.
+    let broken = changed.replace("callers = [\"zap\"]", "callers = [\"ghost\"]");
+    assert_ne!(broken, changed);
+    write(&dir, "phigate.toml", &broken);
+    let (code, body) = s.gw.admin_request(hyper::Method::POST, "/reload").await;
+    assert_eq!(code, 409, "{body}");
+    assert!(
+        body.contains("ghost"),
+        "the error names the setting: {body}"
+    );
+    // `phigate reload` says the same and exits 1.
+    let admin = s.gw.admin.to_string();
+    let out = super::support::run(&["reload", "--admin", &admin], b"");
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("ghost"));
+    s.gw.signal("HUP");
+    // A listener change needs a restart: refused too.
+    let moved = changed.replacen("listen = \"127.0.0.1:0\"", "listen = \"127.0.0.1:1\"", 1);
+    write(&dir, "phigate.toml", &moved);
+    let (code, body) = s.gw.admin_request(hyper::Method::POST, "/reload").await;
+    assert_eq!(code, 409, "{body}");
+    assert!(
+        body.contains("[[listener]]") && body.contains("restart"),
+        "{body}"
+    );
+    eventually("four refusals logged", || {
+        let n = s.gw.logs().matches("configuration reload refused").count();
+        async move { n >= 4 }
+    })
+    .await;
+    assert_eq!(
+        status(down.clone(), EMR).await,
+        200,
+        "the old config still serves"
+    );
+    assert_eq!(status(hooks.clone(), NEW).await, 200);
+    let (code, _) = s.gw.admin_request(hyper::Method::GET, "/reload").await;
+    assert_eq!(code, 404, "reload is POST only");
+
+    // Back to the start, without the `hooks` route, while a slow request is on it: it
+    // finishes on the configuration it started with; new requests see the new one.
+    let start = original
+        .find("[[route]]\nname = \"hooks\"")
+        .expect("hooks route");
+    let end = start
+        + original[start..]
+            .find("[[route]]\nname = \"small\"")
+            .expect("next");
+    let without_hooks = format!("{}{}", &original[..start], &original[end..]);
+    let slow = {
+        let c = c.clone();
+        let url = format!("{}/hooks/slow", s.base);
+        tokio::spawn(async move { send(&c, post(&url, &[EMR, TEXT], note())).await })
+    };
+    tokio::time::sleep(Duration::from_millis(400)).await;
+    write(&dir, "phigate.toml", &without_hooks);
+    let (code, body) = s.gw.admin_request(hyper::Method::POST, "/reload").await;
+    assert_eq!(code, 200, "{body}");
+    assert_eq!(status(hooks.clone(), EMR).await, 404, "the route is gone");
+    // (--admin: the test's config says port 0; an operator's names the real one.)
+    let out = super::support::run(&["reload", "--admin", &admin], b"");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8_lossy(&out.stdout).starts_with("reloaded:"));
+    let a = slow.await.expect("task").expect("the in-flight request");
+    assert_eq!(a.status, 200, "{}", a.body);
+    assert_eq!(status(hooks.clone(), NEW).await, 404);
+    assert_eq!(status(down, EMR).await, 502);
+    assert_no_canary("the log", &s.gw.logs());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn alert_rules_name_only_metrics_the_gateway_exports_and_access_lines_carry_no_path() {
+    let s = setup("").await;
+    let c = client(&s.pki.ca_pem(), None);
+    let url = format!("{}/hooks/patients/Zebulon%20Quixote?mrn=48213377", s.base);
+    let a = send(&c, post(&url, &[EMR, TEXT], note()))
+        .await
+        .expect("request");
+    assert_eq!(a.status, 200, "{}", a.body);
+    let metrics = s.gw.metrics().await;
+    assert!(
+        metrics.contains("phigate_upstream_duration_seconds_count{route=\"hooks\"} 1"),
+        "{metrics}"
+    );
+    assert!(
+        metrics.contains("process_resident_memory_bytes "),
+        "{metrics}"
+    );
+
+    let rules = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("deploy/prometheus/phigate-alerts.yaml"),
+    )
+    .expect("rules");
+    let docs = yaml_rust2::YamlLoader::load_from_str(&rules).expect("yaml");
+    let mut named = std::collections::BTreeSet::new();
+    for group in docs[0]["groups"].as_vec().expect("groups") {
+        for rule in group["rules"].as_vec().expect("rules") {
+            let expr = rule["expr"].as_str().expect("expr");
+            let words = expr.split(|c: char| !(c.is_ascii_alphanumeric() || c == '_'));
+            named.extend(
+                words
+                    .filter(|w| w.starts_with("phigate_") || w.starts_with("process_"))
+                    .map(str::to_string),
+            );
+        }
+    }
+    assert!(named.len() >= 8, "{named:?}");
+    for name in &named {
+        assert!(
+            metrics
+                .lines()
+                .any(|l| l.starts_with(name.as_str()) && l[name.len()..].starts_with(['{', ' '])),
+            "alert rules name `{name}`, which /metrics does not export"
+        );
+    }
+
+    // The access line: who, how, where to, what came of it; never the path or query.
+    let logs = s.gw.logs();
+    let line = logs
+        .lines()
+        .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
+        .find(|v| v["fields"]["message"] == "request")
+        .expect("an access line");
+    let f = &line["fields"];
+    assert_eq!(f["method"], "POST", "{line}");
+    assert_eq!(f["route"], "hooks", "{line}");
+    assert_eq!(f["caller"], "emr", "{line}");
+    assert_eq!(f["status"], 200, "{line}");
+    assert!(
+        f["client"]
+            .as_str()
+            .is_some_and(|c| c.starts_with("127.0.0.1:")),
+        "{line}"
+    );
+    assert!(
+        f["bytes_out"].as_u64().is_some() && f["micros"].as_u64().is_some(),
+        "{line}"
+    );
+    assert!(
+        !logs.contains("/patients") && !logs.contains("mrn="),
+        "no path or query"
+    );
+    assert_no_canary("the log", &logs);
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_concurrency_cap_answers_a_fast_503() {
     let s = setup("max_concurrent = 1").await;
@@ -830,7 +1117,7 @@ fn check_config_runs_the_start_up_checks() {
     let leaf = pki.leaf(&["localhost"], false);
     write(d, "cert.pem", &leaf.cert_pem);
     write(d, "key.pem", &leaf.key_pem);
-    write(d, "master.key", &"cd".repeat(32));
+    super::support::write_key(&d.join("master.key"), &"cd".repeat(32));
     let good = format!(
         r#"
 [[listener]]
@@ -863,6 +1150,27 @@ callers = ["emr"]
     assert!(stderr.contains("vault init"), "{stderr}");
     assert!(!d.join("vault").exists(), "nothing created");
     super::gw_harness::init_vault(d);
+    // Everything under the directory, with sizes: check-config must change none of it.
+    fn snapshot(dir: &Path) -> Vec<(String, u64)> {
+        let mut all = Vec::new();
+        let mut todo = vec![dir.to_path_buf()];
+        while let Some(p) = todo.pop() {
+            for e in std::fs::read_dir(&p).expect("dir") {
+                let e = e.expect("entry");
+                let m = e.metadata().expect("metadata");
+                if m.is_dir() {
+                    todo.push(e.path());
+                }
+                all.push((
+                    e.path().display().to_string(),
+                    if m.is_dir() { 0 } else { m.len() },
+                ));
+            }
+        }
+        all.sort();
+        all
+    }
+    let before = snapshot(d);
     let out = super::support::run(
         &["check-config", &d.join("good.toml").display().to_string()],
         b"",
@@ -872,7 +1180,76 @@ callers = ["emr"]
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    assert!(String::from_utf8_lossy(&out.stdout).contains("1 route(s)"));
+    let says = String::from_utf8_lossy(&out.stdout);
+    assert!(says.contains("1 route(s)"), "{says}");
+    assert!(says.contains("vault") && says.contains("exists"), "{says}");
+    // Side-effect free: nothing was created or written (no audit directory, no lock).
+    let after = snapshot(d);
+    assert_eq!(before, after, "check-config changed the directory");
+
+    // A master key that others may read is refused, unless the operator insists.
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let key = d.join("master.key");
+        std::fs::set_permissions(&key, std::fs::Permissions::from_mode(0o644)).expect("chmod");
+        let good_path = d.join("good.toml").display().to_string();
+        let out = super::support::run(&["check-config", &good_path], b"");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(!out.status.success());
+        assert!(
+            err.contains("key_file") && err.contains("--allow-insecure-key-permissions"),
+            "{err}"
+        );
+        let out = super::support::run(
+            &[
+                "check-config",
+                "--allow-insecure-key-permissions",
+                &good_path,
+            ],
+            b"",
+        );
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        std::fs::set_permissions(&key, std::fs::Permissions::from_mode(0o600)).expect("chmod");
+    }
+
+    // Every problem at once, each naming its setting.
+    let several = good
+        .replace("callers = [\"emr\"]", "callers = [\"ghost\"]")
+        .replace("cert.pem", "missing.pem")
+        .replace("\"master.key\"", "\"no-such.key\"");
+    write(d, "several.toml", &several);
+    let out = super::support::run(
+        &[
+            "check-config",
+            &d.join("several.toml").display().to_string(),
+        ],
+        b"",
+    );
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success());
+    assert!(err.contains("ghost"), "{err}");
+    write(
+        d,
+        "several.toml",
+        &several.replace("[\"ghost\"]", "[\"emr\"]"),
+    );
+    let out = super::support::run(
+        &[
+            "check-config",
+            &d.join("several.toml").display().to_string(),
+        ],
+        b"",
+    );
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("missing.pem") && err.contains("no-such.key"),
+        "both problems named: {err}"
+    );
 
     write(
         d,

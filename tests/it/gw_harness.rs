@@ -378,21 +378,27 @@ impl Gateway {
     }
 
     pub async fn metrics(&self) -> String {
+        self.admin_request(hyper::Method::GET, "/metrics").await.1
+    }
+
+    /// A request to the admin listener: status and body.
+    pub async fn admin_request(&self, method: hyper::Method, path: &str) -> (StatusCode, String) {
         let client: Client<HttpConnector, Full<Bytes>> =
             Client::builder(TokioExecutor::new()).build_http();
-        let uri: hyper::Uri = format!("http://{}/metrics", self.admin)
-            .parse()
-            .expect("uri");
+        let uri: hyper::Uri = format!("http://{}{path}", self.admin).parse().expect("uri");
         let resp = client
             .request(
-                Request::get(uri)
+                Request::builder()
+                    .method(method)
+                    .uri(uri)
                     .body(Full::new(Bytes::new()))
                     .expect("req"),
             )
             .await
-            .expect("metrics");
+            .expect("admin request");
+        let status = resp.status();
         let body = resp.into_body().collect().await.expect("body").to_bytes();
-        String::from_utf8_lossy(&body).into_owned()
+        (status, String::from_utf8_lossy(&body).into_owned())
     }
 }
 

@@ -1676,7 +1676,7 @@ async fn leak_matrix() {
     write(d, "ca.pem", &pki.ca_pem());
     write(d, "cert.pem", &server.cert_pem);
     write(d, "key.pem", &server.key_pem);
-    write(d, "master.key", &"5c".repeat(32));
+    super::support::write_key(&d.join("master.key"), &"5c".repeat(32));
     let upstream = Upstream::start(&pki.leaf(&["localhost"], false)).await;
     let up = format!("https://localhost:{}", upstream.addr.port());
     let types: Vec<String> = CANARIES

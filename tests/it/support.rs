@@ -78,3 +78,14 @@ pub fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
     }
     out
 }
+
+/// Writes a master key file as `phigate keygen` does (0600): the gateway refuses a key
+/// that group or others may read.
+pub fn write_key(path: &std::path::Path, hex: &str) {
+    std::fs::write(path, hex).expect("write key");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600)).expect("chmod");
+    }
+}

@@ -368,6 +368,24 @@ const CATALOGUE: &[CatalogueEntry] = &[
 ];
 
 /// Every finding code phigate can report.
+/// `1 unit`, `3 units`: findings are read by billers, so the count agrees with its noun.
+pub(crate) struct Units(u32);
+
+impl Units {
+    pub(crate) fn of(n: impl std::borrow::Borrow<u32>) -> Units {
+        Units(*n.borrow())
+    }
+}
+
+impl std::fmt::Display for Units {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.0 {
+            1 => f.write_str("1 unit"),
+            n => write!(f, "{n} units"),
+        }
+    }
+}
+
 pub fn catalogue() -> &'static [CatalogueEntry] {
     CATALOGUE
 }
@@ -548,6 +566,13 @@ pub(crate) mod testutil {
 mod tests {
     use super::testutil::*;
     use super::*;
+
+    #[test]
+    fn a_count_of_one_is_singular() {
+        assert_eq!(Units::of(1).to_string(), "1 unit");
+        assert_eq!(Units::of(3).to_string(), "3 units");
+        assert_eq!(Units::of(0).to_string(), "0 units");
+    }
 
     #[test]
     fn codes_are_unique_and_kebab_case() {

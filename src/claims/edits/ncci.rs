@@ -125,8 +125,10 @@ pub(crate) fn check(cx: &mut Ctx<'_>) -> Option<Vec<bool>> {
                     mue_cap,
                     Some(l.number),
                     format!(
-                        "{}: {units} units on one line; the MUE is {} (line edit){mue_sample}",
-                        l.code, mue.value
+                        "{}: {units_n} on one line; the MUE is {} (line edit){mue_sample}",
+                        l.code,
+                        mue.value,
+                        units_n = super::Units::of(units)
                     ),
                 );
             }
@@ -145,9 +147,8 @@ pub(crate) fn check(cx: &mut Ctx<'_>) -> Option<Vec<bool>> {
                     mue_cap,
                     Some(line),
                     format!(
-                        "{code}: {units} units on one date of service; the MUE is {} (adjudication indicator {}){mue_sample}",
-                        mue.value, mue.mai
-                    ),
+                        "{code}: {units_n} on one date of service; the MUE is {} (adjudication indicator {}){mue_sample}",
+                        mue.value, mue.mai, units_n = super::Units::of(units)),
                 );
             }
         }

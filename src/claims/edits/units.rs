@@ -140,7 +140,10 @@ pub(crate) fn check(cx: &mut Ctx<'_>) {
                     cx.report(
                         fcode,
                         Some(*line),
-                        format!("{code}: {units} units on one date of service; {what} {max}"),
+                        format!(
+                            "{code}: {units_n} on one date of service; {what} {max}",
+                            units_n = super::Units::of(units)
+                        ),
                     );
                 }
             }
@@ -291,16 +294,16 @@ fn cms(cx: &mut Ctx<'_>, day: &Day, t: u32, billed: u32, have_per_code: bool) {
                 "units-code-distribution",
                 Some(*line),
                 format!(
-                    "{code}: {units} units for {m} minutes; unit {units} has no minutes of its own (the 8-minute rule gives it {floor}; a leftover unit goes to a code with minutes left over)"
-                ),
+                    "{code}: {units_n} for {m} minutes; unit {units} has no minutes of its own (the 8-minute rule gives it {floor}; a leftover unit goes to a code with minutes left over)", units_n = super::Units::of(units)),
             );
         } else if *units < floor || *units > floor + 1 {
             cx.report(
                 "units-code-distribution",
                 Some(*line),
                 format!(
-                    "{code}: {units} units for {m} minutes; the 8-minute rule gives it {floor} or {}",
-                    floor + 1
+                    "{code}: {units_n} for {m} minutes; the 8-minute rule gives it {floor} or {}",
+                    floor + 1,
+                    units_n = super::Units::of(units)
                 ),
             );
         } else if *units == floor + 1 {
@@ -353,9 +356,8 @@ fn over_share(cx: &mut Ctx<'_>, day: &Day, billed: u32, allowed: u32) {
                 "units-code-distribution",
                 Some(*line),
                 format!(
-                    "{code}: {units} units for {} minutes; the 8-minute rule gives it at most {most} on this day ({billed} of {allowed} units billed: the units went to the wrong code)",
-                    m.unwrap_or(0)
-                ),
+                    "{code}: {units_n} for {} minutes; the 8-minute rule gives it at most {most} on this day ({billed} of {allowed} units billed: the units went to the wrong code)",
+                    m.unwrap_or(0), units_n = super::Units::of(units)),
             );
         }
     }
@@ -390,7 +392,8 @@ fn per_code(cx: &mut Ctx<'_>, day: &Day) {
                 "units-per-code-exceed",
                 Some(*line),
                 format!(
-                    "{code}: {units} units for {m} minutes; the rule of eights allows {allowed}"
+                    "{code}: {units_n} for {m} minutes; the rule of eights allows {allowed}",
+                    units_n = super::Units::of(units)
                 ),
             );
         } else if *units < allowed {
@@ -398,7 +401,8 @@ fn per_code(cx: &mut Ctx<'_>, day: &Day) {
                 "units-per-code-below",
                 Some(*line),
                 format!(
-                    "{code}: {units} units for {m} minutes; the rule of eights gives {allowed}"
+                    "{code}: {units_n} for {m} minutes; the rule of eights gives {allowed}",
+                    units_n = super::Units::of(units)
                 ),
             );
         }
