@@ -930,6 +930,9 @@ const SCORE_AFTER: &[&str] = &[
     "sessions",
     "visits",
 ];
+/// Score words that are also everyday words: they mark a score only for score-shaped pairs.
+const WEAK_SCORE_WORDS: &[&str] = &["of", "was", "in", "x", "level", "rate", "times"];
+
 const DATE_CUE_BEFORE: &[&str] = &[
     "on",
     "since",
@@ -987,7 +990,12 @@ fn partial_date(text: &str, start: usize, end: usize) -> bool {
     let prev = word_before(text, start);
     let next = word_after(text, end);
     let is = |w: &Option<String>, list: &[&str]| w.as_deref().is_some_and(|w| list.contains(&w));
-    if is(&prev, SCORE_BEFORE) && !is(&prev, DATE_CUE_BEFORE) || is(&next, SCORE_AFTER) {
+    // Little words (`of`, `was`, `in`) say "score" only for pairs shaped like one: a common
+    // denominator or a numerator above it (`3 of 4/5`, `3/4 in`); `am of 8/28` is a date.
+    let score_shaped = matches!(day, 2..=6 | 8 | 10 | 12 | 16 | 20 | 24 | 25 | 30) || month >= day;
+    let scored_before = is(&prev, SCORE_BEFORE) && (score_shaped || !is(&prev, WEAK_SCORE_WORDS));
+    let scored_after = is(&next, SCORE_AFTER) && (score_shaped || !is(&next, WEAK_SCORE_WORDS));
+    if scored_before && !is(&prev, DATE_CUE_BEFORE) || scored_after {
         return false;
     }
     let cued = is(&prev, DATE_CUE_BEFORE);
@@ -1318,6 +1326,10 @@ mod tests {
         assert!(!t("MMT #4/5 grossly"));
         assert!(!t("needs #1/2 assist"));
         assert!(t("DOS #3/5 noted"));
+        assert!(t("last cx #3/23 in am"));
+        assert!(t("crit on am of #8/28 was 36"));
+        assert!(!t("scored 3 of #4/5 today"));
+        assert!(!t("cut #3/4 in wide"));
     }
 
     #[test]
