@@ -80,14 +80,11 @@ const UNIT_WORDS: &[&str] = &[
     "dpto",
     "depto",
     "lok",
-    "m",
     "app",
     "bus",
-    "po",
-    "box",
 ];
 
-/// Returns the end of the address that begins with the street line `start..end`.
+/// Returns the end of the address whose street line ends at `end`.
 pub fn whole_address(text: &[u8], end: usize) -> usize {
     let mut at = end;
     let mut after_postcode = false;

@@ -1130,7 +1130,6 @@ impl Ctx<'_> {
         w.shape == Shape::Cap
             && w.end - w.start >= 3
             && w.flags & !(flag::FIRST | flag::LAST | flag::POPULAR) == 0
-            && w.flags & flag::COMMON == 0
             && !self.text[w.start..w.end].iter().any(u8::is_ascii_digit)
     }
 
