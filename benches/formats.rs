@@ -5,10 +5,10 @@
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
 
+use phigate::engine::{ContentType, Engine};
 use phigate::keys::MasterKey;
 use phigate::patterns::Patterns;
 use phigate::transform::token::MemoryTokenStore;
-use phigate::walk::{ContentType, Engine};
 
 const FIRST: &[&str] = &[
     "Ansel", "Maren", "Ines", "Tobias", "Rosalind", "Chidi", "Odile",

@@ -5,11 +5,11 @@
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
 
+use phigate::engine::{ContentType, Engine};
 use phigate::keys::MasterKey;
 use phigate::patterns::Patterns;
 use phigate::synth::{self, Format};
 use phigate::transform::token::MemoryTokenStore;
-use phigate::walk::{ContentType, Engine};
 
 fn corpus(kind: Format) -> Vec<String> {
     let docs = match kind {

@@ -6,11 +6,13 @@
 //! - [`canon`]: the canonical view of a string (decoded, normalised), mapped back to its bytes.
 //! - [`patterns`]: the rule files (built in, or read from a directory).
 //! - [`detect`]: PHI detection in free text (regex rules, lexicon, learned values).
-//! - [`walk`]: documents: content types, limits, JSON/FHIR and form walkers, the `Engine`.
+//! - [`engine`]: documents in both directions: content types, limits, the JSON/FHIR, form,
+//!   HL7 v2 and CSV walkers, the `Engine`, and [`engine::reveal`] (tokens back to values).
 //! - [`transform`]: policies, tokens, generalisation and date shifting.
 //! - [`keys`]: the key hierarchy derived from one master key.
 //! - [`vault`]: the encrypted token vault on disk (sled).
-//! - [`reveal`]: replacing tokens with their values for the EMR side.
+//! - [`config`]: the gateway's configuration file, parsed into typed values.
+//! - [`tls`]: rustls on ring for the gateway's listeners and upstreams and the PostgreSQL vault.
 //! - [`gateway`]: the TLS gateway (`phigate serve`): routes, auth, proxying, metrics.
 //! - [`audit`]: the tamper-evident audit log, its verification and reports.
 //! - [`claims`]: claim scrubbing (FHIR Claim, JSON claim, X12 837P): model, edits, tables.
@@ -21,17 +23,17 @@ pub mod canon;
 pub mod charset;
 pub mod claims;
 pub mod cli;
-pub mod cli_audit;
+pub mod config;
 pub mod detect;
+pub mod engine;
 pub mod gateway;
 pub mod keys;
 pub mod patterns;
 pub mod phi;
-pub mod reveal;
 pub mod synth;
+pub mod tls;
 pub mod transform;
 pub mod vault;
-pub mod walk;
 
 /// Records that a test could not run its real component: says so on stderr and, when
 /// `PHIGATE_SKIP_LOG` names a file, appends a line to it, so the suite's summary counts the

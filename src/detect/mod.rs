@@ -2,7 +2,7 @@
 //!
 //! Owns the compiled [`Detector`] (text rules + lexicon, built once at start-up) and the
 //! merge of everything they and a payload's learned values find into non-overlapping
-//! [`Span`]s. Structured payloads are walked in [`crate::walk`]; what happens to a span is
+//! [`Span`]s. Structured payloads are walked in [`crate::engine`]; what happens to a span is
 //! decided in [`crate::transform`].
 //!
 //! # Layout
@@ -220,7 +220,7 @@ fn prev_word(b: &[u8], at: usize) -> Option<(usize, usize)> {
 /// not PHI: detections inside them are dropped, and a detection that overlaps one keeps
 /// only its parts outside, so a token is never re-tokenised or cut in two.
 fn spare_tokens(text: &str, spans: Vec<Span>) -> Vec<Span> {
-    let Ok(pattern) = crate::reveal::token_pattern() else {
+    let Ok(pattern) = crate::engine::reveal::token_pattern() else {
         return spans;
     };
     let tokens: Vec<(usize, usize)> = pattern

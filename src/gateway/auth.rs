@@ -16,7 +16,7 @@ use ring::{digest, hmac};
 
 use crate::audit::{hex, unhex};
 
-use super::config::{CallerConfig, WebhookScheme, WebhookSecret};
+use crate::config::{CallerConfig, WebhookScheme, WebhookSecret};
 
 /// Why a caller was not let in. The text is safe to return to the caller.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

@@ -15,9 +15,9 @@ use std::sync::Mutex;
 
 use hyper::StatusCode;
 
-use super::config::{ClaimsRoute, OnFail};
 use super::problem::Problem;
 use crate::claims::{Checker, ClaimReport, Severity};
+use crate::config::{ClaimsRoute, OnFail};
 
 /// What a claims route does with a payload.
 pub enum Decision {

@@ -18,7 +18,7 @@ use hyper_util::rt::{TokioIo, TokioTimer};
 use tokio::net::TcpListener;
 
 use super::auth::hash_api_key;
-use super::config::Config;
+use crate::config::Config;
 
 /// The API key of the dev caller (documented in the README; dev mode only).
 pub const DEV_API_KEY: &str = "phigate-dev-key";
@@ -61,7 +61,7 @@ pub fn prepare(
     }
     let (cert, cert_key) = (dir.join("cert.pem"), dir.join("key.pem"));
     if !cert.exists() || !cert_key.exists() {
-        let (c, k) = super::tls::self_signed()?;
+        let (c, k) = crate::tls::self_signed()?;
         std::fs::write(&cert, c).with_context(|| format!("writing {}", cert.display()))?;
         write_private(&cert_key, k.as_bytes())?;
     }

@@ -9,7 +9,6 @@ pub mod auth;
 pub mod body;
 
 pub mod claims;
-pub mod config;
 pub mod dev;
 pub mod metrics;
 pub mod problem;
@@ -17,7 +16,6 @@ pub mod process;
 pub mod proxy;
 pub mod reload;
 pub mod server;
-pub mod tls;
 pub mod trail;
 
 use std::collections::HashMap;
@@ -33,13 +31,15 @@ use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::client::legacy::Client;
 use hyper_util::rt::TokioExecutor;
 
+use crate::config;
+use crate::engine::reveal::Allow;
+use crate::engine::Engine;
 use crate::keys::MasterKey;
 use crate::patterns::Patterns;
 use crate::phi::PhiType;
-use crate::reveal::Allow;
+use crate::tls;
 use crate::transform::policy::Policy;
 use crate::vault::{PgOptions, PgVault, SledVault, VaultStore};
-use crate::walk::Engine;
 
 pub use server::serve;
 

@@ -20,19 +20,19 @@ use percent_encoding::{percent_decode_str, utf8_percent_encode, AsciiSet, CONTRO
 use super::auth::{self, AuthError, Caller, PeerIdentity};
 use super::body::{self, BodyError};
 use super::claims;
-use super::config::Direction;
 use super::problem::{self, Problem};
 use super::trail::{Recording, Trail};
 use super::{Gateway, Route};
 use crate::charset;
+use crate::config::Direction;
 use crate::detect::Scratch;
-use crate::reveal::{
+use crate::engine::reveal::{
     reveal_hl7, reveal_json, reveal_table, reveal_text, Allow, RevealError, RevealStats,
 };
+use crate::engine::{nested, ContentType, ScanError};
 use crate::transform::policy::Policy;
 use crate::transform::token::TokenStore;
 use crate::vault::VaultStore;
-use crate::walk::{nested, ContentType, ScanError};
 
 /// The response type of every handler.
 pub type Resp = Response<Full<Bytes>>;
@@ -78,7 +78,7 @@ thread_local! {
 }
 
 /// Runs `f` with this thread's detection scratch space, made on first use.
-fn with_scratch<T>(engine: &crate::walk::Engine, f: impl FnOnce(&mut Scratch) -> T) -> T {
+fn with_scratch<T>(engine: &crate::engine::Engine, f: impl FnOnce(&mut Scratch) -> T) -> T {
     SCRATCH.with(|cell| {
         let mut slot = cell.borrow_mut();
         let scratch = slot.get_or_insert_with(|| engine.detector.scratch());
@@ -413,9 +413,9 @@ fn validate_claims(
             .find(|(k, _)| k == "profile")
             .map(|(_, v)| v.into_owned())
     });
-    let route = super::config::ClaimsRoute {
+    let route = crate::config::ClaimsRoute {
         profile,
-        on_fail: super::config::OnFail::Flag,
+        on_fail: crate::config::OnFail::Flag,
     };
     let ct = content_type_str(&parts.headers);
     let decision = claims::decide(checker, &route, &ct, body, &gw.claim_metrics)?;
@@ -716,7 +716,7 @@ fn run_engine(
     f: impl FnOnce(
         &crate::transform::Transformer<'_>,
         &mut Scratch,
-    ) -> Result<crate::walk::Output, ScanError>,
+    ) -> Result<crate::engine::Output, ScanError>,
 ) -> Result<String, Problem> {
     let (policy, store) = side.recording(gw, trail, None);
     let t = gw.engine.transformer(policy, &store, &gw.master);

@@ -15,8 +15,8 @@
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex, PoisonError, RwLock};
 
-use super::config::{Config, ConfigError};
 use super::Gateway;
+use crate::config::{Config, ConfigError};
 
 /// Why a reload was refused; the old configuration is still serving.
 #[derive(Debug, thiserror::Error)]

@@ -24,8 +24,8 @@ use tokio_rustls::TlsAcceptor;
 
 use super::auth::PeerIdentity;
 use super::reload::Running;
-use super::tls::{self, ReloadingCert};
 use super::{proxy, Gateway};
+use crate::tls::{self, ReloadingCert};
 
 /// The admin listener, bound before the gateway is loaded: while start-up waits (for its
 /// PostgreSQL vault), it answers `/healthz` ok and everything else 503, so an orchestrator

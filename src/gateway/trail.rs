@@ -12,8 +12,8 @@ use zeroize::Zeroizing;
 
 use crate::audit::{subject_hash, Action, AuditKeys, Event};
 use crate::detect::learned::Learned;
+use crate::engine::reveal::Allow;
 use crate::phi::PhiType;
-use crate::reveal::Allow;
 use crate::transform::token::{Revealed, TokenError, TokenRequest, TokenStore};
 
 /// The request's audit trail; shared with blocking workers.

@@ -4,8 +4,8 @@
 
 use std::collections::BTreeMap;
 
+use phigate::engine::ContentType;
 use phigate::synth::{self, Format};
-use phigate::walk::ContentType;
 
 use crate::support::deidentify;
 

@@ -146,16 +146,14 @@ fn example_configurations_load_once_their_placeholder_secrets_are_replaced() {
     ] {
         let text = repo(path);
         // As shipped, every problem is a placeholder (so nobody runs the example keys).
-        let e = phigate::gateway::config::Config::parse(path, &text)
-            .expect_err("placeholders are refused");
+        let e = phigate::config::Config::parse(path, &text).expect_err("placeholders are refused");
         for line in e.to_string().lines() {
             assert!(line.contains("placeholder"), "{path}: {line}");
         }
         let text = text
             .replace(&"0".repeat(64), &real)
             .replace(&"1".repeat(64), &real);
-        phigate::gateway::config::Config::parse(path, &text)
-            .unwrap_or_else(|e| panic!("{path}: {e}"));
+        phigate::config::Config::parse(path, &text).unwrap_or_else(|e| panic!("{path}: {e}"));
     }
 }
 

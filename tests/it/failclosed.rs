@@ -4,7 +4,7 @@
 //! used to cross; the canary must not survive in any decoded view of the output.
 
 use base64::Engine as _;
-use phigate::walk::ContentType;
+use phigate::engine::ContentType;
 
 use super::support::deidentify;
 
@@ -193,7 +193,7 @@ fn bodies_that_cannot_be_read_are_refused() {
     let body = "<?xml version=\"1.0\"?><ClinicalDocument><recordTarget/></ClinicalDocument>";
     let r = e.deidentify(body.as_bytes(), ContentType::Text, &t, &mut scratch);
     assert!(
-        matches!(r, Err(phigate::walk::ScanError::Unreadable(_))),
+        matches!(r, Err(phigate::engine::ScanError::Unreadable(_))),
         "{r:?}"
     );
 }

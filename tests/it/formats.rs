@@ -3,10 +3,10 @@
 //! with and without headers, each with the values that must change and the ones that must
 //! stay; separators, escapes and quoting kept; the reversible policy revealed byte for byte.
 
+use phigate::engine::reveal::{reveal_hl7, reveal_table, Allow, RevealStats};
+use phigate::engine::{ContentType, Output};
 use phigate::keys::MasterKey;
-use phigate::reveal::{reveal_hl7, reveal_table, Allow, RevealStats};
 use phigate::transform::token::MemoryTokenStore;
-use phigate::walk::{ContentType, Output};
 
 use super::support::engine;
 
@@ -291,7 +291,10 @@ free text line about Ansel Whitcombe\r";
         &t,
         &mut s,
     );
-    assert!(matches!(r, Err(phigate::walk::ScanError::Hl7(_))), "{r:?}");
+    assert!(
+        matches!(r, Err(phigate::engine::ScanError::Hl7(_))),
+        "{r:?}"
+    );
 }
 
 const TABLE: &str = "patient_name,mrn,dob,cpt,units,note\r\n\
@@ -363,7 +366,7 @@ fn tables_without_header_or_ragged_are_read_as_unknown() {
     let mut s = e.detector.scratch();
     let r = e.deidentify(b"a,b\n\"Whitcombe,1", ContentType::Csv, &t, &mut s);
     match r {
-        Err(err @ phigate::walk::ScanError::Csv { .. }) => {
+        Err(err @ phigate::engine::ScanError::Csv { .. }) => {
             assert!(!err.to_string().contains("Whitcombe"))
         }
         other => panic!("{other:?}"),

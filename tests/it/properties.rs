@@ -4,8 +4,8 @@
 use proptest::prelude::*;
 use serde_json::{json, Value};
 
+use phigate::engine::ContentType;
 use phigate::synth::Gen;
-use phigate::walk::ContentType;
 
 use crate::support::deidentify;
 

@@ -5,7 +5,7 @@ use base64::Engine as _;
 use serde_json::{json, Value};
 
 use crate::support::deidentify;
-use phigate::walk::ContentType;
+use phigate::engine::ContentType;
 
 fn fhir_patient_bundle(note_b64: &str) -> Value {
     json!({

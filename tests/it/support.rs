@@ -5,10 +5,10 @@ use std::io::Write;
 use std::process::{Command, Output, Stdio};
 use std::sync::OnceLock;
 
+use phigate::engine::{ContentType, Engine, Output as Deidentified};
 use phigate::keys::MasterKey;
 use phigate::patterns::Patterns;
 use phigate::transform::token::MemoryTokenStore;
-use phigate::walk::{ContentType, Engine, Output as Deidentified};
 
 pub fn engine() -> &'static Engine {
     static ENGINE: OnceLock<Engine> = OnceLock::new();

@@ -6,6 +6,8 @@
 //! the status a shell reports for a process ended by SIGPIPE, as for `cat`; nothing is
 //! printed). Messages never contain input text.
 
+pub mod audit;
+
 use std::fs::File;
 use std::io::{self, BufRead, BufReader, BufWriter, Read, Write};
 use std::path::{Path, PathBuf};
@@ -15,17 +17,19 @@ use anyhow::{bail, Context};
 use clap::{Args, Parser, Subcommand};
 use serde::Deserialize;
 
-use crate::cli_audit::CliAudit;
+use crate::cli::audit::CliAudit;
 use crate::detect::Scratch;
+use crate::engine::reveal::{
+    reveal_hl7, reveal_json, reveal_table, reveal_text, Allow, RevealStats,
+};
+use crate::engine::{ContentType, Engine, Output};
 use crate::keys::{MasterKey, KEY_LEN};
 use crate::patterns::Patterns;
 use crate::phi::PhiType;
-use crate::reveal::{reveal_hl7, reveal_json, reveal_table, reveal_text, Allow, RevealStats};
 use crate::transform::policy::Policy;
 use crate::transform::token::{MemoryTokenStore, TokenStore};
 use crate::transform::Transformer;
 use crate::vault::{backup, SledVault};
-use crate::walk::{ContentType, Engine, Output};
 
 /// phigate: a HIPAA de-identification gateway.
 #[derive(Parser, Debug)]
@@ -517,9 +521,9 @@ fn is_broken_pipe(e: &anyhow::Error) -> bool {
 /// A failure to load a rule, policy or config file is a usage error (64).
 fn exit_code_for(e: &anyhow::Error) -> u8 {
     if e.chain().any(|c| {
-        c.is::<crate::walk::BuildError>()
+        c.is::<crate::engine::BuildError>()
             || c.is::<crate::transform::policy::PolicyError>()
-            || c.is::<crate::gateway::config::ConfigError>()
+            || c.is::<crate::config::ConfigError>()
     }) {
         64
     } else {
@@ -1322,7 +1326,7 @@ fn reveal_as(
     allow: &Allow,
     stats: &mut RevealStats,
 ) -> anyhow::Result<String> {
-    let hl7 = crate::walk::nested::sniff(text) == crate::walk::nested::Shape::Hl7;
+    let hl7 = crate::engine::nested::sniff(text) == crate::engine::nested::Shape::Hl7;
     Ok(match ct {
         Some(ContentType::Hl7) => reveal_hl7(text, store, allow, stats)?,
         Some(ContentType::Csv) => reveal_table(text, b',', store, allow, stats)?,
@@ -1466,7 +1470,7 @@ fn synth(seed: u64, count: usize, kind: Option<&str>) -> anyhow::Result<()> {
 fn reload(config: Option<&Path>, admin: Option<std::net::SocketAddr>) -> anyhow::Result<ExitCode> {
     let admin = match (admin, config) {
         (Some(a), _) => a,
-        (None, Some(path)) => crate::gateway::config::Config::load(path)?.admin.listen,
+        (None, Some(path)) => crate::config::Config::load(path)?.admin.listen,
         (None, None) => bail!("--config or --admin is needed"),
     };
     let (ok, text) = crate::gateway::reload::request(admin)
@@ -1493,7 +1497,7 @@ fn serve(args: &ServeArgs) -> anyhow::Result<()> {
             crate::gateway::dev::prepare(&args.data_dir, args.listen, args.admin_listen, echo)?
         } else {
             let path = args.config.as_deref().context("--config or --dev is needed")?;
-            crate::gateway::config::Config::load(path)?
+            crate::config::Config::load(path)?
         };
         init_logging(&config.log);
         check_key_permissions(&config.vault.key_file, args.allow_insecure_key_permissions)?;
@@ -1536,10 +1540,10 @@ fn serve(args: &ServeArgs) -> anyhow::Result<()> {
 /// listener answers not ready. Other failures (a wrong master key, a bad file) end start-up.
 /// `None` when stopped (SIGTERM) while waiting.
 async fn load_gateway(
-    config: crate::gateway::config::Config,
+    config: crate::config::Config,
     terminate: &mut crate::gateway::server::Terminate,
 ) -> anyhow::Result<Option<crate::gateway::Gateway>> {
-    let retries = config.vault.backend == crate::gateway::config::VaultBackend::Postgres;
+    let retries = config.vault.backend == crate::config::VaultBackend::Postgres;
     let mut wait = std::time::Duration::from_secs(1);
     let result = loop {
         let attempt = config.clone();
@@ -1582,7 +1586,7 @@ fn vault_unreachable(e: &anyhow::Error) -> bool {
 }
 
 /// Logs go to standard error; `RUST_LOG` overrides the configured level.
-fn init_logging(cfg: &crate::gateway::config::LogConfig) {
+fn init_logging(cfg: &crate::config::LogConfig) {
     use std::io::IsTerminal;
     use tracing_subscriber::EnvFilter;
     // rustls warns once per connection from clients that send an IP address as SNI
@@ -1596,8 +1600,8 @@ fn init_logging(cfg: &crate::gateway::config::LogConfig) {
         .with_ansi(io::stderr().is_terminal())
         .with_writer(io::stderr);
     let _ = match cfg.format {
-        crate::gateway::config::LogFormat::Json => builder.json().try_init(),
-        crate::gateway::config::LogFormat::Text => builder.try_init(),
+        crate::config::LogFormat::Json => builder.json().try_init(),
+        crate::config::LogFormat::Text => builder.try_init(),
     };
 }
 

@@ -406,9 +406,9 @@ impl rustls::client::danger::ServerCertVerifier for NoCertCheck {
 fn tls_config(mode: SslMode, ca: Option<&Path>) -> Result<Option<MakeRustls>, VaultError> {
     let config = match mode {
         SslMode::Disable => return Ok(None),
-        SslMode::VerifyFull => crate::gateway::tls::client_config(ca).map_err(storage)?,
+        SslMode::VerifyFull => crate::tls::client_config(ca).map_err(storage)?,
         SslMode::Require => {
-            let provider = crate::gateway::tls::provider();
+            let provider = crate::tls::provider();
             rustls::ClientConfig::builder_with_provider(Arc::clone(&provider))
                 .with_protocol_versions(&[&rustls::version::TLS13, &rustls::version::TLS12])
                 .map_err(storage)?

@@ -14,9 +14,9 @@ use anyhow::Context;
 
 use crate::audit::witness::Witness;
 use crate::audit::{AuditLog, Event, Settings};
+use crate::engine::reveal::Allow;
 use crate::gateway::trail::{Recording, Trail};
 use crate::keys::MasterKey;
-use crate::reveal::Allow;
 use crate::transform::token::TokenStore;
 
 /// An open audit log and the trail of one command.

@@ -15,7 +15,7 @@ use rustls::server::{ClientHello, ResolvesServerCert, WebPkiClientVerifier};
 use rustls::sign::CertifiedKey;
 use rustls::{RootCertStore, ServerConfig};
 
-use super::config::{ClientAuth, ListenerConfig};
+use crate::config::{ClientAuth, ListenerConfig};
 
 #[derive(Debug, thiserror::Error)]
 pub enum TlsError {

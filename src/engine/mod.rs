@@ -24,6 +24,7 @@ pub mod form;
 pub mod hl7;
 pub mod json;
 pub mod nested;
+pub mod reveal;
 
 use std::collections::HashSet;
 use std::str::FromStr;

@@ -11,9 +11,9 @@ use std::sync::OnceLock;
 use regex::Regex;
 use serde_json::{Map, Value};
 
+use crate::engine::hl7;
 use crate::phi::PhiType;
 use crate::transform::token::{Revealed, TokenError, TokenStore, TOKEN_CHARS};
-use crate::walk::hl7;
 
 /// What a reveal did.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
@@ -141,7 +141,7 @@ pub enum RevealError {
     Token(#[from] TokenError),
     /// An HL7 or CSV body that cannot be read (the message names a position, no value).
     #[error(transparent)]
-    Malformed(#[from] crate::walk::ScanError),
+    Malformed(#[from] crate::engine::ScanError),
 }
 
 /// Replaces tokens in every value of an HL7 v2 body; each revealed value is re-escaped, so
@@ -190,7 +190,7 @@ pub fn reveal_table(
     allow: &Allow,
     stats: &mut RevealStats,
 ) -> Result<String, RevealError> {
-    crate::walk::csv::rewrite_cells(text, delimiter, |cell| {
+    crate::engine::csv::rewrite_cells(text, delimiter, |cell| {
         if !cell.contains('_') {
             return Ok(cell.to_string());
         }
