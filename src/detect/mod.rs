@@ -220,7 +220,7 @@ fn prev_word(b: &[u8], at: usize) -> Option<(usize, usize)> {
 /// not PHI: detections inside them are dropped, and a detection that overlaps one keeps
 /// only its parts outside, so a token is never re-tokenised or cut in two.
 fn spare_tokens(text: &str, spans: Vec<Span>) -> Vec<Span> {
-    let Ok(pattern) = crate::engine::reveal::token_pattern() else {
+    let Some(pattern) = crate::phi::token::token_pattern() else {
         return spans;
     };
     let tokens: Vec<(usize, usize)> = pattern

@@ -6,14 +6,12 @@
 //! and the counts of what was revealed, refused or unknown. Unknown and forged tokens are
 //! left as they are and only counted; no value or token appears in an error.
 
-use std::sync::OnceLock;
-
 use regex::Regex;
 use serde_json::{Map, Value};
 
 use crate::engine::hl7;
 use crate::phi::PhiType;
-use crate::transform::token::{Revealed, TokenError, TokenStore, TOKEN_CHARS};
+use crate::transform::token::{Revealed, TokenError, TokenStore};
 
 /// What a reveal did.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
@@ -43,25 +41,11 @@ impl Allow {
     }
 }
 
-/// The one pattern that finds tokens of every type (built from the type prefixes).
-///
-/// A token may be glued to the text before it (`idMRN_…`, or `nPHONE_…` after a literal
-/// `\n`): the prefixes are a closed set, so nothing is required before one. The first
-/// prefix found is the longest; [`reveal_text`] tries the shorter ones it ends with
-/// (`ZIP` ends with `IP`) when the text is glued. After the ten characters, nothing of a
-/// word may follow.
-pub(crate) fn token_pattern() -> Result<&'static Regex, TokenError> {
-    static RE: OnceLock<Option<Regex>> = OnceLock::new();
-    RE.get_or_init(|| {
-        let prefixes: Vec<&str> = PhiType::ALL.iter().map(|t| t.token_prefix()).collect();
-        let pattern = format!(
-            r"(?:{})_[0-9A-HJKMNP-TV-Z]{{{TOKEN_CHARS}}}\b",
-            prefixes.join("|")
-        );
-        Regex::new(&pattern).ok()
-    })
-    .as_ref()
-    .ok_or_else(|| TokenError::Unavailable("token pattern does not compile".into()))
+/// The token pattern ([`crate::phi::token::token_pattern`]), or the error that stops a
+/// reveal when it cannot be built.
+fn token_pattern() -> Result<&'static Regex, TokenError> {
+    crate::phi::token::token_pattern()
+        .ok_or_else(|| TokenError::Unavailable("token pattern does not compile".into()))
 }
 
 /// Replaces every revealable token in `text`.

@@ -12,13 +12,11 @@ use std::sync::Mutex;
 use ring::hmac;
 
 use crate::keys::{MasterKey, Purpose};
+use crate::phi::token::format_token;
 use crate::phi::PhiType;
 
-/// Number of base32 characters after the prefix (50 bits).
-pub const TOKEN_CHARS: usize = 10;
-
-/// Crockford's base32 alphabet: no I, L, O or U, so tokens survive being read aloud.
-const CROCKFORD: &[u8; 32] = b"0123456789ABCDEFGHJKMNPQRSTVWXYZ";
+// The grammar lives with the types; these names stay here for the stores and walkers.
+pub use crate::phi::token::{looks_like_token, TOKEN_CHARS};
 
 /// One value to tokenise.
 #[derive(Clone, Copy, Debug)]
@@ -98,32 +96,6 @@ impl TokenMinter {
         let tag = ctx.sign();
         format_token(ty.token_prefix(), tag.as_ref())
     }
-}
-
-fn format_token(prefix: &str, mac: &[u8]) -> String {
-    let mut bits: u64 = 0;
-    for &b in &mac[..8] {
-        bits = bits << 8 | u64::from(b);
-    }
-    let mut out = String::with_capacity(prefix.len() + 1 + TOKEN_CHARS);
-    out.push_str(prefix);
-    out.push('_');
-    for i in 0..TOKEN_CHARS {
-        let idx = (bits >> (64 - 5 * (i + 1))) & 31;
-        out.push(char::from(CROCKFORD[idx as usize]));
-    }
-    out
-}
-
-/// Whether `s` has the token shape (prefix, underscore, ten base32 characters).
-pub fn looks_like_token(s: &str) -> bool {
-    let Some((prefix, body)) = s.split_once('_') else {
-        return false;
-    };
-    !prefix.is_empty()
-        && prefix.bytes().all(|b| b.is_ascii_uppercase())
-        && body.len() == TOKEN_CHARS
-        && body.bytes().all(|b| CROCKFORD.contains(&b))
 }
 
 /// What a value is hashed as: its canonical form, or for exact tokens (the `reversible`

@@ -1,8 +1,10 @@
 //! The PHI types phigate knows: one per HIPAA Safe Harbor identifier that text can carry.
 //!
-//! Owns the type names (as written in rule files, policies and reports) and the token prefix
-//! of each type. Detection, transforms, the synthetic generator and the evaluation all speak
-//! this vocabulary; nothing else lives here.
+//! Owns the type names (as written in rule files, policies and reports), the token prefix
+//! of each type, and in [`token`] the grammar of a token. Detection, transforms, reveal, the
+//! synthetic generator and the evaluation all speak this vocabulary; nothing else lives here.
+
+pub mod token;
 
 use std::fmt;
 use std::str::FromStr;
