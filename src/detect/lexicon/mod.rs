@@ -1,0 +1,372 @@
+//! The word-level detector for names and named places.
+//!
+//! Owns the lexicon (name lists, English words, cue words and allow-lists, each word mapped
+//! to a set of flags by one hash lookup) and the rules that combine a word's flags, its
+//! capitalisation and its neighbours into NAME, PROVIDER_NAME and LOCATION spans. Shapes
+//! with digits (dates, phone numbers) belong to the regex rules, not here.
+//!
+//! Split by concern: `words` cuts text into words and reads their capitalisation;
+//! `names` holds the rules that mark people, `places` the rules that mark facilities,
+//! towns and streets; this file builds the lexicon, runs the passes in order and joins the
+//! marked words into spans.
+
+use rustc_hash::FxHashMap;
+use serde::Deserialize;
+
+mod names;
+mod places;
+mod words;
+
+use super::rules::{first_line, line_of};
+use super::RuleError;
+use crate::phi::PhiType;
+use words::{is_mostly_upper, Shape, Word};
+
+/// Word flags, one bit each.
+pub mod flag {
+    pub const FIRST: u32 = 1 << 0;
+    pub const LAST: u32 = 1 << 1;
+    /// A name that is also a common word (Will, Grace, Brown): needs context.
+    pub const COMMON: u32 = 1 << 2;
+    pub const ENGLISH: u32 = 1 << 3;
+    pub const PERSON_TITLE: u32 = 1 << 4;
+    pub const PROVIDER_TITLE: u32 = 1 << 5;
+    pub const RELATION: u32 = 1 << 6;
+    pub const NAME_CUE: u32 = 1 << 7;
+    pub const STRONG_CUE: u32 = 1 << 8;
+    pub const CREDENTIAL: u32 = 1 << 9;
+    pub const FACILITY: u32 = 1 << 10;
+    pub const PLACE_CUE: u32 = 1 << 11;
+    pub const STOP: u32 = 1 << 12;
+    pub const CLINICAL: u32 = 1 << 13;
+    /// A cue after which any name-shaped word is a name (`named`, `signed`).
+    pub const NAME_INTRO: u32 = 1 << 14;
+    /// A name borne by many people (see [`super::POPULAR_COUNT`]).
+    pub const POPULAR: u32 = 1 << 15;
+    /// `to`, `from`, `at`, `in` after a place cue.
+    pub const PLACE_PREP: u32 = 1 << 16;
+    /// A one-word US city or county (gazetteer).
+    pub const PLACE: u32 = 1 << 17;
+    /// The first word of a multi-word place name (`cedar` of `cedar rapids`).
+    pub const PLACE_START: u32 = 1 << 18;
+    /// A field label whose value is a person (`Patient:`, `Contact:`).
+    pub const LABEL: u32 = 1 << 19;
+    /// Any name-list membership.
+    pub const NAME: u32 = FIRST | LAST;
+    /// Words that can never be part of a name.
+    pub const NEVER_NAME: u32 = STOP | CLINICAL | CREDENTIAL | FACILITY;
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawLexicon {
+    person_titles: Vec<String>,
+    provider_titles: Vec<String>,
+    relations: Vec<String>,
+    name_cues: Vec<String>,
+    name_intros: Vec<String>,
+    strong_cues: Vec<String>,
+    credentials: Vec<String>,
+    facility_words: Vec<String>,
+    place_cues: Vec<String>,
+    place_prepositions: Vec<String>,
+    labels: Vec<String>,
+    stopwords: Vec<String>,
+    clinical_words: Vec<String>,
+    clinical_suffixes: Vec<String>,
+    clinical_drugs: Vec<String>,
+}
+
+/// The source texts a lexicon is built from.
+pub struct LexiconSources<'a> {
+    pub cues_file: &'a str,
+    pub cues: &'a str,
+    pub first_names: &'a str,
+    pub surnames: &'a str,
+    pub common_words: &'a str,
+    pub english: &'a str,
+    /// `name<TAB>kind` lines of US cities and counties.
+    pub places: &'a str,
+}
+
+/// Every known word with its flags.
+pub struct Lexicon {
+    words: FxHashMap<Box<[u8]>, u32>,
+    /// Multi-word place names (`cedar rapids`), lower case, single-spaced.
+    place_phrases: rustc_hash::FxHashSet<Box<[u8]>>,
+    /// Drug-class endings: an unknown word ending so is clinical (lower case).
+    clinical_suffixes: Vec<Box<[u8]>>,
+}
+
+/// A name with at least this many bearers (SSA births or census count) is "popular": in
+/// all-capitals notes, where capitalisation says nothing, only popular names count on list
+/// evidence alone. Rare list entries (Vea, Mech, Bolus) are far more often jargon.
+pub const POPULAR_COUNT: u64 = 2000;
+
+/// Longest word looked up; longer runs of letters are never names.
+const MAX_WORD: usize = 40;
+
+impl Lexicon {
+    pub fn build(src: &LexiconSources<'_>) -> Result<Lexicon, RuleError> {
+        let raw: RawLexicon = toml::from_str(src.cues).map_err(|e| RuleError::Syntax {
+            file: src.cues_file.to_string(),
+            line: e.span().map(|s| line_of(src.cues, s.start)).unwrap_or(0),
+            reason: first_line(e.message()),
+        })?;
+        let mut lex = Lexicon {
+            words: FxHashMap::default(),
+            place_phrases: Default::default(),
+            clinical_suffixes: Vec::new(),
+        };
+        lex.words.reserve(160_000);
+        for w in src.english.lines() {
+            lex.add(w, flag::ENGLISH);
+        }
+        for (list, f) in [(src.first_names, flag::FIRST), (src.surnames, flag::LAST)] {
+            for line in list.lines().filter(|l| !l.starts_with('#')) {
+                let mut cols = line.split('\t');
+                let name = cols.next().unwrap_or("");
+                let count: u64 = cols.next().and_then(|c| c.trim().parse().ok()).unwrap_or(0);
+                lex.add(
+                    name,
+                    if count >= POPULAR_COUNT {
+                        f | flag::POPULAR
+                    } else {
+                        f
+                    },
+                );
+            }
+        }
+        for line in src.places.lines().filter(|l| !l.starts_with('#')) {
+            let name = line.split('\t').next().unwrap_or("").trim();
+            if name.contains(' ') {
+                let first = name.split(' ').next().unwrap_or("");
+                lex.add(first, flag::PLACE_START);
+                lex.place_phrases
+                    .insert(name.as_bytes().to_vec().into_boxed_slice());
+            } else {
+                lex.add(name, flag::PLACE);
+            }
+        }
+        for w in src.common_words.lines().filter(|l| !l.starts_with('#')) {
+            lex.add(w, flag::COMMON);
+        }
+        lex.clinical_suffixes = raw
+            .clinical_suffixes
+            .iter()
+            .map(|s| s.to_ascii_lowercase().into_bytes().into_boxed_slice())
+            .collect();
+        let lists: [(&Vec<String>, u32); 14] = [
+            (&raw.labels, flag::LABEL),
+            (&raw.place_prepositions, flag::PLACE_PREP),
+            (&raw.name_intros, flag::NAME_INTRO),
+            (&raw.person_titles, flag::PERSON_TITLE),
+            (&raw.provider_titles, flag::PROVIDER_TITLE),
+            (&raw.relations, flag::RELATION),
+            (&raw.name_cues, flag::NAME_CUE),
+            (&raw.strong_cues, flag::STRONG_CUE),
+            (&raw.credentials, flag::CREDENTIAL),
+            (&raw.facility_words, flag::FACILITY),
+            (&raw.place_cues, flag::PLACE_CUE),
+            (&raw.stopwords, flag::STOP),
+            (&raw.clinical_words, flag::CLINICAL),
+            (&raw.clinical_drugs, flag::CLINICAL),
+        ];
+        for (list, f) in lists {
+            for w in list {
+                lex.add(w, f);
+            }
+        }
+        Ok(lex)
+    }
+
+    fn add(&mut self, word: &str, f: u32) {
+        let w = word.trim();
+        if w.is_empty() || w.len() > MAX_WORD {
+            return;
+        }
+        let key: Box<[u8]> = w.to_ascii_lowercase().into_bytes().into_boxed_slice();
+        *self.words.entry(key).or_insert(0) |= f;
+    }
+
+    /// Flags of a word, case-insensitively; 0 for an unknown word.
+    pub fn flags(&self, word: &[u8]) -> u32 {
+        if word.len() > MAX_WORD {
+            return 0;
+        }
+        let mut buf = [0u8; MAX_WORD];
+        let lower = &mut buf[..word.len()];
+        lower.copy_from_slice(word);
+        lower.make_ascii_lowercase();
+        match self.words.get(&*lower) {
+            Some(&f) => f,
+            None if self.clinical_suffixes.iter().any(|s| lower.ends_with(s)) => flag::CLINICAL,
+            None => 0,
+        }
+    }
+
+    /// Number of distinct words known.
+    pub fn len(&self) -> usize {
+        self.words.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.words.is_empty()
+    }
+}
+
+/// A span found by the lexicon pass.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct LexHit {
+    pub start: usize,
+    pub end: usize,
+    pub ty: PhiType,
+}
+
+/// Reusable buffers for [`Lexicon::scan`].
+#[derive(Default)]
+pub struct LexScratch {
+    words: Vec<Word>,
+    marks: Vec<Option<PhiType>>,
+}
+
+impl Lexicon {
+    /// Finds names and named places in `text`, appending to `out`.
+    pub fn scan(&self, text: &str, scratch: &mut LexScratch, out: &mut Vec<LexHit>) {
+        let bytes = text.as_bytes();
+        self.tokenize(bytes, &mut scratch.words);
+        let words = &scratch.words;
+        scratch.marks.clear();
+        scratch.marks.resize(words.len(), None);
+        let caps_mode = is_mostly_upper(bytes);
+        let ctx = Ctx {
+            text: bytes,
+            words,
+            caps_mode,
+        };
+        for i in 0..words.len() {
+            ctx.mark_cued(i, &mut scratch.marks);
+            ctx.mark_dictionary(i, &mut scratch.marks);
+            ctx.mark_foreign_name(i, &mut scratch.marks);
+            ctx.mark_last_first(i, &mut scratch.marks);
+            ctx.mark_credentialed(i, &mut scratch.marks);
+            ctx.mark_facility(i, &mut scratch.marks);
+            ctx.mark_place(i, &mut scratch.marks);
+            ctx.mark_gazetteer(i, &self.place_phrases, &mut scratch.marks);
+            ctx.mark_unknown_after_preposition(i, &mut scratch.marks);
+            ctx.mark_unknown_pair(i, &mut scratch.marks);
+            ctx.mark_initial_surname(i, &mut scratch.marks);
+        }
+        ctx.extend_names(&mut scratch.marks);
+        ctx.extend_conjunctions(&mut scratch.marks);
+        emit_runs(bytes, words, &scratch.marks, out);
+    }
+}
+
+struct Ctx<'a> {
+    text: &'a [u8],
+    words: &'a [Word],
+    caps_mode: bool,
+}
+impl Ctx<'_> {
+    fn has(&self, i: usize, f: u32) -> bool {
+        self.words[i].flags & f != 0
+    }
+
+    /// Looks like it could be written as a name: capitalised, or any case in an all-caps note.
+    fn name_shaped(&self, i: usize) -> bool {
+        let w = &self.words[i];
+        let letters = self.text[w.start..w.end]
+            .iter()
+            .any(u8::is_ascii_alphabetic)
+            || self.text[w.start] >= 0x80;
+        letters
+            && !self.text[w.start..w.end].iter().any(u8::is_ascii_digit)
+            && match w.shape {
+                Shape::Cap | Shape::Mixed => true,
+                Shape::Upper => true,
+                Shape::Lower => false,
+            }
+    }
+
+    /// Evidence from the lists alone: in a name list, not a common or clinical word.
+    fn dictionary_name(&self, i: usize) -> bool {
+        let f = self.words[i].flags;
+        // COMMON (names that are frequent words) decides, not ENGLISH: the full word list
+        // also holds rare senses of common names (`maria`, `john`, `bill`).
+        f & flag::NAME != 0 && f & (flag::COMMON | flag::NEVER_NAME) == 0
+    }
+
+    /// A capitalised word nobody has heard of: after a cue it is most likely a name.
+    fn unknown_word(&self, i: usize) -> bool {
+        let w = &self.words[i];
+        w.flags & (flag::ENGLISH | flag::NEVER_NAME | flag::NAME_CUE | flag::RELATION) == 0
+            && w.end - w.start >= 2
+    }
+
+    /// Only spaces (no line break) between word `i` and word `i + 1`.
+    fn joined(&self, i: usize, allow: &[u8]) -> bool {
+        let (a, b) = (self.words[i].end, self.words[i + 1].start);
+        let gap = &self.text[a..b];
+        gap.len() <= 3 && !gap.is_empty() && gap.iter().all(|c| *c == b' ' || allow.contains(c))
+    }
+
+    fn followed_by_period(&self, i: usize) -> bool {
+        self.text.get(self.words[i].end) == Some(&b'.')
+    }
+
+    fn is_initial(&self, i: usize) -> bool {
+        let w = &self.words[i];
+        let c = self.text[w.start];
+        // `50'S.`, `N/V.` and `u/o.` end in a letter, but are not initials.
+        let free_standing = w.start == 0
+            || matches!(
+                self.text[w.start - 1],
+                b' ' | b'\t' | b'\n' | b'(' | b',' | b';'
+            );
+        w.end - w.start == 1
+            && free_standing
+            && c.is_ascii_alphabetic()
+            && (c.is_ascii_uppercase() || self.followed_by_period(i))
+    }
+
+    /// `R.` and `L.` are right and left far more often than initials.
+    fn is_side_abbreviation(&self, i: usize) -> bool {
+        matches!(
+            self.text[self.words[i].start].to_ascii_uppercase(),
+            b'R' | b'L'
+        )
+    }
+}
+
+/// Turns marked words into spans, joining neighbours of the same type.
+fn emit_runs(text: &[u8], words: &[Word], marks: &[Option<PhiType>], out: &mut Vec<LexHit>) {
+    let mut i = 0;
+    while i < words.len() {
+        let Some(ty) = marks[i] else {
+            i += 1;
+            continue;
+        };
+        let start = words[i].start;
+        let mut end = words[i].end;
+        let mut j = i + 1;
+        while j < words.len() && marks[j] == Some(ty) {
+            let gap = &text[end..words[j].start];
+            if gap.len() > 3 || gap.contains(&b'\n') {
+                break;
+            }
+            end = words[j].end;
+            j += 1;
+        }
+        // `Healey's`: the possessive stays in the text.
+        if end - start > 2 && text[..end].ends_with(b"'s") {
+            end -= 2;
+        }
+        // An initial keeps its period (`J.`).
+        if end - start == 1 && text.get(end) == Some(&b'.') {
+            end += 1;
+        }
+        out.push(LexHit { start, end, ty });
+        i = j;
+    }
+}

@@ -1,0 +1,553 @@
+//! The rules that mark people: cued names (titles, labels, relations), dictionary names in
+//! a name-shaped context, foreign and unknown names, `Last, First` order, credentialed
+//! clinicians, initials, and the passes that grow a marked name over its neighbours.
+
+use super::flag;
+use super::words::Shape;
+use super::Ctx;
+use crate::phi::PhiType;
+
+impl Ctx<'_> {
+    /// Cue words: `Dr. Healey`, `her son Kevin`, `patient Maria Lopez`, `named Lomish`.
+    pub(super) fn mark_cued(&self, i: usize, marks: &mut [Option<PhiType>]) {
+        let f = self.words[i].flags;
+        let cues =
+            flag::STRONG_CUE | flag::RELATION | flag::NAME_CUE | flag::NAME_INTRO | flag::LABEL;
+        if f & cues == 0 {
+            return;
+        }
+        let Some(next) = self.next_after_cue(i) else {
+            return;
+        };
+        let gap = &self.text[self.words[i].end..self.words[next].start];
+        // `Patient: Art White`, `Emergency contact: Grace Muñoz`: a label names whoever
+        // follows it, whatever words their names are.
+        if f & flag::LABEL != 0 && gap.contains(&b':') && !gap.contains(&b'\n') {
+            if self.name_shaped(next) && self.after_label(next) {
+                marks[next] = Some(PhiType::Name);
+            }
+            return;
+        }
+        if f & flag::STRONG_CUE == 0
+            && gap
+                .iter()
+                .any(|c| matches!(c, b'.' | b';' | b':' | b'!' | b'?'))
+            && f & flag::NAME_INTRO == 0
+        {
+            return;
+        }
+        if f & flag::STRONG_CUE != 0 && !self.title_written_as_title(i) {
+            return;
+        }
+        // Titles and cues are never names themselves (`husband, Dr Healey`); a function word
+        // only after a title and written like a name (`Dr. Will Cole`).
+        let titled_word = f & flag::STRONG_CUE != 0
+            && !self.caps_mode
+            && self.words[next].shape == Shape::Cap
+            && self.has(next, flag::NAME);
+        let cap_first_name =
+            !self.caps_mode && self.words[next].shape == Shape::Cap && self.has(next, flag::FIRST);
+        let named_relative = f & flag::RELATION != 0 && cap_first_name;
+        if self.has(next, flag::STRONG_CUE | flag::CREDENTIAL | flag::RELATION)
+            || self.has(next, flag::STOP) && !titled_word && !named_relative
+        {
+            return;
+        }
+        let accept = if f & flag::STRONG_CUE != 0 {
+            self.after_title(i, next)
+        } else if self.has(next, flag::NEVER_NAME) {
+            // `his brother Art`: a clinical abbreviation written as a first name.
+            named_relative
+        } else if f & (flag::RELATION | flag::NAME_INTRO) != 0 {
+            let shaped = self.name_shaped(next)
+                || self.words[next].shape == Shape::Lower
+                    && self.words[next].end - self.words[next].start >= 3;
+            let short_caps = self.caps_mode && self.words[next].end - self.words[next].start <= 3;
+            let popular_first = self.has(next, flag::FIRST) && self.has(next, flag::POPULAR);
+            shaped
+                && (self.dictionary_name(next)
+                    || self.unknown_word(next) && !short_caps
+                    || self.capitalised_common_name(next)
+                    || f & flag::RELATION != 0 && popular_first)
+        } else {
+            // Weak cues (`per`, `with`, `spoke`): a name-list word written like a name; in
+            // capitals-only notes it must also be a popular name.
+            let w = &self.words[next];
+            let written_as_name = if self.caps_mode {
+                w.flags & flag::POPULAR != 0 && w.end - w.start >= 3
+            } else {
+                matches!(w.shape, Shape::Cap | Shape::Upper)
+            };
+            self.name_shaped(next) && self.dictionary_name(next) && written_as_name
+                || self.first_last_pair(next)
+        };
+        if accept {
+            let provider = f & flag::PROVIDER_TITLE != 0 && f & flag::PERSON_TITLE == 0;
+            marks[next] = Some(if provider {
+                PhiType::ProviderName
+            } else {
+                PhiType::Name
+            });
+        }
+    }
+
+    /// After a title (`Dr.`, `MRS`, `ms`) the next word is a name unless it is an ordinary
+    /// English word that no name list knows (`MS: SEDATED` is mental status). Clinical
+    /// eponyms are allowed here: `Dr. Foley` is a person.
+    pub(super) fn after_title(&self, cue: usize, next: usize) -> bool {
+        let gap = &self.text[self.words[cue].end..self.words[next].start];
+        if gap.contains(&b':') {
+            return false;
+        }
+        let english_only = self.has(next, flag::ENGLISH) && !self.has(next, flag::NAME);
+        // `MR`/`MS` without a period are as often mitral regurgitation or mental status:
+        // only a word no dictionary knows, or a listed name that is not also a word, follows.
+        let word = &self.text[self.words[cue].start..self.words[cue].end];
+        let ambiguous = (word.eq_ignore_ascii_case(b"ms") || word.eq_ignore_ascii_case(b"mr"))
+            && !self.followed_by_period(cue);
+        if ambiguous && !(self.dictionary_name(next) || self.unknown_word(next)) {
+            return false;
+        }
+        let lower_ok = self.followed_by_period(cue)
+            || self.has(next, flag::NAME)
+            || self.unknown_word(next) && self.words[next].end - self.words[next].start >= 4;
+        let shaped = self.name_shaped(next) || self.words[next].shape == Shape::Lower && lower_ok;
+        shaped && !english_only
+    }
+
+    /// After a label only a word that could be a name counts: not a function word, not a
+    /// clinical word, and in capitals-only notes not an ordinary English word.
+    pub(super) fn after_label(&self, next: usize) -> bool {
+        if self.first_last_pair(next) {
+            return true;
+        }
+        if self.has(
+            next,
+            flag::STOP | flag::CLINICAL | flag::CREDENTIAL | flag::STRONG_CUE,
+        ) {
+            return false;
+        }
+        let english_only =
+            self.has(next, flag::ENGLISH | flag::COMMON) && !self.has(next, flag::NAME);
+        !english_only
+            && (!self.caps_mode || !self.has(next, flag::ENGLISH) || self.has(next, flag::POPULAR))
+    }
+
+    /// `Ms.`, `Ms`, `MS.` are titles; `MS` or `ms` alone is mental status or morphine, and a
+    /// title glued to something before it (`3+MR.`) is an abbreviation.
+    pub(super) fn title_written_as_title(&self, i: usize) -> bool {
+        let w = &self.words[i];
+        let free = w.start == 0
+            || matches!(
+                self.text[w.start - 1],
+                b' ' | b'\t' | b'\n' | b'(' | b',' | b';' | b'"'
+            );
+        let word = &self.text[w.start..w.end];
+        let ambiguous = word.eq_ignore_ascii_case(b"ms") || word.eq_ignore_ascii_case(b"mr");
+        free && (!ambiguous || self.followed_by_period(i) || w.shape != Shape::Lower)
+    }
+
+    /// `with Dawn Brown`, `Attn: Will King`: a capitalised first name followed by a
+    /// capitalised surname (or a word no list knows), in mixed-case text, is a person even
+    /// when both names are also ordinary words.
+    pub(super) fn first_last_pair(&self, i: usize) -> bool {
+        let Some(next) = (i + 1 < self.words.len()).then_some(i + 1) else {
+            return false;
+        };
+        let cap = |k: usize| self.words[k].shape == Shape::Cap;
+        // `O'Connor`, `McDonald`: mixed capitals are still a written surname.
+        let surname_cap = matches!(self.words[next].shape, Shape::Cap | Shape::Mixed);
+        !self.caps_mode
+            && cap(i)
+            && surname_cap
+            && self.joined(i, b"")
+            && self.has(i, flag::FIRST)
+            && (self.has(next, flag::LAST) || self.unknown_word(next))
+            && !self.has(next, flag::NEVER_NAME | flag::STRONG_CUE | flag::RELATION)
+            && !self.has(i, flag::CLINICAL | flag::CREDENTIAL)
+    }
+
+    /// `Lindqvist, Frank (MR# …)`, `Delacroix, Grace is …`: a capitalised surname, a comma
+    /// and a capitalised first name, standing alone rather than in a list of words.
+    pub(super) fn mark_last_first(&self, i: usize, marks: &mut [Option<PhiType>]) {
+        let j = i + 1;
+        if self.caps_mode || j >= self.words.len() || marks[i].is_some() && marks[j].is_some() {
+            return;
+        }
+        let gap = &self.text[self.words[i].end..self.words[j].start];
+        if gap != b", " {
+            return;
+        }
+        let surname = matches!(self.words[i].shape, Shape::Cap | Shape::Mixed)
+            && (self.has(i, flag::LAST) || self.unknown_word(i))
+            && !self.has(
+                i,
+                flag::NEVER_NAME
+                    | flag::STRONG_CUE
+                    | flag::RELATION
+                    | flag::LABEL
+                    | flag::PLACE_CUE,
+            );
+        let first = self.words[j].shape == Shape::Cap
+            && self.has(j, flag::FIRST)
+            && !self.has(j, flag::NEVER_NAME | flag::STRONG_CUE);
+        // What follows must end the name: `(`, `|`, `is`, a line end, the end of the text.
+        let rest = &self.text[self.words[j].end..];
+        let rest = rest.strip_prefix(b" ").unwrap_or(rest);
+        let ends = rest.is_empty()
+            || matches!(rest[0], b'(' | b'|' | b'\n' | b'\r' | b'.' | b';' | b'-')
+            || rest.starts_with(b"is ")
+            || rest.starts_with(b"was ");
+        if surname && first && ends {
+            let ty = marks[i].or(marks[j]).unwrap_or(PhiType::Name);
+            marks[i] = Some(ty);
+            marks[j] = Some(ty);
+        }
+    }
+
+    /// `son Will`: a common-word name counts after a relation only when written with a
+    /// capital in mixed-case text.
+    pub(super) fn capitalised_common_name(&self, i: usize) -> bool {
+        !self.caps_mode && self.words[i].shape == Shape::Cap && self.has(i, flag::NAME)
+    }
+
+    /// The word a cue applies to: skips `.`, `:` and `is`/`named` (`son is Kevin`).
+    pub(super) fn next_after_cue(&self, i: usize) -> Option<usize> {
+        let mut j = i + 1;
+        while j < self.words.len() {
+            let gap = &self.text[self.words[j - 1].end..self.words[j].start];
+            if gap.len() > 4
+                || gap.contains(&b'\n') && gap.len() > 2
+                || gap
+                    .iter()
+                    .any(|c| matches!(c, b';' | b'(' | b')' | b'/' | b'='))
+            {
+                return None;
+            }
+            let w = &self.text[self.words[j].start..self.words[j].end];
+            if w.eq_ignore_ascii_case(b"is")
+                || w.eq_ignore_ascii_case(b"named")
+                || w.eq_ignore_ascii_case(b"name")
+                || w.eq_ignore_ascii_case(b"by") && self.has(i, flag::NAME_INTRO)
+            {
+                j += 1;
+                continue;
+            }
+            return Some(j);
+        }
+        None
+    }
+
+    pub(super) fn mark_dictionary(&self, i: usize, marks: &mut [Option<PhiType>]) {
+        if marks[i].is_some() || !self.dictionary_name(i) {
+            return;
+        }
+        let w = &self.words[i];
+        let shaped = match w.shape {
+            Shape::Cap | Shape::Mixed => true,
+            // In mixed-case text short capitals are acronyms (IP, OT, ICU), not names; in
+            // capitals-only notes the lists must be backed by popularity or a neighbour.
+            Shape::Upper if self.caps_mode => {
+                w.end - w.start >= 2
+                    && (w.flags & flag::POPULAR != 0 && w.end - w.start >= 4
+                        || self.name_neighbour(i))
+            }
+            Shape::Upper => w.end - w.start >= 4,
+            // Lower-case notes: only well-attested, non-English names, and not too short.
+            Shape::Lower => w.end - w.start >= 4 && self.lower_name_context(i),
+        };
+        if shaped {
+            marks[i] = Some(PhiType::Name);
+        }
+    }
+
+    /// Another name-list word right next to this one (`SUZETTE HANK`, `Maria Lopez`).
+    pub(super) fn name_neighbour(&self, i: usize) -> bool {
+        let near = |j: usize| {
+            self.has(j, flag::NAME) && !self.has(j, flag::ENGLISH | flag::COMMON | flag::NEVER_NAME)
+        };
+        i > 0 && self.joined(i - 1, b",") && near(i - 1)
+            || i + 1 < self.words.len() && self.joined(i, b",") && near(i + 1)
+    }
+
+    /// `Thảo Muñoz`, `Søren Young`: a capitalised word with non-ASCII letters that no list
+    /// knows, next to another capitalised word, is a name in English clinical text.
+    pub(super) fn mark_foreign_name(&self, i: usize, marks: &mut [Option<PhiType>]) {
+        let w = &self.words[i];
+        let word = &self.text[w.start..w.end];
+        if self.caps_mode
+            || w.shape != Shape::Cap
+            || !word.iter().any(|&b| b >= 0x80)
+            || w.flags != 0
+        {
+            return;
+        }
+        let neighbour = |k: usize| {
+            self.words[k].shape == Shape::Cap
+                && !self.has(
+                    k,
+                    flag::STOP | flag::NEVER_NAME | flag::NAME_CUE | flag::LABEL,
+                )
+        };
+        let left = i > 0 && self.joined(i - 1, b"") && neighbour(i - 1);
+        let right = i + 1 < self.words.len() && self.joined(i, b"") && neighbour(i + 1);
+        if left || right {
+            marks[i] = Some(PhiType::Name);
+            if left && marks[i - 1].is_none() {
+                marks[i - 1] = Some(PhiType::Name);
+            }
+            if right && marks[i + 1].is_none() {
+                marks[i + 1] = Some(PhiType::Name);
+            }
+        }
+    }
+
+    /// A lower-case name-list word counts when a neighbour is also a name or a cue.
+    pub(super) fn lower_name_context(&self, i: usize) -> bool {
+        let prev = i.checked_sub(1).map(|p| self.words[p].flags).unwrap_or(0);
+        let next = self.words.get(i + 1).map(|w| w.flags).unwrap_or(0);
+        prev & (flag::NAME_INTRO | flag::RELATION | flag::STRONG_CUE) != 0
+            || (next & flag::NAME != 0 && next & (flag::ENGLISH | flag::COMMON) == 0)
+            || next & flag::CREDENTIAL != 0
+    }
+
+    /// `Anna Kowalski, OTR/L`, `HEALEY RN`, `q. lander rrt`: the words before a credential
+    /// are a clinician.
+    pub(super) fn mark_credentialed(&self, i: usize, marks: &mut [Option<PhiType>]) {
+        let len = self.words[i].end - self.words[i].start;
+        if !self.has(i, flag::CREDENTIAL)
+            || i == 0
+            || self.words[i].shape == Shape::Lower && !self.caps_mode && len < 3
+        {
+            return;
+        }
+        if !self.joined(i - 1, b",") {
+            return;
+        }
+        // Ambiguous two-letter credentials (PT, OT, MS, DO, MA) need the comma.
+        let gap_has_comma = self.text[self.words[i - 1].end..self.words[i].start].contains(&b',');
+        if len <= 2 && !gap_has_comma && !self.strong_credential(i) {
+            return;
+        }
+        let mut chain = Vec::with_capacity(4);
+        let mut j = i;
+        while j > 0 && chain.len() < 4 {
+            let k = j - 1;
+            let w = &self.words[k];
+            let lower_ok = w.shape != Shape::Lower || self.caps_mode || len >= 3;
+            let has_digit = self.text[w.start..w.end].iter().any(u8::is_ascii_digit);
+            let unknown =
+                self.unknown_word(k) && w.end - w.start >= if self.caps_mode { 4 } else { 3 };
+            let ok = lower_ok
+                && !has_digit
+                && !self.has(k, flag::NEVER_NAME | flag::NAME_CUE | flag::STRONG_CUE)
+                && (self.is_initial(k)
+                    || self.dictionary_name(k)
+                    || self.has(k, flag::FIRST)
+                        && self.has(k, flag::POPULAR)
+                        && !self.has(k, flag::ENGLISH)
+                    // `Frank Hill, COTA/L`: before a credential, capitalised list names count
+                    // even when they are also common words.
+                    || !self.caps_mode && w.shape == Shape::Cap && self.has(k, flag::NAME)
+                    || unknown);
+            if !ok {
+                break;
+            }
+            chain.push(k);
+            if k == 0 || !self.joined(k - 1, b".-") {
+                break;
+            }
+            j = k;
+        }
+        // `4 L NP` is a flow rate, not a person: a chain of initials alone does not count.
+        // Two-letter credentials (PA, NP, PT) also abbreviate anatomy and devices: they need
+        // a word from the name lists in the chain.
+        let listed = chain
+            .iter()
+            .any(|&k| self.has(k, flag::NAME) && !self.has(k, flag::ENGLISH));
+        if chain.iter().any(|&k| !self.is_initial(k))
+            && (len > 2 || listed || self.strong_credential(i))
+        {
+            for k in chain {
+                marks[k] = Some(PhiType::ProviderName);
+            }
+        }
+    }
+
+    pub(super) fn strong_credential(&self, i: usize) -> bool {
+        let w = &self.text[self.words[i].start..self.words[i].end];
+        ["md", "rn", "np", "pa"]
+            .iter()
+            .any(|c| w.eq_ignore_ascii_case(c.as_bytes()))
+    }
+
+    /// `E. Welsh`, `Z. MILLER`, `q. lander`: an initial with its period, then a surname.
+    pub(super) fn mark_initial_surname(&self, i: usize, marks: &mut [Option<PhiType>]) {
+        if i + 1 >= self.words.len()
+            || !self.is_initial(i)
+            || self.is_side_abbreviation(i)
+            || !self.followed_by_period(i)
+            || !self.joined(i, b".")
+        {
+            return;
+        }
+        let j = i + 1;
+        let w = &self.words[j];
+        let surname = self.has(j, flag::NAME) && !self.has(j, flag::STOP | flag::CLINICAL)
+            || self.unknown_word(j) && w.end - w.start >= 3 && !self.caps_mode;
+        let shaped = self.name_shaped(j) || w.shape == Shape::Lower && !self.caps_mode;
+        if surname && shaped && !self.has(j, flag::NEVER_NAME | flag::STRONG_CUE) {
+            let ty = marks[j].or(marks[i]).unwrap_or(PhiType::Name);
+            marks[i] = Some(ty);
+            marks[j] = Some(ty);
+        }
+    }
+
+    /// `Fiorenzo Zoppetti`, `Mirco Gabba`: two capitalised words side by side that no list
+    /// knows as English or clinical, at least one of them known to no list at all, read as
+    /// a name in mixed-case text.
+    pub(super) fn mark_unknown_pair(&self, i: usize, marks: &mut [Option<PhiType>]) {
+        let j = i + 1;
+        if self.caps_mode || j >= self.words.len() || !self.joined(i, b"") {
+            return;
+        }
+        let unknown = |k: usize| self.unknown_capitalised(k) && self.words[k].flags == 0;
+        let pair = self.name_part(i) && self.name_part(j) && (unknown(i) || unknown(j));
+        let long_enough = self.words[i].end - self.words[i].start >= 3
+            && self.words[j].end - self.words[j].start >= 3;
+        if pair && long_enough && marks[i].is_none() && marks[j].is_none() {
+            marks[i] = Some(PhiType::Name);
+            marks[j] = Some(PhiType::Name);
+        }
+    }
+
+    /// A title-case word that may be part of a name: not English, clinical or a cue.
+    pub(super) fn name_part(&self, k: usize) -> bool {
+        self.words[k].shape == Shape::Cap
+            && !self.has(
+                k,
+                flag::ENGLISH
+                    | flag::COMMON
+                    | flag::STOP
+                    | flag::NEVER_NAME
+                    | flag::NAME_CUE
+                    | flag::LABEL
+                    | flag::RELATION
+                    | flag::PERSON_TITLE
+                    | flag::PROVIDER_TITLE
+                    | flag::PLACE_CUE,
+            )
+            && !self.text[self.words[k].start..self.words[k].end]
+                .iter()
+                .any(u8::is_ascii_digit)
+    }
+
+    /// A title-case word, at least three letters and no digit, that no list knows.
+    pub(super) fn unknown_capitalised(&self, i: usize) -> bool {
+        let w = &self.words[i];
+        w.shape == Shape::Cap
+            && w.end - w.start >= 3
+            && w.flags & !(flag::FIRST | flag::LAST | flag::POPULAR) == 0
+            && !self.text[w.start..w.end].iter().any(u8::is_ascii_digit)
+    }
+
+    /// `Dr. Rakusin and Toolis`, `Suzette and Hank`: a name, a conjunction, another name.
+    pub(super) fn extend_conjunctions(&self, marks: &mut [Option<PhiType>]) {
+        for i in 0..self.words.len().saturating_sub(2) {
+            let Some(ty) = marks[i] else { continue };
+            if !matches!(ty, PhiType::Name | PhiType::ProviderName) || marks[i + 2].is_some() {
+                continue;
+            }
+            let conj = &self.text[self.words[i + 1].start..self.words[i + 1].end];
+            let is_and = conj.eq_ignore_ascii_case(b"and") || conj == b"&";
+            let lower_name = self.words[i + 2].shape == Shape::Lower
+                && self.has(i + 2, flag::FIRST)
+                && self.has(i + 2, flag::POPULAR);
+            if is_and
+                && self.joined(i, b"")
+                && self.joined(i + 1, b"")
+                && (self.name_shaped(i + 2) || lower_name)
+                && !self.has(i + 2, flag::NEVER_NAME | flag::STRONG_CUE)
+                && (self.dictionary_name(i + 2)
+                    || lower_name
+                    || self.unknown_word(i + 2) && !self.caps_mode)
+            {
+                marks[i + 2] = Some(ty);
+            }
+        }
+    }
+
+    /// Grows each name to its neighbours: `Maria Xyzzy`, `LOPEZ, MARIA`, `J. Smith`.
+    pub(super) fn extend_names(&self, marks: &mut [Option<PhiType>]) {
+        let n = self.words.len();
+        for _ in 0..2 {
+            for i in 0..n {
+                let Some(ty) = marks[i] else { continue };
+                if !matches!(ty, PhiType::Name | PhiType::ProviderName) {
+                    continue;
+                }
+                if i + 1 < n
+                    && marks[i + 1].is_none()
+                    && self.joined(i, b"-.,")
+                    && self.extends(i + 1)
+                    && self.comma_ok(i, i + 1)
+                {
+                    marks[i + 1] = Some(ty);
+                }
+                if i > 0
+                    && marks[i - 1].is_none()
+                    && self.joined(i - 1, b"-.,")
+                    && self.extends_left(i - 1)
+                    && self.comma_ok(i - 1, i)
+                {
+                    marks[i - 1] = Some(ty);
+                }
+            }
+        }
+    }
+
+    /// A comma joins names only in `LAST, FIRST` order: the word after it is a first name.
+    pub(super) fn comma_ok(&self, a: usize, b: usize) -> bool {
+        let gap = &self.text[self.words[a].end..self.words[b].start];
+        !gap.contains(&b',')
+            || self.has(b, flag::FIRST)
+                && !self.has(b, flag::COMMON)
+                && self.words[b].end - self.words[b].start > 2
+    }
+
+    pub(super) fn extends(&self, j: usize) -> bool {
+        if self.has(j, flag::NEVER_NAME | flag::NAME_CUE | flag::RELATION) {
+            return false;
+        }
+        if self.is_initial(j) {
+            return true;
+        }
+        let w = &self.words[j];
+        if w.shape == Shape::Lower {
+            // `dr. bob culhane`, `Janet logan`: lower-case surnames after a name, if no
+            // dictionary knows them as words.
+            return !self.has(j, flag::ENGLISH | flag::COMMON)
+                && w.end - w.start >= 3
+                && !self.text[w.start..w.end].iter().any(u8::is_ascii_digit);
+        }
+        let capitalised = matches!(self.words[j].shape, Shape::Cap | Shape::Mixed)
+            || self.words[j].shape == Shape::Upper
+                && (self.caps_mode || self.words[j].end - self.words[j].start > 1);
+        capitalised && (self.has(j, flag::NAME) || !self.has(j, flag::ENGLISH))
+    }
+
+    pub(super) fn extends_left(&self, j: usize) -> bool {
+        // `Hill, Grace`: before a comma and a name, a capitalised surname counts even when
+        // it is also a common word.
+        let gap = &self.text[self.words[j].end..self.words[j + 1].start];
+        let last_first = gap.contains(&b',')
+            && !self.caps_mode
+            && self.words[j].shape == Shape::Cap
+            && self.has(j, flag::LAST);
+        self.extends(j)
+            && (self.is_initial(j)
+                || last_first
+                || self.has(j, flag::NAME) && !self.has(j, flag::COMMON)
+                || !self.has(j, flag::ENGLISH))
+    }
+}

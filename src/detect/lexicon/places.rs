@@ -1,0 +1,326 @@
+//! The rules that mark places: facility names, gazetteer towns and multi-word places,
+//! streets' neighbours, and unknown capitalised words after a place preposition.
+
+use super::flag;
+use super::words::Shape;
+use super::Ctx;
+use crate::phi::PhiType;
+
+/// Words before a facility word that describe it rather than name it.
+const GENERIC_FACILITY_WORDS: &[&str] = &[
+    "outside",
+    "community",
+    "local",
+    "other",
+    "same",
+    "previous",
+    "acute",
+    "state",
+    "general",
+    "regional",
+    "private",
+    "public",
+    "nearby",
+    "new",
+    "old",
+    "home",
+    "nursing",
+    "rehab",
+    "medical",
+    "health",
+    "county",
+    "city",
+    "university",
+    "children's",
+    "childrens",
+    "veterans",
+    "transfer",
+    "osh",
+    "hospital",
+    "center",
+    "clinic",
+];
+
+impl Ctx<'_> {
+    /// `Calvert Hospital`, `Fairview Skilled Nursing Facility`, `Lakewood Hand Clinic`: the
+    /// capitalised words before a facility word name a place when at least one of them is
+    /// distinctive (in no dictionary, or a name that is not a common word).
+    pub(super) fn mark_facility(&self, i: usize, marks: &mut [Option<PhiType>]) {
+        if !self.has(i, flag::FACILITY) || i == 0 || self.words[i].shape == Shape::Lower {
+            return;
+        }
+        let mut chain = Vec::with_capacity(5);
+        let mut j = i;
+        while j > 0 && chain.len() < 5 && self.joined(j - 1, b"'&.-") {
+            let k = j - 1;
+            let w = &self.words[k];
+            let word = &self.text[w.start..w.end];
+            let inner_apostrophe = word.contains(&b'\'') && !word.ends_with(b"'s");
+            // Facility words inside a name (`Savannah Rehab Center`) do not end it.
+            let blocked = !self.has(k, flag::FACILITY)
+                && self.has(
+                    k,
+                    flag::STOP
+                        | flag::CLINICAL
+                        | flag::CREDENTIAL
+                        | flag::PLACE_CUE
+                        | flag::NAME_CUE
+                        | flag::RELATION,
+                );
+            if blocked
+                || inner_apostrophe
+                || w.shape == Shape::Lower
+                || w.end - w.start < 2
+                || word.iter().any(u8::is_ascii_digit)
+            {
+                break;
+            }
+            chain.push(k);
+            j = k;
+        }
+        // The leftmost distinctive word starts the place name; generic words to its left
+        // (`Outside`, `General`) are not part of it.
+        let distinctive = |k: usize| {
+            let w = &self.words[k];
+            let generic = GENERIC_FACILITY_WORDS
+                .iter()
+                .any(|g| self.text[w.start..w.end].eq_ignore_ascii_case(g.as_bytes()))
+                || self.has(k, flag::FACILITY);
+            !generic
+                && (!self.has(k, flag::ENGLISH)
+                    || self.has(k, flag::NAME) && !self.has(k, flag::COMMON)
+                    || self.has(k, flag::PLACE))
+        };
+        let Some(pos) = chain.iter().rposition(|&k| distinctive(k)) else {
+            return;
+        };
+        for &k in &chain[..=pos] {
+            // The facility word is stronger evidence than a name list (Calvert Hospital).
+            marks[k] = Some(PhiType::Location);
+        }
+    }
+
+    /// Known US cities and counties: `in Kalamazoo`, `from Cedar Rapids`, `Peoria, IL`.
+    /// A gazetteer word that is also an English word (Mobile, Reading, Hope) needs place
+    /// context; a distinctive one written as a name counts on its own.
+    pub(super) fn mark_gazetteer(
+        &self,
+        i: usize,
+        phrases: &rustc_hash::FxHashSet<Box<[u8]>>,
+        marks: &mut [Option<PhiType>],
+    ) {
+        if marks[i].is_some() || !self.name_shaped(i) {
+            return;
+        }
+        let end = if self.has(i, flag::PLACE_START) {
+            self.phrase_end(i, phrases)
+        } else {
+            None
+        };
+        let (last, multi) = match end {
+            Some(j) => (j, true),
+            None if self.has(i, flag::PLACE) => (i, false),
+            None => return,
+        };
+        let context = self.place_context_before(i) || self.state_after(last);
+        let words = i..=last;
+        let all_capitalised = words.clone().all(|k| self.words[k].shape == Shape::Cap);
+        let has_rare_word = words.clone().any(|k| {
+            !self.has(
+                k,
+                flag::ENGLISH | flag::COMMON | flag::NEVER_NAME | flag::STOP,
+            )
+        });
+        let blocked = words
+            .clone()
+            .any(|k| self.has(k, flag::NEVER_NAME | flag::STOP));
+        let accept = if multi {
+            // `Cedar Rapids` written as a name, or a phrase with a rare word after `in`.
+            !blocked && (all_capitalised && !self.caps_mode || context && has_rare_word)
+        } else {
+            let rare = !self.has(
+                i,
+                flag::ENGLISH | flag::COMMON | flag::NEVER_NAME | flag::STOP,
+            );
+            let distinctive =
+                rare && !self.has(i, flag::NAME) && self.words[i].end - self.words[i].start >= 5;
+            // `in Savannah`: a capitalised, uncommon word after a place cue in mixed-case text.
+            let written_as_place = !self.caps_mode
+                && self.words[i].shape == Shape::Cap
+                && !self.has(i, flag::COMMON | flag::NEVER_NAME | flag::STOP);
+            let after_street = self.after_street(i);
+            (rare || written_as_place) && (context || after_street)
+                || distinctive && !self.caps_mode
+        };
+        if accept {
+            for m in marks.iter_mut().take(last + 1).skip(i) {
+                *m = Some(PhiType::Location);
+            }
+        }
+    }
+
+    /// The last word of the longest place phrase starting at `i`, if any.
+    pub(super) fn phrase_end(
+        &self,
+        i: usize,
+        phrases: &rustc_hash::FxHashSet<Box<[u8]>>,
+    ) -> Option<usize> {
+        let mut key = self.text[self.words[i].start..self.words[i].end].to_ascii_lowercase();
+        let mut best = None;
+        for j in i + 1..(i + 4).min(self.words.len()) {
+            if !self.joined(j - 1, b".") {
+                break;
+            }
+            // `St. Cloud`: the gazetteer keeps the abbreviation's period.
+            if self.text[self.words[j - 1].end..self.words[j].start].starts_with(b".") {
+                key.push(b'.');
+            }
+            key.push(b' ');
+            key.extend(
+                self.text[self.words[j].start..self.words[j].end]
+                    .iter()
+                    .map(u8::to_ascii_lowercase),
+            );
+            if phrases.contains(key.as_slice()) {
+                best = Some(j);
+            }
+        }
+        best
+    }
+
+    /// `12 Mill Rd, Peoria`: a comma after a street suffix introduces the city.
+    pub(super) fn after_street(&self, i: usize) -> bool {
+        const SUFFIXES: &[&str] = &[
+            "st", "street", "rd", "road", "ave", "avenue", "blvd", "ln", "lane", "dr", "drive",
+            "ct", "court", "pl", "place", "way", "pkwy", "hwy", "ter", "cir",
+        ];
+        if i == 0
+            || !self.joined(i - 1, b",.")
+            || !self.text[self.words[i - 1].end..self.words[i].start].contains(&b',')
+        {
+            return false;
+        }
+        let prev = &self.text[self.words[i - 1].start..self.words[i - 1].end];
+        SUFFIXES
+            .iter()
+            .any(|s| prev.eq_ignore_ascii_case(s.as_bytes()))
+            || prev.iter().all(u8::is_ascii_digit)
+    }
+
+    /// `in`, `from`, `to`, `near` (or a residence or movement verb) just before.
+    pub(super) fn place_context_before(&self, i: usize) -> bool {
+        i > 0 && self.joined(i - 1, b"") && self.has(i - 1, flag::PLACE_PREP | flag::PLACE_CUE)
+    }
+
+    /// `, IL` right after.
+    pub(super) fn state_after(&self, last: usize) -> bool {
+        let Some(next) = self.words.get(last + 1) else {
+            return false;
+        };
+        let gap = &self.text[self.words[last].end..next.start];
+        let word = &self.text[next.start..next.end];
+        gap.starts_with(b",")
+            && gap.len() <= 3
+            && word.len() == 2
+            && word.iter().all(u8::is_ascii_uppercase)
+    }
+
+    /// `transferred to Quartermain`, `lives in Catonsville`, `ADMITTED TO GH`: after a
+    /// movement or residence verb and a preposition, a word no dictionary knows is a place.
+    pub(super) fn mark_place(&self, i: usize, marks: &mut [Option<PhiType>]) {
+        if !self.has(i, flag::PLACE_CUE)
+            || i + 2 >= self.words.len()
+            || !self.has(i + 1, flag::PLACE_PREP)
+        {
+            return;
+        }
+        if !self.joined(i, b"") {
+            return;
+        }
+        let mut k = i + 2;
+        // `to the Zagaria campus`
+        if self.text[self.words[k].start..self.words[k].end].eq_ignore_ascii_case(b"the")
+            && k + 1 < self.words.len()
+        {
+            k += 1;
+        }
+        let mut taken = 0;
+        while k < self.words.len() && taken < 3 && self.joined(k - 1, b".'") {
+            let w = &self.words[k];
+            let placeish = !self.has(
+                k,
+                flag::NEVER_NAME
+                    | flag::ENGLISH
+                    | flag::NAME_CUE
+                    | flag::RELATION
+                    | flag::STRONG_CUE,
+            ) && w.end - w.start >= if self.caps_mode { 4 } else { 3 }
+                && !self.text[w.start..w.end].iter().any(u8::is_ascii_digit)
+                && (w.shape != Shape::Lower || w.end - w.start >= 5)
+                || self.dictionary_name(k) && w.shape != Shape::Lower;
+            if !placeish || marks[k].is_some() && marks[k] != Some(PhiType::Name) {
+                break;
+            }
+            marks[k] = Some(PhiType::Location);
+            taken += 1;
+            k += 1;
+        }
+    }
+
+    /// `lives alone in Ceuta`, `drove her from Kolobrzeg`, `moved to Tadepalligudem`,
+    /// `a voicemail for Wiktor`: in mixed-case text a capitalised word that no list knows
+    /// (not English, not a name, not clinical) right after a preposition is a place or a
+    /// person; either way it is identifying (a safe-vocabulary reading: unknown is suspect).
+    /// `in South Michellemouth`, `from Lake Tylermouth`: a place-name opener may come first.
+    pub(super) fn mark_unknown_after_preposition(&self, i: usize, marks: &mut [Option<PhiType>]) {
+        const PLACE_PREPOSITIONS: &[&[u8]] = &[b"in", b"from", b"near", b"to", b"at"];
+        const PERSON_PREPOSITIONS: &[&[u8]] = &[b"for", b"with", b"by"];
+        const PLACE_OPENERS: &[&[u8]] = &[
+            b"north", b"south", b"east", b"west", b"new", b"lake", b"port", b"mount", b"san",
+            b"santa", b"saint", b"st", b"fort", b"el", b"la", b"las", b"los", b"le", b"bad",
+        ];
+        if self.caps_mode || i == 0 || marks[i].is_some() || !self.joined(i - 1, b"") {
+            return;
+        }
+        let prev = &self.text[self.words[i - 1].start..self.words[i - 1].end];
+        let is = |list: &[&[u8]], w: &[u8]| list.iter().any(|p| w.eq_ignore_ascii_case(p));
+        let ty = if is(PLACE_PREPOSITIONS, prev) {
+            PhiType::Location
+        } else if is(PERSON_PREPOSITIONS, prev) {
+            PhiType::Name
+        } else {
+            return;
+        };
+        let word = &self.text[self.words[i].start..self.words[i].end];
+        let opener = ty == PhiType::Location
+            && self.words[i].shape == Shape::Cap
+            && is(PLACE_OPENERS, word)
+            && i + 1 < self.words.len()
+            && self.joined(i, b".")
+            && self.unknown_capitalised(i + 1);
+        let first = if opener { i + 1 } else { i };
+        // After `to`, `at` and `by` short unknown words are more often jargon (`to Lcx`).
+        let min_len = if matches!(prev.len(), 2) && !prev.eq_ignore_ascii_case(b"in") {
+            5
+        } else {
+            4
+        };
+        if !self.unknown_capitalised(first)
+            || self.words[first].end - self.words[first].start < min_len
+        {
+            return;
+        }
+        for m in marks.iter_mut().take(first + 1).skip(i) {
+            *m = Some(ty);
+        }
+        // `from Gorzow Wielkopolski`, `for Nuray Atzler`: the rest of a many-word name.
+        let mut k = first + 1;
+        while k < self.words.len() && k < first + 3 && self.joined(k - 1, b"-") {
+            if !self.name_part(k) || marks[k].is_some() {
+                break;
+            }
+            marks[k] = Some(ty);
+            k += 1;
+        }
+    }
+}

@@ -1,0 +1,92 @@
+//! Words: cutting text into words and reading each word's capitalisation.
+//!
+//! A word is a run of ASCII letters and digits or non-ASCII bytes, with an apostrophe
+//! between two letters kept inside (`O'Brien`); all-digit runs are left to the regex rules.
+//! Each word carries its lexicon flags (one hash lookup) and its [`Shape`].
+
+use super::Lexicon;
+
+/// Capitalisation of a word.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum Shape {
+    /// `Maria`
+    Cap,
+    /// `MARIA` (or a single capital letter)
+    Upper,
+    /// `maria`
+    Lower,
+    /// `McDonald`, `iPad`, or anything else
+    Mixed,
+}
+
+#[derive(Clone, Copy, Debug)]
+pub(super) struct Word {
+    pub(super) start: usize,
+    pub(super) end: usize,
+    pub(super) flags: u32,
+    pub(super) shape: Shape,
+}
+
+impl Lexicon {
+    pub(super) fn tokenize(&self, b: &[u8], words: &mut Vec<Word>) {
+        words.clear();
+        let mut i = 0;
+        while i < b.len() {
+            if !is_word_byte(b[i]) {
+                i += 1;
+                continue;
+            }
+            let start = i;
+            while i < b.len() && (is_word_byte(b[i]) || is_inner_apostrophe(b, i)) {
+                i += 1;
+            }
+            let w = &b[start..i];
+            if w.iter().all(u8::is_ascii_digit) {
+                continue;
+            }
+            words.push(Word {
+                start,
+                end: i,
+                flags: self.flags(w),
+                shape: shape_of(w),
+            });
+        }
+    }
+}
+
+pub(super) fn is_word_byte(c: u8) -> bool {
+    c.is_ascii_alphanumeric() || c >= 0x80
+}
+
+/// `O'Brien`: an apostrophe between two letters stays inside the word.
+pub(super) fn is_inner_apostrophe(b: &[u8], i: usize) -> bool {
+    b[i] == b'\''
+        && i > 0
+        && b[i - 1].is_ascii_alphabetic()
+        && b.get(i + 1).is_some_and(u8::is_ascii_alphabetic)
+}
+
+pub(super) fn shape_of(w: &[u8]) -> Shape {
+    let first_upper = w[0].is_ascii_uppercase();
+    let rest_lower = w[1..].iter().all(|c| !c.is_ascii_uppercase());
+    let all_upper = w.iter().all(|c| !c.is_ascii_lowercase());
+    if first_upper && all_upper {
+        Shape::Upper
+    } else if first_upper && rest_lower {
+        Shape::Cap
+    } else if w[0].is_ascii_lowercase() && rest_lower {
+        Shape::Lower
+    } else {
+        Shape::Mixed
+    }
+}
+
+/// Notes typed in capitals carry no capitalisation evidence.
+pub(super) fn is_mostly_upper(b: &[u8]) -> bool {
+    let (mut up, mut low) = (0usize, 0usize);
+    for &c in b {
+        up += usize::from(c.is_ascii_uppercase());
+        low += usize::from(c.is_ascii_lowercase());
+    }
+    up > 20 && up > 2 * low
+}
