@@ -284,17 +284,22 @@ pub fn summarize(dir: &Path, filter: &Filter) -> Result<Summary, AuditError> {
     Ok(s)
 }
 
+/// `tokenize 3, reveal 1`: a route's actions and their counts, for both report forms.
+fn action_counts<'a>(actions: impl IntoIterator<Item = (&'a String, &'a u64)>) -> String {
+    actions
+        .into_iter()
+        .map(|(a, n)| format!("{a} {n}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 pub fn report_text(s: &Summary) -> String {
     let mut o = String::new();
     let _ = writeln!(o, "phigate audit report: {} to {}", s.since, s.until);
     let _ = writeln!(o, "entries: {}\n", s.entries);
     let _ = writeln!(o, "activity by route and caller:");
     for ((route, caller), actions) in &s.by_route_caller {
-        let list = actions
-            .iter()
-            .map(|(a, n)| format!("{a} {n}"))
-            .collect::<Vec<_>>()
-            .join(", ");
+        let list = action_counts(actions);
         let _ = writeln!(o, "  {route:<24} {caller:<20} {list}");
     }
     let _ = writeln!(o, "\nreveals by caller and type:");
@@ -395,11 +400,7 @@ pub fn report_html(s: &Summary) -> String {
     ));
     o.push_str("<h2>Activity by route and caller</h2><table id=\"activity\"><tr><th>route</th><th>caller</th><th>actions</th></tr>");
     for ((route, caller), actions) in &s.by_route_caller {
-        let list = actions
-            .iter()
-            .map(|(a, n)| format!("{a} {n}"))
-            .collect::<Vec<_>>()
-            .join(", ");
+        let list = action_counts(actions);
         let _ = write!(
             o,
             "<tr><td>{}</td><td>{}</td><td>{}</td></tr>",

@@ -50,84 +50,52 @@ pub enum PhiType {
     Id,
 }
 
+/// The one type table: each type with its name (rule files, policies, reports) and its
+/// token prefix, in declaration order (a test checks the order, which `index` relies on).
+const TABLE: [(PhiType, &str, &str); 21] = [
+    (PhiType::Name, "NAME", "NAME"),
+    (PhiType::ProviderName, "PROVIDER_NAME", "PROV"),
+    (PhiType::Address, "ADDRESS", "ADDR"),
+    (PhiType::Location, "LOCATION", "LOC"),
+    (PhiType::Zip, "ZIP", "ZIP"),
+    (PhiType::Date, "DATE", "DATE"),
+    (PhiType::Age, "AGE", "AGE"),
+    (PhiType::Phone, "PHONE", "PHONE"),
+    (PhiType::Fax, "FAX", "FAX"),
+    (PhiType::Email, "EMAIL", "EMAIL"),
+    (PhiType::Ssn, "SSN", "SSN"),
+    (PhiType::Mrn, "MRN", "MRN"),
+    (PhiType::Account, "ACCOUNT", "ACCT"),
+    (PhiType::HealthPlan, "HEALTH_PLAN", "PLAN"),
+    (PhiType::License, "LICENSE", "LIC"),
+    (PhiType::Vehicle, "VEHICLE", "VEH"),
+    (PhiType::Device, "DEVICE", "DEV"),
+    (PhiType::Url, "URL", "URL"),
+    (PhiType::Ip, "IP", "IP"),
+    (PhiType::Biometric, "BIOMETRIC", "BIO"),
+    (PhiType::Id, "ID", "ID"),
+];
+
 impl PhiType {
     /// Every type, in a stable order used by reports.
-    pub const ALL: [PhiType; 21] = [
-        PhiType::Name,
-        PhiType::ProviderName,
-        PhiType::Address,
-        PhiType::Location,
-        PhiType::Zip,
-        PhiType::Date,
-        PhiType::Age,
-        PhiType::Phone,
-        PhiType::Fax,
-        PhiType::Email,
-        PhiType::Ssn,
-        PhiType::Mrn,
-        PhiType::Account,
-        PhiType::HealthPlan,
-        PhiType::License,
-        PhiType::Vehicle,
-        PhiType::Device,
-        PhiType::Url,
-        PhiType::Ip,
-        PhiType::Biometric,
-        PhiType::Id,
-    ];
+    pub const ALL: [PhiType; 21] = {
+        let mut all = [PhiType::Name; 21];
+        let mut i = 0;
+        while i < TABLE.len() {
+            all[i] = TABLE[i].0;
+            i += 1;
+        }
+        all
+    };
 
     /// The name used in rule files, policies, spans and reports.
     pub fn as_str(self) -> &'static str {
-        match self {
-            PhiType::Name => "NAME",
-            PhiType::ProviderName => "PROVIDER_NAME",
-            PhiType::Address => "ADDRESS",
-            PhiType::Location => "LOCATION",
-            PhiType::Zip => "ZIP",
-            PhiType::Date => "DATE",
-            PhiType::Age => "AGE",
-            PhiType::Phone => "PHONE",
-            PhiType::Fax => "FAX",
-            PhiType::Email => "EMAIL",
-            PhiType::Ssn => "SSN",
-            PhiType::Mrn => "MRN",
-            PhiType::Account => "ACCOUNT",
-            PhiType::HealthPlan => "HEALTH_PLAN",
-            PhiType::License => "LICENSE",
-            PhiType::Vehicle => "VEHICLE",
-            PhiType::Device => "DEVICE",
-            PhiType::Url => "URL",
-            PhiType::Ip => "IP",
-            PhiType::Biometric => "BIOMETRIC",
-            PhiType::Id => "ID",
-        }
+        TABLE[self.index()].1
     }
 
     /// Default token prefix (see DESIGN.md "Tokens"); a policy may override it.
     pub fn token_prefix(self) -> &'static str {
-        match self {
-            PhiType::Name => "NAME",
-            PhiType::ProviderName => "PROV",
-            PhiType::Address => "ADDR",
-            PhiType::Location => "LOC",
-            PhiType::Zip => "ZIP",
-            PhiType::Date => "DATE",
-            PhiType::Age => "AGE",
-            PhiType::Phone => "PHONE",
-            PhiType::Fax => "FAX",
-            PhiType::Email => "EMAIL",
-            PhiType::Ssn => "SSN",
-            PhiType::Mrn => "MRN",
-            PhiType::Account => "ACCT",
-            PhiType::HealthPlan => "PLAN",
-            PhiType::License => "LIC",
-            PhiType::Vehicle => "VEH",
-            PhiType::Device => "DEV",
-            PhiType::Url => "URL",
-            PhiType::Ip => "IP",
-            PhiType::Biometric => "BIO",
-            PhiType::Id => "ID",
-        }
+        TABLE[self.index()].2
     }
 
     /// Index into [`PhiType::ALL`], for per-type counters without a map.
@@ -169,6 +137,7 @@ mod tests {
         for (i, t) in PhiType::ALL.iter().enumerate() {
             assert_eq!(t.as_str().parse::<PhiType>(), Ok(*t));
             assert_eq!(t.index(), i);
+            assert_eq!(TABLE[i].0, *t, "TABLE is in declaration order");
         }
         assert!("nope".parse::<PhiType>().is_err());
         assert_eq!("health-plan".parse::<PhiType>(), Ok(PhiType::HealthPlan));

@@ -173,7 +173,18 @@ struct Writer<'a> {
     icd_next: Option<usize>,
 }
 
-impl Writer<'_> {
+impl<'a> Writer<'a> {
+    fn new(g: &'a mut Gen, who: &'a Persona) -> Writer<'a> {
+        Writer {
+            g,
+            who,
+            cpt_last: None,
+            cpt_next: None,
+            icd_last: None,
+            icd_next: None,
+        }
+    }
+
     /// Expands one template into segments.
     fn expand(&mut self, template: &str, out: &mut Segs) {
         let mut rest = template;
@@ -389,14 +400,7 @@ fn sentences(wr: &mut Writer<'_>, templates: &[&str], out: &mut Segs) {
 
 /// A whole note for `who`: header, body sections, billing line and signature.
 pub fn note(g: &mut Gen, who: &Persona) -> Segs {
-    let mut wr = Writer {
-        g,
-        who,
-        cpt_last: None,
-        cpt_next: None,
-        icd_last: None,
-        icd_next: None,
-    };
+    let mut wr = Writer::new(g, who);
     let mut out = Segs::new();
     let header = wr.g.pick(HEADERS);
     wr.expand(header, &mut out);
@@ -439,14 +443,7 @@ fn soap(wr: &mut Writer<'_>, parts: [&[&str]; 4], out: &mut Segs) {
 /// A short free-text note (for JSON `note` fields and FHIR narrative): `n` PHI sentences
 /// and one clinical sentence, on one line.
 pub fn short_note(g: &mut Gen, who: &Persona, n: usize) -> Segs {
-    let mut wr = Writer {
-        g,
-        who,
-        cpt_last: None,
-        cpt_next: None,
-        icd_last: None,
-        icd_next: None,
-    };
+    let mut wr = Writer::new(g, who);
     let mut out = Segs::new();
     let mut ts = choose(wr.g, PHI_SENTENCES, n);
     ts.extend(choose(wr.g, CLINICAL_SENTENCES, 1));
@@ -464,14 +461,7 @@ pub fn short_note(g: &mut Gen, who: &Persona, n: usize) -> Segs {
 
 /// Expands a single template (used by the JSON generators for templated strings).
 pub fn expand(g: &mut Gen, who: &Persona, template: &str) -> Segs {
-    let mut wr = Writer {
-        g,
-        who,
-        cpt_last: None,
-        cpt_next: None,
-        icd_last: None,
-        icd_next: None,
-    };
+    let mut wr = Writer::new(g, who);
     let mut out = Segs::new();
     wr.expand(template, &mut out);
     out

@@ -281,37 +281,18 @@ mod tests {
         let p = safe_harbor();
         let t = Transformer::new(&p, &store, &master, &zips);
         let ctx = DocContext::default();
-        assert_eq!(
-            t.apply_value(PhiType::Zip, "02139-4307", &ctx).expect("ok"),
-            "021"
-        );
-        assert_eq!(
-            t.apply_value(PhiType::Zip, "03601", &ctx).expect("ok"),
-            "000"
-        );
-        assert_eq!(
-            t.apply_value(PhiType::Date, "03/14/2019", &ctx)
-                .expect("ok"),
-            "2019"
-        );
-        assert_eq!(
-            t.apply_value(PhiType::Date, "7/22", &ctx).expect("ok"),
-            "[DATE]"
-        );
-        assert_eq!(
-            t.apply_value(PhiType::Date, "03/14/1921", &ctx)
-                .expect("ok"),
-            "[DATE]"
-        );
-        assert_eq!(
-            t.apply_value(PhiType::Age, "93", &ctx).expect("ok"),
-            "over 89"
-        );
-        assert_eq!(
-            t.apply_value(PhiType::Ssn, "219-09-9999", &ctx)
-                .expect("ok"),
-            "[SSN]"
-        );
+        for (ty, value, expected) in [
+            (PhiType::Zip, "02139-4307", "021"),
+            (PhiType::Zip, "03601", "000"),
+            (PhiType::Date, "03/14/2019", "2019"),
+            (PhiType::Date, "7/22", "[DATE]"),
+            (PhiType::Date, "03/14/1921", "[DATE]"),
+            (PhiType::Age, "93", "over 89"),
+            (PhiType::Ssn, "219-09-9999", "[SSN]"),
+        ] {
+            let out = t.apply_value(ty, value, &ctx).expect("ok");
+            assert_eq!(out, expected, "{ty} {value}");
+        }
     }
 
     #[test]
