@@ -42,13 +42,8 @@ pub enum RuleError {
     },
 }
 
-/// One detected piece of PHI: a byte range of the scanned text and its type.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Span {
-    pub start: usize,
-    pub end: usize,
-    pub ty: PhiType,
-}
+// Spans are part of the shared vocabulary (transforms rewrite them); detection makes them.
+pub use crate::phi::Span;
 
 /// Everything needed to find PHI in text, compiled once.
 pub struct Detector {

@@ -1,8 +1,9 @@
 //! The PHI types phigate knows: one per HIPAA Safe Harbor identifier that text can carry.
 //!
 //! Owns the type names (as written in rule files, policies and reports), the token prefix
-//! of each type, and in [`token`] the grammar of a token. Detection, transforms, reveal, the
-//! synthetic generator and the evaluation all speak this vocabulary; nothing else lives here.
+//! of each type, the [`Span`] a detector reports, and in [`token`] the grammar of a token.
+//! Detection, transforms, reveal, the synthetic generator and the evaluation all speak this
+//! vocabulary; nothing else lives here.
 
 pub mod token;
 
@@ -108,6 +109,14 @@ impl fmt::Display for PhiType {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())
     }
+}
+
+/// One detected piece of PHI: a byte range of the scanned text and its type.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Span {
+    pub start: usize,
+    pub end: usize,
+    pub ty: PhiType,
 }
 
 /// The error for a type name that is not one of [`PhiType::ALL`].

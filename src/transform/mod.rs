@@ -17,7 +17,7 @@ use std::collections::HashSet;
 
 use ring::hmac;
 
-use crate::detect::Span;
+use crate::phi::Span;
 use crate::keys::{MasterKey, Purpose};
 use crate::phi::PhiType;
 use policy::{Action, Policy};
