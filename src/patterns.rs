@@ -41,6 +41,10 @@ const BUILTIN: &[(&str, &str)] = &[
         "places/us_places.tsv",
         include_str!("../patterns/places/us_places.tsv"),
     ),
+    (
+        "places/world_places.tsv",
+        include_str!("../patterns/places/world_places.tsv"),
+    ),
     ("fields.toml", include_str!("../patterns/fields.toml")),
     ("hl7.toml", include_str!("../patterns/hl7.toml")),
     (
@@ -68,7 +72,7 @@ const BUILTIN: &[(&str, &str)] = &[
 
 /// Files a pattern directory may leave out: the built-in copy is used instead.
 /// `hl7.toml` came after the first deployments: a directory without it gets the built-in rules.
-const OPTIONAL: &[&str] = &["claims/cpt.toml", "hl7.toml"];
+const OPTIONAL: &[&str] = &["claims/cpt.toml", "hl7.toml", "places/world_places.tsv"];
 
 impl Patterns {
     /// The rule files compiled into this binary.

@@ -110,7 +110,8 @@ fn tail_part(text: &[u8], at: usize, after_postcode: bool) -> Option<(usize, boo
         .map(|end| (end, false))
 }
 
-/// Skips `, ` or ` ` or one line break; says whether a comma or line break was crossed.
+/// Skips `, `, ` / `, ` ` or one line break; says whether a comma, slash or line break was
+/// crossed.
 fn skip_separator(text: &[u8], at: usize) -> Option<(usize, bool)> {
     let mut i = at;
     let mut comma = false;
@@ -118,7 +119,8 @@ fn skip_separator(text: &[u8], at: usize) -> Option<(usize, bool)> {
     while i < text.len() && i < at + 4 {
         match text[i] {
             b' ' | b'\t' => {}
-            b',' if !comma => comma = true,
+            // A shipping label's ` / ` separates address lines as a comma does.
+            b',' | b'/' if !comma => comma = true,
             b'\n' if newlines == 0 => {
                 newlines += 1;
                 comma = true;

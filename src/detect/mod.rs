@@ -77,6 +77,7 @@ impl Detector {
             common_words: p.get("names/common_words.txt"),
             english: p.get("words/english.txt"),
             places: p.get("places/us_places.tsv"),
+            world_places: p.get("places/world_places.tsv"),
         })?;
         Ok(Detector { rules, lexicon })
     }
@@ -343,6 +344,10 @@ mod tests {
             "Road test in [[South Michellemouth]] next week.",
             "Send to [[ul. Fredry 66, Rumia, 48-413]]. Thanks.",
             "Lives at [[7 Edwards Alley, Harveyberg PH9V 2LR]]. Daughter visits.",
+            "[[Ylivieska]] resident since 2019, lives alone.",
+            "Mail to: Jan Berg / [[Kyrkbacken 3 / 27331]] Leichlingen",
+            "Mail to: Jan Berg / Kyrkbacken 3 / 27331 [[Leichlingen]]",
+            "Moved to [[Wiekring 12, Kleve]] last spring.",
         ];
         for case in found {
             let text = case.replace("[[", "").replace("]]", "");
@@ -362,6 +367,7 @@ mod tests {
             "Covered with Gelfoam and changed to Cipro today.",
             "Will see him again on Thursday for the splint.",
             "Suctioned with Yankauer as needed.",
+            "Monitoring 24 hours after the Spring 2020 fall.",
         ];
         for text in kept {
             let spans = detector.scan(text, None, &mut scratch);

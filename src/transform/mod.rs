@@ -17,9 +17,9 @@ use std::collections::HashSet;
 
 use ring::hmac;
 
-use crate::phi::Span;
 use crate::keys::{MasterKey, Purpose};
 use crate::phi::PhiType;
+use crate::phi::Span;
 use policy::{Action, Policy};
 use token::{TokenError, TokenRequest, TokenStore};
 

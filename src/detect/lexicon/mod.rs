@@ -87,6 +87,8 @@ pub struct LexiconSources<'a> {
     pub english: &'a str,
     /// `name<TAB>kind` lines of US cities and counties.
     pub places: &'a str,
+    /// `name<TAB>city` lines of towns outside the US (GeoNames, 15,000 people or more).
+    pub world_places: &'a str,
 }
 
 /// Every known word with its flags.
@@ -137,7 +139,8 @@ impl Lexicon {
                 );
             }
         }
-        for line in src.places.lines().filter(|l| !l.starts_with('#')) {
+        let place_lines = src.places.lines().chain(src.world_places.lines());
+        for line in place_lines.filter(|l| !l.starts_with('#')) {
             let name = line.split('\t').next().unwrap_or("").trim();
             if name.contains(' ') {
                 let first = name.split(' ').next().unwrap_or("");

@@ -447,7 +447,9 @@ impl Ctx<'_> {
         let w = &self.words[i];
         w.shape == Shape::Cap
             && w.end - w.start >= 3
-            && w.flags & !(flag::FIRST | flag::LAST | flag::POPULAR) == 0
+            && w.flags
+                & !(flag::FIRST | flag::LAST | flag::POPULAR | flag::PLACE | flag::PLACE_START)
+                == 0
             && !self.text[w.start..w.end].iter().any(u8::is_ascii_digit)
     }
 
