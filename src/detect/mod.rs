@@ -348,6 +348,8 @@ mod tests {
             "Mail to: Jan Berg / [[Kyrkbacken 3 / 27331]] Leichlingen",
             "Mail to: Jan Berg / Kyrkbacken 3 / 27331 [[Leichlingen]]",
             "Moved to [[Wiekring 12, Kleve]] last spring.",
+            "Discharged home. [[Radoslaw]] was born on 05.10.2000 and walks daily.",
+            "[[Holly]] was born in the spring.",
         ];
         for case in found {
             let text = case.replace("[[", "").replace("]]", "");
@@ -368,6 +370,7 @@ mod tests {
             "Will see him again on Thursday for the splint.",
             "Suctioned with Yankauer as needed.",
             "Monitoring 24 hours after the Spring 2020 fall.",
+            "She was born in the spring; It was born of necessity.",
         ];
         for text in kept {
             let spans = detector.scan(text, None, &mut scratch);

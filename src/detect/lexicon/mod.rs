@@ -250,6 +250,7 @@ impl Lexicon {
         for i in 0..words.len() {
             ctx.mark_cued(i, &mut scratch.marks);
             ctx.mark_dictionary(i, &mut scratch.marks);
+            ctx.mark_before_born(i, &mut scratch.marks);
             ctx.mark_foreign_name(i, &mut scratch.marks);
             ctx.mark_last_first(i, &mut scratch.marks);
             ctx.mark_credentialed(i, &mut scratch.marks);

@@ -238,6 +238,30 @@ impl Ctx<'_> {
         None
     }
 
+    /// `Wojciech was born on…`, `Holly was born in…`: a capitalised word that is not a
+    /// pronoun or vocabulary of ours, right before `was born`/`were born`, is a person.
+    pub(super) fn mark_before_born(&self, i: usize, marks: &mut [Option<PhiType>]) {
+        if marks[i].is_some()
+            || self.caps_mode
+            || self.words[i].shape != Shape::Cap
+            || self.has(
+                i,
+                flag::NEVER_NAME | flag::STOP | flag::NAME_CUE | flag::RELATION,
+            )
+            || i + 2 >= self.words.len()
+            || self.has(i, flag::ENGLISH) && !self.has(i, flag::NAME)
+            || !self.joined(i, b"")
+            || !self.joined(i + 1, b"")
+        {
+            return;
+        }
+        let word = |k: usize| &self.text[self.words[k].start..self.words[k].end];
+        let was = word(i + 1) == b"was" || word(i + 1) == b"were";
+        if was && word(i + 2) == b"born" {
+            marks[i] = Some(PhiType::Name);
+        }
+    }
+
     pub(super) fn mark_dictionary(&self, i: usize, marks: &mut [Option<PhiType>]) {
         if marks[i].is_some() || !self.dictionary_name(i) {
             return;
