@@ -350,6 +350,8 @@ mod tests {
             "Moved to [[Wiekring 12, Kleve]] last spring.",
             "Discharged home. [[Radoslaw]] was born on 05.10.2000 and walks daily.",
             "[[Holly]] was born in the spring.",
+            "PT TRANSFERRED TO [[GH]] FOR CATH.",
+            "followed at [[gh]] by her cardiologist.",
         ];
         for case in found {
             let text = case.replace("[[", "").replace("]]", "");
@@ -371,6 +373,7 @@ mod tests {
             "Suctioned with Yankauer as needed.",
             "Monitoring 24 hours after the Spring 2020 fall.",
             "She was born in the spring; It was born of necessity.",
+            "Went to BR with assist, then sent to IR for a drain and transferred to CCU.",
         ];
         for text in kept {
             let spans = detector.scan(text, None, &mut scratch);

@@ -247,16 +247,17 @@ impl Ctx<'_> {
         let mut taken = 0;
         while k < self.words.len() && taken < 3 && self.joined(k - 1, b".'") {
             let w = &self.words[k];
-            let placeish = !self.has(
-                k,
-                flag::NEVER_NAME
-                    | flag::ENGLISH
-                    | flag::NAME_CUE
-                    | flag::RELATION
-                    | flag::STRONG_CUE,
-            ) && w.end - w.start >= if self.caps_mode { 4 } else { 3 }
-                && !self.text[w.start..w.end].iter().any(u8::is_ascii_digit)
-                && (w.shape != Shape::Lower || w.end - w.start >= 5)
+            let placeish = taken == 0 && self.facility_acronym(k)
+                || !self.has(
+                    k,
+                    flag::NEVER_NAME
+                        | flag::ENGLISH
+                        | flag::NAME_CUE
+                        | flag::RELATION
+                        | flag::STRONG_CUE,
+                ) && w.end - w.start >= if self.caps_mode { 4 } else { 3 }
+                    && !self.text[w.start..w.end].iter().any(u8::is_ascii_digit)
+                    && (w.shape != Shape::Lower || w.end - w.start >= 5)
                 || self.dictionary_name(k) && w.shape != Shape::Lower;
             if !placeish || marks[k].is_some() && marks[k] != Some(PhiType::Name) {
                 break;
@@ -265,6 +266,20 @@ impl Ctx<'_> {
             taken += 1;
             k += 1;
         }
+    }
+
+    /// `transferred to GH`, `followed at gh`: right after a place cue, a two-to-four-letter
+    /// acronym that no list knows (units such as ICU, CCU or IR are clinical vocabulary) is
+    /// the short name of a hospital.
+    fn facility_acronym(&self, k: usize) -> bool {
+        let w = &self.words[k];
+        let len = w.end - w.start;
+        (2..=4).contains(&len)
+            && w.flags == 0
+            && matches!(w.shape, Shape::Upper | Shape::Lower)
+            && self.text[w.start..w.end]
+                .iter()
+                .all(u8::is_ascii_alphabetic)
     }
 
     /// `lives alone in Ceuta`, `drove her from Kolobrzeg`, `moved to Tadepalligudem`,
