@@ -352,6 +352,7 @@ mod tests {
             "[[Holly]] was born in the spring.",
             "PT TRANSFERRED TO [[GH]] FOR CATH.",
             "followed at [[gh]] by her cardiologist.",
+            "PRONOUNCED BY DR. [[L. RUUSKA]]. FAMILY W/ PT.",
         ];
         for case in found {
             let text = case.replace("[[", "").replace("]]", "");

@@ -233,6 +233,16 @@ impl Ctx<'_> {
                 j += 1;
                 continue;
             }
+            // `DR. L. RUUSKA`: a title's name may start with an initial.
+            if self.has(i, flag::STRONG_CUE)
+                && j == i + 1
+                && j + 1 < self.words.len()
+                && self.is_initial(j)
+                && self.followed_by_period(j)
+            {
+                j += 1;
+                continue;
+            }
             return Some(j);
         }
         None
