@@ -121,7 +121,7 @@ impl Gateway {
     /// Runs every start-up check and opens the vault: what `check-config` and `serve`
     /// share. Fails with a message naming the file or setting at fault.
     pub fn load(config: Config) -> anyhow::Result<Gateway> {
-        let master = crate::cli::read_master_key(&config.vault.key_file)?;
+        let master = crate::keys::read_master_key(&config.vault.key_file)?;
         let vc = &config.vault;
         let mut pg = None;
         let (vault, sled_dir): (Arc<dyn VaultStore>, _) = match (vc.backend, &vc.dir, &vc.url) {
@@ -415,13 +415,17 @@ pub fn check_config(path: &Path, allow_insecure_key_permissions: bool) -> anyhow
     let mut problems = Problems::default();
     let key = &config.vault.key_file;
     if problems
-        .take(crate::cli::check_key_permissions(
-            key,
-            allow_insecure_key_permissions,
-        ))
+        .take(
+            crate::keys::check_key_permissions(key, allow_insecure_key_permissions)
+                .map_err(Into::into),
+        )
         .is_some()
     {
-        problems.take(crate::cli::read_master_key(key).map(drop));
+        problems.take(
+            crate::keys::read_master_key(key)
+                .map(drop)
+                .map_err(Into::into),
+        );
     }
     let storage = problems.take(storage_summary(&config));
     let plan = problems.take(Plan::build(config));
