@@ -13,6 +13,10 @@ use serde::Deserialize;
 
 use crate::phi::PhiType;
 
+mod policy;
+
+pub use policy::{load_policy, PolicyLoadError};
+
 /// A configuration that cannot be used. Messages name the file and the setting.
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {

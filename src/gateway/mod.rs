@@ -293,7 +293,8 @@ impl Plan {
                 )
             })
             .collect();
-        let api_policy = problems.take(policy_named(&engine, &config.api.policy).context("api"));
+        let api_policy =
+            problems.take(config::load_policy(&engine, &config.api.policy).context("api"));
         for (i, l) in config.listeners.iter().enumerate() {
             let checked = tls::ReloadingCert::load(&l.cert, &l.key)
                 .map_err(anyhow::Error::from)
@@ -398,7 +399,7 @@ impl Plan {
 impl RoutePlan {
     fn build(engine: &Engine, r: &RouteConfig, connect: Duration) -> anyhow::Result<RoutePlan> {
         Ok(RoutePlan {
-            policy: policy_named(engine, &r.policy)?,
+            policy: config::load_policy(engine, &r.policy)?,
             client: upstream_client(r, connect)?,
             signer: r.sign.as_ref().map(Signer::load).transpose()?,
             upstream: r.upstream.parse()?,
@@ -468,15 +469,6 @@ fn storage_summary(config: &Config) -> anyhow::Result<String> {
         }
         None => Ok(vault),
     }
-}
-
-fn policy_named(engine: &Engine, name: &str) -> anyhow::Result<Policy> {
-    if let Some(p) = engine.policy(name) {
-        return Ok(p.clone());
-    }
-    let text = std::fs::read_to_string(name)
-        .with_context(|| format!("policy `{name}` is neither built in nor a readable file"))?;
-    Ok(Policy::parse(name, &text)?)
 }
 
 fn reveal_rules(rules: &std::collections::BTreeMap<String, Vec<String>>) -> HashMap<String, Allow> {

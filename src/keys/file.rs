@@ -118,8 +118,12 @@ fn parse_key(text: &[u8]) -> Result<MasterKey, &'static str> {
 }
 
 fn hex_value(digit: u8) -> Option<u8> {
-    // A hex digit is below 16, so the cast cannot truncate.
-    char::from(digit).to_digit(16).map(|v| v as u8)
+    match digit {
+        b'0'..=b'9' => Some(digit - b'0'),
+        b'a'..=b'f' => Some(digit - b'a' + 10),
+        b'A'..=b'F' => Some(digit - b'A' + 10),
+        _ => None,
+    }
 }
 
 /// The file's contents: the key in lower-case hex and a newline, in zeroized memory.
@@ -165,7 +169,7 @@ mod tests {
         assert_eq!(key.as_bytes()[1], 0x11);
         assert_eq!(key.as_bytes()[31], 0xff);
         assert_eq!(
-            parse_key(hex[..62].as_bytes()).err(),
+            parse_key(&hex.as_bytes()[..62]).err(),
             Some("expected 64 hex characters")
         );
         assert_eq!(
