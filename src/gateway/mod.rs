@@ -36,7 +36,6 @@ use crate::engine::reveal::Allow;
 use crate::engine::Engine;
 use crate::keys::MasterKey;
 use crate::patterns::Patterns;
-use crate::phi::PhiType;
 use crate::tls;
 use crate::transform::policy::Policy;
 use crate::vault::{PgOptions, PgVault, SledVault, VaultStore};
@@ -402,7 +401,7 @@ impl RoutePlan {
             policy: config::load_policy(engine, &r.policy)?,
             client: upstream_client(r, connect)?,
             signer: r.sign.as_ref().map(Signer::load).transpose()?,
-            upstream: r.upstream.parse()?,
+            upstream: r.upstream.clone(),
         })
     }
 }
@@ -471,16 +470,10 @@ fn storage_summary(config: &Config) -> anyhow::Result<String> {
     }
 }
 
-fn reveal_rules(rules: &std::collections::BTreeMap<String, Vec<String>>) -> HashMap<String, Allow> {
+fn reveal_rules(rules: &config::RevealRules) -> HashMap<String, Allow> {
     rules
         .iter()
-        .map(|(caller, types)| {
-            let types = types
-                .iter()
-                .filter_map(|t| t.parse::<PhiType>().ok())
-                .collect();
-            (caller.clone(), Allow::only(types))
-        })
+        .map(|(caller, types)| (caller.clone(), Allow::only(types.clone())))
         .collect()
 }
 
