@@ -151,8 +151,8 @@ mod tests {
 
     #[test]
     fn toml_errors_name_file_and_line_but_not_the_text() {
-        let source = "a = 1\nb = [\n";
-        let e = toml::from_str::<toml::Value>(source).expect_err("unclosed");
+        let source = "a = 1\nb = = 2\nc = 3\n";
+        let e = toml::from_str::<toml::Value>(source).expect_err("no value");
         let fe = FileError::toml("x.toml", source, &e);
         assert_eq!(fe.file, "x.toml");
         assert_eq!(fe.line, 2);
