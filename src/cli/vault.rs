@@ -399,56 +399,11 @@ fn with_vault_audit(
         ca,
     } = command
     {
-        // The log goes beside the sled side, unless given; URLs never name a directory.
-        let sled_dir = from
-            .strip_prefix("sled:")
-            .or_else(|| to.strip_prefix("sled:"));
-        // Both ends are checked before the log is opened: a mistyped path must not leave
-        // an audit directory behind.
-        for (end, flag) in [(from, "--from"), (to, "--to")] {
-            match end.strip_prefix("sled:") {
-                Some(d) => SledVault::check_existing(Path::new(d))?,
-                None if is_pg_url(end) => {}
-                None => bail!("{flag}: expected `sled:DIR` or a `postgres://…` URL"),
-            }
-        }
-        let dir = match (audit_dir, sled_dir) {
-            (Some(d), _) => d.clone(),
-            (None, Some(d)) => crate::audit::default_dir(Path::new(d)),
-            (None, None) => bail!("--audit-dir is needed when neither side is a sled vault"),
-        };
-        let master = read_master_key(key_file)?;
         let conn = PgArgs {
             password_file: password_file.clone(),
             ca: ca.clone(),
         };
-        let at = |end: &str| match end.strip_prefix("sled:") {
-            Some(d) => WitnessAt::Sled(PathBuf::from(d)),
-            None => WitnessAt::Pg(conn.options(end, 1)),
-        };
-        // The log's witness is in the source vault; once copied, the target holds it too,
-        // so that a gateway on the target finds it.
-        let log = open_admin_log(&dir, &master, Some(&at(from)))?;
-        let mut event = Event::new(Action::VaultMigrate, "");
-        let result = action(&mut event);
-        event.outcome = if result.is_ok() { "ok" } else { "failed" }.into();
-        event.caller = Some("cli".into());
-        let kind = |s: &str| {
-            if s.starts_with("sled:") {
-                "sled"
-            } else {
-                "postgres"
-            }
-        };
-        event.detail = Some(format!("{} to {}", kind(from), kind(to)));
-        log.record(event)?;
-        log.close()?;
-        drop(log);
-        if result.is_ok() {
-            carry_witness(&dir, &master, &at(from), &at(to))
-                .context("copying the audit log's witness to the target vault")?;
-        }
-        return result;
+        return with_migrate_audit(from, to, key_file, audit_dir.as_deref(), &conn, action);
     }
     let (args, what, name) = match command {
         VaultCommand::Export { vault, .. } => (vault, Action::VaultExport, "vault export"),
@@ -491,11 +446,75 @@ fn with_vault_audit(
     })?;
     let mut event = Event::new(what, "");
     let result = action(&mut event);
+    record_outcome(&log, event, &result)?;
+    result
+}
+
+/// `vault migrate`, audited in the log beside its sled end (or `--audit-dir`), whose
+/// witness is in the source vault; once copied, the target holds the witness too, so that
+/// a gateway on the target finds it.
+fn with_migrate_audit(
+    from: &str,
+    to: &str,
+    key_file: &Path,
+    audit_dir: Option<&Path>,
+    conn: &PgArgs,
+    action: impl FnOnce(&mut Event) -> anyhow::Result<()>,
+) -> anyhow::Result<()> {
+    // The log goes beside the sled side, unless given; URLs never name a directory.
+    let sled_dir = from
+        .strip_prefix("sled:")
+        .or_else(|| to.strip_prefix("sled:"));
+    // Both ends are checked before the log is opened: a mistyped path must not leave
+    // an audit directory behind.
+    for (end, flag) in [(from, "--from"), (to, "--to")] {
+        match end.strip_prefix("sled:") {
+            Some(d) => SledVault::check_existing(Path::new(d))?,
+            None if is_pg_url(end) => {}
+            None => bail!("{flag}: expected `sled:DIR` or a `postgres://…` URL"),
+        }
+    }
+    let dir = match (audit_dir, sled_dir) {
+        (Some(d), _) => d.to_path_buf(),
+        (None, Some(d)) => crate::audit::default_dir(Path::new(d)),
+        (None, None) => bail!("--audit-dir is needed when neither side is a sled vault"),
+    };
+    let master = read_master_key(key_file)?;
+    let at = |end: &str| match end.strip_prefix("sled:") {
+        Some(d) => WitnessAt::Sled(PathBuf::from(d)),
+        None => WitnessAt::Pg(conn.options(end, 1)),
+    };
+    let log = open_admin_log(&dir, &master, Some(&at(from)))?;
+    let mut event = Event::new(Action::VaultMigrate, "");
+    let result = action(&mut event);
+    let kind = |s: &str| {
+        if s.starts_with("sled:") {
+            "sled"
+        } else {
+            "postgres"
+        }
+    };
+    event.detail = Some(format!("{} to {}", kind(from), kind(to)));
+    record_outcome(&log, event, &result)?;
+    drop(log);
+    if result.is_ok() {
+        carry_witness(&dir, &master, &at(from), &at(to))
+            .context("copying the audit log's witness to the target vault")?;
+    }
+    result
+}
+
+/// Records how a command-line action ended, then checkpoints and closes the log.
+fn record_outcome(
+    log: &crate::audit::AuditLog,
+    mut event: Event,
+    result: &anyhow::Result<()>,
+) -> anyhow::Result<()> {
     event.outcome = if result.is_ok() { "ok" } else { "failed" }.into();
     event.caller = Some("cli".into());
     log.record(event)?;
     log.close()?;
-    result
+    Ok(())
 }
 
 /// A vault named on the command line, as the keeper of an audit log's witness.

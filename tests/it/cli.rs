@@ -473,7 +473,7 @@ fn commands_writing_into_a_closed_pipe_exit_quietly_without_panicking() {
 
 #[test]
 fn cli_papercuts_errors_once_and_every_option_has_help() {
-    let out = TestCommand::new(["check-config", "no-such-config.toml"]).expect_code(2);
+    let out = TestCommand::new(["check-config", "no-such-config.toml"]).expect_code(64);
     let err = text(&out.stderr);
     assert_eq!(
         err.matches("os error 2").count(),
