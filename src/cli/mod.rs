@@ -5,7 +5,8 @@
 //! exit codes: 0 success, 1 a document or record failed, 2 unusable input or arguments,
 //! 64 a bad rule, policy or config file, 141 standard output was closed early (`… | head`:
 //! the status a shell reports for a process ended by SIGPIPE, as for `cat`; nothing is
-//! printed). The CLI owns signals and key files' prompts; messages never contain input text.
+//! printed). Key files are read and written by [`crate::keys::file`]; `serve` installs the
+//! signal listener before start-up. Messages never contain input text.
 
 /// `println!` that returns the write error instead of panicking on a closed pipe.
 macro_rules! outln {
