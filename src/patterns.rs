@@ -1,7 +1,9 @@
 //! The rule files phigate runs on: built into the binary, or read from a directory.
 //!
-//! Owns the list of files under `patterns/` and how they are found. Parsing and compiling
-//! belong to the modules that use each file (detect, transform, fields).
+//! Owns the list of files under `patterns/` and how they are found, and [`FileError`], the
+//! one shape of error every rule, field and policy file reports (`file:line: reason`).
+//! Parsing and compiling belong to the modules that use each file (detect, transform,
+//! fields).
 
 use std::borrow::Cow;
 use std::path::Path;
@@ -109,5 +111,56 @@ impl Patterns {
             .find(|(n, _)| *n == name)
             .map(|(_, s)| s.as_ref())
             .unwrap_or("")
+    }
+}
+
+/// A rule, field or policy file that cannot be used: names the file and line (0 when no one
+/// line is at fault), never input text.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{file}:{line}: {reason}")]
+pub struct FileError {
+    pub file: String,
+    pub line: usize,
+    pub reason: String,
+}
+
+impl FileError {
+    /// A TOML file that does not parse into its expected shape: the line of the offending
+    /// span and the first line of the parser's message (the rest quotes the file).
+    pub fn toml(file: &str, source: &str, e: &toml::de::Error) -> FileError {
+        FileError {
+            file: file.to_string(),
+            line: e.span().map(|s| line_of(source, s.start)).unwrap_or(0),
+            reason: first_line(e.message()),
+        }
+    }
+}
+
+/// The 1-based line of byte `offset` in `source` (0 when the offset is out of range).
+pub fn line_of(source: &str, offset: usize) -> usize {
+    source
+        .get(..offset)
+        .map(|s| s.bytes().filter(|&b| b == b'\n').count() + 1)
+        .unwrap_or(0)
+}
+
+/// The first line of a parser's message, trimmed.
+pub fn first_line(s: &str) -> String {
+    s.lines().next().unwrap_or("").trim().to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn toml_errors_name_file_and_line_but_not_the_text() {
+        let source = "a = 1\nb = = 2\nc = 3\n";
+        let e = toml::from_str::<toml::Value>(source).expect_err("no value");
+        let fe = FileError::toml("x.toml", source, &e);
+        assert_eq!(fe.file, "x.toml");
+        assert_eq!(fe.line, 2);
+        assert!(!fe.reason.contains('\n'), "{}", fe.reason);
+        assert!(fe.to_string().starts_with("x.toml:2: "), "{fe}");
     }
 }

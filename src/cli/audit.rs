@@ -1,88 +1,482 @@
-//! What the command line's scans and reveals write to the audit log: the same events the
-//! gateway writes per request (tokens handed out or revealed, keyed hashes of the values
-//! behind them, counts per PHI type, reveals refused), with caller `cli` and route
-//! `cli:scan` or `cli:reveal`.
+//! `phigate audit …`: verify, search, export, report on and anchor the audit log.
 //!
-//! The log is the vault's (`<vault dir>-audit` by default, witnessed in the vault, as the
-//! gateway keeps it). Events are written and made durable before the output that holds their
-//! tokens or values: [`CliAudit::commit`] runs before every write of output. The trail and
-//! recording store are the gateway's ([`crate::gateway::trail`]), so both record alike.
+//! Owns the audit arguments, finding a log's witness (in the vault given, or the sled vault
+//! beside the log), and recording identifier searches (an officer's look-up is itself
+//! audited). A mistyped log directory is an error, never a clean, empty log.
 
-use std::path::Path;
+use std::io::{self, BufWriter, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
 
-use anyhow::Context;
+use anyhow::{bail, Context};
+use clap::{Args, Subcommand};
 
-use crate::audit::witness::Witness;
-use crate::audit::{AuditLog, Event, Settings};
-use crate::engine::reveal::Allow;
-use crate::gateway::trail::{Recording, Trail};
-use crate::keys::MasterKey;
-use crate::transform::token::TokenStore;
+use super::vault::{is_pg_url, sled_dir, witness_at, PgArgs, WitnessAt};
+use crate::keys::{read_master_key, MasterKey};
+use crate::phi::PhiType;
+use crate::vault::SledVault;
 
-/// An open audit log and the trail of one command.
-pub struct CliAudit {
-    log: AuditLog,
-    trail: Trail,
-    base: Event,
-    reveals: bool,
+#[derive(Subcommand, Debug)]
+pub enum AuditCommand {
+    /// Check every entry's MAC, the hash chain and the signed checkpoints; names the first
+    /// bad entry. Exit 0 intact, 1 tampered.
+    Verify {
+        #[command(flatten)]
+        log: AuditLogArgs,
+        /// Verify with only the checkpoint public key (hex file from `audit pubkey`), as an
+        /// auditor without the master key would: chain and checkpoints, not MACs.
+        #[arg(long, conflicts_with = "key_file")]
+        pubkey: Option<PathBuf>,
+        /// Accept a log with no entries (or no directory yet): without it, a missing or
+        /// empty log fails, since a deleted or mistyped log proves nothing.
+        #[arg(long)]
+        allow_empty: bool,
+        #[command(flatten)]
+        witness: WitnessArgs,
+        /// A checkpoint kept from an earlier verification (the `pin` line it printed, or a
+        /// file holding it): the log must still hold it, and everything it covers.
+        #[arg(long)]
+        pin: Option<String>,
+        /// Accept entries after the newest checkpoint (a live gateway's last second): without
+        /// it they fail verification, since no signature covers them yet.
+        #[arg(long)]
+        allow_unanchored: bool,
+    },
+    /// Entries matching every given filter, as stored (JSON lines).
+    Search {
+        #[command(flatten)]
+        log: AuditLogArgs,
+        #[command(flatten)]
+        filter: AuditFilterArgs,
+        /// A plain identifier (an MRN, a name…) to find: hashed as the gateway hashes it,
+        /// never stored or printed. The lookup is itself audited.
+        #[arg(long)]
+        identifier: Option<String>,
+        /// The PHI type of --identifier (default: every type).
+        #[arg(long = "type", requires = "identifier")]
+        ty: Option<String>,
+    },
+    /// Write entries as JSON lines or CSV to standard output.
+    Export {
+        #[command(flatten)]
+        log: AuditLogArgs,
+        #[command(flatten)]
+        filter: AuditFilterArgs,
+        /// `jsonl` (entries exactly as stored, MACs included) or `csv`.
+        #[arg(long, default_value = "jsonl", value_parser = ["jsonl", "csv"])]
+        format: String,
+    },
+    /// Activity per route and caller, reveals per caller and type, refusals, claims.
+    Report {
+        #[command(flatten)]
+        log: AuditLogArgs,
+        #[command(flatten)]
+        filter: AuditFilterArgs,
+        /// `text`, or `html` (one self-contained page, no network needed).
+        #[arg(long, default_value = "text", value_parser = ["text", "html"])]
+        format: String,
+    },
+    /// Store the log's newest checkpoint as its witness in the vault, after the log verifies
+    /// (against a checkpoint kept earlier, with --pin): for a vault restored from a backup
+    /// or a new vault, whose witness is missing or older than the log.
+    Anchor {
+        #[command(flatten)]
+        log: AuditLogArgs,
+        #[command(flatten)]
+        witness: WitnessArgs,
+        /// A checkpoint kept from an earlier verification, that the log must still hold.
+        #[arg(long)]
+        pin: Option<String>,
+    },
+    /// Print the checkpoint public key (hex) to hand to an auditor.
+    Pubkey {
+        #[arg(long, env = "PHIGATE_KEY_FILE")]
+        key_file: PathBuf,
+    },
 }
 
-impl CliAudit {
-    /// Opens the log in `dir`, witnessed in its vault, for a command on `route` (which
-    /// `reveals`, or tokenises). A log held by a running gateway is refused.
-    pub fn open(
-        dir: &Path,
-        witness: Box<dyn Witness>,
-        master: &MasterKey,
-        route: &str,
-        reveals: bool,
-    ) -> anyhow::Result<CliAudit> {
-        let log = AuditLog::open_witnessed(dir, master, Settings::default(), Some(witness))
-            .context(
-                "opening the vault's audit log (scans and reveals with a vault are audited)",
-            )?;
-        let base = Event {
-            outcome: "ok".into(),
-            caller: Some("cli".into()),
-            route: Some(route.to_string()),
-            request_id: Some(crate::gateway::proxy::new_request_id()),
-            ..Event::default()
-        };
-        Ok(CliAudit {
-            log,
-            trail: Trail::default(),
-            base,
-            reveals,
-        })
-    }
+/// The vault holding an audit log's witness.
+#[derive(Args, Debug)]
+pub struct WitnessArgs {
+    /// The vault the log was written with (a directory, or `postgres://…` with
+    /// --key-file): its witness of the log's newest checkpoint catches a log cut short or
+    /// rolled back. Default: the sled vault `X` beside a log directory `X-audit`.
+    #[arg(long)]
+    pub vault: Option<PathBuf>,
+    #[command(flatten)]
+    pub pg: PgArgs,
+}
 
-    /// The store as seen through this command's trail.
-    pub fn recording<'a>(
-        &'a self,
-        store: &'a dyn TokenStore,
-        allow: Option<&'a Allow>,
-    ) -> Recording<'a> {
-        Recording {
-            store,
-            trail: &self.trail,
-            keys: self.log.keys(),
-            allow,
+#[derive(Args, Debug)]
+pub struct AuditLogArgs {
+    /// The audit log directory.
+    #[arg(long, env = "PHIGATE_AUDIT_DIR")]
+    pub dir: PathBuf,
+    /// Master key file (for MACs and identifier hashes).
+    #[arg(long, env = "PHIGATE_KEY_FILE")]
+    pub key_file: Option<PathBuf>,
+}
+
+#[derive(Args, Debug)]
+pub struct AuditFilterArgs {
+    /// Only entries naming this token (as it appears in de-identified output).
+    #[arg(long)]
+    pub token: Option<String>,
+    /// Only entries by this caller (a name from the config's callers; `cli` and `officer`
+    /// for command-line actions).
+    #[arg(long)]
+    pub caller: Option<String>,
+    /// Only entries on this route (a route name from the config).
+    #[arg(long)]
+    pub route: Option<String>,
+    /// tokenize, reveal, reveal_refused, auth_failure, claim_decision, vault_export, …
+    #[arg(long)]
+    pub action: Option<String>,
+    /// From this time, inclusive: RFC 3339 (2026-03-01T09:00:00-05:00; offsets are
+    /// respected) or a date (2026-03-01, from 00:00 UTC).
+    #[arg(long)]
+    pub since: Option<String>,
+    /// Up to this time, exclusive: RFC 3339, or a date, which includes that whole day (UTC).
+    #[arg(long)]
+    pub until: Option<String>,
+}
+
+fn audit_filter(f: &AuditFilterArgs) -> anyhow::Result<crate::audit::query::Filter> {
+    let bound = |s: &Option<String>, flag: &str, upper: bool| {
+        s.as_deref()
+            .map(|v| crate::audit::query::parse_bound(v, upper))
+            .transpose()
+            .map_err(|e| anyhow::anyhow!("{flag}: {e}"))
+    };
+    Ok(crate::audit::query::Filter {
+        token: f.token.clone(),
+        caller: f.caller.clone(),
+        route: f.route.clone(),
+        action: f
+            .action
+            .as_deref()
+            .map(str::parse)
+            .transpose()
+            .map_err(|e: String| anyhow::anyhow!(e))?,
+        subjects: Vec::new(),
+        since: bound(&f.since, "--since", false)?,
+        until: bound(&f.until, "--until", true)?,
+    })
+}
+
+pub(super) fn run(command: &AuditCommand) -> anyhow::Result<ExitCode> {
+    use crate::audit::{query, verify, AuditKeys};
+    let keys_for = |log: &AuditLogArgs| -> anyhow::Result<AuditKeys> {
+        let path = log
+            .key_file
+            .as_deref()
+            .context("--key-file (or PHIGATE_KEY_FILE) is needed")?;
+        Ok(AuditKeys::derive(&read_master_key(path)?)?)
+    };
+    match command {
+        AuditCommand::Anchor { log, witness, pin } => {
+            require_audit_dir(&log.dir)?;
+            let keys = keys_for(log)?;
+            let pin = pin
+                .as_deref()
+                .map(verify::parse_pin)
+                .transpose()
+                .map_err(|e| anyhow::anyhow!(e))?;
+            let w = log_witness(log, witness)?
+                .context("--vault is needed (the vault that keeps the witness)")?;
+            let anchors = verify::Anchors {
+                witness: None,
+                pin: pin.as_ref(),
+            };
+            let report =
+                match verify::verify_anchored(&log.dir, &verify::Trust::Keys(&keys), &anchors)? {
+                    Ok(r) => r,
+                    Err(p) => bail!("the log does not verify, so it is not anchored: {p}"),
+                };
+            let (Some(newest), Some(id)) = (
+                report.newest,
+                verify::log_id(&crate::audit::segments(&log.dir)?)?,
+            ) else {
+                bail!("the log has no checkpoint to anchor");
+            };
+            w.store(&id, &newest)?;
+            outln!(
+                "{}",
+                serde_json::json!({"anchored": newest.seq, "witness": w.describe(), "pin": newest.line()})
+            )?;
+        }
+        AuditCommand::Pubkey { key_file } => {
+            outln!(
+                "{}",
+                AuditKeys::derive(&read_master_key(key_file)?)?.public_key_hex()
+            )?;
+        }
+        AuditCommand::Verify {
+            log,
+            pubkey,
+            allow_empty,
+            witness,
+            pin,
+            allow_unanchored,
+        } => {
+            if !allow_empty {
+                require_audit_dir(&log.dir)?;
+            }
+            let keys;
+            let trust = match pubkey {
+                Some(p) => {
+                    let text = std::fs::read_to_string(p)
+                        .with_context(|| format!("reading {}", p.display()))?;
+                    let key = crate::audit::unhex(text.trim())
+                        .context("the public key file is not hex")?;
+                    verify::Trust::PublicKey(key)
+                }
+                None => {
+                    keys = keys_for(log)?;
+                    verify::Trust::Keys(&keys)
+                }
+            };
+            let pin = pin
+                .as_deref()
+                .map(verify::parse_pin)
+                .transpose()
+                .map_err(|e| anyhow::anyhow!(e))?;
+            let witness = log_witness(log, witness)?;
+            let anchors = verify::Anchors {
+                witness: witness.as_deref(),
+                pin: pin.as_ref(),
+            };
+            let mut dirs = vec![log.dir.clone()];
+            let officer = log.dir.join("officer");
+            if officer.is_dir() {
+                dirs.push(officer);
+            }
+            for dir in dirs {
+                // The witness and the pin are the main log's; the officer's log has neither.
+                let result = if dir == log.dir {
+                    verify::verify_anchored(&dir, &trust, &anchors)?
+                } else {
+                    verify::verify(&dir, &trust)?
+                };
+                let d = dir.display().to_string();
+                match result {
+                    Ok(r) if r.entries == 0 && !allow_empty && dir == log.dir => {
+                        eprintln!(
+                            "phigate: audit log {} holds no entries, so nothing is verified (--allow-empty when an empty log is expected)",
+                            dir.display()
+                        );
+                        return Ok(ExitCode::from(1));
+                    }
+                    Ok(r) => {
+                        let anchored = r.unanchored == 0 || *allow_unanchored;
+                        outln!(
+                            "{}",
+                            serde_json::json!({"dir": d, "intact": anchored, "entries": r.entries,
+                                "segments": r.segments, "checkpoints": r.checkpoints, "after_last_checkpoint": r.unanchored,
+                                "witness": r.witness.as_str(), "pin": r.newest.as_ref().map(crate::audit::Checkpoint::line)})
+                        )?;
+                        if !anchored {
+                            eprintln!(
+                                "phigate: audit log {d}: {} entries after the newest checkpoint are not anchored by any signature (they could be removed unnoticed); --allow-unanchored accepts them (a live gateway checkpoints every second)",
+                                r.unanchored
+                            );
+                            return Ok(ExitCode::from(1));
+                        }
+                    }
+                    Err(p) => {
+                        outln!(
+                            "{}",
+                            serde_json::json!({"dir": d, "intact": false,
+                                "file": p.file.display().to_string(), "line": p.line, "entry": p.expected_seq, "reason": p.reason})
+                        )?;
+                        eprintln!("phigate: audit log tampered: {p}");
+                        return Ok(ExitCode::from(1));
+                    }
+                }
+            }
+        }
+        AuditCommand::Search {
+            log,
+            filter,
+            identifier,
+            ty,
+        } => {
+            let mut f = audit_filter(filter)?;
+            require_audit_dir(&log.dir)?;
+            if let Some(value) = identifier {
+                let master = read_master_key(
+                    log.key_file
+                        .as_deref()
+                        .context("--key-file is needed to search by identifier")?,
+                )?;
+                let keys = AuditKeys::derive(&master)?;
+                let types: Vec<PhiType> = match ty {
+                    Some(t) => vec![t
+                        .parse()
+                        .map_err(|_| anyhow::anyhow!("unknown PHI type `{t}`"))?],
+                    None => PhiType::ALL.to_vec(),
+                };
+                f.subjects = types
+                    .iter()
+                    .map(|t| crate::audit::subject_hash(&keys, *t, value))
+                    .collect();
+                record_officer_search(&log.dir, &master, &f.subjects)?;
+            }
+            let mut out = PipeWatch::new(io::stdout().lock());
+            let result = query::export(&log.dir, &f, false, &mut out);
+            out.check(result)?;
+        }
+        AuditCommand::Export {
+            log,
+            filter,
+            format,
+        } => {
+            let f = audit_filter(filter)?;
+            require_audit_dir(&log.dir)?;
+            let mut out = PipeWatch::new(BufWriter::new(io::stdout().lock()));
+            let result = query::export(&log.dir, &f, format == "csv", &mut out)
+                .map(|_| ())
+                .map_err(anyhow::Error::from)
+                .and_then(|()| Ok(out.flush()?));
+            out.check(result)?;
+        }
+        AuditCommand::Report {
+            log,
+            filter,
+            format,
+        } => {
+            let f = audit_filter(filter)?;
+            require_audit_dir(&log.dir)?;
+            let s = query::summarize(&log.dir, &f)?;
+            let text = if format == "html" {
+                query::report_html(&s)
+            } else {
+                query::report_text(&s)
+            };
+            let mut out = io::stdout().lock();
+            out.write_all(text.as_bytes())?;
+            out.flush()?;
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// A writer that remembers a closed pipe, for library calls that report write errors as
+/// their own error type: the closed pipe then ends the command quietly like any other.
+struct PipeWatch<W> {
+    inner: W,
+    closed: bool,
+}
+
+impl<W: Write> PipeWatch<W> {
+    fn new(inner: W) -> Self {
+        PipeWatch {
+            inner,
+            closed: false,
         }
     }
 
-    /// Writes what was noted since the last commit and waits until it is on disk.
-    pub fn commit(&self) -> anyhow::Result<()> {
-        let mut events = self.trail.take_events(&self.base, self.reveals);
-        events.retain(|e| !e.tokens.is_empty() || !e.phi.is_empty());
-        self.trail.clear_echo();
-        self.log
-            .record_durable_blocking(events)
-            .context("writing the audit log; nothing more is output")
+    fn check<T, E: Into<anyhow::Error>>(&self, result: Result<T, E>) -> anyhow::Result<T> {
+        match result {
+            Err(_) if self.closed => Err(io::Error::from(io::ErrorKind::BrokenPipe).into()),
+            other => other.map_err(Into::into),
+        }
     }
 
-    /// Commits, then checkpoints and closes the log.
-    pub fn close(&self) -> anyhow::Result<()> {
-        self.commit()?;
-        Ok(self.log.close()?)
+    fn note<T>(&mut self, r: io::Result<T>) -> io::Result<T> {
+        if let Err(e) = &r {
+            self.closed |= e.kind() == io::ErrorKind::BrokenPipe;
+        }
+        r
     }
+}
+
+impl<W: Write> Write for PipeWatch<W> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        let r = self.inner.write(buf);
+        self.note(r)
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        let r = self.inner.flush();
+        self.note(r)
+    }
+}
+
+/// The witness `audit verify` and `audit anchor` use: in the vault given (a directory or a
+/// PostgreSQL URL, which needs the master key), or in the sled vault beside the log.
+fn log_witness(
+    log: &AuditLogArgs,
+    args: &WitnessArgs,
+) -> anyhow::Result<Option<Box<dyn crate::audit::witness::Witness>>> {
+    let at = match &args.vault {
+        Some(v) if v.to_str().is_some_and(is_pg_url) => {
+            Some(WitnessAt::Pg(args.pg.options(&v.to_string_lossy(), 1)))
+        }
+        Some(v) => {
+            let dir = sled_dir(v, "audit --vault")?;
+            SledVault::check_existing(dir)?;
+            Some(WitnessAt::Sled(dir.to_path_buf()))
+        }
+        None => vault_beside(&log.dir).map(WitnessAt::Sled),
+    };
+    let master = log.key_file.as_deref().map(read_master_key).transpose()?;
+    at.map(|a| witness_at(&a, &log.dir, master.as_ref()))
+        .transpose()
+}
+
+/// The sled vault `X` beside a log directory `X-audit` (the default layout), if there is one:
+/// `audit verify` compares the log with its witness without being told.
+fn vault_beside(log_dir: &Path) -> Option<PathBuf> {
+    log_dir
+        .file_name()
+        .and_then(|n| n.to_str())
+        .and_then(|n| n.strip_suffix("-audit"))
+        .map(|n| log_dir.with_file_name(n))
+        .filter(|v| SledVault::check_existing(v).is_ok())
+}
+
+/// An audit command's `--dir` must be an existing directory: a mistyped path must not read
+/// as a clean, empty log ("no activity").
+fn require_audit_dir(dir: &Path) -> anyhow::Result<()> {
+    match std::fs::metadata(dir) {
+        Ok(m) if m.is_dir() => Ok(()),
+        Ok(_) => bail!("audit log {} is not a directory", dir.display()),
+        Err(e) if e.kind() == io::ErrorKind::NotFound => {
+            bail!("audit log {} does not exist", dir.display())
+        }
+        Err(e) => bail!("audit log {}: {e}", dir.display()),
+    }
+}
+
+/// Identifier searches are audited: in the main log when no gateway holds it and its
+/// witness is known (the sled vault beside it: the witness must follow every checkpoint,
+/// or the gateway would refuse the log next time), otherwise in the officer's own chain
+/// beside it (`DIR/officer`), verified the same way.
+fn record_officer_search(
+    dir: &Path,
+    master: &MasterKey,
+    subjects: &[String],
+) -> anyhow::Result<()> {
+    use crate::audit::witness::{FileWitness, Witness};
+    use crate::audit::{Action, AuditError, AuditLog, Event, Settings};
+    let officer = || AuditLog::open(&dir.join("officer"), master, Settings::default());
+    let log = match vault_beside(dir) {
+        None => officer()?,
+        Some(vault) => {
+            let witness: Box<dyn Witness> = Box::new(FileWitness::in_vault(&vault, dir));
+            match AuditLog::open_witnessed(dir, master, Settings::default(), Some(witness)) {
+                Ok(l) => l,
+                Err(AuditError::Locked { .. }) => officer()?,
+                Err(e) => return Err(e.into()),
+            }
+        }
+    };
+    let mut e = Event::new(Action::AuditSearch, "ok");
+    e.caller = Some("officer".into());
+    e.detail = Some("identifier".into());
+    e.subjects = subjects.to_vec();
+    log.record(e)?;
+    log.close()?;
+    Ok(())
 }

@@ -438,16 +438,7 @@ fn expand_defs(pattern: &str, defs: &BTreeMap<String, String>) -> Result<String,
     Ok(out)
 }
 
-pub(crate) fn line_of(source: &str, offset: usize) -> usize {
-    source
-        .get(..offset)
-        .map(|s| s.bytes().filter(|&b| b == b'\n').count() + 1)
-        .unwrap_or(0)
-}
-
-pub(crate) fn first_line(s: &str) -> String {
-    s.lines().next().unwrap_or("").trim().to_string()
-}
+pub(crate) use crate::patterns::{first_line, line_of};
 
 #[cfg(test)]
 mod tests {

@@ -7,7 +7,6 @@
 use rustc_hash::FxHashMap;
 use serde::Deserialize;
 
-use crate::detect::rules::{first_line, line_of};
 use crate::phi::PhiType;
 
 /// What to do with one structured value.
@@ -54,13 +53,7 @@ pub struct FieldRules {
 }
 
 /// A field file that cannot be used.
-#[derive(Debug, thiserror::Error)]
-#[error("{file}:{line}: {reason}")]
-pub struct FieldError {
-    pub file: String,
-    pub line: usize,
-    pub reason: String,
-}
+pub type FieldError = crate::patterns::FileError;
 
 impl FieldRules {
     pub fn parse(file: &str, source: &str) -> Result<FieldRules, FieldError> {
@@ -69,12 +62,8 @@ impl FieldRules {
             line,
             reason,
         };
-        let raw: RawFields = toml::from_str(source).map_err(|e| {
-            err(
-                e.span().map(|s| line_of(source, s.start)).unwrap_or(0),
-                first_line(e.message()),
-            )
-        })?;
+        let raw: RawFields =
+            toml::from_str(source).map_err(|e| FieldError::toml(file, source, &e))?;
         let mut keys = FxHashMap::default();
         for (ty, list) in raw.keys {
             let ty: PhiType = ty

@@ -23,7 +23,7 @@ use super::fields::{parse_field, Field, FieldError};
 use super::json::{keep_shaped, learnable};
 use super::{Engine, Output, ScanError};
 use crate::detect::learned::Learned;
-use crate::detect::rules::{first_line, line_of};
+
 use crate::detect::Scratch;
 use crate::phi::PhiType;
 use crate::transform::{DocContext, Transformer};
@@ -78,12 +78,8 @@ impl Rules {
             line,
             reason,
         };
-        let raw: RawRules = toml::from_str(source).map_err(|e| {
-            err(
-                e.span().map(|s| line_of(source, s.start)).unwrap_or(0),
-                first_line(e.message()),
-            )
-        })?;
+        let raw: RawRules =
+            toml::from_str(source).map_err(|e| FieldError::toml(file, source, &e))?;
         let mut fields = FxHashMap::default();
         for (place, rule) in &raw.fields {
             let key = parse_place(place)

@@ -36,10 +36,10 @@ use crate::detect::{Detector, RuleError, Scratch, Span};
 use crate::keys::MasterKey;
 use crate::patterns::Patterns;
 use crate::phi::PhiType;
-use crate::transform::policy::{Policy, PolicyError};
+use crate::transform::policy::Policy;
 use crate::transform::token::{TokenError, TokenStore};
 use crate::transform::{parse_zip3_list, DocContext, Transformer};
-use fields::{FieldError, FieldRules};
+use fields::FieldRules;
 
 /// The payload kinds phigate understands.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -202,10 +202,9 @@ pub struct Output {
 pub enum BuildError {
     #[error(transparent)]
     Rules(#[from] RuleError),
+    /// A field or policy file (one error shape: `file:line: reason`).
     #[error(transparent)]
-    Fields(#[from] FieldError),
-    #[error(transparent)]
-    Policy(#[from] PolicyError),
+    File(#[from] crate::patterns::FileError),
 }
 
 /// Everything compiled at start-up.

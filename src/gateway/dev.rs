@@ -48,7 +48,7 @@ pub fn prepare(
     std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
     let key = dir.join("master.key");
     if !key.exists() {
-        crate::cli::write_new_key(&key)?;
+        crate::keys::write_new_key(&key)?;
     }
     // Dev mode is one of the two ways a vault is created (`vault init` is the other);
     // `serve --config` only opens one.
@@ -56,7 +56,7 @@ pub fn prepare(
     if let Err(crate::vault::VaultError::NotFound { .. }) =
         crate::vault::SledVault::check_existing(&vault)
     {
-        let master = crate::cli::read_master_key(&key)?;
+        let master = crate::keys::read_master_key(&key)?;
         crate::vault::SledVault::create(&vault, &master)?.flush()?;
     }
     let (cert, cert_key) = (dir.join("cert.pem"), dir.join("key.pem"));

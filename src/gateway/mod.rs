@@ -36,7 +36,6 @@ use crate::engine::reveal::Allow;
 use crate::engine::Engine;
 use crate::keys::MasterKey;
 use crate::patterns::Patterns;
-use crate::phi::PhiType;
 use crate::tls;
 use crate::transform::policy::Policy;
 use crate::vault::{PgOptions, PgVault, SledVault, VaultStore};
@@ -121,7 +120,7 @@ impl Gateway {
     /// Runs every start-up check and opens the vault: what `check-config` and `serve`
     /// share. Fails with a message naming the file or setting at fault.
     pub fn load(config: Config) -> anyhow::Result<Gateway> {
-        let master = crate::cli::read_master_key(&config.vault.key_file)?;
+        let master = crate::keys::read_master_key(&config.vault.key_file)?;
         let vc = &config.vault;
         let mut pg = None;
         let (vault, sled_dir): (Arc<dyn VaultStore>, _) = match (vc.backend, &vc.dir, &vc.url) {
@@ -293,7 +292,8 @@ impl Plan {
                 )
             })
             .collect();
-        let api_policy = problems.take(policy_named(&engine, &config.api.policy).context("api"));
+        let api_policy =
+            problems.take(config::load_policy(&engine, &config.api.policy).context("api"));
         for (i, l) in config.listeners.iter().enumerate() {
             let checked = tls::ReloadingCert::load(&l.cert, &l.key)
                 .map_err(anyhow::Error::from)
@@ -398,10 +398,10 @@ impl Plan {
 impl RoutePlan {
     fn build(engine: &Engine, r: &RouteConfig, connect: Duration) -> anyhow::Result<RoutePlan> {
         Ok(RoutePlan {
-            policy: policy_named(engine, &r.policy)?,
+            policy: config::load_policy(engine, &r.policy)?,
             client: upstream_client(r, connect)?,
             signer: r.sign.as_ref().map(Signer::load).transpose()?,
-            upstream: r.upstream.parse()?,
+            upstream: r.upstream.clone(),
         })
     }
 }
@@ -415,13 +415,17 @@ pub fn check_config(path: &Path, allow_insecure_key_permissions: bool) -> anyhow
     let mut problems = Problems::default();
     let key = &config.vault.key_file;
     if problems
-        .take(crate::cli::check_key_permissions(
-            key,
-            allow_insecure_key_permissions,
-        ))
+        .take(
+            crate::keys::check_key_permissions(key, allow_insecure_key_permissions)
+                .map_err(Into::into),
+        )
         .is_some()
     {
-        problems.take(crate::cli::read_master_key(key).map(drop));
+        problems.take(
+            crate::keys::read_master_key(key)
+                .map(drop)
+                .map_err(Into::into),
+        );
     }
     let storage = problems.take(storage_summary(&config));
     let plan = problems.take(Plan::build(config));
@@ -466,25 +470,10 @@ fn storage_summary(config: &Config) -> anyhow::Result<String> {
     }
 }
 
-fn policy_named(engine: &Engine, name: &str) -> anyhow::Result<Policy> {
-    if let Some(p) = engine.policy(name) {
-        return Ok(p.clone());
-    }
-    let text = std::fs::read_to_string(name)
-        .with_context(|| format!("policy `{name}` is neither built in nor a readable file"))?;
-    Ok(Policy::parse(name, &text)?)
-}
-
-fn reveal_rules(rules: &std::collections::BTreeMap<String, Vec<String>>) -> HashMap<String, Allow> {
+fn reveal_rules(rules: &config::RevealRules) -> HashMap<String, Allow> {
     rules
         .iter()
-        .map(|(caller, types)| {
-            let types = types
-                .iter()
-                .filter_map(|t| t.parse::<PhiType>().ok())
-                .collect();
-            (caller.clone(), Allow::only(types))
-        })
+        .map(|(caller, types)| (caller.clone(), Allow::only(types.clone())))
         .collect()
 }
 

@@ -152,20 +152,7 @@ fn restart_only_unchanged(old: &Config, new: &Config) -> Result<(), ReloadError>
 mod tests {
     use super::*;
 
-    const BASE: &str = r#"
-[[listener]]
-listen = "127.0.0.1:8443"
-cert = "cert.pem"
-key = "key.pem"
-
-[vault]
-dir = "vault"
-key_file = "master.key"
-
-[[caller]]
-name = "emr"
-api_key_sha256 = ["d101499dc8b0fc3c4c17eed2fca52bb0e6c7c642f244f1a995136b9cb56ec6de"]
-"#;
+    use crate::config::TEST_BASE as BASE;
 
     #[test]
     fn routes_and_callers_may_change_but_sockets_and_vault_may_not() {

@@ -8,7 +8,7 @@ use std::str::FromStr;
 
 use serde::Deserialize;
 
-use crate::detect::rules::{first_line, line_of};
+use crate::detect::rules::line_of;
 use crate::phi::PhiType;
 
 /// What happens to one detected value.
@@ -75,13 +75,7 @@ fn default_shift() -> u32 {
 }
 
 /// A policy file that cannot be used; names the file and line.
-#[derive(Debug, thiserror::Error)]
-#[error("{file}:{line}: {reason}")]
-pub struct PolicyError {
-    pub file: String,
-    pub line: usize,
-    pub reason: String,
-}
+pub type PolicyError = crate::patterns::FileError;
 
 impl Policy {
     pub fn parse(file: &str, source: &str) -> Result<Policy, PolicyError> {
@@ -90,12 +84,8 @@ impl Policy {
             line,
             reason,
         };
-        let raw: RawPolicy = toml::from_str(source).map_err(|e| {
-            err(
-                e.span().map(|s| line_of(source, s.start)).unwrap_or(0),
-                first_line(e.message()),
-            )
-        })?;
+        let raw: RawPolicy =
+            toml::from_str(source).map_err(|e| PolicyError::toml(file, source, &e))?;
         let table_line = line_of(source, raw.actions.span().start);
         let mut actions: [Option<Action>; PhiType::ALL.len()] = [None; PhiType::ALL.len()];
         for (key, value) in raw.actions.get_ref() {

@@ -3,14 +3,10 @@
 
 use std::process::{Command, Output};
 
-use crate::support::{bin, run};
+use crate::support::{bin, run, text, TestCommand};
 
 const CANARY_NAME: &str = "Zebulon Quixote";
 const CANARY_SSN: &str = "219-09-9999";
-
-fn text(b: &[u8]) -> String {
-    String::from_utf8_lossy(b).into_owned()
-}
 
 fn assert_no_canary(out: &Output) {
     for stream in [text(&out.stdout), text(&out.stderr)] {
@@ -26,11 +22,7 @@ fn assert_no_canary(out: &Output) {
 
 #[test]
 fn scans_the_bundled_example_and_keeps_clinical_content() {
-    let out = Command::new(bin())
-        .args(["scan", "examples/note.txt"])
-        .output()
-        .expect("run");
-    assert!(out.status.success(), "{}", text(&out.stderr));
+    let out = TestCommand::new(["scan", "examples/note.txt"]).expect_success();
     let s = text(&out.stdout);
     for phi in [
         "Lopez",
@@ -92,9 +84,10 @@ fn jsonl_keeps_order_reports_byte_spans_and_isolates_bad_lines() {
             .as_bytes(),
     );
     input.push(b'\n');
-    let out = run(&["scan", "--jsonl"], &input);
     // Three of five lines failed: each has its error record, and the run says so.
-    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+    let out = TestCommand::new(["scan", "--jsonl"])
+        .stdin(&input)
+        .expect_code(1);
     assert!(
         text(&out.stderr).contains("3 of 5 lines failed"),
         "{}",
@@ -146,11 +139,9 @@ fn jsonl_keeps_order_reports_byte_spans_and_isolates_bad_lines() {
 #[test]
 fn single_document_errors_exit_nonzero_without_output_or_input_text() {
     let body = format!("{{\"patient\": {{\"name\": \"{CANARY_NAME}\", \"ssn\": \"{CANARY_SSN}\"");
-    let out = run(
-        &["scan", "--content-type", "application/json"],
-        body.as_bytes(),
-    );
-    assert_eq!(out.status.code(), Some(1));
+    let out = TestCommand::new(["scan", "--content-type", "application/json"])
+        .stdin(&body)
+        .expect_code(1);
     assert!(
         out.stdout.is_empty(),
         "nothing may be written for a failed document"
@@ -159,11 +150,9 @@ fn single_document_errors_exit_nonzero_without_output_or_input_text() {
     assert_no_canary(&out);
 
     let deep = format!("{}\"{CANARY_NAME}\"{}", "[".repeat(100), "]".repeat(100));
-    let out = run(
-        &["scan", "--content-type", "application/json"],
-        deep.as_bytes(),
-    );
-    assert_eq!(out.status.code(), Some(1));
+    let out = TestCommand::new(["scan", "--content-type", "application/json"])
+        .stdin(&deep)
+        .expect_code(1);
     assert!(
         text(&out.stderr).contains("nested deeper than 64"),
         "{}",
@@ -172,34 +161,34 @@ fn single_document_errors_exit_nonzero_without_output_or_input_text() {
     assert_no_canary(&out);
 
     let big = format!("{CANARY_NAME} ").repeat(20);
-    let out = run(&["scan", "--max-bytes", "100"], big.as_bytes());
-    assert_eq!(out.status.code(), Some(1));
+    let out = TestCommand::new(["scan", "--max-bytes", "100"])
+        .stdin(&big)
+        .expect_code(1);
     assert!(text(&out.stderr).contains("over the 100-byte limit"));
     assert!(out.stdout.is_empty());
     assert_no_canary(&out);
 
-    let out = run(
-        &[
-            "scan",
-            "--content-type",
-            "application/x-www-form-urlencoded",
-        ],
-        b"name=a\x00b",
-    );
-    assert_eq!(out.status.code(), Some(1));
+    TestCommand::new([
+        "scan",
+        "--content-type",
+        "application/x-www-form-urlencoded",
+    ])
+    .stdin(b"name=a\x00b")
+    .expect_code(1);
 
-    let out = run(&["scan", "--content-type", "image/png"], b"x");
-    assert_eq!(out.status.code(), Some(2));
+    let out = TestCommand::new(["scan", "--content-type", "image/png"])
+        .stdin(b"x")
+        .expect_code(2);
     assert!(text(&out.stderr).contains("unsupported content type"));
 }
 
 #[test]
 fn report_counts_types_without_values() {
-    let out = run(
-        &["scan", "--report"],
-        format!("Mr. {CANARY_NAME}, SSN {CANARY_SSN}, seen 2024-03-14.").as_bytes(),
-    );
-    assert!(out.status.success());
+    let out = TestCommand::new(["scan", "--report"])
+        .stdin(format!(
+            "Mr. {CANARY_NAME}, SSN {CANARY_SSN}, seen 2024-03-14."
+        ))
+        .expect_success();
     let err = text(&out.stderr);
     let report: serde_json::Value = serde_json::from_str(err.trim()).expect("report is JSON");
     assert_eq!(report["phi_found"]["SSN"], 1);
@@ -213,11 +202,7 @@ fn keygen_writes_a_private_key_once_and_tokens_are_stable_with_it() {
     let dir = tempfile::tempdir().expect("tempdir");
     let key = dir.path().join("master.key");
     let key_s = key.to_str().expect("path");
-    let out = Command::new(bin())
-        .args(["keygen", "--out", key_s])
-        .output()
-        .expect("keygen");
-    assert!(out.status.success(), "{}", text(&out.stderr));
+    TestCommand::new(["keygen", "--out", key_s]).expect_success();
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
@@ -227,35 +212,33 @@ fn keygen_writes_a_private_key_once_and_tokens_are_stable_with_it() {
         );
     }
     let before = std::fs::read(&key).expect("read key");
-    let again = Command::new(bin())
-        .args(["keygen", "--out", key_s])
-        .output()
-        .expect("keygen");
-    assert!(
-        !again.status.success(),
-        "an existing key must never be overwritten"
-    );
+    // An existing key must never be overwritten.
+    let again = TestCommand::new(["keygen", "--out", key_s]).expect_code(2);
+    assert!(text(&again.stderr).contains("never overwritten"));
     assert_eq!(std::fs::read(&key).expect("read key"), before);
 
     let input = format!("Pt {CANARY_NAME} called.");
-    let a = run(&["scan", "--key-file", key_s], input.as_bytes());
-    let b = run(&["scan", "--key-file", key_s], input.as_bytes());
-    assert!(a.status.success());
+    let a = TestCommand::new(["scan", "--key-file", key_s])
+        .stdin(&input)
+        .expect_success();
+    // The key file may also come from the environment.
+    let b = TestCommand::new(["scan"])
+        .env("PHIGATE_KEY_FILE", &key)
+        .stdin(&input)
+        .expect_success();
     assert_eq!(a.stdout, b.stdout, "same key, same tokens");
     assert_no_canary(&a);
     let other = run(&["scan"], input.as_bytes());
     assert_ne!(a.stdout, other.stdout, "a random key gives other tokens");
 
     std::fs::write(dir.path().join("bad.key"), "not a key").expect("write");
-    let bad = run(
-        &[
-            "scan",
-            "--key-file",
-            dir.path().join("bad.key").to_str().expect("path"),
-        ],
-        b"x",
-    );
-    assert_eq!(bad.status.code(), Some(2));
+    let bad = TestCommand::new([
+        "scan",
+        "--key-file",
+        dir.path().join("bad.key").to_str().expect("path"),
+    ])
+    .stdin(b"x")
+    .expect_code(2);
     assert!(text(&bad.stderr).contains("not a phigate master key"));
 }
 
@@ -268,11 +251,9 @@ fn a_broken_rule_file_stops_start_up_naming_file_and_line() {
     let broken = src.replacen("pattern = '\\b[A-Za-z0-9]", "pattern = '(\\b[A-Za-z0-9]", 1);
     assert_ne!(src, broken);
     std::fs::write(&rules, broken).expect("write");
-    let out = run(
-        &["scan", "--patterns", dir.path().to_str().expect("path")],
-        b"hello",
-    );
-    assert_eq!(out.status.code(), Some(64), "{}", text(&out.stderr));
+    let out = TestCommand::new(["scan", "--patterns", dir.path().to_str().expect("path")])
+        .stdin(b"hello")
+        .expect_code(64);
     let err = text(&out.stderr);
     assert!(
         err.contains("patterns/text/rules.toml:") && err.contains("rule `email`"),
@@ -296,7 +277,9 @@ fn copy_dir(from: &std::path::Path, to: &std::path::Path) {
 #[test]
 fn policies_differ_as_documented() {
     let note = "Seen 03/14/2024 in Springfield, IL 62704 by Dr. Healey; SSN 219-09-9999.";
-    let lds = run(&["scan", "--policy", "limited-data-set"], note.as_bytes());
+    let lds = TestCommand::new(["scan", "--policy", "limited-data-set"])
+        .stdin(note)
+        .expect_success();
     let s = text(&lds.stdout);
     assert!(
         s.contains("03/14/2024") && s.contains("62704"),
@@ -306,8 +289,10 @@ fn policies_differ_as_documented() {
         !s.contains("Healey") && !s.contains("219-09-9999"),
         "LDS removes direct identifiers: {s}"
     );
-    let unknown = run(&["scan", "--policy", "nope"], b"x");
-    assert_eq!(unknown.status.code(), Some(2));
+    let unknown = TestCommand::new(["scan", "--policy", "nope"])
+        .stdin(b"x")
+        .expect_code(2);
+    assert!(text(&unknown.stderr).contains("unknown policy `nope`"));
 }
 
 #[test]
@@ -315,26 +300,16 @@ fn jsonl_output_is_identical_and_ordered_with_any_number_of_threads() {
     let dir = tempfile::tempdir().expect("tempdir");
     let key = dir.path().join("k");
     let key_s = key.to_str().expect("path");
-    assert!(Command::new(bin())
-        .args(["keygen", "--out", key_s])
-        .output()
-        .expect("keygen")
-        .status
-        .success());
-    let corpus = Command::new(bin())
-        .args(["synth", "--seed", "3", "--count", "300"])
-        .output()
-        .expect("synth")
+    TestCommand::new(["keygen", "--out", key_s]).expect_success();
+    let corpus = TestCommand::new(["synth", "--seed", "3", "--count", "300"])
+        .expect_success()
         .stdout;
-    let one = run(
-        &["scan", "--jsonl", "--key-file", key_s, "--threads", "1"],
-        &corpus,
-    );
-    let four = run(
-        &["scan", "--jsonl", "--key-file", key_s, "--threads", "4"],
-        &corpus,
-    );
-    assert!(one.status.success() && four.status.success());
+    let scan = |threads: &str| {
+        TestCommand::new(["scan", "--jsonl", "--key-file", key_s, "--threads", threads])
+            .stdin(&corpus)
+            .expect_success()
+    };
+    let (one, four) = (scan("1"), scan("4"));
     assert_eq!(
         one.stdout, four.stdout,
         "threads change speed, never output"
@@ -453,36 +428,30 @@ fn commands_writing_into_a_closed_pipe_exit_quietly_without_panicking() {
     // The vault's log (`vault-audit` beside `vault`), whose witness the search keeps.
     let logdir = dir.path().join("vault-audit");
     let log_s = logdir.to_str().expect("utf-8");
-    assert!(run(&["keygen", "--out", key_s], b"").status.success());
+    TestCommand::new(["keygen", "--out", key_s]).expect_success();
     let vault = dir.path().join("vault");
-    let init = run(
-        &[
-            "vault",
-            "init",
-            "--vault",
-            vault.to_str().expect("utf-8"),
-            "--key-file",
-            key_s,
-        ],
-        b"",
-    );
-    assert!(init.status.success(), "{}", text(&init.stderr));
+    TestCommand::new([
+        "vault",
+        "init",
+        "--vault",
+        vault.to_str().expect("utf-8"),
+        "--key-file",
+        key_s,
+    ])
+    .expect_success();
     std::fs::create_dir(&logdir).expect("mkdir");
     // An identifier search records itself, which gives the log an entry to export.
-    let search = run(
-        &[
-            "audit",
-            "search",
-            "--dir",
-            log_s,
-            "--key-file",
-            key_s,
-            "--identifier",
-            "MX0000001",
-        ],
-        b"",
-    );
-    assert!(search.status.success(), "{}", text(&search.stderr));
+    TestCommand::new([
+        "audit",
+        "search",
+        "--dir",
+        log_s,
+        "--key-file",
+        key_s,
+        "--identifier",
+        "MX0000001",
+    ])
+    .expect_success();
     for args in [
         vec!["audit", "pubkey", "--key-file", key_s],
         vec!["audit", "export", "--dir", log_s],
@@ -504,8 +473,7 @@ fn commands_writing_into_a_closed_pipe_exit_quietly_without_panicking() {
 
 #[test]
 fn cli_papercuts_errors_once_and_every_option_has_help() {
-    let out = run(&["check-config", "no-such-config.toml"], b"");
-    assert!(!out.status.success());
+    let out = TestCommand::new(["check-config", "no-such-config.toml"]).expect_code(64);
     let err = text(&out.stderr);
     assert_eq!(
         err.matches("os error 2").count(),
@@ -514,7 +482,11 @@ fn cli_papercuts_errors_once_and_every_option_has_help() {
     );
     assert!(err.contains("no-such-config.toml"), "{err}");
 
-    let search = text(&run(&["audit", "search", "--help"], b"").stdout);
+    let search = text(
+        &TestCommand::new(["audit", "search", "--help"])
+            .expect_success()
+            .stdout,
+    );
     for flag in ["--token", "--caller", "--route", "--since", "--until"] {
         let line = search
             .lines()
@@ -525,18 +497,95 @@ fn cli_papercuts_errors_once_and_every_option_has_help() {
         assert!(!help.is_empty(), "{flag} has no help:\n{search}");
     }
     for cmd in [["audit", "export"], ["audit", "report"]] {
-        let h = text(&run(&[cmd[0], cmd[1], "--help"], b"").stdout);
+        let h = text(
+            &TestCommand::new([cmd[0], cmd[1], "--help"])
+                .expect_success()
+                .stdout,
+        );
         let line = h
             .lines()
             .find(|l| l.trim_start().starts_with("--format"))
             .expect("--format");
         assert!(line.contains('`'), "{cmd:?} --format has no help: {line}");
     }
-    let vault = text(&run(&["vault", "--help"], b"").stdout);
+    let vault = text(
+        &TestCommand::new(["vault", "--help"])
+            .expect_success()
+            .stdout,
+    );
     let first = vault.lines().next().unwrap_or_default();
     assert!(
         first.contains("forget") && first.contains("back up"),
         "vault --help: {first}"
     );
     assert!(vault.contains("init"), "{vault}");
+}
+
+/// A configuration with problems in several sections: `check-config` names every one at
+/// once, one line each, by file and key, and exits 64 (a bad config file).
+#[test]
+fn check_config_reports_every_problem_at_once_each_naming_its_key() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("phigate.toml");
+    let digest = "d101499dc8b0fc3c4c17eed2fca52bb0e6c7c642f244f1a995136b9cb56ec6de";
+    std::fs::write(
+        &path,
+        format!(
+            r#"
+[[listener]]
+listen = "127.0.0.1:8443"
+cert = "cert.pem"
+key = "key.pem"
+
+[vault]
+backend = "postgres"
+key_file = "master.key"
+
+[[caller]]
+name = "emr"
+api_key_sha256 = ["{digest}"]
+
+[[caller]]
+name = "zap"
+api_key_sha256 = ["{}"]
+
+[[route]]
+name = "hooks"
+prefix = "/hooks/"
+direction = "deidentify"
+upstream = "https://automation.example.com/in/"
+callers = ["emr"]
+
+[[route]]
+name = "back"
+prefix = "/back/"
+direction = "reidentify"
+upstream = "ftp://emr.example.com/"
+callers = ["emr", "ghost"]
+reveal = {{ emr = ["NAME", "SHOESIZE"] }}
+"#,
+            "0".repeat(64)
+        ),
+    )
+    .expect("write");
+    let shown = path.display().to_string();
+    let out = TestCommand::new(["check-config", &shown]).expect_code(64);
+    let err = text(&out.stderr);
+    let lines: Vec<&str> = err.lines().collect();
+    let expected = [
+        "vault.url: needed for the postgres backend",
+        "audit.dir: needed with the postgres backend",
+        "caller[1].api_key_sha256: is a placeholder",
+        "route[1].callers: unknown caller `ghost`",
+        "route[1].upstream: `ftp://emr.example.com/` must be https://",
+        "route[1].reveal.emr: unknown PHI type `SHOESIZE`",
+    ];
+    assert_eq!(lines.len(), expected.len(), "{err}");
+    for (line, want) in lines.iter().zip(expected) {
+        assert!(
+            line.contains(&shown) && line.contains(want),
+            "{want}: {line}"
+        );
+    }
+    assert!(!err.contains(digest), "no credential is echoed: {err}");
 }

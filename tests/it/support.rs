@@ -1,6 +1,8 @@
 //! Shared helpers: one engine per test binary, a fixed-key transformer, the binary's path,
-//! running it with input, and listing files.
+//! running it ([`TestCommand`]: arguments, input, environment, the exit status expected),
+//! and listing files.
 
+use std::ffi::OsStr;
 use std::io::Write;
 use std::process::{Command, Output, Stdio};
 use std::sync::OnceLock;
@@ -39,30 +41,93 @@ pub fn bin() -> &'static str {
 
 /// Runs the binary with `args`, feeding `stdin`.
 pub fn run(args: &[&str], stdin: &[u8]) -> Output {
-    let mut child = Command::new(bin())
-        .args(args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("spawn");
-    // Feed stdin from another thread: a child that streams output while it reads would
-    // otherwise block on a full stdout pipe while we block on its full stdin.
-    let mut pipe = child.stdin.take().expect("stdin");
-    let input = stdin.to_vec();
-    let feeder = std::thread::spawn(move || {
-        // A child that fails early (a bad rule file) closes its stdin: not our error.
-        if let Err(e) = pipe.write_all(&input) {
-            assert_eq!(
-                e.kind(),
-                std::io::ErrorKind::BrokenPipe,
-                "writing stdin: {e}"
-            );
+    TestCommand::new(args).stdin(stdin).output()
+}
+
+/// The text of an output stream (lossy: a test about bytes compares bytes).
+pub fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+/// One run of the binary under test: arguments, standard input and environment, then the
+/// exit status it must end with. Standard input is fed from another thread, so a child that
+/// streams output while it reads cannot deadlock against the test.
+pub struct TestCommand {
+    cmd: Command,
+    stdin: Vec<u8>,
+    shown: String,
+}
+
+impl TestCommand {
+    pub fn new<S: AsRef<OsStr>>(args: impl IntoIterator<Item = S>) -> TestCommand {
+        let mut cmd = Command::new(bin());
+        let mut shown = String::from("phigate");
+        for a in args {
+            shown.push(' ');
+            shown.push_str(&a.as_ref().to_string_lossy());
+            cmd.arg(a);
         }
-    });
-    let out = child.wait_with_output().expect("wait");
-    feeder.join().expect("stdin feeder");
-    out
+        TestCommand {
+            cmd,
+            stdin: Vec::new(),
+            shown,
+        }
+    }
+
+    /// What the child reads on standard input (nothing by default).
+    pub fn stdin(mut self, input: impl AsRef<[u8]>) -> TestCommand {
+        self.stdin = input.as_ref().to_vec();
+        self
+    }
+
+    pub fn env(mut self, key: &str, value: impl AsRef<OsStr>) -> TestCommand {
+        self.cmd.env(key, value);
+        self
+    }
+
+    /// Runs to the end, whatever the status.
+    pub fn output(mut self) -> Output {
+        let mut child = self
+            .cmd
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("spawn");
+        let mut pipe = child.stdin.take().expect("stdin");
+        let input = std::mem::take(&mut self.stdin);
+        let feeder = std::thread::spawn(move || {
+            // A child that fails early (a bad rule file) closes its stdin: not our error.
+            if let Err(e) = pipe.write_all(&input) {
+                assert_eq!(
+                    e.kind(),
+                    std::io::ErrorKind::BrokenPipe,
+                    "writing stdin: {e}"
+                );
+            }
+        });
+        let out = child.wait_with_output().expect("wait");
+        feeder.join().expect("stdin feeder");
+        out
+    }
+
+    /// Runs to the end and checks it exited with `code`; the failure shows the command
+    /// line and standard error.
+    pub fn expect_code(self, code: i32) -> Output {
+        let shown = self.shown.clone();
+        let out = self.output();
+        assert_eq!(
+            out.status.code(),
+            Some(code),
+            "{shown}: stderr: {}",
+            text(&out.stderr)
+        );
+        out
+    }
+
+    pub fn expect_success(self) -> Output {
+        self.expect_code(0)
+    }
 }
 
 /// Every file below `dir`.

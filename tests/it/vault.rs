@@ -232,7 +232,7 @@ fn a_second_process_gets_a_clear_error_not_corruption() {
     let dir = tempfile::tempdir().expect("tempdir");
     let key = keygen(dir.path(), "k");
     let v = dir.path().join("vault");
-    let master = phigate::cli::read_master_key(std::path::Path::new(&key)).expect("key");
+    let master = phigate::keys::read_master_key(std::path::Path::new(&key)).expect("key");
     let held = phigate::vault::SledVault::open(&v, &master).expect("open");
     let out = run(
         &[
@@ -331,7 +331,7 @@ fn forget_shreds_one_patient_and_keeps_every_other_patients_tokens() {
     assert_eq!(stats["patients"], 2);
 
     // The subject id (a keyed hash of the patient key) and A's wrapped key as stored.
-    let master = phigate::cli::read_master_key(std::path::Path::new(&key)).expect("key");
+    let master = phigate::keys::read_master_key(std::path::Path::new(&key)).expect("key");
     let sid = {
         let held = phigate::vault::SledVault::open(&vault, &master).expect("open");
         held.subject_id("MRN:MRX-55120").expect("sid")

@@ -1,12 +1,16 @@
 //! The key hierarchy: one master key, and the purpose keys derived from it with HKDF.
 //!
-//! Owns master-key generation and the derivation labels. Key material zeroes its memory on
-//! drop and has no `Debug` output, so it cannot reach a log by accident. Storing the master
-//! key in a file (and the vault's use of the value-encryption key) is the vault's concern.
+//! Owns master-key generation, the derivation labels and the master-key file ([`file`]).
+//! Key material zeroes its memory on drop and has no `Debug` output, so it cannot reach a
+//! log by accident. The vault's use of the value-encryption key is the vault's concern.
+
+pub mod file;
 
 use ring::hkdf;
 use ring::rand::{SecureRandom, SystemRandom};
 use zeroize::Zeroizing;
+
+pub use file::{check_key_permissions, read_master_key, write_new_key, KeyFileError};
 
 /// Length of every key, in bytes.
 pub const KEY_LEN: usize = 32;

@@ -1,0 +1,88 @@
+//! What the command line's scans and reveals write to the audit log: the same events the
+//! gateway writes per request (tokens handed out or revealed, keyed hashes of the values
+//! behind them, counts per PHI type, reveals refused), with caller `cli` and route
+//! `cli:scan` or `cli:reveal`.
+//!
+//! The log is the vault's (`<vault dir>-audit` by default, witnessed in the vault, as the
+//! gateway keeps it). Events are written and made durable before the output that holds their
+//! tokens or values: [`CliAudit::commit`] runs before every write of output. The trail and
+//! recording store are the gateway's ([`crate::gateway::trail`]), so both record alike.
+
+use std::path::Path;
+
+use anyhow::Context;
+
+use crate::audit::witness::Witness;
+use crate::audit::{AuditLog, Event, Settings};
+use crate::engine::reveal::Allow;
+use crate::gateway::trail::{Recording, Trail};
+use crate::keys::MasterKey;
+use crate::transform::token::TokenStore;
+
+/// An open audit log and the trail of one command.
+pub struct CliAudit {
+    log: AuditLog,
+    trail: Trail,
+    base: Event,
+    reveals: bool,
+}
+
+impl CliAudit {
+    /// Opens the log in `dir`, witnessed in its vault, for a command on `route` (which
+    /// `reveals`, or tokenises). A log held by a running gateway is refused.
+    pub fn open(
+        dir: &Path,
+        witness: Box<dyn Witness>,
+        master: &MasterKey,
+        route: &str,
+        reveals: bool,
+    ) -> anyhow::Result<CliAudit> {
+        let log = AuditLog::open_witnessed(dir, master, Settings::default(), Some(witness))
+            .context(
+                "opening the vault's audit log (scans and reveals with a vault are audited)",
+            )?;
+        let base = Event {
+            outcome: "ok".into(),
+            caller: Some("cli".into()),
+            route: Some(route.to_string()),
+            request_id: Some(crate::gateway::proxy::new_request_id()),
+            ..Event::default()
+        };
+        Ok(CliAudit {
+            log,
+            trail: Trail::default(),
+            base,
+            reveals,
+        })
+    }
+
+    /// The store as seen through this command's trail.
+    pub fn recording<'a>(
+        &'a self,
+        store: &'a dyn TokenStore,
+        allow: Option<&'a Allow>,
+    ) -> Recording<'a> {
+        Recording {
+            store,
+            trail: &self.trail,
+            keys: self.log.keys(),
+            allow,
+        }
+    }
+
+    /// Writes what was noted since the last commit and waits until it is on disk.
+    pub fn commit(&self) -> anyhow::Result<()> {
+        let mut events = self.trail.take_events(&self.base, self.reveals);
+        events.retain(|e| !e.tokens.is_empty() || !e.phi.is_empty());
+        self.trail.clear_echo();
+        self.log
+            .record_durable_blocking(events)
+            .context("writing the audit log; nothing more is output")
+    }
+
+    /// Commits, then checkpoints and closes the log.
+    pub fn close(&self) -> anyhow::Result<()> {
+        self.commit()?;
+        Ok(self.log.close()?)
+    }
+}

@@ -1,0 +1,201 @@
+//! `phigate serve`, `reload` and `check-config`: run the gateway and talk to a running one.
+//!
+//! Owns the async runtime, logging set-up, the start-up retry while a PostgreSQL vault is
+//! unreachable, stopping on SIGTERM while waiting (the signal listener comes first), and
+//! dev mode's warnings. The gateway itself is [`crate::gateway`].
+
+use std::io;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use anyhow::{bail, Context};
+use clap::Args;
+
+use super::error_message;
+use crate::config::{Config, LogConfig, LogFormat, VaultBackend};
+
+/// `check-config`: the start-up checks of `serve --config FILE`, printing the summary.
+pub(super) fn check_config(
+    file: &Path,
+    allow_insecure_key_permissions: bool,
+) -> anyhow::Result<ExitCode> {
+    let summary = crate::gateway::check_config(file, allow_insecure_key_permissions)?;
+    outln!("{summary}")?;
+    Ok(ExitCode::SUCCESS)
+}
+
+#[derive(Args, Debug)]
+pub struct ServeArgs {
+    /// The configuration file (see deploy/phigate.example.toml).
+    #[arg(
+        long,
+        env = "PHIGATE_CONFIG",
+        required_unless_present = "dev",
+        conflicts_with = "dev"
+    )]
+    pub config: Option<PathBuf>,
+    /// Development mode: makes a master key, a self-signed certificate and a vault under
+    /// --data-dir, and serves demo routes to a built-in echo upstream. Never for production.
+    #[arg(long)]
+    pub dev: bool,
+    /// Where --dev keeps its key, certificate and vault.
+    #[arg(long, default_value = "phigate-data")]
+    pub data_dir: PathBuf,
+    /// The --dev TLS listener address.
+    #[arg(long, default_value = "127.0.0.1:8443")]
+    pub listen: std::net::SocketAddr,
+    /// The --dev admin listener address (health, readiness, metrics).
+    #[arg(long, default_value = "127.0.0.1:9090")]
+    pub admin_listen: std::net::SocketAddr,
+    /// Worker threads (default: one per core).
+    #[arg(long)]
+    pub threads: Option<usize>,
+    /// Accept a master key file that group or others may read (refused otherwise).
+    #[arg(long)]
+    pub allow_insecure_key_permissions: bool,
+}
+
+pub(super) fn reload(
+    config: Option<&Path>,
+    admin: Option<std::net::SocketAddr>,
+) -> anyhow::Result<ExitCode> {
+    let admin = match (admin, config) {
+        (Some(a), _) => a,
+        (None, Some(path)) => Config::load(path)?.admin.listen,
+        (None, None) => bail!("--config or --admin is needed"),
+    };
+    let (ok, text) = crate::gateway::reload::request(admin)
+        .with_context(|| format!("asking the admin listener {admin} to reload"))?;
+    if ok {
+        outln!("{}", text.trim_end())?;
+        Ok(ExitCode::SUCCESS)
+    } else {
+        eprintln!("phigate: {}", text.trim_end());
+        Ok(ExitCode::from(1))
+    }
+}
+
+pub(super) fn serve(args: &ServeArgs) -> anyhow::Result<()> {
+    let mut rt = tokio::runtime::Builder::new_multi_thread();
+    rt.enable_all().thread_name("phigate");
+    if let Some(n) = args.threads {
+        rt.worker_threads(n.max(1));
+    }
+    let rt = rt.build().context("starting the async runtime")?;
+    let result = rt.block_on(async {
+        let config = if args.dev {
+            let echo = crate::gateway::dev::start_echo().await?;
+            crate::gateway::dev::prepare(&args.data_dir, args.listen, args.admin_listen, echo)?
+        } else {
+            let path = args.config.as_deref().context("--config or --dev is needed")?;
+            Config::load(path)?
+        };
+        init_logging(&config.log);
+        crate::keys::check_key_permissions(
+            &config.vault.key_file,
+            args.allow_insecure_key_permissions,
+        )?;
+        if args.dev && crate::gateway::dev::exposed(args.listen) {
+            // Loud on purpose: the dev key is published in the README.
+            tracing::warn!(listen = %args.listen, "dev mode on a non-loopback address");
+            eprintln!(
+                "phigate: WARNING: dev mode listening on {} (not loopback): anyone who can reach \
+                 it can use the published dev key on the demo routes; the direct API is off. \
+                 Never for real data.",
+                args.listen
+            );
+        }
+        let mut terminate = crate::gateway::server::Terminate::listen();
+        let admin = crate::gateway::server::StartingAdmin::bind(config.admin.listen).await?;
+        let Some(gw) = load_gateway(config, &mut terminate).await? else {
+            return Ok(());
+        };
+        let admin = admin.into_listener().await?;
+        if args.dev {
+            eprintln!(
+                "phigate: dev mode (data in {}; API key `{}`); try:\n  curl -sk https://localhost:{}/demo/webhook -H 'Authorization: Bearer {}' -H 'Content-Type: application/fhir+json' --data-binary @examples/fhir-bundle.json",
+                args.data_dir.display(),
+                crate::gateway::dev::DEV_API_KEY,
+                args.listen.port(),
+                crate::gateway::dev::DEV_API_KEY,
+            );
+        }
+        // Dev mode's configuration is generated, so there is no file to reload.
+        let source = if args.dev { None } else { args.config.clone() };
+        crate::gateway::serve(gw, source, admin, terminate).await
+    });
+    // A connection attempt still under way when start-up was stopped is not waited for.
+    rt.shutdown_timeout(std::time::Duration::from_secs(1));
+    result
+}
+
+/// Loads the gateway; with a PostgreSQL vault that cannot be reached (down, refusing the
+/// password), retries with backoff (1 s doubling to 30 s), logging why, while the admin
+/// listener answers not ready. Other failures (a wrong master key, a bad file) end start-up.
+/// `None` when stopped (SIGTERM) while waiting.
+async fn load_gateway(
+    config: Config,
+    terminate: &mut crate::gateway::server::Terminate,
+) -> anyhow::Result<Option<crate::gateway::Gateway>> {
+    let retries = config.vault.backend == VaultBackend::Postgres;
+    let mut wait = std::time::Duration::from_secs(1);
+    let result = loop {
+        let attempt = config.clone();
+        // Opening the vault blocks on the network: off the runtime's workers.
+        let load = tokio::task::spawn_blocking(move || crate::gateway::Gateway::load(attempt));
+        let result = tokio::select! {
+            r = load => r.context("start-up panicked")?,
+            () = terminate.recv() => break Ok(None),
+        };
+        match result {
+            Ok(gw) => break Ok(Some(gw)),
+            Err(e) if retries && vault_unreachable(&e) => {
+                tracing::error!(
+                    error = %error_message(&e),
+                    retry_in_s = wait.as_secs(),
+                    "the PostgreSQL vault cannot be reached; not ready, retrying"
+                );
+                tokio::select! {
+                    () = tokio::time::sleep(wait) => {}
+                    () = terminate.recv() => break Ok(None),
+                }
+                wait = (wait * 2).min(std::time::Duration::from_secs(30));
+            }
+            Err(e) => break Err(e),
+        }
+    };
+    result
+}
+
+/// Whether start-up failed because the vault's database could not be reached or refused
+/// the connection (worth retrying), rather than for a reason waiting cannot fix.
+fn vault_unreachable(e: &anyhow::Error) -> bool {
+    use crate::vault::VaultError;
+    e.chain().any(|c| {
+        matches!(
+            c.downcast_ref::<VaultError>(),
+            Some(VaultError::Open { .. } | VaultError::Storage(_))
+        )
+    })
+}
+
+/// Logs go to standard error; `RUST_LOG` overrides the configured level.
+fn init_logging(cfg: &LogConfig) {
+    use std::io::IsTerminal;
+    use tracing_subscriber::EnvFilter;
+    // rustls warns once per connection from clients that send an IP address as SNI
+    // (wrk, curl to https://127.0.0.1): harmless, so only its errors are shown.
+    let level = cfg.level.as_deref().unwrap_or("info");
+    let filter = EnvFilter::try_from_default_env()
+        .or_else(|_| EnvFilter::try_new(format!("rustls=error,{level}")))
+        .unwrap_or_else(|_| EnvFilter::new("info"));
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_ansi(io::stderr().is_terminal())
+        .with_writer(io::stderr);
+    let _ = match cfg.format {
+        LogFormat::Json => builder.json().try_init(),
+        LogFormat::Text => builder.try_init(),
+    };
+}
