@@ -9,7 +9,7 @@
 
 use super::ncci::DISTINCT;
 use super::Ctx;
-use crate::claims::Role;
+use crate::claims::model::Role;
 
 const DISCIPLINE: [&str; 3] = ["GO", "GP", "GN"];
 
@@ -212,7 +212,7 @@ fn kx(cx: &mut Ctx<'_>) {
 #[cfg(test)]
 mod tests {
     use crate::claims::edits::testutil::{claim, codes};
-    use crate::claims::{parse_date, Role};
+    use crate::claims::model::{parse_date, Role};
 
     #[test]
     fn discipline_modifiers() {

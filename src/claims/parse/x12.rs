@@ -25,7 +25,9 @@
 //! makes only that claim unusable, and the others are still read. Errors name the segment
 //! number (from 1, across the file), its identifier and its byte offset, never element values.
 
-use super::{diagnosis, parse_date, whole_units, Authorization, Claim, ClaimsError, Line, Parsed};
+use super::Parsed;
+use crate::claims::error::ClaimsError;
+use crate::claims::model::{diagnosis, parse_date, whole_units, Authorization, Claim, Line};
 
 const FORMAT: &str = "X12 837";
 const ISA_LEN: usize = 106;

@@ -21,7 +21,9 @@
 
 use serde_json::Value;
 
-use super::{diagnosis, parse_date, whole_units, Authorization, Claim, ClaimsError, Line, Parsed};
+use super::Parsed;
+use crate::claims::error::ClaimsError;
+use crate::claims::model::{diagnosis, parse_date, whole_units, Authorization, Claim, Line};
 
 const FORMAT: &str = "FHIR";
 
