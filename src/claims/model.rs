@@ -67,6 +67,14 @@ impl Line {
     pub fn has_modifier(&self, m: &str) -> bool {
         self.modifiers.iter().any(|x| x == m)
     }
+
+    /// The modifiers of `set` this line carries, in `set`'s order.
+    pub fn modifiers_among<'s>(&self, set: &[&'s str]) -> Vec<&'s str> {
+        set.iter()
+            .copied()
+            .filter(|m| self.has_modifier(m))
+            .collect()
+    }
 }
 
 /// A functional goal touched in the session (JSON only).

@@ -277,17 +277,13 @@ mod tests {
     fn profile_overrides_apply() {
         let mut c = claim(&[("97530", 1, None)]);
         c.place_of_service = Some("02".into());
-        let m = run_as(&c, "medicare");
-        let f = m
-            .iter()
-            .find(|f| f.code == "mod-telehealth-missing")
-            .unwrap();
-        assert_eq!(f.severity, Severity::Error);
-        let m = run_as(&c, "commercial");
-        let f = m
-            .iter()
-            .find(|f| f.code == "mod-telehealth-missing")
-            .unwrap();
-        assert_eq!(f.severity, Severity::Warning);
+        let telehealth_missing = |profile: &str| {
+            run_as(&c, profile)
+                .into_iter()
+                .find(|f| f.code == "mod-telehealth-missing")
+                .map(|f| f.severity)
+        };
+        assert_eq!(telehealth_missing("medicare"), Some(Severity::Error));
+        assert_eq!(telehealth_missing("commercial"), Some(Severity::Warning));
     }
 }

@@ -20,11 +20,7 @@ pub(crate) fn check(cx: &mut Ctx<'_>, needs_distinct: Option<&[bool]>) {
 
     for (i, l) in claim.lines.iter().enumerate() {
         let therapy = t.cpt.get(&l.code).is_some_and(|c| c.therapy);
-        let disc: Vec<&str> = DISCIPLINE
-            .iter()
-            .copied()
-            .filter(|m| l.has_modifier(m))
-            .collect();
+        let disc = l.modifiers_among(&DISCIPLINE);
         if disc.len() > 1 {
             cx.report(
                 "mod-discipline-multiple",
@@ -84,11 +80,7 @@ pub(crate) fn check(cx: &mut Ctx<'_>, needs_distinct: Option<&[bool]>) {
         }
 
         // Distinct-procedure modifiers.
-        let distinct: Vec<&str> = DISTINCT
-            .iter()
-            .copied()
-            .filter(|m| l.has_modifier(m))
-            .collect();
+        let distinct = l.modifiers_among(&DISTINCT);
         if distinct.len() > 1 {
             cx.report(
                 "mod-distinct-multiple",

@@ -315,7 +315,7 @@ mod tests {
     use super::*;
 
     fn claims(b: &[u8]) -> Vec<Claim> {
-        parse(b).unwrap().into_iter().map(Result::unwrap).collect()
+        crate::claims::parse::read_cleanly(parse(b))
     }
 
     #[test]

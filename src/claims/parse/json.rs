@@ -371,11 +371,7 @@ mod tests {
     }
 
     fn claims(s: &str) -> Vec<Claim> {
-        parse(s.as_bytes())
-            .unwrap()
-            .into_iter()
-            .map(Result::unwrap)
-            .collect()
+        crate::claims::parse::read_cleanly(parse(s.as_bytes()))
     }
 
     /// The one claim's error.

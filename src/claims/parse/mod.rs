@@ -99,6 +99,13 @@ fn format_name(f: Format) -> &'static str {
     }
 }
 
+/// Every claim of a payload that must read cleanly, for the parsers' tests.
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+pub(crate) fn read_cleanly(parsed: Result<Vec<Parsed>, ClaimsError>) -> Vec<Claim> {
+    parsed.unwrap().into_iter().map(Result::unwrap).collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
