@@ -33,8 +33,11 @@ use crate::transform::token::MemoryTokenStore;
 use crate::vault::backup::{self, BackupError};
 use crate::vault::SledVault;
 
+/// A target body: any bytes in, a panic only on a broken invariant.
+pub type Target = fn(&[u8]);
+
 /// Every target, by the name its corpus directory and cargo-fuzz binary carry.
-pub const TARGETS: &[(&str, fn(&[u8]))] = &[
+pub const TARGETS: &[(&str, Target)] = &[
     ("json", json),
     ("fhir_json", fhir_json),
     ("form", form),

@@ -306,11 +306,7 @@ fn seeds() -> Vec<(&'static str, String, Vec<u8>)> {
         "deploy/configs/replicas.toml",
         "deploy/phigate.example.toml",
     ] {
-        add(
-            "config",
-            &f.rsplit('/').next().unwrap_or(f).to_string(),
-            example(f),
-        );
+        add("config", f.rsplit('/').next().unwrap_or(f), example(f));
     }
     for (name, bytes) in content_seeds() {
         add("content", &name, bytes);
