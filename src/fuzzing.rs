@@ -18,7 +18,7 @@ use std::str::FromStr;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Mutex, OnceLock};
 
-use ring::aead::{Aad, LessSafeKey, Nonce, UnboundKey, AES_256_GCM, NONCE_LEN};
+use ring::aead::Aad;
 
 use crate::audit::verify::{self, Trust};
 use crate::audit::{split_mac, AuditKeys};
@@ -27,10 +27,10 @@ use crate::charset::{self, Encoding};
 use crate::claims::{self, Checker, Format};
 use crate::config::Config;
 use crate::engine::{ContentType, Engine, ScanError};
-use crate::keys::{MasterKey, Purpose};
+use crate::keys::MasterKey;
 use crate::patterns::Patterns;
 use crate::transform::token::MemoryTokenStore;
-use crate::vault::backup::{self, BackupError};
+use crate::vault::backup::{self, aad, backup_key, nonce, BackupError, MAGIC};
 use crate::vault::SledVault;
 
 /// A target body: any bytes in, a panic only on a broken invariant.
@@ -436,9 +436,9 @@ fn empty_vault(slot: &mut Option<BackupTarget>) -> Option<&BackupTarget> {
     slot.as_ref()
 }
 
-/// A version 2 backup of `frames` (each one frame's plaintext) for `vault`'s key.
+/// A version 2 backup of `frames` (each one frame's plaintext) for `vault`'s key, sealed as
+/// `backup::export` seals its frames.
 fn sealed_backup(vault: &SledVault, frames: &[&[u8]]) -> Vec<u8> {
-    const MAGIC: &[u8] = b"PHIGATE-BACKUP\x02";
     let salt = [0x11u8; 16];
     let mut out = Vec::new();
     out.extend_from_slice(MAGIC);
@@ -446,7 +446,7 @@ fn sealed_backup(vault: &SledVault, frames: &[&[u8]]) -> Vec<u8> {
     out.extend_from_slice(vault.key_check().as_ref());
     out.extend_from_slice(&1u32.to_be_bytes());
     out.extend_from_slice(&0u64.to_be_bytes());
-    let Some(key) = backup_key(&fixture().master, &salt) else {
+    let Ok(key) = backup_key(&fixture().master, &salt) else {
         return out;
     };
     for (n, plain) in frames.iter().enumerate() {
@@ -468,29 +468,6 @@ fn sealed_backup(vault: &SledVault, frames: &[&[u8]]) -> Vec<u8> {
         out.extend_from_slice(&sealed);
     }
     out
-}
-
-/// The backup format's key, nonce and associated data (`vault/backup.rs`'s header comment),
-/// written again from the format so the target tests the format, not a shared helper.
-fn backup_key(master: &MasterKey, salt: &[u8]) -> Option<LessSafeKey> {
-    let domain: String = salt.iter().map(|b| format!("{b:02x}")).collect();
-    let k = master.derive(Purpose::Backup, &domain);
-    UnboundKey::new(&AES_256_GCM, k.as_bytes())
-        .ok()
-        .map(LessSafeKey::new)
-}
-
-fn nonce(frame: u64) -> Nonce {
-    let mut n = [0u8; NONCE_LEN];
-    n[4..].copy_from_slice(&frame.to_be_bytes());
-    Nonce::assume_unique_for_key(n)
-}
-
-fn aad(frame: u64, last: bool) -> [u8; 9] {
-    let mut a = [0u8; 9];
-    a[..8].copy_from_slice(&frame.to_be_bytes());
-    a[8] = u8::from(last);
-    a
 }
 
 /// Whether a frame's plaintext is a run of `tree (0..=2) | key | value` entries.
