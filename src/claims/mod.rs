@@ -9,7 +9,7 @@
 //! - [`parse`] (FHIR R4 `Claim`, the documented JSON claim, X12 837P/837I) and [`tables`]
 //!   (loaded from `patterns/claims/` or an operator directory);
 //! - [`model`] (the normalised claim), [`report`] (findings and reports), [`error`];
-//! - [`catalogue`]: every finding code and its default severity.
+//! - [`catalogue`](mod@catalogue): every finding code and its default severity.
 //!
 //! A fact a format cannot carry (FHIR and 837P have no minutes, no goals) is `None` in the
 //! model, and the edits that need it are skipped and listed in [`ClaimReport::skipped`], never

@@ -12,7 +12,7 @@ use super::parse::Format;
 /// One thing wrong with a claim.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Finding {
-    /// Stable code (see [`super::catalogue`]), e.g. `units-exceed-time`.
+    /// Stable code (see [`catalogue`](super::catalogue::catalogue)), e.g. `units-exceed-time`.
     pub code: &'static str,
     pub severity: Severity,
     /// Codes and numbers only, never PHI.
