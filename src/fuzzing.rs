@@ -497,17 +497,28 @@ fn frame_decodes(mut b: &[u8]) -> bool {
     true
 }
 
-/// Removes this process's scratch directories (the stable driver calls it at the end).
-pub fn clean_up() {
-    if let Ok(mut slot) = BACKUP_VAULT.lock() {
-        slot.take();
+/// Removes the scratch directories `target` left in this process (the stable driver calls
+/// it when the target is done; libFuzzer's process leaves them to the system's temp cleaner).
+pub fn clean_up(target: &str) {
+    if target == "backup" {
+        if let Ok(mut slot) = BACKUP_VAULT.lock() {
+            slot.take();
+        }
     }
     let prefix = format!("phigate-fuzz-{}-", std::process::id());
     let Ok(entries) = std::fs::read_dir(std::env::temp_dir()) else {
         return;
     };
     for e in entries.flatten() {
-        if e.file_name().to_string_lossy().starts_with(&prefix) {
+        let name = e.file_name().to_string_lossy().into_owned();
+        let Some(owner) = name.strip_prefix(&prefix) else {
+            continue;
+        };
+        let mine = match target {
+            "backup" => owner.starts_with("vault-"),
+            other => owner == other,
+        };
+        if mine {
             let _ = std::fs::remove_dir_all(e.path());
         }
     }
