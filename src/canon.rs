@@ -328,7 +328,8 @@ fn decode_escape(s: &str) -> Option<(char, usize)> {
 
 /// `&#64;`, `&#x40;`, `&commat;`: numeric references and the named ones used in practice.
 fn char_reference(s: &str) -> Option<(char, usize)> {
-    let semi = s[..s.len().min(12)].find(';')?;
+    // Bytes, not `str`: the 12th byte may fall inside a character (found by fuzzing).
+    let semi = s.bytes().take(12).position(|b| b == b';')?;
     let body = &s[1..semi];
     let c = if let Some(num) = body.strip_prefix('#') {
         let code = match num.strip_prefix(['x', 'X']) {

@@ -26,6 +26,8 @@ pub mod cli;
 pub mod config;
 pub mod detect;
 pub mod engine;
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod gateway;
 pub mod keys;
 pub mod patterns;

@@ -434,13 +434,27 @@ impl Engine {
     ) -> Result<Output, ScanError> {
         let mut counts = [0; PhiType::ALL.len()];
         if let Some(rewritten) = nested::base64_runs(self, text, t, scratch, &mut counts)? {
-            let mut out = self.deidentify_text(&rewritten, t, scratch)?;
+            // The runs are done: read the rest as plain text. Looking for runs again would
+            // find the re-encoded ones, and a rewrite that is not a fixed point (found by
+            // fuzzing) recursed until the stack overflowed.
+            let mut out = self.deidentify_plain_text(&rewritten, t, scratch)?;
             out.spans.clear();
             for (a, b) in out.counts.iter_mut().zip(&counts) {
                 *a += b;
             }
             return Ok(out);
         }
+        self.deidentify_plain_text(text, t, scratch)
+    }
+
+    /// Text without base64 runs left to open: canonical view, detection, transformation.
+    fn deidentify_plain_text(
+        &self,
+        text: &str,
+        t: &Transformer<'_>,
+        scratch: &mut Scratch,
+    ) -> Result<Output, ScanError> {
+        let mut counts = [0; PhiType::ALL.len()];
         let (canon, view_spans) = self.read(text, None, scratch);
         let view = canon.as_ref().map_or(text, Canon::text);
         let ctx = DocContext {

@@ -24,7 +24,7 @@ use ring::rand::{SecureRandom, SystemRandom};
 use super::{SledVault, TreeId, VaultError};
 use crate::keys::{MasterKey, Purpose};
 
-const MAGIC: &[u8] = b"PHIGATE-BACKUP\x02";
+pub(crate) const MAGIC: &[u8] = b"PHIGATE-BACKUP\x02";
 /// Version 1 backups (before patients' keys): no forgotten count, no keyring entries.
 const MAGIC_V1: &[u8] = b"PHIGATE-BACKUP\x01";
 const SALT_LEN: usize = 16;
@@ -62,20 +62,20 @@ pub struct BackupStats {
     pub frames: u64,
 }
 
-fn backup_key(master: &MasterKey, salt: &[u8]) -> Result<LessSafeKey, BackupError> {
+pub(crate) fn backup_key(master: &MasterKey, salt: &[u8]) -> Result<LessSafeKey, BackupError> {
     let domain: String = salt.iter().map(|b| format!("{b:02x}")).collect();
     let k = master.derive(Purpose::Backup, &domain);
     let unbound = UnboundKey::new(&AES_256_GCM, k.as_bytes()).map_err(|_| BackupError::Random)?;
     Ok(LessSafeKey::new(unbound))
 }
 
-fn nonce(frame: u64) -> Nonce {
+pub(crate) fn nonce(frame: u64) -> Nonce {
     let mut n = [0u8; NONCE_LEN];
     n[4..].copy_from_slice(&frame.to_be_bytes());
     Nonce::assume_unique_for_key(n)
 }
 
-fn aad(frame: u64, last: bool) -> [u8; 9] {
+pub(crate) fn aad(frame: u64, last: bool) -> [u8; 9] {
     let mut a = [0u8; 9];
     a[..8].copy_from_slice(&frame.to_be_bytes());
     a[8] = u8::from(last);

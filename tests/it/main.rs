@@ -19,6 +19,8 @@
 //!   concurrent minting; a replica SIGKILLed mid-load) and `vault migrate` both ways.
 //! - `claims`: claim scrub through the binary: every example's exact findings, malformed
 //!   inputs, the JSON Schema, operator NCCI tables, no PHI in output.
+//! - `fuzz`: the stable fuzz driver: every `phigate::fuzzing` target on its corpus under
+//!   `fuzz/corpus/` and on seeded mutations of it.
 
 // Test code may panic on a broken invariant: that is a failing test.
 #![allow(
@@ -35,6 +37,7 @@ mod corpus;
 mod deploy;
 mod failclosed;
 mod formats;
+mod fuzz;
 mod gateway;
 mod gw_harness;
 mod leaks;

@@ -9,7 +9,7 @@
 use time::{Date, Duration};
 
 use super::Ctx;
-use crate::claims::Role;
+use crate::claims::model::Role;
 
 /// 1 Jan 2025: the initial-certification exception (89 FR 97912) starts.
 fn exception_start() -> Option<Date> {
@@ -163,7 +163,7 @@ fn plan_of_care(cx: &mut Ctx<'_>, dos: Option<Date>) {
 #[cfg(test)]
 mod tests {
     use crate::claims::edits::testutil::{claim, codes};
-    use crate::claims::{parse_date, Authorization, Goal, PlanOfCare, ProgressReport, Role};
+    use crate::claims::model::{parse_date, Authorization, Goal, PlanOfCare, ProgressReport, Role};
 
     fn d(s: &str) -> Option<time::Date> {
         parse_date(s)

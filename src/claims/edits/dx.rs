@@ -158,7 +158,7 @@ fn pointers(cx: &mut Ctx<'_>) {
             let sev = t
                 .alignment
                 .severity
-                .unwrap_or(crate::claims::Severity::Warning);
+                .unwrap_or(crate::claims::catalogue::Severity::Warning);
             cx.report_as("dx-cpt-alignment", sev, Some(l.number), msg);
         }
     }
@@ -166,7 +166,7 @@ fn pointers(cx: &mut Ctx<'_>) {
 
 /// How a message names diagnosis `n`: its code when the loaded ICD-10-CM release knows it
 /// (billable or header), else by position (an unknown code is the sender's text).
-fn shown(t: &crate::claims::Tables, code: &str, n: usize) -> String {
+fn shown(t: &crate::claims::tables::Tables, code: &str, n: usize) -> String {
     match t.icd.status(code) {
         IcdStatus::Unknown => format!("diagnosis {n}"),
         _ => format!("diagnosis {n} ({})", dotted(code)),
@@ -185,8 +185,8 @@ pub fn dotted(code: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::claims::diagnosis;
     use crate::claims::edits::testutil::{claim, codes};
+    use crate::claims::model::diagnosis;
 
     #[test]
     fn syntax_accepts_letter_second_character() {

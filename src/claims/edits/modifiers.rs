@@ -9,7 +9,7 @@
 
 use super::ncci::DISTINCT;
 use super::Ctx;
-use crate::claims::Role;
+use crate::claims::model::Role;
 
 const DISCIPLINE: [&str; 3] = ["GO", "GP", "GN"];
 
@@ -20,11 +20,7 @@ pub(crate) fn check(cx: &mut Ctx<'_>, needs_distinct: Option<&[bool]>) {
 
     for (i, l) in claim.lines.iter().enumerate() {
         let therapy = t.cpt.get(&l.code).is_some_and(|c| c.therapy);
-        let disc: Vec<&str> = DISCIPLINE
-            .iter()
-            .copied()
-            .filter(|m| l.has_modifier(m))
-            .collect();
+        let disc = l.modifiers_among(&DISCIPLINE);
         if disc.len() > 1 {
             cx.report(
                 "mod-discipline-multiple",
@@ -84,11 +80,7 @@ pub(crate) fn check(cx: &mut Ctx<'_>, needs_distinct: Option<&[bool]>) {
         }
 
         // Distinct-procedure modifiers.
-        let distinct: Vec<&str> = DISTINCT
-            .iter()
-            .copied()
-            .filter(|m| l.has_modifier(m))
-            .collect();
+        let distinct = l.modifiers_among(&DISTINCT);
         if distinct.len() > 1 {
             cx.report(
                 "mod-distinct-multiple",
@@ -212,7 +204,7 @@ fn kx(cx: &mut Ctx<'_>) {
 #[cfg(test)]
 mod tests {
     use crate::claims::edits::testutil::{claim, codes};
-    use crate::claims::{parse_date, Role};
+    use crate::claims::model::{parse_date, Role};
 
     #[test]
     fn discipline_modifiers() {

@@ -16,8 +16,8 @@ use std::collections::BTreeMap;
 use time::Date;
 
 use super::Ctx;
+use crate::claims::catalogue::Severity;
 use crate::claims::tables::PtpRow;
-use crate::claims::Severity;
 
 /// Appended to a finding from a sample table.
 const SAMPLE_NOTE: &str =
@@ -159,7 +159,7 @@ pub(crate) fn check(cx: &mut Ctx<'_>) -> Option<Vec<bool>> {
 #[cfg(test)]
 mod tests {
     use crate::claims::edits::testutil::{claim, codes, run_as};
-    use crate::claims::parse_date;
+    use crate::claims::model::parse_date;
 
     #[test]
     fn indicator_1_needs_a_distinct_modifier_on_column_2() {

@@ -10,9 +10,11 @@
 
 use serde::Deserialize;
 
-use super::{
-    diagnosis, parse_date, whole_units, Authorization, Claim, ClaimsError, Goal, Line, Parsed,
-    PlanOfCare, ProgressReport, Role,
+use super::Parsed;
+use crate::claims::error::ClaimsError;
+use crate::claims::model::{
+    diagnosis, parse_date, whole_units, Authorization, Claim, Goal, Line, PlanOfCare,
+    ProgressReport, Role,
 };
 
 const FORMAT: &str = "JSON claim";
@@ -369,11 +371,7 @@ mod tests {
     }
 
     fn claims(s: &str) -> Vec<Claim> {
-        parse(s.as_bytes())
-            .unwrap()
-            .into_iter()
-            .map(Result::unwrap)
-            .collect()
+        crate::claims::parse::read_cleanly(parse(s.as_bytes()))
     }
 
     /// The one claim's error.

@@ -25,7 +25,9 @@
 //! makes only that claim unusable, and the others are still read. Errors name the segment
 //! number (from 1, across the file), its identifier and its byte offset, never element values.
 
-use super::{diagnosis, parse_date, whole_units, Authorization, Claim, ClaimsError, Line, Parsed};
+use super::Parsed;
+use crate::claims::error::ClaimsError;
+use crate::claims::model::{diagnosis, parse_date, whole_units, Authorization, Claim, Line};
 
 const FORMAT: &str = "X12 837";
 const ISA_LEN: usize = 106;
@@ -71,6 +73,28 @@ impl Seg<'_> {
 
     fn err(&self, reason: impl Into<String>) -> ClaimsError {
         ClaimsError::parse(FORMAT, self.where_(), reason)
+    }
+
+    /// Checks a trailer (IEA, GE, SE) against what its header opened: element 2 repeats the
+    /// header's control number (`header` names that element) and element 1 counts what the
+    /// envelope holds (`counted` says what, for the message).
+    fn closes(
+        &self,
+        header: &str,
+        control: &str,
+        count: usize,
+        counted: impl FnOnce() -> String,
+    ) -> Result<(), ClaimsError> {
+        if self.el(2) != control {
+            return Err(self.err(format!(
+                "{}02 does not match the {header} control number",
+                self.id
+            )));
+        }
+        if self.el(1).parse::<usize>().ok() != Some(count) {
+            return Err(self.err(format!("{}01 does not count {}", self.id, counted())));
+        }
+        Ok(())
     }
 }
 
@@ -294,15 +318,9 @@ pub fn parse(bytes: &[u8]) -> Result<Vec<Parsed>, ClaimsError> {
                 if env.gs06.is_some() {
                     return Err(s.err("IEA inside an open functional group (missing GE)"));
                 }
-                if s.el(2) != isa13 {
-                    return Err(s.err("IEA02 does not match the ISA13 control number"));
-                }
-                if s.el(1).parse::<usize>().ok() != Some(env.groups) {
-                    return Err(s.err(format!(
-                        "IEA01 does not count the interchange's {} groups",
-                        env.groups
-                    )));
-                }
+                s.closes("ISA13", isa13, env.groups, || {
+                    format!("the interchange's {} groups", env.groups)
+                })?;
                 env = Envelope::default();
             }
             "GS" => {
@@ -334,15 +352,9 @@ pub fn parse(bytes: &[u8]) -> Result<Vec<Parsed>, ClaimsError> {
                 if env.st02.is_some() {
                     return Err(s.err("GE inside an open transaction (missing SE)"));
                 }
-                if s.el(2) != gs06 {
-                    return Err(s.err("GE02 does not match the GS06 control number"));
-                }
-                if s.el(1).parse::<usize>().ok() != Some(env.transactions) {
-                    return Err(s.err(format!(
-                        "GE01 does not count the group's {} transactions",
-                        env.transactions
-                    )));
-                }
+                s.closes("GS06", gs06, env.transactions, || {
+                    format!("the group's {} transactions", env.transactions)
+                })?;
                 env.gs06 = None;
             }
             "ST" => {
@@ -377,15 +389,9 @@ pub fn parse(bytes: &[u8]) -> Result<Vec<Parsed>, ClaimsError> {
                 let st02 = env.st02.ok_or_else(|| s.err("SE without ST"))?;
                 finish(&mut cur, &mut claims, subscriber);
                 in_line = false;
-                if s.el(2) != st02 {
-                    return Err(s.err("SE02 does not match the ST02 control number"));
-                }
-                if s.el(1).parse::<usize>().ok() != Some(env.st_count) {
-                    return Err(s.err(format!(
-                        "SE01 does not count the {} segments from ST to SE",
-                        env.st_count
-                    )));
-                }
+                s.closes("ST02", st02, env.st_count, || {
+                    format!("the {} segments from ST to SE", env.st_count)
+                })?;
                 env.st02 = None;
             }
             _ if env.st02.is_none() => {
@@ -719,11 +725,7 @@ IEA*1*000000101~
     }
 
     fn claims(s: &str) -> Vec<Claim> {
-        parse(s.as_bytes())
-            .unwrap()
-            .into_iter()
-            .map(Result::unwrap)
-            .collect()
+        crate::claims::parse::read_cleanly(parse(s.as_bytes()))
     }
 
     #[test]

@@ -21,7 +21,9 @@
 
 use serde_json::Value;
 
-use super::{diagnosis, parse_date, whole_units, Authorization, Claim, ClaimsError, Line, Parsed};
+use super::Parsed;
+use crate::claims::error::ClaimsError;
+use crate::claims::model::{diagnosis, parse_date, whole_units, Authorization, Claim, Line};
 
 const FORMAT: &str = "FHIR";
 
@@ -313,7 +315,7 @@ mod tests {
     use super::*;
 
     fn claims(b: &[u8]) -> Vec<Claim> {
-        parse(b).unwrap().into_iter().map(Result::unwrap).collect()
+        crate::claims::parse::read_cleanly(parse(b))
     }
 
     #[test]

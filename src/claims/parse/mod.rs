@@ -1,0 +1,120 @@
+//! The claim parsers: FHIR R4 `Claim` ([`fhir`]), the documented JSON claim ([`json`]) and
+//! X12 837P/837I ([`x12`]), each mapping its payload into [`Claim`]s, and the format sniffing
+//! that picks one.
+//!
+//! Owns [`Format`] and the dispatch [`parse`]. Every claim of a payload is read on its own, so
+//! one bad claim does not hide the others. Owns no edit and no table.
+
+pub mod fhir;
+pub mod json;
+pub mod x12;
+
+use serde::Serialize;
+
+use super::error::ClaimsError;
+use super::model::Claim;
+
+/// The three input formats.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Format {
+    Fhir,
+    Json,
+    X12,
+}
+
+impl Format {
+    /// Reads a format hint: `fhir`, `json`, `x12` (or `837`), a content type
+    /// (`application/fhir+json`, `application/json`, `application/edi-x12`, `text/plain`
+    /// holding X12), or `auto` / empty to sniff the bytes.
+    pub fn from_hint(hint: &str, bytes: &[u8]) -> Result<Format, ClaimsError> {
+        let h = hint
+            .split(';')
+            .next()
+            .unwrap_or("")
+            .trim()
+            .to_ascii_lowercase();
+        match h.as_str() {
+            "fhir" | "application/fhir+json" => Ok(Format::Fhir),
+            "x12" | "837" | "837p" | "application/edi-x12" | "application/x12" => Ok(Format::X12),
+            "json" | "application/json" | "" | "auto" | "text/plain" => Ok(Format::sniff(bytes)),
+            _ => Err(ClaimsError::UnknownFormat(hint.chars().count())),
+        }
+    }
+
+    /// `ISA` first means X12; a JSON object with `resourceType` means FHIR; else the JSON claim.
+    pub fn sniff(bytes: &[u8]) -> Format {
+        let start = bytes
+            .iter()
+            .position(|b| !b.is_ascii_whitespace() && *b != 0xEF && *b != 0xBB && *b != 0xBF)
+            .unwrap_or(bytes.len());
+        let rest = &bytes[start..];
+        if rest.starts_with(b"ISA") {
+            return Format::X12;
+        }
+        // A cheap look before any parse: FHIR resources carry `"resourceType"`.
+        let head = &rest[..rest.len().min(4096)];
+        if head.windows(14).any(|w| w == b"\"resourceType\"") {
+            Format::Fhir
+        } else {
+            Format::Json
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Format::Fhir => "fhir",
+            Format::Json => "json",
+            Format::X12 => "x12",
+        }
+    }
+}
+
+/// One claim of a payload: read, or why it could not be.
+pub type Parsed = Result<Claim, ClaimsError>;
+
+/// Parses a payload in a known format into claims, each read on its own: `Err` only when the
+/// document itself cannot be read or holds no claim.
+pub fn parse(format: Format, bytes: &[u8]) -> Result<Vec<Parsed>, ClaimsError> {
+    let claims = match format {
+        Format::Fhir => fhir::parse(bytes)?,
+        Format::Json => json::parse(bytes)?,
+        Format::X12 => x12::parse(bytes)?,
+    };
+    if claims.is_empty() {
+        return Err(ClaimsError::parse(
+            format_name(format),
+            "document",
+            "no claim found",
+        ));
+    }
+    Ok(claims)
+}
+
+fn format_name(f: Format) -> &'static str {
+    match f {
+        Format::Fhir => "FHIR",
+        Format::Json => "JSON claim",
+        Format::X12 => "X12 837",
+    }
+}
+
+/// Every claim of a payload that must read cleanly, for the parsers' tests.
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+pub(crate) fn read_cleanly(parsed: Result<Vec<Parsed>, ClaimsError>) -> Vec<Claim> {
+    parsed.unwrap().into_iter().map(Result::unwrap).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sniffing() {
+        assert_eq!(Format::sniff(b"  ISA*00*"), Format::X12);
+        assert_eq!(Format::sniff(br#"{"resourceType":"Claim"}"#), Format::Fhir);
+        assert_eq!(Format::sniff(br#"{"lines":[]}"#), Format::Json);
+        assert!(Format::from_hint("text/html", b"").is_err());
+    }
+}
