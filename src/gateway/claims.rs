@@ -13,11 +13,19 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
 use std::sync::Mutex;
 
-use hyper::StatusCode;
-
-use super::problem::Problem;
 use crate::claims::{Checker, ClaimReport, Severity};
 use crate::config::{ClaimsRoute, OnFail};
+
+/// Why a claim is not forwarded (answered 422 by [`super::respond`]).
+#[derive(Debug, thiserror::Error)]
+pub enum ClaimError {
+    /// Nothing of the payload could be read as claims (the message names no value).
+    #[error("{0}")]
+    Unusable(String),
+    /// Errors found on a `reject` route: the answer lists every finding.
+    #[error("{}", rejection_detail(.0))]
+    Rejected(Vec<ClaimReport>),
+}
 
 /// What a claims route does with a payload.
 pub enum Decision {
@@ -55,19 +63,20 @@ pub fn decide(
     content_type: &str,
     body: &[u8],
     metrics: &ClaimMetrics,
-) -> Result<Decision, Problem> {
+) -> Result<Decision, ClaimError> {
     if let Some(p) = &route.profile {
         // The name may come from a request's query: described, not repeated.
         checker.tables().profile(p).map_err(|_| {
-            unusable(&format!(
+            ClaimError::Unusable(format!(
                 "the requested claim profile is not loaded (loaded: {})",
                 checker.profiles().join(", ")
             ))
         })?;
     }
     let format = crate::claims::Format::from_hint(content_type, body)
-        .map_err(|e| unusable(&e.to_string()))?;
-    let claims = crate::claims::parse(format, body).map_err(|e| unusable(&e.to_string()))?;
+        .map_err(|e| ClaimError::Unusable(e.to_string()))?;
+    let claims =
+        crate::claims::parse(format, body).map_err(|e| ClaimError::Unusable(e.to_string()))?;
     let reports = checker.check_parsed(&claims, format, route.profile.as_deref());
     metrics.observe(&reports);
     metrics.units(
@@ -87,34 +96,17 @@ pub fn decide(
     })
 }
 
-fn unusable(detail: &str) -> Problem {
-    Problem::new(
-        StatusCode::UNPROCESSABLE_ENTITY,
-        "claim_unusable",
-        "Claim could not be checked",
-        detail,
-    )
-}
-
-/// The 422 answer listing every finding of every claim.
-pub fn rejection(reports: &[ClaimReport]) -> Problem {
+/// The 422's detail: how many findings, and how many claims could not be read.
+fn rejection_detail(reports: &[ClaimReport]) -> String {
     let errors: usize = reports.iter().map(ClaimReport::errors).sum();
     let unreadable = reports.iter().filter(|r| !r.readable()).count();
-    let detail = if unreadable == 0 {
+    if unreadable == 0 {
         format!("{errors} error finding(s); nothing was forwarded")
     } else {
         format!(
             "{errors} error finding(s), {unreadable} claim(s) that could not be read; nothing was forwarded"
         )
-    };
-    let mut p = Problem::new(
-        StatusCode::UNPROCESSABLE_ENTITY,
-        "claim_rejected",
-        "Claim would be denied",
-        detail,
-    );
-    p.extra = Some(Box::new(serde_json::json!({ "claims": reports })));
-    p
+    }
 }
 
 /// The `phigate-claim-findings` header value: `code@line` items, errors first; a claim that

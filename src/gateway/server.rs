@@ -24,7 +24,7 @@ use tokio_rustls::TlsAcceptor;
 
 use super::auth::PeerIdentity;
 use super::reload::Running;
-use super::{proxy, Gateway};
+use super::{handle, Gateway};
 use crate::tls::{self, ReloadingCert};
 
 /// The admin listener, bound before the gateway is loaded: while start-up waits (for its
@@ -320,7 +320,7 @@ async fn accept_loop(
                 remote: Some(remote),
             });
             let svc =
-                service_fn(move |req| proxy::handle(running.current(), req, Arc::clone(&peer)));
+                service_fn(move |req| handle::handle(running.current(), req, Arc::clone(&peer)));
             let conn = builder
                 .serve_connection(TokioIo::new(tls), svc)
                 .into_owned();
