@@ -579,3 +579,31 @@ fn certificate_expiry(served: &Served) -> String {
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn accept_backoff_doubles_from_a_millisecond_to_a_second_and_resets() {
+        let mut b = Backoff::new();
+        let waits: Vec<u128> = (0..12).map(|_| b.wait().as_millis()).collect();
+        assert_eq!(waits, [1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1000, 1000]);
+        b.reset();
+        assert_eq!(b.wait(), Duration::from_millis(1));
+    }
+
+    #[tokio::test]
+    async fn a_failing_accept_is_retried_after_its_backoff_not_given_up() {
+        let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
+        let addr = listener.local_addr().expect("addr");
+        let mut b = Backoff::new();
+        // Two failures already: the next wait would be 4 ms; a success resets it.
+        b.wait();
+        b.wait();
+        let client = tokio::spawn(tokio::net::TcpStream::connect(addr));
+        let (_conn, _) = accept(&listener, &mut b).await;
+        assert!(client.await.expect("task").is_ok());
+        assert_eq!(b.wait(), Duration::from_millis(1), "reset after a success");
+    }
+}
