@@ -18,31 +18,26 @@ use super::respond::Failure;
 use super::trail::Trail;
 use super::work::{deidentify_body, reidentify_body, Side};
 use super::Gateway;
-use crate::config::{ClaimsRoute, OnFail};
+use crate::config::{ClaimsRoute, Direction, OnFail};
 use crate::engine::reveal::Allow;
 
-/// `POST /v1/deidentify`: the body, de-identified under the API's policy.
-pub async fn deidentify(
+/// `POST /v1/deidentify` and `POST /v1/reidentify`: the body, de-identified under the API's
+/// policy, or with the tokens the caller may see revealed.
+pub async fn transform(
     gw: &Arc<Gateway>,
+    direction: Direction,
     req: Admitted<'_>,
     trail: &Arc<Trail>,
     request_id: &str,
 ) -> Handled {
     let (kind, body) = api_body(&req)?;
-    let out = deidentify_body(gw, Side::Api, kind, body, trail).await?;
-    Ok((answered(&req, kind, out, request_id), "answered"))
-}
-
-/// `POST /v1/reidentify`: the body with the tokens the caller may see revealed.
-pub async fn reidentify(
-    gw: &Arc<Gateway>,
-    req: Admitted<'_>,
-    trail: &Arc<Trail>,
-    request_id: &str,
-) -> Handled {
-    let (kind, body) = api_body(&req)?;
-    let allow = caller_allow(&gw.api.reveal, &req.caller.name);
-    let out = reidentify_body(gw, Side::Api, kind, body, allow, trail).await?;
+    let out = match direction {
+        Direction::Deidentify => deidentify_body(gw, Side::Api, kind, body, trail).await?,
+        Direction::Reidentify => {
+            let allow = caller_allow(&gw.api.reveal, &req.caller.name);
+            reidentify_body(gw, Side::Api, kind, body, allow, trail).await?
+        }
+    };
     Ok((answered(&req, kind, out, request_id), "answered"))
 }
 

@@ -188,8 +188,12 @@ async fn handle_target(
     match target {
         Target::Route(i) => forward::forward(gw, i, admitted, request_id, trail).await,
         Target::ApiClaims => api::validate_claims(gw, &admitted, trail, request_id),
-        Target::ApiDeidentify => api::deidentify(gw, admitted, trail, request_id).await,
-        Target::ApiReidentify => api::reidentify(gw, admitted, trail, request_id).await,
+        Target::ApiDeidentify => {
+            api::transform(gw, Direction::Deidentify, admitted, trail, request_id).await
+        }
+        Target::ApiReidentify => {
+            api::transform(gw, Direction::Reidentify, admitted, trail, request_id).await
+        }
     }
 }
 

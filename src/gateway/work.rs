@@ -126,13 +126,23 @@ pub async fn deidentify_body(
     let BodyKind::Doc(ct) = kind else {
         return Ok(body);
     };
-    let gw2 = Arc::clone(gw);
-    let trail2 = Arc::clone(trail);
-    let out = cpu_work(gw, body.len(), move || {
-        deidentify_document(&gw2, side, &body, ct, &trail2)
+    let out = body_work(gw, trail, body, move |gw, trail, body| {
+        deidentify_document(gw, side, body, ct, trail)
     })
     .await??;
     Ok(Bytes::from(out))
+}
+
+/// Runs `f` over a request's body as [`cpu_work`], with the gateway and trail it needs.
+async fn body_work<T: Send + 'static>(
+    gw: &Arc<Gateway>,
+    trail: &Arc<Trail>,
+    body: Bytes,
+    f: impl FnOnce(&Gateway, &Trail, &[u8]) -> T + Send + 'static,
+) -> Result<T, Failure> {
+    let gw2 = Arc::clone(gw);
+    let trail2 = Arc::clone(trail);
+    cpu_work(gw, body.len(), move || f(&gw2, &trail2, &body)).await
 }
 
 /// De-identifies one value on its own (a header, a path segment): identifier shapes and
@@ -199,12 +209,10 @@ pub async fn reidentify_body(
     let BodyKind::Doc(ct) = kind else {
         return Ok(body);
     };
-    let gw2 = Arc::clone(gw);
-    let trail2 = Arc::clone(trail);
-    let (out, stats) = cpu_work(gw, body.len(), move || {
-        let (_, rec) = side.recording(&gw2, &trail2, Some(&allow));
+    let (out, stats) = body_work(gw, trail, body, move |gw, trail, body| {
+        let (_, rec) = side.recording(gw, trail, Some(&allow));
         let mut stats = RevealStats::default();
-        let out = gw2.engine.reidentify(&body, ct, &rec, &allow, &mut stats);
+        let out = gw.engine.reidentify(body, ct, &rec, &allow, &mut stats);
         (out, stats)
     })
     .await?;

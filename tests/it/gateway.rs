@@ -76,14 +76,8 @@ async fn setup(extra: &str) -> Setup {
 async fn setup_full(extra: &str, tail: &str, env: &[(&str, &str)]) -> Setup {
     let dir = tempfile::tempdir().expect("tempdir");
     let d = dir.path();
-    let pki = Pki::new("phigate test CA");
-    let server = pki.leaf(&["localhost", "127.0.0.1"], false);
+    let (pki, upstream) = pki_key_and_upstream(d, "phigate test CA").await;
     let client_leaf = pki.leaf(&["emr.clinic.test"], true);
-    write(d, "ca.pem", &pki.ca_pem());
-    write(d, "cert.pem", &server.cert_pem);
-    write(d, "key.pem", &server.key_pem);
-    super::support::write_key(&d.join("master.key"), &"ab".repeat(32));
-    let upstream = Upstream::start(&pki.leaf(&["localhost"], false)).await;
     let up = format!("https://localhost:{}", upstream.addr.port());
     let config = format!(
         r#"
@@ -201,6 +195,19 @@ callers = ["emr"]
         base,
         strict_base,
     }
+}
+
+/// Writes a test CA (`ca.pem`), the gateway's certificate (`cert.pem`, `key.pem`) and the
+/// master key into `d`, and starts an upstream with a certificate of the same CA.
+async fn pki_key_and_upstream(d: &Path, ca_name: &str) -> (Pki, Upstream) {
+    let pki = Pki::new(ca_name);
+    let server = pki.leaf(&["localhost", "127.0.0.1"], false);
+    write(d, "ca.pem", &pki.ca_pem());
+    write(d, "cert.pem", &server.cert_pem);
+    write(d, "key.pem", &server.key_pem);
+    super::support::write_key(&d.join("master.key"), &"ab".repeat(32));
+    let upstream = Upstream::start(&pki.leaf(&["localhost"], false)).await;
+    (pki, upstream)
 }
 
 fn write(dir: &Path, name: &str, text: &str) {
@@ -1926,13 +1933,7 @@ async fn hl7_and_csv_bodies_cross_de_identified_and_come_back_revealed() {
 async fn in_process(limits: &str) -> (tempfile::TempDir, Pki, Upstream, InProcess) {
     let dir = tempfile::tempdir().expect("tempdir");
     let d = dir.path();
-    let pki = Pki::new("in-process CA");
-    let server = pki.leaf(&["localhost", "127.0.0.1"], false);
-    write(d, "ca.pem", &pki.ca_pem());
-    write(d, "cert.pem", &server.cert_pem);
-    write(d, "key.pem", &server.key_pem);
-    super::support::write_key(&d.join("master.key"), &"ab".repeat(32));
-    let upstream = Upstream::start(&pki.leaf(&["localhost"], false)).await;
+    let (pki, upstream) = pki_key_and_upstream(d, "in-process CA").await;
     let config = format!(
         r#"
 [[listener]]
