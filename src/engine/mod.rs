@@ -324,7 +324,7 @@ impl Engine {
     }
 
     /// A document as UTF-8 text without its byte-order mark, if it is within the limit.
-    fn readable<'a>(&self, input: &'a [u8]) -> Result<&'a str, ScanError> {
+    pub fn readable<'a>(&self, input: &'a [u8]) -> Result<&'a str, ScanError> {
         if input.len() > self.limits.max_bytes {
             return Err(ScanError::TooLarge {
                 size: input.len(),

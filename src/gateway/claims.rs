@@ -8,6 +8,7 @@
 //! audit log's `claim_decision` entries), and the claim metrics. Findings carry codes and
 //! numbers only, so answers and logs stay free of PHI.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
@@ -149,7 +150,27 @@ pub fn codes(reports: &[ClaimReport]) -> String {
     codes.join(" ")
 }
 
-/// Writes the evidence snapshot of a forwarded claim. `forwarded` is the body as it left
+/// A claim as it left: its bytes, and the JSON document they were written from when the
+/// de-identifier kept it (then the snapshot holds that document, not a re-parse).
+pub struct Forwarded<'a> {
+    pub bytes: &'a [u8],
+    pub doc: Option<&'a serde_json::Value>,
+}
+
+impl Forwarded<'_> {
+    /// The snapshot's `forwarded` member: the document, else the bytes read as JSON, else
+    /// the bytes as a string (an X12 claim).
+    fn as_json(&self) -> Cow<'_, serde_json::Value> {
+        if let Some(doc) = self.doc {
+            return Cow::Borrowed(doc);
+        }
+        Cow::Owned(serde_json::from_slice(self.bytes).unwrap_or_else(|_| {
+            serde_json::Value::String(String::from_utf8_lossy(self.bytes).into_owned())
+        }))
+    }
+}
+
+/// Writes the evidence snapshot of a forwarded claim. `forwarded` is the claim as it left
 /// (de-identified); the file name is the request id, found through the audit log. Fails
 /// closed: a snapshot that cannot be built or written in full is an error (the claim is
 /// then not forwarded), never an empty or partial file.
@@ -157,14 +178,10 @@ pub fn write_snapshot(
     dir: &Path,
     request_id: &str,
     route: &str,
-    forwarded: &[u8],
+    forwarded: Forwarded<'_>,
     decision: &Decision,
     checker: &Checker,
 ) -> std::io::Result<PathBuf> {
-    let body = match serde_json::from_slice::<serde_json::Value>(forwarded) {
-        Ok(v) => v,
-        Err(_) => serde_json::Value::String(String::from_utf8_lossy(forwarded).into_owned()),
-    };
     let snapshot = Snapshot {
         request_id,
         route,
@@ -172,7 +189,7 @@ pub fn write_snapshot(
         decision: decision.outcome(),
         claims: decision.reports(),
         tables: checker.versions(),
-        forwarded: body,
+        forwarded: forwarded.as_json(),
     };
     write_json_durably(dir, request_id, &snapshot)
 }
@@ -186,7 +203,7 @@ struct Snapshot<'a> {
     decision: &'static str,
     claims: &'a [ClaimReport],
     tables: &'a [crate::claims::TableVersion],
-    forwarded: serde_json::Value,
+    forwarded: Cow<'a, serde_json::Value>,
 }
 
 /// Writes `<dir>/<name>.json` through a temporary file, synced before it is renamed into
@@ -286,6 +303,27 @@ mod tests {
         let not_a_dir = dir.path().join("evidence");
         std::fs::write(&not_a_dir, b"").expect("file");
         assert!(write_json_durably(&not_a_dir, "req-1", &serde_json::json!({"a": 1})).is_err());
+    }
+
+    #[test]
+    fn the_forwarded_document_is_kept_as_it_is_and_other_claims_as_read() {
+        let doc = serde_json::json!({"resourceType": "Claim", "id": "ID_0000000000"});
+        // The kept document wins over its bytes (which are not even read).
+        let kept = Forwarded {
+            bytes: b"not json",
+            doc: Some(&doc),
+        };
+        assert_eq!(*kept.as_json(), doc);
+        let json = Forwarded {
+            bytes: br#"{"a":1}"#,
+            doc: None,
+        };
+        assert_eq!(*json.as_json(), serde_json::json!({"a": 1}));
+        let x12 = Forwarded {
+            bytes: b"ISA*00~",
+            doc: None,
+        };
+        assert_eq!(*x12.as_json(), serde_json::json!("ISA*00~"));
     }
 
     #[test]

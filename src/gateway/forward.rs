@@ -28,8 +28,8 @@ use super::media::{content_type_str, kind_of, readable_body, set_content_type, B
 use super::respond::{Failure, UpstreamError};
 use super::trail::Trail;
 use super::work::{
-    deidentify_body, deidentify_document, deidentify_field, reidentify_body, vault_inline,
-    Revealer, Side,
+    deidentify_body, deidentify_document, deidentify_field, deidentify_keeping_document,
+    reidentify_body, vault_inline, Deidentified, Revealer, Side,
 };
 use super::{Gateway, Resp, Route};
 use crate::config::Direction;
@@ -43,6 +43,8 @@ const FINDINGS_HEADER: &str = "phigate-claim-findings";
 /// What crosses to the upstream, each channel already made safe.
 struct Outbound {
     body: Bytes,
+    /// The body's JSON document, when it was de-identified as one (for the evidence).
+    doc: Option<serde_json::Value>,
     /// The path after the route prefix, and the query.
     path_and_query: String,
     headers: HeaderMap,
@@ -62,8 +64,11 @@ pub async fn forward(
     let kind = kind_of(&parts.headers, &req.body, &route.cfg.pass_content_types)?;
     let body = readable_body(&parts.headers, req.body.clone(), kind)?;
     let decision = check_claim(gw, route, parts, &body, trail)?;
-    let outbound = match route.cfg.direction {
-        Direction::Deidentify => deidentified(gw, i, parts, kind, body, trail).await?,
+    let mut outbound = match route.cfg.direction {
+        Direction::Deidentify => {
+            let keep_doc = decision.is_some();
+            deidentified(gw, i, parts, kind, body, keep_doc, trail).await?
+        }
         Direction::Reidentify => {
             let allow = caller_allow(&route.reveal, &req.caller.name);
             revealed(gw, i, parts, kind, body, allow, trail).await?
@@ -71,13 +76,14 @@ pub async fn forward(
     };
     let findings = decision.as_ref().and_then(findings_header);
     let forwarded = outbound.body.clone();
+    let doc = outbound.doc.take();
     let mut out = upstream_request(route, parts, kind, outbound)?;
     set_request_id(out.headers_mut(), request_id);
     if let Some(v) = &findings {
         out.headers_mut().insert(FINDINGS_HEADER, v.clone());
     }
     if let Some(d) = &decision {
-        write_evidence(gw, route, request_id, &forwarded, d)?;
+        write_evidence(gw, route, request_id, &forwarded, doc.as_ref(), d)?;
     }
     sign(route, out.headers_mut(), request_id, &forwarded);
     audit_before_forwarding(gw, i, trail, request_id).await?;
@@ -139,19 +145,27 @@ fn findings_header(d: &Decision) -> Option<HeaderValue> {
     }
 }
 
-/// Every channel de-identified for the outside: the body, the path (segment by segment,
-/// matrix parameters apart), the query (as a form) and the forwarded headers.
+/// Every channel de-identified for the outside: the body (its JSON document kept with
+/// `keep_doc`, for a claim's evidence), the path (segment by segment, matrix parameters
+/// apart), the query (as a form) and the forwarded headers.
 async fn deidentified(
     gw: &Arc<Gateway>,
     i: usize,
     parts: &Parts,
     kind: BodyKind,
     body: Bytes,
+    keep_doc: bool,
     trail: &Arc<Trail>,
 ) -> Result<Outbound, Failure> {
     let side = Side::Route(i);
     let route = &gw.routes[i];
-    let body = deidentify_body(gw, side, kind, body, trail).await?;
+    let body = match keep_doc {
+        true => deidentify_keeping_document(gw, side, kind, body, trail).await?,
+        false => Deidentified {
+            body: deidentify_body(gw, side, kind, body, trail).await?,
+            doc: None,
+        },
+    };
     vault_inline(gw, || {
         let mut field = |v: &str| deidentify_field(gw, side, v, trail);
         let mut pq = map_path(path_after_prefix(route, &parts.uri), true, &mut field)?;
@@ -169,7 +183,8 @@ async fn deidentified(
         }
         let headers = deidentified_headers(&parts.headers, route, field)?;
         Ok(Outbound {
-            body,
+            body: body.body,
+            doc: body.doc,
             path_and_query: pq,
             headers,
         })
@@ -204,6 +219,7 @@ async fn revealed(
         let headers = revealed_headers(&parts.headers, route, |v| r.field(v))?;
         Ok(Outbound {
             body,
+            doc: None,
             path_and_query: pq,
             headers,
         })
@@ -239,6 +255,7 @@ fn write_evidence(
     route: &Route,
     request_id: &str,
     forwarded: &[u8],
+    doc: Option<&serde_json::Value>,
     decision: &Decision,
 ) -> Result<(), Failure> {
     let checker = gw
@@ -249,7 +266,10 @@ fn write_evidence(
         &gw.evidence_dir,
         request_id,
         &route.cfg.name,
-        forwarded,
+        claims::Forwarded {
+            bytes: forwarded,
+            doc,
+        },
         decision,
         checker,
     )

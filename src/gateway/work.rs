@@ -133,6 +133,66 @@ pub async fn deidentify_body(
     Ok(Bytes::from(out))
 }
 
+/// A de-identified body, and the JSON document it was written from when it is one.
+pub struct Deidentified {
+    pub body: Bytes,
+    pub doc: Option<serde_json::Value>,
+}
+
+/// De-identifies a body, keeping a JSON body's document: parsed once, walked in place by
+/// the engine, written out for forwarding, and kept for whoever needs it next (a claims
+/// route's evidence snapshot) instead of being parsed again from the bytes. A body that is
+/// not JSON, or is labelled JSON but does not parse (a form, say), takes
+/// [`deidentify_body`]'s way, which reads it by its real shape.
+pub async fn deidentify_keeping_document(
+    gw: &Arc<Gateway>,
+    side: Side,
+    kind: BodyKind,
+    body: Bytes,
+    trail: &Arc<Trail>,
+) -> Result<Deidentified, Failure> {
+    let BodyKind::Doc(ct @ (ContentType::Json | ContentType::FhirJson)) = kind else {
+        let body = deidentify_body(gw, side, kind, body, trail).await?;
+        return Ok(Deidentified { body, doc: None });
+    };
+    let fhir = ct == ContentType::FhirJson;
+    let walked = body_work(gw, trail, body.clone(), move |gw, trail, body| {
+        let Some(mut doc) = parse_document(&gw.engine, body) else {
+            return Ok(None);
+        };
+        run_engine(gw, side, trail, |t, s| {
+            let counts = gw.engine.deidentify_json(&mut doc, fhir, t, s)?;
+            Ok(Output {
+                counts,
+                ..Output::default()
+            })
+        })?;
+        Ok::<_, Failure>(Some(doc))
+    })
+    .await??;
+    match walked {
+        Some(doc) => {
+            let text = serde_json::to_vec(&doc).map_err(|_| {
+                Failure::Internal("the de-identified document could not be written")
+            })?;
+            Ok(Deidentified {
+                body: Bytes::from(text),
+                doc: Some(doc),
+            })
+        }
+        None => {
+            let body = deidentify_body(gw, side, kind, body, trail).await?;
+            Ok(Deidentified { body, doc: None })
+        }
+    }
+}
+
+/// A body parsed as one JSON document, or `None` when it is not one.
+fn parse_document(engine: &Engine, body: &[u8]) -> Option<serde_json::Value> {
+    let text = engine.readable(body).ok()?;
+    crate::engine::json::parse(text.trim()).ok()
+}
+
 /// Runs `f` over a request's body as [`cpu_work`], with the gateway and trail it needs.
 async fn body_work<T: Send + 'static>(
     gw: &Arc<Gateway>,

@@ -1470,6 +1470,12 @@ claims = { on_fail = "flag" }
         !snap.contains(SYNTHETIC_PATIENT),
         "the snapshot is de-identified"
     );
+    let received: serde_json::Value =
+        serde_json::from_slice(&forwarded[0].body).expect("forwarded JSON");
+    assert_eq!(
+        snap_v["forwarded"], received,
+        "the snapshot holds the document that was forwarded"
+    );
 
     // Flag: forwarded, with the findings in a header both ways.
     let a = send(
@@ -1560,6 +1566,55 @@ claims = { on_fail = "flag" }
         String::from_utf8_lossy(&out.stderr)
     );
     assert!(String::from_utf8_lossy(&out.stdout).contains(&id));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_claim_whose_evidence_cannot_be_written_is_not_forwarded() {
+    let tail = r#"
+[[route]]
+name = "billing"
+prefix = "/billing/"
+direction = "deidentify"
+upstream = "{up}/outside/"
+upstream_ca = "ca.pem"
+callers = ["emr"]
+claims = { on_fail = "reject" }
+"#;
+    let s = setup_full("", tail, &[]).await;
+    let c = client(&s.pki.ca_pem(), None);
+    let clean = std::fs::read(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/claims/clean.fhir.json"),
+    )
+    .expect("example claim");
+    // A file where the evidence directory goes: no snapshot can be written.
+    let dir = s.gw.log.parent().expect("dir").to_path_buf();
+    let evidence = dir.join("vault-audit/evidence");
+    std::fs::write(&evidence, b"").expect("a file where the directory goes");
+    let a = send(
+        &c,
+        post(
+            &format!("{}/billing/claims", s.base),
+            &[EMR, FHIR_JSON],
+            clean,
+        ),
+    )
+    .await
+    .expect("answer");
+    assert_eq!(a.status, 500, "{}", a.body);
+    assert!(
+        a.body.contains("evidence snapshot could not be written"),
+        "{}",
+        a.body
+    );
+    assert!(
+        s.upstream.take().is_empty(),
+        "no claim forwarded without its snapshot"
+    );
+    let m = s.gw.metrics().await;
+    assert!(
+        m.contains("phigate_request_errors_total{route=\"billing\",fault=\"internal\"} 1"),
+        "{m}"
+    );
 }
 
 /// Issue 16: a claims route's 422 lists every claim on its own (one that cannot be read has an
