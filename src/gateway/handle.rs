@@ -49,6 +49,7 @@ pub type Handled = Result<(Resp, &'static str), Failure>;
 /// path or query: they can hold PHI.
 struct Access {
     started: Instant,
+    target: Option<Target>,
     method: hyper::Method,
     bytes_in: Option<usize>,
     client: String,
@@ -67,7 +68,7 @@ pub async fn handle(
         return Ok(refuse(
             &gw,
             unmatched,
-            &Failure::Overloaded,
+            Failure::Overloaded,
             &request_id,
             started,
         ));
@@ -79,13 +80,14 @@ pub async fn handle(
         return Ok(refuse(
             &gw,
             metrics_idx,
-            &Failure::Audit(None),
+            Failure::Audit(None),
             &request_id,
             started,
         ));
     }
     let access = Access {
         started,
+        target,
         method: req.method().clone(),
         bytes_in: declared_length(req.headers()),
         client: peer.remote.map_or_else(String::new, |a| a.to_string()),
@@ -97,37 +99,50 @@ pub async fn handle(
         Some(t) => handle_target(&gw, t, req, &peer, &request_id, &trail).await,
     };
     gw.metrics.in_flight(-1);
-    let (mut resp, mut outcome, mut fault) = answer(result, &request_id);
-    let status = resp.status();
+    let mut answered = Answered::of(result, &request_id);
+    let status = answered.resp.status();
+    let outcome = answered.outcome;
     if let Err(e) = audit_request(&gw, target, &trail, &request_id, status, outcome).await {
         // Fail closed: an answer whose events cannot be recorded is not given.
-        (resp, outcome, fault) = answer(Err(Failure::from(e)), &request_id);
+        answered = Answered::of(Err(Failure::from(e)), &request_id);
     }
-    gw.metrics
-        .request_done(metrics_idx, outcome, started.elapsed());
-    if let Some(f) = fault {
-        gw.metrics.request_failed(metrics_idx, f);
-    }
-    log_access(
-        &gw,
-        target,
-        &trail,
-        &request_id,
-        &access,
-        &resp,
-        outcome,
-        fault,
-    );
-    Ok(resp)
+    answered.count(&gw, metrics_idx, started);
+    access.log(&gw, &trail, &request_id, &answered);
+    Ok(answered.resp)
 }
 
-/// A handled request's answer, outcome and (for a failure) fault.
-fn answer(result: Handled, request_id: &str) -> (Resp, &'static str, Option<Fault>) {
-    match result {
-        Ok((resp, outcome)) => (resp, outcome, None),
-        Err(failure) => {
-            let (resp, outcome, fault) = respond::rescue(&failure, request_id);
-            (resp, outcome, Some(fault))
+/// A request's answer and how it is counted: its outcome and, for a failure, its fault.
+struct Answered {
+    resp: Resp,
+    outcome: &'static str,
+    fault: Option<Fault>,
+}
+
+impl Answered {
+    fn of(result: Handled, request_id: &str) -> Answered {
+        match result {
+            Ok((resp, outcome)) => Answered {
+                resp,
+                outcome,
+                fault: None,
+            },
+            Err(failure) => {
+                let (resp, outcome, fault) = respond::rescue(&failure, request_id);
+                Answered {
+                    resp,
+                    outcome,
+                    fault: Some(fault),
+                }
+            }
+        }
+    }
+
+    /// Counts the request in its route's metrics: outcome, latency and fault.
+    fn count(&self, gw: &Gateway, metrics_idx: usize, started: Instant) {
+        gw.metrics
+            .request_done(metrics_idx, self.outcome, started.elapsed());
+        if let Some(f) = self.fault {
+            gw.metrics.request_failed(metrics_idx, f);
         }
     }
 }
@@ -136,43 +151,34 @@ fn answer(result: Handled, request_id: &str) -> (Resp, &'static str, Option<Faul
 fn refuse(
     gw: &Gateway,
     metrics_idx: usize,
-    failure: &Failure,
+    failure: Failure,
     request_id: &str,
     started: Instant,
 ) -> Resp {
-    let (resp, outcome, fault) = respond::rescue(failure, request_id);
-    gw.metrics
-        .request_done(metrics_idx, outcome, started.elapsed());
-    gw.metrics.request_failed(metrics_idx, fault);
-    resp
+    let answered = Answered::of(Err(failure), request_id);
+    answered.count(gw, metrics_idx, started);
+    answered.resp
 }
 
-/// The access log line: who, how, where to, what came of it.
-#[allow(clippy::too_many_arguments)]
-fn log_access(
-    gw: &Gateway,
-    target: Option<Target>,
-    trail: &Trail,
-    request_id: &str,
-    access: &Access,
-    resp: &Resp,
-    outcome: &str,
-    fault: Option<Fault>,
-) {
-    tracing::info!(
-        request_id = %request_id,
-        client = %access.client,
-        method = %access.method,
-        route = route_name(gw, target),
-        caller = trail.caller().as_deref().unwrap_or(""),
-        status = resp.status().as_u16(),
-        outcome,
-        fault = fault.map_or("", Fault::label),
-        bytes_in = access.bytes_in,
-        bytes_out = hyper::body::Body::size_hint(resp.body()).exact(),
-        micros = u64::try_from(access.started.elapsed().as_micros()).unwrap_or(u64::MAX),
-        "request"
-    );
+impl Access {
+    /// The access log line: who, how, where to, what came of it.
+    fn log(&self, gw: &Gateway, trail: &Trail, request_id: &str, answered: &Answered) {
+        let resp = &answered.resp;
+        tracing::info!(
+            request_id = %request_id,
+            client = %self.client,
+            method = %self.method,
+            route = route_name(gw, self.target),
+            caller = trail.caller().as_deref().unwrap_or(""),
+            status = resp.status().as_u16(),
+            outcome = answered.outcome,
+            fault = answered.fault.map_or("", Fault::label),
+            bytes_in = self.bytes_in,
+            bytes_out = hyper::body::Body::size_hint(resp.body()).exact(),
+            micros = u64::try_from(self.started.elapsed().as_micros()).unwrap_or(u64::MAX),
+            "request"
+        );
+    }
 }
 
 async fn handle_target(
