@@ -6,7 +6,7 @@
 //! cap. The pieces of a request each have their module.
 //!
 //! # Layout
-//! - [`server`]: sockets, connections, the admin listener, reloads and shutdown.
+//! - [`server`]: sockets, connections, reloads and shutdown; [`admin`]: the admin listener.
 //! - [`handle`]: one request from head to answer (target, limits, auth, audit, access log).
 //! - [`forward`]: a route's request to its upstream and the answer back; [`api`]: the
 //!   direct API.
@@ -16,6 +16,7 @@
 //! - [`respond`]: the one place failures become HTTP answers ([`problem`] writes them).
 //! - [`auth`], [`trail`], [`claims`], [`metrics`], [`process`], [`reload`], [`dev`].
 
+pub mod admin;
 pub mod api;
 pub mod auth;
 pub mod body;

@@ -240,12 +240,14 @@ impl Failure {
 }
 
 /// The log level of a failure: a caller's mistake is routine (debug), except a failed
-/// authentication, which an operator watches for (warn); a failing upstream is the
-/// operator's concern (warn); the vault, the audit log and the gateway itself failing are
-/// alarms (error).
+/// authentication, which an operator watches for (warn); a failing upstream and a request
+/// shed at the concurrency cap are the operator's concern (warn); the vault, the audit log
+/// and the gateway itself failing are alarms (error).
 fn level(failure: &Failure, fault: Fault) -> tracing::Level {
     match (failure, fault) {
         (Failure::Auth(_), Fault::Client) => tracing::Level::WARN,
+        // Shedding load is the cap working, not a fault to page for (the metric alerts).
+        (Failure::Overloaded, _) => tracing::Level::WARN,
         (_, Fault::Client) => tracing::Level::DEBUG,
         (_, Fault::Upstream) => tracing::Level::WARN,
         _ => tracing::Level::ERROR,

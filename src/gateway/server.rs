@@ -1,7 +1,7 @@
-//! Sockets and lifecycle: TLS listeners, the admin listener, certificate and configuration
-//! reload on SIGHUP (configuration also on `POST /reload`), and graceful shutdown when the
-//! shutdown future given to [`serve`] resolves (the CLI's is SIGTERM or Ctrl-C; a test's is
-//! its own).
+//! Sockets and lifecycle: TLS listeners, the admin listener's socket (what it answers is
+//! [`super::admin`]'s), certificate and configuration reload on SIGHUP (configuration also
+//! on `POST /reload`), and graceful shutdown when the shutdown future given to [`serve`]
+//! resolves (the CLI's is SIGTERM or Ctrl-C; a test's is its own).
 //!
 //! [`serve`] takes listeners already bound ([`bind`] binds the configured ones), so tests
 //! bind port 0. A connection permit is taken before each accept (`[limits]
@@ -16,10 +16,7 @@ use std::sync::atomic::Ordering;
 use std::sync::Arc;
 use std::time::Duration;
 
-use bytes::Bytes;
-use http_body_util::Full;
 use hyper::service::service_fn;
-use hyper::{Request, Response, StatusCode};
 use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
 use hyper_util::server::conn::auto;
 use hyper_util::server::graceful::GracefulShutdown;
@@ -27,66 +24,13 @@ use tokio::net::TcpListener;
 use tokio::sync::{watch, Semaphore};
 use tokio_rustls::TlsAcceptor;
 
+use super::admin::{admin_loop, Served};
 use super::auth::PeerIdentity;
 use super::reload::Running;
 use super::{handle, Gateway};
 use crate::tls::{self, ReloadingCert};
 
-/// The admin listener, bound before the gateway is loaded: while start-up waits (for its
-/// PostgreSQL vault), it answers `/healthz` ok and everything else 503, so an orchestrator
-/// sees a live process that is not ready. Prints the `phigate admin …` line.
-pub struct StartingAdmin {
-    stop: tokio::sync::oneshot::Sender<()>,
-    task: tokio::task::JoinHandle<TcpListener>,
-}
-
-impl StartingAdmin {
-    pub async fn bind(addr: std::net::SocketAddr) -> anyhow::Result<StartingAdmin> {
-        let listener = TcpListener::bind(addr)
-            .await
-            .map_err(|e| anyhow::anyhow!("binding admin {addr}: {e}"))?;
-        println!("phigate admin http://{}", listener.local_addr()?);
-        use std::io::Write as _;
-        let _ = std::io::stdout().flush();
-        let (stop, mut stopped) = tokio::sync::oneshot::channel::<()>();
-        let task = tokio::spawn(async move {
-            loop {
-                tokio::select! {
-                    r = listener.accept() => if let Ok((tcp, _)) = r {
-                        tokio::spawn(async move {
-                            let _ = hyper::server::conn::http1::Builder::new()
-                                .timer(TokioTimer::new())
-                                .header_read_timeout(Duration::from_secs(10))
-                                .serve_connection(TokioIo::new(tcp), service_fn(starting_answer))
-                                .await;
-                        });
-                    },
-                    _ = &mut stopped => return listener,
-                }
-            }
-        });
-        Ok(StartingAdmin { stop, task })
-    }
-
-    /// Stops answering and hands the listener over to the gateway.
-    pub async fn into_listener(self) -> anyhow::Result<TcpListener> {
-        let _ = self.stop.send(());
-        Ok(self.task.await?)
-    }
-}
-
-async fn starting_answer(
-    req: Request<hyper::body::Incoming>,
-) -> Result<Response<Full<Bytes>>, std::convert::Infallible> {
-    let (status, body) = match req.uri().path() {
-        "/healthz" => (StatusCode::OK, "ok\n"),
-        "/readyz" => (StatusCode::SERVICE_UNAVAILABLE, "not ready (starting)\n"),
-        _ => (StatusCode::SERVICE_UNAVAILABLE, "starting\n"),
-    };
-    let mut resp = Response::new(Full::new(Bytes::from_static(body.as_bytes())));
-    *resp.status_mut() = status;
-    Ok(resp)
-}
+pub use super::admin::StartingAdmin;
 
 /// SIGTERM and Ctrl-C, listened for from the start of `serve`: a signal that arrives while
 /// start-up waits, or between start-up and serving, is kept until asked for, never lost
@@ -299,7 +243,7 @@ async fn reload_all(certs: &[Arc<ReloadingCert>], running: &Arc<Running>) {
 
 /// Reloads the configuration on a blocking thread (it reads rule files and tables).
 /// The outcome is logged and audited by [`Running::reload`].
-async fn reload_config(running: &Arc<Running>) -> Result<String, String> {
+pub(super) async fn reload_config(running: &Arc<Running>) -> Result<String, String> {
     let r = Arc::clone(running);
     match tokio::task::spawn_blocking(move || r.reload()).await {
         Ok(result) => result.map_err(|e| e.to_string()),
@@ -328,7 +272,7 @@ fn http_builder(gw: &Gateway) -> auto::Builder<TokioExecutor> {
 /// only closing connections cures: retrying at once would spin, giving up would stop
 /// serving for good.
 #[derive(Debug)]
-struct Backoff {
+pub(super) struct Backoff {
     next: Duration,
 }
 
@@ -336,7 +280,7 @@ impl Backoff {
     const FIRST: Duration = Duration::from_millis(1);
     const MAX: Duration = Duration::from_secs(1);
 
-    fn new() -> Backoff {
+    pub(super) fn new() -> Backoff {
         Backoff { next: Self::FIRST }
     }
 
@@ -353,7 +297,7 @@ impl Backoff {
 }
 
 /// The next connection, retrying failed accepts with [`Backoff`].
-async fn accept(
+pub(super) async fn accept(
     listener: &TcpListener,
     backoff: &mut Backoff,
 ) -> (tokio::net::TcpStream, std::net::SocketAddr) {
@@ -465,119 +409,6 @@ fn serve_connection(
             tracing::debug!(%remote, error = %e, "connection ended with an error");
         }
     }
-}
-
-/// The listeners' bound addresses and certificates.
-type Served = Arc<Vec<(std::net::SocketAddr, Arc<ReloadingCert>)>>;
-
-async fn admin_loop(
-    listener: TcpListener,
-    running: Arc<Running>,
-    served: Served,
-    mut stop: watch::Receiver<bool>,
-) {
-    let mut backoff = Backoff::new();
-    loop {
-        let (tcp, _) = tokio::select! {
-            conn = accept(&listener, &mut backoff) => conn,
-            _ = stop.changed() => return,
-        };
-        let running = Arc::clone(&running);
-        let served = Arc::clone(&served);
-        tokio::spawn(async move {
-            let svc = service_fn(move |req| admin(Arc::clone(&running), Arc::clone(&served), req));
-            let _ = hyper::server::conn::http1::Builder::new()
-                .timer(TokioTimer::new())
-                .header_read_timeout(Duration::from_secs(10))
-                .serve_connection(TokioIo::new(tcp), svc)
-                .await;
-        });
-    }
-}
-
-async fn admin(
-    running: Arc<Running>,
-    served: Served,
-    req: Request<hyper::body::Incoming>,
-) -> Result<Response<Full<Bytes>>, std::convert::Infallible> {
-    let gw = running.current();
-    let (status, content_type, body) = match req.uri().path() {
-        // POST only: a crawler or a health probe must not reload by accident.
-        "/reload" if req.method() == hyper::Method::POST => {
-            drop(gw);
-            match reload_config(&running).await {
-                Ok(summary) => (
-                    StatusCode::OK,
-                    "text/plain",
-                    format!("reloaded: {summary}\n"),
-                ),
-                Err(e) => (
-                    StatusCode::CONFLICT,
-                    "text/plain",
-                    format!("reload refused, old configuration kept: {e}\n"),
-                ),
-            }
-        }
-        "/healthz" => (StatusCode::OK, "text/plain", "ok\n".to_string()),
-        "/readyz" => {
-            let ready = gw.ready.load(Ordering::SeqCst)
-                && gw.vault.health_check().is_ok()
-                && gw.audit.admits();
-            if ready {
-                (StatusCode::OK, "text/plain", "ready\n".to_string())
-            } else {
-                (
-                    StatusCode::SERVICE_UNAVAILABLE,
-                    "text/plain",
-                    "not ready\n".to_string(),
-                )
-            }
-        }
-        "/metrics" => {
-            let mut text = gw.metrics.render();
-            text.push_str(&format!(
-                "# HELP phigate_audit_entries_total Audit entries written.\n# TYPE phigate_audit_entries_total counter\nphigate_audit_entries_total {}\n\
-                 # HELP phigate_audit_lost_total Audit events lost while degraded (an alarm).\n# TYPE phigate_audit_lost_total counter\nphigate_audit_lost_total {}\n\
-                 # HELP phigate_audit_healthy Whether the audit log is being written.\n# TYPE phigate_audit_healthy gauge\nphigate_audit_healthy {}\n",
-                gw.audit.written(),
-                gw.audit.dropped(),
-                u8::from(gw.audit.healthy())
-            ));
-            text.push_str(&gw.claim_metrics.render());
-            text.push_str(&super::process::render());
-            text.push_str(&certificate_expiry(&served));
-            (StatusCode::OK, "text/plain; version=0.0.4", text)
-        }
-        _ => (
-            StatusCode::NOT_FOUND,
-            "text/plain",
-            "not found\n".to_string(),
-        ),
-    };
-    let mut resp = Response::new(Full::new(Bytes::from(body)));
-    *resp.status_mut() = status;
-    resp.headers_mut().insert(
-        hyper::header::CONTENT_TYPE,
-        hyper::header::HeaderValue::from_static(content_type),
-    );
-    Ok(resp)
-}
-
-/// When each listener's served certificate expires (it changes on SIGHUP).
-fn certificate_expiry(served: &Served) -> String {
-    use std::fmt::Write as _;
-    let mut out = String::from(
-        "# HELP phigate_certificate_expiry_timestamp_seconds When the listener's certificate expires (Unix seconds).\n# TYPE phigate_certificate_expiry_timestamp_seconds gauge\n",
-    );
-    for (addr, cert) in served.iter() {
-        if let Some(t) = cert.not_after() {
-            let _ = writeln!(
-                out,
-                "phigate_certificate_expiry_timestamp_seconds{{listener=\"{addr}\"}} {t}"
-            );
-        }
-    }
-    out
 }
 
 #[cfg(test)]
