@@ -99,6 +99,7 @@ async fn cpu_work<T: Send + 'static>(
         ),
         false => None,
     };
+    // The join error is not kept: a panic's message can quote the text it choked on.
     tokio::task::spawn_blocking(f)
         .await
         .map_err(|_| Failure::Internal("the de-identification task failed"))
