@@ -45,7 +45,7 @@ impl CliAudit {
             outcome: "ok".into(),
             caller: Some("cli".into()),
             route: Some(route.to_string()),
-            request_id: Some(crate::gateway::proxy::new_request_id()),
+            request_id: Some(crate::gateway::handle::new_request_id()),
             ..Event::default()
         };
         Ok(CliAudit {

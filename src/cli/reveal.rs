@@ -13,9 +13,7 @@ use clap::Args;
 use super::audited::CliAudit;
 use super::vault::{open_pg, open_vault, VaultArgs};
 use super::{content_type_arg, json_category, open_input};
-use crate::engine::reveal::{
-    reveal_hl7, reveal_json, reveal_table, reveal_text, Allow, RevealStats,
-};
+use crate::engine::reveal::{reidentify, Allow, RevealStats};
 use crate::engine::ContentType;
 use crate::keys::read_master_key;
 use crate::phi::PhiType;
@@ -48,30 +46,13 @@ pub struct RevealArgs {
 /// `reveal --jsonl`: records revealed per audit commit (each commit waits for a disk write).
 const REVEAL_CHUNK: usize = 256;
 
-fn is_table_or_hl7(ct: Option<ContentType>) -> bool {
-    matches!(
-        ct,
-        Some(ContentType::Hl7 | ContentType::Csv | ContentType::Tsv)
-    )
-}
-
-/// Reveals one text by its content type: HL7 and tables value by value (so restored values
-/// are escaped or quoted), a text that is an HL7 message as HL7, anything else as text.
-fn reveal_as(
-    text: &str,
-    ct: Option<ContentType>,
-    store: &dyn crate::transform::token::TokenStore,
-    allow: &Allow,
-    stats: &mut RevealStats,
-) -> anyhow::Result<String> {
-    let hl7 = crate::engine::nested::sniff(text) == crate::engine::nested::Shape::Hl7;
-    Ok(match ct {
-        Some(ContentType::Hl7) => reveal_hl7(text, store, allow, stats)?,
-        Some(ContentType::Csv) => reveal_table(text, b',', store, allow, stats)?,
-        Some(ContentType::Tsv) => reveal_table(text, b'\t', store, allow, stats)?,
-        _ if hl7 => reveal_hl7(text, store, allow, stats)?,
-        _ => reveal_text(text, store, allow, stats)?,
-    })
+/// How `reveal` reads a text: by a table or message label, else by its shape (JSON, an
+/// HL7 message or text), as the engine reads a text body.
+fn reveal_type(forced: Option<ContentType>) -> ContentType {
+    match forced {
+        Some(ct @ (ContentType::Hl7 | ContentType::Csv | ContentType::Tsv)) => ct,
+        _ => ContentType::Text,
+    }
 }
 
 pub(super) fn run(args: &RevealArgs) -> anyhow::Result<ExitCode> {
@@ -142,7 +123,7 @@ pub(super) fn run(args: &RevealArgs) -> anyhow::Result<ExitCode> {
                 None => forced,
             };
             if let Some(serde_json::Value::String(text)) = rec.get_mut("text") {
-                *text = reveal_as(text, ct, &store, &allow, &mut stats)?;
+                *text = reidentify(text, reveal_type(ct), &store, &allow, &mut stats)?;
             }
             serde_json::to_writer(&mut held, &rec)?;
             held.push(b'\n');
@@ -159,19 +140,8 @@ pub(super) fn run(args: &RevealArgs) -> anyhow::Result<ExitCode> {
             .take(64 << 20)
             .read_to_string(&mut body)
             .context("reading input (must be UTF-8)")?;
-        let trimmed = body.trim_start();
-        let json = (trimmed.starts_with('{') || trimmed.starts_with('['))
-            .then(|| serde_json::from_str::<serde_json::Value>(&body).ok())
-            .flatten();
-        match json {
-            Some(mut v) if !is_table_or_hl7(forced) => {
-                reveal_json(&mut v, &store, &allow, &mut stats)?;
-                serde_json::to_writer(&mut held, &v)?;
-            }
-            _ => held.extend_from_slice(
-                reveal_as(&body, forced, &store, &allow, &mut stats)?.as_bytes(),
-            ),
-        }
+        let revealed = reidentify(&body, reveal_type(forced), &store, &allow, &mut stats)?;
+        held.extend_from_slice(revealed.as_bytes());
     }
     audit.close()?;
     out.write_all(&held)?;

@@ -111,7 +111,10 @@ pub(super) fn serve(args: &ServeArgs) -> anyhow::Result<()> {
         let Some(gw) = load_gateway(config, &mut terminate).await? else {
             return Ok(());
         };
-        let admin = admin.into_listener().await?;
+        let listeners = crate::gateway::server::Listeners {
+            public: crate::gateway::server::bind(&gw.config).await?,
+            admin: admin.into_listener().await?,
+        };
         if args.dev {
             eprintln!(
                 "phigate: dev mode (data in {}; API key `{}`); try:\n  curl -sk https://localhost:{}/demo/webhook -H 'Authorization: Bearer {}' -H 'Content-Type: application/fhir+json' --data-binary @examples/fhir-bundle.json",
@@ -123,7 +126,8 @@ pub(super) fn serve(args: &ServeArgs) -> anyhow::Result<()> {
         }
         // Dev mode's configuration is generated, so there is no file to reload.
         let source = if args.dev { None } else { args.config.clone() };
-        crate::gateway::serve(gw, source, admin, terminate).await
+        let (shutdown, reloads) = terminate.split();
+        crate::gateway::serve(gw, source, listeners, reloads, shutdown).await
     });
     // A connection attempt still under way when start-up was stopped is not waited for.
     rt.shutdown_timeout(std::time::Duration::from_secs(1));

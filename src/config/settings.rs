@@ -14,6 +14,9 @@ pub struct Limits {
     pub max_header_bytes: usize,
     /// Requests handled at once; the next gets a fast 503.
     pub max_concurrent: usize,
+    /// Client connections open at once; the next waits in the listen backlog until one
+    /// closes (applies at the next restart).
+    pub max_connections: usize,
     /// Largest decoded-to-encoded size ratio accepted for compressed bodies.
     pub max_decompression_ratio: usize,
 }
@@ -24,6 +27,7 @@ impl Default for Limits {
             max_body_bytes: 4 << 20,
             max_header_bytes: 32 << 10,
             max_concurrent: 512,
+            max_connections: 1024,
             max_decompression_ratio: 100,
         }
     }

@@ -24,31 +24,7 @@ pub fn deidentify(
     scratch: &mut Scratch,
 ) -> Result<Output, ScanError> {
     let mut value = parse(text)?;
-    check_depth(&value, 0, engine.limits.max_depth)?;
-    // A resource is FHIR wherever `resourceType` appears, whatever the label said.
-    let fhir = fhir || has_resource_type(&value, 0);
-    let mut learned = Learned::default();
-    let mut patient_key = None;
-    learn(
-        engine,
-        &value,
-        fhir,
-        None,
-        None,
-        &mut learned,
-        &mut patient_key,
-    );
-    learned.finish();
-    let mut w = Walker {
-        engine,
-        t,
-        learned,
-        ctx: DocContext { patient_key },
-        scratch,
-        counts: [0; PhiType::ALL.len()],
-        fhir,
-    };
-    w.walk(&mut value, None, None, None)?;
+    let counts = engine.deidentify_json(&mut value, fhir, t, scratch)?;
     let text = serde_json::to_string(&value).map_err(|_| ScanError::Json {
         line: 0,
         column: 0,
@@ -57,8 +33,48 @@ pub fn deidentify(
     Ok(Output {
         text,
         spans: Vec::new(),
-        counts: w.counts,
+        counts,
     })
+}
+
+impl Engine {
+    /// De-identifies a JSON document already parsed, in place, and returns the PHI found
+    /// per type: for a caller that shares one parsed document between the de-identifier
+    /// and its own use of it (the gateway's claim evidence snapshot).
+    pub fn deidentify_json(
+        &self,
+        value: &mut Value,
+        fhir: bool,
+        t: &Transformer<'_>,
+        scratch: &mut Scratch,
+    ) -> Result<[usize; PhiType::ALL.len()], ScanError> {
+        check_depth(value, 0, self.limits.max_depth)?;
+        // A resource is FHIR wherever `resourceType` appears, whatever the label said.
+        let fhir = fhir || has_resource_type(value, 0);
+        let mut learned = Learned::default();
+        let mut patient_key = None;
+        learn(
+            self,
+            value,
+            fhir,
+            None,
+            None,
+            &mut learned,
+            &mut patient_key,
+        );
+        learned.finish();
+        let mut w = Walker {
+            engine: self,
+            t,
+            learned,
+            ctx: DocContext { patient_key },
+            scratch,
+            counts: [0; PhiType::ALL.len()],
+            fhir,
+        };
+        w.walk(value, None, None, None)?;
+        Ok(w.counts)
+    }
 }
 
 /// Parses JSON, keeping only the position and category of an error (serde's messages can

@@ -2,9 +2,11 @@
 //! (generic and FHIR R4) and form bodies.
 //!
 //! Owns the [`Engine`] (everything compiled at start-up: detector, field rules, policies)
-//! and [`Engine::deidentify`], which takes one document's bytes and its content type and
-//! returns the de-identified document, or a [`ScanError`] that names a position and a
-//! reason but never any input text.
+//! and its two directions: [`Engine::deidentify`] takes one document's bytes and its
+//! content type and returns the de-identified document, or a [`ScanError`] that names a
+//! position and a reason but never any input text; [`Engine::reidentify`] takes the same
+//! and returns the document with its tokens revealed ([`reveal`]). Both read a body by its
+//! real shape through one sniffer ([`nested`]).
 //!
 //! # Layout
 //! - [`fields`]: field rules for structured payloads.
@@ -14,6 +16,7 @@
 //! - [`csv`]: CSV and TSV tables, columns by their header through the JSON key rules.
 //! - [`nested`]: payloads inside payloads (JSON in strings, URLs, forms, base64) and body
 //!   sniffing.
+//! - [`reveal`]: re-identification, value by value in every format above.
 //!
 //! Every string is read through its canonical view ([`crate::canon`]) before detection, and
 //! every body by its real shape whatever its label: what cannot be read is refused.
@@ -268,16 +271,7 @@ impl Engine {
         t: &Transformer<'_>,
         scratch: &mut Scratch,
     ) -> Result<Output, ScanError> {
-        if input.len() > self.limits.max_bytes {
-            return Err(ScanError::TooLarge {
-                size: input.len(),
-                limit: self.limits.max_bytes,
-            });
-        }
-        let input = input.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(input);
-        let text = std::str::from_utf8(input).map_err(|e| ScanError::Utf8 {
-            offset: e.valid_up_to(),
-        })?;
+        let text = self.readable(input)?;
         match content_type {
             ContentType::Json | ContentType::FhirJson => {
                 let fhir = content_type == ContentType::FhirJson;
@@ -311,6 +305,35 @@ impl Engine {
                 self.deidentify_labelled(text, content_type, t, scratch)
             }
         }
+    }
+
+    /// Re-identifies one document: the reverse of [`Engine::deidentify`], under the same
+    /// size limit and UTF-8 reading, dispatched on the content type by
+    /// [`reveal::reidentify`]. Only tokens of the types `allow` permits are revealed.
+    pub fn reidentify(
+        &self,
+        input: &[u8],
+        content_type: ContentType,
+        store: &dyn TokenStore,
+        allow: &reveal::Allow,
+        stats: &mut reveal::RevealStats,
+    ) -> Result<String, reveal::RevealError> {
+        let text = self.readable(input)?;
+        reveal::reidentify(text, content_type, store, allow, stats)
+    }
+
+    /// A document as UTF-8 text without its byte-order mark, if it is within the limit.
+    pub fn readable<'a>(&self, input: &'a [u8]) -> Result<&'a str, ScanError> {
+        if input.len() > self.limits.max_bytes {
+            return Err(ScanError::TooLarge {
+                size: input.len(),
+                limit: self.limits.max_bytes,
+            });
+        }
+        let input = input.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(input);
+        std::str::from_utf8(input).map_err(|e| ScanError::Utf8 {
+            offset: e.valid_up_to(),
+        })
     }
 
     /// HL7 and tables by their label; a body labelled HL7 that does not open with a header

@@ -1,15 +1,19 @@
-//! Re-identification: replacing tokens in text, JSON, HL7 v2 messages and CSV/TSV tables
-//! with the values they stand for (in structured bodies, value by value, so a revealed
-//! value is escaped or quoted as its format needs).
+//! Re-identification: replacing tokens in text, JSON, forms, HL7 v2 messages and CSV/TSV
+//! tables with the values they stand for (in structured bodies, value by value, so a
+//! revealed value is escaped or quoted as its format needs).
 //!
-//! Owns the token-finding pattern, the allow-list of PHI types a caller may have revealed,
-//! and the counts of what was revealed, refused or unknown. Unknown and forged tokens are
-//! left as they are and only counted; no value or token appears in an error.
+//! Owns [`reidentify`], the reverse of [`Engine::deidentify`](super::Engine::deidentify):
+//! one document and its content type in, the document with its tokens revealed out, read
+//! by the same sniffing ([`nested::opens_like_json`], [`nested::sniff`]) as the forward
+//! direction. Also owns the token-finding pattern, the allow-list of PHI types a caller may
+//! have revealed, and the counts of what was revealed, refused or unknown. Unknown and
+//! forged tokens are left as they are and only counted; no value or token appears in an
+//! error.
 
 use regex::Regex;
 use serde_json::{Map, Value};
 
-use crate::engine::hl7;
+use crate::engine::{hl7, json, nested, ContentType, ScanError};
 use crate::phi::PhiType;
 use crate::transform::token::{Revealed, TokenError, TokenStore};
 
@@ -114,7 +118,7 @@ fn lookup(
     Ok(None)
 }
 
-/// Why a JSON document could not be revealed.
+/// Why a document could not be revealed.
 #[derive(Debug, thiserror::Error)]
 pub enum RevealError {
     /// Two object keys reveal to the same key (or a revealed key to one already there):
@@ -123,9 +127,104 @@ pub enum RevealError {
     KeyCollision,
     #[error(transparent)]
     Token(#[from] TokenError),
-    /// An HL7 or CSV body that cannot be read (the message names a position, no value).
+    /// A body that cannot be read as its type (the message names a position, no value).
     #[error(transparent)]
-    Malformed(#[from] crate::engine::ScanError),
+    Malformed(#[from] ScanError),
+}
+
+/// Re-identifies one UTF-8 document by its content type. As in de-identification the label
+/// is a hint where it names text: a text body that is JSON is revealed as JSON (so revealed
+/// values are escaped in it), one that is an HL7 message as HL7. A body labelled JSON that
+/// does not parse is refused (the error names a position, never the input).
+pub fn reidentify(
+    text: &str,
+    content_type: ContentType,
+    store: &dyn TokenStore,
+    allow: &Allow,
+    stats: &mut RevealStats,
+) -> Result<String, RevealError> {
+    match content_type {
+        ContentType::Json | ContentType::FhirJson => reveal_json_text(text, store, allow, stats),
+        ContentType::NdJson => reveal_lines(text, store, allow, stats),
+        ContentType::Form => Ok(reveal_form(text, store, allow, stats)?),
+        ContentType::Text => reveal_sniffed(text, store, allow, stats),
+        ContentType::Hl7 => reveal_hl7(text, store, allow, stats),
+        ContentType::Csv => reveal_table(text, b',', store, allow, stats),
+        ContentType::Tsv => reveal_table(text, b'\t', store, allow, stats),
+    }
+}
+
+/// A document of unknown shape: JSON if it parses as JSON, HL7 if it reads as a message,
+/// text otherwise.
+fn reveal_sniffed(
+    text: &str,
+    store: &dyn TokenStore,
+    allow: &Allow,
+    stats: &mut RevealStats,
+) -> Result<String, RevealError> {
+    if nested::opens_like_json(text) {
+        if let Ok(v) = json::parse(text.trim()) {
+            return reveal_json_value(v, store, allow, stats);
+        }
+    }
+    if nested::sniff(text) == nested::Shape::Hl7 {
+        return reveal_hl7(text, store, allow, stats);
+    }
+    Ok(reveal_text(text, store, allow, stats)?)
+}
+
+/// A JSON document, parsed (errors keep only a position), revealed and written out.
+fn reveal_json_text(
+    text: &str,
+    store: &dyn TokenStore,
+    allow: &Allow,
+    stats: &mut RevealStats,
+) -> Result<String, RevealError> {
+    reveal_json_value(json::parse(text)?, store, allow, stats)
+}
+
+fn reveal_json_value(
+    mut v: Value,
+    store: &dyn TokenStore,
+    allow: &Allow,
+    stats: &mut RevealStats,
+) -> Result<String, RevealError> {
+    reveal_json(&mut v, store, allow, stats)?;
+    Ok(v.to_string())
+}
+
+/// NDJSON: each non-blank line a JSON document; blank lines kept as they are.
+fn reveal_lines(
+    text: &str,
+    store: &dyn TokenStore,
+    allow: &Allow,
+    stats: &mut RevealStats,
+) -> Result<String, RevealError> {
+    let lines = text.split('\n').map(|line| {
+        if line.trim().is_empty() {
+            Ok(line.to_string())
+        } else {
+            reveal_json_text(line, store, allow, stats)
+        }
+    });
+    Ok(lines.collect::<Result<Vec<_>, _>>()?.join("\n"))
+}
+
+/// Replaces tokens in a form (a body or a query), keys too: a bare query term or an unknown
+/// key was tokenised on the way out.
+pub fn reveal_form(
+    text: &str,
+    store: &dyn TokenStore,
+    allow: &Allow,
+    stats: &mut RevealStats,
+) -> Result<String, TokenError> {
+    let mut out = form_urlencoded::Serializer::new(String::new());
+    for (k, v) in form_urlencoded::parse(text.as_bytes()) {
+        let k = reveal_text(&k, store, allow, stats)?;
+        let v = reveal_text(&v, store, allow, stats)?;
+        out.append_pair(&k, &v);
+    }
+    Ok(out.finish())
 }
 
 /// Replaces tokens in every value of an HL7 v2 body; each revealed value is re-escaped, so

@@ -8,16 +8,25 @@
 //! audit log's `claim_decision` entries), and the claim metrics. Findings carry codes and
 //! numbers only, so answers and logs stay free of PHI.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
 use std::sync::Mutex;
 
-use hyper::StatusCode;
-
-use super::problem::Problem;
 use crate::claims::{Checker, ClaimReport, Severity};
 use crate::config::{ClaimsRoute, OnFail};
+
+/// Why a claim is not forwarded (answered 422 by [`super::respond`]).
+#[derive(Debug, thiserror::Error)]
+pub enum ClaimError {
+    /// Nothing of the payload could be read as claims (the message names no value).
+    #[error("{0}")]
+    Unusable(String),
+    /// Errors found on a `reject` route: the answer lists every finding.
+    #[error("{}", rejection_detail(.0))]
+    Rejected(Vec<ClaimReport>),
+}
 
 /// What a claims route does with a payload.
 pub enum Decision {
@@ -55,19 +64,20 @@ pub fn decide(
     content_type: &str,
     body: &[u8],
     metrics: &ClaimMetrics,
-) -> Result<Decision, Problem> {
+) -> Result<Decision, ClaimError> {
     if let Some(p) = &route.profile {
         // The name may come from a request's query: described, not repeated.
         checker.tables().profile(p).map_err(|_| {
-            unusable(&format!(
+            ClaimError::Unusable(format!(
                 "the requested claim profile is not loaded (loaded: {})",
                 checker.profiles().join(", ")
             ))
         })?;
     }
     let format = crate::claims::Format::from_hint(content_type, body)
-        .map_err(|e| unusable(&e.to_string()))?;
-    let claims = crate::claims::parse(format, body).map_err(|e| unusable(&e.to_string()))?;
+        .map_err(|e| ClaimError::Unusable(e.to_string()))?;
+    let claims =
+        crate::claims::parse(format, body).map_err(|e| ClaimError::Unusable(e.to_string()))?;
     let reports = checker.check_parsed(&claims, format, route.profile.as_deref());
     metrics.observe(&reports);
     metrics.units(
@@ -87,34 +97,17 @@ pub fn decide(
     })
 }
 
-fn unusable(detail: &str) -> Problem {
-    Problem::new(
-        StatusCode::UNPROCESSABLE_ENTITY,
-        "claim_unusable",
-        "Claim could not be checked",
-        detail,
-    )
-}
-
-/// The 422 answer listing every finding of every claim.
-pub fn rejection(reports: &[ClaimReport]) -> Problem {
+/// The 422's detail: how many findings, and how many claims could not be read.
+fn rejection_detail(reports: &[ClaimReport]) -> String {
     let errors: usize = reports.iter().map(ClaimReport::errors).sum();
     let unreadable = reports.iter().filter(|r| !r.readable()).count();
-    let detail = if unreadable == 0 {
+    if unreadable == 0 {
         format!("{errors} error finding(s); nothing was forwarded")
     } else {
         format!(
             "{errors} error finding(s), {unreadable} claim(s) that could not be read; nothing was forwarded"
         )
-    };
-    let mut p = Problem::new(
-        StatusCode::UNPROCESSABLE_ENTITY,
-        "claim_rejected",
-        "Claim would be denied",
-        detail,
-    );
-    p.extra = Some(Box::new(serde_json::json!({ "claims": reports })));
-    p
+    }
 }
 
 /// The `phigate-claim-findings` header value: `code@line` items, errors first; a claim that
@@ -157,7 +150,27 @@ pub fn codes(reports: &[ClaimReport]) -> String {
     codes.join(" ")
 }
 
-/// Writes the evidence snapshot of a forwarded claim. `forwarded` is the body as it left
+/// A claim as it left: its bytes, and the JSON document they were written from when the
+/// de-identifier kept it (then the snapshot holds that document, not a re-parse).
+pub struct Forwarded<'a> {
+    pub bytes: &'a [u8],
+    pub doc: Option<&'a serde_json::Value>,
+}
+
+impl Forwarded<'_> {
+    /// The snapshot's `forwarded` member: the document, else the bytes read as JSON, else
+    /// the bytes as a string (an X12 claim).
+    fn as_json(&self) -> Cow<'_, serde_json::Value> {
+        if let Some(doc) = self.doc {
+            return Cow::Borrowed(doc);
+        }
+        Cow::Owned(serde_json::from_slice(self.bytes).unwrap_or_else(|_| {
+            serde_json::Value::String(String::from_utf8_lossy(self.bytes).into_owned())
+        }))
+    }
+}
+
+/// Writes the evidence snapshot of a forwarded claim. `forwarded` is the claim as it left
 /// (de-identified); the file name is the request id, found through the audit log. Fails
 /// closed: a snapshot that cannot be built or written in full is an error (the claim is
 /// then not forwarded), never an empty or partial file.
@@ -165,14 +178,10 @@ pub fn write_snapshot(
     dir: &Path,
     request_id: &str,
     route: &str,
-    forwarded: &[u8],
+    forwarded: Forwarded<'_>,
     decision: &Decision,
     checker: &Checker,
 ) -> std::io::Result<PathBuf> {
-    let body = match serde_json::from_slice::<serde_json::Value>(forwarded) {
-        Ok(v) => v,
-        Err(_) => serde_json::Value::String(String::from_utf8_lossy(forwarded).into_owned()),
-    };
     let snapshot = Snapshot {
         request_id,
         route,
@@ -180,7 +189,7 @@ pub fn write_snapshot(
         decision: decision.outcome(),
         claims: decision.reports(),
         tables: checker.versions(),
-        forwarded: body,
+        forwarded: forwarded.as_json(),
     };
     write_json_durably(dir, request_id, &snapshot)
 }
@@ -194,7 +203,7 @@ struct Snapshot<'a> {
     decision: &'static str,
     claims: &'a [ClaimReport],
     tables: &'a [crate::claims::TableVersion],
-    forwarded: serde_json::Value,
+    forwarded: Cow<'a, serde_json::Value>,
 }
 
 /// Writes `<dir>/<name>.json` through a temporary file, synced before it is renamed into
@@ -294,6 +303,27 @@ mod tests {
         let not_a_dir = dir.path().join("evidence");
         std::fs::write(&not_a_dir, b"").expect("file");
         assert!(write_json_durably(&not_a_dir, "req-1", &serde_json::json!({"a": 1})).is_err());
+    }
+
+    #[test]
+    fn the_forwarded_document_is_kept_as_it_is_and_other_claims_as_read() {
+        let doc = serde_json::json!({"resourceType": "Claim", "id": "ID_0000000000"});
+        // The kept document wins over its bytes (which are not even read).
+        let kept = Forwarded {
+            bytes: b"not json",
+            doc: Some(&doc),
+        };
+        assert_eq!(*kept.as_json(), doc);
+        let json = Forwarded {
+            bytes: br#"{"a":1}"#,
+            doc: None,
+        };
+        assert_eq!(*json.as_json(), serde_json::json!({"a": 1}));
+        let x12 = Forwarded {
+            bytes: b"ISA*00~",
+            doc: None,
+        };
+        assert_eq!(*x12.as_json(), serde_json::json!("ISA*00~"));
     }
 
     #[test]

@@ -13,6 +13,7 @@ use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
 use std::sync::Arc;
 use std::time::Duration;
 
+use super::respond::Fault;
 use crate::phi::PhiType;
 
 /// Request outcomes, the `outcome` label.
@@ -92,6 +93,8 @@ impl Histogram {
 struct RouteMetrics {
     name: String,
     outcomes: Vec<AtomicU64>,
+    /// Failed requests by whose fault they were ([`Fault::index`]).
+    faults: Vec<AtomicU64>,
     latency: Histogram,
     /// From sending to the upstream to its response head.
     upstream: Histogram,
@@ -122,6 +125,7 @@ impl RouteMetrics {
         RouteMetrics {
             name,
             outcomes: OUTCOMES.iter().map(|_| AtomicU64::new(0)).collect(),
+            faults: Fault::ALL.iter().map(|_| AtomicU64::new(0)).collect(),
             latency: Histogram::new(),
             upstream: Histogram::new(),
         }
@@ -182,6 +186,17 @@ impl Metrics {
         r.latency.observe(elapsed);
     }
 
+    /// A failed request's fault (its outcome is counted by [`Metrics::request_done`]).
+    pub fn request_failed(&self, route: RouteIdx, fault: Fault) {
+        if let Some(c) = self
+            .routes
+            .get(route)
+            .and_then(|r| r.faults.get(fault.index()))
+        {
+            c.fetch_add(1, Relaxed);
+        }
+    }
+
     /// Time the route's upstream took to answer (response head).
     pub fn upstream_done(&self, route: RouteIdx, elapsed: Duration) {
         if let Some(r) = self.routes.get(route) {
@@ -233,6 +248,18 @@ impl Metrics {
                     out,
                     "phigate_requests_total{{route=\"{}\",outcome=\"{o}\"}} {}",
                     label(&r.name),
+                    c.load(Relaxed)
+                );
+            }
+        }
+        out.push_str("# HELP phigate_request_errors_total Failed requests by route and whose fault they were (client, upstream, vault, audit, internal).\n# TYPE phigate_request_errors_total counter\n");
+        for r in &self.routes {
+            for (f, c) in Fault::ALL.iter().zip(&r.faults) {
+                let _ = writeln!(
+                    out,
+                    "phigate_request_errors_total{{route=\"{}\",fault=\"{}\"}} {}",
+                    label(&r.name),
+                    f.label(),
                     c.load(Relaxed)
                 );
             }
@@ -331,5 +358,22 @@ mod tests {
         assert!(text.contains("phigate_request_duration_seconds_count{route=\"hooks\"} 2"));
         assert!(text.contains("phigate_phi_found_total{type=\"NAME\"} 2"));
         assert!(text.contains("phigate_requests_total{route=\"unmatched\",outcome=\"no_route\"} 0"));
+    }
+
+    #[test]
+    fn failures_are_counted_by_fault() {
+        let m = Metrics::new(&["hooks".to_string()]);
+        m.request_failed(0, Fault::Vault);
+        m.request_failed(0, Fault::Vault);
+        m.request_failed(m.unmatched_route(), Fault::Client);
+        let text = m.render();
+        assert!(
+            text.contains("phigate_request_errors_total{route=\"hooks\",fault=\"vault\"} 2"),
+            "{text}"
+        );
+        assert!(text.contains("phigate_request_errors_total{route=\"hooks\",fault=\"client\"} 0"));
+        assert!(
+            text.contains("phigate_request_errors_total{route=\"unmatched\",fault=\"client\"} 1")
+        );
     }
 }

@@ -3,20 +3,37 @@
 //!
 //! Owns the running state ([`Gateway`]): the engine, the vault and one domain view of it
 //! per route, loaded callers and signers, upstream clients, metrics and the concurrency
-//! cap. Request handling lives in [`proxy`]; the pieces it uses each have their module.
+//! cap. The pieces of a request each have their module.
+//!
+//! # Layout
+//! - [`server`]: sockets, connections, reloads and shutdown; [`admin`]: the admin listener.
+//! - [`handle`]: one request from head to answer (target, limits, auth, audit, access log).
+//! - [`forward`]: a route's request to its upstream and the answer back; [`api`]: the
+//!   direct API.
+//! - [`channels`]: headers, path, query and `Location` as fields; [`media`]: content types
+//!   and charsets; [`body`]: reading and decoding bytes.
+//! - [`work`]: running the engine for a request (where, with which settings, counted how).
+//! - [`respond`]: the one place failures become HTTP answers ([`problem`] writes them).
+//! - [`auth`], [`trail`], [`claims`], [`metrics`], [`process`], [`reload`], [`dev`].
 
+pub mod admin;
+pub mod api;
 pub mod auth;
 pub mod body;
-
+pub mod channels;
 pub mod claims;
 pub mod dev;
+pub mod forward;
+pub mod handle;
+pub mod media;
 pub mod metrics;
 pub mod problem;
 pub mod process;
-pub mod proxy;
 pub mod reload;
+pub mod respond;
 pub mod server;
 pub mod trail;
+pub mod work;
 
 use std::collections::HashMap;
 use std::path::Path;
@@ -45,6 +62,9 @@ pub use server::serve;
 use auth::{Caller, ReplayCache, Signer};
 use config::{Config, Direction, RouteConfig};
 use metrics::Metrics;
+
+/// The response type of every handler.
+pub type Resp = hyper::Response<Full<Bytes>>;
 
 /// The client every route forwards with.
 pub type UpstreamClient = Client<hyper_rustls::HttpsConnector<HttpConnector>, Full<Bytes>>;

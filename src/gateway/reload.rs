@@ -137,6 +137,10 @@ fn restart_only_unchanged(old: &Config, new: &Config) -> Result<(), ReloadError>
         ("[admin]", old.admin != new.admin),
         ("[vault]", old.vault != new.vault),
         ("[audit]", old.audit != new.audit),
+        (
+            "[limits] max_connections",
+            old.limits.max_connections != new.limits.max_connections,
+        ),
     ]
     .into_iter()
     .filter_map(|(name, differs)| differs.then_some(name))

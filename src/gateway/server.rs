@@ -1,87 +1,36 @@
-//! Sockets and lifecycle: TLS listeners, the admin listener, certificate and configuration
-//! reload on SIGHUP (configuration also on `POST /reload`), and graceful shutdown on
-//! SIGTERM or Ctrl-C.
+//! Sockets and lifecycle: TLS listeners, the admin listener's socket (what it answers is
+//! [`super::admin`]'s), certificate and configuration reload on SIGHUP (configuration also
+//! on `POST /reload`), and graceful shutdown when the shutdown future given to [`serve`]
+//! resolves (the CLI's is SIGTERM or Ctrl-C; a test's is its own).
 //!
-//! Each accepted connection gets a TLS handshake under a timeout, then hyper serves it
-//! (HTTP/1.1 or HTTP/2 by ALPN) with a head-read timeout and header-size limits. On
-//! shutdown the listeners stop accepting, in-flight requests get the grace period to
-//! finish, and the vault is flushed.
+//! [`serve`] takes listeners already bound ([`bind`] binds the configured ones), so tests
+//! bind port 0. A connection permit is taken before each accept (`[limits]
+//! max_connections`): a connection beyond the limit waits in the listen backlog. Failed
+//! accepts (out of file descriptors) back off exponentially. Each accepted connection gets
+//! a TLS handshake under a timeout, then hyper serves it (HTTP/1.1 or HTTP/2 by ALPN) with
+//! a head-read timeout and header-size limits. On shutdown the listeners stop accepting,
+//! in-flight requests get the grace period to finish, and the vault is flushed.
 
+use std::future::Future;
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
 use std::time::Duration;
 
-use bytes::Bytes;
-use http_body_util::Full;
 use hyper::service::service_fn;
-use hyper::{Request, Response, StatusCode};
 use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
 use hyper_util::server::conn::auto;
 use hyper_util::server::graceful::GracefulShutdown;
 use tokio::net::TcpListener;
-use tokio::sync::watch;
+use tokio::sync::{watch, Semaphore};
 use tokio_rustls::TlsAcceptor;
 
+use super::admin::{admin_loop, Served};
 use super::auth::PeerIdentity;
 use super::reload::Running;
-use super::{proxy, Gateway};
+use super::{handle, Gateway};
 use crate::tls::{self, ReloadingCert};
 
-/// The admin listener, bound before the gateway is loaded: while start-up waits (for its
-/// PostgreSQL vault), it answers `/healthz` ok and everything else 503, so an orchestrator
-/// sees a live process that is not ready. Prints the `phigate admin …` line.
-pub struct StartingAdmin {
-    stop: tokio::sync::oneshot::Sender<()>,
-    task: tokio::task::JoinHandle<TcpListener>,
-}
-
-impl StartingAdmin {
-    pub async fn bind(addr: std::net::SocketAddr) -> anyhow::Result<StartingAdmin> {
-        let listener = TcpListener::bind(addr)
-            .await
-            .map_err(|e| anyhow::anyhow!("binding admin {addr}: {e}"))?;
-        println!("phigate admin http://{}", listener.local_addr()?);
-        use std::io::Write as _;
-        let _ = std::io::stdout().flush();
-        let (stop, mut stopped) = tokio::sync::oneshot::channel::<()>();
-        let task = tokio::spawn(async move {
-            loop {
-                tokio::select! {
-                    r = listener.accept() => if let Ok((tcp, _)) = r {
-                        tokio::spawn(async move {
-                            let _ = hyper::server::conn::http1::Builder::new()
-                                .timer(TokioTimer::new())
-                                .header_read_timeout(Duration::from_secs(10))
-                                .serve_connection(TokioIo::new(tcp), service_fn(starting_answer))
-                                .await;
-                        });
-                    },
-                    _ = &mut stopped => return listener,
-                }
-            }
-        });
-        Ok(StartingAdmin { stop, task })
-    }
-
-    /// Stops answering and hands the listener over to the gateway.
-    pub async fn into_listener(self) -> anyhow::Result<TcpListener> {
-        let _ = self.stop.send(());
-        Ok(self.task.await?)
-    }
-}
-
-async fn starting_answer(
-    req: Request<hyper::body::Incoming>,
-) -> Result<Response<Full<Bytes>>, std::convert::Infallible> {
-    let (status, body) = match req.uri().path() {
-        "/healthz" => (StatusCode::OK, "ok\n"),
-        "/readyz" => (StatusCode::SERVICE_UNAVAILABLE, "not ready (starting)\n"),
-        _ => (StatusCode::SERVICE_UNAVAILABLE, "starting\n"),
-    };
-    let mut resp = Response::new(Full::new(Bytes::from_static(body.as_bytes())));
-    *resp.status_mut() = status;
-    Ok(resp)
-}
+pub use super::admin::StartingAdmin;
 
 /// SIGTERM and Ctrl-C, listened for from the start of `serve`: a signal that arrives while
 /// start-up waits, or between start-up and serving, is kept until asked for, never lost
@@ -106,10 +55,13 @@ impl Terminate {
         }
     }
 
-    /// The SIGHUP listener installed by [`Terminate::listen`], for the serving loop.
-    #[cfg(unix)]
-    fn take_hangup(&mut self) -> Option<tokio::signal::unix::Signal> {
-        self.hup.take()
+    /// Splits into the shutdown future [`serve`] takes and the SIGHUP stream it reloads on.
+    pub fn split(mut self) -> (impl Future<Output = ()>, Reloads) {
+        let reloads = Reloads {
+            #[cfg(unix)]
+            hup: self.hup.take(),
+        };
+        (async move { self.recv().await }, reloads)
     }
 
     /// Resolves on SIGTERM or Ctrl-C.
@@ -126,31 +78,87 @@ impl Terminate {
     }
 }
 
-/// Runs the gateway until SIGTERM or Ctrl-C, answering admin requests on `admin` (bound by
-/// [`StartingAdmin`]). Prints one `phigate listening …` line per bound listener to standard
-/// output (tests and scripts read the ports from it). `source` is the configuration file
-/// reloads re-read (`None` in dev mode). The vault and audit log `gw` opened are kept by
-/// every reload.
+/// What tells a serving gateway to reload its certificates and configuration: SIGHUP, or
+/// nothing (a test's gateway reloads only on `POST /reload`).
+pub struct Reloads {
+    #[cfg(unix)]
+    hup: Option<tokio::signal::unix::Signal>,
+}
+
+impl Reloads {
+    /// Reloads that never come.
+    pub fn none() -> Reloads {
+        Reloads {
+            #[cfg(unix)]
+            hup: None,
+        }
+    }
+
+    /// Resolves at the next reload signal; never, without one.
+    async fn next(&mut self) {
+        #[cfg(unix)]
+        if let Some(hup) = self.hup.as_mut() {
+            if hup.recv().await.is_some() {
+                return;
+            }
+        }
+        std::future::pending::<()>().await;
+    }
+}
+
+/// The sockets a gateway serves, bound by its caller.
+pub struct Listeners {
+    /// One per `[[listener]]` of the configuration, in its order.
+    pub public: Vec<TcpListener>,
+    /// The admin listener (plain HTTP: health, readiness, metrics, reload).
+    pub admin: TcpListener,
+}
+
+/// Binds every configured `[[listener]]`, in order.
+pub async fn bind(config: &crate::config::Config) -> anyhow::Result<Vec<TcpListener>> {
+    let mut bound = Vec::with_capacity(config.listeners.len());
+    for l in &config.listeners {
+        let listener = TcpListener::bind(l.listen)
+            .await
+            .map_err(|e| anyhow::anyhow!("binding {}: {e}", l.listen))?;
+        bound.push(listener);
+    }
+    Ok(bound)
+}
+
+/// Runs the gateway on `listeners` until `shutdown` resolves, then drains: no new
+/// connections, in-flight requests get the grace period, the vault is flushed and the
+/// audit log closed. Prints one `phigate listening …` line per listener to standard output
+/// (tests and scripts read the ports from it). `source` is the configuration file reloads
+/// re-read (`None` in dev mode); `reloads` says when. The vault and audit log `gw` opened
+/// are kept by every reload.
 pub async fn serve(
     gw: Gateway,
     source: Option<std::path::PathBuf>,
-    admin: TcpListener,
-    mut terminate: Terminate,
+    listeners: Listeners,
+    mut reloads: Reloads,
+    shutdown: impl Future<Output = ()>,
 ) -> anyhow::Result<()> {
+    if listeners.public.len() != gw.config.listeners.len() {
+        anyhow::bail!(
+            "{} listener(s) bound for {} configured",
+            listeners.public.len(),
+            gw.config.listeners.len()
+        );
+    }
     let running = Arc::new(Running::new(gw, source));
     let gw = running.current();
     let (stop_tx, stop_rx) = watch::channel(false);
+    // One cap for every listener: connections, not requests (HTTP/2 multiplexes).
+    let connections = Arc::new(Semaphore::new(gw.config.limits.max_connections.max(1)));
     let mut certs = Vec::new();
     let mut accept_loops = Vec::new();
     // Each bound address and its certificate, for the expiry gauge.
     let mut served = Vec::new();
-    for l in &gw.config.listeners {
+    for (l, listener) in gw.config.listeners.iter().zip(listeners.public) {
         let cert = Arc::new(ReloadingCert::load(&l.cert, &l.key)?);
         let acceptor = TlsAcceptor::from(Arc::new(tls::server_config(l, Arc::clone(&cert))?));
         certs.push(Arc::clone(&cert));
-        let listener = TcpListener::bind(l.listen)
-            .await
-            .map_err(|e| anyhow::anyhow!("binding {}: {e}", l.listen))?;
         let addr = listener.local_addr()?;
         println!("phigate listening https://{addr}");
         served.push((addr, Arc::clone(&cert)));
@@ -158,12 +166,13 @@ pub async fn serve(
             listener,
             acceptor,
             Arc::clone(&running),
+            Arc::clone(&connections),
             stop_rx.clone(),
         )));
     }
     let served: Served = Arc::new(served);
     tokio::spawn(admin_loop(
-        admin,
+        listeners.admin,
         Arc::clone(&running),
         served,
         stop_rx.clone(),
@@ -178,7 +187,7 @@ pub async fn serve(
     );
 
     drop(gw);
-    wait_for_shutdown(&certs, &running, &mut terminate).await;
+    reload_until(shutdown, &mut reloads, &certs, &running).await;
     let gw = running.current();
     gw.ready.store(false, Ordering::SeqCst);
     tracing::info!("shutting down: no new connections; draining in-flight requests");
@@ -192,59 +201,49 @@ pub async fn serve(
     Ok(())
 }
 
-/// Waits for SIGTERM or Ctrl-C, reloading certificates and configuration on every SIGHUP
+/// Waits for `shutdown`, reloading certificates and configuration at every reload signal
 /// meanwhile.
-async fn wait_for_shutdown(
+async fn reload_until(
+    shutdown: impl Future<Output = ()>,
+    reloads: &mut Reloads,
     certs: &[Arc<ReloadingCert>],
     running: &Arc<Running>,
-    terminate: &mut Terminate,
 ) {
-    #[cfg(unix)]
-    {
-        use tokio::signal::unix::{signal, SignalKind};
-        let hup = terminate
-            .take_hangup()
-            .map_or_else(|| signal(SignalKind::hangup()), Ok);
-        let Ok(mut hup) = hup else {
-            terminate.recv().await;
-            return;
-        };
-        loop {
-            tokio::select! {
-                () = terminate.recv() => return,
-                _ = hup.recv() => {
-                    // Logged and audited by the reload itself.
-                    let _ = reload_config(running).await;
-                    let gw = running.current();
-                    let mut outcome = "ok";
-                    for c in certs {
-                        match c.reload() {
-                            Ok(()) => tracing::info!("certificate reloaded"),
-                            Err(e) => {
-                                outcome = "failed";
-                                tracing::error!(error = %e, "certificate reload failed; keeping the old one");
-                            }
-                        }
-                    }
-                    let mut e = crate::audit::Event::new(crate::audit::Action::ConfigReload, outcome);
-                    e.detail = Some("certificates".into());
-                    if let Err(err) = gw.audit.record(e) {
-                        tracing::error!(error = %err, "audit record failed");
-                    }
-                }
+    tokio::pin!(shutdown);
+    loop {
+        tokio::select! {
+            () = &mut shutdown => return,
+            () = reloads.next() => reload_all(certs, running).await,
+        }
+    }
+}
+
+/// A SIGHUP: the configuration, then every listener's certificate, each logged; the
+/// certificates' outcome is audited here (the configuration's by [`Running::reload`]).
+async fn reload_all(certs: &[Arc<ReloadingCert>], running: &Arc<Running>) {
+    // Logged and audited by the reload itself.
+    let _ = reload_config(running).await;
+    let gw = running.current();
+    let mut outcome = "ok";
+    for c in certs {
+        match c.reload() {
+            Ok(()) => tracing::info!("certificate reloaded"),
+            Err(e) => {
+                outcome = "failed";
+                tracing::error!(error = %e, "certificate reload failed; keeping the old one");
             }
         }
     }
-    #[cfg(not(unix))]
-    {
-        let _ = (certs, running);
-        terminate.recv().await;
+    let mut e = crate::audit::Event::new(crate::audit::Action::ConfigReload, outcome);
+    e.detail = Some("certificates".into());
+    if let Err(err) = gw.audit.record(e) {
+        tracing::error!(error = %err, "audit record failed");
     }
 }
 
 /// Reloads the configuration on a blocking thread (it reads rule files and tables).
 /// The outcome is logged and audited by [`Running::reload`].
-async fn reload_config(running: &Arc<Running>) -> Result<String, String> {
+pub(super) async fn reload_config(running: &Arc<Running>) -> Result<String, String> {
     let r = Arc::clone(running);
     match tokio::task::spawn_blocking(move || r.reload()).await {
         Ok(result) => result.map_err(|e| e.to_string()),
@@ -268,65 +267,89 @@ fn http_builder(gw: &Gateway) -> auto::Builder<TokioExecutor> {
     b
 }
 
+/// How long to wait after a failed accept: 1 ms, doubling up to 1 s, back to 1 ms after an
+/// accept succeeds. A failed accept is usually the process out of file descriptors, which
+/// only closing connections cures: retrying at once would spin, giving up would stop
+/// serving for good.
+#[derive(Debug)]
+pub(super) struct Backoff {
+    next: Duration,
+}
+
+impl Backoff {
+    const FIRST: Duration = Duration::from_millis(1);
+    const MAX: Duration = Duration::from_secs(1);
+
+    pub(super) fn new() -> Backoff {
+        Backoff { next: Self::FIRST }
+    }
+
+    /// The wait before the next try, doubling the one after.
+    fn wait(&mut self) -> Duration {
+        let d = self.next;
+        self.next = (d * 2).min(Self::MAX);
+        d
+    }
+
+    fn reset(&mut self) {
+        self.next = Self::FIRST;
+    }
+}
+
+/// The next connection, retrying failed accepts with [`Backoff`].
+pub(super) async fn accept(
+    listener: &TcpListener,
+    backoff: &mut Backoff,
+) -> (tokio::net::TcpStream, std::net::SocketAddr) {
+    loop {
+        match listener.accept().await {
+            Ok(conn) => {
+                backoff.reset();
+                return conn;
+            }
+            Err(e) => {
+                let wait = backoff.wait();
+                tracing::warn!(error = %e, wait = ?wait, "accept failed; backing off");
+                tokio::time::sleep(wait).await;
+            }
+        }
+    }
+}
+
+/// Accepts connections while permits last (one per open connection), until `stop`; then
+/// stops accepting and gives open connections the grace period to finish.
 async fn accept_loop(
     listener: TcpListener,
     acceptor: TlsAcceptor,
     running: Arc<Running>,
+    connections: Arc<Semaphore>,
     mut stop: watch::Receiver<bool>,
 ) {
     let graceful = GracefulShutdown::new();
+    let mut backoff = Backoff::new();
     loop {
-        let (tcp, remote) = tokio::select! {
-            r = listener.accept() => match r {
-                Ok(x) => x,
-                Err(e) => {
-                    // Out of file descriptors and the like: back off instead of spinning.
-                    tracing::warn!(error = %e, "accept failed");
-                    tokio::time::sleep(Duration::from_millis(50)).await;
-                    continue;
-                }
+        // The permit comes first: past the limit, connections wait unaccepted.
+        let permit = tokio::select! {
+            p = Arc::clone(&connections).acquire_owned() => match p {
+                Ok(p) => p,
+                Err(_) => break,
             },
             _ = stop.changed() => break,
         };
-        let _ = tcp.set_nodelay(true);
-        let acceptor = acceptor.clone();
-        // Connection settings (timeouts, header limits) come from the snapshot current
-        // when the connection arrives; each request takes its own snapshot below.
-        let gw = running.current();
-        let builder = http_builder(&gw);
-        let handshake = Duration::from_millis(gw.config.timeouts.handshake_ms);
-        drop(gw);
-        let running = Arc::clone(&running);
-        let watcher = graceful.watcher();
+        let (tcp, remote) = tokio::select! {
+            conn = accept(&listener, &mut backoff) => conn,
+            _ = stop.changed() => break,
+        };
+        let conn = serve_connection(
+            tcp,
+            remote,
+            acceptor.clone(),
+            Arc::clone(&running),
+            &graceful,
+        );
         tokio::spawn(async move {
-            let tls = match tokio::time::timeout(handshake, acceptor.accept(tcp)).await {
-                Ok(Ok(s)) => s,
-                Ok(Err(e)) => {
-                    tracing::debug!(%remote, error = %e, "TLS handshake failed");
-                    return;
-                }
-                Err(_) => {
-                    tracing::debug!(%remote, "TLS handshake timed out");
-                    return;
-                }
-            };
-            let peer = Arc::new(PeerIdentity {
-                cert_end_entity: tls
-                    .get_ref()
-                    .1
-                    .peer_certificates()
-                    .and_then(|c| c.first())
-                    .map(|c| c.as_ref().to_vec()),
-                remote: Some(remote),
-            });
-            let svc =
-                service_fn(move |req| proxy::handle(running.current(), req, Arc::clone(&peer)));
-            let conn = builder
-                .serve_connection(TokioIo::new(tls), svc)
-                .into_owned();
-            if let Err(e) = watcher.watch(conn).await {
-                tracing::debug!(%remote, error = %e, "connection ended with an error");
-            }
+            conn.await;
+            drop(permit);
         });
     }
     // Stop accepting (the listener drops here), then let open connections finish.
@@ -341,117 +364,77 @@ async fn accept_loop(
     }
 }
 
-/// The listeners' bound addresses and certificates.
-type Served = Arc<Vec<(std::net::SocketAddr, Arc<ReloadingCert>)>>;
-
-async fn admin_loop(
-    listener: TcpListener,
+/// One connection: the TLS handshake under its timeout, then HTTP until the connection
+/// ends or a graceful shutdown closes it. Connection settings (timeouts, header limits)
+/// come from the snapshot current when the connection arrives; each request takes its own.
+fn serve_connection(
+    tcp: tokio::net::TcpStream,
+    remote: std::net::SocketAddr,
+    acceptor: TlsAcceptor,
     running: Arc<Running>,
-    served: Served,
-    mut stop: watch::Receiver<bool>,
-) {
-    loop {
-        let tcp = tokio::select! {
-            r = listener.accept() => match r {
-                Ok((tcp, _)) => tcp,
-                Err(_) => { tokio::time::sleep(Duration::from_millis(50)).await; continue; }
-            },
-            _ = stop.changed() => return,
-        };
-        let running = Arc::clone(&running);
-        let served = Arc::clone(&served);
-        tokio::spawn(async move {
-            let svc = service_fn(move |req| admin(Arc::clone(&running), Arc::clone(&served), req));
-            let _ = hyper::server::conn::http1::Builder::new()
-                .timer(TokioTimer::new())
-                .header_read_timeout(Duration::from_secs(10))
-                .serve_connection(TokioIo::new(tcp), svc)
-                .await;
-        });
-    }
-}
-
-async fn admin(
-    running: Arc<Running>,
-    served: Served,
-    req: Request<hyper::body::Incoming>,
-) -> Result<Response<Full<Bytes>>, std::convert::Infallible> {
+    graceful: &GracefulShutdown,
+) -> impl Future<Output = ()> + Send + 'static {
+    let _ = tcp.set_nodelay(true);
     let gw = running.current();
-    let (status, content_type, body) = match req.uri().path() {
-        // POST only: a crawler or a health probe must not reload by accident.
-        "/reload" if req.method() == hyper::Method::POST => {
-            drop(gw);
-            match reload_config(&running).await {
-                Ok(summary) => (
-                    StatusCode::OK,
-                    "text/plain",
-                    format!("reloaded: {summary}\n"),
-                ),
-                Err(e) => (
-                    StatusCode::CONFLICT,
-                    "text/plain",
-                    format!("reload refused, old configuration kept: {e}\n"),
-                ),
+    let builder = http_builder(&gw);
+    let handshake = Duration::from_millis(gw.config.timeouts.handshake_ms);
+    drop(gw);
+    let watcher = graceful.watcher();
+    async move {
+        let tls = match tokio::time::timeout(handshake, acceptor.accept(tcp)).await {
+            Ok(Ok(s)) => s,
+            Ok(Err(e)) => {
+                tracing::debug!(%remote, error = %e, "TLS handshake failed");
+                return;
             }
-        }
-        "/healthz" => (StatusCode::OK, "text/plain", "ok\n".to_string()),
-        "/readyz" => {
-            let ready = gw.ready.load(Ordering::SeqCst)
-                && gw.vault.health_check().is_ok()
-                && gw.audit.admits();
-            if ready {
-                (StatusCode::OK, "text/plain", "ready\n".to_string())
-            } else {
-                (
-                    StatusCode::SERVICE_UNAVAILABLE,
-                    "text/plain",
-                    "not ready\n".to_string(),
-                )
+            Err(_) => {
+                tracing::debug!(%remote, "TLS handshake timed out");
+                return;
             }
-        }
-        "/metrics" => {
-            let mut text = gw.metrics.render();
-            text.push_str(&format!(
-                "# HELP phigate_audit_entries_total Audit entries written.\n# TYPE phigate_audit_entries_total counter\nphigate_audit_entries_total {}\n\
-                 # HELP phigate_audit_lost_total Audit events lost while degraded (an alarm).\n# TYPE phigate_audit_lost_total counter\nphigate_audit_lost_total {}\n\
-                 # HELP phigate_audit_healthy Whether the audit log is being written.\n# TYPE phigate_audit_healthy gauge\nphigate_audit_healthy {}\n",
-                gw.audit.written(),
-                gw.audit.dropped(),
-                u8::from(gw.audit.healthy())
-            ));
-            text.push_str(&gw.claim_metrics.render());
-            text.push_str(&super::process::render());
-            text.push_str(&certificate_expiry(&served));
-            (StatusCode::OK, "text/plain; version=0.0.4", text)
-        }
-        _ => (
-            StatusCode::NOT_FOUND,
-            "text/plain",
-            "not found\n".to_string(),
-        ),
-    };
-    let mut resp = Response::new(Full::new(Bytes::from(body)));
-    *resp.status_mut() = status;
-    resp.headers_mut().insert(
-        hyper::header::CONTENT_TYPE,
-        hyper::header::HeaderValue::from_static(content_type),
-    );
-    Ok(resp)
-}
-
-/// When each listener's served certificate expires (it changes on SIGHUP).
-fn certificate_expiry(served: &Served) -> String {
-    use std::fmt::Write as _;
-    let mut out = String::from(
-        "# HELP phigate_certificate_expiry_timestamp_seconds When the listener's certificate expires (Unix seconds).\n# TYPE phigate_certificate_expiry_timestamp_seconds gauge\n",
-    );
-    for (addr, cert) in served.iter() {
-        if let Some(t) = cert.not_after() {
-            let _ = writeln!(
-                out,
-                "phigate_certificate_expiry_timestamp_seconds{{listener=\"{addr}\"}} {t}"
-            );
+        };
+        let peer = Arc::new(PeerIdentity {
+            cert_end_entity: tls
+                .get_ref()
+                .1
+                .peer_certificates()
+                .and_then(|c| c.first())
+                .map(|c| c.as_ref().to_vec()),
+            remote: Some(remote),
+        });
+        let svc = service_fn(move |req| handle::handle(running.current(), req, Arc::clone(&peer)));
+        let conn = builder
+            .serve_connection(TokioIo::new(tls), svc)
+            .into_owned();
+        if let Err(e) = watcher.watch(conn).await {
+            tracing::debug!(%remote, error = %e, "connection ended with an error");
         }
     }
-    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn accept_backoff_doubles_from_a_millisecond_to_a_second_and_resets() {
+        let mut b = Backoff::new();
+        let waits: Vec<u128> = (0..12).map(|_| b.wait().as_millis()).collect();
+        assert_eq!(waits, [1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1000, 1000]);
+        b.reset();
+        assert_eq!(b.wait(), Duration::from_millis(1));
+    }
+
+    #[tokio::test]
+    async fn a_failing_accept_is_retried_after_its_backoff_not_given_up() {
+        let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
+        let addr = listener.local_addr().expect("addr");
+        let mut b = Backoff::new();
+        // Two failures already: the next wait would be 4 ms; a success resets it.
+        b.wait();
+        b.wait();
+        let client = tokio::spawn(tokio::net::TcpStream::connect(addr));
+        let (_conn, _) = accept(&listener, &mut b).await;
+        assert!(client.await.expect("task").is_ok());
+        assert_eq!(b.wait(), Duration::from_millis(1), "reset after a success");
+    }
 }

@@ -10,7 +10,7 @@ use bytes::Bytes;
 use http_body_util::Full;
 use hyper::Request;
 
-use super::gw_harness::{client, post, send, sha256_hex, Gateway, Leaf, Pki, Upstream};
+use super::gw_harness::{client, post, send, sha256_hex, Gateway, InProcess, Leaf, Pki, Upstream};
 
 /// Synthetic PHI that must never cross outward.
 const CANARIES: &[&str] = &[
@@ -76,14 +76,8 @@ async fn setup(extra: &str) -> Setup {
 async fn setup_full(extra: &str, tail: &str, env: &[(&str, &str)]) -> Setup {
     let dir = tempfile::tempdir().expect("tempdir");
     let d = dir.path();
-    let pki = Pki::new("phigate test CA");
-    let server = pki.leaf(&["localhost", "127.0.0.1"], false);
+    let (pki, upstream) = pki_key_and_upstream(d, "phigate test CA").await;
     let client_leaf = pki.leaf(&["emr.clinic.test"], true);
-    write(d, "ca.pem", &pki.ca_pem());
-    write(d, "cert.pem", &server.cert_pem);
-    write(d, "key.pem", &server.key_pem);
-    super::support::write_key(&d.join("master.key"), &"ab".repeat(32));
-    let upstream = Upstream::start(&pki.leaf(&["localhost"], false)).await;
     let up = format!("https://localhost:{}", upstream.addr.port());
     let config = format!(
         r#"
@@ -201,6 +195,19 @@ callers = ["emr"]
         base,
         strict_base,
     }
+}
+
+/// Writes a test CA (`ca.pem`), the gateway's certificate (`cert.pem`, `key.pem`) and the
+/// master key into `d`, and starts an upstream with a certificate of the same CA.
+async fn pki_key_and_upstream(d: &Path, ca_name: &str) -> (Pki, Upstream) {
+    let pki = Pki::new(ca_name);
+    let server = pki.leaf(&["localhost", "127.0.0.1"], false);
+    write(d, "ca.pem", &pki.ca_pem());
+    write(d, "cert.pem", &server.cert_pem);
+    write(d, "key.pem", &server.key_pem);
+    super::support::write_key(&d.join("master.key"), &"ab".repeat(32));
+    let upstream = Upstream::start(&pki.leaf(&["localhost"], false)).await;
+    (pki, upstream)
 }
 
 fn write(dir: &Path, name: &str, text: &str) {
@@ -1463,6 +1470,12 @@ claims = { on_fail = "flag" }
         !snap.contains(SYNTHETIC_PATIENT),
         "the snapshot is de-identified"
     );
+    let received: serde_json::Value =
+        serde_json::from_slice(&forwarded[0].body).expect("forwarded JSON");
+    assert_eq!(
+        snap_v["forwarded"], received,
+        "the snapshot holds the document that was forwarded"
+    );
 
     // Flag: forwarded, with the findings in a header both ways.
     let a = send(
@@ -1553,6 +1566,55 @@ claims = { on_fail = "flag" }
         String::from_utf8_lossy(&out.stderr)
     );
     assert!(String::from_utf8_lossy(&out.stdout).contains(&id));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_claim_whose_evidence_cannot_be_written_is_not_forwarded() {
+    let tail = r#"
+[[route]]
+name = "billing"
+prefix = "/billing/"
+direction = "deidentify"
+upstream = "{up}/outside/"
+upstream_ca = "ca.pem"
+callers = ["emr"]
+claims = { on_fail = "reject" }
+"#;
+    let s = setup_full("", tail, &[]).await;
+    let c = client(&s.pki.ca_pem(), None);
+    let clean = std::fs::read(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/claims/clean.fhir.json"),
+    )
+    .expect("example claim");
+    // A file where the evidence directory goes: no snapshot can be written.
+    let dir = s.gw.log.parent().expect("dir").to_path_buf();
+    let evidence = dir.join("vault-audit/evidence");
+    std::fs::write(&evidence, b"").expect("a file where the directory goes");
+    let a = send(
+        &c,
+        post(
+            &format!("{}/billing/claims", s.base),
+            &[EMR, FHIR_JSON],
+            clean,
+        ),
+    )
+    .await
+    .expect("answer");
+    assert_eq!(a.status, 500, "{}", a.body);
+    assert!(
+        a.body.contains("evidence snapshot could not be written"),
+        "{}",
+        a.body
+    );
+    assert!(
+        s.upstream.take().is_empty(),
+        "no claim forwarded without its snapshot"
+    );
+    let m = s.gw.metrics().await;
+    assert!(
+        m.contains("phigate_request_errors_total{route=\"billing\",fault=\"internal\"} 1"),
+        "{m}"
+    );
 }
 
 /// Issue 16: a claims route's 422 lists every claim on its own (one that cannot be read has an
@@ -1918,5 +1980,124 @@ async fn hl7_and_csv_bodies_cross_de_identified_and_come_back_revealed() {
         a.body.contains(&format!("PID|1||{mrn}^^^CLINIC^MR\r")),
         "{}",
         a.body
+    );
+}
+
+/// A configuration served in this process: one listener, one outbound route to the test
+/// upstream, `limits` added to `[limits]`.
+async fn in_process(limits: &str) -> (tempfile::TempDir, Pki, Upstream, InProcess) {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let d = dir.path();
+    let (pki, upstream) = pki_key_and_upstream(d, "in-process CA").await;
+    let config = format!(
+        r#"
+[[listener]]
+listen = "127.0.0.1:0"
+cert = "cert.pem"
+key = "key.pem"
+
+[admin]
+listen = "127.0.0.1:0"
+
+[vault]
+dir = "vault"
+key_file = "master.key"
+
+[limits]
+{limits}
+
+[timeouts]
+request_head_ms = 5000
+shutdown_grace_ms = 10000
+
+[[caller]]
+name = "emr"
+api_key_sha256 = ["{emr}"]
+
+[[route]]
+name = "hooks"
+prefix = "/hooks/"
+direction = "deidentify"
+upstream = "https://localhost:{port}/outside/"
+upstream_ca = "ca.pem"
+callers = ["emr"]
+"#,
+        emr = sha256_hex("emr-key-1"),
+        port = upstream.addr.port(),
+    );
+    write(d, "phigate.toml", &config);
+    super::gw_harness::init_vault(d);
+    let gw = InProcess::start(&d.join("phigate.toml")).await;
+    (dir, pki, upstream, gw)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_connection_beyond_the_limit_waits_until_one_closes() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let (_dir, pki, _up, mut gw) = in_process("max_connections = 1").await;
+    let ca = pki.ca_pem();
+    // The first connection is served and kept open (HTTP/1.1 keep-alive).
+    let mut first = super::gw_harness::raw_tls(gw.addr, &ca).await;
+    first
+        .write_all(b"GET /nowhere HTTP/1.1\r\nHost: localhost\r\n\r\n")
+        .await
+        .expect("write");
+    let mut buf = [0u8; 512];
+    let n = first.read(&mut buf).await.expect("answer");
+    assert!(
+        String::from_utf8_lossy(&buf[..n]).starts_with("HTTP/1.1 404"),
+        "served: {}",
+        String::from_utf8_lossy(&buf[..n])
+    );
+    // The second waits unaccepted: its TLS handshake does not complete.
+    let addr = gw.addr;
+    let ca2 = ca.clone();
+    let second = tokio::spawn(async move { super::gw_harness::raw_tls(addr, &ca2).await });
+    tokio::time::sleep(Duration::from_millis(800)).await;
+    assert!(
+        !second.is_finished(),
+        "a connection over the limit was served"
+    );
+    // Closing the first lets the second in.
+    drop(first);
+    let mut second = tokio::time::timeout(Duration::from_secs(5), second)
+        .await
+        .expect("accepted once the first closed")
+        .expect("handshake");
+    second
+        .write_all(b"GET /nowhere HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")
+        .await
+        .expect("write");
+    let mut answer = Vec::new();
+    second.read_to_end(&mut answer).await.expect("answer");
+    assert!(String::from_utf8_lossy(&answer).starts_with("HTTP/1.1 404"));
+    gw.shut_down();
+    gw.stopped(Duration::from_secs(15))
+        .await
+        .expect("clean stop");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn shutdown_by_its_future_drains_in_flight_requests_then_stops_accepting() {
+    let (_dir, pki, upstream, mut gw) = in_process("").await;
+    let c = client(&pki.ca_pem(), None);
+    let url = format!("https://localhost:{}/hooks/slow", gw.addr.port());
+    // The upstream holds `/slow` for 1.5 s: shut down while it is in flight.
+    let slow = tokio::spawn(async move { send(&c, post(&url, &[EMR, TEXT], note())).await });
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    gw.shut_down();
+    let a = slow
+        .await
+        .expect("task")
+        .expect("the in-flight request is answered");
+    assert_eq!(a.status, 200, "{}", a.body);
+    assert_no_canary("the forwarded body", &upstream.take()[0].everything());
+    let addr = gw.addr;
+    gw.stopped(Duration::from_secs(15))
+        .await
+        .expect("clean stop");
+    assert!(
+        tokio::net::TcpStream::connect(addr).await.is_err(),
+        "nothing listens after shutdown"
     );
 }

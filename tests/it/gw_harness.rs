@@ -518,3 +518,62 @@ pub fn init_vault(dir: &Path) {
         String::from_utf8_lossy(&out.stderr)
     );
 }
+
+/// A gateway served in this process by `phigate::gateway::serve`, on listeners the test
+/// bound, until the test's own shutdown future resolves ([`InProcess::shut_down`]).
+pub struct InProcess {
+    /// The first `[[listener]]`'s bound address.
+    pub addr: SocketAddr,
+    shutdown: Option<tokio::sync::oneshot::Sender<()>>,
+    served: tokio::task::JoinHandle<anyhow::Result<()>>,
+}
+
+impl InProcess {
+    /// Loads the configuration at `config` (its vault must exist), binds its listeners and
+    /// an admin listener on port 0, and serves them in the background.
+    pub async fn start(config: &Path) -> InProcess {
+        use phigate::gateway::server::{bind, Listeners, Reloads};
+        let config = phigate::config::Config::load(config).expect("config");
+        let gw = tokio::task::spawn_blocking(move || phigate::gateway::Gateway::load(config))
+            .await
+            .expect("load task")
+            .expect("gateway loads");
+        let public = bind(&gw.config).await.expect("bind");
+        let addr = public[0].local_addr().expect("addr");
+        let admin = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("admin");
+        let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+        let shutdown = async move {
+            let _ = rx.await;
+        };
+        let listeners = Listeners { public, admin };
+        let served = tokio::spawn(phigate::gateway::serve(
+            gw,
+            None,
+            listeners,
+            Reloads::none(),
+            shutdown,
+        ));
+        InProcess {
+            addr,
+            shutdown: Some(tx),
+            served,
+        }
+    }
+
+    /// Resolves the shutdown future the gateway was given.
+    pub fn shut_down(&mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+    }
+
+    /// Waits (up to `limit`) for `serve` to return, and returns what it returned.
+    pub async fn stopped(self, limit: Duration) -> anyhow::Result<()> {
+        tokio::time::timeout(limit, self.served)
+            .await
+            .expect("serve returns after shutdown")
+            .expect("serve task")
+    }
+}

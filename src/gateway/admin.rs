@@ -1,0 +1,191 @@
+//! The admin listener (plain HTTP, for the operator and the orchestrator): `/healthz`,
+//! `/readyz`, `/metrics` and `POST /reload`, and, while start-up waits, the
+//! [`StartingAdmin`] that answers live-but-not-ready.
+//!
+//! Owns what the admin endpoints answer; the gateway's own listeners and lifecycle are
+//! [`super::server`]'s.
+
+use std::sync::atomic::Ordering;
+use std::sync::Arc;
+use std::time::Duration;
+
+use bytes::Bytes;
+use http_body_util::Full;
+use hyper::service::service_fn;
+use hyper::{Request, Response, StatusCode};
+use hyper_util::rt::{TokioIo, TokioTimer};
+use tokio::net::TcpListener;
+use tokio::sync::watch;
+
+use super::reload::Running;
+use super::server::{accept, reload_config, Backoff};
+use crate::tls::ReloadingCert;
+
+/// The admin listener, bound before the gateway is loaded: while start-up waits (for its
+/// PostgreSQL vault), it answers `/healthz` ok and everything else 503, so an orchestrator
+/// sees a live process that is not ready. Prints the `phigate admin …` line.
+pub struct StartingAdmin {
+    stop: tokio::sync::oneshot::Sender<()>,
+    task: tokio::task::JoinHandle<TcpListener>,
+}
+
+impl StartingAdmin {
+    pub async fn bind(addr: std::net::SocketAddr) -> anyhow::Result<StartingAdmin> {
+        let listener = TcpListener::bind(addr)
+            .await
+            .map_err(|e| anyhow::anyhow!("binding admin {addr}: {e}"))?;
+        println!("phigate admin http://{}", listener.local_addr()?);
+        use std::io::Write as _;
+        let _ = std::io::stdout().flush();
+        let (stop, mut stopped) = tokio::sync::oneshot::channel::<()>();
+        let task = tokio::spawn(async move {
+            loop {
+                tokio::select! {
+                    r = listener.accept() => if let Ok((tcp, _)) = r {
+                        tokio::spawn(async move {
+                            let _ = hyper::server::conn::http1::Builder::new()
+                                .timer(TokioTimer::new())
+                                .header_read_timeout(Duration::from_secs(10))
+                                .serve_connection(TokioIo::new(tcp), service_fn(starting_answer))
+                                .await;
+                        });
+                    },
+                    _ = &mut stopped => return listener,
+                }
+            }
+        });
+        Ok(StartingAdmin { stop, task })
+    }
+
+    /// Stops answering and hands the listener over to the gateway.
+    pub async fn into_listener(self) -> anyhow::Result<TcpListener> {
+        let _ = self.stop.send(());
+        Ok(self.task.await?)
+    }
+}
+
+async fn starting_answer(
+    req: Request<hyper::body::Incoming>,
+) -> Result<Response<Full<Bytes>>, std::convert::Infallible> {
+    let (status, body) = match req.uri().path() {
+        "/healthz" => (StatusCode::OK, "ok\n"),
+        "/readyz" => (StatusCode::SERVICE_UNAVAILABLE, "not ready (starting)\n"),
+        _ => (StatusCode::SERVICE_UNAVAILABLE, "starting\n"),
+    };
+    let mut resp = Response::new(Full::new(Bytes::from_static(body.as_bytes())));
+    *resp.status_mut() = status;
+    Ok(resp)
+}
+
+/// The listeners' bound addresses and certificates.
+pub(super) type Served = Arc<Vec<(std::net::SocketAddr, Arc<ReloadingCert>)>>;
+
+pub(super) async fn admin_loop(
+    listener: TcpListener,
+    running: Arc<Running>,
+    served: Served,
+    mut stop: watch::Receiver<bool>,
+) {
+    let mut backoff = Backoff::new();
+    loop {
+        let (tcp, _) = tokio::select! {
+            conn = accept(&listener, &mut backoff) => conn,
+            _ = stop.changed() => return,
+        };
+        let running = Arc::clone(&running);
+        let served = Arc::clone(&served);
+        tokio::spawn(async move {
+            let svc = service_fn(move |req| admin(Arc::clone(&running), Arc::clone(&served), req));
+            let _ = hyper::server::conn::http1::Builder::new()
+                .timer(TokioTimer::new())
+                .header_read_timeout(Duration::from_secs(10))
+                .serve_connection(TokioIo::new(tcp), svc)
+                .await;
+        });
+    }
+}
+
+async fn admin(
+    running: Arc<Running>,
+    served: Served,
+    req: Request<hyper::body::Incoming>,
+) -> Result<Response<Full<Bytes>>, std::convert::Infallible> {
+    let gw = running.current();
+    let (status, content_type, body) = match req.uri().path() {
+        // POST only: a crawler or a health probe must not reload by accident.
+        "/reload" if req.method() == hyper::Method::POST => {
+            drop(gw);
+            match reload_config(&running).await {
+                Ok(summary) => (
+                    StatusCode::OK,
+                    "text/plain",
+                    format!("reloaded: {summary}\n"),
+                ),
+                Err(e) => (
+                    StatusCode::CONFLICT,
+                    "text/plain",
+                    format!("reload refused, old configuration kept: {e}\n"),
+                ),
+            }
+        }
+        "/healthz" => (StatusCode::OK, "text/plain", "ok\n".to_string()),
+        "/readyz" => {
+            let ready = gw.ready.load(Ordering::SeqCst)
+                && gw.vault.health_check().is_ok()
+                && gw.audit.admits();
+            if ready {
+                (StatusCode::OK, "text/plain", "ready\n".to_string())
+            } else {
+                (
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "text/plain",
+                    "not ready\n".to_string(),
+                )
+            }
+        }
+        "/metrics" => {
+            let mut text = gw.metrics.render();
+            text.push_str(&format!(
+                "# HELP phigate_audit_entries_total Audit entries written.\n# TYPE phigate_audit_entries_total counter\nphigate_audit_entries_total {}\n\
+                 # HELP phigate_audit_lost_total Audit events lost while degraded (an alarm).\n# TYPE phigate_audit_lost_total counter\nphigate_audit_lost_total {}\n\
+                 # HELP phigate_audit_healthy Whether the audit log is being written.\n# TYPE phigate_audit_healthy gauge\nphigate_audit_healthy {}\n",
+                gw.audit.written(),
+                gw.audit.dropped(),
+                u8::from(gw.audit.healthy())
+            ));
+            text.push_str(&gw.claim_metrics.render());
+            text.push_str(&super::process::render());
+            text.push_str(&certificate_expiry(&served));
+            (StatusCode::OK, "text/plain; version=0.0.4", text)
+        }
+        _ => (
+            StatusCode::NOT_FOUND,
+            "text/plain",
+            "not found\n".to_string(),
+        ),
+    };
+    let mut resp = Response::new(Full::new(Bytes::from(body)));
+    *resp.status_mut() = status;
+    resp.headers_mut().insert(
+        hyper::header::CONTENT_TYPE,
+        hyper::header::HeaderValue::from_static(content_type),
+    );
+    Ok(resp)
+}
+
+/// When each listener's served certificate expires (it changes on SIGHUP).
+fn certificate_expiry(served: &Served) -> String {
+    use std::fmt::Write as _;
+    let mut out = String::from(
+        "# HELP phigate_certificate_expiry_timestamp_seconds When the listener's certificate expires (Unix seconds).\n# TYPE phigate_certificate_expiry_timestamp_seconds gauge\n",
+    );
+    for (addr, cert) in served.iter() {
+        if let Some(t) = cert.not_after() {
+            let _ = writeln!(
+                out,
+                "phigate_certificate_expiry_timestamp_seconds{{listener=\"{addr}\"}} {t}"
+            );
+        }
+    }
+    out
+}

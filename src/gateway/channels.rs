@@ -1,0 +1,420 @@
+//! The channels around a body that can carry PHI: request headers, the path after the
+//! route prefix, the query, and the answer's headers and redirect `Location`. Each is read
+//! as fields and rebuilt from what a transform (de-identify or reveal, given by the caller)
+//! makes of each field; nothing is forwarded unread.
+//!
+//! Owns which headers cross in which direction (safe ones, the route's pass-through and
+//! scanned ones; never credentials or hop-by-hop headers), how a path segment, a matrix
+//! parameter, a query pair or an `Accept` range is cut out and put back, and the upstream
+//! URL. It does not know what the transform does: [`super::forward`] chooses it.
+
+use hyper::header::{HeaderMap, HeaderName, HeaderValue};
+use hyper::Uri;
+use percent_encoding::{percent_decode_str, utf8_percent_encode, AsciiSet, CONTROLS};
+
+use super::media::is_media_range;
+use super::Route;
+
+/// Why a channel could not be read or rebuilt. Messages name the channel, never a value.
+#[derive(Debug, thiserror::Error)]
+pub enum ChannelError {
+    /// Something the caller sent (a header, a path segment) that cannot be read or rebuilt.
+    #[error("{0}")]
+    Unreadable(&'static str),
+    /// A header of the upstream's answer that cannot be read, so cannot be made safe.
+    #[error("a header of the answer is not visible ASCII")]
+    AnswerHeader,
+}
+
+/// Request headers forwarded as they are on every route: none can carry PHI.
+const SAFE_REQUEST_HEADERS: &[&str] = &["accept", "user-agent", "idempotency-key"];
+/// Response headers returned to a caller outside the clinic (reidentify routes).
+const SAFE_RESPONSE_HEADERS: &[&str] = &["cache-control", "retry-after", "etag"];
+/// Hop-by-hop headers (RFC 9110 section 7.6.1), never forwarded in either direction.
+const HOP_BY_HOP: &[&str] = &[
+    "connection",
+    "keep-alive",
+    "proxy-connection",
+    "proxy-authenticate",
+    "proxy-authorization",
+    "te",
+    "trailer",
+    "transfer-encoding",
+    "upgrade",
+];
+
+/// Characters escaped in a rebuilt path segment.
+const SEGMENT: &AsciiSet = &CONTROLS
+    .add(b' ')
+    .add(b'"')
+    .add(b'#')
+    .add(b'<')
+    .add(b'>')
+    .add(b'?')
+    .add(b'`')
+    .add(b'{')
+    .add(b'}')
+    .add(b'/')
+    .add(b'%');
+
+/// The request's path after the route's prefix.
+pub fn path_after_prefix<'a>(route: &Route, uri: &'a Uri) -> &'a str {
+    uri.path().get(route.cfg.prefix.len()..).unwrap_or("")
+}
+
+/// A path, segment by segment through `f`; with `matrix`, each `;` piece of a segment
+/// (`chart;mrn=…`) is a value of its own.
+pub fn map_path<E: From<ChannelError>>(
+    path: &str,
+    matrix: bool,
+    f: &mut impl FnMut(&str) -> Result<String, E>,
+) -> Result<String, E> {
+    let mut out = String::with_capacity(path.len());
+    for (n, seg) in path.split('/').enumerate() {
+        if n > 0 {
+            out.push('/');
+        }
+        if !matrix {
+            out.push_str(&map_segment(seg, &mut *f)?);
+            continue;
+        }
+        for (k, piece) in seg.split(';').enumerate() {
+            if k > 0 {
+                out.push(';');
+            }
+            out.push_str(&map_segment(piece, &mut *f)?);
+        }
+    }
+    Ok(out)
+}
+
+/// Applies `f` to a percent-decoded path segment, re-encoding only when it changed.
+fn map_segment<E: From<ChannelError>>(
+    seg: &str,
+    f: impl FnOnce(&str) -> Result<String, E>,
+) -> Result<String, E> {
+    if seg.is_empty() {
+        return Ok(String::new());
+    }
+    let decoded = percent_decode_str(seg)
+        .decode_utf8()
+        .map_err(|_| ChannelError::Unreadable("a path segment is not UTF-8"))?;
+    let new = f(&decoded)?;
+    if new == decoded {
+        return Ok(seg.to_string());
+    }
+    Ok(utf8_percent_encode(&new, SEGMENT).to_string())
+}
+
+/// The upstream URL: its path, then the request's path after the prefix, then the query.
+pub fn upstream_uri(base: &Uri, rest: &str) -> Result<Uri, ChannelError> {
+    let base_path = base.path().trim_end_matches('/');
+    let joined = if rest.is_empty() || rest.starts_with('?') {
+        format!("{base_path}{rest}")
+    } else {
+        format!("{base_path}/{}", rest.trim_start_matches('/'))
+    };
+    let joined = if joined.is_empty() || joined.starts_with('?') {
+        format!("/{joined}")
+    } else {
+        joined
+    };
+    let mut parts = base.clone().into_parts();
+    parts.path_and_query = Some(
+        joined
+            .parse()
+            .map_err(|_| ChannelError::Unreadable("the upstream path could not be built"))?,
+    );
+    Uri::from_parts(parts)
+        .map_err(|_| ChannelError::Unreadable("the upstream URL could not be built"))
+}
+
+/// The header names a route forwards (safe, pass-through and scanned), lower case, each
+/// once, without hop-by-hop headers.
+fn forwarded_names(route: &Route) -> Vec<String> {
+    let mut names: Vec<String> = Vec::new();
+    let all = SAFE_REQUEST_HEADERS
+        .iter()
+        .copied()
+        .chain(route.cfg.pass_headers.iter().map(String::as_str))
+        .chain(route.cfg.scan_headers.iter().map(String::as_str));
+    for name in all {
+        let lower = name.to_ascii_lowercase();
+        if !names.contains(&lower) && !is_hop_by_hop_name(&lower) {
+            names.push(lower);
+        }
+    }
+    names
+}
+
+/// Headers for the clinic (reidentify routes): the safe ones and the pass-through ones the
+/// route names as they came, the scanned ones through `reveal`. Credentials and everything
+/// else stay behind.
+pub fn revealed_headers<E: From<ChannelError>>(
+    incoming: &HeaderMap,
+    route: &Route,
+    mut reveal: impl FnMut(&str) -> Result<String, E>,
+) -> Result<HeaderMap, E> {
+    let mut out = HeaderMap::new();
+    let scanned = |name: &str| {
+        route
+            .cfg
+            .scan_headers
+            .iter()
+            .any(|s| s.eq_ignore_ascii_case(name))
+    };
+    let passed = |name: &str| {
+        SAFE_REQUEST_HEADERS.contains(&name)
+            || route
+                .cfg
+                .pass_headers
+                .iter()
+                .any(|p| p.eq_ignore_ascii_case(name))
+    };
+    for name in forwarded_names(route) {
+        if passed(&name) {
+            for v in incoming.get_all(name.as_str()) {
+                append_value(&mut out, &name, v.clone())?;
+            }
+        }
+        if scanned(&name) {
+            for v in incoming.get_all(name.as_str()) {
+                let text = v.to_str().map_err(|_| {
+                    ChannelError::Unreadable("a scanned header is not visible ASCII")
+                })?;
+                append_header(&mut out, &name, &reveal(text)?)?;
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// Headers for the outside (deidentify routes): every header that crosses is read and
+/// made safe. `Accept` is rebuilt from its media types; cookies are joined into one
+/// (HTTP/2 sends crumbs) and read as `name=value` pairs; every other value is
+/// de-identified like a field. Credentials and unlisted headers stay behind.
+pub fn deidentified_headers<E: From<ChannelError>>(
+    incoming: &HeaderMap,
+    route: &Route,
+    mut deidentify: impl FnMut(&str) -> Result<String, E>,
+) -> Result<HeaderMap, E> {
+    let mut out = HeaderMap::new();
+    for name in forwarded_names(route) {
+        let mut values = Vec::new();
+        for v in incoming.get_all(name.as_str()) {
+            values.push(v.to_str().map_err(|_| {
+                ChannelError::Unreadable("a forwarded header is not visible ASCII")
+            })?);
+        }
+        if values.is_empty() {
+            continue;
+        }
+        if name == "cookie" {
+            let pairs = values.join(";").replace(';', "&").replace(' ', "");
+            let form = deidentify(&pairs)?;
+            append_header(&mut out, &name, &form.replace('&', "; "))?;
+            continue;
+        }
+        for v in values {
+            let new = if name == "accept" {
+                rebuilt_accept(v)
+            } else {
+                deidentify(v)?
+            };
+            append_header(&mut out, &name, &new)?;
+        }
+    }
+    Ok(out)
+}
+
+/// The headers of the clinic's answer that go outside (reidentify routes): the safe ones,
+/// de-identified, and a redirect's `Location` with its path and query de-identified.
+pub fn answer_headers<E: From<ChannelError>>(
+    from: &HeaderMap,
+    to: &mut HeaderMap,
+    mut deidentify: impl FnMut(&str) -> Result<String, E>,
+) -> Result<(), E> {
+    for name in SAFE_RESPONSE_HEADERS.iter().copied().chain(["location"]) {
+        for v in from.get_all(name) {
+            let text = v.to_str().map_err(|_| ChannelError::AnswerHeader)?;
+            let new = if name == "location" {
+                deidentified_location(text, &mut deidentify)?
+            } else {
+                deidentify(text)?
+            };
+            append_header(to, name, &new)?;
+        }
+    }
+    Ok(())
+}
+
+/// The headers of the outside's answer that go back inside (deidentify routes): all but
+/// hop-by-hop ones and the length (the body is re-framed).
+pub fn returned_headers(from: &HeaderMap, to: &mut HeaderMap) {
+    for (name, value) in from {
+        if !is_hop_by_hop_name(name.as_str()) && name != hyper::header::CONTENT_LENGTH {
+            to.append(name, value.clone());
+        }
+    }
+}
+
+/// A redirect target: scheme and host kept (they name the clinic's own service), every
+/// path segment and every query key and value de-identified.
+fn deidentified_location<E: From<ChannelError>>(
+    loc: &str,
+    deidentify: &mut impl FnMut(&str) -> Result<String, E>,
+) -> Result<String, E> {
+    let (origin, rest) = match loc.find("://") {
+        Some(i) => {
+            let after = i + 3;
+            let path_at = loc[after..].find('/').map_or(loc.len(), |p| after + p);
+            loc.split_at(path_at)
+        }
+        None => ("", loc),
+    };
+    let (path, query) = match rest.split_once('?') {
+        Some((p, q)) => (p, Some(q)),
+        None => (rest, None),
+    };
+    let mut out = origin.to_string();
+    out.push_str(&map_path(path, false, deidentify)?);
+    if let Some(q) = query {
+        out.push('?');
+        let mut ser = form_urlencoded::Serializer::new(String::new());
+        for (k, v) in form_urlencoded::parse(q.as_bytes()) {
+            ser.append_pair(&deidentify(&k)?, &deidentify(&v)?);
+        }
+        out.push_str(&ser.finish());
+    }
+    Ok(out)
+}
+
+/// `Accept` as its media ranges and their weights only; other parameters are dropped.
+fn rebuilt_accept(v: &str) -> String {
+    let mut ranges = Vec::new();
+    for range in v.split(',') {
+        let mut parts = range.split(';');
+        let essence = parts.next().unwrap_or("").trim().to_ascii_lowercase();
+        if !is_media_range(&essence, b"!#$&^_.+-*") {
+            continue;
+        }
+        let q = parts.find_map(|p| {
+            let (k, v) = p.split_once('=')?;
+            let v = v.trim();
+            (k.trim() == "q" && v.len() <= 5 && v.bytes().all(|b| b.is_ascii_digit() || b == b'.'))
+                .then(|| v.to_string())
+        });
+        ranges.push(match q {
+            Some(q) => format!("{essence};q={q}"),
+            None => essence,
+        });
+    }
+    if ranges.is_empty() {
+        "*/*".to_string()
+    } else {
+        ranges.join(", ")
+    }
+}
+
+fn append_header(out: &mut HeaderMap, name: &str, value: &str) -> Result<(), ChannelError> {
+    let v = HeaderValue::from_str(value)
+        .map_err(|_| ChannelError::Unreadable("a header could not be rebuilt"))?;
+    append_value(out, name, v)
+}
+
+fn append_value(out: &mut HeaderMap, name: &str, v: HeaderValue) -> Result<(), ChannelError> {
+    let n = HeaderName::from_bytes(name.as_bytes())
+        .map_err(|_| ChannelError::Unreadable("a header could not be rebuilt"))?;
+    out.append(n, v);
+    Ok(())
+}
+
+fn is_hop_by_hop_name(name: &str) -> bool {
+    HOP_BY_HOP.contains(&name)
+}
+
+/// Sets `x-request-id`, so either side can quote it to the operator.
+pub fn set_request_id(h: &mut HeaderMap, id: &str) {
+    if let Ok(v) = HeaderValue::from_str(id) {
+        h.insert("x-request-id", v);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn upstream_uri_joins_paths_and_queries() {
+        let base: Uri = "https://up.example/in/".parse().expect("uri");
+        assert_eq!(
+            upstream_uri(&base, "a/b?x=1").expect("u").to_string(),
+            "https://up.example/in/a/b?x=1"
+        );
+        assert_eq!(
+            upstream_uri(&base, "").expect("u").to_string(),
+            "https://up.example/in"
+        );
+        assert_eq!(
+            upstream_uri(&base, "?q=1").expect("u").to_string(),
+            "https://up.example/in?q=1"
+        );
+        let root: Uri = "https://up.example".parse().expect("uri");
+        assert_eq!(
+            upstream_uri(&root, "").expect("u").to_string(),
+            "https://up.example/"
+        );
+    }
+
+    #[test]
+    fn segments_are_re_encoded_only_when_changed() {
+        let same = map_segment::<ChannelError>("a%20b", |s| Ok(s.to_string())).expect("ok");
+        assert_eq!(same, "a%20b");
+        let changed =
+            map_segment::<ChannelError>("Maria%20Lopez", |_| Ok("NAME_X Y/Z".into())).expect("ok");
+        assert_eq!(changed, "NAME_X%20Y%2FZ");
+    }
+
+    #[test]
+    fn matrix_parameters_are_values_of_their_own() {
+        let mut seen = Vec::new();
+        let out = map_path::<ChannelError>("chart;mrn=7/x", true, &mut |v: &str| {
+            seen.push(v.to_string());
+            Ok(v.to_uppercase())
+        })
+        .expect("path");
+        assert_eq!(seen, ["chart", "mrn=7", "x"]);
+        assert_eq!(out, "CHART;MRN=7/X");
+        let whole =
+            map_path::<ChannelError>("chart;mrn=7", false, &mut |v: &str| Ok(v.len().to_string()))
+                .expect("path");
+        assert_eq!(whole, "11");
+    }
+
+    #[test]
+    fn accept_keeps_media_ranges_and_weights_only() {
+        assert_eq!(
+            rebuilt_accept("application/json; patient=\"Ansel Whitcombe\", text/*;q=0.5"),
+            "application/json, text/*;q=0.5"
+        );
+        assert_eq!(rebuilt_accept("Ansel Whitcombe"), "*/*");
+    }
+
+    #[test]
+    fn redirects_keep_their_origin() {
+        let mut calls = Vec::new();
+        let out = deidentified_location::<ChannelError>(
+            "https://emr.example/chart/MR4410827?next=a",
+            &mut |v: &str| {
+                calls.push(v.to_string());
+                Ok(if v == "MR4410827" {
+                    "ID_X".to_string()
+                } else {
+                    v.to_string()
+                })
+            },
+        )
+        .expect("location");
+        assert_eq!(out, "https://emr.example/chart/ID_X?next=a");
+    }
+}

@@ -1,0 +1,356 @@
+//! A request on a route: the claim check, every channel made safe for where it goes
+//! (de-identified for the outside, revealed for the clinic), the evidence snapshot, the
+//! signature, the upstream call under its timeout, and the answer treated the same way on
+//! its way back (an answer that goes outside is de-identified first).
+//!
+//! Fails closed: any failure before the upstream is called forwards nothing; any failure
+//! treating an answer that leaves the clinic answers a problem instead of the answer.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant, SystemTime};
+
+use bytes::Bytes;
+use http_body_util::Full;
+use hyper::body::Incoming;
+use hyper::header::{HeaderMap, HeaderValue, CONTENT_LENGTH};
+use hyper::http::request::Parts;
+use hyper::{Method, Request, Response};
+
+use super::api::caller_allow;
+use super::body;
+use super::channels::{
+    answer_headers, deidentified_headers, map_path, path_after_prefix, returned_headers,
+    revealed_headers, set_request_id, upstream_uri,
+};
+use super::claims::{self, ClaimError, Decision};
+use super::handle::{audit_before_forwarding, Admitted, Handled};
+use super::media::{content_type_str, kind_of, readable_body, set_content_type, BodyKind};
+use super::respond::{Failure, UpstreamError};
+use super::trail::Trail;
+use super::work::{
+    deidentify_body, deidentify_document, deidentify_field, deidentify_keeping_document,
+    reidentify_body, vault_inline, Deidentified, Revealer, Side,
+};
+use super::{Gateway, Resp, Route};
+use crate::config::Direction;
+use crate::engine::reveal::Allow;
+use crate::engine::ContentType;
+
+/// Findings of a flagged claim (codes and line numbers only), on the forwarded request and
+/// on the answer.
+const FINDINGS_HEADER: &str = "phigate-claim-findings";
+
+/// What crosses to the upstream, each channel already made safe.
+struct Outbound {
+    body: Bytes,
+    /// The body's JSON document, when it was de-identified as one (for the evidence).
+    doc: Option<serde_json::Value>,
+    /// The path after the route prefix, and the query.
+    path_and_query: String,
+    headers: HeaderMap,
+}
+
+/// Forwards a request on route `i` and treats the answer.
+pub async fn forward(
+    gw: &Arc<Gateway>,
+    i: usize,
+    req: Admitted<'_>,
+    request_id: &str,
+    trail: &Arc<Trail>,
+) -> Handled {
+    let route = &gw.routes[i];
+    let parts = &req.parts;
+    require_standard_method(&parts.method)?;
+    let kind = kind_of(&parts.headers, &req.body, &route.cfg.pass_content_types)?;
+    let body = readable_body(&parts.headers, req.body.clone(), kind)?;
+    let decision = check_claim(gw, route, parts, &body, trail)?;
+    let mut outbound = match route.cfg.direction {
+        Direction::Deidentify => {
+            let keep_doc = decision.is_some();
+            deidentified(gw, i, parts, kind, body, keep_doc, trail).await?
+        }
+        Direction::Reidentify => {
+            let allow = caller_allow(&route.reveal, &req.caller.name);
+            revealed(gw, i, parts, kind, body, allow, trail).await?
+        }
+    };
+    let findings = decision.as_ref().and_then(findings_header);
+    let forwarded = outbound.body.clone();
+    let doc = outbound.doc.take();
+    let mut out = upstream_request(route, parts, kind, outbound)?;
+    set_request_id(out.headers_mut(), request_id);
+    if let Some(v) = &findings {
+        out.headers_mut().insert(FINDINGS_HEADER, v.clone());
+    }
+    if let Some(d) = &decision {
+        write_evidence(gw, route, request_id, &forwarded, doc.as_ref(), d)?;
+    }
+    sign(route, out.headers_mut(), request_id, &forwarded);
+    audit_before_forwarding(gw, i, trail, request_id).await?;
+    let (rparts, rbody) = call_upstream(gw, route, out).await?;
+    let mut resp = match route.cfg.direction {
+        Direction::Deidentify => answer_inside(rparts, rbody),
+        Direction::Reidentify => answer_outside(gw, i, rparts, rbody, trail).await?,
+    };
+    set_request_id(resp.headers_mut(), request_id);
+    if let Some(v) = findings {
+        resp.headers_mut().insert(FINDINGS_HEADER, v);
+    }
+    Ok((resp, "forwarded"))
+}
+
+/// The methods of RFC 9110 and PATCH; anything else (an extension method, or a value that
+/// is not a method at all) is not forwarded.
+fn require_standard_method(m: &Method) -> Result<(), Failure> {
+    match *m {
+        Method::GET
+        | Method::HEAD
+        | Method::POST
+        | Method::PUT
+        | Method::PATCH
+        | Method::DELETE
+        | Method::OPTIONS => Ok(()),
+        _ => Err(Failure::Method(
+            "only the standard HTTP methods are forwarded",
+        )),
+    }
+}
+
+/// On a claims route, the claim is checked as the clinic wrote it, before anything is
+/// de-identified; a rejected claim goes no further.
+fn check_claim(
+    gw: &Gateway,
+    route: &Route,
+    parts: &Parts,
+    body: &[u8],
+    trail: &Trail,
+) -> Result<Option<Decision>, Failure> {
+    let (Some(cr), Some(checker)) = (&route.cfg.claims, &gw.claims) else {
+        return Ok(None);
+    };
+    let ct = content_type_str(&parts.headers);
+    let d = claims::decide(checker, cr, ct, body, &gw.claim_metrics)?;
+    trail.set_claim(d.outcome(), claims::codes(d.reports()));
+    match d {
+        Decision::Reject(reports) => Err(ClaimError::Rejected(reports).into()),
+        d => Ok(Some(d)),
+    }
+}
+
+/// The `phigate-claim-findings` header of a flagged claim.
+fn findings_header(d: &Decision) -> Option<HeaderValue> {
+    match d {
+        Decision::Flag(reports) => HeaderValue::from_str(&claims::findings_header(reports)).ok(),
+        _ => None,
+    }
+}
+
+/// Every channel de-identified for the outside: the body (its JSON document kept with
+/// `keep_doc`, for a claim's evidence), the path (segment by segment, matrix parameters
+/// apart), the query (as a form) and the forwarded headers.
+async fn deidentified(
+    gw: &Arc<Gateway>,
+    i: usize,
+    parts: &Parts,
+    kind: BodyKind,
+    body: Bytes,
+    keep_doc: bool,
+    trail: &Arc<Trail>,
+) -> Result<Outbound, Failure> {
+    let side = Side::Route(i);
+    let route = &gw.routes[i];
+    let body = match keep_doc {
+        true => deidentify_keeping_document(gw, side, kind, body, trail).await?,
+        false => Deidentified {
+            body: deidentify_body(gw, side, kind, body, trail).await?,
+            doc: None,
+        },
+    };
+    vault_inline(gw, || {
+        let mut field = |v: &str| deidentify_field(gw, side, v, trail);
+        let mut pq = map_path(path_after_prefix(route, &parts.uri), true, &mut field)?;
+        if let Some(q) = parts.uri.query() {
+            // `;` separates pairs as `&` does for many servers (HTML 4): read it as one.
+            let q = q.replace(';', "&");
+            pq.push('?');
+            pq.push_str(&deidentify_document(
+                gw,
+                side,
+                q.as_bytes(),
+                ContentType::Form,
+                trail,
+            )?);
+        }
+        let headers = deidentified_headers(&parts.headers, route, field)?;
+        Ok(Outbound {
+            body: body.body,
+            doc: body.doc,
+            path_and_query: pq,
+            headers,
+        })
+    })
+}
+
+/// Every channel revealed for the clinic, as far as the caller may see: the body, the path,
+/// the query and the route's scanned headers.
+async fn revealed(
+    gw: &Arc<Gateway>,
+    i: usize,
+    parts: &Parts,
+    kind: BodyKind,
+    body: Bytes,
+    allow: Allow,
+    trail: &Arc<Trail>,
+) -> Result<Outbound, Failure> {
+    let side = Side::Route(i);
+    let route = &gw.routes[i];
+    let body = reidentify_body(gw, side, kind, body, allow.clone(), trail).await?;
+    vault_inline(gw, || {
+        let mut r = Revealer::new(gw, side, trail, &allow);
+        let mut pq = map_path(
+            path_after_prefix(route, &parts.uri),
+            false,
+            &mut |v: &str| r.field(v),
+        )?;
+        if let Some(q) = parts.uri.query() {
+            pq.push('?');
+            pq.push_str(&r.query(q)?);
+        }
+        let headers = revealed_headers(&parts.headers, route, |v| r.field(v))?;
+        Ok(Outbound {
+            body,
+            doc: None,
+            path_and_query: pq,
+            headers,
+        })
+    })
+}
+
+/// The request to the upstream: the route's URL with the safe path and query, the safe
+/// headers, and the body with its rebuilt `Content-Type`.
+fn upstream_request(
+    route: &Route,
+    parts: &Parts,
+    kind: BodyKind,
+    outbound: Outbound,
+) -> Result<Request<Full<Bytes>>, Failure> {
+    let uri = upstream_uri(&route.upstream, &outbound.path_and_query)?;
+    let has_body = kind != BodyKind::Empty || !outbound.body.is_empty();
+    let len = outbound.body.len();
+    let mut out = Request::new(Full::new(outbound.body));
+    *out.method_mut() = parts.method.clone();
+    *out.uri_mut() = uri;
+    *out.headers_mut() = outbound.headers;
+    if has_body {
+        set_content_type(&parts.headers, out.headers_mut(), kind);
+        out.headers_mut()
+            .insert(CONTENT_LENGTH, HeaderValue::from(len));
+    }
+    Ok(out)
+}
+
+/// The evidence snapshot is on disk before the claim leaves (fail closed).
+fn write_evidence(
+    gw: &Gateway,
+    route: &Route,
+    request_id: &str,
+    forwarded: &[u8],
+    doc: Option<&serde_json::Value>,
+    decision: &Decision,
+) -> Result<(), Failure> {
+    let checker = gw
+        .claims
+        .as_ref()
+        .ok_or(Failure::Internal("claim tables are not loaded"))?;
+    claims::write_snapshot(
+        &gw.evidence_dir,
+        request_id,
+        &route.cfg.name,
+        claims::Forwarded {
+            bytes: forwarded,
+            doc,
+        },
+        decision,
+        checker,
+    )
+    .map_err(Failure::Evidence)?;
+    Ok(())
+}
+
+/// Signs the forwarded body for the upstream, where the route has a signing secret.
+fn sign(route: &Route, h: &mut HeaderMap, request_id: &str, body: &[u8]) {
+    let Some(signer) = &route.signer else {
+        return;
+    };
+    for (name, value) in signer.sign(&format!("msg_{request_id}"), body, SystemTime::now()) {
+        if let Ok(v) = HeaderValue::from_str(&value) {
+            h.insert(name, v);
+        }
+    }
+}
+
+/// Calls the upstream and reads its answer whole, each under the route's timeout and body
+/// limit.
+async fn call_upstream(
+    gw: &Gateway,
+    route: &Route,
+    out: Request<Full<Bytes>>,
+) -> Result<(hyper::http::response::Parts, Bytes), Failure> {
+    let timeout = Duration::from_millis(gw.config.timeouts.upstream_response_ms);
+    let sent = Instant::now();
+    let answered = tokio::time::timeout(timeout, route.client.request(out)).await;
+    gw.metrics.upstream_done(route.metrics_idx, sent.elapsed());
+    let resp: Response<Incoming> = answered
+        .map_err(|_| UpstreamError::Timeout)?
+        .map_err(UpstreamError::from)?;
+    let (rparts, rbody) = resp.into_parts();
+    let rbody = body::read_limited(rbody, route_limit(gw, route), timeout)
+        .await
+        .map_err(UpstreamError::Body)?;
+    Ok((rparts, rbody))
+}
+
+fn route_limit(gw: &Gateway, route: &Route) -> usize {
+    route
+        .cfg
+        .max_body_bytes
+        .unwrap_or(gw.config.limits.max_body_bytes)
+}
+
+/// The outside's answer goes back inside: returned as it came.
+fn answer_inside(rparts: hyper::http::response::Parts, rbody: Bytes) -> Resp {
+    let mut resp = Response::new(Full::new(rbody));
+    *resp.status_mut() = rparts.status;
+    returned_headers(&rparts.headers, resp.headers_mut());
+    resp
+}
+
+/// The clinic's answer goes outside: decoded, read and de-identified first, like any
+/// outbound body. What was just revealed to the clinic is found in its answer whatever the
+/// detector would say (the trail's echo list).
+async fn answer_outside(
+    gw: &Arc<Gateway>,
+    i: usize,
+    rparts: hyper::http::response::Parts,
+    rbody: Bytes,
+    trail: &Arc<Trail>,
+) -> Result<Resp, Failure> {
+    let side = Side::Route(i);
+    let limit = route_limit(gw, &gw.routes[i]);
+    let ratio = gw.config.limits.max_decompression_ratio;
+    let decoded =
+        body::decode(&rparts.headers, rbody, limit, ratio).map_err(UpstreamError::Body)?;
+    let unreadable = |e: super::media::MediaError| UpstreamError::Unreadable(e.to_string());
+    let rkind = kind_of(&rparts.headers, &decoded, &[]).map_err(unreadable)?;
+    let decoded = readable_body(&rparts.headers, decoded, rkind).map_err(unreadable)?;
+    let out = deidentify_body(gw, side, rkind, decoded, trail).await?;
+    let mut resp = Response::new(Full::new(out));
+    *resp.status_mut() = rparts.status;
+    set_content_type(&rparts.headers, resp.headers_mut(), rkind);
+    vault_inline(gw, || {
+        answer_headers(&rparts.headers, resp.headers_mut(), |v| {
+            deidentify_field(gw, side, v, trail)
+        })
+    })?;
+    Ok(resp)
+}

@@ -1,0 +1,230 @@
+//! What a body is: its `Content-Type` read into parts, the treatment that follows from it
+//! ([`BodyKind`]: a document the engine reads, a type the route passes unscanned, or
+//! nothing), its charset converted to UTF-8, and the `Content-Type` forwarded with it.
+//!
+//! Only the parsed parts of a `Content-Type` are ever forwarded, so a parameter
+//! (`; patient="…"`) never crosses. A type the engine cannot read is refused, not passed.
+//! Reading and decoding the bytes is [`super::body`]'s.
+
+use std::borrow::Cow;
+
+use bytes::Bytes;
+use hyper::header::{HeaderMap, HeaderValue, CONTENT_LENGTH, CONTENT_TYPE};
+
+use crate::charset::{self, CharsetError};
+use crate::engine::ContentType;
+
+/// Why a body's type or charset cannot be read. Messages quote no header value.
+#[derive(Debug, thiserror::Error)]
+pub enum MediaError {
+    #[error("{0}")]
+    Unsupported(&'static str),
+    #[error(transparent)]
+    Charset(#[from] CharsetError),
+}
+
+/// What to do with a body.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum BodyKind {
+    Empty,
+    Doc(ContentType),
+    /// A type the route forwards unscanned.
+    Pass,
+}
+
+/// The treatment of a body by its `Content-Type` (`pass` lists the route's unscanned types).
+pub fn kind_of(headers: &HeaderMap, body: &[u8], pass: &[String]) -> Result<BodyKind, MediaError> {
+    let Some(media) = MediaType::of(headers)? else {
+        return if body.is_empty() {
+            Ok(BodyKind::Empty)
+        } else {
+            Err(MediaError::Unsupported("a body needs a Content-Type"))
+        };
+    };
+    let ct = media.essence.as_str();
+    if pass.iter().any(|p| p.eq_ignore_ascii_case(ct)) {
+        return Ok(BodyKind::Pass);
+    }
+    if body.is_empty() {
+        return Ok(BodyKind::Empty);
+    }
+    document_type(ct).map(BodyKind::Doc)
+}
+
+/// The engine's content type for a media type, or why it is refused.
+fn document_type(essence: &str) -> Result<ContentType, MediaError> {
+    Ok(match essence {
+        "application/fhir+json" | "application/json+fhir" => ContentType::FhirJson,
+        "application/json" | "text/json" | "application/x-json" => ContentType::Json,
+        "application/x-www-form-urlencoded" => ContentType::Form,
+        "text/plain" => ContentType::Text,
+        "application/hl7-v2" | "x-application/hl7-v2+er7" => ContentType::Hl7,
+        "text/csv" => ContentType::Csv,
+        "text/tab-separated-values" => ContentType::Tsv,
+        t if t.starts_with("multipart/") => {
+            return Err(MediaError::Unsupported(
+                "multipart bodies are refused on this route",
+            ))
+        }
+        t => t.parse::<ContentType>().map_err(|_| {
+            MediaError::Unsupported(
+                "this content type is not de-identified, so it is refused on this route",
+            )
+        })?,
+    })
+}
+
+/// A `Content-Type` read into its parts.
+struct MediaType {
+    /// `type/subtype`, lower case, checked to be RFC 9110 tokens.
+    essence: String,
+    charset: Option<String>,
+}
+
+impl MediaType {
+    fn of(headers: &HeaderMap) -> Result<Option<MediaType>, MediaError> {
+        let Some(v) = headers.get(CONTENT_TYPE) else {
+            return Ok(None);
+        };
+        let v = v
+            .to_str()
+            .map_err(|_| MediaError::Unsupported("the Content-Type is not visible ASCII"))?;
+        let mut parts = v.split(';');
+        let essence = parts.next().unwrap_or("").trim().to_ascii_lowercase();
+        if !is_media_range(&essence, b"!#$&^_.+-") {
+            return Err(MediaError::Unsupported(
+                "the Content-Type is not a media type",
+            ));
+        }
+        let charset = parts.find_map(|p| {
+            let (k, v) = p.split_once('=')?;
+            k.trim()
+                .eq_ignore_ascii_case("charset")
+                .then(|| v.trim().trim_matches('"').to_ascii_lowercase())
+        });
+        Ok(Some(MediaType { essence, charset }))
+    }
+
+    /// The header to forward: the media type, and `charset=utf-8` where the body is text
+    /// (every de-identified body is forwarded as UTF-8).
+    fn forwarded(&self, converted: bool) -> Option<HeaderValue> {
+        let textual = self.essence.starts_with("text/") || self.charset.is_some();
+        let v = if textual && converted {
+            format!("{}; charset=utf-8", self.essence)
+        } else {
+            self.essence.clone()
+        };
+        HeaderValue::from_str(&v).ok()
+    }
+}
+
+/// Whether `essence` is `type/subtype`, each an RFC 9110 token of alphanumerics and the
+/// punctuation `extra` allows (`Accept` ranges also allow `*`).
+pub fn is_media_range(essence: &str, extra: &[u8]) -> bool {
+    let token = |s: &str| {
+        !s.is_empty()
+            && s.bytes()
+                .all(|b| b.is_ascii_alphanumeric() || extra.contains(&b))
+    };
+    essence
+        .split_once('/')
+        .is_some_and(|(t, sub)| token(t) && token(sub))
+}
+
+/// A document body as UTF-8, converted from the charset it declares (or carries in a BOM);
+/// other bodies as they are. A body that cannot be read is refused.
+pub fn readable_body(
+    headers: &HeaderMap,
+    body: Bytes,
+    kind: BodyKind,
+) -> Result<Bytes, MediaError> {
+    let BodyKind::Doc(_) = kind else {
+        return Ok(body);
+    };
+    let media = MediaType::of(headers)?;
+    let declared = media.as_ref().and_then(|m| m.charset.as_deref());
+    Ok(match charset::to_utf8(&body, declared)? {
+        Cow::Borrowed(b) => body.slice_ref(b),
+        Cow::Owned(b) => Bytes::from(b),
+    })
+}
+
+/// Sets the forwarded `Content-Type`, rebuilt from its parsed parts.
+pub fn set_content_type(from: &HeaderMap, to: &mut HeaderMap, kind: BodyKind) {
+    let Ok(Some(media)) = MediaType::of(from) else {
+        return;
+    };
+    if let Some(v) = media.forwarded(matches!(kind, BodyKind::Doc(_))) {
+        to.insert(CONTENT_TYPE, v);
+    }
+}
+
+/// The `Content-Type` as sent (the claim parser takes it as a format hint), or "".
+pub fn content_type_str(h: &HeaderMap) -> &str {
+    h.get(CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+}
+
+/// The declared `Content-Length`, if it is a number.
+pub fn declared_length(h: &HeaderMap) -> Option<usize> {
+    h.get(CONTENT_LENGTH)?.to_str().ok()?.parse().ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The status a refused body is answered with.
+    fn status(r: Result<BodyKind, MediaError>) -> u16 {
+        let e = r.expect_err("refused");
+        super::super::respond::Failure::from(e)
+            .problem()
+            .status
+            .as_u16()
+    }
+
+    #[test]
+    fn content_types_decide_treatment() {
+        let mut h = HeaderMap::new();
+        assert_eq!(kind_of(&h, b"", &[]).expect("empty"), BodyKind::Empty);
+        assert!(kind_of(&h, b"x", &[]).is_err(), "a body needs a type");
+        h.insert(
+            CONTENT_TYPE,
+            HeaderValue::from_static("application/fhir+json; charset=utf-8"),
+        );
+        assert_eq!(
+            kind_of(&h, b"{}", &[]).expect("fhir"),
+            BodyKind::Doc(ContentType::FhirJson)
+        );
+        h.insert(
+            CONTENT_TYPE,
+            HeaderValue::from_static("multipart/form-data; boundary=x"),
+        );
+        assert_eq!(status(kind_of(&h, b"--x", &[])), 415, "multipart");
+        assert_eq!(
+            kind_of(&h, b"--x", &["multipart/form-data".into()]).expect("passed"),
+            BodyKind::Pass
+        );
+        // Labels users send are read, not refused; the engine reads the body's real shape.
+        for (label, kind) in [
+            ("text/json", ContentType::Json),
+            ("application/json+fhir", ContentType::FhirJson),
+            ("application/vnd.clinic.event+json", ContentType::Json),
+            ("application/x-ndjson", ContentType::NdJson),
+            ("application/fhir+ndjson", ContentType::NdJson),
+        ] {
+            h.insert(CONTENT_TYPE, HeaderValue::from_static(label));
+            assert_eq!(kind_of(&h, b"{}", &[]).expect(label), BodyKind::Doc(kind));
+        }
+        h.insert(CONTENT_TYPE, HeaderValue::from_static("application/xml"));
+        assert_eq!(status(kind_of(&h, b"<x/>", &[])), 415, "xml");
+        h.insert(
+            CONTENT_TYPE,
+            HeaderValue::from_static("text/plain; patient=\"Ansel\""),
+        );
+        let mut out = HeaderMap::new();
+        set_content_type(&h, &mut out, BodyKind::Doc(ContentType::Text));
+        assert_eq!(out[CONTENT_TYPE], "text/plain; charset=utf-8");
+    }
+}
