@@ -44,10 +44,24 @@ impl std::fmt::Debug for Revealed {
 /// Why a store could not hand out or look up tokens. Never carries a value.
 #[derive(Debug, thiserror::Error)]
 pub enum TokenError {
+    /// The store failed. Its error is kept as the source, so whoever logs this walks the
+    /// cause chain (`source()`, or anyhow's `{:#}`) down to the store's own reason (a full
+    /// disk, a refused connection). Boxed because this module sits below the stores and
+    /// must not name their error types; stores never put a value or a key in an error.
+    #[error("token store unavailable")]
+    Store(#[source] Box<dyn std::error::Error + Send + Sync + 'static>),
+    /// A failure with no underlying error to keep, described in words.
     #[error("token store unavailable: {0}")]
     Unavailable(String),
     #[error("token store lock poisoned")]
     Poisoned,
+}
+
+impl TokenError {
+    /// A store's failure, kept whole as the cause.
+    pub fn store(e: impl std::error::Error + Send + Sync + 'static) -> TokenError {
+        TokenError::Store(Box::new(e))
+    }
 }
 
 /// Where tokens come from. Implementations must make a mapping durable before returning
