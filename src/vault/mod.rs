@@ -191,3 +191,25 @@ pub enum TreeId {
     /// A keyring entry: subject id → wrapped key.
     Keyring = 2,
 }
+
+#[cfg(test)]
+mod tests {
+    use std::error::Error as _;
+
+    use super::*;
+
+    #[test]
+    fn a_vault_error_stays_the_cause_of_the_token_error() {
+        let e = TokenError::from(VaultError::Storage("No space left on device".into()));
+        assert_eq!(e.to_string(), "token store unavailable");
+        let cause = e.source().expect("the vault error is the source");
+        assert!(matches!(
+            cause.downcast_ref::<VaultError>(),
+            Some(VaultError::Storage(m)) if m == "No space left on device"
+        ));
+        assert_eq!(
+            cause.to_string(),
+            "vault storage error: No space left on device"
+        );
+    }
+}

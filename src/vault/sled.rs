@@ -818,6 +818,26 @@ mod tests {
     }
 
     #[test]
+    fn a_batch_of_new_values_is_flushed_once() {
+        use std::sync::atomic::Ordering::SeqCst;
+        let dir = tempfile::tempdir().expect("tempdir");
+        let v = SledVault::open(dir.path(), &key(6)).expect("open");
+        let values: Vec<String> = (0..20).map(|i| format!("Batch Value {i}")).collect();
+        let reqs: Vec<TokenRequest<'_>> = values
+            .iter()
+            .map(|value| TokenRequest {
+                ty: PhiType::Name,
+                value,
+            })
+            .collect();
+        let before = v.commit.flushes.load(SeqCst);
+        v.tokenize_for(Some("MRN:MRX-1"), &reqs, false)
+            .expect("tokens");
+        assert_eq!(v.commit.flushes.load(SeqCst), before + 1, "one flush");
+        assert_eq!(v.len(), 20);
+    }
+
+    #[test]
     fn tokens_survive_reopen_and_reveal_and_no_plaintext_reaches_disk() {
         let dir = tempfile::tempdir().expect("tempdir");
         let canaries = ["Zebulon Quixote", "219-09-9999", "zq-canary@example.org"];

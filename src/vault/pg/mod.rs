@@ -960,6 +960,87 @@ mod tests {
         }
     }
 
+    /// Runs `sql` on the vault's database.
+    fn execute(v: &PgVault, sql: String) {
+        let pool = Arc::clone(&v.inner.pool);
+        v.run(async move {
+            let c = pool.get().await?;
+            c.client.batch_execute(&sql).await?;
+            Ok(())
+        })
+        .expect("execute");
+    }
+
+    fn rows(v: &PgVault, table: &'static str) -> i64 {
+        let pool = Arc::clone(&v.inner.pool);
+        v.run(async move {
+            let c = pool.get().await?;
+            let sql = format!("SELECT count(*) FROM {table}");
+            Ok(c.client.query_one(&sql, &[]).await?.get::<_, i64>(0))
+        })
+        .expect("count")
+    }
+
+    #[test]
+    fn pg_a_batch_is_one_transaction_and_a_failure_half_way_leaves_nothing() {
+        let Some(url) = fresh("pg_batch_one_transaction") else {
+            return;
+        };
+        let v = open(&url, 12);
+        // The second value's look-up row is refused, after every token row of the batch
+        // (and the patient's new key) has been written.
+        let poison = TokenMinter::new(&key(12), "").mint(
+            PhiType::Name,
+            &token_input(PhiType::Name, "Poison Value", false),
+            0,
+        );
+        execute(
+            &v,
+            format!(
+                "CREATE FUNCTION refuse_poison() RETURNS trigger LANGUAGE plpgsql AS $$
+                 BEGIN
+                   IF NEW.token = '{poison}' THEN RAISE EXCEPTION 'refused by the test'; END IF;
+                   RETURN NEW;
+                 END $$;
+                 CREATE TRIGGER refuse_poison BEFORE INSERT ON phigate_index
+                   FOR EACH ROW EXECUTE FUNCTION refuse_poison();"
+            ),
+        );
+        let batch = [
+            req(PhiType::Name, "First Value"),
+            req(PhiType::Name, "Poison Value"),
+            req(PhiType::Name, "Third Value"),
+        ];
+        let err = v
+            .tokenize_for(Some("MRN:MRX-9"), &batch, false)
+            .expect_err("refused");
+        let mut chain = err.to_string();
+        let mut cause = std::error::Error::source(&err);
+        while let Some(c) = cause {
+            chain = format!("{chain}: {c}");
+            cause = c.source();
+        }
+        assert!(chain.contains("refused by the test"), "{chain}");
+        for table in [
+            "phigate_tokens",
+            "phigate_index",
+            "phigate_holdings",
+            "phigate_subject_keys",
+        ] {
+            assert_eq!(rows(&v, table), 0, "{table}: the batch left nothing behind");
+        }
+        execute(&v, "DROP TRIGGER refuse_poison ON phigate_index".into());
+        let t = v
+            .tokenize_for(Some("MRN:MRX-9"), &batch, false)
+            .expect("the same batch, once allowed");
+        assert_eq!(t[1], poison);
+        assert_eq!(rows(&v, "phigate_tokens"), 3);
+        assert_eq!(
+            v.reveal(&t[2]).expect("r").expect("known").value,
+            "Third Value"
+        );
+    }
+
     #[test]
     fn pg_forget_shreds_one_patient_and_vacuums_the_key_table() {
         let Some(url) = fresh("pg_forget") else {
