@@ -222,23 +222,15 @@ impl SledVault {
     /// Opens (or creates) the vault in `dir`. A vault created under another master key is
     /// refused before anything is read or written.
     pub fn open(dir: &Path, master: &MasterKey) -> Result<SledVault, VaultError> {
-        SledVault::open_domain(dir, master, "")
+        SledVault::open_with(dir, master, "", OPEN_TIMEOUT)
     }
 
-    /// Opens the vault minting tokens in a token domain: each outside destination can have
+    /// Opens the vault minting tokens in a token `domain` (each outside destination can have
     /// its own, so two vendors' data sets cannot be joined on tokens unless the clinic gives
-    /// them the same domain. Reveal works for every domain's tokens.
-    pub fn open_domain(
-        dir: &Path,
-        master: &MasterKey,
-        domain: &str,
-    ) -> Result<SledVault, VaultError> {
-        SledVault::open_with(dir, master, domain, OPEN_TIMEOUT)
-    }
-
-    /// [`SledVault::open_domain`] with a limit on how long opening may take. sled replays
-    /// its log on open, and on some truncated logs it never finishes; rather than hang, the
-    /// open fails (fail closed) and names the likely cause.
+    /// them the same domain; reveal works for every domain's tokens), with a limit on how
+    /// long opening may take: sled replays its log on open, and on some truncated logs it
+    /// never finishes; rather than hang, the open fails (fail closed) and names the likely
+    /// cause.
     pub fn open_with(
         dir: &Path,
         master: &MasterKey,
@@ -448,10 +440,7 @@ impl SledVault {
             let mut out = Forgotten::default();
             for item in self.tokens.iter() {
                 let (token, mut held) = item?;
-                loop {
-                    let Some(left) = record::without(&record::copies(&held)?, mine) else {
-                        break;
-                    };
+                while let Some(left) = record::without(&record::copies(&held)?, mine) {
                     let next = (!left.is_empty()).then(|| record::encode(&left));
                     match self.tokens.compare_and_swap(&token, Some(&held), next)? {
                         Ok(()) => {
@@ -730,13 +719,9 @@ impl SledVault {
 }
 
 impl TokenStore for SledVault {
-    /// Mints or finds every token of the batch, then flushes once (group commit) unless
-    /// every mapping is already on disk: no token is returned before its mapping is.
-    fn tokenize(&self, batch: &[TokenRequest<'_>], exact: bool) -> Result<Vec<String>, TokenError> {
-        self.tokenize_for(None, batch, exact)
-    }
-
-    /// As [`TokenStore::tokenize`], sealing new values under the patient's subject key.
+    /// Mints or finds every token of the batch (sealing new values under the patient's
+    /// subject key), then flushes once (group commit) unless every mapping is already on
+    /// disk: no token is returned before its mapping is.
     fn tokenize_for(
         &self,
         patient: Option<&str>,
@@ -945,11 +930,11 @@ mod tests {
             ty: PhiType::Name,
             value: "Maria Lopez",
         }];
-        let a = SledVault::open_domain(dir.path(), &key(3), "vendor-a")
+        let a = SledVault::open_with(dir.path(), &key(3), "vendor-a", OPEN_TIMEOUT)
             .expect("a")
             .tokenize(&req, false)
             .expect("ta");
-        let b = SledVault::open_domain(dir.path(), &key(3), "vendor-b")
+        let b = SledVault::open_with(dir.path(), &key(3), "vendor-b", OPEN_TIMEOUT)
             .expect("b")
             .tokenize(&req, false)
             .expect("tb");
@@ -964,7 +949,7 @@ mod tests {
             "Maria Lopez"
         );
         drop(v);
-        let a2 = SledVault::open_domain(dir.path(), &key(3), "vendor-a")
+        let a2 = SledVault::open_with(dir.path(), &key(3), "vendor-a", OPEN_TIMEOUT)
             .expect("a")
             .tokenize(&req, false)
             .expect("ta");

@@ -797,10 +797,6 @@ pub fn scratch_database(base_url: &str, prefix: &str) -> Result<String, VaultErr
 }
 
 impl TokenStore for PgVault {
-    fn tokenize(&self, batch: &[TokenRequest<'_>], exact: bool) -> Result<Vec<String>, TokenError> {
-        self.tokenize_for(None, batch, exact)
-    }
-
     fn tokenize_for(
         &self,
         patient: Option<&str>,
