@@ -765,7 +765,7 @@ fn scan_one(
         }
         Err(e) => {
             totals.errors += 1;
-            eprintln!("phigate: {e}");
+            eprintln!("phigate: {}", error_message(&e.into()));
             Ok(ExitCode::from(1))
         }
     }
@@ -1002,7 +1002,7 @@ fn process_record(
     engine
         .deidentify(rec.text.as_bytes(), ct, t, scratch)
         .map(|o| (rec.id.clone(), o))
-        .map_err(|e| (rec.id.clone(), e.to_string()))
+        .map_err(|e| (rec.id.clone(), error_message(&e.into())))
 }
 
 fn json_category(e: &serde_json::Error) -> &'static str {

@@ -9,8 +9,8 @@
 //!
 //! # Rooms
 //!
-//! This module holds the vault itself (minting, reveal, verify, forget); [`options`] reads
-//! the URL, [`tls`] adapts rustls to tokio-postgres, [`pool`] lends connections and bridges
+//! This module holds the vault itself (opening, reveal, verify, forget); [`mint`] mints a
+//! batch in one transaction, [`options`] reads the URL, [`tls`] adapts rustls to tokio-postgres, [`pool`] lends connections and bridges
 //! synchronous callers to the vault's runtime, [`migrate`] owns the schema, [`transfer`]
 //! copies to and from a sled vault (`vault migrate`), and [`witness`] keeps the audit log's
 //! witness.
@@ -80,6 +80,7 @@
 //! `sslrootcert`, or the system roots, and the host name). rustls on ring only.
 
 mod migrate;
+mod mint;
 mod options;
 mod pool;
 mod tls;
@@ -90,32 +91,24 @@ use std::collections::HashMap;
 use std::future::Future;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
 
 use ring::rand::SystemRandom;
-use tokio_postgres::error::SqlState;
-use tokio_postgres::types::ToSql;
-use tokio_postgres::{Client, GenericClient};
+use tokio_postgres::Client;
 
 use super::index::IndexKey;
-use super::keyring::{new_subject_key, unwrap_entry, wrap_entry, Keys, SubjectKey};
-use super::record::{self, Holder, Sealed};
-use super::seal::{same_value, Sealer, KEY_ID};
+use super::keyring::{unwrap_entry, Keys, SubjectKey};
+use super::record::{self, Holder};
+use super::seal::{Sealer, KEY_ID};
 use super::{Forgotten, Holders, SubjectId, VaultError, VaultStore};
 use crate::keys::MasterKey;
-use crate::phi::PhiType;
-use crate::transform::token::{
-    token_input, Revealed, TokenError, TokenMinter, TokenRequest, TokenStore,
-};
+use crate::transform::token::{Revealed, TokenError, TokenMinter, TokenRequest, TokenStore};
 pub use migrate::SCHEMA_VERSION;
 pub use options::PgOptions;
 use options::{describe, parse_url};
-use pool::{call, spawn_health_check, Conn, Pool, Stmts};
+use pool::{call, spawn_health_check, Pool};
 use tls::MakeRustls;
 pub use witness::PgWitness;
 
-/// Transactions retried after a deadlock or serialisation failure.
-const TX_ATTEMPTS: usize = 8;
 /// Rows per page when reading a whole table.
 const PAGE: i64 = 1000;
 
@@ -140,19 +133,6 @@ impl From<tokio_postgres::Error> for VaultError {
                 storage(msg)
             }
         }
-    }
-}
-
-fn retryable(e: &VaultError) -> bool {
-    match e {
-        VaultError::Storage(m) => [
-            SqlState::T_R_DEADLOCK_DETECTED,
-            SqlState::T_R_SERIALIZATION_FAILURE,
-            SqlState::UNIQUE_VIOLATION,
-        ]
-        .iter()
-        .any(|s| m.ends_with(&format!("({})", s.code()))),
-        _ => false,
     }
 }
 
@@ -189,16 +169,6 @@ pub struct PgVault {
     inner: Arc<Inner>,
     minter: Arc<TokenMinter>,
     domain: String,
-}
-
-/// One value of a batch, owned (the work runs on the vault's runtime).
-struct Item {
-    pos: usize,
-    ty: PhiType,
-    value: String,
-    norm: String,
-    key: Vec<u8>,
-    first: String,
 }
 
 impl PgVault {
@@ -511,213 +481,6 @@ impl PgVault {
         })
     }
 
-    /// Looks up, or mints in one transaction, the tokens of a batch.
-    async fn tokenize_async(
-        inner: Arc<Inner>,
-        minter: Arc<TokenMinter>,
-        sid: Option<SubjectId>,
-        mut items: Vec<Item>,
-        exact: bool,
-    ) -> Result<Vec<String>, VaultError> {
-        let mut out = vec![String::new(); items.len()];
-        let mut c = inner.pool.get().await?;
-        let keys: Vec<&[u8]> = items.iter().map(|i| i.key.as_slice()).collect();
-        let found: HashMap<Vec<u8>, String> = c
-            .client
-            .query(&c.st.lookup, &[&keys])
-            .await?
-            .into_iter()
-            .map(|r| (r.get(0), r.get(1)))
-            .collect();
-        items.retain(|i| match found.get(&i.key) {
-            Some(t) => {
-                out[i.pos].clone_from(t);
-                false
-            }
-            None => true,
-        });
-        if items.is_empty() {
-            return Ok(out);
-        }
-        // The same lock order on every replica: by first-attempt token.
-        items.sort_by(|a, b| a.first.cmp(&b.first));
-        let mut tries = 0;
-        loop {
-            match Self::mint(&inner, &minter, &mut c, sid, &items, exact).await {
-                Ok(tokens) => {
-                    for (i, t) in items.iter().zip(tokens) {
-                        out[i.pos] = t;
-                    }
-                    return Ok(out);
-                }
-                Err(e) if retryable(&e) && tries + 1 < TX_ATTEMPTS => {
-                    tries += 1;
-                    tokio::time::sleep(Duration::from_millis(2 << tries.min(6))).await;
-                }
-                Err(e) => return Err(e),
-            }
-        }
-    }
-
-    /// The subject's key, read `FOR SHARE` in the transaction (created if new).
-    async fn subject_key(
-        inner: &Inner,
-        c: &impl GenericClient,
-        st: &Stmts,
-        sid: &SubjectId,
-    ) -> Result<Keys, VaultError> {
-        let id = sid.as_slice();
-        let mut row = c.query_opt(&st.key_for_share, &[&id]).await?;
-        if row.is_none() {
-            let key = new_subject_key(&inner.rng)?;
-            let body = wrap_entry(&inner.master, &inner.rng, sid, &key, inner.wrap_id)?;
-            c.execute(&st.insert_key, &[&id, &body]).await?;
-            // This transaction's key, or the one a concurrent opener committed first.
-            row = c.query_opt(&st.key_for_share, &[&id]).await?;
-        }
-        let body: Vec<u8> = row.ok_or(VaultError::UnknownSubject)?.get(0);
-        let key = unwrap_entry(&inner.master, sid, &body)?.ok_or(VaultError::Corrupt)?;
-        let mut keys = Keys::new();
-        keys.insert(*sid, key);
-        Ok(keys)
-    }
-
-    async fn mint(
-        inner: &Inner,
-        minter: &TokenMinter,
-        c: &mut Conn,
-        sid: Option<SubjectId>,
-        items: &[Item],
-        exact: bool,
-    ) -> Result<Vec<String>, VaultError> {
-        let st = &c.st;
-        let tx = c.client.transaction().await?;
-        let mut keys = match &sid {
-            Some(s) => Self::subject_key(inner, &tx, st, s).await?,
-            None => Keys::new(),
-        };
-        let holder = sid.map_or(Holder::Vault, Holder::Subject);
-        let sid_col: Option<&[u8]> = sid.as_ref().map(|s| s.as_slice());
-        // First attempts, pipelined (sent together, executed in this order): most values
-        // are new, and their insert is all they need.
-        let firsts = items
-            .iter()
-            .map(|it| {
-                let copy = inner
-                    .sealer
-                    .seal(&it.first, holder, it.ty, &it.value, &keys)?;
-                Ok(record::encode_one(&copy))
-            })
-            .collect::<Result<Vec<_>, VaultError>>()?;
-        let params: Vec<[&(dyn ToSql + Sync); 2]> = items
-            .iter()
-            .zip(&firsts)
-            .map(|(it, rec)| [&it.first as &(dyn ToSql + Sync), rec as _])
-            .collect();
-        let inserted = futures_util::future::try_join_all(
-            params.iter().map(|p| tx.execute(&st.insert_token, p)),
-        )
-        .await?;
-        let mut tokens = Vec::with_capacity(items.len());
-        for (it, n) in items.iter().zip(inserted) {
-            if n == 1 {
-                tokens.push(it.first.clone());
-                continue;
-            }
-            // The token is taken: by this value (another holder, or a concurrent minter) or
-            // by another (a collision).
-            let mut attempt = 0u32;
-            let token = loop {
-                let token = minter.mint(it.ty, &it.norm, attempt);
-                let copy = inner.sealer.seal(&token, holder, it.ty, &it.value, &keys)?;
-                let new = record::encode_one(&copy);
-                if tx.execute(&st.insert_token, &[&token, &new]).await? == 1 {
-                    break token;
-                }
-                let Some(row) = tx.query_opt(&st.lock_token, &[&token]).await? else {
-                    continue; // forgotten meanwhile: insert afresh
-                };
-                let held: Vec<u8> = row.get(0);
-                let mut copies = record::copies(&held)?;
-                Self::load_keys(inner, &tx, &copies, &mut keys).await?;
-                let other = inner.sealer.open_any(token.as_bytes(), &copies, &keys)?;
-                if !same_value(&other, it.ty, &it.norm, exact) {
-                    // A collision: the next attempt, as every replica and sled derive it.
-                    attempt += 1;
-                    continue;
-                }
-                if !record::held_by(&copies, holder) {
-                    copies.push(copy);
-                    tx.execute(&st.update_token, &[&token, &record::encode(&copies)])
-                        .await?;
-                }
-                break token;
-            };
-            tokens.push(token);
-        }
-        // Holdings and look-ups, pipelined too.
-        let lookups: Vec<&[u8]> = items.iter().map(|it| it.key.as_slice()).collect();
-        let holdings: Vec<[&(dyn ToSql + Sync); 2]> = match &sid_col {
-            Some(s) => tokens
-                .iter()
-                .map(|t| [s as &(dyn ToSql + Sync), t as _])
-                .collect(),
-            None => Vec::new(),
-        };
-        let index: Vec<[&(dyn ToSql + Sync); 3]> = lookups
-            .iter()
-            .zip(&tokens)
-            .map(|(k, t)| [k as &(dyn ToSql + Sync), t as _, &sid_col as _])
-            .collect();
-        futures_util::future::try_join_all(
-            holdings
-                .iter()
-                .map(|p| tx.execute(&st.insert_holding, p))
-                .chain(
-                    index
-                        .iter()
-                        .map(|p| tx.execute(&st.insert_index, p.as_slice())),
-                ),
-        )
-        .await?;
-        tx.commit().await?;
-        Ok(tokens)
-    }
-
-    /// Adds to `keys` the subject keys of `copies` it lacks.
-    async fn load_keys(
-        inner: &Inner,
-        c: &impl GenericClient,
-        copies: &[Sealed],
-        keys: &mut Keys,
-    ) -> Result<(), VaultError> {
-        if copies.iter().any(|c| c.key.holder() == Holder::Vault) {
-            return Ok(());
-        }
-        let want: Vec<Vec<u8>> = copies
-            .iter()
-            .filter_map(|c| match c.key.holder() {
-                Holder::Subject(s) if !keys.contains_key(&s) => Some(s.to_vec()),
-                _ => None,
-            })
-            .collect();
-        if want.is_empty() {
-            return Ok(());
-        }
-        for r in c
-            .query(
-                "SELECT sid, body FROM phigate_subject_keys WHERE sid = ANY($1)",
-                &[&want],
-            )
-            .await?
-        {
-            if let Some((s, k)) = subject_key_row(&inner.master, r.get(0), r.get(1))? {
-                keys.insert(s, k);
-            }
-        }
-        Ok(())
-    }
-
     async fn reveal_async(
         inner: Arc<Inner>,
         token: String,
@@ -803,31 +566,7 @@ impl TokenStore for PgVault {
         batch: &[TokenRequest<'_>],
         exact: bool,
     ) -> Result<Vec<String>, TokenError> {
-        if batch.is_empty() {
-            return Ok(Vec::new());
-        }
-        let sid = patient.and_then(|p| self.subject_id(p));
-        let items = batch
-            .iter()
-            .enumerate()
-            .map(|(pos, r)| {
-                let norm = token_input(r.ty, r.value, exact);
-                Item {
-                    pos,
-                    ty: r.ty,
-                    value: r.value.to_string(),
-                    key: self
-                        .inner
-                        .index_key
-                        .lookup(&self.domain, sid.as_ref(), r.ty, &norm),
-                    first: self.minter.mint(r.ty, &norm, 0),
-                    norm,
-                }
-            })
-            .collect();
-        let inner = Arc::clone(&self.inner);
-        let minter = Arc::clone(&self.minter);
-        Ok(self.run(Self::tokenize_async(inner, minter, sid, items, exact))?)
+        Ok(self.tokenize_batch(patient, batch, exact)?)
     }
 
     fn reveal(&self, token: &str) -> Result<Option<Revealed>, TokenError> {
@@ -867,6 +606,8 @@ mod tests {
     use std::path::PathBuf;
 
     use super::*;
+    use crate::phi::PhiType;
+    use crate::transform::token::token_input;
     use crate::vault::SledVault;
 
     /// The test cluster's URL (scripts/pg-test-cluster.sh), or `None` to skip, unless
