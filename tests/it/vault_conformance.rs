@@ -4,8 +4,8 @@
 //! and the PostgreSQL vault — plus a model test of the sled vault against a `BTreeMap`.
 //!
 //! Each behaviour is a generic function over a [`Backend`] (something that opens the same
-//! storage again under a master key); `conformance!` turns the list into `#[test]`s per
-//! backend. The PostgreSQL backend takes a database of its own per test, as `pgvault` does;
+//! storage again under a master key); `store_behaviours!` and `vault_behaviours!` turn the
+//! two lists into `#[test]`s in one module per backend. The PostgreSQL backend takes a database of its own per test, as `pgvault` does;
 //! without `PHIGATE_TEST_PG_URL` its tests are reported skipped (or fail under
 //! `PHIGATE_REQUIRE_PG=1`).
 
@@ -434,70 +434,68 @@ fn a_wrong_master_key_is_refused<B: Backend>(b: &B) {
 
 /// Generates a `#[test]` per behaviour for one backend; `$backend` makes the backend for a
 /// test (given the test's name) or returns `None` when it cannot run (reported skipped).
-macro_rules! conformance {
-    ($module:ident, $backend:expr, [$($behaviour:ident),* $(,)?]) => {
-        mod $module {
-            #[allow(unused_imports)]
-            use super::*;
-            $(
-                #[test]
-                fn $behaviour() {
-                    let make = $backend;
-                    if let Some(b) = make(concat!(stringify!($module), "::", stringify!($behaviour))) {
-                        super::$behaviour(&b);
-                    }
+macro_rules! behaviours {
+    ($backend:expr, [$($behaviour:ident),* $(,)?]) => {
+        $(
+            #[test]
+            fn $behaviour() {
+                let make = $backend;
+                if let Some(b) = make(concat!(module_path!(), "::", stringify!($behaviour))) {
+                    super::$behaviour(&b);
                 }
-            )*
-        }
+            }
+        )*
     };
 }
 
-conformance!(
-    memory,
-    |_: &str| Some(Memory),
-    [
-        mints_typed_tokens_that_reveal,
-        tokens_are_deterministic_and_normalised,
-        unknown_tokens_reveal_as_nothing,
-        exact_tokens_keep_spellings_apart,
-        a_value_has_one_token_for_every_holder,
-        concurrent_minters_agree,
-    ]
-);
+/// What every token store does.
+macro_rules! store_behaviours {
+    ($backend:expr) => {
+        behaviours!(
+            $backend,
+            [
+                mints_typed_tokens_that_reveal,
+                tokens_are_deterministic_and_normalised,
+                unknown_tokens_reveal_as_nothing,
+                exact_tokens_keep_spellings_apart,
+                a_value_has_one_token_for_every_holder,
+                concurrent_minters_agree,
+            ]
+        );
+    };
+}
 
-conformance!(
-    sled,
-    |_: &str| Some(Sled::new()),
-    [
-        mints_typed_tokens_that_reveal,
-        tokens_are_deterministic_and_normalised,
-        unknown_tokens_reveal_as_nothing,
-        exact_tokens_keep_spellings_apart,
-        a_value_has_one_token_for_every_holder,
-        concurrent_minters_agree,
-        forgetting_a_patient_keeps_everyone_else,
-        mappings_survive_reopen,
-        a_token_is_durable_when_it_is_returned,
-        a_wrong_master_key_is_refused,
-    ]
-);
+/// What a vault does besides: patients' keys, durability, the master key.
+macro_rules! vault_behaviours {
+    ($backend:expr) => {
+        behaviours!(
+            $backend,
+            [
+                forgetting_a_patient_keeps_everyone_else,
+                mappings_survive_reopen,
+                a_token_is_durable_when_it_is_returned,
+                a_wrong_master_key_is_refused,
+            ]
+        );
+    };
+}
 
-conformance!(
-    postgres,
-    Postgres::new,
-    [
-        mints_typed_tokens_that_reveal,
-        tokens_are_deterministic_and_normalised,
-        unknown_tokens_reveal_as_nothing,
-        exact_tokens_keep_spellings_apart,
-        a_value_has_one_token_for_every_holder,
-        concurrent_minters_agree,
-        forgetting_a_patient_keeps_everyone_else,
-        mappings_survive_reopen,
-        a_token_is_durable_when_it_is_returned,
-        a_wrong_master_key_is_refused,
-    ]
-);
+mod memory {
+    use super::*;
+    store_behaviours!(|_: &str| Some(Memory));
+}
+
+mod sled {
+    use super::*;
+    store_behaviours!(|_: &str| Some(Sled::new()));
+    vault_behaviours!(|_: &str| Some(Sled::new()));
+}
+
+mod postgres {
+    use super::*;
+    store_behaviours!(Postgres::new);
+    vault_behaviours!(Postgres::new);
+}
 
 // === The model test ===
 
