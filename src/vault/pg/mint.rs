@@ -281,6 +281,9 @@ impl PgVault {
     }
 }
 
+/// Whether a failed batch may run again: a deadlock, a serialisation failure, or a unique
+/// violation from a replica inserting the same new row a moment earlier. The SQLSTATE is
+/// read from the message's `(code)` suffix that `From<tokio_postgres::Error>` writes.
 fn retryable(e: &VaultError) -> bool {
     match e {
         VaultError::Storage(m) => [
