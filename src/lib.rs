@@ -10,6 +10,7 @@
 //!   HL7 v2 and CSV walkers, the `Engine`, and [`engine::reveal`] (tokens back to values).
 //! - [`transform`]: policies, tokens, generalisation and date shifting.
 //! - [`keys`]: the key hierarchy derived from one master key.
+//! - [`hex`]: the one hexadecimal encoder and decoder.
 //! - [`vault`]: the encrypted token vault on disk (sled).
 //! - [`config`]: the gateway's configuration file, parsed into typed values.
 //! - [`tls`]: rustls on ring for the gateway's listeners and upstreams and the PostgreSQL vault.
@@ -29,6 +30,7 @@ pub mod engine;
 #[doc(hidden)]
 pub mod fuzzing;
 pub mod gateway;
+pub mod hex;
 pub mod keys;
 pub mod patterns;
 pub mod phi;

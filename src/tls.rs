@@ -1,7 +1,9 @@
-//! TLS for the gateway: listener configurations (TLS 1.2 and 1.3 only, ALPN h2 and
-//! http/1.1, optional mutual TLS), certificates that reload on SIGHUP, the upstream
-//! client configuration, the self-signed certificate `serve --dev` makes, and the expiry
-//! of the certificate being served (for the `phigate_certificate_expiry_seconds` gauge).
+//! TLS for the gateway and the PostgreSQL vault: listener configurations (TLS 1.2 and 1.3
+//! only, ALPN h2 and http/1.1, optional mutual TLS), certificates that reload on SIGHUP, the
+//! client configurations (upstreams, and the vault's database, verified or, for
+//! `sslmode=require`, encrypted only), the self-signed certificate `serve --dev` makes, and
+//! the expiry of the certificate being served (for the `phigate_certificate_expiry_seconds`
+//! gauge).
 //!
 //! Everything runs on rustls with ring, the project's one crypto stack.
 
@@ -236,6 +238,69 @@ pub fn client_config(ca: Option<&Path>) -> Result<rustls::ClientConfig, TlsError
         .with_no_client_auth();
     // ALPN (h2, http/1.1) is set by the HTTPS connector from the enabled versions.
     Ok(config)
+}
+
+/// A client configuration that encrypts but does not check the server's certificate: the
+/// PostgreSQL vault's `sslmode=require` (libpq's meaning without a root certificate).
+/// Handshake signatures are still verified, with the same provider and versions as
+/// [`client_config`].
+pub fn unverified_client_config() -> Result<rustls::ClientConfig, TlsError> {
+    let provider = provider();
+    Ok(
+        rustls::ClientConfig::builder_with_provider(Arc::clone(&provider))
+            .with_protocol_versions(&[&rustls::version::TLS13, &rustls::version::TLS12])
+            .map_err(|e| TlsError::Config(e.to_string()))?
+            .dangerous()
+            .with_custom_certificate_verifier(Arc::new(NoCertCheck(provider)))
+            .with_no_client_auth(),
+    )
+}
+
+/// Accepts any server certificate; checks handshake signatures (see
+/// [`unverified_client_config`]).
+#[derive(Debug)]
+struct NoCertCheck(Arc<rustls::crypto::CryptoProvider>);
+
+impl rustls::client::danger::ServerCertVerifier for NoCertCheck {
+    fn verify_server_cert(
+        &self,
+        _: &rustls::pki_types::CertificateDer<'_>,
+        _: &[rustls::pki_types::CertificateDer<'_>],
+        _: &rustls::pki_types::ServerName<'_>,
+        _: &[u8],
+        _: rustls::pki_types::UnixTime,
+    ) -> Result<rustls::client::danger::ServerCertVerified, rustls::Error> {
+        Ok(rustls::client::danger::ServerCertVerified::assertion())
+    }
+    fn verify_tls12_signature(
+        &self,
+        message: &[u8],
+        cert: &rustls::pki_types::CertificateDer<'_>,
+        dss: &rustls::DigitallySignedStruct,
+    ) -> Result<rustls::client::danger::HandshakeSignatureValid, rustls::Error> {
+        rustls::crypto::verify_tls12_signature(
+            message,
+            cert,
+            dss,
+            &self.0.signature_verification_algorithms,
+        )
+    }
+    fn verify_tls13_signature(
+        &self,
+        message: &[u8],
+        cert: &rustls::pki_types::CertificateDer<'_>,
+        dss: &rustls::DigitallySignedStruct,
+    ) -> Result<rustls::client::danger::HandshakeSignatureValid, rustls::Error> {
+        rustls::crypto::verify_tls13_signature(
+            message,
+            cert,
+            dss,
+            &self.0.signature_verification_algorithms,
+        )
+    }
+    fn supported_verify_schemes(&self) -> Vec<rustls::SignatureScheme> {
+        self.0.signature_verification_algorithms.supported_schemes()
+    }
 }
 
 /// A self-signed certificate and key (PEM) for `localhost` and 127.0.0.1, for `--dev`.

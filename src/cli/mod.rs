@@ -149,7 +149,7 @@ pub fn run(cli: Cli) -> ExitCode {
 /// The error and its causes, `a: b: c`, leaving out a cause whose text the message already
 /// ends with (an error that prints its source would otherwise show it twice:
 /// `reading x.toml: No such file … (os error 2): No such file … (os error 2)`).
-fn error_message(e: &anyhow::Error) -> String {
+pub(super) fn error_message(e: &anyhow::Error) -> String {
     let mut msg = String::new();
     for cause in e.chain() {
         let text = cause.to_string();

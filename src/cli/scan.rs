@@ -204,7 +204,7 @@ fn scan_one(
         }
         Err(e) => {
             totals.errors += 1;
-            eprintln!("phigate: {e}");
+            eprintln!("phigate: {}", super::error_message(&e.into()));
             Ok(ExitCode::from(1))
         }
     }
@@ -441,7 +441,7 @@ fn process_record(
     engine
         .deidentify(rec.text.as_bytes(), ct, t, scratch)
         .map(|o| (rec.id.clone(), o))
-        .map_err(|e| (rec.id.clone(), e.to_string()))
+        .map_err(|e| (rec.id.clone(), super::error_message(&e.into())))
 }
 
 fn write_record(out: &mut impl Write, id: &serde_json::Value, o: &Output) -> io::Result<()> {

@@ -195,10 +195,6 @@ pub struct Recording<'a> {
 }
 
 impl TokenStore for Recording<'_> {
-    fn tokenize(&self, batch: &[TokenRequest<'_>], exact: bool) -> Result<Vec<String>, TokenError> {
-        self.tokenize_for(None, batch, exact)
-    }
-
     /// Passes the document's patient on, so that what the gateway tokenises is kept under
     /// the patient's own key and `vault forget` can forget it.
     fn tokenize_for(

@@ -42,30 +42,44 @@ impl std::fmt::Debug for Revealed {
 /// Why a store could not hand out or look up tokens. Never carries a value.
 #[derive(Debug, thiserror::Error)]
 pub enum TokenError {
+    /// The store failed. Its error is kept as the source, so whoever logs this walks the
+    /// cause chain (`source()`, or anyhow's `{:#}`) down to the store's own reason (a full
+    /// disk, a refused connection). Boxed because this module sits below the stores and
+    /// must not name their error types; stores never put a value or a key in an error.
+    #[error("token store unavailable")]
+    Store(#[source] Box<dyn std::error::Error + Send + Sync + 'static>),
+    /// A failure with no underlying error to keep, described in words.
     #[error("token store unavailable: {0}")]
     Unavailable(String),
     #[error("token store lock poisoned")]
     Poisoned,
 }
 
+impl TokenError {
+    /// A store's failure, kept whole as the cause.
+    pub fn store(e: impl std::error::Error + Send + Sync + 'static) -> TokenError {
+        TokenError::Store(Box::new(e))
+    }
+}
+
 /// Where tokens come from. Implementations must make a mapping durable before returning
 /// its token ("durable before forwarded"), and must be safe to call from many threads.
 pub trait TokenStore: Send + Sync {
-    /// Tokens for a batch of values, in order. `exact` skips normalisation so the original
-    /// bytes can be restored (the `reversible` policy).
-    fn tokenize(&self, batch: &[TokenRequest<'_>], exact: bool) -> Result<Vec<String>, TokenError>;
-
-    /// [`TokenStore::tokenize`] for one patient's document: `patient` is the document's
-    /// patient key (`DocContext::patient_key`). A store that can forget a patient keeps these
-    /// mappings under that patient's own key; by default the patient is not used.
+    /// Tokens for a batch of values from one patient's document, in order: `patient` is the
+    /// document's patient key (`DocContext::patient_key`), `None` for a document without one.
+    /// A store that can forget a patient keeps these mappings under that patient's own key;
+    /// one that cannot ignores it. `exact` skips normalisation so the original bytes can be
+    /// restored (the `reversible` policy).
     fn tokenize_for(
         &self,
         patient: Option<&str>,
         batch: &[TokenRequest<'_>],
         exact: bool,
-    ) -> Result<Vec<String>, TokenError> {
-        let _ = patient;
-        self.tokenize(batch, exact)
+    ) -> Result<Vec<String>, TokenError>;
+
+    /// [`TokenStore::tokenize_for`] a document without a patient.
+    fn tokenize(&self, batch: &[TokenRequest<'_>], exact: bool) -> Result<Vec<String>, TokenError> {
+        self.tokenize_for(None, batch, exact)
     }
 
     /// The value behind a token, if this store minted it.
@@ -184,7 +198,13 @@ impl MemoryTokenStore {
 }
 
 impl TokenStore for MemoryTokenStore {
-    fn tokenize(&self, batch: &[TokenRequest<'_>], exact: bool) -> Result<Vec<String>, TokenError> {
+    /// Patients are not kept apart: nothing here outlives the process to be forgotten.
+    fn tokenize_for(
+        &self,
+        _patient: Option<&str>,
+        batch: &[TokenRequest<'_>],
+        exact: bool,
+    ) -> Result<Vec<String>, TokenError> {
         let mut map = self.map.lock().map_err(|_| TokenError::Poisoned)?;
         let mut out = Vec::with_capacity(batch.len());
         for r in batch {

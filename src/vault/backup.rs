@@ -63,7 +63,7 @@ pub struct BackupStats {
 }
 
 pub(crate) fn backup_key(master: &MasterKey, salt: &[u8]) -> Result<LessSafeKey, BackupError> {
-    let domain: String = salt.iter().map(|b| format!("{b:02x}")).collect();
+    let domain = crate::hex::encode(salt);
     let k = master.derive(Purpose::Backup, &domain);
     let unbound = UnboundKey::new(&AES_256_GCM, k.as_bytes()).map_err(|_| BackupError::Random)?;
     Ok(LessSafeKey::new(unbound))

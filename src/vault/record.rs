@@ -70,6 +70,32 @@ impl KeyRef {
     }
 }
 
+/// A stored record's copies; anything that does not decode is damage.
+pub fn copies(held: &[u8]) -> Result<Vec<Sealed>, super::VaultError> {
+    decode(held).ok_or(super::VaultError::Corrupt)
+}
+
+/// The copies left once `holder`'s are removed, or `None` if it held none (nothing to
+/// change). An empty result means the record goes.
+pub fn without(copies: &[Sealed], holder: Holder) -> Option<Vec<Sealed>> {
+    let left: Vec<Sealed> = copies
+        .iter()
+        .filter(|c| c.key.holder() != holder)
+        .cloned()
+        .collect();
+    (left.len() < copies.len()).then_some(left)
+}
+
+/// Whether `holder` already has a copy among `copies`.
+pub fn held_by(copies: &[Sealed], holder: Holder) -> bool {
+    copies.iter().any(|c| c.key.holder() == holder)
+}
+
+/// The record of a value with a single copy (a new token).
+pub fn encode_one(copy: &Sealed) -> Vec<u8> {
+    encode(std::slice::from_ref(copy))
+}
+
 /// One sealed copy of a value.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Sealed {

@@ -17,6 +17,9 @@
 //! - `vault`: the encrypted vault through the binary: reveal round trip, wrong keys, locking.
 //! - `pgvault`: several gateways on one PostgreSQL vault (minted on one, revealed on another;
 //!   concurrent minting; a replica SIGKILLed mid-load) and `vault migrate` both ways.
+//! - `vault_conformance`: one behavioural suite (mint, reveal, normalisation, patients and
+//!   forgetting, concurrency, durability, the key check) run against the memory, sled and
+//!   PostgreSQL stores, and a model test of the sled vault against a `BTreeMap`.
 //! - `claims`: claim scrub through the binary: every example's exact findings, malformed
 //!   inputs, the JSON Schema, operator NCCI tables, no PHI in output.
 //! - `fuzz`: the stable fuzz driver: every `phigate::fuzzing` target on its corpus under
@@ -47,3 +50,4 @@ mod rules;
 mod structured;
 mod support;
 mod vault;
+mod vault_conformance;

@@ -15,7 +15,9 @@ use std::time::{Duration, Instant};
 use super::gw_harness::{client, post, send, sha256_hex, Gateway, Pki, TestClient};
 use super::support::run;
 
-fn database(test: &str) -> Option<String> {
+/// A database of its own for one test on the test cluster, or `None` (the test is reported
+/// skipped) without one; `PHIGATE_REQUIRE_PG=1` makes a missing cluster a failure.
+pub(super) fn database(test: &str) -> Option<String> {
     match std::env::var("PHIGATE_TEST_PG_URL") {
         Ok(u) if !u.is_empty() => {
             Some(phigate::vault::scratch_database(&u, "phigate_it").expect("scratch database"))

@@ -1,0 +1,1372 @@
+//! The sled vault ([`SledVault`]): the embedded default, token → encrypted value and keyed
+//! value hash → token in one sled database.
+//!
+//! Owns the on-disk layout, opening (refusing a wrong master key, a damaged or foreign
+//! directory, a log that never finishes replaying), minting through the keyed index,
+//! durability (a token is returned only after its mapping is flushed, with the group commit
+//! of [`super::commit`]), the durable record count that tells lost records from an empty
+//! vault, forgetting a patient, key rotation, and the raw entries backups read and restore.
+//! Values are sealed by [`super::seal`], look-up keys come from [`super::index`].
+//!
+//! # Layout (`phigate-vault-v2`)
+//!
+//! - sled tree `tokens`: token → record, one sealed copy of the value per holder
+//!   ([`super::record`] has the encoding);
+//! - sled tree `index`: look-up key → token ([`super::index`]);
+//! - sled tree `meta`: layout version, key check, active key id, durable record count,
+//!   forgotten record count, whether the keyring is in use;
+//! - `subjects.keyring` beside sled's files: the patients' data keys ([`super::keyring`]).
+//!
+//! A v1 vault is upgraded in place when opened (its records are valid v2 records); older
+//! phigate binaries then refuse it as a layout they do not know.
+//!
+//! # Forgetting
+//!
+//! [`SledVault::forget`] removes the subject's copies from every record (a record left with
+//! no copy is removed, and counted as forgotten) and the subject's index entries, flushes,
+//! and only then rewrites the keyring without the subject's key. Whatever sled's old log
+//! segments still hold of those records was sealed under a key that no longer exists. A
+//! forgotten token reveals as unknown; `verify` and `stats` report the forgotten count. If
+//! the same value is later tokenised for the same patient, it gets a new record under a new
+//! subject key (with a new random key tag), and the same token string, since tokens are a
+//! keyed hash of the value; the old record is gone from the live tree before that.
+
+use std::path::Path;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::Arc;
+
+use super::commit::GroupCommit;
+use super::index::{lookup_subject, IndexKey};
+use super::keyring::Keyring;
+use super::record::{self, Holder, KeyRef, SubjectId};
+use super::seal::{same_value, Sealer, KEY_ID};
+use super::{Forgotten, Holders, Rotation, TreeId, VaultError, VaultStore};
+use crate::keys::MasterKey;
+use crate::phi::PhiType;
+use crate::transform::token::{
+    token_input, Revealed, TokenError, TokenMinter, TokenRequest, TokenStore,
+};
+
+/// How long opening a vault may take before it is refused as damaged.
+pub const OPEN_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(60);
+/// Layout version written to the meta tree; a vault from another version is refused.
+const LAYOUT_VERSION: &[u8] = b"phigate-vault-v2";
+/// The previous layout, upgraded in place on open.
+const LAYOUT_V1: &[u8] = b"phigate-vault-v1";
+
+/// The embedded, encrypted token vault.
+pub struct SledVault {
+    db: sled::Db,
+    /// token → record (sealed copies, see [`record`])
+    tokens: sled::Tree,
+    /// look-up key → token
+    index: sled::Tree,
+    minter: TokenMinter,
+    /// Token domain new tokens are minted in (part of the index key, so each domain has
+    /// its own value → token mapping).
+    domain: String,
+    index_key: Arc<IndexKey>,
+    /// Value-encryption keys by id; the last is used for new records.
+    sealer: Arc<Sealer>,
+    /// The patients' data keys.
+    keyring: Arc<Keyring>,
+    /// Whether the meta tree already records that the keyring is in use.
+    keyring_marked: Arc<AtomicBool>,
+    master: MasterKey,
+    meta: sled::Tree,
+    commit: Arc<GroupCommit>,
+    /// The durable record count when the vault was opened.
+    base_count: u64,
+    /// Records this process added since.
+    inserted: Arc<AtomicU64>,
+    /// Records this process removed since (forgotten).
+    removed: Arc<AtomicU64>,
+    /// Test hook: fail this many inserts after the record is written, before its index
+    /// entry (a failure in the middle of a mapping).
+    #[cfg(test)]
+    fail_inserts: Arc<std::sync::atomic::AtomicU32>,
+}
+
+impl VaultStore for SledVault {
+    fn for_domain(&self, domain: &str) -> Arc<dyn VaultStore> {
+        Arc::new(self.with_domain(domain))
+    }
+    fn token_count(&self) -> Result<u64, VaultError> {
+        Ok(self.len() as u64)
+    }
+    fn flush(&self) -> Result<(), VaultError> {
+        SledVault::flush(self)
+    }
+    /// After a failed write (a full disk, say), ready only once a write goes through
+    /// again: the check then writes and flushes a small probe, so `/readyz` recovers when
+    /// the disk does, without waiting for a request to try.
+    fn health_check(&self) -> Result<(), VaultError> {
+        use std::sync::atomic::Ordering::SeqCst;
+        self.active_key_id()?;
+        if self.commit.write_failed.load(SeqCst) {
+            self.meta
+                .insert("probe", crate::audit::now_rfc3339().as_bytes())?;
+            self.commit.flush(&self.db)?;
+        }
+        Ok(())
+    }
+    fn is_local(&self) -> bool {
+        true
+    }
+    fn backend(&self) -> &'static str {
+        "sled"
+    }
+}
+
+/// Opens the sled database, waiting briefly for a lock that a just-closed handle (in this
+/// process, or one that is exiting) has not yet released. Another live process keeps its
+/// lock, and the caller gets the error.
+fn open_db(dir: &Path) -> sled::Result<sled::Db> {
+    let mut attempts = 0;
+    loop {
+        // Every write path flushes before it returns, so sled's background flusher adds
+        // nothing to durability.
+        match sled::Config::new().path(dir).flush_every_ms(None).open() {
+            Err(sled::Error::Io(e)) if is_lock_error(&e) && attempts < 20 => {
+                attempts += 1;
+                std::thread::sleep(std::time::Duration::from_millis(50));
+            }
+            other => return other,
+        }
+    }
+}
+
+/// sled reports a held lock as an I/O error of kind `Other` whose text says so.
+fn is_lock_error(e: &std::io::Error) -> bool {
+    e.kind() == std::io::ErrorKind::WouldBlock || e.to_string().contains("could not acquire lock")
+}
+
+fn read_u64(v: Option<sled::IVec>) -> Result<u64, VaultError> {
+    match v {
+        Some(v) => Ok(u64::from_be_bytes(
+            v.as_ref().try_into().map_err(|_| VaultError::Corrupt)?,
+        )),
+        None => Ok(0),
+    }
+}
+
+impl SledVault {
+    /// Checks, without writing anything, that `dir` holds a sled vault: a directory with
+    /// sled's `conf` and a non-empty `db`. What is inside is judged when it is opened.
+    pub fn check_existing(dir: &Path) -> Result<(), VaultError> {
+        let path = dir.display().to_string();
+        match std::fs::metadata(dir) {
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                return Err(VaultError::NotFound { path })
+            }
+            Err(e) => {
+                return Err(VaultError::Open {
+                    path,
+                    reason: e.to_string(),
+                })
+            }
+            Ok(m) if !m.is_dir() => return Err(VaultError::NotAVault { path }),
+            Ok(_) => {}
+        }
+        let is_file = |name: &str| std::fs::metadata(dir.join(name)).is_ok_and(|m| m.is_file());
+        let db_len = std::fs::metadata(dir.join("db")).map_or(0, |m| m.len());
+        if is_file("conf") && is_file("db") && db_len > 0 {
+            Ok(())
+        } else {
+            Err(VaultError::NotAVault { path })
+        }
+    }
+
+    /// Opens the existing vault in `dir`; never creates one. A path that does not exist, or
+    /// a directory that does not hold a vault, is refused before anything is written.
+    pub fn open_existing(dir: &Path, master: &MasterKey) -> Result<SledVault, VaultError> {
+        SledVault::open_existing_domain(dir, master, "")
+    }
+
+    /// [`SledVault::open_existing`] minting tokens in a token domain.
+    pub fn open_existing_domain(
+        dir: &Path,
+        master: &MasterKey,
+        domain: &str,
+    ) -> Result<SledVault, VaultError> {
+        SledVault::check_existing(dir)?;
+        SledVault::open_with(dir, master, domain, OPEN_TIMEOUT)
+    }
+
+    /// Creates a new, empty vault in `dir`, which must not exist yet or be an empty
+    /// directory (`phigate vault init`). An existing vault is never re-initialised.
+    pub fn create(dir: &Path, master: &MasterKey) -> Result<SledVault, VaultError> {
+        let path = dir.display().to_string();
+        let cannot = |reason: String| VaultError::CannotCreate {
+            path: path.clone(),
+            reason,
+        };
+        match std::fs::read_dir(dir) {
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                std::fs::create_dir_all(dir).map_err(|e| cannot(e.to_string()))?;
+            }
+            Err(e) => return Err(cannot(e.to_string())),
+            Ok(mut entries) => {
+                if entries.next().is_some() {
+                    return Err(cannot(if SledVault::check_existing(dir).is_ok() {
+                        "a vault already exists there".into()
+                    } else {
+                        "the directory is not empty".into()
+                    }));
+                }
+            }
+        }
+        SledVault::open_with(dir, master, "", OPEN_TIMEOUT)
+    }
+
+    /// Opens (or creates) the vault in `dir`. A vault created under another master key is
+    /// refused before anything is read or written.
+    pub fn open(dir: &Path, master: &MasterKey) -> Result<SledVault, VaultError> {
+        SledVault::open_with(dir, master, "", OPEN_TIMEOUT)
+    }
+
+    /// Opens the vault minting tokens in a token `domain` (each outside destination can have
+    /// its own, so two vendors' data sets cannot be joined on tokens unless the clinic gives
+    /// them the same domain; reveal works for every domain's tokens), with a limit on how
+    /// long opening may take: sled replays its log on open, and on some truncated logs it
+    /// never finishes; rather than hang, the open fails (fail closed) and names the likely
+    /// cause.
+    pub fn open_with(
+        dir: &Path,
+        master: &MasterKey,
+        domain: &str,
+        timeout: std::time::Duration,
+    ) -> Result<SledVault, VaultError> {
+        let path = dir.display().to_string();
+        // A directory that already holds sled data must hold a phigate vault: a vault whose
+        // metadata was lost is refused, never silently re-initialised.
+        let existed = std::fs::metadata(dir.join("db")).is_ok_and(|m| m.len() > 0);
+        let (tx, rx) = std::sync::mpsc::channel();
+        let owned = dir.to_path_buf();
+        std::thread::spawn(move || {
+            let _ = tx.send(open_db(&owned));
+        });
+        let db = match rx.recv_timeout(timeout) {
+            Ok(result) => result.map_err(|e| VaultError::Open { path: path.clone(), reason: e.to_string() })?,
+            Err(_) => {
+                return Err(VaultError::Open {
+                    path,
+                    reason: format!("recovery did not finish within {} s; the vault may be truncated or corrupted (restore it from a backup)", timeout.as_secs()),
+                })
+            }
+        };
+        let meta = db.open_tree("meta")?;
+        let index_key = IndexKey::new(master);
+        let check = index_key.key_check();
+        match (meta.get("layout")?, meta.get("keycheck")?) {
+            (None, None) if existed => return Err(VaultError::Layout { path }),
+            (None, None) => {
+                meta.insert("layout", LAYOUT_VERSION)?;
+                meta.insert("keycheck", check.as_ref())?;
+                db.flush()?;
+            }
+            (Some(layout), Some(stored)) => {
+                if layout.as_ref() != LAYOUT_VERSION && layout.as_ref() != LAYOUT_V1 {
+                    return Err(VaultError::Layout { path });
+                }
+                if stored.as_ref() != check.as_ref() {
+                    return Err(VaultError::WrongKey { path });
+                }
+                if layout.as_ref() == LAYOUT_V1 {
+                    // v1 records are valid v2 records; mark the vault so that an older
+                    // binary refuses it rather than misreading patients' records.
+                    meta.insert("layout", LAYOUT_VERSION)?;
+                    db.flush()?;
+                }
+            }
+            _ => return Err(VaultError::Layout { path }),
+        }
+        let active = match meta.get("keyid")? {
+            Some(v) if v.len() == 4 => u32::from_be_bytes([v[0], v[1], v[2], v[3]]),
+            Some(_) => return Err(VaultError::Layout { path }),
+            None => KEY_ID,
+        };
+        let base_count = match meta.get("count")? {
+            Some(v) if v.len() == 8 => {
+                u64::from_be_bytes(v.as_ref().try_into().map_err(|_| VaultError::Corrupt)?)
+            }
+            Some(_) => return Err(VaultError::Layout { path }),
+            None => 0,
+        };
+        let tokens = db.open_tree("tokens")?;
+        // Damage that loses the records but not the metadata must not look like an empty
+        // vault: the durable count says records should be there.
+        if base_count > 0 && tokens.is_empty() {
+            return Err(VaultError::Missing {
+                expected: base_count,
+                found: 0,
+            });
+        }
+        let marked = meta.get("keyring")?.is_some();
+        let keyring = Keyring::open(dir, master, active, marked)?;
+        let sealer = Sealer::new(master, active)?;
+        Ok(SledVault {
+            tokens,
+            index: db.open_tree("index")?,
+            db,
+            minter: TokenMinter::new(master, domain),
+            domain: domain.to_string(),
+            index_key: Arc::new(index_key),
+            sealer: Arc::new(sealer),
+            keyring: Arc::new(keyring),
+            keyring_marked: Arc::new(AtomicBool::new(marked)),
+            master: MasterKey::from_bytes(*master.as_bytes()),
+            meta,
+            commit: Arc::default(),
+            base_count,
+            inserted: Arc::default(),
+            removed: Arc::default(),
+            #[cfg(test)]
+            fail_inserts: Arc::default(),
+        })
+    }
+
+    /// A handle on the same vault that mints tokens in another token domain. It shares
+    /// the database, the keys and the group commit, so one process serves every route's
+    /// domain from one open vault (sled allows one opener per directory).
+    pub fn with_domain(&self, domain: &str) -> SledVault {
+        SledVault {
+            db: self.db.clone(),
+            tokens: self.tokens.clone(),
+            index: self.index.clone(),
+            minter: TokenMinter::new(&self.master, domain),
+            domain: domain.to_string(),
+            index_key: Arc::clone(&self.index_key),
+            sealer: Arc::clone(&self.sealer),
+            keyring: Arc::clone(&self.keyring),
+            keyring_marked: Arc::clone(&self.keyring_marked),
+            master: MasterKey::from_bytes(*self.master.as_bytes()),
+            meta: self.meta.clone(),
+            commit: Arc::clone(&self.commit),
+            base_count: self.base_count,
+            inserted: Arc::clone(&self.inserted),
+            removed: Arc::clone(&self.removed),
+            #[cfg(test)]
+            fail_inserts: Arc::clone(&self.fail_inserts),
+        }
+    }
+
+    /// Number of tokens held.
+    pub fn len(&self) -> usize {
+        self.tokens.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.tokens.is_empty()
+    }
+
+    /// Number of patients (subjects) with a data key.
+    pub fn subjects(&self) -> Result<usize, VaultError> {
+        self.keyring.len()
+    }
+
+    /// Records made unrevealable by forgetting patients, over the vault's life.
+    pub fn forgotten(&self) -> Result<u64, VaultError> {
+        read_u64(self.meta.get("forgotten")?)
+    }
+
+    /// Bytes the vault occupies on disk (sled's files and the keyring).
+    pub fn size_on_disk(&self) -> Result<u64, VaultError> {
+        Ok(self.db.size_on_disk()? + self.keyring.file_len()?)
+    }
+
+    /// The subject id of a patient key (see [`canonical_patient_key`]): a keyed hash, never
+    /// the key itself. `None` for an empty key.
+    pub fn subject_id(&self, patient_key: &str) -> Option<SubjectId> {
+        self.index_key.subject_id(patient_key)
+    }
+
+    /// Who holds copies of a token's value; `None` if the vault does not know the token.
+    pub fn holders(&self, token: &str) -> Result<Option<Holders>, VaultError> {
+        let Some(held) = self.tokens.get(token.as_bytes())? else {
+            return Ok(None);
+        };
+        Ok(Some(Holders::of(&record::copies(&held)?)))
+    }
+
+    /// Decrypts every copy of every record; returns how many records were checked. Any
+    /// failure is an error, and so is finding fewer records than the durable count; more
+    /// (mappings minted just before a crash or a failed flush) are adopted into the count.
+    /// Forgotten records are gone and only counted ([`Self::forgotten`]).
+    pub fn verify(&self) -> Result<usize, VaultError> {
+        let mut n = 0;
+        for item in self.tokens.iter() {
+            let (token, held) = item?;
+            let keys = self.keyring.read()?;
+            self.sealer
+                .open_all(&token, &record::copies(&held)?, &keys)?;
+            n += 1;
+        }
+        let expected = self.expected_count();
+        let found = n as u64;
+        if found < expected {
+            return Err(VaultError::Missing { expected, found });
+        }
+        if found > expected {
+            // Mappings that reached disk after the last durable count: minted before a
+            // crash or a failed flush, never handed out, and every copy just decrypted.
+            // The count only guards against loss, so it adopts them.
+            self.inserted.fetch_add(found - expected, Ordering::Relaxed);
+            self.flush()?;
+        }
+        Ok(n)
+    }
+
+    /// How many records the vault should hold, by its own durable count.
+    fn expected_count(&self) -> u64 {
+        (self.base_count + self.inserted.load(Ordering::Relaxed))
+            .saturating_sub(self.removed.load(Ordering::Relaxed))
+    }
+
+    /// Writes the durable record count (flushed with the records it counts).
+    fn record_count(&self) -> Result<(), VaultError> {
+        self.meta
+            .insert("count", &self.expected_count().to_be_bytes())?;
+        Ok(())
+    }
+
+    /// Forgets a patient (crypto-shredding; see the module documentation): removes the
+    /// subject's copies and look-ups, flushes, then destroys the subject's key. Refused with
+    /// [`VaultError::UnknownSubject`] if the vault holds no key for the subject. Takes a
+    /// scan of every record, and holds off every use of subject keys meanwhile.
+    pub fn forget(&self, sid: &SubjectId) -> Result<Forgotten, VaultError> {
+        let mine = Holder::Subject(*sid);
+        self.keyring.forget(sid, || {
+            let mut out = Forgotten::default();
+            for item in self.tokens.iter() {
+                let (token, mut held) = item?;
+                while let Some(left) = record::without(&record::copies(&held)?, mine) {
+                    let next = (!left.is_empty()).then(|| record::encode(&left));
+                    match self.tokens.compare_and_swap(&token, Some(&held), next)? {
+                        Ok(()) => {
+                            out.tally(&left);
+                            break;
+                        }
+                        // Another writer added a copy meanwhile: edit what is there now.
+                        Err(e) => match e.current {
+                            Some(now) => held = now,
+                            None => break,
+                        },
+                    }
+                }
+            }
+            for item in self.index.scan_prefix(sid) {
+                let (k, _) = item?;
+                if lookup_subject(&k).is_some() {
+                    self.index.remove(k)?;
+                }
+            }
+            self.removed.fetch_add(out.records, Ordering::Relaxed);
+            let total = self.forgotten()? + out.records;
+            self.meta.insert("forgotten", &total.to_be_bytes())?;
+            self.record_count()?;
+            // The copies leave the live tree before the key is destroyed.
+            self.db.flush()?;
+            Ok(out)
+        })
+    }
+
+    /// Re-encrypts every vault-wide copy under a new encryption key and re-wraps every
+    /// subject key under the new id's key-wrapping key; no token changes. Old keys stay
+    /// derivable, so a backup taken before the rotation still restores. (Patients' copies
+    /// stay under their own subject keys, which are random per patient.)
+    pub fn rotate_key(&self) -> Result<Rotation, VaultError> {
+        let new_id = self.sealer.add_next(&self.master)?;
+        let mut n = 0;
+        for item in self.tokens.iter() {
+            let (token, mut held) = item?;
+            let token_str = std::str::from_utf8(&token).map_err(|_| VaultError::Corrupt)?;
+            loop {
+                let mut copies = record::copies(&held)?;
+                let Some(i) = copies
+                    .iter()
+                    .position(|c| matches!(c.key, KeyRef::Vault(id) if id != new_id))
+                else {
+                    break;
+                };
+                let keys = self.keyring.read()?;
+                let revealed = self.sealer.open(&token, &copies[i], &keys)?;
+                copies[i] = self.sealer.seal(
+                    token_str,
+                    Holder::Vault,
+                    revealed.ty,
+                    &revealed.value,
+                    &keys,
+                )?;
+                drop(keys);
+                match self.tokens.compare_and_swap(
+                    &token,
+                    Some(&held),
+                    Some(record::encode(&copies)),
+                )? {
+                    Ok(()) => {
+                        n += 1;
+                        break;
+                    }
+                    Err(e) => match e.current {
+                        Some(now) => held = now,
+                        None => break,
+                    },
+                }
+            }
+        }
+        // The new id is recorded only once every record is re-encrypted and on disk (the
+        // keyring names its wrapping key id in every entry, so either order reopens).
+        self.db.flush()?;
+        let subject_keys = self.keyring.rewrap(new_id)?;
+        self.meta.insert("keyid", &new_id.to_be_bytes())?;
+        self.db.flush()?;
+        Ok(Rotation {
+            key_id: new_id,
+            re_encrypted: n,
+            subject_keys,
+        })
+    }
+
+    /// Every stored entry, for backups: (tree, key, value); keyring entries first. Values are
+    /// already encrypted, index keys are keyed hashes, and subject keys are wrapped, so
+    /// nothing here is plaintext.
+    pub fn entries(
+        &self,
+    ) -> impl Iterator<Item = Result<(TreeId, sled::IVec, sled::IVec), VaultError>> + '_ {
+        let ring: Vec<Result<(TreeId, sled::IVec, sled::IVec), VaultError>> = match self
+            .keyring
+            .export()
+        {
+            Ok(entries) => entries
+                .into_iter()
+                .map(|(sid, body)| Ok((TreeId::Keyring, sled::IVec::from(&sid[..]), body.into())))
+                .collect(),
+            Err(e) => vec![Err(e)],
+        };
+        let tokens = self.tokens.iter().map(|r| {
+            r.map(|(k, v)| (TreeId::Tokens, k, v))
+                .map_err(VaultError::from)
+        });
+        let index = self.index.iter().map(|r| {
+            r.map(|(k, v)| (TreeId::Index, k, v))
+                .map_err(VaultError::from)
+        });
+        ring.into_iter().chain(tokens).chain(index)
+    }
+
+    /// Restores one backed-up record or index entry (keyring entries go through
+    /// [`Self::restore_keyring`], all at once).
+    pub fn restore_entry(&self, tree: TreeId, key: &[u8], value: &[u8]) -> Result<(), VaultError> {
+        match tree {
+            TreeId::Tokens => {
+                if self.tokens.insert(key, value)?.is_none() {
+                    self.inserted.fetch_add(1, Ordering::Relaxed);
+                }
+            }
+            TreeId::Index => {
+                self.index.insert(key, value)?;
+            }
+            TreeId::Keyring => {
+                return Err(VaultError::Storage(
+                    "keyring entries are restored together".into(),
+                ))
+            }
+        };
+        Ok(())
+    }
+
+    /// Restores backed-up keyring entries (subject id, wrapped key) into this vault's empty
+    /// keyring, wrapped under key id `wrap_id`; written and synced before it returns.
+    pub fn restore_keyring(
+        &self,
+        entries: &[(Vec<u8>, Vec<u8>)],
+        wrap_id: u32,
+    ) -> Result<(), VaultError> {
+        self.keyring.restore(entries, wrap_id)?;
+        if !entries.is_empty() {
+            self.meta.insert("keyring", b"1")?;
+            self.keyring_marked.store(true, Ordering::Relaxed);
+        }
+        Ok(())
+    }
+
+    /// Sets the forgotten-record count (after an import).
+    pub fn restore_forgotten(&self, n: u64) -> Result<(), VaultError> {
+        self.meta.insert("forgotten", &n.to_be_bytes())?;
+        Ok(())
+    }
+
+    /// The active value-encryption key id.
+    pub fn active_key_id(&self) -> Result<u32, VaultError> {
+        self.sealer.active_id()
+    }
+
+    /// Makes key ids up to `id` usable and `id` active (after an import).
+    pub fn activate_key_id(&self, id: u32) -> Result<(), VaultError> {
+        self.sealer.activate(&self.master, id)?;
+        self.keyring.set_wrap_id(id)?;
+        self.meta.insert("keyid", &id.to_be_bytes())?;
+        Ok(())
+    }
+
+    /// Makes everything written so far durable.
+    pub fn flush(&self) -> Result<(), VaultError> {
+        self.record_count()?;
+        self.db.flush()?;
+        Ok(())
+    }
+
+    /// The key-check record (backups carry it, so an import under the wrong master key is
+    /// refused before anything is written).
+    pub fn key_check(&self) -> ring::hmac::Tag {
+        self.index_key.key_check()
+    }
+
+    /// The token for one value: an existing mapping, or a new one (not yet flushed).
+    fn token_for(
+        &self,
+        sid: Option<&SubjectId>,
+        ty: PhiType,
+        value: &str,
+        exact: bool,
+    ) -> Result<String, VaultError> {
+        let norm = token_input(ty, value, exact);
+        let key = self.index_key.lookup(&self.domain, sid, ty, &norm);
+        if let Some(token) = self.index.get(&key)? {
+            return String::from_utf8(token.to_vec()).map_err(|_| VaultError::Corrupt);
+        }
+        self.commit
+            .inserting(|| self.insert_mapping(sid, ty, value, exact, &norm, &key))
+    }
+
+    /// Mints and stores a new mapping, or adds this holder's copy to the record of a token
+    /// other holders already have (inside a flush generation).
+    fn insert_mapping(
+        &self,
+        sid: Option<&SubjectId>,
+        ty: PhiType,
+        value: &str,
+        exact: bool,
+        norm: &str,
+        key: &[u8],
+    ) -> Result<String, VaultError> {
+        // A new patient's key is written and synced here, before anything is sealed under
+        // it; the read guard keeps a forget of this patient out until the copy is stored.
+        let keys = match sid {
+            Some(s) => {
+                let keys = self.keyring.ensure(s)?;
+                if !self.keyring_marked.load(Ordering::Relaxed) {
+                    // Flushed with this mapping: from then on a missing keyring is damage.
+                    self.meta.insert("keyring", b"1")?;
+                    self.keyring_marked.store(true, Ordering::Relaxed);
+                }
+                keys
+            }
+            None => self.keyring.read()?,
+        };
+        let holder = sid.map_or(Holder::Vault, |s| Holder::Subject(*s));
+        let mut attempt = 0;
+        'mint: loop {
+            let token = self.minter.mint(ty, norm, attempt);
+            let copy = self.sealer.seal(&token, holder, ty, value, &keys)?;
+            // Compare-and-swap, first assuming the token is new.
+            let mut current: Option<sled::IVec> = None;
+            loop {
+                let next = match &current {
+                    None => record::encode_one(&copy),
+                    Some(held) => {
+                        let mut copies = record::copies(held)?;
+                        let other = self.sealer.open_any(token.as_bytes(), &copies, &keys)?;
+                        if !same_value(&other, ty, norm, exact) {
+                            // Two values share a token (a collision): the next attempt
+                            // derives another token, the same way on every machine.
+                            attempt += 1;
+                            continue 'mint;
+                        }
+                        if record::held_by(&copies, holder) {
+                            // Another writer minted this very value for this holder a
+                            // moment ago (or a failure came between record and index).
+                            self.index.insert(key, token.as_bytes())?;
+                            return Ok(token);
+                        }
+                        // The value is known from other holders' documents: add ours.
+                        copies.push(copy.clone());
+                        record::encode(&copies)
+                    }
+                };
+                match self.tokens.compare_and_swap(
+                    token.as_bytes(),
+                    current.as_ref(),
+                    Some(next),
+                )? {
+                    Ok(()) => {
+                        if current.is_none() {
+                            self.inserted.fetch_add(1, Ordering::Relaxed);
+                        }
+                        #[cfg(test)]
+                        if super::keyring::trip(&self.fail_inserts) {
+                            return Err(VaultError::Storage("injected insert failure".into()));
+                        }
+                        self.index.insert(key, token.as_bytes())?;
+                        return Ok(token);
+                    }
+                    Err(e) => current = e.current,
+                }
+            }
+        }
+    }
+}
+
+impl TokenStore for SledVault {
+    /// Mints or finds every token of the batch (sealing new values under the patient's
+    /// subject key), then flushes once (group commit) unless every mapping is already on
+    /// disk: no token is returned before its mapping is.
+    fn tokenize_for(
+        &self,
+        patient: Option<&str>,
+        batch: &[TokenRequest<'_>],
+        exact: bool,
+    ) -> Result<Vec<String>, TokenError> {
+        let sid = patient.and_then(|p| self.subject_id(p));
+        let tokens = batch
+            .iter()
+            .map(|r| self.token_for(sid.as_ref(), r.ty, r.value, exact))
+            .collect::<Result<Vec<_>, _>>()?;
+        // Values that all had tokens need no flush once every mapping is on disk.
+        if !self.commit.all_durable() {
+            self.record_count()?;
+            self.commit.sync(&self.db)?;
+        }
+        Ok(tokens)
+    }
+
+    fn reveal(&self, token: &str) -> Result<Option<Revealed>, TokenError> {
+        match self
+            .tokens
+            .get(token.as_bytes())
+            .map_err(VaultError::from)?
+        {
+            Some(held) => {
+                let copies = record::copies(&held)?;
+                let keys = self.keyring.read()?;
+                Ok(Some(self.sealer.open_any(
+                    token.as_bytes(),
+                    &copies,
+                    &keys,
+                )?))
+            }
+            None => Ok(None),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::vault::keyring::Keys;
+    use crate::vault::KEYRING_FILE;
+
+    fn key(b: u8) -> MasterKey {
+        MasterKey::from_bytes([b; 32])
+    }
+
+    #[test]
+    fn batches_whose_tokens_all_exist_skip_the_flush() {
+        use std::sync::atomic::Ordering::SeqCst;
+        let dir = tempfile::tempdir().expect("tempdir");
+        let v = SledVault::open(dir.path(), &key(6)).expect("open");
+        let req = |value| TokenRequest {
+            ty: PhiType::Name,
+            value,
+        };
+        let first = v.tokenize(&[req("Ada Quill")], false).expect("t");
+        let after_first = v.commit.flushes.load(SeqCst);
+        assert!(after_first >= 1, "a new mapping is flushed");
+        assert_eq!(v.tokenize(&[req("Ada Quill")], false).expect("t"), first);
+        assert_eq!(
+            v.commit.flushes.load(SeqCst),
+            after_first,
+            "nothing new: no flush"
+        );
+        v.tokenize(&[req("Ada Quill"), req("Bo Lark")], false)
+            .expect("t");
+        assert_eq!(
+            v.commit.flushes.load(SeqCst),
+            after_first + 1,
+            "a new value flushes"
+        );
+        // Another domain view shares the generations: its new mapping is flushed too.
+        let other = v.with_domain("vendor-b");
+        other.tokenize(&[req("Ada Quill")], false).expect("t");
+        assert_eq!(v.commit.flushes.load(SeqCst), after_first + 2);
+    }
+
+    #[test]
+    fn a_batch_of_new_values_is_flushed_once() {
+        use std::sync::atomic::Ordering::SeqCst;
+        let dir = tempfile::tempdir().expect("tempdir");
+        let v = SledVault::open(dir.path(), &key(6)).expect("open");
+        let values: Vec<String> = (0..20).map(|i| format!("Batch Value {i}")).collect();
+        let reqs: Vec<TokenRequest<'_>> = values
+            .iter()
+            .map(|value| TokenRequest {
+                ty: PhiType::Name,
+                value,
+            })
+            .collect();
+        let before = v.commit.flushes.load(SeqCst);
+        v.tokenize_for(Some("MRN:MRX-1"), &reqs, false)
+            .expect("tokens");
+        assert_eq!(v.commit.flushes.load(SeqCst), before + 1, "one flush");
+        assert_eq!(v.len(), 20);
+    }
+
+    #[test]
+    fn tokens_survive_reopen_and_reveal_and_no_plaintext_reaches_disk() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let canaries = ["Zebulon Quixote", "219-09-9999", "zq-canary@example.org"];
+        let tokens = {
+            let v = SledVault::open(dir.path(), &key(5)).expect("open");
+            let reqs = [
+                TokenRequest {
+                    ty: PhiType::Name,
+                    value: canaries[0],
+                },
+                TokenRequest {
+                    ty: PhiType::Ssn,
+                    value: canaries[1],
+                },
+                TokenRequest {
+                    ty: PhiType::Email,
+                    value: canaries[2],
+                },
+            ];
+            let t = v.tokenize(&reqs, false).expect("tokens");
+            assert_eq!(
+                v.tokenize(&reqs[..1], false).expect("again")[0],
+                t[0],
+                "deterministic"
+            );
+            t
+        };
+        let v = SledVault::open(dir.path(), &key(5)).expect("reopen");
+        for (t, c) in tokens.iter().zip(canaries) {
+            assert_eq!(v.reveal(t).expect("reveal").expect("known").value, c);
+        }
+        let again = v
+            .tokenize(
+                &[TokenRequest {
+                    ty: PhiType::Name,
+                    value: "ZEBULON  QUIXOTE",
+                }],
+                false,
+            )
+            .expect("t");
+        assert_eq!(
+            again[0], tokens[0],
+            "normalised spelling maps to the same token after reopen"
+        );
+        assert_eq!(v.verify().expect("verify"), 3);
+        drop(v);
+        for entry in walk(dir.path()) {
+            let bytes = std::fs::read(&entry).expect("read");
+            for c in canaries {
+                assert!(
+                    !bytes.windows(c.len()).any(|w| w == c.as_bytes()),
+                    "{c} found in {}",
+                    entry.display()
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn concurrent_writers_of_the_same_values_get_one_token_each() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let v = std::sync::Arc::new(SledVault::open(dir.path(), &key(6)).expect("open"));
+        let values: Vec<String> = (0..200).map(|i| format!("Shared Value {i}")).collect();
+        let results: Vec<Vec<String>> = std::thread::scope(|s| {
+            let handles: Vec<_> = (0..8)
+                .map(|_| {
+                    let v = std::sync::Arc::clone(&v);
+                    let values = &values;
+                    s.spawn(move || {
+                        values
+                            .iter()
+                            .map(|x| {
+                                v.tokenize(
+                                    &[TokenRequest {
+                                        ty: PhiType::Name,
+                                        value: x,
+                                    }],
+                                    false,
+                                )
+                                .expect("t")
+                                .remove(0)
+                            })
+                            .collect()
+                    })
+                })
+                .collect();
+            handles
+                .into_iter()
+                .map(|h| h.join().expect("join"))
+                .collect()
+        });
+        for r in &results[1..] {
+            assert_eq!(
+                r, &results[0],
+                "every writer got the same token for each value"
+            );
+        }
+        assert_eq!(v.len(), 200, "one record per value");
+    }
+
+    #[test]
+    fn token_domains_keep_vendors_apart_and_all_reveal() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let req = [TokenRequest {
+            ty: PhiType::Name,
+            value: "Maria Lopez",
+        }];
+        let a = SledVault::open_with(dir.path(), &key(3), "vendor-a", OPEN_TIMEOUT)
+            .expect("a")
+            .tokenize(&req, false)
+            .expect("ta");
+        let b = SledVault::open_with(dir.path(), &key(3), "vendor-b", OPEN_TIMEOUT)
+            .expect("b")
+            .tokenize(&req, false)
+            .expect("tb");
+        assert_ne!(a, b, "two domains never share a token");
+        let v = SledVault::open(dir.path(), &key(3)).expect("open");
+        assert_eq!(
+            v.reveal(&a[0]).expect("r").expect("known").value,
+            "Maria Lopez"
+        );
+        assert_eq!(
+            v.reveal(&b[0]).expect("r").expect("known").value,
+            "Maria Lopez"
+        );
+        drop(v);
+        let a2 = SledVault::open_with(dir.path(), &key(3), "vendor-a", OPEN_TIMEOUT)
+            .expect("a")
+            .tokenize(&req, false)
+            .expect("ta");
+        assert_eq!(a, a2, "a domain's tokens are stable");
+    }
+
+    #[test]
+    fn damaged_vaults_are_refused_not_hung_or_reinitialised() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let values: Vec<String> = (0..3000).map(|i| format!("Value {i}")).collect();
+        {
+            let v = SledVault::open(dir.path(), &key(2)).expect("open");
+            let reqs: Vec<TokenRequest<'_>> = values
+                .iter()
+                .map(|s| TokenRequest {
+                    ty: PhiType::Mrn,
+                    value: s,
+                })
+                .collect();
+            v.tokenize(&reqs, false).expect("tokens");
+        }
+        let db = dir.path().join("db");
+        let len = std::fs::metadata(&db).expect("db").len();
+        // Truncated: sled may fail or never finish; either way the open must return an error
+        // (or, if sled recovers a prefix, a vault that still verifies), within the limit.
+        let truncated = tempfile::tempdir().expect("t");
+        copy_dir(dir.path(), truncated.path());
+        let f = std::fs::OpenOptions::new()
+            .write(true)
+            .open(truncated.path().join("db"))
+            .expect("open db");
+        f.set_len(len / 3).expect("truncate");
+        drop(f);
+        match SledVault::open_with(
+            truncated.path(),
+            &key(2),
+            "",
+            std::time::Duration::from_secs(5),
+        ) {
+            Err(VaultError::Open { .. } | VaultError::Layout { .. } | VaultError::Storage(_)) => {}
+            Err(other) => panic!("unexpected error {other:?}"),
+            // sled may recover a prefix of its log. A prefix that ends after the last
+            // durable count is what a crash part-way through a flush leaves (records never
+            // acknowledged), so it cannot be told from one: what must hold is that every
+            // record kept decrypts and nothing is invented.
+            Ok(v) => match v.verify() {
+                Ok(n) => assert!(n <= 3000, "{n} records from 3000"),
+                Err(VaultError::Missing { .. } | VaultError::Corrupt) => {}
+                Err(other) => panic!("unexpected error {other:?}"),
+            },
+        }
+        // Emptied: refused, never re-created as a new vault.
+        let emptied = tempfile::tempdir().expect("e");
+        copy_dir(dir.path(), emptied.path());
+        std::fs::write(emptied.path().join("db"), vec![0u8; 4096]).expect("zero");
+        assert!(SledVault::open_with(
+            emptied.path(),
+            &key(2),
+            "",
+            std::time::Duration::from_secs(5)
+        )
+        .is_err());
+    }
+
+    fn req(ty: PhiType, value: &str) -> TokenRequest<'_> {
+        TokenRequest { ty, value }
+    }
+
+    fn contains(hay: &[u8], needle: &[u8]) -> bool {
+        hay.windows(needle.len()).any(|w| w == needle)
+    }
+
+    #[test]
+    fn forgetting_a_patient_shreds_their_copies_and_nothing_of_anyone_else() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let a_values = ["Zebulon Quixote", "MRX-10001", "zq-canary@example.org"];
+        let shared = "Dr Healey Calvert";
+        let v = SledVault::open(dir.path(), &key(7)).expect("open");
+        let a_key = "MRN:MRX-10001";
+        let b_key = "MRN:MRX-20002";
+        let mut reqs: Vec<TokenRequest<'_>> =
+            a_values.iter().map(|x| req(PhiType::Name, x)).collect();
+        reqs.push(req(PhiType::ProviderName, shared));
+        let a_tokens = v.tokenize_for(Some(a_key), &reqs, true).expect("a");
+        let b_tokens = v
+            .tokenize_for(
+                Some(b_key),
+                &[
+                    req(PhiType::Name, "Oswin Trask"),
+                    req(PhiType::ProviderName, shared),
+                ],
+                true,
+            )
+            .expect("b");
+        let none = v
+            .tokenize(&[req(PhiType::Name, "Unfiled Person")], true)
+            .expect("none");
+        assert_eq!(a_tokens[3], b_tokens[1], "a shared value has one token");
+        assert_eq!(v.len(), 6);
+        assert_eq!(v.subjects().expect("subjects"), 2);
+        let sid = v.subject_id(a_key).expect("sid");
+        assert_eq!(v.subject_id("mrn:mrx10001"), Some(sid));
+        let a_key_bytes = v
+            .keyring
+            .read()
+            .expect("keys")
+            .get(&sid)
+            .expect("a")
+            .bytes();
+        let holders = v.holders(&a_tokens[3]).expect("h").expect("known");
+        assert_eq!(holders.subjects.len(), 2);
+        let done = v.forget(&sid).expect("forget");
+        assert_eq!(
+            done,
+            Forgotten {
+                records: 3,
+                shared: 1
+            }
+        );
+        for t in &a_tokens[..3] {
+            assert!(v.reveal(t).expect("reveal").is_none(), "forgotten: unknown");
+        }
+        assert_eq!(
+            v.reveal(&a_tokens[3]).expect("r").expect("kept").value,
+            shared
+        );
+        assert_eq!(
+            v.reveal(&b_tokens[0]).expect("r").expect("kept").value,
+            "Oswin Trask"
+        );
+        assert_eq!(
+            v.reveal(&none[0]).expect("r").expect("kept").value,
+            "Unfiled Person"
+        );
+        assert_eq!(v.verify().expect("verify"), 3);
+        assert_eq!(v.forgotten().expect("forgotten"), 3);
+        assert!(matches!(v.forget(&sid), Err(VaultError::UnknownSubject)));
+        drop(v);
+        // Nothing on disk holds a value of the patient in plaintext, or their key.
+        let ring = std::fs::read(dir.path().join(KEYRING_FILE)).expect("keyring");
+        assert!(
+            !contains(&ring, &sid),
+            "the keyring no longer names the patient"
+        );
+        for entry in walk(dir.path()) {
+            let bytes = std::fs::read(&entry).expect("read");
+            assert!(
+                !contains(&bytes, &a_key_bytes),
+                "key in {}",
+                entry.display()
+            );
+            for c in a_values {
+                assert!(
+                    !contains(&bytes, c.as_bytes()),
+                    "{c} in {}",
+                    entry.display()
+                );
+            }
+        }
+        // Reopened: consistent; the patient comes back with a new key and the same tokens.
+        let v = SledVault::open(dir.path(), &key(7)).expect("reopen");
+        assert_eq!(v.verify().expect("verify"), 3);
+        assert!(v.reveal(&a_tokens[0]).expect("r").is_none());
+        let again = v
+            .tokenize_for(Some(a_key), &[req(PhiType::Name, a_values[0])], true)
+            .expect("again");
+        assert_eq!(
+            again[0], a_tokens[0],
+            "tokens are a keyed hash of the value"
+        );
+        assert_eq!(
+            v.reveal(&again[0]).expect("r").expect("new").value,
+            a_values[0]
+        );
+        let new_key = v
+            .keyring
+            .read()
+            .expect("keys")
+            .get(&sid)
+            .expect("a")
+            .bytes();
+        assert_ne!(new_key, a_key_bytes, "a new subject key");
+        assert!(
+            v.reveal(&a_tokens[1]).expect("r").is_none(),
+            "still forgotten"
+        );
+        assert_eq!(v.verify().expect("verify"), 4);
+    }
+
+    #[test]
+    fn rotation_keeps_patients_records_readable_and_rewraps_their_keys() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let v = SledVault::open(dir.path(), &key(8)).expect("open");
+        let p = v
+            .tokenize_for(
+                Some("Patient/p1"),
+                &[req(PhiType::Name, "Ada Quill")],
+                false,
+            )
+            .expect("p");
+        let w = v
+            .tokenize(
+                &[req(PhiType::Name, "Ada Quill"), req(PhiType::Zip, "49001")],
+                false,
+            )
+            .expect("w");
+        assert_eq!(p[0], w[0]);
+        let ring_before = std::fs::read(dir.path().join(KEYRING_FILE)).expect("ring");
+        let r = v.rotate_key().expect("rotate");
+        assert_eq!(
+            (r.key_id, r.re_encrypted, r.subject_keys),
+            (2, 2, 1),
+            "two vault-wide copies, one patient key"
+        );
+        let ring_after = std::fs::read(dir.path().join(KEYRING_FILE)).expect("ring");
+        assert_eq!(ring_before.len(), ring_after.len());
+        assert_ne!(ring_before, ring_after, "re-wrapped");
+        drop(v);
+        let v = SledVault::open(dir.path(), &key(8)).expect("reopen");
+        assert_eq!(v.verify().expect("verify"), 2);
+        assert_eq!(v.reveal(&w[1]).expect("r").expect("zip").value, "49001");
+        let sid = v.subject_id("Patient/p1").expect("sid");
+        // The patient's copy alone still opens after the rotation.
+        assert_eq!(v.forget(&sid).expect("forget").shared, 1);
+        assert_eq!(
+            v.reveal(&p[0]).expect("r").expect("kept").value,
+            "Ada Quill"
+        );
+    }
+
+    #[test]
+    fn verify_adopts_records_past_the_durable_count_and_refuses_fewer() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let v = SledVault::open(dir.path(), &key(11)).expect("open");
+        let t = v.tokenize(
+            &[req(PhiType::Mrn, "MRX-1"), req(PhiType::Mrn, "MRX-2")],
+            false,
+        );
+        let t = t.expect("t");
+        // A record that reached disk without the count (as after a failed flush).
+        let extra = v.minter.mint(PhiType::Mrn, "MRX3", 0);
+        let copy = v
+            .sealer
+            .seal(&extra, Holder::Vault, PhiType::Mrn, "MRX-3", &Keys::new())
+            .expect("seal");
+        v.tokens
+            .insert(extra.as_bytes(), record::encode(&[copy]))
+            .expect("insert");
+        assert_eq!(v.verify().expect("adopted"), 3);
+        drop(v);
+        let v = SledVault::open(dir.path(), &key(11)).expect("reopen");
+        assert_eq!(v.verify().expect("durable"), 3);
+        v.tokens.remove(t[1].as_bytes()).expect("remove");
+        assert!(matches!(
+            v.verify(),
+            Err(VaultError::Missing {
+                expected: 3,
+                found: 2
+            })
+        ));
+    }
+
+    #[test]
+    fn a_v1_vault_opens_and_is_upgraded() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let t = {
+            let v = SledVault::open(dir.path(), &key(9)).expect("open");
+            let t = v.tokenize(&[req(PhiType::Mrn, "MRX-1")], false).expect("t");
+            v.meta.insert("layout", LAYOUT_V1).expect("v1");
+            v.flush().expect("flush");
+            t
+        };
+        let v = SledVault::open(dir.path(), &key(9)).expect("v1 opens");
+        assert_eq!(
+            v.meta.get("layout").expect("get").expect("layout").as_ref(),
+            LAYOUT_VERSION
+        );
+        assert_eq!(v.reveal(&t[0]).expect("r").expect("known").value, "MRX-1");
+        v.meta
+            .insert("layout", b"phigate-vault-v9".as_slice())
+            .expect("v9");
+        v.flush().expect("flush");
+        drop(v);
+        assert!(matches!(
+            SledVault::open(dir.path(), &key(9)),
+            Err(VaultError::Layout { .. })
+        ));
+    }
+
+    #[test]
+    fn injected_write_failures_hand_out_no_token_and_leave_the_vault_consistent() {
+        use std::sync::atomic::Ordering::SeqCst;
+        let dir = tempfile::tempdir().expect("tempdir");
+        let v = SledVault::open(dir.path(), &key(10)).expect("open");
+        let early = v
+            .tokenize_for(Some("MRN:A1"), &[req(PhiType::Name, "Early Value")], true)
+            .expect("early");
+        let early_plain = v
+            .tokenize(&[req(PhiType::Name, "Early Plain")], true)
+            .expect("early");
+
+        // 1. The flush fails: no token, for a patient's or a vault-wide value.
+        assert!(v.health_check().is_ok());
+        v.commit.fail_flushes.store(3, SeqCst);
+        assert!(v
+            .tokenize_for(Some("MRN:A1"), &[req(PhiType::Name, "Flush Fails")], true)
+            .is_err());
+        assert!(v
+            .tokenize(&[req(PhiType::Name, "Flush Fails Too")], true)
+            .is_err());
+        // Not ready while writes fail (`/readyz`); ready again once one goes through.
+        assert!(v.health_check().is_err(), "the probe write fails too");
+        assert!(v.health_check().is_ok(), "the fault cleared");
+        // 2. The keyring write for a new patient fails (torn): no token, no key in use.
+        v.keyring.fail_appends.store(1, SeqCst);
+        assert!(v
+            .tokenize_for(Some("MRN:B2"), &[req(PhiType::Name, "Keyring Fails")], true)
+            .is_err());
+        assert_eq!(v.subjects().expect("subjects"), 1);
+        // 3. A failure between a record and its index entry.
+        v.fail_inserts.store(1, SeqCst);
+        assert!(v
+            .tokenize_for(Some("MRN:A1"), &[req(PhiType::Name, "Insert Fails")], true)
+            .is_err());
+
+        // The fault clears: the vault verifies, earlier tokens reveal, and the failed
+        // values tokenise (once each, to the token they would have had).
+        // Records written before a failure stay (never handed out, counted, consistent).
+        assert_eq!(v.verify().expect("verify"), 5);
+        assert_eq!(
+            v.reveal(&early[0]).expect("r").expect("known").value,
+            "Early Value"
+        );
+        let retried = [
+            ("MRN:A1", "Flush Fails"),
+            ("", "Flush Fails Too"),
+            ("MRN:B2", "Keyring Fails"),
+            ("MRN:A1", "Insert Fails"),
+        ]
+        .map(|(p, x)| {
+            let p = (!p.is_empty()).then_some(p);
+            v.tokenize_for(p, &[req(PhiType::Name, x)], true)
+                .expect("retry")
+                .remove(0)
+        });
+        assert_eq!(v.len(), 6);
+        drop(v);
+        let v = SledVault::open(dir.path(), &key(10)).expect("reopen");
+        assert_eq!(v.verify().expect("verify"), 6);
+        assert_eq!(v.subjects().expect("subjects"), 2);
+        for (t, x) in retried.iter().zip([
+            "Flush Fails",
+            "Flush Fails Too",
+            "Keyring Fails",
+            "Insert Fails",
+        ]) {
+            assert_eq!(v.reveal(t).expect("r").expect("known").value, x);
+        }
+        assert_eq!(
+            v.reveal(&early_plain[0]).expect("r").expect("known").value,
+            "Early Plain"
+        );
+    }
+
+    fn copy_dir(from: &Path, to: &Path) {
+        for e in std::fs::read_dir(from).expect("dir").flatten() {
+            let target = to.join(e.file_name());
+            if e.path().is_dir() {
+                std::fs::create_dir_all(&target).expect("mkdir");
+                copy_dir(&e.path(), &target);
+            } else {
+                std::fs::copy(e.path(), target).expect("copy");
+            }
+        }
+    }
+
+    #[test]
+    fn a_wrong_master_key_is_refused() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        drop(SledVault::open(dir.path(), &key(1)).expect("create"));
+        match SledVault::open(dir.path(), &key(2)) {
+            Err(VaultError::WrongKey { .. }) => {}
+            other => panic!("expected WrongKey, got {:?}", other.err()),
+        }
+    }
+
+    #[test]
+    fn the_same_key_gives_the_same_tokens_in_two_vaults() {
+        let (a, b) = (
+            tempfile::tempdir().expect("a"),
+            tempfile::tempdir().expect("b"),
+        );
+        let req = [TokenRequest {
+            ty: PhiType::Mrn,
+            value: "MRX-55120",
+        }];
+        let ta = SledVault::open(a.path(), &key(9))
+            .expect("a")
+            .tokenize(&req, false)
+            .expect("ta");
+        let tb = SledVault::open(b.path(), &key(9))
+            .expect("b")
+            .tokenize(&req, false)
+            .expect("tb");
+        assert_eq!(ta, tb);
+    }
+
+    fn walk(dir: &Path) -> Vec<std::path::PathBuf> {
+        let mut out = Vec::new();
+        for e in std::fs::read_dir(dir).expect("dir").flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                out.extend(walk(&p));
+            } else {
+                out.push(p);
+            }
+        }
+        out
+    }
+}

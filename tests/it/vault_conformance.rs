@@ -1,0 +1,637 @@
+//! One vault conformance suite: the behaviour every token store promises, written once and
+//! run against each store — the in-memory store (where the behaviour applies: it keeps
+//! nothing across a restart, holds no patient keys and checks no master key), the sled vault
+//! and the PostgreSQL vault — plus a model test of the sled vault against a `BTreeMap`.
+//!
+//! Each behaviour is a generic function over a [`Backend`] (something that opens the same
+//! storage again under a master key); `store_behaviours!` and `vault_behaviours!` turn the
+//! two lists into `#[test]`s in one module per backend. The PostgreSQL backend takes a database of its own per test, as `pgvault` does;
+//! without `PHIGATE_TEST_PG_URL` its tests are reported skipped (or fail under
+//! `PHIGATE_REQUIRE_PG=1`).
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::Path;
+
+use phigate::keys::MasterKey;
+use phigate::phi::PhiType;
+use phigate::transform::token::{looks_like_token, MemoryTokenStore, TokenRequest, TokenStore};
+use phigate::vault::{Forgotten, PgOptions, PgVault, SledVault, VaultError};
+
+fn key(b: u8) -> MasterKey {
+    MasterKey::from_bytes([b; 32])
+}
+
+fn req(ty: PhiType, value: &str) -> TokenRequest<'_> {
+    TokenRequest { ty, value }
+}
+
+fn names(values: &[String]) -> Vec<TokenRequest<'_>> {
+    values.iter().map(|v| req(PhiType::Name, v)).collect()
+}
+
+fn revealed(store: &dyn TokenStore, token: &str) -> Option<String> {
+    store.reveal(token).expect("reveal").map(|r| r.value)
+}
+
+/// What the suite asks of a store beyond [`TokenStore`].
+trait Conformant: TokenStore + Sized {
+    /// Mappings held.
+    fn count(&self) -> u64;
+    /// Forgets a patient; `None` where the store keeps no patient keys.
+    fn forget_patient(&self, patient: &str) -> Option<Result<Forgotten, VaultError>>;
+}
+
+impl Conformant for MemoryTokenStore {
+    fn count(&self) -> u64 {
+        self.len() as u64
+    }
+    fn forget_patient(&self, _: &str) -> Option<Result<Forgotten, VaultError>> {
+        None
+    }
+}
+
+impl Conformant for SledVault {
+    fn count(&self) -> u64 {
+        self.len() as u64
+    }
+    fn forget_patient(&self, patient: &str) -> Option<Result<Forgotten, VaultError>> {
+        let sid = self.subject_id(patient)?;
+        Some(self.forget(&sid))
+    }
+}
+
+impl Conformant for PgVault {
+    fn count(&self) -> u64 {
+        self.len().expect("count")
+    }
+    fn forget_patient(&self, patient: &str) -> Option<Result<Forgotten, VaultError>> {
+        let sid = self.subject_id(patient)?;
+        Some(self.forget(&sid))
+    }
+}
+
+/// A store's storage, opened again and again.
+trait Backend {
+    type Store: Conformant + 'static;
+    /// Opens the backend's one storage under master key `k` (created on first use).
+    fn open(&self, k: u8) -> Result<Self::Store, VaultError>;
+    /// Opens what a crash right now would leave of `live`'s storage (`live` stays open,
+    /// nothing is flushed or closed first).
+    fn open_after_crash(&self, live: &Self::Store, k: u8) -> Self::Store;
+}
+
+/// The in-memory store: nothing survives, so "reopening" starts empty.
+struct Memory;
+
+impl Backend for Memory {
+    type Store = MemoryTokenStore;
+    fn open(&self, k: u8) -> Result<MemoryTokenStore, VaultError> {
+        Ok(MemoryTokenStore::new(&key(k), ""))
+    }
+    fn open_after_crash(&self, _: &MemoryTokenStore, k: u8) -> MemoryTokenStore {
+        MemoryTokenStore::new(&key(k), "")
+    }
+}
+
+struct Sled {
+    dir: tempfile::TempDir,
+    /// Copies of `dir` taken as a crash would leave it.
+    crashes: tempfile::TempDir,
+    crashed: std::sync::atomic::AtomicUsize,
+}
+
+impl Sled {
+    fn new() -> Sled {
+        Sled {
+            dir: tempfile::tempdir().expect("tempdir"),
+            crashes: tempfile::tempdir().expect("tempdir"),
+            crashed: std::sync::atomic::AtomicUsize::new(0),
+        }
+    }
+}
+
+impl Backend for Sled {
+    type Store = SledVault;
+    fn open(&self, k: u8) -> Result<SledVault, VaultError> {
+        SledVault::open(self.dir.path(), &key(k))
+    }
+    /// The files as they are on disk while the vault is still open: what `kill -9` leaves.
+    fn open_after_crash(&self, _live: &SledVault, k: u8) -> SledVault {
+        let n = self
+            .crashed
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let copy = self.crashes.path().join(n.to_string());
+        std::fs::create_dir(&copy).expect("mkdir");
+        copy_dir(self.dir.path(), &copy);
+        SledVault::open(&copy, &key(k)).expect("open the crashed copy")
+    }
+}
+
+struct Postgres {
+    url: String,
+}
+
+impl Postgres {
+    /// A database of its own, or `None` (reported skipped) without a server.
+    fn new(test: &str) -> Option<Postgres> {
+        super::pgvault::database(test).map(|url| Postgres { url })
+    }
+}
+
+impl Backend for Postgres {
+    type Store = PgVault;
+    fn open(&self, k: u8) -> Result<PgVault, VaultError> {
+        PgVault::open(&PgOptions::new(&self.url), &key(k))
+    }
+    /// Another replica, on its own connections: it sees only what was committed.
+    fn open_after_crash(&self, _live: &PgVault, k: u8) -> PgVault {
+        self.open(k).expect("open a second replica")
+    }
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    for e in std::fs::read_dir(from).expect("dir").flatten() {
+        let target = to.join(e.file_name());
+        if e.path().is_dir() {
+            std::fs::create_dir_all(&target).expect("mkdir");
+            copy_dir(&e.path(), &target);
+        } else {
+            std::fs::copy(e.path(), target).expect("copy");
+        }
+    }
+}
+
+// === Behaviour every store has ===
+
+fn mints_typed_tokens_that_reveal<B: Backend>(b: &B) {
+    let v = b.open(1).expect("open");
+    let reqs = [
+        req(PhiType::Name, "Zebulon Quixote"),
+        req(PhiType::Ssn, "219-09-9999"),
+        req(PhiType::Email, "zq-canary@example.org"),
+    ];
+    let t = v.tokenize(&reqs, false).expect("tokens");
+    assert_eq!(t.len(), 3);
+    for (token, (r, prefix)) in t.iter().zip(reqs.iter().zip(["NAME_", "SSN_", "EMAIL_"])) {
+        assert!(
+            looks_like_token(token) && token.starts_with(prefix),
+            "{token}"
+        );
+        let back = v.reveal(token).expect("reveal").expect("known");
+        assert_eq!((back.ty, back.value.as_str()), (r.ty, r.value));
+    }
+    assert_eq!(
+        t.iter().collect::<BTreeSet<_>>().len(),
+        3,
+        "distinct values"
+    );
+    assert_eq!(v.count(), 3);
+    assert!(v.tokenize(&[], false).expect("empty").is_empty());
+}
+
+/// Every store under one master key computes the same tokens: the in-memory store is the
+/// reference, and repeats and spelling variants of a value share its token.
+fn tokens_are_deterministic_and_normalised<B: Backend>(b: &B) {
+    let v = b.open(2).expect("open");
+    let reference = MemoryTokenStore::new(&key(2), "");
+    let spellings = ["Maria Lopez", "MARIA  LOPEZ", "Lopez, Maria", "Ana Ruiz"];
+    let reqs: Vec<_> = spellings.iter().map(|s| req(PhiType::Name, s)).collect();
+    let t = v.tokenize(&reqs, false).expect("tokens");
+    assert_eq!(t[0], t[1]);
+    assert_eq!(t[0], t[2]);
+    assert_ne!(t[0], t[3]);
+    assert_eq!(t, reference.tokenize(&reqs, false).expect("reference"));
+    assert_eq!(
+        v.tokenize(&[req(PhiType::Name, "maria lopez")], false)
+            .expect("again"),
+        vec![t[0].clone()]
+    );
+    assert_eq!(
+        revealed(&v, &t[1]).as_deref(),
+        Some("Maria Lopez"),
+        "a variant reveals the first spelling"
+    );
+    assert_eq!(v.count(), 2);
+}
+
+fn unknown_tokens_reveal_as_nothing<B: Backend>(b: &B) {
+    let v = b.open(3).expect("open");
+    v.tokenize(&[req(PhiType::Name, "Known Value")], false)
+        .expect("tokens");
+    let elsewhere = MemoryTokenStore::new(&key(4), "")
+        .tokenize(&[req(PhiType::Name, "Known Value")], false)
+        .expect("other key");
+    assert_eq!(revealed(&v, &elsewhere[0]), None, "another key's token");
+    assert_eq!(revealed(&v, "NAME_0000000000"), None);
+    assert_eq!(revealed(&v, "not a token"), None);
+}
+
+fn exact_tokens_keep_spellings_apart<B: Backend>(b: &B) {
+    let v = b.open(5).expect("open");
+    let reqs = [
+        req(PhiType::Name, "Maria Lopez"),
+        req(PhiType::Name, "MARIA LOPEZ"),
+    ];
+    let exact = v.tokenize(&reqs, true).expect("exact");
+    let normal = v.tokenize(&reqs, false).expect("normalised");
+    assert_ne!(exact[0], exact[1]);
+    assert_eq!(normal[0], normal[1]);
+    assert!(
+        !exact.contains(&normal[0]),
+        "the two spaces never share a token"
+    );
+    assert_eq!(revealed(&v, &exact[1]).as_deref(), Some("MARIA LOPEZ"));
+    assert_eq!(revealed(&v, &exact[0]).as_deref(), Some("Maria Lopez"));
+}
+
+/// A value has one token whoever's document holds it: a patient's, another patient's, or
+/// none; a batch keeps its order and its repeats.
+fn a_value_has_one_token_for_every_holder<B: Backend>(b: &B) {
+    let v = b.open(6).expect("open");
+    let batch = [
+        req(PhiType::ProviderName, "Dr Healey Calvert"),
+        req(PhiType::Name, "Oswin Trask"),
+        req(PhiType::ProviderName, "Dr Healey Calvert"),
+    ];
+    let a = v
+        .tokenize_for(Some("MRN:MRX-10001"), &batch, false)
+        .expect("a");
+    assert_eq!(a[0], a[2]);
+    let b_tokens = v
+        .tokenize_for(Some("MRN:MRX-20002"), &batch[..1], false)
+        .expect("b");
+    let none = v.tokenize(&batch[..1], false).expect("none");
+    assert_eq!(a[0], b_tokens[0]);
+    assert_eq!(a[0], none[0]);
+    assert_eq!(revealed(&v, &a[0]).as_deref(), Some("Dr Healey Calvert"));
+    assert_eq!(v.count(), 2);
+}
+
+/// Threads minting the same values, in different orders and batches, get the same token
+/// for each and leave one mapping per value.
+fn concurrent_minters_agree<B: Backend>(b: &B)
+where
+    B::Store: Sync,
+{
+    let v = b.open(7).expect("open");
+    let values: Vec<String> = (0..40).map(|i| format!("Shared Value {i}")).collect();
+    let results: Vec<Vec<String>> = std::thread::scope(|s| {
+        let hs: Vec<_> = (0..6)
+            .map(|n| {
+                let (v, values) = (&v, &values);
+                s.spawn(move || {
+                    let mut order: Vec<usize> = (0..values.len()).collect();
+                    order.rotate_left(n * 7 % values.len());
+                    if n % 2 == 1 {
+                        order.reverse();
+                    }
+                    let patient = (n % 3 == 0).then_some("MRN:MRX-777");
+                    let mut out = vec![String::new(); values.len()];
+                    for chunk in order.chunks(1 + n % 4) {
+                        let reqs: Vec<_> = chunk
+                            .iter()
+                            .map(|&i| req(PhiType::Name, &values[i]))
+                            .collect();
+                        let t = v.tokenize_for(patient, &reqs, false).expect("mint");
+                        for (&i, t) in chunk.iter().zip(t) {
+                            out[i] = t;
+                        }
+                    }
+                    out
+                })
+            })
+            .collect();
+        hs.into_iter().map(|h| h.join().expect("join")).collect()
+    });
+    for r in &results[1..] {
+        assert_eq!(r, &results[0], "every thread got the same tokens");
+    }
+    assert_eq!(v.count(), 40, "one mapping per value");
+    for (t, x) in results[0].iter().zip(&values) {
+        assert_eq!(revealed(&v, t).as_ref(), Some(x));
+    }
+}
+
+// === Behaviour of the vaults (patients' keys, durability, the master key) ===
+
+/// Forgetting a patient makes only their values unrevealable; values other patients (or
+/// documents without one) also held stay; the patient can come back, to the same tokens.
+fn forgetting_a_patient_keeps_everyone_else<B: Backend>(b: &B) {
+    let v = b.open(8).expect("open");
+    let (a, b_key) = ("MRN:MRX-10001", "MRN:MRX-20002");
+    let a_tokens = v
+        .tokenize_for(
+            Some(a),
+            &[
+                req(PhiType::Name, "Zebulon Quixote"),
+                req(PhiType::ProviderName, "Dr Healey Calvert"),
+                req(PhiType::Zip, "49001"),
+            ],
+            true,
+        )
+        .expect("a");
+    let b_tokens = v
+        .tokenize_for(
+            Some(b_key),
+            &[
+                req(PhiType::Name, "Oswin Trask"),
+                req(PhiType::ProviderName, "Dr Healey Calvert"),
+            ],
+            true,
+        )
+        .expect("b");
+    let plain = v
+        .tokenize(&[req(PhiType::Zip, "49001")], true)
+        .expect("plain");
+    assert_eq!(plain[0], a_tokens[2]);
+    let done = v
+        .forget_patient("mrn:mrx10001")
+        .expect("forgets")
+        .expect("forget");
+    assert_eq!(
+        done,
+        Forgotten {
+            records: 1,
+            shared: 2
+        }
+    );
+    assert_eq!(revealed(&v, &a_tokens[0]), None, "forgotten");
+    assert_eq!(
+        revealed(&v, &a_tokens[1]).as_deref(),
+        Some("Dr Healey Calvert")
+    );
+    assert_eq!(revealed(&v, &a_tokens[2]).as_deref(), Some("49001"));
+    assert_eq!(revealed(&v, &b_tokens[0]).as_deref(), Some("Oswin Trask"));
+    assert!(matches!(
+        v.forget_patient(a).expect("forgets"),
+        Err(VaultError::UnknownSubject)
+    ));
+    assert_eq!(v.count(), 3);
+    let again = v
+        .tokenize_for(Some(a), &[req(PhiType::Name, "Zebulon Quixote")], true)
+        .expect("again");
+    assert_eq!(
+        again[0], a_tokens[0],
+        "tokens are a keyed hash of the value"
+    );
+    assert_eq!(revealed(&v, &again[0]).as_deref(), Some("Zebulon Quixote"));
+}
+
+fn mappings_survive_reopen<B: Backend>(b: &B) {
+    let (t, p) = {
+        let v = b.open(9).expect("open");
+        let t = v
+            .tokenize(&[req(PhiType::Name, "Ada Quill")], false)
+            .expect("t");
+        let p = v
+            .tokenize_for(Some("Patient/p1"), &[req(PhiType::Mrn, "MRX-5")], false)
+            .expect("p");
+        (t, p)
+    };
+    let v = b.open(9).expect("reopen");
+    assert_eq!(revealed(&v, &t[0]).as_deref(), Some("Ada Quill"));
+    assert_eq!(revealed(&v, &p[0]).as_deref(), Some("MRX-5"));
+    assert_eq!(
+        v.tokenize(&[req(PhiType::Name, "ADA QUILL")], false)
+            .expect("again"),
+        t
+    );
+    assert_eq!(v.count(), 2);
+}
+
+/// Durable before returned: once a batch's tokens are handed out, a crash (nothing closed
+/// or flushed afterwards) keeps every mapping of the batch.
+fn a_token_is_durable_when_it_is_returned<B: Backend>(b: &B) {
+    let v = b.open(10).expect("open");
+    let values: Vec<String> = (0..25).map(|i| format!("Durable Value {i}")).collect();
+    let t = v
+        .tokenize_for(Some("MRN:MRX-31"), &names(&values), false)
+        .expect("tokens");
+    let w = v
+        .tokenize(&[req(PhiType::Zip, "49001")], false)
+        .expect("vault-wide");
+    let crashed = b.open_after_crash(&v, 10);
+    for (token, x) in t.iter().zip(&values) {
+        assert_eq!(revealed(&crashed, token).as_ref(), Some(x));
+    }
+    assert_eq!(revealed(&crashed, &w[0]).as_deref(), Some("49001"));
+    assert_eq!(crashed.count(), 26);
+}
+
+fn a_wrong_master_key_is_refused<B: Backend>(b: &B) {
+    let t = {
+        let v = b.open(11).expect("create");
+        v.tokenize(&[req(PhiType::Name, "Ada Quill")], false)
+            .expect("t")
+    };
+    match b.open(12) {
+        Err(VaultError::WrongKey { .. }) => {}
+        other => panic!("expected WrongKey, got {:?}", other.err()),
+    }
+    let v = b.open(11).expect("the right key still opens");
+    assert_eq!(revealed(&v, &t[0]).as_deref(), Some("Ada Quill"));
+}
+
+/// Generates a `#[test]` per behaviour for one backend; `$backend` makes the backend for a
+/// test (given the test's name) or returns `None` when it cannot run (reported skipped).
+macro_rules! behaviours {
+    ($backend:expr, [$($behaviour:ident),* $(,)?]) => {
+        $(
+            #[test]
+            fn $behaviour() {
+                let make = $backend;
+                if let Some(b) = make(concat!(module_path!(), "::", stringify!($behaviour))) {
+                    super::$behaviour(&b);
+                }
+            }
+        )*
+    };
+}
+
+/// What every token store does.
+macro_rules! store_behaviours {
+    ($backend:expr) => {
+        behaviours!(
+            $backend,
+            [
+                mints_typed_tokens_that_reveal,
+                tokens_are_deterministic_and_normalised,
+                unknown_tokens_reveal_as_nothing,
+                exact_tokens_keep_spellings_apart,
+                a_value_has_one_token_for_every_holder,
+                concurrent_minters_agree,
+            ]
+        );
+    };
+}
+
+/// What a vault does besides: patients' keys, durability, the master key.
+macro_rules! vault_behaviours {
+    ($backend:expr) => {
+        behaviours!(
+            $backend,
+            [
+                forgetting_a_patient_keeps_everyone_else,
+                mappings_survive_reopen,
+                a_token_is_durable_when_it_is_returned,
+                a_wrong_master_key_is_refused,
+            ]
+        );
+    };
+}
+
+mod memory {
+    use super::*;
+    store_behaviours!(|_: &str| Some(Memory));
+}
+
+mod sled {
+    use super::*;
+    store_behaviours!(|_: &str| Some(Sled::new()));
+    vault_behaviours!(|_: &str| Some(Sled::new()));
+}
+
+mod postgres {
+    use super::*;
+    store_behaviours!(Postgres::new);
+    vault_behaviours!(Postgres::new);
+}
+
+// === The model test ===
+
+mod model {
+    use proptest::prelude::*;
+
+    use super::*;
+
+    const PATIENTS: [&str; 3] = ["MRN:MRX-1", "MRN:MRX-2", "Patient/p3"];
+    const VALUES: [&str; 6] = [
+        "Ada Quill",
+        "Bo Lark",
+        "Cy Marsh",
+        "Dee Fenn",
+        "Eli Moss",
+        "Fay Dunn",
+    ];
+
+    #[derive(Clone, Debug)]
+    enum Op {
+        /// Tokenise values for a patient (or none).
+        Mint(Option<usize>, Vec<usize>),
+        Reveal(usize),
+        Forget(usize),
+        Reopen,
+    }
+
+    fn op() -> impl Strategy<Value = Op> {
+        let patient = prop::option::of(0..PATIENTS.len());
+        prop_oneof![
+            4 => (patient, prop::collection::vec(0..VALUES.len(), 1..4))
+                .prop_map(|(p, v)| Op::Mint(p, v)),
+            2 => (0..VALUES.len()).prop_map(Op::Reveal),
+            1 => (0..PATIENTS.len()).prop_map(Op::Forget),
+            1 => Just(Op::Reopen),
+        ]
+    }
+
+    /// What the vault should hold: token → (value, holders; `None` is vault-wide), and the
+    /// patients with a key (a first mint makes one, a forget destroys it).
+    #[derive(Default)]
+    struct Model {
+        records: BTreeMap<String, (usize, BTreeSet<Option<usize>>)>,
+        keyed: BTreeSet<usize>,
+    }
+
+    impl Model {
+        fn mint(&mut self, patient: Option<usize>, value: usize, token: &str) {
+            if let Some(p) = patient {
+                self.keyed.insert(p);
+            }
+            let (held, holders) = self
+                .records
+                .entry(token.to_string())
+                .or_insert_with(|| (value, BTreeSet::new()));
+            assert_eq!(*held, value, "one token, one value");
+            holders.insert(patient);
+        }
+
+        fn forget(&mut self, p: usize) -> Option<Forgotten> {
+            if !self.keyed.remove(&p) {
+                return None;
+            }
+            let mut out = Forgotten::default();
+            self.records.retain(|_, (_, holders)| {
+                if !holders.remove(&Some(p)) {
+                    return true;
+                }
+                if holders.is_empty() {
+                    out.records += 1;
+                    false
+                } else {
+                    out.shared += 1;
+                    true
+                }
+            });
+            Some(out)
+        }
+    }
+
+    fn run(ops: &[Op]) {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let open = || SledVault::open(dir.path(), &key(21)).expect("open");
+        let reference = MemoryTokenStore::new(&key(21), "");
+        let token_of = |value: usize| {
+            reference
+                .tokenize(&[req(PhiType::Name, VALUES[value])], true)
+                .expect("reference")
+                .remove(0)
+        };
+        let mut v = open();
+        let mut model = Model::default();
+        for op in ops {
+            match op {
+                Op::Mint(patient, values) => {
+                    let reqs: Vec<_> = values
+                        .iter()
+                        .map(|&i| req(PhiType::Name, VALUES[i]))
+                        .collect();
+                    let t = v
+                        .tokenize_for(patient.map(|p| PATIENTS[p]), &reqs, true)
+                        .expect("mint");
+                    for (&i, token) in values.iter().zip(&t) {
+                        assert_eq!(token, &token_of(i), "deterministic");
+                        model.mint(*patient, i, token);
+                    }
+                }
+                Op::Reveal(i) => {
+                    let token = token_of(*i);
+                    let expected = model.records.get(&token).map(|(x, _)| VALUES[*x]);
+                    assert_eq!(revealed(&v, &token).as_deref(), expected, "{op:?}");
+                }
+                Op::Forget(p) => {
+                    let sid = v.subject_id(PATIENTS[*p]).expect("sid");
+                    match (v.forget(&sid), model.forget(*p)) {
+                        (Ok(done), Some(expected)) => assert_eq!(done, expected, "{op:?}"),
+                        (Err(VaultError::UnknownSubject), None) => {}
+                        (got, expected) => panic!("{op:?}: {got:?}, expected {expected:?}"),
+                    }
+                }
+                Op::Reopen => {
+                    drop(v);
+                    v = open();
+                }
+            }
+            assert_eq!(v.len(), model.records.len(), "after {op:?}");
+        }
+        assert_eq!(v.verify().expect("verify"), model.records.len());
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 24, ..ProptestConfig::default() })]
+
+        #[test]
+        fn sled_matches_a_btreemap_model(ops in prop::collection::vec(op(), 1..30)) {
+            run(&ops);
+        }
+    }
+}
