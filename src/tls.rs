@@ -17,7 +17,6 @@ use rustls::server::{ClientHello, ResolvesServerCert, WebPkiClientVerifier};
 use rustls::sign::CertifiedKey;
 use rustls::{RootCertStore, ServerConfig};
 
-use crate::config::{ClientAuth, ListenerConfig};
 
 #[derive(Debug, thiserror::Error)]
 pub enum TlsError {
@@ -191,19 +190,31 @@ impl ResolvesServerCert for ReloadingCert {
     }
 }
 
-/// The rustls server configuration of one listener.
+/// Whether a listener with a client CA lets clients without a certificate in (callers
+/// may then authenticate by API key) or refuses them in the handshake.
+#[derive(Debug, Clone, Copy, Default, serde::Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum ClientAuth {
+    #[default]
+    Optional,
+    Required,
+}
+
+/// The rustls server configuration of one listener: its certificate, and client
+/// certificates checked against `client_ca` when there is one.
 pub fn server_config(
-    l: &ListenerConfig,
+    client_ca: Option<&Path>,
+    client_auth: ClientAuth,
     cert: Arc<ReloadingCert>,
 ) -> Result<ServerConfig, TlsError> {
     let builder = ServerConfig::builder_with_provider(provider())
         .with_protocol_versions(&[&rustls::version::TLS13, &rustls::version::TLS12])
         .map_err(|e| TlsError::Config(e.to_string()))?;
-    let builder = match &l.client_ca {
+    let builder = match client_ca {
         Some(ca) => {
             let roots = Arc::new(load_roots(ca)?);
             let v = WebPkiClientVerifier::builder_with_provider(roots, provider());
-            let v = match l.client_auth {
+            let v = match client_auth {
                 ClientAuth::Optional => v.allow_unauthenticated(),
                 ClientAuth::Required => v,
             };

@@ -25,13 +25,8 @@ pub struct ListenerConfig {
     pub client_auth: ClientAuth,
 }
 
-#[derive(Debug, Clone, Copy, Default, Deserialize, PartialEq, Eq)]
-#[serde(rename_all = "lowercase")]
-pub enum ClientAuth {
-    #[default]
-    Optional,
-    Required,
-}
+// Whether client certificates are required is a TLS setting; the config names it.
+pub use crate::tls::ClientAuth;
 
 /// The admin listener: health, readiness and metrics, plain HTTP, loopback by default.
 #[derive(Debug, Clone, Deserialize, PartialEq)]

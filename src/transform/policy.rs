@@ -8,7 +8,7 @@ use std::str::FromStr;
 
 use serde::Deserialize;
 
-use crate::detect::rules::line_of;
+use crate::patterns::line_of;
 use crate::phi::PhiType;
 
 /// What happens to one detected value.
