@@ -284,14 +284,10 @@ fn decode_sequence(seq: &str, d: &Delims, out: &mut String) {
 
 /// `\X4D6172\`: bytes in hex, read as UTF-8, or as Latin-1 when they are not UTF-8.
 fn decode_hex(hex: &str) -> Option<String> {
-    if hex.is_empty() || !hex.len().is_multiple_of(2) {
+    if hex.is_empty() {
         return None;
     }
-    let bytes: Option<Vec<u8>> = (0..hex.len())
-        .step_by(2)
-        .map(|i| u8::from_str_radix(hex.get(i..i + 2)?, 16).ok())
-        .collect();
-    let bytes = bytes?;
+    let bytes = crate::hex::decode(hex)?;
     Some(match String::from_utf8(bytes) {
         Ok(s) => s,
         Err(e) => e.into_bytes().iter().map(|b| char::from(*b)).collect(),
@@ -330,9 +326,9 @@ fn escape_into(value: &str, d: &Delims, out: &mut String) {
                 out.push(d.escape);
                 out.push('X');
                 let mut buf = [0u8; 4];
-                for b in c.encode_utf8(&mut buf).bytes() {
-                    out.push_str(&format!("{b:02X}"));
-                }
+                // HL7 writes its hex escapes in capitals.
+                let bytes = c.encode_utf8(&mut buf).as_bytes();
+                out.push_str(&crate::hex::encode(bytes).to_ascii_uppercase());
                 out.push(d.escape);
                 continue;
             }

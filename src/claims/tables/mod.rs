@@ -238,7 +238,7 @@ fn version(name: &str, source: &str, text: &str) -> TableVersion {
     TableVersion {
         name: name.to_string(),
         source: source.to_string(),
-        sha256: d.as_ref().iter().map(|b| format!("{b:02x}")).collect(),
+        sha256: crate::hex::encode(d.as_ref()),
     }
 }
 
