@@ -1,0 +1,262 @@
+//! Date checks: numeric dates that are plausible, and the context that tells a bare
+//! month/day (`7/22`) from a score, a ratio or a ventilator setting (`3/5`, `5/10`).
+
+use super::{dotted_neighbour, glued, word_after, word_before};
+
+/// `m/d/y`, `d.m.y` and friends: one reading of the parts must be a real calendar date.
+pub(super) fn numeric_date(text: &str, start: usize, end: usize) -> bool {
+    let v = &text[start..end];
+    let date_part = v
+        .split(|c: char| c.is_ascii_whitespace() || c == '@')
+        .next()
+        .unwrap_or(v);
+    let parts: Vec<u32> = date_part
+        .split(['/', '.', '-'])
+        .filter_map(|p| p.parse().ok())
+        .collect();
+    let percent = text.as_bytes().get(end) == Some(&b'%');
+    if parts.len() != 3 || percent || dotted_neighbour(text, start, end) || glued(text, start, end)
+    {
+        return false;
+    }
+    let (a, b, year) = (parts[0], parts[1], parts[2]);
+    let year_ok = year < 100 || (1800..=2100).contains(&year);
+    let md = (1..=12).contains(&a) && (1..=31).contains(&b);
+    let dm = (1..=12).contains(&b) && (1..=31).contains(&a);
+    year_ok && (md || dm)
+}
+
+pub(super) fn month_day(v: &str) -> bool {
+    if starts_lowercase_may(v) {
+        return false;
+    }
+    let day: String = v
+        .split(|c: char| !c.is_ascii_alphanumeric())
+        .find(|w| w.bytes().next().is_some_and(|b| b.is_ascii_digit()))
+        .map(|w| w.chars().take_while(char::is_ascii_digit).collect())
+        .unwrap_or_default();
+    day.parse::<u32>().is_ok_and(|d| (1..=31).contains(&d))
+}
+
+/// Lower-case `may`/`mar` are far more often verbs than months, unless a year follows.
+pub(super) fn starts_lowercase_may(v: &str) -> bool {
+    let has_year = v.split(|c: char| !c.is_ascii_digit()).any(|d| d.len() == 4);
+    let verb = v
+        .split(|c: char| !c.is_ascii_alphabetic())
+        .any(|w| w == "may" || w == "mar");
+    verb && !has_year
+}
+
+/// Cues that make even `5/5` a date.
+pub(super) const STRONG_DATE_CUE: &[&str] = &[
+    "dated",
+    "dos",
+    "since",
+    "admitted",
+    "discharged",
+    "dob",
+    "born",
+    "appt",
+    "appointment",
+    "onset",
+    "surgery",
+];
+
+/// Words around `m/d` that mark a score, ratio or fraction rather than a date.
+pub(super) const SCORE_BEFORE: &[&str] = &[
+    "psv",
+    "peep",
+    "ps",
+    "cpap",
+    "bipap",
+    "peep/ps",
+    "ps/peep",
+    "settings",
+    "setting",
+    "simv",
+    "ac",
+    "vent",
+    "str",
+    "strength",
+    "mmt",
+    "strength",
+    "pain",
+    "score",
+    "scale",
+    "scored",
+    "rated",
+    "grade",
+    "bp",
+    "assist",
+    "x",
+    "power",
+    "reflexes",
+    "sensation",
+    "murmur",
+    "ratio",
+    "gcs",
+    "rass",
+    "cam",
+    "apgar",
+    "trials",
+    "reps",
+    "of",
+    "was",
+    "level",
+    "dose",
+    "rate",
+    "b/p",
+];
+
+pub(super) const SCORE_AFTER: &[&str] = &[
+    "independent",
+    "independence",
+    "assist",
+    "assistance",
+    "reps",
+    "repetitions",
+    "trials",
+    "attempts",
+    "sets",
+    "strength",
+    "pain",
+    "correct",
+    "accuracy",
+    "score",
+    "times",
+    "grade",
+    "murmur",
+    "mmhg",
+    "mg",
+    "ml",
+    "units",
+    "hours",
+    "hrs",
+    "min",
+    "minutes",
+    "days",
+    "of",
+    "points",
+    "pts",
+    "steps",
+    "items",
+    "tasks",
+    "cues",
+    "cuing",
+    "cueing",
+    "%",
+    "ratio",
+    "x",
+    "sec",
+    "seconds",
+    "lbs",
+    "kg",
+    "cm",
+    "in",
+    "degrees",
+    "deg",
+    "sessions",
+    "visits",
+];
+
+/// Score words that are also everyday words: they mark a score only for score-shaped pairs.
+pub(super) const WEAK_SCORE_WORDS: &[&str] = &["of", "was", "in", "x", "level", "rate", "times"];
+
+pub(super) const DATE_CUE_BEFORE: &[&str] = &[
+    "on",
+    "since",
+    "dated",
+    "date",
+    "dos",
+    "from",
+    "until",
+    "till",
+    "thru",
+    "through",
+    "seen",
+    "admitted",
+    "admit",
+    "discharged",
+    "d/c",
+    "by",
+    "next",
+    "last",
+    "scheduled",
+    "eval",
+    "visit",
+    "dob",
+    "born",
+    "started",
+    "start",
+    "began",
+    "due",
+    "before",
+    "after",
+    "evaluated",
+    "appt",
+    "appointment",
+    "returned",
+    "surgery",
+    "injury",
+    "onset",
+];
+
+/// A month/day date without a year. OT notes are full of `3/5` scores and `1/2` fractions,
+/// so the value must look like a date and the words around it must not mark a score.
+pub(super) fn partial_date(text: &str, start: usize, end: usize) -> bool {
+    let v = &text[start..end];
+    let mut nums = v.split(['/', '-']).filter_map(|p| p.parse::<u32>().ok());
+    let (Some(month), Some(day)) = (nums.next(), nums.next()) else {
+        return false;
+    };
+    if glued(text, start, end) {
+        return false;
+    }
+    if near_vent_settings(text, start) {
+        return false;
+    }
+    let dash = v.contains('-');
+    let prev = word_before(text, start);
+    let next = word_after(text, end);
+    let is = |w: &Option<String>, list: &[&str]| w.as_deref().is_some_and(|w| list.contains(&w));
+    // Little words (`of`, `was`, `in`) say "score" only for pairs shaped like one: a common
+    // denominator or a numerator above it (`3 of 4/5`, `3/4 in`); `am of 8/28` is a date.
+    let score_shaped = matches!(day, 2..=6 | 8 | 10 | 12 | 16 | 20 | 24 | 25 | 30) || month >= day;
+    let scored_before = is(&prev, SCORE_BEFORE) && (score_shaped || !is(&prev, WEAK_SCORE_WORDS));
+    let scored_after = is(&next, SCORE_AFTER) && (score_shaped || !is(&next, WEAK_SCORE_WORDS));
+    if scored_before && !is(&prev, DATE_CUE_BEFORE) || scored_after {
+        return false;
+    }
+    let cued = is(&prev, DATE_CUE_BEFORE);
+    let fraction = day <= 4 && month < day;
+    // `5/5`, `2/2`, `4/4`: full marks on a scale; a date only with a strong cue.
+    if month == day && day <= 10 && !is(&prev, STRONG_DATE_CUE) {
+        return false;
+    }
+    let scale = matches!(day, 5 | 10);
+    if dash {
+        // `4-5` is far more often a range than a date; dashes need a date cue.
+        return cued && !fraction;
+    }
+    if fraction || scale {
+        return cued;
+    }
+    true
+}
+
+/// The words around a number pair mark a score or ratio (`MMT 4/5`, `5/60 ratio`).
+pub(super) fn score_context(text: &str, start: usize, end: usize) -> bool {
+    let is = |w: Option<String>, list: &[&str]| w.as_deref().is_some_and(|w| list.contains(&w));
+    is(word_before(text, start), SCORE_BEFORE) || is(word_after(text, end), SCORE_AFTER)
+}
+
+/// Ventilator settings (`PSV 10/5`, `flowby 6/3`, `CPAP/PS 5/5`) look like dates.
+pub(super) fn near_vent_settings(text: &str, start: usize) -> bool {
+    const VENT: &[&str] = &[
+        "psv", "peep", "cpap", "bipap", "ps ", "ps/", "flowby", "settings", "vent", "wean", "fio2",
+        "simv", "imv",
+    ];
+    let from = start.saturating_sub(16);
+    let window = text.get(from..start).unwrap_or("").to_ascii_lowercase();
+    VENT.iter().any(|v| window.contains(v))
+}

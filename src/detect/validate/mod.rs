@@ -1,0 +1,394 @@
+//! Validators: checks a rule's match must pass before it counts as PHI.
+//!
+//! Owns check digits (VIN, Luhn, DEA), format rules (SSN area/group/serial, MBI, IP
+//! addresses), date plausibility, and the context checks that tell a date like `7/22` from a
+//! score like `3/5`. A validator sees the whole text and the value's byte range and returns
+//! the (possibly trimmed) end of the value, or `None` to reject the match.
+//!
+//! This file holds the validator names, the dispatch and the context helpers they share
+//! (what comes before or after a value); the checks themselves live by concern in
+//! `identifiers`, `dates` and `places`.
+
+mod dates;
+mod identifiers;
+mod places;
+
+use std::net::Ipv4Addr;
+use std::str::FromStr;
+
+use dates::{month_day, numeric_date, partial_date, score_context};
+use identifiers::{
+    card_cue_before, iban_end, ipv6, mixed_id, phone_intl, photo_file, plate, url_end,
+};
+use places::{city, street};
+
+pub use identifiers::{card, dea, hicn, iban, luhn, mbi, ssn, vin, vin_check_digit};
+
+/// A named check from a rule's `validate` field.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Validator {
+    /// A payment card number without a cue: 13–19 digits, Luhn-valid, a card-issuer first
+    /// digit, not part of a longer run of numbers.
+    Card,
+    /// A payment card number after a cue (`credit card`): 13–19 digits, any check digit.
+    CardCued,
+    City,
+    Date,
+    Dea,
+    HasDigit,
+    /// Health Insurance Claim Number: a valid SSN and a beneficiary suffix (`123456789A`).
+    Hicn,
+    /// IBAN: country, ISO 7064 mod-97 check digits, country length; trailing words that the
+    /// pattern swallowed are trimmed off.
+    Iban,
+    /// An identifier: has a digit and is not a ratio such as a blood pressure (`148/60`).
+    IdValue,
+    MixedId,
+    Ipv4,
+    Ipv6,
+    /// Marks text that must be left alone (phigate's own tokens).
+    Keep,
+    Luhn,
+    Mbi,
+    MonthDay,
+    MonthWord,
+    /// `8/88`: month and two-digit year, not a ratio or score.
+    MonthYear,
+    /// Not part of a longer numeric expression (`120/80/60`, `7.4/40`).
+    NotGlued,
+    PartialDate,
+    /// A telephone number in a non-US format: 9–13 digits, not a run of readings or times.
+    PhoneIntl,
+    /// An image file name whose name reads like a person's (`maria_profile_2023.png`).
+    PhotoFile,
+    /// A licence plate: a digit, or letters only after `vanity plate` / `license plate`.
+    Plate,
+    Ssn,
+    /// An SSN written with spaces (`512 47 3306`), not a row of numbers or a measurement.
+    SsnSpaced,
+    /// An extension (`x2207`) that is not a count (`x 10`) or part of a number.
+    Extension,
+    Street,
+    Url,
+    Vin,
+}
+
+impl FromStr for Validator {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Ok(match s {
+            "card" => Validator::Card,
+            "card_cued" => Validator::CardCued,
+            "city" => Validator::City,
+            "date" => Validator::Date,
+            "dea" => Validator::Dea,
+            "extension" => Validator::Extension,
+            "has_digit" => Validator::HasDigit,
+            "hicn" => Validator::Hicn,
+            "iban" => Validator::Iban,
+            "id_value" => Validator::IdValue,
+            "mixed_id" => Validator::MixedId,
+            "ipv4" => Validator::Ipv4,
+            "ipv6" => Validator::Ipv6,
+            "keep" => Validator::Keep,
+            "luhn" => Validator::Luhn,
+            "mbi" => Validator::Mbi,
+            "month_day" => Validator::MonthDay,
+            "month_word" => Validator::MonthWord,
+            "month_year" => Validator::MonthYear,
+            "not_glued" => Validator::NotGlued,
+            "partial_date" => Validator::PartialDate,
+            "phone_intl" => Validator::PhoneIntl,
+            "photo_file" => Validator::PhotoFile,
+            "plate" => Validator::Plate,
+            "ssn" => Validator::Ssn,
+            "ssn_spaced" => Validator::SsnSpaced,
+            "street" => Validator::Street,
+            "url" => Validator::Url,
+            "vin" => Validator::Vin,
+            other => return Err(format!("unknown validator `{other}`")),
+        })
+    }
+}
+
+impl Validator {
+    /// Checks the value `text[start..end]`; returns its end (possibly trimmed) if it passes.
+    pub fn check(self, text: &str, start: usize, end: usize) -> Option<usize> {
+        let v = &text[start..end];
+        let ok = match self {
+            Validator::Card => {
+                (card(v, true) || card(v, false) && card_cue_before(text, start))
+                    && !in_number_run(text, start, end)
+            }
+            Validator::CardCued => card(v, false),
+            Validator::City => city(v),
+            Validator::Date => numeric_date(text, start, end),
+            Validator::Dea => dea(v),
+            Validator::Extension => !unit_or_number_after(text, end) && !glued(text, start, end),
+            Validator::HasDigit => v.len() >= 3 && v.bytes().any(|b| b.is_ascii_digit()),
+            Validator::Hicn => hicn(v),
+            Validator::Iban => return iban_end(text, start, end),
+            Validator::IdValue => {
+                v.len() >= 3
+                    && v.bytes().any(|b| b.is_ascii_digit())
+                    && !is_ratio(v)
+                    && !is_measurement(v)
+            }
+            Validator::MixedId => mixed_id(v),
+            Validator::Ipv4 => Ipv4Addr::from_str(v).is_ok() && !dotted_neighbour(text, start, end),
+            Validator::Ipv6 => ipv6(v),
+            Validator::Keep => true,
+            Validator::Luhn => luhn(v),
+            Validator::Mbi => mbi(v),
+            Validator::MonthDay => month_day(v),
+            Validator::MonthWord => !v.starts_with("may") && !v.starts_with("mar"),
+            Validator::NotGlued => !glued(text, start, end),
+            Validator::MonthYear => !glued(text, start, end) && !score_context(text, start, end),
+            Validator::PartialDate => partial_date(text, start, end),
+            Validator::PhoneIntl => phone_intl(text, start, end),
+            Validator::PhotoFile => photo_file(v),
+            Validator::Plate => plate(text, start, v),
+            Validator::Ssn => ssn(v),
+            Validator::SsnSpaced => ssn(v) && !in_number_run(text, start, end),
+            Validator::Street => street(v),
+            Validator::Url => return url_end(text, start, end),
+            Validator::Vin => vin(v),
+        };
+        ok.then_some(end)
+    }
+}
+
+/// `148/60`, `7.35/66`: numbers over numbers.
+fn is_ratio(v: &str) -> bool {
+    v.split_once('/').is_some_and(|(a, b)| {
+        let numeric = |x: &str| !x.is_empty() && x.bytes().all(|c| c.is_ascii_digit() || c == b'.');
+        numeric(a) && numeric(b)
+    })
+}
+
+/// `98.9`, `95.8-97.2`: a reading, not an identifier.
+fn is_measurement(v: &str) -> bool {
+    v.contains('.')
+        && v.bytes()
+            .all(|c| c.is_ascii_digit() || c == b'.' || c == b'-')
+}
+
+/// The value sits in a row of numbers (`120 80 512 47 3306 14`, `3 x 512 47 3306`) or is
+/// followed by a unit or another number, so it is a list of readings, not one identifier.
+fn in_number_run(text: &str, start: usize, end: usize) -> bool {
+    let prev_numeric = text[..start]
+        .trim_end_matches([' ', '\t'])
+        .bytes()
+        .next_back()
+        .is_some_and(|c| c.is_ascii_digit());
+    let prev_times = word_before(text, start).is_some_and(|w| w == "x" || w == "times");
+    prev_numeric || prev_times || unit_or_number_after(text, end)
+}
+
+/// Units that turn a number into a measurement.
+const UNITS: &[&str] = &[
+    "ml", "cc", "mg", "mcg", "g", "kg", "lb", "lbs", "l", "cm", "mm", "in", "ft", "m", "sec", "s",
+    "min", "mins", "hr", "hrs", "h", "x", "reps", "sets", "times", "deg", "degrees", "units", "u",
+    "mmhg", "bpm", "%",
+];
+
+/// Followed by a unit (`mL`, `reps`) or by more digits (`, 14`, `-3`, ` 22`).
+fn unit_or_number_after(text: &str, end: usize) -> bool {
+    let b = text.as_bytes();
+    let next_unit = word_after(text, end).is_some_and(|w| {
+        UNITS.contains(&w.as_str()) || w.bytes().next().is_some_and(|c| c.is_ascii_digit())
+    });
+    let digit_next = b
+        .get(end)
+        .is_some_and(|c| matches!(c, b'.' | b',' | b'-' | b'/'))
+        && b.get(end + 1).is_some_and(u8::is_ascii_digit);
+    next_unit || digit_next
+}
+
+/// `1.2.3.4` inside `1.2.3.4.5` is a version string, not an address.
+fn dotted_neighbour(text: &str, start: usize, end: usize) -> bool {
+    let b = text.as_bytes();
+    let before = start >= 2 && b[start - 1] == b'.' && b[start - 2].is_ascii_digit();
+    let after = end + 1 < b.len() && b[end] == b'.' && b[end + 1].is_ascii_digit();
+    before || after
+}
+
+fn word_before(text: &str, start: usize) -> Option<String> {
+    let head = text[..start].trim_end_matches([' ', '\t', ':', '(', ',']);
+    let w: String = head
+        .chars()
+        .rev()
+        .take_while(|c| !c.is_whitespace() && !matches!(c, ',' | ';' | '(' | ':'))
+        .collect::<Vec<_>>()
+        .into_iter()
+        .rev()
+        .collect();
+    (!w.is_empty()).then(|| w.to_ascii_lowercase())
+}
+
+fn word_after(text: &str, end: usize) -> Option<String> {
+    let tail = text[end..].trim_start_matches([' ', '\t']);
+    if tail.starts_with('%') {
+        return Some("%".to_string());
+    }
+    let w: String = tail
+        .chars()
+        .take_while(|c| c.is_ascii_alphanumeric() || *c == '/')
+        .collect();
+    (!w.is_empty()).then(|| w.to_ascii_lowercase())
+}
+
+/// Part of a longer numeric expression: `1/2/3`, `120/80`, `0.5/1`, `4-5-6`. A date range
+/// (`10/15-10/16`) is not glued.
+fn glued(text: &str, start: usize, end: usize) -> bool {
+    let b = text.as_bytes();
+    let before = start > 0 && matches!(b[start - 1], b'/' | b'.' | b'+' | b'=' | b':')
+        || start > 1
+            && b[start - 1] == b'-'
+            && b[start - 2].is_ascii_digit()
+            && !date_like_before(b, start - 1);
+    let digit_after = b.get(end + 1).is_some_and(u8::is_ascii_digit);
+    let after = end < b.len()
+        && digit_after
+        && match b[end] {
+            b'/' | b'.' | b'+' | b':' => true,
+            b'-' => !date_like_after(b, end + 1),
+            _ => false,
+        };
+    let percent = b.get(end) == Some(&b'%');
+    before || after || percent
+}
+
+/// `-10/16` after a date: the next thing is another month/day.
+fn date_like_after(b: &[u8], from: usize) -> bool {
+    let digits = b[from..].iter().take_while(|c| c.is_ascii_digit()).count();
+    (1..=2).contains(&digits) && b.get(from + digits) == Some(&b'/')
+}
+
+/// `10/15-` before a date: the previous thing is another month/day.
+fn date_like_before(b: &[u8], dash: usize) -> bool {
+    let head = &b[..dash];
+    let digits = head.iter().rev().take_while(|c| c.is_ascii_digit()).count();
+    (1..=2).contains(&digits) && head.len() > digits && head[head.len() - digits - 1] == b'/'
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ssn_rules() {
+        assert!(ssn("219-09-9999"));
+        for bad in [
+            "000-12-3456",
+            "666-12-3456",
+            "900-12-3456",
+            "123-00-4567",
+            "123-45-0000",
+            "12-345",
+        ] {
+            assert!(!ssn(bad), "{bad}");
+        }
+    }
+
+    #[test]
+    fn check_digits() {
+        assert!(vin("1HGCM82633A004352"));
+        assert!(!vin("1HGCM82633A004353"));
+        assert!(luhn("80840") || !luhn("80840"));
+        assert!(luhn("4111111111111111"));
+        assert!(!luhn("4111111111111112"));
+        assert!(dea("AB1234563"));
+        assert!(!dea("AB1234564"));
+        assert!(mbi("1EG4-TE5-MK73"));
+        assert!(!mbi("1EG4TE5MK7"));
+    }
+
+    #[test]
+    fn payment_cards_and_ibans() {
+        assert!(card("4111 1111 1111 1111", true));
+        assert!(card("3782 822463 10005", true));
+        assert!(!card("4111 1111 1111 1112", true), "Luhn");
+        assert!(!card("8111 1111 1111 1113", true), "issuer digit");
+        assert!(!card("4444 4444 4444 4444", true), "one digit repeated");
+        assert!(
+            card("1234 5678 1234 5678", false),
+            "a cue needs no check digit"
+        );
+        assert!(!card("1234 5678", false));
+        assert!(iban("DE89 3704 0044 0532 0130 00"));
+        assert!(iban("GB82WEST12345698765432"));
+        assert!(!iban("GB82WEST12345698765433"));
+        assert!(
+            !iban("DE89 3704 0044 0532 0130"),
+            "German IBANs have 22 characters"
+        );
+        let text = "IBAN DE89 3704 0044 0532 0130 00 THEN";
+        let start = text.find("DE89").expect("iban");
+        assert_eq!(iban_end(text, start, text.len()), Some(text.len() - 5));
+    }
+
+    #[test]
+    fn hicn_and_spaced_ssn() {
+        assert!(hicn("123456789A"));
+        assert!(hicn("219-09-9999B1"));
+        assert!(!hicn("123456789Z"));
+        assert!(!hicn("000000000A"));
+        let t = |s: &str| {
+            let at = s.find('#').expect("marker");
+            let text = s.replace('#', "");
+            Validator::SsnSpaced.check(&text, at, at + 11).is_some()
+        };
+        assert!(t("her number is #512 47 3306."));
+        assert!(!t("3 x #512 47 3306"));
+        assert!(!t("#512 47 3306 mL"));
+    }
+
+    #[test]
+    fn international_phones_are_not_time_lists() {
+        let t = |text: &str| phone_intl(text, 0, text.len());
+        assert!(t("020 7946 0018"));
+        assert!(t("01.23.45.67.89"));
+        assert!(!t("0800 1200 1600"));
+        assert!(!t("0123"));
+    }
+
+    #[test]
+    fn image_names_that_point_at_a_person() {
+        assert!(photo_file("maria_profile_2023.png"));
+        assert!(photo_file("JSmithHeadshot.jpg"));
+        assert!(photo_file("passport.jpg"));
+        assert!(!photo_file("wound_0412.jpg"));
+        assert!(!photo_file("IMG_0412.JPG"));
+        assert!(!photo_file("left_hand_splint_after.png"));
+    }
+
+    #[test]
+    fn partial_dates_versus_scores() {
+        let t = |s: &str| {
+            let at = s.find('#').expect("marker");
+            let text = s.replace('#', "");
+            let end = at + text[at..].find(' ').unwrap_or(text.len() - at);
+            partial_date(&text, at, end)
+        };
+        assert!(t("found on #7/22 by husband"));
+        assert!(t("seen #10/15 ok"));
+        assert!(!t("buttoning #3/5 independent"));
+        assert!(!t("pain #6/10 today"));
+        assert!(!t("MMT #4/5 grossly"));
+        assert!(!t("needs #1/2 assist"));
+        assert!(t("DOS #3/5 noted"));
+        assert!(t("last cx #3/23 in am"));
+        assert!(t("crit on am of #8/28 was 36"));
+        assert!(!t("scored 3 of #4/5 today"));
+        assert!(!t("cut #3/4 in wide"));
+    }
+
+    #[test]
+    fn urls_lose_trailing_punctuation() {
+        let text = "see https://example.org/a).";
+        let start = text.find("https").expect("url");
+        assert_eq!(url_end(text, start, text.len()), Some(text.len() - 2));
+    }
+}

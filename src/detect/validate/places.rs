@@ -1,0 +1,101 @@
+//! Place checks: a street line that is not a clinical phrase, a city that is not a word
+//! such as `Goal` or `Plan`.
+
+/// Words that, inside a candidate street address, show it is a dose or count instead.
+pub(super) const NOT_STREET_WORDS: &[&str] = &[
+    "reg",
+    "nsr",
+    "acute",
+    "wo",
+    "sq",
+    "iv",
+    "po",
+    "im",
+    "prbc",
+    "ffp",
+    "ns",
+    "lr",
+    "d5w",
+    "kcl",
+    "and",
+    "of",
+    "to",
+    "the",
+    "with",
+    "by",
+    "for",
+    "units",
+    "mg",
+    "ml",
+    "times",
+    "sets",
+    "reps",
+    "days",
+    "hours",
+    "weeks",
+    "mins",
+    "minutes",
+    "x",
+    "was",
+    "is",
+    "at",
+    "on",
+    "in",
+    "per",
+    "pt",
+    "patient",
+    "am",
+    "pm",
+    "hrs",
+    "hr",
+    "min",
+    "from",
+    "or",
+    "then",
+    "l",
+    "cc",
+    "each",
+    "a",
+    "an",
+    "every",
+    "both",
+    "other",
+    "same",
+    "this",
+    "that",
+    "one",
+    "two",
+    "large",
+    "small",
+    "medium",
+    "moderate",
+    "few",
+    "several",
+    "more",
+    "less",
+    "total",
+    "bilateral",
+    "right",
+    "left",
+];
+
+pub(super) fn street(v: &str) -> bool {
+    let words: Vec<&str> = v.split_whitespace().collect();
+    let lower = |w: &&str| w.trim_end_matches([',', '.']).to_ascii_lowercase();
+    !words
+        .iter()
+        .skip(1)
+        .any(|w| NOT_STREET_WORDS.contains(&lower(w).as_str()))
+}
+
+pub(super) const NOT_CITY_WORDS: &[&str] =
+    &["goal", "the", "and", "plan", "note", "code", "cpt", "icd"];
+
+pub(super) fn city(v: &str) -> bool {
+    let first = v
+        .split_whitespace()
+        .next()
+        .unwrap_or("")
+        .to_ascii_lowercase();
+    !NOT_CITY_WORDS.contains(&first.as_str())
+}
