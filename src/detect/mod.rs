@@ -353,6 +353,9 @@ mod tests {
             "PT TRANSFERRED TO [[GH]] FOR CATH.",
             "followed at [[gh]] by her cardiologist.",
             "PRONOUNCED BY DR. [[L. RUUSKA]]. FAMILY W/ PT.",
+            "GI appetite good, LBM [[11/5]], voiding.",
+            "PRESENT HX:[[8/30]] decreased mental status.",
+            "Daughter to arrive [[9/9]] @ approx 1900 from Rome.",
         ];
         for case in found {
             let text = case.replace("[[", "").replace("]]", "");
@@ -375,6 +378,7 @@ mod tests {
             "Monitoring 24 hours after the Spring 2020 fall.",
             "She was born in the spring; It was born of necessity.",
             "Went to BR with assist, then sent to IR for a drain and transferred to CCU.",
+            "Grip 4/5, pinch 5/5, pain 7/10 and 10/10 at worst; ratio 0.5/1.",
         ];
         for text in kept {
             let spans = detector.scan(text, None, &mut scratch);

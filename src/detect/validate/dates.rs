@@ -229,11 +229,13 @@ pub(super) fn partial_date(text: &str, start: usize, end: usize) -> bool {
     }
     let cued = is(&prev, DATE_CUE_BEFORE);
     let fraction = day <= 4 && month < day;
-    // `5/5`, `2/2`, `4/4`: full marks on a scale; a date only with a strong cue.
-    if month == day && day <= 10 && !is(&prev, STRONG_DATE_CUE) {
+    // `5/5`, `2/2`, `4/4`, `10/10`: full marks on a scale; a date only with a strong cue.
+    // `9/9` is no common score.
+    if month == day && (day <= 5 || day == 10) && !is(&prev, STRONG_DATE_CUE) {
         return false;
     }
-    let scale = matches!(day, 5 | 10);
+    // Out of 5 or 10 only when the first number fits under the second: `11/5` is no score.
+    let scale = matches!(day, 5 | 10) && month <= day;
     if dash {
         // `4-5` is far more often a range than a date; dashes need a date cue.
         return cued && !fraction;

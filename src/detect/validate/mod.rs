@@ -243,7 +243,11 @@ fn word_after(text: &str, end: usize) -> Option<String> {
 /// (`10/15-10/16`) is not glued.
 fn glued(text: &str, start: usize, end: usize) -> bool {
     let b = text.as_bytes();
-    let before = start > 0 && matches!(b[start - 1], b'/' | b'.' | b'+' | b'=' | b':')
+    // `0.5/1` and `1:2/3` are numbers; `HX:8/30` and `Quartermain.8/31` are a label or a
+    // sentence glued to a date.
+    let after_number = start > 1 && b[start - 2].is_ascii_digit();
+    let before = start > 0 && matches!(b[start - 1], b'/' | b'+' | b'=')
+        || start > 0 && matches!(b[start - 1], b'.' | b':') && after_number
         || start > 1
             && b[start - 1] == b'-'
             && b[start - 2].is_ascii_digit()
