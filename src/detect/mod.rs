@@ -354,6 +354,9 @@ mod tests {
             "followed at [[gh]] by her cardiologist.",
             "PRONOUNCED BY DR. [[L. RUUSKA]]. FAMILY W/ PT.",
             "GI appetite good, LBM [[11/5]], voiding.",
+            "Questions answered by (Dr. [[Arthur Wilson]]) today.",
+            "NP [[DJURIC]] MADE AWARE, PT BOLUSED.",
+            "Lytes checked, Dr [[B Muse]] in to see pt.",
             "PRESENT HX:[[8/30]] decreased mental status.",
             "Daughter to arrive [[9/9]] @ approx 1900 from Rome.",
         ];
@@ -379,6 +382,7 @@ mod tests {
             "She was born in the spring; It was born of necessity.",
             "Went to BR with assist, then sent to IR for a drain and transferred to CCU.",
             "Grip 4/5, pinch 5/5, pain 7/10 and 10/10 at worst; ratio 0.5/1.",
+            "MD AWARE. RN TO FOLLOW. NP NOTIFIED. MD AT BEDSIDE.",
         ];
         for text in kept {
             let spans = detector.scan(text, None, &mut scratch);

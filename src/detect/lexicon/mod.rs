@@ -251,6 +251,7 @@ impl Lexicon {
             ctx.mark_cued(i, &mut scratch.marks);
             ctx.mark_dictionary(i, &mut scratch.marks);
             ctx.mark_before_born(i, &mut scratch.marks);
+            ctx.mark_after_role(i, &mut scratch.marks);
             ctx.mark_foreign_name(i, &mut scratch.marks);
             ctx.mark_last_first(i, &mut scratch.marks);
             ctx.mark_credentialed(i, &mut scratch.marks);

@@ -233,12 +233,12 @@ impl Ctx<'_> {
                 j += 1;
                 continue;
             }
-            // `DR. L. RUUSKA`: a title's name may start with an initial.
+            // `DR. L. RUUSKA`, `Dr B Muse`: a title's name may start with an initial.
             if self.has(i, flag::STRONG_CUE)
                 && j == i + 1
                 && j + 1 < self.words.len()
                 && self.is_initial(j)
-                && self.followed_by_period(j)
+                && (self.followed_by_period(j) || self.words[j + 1].shape == Shape::Cap)
             {
                 j += 1;
                 continue;
@@ -246,6 +246,34 @@ impl Ctx<'_> {
             return Some(j);
         }
         None
+    }
+
+    /// `NP Djuric made aware`, `MD SPEARS`: a clinician's role written before the name. The
+    /// word after it must be a name by the lists or a word no list knows (`MD AWARE`, `RN
+    /// TO FOLLOW` are not names); in capitals-only notes a common-word name does not count.
+    pub(super) fn mark_after_role(&self, i: usize, marks: &mut [Option<PhiType>]) {
+        const ROLES: &[&[u8]] = &[b"np", b"md", b"rn", b"pa", b"lpn", b"cna", b"rrt", b"otr"];
+        let word = &self.text[self.words[i].start..self.words[i].end];
+        let next = i + 1;
+        if next >= self.words.len()
+            || marks[next].is_some()
+            || !ROLES.iter().any(|r| word.eq_ignore_ascii_case(r))
+            || self.words[i].shape == Shape::Lower
+            || &self.text[self.words[i].end..self.words[next].start] != b" "
+            || !self.name_shaped(next)
+            || self.has(
+                next,
+                flag::NEVER_NAME | flag::STOP | flag::NAME_CUE | flag::RELATION,
+            )
+            || self.caps_mode && self.has(next, flag::COMMON)
+        {
+            return;
+        }
+        let listed = self.has(next, flag::NAME);
+        let unknown = self.unknown_word(next) && self.words[next].end - self.words[next].start >= 4;
+        if listed || unknown && !self.has(next, flag::ENGLISH) {
+            marks[next] = Some(PhiType::ProviderName);
+        }
     }
 
     /// `Wojciech was born on…`, `Holly was born in…`: a capitalised word that is not a
@@ -552,7 +580,13 @@ impl Ctx<'_> {
     }
 
     pub(super) fn extends(&self, j: usize) -> bool {
-        if self.has(j, flag::NEVER_NAME | flag::NAME_CUE | flag::RELATION) {
+        if self.has(j, flag::NAME_CUE | flag::RELATION) {
+            return false;
+        }
+        if self.surname_after_first_name(j) {
+            return true;
+        }
+        if self.has(j, flag::NEVER_NAME) {
             return false;
         }
         if self.is_initial(j) {
@@ -570,6 +604,22 @@ impl Ctx<'_> {
             || self.words[j].shape == Shape::Upper
                 && (self.caps_mode || self.words[j].end - self.words[j].start > 1);
         capitalised && (self.has(j, flag::NAME) || !self.has(j, flag::ENGLISH))
+    }
+
+    /// `Dr. Arthur Wilson`, `Dr Ferdinand Halfpenny`: in mixed-case text, a capitalised word
+    /// one space after a listed first name is its surname even when it is also a word or an
+    /// eponym (Wilson's disease), unless it is a function word, a credential or a facility.
+    fn surname_after_first_name(&self, j: usize) -> bool {
+        j > 0
+            && !self.caps_mode
+            && self.words[j].shape == Shape::Cap
+            && self.has(j - 1, flag::FIRST)
+            && &self.text[self.words[j - 1].end..self.words[j].start] == b" "
+            && !self.has(
+                j,
+                flag::STOP | flag::CREDENTIAL | flag::FACILITY | flag::PLACE_CUE,
+            )
+            && (self.has(j, flag::LAST) || !self.has(j, flag::CLINICAL))
     }
 
     pub(super) fn extends_left(&self, j: usize) -> bool {
