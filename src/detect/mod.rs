@@ -357,6 +357,8 @@ mod tests {
             "Questions answered by (Dr. [[Arthur Wilson]]) today.",
             "NP [[DJURIC]] MADE AWARE, PT BOLUSED.",
             "Lytes checked, Dr [[B Muse]] in to see pt.",
+            "Plan: to [[sacred heart]] hospital at 4pm.",
+            "He had TURP at [[reisterstown]] hospital then.",
             "PRESENT HX:[[8/30]] decreased mental status.",
             "Daughter to arrive [[9/9]] @ approx 1900 from Rome.",
         ];
@@ -383,6 +385,7 @@ mod tests {
             "Went to BR with assist, then sent to IR for a drain and transferred to CCU.",
             "Grip 4/5, pinch 5/5, pain 7/10 and 10/10 at worst; ratio 0.5/1.",
             "MD AWARE. RN TO FOLLOW. NP NOTIFIED. MD AT BEDSIDE.",
+            "Referred to hand therapy clinic, then to pain clinic and to the hospital.",
         ];
         for text in kept {
             let spans = detector.scan(text, None, &mut scratch);

@@ -46,9 +46,54 @@ impl Ctx<'_> {
     /// capitalised words before a facility word name a place when at least one of them is
     /// distinctive (in no dictionary, or a name that is not a common word).
     pub(super) fn mark_facility(&self, i: usize, marks: &mut [Option<PhiType>]) {
-        if !self.has(i, flag::FACILITY) || i == 0 || self.words[i].shape == Shape::Lower {
+        if !self.has(i, flag::FACILITY) || i == 0 {
             return;
         }
+        let chain = self.facility_chain(i);
+        let Some(&leftmost) = chain.last() else {
+            return;
+        };
+        // `to sacred heart hospital`, `from Holy Cross`: after `to`/`from`/`at` or a place
+        // verb, a facility's name may be written in lower case or in English words.
+        let cued = leftmost > 0 && self.has(leftmost - 1, flag::PLACE_PREP | flag::PLACE_CUE);
+        let lower = self.words[i].shape == Shape::Lower
+            || chain.iter().any(|&k| self.words[k].shape == Shape::Lower);
+        if lower && !cued {
+            return;
+        }
+        // The leftmost distinctive word starts the place name; generic words to its left
+        // (`Outside`, `General`) are not part of it. In lower case a surname list proves
+        // nothing (`hand therapy clinic`).
+        let generic = |k: usize| {
+            let w = &self.words[k];
+            GENERIC_FACILITY_WORDS
+                .iter()
+                .any(|g| self.text[w.start..w.end].eq_ignore_ascii_case(g.as_bytes()))
+                || self.has(k, flag::FACILITY)
+        };
+        // English words name a facility only as a cued phrase of two or more (`Holy Cross`,
+        // `sacred heart`); one (`to hand clinic`, `to pain clinic`) is a specialty.
+        let english_ok = cued && chain.iter().filter(|&&k| !generic(k)).count() >= 2;
+        let distinctive = |k: usize| {
+            !generic(k)
+                && (english_ok
+                    || !(self.has(k, flag::ENGLISH) || lower && self.has(k, flag::NAME))
+                    || !lower && self.has(k, flag::NAME) && !self.has(k, flag::COMMON)
+                    || self.has(k, flag::PLACE) && !(lower && self.has(k, flag::ENGLISH)))
+        };
+        let Some(pos) = chain.iter().rposition(|&k| distinctive(k)) else {
+            return;
+        };
+        for &k in &chain[..=pos] {
+            // The facility word is stronger evidence than a name list (Calvert Hospital).
+            marks[k] = Some(PhiType::Location);
+        }
+    }
+
+    /// The words before facility word `i` that may name it, nearest first: up to five,
+    /// stopping at a function word, clinical vocabulary, a cue, a digit or an inner
+    /// apostrophe.
+    fn facility_chain(&self, i: usize) -> Vec<usize> {
         let mut chain = Vec::with_capacity(5);
         let mut j = i;
         while j > 0 && chain.len() < 5 && self.joined(j - 1, b"'&.-") {
@@ -64,12 +109,12 @@ impl Ctx<'_> {
                         | flag::CLINICAL
                         | flag::CREDENTIAL
                         | flag::PLACE_CUE
+                        | flag::PLACE_PREP
                         | flag::NAME_CUE
                         | flag::RELATION,
                 );
             if blocked
                 || inner_apostrophe
-                || w.shape == Shape::Lower
                 || w.end - w.start < 2
                 || word.iter().any(u8::is_ascii_digit)
             {
@@ -78,26 +123,7 @@ impl Ctx<'_> {
             chain.push(k);
             j = k;
         }
-        // The leftmost distinctive word starts the place name; generic words to its left
-        // (`Outside`, `General`) are not part of it.
-        let distinctive = |k: usize| {
-            let w = &self.words[k];
-            let generic = GENERIC_FACILITY_WORDS
-                .iter()
-                .any(|g| self.text[w.start..w.end].eq_ignore_ascii_case(g.as_bytes()))
-                || self.has(k, flag::FACILITY);
-            !generic
-                && (!self.has(k, flag::ENGLISH)
-                    || self.has(k, flag::NAME) && !self.has(k, flag::COMMON)
-                    || self.has(k, flag::PLACE))
-        };
-        let Some(pos) = chain.iter().rposition(|&k| distinctive(k)) else {
-            return;
-        };
-        for &k in &chain[..=pos] {
-            // The facility word is stronger evidence than a name list (Calvert Hospital).
-            marks[k] = Some(PhiType::Location);
-        }
+        chain
     }
 
     /// Known US cities and counties: `in Kalamazoo`, `from Cedar Rapids`, `Peoria, IL`.
