@@ -19,6 +19,7 @@
 //! checkpoint. If writing fails the log reports itself unhealthy and the gateway fails
 //! closed (or degrades, if configured).
 
+pub mod disclosures;
 pub mod query;
 pub mod verify;
 pub mod witness;
@@ -157,6 +158,20 @@ pub struct Event {
     /// Short fixed text (a finding code, a file name); never request content.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub detail: Option<String>,
+    /// Where the data went: the route's upstream host (what an accounting of disclosures
+    /// names as the recipient).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub destination: Option<String>,
+    /// The client's network address (`ip:port`) for a gateway request.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub client: Option<String>,
+    /// The SHA-256 fingerprint (hex) of the client certificate presented, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub client_cert: Option<String>,
+    /// The operating-system user behind a command-line action (`alice`, or `alice (sudo
+    /// by bob)`): who acted, where `caller` only says `cli` or `officer`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub user: Option<String>,
 }
 
 impl Event {

@@ -176,7 +176,7 @@ pub fn export(
 
 /// RFC 4180 quoting; a leading `=`, `+`, `-` or `@` is prefixed with `'` so a spreadsheet
 /// never evaluates a field as a formula.
-fn csv_field(s: &str) -> String {
+pub(super) fn csv_field(s: &str) -> String {
     let s = if s.starts_with(['=', '+', '-', '@']) {
         format!("'{s}")
     } else {
@@ -341,7 +341,7 @@ fn top(m: &BTreeMap<String, u64>, n: usize) -> Vec<(&String, &u64)> {
     v
 }
 
-fn esc(s: &str) -> String {
+pub(super) fn esc(s: &str) -> String {
     s.replace('&', "&amp;")
         .replace('<', "&lt;")
         .replace('>', "&gt;")

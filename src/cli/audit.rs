@@ -1,8 +1,11 @@
-//! `phigate audit …`: verify, search, export, report on and anchor the audit log.
+//! `phigate audit …`: verify, search, export, report on and anchor the audit log, and give
+//! a patient's accounting of disclosures.
 //!
 //! Owns the audit arguments, finding a log's witness (in the vault given, or the sled vault
 //! beside the log), and recording identifier searches (an officer's look-up is itself
-//! audited). A mistyped log directory is an error, never a clean, empty log.
+//! audited), and the accounting of disclosures (`audit disclosures`: the log is verified
+//! first and the result stated in the answer). A mistyped log directory is an error, never
+//! a clean, empty log.
 
 use std::io::{self, BufWriter, Write};
 use std::path::{Path, PathBuf};
@@ -87,6 +90,36 @@ pub enum AuditCommand {
         /// A checkpoint kept from an earlier verification, that the log must still hold.
         #[arg(long)]
         pin: Option<String>,
+    },
+    /// The accounting of disclosures of one patient (HIPAA 164.528): every request that
+    /// carried their data out, oldest first, with date, recipient, what was disclosed and
+    /// purpose. The log is verified first and the result stated; a log that does not verify
+    /// gives no accounting (exit 1) unless --allow-unverified. The look-up is itself audited.
+    Disclosures {
+        #[command(flatten)]
+        log: AuditLogArgs,
+        /// The patient's identifier as the gateway saw it, with its PHI type: `MRN:12345`,
+        /// `NAME:Jane Doe`, or the bare value with --type. Hashed as the gateway hashes it,
+        /// never stored or printed.
+        #[arg(long)]
+        patient: String,
+        /// The PHI type of --patient (MRN, NAME, SSN…), when it has no `TYPE:` prefix.
+        #[arg(long = "type")]
+        ty: Option<String>,
+        /// From this time, inclusive: RFC 3339 or a date (UTC).
+        #[arg(long)]
+        since: Option<String>,
+        /// Up to this time, exclusive: RFC 3339, or a date, which includes that whole day.
+        #[arg(long)]
+        until: Option<String>,
+        /// `text`, `json`, `csv`, or `html` (a printable page with no scripts).
+        #[arg(long, default_value = "text", value_parser = ["text", "json", "csv", "html"])]
+        format: String,
+        /// Give the accounting even if the log does not verify, marked as unverified.
+        #[arg(long)]
+        allow_unverified: bool,
+        #[command(flatten)]
+        witness: WitnessArgs,
     },
     /// Print the checkpoint public key (hex) to hand to an auditor.
     Pubkey {
@@ -205,6 +238,26 @@ pub(super) fn run(command: &AuditCommand) -> anyhow::Result<ExitCode> {
                 serde_json::json!({"anchored": newest.seq, "witness": w.describe(), "pin": newest.line()})
             )?;
         }
+        AuditCommand::Disclosures {
+            log,
+            patient,
+            ty,
+            since,
+            until,
+            format,
+            allow_unverified,
+            witness,
+        } => {
+            let args = DisclosureArgs {
+                patient,
+                ty: ty.as_deref(),
+                since: since.as_deref(),
+                until: until.as_deref(),
+                format,
+                allow_unverified: *allow_unverified,
+            };
+            return disclosures(log, witness, &args);
+        }
         AuditCommand::Pubkey { key_file } => {
             outln!(
                 "{}",
@@ -320,7 +373,7 @@ pub(super) fn run(command: &AuditCommand) -> anyhow::Result<ExitCode> {
                     .iter()
                     .map(|t| crate::audit::subject_hash(&keys, *t, value))
                     .collect();
-                record_officer_search(&log.dir, &master, &f.subjects)?;
+                record_officer_search(&log.dir, &master, &f.subjects, "identifier")?;
             }
             let mut out = PipeWatch::new(io::stdout().lock());
             let result = query::export(&log.dir, &f, false, &mut out);
@@ -451,12 +504,13 @@ fn require_audit_dir(dir: &Path) -> anyhow::Result<()> {
 
 /// Identifier searches are audited: in the main log when no gateway holds it and its
 /// witness is known (the sled vault beside it: the witness must follow every checkpoint,
-/// or the gateway would refuse the log next time), otherwise in the officer's own chain
-/// beside it (`DIR/officer`), verified the same way.
+/// or the gateway would refuse the log next time), otherwise (held, or damaged) in the
+/// officer's own chain beside it (`DIR/officer`), verified the same way.
 fn record_officer_search(
     dir: &Path,
     master: &MasterKey,
     subjects: &[String],
+    what: &str,
 ) -> anyhow::Result<()> {
     use crate::audit::witness::{FileWitness, Witness};
     use crate::audit::{Action, AuditError, AuditLog, Event, Settings};
@@ -467,16 +521,166 @@ fn record_officer_search(
             let witness: Box<dyn Witness> = Box::new(FileWitness::in_vault(&vault, dir));
             match AuditLog::open_witnessed(dir, master, Settings::default(), Some(witness)) {
                 Ok(l) => l,
-                Err(AuditError::Locked { .. }) => officer()?,
+                // A damaged main log takes nothing more (the writer refuses it), but a
+                // look-up given with --allow-unverified must still be on record.
+                Err(AuditError::Locked { .. } | AuditError::Damaged { .. }) => officer()?,
                 Err(e) => return Err(e.into()),
             }
         }
     };
     let mut e = Event::new(Action::AuditSearch, "ok");
     e.caller = Some("officer".into());
-    e.detail = Some("identifier".into());
+    e.user = Some(super::audited::os_user());
+    e.detail = Some(what.into());
     e.subjects = subjects.to_vec();
     log.record(e)?;
     log.close()?;
     Ok(())
+}
+
+/// What `audit disclosures` was asked.
+struct DisclosureArgs<'a> {
+    patient: &'a str,
+    ty: Option<&'a str>,
+    since: Option<&'a str>,
+    until: Option<&'a str>,
+    format: &'a str,
+    allow_unverified: bool,
+}
+
+/// The identifier's type and value: `--type T --patient V`, or `--patient T:V`. A type is
+/// required, since the gateway hashes a value with its type.
+fn patient_identifier<'a>(
+    patient: &'a str,
+    ty: Option<&str>,
+) -> anyhow::Result<(PhiType, &'a str)> {
+    let parse = |t: &str| -> anyhow::Result<PhiType> {
+        t.trim()
+            .parse()
+            .map_err(|_| anyhow::anyhow!("unknown PHI type `{t}` (MRN, NAME, SSN, …)"))
+    };
+    match (ty, patient.split_once(':')) {
+        (Some(t), _) => Ok((parse(t)?, patient)),
+        (None, Some((t, v))) if !v.is_empty() => Ok((parse(t)?, v)),
+        _ => bail!("--patient needs its PHI type: `--patient MRN:12345` or `--type MRN`"),
+    }
+}
+
+/// `audit disclosures`: verify, record the look-up, then write the accounting.
+fn disclosures(
+    log: &AuditLogArgs,
+    witness: &WitnessArgs,
+    args: &DisclosureArgs<'_>,
+) -> anyhow::Result<ExitCode> {
+    use crate::audit::{disclosures as acc, AuditKeys};
+    let (ty, value) = patient_identifier(args.patient, args.ty)?;
+    let filter = audit_filter(&AuditFilterArgs {
+        token: None,
+        caller: None,
+        route: None,
+        action: None,
+        since: args.since.map(str::to_string),
+        until: args.until.map(str::to_string),
+    })?;
+    require_audit_dir(&log.dir)?;
+    let master = read_master_key(
+        log.key_file
+            .as_deref()
+            .context("--key-file (or PHIGATE_KEY_FILE) is needed")?,
+    )?;
+    let keys = AuditKeys::derive(&master)?;
+    let integrity = log_integrity(log, witness, &keys)?;
+    if !integrity.verified && !args.allow_unverified {
+        // Exit 1, as `audit verify` answers a log that does not verify.
+        eprintln!(
+            "phigate: the audit log does not verify, so no accounting is given from it: {} (--allow-unverified gives one marked as unverified)",
+            integrity.statement
+        );
+        return Ok(ExitCode::from(1));
+    }
+    let subjects = vec![crate::audit::subject_hash(&keys, ty, value)];
+    // The look-up is on record before anything is answered from the log.
+    record_officer_search(&log.dir, &master, &subjects, "disclosures")?;
+    let (since, until) = acc::bounds(&filter);
+    let accounting = acc::Accounting {
+        identifier_types: vec![ty.as_str().to_string()],
+        since,
+        until,
+        generated: crate::audit::now_rfc3339(),
+        integrity,
+        disclosures: acc::collect(&log.dir, &subjects, &filter)?,
+    };
+    let text = match args.format {
+        "json" => acc::to_json(&accounting) + "\n",
+        "csv" => acc::to_csv(&accounting),
+        "html" => acc::to_html(&accounting),
+        _ => acc::to_text(&accounting),
+    };
+    let mut out = io::stdout().lock();
+    out.write_all(text.as_bytes())?;
+    out.flush()?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Verifies the log (against its witness when one is known) and states the result in
+/// words: through which entry and signed checkpoint, or the first problem.
+fn log_integrity(
+    log: &AuditLogArgs,
+    witness: &WitnessArgs,
+    keys: &crate::audit::AuditKeys,
+) -> anyhow::Result<crate::audit::disclosures::Integrity> {
+    use crate::audit::disclosures::Integrity;
+    use crate::audit::verify;
+    let w = log_witness(log, witness)?;
+    let anchors = verify::Anchors {
+        witness: w.as_deref(),
+        pin: None,
+    };
+    let result = verify::verify_anchored(&log.dir, &verify::Trust::Keys(keys), &anchors)?;
+    Ok(match result {
+        Ok(r) if r.entries == 0 => Integrity {
+            verified: false,
+            statement: "the log holds no entries, so nothing is verified".into(),
+            entries: 0,
+            checkpoint_seq: None,
+            checkpoint_time: None,
+            unanchored: 0,
+        },
+        Ok(r) => {
+            let cp = r.newest.as_ref();
+            let through = cp.map_or_else(
+                || "no signed checkpoint".to_string(),
+                |c| format!("signed checkpoint at entry {} ({})", c.seq, c.ts),
+            );
+            let tail = if r.unanchored == 0 {
+                String::new()
+            } else {
+                format!(
+                    "; {} newest entries are not yet covered by a checkpoint",
+                    r.unanchored
+                )
+            };
+            Integrity {
+                verified: true,
+                statement: format!(
+                    "verified before answering: {} entries in {} segment(s), MACs and hash chain intact, {through}; witness {}{tail}",
+                    r.entries,
+                    r.segments,
+                    r.witness.as_str()
+                ),
+                entries: r.entries,
+                checkpoint_seq: cp.map(|c| c.seq),
+                checkpoint_time: cp.map(|c| c.ts.clone()),
+                unanchored: r.unanchored,
+            }
+        }
+        Err(p) => Integrity {
+            verified: false,
+            statement: format!("NOT VERIFIED: {p}"),
+            entries: 0,
+            checkpoint_seq: None,
+            checkpoint_time: None,
+            unanchored: 0,
+        },
+    })
 }

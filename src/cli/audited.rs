@@ -1,7 +1,8 @@
 //! What the command line's scans and reveals write to the audit log: the same events the
 //! gateway writes per request (tokens handed out or revealed, keyed hashes of the values
-//! behind them, counts per PHI type, reveals refused), with caller `cli` and route
-//! `cli:scan` or `cli:reveal`.
+//! behind them, counts per PHI type, reveals refused), with caller `cli`, route
+//! `cli:scan` or `cli:reveal`, and the operating-system user who ran the command
+//! ([`os_user`]).
 //!
 //! The log is the vault's (`<vault dir>-audit` by default, witnessed in the vault, as the
 //! gateway keeps it). Events are written and made durable before the output that holds their
@@ -44,6 +45,7 @@ impl CliAudit {
         let base = Event {
             outcome: "ok".into(),
             caller: Some("cli".into()),
+            user: Some(os_user()),
             route: Some(route.to_string()),
             request_id: Some(crate::gateway::handle::new_request_id()),
             ..Event::default()
@@ -84,5 +86,19 @@ impl CliAudit {
     pub fn close(&self) -> anyhow::Result<()> {
         self.commit()?;
         Ok(self.log.close()?)
+    }
+}
+
+/// Who ran the command, as the operating system says: `$USER` (or `$LOGNAME`), and the
+/// user behind `sudo` when there is one, since `sudo` makes `$USER` read `root`. These are
+/// the environment's word, not proof; they name the person for the record.
+pub fn os_user() -> String {
+    let var = |k: &str| std::env::var(k).ok().filter(|v| !v.is_empty());
+    let user = var("USER")
+        .or_else(|| var("LOGNAME"))
+        .unwrap_or_else(|| "unknown".into());
+    match var("SUDO_USER") {
+        Some(by) => format!("{user} (sudo by {by})"),
+        None => user,
     }
 }

@@ -512,6 +512,7 @@ fn record_outcome(
 ) -> anyhow::Result<()> {
     event.outcome = if result.is_ok() { "ok" } else { "failed" }.into();
     event.caller = Some("cli".into());
+    event.user = Some(super::audited::os_user());
     log.record(event)?;
     log.close()?;
     Ok(())

@@ -86,7 +86,7 @@ pub async fn forward(
         write_evidence(gw, route, request_id, &forwarded, doc.as_ref(), d)?;
     }
     sign(route, out.headers_mut(), request_id, &forwarded);
-    audit_before_forwarding(gw, i, trail, request_id).await?;
+    audit_before_forwarding(gw, i, trail, request_id, &req.origin).await?;
     let (rparts, rbody) = call_upstream(gw, route, out).await?;
     let mut resp = match route.cfg.direction {
         Direction::Deidentify => answer_inside(rparts, rbody),

@@ -40,6 +40,34 @@ pub struct Admitted<'g> {
     /// The body, content codings undone (not yet converted to UTF-8).
     pub body: Bytes,
     pub caller: &'g Caller,
+    /// Where the request came from, for its audit events.
+    pub origin: Origin,
+}
+
+/// Where a request came from, as its audit events record it: the client's address and the
+/// fingerprint of the certificate it presented (the chain was verified; no X.509 parser
+/// is a dependency, so the fingerprint stands for the subject).
+#[derive(Debug, Clone, Default)]
+pub struct Origin {
+    client: Option<String>,
+    client_cert: Option<String>,
+}
+
+impl Origin {
+    fn of(peer: &PeerIdentity) -> Origin {
+        Origin {
+            client: peer.remote.map(|a| a.to_string()),
+            client_cert: peer
+                .cert_end_entity
+                .as_deref()
+                .map(crate::audit::sha256_hex),
+        }
+    }
+
+    fn stamp(&self, e: &mut Event) {
+        e.client.clone_from(&self.client);
+        e.client_cert.clone_from(&self.client_cert);
+    }
 }
 
 /// What a handled request came to: the answer and its metrics outcome.
@@ -94,6 +122,7 @@ pub async fn handle(
     };
     gw.metrics.in_flight(1);
     let trail = Arc::new(Trail::default());
+    let origin = Origin::of(&peer);
     let result = match target {
         None => Err(Failure::NoRoute),
         Some(t) => handle_target(&gw, t, req, &peer, &request_id, &trail).await,
@@ -102,7 +131,8 @@ pub async fn handle(
     let mut answered = Answered::of(result, &request_id);
     let status = answered.resp.status();
     let outcome = answered.outcome;
-    if let Err(e) = audit_request(&gw, target, &trail, &request_id, status, outcome).await {
+    let audited = audit_request(&gw, target, &trail, &origin, &request_id, status, outcome);
+    if let Err(e) = audited.await {
         // Fail closed: an answer whose events cannot be recorded is not given.
         answered = Answered::of(Err(Failure::from(e)), &request_id);
     }
@@ -189,7 +219,9 @@ async fn handle_target(
     request_id: &str,
     trail: &Arc<Trail>,
 ) -> Handled {
-    let admitted = admit(gw, target, req, peer).await?;
+    let admitted = admit(gw, target, req, peer)
+        .await
+        .inspect_err(|f| note_refused_caller(trail, f))?;
     trail.set_caller(&admitted.caller.name);
     match target {
         Target::Route(i) => forward::forward(gw, i, admitted, request_id, trail).await,
@@ -200,6 +232,14 @@ async fn handle_target(
         Target::ApiReidentify => {
             api::transform(gw, Direction::Reidentify, admitted, trail, request_id).await
         }
+    }
+}
+
+/// A caller who proved who they are but may not use the target (a 403) is named in the
+/// refusal's audit event: the officer asks who tried, not only that someone did.
+fn note_refused_caller(trail: &Trail, failure: &Failure) {
+    if let Failure::Auth(auth::AuthError::NotAllowed(name)) = failure {
+        trail.set_caller(name);
     }
 }
 
@@ -236,6 +276,7 @@ async fn admit<'g>(
         parts,
         body,
         caller,
+        origin: Origin::of(peer),
     })
 }
 
@@ -259,11 +300,13 @@ async fn audit_request(
     gw: &Gateway,
     target: Option<Target>,
     trail: &Trail,
+    origin: &Origin,
     request_id: &str,
     status: StatusCode,
     outcome: &str,
 ) -> Result<(), crate::audit::AuditError> {
     let mut base = base_event(gw, target, request_id, outcome);
+    origin.stamp(&mut base);
     base.action = match outcome {
         "forwarded" | "answered" => None,
         "auth" => Some(Action::AuthFailure),
@@ -284,9 +327,11 @@ pub async fn audit_before_forwarding(
     i: usize,
     trail: &Trail,
     request_id: &str,
+    origin: &Origin,
 ) -> Result<(), Failure> {
     let target = Some(Target::Route(i));
-    let base = base_event(gw, target, request_id, "forwarded");
+    let mut base = base_event(gw, target, request_id, "forwarded");
+    origin.stamp(&mut base);
     let events = trail.take_events(&base, reidentifies(gw, target));
     Ok(gw.audit.record_durable(events).await?)
 }
@@ -297,7 +342,17 @@ fn base_event(gw: &Gateway, target: Option<Target>, request_id: &str, outcome: &
     base.action = None;
     base.request_id = Some(request_id.to_string());
     base.route = Some(route_name(gw, target).to_string());
+    base.destination = destination(gw, target);
     base
+}
+
+/// The recipient of a route's traffic: its upstream host (the accounting of disclosures
+/// names it). The gateway's own API answers the caller, so it has none.
+fn destination(gw: &Gateway, t: Option<Target>) -> Option<String> {
+    match t {
+        Some(Target::Route(i)) => gw.routes[i].cfg.upstream.host().map(str::to_string),
+        _ => None,
+    }
 }
 
 /// Whether the request reveals (its events are reveals) rather than tokenises.

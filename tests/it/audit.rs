@@ -1094,3 +1094,357 @@ fn officer_searches_keep_the_witness_current() {
     assert_eq!(entries(&dir).len(), 5, "the searches are in the main log");
     open_witnessed(&tmp.path().join("vault"), &dir, 64 << 20).expect("the gateway opens it");
 }
+
+// ---- The compliance officer's desk (issue 17) ------------------------------------------
+
+/// Two synthetic patients, as the gateway saw them.
+const PATIENT_A: (&str, &str) = ("Zebulon Quixote", "48213377");
+const PATIENT_B: (&str, &str) = ("Odile Varga", "50000001");
+
+/// A gateway with one outward route (`lab`, for `emr` by API key and `clinic-cert` by
+/// client certificate), a caller not allowed on it (`zap`), and its log after: patient A
+/// sent by `emr`, patient B by `clinic-cert`, a 403 for `zap` and a 401 for a bad key.
+struct Desk {
+    dir: tempfile::TempDir,
+    clinic_cert_fingerprint: String,
+}
+
+impl Desk {
+    fn audit(&self) -> PathBuf {
+        self.dir.path().join("vault-audit")
+    }
+
+    fn key(&self) -> PathBuf {
+        self.dir.path().join("master.key")
+    }
+
+    /// `audit disclosures` for the log, as OS user `alice` under `sudo` by `bob`.
+    fn disclosures(&self, extra: &[&str]) -> std::process::Output {
+        let (a, k) = (self.audit(), self.key());
+        let mut args = vec![
+            "audit".to_string(),
+            "disclosures".into(),
+            "--dir".into(),
+            a.display().to_string(),
+            "--key-file".into(),
+            k.display().to_string(),
+        ];
+        args.extend(extra.iter().map(|s| s.to_string()));
+        super::support::TestCommand::new(args)
+            .env("USER", "alice")
+            .env("SUDO_USER", "bob")
+            .output()
+    }
+
+    fn json(&self, extra: &[&str]) -> serde_json::Value {
+        let mut args = vec!["--format", "json"];
+        args.extend_from_slice(extra);
+        let out = self.disclosures(&args);
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        serde_json::from_slice(&out.stdout).expect("json accounting")
+    }
+}
+
+async fn desk() -> Desk {
+    use super::gw_harness::{client, pem_certs, post, send, sha256_hex, Gateway, Pki, Upstream};
+    let dir = tempfile::tempdir().expect("tempdir");
+    let d = dir.path();
+    let pki = Pki::new("officer test CA");
+    let server = pki.leaf(&["localhost", "127.0.0.1"], false);
+    std::fs::write(d.join("ca.pem"), pki.ca_pem()).expect("ca");
+    std::fs::write(d.join("cert.pem"), &server.cert_pem).expect("cert");
+    std::fs::write(d.join("key.pem"), &server.key_pem).expect("key");
+    super::support::write_key(&d.join("master.key"), KEY_HEX);
+    let upstream = Upstream::start(&pki.leaf(&["localhost"], false)).await;
+    let config = format!(
+        r#"
+[[listener]]
+listen = "127.0.0.1:0"
+cert = "cert.pem"
+key = "key.pem"
+client_ca = "ca.pem"
+
+[admin]
+listen = "127.0.0.1:0"
+
+[vault]
+dir = "vault"
+key_file = "master.key"
+
+[[caller]]
+name = "emr"
+api_key_sha256 = ["{emr}"]
+
+[[caller]]
+name = "zap"
+api_key_sha256 = ["{zap}"]
+
+[[caller]]
+name = "clinic-cert"
+mtls_dns_name = "emr.clinic.test"
+
+[[route]]
+name = "lab"
+prefix = "/lab/"
+direction = "deidentify"
+upstream = "https://localhost:{port}/outside/"
+upstream_ca = "ca.pem"
+callers = ["emr", "clinic-cert"]
+"#,
+        emr = sha256_hex("emr-key-1"),
+        zap = sha256_hex("zap-key-1"),
+        port = upstream.addr.port(),
+    );
+    std::fs::write(d.join("phigate.toml"), config).expect("config");
+    super::gw_harness::init_vault(d);
+    let gw = Gateway::start_with_env(&d.join("phigate.toml"), &d.join("gateway.log"), 1, &[]);
+    let url = format!("https://localhost:{}/lab/x", gw.listeners[0].port());
+    let note = |(name, mrn): (&str, &str)| format!("Patient {name}, MRN {mrn}, seen today.");
+    let text = ("content-type", "text/plain");
+    let leaf = pki.leaf(&["emr.clinic.test"], true);
+    let (plain, with_cert) = (
+        client(&pki.ca_pem(), None),
+        client(&pki.ca_pem(), Some(&leaf)),
+    );
+    let sent = [
+        (
+            &plain,
+            ("authorization", "Bearer emr-key-1"),
+            PATIENT_A,
+            200,
+        ),
+        (&with_cert, ("x-trace", "1"), PATIENT_B, 200),
+        (&plain, ("x-api-key", "zap-key-1"), PATIENT_A, 403),
+        (&plain, ("authorization", "Bearer wrong"), PATIENT_A, 401),
+    ];
+    for (c, cred, patient, status) in sent {
+        let a = send(c, post(&url, &[text, cred], note(patient)))
+            .await
+            .expect("request");
+        assert_eq!(a.status.as_u16(), status, "{}", a.body);
+    }
+    assert_eq!(
+        upstream.take().len(),
+        2,
+        "only the allowed requests crossed"
+    );
+    assert_eq!(gw.stop().code(), Some(0));
+    let der = pem_certs(&leaf.cert_pem).remove(0);
+    Desk {
+        dir,
+        clinic_cert_fingerprint: phigate::audit::sha256_hex(der.as_ref()),
+    }
+}
+
+/// No output, log line or file of the desk may hold a patient's identifier or name.
+fn assert_no_identifier(what: &str, text: &str) {
+    for v in [PATIENT_A.0, PATIENT_A.1, PATIENT_B.0, PATIENT_B.1] {
+        assert!(!text.contains(v), "{what} holds {v:?}:\n{text}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_accounting_of_disclosures_lists_one_patients_disclosures_from_a_verified_log() {
+    let desk = desk().await;
+    let mrn_a = format!("MRN:{}", PATIENT_A.1);
+    let a = desk.json(&["--patient", &mrn_a]);
+    let listed = a["disclosures"].as_array().expect("disclosures");
+    assert_eq!(listed.len(), 1, "{a:#}");
+    let d = &listed[0];
+    assert_eq!(d["caller"], "emr");
+    assert_eq!(d["route"], "lab");
+    assert_eq!(d["destination"], "localhost", "the route's upstream host");
+    assert_eq!(d["action"], "tokenize");
+    assert_eq!(d["phi"]["MRN"], 1);
+    assert_eq!(a["integrity"]["verified"], true);
+    assert!(
+        a["integrity"]["statement"]
+            .as_str()
+            .expect("statement")
+            .contains("signed checkpoint at entry"),
+        "{a:#}"
+    );
+    assert_eq!(a["identifier_types"][0], "MRN");
+
+    // Patient B's disclosure (by certificate) is theirs alone; an unknown MRN has none.
+    let b = desk.json(&["--type", "MRN", "--patient", PATIENT_B.1]);
+    let listed_b = b["disclosures"].as_array().expect("disclosures");
+    assert_eq!(listed_b.len(), 1, "{b:#}");
+    assert_eq!(listed_b[0]["caller"], "clinic-cert");
+    assert_ne!(listed_b[0]["seq"], d["seq"]);
+    let name_b = format!("NAME:{}", PATIENT_B.0);
+    assert_eq!(
+        desk.json(&["--patient", &name_b])["disclosures"],
+        b["disclosures"]
+    );
+    let none = desk.json(&["--patient", "MRN:99999999"]);
+    assert_eq!(none["disclosures"].as_array().map(Vec::len), Some(0));
+
+    // The period is a filter on time, stated in the answer.
+    let before = desk.json(&["--patient", &mrn_a, "--until", "2000-01-01"]);
+    assert_eq!(before["disclosures"].as_array().map(Vec::len), Some(0));
+    assert_eq!(before["until"], "2000-01-02T00:00:00Z");
+    let since = desk.json(&["--patient", &mrn_a, "--since", "2000-01-01T00:00:00-05:00"]);
+    assert_eq!(since["disclosures"].as_array().map(Vec::len), Some(1));
+    let out = desk.disclosures(&["--patient", &mrn_a, "--since", "March"]);
+    assert_ne!(out.status.code(), Some(0), "a garbage period is refused");
+
+    // Every format: text states the integrity, CSV has a row, HTML is a script-free page.
+    let outputs: Vec<(String, String)> = ["text", "csv", "html"]
+        .iter()
+        .map(|f| {
+            let out = desk.disclosures(&["--patient", &mrn_a, "--format", f]);
+            assert!(out.status.success(), "{f}");
+            (
+                f.to_string(),
+                String::from_utf8_lossy(&out.stdout).into_owned(),
+            )
+        })
+        .collect();
+    let text = &outputs[0].1;
+    assert!(
+        text.contains("Integrity: verified before answering"),
+        "{text}"
+    );
+    assert!(
+        text.contains("to localhost") && text.contains("by emr"),
+        "{text}"
+    );
+    let csv: Vec<&str> = outputs[1].1.lines().collect();
+    assert_eq!(csv.len(), 2, "{csv:?}");
+    assert!(csv[0].starts_with("time,destination,") && csv[1].contains(",localhost,lab,emr,"));
+    let html = &outputs[2].1;
+    assert!(html.starts_with("<!doctype html>") && html.trim_end().ends_with("</html>"));
+    assert!(html.contains("Content-Security-Policy") && html.contains("script-src 'none'"));
+    assert!(!html.to_lowercase().contains("<script"), "{html}");
+    assert!(html.contains("id=\"integrity\"") && html.contains("id=\"period\""));
+    assert!(!html.contains("unverified"));
+
+    // Each look-up is audited: who asked (the OS user behind sudo), for which hash, never
+    // the value; and the log still verifies.
+    let all = entries(&desk.audit());
+    let lookups: Vec<&serde_json::Value> = all
+        .iter()
+        .filter(|e| e["event"]["detail"] == "disclosures")
+        .collect();
+    assert_eq!(lookups.len(), 9, "every run that answered was recorded");
+    let first = &lookups[0]["event"];
+    assert_eq!(first["action"], "audit_search");
+    assert_eq!(first["user"], "alice (sudo by bob)");
+    assert_eq!(first["subjects"].as_array().map(Vec::len), Some(1));
+    for (what, text) in &outputs {
+        assert_no_identifier(what, text);
+    }
+    assert_no_identifier("the JSON accounting", &a.to_string());
+    for f in super::support::walk(desk.dir.path()) {
+        if f.extension().is_some_and(|e| e == "pem" || e == "toml") {
+            continue;
+        }
+        let text = String::from_utf8_lossy(&std::fs::read(&f).expect("read")).into_owned();
+        assert_no_identifier(&f.display().to_string(), &text);
+    }
+    let (code, v) = verify(&desk.audit(), &desk.key());
+    assert_eq!(code, 0, "{v}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn no_accounting_from_a_log_that_does_not_verify_unless_marked_unverified() {
+    let desk = desk().await;
+    let seg = segments(&desk.audit()).remove(0);
+    let mut all = lines(&seg);
+    all[0] = all[0].replacen("\"lab\"", "\"lbb\"", 1);
+    write_lines(&seg, &all);
+    let mrn_a = format!("MRN:{}", PATIENT_A.1);
+    let before = entries(&desk.audit()).len();
+    let out = desk.disclosures(&["--patient", &mrn_a]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("does not verify"), "{err}");
+    assert!(out.stdout.is_empty(), "nothing is answered");
+    assert_no_identifier("the refusal", &err);
+
+    let marked = desk.json(&["--patient", &mrn_a, "--allow-unverified"]);
+    assert_eq!(marked["integrity"]["verified"], false, "{marked:#}");
+    for f in ["text", "html"] {
+        let out = desk.disclosures(&["--patient", &mrn_a, "--allow-unverified", "--format", f]);
+        let shown = String::from_utf8_lossy(&out.stdout);
+        assert!(shown.contains("DID NOT VERIFY"), "{f}: {shown}");
+    }
+    assert_eq!(
+        entries(&desk.audit()).len(),
+        before,
+        "the damaged log takes nothing"
+    );
+    let officer = entries(&desk.audit().join("officer"));
+    assert_eq!(
+        officer.len(),
+        3,
+        "the marked look-ups are audited in the officer's log"
+    );
+    assert!(officer
+        .iter()
+        .all(|e| e["event"]["detail"] == "disclosures"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn request_events_say_who_and_from_where_including_refusals() {
+    let desk = desk().await;
+    let all = entries(&desk.audit());
+    let of = |action: &str| -> Vec<&serde_json::Value> {
+        all.iter()
+            .map(|e| &e["event"])
+            .filter(|e| e["action"] == action)
+            .collect()
+    };
+    let from_loopback = |e: &serde_json::Value| {
+        e["client"]
+            .as_str()
+            .is_some_and(|c| c.starts_with("127.0.0.1:"))
+    };
+    let tokenized = of("tokenize");
+    assert_eq!(tokenized.len(), 2, "{tokenized:?}");
+    assert!(tokenized.iter().all(|e| from_loopback(e)), "{tokenized:?}");
+    let by_cert: Vec<_> = tokenized
+        .iter()
+        .filter(|e| e["caller"] == "clinic-cert")
+        .collect();
+    assert_eq!(by_cert.len(), 1);
+    assert_eq!(
+        by_cert[0]["client_cert"],
+        desk.clinic_cert_fingerprint.as_str()
+    );
+    let refused = of("auth_failure");
+    assert_eq!(refused.len(), 2, "the 403 and the 401: {refused:?}");
+    assert!(refused.iter().all(|e| from_loopback(e)), "{refused:?}");
+    let forbidden: Vec<_> = refused.iter().filter(|e| e["status"] == 403).collect();
+    assert_eq!(forbidden.len(), 1);
+    assert_eq!(forbidden[0]["caller"], "zap", "the refused caller is named");
+}
+
+#[test]
+fn cli_actions_name_the_os_user() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let vault = tmp.path().join("vault");
+    let key = tmp.path().join("master.key");
+    std::fs::write(&key, KEY_HEX).expect("key");
+    let (v, k) = (vault.display().to_string(), key.display().to_string());
+    crate::vault::init_vault(&k, &v);
+    super::support::TestCommand::new(["scan", "--vault", &v, "--key-file", &k])
+        .stdin("Patient Zebulon Quixote, MRN 48213377.")
+        .env("USER", "carol")
+        .env("SUDO_USER", "")
+        .expect_success();
+    let all = entries(&phigate::audit::default_dir(&vault));
+    let scans: Vec<_> = all
+        .iter()
+        .filter(|e| e["event"]["route"] == "cli:scan")
+        .collect();
+    assert!(!scans.is_empty());
+    assert!(scans
+        .iter()
+        .all(|e| e["event"]["caller"] == "cli" && e["event"]["user"] == "carol"));
+}
