@@ -17,7 +17,6 @@ use rustls::server::{ClientHello, ResolvesServerCert, WebPkiClientVerifier};
 use rustls::sign::CertifiedKey;
 use rustls::{RootCertStore, ServerConfig};
 
-
 #[derive(Debug, thiserror::Error)]
 pub enum TlsError {
     #[error("reading {path}: {reason}")]

@@ -317,7 +317,13 @@ impl Plan {
         for (i, l) in config.listeners.iter().enumerate() {
             let checked = tls::ReloadingCert::load(&l.cert, &l.key)
                 .map_err(anyhow::Error::from)
-                .and_then(|cert| Ok(tls::server_config(l.client_ca.as_deref(), l.client_auth, Arc::new(cert))?))
+                .and_then(|cert| {
+                    Ok(tls::server_config(
+                        l.client_ca.as_deref(),
+                        l.client_auth,
+                        Arc::new(cert),
+                    )?)
+                })
                 .with_context(|| format!("listener {} ({})", i + 1, l.listen));
             problems.take(checked);
         }

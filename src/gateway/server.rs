@@ -157,7 +157,11 @@ pub async fn serve(
     let mut served = Vec::new();
     for (l, listener) in gw.config.listeners.iter().zip(listeners.public) {
         let cert = Arc::new(ReloadingCert::load(&l.cert, &l.key)?);
-        let acceptor = TlsAcceptor::from(Arc::new(tls::server_config(l.client_ca.as_deref(), l.client_auth, Arc::clone(&cert))?));
+        let acceptor = TlsAcceptor::from(Arc::new(tls::server_config(
+            l.client_ca.as_deref(),
+            l.client_auth,
+            Arc::clone(&cert),
+        )?));
         certs.push(Arc::clone(&cert));
         let addr = listener.local_addr()?;
         println!("phigate listening https://{addr}");

@@ -91,6 +91,31 @@ pub fn parse(format: Format, bytes: &[u8]) -> Result<Vec<Parsed>, ClaimsError> {
     Ok(claims)
 }
 
+/// [`parse`] of a JSON or FHIR payload already parsed into a document (the gateway parses
+/// a claims route's body once, for the claim check and the de-identifier). X12 is text
+/// and is read from its bytes with [`parse`]: a document given as X12 is refused.
+pub fn parse_document(format: Format, doc: &serde_json::Value) -> Result<Vec<Parsed>, ClaimsError> {
+    let claims = match format {
+        Format::Fhir => fhir::parse_value(doc)?,
+        Format::Json => json::parse_value(doc)?,
+        Format::X12 => {
+            return Err(ClaimsError::parse(
+                format_name(format),
+                "document",
+                "expected X12 segments; found a JSON document",
+            ))
+        }
+    };
+    if claims.is_empty() {
+        return Err(ClaimsError::parse(
+            format_name(format),
+            "document",
+            "no claim found",
+        ));
+    }
+    Ok(claims)
+}
+
 fn format_name(f: Format) -> &'static str {
     match f {
         Format::Fhir => "FHIR",
