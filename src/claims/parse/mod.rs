@@ -135,6 +135,30 @@ pub(crate) fn read_cleanly(parsed: Result<Vec<Parsed>, ClaimsError>) -> Vec<Clai
 mod tests {
     use super::*;
 
+    /// Every JSON and FHIR example (clean, with findings, malformed claims inside a
+    /// document): read from a parsed document exactly as from its bytes.
+    #[test]
+    fn a_parsed_document_reads_as_its_bytes() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/claims");
+        let mut read = 0;
+        for dir in [dir.clone(), dir.join("malformed")] {
+            for entry in std::fs::read_dir(&dir).expect("examples") {
+                let path = entry.expect("entry").path();
+                let bytes = std::fs::read(&path).unwrap_or_default();
+                let Ok(doc) = serde_json::from_slice::<serde_json::Value>(&bytes) else {
+                    continue;
+                };
+                let format = Format::sniff(&bytes);
+                let from_bytes = format!("{:?}", parse(format, &bytes));
+                let from_doc = format!("{:?}", parse_document(format, &doc));
+                assert_eq!(from_doc, from_bytes, "{}", path.display());
+                read += 1;
+            }
+        }
+        assert!(read >= 6, "only {read} JSON examples read");
+        assert!(parse_document(Format::X12, &serde_json::json!({})).is_err());
+    }
+
     #[test]
     fn sniffing() {
         assert_eq!(Format::sniff(b"  ISA*00*"), Format::X12);
