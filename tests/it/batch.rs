@@ -261,3 +261,66 @@ fn sql(url: &str, statements: &str) {
         let _ = driver.await;
     });
 }
+
+/// A store seen without its provisional tokens: asked value by value, as before batching.
+struct ValueByValue<'a>(&'a dyn TokenStore);
+
+impl TokenStore for ValueByValue<'_> {
+    fn tokenize_for(
+        &self,
+        patient: Option<&str>,
+        batch: &[TokenRequest<'_>],
+        exact: bool,
+    ) -> Result<Vec<String>, TokenError> {
+        self.0.tokenize_for(patient, batch, exact)
+    }
+
+    fn reveal(&self, token: &str) -> Result<Option<Revealed>, TokenError> {
+        self.0.reveal(token)
+    }
+}
+
+/// The measurement behind BENCHMARKS.md's "one write per document": time per de-identified
+/// copy of the example bundle (new values, then the same documents again) through sled and
+/// PostgreSQL, value by value and batched. Not a check, so not run by default:
+/// `cargo test --test it measure_batching -- --ignored --nocapture` (with the test cluster).
+#[test]
+#[ignore]
+fn measure_batching_time_per_document() {
+    use phigate::vault::{PgOptions, PgVault, SledVault};
+    let master = MasterKey::from_bytes(KEY);
+    let dir = tempfile::tempdir().expect("dir");
+    let sled = SledVault::open(dir.path(), &master).expect("sled");
+    let pg = super::pgvault::database("measure_batching")
+        .map(|url| PgVault::open(&PgOptions::new(&url), &master).expect("open"));
+    let n: u32 = 100;
+    // Copy `i` of the bundle under run `tag`: its patient's values are its own.
+    let doc = |tag: &str, i: u32| {
+        BUNDLE
+            .replace("00482193", &format!("{tag}{i:05}"))
+            .replace("Lopez", &format!("Lopez{tag}{i}"))
+            .replace("maria.lopez", &format!("maria{tag}{i}"))
+    };
+    let per_doc = |store: &dyn TokenStore, tag: &str| {
+        let start = std::time::Instant::now();
+        for i in 0..n {
+            deidentify(store, &doc(tag, i), ContentType::FhirJson).expect("de-identified");
+        }
+        start.elapsed() / n
+    };
+    let mut stores: Vec<(&str, &dyn TokenStore)> = vec![("sled", &sled)];
+    if let Some(pg) = &pg {
+        stores.push(("postgres", pg));
+    }
+    for (name, store) in stores {
+        let single = ValueByValue(store);
+        let (new_single, known_single) = (per_doc(&single, "9"), per_doc(&single, "9"));
+        let (new_batched, known_batched) = (per_doc(store, "8"), per_doc(store, "8"));
+        println!(
+            "{name}: value by value: new {new_single:?}/doc, known {known_single:?}/doc; \
+             batched: new {new_batched:?}/doc, known {known_batched:?}/doc"
+        );
+    }
+    let memory = MemoryTokenStore::new(&master, "");
+    println!("memory (no vault): {:?}/doc", per_doc(&memory, "7"));
+}
