@@ -6,7 +6,10 @@
 //! content type and returns the de-identified document, or a [`ScanError`] that names a
 //! position and a reason but never any input text; [`Engine::reidentify`] takes the same
 //! and returns the document with its tokens revealed ([`reveal`]). Both read a body by its
-//! real shape through one sniffer ([`nested`]).
+//! real shape through one sniffer ([`nested`]). Each de-identifying entry point
+//! ([`Engine::deidentify`], [`Engine::deidentify_json`], [`Engine::deidentify_field`])
+//! owns its document's batch: the values go to the token store once, after the walk
+//! ([`crate::transform::batch`]), and nothing is returned before the store has them.
 //!
 //! # Layout
 //! - [`fields`]: field rules for structured payloads.
