@@ -81,14 +81,7 @@ pub fn parse(format: Format, bytes: &[u8]) -> Result<Vec<Parsed>, ClaimsError> {
         Format::Json => json::parse(bytes)?,
         Format::X12 => x12::parse(bytes)?,
     };
-    if claims.is_empty() {
-        return Err(ClaimsError::parse(
-            format_name(format),
-            "document",
-            "no claim found",
-        ));
-    }
-    Ok(claims)
+    at_least_one(format, claims)
 }
 
 /// [`parse`] of a JSON or FHIR payload already parsed into a document (the gateway parses
@@ -106,6 +99,11 @@ pub fn parse_document(format: Format, doc: &serde_json::Value) -> Result<Vec<Par
             ))
         }
     };
+    at_least_one(format, claims)
+}
+
+/// A payload's claims, or the error of a payload that holds none.
+fn at_least_one(format: Format, claims: Vec<Parsed>) -> Result<Vec<Parsed>, ClaimsError> {
     if claims.is_empty() {
         return Err(ClaimsError::parse(
             format_name(format),
