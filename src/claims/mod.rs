@@ -30,7 +30,7 @@ use std::path::Path;
 pub use catalogue::{catalogue, CatalogueEntry, Severity};
 pub use error::ClaimsError;
 pub use model::{Authorization, Claim, Diagnosis, Goal, Line, PlanOfCare, ProgressReport, Role};
-pub use parse::{fhir, json, parse, x12, Format, Parsed};
+pub use parse::{fhir, json, parse, parse_document, x12, Format, Parsed};
 pub use report::{ClaimReport, Finding};
 pub use tables::{TableVersion, Tables};
 

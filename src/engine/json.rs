@@ -24,7 +24,7 @@ pub fn deidentify(
     scratch: &mut Scratch,
 ) -> Result<Output, ScanError> {
     let mut value = parse(text)?;
-    let counts = engine.deidentify_json(&mut value, fhir, t, scratch)?;
+    let counts = engine.walk_json(&mut value, fhir, t, scratch)?;
     let text = serde_json::to_string(&value).map_err(|_| ScanError::Json {
         line: 0,
         column: 0,
@@ -40,8 +40,36 @@ pub fn deidentify(
 impl Engine {
     /// De-identifies a JSON document already parsed, in place, and returns the PHI found
     /// per type: for a caller that shares one parsed document between the de-identifier
-    /// and its own use of it (the gateway's claim evidence snapshot).
+    /// and its own use of it (the gateway's claim check and evidence snapshot). Its values
+    /// are one batch to the store ([`Engine::per_document`]). The walk rewrites in place,
+    /// so the rare walk again without a batch needs the document as it came: `reread`
+    /// gives it (the caller parses the bytes it still holds), which spares every document
+    /// a copy made for a case that almost never happens.
     pub fn deidentify_json(
+        &self,
+        value: &mut Value,
+        fhir: bool,
+        t: &Transformer<'_>,
+        scratch: &mut Scratch,
+        reread: impl FnOnce() -> Result<Value, ScanError>,
+    ) -> Result<[usize; PhiType::ALL.len()], ScanError> {
+        let mut reread = Some(reread);
+        let mut first = true;
+        self.per_document(t, |t| {
+            // The second walk (unbatched) starts again from the document as it came.
+            if !std::mem::take(&mut first) {
+                let again = reread.take().ok_or(ScanError::Unreadable(
+                    "a JSON document that could not be read again",
+                ))?;
+                *value = again()?;
+            }
+            self.walk_json(value, fhir, t, scratch)
+        })
+    }
+
+    /// [`Engine::deidentify_json`] without a batch of its own: the walk itself, for a
+    /// document inside another (whose batch it joins) or read from text.
+    pub(crate) fn walk_json(
         &self,
         value: &mut Value,
         fhir: bool,

@@ -6,7 +6,10 @@
 //! content type and returns the de-identified document, or a [`ScanError`] that names a
 //! position and a reason but never any input text; [`Engine::reidentify`] takes the same
 //! and returns the document with its tokens revealed ([`reveal`]). Both read a body by its
-//! real shape through one sniffer ([`nested`]).
+//! real shape through one sniffer ([`nested`]). Each de-identifying entry point
+//! ([`Engine::deidentify`], [`Engine::deidentify_json`], [`Engine::deidentify_field`])
+//! owns its document's batch: the values go to the token store once, after the walk
+//! ([`crate::transform::batch`]), and nothing is returned before the store has them.
 //!
 //! # Layout
 //! - [`fields`]: field rules for structured payloads.
@@ -264,6 +267,10 @@ impl Engine {
     /// (JSON sent as text or as a form is walked as JSON, an HL7 message sent as text is
     /// walked as HL7), and a body that is something phigate cannot read (XML) is refused,
     /// never passed on as text.
+    ///
+    /// The document's values go to the token store as one batch once the walk is done
+    /// ([`Engine::per_document`]): one write (one PostgreSQL transaction) per patient of the
+    /// document, not one per value, and nothing is returned before that write succeeded.
     pub fn deidentify(
         &self,
         input: &[u8],
@@ -272,6 +279,34 @@ impl Engine {
         scratch: &mut Scratch,
     ) -> Result<Output, ScanError> {
         let text = self.readable(input)?;
+        self.per_document(t, |t| self.deidentify_read(text, content_type, t, scratch))
+    }
+
+    /// Walks one document with its values batched, then writes them to the store. When the
+    /// store answered a value with another token than the one written (a collision that a
+    /// later attempt resolved: very rare), or two keys met on a provisional token, the
+    /// document is walked again without a batch, so only tokens the store holds are ever
+    /// returned. A failed write is the walk's error: nothing is returned to forward.
+    pub(crate) fn per_document<T>(
+        &self,
+        t: &Transformer<'_>,
+        mut walk: impl FnMut(&Transformer<'_>) -> Result<T, ScanError>,
+    ) -> Result<T, ScanError> {
+        match t.with_batch(&mut walk) {
+            Ok(Some(out)) => Ok(out),
+            Ok(None) | Err(ScanError::KeyCollision) => walk(t),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// [`Engine::deidentify`] of a document read as text, inside its batch.
+    fn deidentify_read(
+        &self,
+        text: &str,
+        content_type: ContentType,
+        t: &Transformer<'_>,
+        scratch: &mut Scratch,
+    ) -> Result<Output, ScanError> {
         match content_type {
             ContentType::Json | ContentType::FhirJson => {
                 let fhir = content_type == ContentType::FhirJson;
@@ -390,8 +425,18 @@ impl Engine {
 
     /// One value on its own (a header, a path segment): read like a string inside a
     /// structured payload, so identifier shapes, names and nested payloads are found
-    /// without a cue.
+    /// without a cue. Its values are one batch, as a document's are.
     pub fn deidentify_field(
+        &self,
+        value: &str,
+        t: &Transformer<'_>,
+        scratch: &mut Scratch,
+    ) -> Result<Output, ScanError> {
+        self.per_document(t, |t| self.field_in_batch(value, t, scratch))
+    }
+
+    /// [`Engine::deidentify_field`] inside its batch.
+    fn field_in_batch(
         &self,
         value: &str,
         t: &Transformer<'_>,

@@ -93,7 +93,7 @@ pub fn validate_claims(
         on_fail: OnFail::Flag,
     };
     let ct = content_type_str(&req.parts.headers);
-    let decision = claims::decide(checker, &route, ct, &req.body, &gw.claim_metrics)?;
+    let decision = claims::decide(checker, &route, ct, &req.body, None, &gw.claim_metrics)?;
     let passed = matches!(decision, claims::Decision::Pass(_));
     trail.set_claim(
         if passed { "passed" } else { "failed" },

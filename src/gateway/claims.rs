@@ -14,7 +14,7 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
 use std::sync::Mutex;
 
-use crate::claims::{Checker, ClaimReport, Severity};
+use crate::claims::{Checker, ClaimReport, Format, Severity};
 use crate::config::{ClaimsRoute, OnFail};
 
 /// Why a claim is not forwarded (answered 422 by [`super::respond`]).
@@ -57,12 +57,15 @@ impl Decision {
 /// Checks a payload on a claims route. The decision is the file's: a payload nothing of which
 /// can be read is a 422 `claim_unusable`; otherwise every claim has its report (a claim that
 /// could not be read is a report with an `error`, and counts as failed: a claims route only
-/// forwards what it could check).
+/// forwards what it could check). `doc` is the body already parsed as JSON, when the
+/// gateway parsed it (once, for this check and the de-identifier): a JSON or FHIR claim is
+/// then read from it, not parsed again; X12 is read from the bytes.
 pub fn decide(
     checker: &Checker,
     route: &ClaimsRoute,
     content_type: &str,
     body: &[u8],
+    doc: Option<&serde_json::Value>,
     metrics: &ClaimMetrics,
 ) -> Result<Decision, ClaimError> {
     if let Some(p) = &route.profile {
@@ -74,10 +77,13 @@ pub fn decide(
             ))
         })?;
     }
-    let format = crate::claims::Format::from_hint(content_type, body)
-        .map_err(|e| ClaimError::Unusable(e.to_string()))?;
-    let claims =
-        crate::claims::parse(format, body).map_err(|e| ClaimError::Unusable(e.to_string()))?;
+    let format =
+        Format::from_hint(content_type, body).map_err(|e| ClaimError::Unusable(e.to_string()))?;
+    let claims = match (format, doc) {
+        (Format::Json | Format::Fhir, Some(doc)) => crate::claims::parse_document(format, doc),
+        _ => crate::claims::parse(format, body),
+    }
+    .map_err(|e| ClaimError::Unusable(e.to_string()))?;
     let reports = checker.check_parsed(&claims, format, route.profile.as_deref());
     metrics.observe(&reports);
     metrics.units(

@@ -29,7 +29,7 @@ use super::respond::{Failure, UpstreamError};
 use super::trail::Trail;
 use super::work::{
     deidentify_body, deidentify_document, deidentify_field, deidentify_keeping_document,
-    reidentify_body, vault_inline, Deidentified, Revealer, Side,
+    parse_document, reidentify_body, vault_inline, Deidentified, Revealer, Side,
 };
 use super::{Gateway, Resp, Route};
 use crate::config::Direction;
@@ -63,11 +63,16 @@ pub async fn forward(
     require_standard_method(&parts.method)?;
     let kind = kind_of(&parts.headers, &req.body, &route.cfg.pass_content_types)?;
     let body = readable_body(&parts.headers, req.body.clone(), kind)?;
-    let decision = check_claim(gw, route, parts, &body, trail)?;
+    // A claims route's JSON body is parsed once: checked, then de-identified in place.
+    let doc = claim_document(gw, route, kind, &body);
+    let decision = check_claim(gw, route, parts, &body, doc.as_ref(), trail)?;
     let mut outbound = match route.cfg.direction {
         Direction::Deidentify => {
-            let keep_doc = decision.is_some();
-            deidentified(gw, i, parts, kind, body, keep_doc, trail).await?
+            let keep = match decision.is_some() {
+                true => Keep::Document(doc),
+                false => Keep::Nothing,
+            };
+            deidentified(gw, i, parts, kind, body, keep, trail).await?
         }
         Direction::Reidentify => {
             let allow = caller_allow(&route.reveal, &req.caller.name);
@@ -116,6 +121,25 @@ fn require_standard_method(m: &Method) -> Result<(), Failure> {
     }
 }
 
+/// The body of a claims route as one parsed JSON document, when it is one: the claim
+/// check reads it and the de-identifier then rewrites it in place, so it is parsed once.
+/// `None` on other routes and for other bodies (X12, a form), which keep their own ways.
+fn claim_document(
+    gw: &Gateway,
+    route: &Route,
+    kind: BodyKind,
+    body: &[u8],
+) -> Option<serde_json::Value> {
+    let claims_route = route.cfg.claims.is_some() && gw.claims.is_some();
+    let json = matches!(
+        kind,
+        BodyKind::Doc(ContentType::Json | ContentType::FhirJson)
+    );
+    (claims_route && json)
+        .then(|| parse_document(&gw.engine, body))
+        .flatten()
+}
+
 /// On a claims route, the claim is checked as the clinic wrote it, before anything is
 /// de-identified; a rejected claim goes no further.
 fn check_claim(
@@ -123,13 +147,14 @@ fn check_claim(
     route: &Route,
     parts: &Parts,
     body: &[u8],
+    doc: Option<&serde_json::Value>,
     trail: &Trail,
 ) -> Result<Option<Decision>, Failure> {
     let (Some(cr), Some(checker)) = (&route.cfg.claims, &gw.claims) else {
         return Ok(None);
     };
     let ct = content_type_str(&parts.headers);
-    let d = claims::decide(checker, cr, ct, body, &gw.claim_metrics)?;
+    let d = claims::decide(checker, cr, ct, body, doc, &gw.claim_metrics)?;
     trail.set_claim(d.outcome(), claims::codes(d.reports()));
     match d {
         Decision::Reject(reports) => Err(ClaimError::Rejected(reports).into()),
@@ -145,8 +170,15 @@ fn findings_header(d: &Decision) -> Option<HeaderValue> {
     }
 }
 
-/// Every channel de-identified for the outside: the body (its JSON document kept with
-/// `keep_doc`, for a claim's evidence), the path (segment by segment, matrix parameters
+/// Whether the body's JSON document is kept after de-identification (for a claim's
+/// evidence), with the document when it was parsed already.
+enum Keep {
+    Nothing,
+    Document(Option<serde_json::Value>),
+}
+
+/// Every channel de-identified for the outside: the body (its JSON document kept as
+/// `keep` says, for a claim's evidence), the path (segment by segment, matrix parameters
 /// apart), the query (as a form) and the forwarded headers.
 async fn deidentified(
     gw: &Arc<Gateway>,
@@ -154,14 +186,16 @@ async fn deidentified(
     parts: &Parts,
     kind: BodyKind,
     body: Bytes,
-    keep_doc: bool,
+    keep: Keep,
     trail: &Arc<Trail>,
 ) -> Result<Outbound, Failure> {
     let side = Side::Route(i);
     let route = &gw.routes[i];
-    let body = match keep_doc {
-        true => deidentify_keeping_document(gw, side, kind, body, trail).await?,
-        false => Deidentified {
+    let body = match keep {
+        Keep::Document(doc) => {
+            deidentify_keeping_document(gw, side, kind, body, doc, trail).await?
+        }
+        Keep::Nothing => Deidentified {
             body: deidentify_body(gw, side, kind, body, trail).await?,
             doc: None,
         },

@@ -215,6 +215,12 @@ impl TokenStore for Recording<'_> {
         Ok(tokens)
     }
 
+    /// Forwarded untouched and not recorded: nothing is handed out until the document's
+    /// values come back through [`TokenStore::tokenize_for`], which records them.
+    fn provisional(&self, ty: PhiType, value: &str, exact: bool) -> Option<String> {
+        self.store.provisional(ty, value, exact)
+    }
+
     fn reveal(&self, token: &str) -> Result<Option<Revealed>, TokenError> {
         let r = self.store.reveal(token)?;
         if let Some(found) = &r {

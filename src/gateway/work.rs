@@ -140,16 +140,18 @@ pub struct Deidentified {
     pub doc: Option<serde_json::Value>,
 }
 
-/// De-identifies a body, keeping a JSON body's document: parsed once, walked in place by
-/// the engine, written out for forwarding, and kept for whoever needs it next (a claims
-/// route's evidence snapshot) instead of being parsed again from the bytes. A body that is
-/// not JSON, or is labelled JSON but does not parse (a form, say), takes
-/// [`deidentify_body`]'s way, which reads it by its real shape.
+/// De-identifies a body, keeping a JSON body's document: parsed once (`parsed`, when the
+/// caller has parsed it already for the claim check), walked in place by the engine,
+/// written out for forwarding, and kept for whoever needs it next (a claims route's
+/// evidence snapshot) instead of being parsed again from the bytes. A body that is not
+/// JSON, or is labelled JSON but does not parse (a form, say), takes [`deidentify_body`]'s
+/// way, which reads it by its real shape.
 pub async fn deidentify_keeping_document(
     gw: &Arc<Gateway>,
     side: Side,
     kind: BodyKind,
     body: Bytes,
+    parsed: Option<serde_json::Value>,
     trail: &Arc<Trail>,
 ) -> Result<Deidentified, Failure> {
     let BodyKind::Doc(ct @ (ContentType::Json | ContentType::FhirJson)) = kind else {
@@ -158,11 +160,12 @@ pub async fn deidentify_keeping_document(
     };
     let fhir = ct == ContentType::FhirJson;
     let walked = body_work(gw, trail, body.clone(), move |gw, trail, body| {
-        let Some(mut doc) = parse_document(&gw.engine, body) else {
+        let Some(mut doc) = parsed.or_else(|| parse_document(&gw.engine, body)) else {
             return Ok(None);
         };
         run_engine(gw, side, trail, |t, s| {
-            let counts = gw.engine.deidentify_json(&mut doc, fhir, t, s)?;
+            let reread = || reparse(&gw.engine, body);
+            let counts = gw.engine.deidentify_json(&mut doc, fhir, t, s, reread)?;
             Ok(Output {
                 counts,
                 ..Output::default()
@@ -189,9 +192,14 @@ pub async fn deidentify_keeping_document(
 }
 
 /// A body parsed as one JSON document, or `None` when it is not one.
-fn parse_document(engine: &Engine, body: &[u8]) -> Option<serde_json::Value> {
-    let text = engine.readable(body).ok()?;
-    crate::engine::json::parse(text.trim()).ok()
+pub fn parse_document(engine: &Engine, body: &[u8]) -> Option<serde_json::Value> {
+    reparse(engine, body).ok()
+}
+
+/// A body parsed as one JSON document, with the reason when it is not one.
+fn reparse(engine: &Engine, body: &[u8]) -> Result<serde_json::Value, ScanError> {
+    let text = engine.readable(body)?;
+    crate::engine::json::parse(text.trim())
 }
 
 /// Runs `f` over a request's body as [`cpu_work`], with the gateway and trail it needs.

@@ -1,14 +1,17 @@
 //! Transforms: rewriting detected PHI according to a policy.
 //!
-//! Owns turning a text and its spans into de-identified text: one batched call to the token
-//! store per text, then token, redact, generalize, date_shift, mask or keep per span. Which
-//! action applies is the [`policy::Policy`]'s decision; how tokens are made is [`token`]'s.
+//! Owns turning a text and its spans into de-identified text: its tokens (from the store,
+//! or from the document's pending batch), then token, redact, generalize, date_shift, mask
+//! or keep per span. Which action applies is the [`policy::Policy`]'s decision; how tokens
+//! are made is [`token`]'s; when the store is written is [`batch`]'s.
 //!
 //! # Layout
 //! - [`policy`]: policy files.
 //! - [`token`]: token grammar, normalisation, the `TokenStore` interface.
+//! - [`batch`]: a document's values written to the store once, after its walk.
 //! - [`date`]: date parsing, generalisation and shifting.
 
+pub mod batch;
 pub mod date;
 pub mod policy;
 pub mod token;
@@ -20,6 +23,7 @@ use ring::hmac;
 use crate::keys::{MasterKey, Purpose};
 use crate::phi::PhiType;
 use crate::phi::Span;
+use batch::{Committed, Pending};
 use policy::{Action, Policy};
 use token::{TokenError, TokenRequest, TokenStore};
 
@@ -29,6 +33,9 @@ pub struct Transformer<'a> {
     store: &'a dyn TokenStore,
     date_key: hmac::Key,
     zip3_restricted: &'a HashSet<String>,
+    /// The document's batch while [`Transformer::with_batch`] walks it: tokens then come
+    /// from it and the store is written once, after the walk.
+    pending: Option<&'a Pending>,
 }
 
 /// Per-document facts the transforms need.
@@ -53,6 +60,37 @@ impl<'a> Transformer<'a> {
             store,
             date_key: master.derive(Purpose::DateShift, "").hmac(),
             zip3_restricted,
+            pending: None,
+        }
+    }
+
+    /// Runs one document's `walk` with a batch: the walk writes provisional tokens, then
+    /// the store is written once per patient of the document. `Ok(Some(out))` when the
+    /// store holds every value under the token written (the output may be forwarded);
+    /// `Ok(None)` when it answered some value with another token (a collision), and the
+    /// caller must walk the document again without a batch; `Err` when the walk or the
+    /// store failed, with nothing written for a failed walk. The batching transformer
+    /// never leaves this function, so no output escapes uncommitted.
+    pub fn with_batch<T, E: From<TokenError>>(
+        &self,
+        walk: impl FnOnce(&Transformer<'_>) -> Result<T, E>,
+    ) -> Result<Option<T>, E> {
+        let pending = Pending::default();
+        let out = walk(&self.batching(&pending))?;
+        match pending.commit(self.store, self.policy.exact_tokens)? {
+            Committed::Confirmed => Ok(Some(out)),
+            Committed::Differs => Ok(None),
+        }
+    }
+
+    /// This transformer, taking its tokens from `pending`.
+    fn batching<'b>(&'b self, pending: &'b Pending) -> Transformer<'b> {
+        Transformer {
+            policy: self.policy,
+            store: self.store,
+            date_key: self.date_key.clone(),
+            zip3_restricted: self.zip3_restricted,
+            pending: Some(pending),
         }
     }
 
@@ -137,13 +175,54 @@ impl<'a> Transformer<'a> {
         if batch.is_empty() {
             return Ok(Vec::new());
         }
+        match self.pending {
+            Some(pending) => self.pending_tokens(pending, &batch, ctx),
+            None => self.stored_tokens(&batch, ctx),
+        }
+    }
+
+    /// Tokens from the document's batch; values the store gives no provisional token for
+    /// are asked of it directly (durable before they are used, as without a batch).
+    fn pending_tokens(
+        &self,
+        pending: &Pending,
+        batch: &[TokenRequest<'_>],
+        ctx: &DocContext,
+    ) -> Result<Vec<String>, TokenError> {
+        let exact = self.policy.exact_tokens;
+        let patient = ctx.patient_key.as_deref();
+        let guessed: Vec<Option<String>> = batch
+            .iter()
+            .map(|r| pending.token(self.store, patient, r.ty, r.value, exact))
+            .collect();
+        let unguessed: Vec<TokenRequest<'_>> = batch
+            .iter()
+            .zip(&guessed)
+            .filter(|(_, g)| g.is_none())
+            .map(|(r, _)| *r)
+            .collect();
+        if unguessed.is_empty() {
+            return Ok(guessed.into_iter().flatten().collect());
+        }
+        let mut stored = self.stored_tokens(&unguessed, ctx)?.into_iter();
+        guessed
+            .into_iter()
+            .map(|g| g.or_else(|| stored.next()))
+            .collect::<Option<Vec<String>>>()
+            .ok_or_else(|| TokenError::Unavailable("token store returned a short batch".into()))
+    }
+
+    /// Tokens straight from the store: durable when they return.
+    fn stored_tokens(
+        &self,
+        batch: &[TokenRequest<'_>],
+        ctx: &DocContext,
+    ) -> Result<Vec<String>, TokenError> {
         // The patient's key goes with the batch: a vault keeps the document's values under
         // that patient's own key, so they can be forgotten with the patient.
-        let tokens = self.store.tokenize_for(
-            ctx.patient_key.as_deref(),
-            &batch,
-            self.policy.exact_tokens,
-        )?;
+        let tokens =
+            self.store
+                .tokenize_for(ctx.patient_key.as_deref(), batch, self.policy.exact_tokens)?;
         // A store that answers short would leave values without a token: refuse instead.
         if tokens.len() != batch.len() {
             return Err(TokenError::Unavailable(

@@ -84,6 +84,16 @@ pub trait TokenStore: Send + Sync {
 
     /// The value behind a token, if this store minted it.
     fn reveal(&self, token: &str) -> Result<Option<Revealed>, TokenError>;
+
+    /// The token this store would most likely hand out for a value (its minter's first
+    /// attempt), computed without touching storage, or `None` (the default) for a store
+    /// that does not offer it. A document is rewritten with these and the store written
+    /// once per document ([`crate::transform::batch`]); the tokens the store then returns
+    /// are compared with them, so a guess that was wrong (a collision resolved by a later
+    /// attempt) is never forwarded. A store answering `None` is asked value by value.
+    fn provisional(&self, _ty: PhiType, _value: &str, _exact: bool) -> Option<String> {
+        None
+    }
 }
 
 /// Computes tokens from a key; shared by every store so they all agree.
@@ -109,6 +119,12 @@ impl TokenMinter {
         }
         let tag = ctx.sign();
         format_token(ty.token_prefix(), tag.as_ref())
+    }
+
+    /// The first-attempt token of a value as written (normalised here): what a store
+    /// answers as [`TokenStore::provisional`].
+    pub fn first(&self, ty: PhiType, value: &str, exact: bool) -> String {
+        self.mint(ty, &token_input(ty, value, exact), 0)
     }
 }
 
@@ -235,6 +251,10 @@ impl TokenStore for MemoryTokenStore {
             ty: *ty,
             value: original.clone(),
         }))
+    }
+
+    fn provisional(&self, ty: PhiType, value: &str, exact: bool) -> Option<String> {
+        Some(self.minter.first(ty, value, exact))
     }
 }
 

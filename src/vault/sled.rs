@@ -741,6 +741,10 @@ impl TokenStore for SledVault {
         Ok(tokens)
     }
 
+    fn provisional(&self, ty: PhiType, value: &str, exact: bool) -> Option<String> {
+        Some(self.minter.first(ty, value, exact))
+    }
+
     fn reveal(&self, token: &str) -> Result<Option<Revealed>, TokenError> {
         match self
             .tokens

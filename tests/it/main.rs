@@ -22,6 +22,8 @@
 //!   PostgreSQL stores, and a model test of the sled vault against a `BTreeMap`.
 //! - `claims`: claim scrub through the binary: every example's exact findings, malformed
 //!   inputs, the JSON Schema, operator NCCI tables, no PHI in output.
+//! - `batch`: a document's values go to the token store as one batch (one call per patient,
+//!   one PostgreSQL transaction), byte-identical to value by value, never a wrong token.
 //! - `fuzz`: the stable fuzz driver: every `phigate::fuzzing` target on its corpus under
 //!   `fuzz/corpus/` and on seeded mutations of it.
 
@@ -33,6 +35,7 @@
 )]
 
 mod audit;
+mod batch;
 mod claims;
 mod claims_scrub;
 mod cli;

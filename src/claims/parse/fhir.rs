@@ -40,13 +40,18 @@ pub fn parse(bytes: &[u8]) -> Result<Vec<Parsed>, ClaimsError> {
             "expected FHIR JSON; found text that is not JSON",
         )
     })?;
+    parse_value(&v)
+}
+
+/// [`parse`] of a document already parsed (the gateway's, shared with its de-identifier).
+pub fn parse_value(v: &Value) -> Result<Vec<Parsed>, ClaimsError> {
     let rt = v.get("resourceType").and_then(Value::as_str).unwrap_or("");
     let mut others = Others::default();
     let mut claims: Vec<&Value> = Vec::new();
     match rt {
-        "Claim" => claims.push(&v),
+        "Claim" => claims.push(v),
         "Bundle" => {
-            for e in arr(&v, "entry") {
+            for e in arr(v, "entry") {
                 let Some(r) = e.get("resource") else { continue };
                 match r.get("resourceType").and_then(Value::as_str) {
                     Some("Claim") => claims.push(r),

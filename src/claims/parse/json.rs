@@ -206,12 +206,25 @@ pub fn parse(bytes: &[u8]) -> Result<Vec<Parsed>, ClaimsError> {
             not_json_reason(bytes, &e),
         )
     })?;
+    Ok(claims_of(doc))
+}
+
+/// [`parse`] of a document already parsed (the gateway's, shared with its de-identifier).
+pub fn parse_value(v: &serde_json::Value) -> Result<Vec<Parsed>, ClaimsError> {
+    // Read as the bytes are (`Doc` is untagged, so any JSON value is one), so that either
+    // way in gives the same claims and the same errors.
+    let doc = Doc::deserialize(v).map_err(|e| ClaimsError::parse(FORMAT, "document", clean(&e)))?;
+    Ok(claims_of(doc))
+}
+
+/// One result per claim of a document.
+fn claims_of(doc: Doc) -> Vec<Parsed> {
     let values = match doc {
         Doc::Many { claims } => claims,
         Doc::List(v) => v,
         Doc::One(v) => vec![v],
     };
-    Ok(values
+    values
         .into_iter()
         .enumerate()
         .map(|(i, v)| {
@@ -220,7 +233,7 @@ pub fn parse(bytes: &[u8]) -> Result<Vec<Parsed>, ClaimsError> {
                 .map_err(|e| ClaimsError::parse(FORMAT, at.clone(), clean(&e)))?;
             map(i + 1, j, &at)
         })
-        .collect())
+        .collect()
 }
 
 /// Why a payload sniffed (or declared) as a JSON claim is not JSON: what was expected and,

@@ -101,6 +101,7 @@ use super::record::{self, Holder};
 use super::seal::{Sealer, KEY_ID};
 use super::{Forgotten, Holders, SubjectId, VaultError, VaultStore};
 use crate::keys::MasterKey;
+use crate::phi::PhiType;
 use crate::transform::token::{Revealed, TokenError, TokenMinter, TokenRequest, TokenStore};
 pub use migrate::SCHEMA_VERSION;
 pub use options::PgOptions;
@@ -567,6 +568,10 @@ impl TokenStore for PgVault {
         exact: bool,
     ) -> Result<Vec<String>, TokenError> {
         Ok(self.tokenize_batch(patient, batch, exact)?)
+    }
+
+    fn provisional(&self, ty: PhiType, value: &str, exact: bool) -> Option<String> {
+        Some(self.minter.first(ty, value, exact))
     }
 
     fn reveal(&self, token: &str) -> Result<Option<Revealed>, TokenError> {
