@@ -293,9 +293,11 @@ fn action_counts<'a>(actions: impl IntoIterator<Item = (&'a String, &'a u64)>) -
         .join(", ")
 }
 
-pub fn report_text(s: &Summary) -> String {
+/// The text report; `integrity` is the verification statement (or that none was made).
+pub fn report_text(s: &Summary, integrity: &str) -> String {
     let mut o = String::new();
     let _ = writeln!(o, "phigate audit report: {} to {}", s.since, s.until);
+    let _ = writeln!(o, "integrity: {integrity}");
     let _ = writeln!(o, "entries: {}\n", s.entries);
     let _ = writeln!(o, "activity by route and caller:");
     for ((route, caller), actions) in &s.by_route_caller {
@@ -372,16 +374,18 @@ fn bar_chart(id: &str, title: &str, rows: &[(String, u64)]) -> String {
     svg
 }
 
-pub fn report_html(s: &Summary) -> String {
+/// The HTML report (one page, no scripts); `integrity` as for [`report_text`].
+pub fn report_html(s: &Summary, integrity: &str) -> String {
     let mut o = String::new();
     let _ = write!(
         o,
         "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>phigate audit report</title>\
          <style>body{{font-family:sans-serif;margin:2em;color:#1a202c}}table{{border-collapse:collapse}}\
          td,th{{border:1px solid #cbd5e0;padding:4px 8px;text-align:left}}figure{{margin:1em 0}}</style></head><body>\
-         <h1>phigate audit report</h1><p id=\"period\">{} to {}</p><p>Entries: <span id=\"entries\">{}</span></p>",
+         <h1>phigate audit report</h1><p id=\"period\">{} to {}</p><p id=\"integrity\">Integrity: {}</p><p>Entries: <span id=\"entries\">{}</span></p>",
         esc(&s.since),
         esc(&s.until),
+        esc(integrity),
         s.entries
     );
     let per_day: Vec<(String, u64)> = s.per_day.iter().map(|(d, n)| (d.clone(), *n)).collect();

@@ -69,12 +69,15 @@ pub enum AuditCommand {
         #[arg(long, default_value = "jsonl", value_parser = ["jsonl", "csv"])]
         format: String,
     },
-    /// Activity per route and caller, reveals per caller and type, refusals, claims.
+    /// Activity per route and caller, reveals per caller and type, refusals, claims. With
+    /// --key-file the log is verified first and the report states the result.
     Report {
         #[command(flatten)]
         log: AuditLogArgs,
         #[command(flatten)]
         filter: AuditFilterArgs,
+        #[command(flatten)]
+        witness: WitnessArgs,
         /// `text`, or `html` (one self-contained page, no network needed).
         #[arg(long, default_value = "text", value_parser = ["text", "html"])]
         format: String,
@@ -397,14 +400,16 @@ pub(super) fn run(command: &AuditCommand) -> anyhow::Result<ExitCode> {
             log,
             filter,
             format,
+            witness,
         } => {
             let f = audit_filter(filter)?;
             require_audit_dir(&log.dir)?;
+            let integrity = report_integrity(log, witness)?;
             let s = query::summarize(&log.dir, &f)?;
             let text = if format == "html" {
-                query::report_html(&s)
+                query::report_html(&s, &integrity)
             } else {
-                query::report_text(&s)
+                query::report_text(&s, &integrity)
             };
             let mut out = io::stdout().lock();
             out.write_all(text.as_bytes())?;
@@ -620,6 +625,19 @@ fn disclosures(
     out.write_all(text.as_bytes())?;
     out.flush()?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// What a report says of its log: the verification statement when the key is given, else
+/// that nothing was checked (a report is never silent about it).
+fn report_integrity(log: &AuditLogArgs, witness: &WitnessArgs) -> anyhow::Result<String> {
+    let Some(key_file) = log.key_file.as_deref() else {
+        return Ok(
+            "not checked: give --key-file (or PHIGATE_KEY_FILE) to verify the log first".into(),
+        );
+    };
+    let master = read_master_key(key_file)?;
+    let keys = crate::audit::AuditKeys::derive(&master)?;
+    Ok(log_integrity(log, witness, &keys)?.statement)
 }
 
 /// Verifies the log (against its witness when one is known) and states the result in

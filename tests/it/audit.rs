@@ -303,6 +303,13 @@ fn search_export_and_report_read_the_log() {
     let out = run(&["audit", "report", "--dir", &d, "--key-file", &k], b"");
     let text = String::from_utf8_lossy(&out.stdout).into_owned();
     assert!(text.contains("entries: 30"), "{text}");
+    assert!(
+        text.contains("integrity: verified before answering: 30 entries"),
+        "{text}"
+    );
+    let out = run(&["audit", "report", "--dir", &d], b"");
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(text.contains("integrity: not checked"), "{text}");
     assert!(text.contains("caller-0"), "{text}");
 }
 
