@@ -98,6 +98,23 @@ pub fn whole_address(text: &[u8], end: usize) -> usize {
     at
 }
 
+/// The end of a postcode written right after a place (`Soria, 51006`, `Quarto 90039`,
+/// `Sagar, 372831`), or `end` when none follows. A four-digit year is not a postcode
+/// (`moved to Boston 2019`).
+pub fn postcode_after(text: &[u8], end: usize) -> usize {
+    let Some((start, _)) = skip_separator(text, end) else {
+        return end;
+    };
+    match postcode(text, start) {
+        Some(e) if !looks_like_year(&text[start..e]) => e,
+        _ => end,
+    }
+}
+
+fn looks_like_year(v: &[u8]) -> bool {
+    v.len() == 4 && (v.starts_with(b"19") || v.starts_with(b"20"))
+}
+
 /// The end of one more address part after `at`, if one follows, and whether it is a
 /// postcode (after which a town needs no comma: `22263 Lorrach`).
 fn tail_part(text: &[u8], at: usize, after_postcode: bool) -> Option<(usize, bool)> {
@@ -273,6 +290,19 @@ fn boundary(text: &[u8], at: usize) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_postcode_after_a_place_is_taken_and_a_year_is_not() {
+        let t = b"Soria, 51006. Quarto 90039 then Boston 2019 and Sagar, 372831";
+        let at = |w: &str| {
+            let s = std::str::from_utf8(t).unwrap_or_default();
+            s.find(w).map(|i| i + w.len()).unwrap_or_default()
+        };
+        assert_eq!(postcode_after(t, at("Soria")), at("51006"));
+        assert_eq!(postcode_after(t, at("Quarto")), at("90039"));
+        assert_eq!(postcode_after(t, at("Boston")), at("Boston"));
+        assert_eq!(postcode_after(t, at("Sagar")), at("372831"));
+    }
 
     fn grown(text: &str, street: &str) -> String {
         let start = text.find(street).expect("street in text");

@@ -131,6 +131,7 @@ impl Detector {
             match s.ty {
                 PhiType::Name | PhiType::ProviderName => self.whole_name(text, s),
                 PhiType::Address => s.end = address::whole_address(text.as_bytes(), s.end),
+                PhiType::Location => s.end = address::postcode_after(text.as_bytes(), s.end),
                 _ => {}
             }
         }
