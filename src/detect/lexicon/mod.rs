@@ -51,6 +51,8 @@ pub mod flag {
     pub const PLACE_START: u32 = 1 << 18;
     /// A field label whose value is a person (`Patient:`, `Contact:`).
     pub const LABEL: u32 = 1 << 19;
+    /// A clinician's role written before the name (`NP Djuric`, `MD SPEARS`).
+    pub const ROLE: u32 = 1 << 20;
     /// Any name-list membership.
     pub const NAME: u32 = FIRST | LAST;
     /// Words that can never be part of a name.
@@ -75,6 +77,9 @@ struct RawLexicon {
     clinical_words: Vec<String>,
     clinical_suffixes: Vec<String>,
     clinical_drugs: Vec<String>,
+    // Optional so that a patterns directory written before it still loads.
+    #[serde(default)]
+    role_titles: Vec<String>,
 }
 
 /// The source texts a lexicon is built from.
@@ -159,7 +164,7 @@ impl Lexicon {
             .iter()
             .map(|s| s.to_ascii_lowercase().into_bytes().into_boxed_slice())
             .collect();
-        let lists: [(&Vec<String>, u32); 14] = [
+        let lists: [(&Vec<String>, u32); 15] = [
             (&raw.labels, flag::LABEL),
             (&raw.place_prepositions, flag::PLACE_PREP),
             (&raw.name_intros, flag::NAME_INTRO),
@@ -174,6 +179,7 @@ impl Lexicon {
             (&raw.stopwords, flag::STOP),
             (&raw.clinical_words, flag::CLINICAL),
             (&raw.clinical_drugs, flag::CLINICAL),
+            (&raw.role_titles, flag::ROLE),
         ];
         for (list, f) in lists {
             for w in list {

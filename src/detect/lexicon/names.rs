@@ -252,12 +252,10 @@ impl Ctx<'_> {
     /// word after it must be a name by the lists or a word no list knows (`MD AWARE`, `RN
     /// TO FOLLOW` are not names); in capitals-only notes a common-word name does not count.
     pub(super) fn mark_after_role(&self, i: usize, marks: &mut [Option<PhiType>]) {
-        const ROLES: &[&[u8]] = &[b"np", b"md", b"rn", b"pa", b"lpn", b"cna", b"rrt", b"otr"];
-        let word = &self.text[self.words[i].start..self.words[i].end];
         let next = i + 1;
         if next >= self.words.len()
             || marks[next].is_some()
-            || !ROLES.iter().any(|r| word.eq_ignore_ascii_case(r))
+            || !self.has(i, flag::ROLE)
             || self.words[i].shape == Shape::Lower
             || &self.text[self.words[i].end..self.words[next].start] != b" "
             || !self.name_shaped(next)
