@@ -59,6 +59,54 @@ pub struct Rule {
     pub solo: bool,
 }
 
+/// Rules searched together: one forward automaton finds the next candidate.
+struct Group {
+    /// Rule index of each pattern in `finder` and `regex`.
+    rules: Vec<usize>,
+    /// The group's patterns at once, forward only: finds the next candidate's end and
+    /// pattern.
+    finder: hybrid::dfa::DFA,
+    /// The group's patterns at once: the fallback when the lazy DFA gives up.
+    regex: Regex,
+}
+
+impl Group {
+    fn build(rules: Vec<usize>, patterns: &[String]) -> Result<Group, String> {
+        let group_patterns: Vec<&str> = rules.iter().map(|&i| patterns[i].as_str()).collect();
+        let regex = build(&group_patterns).map_err(|e| first_line(&e.to_string()))?;
+        let finder = hybrid::dfa::DFA::builder()
+            .syntax(syntax_config())
+            .configure(
+                hybrid::dfa::DFA::config()
+                    .cache_capacity(32 << 20)
+                    // Never give up and fall back to the slow path: a cleared cache is
+                    // rebuilt from the text at hand, which stays fast for notes.
+                    .minimum_cache_clear_count(None)
+                    .match_kind(regex_automata::MatchKind::LeftmostFirst),
+            )
+            .build_many(&group_patterns)
+            .map_err(|e| first_line(&e.to_string()))?;
+        Ok(Group {
+            rules,
+            finder,
+            regex,
+        })
+    }
+
+    fn cache(&self) -> GroupCache {
+        GroupCache {
+            finder: self.finder.create_cache(),
+            regex: self.regex.create_cache(),
+        }
+    }
+}
+
+/// A group's search state.
+struct GroupCache {
+    finder: hybrid::dfa::Cache,
+    regex: meta::Cache,
+}
+
 /// A rule match after validation: the value's byte range and the rule that found it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct RuleHit {
@@ -70,12 +118,11 @@ pub struct RuleHit {
 /// Every text rule compiled into one automaton.
 pub struct RuleSet {
     rules: Vec<Rule>,
-    /// Rule index of each pattern in `finder` and `regex`.
-    shared: Vec<usize>,
-    /// Every pattern at once, forward only: finds the next candidate's end and pattern.
-    finder: hybrid::dfa::DFA,
-    /// Every pattern at once: the fallback when the lazy DFA gives up.
-    regex: Regex,
+    /// Every rule but the solo ones: scanned leftmost-first, one hit at a time.
+    shared: Group,
+    /// The solo rules: every start where one of them matches is visited, and each is
+    /// tried there, so they find what a pass of each alone would find, in one pass.
+    solo: Group,
     /// Each pattern alone: confirms a candidate and extracts its value. Small automata keep
     /// the anchored checks on the fast DFA path instead of growing the shared one.
     singles: Vec<Regex>,
@@ -144,41 +191,28 @@ impl RuleSet {
                 solo: r.solo,
             });
         }
-        // The shared automata hold every rule but the solo ones; `shared` maps their
-        // pattern ids back to rule indices.
-        let shared: Vec<usize> = (0..rules.len()).filter(|&i| !rules[i].solo).collect();
-        let shared_patterns: Vec<&str> = shared.iter().map(|&i| patterns[i].as_str()).collect();
-        let regex = build(&shared_patterns).map_err(|e| RuleError::Invalid {
-            file: file.to_string(),
-            line: 0,
-            reason: first_line(&e.to_string()),
-        })?;
+        // The shared automata hold every rule but the solo ones.
+        let group = |solo: bool| {
+            let members = (0..rules.len())
+                .filter(|&i| rules[i].solo == solo)
+                .collect();
+            Group::build(members, &patterns).map_err(|reason| RuleError::Invalid {
+                file: file.to_string(),
+                line: 0,
+                reason,
+            })
+        };
+        let shared = group(false)?;
+        let solo = group(true)?;
         let has_value = singles
             .iter()
             .map(|r| r.group_info().to_index(PatternID::ZERO, "v").is_some())
             .collect();
         let first_bytes = patterns.iter().map(|p| first_bytes(p)).collect();
-        let finder = hybrid::dfa::DFA::builder()
-            .syntax(syntax_config())
-            .configure(
-                hybrid::dfa::DFA::config()
-                    .cache_capacity(32 << 20)
-                    // Never give up and fall back to the slow path: a cleared cache is
-                    // rebuilt from the text at hand, which stays fast for notes.
-                    .minimum_cache_clear_count(None)
-                    .match_kind(regex_automata::MatchKind::LeftmostFirst),
-            )
-            .build_many(&shared_patterns)
-            .map_err(|e| RuleError::Invalid {
-                file: file.to_string(),
-                line: 0,
-                reason: first_line(&e.to_string()),
-            })?;
         Ok(RuleSet {
             rules,
             shared,
-            finder,
-            regex,
+            solo,
             singles,
             has_value,
             patterns,
@@ -186,10 +220,10 @@ impl RuleSet {
         })
     }
 
-    /// How often the shared DFA's cache was cleared (diagnostics: a high count means the
+    /// How often the finders' caches were cleared (diagnostics: a high count means the
     /// rule set produces more automaton states than the cache holds).
     pub fn finder_clears(cache: &ScanCache) -> usize {
-        cache.finder.clear_count()
+        cache.shared.finder.clear_count() + cache.solo.finder.clear_count()
     }
 
     /// Each rule's pattern with definitions expanded (benchmarks and diagnostics).
@@ -217,7 +251,13 @@ impl RuleSet {
         let hay = text.as_bytes();
         let mut pos = 0;
         while pos < hay.len() {
-            let Some((rule, start)) = self.next_candidate(hay, pos, cache) else {
+            let Some((rule, start)) = self.next_candidate(
+                &self.shared,
+                hay,
+                pos,
+                &mut cache.shared,
+                &mut cache.singles,
+            ) else {
                 break;
             };
             let accepted = self
@@ -235,28 +275,32 @@ impl RuleSet {
         }
     }
 
-    /// The next candidate at or after `pos`: which pattern, and where its match starts.
+    /// The next candidate of `group` at or after `pos`: which pattern, and where its
+    /// match starts (the leftmost start of any of the group's matches).
     ///
-    /// A forward-only lazy DFA over every pattern finds the end of the leftmost match and
-    /// its pattern; that pattern alone then finds the start. This avoids the reverse search
-    /// over all patterns, whose automaton is large and slow to build.
+    /// A forward-only lazy DFA over the group's patterns finds the end of the leftmost match
+    /// and its pattern; that pattern alone then finds the start. This avoids the reverse
+    /// search over all patterns, whose automaton is large and slow to build.
     fn next_candidate(
         &self,
+        group: &Group,
         hay: &[u8],
         pos: usize,
-        cache: &mut ScanCache,
+        cache: &mut GroupCache,
+        singles: &mut [SingleCache],
     ) -> Option<(usize, usize)> {
         let input = Input::new(hay).range(pos..);
-        let full_search = |cache: &mut ScanCache| {
-            self.regex
-                .search_with(&mut cache.cache, &input)
-                .map(|m| (self.shared[m.pattern().as_usize()], m.start()))
+        let full_search = |cache: &mut GroupCache| {
+            group
+                .regex
+                .search_with(&mut cache.regex, &input)
+                .map(|m| (group.rules[m.pattern().as_usize()], m.start()))
         };
-        match self.finder.try_search_fwd(&mut cache.finder, &input) {
+        match group.finder.try_search_fwd(&mut cache.finder, &input) {
             Ok(Some(half)) => {
-                let rule = self.shared[half.pattern().as_usize()];
+                let rule = group.rules[half.pattern().as_usize()];
                 let window = Input::new(hay).range(pos..half.offset());
-                match self.singles[rule].search_with(&mut cache.singles[rule].0, &window) {
+                match self.singles[rule].search_with(&mut singles[rule].0, &window) {
                     Some(m) => Some((rule, m.start())),
                     // Cannot happen for a well-formed pattern; fall back to the full search.
                     None => full_search(cache),
@@ -268,26 +312,33 @@ impl RuleSet {
         }
     }
 
-    /// Rules marked `solo`, each with its own automaton over the whole text.
+    /// The solo rules, each as if it ran alone over the whole text: every start where one
+    /// of them matches is visited once, each rule is tried there unless its own previous
+    /// hit covers it, and a hit moves only that rule past its end.
     fn scan_solo(&self, text: &str, cache: &mut ScanCache, emit: &mut impl FnMut(RuleHit)) {
         let hay = text.as_bytes();
-        for (i, rule) in self.rules.iter().enumerate().filter(|(_, r)| r.solo) {
-            let mut pos = 0;
-            while pos < hay.len() {
-                let input = Input::new(hay).range(pos..);
-                let Some(m) = self.singles[i].search_with(&mut cache.singles[i].0, &input) else {
-                    break;
-                };
-                match self.accept(text, cache, i, m.start()) {
-                    Some(hit) => {
-                        if rule.validator != Some(Validator::Keep) {
-                            emit(hit);
-                        }
-                        pos = hit.end.max(m.start() + 1);
+        cache.solo_next.clear();
+        cache.solo_next.resize(self.solo.rules.len(), 0);
+        let mut pos = 0;
+        while pos < hay.len() {
+            let Some((_, start)) =
+                self.next_candidate(&self.solo, hay, pos, &mut cache.solo, &mut cache.singles)
+            else {
+                break;
+            };
+            let first = usize::from(hay[start]);
+            for (k, &i) in self.solo.rules.iter().enumerate() {
+                if cache.solo_next[k] > start || !self.first_bytes[i][first] {
+                    continue;
+                }
+                if let Some(hit) = self.accept(text, cache, i, start) {
+                    if self.rules[i].validator != Some(Validator::Keep) {
+                        emit(hit);
                     }
-                    None => pos = m.start() + 1,
+                    cache.solo_next[k] = hit.end.max(start + 1);
                 }
             }
+            pos = start + 1;
         }
     }
 
@@ -308,8 +359,9 @@ impl RuleSet {
     /// A fresh per-thread search cache.
     pub fn cache(&self) -> ScanCache {
         ScanCache {
-            finder: self.finder.create_cache(),
-            cache: self.regex.create_cache(),
+            shared: self.shared.cache(),
+            solo: self.solo.cache(),
+            solo_next: Vec::new(),
             singles: self
                 .singles
                 .iter()
@@ -327,6 +379,7 @@ impl RuleSet {
     ) -> Option<RuleHit> {
         let first = text.as_bytes()[start];
         self.shared
+            .rules
             .iter()
             .copied()
             .filter(|&i| i != skip && self.first_bytes[i][usize::from(first)])
@@ -366,11 +419,16 @@ impl RuleSet {
     }
 }
 
+/// A single pattern's search state and capture slots.
+type SingleCache = (meta::Cache, regex_automata::util::captures::Captures);
+
 /// Reusable search state for [`RuleSet::scan`]; one per thread.
 pub struct ScanCache {
-    finder: hybrid::dfa::Cache,
-    cache: meta::Cache,
-    singles: Vec<(meta::Cache, regex_automata::util::captures::Captures)>,
+    shared: GroupCache,
+    solo: GroupCache,
+    /// Per solo rule: the first start it may be tried at again (past its last hit).
+    solo_next: Vec<usize>,
+    singles: Vec<SingleCache>,
 }
 
 fn build(patterns: &[impl AsRef<str>]) -> Result<Regex, Box<regex_automata::meta::BuildError>> {

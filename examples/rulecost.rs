@@ -1,0 +1,66 @@
+//! Diagnostics: the cost of each text rule alone, of the whole rule scan, and of the
+//! detector, on synthetic notes (`phigate synth --kind text`). Measure with
+//! `perf stat -e instructions:u` (wall time is meaningless on a shared machine):
+//! `MODE=rule:ID|rules|detector|none target/release/examples/rulecost CORPUS.jsonl`.
+#![allow(clippy::expect_used, clippy::unwrap_used)]
+use phigate::detect::Detector;
+use phigate::patterns::Patterns;
+use regex_automata::Input;
+
+fn main() {
+    let det = Detector::build(&Patterns::builtin()).unwrap();
+    let rs = det.rules();
+    let path = std::env::args().nth(1).expect("corpus path");
+    let data = std::fs::read_to_string(path).unwrap();
+    let texts: Vec<String> = data
+        .lines()
+        .map(|l| {
+            let v: serde_json::Value = serde_json::from_str(l).unwrap();
+            v["text"].as_str().unwrap().to_string()
+        })
+        .collect();
+    let reps: usize = std::env::var("REPS")
+        .ok()
+        .and_then(|r| r.parse().ok())
+        .unwrap_or(1);
+    let texts: Vec<&String> = (0..reps).flat_map(|_| texts.iter()).collect();
+    let mode = std::env::var("MODE").unwrap_or_default();
+    let mut n = 0usize;
+    if let Some(id) = mode.strip_prefix("rule:") {
+        let i = rs.rules().iter().position(|r| r.id == id).expect("rule id");
+        let re = rs.single(i);
+        let mut cache = re.create_cache();
+        for t in &texts {
+            let hay = t.as_bytes();
+            let mut pos = 0;
+            while pos < hay.len() {
+                match re.search_with(&mut cache, &Input::new(hay).range(pos..)) {
+                    Some(m) => {
+                        n += 1;
+                        pos = m.start() + 1;
+                    }
+                    None => break,
+                }
+            }
+        }
+    } else if mode == "rules" {
+        let mut sc = rs.cache();
+        for t in &texts {
+            rs.scan(t, &mut sc, |_| n += 1);
+        }
+        eprintln!(
+            "cache clears: {}",
+            phigate::detect::rules::RuleSet::finder_clears(&sc)
+        );
+    } else if mode == "detector" {
+        let mut s = det.scratch();
+        for t in &texts {
+            n += det.scan(t, None, &mut s).len();
+        }
+    } else if mode == "list" {
+        for r in rs.rules() {
+            println!("{} {}", r.id, r.solo);
+        }
+    }
+    eprintln!("{mode}: {n}");
+}
