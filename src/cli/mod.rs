@@ -18,6 +18,7 @@ macro_rules! outln {
 pub mod audit;
 pub mod audited;
 pub mod claims;
+mod console;
 pub mod reveal;
 pub mod scan;
 pub mod serve;

@@ -1,0 +1,83 @@
+//! The officer's console inside `phigate serve`: built from the gateway's configuration,
+//! served beside it on its own listener, stopped when the gateway stops.
+//!
+//! Owns finding what the console reads (the gateway's audit directory and the vault's
+//! witness of it, as the gateway itself finds them) and starting it. The console itself is
+//! [`crate::console`].
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use anyhow::Context;
+
+use super::vault::{witness_at, WitnessAt};
+use crate::audit::witness::{FileWitness, Witness};
+use crate::config::{Config, VaultBackend};
+use crate::console::{self, Console};
+use crate::gateway::Gateway;
+use crate::vault::PgOptions;
+
+/// Starts the console when the configuration has one; its task ends with the runtime or
+/// when aborted (page views need the gateway's audit log, which closes on shutdown).
+pub(super) async fn start(gw: &Gateway) -> anyhow::Result<Option<tokio::task::JoinHandle<()>>> {
+    let Some(cfg) = gw.config.console.clone() else {
+        return Ok(None);
+    };
+    let acceptor = console::tls_acceptor(&cfg)?;
+    let listener = console::bind(&cfg).await?;
+    let (config, audit, master) = (
+        gw.config.clone(),
+        Arc::clone(&gw.audit),
+        Arc::clone(&gw.master),
+    );
+    // A PostgreSQL vault's witness is read over the network: off the runtime's workers.
+    let built = tokio::task::spawn_blocking(move || -> anyhow::Result<Console> {
+        let log_dir = audit_dir(&config)?;
+        let witness = witness_of(&config, &log_dir, &master)?;
+        Ok(Console::new(&cfg, audit, log_dir, Some(witness))?)
+    })
+    .await
+    .context("starting the console")??;
+    let shutdown = std::future::pending::<()>();
+    Ok(Some(tokio::spawn(console::serve(
+        Arc::new(built),
+        listener,
+        acceptor,
+        shutdown,
+    ))))
+}
+
+/// The audit directory the gateway writes: `[audit] dir`, or beside the sled vault.
+fn audit_dir(config: &Config) -> anyhow::Result<PathBuf> {
+    match (&config.audit.dir, &config.vault.dir) {
+        (Some(d), _) => Ok(d.clone()),
+        (None, Some(v)) => Ok(crate::audit::default_dir(v)),
+        (None, None) => anyhow::bail!("[audit] dir is needed with the postgres backend"),
+    }
+}
+
+/// The witness the gateway keeps of the log's newest checkpoint, in its vault.
+fn witness_of(
+    config: &Config,
+    log_dir: &std::path::Path,
+    master: &crate::keys::MasterKey,
+) -> anyhow::Result<Arc<dyn Witness>> {
+    let vc = &config.vault;
+    match (vc.backend, &vc.dir, &vc.url) {
+        (VaultBackend::Sled, Some(dir), _) => Ok(Arc::new(FileWitness::in_vault(dir, log_dir))),
+        (VaultBackend::Postgres, _, Some(url)) => {
+            let opts = PgOptions {
+                url: url.clone(),
+                password_file: vc.password_file.clone(),
+                ca: vc.ca.clone(),
+                pool_size: 1,
+            };
+            Ok(Arc::from(witness_at(
+                &WitnessAt::Pg(opts),
+                log_dir,
+                Some(master),
+            )?))
+        }
+        _ => anyhow::bail!("[vault]: dir (sled) or url (postgres) is needed"),
+    }
+}
