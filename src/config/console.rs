@@ -62,7 +62,8 @@ pub struct OfficerConfig {
 /// Checks the console section against itself and the listeners it must not share an
 /// address with.
 pub(super) fn check(console: &ConsoleConfig, taken: &[SocketAddr], problems: &mut Problems) {
-    if taken.contains(&console.listen) {
+    // Port 0 (a test's "any free port") never collides.
+    if console.listen.port() != 0 && taken.contains(&console.listen) {
         problems.at(
             "console.listen",
             format!(

@@ -260,7 +260,7 @@ async fn handle(
         Ok(o) => o.to_string(),
         Err(e) => {
             // The answer says nothing of which check failed; the log says which.
-            let _ = console.log.audit.record(origin.failure(e.code()));
+            let _ = record(console, origin.failure(e.code())).await;
             return unauthorized();
         }
     };
@@ -375,7 +375,7 @@ async fn sign_in(
             r
         }
         Err(e) => {
-            let _ = console.log.audit.record(origin.failure(e.code()));
+            let _ = record(console, origin.failure(e.code())).await;
             login_page(StatusCode::UNAUTHORIZED, "Not signed in.")
         }
     }
