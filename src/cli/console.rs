@@ -1,5 +1,7 @@
-//! The officer's console inside `phigate serve`: built from the gateway's configuration,
-//! served beside it on its own listener, stopped when the gateway stops.
+//! The officer's console inside `phigate serve` (built from the gateway's configuration,
+//! served beside it on its own listener, stopped when the gateway stops), and alone
+//! (`phigate console`: over a log no gateway is writing, such as a copy, recording page
+//! views in the officer's own chain `DIR/officer`).
 //!
 //! Owns finding what the console reads (the gateway's audit directory and the vault's
 //! witness of it, as the gateway itself finds them) and starting it. The console itself is
@@ -9,6 +11,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use anyhow::Context;
+use clap::Args;
 
 use super::vault::{witness_at, WitnessAt};
 use crate::audit::witness::{FileWitness, Witness};
@@ -45,6 +48,71 @@ pub(super) async fn start(gw: &Gateway) -> anyhow::Result<Option<tokio::task::Jo
         acceptor,
         shutdown,
     ))))
+}
+
+#[derive(Args, Debug)]
+pub struct ConsoleArgs {
+    /// The configuration file with the `[console]` section (its vault key file and audit
+    /// directory are used).
+    #[arg(long, env = "PHIGATE_CONFIG")]
+    pub config: PathBuf,
+    /// The audit log to read instead of the configuration's (a copy, say).
+    #[arg(long)]
+    pub dir: Option<PathBuf>,
+    /// Accept a master key file that group or others may read (refused otherwise).
+    #[arg(long)]
+    pub allow_insecure_key_permissions: bool,
+}
+
+/// `phigate console`: the console alone, until SIGTERM or Ctrl-C.
+pub(super) fn run(args: &ConsoleArgs) -> anyhow::Result<()> {
+    use crate::audit::{AuditLog, Settings};
+    let config = Config::load(&args.config)?;
+    let cfg = config
+        .console
+        .clone()
+        .context("the configuration has no [console] section")?;
+    crate::keys::check_key_permissions(
+        &config.vault.key_file,
+        args.allow_insecure_key_permissions,
+    )?;
+    let master = crate::keys::read_master_key(&config.vault.key_file)?;
+    let log_dir = match &args.dir {
+        Some(d) => d.clone(),
+        None => audit_dir(&config)?,
+    };
+    if !log_dir.is_dir() {
+        anyhow::bail!("audit log {} does not exist", log_dir.display());
+    }
+    // The witness is known only for a sled vault beside this machine's own log.
+    let witness: Option<Arc<dyn Witness>> =
+        match (&args.dir, config.vault.backend, &config.vault.dir) {
+            (None, VaultBackend::Sled, Some(v)) => {
+                Some(Arc::new(FileWitness::in_vault(v, &log_dir)))
+            }
+            _ => None,
+        };
+    let officer_log = AuditLog::open(&log_dir.join("officer"), &master, Settings::default())
+        .with_context(|| format!("opening the officer's log in {}", log_dir.display()))?;
+    let audit = Arc::new(officer_log);
+    let built = Console::new(&cfg, Arc::clone(&audit), log_dir, witness)?;
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .thread_name("phigate-console")
+        .build()
+        .context("starting the async runtime")?;
+    rt.block_on(async {
+        let acceptor = console::tls_acceptor(&cfg)?;
+        let listener = console::bind(&cfg).await?;
+        let mut terminate = crate::gateway::server::Terminate::listen();
+        let shutdown = async move { terminate.recv().await };
+        console::serve(Arc::new(built), listener, acceptor, shutdown).await;
+        anyhow::Ok(())
+    })?;
+    rt.shutdown_timeout(std::time::Duration::from_secs(1));
+    audit.close()?;
+    Ok(())
 }
 
 /// The audit directory the gateway writes: `[audit] dir`, or beside the sled vault.

@@ -936,3 +936,71 @@ async fn an_officer_answers_who_received_a_patients_data_in_headless_chromium() 
     }
     assert!(views.iter().all(|e| e.user.as_deref() == Some("olivia")));
 }
+
+/// Copies a log directory's files (not the officer's subdirectory or the lock).
+fn copy_log(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).expect("mkdir");
+    for e in std::fs::read_dir(from).expect("read dir").flatten() {
+        let name = e.file_name();
+        if e.path().is_file() && name != "lock" {
+            std::fs::copy(e.path(), to.join(name)).expect("copy");
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_console_alone_reads_a_copied_log_and_records_views_in_the_officers_log() {
+    let desk = desk().await;
+    // Everything the gateway wrote so far is on disk and checkpointed once a page shows.
+    let c = desk.client();
+    assert_eq!(desk.get(&c, "/", &[BEARER]).await.status, StatusCode::OK);
+    let copy = desk.dir.path().join("copied-audit");
+    copy_log(&desk.audit_dir(), &copy);
+    let mut child = Command::new(super::support::bin())
+        .args(["console", "--config"])
+        .arg(desk.dir.path().join("phigate.toml"))
+        .arg("--dir")
+        .arg(&copy)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("spawn console");
+    let stdout = child.stdout.take().expect("stdout");
+    let line = BufReader::new(stdout)
+        .lines()
+        .map_while(Result::ok)
+        .find_map(|l| {
+            l.strip_prefix("phigate console https://")
+                .map(str::to_string)
+        });
+    let Some(addr) = line else {
+        let _ = child.kill();
+        panic!("the console did not start");
+    };
+    let port = addr.parse::<SocketAddr>().expect("addr").port();
+    let url = format!("https://localhost:{port}/integrity");
+    let req = |auth: &str| {
+        Request::get(&url)
+            .header("authorization", auth)
+            .body(Full::new(Bytes::new()))
+            .expect("request")
+    };
+    let a = send(&c, req("Bearer wrong")).await.expect("answer");
+    assert_eq!(a.status, StatusCode::UNAUTHORIZED);
+    let a = send(&c, req(&format!("Bearer {OFFICER_KEY}")))
+        .await
+        .expect("answer");
+    let _ = child.kill();
+    let _ = child.wait();
+    assert_eq!(a.status, StatusCode::OK, "{}", a.body);
+    assert!(a.body.contains("The audit log verifies."), "{}", a.body);
+    assert!(a.body.contains("witness\">not checked"), "{}", a.body);
+    let mut officer = Vec::new();
+    scan(&copy.join("officer"), &Filter::default(), |e, _| {
+        officer.push(e.event.clone())
+    })
+    .expect("officer log");
+    let details: Vec<_> = officer.iter().filter_map(|e| e.detail.clone()).collect();
+    assert_eq!(details, ["console_bad_api_key", "console integrity"]);
+    assert_eq!(officer[1].user.as_deref(), Some("olivia"));
+}
