@@ -364,6 +364,34 @@ async fn the_console_refuses_missing_and_wrong_credentials_with_no_detail_and_au
     let ok = desk.get(&c, "/integrity", &[BEARER]).await;
     assert_eq!(ok.status, StatusCode::OK, "{}", ok.body);
     assert_security_headers(&ok);
+
+    // check-config names the console, and a console whose certificate is missing fails it.
+    let config = desk.dir.path().join("phigate.toml");
+    let out = super::support::TestCommand::new([
+        std::ffi::OsStr::new("check-config"),
+        config.as_os_str(),
+    ])
+    .expect_success();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("console on 127.0.0.1:0 (2 officer(s))"),
+        "{text}"
+    );
+    let broken = desk.dir.path().join("broken.toml");
+    let original = std::fs::read_to_string(&config).expect("config");
+    let text = original.replace(
+        "[console]\nlisten = \"127.0.0.1:0\"\ncert = \"cert.pem\"",
+        "[console]\nlisten = \"127.0.0.1:0\"\ncert = \"missing.pem\"",
+    );
+    assert_ne!(text, original);
+    std::fs::write(&broken, text).expect("write");
+    let out = super::support::TestCommand::new([
+        std::ffi::OsStr::new("check-config"),
+        broken.as_os_str(),
+    ])
+    .output();
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("missing.pem"));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
