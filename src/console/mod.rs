@@ -248,6 +248,15 @@ async fn handle(
             .unwrap_or_default()
     };
     let origin = Origin { remote, peer_cert };
+    if post && cross_site(&parts.headers) {
+        // A browser sends its client certificate to any page that posts here; only the
+        // console's own forms may.
+        let _ = record(console, origin.failure("console_cross_site_form")).await;
+        return plain(
+            StatusCode::FORBIDDEN,
+            "forms are accepted from the console only",
+        );
+    }
     match (post, path.as_str()) {
         (false, "/login") => return login_page(StatusCode::OK, ""),
         (true, "/login") => return sign_in(console, &fields, &origin).await,
@@ -410,6 +419,15 @@ fn audit_unavailable() -> Resp {
         StatusCode::SERVICE_UNAVAILABLE,
         "the audit log cannot record this page view, so the page is not shown",
     )
+}
+
+/// Whether a browser says the request comes from another site's page (`Sec-Fetch-Site`).
+/// Scripts send no such header and are not affected.
+fn cross_site(headers: &hyper::HeaderMap) -> bool {
+    headers
+        .get("sec-fetch-site")
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| !matches!(v, "same-origin" | "none"))
 }
 
 async fn read_form(body: hyper::body::Incoming) -> Result<BTreeMap<String, String>, StatusCode> {

@@ -341,6 +341,18 @@ async fn the_console_refuses_missing_and_wrong_credentials_with_no_detail_and_au
         .form(&c, "/login", &[("key", "officer-key-wrong")])
         .await;
     assert_eq!(login.status, StatusCode::UNAUTHORIZED);
+    // A form posted from another site's page is refused, even with good credentials.
+    let cross = send(
+        &c,
+        post(
+            &desk.url("/search"),
+            &[BEARER, ("sec-fetch-site", "cross-site")],
+            "by=token&value=NAME_7K3F9Q2MXA",
+        ),
+    )
+    .await
+    .expect("answer");
+    assert_eq!(cross.status, StatusCode::FORBIDDEN);
     let failures: Vec<Event> = desk
         .console_entries()
         .into_iter()
@@ -357,7 +369,8 @@ async fn the_console_refuses_missing_and_wrong_credentials_with_no_detail_and_au
             "console_no_credentials",
             "console_bad_api_key",
             "console_bad_session",
-            "console_bad_api_key"
+            "console_bad_api_key",
+            "console_cross_site_form"
         ]
     );
     assert!(failures.iter().all(|e| e.client.is_some()));
