@@ -20,13 +20,26 @@ use crate::console::{self, Console};
 use crate::gateway::Gateway;
 use crate::vault::PgOptions;
 
-/// Starts the console when the configuration has one; its task ends with the runtime or
-/// when aborted (page views need the gateway's audit log, which closes on shutdown).
-pub(super) async fn start(gw: &Gateway) -> anyhow::Result<Option<tokio::task::JoinHandle<()>>> {
+/// The console's tasks inside `serve`: stopped with [`Running::stop`] when the gateway has
+/// stopped (page views need the gateway's audit log, which closes on shutdown).
+pub(super) struct Running {
+    served: tokio::task::JoinHandle<()>,
+    reloads: tokio::task::JoinHandle<()>,
+}
+
+impl Running {
+    pub(super) fn stop(self) {
+        self.served.abort();
+        self.reloads.abort();
+    }
+}
+
+/// Starts the console when the configuration has one.
+pub(super) async fn start(gw: &Gateway) -> anyhow::Result<Option<Running>> {
     let Some(cfg) = gw.config.console.clone() else {
         return Ok(None);
     };
-    let acceptor = console::tls_acceptor(&cfg)?;
+    let (acceptor, cert) = console::tls_acceptor(&cfg)?;
     let listener = console::bind(&cfg).await?;
     let (config, audit, master) = (
         gw.config.clone(),
@@ -42,12 +55,15 @@ pub(super) async fn start(gw: &Gateway) -> anyhow::Result<Option<tokio::task::Jo
     .await
     .context("starting the console")??;
     let shutdown = std::future::pending::<()>();
-    Ok(Some(tokio::spawn(console::serve(
-        Arc::new(built),
-        listener,
-        acceptor,
-        shutdown,
-    ))))
+    Ok(Some(Running {
+        served: tokio::spawn(console::serve(
+            Arc::new(built),
+            listener,
+            acceptor,
+            shutdown,
+        )),
+        reloads: tokio::spawn(console::reload_on_hangup(cert)),
+    }))
 }
 
 #[derive(Args, Debug)]
@@ -103,11 +119,13 @@ pub(super) fn run(args: &ConsoleArgs) -> anyhow::Result<()> {
         .build()
         .context("starting the async runtime")?;
     rt.block_on(async {
-        let acceptor = console::tls_acceptor(&cfg)?;
+        let (acceptor, cert) = console::tls_acceptor(&cfg)?;
         let listener = console::bind(&cfg).await?;
+        let reloads = tokio::spawn(console::reload_on_hangup(cert));
         let mut terminate = crate::gateway::server::Terminate::listen();
         let shutdown = async move { terminate.recv().await };
         console::serve(Arc::new(built), listener, acceptor, shutdown).await;
+        reloads.abort();
         anyhow::Ok(())
     })?;
     rt.shutdown_timeout(std::time::Duration::from_secs(1));

@@ -133,7 +133,7 @@ pub(super) fn serve(args: &ServeArgs) -> anyhow::Result<()> {
         let (shutdown, reloads) = terminate.split();
         let served = crate::gateway::serve(gw, source, listeners, reloads, shutdown).await;
         if let Some(c) = console {
-            c.abort();
+            c.stop();
         }
         served
     });

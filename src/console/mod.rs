@@ -106,10 +106,40 @@ impl Console {
 
 /// The console listener's TLS: its certificate, and officers' client certificates checked
 /// against `client_ca` when there is one (optional: officers may sign in by key instead).
-pub fn tls_acceptor(cfg: &ConsoleConfig) -> Result<TlsAcceptor, ConsoleError> {
+/// The certificate is returned too, for [`reload_on_hangup`].
+pub fn tls_acceptor(
+    cfg: &ConsoleConfig,
+) -> Result<(TlsAcceptor, Arc<ReloadingCert>), ConsoleError> {
     let cert = Arc::new(ReloadingCert::load(&cfg.cert, &cfg.key)?);
-    let config = tls::server_config(cfg.client_ca.as_deref(), ClientAuth::Optional, cert)?;
-    Ok(TlsAcceptor::from(Arc::new(config)))
+    let config = tls::server_config(
+        cfg.client_ca.as_deref(),
+        ClientAuth::Optional,
+        Arc::clone(&cert),
+    )?;
+    Ok((TlsAcceptor::from(Arc::new(config)), cert))
+}
+
+/// Re-reads the console's certificate at every SIGHUP, as the gateway re-reads its
+/// listeners' (rotation without a restart); a certificate that does not load leaves the
+/// old one in use. Runs until aborted.
+pub async fn reload_on_hangup(cert: Arc<ReloadingCert>) {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{signal, SignalKind};
+        let Ok(mut hup) = signal(SignalKind::hangup()) else {
+            return;
+        };
+        while hup.recv().await.is_some() {
+            match cert.reload() {
+                Ok(()) => tracing::info!("console certificate reloaded"),
+                Err(e) => {
+                    tracing::error!(error = %e, "console certificate reload failed; keeping the old one");
+                }
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    drop(cert);
 }
 
 /// What `check-config` says of the console: its certificate, key and client CA load.

@@ -39,7 +39,7 @@ struct Desk {
     officer_cert: Leaf,
     console: SocketAddr,
     _upstream: Upstream,
-    _gw: Gateway,
+    gw: Gateway,
 }
 
 impl Desk {
@@ -227,7 +227,7 @@ cert_sha256 = ["{fingerprint}"]
         officer_cert,
         console,
         _upstream: upstream,
-        _gw: gw,
+        gw,
     }
 }
 
@@ -1044,4 +1044,34 @@ async fn the_console_alone_reads_a_copied_log_and_records_views_in_the_officers_
     let details: Vec<_> = officer.iter().filter_map(|e| e.detail.clone()).collect();
     assert_eq!(details, ["console_bad_api_key", "console integrity"]);
     assert_eq!(officer[1].user.as_deref(), Some("olivia"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_console_certificate_is_rotated_on_sighup() {
+    let desk = desk().await;
+    let served = |tls: &tokio_rustls::client::TlsStream<tokio::net::TcpStream>| {
+        tls.get_ref().1.peer_certificates().expect("certs")[0]
+            .as_ref()
+            .to_vec()
+    };
+    let before = served(&super::gw_harness::raw_tls(desk.console, &desk.pki.ca_pem()).await);
+    let next = desk.pki.leaf(&["localhost", "127.0.0.1"], false);
+    let d = desk.dir.path();
+    std::fs::write(d.join("cert.pem"), &next.cert_pem).expect("cert");
+    std::fs::write(d.join("key.pem"), &next.key_pem).expect("key");
+    let wanted = pem_certs(&next.cert_pem).remove(0).as_ref().to_vec();
+    assert_ne!(before, wanted);
+    desk.gw.signal("HUP");
+    // The reload happens after the signal arrives; new handshakes then get the new one.
+    let mut now = before;
+    for _ in 0..300 {
+        now = served(&super::gw_harness::raw_tls(desk.console, &desk.pki.ca_pem()).await);
+        if now == wanted {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(now, wanted, "the console serves the rotated certificate");
+    let c = desk.client();
+    assert_eq!(desk.get(&c, "/", &[BEARER]).await.status, StatusCode::OK);
 }
