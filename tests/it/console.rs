@@ -139,6 +139,12 @@ fn seed_log(d: &Path) {
 }
 
 async fn desk() -> Desk {
+    desk_on(None).await
+}
+
+/// The desk on a sled vault, or on the PostgreSQL database `pg` (whose vault keeps the
+/// log's witness; the log is then not seeded, since a log's witness lives in its vault).
+async fn desk_on(pg: Option<&str>) -> Desk {
     let dir = tempfile::tempdir().expect("tempdir");
     let d = dir.path();
     let pki = Pki::new("console test CA");
@@ -161,9 +167,7 @@ key = "key.pem"
 [admin]
 listen = "127.0.0.1:0"
 
-[vault]
-dir = "vault"
-key_file = "master.key"
+{vault}
 
 [[caller]]
 name = "emr"
@@ -199,10 +203,19 @@ cert_sha256 = ["{fingerprint}"]
         zap = sha256_hex("zap-key-1"),
         officer = sha256_hex(OFFICER_KEY),
         port = upstream.addr.port(),
+        vault = match pg {
+            None => "[vault]\ndir = \"vault\"\nkey_file = \"master.key\"".to_string(),
+            Some(url) => format!(
+                "[vault]\nbackend = \"postgres\"\nurl = \"{url}\"\npool_size = 2\n\
+                 key_file = \"master.key\"\n\n[audit]\ndir = \"vault-audit\""
+            ),
+        },
     );
     std::fs::write(d.join("phigate.toml"), config).expect("config");
-    super::gw_harness::init_vault(d);
-    seed_log(d);
+    if pg.is_none() {
+        super::gw_harness::init_vault(d);
+        seed_log(d);
+    }
     let (gw, console) = start(&d.join("phigate.toml"), &d.join("gateway.log"));
     let url = format!("https://localhost:{}/lab/x", gw.listeners[0].port());
     let note = |(name, mrn): (&str, &str)| format!("Patient {name}, MRN {mrn}, seen today.");
@@ -1074,4 +1087,26 @@ async fn the_console_certificate_is_rotated_on_sighup() {
     assert_eq!(now, wanted, "the console serves the rotated certificate");
     let c = desk.client();
     assert_eq!(desk.get(&c, "/", &[BEARER]).await.status, StatusCode::OK);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn on_a_postgres_vault_the_console_checks_the_logs_witness_there() {
+    let Some(url) = super::pgvault::database("console_postgres_witness") else {
+        return;
+    };
+    let desk = desk_on(Some(&url)).await;
+    let c = desk.client();
+    let a = desk.get(&c, "/integrity", &[BEARER]).await;
+    assert_eq!(a.status, StatusCode::OK, "{}", a.body);
+    assert!(a.body.contains("The audit log verifies."), "{}", a.body);
+    assert!(a.body.contains("id=\"witness\">matches<"), "{}", a.body);
+    let a = desk
+        .form(
+            &c,
+            "/disclosures",
+            &[("type", "NAME"), ("value", PATIENT_B.0)],
+        )
+        .await;
+    assert!(a.body.contains("id=\"disclosure-count\">1<"), "{}", a.body);
+    assert_no_phi("accounting", &a.body);
 }
