@@ -16,6 +16,7 @@
 //! - [`tls`]: rustls on ring for the gateway's listeners and upstreams and the PostgreSQL vault.
 //! - [`gateway`]: the TLS gateway (`phigate serve`): routes, auth, proxying, metrics.
 //! - [`audit`]: the tamper-evident audit log, its verification and reports.
+//! - [`console`]: the compliance officer's read-only web console over the audit log.
 //! - [`claims`]: claim scrubbing (FHIR Claim, JSON claim, X12 837P): model, edits, tables.
 //! - [`cli`]: the `phigate` command line.
 //! - [`synth`]: a labelled synthetic-data generator for tests, evaluation and benches.
@@ -25,6 +26,7 @@ pub mod charset;
 pub mod claims;
 pub mod cli;
 pub mod config;
+pub mod console;
 pub mod detect;
 pub mod engine;
 #[doc(hidden)]

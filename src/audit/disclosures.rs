@@ -57,6 +57,55 @@ pub struct Integrity {
     pub unanchored: u64,
 }
 
+impl Integrity {
+    /// The statement of a verification's result: through which entry and signed
+    /// checkpoint the log verified, or its first problem. An empty log verifies nothing.
+    /// (`audit disclosures`, `audit report` and the officer's console all state this.)
+    pub fn of(result: Result<super::verify::Report, super::verify::Problem>) -> Integrity {
+        let unverified = |statement: String| Integrity {
+            verified: false,
+            statement,
+            entries: 0,
+            checkpoint_seq: None,
+            checkpoint_time: None,
+            unanchored: 0,
+        };
+        let r = match result {
+            Ok(r) if r.entries == 0 => {
+                return unverified("the log holds no entries, so nothing is verified".into())
+            }
+            Ok(r) => r,
+            Err(p) => return unverified(format!("NOT VERIFIED: {p}")),
+        };
+        let cp = r.newest.as_ref();
+        let through = cp.map_or_else(
+            || "no signed checkpoint".to_string(),
+            |c| format!("signed checkpoint at entry {} ({})", c.seq, c.ts),
+        );
+        let tail = if r.unanchored == 0 {
+            String::new()
+        } else {
+            format!(
+                "; {} newest entries are not yet covered by a checkpoint",
+                r.unanchored
+            )
+        };
+        Integrity {
+            verified: true,
+            statement: format!(
+                "verified before answering: {} entries in {} segment(s), MACs and hash chain intact, {through}; witness {}{tail}",
+                r.entries,
+                r.segments,
+                r.witness.as_str()
+            ),
+            entries: r.entries,
+            checkpoint_seq: cp.map(|c| c.seq),
+            checkpoint_time: cp.map(|c| c.ts.clone()),
+            unanchored: r.unanchored,
+        }
+    }
+}
+
 /// The accounting as handed to the patient's requester.
 #[derive(Debug, Clone, Serialize)]
 pub struct Accounting {

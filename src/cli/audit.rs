@@ -655,50 +655,5 @@ fn log_integrity(
         pin: None,
     };
     let result = verify::verify_anchored(&log.dir, &verify::Trust::Keys(keys), &anchors)?;
-    Ok(match result {
-        Ok(r) if r.entries == 0 => Integrity {
-            verified: false,
-            statement: "the log holds no entries, so nothing is verified".into(),
-            entries: 0,
-            checkpoint_seq: None,
-            checkpoint_time: None,
-            unanchored: 0,
-        },
-        Ok(r) => {
-            let cp = r.newest.as_ref();
-            let through = cp.map_or_else(
-                || "no signed checkpoint".to_string(),
-                |c| format!("signed checkpoint at entry {} ({})", c.seq, c.ts),
-            );
-            let tail = if r.unanchored == 0 {
-                String::new()
-            } else {
-                format!(
-                    "; {} newest entries are not yet covered by a checkpoint",
-                    r.unanchored
-                )
-            };
-            Integrity {
-                verified: true,
-                statement: format!(
-                    "verified before answering: {} entries in {} segment(s), MACs and hash chain intact, {through}; witness {}{tail}",
-                    r.entries,
-                    r.segments,
-                    r.witness.as_str()
-                ),
-                entries: r.entries,
-                checkpoint_seq: cp.map(|c| c.seq),
-                checkpoint_time: cp.map(|c| c.ts.clone()),
-                unanchored: r.unanchored,
-            }
-        }
-        Err(p) => Integrity {
-            verified: false,
-            statement: format!("NOT VERIFIED: {p}"),
-            entries: 0,
-            checkpoint_seq: None,
-            checkpoint_time: None,
-            unanchored: 0,
-        },
-    })
+    Ok(Integrity::of(result))
 }

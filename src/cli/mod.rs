@@ -18,6 +18,7 @@ macro_rules! outln {
 pub mod audit;
 pub mod audited;
 pub mod claims;
+mod console;
 pub mod reveal;
 pub mod scan;
 pub mod serve;
@@ -73,6 +74,9 @@ pub enum Command {
     },
     /// Run the gateway: TLS listeners, routes, the admin listener (health, metrics).
     Serve(ServeArgs),
+    /// Run only the officer's console (`[console]` of --config) over an audit log, e.g. a
+    /// copy on an officer's workstation; page views go to the officer's log `DIR/officer`.
+    Console(console::ConsoleArgs),
     /// Ask a running gateway to reload its configuration (POST /reload on its admin
     /// listener, like SIGHUP); prints the outcome, exits 1 if the reload was refused.
     Reload {
@@ -126,6 +130,7 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Vault { command } => vault::run(&command).map(|()| ExitCode::SUCCESS),
         Command::Audit { command } => audit::run(&command),
         Command::Serve(args) => serve::serve(&args).map(|()| ExitCode::SUCCESS),
+        Command::Console(args) => console::run(&args).map(|()| ExitCode::SUCCESS),
         Command::Reload { config, admin } => serve::reload(config.as_deref(), admin),
         Command::CheckConfig {
             file,

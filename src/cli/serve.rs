@@ -20,7 +20,10 @@ pub(super) fn check_config(
     file: &Path,
     allow_insecure_key_permissions: bool,
 ) -> anyhow::Result<ExitCode> {
-    let summary = crate::gateway::check_config(file, allow_insecure_key_permissions)?;
+    let mut summary = crate::gateway::check_config(file, allow_insecure_key_permissions)?;
+    if let Some(console) = &Config::load(file)?.console {
+        summary = format!("{summary}; {}", crate::console::check(console)?);
+    }
     outln!("{summary}")?;
     Ok(ExitCode::SUCCESS)
 }
@@ -111,6 +114,7 @@ pub(super) fn serve(args: &ServeArgs) -> anyhow::Result<()> {
         let Some(gw) = load_gateway(config, &mut terminate).await? else {
             return Ok(());
         };
+        let console = super::console::start(&gw).await?;
         let listeners = crate::gateway::server::Listeners {
             public: crate::gateway::server::bind(&gw.config).await?,
             admin: admin.into_listener().await?,
@@ -127,7 +131,11 @@ pub(super) fn serve(args: &ServeArgs) -> anyhow::Result<()> {
         // Dev mode's configuration is generated, so there is no file to reload.
         let source = if args.dev { None } else { args.config.clone() };
         let (shutdown, reloads) = terminate.split();
-        crate::gateway::serve(gw, source, listeners, reloads, shutdown).await
+        let served = crate::gateway::serve(gw, source, listeners, reloads, shutdown).await;
+        if let Some(c) = console {
+            c.stop();
+        }
+        served
     });
     // A connection attempt still under way when start-up was stopped is not waited for.
     rt.shutdown_timeout(std::time::Duration::from_secs(1));

@@ -105,13 +105,13 @@ pub(super) fn check_secret(w: &WebhookSecret, key: &str, problems: &mut Problems
     }
 }
 
-fn is_sha256_hex(h: &str) -> bool {
+pub(super) fn is_sha256_hex(h: &str) -> bool {
     h.len() == 64 && h.bytes().all(|b| b.is_ascii_hexdigit())
 }
 
 /// Digests no real key has: the examples' `000…`/`111…` placeholders (one repeated hex
 /// digit) and the SHA-256 of keys anyone would guess.
-fn is_placeholder_digest(h: &str) -> bool {
+pub(super) fn is_placeholder_digest(h: &str) -> bool {
     const GUESSABLE: &[&str] = &[
         // "", "test", "changeme", "password"
         "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855",

@@ -8,6 +8,7 @@
 //! (and then the gateway's own start-up checks).
 
 mod caller;
+mod console;
 mod listener;
 mod policy;
 mod route;
@@ -19,6 +20,7 @@ use std::path::{Path, PathBuf};
 use serde::Deserialize;
 
 pub use caller::{CallerConfig, WebhookScheme, WebhookSecret};
+pub use console::{ConsoleConfig, OfficerConfig};
 pub use listener::{AdminConfig, ClientAuth, ListenerConfig};
 pub use policy::{load_policy, PolicyLoadError};
 pub use route::{ApiConfig, ClaimsRoute, Direction, OnFail, RevealRules, RouteConfig};
@@ -92,6 +94,8 @@ pub struct Config {
     pub api: ApiConfig,
     pub audit: AuditConfig,
     pub claims: ClaimsConfig,
+    /// The compliance officer's web console, if configured.
+    pub console: Option<ConsoleConfig>,
 }
 
 /// The file as written, before its values are parsed.
@@ -121,6 +125,8 @@ struct RawConfig {
     audit: AuditConfig,
     #[serde(default)]
     claims: ClaimsConfig,
+    #[serde(default)]
+    console: Option<ConsoleConfig>,
 }
 
 impl Config {
@@ -163,6 +169,11 @@ impl Config {
         let names = caller::check_all(&raw.callers, problems);
         let routes = route::parse_all(raw.routes, &names, problems);
         let api = route::parse_api(raw.api, &names, problems);
+        if let Some(c) = &raw.console {
+            let mut taken: Vec<_> = raw.listeners.iter().map(|l| l.listen).collect();
+            taken.push(raw.admin.listen);
+            console::check(c, &taken, problems);
+        }
         Some(Config {
             routes: routes?,
             api: api?,
@@ -176,6 +187,7 @@ impl Config {
             callers: raw.callers,
             audit: raw.audit,
             claims: raw.claims,
+            console: raw.console,
         })
     }
 
@@ -194,6 +206,13 @@ impl Config {
             }
         }
         fix(&mut self.vault.key_file);
+        if let Some(c) = &mut self.console {
+            fix(&mut c.cert);
+            fix(&mut c.key);
+            if let Some(ca) = &mut c.client_ca {
+                fix(ca);
+            }
+        }
         let optional = [
             &mut self.vault.dir,
             &mut self.vault.password_file,

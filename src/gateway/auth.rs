@@ -327,7 +327,7 @@ fn permitted<'a>(c: &'a Caller, allowed: &[String]) -> Result<&'a Caller, AuthEr
 }
 
 /// Whether a (chain-verified) certificate is valid for `name`, by webpki's own rules.
-fn cert_has_dns_name(der: &[u8], name: &str) -> bool {
+pub fn cert_has_dns_name(der: &[u8], name: &str) -> bool {
     let cert = rustls::pki_types::CertificateDer::from(der);
     let Ok(ee) = webpki::EndEntityCert::try_from(&cert) else {
         return false;

@@ -3,6 +3,8 @@
 //! - `rules`: every text rule's must-match and must-not-match examples, run as a table.
 //! - `audit`: the audit log's tamper detection, segments, search, export and reports.
 //! - `cli`: the real `phigate` binary: scan, jsonl, errors, limits, keygen.
+//! - `console`: the officer's web console on the real gateway: auth, audited page views, no
+//!   PHI in pages, security headers, and the pages driven in real headless Chromium.
 //! - `structured`: JSON, FHIR and form payloads through the engine.
 //! - `failclosed`: encodings, nested payloads and unknown shapes never let a canary through.
 //! - `formats`: HL7 v2 messages and CSV/TSV tables through the engine: must-change and
@@ -39,6 +41,7 @@ mod batch;
 mod claims;
 mod claims_scrub;
 mod cli;
+mod console;
 mod corpus;
 mod deploy;
 mod failclosed;
