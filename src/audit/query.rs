@@ -6,6 +6,7 @@ use std::fmt::Write as _;
 use std::io::{BufRead, BufReader, Write};
 use std::path::Path;
 
+use super::replicas::{self, Replica};
 use super::{segments, split_mac, Action, AuditError, Entry};
 
 /// Which entries to return. Empty fields match everything.
@@ -125,15 +126,29 @@ pub fn export(
     csv: bool,
     out: &mut impl Write,
 ) -> Result<usize, AuditError> {
+    export_replicas(&[Replica::single(dir)], filter, csv, out)
+}
+
+/// [`export`] over several replicas' logs, merged by time. JSON lines are as stored (each
+/// verifies against its own replica's chain); CSV gains a `replica` column when there is
+/// more than one.
+pub fn export_replicas(
+    replicas: &[Replica],
+    filter: &Filter,
+    csv: bool,
+    out: &mut impl Write,
+) -> Result<usize, AuditError> {
     let mut n = 0;
     let mut err = None;
+    let several = replicas.len() > 1;
     if csv {
         let _ = writeln!(
             out,
-            "seq,ts,action,outcome,route,caller,request_id,status,phi,tokens,detail"
+            "seq,ts,action,outcome,route,caller,request_id,status,phi,tokens,detail{}",
+            if several { ",replica" } else { "" }
         );
     }
-    scan(dir, filter, |e, line| {
+    replicas::scan(replicas, filter, |i, e, line| {
         if err.is_some() {
             return;
         }
@@ -145,9 +160,14 @@ pub fn export(
                 .map(|(k, v)| format!("{k}={v}"))
                 .collect::<Vec<_>>()
                 .join(" ");
+            let replica = if several {
+                format!(",{}", csv_field(&replicas[i].name))
+            } else {
+                String::new()
+            };
             writeln!(
                 out,
-                "{},{},{},{},{},{},{},{},{},{},{}",
+                "{},{},{},{},{},{},{},{},{},{},{}{replica}",
                 e.seq,
                 e.ts,
                 ev.action.map(Action::as_str).unwrap_or(""),
@@ -211,6 +231,11 @@ pub struct Summary {
 }
 
 pub fn summarize(dir: &Path, filter: &Filter) -> Result<Summary, AuditError> {
+    summarize_replicas(&[Replica::single(dir)], filter)
+}
+
+/// [`summarize`] over several replicas' logs, read as one.
+pub fn summarize_replicas(replicas: &[Replica], filter: &Filter) -> Result<Summary, AuditError> {
     let mut s = Summary {
         since: filter.since.map(format_bound).unwrap_or_default(),
         until: filter.until.map(format_bound).unwrap_or_default(),
@@ -218,7 +243,7 @@ pub fn summarize(dir: &Path, filter: &Filter) -> Result<Summary, AuditError> {
     };
     // An open end of the period is stated as the first (or last) entry's time.
     let (mut first, mut last) = (None::<String>, None::<String>);
-    scan(dir, filter, |e, _| {
+    replicas::scan(replicas, filter, |_, e, _| {
         if first.is_none() {
             first = Some(e.ts.clone());
         }

@@ -44,13 +44,13 @@ pub struct Admitted<'g> {
     pub origin: Origin,
 }
 
-/// Where a request came from, as its audit events record it: the client's address and the
-/// fingerprint of the certificate it presented (the chain was verified; no X.509 parser
-/// is a dependency, so the fingerprint stands for the subject).
+/// Where a request came from, as its audit events record it: the client's address, and the
+/// fingerprint and subject of the certificate it presented (its chain was verified).
 #[derive(Debug, Clone, Default)]
 pub struct Origin {
     client: Option<String>,
     client_cert: Option<String>,
+    client_subject: Option<String>,
 }
 
 impl Origin {
@@ -61,12 +61,17 @@ impl Origin {
                 .cert_end_entity
                 .as_deref()
                 .map(crate::audit::sha256_hex),
+            client_subject: peer
+                .cert_end_entity
+                .as_deref()
+                .and_then(crate::tls::subject),
         }
     }
 
     fn stamp(&self, e: &mut Event) {
         e.client.clone_from(&self.client);
         e.client_cert.clone_from(&self.client_cert);
+        e.client_subject.clone_from(&self.client_subject);
     }
 }
 
@@ -343,6 +348,10 @@ fn base_event(gw: &Gateway, target: Option<Target>, request_id: &str, outcome: &
     base.request_id = Some(request_id.to_string());
     base.route = Some(route_name(gw, target).to_string());
     base.destination = destination(gw, target);
+    base.purpose = match target {
+        Some(Target::Route(i)) => gw.routes[i].cfg.purpose.clone(),
+        _ => None,
+    };
     base
 }
 
