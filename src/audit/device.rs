@@ -659,6 +659,33 @@ mod tests {
     }
 
     #[test]
+    fn a_device_whose_ca_cannot_be_read_is_named_at_start_up() {
+        let spec = Spec {
+            name: "siem".into(),
+            target: Target::Syslog {
+                address: "127.0.0.1:6514".into(),
+                server_name: "localhost".into(),
+                app_name: "phigate".into(),
+                facility: 13,
+            },
+            ca: Some(PathBuf::from("/nonexistent/phigate-test-ca.pem")),
+            identity: None,
+            buffer: 1,
+            reject: true,
+        };
+        let e = Devices::check(std::slice::from_ref(&spec))
+            .err()
+            .map(|e| e.to_string());
+        assert!(
+            e.as_deref().is_some_and(
+                |e| e.contains("audit device siem") && e.contains("phigate-test-ca.pem")
+            ),
+            "{e:?}"
+        );
+        assert!(Devices::start(&[spec]).is_err());
+    }
+
+    #[test]
     fn a_full_reject_device_fails_the_batch_and_a_degrade_device_counts_what_it_drops() {
         let spec = |reject| Spec {
             name: "d".into(),

@@ -182,3 +182,71 @@ pub(super) fn check(devices: &[AuditDeviceConfig], problems: &mut Problems) {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::expect_used)]
+    use super::super::{Config, TEST_BASE};
+    use super::*;
+
+    #[test]
+    fn devices_parse_with_their_defaults_and_paths_beside_the_file() {
+        let text = format!(
+            "{TEST_BASE}\n[[audit.device]]\nkind = \"syslog\"\naddress = \"siem.example.org:6514\"\nca = \"siem-ca.pem\"\n\n\
+             [[audit.device]]\nname = \"collector\"\nkind = \"https\"\nurl = \"https://collector.example.org/ingest\"\n\
+             bearer_token_file = \"token\"\non_failure = \"degrade\"\nbuffer = 50\n"
+        );
+        let mut c = Config::parse("t.toml", &text).expect("parses");
+        c.resolve_paths(std::path::Path::new("/etc/phigate"));
+        let d = &c.audit.devices;
+        let syslog = d[0].spec(0);
+        assert_eq!(syslog.name, "syslog0");
+        assert!(syslog.reject && syslog.buffer == 10_000);
+        assert_eq!(
+            syslog.ca.as_deref(),
+            Some(std::path::Path::new("/etc/phigate/siem-ca.pem"))
+        );
+        match syslog.target {
+            Target::Syslog {
+                server_name,
+                facility,
+                app_name,
+                ..
+            } => assert_eq!(
+                (server_name.as_str(), facility, app_name.as_str()),
+                ("siem.example.org", 13, "phigate")
+            ),
+            other => panic!("{other:?}"),
+        }
+        let https = d[1].spec(1);
+        assert_eq!(
+            (https.name.as_str(), https.reject, https.buffer),
+            ("collector", false, 50)
+        );
+    }
+
+    #[test]
+    fn every_device_problem_is_named() {
+        let text = format!(
+            "{TEST_BASE}\n[[audit.device]]\nkind = \"syslog\"\nurl = \"https://x.example/\"\nfacility = 30\nclient_cert = \"c.pem\"\n\n\
+             [[audit.device]]\nkind = \"https\"\nurl = \"http://collector.example.org/\"\nbuffer = 0\n\n\
+             [[audit.device]]\nname = \"https1\"\nkind = \"syslog\"\naddress = \"no-port\"\napp_name = \"two words\"\n"
+        );
+        let e = Config::parse("t.toml", &text)
+            .expect_err("rejected")
+            .to_string();
+        for key in [
+            "audit.device[0].address: needed",
+            "audit.device[0].url",
+            "audit.device[0].facility",
+            "audit.device[0].client_cert",
+            "audit.device[1].url: must be an https://",
+            "audit.device[1].buffer",
+            "audit.device[2].name: another device",
+            "audit.device[2].address: must be host:port",
+            "audit.device[2].app_name",
+        ] {
+            assert!(e.contains(key), "{key} in:\n{e}");
+        }
+    }
+}

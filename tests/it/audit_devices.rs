@@ -39,10 +39,32 @@ fn write(dir: &Path, name: &str, text: &str) {
 }
 
 fn server_config(leaf: &Leaf) -> rustls::ServerConfig {
-    rustls::ServerConfig::builder_with_provider(Arc::new(rustls::crypto::ring::default_provider()))
+    server_config_for(leaf, None)
+}
+
+/// A server configuration, requiring a client certificate of the CA `client_ca` if given.
+fn server_config_for(leaf: &Leaf, client_ca: Option<&str>) -> rustls::ServerConfig {
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let builder = rustls::ServerConfig::builder_with_provider(Arc::clone(&provider))
         .with_safe_default_protocol_versions()
-        .expect("versions")
-        .with_no_client_auth()
+        .expect("versions");
+    let builder = match client_ca {
+        None => builder.with_no_client_auth(),
+        Some(ca) => {
+            let mut roots = rustls::RootCertStore::empty();
+            for c in pem_certs(ca) {
+                roots.add(c).expect("root");
+            }
+            let verifier = rustls::server::WebPkiClientVerifier::builder_with_provider(
+                Arc::new(roots),
+                provider,
+            )
+            .build()
+            .expect("verifier");
+            builder.with_client_cert_verifier(verifier)
+        }
+    };
+    builder
         .with_single_cert(
             pem_certs(&leaf.cert_pem),
             PrivateKeyDer::from_pem_slice(leaf.key_pem.as_bytes()).expect("key"),
@@ -62,13 +84,14 @@ struct SyslogReceiver {
 }
 
 impl SyslogReceiver {
-    async fn start(leaf: &Leaf, addr: SocketAddr) -> SyslogReceiver {
+    /// `client_ca`: require a client certificate of that CA (mutual TLS).
+    async fn start(leaf: &Leaf, addr: SocketAddr, client_ca: Option<&str>) -> SyslogReceiver {
         let r = SyslogReceiver {
             addr,
             messages: Arc::default(),
             bad: Arc::default(),
             tasks: Arc::default(),
-            tls: Arc::new(server_config(leaf)),
+            tls: Arc::new(server_config_for(leaf, client_ca)),
         };
         r.listen().await
     }
@@ -336,7 +359,7 @@ fn log_entries(site: &Site) -> Vec<serde_json::Value> {
 async fn syslog_over_tls_gets_every_entry_in_order_and_a_full_buffer_fails_closed() {
     let site = Site::new().await;
     let leaf = site.pki.leaf(&["localhost"], false);
-    let receiver = SyslogReceiver::start(&leaf, free_port()).await;
+    let receiver = SyslogReceiver::start(&leaf, free_port(), None).await;
     let gw = site.start(&format!(
         r#"[[audit.device]]
 name = "siem"
@@ -486,16 +509,22 @@ on_failure = "reject""#,
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_degraded_device_keeps_the_gateway_serving_and_counts_what_it_drops() {
+async fn a_degraded_device_over_mutual_tls_keeps_the_gateway_serving_and_counts_what_it_drops() {
     let site = Site::new().await;
     let leaf = site.pki.leaf(&["localhost"], false);
-    let receiver = SyslogReceiver::start(&leaf, free_port()).await;
+    // This receiver requires mutual TLS: the gateway presents its device certificate.
+    let receiver = SyslogReceiver::start(&leaf, free_port(), Some(&site.pki.ca_pem())).await;
+    let identity = site.pki.leaf(&["gateway.clinic.test"], true);
+    write(site.path(), "device.pem", &identity.cert_pem);
+    write(site.path(), "device-key.pem", &identity.key_pem);
     let gw = site.start(&format!(
         r#"[[audit.device]]
 kind = "syslog"
 address = "127.0.0.1:{port}"
 server_name = "localhost"
 ca = "ca.pem"
+client_cert = "device.pem"
+client_key = "device-key.pem"
 app_name = "phigate-test"
 buffer = 2
 on_failure = "degrade""#,
