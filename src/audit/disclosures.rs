@@ -368,6 +368,29 @@ mod tests {
     }
 
     #[test]
+    fn the_purpose_is_the_routes_and_an_old_entry_without_one_names_its_route() {
+        let mut e = Entry {
+            seq: 3,
+            ts: "2026-03-02T10:00:00Z".into(),
+            prev: super::super::GENESIS.into(),
+            event: crate::audit::Event::new(Action::Tokenize, "forwarded"),
+        };
+        e.event.route = Some("claims-to-billing".into());
+        assert_eq!(disclosure_of(&e).purpose, "claims-to-billing");
+        e.event.purpose = Some("payment".into());
+        let d = disclosure_of(&e);
+        assert_eq!(
+            (d.purpose.as_str(), d.route.as_str()),
+            ("payment", "claims-to-billing")
+        );
+        assert!(to_text(&Accounting {
+            disclosures: vec![d],
+            ..accounting(true)
+        })
+        .contains("purpose: payment"));
+    }
+
+    #[test]
     fn csv_never_starts_a_field_with_a_formula() {
         let csv = to_csv(&accounting(true));
         assert!(csv.contains(",'=evil.example,"), "{csv}");

@@ -334,6 +334,37 @@ where
     panic!("{what} did not happen within 30 s");
 }
 
+/// Every metric the device alert rules name is in `metrics` (a gateway with a device).
+fn alert_rules_name_exported_metrics(metrics: &str) {
+    let rules = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("deploy/prometheus/phigate-audit-device-alerts.yaml"),
+    )
+    .expect("rules");
+    let docs = yaml_rust2::YamlLoader::load_from_str(&rules).expect("yaml");
+    let mut named = std::collections::BTreeSet::new();
+    for group in docs[0]["groups"].as_vec().expect("groups") {
+        for rule in group["rules"].as_vec().expect("rules") {
+            let expr = rule["expr"].as_str().expect("expr");
+            let words = expr.split(|c: char| !(c.is_ascii_alphanumeric() || c == '_'));
+            named.extend(
+                words
+                    .filter(|w| w.starts_with("phigate_"))
+                    .map(str::to_string),
+            );
+        }
+    }
+    assert!(named.len() >= 4, "{named:?}");
+    for name in &named {
+        assert!(
+            metrics
+                .lines()
+                .any(|l| l.starts_with(name.as_str()) && l[name.len()..].starts_with(['{', ' '])),
+            "device alert rules name `{name}`, which /metrics does not export"
+        );
+    }
+}
+
 /// A free loopback port (bound, then released), for a receiver that must come back on it.
 fn free_port() -> SocketAddr {
     let l = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
@@ -428,6 +459,7 @@ on_failure = "reject""#,
         "every frame parsed"
     );
     let m = gw.metrics().await;
+    alert_rules_name_exported_metrics(&m);
     assert!(
         m.contains(&format!(
             "phigate_audit_device_sent_total{{device=\"siem\"}} {written}"
