@@ -98,6 +98,7 @@ pub async fn handle(
     let request_id = new_request_id();
     let Ok(_permit) = Arc::clone(&gw.in_flight).try_acquire_owned() else {
         let unmatched = gw.metrics.unmatched_route();
+        note_shed(&gw, &peer, &request_id);
         return Ok(refuse(
             &gw,
             unmatched,
@@ -179,6 +180,19 @@ impl Answered {
         if let Some(f) = self.fault {
             gw.metrics.request_failed(metrics_idx, f);
         }
+    }
+}
+
+/// A request shed at the concurrency cap is on record too (who, from where), without
+/// waiting: nothing of it was read or forwarded, and a full queue must not slow the
+/// shedding. Its route is not looked up (that is work the cap exists to avoid).
+fn note_shed(gw: &Gateway, peer: &PeerIdentity, request_id: &str) {
+    let mut e = Event::new(Action::RequestFailed, "overloaded");
+    e.request_id = Some(request_id.to_string());
+    e.status = Some(StatusCode::SERVICE_UNAVAILABLE.as_u16());
+    Origin::of(peer).stamp(&mut e);
+    if let Err(err) = gw.audit.record(e) {
+        tracing::warn!(error = %err, request_id = %request_id, "shed request not audited");
     }
 }
 

@@ -766,7 +766,7 @@ on_failure = "reject""#,
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn request_events_say_who_and_where_for_accepted_and_refused_requests() {
     let site = Site::new().await;
-    let gw = site.start("");
+    let gw = site.start("[limits]\nmax_concurrent = 1");
     let port = gw.listeners[0].port();
     let url = format!("https://localhost:{port}/lab/x");
     // Accepted: a client certificate (mutual TLS).
@@ -791,6 +791,21 @@ async fn request_events_say_who_and_where_for_accepted_and_refused_requests() {
         .await
         .expect("request");
     assert_eq!(a.status, 403);
+    // Shed at the concurrency cap (one request at a time): on record with its address.
+    let (slow_client, slow_url) = (c.clone(), format!("https://localhost:{port}/lab/slow"));
+    let slow =
+        tokio::spawn(
+            async move { send(&slow_client, post(&slow_url, &[EMR, TEXT], note())).await },
+        );
+    eventually("the slow request in flight", || async {
+        gw.metrics().await.contains("phigate_requests_in_flight 1")
+    })
+    .await;
+    let shed = send(&c, post(&url, &[EMR, TEXT], note()))
+        .await
+        .expect("request");
+    assert_eq!(shed.status, 503, "{}", shed.body);
+    assert_eq!(slow.await.expect("task").expect("slow").status, 200);
     assert_eq!(gw.stop().code(), Some(0));
 
     let entries = log_entries(&site);
@@ -825,6 +840,12 @@ async fn request_events_say_who_and_where_for_accepted_and_refused_requests() {
         unauthenticated["client_cert"], ok["client_cert"],
         "the other certificate"
     );
+    let overloaded = by("request_failed", Some(503));
+    assert_eq!(overloaded["outcome"], "overloaded");
+    assert!(overloaded["client"]
+        .as_str()
+        .is_some_and(|a| a.starts_with("127.0.0.1:")));
+    assert_eq!(overloaded["client_subject"], "CN=rcgen self signed cert");
     let forbidden = by("auth_failure", Some(403));
     assert_eq!(forbidden["caller"], "zap", "who tried is named");
     assert!(forbidden["client"]
