@@ -228,6 +228,8 @@ pub struct Summary {
     pub findings: BTreeMap<String, u64>,
     pub admin: Vec<(String, String, String)>,
     pub per_day: BTreeMap<String, u64>,
+    /// Entries per replica, when several replicas' logs were read as one.
+    pub per_replica: BTreeMap<String, u64>,
 }
 
 pub fn summarize(dir: &Path, filter: &Filter) -> Result<Summary, AuditError> {
@@ -243,7 +245,11 @@ pub fn summarize_replicas(replicas: &[Replica], filter: &Filter) -> Result<Summa
     };
     // An open end of the period is stated as the first (or last) entry's time.
     let (mut first, mut last) = (None::<String>, None::<String>);
-    replicas::scan(replicas, filter, |_, e, _| {
+    let several = replicas.len() > 1;
+    replicas::scan(replicas, filter, |i, e, _| {
+        if several {
+            *s.per_replica.entry(replicas[i].name.clone()).or_default() += 1;
+        }
         if first.is_none() {
             first = Some(e.ts.clone());
         }
@@ -323,7 +329,11 @@ pub fn report_text(s: &Summary, integrity: &str) -> String {
     let mut o = String::new();
     let _ = writeln!(o, "phigate audit report: {} to {}", s.since, s.until);
     let _ = writeln!(o, "integrity: {integrity}");
-    let _ = writeln!(o, "entries: {}\n", s.entries);
+    let _ = writeln!(o, "entries: {}", s.entries);
+    for (replica, n) in &s.per_replica {
+        let _ = writeln!(o, "  replica {replica:<20} {n}");
+    }
+    let _ = writeln!(o);
     let _ = writeln!(o, "activity by route and caller:");
     for ((route, caller), actions) in &s.by_route_caller {
         let list = action_counts(actions);
@@ -413,6 +423,10 @@ pub fn report_html(s: &Summary, integrity: &str) -> String {
         esc(integrity),
         s.entries
     );
+    if !s.per_replica.is_empty() {
+        let per: Vec<(String, u64)> = s.per_replica.iter().map(|(r, n)| (r.clone(), *n)).collect();
+        o.push_str(&bar_chart("chart-replicas", "Entries per replica", &per));
+    }
     let per_day: Vec<(String, u64)> = s.per_day.iter().map(|(d, n)| (d.clone(), *n)).collect();
     o.push_str(&bar_chart("chart-days", "Events per day", &per_day));
     let per_caller: Vec<(String, u64)> = {

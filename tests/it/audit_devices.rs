@@ -946,6 +946,35 @@ async fn two_replicas_logs_read_as_one_view_and_a_tampered_one_is_named() {
     assert_no_canary("the accounting", &acc.to_string());
 
     // Search and report read the merged view too.
+    let out = audit(&[
+        "report",
+        "--dir",
+        &all,
+        "--key-file",
+        &key,
+        "--vault",
+        &vault,
+    ])
+    .expect_success();
+    let report = super::support::text(&out.stdout);
+    assert!(
+        report.contains("replica gw-a: verified") && report.contains("replica gw-b: verified"),
+        "{report}"
+    );
+    assert!(
+        report.contains("replica gw-b") && report.contains("entries:"),
+        "{report}"
+    );
+    let counted: u64 = report
+        .lines()
+        .filter_map(|l| l.trim().strip_prefix("replica "))
+        .filter_map(|l| l.split_whitespace().last()?.parse::<u64>().ok())
+        .sum();
+    let total: u64 = report
+        .lines()
+        .find_map(|l| l.strip_prefix("entries: ")?.parse().ok())
+        .expect("entries line");
+    assert!(total >= 4 && counted == total, "{report}");
     let out = audit(&["search", "--dir", &all, "--action", "tokenize"]).expect_success();
     assert_eq!(super::support::text(&out.stdout).lines().count(), 4);
 
