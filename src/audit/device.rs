@@ -109,6 +109,8 @@ pub struct Device {
     sent: AtomicU64,
     dropped: AtomicU64,
     up: AtomicBool,
+    /// Entries were dropped and none fitted since: logged once per episode, not per batch.
+    overflowing: AtomicBool,
     stop: AtomicBool,
 }
 
@@ -123,6 +125,7 @@ impl Device {
             sent: AtomicU64::new(0),
             dropped: AtomicU64::new(0),
             up: AtomicBool::new(false),
+            overflowing: AtomicBool::new(false),
             stop: AtomicBool::new(false),
         }
     }
@@ -250,15 +253,20 @@ impl Devices {
         for d in &self.list {
             let lost = d.push(items);
             if lost == 0 {
+                if d.overflowing.swap(false, Ordering::Relaxed) {
+                    tracing::warn!(device = %d.name, "audit device buffer has room again");
+                }
                 continue;
             }
             d.dropped.fetch_add(lost as u64, Ordering::Relaxed);
-            tracing::error!(
-                device = %d.name,
-                entries = lost,
-                reject = d.reject,
-                "audit device buffer full; entries not forwarded to it (the log file has them)"
-            );
+            if !d.overflowing.swap(true, Ordering::Relaxed) {
+                tracing::error!(
+                    device = %d.name,
+                    entries = lost,
+                    reject = d.reject,
+                    "audit device buffer full; entries not forwarded to it (the log file has them; counted in phigate_audit_device_dropped_total)"
+                );
+            }
             if d.reject {
                 result = Err(AuditError::DeviceFull {
                     device: d.name.clone(),
