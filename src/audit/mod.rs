@@ -17,7 +17,9 @@
 //! queue. A request's events are durable before its body leaves: it waits for the fsync of
 //! the batch they were written in ([`AuditLog::record_durable`], group commit), never for a
 //! checkpoint. If writing fails the log reports itself unhealthy and the gateway fails
-//! closed (or degrades, if configured).
+//! closed (or degrades, if configured). Entries on disk are also handed to the audit
+//! devices ([`device`]: syslog over TLS, HTTPS collectors), whose full buffers fail closed
+//! the same way. Several replicas' logs are read as one through [`replicas`].
 
 pub mod device;
 pub mod disclosures;

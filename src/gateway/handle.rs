@@ -187,6 +187,10 @@ impl Answered {
 /// waiting: nothing of it was read or forwarded, and a full queue must not slow the
 /// shedding. Its route is not looked up (that is work the cap exists to avoid).
 fn note_shed(gw: &Gateway, peer: &PeerIdentity, request_id: &str) {
+    if !gw.audit.admits() {
+        // The log (or a device) takes nothing now; its own alarm is already raised.
+        return;
+    }
     let mut e = Event::new(Action::RequestFailed, "overloaded");
     e.request_id = Some(request_id.to_string());
     e.status = Some(StatusCode::SERVICE_UNAVAILABLE.as_u16());
