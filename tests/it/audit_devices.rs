@@ -486,7 +486,9 @@ on_failure = "reject""#,
     let (ready, _) = gw.admin_request(hyper::Method::GET, "/readyz").await;
     assert_eq!(ready, 503, "not ready while the device cannot take entries");
     let forwarded_while_down = statuses.iter().filter(|s| **s == 200).count();
-    assert!(forwarded_while_down <= 3, "{statuses:?}");
+    // The buffer holds 3; one more may have been written into the connection just as the
+    // receiver closed it (TCP took it), before the sender saw the connection gone.
+    assert!(forwarded_while_down <= 4, "{statuses:?}");
     let m = gw.metrics().await;
     assert!(
         m.contains("phigate_audit_device_up{device=\"siem\"} 0"),
