@@ -185,6 +185,10 @@ pub struct Event {
     /// by bob)`): who acted, where `caller` only says `cli` or `officer`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user: Option<String>,
+    /// The real user id of the command-line process: the kernel's word beside `user`,
+    /// which is the environment's.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub uid: Option<u32>,
 }
 
 impl Event {

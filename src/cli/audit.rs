@@ -540,6 +540,7 @@ fn record_officer_search(
     let mut e = Event::new(Action::AuditSearch, "ok");
     e.caller = Some("officer".into());
     e.user = Some(super::audited::os_user());
+    e.uid = super::audited::os_uid();
     e.detail = Some(what.into());
     e.subjects = subjects.to_vec();
     log.record(e)?;

@@ -947,6 +947,26 @@ async fn two_replicas_logs_read_as_one_view_and_a_tampered_one_is_named() {
     assert!(ds.iter().all(|d| d["purpose"] == "treatment"), "{acc}");
     assert_no_canary("the accounting", &acc.to_string());
 
+    // The look-up is on record in the first replica's officer chain: who, by the
+    // environment's word and the kernel's.
+    let out = audit(&[
+        "search",
+        "--dir",
+        &format!("{a}/officer"),
+        "--action",
+        "audit_search",
+    ])
+    .expect_success();
+    let lookup: serde_json::Value = serde_json::from_str(
+        super::support::text(&out.stdout)
+            .lines()
+            .next()
+            .expect("entry"),
+    )
+    .expect("json");
+    assert!(lookup["event"]["user"].is_string(), "{lookup}");
+    assert!(lookup["event"]["uid"].is_u64(), "{lookup}");
+
     // Search and report read the merged view too.
     let out = audit(&[
         "report",
