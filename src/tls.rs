@@ -154,6 +154,133 @@ pub fn not_after(der: &[u8]) -> Option<i64> {
     Some(at.unix_timestamp())
 }
 
+/// A certificate's subject as an RFC 4514 string (`CN=emr-prod,O=Clinic`), the most
+/// specific name first; `None` if the certificate or its subject does not parse. webpki
+/// finds the subject; the names in it are read here, as [`not_after`] reads its one field.
+/// Attribute types this does not name are written as dotted OIDs with their value in hex.
+pub fn subject(der: &[u8]) -> Option<String> {
+    let cert_der = rustls::pki_types::CertificateDer::from(der);
+    let cert = webpki::EndEntityCert::try_from(&cert_der).ok()?;
+    let mut rdns = Vec::new();
+    let mut rest = cert.subject();
+    while !rest.is_empty() {
+        let (tag, set, next) = der_tlv(rest)?;
+        if tag != 0x31 {
+            return None;
+        }
+        let mut parts = Vec::new();
+        let mut attrs = set;
+        while !attrs.is_empty() {
+            let (tag, attr, after) = der_tlv(attrs)?;
+            if tag != 0x30 {
+                return None;
+            }
+            let (oid_tag, oid, value) = der_tlv(attr)?;
+            if oid_tag != 0x06 {
+                return None;
+            }
+            let (vtag, vbytes, _) = der_tlv(value)?;
+            parts.push(attribute_text(oid, vtag, vbytes, value)?);
+            attrs = after;
+        }
+        rdns.push(parts.join("+"));
+        rest = next;
+    }
+    rdns.reverse();
+    let text = rdns.join(",");
+    // A subject is a name, not a document: anything longer is cut (on a char boundary).
+    Some(text.chars().take(512).collect())
+}
+
+/// `CN=value`, or `2.5.4.99=#0c03616263` for a type without a short name.
+fn attribute_text(oid: &[u8], tag: u8, value: &[u8], encoded: &[u8]) -> Option<String> {
+    const NAMES: &[(&[u8], &str)] = &[
+        (&[0x55, 0x04, 0x03], "CN"),
+        (&[0x55, 0x04, 0x06], "C"),
+        (&[0x55, 0x04, 0x07], "L"),
+        (&[0x55, 0x04, 0x08], "ST"),
+        (&[0x55, 0x04, 0x09], "STREET"),
+        (&[0x55, 0x04, 0x0a], "O"),
+        (&[0x55, 0x04, 0x0b], "OU"),
+        (
+            &[0x09, 0x92, 0x26, 0x89, 0x93, 0xf2, 0x2c, 0x64, 0x01, 0x19],
+            "DC",
+        ),
+        (
+            &[0x09, 0x92, 0x26, 0x89, 0x93, 0xf2, 0x2c, 0x64, 0x01, 0x01],
+            "UID",
+        ),
+    ];
+    let name = NAMES.iter().find(|(o, _)| *o == oid).map(|(_, n)| *n);
+    let text = match tag {
+        // UTF8String, PrintableString, IA5String, TeletexString (read as Latin-1).
+        0x0c | 0x13 | 0x16 => std::str::from_utf8(value).ok().map(str::to_string),
+        0x14 => Some(value.iter().map(|b| char::from(*b)).collect()),
+        // BMPString: UTF-16, big-endian.
+        0x1e if value.len().is_multiple_of(2) => {
+            let units = value.chunks(2).map(|c| u16::from_be_bytes([c[0], c[1]]));
+            char::decode_utf16(units)
+                .collect::<Result<String, _>>()
+                .ok()
+        }
+        _ => None,
+    };
+    match (name, text) {
+        (Some(n), Some(t)) => Some(format!("{n}={}", escape_dn_value(&t))),
+        _ => Some(format!(
+            "{}=#{}",
+            dotted_oid(oid)?,
+            crate::hex::encode(encoded)
+        )),
+    }
+}
+
+/// RFC 4514 escaping: the specials, a leading `#` or space, a trailing space; control
+/// characters as `\XX`.
+fn escape_dn_value(v: &str) -> String {
+    let mut out = String::with_capacity(v.len());
+    let last = v.chars().count().saturating_sub(1);
+    for (i, c) in v.chars().enumerate() {
+        match c {
+            ',' | '+' | '"' | '\\' | '<' | '>' | ';' => {
+                out.push('\\');
+                out.push(c);
+            }
+            '#' if i == 0 => out.push_str("\\#"),
+            ' ' if i == 0 || i == last => out.push_str("\\ "),
+            c if c.is_control() => {
+                let mut buf = [0u8; 4];
+                for b in c.encode_utf8(&mut buf).bytes() {
+                    out.push_str(&format!("\\{b:02X}"));
+                }
+            }
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// An OBJECT IDENTIFIER's content as dotted decimal.
+fn dotted_oid(oid: &[u8]) -> Option<String> {
+    let (&first, _) = oid.split_first()?;
+    let mut arcs = vec![u64::from(first / 40).min(2), 0];
+    arcs[1] = u64::from(first) - arcs[0] * 40;
+    let mut n: u64 = 0;
+    for &b in &oid[1..] {
+        n = n.checked_mul(128)? | u64::from(b & 0x7f);
+        if b & 0x80 == 0 {
+            arcs.push(n);
+            n = 0;
+        }
+    }
+    Some(
+        arcs.iter()
+            .map(u64::to_string)
+            .collect::<Vec<_>>()
+            .join("."),
+    )
+}
+
 /// One DER element: its tag, its content, and what follows it.
 fn der_tlv(input: &[u8]) -> Option<(u8, &[u8], &[u8])> {
     let (&tag, rest) = input.split_first()?;
@@ -229,6 +356,15 @@ pub fn server_config(
 
 /// The client configuration for an upstream: the system roots, or the route's CA bundle.
 pub fn client_config(ca: Option<&Path>) -> Result<rustls::ClientConfig, TlsError> {
+    client_config_as(ca, None)
+}
+
+/// [`client_config`], presenting the certificate and key (PEM files) `identity` when the
+/// server asks for one (an audit device's receiver with mutual TLS).
+pub fn client_config_as(
+    ca: Option<&Path>,
+    identity: Option<(&Path, &Path)>,
+) -> Result<rustls::ClientConfig, TlsError> {
     let roots = match ca {
         Some(path) => load_roots(path)?,
         None => {
@@ -244,8 +380,15 @@ pub fn client_config(ca: Option<&Path>) -> Result<rustls::ClientConfig, TlsError
     let config = rustls::ClientConfig::builder_with_provider(provider())
         .with_protocol_versions(&[&rustls::version::TLS13, &rustls::version::TLS12])
         .map_err(|e| TlsError::Config(e.to_string()))?
-        .with_root_certificates(roots)
-        .with_no_client_auth();
+        .with_root_certificates(roots);
+    let config = match identity {
+        None => config.with_no_client_auth(),
+        Some((cert, key)) => config
+            .with_client_auth_cert(load_certs(cert)?, load_key(key)?)
+            .map_err(|e| {
+                TlsError::Config(format!("{} and {}: {e}", cert.display(), key.display()))
+            })?,
+    };
     // ALPN (h2, http/1.1) is set by the HTTPS connector from the enabled versions.
     Ok(config)
 }
@@ -328,6 +471,25 @@ pub fn self_signed() -> Result<(String, String), TlsError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_subject_reads_as_rfc_4514_most_specific_first() {
+        let mut p = rcgen::CertificateParams::new(vec!["localhost".to_string()]).expect("params");
+        let mut dn = rcgen::DistinguishedName::new();
+        dn.push(rcgen::DnType::CountryName, "US");
+        dn.push(rcgen::DnType::OrganizationName, "Clinic, Inc.");
+        dn.push(rcgen::DnType::CommonName, "emr-prod");
+        p.distinguished_name = dn;
+        let key = rcgen::KeyPair::generate().expect("key");
+        let cert = p.self_signed(&key).expect("cert");
+        assert_eq!(
+            subject(cert.der()).as_deref(),
+            Some("CN=emr-prod,O=Clinic\\, Inc.,C=US")
+        );
+        assert_eq!(subject(b"not a certificate"), None);
+        assert_eq!(dotted_oid(&[0x55, 0x04, 0x63]).as_deref(), Some("2.5.4.99"));
+        assert_eq!(escape_dn_value(" #a\n"), "\\ #a\\0A");
+    }
 
     #[test]
     fn not_after_is_read_from_the_der() {

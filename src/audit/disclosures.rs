@@ -14,7 +14,8 @@ use std::path::Path;
 
 use serde::Serialize;
 
-use super::query::{csv_field, esc, format_bound, scan, Filter};
+use super::query::{csv_field, esc, format_bound, Filter};
+use super::replicas::{self, Replica};
 use super::{Action, AuditError, Entry};
 
 /// One disclosure of the patient's data.
@@ -35,11 +36,15 @@ pub struct Disclosure {
     pub description: String,
     /// PHI types and how many values of each.
     pub phi: BTreeMap<String, u64>,
-    /// The route's purpose: its name (routes carry no other purpose metadata yet).
+    /// The route's purpose of use as configured (`treatment`, `payment`…); for entries
+    /// written before routes had one, the route's name.
     pub purpose: String,
     /// The claim decision made in the same request, with its finding codes, if any.
     pub claim: Option<String>,
     pub request_id: Option<String>,
+    /// The replica whose log holds the entry, when several were read as one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub replica: Option<String>,
 }
 
 /// How the log the accounting was read from stood up to verification.
@@ -134,16 +139,29 @@ pub fn collect(
     subjects: &[String],
     filter: &Filter,
 ) -> Result<Vec<Disclosure>, AuditError> {
+    collect_replicas(&[Replica::single(dir)], subjects, filter)
+}
+
+/// [`collect`] over several replicas' logs, merged by time; each disclosure names its
+/// replica when there is more than one.
+pub fn collect_replicas(
+    replicas: &[Replica],
+    subjects: &[String],
+    filter: &Filter,
+) -> Result<Vec<Disclosure>, AuditError> {
     let mut found = Vec::new();
     let mut claims: BTreeMap<String, String> = BTreeMap::new();
-    scan(dir, filter, |e, _| {
+    let several = replicas.len() > 1;
+    replicas::scan(replicas, filter, |i, e, _| {
         let ev = &e.event;
         if ev.action == Some(Action::ClaimDecision) {
             if let Some(id) = &ev.request_id {
                 claims.insert(id.clone(), claim_text(&ev.outcome, ev.detail.as_deref()));
             }
         } else if discloses(ev.action) && ev.subjects.iter().any(|s| subjects.contains(s)) {
-            found.push(disclosure_of(e));
+            let mut d = disclosure_of(e);
+            d.replica = several.then(|| replicas[i].name.clone());
+            found.push(d);
         }
     })?;
     for d in &mut found {
@@ -171,10 +189,11 @@ fn disclosure_of(e: &Entry) -> Disclosure {
         action: action.to_string(),
         description: describe(action, &ev.phi),
         phi: ev.phi.clone(),
-        purpose: route.clone(),
+        purpose: ev.purpose.clone().unwrap_or_else(|| route.clone()),
         route,
         claim: None,
         request_id: ev.request_id.clone(),
+        replica: None,
     }
 }
 
@@ -244,11 +263,15 @@ pub fn to_text(a: &Accounting) -> String {
     for d in &a.disclosures {
         let _ = writeln!(
             s,
-            "{}  to {}  via route {} by {}\n    {}\n    purpose: {}{}",
+            "{}  to {}  via route {} by {}{}\n    {}\n    purpose: {}{}",
             d.time,
             d.destination,
             d.route,
             d.caller,
+            d.replica
+                .as_ref()
+                .map(|r| format!("  (replica {r})"))
+                .unwrap_or_default(),
             d.description,
             d.purpose,
             d.claim
@@ -262,7 +285,7 @@ pub fn to_text(a: &Accounting) -> String {
 
 pub fn to_csv(a: &Accounting) -> String {
     let mut s = String::from(
-        "time,destination,route,caller,action,description,phi,purpose,claim,seq,verified\n",
+        "time,destination,route,caller,action,description,phi,purpose,claim,seq,verified,replica\n",
     );
     for d in &a.disclosures {
         let phi = d
@@ -273,7 +296,7 @@ pub fn to_csv(a: &Accounting) -> String {
             .join(" ");
         let _ = writeln!(
             s,
-            "{},{},{},{},{},{},{},{},{},{},{}",
+            "{},{},{},{},{},{},{},{},{},{},{},{}",
             csv_field(&d.time),
             csv_field(&d.destination),
             csv_field(&d.route),
@@ -285,6 +308,7 @@ pub fn to_csv(a: &Accounting) -> String {
             csv_field(d.claim.as_deref().unwrap_or("")),
             d.seq,
             a.integrity.verified,
+            csv_field(d.replica.as_deref().unwrap_or("")),
         );
     }
     s
@@ -376,6 +400,7 @@ mod tests {
                 purpose: "lab<x>".into(),
                 claim: None,
                 request_id: None,
+                replica: None,
             }],
         }
     }
@@ -389,6 +414,29 @@ mod tests {
         assert!(html.contains("the start of the log to 2026-04-01T00:00:00Z"));
         assert!(!html.contains("unverified"));
         assert!(to_html(&accounting(false)).contains("id=\"unverified\""));
+    }
+
+    #[test]
+    fn the_purpose_is_the_routes_and_an_old_entry_without_one_names_its_route() {
+        let mut e = Entry {
+            seq: 3,
+            ts: "2026-03-02T10:00:00Z".into(),
+            prev: super::super::GENESIS.into(),
+            event: crate::audit::Event::new(Action::Tokenize, "forwarded"),
+        };
+        e.event.route = Some("claims-to-billing".into());
+        assert_eq!(disclosure_of(&e).purpose, "claims-to-billing");
+        e.event.purpose = Some("payment".into());
+        let d = disclosure_of(&e);
+        assert_eq!(
+            (d.purpose.as_str(), d.route.as_str()),
+            ("payment", "claims-to-billing")
+        );
+        assert!(to_text(&Accounting {
+            disclosures: vec![d],
+            ..accounting(true)
+        })
+        .contains("purpose: payment"));
     }
 
     #[test]

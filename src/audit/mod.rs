@@ -17,10 +17,14 @@
 //! queue. A request's events are durable before its body leaves: it waits for the fsync of
 //! the batch they were written in ([`AuditLog::record_durable`], group commit), never for a
 //! checkpoint. If writing fails the log reports itself unhealthy and the gateway fails
-//! closed (or degrades, if configured).
+//! closed (or degrades, if configured). Entries on disk are also handed to the audit
+//! devices ([`device`]: syslog over TLS, HTTPS collectors), whose full buffers fail closed
+//! the same way. Several replicas' logs are read as one through [`replicas`].
 
+pub mod device;
 pub mod disclosures;
 pub mod query;
+pub mod replicas;
 pub mod verify;
 pub mod witness;
 
@@ -49,6 +53,8 @@ pub enum AuditError {
     Unavailable,
     #[error("audit log queue is full; failing closed")]
     Full,
+    #[error("audit device {device} is not keeping up (its buffer is full); failing closed")]
+    DeviceFull { device: String },
     #[error(
         "audit log {path} does not verify ({reason}); nothing is written to it; run `phigate audit verify`"
     )]
@@ -168,10 +174,21 @@ pub struct Event {
     /// The SHA-256 fingerprint (hex) of the client certificate presented, if any.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub client_cert: Option<String>,
+    /// That certificate's subject (`CN=emr-prod,O=Clinic`): a system caller's name, issued
+    /// by the operator's CA, never a patient's.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub client_subject: Option<String>,
+    /// The route's purpose of use (`treatment`, `payment`…), from its configuration.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub purpose: Option<String>,
     /// The operating-system user behind a command-line action (`alice`, or `alice (sudo
     /// by bob)`): who acted, where `caller` only says `cli` or `officer`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user: Option<String>,
+    /// The real user id of the command-line process: the kernel's word beside `user`,
+    /// which is the environment's.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub uid: Option<u32>,
 }
 
 impl Event {
@@ -393,6 +410,8 @@ pub struct Settings {
     pub queue: usize,
     /// On a write failure: stop accepting events (fail closed) or keep serving with an alarm.
     pub degrade: bool,
+    /// Where every entry is forwarded once it is on disk ([`device`]).
+    pub devices: Arc<device::Devices>,
 }
 
 impl Default for Settings {
@@ -401,6 +420,7 @@ impl Default for Settings {
             max_segment_bytes: 64 << 20,
             queue: 65_536,
             degrade: false,
+            devices: Arc::default(),
         }
     }
 }
@@ -445,6 +465,7 @@ pub struct AuditLog {
     dropped: AtomicU64,
     keys: Arc<AuditKeys>,
     worker: Mutex<Option<std::thread::JoinHandle<()>>>,
+    devices: Arc<device::Devices>,
 }
 
 impl AuditLog {
@@ -510,6 +531,8 @@ impl AuditLog {
             log_id: None,
             witness_pending: false,
             witness_lagging: Arc::clone(&witness_lagging),
+            devices: Arc::clone(&settings.devices),
+            outbox: Vec::new(),
             _lock: lock,
         };
         if catch_up {
@@ -529,6 +552,7 @@ impl AuditLog {
             dropped: AtomicU64::new(0),
             keys,
             worker: Mutex::new(Some(worker)),
+            devices: settings.devices,
         })
     }
 
@@ -541,9 +565,15 @@ impl AuditLog {
         !self.failed.load(Ordering::SeqCst) && !self.witness_lagging.load(Ordering::SeqCst)
     }
 
-    /// Whether a request may proceed: the log is healthy, or degraded mode is on.
+    /// Whether a request may proceed: the log is healthy, or degraded mode is on; and every
+    /// audit device that rejects has room in its buffer.
     pub fn admits(&self) -> bool {
-        self.healthy() || self.degrade
+        (self.healthy() || self.degrade) && self.devices.admit()
+    }
+
+    /// The audit devices entries are forwarded to (for their metrics).
+    pub fn devices(&self) -> &device::Devices {
+        &self.devices
     }
 
     pub fn written(&self) -> u64 {
@@ -665,6 +695,8 @@ impl AuditLog {
         }
         if let Some(w) = self.worker.lock().ok().and_then(|mut w| w.take()) {
             let _ = w.join();
+            // The devices get a moment to deliver the last entries, then stop.
+            self.devices.stop(Duration::from_secs(5));
         }
         result
     }
@@ -701,6 +733,9 @@ struct Writer {
     /// The newest checkpoint is not in the witness yet (retried every second).
     witness_pending: bool,
     witness_lagging: Arc<AtomicBool>,
+    /// Where entries go once on disk, and the entries of the batch being written.
+    devices: Arc<device::Devices>,
+    outbox: Vec<device::Forwarded>,
     /// Held for the writer's life: one process per log directory.
     _lock: File,
 }
@@ -744,10 +779,18 @@ impl Writer {
             if result.is_ok() && (batch > 0 || !acks.is_empty()) {
                 result = self.sync_segment();
             }
+            // Entries on disk go to the devices; a `reject` device that cannot take them
+            // fails the requests that wrote them, without failing the log itself.
+            let outbox = std::mem::take(&mut self.outbox);
+            let forwarded = match &result {
+                Ok(()) => self.devices.offer(&outbox),
+                Err(_) => Ok(()),
+            };
             // Requests go on once their entries are on disk; signing a checkpoint and
             // writing the witness (a database, perhaps) happen after, off their path.
             for ack in durable {
-                let _ = ack.send(result.clone().map_err(|e| e.to_string()));
+                let answer = result.clone().and(forwarded.clone());
+                let _ = ack.send(answer.map_err(|e| e.to_string()));
             }
             if result.is_ok() && (batch > 0 || !acks.is_empty()) {
                 result = self.maybe_checkpoint(batch as u64, !acks.is_empty());
@@ -822,10 +865,17 @@ impl Writer {
             .and_then(|()| seg.file.write_all(b"\n"))
             .map_err(|e| io_err(&seg.path, e))?;
         seg.bytes += line.len() as u64 + 1;
-        self.head = Head {
-            seq,
-            hash: sha256_hex(line.as_bytes()),
-        };
+        let hash = sha256_hex(line.as_bytes());
+        if !self.devices.is_empty() {
+            self.outbox.push(device::Forwarded {
+                seq,
+                hash: hash.clone(),
+                ts: entry.ts,
+                action: entry.event.action.map_or("-", Action::as_str),
+                line,
+            });
+        }
+        self.head = Head { seq, hash };
         Ok(())
     }
 
@@ -978,6 +1028,9 @@ impl Clone for AuditError {
             AuditError::Locked { path } => AuditError::Locked { path: path.clone() },
             AuditError::Unavailable => AuditError::Unavailable,
             AuditError::Full => AuditError::Full,
+            AuditError::DeviceFull { device } => AuditError::DeviceFull {
+                device: device.clone(),
+            },
             AuditError::Damaged { path, reason } => AuditError::Damaged {
                 path: path.clone(),
                 reason: reason.clone(),

@@ -6,6 +6,7 @@ use std::fmt::Write as _;
 use std::io::{BufRead, BufReader, Write};
 use std::path::Path;
 
+use super::replicas::{self, Replica};
 use super::{segments, split_mac, Action, AuditError, Entry};
 
 /// Which entries to return. Empty fields match everything.
@@ -125,15 +126,29 @@ pub fn export(
     csv: bool,
     out: &mut impl Write,
 ) -> Result<usize, AuditError> {
+    export_replicas(&[Replica::single(dir)], filter, csv, out)
+}
+
+/// [`export`] over several replicas' logs, merged by time. JSON lines are as stored (each
+/// verifies against its own replica's chain); CSV gains a `replica` column when there is
+/// more than one.
+pub fn export_replicas(
+    replicas: &[Replica],
+    filter: &Filter,
+    csv: bool,
+    out: &mut impl Write,
+) -> Result<usize, AuditError> {
     let mut n = 0;
     let mut err = None;
+    let several = replicas.len() > 1;
     if csv {
         let _ = writeln!(
             out,
-            "seq,ts,action,outcome,route,caller,request_id,status,phi,tokens,detail"
+            "seq,ts,action,outcome,route,caller,request_id,status,phi,tokens,detail{}",
+            if several { ",replica" } else { "" }
         );
     }
-    scan(dir, filter, |e, line| {
+    replicas::scan(replicas, filter, |i, e, line| {
         if err.is_some() {
             return;
         }
@@ -145,9 +160,14 @@ pub fn export(
                 .map(|(k, v)| format!("{k}={v}"))
                 .collect::<Vec<_>>()
                 .join(" ");
+            let replica = if several {
+                format!(",{}", csv_field(&replicas[i].name))
+            } else {
+                String::new()
+            };
             writeln!(
                 out,
-                "{},{},{},{},{},{},{},{},{},{},{}",
+                "{},{},{},{},{},{},{},{},{},{},{}{replica}",
                 e.seq,
                 e.ts,
                 ev.action.map(Action::as_str).unwrap_or(""),
@@ -208,9 +228,16 @@ pub struct Summary {
     pub findings: BTreeMap<String, u64>,
     pub admin: Vec<(String, String, String)>,
     pub per_day: BTreeMap<String, u64>,
+    /// Entries per replica, when several replicas' logs were read as one.
+    pub per_replica: BTreeMap<String, u64>,
 }
 
 pub fn summarize(dir: &Path, filter: &Filter) -> Result<Summary, AuditError> {
+    summarize_replicas(&[Replica::single(dir)], filter)
+}
+
+/// [`summarize`] over several replicas' logs, read as one.
+pub fn summarize_replicas(replicas: &[Replica], filter: &Filter) -> Result<Summary, AuditError> {
     let mut s = Summary {
         since: filter.since.map(format_bound).unwrap_or_default(),
         until: filter.until.map(format_bound).unwrap_or_default(),
@@ -218,7 +245,11 @@ pub fn summarize(dir: &Path, filter: &Filter) -> Result<Summary, AuditError> {
     };
     // An open end of the period is stated as the first (or last) entry's time.
     let (mut first, mut last) = (None::<String>, None::<String>);
-    scan(dir, filter, |e, _| {
+    let several = replicas.len() > 1;
+    replicas::scan(replicas, filter, |i, e, _| {
+        if several {
+            *s.per_replica.entry(replicas[i].name.clone()).or_default() += 1;
+        }
         if first.is_none() {
             first = Some(e.ts.clone());
         }
@@ -298,7 +329,11 @@ pub fn report_text(s: &Summary, integrity: &str) -> String {
     let mut o = String::new();
     let _ = writeln!(o, "phigate audit report: {} to {}", s.since, s.until);
     let _ = writeln!(o, "integrity: {integrity}");
-    let _ = writeln!(o, "entries: {}\n", s.entries);
+    let _ = writeln!(o, "entries: {}", s.entries);
+    for (replica, n) in &s.per_replica {
+        let _ = writeln!(o, "  replica {replica:<20} {n}");
+    }
+    let _ = writeln!(o);
     let _ = writeln!(o, "activity by route and caller:");
     for ((route, caller), actions) in &s.by_route_caller {
         let list = action_counts(actions);
@@ -388,6 +423,10 @@ pub fn report_html(s: &Summary, integrity: &str) -> String {
         esc(integrity),
         s.entries
     );
+    if !s.per_replica.is_empty() {
+        let per: Vec<(String, u64)> = s.per_replica.iter().map(|(r, n)| (r.clone(), *n)).collect();
+        o.push_str(&bar_chart("chart-replicas", "Entries per replica", &per));
+    }
     let per_day: Vec<(String, u64)> = s.per_day.iter().map(|(d, n)| (d.clone(), *n)).collect();
     o.push_str(&bar_chart("chart-days", "Events per day", &per_day));
     let per_caller: Vec<(String, u64)> = {

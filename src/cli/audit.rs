@@ -15,6 +15,7 @@ use anyhow::{bail, Context};
 use clap::{Args, Subcommand};
 
 use super::vault::{is_pg_url, sled_dir, witness_at, PgArgs, WitnessAt};
+use crate::audit::replicas::Replica;
 use crate::keys::{read_master_key, MasterKey};
 use crate::phi::PhiType;
 use crate::vault::SledVault;
@@ -145,9 +146,11 @@ pub struct WitnessArgs {
 
 #[derive(Args, Debug)]
 pub struct AuditLogArgs {
-    /// The audit log directory.
-    #[arg(long, env = "PHIGATE_AUDIT_DIR")]
-    pub dir: PathBuf,
+    /// The audit log directory. Repeat it for several replicas' logs, or give a directory
+    /// whose subdirectories are replicas' logs: they are read as one view (entries merged
+    /// by time), and each replica's chain is verified on its own.
+    #[arg(long, env = "PHIGATE_AUDIT_DIR", required = true)]
+    pub dir: Vec<PathBuf>,
     /// Master key file (for MACs and identifier hashes).
     #[arg(long, env = "PHIGATE_KEY_FILE")]
     pub key_file: Option<PathBuf>,
@@ -175,6 +178,32 @@ pub struct AuditFilterArgs {
     /// Up to this time, exclusive: RFC 3339, or a date, which includes that whole day (UTC).
     #[arg(long)]
     pub until: Option<String>,
+}
+
+impl AuditLogArgs {
+    /// The replicas behind the directories given, each checked to exist first.
+    fn replicas(&self) -> anyhow::Result<Vec<Replica>> {
+        for d in &self.dir {
+            require_audit_dir(d)?;
+        }
+        Ok(crate::audit::replicas::discover(&self.dir)?)
+    }
+
+    /// The one log a command that writes or anchors works on.
+    fn only(&self) -> anyhow::Result<&Path> {
+        match self.dir.as_slice() {
+            [one] => Ok(one),
+            _ => bail!("this command works on one log: give one --dir"),
+        }
+    }
+
+    /// Where an officer's look-up is recorded: the first log given (or, for a directory of
+    /// replicas, its first replica).
+    fn record_dir(&self, replicas: &[Replica]) -> PathBuf {
+        replicas
+            .first()
+            .map_or_else(|| self.dir[0].clone(), |r| r.dir.clone())
+    }
 }
 
 fn audit_filter(f: &AuditFilterArgs) -> anyhow::Result<crate::audit::query::Filter> {
@@ -211,27 +240,28 @@ pub(super) fn run(command: &AuditCommand) -> anyhow::Result<ExitCode> {
     };
     match command {
         AuditCommand::Anchor { log, witness, pin } => {
-            require_audit_dir(&log.dir)?;
+            let dir = log.only()?;
+            require_audit_dir(dir)?;
             let keys = keys_for(log)?;
             let pin = pin
                 .as_deref()
                 .map(verify::parse_pin)
                 .transpose()
                 .map_err(|e| anyhow::anyhow!(e))?;
-            let w = log_witness(log, witness)?
+            let w = log_witness(dir, log.key_file.as_deref(), witness)?
                 .context("--vault is needed (the vault that keeps the witness)")?;
             let anchors = verify::Anchors {
                 witness: None,
                 pin: pin.as_ref(),
             };
-            let report =
-                match verify::verify_anchored(&log.dir, &verify::Trust::Keys(&keys), &anchors)? {
-                    Ok(r) => r,
-                    Err(p) => bail!("the log does not verify, so it is not anchored: {p}"),
-                };
+            let report = match verify::verify_anchored(dir, &verify::Trust::Keys(&keys), &anchors)?
+            {
+                Ok(r) => r,
+                Err(p) => bail!("the log does not verify, so it is not anchored: {p}"),
+            };
             let (Some(newest), Some(id)) = (
                 report.newest,
-                verify::log_id(&crate::audit::segments(&log.dir)?)?,
+                verify::log_id(&crate::audit::segments(dir)?)?,
             ) else {
                 bail!("the log has no checkpoint to anchor");
             };
@@ -275,8 +305,13 @@ pub(super) fn run(command: &AuditCommand) -> anyhow::Result<ExitCode> {
             pin,
             allow_unanchored,
         } => {
-            if !allow_empty {
-                require_audit_dir(&log.dir)?;
+            let replicas = if *allow_empty {
+                crate::audit::replicas::discover(&log.dir)?
+            } else {
+                log.replicas()?
+            };
+            if pin.is_some() && replicas.len() > 1 {
+                bail!("--pin names one log's checkpoint: give one --dir");
             }
             let keys;
             let trust = match pubkey {
@@ -297,58 +332,22 @@ pub(super) fn run(command: &AuditCommand) -> anyhow::Result<ExitCode> {
                 .map(verify::parse_pin)
                 .transpose()
                 .map_err(|e| anyhow::anyhow!(e))?;
-            let witness = log_witness(log, witness)?;
-            let anchors = verify::Anchors {
-                witness: witness.as_deref(),
+            let check = VerifyCheck {
+                trust: &trust,
                 pin: pin.as_ref(),
+                witness,
+                key_file: log.key_file.as_deref(),
+                allow_empty: *allow_empty,
+                allow_unanchored: *allow_unanchored,
+                several: replicas.len() > 1,
             };
-            let mut dirs = vec![log.dir.clone()];
-            let officer = log.dir.join("officer");
-            if officer.is_dir() {
-                dirs.push(officer);
+            // Each replica's chain on its own; every replica is reported before the answer.
+            let mut intact = true;
+            for replica in &replicas {
+                intact &= verify_replica(replica, &check)?;
             }
-            for dir in dirs {
-                // The witness and the pin are the main log's; the officer's log has neither.
-                let result = if dir == log.dir {
-                    verify::verify_anchored(&dir, &trust, &anchors)?
-                } else {
-                    verify::verify(&dir, &trust)?
-                };
-                let d = dir.display().to_string();
-                match result {
-                    Ok(r) if r.entries == 0 && !allow_empty && dir == log.dir => {
-                        eprintln!(
-                            "phigate: audit log {} holds no entries, so nothing is verified (--allow-empty when an empty log is expected)",
-                            dir.display()
-                        );
-                        return Ok(ExitCode::from(1));
-                    }
-                    Ok(r) => {
-                        let anchored = r.unanchored == 0 || *allow_unanchored;
-                        outln!(
-                            "{}",
-                            serde_json::json!({"dir": d, "intact": anchored, "entries": r.entries,
-                                "segments": r.segments, "checkpoints": r.checkpoints, "after_last_checkpoint": r.unanchored,
-                                "witness": r.witness.as_str(), "pin": r.newest.as_ref().map(crate::audit::Checkpoint::line)})
-                        )?;
-                        if !anchored {
-                            eprintln!(
-                                "phigate: audit log {d}: {} entries after the newest checkpoint are not anchored by any signature (they could be removed unnoticed); --allow-unanchored accepts them (a live gateway checkpoints every second)",
-                                r.unanchored
-                            );
-                            return Ok(ExitCode::from(1));
-                        }
-                    }
-                    Err(p) => {
-                        outln!(
-                            "{}",
-                            serde_json::json!({"dir": d, "intact": false,
-                                "file": p.file.display().to_string(), "line": p.line, "entry": p.expected_seq, "reason": p.reason})
-                        )?;
-                        eprintln!("phigate: audit log tampered: {p}");
-                        return Ok(ExitCode::from(1));
-                    }
-                }
+            if !intact {
+                return Ok(ExitCode::from(1));
             }
         }
         AuditCommand::Search {
@@ -358,7 +357,7 @@ pub(super) fn run(command: &AuditCommand) -> anyhow::Result<ExitCode> {
             ty,
         } => {
             let mut f = audit_filter(filter)?;
-            require_audit_dir(&log.dir)?;
+            let replicas = log.replicas()?;
             if let Some(value) = identifier {
                 let master = read_master_key(
                     log.key_file
@@ -376,10 +375,15 @@ pub(super) fn run(command: &AuditCommand) -> anyhow::Result<ExitCode> {
                     .iter()
                     .map(|t| crate::audit::subject_hash(&keys, *t, value))
                     .collect();
-                record_officer_search(&log.dir, &master, &f.subjects, "identifier")?;
+                record_officer_search(
+                    &log.record_dir(&replicas),
+                    &master,
+                    &f.subjects,
+                    "identifier",
+                )?;
             }
             let mut out = PipeWatch::new(io::stdout().lock());
-            let result = query::export(&log.dir, &f, false, &mut out);
+            let result = query::export_replicas(&replicas, &f, false, &mut out);
             out.check(result)?;
         }
         AuditCommand::Export {
@@ -388,9 +392,9 @@ pub(super) fn run(command: &AuditCommand) -> anyhow::Result<ExitCode> {
             format,
         } => {
             let f = audit_filter(filter)?;
-            require_audit_dir(&log.dir)?;
+            let replicas = log.replicas()?;
             let mut out = PipeWatch::new(BufWriter::new(io::stdout().lock()));
-            let result = query::export(&log.dir, &f, format == "csv", &mut out)
+            let result = query::export_replicas(&replicas, &f, format == "csv", &mut out)
                 .map(|_| ())
                 .map_err(anyhow::Error::from)
                 .and_then(|()| Ok(out.flush()?));
@@ -403,9 +407,9 @@ pub(super) fn run(command: &AuditCommand) -> anyhow::Result<ExitCode> {
             witness,
         } => {
             let f = audit_filter(filter)?;
-            require_audit_dir(&log.dir)?;
-            let integrity = report_integrity(log, witness)?;
-            let s = query::summarize(&log.dir, &f)?;
+            let replicas = log.replicas()?;
+            let integrity = report_integrity(log, &replicas, witness)?;
+            let s = query::summarize_replicas(&replicas, &f)?;
             let text = if format == "html" {
                 query::report_html(&s, &integrity)
             } else {
@@ -464,7 +468,8 @@ impl<W: Write> Write for PipeWatch<W> {
 /// The witness `audit verify` and `audit anchor` use: in the vault given (a directory or a
 /// PostgreSQL URL, which needs the master key), or in the sled vault beside the log.
 fn log_witness(
-    log: &AuditLogArgs,
+    dir: &Path,
+    key_file: Option<&Path>,
     args: &WitnessArgs,
 ) -> anyhow::Result<Option<Box<dyn crate::audit::witness::Witness>>> {
     let at = match &args.vault {
@@ -476,11 +481,10 @@ fn log_witness(
             SledVault::check_existing(dir)?;
             Some(WitnessAt::Sled(dir.to_path_buf()))
         }
-        None => vault_beside(&log.dir).map(WitnessAt::Sled),
+        None => vault_beside(dir).map(WitnessAt::Sled),
     };
-    let master = log.key_file.as_deref().map(read_master_key).transpose()?;
-    at.map(|a| witness_at(&a, &log.dir, master.as_ref()))
-        .transpose()
+    let master = key_file.map(read_master_key).transpose()?;
+    at.map(|a| witness_at(&a, dir, master.as_ref())).transpose()
 }
 
 /// The sled vault `X` beside a log directory `X-audit` (the default layout), if there is one:
@@ -536,6 +540,7 @@ fn record_officer_search(
     let mut e = Event::new(Action::AuditSearch, "ok");
     e.caller = Some("officer".into());
     e.user = Some(super::audited::os_user());
+    e.uid = super::audited::os_uid();
     e.detail = Some(what.into());
     e.subjects = subjects.to_vec();
     log.record(e)?;
@@ -587,14 +592,14 @@ fn disclosures(
         since: args.since.map(str::to_string),
         until: args.until.map(str::to_string),
     })?;
-    require_audit_dir(&log.dir)?;
+    let replicas = log.replicas()?;
     let master = read_master_key(
         log.key_file
             .as_deref()
             .context("--key-file (or PHIGATE_KEY_FILE) is needed")?,
     )?;
     let keys = AuditKeys::derive(&master)?;
-    let integrity = log_integrity(log, witness, &keys)?;
+    let integrity = replicas_integrity(log, &replicas, witness, &keys)?;
     if !integrity.verified && !args.allow_unverified {
         // Exit 1, as `audit verify` answers a log that does not verify.
         eprintln!(
@@ -605,7 +610,12 @@ fn disclosures(
     }
     let subjects = vec![crate::audit::subject_hash(&keys, ty, value)];
     // The look-up is on record before anything is answered from the log.
-    record_officer_search(&log.dir, &master, &subjects, "disclosures")?;
+    record_officer_search(
+        &log.record_dir(&replicas),
+        &master,
+        &subjects,
+        "disclosures",
+    )?;
     let (since, until) = acc::bounds(&filter);
     let accounting = acc::Accounting {
         identifier_types: vec![ty.as_str().to_string()],
@@ -613,7 +623,7 @@ fn disclosures(
         until,
         generated: crate::audit::now_rfc3339(),
         integrity,
-        disclosures: acc::collect(&log.dir, &subjects, &filter)?,
+        disclosures: acc::collect_replicas(&replicas, &subjects, &filter)?,
     };
     let text = match args.format {
         "json" => acc::to_json(&accounting) + "\n",
@@ -629,7 +639,11 @@ fn disclosures(
 
 /// What a report says of its log: the verification statement when the key is given, else
 /// that nothing was checked (a report is never silent about it).
-fn report_integrity(log: &AuditLogArgs, witness: &WitnessArgs) -> anyhow::Result<String> {
+fn report_integrity(
+    log: &AuditLogArgs,
+    replicas: &[Replica],
+    witness: &WitnessArgs,
+) -> anyhow::Result<String> {
     let Some(key_file) = log.key_file.as_deref() else {
         return Ok(
             "not checked: give --key-file (or PHIGATE_KEY_FILE) to verify the log first".into(),
@@ -637,23 +651,137 @@ fn report_integrity(log: &AuditLogArgs, witness: &WitnessArgs) -> anyhow::Result
     };
     let master = read_master_key(key_file)?;
     let keys = crate::audit::AuditKeys::derive(&master)?;
-    Ok(log_integrity(log, witness, &keys)?.statement)
+    Ok(replicas_integrity(log, replicas, witness, &keys)?.statement)
+}
+
+/// [`log_integrity`] of every replica: verified only if each is, the statement naming
+/// each replica when there are several (so a tampered one is named).
+fn replicas_integrity(
+    log: &AuditLogArgs,
+    replicas: &[Replica],
+    witness: &WitnessArgs,
+    keys: &crate::audit::AuditKeys,
+) -> anyhow::Result<crate::audit::disclosures::Integrity> {
+    let mut each = Vec::new();
+    for r in replicas {
+        each.push((
+            r,
+            log_integrity(&r.dir, log.key_file.as_deref(), witness, keys)?,
+        ));
+    }
+    if let [(_, one)] = each.as_slice() {
+        return Ok(one.clone());
+    }
+    let statement = each
+        .iter()
+        .map(|(r, i)| format!("replica {}: {}", r.name, i.statement))
+        .collect::<Vec<_>>()
+        .join(" | ");
+    Ok(crate::audit::disclosures::Integrity {
+        verified: !each.is_empty() && each.iter().all(|(_, i)| i.verified),
+        statement,
+        entries: each.iter().map(|(_, i)| i.entries).sum(),
+        // Checkpoints belong to one chain each; the combined view has none of its own.
+        checkpoint_seq: None,
+        checkpoint_time: None,
+        unanchored: each.iter().map(|(_, i)| i.unanchored).sum(),
+    })
 }
 
 /// Verifies the log (against its witness when one is known) and states the result in
 /// words: through which entry and signed checkpoint, or the first problem.
 fn log_integrity(
-    log: &AuditLogArgs,
+    dir: &Path,
+    key_file: Option<&Path>,
     witness: &WitnessArgs,
     keys: &crate::audit::AuditKeys,
 ) -> anyhow::Result<crate::audit::disclosures::Integrity> {
     use crate::audit::disclosures::Integrity;
     use crate::audit::verify;
-    let w = log_witness(log, witness)?;
+    let w = log_witness(dir, key_file, witness)?;
     let anchors = verify::Anchors {
         witness: w.as_deref(),
         pin: None,
     };
-    let result = verify::verify_anchored(&log.dir, &verify::Trust::Keys(keys), &anchors)?;
+    let result = verify::verify_anchored(dir, &verify::Trust::Keys(keys), &anchors)?;
     Ok(Integrity::of(result))
+}
+
+/// What `audit verify` checks each replica against.
+struct VerifyCheck<'a> {
+    trust: &'a crate::audit::verify::Trust<'a>,
+    pin: Option<&'a crate::audit::Checkpoint>,
+    witness: &'a WitnessArgs,
+    key_file: Option<&'a Path>,
+    allow_empty: bool,
+    allow_unanchored: bool,
+    /// Several replicas: each line names its replica.
+    several: bool,
+}
+
+/// Verifies one replica's log (and the officer's chain beside it), printing one JSON line
+/// for each; whether both are intact.
+fn verify_replica(replica: &Replica, check: &VerifyCheck<'_>) -> anyhow::Result<bool> {
+    use crate::audit::verify;
+    let main = replica.dir.as_path();
+    let witness = log_witness(main, check.key_file, check.witness)?;
+    let anchors = verify::Anchors {
+        witness: witness.as_deref(),
+        pin: check.pin,
+    };
+    let mut dirs = vec![main.to_path_buf()];
+    let officer = main.join("officer");
+    if officer.is_dir() {
+        dirs.push(officer);
+    }
+    let name = check.several.then_some(replica.name.as_str());
+    for dir in dirs {
+        // The witness and the pin are the main log's; the officer's log has neither.
+        let result = if dir == main {
+            verify::verify_anchored(&dir, check.trust, &anchors)?
+        } else {
+            verify::verify(&dir, check.trust)?
+        };
+        let d = dir.display().to_string();
+        match result {
+            Ok(r) if r.entries == 0 && !check.allow_empty && dir == main => {
+                eprintln!(
+                    "phigate: audit log {} holds no entries, so nothing is verified (--allow-empty when an empty log is expected)",
+                    dir.display()
+                );
+                return Ok(false);
+            }
+            Ok(r) => {
+                let anchored = r.unanchored == 0 || check.allow_unanchored;
+                let mut line = serde_json::json!({"dir": d, "intact": anchored, "entries": r.entries,
+                    "segments": r.segments, "checkpoints": r.checkpoints, "after_last_checkpoint": r.unanchored,
+                    "witness": r.witness.as_str(), "pin": r.newest.as_ref().map(crate::audit::Checkpoint::line)});
+                if let Some(n) = name {
+                    line["replica"] = n.into();
+                }
+                outln!("{line}")?;
+                if !anchored {
+                    eprintln!(
+                        "phigate: audit log {d}: {} entries after the newest checkpoint are not anchored by any signature (they could be removed unnoticed); --allow-unanchored accepts them (a live gateway checkpoints every second)",
+                        r.unanchored
+                    );
+                    return Ok(false);
+                }
+            }
+            Err(p) => {
+                let mut line = serde_json::json!({"dir": d, "intact": false,
+                    "file": p.file.display().to_string(), "line": p.line, "entry": p.expected_seq, "reason": p.reason});
+                if let Some(n) = name {
+                    line["replica"] = n.into();
+                }
+                outln!("{line}")?;
+                match name {
+                    Some(n) => eprintln!("phigate: audit log of replica {n} tampered: {p}"),
+                    None => eprintln!("phigate: audit log tampered: {p}"),
+                }
+                return Ok(false);
+            }
+        }
+    }
+    Ok(true)
 }

@@ -2,7 +2,7 @@
 //! gateway writes per request (tokens handed out or revealed, keyed hashes of the values
 //! behind them, counts per PHI type, reveals refused), with caller `cli`, route
 //! `cli:scan` or `cli:reveal`, and the operating-system user who ran the command
-//! ([`os_user`]).
+//! ([`os_user`], with the sudo user behind it) and its real user id ([`os_uid`]).
 //!
 //! The log is the vault's (`<vault dir>-audit` by default, witnessed in the vault, as the
 //! gateway keeps it). Events are written and made durable before the output that holds their
@@ -46,6 +46,7 @@ impl CliAudit {
             outcome: "ok".into(),
             caller: Some("cli".into()),
             user: Some(os_user()),
+            uid: os_uid(),
             route: Some(route.to_string()),
             request_id: Some(crate::gateway::handle::new_request_id()),
             ..Event::default()
@@ -101,4 +102,17 @@ pub fn os_user() -> String {
         Some(by) => format!("{user} (sudo by {by})"),
         None => user,
     }
+}
+
+/// The process's real user id, from `/proc/self/status` (`None` where there is no procfs):
+/// unlike `$USER` it cannot be set by whoever runs the command.
+pub fn os_uid() -> Option<u32> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("Uid:"))?
+        .split_whitespace()
+        .next()?
+        .parse()
+        .ok()
 }

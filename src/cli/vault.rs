@@ -513,6 +513,7 @@ fn record_outcome(
     event.outcome = if result.is_ok() { "ok" } else { "failed" }.into();
     event.caller = Some("cli".into());
     event.user = Some(super::audited::os_user());
+    event.uid = super::audited::os_uid();
     log.record(event)?;
     log.close()?;
     Ok(())

@@ -7,6 +7,7 @@
 //! One module per part of the file; `phigate check-config` runs exactly [`Config::load`]
 //! (and then the gateway's own start-up checks).
 
+mod audit_devices;
 mod caller;
 mod console;
 mod listener;
@@ -19,6 +20,7 @@ use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
+pub use audit_devices::{AuditDeviceConfig, AuditDeviceKind};
 pub use caller::{CallerConfig, WebhookScheme, WebhookSecret};
 pub use console::{ConsoleConfig, OfficerConfig};
 pub use listener::{AdminConfig, ClientAuth, ListenerConfig};
@@ -231,6 +233,17 @@ impl Config {
             .filter_map(|w| w.secret_file.as_mut())
         {
             fix(f);
+        }
+        for d in &mut self.audit.devices {
+            let files = [
+                &mut d.ca,
+                &mut d.client_cert,
+                &mut d.client_key,
+                &mut d.bearer_token_file,
+            ];
+            for p in files.into_iter().flatten() {
+                fix(p);
+            }
         }
         for ca in self
             .routes

@@ -59,6 +59,8 @@ pub(super) struct RawRoute {
     max_body_bytes: Option<usize>,
     #[serde(default)]
     claims: Option<ClaimsRoute>,
+    #[serde(default)]
+    purpose: Option<String>,
 }
 
 /// One route.
@@ -95,6 +97,9 @@ pub struct RouteConfig {
     pub max_body_bytes: Option<usize>,
     /// Check claims passing through (before de-identification) and act on the findings.
     pub claims: Option<ClaimsRoute>,
+    /// Why data goes this way (`treatment`, `payment`, `health care operations`…): recorded
+    /// with every disclosure, and shown in the accounting of disclosures.
+    pub purpose: Option<String>,
 }
 
 /// A route's claim scrub.
@@ -228,6 +233,14 @@ fn parse_route(
     let upstream = parse_upstream(&r.upstream, r.allow_plain_http)
         .map_err(|m| problems.at(key("upstream"), m))
         .ok();
+    if let Some(p) = &r.purpose {
+        if p.trim().is_empty() || p.chars().count() > 120 || p.chars().any(char::is_control) {
+            problems.at(
+                key("purpose"),
+                "one line of 1 to 120 characters (e.g. `treatment`, `payment`)",
+            );
+        }
+    }
     let reveal = parse_reveal(r.reveal, &key("reveal"), callers, problems);
     Some(RouteConfig {
         name: r.name,
@@ -247,6 +260,7 @@ fn parse_route(
         sign: r.sign,
         max_body_bytes: r.max_body_bytes,
         claims: r.claims,
+        purpose: r.purpose,
     })
 }
 

@@ -60,6 +60,9 @@ pub struct AuditConfig {
     /// Segment size before rotation (segments also rotate daily).
     #[serde(default)]
     pub max_segment_bytes: Option<u64>,
+    /// `[[audit.device]]`: syslog receivers and HTTPS collectors every entry is forwarded to.
+    #[serde(default, rename = "device")]
+    pub devices: Vec<super::audit_devices::AuditDeviceConfig>,
 }
 
 #[derive(Debug, Clone, Copy, Default, Deserialize, PartialEq, Eq)]
@@ -86,4 +89,5 @@ pub(super) fn check(vault: &VaultConfig, audit: &AuditConfig, problems: &mut Pro
         }
         VaultBackend::Sled => {}
     }
+    super::audit_devices::check(&audit.devices, problems);
 }

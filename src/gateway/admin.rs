@@ -153,6 +153,7 @@ async fn admin(
                 gw.audit.dropped(),
                 u8::from(gw.audit.healthy())
             ));
+            text.push_str(&gw.audit.devices().render_metrics());
             text.push_str(&gw.claim_metrics.render());
             text.push_str(&super::process::render());
             text.push_str(&certificate_expiry(&served));

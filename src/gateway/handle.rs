@@ -44,13 +44,13 @@ pub struct Admitted<'g> {
     pub origin: Origin,
 }
 
-/// Where a request came from, as its audit events record it: the client's address and the
-/// fingerprint of the certificate it presented (the chain was verified; no X.509 parser
-/// is a dependency, so the fingerprint stands for the subject).
+/// Where a request came from, as its audit events record it: the client's address, and the
+/// fingerprint and subject of the certificate it presented (its chain was verified).
 #[derive(Debug, Clone, Default)]
 pub struct Origin {
     client: Option<String>,
     client_cert: Option<String>,
+    client_subject: Option<String>,
 }
 
 impl Origin {
@@ -61,12 +61,17 @@ impl Origin {
                 .cert_end_entity
                 .as_deref()
                 .map(crate::audit::sha256_hex),
+            client_subject: peer
+                .cert_end_entity
+                .as_deref()
+                .and_then(crate::tls::subject),
         }
     }
 
     fn stamp(&self, e: &mut Event) {
         e.client.clone_from(&self.client);
         e.client_cert.clone_from(&self.client_cert);
+        e.client_subject.clone_from(&self.client_subject);
     }
 }
 
@@ -93,6 +98,7 @@ pub async fn handle(
     let request_id = new_request_id();
     let Ok(_permit) = Arc::clone(&gw.in_flight).try_acquire_owned() else {
         let unmatched = gw.metrics.unmatched_route();
+        note_shed(&gw, &peer, &request_id);
         return Ok(refuse(
             &gw,
             unmatched,
@@ -174,6 +180,23 @@ impl Answered {
         if let Some(f) = self.fault {
             gw.metrics.request_failed(metrics_idx, f);
         }
+    }
+}
+
+/// A request shed at the concurrency cap is on record too (who, from where), without
+/// waiting: nothing of it was read or forwarded, and a full queue must not slow the
+/// shedding. Its route is not looked up (that is work the cap exists to avoid).
+fn note_shed(gw: &Gateway, peer: &PeerIdentity, request_id: &str) {
+    if !gw.audit.admits() {
+        // The log (or a device) takes nothing now; its own alarm is already raised.
+        return;
+    }
+    let mut e = Event::new(Action::RequestFailed, "overloaded");
+    e.request_id = Some(request_id.to_string());
+    e.status = Some(StatusCode::SERVICE_UNAVAILABLE.as_u16());
+    Origin::of(peer).stamp(&mut e);
+    if let Err(err) = gw.audit.record(e) {
+        tracing::warn!(error = %err, request_id = %request_id, "shed request not audited");
     }
 }
 
@@ -343,6 +366,10 @@ fn base_event(gw: &Gateway, target: Option<Target>, request_id: &str, outcome: &
     base.request_id = Some(request_id.to_string());
     base.route = Some(route_name(gw, target).to_string());
     base.destination = destination(gw, target);
+    base.purpose = match target {
+        Some(Target::Route(i)) => gw.routes[i].cfg.purpose.clone(),
+        _ => None,
+    };
     base
 }
 

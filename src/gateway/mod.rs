@@ -176,6 +176,9 @@ impl Gateway {
         if let Some(n) = config.audit.max_segment_bytes {
             settings.max_segment_bytes = n;
         }
+        let devices = crate::audit::device::Devices::start(&audit_devices(&config)?)?;
+        settings.devices = Arc::new(devices);
+        let devices = Arc::clone(&settings.devices);
         // The witness of the log's end lives in the vault, out of reach of whoever can
         // rewrite the log directory.
         let witness: Box<dyn crate::audit::witness::Witness> = match (&sled_dir, &pg) {
@@ -187,7 +190,8 @@ impl Gateway {
         };
         let witness = Some(witness);
         let audit = crate::audit::AuditLog::open_witnessed(&audit_dir, &master, settings, witness)
-            .with_context(|| format!("opening the audit log {}", audit_dir.display()))?;
+            .with_context(|| format!("opening the audit log {}", audit_dir.display()))
+            .inspect_err(|_| devices.stop(Duration::ZERO))?;
         let durable = Durable {
             master: Arc::new(master),
             vault,
@@ -454,6 +458,10 @@ pub fn check_config(path: &Path, allow_insecure_key_permissions: bool) -> anyhow
         );
     }
     let storage = problems.take(storage_summary(&config));
+    problems.take(
+        audit_devices(&config)
+            .and_then(|d| crate::audit::device::Devices::check(&d).map_err(Into::into)),
+    );
     let plan = problems.take(Plan::build(config));
     problems.into_result()?;
     let (Some(storage), Some(plan)) = (storage, plan) else {
@@ -466,6 +474,13 @@ pub fn check_config(path: &Path, allow_insecure_key_permissions: bool) -> anyhow
         plan.routes.len(),
         plan.callers.len(),
     ))
+}
+
+/// The configured audit devices, as the audit log runs them.
+fn audit_devices(config: &Config) -> anyhow::Result<Vec<crate::audit::device::Spec>> {
+    Ok((config.audit.devices.iter().enumerate())
+        .map(|(i, d)| d.spec(i))
+        .collect())
 }
 
 /// What `check-config` can say about the vault and audit log without opening them.

@@ -2,6 +2,9 @@
 //!
 //! - `rules`: every text rule's must-match and must-not-match examples, run as a table.
 //! - `audit`: the audit log's tamper detection, segments, search, export and reports.
+//! - `audit_devices`: audit entries forwarded to a real TLS syslog receiver and HTTPS
+//!   collector (down, full, back), who and where on every request event, route purpose,
+//!   and several replicas' logs read as one view.
 //! - `cli`: the real `phigate` binary: scan, jsonl, errors, limits, keygen.
 //! - `console`: the officer's web console on the real gateway: auth, audited page views, no
 //!   PHI in pages, security headers, and the pages driven in real headless Chromium.
@@ -37,6 +40,7 @@
 )]
 
 mod audit;
+mod audit_devices;
 mod batch;
 mod claims;
 mod claims_scrub;
