@@ -22,6 +22,7 @@ pub mod edits;
 pub mod error;
 pub mod model;
 pub mod parse;
+pub mod remit;
 pub mod report;
 pub mod tables;
 
