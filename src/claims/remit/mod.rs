@@ -64,7 +64,7 @@ pub struct Summary {
 #[derive(Debug, Default, Clone, Serialize)]
 pub struct EditStat {
     pub family: &'static str,
-    /// Matched, adjudicated claims whose edit family ran.
+    /// Matched, adjudicated claims the edit ran on (see `remit.toml` `[skipped]`).
     pub checked: u64,
     /// Of those, claims forwarded with this finding (a warning, or an error on a flag route).
     pub warned: u64,
@@ -129,7 +129,7 @@ impl Summary {
         };
         self.matched += 1;
         for e in catalogue() {
-            if f.skipped.iter().any(|s| s == e.family) {
+            if !codes.ran(e.code, &f.skipped) {
                 continue;
             }
             let stat = self.edits.entry(e.code).or_insert_with(|| EditStat {

@@ -268,7 +268,7 @@ fn ledger() -> Ledger {
         // Documentation edits did not run (the format does not carry the facts).
         (
             "ACCOUNT_000000000E".to_string(),
-            forwarded(&[], &["documentation"], 1),
+            forwarded(&[], &["plan-of-care", "goals"], 1),
         ),
     ])
 }
@@ -341,9 +341,12 @@ fn each_edit_counts_what_it_passed_that_was_denied() {
         None,
         "a caught denial is not a miss"
     );
-    // CO-252 (documentation) on E, whose documentation edits did not run: no miss for them.
+    // CO-252 (documentation) on E, whose certification edits did not run: no miss for them,
+    // but one for the documentation edits that did.
     let doc = &s.edits["doc-cert-late"];
     assert_eq!((doc.checked, doc.missed), (2, 0));
+    let auth = &s.edits["auth-outside-window"];
+    assert_eq!((auth.checked, auth.missed), (3, 1));
     // An edit no denial concerns has no rate.
     assert_eq!(s.edits["dx-excludes1"].false_negative_rate, None);
     assert!(s.telling_edits().any(|(c, _)| *c == "ncci-ptp-not-allowed"));

@@ -45,6 +45,7 @@ pub struct Carc {
 #[serde(deny_unknown_fields)]
 struct File {
     status: Status,
+    skipped: HashMap<String, Vec<String>>,
     groups: Groups,
     carc: Vec<Carc>,
 }
@@ -70,6 +71,8 @@ pub struct RemitCodes {
     status: HashMap<String, StatusKind>,
     groups: BTreeSet<String>,
     carc: HashMap<String, Carc>,
+    /// A report's `skipped` name → the finding codes of the edits that did not run.
+    skipped: HashMap<String, Vec<String>>,
 }
 
 impl RemitCodes {
@@ -85,6 +88,17 @@ impl RemitCodes {
     /// The CARC's row, if the table has one.
     pub fn carc(&self, code: &str) -> Option<&Carc> {
         self.carc.get(code)
+    }
+
+    /// Whether the edit `code` ran on a claim whose report lists `skipped`. A skipped name
+    /// the table does not know is taken to cover every edit (nothing is claimed of a claim
+    /// the table cannot judge).
+    pub fn ran(&self, code: &str, skipped: &[String]) -> bool {
+        skipped.iter().all(|s| {
+            self.skipped
+                .get(s)
+                .is_some_and(|codes| !codes.iter().any(|c| c == code))
+        })
     }
 
     /// Whether an adjustment denies: the table's word for a listed CARC; otherwise a CO or
@@ -125,6 +139,15 @@ pub fn remit(text: &str) -> Result<RemitCodes, ClaimsError> {
             }
         }
     }
+    for (name, codes) in &f.skipped {
+        if let Some(bad) = codes.iter().find(|x| !is_known(x)) {
+            return Err(table_err(
+                FILE,
+                None,
+                format!("skipped `{name}`: unknown finding code `{bad}`"),
+            ));
+        }
+    }
     let families: BTreeSet<&str> = catalogue().iter().map(|e| e.family).collect();
     let mut carc = HashMap::new();
     for c in f.carc {
@@ -155,6 +178,7 @@ pub fn remit(text: &str) -> Result<RemitCodes, ClaimsError> {
         status,
         groups: f.groups.known.into_iter().collect(),
         carc,
+        skipped: f.skipped,
     })
 }
 
@@ -180,6 +204,10 @@ mod tests {
         assert!(r.attributes("119", "mod-kx-missing", "modifiers"));
         assert!(!r.attributes("119", "mod-co-missing", "modifiers"));
         assert!(!r.attributes("45", "units-exceed-time", "units"));
+        let skipped = |s: &[&str]| s.iter().map(|x| x.to_string()).collect::<Vec<_>>();
+        assert!(r.ran("mue-exceeded", &skipped(&["kx", "goals"])));
+        assert!(!r.ran("mue-exceeded", &skipped(&["ncci"])));
+        assert!(!r.ran("mue-exceeded", &skipped(&["a-family-not-in-the-table"])));
     }
 
     #[test]
