@@ -129,7 +129,7 @@ impl Summary {
         };
         self.matched += 1;
         for e in catalogue() {
-            if !codes.ran(e.code, &f.skipped) {
+            if !codes.ran(e.code, e.family, &f.skipped) {
                 continue;
             }
             let stat = self.edits.entry(e.code).or_insert_with(|| EditStat {

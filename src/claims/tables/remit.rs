@@ -73,6 +73,8 @@ pub struct RemitCodes {
     carc: HashMap<String, Carc>,
     /// A report's `skipped` name → the finding codes of the edits that did not run.
     skipped: HashMap<String, Vec<String>>,
+    /// The catalogue's edit families.
+    families: BTreeSet<&'static str>,
 }
 
 impl RemitCodes {
@@ -90,14 +92,14 @@ impl RemitCodes {
         self.carc.get(code)
     }
 
-    /// Whether the edit `code` ran on a claim whose report lists `skipped`. A skipped name
-    /// the table does not know is taken to cover every edit (nothing is claimed of a claim
-    /// the table cannot judge).
-    pub fn ran(&self, code: &str, skipped: &[String]) -> bool {
-        skipped.iter().all(|s| {
-            self.skipped
-                .get(s)
-                .is_some_and(|codes| !codes.iter().any(|c| c == code))
+    /// Whether the edit `code` (of `family`) ran on a claim whose report lists `skipped`.
+    /// A skipped name is a catalogue family (an out-of-scope claim skips whole families) or
+    /// a name of the `[skipped]` table; any other is taken to cover every edit (nothing is
+    /// claimed of a claim the table cannot judge).
+    pub fn ran(&self, code: &str, family: &str, skipped: &[String]) -> bool {
+        skipped.iter().all(|s| match self.skipped.get(s) {
+            Some(codes) => !codes.iter().any(|c| c == code),
+            None => s != family && self.families.contains(s.as_str()),
         })
     }
 
@@ -148,7 +150,7 @@ pub fn remit(text: &str) -> Result<RemitCodes, ClaimsError> {
             ));
         }
     }
-    let families: BTreeSet<&str> = catalogue().iter().map(|e| e.family).collect();
+    let families: BTreeSet<&'static str> = catalogue().iter().map(|e| e.family).collect();
     let mut carc = HashMap::new();
     for c in f.carc {
         if let Some(bad) = c.families.iter().find(|x| !families.contains(x.as_str())) {
@@ -179,6 +181,7 @@ pub fn remit(text: &str) -> Result<RemitCodes, ClaimsError> {
         groups: f.groups.known.into_iter().collect(),
         carc,
         skipped: f.skipped,
+        families,
     })
 }
 
@@ -205,9 +208,16 @@ mod tests {
         assert!(!r.attributes("119", "mod-co-missing", "modifiers"));
         assert!(!r.attributes("45", "units-exceed-time", "units"));
         let skipped = |s: &[&str]| s.iter().map(|x| x.to_string()).collect::<Vec<_>>();
-        assert!(r.ran("mue-exceeded", &skipped(&["kx", "goals"])));
-        assert!(!r.ran("mue-exceeded", &skipped(&["ncci"])));
-        assert!(!r.ran("mue-exceeded", &skipped(&["a-family-not-in-the-table"])));
+        assert!(r.ran("mue-exceeded", "ncci", &skipped(&["kx", "goals"])));
+        assert!(!r.ran("mue-exceeded", "ncci", &skipped(&["ncci"])));
+        assert!(!r.ran(
+            "mue-exceeded",
+            "ncci",
+            &skipped(&["a-name-not-in-the-table"])
+        ));
+        // Out-of-scope claims skip whole families.
+        assert!(!r.ran("units-invalid", "units", &skipped(&["units", "modifiers"])));
+        assert!(r.ran("dx-missing", "diagnosis", &skipped(&["units", "modifiers"])));
     }
 
     #[test]
