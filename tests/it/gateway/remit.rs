@@ -9,6 +9,7 @@ use super::{setup_full, EMR};
 
 const JSON: (&str, &str) = ("content-type", "application/json");
 const X12: (&str, &str) = ("content-type", "application/edi-x12");
+const TEXT: (&str, &str) = ("content-type", "text/plain");
 
 /// A JSON claim with a control number; `ncci` adds the sample 97150/97110 pair (a warning).
 fn claim(claim_id: &str, ncci: bool) -> Value {
@@ -89,12 +90,42 @@ claims = { on_fail = "flag" }
         );
     }
 
+    // An 837P sent as text: its CLM01s leave tokenised, read back from the copy as it left
+    // (whose ISA is no longer fixed width).
+    let x12 = std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/claims/clean.837"),
+    )
+    .expect("example")
+    .replace("CLM*TESTACCT1*", "CLM*PCN20250114A*")
+    .replace("CLM*TESTACCT2*", "CLM*PCN20250114B*");
+    let a = send(
+        &c,
+        post(
+            &format!("{}/billing-flag/claims", s.base),
+            &[EMR, TEXT],
+            x12,
+        ),
+    )
+    .await
+    .expect("837");
+    assert_eq!(a.status, 200, "{}", a.body);
+    let sent = String::from_utf8_lossy(&s.upstream.take()[0].body).to_string();
+    let clm01: Vec<String> = sent
+        .split('~')
+        .filter_map(|seg| seg.trim().strip_prefix("CLM*"))
+        .map(|rest| rest.split('*').next().unwrap_or("").to_string())
+        .collect();
+    assert_eq!(clm01.len(), 2, "{sent}");
+    assert!(clm01.iter().all(|t| t.starts_with("ID_")), "{clm01:?}");
+    let tx = clm01[0].clone();
+
     // The payer denies A as bundled (CO-97: a miss for the NCCI edits), denies B under NCCI
     // (CO-236: caught by the warning it carried), and pays a claim phigate never sent.
     let era = remittance(&[
         &format!("CLP*{ta}*4*50*0**MB*ICN0001*11*1~CAS*CO*97*50~LQ*HE*N20"),
         &format!("CLP*{tb}*4*100*0**MB*ICN0002*11*1~CAS*CO*236*100"),
         "CLP*PCN-ELSEWHERE-9*1*80*64**MB*ICN0003*11*1~CAS*PR*2*16",
+        &format!("CLP*{tx}*1*250*200**MB*ICN0004*11*1~CAS*PR*2*50"),
     ]);
     let a = send(
         &c,
@@ -108,12 +139,12 @@ claims = { on_fail = "flag" }
     .expect("remit");
     assert_eq!(a.status, 200, "{}", a.body);
     let summary = a.json();
-    assert_eq!(summary["adjudicated"], 3, "{summary}");
+    assert_eq!(summary["adjudicated"], 4, "{summary}");
     assert_eq!(summary["denied"], 2);
-    assert_eq!(summary["clean"], 1);
+    assert_eq!(summary["clean"], 2);
     assert_eq!(
         (summary["matched"].clone(), summary["unmatched"].clone()),
-        (json!(2), json!(1))
+        (json!(3), json!(1))
     );
     let ptp = &summary["edits"]["ncci-ptp-modifier-required"];
     assert_eq!(
@@ -125,7 +156,7 @@ claims = { on_fail = "flag" }
         (json!(1), json!(1), json!(1)),
         "{ptp}"
     );
-    for value in ["TESTPATIENT", "PCN-", &ta, &tb] {
+    for value in ["TESTPATIENT", "PCN-", &ta, &tb, &tx] {
         assert!(!a.body.contains(value), "{value} in the answer");
     }
     // Not an 835: 422, nothing recorded.
@@ -144,8 +175,8 @@ claims = { on_fail = "flag" }
     let m = s.gw.metrics().await;
     for line in [
         "phigate_claim_remits_total{outcome=\"denied\"} 2",
-        "phigate_claim_remits_total{outcome=\"paid\"} 1",
-        "phigate_claim_remits_clean_total 1",
+        "phigate_claim_remits_total{outcome=\"paid\"} 2",
+        "phigate_claim_remits_clean_total 2",
         "phigate_claim_remits_unmatched_total 1",
         "phigate_claim_edit_denials_total{edit=\"ncci-ptp-modifier-required\",carc=\"CO-97\"} 1",
         "phigate_claim_edit_caught_total{edit=\"ncci-ptp-modifier-required\"} 1",
@@ -167,15 +198,15 @@ claims = { on_fail = "flag" }
         String::from_utf8_lossy(&out.stderr)
     );
     assert!(
-        text.contains("denial rate 66.7%, clean-claim rate 33.3%"),
+        text.contains("denial rate 50.0%, clean-claim rate 50.0%"),
         "{text}"
     );
-    assert!(text.contains("2 matched, 1 not found"), "{text}");
+    assert!(text.contains("3 matched, 1 not found"), "{text}");
     assert!(
         text.contains("ncci-ptp-modifier-required") && text.contains("CO-97 1"),
         "{text}"
     );
-    for value in ["TESTPATIENT", "PCN-", &ta, &tb] {
+    for value in ["TESTPATIENT", "PCN-", &ta, &tb, &tx] {
         assert!(!text.contains(value), "{value} printed");
     }
     let out = super::super::support::run(
@@ -208,14 +239,14 @@ claims = { on_fail = "flag" }
     let out = super::super::support::run(&["audit", "report", "--dir", &d], b"");
     let report = String::from_utf8_lossy(&out.stdout).to_string();
     assert!(
-        report.contains("3 adjudicated, 2 denied, 1 clean; denial rate 66.7%, clean-claim rate 33.3%; 1 not forwarded by phigate"),
+        report.contains("4 adjudicated, 2 denied, 2 clean; denial rate 50.0%, clean-claim rate 50.0%; 1 not forwarded by phigate"),
         "{report}"
     );
     let out =
         super::super::support::run(&["audit", "report", "--dir", &d, "--format", "html"], b"");
     let html = String::from_utf8_lossy(&out.stdout).to_string();
     assert!(
-        html.contains("<span id=\"denial-rate\">66.7%</span>"),
+        html.contains("<span id=\"denial-rate\">50.0%</span>"),
         "{html}"
     );
 }
