@@ -356,6 +356,45 @@ mod tests {
         assert_eq!(*x12.as_json(), serde_json::json!("ISA*00~"));
     }
 
+    /// A report of a readable claim in `format`, as the snapshot pairs with controls.
+    fn report(format: Format) -> ClaimReport {
+        ClaimReport {
+            claim: 1,
+            format,
+            profile: "medicare".into(),
+            lines: 1,
+            findings: Vec::new(),
+            skipped: Vec::new(),
+            error: None,
+        }
+    }
+
+    #[test]
+    fn only_tokens_are_kept_as_control_numbers() {
+        let doc =
+            serde_json::json!([{"claim_id": "ID_0123456789"}, {"claim_id": "PCN-2025-0001"}, {}]);
+        let f = Forwarded {
+            bytes: b"",
+            doc: Some(&doc),
+        };
+        let reports = vec![report(Format::Json); 3];
+        assert_eq!(
+            f.controls(&reports),
+            [Some("ID_0123456789".to_string()), None, None]
+        );
+        // A copy that does not pair claim for claim with the reports keeps nothing.
+        assert_eq!(f.controls(&reports[..2]), [None, None]);
+        let fhir = serde_json::json!({"resourceType": "Claim", "id": "ID_ABCDEFGHJK", "identifier": [{"value": "ACCOUNT_0123456789"}]});
+        let f = Forwarded {
+            bytes: b"",
+            doc: Some(&fhir),
+        };
+        assert_eq!(
+            f.controls(&[report(Format::Fhir)]),
+            [Some("ACCOUNT_0123456789".to_string())]
+        );
+    }
+
     #[test]
     fn a_snapshot_is_written_in_full_under_its_name() {
         let dir = tempfile::tempdir().expect("dir");
