@@ -44,6 +44,8 @@ pub const TARGETS: &[(&str, Target)] = &[
     ("hl7", hl7),
     ("csv", csv),
     ("x12", x12),
+    ("x12_institutional", x12_institutional),
+    ("remit", remit),
     ("claim_json", claim_json),
     ("fhir_claim", fhir_claim),
     ("content", content),
@@ -111,6 +113,71 @@ pub fn content(data: &[u8]) {
 /// X12 837P/837I.
 pub fn x12(data: &[u8]) {
     claims_checked(data, Format::X12);
+}
+
+/// X12 837I (its corpus is institutional claims): as [`x12`], and every claim read from an
+/// 837I envelope is marked institutional, its lines with a 4-digit revenue code or none.
+pub fn x12_institutional(data: &[u8]) {
+    claims_checked(data, Format::X12);
+    let Ok(parsed) = claims::x12::parse(data) else {
+        return;
+    };
+    let institutional = data.windows(12).any(|w| w == b"005010X223A2");
+    for c in parsed.iter().flatten() {
+        if c.institutional {
+            assert!(
+                institutional,
+                "an institutional claim outside an 837I envelope"
+            );
+            for l in &c.lines {
+                assert!(
+                    l.revenue_code.as_ref().is_none_or(|r| r.len() == 4),
+                    "a revenue code that is not 4 digits"
+                );
+            }
+        }
+    }
+}
+
+/// X12 835 remittances: read, then summarised against an empty ledger. Every claim read
+/// is counted once, every code kept has a code's shape, and the control numbers read come
+/// back through the summary's neighbour ([`claims::remit::controls_named`]).
+pub fn remit(data: &[u8]) {
+    let codes = &fixture().checker.tables().remit;
+    let Ok(read) = claims::remit::x835::parse(data, codes) else {
+        return;
+    };
+    for r in read.iter().flatten() {
+        for a in &r.adjustments {
+            assert!(
+                claims::remit::x835::is_carc(&a.carc),
+                "a CARC of the wrong shape"
+            );
+            assert!(codes.group_known(&a.group), "an unknown group kept");
+        }
+        for m in &r.remarks {
+            assert!(claims::remit::x835::is_rarc(m), "a RARC of the wrong shape");
+        }
+    }
+    let ledger = claims::remit::Ledger::default();
+    let (s, errors) = claims::remit::summarize([data], codes, &ledger);
+    assert!(
+        errors.is_empty(),
+        "a file read once and refused the next time"
+    );
+    assert_eq!(
+        Some(s.remits),
+        u64::try_from(read.len()).ok(),
+        "one count per claim"
+    );
+    assert_eq!(s.adjudicated, s.paid + s.denied);
+    assert_eq!(
+        s.remits,
+        s.adjudicated + s.reversals + s.other + s.unreadable
+    );
+    assert_eq!(s.matched, 0, "nothing matches an empty ledger");
+    let named = claims::remit::controls_named([data], codes);
+    assert!(read.iter().flatten().all(|r| named.contains(&r.control.0)));
 }
 
 /// phigate's JSON claim.

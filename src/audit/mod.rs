@@ -86,6 +86,8 @@ pub enum Action {
     AuditSearch,
     RequestFailed,
     VaultMigrate,
+    /// A payer's remittance read: counts of paid, denied and clean claims (no values).
+    ClaimRemit,
 }
 
 impl Action {
@@ -104,6 +106,7 @@ impl Action {
         Action::AuditSearch,
         Action::RequestFailed,
         Action::VaultMigrate,
+        Action::ClaimRemit,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -122,6 +125,7 @@ impl Action {
             Action::AuditSearch => "audit_search",
             Action::RequestFailed => "request_failed",
             Action::VaultMigrate => "vault_migrate",
+            Action::ClaimRemit => "claim_remit",
         }
     }
 }

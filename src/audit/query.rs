@@ -226,6 +226,9 @@ pub struct Summary {
     pub claims_passed: u64,
     /// finding code → count.
     pub findings: BTreeMap<String, u64>,
+    /// Sums of the counts of `claim_remit` entries (payers' 835s read by the gateway):
+    /// `adjudicated`, `denied`, `clean`, `unmatched`, … (see `claims::remit::Summary::detail`).
+    pub remits: BTreeMap<String, u64>,
     pub admin: Vec<(String, String, String)>,
     pub per_day: BTreeMap<String, u64>,
     /// Entries per replica, when several replicas' logs were read as one.
@@ -292,6 +295,14 @@ pub fn summarize_replicas(replicas: &[Replica], filter: &Filter) -> Result<Summa
                     *s.findings.entry(code.to_string()).or_default() += 1;
                 }
             }
+            Some(Action::ClaimRemit) => {
+                let counts = ev.detail.iter().flat_map(|d| d.split_whitespace());
+                for (k, v) in counts.filter_map(|w| w.split_once('=')) {
+                    if let Ok(n) = v.parse::<u64>() {
+                        *s.remits.entry(k.to_string()).or_default() += n;
+                    }
+                }
+            }
             Some(
                 a @ (Action::VaultExport
                 | Action::VaultImport
@@ -313,6 +324,24 @@ pub fn summarize_replicas(replicas: &[Replica], filter: &Filter) -> Result<Summa
         s.until = last.map_or_else(|| "(no entries)".into(), |t| format!("{t} (last entry)"));
     }
     Ok(s)
+}
+
+impl Summary {
+    /// A remittance count (0 when none was recorded).
+    pub fn remitted(&self, key: &str) -> u64 {
+        self.remits.get(key).copied().unwrap_or(0)
+    }
+
+    /// `denied / adjudicated` and `clean / adjudicated`, as percentages with one decimal
+    /// (`-` when no remitted claim was adjudicated).
+    pub fn remit_rates(&self) -> (String, String) {
+        let d = self.remitted("adjudicated");
+        let pct = |n: u64| match d {
+            0 => "-".to_string(),
+            _ => format!("{:.1}%", n as f64 * 100.0 / d as f64),
+        };
+        (pct(self.remitted("denied")), pct(self.remitted("clean")))
+    }
 }
 
 /// `tokenize 3, reveal 1`: a route's actions and their counts, for both report forms.
@@ -364,6 +393,15 @@ pub fn report_text(s: &Summary, integrity: &str) -> String {
     for (code, n) in top(&s.findings, 10) {
         let _ = writeln!(o, "  {code:<24} {n}");
     }
+    let (denial, clean) = s.remit_rates();
+    let _ = writeln!(
+        o,
+        "\nclaims remitted (payers' 835s): {} adjudicated, {} denied, {} clean; denial rate {denial}, clean-claim rate {clean}; {} not forwarded by phigate",
+        s.remitted("adjudicated"),
+        s.remitted("denied"),
+        s.remitted("clean"),
+        s.remitted("unmatched")
+    );
     let _ = writeln!(o, "\nadministration:");
     for (ts, a, outcome) in &s.admin {
         let _ = writeln!(o, "  {ts} {a} {outcome}");
@@ -484,6 +522,17 @@ pub fn report_html(s: &Summary, integrity: &str) -> String {
         "Top claim findings",
         &findings,
     ));
+    let (denial, clean) = s.remit_rates();
+    let _ = write!(
+        o,
+        "<h2>Remittances</h2><p>Adjudicated: <span id=\"remits-adjudicated\">{}</span>, denied: <span id=\"remits-denied\">{}</span>, clean: <span id=\"remits-clean\">{}</span>, not forwarded by phigate: <span id=\"remits-unmatched\">{}</span></p><p>Denial rate: <span id=\"denial-rate\">{}</span>, clean-claim rate: <span id=\"clean-claim-rate\">{}</span></p>",
+        s.remitted("adjudicated"),
+        s.remitted("denied"),
+        s.remitted("clean"),
+        s.remitted("unmatched"),
+        esc(&denial),
+        esc(&clean)
+    );
     o.push_str("<h2>Administration</h2><table id=\"admin\"><tr><th>time</th><th>action</th><th>outcome</th></tr>");
     for (ts, a, outcome) in &s.admin {
         let _ = write!(

@@ -29,6 +29,28 @@ pub enum ClaimsCommand {
         #[arg(long)]
         token: String,
     },
+    /// Read payers' X12 835 remittances against the claims the gateway forwarded: the
+    /// denial rate, the clean-claim rate, denials by CARC/RARC and, per edit, the claims it
+    /// passed that the payer then denied (its false negatives). Prints codes and counts only.
+    /// Exit 0, or 2 when a file is not a usable 835, 64 when a table does not load.
+    Remit(ClaimsRemitArgs),
+}
+
+/// `phigate claims remit`
+#[derive(Args, Debug)]
+pub struct ClaimsRemitArgs {
+    /// The gateway's audit directory (its claim decisions and `evidence/` snapshots).
+    #[arg(long, env = "PHIGATE_AUDIT_DIR")]
+    pub dir: PathBuf,
+    /// Output: `text` or `json` (one document).
+    #[arg(long, default_value = "text", value_parser = ["text", "json"])]
+    pub format: String,
+    /// A directory whose files replace the built-in claim tables (`remit.toml` among them).
+    #[arg(long)]
+    pub tables: Option<PathBuf>,
+    /// 835 files (`-` for standard input).
+    #[arg(required = true)]
+    pub files: Vec<PathBuf>,
 }
 
 /// `phigate claims check`
@@ -58,6 +80,7 @@ pub(super) fn run(command: &ClaimsCommand) -> anyhow::Result<ExitCode> {
     let args = match command {
         ClaimsCommand::Check(args) => args,
         ClaimsCommand::Evidence { dir, token } => return claim_evidence(dir, token),
+        ClaimsCommand::Remit(args) => return super::remit::run(args),
     };
     let checker = match Checker::load(args.tables.as_deref()) {
         Ok(c) => c,

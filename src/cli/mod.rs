@@ -1,7 +1,7 @@
 //! The `phigate` command line.
 //!
 //! Owns argument parsing (clap), the dispatch to one module per command family ([`scan`],
-//! [`reveal`], [`vault`], [`audit`], [`claims`], [`serve`]), and mapping failures to
+//! [`reveal`], [`vault`], [`audit`], [`claims`] and [`remit`], [`serve`]), and mapping failures to
 //! exit codes: 0 success, 1 a document or record failed, 2 unusable input or arguments,
 //! 64 a bad rule, policy or config file, 141 standard output was closed early (`… | head`:
 //! the status a shell reports for a process ended by SIGPIPE, as for `cat`; nothing is
@@ -19,6 +19,7 @@ pub mod audit;
 pub mod audited;
 pub mod claims;
 mod console;
+pub mod remit;
 pub mod reveal;
 pub mod scan;
 pub mod serve;
@@ -108,7 +109,8 @@ pub enum Command {
         #[arg(long)]
         kind: Option<String>,
     },
-    /// Scrub claims (FHIR R4 Claim, JSON claim, X12 837P) before they go to the payer.
+    /// Scrub claims (FHIR R4 Claim, JSON claim, X12 837P/837I) before they go to the payer,
+    /// and read payers' 835 remittances against them.
     Claims {
         #[command(subcommand)]
         command: ClaimsCommand,

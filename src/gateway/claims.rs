@@ -164,6 +164,22 @@ pub struct Forwarded<'a> {
 }
 
 impl Forwarded<'_> {
+    /// The control number (CLM01, FHIR identifier or id, JSON `claim_id`) each claim of
+    /// `reports` left with, when it is a token; all `None` when the copy as it left cannot
+    /// be paired with the reports claim for claim.
+    fn controls(&self, reports: &[ClaimReport]) -> Vec<Option<String>> {
+        let read = reports
+            .first()
+            .and_then(|r| crate::claims::parse::control_numbers(r.format, self.bytes, self.doc));
+        match read {
+            Some(c) if c.len() == reports.len() => c
+                .into_iter()
+                .map(|c| c.filter(|c| crate::phi::token::looks_like_token(c)))
+                .collect(),
+            _ => vec![None; reports.len()],
+        }
+    }
+
     /// The snapshot's `forwarded` member: the document, else the bytes read as JSON, else
     /// the bytes as a string (an X12 claim).
     fn as_json(&self) -> Cow<'_, serde_json::Value> {
@@ -194,6 +210,7 @@ pub fn write_snapshot(
         time: crate::audit::now_rfc3339(),
         decision: decision.outcome(),
         claims: decision.reports(),
+        controls: forwarded.controls(decision.reports()),
         tables: checker.versions(),
         forwarded: forwarded.as_json(),
     };
@@ -208,6 +225,10 @@ struct Snapshot<'a> {
     time: String,
     decision: &'static str,
     claims: &'a [ClaimReport],
+    /// Each claim's control number as it left, beside its report: a token, or null when
+    /// it left as something else (then nothing is kept: it may be the clinic's value).
+    /// A payer's 835 names the claim by it (`phigate claims remit`).
+    controls: Vec<Option<String>>,
     tables: &'a [crate::claims::TableVersion],
     forwarded: Cow<'a, serde_json::Value>,
 }
@@ -239,6 +260,8 @@ pub struct ClaimMetrics {
     passed: AtomicU64,
     units: AtomicU64,
     findings: Mutex<BTreeMap<&'static str, u64>>,
+    /// What payers' remittances said (`POST /v1/claims/remit`).
+    pub remit: super::remit::RemitMetrics,
 }
 
 impl ClaimMetrics {
@@ -273,6 +296,7 @@ impl ClaimMetrics {
                 let _ = writeln!(o, "phigate_claim_findings_total{{code=\"{code}\"}} {n}");
             }
         }
+        self.remit.render(&mut o);
         o
     }
 }
@@ -330,6 +354,45 @@ mod tests {
             doc: None,
         };
         assert_eq!(*x12.as_json(), serde_json::json!("ISA*00~"));
+    }
+
+    /// A report of a readable claim in `format`, as the snapshot pairs with controls.
+    fn report(format: Format) -> ClaimReport {
+        ClaimReport {
+            claim: 1,
+            format,
+            profile: "medicare".into(),
+            lines: 1,
+            findings: Vec::new(),
+            skipped: Vec::new(),
+            error: None,
+        }
+    }
+
+    #[test]
+    fn only_tokens_are_kept_as_control_numbers() {
+        let doc =
+            serde_json::json!([{"claim_id": "ID_0123456789"}, {"claim_id": "PCN-2025-0001"}, {}]);
+        let f = Forwarded {
+            bytes: b"",
+            doc: Some(&doc),
+        };
+        let reports = vec![report(Format::Json); 3];
+        assert_eq!(
+            f.controls(&reports),
+            [Some("ID_0123456789".to_string()), None, None]
+        );
+        // A copy that does not pair claim for claim with the reports keeps nothing.
+        assert_eq!(f.controls(&reports[..2]), [None, None]);
+        let fhir = serde_json::json!({"resourceType": "Claim", "id": "ID_ABCDEFGHJK", "identifier": [{"value": "ACCOUNT_0123456789"}]});
+        let f = Forwarded {
+            bytes: b"",
+            doc: Some(&fhir),
+        };
+        assert_eq!(
+            f.controls(&[report(Format::Fhir)]),
+            [Some("ACCOUNT_0123456789".to_string())]
+        );
     }
 
     #[test]

@@ -32,6 +32,7 @@ pub enum Target {
     ApiDeidentify,
     ApiReidentify,
     ApiClaims,
+    ApiRemit,
 }
 
 /// A request whose body is read and whose caller is known.
@@ -249,6 +250,7 @@ async fn handle_target(
     match target {
         Target::Route(i) => forward::forward(gw, i, admitted, request_id, trail).await,
         Target::ApiClaims => api::validate_claims(gw, &admitted, trail, request_id),
+        Target::ApiRemit => super::remit::remit(gw, &admitted, trail, request_id).await,
         Target::ApiDeidentify => {
             api::transform(gw, Direction::Deidentify, admitted, trail, request_id).await
         }
@@ -397,6 +399,7 @@ fn route_name(gw: &Gateway, t: Option<Target>) -> &str {
         Some(Target::ApiDeidentify) => "api:deidentify",
         Some(Target::ApiReidentify) => "api:reidentify",
         Some(Target::ApiClaims) => "api:claims",
+        Some(Target::ApiRemit) => "api:remit",
         None => "-",
     }
 }
@@ -450,6 +453,7 @@ fn find_target(gw: &Gateway, req: &Request<Incoming>) -> Option<Target> {
             "/v1/deidentify" => return Some(Target::ApiDeidentify),
             "/v1/reidentify" => return Some(Target::ApiReidentify),
             "/v1/claims/validate" => return Some(Target::ApiClaims),
+            "/v1/claims/remit" => return Some(Target::ApiRemit),
             _ => {}
         }
     }

@@ -14,7 +14,7 @@
 //!   and charsets; [`body`]: reading and decoding bytes.
 //! - [`work`]: running the engine for a request (where, with which settings, counted how).
 //! - [`respond`]: the one place failures become HTTP answers ([`problem`] writes them).
-//! - [`auth`], [`trail`], [`claims`], [`metrics`], [`process`], [`reload`], [`dev`].
+//! - [`auth`], [`trail`], [`claims`], [`remit`] (payers' 835s), [`metrics`], [`process`], [`reload`], [`dev`].
 
 pub mod admin;
 pub mod api;
@@ -30,6 +30,7 @@ pub mod metrics;
 pub mod problem;
 pub mod process;
 pub mod reload;
+pub mod remit;
 pub mod respond;
 pub mod server;
 pub mod trail;

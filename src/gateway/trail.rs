@@ -34,6 +34,8 @@ struct Inner {
     refused_tokens: BTreeSet<String>,
     /// A claim decision: outcome and the finding codes.
     claim: Option<(String, String)>,
+    /// A recorded remittance: its counts (`Summary::detail`).
+    remit: Option<String>,
     /// Values revealed to the clinic in this request, held in memory (zeroized on drop)
     /// only until its answer has been de-identified; never part of an event.
     echo: Vec<(PhiType, Zeroizing<String>)>,
@@ -51,6 +53,11 @@ impl Trail {
 
     pub fn set_claim(&self, outcome: &str, codes: String) {
         self.with(|i| i.claim = Some((outcome.to_string(), codes)));
+    }
+
+    /// Notes a remittance read on the API: its counts, never a value of it.
+    pub fn set_remit(&self, counts: String) {
+        self.with(|i| i.remit = Some(counts));
     }
 
     pub fn set_caller(&self, name: &str) {
@@ -139,6 +146,14 @@ impl Trail {
                 // The claim's tokens find its evidence snapshot.
                 c.tokens = i.tokens.iter().cloned().collect();
                 out.push(c);
+            }
+            if let Some(counts) = &i.remit {
+                let mut r = base.clone();
+                r.caller = r.caller.take().or_else(|| i.caller.clone());
+                r.action = Some(Action::ClaimRemit);
+                r.outcome = "recorded".into();
+                r.detail = Some(counts.clone());
+                out.push(r);
             }
             let mut e = base.clone();
             e.caller = e.caller.take().or_else(|| i.caller.clone());

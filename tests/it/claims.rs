@@ -493,7 +493,7 @@ fn claims_schema_names_every_field_the_parser_reads() {
         .keys()
         .collect();
     let mut claim = serde_json::json!({
-        "schema": "phigate-claim/1", "profile": "medicare", "payer": "x",
+        "schema": "phigate-claim/1", "profile": "medicare", "payer": "x", "claim_id": "PCN1",
         "date_of_service": "2025-01-14", "place_of_service": "11", "rendering_role": "OT",
         "diagnoses": ["I69.351"], "total_timed_minutes": 15, "total_minutes": 20,
         "group_size": 2, "note": "reaching tasks",

@@ -217,6 +217,8 @@ fuzz_targets!(
     hl7: 1,
     csv: 1,
     x12: 3,
+    x12_institutional: 3,
+    remit: 3,
     claim_json: 3,
     fhir_claim: 3,
     content: 1,
@@ -291,6 +293,24 @@ fn seeds() -> Vec<(&'static str, String, Vec<u8>)> {
             example(&format!("examples/claims/{f}")),
         );
     }
+    for f in ["clean.837", "bad.837"] {
+        let i = institutional(&example(&format!("examples/claims/{f}")));
+        add(
+            "x12_institutional",
+            &f.replace(".837", "-837i.x12"),
+            i.clone(),
+        );
+        // 837P lines left in an 837I envelope: each claim says what it expected.
+        let mixed = String::from_utf8_lossy(&i).replacen("SV2*0430*", "SV1*", 1);
+        add(
+            "x12_institutional",
+            &f.replace(".837", "-837i-mixed.x12"),
+            mixed.into_bytes(),
+        );
+    }
+    for (name, bytes) in remit_seeds() {
+        add("remit", &name, bytes);
+    }
     for f in [
         "clean.json",
         "bad.json",
@@ -331,6 +351,86 @@ fn seeds() -> Vec<(&'static str, String, Vec<u8>)> {
         add("backup", &name, bytes);
     }
     out
+}
+
+/// An 837P file as an 837I: the 837I guide, facility type 13 (hospital outpatient) for the
+/// place of service, and each `SV1` as an `SV2` with OT revenue code 0430 (segment counts
+/// unchanged).
+fn institutional(p: &[u8]) -> Vec<u8> {
+    let text = String::from_utf8_lossy(p)
+        .replace("005010X222A1", "005010X223A2")
+        .replace("*11:B:", "*13:A:");
+    text.split_inclusive('~')
+        .map(|seg| {
+            let body = seg.trim_start();
+            match body.strip_prefix("SV1*") {
+                Some(rest) => {
+                    let els: Vec<&str> = rest.trim_end_matches('~').split('*').collect();
+                    let lead = &seg[..seg.len() - body.len()];
+                    format!(
+                        "{lead}SV2*0430*{}*{}*UN*{}~",
+                        els.first().unwrap_or(&""),
+                        els.get(1).unwrap_or(&""),
+                        els.get(3).unwrap_or(&"")
+                    )
+                }
+                None => seg.to_string(),
+            }
+        })
+        .collect::<String>()
+        .into_bytes()
+}
+
+/// Synthetic 835s: claims paid, denied and reversed, CAS triples, service lines, remark
+/// codes, two transactions; and one with a claim that does not read.
+fn remit_seeds() -> Vec<(String, Vec<u8>)> {
+    let isa = "ISA*00*          *00*          *ZZ*TESTPAYER      *ZZ*PHIGATETEST    *250201*1200*^*00501*000000201*0*T*:~";
+    let st = |n: &str, claims: &[&str]| {
+        let mut segs = vec![
+            format!("ST*835*{n}*005010X221A1"),
+            "BPR*I*150*C*ACH*CCP*01*999999999*DA*123456*1512345678**01*999988880*DA*98765*20250201"
+                .to_string(),
+            "TRN*1*12345*1512345678".to_string(),
+            "N1*PR*TEST MEDICARE MAC".to_string(),
+            "LX*1".to_string(),
+        ];
+        for c in claims {
+            segs.extend(c.split('~').map(String::from));
+        }
+        segs.push(format!("SE*{}*{n}", segs.len() + 1));
+        segs.join("~\n") + "~\n"
+    };
+    let file = |sts: &[String]| {
+        format!(
+            "{isa}\nGS*HP*TESTPAYER*PHIGATETEST*20250201*1200*201*X*005010X221A1~\n{}GE*{}*201~\nIEA*1*000000201~\n",
+            sts.concat(),
+            sts.len()
+        )
+        .into_bytes()
+    };
+    let paid = "CLP*ID_0000000001*1*250*150**MB*ICN0001*11*1~CAS*PR*1*50**2*30~NM1*QC*1*TESTPATIENT*ONE~MOA***MA01~SVC*HC:97530:GO*100*60**2~DTM*472*20250114~CAS*CO*45*20**97*10*1~LQ*HE*N115";
+    let denied = "CLP*ID_0000000002*4*100*0**MB*ICN0002*11*7~CAS*CO*236*100~LQ*HE*M80";
+    let reversal = "CLP*ID_0000000003*22*-100*-100**MB*ICN0003";
+    vec![
+        (
+            "paid-denied.835".into(),
+            file(&[st("0001", &[paid, denied])]),
+        ),
+        (
+            "two-transactions.835".into(),
+            file(&[
+                st("0001", &[paid]),
+                st(
+                    "0002",
+                    &[denied, reversal, "PLB*1512345678*20251231*WO:X*-5"],
+                ),
+            ]),
+        ),
+        (
+            "malformed-cas-group.835".into(),
+            file(&[st("0001", &[&paid.replace("CAS*PR*", "CAS*XX*"), denied])]),
+        ),
+    ]
 }
 
 /// `Content-Type` line, then the body, in several charsets and encodings.

@@ -2101,3 +2101,6 @@ async fn shutdown_by_its_future_drains_in_flight_requests_then_stops_accepting()
         "nothing listens after shutdown"
     );
 }
+
+/// Payers' 835s read against the claims forwarded here (issue 16).
+mod remit;

@@ -43,6 +43,31 @@ pub fn parse(bytes: &[u8]) -> Result<Vec<Parsed>, ClaimsError> {
     parse_value(&v)
 }
 
+/// Every Claim's control number in document order (the Claims [`parse_value`] reads): its
+/// first `identifier.value`, else its `id`; `None` for a document that is neither a Claim
+/// nor a Bundle.
+pub fn control_numbers(v: &Value) -> Option<Vec<Option<String>>> {
+    let claims: Vec<&Value> = match v.get("resourceType").and_then(Value::as_str)? {
+        "Claim" => vec![v],
+        "Bundle" => arr(v, "entry")
+            .filter_map(|e| e.get("resource"))
+            .filter(|r| r.get("resourceType").and_then(Value::as_str) == Some("Claim"))
+            .collect(),
+        _ => return None,
+    };
+    Some(
+        claims
+            .into_iter()
+            .map(|c| {
+                let identifier = arr(c, "identifier")
+                    .next()
+                    .and_then(|i| super::json::id_text(i.get("value")));
+                identifier.or_else(|| super::json::id_text(c.get("id")))
+            })
+            .collect(),
+    )
+}
+
 /// [`parse`] of a document already parsed (the gateway's, shared with its de-identifier).
 pub fn parse_value(v: &Value) -> Result<Vec<Parsed>, ClaimsError> {
     let rt = v.get("resourceType").and_then(Value::as_str).unwrap_or("");

@@ -36,6 +36,12 @@ struct JClaim {
     profile: Option<String>,
     #[serde(default)]
     payer: Option<String>,
+    /// The patient control number (837 CLM01), which the payer's 835 repeats in CLP01. Not
+    /// an edit's fact: read only to pair a forwarded claim with its remittance
+    /// ([`control_numbers`]), and tokenised like any identifier on its way out.
+    #[serde(default)]
+    #[allow(dead_code)]
+    claim_id: Option<String>,
     date_of_service: String,
     #[serde(default)]
     place_of_service: Option<String>,
@@ -215,6 +221,34 @@ pub fn parse_value(v: &serde_json::Value) -> Result<Vec<Parsed>, ClaimsError> {
     // way in gives the same claims and the same errors.
     let doc = Doc::deserialize(v).map_err(|e| ClaimsError::parse(FORMAT, "document", clean(&e)))?;
     Ok(claims_of(doc))
+}
+
+/// Every claim's `claim_id` (string or number) in document order, `None` where a claim has
+/// none; `None` for a document that is not a JSON claim document.
+pub fn control_numbers(v: &serde_json::Value) -> Option<Vec<Option<String>>> {
+    let claims: Vec<&serde_json::Value> = match v {
+        serde_json::Value::Array(a) => a.iter().collect(),
+        serde_json::Value::Object(o) => match o.get("claims") {
+            Some(serde_json::Value::Array(a)) if o.len() == 1 => a.iter().collect(),
+            _ => vec![v],
+        },
+        _ => return None,
+    };
+    Some(
+        claims
+            .into_iter()
+            .map(|c| id_text(c.get("claim_id")))
+            .collect(),
+    )
+}
+
+/// A claim id as text: a string, or a number written as the document wrote it.
+pub(crate) fn id_text(v: Option<&serde_json::Value>) -> Option<String> {
+    match v? {
+        serde_json::Value::String(s) => Some(s.clone()),
+        serde_json::Value::Number(n) => Some(n.to_string()),
+        _ => None,
+    }
 }
 
 /// One result per claim of a document.

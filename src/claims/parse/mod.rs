@@ -102,6 +102,32 @@ pub fn parse_document(format: Format, doc: &serde_json::Value) -> Result<Vec<Par
     at_least_one(format, claims)
 }
 
+/// The control number (837 CLM01, FHIR `identifier`/`id`, JSON `claim_id`) of every claim
+/// of a payload, in the order [`parse`] reports them, read from a copy as it left (JSON
+/// and FHIR from `doc` when given, else from the bytes); `None` when the copy cannot be
+/// read that way. The values are the copy's: tokens when the de-identifier tokenised them.
+pub fn control_numbers(
+    format: Format,
+    bytes: &[u8],
+    doc: Option<&serde_json::Value>,
+) -> Option<Vec<Option<String>>> {
+    if format == Format::X12 {
+        return x12::control_numbers(bytes).map(|c| c.into_iter().map(Some).collect());
+    }
+    let parsed;
+    let doc = match doc {
+        Some(d) => d,
+        None => {
+            parsed = serde_json::from_slice::<serde_json::Value>(bytes).ok()?;
+            &parsed
+        }
+    };
+    match format {
+        Format::Fhir => fhir::control_numbers(doc),
+        _ => json::control_numbers(doc),
+    }
+}
+
 /// A payload's claims, or the error of a payload that holds none.
 fn at_least_one(format: Format, claims: Vec<Parsed>) -> Result<Vec<Parsed>, ClaimsError> {
     if claims.is_empty() {

@@ -52,18 +52,21 @@ fn guide(version: &str) -> &'static str {
     }
 }
 
-struct Seg<'a> {
+/// One segment: where it is, its identifier and its elements (never shown in messages).
+pub(crate) struct Seg<'a> {
     /// 1-based segment number in the file.
-    n: usize,
+    pub(crate) n: usize,
     /// Byte offset of the segment in the file.
-    at: usize,
-    id: &'a str,
-    els: Vec<&'a str>,
+    pub(crate) at: usize,
+    pub(crate) id: &'a str,
+    pub(crate) els: Vec<&'a str>,
+    /// The transaction the file was read as, for messages (`X12 837`, `X12 835`).
+    format: &'static str,
 }
 
 impl Seg<'_> {
     /// Element `i` (1-based, as X12 numbers them); empty when absent.
-    fn el(&self, i: usize) -> &str {
+    pub(crate) fn el(&self, i: usize) -> &str {
         self.els.get(i).copied().unwrap_or("")
     }
 
@@ -71,14 +74,14 @@ impl Seg<'_> {
         format!("segment {} ({}) at byte {}", self.n, self.id, self.at)
     }
 
-    fn err(&self, reason: impl Into<String>) -> ClaimsError {
-        ClaimsError::parse(FORMAT, self.where_(), reason)
+    pub(crate) fn err(&self, reason: impl Into<String>) -> ClaimsError {
+        ClaimsError::parse(self.format, self.where_(), reason)
     }
 
     /// Checks a trailer (IEA, GE, SE) against what its header opened: element 2 repeats the
     /// header's control number (`header` names that element) and element 1 counts what the
     /// envelope holds (`counted` says what, for the message).
-    fn closes(
+    pub(crate) fn closes(
         &self,
         header: &str,
         control: &str,
@@ -104,22 +107,27 @@ struct Delims {
     segment: u8,
 }
 
-fn read_isa(bytes: &[u8], at: usize, n: usize) -> Result<Delims, ClaimsError> {
+fn read_isa(
+    format: &'static str,
+    bytes: &[u8],
+    at: usize,
+    n: usize,
+) -> Result<Delims, ClaimsError> {
     let here = || format!("segment {n} (ISA) at byte {at}");
     let isa = bytes
         .get(at..at + ISA_LEN)
-        .ok_or_else(|| ClaimsError::parse(FORMAT, here(), "ISA is shorter than 106 characters"))?;
+        .ok_or_else(|| ClaimsError::parse(format, here(), "ISA is shorter than 106 characters"))?;
     let element = isa[3];
     if !(isa[3].is_ascii() && isa[104].is_ascii() && isa[105].is_ascii()) {
         return Err(ClaimsError::parse(
-            FORMAT,
+            format,
             here(),
             "ISA delimiters must be ASCII",
         ));
     }
     if element.is_ascii_alphanumeric() || element.is_ascii_whitespace() {
         return Err(ClaimsError::parse(
-            FORMAT,
+            format,
             here(),
             "no element separator after ISA",
         ));
@@ -134,7 +142,7 @@ fn read_isa(bytes: &[u8], at: usize, n: usize) -> Result<Delims, ClaimsError> {
         .map(|(i, _)| i);
     if sixteenth != Some(103) {
         return Err(ClaimsError::parse(
-            FORMAT,
+            format,
             here(),
             "ISA is not fixed width: 16 elements in exactly 106 characters (ISA06/ISA08 are 15 characters)",
         ));
@@ -143,7 +151,7 @@ fn read_isa(bytes: &[u8], at: usize, n: usize) -> Result<Delims, ClaimsError> {
     let segment = isa[105];
     if segment.is_ascii_alphanumeric() || segment == element || component == element {
         return Err(ClaimsError::parse(
-            FORMAT,
+            format,
             here(),
             "ISA16 (component separator) or the segment terminator is not a delimiter",
         ));
@@ -155,11 +163,15 @@ fn read_isa(bytes: &[u8], at: usize, n: usize) -> Result<Delims, ClaimsError> {
     })
 }
 
-/// Splits the file into segments, re-reading delimiters at every ISA.
-fn segments(bytes: &[u8]) -> Result<(Vec<Seg<'_>>, Vec<u8>), ClaimsError> {
+/// Splits the file into segments, re-reading delimiters at every ISA; errors name `format`.
+/// Also returns each segment's component separator.
+pub(crate) fn segments<'a>(
+    format: &'static str,
+    bytes: &'a [u8],
+) -> Result<(Vec<Seg<'a>>, Vec<u8>), ClaimsError> {
     let text = std::str::from_utf8(bytes).map_err(|e| {
         ClaimsError::parse(
-            FORMAT,
+            format,
             format!("byte {}", e.valid_up_to()),
             "not ASCII/UTF-8 text",
         )
@@ -183,11 +195,11 @@ fn segments(bytes: &[u8]) -> Result<(Vec<Seg<'_>>, Vec<u8>), ClaimsError> {
         }
         n += 1;
         if bytes[pos..].starts_with(b"ISA") {
-            delims = Some(read_isa(bytes, pos, n)?);
+            delims = Some(read_isa(format, bytes, pos, n)?);
         }
         let Some(d) = &delims else {
             return Err(ClaimsError::parse(
-                FORMAT,
+                format,
                 format!("segment 1 at byte {pos}"),
                 "the file does not start with ISA",
             ));
@@ -198,7 +210,7 @@ fn segments(bytes: &[u8]) -> Result<(Vec<Seg<'_>>, Vec<u8>), ClaimsError> {
             .map(|i| pos + i)
             .ok_or_else(|| {
                 ClaimsError::parse(
-                    FORMAT,
+                    format,
                     format!("segment {n} at byte {pos}"),
                     "no segment terminator before the end of the file",
                 )
@@ -214,7 +226,7 @@ fn segments(bytes: &[u8]) -> Result<(Vec<Seg<'_>>, Vec<u8>), ClaimsError> {
             && id.as_bytes()[0].is_ascii_uppercase();
         if !id_ok {
             return Err(ClaimsError::parse(
-                FORMAT,
+                format,
                 format!("segment {n} at byte {pos}"),
                 "not a segment identifier (2-3 upper-case letters or digits)",
             ));
@@ -224,6 +236,7 @@ fn segments(bytes: &[u8]) -> Result<(Vec<Seg<'_>>, Vec<u8>), ClaimsError> {
             at: pos,
             id,
             els,
+            format,
         });
         components.push(d.component);
         pos = end + 1;
@@ -285,7 +298,7 @@ impl Open {
 
 /// Parses an 837P file: `Err` when the envelope is unusable; else one result per claim.
 pub fn parse(bytes: &[u8]) -> Result<Vec<Parsed>, ClaimsError> {
-    let (segs, comps) = segments(bytes)?;
+    let (segs, comps) = segments(FORMAT, bytes)?;
     let mut env = Envelope::default();
     let mut claims: Vec<Parsed> = Vec::new();
     let mut subscriber: Option<Payer> = None;
@@ -461,6 +474,39 @@ pub fn parse(bytes: &[u8]) -> Result<Vec<Parsed>, ClaimsError> {
         ));
     }
     Ok(claims)
+}
+
+/// The patient control number (CLM01) of every claim of a file, in file order, read as
+/// leniently as a de-identified copy needs: its ISA may no longer be fixed width (a token
+/// is longer than the value it replaced), so the element separator is the character after
+/// `ISA` and the segment terminator the one after ISA16. `None` when no ISA is found. The
+/// evidence of a forwarded claim pairs these with the claim reports (a payer's 835 names
+/// the claim by CLM01 in CLP01).
+pub fn control_numbers(bytes: &[u8]) -> Option<Vec<String>> {
+    let start = bytes.windows(3).position(|w| w == b"ISA").filter(|i| {
+        bytes[..*i]
+            .iter()
+            .all(|b| b.is_ascii_whitespace() || *b >= 0x80)
+    })?;
+    let element = *bytes.get(start + 3)?;
+    let sixteenth = bytes[start..]
+        .iter()
+        .enumerate()
+        .filter(|(_, b)| **b == element)
+        .nth(15)
+        .map(|(i, _)| start + i)?;
+    let terminator = *bytes.get(sixteenth + 2)?;
+    let text = std::str::from_utf8(&bytes[start..]).ok()?;
+    let sep = char::from(element);
+    Some(
+        text.split(char::from(terminator))
+            .map(str::trim_start)
+            .filter_map(|seg| {
+                let mut els = seg.split(sep);
+                (els.next() == Some("CLM")).then(|| els.next().unwrap_or("").to_string())
+            })
+            .collect(),
+    )
 }
 
 /// One segment inside a claim (2300 and its 2320/2400 loops).
@@ -726,6 +772,19 @@ IEA*1*000000101~
 
     fn claims(s: &str) -> Vec<Claim> {
         crate::claims::parse::read_cleanly(parse(s.as_bytes()))
+    }
+
+    #[test]
+    fn control_numbers_are_read_from_a_de_identified_copy() {
+        // A token longer than the value it replaced breaks ISA's fixed width.
+        let copy = two_claims("LX*1~\nSV1*HC:97530:GO*100*UN*2***1:2~\n")
+            .replace("000000101*0*T", "ID_MHG64XCGAS*0*T")
+            .replace("CLM*ACCT1001*", "CLM*ACCOUNT_0123456789*");
+        assert_eq!(
+            control_numbers(copy.as_bytes()).unwrap(),
+            ["ACCOUNT_0123456789", "ACCT1002"]
+        );
+        assert_eq!(control_numbers(b"no interchange here"), None);
     }
 
     #[test]

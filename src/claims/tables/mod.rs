@@ -13,6 +13,7 @@ pub mod codes;
 pub mod dx;
 pub mod ncci;
 pub mod payer;
+pub mod remit;
 pub mod scope;
 pub mod upcoding;
 
@@ -28,6 +29,7 @@ pub use codes::{CptInfo, Discipline, Icd10, IcdStatus, Kind};
 pub use dx::{Alignment, CodePattern, DxRule, DxRules, Excludes1};
 pub use ncci::{Mue, PtpRow};
 pub use payer::{Profile, UnitsRule};
+pub use remit::{Carc, RemitCodes, StatusKind};
 pub use scope::{Revenue, Scope};
 pub use upcoding::Upcoding;
 
@@ -70,6 +72,10 @@ const BUILTIN: &[(&str, &str)] = &[
         include_str!("../../../patterns/claims/revenue.toml"),
     ),
     (
+        "remit.toml",
+        include_str!("../../../patterns/claims/remit.toml"),
+    ),
+    (
         "profiles/medicare.toml",
         include_str!("../../../patterns/claims/profiles/medicare.toml"),
     ),
@@ -102,6 +108,8 @@ pub struct Tables {
     pub scope: Scope,
     /// Revenue codes on institutional claims.
     pub revenue: Revenue,
+    /// How an 835 remittance is read (statuses, CARCs and the edits they fall to).
+    pub remit: RemitCodes,
     /// Sorted by pair key (column 1 + column 2).
     ptp: Vec<([u8; 10], PtpRow)>,
     pub mue: HashMap<String, Mue>,
@@ -141,6 +149,7 @@ impl Tables {
         let upcoding = upcoding::upcoding(&text("upcoding.toml")?)?;
         let scope: Scope = toml_file("scope.toml", &text("scope.toml")?)?;
         let revenue: Revenue = toml_file("revenue.toml", &text("revenue.toml")?)?;
+        let remit = remit::remit(&text("remit.toml")?)?;
 
         let mut profiles = BTreeMap::new();
         for name in ["profiles/medicare.toml", "profiles/commercial.toml"] {
@@ -172,6 +181,7 @@ impl Tables {
             kx,
             scope,
             revenue,
+            remit,
             ptp: ncci.ptp,
             mue: ncci.mue,
             ncci_is_sample: ncci.ptp_is_sample,
