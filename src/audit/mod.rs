@@ -80,6 +80,8 @@ pub enum Action {
     AuditSearch,
     RequestFailed,
     VaultMigrate,
+    /// `POST /v1/analyze`: a document looked at, PHI counted, nothing tokenised.
+    Analyze,
 }
 
 impl Action {
@@ -98,6 +100,7 @@ impl Action {
         Action::AuditSearch,
         Action::RequestFailed,
         Action::VaultMigrate,
+        Action::Analyze,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -116,6 +119,7 @@ impl Action {
             Action::AuditSearch => "audit_search",
             Action::RequestFailed => "request_failed",
             Action::VaultMigrate => "vault_migrate",
+            Action::Analyze => "analyze",
         }
     }
 }

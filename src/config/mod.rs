@@ -87,6 +87,9 @@ pub struct Config {
     pub log: LogConfig,
     /// Directory of rule files replacing the built-in ones.
     pub patterns: Option<PathBuf>,
+    /// Directory of overlay files (`*.toml`) adding rules, allow-list words and field keys
+    /// on top of the rule files.
+    pub patterns_d: Option<PathBuf>,
     pub callers: Vec<CallerConfig>,
     pub routes: Vec<RouteConfig>,
     pub api: ApiConfig,
@@ -111,6 +114,8 @@ struct RawConfig {
     log: LogConfig,
     #[serde(default)]
     patterns: Option<PathBuf>,
+    #[serde(default)]
+    patterns_d: Option<PathBuf>,
     #[serde(rename = "caller", default)]
     callers: Vec<CallerConfig>,
     #[serde(rename = "route", default)]
@@ -173,6 +178,7 @@ impl Config {
             timeouts: raw.timeouts,
             log: raw.log,
             patterns: raw.patterns,
+            patterns_d: raw.patterns_d,
             callers: raw.callers,
             audit: raw.audit,
             claims: raw.claims,
@@ -201,6 +207,7 @@ impl Config {
             &mut self.audit.dir,
             &mut self.claims.tables,
             &mut self.patterns,
+            &mut self.patterns_d,
         ];
         for p in optional.into_iter().flatten() {
             fix(p);

@@ -24,6 +24,7 @@
 //! Every string is read through its canonical view ([`crate::canon`]) before detection, and
 //! every body by its real shape whatever its label: what cannot be read is refused.
 
+pub mod analyze;
 pub mod csv;
 pub mod fields;
 pub mod form;
@@ -230,7 +231,10 @@ pub struct Engine {
 impl Engine {
     pub fn build(p: &Patterns) -> Result<Engine, BuildError> {
         let detector = Detector::build(p)?;
-        let fields = FieldRules::parse("patterns/fields.toml", p.get("fields.toml"))?;
+        let mut fields = FieldRules::parse("patterns/fields.toml", p.get("fields.toml"))?;
+        for o in &p.overlays {
+            fields.add_overlay(&o.file, &o.text)?;
+        }
         let hl7 = hl7::Rules::parse("patterns/hl7.toml", p.get("hl7.toml"))?;
         let mut policies = Vec::new();
         for name in ["safe-harbor", "limited-data-set", "reversible"] {

@@ -21,7 +21,7 @@ use super::body;
 use super::media::declared_length;
 use super::respond::{self, Failure, Fault};
 use super::trail::Trail;
-use super::{api, forward, Gateway, Resp};
+use super::{analyze, api, forward, Gateway, Resp};
 use crate::audit::{Action, Event};
 use crate::config::Direction;
 
@@ -32,6 +32,7 @@ pub enum Target {
     ApiDeidentify,
     ApiReidentify,
     ApiClaims,
+    ApiAnalyze,
 }
 
 /// A request whose body is read and whose caller is known.
@@ -226,6 +227,7 @@ async fn handle_target(
     match target {
         Target::Route(i) => forward::forward(gw, i, admitted, request_id, trail).await,
         Target::ApiClaims => api::validate_claims(gw, &admitted, trail, request_id),
+        Target::ApiAnalyze => analyze::analyze(gw, admitted, trail, request_id).await,
         Target::ApiDeidentify => {
             api::transform(gw, Direction::Deidentify, admitted, trail, request_id).await
         }
@@ -308,6 +310,8 @@ async fn audit_request(
     let mut base = base_event(gw, target, request_id, outcome);
     origin.stamp(&mut base);
     base.action = match outcome {
+        // An analysis tokenises nothing: its event says what was looked at and found.
+        "answered" if matches!(target, Some(Target::ApiAnalyze)) => Some(Action::Analyze),
         "forwarded" | "answered" => None,
         "auth" => Some(Action::AuthFailure),
         _ => Some(Action::RequestFailed),
@@ -370,6 +374,7 @@ fn route_name(gw: &Gateway, t: Option<Target>) -> &str {
         Some(Target::ApiDeidentify) => "api:deidentify",
         Some(Target::ApiReidentify) => "api:reidentify",
         Some(Target::ApiClaims) => "api:claims",
+        Some(Target::ApiAnalyze) => "api:analyze",
         None => "-",
     }
 }
@@ -423,6 +428,7 @@ fn find_target(gw: &Gateway, req: &Request<Incoming>) -> Option<Target> {
             "/v1/deidentify" => return Some(Target::ApiDeidentify),
             "/v1/reidentify" => return Some(Target::ApiReidentify),
             "/v1/claims/validate" => return Some(Target::ApiClaims),
+            "/v1/analyze" => return Some(Target::ApiAnalyze),
             _ => {}
         }
     }

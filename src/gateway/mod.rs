@@ -9,7 +9,7 @@
 //! - [`server`]: sockets, connections, reloads and shutdown; [`admin`]: the admin listener.
 //! - [`handle`]: one request from head to answer (target, limits, auth, audit, access log).
 //! - [`forward`]: a route's request to its upstream and the answer back; [`api`]: the
-//!   direct API.
+//!   direct API; [`analyze`]: `POST /v1/analyze` (spans and types, nothing tokenised).
 //! - [`channels`]: headers, path, query and `Location` as fields; [`media`]: content types
 //!   and charsets; [`body`]: reading and decoding bytes.
 //! - [`work`]: running the engine for a request (where, with which settings, counted how).
@@ -17,6 +17,7 @@
 //! - [`auth`], [`trail`], [`claims`], [`metrics`], [`process`], [`reload`], [`dev`].
 
 pub mod admin;
+pub mod analyze;
 pub mod api;
 pub mod auth;
 pub mod body;
@@ -283,6 +284,12 @@ impl Plan {
         let patterns = match &config.patterns {
             Some(dir) => Patterns::from_dir(dir).context("patterns: reading rule files")?,
             None => Patterns::builtin(),
+        };
+        let patterns = match &config.patterns_d {
+            Some(dir) => patterns
+                .with_overlays(dir)
+                .context("patterns_d: reading overlay files")?,
+            None => patterns,
         };
         let mut engine = Engine::build(&patterns).context("patterns: loading rule files")?;
         // Each request's body is already held to its route's limit (which may be above

@@ -29,7 +29,7 @@ thread_local! {
 }
 
 /// Runs `f` with this thread's detection scratch space, made on first use.
-fn with_scratch<T>(engine: &Engine, f: impl FnOnce(&mut Scratch) -> T) -> T {
+pub(super) fn with_scratch<T>(engine: &Engine, f: impl FnOnce(&mut Scratch) -> T) -> T {
     SCRATCH.with(|cell| {
         let mut slot = cell.borrow_mut();
         let scratch = slot.get_or_insert_with(|| engine.detector.scratch());
@@ -81,7 +81,7 @@ const INLINE_LIMIT: usize = 64 << 10;
 /// With a remote vault (PostgreSQL) the work also waits on the database, which must not
 /// happen on a runtime worker: every body goes to the blocking pool, small ones without a
 /// per-core permit (they mostly wait; `max_concurrent` bounds them).
-async fn cpu_work<T: Send + 'static>(
+pub(super) async fn cpu_work<T: Send + 'static>(
     gw: &Arc<Gateway>,
     size: usize,
     f: impl FnOnce() -> T + Send + 'static,
