@@ -8,14 +8,14 @@
 //! Every error names the overlay file and line.
 //!
 //! ```toml
+//! allow = ["Foley", "Babinski sign"]   # before the first table, as TOML requires
+//!
 //! [[rule]]
 //! id = "clinic.badge"
 //! type = "ID"
 //! pattern = '\bBDG-\d{6}\b'
 //! match = ["badge [[BDG-123456]] issued"]
 //! no_match = ["BDG-12"]
-//!
-//! allow = ["Foley", "Babinski sign"]
 //!
 //! [keys]
 //! MRN = ["clinicChartRef"]
