@@ -8,6 +8,7 @@
 //! (and then the gateway's own start-up checks).
 
 mod caller;
+mod circuit;
 mod listener;
 mod policy;
 mod route;
@@ -18,7 +19,8 @@ use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
-pub use caller::{CallerConfig, WebhookScheme, WebhookSecret};
+pub use caller::{CallerConfig, RateLimit, WebhookScheme, WebhookSecret};
+pub use circuit::CircuitConfig;
 pub use listener::{AdminConfig, ClientAuth, ListenerConfig};
 pub use policy::{load_policy, PolicyLoadError};
 pub use route::{ApiConfig, ClaimsRoute, Direction, OnFail, RevealRules, RouteConfig};
@@ -95,6 +97,7 @@ pub struct Config {
     pub api: ApiConfig,
     pub audit: AuditConfig,
     pub claims: ClaimsConfig,
+    pub circuit: CircuitConfig,
 }
 
 /// The file as written, before its values are parsed.
@@ -126,6 +129,8 @@ struct RawConfig {
     audit: AuditConfig,
     #[serde(default)]
     claims: ClaimsConfig,
+    #[serde(default)]
+    circuit: CircuitConfig,
 }
 
 impl Config {
@@ -182,6 +187,7 @@ impl Config {
             callers: raw.callers,
             audit: raw.audit,
             claims: raw.claims,
+            circuit: raw.circuit,
         })
     }
 

@@ -154,6 +154,14 @@ async fn admin(
                 u8::from(gw.audit.healthy())
             ));
             text.push_str(&gw.claim_metrics.render());
+            text.push_str(&gw.rate.render());
+            text.push_str(
+                &gw.circuits.render(
+                    gw.routes
+                        .iter()
+                        .map(|r| (r.cfg.name.as_str(), r.upstream.to_string())),
+                ),
+            );
             text.push_str(&super::process::render());
             text.push_str(&certificate_expiry(&served));
             (StatusCode::OK, "text/plain; version=0.0.4", text)

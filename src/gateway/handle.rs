@@ -271,6 +271,7 @@ async fn admit<'g>(
         _ => &gw.api.callers,
     };
     let caller = auth::authenticate(&gw.callers, callers, &parts.headers, peer, &raw, &gw.replay)?;
+    within_rate(gw, &caller.name)?;
     let ratio = gw.config.limits.max_decompression_ratio;
     let body = body::decode(&parts.headers, raw, limit, ratio)
         .map_err(|source| Failure::Body { source, setting })?;
@@ -280,6 +281,23 @@ async fn admit<'g>(
         caller,
         origin: Origin::of(peer),
     })
+}
+
+/// Takes one request from the caller's rate limit, if it has one; over it, a 429.
+fn within_rate(gw: &Gateway, caller: &str) -> Result<(), Failure> {
+    let limit = gw
+        .config
+        .callers
+        .iter()
+        .find(|c| c.name == caller)
+        .and_then(|c| c.rate_limit);
+    match limit {
+        Some(limit) => gw
+            .rate
+            .take(caller, &limit, Instant::now())
+            .map_err(|wait| Failure::RateLimited(super::ratelimit::retry_after_secs(wait))),
+        None => Ok(()),
+    }
 }
 
 /// A target's body limit, and the setting that sets it (named in the 413, so the operator

@@ -15,6 +15,7 @@
 //! - [`work`]: running the engine for a request (where, with which settings, counted how).
 //! - [`respond`]: the one place failures become HTTP answers ([`problem`] writes them).
 //! - [`auth`], [`trail`], [`claims`], [`metrics`], [`process`], [`reload`], [`dev`].
+//! - [`ratelimit`]: per-caller token buckets (429); [`circuit`]: upstream breakers (503).
 
 pub mod admin;
 pub mod analyze;
@@ -22,6 +23,7 @@ pub mod api;
 pub mod auth;
 pub mod body;
 pub mod channels;
+pub mod circuit;
 pub mod claims;
 pub mod dev;
 pub mod forward;
@@ -30,6 +32,7 @@ pub mod media;
 pub mod metrics;
 pub mod problem;
 pub mod process;
+pub mod ratelimit;
 pub mod reload;
 pub mod respond;
 pub mod server;
@@ -118,6 +121,9 @@ pub struct Gateway {
     pub claim_metrics: Arc<claims::ClaimMetrics>,
     /// Where forwarded claims' evidence snapshots go.
     pub evidence_dir: std::path::PathBuf,
+    /// Callers' token buckets and routes' upstream breakers (kept across reloads).
+    pub rate: Arc<ratelimit::RateLimiter>,
+    pub circuits: Arc<circuit::Circuits>,
 }
 
 /// What outlives a configuration reload: the key, the vault, the audit log, the replay
@@ -132,6 +138,8 @@ pub struct Durable {
     ready: Arc<AtomicBool>,
     cpu: Arc<tokio::sync::Semaphore>,
     claim_metrics: Arc<claims::ClaimMetrics>,
+    rate: Arc<ratelimit::RateLimiter>,
+    circuits: Arc<circuit::Circuits>,
     /// The previous snapshot's metrics and concurrency cap, if any (kept across reloads).
     metrics: Option<Metrics>,
     in_flight: Option<(usize, Arc<tokio::sync::Semaphore>)>,
@@ -200,6 +208,8 @@ impl Gateway {
                 std::thread::available_parallelism().map_or(2, std::num::NonZeroUsize::get),
             )),
             claim_metrics: Arc::default(),
+            rate: Arc::default(),
+            circuits: Arc::default(),
             metrics: None,
             in_flight: None,
         };
@@ -217,6 +227,8 @@ impl Gateway {
             ready: Arc::clone(&self.ready),
             cpu: Arc::clone(&self.cpu),
             claim_metrics: Arc::clone(&self.claim_metrics),
+            rate: Arc::clone(&self.rate),
+            circuits: Arc::clone(&self.circuits),
             metrics: Some(self.metrics.clone()),
             in_flight: Some((
                 self.config.limits.max_concurrent,
@@ -423,6 +435,8 @@ impl Plan {
             claims: self.claims,
             claim_metrics: d.claim_metrics,
             evidence_dir: d.evidence_dir,
+            rate: d.rate,
+            circuits: d.circuits,
             config,
         }
     }

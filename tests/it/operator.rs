@@ -91,9 +91,13 @@ struct Running {
     base: String,
 }
 
-/// A gateway with the direct API for caller `emr`, an overlay directory, and `extra` at the
-/// end of its configuration.
+/// A gateway with the direct API for callers `emr` (with `caller_extra` in its table) and
+/// `ehr`, an overlay directory, and `extra` at the end of its configuration.
 async fn start(extra: &str) -> Running {
+    start_with("", extra).await
+}
+
+async fn start_with(caller_extra: &str, extra: &str) -> Running {
     let dir = tempfile::tempdir().expect("tempdir");
     let d = dir.path();
     let pki = Pki::new("operator test CA");
@@ -123,12 +127,18 @@ key_file = "master.key"
 [[caller]]
 name = "emr"
 api_key_sha256 = ["{emr}"]
+{caller_extra}
+
+[[caller]]
+name = "ehr"
+api_key_sha256 = ["{ehr}"]
 
 [api]
-callers = ["emr"]
+callers = ["emr", "ehr"]
 {extra}
 "#,
         emr = sha256_hex("emr-key-1"),
+        ehr = sha256_hex("ehr-key-1"),
         extra = extra.replace("{up}", &up),
     );
     write(d, "phigate.toml", &config);
@@ -256,4 +266,211 @@ async fn analyze_answers_spans_without_text_is_audited_and_a_reloaded_overlay_de
         let t = String::from_utf8_lossy(&std::fs::read(&f).expect("read")).into_owned();
         assert!(!t.contains("219-09-9999"), "audit file {}", f.display());
     }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_caller_over_its_rate_limit_gets_429_with_retry_after_and_is_counted() {
+    // A sustained rate so low that no token comes back during the test: exactly the burst
+    // passes, whatever the machine's speed.
+    let r = start_with("rate_limit = { per_second = 0.001, burst = 3 }", "").await;
+    let c = client(&r.pki.ca_pem(), None);
+    let url = format!("{}/v1/analyze", r.base);
+    let mut statuses = Vec::new();
+    let mut retry_after = Vec::new();
+    for _ in 0..5 {
+        let a = send(&c, post(&url, &[EMR, TEXT], "Grip 42 lb."))
+            .await
+            .expect("answer");
+        statuses.push(a.status.as_u16());
+        if a.status == 429 {
+            assert_eq!(a.headers["content-type"], "application/problem+json");
+            assert_eq!(
+                a.json()["type"]
+                    .as_str()
+                    .map(|t| t.ends_with("rate-limited")),
+                Some(true)
+            );
+            retry_after.push(
+                a.headers["retry-after"]
+                    .to_str()
+                    .expect("ascii")
+                    .parse::<u64>()
+                    .expect("seconds"),
+            );
+        }
+    }
+    assert_eq!(statuses, [200, 200, 200, 429, 429]);
+    assert!(retry_after.iter().all(|s| *s >= 1), "{retry_after:?}");
+    // Another caller has its own (unlimited) budget.
+    let other = send(
+        &c,
+        post(
+            &url,
+            &[("authorization", "Bearer ehr-key-1"), TEXT],
+            "Grip 42 lb.",
+        ),
+    )
+    .await
+    .expect("answer");
+    assert_eq!(other.status, 200);
+    let m = r.gw.metrics().await;
+    assert!(
+        m.contains("phigate_rate_limited_total{caller=\"emr\"} 2"),
+        "{m}"
+    );
+    // A bad limit is refused by the configuration check, naming its key.
+    let bad = std::fs::read_to_string(r.dir.path().join("phigate.toml"))
+        .expect("config")
+        .replace("burst = 3", "burst = 0");
+    write(r.dir.path(), "bad.toml", &bad);
+    let out = run(
+        &[
+            "check-config",
+            &r.dir.path().join("bad.toml").display().to_string(),
+        ],
+        b"",
+    );
+    assert!(!out.status.success());
+    assert!(
+        text(&out.stderr).contains("caller[0].rate_limit.burst"),
+        "{}",
+        text(&out.stderr)
+    );
+}
+
+/// A TLS upstream on a fixed loopback port that can be killed (listener and every
+/// connection closed) and started again on the same port.
+struct Killable {
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl Killable {
+    async fn start(pki: &Pki, addr: std::net::SocketAddr) -> Killable {
+        use hyper_util::rt::{TokioExecutor, TokioIo};
+        use rustls::pki_types::pem::PemObject;
+        let leaf = pki.leaf(&["localhost"], false);
+        let certs = super::gw_harness::pem_certs(&leaf.cert_pem);
+        let key =
+            rustls::pki_types::PrivateKeyDer::from_pem_slice(leaf.key_pem.as_bytes()).expect("key");
+        let cfg = rustls::ServerConfig::builder_with_provider(std::sync::Arc::new(
+            rustls::crypto::ring::default_provider(),
+        ))
+        .with_safe_default_protocol_versions()
+        .expect("versions")
+        .with_no_client_auth()
+        .with_single_cert(certs, key)
+        .expect("cert");
+        let acceptor = tokio_rustls::TlsAcceptor::from(std::sync::Arc::new(cfg));
+        // The port was just freed by the previous instance: binding may take a few tries.
+        let mut listener = None;
+        for _ in 0..100 {
+            match tokio::net::TcpListener::bind(addr).await {
+                Ok(l) => {
+                    listener = Some(l);
+                    break;
+                }
+                Err(_) => tokio::time::sleep(std::time::Duration::from_millis(50)).await,
+            }
+        }
+        let listener = listener.expect("upstream port free again");
+        let task = tokio::spawn(async move {
+            // Connections live in this task's set: aborting the task closes them all.
+            let mut conns = tokio::task::JoinSet::new();
+            while let Ok((tcp, _)) = listener.accept().await {
+                let acceptor = acceptor.clone();
+                conns.spawn(async move {
+                    let Ok(tls) = acceptor.accept(tcp).await else {
+                        return;
+                    };
+                    let svc = hyper::service::service_fn(|_req| async {
+                        Ok::<_, std::convert::Infallible>(hyper::Response::new(
+                            http_body_util::Full::new(bytes::Bytes::from_static(b"ok")),
+                        ))
+                    });
+                    let _ = hyper_util::server::conn::auto::Builder::new(TokioExecutor::new())
+                        .serve_connection(TokioIo::new(tls), svc)
+                        .await;
+                });
+            }
+        });
+        Killable { task }
+    }
+
+    async fn kill(self) {
+        self.task.abort();
+        let _ = self.task.await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_failing_upstream_opens_its_circuit_fast_503s_then_a_probe_closes_it() {
+    // A free loopback port for the upstream, kept across its restart.
+    let addr = {
+        let l = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+        l.local_addr().expect("addr")
+    };
+    let extra = format!(
+        r#"
+[circuit]
+failures = 2
+cool_down_ms = 300
+
+[[route]]
+name = "flaky"
+prefix = "/flaky/"
+direction = "deidentify"
+upstream = "https://localhost:{}/in/"
+upstream_ca = "ca.pem"
+callers = ["emr"]
+"#,
+        addr.port()
+    );
+    let r = start(&extra).await;
+    let upstream = Killable::start(&r.pki, addr).await;
+    let c = client(&r.pki.ca_pem(), None);
+    let url = format!("{}/flaky/x", r.base);
+    let call = || async {
+        send(&c, post(&url, &[EMR, TEXT], "Grip 42 lb."))
+            .await
+            .expect("answer")
+    };
+    assert_eq!(call().await.status, 200, "the upstream is up");
+
+    upstream.kill().await;
+    // Two failures in a row (refused connections, or a pooled one found closed) open it.
+    for _ in 0..2 {
+        assert_eq!(call().await.status, 502);
+    }
+    let open = call().await;
+    assert_eq!(open.status, 503, "{}", open.body);
+    assert_eq!(open.headers["content-type"], "application/problem+json");
+    assert!(open.json()["type"]
+        .as_str()
+        .is_some_and(|t| t.ends_with("circuit-open")));
+    assert!(open.headers.contains_key("retry-after"));
+    let m = r.gw.metrics().await;
+    assert!(
+        m.contains("phigate_upstream_circuit_open{route=\"flaky\"} 1"),
+        "{m}"
+    );
+
+    // Back up: once the cool-down is over, a probe gets through and closes the circuit.
+    let _upstream = Killable::start(&r.pki, addr).await;
+    let mut seen = Vec::new();
+    for _ in 0..100 {
+        let status = call().await.status.as_u16();
+        seen.push(status);
+        if status == 200 {
+            break;
+        }
+        assert_eq!(status, 503, "only fast 503s while it cools down: {seen:?}");
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert_eq!(seen.last(), Some(&200), "{seen:?}");
+    let m = r.gw.metrics().await;
+    assert!(
+        m.contains("phigate_upstream_circuit_open{route=\"flaky\"} 0"),
+        "{m}"
+    );
+    assert!(!r.gw.logs().contains("Grip 42"), "no body in the logs");
 }
