@@ -99,6 +99,16 @@ impl Circuits {
         out
     }
 
+    /// Forgets the breakers of routes and upstreams no longer configured (at a reload): a
+    /// route pointed back at an upstream later starts closed, not with stale failures.
+    pub fn retain<'a>(&self, routes: impl Iterator<Item = (&'a str, String)>) {
+        let keep: std::collections::HashSet<Key> =
+            routes.map(|(r, u)| (r.to_string(), u)).collect();
+        if let Ok(mut map) = self.inner.lock() {
+            map.retain(|k, _| keep.contains(k));
+        }
+    }
+
     fn record(&self, key: &Key, cfg: &CircuitConfig, ok: bool, now: Instant) {
         let Ok(mut map) = self.inner.lock() else {
             return;

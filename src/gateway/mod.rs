@@ -419,6 +419,12 @@ impl Plan {
             Some((n, sem)) if n == config.limits.max_concurrent => sem,
             _ => Arc::new(tokio::sync::Semaphore::new(config.limits.max_concurrent)),
         };
+        d.circuits.retain(
+            config
+                .routes
+                .iter()
+                .map(|r| (r.name.as_str(), r.upstream.to_string())),
+        );
         Gateway {
             in_flight,
             cpu: d.cpu,
