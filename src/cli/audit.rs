@@ -44,6 +44,9 @@ pub enum AuditCommand {
         /// it they fail verification, since no signature covers them yet.
         #[arg(long)]
         allow_unanchored: bool,
+        /// `text` (the default on a terminal) or `json` (the default when piped).
+        #[arg(long, value_enum)]
+        format: Option<super::Format>,
     },
     /// Entries matching every given filter, as stored (JSON lines).
     Search {
@@ -236,9 +239,8 @@ pub(super) fn run(command: &AuditCommand) -> anyhow::Result<ExitCode> {
                 bail!("the log has no checkpoint to anchor");
             };
             w.store(&id, &newest)?;
-            outln!(
-                "{}",
-                serde_json::json!({"anchored": newest.seq, "witness": w.describe(), "pin": newest.line()})
+            super::summary(
+                &serde_json::json!({"anchored": newest.seq, "witness": w.describe(), "pin": newest.line()}),
             )?;
         }
         AuditCommand::Disclosures {
@@ -274,7 +276,9 @@ pub(super) fn run(command: &AuditCommand) -> anyhow::Result<ExitCode> {
             witness,
             pin,
             allow_unanchored,
+            format,
         } => {
+            super::set_format(*format);
             if !allow_empty {
                 require_audit_dir(&log.dir)?;
             }
@@ -325,11 +329,10 @@ pub(super) fn run(command: &AuditCommand) -> anyhow::Result<ExitCode> {
                     }
                     Ok(r) => {
                         let anchored = r.unanchored == 0 || *allow_unanchored;
-                        outln!(
-                            "{}",
-                            serde_json::json!({"dir": d, "intact": anchored, "entries": r.entries,
+                        super::summary(
+                            &serde_json::json!({"dir": d, "intact": anchored, "entries": r.entries,
                                 "segments": r.segments, "checkpoints": r.checkpoints, "after_last_checkpoint": r.unanchored,
-                                "witness": r.witness.as_str(), "pin": r.newest.as_ref().map(crate::audit::Checkpoint::line)})
+                                "witness": r.witness.as_str(), "pin": r.newest.as_ref().map(crate::audit::Checkpoint::line)}),
                         )?;
                         if !anchored {
                             eprintln!(
@@ -340,11 +343,8 @@ pub(super) fn run(command: &AuditCommand) -> anyhow::Result<ExitCode> {
                         }
                     }
                     Err(p) => {
-                        outln!(
-                            "{}",
-                            serde_json::json!({"dir": d, "intact": false,
-                                "file": p.file.display().to_string(), "line": p.line, "entry": p.expected_seq, "reason": p.reason})
-                        )?;
+                        super::summary(&serde_json::json!({"dir": d, "intact": false,
+                                "file": p.file.display().to_string(), "line": p.line, "entry": p.expected_seq, "reason": p.reason}))?;
                         eprintln!("phigate: audit log tampered: {p}");
                         return Ok(ExitCode::from(1));
                     }

@@ -21,7 +21,13 @@ pub(super) fn check_config(
     allow_insecure_key_permissions: bool,
 ) -> anyhow::Result<ExitCode> {
     let summary = crate::gateway::check_config(file, allow_insecure_key_permissions)?;
-    outln!("{summary}")?;
+    match super::output_format() {
+        super::Format::Text => outln!("{summary}")?,
+        super::Format::Json => outln!(
+            "{}",
+            serde_json::json!({"config": file.display().to_string(), "ok": true, "summary": summary})
+        )?,
+    }
     Ok(ExitCode::SUCCESS)
 }
 

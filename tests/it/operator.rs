@@ -474,3 +474,49 @@ callers = ["emr"]
     );
     assert!(!r.gw.logs().contains("Grip 42"), "no body in the logs");
 }
+
+#[test]
+fn summaries_are_text_on_a_terminal_and_json_when_piped_or_asked() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (v, k) = (dir.path().join("vault"), dir.path().join("master.key"));
+    super::support::write_key(&k, &"ef".repeat(32));
+    let (v, k) = (v.display().to_string(), k.display().to_string());
+    let out = run(&["vault", "init", "--vault", &v, "--key-file", &k], b"");
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let stats = ["vault", "stats", "--vault", &v, "--key-file", &k];
+
+    // Piped (as here): one JSON line, as scripts always got.
+    let out = run(&stats, b"");
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON when piped");
+    assert_eq!(json["tokens"], 0);
+    // Asked for text: aligned `key: value` lines.
+    let out = run(&[&stats[..], &["--format", "text"]].concat(), b"");
+    let shown = text(&out.stdout);
+    assert!(
+        shown
+            .lines()
+            .any(|l| l.starts_with("tokens:") && l.ends_with(" 0")),
+        "{shown}"
+    );
+    assert!(shown.contains("bytes on disk:"), "{shown}");
+
+    // On a terminal (a pseudo-terminal from util-linux `script`): text by default.
+    let script = std::process::Command::new("script")
+        .args([
+            "-qec",
+            &format!("{} {}", super::support::bin(), stats.join(" ")),
+            "/dev/null",
+        ])
+        .output();
+    match script {
+        Ok(out) if out.status.success() => {
+            let shown = text(&out.stdout);
+            assert!(shown.contains("tokens:"), "{shown}");
+            assert!(!shown.contains('{'), "{shown}");
+        }
+        _ => phigate::note_skipped(
+            "operator::summaries_are_text_on_a_terminal",
+            "no `script` to give the binary a terminal",
+        ),
+    }
+}
