@@ -39,6 +39,17 @@ pub enum VaultCommand {
         #[arg(long)]
         out: PathBuf,
     },
+    /// Back up a running gateway's vault without stopping it: asks its admin listener
+    /// (`POST /vault/export`) to write a backup, in `vault export`'s format, into its
+    /// `[vault] backup_dir`; prints the file and counts.
+    Backup {
+        /// The gateway's configuration file (its [admin] listen is used).
+        #[arg(long, env = "PHIGATE_CONFIG", required_unless_present = "admin")]
+        config: Option<PathBuf>,
+        /// The admin listener's address instead of reading it from --config.
+        #[arg(long, conflicts_with = "config")]
+        admin: Option<std::net::SocketAddr>,
+    },
     /// Restore a backup into an empty vault (the restore drill: export, `vault init` a new
     /// directory, import, reveal).
     Import {
@@ -225,6 +236,7 @@ fn vault(command: &VaultCommand, event: &mut crate::audit::Event) -> anyhow::Res
             super::summary(&serde_json::json!({"verified": n, "forgotten": v.forgotten()?}))?;
         }
         VaultCommand::Forget(args) => forget(args, event)?,
+        VaultCommand::Backup { config, admin } => online_backup(config.as_deref(), *admin)?,
         VaultCommand::Export { vault, out } => {
             let master = read_master_key(&vault.key_file)?;
             let v = open_vault(vault, "vault export")?;
@@ -295,6 +307,24 @@ fn vault(command: &VaultCommand, event: &mut crate::audit::Event) -> anyhow::Res
             )?;
         }
     }
+    Ok(())
+}
+
+/// `vault backup`: the running gateway writes the backup (and audits it) itself.
+fn online_backup(config: Option<&Path>, admin: Option<std::net::SocketAddr>) -> anyhow::Result<()> {
+    let admin = match (admin, config) {
+        (Some(a), _) => a,
+        (None, Some(path)) => crate::config::Config::load(path)?.admin.listen,
+        (None, None) => bail!("--config or --admin is needed"),
+    };
+    let (ok, body) = crate::gateway::reload::admin_post(admin, "/vault/export")
+        .with_context(|| format!("asking the admin listener {admin} for a backup"))?;
+    if !ok {
+        bail!("{}", body.trim_end());
+    }
+    let summary: serde_json::Value =
+        serde_json::from_str(body.trim()).context("reading the admin listener's answer")?;
+    super::summary(&summary)?;
     Ok(())
 }
 

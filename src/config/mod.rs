@@ -210,6 +210,7 @@ impl Config {
             &mut self.vault.dir,
             &mut self.vault.password_file,
             &mut self.vault.ca,
+            &mut self.vault.backup_dir,
             &mut self.audit.dir,
             &mut self.claims.tables,
             &mut self.patterns,

@@ -1,6 +1,6 @@
 //! The admin listener (plain HTTP, for the operator and the orchestrator): `/healthz`,
-//! `/readyz`, `/metrics` and `POST /reload`, and, while start-up waits, the
-//! [`StartingAdmin`] that answers live-but-not-ready.
+//! `/readyz`, `/metrics`, `POST /reload` and `POST /vault/export` (an online backup),
+//! and, while start-up waits, the [`StartingAdmin`] that answers live-but-not-ready.
 //!
 //! Owns what the admin endpoints answer; the gateway's own listeners and lifecycle are
 //! [`super::server`]'s.
@@ -126,6 +126,20 @@ async fn admin(
                     "text/plain",
                     format!("reload refused, old configuration kept: {e}\n"),
                 ),
+            }
+        }
+        // Writes a backup file on this machine; nothing of the vault goes over HTTP.
+        "/vault/export" if req.method() == hyper::Method::POST => {
+            match super::backup::export(gw).await {
+                Ok(summary) => (StatusCode::OK, "application/json", format!("{summary}\n")),
+                Err(e) => {
+                    tracing::error!(cause = %super::respond::cause_chain(&e), "online vault backup failed");
+                    (
+                        StatusCode::CONFLICT,
+                        "text/plain",
+                        format!("vault export failed: {e}\n"),
+                    )
+                }
             }
         }
         "/healthz" => (StatusCode::OK, "text/plain", "ok\n".to_string()),

@@ -16,11 +16,13 @@
 //! - [`respond`]: the one place failures become HTTP answers ([`problem`] writes them).
 //! - [`auth`], [`trail`], [`claims`], [`metrics`], [`process`], [`reload`], [`dev`].
 //! - [`ratelimit`]: per-caller token buckets (429); [`circuit`]: upstream breakers (503).
+//! - [`backup`]: online vault backups (`POST /vault/export` on the admin listener).
 
 pub mod admin;
 pub mod analyze;
 pub mod api;
 pub mod auth;
+pub mod backup;
 pub mod body;
 pub mod channels;
 pub mod circuit;
