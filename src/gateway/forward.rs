@@ -94,6 +94,7 @@ pub async fn forward(
     let doc = outbound.doc.take();
     let mut out = upstream_request(route, parts, kind, outbound)?;
     set_request_id(out.headers_mut(), request_id);
+    super::trace::propagate(&parts.headers, out.headers_mut());
     if let Some(v) = &findings {
         out.headers_mut().insert(FINDINGS_HEADER, v.clone());
     }

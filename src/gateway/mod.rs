@@ -17,6 +17,7 @@
 //! - [`auth`], [`trail`], [`claims`], [`metrics`], [`process`], [`reload`], [`dev`].
 //! - [`ratelimit`]: per-caller token buckets (429); [`circuit`]: upstream breakers (503).
 //! - [`backup`]: online vault backups (`POST /vault/export` on the admin listener).
+//! - [`trace`]: W3C `traceparent` to upstreams (continued when well formed, else fresh).
 
 pub mod admin;
 pub mod analyze;
@@ -38,6 +39,7 @@ pub mod ratelimit;
 pub mod reload;
 pub mod respond;
 pub mod server;
+pub mod trace;
 pub mod trail;
 pub mod work;
 

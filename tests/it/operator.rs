@@ -86,7 +86,7 @@ fn an_overlay_adds_a_rule_an_allow_word_and_a_field_key_through_the_binary() {
 struct Running {
     dir: tempfile::TempDir,
     pki: Pki,
-    _upstream: Upstream,
+    upstream: Upstream,
     gw: Gateway,
     base: String,
 }
@@ -149,7 +149,7 @@ callers = ["emr", "ehr"]
     Running {
         dir,
         pki,
-        _upstream: upstream,
+        upstream,
         gw,
         base,
     }
@@ -623,4 +623,79 @@ async fn an_online_backup_taken_under_traffic_restores_and_reveals_byte_for_byte
         "{}",
         text(&out.stdout)
     );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn traceparent_is_continued_when_well_formed_and_replaced_otherwise() {
+    let r = start(
+        r#"
+[[route]]
+name = "out"
+prefix = "/out/"
+direction = "deidentify"
+upstream = "{up}/in/"
+upstream_ca = "ca.pem"
+callers = ["emr"]
+"#,
+    )
+    .await;
+    let c = client(&r.pki.ca_pem(), None);
+    let url = format!("{}/out/x", r.base);
+    let good = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
+    for tp in [
+        good,
+        "00-Zebulon-Quixote-01",
+        "00-4BF92F3577B34DA6A3CE929D0E0E4736-00f067aa0ba902b7-01",
+    ] {
+        let a = send(
+            &c,
+            post(
+                &url,
+                &[
+                    EMR,
+                    TEXT,
+                    ("traceparent", tp),
+                    ("tracestate", "who=Quixote"),
+                ],
+                "Grip 42 lb.",
+            ),
+        )
+        .await
+        .expect("answer");
+        assert_eq!(a.status, 200, "{}", a.body);
+    }
+    let seen = r.upstream.take();
+    assert_eq!(seen.len(), 3);
+    let sent: Vec<String> = seen
+        .iter()
+        .map(|s| {
+            s.headers["traceparent"]
+                .to_str()
+                .expect("ascii")
+                .to_string()
+        })
+        .collect();
+    for s in &seen {
+        assert!(!s.headers.contains_key("tracestate"));
+    }
+    assert!(
+        sent[0].starts_with("00-4bf92f3577b34da6a3ce929d0e0e4736-"),
+        "{sent:?}"
+    );
+    assert!(
+        !sent[0].contains("00f067aa0ba902b7"),
+        "a new parent id: {sent:?}"
+    );
+    for s in &sent[1..] {
+        assert!(
+            !s.contains("Quixote") && !s.to_lowercase().contains("4bf92f3577b34da6"),
+            "{sent:?}"
+        );
+        let parts: Vec<&str> = s.split('-').collect();
+        assert_eq!(
+            parts.iter().map(|p| p.len()).collect::<Vec<_>>(),
+            [2, 32, 16, 2],
+            "{s}"
+        );
+    }
 }
