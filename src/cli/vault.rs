@@ -312,12 +312,8 @@ fn vault(command: &VaultCommand, event: &mut crate::audit::Event) -> anyhow::Res
 
 /// `vault backup`: the running gateway writes the backup (and audits it) itself.
 fn online_backup(config: Option<&Path>, admin: Option<std::net::SocketAddr>) -> anyhow::Result<()> {
-    let admin = match (admin, config) {
-        (Some(a), _) => a,
-        (None, Some(path)) => crate::config::Config::load(path)?.admin.listen,
-        (None, None) => bail!("--config or --admin is needed"),
-    };
-    let (ok, body) = crate::gateway::reload::admin_post(admin, "/vault/export")
+    let (admin, token) = super::serve::admin_target(config, admin)?;
+    let (ok, body) = crate::gateway::reload::admin_post(admin, "/vault/export", token.as_deref())
         .with_context(|| format!("asking the admin listener {admin} for a backup"))?;
     if !ok {
         bail!("{}", body.trim_end());

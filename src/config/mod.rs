@@ -211,6 +211,7 @@ impl Config {
             &mut self.vault.password_file,
             &mut self.vault.ca,
             &mut self.vault.backup_dir,
+            &mut self.admin.token_file,
             &mut self.audit.dir,
             &mut self.claims.tables,
             &mut self.patterns,

@@ -111,6 +111,14 @@ async fn admin(
     req: Request<hyper::body::Incoming>,
 ) -> Result<Response<Full<Bytes>>, std::convert::Infallible> {
     let gw = running.current();
+    if req.method() == hyper::Method::POST {
+        if let Err(why) = operator_may_post(&gw.config.admin, req.headers()) {
+            tracing::warn!(reason = why, "admin POST refused");
+            let mut resp = Response::new(Full::new(Bytes::from(format!("refused: {why}\n"))));
+            *resp.status_mut() = StatusCode::FORBIDDEN;
+            return Ok(resp);
+        }
+    }
     let (status, content_type, body) = match req.uri().path() {
         // POST only: a crawler or a health probe must not reload by accident.
         "/reload" if req.method() == hyper::Method::POST => {
@@ -193,6 +201,39 @@ async fn admin(
         hyper::header::HeaderValue::from_static(content_type),
     );
     Ok(resp)
+}
+
+/// Whether a POST (a reload, a backup) may act: with `[admin] token_file`, only with that
+/// token; without one, only on a loopback admin listener (anyone who can reach a wider one
+/// could otherwise reload or fill the disk with backups). A token that cannot be read
+/// refuses every POST.
+fn operator_may_post(
+    cfg: &crate::config::AdminConfig,
+    headers: &hyper::HeaderMap,
+) -> Result<(), &'static str> {
+    let Some(file) = &cfg.token_file else {
+        return match cfg.listen.ip().is_loopback() {
+            true => Ok(()),
+            false => Err("the admin listener is not on loopback and [admin] token_file is not set"),
+        };
+    };
+    let expected =
+        std::fs::read_to_string(file).map_err(|_| "[admin] token_file cannot be read")?;
+    let expected = expected.trim();
+    if expected.len() < 16 {
+        return Err("[admin] token_file holds fewer than 16 characters");
+    }
+    let given = headers
+        .get(hyper::header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .ok_or("no admin token")?;
+    // Digests compared, so the comparison's time says nothing about the token.
+    let digest = |s: &str| ring::digest::digest(&ring::digest::SHA256, s.trim().as_bytes());
+    match digest(given).as_ref() == digest(expected).as_ref() {
+        true => Ok(()),
+        false => Err("wrong admin token"),
+    }
 }
 
 /// When each listener's served certificate expires (it changes on SIGHUP).

@@ -699,3 +699,69 @@ callers = ["emr"]
         );
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn admin_posts_need_loopback_or_the_admin_token() {
+    let r = start("").await;
+    let dir = r.dir.path().to_path_buf();
+    assert_eq!(r.gw.stop().code(), Some(0));
+    let file = dir.join("phigate.toml");
+    let original = std::fs::read_to_string(&file).expect("config");
+    let wide = original.replace(
+        "[admin]\nlisten = \"127.0.0.1:0\"",
+        "[admin]\nlisten = \"0.0.0.0:0\"",
+    );
+    assert_ne!(wide, original);
+
+    // Not on loopback, no token: reads still work, a reload or backup is refused.
+    write(&dir, "phigate.toml", &wide);
+    let gw = Gateway::start_with_env(&file, &dir.join("gateway2.log"), 1, &[]);
+    let (status, body) = gw.admin_request(hyper::Method::POST, "/reload").await;
+    assert_eq!(status, 403, "{body}");
+    assert!(body.contains("token_file"), "{body}");
+    let (status, _) = gw.admin_request(hyper::Method::POST, "/vault/export").await;
+    assert_eq!(status, 403);
+    assert!(gw.metrics().await.contains("phigate_build_info"));
+    assert_eq!(gw.stop().code(), Some(0));
+
+    // With a token file: only requests carrying the token act.
+    write(&dir, "admin.token", "0123456789abcdef-operator-token\n");
+    let tokened = wide.replace(
+        "[admin]\nlisten = \"0.0.0.0:0\"",
+        "[admin]\nlisten = \"0.0.0.0:0\"\ntoken_file = \"admin.token\"",
+    );
+    write(&dir, "phigate.toml", &tokened);
+    let gw = Gateway::start_with_env(&file, &dir.join("gateway3.log"), 1, &[]);
+    let (status, _) = gw.admin_request(hyper::Method::POST, "/reload").await;
+    assert_eq!(status, 403, "no token");
+    let admin = gw.admin.to_string();
+    let out = TestCommand::new(["reload", "--admin", &admin]).expect_code(1);
+    assert!(
+        text(&out.stderr).contains("no admin token"),
+        "{}",
+        text(&out.stderr)
+    );
+    let token_file = dir.join("admin.token");
+    let out = TestCommand::new(["reload", "--admin", &admin])
+        .env("PHIGATE_ADMIN_TOKEN_FILE", &token_file)
+        .expect_success();
+    assert!(
+        text(&out.stdout).starts_with("reloaded:"),
+        "{}",
+        text(&out.stdout)
+    );
+    write(&dir, "wrong.token", "not-the-right-token-at-all\n");
+    let out = TestCommand::new(["reload", "--admin", &admin])
+        .env("PHIGATE_ADMIN_TOKEN_FILE", dir.join("wrong.token"))
+        .expect_code(1);
+    assert!(
+        text(&out.stderr).contains("wrong admin token"),
+        "{}",
+        text(&out.stderr)
+    );
+    assert!(
+        !gw.logs().contains("operator-token"),
+        "the token is never logged"
+    );
+    assert_eq!(gw.stop().code(), Some(0));
+}
