@@ -1,6 +1,7 @@
 //! The rule files phigate runs on: built into the binary, or read from a directory.
 //!
-//! Owns the list of files under `patterns/` and how they are found, and [`FileError`], the
+//! Owns the list of files under `patterns/` and how they are found (with the overlay files
+//! of a `patterns.d/` directory added on top), and [`FileError`], the
 //! one shape of error every rule, field and policy file reports (`file:line: reason`).
 //! Parsing and compiling belong to the modules that use each file (detect, transform,
 //! fields).
@@ -11,6 +12,16 @@ use std::path::Path;
 /// The text of every rule file, with the name each was read from (for error messages).
 pub struct Patterns {
     pub files: Vec<(&'static str, Cow<'static, str>)>,
+    /// Overlay files (`patterns.d/*.toml`), in name order: rules, allow-list words and
+    /// field keys added on top of the files above (see `detect::overlay`).
+    pub overlays: Vec<Overlay>,
+}
+
+/// One overlay file: its path as the operator wrote it (for error messages) and its text.
+#[derive(Debug, Clone)]
+pub struct Overlay {
+    pub file: String,
+    pub text: String,
 }
 
 /// (path under `patterns/`, built-in contents)
@@ -84,6 +95,7 @@ impl Patterns {
                 .iter()
                 .map(|(n, s)| (*n, Cow::Borrowed(*s)))
                 .collect(),
+            overlays: Vec::new(),
         }
     }
 
@@ -101,7 +113,35 @@ impl Patterns {
             })?;
             files.push((*name, Cow::Owned(text)));
         }
-        Ok(Patterns { files })
+        Ok(Patterns {
+            files,
+            overlays: Vec::new(),
+        })
+    }
+
+    /// Adds every `*.toml` file of an overlay directory, in name order (so `10-x.toml`
+    /// comes before `20-y.toml`). Other files are ignored, so an editor's backup
+    /// (`rules.toml~`) is never loaded by accident.
+    pub fn with_overlays(mut self, dir: &Path) -> std::io::Result<Patterns> {
+        let with_path =
+            |e: std::io::Error| std::io::Error::new(e.kind(), format!("{}: {e}", dir.display()));
+        let mut paths = Vec::new();
+        for entry in std::fs::read_dir(dir).map_err(with_path)? {
+            let path = entry.map_err(with_path)?.path();
+            if path.extension().is_some_and(|e| e == "toml") && path.is_file() {
+                paths.push(path);
+            }
+        }
+        paths.sort();
+        for path in paths {
+            let text = std::fs::read_to_string(&path)
+                .map_err(|e| std::io::Error::new(e.kind(), format!("{}: {e}", path.display())))?;
+            self.overlays.push(Overlay {
+                file: path.display().to_string(),
+                text,
+            });
+        }
+        Ok(self)
     }
 
     /// The contents of one file; every name in the list is always present.

@@ -88,6 +88,8 @@ pub enum Action {
     VaultMigrate,
     /// A payer's remittance read: counts of paid, denied and clean claims (no values).
     ClaimRemit,
+    /// `POST /v1/analyze`: a document looked at, PHI counted, nothing tokenised.
+    Analyze,
 }
 
 impl Action {
@@ -107,6 +109,7 @@ impl Action {
         Action::RequestFailed,
         Action::VaultMigrate,
         Action::ClaimRemit,
+        Action::Analyze,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -126,6 +129,7 @@ impl Action {
             Action::RequestFailed => "request_failed",
             Action::VaultMigrate => "vault_migrate",
             Action::ClaimRemit => "claim_remit",
+            Action::Analyze => "analyze",
         }
     }
 }

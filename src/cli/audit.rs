@@ -45,6 +45,9 @@ pub enum AuditCommand {
         /// it they fail verification, since no signature covers them yet.
         #[arg(long)]
         allow_unanchored: bool,
+        /// `text` (the default on a terminal) or `json` (the default when piped).
+        #[arg(long, value_enum)]
+        format: Option<super::Format>,
     },
     /// Entries matching every given filter, as stored (JSON lines).
     Search {
@@ -266,9 +269,8 @@ pub(super) fn run(command: &AuditCommand) -> anyhow::Result<ExitCode> {
                 bail!("the log has no checkpoint to anchor");
             };
             w.store(&id, &newest)?;
-            outln!(
-                "{}",
-                serde_json::json!({"anchored": newest.seq, "witness": w.describe(), "pin": newest.line()})
+            super::summary(
+                &serde_json::json!({"anchored": newest.seq, "witness": w.describe(), "pin": newest.line()}),
             )?;
         }
         AuditCommand::Disclosures {
@@ -304,7 +306,9 @@ pub(super) fn run(command: &AuditCommand) -> anyhow::Result<ExitCode> {
             witness,
             pin,
             allow_unanchored,
+            format,
         } => {
+            super::set_format(*format);
             let replicas = if *allow_empty {
                 crate::audit::replicas::discover(&log.dir)?
             } else {
@@ -759,7 +763,7 @@ fn verify_replica(replica: &Replica, check: &VerifyCheck<'_>) -> anyhow::Result<
                 if let Some(n) = name {
                     line["replica"] = n.into();
                 }
-                outln!("{line}")?;
+                super::summary(&line)?;
                 if !anchored {
                     eprintln!(
                         "phigate: audit log {d}: {} entries after the newest checkpoint are not anchored by any signature (they could be removed unnoticed); --allow-unanchored accepts them (a live gateway checkpoints every second)",
@@ -774,7 +778,7 @@ fn verify_replica(replica: &Replica, check: &VerifyCheck<'_>) -> anyhow::Result<
                 if let Some(n) = name {
                     line["replica"] = n.into();
                 }
-                outln!("{line}")?;
+                super::summary(&line)?;
                 match name {
                     Some(n) => eprintln!("phigate: audit log of replica {n} tampered: {p}"),
                     None => eprintln!("phigate: audit log tampered: {p}"),

@@ -65,6 +65,10 @@ pub enum Command {
     /// Create, inspect, verify, back up, restore, re-key, migrate the token vault and
     /// forget a patient in it.
     Vault {
+        /// Summary output: `text` (the default on a terminal) or `json` (the default when
+        /// piped).
+        #[arg(long, global = true, value_enum)]
+        format: Option<Format>,
         #[command(subcommand)]
         command: VaultCommand,
     },
@@ -96,6 +100,9 @@ pub enum Command {
         /// Accept a master key file that group or others may read (refused otherwise).
         #[arg(long)]
         allow_insecure_key_permissions: bool,
+        /// `text` (the default on a terminal) or `json` (the default when piped).
+        #[arg(long, value_enum)]
+        format: Option<Format>,
     },
     /// Write a labelled synthetic corpus (JSON lines, the evaluation format) to stdout.
     Synth {
@@ -129,7 +136,10 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Scan(args) => scan::run(&args),
         Command::Keygen { out } => keygen(&out).map(|()| ExitCode::SUCCESS),
         Command::Reveal(args) => reveal::run(&args),
-        Command::Vault { command } => vault::run(&command).map(|()| ExitCode::SUCCESS),
+        Command::Vault { command, format } => {
+            set_format(format);
+            vault::run(&command).map(|()| ExitCode::SUCCESS)
+        }
         Command::Audit { command } => audit::run(&command),
         Command::Serve(args) => serve::serve(&args).map(|()| ExitCode::SUCCESS),
         Command::Console(args) => console::run(&args).map(|()| ExitCode::SUCCESS),
@@ -137,7 +147,11 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::CheckConfig {
             file,
             allow_insecure_key_permissions,
-        } => serve::check_config(&file, allow_insecure_key_permissions),
+            format,
+        } => {
+            set_format(format);
+            serve::check_config(&file, allow_insecure_key_permissions)
+        }
         Command::Synth { seed, count, kind } => {
             synth(seed, count, kind.as_deref()).map(|()| ExitCode::SUCCESS)
         }
@@ -168,6 +182,64 @@ pub(super) fn error_message(e: &anyhow::Error) -> String {
         }
     }
     msg
+}
+
+/// How a command prints its summary (counts, verdicts): for a person or for a program.
+#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Format {
+    Text,
+    Json,
+}
+
+/// The `--format` of this run, set once by [`run`] (one command per process).
+static FORMAT: std::sync::OnceLock<Option<Format>> = std::sync::OnceLock::new();
+
+fn set_format(f: Option<Format>) {
+    let _ = FORMAT.set(f);
+}
+
+/// The format in force: the one asked for, else text on a terminal and JSON when piped (a
+/// script reading the output gets what it always got).
+pub(super) fn output_format() -> Format {
+    use std::io::IsTerminal;
+    match FORMAT.get().copied().flatten() {
+        Some(f) => f,
+        None if io::stdout().is_terminal() => Format::Text,
+        None => Format::Json,
+    }
+}
+
+/// Prints a command's summary: one JSON line, or `key: value` lines for a person.
+pub(crate) fn summary(v: &serde_json::Value) -> io::Result<()> {
+    match output_format() {
+        Format::Json => outln!("{v}"),
+        Format::Text => outln!("{}", summary_text(v)),
+    }
+}
+
+/// `key: value` lines (keys with spaces for underscores; strings unquoted; anything
+/// nested as compact JSON).
+fn summary_text(v: &serde_json::Value) -> String {
+    let Some(obj) = v.as_object() else {
+        return v.to_string();
+    };
+    let width = obj.keys().map(String::len).max().unwrap_or(0);
+    let lines: Vec<String> = obj
+        .iter()
+        .map(|(k, v)| {
+            let shown = match v {
+                serde_json::Value::String(s) => s.clone(),
+                serde_json::Value::Null => "-".to_string(),
+                other => other.to_string(),
+            };
+            format!(
+                "{:width$}  {shown}",
+                format!("{}:", k.replace('_', " ")),
+                width = width + 1
+            )
+        })
+        .collect();
+    lines.join("\n")
 }
 
 fn is_broken_pipe(e: &anyhow::Error) -> bool {

@@ -62,6 +62,10 @@ pub struct ScanArgs {
     /// Read rule files from this directory instead of the built-in ones.
     #[arg(long)]
     pub patterns: Option<PathBuf>,
+    /// Add the overlay files (`*.toml`: rules, allow-list words, field keys) of this
+    /// directory on top of the rule files.
+    #[arg(long)]
+    pub patterns_d: Option<PathBuf>,
     /// Largest document accepted, in bytes.
     #[arg(long, default_value_t = 16 << 20)]
     pub max_bytes: usize,
@@ -74,6 +78,12 @@ fn load_engine(args: &ScanArgs) -> anyhow::Result<Engine> {
     let patterns = match &args.patterns {
         Some(dir) => Patterns::from_dir(dir).context("reading rule files")?,
         None => Patterns::builtin(),
+    };
+    let patterns = match &args.patterns_d {
+        Some(dir) => patterns
+            .with_overlays(dir)
+            .context("reading overlay files")?,
+        None => patterns,
     };
     let mut engine = Engine::build(&patterns).context("loading rule files")?;
     engine.limits.max_bytes = args.max_bytes;

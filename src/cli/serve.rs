@@ -24,7 +24,13 @@ pub(super) fn check_config(
     if let Some(console) = &Config::load(file)?.console {
         summary = format!("{summary}; {}", crate::console::check(console)?);
     }
-    outln!("{summary}")?;
+    match super::output_format() {
+        super::Format::Text => outln!("{summary}")?,
+        super::Format::Json => outln!(
+            "{}",
+            serde_json::json!({"config": file.display().to_string(), "ok": true, "summary": summary})
+        )?,
+    }
     Ok(ExitCode::SUCCESS)
 }
 
@@ -63,12 +69,8 @@ pub(super) fn reload(
     config: Option<&Path>,
     admin: Option<std::net::SocketAddr>,
 ) -> anyhow::Result<ExitCode> {
-    let admin = match (admin, config) {
-        (Some(a), _) => a,
-        (None, Some(path)) => Config::load(path)?.admin.listen,
-        (None, None) => bail!("--config or --admin is needed"),
-    };
-    let (ok, text) = crate::gateway::reload::request(admin)
+    let (admin, token) = admin_target(config, admin)?;
+    let (ok, text) = crate::gateway::reload::request(admin, token.as_deref())
         .with_context(|| format!("asking the admin listener {admin} to reload"))?;
     if ok {
         outln!("{}", text.trim_end())?;
@@ -77,6 +79,33 @@ pub(super) fn reload(
         eprintln!("phigate: {}", text.trim_end());
         Ok(ExitCode::from(1))
     }
+}
+
+/// The admin listener to ask, and the admin token to send: from the configuration file
+/// (`[admin] listen`, `token_file`), or `--admin` with the token file named by
+/// `PHIGATE_ADMIN_TOKEN_FILE`.
+pub(super) fn admin_target(
+    config: Option<&Path>,
+    admin: Option<std::net::SocketAddr>,
+) -> anyhow::Result<(std::net::SocketAddr, Option<String>)> {
+    let (addr, token_file) = match (admin, config) {
+        (Some(a), _) => (
+            a,
+            std::env::var_os("PHIGATE_ADMIN_TOKEN_FILE").map(PathBuf::from),
+        ),
+        (None, Some(path)) => {
+            let admin = Config::load(path)?.admin;
+            (admin.listen, admin.token_file)
+        }
+        (None, None) => bail!("--config or --admin is needed"),
+    };
+    let token = token_file
+        .map(|f| {
+            std::fs::read_to_string(&f)
+                .with_context(|| format!("reading the admin token file {}", f.display()))
+        })
+        .transpose()?;
+    Ok((addr, token))
 }
 
 pub(super) fn serve(args: &ServeArgs) -> anyhow::Result<()> {

@@ -5,7 +5,7 @@
 //! is opened before the action (no log, no action) and the outcome recorded after it.
 
 use std::fs::File;
-use std::io::{BufReader, BufWriter, Write};
+use std::io::{BufReader, BufWriter};
 use std::path::{Path, PathBuf};
 
 use anyhow::{bail, Context};
@@ -38,6 +38,17 @@ pub enum VaultCommand {
         /// Backup file to create.
         #[arg(long)]
         out: PathBuf,
+    },
+    /// Back up a running gateway's vault without stopping it: asks its admin listener
+    /// (`POST /vault/export`) to write a backup, in `vault export`'s format, into its
+    /// `[vault] backup_dir`; prints the file and counts.
+    Backup {
+        /// The gateway's configuration file (its [admin] listen is used).
+        #[arg(long, env = "PHIGATE_CONFIG", required_unless_present = "admin")]
+        config: Option<PathBuf>,
+        /// The admin listener's address instead of reading it from --config.
+        #[arg(long, conflicts_with = "config")]
+        admin: Option<std::net::SocketAddr>,
     },
     /// Restore a backup into an empty vault (the restore drill: export, `vault init` a new
     /// directory, import, reveal).
@@ -198,40 +209,34 @@ fn vault(command: &VaultCommand, event: &mut crate::audit::Event) -> anyhow::Res
             let dir = sled_dir(&args.vault, "vault init")?;
             let master = read_master_key(&args.key_file)?;
             SledVault::create(dir, &master)?.flush()?;
-            outln!(
-                "{}",
-                serde_json::json!({"created": dir.display().to_string(), "tokens": 0})
+            super::summary(
+                &serde_json::json!({"created": dir.display().to_string(), "tokens": 0}),
             )?;
         }
         VaultCommand::Stats(args) if args.pg_options().is_some() => {
             let v = open_pg(args)?;
             let stats = serde_json::json!({"backend": "postgres", "tokens": v.len()?,
                 "forgotten": v.forgotten()?});
-            outln!("{stats}")?;
+            super::summary(&stats)?;
         }
         VaultCommand::Verify(args) if args.pg_options().is_some() => {
             let v = open_pg(args)?;
             let n = v.verify()?;
-            outln!(
-                "{}",
-                serde_json::json!({"verified": n, "forgotten": v.forgotten()?})
-            )?;
+            super::summary(&serde_json::json!({"verified": n, "forgotten": v.forgotten()?}))?;
         }
         VaultCommand::Stats(args) => {
             let v = open_vault(args, "vault stats")?;
             let stats = serde_json::json!({"tokens": v.len(), "patients": v.subjects()?,
                 "forgotten": v.forgotten()?, "bytes_on_disk": v.size_on_disk()?});
-            outln!("{stats}")?;
+            super::summary(&stats)?;
         }
         VaultCommand::Verify(args) => {
             let v = open_vault(args, "vault verify")?;
             let n = v.verify()?;
-            outln!(
-                "{}",
-                serde_json::json!({"verified": n, "forgotten": v.forgotten()?})
-            )?;
+            super::summary(&serde_json::json!({"verified": n, "forgotten": v.forgotten()?}))?;
         }
         VaultCommand::Forget(args) => forget(args, event)?,
+        VaultCommand::Backup { config, admin } => online_backup(config.as_deref(), *admin)?,
         VaultCommand::Export { vault, out } => {
             let master = read_master_key(&vault.key_file)?;
             let v = open_vault(vault, "vault export")?;
@@ -248,10 +253,7 @@ fn vault(command: &VaultCommand, event: &mut crate::audit::Event) -> anyhow::Res
             let mut w = BufWriter::new(file);
             let stats = backup::export(&v, &master, &mut w)?;
             w.into_inner().map_err(|e| e.into_error())?.sync_all()?;
-            outln!(
-                "{}",
-                serde_json::json!({"entries": stats.entries, "frames": stats.frames})
-            )?;
+            super::summary(&serde_json::json!({"entries": stats.entries, "frames": stats.frames}))?;
         }
         VaultCommand::Import { vault, from } => {
             let master = read_master_key(&vault.key_file)?;
@@ -260,10 +262,7 @@ fn vault(command: &VaultCommand, event: &mut crate::audit::Event) -> anyhow::Res
                 File::open(from).with_context(|| format!("opening {}", from.display()))?,
             );
             let stats = backup::import(&v, &master, &mut r)?;
-            outln!(
-                "{}",
-                serde_json::json!({"entries": stats.entries, "frames": stats.frames})
-            )?;
+            super::summary(&serde_json::json!({"entries": stats.entries, "frames": stats.frames}))?;
         }
         VaultCommand::Migrate {
             from,
@@ -298,20 +297,30 @@ fn vault(command: &VaultCommand, event: &mut crate::audit::Event) -> anyhow::Res
             if verified as u64 != records {
                 bail!("copied {records} records but {verified} verify");
             }
-            outln!(
-                "{}",
-                serde_json::json!({"records": records, "verified": verified})
-            )?;
+            super::summary(&serde_json::json!({"records": records, "verified": verified}))?;
         }
         VaultCommand::RotateKey(args) => {
             let r = open_vault(args, "vault rotate-key")?.rotate_key()?;
-            outln!(
-                "{}",
-                serde_json::json!({"key_id": r.key_id, "re_encrypted": r.re_encrypted,
-                    "patient_keys_rewrapped": r.subject_keys})
+            super::summary(
+                &serde_json::json!({"key_id": r.key_id, "re_encrypted": r.re_encrypted,
+                    "patient_keys_rewrapped": r.subject_keys}),
             )?;
         }
     }
+    Ok(())
+}
+
+/// `vault backup`: the running gateway writes the backup (and audits it) itself.
+fn online_backup(config: Option<&Path>, admin: Option<std::net::SocketAddr>) -> anyhow::Result<()> {
+    let (admin, token) = super::serve::admin_target(config, admin)?;
+    let (ok, body) = crate::gateway::reload::admin_post(admin, "/vault/export", token.as_deref())
+        .with_context(|| format!("asking the admin listener {admin} for a backup"))?;
+    if !ok {
+        bail!("{}", body.trim_end());
+    }
+    let summary: serde_json::Value =
+        serde_json::from_str(body.trim()).context("reading the admin listener's answer")?;
+    super::summary(&summary)?;
     Ok(())
 }
 
@@ -338,10 +347,7 @@ fn forget(args: &ForgetArgs, event: &mut crate::audit::Event) -> anyhow::Result<
         "forgotten {} records, {} shared kept",
         done.records, done.shared
     ));
-    outln!(
-        "{}",
-        serde_json::json!({"forgotten": done.records, "shared_kept": done.shared})
-    )?;
+    super::summary(&serde_json::json!({"forgotten": done.records, "shared_kept": done.shared}))?;
     Ok(())
 }
 

@@ -26,6 +26,18 @@ pub struct CallerConfig {
     /// Webhook signatures this caller signs its requests with.
     #[serde(default)]
     pub webhook: Option<WebhookSecret>,
+    /// Requests this caller may make: `per_second` sustained, `burst` at once; beyond it,
+    /// 429 with `Retry-After`. None: unlimited (the concurrency cap still applies).
+    #[serde(default)]
+    pub rate_limit: Option<RateLimit>,
+}
+
+/// A token bucket's size and refill rate.
+#[derive(Debug, Clone, Copy, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct RateLimit {
+    pub per_second: f64,
+    pub burst: u32,
 }
 
 /// A webhook signing scheme and secret.
@@ -91,6 +103,14 @@ pub(super) fn check_all<'a>(
         }
         if let Some(w) = &c.webhook {
             check_secret(w, &key("webhook"), problems);
+        }
+        if let Some(r) = &c.rate_limit {
+            if !(r.per_second.is_finite() && r.per_second > 0.0) {
+                problems.at(key("rate_limit.per_second"), "must be a number above 0");
+            }
+            if r.burst == 0 {
+                problems.at(key("rate_limit.burst"), "must be at least 1");
+            }
         }
     }
     names

@@ -34,12 +34,18 @@ pub use crate::tls::ClientAuth;
 pub struct AdminConfig {
     #[serde(default = "default_admin_listen")]
     pub listen: SocketAddr,
+    /// A file holding the token that `POST /reload` and `POST /vault/export` must carry
+    /// (`Authorization: Bearer …`). Without one they are refused unless the admin listener
+    /// is on loopback.
+    #[serde(default)]
+    pub token_file: Option<std::path::PathBuf>,
 }
 
 impl Default for AdminConfig {
     fn default() -> Self {
         AdminConfig {
             listen: default_admin_listen(),
+            token_file: None,
         }
     }
 }

@@ -9,6 +9,7 @@
 
 mod audit_devices;
 mod caller;
+mod circuit;
 mod console;
 mod listener;
 mod policy;
@@ -21,7 +22,8 @@ use std::path::{Path, PathBuf};
 use serde::Deserialize;
 
 pub use audit_devices::{AuditDeviceConfig, AuditDeviceKind};
-pub use caller::{CallerConfig, WebhookScheme, WebhookSecret};
+pub use caller::{CallerConfig, RateLimit, WebhookScheme, WebhookSecret};
+pub use circuit::CircuitConfig;
 pub use console::{ConsoleConfig, OfficerConfig};
 pub use listener::{AdminConfig, ClientAuth, ListenerConfig};
 pub use policy::{load_policy, PolicyLoadError};
@@ -91,6 +93,9 @@ pub struct Config {
     pub log: LogConfig,
     /// Directory of rule files replacing the built-in ones.
     pub patterns: Option<PathBuf>,
+    /// Directory of overlay files (`*.toml`) adding rules, allow-list words and field keys
+    /// on top of the rule files.
+    pub patterns_d: Option<PathBuf>,
     pub callers: Vec<CallerConfig>,
     pub routes: Vec<RouteConfig>,
     pub api: ApiConfig,
@@ -98,6 +103,7 @@ pub struct Config {
     pub claims: ClaimsConfig,
     /// The compliance officer's web console, if configured.
     pub console: Option<ConsoleConfig>,
+    pub circuit: CircuitConfig,
 }
 
 /// The file as written, before its values are parsed.
@@ -117,6 +123,8 @@ struct RawConfig {
     log: LogConfig,
     #[serde(default)]
     patterns: Option<PathBuf>,
+    #[serde(default)]
+    patterns_d: Option<PathBuf>,
     #[serde(rename = "caller", default)]
     callers: Vec<CallerConfig>,
     #[serde(rename = "route", default)]
@@ -129,6 +137,7 @@ struct RawConfig {
     claims: ClaimsConfig,
     #[serde(default)]
     console: Option<ConsoleConfig>,
+    circuit: CircuitConfig,
 }
 
 impl Config {
@@ -186,10 +195,12 @@ impl Config {
             timeouts: raw.timeouts,
             log: raw.log,
             patterns: raw.patterns,
+            patterns_d: raw.patterns_d,
             callers: raw.callers,
             audit: raw.audit,
             claims: raw.claims,
             console: raw.console,
+            circuit: raw.circuit,
         })
     }
 
@@ -219,9 +230,12 @@ impl Config {
             &mut self.vault.dir,
             &mut self.vault.password_file,
             &mut self.vault.ca,
+            &mut self.vault.backup_dir,
+            &mut self.admin.token_file,
             &mut self.audit.dir,
             &mut self.claims.tables,
             &mut self.patterns,
+            &mut self.patterns_d,
         ];
         for p in optional.into_iter().flatten() {
             fix(p);

@@ -40,6 +40,9 @@ pub struct VaultConfig {
     /// PostgreSQL: connections in the pool.
     #[serde(default = "default_pool_size")]
     pub pool_size: usize,
+    /// Sled: where `POST /vault/export` on the admin listener writes online backups.
+    #[serde(default)]
+    pub backup_dir: Option<PathBuf>,
 }
 
 fn default_pool_size() -> usize {

@@ -11,10 +11,12 @@
 //! - [`lexicon`]: name lists, cue words and the word-level name/place detector.
 //! - [`learned`]: values learned from structured fields, searched in the same payload.
 //! - [`shape`]: identifier shapes, tokenised without a cue (default deny).
+//! - [`overlay`]: `patterns.d/` files adding rules and allow-list words to the above.
 
 mod address;
 pub mod learned;
 pub mod lexicon;
+pub mod overlay;
 pub mod rules;
 pub mod shape;
 pub mod validate;
@@ -49,6 +51,9 @@ pub use crate::phi::Span;
 pub struct Detector {
     rules: RuleSet,
     lexicon: Lexicon,
+    /// Overlays' allow-list (lower case): a detection whose whole text is one of these is
+    /// not PHI. Empty without overlays.
+    allow: std::collections::HashSet<String>,
 }
 
 /// Per-thread buffers reused across scans.
@@ -68,8 +73,12 @@ pub struct Scratch {
 impl Detector {
     /// Compiles the rule files; every failure names its file and line.
     pub fn build(p: &Patterns) -> Result<Detector, RuleError> {
-        let rules = RuleSet::compile("patterns/text/rules.toml", p.get("text/rules.toml"))?;
-        let lexicon = Lexicon::build(&LexiconSources {
+        let (rules, allow) = overlay::compile(
+            "patterns/text/rules.toml",
+            p.get("text/rules.toml"),
+            &p.overlays,
+        )?;
+        let mut lexicon = Lexicon::build(&LexiconSources {
             cues_file: "patterns/text/lexicon.toml",
             cues: p.get("text/lexicon.toml"),
             first_names: p.get("names/first_names.tsv"),
@@ -79,7 +88,14 @@ impl Detector {
             places: p.get("places/us_places.tsv"),
             world_places: p.get("places/world_places.tsv"),
         })?;
-        Ok(Detector { rules, lexicon })
+        for w in &allow {
+            lexicon.allow_word(w);
+        }
+        Ok(Detector {
+            rules,
+            lexicon,
+            allow,
+        })
     }
 
     pub fn rules(&self) -> &RuleSet {
@@ -135,7 +151,14 @@ impl Detector {
                 _ => {}
             }
         }
-        let spans = merge(spans);
+        let mut spans = merge(spans);
+        if !self.allow.is_empty() {
+            // Only a whole detection that is an allowed term goes; anything else stays.
+            spans.retain(|s| {
+                text.get(s.start..s.end)
+                    .is_none_or(|t| !self.allow.contains(&t.to_lowercase()))
+            });
+        }
         if spans.is_empty() || !text.contains('_') {
             return spans;
         }

@@ -20,7 +20,7 @@ use crate::phi::PhiType;
 /// One rule as written in a rule file.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-struct RawRule {
+pub(super) struct RawRule {
     id: String,
     #[serde(rename = "type")]
     ty: toml::Spanned<String>,
@@ -38,11 +38,11 @@ struct RawRule {
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-struct RawRuleFile {
+pub(super) struct RawRuleFile {
     #[serde(default)]
-    defs: BTreeMap<String, String>,
+    pub defs: BTreeMap<String, String>,
     #[serde(default)]
-    rule: Vec<RawRule>,
+    pub rule: Vec<RawRule>,
 }
 
 /// A compiled rule's metadata; the pattern itself lives in the shared [`RuleSet`] regex.
@@ -135,61 +135,62 @@ pub struct RuleSet {
     first_bytes: Vec<[bool; 256]>,
 }
 
+/// Rules from one file, ready to compile: the file's name and text (for `file:line` in
+/// errors), the definitions its patterns may use, and whether its examples are checked
+/// when it loads (an overlay's are; the built-in file's are checked by the test suite).
+pub(super) struct RuleGroup<'a> {
+    pub file: &'a str,
+    pub source: &'a str,
+    pub defs: BTreeMap<String, String>,
+    pub rules: Vec<RawRule>,
+    pub check_examples: bool,
+}
+
+/// Parses a rule file's text (its definitions and rules; nothing compiled yet).
+pub(super) fn parse_file(file: &str, source: &str) -> Result<RawRuleFile, RuleError> {
+    toml::from_str(source).map_err(|e| RuleError::Syntax {
+        file: file.to_string(),
+        line: e.span().map(|s| line_of(source, s.start)).unwrap_or(0),
+        reason: first_line(e.message()),
+    })
+}
+
 impl RuleSet {
     /// Parses and compiles a rule file. `file` is used only in error messages.
     pub fn compile(file: &str, source: &str) -> Result<RuleSet, RuleError> {
-        let raw: RawRuleFile = toml::from_str(source).map_err(|e| RuleError::Syntax {
-            file: file.to_string(),
-            line: e.span().map(|s| line_of(source, s.start)).unwrap_or(0),
-            reason: first_line(e.message()),
-        })?;
-        let mut rules = Vec::with_capacity(raw.rule.len());
-        let mut patterns = Vec::with_capacity(raw.rule.len());
-        let mut singles = Vec::with_capacity(raw.rule.len());
-        for r in raw.rule {
-            let at = |span: std::ops::Range<usize>| line_of(source, span.start);
-            let ty =
-                r.ty.get_ref()
-                    .parse::<PhiType>()
-                    .map_err(|e| RuleError::Invalid {
-                        file: file.to_string(),
-                        line: at(r.ty.span()),
-                        reason: e.to_string(),
-                    })?;
-            let validator =
-                match &r.validate {
-                    None => None,
-                    Some(v) => Some(v.get_ref().parse::<Validator>().map_err(|reason| {
-                        RuleError::Invalid {
-                            file: file.to_string(),
-                            line: at(v.span()),
-                            reason,
-                        }
-                    })?),
-                };
-            let pattern = expand_defs(r.pattern.get_ref(), &raw.defs).map_err(|reason| {
-                RuleError::Invalid {
-                    file: file.to_string(),
-                    line: at(r.pattern.span()),
-                    reason,
+        let raw = parse_file(file, source)?;
+        RuleSet::compile_groups(vec![RuleGroup {
+            file,
+            source,
+            defs: raw.defs,
+            rules: raw.rule,
+            check_examples: false,
+        }])
+    }
+
+    /// Compiles the rules of several files into one set, in order (at one position, an
+    /// earlier rule wins). A group whose examples are checked fails on the first example
+    /// its rule misses or wrongly finds, naming the rule's line.
+    pub(super) fn compile_groups(groups: Vec<RuleGroup<'_>>) -> Result<RuleSet, RuleError> {
+        let total = groups.iter().map(|g| g.rules.len()).sum();
+        let mut rules = Vec::with_capacity(total);
+        let mut patterns = Vec::with_capacity(total);
+        let mut singles = Vec::with_capacity(total);
+        // (rule index, file, line) of each rule whose examples are checked after compiling.
+        let mut checks = Vec::new();
+        // A failure of the whole set (too many states) is reported against the first file.
+        let file = groups.first().map_or(String::new(), |g| g.file.to_string());
+        for g in groups {
+            for r in g.rules {
+                let line = line_of(g.source, r.pattern.span().start);
+                let (rule, pattern, single) = compile_rule(g.file, g.source, &g.defs, r)?;
+                if g.check_examples {
+                    checks.push((rules.len(), g.file.to_string(), line));
                 }
-            })?;
-            // Compiled alone first, so a bad pattern is reported against its own line.
-            let single = build(&[pattern.as_str()]).map_err(|e| RuleError::Invalid {
-                file: file.to_string(),
-                line: at(r.pattern.span()),
-                reason: format!("rule `{}`: {}", r.id, first_line(&e.to_string())),
-            })?;
-            singles.push(single);
-            patterns.push(pattern);
-            rules.push(Rule {
-                id: r.id,
-                ty,
-                validator,
-                must_match: r.must_match,
-                no_match: r.no_match,
-                solo: r.solo,
-            });
+                rules.push(rule);
+                patterns.push(pattern);
+                singles.push(single);
+            }
         }
         // The shared automata hold every rule but the solo ones.
         let group = |solo: bool| {
@@ -197,7 +198,7 @@ impl RuleSet {
                 .filter(|&i| rules[i].solo == solo)
                 .collect();
             Group::build(members, &patterns).map_err(|reason| RuleError::Invalid {
-                file: file.to_string(),
+                file: file.clone(),
                 line: 0,
                 reason,
             })
@@ -209,7 +210,7 @@ impl RuleSet {
             .map(|r| r.group_info().to_index(PatternID::ZERO, "v").is_some())
             .collect();
         let first_bytes = patterns.iter().map(|p| first_bytes(p)).collect();
-        Ok(RuleSet {
+        let set = RuleSet {
             rules,
             shared,
             solo,
@@ -217,7 +218,47 @@ impl RuleSet {
             has_value,
             patterns,
             first_bytes,
-        })
+        };
+        for (i, file, line) in checks {
+            set.check_examples(i)
+                .map_err(|reason| RuleError::Invalid { file, line, reason })?;
+        }
+        Ok(set)
+    }
+
+    /// Whether rule `i` finds each of its `match` examples' marked value (`[[…]]`) and
+    /// nothing in its `no_match` examples. The message quotes the rule's id and the
+    /// example's number, never the example (an operator's example may be real data).
+    fn check_examples(&self, i: usize) -> Result<(), String> {
+        let rule = &self.rules[i];
+        let mut cache = self.cache();
+        for (n, ex) in rule.must_match.iter().enumerate() {
+            let Some((text, start, end)) = unmark(ex) else {
+                return Err(format!(
+                    "rule `{}`: match example {} has no [[marked]] value",
+                    rule.id,
+                    n + 1
+                ));
+            };
+            let hits = self.scan_one(i, &text, &mut cache);
+            if !hits.iter().any(|h| h.start == start && h.end == end) {
+                return Err(format!(
+                    "rule `{}`: match example {} is not found by its pattern",
+                    rule.id,
+                    n + 1
+                ));
+            }
+        }
+        for (n, ex) in rule.no_match.iter().enumerate() {
+            if !self.scan_one(i, ex, &mut cache).is_empty() {
+                return Err(format!(
+                    "rule `{}`: no_match example {} is matched by its pattern",
+                    rule.id,
+                    n + 1
+                ));
+            }
+        }
+        Ok(())
     }
 
     /// How often the finders' caches were cleared (diagnostics: a high count means the
@@ -417,6 +458,67 @@ impl RuleSet {
             rule: i,
         })
     }
+}
+
+/// One rule's metadata, its pattern with definitions expanded, and that pattern compiled
+/// alone (so a bad pattern is reported against its own line).
+fn compile_rule(
+    file: &str,
+    source: &str,
+    defs: &BTreeMap<String, String>,
+    r: RawRule,
+) -> Result<(Rule, String, Regex), RuleError> {
+    let at = |span: std::ops::Range<usize>| line_of(source, span.start);
+    let invalid = |line, reason| RuleError::Invalid {
+        file: file.to_string(),
+        line,
+        reason,
+    };
+    let ty =
+        r.ty.get_ref()
+            .parse::<PhiType>()
+            .map_err(|e| invalid(at(r.ty.span()), e.to_string()))?;
+    let validator = match &r.validate {
+        None => None,
+        Some(v) => Some(
+            v.get_ref()
+                .parse::<Validator>()
+                .map_err(|reason| invalid(at(v.span()), reason))?,
+        ),
+    };
+    let pattern = expand_defs(r.pattern.get_ref(), defs)
+        .map_err(|reason| invalid(at(r.pattern.span()), reason))?;
+    let single = build(&[pattern.as_str()]).map_err(|e| {
+        invalid(
+            at(r.pattern.span()),
+            format!("rule `{}`: {}", r.id, first_line(&e.to_string())),
+        )
+    })?;
+    let rule = Rule {
+        id: r.id,
+        ty,
+        validator,
+        must_match: r.must_match,
+        no_match: r.no_match,
+        solo: r.solo,
+    };
+    Ok((rule, pattern, single))
+}
+
+/// Splits an example `a [[b]] c` into its plain text and the byte range of `b`.
+pub fn unmark(example: &str) -> Option<(String, usize, usize)> {
+    let open = example.find("[[")?;
+    let close = example.find("]]")?;
+    if close < open + 2 {
+        return None;
+    }
+    let text = format!(
+        "{}{}{}",
+        &example[..open],
+        &example[open + 2..close],
+        &example[close + 2..]
+    );
+    Some((text, open, close - 2))
 }
 
 /// A single pattern's search state and capture slots.

@@ -92,6 +92,34 @@ impl FieldRules {
         })
     }
 
+    /// Adds an overlay file's `[keys]` (`TYPE = ["key", …]`): each key's value is PHI of
+    /// that type, whatever the built-in tables said of it. The rest of the file is the
+    /// detector's ([`crate::detect::overlay`]).
+    pub fn add_overlay(&mut self, file: &str, source: &str) -> Result<(), FieldError> {
+        #[derive(Deserialize)]
+        struct RawOverlayKeys {
+            #[serde(default)]
+            keys: std::collections::BTreeMap<toml::Spanned<String>, Vec<String>>,
+        }
+        let raw: RawOverlayKeys =
+            toml::from_str(source).map_err(|e| FieldError::toml(file, source, &e))?;
+        for (ty, list) in raw.keys {
+            let ty_at = crate::patterns::line_of(source, ty.span().start);
+            let ty: PhiType = ty
+                .get_ref()
+                .parse()
+                .map_err(|e: crate::phi::UnknownPhiType| FieldError {
+                    file: file.to_string(),
+                    line: ty_at,
+                    reason: e.to_string(),
+                })?;
+            for k in list {
+                self.keys.insert(normalize_key(&k), Field::Phi(ty));
+            }
+        }
+        Ok(())
+    }
+
     /// A generic JSON or form field, by its (normalised) key and its parent's key.
     pub fn generic(&self, key: &str, parent: Option<&str>) -> Field {
         if let Some(f) = self.keys.get(key) {

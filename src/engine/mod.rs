@@ -24,6 +24,7 @@
 //! Every string is read through its canonical view ([`crate::canon`]) before detection, and
 //! every body by its real shape whatever its label: what cannot be read is refused.
 
+pub mod analyze;
 pub mod csv;
 pub mod fields;
 pub mod form;
@@ -213,6 +214,8 @@ pub enum BuildError {
     File(#[from] crate::patterns::FileError),
 }
 
+static NEXT_GENERATION: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+
 /// Everything compiled at start-up.
 pub struct Engine {
     pub detector: Detector,
@@ -225,12 +228,19 @@ pub struct Engine {
     /// Procedure codes the clinic bills (`patterns/claims/cpt.toml`): five digits that are
     /// a code, not an identifier, wherever they appear.
     pub procedure_codes: HashSet<String>,
+    /// Tells this engine from every other built in the process: per-thread scratch space
+    /// holds search caches of one engine's automata and must not serve another's (a reload
+    /// builds a new engine, possibly with other rules).
+    pub generation: u64,
 }
 
 impl Engine {
     pub fn build(p: &Patterns) -> Result<Engine, BuildError> {
         let detector = Detector::build(p)?;
-        let fields = FieldRules::parse("patterns/fields.toml", p.get("fields.toml"))?;
+        let mut fields = FieldRules::parse("patterns/fields.toml", p.get("fields.toml"))?;
+        for o in &p.overlays {
+            fields.add_overlay(&o.file, &o.text)?;
+        }
         let hl7 = hl7::Rules::parse("patterns/hl7.toml", p.get("hl7.toml"))?;
         let mut policies = Vec::new();
         for name in ["safe-harbor", "limited-data-set", "reversible"] {
@@ -245,6 +255,7 @@ impl Engine {
             zip3_restricted: parse_zip3_list(p.get("zip3-restricted.txt")),
             limits: Limits::default(),
             procedure_codes: procedure_codes(p.get("claims/cpt.toml")),
+            generation: NEXT_GENERATION.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
         })
     }
 

@@ -1,6 +1,6 @@
 //! The admin listener (plain HTTP, for the operator and the orchestrator): `/healthz`,
-//! `/readyz`, `/metrics` and `POST /reload`, and, while start-up waits, the
-//! [`StartingAdmin`] that answers live-but-not-ready.
+//! `/readyz`, `/metrics`, `POST /reload` and `POST /vault/export` (an online backup),
+//! and, while start-up waits, the [`StartingAdmin`] that answers live-but-not-ready.
 //!
 //! Owns what the admin endpoints answer; the gateway's own listeners and lifecycle are
 //! [`super::server`]'s.
@@ -111,6 +111,14 @@ async fn admin(
     req: Request<hyper::body::Incoming>,
 ) -> Result<Response<Full<Bytes>>, std::convert::Infallible> {
     let gw = running.current();
+    if req.method() == hyper::Method::POST {
+        if let Err(why) = operator_may_post(&gw.config.admin, req.headers()) {
+            tracing::warn!(reason = why, "admin POST refused");
+            let mut resp = Response::new(Full::new(Bytes::from(format!("refused: {why}\n"))));
+            *resp.status_mut() = StatusCode::FORBIDDEN;
+            return Ok(resp);
+        }
+    }
     let (status, content_type, body) = match req.uri().path() {
         // POST only: a crawler or a health probe must not reload by accident.
         "/reload" if req.method() == hyper::Method::POST => {
@@ -126,6 +134,20 @@ async fn admin(
                     "text/plain",
                     format!("reload refused, old configuration kept: {e}\n"),
                 ),
+            }
+        }
+        // Writes a backup file on this machine; nothing of the vault goes over HTTP.
+        "/vault/export" if req.method() == hyper::Method::POST => {
+            match super::backup::export(gw).await {
+                Ok(summary) => (StatusCode::OK, "application/json", format!("{summary}\n")),
+                Err(e) => {
+                    tracing::error!(cause = %super::respond::cause_chain(&e), "online vault backup failed");
+                    (
+                        StatusCode::CONFLICT,
+                        "text/plain",
+                        format!("vault export failed: {e}\n"),
+                    )
+                }
             }
         }
         "/healthz" => (StatusCode::OK, "text/plain", "ok\n".to_string()),
@@ -155,6 +177,14 @@ async fn admin(
             ));
             text.push_str(&gw.audit.devices().render_metrics());
             text.push_str(&gw.claim_metrics.render());
+            text.push_str(&gw.rate.render());
+            text.push_str(
+                &gw.circuits.render(
+                    gw.routes
+                        .iter()
+                        .map(|r| (r.cfg.name.as_str(), r.upstream.to_string())),
+                ),
+            );
             text.push_str(&super::process::render());
             text.push_str(&certificate_expiry(&served));
             (StatusCode::OK, "text/plain; version=0.0.4", text)
@@ -172,6 +202,39 @@ async fn admin(
         hyper::header::HeaderValue::from_static(content_type),
     );
     Ok(resp)
+}
+
+/// Whether a POST (a reload, a backup) may act: with `[admin] token_file`, only with that
+/// token; without one, only on a loopback admin listener (anyone who can reach a wider one
+/// could otherwise reload or fill the disk with backups). A token that cannot be read
+/// refuses every POST.
+fn operator_may_post(
+    cfg: &crate::config::AdminConfig,
+    headers: &hyper::HeaderMap,
+) -> Result<(), &'static str> {
+    let Some(file) = &cfg.token_file else {
+        return match cfg.listen.ip().is_loopback() {
+            true => Ok(()),
+            false => Err("the admin listener is not on loopback and [admin] token_file is not set"),
+        };
+    };
+    let expected =
+        std::fs::read_to_string(file).map_err(|_| "[admin] token_file cannot be read")?;
+    let expected = expected.trim();
+    if expected.len() < 16 {
+        return Err("[admin] token_file holds fewer than 16 characters");
+    }
+    let given = headers
+        .get(hyper::header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .ok_or("no admin token")?;
+    // Digests compared, so the comparison's time says nothing about the token.
+    let digest = |s: &str| ring::digest::digest(&ring::digest::SHA256, s.trim().as_bytes());
+    match digest(given).as_ref() == digest(expected).as_ref() {
+        true => Ok(()),
+        false => Err("wrong admin token"),
+    }
 }
 
 /// When each listener's served certificate expires (it changes on SIGHUP).

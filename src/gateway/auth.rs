@@ -460,6 +460,7 @@ mod tests {
     #[test]
     fn api_keys_match_by_hash_and_wrong_ones_fail() {
         let caller = Caller::load(&CallerConfig {
+            rate_limit: None,
             name: "emr".into(),
             api_key_sha256: vec![hash_api_key("k-123")],
             mtls_dns_name: None,

@@ -61,6 +61,16 @@ pub async fn forward(
     let route = &gw.routes[i];
     let parts = &req.parts;
     require_standard_method(&parts.method)?;
+    // Before anything is de-identified: a request that cannot be forwarded mints nothing.
+    let pass = gw
+        .circuits
+        .admit(
+            &route.cfg.name,
+            &route.upstream.to_string(),
+            &gw.config.circuit,
+            Instant::now(),
+        )
+        .map_err(|wait| Failure::CircuitOpen(super::ratelimit::retry_after_secs(wait)))?;
     let kind = kind_of(&parts.headers, &req.body, &route.cfg.pass_content_types)?;
     let body = readable_body(&parts.headers, req.body.clone(), kind)?;
     // A claims route's JSON body is parsed once: checked, then de-identified in place.
@@ -84,6 +94,7 @@ pub async fn forward(
     let doc = outbound.doc.take();
     let mut out = upstream_request(route, parts, kind, outbound)?;
     set_request_id(out.headers_mut(), request_id);
+    super::trace::propagate(&parts.headers, out.headers_mut());
     if let Some(v) = &findings {
         out.headers_mut().insert(FINDINGS_HEADER, v.clone());
     }
@@ -92,7 +103,9 @@ pub async fn forward(
     }
     sign(route, out.headers_mut(), request_id, &forwarded);
     audit_before_forwarding(gw, i, trail, request_id, &req.origin).await?;
-    let (rparts, rbody) = call_upstream(gw, route, out).await?;
+    let called = call_upstream(gw, route, out).await;
+    pass.record(matches!(&called, Ok((p, _)) if !p.status.is_server_error()));
+    let (rparts, rbody) = called?;
     let mut resp = match route.cfg.direction {
         Direction::Deidentify => answer_inside(rparts, rbody),
         Direction::Reidentify => answer_outside(gw, i, rparts, rbody, trail).await?,

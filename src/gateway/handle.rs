@@ -21,7 +21,7 @@ use super::body;
 use super::media::declared_length;
 use super::respond::{self, Failure, Fault};
 use super::trail::Trail;
-use super::{api, forward, Gateway, Resp};
+use super::{analyze, api, forward, Gateway, Resp};
 use crate::audit::{Action, Event};
 use crate::config::Direction;
 
@@ -33,6 +33,7 @@ pub enum Target {
     ApiReidentify,
     ApiClaims,
     ApiRemit,
+    ApiAnalyze,
 }
 
 /// A request whose body is read and whose caller is known.
@@ -251,6 +252,7 @@ async fn handle_target(
         Target::Route(i) => forward::forward(gw, i, admitted, request_id, trail).await,
         Target::ApiClaims => api::validate_claims(gw, &admitted, trail, request_id),
         Target::ApiRemit => super::remit::remit(gw, &admitted, trail, request_id).await,
+        Target::ApiAnalyze => analyze::analyze(gw, admitted, trail, request_id).await,
         Target::ApiDeidentify => {
             api::transform(gw, Direction::Deidentify, admitted, trail, request_id).await
         }
@@ -294,6 +296,7 @@ async fn admit<'g>(
         _ => &gw.api.callers,
     };
     let caller = auth::authenticate(&gw.callers, callers, &parts.headers, peer, &raw, &gw.replay)?;
+    within_rate(gw, &caller.name)?;
     let ratio = gw.config.limits.max_decompression_ratio;
     let body = body::decode(&parts.headers, raw, limit, ratio)
         .map_err(|source| Failure::Body { source, setting })?;
@@ -303,6 +306,23 @@ async fn admit<'g>(
         caller,
         origin: Origin::of(peer),
     })
+}
+
+/// Takes one request from the caller's rate limit, if it has one; over it, a 429.
+fn within_rate(gw: &Gateway, caller: &str) -> Result<(), Failure> {
+    let limit = gw
+        .config
+        .callers
+        .iter()
+        .find(|c| c.name == caller)
+        .and_then(|c| c.rate_limit);
+    match limit {
+        Some(limit) => gw
+            .rate
+            .take(caller, &limit, Instant::now())
+            .map_err(|wait| Failure::RateLimited(super::ratelimit::retry_after_secs(wait))),
+        None => Ok(()),
+    }
 }
 
 /// A target's body limit, and the setting that sets it (named in the 413, so the operator
@@ -333,6 +353,8 @@ async fn audit_request(
     let mut base = base_event(gw, target, request_id, outcome);
     origin.stamp(&mut base);
     base.action = match outcome {
+        // An analysis tokenises nothing: its event says what was looked at and found.
+        "answered" if matches!(target, Some(Target::ApiAnalyze)) => Some(Action::Analyze),
         "forwarded" | "answered" => None,
         "auth" => Some(Action::AuthFailure),
         _ => Some(Action::RequestFailed),
@@ -400,6 +422,7 @@ fn route_name(gw: &Gateway, t: Option<Target>) -> &str {
         Some(Target::ApiReidentify) => "api:reidentify",
         Some(Target::ApiClaims) => "api:claims",
         Some(Target::ApiRemit) => "api:remit",
+        Some(Target::ApiAnalyze) => "api:analyze",
         None => "-",
     }
 }
@@ -454,6 +477,7 @@ fn find_target(gw: &Gateway, req: &Request<Incoming>) -> Option<Target> {
             "/v1/reidentify" => return Some(Target::ApiReidentify),
             "/v1/claims/validate" => return Some(Target::ApiClaims),
             "/v1/claims/remit" => return Some(Target::ApiRemit),
+            "/v1/analyze" => return Some(Target::ApiAnalyze),
             _ => {}
         }
     }

@@ -9,18 +9,24 @@
 //! - [`server`]: sockets, connections, reloads and shutdown; [`admin`]: the admin listener.
 //! - [`handle`]: one request from head to answer (target, limits, auth, audit, access log).
 //! - [`forward`]: a route's request to its upstream and the answer back; [`api`]: the
-//!   direct API.
+//!   direct API; [`analyze`]: `POST /v1/analyze` (spans and types, nothing tokenised).
 //! - [`channels`]: headers, path, query and `Location` as fields; [`media`]: content types
 //!   and charsets; [`body`]: reading and decoding bytes.
 //! - [`work`]: running the engine for a request (where, with which settings, counted how).
 //! - [`respond`]: the one place failures become HTTP answers ([`problem`] writes them).
 //! - [`auth`], [`trail`], [`claims`], [`remit`] (payers' 835s), [`metrics`], [`process`], [`reload`], [`dev`].
+//! - [`ratelimit`]: per-caller token buckets (429); [`circuit`]: upstream breakers (503).
+//! - [`backup`]: online vault backups (`POST /vault/export` on the admin listener).
+//! - [`trace`]: W3C `traceparent` to upstreams (continued when well formed, else fresh).
 
 pub mod admin;
+pub mod analyze;
 pub mod api;
 pub mod auth;
+pub mod backup;
 pub mod body;
 pub mod channels;
+pub mod circuit;
 pub mod claims;
 pub mod dev;
 pub mod forward;
@@ -29,10 +35,12 @@ pub mod media;
 pub mod metrics;
 pub mod problem;
 pub mod process;
+pub mod ratelimit;
 pub mod reload;
 pub mod remit;
 pub mod respond;
 pub mod server;
+pub mod trace;
 pub mod trail;
 pub mod work;
 
@@ -118,6 +126,9 @@ pub struct Gateway {
     pub claim_metrics: Arc<claims::ClaimMetrics>,
     /// Where forwarded claims' evidence snapshots go.
     pub evidence_dir: std::path::PathBuf,
+    /// Callers' token buckets and routes' upstream breakers (kept across reloads).
+    pub rate: Arc<ratelimit::RateLimiter>,
+    pub circuits: Arc<circuit::Circuits>,
 }
 
 /// What outlives a configuration reload: the key, the vault, the audit log, the replay
@@ -132,6 +143,8 @@ pub struct Durable {
     ready: Arc<AtomicBool>,
     cpu: Arc<tokio::sync::Semaphore>,
     claim_metrics: Arc<claims::ClaimMetrics>,
+    rate: Arc<ratelimit::RateLimiter>,
+    circuits: Arc<circuit::Circuits>,
     /// The previous snapshot's metrics and concurrency cap, if any (kept across reloads).
     metrics: Option<Metrics>,
     in_flight: Option<(usize, Arc<tokio::sync::Semaphore>)>,
@@ -204,6 +217,8 @@ impl Gateway {
                 std::thread::available_parallelism().map_or(2, std::num::NonZeroUsize::get),
             )),
             claim_metrics: Arc::default(),
+            rate: Arc::default(),
+            circuits: Arc::default(),
             metrics: None,
             in_flight: None,
         };
@@ -221,6 +236,8 @@ impl Gateway {
             ready: Arc::clone(&self.ready),
             cpu: Arc::clone(&self.cpu),
             claim_metrics: Arc::clone(&self.claim_metrics),
+            rate: Arc::clone(&self.rate),
+            circuits: Arc::clone(&self.circuits),
             metrics: Some(self.metrics.clone()),
             in_flight: Some((
                 self.config.limits.max_concurrent,
@@ -288,6 +305,12 @@ impl Plan {
         let patterns = match &config.patterns {
             Some(dir) => Patterns::from_dir(dir).context("patterns: reading rule files")?,
             None => Patterns::builtin(),
+        };
+        let patterns = match &config.patterns_d {
+            Some(dir) => patterns
+                .with_overlays(dir)
+                .context("patterns_d: reading overlay files")?,
+            None => patterns,
         };
         let mut engine = Engine::build(&patterns).context("patterns: loading rule files")?;
         // Each request's body is already held to its route's limit (which may be above
@@ -405,6 +428,12 @@ impl Plan {
             Some((n, sem)) if n == config.limits.max_concurrent => sem,
             _ => Arc::new(tokio::sync::Semaphore::new(config.limits.max_concurrent)),
         };
+        d.circuits.retain(
+            config
+                .routes
+                .iter()
+                .map(|r| (r.name.as_str(), r.upstream.to_string())),
+        );
         Gateway {
             in_flight,
             cpu: d.cpu,
@@ -421,6 +450,8 @@ impl Plan {
             claims: self.claims,
             claim_metrics: d.claim_metrics,
             evidence_dir: d.evidence_dir,
+            rate: d.rate,
+            circuits: d.circuits,
             config,
         }
     }

@@ -112,7 +112,20 @@ impl Running {
 
 /// `phigate reload`: POST /reload to the admin listener at `admin`. Returns whether the
 /// gateway accepted the new configuration, and its answer (which names any problem).
-pub fn request(admin: std::net::SocketAddr) -> std::io::Result<(bool, String)> {
+pub fn request(
+    admin: std::net::SocketAddr,
+    token: Option<&str>,
+) -> std::io::Result<(bool, String)> {
+    admin_post(admin, "/reload", token)
+}
+
+/// `POST path` to the admin listener (with the admin token, when there is one): whether it
+/// answered 200, and its body.
+pub fn admin_post(
+    admin: std::net::SocketAddr,
+    path: &str,
+    token: Option<&str>,
+) -> std::io::Result<(bool, String)> {
     use std::io::{Read as _, Write as _};
     // A reload reads rule files and claim tables: allow it time.
     let timeout = std::time::Duration::from_secs(60);
@@ -120,7 +133,8 @@ pub fn request(admin: std::net::SocketAddr) -> std::io::Result<(bool, String)> {
     tcp.set_read_timeout(Some(timeout))?;
     write!(
         tcp,
-        "POST /reload HTTP/1.1\r\nHost: {admin}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+        "POST {path} HTTP/1.1\r\nHost: {admin}\r\n{auth}Content-Length: 0\r\nConnection: close\r\n\r\n",
+        auth = token.map_or(String::new(), |t| format!("Authorization: Bearer {}\r\n", t.trim()))
     )?;
     let mut answer = String::new();
     tcp.read_to_string(&mut answer)?;

@@ -108,6 +108,12 @@ pub enum Failure {
     Evidence(#[source] std::io::Error),
     #[error("{0}")]
     Internal(&'static str),
+    /// The caller is over its `rate_limit`; it may try again after this many seconds.
+    #[error("over this caller's rate limit; retry after {0} s")]
+    RateLimited(u64),
+    /// The route's upstream is failing and its circuit is open.
+    #[error("the upstream is failing; retry after {0} s")]
+    CircuitOpen(u64),
 }
 
 /// Why an upstream call gave no usable answer. Messages name no address and no body.
@@ -158,10 +164,20 @@ impl Failure {
             Failure::Scan(e) | Failure::Reveal(RevealError::Malformed(e)) => scan_fault(e),
             Failure::Reveal(RevealError::Token(_)) | Failure::Token(_) => Fault::Vault,
             Failure::Auth(AuthError::Secret(_)) => Fault::Internal,
-            Failure::Upstream(_) | Failure::Channel(ChannelError::AnswerHeader) => Fault::Upstream,
+            Failure::Upstream(_)
+            | Failure::CircuitOpen(_)
+            | Failure::Channel(ChannelError::AnswerHeader) => Fault::Upstream,
             Failure::Audit(_) => Fault::Audit,
             Failure::Overloaded | Failure::Evidence(_) | Failure::Internal(_) => Fault::Internal,
             _ => Fault::Client,
+        }
+    }
+
+    /// Seconds the caller should wait before trying again (`Retry-After`), when known.
+    pub fn retry_after(&self) -> Option<u64> {
+        match self {
+            Failure::RateLimited(s) | Failure::CircuitOpen(s) => Some(*s),
+            _ => None,
         }
     }
 
@@ -230,6 +246,12 @@ impl Failure {
             ),
             Failure::Upstream(e) => upstream_status(e),
             Failure::Audit(_) => (S::SERVICE_UNAVAILABLE, "audit", "Audit log unavailable"),
+            Failure::RateLimited(_) => (S::TOO_MANY_REQUESTS, "rate_limited", "Too many requests"),
+            Failure::CircuitOpen(_) => (
+                S::SERVICE_UNAVAILABLE,
+                "circuit_open",
+                "Upstream failing (circuit open)",
+            ),
             Failure::Evidence(_) | Failure::Internal(_) => (
                 S::INTERNAL_SERVER_ERROR,
                 "deidentify_failed",
@@ -247,7 +269,7 @@ fn level(failure: &Failure, fault: Fault) -> tracing::Level {
     match (failure, fault) {
         (Failure::Auth(_), Fault::Client) => tracing::Level::WARN,
         // Shedding load is the cap working, not a fault to page for (the metric alerts).
-        (Failure::Overloaded, _) => tracing::Level::WARN,
+        (Failure::Overloaded | Failure::RateLimited(_), _) => tracing::Level::WARN,
         (_, Fault::Client) => tracing::Level::DEBUG,
         (_, Fault::Upstream) => tracing::Level::WARN,
         _ => tracing::Level::ERROR,
@@ -360,7 +382,14 @@ pub fn rescue(failure: &Failure, request_id: &str) -> (Resp, &'static str, Fault
     log(failure, fault, request_id);
     let problem = failure.problem();
     let outcome = problem.kind;
-    (problem.into_response(request_id), outcome, fault)
+    let mut resp = problem.into_response(request_id);
+    if let Some(secs) = failure.retry_after() {
+        resp.headers_mut().insert(
+            hyper::header::RETRY_AFTER,
+            hyper::header::HeaderValue::from(secs),
+        );
+    }
+    (resp, outcome, fault)
 }
 
 /// Logs a failure: its message and every cause under it (`outer: inner: …`). Vault errors

@@ -24,16 +24,24 @@ use crate::transform::Transformer;
 use crate::vault::VaultStore;
 
 thread_local! {
-    /// Detection scratch space, one per blocking worker thread.
-    static SCRATCH: RefCell<Option<Scratch>> = const { RefCell::new(None) };
+    /// Detection scratch space, one per worker thread, with the generation of the engine
+    /// it was made for.
+    static SCRATCH: RefCell<Option<(u64, Scratch)>> = const { RefCell::new(None) };
 }
 
-/// Runs `f` with this thread's detection scratch space, made on first use.
-fn with_scratch<T>(engine: &Engine, f: impl FnOnce(&mut Scratch) -> T) -> T {
+/// Runs `f` with this thread's detection scratch space, made on first use and again when
+/// the engine is another one (after a reload): its search caches belong to one engine's
+/// automata, and another engine's rules searched with them are missed.
+pub(super) fn with_scratch<T>(engine: &Engine, f: impl FnOnce(&mut Scratch) -> T) -> T {
     SCRATCH.with(|cell| {
         let mut slot = cell.borrow_mut();
-        let scratch = slot.get_or_insert_with(|| engine.detector.scratch());
-        f(scratch)
+        if slot.as_ref().is_none_or(|(g, _)| *g != engine.generation) {
+            *slot = Some((engine.generation, engine.detector.scratch()));
+        }
+        match slot.as_mut() {
+            Some((_, scratch)) => f(scratch),
+            None => f(&mut engine.detector.scratch()),
+        }
     })
 }
 
@@ -81,7 +89,7 @@ const INLINE_LIMIT: usize = 64 << 10;
 /// With a remote vault (PostgreSQL) the work also waits on the database, which must not
 /// happen on a runtime worker: every body goes to the blocking pool, small ones without a
 /// per-core permit (they mostly wait; `max_concurrent` bounds them).
-async fn cpu_work<T: Send + 'static>(
+pub(super) async fn cpu_work<T: Send + 'static>(
     gw: &Arc<Gateway>,
     size: usize,
     f: impl FnOnce() -> T + Send + 'static,

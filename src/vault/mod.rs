@@ -70,6 +70,11 @@ pub trait VaultStore: TokenStore {
     fn is_local(&self) -> bool;
     /// `sled` or `postgres`.
     fn backend(&self) -> &'static str;
+    /// The sled vault itself, for an online backup (`POST /vault/export`); `None` for a
+    /// backend backed up with its own tools.
+    fn as_sled(&self) -> Option<&SledVault> {
+        None
+    }
 }
 
 /// Why the vault cannot be opened or used. Never carries a value or a key.

@@ -116,6 +116,9 @@ impl VaultStore for SledVault {
     fn backend(&self) -> &'static str {
         "sled"
     }
+    fn as_sled(&self) -> Option<&SledVault> {
+        Some(self)
+    }
 }
 
 /// Opens the sled database, waiting briefly for a lock that a just-closed handle (in this
@@ -528,31 +531,42 @@ impl SledVault {
         })
     }
 
-    /// Every stored entry, for backups: (tree, key, value); keyring entries first. Values are
-    /// already encrypted, index keys are keyed hashes, and subject keys are wrapped, so
-    /// nothing here is plaintext.
+    /// Every stored entry, for backups: (tree, key, value). Values are already encrypted,
+    /// index keys are keyed hashes, and subject keys are wrapped, so nothing here is
+    /// plaintext.
+    ///
+    /// Read in the reverse of the order a mapping is written (a patient's key, then the
+    /// record, then the look-up), each tree when the one before it is done, so a backup taken
+    /// while the gateway mints is consistent without stopping it: every look-up read has its
+    /// record, read later, and every record its key, read last. Mappings minted meanwhile
+    /// may be in it or not; none is half in. (Forgetting, which deletes, needs the gateway
+    /// stopped.) Import restores keys first whatever the order in the file.
     pub fn entries(
         &self,
     ) -> impl Iterator<Item = Result<(TreeId, sled::IVec, sled::IVec), VaultError>> + '_ {
-        let ring: Vec<Result<(TreeId, sled::IVec, sled::IVec), VaultError>> = match self
-            .keyring
-            .export()
-        {
-            Ok(entries) => entries
-                .into_iter()
-                .map(|(sid, body)| Ok((TreeId::Keyring, sled::IVec::from(&sid[..]), body.into())))
-                .collect(),
-            Err(e) => vec![Err(e)],
-        };
-        let tokens = self.tokens.iter().map(|r| {
-            r.map(|(k, v)| (TreeId::Tokens, k, v))
-                .map_err(VaultError::from)
-        });
         let index = self.index.iter().map(|r| {
             r.map(|(k, v)| (TreeId::Index, k, v))
                 .map_err(VaultError::from)
         });
-        ring.into_iter().chain(tokens).chain(index)
+        let tokens = self.tokens.iter().map(|r| {
+            r.map(|(k, v)| (TreeId::Tokens, k, v))
+                .map_err(VaultError::from)
+        });
+        // Lazily: the keyring is read only once every record has been.
+        let ring = std::iter::once(()).flat_map(move |()| {
+            let ring: Vec<Result<(TreeId, sled::IVec, sled::IVec), VaultError>> =
+                match self.keyring.export() {
+                    Ok(entries) => entries
+                        .into_iter()
+                        .map(|(sid, body)| {
+                            Ok((TreeId::Keyring, sled::IVec::from(&sid[..]), body.into()))
+                        })
+                        .collect(),
+                    Err(e) => vec![Err(e)],
+                };
+            ring
+        });
+        index.chain(tokens).chain(ring)
     }
 
     /// Restores one backed-up record or index entry (keyring entries go through

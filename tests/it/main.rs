@@ -19,6 +19,8 @@
 //!   bad input, limits, reload and shutdown; PHI canaries never cross outward.
 //! - `leaks`: the leak matrix (issue 12): canary PHI in every channel × encoding × trick, both
 //!   directions, through the real gateway; checked in every decoded view; known gaps listed.
+//! - `operator`: the analyzer API and `patterns.d` overlays, per-caller rate limits and
+//!   upstream circuit breaking, through the real binary and gateway.
 //! - `vault`: the encrypted vault through the binary: reveal round trip, wrong keys, locking.
 //! - `pgvault`: several gateways on one PostgreSQL vault (minted on one, revealed on another;
 //!   concurrent minting; a replica SIGKILLed mid-load) and `vault migrate` both ways.
@@ -54,6 +56,7 @@ mod fuzz;
 mod gateway;
 mod gw_harness;
 mod leaks;
+mod operator;
 mod pgvault;
 mod properties;
 mod rules;

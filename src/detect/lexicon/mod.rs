@@ -198,6 +198,14 @@ impl Lexicon {
         *self.words.entry(key).or_insert(0) |= f;
     }
 
+    /// An overlay's allow-list word: never part of a name or place on list evidence (it
+    /// is marked clinical vocabulary, as `clinical_words` are).
+    pub fn allow_word(&mut self, word: &str) {
+        if !word.trim().contains(char::is_whitespace) {
+            self.add(word, flag::CLINICAL);
+        }
+    }
+
     /// Flags of a word, case-insensitively; 0 for an unknown word.
     pub fn flags(&self, word: &[u8]) -> u32 {
         if word.len() > MAX_WORD {

@@ -1,0 +1,767 @@
+//! The operator's habits (issue 18): the analyzer API and `patterns.d` overlays through the
+//! real binary and the real gateway; per-caller rate limits and upstream circuit breaking.
+
+use std::path::Path;
+
+use super::gw_harness::{client, post, send, sha256_hex, Gateway, Pki, Upstream};
+use super::support::{run, text, TestCommand};
+
+/// A rule the built-in files do not have: letters only, so no identifier shape finds it.
+const OVERLAY: &str = r#"
+# Top-level keys come before the first table (TOML).
+allow = ["Zebulon Quixote"]
+
+# The clinic's badge words.
+[[rule]]
+id = "clinic.kitten"
+type = "ID"
+pattern = '\bKITTEN-[a-z]{4}\b'
+match = ["badge [[KITTEN-abcd]] issued"]
+no_match = ["KITTEN-ab"]
+
+[keys]
+ID = ["badgeRef"]
+"#;
+
+const BAD_OVERLAY: &str = "\n[[rule]]\nid = \"broken\"\ntype = \"ID\"\npattern = '\\bKITTEN-[a-z]{4}\\b'\nmatch = [\"badge [[KITTEN-ab]] issued\"]\n";
+
+fn write(dir: &Path, name: &str, text: &str) {
+    std::fs::write(dir.join(name), text).expect("write");
+}
+
+#[test]
+fn an_overlay_adds_a_rule_an_allow_word_and_a_field_key_through_the_binary() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let overlays = dir.path().join("patterns.d");
+    std::fs::create_dir(&overlays).expect("mkdir");
+    let d = overlays.display().to_string();
+    let note = b"Zebulon Quixote got badge KITTEN-wxyz today.";
+
+    // Without the overlay: the badge word stays, the name goes.
+    let out = run(&["scan", "--content-type", "text/plain"], note);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let plain = text(&out.stdout);
+    assert!(
+        plain.contains("KITTEN-wxyz") && !plain.contains("Quixote"),
+        "{plain}"
+    );
+
+    // With it: the badge word is an ID, and the allowed name stays.
+    write(&overlays, "10-clinic.toml", OVERLAY);
+    write(&overlays, "notes.txt~", "not an overlay: ignored");
+    let out = run(
+        &["scan", "--content-type", "text/plain", "--patterns-d", &d],
+        note,
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let scanned = text(&out.stdout);
+    assert!(!scanned.contains("KITTEN-wxyz"), "{scanned}");
+    assert!(scanned.contains("Zebulon Quixote"), "{scanned}");
+    let json = br#"{"badgeRef": "plain words here", "note": "fine"}"#;
+    let out = run(
+        &[
+            "scan",
+            "--content-type",
+            "application/json",
+            "--patterns-d",
+            &d,
+        ],
+        json,
+    );
+    let scanned = text(&out.stdout);
+    assert!(!scanned.contains("plain words here"), "{scanned}");
+    assert!(scanned.contains("\"ID_"), "{scanned}");
+
+    // A rule whose own example it misses is refused, naming the file and line, not the text.
+    write(&overlays, "20-bad.toml", BAD_OVERLAY);
+    let out = TestCommand::new(["scan", "--content-type", "text/plain", "--patterns-d", &d])
+        .stdin(note)
+        .expect_code(64);
+    let err = text(&out.stderr);
+    assert!(err.contains("20-bad.toml:5:"), "{err}");
+    assert!(err.contains("broken"), "{err}");
+    assert!(!err.contains("KITTEN-ab"), "{err}");
+}
+
+struct Running {
+    dir: tempfile::TempDir,
+    pki: Pki,
+    upstream: Upstream,
+    gw: Gateway,
+    base: String,
+}
+
+/// A gateway with the direct API for callers `emr` (with `caller_extra` in its table) and
+/// `ehr`, an overlay directory, and `extra` at the end of its configuration.
+async fn start(extra: &str) -> Running {
+    start_with("", extra).await
+}
+
+async fn start_with(caller_extra: &str, extra: &str) -> Running {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let d = dir.path();
+    let pki = Pki::new("operator test CA");
+    let server = pki.leaf(&["localhost", "127.0.0.1"], false);
+    write(d, "ca.pem", &pki.ca_pem());
+    write(d, "cert.pem", &server.cert_pem);
+    write(d, "key.pem", &server.key_pem);
+    super::support::write_key(&d.join("master.key"), &"cd".repeat(32));
+    let upstream = Upstream::start(&pki.leaf(&["localhost"], false)).await;
+    std::fs::create_dir(d.join("patterns.d")).expect("mkdir");
+    let up = format!("https://localhost:{}", upstream.addr.port());
+    let config = format!(
+        r#"patterns_d = "patterns.d"
+
+[[listener]]
+listen = "127.0.0.1:0"
+cert = "cert.pem"
+key = "key.pem"
+
+[admin]
+listen = "127.0.0.1:0"
+
+[vault]
+dir = "vault"
+key_file = "master.key"
+backup_dir = "backups"
+
+[[caller]]
+name = "emr"
+api_key_sha256 = ["{emr}"]
+{caller_extra}
+
+[[caller]]
+name = "ehr"
+api_key_sha256 = ["{ehr}"]
+
+[api]
+callers = ["emr", "ehr"]
+{extra}
+"#,
+        emr = sha256_hex("emr-key-1"),
+        ehr = sha256_hex("ehr-key-1"),
+        extra = extra.replace("{up}", &up),
+    );
+    write(d, "phigate.toml", &config);
+    super::gw_harness::init_vault(d);
+    let gw = Gateway::start_with_env(&d.join("phigate.toml"), &d.join("gateway.log"), 1, &[]);
+    let base = format!("https://localhost:{}", gw.listeners[0].port());
+    Running {
+        dir,
+        pki,
+        upstream,
+        gw,
+        base,
+    }
+}
+
+const EMR: (&str, &str) = ("authorization", "Bearer emr-key-1");
+const TEXT: (&str, &str) = ("content-type", "text/plain");
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn analyze_answers_spans_without_text_is_audited_and_a_reloaded_overlay_detects() {
+    let r = start("").await;
+    let c = client(&r.pki.ca_pem(), None);
+    let url = format!("{}/v1/analyze", r.base);
+    let note = "Seen: Zebulon Quixote, SSN 219-09-9999, badge KITTEN-wxyz.";
+
+    let a = send(&c, post(&url, &[EMR, TEXT], note.to_string()))
+        .await
+        .expect("analyze");
+    assert_eq!(a.status, 200, "{}", a.body);
+    let v = a.json();
+    let results = v["results"].as_array().expect("results");
+    let ssn = results
+        .iter()
+        .find(|f| f["type"] == "SSN")
+        .expect("an SSN finding");
+    assert_eq!(ssn["entity_type"], "US_SSN");
+    assert_eq!(ssn["score"], 1.0);
+    let (s, e) = (
+        ssn["start"].as_u64().expect("start") as usize,
+        ssn["end"].as_u64().expect("end") as usize,
+    );
+    assert_eq!(&note[s..e], "219-09-9999");
+    assert!(results.iter().any(|f| f["entity_type"] == "PERSON"));
+    for value in ["219-09-9999", "Quixote", "KITTEN"] {
+        assert!(!a.body.contains(value), "answer quotes {value}: {}", a.body);
+    }
+
+    // JSON: findings carry the value's JSON Pointer.
+    let doc = r#"{"patient": {"ssn": "219-09-9999"}, "units": 4}"#;
+    let a = send(
+        &c,
+        post(&url, &[EMR, ("content-type", "application/json")], doc),
+    )
+    .await
+    .expect("analyze json");
+    assert_eq!(a.status, 200, "{}", a.body);
+    assert_eq!(a.json()["results"][0]["path"], "/patient/ssn");
+
+    // Authenticated like the rest of the API.
+    let refused = send(&c, post(&url, &[TEXT], note.to_string()))
+        .await
+        .expect("refused");
+    assert_eq!(refused.status, 401, "{}", refused.body);
+
+    // An overlay dropped in and reloaded: the badge word is found.
+    write(&r.dir.path().join("patterns.d"), "clinic.toml", OVERLAY);
+    let (status, body) = r.gw.admin_request(hyper::Method::POST, "/reload").await;
+    assert_eq!(status, 200, "{body}");
+    let a = send(&c, post(&url, &[EMR, TEXT], note.to_string()))
+        .await
+        .expect("analyze again");
+    let v = a.json();
+    let badge = v["results"]
+        .as_array()
+        .expect("results")
+        .iter()
+        .find(|f| f["type"] == "ID")
+        .unwrap_or_else(|| panic!("the overlay's rule finds the badge: {v}"));
+    let s = badge["start"].as_u64().expect("start") as usize;
+    assert_eq!(&note[s..s + 11], "KITTEN-wxyz");
+
+    // A bad overlay: check-config names its file and line; a reload keeps the old rules.
+    write(&r.dir.path().join("patterns.d"), "zz-bad.toml", BAD_OVERLAY);
+    let config = r.dir.path().join("phigate.toml").display().to_string();
+    let out = run(&["check-config", &config], b"");
+    assert!(!out.status.success());
+    assert!(
+        text(&out.stderr).contains("zz-bad.toml:5:"),
+        "{}",
+        text(&out.stderr)
+    );
+    let (status, body) = r.gw.admin_request(hyper::Method::POST, "/reload").await;
+    assert_eq!(status, 409, "{body}");
+    assert!(body.contains("zz-bad.toml:5:"), "{body}");
+
+    // Audited as `analyze`, with counts, and no value in the log.
+    let logs = r.gw.logs();
+    let dir = r.dir.path().to_path_buf();
+    assert_eq!(r.gw.stop().code(), Some(0));
+    assert!(!logs.contains("219-09-9999"), "{logs}");
+    let (audit, key) = (dir.join("vault-audit"), dir.join("master.key"));
+    let (a, k) = (audit.display().to_string(), key.display().to_string());
+    let out = run(
+        &[
+            "audit",
+            "search",
+            "--dir",
+            &a,
+            "--key-file",
+            &k,
+            "--action",
+            "analyze",
+        ],
+        b"",
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let entries: Vec<serde_json::Value> = text(&out.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("entry"))
+        .collect();
+    assert_eq!(entries.len(), 3, "{entries:?}");
+    assert_eq!(entries[0]["event"]["caller"], "emr");
+    assert_eq!(entries[0]["event"]["phi"]["SSN"], 1);
+    for f in super::support::walk(&audit) {
+        let t = String::from_utf8_lossy(&std::fs::read(&f).expect("read")).into_owned();
+        assert!(!t.contains("219-09-9999"), "audit file {}", f.display());
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_caller_over_its_rate_limit_gets_429_with_retry_after_and_is_counted() {
+    // A sustained rate so low that no token comes back during the test: exactly the burst
+    // passes, whatever the machine's speed.
+    let r = start_with("rate_limit = { per_second = 0.001, burst = 3 }", "").await;
+    let c = client(&r.pki.ca_pem(), None);
+    let url = format!("{}/v1/analyze", r.base);
+    let mut statuses = Vec::new();
+    let mut retry_after = Vec::new();
+    for _ in 0..5 {
+        let a = send(&c, post(&url, &[EMR, TEXT], "Grip 42 lb."))
+            .await
+            .expect("answer");
+        statuses.push(a.status.as_u16());
+        if a.status == 429 {
+            assert_eq!(a.headers["content-type"], "application/problem+json");
+            assert_eq!(
+                a.json()["type"]
+                    .as_str()
+                    .map(|t| t.ends_with("rate-limited")),
+                Some(true)
+            );
+            retry_after.push(
+                a.headers["retry-after"]
+                    .to_str()
+                    .expect("ascii")
+                    .parse::<u64>()
+                    .expect("seconds"),
+            );
+        }
+    }
+    assert_eq!(statuses, [200, 200, 200, 429, 429]);
+    assert!(retry_after.iter().all(|s| *s >= 1), "{retry_after:?}");
+    // Another caller has its own (unlimited) budget.
+    let other = send(
+        &c,
+        post(
+            &url,
+            &[("authorization", "Bearer ehr-key-1"), TEXT],
+            "Grip 42 lb.",
+        ),
+    )
+    .await
+    .expect("answer");
+    assert_eq!(other.status, 200);
+    let m = r.gw.metrics().await;
+    assert!(
+        m.contains("phigate_rate_limited_total{caller=\"emr\"} 2"),
+        "{m}"
+    );
+    // A bad limit is refused by the configuration check, naming its key.
+    let bad = std::fs::read_to_string(r.dir.path().join("phigate.toml"))
+        .expect("config")
+        .replace("burst = 3", "burst = 0");
+    write(r.dir.path(), "bad.toml", &bad);
+    let out = run(
+        &[
+            "check-config",
+            &r.dir.path().join("bad.toml").display().to_string(),
+        ],
+        b"",
+    );
+    assert!(!out.status.success());
+    assert!(
+        text(&out.stderr).contains("caller[0].rate_limit.burst"),
+        "{}",
+        text(&out.stderr)
+    );
+}
+
+/// A TLS upstream on a fixed loopback port that can be killed (listener and every
+/// connection closed) and started again on the same port.
+struct Killable {
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl Killable {
+    async fn start(pki: &Pki, addr: std::net::SocketAddr) -> Killable {
+        use hyper_util::rt::{TokioExecutor, TokioIo};
+        use rustls::pki_types::pem::PemObject;
+        let leaf = pki.leaf(&["localhost"], false);
+        let certs = super::gw_harness::pem_certs(&leaf.cert_pem);
+        let key =
+            rustls::pki_types::PrivateKeyDer::from_pem_slice(leaf.key_pem.as_bytes()).expect("key");
+        let cfg = rustls::ServerConfig::builder_with_provider(std::sync::Arc::new(
+            rustls::crypto::ring::default_provider(),
+        ))
+        .with_safe_default_protocol_versions()
+        .expect("versions")
+        .with_no_client_auth()
+        .with_single_cert(certs, key)
+        .expect("cert");
+        let acceptor = tokio_rustls::TlsAcceptor::from(std::sync::Arc::new(cfg));
+        // The port was just freed by the previous instance: binding may take a few tries.
+        let mut listener = None;
+        for _ in 0..100 {
+            match tokio::net::TcpListener::bind(addr).await {
+                Ok(l) => {
+                    listener = Some(l);
+                    break;
+                }
+                Err(_) => tokio::time::sleep(std::time::Duration::from_millis(50)).await,
+            }
+        }
+        let listener = listener.expect("upstream port free again");
+        let task = tokio::spawn(async move {
+            // Connections live in this task's set: aborting the task closes them all.
+            let mut conns = tokio::task::JoinSet::new();
+            while let Ok((tcp, _)) = listener.accept().await {
+                let acceptor = acceptor.clone();
+                conns.spawn(async move {
+                    let Ok(tls) = acceptor.accept(tcp).await else {
+                        return;
+                    };
+                    let svc = hyper::service::service_fn(|_req| async {
+                        Ok::<_, std::convert::Infallible>(hyper::Response::new(
+                            http_body_util::Full::new(bytes::Bytes::from_static(b"ok")),
+                        ))
+                    });
+                    let _ = hyper_util::server::conn::auto::Builder::new(TokioExecutor::new())
+                        .serve_connection(TokioIo::new(tls), svc)
+                        .await;
+                });
+            }
+        });
+        Killable { task }
+    }
+
+    async fn kill(self) {
+        self.task.abort();
+        let _ = self.task.await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_failing_upstream_opens_its_circuit_fast_503s_then_a_probe_closes_it() {
+    // A free loopback port for the upstream, kept across its restart.
+    let addr = {
+        let l = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+        l.local_addr().expect("addr")
+    };
+    let extra = format!(
+        r#"
+[circuit]
+failures = 2
+cool_down_ms = 300
+
+[[route]]
+name = "flaky"
+prefix = "/flaky/"
+direction = "deidentify"
+upstream = "https://localhost:{}/in/"
+upstream_ca = "ca.pem"
+callers = ["emr"]
+"#,
+        addr.port()
+    );
+    let r = start(&extra).await;
+    let upstream = Killable::start(&r.pki, addr).await;
+    let c = client(&r.pki.ca_pem(), None);
+    let url = format!("{}/flaky/x", r.base);
+    let call = || async {
+        send(&c, post(&url, &[EMR, TEXT], "Grip 42 lb."))
+            .await
+            .expect("answer")
+    };
+    assert_eq!(call().await.status, 200, "the upstream is up");
+
+    upstream.kill().await;
+    // Two failures in a row (refused connections, or a pooled one found closed) open it.
+    for _ in 0..2 {
+        assert_eq!(call().await.status, 502);
+    }
+    let open = call().await;
+    assert_eq!(open.status, 503, "{}", open.body);
+    assert_eq!(open.headers["content-type"], "application/problem+json");
+    assert!(open.json()["type"]
+        .as_str()
+        .is_some_and(|t| t.ends_with("circuit-open")));
+    assert!(open.headers.contains_key("retry-after"));
+    let m = r.gw.metrics().await;
+    assert!(
+        m.contains("phigate_upstream_circuit_open{route=\"flaky\"} 1"),
+        "{m}"
+    );
+
+    // Back up: once the cool-down is over, a probe gets through and closes the circuit.
+    let _upstream = Killable::start(&r.pki, addr).await;
+    let mut seen = Vec::new();
+    for _ in 0..100 {
+        let status = call().await.status.as_u16();
+        seen.push(status);
+        if status == 200 {
+            break;
+        }
+        assert_eq!(status, 503, "only fast 503s while it cools down: {seen:?}");
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert_eq!(seen.last(), Some(&200), "{seen:?}");
+    let m = r.gw.metrics().await;
+    assert!(
+        m.contains("phigate_upstream_circuit_open{route=\"flaky\"} 0"),
+        "{m}"
+    );
+    assert!(!r.gw.logs().contains("Grip 42"), "no body in the logs");
+}
+
+#[test]
+fn summaries_are_text_on_a_terminal_and_json_when_piped_or_asked() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (v, k) = (dir.path().join("vault"), dir.path().join("master.key"));
+    super::support::write_key(&k, &"ef".repeat(32));
+    let (v, k) = (v.display().to_string(), k.display().to_string());
+    let out = run(&["vault", "init", "--vault", &v, "--key-file", &k], b"");
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let stats = ["vault", "stats", "--vault", &v, "--key-file", &k];
+
+    // Piped (as here): one JSON line, as scripts always got.
+    let out = run(&stats, b"");
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON when piped");
+    assert_eq!(json["tokens"], 0);
+    // Asked for text: aligned `key: value` lines.
+    let out = run(&[&stats[..], &["--format", "text"]].concat(), b"");
+    let shown = text(&out.stdout);
+    assert!(
+        shown
+            .lines()
+            .any(|l| l.starts_with("tokens:") && l.ends_with(" 0")),
+        "{shown}"
+    );
+    assert!(shown.contains("bytes on disk:"), "{shown}");
+
+    // On a terminal (a pseudo-terminal from util-linux `script`): text by default.
+    let script = std::process::Command::new("script")
+        .args([
+            "-qec",
+            &format!("{} {}", super::support::bin(), stats.join(" ")),
+            "/dev/null",
+        ])
+        .output();
+    match script {
+        Ok(out) if out.status.success() => {
+            let shown = text(&out.stdout);
+            assert!(shown.contains("tokens:"), "{shown}");
+            assert!(!shown.contains('{'), "{shown}");
+        }
+        _ => phigate::note_skipped(
+            "operator::summaries_are_text_on_a_terminal",
+            "no `script` to give the binary a terminal",
+        ),
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_online_backup_taken_under_traffic_restores_and_reveals_byte_for_byte() {
+    let r = start("policy = \"reversible\"").await;
+    let c = client(&r.pki.ca_pem(), None);
+    let url = format!("{}/v1/deidentify", r.base);
+    let note =
+        |i: usize| format!("Patient Zebulon Quixote{i} (MRN 5531{i:04}) called (217) 555-{i:04}.");
+    let send_note = |i: usize| {
+        let (c, url) = (c.clone(), url.clone());
+        async move {
+            let a = send(&c, post(&url, &[EMR, TEXT], note(i)))
+                .await
+                .expect("answer");
+            assert_eq!(a.status, 200, "{}", a.body);
+            (note(i), a.body)
+        }
+    };
+    let mut before = Vec::new();
+    for i in 0..10 {
+        before.push(send_note(i).await);
+    }
+    // The backup (through the command line) while more requests mint new tokens.
+    let admin = r.gw.admin.to_string();
+    let backup =
+        tokio::task::spawn_blocking(move || run(&["vault", "backup", "--admin", &admin], b""));
+    let during: Vec<_> = (10..40).map(|i| tokio::spawn(send_note(i))).collect();
+    let out = backup.await.expect("backup task");
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    for t in during {
+        t.await.expect("request during the backup");
+    }
+    let summary: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON when piped");
+    let file = summary["file"].as_str().expect("file").to_string();
+    assert!(summary["entries"].as_u64().expect("entries") > 0);
+    assert!(
+        file.starts_with(&r.dir.path().join("backups").display().to_string()),
+        "{file}"
+    );
+    // Still serving after it.
+    assert_eq!(send_note(99).await.0, note(99));
+
+    let dir = r.dir.path().to_path_buf();
+    assert_eq!(r.gw.stop().code(), Some(0));
+    // The restore drill: a new vault, the backup imported, every record decrypts, and what
+    // was tokenised before the backup reveals byte for byte.
+    let (k, restored) = (dir.join("master.key"), dir.join("restored"));
+    let (k, v) = (k.display().to_string(), restored.display().to_string());
+    for args in [
+        vec!["vault", "init", "--vault", &v, "--key-file", &k],
+        vec![
+            "vault",
+            "import",
+            "--vault",
+            &v,
+            "--key-file",
+            &k,
+            "--from",
+            &file,
+        ],
+        vec!["vault", "verify", "--vault", &v, "--key-file", &k],
+    ] {
+        let out = run(&args, b"");
+        assert!(out.status.success(), "{args:?}: {}", text(&out.stderr));
+    }
+    for (input, output) in &before {
+        assert_ne!(input, output, "tokenised");
+        let out = run(
+            &[
+                "reveal",
+                "--vault",
+                &v,
+                "--key-file",
+                &k,
+                "--content-type",
+                "text/plain",
+            ],
+            output.as_bytes(),
+        );
+        assert!(out.status.success(), "{}", text(&out.stderr));
+        assert_eq!(&text(&out.stdout), input);
+    }
+    // Audited by the gateway that wrote it.
+    let (a, key) = (dir.join("vault-audit").display().to_string(), k.clone());
+    let out = run(
+        &[
+            "audit",
+            "search",
+            "--dir",
+            &a,
+            "--key-file",
+            &key,
+            "--action",
+            "vault_export",
+        ],
+        b"",
+    );
+    assert!(
+        text(&out.stdout).contains("online backup"),
+        "{}",
+        text(&out.stdout)
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn traceparent_is_continued_when_well_formed_and_replaced_otherwise() {
+    let r = start(
+        r#"
+[[route]]
+name = "out"
+prefix = "/out/"
+direction = "deidentify"
+upstream = "{up}/in/"
+upstream_ca = "ca.pem"
+callers = ["emr"]
+"#,
+    )
+    .await;
+    let c = client(&r.pki.ca_pem(), None);
+    let url = format!("{}/out/x", r.base);
+    let good = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
+    for tp in [
+        good,
+        "00-Zebulon-Quixote-01",
+        "00-4BF92F3577B34DA6A3CE929D0E0E4736-00f067aa0ba902b7-01",
+    ] {
+        let a = send(
+            &c,
+            post(
+                &url,
+                &[
+                    EMR,
+                    TEXT,
+                    ("traceparent", tp),
+                    ("tracestate", "who=Quixote"),
+                ],
+                "Grip 42 lb.",
+            ),
+        )
+        .await
+        .expect("answer");
+        assert_eq!(a.status, 200, "{}", a.body);
+    }
+    let seen = r.upstream.take();
+    assert_eq!(seen.len(), 3);
+    let sent: Vec<String> = seen
+        .iter()
+        .map(|s| {
+            s.headers["traceparent"]
+                .to_str()
+                .expect("ascii")
+                .to_string()
+        })
+        .collect();
+    for s in &seen {
+        assert!(!s.headers.contains_key("tracestate"));
+    }
+    assert!(
+        sent[0].starts_with("00-4bf92f3577b34da6a3ce929d0e0e4736-"),
+        "{sent:?}"
+    );
+    assert!(
+        !sent[0].contains("00f067aa0ba902b7"),
+        "a new parent id: {sent:?}"
+    );
+    for s in &sent[1..] {
+        assert!(
+            !s.contains("Quixote") && !s.to_lowercase().contains("4bf92f3577b34da6"),
+            "{sent:?}"
+        );
+        let parts: Vec<&str> = s.split('-').collect();
+        assert_eq!(
+            parts.iter().map(|p| p.len()).collect::<Vec<_>>(),
+            [2, 32, 16, 2],
+            "{s}"
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn admin_posts_need_loopback_or_the_admin_token() {
+    let r = start("").await;
+    let dir = r.dir.path().to_path_buf();
+    assert_eq!(r.gw.stop().code(), Some(0));
+    let file = dir.join("phigate.toml");
+    let original = std::fs::read_to_string(&file).expect("config");
+    let wide = original.replace(
+        "[admin]\nlisten = \"127.0.0.1:0\"",
+        "[admin]\nlisten = \"0.0.0.0:0\"",
+    );
+    assert_ne!(wide, original);
+
+    // Not on loopback, no token: reads still work, a reload or backup is refused.
+    write(&dir, "phigate.toml", &wide);
+    let gw = Gateway::start_with_env(&file, &dir.join("gateway2.log"), 1, &[]);
+    let (status, body) = gw.admin_request(hyper::Method::POST, "/reload").await;
+    assert_eq!(status, 403, "{body}");
+    assert!(body.contains("token_file"), "{body}");
+    let (status, _) = gw.admin_request(hyper::Method::POST, "/vault/export").await;
+    assert_eq!(status, 403);
+    assert!(gw.metrics().await.contains("phigate_build_info"));
+    assert_eq!(gw.stop().code(), Some(0));
+
+    // With a token file: only requests carrying the token act.
+    write(&dir, "admin.token", "0123456789abcdef-operator-token\n");
+    let tokened = wide.replace(
+        "[admin]\nlisten = \"0.0.0.0:0\"",
+        "[admin]\nlisten = \"0.0.0.0:0\"\ntoken_file = \"admin.token\"",
+    );
+    write(&dir, "phigate.toml", &tokened);
+    let gw = Gateway::start_with_env(&file, &dir.join("gateway3.log"), 1, &[]);
+    let (status, _) = gw.admin_request(hyper::Method::POST, "/reload").await;
+    assert_eq!(status, 403, "no token");
+    let admin = gw.admin.to_string();
+    let out = TestCommand::new(["reload", "--admin", &admin]).expect_code(1);
+    assert!(
+        text(&out.stderr).contains("no admin token"),
+        "{}",
+        text(&out.stderr)
+    );
+    let token_file = dir.join("admin.token");
+    let out = TestCommand::new(["reload", "--admin", &admin])
+        .env("PHIGATE_ADMIN_TOKEN_FILE", &token_file)
+        .expect_success();
+    assert!(
+        text(&out.stdout).starts_with("reloaded:"),
+        "{}",
+        text(&out.stdout)
+    );
+    write(&dir, "wrong.token", "not-the-right-token-at-all\n");
+    let out = TestCommand::new(["reload", "--admin", &admin])
+        .env("PHIGATE_ADMIN_TOKEN_FILE", dir.join("wrong.token"))
+        .expect_code(1);
+    assert!(
+        text(&out.stderr).contains("wrong admin token"),
+        "{}",
+        text(&out.stderr)
+    );
+    assert!(
+        !gw.logs().contains("operator-token"),
+        "the token is never logged"
+    );
+    assert_eq!(gw.stop().code(), Some(0));
+}
