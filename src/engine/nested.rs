@@ -33,7 +33,7 @@ pub enum Shape {
     Form,
     /// HL7 v2 (`MSH|…`): walked by [`super::hl7`].
     Hl7,
-    /// XML or a C-CDA document: not read yet, so refused.
+    /// XML or a C-CDA document: walked by [`super::xml`] (refused when it does not read).
     Xml,
     Text,
 }
