@@ -788,9 +788,7 @@ fn learn(items: &[Item<'_>]) -> (Learned, DocContext) {
         };
         match action {
             Action::Phi(ty) => {
-                if learnable(ty) {
-                    learned.add(ty, v);
-                }
+                learn_value(&mut learned, ty, v);
                 if ty == PhiType::Mrn && patient_key.is_none() && !v.trim().is_empty() {
                     patient_key = Some(format!("{ty}:{}", v.trim().to_lowercase()));
                 }
@@ -805,6 +803,25 @@ fn learn(items: &[Item<'_>]) -> (Learned, DocContext) {
     });
     learned.finish();
     (learned, DocContext { patient_key })
+}
+
+/// Learns one typed header value. Beyond what every walker learns, a document's own
+/// towns and organisations (LOCATION) and its five-digit ZIP codes are learned too: in
+/// one document they are specific enough, and a narrative repeats them after a street
+/// line the detector ended early (`…, Harrowgate NH 03031`).
+fn learn_value(learned: &mut Learned, ty: PhiType, v: &str) {
+    let v = v.trim();
+    match ty {
+        PhiType::Zip => {
+            let zip5: String = v.chars().take_while(char::is_ascii_digit).collect();
+            if zip5.len() == 5 {
+                learned.add(ty, &zip5);
+            }
+        }
+        PhiType::Location if v.chars().count() >= 4 => learned.add(ty, v),
+        ty if learnable(ty) => learned.add(ty, v),
+        _ => {}
+    }
 }
 
 /// `tel:+1-413-555-0172` → (`tel:`, PHONE, `+1-413-555-0172`); `None` for a scheme that

@@ -196,7 +196,10 @@ fn bodies_that_cannot_be_read_are_refused() {
             "<?xml version=\"1.0\"?><!DOCTYPE x [<!ENTITY n \"Ansel\">]><x>&n;</x>",
             true,
         ),
-        ("<?xml version=\"1.0\"?><ClinicalDocument><name>Ansel", false),
+        (
+            "<?xml version=\"1.0\"?><ClinicalDocument><name>Ansel",
+            false,
+        ),
     ] {
         let r = e.deidentify(body.as_bytes(), ContentType::Text, &t, &mut scratch);
         match r {
