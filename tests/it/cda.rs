@@ -212,6 +212,26 @@ fn xml_is_read_whatever_the_label() {
 }
 
 #[test]
+fn a_document_inside_a_json_string_is_walked_as_xml() {
+    let body = serde_json::json!({"kind": "ccd", "document": CCD, "broken": "<a><b>Rosalind Thackeray</a>"})
+        .to_string();
+    let out = deidentify(&body, ContentType::Json, "safe-harbor")
+        .0
+        .expect("de-identifies")
+        .text;
+    let v: serde_json::Value = serde_json::from_str(&out).expect("still JSON");
+    let doc = v["document"].as_str().expect("document");
+    assert!(
+        xml::reads(doc) && doc.contains("<birthTime value=\"1961\"/>"),
+        "{doc}"
+    );
+    assert!(
+        !out.contains("Thackeray") && !out.contains("MR4410827"),
+        "{out}"
+    );
+}
+
+#[test]
 fn any_xml_document_is_read_by_the_same_defaults() {
     let doc = "<Visit id=\"AB1234567\" kind=\"progress\" xmlns:x=\"urn:example\">\n\
         <x:patient>Chidi Okafor</x:patient><seen on=\"2025-03-01\">yes</seen>\n\
