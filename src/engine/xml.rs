@@ -245,8 +245,13 @@ enum Item<'a> {
     },
 }
 
-/// An attribute: where its value sits in the tag (inside the quotes), how it reads.
+/// An attribute: where it and its value sit in the tag (the value inside the quotes), how
+/// it reads.
 struct Attr<'a> {
+    name_start: usize,
+    /// Its element has no `nullFlavor`, so a value that cannot be written validly may
+    /// become `nullFlavor="MSK"`.
+    maskable: bool,
     start: usize,
     end: usize,
     quote: char,
@@ -440,6 +445,7 @@ impl<'a> ReadState<'a, '_> {
             attributes(raw, qname.len()).map_err(|(at, why)| malformed(start + at, why))?;
         let has = |name: &str| attrs.iter().any(|a| a.name == name);
         let (coded, extension, unit) = (has("codeSystem"), has("extension"), has("unit"));
+        let maskable = !has("nullFlavor");
         let mut out = Vec::with_capacity(attrs.len());
         for a in attrs.drain(..) {
             let rule = self
@@ -460,6 +466,8 @@ impl<'a> ReadState<'a, '_> {
             let value =
                 unescape(a.raw_value).map_err(|(at, why)| malformed(start + a.start + at, why))?;
             out.push(Attr {
+                name_start: a.name_start,
+                maskable,
                 start: a.start,
                 end: a.start + a.raw_value.len(),
                 quote: a.quote,
@@ -501,6 +509,7 @@ fn tag_name(raw: &str) -> &str {
 /// An attribute as written: its name, and its value's span inside the tag.
 struct RawAttr<'a> {
     name: &'a str,
+    name_start: usize,
     start: usize,
     raw_value: &'a str,
     quote: char,
@@ -564,6 +573,7 @@ fn attributes(raw: &str, name_len: usize) -> Result<Vec<RawAttr<'_>>, (usize, &'
         }
         out.push(RawAttr {
             name,
+            name_start,
             start: value_start,
             raw_value,
             quote: char::from(quote),
@@ -670,22 +680,37 @@ fn each_value(items: &[Item<'_>], mut f: impl FnMut(Slot, &str)) {
     }
 }
 
+/// What replaces a value.
+#[derive(Debug, PartialEq, Eq)]
+enum Replacement {
+    Value(String),
+    /// An attribute whose value cannot be written so its type stays valid (a date the
+    /// policy removes from a TS): the whole attribute becomes `nullFlavor="MSK"` (masked),
+    /// or, where the element already has a `nullFlavor`, the value is `text`.
+    Masked {
+        text: String,
+    },
+}
+
 /// Writes a read document with each value `f` replaces (`None`: kept as written).
 fn write<E>(
     items: &[Item<'_>],
     size: usize,
-    f: &mut impl FnMut(Slot, &str) -> Result<Option<String>, E>,
+    f: &mut impl FnMut(Slot, &str) -> Result<Option<Replacement>, E>,
 ) -> Result<String, E> {
+    use Replacement::{Masked, Value};
     let mut out = String::with_capacity(size + size / 8);
     for item in items {
         match item {
             Item::Markup(raw) => out.push_str(raw),
             Item::Text { raw, value, action } => match f(Slot::Text(*action), value)? {
-                Some(new) if new != **value => escape_text(&new, &mut out),
+                Some(Value(new) | Masked { text: new }) if new != **value => {
+                    escape_text(&new, &mut out)
+                }
                 _ => out.push_str(raw),
             },
             Item::CData { raw, inner } => match f(Slot::CData, inner)? {
-                Some(new) if new != *inner => {
+                Some(Value(new) | Masked { text: new }) if new != *inner => {
                     out.push_str("<![CDATA[");
                     out.push_str(&new.replace("]]>", "]]]]><![CDATA[>"));
                     out.push_str("]]>");
@@ -693,7 +718,7 @@ fn write<E>(
                 _ => out.push_str(raw),
             },
             Item::Comment { raw, inner } => match f(Slot::Comment, inner)? {
-                Some(new) if new != *inner => {
+                Some(Value(new) | Masked { text: new }) if new != *inner => {
                     out.push_str("<!--");
                     let mut safe = new.replace("--", "- -");
                     if safe.ends_with('-') {
@@ -705,7 +730,7 @@ fn write<E>(
                 _ => out.push_str(raw),
             },
             Item::Pi { raw, head, body } => match f(Slot::Pi, body)? {
-                Some(new) if new != *body => {
+                Some(Value(new) | Masked { text: new }) if new != *body => {
                     out.push_str(head);
                     out.push_str(&new.replace("?>", "? >"));
                     out.push_str("?>");
@@ -716,7 +741,15 @@ fn write<E>(
                 let mut last = 0;
                 for a in attrs {
                     match f(Slot::Attr(a.action), &a.value)? {
-                        Some(new) if new != a.value => {
+                        Some(Masked { .. }) if a.maskable => {
+                            out.push_str(&raw[last..a.name_start]);
+                            out.push_str("nullFlavor=");
+                            out.push(a.quote);
+                            out.push_str("MSK");
+                            out.push(a.quote);
+                            last = a.end + 1;
+                        }
+                        Some(Value(new) | Masked { text: new }) if new != a.value => {
                             out.push_str(&raw[last..a.start]);
                             escape_attr(&new, a.quote, &mut out);
                             last = a.end;
@@ -738,7 +771,9 @@ pub fn rewrite<E: From<ScanError>>(
     mut f: impl FnMut(Slot, &str) -> Result<Option<String>, E>,
 ) -> Result<String, E> {
     let items = read(text, None)?;
-    write(&items, text.len(), &mut f)
+    write(&items, text.len(), &mut |slot, v| {
+        Ok(f(slot, v)?.map(Replacement::Value))
+    })
 }
 
 /// Whether a document reads as XML (for sniffing: a body that opens like XML but does not
@@ -878,7 +913,15 @@ struct Deidentifier<'e, 't, 's> {
 
 impl Deidentifier<'_, '_, '_> {
     /// The replacement for one value, or `None` to keep it as written.
-    fn value(&mut self, slot: Slot, v: &str) -> Result<Option<String>, ScanError> {
+    fn value(&mut self, slot: Slot, v: &str) -> Result<Option<Replacement>, ScanError> {
+        if let (Slot::Attr(Action::Time), Some((date, rest))) = (slot, ts_parts(v)) {
+            return self.ts(v, date, rest).map(Some);
+        }
+        Ok(self.plain_value(slot, v)?.map(Replacement::Value))
+    }
+
+    /// The replacement for any value but a TS.
+    fn plain_value(&mut self, slot: Slot, v: &str) -> Result<Option<String>, ScanError> {
         if v.trim().is_empty() {
             return Ok(None);
         }
@@ -905,13 +948,7 @@ impl Deidentifier<'_, '_, '_> {
                 }
                 false
             }
-            Action::Time => {
-                if let Some((date, rest)) = ts_parts(v) {
-                    return self.ts(v, date, rest).map(Some);
-                }
-                false
-            }
-            Action::Root { .. } | Action::Scan => false,
+            Action::Root { .. } | Action::Scan | Action::Time => false,
         };
         if kept {
             return Ok(None);
@@ -952,21 +989,30 @@ impl Deidentifier<'_, '_, '_> {
     }
 
     /// An HL7 TS: a year or a shifted date is written back as a TS (the time of day kept
-    /// after a shift); a token or a redaction replaces the whole value, as written.
-    fn ts(&mut self, v: &str, date: &str, rest: &str) -> Result<String, ScanError> {
-        match self.t.action(PhiType::Date) {
+    /// after a shift); a token replaces the whole value (the reversible policy: reveal
+    /// needs it there); a date the policy removes masks the attribute.
+    fn ts(&mut self, v: &str, date: &str, rest: &str) -> Result<Replacement, ScanError> {
+        let action = self.t.action(PhiType::Date);
+        match action {
+            PolicyAction::Keep => Ok(Replacement::Value(v.to_string())),
+            PolicyAction::Token => self.phi(PhiType::Date, v).map(Replacement::Value),
             PolicyAction::Generalize | PolicyAction::DateShift => {
                 self.counts[PhiType::Date.index()] += 1;
                 let iso = format!("{}-{}-{}", &date[..4], &date[4..6], &date[6..8]);
                 let new = self.t.apply_value(PhiType::Date, &iso, &self.ctx)?;
                 let b = new.as_bytes();
                 Ok(match b.len() {
-                    4 if b.iter().all(u8::is_ascii_digit) => new,
-                    10 if b[4] == b'-' && b[7] == b'-' => format!("{}{rest}", new.replace('-', "")),
-                    _ => new,
+                    4 if b.iter().all(u8::is_ascii_digit) => Replacement::Value(new),
+                    10 if b[4] == b'-' && b[7] == b'-' => {
+                        Replacement::Value(format!("{}{rest}", new.replace('-', "")))
+                    }
+                    _ => Replacement::Masked { text: new },
                 })
             }
-            _ => self.phi(PhiType::Date, v),
+            _ => {
+                let text = self.phi(PhiType::Date, v)?;
+                Ok(Replacement::Masked { text })
+            }
         }
     }
 }
@@ -1074,6 +1120,29 @@ mod tests {
         ] {
             assert!(read(bad, None).is_err(), "{bad}");
         }
+        let ok =
+            "<?xml version=\"1.0\"?>\n<!-- c --><a x='1'><![CDATA[<b>]]><?pi body?>t&lt;</a>\n";
+        let items = read(ok, None).expect("reads");
+        let out = write::<ScanError>(&items, ok.len(), &mut |_, _| Ok(None)).expect("writes");
+        assert_eq!(out, ok);
+        // A masked attribute becomes `nullFlavor="MSK"`, in its own quotes and place.
+        let ok =
+            "<a><t x='1' value='19210823' y=\"2\"/><t value=\"19201231\" nullFlavor=\"UNK\"/></a>";
+        let items = read(ok, None).expect("reads");
+        let out = write::<ScanError>(&items, ok.len(), &mut |s, v| {
+            Ok(
+                (s == Slot::Attr(Action::Scan) && (v == "19210823" || v == "19201231")).then(
+                    || Replacement::Masked {
+                        text: "[DATE]".into(),
+                    },
+                ),
+            )
+        })
+        .expect("writes");
+        assert_eq!(
+            out,
+            "<a><t x='1' nullFlavor='MSK' y=\"2\"/><t value=\"[DATE]\" nullFlavor=\"UNK\"/></a>"
+        );
         let ok =
             "<?xml version=\"1.0\"?>\n<!-- c --><a x='1'><![CDATA[<b>]]><?pi body?>t&lt;</a>\n";
         let items = read(ok, None).expect("reads");

@@ -369,3 +369,17 @@ fn scan_and_reveal_through_the_binary_give_the_document_back_byte_for_byte() {
         "{text}"
     );
 }
+
+#[test]
+fn a_time_stamp_the_policy_cannot_keep_is_masked_not_broken() {
+    // Born over 89 years ago: Safe Harbor keeps no year, so the TS has no valid value.
+    let doc = "<ClinicalDocument><recordTarget><patientRole><patient>\
+        <birthTime value=\"19210823\"/></patient></patientRole></recordTarget>\
+        <effectiveTime value=\"20250301\"/></ClinicalDocument>";
+    let out = safe_harbor(doc);
+    assert!(
+        out.contains("<birthTime nullFlavor=\"MSK\"/>")
+            && out.contains("<effectiveTime value=\"2025\"/>"),
+        "{out}"
+    );
+}
