@@ -739,9 +739,12 @@ fn write<E>(
             },
             Item::Tag { raw, attrs } => {
                 let mut last = 0;
+                // One `nullFlavor` per element: a second masked value is written as text.
+                let mut masked = false;
                 for a in attrs {
                     match f(Slot::Attr(a.action), &a.value)? {
-                        Some(Masked { .. }) if a.maskable => {
+                        Some(Masked { .. }) if a.maskable && !masked => {
+                            masked = true;
                             out.push_str(&raw[last..a.name_start]);
                             out.push_str("nullFlavor=");
                             out.push(a.quote);
