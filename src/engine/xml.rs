@@ -114,6 +114,8 @@ struct PathRule {
 pub struct Rules {
     elements: FxHashMap<String, Vec<PathRule>>,
     attributes: FxHashMap<String, Vec<PathRule>>,
+    /// Identifier schemes by root OID: the PHI type of the `extension` beside that root.
+    roots: FxHashMap<String, PhiType>,
 }
 
 #[derive(Deserialize)]
@@ -121,6 +123,8 @@ pub struct Rules {
 struct RawRules {
     elements: FxHashMap<String, String>,
     attributes: FxHashMap<String, String>,
+    #[serde(default)]
+    roots: FxHashMap<String, String>,
 }
 
 impl Rules {
@@ -160,6 +164,12 @@ impl Rules {
                     path: segments,
                     action,
                 });
+        }
+        for (root, ty) in &raw.roots {
+            let ty = ty
+                .parse()
+                .map_err(|e: crate::phi::UnknownPhiType| err(format!("roots {root}: {e}")))?;
+            rules.roots.insert(root.clone(), ty);
         }
         for list in rules
             .elements
@@ -446,22 +456,31 @@ impl<'a> ReadState<'a, '_> {
         let has = |name: &str| attrs.iter().any(|a| a.name == name);
         let (coded, extension, unit) = (has("codeSystem"), has("extension"), has("unit"));
         let maskable = !has("nullFlavor");
+        // An identifier whose root names its scheme (the SSA's root for an SSN) is typed by it.
+        let scheme = attrs
+            .iter()
+            .find(|a| a.name == "root")
+            .and_then(|a| self.rules.and_then(|r| r.roots.get(a.raw_value.trim())))
+            .copied();
         let mut out = Vec::with_capacity(attrs.len());
         for a in attrs.drain(..) {
             let rule = self
                 .rules
                 .and_then(|r| r.attribute(&self.names, a.name))
                 .unwrap_or(RuleAction::Scan);
-            let action = match rule {
-                RuleAction::Phi(ty) => Action::Phi(ty),
-                RuleAction::Scan => Action::Scan,
-                RuleAction::Keep => Action::Keep { coded },
-                RuleAction::Literal => Action::Literal,
-                RuleAction::Oid => Action::Oid,
-                RuleAction::Root => Action::Root { extension },
-                RuleAction::Contact => Action::Contact,
-                RuleAction::Time if unit => Action::Scan,
-                RuleAction::Time => Action::Time,
+            let action = match (rule, scheme) {
+                (RuleAction::Phi(_), Some(ty)) if a.name == "extension" => Action::Phi(ty),
+                (rule, _) => match rule {
+                    RuleAction::Phi(ty) => Action::Phi(ty),
+                    RuleAction::Scan => Action::Scan,
+                    RuleAction::Keep => Action::Keep { coded },
+                    RuleAction::Literal => Action::Literal,
+                    RuleAction::Oid => Action::Oid,
+                    RuleAction::Root => Action::Root { extension },
+                    RuleAction::Contact => Action::Contact,
+                    RuleAction::Time if unit => Action::Scan,
+                    RuleAction::Time => Action::Time,
+                },
             };
             let value =
                 unescape(a.raw_value).map_err(|(at, why)| malformed(start + a.start + at, why))?;
@@ -1061,6 +1080,7 @@ mod tests {
         assert_eq!(r.attribute(&["x"], "xsi:type"), Some(RuleAction::Keep));
         assert_eq!(r.attribute(&["x"], "xmlns:sdtc"), Some(RuleAction::Keep));
         assert_eq!(r.attribute(&["x"], "foo"), None);
+        assert_eq!(r.roots.get("2.16.840.1.113883.4.1"), Some(&PhiType::Ssn));
         for (bad, why) in [
             (
                 "[elements]\n\"a//b\" = \"NAME\"\n[attributes]",

@@ -72,6 +72,8 @@ const CASES: &[Case] = &[
             "<title>Continuity of Care Document</title>",
             "<effectiveTime value=\"2025\"/>",
             "<id root=\"2.16.840.1.113883.19.5.99999.2\" extension=\"MRN_",
+            // The SSA's root makes its extension an SSN (redacted under Safe Harbor).
+            "<id root=\"2.16.840.1.113883.4.1\" extension=\"[SSN]\"/>",
             "<telecom value=\"tel:PHONE_",
             "<telecom value=\"mailto:EMAIL_",
             "<birthTime value=\"1961\"/>",
