@@ -331,7 +331,10 @@ fn read<'a>(text: &'a str, rules: Option<&Rules>) -> Result<Vec<Item<'a>>, ScanE
                 st.names.pop();
                 st.items.push(Item::Markup(raw));
             }
-            Event::Decl(_) => st.items.push(Item::Markup(raw)),
+            Event::Decl(_) => {
+                check_declaration(raw).map_err(|why| malformed(start, why))?;
+                st.items.push(Item::Markup(raw));
+            }
             Event::DocType(_) => {
                 return Err(ScanError::XmlRefused(
                     "a DOCTYPE (DTDs and the entities they declare are not read)",
@@ -371,6 +374,36 @@ fn read<'a>(text: &'a str, rules: Option<&Rules>) -> Result<Vec<Item<'a>>, ScanE
         return Err(malformed(text.len(), "no root element"));
     }
     Ok(st.items)
+}
+
+/// An XML declaration is written back as it came, so it may say only what a declaration
+/// says: `version`, `encoding` and `standalone`, with values of their own shapes.
+fn check_declaration(raw: &str) -> Result<(), &'static str> {
+    let bad = "an XML declaration with more than its version, encoding and standalone";
+    let inner = raw
+        .strip_prefix("<?xml")
+        .and_then(|r| r.strip_suffix("?>"))
+        .ok_or(bad)?;
+    let tag = format!("<x{inner}>");
+    let attrs = attributes(&tag, 1).map_err(|_| bad)?;
+    let shaped = |v: &str, extra: &[u8]| {
+        !v.is_empty()
+            && v.len() <= 40
+            && v.bytes()
+                .all(|b| b.is_ascii_alphanumeric() || extra.contains(&b))
+    };
+    for a in &attrs {
+        let ok = match a.name {
+            "version" => shaped(a.raw_value, b"."),
+            "encoding" => shaped(a.raw_value, b"._-"),
+            "standalone" => matches!(a.raw_value, "yes" | "no"),
+            _ => false,
+        };
+        if !ok {
+            return Err(bad);
+        }
+    }
+    Ok(())
 }
 
 fn offset(pos: u64) -> usize {
@@ -1140,6 +1173,8 @@ mod tests {
             "",
             "<!DOCTYPE a [<!ENTITY x \"y\">]><a>&x;</a>",
             "<a>&ent;</a>",
+            "<?xml version=\"1.0\" patient=\"Ansel\"?><a/>",
+            "<?xml version=\"1.0 Ansel\"?><a/>",
         ] {
             assert!(read(bad, None).is_err(), "{bad}");
         }
