@@ -1,6 +1,7 @@
-//! Throughput of HL7 v2 and CSV de-identification on one core (issue 14): ADT^A01 messages
-//! and CSV rows, counted per message and per row (criterion's "elements"). Synthetic
-//! patients vary by index; tokens are cached as in a clinic's traffic.
+//! Throughput of HL7 v2, CSV and C-CDA de-identification on one core (issue 14): ADT^A01
+//! messages, CSV rows and C-CDA CCD documents, counted per message, row and document
+//! (criterion's "elements"). Synthetic patients vary by index; tokens are cached as in a
+//! clinic's traffic.
 #![allow(clippy::expect_used, clippy::unwrap_used)]
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
@@ -56,6 +57,16 @@ fn table(rows: usize) -> String {
     t
 }
 
+/// The synthetic CCD of `tests/data/cda/` (about 9.5 KB: a full header, three sections with
+/// a table, a list and paragraphs), its patient renamed by index.
+fn ccd(i: usize) -> String {
+    let (f, l) = (FIRST[i % FIRST.len()], LAST[(i + 3) % LAST.len()]);
+    include_str!("../tests/data/cda/ccd.xml")
+        .replace("Rosalind", f)
+        .replace("Thackeray", l)
+        .replace("4410827", &format!("{}", 4_400_000 + i * 37))
+}
+
 /// CPU time this thread has used, in seconds (`/proc/thread-self/stat`, 100 ticks a
 /// second): criterion's wall-clock figures move with whatever else runs on a shared
 /// machine; CPU time is the one-core figure.
@@ -96,6 +107,7 @@ fn throughput(c: &mut Criterion) {
     let mut g = c.benchmark_group("formats");
 
     let messages: Vec<String> = (0..200).map(adt).collect();
+    let documents: Vec<String> = (0..20).map(ccd).collect();
     let rows = 200;
     let csv = table(rows);
     {
@@ -103,6 +115,12 @@ fn throughput(c: &mut Criterion) {
         per_cpu_second("hl7_adt_a01 messages", messages.len(), || {
             for msg in &messages {
                 let out = engine.deidentify(msg.as_bytes(), ContentType::Hl7, &t, &mut scratch);
+                std::hint::black_box(out.expect("ok"));
+            }
+        });
+        per_cpu_second("cda_ccd documents", documents.len(), || {
+            for doc in &documents {
+                let out = engine.deidentify(doc.as_bytes(), ContentType::Xml, &t, &mut scratch);
                 std::hint::black_box(out.expect("ok"));
             }
         });
@@ -121,6 +139,23 @@ fn throughput(c: &mut Criterion) {
                 for msg in m {
                     let out = engine
                         .deidentify(msg.as_bytes(), ContentType::Hl7, &t, &mut scratch)
+                        .expect("ok");
+                    std::hint::black_box(out);
+                }
+            })
+        },
+    );
+
+    g.throughput(Throughput::Elements(documents.len() as u64));
+    g.bench_with_input(
+        BenchmarkId::from_parameter("cda_ccd"),
+        &documents,
+        |b, d| {
+            let mut scratch = engine.detector.scratch();
+            b.iter(|| {
+                for doc in d {
+                    let out = engine
+                        .deidentify(doc.as_bytes(), ContentType::Xml, &t, &mut scratch)
                         .expect("ok");
                     std::hint::black_box(out);
                 }

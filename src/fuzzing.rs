@@ -4,7 +4,8 @@
 //!
 //! Owns the invariants each target asserts, beyond "no panic": a parse error is an `Err`;
 //! de-identified output reads in the format it came in (JSON stays JSON with the same
-//! top-level shape, an HL7 message keeps its segments, a table and a form still parse); a
+//! top-level shape, an HL7 message keeps its segments, XML stays well-formed and reveals
+//! to well-formed XML, a table and a form still parse); a
 //! charset round trip gives back the text; a canonical view maps back inside its input; a
 //! claim payload yields one report per claim; an audit log that verifies has at most one
 //! entry per line; a backup whose frames decode restores, and one whose frames do not is
@@ -43,6 +44,7 @@ pub const TARGETS: &[(&str, Target)] = &[
     ("form", form),
     ("hl7", hl7),
     ("csv", csv),
+    ("xml", xml),
     ("x12", x12),
     ("x12_institutional", x12_institutional),
     ("remit", remit),
@@ -84,6 +86,11 @@ pub fn hl7(data: &[u8]) {
 pub fn csv(data: &[u8]) {
     deidentify_checked(data, ContentType::Csv);
     deidentify_checked(data, ContentType::Tsv);
+}
+
+/// XML documents (C-CDA and any other XML), and the reveal of what they became.
+pub fn xml(data: &[u8]) {
+    deidentify_checked(data, ContentType::Xml);
 }
 
 /// Content-type and charset handling, the canonical view, and nested payloads: the first
@@ -314,6 +321,7 @@ fn deidentify_checked(data: &[u8], content_type: ContentType) {
         ContentType::Json | ContentType::FhirJson => assert_json_kept(input, &out.text),
         ContentType::NdJson => {}
         ContentType::Hl7 => assert_segments_kept(input, &out.text),
+        ContentType::Xml => assert_xml_kept(&out.text),
         ContentType::Form | ContentType::Csv | ContentType::Tsv => {
             let again = fx
                 .engine
@@ -386,6 +394,30 @@ fn segment_id(line: &str) -> Option<String> {
     well_formed.then(|| line[..3].to_string())
 }
 
+/// XML in, XML out: what was de-identified reads again as XML, and a reveal of it (no
+/// tokens known to this store are revealed twice) reads as XML too.
+fn assert_xml_kept(output: &str) {
+    let fx = fixture();
+    assert!(
+        crate::engine::xml::reads(output),
+        "XML in, output no longer reads as XML"
+    );
+    let mut stats = crate::engine::reveal::RevealStats::default();
+    let revealed = crate::engine::reveal::reveal_xml(
+        output,
+        &fx.store,
+        &crate::engine::reveal::Allow::all(),
+        &mut stats,
+    );
+    match revealed {
+        Ok(text) => assert!(
+            crate::engine::xml::reads(&text),
+            "revealed XML no longer reads as XML"
+        ),
+        Err(e) => panic!("de-identified XML could not be revealed: {e}"),
+    }
+}
+
 /// Errors that mean "this is not the format it claims to be".
 fn is_syntax(e: &ScanError) -> bool {
     matches!(
@@ -395,6 +427,7 @@ fn is_syntax(e: &ScanError) -> bool {
             | ScanError::Form(_)
             | ScanError::Hl7(_)
             | ScanError::Csv { .. }
+            | ScanError::Xml { .. }
     )
 }
 

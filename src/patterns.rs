@@ -60,6 +60,7 @@ const BUILTIN: &[(&str, &str)] = &[
     ),
     ("fields.toml", include_str!("../patterns/fields.toml")),
     ("hl7.toml", include_str!("../patterns/hl7.toml")),
+    ("cda.toml", include_str!("../patterns/cda.toml")),
     (
         "zip3-restricted.txt",
         include_str!("../patterns/zip3-restricted.txt"),
@@ -84,8 +85,14 @@ const BUILTIN: &[(&str, &str)] = &[
 ];
 
 /// Files a pattern directory may leave out: the built-in copy is used instead.
-/// `hl7.toml` came after the first deployments: a directory without it gets the built-in rules.
-const OPTIONAL: &[&str] = &["claims/cpt.toml", "hl7.toml", "places/world_places.tsv"];
+/// `hl7.toml` and `cda.toml` came after the first deployments: a directory without them
+/// gets the built-in rules.
+const OPTIONAL: &[&str] = &[
+    "claims/cpt.toml",
+    "hl7.toml",
+    "cda.toml",
+    "places/world_places.tsv",
+];
 
 impl Patterns {
     /// The rule files compiled into this binary.

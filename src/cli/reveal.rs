@@ -37,8 +37,8 @@ pub struct RevealArgs {
     #[arg(long)]
     pub audit_dir: Option<PathBuf>,
     /// Content type of the input (as for `scan`; with `--jsonl`, of lines without their
-    /// own): HL7 v2 and CSV/TSV are revealed value by value, so restored values are escaped
-    /// or quoted. JSON and HL7 are also recognised by their content.
+    /// own): HL7 v2, CSV/TSV and XML are revealed value by value, so restored values are
+    /// escaped or quoted. JSON, HL7 and XML are also recognised by their content.
     #[arg(long)]
     pub content_type: Option<String>,
 }
@@ -50,7 +50,9 @@ const REVEAL_CHUNK: usize = 256;
 /// HL7 message or text), as the engine reads a text body.
 fn reveal_type(forced: Option<ContentType>) -> ContentType {
     match forced {
-        Some(ct @ (ContentType::Hl7 | ContentType::Csv | ContentType::Tsv)) => ct,
+        Some(ct @ (ContentType::Hl7 | ContentType::Csv | ContentType::Tsv | ContentType::Xml)) => {
+            ct
+        }
         _ => ContentType::Text,
     }
 }

@@ -17,6 +17,7 @@
 //! - [`form`]: `application/x-www-form-urlencoded` bodies.
 //! - [`hl7`]: HL7 v2.x messages (ER7), by the field rules of `patterns/hl7.toml`.
 //! - [`csv`]: CSV and TSV tables, columns by their header through the JSON key rules.
+//! - [`xml`]: XML documents, C-CDA / CDA R2 by the rules of `patterns/cda.toml`.
 //! - [`nested`]: payloads inside payloads (JSON in strings, URLs, forms, base64) and body
 //!   sniffing.
 //! - [`reveal`]: re-identification, value by value in every format above.
@@ -32,6 +33,7 @@ pub mod hl7;
 pub mod json;
 pub mod nested;
 pub mod reveal;
+pub mod xml;
 
 use std::collections::HashSet;
 use std::str::FromStr;
@@ -63,6 +65,8 @@ pub enum ContentType {
     Csv,
     /// Tab-separated values.
     Tsv,
+    /// XML: C-CDA / CDA R2 by its rules, any other document by the same defaults.
+    Xml,
 }
 
 impl FromStr for ContentType {
@@ -85,6 +89,9 @@ impl FromStr for ContentType {
             | "er7" => ContentType::Hl7,
             "text/csv" | "application/csv" | "csv" => ContentType::Csv,
             "text/tab-separated-values" | "tsv" => ContentType::Tsv,
+            "application/xml" | "text/xml" | "application/cda+xml" | "xml" | "cda" => {
+                ContentType::Xml
+            }
             "application/json" | "json" | "text/json" => ContentType::Json,
             "application/fhir+json" | "fhir" | "fhir-json" | "application/json+fhir" => {
                 ContentType::FhirJson
@@ -97,6 +104,7 @@ impl FromStr for ContentType {
             | "application/x-jsonlines"
             | "ndjson" => ContentType::NdJson,
             b if b.starts_with("application/") && b.ends_with("+json") => ContentType::Json,
+            b if b.starts_with("application/") && b.ends_with("+xml") => ContentType::Xml,
             _ => return Err(format!("unsupported content type `{base}`")),
         })
     }
@@ -124,6 +132,9 @@ impl ContentType {
             }
             if lower.ends_with(".tsv") || lower.ends_with(".tab") {
                 return ContentType::Tsv;
+            }
+            if lower.ends_with(".xml") || lower.ends_with(".cda") {
+                return ContentType::Xml;
             }
         }
         match body.iter().find(|b| !b.is_ascii_whitespace()) {
@@ -186,6 +197,12 @@ pub enum ScanError {
     Hl7(&'static str),
     #[error("malformed CSV at line {line}: {reason}")]
     Csv { line: usize, reason: &'static str },
+    #[error("malformed XML at byte {offset}: {reason}")]
+    Xml { offset: usize, reason: &'static str },
+    /// XML that is well-formed but uses what the reader refuses (a DOCTYPE) or is over
+    /// its limits.
+    #[error("XML refused: {0}")]
+    XmlRefused(&'static str),
     #[error("two object keys de-identify to the same key")]
     KeyCollision,
     #[error("the body is {0}, which is not de-identified; nothing was forwarded")]
@@ -222,6 +239,8 @@ pub struct Engine {
     pub fields: FieldRules,
     /// HL7 v2 field rules (`patterns/hl7.toml`).
     pub hl7: hl7::Rules,
+    /// XML / C-CDA rules (`patterns/cda.toml`).
+    pub xml: xml::Rules,
     pub policies: Vec<Policy>,
     pub zip3_restricted: HashSet<String>,
     pub limits: Limits,
@@ -242,6 +261,7 @@ impl Engine {
             fields.add_overlay(&o.file, &o.text)?;
         }
         let hl7 = hl7::Rules::parse("patterns/hl7.toml", p.get("hl7.toml"))?;
+        let xml = xml::Rules::parse("patterns/cda.toml", p.get("cda.toml"))?;
         let mut policies = Vec::new();
         for name in ["safe-harbor", "limited-data-set", "reversible"] {
             let file = format!("policies/{name}.toml");
@@ -251,6 +271,7 @@ impl Engine {
             detector,
             fields,
             hl7,
+            xml,
             policies,
             zip3_restricted: parse_zip3_list(p.get("zip3-restricted.txt")),
             limits: Limits::default(),
@@ -276,8 +297,9 @@ impl Engine {
 
     /// De-identifies one document. The label is a hint: the body is read by its real shape
     /// (JSON sent as text or as a form is walked as JSON, an HL7 message sent as text is
-    /// walked as HL7), and a body that is something phigate cannot read (XML) is refused,
-    /// never passed on as text.
+    /// walked as HL7, an XML document sent as text is walked as XML), and a body that opens
+    /// like something phigate reads but does not read as it is refused, never passed on as
+    /// text.
     ///
     /// The document's values go to the token store as one batch once the walk is done
     /// ([`Engine::per_document`]): one write (one PostgreSQL transaction) per patient of the
@@ -350,6 +372,14 @@ impl Engine {
             ContentType::Hl7 | ContentType::Csv | ContentType::Tsv => {
                 self.deidentify_labelled(text, content_type, t, scratch)
             }
+            // A JSON body labelled XML is read as the JSON it is.
+            ContentType::Xml if nested::opens_like_json(text) => {
+                match self.try_json(text.trim(), false, t, scratch)? {
+                    Some(out) => Ok(out),
+                    None => xml::deidentify(self, text, t, scratch),
+                }
+            }
+            ContentType::Xml => xml::deidentify(self, text, t, scratch),
         }
     }
 
@@ -413,7 +443,7 @@ impl Engine {
         match nested::sniff(text) {
             nested::Shape::Form => form::deidentify(self, text, t, scratch),
             nested::Shape::Hl7 => hl7::deidentify(self, text, t, scratch),
-            nested::Shape::Xml => Err(ScanError::Unreadable("an XML document")),
+            nested::Shape::Xml => xml::deidentify(self, text, t, scratch),
             nested::Shape::Text => self.deidentify_text(text, t, scratch),
         }
     }

@@ -1,8 +1,8 @@
 //! Payloads inside payloads: a value is read as what it is, not as what holds it.
 //!
-//! Owns recognising, in one string value, a JSON document (`"payload":"{\"mrn\":…}"`), a URL
-//! with its own query, a form (`a=1&b=2`), a JWT, and base64 (a whole value, or a long run in
-//! text) that decodes to text; and the sniffing of a whole body's real shape whatever its
+//! Owns recognising, in one string value, a JSON document (`"payload":"{\"mrn\":…}"`), an
+//! HL7 message or XML document, a URL with its own query, a form (`a=1&b=2`), a JWT, and
+//! base64 (a whole value, or a long run in text) that decodes to text; and the sniffing of a whole body's real shape whatever its
 //! label. Each nested payload is de-identified by the engine like a document of its own and
 //! written back in its own encoding. Nesting is bounded ([`MAX_NESTING`]); below that bound a
 //! value is scanned as text, so depth never makes anything pass unread.
@@ -33,7 +33,7 @@ pub enum Shape {
     Form,
     /// HL7 v2 (`MSH|…`): walked by [`super::hl7`].
     Hl7,
-    /// XML or a C-CDA document: not read yet, so refused.
+    /// XML or a C-CDA document: walked by [`super::xml`] (refused when it does not read).
     Xml,
     Text,
 }
@@ -133,6 +133,13 @@ fn open(
     // An HL7 message in a string (its segments end in `\r`): walked as the message it is.
     if sniff(v) == Shape::Hl7 {
         let out = super::hl7::deidentify(engine, v, t, scratch)?;
+        add(counts, &out.counts);
+        return Ok(Some(out.text));
+    }
+    // An XML document in a string (a C-CDA in a JSON field): walked as the document it is;
+    // one that does not read as XML is scanned as the text it is.
+    if sniff(v) == Shape::Xml && super::xml::reads(v) {
+        let out = super::xml::deidentify(engine, v, t, scratch)?;
         add(counts, &out.counts);
         return Ok(Some(out.text));
     }

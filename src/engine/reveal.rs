@@ -1,5 +1,5 @@
-//! Re-identification: replacing tokens in text, JSON, forms, HL7 v2 messages and CSV/TSV
-//! tables with the values they stand for (in structured bodies, value by value, so a
+//! Re-identification: replacing tokens in text, JSON, forms, HL7 v2 messages, CSV/TSV
+//! tables and XML documents with the values they stand for (in structured bodies, value by value, so a
 //! revealed value is escaped or quoted as its format needs).
 //!
 //! Owns [`reidentify`], the reverse of [`Engine::deidentify`](super::Engine::deidentify):
@@ -13,7 +13,7 @@
 use regex::Regex;
 use serde_json::{Map, Value};
 
-use crate::engine::{hl7, json, nested, ContentType, ScanError};
+use crate::engine::{hl7, json, nested, xml, ContentType, ScanError};
 use crate::phi::PhiType;
 use crate::transform::token::{Revealed, TokenError, TokenStore};
 
@@ -151,6 +151,7 @@ pub fn reidentify(
         ContentType::Hl7 => reveal_hl7(text, store, allow, stats),
         ContentType::Csv => reveal_table(text, b',', store, allow, stats),
         ContentType::Tsv => reveal_table(text, b'\t', store, allow, stats),
+        ContentType::Xml => reveal_xml(text, store, allow, stats),
     }
 }
 
@@ -167,8 +168,10 @@ fn reveal_sniffed(
             return reveal_json_value(v, store, allow, stats);
         }
     }
-    if nested::sniff(text) == nested::Shape::Hl7 {
-        return reveal_hl7(text, store, allow, stats);
+    match nested::sniff(text) {
+        nested::Shape::Hl7 => return reveal_hl7(text, store, allow, stats),
+        nested::Shape::Xml => return reveal_xml(text, store, allow, stats),
+        _ => {}
     }
     Ok(reveal_text(text, store, allow, stats)?)
 }
@@ -262,6 +265,25 @@ pub fn reveal_hl7(
             stats,
         },
     )
+}
+
+/// Replaces tokens in every value of an XML document (element text, attribute values,
+/// CDATA, comments, processing instructions); each revealed value is escaped for where it
+/// sits, and everything else is written as it came, so with exact tokens the document
+/// comes back byte for byte.
+pub fn reveal_xml(
+    text: &str,
+    store: &dyn TokenStore,
+    allow: &Allow,
+    stats: &mut RevealStats,
+) -> Result<String, RevealError> {
+    xml::rewrite(text, |_, v: &str| {
+        // Every token has an underscore; most values have none.
+        if !v.contains('_') {
+            return Ok(None);
+        }
+        Ok::<_, RevealError>(Some(reveal_text(v, store, allow, stats)?))
+    })
 }
 
 /// Replaces tokens in every cell of a CSV (`,`) or TSV (`\t`) table, quoting revealed

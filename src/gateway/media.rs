@@ -61,6 +61,7 @@ fn document_type(essence: &str) -> Result<ContentType, MediaError> {
         "application/hl7-v2" | "x-application/hl7-v2+er7" => ContentType::Hl7,
         "text/csv" => ContentType::Csv,
         "text/tab-separated-values" => ContentType::Tsv,
+        "application/xml" | "text/xml" | "application/cda+xml" => ContentType::Xml,
         t if t.starts_with("multipart/") => {
             return Err(MediaError::Unsupported(
                 "multipart bodies are refused on this route",
@@ -217,8 +218,15 @@ mod tests {
             h.insert(CONTENT_TYPE, HeaderValue::from_static(label));
             assert_eq!(kind_of(&h, b"{}", &[]).expect(label), BodyKind::Doc(kind));
         }
-        h.insert(CONTENT_TYPE, HeaderValue::from_static("application/xml"));
-        assert_eq!(status(kind_of(&h, b"<x/>", &[])), 415, "xml");
+        for label in ["application/xml", "text/xml", "application/cda+xml"] {
+            h.insert(CONTENT_TYPE, HeaderValue::from_static(label));
+            assert_eq!(
+                kind_of(&h, b"<x/>", &[]).expect(label),
+                BodyKind::Doc(ContentType::Xml)
+            );
+        }
+        h.insert(CONTENT_TYPE, HeaderValue::from_static("application/pdf"));
+        assert_eq!(status(kind_of(&h, b"%PDF", &[])), 415, "pdf");
         h.insert(
             CONTENT_TYPE,
             HeaderValue::from_static("text/plain; patient=\"Ansel\""),

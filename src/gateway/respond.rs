@@ -341,7 +341,14 @@ fn scan_status(e: &ScanError) -> (StatusCode, &'static str, &'static str) {
         | ScanError::Utf8 { .. }
         | ScanError::Form(_)
         | ScanError::Hl7(_)
-        | ScanError::Csv { .. } => (S::BAD_REQUEST, "bad_request", "Malformed body"),
+        | ScanError::Csv { .. }
+        | ScanError::Xml { .. } => (S::BAD_REQUEST, "bad_request", "Malformed body"),
+        // A DOCTYPE, or a document over the XML reader's limits: not read, so refused.
+        ScanError::XmlRefused(_) => (
+            S::UNSUPPORTED_MEDIA_TYPE,
+            "unsupported_type",
+            "Unsupported XML",
+        ),
         ScanError::Unreadable(_) => (
             S::UNSUPPORTED_MEDIA_TYPE,
             "unsupported_type",

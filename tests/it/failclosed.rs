@@ -190,12 +190,24 @@ fn bodies_that_cannot_be_read_are_refused() {
     let p = e.policy("safe-harbor").expect("policy");
     let t = e.transformer(p, &store, &master);
     let mut scratch = e.detector.scratch();
-    let body = "<?xml version=\"1.0\"?><ClinicalDocument><recordTarget/></ClinicalDocument>";
-    let r = e.deidentify(body.as_bytes(), ContentType::Text, &t, &mut scratch);
-    assert!(
-        matches!(r, Err(phigate::engine::ScanError::Unreadable(_))),
-        "{r:?}"
-    );
+    // XML sent as text is read as XML; one with a DTD, or that does not read, is refused.
+    for (body, refused) in [
+        (
+            "<?xml version=\"1.0\"?><!DOCTYPE x [<!ENTITY n \"Ansel\">]><x>&n;</x>",
+            true,
+        ),
+        (
+            "<?xml version=\"1.0\"?><ClinicalDocument><name>Ansel",
+            false,
+        ),
+    ] {
+        let r = e.deidentify(body.as_bytes(), ContentType::Text, &t, &mut scratch);
+        match r {
+            Err(phigate::engine::ScanError::XmlRefused(_)) => assert!(refused),
+            Err(phigate::engine::ScanError::Xml { .. }) => assert!(!refused),
+            other => panic!("{other:?}"),
+        }
+    }
 }
 
 #[test]

@@ -216,6 +216,7 @@ fuzz_targets!(
     form: 1,
     hl7: 1,
     csv: 1,
+    xml: 1,
     x12: 3,
     x12_institutional: 3,
     remit: 3,
@@ -272,6 +273,18 @@ fn seeds() -> Vec<(&'static str, String, Vec<u8>)> {
     add("form", "nested.form", b"payload=%7B%22name%22%3A%22Maren%20Lindqvist%22%7D&b64=eyJwaG9uZSI6IjIxNy01NTUtMDE3MyJ9&empty=&flag".to_vec());
     add("hl7", "adt-a01.hl7", b"MSH|^~\\&|EPICADT|SGH|LABADT|SGH|20240312083000||ADT^A01^ADT_A01|MSG00001|P|2.5.1\rEVN|A01|20240312083000\rPID|1||MR4400037^^^SGH^MR||Whitcombe^Ansel^J^^^^L||19610312|F|||12 Orchard Lane^^Springfield^IL^62704^USA^H||(217)555-0173^PRN^PH^ansel.w@example.org||EN|M|CHR|ACCT4400037^^^SGH^AN|512-47-0042\rNK1|1|Whitcombe^Ines|SPO^Spouse|12 Orchard Lane^^Springfield^IL^62704|(217)555-0174\rPV1|1|I|4W^401^B^SGH||||1234567893^Okafor^Chidi^^^Dr^MD\rOBX|1|NM|29463-7^Body weight^LN||72|kg^kilogram^UCUM|||||F\rNTE|1|P|Patient Ansel Whitcombe reports pain 4/10; call spouse at 217-555-0174.\r".to_vec());
     add("hl7", "oru-r01.hl7", b"MSH|^~\\&|LAB|SGH|EMR|SGH|20240312090000||ORU^R01|MSG00002|P|2.5.1\nPID|1||MR4400074^^^SGH^MR||Lindqvist^Maren||19720815|F\nOBR|1||LAB123|57021-8^CBC^LN\nOBX|1|TX|11529-5^Report^LN||Maren Lindqvist, seen 03/12/2024\\.br\\Follow up with Dr. Okafor.||||||F\n".to_vec());
+    add("xml", "ccd.xml", example("tests/data/cda/ccd.xml"));
+    add(
+        "xml",
+        "progress-note.xml",
+        example("tests/data/cda/progress-note.xml"),
+    );
+    add("xml", "generic.xml", b"<?xml version='1.0'?>\n<!-- Maren Lindqvist -->\n<Visit id=\"AB1234567\" a='O&apos;Hara &amp; &#233;'><p>Call 217-555-0188</p><![CDATA[<Ansel Whitcombe>]]><?note Maren?><e/></Visit>\n".to_vec());
+    add(
+        "xml",
+        "doctype.xml",
+        b"<?xml version=\"1.0\"?><!DOCTYPE x [<!ENTITY n \"Maren\">]><x>&n;</x>".to_vec(),
+    );
     add("csv", "visits.csv", b"patient_name,mrn,dob,phone,cpt,units,note\r\nAnsel Whitcombe,MR4400037,1961-03-12,217-555-0173,97530,4,\"Seen with Ansel; grip 42 lb\"\r\nMaren Lindqvist,MR4400074,1972-08-15,217-555-0188,97110,2,\"Said \"\"better\"\", HEP given\"\r\n".to_vec());
     add(
         "csv",

@@ -1983,6 +1983,81 @@ async fn hl7_and_csv_bodies_cross_de_identified_and_come_back_revealed() {
     );
 }
 
+/// A C-CDA header with the gateway canaries (issue 14 item 2).
+fn ccda() -> String {
+    "<?xml version=\"1.0\"?>\n<ClinicalDocument xmlns=\"urn:hl7-org:v3\">\
+     <recordTarget><patientRole><id root=\"2.16.840.1.113883.19.5\" extension=\"48213377\"/>\
+     <telecom value=\"tel:(217)555-0143\"/><telecom value=\"mailto:zq.canary@example.org\"/>\
+     <patient><name><given>Zebulon</given><family>Quixote</family></name>\
+     <birthTime value=\"19510203\"/></patient></patientRole></recordTarget>\
+     <component><structuredBody><component><section><code code=\"10164-2\" \
+     codeSystem=\"2.16.840.1.113883.6.1\"/><text><paragraph>Zebulon Quixote, SSN 219-09-9999, \
+     grip 42 lb.</paragraph></text></section></component></structuredBody></component>\
+     </ClinicalDocument>"
+        .to_string()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn cda_documents_cross_de_identified_and_come_back_revealed() {
+    let s = setup("").await;
+    let c = client(&s.pki.ca_pem(), None);
+    let cda = ("content-type", "application/cda+xml");
+    let a = send(
+        &c,
+        post(&format!("{}/hooks/adt", s.base), &[EMR, cda], ccda()),
+    )
+    .await
+    .expect("cda");
+    assert_eq!(a.status, 200, "{}", a.body);
+    let seen = s.upstream.take();
+    let out = String::from_utf8_lossy(&seen[0].body).into_owned();
+    assert_no_canary("the forwarded C-CDA document", &out);
+    assert!(out.contains("<birthTime value=\"1951\"/>"), "{out}");
+    assert!(out.contains("extension=\"MRN_"), "{out}");
+    assert!(phigate::engine::xml::reads(&out), "{out}");
+    assert_eq!(seen[0].headers["content-type"], "application/cda+xml");
+    // The API, labelled `text/xml`; then revealed by the API's rules (NAME only).
+    let xml = ("content-type", "text/xml");
+    let a = send(
+        &c,
+        post(&format!("{}/v1/deidentify", s.base), &[EMR, xml], ccda()),
+    )
+    .await
+    .expect("api");
+    assert_eq!(a.status, 200, "{}", a.body);
+    assert_no_canary("/v1/deidentify", &a.body);
+    let r = send(
+        &c,
+        post(
+            &format!("{}/v1/reidentify", s.base),
+            &[EMR, xml],
+            a.body.clone(),
+        ),
+    )
+    .await
+    .expect("reveal");
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert!(
+        r.body
+            .contains("<given>Zebulon</given><family>Quixote</family>"),
+        "{}",
+        r.body
+    );
+    assert!(r.body.contains("extension=\"MRN_"), "{}", r.body);
+    // A DOCTYPE is refused with a problem document that names no value; nothing crosses.
+    let bomb = "<?xml version=\"1.0\"?><!DOCTYPE x [<!ENTITY q \"Quixote\">]><x>&q;</x>";
+    let a = send(
+        &c,
+        post(&format!("{}/hooks/adt", s.base), &[EMR, cda], bomb),
+    )
+    .await
+    .expect("bomb");
+    assert_eq!(a.status, 415, "{}", a.body);
+    assert_no_canary("the refusal", &a.body);
+    assert!(a.body.contains("DOCTYPE"), "{}", a.body);
+    assert!(s.upstream.take().is_empty());
+}
+
 /// A configuration served in this process: one listener, one outbound route to the test
 /// upstream, `limits` added to `[limits]`.
 async fn in_process(limits: &str) -> (tempfile::TempDir, Pki, Upstream, InProcess) {

@@ -499,6 +499,15 @@ const CHANNELS: &[&str] = &[
     "csv_noheader",
     "csv_ragged",
     "tsv_known",
+    "xml_known",
+    "xml_unknown",
+    "xml_note",
+    "xml_attr",
+    "xml_comment",
+    "xml_cdata",
+    "xml_pi",
+    "xml_as_text",
+    "xml_in_json",
 ];
 
 /// Channels whose label does not match the body: a refusal is right there.
@@ -535,6 +544,21 @@ const EXTRA_TRICKS: &[(&str, &[&str])] = &[
         &["upper", "fullwidth", "zwsp", "pct1", "b64"],
     ),
     ("csv_note", &["fullwidth", "html_hex", "nbsp"]),
+    (
+        "xml_unknown",
+        &[
+            "html_dec",
+            "html_hex",
+            "upper",
+            "fullwidth",
+            "zwsp",
+            "endash",
+            "b64",
+        ],
+    ),
+    ("xml_note", &["html_dec", "html_hex", "nbsp", "fullwidth"]),
+    ("xml_known", &["html_hex", "fullwidth", "lower"]),
+    ("xml_attr", &["html_dec", "fullwidth", "b64"]),
 ];
 /// The channels every body trick is tried on.
 const BODY_TRICK_CHANNELS: &[&str] = &["json_note", "text"];
@@ -547,6 +571,7 @@ const ECHO_ALL_KINDS: &[&str] = &[
     "err_text",
     "hl7",
     "csv",
+    "xml",
 ];
 const ECHO_FEW_KINDS: &[Kind] = &[Kind::Name, Kind::Mrn, Kind::Phone, Kind::Email];
 
@@ -732,8 +757,94 @@ fn channel(ch: &str, c: &Canary, v: &str) -> Option<Req> {
             Some("text/tab-separated-values"),
             format!("{}\tstatus\n{}\tfinal\n", c.key, v.replace('\t', " ")),
         ),
+        "xml_known" => Req::new("x", Some("application/cda+xml"), cda_doc(c, v)),
+        "xml_unknown" => Req::new(
+            "x",
+            Some("application/xml"),
+            format!(
+                "<?xml version=\"1.0\"?>\n<Visit><ref>{}</ref><kind>progress</kind></Visit>",
+                xml_text(v)
+            ),
+        ),
+        "xml_note" => Req::new(
+            "x",
+            Some("text/xml"),
+            cda_note(&format!("<paragraph>{}</paragraph>", xml_text(&note))),
+        ),
+        "xml_attr" => Req::new(
+            "x",
+            Some("application/xml"),
+            format!("<Visit ref=\"{}\" kind=\"progress\"/>", xml_text(v)),
+        ),
+        // Comments, CDATA and processing instructions hold their text as written.
+        "xml_comment" => Req::new(
+            "x",
+            Some("application/xml"),
+            cda_note(&format!("<!-- {note} -->Seen.")),
+        ),
+        "xml_cdata" => Req::new(
+            "x",
+            Some("application/xml"),
+            cda_note(&format!("<paragraph><![CDATA[{note}]]></paragraph>")),
+        ),
+        "xml_pi" => Req::new(
+            "x",
+            Some("application/xml"),
+            format!("<?xml version=\"1.0\"?><?clinic-note {note}?><Visit/>"),
+        ),
+        "xml_as_text" => Req::new("t", Some("text/plain"), cda_doc(c, v)),
+        "xml_in_json" => Req::json("j", &json!({"document": cda_doc(c, v)})),
         _ => return None,
     })
+}
+
+/// A value as XML text or an attribute value writes it; a character reference a trick
+/// built (`&#82;`, `&#x52;`) is kept as one.
+fn xml_text(v: &str) -> String {
+    let mut o = String::with_capacity(v.len());
+    for (i, ch) in v.char_indices() {
+        match ch {
+            '&' if v[i..].starts_with("&#") => o.push('&'),
+            '&' => o.push_str("&amp;"),
+            '<' => o.push_str("&lt;"),
+            '>' => o.push_str("&gt;"),
+            '"' => o.push_str("&quot;"),
+            '\'' => o.push_str("&apos;"),
+            c => o.push(c),
+        }
+    }
+    o
+}
+
+/// A C-CDA header with `v` in the place the rules give its kind.
+fn cda_doc(c: &Canary, v: &str) -> String {
+    let e = xml_text(v);
+    let field = match c.kind {
+        Kind::Name => format!("<patient><name>{e}</name></patient>"),
+        Kind::Mrn => format!("<id root=\"2.16.840.1.113883.19.5\" extension=\"{e}\"/>"),
+        Kind::Ssn => format!("<id root=\"2.16.840.1.113883.4.1\" extension=\"{e}\"/>"),
+        Kind::Phone => format!("<telecom value=\"tel:{e}\" use=\"HP\"/>"),
+        Kind::Email => format!("<telecom value=\"mailto:{e}\"/>"),
+        Kind::Dob => format!("<patient><birthTime value=\"{e}\"/></patient>"),
+        Kind::Addr => format!(
+            "<addr use=\"HP\"><streetAddressLine>{e}</streetAddressLine><city>Springfield</city></addr>"
+        ),
+    };
+    format!(
+        "<?xml version=\"1.0\"?>\n<ClinicalDocument xmlns=\"urn:hl7-org:v3\">\
+         <typeId root=\"2.16.840.1.113883.1.3\" extension=\"POCD_HD000040\"/>\
+         <recordTarget><patientRole>{field}</patientRole></recordTarget></ClinicalDocument>\n"
+    )
+}
+
+/// A C-CDA document whose one section's narrative is `text` (markup as written).
+fn cda_note(text: &str) -> String {
+    format!(
+        "<?xml version=\"1.0\"?>\n<ClinicalDocument xmlns=\"urn:hl7-org:v3\"><component>\
+         <structuredBody><component><section><code code=\"10164-2\" \
+         codeSystem=\"2.16.840.1.113883.6.1\"/><title>HPI</title><text>{text}</text>\
+         </section></component></structuredBody></component></ClinicalDocument>"
+    )
 }
 
 const HL7_MSH: &str = "MSH|^~\\&|EMR|CLINIC|HUB|OUT|20250301||ADT^A08|M1|P|2.5.1";
@@ -858,6 +969,11 @@ fn echo_request(shape: &str, c: &Canary, t: &str) -> Option<Req> {
             "v",
             Some("application/hl7-v2"),
             format!("{HL7_MSH}\rPID|1||{t}^^^C^MR\rNTE|1||left a message for {t}\r"),
+        ),
+        "xml" => Req::new(
+            "v",
+            Some("application/xml"),
+            format!("<Visit><patient ref=\"{t}\"/><note>left a message for {t}</note></Visit>"),
         ),
         "csv" => Req::new(
             "v",
@@ -1063,6 +1179,22 @@ fn matrix() -> Vec<Case> {
                        "resourceType": "Patient"})
                 .to_string(),
             ),
+        ),
+        (
+            "cda_xml",
+            Req::new("x", Some("application/cda+xml"), cda_doc(name, name.value)),
+        ),
+        (
+            "text_xml",
+            Req::new(
+                "x",
+                Some("text/xml; charset=utf-8"),
+                cda_doc(name, name.value),
+            ),
+        ),
+        (
+            "xml_text_plain",
+            Req::new("t", Some("text/plain"), cda_doc(name, name.value)),
         ),
     ];
     for (what, r) in must {

@@ -12,6 +12,8 @@
 //! - `failclosed`: encodings, nested payloads and unknown shapes never let a canary through.
 //! - `formats`: HL7 v2 messages and CSV/TSV tables through the engine: must-change and
 //!   must-keep values per message type, byte-for-byte reveal.
+//! - `cda`: C-CDA / CDA R2 and other XML through the engine and the binary: must-change and
+//!   must-keep values, refusals without echo, byte-for-byte reveal.
 //! - `corpus`: recall and preservation on the labelled synthetic generator.
 //! - `properties`: generated PHI in any Safe Harbor field of a FHIR bundle never survives.
 //! - `deploy`: the deployment kit (Kubernetes, systemd, container, example configs) parses.
@@ -44,6 +46,7 @@
 mod audit;
 mod audit_devices;
 mod batch;
+mod cda;
 mod claims;
 mod claims_scrub;
 mod cli;

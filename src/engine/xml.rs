@@ -1,0 +1,1237 @@
+//! XML documents, C-CDA / CDA R2 first: reading them safely, rewriting value by value,
+//! writing them back byte for byte around what changed.
+//!
+//! Owns `patterns/cda.toml` (which element's text and which attribute is which PHI type,
+//! by path), the reader's limits and refusals, XML escapes (decoded before detection,
+//! re-escaped when a value is rewritten) and the writer. Markup is never rebuilt: the
+//! declaration, tags, attribute order, quoting and spacing, namespace prefixes and end tags
+//! are written back as they came, and only the bytes of a changed value are replaced.
+//!
+//! The reader (quick-xml, streaming, plus checks of its own) refuses a `<!DOCTYPE` (no DTD,
+//! so no entity declarations, external entities or expansion bombs), any entity reference
+//! but the five XML predefines and character references, text or a second element outside
+//! the root, an element left open, and documents deeper, wider or with more elements than
+//! [`MAX_DEPTH`], [`MAX_ATTRIBUTES`] and [`MAX_ELEMENTS`] allow. Errors name a byte offset
+//! and a reason, never input text.
+//!
+//! Fail closed: element text and attribute values no rule names are read like a JSON value
+//! under an unknown key ([`Engine::scan_value`]: the detector, learned header values and
+//! the identifier-shape default deny), in a CDA document or any other XML. Comments,
+//! CDATA sections and processing instructions are scanned as text too (comments are kept,
+//! not dropped, so a reversible round trip gives the document back whole).
+//!
+//! The same reader and writer serve the reverse direction ([`rewrite`] with a reveal
+//! function), so a revealed value is escaped like any other and the document stays
+//! well-formed.
+
+use std::borrow::Cow;
+
+use quick_xml::events::Event;
+use quick_xml::Reader;
+use rustc_hash::FxHashMap;
+use serde::Deserialize;
+
+use super::fields::FieldError;
+use super::json::learnable;
+use super::{Engine, Output, ScanError};
+use crate::detect::learned::Learned;
+use crate::detect::Scratch;
+use crate::phi::PhiType;
+use crate::transform::policy::Action as PolicyAction;
+use crate::transform::{DocContext, Transformer};
+
+/// Deepest element nesting read (C-CDA entries nest a few dozen deep at most).
+pub const MAX_DEPTH: usize = 256;
+/// Most attributes on one element.
+pub const MAX_ATTRIBUTES: usize = 256;
+/// Most elements in one document.
+pub const MAX_ELEMENTS: usize = 1 << 20;
+
+/// Longest digit-only code kept on an element that names its code system (SNOMED CT
+/// concept IDs run to 18 digits).
+const MAX_CODED_DIGITS: usize = 18;
+
+// === Rules ===
+
+/// What a value is, by the rules.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Action {
+    Phi(PhiType),
+    Scan,
+    /// A code, kept while code-shaped; `coded`: its element names a `codeSystem`.
+    Keep {
+        coded: bool,
+    },
+    Literal,
+    Oid,
+    /// An `id`'s root; `extension`: the element has one.
+    Root {
+        extension: bool,
+    },
+    Contact,
+    Time,
+}
+
+/// A rule as the file writes it, before the element it sits on is known.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum RuleAction {
+    Phi(PhiType),
+    Scan,
+    Keep,
+    Literal,
+    Oid,
+    Root,
+    Contact,
+    Time,
+}
+
+fn parse_action(s: &str) -> Result<RuleAction, String> {
+    Ok(match s {
+        "scan" => RuleAction::Scan,
+        "keep" => RuleAction::Keep,
+        "literal" => RuleAction::Literal,
+        "oid" => RuleAction::Oid,
+        "root" => RuleAction::Root,
+        "contact" => RuleAction::Contact,
+        "time" => RuleAction::Time,
+        other => RuleAction::Phi(
+            other
+                .parse()
+                .map_err(|e: crate::phi::UnknownPhiType| e.to_string())?,
+        ),
+    })
+}
+
+/// One rule: the element path it ends with (outermost first) and its action.
+#[derive(Clone, Debug)]
+struct PathRule {
+    path: Vec<String>,
+    action: RuleAction,
+}
+
+/// The compiled rules, indexed by the element (or attribute) they end at; longest first.
+#[derive(Default)]
+pub struct Rules {
+    elements: FxHashMap<String, Vec<PathRule>>,
+    attributes: FxHashMap<String, Vec<PathRule>>,
+    /// Identifier schemes by root OID: the PHI type of the `extension` beside that root.
+    roots: FxHashMap<String, PhiType>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawRules {
+    elements: FxHashMap<String, String>,
+    attributes: FxHashMap<String, String>,
+    #[serde(default)]
+    roots: FxHashMap<String, String>,
+}
+
+impl Rules {
+    pub fn parse(file: &str, source: &str) -> Result<Rules, FieldError> {
+        let err = |reason: String| FieldError {
+            file: file.to_string(),
+            line: 0,
+            reason,
+        };
+        let raw: RawRules =
+            toml::from_str(source).map_err(|e| FieldError::toml(file, source, &e))?;
+        let mut rules = Rules::default();
+        for (path, action) in &raw.elements {
+            let action = parse_action(action).map_err(|r| err(format!("{path}: {r}")))?;
+            let segments = segments(path).ok_or_else(|| err(format!("`{path}` is not a path")))?;
+            let last = segments.last().cloned().unwrap_or_default();
+            rules.elements.entry(last).or_default().push(PathRule {
+                path: segments,
+                action,
+            });
+        }
+        for (place, action) in &raw.attributes {
+            let action = parse_action(action).map_err(|r| err(format!("{place}: {r}")))?;
+            let (path, attr) = place
+                .split_once('@')
+                .filter(|(_, a)| !a.is_empty())
+                .ok_or_else(|| err(format!("`{place}` names no attribute (path@name)")))?;
+            let segments = match path {
+                "" => Vec::new(),
+                p => segments(p).ok_or_else(|| err(format!("`{place}` is not a path")))?,
+            };
+            rules
+                .attributes
+                .entry(attr.to_string())
+                .or_default()
+                .push(PathRule {
+                    path: segments,
+                    action,
+                });
+        }
+        for (root, ty) in &raw.roots {
+            let ty = ty
+                .parse()
+                .map_err(|e: crate::phi::UnknownPhiType| err(format!("roots {root}: {e}")))?;
+            rules.roots.insert(root.clone(), ty);
+        }
+        for list in rules
+            .elements
+            .values_mut()
+            .chain(rules.attributes.values_mut())
+        {
+            list.sort_by_key(|r| std::cmp::Reverse(r.path.len()));
+        }
+        Ok(rules)
+    }
+
+    /// The rule for text directly inside the last element of `stack`, if one ends there.
+    fn element(&self, stack: &[&str]) -> Option<RuleAction> {
+        let last = stack.last()?;
+        self.elements
+            .get(*last)?
+            .iter()
+            .find(|r| ends_with(stack, &r.path))
+            .map(|r| r.action)
+    }
+
+    /// The rule for attribute `name` of the last element of `stack`.
+    fn attribute(&self, stack: &[&str], name: &str) -> Option<RuleAction> {
+        if name == "xmlns" || name.starts_with("xmlns:") {
+            return Some(RuleAction::Keep);
+        }
+        let local = name.rsplit(':').next().unwrap_or(name);
+        [name, local]
+            .into_iter()
+            .filter_map(|n| self.attributes.get(n))
+            .flat_map(|list| list.iter())
+            .find(|r| ends_with(stack, &r.path))
+            .map(|r| r.action)
+    }
+}
+
+/// `a/b/c` → [a, b, c]; `None` for an empty segment.
+fn segments(path: &str) -> Option<Vec<String>> {
+    let s: Vec<String> = path.split('/').map(str::to_string).collect();
+    s.iter().all(|p| !p.is_empty()).then_some(s)
+}
+
+/// Whether the element stack ends with `path` (`*` matches any one element).
+fn ends_with(stack: &[&str], path: &[String]) -> bool {
+    path.len() <= stack.len()
+        && stack[stack.len() - path.len()..]
+            .iter()
+            .zip(path)
+            .all(|(s, p)| p == "*" || p == s)
+}
+
+// === Reading ===
+
+/// One piece of a document, in order; together they are the document, byte for byte.
+enum Item<'a> {
+    /// Markup written back as it came: the declaration, end tags, white space between
+    /// top-level items.
+    Markup(&'a str),
+    /// Character data between tags, references decoded in `value`.
+    Text {
+        raw: &'a str,
+        value: Cow<'a, str>,
+        action: Action,
+    },
+    CData {
+        raw: &'a str,
+        inner: &'a str,
+    },
+    Comment {
+        raw: &'a str,
+        inner: &'a str,
+    },
+    /// `<?target body?>`.
+    Pi {
+        raw: &'a str,
+        head: &'a str,
+        body: &'a str,
+    },
+    /// A start or empty-element tag.
+    Tag {
+        raw: &'a str,
+        attrs: Vec<Attr<'a>>,
+    },
+}
+
+/// An attribute: where it and its value sit in the tag (the value inside the quotes), how
+/// it reads.
+struct Attr<'a> {
+    name_start: usize,
+    /// Its element has no `nullFlavor`, so a value that cannot be written validly may
+    /// become `nullFlavor="MSK"`.
+    maskable: bool,
+    start: usize,
+    end: usize,
+    quote: char,
+    value: Cow<'a, str>,
+    action: Action,
+}
+
+/// Where a value sits, for whoever rewrites it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Slot {
+    Text(Action),
+    Attr(Action),
+    CData,
+    Comment,
+    Pi,
+}
+
+fn malformed(offset: usize, reason: &'static str) -> ScanError {
+    ScanError::Xml { offset, reason }
+}
+
+/// An element open while reading: the action for text inside it.
+struct Frame {
+    text: Action,
+}
+
+/// Reads a whole document into its items. `rules`: `None` reads every value as `scan`
+/// (the reverse direction needs no rules).
+fn read<'a>(text: &'a str, rules: Option<&Rules>) -> Result<Vec<Item<'a>>, ScanError> {
+    let mut reader = Reader::from_str(text);
+    let cfg = reader.config_mut();
+    cfg.trim_text(false);
+    cfg.check_end_names = true;
+    cfg.check_comments = true;
+    cfg.expand_empty_elements = false;
+    let mut st = ReadState {
+        text,
+        rules,
+        items: Vec::with_capacity(text.len() / 24 + 4),
+        stack: Vec::with_capacity(32),
+        names: Vec::with_capacity(32),
+        text_from: None,
+        roots: 0,
+        elements: 0,
+    };
+    loop {
+        let start = offset(reader.buffer_position());
+        let event = reader
+            .read_event()
+            .map_err(|e| malformed(offset(reader.error_position()), quick_xml_reason(&e)))?;
+        let end = offset(reader.buffer_position());
+        let raw = text.get(start..end).ok_or(malformed(
+            start,
+            "an event does not fall on character boundaries",
+        ))?;
+        if !matches!(event, Event::Text(_) | Event::GeneralRef(_)) {
+            st.flush_text(start)?;
+        }
+        match event {
+            Event::Text(_) | Event::GeneralRef(_) => {
+                st.text_from.get_or_insert(start);
+            }
+            Event::Start(_) => st.open(raw, start, false)?,
+            Event::Empty(_) => st.open(raw, start, true)?,
+            Event::End(_) => {
+                st.stack.pop();
+                st.names.pop();
+                st.items.push(Item::Markup(raw));
+            }
+            Event::Decl(_) => {
+                check_declaration(raw).map_err(|why| malformed(start, why))?;
+                st.items.push(Item::Markup(raw));
+            }
+            Event::DocType(_) => {
+                return Err(ScanError::XmlRefused(
+                    "a DOCTYPE (DTDs and the entities they declare are not read)",
+                ))
+            }
+            Event::PI(_) => {
+                let inner = raw.get(2..raw.len().saturating_sub(2)).unwrap_or("");
+                let target = inner
+                    .find(|c: char| c.is_ascii_whitespace())
+                    .unwrap_or(inner.len());
+                st.items.push(Item::Pi {
+                    raw,
+                    head: &raw[..2 + target],
+                    body: &inner[target..],
+                });
+            }
+            Event::Comment(_) => st.items.push(Item::Comment {
+                raw,
+                inner: raw.get(4..raw.len().saturating_sub(3)).unwrap_or(""),
+            }),
+            Event::CData(_) => {
+                if st.stack.is_empty() {
+                    return Err(malformed(start, "character data outside the root element"));
+                }
+                st.items.push(Item::CData {
+                    raw,
+                    inner: raw.get(9..raw.len().saturating_sub(3)).unwrap_or(""),
+                });
+            }
+            Event::Eof => break,
+        }
+    }
+    if !st.stack.is_empty() {
+        return Err(malformed(text.len(), "an element is not closed"));
+    }
+    if st.roots == 0 {
+        return Err(malformed(text.len(), "no root element"));
+    }
+    Ok(st.items)
+}
+
+/// An XML declaration is written back as it came, so it may say only what a declaration
+/// says: `version`, `encoding` and `standalone`, with values of their own shapes.
+fn check_declaration(raw: &str) -> Result<(), &'static str> {
+    let bad = "an XML declaration with more than its version, encoding and standalone";
+    let inner = raw
+        .strip_prefix("<?xml")
+        .and_then(|r| r.strip_suffix("?>"))
+        .ok_or(bad)?;
+    let tag = format!("<x{inner}>");
+    let attrs = attributes(&tag, 1).map_err(|_| bad)?;
+    let shaped = |v: &str, extra: &[u8]| {
+        !v.is_empty()
+            && v.len() <= 40
+            && v.bytes()
+                .all(|b| b.is_ascii_alphanumeric() || extra.contains(&b))
+    };
+    for a in &attrs {
+        let ok = match a.name {
+            "version" => shaped(a.raw_value, b"."),
+            "encoding" => shaped(a.raw_value, b"._-"),
+            "standalone" => matches!(a.raw_value, "yes" | "no"),
+            _ => false,
+        };
+        if !ok {
+            return Err(bad);
+        }
+    }
+    Ok(())
+}
+
+fn offset(pos: u64) -> usize {
+    usize::try_from(pos).unwrap_or(usize::MAX)
+}
+
+/// A reason for a reader error, from a fixed list (the error itself may quote input).
+fn quick_xml_reason(e: &quick_xml::Error) -> &'static str {
+    use quick_xml::errors::IllFormedError as I;
+    match e {
+        quick_xml::Error::Syntax(_) => "markup that does not parse",
+        quick_xml::Error::IllFormed(I::MismatchedEndTag { .. }) => {
+            "an end tag does not match its start tag"
+        }
+        quick_xml::Error::IllFormed(I::UnmatchedEndTag(_)) => "an end tag with no start tag",
+        quick_xml::Error::IllFormed(I::DoubleHyphenInComment) => "`--` inside a comment",
+        quick_xml::Error::IllFormed(_) => "ill-formed markup",
+        _ => "unreadable markup",
+    }
+}
+
+struct ReadState<'a, 'r> {
+    text: &'a str,
+    rules: Option<&'r Rules>,
+    items: Vec<Item<'a>>,
+    stack: Vec<Frame>,
+    /// The open elements' local names (the paths rules are matched against).
+    names: Vec<&'a str>,
+    /// Where the current run of text and references began.
+    text_from: Option<usize>,
+    roots: usize,
+    elements: usize,
+}
+
+impl<'a> ReadState<'a, '_> {
+    /// Ends a run of character data (text and references are one value) at `end`.
+    fn flush_text(&mut self, end: usize) -> Result<(), ScanError> {
+        let Some(start) = self.text_from.take() else {
+            return Ok(());
+        };
+        let raw = self.text.get(start..end).ok_or(malformed(
+            start,
+            "text does not fall on character boundaries",
+        ))?;
+        let Some(frame) = self.stack.last() else {
+            if raw.trim_matches(is_xml_space).is_empty() {
+                self.items.push(Item::Markup(raw));
+                return Ok(());
+            }
+            return Err(malformed(start, "text outside the root element"));
+        };
+        let action = frame.text;
+        let value = unescape(raw).map_err(|(at, why)| malformed(start + at, why))?;
+        self.items.push(Item::Text { raw, value, action });
+        Ok(())
+    }
+
+    /// A start tag (or an empty-element tag) at `start`.
+    fn open(&mut self, raw: &'a str, start: usize, empty: bool) -> Result<(), ScanError> {
+        if self.stack.is_empty() {
+            self.roots += 1;
+            if self.roots > 1 {
+                return Err(malformed(start, "a second root element"));
+            }
+        }
+        self.elements += 1;
+        if self.elements > MAX_ELEMENTS {
+            return Err(ScanError::XmlRefused(
+                "more elements than the reader's limit",
+            ));
+        }
+        if self.stack.len() >= MAX_DEPTH {
+            return Err(ScanError::XmlRefused(
+                "elements nested deeper than the reader's limit",
+            ));
+        }
+        let qname = tag_name(raw);
+        let local = qname.rsplit(':').next().unwrap_or(qname);
+        let parent_text = self.stack.last().map_or(Action::Scan, |f| f.text);
+        self.names.push(local);
+        let mut attrs =
+            attributes(raw, qname.len()).map_err(|(at, why)| malformed(start + at, why))?;
+        let has = |name: &str| attrs.iter().any(|a| a.name == name);
+        let (coded, extension, unit) = (has("codeSystem"), has("extension"), has("unit"));
+        let maskable = !has("nullFlavor");
+        // An identifier whose root names its scheme (the SSA's root for an SSN) is typed by it.
+        let scheme = attrs
+            .iter()
+            .find(|a| a.name == "root")
+            .and_then(|a| self.rules.and_then(|r| r.roots.get(a.raw_value.trim())))
+            .copied();
+        let mut out = Vec::with_capacity(attrs.len());
+        for a in attrs.drain(..) {
+            let rule = self
+                .rules
+                .and_then(|r| r.attribute(&self.names, a.name))
+                .unwrap_or(RuleAction::Scan);
+            let action = match (rule, scheme) {
+                (RuleAction::Phi(_), Some(ty)) if a.name == "extension" => Action::Phi(ty),
+                (rule, _) => match rule {
+                    RuleAction::Phi(ty) => Action::Phi(ty),
+                    RuleAction::Scan => Action::Scan,
+                    RuleAction::Keep => Action::Keep { coded },
+                    RuleAction::Literal => Action::Literal,
+                    RuleAction::Oid => Action::Oid,
+                    RuleAction::Root => Action::Root { extension },
+                    RuleAction::Contact => Action::Contact,
+                    RuleAction::Time if unit => Action::Scan,
+                    RuleAction::Time => Action::Time,
+                },
+            };
+            let value =
+                unescape(a.raw_value).map_err(|(at, why)| malformed(start + a.start + at, why))?;
+            out.push(Attr {
+                name_start: a.name_start,
+                maskable,
+                start: a.start,
+                end: a.start + a.raw_value.len(),
+                quote: a.quote,
+                value,
+                action,
+            });
+        }
+        let text = match self.rules.and_then(|r| r.element(&self.names)) {
+            Some(RuleAction::Phi(ty)) => Action::Phi(ty),
+            Some(RuleAction::Keep) => Action::Keep { coded: false },
+            Some(RuleAction::Scan) => Action::Scan,
+            // Attribute-only actions on element text read as text.
+            Some(_) => Action::Scan,
+            None => parent_text,
+        };
+        self.items.push(Item::Tag { raw, attrs: out });
+        if empty {
+            self.names.pop();
+        } else {
+            self.stack.push(Frame { text });
+        }
+        Ok(())
+    }
+}
+
+fn is_xml_space(c: char) -> bool {
+    matches!(c, ' ' | '\t' | '\r' | '\n')
+}
+
+/// The qualified name of a start tag (`<cda:id root=…>` → `cda:id`).
+fn tag_name(raw: &str) -> &str {
+    let inner = &raw[1.min(raw.len())..];
+    let end = inner
+        .find(|c: char| is_xml_space(c) || c == '>' || c == '/')
+        .unwrap_or(inner.len());
+    &inner[..end]
+}
+
+/// An attribute as written: its name, and its value's span inside the tag.
+struct RawAttr<'a> {
+    name: &'a str,
+    name_start: usize,
+    start: usize,
+    raw_value: &'a str,
+    quote: char,
+}
+
+/// The attributes of a start tag, each with where its value sits. Refuses what XML
+/// refuses: no space before a name, no `=` or quotes, `<` in a value, a name twice.
+fn attributes(raw: &str, name_len: usize) -> Result<Vec<RawAttr<'_>>, (usize, &'static str)> {
+    let b = raw.as_bytes();
+    let end = if raw.ends_with("/>") {
+        raw.len() - 2
+    } else {
+        raw.len().saturating_sub(1)
+    };
+    let mut out: Vec<RawAttr<'_>> = Vec::new();
+    let mut i = 1 + name_len;
+    loop {
+        let before = i;
+        while i < end && matches!(b[i], b' ' | b'\t' | b'\r' | b'\n') {
+            i += 1;
+        }
+        if i >= end {
+            return Ok(out);
+        }
+        if i == before {
+            return Err((i, "attributes not separated by white space"));
+        }
+        let name_start = i;
+        while i < end && !matches!(b[i], b'=' | b' ' | b'\t' | b'\r' | b'\n') {
+            i += 1;
+        }
+        let name = &raw[name_start..i];
+        while i < end && matches!(b[i], b' ' | b'\t' | b'\r' | b'\n') {
+            i += 1;
+        }
+        if name.is_empty() || b.get(i) != Some(&b'=') {
+            return Err((name_start, "an attribute without a value"));
+        }
+        i += 1;
+        while i < end && matches!(b[i], b' ' | b'\t' | b'\r' | b'\n') {
+            i += 1;
+        }
+        let quote = match b.get(i) {
+            Some(q @ (b'"' | b'\'')) if i < end => *q,
+            _ => return Err((i, "an attribute value without quotes")),
+        };
+        let value_start = i + 1;
+        let close = raw[value_start..end]
+            .find(char::from(quote))
+            .map(|p| value_start + p)
+            .ok_or((value_start, "an attribute value that never closes"))?;
+        let raw_value = &raw[value_start..close];
+        if raw_value.contains('<') {
+            return Err((value_start, "`<` inside an attribute value"));
+        }
+        if out.iter().any(|a| a.name == name) {
+            return Err((name_start, "an attribute written twice"));
+        }
+        if out.len() >= MAX_ATTRIBUTES {
+            return Err((name_start, "more attributes than the reader's limit"));
+        }
+        out.push(RawAttr {
+            name,
+            name_start,
+            start: value_start,
+            raw_value,
+            quote: char::from(quote),
+        });
+        i = close + 1;
+    }
+}
+
+/// A value as it reads: the five predefined entities and character references decoded.
+/// Any other reference is refused (nothing declares it: DTDs are not read). Errors give
+/// the offset in `raw`.
+fn unescape(raw: &str) -> Result<Cow<'_, str>, (usize, &'static str)> {
+    if !raw.contains('&') {
+        return Ok(Cow::Borrowed(raw));
+    }
+    let mut out = String::with_capacity(raw.len());
+    let mut rest = raw;
+    while let Some(i) = rest.find('&') {
+        out.push_str(&rest[..i]);
+        let at = raw.len() - rest.len() + i;
+        let after = &rest[i + 1..];
+        let semi = after
+            .find(';')
+            .filter(|n| *n <= 12)
+            .ok_or((at, "an `&` that starts no reference"))?;
+        let name = &after[..semi];
+        let c = match name {
+            "amp" => '&',
+            "lt" => '<',
+            "gt" => '>',
+            "quot" => '"',
+            "apos" => '\'',
+            n => char_ref(n).ok_or((at, "an entity other than the five XML predefines"))?,
+        };
+        out.push(c);
+        rest = &after[semi + 1..];
+    }
+    out.push_str(rest);
+    Ok(Cow::Owned(out))
+}
+
+/// `#233` or `#xE9` as the character it stands for, when XML allows that character.
+fn char_ref(name: &str) -> Option<char> {
+    let n = name.strip_prefix('#')?;
+    let code = match n.strip_prefix('x') {
+        Some(hex) if !hex.is_empty() && hex.bytes().all(|b| b.is_ascii_hexdigit()) => {
+            u32::from_str_radix(hex, 16).ok()?
+        }
+        None if !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()) => n.parse().ok()?,
+        _ => return None,
+    };
+    let c = char::from_u32(code)?;
+    let allowed = matches!(c, '\t' | '\n' | '\r')
+        || ('\u{20}'..='\u{D7FF}').contains(&c)
+        || ('\u{E000}'..='\u{FFFD}').contains(&c)
+        || c >= '\u{10000}';
+    allowed.then_some(c)
+}
+
+// === Writing ===
+
+/// Character data: `&`, `<` and `>` escaped (`>` so `]]>` can never appear).
+fn escape_text(v: &str, out: &mut String) {
+    for c in v.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            c => out.push(c),
+        }
+    }
+}
+
+/// An attribute value inside `quote`: white space other than a space is written as a
+/// character reference, which attribute-value normalisation leaves alone.
+fn escape_attr(v: &str, quote: char, out: &mut String) {
+    for c in v.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '"' if quote == '"' => out.push_str("&quot;"),
+            '\'' if quote == '\'' => out.push_str("&apos;"),
+            '\t' => out.push_str("&#9;"),
+            '\n' => out.push_str("&#10;"),
+            '\r' => out.push_str("&#13;"),
+            c => out.push(c),
+        }
+    }
+}
+
+/// Calls `f` with every value of a read document (text, attributes, CDATA, comments,
+/// processing instructions) as it reads.
+fn each_value(items: &[Item<'_>], mut f: impl FnMut(Slot, &str)) {
+    for item in items {
+        match item {
+            Item::Text { value, action, .. } => f(Slot::Text(*action), value),
+            Item::Tag { attrs, .. } => {
+                for a in attrs {
+                    f(Slot::Attr(a.action), &a.value);
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+/// What replaces a value.
+#[derive(Debug, PartialEq, Eq)]
+enum Replacement {
+    Value(String),
+    /// An attribute whose value cannot be written so its type stays valid (a date the
+    /// policy removes from a TS): the whole attribute becomes `nullFlavor="MSK"` (masked),
+    /// or, where the element already has a `nullFlavor`, the value is `text`.
+    Masked {
+        text: String,
+    },
+}
+
+/// Writes a read document with each value `f` replaces (`None`: kept as written).
+fn write<E>(
+    items: &[Item<'_>],
+    size: usize,
+    f: &mut impl FnMut(Slot, &str) -> Result<Option<Replacement>, E>,
+) -> Result<String, E> {
+    use Replacement::{Masked, Value};
+    let mut out = String::with_capacity(size + size / 8);
+    for item in items {
+        match item {
+            Item::Markup(raw) => out.push_str(raw),
+            Item::Text { raw, value, action } => match f(Slot::Text(*action), value)? {
+                Some(Value(new) | Masked { text: new }) if new != **value => {
+                    escape_text(&new, &mut out)
+                }
+                _ => out.push_str(raw),
+            },
+            Item::CData { raw, inner } => match f(Slot::CData, inner)? {
+                Some(Value(new) | Masked { text: new }) if new != *inner => {
+                    out.push_str("<![CDATA[");
+                    out.push_str(&new.replace("]]>", "]]]]><![CDATA[>"));
+                    out.push_str("]]>");
+                }
+                _ => out.push_str(raw),
+            },
+            Item::Comment { raw, inner } => match f(Slot::Comment, inner)? {
+                Some(Value(new) | Masked { text: new }) if new != *inner => {
+                    out.push_str("<!--");
+                    let mut safe = new.replace("--", "- -");
+                    if safe.ends_with('-') {
+                        safe.push(' ');
+                    }
+                    out.push_str(&safe);
+                    out.push_str("-->");
+                }
+                _ => out.push_str(raw),
+            },
+            Item::Pi { raw, head, body } => match f(Slot::Pi, body)? {
+                Some(Value(new) | Masked { text: new }) if new != *body => {
+                    out.push_str(head);
+                    out.push_str(&new.replace("?>", "? >"));
+                    out.push_str("?>");
+                }
+                _ => out.push_str(raw),
+            },
+            Item::Tag { raw, attrs } => {
+                let mut last = 0;
+                // One `nullFlavor` per element: a second masked value is written as text.
+                let mut masked = false;
+                for a in attrs {
+                    match f(Slot::Attr(a.action), &a.value)? {
+                        Some(Masked { .. }) if a.maskable && !masked => {
+                            masked = true;
+                            out.push_str(&raw[last..a.name_start]);
+                            out.push_str("nullFlavor=");
+                            out.push(a.quote);
+                            out.push_str("MSK");
+                            out.push(a.quote);
+                            last = a.end + 1;
+                        }
+                        Some(Value(new) | Masked { text: new }) if new != a.value => {
+                            out.push_str(&raw[last..a.start]);
+                            escape_attr(&new, a.quote, &mut out);
+                            last = a.end;
+                        }
+                        _ => {}
+                    }
+                }
+                out.push_str(&raw[last..]);
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// Rewrites every value of an XML document with `f` (the reverse direction: no rules,
+/// every slot is `scan`). Unchanged values and all markup are written as they came.
+pub fn rewrite<E: From<ScanError>>(
+    text: &str,
+    mut f: impl FnMut(Slot, &str) -> Result<Option<String>, E>,
+) -> Result<String, E> {
+    let items = read(text, None)?;
+    write(&items, text.len(), &mut |slot, v| {
+        Ok(f(slot, v)?.map(Replacement::Value))
+    })
+}
+
+/// Whether a document reads as XML (for sniffing: a body that opens like XML but does not
+/// read is refused by the caller, not read as text).
+pub fn reads(text: &str) -> bool {
+    read(text, None).is_ok()
+}
+
+// === De-identification ===
+
+/// De-identifies an XML document: the values the rules type are learned first (the
+/// patient's name is then found in the narrative), then every value is rewritten by its
+/// rule and the document written back around them.
+pub fn deidentify(
+    engine: &Engine,
+    text: &str,
+    t: &Transformer<'_>,
+    scratch: &mut Scratch,
+) -> Result<Output, ScanError> {
+    let items = read(text, Some(&engine.xml))?;
+    let (learned, ctx) = learn(&items);
+    let mut d = Deidentifier {
+        engine,
+        t,
+        scratch,
+        learned,
+        ctx,
+        counts: [0; PhiType::ALL.len()],
+    };
+    let out = write(&items, text.len(), &mut |slot, v| d.value(slot, v))?;
+    Ok(Output {
+        text: out,
+        spans: Vec::new(),
+        counts: d.counts,
+    })
+}
+
+/// The document's PHI values by rule, and its patient (the first MRN) for date shifting
+/// and the vault.
+fn learn(items: &[Item<'_>]) -> (Learned, DocContext) {
+    let mut learned = Learned::default();
+    let mut patient_key = None;
+    each_value(items, |slot, v| {
+        let action = match slot {
+            Slot::Text(a) | Slot::Attr(a) => a,
+            _ => return,
+        };
+        match action {
+            Action::Phi(ty) => {
+                learn_value(&mut learned, ty, v);
+                if ty == PhiType::Mrn && patient_key.is_none() && !v.trim().is_empty() {
+                    patient_key = Some(format!("{ty}:{}", v.trim().to_lowercase()));
+                }
+            }
+            Action::Contact => {
+                if let Some((_, ty, rest)) = contact_parts(v) {
+                    learned.add(ty, rest);
+                }
+            }
+            _ => {}
+        }
+    });
+    learned.finish();
+    (learned, DocContext { patient_key })
+}
+
+/// Learns one typed header value. Beyond what every walker learns, a document's own
+/// towns and organisations (LOCATION) and its five-digit ZIP codes are learned too: in
+/// one document they are specific enough, and a narrative repeats them after a street
+/// line the detector ended early (`…, Harrowgate NH 03031`).
+fn learn_value(learned: &mut Learned, ty: PhiType, v: &str) {
+    let v = v.trim();
+    match ty {
+        PhiType::Zip => {
+            let zip5: String = v.chars().take_while(char::is_ascii_digit).collect();
+            if zip5.len() == 5 {
+                learned.add(ty, &zip5);
+            }
+        }
+        PhiType::Location if v.chars().count() >= 4 => learned.add(ty, v),
+        ty if learnable(ty) => learned.add(ty, v),
+        _ => {}
+    }
+}
+
+/// `tel:+1-413-555-0172` → (`tel:`, PHONE, `+1-413-555-0172`); `None` for a scheme that
+/// is not a contact's.
+fn contact_parts(v: &str) -> Option<(&str, PhiType, &str)> {
+    let colon = v.find(':')?;
+    let ty = match v[..colon].trim().to_ascii_lowercase().as_str() {
+        "tel" | "sms" => PhiType::Phone,
+        "fax" => PhiType::Fax,
+        "mailto" => PhiType::Email,
+        "http" | "https" => PhiType::Url,
+        _ => return None,
+    };
+    let rest = &v[colon + 1..];
+    (!rest.trim().is_empty()).then_some((&v[..=colon], ty, rest))
+}
+
+/// An OID: digit arcs without leading zeros, separated by dots.
+fn is_oid(v: &str) -> bool {
+    let arcs: Vec<&str> = v.split('.').collect();
+    arcs.len() >= 2
+        && arcs.iter().all(|a| {
+            !a.is_empty()
+                && a.bytes().all(|b| b.is_ascii_digit())
+                && (a.len() == 1 || !a.starts_with('0'))
+        })
+}
+
+/// An HL7 TS with at least a day: `YYYYMMDD`, then optional time digits, fraction and
+/// zone. Returns the date digits and the rest.
+fn ts_parts(v: &str) -> Option<(&str, &str)> {
+    let digits = v.bytes().take_while(u8::is_ascii_digit).count();
+    if !(8..=14).contains(&digits) {
+        return None;
+    }
+    let rest = &v[digits..];
+    let rest_ok = rest.is_empty()
+        || rest
+            .bytes()
+            .all(|b| b.is_ascii_digit() || matches!(b, b'.' | b'+' | b'-'));
+    let (m, d) = (&v[4..6], &v[6..8]);
+    let valid = ("01"..="12").contains(&m) && ("01"..="31").contains(&d);
+    (rest_ok && valid).then_some((&v[..8], &v[8..]))
+}
+
+struct Deidentifier<'e, 't, 's> {
+    engine: &'e Engine,
+    t: &'e Transformer<'t>,
+    scratch: &'s mut Scratch,
+    learned: Learned,
+    ctx: DocContext,
+    counts: [usize; PhiType::ALL.len()],
+}
+
+impl Deidentifier<'_, '_, '_> {
+    /// The replacement for one value, or `None` to keep it as written.
+    fn value(&mut self, slot: Slot, v: &str) -> Result<Option<Replacement>, ScanError> {
+        if let (Slot::Attr(Action::Time), Some((date, rest))) = (slot, ts_parts(v)) {
+            return self.ts(v, date, rest).map(Some);
+        }
+        Ok(self.plain_value(slot, v)?.map(Replacement::Value))
+    }
+
+    /// The replacement for any value but a TS.
+    fn plain_value(&mut self, slot: Slot, v: &str) -> Result<Option<String>, ScanError> {
+        if v.trim().is_empty() {
+            return Ok(None);
+        }
+        let action = match slot {
+            Slot::Text(a) | Slot::Attr(a) => a,
+            Slot::CData | Slot::Comment | Slot::Pi => Action::Scan,
+        };
+        let kept = match action {
+            Action::Phi(ty) => return self.phi(ty, v).map(Some),
+            Action::Keep { coded } => self.keeps_code(v, coded),
+            Action::Literal => !v.contains(char::is_whitespace) && !self.is_learned(v),
+            Action::Oid => is_oid(v),
+            Action::Root { extension } if is_oid(v) => {
+                if extension {
+                    true
+                } else {
+                    return self.phi(PhiType::Id, v).map(Some);
+                }
+            }
+            Action::Contact => {
+                if let Some((scheme, ty, rest)) = contact_parts(v) {
+                    let new = self.phi(ty, rest)?;
+                    return Ok(Some(format!("{scheme}{new}")));
+                }
+                false
+            }
+            Action::Root { .. } | Action::Scan | Action::Time => false,
+        };
+        if kept {
+            return Ok(None);
+        }
+        let new = self.engine.scan_value(
+            v,
+            &self.learned,
+            self.t,
+            &self.ctx,
+            self.scratch,
+            &mut self.counts,
+        )?;
+        Ok((new != v).then_some(new))
+    }
+
+    fn phi(&mut self, ty: PhiType, v: &str) -> Result<String, ScanError> {
+        self.counts[ty.index()] += 1;
+        Ok(self.t.apply_value(ty, v, &self.ctx)?)
+    }
+
+    /// A code kept as written: code-shaped by the engine's test, or, on an element that
+    /// names its code system, a digit-only code up to SNOMED CT's length.
+    fn keeps_code(&self, v: &str, coded: bool) -> bool {
+        if self.engine.keeps_code(v, &self.learned) {
+            return true;
+        }
+        let t = v.trim();
+        coded
+            && (1..=MAX_CODED_DIGITS).contains(&t.len())
+            && t.bytes().all(|b| b.is_ascii_digit())
+            && !self.is_learned(t)
+    }
+
+    fn is_learned(&self, v: &str) -> bool {
+        let mut hit = false;
+        self.learned.scan(v, |_, _, _| hit = true);
+        hit
+    }
+
+    /// An HL7 TS: a year or a shifted date is written back as a TS (the time of day kept
+    /// after a shift); a token replaces the whole value (the reversible policy: reveal
+    /// needs it there); a date the policy removes masks the attribute.
+    fn ts(&mut self, v: &str, date: &str, rest: &str) -> Result<Replacement, ScanError> {
+        let action = self.t.action(PhiType::Date);
+        match action {
+            PolicyAction::Keep => Ok(Replacement::Value(v.to_string())),
+            PolicyAction::Token => self.phi(PhiType::Date, v).map(Replacement::Value),
+            PolicyAction::Generalize | PolicyAction::DateShift => {
+                self.counts[PhiType::Date.index()] += 1;
+                let iso = format!("{}-{}-{}", &date[..4], &date[4..6], &date[6..8]);
+                let new = self.t.apply_value(PhiType::Date, &iso, &self.ctx)?;
+                let b = new.as_bytes();
+                Ok(match b.len() {
+                    4 if b.iter().all(u8::is_ascii_digit) => Replacement::Value(new),
+                    10 if b[4] == b'-' && b[7] == b'-' => {
+                        Replacement::Value(format!("{}{rest}", new.replace('-', "")))
+                    }
+                    _ => Replacement::Masked { text: new },
+                })
+            }
+            _ => {
+                let text = self.phi(PhiType::Date, v)?;
+                Ok(Replacement::Masked { text })
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rules() -> Rules {
+        Rules::parse("cda.toml", include_str!("../../patterns/cda.toml")).expect("rules")
+    }
+
+    #[test]
+    fn the_rule_file_compiles_and_the_longest_path_wins() {
+        let r = rules();
+        let name = |s: &[&str]| r.element(s);
+        assert_eq!(
+            name(&["recordTarget", "patientRole", "patient", "name", "given"]),
+            Some(RuleAction::Phi(PhiType::Name))
+        );
+        assert_eq!(
+            name(&[
+                "author",
+                "assignedAuthor",
+                "assignedPerson",
+                "name",
+                "given"
+            ]),
+            Some(RuleAction::Phi(PhiType::ProviderName))
+        );
+        assert_eq!(name(&["section", "text"]), None);
+        assert_eq!(
+            r.attribute(
+                &["ClinicalDocument", "recordTarget", "patientRole", "id"],
+                "extension"
+            ),
+            Some(RuleAction::Phi(PhiType::Mrn))
+        );
+        assert_eq!(
+            r.attribute(&["ClinicalDocument", "id"], "extension"),
+            Some(RuleAction::Phi(PhiType::Id))
+        );
+        assert_eq!(r.attribute(&["x"], "xsi:type"), Some(RuleAction::Keep));
+        assert_eq!(r.attribute(&["x"], "xmlns:sdtc"), Some(RuleAction::Keep));
+        assert_eq!(r.attribute(&["x"], "foo"), None);
+        assert_eq!(r.roots.get("2.16.840.1.113883.4.1"), Some(&PhiType::Ssn));
+        for (bad, why) in [
+            (
+                "[elements]\n\"a//b\" = \"NAME\"\n[attributes]",
+                "not a path",
+            ),
+            (
+                "[elements]\n[attributes]\n\"id\" = \"ID\"",
+                "names no attribute",
+            ),
+            ("[elements]\n\"a\" = \"NOPE\"\n[attributes]", "a:"),
+        ] {
+            let e = Rules::parse("cda.toml", bad).err().expect(bad).to_string();
+            assert!(e.contains(why), "{bad}: {e}");
+        }
+    }
+
+    #[test]
+    fn references_decode_and_unknown_entities_are_refused() {
+        assert_eq!(
+            unescape("O&apos;Brien &amp; Co &#233;&#xE9;").expect("ok"),
+            "O'Brien & Co éé"
+        );
+        for bad in ["&nbsp;", "a & b", "&#0;", "&#xD800;", "&#x;", "&lol9;"] {
+            assert!(unescape(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn attributes_keep_their_spans_and_bad_ones_are_refused() {
+        let raw = "<id root='1.2.3'\n  extension=\"A&amp;1\"/>";
+        let a = attributes(raw, 2).expect("attrs");
+        assert_eq!(a.len(), 2);
+        assert_eq!(
+            &raw[a[1].start..a[1].start + a[1].raw_value.len()],
+            "A&amp;1"
+        );
+        assert_eq!(a[0].quote, '\'');
+        for bad in [
+            "<a b=\"1\"c=\"2\">",
+            "<a b>",
+            "<a b=1>",
+            "<a b=\"1\" b=\"2\">",
+            "<a b=\"<\">",
+        ] {
+            assert!(attributes(bad, 1).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn documents_that_are_not_well_formed_are_refused() {
+        for bad in [
+            "<a><b></a>",
+            "<a>",
+            "<a/><b/>",
+            "text <a/>",
+            "<a/> text",
+            "",
+            "<!DOCTYPE a [<!ENTITY x \"y\">]><a>&x;</a>",
+            "<a>&ent;</a>",
+            "<?xml version=\"1.0\" patient=\"Ansel\"?><a/>",
+            "<?xml version=\"1.0 Ansel\"?><a/>",
+        ] {
+            assert!(read(bad, None).is_err(), "{bad}");
+        }
+        let ok =
+            "<?xml version=\"1.0\"?>\n<!-- c --><a x='1'><![CDATA[<b>]]><?pi body?>t&lt;</a>\n";
+        let items = read(ok, None).expect("reads");
+        let out = write::<ScanError>(&items, ok.len(), &mut |_, _| Ok(None)).expect("writes");
+        assert_eq!(out, ok);
+        // A masked attribute becomes `nullFlavor="MSK"`, in its own quotes and place.
+        let ok =
+            "<a><t x='1' value='19210823' y=\"2\"/><t value=\"19201231\" nullFlavor=\"UNK\"/></a>";
+        let items = read(ok, None).expect("reads");
+        let out = write::<ScanError>(&items, ok.len(), &mut |s, v| {
+            Ok(
+                (s == Slot::Attr(Action::Scan) && (v == "19210823" || v == "19201231")).then(
+                    || Replacement::Masked {
+                        text: "[DATE]".into(),
+                    },
+                ),
+            )
+        })
+        .expect("writes");
+        assert_eq!(
+            out,
+            "<a><t x='1' nullFlavor='MSK' y=\"2\"/><t value=\"[DATE]\" nullFlavor=\"UNK\"/></a>"
+        );
+        let ok =
+            "<?xml version=\"1.0\"?>\n<!-- c --><a x='1'><![CDATA[<b>]]><?pi body?>t&lt;</a>\n";
+        let items = read(ok, None).expect("reads");
+        let out = write::<ScanError>(&items, ok.len(), &mut |_, _| Ok(None)).expect("writes");
+        assert_eq!(out, ok);
+    }
+
+    #[test]
+    fn time_stamps_and_oids() {
+        assert_eq!(ts_parts("19610823"), Some(("19610823", "")));
+        assert_eq!(
+            ts_parts("20240301093000-0500"),
+            Some(("20240301", "093000-0500"))
+        );
+        for no in [
+            "1961",
+            "196108",
+            "19611323",
+            "2024030109300000000",
+            "2024-03-01",
+        ] {
+            assert_eq!(ts_parts(no), None, "{no}");
+        }
+        assert!(is_oid("2.16.840.1.113883.19.5"));
+        for no in ["2", "2.01", "2..1", "a.1", "2.16.840.1.113883.19.5."] {
+            assert!(!is_oid(no), "{no}");
+        }
+        assert_eq!(
+            contact_parts("tel:+1(413)555-0172"),
+            Some(("tel:", PhiType::Phone, "+1(413)555-0172"))
+        );
+        assert_eq!(contact_parts("urn:x"), None);
+    }
+}

@@ -1,0 +1,387 @@
+//! C-CDA / CDA R2 and any other XML through the engine and the real binary (issue 14 item
+//! 2): a synthetic CCD and progress note (`tests/data/cda/`) with the values that must
+//! change and the markup and codes that must stay; the output still reads as XML; the
+//! reversible policy revealed byte for byte (engine and `scan` → `reveal` on a real vault);
+//! DOCTYPEs, entity bombs, unknown entities and malformed documents refused with nothing of
+//! the input in the message; XML that is not CDA read by the same defaults.
+
+use phigate::engine::reveal::{reveal_xml, Allow, RevealStats};
+use phigate::engine::{xml, ContentType, Output, ScanError};
+use phigate::keys::MasterKey;
+use phigate::transform::token::MemoryTokenStore;
+
+use super::support::{engine, run};
+
+const CCD: &str = include_str!("../data/cda/ccd.xml");
+const NOTE: &str = include_str!("../data/cda/progress-note.xml");
+
+fn deidentify(
+    input: &str,
+    ct: ContentType,
+    policy: &str,
+) -> (Result<Output, ScanError>, MemoryTokenStore) {
+    let e = engine();
+    let master = MasterKey::from_bytes([42; 32]);
+    let store = MemoryTokenStore::new(&master, "");
+    let p = e.policy(policy).expect("built-in policy");
+    let out = {
+        let t = e.transformer(p, &store, &master);
+        let mut scratch = e.detector.scratch();
+        e.deidentify(input.as_bytes(), ct, &t, &mut scratch)
+    };
+    (out, store)
+}
+
+fn safe_harbor(input: &str) -> String {
+    deidentify(input, ContentType::Xml, "safe-harbor")
+        .0
+        .expect("de-identifies")
+        .text
+}
+
+struct Case {
+    name: &'static str,
+    doc: &'static str,
+    must_change: &'static [&'static str],
+    must_keep: &'static [&'static str],
+}
+
+const CASES: &[Case] = &[
+    Case {
+        name: "CCD",
+        doc: CCD,
+        must_change: &[
+            // recordTarget: ids, address, telecom, name, birth time, guardian, birthplace.
+            "MR4410827", "4410827", "512-47-3306", "1187 Larkspur", "Wexbridge", "01742",
+            "555-0172", "otter.lake.74", "Rosalind", "Rosie", "Thackeray", "19610823",
+            "Barnaby", "44 Quillon", "555-0199", "Ostrava Falls", "1821094457",
+            // author, informant, custodian, legal authenticator, participant, encounter.
+            "1942558301", "Imogen", "Castellane", "Hollis", "Larkspur Valley", "90 Mill Pond",
+            "555-0100", "Percival", "Okonkwo-Reyes", "7 Fenwick", "Dunmore Bay", "02139",
+            "555-0143", "V90321877", "FAC-22",
+            // document ids, instance UUID, every date.
+            "DOC7730215", "SET5521907", "ec8a6ff8", "20250301", "02/11/2025", "03/01/2025",
+            "20250211",
+        ],
+        must_keep: &[
+            "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<?xml-stylesheet type=\"text/xsl\" href=\"CDA.xsl\"?>\n",
+            "<ClinicalDocument xmlns=\"urn:hl7-org:v3\" xmlns:xsi=\"http://www.w3.org/2001/XMLSchema-instance\" xmlns:sdtc=\"urn:hl7-org:sdtc\">",
+            "<typeId root=\"2.16.840.1.113883.1.3\" extension=\"POCD_HD000040\"/>",
+            "<templateId root=\"2.16.840.1.113883.10.20.22.1.1\" extension=\"2015-08-01\"/>",
+            "<code code=\"34133-9\" displayName=\"Summarization of Episode Note\" codeSystem=\"2.16.840.1.113883.6.1\" codeSystemName=\"LOINC\"/>",
+            "<title>Continuity of Care Document</title>",
+            "<effectiveTime value=\"2025\"/>",
+            "<id root=\"2.16.840.1.113883.19.5.99999.2\" extension=\"MRN_",
+            // The SSA's root makes its extension an SSN (redacted under Safe Harbor).
+            "<id root=\"2.16.840.1.113883.4.1\" extension=\"[SSN]\"/>",
+            "<telecom value=\"tel:PHONE_",
+            "<telecom value=\"mailto:EMAIL_",
+            "<birthTime value=\"1961\"/>",
+            "<state>MA</state>",
+            "<postalCode>017</postalCode>",
+            "<country>US</country>",
+            "<prefix>Ms.</prefix>",
+            "<administrativeGenderCode code=\"F\" codeSystem=\"2.16.840.1.113883.5.1\" displayName=\"Female\"/>",
+            "<sdtc:raceCode code=\"2108-9\" displayName=\"European\" codeSystem=\"2.16.840.1.113883.6.238\"/>",
+            "<code code=\"GRFTH\" displayName=\"Grandfather\" codeSystem=\"2.16.840.1.113883.5.111\"/>",
+            "<relatedEntity classCode=\"PRS\">",
+            "<participant typeCode=\"IND\">",
+            "<table border=\"1\" width=\"100%\">",
+            "<tr ID=\"problem1\"><td>Carpal tunnel syndrome, right</td><td>2025</td>",
+            "<act classCode=\"ACT\" moodCode=\"EVN\">",
+            "<code code=\"55607006\" codeSystem=\"2.16.840.1.113883.6.96\" displayName=\"Problem\"/>",
+            "<reference value=\"#problem1\"/>",
+            "<value xsi:type=\"CD\" code=\"57406009\" codeSystem=\"2.16.840.1.113883.6.96\" displayName=\"Carpal tunnel syndrome\"/>",
+            "<item>Height 165 cm, weight 61 kg on 2025.</item>",
+            "<value xsi:type=\"PQ\" value=\"165\" unit=\"cm\"/>",
+            "<paragraph>Ms. <content styleCode=\"Bold\">NAME_",
+            "<paragraph><![CDATA[Phone note: NAME_",
+            "<!-- reviewed with NAME_",
+        ],
+    },
+    Case {
+        name: "progress note (prefixed namespace, single quotes)",
+        doc: NOTE,
+        must_change: &[
+            "Cassius", "Vandermolen", "MR7730291", "Brindlewood", "Harrowgate", "03031",
+            "555.0148", "19470305", "Oriane", "Dufresne", "1679934021", "EMP44102", "Tamsin",
+            "Oakhurst", "Leopold", "Ashgrove", "c.vandermolen", "Marguerite", "ENC5528810",
+            "PN-20250414", "603-555-0190", "03/28/2025", "202504141530", "99999.8'",
+        ],
+        must_keep: &[
+            "<?xml version='1.0' encoding='utf-8'?>\n<cda:ClinicalDocument xmlns:cda='urn:hl7-org:v3' xmlns:xsi='http://www.w3.org/2001/XMLSchema-instance'>",
+            "<cda:templateId root='2.16.840.1.113883.10.20.22.1.9' extension='2015-08-01'/>",
+            "<cda:code code='11506-3' codeSystem='2.16.840.1.113883.6.1' codeSystemName='LOINC' displayName='Progress note'/>",
+            "<cda:birthTime value='1947'/>",
+            "<cda:postalCode>030</cda:postalCode>",
+            "<cda:state>NH</cda:state>",
+            "<cda:id nullFlavor='NI'/>",
+            "<cda:signatureCode code='S'/>",
+            "<cda:prefix>Dr.</cda:prefix>",
+            "<cda:participant typeCode='CALLBCK'>",
+            "<cda:item>Grip 38 lb left (was 31 lb); 97530 x 3 units.</cda:item>",
+            "<cda:title>Assessment and Plan</cda:title>",
+        ],
+    },
+];
+
+#[test]
+fn documents_change_phi_and_keep_the_rest() {
+    for case in CASES {
+        let out = safe_harbor(case.doc);
+        assert!(xml::reads(&out), "{}: output is not XML:\n{out}", case.name);
+        for v in case.must_change {
+            assert!(!out.contains(v), "{}: `{v}` survived:\n{out}", case.name);
+        }
+        for v in case.must_keep {
+            assert!(out.contains(v), "{}: `{v}` was not kept:\n{out}", case.name);
+        }
+        // Markup is untouched: the same tags, in the same order.
+        let tags = |s: &str| -> Vec<String> {
+            s.split('<')
+                .skip(1)
+                .map(|t| t.split([' ', '>', '/']).next().unwrap_or("").to_string())
+                .collect()
+        };
+        assert_eq!(tags(case.doc), tags(&out), "{}", case.name);
+    }
+}
+
+#[test]
+fn a_limited_data_set_keeps_dates_and_towns_and_tokenises_the_rest() {
+    let out = deidentify(CCD, ContentType::Xml, "limited-data-set")
+        .0
+        .expect("de-identifies")
+        .text;
+    for kept in [
+        "<birthTime value=\"19610823\"/>",
+        "<city>Wexbridge</city>",
+        "<postalCode>01742</postalCode>",
+        "<effectiveTime value=\"20250301093000-0500\"/>",
+    ] {
+        assert!(out.contains(kept), "{kept}:\n{out}");
+    }
+    for gone in [
+        "Rosalind",
+        "Thackeray",
+        "MR4410827",
+        "1187 Larkspur",
+        "555-0172",
+    ] {
+        assert!(!out.contains(gone), "{gone}:\n{out}");
+    }
+}
+
+#[test]
+fn reversible_documents_reveal_byte_for_byte() {
+    let with_escapes = "<?xml version=\"1.0\"?>\r\n<ClinicalDocument xmlns=\"urn:hl7-org:v3\"><recordTarget><patientRole>\
+        <id root=\"2.16.840.1.113883.19.5\" extension=\"A&amp;B-4410827\"/><patient><name><family>O'Brien &amp; Jones</family>\
+        <given>Se&lt;n</given></name></patient></patientRole></recordTarget><component><structuredBody><component><section>\
+        <text>O'Brien &amp; Jones seen; <content ID=\"c1\">A&amp;B-4410827</content>.</text></section></component>\
+        </structuredBody></component></ClinicalDocument>";
+    for doc in [CCD, NOTE, with_escapes] {
+        let (out, store) = deidentify(doc, ContentType::Xml, "reversible");
+        let out = out.expect("de-identifies").text;
+        assert!(!out.contains("Thackeray") && !out.contains("Brien") && !out.contains("Cassius"));
+        let mut stats = RevealStats::default();
+        let back = reveal_xml(&out, &store, &Allow::all(), &mut stats).expect("reveals");
+        assert_eq!(back, doc);
+        assert!(stats.revealed > 0 && stats.unknown == 0, "{stats:?}");
+    }
+}
+
+#[test]
+fn xml_is_read_whatever_the_label() {
+    let doc = "<?xml version=\"1.0\"?><ClinicalDocument><recordTarget><patientRole>\
+        <patient><name><given>Rosalind</given><family>Thackeray</family></name></patient>\
+        </patientRole></recordTarget></ClinicalDocument>";
+    for ct in [
+        ContentType::Xml,
+        ContentType::Text,
+        "text/xml".parse().expect("ct"),
+        "application/cda+xml".parse().expect("ct"),
+    ] {
+        let out = deidentify(doc, ct, "safe-harbor")
+            .0
+            .expect("de-identifies")
+            .text;
+        assert!(
+            !out.contains("Thackeray") && out.contains("<given>NAME_"),
+            "{ct:?}: {out}"
+        );
+    }
+    assert_eq!(ContentType::infer(Some("note.xml"), b"x"), ContentType::Xml);
+}
+
+#[test]
+fn a_document_inside_a_json_string_is_walked_as_xml() {
+    let body = serde_json::json!({"kind": "ccd", "document": CCD, "broken": "<a><b>Rosalind Thackeray</a>"})
+        .to_string();
+    let out = deidentify(&body, ContentType::Json, "safe-harbor")
+        .0
+        .expect("de-identifies")
+        .text;
+    let v: serde_json::Value = serde_json::from_str(&out).expect("still JSON");
+    let doc = v["document"].as_str().expect("document");
+    assert!(
+        xml::reads(doc) && doc.contains("<birthTime value=\"1961\"/>"),
+        "{doc}"
+    );
+    assert!(
+        !out.contains("Thackeray") && !out.contains("MR4410827"),
+        "{out}"
+    );
+}
+
+#[test]
+fn any_xml_document_is_read_by_the_same_defaults() {
+    let doc = "<Visit id=\"AB1234567\" kind=\"progress\" xmlns:x=\"urn:example\">\n\
+        <x:patient>Chidi Okafor</x:patient><seen on=\"2025-03-01\">yes</seen>\n\
+        <contact>call 413-555-0172</contact><score>42</score></Visit>";
+    let out = safe_harbor(doc);
+    for gone in ["AB1234567", "Chidi", "Okafor", "2025-03-01", "555-0172"] {
+        assert!(!out.contains(gone), "{gone}: {out}");
+    }
+    for kept in [
+        "kind=\"progress\" xmlns:x=\"urn:example\">\n<x:patient>",
+        "<score>42</score></Visit>",
+        ">yes</seen>",
+    ] {
+        assert!(out.contains(kept), "{kept}: {out}");
+    }
+}
+
+/// Inputs the reader refuses, none of whose text may appear in the error.
+const REFUSED: &[(&str, &str)] = &[
+    (
+        "billion laughs",
+        "<?xml version=\"1.0\"?><!DOCTYPE lolz [<!ENTITY lol \"Thackeray\"><!ENTITY lol2 \"&lol;&lol;&lol;&lol;\">]><lolz>&lol2;</lolz>",
+    ),
+    (
+        "external entity",
+        "<?xml version=\"1.0\"?><!DOCTYPE x [<!ENTITY xxe SYSTEM \"file:///etc/passwd\">]><x>&xxe;</x>",
+    ),
+    ("undeclared entity", "<x><name>&Thackeray;</name></x>"),
+    ("mismatched end tag", "<x><name>Rosalind Thackeray</nmae></x>"),
+    ("unclosed element", "<x><name>Rosalind Thackeray</name>"),
+    ("bad attribute", "<x name=Thackeray/>"),
+    ("duplicate attribute", "<x a=\"Thackeray\" a=\"Rosalind\"/>"),
+    ("text after the root", "<x/>Rosalind Thackeray"),
+    ("bad character reference", "<x>Thackeray&#0;</x>"),
+];
+
+#[test]
+fn doctypes_entities_and_malformed_documents_are_refused_without_echo() {
+    for (what, doc) in REFUSED {
+        let (r, _) = deidentify(doc, ContentType::Xml, "safe-harbor");
+        let e = r.expect_err(what);
+        let msg = e.to_string();
+        assert!(
+            matches!(e, ScanError::Xml { .. } | ScanError::XmlRefused(_)),
+            "{what}: {e:?}"
+        );
+        for v in ["Thackeray", "Rosalind", "passwd", "lol"] {
+            assert!(!msg.contains(v), "{what}: {msg}");
+        }
+    }
+    let deep = format!(
+        "{}{}",
+        "<a>".repeat(xml::MAX_DEPTH + 1),
+        "</a>".repeat(xml::MAX_DEPTH + 1)
+    );
+    let (r, _) = deidentify(&deep, ContentType::Xml, "safe-harbor");
+    assert!(matches!(r, Err(ScanError::XmlRefused(_))), "{r:?}");
+    // Through the binary: exit 1, nothing on standard output, no input text on standard error.
+    for (what, doc) in &REFUSED[..4] {
+        let out = run(
+            &["scan", "--content-type", "application/xml"],
+            doc.as_bytes(),
+        );
+        assert_eq!(out.status.code(), Some(1), "{what}");
+        assert!(out.stdout.is_empty(), "{what}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains("XML"), "{what}: {err}");
+        assert!(
+            !err.contains("Thackeray") && !err.contains("passwd"),
+            "{what}: {err}"
+        );
+    }
+}
+
+#[test]
+fn scan_and_reveal_through_the_binary_give_the_document_back_byte_for_byte() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let key = dir.path().join("master.key");
+    let out = run(&["keygen", "--out", &key.display().to_string()], b"");
+    assert!(out.status.success());
+    let (k, v) = (
+        key.display().to_string(),
+        dir.path().join("vault").display().to_string(),
+    );
+    super::vault::init_vault(&k, &v);
+    let file = dir.path().join("ccd.xml");
+    std::fs::write(&file, CCD).expect("write");
+    let f = file.display().to_string();
+    let base = ["--vault", &v, "--key-file", &k];
+    // By flag, by the file's extension, and by content on standard input.
+    for (args, stdin) in [
+        (
+            vec!["--content-type", "application/cda+xml"],
+            CCD.as_bytes(),
+        ),
+        (vec![f.as_str()], &b""[..]),
+        (vec![], CCD.as_bytes()),
+    ] {
+        let mut all = vec!["scan", "--policy", "reversible"];
+        all.extend(base);
+        all.extend(&args);
+        let scanned = run(&all, stdin);
+        assert!(
+            scanned.status.success(),
+            "{}",
+            String::from_utf8_lossy(&scanned.stderr)
+        );
+        let tokens = String::from_utf8(scanned.stdout).expect("utf8");
+        assert!(
+            !tokens.contains("Thackeray") && xml::reads(&tokens),
+            "{tokens}"
+        );
+        for ct in [Some("xml"), None] {
+            let mut all = vec!["reveal"];
+            all.extend(base);
+            if let Some(ct) = ct {
+                all.extend(["--content-type", ct]);
+            }
+            let back = run(&all, tokens.as_bytes());
+            assert!(
+                back.status.success(),
+                "{}",
+                String::from_utf8_lossy(&back.stderr)
+            );
+            assert!(back.stdout == CCD.as_bytes(), "{args:?} {ct:?}");
+        }
+    }
+    // `--jsonl` with a `content_type` per line.
+    let line = serde_json::json!({"id": 7, "text": NOTE, "content_type": "text/xml"});
+    let out = run(&["scan", "--jsonl"], format!("{line}\n").as_bytes());
+    let rec: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json line");
+    let text = rec["text"].as_str().expect("text");
+    assert!(
+        text.contains("<cda:birthTime value='1947'/>") && !text.contains("Vandermolen"),
+        "{text}"
+    );
+}
+
+#[test]
+fn a_time_stamp_the_policy_cannot_keep_is_masked_not_broken() {
+    // Born over 89 years ago: Safe Harbor keeps no year, so the TS has no valid value.
+    let doc = "<ClinicalDocument><recordTarget><patientRole><patient>\
+        <birthTime value=\"19210823\"/></patient></patientRole></recordTarget>\
+        <effectiveTime value=\"20250301\"/></ClinicalDocument>";
+    let out = safe_harbor(doc);
+    assert!(
+        out.contains("<birthTime nullFlavor=\"MSK\"/>")
+            && out.contains("<effectiveTime value=\"2025\"/>"),
+        "{out}"
+    );
+}
