@@ -49,6 +49,7 @@ const BUILTIN: &[(&str, &str)] = &[
     ),
     ("fields.toml", include_str!("../patterns/fields.toml")),
     ("hl7.toml", include_str!("../patterns/hl7.toml")),
+    ("x12.toml", include_str!("../patterns/x12.toml")),
     (
         "zip3-restricted.txt",
         include_str!("../patterns/zip3-restricted.txt"),
@@ -74,7 +75,12 @@ const BUILTIN: &[(&str, &str)] = &[
 
 /// Files a pattern directory may leave out: the built-in copy is used instead.
 /// `hl7.toml` came after the first deployments: a directory without it gets the built-in rules.
-const OPTIONAL: &[&str] = &["claims/cpt.toml", "hl7.toml", "places/world_places.tsv"];
+const OPTIONAL: &[&str] = &[
+    "claims/cpt.toml",
+    "hl7.toml",
+    "x12.toml",
+    "places/world_places.tsv",
+];
 
 impl Patterns {
     /// The rule files compiled into this binary.

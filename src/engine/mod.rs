@@ -17,6 +17,7 @@
 //! - [`form`]: `application/x-www-form-urlencoded` bodies.
 //! - [`hl7`]: HL7 v2.x messages (ER7), by the field rules of `patterns/hl7.toml`.
 //! - [`csv`]: CSV and TSV tables, columns by their header through the JSON key rules.
+//! - [`x12`]: X12 interchanges (837P, 835, 277CA), by the element rules of `patterns/x12.toml`.
 //! - [`nested`]: payloads inside payloads (JSON in strings, URLs, forms, base64) and body
 //!   sniffing.
 //! - [`reveal`]: re-identification, value by value in every format above.
@@ -31,6 +32,7 @@ pub mod hl7;
 pub mod json;
 pub mod nested;
 pub mod reveal;
+pub mod x12;
 
 use std::collections::HashSet;
 use std::str::FromStr;
@@ -62,6 +64,8 @@ pub enum ContentType {
     Csv,
     /// Tab-separated values.
     Tsv,
+    /// X12 5010 (`ISA*…~`): 837P claims, 835 remittances, 277CA acknowledgements.
+    X12,
 }
 
 impl FromStr for ContentType {
@@ -84,6 +88,15 @@ impl FromStr for ContentType {
             | "er7" => ContentType::Hl7,
             "text/csv" | "application/csv" | "csv" => ContentType::Csv,
             "text/tab-separated-values" | "tsv" => ContentType::Tsv,
+            "application/edi-x12"
+            | "application/x12"
+            | "x12"
+            | "edi"
+            | "837"
+            | "835"
+            | "277"
+            | "837p"
+            | "277ca" => ContentType::X12,
             "application/json" | "json" | "text/json" => ContentType::Json,
             "application/fhir+json" | "fhir" | "fhir-json" | "application/json+fhir" => {
                 ContentType::FhirJson
@@ -123,6 +136,12 @@ impl ContentType {
             }
             if lower.ends_with(".tsv") || lower.ends_with(".tab") {
                 return ContentType::Tsv;
+            }
+            if [".x12", ".edi", ".837", ".835", ".277"]
+                .iter()
+                .any(|e| lower.ends_with(e))
+            {
+                return ContentType::X12;
             }
         }
         match body.iter().find(|b| !b.is_ascii_whitespace()) {
@@ -183,6 +202,11 @@ pub enum ScanError {
     Form(&'static str),
     #[error("malformed HL7 v2 message: {0}")]
     Hl7(&'static str),
+    #[error("malformed X12 at segment {segment}: {reason}")]
+    X12 {
+        segment: usize,
+        reason: &'static str,
+    },
     #[error("malformed CSV at line {line}: {reason}")]
     Csv { line: usize, reason: &'static str },
     #[error("two object keys de-identify to the same key")]
@@ -219,6 +243,8 @@ pub struct Engine {
     pub fields: FieldRules,
     /// HL7 v2 field rules (`patterns/hl7.toml`).
     pub hl7: hl7::Rules,
+    /// X12 element rules (`patterns/x12.toml`).
+    pub x12: x12::Rules,
     pub policies: Vec<Policy>,
     pub zip3_restricted: HashSet<String>,
     pub limits: Limits,
@@ -232,6 +258,7 @@ impl Engine {
         let detector = Detector::build(p)?;
         let fields = FieldRules::parse("patterns/fields.toml", p.get("fields.toml"))?;
         let hl7 = hl7::Rules::parse("patterns/hl7.toml", p.get("hl7.toml"))?;
+        let x12 = x12::Rules::parse("patterns/x12.toml", p.get("x12.toml"))?;
         let mut policies = Vec::new();
         for name in ["safe-harbor", "limited-data-set", "reversible"] {
             let file = format!("policies/{name}.toml");
@@ -241,6 +268,7 @@ impl Engine {
             detector,
             fields,
             hl7,
+            x12,
             policies,
             zip3_restricted: parse_zip3_list(p.get("zip3-restricted.txt")),
             limits: Limits::default(),
@@ -339,6 +367,9 @@ impl Engine {
             ContentType::Hl7 | ContentType::Csv | ContentType::Tsv => {
                 self.deidentify_labelled(text, content_type, t, scratch)
             }
+            // An interchange is read as one whatever else it resembles; a body labelled
+            // X12 that is not one is refused, never read as text.
+            ContentType::X12 => x12::deidentify(self, text, t, scratch),
         }
     }
 
@@ -402,6 +433,7 @@ impl Engine {
         match nested::sniff(text) {
             nested::Shape::Form => form::deidentify(self, text, t, scratch),
             nested::Shape::Hl7 => hl7::deidentify(self, text, t, scratch),
+            nested::Shape::X12 => x12::deidentify(self, text, t, scratch),
             nested::Shape::Xml => Err(ScanError::Unreadable("an XML document")),
             nested::Shape::Text => self.deidentify_text(text, t, scratch),
         }

@@ -33,6 +33,8 @@ pub enum Shape {
     Form,
     /// HL7 v2 (`MSH|…`): walked by [`super::hl7`].
     Hl7,
+    /// An X12 interchange (`ISA*…`): walked by [`super::x12`].
+    X12,
     /// XML or a C-CDA document: not read yet, so refused.
     Xml,
     Text,
@@ -48,6 +50,9 @@ pub fn opens_like_json(s: &str) -> bool {
 /// The shape of a body that is not JSON, by its content.
 pub fn sniff(body: &str) -> Shape {
     let t = body.trim_start();
+    if super::x12::looks_like_x12(t) {
+        return Shape::X12;
+    }
     if t.starts_with("MSH|")
         || t.starts_with("FHS|")
         || t.starts_with("BHS|")

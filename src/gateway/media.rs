@@ -61,6 +61,7 @@ fn document_type(essence: &str) -> Result<ContentType, MediaError> {
         "application/hl7-v2" | "x-application/hl7-v2+er7" => ContentType::Hl7,
         "text/csv" => ContentType::Csv,
         "text/tab-separated-values" => ContentType::Tsv,
+        "application/edi-x12" | "application/x12" => ContentType::X12,
         t if t.starts_with("multipart/") => {
             return Err(MediaError::Unsupported(
                 "multipart bodies are refused on this route",

@@ -319,6 +319,7 @@ fn scan_status(e: &ScanError) -> (StatusCode, &'static str, &'static str) {
         | ScanError::Utf8 { .. }
         | ScanError::Form(_)
         | ScanError::Hl7(_)
+        | ScanError::X12 { .. }
         | ScanError::Csv { .. } => (S::BAD_REQUEST, "bad_request", "Malformed body"),
         ScanError::Unreadable(_) => (
             S::UNSUPPORTED_MEDIA_TYPE,

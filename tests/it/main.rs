@@ -24,6 +24,8 @@
 //!   inputs, the JSON Schema, operator NCCI tables, no PHI in output.
 //! - `batch`: a document's values go to the token store as one batch (one call per patient,
 //!   one PostgreSQL transaction), byte-identical to value by value, never a wrong token.
+//! - `x12`: X12 837P, 835 and 277CA through the engine: must-change and must-keep values per
+//!   policy, envelopes still valid, byte-for-byte reveal, reveal rules on a payer's answer.
 //! - `fuzz`: the stable fuzz driver: every `phigate::fuzzing` target on its corpus under
 //!   `fuzz/corpus/` and on seeded mutations of it.
 
@@ -54,3 +56,4 @@ mod structured;
 mod support;
 mod vault;
 mod vault_conformance;
+mod x12;
