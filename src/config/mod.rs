@@ -9,6 +9,7 @@
 
 mod caller;
 mod listener;
+mod mllp;
 mod policy;
 mod route;
 mod settings;
@@ -20,6 +21,7 @@ use serde::Deserialize;
 
 pub use caller::{CallerConfig, WebhookScheme, WebhookSecret};
 pub use listener::{AdminConfig, ClientAuth, ListenerConfig};
+pub use mllp::MllpConfig;
 pub use policy::{load_policy, PolicyLoadError};
 pub use route::{ApiConfig, ClaimsRoute, Direction, OnFail, RevealRules, RouteConfig};
 pub use settings::{ClaimsConfig, Limits, LogConfig, LogFormat, Timeouts};
@@ -92,6 +94,8 @@ pub struct Config {
     pub api: ApiConfig,
     pub audit: AuditConfig,
     pub claims: ClaimsConfig,
+    /// MLLP over TLS channels (`[[mllp]]`).
+    pub mllp: Vec<MllpConfig>,
 }
 
 /// The file as written, before its values are parsed.
@@ -121,6 +125,8 @@ struct RawConfig {
     audit: AuditConfig,
     #[serde(default)]
     claims: ClaimsConfig,
+    #[serde(default)]
+    mllp: Vec<MllpConfig>,
 }
 
 impl Config {
@@ -163,6 +169,13 @@ impl Config {
         let names = caller::check_all(&raw.callers, problems);
         let routes = route::parse_all(raw.routes, &names, problems);
         let api = route::parse_api(raw.api, &names, problems);
+        let mtls = raw
+            .callers
+            .iter()
+            .filter(|c| c.mtls_dns_name.is_some())
+            .map(|c| c.name.clone())
+            .collect();
+        mllp::check_all(&raw.mllp, &mtls, problems);
         Some(Config {
             routes: routes?,
             api: api?,
@@ -176,6 +189,7 @@ impl Config {
             callers: raw.callers,
             audit: raw.audit,
             claims: raw.claims,
+            mllp: raw.mllp,
         })
     }
 
@@ -194,6 +208,9 @@ impl Config {
             }
         }
         fix(&mut self.vault.key_file);
+        for m in &mut self.mllp {
+            m.resolve_paths(base);
+        }
         let optional = [
             &mut self.vault.dir,
             &mut self.vault.password_file,

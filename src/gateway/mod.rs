@@ -14,6 +14,7 @@
 //!   and charsets; [`body`]: reading and decoding bytes.
 //! - [`work`]: running the engine for a request (where, with which settings, counted how).
 //! - [`respond`]: the one place failures become HTTP answers ([`problem`] writes them).
+//! - [`mllp`]: HL7 v2 over MLLP/TLS listeners (`[[mllp]]`), message by message.
 //! - [`auth`], [`trail`], [`claims`], [`metrics`], [`process`], [`reload`], [`dev`].
 
 pub mod admin;
@@ -27,6 +28,7 @@ pub mod forward;
 pub mod handle;
 pub mod media;
 pub mod metrics;
+pub mod mllp;
 pub mod problem;
 pub mod process;
 pub mod reload;
