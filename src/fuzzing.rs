@@ -44,6 +44,7 @@ pub const TARGETS: &[(&str, Target)] = &[
     ("hl7", hl7),
     ("csv", csv),
     ("x12", x12),
+    ("mllp", mllp),
     ("claim_json", claim_json),
     ("fhir_claim", fhir_claim),
     ("content", content),
@@ -112,6 +113,39 @@ pub fn content(data: &[u8]) {
 pub fn x12(data: &[u8]) {
     claims_checked(data, Format::X12);
     deidentify_checked(data, ContentType::X12);
+}
+
+/// MLLP frames (`0x0B … 0x1C 0x0D`) as an `[[mllp]]` channel reads them: every frame read
+/// holds no end byte and is written back to the same bytes; each message then goes through
+/// the HL7 de-identifier, as the channel sends it.
+pub fn mllp(data: &[u8]) {
+    static RT: OnceLock<Option<tokio::runtime::Runtime>> = OnceLock::new();
+    let Some(rt) = RT.get_or_init(|| tokio::runtime::Builder::new_current_thread().build().ok())
+    else {
+        return;
+    };
+    let frames = rt.block_on(async {
+        let mut r = tokio::io::BufReader::new(data);
+        let mut frames = Vec::new();
+        while let Ok(Some(f)) = crate::gateway::mllp::read_frame(&mut r, 1 << 16).await {
+            frames.push(f);
+        }
+        frames
+    });
+    for f in &frames {
+        assert!(!f.contains(&0x1C), "a frame holds its end byte");
+        let mut written = Vec::new();
+        let wrote = rt.block_on(crate::gateway::mllp::write_frame(&mut written, f));
+        assert!(wrote.is_ok());
+        let again = rt.block_on(async {
+            crate::gateway::mllp::read_frame(&mut tokio::io::BufReader::new(&written[..]), 1 << 16)
+                .await
+                .ok()
+                .flatten()
+        });
+        assert_eq!(again.as_ref(), Some(f), "a frame does not read back");
+        deidentify_checked(f, ContentType::Hl7);
+    }
 }
 
 /// phigate's JSON claim.

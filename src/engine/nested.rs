@@ -141,6 +141,18 @@ fn open(
         add(counts, &out.counts);
         return Ok(Some(out.text));
     }
+    // An X12 interchange in a string: walked as one; one that does not read as an
+    // interchange is left to the text reading below.
+    if sniff(v) == Shape::X12 {
+        match super::x12::deidentify(engine, v, t, scratch) {
+            Ok(out) => {
+                add(counts, &out.counts);
+                return Ok(Some(out.text));
+            }
+            Err(ScanError::X12 { .. }) => {}
+            Err(e) => return Err(e),
+        }
+    }
     if v.contains(char::is_whitespace) {
         return Ok(None);
     }
@@ -360,6 +372,8 @@ mod tests {
             Shape::Xml
         );
         assert_eq!(sniff("name=Ansel&mrn=MR1"), Shape::Form);
+        assert_eq!(sniff("\nISA*00*          *00*"), Shape::X12);
+        assert_eq!(sniff("ISAAC NEWTON"), Shape::Text);
         assert_eq!(sniff("Patient seen today."), Shape::Text);
         assert!(!is_form("TWFyaWE="));
         assert!(is_form("a=b"));

@@ -177,8 +177,14 @@ struct Channel {
     host_port: (String, u16),
 }
 
+/// The start-up checks of one channel (certificates, CAs, upstream, policy), without
+/// binding: what `check-config` and a reload run.
+pub fn check(engine: &crate::engine::Engine, cfg: &MllpConfig) -> Result<(), MllpError> {
+    Channel::build(engine, cfg).map(|_| ())
+}
+
 impl Channel {
-    fn build(gw: &Gateway, cfg: &MllpConfig) -> Result<Channel, MllpError> {
+    fn build(engine: &crate::engine::Engine, cfg: &MllpConfig) -> Result<Channel, MllpError> {
         let setup = |e: String| MllpError::Setup(cfg.name.clone(), e);
         let cert =
             Arc::new(ReloadingCert::load(&cfg.cert, &cfg.key).map_err(|e| setup(e.to_string()))?);
@@ -192,8 +198,8 @@ impl Channel {
             .ok_or_else(|| setup("upstream is not host:port".into()))?;
         let server_name = rustls::pki_types::ServerName::try_from(host.to_string())
             .map_err(|_| setup("upstream host is not a name".into()))?;
-        let policy = crate::config::load_policy(&gw.engine, &cfg.policy)
-            .map_err(|e| setup(e.to_string()))?;
+        let policy =
+            crate::config::load_policy(engine, &cfg.policy).map_err(|e| setup(e.to_string()))?;
         Ok(Channel {
             policy,
             acceptor: TlsAcceptor::from(Arc::new(server)),
@@ -216,7 +222,7 @@ pub async fn start(
     let gw = running.current();
     let mut loops = Vec::new();
     for cfg in &gw.config.mllp {
-        let channel = Arc::new(Channel::build(&gw, cfg)?);
+        let channel = Arc::new(Channel::build(&gw.engine, cfg)?);
         let listener = TcpListener::bind(cfg.listen)
             .await
             .map_err(|e| anyhow::anyhow!("mllp `{}`: binding {}: {e}", cfg.name, cfg.listen))?;

@@ -329,6 +329,9 @@ impl Plan {
                 .with_context(|| format!("listener {} ({})", i + 1, l.listen));
             problems.take(checked);
         }
+        for m in &config.mllp {
+            problems.take(mllp::check(&engine, m).map_err(anyhow::Error::from));
+        }
         let wants_claims =
             config.routes.iter().any(|r| r.claims.is_some()) || !config.api.callers.is_empty();
         let claims = if wants_claims {

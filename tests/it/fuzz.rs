@@ -217,6 +217,7 @@ fuzz_targets!(
     hl7: 1,
     csv: 1,
     x12: 3,
+    mllp: 1,
     claim_json: 3,
     fhir_claim: 3,
     content: 1,

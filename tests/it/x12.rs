@@ -14,7 +14,7 @@ use phigate::transform::token::MemoryTokenStore;
 
 use super::support::engine;
 
-const ISA_837: &str = "ISA*00*          *00*          *ZZ*PHIGATETEST    *ZZ*TESTCLEARING   *250115*1030*^*00501*000000101*0*T*:~";
+pub const ISA_837: &str = "ISA*00*          *00*          *ZZ*PHIGATETEST    *ZZ*TESTCLEARING   *250115*1030*^*00501*000000101*0*T*:~";
 const ISA_835: &str = "ISA*00*          *00*          *ZZ*TESTPAYER      *ZZ*PHIGATETEST    *250201*0900*^*00501*000000202*0*T*:~";
 
 /// An interchange of one transaction: ISA, GS, ST, the segments, and trailers that count
@@ -354,6 +354,13 @@ fn an_interchange_is_found_whatever_its_label_and_bad_ones_are_refused() {
         assert!(!out.text.contains("WHITCOMBE"), "{ct:?}");
         assert!(out.text.contains("SV1*HC:97530:GO*100*UN*2***1~"), "{ct:?}");
     }
+    // An interchange inside a JSON string is walked as one, and written back escaped.
+    let wrapped = serde_json::json!({ "claim": input }).to_string();
+    let (out, _) = run(&wrapped, ContentType::Json, "safe-harbor");
+    let v: serde_json::Value = serde_json::from_str(&out.text).expect("json");
+    let claim = v["claim"].as_str().expect("string");
+    assert!(!claim.contains("WHITCOMBE") && claim.contains("SV1*HC:97530:GO*100*UN*2***1~"));
+    assert!(claim.contains("SE*36*0001~"), "{claim}");
     for label in ["application/edi-x12", "application/EDI-X12", "x12", "837"] {
         assert_eq!(
             label.parse::<ContentType>(),
