@@ -124,3 +124,54 @@ pub(super) fn check_all(
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::config::{Config, TEST_BASE};
+
+    const CHANNEL: &str = r#"
+[[caller]]
+name = "lab"
+mtls_dns_name = "lab.clinic.test"
+
+[[mllp]]
+name = "adt"
+listen = "127.0.0.1:2575"
+cert = "cert.pem"
+key = "key.pem"
+client_ca = "ca.pem"
+callers = ["lab"]
+upstream = "hie.example.org:2575"
+"#;
+
+    #[test]
+    fn a_channel_parses_with_defaults() {
+        let c = Config::parse("t.toml", &format!("{TEST_BASE}{CHANNEL}")).expect("parses");
+        let m = &c.mllp[0];
+        assert_eq!(m.upstream_host_port(), Some(("hie.example.org", 2575)));
+        assert_eq!(
+            (m.policy.as_str(), m.max_message_bytes),
+            ("safe-harbor", 1 << 20)
+        );
+    }
+
+    #[test]
+    fn bad_channels_are_named_by_key() {
+        for (change, key) in [
+            ("hie.example.org:2575", "mllp[1].upstream"),
+            ("callers = [\"lab\"]", "mllp[1].callers"),
+            ("client_ca = \"ca.pem\"", "mllp[1].client_ca"),
+        ] {
+            let bad = match key {
+                "mllp[1].upstream" => CHANNEL.replace(change, "https://hie.example.org/"),
+                "mllp[1].callers" => CHANNEL.replace(change, "callers = [\"emr\"]"),
+                _ => CHANNEL.replace(change, ""),
+            };
+            let e = Config::parse("t.toml", &format!("{TEST_BASE}{bad}")).expect_err(key);
+            assert!(e.to_string().contains(key), "{key}: {e}");
+        }
+        let typo = CHANNEL.replace("upstream =", "upstrem = \"x\"\nupstream =");
+        let e = Config::parse("t.toml", &format!("{TEST_BASE}{typo}")).expect_err("unknown key");
+        assert!(e.to_string().contains("upstrem"), "{e}");
+    }
+}

@@ -385,3 +385,25 @@ fn an_interchange_is_found_whatever_its_label_and_bad_ones_are_refused() {
         assert!(!msg.contains("WHITCOMBE"), "{msg}");
     }
 }
+
+#[test]
+fn scan_and_jsonl_read_x12_by_label_and_by_content() {
+    use super::support::{run, text};
+    let claim = claim_837p("\n");
+    for args in [&["scan", "--content-type", "x12"][..], &["scan"][..]] {
+        let out = run(args, claim.as_bytes());
+        assert!(out.status.success(), "{}", text(&out.stderr));
+        let o = text(&out.stdout);
+        assert!(!o.contains("WHITCOMBE") && o.contains("SE*36*0001~"), "{o}");
+    }
+    let line =
+        serde_json::json!({"id": "c1", "text": claim, "content_type": "application/edi-x12"});
+    let out = run(&["scan", "--jsonl"], format!("{line}\n").as_bytes());
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let v: serde_json::Value = serde_json::from_str(text(&out.stdout).trim()).expect("json line");
+    let t = v["text"].as_str().expect("text");
+    assert!(
+        !t.contains("MARGUERITE") && t.contains("HI*ABK:M6281~"),
+        "{t}"
+    );
+}
