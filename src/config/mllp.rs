@@ -4,7 +4,8 @@
 //! whose client certificates it accepts (mutual TLS) and the callers (by certificate name)
 //! that may send, the MLLP upstream it forwards to (host:port over TLS, with its CA), the
 //! policy and token domain messages are de-identified under, and its limits. Every problem
-//! is reported with its key (`mllp[1].upstream`).
+//! is reported with its key (`mllp[1].upstream`). A channel's settings are read at start:
+//! changing them (its policy included) needs a restart; a reload changes the callers it admits.
 
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
@@ -21,11 +22,12 @@ pub struct MllpConfig {
     pub listen: std::net::SocketAddr,
     pub cert: PathBuf,
     pub key: PathBuf,
-    /// PEM CAs whose client certificates are accepted; required with `callers`.
+    /// PEM CAs whose client certificates are accepted. Required: a sender without a
+    /// certificate of these CAs cannot finish the handshake (MLLP has no other credential).
     #[serde(default)]
     pub client_ca: Option<PathBuf>,
     /// Callers (`mtls_dns_name` callers) that may send; empty: any client `client_ca`
-    /// accepts (or any client at all without one).
+    /// accepts.
     #[serde(default)]
     pub callers: Vec<String>,
     /// The MLLP receiver, `host:port`, reached over TLS.
@@ -105,10 +107,10 @@ pub(super) fn check_all(
         if c.upstream_host_port().is_none() {
             problems.at(key("upstream"), "write the MLLP receiver as host:port");
         }
-        if !c.callers.is_empty() && c.client_ca.is_none() {
+        if c.client_ca.is_none() {
             problems.at(
                 key("client_ca"),
-                "callers are identified by client certificate: client_ca is needed",
+                "senders are authenticated by client certificate: client_ca is needed",
             );
         }
         for name in &c.callers {
