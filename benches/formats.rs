@@ -1,7 +1,7 @@
-//! Throughput of HL7 v2, CSV and C-CDA de-identification on one core (issue 14): ADT^A01
-//! messages, CSV rows and C-CDA CCD documents, counted per message, row and document
-//! (criterion's "elements"). Synthetic patients vary by index; tokens are cached as in a
-//! clinic's traffic.
+//! Throughput of HL7 v2, CSV, C-CDA and X12 de-identification on one core (issue 14):
+//! ADT^A01 messages, CSV rows, C-CDA CCD documents and 837P claims (one claim per
+//! interchange), counted per message, row, document and claim (criterion's "elements").
+//! Synthetic patients vary by index; tokens are cached as in a clinic's traffic.
 #![allow(clippy::expect_used, clippy::unwrap_used)]
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
@@ -40,6 +40,60 @@ fn adt(i: usize) -> String {
         1000 + i % 9000,
         10 + i % 80,
     )
+}
+
+/// One 837P interchange of one claim (about 1.3 kB): envelope, submitter, billing provider,
+/// subscriber with address, birth date and SSN, payer, the claim with its account number,
+/// a referring provider and three service lines.
+fn claim_837p(i: usize) -> String {
+    let (f, l, s) = (
+        FIRST[i % FIRST.len()].to_uppercase(),
+        LAST[i % LAST.len()].to_uppercase(),
+        STREETS[i % STREETS.len()].to_uppercase(),
+    );
+    let n = 4_400_000 + i * 37;
+    let segments = [
+        "BHT*0019*00*OTBATCH0001*20250115*1030*CH".to_string(),
+        "NM1*41*2*SUNRISE HAND THERAPY*****46*TESTSUB01".into(),
+        "PER*IC*BILLING OFFICE*TE*5555550100".into(),
+        "NM1*40*2*TEST CLEARINGHOUSE*****46*TESTCH01".into(),
+        "HL*1**20*1".into(),
+        "NM1*85*2*SUNRISE HAND THERAPY*****XX*1234567893".into(),
+        "N3*100 MAIN ST".into(),
+        "N4*SPRINGFIELD*IL*627010000".into(),
+        "HL*2*1*22*0".into(),
+        "SBR*P*18*******CI".into(),
+        format!("NM1*IL*1*{l}*{f}****MI*W{n}"),
+        format!("N3*{} {s}", 10 + i % 80),
+        "N4*SPRINGFIELD*IL*627020000".into(),
+        format!("DMG*D8*19{:02}0312*F", 40 + i % 50),
+        format!("REF*SY*51247{:04}", i % 10_000),
+        "NM1*PR*2*TEST COMMERCIAL PLAN*****PI*99999".into(),
+        format!("CLM*ACCT{n}*250***11:B:1*Y*A*Y*Y"),
+        "HI*ABK:I69351*ABF:M6281".into(),
+        "NM1*DN*1*OKAFOR*CHIDI****XX*1245319599".into(),
+        "LX*1".into(),
+        "SV1*HC:97530:GO*100*UN*2***1:2".into(),
+        "DTP*472*D8*20250114".into(),
+        "LX*2".into(),
+        "SV1*HC:97535:GO*100*UN*2***1".into(),
+        "DTP*472*D8*20250114".into(),
+        "LX*3".into(),
+        "SV1*HC:97110:GO*50*UN*1***1".into(),
+        "DTP*472*D8*20250114".into(),
+    ];
+    let mut out = String::from("ISA*00*          *00*          *ZZ*PHIGATETEST    *ZZ*TESTCLEARING   *250115*1030*^*00501*000000101*0*T*:~\n");
+    out.push_str("GS*HC*PHIGATETEST*TESTCLEARING*20250115*1030*101*X*005010X222A1~\n");
+    out.push_str("ST*837*0001*005010X222A1~\n");
+    for seg in &segments {
+        out.push_str(seg);
+        out.push_str("~\n");
+    }
+    out.push_str(&format!(
+        "SE*{}*0001~\nGE*1*101~\nIEA*1*000000101~\n",
+        segments.len() + 2
+    ));
+    out
 }
 
 /// A table of `rows` visits with a header the JSON key rules know.
@@ -110,6 +164,7 @@ fn throughput(c: &mut Criterion) {
     let documents: Vec<String> = (0..20).map(ccd).collect();
     let rows = 200;
     let csv = table(rows);
+    let claims: Vec<String> = (0..200).map(claim_837p).collect();
     {
         let mut scratch = engine.detector.scratch();
         per_cpu_second("hl7_adt_a01 messages", messages.len(), || {
@@ -121,6 +176,12 @@ fn throughput(c: &mut Criterion) {
         per_cpu_second("cda_ccd documents", documents.len(), || {
             for doc in &documents {
                 let out = engine.deidentify(doc.as_bytes(), ContentType::Xml, &t, &mut scratch);
+                std::hint::black_box(out.expect("ok"));
+            }
+        });
+        per_cpu_second("x12_837p claims", claims.len(), || {
+            for claim in &claims {
+                let out = engine.deidentify(claim.as_bytes(), ContentType::X12, &t, &mut scratch);
                 std::hint::black_box(out.expect("ok"));
             }
         });
@@ -162,6 +223,18 @@ fn throughput(c: &mut Criterion) {
             })
         },
     );
+    g.throughput(Throughput::Elements(claims.len() as u64));
+    g.bench_with_input(BenchmarkId::from_parameter("x12_837p"), &claims, |b, c| {
+        let mut scratch = engine.detector.scratch();
+        b.iter(|| {
+            for claim in c {
+                let out = engine
+                    .deidentify(claim.as_bytes(), ContentType::X12, &t, &mut scratch)
+                    .expect("ok");
+                std::hint::black_box(out);
+            }
+        })
+    });
 
     g.throughput(Throughput::Elements(rows as u64));
     g.bench_with_input(BenchmarkId::from_parameter("csv_rows"), &csv, |b, csv| {

@@ -48,6 +48,7 @@ pub const TARGETS: &[(&str, Target)] = &[
     ("x12", x12),
     ("x12_institutional", x12_institutional),
     ("remit", remit),
+    ("mllp", mllp),
     ("claim_json", claim_json),
     ("fhir_claim", fhir_claim),
     ("content", content),
@@ -117,9 +118,43 @@ pub fn content(data: &[u8]) {
 
 // === claim targets ===
 
-/// X12 837P/837I.
+/// X12 837P/837I: the claim reader, and the same bytes through the X12 de-identifier.
 pub fn x12(data: &[u8]) {
     claims_checked(data, Format::X12);
+    deidentify_checked(data, ContentType::X12);
+}
+
+/// MLLP frames (`0x0B … 0x1C 0x0D`) as an `[[mllp]]` channel reads them: every frame read
+/// holds no end byte and is written back to the same bytes; each message then goes through
+/// the HL7 de-identifier, as the channel sends it.
+pub fn mllp(data: &[u8]) {
+    static RT: OnceLock<Option<tokio::runtime::Runtime>> = OnceLock::new();
+    let Some(rt) = RT.get_or_init(|| tokio::runtime::Builder::new_current_thread().build().ok())
+    else {
+        return;
+    };
+    let frames = rt.block_on(async {
+        let mut r = tokio::io::BufReader::new(data);
+        let mut frames = Vec::new();
+        while let Ok(Some(f)) = crate::gateway::mllp::read_frame(&mut r, 1 << 16).await {
+            frames.push(f);
+        }
+        frames
+    });
+    for f in &frames {
+        assert!(!f.contains(&0x1C), "a frame holds its end byte");
+        let mut written = Vec::new();
+        let wrote = rt.block_on(crate::gateway::mllp::write_frame(&mut written, f));
+        assert!(wrote.is_ok());
+        let again = rt.block_on(async {
+            crate::gateway::mllp::read_frame(&mut tokio::io::BufReader::new(&written[..]), 1 << 16)
+                .await
+                .ok()
+                .flatten()
+        });
+        assert_eq!(again.as_ref(), Some(f), "a frame does not read back");
+        deidentify_checked(f, ContentType::Hl7);
+    }
 }
 
 /// X12 837I (its corpus is institutional claims): as [`x12`], and every claim read from an
@@ -322,6 +357,7 @@ fn deidentify_checked(data: &[u8], content_type: ContentType) {
         ContentType::NdJson => {}
         ContentType::Hl7 => assert_segments_kept(input, &out.text),
         ContentType::Xml => assert_xml_kept(&out.text),
+        ContentType::X12 => assert_x12_kept(input, &out.text),
         ContentType::Form | ContentType::Csv | ContentType::Tsv => {
             let again = fx
                 .engine
@@ -383,6 +419,44 @@ fn assert_segments_kept(input: &str, output: &str) {
     }
 }
 
+/// An X12 interchange keeps its structure: the same segment identifiers in the same order,
+/// each with as many elements, and the ISA byte for byte (counts and control numbers are
+/// checked on well-formed interchanges by the table tests: fuzzed ones hold anything). Read with the output's own delimiters, so a value that split an element shows.
+fn assert_x12_kept(input: &str, output: &str) {
+    let shape = |s: &str| -> Option<Vec<(String, usize)>> {
+        let t = s.trim_start();
+        let b = t.as_bytes();
+        let (el, seg) = (char::from(*b.get(3)?), char::from(*b.get(105)?));
+        Some(
+            t.split(seg)
+                .map(str::trim)
+                .filter(|x| !x.is_empty())
+                .map(|x| {
+                    let parts: Vec<&str> = x.split(el).collect();
+                    (parts[0].to_string(), parts.len())
+                })
+                .collect(),
+        )
+    };
+    assert_eq!(
+        shape(input),
+        shape(output),
+        "X12 segments or element counts changed"
+    );
+    let envelope = |s: &str| -> Vec<String> {
+        let t = s.trim_start();
+        let Some(seg) = t.as_bytes().get(105).map(|b| char::from(*b)) else {
+            return Vec::new();
+        };
+        t.split(seg)
+            .map(str::trim)
+            .filter(|x| x.starts_with("ISA"))
+            .map(str::to_string)
+            .collect()
+    };
+    assert_eq!(envelope(input), envelope(output), "X12 envelope changed");
+}
+
 fn segment_id(line: &str) -> Option<String> {
     let b = line.as_bytes();
     let well_formed = b.len() >= 4
@@ -426,6 +500,7 @@ fn is_syntax(e: &ScanError) -> bool {
             | ScanError::Json { .. }
             | ScanError::Form(_)
             | ScanError::Hl7(_)
+            | ScanError::X12 { .. }
             | ScanError::Csv { .. }
             | ScanError::Xml { .. }
     )

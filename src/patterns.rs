@@ -61,6 +61,7 @@ const BUILTIN: &[(&str, &str)] = &[
     ("fields.toml", include_str!("../patterns/fields.toml")),
     ("hl7.toml", include_str!("../patterns/hl7.toml")),
     ("cda.toml", include_str!("../patterns/cda.toml")),
+    ("x12.toml", include_str!("../patterns/x12.toml")),
     (
         "zip3-restricted.txt",
         include_str!("../patterns/zip3-restricted.txt"),
@@ -91,6 +92,7 @@ const OPTIONAL: &[&str] = &[
     "claims/cpt.toml",
     "hl7.toml",
     "cda.toml",
+    "x12.toml",
     "places/world_places.tsv",
 ];
 

@@ -50,9 +50,13 @@ const REVEAL_CHUNK: usize = 256;
 /// HL7 message or text), as the engine reads a text body.
 fn reveal_type(forced: Option<ContentType>) -> ContentType {
     match forced {
-        Some(ct @ (ContentType::Hl7 | ContentType::Csv | ContentType::Tsv | ContentType::Xml)) => {
-            ct
-        }
+        Some(
+            ct @ (ContentType::Hl7
+            | ContentType::Csv
+            | ContentType::Tsv
+            | ContentType::Xml
+            | ContentType::X12),
+        ) => ct,
         _ => ContentType::Text,
     }
 }

@@ -12,6 +12,7 @@ mod caller;
 mod circuit;
 mod console;
 mod listener;
+mod mllp;
 mod policy;
 mod route;
 mod settings;
@@ -26,6 +27,7 @@ pub use caller::{CallerConfig, RateLimit, WebhookScheme, WebhookSecret};
 pub use circuit::CircuitConfig;
 pub use console::{ConsoleConfig, OfficerConfig};
 pub use listener::{AdminConfig, ClientAuth, ListenerConfig};
+pub use mllp::MllpConfig;
 pub use policy::{load_policy, PolicyLoadError};
 pub use route::{ApiConfig, ClaimsRoute, Direction, OnFail, RevealRules, RouteConfig};
 pub use settings::{ClaimsConfig, Limits, LogConfig, LogFormat, Timeouts};
@@ -104,6 +106,8 @@ pub struct Config {
     /// The compliance officer's web console, if configured.
     pub console: Option<ConsoleConfig>,
     pub circuit: CircuitConfig,
+    /// MLLP over TLS channels (`[[mllp]]`).
+    pub mllp: Vec<MllpConfig>,
 }
 
 /// The file as written, before its values are parsed.
@@ -138,6 +142,7 @@ struct RawConfig {
     #[serde(default)]
     console: Option<ConsoleConfig>,
     circuit: CircuitConfig,
+    mllp: Vec<MllpConfig>,
 }
 
 impl Config {
@@ -185,6 +190,13 @@ impl Config {
             taken.push(raw.admin.listen);
             console::check(c, &taken, problems);
         }
+        let mtls = raw
+            .callers
+            .iter()
+            .filter(|c| c.mtls_dns_name.is_some())
+            .map(|c| c.name.clone())
+            .collect();
+        mllp::check_all(&raw.mllp, &mtls, problems);
         Some(Config {
             routes: routes?,
             api: api?,
@@ -201,6 +213,7 @@ impl Config {
             claims: raw.claims,
             console: raw.console,
             circuit: raw.circuit,
+            mllp: raw.mllp,
         })
     }
 
@@ -225,6 +238,9 @@ impl Config {
             if let Some(ca) = &mut c.client_ca {
                 fix(ca);
             }
+        }
+        for m in &mut self.mllp {
+            m.resolve_paths(base);
         }
         let optional = [
             &mut self.vault.dir,

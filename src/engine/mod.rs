@@ -18,6 +18,7 @@
 //! - [`hl7`]: HL7 v2.x messages (ER7), by the field rules of `patterns/hl7.toml`.
 //! - [`csv`]: CSV and TSV tables, columns by their header through the JSON key rules.
 //! - [`xml`]: XML documents, C-CDA / CDA R2 by the rules of `patterns/cda.toml`.
+//! - [`x12`]: X12 interchanges (837P, 835, 277CA), by the element rules of `patterns/x12.toml`.
 //! - [`nested`]: payloads inside payloads (JSON in strings, URLs, forms, base64) and body
 //!   sniffing.
 //! - [`reveal`]: re-identification, value by value in every format above.
@@ -33,6 +34,7 @@ pub mod hl7;
 pub mod json;
 pub mod nested;
 pub mod reveal;
+pub mod x12;
 pub mod xml;
 
 use std::collections::HashSet;
@@ -67,6 +69,8 @@ pub enum ContentType {
     Tsv,
     /// XML: C-CDA / CDA R2 by its rules, any other document by the same defaults.
     Xml,
+    /// X12 5010 (`ISA*…~`): 837P claims, 835 remittances, 277CA acknowledgements.
+    X12,
 }
 
 impl FromStr for ContentType {
@@ -92,6 +96,15 @@ impl FromStr for ContentType {
             "application/xml" | "text/xml" | "application/cda+xml" | "xml" | "cda" => {
                 ContentType::Xml
             }
+            "application/edi-x12"
+            | "application/x12"
+            | "x12"
+            | "edi"
+            | "837"
+            | "835"
+            | "277"
+            | "837p"
+            | "277ca" => ContentType::X12,
             "application/json" | "json" | "text/json" => ContentType::Json,
             "application/fhir+json" | "fhir" | "fhir-json" | "application/json+fhir" => {
                 ContentType::FhirJson
@@ -135,6 +148,12 @@ impl ContentType {
             }
             if lower.ends_with(".xml") || lower.ends_with(".cda") {
                 return ContentType::Xml;
+            }
+            if [".x12", ".edi", ".837", ".835", ".277"]
+                .iter()
+                .any(|e| lower.ends_with(e))
+            {
+                return ContentType::X12;
             }
         }
         match body.iter().find(|b| !b.is_ascii_whitespace()) {
@@ -195,6 +214,11 @@ pub enum ScanError {
     Form(&'static str),
     #[error("malformed HL7 v2 message: {0}")]
     Hl7(&'static str),
+    #[error("malformed X12 at segment {segment}: {reason}")]
+    X12 {
+        segment: usize,
+        reason: &'static str,
+    },
     #[error("malformed CSV at line {line}: {reason}")]
     Csv { line: usize, reason: &'static str },
     #[error("malformed XML at byte {offset}: {reason}")]
@@ -241,6 +265,8 @@ pub struct Engine {
     pub hl7: hl7::Rules,
     /// XML / C-CDA rules (`patterns/cda.toml`).
     pub xml: xml::Rules,
+    /// X12 element rules (`patterns/x12.toml`).
+    pub x12: x12::Rules,
     pub policies: Vec<Policy>,
     pub zip3_restricted: HashSet<String>,
     pub limits: Limits,
@@ -262,6 +288,7 @@ impl Engine {
         }
         let hl7 = hl7::Rules::parse("patterns/hl7.toml", p.get("hl7.toml"))?;
         let xml = xml::Rules::parse("patterns/cda.toml", p.get("cda.toml"))?;
+        let x12 = x12::Rules::parse("patterns/x12.toml", p.get("x12.toml"))?;
         let mut policies = Vec::new();
         for name in ["safe-harbor", "limited-data-set", "reversible"] {
             let file = format!("policies/{name}.toml");
@@ -272,6 +299,7 @@ impl Engine {
             fields,
             hl7,
             xml,
+            x12,
             policies,
             zip3_restricted: parse_zip3_list(p.get("zip3-restricted.txt")),
             limits: Limits::default(),
@@ -380,6 +408,9 @@ impl Engine {
                 }
             }
             ContentType::Xml => xml::deidentify(self, text, t, scratch),
+            // An interchange is read as one whatever else it resembles; a body labelled
+            // X12 that is not one is refused, never read as text.
+            ContentType::X12 => x12::deidentify(self, text, t, scratch),
         }
     }
 
@@ -444,6 +475,7 @@ impl Engine {
             nested::Shape::Form => form::deidentify(self, text, t, scratch),
             nested::Shape::Hl7 => hl7::deidentify(self, text, t, scratch),
             nested::Shape::Xml => xml::deidentify(self, text, t, scratch),
+            nested::Shape::X12 => x12::deidentify(self, text, t, scratch),
             nested::Shape::Text => self.deidentify_text(text, t, scratch),
         }
     }

@@ -33,6 +33,8 @@ pub enum Shape {
     Form,
     /// HL7 v2 (`MSH|…`): walked by [`super::hl7`].
     Hl7,
+    /// An X12 interchange (`ISA*…`): walked by [`super::x12`].
+    X12,
     /// XML or a C-CDA document: walked by [`super::xml`] (refused when it does not read).
     Xml,
     Text,
@@ -48,6 +50,9 @@ pub fn opens_like_json(s: &str) -> bool {
 /// The shape of a body that is not JSON, by its content.
 pub fn sniff(body: &str) -> Shape {
     let t = body.trim_start();
+    if super::x12::looks_like_x12(t) {
+        return Shape::X12;
+    }
     if t.starts_with("MSH|")
         || t.starts_with("FHS|")
         || t.starts_with("BHS|")
@@ -142,6 +147,18 @@ fn open(
         let out = super::xml::deidentify(engine, v, t, scratch)?;
         add(counts, &out.counts);
         return Ok(Some(out.text));
+    }
+    // An X12 interchange in a string: walked as one; one that does not read as an
+    // interchange is left to the text reading below.
+    if sniff(v) == Shape::X12 {
+        match super::x12::deidentify(engine, v, t, scratch) {
+            Ok(out) => {
+                add(counts, &out.counts);
+                return Ok(Some(out.text));
+            }
+            Err(ScanError::X12 { .. }) => {}
+            Err(e) => return Err(e),
+        }
     }
     if v.contains(char::is_whitespace) {
         return Ok(None);
@@ -362,6 +379,8 @@ mod tests {
             Shape::Xml
         );
         assert_eq!(sniff("name=Ansel&mrn=MR1"), Shape::Form);
+        assert_eq!(sniff("\nISA*00*          *00*"), Shape::X12);
+        assert_eq!(sniff("ISAAC NEWTON"), Shape::Text);
         assert_eq!(sniff("Patient seen today."), Shape::Text);
         assert!(!is_form("TWFyaWE="));
         assert!(is_form("a=b"));

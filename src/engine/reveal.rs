@@ -1,5 +1,5 @@
-//! Re-identification: replacing tokens in text, JSON, forms, HL7 v2 messages, CSV/TSV
-//! tables and XML documents with the values they stand for (in structured bodies, value by value, so a
+//! Re-identification: replacing tokens in text, JSON, forms, HL7 v2 messages, X12
+//! interchanges, CSV/TSV tables and XML documents with the values they stand for (in structured bodies, value by value, so a
 //! revealed value is escaped or quoted as its format needs).
 //!
 //! Owns [`reidentify`], the reverse of [`Engine::deidentify`](super::Engine::deidentify):
@@ -13,7 +13,7 @@
 use regex::Regex;
 use serde_json::{Map, Value};
 
-use crate::engine::{hl7, json, nested, xml, ContentType, ScanError};
+use crate::engine::{hl7, json, nested, x12, xml, ContentType, ScanError};
 use crate::phi::PhiType;
 use crate::transform::token::{Revealed, TokenError, TokenStore};
 
@@ -152,6 +152,7 @@ pub fn reidentify(
         ContentType::Csv => reveal_table(text, b',', store, allow, stats),
         ContentType::Tsv => reveal_table(text, b'\t', store, allow, stats),
         ContentType::Xml => reveal_xml(text, store, allow, stats),
+        ContentType::X12 => reveal_x12(text, store, allow, stats),
     }
 }
 
@@ -171,6 +172,7 @@ fn reveal_sniffed(
     match nested::sniff(text) {
         nested::Shape::Hl7 => return reveal_hl7(text, store, allow, stats),
         nested::Shape::Xml => return reveal_xml(text, store, allow, stats),
+        nested::Shape::X12 => return reveal_x12(text, store, allow, stats),
         _ => {}
     }
     Ok(reveal_text(text, store, allow, stats)?)
@@ -284,6 +286,49 @@ pub fn reveal_xml(
         }
         Ok::<_, RevealError>(Some(reveal_text(v, store, allow, stats)?))
     })
+}
+
+/// Replaces tokens in every value of an X12 interchange (an 835's CLP01 and NM1*QC, a
+/// 277CA's TRN02). A value with no token is written as it came; a revealed value that would
+/// hold one of the interchange's delimiters is refused (X12 cannot escape it), so the
+/// interchange keeps its structure and its counts.
+pub fn reveal_x12(
+    text: &str,
+    store: &dyn TokenStore,
+    allow: &Allow,
+    stats: &mut RevealStats,
+) -> Result<String, RevealError> {
+    struct Revealer<'a> {
+        store: &'a dyn TokenStore,
+        allow: &'a Allow,
+        stats: &'a mut RevealStats,
+    }
+    impl x12::Rewriter for Revealer<'_> {
+        type Error = RevealError;
+        fn segment(&mut self, _: &[&str], _: &x12::Delims) -> Result<(), RevealError> {
+            Ok(())
+        }
+        fn value(
+            &mut self,
+            _: x12::Place<'_>,
+            _: Option<x12::Rule>,
+            v: &str,
+        ) -> Result<Option<String>, RevealError> {
+            if !v.contains('_') {
+                return Ok(None);
+            }
+            Ok(Some(reveal_text(v, self.store, self.allow, self.stats)?))
+        }
+    }
+    x12::rewrite(
+        &x12::Rules::none(),
+        text,
+        &mut Revealer {
+            store,
+            allow,
+            stats,
+        },
+    )
 }
 
 /// Replaces tokens in every cell of a CSV (`,`) or TSV (`\t`) table, quoting revealed

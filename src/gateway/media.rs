@@ -62,6 +62,7 @@ fn document_type(essence: &str) -> Result<ContentType, MediaError> {
         "text/csv" => ContentType::Csv,
         "text/tab-separated-values" => ContentType::Tsv,
         "application/xml" | "text/xml" | "application/cda+xml" => ContentType::Xml,
+        "application/edi-x12" | "application/x12" => ContentType::X12,
         t if t.starts_with("multipart/") => {
             return Err(MediaError::Unsupported(
                 "multipart bodies are refused on this route",

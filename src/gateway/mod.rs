@@ -18,6 +18,7 @@
 //! - [`ratelimit`]: per-caller token buckets (429); [`circuit`]: upstream breakers (503).
 //! - [`backup`]: online vault backups (`POST /vault/export` on the admin listener).
 //! - [`trace`]: W3C `traceparent` to upstreams (continued when well formed, else fresh).
+//! - [`mllp`]: HL7 v2 over MLLP/TLS listeners (`[[mllp]]`), message by message.
 
 pub mod admin;
 pub mod analyze;
@@ -33,6 +34,7 @@ pub mod forward;
 pub mod handle;
 pub mod media;
 pub mod metrics;
+pub mod mllp;
 pub mod problem;
 pub mod process;
 pub mod ratelimit;
@@ -354,6 +356,9 @@ impl Plan {
                 })
                 .with_context(|| format!("listener {} ({})", i + 1, l.listen));
             problems.take(checked);
+        }
+        for m in &config.mllp {
+            problems.take(mllp::check(&engine, m).map_err(anyhow::Error::from));
         }
         let wants_claims =
             config.routes.iter().any(|r| r.claims.is_some()) || !config.api.callers.is_empty();

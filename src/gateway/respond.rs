@@ -342,6 +342,7 @@ fn scan_status(e: &ScanError) -> (StatusCode, &'static str, &'static str) {
         | ScanError::Form(_)
         | ScanError::Hl7(_)
         | ScanError::Csv { .. }
+        | ScanError::X12 { .. }
         | ScanError::Xml { .. } => (S::BAD_REQUEST, "bad_request", "Malformed body"),
         // A DOCTYPE, or a document over the XML reader's limits: not read, so refused.
         ScanError::XmlRefused(_) => (

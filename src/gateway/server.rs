@@ -153,6 +153,8 @@ pub async fn serve(
     let connections = Arc::new(Semaphore::new(gw.config.limits.max_connections.max(1)));
     let mut certs = Vec::new();
     let mut accept_loops = Vec::new();
+    // MLLP channels first: their `listening` lines come before the HTTP ones.
+    let mllp_loops = super::mllp::start(&running, &stop_rx).await?;
     // Each bound address and its certificate, for the expiry gauge.
     let mut served = Vec::new();
     for (l, listener) in gw.config.listeners.iter().zip(listeners.public) {
@@ -196,7 +198,7 @@ pub async fn serve(
     gw.ready.store(false, Ordering::SeqCst);
     tracing::info!("shutting down: no new connections; draining in-flight requests");
     let _ = stop_tx.send(true);
-    for l in accept_loops {
+    for l in accept_loops.into_iter().chain(mllp_loops) {
         let _ = l.await;
     }
     gw.vault.flush()?;

@@ -282,6 +282,7 @@ fn start(config: &Path, log: &Path) -> (Gateway, SocketAddr) {
         listeners: listener.into_iter().collect(),
         admin: admin.expect("admin"),
         log: log.to_path_buf(),
+        mllp: Vec::new(),
     };
     (gw, console.expect("console"))
 }

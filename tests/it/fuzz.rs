@@ -220,6 +220,7 @@ fuzz_targets!(
     x12: 3,
     x12_institutional: 3,
     remit: 3,
+    mllp: 1,
     claim_json: 3,
     fhir_claim: 3,
     content: 1,

@@ -297,6 +297,8 @@ pub struct Gateway {
     pub listeners: Vec<SocketAddr>,
     pub admin: SocketAddr,
     pub log: PathBuf,
+    /// `[[mllp]]` channels' addresses (printed before the HTTP listeners').
+    pub mllp: Vec<SocketAddr>,
 }
 
 impl Gateway {
@@ -327,6 +329,7 @@ impl Gateway {
             }
         });
         let mut listeners = Vec::new();
+        let mut mllp = Vec::new();
         let mut admin = None;
         while listeners.len() < expect_listeners || admin.is_none() {
             let line = rx
@@ -340,6 +343,8 @@ impl Gateway {
                 });
             if let Some(a) = line.strip_prefix("phigate listening https://") {
                 listeners.push(a.parse().expect("addr"));
+            } else if let Some(a) = line.strip_prefix("phigate mllp listening mllps://") {
+                mllp.push(a.parse().expect("addr"));
             } else if let Some(a) = line.strip_prefix("phigate admin http://") {
                 admin = Some(a.parse().expect("addr"));
             }
@@ -349,6 +354,7 @@ impl Gateway {
             listeners,
             admin: admin.expect("admin"),
             log: log.to_path_buf(),
+            mllp,
         }
     }
 

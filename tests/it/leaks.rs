@@ -493,6 +493,10 @@ const CHANNELS: &[&str] = &[
     "hl7_as_text",
     "hl7_in_json",
     "hl7_batch",
+    "x12_known",
+    "x12_unknown",
+    "x12_note",
+    "x12_as_text",
     "csv_known",
     "csv_unknown",
     "csv_note",
@@ -559,6 +563,8 @@ const EXTRA_TRICKS: &[(&str, &[&str])] = &[
     ("xml_note", &["html_dec", "html_hex", "nbsp", "fullwidth"]),
     ("xml_known", &["html_hex", "fullwidth", "lower"]),
     ("xml_attr", &["html_dec", "fullwidth", "b64"]),
+    ("x12_unknown", &["upper", "fullwidth", "zwsp", "b64"]),
+    ("x12_known", &["upper", "fullwidth"]),
 ];
 /// The channels every body trick is tried on.
 const BODY_TRICK_CHANNELS: &[&str] = &["json_note", "text"];
@@ -572,6 +578,7 @@ const ECHO_ALL_KINDS: &[&str] = &[
     "hl7",
     "csv",
     "xml",
+    "x12",
 ];
 const ECHO_FEW_KINDS: &[Kind] = &[Kind::Name, Kind::Mrn, Kind::Phone, Kind::Email];
 
@@ -727,6 +734,18 @@ fn channel(ch: &str, c: &Canary, v: &str) -> Option<Req> {
                 hl7_message(c, v, "\r")
             ),
         ),
+        "x12_known" => Req::new("x", Some("application/edi-x12"), x12_message(c, v)),
+        "x12_unknown" => Req::new(
+            "x",
+            Some("application/EDI-X12"),
+            x12_body(&format!("ZZZ*1*{v}*A")),
+        ),
+        "x12_note" => Req::new(
+            "x",
+            Some("application/edi-x12"),
+            x12_body(&format!("NTE*ADD*{note}")),
+        ),
+        "x12_as_text" => Req::new("t", Some("text/plain"), x12_message(c, v)),
         "csv_known" => Req::new(
             "c",
             Some("text/csv"),
@@ -886,6 +905,32 @@ fn hl7_message(c: &Canary, v: &str, sep: &str) -> String {
     format!("{HL7_MSH}{sep}{pid}{sep}PV1|1|O{sep}")
 }
 
+/// An X12 837P interchange around `segments` (`~`-separated, envelope counted).
+fn x12_body(segments: &str) -> String {
+    let segs: Vec<&str> = segments.split('~').collect();
+    super::x12::interchange(
+        super::x12::ISA_837,
+        "GS*HC*PHIGATETEST*TESTCLEARING*20250115*1030*101*X*005010X222A1",
+        "ST*837*0001*005010X222A1",
+        &segs,
+        "\n",
+    )
+}
+
+/// The canary in the element the X12 rules name for its kind.
+fn x12_message(c: &Canary, v: &str) -> String {
+    let seg = match c.kind {
+        Kind::Name => format!("NM1*IL*1*{v}*PAT****MI*M0000001"),
+        Kind::Mrn => format!("REF*EA*{v}"),
+        Kind::Ssn => format!("REF*SY*{v}"),
+        Kind::Phone => format!("PER*IC*BILLING*TE*{v}"),
+        Kind::Email => format!("PER*IC*BILLING*EM*{v}"),
+        Kind::Dob => format!("DMG*D8*{v}*F"),
+        Kind::Addr => format!("N3*{v}"),
+    };
+    x12_body(&format!("{seg}~SV1*HC:97530:GO*100*UN*2***1"))
+}
+
 /// A value as an RFC 4180 cell writes it.
 fn csv_cell(v: &str) -> String {
     if v.contains([',', '"', '\r', '\n']) {
@@ -925,6 +970,7 @@ const ECHO_SHAPES: &[&str] = &[
     "path",
     "hl7",
     "csv",
+    "x12",
 ];
 
 fn echo_request(shape: &str, c: &Canary, t: &str) -> Option<Req> {
@@ -974,6 +1020,11 @@ fn echo_request(shape: &str, c: &Canary, t: &str) -> Option<Req> {
             "v",
             Some("application/xml"),
             format!("<Visit><patient ref=\"{t}\"/><note>left a message for {t}</note></Visit>"),
+        ),
+        "x12" => Req::new(
+            "v",
+            Some("application/edi-x12"),
+            x12_body(&format!("CLP*{t}*1*250*210~NM1*QC*1*{t}*PAT")),
         ),
         "csv" => Req::new(
             "v",

@@ -33,6 +33,11 @@
 //!   inputs, the JSON Schema, operator NCCI tables, no PHI in output.
 //! - `batch`: a document's values go to the token store as one batch (one call per patient,
 //!   one PostgreSQL transaction), byte-identical to value by value, never a wrong token.
+//! - `mllp`: an `[[mllp]]` channel between a TLS MLLP sender and a real TLS MLLP receiver
+//!   (ACKs, order, NAKs, slow and vanishing receivers, cut-off senders, audit); X12 on
+//!   claims, reidentify and API routes of the real gateway.
+//! - `x12`: X12 837P, 835 and 277CA through the engine: must-change and must-keep values per
+//!   policy, envelopes still valid, byte-for-byte reveal, reveal rules on a payer's answer.
 //! - `fuzz`: the stable fuzz driver: every `phigate::fuzzing` target on its corpus under
 //!   `fuzz/corpus/` and on seeded mutations of it.
 
@@ -59,6 +64,7 @@ mod fuzz;
 mod gateway;
 mod gw_harness;
 mod leaks;
+mod mllp;
 mod operator;
 mod pgvault;
 mod properties;
@@ -67,3 +73,4 @@ mod structured;
 mod support;
 mod vault;
 mod vault_conformance;
+mod x12;
