@@ -141,7 +141,9 @@ struct RawConfig {
     claims: ClaimsConfig,
     #[serde(default)]
     console: Option<ConsoleConfig>,
+    #[serde(default)]
     circuit: CircuitConfig,
+    #[serde(default)]
     mllp: Vec<MllpConfig>,
 }
 
