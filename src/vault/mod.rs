@@ -37,10 +37,12 @@
 pub mod backup;
 mod commit;
 mod index;
+mod keychain;
 mod keyring;
 mod pg;
 mod record;
 mod seal;
+mod shared;
 mod sled;
 
 use std::sync::Arc;
@@ -103,6 +105,12 @@ pub enum VaultError {
     NotAVault { path: String },
     #[error("vault {path}: {reason}; a new vault goes into a new or empty directory")]
     CannotCreate { path: String, reason: String },
+    #[error("vault {path}: a master-key rotation is under way; finish it by running `phigate vault rotate-key` again with the same old and new key files")]
+    Rotating { path: String },
+    #[error("vault {path}: the new master key is the vault's current key")]
+    SameKey { path: String },
+    #[error("vault {path}: a rotation to another new master key is under way; finish it with that key file")]
+    OtherRotation { path: String },
 }
 
 impl From<::sled::Error> for VaultError {
@@ -147,8 +155,8 @@ impl Forgotten {
     }
 }
 
-/// What [`SledVault::rotate_key`] did.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// What [`SledVault::rotate_key`] (or a rotation to a new master key) did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct Rotation {
     /// The new value-encryption key id.
     pub key_id: u32,
@@ -156,6 +164,13 @@ pub struct Rotation {
     pub re_encrypted: usize,
     /// Subject keys re-wrapped under the key-wrapping key of the new id.
     pub subject_keys: usize,
+    /// Shared values' data keys held vault-wide, re-wrapped under the new id.
+    pub value_keys: usize,
+    /// Whether the token root was re-wrapped under a new master key (a rotation to a new
+    /// key file; without one, the new id still derives from the same master key).
+    pub new_master: bool,
+    /// A rotation to this new master key had already finished: nothing was left to do.
+    pub already_done: bool,
 }
 
 /// Who holds copies of a token's value.
@@ -170,16 +185,22 @@ pub struct Holders {
 impl Holders {
     /// The holders of a record's copies.
     fn of(copies: &[record::Sealed]) -> Holders {
-        Holders {
-            subjects: copies
-                .iter()
-                .filter_map(|c| match c.key.holder() {
-                    Holder::Subject(sid) => Some(sid),
-                    Holder::Vault => None,
-                })
-                .collect(),
-            vault_wide: copies.iter().any(|c| c.key.holder() == Holder::Vault),
+        Holders::from_holders(copies.iter().map(|c| c.key.holder()))
+    }
+
+    /// Holders by name (a shared record's holding rows).
+    fn from_holders(holders: impl Iterator<Item = Holder>) -> Holders {
+        let mut out = Holders {
+            subjects: Vec::new(),
+            vault_wide: false,
+        };
+        for h in holders {
+            match h {
+                Holder::Subject(sid) => out.subjects.push(sid),
+                Holder::Vault => out.vault_wide = true,
+            }
         }
+        out
     }
 }
 
@@ -190,6 +211,10 @@ pub enum TreeId {
     Index = 1,
     /// A keyring entry: subject id → wrapped key.
     Keyring = 2,
+    /// A shared value's holding row: token ‖ 0 ‖ holder → wrapped data key.
+    Holdings = 3,
+    /// Vault metadata that must travel: the wrapped token root.
+    Meta = 4,
 }
 
 #[cfg(test)]
