@@ -72,6 +72,9 @@ pub trait VaultStore: TokenStore {
     fn is_local(&self) -> bool;
     /// `sled` or `postgres`.
     fn backend(&self) -> &'static str;
+    /// What tokens and date shifts derive from ([`keychain`]): the same before and after
+    /// a master-key rotation, so the engine derives date shifts from it, not the key file.
+    fn token_root(&self) -> crate::keys::MasterKey;
 }
 
 /// Why the vault cannot be opened or used. Never carries a value or a key.

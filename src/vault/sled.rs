@@ -130,6 +130,9 @@ impl VaultStore for SledVault {
     fn backend(&self) -> &'static str {
         "sled"
     }
+    fn token_root(&self) -> MasterKey {
+        SledVault::token_root(self)
+    }
 }
 
 /// Opens the sled database, waiting briefly for a lock that a just-closed handle (in this

@@ -49,6 +49,7 @@ mod gw_harness;
 mod leaks;
 mod pgvault;
 mod properties;
+mod rotation;
 mod rules;
 mod structured;
 mod support;

@@ -886,6 +886,9 @@ impl VaultStore for PgVault {
     fn backend(&self) -> &'static str {
         "postgres"
     }
+    fn token_root(&self) -> MasterKey {
+        PgVault::token_root(self)
+    }
 }
 
 #[cfg(test)]
