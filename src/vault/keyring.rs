@@ -16,9 +16,11 @@
 //! ```
 //!
 //! The subject id is an HMAC of the patient key under the vault's index key, never the
-//! patient key. Each subject key is wrapped under a key-wrapping key derived from the master
-//! key with HKDF (value-encryption purpose, domain `subject-key-wrap-N`, N the vault's value
-//! key id when the entry was written, so `rotate-key` re-wraps the file under a new one).
+//! patient key. Each subject key is wrapped under a key-wrapping key derived with HKDF
+//! (value-encryption purpose, domain `subject-key-wrap-N`, N the vault's value key id when the
+//! entry was written) from the master key that [`KeyChain`] names for N, so `rotate-key`
+//! re-wraps the file under a new id, and a rotation to a new master key under a new id of
+//! the new key.
 //!
 //! Durability: a new entry is written at the end of the known-good length and synced
 //! before any record is sealed under it, so a record can never outlive its key in a crash.

@@ -9,8 +9,12 @@
 //!   ciphertext, the token as associated data);
 //! - [`index`]: the keyed index that makes tokens deterministic without storing plaintext,
 //!   subject ids of patients, and the key check that refuses a wrong master key;
-//! - [`record`]: a token's record, one sealed copy per holder;
+//! - [`record`]: a token's record with its sealed copy (one per holder in older vaults);
+//! - [`shared`]: a value several holders hold, sealed once under its own data key, with a
+//!   holding row per holder;
 //! - [`keyring`]: the patients' own data keys (crypto-shredding);
+//! - [`keychain`]: which master key derives which key id, and the token root that a
+//!   master-key rotation carries over;
 //! - [`sled`]: [`SledVault`], the embedded default, with [`commit`] (group commit);
 //! - [`pg`]: [`PgVault`], the same records in PostgreSQL for several gateway replicas;
 //! - [`backup`]: export and import of a sled vault.
@@ -25,9 +29,11 @@
 //! the vault-wide value key.
 //!
 //! A value that appears in several patients' documents (a clinician, a clinic) has one token
-//! and one record, holding one copy per patient (and one vault-wide copy if a document
-//! without a patient held it). Forgetting one patient therefore never takes a value away
-//! from another patient's documents; each backend documents how it destroys the key.
+//! and one record, sealed once under the value's own data key, and one holding row per
+//! patient (and one vault-wide row if a document without a patient held it) with that data
+//! key wrapped for the holder ([`shared`]). Forgetting one patient deletes their row, never
+//! the value another patient's documents hold; the value goes with its last holder. Each
+//! backend documents how it destroys the key.
 //!
 //! Limits of forgetting: a token string is a keyed hash of its value, so whoever holds the
 //! master key can still test a guessed value against a token already handed out; a backup

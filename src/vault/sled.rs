@@ -10,11 +10,15 @@
 //!
 //! # Layout (`phigate-vault-v2`)
 //!
-//! - sled tree `tokens`: token → record, one sealed copy of the value per holder
-//!   ([`super::record`] has the encoding);
+//! - sled tree `tokens`: token → record: the value's sealed copy ([`super::record`]; older
+//!   vaults may hold a copy per holder), or a shared record ([`super::shared`]);
+//! - sled tree `holdings`: token ‖ 0 ‖ holder → the shared value's data key wrapped for that
+//!   holder (one row per holder; a new holder appends one);
 //! - sled tree `index`: look-up key → token ([`super::index`]);
 //! - sled tree `meta`: layout version, key check, active key id, durable record count,
-//!   forgotten record count, whether the keyring is in use;
+//!   forgotten record count, whether the keyring is in use, the wrapped token root
+//!   (`tokenroot`, [`super::keychain`]), the first key id of the current master key
+//!   (`keybase`), and a master-key rotation under way (`rotation`);
 //! - `subjects.keyring` beside sled's files: the patients' data keys ([`super::keyring`]).
 //!
 //! A v1 vault is upgraded in place when opened (its records are valid v2 records); older
@@ -22,14 +26,20 @@
 //!
 //! # Forgetting
 //!
-//! [`SledVault::forget`] removes the subject's copies from every record (a record left with
-//! no copy is removed, and counted as forgotten) and the subject's index entries, flushes,
+//! [`SledVault::forget`] removes the subject's copies from every record and their holding
+//! rows (a record left with no copy or row is removed, and counted as forgotten) and the
+//! subject's index entries, flushes,
 //! and only then rewrites the keyring without the subject's key. Whatever sled's old log
 //! segments still hold of those records was sealed under a key that no longer exists. A
 //! forgotten token reveals as unknown; `verify` and `stats` report the forgotten count. If
 //! the same value is later tokenised for the same patient, it gets a new record under a new
 //! subject key (with a new random key tag), and the same token string, since tokens are a
 //! keyed hash of the value; the old record is gone from the live tree before that.
+//!
+//! # Rotation
+//!
+//! [`SledVault::rotate_master`] moves the vault to a new master key, resumably (see there);
+//! [`SledVault::rotate_key`] adds a value-key id under the same master key.
 
 use std::path::Path;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};

@@ -9,20 +9,26 @@
 //!
 //! # Rooms
 //!
-//! This module holds the vault itself (opening, reveal, verify, forget); [`mint`] mints a
+//! This module holds the vault itself (opening, reveal, verify, forget, rotation to a new
+//! master key in one transaction); [`mint`] mints a
 //! batch in one transaction, [`options`] reads the URL, [`tls`] adapts rustls to tokio-postgres, [`pool`] lends connections and bridges
 //! synchronous callers to the vault's runtime, [`migrate`] owns the schema, [`transfer`]
 //! copies to and from a sled vault (`vault migrate`), and [`witness`] keeps the audit log's
 //! witness.
 //!
-//! # Schema (`phigate_schema` version 2)
+//! # Schema (`phigate_schema` version 3)
 //!
 //! - `phigate_meta(key, value)`: `keycheck` (refuses a wrong master key), `keyid` (the active
-//!   value-key id), `forgotten` (records made unrevealable by forgetting patients);
+//!   value-key id), `keybase` (the first key id of the current master key), `tokenroot` (the
+//!   token root wrapped under the master key, hex; [`super::keychain`]), `forgotten` (records
+//!   made unrevealable by forgetting patients);
 //! - `phigate_tokens(token, record)`: one row per token, the sealed copies ([`record`]);
 //! - `phigate_index(key, token, sid)`: look-up key → token; `sid` is the subject id for a
 //!   patient's look-ups (so forgetting finds them), null otherwise;
-//! - `phigate_holdings(sid, token)`: which records hold a copy under which patient's key;
+//! - `phigate_holdings(sid, token)`: which records each patient holds (a copy, or a row of
+//!   `phigate_value_keys`);
+//! - `phigate_value_keys(token, holder, body)`: a shared value's data key wrapped for each
+//!   holder (`holder` empty for documents without a patient; [`super::shared`]);
 //! - `phigate_subject_keys(sid, body)`: each patient's data key, wrapped under a key derived
 //!   from the master key (the keyring's entry body, wrap key id inside);
 //! - `phigate_audit_witness(log_id, location, checkpoint)`: see [`witness`].
