@@ -56,7 +56,7 @@ fn run(shared: bool, patients: usize, batches: usize) {
             let t = v
                 .tokenize_for(Some(&format!("MRN:{mrn}")), &reqs, true)
                 .unwrap();
-            if n % (patients * batches / 500).max(1) == 0 {
+            if n.is_multiple_of((patients * batches / 500).max(1)) {
                 sample.push(t[0].clone());
             }
             if shared {
