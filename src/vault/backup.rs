@@ -227,6 +227,12 @@ pub fn import(
         return Err(BackupError::Damaged(0));
     }
     let ring: Vec<(Vec<u8>, Vec<u8>)> = ring.into_iter().map(|(_, k, v)| (k, v)).collect();
+    // Metadata that would be refused is refused before anything is written.
+    for (tree, k, v) in &entries {
+        if *tree == TreeId::Meta {
+            vault.check_meta_entry(k, v)?;
+        }
+    }
     vault.restore_keyring(&ring, active)?;
     for (tree, k, v) in &entries {
         vault.restore_entry(*tree, k, v)?;

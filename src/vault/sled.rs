@@ -891,19 +891,27 @@ impl SledVault {
             TreeId::Holdings => {
                 self.holdings.insert(key, value)?;
             }
-            TreeId::Meta if key == b"tokenroot" => {
-                // Made under this vault's master key (the backup's key check matched): it
-                // must open. The handle keeps the root it opened with; reopen to mint.
-                unwrap_root(self.chain.current(), value)?.ok_or(VaultError::Corrupt)?;
+            TreeId::Meta => {
+                // The handle keeps the root it opened with; reopen to mint.
+                self.check_meta_entry(key, value)?;
                 self.meta.insert("tokenroot", value)?;
             }
-            TreeId::Meta => return Err(VaultError::Corrupt),
             TreeId::Keyring => {
                 return Err(VaultError::Storage(
                     "keyring entries are restored together".into(),
                 ))
             }
         };
+        Ok(())
+    }
+
+    /// Whether a backed-up metadata entry may be restored: only the token root, made under
+    /// this vault's master key (a backup's key check matched it), so it must open.
+    pub fn check_meta_entry(&self, key: &[u8], value: &[u8]) -> Result<(), VaultError> {
+        if key != b"tokenroot" {
+            return Err(VaultError::Corrupt);
+        }
+        unwrap_root(self.chain.current(), value)?.ok_or(VaultError::Corrupt)?;
         Ok(())
     }
 
@@ -1090,15 +1098,19 @@ impl SledVault {
         Ok(Added::Held)
     }
 
-    /// The data key of a shared record, from the first of its rows that unwraps.
+    /// The data key of a shared record, from the first of its rows that unwraps: read one
+    /// row at a time, so a value held by every patient costs one row, not all of them.
     fn value_key(&self, token: &[u8], keys: &Keys) -> Result<shared::ValueKey, VaultError> {
-        let rows = self.holding_rows(token)?;
-        shared::unwrap_any(
-            &self.sealer,
-            keys,
-            token,
-            rows.iter().map(|(h, r)| (*h, r.as_ref())),
-        )
+        let mut failure = VaultError::Corrupt;
+        for item in self.holdings.scan_prefix(shared::holdings_prefix(token)) {
+            let (k, row) = item?;
+            let (_, holder) = shared::parse_holding_key(&k).ok_or(VaultError::Corrupt)?;
+            match shared::unwrap_row(&self.sealer, keys, token, holder, &row) {
+                Ok(vk) => return Ok(vk),
+                Err(e) => failure = e,
+            }
+        }
+        Err(failure)
     }
 
     /// The holding rows of `token`: (holder, row).
