@@ -661,7 +661,8 @@ fn frame_decodes(mut b: &[u8]) -> bool {
         }
     }
     while let Some((tree, rest)) = b.split_first() {
-        if *tree > 2 {
+        // Trees 0 to 4: tokens, index, keyring, holdings, meta.
+        if *tree > 4 {
             return false;
         }
         b = rest;

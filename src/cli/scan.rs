@@ -123,7 +123,12 @@ pub(super) fn run(args: &ScanArgs) -> anyhow::Result<ExitCode> {
             &memory
         }
     };
-    let t = engine.transformer(&policy, store, &master);
+    // Date shifts derive from the vault's token root (a rotation carries it over).
+    let root = match &vault {
+        Some((v, _)) => v.token_root(),
+        None => crate::keys::MasterKey::from_bytes(*master.as_bytes()),
+    };
+    let t = engine.transformer(&policy, store, &root);
     let forced = content_type_arg(args.content_type.as_deref())?;
     let input = open_input(args.file.as_deref())?;
     if args.jsonl {

@@ -59,8 +59,15 @@ pub enum VaultCommand {
         #[arg(long)]
         from: PathBuf,
     },
-    /// Re-encrypt every value under a new encryption key; no token changes.
-    RotateKey(VaultArgs),
+    /// With --new-key-file: move the vault to a new master key (after the old one may have
+    /// been exposed). Every patient key, value key and vault-wide value is re-wrapped or
+    /// re-sealed under the new key, and the token secret is carried over, so no token
+    /// changes; afterwards the old key file opens nothing. Resumable: if it stops part-way,
+    /// run it again with the same two key files (the vault refuses to open meanwhile). The
+    /// sled vault's audit log, kept under the old key, is closed and moved aside
+    /// (`<dir>.retired-<time>`); a new log starts under the new key. Without
+    /// --new-key-file (sled only): a new value-key id under the same master key.
+    RotateKey(RotateArgs),
     /// Forget one patient (crypto-shredding): destroy the patient's data key and remove
     /// their copies, so the tokens of their documents never reveal again; other patients'
     /// documents keep every token. Prints counts only. Run it while no gateway holds the
@@ -108,6 +115,20 @@ pub struct ForgetArgs {
     #[arg(long)]
     pub token: Option<String>,
     /// The audit log to record the forget in (default: `<vault dir>-audit`; required with
+    /// `--vault postgres://…`).
+    #[arg(long)]
+    pub audit_dir: Option<PathBuf>,
+}
+
+/// `phigate vault rotate-key`: the vault, its key, and the new key.
+#[derive(Args, Debug)]
+pub struct RotateArgs {
+    #[command(flatten)]
+    pub vault: VaultArgs,
+    /// The new master key file (from `phigate keygen`); --key-file is the current one.
+    #[arg(long)]
+    pub new_key_file: Option<PathBuf>,
+    /// The audit log to record the rotation in (default: `<vault dir>-audit`; required with
     /// `--vault postgres://…`).
     #[arg(long)]
     pub audit_dir: Option<PathBuf>,
@@ -300,10 +321,16 @@ fn vault(command: &VaultCommand, event: &mut crate::audit::Event) -> anyhow::Res
             super::summary(&serde_json::json!({"records": records, "verified": verified}))?;
         }
         VaultCommand::RotateKey(args) => {
-            let r = open_vault(args, "vault rotate-key")?.rotate_key()?;
+            let r = rotate(args)?;
+            event.detail = Some(format!(
+                "key id {}, new master key {}, {} values re-encrypted, {} patient keys and {} value keys re-wrapped",
+                r.key_id, r.new_master, r.re_encrypted, r.subject_keys, r.value_keys
+            ));
             super::summary(
                 &serde_json::json!({"key_id": r.key_id, "re_encrypted": r.re_encrypted,
-                    "patient_keys_rewrapped": r.subject_keys}),
+                    "patient_keys_rewrapped": r.subject_keys,
+                    "value_keys_rewrapped": r.value_keys, "new_master_key": r.new_master,
+                    "already_done": r.already_done}),
             )?;
         }
     }
@@ -321,6 +348,60 @@ fn online_backup(config: Option<&Path>, admin: Option<std::net::SocketAddr>) -> 
     let summary: serde_json::Value =
         serde_json::from_str(body.trim()).context("reading the admin listener's answer")?;
     super::summary(&summary)?;
+    Ok(())
+}
+
+/// `vault rotate-key`: to a new master key (sled or PostgreSQL), or a new value-key id
+/// under the same one (sled).
+fn rotate(args: &RotateArgs) -> anyhow::Result<crate::vault::Rotation> {
+    let old = read_master_key(&args.vault.key_file)?;
+    Ok(match (&args.new_key_file, args.vault.pg_options()) {
+        (None, None) => open_vault(&args.vault, "vault rotate-key")?.rotate_key()?,
+        (None, Some(_)) => bail!(
+            "a PostgreSQL vault rotates to a new master key: give --new-key-file (from `phigate keygen`)"
+        ),
+        (Some(new_file), Some(opts)) => {
+            let new = read_master_key(new_file)?;
+            PgVault::open(&opts, &old)?.rotate_master(&new)?
+        }
+        (Some(new_file), None) => {
+            let new = read_master_key(new_file)?;
+            let dir = sled_dir(&args.vault.vault, "vault rotate-key")?;
+            SledVault::rotate_master(dir, &old, &new)?
+        }
+    })
+}
+
+/// After a rotation to a new master key: the audit log (kept under the old key, closed
+/// by now) moves aside to `<dir>.retired-<time>`, its witness following it, so that a new
+/// log starts in `dir` under the new key. The retired log still verifies with the old key
+/// (or its `audit.pub`) and the auditor's pins.
+fn retire_log(dir: &Path, at: &WitnessAt, old: &MasterKey, new: &MasterKey) -> anyhow::Result<()> {
+    let Some(id) = crate::audit::verify::log_id(&crate::audit::segments(dir)?)? else {
+        return Ok(());
+    };
+    let stamp: String = crate::audit::now_rfc3339()
+        .chars()
+        .filter(char::is_ascii_alphanumeric)
+        .collect();
+    let mut retired = dir.as_os_str().to_owned();
+    retired.push(format!(".retired-{stamp}"));
+    let retired = PathBuf::from(retired);
+    // A PostgreSQL witness is reached through the vault, which only the new key opens now.
+    let key = match at {
+        WitnessAt::Sled(_) => old,
+        WitnessAt::Pg(_) => new,
+    };
+    let checkpoint = witness_at(at, dir, Some(key))?.load(&id)?;
+    std::fs::rename(dir, &retired)
+        .with_context(|| format!("moving the old audit log to {}", retired.display()))?;
+    if let Some(cp) = checkpoint {
+        witness_at(at, &retired, Some(key))?.store(&id, &cp)?;
+    }
+    eprintln!(
+        "phigate: the audit log under the old key is closed and moved to {}; a new log starts under the new key",
+        retired.display()
+    );
     Ok(())
 }
 
@@ -414,27 +495,39 @@ fn with_vault_audit(
     let (args, what, name) = match command {
         VaultCommand::Export { vault, .. } => (vault, Action::VaultExport, "vault export"),
         VaultCommand::Import { vault, .. } => (vault, Action::VaultImport, "vault import"),
-        VaultCommand::RotateKey(args) => (args, Action::VaultRotateKey, "vault rotate-key"),
+        VaultCommand::RotateKey(r) => (&r.vault, Action::VaultRotateKey, "vault rotate-key"),
         VaultCommand::Forget(args) => (&args.vault, Action::VaultForget, "vault forget"),
         _ => return action(&mut Event::default()),
     };
     let master = read_master_key(&args.key_file)?;
     let is_url = args.vault.to_str().is_some_and(is_pg_url);
-    if !(is_url && matches!(command, VaultCommand::Forget(_))) {
+    if !(is_url
+        && matches!(
+            command,
+            VaultCommand::Forget(_) | VaultCommand::RotateKey(_)
+        ))
+    {
         // No vault, no audit directory beside it: refused before the log is opened.
         SledVault::check_existing(sled_dir(&args.vault, name)?)?;
+        if !matches!(command, VaultCommand::RotateKey(_)) {
+            // A key the vault refuses (the old one, after a rotation that moved the log
+            // aside) must not start a log of its own where the vault's log belongs.
+            drop(SledVault::open_existing(&args.vault, &master)?);
+        }
     }
     let dir = match command {
         VaultCommand::Forget(ForgetArgs {
+            audit_dir: Some(d), ..
+        })
+        | VaultCommand::RotateKey(RotateArgs {
             audit_dir: Some(d), ..
         }) => d.clone(),
         _ if is_url => bail!("--audit-dir is needed with a PostgreSQL vault"),
         _ => crate::audit::default_dir(&args.vault),
     };
     let at = match command {
-        VaultCommand::Forget(f) if is_url => WitnessAt::Pg(
-            f.vault
-                .pg_options()
+        _ if is_url => WitnessAt::Pg(
+            args.pg_options()
                 .context("--vault is not a PostgreSQL URL")?,
         ),
         _ => WitnessAt::Sled(args.vault.clone()),
@@ -453,6 +546,16 @@ fn with_vault_audit(
     let mut event = Event::new(what, "");
     let result = action(&mut event);
     record_outcome(&log, event, &result)?;
+    if let (
+        Ok(()),
+        VaultCommand::RotateKey(RotateArgs {
+            new_key_file: Some(new),
+            ..
+        }),
+    ) = (&result, command)
+    {
+        retire_log(&dir, &at, &master, &read_master_key(new)?)?;
+    }
     result
 }
 

@@ -109,6 +109,8 @@ pub struct Api {
 pub struct Gateway {
     pub config: Config,
     pub engine: Engine,
+    /// The vault's token root: what the engine derives date shifts from (see
+    /// [`VaultStore::token_root`]); not the key file's key after a master-key rotation.
     pub master: Arc<MasterKey>,
     /// The vault (sled in this process, or PostgreSQL shared by replicas).
     pub vault: Arc<dyn VaultStore>,
@@ -209,7 +211,9 @@ impl Gateway {
             .with_context(|| format!("opening the audit log {}", audit_dir.display()))
             .inspect_err(|_| devices.stop(Duration::ZERO))?;
         let durable = Durable {
-            master: Arc::new(master),
+            // The engine derives date shifts from the vault's token root, which a master-key
+            // rotation carries over (the key file's own keys served the audit log above).
+            master: Arc::new(vault.token_root()),
             vault,
             audit: Arc::new(audit),
             evidence_dir: audit_dir.join("evidence"),

@@ -9,12 +9,14 @@
 //! "PHIGATE-BACKUP\x02" | salt (16) | key check (32) | active key id (4) | forgotten (8)
 //! frames: last flag (1) | sealed length (4, BE) | sealed(entries)
 //! entry:  tree (1) | key length (4) | key | value length (4) | value
-//! trees:  0 tokens (token → record), 1 index, 2 keyring (subject id → wrapped subject key)
+//! trees:  0 tokens (token → record), 1 index, 2 keyring (subject id → wrapped subject key),
+//!         3 holdings (shared values' rows), 4 meta (`tokenroot`: the wrapped token root)
 //! ```
 //!
 //! Keyring entries come first and carry each patient's data key still wrapped under a
 //! master-derived key, inside the sealed frames. Version 1 backups (no keyring, no forgotten
-//! count) still import.
+//! count) and version 2 backups (no holdings, no token root: their vault's root was its
+//! master key, which is what a vault without one takes) still import.
 
 use std::io::{Read, Write};
 
@@ -24,7 +26,9 @@ use ring::rand::{SecureRandom, SystemRandom};
 use super::{SledVault, TreeId, VaultError};
 use crate::keys::{MasterKey, Purpose};
 
-pub(crate) const MAGIC: &[u8] = b"PHIGATE-BACKUP\x02";
+pub(crate) const MAGIC: &[u8] = b"PHIGATE-BACKUP\x03";
+/// Version 2 backups (before shared values and the token root): trees 0 to 2 only.
+const MAGIC_V2: &[u8] = b"PHIGATE-BACKUP\x02";
 /// Version 1 backups (before patients' keys): no forgotten count, no keyring entries.
 const MAGIC_V1: &[u8] = b"PHIGATE-BACKUP\x01";
 const SALT_LEN: usize = 16;
@@ -158,7 +162,8 @@ pub fn import(
         .read_exact(&mut header)
         .map_err(|_| BackupError::NotABackup)?;
     let v1 = &header[..MAGIC.len()] == MAGIC_V1;
-    if &header[..MAGIC.len()] != MAGIC && !v1 {
+    let v2 = &header[..MAGIC.len()] == MAGIC_V2;
+    if &header[..MAGIC.len()] != MAGIC && !v1 && !v2 {
         return Err(BackupError::NotABackup);
     }
     let mut forgotten = [0u8; 8];
@@ -222,6 +227,12 @@ pub fn import(
         return Err(BackupError::Damaged(0));
     }
     let ring: Vec<(Vec<u8>, Vec<u8>)> = ring.into_iter().map(|(_, k, v)| (k, v)).collect();
+    // Metadata that would be refused is refused before anything is written.
+    for (tree, k, v) in &entries {
+        if *tree == TreeId::Meta {
+            vault.check_meta_entry(k, v)?;
+        }
+    }
     vault.restore_keyring(&ring, active)?;
     for (tree, k, v) in &entries {
         vault.restore_entry(*tree, k, v)?;
@@ -245,6 +256,8 @@ fn decode_frame(mut b: &[u8], out: &mut Vec<(TreeId, Vec<u8>, Vec<u8>)>) -> Opti
             0 => TreeId::Tokens,
             1 => TreeId::Index,
             2 => TreeId::Keyring,
+            3 => TreeId::Holdings,
+            4 => TreeId::Meta,
             _ => return None,
         };
         b = &b[1..];
@@ -291,7 +304,8 @@ mod tests {
         }
         let mut file = Vec::new();
         let stats = export(&v, &master, &mut file).expect("export");
-        assert_eq!(stats.entries, 10_000);
+        // 5000 records, 5000 look-ups, the token root.
+        assert_eq!(stats.entries, 10_001);
         assert!(stats.frames >= 3);
         for (_, value) in pairs.iter().take(20) {
             assert!(
@@ -306,7 +320,7 @@ mod tests {
             import(&restored, &master, &mut file.as_slice())
                 .expect("import")
                 .entries,
-            10_000
+            10_001
         );
         drop(restored);
         let restored = SledVault::open(dst.path(), &master).expect("reopen");
@@ -346,8 +360,9 @@ mod tests {
         v.forget(&sid).expect("forget");
         let mut file = Vec::new();
         let stats = export(&v, &master, &mut file).expect("export");
-        // One keyring entry, two records, two index entries (B's values).
-        assert_eq!(stats.entries, 5);
+        // The token root, one keyring entry, two records, B's holding row of the shared
+        // value, two index entries (B's values).
+        assert_eq!(stats.entries, 7);
         let dst = tempfile::tempdir().expect("dst");
         let restored = SledVault::open(dst.path(), &master).expect("open");
         import(&restored, &master, &mut file.as_slice()).expect("import");
@@ -392,7 +407,7 @@ mod tests {
             import(&t, &master, &mut v1.as_slice())
                 .expect("v1 import")
                 .entries,
-            6
+            7
         );
         assert_eq!(t.verify().expect("verify"), 3);
         assert_eq!(

@@ -16,9 +16,11 @@
 //! ```
 //!
 //! The subject id is an HMAC of the patient key under the vault's index key, never the
-//! patient key. Each subject key is wrapped under a key-wrapping key derived from the master
-//! key with HKDF (value-encryption purpose, domain `subject-key-wrap-N`, N the vault's value
-//! key id when the entry was written, so `rotate-key` re-wraps the file under a new one).
+//! patient key. Each subject key is wrapped under a key-wrapping key derived with HKDF
+//! (value-encryption purpose, domain `subject-key-wrap-N`, N the vault's value key id when the
+//! entry was written) from the master key that [`KeyChain`] names for N, so `rotate-key`
+//! re-wraps the file under a new id, and a rotation to a new master key under a new id of
+//! the new key.
 //!
 //! Durability: a new entry is written at the end of the known-good length and synced
 //! before any record is sealed under it, so a record can never outlive its key in a crash.
@@ -35,6 +37,7 @@ use ring::aead::{Aad, LessSafeKey, Nonce, UnboundKey, AES_256_GCM, NONCE_LEN};
 use ring::rand::{SecureRandom, SystemRandom};
 use zeroize::Zeroizing;
 
+use super::keychain::KeyChain;
 use super::record::{SubjectId, KEY_TAG_LEN, SUBJECT_ID_LEN};
 use super::VaultError;
 use crate::keys::{MasterKey, Purpose, KEY_LEN};
@@ -83,7 +86,7 @@ struct FileState {
 
 pub struct Keyring {
     dir: PathBuf,
-    master: MasterKey,
+    chain: KeyChain,
     keys: RwLock<Keys>,
     file: Mutex<FileState>,
     rng: SystemRandom,
@@ -117,18 +120,22 @@ fn wrap_aad(sid: &SubjectId, tag: &[u8; KEY_TAG_LEN], wrap_id: u32) -> Vec<u8> {
     a
 }
 
-/// Derives key-wrapping keys once per id.
+/// Derives key-wrapping keys once per id, each from the master [`KeyChain`] names for it.
 struct WrapKeys<'a> {
-    master: &'a MasterKey,
+    chain: &'a KeyChain,
     cache: HashMap<u32, LessSafeKey>,
 }
 
 impl WrapKeys<'_> {
-    fn get(&mut self, id: u32) -> Result<&LessSafeKey, VaultError> {
+    /// The key-wrapping key of `id`; `None` for an id a rotation retired.
+    fn get(&mut self, id: u32) -> Result<Option<&LessSafeKey>, VaultError> {
         if !self.cache.contains_key(&id) {
-            self.cache.insert(id, wrap_key(self.master, id)?);
+            let Some(master) = self.chain.master_for(id) else {
+                return Ok(None);
+            };
+            self.cache.insert(id, wrap_key(master, id)?);
         }
-        self.cache.get(&id).ok_or(VaultError::Random)
+        Ok(self.cache.get(&id))
     }
 
     /// Unwraps an entry body; `None` if it fails its integrity check.
@@ -144,7 +151,9 @@ impl WrapKeys<'_> {
         let mut nonce = [0u8; NONCE_LEN];
         nonce.copy_from_slice(&body[KEY_TAG_LEN + 4..KEY_TAG_LEN + 4 + NONCE_LEN]);
         let mut sealed = Zeroizing::new(body[KEY_TAG_LEN + 4 + NONCE_LEN..].to_vec());
-        let key = self.get(wrap_id)?;
+        let Some(key) = self.get(wrap_id)? else {
+            return Ok(None);
+        };
         let Ok(plain) = key.open_in_place(
             Nonce::assume_unique_for_key(nonce),
             Aad::from(wrap_aad(sid, &tag, wrap_id)),
@@ -172,6 +181,7 @@ impl WrapKeys<'_> {
         rng.fill(&mut nonce).map_err(|_| VaultError::Random)?;
         let mut sealed = key.key.to_vec();
         self.get(wrap_id)?
+            .ok_or(VaultError::Corrupt)?
             .seal_in_place_append_tag(
                 Nonce::assume_unique_for_key(nonce),
                 Aad::from(wrap_aad(sid, &key.tag, wrap_id)),
@@ -199,14 +209,14 @@ pub fn new_subject_key(rng: &SystemRandom) -> Result<SubjectKey, VaultError> {
 /// A subject key wrapped into an entry body (the form a backup carries and the PostgreSQL
 /// vault stores) under key-wrapping key `wrap_id`.
 pub fn wrap_entry(
-    master: &MasterKey,
+    chain: &KeyChain,
     rng: &SystemRandom,
     sid: &SubjectId,
     key: &SubjectKey,
     wrap_id: u32,
 ) -> Result<Vec<u8>, VaultError> {
     WrapKeys {
-        master,
+        chain,
         cache: HashMap::new(),
     }
     .wrap(rng, sid, key, wrap_id)
@@ -214,12 +224,12 @@ pub fn wrap_entry(
 
 /// Unwraps an entry body; `None` if it fails its integrity check.
 pub fn unwrap_entry(
-    master: &MasterKey,
+    chain: &KeyChain,
     sid: &SubjectId,
     body: &[u8],
 ) -> Result<Option<SubjectKey>, VaultError> {
     WrapKeys {
-        master,
+        chain,
         cache: HashMap::new(),
     }
     .unwrap(sid, body)
@@ -239,7 +249,7 @@ impl Keyring {
     /// so a missing file is damage, not an empty keyring.
     pub fn open(
         dir: &Path,
-        master: &MasterKey,
+        chain: &KeyChain,
         wrap_id: u32,
         required: bool,
     ) -> Result<Keyring, VaultError> {
@@ -265,7 +275,7 @@ impl Keyring {
                 let whole = body.len() / ENTRY_LEN;
                 let mut good = whole;
                 let mut wraps = WrapKeys {
-                    master,
+                    chain,
                     cache: HashMap::new(),
                 };
                 for (i, entry) in body.chunks_exact(ENTRY_LEN).enumerate() {
@@ -301,7 +311,7 @@ impl Keyring {
         }
         Ok(Keyring {
             dir: dir.to_path_buf(),
-            master: MasterKey::from_bytes(*master.as_bytes()),
+            chain: chain.clone(),
             keys: RwLock::new(keys),
             file: Mutex::new(FileState {
                 handle,
@@ -316,7 +326,7 @@ impl Keyring {
 
     fn wraps(&self) -> WrapKeys<'_> {
         WrapKeys {
-            master: &self.master,
+            chain: &self.chain,
             cache: HashMap::new(),
         }
     }
@@ -535,7 +545,7 @@ mod tests {
     #[test]
     fn appends_survive_reopen_and_a_torn_last_entry_is_cut_off() {
         let dir = tempfile::tempdir().expect("dir");
-        let master = MasterKey::from_bytes([4; 32]);
+        let master = KeyChain::new(&MasterKey::from_bytes([4; 32]), 0);
         let k = Keyring::open(dir.path(), &master, 1, false).expect("open");
         assert!(!k.exists().expect("exists"));
         let (a, b, c) = ([1u8; 16], [2u8; 16], [3u8; 16]);

@@ -9,8 +9,12 @@
 //!   ciphertext, the token as associated data);
 //! - [`index`]: the keyed index that makes tokens deterministic without storing plaintext,
 //!   subject ids of patients, and the key check that refuses a wrong master key;
-//! - [`record`]: a token's record, one sealed copy per holder;
+//! - [`record`]: a token's record with its sealed copy (one per holder in older vaults);
+//! - [`shared`]: a value several holders hold, sealed once under its own data key, with a
+//!   holding row per holder;
 //! - [`keyring`]: the patients' own data keys (crypto-shredding);
+//! - [`keychain`]: which master key derives which key id, and the token root that a
+//!   master-key rotation carries over;
 //! - [`sled`]: [`SledVault`], the embedded default, with [`commit`] (group commit);
 //! - [`pg`]: [`PgVault`], the same records in PostgreSQL for several gateway replicas;
 //! - [`backup`]: export and import of a sled vault.
@@ -25,9 +29,11 @@
 //! the vault-wide value key.
 //!
 //! A value that appears in several patients' documents (a clinician, a clinic) has one token
-//! and one record, holding one copy per patient (and one vault-wide copy if a document
-//! without a patient held it). Forgetting one patient therefore never takes a value away
-//! from another patient's documents; each backend documents how it destroys the key.
+//! and one record, sealed once under the value's own data key, and one holding row per
+//! patient (and one vault-wide row if a document without a patient held it) with that data
+//! key wrapped for the holder ([`shared`]). Forgetting one patient deletes their row, never
+//! the value another patient's documents hold; the value goes with its last holder. Each
+//! backend documents how it destroys the key.
 //!
 //! Limits of forgetting: a token string is a keyed hash of its value, so whoever holds the
 //! master key can still test a guessed value against a token already handed out; a backup
@@ -37,10 +43,12 @@
 pub mod backup;
 mod commit;
 mod index;
+mod keychain;
 mod keyring;
 mod pg;
 mod record;
 mod seal;
+mod shared;
 mod sled;
 
 use std::sync::Arc;
@@ -75,6 +83,10 @@ pub trait VaultStore: TokenStore {
     fn as_sled(&self) -> Option<&SledVault> {
         None
     }
+
+    /// What tokens and date shifts derive from ([`keychain`]): the same before and after
+    /// a master-key rotation, so the engine derives date shifts from it, not the key file.
+    fn token_root(&self) -> crate::keys::MasterKey;
 }
 
 /// Why the vault cannot be opened or used. Never carries a value or a key.
@@ -108,6 +120,12 @@ pub enum VaultError {
     NotAVault { path: String },
     #[error("vault {path}: {reason}; a new vault goes into a new or empty directory")]
     CannotCreate { path: String, reason: String },
+    #[error("vault {path}: a master-key rotation is under way; finish it by running `phigate vault rotate-key` again with the same old and new key files")]
+    Rotating { path: String },
+    #[error("vault {path}: the new master key is the vault's current key")]
+    SameKey { path: String },
+    #[error("vault {path}: a rotation to another new master key is under way; finish it with that key file")]
+    OtherRotation { path: String },
 }
 
 impl From<::sled::Error> for VaultError {
@@ -152,8 +170,8 @@ impl Forgotten {
     }
 }
 
-/// What [`SledVault::rotate_key`] did.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// What [`SledVault::rotate_key`] (or a rotation to a new master key) did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct Rotation {
     /// The new value-encryption key id.
     pub key_id: u32,
@@ -161,6 +179,13 @@ pub struct Rotation {
     pub re_encrypted: usize,
     /// Subject keys re-wrapped under the key-wrapping key of the new id.
     pub subject_keys: usize,
+    /// Shared values' data keys held vault-wide, re-wrapped under the new id.
+    pub value_keys: usize,
+    /// Whether the token root was re-wrapped under a new master key (a rotation to a new
+    /// key file; without one, the new id still derives from the same master key).
+    pub new_master: bool,
+    /// A rotation to this new master key had already finished: nothing was left to do.
+    pub already_done: bool,
 }
 
 /// Who holds copies of a token's value.
@@ -175,16 +200,22 @@ pub struct Holders {
 impl Holders {
     /// The holders of a record's copies.
     fn of(copies: &[record::Sealed]) -> Holders {
-        Holders {
-            subjects: copies
-                .iter()
-                .filter_map(|c| match c.key.holder() {
-                    Holder::Subject(sid) => Some(sid),
-                    Holder::Vault => None,
-                })
-                .collect(),
-            vault_wide: copies.iter().any(|c| c.key.holder() == Holder::Vault),
+        Holders::from_holders(copies.iter().map(|c| c.key.holder()))
+    }
+
+    /// Holders by name (a shared record's holding rows).
+    fn from_holders(holders: impl Iterator<Item = Holder>) -> Holders {
+        let mut out = Holders {
+            subjects: Vec::new(),
+            vault_wide: false,
+        };
+        for h in holders {
+            match h {
+                Holder::Subject(sid) => out.subjects.push(sid),
+                Holder::Vault => out.vault_wide = true,
+            }
         }
+        out
     }
 }
 
@@ -195,6 +226,10 @@ pub enum TreeId {
     Index = 1,
     /// A keyring entry: subject id → wrapped key.
     Keyring = 2,
+    /// A shared value's holding row: token ‖ 0 ‖ holder → wrapped data key.
+    Holdings = 3,
+    /// Vault metadata that must travel: the wrapped token root.
+    Meta = 4,
 }
 
 #[cfg(test)]

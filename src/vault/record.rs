@@ -1,4 +1,5 @@
-//! Record encoding: the sealed copies of one token's value.
+//! Record encoding: the sealed copies of one token's value (a value with a single holder,
+//! and records written before shared values).
 //!
 //! A token's record holds one sealed copy of its value per holder: at most one under the
 //! vault-wide value key (documents without a patient), and one under each patient's subject
@@ -18,6 +19,11 @@
 //!
 //! A lone vault-wide copy is always written in the v1 form, so a vault without patients
 //! is byte-compatible with v1, and v1 records need no migration.
+//!
+//! A value's second holder turns its record into a shared record ([`super::shared`], first
+//! byte 3): sealed once, a holding row per holder. Records with several copies, as earlier
+//! versions wrote them, still open, and are converted the same way (once) when their next
+//! holder arrives.
 
 use ring::aead::NONCE_LEN;
 

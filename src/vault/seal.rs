@@ -2,7 +2,7 @@
 //! patient's subject key.
 //!
 //! Owns the value-encryption keys by id (id 1 is the original key; rotation adds 2, 3, …,
-//! each derived from the master key, so old ids stay openable), and the one way a copy is
+//! each derived from the master key that [`KeyChain`] names for it), and the one way a copy is
 //! sealed and opened: `type ‖ 0 ‖ value` under a fresh random nonce, with the token (and for a
 //! subject copy the subject and key tag, see [`KeyRef::aad`]) as associated data. Both
 //! backends (sled and PostgreSQL) seal through a [`Sealer`], so either opens the other's
@@ -13,6 +13,7 @@ use std::sync::RwLock;
 use ring::aead::{Aad, LessSafeKey, Nonce, UnboundKey, AES_256_GCM, NONCE_LEN};
 use ring::rand::{SecureRandom, SystemRandom};
 
+use super::keychain::KeyChain;
 use super::keyring::Keys;
 use super::record::{Holder, KeyRef, Sealed};
 use super::VaultError;
@@ -31,10 +32,15 @@ pub(super) struct Sealer {
 }
 
 impl Sealer {
-    /// The keys of ids 1 to `active`.
-    pub(super) fn new(master: &MasterKey, active: u32) -> Result<Sealer, VaultError> {
+    /// The keys of ids 1 to `active` that `chain` still derives (a rotation retires the
+    /// ids below its new one).
+    pub(super) fn new(chain: &KeyChain, active: u32) -> Result<Sealer, VaultError> {
         let keys = (KEY_ID..=active)
-            .map(|id| value_key(master, id).map(|k| (id, k)))
+            .filter_map(|id| {
+                chain
+                    .master_for(id)
+                    .map(|m| value_key(m, id).map(|k| (id, k)))
+            })
             .collect::<Result<Vec<_>, _>>()?;
         Ok(Sealer {
             keys: RwLock::new(keys),
@@ -48,19 +54,31 @@ impl Sealer {
         Ok(keys.last().map_or(KEY_ID, |(id, _)| *id))
     }
 
+    /// The vault-wide key of `id` (`None`: the newest) and its id.
+    pub(super) fn vault_key(&self, id: Option<u32>) -> Result<(u32, LessSafeKey), VaultError> {
+        let keys = self.keys.read().map_err(|_| key_lock_poisoned())?;
+        let found = match id {
+            None => keys.last(),
+            Some(id) => keys.iter().find(|(k, _)| *k == id),
+        };
+        found.cloned().ok_or(VaultError::Corrupt)
+    }
+
     /// Adds the next key id and makes it active (rotation); returns it.
-    pub(super) fn add_next(&self, master: &MasterKey) -> Result<u32, VaultError> {
+    pub(super) fn add_next(&self, chain: &KeyChain) -> Result<u32, VaultError> {
         let mut keys = self.keys.write().map_err(|_| key_lock_poisoned())?;
         let id = keys.last().map_or(KEY_ID, |(id, _)| id + 1);
+        let master = chain.master_for(id).ok_or(VaultError::Corrupt)?;
         keys.push((id, value_key(master, id)?));
         Ok(id)
     }
 
     /// Makes every id up to `id` usable and `id` active (after an import).
-    pub(super) fn activate(&self, master: &MasterKey, id: u32) -> Result<(), VaultError> {
+    pub(super) fn activate(&self, chain: &KeyChain, id: u32) -> Result<(), VaultError> {
         let mut keys = self.keys.write().map_err(|_| key_lock_poisoned())?;
         while keys.last().map_or(0, |(k, _)| *k) < id {
             let next = keys.last().map_or(KEY_ID, |(k, _)| k + 1);
+            let master = chain.master_for(next).ok_or(VaultError::Corrupt)?;
             keys.push((next, value_key(master, next)?));
         }
         Ok(())
@@ -78,10 +96,7 @@ impl Sealer {
     ) -> Result<Sealed, VaultError> {
         let mut nonce = [0u8; NONCE_LEN];
         self.rng.fill(&mut nonce).map_err(|_| VaultError::Random)?;
-        let mut plain = Vec::with_capacity(ty.as_str().len() + 1 + value.len() + 16);
-        plain.extend_from_slice(ty.as_str().as_bytes());
-        plain.push(0);
-        plain.extend_from_slice(value.as_bytes());
+        let plain = plain(ty, value);
         match holder {
             Holder::Vault => {
                 let vk = self.keys.read().map_err(|_| key_lock_poisoned())?;
@@ -207,8 +222,17 @@ fn seal_with(
     })
 }
 
+/// `type ‖ 0 ‖ value`, with room for the tag.
+pub(super) fn plain(ty: PhiType, value: &str) -> Vec<u8> {
+    let mut plain = Vec::with_capacity(ty.as_str().len() + 1 + value.len() + 16);
+    plain.extend_from_slice(ty.as_str().as_bytes());
+    plain.push(0);
+    plain.extend_from_slice(value.as_bytes());
+    plain
+}
+
 /// `type ‖ 0 ‖ value` back into its parts.
-fn parse_plain(mut plain: Vec<u8>) -> Result<Revealed, VaultError> {
+pub(super) fn parse_plain(mut plain: Vec<u8>) -> Result<Revealed, VaultError> {
     let split = plain
         .iter()
         .position(|&b| b == 0)

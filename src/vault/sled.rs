@@ -10,11 +10,15 @@
 //!
 //! # Layout (`phigate-vault-v2`)
 //!
-//! - sled tree `tokens`: token → record, one sealed copy of the value per holder
-//!   ([`super::record`] has the encoding);
+//! - sled tree `tokens`: token → record: the value's sealed copy ([`super::record`]; older
+//!   vaults may hold a copy per holder), or a shared record ([`super::shared`]);
+//! - sled tree `holdings`: token ‖ 0 ‖ holder → the shared value's data key wrapped for that
+//!   holder (one row per holder; a new holder appends one);
 //! - sled tree `index`: look-up key → token ([`super::index`]);
 //! - sled tree `meta`: layout version, key check, active key id, durable record count,
-//!   forgotten record count, whether the keyring is in use;
+//!   forgotten record count, whether the keyring is in use, the wrapped token root
+//!   (`tokenroot`, [`super::keychain`]), the first key id of the current master key
+//!   (`keybase`), and a master-key rotation under way (`rotation`);
 //! - `subjects.keyring` beside sled's files: the patients' data keys ([`super::keyring`]).
 //!
 //! A v1 vault is upgraded in place when opened (its records are valid v2 records); older
@@ -22,14 +26,20 @@
 //!
 //! # Forgetting
 //!
-//! [`SledVault::forget`] removes the subject's copies from every record (a record left with
-//! no copy is removed, and counted as forgotten) and the subject's index entries, flushes,
+//! [`SledVault::forget`] removes the subject's copies from every record and their holding
+//! rows (a record left with no copy or row is removed, and counted as forgotten) and the
+//! subject's index entries, flushes,
 //! and only then rewrites the keyring without the subject's key. Whatever sled's old log
 //! segments still hold of those records was sealed under a key that no longer exists. A
 //! forgotten token reveals as unknown; `verify` and `stats` report the forgotten count. If
 //! the same value is later tokenised for the same patient, it gets a new record under a new
 //! subject key (with a new random key tag), and the same token string, since tokens are a
 //! keyed hash of the value; the old record is gone from the live tree before that.
+//!
+//! # Rotation
+//!
+//! [`SledVault::rotate_master`] moves the vault to a new master key, resumably (see there);
+//! [`SledVault::rotate_key`] adds a value-key id under the same master key.
 
 use std::path::Path;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
@@ -37,9 +47,11 @@ use std::sync::Arc;
 
 use super::commit::GroupCommit;
 use super::index::{lookup_subject, IndexKey};
-use super::keyring::Keyring;
+use super::keychain::{self, unwrap_root, wrap_root, KeyChain};
+use super::keyring::{Keyring, Keys};
 use super::record::{self, Holder, KeyRef, SubjectId};
 use super::seal::{same_value, Sealer, KEY_ID};
+use super::shared;
 use super::{Forgotten, Holders, Rotation, TreeId, VaultError, VaultStore};
 use crate::keys::MasterKey;
 use crate::phi::PhiType;
@@ -61,18 +73,27 @@ pub struct SledVault {
     tokens: sled::Tree,
     /// look-up key → token
     index: sled::Tree,
+    /// token ‖ 0 ‖ holder → the value's data key wrapped for that holder (shared values,
+    /// see [`super::shared`])
+    holdings: sled::Tree,
     minter: TokenMinter,
     /// Token domain new tokens are minted in (part of the index key, so each domain has
     /// its own value → token mapping).
     domain: String,
+    /// Look-up keys and subject ids, from the token root.
     index_key: Arc<IndexKey>,
+    /// The key-check record of the master key (refuses a wrong key; backups carry it).
+    check: ring::hmac::Tag,
     /// Value-encryption keys by id; the last is used for new records.
     sealer: Arc<Sealer>,
     /// The patients' data keys.
     keyring: Arc<Keyring>,
     /// Whether the meta tree already records that the keyring is in use.
     keyring_marked: Arc<AtomicBool>,
-    master: MasterKey,
+    /// What tokens, look-ups and date shifts derive from ([`super::keychain`]).
+    root: MasterKey,
+    /// Which master key derives which key id.
+    chain: KeyChain,
     meta: sled::Tree,
     commit: Arc<GroupCommit>,
     /// The durable record count when the vault was opened.
@@ -85,6 +106,9 @@ pub struct SledVault {
     /// entry (a failure in the middle of a mapping).
     #[cfg(test)]
     fail_inserts: Arc<std::sync::atomic::AtomicU32>,
+    /// Serialises adding a holder to an existing record (rare: a value's first appearance
+    /// in another patient's documents), so two writers never convert one record twice.
+    holding: Arc<std::sync::Mutex<()>>,
 }
 
 impl VaultStore for SledVault {
@@ -119,6 +143,10 @@ impl VaultStore for SledVault {
     fn as_sled(&self) -> Option<&SledVault> {
         Some(self)
     }
+
+    fn token_root(&self) -> MasterKey {
+        SledVault::token_root(self)
+    }
 }
 
 /// Opens the sled database, waiting briefly for a lock that a just-closed handle (in this
@@ -142,6 +170,127 @@ fn open_db(dir: &Path) -> sled::Result<sled::Db> {
 /// sled reports a held lock as an I/O error of kind `Other` whose text says so.
 fn is_lock_error(e: &std::io::Error) -> bool {
     e.kind() == std::io::ErrorKind::WouldBlock || e.to_string().contains("could not acquire lock")
+}
+
+#[cfg(test)]
+thread_local! {
+    /// Test hook: fail a rotation on this thread after this many items moved (a crash
+    /// part-way through).
+    static FAIL_ROTATION_AFTER: std::cell::Cell<Option<u32>> = const { std::cell::Cell::new(None) };
+}
+
+/// Counts one item of a rotation; under test, fails where the hook says.
+fn rotation_trip() -> Result<(), VaultError> {
+    #[cfg(test)]
+    if let Some(n) = FAIL_ROTATION_AFTER.with(std::cell::Cell::get) {
+        if n == 0 {
+            FAIL_ROTATION_AFTER.with(|c| c.set(None));
+            return Err(VaultError::Storage("injected rotation failure".into()));
+        }
+        FAIL_ROTATION_AFTER.with(|c| c.set(Some(n - 1)));
+    }
+    Ok(())
+}
+
+/// A rotation under way: the new key id (4, BE) and the new master key's key check.
+const ROTATION: &str = "rotation";
+
+/// A stored `u32` (BE), or `default` when absent.
+fn read_u32(v: Option<sled::IVec>, default: u32, path: &str) -> Result<u32, VaultError> {
+    match v {
+        Some(v) if v.len() == 4 => Ok(u32::from_be_bytes([v[0], v[1], v[2], v[3]])),
+        Some(_) => Err(VaultError::Layout { path: path.into() }),
+        None => Ok(default),
+    }
+}
+
+/// Opens the database within `timeout` and checks its layout (upgrading a v1 vault); a new
+/// vault gets its layout and `master`'s key check. The key check of an existing vault is
+/// the caller's to judge ([`open_checked`], or the rotation's own rules).
+fn open_layout(
+    dir: &Path,
+    master: &MasterKey,
+    timeout: std::time::Duration,
+) -> Result<(sled::Db, sled::Tree), VaultError> {
+    let path = dir.display().to_string();
+    // A directory that already holds sled data must hold a phigate vault: a vault whose
+    // metadata was lost is refused, never silently re-initialised.
+    let existed = std::fs::metadata(dir.join("db")).is_ok_and(|m| m.len() > 0);
+    let (tx, rx) = std::sync::mpsc::channel();
+    let owned = dir.to_path_buf();
+    std::thread::spawn(move || {
+        let _ = tx.send(open_db(&owned));
+    });
+    let db = match rx.recv_timeout(timeout) {
+        Ok(result) => result.map_err(|e| VaultError::Open { path: path.clone(), reason: e.to_string() })?,
+        Err(_) => {
+            return Err(VaultError::Open {
+                path,
+                reason: format!("recovery did not finish within {} s; the vault may be truncated or corrupted (restore it from a backup)", timeout.as_secs()),
+            })
+        }
+    };
+    let meta = db.open_tree("meta")?;
+    match (meta.get("layout")?, meta.get("keycheck")?) {
+        (None, None) if existed => return Err(VaultError::Layout { path }),
+        (None, None) => {
+            meta.insert("layout", LAYOUT_VERSION)?;
+            meta.insert("keycheck", IndexKey::new(master).key_check().as_ref())?;
+            db.flush()?;
+        }
+        (Some(layout), Some(_)) => {
+            if layout.as_ref() != LAYOUT_VERSION && layout.as_ref() != LAYOUT_V1 {
+                return Err(VaultError::Layout { path });
+            }
+        }
+        _ => return Err(VaultError::Layout { path }),
+    }
+    Ok((db, meta))
+}
+
+/// [`open_layout`], refusing a master key other than the vault's.
+fn open_checked(
+    dir: &Path,
+    master: &MasterKey,
+    timeout: std::time::Duration,
+) -> Result<(sled::Db, sled::Tree), VaultError> {
+    let path = dir.display().to_string();
+    let (db, meta) = open_layout(dir, master, timeout)?;
+    let stored = meta.get("keycheck")?;
+    if stored.as_deref() != Some(IndexKey::new(master).key_check().as_ref()) {
+        return Err(VaultError::WrongKey { path });
+    }
+    upgrade_v1(&db, &meta)?;
+    Ok((db, meta))
+}
+
+/// v1 records are valid v2 records; the vault is marked so that an older binary refuses
+/// it rather than misreading patients' records.
+fn upgrade_v1(db: &sled::Db, meta: &sled::Tree) -> Result<(), VaultError> {
+    if meta.get("layout")?.as_deref() == Some(LAYOUT_V1) {
+        meta.insert("layout", LAYOUT_VERSION)?;
+        db.flush()?;
+    }
+    Ok(())
+}
+
+/// The vault's token root, unwrapped under `master`; a vault without one (new, or made
+/// before there was one) takes `master` as its root, so its tokens stay what they were.
+fn token_root(
+    db: &sled::Db,
+    meta: &sled::Tree,
+    master: &MasterKey,
+    path: &str,
+) -> Result<MasterKey, VaultError> {
+    match meta.get("tokenroot")? {
+        Some(w) => unwrap_root(master, &w)?.ok_or(VaultError::WrongKey { path: path.into() }),
+        None => {
+            let root = keychain::copy(master);
+            meta.insert("tokenroot", wrap_root(master, &root)?)?;
+            db.flush()?;
+            Ok(root)
+        }
+    }
 }
 
 fn read_u64(v: Option<sled::IVec>) -> Result<u64, VaultError> {
@@ -240,55 +389,28 @@ impl SledVault {
         domain: &str,
         timeout: std::time::Duration,
     ) -> Result<SledVault, VaultError> {
+        let (db, meta) = open_checked(dir, master, timeout)?;
         let path = dir.display().to_string();
-        // A directory that already holds sled data must hold a phigate vault: a vault whose
-        // metadata was lost is refused, never silently re-initialised.
-        let existed = std::fs::metadata(dir.join("db")).is_ok_and(|m| m.len() > 0);
-        let (tx, rx) = std::sync::mpsc::channel();
-        let owned = dir.to_path_buf();
-        std::thread::spawn(move || {
-            let _ = tx.send(open_db(&owned));
-        });
-        let db = match rx.recv_timeout(timeout) {
-            Ok(result) => result.map_err(|e| VaultError::Open { path: path.clone(), reason: e.to_string() })?,
-            Err(_) => {
-                return Err(VaultError::Open {
-                    path,
-                    reason: format!("recovery did not finish within {} s; the vault may be truncated or corrupted (restore it from a backup)", timeout.as_secs()),
-                })
-            }
-        };
-        let meta = db.open_tree("meta")?;
-        let index_key = IndexKey::new(master);
-        let check = index_key.key_check();
-        match (meta.get("layout")?, meta.get("keycheck")?) {
-            (None, None) if existed => return Err(VaultError::Layout { path }),
-            (None, None) => {
-                meta.insert("layout", LAYOUT_VERSION)?;
-                meta.insert("keycheck", check.as_ref())?;
-                db.flush()?;
-            }
-            (Some(layout), Some(stored)) => {
-                if layout.as_ref() != LAYOUT_VERSION && layout.as_ref() != LAYOUT_V1 {
-                    return Err(VaultError::Layout { path });
-                }
-                if stored.as_ref() != check.as_ref() {
-                    return Err(VaultError::WrongKey { path });
-                }
-                if layout.as_ref() == LAYOUT_V1 {
-                    // v1 records are valid v2 records; mark the vault so that an older
-                    // binary refuses it rather than misreading patients' records.
-                    meta.insert("layout", LAYOUT_VERSION)?;
-                    db.flush()?;
-                }
-            }
-            _ => return Err(VaultError::Layout { path }),
+        if meta.get(ROTATION)?.is_some() {
+            return Err(VaultError::Rotating { path });
         }
-        let active = match meta.get("keyid")? {
-            Some(v) if v.len() == 4 => u32::from_be_bytes([v[0], v[1], v[2], v[3]]),
-            Some(_) => return Err(VaultError::Layout { path }),
-            None => KEY_ID,
-        };
+        let chain = KeyChain::new(master, read_u32(meta.get("keybase")?, 0, &path)?);
+        let root = token_root(&db, &meta, master, &path)?;
+        let active = read_u32(meta.get("keyid")?, KEY_ID, &path)?;
+        SledVault::assemble(dir, db, meta, chain, root, active, domain)
+    }
+
+    /// The vault over an opened database, its keys and its active key id.
+    fn assemble(
+        dir: &Path,
+        db: sled::Db,
+        meta: sled::Tree,
+        chain: KeyChain,
+        root: MasterKey,
+        active: u32,
+        domain: &str,
+    ) -> Result<SledVault, VaultError> {
+        let path = dir.display().to_string();
         let base_count = match meta.get("count")? {
             Some(v) if v.len() == 8 => {
                 u64::from_be_bytes(v.as_ref().try_into().map_err(|_| VaultError::Corrupt)?)
@@ -306,24 +428,28 @@ impl SledVault {
             });
         }
         let marked = meta.get("keyring")?.is_some();
-        let keyring = Keyring::open(dir, master, active, marked)?;
-        let sealer = Sealer::new(master, active)?;
+        let keyring = Keyring::open(dir, &chain, active, marked)?;
+        let sealer = Sealer::new(&chain, active)?;
         Ok(SledVault {
             tokens,
             index: db.open_tree("index")?,
+            holdings: db.open_tree("holdings")?,
             db,
-            minter: TokenMinter::new(master, domain),
+            minter: TokenMinter::new(&root, domain),
             domain: domain.to_string(),
-            index_key: Arc::new(index_key),
+            index_key: Arc::new(IndexKey::new(&root)),
+            check: IndexKey::new(chain.current()).key_check(),
             sealer: Arc::new(sealer),
             keyring: Arc::new(keyring),
             keyring_marked: Arc::new(AtomicBool::new(marked)),
-            master: MasterKey::from_bytes(*master.as_bytes()),
+            root,
+            chain,
             meta,
             commit: Arc::default(),
             base_count,
             inserted: Arc::default(),
             removed: Arc::default(),
+            holding: Arc::default(),
             #[cfg(test)]
             fail_inserts: Arc::default(),
         })
@@ -337,18 +463,22 @@ impl SledVault {
             db: self.db.clone(),
             tokens: self.tokens.clone(),
             index: self.index.clone(),
-            minter: TokenMinter::new(&self.master, domain),
+            holdings: self.holdings.clone(),
+            minter: TokenMinter::new(&self.root, domain),
             domain: domain.to_string(),
             index_key: Arc::clone(&self.index_key),
+            check: self.check,
             sealer: Arc::clone(&self.sealer),
             keyring: Arc::clone(&self.keyring),
             keyring_marked: Arc::clone(&self.keyring_marked),
-            master: MasterKey::from_bytes(*self.master.as_bytes()),
+            root: keychain::copy(&self.root),
+            chain: self.chain.clone(),
             meta: self.meta.clone(),
             commit: Arc::clone(&self.commit),
             base_count: self.base_count,
             inserted: Arc::clone(&self.inserted),
             removed: Arc::clone(&self.removed),
+            holding: Arc::clone(&self.holding),
             #[cfg(test)]
             fail_inserts: Arc::clone(&self.fail_inserts),
         }
@@ -389,6 +519,10 @@ impl SledVault {
         let Some(held) = self.tokens.get(token.as_bytes())? else {
             return Ok(None);
         };
+        if shared::is_shared(&held) {
+            let rows = self.holding_rows(token.as_bytes())?;
+            return Ok(Some(Holders::from_holders(rows.iter().map(|(h, _)| *h))));
+        }
         Ok(Some(Holders::of(&record::copies(&held)?)))
     }
 
@@ -398,12 +532,34 @@ impl SledVault {
     /// Forgotten records are gone and only counted ([`Self::forgotten`]).
     pub fn verify(&self) -> Result<usize, VaultError> {
         let mut n = 0;
+        let mut orphans = 0;
         for item in self.tokens.iter() {
             let (token, held) = item?;
             let keys = self.keyring.read()?;
-            self.sealer
-                .open_all(&token, &record::copies(&held)?, &keys)?;
+            if shared::is_shared(&held) {
+                let rows = self.holding_rows(&token)?;
+                if rows.is_empty() {
+                    // A forget stopped after removing the last holder's row: no key can
+                    // open the value any more, so the record finishes going.
+                    self.tokens.remove(&token)?;
+                    orphans += 1;
+                    continue;
+                }
+                for (holder, row) in &rows {
+                    let vk = shared::unwrap_row(&self.sealer, &keys, &token, *holder, row)?;
+                    shared::open_value(&vk, &token, &held)?;
+                }
+            } else {
+                self.sealer
+                    .open_all(&token, &record::copies(&held)?, &keys)?;
+            }
             n += 1;
+        }
+        if orphans > 0 {
+            self.removed.fetch_add(orphans, Ordering::Relaxed);
+            let total = self.forgotten()? + orphans;
+            self.meta.insert("forgotten", &total.to_be_bytes())?;
+            self.flush()?;
         }
         let expected = self.expected_count();
         let found = n as u64;
@@ -443,6 +599,9 @@ impl SledVault {
             let mut out = Forgotten::default();
             for item in self.tokens.iter() {
                 let (token, mut held) = item?;
+                if shared::is_shared(&held) {
+                    continue; // its holders are rows, below
+                }
                 while let Some(left) = record::without(&record::copies(&held)?, mine) {
                     let next = (!left.is_empty()).then(|| record::encode(&left));
                     match self.tokens.compare_and_swap(&token, Some(&held), next)? {
@@ -458,6 +617,7 @@ impl SledVault {
                     }
                 }
             }
+            self.forget_holdings(sid, &mut out)?;
             for item in self.index.scan_prefix(sid) {
                 let (k, _) = item?;
                 if lookup_subject(&k).is_some() {
@@ -474,15 +634,138 @@ impl SledVault {
         })
     }
 
+    /// Removes the subject's holding rows; a shared record whose last row goes, goes too.
+    fn forget_holdings(&self, sid: &SubjectId, out: &mut Forgotten) -> Result<(), VaultError> {
+        let mut tokens = Vec::new();
+        for item in self.holdings.iter() {
+            let (k, _) = item?;
+            if let Some((token, Holder::Subject(s))) = shared::parse_holding_key(&k) {
+                if s == *sid {
+                    tokens.push(token.to_vec());
+                    self.holdings.remove(&k)?;
+                }
+            }
+        }
+        for token in tokens {
+            let left = self
+                .holdings
+                .scan_prefix(shared::holdings_prefix(&token))
+                .next()
+                .transpose()?;
+            let shared_record = self
+                .tokens
+                .get(&token)?
+                .is_some_and(|r| shared::is_shared(&r));
+            if !shared_record {
+                continue; // rows left by a conversion that never finished
+            }
+            if left.is_none() {
+                self.tokens.remove(&token)?;
+                out.records += 1;
+            } else {
+                out.shared += 1;
+            }
+        }
+        Ok(())
+    }
+
     /// Re-encrypts every vault-wide copy under a new encryption key and re-wraps every
-    /// subject key under the new id's key-wrapping key; no token changes. Old keys stay
-    /// derivable, so a backup taken before the rotation still restores. (Patients' copies
-    /// stay under their own subject keys, which are random per patient.)
+    /// subject key and every vault-wide data key under the new id's keys; no token changes.
+    /// The new id derives from the same master key, so this retires a value key, not the
+    /// master key: after a master-key exposure, rotate to a new key file
+    /// ([`SledVault::rotate_master`]).
     pub fn rotate_key(&self) -> Result<Rotation, VaultError> {
-        let new_id = self.sealer.add_next(&self.master)?;
+        let new_id = self.sealer.add_next(&self.chain)?;
+        let r = self.rewrap_all(new_id)?;
+        self.meta.insert("keyid", &new_id.to_be_bytes())?;
+        self.db.flush()?;
+        Ok(r)
+    }
+
+    /// Rotates the vault in `dir` from the master key `old` to the master key `new`: every
+    /// subject key, vault-wide copy and vault-wide data key is re-wrapped or re-sealed under
+    /// keys derived from `new` (a new key id), and the token root is wrapped under `new`, so
+    /// tokens stay the same. Afterwards `old` opens nothing.
+    ///
+    /// Resumable: the rotation is recorded (new key id, `new`'s key check) before anything
+    /// moves, and every item names the key id it is under, so a run cut short is finished
+    /// by running it again with the same two keys; meanwhile the vault refuses to open with
+    /// either key alone ([`VaultError::Rotating`]). The switch to `new` (key check, token
+    /// root, retired ids) is one atomic batch at the end. Run again after it finished, it
+    /// reports `already_done`.
+    pub fn rotate_master(
+        dir: &Path,
+        old: &MasterKey,
+        new: &MasterKey,
+    ) -> Result<Rotation, VaultError> {
+        SledVault::check_existing(dir)?;
+        let path = dir.display().to_string();
+        let (db, meta) = open_layout(dir, old, OPEN_TIMEOUT)?;
+        let old_check = IndexKey::new(old).key_check();
+        let new_check = IndexKey::new(new).key_check();
+        let stored = meta.get("keycheck")?;
+        let pending = meta.get(ROTATION)?;
+        let active = read_u32(meta.get("keyid")?, KEY_ID, &path)?;
+        if pending.is_none() && stored.as_deref() == Some(new_check.as_ref()) {
+            return Ok(Rotation {
+                key_id: active,
+                new_master: true,
+                already_done: true,
+                ..Rotation::default()
+            });
+        }
+        if stored.as_deref() != Some(old_check.as_ref()) {
+            return Err(VaultError::WrongKey { path });
+        }
+        if old_check.as_ref() == new_check.as_ref() {
+            return Err(VaultError::SameKey { path });
+        }
+        upgrade_v1(&db, &meta)?;
+        let base = read_u32(meta.get("keybase")?, 0, &path)?;
+        let new_id = match pending {
+            Some(p) if p.len() == 4 + new_check.as_ref().len() => {
+                if &p[4..] != new_check.as_ref() {
+                    return Err(VaultError::OtherRotation { path });
+                }
+                u32::from_be_bytes([p[0], p[1], p[2], p[3]])
+            }
+            Some(_) => return Err(VaultError::Layout { path }),
+            None => {
+                let id = active + 1;
+                meta.insert(
+                    ROTATION,
+                    [&id.to_be_bytes()[..], new_check.as_ref()].concat(),
+                )?;
+                db.flush()?;
+                id
+            }
+        };
+        let root = token_root(&db, &meta, old, &path)?;
+        let chain = KeyChain::rotating(old, base, new, new_id);
+        let v = SledVault::assemble(dir, db, meta, chain, root, new_id, "")?;
+        let mut r = v.rewrap_all(new_id)?;
+        let mut done = sled::Batch::default();
+        done.insert("keycheck", new_check.as_ref());
+        done.insert("tokenroot", wrap_root(new, &v.root)?);
+        done.insert("keybase", &new_id.to_be_bytes());
+        done.insert("keyid", &new_id.to_be_bytes());
+        done.remove(ROTATION);
+        v.meta.apply_batch(done)?;
+        v.db.flush()?;
+        r.new_master = true;
+        Ok(r)
+    }
+
+    /// Moves everything under a vault-wide key id other than `new_id` to `new_id`, and
+    /// re-wraps the keyring under it; items already there are left (so a rotation cut short
+    /// resumes where it stopped).
+    fn rewrap_all(&self, new_id: u32) -> Result<Rotation, VaultError> {
         let mut n = 0;
         for item in self.tokens.iter() {
             let (token, mut held) = item?;
+            if shared::is_shared(&held) {
+                continue; // sealed under its own data key; its vault-wide row is below
+            }
             let token_str = std::str::from_utf8(&token).map_err(|_| VaultError::Corrupt)?;
             loop {
                 let mut copies = record::copies(&held)?;
@@ -492,6 +775,7 @@ impl SledVault {
                 else {
                     break;
                 };
+                rotation_trip()?;
                 let keys = self.keyring.read()?;
                 let revealed = self.sealer.open(&token, &copies[i], &keys)?;
                 copies[i] = self.sealer.seal(
@@ -518,29 +802,54 @@ impl SledVault {
                 }
             }
         }
-        // The new id is recorded only once every record is re-encrypted and on disk (the
-        // keyring names its wrapping key id in every entry, so either order reopens).
+        let mut value_keys = 0;
+        for item in self.holdings.iter() {
+            let (k, row) = item?;
+            let Some((token, Holder::Vault)) = shared::parse_holding_key(&k) else {
+                continue;
+            };
+            if shared::row_key_id(&row) == Some(new_id) {
+                continue;
+            }
+            rotation_trip()?;
+            let keys = self.keyring.read()?;
+            let vk = shared::unwrap_row(&self.sealer, &keys, token, Holder::Vault, &row)?;
+            let moved =
+                shared::wrap_under(&self.sealer, &keys, token, Holder::Vault, &vk, Some(new_id))?;
+            self.holdings.insert(&k, moved)?;
+            value_keys += 1;
+        }
+        // The keyring names its wrapping key id in every entry, so either order reopens;
+        // the records go first and are on disk before it.
         self.db.flush()?;
         let subject_keys = self.keyring.rewrap(new_id)?;
-        self.meta.insert("keyid", &new_id.to_be_bytes())?;
-        self.db.flush()?;
         Ok(Rotation {
             key_id: new_id,
             re_encrypted: n,
             subject_keys,
+            value_keys,
+            ..Rotation::default()
         })
+    }
+
+    /// The token root: what the engine derives date shifts from (tokens too), the same
+    /// before and after a master-key rotation.
+    pub fn token_root(&self) -> MasterKey {
+        keychain::copy(&self.root)
     }
 
     /// Every stored entry, for backups: (tree, key, value). Values are already encrypted,
     /// index keys are keyed hashes, and subject keys are wrapped, so nothing here is
     /// plaintext.
     ///
-    /// Read in the reverse of the order a mapping is written (a patient's key, then the
-    /// record, then the look-up), each tree when the one before it is done, so a backup taken
-    /// while the gateway mints is consistent without stopping it: every look-up read has its
-    /// record, read later, and every record its key, read last. Mappings minted meanwhile
-    /// may be in it or not; none is half in. (Forgetting, which deletes, needs the gateway
-    /// stopped.) Import restores keys first whatever the order in the file.
+    /// Read in the reverse of the order a mapping is written (a patient's key, then a
+    /// shared value's holding row, then the record, then the look-up), each tree when the
+    /// one before it is done, so a backup taken while the gateway mints is consistent
+    /// without stopping it: every look-up read has its record, read later, and every record
+    /// and holding its key, read last. Mappings minted meanwhile may be in it or not; none
+    /// is half in. (Forgetting, which deletes, needs the gateway stopped.) The token root
+    /// comes first: it never changes once made. Import restores keys first whatever the
+    /// order in the file.
     pub fn entries(
         &self,
     ) -> impl Iterator<Item = Result<(TreeId, sled::IVec, sled::IVec), VaultError>> + '_ {
@@ -552,7 +861,11 @@ impl SledVault {
             r.map(|(k, v)| (TreeId::Tokens, k, v))
                 .map_err(VaultError::from)
         });
-        // Lazily: the keyring is read only once every record has been.
+        let holdings = self.holdings.iter().map(|r| {
+            r.map(|(k, v)| (TreeId::Holdings, k, v))
+                .map_err(VaultError::from)
+        });
+        // Lazily: the keyring is read only once every record and holding has been.
         let ring = std::iter::once(()).flat_map(move |()| {
             let ring: Vec<Result<(TreeId, sled::IVec, sled::IVec), VaultError>> =
                 match self.keyring.export() {
@@ -566,7 +879,18 @@ impl SledVault {
                 };
             ring
         });
-        index.chain(tokens).chain(ring)
+        // The token root, wrapped under the master key as the vault keeps it: a vault
+        // restored from the backup mints the same tokens, whatever key it was created under.
+        let root = match self.meta.get("tokenroot") {
+            Ok(Some(w)) => vec![Ok((TreeId::Meta, sled::IVec::from("tokenroot"), w))],
+            Ok(None) => Vec::new(),
+            Err(e) => vec![Err(e.into())],
+        };
+        root.into_iter()
+            .chain(index)
+            .chain(tokens)
+            .chain(holdings)
+            .chain(ring)
     }
 
     /// Restores one backed-up record or index entry (keyring entries go through
@@ -581,12 +905,30 @@ impl SledVault {
             TreeId::Index => {
                 self.index.insert(key, value)?;
             }
+            TreeId::Holdings => {
+                self.holdings.insert(key, value)?;
+            }
+            TreeId::Meta => {
+                // The handle keeps the root it opened with; reopen to mint.
+                self.check_meta_entry(key, value)?;
+                self.meta.insert("tokenroot", value)?;
+            }
             TreeId::Keyring => {
                 return Err(VaultError::Storage(
                     "keyring entries are restored together".into(),
                 ))
             }
         };
+        Ok(())
+    }
+
+    /// Whether a backed-up metadata entry may be restored: only the token root, made under
+    /// this vault's master key (a backup's key check matched it), so it must open.
+    pub fn check_meta_entry(&self, key: &[u8], value: &[u8]) -> Result<(), VaultError> {
+        if key != b"tokenroot" {
+            return Err(VaultError::Corrupt);
+        }
+        unwrap_root(self.chain.current(), value)?.ok_or(VaultError::Corrupt)?;
         Ok(())
     }
 
@@ -618,7 +960,7 @@ impl SledVault {
 
     /// Makes key ids up to `id` usable and `id` active (after an import).
     pub fn activate_key_id(&self, id: u32) -> Result<(), VaultError> {
-        self.sealer.activate(&self.master, id)?;
+        self.sealer.activate(&self.chain, id)?;
         self.keyring.set_wrap_id(id)?;
         self.meta.insert("keyid", &id.to_be_bytes())?;
         Ok(())
@@ -634,7 +976,7 @@ impl SledVault {
     /// The key-check record (backups carry it, so an import under the wrong master key is
     /// refused before anything is written).
     pub fn key_check(&self) -> ring::hmac::Tag {
-        self.index_key.key_check()
+        self.check
     }
 
     /// The token for one value: an existing mapping, or a new one (not yet flushed).
@@ -681,55 +1023,143 @@ impl SledVault {
         };
         let holder = sid.map_or(Holder::Vault, |s| Holder::Subject(*s));
         let mut attempt = 0;
-        'mint: loop {
+        loop {
             let token = self.minter.mint(ty, norm, attempt);
             let copy = self.sealer.seal(&token, holder, ty, value, &keys)?;
-            // Compare-and-swap, first assuming the token is new.
-            let mut current: Option<sled::IVec> = None;
-            loop {
-                let next = match &current {
-                    None => record::encode_one(&copy),
-                    Some(held) => {
-                        let mut copies = record::copies(held)?;
-                        let other = self.sealer.open_any(token.as_bytes(), &copies, &keys)?;
-                        if !same_value(&other, ty, norm, exact) {
-                            // Two values share a token (a collision): the next attempt
-                            // derives another token, the same way on every machine.
-                            attempt += 1;
-                            continue 'mint;
-                        }
-                        if record::held_by(&copies, holder) {
-                            // Another writer minted this very value for this holder a
-                            // moment ago (or a failure came between record and index).
-                            self.index.insert(key, token.as_bytes())?;
-                            return Ok(token);
-                        }
-                        // The value is known from other holders' documents: add ours.
-                        copies.push(copy.clone());
-                        record::encode(&copies)
+            // Most values are new: one record with one copy.
+            let new = record::encode_one(&copy);
+            let fresh =
+                self.tokens
+                    .compare_and_swap(token.as_bytes(), None as Option<&[u8]>, Some(new))?;
+            let held = match fresh {
+                Ok(()) => {
+                    self.inserted.fetch_add(1, Ordering::Relaxed);
+                    #[cfg(test)]
+                    if super::keyring::trip(&self.fail_inserts) {
+                        return Err(VaultError::Storage("injected insert failure".into()));
                     }
-                };
-                match self.tokens.compare_and_swap(
-                    token.as_bytes(),
-                    current.as_ref(),
-                    Some(next),
-                )? {
-                    Ok(()) => {
-                        if current.is_none() {
-                            self.inserted.fetch_add(1, Ordering::Relaxed);
-                        }
-                        #[cfg(test)]
-                        if super::keyring::trip(&self.fail_inserts) {
-                            return Err(VaultError::Storage("injected insert failure".into()));
-                        }
-                        self.index.insert(key, token.as_bytes())?;
-                        return Ok(token);
-                    }
-                    Err(e) => current = e.current,
+                    true
                 }
+                Err(_) => match self.add_holder(&token, holder, ty, norm, exact, &keys)? {
+                    Added::Held => true,
+                    // Two values share a token (a collision): the next attempt derives
+                    // another token, the same way on every machine.
+                    Added::Collision => {
+                        attempt += 1;
+                        false
+                    }
+                    Added::Gone => false,
+                },
+            };
+            if held {
+                self.index.insert(key, token.as_bytes())?;
+                return Ok(token);
             }
         }
     }
+
+    /// Makes `holder` a holder of the existing record of `token`, if it holds this value:
+    /// a row for a shared record; for a one-copy record, its conversion into a shared
+    /// record (see [`super::shared`]). Serialised with other holders being added.
+    fn add_holder(
+        &self,
+        token: &str,
+        holder: Holder,
+        ty: PhiType,
+        norm: &str,
+        exact: bool,
+        keys: &Keys,
+    ) -> Result<Added, VaultError> {
+        let _one_at_a_time = self
+            .holding
+            .lock()
+            .map_err(|_| VaultError::Storage("holding lock poisoned".into()))?;
+        let t = token.as_bytes();
+        let Some(held) = self.tokens.get(t)? else {
+            return Ok(Added::Gone);
+        };
+        if shared::is_shared(&held) {
+            let vk = self.value_key(t, keys)?;
+            let other = shared::open_value(&vk, t, &held)?;
+            if !same_value(&other, ty, norm, exact) {
+                return Ok(Added::Collision);
+            }
+            let hk = shared::holding_key(t, holder);
+            if !self.holdings.contains_key(&hk)? {
+                let row = shared::wrap_for(&self.sealer, keys, t, holder, &vk)?;
+                self.holdings.insert(hk, row)?;
+            }
+            return Ok(Added::Held);
+        }
+        let copies = record::copies(&held)?;
+        let other = self.sealer.open_any(t, &copies, keys)?;
+        if !same_value(&other, ty, norm, exact) {
+            return Ok(Added::Collision);
+        }
+        if record::held_by(&copies, holder) {
+            // Another writer minted this very value for this holder a moment ago (or a
+            // failure came between record and index).
+            return Ok(Added::Held);
+        }
+        // A second holder: the value is sealed once under its own data key, and every
+        // holder gets a row. The rows go first; the record is replaced last, so a crash in
+        // between leaves the old record in force (the next conversion rewrites the rows).
+        let vk = shared::ValueKey::generate(&ring::rand::SystemRandom::new())?;
+        let holders = copies.iter().map(|c| c.key.holder()).chain([holder]);
+        for h in holders {
+            let row = shared::wrap_for(&self.sealer, keys, t, h, &vk)?;
+            self.holdings.insert(shared::holding_key(t, h), row)?;
+        }
+        self.tokens
+            .insert(t, shared::seal_value(&vk, token, other.ty, &other.value)?)?;
+        Ok(Added::Held)
+    }
+
+    /// The data key of a shared record, from the first of its rows that unwraps: read one
+    /// row at a time, so a value held by every patient costs one row, not all of them.
+    fn value_key(&self, token: &[u8], keys: &Keys) -> Result<shared::ValueKey, VaultError> {
+        let mut failure = VaultError::Corrupt;
+        for item in self.holdings.scan_prefix(shared::holdings_prefix(token)) {
+            let (k, row) = item?;
+            let (_, holder) = shared::parse_holding_key(&k).ok_or(VaultError::Corrupt)?;
+            match shared::unwrap_row(&self.sealer, keys, token, holder, &row) {
+                Ok(vk) => return Ok(vk),
+                Err(e) => failure = e,
+            }
+        }
+        Err(failure)
+    }
+
+    /// The holding rows of `token`: (holder, row).
+    fn holding_rows(&self, token: &[u8]) -> Result<Vec<(Holder, sled::IVec)>, VaultError> {
+        let mut out = Vec::new();
+        for item in self.holdings.scan_prefix(shared::holdings_prefix(token)) {
+            let (k, row) = item?;
+            let (_, holder) = shared::parse_holding_key(&k).ok_or(VaultError::Corrupt)?;
+            out.push((holder, row));
+        }
+        Ok(out)
+    }
+
+    /// The value of a stored record (either form).
+    fn open_record(&self, token: &[u8], held: &[u8], keys: &Keys) -> Result<Revealed, VaultError> {
+        if shared::is_shared(held) {
+            let vk = self.value_key(token, keys)?;
+            shared::open_value(&vk, token, held)
+        } else {
+            self.sealer.open_any(token, &record::copies(held)?, keys)
+        }
+    }
+}
+
+/// What adding a holder to an existing record came to.
+enum Added {
+    /// The holder holds the value now.
+    Held,
+    /// The record holds another value.
+    Collision,
+    /// The record went meanwhile: mint afresh.
+    Gone,
 }
 
 impl TokenStore for SledVault {
@@ -766,13 +1196,8 @@ impl TokenStore for SledVault {
             .map_err(VaultError::from)?
         {
             Some(held) => {
-                let copies = record::copies(&held)?;
                 let keys = self.keyring.read()?;
-                Ok(Some(self.sealer.open_any(
-                    token.as_bytes(),
-                    &copies,
-                    &keys,
-                )?))
+                Ok(Some(self.open_record(token.as_bytes(), &held, &keys)?))
             }
             None => Ok(None),
         }
@@ -1178,9 +1603,9 @@ mod tests {
         let ring_before = std::fs::read(dir.path().join(KEYRING_FILE)).expect("ring");
         let r = v.rotate_key().expect("rotate");
         assert_eq!(
-            (r.key_id, r.re_encrypted, r.subject_keys),
-            (2, 2, 1),
-            "two vault-wide copies, one patient key"
+            (r.key_id, r.re_encrypted, r.value_keys, r.subject_keys),
+            (2, 1, 1, 1),
+            "a vault-wide copy, a shared value's vault-wide data key, one patient key"
         );
         let ring_after = std::fs::read(dir.path().join(KEYRING_FILE)).expect("ring");
         assert_eq!(ring_before.len(), ring_after.len());
@@ -1196,6 +1621,230 @@ mod tests {
             v.reveal(&p[0]).expect("r").expect("kept").value,
             "Ada Quill"
         );
+    }
+
+    #[test]
+    fn a_value_shared_by_many_patients_is_sealed_once_and_each_holder_adds_one_row() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let v = SledVault::open(dir.path(), &key(12)).expect("open");
+        let shared = "Dr Healey Calvert";
+        let patients: Vec<String> = (0..40).map(|i| format!("MRN:MRX-{i:05}")).collect();
+        let mut token = String::new();
+        let mut record_after_second = None;
+        for (i, p) in patients.iter().enumerate() {
+            let own = format!("Patient Number {i}");
+            let t = v
+                .tokenize_for(
+                    Some(p),
+                    &[req(PhiType::Name, &own), req(PhiType::ProviderName, shared)],
+                    true,
+                )
+                .expect("t");
+            token.clone_from(&t[1]);
+            let rec = v.tokens.get(token.as_bytes()).expect("get").expect("rec");
+            if i == 1 {
+                assert!(shared::is_shared(&rec), "the second holder converts it");
+                record_after_second = Some(rec);
+            } else if i > 1 {
+                assert_eq!(Some(rec), record_after_second, "never rewritten again");
+            }
+        }
+        let plain = v
+            .tokenize(&[req(PhiType::ProviderName, shared)], true)
+            .expect("vault-wide");
+        assert_eq!(plain[0], token);
+        assert_eq!(v.holding_rows(token.as_bytes()).expect("rows").len(), 41);
+        let holders = v.holders(&token).expect("h").expect("known");
+        assert_eq!((holders.subjects.len(), holders.vault_wide), (40, true));
+        assert_eq!(v.verify().expect("verify"), 41);
+        // Forgetting holders one by one keeps the value for the others; the last takes it.
+        for p in &patients[..39] {
+            let sid = v.subject_id(p).expect("sid");
+            assert_eq!(
+                v.forget(&sid).expect("forget"),
+                Forgotten {
+                    records: 1,
+                    shared: 1
+                }
+            );
+        }
+        assert_eq!(v.reveal(&token).expect("r").expect("kept").value, shared);
+        drop(v);
+        let v = SledVault::open(dir.path(), &key(12)).expect("reopen");
+        assert_eq!(v.verify().expect("verify"), 2);
+        assert_eq!(v.holding_rows(token.as_bytes()).expect("rows").len(), 2);
+        // Without the vault-wide holder, the last patient's forget removes the value.
+        v.holdings
+            .remove(shared::holding_key(token.as_bytes(), Holder::Vault))
+            .expect("rm");
+        let last = v.subject_id(&patients[39]).expect("sid");
+        assert_eq!(
+            v.forget(&last).expect("forget"),
+            Forgotten {
+                records: 2,
+                shared: 0
+            }
+        );
+        assert!(
+            v.reveal(&token).expect("r").is_none(),
+            "gone with its last holder"
+        );
+        assert!(v.tokens.get(token.as_bytes()).expect("get").is_none());
+        assert_eq!(v.verify().expect("verify"), 0);
+    }
+
+    #[test]
+    fn an_old_record_with_a_copy_per_patient_reveals_and_converts_on_its_next_holder() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let v = SledVault::open(dir.path(), &key(13)).expect("open");
+        let value = "Dr Old Layout";
+        let token = v.minter.mint(
+            PhiType::ProviderName,
+            &token_input(PhiType::ProviderName, value, true),
+            0,
+        );
+        let (a, b) = (
+            v.subject_id("MRN:OLD-1").expect("a"),
+            v.subject_id("MRN:OLD-2").expect("b"),
+        );
+        // The record as earlier versions wrote it: one sealed copy per holder.
+        let copies = {
+            drop(v.keyring.ensure(&a).expect("a"));
+            let keys = v.keyring.ensure(&b).expect("b");
+            [Holder::Subject(a), Holder::Subject(b), Holder::Vault]
+                .map(|h| {
+                    v.sealer
+                        .seal(&token, h, PhiType::ProviderName, value, &keys)
+                        .expect("seal")
+                })
+                .to_vec()
+        };
+        v.meta.insert("keyring", b"1").expect("mark");
+        v.tokens
+            .insert(token.as_bytes(), record::encode(&copies))
+            .expect("insert");
+        v.flush().expect("flush");
+        assert_eq!(v.reveal(&token).expect("r").expect("old").value, value);
+        assert_eq!(v.verify().expect("verify"), 1);
+        let t = v
+            .tokenize_for(
+                Some("MRN:NEW-3"),
+                &[req(PhiType::ProviderName, value)],
+                true,
+            )
+            .expect("new holder");
+        assert_eq!(t[0], token);
+        let rec = v.tokens.get(token.as_bytes()).expect("get").expect("rec");
+        assert!(shared::is_shared(&rec), "converted");
+        assert_eq!(v.holding_rows(token.as_bytes()).expect("rows").len(), 4);
+        assert_eq!(v.verify().expect("verify"), 1);
+        assert_eq!(v.forget(&a).expect("forget").shared, 1);
+        assert_eq!(v.reveal(&token).expect("r").expect("kept").value, value);
+    }
+
+    #[test]
+    fn rotating_to_a_new_master_key_keeps_tokens_retires_the_old_key_and_resumes() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let (old, new) = (key(20), key(21));
+        let v = SledVault::open(dir.path(), &old).expect("open");
+        let mut tokens = Vec::new();
+        for i in 0..30 {
+            let p = format!("MRN:ROT-{i}");
+            let own = format!("Rotated Patient {i}");
+            tokens.extend(
+                v.tokenize_for(
+                    Some(&p),
+                    &[
+                        req(PhiType::Name, &own),
+                        req(PhiType::ProviderName, "Dr Rota"),
+                    ],
+                    true,
+                )
+                .expect("t"),
+            );
+        }
+        tokens.extend(
+            v.tokenize(
+                &[
+                    req(PhiType::Zip, "49001"),
+                    req(PhiType::ProviderName, "Dr Rota"),
+                ],
+                true,
+            )
+            .expect("plain"),
+        );
+        let before: Vec<String> = tokens
+            .iter()
+            .map(|t| v.reveal(t).expect("r").expect("known").value)
+            .collect();
+        let root = v.token_root();
+        drop(v);
+        // A rotation cut short: neither key alone opens the vault meanwhile.
+        FAIL_ROTATION_AFTER.with(|c| c.set(Some(1)));
+        assert!(SledVault::rotate_master(dir.path(), &old, &new).is_err());
+        assert!(matches!(
+            SledVault::open(dir.path(), &old),
+            Err(VaultError::Rotating { .. })
+        ));
+        assert!(matches!(
+            SledVault::open(dir.path(), &new),
+            Err(VaultError::WrongKey { .. })
+        ));
+        assert!(matches!(
+            SledVault::rotate_master(dir.path(), &old, &key(22)),
+            Err(VaultError::OtherRotation { .. })
+        ));
+        // Run again: it finishes.
+        let r = SledVault::rotate_master(dir.path(), &old, &new).expect("resume");
+        assert!(r.new_master && !r.already_done);
+        assert_eq!((r.subject_keys, r.value_keys), (30, 1));
+        let again = SledVault::rotate_master(dir.path(), &old, &new).expect("done");
+        assert!(again.already_done);
+        assert!(matches!(
+            SledVault::open(dir.path(), &old),
+            Err(VaultError::WrongKey { .. })
+        ));
+        let v = SledVault::open(dir.path(), &new).expect("new key opens");
+        assert_eq!(v.token_root().as_bytes(), root.as_bytes());
+        assert_eq!(v.verify().expect("verify"), 32);
+        for (t, value) in tokens.iter().zip(&before) {
+            assert_eq!(&v.reveal(t).expect("r").expect("known").value, value);
+        }
+        // Tokens minted after the rotation are the ones minted before.
+        let same = v
+            .tokenize_for(
+                Some("MRN:ROT-3"),
+                &[req(PhiType::Name, "Rotated Patient 3")],
+                true,
+            )
+            .expect("t");
+        assert_eq!(same[0], tokens[6]);
+        let fresh = v
+            .tokenize_for(
+                Some("MRN:ROT-NEW"),
+                &[req(PhiType::ProviderName, "Dr Rota")],
+                true,
+            )
+            .expect("t");
+        assert_eq!(fresh[0], tokens[1]);
+        // Nothing is left that the old master key's derivations open: every item is under
+        // the new id, whose keys derive from the new master only.
+        let chain = KeyChain::new(&old, 0);
+        let old_sealer = Sealer::new(&chain, r.key_id).expect("sealer");
+        assert!(Keyring::open(dir.path(), &chain, r.key_id, true).is_err());
+        for item in v.tokens.iter() {
+            let (t, held) = item.expect("item");
+            if !shared::is_shared(&held) {
+                assert!(old_sealer
+                    .open_any(&t, &record::copies(&held).expect("c"), &Keys::new())
+                    .is_err());
+            }
+        }
+        for item in v.holdings.iter() {
+            let (k, row) = item.expect("item");
+            let (t, h) = shared::parse_holding_key(&k).expect("key");
+            assert!(shared::unwrap_row(&old_sealer, &Keys::new(), t, h, &row).is_err());
+        }
     }
 
     #[test]

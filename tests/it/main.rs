@@ -68,6 +68,7 @@ mod mllp;
 mod operator;
 mod pgvault;
 mod properties;
+mod rotation;
 mod rules;
 mod structured;
 mod support;

@@ -896,3 +896,134 @@ async fn a_postgres_url_is_a_postgres_vault_for_stats_verify_and_reveal() {
     // Nothing was taken for a directory.
     assert!(!Path::new("postgres:").exists());
 }
+
+/// The "rotate after exposure" drill on a PostgreSQL vault through the real binary: a
+/// shared clinician across two patients, `vault rotate-key --new-key-file` (one
+/// transaction), then the old key opens nothing, and a copy back into sled under the new key
+/// reveals and mints the same tokens (the token root travels with the rows).
+#[test]
+fn pg_rotate_key_to_a_new_master_key_keeps_tokens_and_refuses_the_old_key() {
+    let Some(url) = database("pg_rotate_key_cli") else {
+        return;
+    };
+    let dir = tempfile::tempdir().expect("tempdir");
+    let old_dir = dir.path().join("old");
+    let new_dir = dir.path().join("new");
+    std::fs::create_dir_all(&old_dir).expect("mkdir");
+    std::fs::create_dir_all(&new_dir).expect("mkdir");
+    let old = keygen(&old_dir);
+    let new = keygen(&new_dir);
+    let (a, b) = (dir.path().join("a"), dir.path().join("b"));
+    crate::vault::init_vault(&old, &a.display().to_string());
+    crate::vault::init_vault(&new, &b.display().to_string());
+    let notes = [
+        "Pt Ottoline Brisk (MRN: MRX-61001). Seen by Dr. Perpetua Vance.\n",
+        "Pt Anselm Quarry (MRN: MRX-61002). Seen by Dr. Perpetua Vance.\n",
+    ];
+    let scan = |vault: &Path, key: &str, note: &str| {
+        let out = run(
+            &[
+                "scan",
+                "--policy",
+                "reversible",
+                "--vault",
+                &vault.display().to_string(),
+                "--key-file",
+                key,
+            ],
+            note.as_bytes(),
+        );
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).expect("utf8")
+    };
+    let before: Vec<String> = notes.iter().map(|n| scan(&a, &old, n)).collect();
+    let migrated = run(
+        &[
+            "vault",
+            "migrate",
+            "--from",
+            &format!("sled:{}", a.display()),
+            "--to",
+            &url,
+            "--key-file",
+            &old,
+        ],
+        b"",
+    );
+    assert!(
+        migrated.status.success(),
+        "{}",
+        String::from_utf8_lossy(&migrated.stderr)
+    );
+    let audit = dir.path().join("pg-audit").display().to_string();
+    let rotated = run(
+        &[
+            "vault",
+            "rotate-key",
+            "--vault",
+            &url,
+            "--key-file",
+            &old,
+            "--new-key-file",
+            &new,
+            "--audit-dir",
+            &audit,
+        ],
+        b"",
+    );
+    assert!(
+        rotated.status.success(),
+        "{}",
+        String::from_utf8_lossy(&rotated.stderr)
+    );
+    let report: serde_json::Value = serde_json::from_slice(&rotated.stdout).expect("json");
+    assert_eq!(report["new_master_key"], true);
+    assert_eq!(report["patient_keys_rewrapped"], 2);
+    let verify = |key: &str| {
+        run(
+            &["vault", "verify", "--vault", &url, "--key-file", key],
+            b"",
+        )
+    };
+    let refused = verify(&old);
+    assert!(!refused.status.success());
+    assert!(String::from_utf8_lossy(&refused.stderr).contains("does not match"));
+    assert!(verify(&new).status.success());
+    // Back into sled under the new key: the same values, the same tokens.
+    let back = run(
+        &[
+            "vault",
+            "migrate",
+            "--from",
+            &url,
+            "--to",
+            &format!("sled:{}", b.display()),
+            "--key-file",
+            &new,
+        ],
+        b"",
+    );
+    assert!(
+        back.status.success(),
+        "{}",
+        String::from_utf8_lossy(&back.stderr)
+    );
+    for (note, tokenised) in notes.iter().zip(&before) {
+        let revealed = run(
+            &[
+                "reveal",
+                "--vault",
+                &b.display().to_string(),
+                "--key-file",
+                &new,
+            ],
+            tokenised.as_bytes(),
+        );
+        assert_eq!(String::from_utf8_lossy(&revealed.stdout), *note);
+        assert_eq!(&scan(&b, &new, note), tokenised);
+    }
+}

@@ -15,7 +15,7 @@ use std::path::Path;
 use phigate::keys::MasterKey;
 use phigate::phi::PhiType;
 use phigate::transform::token::{looks_like_token, MemoryTokenStore, TokenRequest, TokenStore};
-use phigate::vault::{Forgotten, PgOptions, PgVault, SledVault, VaultError};
+use phigate::vault::{Forgotten, PgOptions, PgVault, Rotation, SledVault, VaultError};
 
 fn key(b: u8) -> MasterKey {
     MasterKey::from_bytes([b; 32])
@@ -39,6 +39,14 @@ trait Conformant: TokenStore + Sized {
     fn count(&self) -> u64;
     /// Forgets a patient; `None` where the store keeps no patient keys.
     fn forget_patient(&self, patient: &str) -> Option<Result<Forgotten, VaultError>>;
+    /// The patients holding a token's value, and whether documents without one do.
+    fn holder_count(&self, _token: &str) -> (usize, bool) {
+        (0, false)
+    }
+    /// Decrypts everything; the records checked.
+    fn verify_all(&self) -> usize {
+        0
+    }
 }
 
 impl Conformant for MemoryTokenStore {
@@ -54,6 +62,13 @@ impl Conformant for SledVault {
     fn count(&self) -> u64 {
         self.len() as u64
     }
+    fn holder_count(&self, token: &str) -> (usize, bool) {
+        let h = self.holders(token).expect("holders").expect("known");
+        (h.subjects.len(), h.vault_wide)
+    }
+    fn verify_all(&self) -> usize {
+        self.verify().expect("verify")
+    }
     fn forget_patient(&self, patient: &str) -> Option<Result<Forgotten, VaultError>> {
         let sid = self.subject_id(patient)?;
         Some(self.forget(&sid))
@@ -63,6 +78,13 @@ impl Conformant for SledVault {
 impl Conformant for PgVault {
     fn count(&self) -> u64 {
         self.len().expect("count")
+    }
+    fn holder_count(&self, token: &str) -> (usize, bool) {
+        let h = self.holders(token).expect("holders").expect("known");
+        (h.subjects.len(), h.vault_wide)
+    }
+    fn verify_all(&self) -> usize {
+        self.verify().expect("verify")
     }
     fn forget_patient(&self, patient: &str) -> Option<Result<Forgotten, VaultError>> {
         let sid = self.subject_id(patient)?;
@@ -78,6 +100,16 @@ trait Backend {
     /// Opens what a crash right now would leave of `live`'s storage (`live` stays open,
     /// nothing is flushed or closed first).
     fn open_after_crash(&self, live: &Self::Store, k: u8) -> Self::Store;
+    /// Rotates the storage (its open `store` given up first where it must be closed) from
+    /// master key `old` to master key `new`; `None` where there is nothing to rotate.
+    fn rotate(
+        &self,
+        _store: Self::Store,
+        _old: u8,
+        _new: u8,
+    ) -> Option<Result<Rotation, VaultError>> {
+        None
+    }
 }
 
 /// The in-memory store: nothing survives, so "reopening" starts empty.
@@ -125,6 +157,14 @@ impl Backend for Sled {
         copy_dir(self.dir.path(), &copy);
         SledVault::open(&copy, &key(k)).expect("open the crashed copy")
     }
+    fn rotate(&self, store: SledVault, old: u8, new: u8) -> Option<Result<Rotation, VaultError>> {
+        drop(store);
+        Some(SledVault::rotate_master(
+            self.dir.path(),
+            &key(old),
+            &key(new),
+        ))
+    }
 }
 
 struct Postgres {
@@ -146,6 +186,9 @@ impl Backend for Postgres {
     /// Another replica, on its own connections: it sees only what was committed.
     fn open_after_crash(&self, _live: &PgVault, k: u8) -> PgVault {
         self.open(k).expect("open a second replica")
+    }
+    fn rotate(&self, store: PgVault, _old: u8, new: u8) -> Option<Result<Rotation, VaultError>> {
+        Some(store.rotate_master(&key(new)))
     }
 }
 
@@ -432,6 +475,164 @@ fn a_wrong_master_key_is_refused<B: Backend>(b: &B) {
     assert_eq!(revealed(&v, &t[0]).as_deref(), Some("Ada Quill"));
 }
 
+/// A value named in every patient's documents (a clinic's clinician) is one record with a
+/// holder per patient: forgetting patients one by one keeps it for the rest, and it goes
+/// with its last holder.
+fn a_shared_value_is_held_per_patient_and_goes_with_its_last_holder<B: Backend>(b: &B) {
+    let v = b.open(13).expect("open");
+    let patients: Vec<String> = (0..12).map(|i| format!("MRN:SHR-{i:03}")).collect();
+    let mut shared = String::new();
+    for (i, p) in patients.iter().enumerate() {
+        let own = format!("Shared Patient {i}");
+        let t = v
+            .tokenize_for(
+                Some(p),
+                &[
+                    req(PhiType::Name, &own),
+                    req(PhiType::ProviderName, "Dr Tamsin Vale"),
+                ],
+                true,
+            )
+            .expect("t");
+        assert!(
+            shared.is_empty() || shared == t[1],
+            "one token for every holder"
+        );
+        shared.clone_from(&t[1]);
+    }
+    assert_eq!(v.holder_count(&shared), (12, false));
+    assert_eq!(v.count(), 13);
+    assert_eq!(v.verify_all(), 13);
+    for p in &patients[..11] {
+        let done = v.forget_patient(p).expect("forgets").expect("forget");
+        assert_eq!(
+            done,
+            Forgotten {
+                records: 1,
+                shared: 1
+            }
+        );
+        assert_eq!(revealed(&v, &shared).as_deref(), Some("Dr Tamsin Vale"));
+    }
+    assert_eq!(v.holder_count(&shared), (1, false));
+    // Documents without a patient keep it too, once they hold it.
+    let plain = v
+        .tokenize(&[req(PhiType::ProviderName, "Dr Tamsin Vale")], true)
+        .expect("plain");
+    assert_eq!(plain[0], shared);
+    assert_eq!(v.holder_count(&shared), (1, true));
+    let done = v
+        .forget_patient(&patients[11])
+        .expect("forgets")
+        .expect("forget");
+    assert_eq!(
+        done,
+        Forgotten {
+            records: 1,
+            shared: 1
+        }
+    );
+    assert_eq!(revealed(&v, &shared).as_deref(), Some("Dr Tamsin Vale"));
+    assert_eq!(v.verify_all(), 1);
+    // A value held by patients only goes with the last of them.
+    let t = v
+        .tokenize_for(
+            Some("MRN:SHR-900"),
+            &[req(PhiType::ProviderName, "Dr Odd One")],
+            true,
+        )
+        .expect("t");
+    v.tokenize_for(
+        Some("MRN:SHR-901"),
+        &[req(PhiType::ProviderName, "Dr Odd One")],
+        true,
+    )
+    .expect("t");
+    assert_eq!(
+        v.forget_patient("MRN:SHR-900").expect("f").expect("forget"),
+        Forgotten {
+            records: 0,
+            shared: 1
+        }
+    );
+    assert_eq!(
+        v.forget_patient("MRN:SHR-901").expect("f").expect("forget"),
+        Forgotten {
+            records: 1,
+            shared: 0
+        }
+    );
+    assert_eq!(revealed(&v, &t[0]), None, "gone with its last holder");
+}
+
+/// Rotating to a new master key: tokens and values stay, the new key opens the vault and
+/// mints the same tokens, the old key opens nothing.
+fn rotating_the_master_key_keeps_tokens_and_retires_the_old_key<B: Backend>(b: &B) {
+    let v = b.open(14).expect("open");
+    let mut tokens = Vec::new();
+    for i in 0..6 {
+        let p = format!("MRN:ROT-{i}");
+        let own = format!("Rotating Patient {i}");
+        tokens.extend(
+            v.tokenize_for(
+                Some(&p),
+                &[
+                    req(PhiType::Name, &own),
+                    req(PhiType::ProviderName, "Dr Rota Quist"),
+                ],
+                true,
+            )
+            .expect("t"),
+        );
+    }
+    tokens.extend(
+        v.tokenize(
+            &[
+                req(PhiType::Zip, "49001"),
+                req(PhiType::ProviderName, "Dr Rota Quist"),
+            ],
+            true,
+        )
+        .expect("plain"),
+    );
+    let values: Vec<String> = tokens
+        .iter()
+        .map(|t| revealed(&v, t).expect("known"))
+        .collect();
+    let r = b.rotate(v, 14, 15).expect("rotates").expect("rotation");
+    assert!(r.new_master);
+    assert_eq!((r.subject_keys, r.value_keys), (6, 1));
+    match b.open(14) {
+        Err(VaultError::WrongKey { .. }) => {}
+        other => panic!("the old key still opens: {:?}", other.err()),
+    }
+    let v = b.open(15).expect("the new key opens");
+    assert_eq!(v.verify_all(), 8);
+    for (t, x) in tokens.iter().zip(&values) {
+        assert_eq!(revealed(&v, t).as_ref(), Some(x));
+    }
+    let again = v
+        .tokenize_for(
+            Some("MRN:ROT-2"),
+            &[req(PhiType::Name, "Rotating Patient 2")],
+            true,
+        )
+        .expect("again");
+    assert_eq!(
+        again[0], tokens[4],
+        "tokens minted after the rotation are the same"
+    );
+    let newcomer = v
+        .tokenize_for(
+            Some("MRN:ROT-NEW"),
+            &[req(PhiType::ProviderName, "Dr Rota Quist")],
+            true,
+        )
+        .expect("newcomer");
+    assert_eq!(newcomer[0], tokens[1]);
+    assert_eq!(v.holder_count(&tokens[1]), (7, true));
+}
+
 /// Generates a `#[test]` per behaviour for one backend; `$backend` makes the backend for a
 /// test (given the test's name) or returns `None` when it cannot run (reported skipped).
 macro_rules! behaviours {
@@ -475,6 +676,8 @@ macro_rules! vault_behaviours {
                 mappings_survive_reopen,
                 a_token_is_durable_when_it_is_returned,
                 a_wrong_master_key_is_refused,
+                a_shared_value_is_held_per_patient_and_goes_with_its_last_holder,
+                rotating_the_master_key_keeps_tokens_and_retires_the_old_key,
             ]
         );
     };

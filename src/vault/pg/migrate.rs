@@ -11,7 +11,7 @@ use super::storage;
 use crate::vault::VaultError;
 
 /// The schema version this binary writes.
-pub const SCHEMA_VERSION: i32 = 2;
+pub const SCHEMA_VERSION: i32 = 3;
 /// Migrations by version; each runs once, in order, in the start-up transaction.
 const MIGRATIONS: &[(i32, &str)] = &[
     (
@@ -30,6 +30,13 @@ const MIGRATIONS: &[(i32, &str)] = &[
         "CREATE TABLE phigate_audit_witness (log_id text PRIMARY KEY, location text NOT NULL,
                                          checkpoint text NOT NULL);
      CREATE INDEX phigate_audit_witness_location ON phigate_audit_witness (location);",
+    ),
+    // Shared values (crate::vault::shared): a value's data key wrapped for each holder;
+    // `holder` is the subject id, or empty for documents without a patient.
+    (
+        3,
+        "CREATE TABLE phigate_value_keys (token text NOT NULL, holder bytea NOT NULL,
+                                      body bytea NOT NULL, PRIMARY KEY (token, holder));",
     ),
 ];
 /// The advisory lock migrations hold ("phigate" and the schema table's purpose).

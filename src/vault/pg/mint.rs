@@ -23,6 +23,7 @@ use crate::transform::token::{token_input, TokenMinter, TokenRequest};
 use crate::vault::keyring::{new_subject_key, unwrap_entry, wrap_entry, Keys};
 use crate::vault::record::{self, Holder, Sealed};
 use crate::vault::seal::same_value;
+use crate::vault::shared;
 use crate::vault::{SubjectId, VaultError};
 
 /// Transactions retried after a deadlock or serialisation failure.
@@ -132,13 +133,13 @@ impl PgVault {
         let mut row = c.query_opt(&st.key_for_share, &[&id]).await?;
         if row.is_none() {
             let key = new_subject_key(&inner.rng)?;
-            let body = wrap_entry(&inner.master, &inner.rng, sid, &key, inner.wrap_id)?;
+            let body = wrap_entry(&inner.chain, &inner.rng, sid, &key, inner.wrap_id)?;
             c.execute(&st.insert_key, &[&id, &body]).await?;
             // This transaction's key, or the one a concurrent opener committed first.
             row = c.query_opt(&st.key_for_share, &[&id]).await?;
         }
         let body: Vec<u8> = row.ok_or(VaultError::UnknownSubject)?.get(0);
-        let key = unwrap_entry(&inner.master, sid, &body)?.ok_or(VaultError::Corrupt)?;
+        let key = unwrap_entry(&inner.chain, sid, &body)?.ok_or(VaultError::Corrupt)?;
         let mut keys = Keys::new();
         keys.insert(*sid, key);
         Ok(keys)
@@ -200,20 +201,13 @@ impl PgVault {
                     continue; // forgotten meanwhile: insert afresh
                 };
                 let held: Vec<u8> = row.get(0);
-                let mut copies = record::copies(&held)?;
-                Self::load_keys(inner, &tx, &copies, &mut keys).await?;
-                let other = inner.sealer.open_any(token.as_bytes(), &copies, &keys)?;
-                if !same_value(&other, it.ty, &it.norm, exact) {
-                    // A collision: the next attempt, as every replica and sled derive it.
-                    attempt += 1;
-                    continue;
+                if Self::add_holder(inner, &tx, st, &token, &held, holder, it, exact, &mut keys)
+                    .await?
+                {
+                    break token;
                 }
-                if !record::held_by(&copies, holder) {
-                    copies.push(copy);
-                    tx.execute(&st.update_token, &[&token, &record::encode(&copies)])
-                        .await?;
-                }
-                break token;
+                // A collision: the next attempt, as every replica and sled derive it.
+                attempt += 1;
             };
             tokens.push(token);
         }
@@ -246,14 +240,71 @@ impl PgVault {
         Ok(tokens)
     }
 
-    /// Adds to `keys` the subject keys of `copies` it lacks.
+    /// Makes `holder` a holder of the locked record `held` of `token` if it holds this
+    /// value (`false`: another value, a collision): a holding row for a shared record; for
+    /// a one-copy record, its conversion into a shared record ([`crate::vault::shared`]),
+    /// rows for every holder, in this transaction.
+    #[allow(clippy::too_many_arguments)]
+    async fn add_holder(
+        inner: &Inner,
+        tx: &impl GenericClient,
+        st: &Stmts,
+        token: &str,
+        held: &[u8],
+        holder: Holder,
+        it: &Item,
+        exact: bool,
+        keys: &mut Keys,
+    ) -> Result<bool, VaultError> {
+        let t = token.as_bytes();
+        if shared::is_shared(held) {
+            let (rows, row_keys) = PgVault::value_key_rows(inner, tx, st, token, 4).await?;
+            keys.extend(row_keys);
+            let vk = shared::unwrap_any(
+                &inner.sealer,
+                keys,
+                t,
+                rows.iter().map(|(h, r)| (*h, r.as_slice())),
+            )?;
+            let other = shared::open_value(&vk, t, held)?;
+            if !same_value(&other, it.ty, &it.norm, exact) {
+                return Ok(false);
+            }
+            let row = shared::wrap_for(&inner.sealer, keys, t, holder, &vk)?;
+            tx.execute(&st.insert_value_key, &[&token, &holder_col(holder), &row])
+                .await?;
+            return Ok(true);
+        }
+        let copies = record::copies(held)?;
+        Self::load_keys(inner, tx, &copies, keys, true).await?;
+        let other = inner.sealer.open_any(t, &copies, keys)?;
+        if !same_value(&other, it.ty, &it.norm, exact) {
+            return Ok(false);
+        }
+        if record::held_by(&copies, holder) {
+            return Ok(true);
+        }
+        let vk = shared::ValueKey::generate(&inner.rng)?;
+        for h in copies.iter().map(|c| c.key.holder()).chain([holder]) {
+            let row = shared::wrap_for(&inner.sealer, keys, t, h, &vk)?;
+            tx.execute(&st.insert_value_key, &[&token, &holder_col(h), &row])
+                .await?;
+        }
+        let record = shared::seal_value(&vk, token, other.ty, &other.value)?;
+        tx.execute(&st.update_token, &[&token, &record]).await?;
+        Ok(true)
+    }
+
+    /// Adds to `keys` the subject keys of `copies` it lacks (`all`: even when a vault-wide
+    /// copy would open the record without them).
     async fn load_keys(
         inner: &Inner,
         c: &impl GenericClient,
         copies: &[Sealed],
         keys: &mut Keys,
+        all: bool,
     ) -> Result<(), VaultError> {
-        if copies.iter().any(|c| c.key.holder() == Holder::Vault) {
+        if !all && copies.iter().any(|c| c.key.holder() == Holder::Vault) {
             return Ok(());
         }
         let want: Vec<Vec<u8>> = copies
@@ -273,11 +324,19 @@ impl PgVault {
             )
             .await?
         {
-            if let Some((s, k)) = subject_key_row(&inner.master, r.get(0), r.get(1))? {
+            if let Some((s, k)) = subject_key_row(&inner.chain, r.get(0), r.get(1))? {
                 keys.insert(s, k);
             }
         }
         Ok(())
+    }
+}
+
+/// The `holder` column of a holding row: the subject id, or empty for the vault-wide key.
+pub(super) fn holder_col(holder: Holder) -> Vec<u8> {
+    match holder {
+        Holder::Vault => Vec::new(),
+        Holder::Subject(sid) => sid.to_vec(),
     }
 }
 

@@ -9,20 +9,26 @@
 //!
 //! # Rooms
 //!
-//! This module holds the vault itself (opening, reveal, verify, forget); [`mint`] mints a
+//! This module holds the vault itself (opening, reveal, verify, forget, rotation to a new
+//! master key in one transaction); [`mint`] mints a
 //! batch in one transaction, [`options`] reads the URL, [`tls`] adapts rustls to tokio-postgres, [`pool`] lends connections and bridges
 //! synchronous callers to the vault's runtime, [`migrate`] owns the schema, [`transfer`]
 //! copies to and from a sled vault (`vault migrate`), and [`witness`] keeps the audit log's
 //! witness.
 //!
-//! # Schema (`phigate_schema` version 2)
+//! # Schema (`phigate_schema` version 3)
 //!
 //! - `phigate_meta(key, value)`: `keycheck` (refuses a wrong master key), `keyid` (the active
-//!   value-key id), `forgotten` (records made unrevealable by forgetting patients);
+//!   value-key id), `keybase` (the first key id of the current master key), `tokenroot` (the
+//!   token root wrapped under the master key, hex; [`super::keychain`]), `forgotten` (records
+//!   made unrevealable by forgetting patients);
 //! - `phigate_tokens(token, record)`: one row per token, the sealed copies ([`record`]);
 //! - `phigate_index(key, token, sid)`: look-up key → token; `sid` is the subject id for a
 //!   patient's look-ups (so forgetting finds them), null otherwise;
-//! - `phigate_holdings(sid, token)`: which records hold a copy under which patient's key;
+//! - `phigate_holdings(sid, token)`: which records each patient holds (a copy, or a row of
+//!   `phigate_value_keys`);
+//! - `phigate_value_keys(token, holder, body)`: a shared value's data key wrapped for each
+//!   holder (`holder` empty for documents without a patient; [`super::shared`]);
 //! - `phigate_subject_keys(sid, body)`: each patient's data key, wrapped under a key derived
 //!   from the master key (the keyring's entry body, wrap key id inside);
 //! - `phigate_audit_witness(log_id, location, checkpoint)`: see [`witness`].
@@ -96,10 +102,12 @@ use ring::rand::SystemRandom;
 use tokio_postgres::Client;
 
 use super::index::IndexKey;
-use super::keyring::{unwrap_entry, Keys, SubjectKey};
+use super::keychain::{self, unwrap_root, wrap_root, KeyChain};
+use super::keyring::{unwrap_entry, wrap_entry, Keys, SubjectKey};
 use super::record::{self, Holder};
 use super::seal::{Sealer, KEY_ID};
-use super::{Forgotten, Holders, SubjectId, VaultError, VaultStore};
+use super::shared;
+use super::{Forgotten, Holders, Rotation, SubjectId, VaultError, VaultStore};
 use crate::keys::MasterKey;
 use crate::phi::PhiType;
 use crate::transform::token::{Revealed, TokenError, TokenMinter, TokenRequest, TokenStore};
@@ -144,7 +152,10 @@ struct Inner {
     handle: tokio::runtime::Handle,
     pool: Arc<Pool>,
     healthy: Arc<AtomicBool>,
-    master: MasterKey,
+    /// Which master key derives which key id ([`super::keychain`]).
+    chain: KeyChain,
+    /// What tokens, look-ups and date shifts derive from.
+    root: MasterKey,
     index_key: IndexKey,
     sealer: Sealer,
     /// Key-wrapping key id for new subject keys (the active value key id).
@@ -191,9 +202,10 @@ impl PgVault {
                 if let Ok(mut slot) = inner.runtime.lock() {
                     *slot = Some(runtime);
                 }
+                let minter = Arc::new(TokenMinter::new(&inner.root, ""));
                 Ok(PgVault {
                     inner: Arc::new(inner),
-                    minter: Arc::new(TokenMinter::new(master, "")),
+                    minter,
                     domain: String::new(),
                 })
             }
@@ -217,8 +229,10 @@ impl PgVault {
         master: &MasterKey,
     ) -> Result<Inner, VaultError> {
         let pool = Arc::new(Pool::new(cfg, tls, pool_size));
-        let index_key = IndexKey::new(master);
-        let check = crate::hex::encode(index_key.key_check().as_ref());
+        let check = crate::hex::encode(IndexKey::new(master).key_check().as_ref());
+        // A vault without a token root (new, or made before there was one) takes the
+        // master key as its root; replicas racing here all offer the same one.
+        let offered = crate::hex::encode(&wrap_root(master, master)?);
         let open_err = |reason: String| VaultError::Open {
             path: name.clone(),
             reason,
@@ -233,6 +247,18 @@ impl PgVault {
                     &[&check],
                 )
                 .await?;
+            let keycheck: String = client
+                .query_one("SELECT value FROM phigate_meta WHERE key = 'keycheck'", &[])
+                .await?
+                .get(0);
+            if keycheck == check {
+                client
+                    .execute(
+                        "INSERT INTO phigate_meta (key, value) VALUES ('tokenroot', $1) ON CONFLICT DO NOTHING",
+                        &[&offered],
+                    )
+                    .await?;
+            }
             let rows = client
                 .query("SELECT key, value FROM phigate_meta", &[])
                 .await?;
@@ -247,13 +273,22 @@ impl PgVault {
         if meta.get("keycheck") != Some(&check) {
             return Err(VaultError::WrongKey { path: name });
         }
-        let active = match meta.get("keyid") {
+        let number = |key: &str, default: u32| match meta.get(key) {
             Some(v) => v
                 .parse::<u32>()
-                .map_err(|_| VaultError::Layout { path: name.clone() })?,
-            None => KEY_ID,
+                .map_err(|_| VaultError::Layout { path: name.clone() }),
+            None => Ok(default),
         };
-        let sealer = Sealer::new(master, active)?;
+        let active = number("keyid", KEY_ID)?;
+        let chain = KeyChain::new(master, number("keybase", 0)?);
+        let root = meta
+            .get("tokenroot")
+            .and_then(|h| crate::hex::decode(h))
+            .map(|w| unwrap_root(master, &w))
+            .transpose()?
+            .flatten()
+            .ok_or_else(|| VaultError::WrongKey { path: name.clone() })?;
+        let sealer = Sealer::new(&chain, active)?;
         let healthy = Arc::new(AtomicBool::new(true));
         spawn_health_check(&handle, Arc::clone(&pool), Arc::clone(&healthy));
         Ok(Inner {
@@ -261,8 +296,9 @@ impl PgVault {
             handle,
             pool,
             healthy,
-            master: MasterKey::from_bytes(*master.as_bytes()),
-            index_key,
+            index_key: IndexKey::new(&root),
+            chain,
+            root,
             sealer,
             wrap_id: active,
             rng: SystemRandom::new(),
@@ -274,7 +310,7 @@ impl PgVault {
     pub fn with_domain(&self, domain: &str) -> PgVault {
         PgVault {
             inner: Arc::clone(&self.inner),
-            minter: Arc::new(TokenMinter::new(&self.inner.master, domain)),
+            minter: Arc::new(TokenMinter::new(&self.inner.root, domain)),
             domain: domain.to_string(),
         }
     }
@@ -343,7 +379,7 @@ impl PgVault {
             .await?
         {
             let (sid, k) =
-                subject_key_row(&inner.master, r.get(0), r.get(1))?.ok_or(VaultError::Corrupt)?;
+                subject_key_row(&inner.chain, r.get(0), r.get(1))?.ok_or(VaultError::Corrupt)?;
             keys.insert(sid, k);
         }
         Ok(keys)
@@ -371,9 +407,28 @@ impl PgVault {
                 for r in &rows {
                     let token: String = r.get(0);
                     let held: Vec<u8> = r.get(1);
-                    inner
-                        .sealer
-                        .open_all(token.as_bytes(), &record::copies(&held)?, &keys)?;
+                    if shared::is_shared(&held) {
+                        let (vrows, _) =
+                            Self::value_key_rows(&inner, &c.client, &c.st, &token, i64::MAX)
+                                .await?;
+                        if vrows.is_empty() {
+                            return Err(VaultError::Corrupt);
+                        }
+                        for (holder, row) in &vrows {
+                            let vk = shared::unwrap_row(
+                                &inner.sealer,
+                                &keys,
+                                token.as_bytes(),
+                                *holder,
+                                row,
+                            )?;
+                            shared::open_value(&vk, token.as_bytes(), &held)?;
+                        }
+                    } else {
+                        inner
+                            .sealer
+                            .open_all(token.as_bytes(), &record::copies(&held)?, &keys)?;
+                    }
                     n += 1;
                     after = token;
                 }
@@ -382,9 +437,9 @@ impl PgVault {
     }
 
     /// Who holds copies of a token's value; `None` if the vault does not know the token.
-    pub fn holders(&self, token: &str) -> Result<Option<Holders>, VaultError> {
+    pub fn holders(&self, token_str: &str) -> Result<Option<Holders>, VaultError> {
         let pool = Arc::clone(&self.inner.pool);
-        let token = token.to_string();
+        let token = token_str.to_string();
         let held: Option<Vec<u8>> = self.run(async move {
             let c = pool.get().await?;
             Ok(c.client
@@ -396,6 +451,32 @@ impl PgVault {
                 .map(|r| r.get(0)))
         })?;
         let Some(held) = held else { return Ok(None) };
+        if shared::is_shared(&held) {
+            let pool = Arc::clone(&self.inner.pool);
+            let token = token_str.to_string();
+            let holders: Vec<Vec<u8>> = self.run(async move {
+                let c = pool.get().await?;
+                Ok(c.client
+                    .query(
+                        "SELECT holder FROM phigate_value_keys WHERE token = $1",
+                        &[&token],
+                    )
+                    .await?
+                    .iter()
+                    .map(|r| r.get(0))
+                    .collect())
+            })?;
+            let holders = holders
+                .iter()
+                .map(|h| match h.len() {
+                    0 => Ok(Holder::Vault),
+                    _ => Ok(Holder::Subject(
+                        h.as_slice().try_into().map_err(|_| VaultError::Corrupt)?,
+                    )),
+                })
+                .collect::<Result<Vec<_>, VaultError>>()?;
+            return Ok(Some(Holders::from_holders(holders.into_iter())));
+        }
         Ok(Some(Holders::of(&record::copies(&held)?)))
     }
 
@@ -437,6 +518,29 @@ impl PgVault {
                         continue;
                     };
                     let held: Vec<u8> = row.get(0);
+                    if shared::is_shared(&held) {
+                        // The patient's wrap of the data key goes; the value goes with
+                        // its last holder.
+                        tx.execute(
+                            "DELETE FROM phigate_value_keys WHERE token = $1 AND holder = $2",
+                            &[&token, &sid],
+                        )
+                        .await?;
+                        let left = tx
+                            .query_opt(
+                                "SELECT 1 FROM phigate_value_keys WHERE token = $1 LIMIT 1",
+                                &[&token],
+                            )
+                            .await?;
+                        if left.is_none() {
+                            tx.execute("DELETE FROM phigate_tokens WHERE token = $1", &[&token])
+                                .await?;
+                            out.records += 1;
+                        } else {
+                            out.shared += 1;
+                        }
+                        continue;
+                    }
                     let Some(left) =
                         record::without(&record::copies(&held)?, Holder::Subject(mine))
                     else {
@@ -482,6 +586,186 @@ impl PgVault {
         })
     }
 
+    /// The token root: what the engine derives date shifts from (tokens too), the same
+    /// before and after a master-key rotation.
+    pub fn token_root(&self) -> MasterKey {
+        keychain::copy(&self.inner.root)
+    }
+
+    /// Rotates this vault (opened under its current master key) to the master key `new`,
+    /// in one transaction: every patient key, vault-wide copy and vault-wide data key is
+    /// re-wrapped or re-sealed under keys derived from `new` (a new key id), the token root
+    /// is wrapped under `new`, and the key check becomes `new`'s, so tokens stay the same
+    /// and the old key opens nothing. Stop every gateway replica first: one still running
+    /// holds the old keys and would write under them.
+    pub fn rotate_master(&self, new: &MasterKey) -> Result<Rotation, VaultError> {
+        let inner = Arc::clone(&self.inner);
+        let new = keychain::copy(new);
+        self.run(async move {
+            let new_check = crate::hex::encode(IndexKey::new(&new).key_check().as_ref());
+            let mut c = inner.pool.get().await?;
+            let tx = c.client.transaction().await?;
+            let check: String = tx
+                .query_one(
+                    "SELECT value FROM phigate_meta WHERE key = 'keycheck' FOR UPDATE",
+                    &[],
+                )
+                .await?
+                .get(0);
+            if check == new_check {
+                return Err(VaultError::SameKey {
+                    path: inner.name.clone(),
+                });
+            }
+            let meta_u32 = |row: Option<tokio_postgres::Row>, default: u32| {
+                row.map_or(Ok(default), |r| {
+                    r.get::<_, String>(0)
+                        .parse::<u32>()
+                        .map_err(|_| VaultError::Layout {
+                            path: inner.name.clone(),
+                        })
+                })
+            };
+            let get = "SELECT value FROM phigate_meta WHERE key = $1";
+            let active = meta_u32(tx.query_opt(get, &[&"keyid"]).await?, KEY_ID)?;
+            let base = meta_u32(tx.query_opt(get, &[&"keybase"]).await?, 0)?;
+            let new_id = active + 1;
+            let chain = KeyChain::rotating(inner.chain.current(), base, &new, new_id);
+            let sealer = Sealer::new(&chain, new_id)?;
+            let mut r = Rotation {
+                key_id: new_id,
+                new_master: true,
+                ..Rotation::default()
+            };
+            for row in tx
+                .query("SELECT sid, body FROM phigate_subject_keys", &[])
+                .await?
+            {
+                let (sid, key) =
+                    subject_key_row(&chain, row.get(0), row.get(1))?.ok_or(VaultError::Corrupt)?;
+                let body = wrap_entry(&chain, &inner.rng, &sid, &key, new_id)?;
+                tx.execute(
+                    "UPDATE phigate_subject_keys SET body = $2 WHERE sid = $1",
+                    &[&sid.as_slice(), &body],
+                )
+                .await?;
+                r.subject_keys += 1;
+            }
+            let none = Keys::new();
+            for row in tx
+                .query("SELECT token, record FROM phigate_tokens", &[])
+                .await?
+            {
+                let (token, held): (String, Vec<u8>) = (row.get(0), row.get(1));
+                if shared::is_shared(&held) {
+                    continue;
+                }
+                let mut copies = record::copies(&held)?;
+                let mut moved = false;
+                for c in copies.iter_mut() {
+                    if matches!(c.key, record::KeyRef::Vault(id) if id != new_id) {
+                        let v = sealer.open(token.as_bytes(), c, &none)?;
+                        *c = sealer.seal(&token, Holder::Vault, v.ty, &v.value, &none)?;
+                        moved = true;
+                    }
+                }
+                if moved {
+                    tx.execute(
+                        "UPDATE phigate_tokens SET record = $2 WHERE token = $1",
+                        &[&token, &record::encode(&copies)],
+                    )
+                    .await?;
+                    r.re_encrypted += 1;
+                }
+            }
+            let empty: Vec<u8> = Vec::new();
+            for row in tx
+                .query(
+                    "SELECT token, body FROM phigate_value_keys WHERE holder = $1",
+                    &[&empty],
+                )
+                .await?
+            {
+                let (token, body): (String, Vec<u8>) = (row.get(0), row.get(1));
+                let t = token.as_bytes();
+                let vk = shared::unwrap_row(&sealer, &none, t, Holder::Vault, &body)?;
+                let moved =
+                    shared::wrap_under(&sealer, &none, t, Holder::Vault, &vk, Some(new_id))?;
+                tx.execute(
+                    "UPDATE phigate_value_keys SET body = $3 WHERE token = $1 AND holder = $2",
+                    &[&token, &empty, &moved],
+                )
+                .await?;
+                r.value_keys += 1;
+            }
+            let root = crate::hex::encode(&wrap_root(&new, &inner.root)?);
+            for (k, v) in [
+                ("keycheck", new_check),
+                ("tokenroot", root),
+                ("keybase", new_id.to_string()),
+                ("keyid", new_id.to_string()),
+            ] {
+                tx.execute(
+                    "INSERT INTO phigate_meta (key, value) VALUES ($1, $2)
+                     ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value",
+                    &[&k, &v],
+                )
+                .await?;
+            }
+            tx.commit().await?;
+            Ok(r)
+        })
+    }
+
+    /// Up to `limit` holding rows of a shared record (the vault-wide one first), with the
+    /// keys that unwrap them.
+    async fn value_key_rows(
+        inner: &Inner,
+        c: &impl tokio_postgres::GenericClient,
+        st: &pool::Stmts,
+        token: &str,
+        limit: i64,
+    ) -> Result<(Vec<(Holder, Vec<u8>)>, Keys), VaultError> {
+        let mut rows = Vec::new();
+        let mut keys = Keys::new();
+        for r in c.query(&st.value_keys, &[&token, &limit]).await? {
+            let holder_col: Vec<u8> = r.get(0);
+            let holder = if holder_col.is_empty() {
+                Holder::Vault
+            } else {
+                let sid: SubjectId = holder_col
+                    .as_slice()
+                    .try_into()
+                    .map_err(|_| VaultError::Corrupt)?;
+                if let Some(body) = r.get::<_, Option<Vec<u8>>>(2) {
+                    if let Some((s, k)) = subject_key_row(&inner.chain, &sid, &body)? {
+                        keys.insert(s, k);
+                    }
+                }
+                Holder::Subject(sid)
+            };
+            rows.push((holder, r.get(1)));
+        }
+        Ok((rows, keys))
+    }
+
+    /// A shared record's data key, from the first of (up to `limit` of) its rows that opens.
+    async fn value_key(
+        inner: &Inner,
+        c: &impl tokio_postgres::GenericClient,
+        st: &pool::Stmts,
+        token: &str,
+        limit: i64,
+    ) -> Result<shared::ValueKey, VaultError> {
+        let (rows, keys) = Self::value_key_rows(inner, c, st, token, limit).await?;
+        shared::unwrap_any(
+            &inner.sealer,
+            &keys,
+            token.as_bytes(),
+            rows.iter().map(|(h, r)| (*h, r.as_slice())),
+        )
+    }
+
     async fn reveal_async(
         inner: Arc<Inner>,
         token: String,
@@ -492,6 +776,10 @@ impl PgVault {
             return Ok(None);
         };
         let held: Vec<u8> = first.get(0);
+        if shared::is_shared(&held) {
+            let vk = Self::value_key(&inner, &c.client, &c.st, &token, 4).await?;
+            return Ok(Some(shared::open_value(&vk, token.as_bytes(), &held)?));
+        }
         let copies = record::copies(&held)?;
         let mut keys = Keys::new();
         for r in &rows {
@@ -501,7 +789,7 @@ impl PgVault {
             ) else {
                 continue;
             };
-            if let Some((s, k)) = subject_key_row(&inner.master, &s, &body)? {
+            if let Some((s, k)) = subject_key_row(&inner.chain, &s, &body)? {
                 keys.insert(s, k);
             }
         }
@@ -516,12 +804,12 @@ impl PgVault {
 /// A `phigate_subject_keys` row (subject id, wrapped key) unwrapped; `None` if the key
 /// fails its integrity check.
 fn subject_key_row(
-    master: &MasterKey,
+    chain: &KeyChain,
     sid: &[u8],
     body: &[u8],
 ) -> Result<Option<(SubjectId, SubjectKey)>, VaultError> {
     let sid: SubjectId = sid.try_into().map_err(|_| VaultError::Corrupt)?;
-    Ok(unwrap_entry(master, &sid, body)?.map(|k| (sid, k)))
+    Ok(unwrap_entry(chain, &sid, body)?.map(|k| (sid, k)))
 }
 
 /// Creates a new, empty database named `prefix` and a random suffix on the server of
@@ -603,6 +891,9 @@ impl VaultStore for PgVault {
     }
     fn backend(&self) -> &'static str {
         "postgres"
+    }
+    fn token_root(&self) -> MasterKey {
+        PgVault::token_root(self)
     }
 }
 

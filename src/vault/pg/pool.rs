@@ -32,6 +32,8 @@ pub(super) struct Stmts {
     pub(super) key_for_share: Statement,
     pub(super) insert_key: Statement,
     pub(super) reveal: Statement,
+    pub(super) value_keys: Statement,
+    pub(super) insert_value_key: Statement,
 }
 
 /// A connection and its prepared statements.
@@ -77,10 +79,26 @@ impl Conn {
                 .await?,
             reveal: client
                 .prepare(
+                    // A few holders' keys are enough to open a record (any one that
+                    // opens), however many patients hold it.
                     "SELECT t.record, k.sid, k.body FROM phigate_tokens t
-                     LEFT JOIN phigate_holdings h ON h.token = t.token
+                     LEFT JOIN LATERAL (SELECT sid FROM phigate_holdings
+                                        WHERE token = t.token LIMIT 8) h ON true
                      LEFT JOIN phigate_subject_keys k ON k.sid = h.sid
                      WHERE t.token = $1",
+                )
+                .await?,
+            value_keys: client
+                .prepare(
+                    "SELECT v.holder, v.body, k.body FROM phigate_value_keys v
+                     LEFT JOIN phigate_subject_keys k ON k.sid = v.holder
+                     WHERE v.token = $1 ORDER BY v.holder LIMIT $2",
+                )
+                .await?,
+            insert_value_key: client
+                .prepare(
+                    "INSERT INTO phigate_value_keys (token, holder, body) VALUES ($1, $2, $3)
+                     ON CONFLICT (token, holder) DO UPDATE SET body = EXCLUDED.body",
                 )
                 .await?,
         };

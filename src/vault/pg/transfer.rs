@@ -8,10 +8,12 @@ use std::sync::Arc;
 
 use tokio_postgres::types::ToSql;
 
+use super::mint::holder_col;
 use super::{storage, PgVault, PAGE};
 use crate::vault::index::lookup_subject;
 use crate::vault::record::{self, Holder};
 use crate::vault::seal::KEY_ID;
+use crate::vault::shared;
 use crate::vault::{SledVault, TreeId, VaultError};
 
 impl PgVault {
@@ -72,7 +74,12 @@ impl PgVault {
                     }
                     TreeId::Tokens => {
                         let token = String::from_utf8(k).map_err(|_| VaultError::Corrupt)?;
-                        let copies = record::copies(&v)?;
+                        // A shared record's holders come as holding rows.
+                        let copies = if shared::is_shared(&v) {
+                            Vec::new()
+                        } else {
+                            record::copies(&v)?
+                        };
                         tx.execute(
                             "INSERT INTO phigate_tokens (token, record) VALUES ($1, $2)",
                             &[&token, &v],
@@ -87,6 +94,36 @@ impl PgVault {
                                 .await?;
                             }
                         }
+                    }
+                    TreeId::Holdings => {
+                        let (token, holder) =
+                            shared::parse_holding_key(&k).ok_or(VaultError::Corrupt)?;
+                        let token = std::str::from_utf8(token)
+                            .map_err(|_| VaultError::Corrupt)?
+                            .to_string();
+                        tx.execute(
+                            "INSERT INTO phigate_value_keys (token, holder, body) VALUES ($1, $2, $3)",
+                            &[&token, &holder_col(holder), &v],
+                        )
+                        .await?;
+                        if let Holder::Subject(s) = holder {
+                            tx.execute(
+                                "INSERT INTO phigate_holdings (sid, token) VALUES ($1, $2)
+                                 ON CONFLICT DO NOTHING",
+                                &[&s.as_slice(), &token],
+                            )
+                            .await?;
+                        }
+                    }
+                    TreeId::Meta => {
+                        // The token root (the only metadata that travels), as hex.
+                        let key = String::from_utf8(k).map_err(|_| VaultError::Corrupt)?;
+                        tx.execute(
+                            "INSERT INTO phigate_meta (key, value) VALUES ($1, $2)
+                             ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value",
+                            &[&key, &crate::hex::encode(&v)],
+                        )
+                        .await?;
                     }
                     TreeId::Index => {
                         let token = String::from_utf8(v).map_err(|_| VaultError::Corrupt)?;
@@ -128,6 +165,9 @@ impl PgVault {
         })?;
         sled.activate_key_id(keyid)?;
         sled.restore_keyring(&ring, keyid)?;
+        if let Some(root) = self.meta("tokenroot")?.and_then(|h| crate::hex::decode(&h)) {
+            sled.restore_entry(TreeId::Meta, b"tokenroot", &root)?;
+        }
         let mut n = 0u64;
         for (tree, sql) in [
             (
@@ -137,6 +177,12 @@ impl PgVault {
             (
                 TreeId::Index,
                 "SELECT key, token::bytea FROM phigate_index WHERE key > $1 ORDER BY key LIMIT $2",
+            ),
+            (
+                TreeId::Holdings,
+                "SELECT token::bytea || '\\x00'::bytea || holder, body FROM phigate_value_keys
+                 WHERE token::bytea || '\\x00'::bytea || holder > $1
+                 ORDER BY token::bytea || '\\x00'::bytea || holder LIMIT $2",
             ),
         ] {
             let mut after: Vec<u8> = Vec::new();
