@@ -116,7 +116,11 @@ claims = { on_fail = "flag" }
         .map(|rest| rest.split('*').next().unwrap_or("").to_string())
         .collect();
     assert_eq!(clm01.len(), 2, "{sent}");
-    assert!(clm01.iter().all(|t| t.starts_with("ID_")), "{clm01:?}");
+    // The X12 walker types CLM01 as the patient's account number.
+    assert!(
+        clm01.iter().all(|t| t.starts_with("ACCT_")),
+        "{clm01:?}"
+    );
     let tx = clm01[0].clone();
 
     // The payer denies A as bundled (CO-97: a miss for the NCCI edits), denies B under NCCI
