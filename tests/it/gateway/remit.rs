@@ -117,10 +117,7 @@ claims = { on_fail = "flag" }
         .collect();
     assert_eq!(clm01.len(), 2, "{sent}");
     // The X12 walker types CLM01 as the patient's account number.
-    assert!(
-        clm01.iter().all(|t| t.starts_with("ACCT_")),
-        "{clm01:?}"
-    );
+    assert!(clm01.iter().all(|t| t.starts_with("ACCT_")), "{clm01:?}");
     let tx = clm01[0].clone();
 
     // The payer denies A as bundled (CO-97: a miss for the NCCI edits), denies B under NCCI
