@@ -244,16 +244,135 @@ pub(crate) fn segments<'a>(
     Ok((segs, components))
 }
 
+/// Where the reader is in an interchange's envelope (ISA … GS … ST … SE … GE … IEA),
+/// checked the same way for every transaction set; what a set requires of its GS and ST
+/// (functional identifier, version, transaction set id) is its reader's to check.
 #[derive(Default)]
-struct Envelope<'a> {
+pub(crate) struct Envelope<'a> {
     isa13: Option<&'a str>,
     groups: usize,
     gs06: Option<&'a str>,
     transactions: usize,
     st02: Option<&'a str>,
     st_count: usize,
-    /// The group is 837I.
-    institutional: bool,
+}
+
+/// What a segment is to the envelope.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Step {
+    /// ISA or IEA.
+    Interchange,
+    /// GS: a functional group opened (its GS01 and GS08 still to be checked).
+    GroupOpened,
+    /// GE.
+    GroupClosed,
+    /// ST: a transaction opened (its ST01 and ST03 still to be checked).
+    TransactionOpened,
+    /// SE: the reader closes what it holds, then calls [`Envelope::close_transaction`].
+    TransactionClosing,
+    /// Any other segment, inside a transaction.
+    Body,
+}
+
+impl<'a> Envelope<'a> {
+    /// Counts `s` into the open transaction and checks it against the envelope.
+    pub(crate) fn step(&mut self, s: &'a Seg<'_>) -> Result<Step, ClaimsError> {
+        if self.st02.is_some() {
+            self.st_count += 1;
+        }
+        match s.id {
+            "ISA" => {
+                if self.isa13.is_some() {
+                    return Err(s.err("ISA inside an open interchange (missing IEA)"));
+                }
+                *self = Envelope {
+                    isa13: Some(s.el(13)),
+                    ..Envelope::default()
+                };
+                Ok(Step::Interchange)
+            }
+            "IEA" => {
+                let isa13 = self.isa13.ok_or_else(|| s.err("IEA without ISA"))?;
+                if self.gs06.is_some() {
+                    return Err(s.err("IEA inside an open functional group (missing GE)"));
+                }
+                s.closes("ISA13", isa13, self.groups, || {
+                    format!("the interchange's {} groups", self.groups)
+                })?;
+                *self = Envelope::default();
+                Ok(Step::Interchange)
+            }
+            "GS" => {
+                if self.isa13.is_none() {
+                    return Err(s.err("GS outside an interchange"));
+                }
+                if self.gs06.is_some() {
+                    return Err(s.err("GS inside an open group (missing GE)"));
+                }
+                self.gs06 = Some(s.el(6));
+                self.transactions = 0;
+                self.groups += 1;
+                Ok(Step::GroupOpened)
+            }
+            "GE" => {
+                let gs06 = self.gs06.ok_or_else(|| s.err("GE without GS"))?;
+                if self.st02.is_some() {
+                    return Err(s.err("GE inside an open transaction (missing SE)"));
+                }
+                s.closes("GS06", gs06, self.transactions, || {
+                    format!("the group's {} transactions", self.transactions)
+                })?;
+                self.gs06 = None;
+                Ok(Step::GroupClosed)
+            }
+            "ST" => {
+                if self.gs06.is_none() {
+                    return Err(s.err("ST outside a functional group"));
+                }
+                if self.st02.is_some() {
+                    return Err(s.err("ST inside an open transaction (missing SE)"));
+                }
+                self.st02 = Some(s.el(2));
+                self.st_count = 1;
+                self.transactions += 1;
+                Ok(Step::TransactionOpened)
+            }
+            "SE" if self.st02.is_none() => Err(s.err("SE without ST")),
+            "SE" => Ok(Step::TransactionClosing),
+            _ if self.st02.is_none() => Err(s.err("segment outside a transaction (ST…SE)")),
+            _ => Ok(Step::Body),
+        }
+    }
+
+    /// At the end of the file (after `segments` segments of a `format` file): an error when
+    /// an envelope is still open.
+    pub(crate) fn end(&self, format: &'static str, segments: usize) -> Result<(), ClaimsError> {
+        let missing = if self.st02.is_some() {
+            "SE"
+        } else if self.gs06.is_some() {
+            "GE"
+        } else if self.isa13.is_some() {
+            "IEA"
+        } else {
+            return Ok(());
+        };
+        Err(ClaimsError::parse(
+            format,
+            format!("end of file after segment {segments}"),
+            format!("the file ends inside an open envelope (missing {missing})"),
+        ))
+    }
+
+    /// Checks the SE that [`Envelope::step`] answered `TransactionClosing` and closes the
+    /// transaction.
+    pub(crate) fn close_transaction(&mut self, s: &Seg<'_>) -> Result<(), ClaimsError> {
+        let st02 = self.st02.ok_or_else(|| s.err("SE without ST"))?;
+        s.closes("ST02", st02, self.st_count, || {
+            format!("the {} segments from ST to SE", self.st_count)
+        })?;
+        self.st02 = None;
+        Ok(())
+    }
 }
 
 /// A payer named by an `SBR`: its responsibility (SBR01) and whether it is Medicare (SBR09).
@@ -300,6 +419,8 @@ impl Open {
 pub fn parse(bytes: &[u8]) -> Result<Vec<Parsed>, ClaimsError> {
     let (segs, comps) = segments(FORMAT, bytes)?;
     let mut env = Envelope::default();
+    // The open group is 837I (its GS08).
+    let mut institutional = false;
     let mut claims: Vec<Parsed> = Vec::new();
     let mut subscriber: Option<Payer> = None;
     let mut cur: Option<Open> = None;
@@ -313,40 +434,13 @@ pub fn parse(bytes: &[u8]) -> Result<Vec<Parsed>, ClaimsError> {
 
     for (i, s) in segs.iter().enumerate() {
         let comp = char::from(comps[i]);
-        if env.st02.is_some() {
-            env.st_count += 1;
-        }
-        match s.id {
-            "ISA" => {
-                if env.isa13.is_some() {
-                    return Err(s.err("ISA inside an open interchange (missing IEA)"));
-                }
-                env = Envelope {
-                    isa13: Some(s.el(13)),
-                    ..Envelope::default()
-                };
-            }
-            "IEA" => {
-                let isa13 = env.isa13.ok_or_else(|| s.err("IEA without ISA"))?;
-                if env.gs06.is_some() {
-                    return Err(s.err("IEA inside an open functional group (missing GE)"));
-                }
-                s.closes("ISA13", isa13, env.groups, || {
-                    format!("the interchange's {} groups", env.groups)
-                })?;
-                env = Envelope::default();
-            }
-            "GS" => {
-                if env.isa13.is_none() {
-                    return Err(s.err("GS outside an interchange"));
-                }
-                if env.gs06.is_some() {
-                    return Err(s.err("GS inside an open group (missing GE)"));
-                }
+        match env.step(s)? {
+            Step::Interchange | Step::GroupClosed => continue,
+            Step::GroupOpened => {
                 if s.el(1) != "HC" {
                     return Err(s.err("GS01: expected HC (health care claim); found another functional identifier"));
                 }
-                env.institutional = match s.el(8) {
+                institutional = match s.el(8) {
                     VERSION => false,
                     VERSION_I => true,
                     other => {
@@ -356,60 +450,33 @@ pub fn parse(bytes: &[u8]) -> Result<Vec<Parsed>, ClaimsError> {
                         )))
                     }
                 };
-                env.gs06 = Some(s.el(6));
-                env.transactions = 0;
-                env.groups += 1;
+                continue;
             }
-            "GE" => {
-                let gs06 = env.gs06.ok_or_else(|| s.err("GE without GS"))?;
-                if env.st02.is_some() {
-                    return Err(s.err("GE inside an open transaction (missing SE)"));
-                }
-                s.closes("GS06", gs06, env.transactions, || {
-                    format!("the group's {} transactions", env.transactions)
-                })?;
-                env.gs06 = None;
-            }
-            "ST" => {
-                if env.gs06.is_none() {
-                    return Err(s.err("ST outside a functional group"));
-                }
-                if env.st02.is_some() {
-                    return Err(s.err("ST inside an open transaction (missing SE)"));
-                }
+            Step::TransactionOpened => {
                 if s.el(1) != "837" {
                     return Err(s.err(
                         "ST01: expected 837 (health care claim); found another transaction set",
                     ));
                 }
-                let expected = if env.institutional {
-                    VERSION_I
-                } else {
-                    VERSION
-                };
+                let expected = if institutional { VERSION_I } else { VERSION };
                 if !s.el(3).is_empty() && s.el(3) != expected {
                     return Err(s.err(format!(
                         "ST03: expected {expected} (as GS08); found {}",
                         guide(s.el(3))
                     )));
                 }
-                env.st02 = Some(s.el(2));
-                env.st_count = 1;
-                env.transactions += 1;
                 subscriber = None;
+                continue;
             }
-            "SE" => {
-                let st02 = env.st02.ok_or_else(|| s.err("SE without ST"))?;
+            Step::TransactionClosing => {
                 finish(&mut cur, &mut claims, subscriber);
                 in_line = false;
-                s.closes("ST02", st02, env.st_count, || {
-                    format!("the {} segments from ST to SE", env.st_count)
-                })?;
-                env.st02 = None;
+                env.close_transaction(s)?;
+                continue;
             }
-            _ if env.st02.is_none() => {
-                return Err(s.err("segment outside a transaction (ST…SE)"));
-            }
+            Step::Body => {}
+        }
+        match s.id {
             "HL" => {
                 // A new subscriber (22) or patient (23) level ends the claim before it.
                 finish(&mut cur, &mut claims, subscriber);
@@ -427,14 +494,14 @@ pub fn parse(bytes: &[u8]) -> Result<Vec<Parsed>, ClaimsError> {
                 let mut open = Open {
                     claim: Claim {
                         index: claims.len() + 1,
-                        institutional: env.institutional,
+                        institutional,
                         ..Claim::default()
                     },
                     other_primary: None,
                     error: None,
                 };
                 // 837P: place of service; 837I: facility type code (not a place of service).
-                match (s.el(5).split(comp).next().unwrap_or(""), env.institutional) {
+                match (s.el(5).split(comp).next().unwrap_or(""), institutional) {
                     ("", false) => {
                         open.error = Some(s.err("CLM05-1 (place of service) is missing"));
                     }
@@ -459,20 +526,7 @@ pub fn parse(bytes: &[u8]) -> Result<Vec<Parsed>, ClaimsError> {
             }
         }
     }
-    if env.st02.is_some() || env.gs06.is_some() || env.isa13.is_some() {
-        let what = if env.st02.is_some() {
-            "SE"
-        } else if env.gs06.is_some() {
-            "GE"
-        } else {
-            "IEA"
-        };
-        return Err(ClaimsError::parse(
-            FORMAT,
-            format!("end of file after segment {}", segs.len()),
-            format!("the file ends inside an open envelope (missing {what})"),
-        ));
-    }
+    env.end(FORMAT, segs.len())?;
     Ok(claims)
 }
 

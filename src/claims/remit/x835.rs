@@ -16,7 +16,7 @@
 //! and amounts leaves this module; errors name segment numbers and positions, never values.
 
 use super::super::error::ClaimsError;
-use super::super::parse::x12::{segments, Seg};
+use super::super::parse::x12::{segments, Envelope, Seg, Step};
 use super::super::tables::{RemitCodes, StatusKind};
 
 const FORMAT: &str = "X12 835";
@@ -72,18 +72,6 @@ pub struct Remitted {
 /// One claim of a remittance: read, or why it could not be.
 pub type Read835 = Result<Remitted, ClaimsError>;
 
-#[derive(Default)]
-struct Envelope<'a> {
-    isa13: Option<&'a str>,
-    groups: usize,
-    gs06: Option<&'a str>,
-    transactions: usize,
-    st02: Option<&'a str>,
-    st_count: usize,
-    /// The transaction had its BPR.
-    payment: bool,
-}
-
 /// A claim being read, and the first error inside it (after which its segments are skipped).
 struct Open {
     claim: Remitted,
@@ -95,6 +83,8 @@ struct Open {
 pub fn parse(bytes: &[u8], codes: &RemitCodes) -> Result<Vec<Read835>, ClaimsError> {
     let (segs, comps) = segments(FORMAT, bytes)?;
     let mut env = Envelope::default();
+    // The open transaction has had its BPR.
+    let mut payment = false;
     let mut out: Vec<Read835> = Vec::new();
     let mut cur: Option<Open> = None;
     let finish = |cur: &mut Option<Open>, out: &mut Vec<Read835>| {
@@ -107,36 +97,9 @@ pub fn parse(bytes: &[u8], codes: &RemitCodes) -> Result<Vec<Read835>, ClaimsErr
     };
     for (i, s) in segs.iter().enumerate() {
         let comp = char::from(comps[i]);
-        if env.st02.is_some() {
-            env.st_count += 1;
-        }
-        match s.id {
-            "ISA" => {
-                if env.isa13.is_some() {
-                    return Err(s.err("ISA inside an open interchange (missing IEA)"));
-                }
-                env = Envelope {
-                    isa13: Some(s.el(13)),
-                    ..Envelope::default()
-                };
-            }
-            "IEA" => {
-                let isa13 = env.isa13.ok_or_else(|| s.err("IEA without ISA"))?;
-                if env.gs06.is_some() {
-                    return Err(s.err("IEA inside an open functional group (missing GE)"));
-                }
-                s.closes("ISA13", isa13, env.groups, || {
-                    format!("the interchange's {} groups", env.groups)
-                })?;
-                env = Envelope::default();
-            }
-            "GS" => {
-                if env.isa13.is_none() {
-                    return Err(s.err("GS outside an interchange"));
-                }
-                if env.gs06.is_some() {
-                    return Err(s.err("GS inside an open group (missing GE)"));
-                }
+        match env.step(s)? {
+            Step::Interchange | Step::GroupClosed => continue,
+            Step::GroupOpened => {
                 if s.el(1) != "HP" {
                     return Err(s.err(
                         "GS01: expected HP (health care claim payment/advice); found another functional identifier",
@@ -147,27 +110,9 @@ pub fn parse(bytes: &[u8], codes: &RemitCodes) -> Result<Vec<Read835>, ClaimsErr
                         "GS08: expected {VERSION} (835); found another version"
                     )));
                 }
-                env.gs06 = Some(s.el(6));
-                env.transactions = 0;
-                env.groups += 1;
+                continue;
             }
-            "GE" => {
-                let gs06 = env.gs06.ok_or_else(|| s.err("GE without GS"))?;
-                if env.st02.is_some() {
-                    return Err(s.err("GE inside an open transaction (missing SE)"));
-                }
-                s.closes("GS06", gs06, env.transactions, || {
-                    format!("the group's {} transactions", env.transactions)
-                })?;
-                env.gs06 = None;
-            }
-            "ST" => {
-                if env.gs06.is_none() {
-                    return Err(s.err("ST outside a functional group"));
-                }
-                if env.st02.is_some() {
-                    return Err(s.err("ST inside an open transaction (missing SE)"));
-                }
+            Step::TransactionOpened => {
                 if s.el(1) != "835" {
                     return Err(s.err(
                         "ST01: expected 835 (claim payment/advice); found another transaction set",
@@ -176,30 +121,25 @@ pub fn parse(bytes: &[u8], codes: &RemitCodes) -> Result<Vec<Read835>, ClaimsErr
                 if !s.el(3).is_empty() && s.el(3) != VERSION {
                     return Err(s.err(format!("ST03: expected {VERSION}; found another version")));
                 }
-                env.st02 = Some(s.el(2));
-                env.st_count = 1;
-                env.transactions += 1;
-                env.payment = false;
+                payment = false;
+                continue;
             }
-            "SE" => {
-                let st02 = env.st02.ok_or_else(|| s.err("SE without ST"))?;
+            Step::TransactionClosing => {
                 finish(&mut cur, &mut out);
-                if !env.payment {
+                if !payment {
                     return Err(s.err("the transaction has no BPR (financial information)"));
                 }
-                s.closes("ST02", st02, env.st_count, || {
-                    format!("the {} segments from ST to SE", env.st_count)
-                })?;
-                env.st02 = None;
+                env.close_transaction(s)?;
+                continue;
             }
-            _ if env.st02.is_none() => {
-                return Err(s.err("segment outside a transaction (ST…SE)"));
-            }
+            Step::Body => {}
+        }
+        match s.id {
             "BPR" => {
-                if env.payment {
+                if payment {
                     return Err(s.err("a second BPR in one transaction"));
                 }
-                env.payment = true;
+                payment = true;
             }
             "CLP" => {
                 finish(&mut cur, &mut out);
@@ -227,20 +167,7 @@ pub fn parse(bytes: &[u8], codes: &RemitCodes) -> Result<Vec<Read835>, ClaimsErr
             _ => {}
         }
     }
-    if env.st02.is_some() || env.gs06.is_some() || env.isa13.is_some() {
-        let what = if env.st02.is_some() {
-            "SE"
-        } else if env.gs06.is_some() {
-            "GE"
-        } else {
-            "IEA"
-        };
-        return Err(ClaimsError::parse(
-            FORMAT,
-            format!("end of file after segment {}", segs.len()),
-            format!("the file ends inside an open envelope (missing {what})"),
-        ));
-    }
+    env.end(FORMAT, segs.len())?;
     Ok(out)
 }
 
