@@ -1,7 +1,7 @@
 //! Diagnostics: the cost of each text rule alone, of the whole rule scan, and of the
 //! detector, on synthetic notes (`phigate synth --kind text`). Measure with
 //! `perf stat -e instructions:u` (wall time is meaningless on a shared machine):
-//! `MODE=rule:ID|rules|detector|none target/release/examples/rulecost CORPUS.jsonl`.
+//! `MODE=rule:ID|rules|detector|engine|none target/release/examples/rulecost CORPUS.jsonl`.
 #![allow(clippy::expect_used, clippy::unwrap_used)]
 use phigate::detect::Detector;
 use phigate::patterns::Patterns;
@@ -56,6 +56,24 @@ fn main() {
         let mut s = det.scratch();
         for t in &texts {
             n += det.scan(t, None, &mut s).len();
+        }
+    } else if mode == "engine" {
+        let engine = phigate::engine::Engine::build(&Patterns::builtin()).expect("engine");
+        let master = phigate::keys::MasterKey::from_bytes([9; 32]);
+        let store = phigate::transform::token::MemoryTokenStore::new(&master, "");
+        let policy = engine.policy("safe-harbor").expect("policy");
+        let t = engine.transformer(policy, &store, &master);
+        let mut s = engine.detector.scratch();
+        for text in &texts {
+            let out = engine
+                .deidentify(
+                    text.as_bytes(),
+                    phigate::engine::ContentType::Text,
+                    &t,
+                    &mut s,
+                )
+                .expect("deidentifies");
+            n += out.text.len();
         }
     } else if mode == "list" {
         for r in rs.rules() {

@@ -467,11 +467,12 @@ impl Connection {
                 allow: None,
             };
             let t = gw.engine.transformer(&channel.policy, &rec, &gw.master);
-            let mut scratch = gw.engine.detector.scratch();
-            let out = gw
-                .engine
-                .deidentify(&msg, ContentType::Hl7, &t, &mut scratch)
-                .map_err(|_| "not-deidentified")?;
+            // The worker thread's scratch: a fresh one per message would rebuild every
+            // search automaton's cache, the largest part of detection's cost.
+            let out = super::work::with_scratch(&gw.engine, |scratch| {
+                gw.engine.deidentify(&msg, ContentType::Hl7, &t, scratch)
+            })
+            .map_err(|_| "not-deidentified")?;
             trail.found(&out.counts);
             Ok(out.text)
         });
