@@ -305,9 +305,6 @@ pub fn reveal_x12(
     }
     impl x12::Rewriter for Revealer<'_> {
         type Error = RevealError;
-        fn segment(&mut self, _: &[&str], _: &x12::Delims) -> Result<(), RevealError> {
-            Ok(())
-        }
         fn value(
             &mut self,
             _: x12::Place<'_>,

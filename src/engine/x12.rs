@@ -261,8 +261,11 @@ pub struct Place<'a> {
 /// What rewrites an X12 body: told of each segment first, then asked for each value.
 pub(crate) trait Rewriter {
     type Error: From<ScanError>;
-    /// Called with each segment's elements (element 0 its identifier) before its values.
-    fn segment(&mut self, elements: &[&str], d: &Delims) -> Result<(), Self::Error>;
+    /// Called with each segment's elements (element 0 its identifier) before its values;
+    /// most rewriters need only the values.
+    fn segment(&mut self, _elements: &[&str], _d: &Delims) -> Result<(), Self::Error> {
+        Ok(())
+    }
     /// The replacement for a value, or `None` to keep it as written.
     fn value(
         &mut self,
@@ -457,9 +460,6 @@ struct Learner {
 
 impl Rewriter for Learner {
     type Error = ScanError;
-    fn segment(&mut self, _: &[&str], _: &Delims) -> Result<(), ScanError> {
-        Ok(())
-    }
     fn value(
         &mut self,
         _: Place<'_>,
@@ -648,9 +648,6 @@ mod tests {
     struct Seen(Vec<String>);
     impl Rewriter for Seen {
         type Error = ScanError;
-        fn segment(&mut self, _: &[&str], _: &Delims) -> Result<(), ScanError> {
-            Ok(())
-        }
         fn value(
             &mut self,
             p: Place<'_>,
@@ -703,9 +700,6 @@ mod tests {
         struct Star;
         impl Rewriter for Star {
             type Error = ScanError;
-            fn segment(&mut self, _: &[&str], _: &Delims) -> Result<(), ScanError> {
-                Ok(())
-            }
             fn value(
                 &mut self,
                 _: Place<'_>,
