@@ -9,6 +9,8 @@ Two disjoint configurations keep a held-out set honest:
 
     --split dev      locales and templates used while developing detectors
     --split heldout  other locales and other templates, looked at only to report figures
+    --split blind2   a third set (new locales, new templates, new value kinds) written after
+                     `heldout` had been looked at; report its figures only, never its leaks
 
 Usage:
     pip install faker==37.*   # any recent Faker
@@ -19,6 +21,7 @@ Synthetic data only: every value is generated.
 """
 import argparse
 import json
+import os
 import random
 import re
 import sys
@@ -29,6 +32,9 @@ LOCALES = {
     "dev": ["en_US", "en_GB", "de_DE", "fr_FR", "es_ES", "it_IT", "pl_PL", "vi_VN", "en_IN"],
     "heldout": ["en_US", "en_AU", "nl_NL", "pt_BR", "sv_SE", "tr_TR", "ga_IE", "es_MX", "de_AT",
                 "cs_CZ", "fi_FI", "en_NZ"],
+    # US clinics see mostly US records: en_US is weighted three times.
+    "blind2": ["en_US", "en_US", "en_US", "en_CA", "fr_CA", "da_DK", "no_NO", "ro_RO", "hu_HU",
+               "hr_HR", "pt_PT", "es_CO", "id_ID", "sk_SK", "sl_SI", "de_CH", "es_AR"],
 }
 
 # Templates: {slot} names an entity kind below; text outside slots is not PHI.
@@ -73,7 +79,49 @@ TEMPLATES = {
         "Dr. {name} reviewed the splint on {date}; phone {phone}.",
         "The client ({name}, {age}) prefers calls after 5pm at {phone}.",
     ],
+    "blind2": [
+        "Spoke with {first_lc} this am re: HEP compliance; she reports pain 3/10. F/u {date}.",
+        "OT/PT co-treat with {name}. Her husband {first} drove her in from {city}; best number {phone}.",
+        "DICTATED BY: {upper_name}  D: {date_short}  T: {date_short}  JOB#: {job}",
+        "{upper_name} IS A {age}-YEAR-OLD WHO LIVES WITH HER SON AT {upper_street}, {upper_city}.",
+        "Seen bedside in Room {room}. Nurse {first} reports poor sleep; daughter {name} phoned from {city}.",
+        "Correspondence: {name}, {street}, {city} {zip}. Tel. {phone}. E-mail: {email}.",
+        "Workers' comp claim {wc} for {name}; employer contact {first} {last}, {phone}.",
+        "Medicaid ID {medicaid}; guardian {name} ({relation}) signs all consents.",
+        "Home visit {date}: the ramp at {street} is too steep; {first} will call a contractor.",
+        "Pt grew up in {city} and moved here in {year} after her husband {first} passed.",
+        "Fax the signed POC to Dr {last} at {phone} before {date}.",
+        "Ms {last} ({age} yo) attends with her carer {first}; Purdue Pegboard R 11, L 9.",
+        "Texted a reminder to {phone} for {first}'s session on {date}.",
+        "Transport booked from {street} to clinic on {date}; driver will ask for {name}.",
+        "Emergency contact: {name}, {relation}, {phone}; alt {email}.",
+        "Study ID {study} enrolled {date}; consent witnessed by {name}.",
+        "{first} {last} was discharged from {city} Rehabilitation Hospital on {date}.",
+        "Mailing address changed to {street}, {city}, {zip} at {first}'s request on {date}.",
+        "Grip (Jamar pos 2): R 18 kg, L 14 kg. {name} says her grandson {first} helps with groceries.",
+        "cc: {name}, {street}, {city}",
+        "Caller identified as {first_lc} {last_lc}, pt's neighbour; no information released.",
+        "DOB {dob}, age {age}; lives in {city}; PCP Dr. {name}; pharmacy {phone}.",
+        "Wound photo saved as {photo} and uploaded by {first}.",
+        "Vehicle: plate {plate}; licence no. {license} (exp {date}).",
+    ],
 }
+
+
+def upper(kind, fake, rng):
+    value, typ = entity(kind, fake, rng)
+    return value.upper(), typ
+
+
+def lower(kind, fake, rng):
+    value, typ = entity(kind, fake, rng)
+    return value.lower(), typ
+
+
+# Locale-independent values (SSNs, cards) come from these, seeded in main() so that a seed
+# always writes the same corpus.
+US = Faker("en_US")
+DE = Faker("de_DE")
 
 
 def date_formats(fake, rng):
@@ -116,21 +164,55 @@ def entity(kind, fake, rng):
     if kind == "serial":
         return fake.bothify("SN-####-??##").upper(), "ID"
     if kind == "ssn":
-        return Faker("en_US").ssn(), "ID"
+        return US.ssn(), "ID"
     if kind == "card":
-        return Faker("en_US").credit_card_number(), "ID"
+        return US.credit_card_number(), "ID"
     if kind == "card4":
         return str(rng.randint(1000, 9999)), None
     if kind == "iban":
-        return fake.iban() if hasattr(fake, "iban") else Faker("de_DE").iban(), "ID"
+        return fake.iban() if hasattr(fake, "iban") else DE.iban(), "ID"
     if kind == "license":
         return fake.bothify("?#######").upper(), "ID"
     if kind == "plate":
         return fake.license_plate(), "ID"
     if kind == "vin":
-        return fake.vin() if hasattr(fake, "vin") else Faker("en_US").vin(), "ID"
+        return fake.vin() if hasattr(fake, "vin") else US.vin(), "ID"
     if kind == "ip":
         return fake.ipv4_public(), "ID"
+    return blind2_entity(kind, fake, rng)
+
+
+def blind2_entity(kind, fake, rng):
+    """Value kinds only the blind2 split uses."""
+    if kind == "first_lc":
+        return lower("first", fake, rng)
+    if kind == "last_lc":
+        return lower("last", fake, rng)
+    if kind == "upper_name":
+        return upper("name", fake, rng)
+    if kind == "upper_street":
+        return upper("street", fake, rng)
+    if kind == "upper_city":
+        return upper("city", fake, rng)
+    if kind == "date_short":
+        return fake.date_between(start_date="-5y", end_date="today").strftime("%m/%d/%y"), "DATE"
+    if kind == "job":
+        return fake.bothify("??###/#####").upper(), "ID"
+    if kind == "room":
+        return rng.choice([str(rng.randint(100, 999)) + rng.choice(["", "A", "B"]),
+                           f"{rng.randint(2, 9)}{rng.choice('NSEW')}-{rng.randint(1, 40)}"]), "LOCATION"
+    if kind == "wc":
+        return f"WC-{rng.randint(2015, 2026)}-{rng.randint(10**5, 10**6 - 1)}", "ID"
+    if kind == "medicaid":
+        return fake.bothify("??########").upper(), "ID"
+    if kind == "study":
+        return fake.bothify("ST-###-####"), "ID"
+    if kind == "relation":
+        return rng.choice(["daughter", "son", "niece", "spouse", "sister", "court-appointed guardian"]), None
+    if kind == "year":
+        return str(rng.randint(1960, 2024)), "DATE"
+    if kind == "photo":
+        return f"{fake.first_name().lower()}_{fake.last_name().lower()}_{rng.randint(2019, 2026)}.jpg", "NAME"
     raise KeyError(kind)
 
 
@@ -148,12 +230,19 @@ def render(template, fake, rng):
 
 
 def main():
+    # Some Faker locales pick from sets, whose order follows Python's per-process string
+    # hashing: fix it, or a seed would not always write the same corpus.
+    if os.environ.get("PYTHONHASHSEED") != "0":
+        os.environ["PYTHONHASHSEED"] = "0"
+        os.execv(sys.executable, [sys.executable] + sys.argv)
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--split", choices=LOCALES, required=True)
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--count", type=int, default=500)
     args = ap.parse_args()
     rng = random.Random(args.seed)
+    US.seed_instance(rng.randint(0, 2**31))
+    DE.seed_instance(rng.randint(0, 2**31))
     fakers = {}
     for loc in LOCALES[args.split]:
         f = Faker(loc)
