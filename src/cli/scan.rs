@@ -4,7 +4,7 @@
 //! (a reader, worker threads, a writer that keeps input order), and the `--report` totals.
 //! With a vault, a line's tokens are audited and durable before the line is written.
 
-use std::io::{self, BufRead, BufReader, BufWriter, Read, Write};
+use std::io::{self, BufRead, BufReader, BufWriter, IsTerminal, Read, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -13,6 +13,7 @@ use clap::Args;
 use serde::Deserialize;
 
 use super::audited::CliAudit;
+use super::progress::{self, Progress};
 use super::{content_type_arg, error_message, json_category, open_input};
 use crate::detect::Scratch;
 use crate::engine::{ContentType, Engine, Output};
@@ -132,6 +133,13 @@ pub(super) fn run(args: &ScanArgs) -> anyhow::Result<ExitCode> {
     let forced = content_type_arg(args.content_type.as_deref())?;
     let input = open_input(args.file.as_deref())?;
     if args.jsonl {
+        // Output lines on the same terminal would tear a bar apart: none then.
+        let progress = (!io::stdout().is_terminal())
+            .then(|| Progress::bytes("scan", progress::file_len(args.file.as_deref())));
+        let input: Box<dyn Read> = match &progress {
+            Some(p) => Box::new(p.reader(input)),
+            None => input,
+        };
         let threads = args
             .threads
             .unwrap_or_else(|| {
@@ -141,6 +149,7 @@ pub(super) fn run(args: &ScanArgs) -> anyhow::Result<ExitCode> {
             })
             .clamp(1, 64);
         let totals = scan_jsonl(&engine, &t, forced, input, threads, audit)?;
+        drop(progress);
         if let Some(a) = audit {
             a.close()?;
         }
@@ -212,7 +221,10 @@ fn scan_one(
         .read_to_end(&mut body)
         .context("reading input")?;
     let ct = forced.unwrap_or_else(|| ContentType::infer(name, &body));
-    match engine.deidentify(&body, ct, t, scratch) {
+    let progress = Progress::spinner("scan: de-identifying");
+    let result = engine.deidentify(&body, ct, t, scratch);
+    progress.finish();
+    match result {
         Ok(o) => {
             out.write_all(o.text.as_bytes())?;
             totals.add(&o);

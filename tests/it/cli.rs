@@ -589,3 +589,175 @@ reveal = {{ emr = ["NAME", "SHOESIZE"] }}
     }
     assert!(!err.contains(digest), "no credential is echoed: {err}");
 }
+
+/// Runs `phigate ARGS > stdout_to` under a pseudo-terminal (util-linux `script`), so that
+/// standard error is a terminal and standard output a file; returns what reached the
+/// terminal, or `None` (after noting the skip) when `script` is not installed.
+fn run_on_terminal(test: &str, args: &[&str], stdout_to: &std::path::Path) -> Option<String> {
+    let found = Command::new("sh")
+        .args(["-c", "command -v script"])
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !found {
+        phigate::note_skipped(test, "`script` (util-linux) is not installed");
+        return None;
+    }
+    let quote = |s: &str| format!("'{}'", s.replace('\'', r"'\''"));
+    let mut line = quote(bin());
+    for a in args {
+        line.push(' ');
+        line.push_str(&quote(a));
+    }
+    line.push_str(" > ");
+    line.push_str(&quote(stdout_to.to_str().expect("path")));
+    let out = Command::new("script")
+        .args(["-qfec", &line, "/dev/null"])
+        // Drawn at once: the test does not depend on how long the work takes.
+        .env("PHIGATE_PROGRESS_DELAY_MS", "0")
+        .stdin(std::process::Stdio::null())
+        .output()
+        .expect("run script");
+    assert!(out.status.success(), "{line}: {}", text(&out.stdout));
+    Some(text(&out.stdout))
+}
+
+#[test]
+fn progress_bars_appear_on_a_terminal_and_never_in_a_pipe() {
+    let test = "progress_bars_appear_on_a_terminal_and_never_in_a_pipe";
+    let dir = tempfile::tempdir().expect("tempdir");
+    let key = dir.path().join("master.key");
+    let key_s = key.to_str().expect("path");
+    TestCommand::new(["keygen", "--out", key_s]).expect_success();
+    // A file name can hold PHI too: no bar may show it.
+    let input = dir.path().join("zebulon-quixote.jsonl");
+    let input_s = input.to_str().expect("path");
+    let mut corpus = TestCommand::new(["synth", "--count", "60"])
+        .expect_success()
+        .stdout;
+    corpus.extend_from_slice(
+        format!("{{\"id\":\"canary\",\"text\":\"Pt {CANARY_NAME} SSN {CANARY_SSN}.\"}}\n")
+            .as_bytes(),
+    );
+    std::fs::write(&input, &corpus).expect("write input");
+    let scan = ["scan", "--jsonl", "--key-file", key_s, input_s];
+
+    let on_terminal = dir.path().join("terminal.out");
+    let Some(drawn) = run_on_terminal(test, &scan, &on_terminal) else {
+        return;
+    };
+    let total = corpus.len();
+    assert!(
+        drawn.contains("scan [") && drawn.contains("B/"),
+        "no bar on the terminal: {drawn:?}"
+    );
+    assert!(
+        !drawn.contains("Zebulon") && !drawn.contains("Quixote") && !drawn.contains("zebulon"),
+        "the bar showed input text or a file name: {drawn:?}"
+    );
+    assert!(!drawn.contains(CANARY_SSN), "{drawn:?}");
+    assert!(
+        total > 10_000,
+        "the input is large enough to count: {total}"
+    );
+
+    // Piped, with the bar's delay at zero: no bar, and the same output as on the terminal.
+    let piped = TestCommand::new(scan)
+        .env("PHIGATE_PROGRESS_DELAY_MS", "0")
+        .expect_success();
+    assert!(piped.stderr.is_empty(), "{}", text(&piped.stderr));
+    let plain = TestCommand::new(scan).expect_success();
+    assert_eq!(piped.stdout, plain.stdout);
+    assert_eq!(
+        std::fs::read(&on_terminal).expect("read"),
+        plain.stdout,
+        "the bar changes nothing on standard output"
+    );
+    assert_no_canary(&plain);
+
+    // The vault's long work: export and import count bytes, verification spins.
+    let vault = dir.path().join("vault");
+    let vault_s = vault.to_str().expect("path");
+    TestCommand::new(["vault", "init", "--vault", vault_s, "--key-file", key_s]).expect_success();
+    TestCommand::new([
+        "scan",
+        "--jsonl",
+        "--key-file",
+        key_s,
+        "--vault",
+        vault_s,
+        input_s,
+    ])
+    .expect_success();
+    let backup = dir.path().join("vault.backup");
+    let backup_s = backup.to_str().expect("path");
+    let summary = dir.path().join("summary.out");
+    let drawn = run_on_terminal(
+        test,
+        &[
+            "vault",
+            "export",
+            "--vault",
+            vault_s,
+            "--key-file",
+            key_s,
+            "--out",
+            backup_s,
+        ],
+        &summary,
+    )
+    .expect("script was found above");
+    assert!(
+        drawn.contains("vault export") && drawn.contains("B ("),
+        "{drawn:?}"
+    );
+    let exported: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&summary).expect("read")).expect("json summary");
+    assert!(exported["entries"].as_u64().expect("entries") > 0);
+
+    let restored = dir.path().join("restored");
+    let restored_s = restored.to_str().expect("path");
+    TestCommand::new(["vault", "init", "--vault", restored_s, "--key-file", key_s])
+        .expect_success();
+    let drawn = run_on_terminal(
+        test,
+        &[
+            "vault",
+            "import",
+            "--vault",
+            restored_s,
+            "--key-file",
+            key_s,
+            "--from",
+            backup_s,
+        ],
+        &summary,
+    )
+    .expect("script was found above");
+    assert!(drawn.contains("vault import ["), "{drawn:?}");
+    let drawn = run_on_terminal(
+        test,
+        &[
+            "vault",
+            "verify",
+            "--vault",
+            restored_s,
+            "--key-file",
+            key_s,
+        ],
+        &summary,
+    )
+    .expect("script was found above");
+    assert!(drawn.contains("vault verify"), "{drawn:?}");
+    let verified = TestCommand::new([
+        "vault",
+        "verify",
+        "--vault",
+        restored_s,
+        "--key-file",
+        key_s,
+    ])
+    .env("PHIGATE_PROGRESS_DELAY_MS", "0")
+    .expect_success();
+    assert!(verified.stderr.is_empty(), "{}", text(&verified.stderr));
+    assert!(text(&verified.stdout).starts_with("{\"verified\":"));
+}
