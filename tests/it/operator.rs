@@ -765,3 +765,221 @@ async fn admin_posts_need_loopback_or_the_admin_token() {
     );
     assert_eq!(gw.stop().code(), Some(0));
 }
+
+/// What an OTLP/HTTP collector on loopback received: each POST's path, content type and
+/// body.
+type Received = std::sync::Arc<std::sync::Mutex<Vec<(String, String, bytes::Bytes)>>>;
+
+/// A plain-http OTLP collector on loopback: answers every POST with an empty 200 (an empty
+/// `ExportTraceServiceResponse` is a full success) and keeps what it got.
+async fn start_collector() -> (std::net::SocketAddr, Received) {
+    use http_body_util::BodyExt;
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    let received: Received = Received::default();
+    let keep = std::sync::Arc::clone(&received);
+    tokio::spawn(async move {
+        while let Ok((tcp, _)) = listener.accept().await {
+            let keep = std::sync::Arc::clone(&keep);
+            tokio::spawn(async move {
+                let svc = hyper::service::service_fn(
+                    move |req: hyper::Request<hyper::body::Incoming>| {
+                        let keep = std::sync::Arc::clone(&keep);
+                        async move {
+                            let path = req.uri().path().to_string();
+                            let ct = req
+                                .headers()
+                                .get("content-type")
+                                .and_then(|v| v.to_str().ok())
+                                .unwrap_or("")
+                                .to_string();
+                            let body = req.into_body().collect().await?.to_bytes();
+                            keep.lock().expect("lock").push((path, ct, body));
+                            let mut resp = hyper::Response::new(http_body_util::Full::new(
+                                bytes::Bytes::new(),
+                            ));
+                            resp.headers_mut().insert(
+                                "content-type",
+                                hyper::header::HeaderValue::from_static("application/x-protobuf"),
+                            );
+                            Ok::<_, hyper::Error>(resp)
+                        }
+                    },
+                );
+                let _ = hyper_util::server::conn::auto::Builder::new(
+                    hyper_util::rt::TokioExecutor::new(),
+                )
+                .serve_connection(hyper_util::rt::TokioIo::new(tcp), svc)
+                .await;
+            });
+        }
+    });
+    (addr, received)
+}
+
+fn unhex(s: &str) -> Vec<u8> {
+    (0..s.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(&s[i..i + 2], 16).expect("hex"))
+        .collect()
+}
+
+fn holds(haystack: &[u8], needle: &[u8]) -> bool {
+    haystack.windows(needle.len()).any(|w| w == needle)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn spans_reach_an_otlp_collector_under_the_callers_trace_without_phi() {
+    let (collector, received) = start_collector().await;
+    let r = start(&format!(
+        r#"
+[[route]]
+name = "out"
+prefix = "/out/"
+direction = "deidentify"
+upstream = "{{up}}/in/"
+upstream_ca = "ca.pem"
+callers = ["emr"]
+
+[otel]
+endpoint = "http://{collector}"
+service_name = "phigate-test"
+"#
+    ))
+    .await;
+    let c = client(&r.pki.ca_pem(), None);
+    // PHI in the path, the query and the body: none of it may reach the collector.
+    let url = format!("{}/out/Quixote?patient=Zebulon+Quixote", r.base);
+    let trace = "5a1e2b3c4d5e6f708192a3b4c5d6e7f8";
+    let caller_parent = "1122334455667788";
+    let tp = format!("00-{trace}-{caller_parent}-01");
+    let a = send(
+        &c,
+        post(
+            &url,
+            &[EMR, TEXT, ("traceparent", tp.as_str())],
+            "Zebulon Quixote, SSN 219-09-9999, grip 42 lb.",
+        ),
+    )
+    .await
+    .expect("answer");
+    assert_eq!(a.status, 200, "{}", a.body);
+    let seen = r.upstream.take();
+    assert_eq!(seen.len(), 1);
+    let sent = seen[0].headers["traceparent"]
+        .to_str()
+        .expect("ascii")
+        .to_string();
+    assert!(sent.starts_with(&format!("00-{trace}-")), "{sent}");
+    let upstream_span = sent.split('-').nth(2).expect("parent id").to_string();
+
+    // The last batch is sent when the gateway stops.
+    let logs_before_stop = r.gw.logs();
+    assert_eq!(r.gw.stop().code(), Some(0));
+    let got = received.lock().expect("lock").clone();
+    assert!(
+        !got.is_empty(),
+        "the collector received nothing: {logs_before_stop}"
+    );
+    let mut all = Vec::new();
+    for (path, ct, body) in &got {
+        assert_eq!(path, "/v1/traces");
+        assert_eq!(ct, "application/x-protobuf");
+        all.extend_from_slice(body);
+    }
+    // Protobuf carries ids as raw bytes and names as UTF-8.
+    assert!(
+        holds(&all, &unhex(trace)),
+        "the caller's trace id is missing"
+    );
+    assert!(
+        holds(&all, &unhex(caller_parent)),
+        "the caller's span is not the parent"
+    );
+    assert!(
+        holds(&all, &unhex(&upstream_span)),
+        "the upstream was told a span that was not exported"
+    );
+    for name in [
+        "request",
+        "detect",
+        "vault",
+        "audit write",
+        "upstream",
+        "phigate-test",
+    ] {
+        assert!(holds(&all, name.as_bytes()), "no `{name}` in the export");
+    }
+    assert!(holds(&all, b"emr"), "the caller is an attribute");
+    for phi in ["Zebulon", "Quixote", "219-09-9999", "patient="] {
+        assert!(
+            !holds(&all, phi.as_bytes()),
+            "`{phi}` reached the collector"
+        );
+    }
+    // The log lines do not carry the spans.
+    assert!(
+        !logs_before_stop.contains("audit write"),
+        "{logs_before_stop}"
+    );
+}
+
+#[test]
+fn check_config_validates_the_otel_section() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let d = dir.path();
+    let pki = Pki::new("otel check CA");
+    let leaf = pki.leaf(&["localhost"], false);
+    write(d, "cert.pem", &leaf.cert_pem);
+    write(d, "key.pem", &leaf.key_pem);
+    super::support::write_key(&d.join("master.key"), &"cd".repeat(32));
+    let (v, k) = (d.join("vault"), d.join("master.key"));
+    TestCommand::new([
+        "vault",
+        "init",
+        "--vault",
+        v.to_str().expect("path"),
+        "--key-file",
+        k.to_str().expect("path"),
+    ])
+    .expect_success();
+    let base = r#"
+[[listener]]
+listen = "127.0.0.1:0"
+cert = "cert.pem"
+key = "key.pem"
+
+[vault]
+dir = "vault"
+key_file = "master.key"
+"#;
+    let check = |otel: &str| {
+        write(d, "phigate.toml", &format!("{base}\n[otel]\n{otel}\n"));
+        TestCommand::new([
+            "check-config",
+            "--format",
+            "json",
+            d.join("phigate.toml").to_str().expect("path"),
+        ])
+        .output()
+    };
+    let bad = check(
+        "endpoint = \"http://user:secret@collector:4318\"\ntimeout_ms = 0\nca = \"missing-ca.pem\"",
+    );
+    assert_eq!(bad.status.code(), Some(64), "{}", text(&bad.stderr));
+    let err = text(&bad.stderr);
+    assert!(err.contains("otel.endpoint"), "{err}");
+    assert!(err.contains("otel.timeout_ms"), "{err}");
+    assert!(!err.contains("secret"), "{err}");
+    let missing_ca = check("endpoint = \"https://collector:4318\"\nca = \"missing-ca.pem\"");
+    assert_ne!(missing_ca.status.code(), Some(0));
+    assert!(
+        text(&missing_ca.stderr).contains("[otel] ca"),
+        "{}",
+        text(&missing_ca.stderr)
+    );
+    let good = check("endpoint = \"http://127.0.0.1:4318\"");
+    assert_eq!(good.status.code(), Some(0), "{}", text(&good.stderr));
+}
