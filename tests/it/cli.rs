@@ -761,3 +761,47 @@ fn progress_bars_appear_on_a_terminal_and_never_in_a_pipe() {
     assert!(verified.stderr.is_empty(), "{}", text(&verified.stderr));
     assert!(text(&verified.stdout).starts_with("{\"verified\":"));
 }
+
+/// The shell's own pipeline into the real `head`: the scan stops as soon as `head` has
+/// its line, quietly, with the status of a process ended by SIGPIPE.
+#[test]
+fn jsonl_scan_into_the_real_head_stops_quietly() {
+    let test = "jsonl_scan_into_the_real_head_stops_quietly";
+    let found = Command::new("sh")
+        .args(["-c", "command -v head && command -v bash"])
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !found {
+        phigate::note_skipped(test, "`head` or `bash` is not installed");
+        return;
+    }
+    let dir = tempfile::tempdir().expect("tempdir");
+    let input = dir.path().join("big.jsonl");
+    let mut lines = String::new();
+    for i in 0..40_000 {
+        lines.push_str(&format!(
+            "{{\"id\":{i},\"text\":\"Seen on 03/14/2024, MRN MX{i:07}.\"}}\n"
+        ));
+    }
+    std::fs::write(&input, lines).expect("write input");
+    let out = Command::new("bash")
+        .args([
+            "-c",
+            r#""$0" scan --jsonl "$1" 2>"$2" | head -1; echo "status=${PIPESTATUS[0]}""#,
+            bin(),
+            input.to_str().expect("path"),
+            dir.path().join("stderr").to_str().expect("path"),
+        ])
+        .stdin(std::process::Stdio::null())
+        .output()
+        .expect("bash");
+    let shown = text(&out.stdout);
+    let mut got = shown.lines();
+    assert!(
+        got.next().is_some_and(|l| l.starts_with("{\"id\":0,")),
+        "{shown}"
+    );
+    assert_eq!(got.next(), Some("status=141"), "{shown}");
+    let stderr = std::fs::read_to_string(dir.path().join("stderr")).expect("stderr");
+    assert!(stderr.is_empty(), "{stderr}");
+}

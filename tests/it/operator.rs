@@ -98,6 +98,11 @@ async fn start(extra: &str) -> Running {
 }
 
 async fn start_with(caller_extra: &str, extra: &str) -> Running {
+    start_full(caller_extra, extra, &[]).await
+}
+
+/// [`start_with`], with extra environment variables for the gateway.
+async fn start_full(caller_extra: &str, extra: &str, env: &[(&str, &str)]) -> Running {
     let dir = tempfile::tempdir().expect("tempdir");
     let d = dir.path();
     let pki = Pki::new("operator test CA");
@@ -144,7 +149,7 @@ callers = ["emr", "ehr"]
     );
     write(d, "phigate.toml", &config);
     super::gw_harness::init_vault(d);
-    let gw = Gateway::start_with_env(&d.join("phigate.toml"), &d.join("gateway.log"), 1, &[]);
+    let gw = Gateway::start_with_env(&d.join("phigate.toml"), &d.join("gateway.log"), 1, env);
     let base = format!("https://localhost:{}", gw.listeners[0].port());
     Running {
         dir,
@@ -982,4 +987,63 @@ key_file = "master.key"
     );
     let good = check("endpoint = \"http://127.0.0.1:4318\"");
     assert_eq!(good.status.code(), Some(0), "{}", text(&good.stderr));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn systemd_is_told_ready_once_serving_and_stopping_on_sigterm() {
+    let sockets = tempfile::tempdir().expect("tempdir");
+    let path = sockets.path().join("notify");
+    let sock = std::os::unix::net::UnixDatagram::bind(&path).expect("bind");
+    // A bound on waiting for a datagram that never comes, not a timing assertion.
+    sock.set_read_timeout(Some(std::time::Duration::from_secs(60)))
+        .expect("timeout");
+    let notify = path.to_str().expect("path");
+    let r = start_full("", "", &[("NOTIFY_SOCKET", notify)]).await;
+    let mut buf = [0u8; 256];
+    let n = sock.recv(&mut buf).expect("READY=1 from the gateway");
+    assert_eq!(&buf[..n], b"READY=1\n");
+    // Ready means serving.
+    let c = client(&r.pki.ca_pem(), None);
+    let url = format!("{}/v1/analyze", r.base);
+    let a = send(&c, post(&url, &[EMR, TEXT], "Grip 42 lb."))
+        .await
+        .expect("answer");
+    assert_eq!(a.status, 200, "{}", a.body);
+    assert_eq!(r.gw.stop().code(), Some(0));
+    let n = sock.recv(&mut buf).expect("STOPPING=1 from the gateway");
+    assert_eq!(&buf[..n], b"STOPPING=1\n");
+}
+
+#[test]
+fn dev_mode_off_loopback_warns_loudly() {
+    use std::io::BufRead;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut child = std::process::Command::new(super::support::bin())
+        .args(["serve", "--dev", "--threads", "1", "--listen", "0.0.0.0:0"])
+        .args(["--admin-listen", "127.0.0.1:0", "--data-dir"])
+        .arg(dir.path().join("data"))
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    let stderr = std::io::BufReader::new(child.stderr.take().expect("stderr"));
+    let mut seen = String::new();
+    let mut warned = false;
+    // Read until the warning, or until the process ends and closes standard error.
+    for line in stderr.lines().map_while(Result::ok) {
+        seen.push_str(&line);
+        seen.push('\n');
+        if line.contains("WARNING: dev mode listening on 0.0.0.0") {
+            warned = true;
+            break;
+        }
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+    assert!(warned, "no warning: {seen}");
+    assert!(
+        seen.contains("the direct API is off") && seen.contains("Never for real data"),
+        "{seen}"
+    );
 }
