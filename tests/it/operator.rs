@@ -1047,3 +1047,111 @@ fn dev_mode_off_loopback_warns_loudly() {
         "{seen}"
     );
 }
+
+/// The metric names in a PromQL expression (`phigate_…`, `process_…`).
+fn metric_names(expr: &str) -> impl Iterator<Item = String> + '_ {
+    expr.split(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+        .filter(|w| w.starts_with("phigate_") || w.starts_with("process_"))
+        .map(str::to_string)
+}
+
+/// Whether `/metrics` exports `name`: a sample, or the family's `# TYPE` line (a counter
+/// with no labelled sample yet).
+fn exported(metrics: &str, name: &str) -> bool {
+    metrics.lines().any(|l| {
+        (l.starts_with(name) && l[name.len()..].starts_with(['{', ' ']))
+            || l.strip_prefix("# TYPE ")
+                .is_some_and(|t| t.split(' ').next() == Some(name))
+    })
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_grafana_dashboard_and_prometheus_rules_name_only_exported_metrics() {
+    let r = start_with(
+        "rate_limit = { per_second = 100, burst = 100 }",
+        r#"
+[[route]]
+name = "out"
+prefix = "/out/"
+direction = "deidentify"
+upstream = "{up}/in/"
+upstream_ca = "ca.pem"
+callers = ["emr"]
+"#,
+    )
+    .await;
+    let c = client(&r.pki.ca_pem(), None);
+    let a = send(
+        &c,
+        post(
+            &format!("{}/out/x", r.base),
+            &[EMR, TEXT],
+            "Zebulon Quixote, grip 42 lb.",
+        ),
+    )
+    .await
+    .expect("answer");
+    assert_eq!(a.status, 200, "{}", a.body);
+    let refused = send(&c, post(&format!("{}/out/x", r.base), &[TEXT], "x"))
+        .await
+        .expect("answer");
+    assert_eq!(refused.status, 401, "{}", refused.body);
+    let metrics = r.gw.metrics().await;
+    let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
+
+    // The dashboard: JSON, with Prometheus queries in every panel.
+    let text = std::fs::read_to_string(repo.join("deploy/grafana/phigate-dashboard.json"))
+        .expect("dashboard");
+    let dash: serde_json::Value = serde_json::from_str(&text).expect("dashboard JSON");
+    let panels = dash["panels"].as_array().expect("panels");
+    assert!(panels.len() >= 10, "{} panels", panels.len());
+    let mut named = std::collections::BTreeSet::new();
+    for p in panels {
+        let targets = p["targets"].as_array().expect("targets");
+        assert!(!targets.is_empty(), "panel {} has no query", p["title"]);
+        for t in targets {
+            let expr = t["expr"].as_str().expect("expr");
+            assert!(expr.contains("job=\"$job\""), "{expr}: not scoped to $job");
+            named.extend(metric_names(expr));
+        }
+    }
+    for must in [
+        "phigate_requests_total",
+        "phigate_request_duration_seconds_bucket",
+        "phigate_upstream_duration_seconds_bucket",
+        "phigate_audit_healthy",
+        "phigate_certificate_expiry_timestamp_seconds",
+    ] {
+        assert!(named.contains(must), "the dashboard does not show {must}");
+    }
+    for name in &named {
+        assert!(
+            exported(&metrics, name),
+            "the dashboard names `{name}`, which /metrics does not export"
+        );
+    }
+
+    // The PrometheusRule holds exactly the plain rule file's groups.
+    let load = |p: &str| {
+        let t = std::fs::read_to_string(repo.join(p)).expect("rules");
+        yaml_rust2::YamlLoader::load_from_str(&t).expect("yaml")
+    };
+    let plain = load("deploy/prometheus/phigate-alerts.yaml");
+    let crd = load("deploy/prometheus/phigate-prometheusrule.yaml");
+    assert_eq!(crd[0]["kind"].as_str(), Some("PrometheusRule"));
+    assert_eq!(
+        crd[0]["apiVersion"].as_str(),
+        Some("monitoring.coreos.com/v1")
+    );
+    assert_eq!(crd[0]["spec"]["groups"], plain[0]["groups"]);
+    for group in plain[0]["groups"].as_vec().expect("groups") {
+        for rule in group["rules"].as_vec().expect("rules") {
+            for name in metric_names(rule["expr"].as_str().expect("expr")) {
+                assert!(
+                    exported(&metrics, &name),
+                    "rule names `{name}`, not exported"
+                );
+            }
+        }
+    }
+}
