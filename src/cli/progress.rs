@@ -121,8 +121,11 @@ impl Drop for Progress {
     }
 }
 
+/// Draws the bar now (the steady tick's first draw would come a tick later), then keeps it
+/// moving.
 fn show(bar: &ProgressBar) {
     bar.set_draw_target(ProgressDrawTarget::stderr());
+    bar.tick();
     bar.enable_steady_tick(TICK);
 }
 

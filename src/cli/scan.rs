@@ -98,7 +98,10 @@ pub(super) fn run(args: &ScanArgs) -> anyhow::Result<ExitCode> {
     let policy = crate::config::load_policy(&engine, &args.policy)?;
     let master = match &args.key_file {
         Some(p) => read_master_key(p)?,
-        None => MasterKey::generate()?,
+        None => {
+            warn_of_a_run_key();
+            MasterKey::generate()?
+        }
     };
     // With a vault, what is tokenised is audited (in the vault's log) as the gateway audits it.
     let vault = match &args.vault {
@@ -179,6 +182,7 @@ pub(super) fn run(args: &ScanArgs) -> anyhow::Result<ExitCode> {
     let mut totals = Report::default();
     let code = {
         let name = args.file.as_ref().map(|p| p.display().to_string());
+        let size = progress::file_len(args.file.as_deref());
         // Held until its tokens are audited.
         let mut text = Vec::new();
         let code = scan_one(
@@ -186,7 +190,7 @@ pub(super) fn run(args: &ScanArgs) -> anyhow::Result<ExitCode> {
             &t,
             forced,
             name.as_deref(),
-            input,
+            (input, size),
             &mut text,
             &mut scratch,
             &mut totals,
@@ -204,22 +208,46 @@ pub(super) fn run(args: &ScanArgs) -> anyhow::Result<ExitCode> {
     Ok(code)
 }
 
+/// Without --key-file the tokens are this run's only; said to a person at a terminal (a
+/// script's standard error stays as it was).
+fn warn_of_a_run_key() {
+    if io::stderr().is_terminal() {
+        eprintln!(
+            "phigate: no --key-file: a random key is used, so tokens differ on every run \
+             (`phigate keygen --out FILE` makes a key to keep)"
+        );
+    }
+}
+
 #[allow(clippy::too_many_arguments)]
 fn scan_one(
     engine: &Engine,
     t: &Transformer<'_>,
     forced: Option<ContentType>,
     name: Option<&str>,
-    input: Box<dyn Read>,
+    (input, size): (Box<dyn Read>, Option<u64>),
     out: &mut impl Write,
     scratch: &mut Scratch,
     totals: &mut Report,
 ) -> anyhow::Result<ExitCode> {
     let mut body = Vec::new();
+    let limit = engine.limits.max_bytes;
     input
-        .take(engine.limits.max_bytes as u64 + 1)
+        .take(limit as u64 + 1)
         .read_to_end(&mut body)
         .context("reading input")?;
+    if body.len() > limit {
+        // Reading stopped one byte past the limit: the real size is the file's, if known.
+        totals.errors += 1;
+        let size = match size {
+            Some(n) => format!("{n} bytes"),
+            None => format!("more than {limit} bytes"),
+        };
+        eprintln!(
+            "phigate: input is {size}, over the {limit}-byte limit (raise it with --max-bytes)"
+        );
+        return Ok(ExitCode::from(1));
+    }
     let ct = forced.unwrap_or_else(|| ContentType::infer(name, &body));
     let progress = Progress::spinner("scan: de-identifying");
     let result = engine.deidentify(&body, ct, t, scratch);

@@ -805,3 +805,46 @@ fn jsonl_scan_into_the_real_head_stops_quietly() {
     let stderr = std::fs::read_to_string(dir.path().join("stderr")).expect("stderr");
     assert!(stderr.is_empty(), "{stderr}");
 }
+
+#[test]
+fn oversize_input_names_its_size_and_the_option_and_a_run_key_is_pointed_out() {
+    let test = "oversize_input_names_its_size_and_the_option_and_a_run_key_is_pointed_out";
+    let dir = tempfile::tempdir().expect("tempdir");
+    let big = dir.path().join("big.txt");
+    std::fs::write(&big, format!("Pt {CANARY_NAME} {}", "a".repeat(3000))).expect("write");
+    let big_s = big.to_str().expect("path");
+    let size = std::fs::metadata(&big).expect("meta").len();
+    let out = TestCommand::new(["scan", "--max-bytes", "1000", big_s]).expect_code(1);
+    let err = text(&out.stderr);
+    assert!(
+        err.contains(&format!("input is {size} bytes, over the 1000-byte limit"))
+            && err.contains("--max-bytes"),
+        "{err}"
+    );
+    assert!(out.stdout.is_empty());
+    assert_no_canary(&out);
+    // From standard input the size is not known past the limit: said so, not guessed.
+    let out = TestCommand::new(["scan", "--max-bytes", "1000"])
+        .stdin(std::fs::read(&big).expect("read"))
+        .expect_code(1);
+    assert!(
+        text(&out.stderr).contains("more than 1000 bytes"),
+        "{}",
+        text(&out.stderr)
+    );
+
+    // Without --key-file: a person at a terminal is told tokens will not last; a pipe is not.
+    let note = dir.path().join("note.txt");
+    std::fs::write(&note, format!("Pt {CANARY_NAME} called.")).expect("write");
+    let note_s = note.to_str().expect("path");
+    let piped = TestCommand::new(["scan", note_s]).expect_success();
+    assert!(piped.stderr.is_empty(), "{}", text(&piped.stderr));
+    let Some(told) = run_on_terminal(test, &["scan", note_s], &dir.path().join("out.txt")) else {
+        return;
+    };
+    assert!(
+        told.contains("no --key-file") && told.contains("keygen"),
+        "{told:?}"
+    );
+    assert!(!told.contains("Quixote"), "{told:?}");
+}
