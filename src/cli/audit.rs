@@ -741,11 +741,13 @@ fn verify_replica(replica: &Replica, check: &VerifyCheck<'_>) -> anyhow::Result<
     let name = check.several.then_some(replica.name.as_str());
     for dir in dirs {
         // The witness and the pin are the main log's; the officer's log has neither.
+        let progress = super::progress::Progress::spinner("audit verify: checking the chain");
         let result = if dir == main {
             verify::verify_anchored(&dir, check.trust, &anchors)?
         } else {
             verify::verify(&dir, check.trust)?
         };
+        progress.finish();
         let d = dir.display().to_string();
         match result {
             Ok(r) if r.entries == 0 && !check.allow_empty && dir == main => {

@@ -19,6 +19,7 @@ pub mod audit;
 pub mod audited;
 pub mod claims;
 mod console;
+mod progress;
 pub mod remit;
 pub mod reveal;
 pub mod scan;

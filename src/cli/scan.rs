@@ -4,7 +4,7 @@
 //! (a reader, worker threads, a writer that keeps input order), and the `--report` totals.
 //! With a vault, a line's tokens are audited and durable before the line is written.
 
-use std::io::{self, BufRead, BufReader, BufWriter, Read, Write};
+use std::io::{self, BufRead, BufReader, BufWriter, IsTerminal, Read, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -13,6 +13,7 @@ use clap::Args;
 use serde::Deserialize;
 
 use super::audited::CliAudit;
+use super::progress::{self, Progress};
 use super::{content_type_arg, error_message, json_category, open_input};
 use crate::detect::Scratch;
 use crate::engine::{ContentType, Engine, Output};
@@ -97,7 +98,10 @@ pub(super) fn run(args: &ScanArgs) -> anyhow::Result<ExitCode> {
     let policy = crate::config::load_policy(&engine, &args.policy)?;
     let master = match &args.key_file {
         Some(p) => read_master_key(p)?,
-        None => MasterKey::generate()?,
+        None => {
+            warn_of_a_run_key();
+            MasterKey::generate()?
+        }
     };
     // With a vault, what is tokenised is audited (in the vault's log) as the gateway audits it.
     let vault = match &args.vault {
@@ -132,6 +136,13 @@ pub(super) fn run(args: &ScanArgs) -> anyhow::Result<ExitCode> {
     let forced = content_type_arg(args.content_type.as_deref())?;
     let input = open_input(args.file.as_deref())?;
     if args.jsonl {
+        // Output lines on the same terminal would tear a bar apart: none then.
+        let progress = (!io::stdout().is_terminal())
+            .then(|| Progress::bytes("scan", progress::file_len(args.file.as_deref())));
+        let input: Box<dyn Read> = match &progress {
+            Some(p) => Box::new(p.reader(input)),
+            None => input,
+        };
         let threads = args
             .threads
             .unwrap_or_else(|| {
@@ -141,6 +152,7 @@ pub(super) fn run(args: &ScanArgs) -> anyhow::Result<ExitCode> {
             })
             .clamp(1, 64);
         let totals = scan_jsonl(&engine, &t, forced, input, threads, audit)?;
+        drop(progress);
         if let Some(a) = audit {
             a.close()?;
         }
@@ -170,6 +182,7 @@ pub(super) fn run(args: &ScanArgs) -> anyhow::Result<ExitCode> {
     let mut totals = Report::default();
     let code = {
         let name = args.file.as_ref().map(|p| p.display().to_string());
+        let size = progress::file_len(args.file.as_deref());
         // Held until its tokens are audited.
         let mut text = Vec::new();
         let code = scan_one(
@@ -177,7 +190,7 @@ pub(super) fn run(args: &ScanArgs) -> anyhow::Result<ExitCode> {
             &t,
             forced,
             name.as_deref(),
-            input,
+            (input, size),
             &mut text,
             &mut scratch,
             &mut totals,
@@ -195,24 +208,51 @@ pub(super) fn run(args: &ScanArgs) -> anyhow::Result<ExitCode> {
     Ok(code)
 }
 
+/// Without --key-file the tokens are this run's only; said to a person at a terminal (a
+/// script's standard error stays as it was).
+fn warn_of_a_run_key() {
+    if io::stderr().is_terminal() {
+        eprintln!(
+            "phigate: no --key-file: a random key is used, so tokens differ on every run \
+             (`phigate keygen --out FILE` makes a key to keep)"
+        );
+    }
+}
+
 #[allow(clippy::too_many_arguments)]
 fn scan_one(
     engine: &Engine,
     t: &Transformer<'_>,
     forced: Option<ContentType>,
     name: Option<&str>,
-    input: Box<dyn Read>,
+    (input, size): (Box<dyn Read>, Option<u64>),
     out: &mut impl Write,
     scratch: &mut Scratch,
     totals: &mut Report,
 ) -> anyhow::Result<ExitCode> {
     let mut body = Vec::new();
+    let limit = engine.limits.max_bytes;
     input
-        .take(engine.limits.max_bytes as u64 + 1)
+        .take(limit as u64 + 1)
         .read_to_end(&mut body)
         .context("reading input")?;
+    if body.len() > limit {
+        // Reading stopped one byte past the limit: the real size is the file's, if known.
+        totals.errors += 1;
+        let size = match size {
+            Some(n) => format!("{n} bytes"),
+            None => format!("more than {limit} bytes"),
+        };
+        eprintln!(
+            "phigate: input is {size}, over the {limit}-byte limit (raise it with --max-bytes)"
+        );
+        return Ok(ExitCode::from(1));
+    }
     let ct = forced.unwrap_or_else(|| ContentType::infer(name, &body));
-    match engine.deidentify(&body, ct, t, scratch) {
+    let progress = Progress::spinner("scan: de-identifying");
+    let result = engine.deidentify(&body, ct, t, scratch);
+    progress.finish();
+    match result {
         Ok(o) => {
             out.write_all(o.text.as_bytes())?;
             totals.add(&o);

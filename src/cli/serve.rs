@@ -14,6 +14,7 @@ use clap::Args;
 
 use super::error_message;
 use crate::config::{Config, LogConfig, LogFormat, VaultBackend};
+use opentelemetry_sdk::trace::SdkTracerProvider;
 
 /// `check-config`: the start-up checks of `serve --config FILE`, printing the summary.
 pub(super) fn check_config(
@@ -115,6 +116,7 @@ pub(super) fn serve(args: &ServeArgs) -> anyhow::Result<()> {
         rt.worker_threads(n.max(1));
     }
     let rt = rt.build().context("starting the async runtime")?;
+    let mut exporter = None;
     let result = rt.block_on(async {
         let config = if args.dev {
             let echo = crate::gateway::dev::start_echo().await?;
@@ -123,7 +125,12 @@ pub(super) fn serve(args: &ServeArgs) -> anyhow::Result<()> {
             let path = args.config.as_deref().context("--config or --dev is needed")?;
             Config::load(path)?
         };
-        init_logging(&config.log);
+        exporter = config
+            .otel
+            .as_ref()
+            .map(|o| crate::gateway::telemetry::provider(o, tokio::runtime::Handle::current()))
+            .transpose()?;
+        init_logging(&config.log, exporter.as_ref());
         crate::keys::check_key_permissions(
             &config.vault.key_file,
             args.allow_insecure_key_permissions,
@@ -166,6 +173,12 @@ pub(super) fn serve(args: &ServeArgs) -> anyhow::Result<()> {
         }
         served
     });
+    // The last batch of spans is sent while the runtime that posts it still runs.
+    if let Some(p) = exporter {
+        if let Err(e) = p.shutdown_with_timeout(std::time::Duration::from_secs(5)) {
+            tracing::warn!(error = %e, "the last spans were not exported");
+        }
+    }
     // A connection attempt still under way when start-up was stopped is not waited for.
     rt.shutdown_timeout(std::time::Duration::from_secs(1));
     result
@@ -221,22 +234,31 @@ fn vault_unreachable(e: &anyhow::Error) -> bool {
     })
 }
 
-/// Logs go to standard error; `RUST_LOG` overrides the configured level.
-fn init_logging(cfg: &LogConfig) {
+/// Logs go to standard error; `RUST_LOG` overrides the configured level. With `[otel]`,
+/// the gateway's spans go to the exporter (and never into the log lines).
+fn init_logging(cfg: &LogConfig, exporter: Option<&SdkTracerProvider>) {
     use std::io::IsTerminal;
-    use tracing_subscriber::EnvFilter;
+    use tracing_subscriber::filter::{filter_fn, FilterExt};
+    use tracing_subscriber::layer::SubscriberExt;
+    use tracing_subscriber::util::SubscriberInitExt;
+    use tracing_subscriber::{EnvFilter, Layer};
     // rustls warns once per connection from clients that send an IP address as SNI
     // (wrk, curl to https://127.0.0.1): harmless, so only its errors are shown.
     let level = cfg.level.as_deref().unwrap_or("info");
     let filter = EnvFilter::try_from_default_env()
         .or_else(|_| EnvFilter::try_new(format!("rustls=error,{level}")))
         .unwrap_or_else(|_| EnvFilter::new("info"));
-    let builder = tracing_subscriber::fmt()
-        .with_env_filter(filter)
+    let not_exported = filter_fn(|m| !crate::gateway::telemetry::is_exported_span(m));
+    let fmt = tracing_subscriber::fmt::layer()
         .with_ansi(io::stderr().is_terminal())
         .with_writer(io::stderr);
-    let _ = match cfg.format {
-        LogFormat::Json => builder.json().try_init(),
-        LogFormat::Text => builder.try_init(),
+    let fmt = match cfg.format {
+        LogFormat::Json => fmt.json().boxed(),
+        LogFormat::Text => fmt.boxed(),
     };
+    let otel = exporter.map(crate::gateway::telemetry::layer);
+    let _ = tracing_subscriber::registry()
+        .with(fmt.with_filter(filter.and(not_exported)))
+        .with(otel)
+        .try_init();
 }

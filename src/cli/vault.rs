@@ -11,6 +11,7 @@ use std::path::{Path, PathBuf};
 use anyhow::{bail, Context};
 use clap::{Args, Subcommand};
 
+use super::progress::Progress;
 use crate::audit::{Action, Event};
 use crate::keys::{read_master_key, MasterKey};
 use crate::vault::{backup, PgOptions, PgVault, SledVault};
@@ -242,7 +243,9 @@ fn vault(command: &VaultCommand, event: &mut crate::audit::Event) -> anyhow::Res
         }
         VaultCommand::Verify(args) if args.pg_options().is_some() => {
             let v = open_pg(args)?;
+            let progress = Progress::spinner("vault verify: decrypting every record");
             let n = v.verify()?;
+            progress.finish();
             super::summary(&serde_json::json!({"verified": n, "forgotten": v.forgotten()?}))?;
         }
         VaultCommand::Stats(args) => {
@@ -253,11 +256,16 @@ fn vault(command: &VaultCommand, event: &mut crate::audit::Event) -> anyhow::Res
         }
         VaultCommand::Verify(args) => {
             let v = open_vault(args, "vault verify")?;
+            let progress = Progress::spinner("vault verify: decrypting every record");
             let n = v.verify()?;
+            progress.finish();
             super::summary(&serde_json::json!({"verified": n, "forgotten": v.forgotten()?}))?;
         }
         VaultCommand::Forget(args) => forget(args, event)?,
-        VaultCommand::Backup { config, admin } => online_backup(config.as_deref(), *admin)?,
+        VaultCommand::Backup { config, admin } => {
+            let progress = Progress::spinner("vault backup: the gateway is writing it");
+            online_backup(config.as_deref(), *admin, progress)?;
+        }
         VaultCommand::Export { vault, out } => {
             let master = read_master_key(&vault.key_file)?;
             let v = open_vault(vault, "vault export")?;
@@ -271,18 +279,24 @@ fn vault(command: &VaultCommand, event: &mut crate::audit::Event) -> anyhow::Res
                         out.display()
                     )
                 })?;
-            let mut w = BufWriter::new(file);
+            // The counting writer hides the file, so a second handle syncs it.
+            let synced = file.try_clone()?;
+            let progress = Progress::bytes("vault export", None);
+            let mut w = BufWriter::new(progress.writer(file));
             let stats = backup::export(&v, &master, &mut w)?;
-            w.into_inner().map_err(|e| e.into_error())?.sync_all()?;
+            w.into_inner().map_err(|e| e.into_error())?;
+            synced.sync_all()?;
+            progress.finish();
             super::summary(&serde_json::json!({"entries": stats.entries, "frames": stats.frames}))?;
         }
         VaultCommand::Import { vault, from } => {
             let master = read_master_key(&vault.key_file)?;
             let v = open_vault(vault, "vault import")?;
-            let mut r = BufReader::new(
-                File::open(from).with_context(|| format!("opening {}", from.display()))?,
-            );
+            let file = File::open(from).with_context(|| format!("opening {}", from.display()))?;
+            let progress = Progress::bytes("vault import", super::progress::file_len(Some(from)));
+            let mut r = BufReader::new(progress.reader(file));
             let stats = backup::import(&v, &master, &mut r)?;
+            progress.finish();
             super::summary(&serde_json::json!({"entries": stats.entries, "frames": stats.frames}))?;
         }
         VaultCommand::Migrate {
@@ -302,6 +316,7 @@ fn vault(command: &VaultCommand, event: &mut crate::audit::Event) -> anyhow::Res
                 Ok(PgVault::open(&conn.options(url, 2), &master)?)
             };
             let is_pg = is_pg_url;
+            let progress = Progress::spinner("vault migrate: copying, then verifying");
             let (records, verified) = match (from.strip_prefix("sled:"), to.strip_prefix("sled:")) {
                 (Some(dir), None) if is_pg(to) => {
                     let source = SledVault::open_existing(Path::new(dir), &master)?;
@@ -315,6 +330,7 @@ fn vault(command: &VaultCommand, event: &mut crate::audit::Event) -> anyhow::Res
                 }
                 _ => bail!("--from and --to: one `sled:DIR` and one `postgres://…` URL"),
             };
+            progress.finish();
             if verified as u64 != records {
                 bail!("copied {records} records but {verified} verify");
             }
@@ -338,10 +354,15 @@ fn vault(command: &VaultCommand, event: &mut crate::audit::Event) -> anyhow::Res
 }
 
 /// `vault backup`: the running gateway writes the backup (and audits it) itself.
-fn online_backup(config: Option<&Path>, admin: Option<std::net::SocketAddr>) -> anyhow::Result<()> {
+fn online_backup(
+    config: Option<&Path>,
+    admin: Option<std::net::SocketAddr>,
+    progress: Progress,
+) -> anyhow::Result<()> {
     let (admin, token) = super::serve::admin_target(config, admin)?;
     let (ok, body) = crate::gateway::reload::admin_post(admin, "/vault/export", token.as_deref())
         .with_context(|| format!("asking the admin listener {admin} for a backup"))?;
+    progress.finish();
     if !ok {
         bail!("{}", body.trim_end());
     }

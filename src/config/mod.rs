@@ -13,6 +13,7 @@ mod circuit;
 mod console;
 mod listener;
 mod mllp;
+mod otel;
 mod policy;
 mod route;
 mod settings;
@@ -28,6 +29,7 @@ pub use circuit::CircuitConfig;
 pub use console::{ConsoleConfig, OfficerConfig};
 pub use listener::{AdminConfig, ClientAuth, ListenerConfig};
 pub use mllp::MllpConfig;
+pub use otel::OtelConfig;
 pub use policy::{load_policy, PolicyLoadError};
 pub use route::{ApiConfig, ClaimsRoute, Direction, OnFail, RevealRules, RouteConfig};
 pub use settings::{ClaimsConfig, Limits, LogConfig, LogFormat, Timeouts};
@@ -108,6 +110,8 @@ pub struct Config {
     pub circuit: CircuitConfig,
     /// MLLP over TLS channels (`[[mllp]]`).
     pub mllp: Vec<MllpConfig>,
+    /// Trace export over OTLP (`[otel]`); none without the section.
+    pub otel: Option<OtelConfig>,
 }
 
 /// The file as written, before its values are parsed.
@@ -145,6 +149,8 @@ struct RawConfig {
     circuit: CircuitConfig,
     #[serde(default)]
     mllp: Vec<MllpConfig>,
+    #[serde(default)]
+    otel: Option<OtelConfig>,
 }
 
 impl Config {
@@ -199,6 +205,9 @@ impl Config {
             .map(|c| c.name.clone())
             .collect();
         mllp::check_all(&raw.mllp, &mtls, problems);
+        if let Some(o) = &raw.otel {
+            otel::check(o, problems);
+        }
         Some(Config {
             routes: routes?,
             api: api?,
@@ -216,6 +225,7 @@ impl Config {
             console: raw.console,
             circuit: raw.circuit,
             mllp: raw.mllp,
+            otel: raw.otel,
         })
     }
 
@@ -257,6 +267,9 @@ impl Config {
         ];
         for p in optional.into_iter().flatten() {
             fix(p);
+        }
+        if let Some(ca) = self.otel.as_mut().and_then(|o| o.ca.as_mut()) {
+            fix(ca);
         }
         let secrets = self.callers.iter_mut().filter_map(|c| c.webhook.as_mut());
         let signers = self.routes.iter_mut().filter_map(|r| r.sign.as_mut());

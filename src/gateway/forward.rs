@@ -15,6 +15,7 @@ use hyper::body::Incoming;
 use hyper::header::{HeaderMap, HeaderValue, CONTENT_LENGTH};
 use hyper::http::request::Parts;
 use hyper::{Method, Request, Response};
+use tracing::Instrument;
 
 use super::api::caller_allow;
 use super::body;
@@ -26,6 +27,7 @@ use super::claims::{self, ClaimError, Decision};
 use super::handle::{audit_before_forwarding, Admitted, Handled};
 use super::media::{content_type_str, kind_of, readable_body, set_content_type, BodyKind};
 use super::respond::{Failure, UpstreamError};
+use super::telemetry;
 use super::trail::Trail;
 use super::work::{
     deidentify_body, deidentify_document, deidentify_field, deidentify_keeping_document,
@@ -82,11 +84,17 @@ pub async fn forward(
                 true => Keep::Document(doc),
                 false => Keep::Nothing,
             };
-            deidentified(gw, i, parts, kind, body, keep, trail).await?
+            let span = telemetry::detect_span("deidentify", body.len());
+            deidentified(gw, i, parts, kind, body, keep, trail)
+                .instrument(span)
+                .await?
         }
         Direction::Reidentify => {
             let allow = caller_allow(&route.reveal, &req.caller.name);
-            revealed(gw, i, parts, kind, body, allow, trail).await?
+            let span = telemetry::detect_span("reidentify", body.len());
+            revealed(gw, i, parts, kind, body, allow, trail)
+                .instrument(span)
+                .await?
         }
     };
     let findings = decision.as_ref().and_then(findings_header);
@@ -94,7 +102,12 @@ pub async fn forward(
     let doc = outbound.doc.take();
     let mut out = upstream_request(route, parts, kind, outbound)?;
     set_request_id(out.headers_mut(), request_id);
-    super::trace::propagate(&parts.headers, out.headers_mut());
+    let upstream_span = telemetry::upstream_span(&route.cfg.name, forwarded.len());
+    super::trace::propagate(
+        &parts.headers,
+        out.headers_mut(),
+        telemetry::hop(&upstream_span),
+    );
     if let Some(v) = &findings {
         out.headers_mut().insert(FINDINGS_HEADER, v.clone());
     }
@@ -103,7 +116,13 @@ pub async fn forward(
     }
     sign(route, out.headers_mut(), request_id, &forwarded);
     audit_before_forwarding(gw, i, trail, request_id, &req.origin).await?;
-    let called = call_upstream(gw, route, out).await;
+    let called = call_upstream(gw, route, out)
+        .instrument(upstream_span.clone())
+        .await;
+    if let Ok((p, b)) = &called {
+        upstream_span.record("http.response.status_code", p.status.as_u16());
+        upstream_span.record("http.response.body.size", b.len());
+    }
     pass.record(matches!(&called, Ok((p, _)) if !p.status.is_server_error()));
     let (rparts, rbody) = called?;
     let mut resp = match route.cfg.direction {
@@ -213,6 +232,7 @@ async fn deidentified(
             doc: None,
         },
     };
+    let _vault = telemetry::vault_span().entered();
     vault_inline(gw, || {
         let mut field = |v: &str| deidentify_field(gw, side, v, trail);
         let mut pq = map_path(path_after_prefix(route, &parts.uri), true, &mut field)?;
@@ -252,6 +272,7 @@ async fn revealed(
     let side = Side::Route(i);
     let route = &gw.routes[i];
     let body = reidentify_body(gw, side, kind, body, allow.clone(), trail).await?;
+    let _vault = telemetry::vault_span().entered();
     vault_inline(gw, || {
         let mut r = Revealer::new(gw, side, trail, &allow);
         let mut pq = map_path(

@@ -15,11 +15,13 @@ use bytes::Bytes;
 use hyper::body::Incoming;
 use hyper::header::HOST;
 use hyper::{Request, StatusCode};
+use tracing::Instrument;
 
 use super::auth::{self, Caller, PeerIdentity};
 use super::body;
 use super::media::declared_length;
 use super::respond::{self, Failure, Fault};
+use super::telemetry;
 use super::trail::Trail;
 use super::{analyze, api, forward, Gateway, Resp};
 use crate::audit::{Action, Event};
@@ -128,23 +130,40 @@ pub async fn handle(
         bytes_in: declared_length(req.headers()),
         client: peer.remote.map_or_else(String::new, |a| a.to_string()),
     };
+    let span = telemetry::request_span(
+        req.headers(),
+        route_name(&gw, target),
+        req.method(),
+        &request_id,
+    );
     gw.metrics.in_flight(1);
     let trail = Arc::new(Trail::default());
     let origin = Origin::of(&peer);
     let result = match target {
         None => Err(Failure::NoRoute),
-        Some(t) => handle_target(&gw, t, req, &peer, &request_id, &trail).await,
+        Some(t) => {
+            handle_target(&gw, t, req, &peer, &request_id, &trail)
+                .instrument(span.clone())
+                .await
+        }
     };
     gw.metrics.in_flight(-1);
     let mut answered = Answered::of(result, &request_id);
     let status = answered.resp.status();
     let outcome = answered.outcome;
     let audited = audit_request(&gw, target, &trail, &origin, &request_id, status, outcome);
-    if let Err(e) = audited.await {
+    if let Err(e) = audited.instrument(span.clone()).await {
         // Fail closed: an answer whose events cannot be recorded is not given.
         answered = Answered::of(Err(Failure::from(e)), &request_id);
     }
     answered.count(&gw, metrics_idx, started);
+    telemetry::record_answer(
+        &span,
+        trail.caller().as_deref(),
+        answered.resp.status().as_u16(),
+        access.bytes_in,
+        hyper::body::Body::size_hint(answered.resp.body()).exact(),
+    );
     access.log(&gw, &trail, &request_id, &answered);
     Ok(answered.resp)
 }
@@ -252,12 +271,23 @@ async fn handle_target(
         Target::Route(i) => forward::forward(gw, i, admitted, request_id, trail).await,
         Target::ApiClaims => api::validate_claims(gw, &admitted, trail, request_id),
         Target::ApiRemit => super::remit::remit(gw, &admitted, trail, request_id).await,
-        Target::ApiAnalyze => analyze::analyze(gw, admitted, trail, request_id).await,
+        Target::ApiAnalyze => {
+            let span = telemetry::detect_span("analyze", admitted.body.len());
+            analyze::analyze(gw, admitted, trail, request_id)
+                .instrument(span)
+                .await
+        }
         Target::ApiDeidentify => {
-            api::transform(gw, Direction::Deidentify, admitted, trail, request_id).await
+            let span = telemetry::detect_span("deidentify", admitted.body.len());
+            api::transform(gw, Direction::Deidentify, admitted, trail, request_id)
+                .instrument(span)
+                .await
         }
         Target::ApiReidentify => {
-            api::transform(gw, Direction::Reidentify, admitted, trail, request_id).await
+            let span = telemetry::detect_span("reidentify", admitted.body.len());
+            api::transform(gw, Direction::Reidentify, admitted, trail, request_id)
+                .instrument(span)
+                .await
         }
     }
 }
@@ -364,7 +394,8 @@ async fn audit_request(
     if trail.recorded() && base.action.is_none() {
         events.retain(|e| !e.phi.is_empty() || !e.tokens.is_empty());
     }
-    gw.audit.record_durable(events).await
+    let span = telemetry::audit_span(events.len());
+    gw.audit.record_durable(events).instrument(span).await
 }
 
 /// Records the request's events so far and waits until they are on disk, before its body
@@ -380,7 +411,8 @@ pub async fn audit_before_forwarding(
     let mut base = base_event(gw, target, request_id, "forwarded");
     origin.stamp(&mut base);
     let events = trail.take_events(&base, reidentifies(gw, target));
-    Ok(gw.audit.record_durable(events).await?)
+    let span = telemetry::audit_span(events.len());
+    Ok(gw.audit.record_durable(events).instrument(span).await?)
 }
 
 /// The fields every audit event of a request shares (the action is filled in later).

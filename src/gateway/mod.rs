@@ -42,6 +42,7 @@ pub mod reload;
 pub mod remit;
 pub mod respond;
 pub mod server;
+pub mod telemetry;
 pub mod trace;
 pub mod trail;
 pub mod work;
@@ -503,6 +504,9 @@ pub fn check_config(path: &Path, allow_insecure_key_permissions: bool) -> anyhow
         audit_devices(&config)
             .and_then(|d| crate::audit::device::Devices::check(&d).map_err(Into::into)),
     );
+    if let Some(otel) = &config.otel {
+        problems.take(telemetry::check(otel).map_err(Into::into));
+    }
     let plan = problems.take(Plan::build(config));
     problems.into_result()?;
     let (Some(storage), Some(plan)) = (storage, plan) else {

@@ -191,11 +191,13 @@ pub async fn serve(
         routes = gw.routes.len(),
         "ready"
     );
+    tell_systemd(sd_notify::NotifyState::Ready);
 
     drop(gw);
     reload_until(shutdown, &mut reloads, &certs, &running).await;
     let gw = running.current();
     gw.ready.store(false, Ordering::SeqCst);
+    tell_systemd(sd_notify::NotifyState::Stopping);
     tracing::info!("shutting down: no new connections; draining in-flight requests");
     let _ = stop_tx.send(true);
     for l in accept_loops.into_iter().chain(mllp_loops) {
@@ -205,6 +207,14 @@ pub async fn serve(
     gw.audit.close()?;
     tracing::info!("stopped");
     Ok(())
+}
+
+/// systemd's `Type=notify` readiness protocol: a datagram to `$NOTIFY_SOCKET`, nothing
+/// without it. A failure is logged; serving goes on (systemd times the start-up out).
+fn tell_systemd(state: sd_notify::NotifyState<'_>) {
+    if let Err(e) = sd_notify::notify(&[state]) {
+        tracing::warn!(error = %e, "could not notify systemd");
+    }
 }
 
 /// Waits for `shutdown`, reloading certificates and configuration at every reload signal

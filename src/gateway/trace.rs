@@ -4,23 +4,39 @@
 //! version, upper case, extra text) is replaced by a fresh trace, so the header can never
 //! carry a caller's text to the outside. `tracestate` is never forwarded (free text).
 //!
-//! Owns the header's parsing and minting. Exporting spans (OTLP) is not built in.
+//! Owns the header's parsing and minting. With span export on (`[otel]`,
+//! [`super::telemetry`]), the caller's trace is the request span's parent and the upstream
+//! is told the upstream span's ids, so the three join one trace.
 
 use hyper::header::{HeaderMap, HeaderValue};
 
 const TRACEPARENT: &str = "traceparent";
 const TRACESTATE: &str = "tracestate";
 
-/// Sets the upstream request's `traceparent`: the caller's trace continued under a new
-/// parent id (this hop), or a fresh trace. Without randomness, none is sent.
-pub fn propagate(incoming: &HeaderMap, outgoing: &mut HeaderMap) {
+/// One hop of a W3C trace: lower-case hex trace id (32), parent span id (16) and flags (2).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Hop {
+    pub trace: String,
+    pub parent: String,
+    pub flags: String,
+}
+
+/// The caller's trace, from the one well-formed `traceparent` it sent.
+pub fn caller_trace(headers: &HeaderMap) -> Option<Hop> {
+    single_valid(headers)
+}
+
+/// Sets the upstream request's `traceparent`: this hop's exported span when there is one
+/// (`exported`), else the caller's trace continued under a new parent id, or a fresh trace.
+/// Without randomness, none is sent.
+pub fn propagate(incoming: &HeaderMap, outgoing: &mut HeaderMap, exported: Option<Hop>) {
     outgoing.remove(TRACESTATE);
-    let continued = single_valid(incoming);
-    let value = match continued {
-        Some((trace, flags)) => {
+    let value = match (exported, single_valid(incoming)) {
+        (Some(hop), _) => Some(format!("00-{}-{}-{}", hop.trace, hop.parent, hop.flags)),
+        (None, Some(Hop { trace, flags, .. })) => {
             random_hex::<8>().map(|parent| format!("00-{trace}-{parent}-{flags}"))
         }
-        None => random_hex::<16>()
+        (None, None) => random_hex::<16>()
             .zip(random_hex::<8>())
             .map(|(trace, parent)| format!("00-{trace}-{parent}-01")),
     };
@@ -34,8 +50,8 @@ pub fn propagate(incoming: &HeaderMap, outgoing: &mut HeaderMap) {
     }
 }
 
-/// The trace id and flags of the one `traceparent` the caller sent, if it is well formed.
-fn single_valid(headers: &HeaderMap) -> Option<(String, String)> {
+/// The one `traceparent` the caller sent, if it is well formed.
+fn single_valid(headers: &HeaderMap) -> Option<Hop> {
     let mut all = headers.get_all(TRACEPARENT).iter();
     let v = all.next()?.to_str().ok()?;
     if all.next().is_some() {
@@ -44,8 +60,8 @@ fn single_valid(headers: &HeaderMap) -> Option<(String, String)> {
     parse(v)
 }
 
-/// `00-<32 hex>-<16 hex>-<2 hex>`, lower case, ids not all zero: (trace id, flags).
-fn parse(v: &str) -> Option<(String, String)> {
+/// `00-<32 hex>-<16 hex>-<2 hex>`, lower case, ids not all zero.
+fn parse(v: &str) -> Option<Hop> {
     let parts: Vec<&str> = v.split('-').collect();
     let [version, trace, parent, flags] = parts.as_slice() else {
         return None;
@@ -62,7 +78,11 @@ fn parse(v: &str) -> Option<(String, String)> {
         && hex(flags, 2)
         && !zero(trace)
         && !zero(parent);
-    ok.then(|| (trace.to_string(), flags.to_string()))
+    ok.then(|| Hop {
+        trace: trace.to_string(),
+        parent: parent.to_string(),
+        flags: flags.to_string(),
+    })
 }
 
 /// `N` random bytes as lower-case hex (never all zero in practice; retried once if so).
@@ -91,7 +111,7 @@ mod tests {
         }
         let mut out = HeaderMap::new();
         out.insert(TRACESTATE, HeaderValue::from_static("x=1"));
-        propagate(&h, &mut out);
+        propagate(&h, &mut out, None);
         assert!(!out.contains_key(TRACESTATE));
         let v = out[TRACEPARENT].to_str().expect("ascii").to_string();
         assert!(parse(&v).is_some(), "{v}");

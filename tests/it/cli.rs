@@ -589,3 +589,262 @@ reveal = {{ emr = ["NAME", "SHOESIZE"] }}
     }
     assert!(!err.contains(digest), "no credential is echoed: {err}");
 }
+
+/// Runs `phigate ARGS > stdout_to` under a pseudo-terminal (util-linux `script`), so that
+/// standard error is a terminal and standard output a file; returns what reached the
+/// terminal, or `None` (after noting the skip) when `script` is not installed.
+fn run_on_terminal(test: &str, args: &[&str], stdout_to: &std::path::Path) -> Option<String> {
+    let found = Command::new("sh")
+        .args(["-c", "command -v script"])
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !found {
+        phigate::note_skipped(test, "`script` (util-linux) is not installed");
+        return None;
+    }
+    let quote = |s: &str| format!("'{}'", s.replace('\'', r"'\''"));
+    let mut line = quote(bin());
+    for a in args {
+        line.push(' ');
+        line.push_str(&quote(a));
+    }
+    line.push_str(" > ");
+    line.push_str(&quote(stdout_to.to_str().expect("path")));
+    let out = Command::new("script")
+        .args(["-qfec", &line, "/dev/null"])
+        // Drawn at once: the test does not depend on how long the work takes.
+        .env("PHIGATE_PROGRESS_DELAY_MS", "0")
+        .stdin(std::process::Stdio::null())
+        .output()
+        .expect("run script");
+    assert!(out.status.success(), "{line}: {}", text(&out.stdout));
+    Some(text(&out.stdout))
+}
+
+#[test]
+fn progress_bars_appear_on_a_terminal_and_never_in_a_pipe() {
+    let test = "progress_bars_appear_on_a_terminal_and_never_in_a_pipe";
+    let dir = tempfile::tempdir().expect("tempdir");
+    let key = dir.path().join("master.key");
+    let key_s = key.to_str().expect("path");
+    TestCommand::new(["keygen", "--out", key_s]).expect_success();
+    // A file name can hold PHI too: no bar may show it.
+    let input = dir.path().join("zebulon-quixote.jsonl");
+    let input_s = input.to_str().expect("path");
+    let mut corpus = TestCommand::new(["synth", "--count", "60"])
+        .expect_success()
+        .stdout;
+    corpus.extend_from_slice(
+        format!("{{\"id\":\"canary\",\"text\":\"Pt {CANARY_NAME} SSN {CANARY_SSN}.\"}}\n")
+            .as_bytes(),
+    );
+    std::fs::write(&input, &corpus).expect("write input");
+    let scan = ["scan", "--jsonl", "--key-file", key_s, input_s];
+
+    let on_terminal = dir.path().join("terminal.out");
+    let Some(drawn) = run_on_terminal(test, &scan, &on_terminal) else {
+        return;
+    };
+    let total = corpus.len();
+    assert!(
+        drawn.contains("scan [") && drawn.contains("B/"),
+        "no bar on the terminal: {drawn:?}"
+    );
+    assert!(
+        !drawn.contains("Zebulon") && !drawn.contains("Quixote") && !drawn.contains("zebulon"),
+        "the bar showed input text or a file name: {drawn:?}"
+    );
+    assert!(!drawn.contains(CANARY_SSN), "{drawn:?}");
+    assert!(
+        total > 10_000,
+        "the input is large enough to count: {total}"
+    );
+
+    // Piped, with the bar's delay at zero: no bar, and the same output as on the terminal.
+    let piped = TestCommand::new(scan)
+        .env("PHIGATE_PROGRESS_DELAY_MS", "0")
+        .expect_success();
+    assert!(piped.stderr.is_empty(), "{}", text(&piped.stderr));
+    let plain = TestCommand::new(scan).expect_success();
+    assert_eq!(piped.stdout, plain.stdout);
+    assert_eq!(
+        std::fs::read(&on_terminal).expect("read"),
+        plain.stdout,
+        "the bar changes nothing on standard output"
+    );
+    assert_no_canary(&plain);
+
+    // The vault's long work: export and import count bytes, verification spins.
+    let vault = dir.path().join("vault");
+    let vault_s = vault.to_str().expect("path");
+    TestCommand::new(["vault", "init", "--vault", vault_s, "--key-file", key_s]).expect_success();
+    TestCommand::new([
+        "scan",
+        "--jsonl",
+        "--key-file",
+        key_s,
+        "--vault",
+        vault_s,
+        input_s,
+    ])
+    .expect_success();
+    let backup = dir.path().join("vault.backup");
+    let backup_s = backup.to_str().expect("path");
+    let summary = dir.path().join("summary.out");
+    let drawn = run_on_terminal(
+        test,
+        &[
+            "vault",
+            "export",
+            "--vault",
+            vault_s,
+            "--key-file",
+            key_s,
+            "--out",
+            backup_s,
+        ],
+        &summary,
+    )
+    .expect("script was found above");
+    assert!(
+        drawn.contains("vault export") && drawn.contains("B ("),
+        "{drawn:?}"
+    );
+    let exported: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&summary).expect("read")).expect("json summary");
+    assert!(exported["entries"].as_u64().expect("entries") > 0);
+
+    let restored = dir.path().join("restored");
+    let restored_s = restored.to_str().expect("path");
+    TestCommand::new(["vault", "init", "--vault", restored_s, "--key-file", key_s])
+        .expect_success();
+    let drawn = run_on_terminal(
+        test,
+        &[
+            "vault",
+            "import",
+            "--vault",
+            restored_s,
+            "--key-file",
+            key_s,
+            "--from",
+            backup_s,
+        ],
+        &summary,
+    )
+    .expect("script was found above");
+    assert!(drawn.contains("vault import ["), "{drawn:?}");
+    let drawn = run_on_terminal(
+        test,
+        &[
+            "vault",
+            "verify",
+            "--vault",
+            restored_s,
+            "--key-file",
+            key_s,
+        ],
+        &summary,
+    )
+    .expect("script was found above");
+    assert!(drawn.contains("vault verify"), "{drawn:?}");
+    let verified = TestCommand::new([
+        "vault",
+        "verify",
+        "--vault",
+        restored_s,
+        "--key-file",
+        key_s,
+    ])
+    .env("PHIGATE_PROGRESS_DELAY_MS", "0")
+    .expect_success();
+    assert!(verified.stderr.is_empty(), "{}", text(&verified.stderr));
+    assert!(text(&verified.stdout).starts_with("{\"verified\":"));
+}
+
+/// The shell's own pipeline into the real `head`: the scan stops as soon as `head` has
+/// its line, quietly, with the status of a process ended by SIGPIPE.
+#[test]
+fn jsonl_scan_into_the_real_head_stops_quietly() {
+    let test = "jsonl_scan_into_the_real_head_stops_quietly";
+    let found = Command::new("sh")
+        .args(["-c", "command -v head && command -v bash"])
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !found {
+        phigate::note_skipped(test, "`head` or `bash` is not installed");
+        return;
+    }
+    let dir = tempfile::tempdir().expect("tempdir");
+    let input = dir.path().join("big.jsonl");
+    let mut lines = String::new();
+    for i in 0..40_000 {
+        lines.push_str(&format!(
+            "{{\"id\":{i},\"text\":\"Seen on 03/14/2024, MRN MX{i:07}.\"}}\n"
+        ));
+    }
+    std::fs::write(&input, lines).expect("write input");
+    let out = Command::new("bash")
+        .args([
+            "-c",
+            r#""$0" scan --jsonl "$1" 2>"$2" | head -1; echo "status=${PIPESTATUS[0]}""#,
+            bin(),
+            input.to_str().expect("path"),
+            dir.path().join("stderr").to_str().expect("path"),
+        ])
+        .stdin(std::process::Stdio::null())
+        .output()
+        .expect("bash");
+    let shown = text(&out.stdout);
+    let mut got = shown.lines();
+    assert!(
+        got.next().is_some_and(|l| l.starts_with("{\"id\":0,")),
+        "{shown}"
+    );
+    assert_eq!(got.next(), Some("status=141"), "{shown}");
+    let stderr = std::fs::read_to_string(dir.path().join("stderr")).expect("stderr");
+    assert!(stderr.is_empty(), "{stderr}");
+}
+
+#[test]
+fn oversize_input_names_its_size_and_the_option_and_a_run_key_is_pointed_out() {
+    let test = "oversize_input_names_its_size_and_the_option_and_a_run_key_is_pointed_out";
+    let dir = tempfile::tempdir().expect("tempdir");
+    let big = dir.path().join("big.txt");
+    std::fs::write(&big, format!("Pt {CANARY_NAME} {}", "a".repeat(3000))).expect("write");
+    let big_s = big.to_str().expect("path");
+    let size = std::fs::metadata(&big).expect("meta").len();
+    let out = TestCommand::new(["scan", "--max-bytes", "1000", big_s]).expect_code(1);
+    let err = text(&out.stderr);
+    assert!(
+        err.contains(&format!("input is {size} bytes, over the 1000-byte limit"))
+            && err.contains("--max-bytes"),
+        "{err}"
+    );
+    assert!(out.stdout.is_empty());
+    assert_no_canary(&out);
+    // From standard input the size is not known past the limit: said so, not guessed.
+    let out = TestCommand::new(["scan", "--max-bytes", "1000"])
+        .stdin(std::fs::read(&big).expect("read"))
+        .expect_code(1);
+    assert!(
+        text(&out.stderr).contains("more than 1000 bytes"),
+        "{}",
+        text(&out.stderr)
+    );
+
+    // Without --key-file: a person at a terminal is told tokens will not last; a pipe is not.
+    let note = dir.path().join("note.txt");
+    std::fs::write(&note, format!("Pt {CANARY_NAME} called.")).expect("write");
+    let note_s = note.to_str().expect("path");
+    let piped = TestCommand::new(["scan", note_s]).expect_success();
+    assert!(piped.stderr.is_empty(), "{}", text(&piped.stderr));
+    let Some(told) = run_on_terminal(test, &["scan", note_s], &dir.path().join("out.txt")) else {
+        return;
+    };
+    assert!(
+        told.contains("no --key-file") && told.contains("keygen"),
+        "{told:?}"
+    );
+    assert!(!told.contains("Quixote"), "{told:?}");
+}

@@ -99,6 +99,8 @@ fn the_systemd_unit_is_hardened() {
     let has = |line: &str| unit.lines().any(|l| l.trim() == line);
     for line in [
         "User=phigate",
+        // The gateway says READY=1 over $NOTIFY_SOCKET (operator::systemd_is_told_…).
+        "Type=notify",
         "NoNewPrivileges=yes",
         "ProtectSystem=strict",
         "ProtectHome=yes",

@@ -98,6 +98,11 @@ async fn start(extra: &str) -> Running {
 }
 
 async fn start_with(caller_extra: &str, extra: &str) -> Running {
+    start_full(caller_extra, extra, &[]).await
+}
+
+/// [`start_with`], with extra environment variables for the gateway.
+async fn start_full(caller_extra: &str, extra: &str, env: &[(&str, &str)]) -> Running {
     let dir = tempfile::tempdir().expect("tempdir");
     let d = dir.path();
     let pki = Pki::new("operator test CA");
@@ -144,7 +149,7 @@ callers = ["emr", "ehr"]
     );
     write(d, "phigate.toml", &config);
     super::gw_harness::init_vault(d);
-    let gw = Gateway::start_with_env(&d.join("phigate.toml"), &d.join("gateway.log"), 1, &[]);
+    let gw = Gateway::start_with_env(&d.join("phigate.toml"), &d.join("gateway.log"), 1, env);
     let base = format!("https://localhost:{}", gw.listeners[0].port());
     Running {
         dir,
@@ -764,4 +769,389 @@ async fn admin_posts_need_loopback_or_the_admin_token() {
         "the token is never logged"
     );
     assert_eq!(gw.stop().code(), Some(0));
+}
+
+/// What an OTLP/HTTP collector on loopback received: each POST's path, content type and
+/// body.
+type Received = std::sync::Arc<std::sync::Mutex<Vec<(String, String, bytes::Bytes)>>>;
+
+/// A plain-http OTLP collector on loopback: answers every POST with an empty 200 (an empty
+/// `ExportTraceServiceResponse` is a full success) and keeps what it got.
+async fn start_collector() -> (std::net::SocketAddr, Received) {
+    use http_body_util::BodyExt;
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    let received: Received = Received::default();
+    let keep = std::sync::Arc::clone(&received);
+    tokio::spawn(async move {
+        while let Ok((tcp, _)) = listener.accept().await {
+            let keep = std::sync::Arc::clone(&keep);
+            tokio::spawn(async move {
+                let svc = hyper::service::service_fn(
+                    move |req: hyper::Request<hyper::body::Incoming>| {
+                        let keep = std::sync::Arc::clone(&keep);
+                        async move {
+                            let path = req.uri().path().to_string();
+                            let ct = req
+                                .headers()
+                                .get("content-type")
+                                .and_then(|v| v.to_str().ok())
+                                .unwrap_or("")
+                                .to_string();
+                            let body = req.into_body().collect().await?.to_bytes();
+                            keep.lock().expect("lock").push((path, ct, body));
+                            let mut resp = hyper::Response::new(http_body_util::Full::new(
+                                bytes::Bytes::new(),
+                            ));
+                            resp.headers_mut().insert(
+                                "content-type",
+                                hyper::header::HeaderValue::from_static("application/x-protobuf"),
+                            );
+                            Ok::<_, hyper::Error>(resp)
+                        }
+                    },
+                );
+                let _ = hyper_util::server::conn::auto::Builder::new(
+                    hyper_util::rt::TokioExecutor::new(),
+                )
+                .serve_connection(hyper_util::rt::TokioIo::new(tcp), svc)
+                .await;
+            });
+        }
+    });
+    (addr, received)
+}
+
+fn unhex(s: &str) -> Vec<u8> {
+    (0..s.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(&s[i..i + 2], 16).expect("hex"))
+        .collect()
+}
+
+fn holds(haystack: &[u8], needle: &[u8]) -> bool {
+    haystack.windows(needle.len()).any(|w| w == needle)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn spans_reach_an_otlp_collector_under_the_callers_trace_without_phi() {
+    let (collector, received) = start_collector().await;
+    let r = start(&format!(
+        r#"
+[[route]]
+name = "out"
+prefix = "/out/"
+direction = "deidentify"
+upstream = "{{up}}/in/"
+upstream_ca = "ca.pem"
+callers = ["emr"]
+
+[otel]
+endpoint = "http://{collector}"
+service_name = "phigate-test"
+"#
+    ))
+    .await;
+    let c = client(&r.pki.ca_pem(), None);
+    // PHI in the path, the query and the body: none of it may reach the collector.
+    let url = format!("{}/out/Quixote?patient=Zebulon+Quixote", r.base);
+    let trace = "5a1e2b3c4d5e6f708192a3b4c5d6e7f8";
+    let caller_parent = "1122334455667788";
+    let tp = format!("00-{trace}-{caller_parent}-01");
+    let a = send(
+        &c,
+        post(
+            &url,
+            &[EMR, TEXT, ("traceparent", tp.as_str())],
+            "Zebulon Quixote, SSN 219-09-9999, grip 42 lb.",
+        ),
+    )
+    .await
+    .expect("answer");
+    assert_eq!(a.status, 200, "{}", a.body);
+    let seen = r.upstream.take();
+    assert_eq!(seen.len(), 1);
+    let sent = seen[0].headers["traceparent"]
+        .to_str()
+        .expect("ascii")
+        .to_string();
+    assert!(sent.starts_with(&format!("00-{trace}-")), "{sent}");
+    let upstream_span = sent.split('-').nth(2).expect("parent id").to_string();
+
+    // The last batch is sent when the gateway stops.
+    let logs_before_stop = r.gw.logs();
+    assert_eq!(r.gw.stop().code(), Some(0));
+    let got = received.lock().expect("lock").clone();
+    assert!(
+        !got.is_empty(),
+        "the collector received nothing: {logs_before_stop}"
+    );
+    let mut all = Vec::new();
+    for (path, ct, body) in &got {
+        assert_eq!(path, "/v1/traces");
+        assert_eq!(ct, "application/x-protobuf");
+        all.extend_from_slice(body);
+    }
+    // Protobuf carries ids as raw bytes and names as UTF-8.
+    assert!(
+        holds(&all, &unhex(trace)),
+        "the caller's trace id is missing"
+    );
+    assert!(
+        holds(&all, &unhex(caller_parent)),
+        "the caller's span is not the parent"
+    );
+    assert!(
+        holds(&all, &unhex(&upstream_span)),
+        "the upstream was told a span that was not exported"
+    );
+    for name in [
+        "request",
+        "detect",
+        "vault",
+        "audit write",
+        "upstream",
+        "phigate-test",
+    ] {
+        assert!(holds(&all, name.as_bytes()), "no `{name}` in the export");
+    }
+    assert!(holds(&all, b"emr"), "the caller is an attribute");
+    for phi in ["Zebulon", "Quixote", "219-09-9999", "patient="] {
+        assert!(
+            !holds(&all, phi.as_bytes()),
+            "`{phi}` reached the collector"
+        );
+    }
+    // The log lines do not carry the spans.
+    assert!(
+        !logs_before_stop.contains("audit write"),
+        "{logs_before_stop}"
+    );
+}
+
+#[test]
+fn check_config_validates_the_otel_section() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let d = dir.path();
+    let pki = Pki::new("otel check CA");
+    let leaf = pki.leaf(&["localhost"], false);
+    write(d, "cert.pem", &leaf.cert_pem);
+    write(d, "key.pem", &leaf.key_pem);
+    super::support::write_key(&d.join("master.key"), &"cd".repeat(32));
+    let (v, k) = (d.join("vault"), d.join("master.key"));
+    TestCommand::new([
+        "vault",
+        "init",
+        "--vault",
+        v.to_str().expect("path"),
+        "--key-file",
+        k.to_str().expect("path"),
+    ])
+    .expect_success();
+    let base = r#"
+[[listener]]
+listen = "127.0.0.1:0"
+cert = "cert.pem"
+key = "key.pem"
+
+[vault]
+dir = "vault"
+key_file = "master.key"
+"#;
+    let check = |otel: &str| {
+        write(d, "phigate.toml", &format!("{base}\n[otel]\n{otel}\n"));
+        TestCommand::new([
+            "check-config",
+            "--format",
+            "json",
+            d.join("phigate.toml").to_str().expect("path"),
+        ])
+        .output()
+    };
+    let bad = check(
+        "endpoint = \"http://user:secret@collector:4318\"\ntimeout_ms = 0\nca = \"missing-ca.pem\"",
+    );
+    assert_eq!(bad.status.code(), Some(64), "{}", text(&bad.stderr));
+    let err = text(&bad.stderr);
+    assert!(err.contains("otel.endpoint"), "{err}");
+    assert!(err.contains("otel.timeout_ms"), "{err}");
+    assert!(!err.contains("secret"), "{err}");
+    let missing_ca = check("endpoint = \"https://collector:4318\"\nca = \"missing-ca.pem\"");
+    assert_ne!(missing_ca.status.code(), Some(0));
+    assert!(
+        text(&missing_ca.stderr).contains("[otel] ca"),
+        "{}",
+        text(&missing_ca.stderr)
+    );
+    let good = check("endpoint = \"http://127.0.0.1:4318\"");
+    assert_eq!(good.status.code(), Some(0), "{}", text(&good.stderr));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn systemd_is_told_ready_once_serving_and_stopping_on_sigterm() {
+    let sockets = tempfile::tempdir().expect("tempdir");
+    let path = sockets.path().join("notify");
+    let sock = std::os::unix::net::UnixDatagram::bind(&path).expect("bind");
+    // A bound on waiting for a datagram that never comes, not a timing assertion.
+    sock.set_read_timeout(Some(std::time::Duration::from_secs(60)))
+        .expect("timeout");
+    let notify = path.to_str().expect("path");
+    let r = start_full("", "", &[("NOTIFY_SOCKET", notify)]).await;
+    let mut buf = [0u8; 256];
+    let n = sock.recv(&mut buf).expect("READY=1 from the gateway");
+    assert_eq!(&buf[..n], b"READY=1\n");
+    // Ready means serving.
+    let c = client(&r.pki.ca_pem(), None);
+    let url = format!("{}/v1/analyze", r.base);
+    let a = send(&c, post(&url, &[EMR, TEXT], "Grip 42 lb."))
+        .await
+        .expect("answer");
+    assert_eq!(a.status, 200, "{}", a.body);
+    assert_eq!(r.gw.stop().code(), Some(0));
+    let n = sock.recv(&mut buf).expect("STOPPING=1 from the gateway");
+    assert_eq!(&buf[..n], b"STOPPING=1\n");
+}
+
+#[test]
+fn dev_mode_off_loopback_warns_loudly() {
+    use std::io::BufRead;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut child = std::process::Command::new(super::support::bin())
+        .args(["serve", "--dev", "--threads", "1", "--listen", "0.0.0.0:0"])
+        .args(["--admin-listen", "127.0.0.1:0", "--data-dir"])
+        .arg(dir.path().join("data"))
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    let stderr = std::io::BufReader::new(child.stderr.take().expect("stderr"));
+    let mut seen = String::new();
+    let mut warned = false;
+    // Read until the warning, or until the process ends and closes standard error.
+    for line in stderr.lines().map_while(Result::ok) {
+        seen.push_str(&line);
+        seen.push('\n');
+        if line.contains("WARNING: dev mode listening on 0.0.0.0") {
+            warned = true;
+            break;
+        }
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+    assert!(warned, "no warning: {seen}");
+    assert!(
+        seen.contains("the direct API is off") && seen.contains("Never for real data"),
+        "{seen}"
+    );
+}
+
+/// The metric names in a PromQL expression (`phigate_…`, `process_…`).
+fn metric_names(expr: &str) -> impl Iterator<Item = String> + '_ {
+    expr.split(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+        .filter(|w| w.starts_with("phigate_") || w.starts_with("process_"))
+        .map(str::to_string)
+}
+
+/// Whether `/metrics` exports `name`: a sample, or the family's `# TYPE` line (a counter
+/// with no labelled sample yet).
+fn exported(metrics: &str, name: &str) -> bool {
+    metrics.lines().any(|l| {
+        (l.starts_with(name) && l[name.len()..].starts_with(['{', ' ']))
+            || l.strip_prefix("# TYPE ")
+                .is_some_and(|t| t.split(' ').next() == Some(name))
+    })
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_grafana_dashboard_and_prometheus_rules_name_only_exported_metrics() {
+    let r = start_with(
+        "rate_limit = { per_second = 100, burst = 100 }",
+        r#"
+[[route]]
+name = "out"
+prefix = "/out/"
+direction = "deidentify"
+upstream = "{up}/in/"
+upstream_ca = "ca.pem"
+callers = ["emr"]
+"#,
+    )
+    .await;
+    let c = client(&r.pki.ca_pem(), None);
+    let a = send(
+        &c,
+        post(
+            &format!("{}/out/x", r.base),
+            &[EMR, TEXT],
+            "Zebulon Quixote, grip 42 lb.",
+        ),
+    )
+    .await
+    .expect("answer");
+    assert_eq!(a.status, 200, "{}", a.body);
+    let refused = send(&c, post(&format!("{}/out/x", r.base), &[TEXT], "x"))
+        .await
+        .expect("answer");
+    assert_eq!(refused.status, 401, "{}", refused.body);
+    let metrics = r.gw.metrics().await;
+    let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
+
+    // The dashboard: JSON, with Prometheus queries in every panel.
+    let text = std::fs::read_to_string(repo.join("deploy/grafana/phigate-dashboard.json"))
+        .expect("dashboard");
+    let dash: serde_json::Value = serde_json::from_str(&text).expect("dashboard JSON");
+    let panels = dash["panels"].as_array().expect("panels");
+    assert!(panels.len() >= 10, "{} panels", panels.len());
+    let mut named = std::collections::BTreeSet::new();
+    for p in panels {
+        let targets = p["targets"].as_array().expect("targets");
+        assert!(!targets.is_empty(), "panel {} has no query", p["title"]);
+        for t in targets {
+            let expr = t["expr"].as_str().expect("expr");
+            assert!(expr.contains("job=\"$job\""), "{expr}: not scoped to $job");
+            named.extend(metric_names(expr));
+        }
+    }
+    for must in [
+        "phigate_requests_total",
+        "phigate_request_duration_seconds_bucket",
+        "phigate_upstream_duration_seconds_bucket",
+        "phigate_audit_healthy",
+        "phigate_certificate_expiry_timestamp_seconds",
+    ] {
+        assert!(named.contains(must), "the dashboard does not show {must}");
+    }
+    for name in &named {
+        assert!(
+            exported(&metrics, name),
+            "the dashboard names `{name}`, which /metrics does not export"
+        );
+    }
+
+    // The PrometheusRule holds exactly the plain rule file's groups.
+    let load = |p: &str| {
+        let t = std::fs::read_to_string(repo.join(p)).expect("rules");
+        yaml_rust2::YamlLoader::load_from_str(&t).expect("yaml")
+    };
+    let plain = load("deploy/prometheus/phigate-alerts.yaml");
+    let crd = load("deploy/prometheus/phigate-prometheusrule.yaml");
+    assert_eq!(crd[0]["kind"].as_str(), Some("PrometheusRule"));
+    assert_eq!(
+        crd[0]["apiVersion"].as_str(),
+        Some("monitoring.coreos.com/v1")
+    );
+    assert_eq!(crd[0]["spec"]["groups"], plain[0]["groups"]);
+    for group in plain[0]["groups"].as_vec().expect("groups") {
+        for rule in group["rules"].as_vec().expect("rules") {
+            for name in metric_names(rule["expr"].as_str().expect("expr")) {
+                assert!(
+                    exported(&metrics, &name),
+                    "rule names `{name}`, not exported"
+                );
+            }
+        }
+    }
 }
