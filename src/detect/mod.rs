@@ -118,6 +118,11 @@ impl Detector {
         &self.lexicon
     }
 
+    /// The statistical tagger, when the patterns ship weights.
+    pub fn tagger(&self) -> Option<&tagger::Tagger> {
+        self.tagger.as_ref()
+    }
+
     pub fn scratch(&self) -> Scratch {
         Scratch {
             cache: self.rules.cache(),
