@@ -40,6 +40,8 @@ pub struct Token {
     /// The token has a letter: only such tokens are classified.
     pub alpha: bool,
     non_ascii: bool,
+    /// A hyphen-joined part is one letter (`C-diff`, `T-berg`, `non-Q`): clinical shorthand.
+    letter_part: bool,
     sentence_start: bool,
     newline_before: bool,
     /// Last non-blank byte between the previous token and this one (0: none).
@@ -183,9 +185,16 @@ fn read_token(text: &str, start: usize, end: usize) -> Token {
     let mut first_upper = false;
     let mut last_class = 0u8;
     let mut non_ascii = false;
+    let (mut part, mut letter_part) = (0u32, false);
     let mut i = start;
     while i < end {
         let c = b[i];
+        if c == b'-' {
+            letter_part |= part == 1;
+            part = 0;
+        } else if c < 0x80 || c >= 0xC0 {
+            part += 1;
+        }
         let (len, class) = if c < 0x80 {
             word = fnv(word, c.to_ascii_lowercase());
             let class = match c {
@@ -251,6 +260,7 @@ fn read_token(text: &str, start: usize, end: usize) -> Token {
         flags: 0,
         alpha: upper + lower > 0 || (other > 0 && non_ascii),
         non_ascii,
+        letter_part: letter_part || (part == 1 && end - start > 1 && b[start..end].contains(&b'-')),
         sentence_start: false,
         newline_before: false,
         punct_before: 0,
@@ -372,9 +382,18 @@ pub fn features(
 
 /// Whether the word can never be part of a name or place the tagger reports: stop
 /// words, clinical words, credentials (lexicon flags, so the lists stay the one source),
-/// words and tokens with digits (doses, `x2`, codes: the rules' business).
+/// tokens with digits (doses, `x2`, codes: the rules' business) and shorthand with a
+/// one-letter part.
 pub fn never_tagged(t: &Token) -> bool {
-    t.flags & (flag::STOP | flag::CLINICAL | flag::CREDENTIAL) != 0 || t.cap == cap::DIGITS
+    t.flags & (flag::STOP | flag::CLINICAL | flag::CREDENTIAL) != 0
+        || t.cap == cap::DIGITS
+        || t.letter_part
+}
+
+/// An English word on no name or place list (`Hospital`, `Progress`, `Care`): a span made
+/// only of such words is a heading or a phrase, not someone's name or a place.
+pub fn plain_word(t: &Token) -> bool {
+    t.flags & flag::ENGLISH != 0 && t.flags & (flag::NAME | flag::PLACE | flag::PLACE_START) == 0
 }
 
 /// Cue words before a name or place: titles, relations, strong name cues, place cues,

@@ -17,7 +17,8 @@ pub mod train;
 use crate::patterns::Patterns;
 use crate::phi::PhiType;
 use features::{
-    evidence, features, mostly_upper, never_tagged, shaped, single_letter, tokenize, Doc, Token,
+    evidence, features, mostly_upper, never_tagged, plain_word, shaped, single_letter, tokenize,
+    Doc, Token,
 };
 use model::{Manifest, Weights, NCLASS};
 
@@ -138,6 +139,7 @@ impl Tagger {
                     o.end = t.end;
                     o.evidence |= evidence(&doc, i);
                     o.letters_only &= single_letter(t);
+                    o.plain &= plain_word(t);
                 }
                 _ => {
                     if let Some(o) = open.take() {
@@ -149,6 +151,7 @@ impl Tagger {
                         class: tag,
                         evidence: evidence(&doc, i),
                         letters_only: single_letter(t),
+                        plain: plain_word(t),
                     });
                 }
             }
@@ -199,11 +202,13 @@ struct Open {
     evidence: bool,
     /// Every token is a lone letter.
     letters_only: bool,
+    /// Every token is a [`plain_word`].
+    plain: bool,
 }
 
 impl Open {
     fn report(self, out: &mut impl FnMut(usize, usize, PhiType)) {
-        if self.evidence && !self.letters_only {
+        if self.evidence && !self.letters_only && !self.plain {
             out(self.start, self.end, class_type(self.class));
         }
     }
