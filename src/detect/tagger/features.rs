@@ -390,10 +390,11 @@ pub fn never_tagged(t: &Token) -> bool {
         || t.letter_part
 }
 
-/// An English word on no name or place list (`Hospital`, `Progress`, `Care`): a span made
-/// only of such words is a heading or a phrase, not someone's name or a place.
+/// An English or facility word on no name or place list (`Hospital`, `Progress`, `Care`,
+/// `Center`): a span made only of such words is a heading or a phrase, not someone's
+/// name or a place.
 pub fn plain_word(t: &Token) -> bool {
-    t.flags & flag::ENGLISH != 0 && t.flags & (flag::NAME | flag::PLACE | flag::PLACE_START) == 0
+    t.flags & (flag::ENGLISH | flag::FACILITY) != 0 && t.flags & (flag::NAME | flag::PLACE) == 0
 }
 
 /// Cue words before a name or place: titles, relations, strong name cues, place cues,
