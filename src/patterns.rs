@@ -148,9 +148,8 @@ impl Patterns {
                 binaries.push((*name, Cow::Borrowed(*builtin)));
                 continue;
             }
-            let bytes = std::fs::read(&path).map_err(|e| {
-                std::io::Error::new(e.kind(), format!("{}: {e}", path.display()))
-            })?;
+            let bytes = std::fs::read(&path)
+                .map_err(|e| std::io::Error::new(e.kind(), format!("{}: {e}", path.display())))?;
             binaries.push((*name, Cow::Owned(bytes)));
         }
         Ok(Patterns {

@@ -77,9 +77,7 @@ fn feature(template: u64, value: u64) -> u64 {
 fn word_char(text: &str, i: usize) -> Option<(usize, char)> {
     let b = text.as_bytes()[i];
     if b < 0x80 {
-        return b
-            .is_ascii_alphanumeric()
-            .then_some((1, char::from(b)));
+        return b.is_ascii_alphanumeric().then_some((1, char::from(b)));
     }
     let c = text.get(i..)?.chars().next()?;
     c.is_alphanumeric().then_some((c.len_utf8(), c))
@@ -337,8 +335,13 @@ pub fn features(
         f(feature(2, t.word));
     }
     f(feature(3, t.shape));
-    for (tpl, n, suffix) in [(4, 2, false), (5, 3, false), (6, 2, true), (7, 3, true), (8, 4, true)]
-    {
+    for (tpl, n, suffix) in [
+        (4, 2, false),
+        (5, 3, false),
+        (6, 2, true),
+        (7, 3, true),
+        (8, 4, true),
+    ] {
         if let Some(h) = affix(d.text, t, n, suffix) {
             f(feature(tpl, h));
         }
@@ -364,7 +367,10 @@ pub fn features(
     f(feature(18, shape(1)));
     f(feature(19, flags(-1)));
     f(feature(20, flags(1)));
-    f(feature(21, capk(-1) | cap0 << 4 | capk(1) << 8 | upper << 12));
+    f(feature(
+        21,
+        capk(-1) | cap0 << 4 | capk(1) << 8 | upper << 12,
+    ));
     f(feature(22, u64::from(t.punct_before)));
     f(feature(23, u64::from(t.punct_after)));
     f(feature(24, p1));

@@ -87,7 +87,9 @@ impl Tagger {
         }
         let weights = Weights::read(bytes)?;
         if weights.bits != manifest.hash_bits {
-            return Err(TaggerError::Weights("hash bits differ from the manifest".into()));
+            return Err(TaggerError::Weights(
+                "hash bits differ from the manifest".into(),
+            ));
         }
         Ok(Some(Tagger::new(
             weights,

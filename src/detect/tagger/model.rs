@@ -102,7 +102,9 @@ impl Weights {
     /// Reads `tagger.bin`.
     pub fn read(bytes: &[u8]) -> Result<Weights, TaggerError> {
         let bad = |what: &str| TaggerError::Weights(what.to_string());
-        let header = bytes.get(..16).ok_or_else(|| bad("shorter than its header"))?;
+        let header = bytes
+            .get(..16)
+            .ok_or_else(|| bad("shorter than its header"))?;
         if &header[..4] != MAGIC {
             return Err(bad("not a tagger weights file"));
         }
@@ -138,7 +140,11 @@ impl Weights {
     /// bytes).
     pub fn write(&self) -> Vec<u8> {
         let rows: Vec<usize> = (0..self.table.len() / NCLASS)
-            .filter(|r| self.table[r * NCLASS..(r + 1) * NCLASS].iter().any(|&w| w != 0))
+            .filter(|r| {
+                self.table[r * NCLASS..(r + 1) * NCLASS]
+                    .iter()
+                    .any(|&w| w != 0)
+            })
             .collect();
         let mut out = Vec::with_capacity(16 + rows.len() * (4 + 2 * NCLASS));
         out.extend_from_slice(MAGIC);

@@ -112,6 +112,13 @@ fn tokens_keep_inner_joiners_and_drop_the_possessive() {
     let words: Vec<&str> = toks.iter().map(|t| &text[t.start..t.end]).collect();
     assert_eq!(
         words,
-        ["Gerald", "niece", "O'Neil-Bayne", "De\u{2019}Andre", "dog", "2-3x"]
+        [
+            "Gerald",
+            "niece",
+            "O'Neil-Bayne",
+            "De\u{2019}Andre",
+            "dog",
+            "2-3x"
+        ]
     );
 }

@@ -40,7 +40,11 @@ pub fn read_jsonl(file: &str, data: &str) -> Result<Vec<Example>, TaggerError> {
         reason: format!("line {line}: {reason}"),
     };
     let mut out = Vec::new();
-    for (n, line) in data.lines().enumerate().filter(|(_, l)| !l.trim().is_empty()) {
+    for (n, line) in data
+        .lines()
+        .enumerate()
+        .filter(|(_, l)| !l.trim().is_empty())
+    {
         let v: serde_json::Value =
             serde_json::from_str(line).map_err(|_| bad(n + 1, "not JSON"))?;
         let text = v["text"].as_str().ok_or_else(|| bad(n + 1, "no text"))?;
@@ -92,10 +96,7 @@ pub fn synth_examples(seed: u64, count: usize) -> Result<(Vec<Example>, String),
 
 /// Reads every input the manifest declares (relative to `model_dir`), filling in each
 /// input's sha256.
-pub fn load_inputs(
-    manifest: &mut Manifest,
-    model_dir: &Path,
-) -> Result<Vec<Example>, TaggerError> {
+pub fn load_inputs(manifest: &mut Manifest, model_dir: &Path) -> Result<Vec<Example>, TaggerError> {
     let mut all = Vec::new();
     for input in &mut manifest.inputs {
         let (examples, sha) = read_input(input, model_dir)?;
