@@ -73,6 +73,12 @@ fn feature(template: u64, value: u64) -> u64 {
     z ^ (z >> 31)
 }
 
+/// The table row of feature hash `h`: its top bits.
+#[allow(clippy::cast_possible_truncation)] // shift ≥ 40 (hash bits ≤ 24): fits any usize
+pub fn row(h: u64, shift: u32) -> usize {
+    (h >> shift) as usize
+}
+
 /// Whether the character at `i` is a letter or digit, and its length in bytes.
 fn word_char(text: &str, i: usize) -> Option<(usize, char)> {
     let b = text.as_bytes()[i];
@@ -190,7 +196,7 @@ fn read_token(text: &str, start: usize, end: usize) -> Token {
         if c == b'-' {
             letter_part |= part == 1;
             part = 0;
-        } else if c < 0x80 || c >= 0xC0 {
+        } else if !(0x80..0xC0).contains(&c) {
             part += 1;
         }
         let (len, class) = if c < 0x80 {

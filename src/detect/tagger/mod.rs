@@ -17,8 +17,8 @@ pub mod train;
 use crate::patterns::Patterns;
 use crate::phi::PhiType;
 use features::{
-    evidence, features, mostly_upper, never_tagged, plain_word, shaped, single_letter, tokenize,
-    Doc, Token,
+    evidence, features, mostly_upper, never_tagged, plain_word, row, shaped, single_letter,
+    tokenize, Doc, Token,
 };
 use model::{Manifest, Weights, NCLASS};
 
@@ -99,6 +99,9 @@ impl Tagger {
     }
 
     pub fn new(weights: Weights, threshold: f32, threshold_unshaped: f32) -> Tagger {
+        // Thresholds are a few dozen units and the scale at most 32,000 per unit: far
+        // inside i32 (and `as` saturates besides).
+        #[allow(clippy::cast_possible_truncation)]
         let q = |t: f32| (t * weights.scale).round() as i32;
         let (threshold, threshold_unshaped) = (q(threshold), q(threshold_unshaped));
         let shift = 64 - u32::from(weights.bits);
@@ -168,7 +171,7 @@ impl Tagger {
         let mut scores = [0i32; NCLASS];
         let table = &self.weights.table;
         features(d, i, prev, prev2, false, |h| {
-            let row = (h >> self.shift) as usize * NCLASS;
+            let row = row(h, self.shift) * NCLASS;
             for (c, s) in scores.iter_mut().enumerate() {
                 *s += i32::from(table[row + c]);
             }
@@ -186,13 +189,13 @@ impl Tagger {
 
 /// The first highest score's index (ties go to O, the lowest index).
 pub(crate) fn argmax(scores: &[i32; NCLASS]) -> u8 {
-    let mut best = 0;
-    for c in 1..NCLASS {
-        if scores[c] > scores[best] {
+    let mut best = 0u8;
+    for (c, &s) in (0u8..).zip(scores.iter()) {
+        if s > scores[usize::from(best)] {
             best = c;
         }
     }
-    best as u8
+    best
 }
 
 /// A span being built from tagged tokens.

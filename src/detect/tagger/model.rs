@@ -138,6 +138,7 @@ impl Weights {
 
     /// Writes `tagger.bin`: only non-zero rows, in row order (so equal weights give equal
     /// bytes).
+    #[allow(clippy::cast_possible_truncation)] // rows < 2^24 (hash bits ≤ 24); 3 classes
     pub fn write(&self) -> Vec<u8> {
         let rows: Vec<usize> = (0..self.table.len() / NCLASS)
             .filter(|r| {

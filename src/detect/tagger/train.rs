@@ -7,7 +7,7 @@
 
 use std::path::Path;
 
-use super::features::{features, mostly_upper, tokenize, Doc, Token};
+use super::features::{features, mostly_upper, row, tokenize, Doc, Token};
 use super::model::{sha256_hex, Input, Manifest, Weights, NCLASS};
 use super::{argmax, lexicon_digest, TaggerError, O};
 use crate::detect::lexicon::{Lexicon, LexiconSources};
@@ -58,7 +58,8 @@ pub fn read_jsonl(file: &str, data: &str) -> Result<Vec<Example>, TaggerError> {
         for s in v["spans"].as_array().into_iter().flatten() {
             let at = |k: &str| {
                 s[k].as_u64()
-                    .and_then(|c| bounds.get(c as usize).copied())
+                    .and_then(|c| usize::try_from(c).ok())
+                    .and_then(|c| bounds.get(c).copied())
                     .ok_or_else(|| bad(n + 1, "span offset out of range"))
             };
             let ty = s["type"].as_str().unwrap_or("");
@@ -210,6 +211,7 @@ fn next(state: &mut u64) -> u64 {
     z ^ (z >> 31)
 }
 
+#[allow(clippy::cast_possible_truncation)] // the remainder is at most i
 fn shuffle(order: &mut [usize], state: &mut u64) {
     for i in (1..order.len()).rev() {
         let j = (next(state) % (i as u64 + 1)) as usize;
@@ -248,7 +250,7 @@ pub fn train(manifest: &Manifest, examples: &[Example], lex: &Lexicon) -> Weight
                 rows_of.clear();
                 let hide = next(&mut rng) % 100 < u64::from(manifest.hide_word_percent);
                 features(&doc, i, prev, prev2, hide, |h| {
-                    rows_of.push((h >> shift) as usize * NCLASS)
+                    rows_of.push(row(h, shift) * NCLASS)
                 });
                 let mut scores = [0i32; NCLASS];
                 for &r in &rows_of {
@@ -276,6 +278,7 @@ pub fn train(manifest: &Manifest, examples: &[Example], lex: &Lexicon) -> Weight
 }
 
 /// Averaged weights (w − u/step), scaled so the largest fits an i16.
+#[allow(clippy::cast_possible_truncation)] // clamped to i16's range; f32 scale by design
 fn quantise(w: &[i32], u: &[i64], step: i64, bits: u8) -> Weights {
     let avg: Vec<f64> = w
         .iter()
