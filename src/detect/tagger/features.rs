@@ -252,7 +252,6 @@ fn read_token(text: &str, start: usize, end: usize) -> Token {
     } else if upper > 0 {
         cap::MIXED
     } else {
-        let _ = other;
         cap::OTHER
     };
     Token {
