@@ -1,7 +1,7 @@
 //! Diagnostics: the cost of each text rule alone, of the whole rule scan, and of the
 //! detector, on synthetic notes (`phigate synth --kind text`). Measure with
 //! `perf stat -e instructions:u` (wall time is meaningless on a shared machine):
-//! `MODE=rule:ID|rules|detector|engine|none target/release/examples/rulecost CORPUS.jsonl`.
+//! `MODE=rule:ID|rules|detector|tagger|engine|none target/release/examples/rulecost CORPUS.jsonl`.
 #![allow(clippy::expect_used, clippy::unwrap_used)]
 use phigate::detect::Detector;
 use phigate::patterns::Patterns;
@@ -56,6 +56,12 @@ fn main() {
         let mut s = det.scratch();
         for t in &texts {
             n += det.scan(t, None, &mut s).len();
+        }
+    } else if mode == "tagger" {
+        let tagger = det.tagger().expect("tagger weights shipped");
+        let mut s = phigate::detect::tagger::TagScratch::default();
+        for t in &texts {
+            tagger.scan(t, det.lexicon(), &mut s, |_, _, _| n += 1);
         }
     } else if mode == "engine" {
         let engine = phigate::engine::Engine::build(&Patterns::builtin()).expect("engine");

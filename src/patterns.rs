@@ -15,6 +15,8 @@ pub struct Patterns {
     /// Overlay files (`patterns.d/*.toml`), in name order: rules, allow-list words and
     /// field keys added on top of the files above (see `detect::overlay`).
     pub overlays: Vec<Overlay>,
+    /// Binary data files (the tagger's weights), by path under `patterns/`.
+    pub binaries: Vec<(&'static str, Cow<'static, [u8]>)>,
 }
 
 /// One overlay file: its path as the operator wrote it (for error messages) and its text.
@@ -83,7 +85,17 @@ const BUILTIN: &[(&str, &str)] = &[
         "claims/cpt.toml",
         include_str!("../patterns/claims/cpt.toml"),
     ),
+    (
+        "model/MANIFEST.toml",
+        include_str!("../patterns/model/MANIFEST.toml"),
+    ),
 ];
+
+/// (path under `patterns/`, built-in contents) of the binary files.
+const BUILTIN_BINARY: &[(&str, &[u8])] = &[(
+    "model/tagger.bin",
+    include_bytes!("../patterns/model/tagger.bin"),
+)];
 
 /// Files a pattern directory may leave out: the built-in copy is used instead.
 /// `hl7.toml` and `cda.toml` came after the first deployments: a directory without them
@@ -94,6 +106,9 @@ const OPTIONAL: &[&str] = &[
     "cda.toml",
     "x12.toml",
     "places/world_places.tsv",
+    // The statistical tagger came later still; its manifest and weights go together.
+    "model/MANIFEST.toml",
+    "model/tagger.bin",
 ];
 
 impl Patterns {
@@ -105,6 +120,10 @@ impl Patterns {
                 .map(|(n, s)| (*n, Cow::Borrowed(*s)))
                 .collect(),
             overlays: Vec::new(),
+            binaries: BUILTIN_BINARY
+                .iter()
+                .map(|(n, b)| (*n, Cow::Borrowed(*b)))
+                .collect(),
         }
     }
 
@@ -122,9 +141,21 @@ impl Patterns {
             })?;
             files.push((*name, Cow::Owned(text)));
         }
+        let mut binaries = Vec::with_capacity(BUILTIN_BINARY.len());
+        for (name, builtin) in BUILTIN_BINARY {
+            let path = dir.join(name);
+            if OPTIONAL.contains(name) && !path.exists() {
+                binaries.push((*name, Cow::Borrowed(*builtin)));
+                continue;
+            }
+            let bytes = std::fs::read(&path)
+                .map_err(|e| std::io::Error::new(e.kind(), format!("{}: {e}", path.display())))?;
+            binaries.push((*name, Cow::Owned(bytes)));
+        }
         Ok(Patterns {
             files,
             overlays: Vec::new(),
+            binaries,
         })
     }
 
@@ -160,6 +191,17 @@ impl Patterns {
             .find(|(n, _)| *n == name)
             .map(|(_, s)| s.as_ref())
             .unwrap_or("")
+    }
+}
+
+impl Patterns {
+    /// The contents of one binary file; empty for a name not in the list.
+    pub fn get_bytes(&self, name: &str) -> &[u8] {
+        self.binaries
+            .iter()
+            .find(|(n, _)| *n == name)
+            .map(|(_, b)| b.as_ref())
+            .unwrap_or(&[])
     }
 }
 

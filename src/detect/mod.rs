@@ -12,6 +12,8 @@
 //! - [`learned`]: values learned from structured fields, searched in the same payload.
 //! - [`shape`]: identifier shapes, tokenised without a cue (default deny).
 //! - [`overlay`]: `patterns.d/` files adding rules and allow-list words to the above.
+//! - [`tagger`]: a statistical token classifier for names and places (weights in
+//!   `patterns/model/`).
 
 mod address;
 pub mod learned;
@@ -19,6 +21,7 @@ pub mod lexicon;
 pub mod overlay;
 pub mod rules;
 pub mod shape;
+pub mod tagger;
 pub mod validate;
 
 use crate::patterns::Patterns;
@@ -54,6 +57,8 @@ pub struct Detector {
     /// Overlays' allow-list (lower case): a detection whose whole text is one of these is
     /// not PHI. Empty without overlays.
     allow: std::collections::HashSet<String>,
+    /// The statistical tagger; `None` when the patterns ship no weights.
+    tagger: Option<tagger::Tagger>,
 }
 
 /// Per-thread buffers reused across scans.
@@ -61,6 +66,7 @@ pub struct Scratch {
     cache: ScanCache,
     lex: LexScratch,
     lex_hits: Vec<LexHit>,
+    tag: tagger::TagScratch,
     /// How deep the current document sits inside others (JSON in a string, base64 of a
     /// note): bounds recursion over nested payloads.
     pub nesting: usize,
@@ -91,10 +97,16 @@ impl Detector {
         for w in &allow {
             lexicon.allow_word(w);
         }
+        let tagger = tagger::Tagger::load(p).map_err(|e| RuleError::Invalid {
+            file: "patterns/model".into(),
+            line: 0,
+            reason: e.to_string(),
+        })?;
         Ok(Detector {
             rules,
             lexicon,
             allow,
+            tagger,
         })
     }
 
@@ -106,11 +118,17 @@ impl Detector {
         &self.lexicon
     }
 
+    /// The statistical tagger, when the patterns ship weights.
+    pub fn tagger(&self) -> Option<&tagger::Tagger> {
+        self.tagger.as_ref()
+    }
+
     pub fn scratch(&self) -> Scratch {
         Scratch {
             cache: self.rules.cache(),
             lex: LexScratch::default(),
             lex_hits: Vec::new(),
+            tag: tagger::TagScratch::default(),
             nesting: 0,
             echo: None,
         }
@@ -142,6 +160,11 @@ impl Detector {
             e.scan(text, |start, end, ty| spans.push(Span { start, end, ty }));
         }
         shape::identifier_words(text, |start, end, ty| spans.push(Span { start, end, ty }));
+        if let Some(t) = &self.tagger {
+            t.scan(text, &self.lexicon, &mut s.tag, |start, end, ty| {
+                spans.push(Span { start, end, ty })
+            });
+        }
         let mut spans = merge(spans);
         for s in spans.iter_mut() {
             match s.ty {

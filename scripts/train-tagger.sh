@@ -1,0 +1,15 @@
+#!/bin/sh
+# Retrains the statistical tagger from the corpora patterns/model/MANIFEST.toml declares
+# and rewrites patterns/model/tagger.bin and the manifest's sha256 fields.
+# Deterministic: the same inputs, lexicon, seed and epochs give the same bytes (the test
+# detect::tagger::tests::retraining_from_the_manifest_reproduces_the_shipped_weights checks).
+# See patterns/model/README.md. The committed corpora need no Python; to regenerate them:
+#   REGENERATE=1 scripts/train-tagger.sh      (needs `pip install faker`)
+set -eu
+cd "$(dirname "$0")/.."
+if [ "${REGENERATE:-}" = 1 ]; then
+  python3 scripts/heldout.py --split dev --seed 1001 --count 1200 > patterns/model/train/dev-faker.jsonl
+  python3 scripts/tagger_corpus.py --seed 5 --count 2000 > patterns/model/train/ot-notes.jsonl
+fi
+# A debug build trains in about 6 s of CPU; a release build would take minutes to compile.
+cargo run --locked --example train_tagger -- patterns/model patterns

@@ -1,0 +1,248 @@
+//! The statistical tagger: names and places the rules cannot see.
+//!
+//! Owns a greedy averaged-perceptron token classifier (classes O, NAME, LOCATION) over
+//! hashed features — the word, its shape, affixes and capitalisation, its lexicon flags,
+//! the two words and shapes either side, the punctuation around it and the previous tags —
+//! and the spans it reports to [`super::Detector::scan`]. The weights and the decision
+//! threshold are data (`patterns/model/`, see its README); [`train`] makes them from the
+//! corpora the manifest declares, deterministically.
+//!
+//! Split by concern: `features` (tokens and feature hashes, shared with training),
+//! `model` (weights file and manifest), `train` (the trainer).
+
+mod features;
+pub mod model;
+pub mod train;
+
+use crate::patterns::Patterns;
+use crate::phi::PhiType;
+use features::{
+    evidence, features, mostly_upper, never_tagged, plain_word, row, shaped, single_letter,
+    tokenize, Doc, Token,
+};
+use model::{Manifest, Weights, NCLASS};
+
+use super::lexicon::Lexicon;
+
+/// Where the manifest and weights live under `patterns/`.
+pub const MANIFEST_FILE: &str = "model/MANIFEST.toml";
+pub const WEIGHTS_FILE: &str = "model/tagger.bin";
+
+/// The lexicon files whose flags are features: a model is only valid with the ones it was
+/// trained with.
+pub const LEXICON_FILES: [&str; 7] = [
+    "text/lexicon.toml",
+    "names/first_names.tsv",
+    "names/surnames.tsv",
+    "names/common_words.txt",
+    "words/english.txt",
+    "places/us_places.tsv",
+    "places/world_places.tsv",
+];
+
+/// A tagger manifest or weights file that cannot be used (never quotes input text).
+#[derive(Debug, thiserror::Error)]
+pub enum TaggerError {
+    #[error("patterns/model/MANIFEST.toml: {0}")]
+    Manifest(String),
+    #[error("patterns/model/tagger.bin: {0}")]
+    Weights(String),
+    #[error("training input {file}: {reason}")]
+    Input { file: String, reason: String },
+}
+
+/// The compiled tagger.
+pub struct Tagger {
+    weights: Weights,
+    /// The manifest's thresholds in quantised units: for a telling capital in mixed-case
+    /// text (the corpora's own ground), and for every other token (all-capital and
+    /// lower-case notes, where the model is further from what it was trained on).
+    threshold: i32,
+    threshold_unshaped: i32,
+    shift: u32,
+}
+
+/// Per-thread buffers.
+#[derive(Default)]
+pub struct TagScratch {
+    tokens: Vec<Token>,
+}
+
+const O: u8 = 0;
+
+impl Tagger {
+    /// Loads the tagger from the manifest and weights; `None` when the weights file is
+    /// empty (a patterns directory may switch the tagger off that way). A weights file
+    /// whose sha256 is not the manifest's is refused, so a half-copied model never runs.
+    pub fn load(p: &Patterns) -> Result<Option<Tagger>, TaggerError> {
+        let bytes = p.get_bytes(WEIGHTS_FILE);
+        if bytes.is_empty() {
+            return Ok(None);
+        }
+        let manifest = Manifest::parse(p.get(MANIFEST_FILE))?;
+        if model::sha256_hex(bytes) != manifest.weights_sha256 {
+            return Err(TaggerError::Weights(
+                "sha256 differs from the manifest's weights_sha256".into(),
+            ));
+        }
+        let weights = Weights::read(bytes)?;
+        if weights.bits != manifest.hash_bits {
+            return Err(TaggerError::Weights(
+                "hash bits differ from the manifest".into(),
+            ));
+        }
+        Ok(Some(Tagger::new(
+            weights,
+            manifest.threshold,
+            manifest.threshold_unshaped,
+        )))
+    }
+
+    pub fn new(weights: Weights, threshold: f32, threshold_unshaped: f32) -> Tagger {
+        // Thresholds are a few dozen units and the scale at most 32,000 per unit: far
+        // inside i32 (and `as` saturates besides).
+        #[allow(clippy::cast_possible_truncation)]
+        let q = |t: f32| (t * weights.scale).round() as i32;
+        let (threshold, threshold_unshaped) = (q(threshold), q(threshold_unshaped));
+        let shift = 64 - u32::from(weights.bits);
+        Tagger {
+            weights,
+            threshold,
+            threshold_unshaped,
+            shift,
+        }
+    }
+
+    /// Calls `out` with each NAME or LOCATION span found in `text`. Adjacent tokens of one
+    /// class separated only by spaces, dots or hyphens make one span.
+    pub fn scan(
+        &self,
+        text: &str,
+        lex: &Lexicon,
+        s: &mut TagScratch,
+        mut out: impl FnMut(usize, usize, PhiType),
+    ) {
+        tokenize(text, lex, &mut s.tokens);
+        let doc = Doc {
+            text: text.as_bytes(),
+            tokens: &s.tokens,
+            upper: mostly_upper(text.as_bytes()),
+        };
+        let (mut prev, mut prev2) = (O, O);
+        let mut open: Option<Open> = None;
+        for (i, t) in doc.tokens.iter().enumerate() {
+            let (best, sure) = if t.alpha {
+                self.classify(&doc, i, prev, prev2)
+            } else {
+                (O, false)
+            };
+            prev2 = prev;
+            prev = best;
+            let tag = if sure && !never_tagged(t) { best } else { O };
+            match &mut open {
+                Some(o) if o.class == tag && joins(&doc.text[o.end..t.start]) => {
+                    o.end = t.end;
+                    o.evidence |= evidence(&doc, i);
+                    o.letters_only &= single_letter(t);
+                    o.plain &= plain_word(t);
+                }
+                _ => {
+                    if let Some(o) = open.take() {
+                        o.report(&mut out);
+                    }
+                    open = (tag != O).then(|| Open {
+                        start: t.start,
+                        end: t.end,
+                        class: tag,
+                        evidence: evidence(&doc, i),
+                        letters_only: single_letter(t),
+                        plain: plain_word(t),
+                    });
+                }
+            }
+        }
+        if let Some(o) = open {
+            o.report(&mut out);
+        }
+    }
+
+    /// The best class of token `i` and whether it clears its threshold over O.
+    fn classify(&self, d: &Doc<'_>, i: usize, prev: u8, prev2: u8) -> (u8, bool) {
+        let mut scores = [0i32; NCLASS];
+        let table = &self.weights.table;
+        features(d, i, prev, prev2, false, |h| {
+            let row = row(h, self.shift) * NCLASS;
+            for (c, s) in scores.iter_mut().enumerate() {
+                *s += i32::from(table[row + c]);
+            }
+        });
+        let best = argmax(&scores);
+        let margin = scores[best as usize] - scores[O as usize];
+        let bar = if shaped(d, &d.tokens[i]) {
+            self.threshold
+        } else {
+            self.threshold_unshaped
+        };
+        (best, best != O && margin >= bar)
+    }
+}
+
+/// The first highest score's index (ties go to O, the lowest index).
+pub(crate) fn argmax(scores: &[i32; NCLASS]) -> u8 {
+    let mut best = 0u8;
+    for (c, &s) in (0u8..).zip(scores.iter()) {
+        if s > scores[usize::from(best)] {
+            best = c;
+        }
+    }
+    best
+}
+
+/// A span being built from tagged tokens.
+struct Open {
+    start: usize,
+    end: usize,
+    class: u8,
+    /// Some token has evidence beyond the score ([`evidence`]).
+    evidence: bool,
+    /// Every token is a lone letter.
+    letters_only: bool,
+    /// Every token is a [`plain_word`].
+    plain: bool,
+}
+
+impl Open {
+    fn report(self, out: &mut impl FnMut(usize, usize, PhiType)) {
+        if self.evidence && !self.letters_only && !self.plain {
+            out(self.start, self.end, class_type(self.class));
+        }
+    }
+}
+
+/// Whether the bytes between two tokens keep them in one entity (`Mary Ann`, `St. Paul`).
+fn joins(gap: &[u8]) -> bool {
+    !gap.is_empty() && gap.len() <= 3 && gap.iter().all(|c| matches!(c, b' ' | b'.' | b'-'))
+}
+
+fn class_type(c: u8) -> PhiType {
+    if c == 1 {
+        PhiType::Name
+    } else {
+        PhiType::Location
+    }
+}
+
+/// sha256 over the lexicon files (name, length, contents), recorded in the manifest.
+pub fn lexicon_digest(p: &Patterns) -> String {
+    let mut buf = Vec::new();
+    for name in LEXICON_FILES {
+        let text = p.get(name);
+        buf.extend_from_slice(name.as_bytes());
+        buf.extend_from_slice(&(text.len() as u64).to_le_bytes());
+        buf.extend_from_slice(text.as_bytes());
+    }
+    model::sha256_hex(&buf)
+}
+
+#[cfg(test)]
+mod tests;

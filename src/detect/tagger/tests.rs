@@ -1,0 +1,124 @@
+//! The shipped weights against their manifest, and what the tagger finds and leaves.
+
+use std::path::PathBuf;
+
+use super::model::{sha256_hex, Manifest};
+use super::*;
+
+fn model_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("patterns/model")
+}
+
+fn shipped() -> (Patterns, Manifest) {
+    let p = Patterns::builtin();
+    let m = Manifest::parse(p.get(MANIFEST_FILE)).expect("manifest parses");
+    (p, m)
+}
+
+#[test]
+fn shipped_weights_and_inputs_match_the_manifest() {
+    let (p, m) = shipped();
+    assert_eq!(sha256_hex(p.get_bytes(WEIGHTS_FILE)), m.weights_sha256);
+    assert_eq!(
+        lexicon_digest(&p),
+        m.lexicon_sha256,
+        "the lexicon changed since the tagger was trained: run scripts/train-tagger.sh"
+    );
+    for input in m.inputs.iter().filter(|i| i.path != "synth:text") {
+        let data = std::fs::read(model_dir().join(&input.path)).expect("input file");
+        assert_eq!(sha256_hex(&data), input.sha256, "{}", input.path);
+    }
+    assert!(Tagger::load(&p).expect("loads").is_some());
+}
+
+/// Training from the declared inputs, seed and epochs gives the shipped bytes exactly (a
+/// few seconds in a debug build).
+#[test]
+fn retraining_from_the_manifest_reproduces_the_shipped_weights() {
+    let (p, m) = shipped();
+    let (again, bytes) = train::retrain(&model_dir(), &p).expect("retrains");
+    assert_eq!(again, m, "inputs or lexicon differ from the manifest's");
+    assert!(
+        bytes == p.get_bytes(WEIGHTS_FILE),
+        "retrained weights differ from patterns/model/tagger.bin"
+    );
+}
+
+#[test]
+fn a_weights_file_that_is_not_the_manifests_is_refused() {
+    let (mut p, _) = shipped();
+    let mut bytes = p.get_bytes(WEIGHTS_FILE).to_vec();
+    let last = bytes.len() - 1;
+    bytes[last] ^= 1;
+    for (name, b) in p.binaries.iter_mut() {
+        if *name == WEIGHTS_FILE {
+            *b = std::borrow::Cow::Owned(bytes.clone());
+        }
+    }
+    assert!(matches!(Tagger::load(&p), Err(TaggerError::Weights(_))));
+}
+
+#[derive(serde::Deserialize)]
+struct Cases {
+    find: Vec<String>,
+    keep: Vec<String>,
+}
+
+fn tagged(tagger: &Tagger, lex: &Lexicon, text: &str) -> Vec<(usize, usize)> {
+    let mut s = TagScratch::default();
+    let mut spans = Vec::new();
+    tagger.scan(text, lex, &mut s, |a, b, _| spans.push((a, b)));
+    spans
+}
+
+#[test]
+fn tagger_finds_the_find_rows_and_leaves_the_keep_rows() {
+    let (p, _) = shipped();
+    let tagger = Tagger::load(&p).expect("loads").expect("weights shipped");
+    let lex = train::lexicon_of(&p).expect("lexicon");
+    let cases: Cases = toml::from_str(
+        &std::fs::read_to_string(model_dir().join("cases.toml")).expect("cases.toml"),
+    )
+    .expect("cases parse");
+    let mut failures = Vec::new();
+    for case in &cases.find {
+        let (Some(a), Some(b)) = (case.find("[["), case.find("]]")) else {
+            panic!("{case}: no [[…]]");
+        };
+        let want = &case[a + 2..b];
+        let text = case.replace("[[", "").replace("]]", "");
+        let spans = tagged(&tagger, &lex, &text);
+        if !spans.iter().any(|&(s, e)| s <= a && e >= a + want.len()) {
+            failures.push(format!("missed {want:?} in {text:?}: {spans:?}"));
+        }
+    }
+    for text in &cases.keep {
+        let spans = tagged(&tagger, &lex, text);
+        if !spans.is_empty() {
+            let words: Vec<&str> = spans.iter().map(|&(s, e)| &text[s..e]).collect();
+            failures.push(format!("tagged {words:?} in {text:?}"));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+#[test]
+fn tokens_keep_inner_joiners_and_drop_the_possessive() {
+    let (p, _) = shipped();
+    let lex = train::lexicon_of(&p).expect("lexicon");
+    let text = "Gerald's niece O'Neil-Bayne, De\u{2019}Andre\u{2019}s dog; 2-3x.";
+    let mut toks = Vec::new();
+    tokenize(text, &lex, &mut toks);
+    let words: Vec<&str> = toks.iter().map(|t| &text[t.start..t.end]).collect();
+    assert_eq!(
+        words,
+        [
+            "Gerald",
+            "niece",
+            "O'Neil-Bayne",
+            "De\u{2019}Andre",
+            "dog",
+            "2-3x"
+        ]
+    );
+}
