@@ -46,6 +46,11 @@ const BUILTIN: &[(&str, &str)] = &[
         "names/common_words.txt",
         include_str!("../patterns/names/common_words.txt"),
     ),
+    // Nicknames of given names, for the patient memory (crate::memory).
+    (
+        "names/nicknames.csv",
+        include_str!("../patterns/names/nicknames.csv"),
+    ),
     (
         "words/english.txt",
         include_str!("../patterns/words/english.txt"),
@@ -94,6 +99,7 @@ const OPTIONAL: &[&str] = &[
     "cda.toml",
     "x12.toml",
     "places/world_places.tsv",
+    "names/nicknames.csv",
 ];
 
 impl Patterns {
