@@ -153,9 +153,18 @@ impl Memory {
 
     /// Forms to add: those not held (or held needing more evidence).
     pub fn missing(&self, forms: &[forms::Form]) -> Vec<(u64, Remembered)> {
-        forms
+        let hashed: Vec<(u64, Remembered)> = forms
             .iter()
             .map(|f| (self.hash(&f.text), f.remembered))
+            .collect();
+        self.missing_hashes(&hashed)
+    }
+
+    /// [`Memory::missing`] of forms already hashed.
+    pub fn missing_hashes(&self, hashed: &[(u64, Remembered)]) -> Vec<(u64, Remembered)> {
+        hashed
+            .iter()
+            .copied()
             .filter(|(h, r)| !self.holds(*h, *r))
             .collect()
     }
