@@ -6,8 +6,9 @@
 //! usual groupings; a street line's first words; an identifier as written and run
 //! together; a birth date in a few written forms. Each form carries how much evidence it
 //! needs in a note ([`Level`]): a form that is also an English or clinical word, a
-//! nickname or initials only counts written capitalised or beside another of the patient's
-//! values. No form is a single letter.
+//! nickname or dotted initials only count written capitalised (not as a sentence's first
+//! word) or beside another of the patient's values; bare initials (`ML`, which is also a
+//! unit) only beside another. No form is a single letter.
 
 use rustc_hash::FxHashMap;
 
@@ -203,12 +204,9 @@ fn name_parts(
             if parts.contains(nick) || nick.chars().count() < 2 {
                 continue;
             }
-            let level = if is_vocabulary(nick) {
-                Level::Beside
-            } else {
-                Level::Cased
-            };
-            c.add(nick.clone(), name, level);
+            // A nickname (`Tomi`, and `Bill` or `Will` that are also words) counts written
+            // as a name, not as the word it may be.
+            c.add(nick.clone(), name, Level::Cased);
             for other in parts.iter().filter(|o| *o != p) {
                 c.add(format!("{nick} {other}"), name, Level::Strong);
             }
@@ -389,8 +387,8 @@ mod tests {
         let f = derive(&values, &nick(), vocabulary);
         assert_eq!(level(&f, "rose"), Some(Level::Cased));
         assert_eq!(level(&f, "william"), Some(Level::Strong));
-        assert_eq!(level(&f, "bill"), Some(Level::Beside));
-        assert_eq!(level(&f, "will"), Some(Level::Beside));
+        assert_eq!(level(&f, "bill"), Some(Level::Cased));
+        assert_eq!(level(&f, "will"), Some(Level::Cased));
         assert_eq!(level(&f, "bill rose"), Some(Level::Strong));
         assert_eq!(level(&f, "william rose"), Some(Level::Strong));
     }

@@ -43,10 +43,10 @@ pub enum Level {
     Strong = 0,
     /// Written capitalised and not where every word is (a sentence's first word), or
     /// beside another of the patient's values: a short name part, a name that is also a
-    /// word (`Rose`), a nickname, dotted initials (`M.L.`).
+    /// word (`Rose`), a nickname (`Bill`, `Will`), dotted initials (`M.L.`).
     Cased = 1,
-    /// Only beside another of the patient's values: a nickname that is also a word
-    /// (`Will`, `Bill`), bare initials (`ML`, `OT`).
+    /// Only beside another of the patient's values: bare initials (`ML`, `OT`), which are
+    /// written in capitals whatever they stand for.
     Beside = 2,
 }
 

@@ -134,7 +134,7 @@ pub fn opens_sentence(text: &str, start: usize) -> bool {
         return true;
     };
     match last {
-        '\n' | '\r' | '!' | '?' | ':' | ';' => true,
+        '\n' | '\r' | '!' | '?' | ':' => true,
         '.' => !after_title(&before[..before.len() - 1]),
         _ => false,
     }
