@@ -63,7 +63,9 @@ pub const ENTRY_LEN: usize = 2;
 impl Remembered {
     /// The stored value: the type's index and the level.
     pub fn encode(self) -> [u8; ENTRY_LEN] {
-        [self.ty.index() as u8, self.level as u8]
+        // 21 types and 3 levels: both fit a byte.
+        let ty = u8::try_from(self.ty.index()).unwrap_or(u8::MAX);
+        [ty, self.level as u8]
     }
 
     pub fn decode(b: &[u8]) -> Option<Remembered> {

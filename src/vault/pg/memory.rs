@@ -23,6 +23,9 @@ const OPEN: &str = "WITH l AS (SELECT sid, id FROM phigate_memory_links WHERE si
      UNION ALL
      SELECT NULL, m.id, m.hash, m.entry FROM phigate_memory m WHERE m.id = (SELECT id FROM first)";
 
+/// One row of [`OPEN`]: subject id, memory id, hash, entry.
+type OpenRow = (Option<Vec<u8>>, Vec<u8>, Option<Vec<u8>>, Option<Vec<u8>>);
+
 impl PgVault {
     /// The memory a document's patient keys reach ([`crate::transform::token::TokenStore::open_memory`]).
     pub(super) fn open_memory_of(&self, patients: &[&str]) -> Result<Option<Memory>, VaultError> {
@@ -32,16 +35,15 @@ impl PgVault {
         }
         let pool = Arc::clone(&self.inner.pool);
         let params: Vec<Vec<u8>> = sids.iter().map(|s| s.to_vec()).collect();
-        let found: Vec<(Option<Vec<u8>>, Vec<u8>, Option<Vec<u8>>, Option<Vec<u8>>)> =
-            self.run(async move {
-                let c = pool.get().await?;
-                Ok(c.client
-                    .query(OPEN, &[&params])
-                    .await?
-                    .iter()
-                    .map(|r| (r.get(0), r.get(1), r.get(2), r.get(3)))
-                    .collect())
-            })?;
+        let found: Vec<OpenRow> = self.run(async move {
+            let c = pool.get().await?;
+            Ok(c.client
+                .query(OPEN, &[&params])
+                .await?
+                .iter()
+                .map(|r| (r.get(0), r.get(1), r.get(2), r.get(3)))
+                .collect())
+        })?;
         let mut links: Vec<Option<SubjectId>> = vec![None; sids.len()];
         let mut forms = FxHashMap::default();
         for (sid, id, hash, entry) in found {
