@@ -21,6 +21,7 @@
 //! - [`x12`]: X12 interchanges (837P, 835, 277CA), by the element rules of `patterns/x12.toml`.
 //! - [`nested`]: payloads inside payloads (JSON in strings, URLs, forms, base64) and body
 //!   sniffing.
+//! - [`recall`]: the patient memory's step in a walk (open, extend, search with it).
 //! - [`reveal`]: re-identification, value by value in every format above.
 //!
 //! Every string is read through its canonical view ([`crate::canon`]) before detection, and
@@ -33,6 +34,7 @@ pub mod form;
 pub mod hl7;
 pub mod json;
 pub mod nested;
+pub mod recall;
 pub mod reveal;
 pub mod x12;
 pub mod xml;

@@ -4,10 +4,9 @@
 //! Owns the [`Memory`] of one patient as a payload sees it (keyed hashes of remembered
 //! forms, each with its PHI type and the evidence it needs), how a payload's patient values
 //! become remembered forms ([`forms`]), how a text's runs of one to four words are looked up
-//! in it ([`Memory::scan`]), and the engine's step between learning a payload and
-//! rewriting it ([`Engine::recall_patient`]): open the memory its patient keys reach, add
-//! what is new (a store write only then), and hand the memory to the payload's
-//! [`Learned`] so every free-text value is searched with it.
+//! in it ([`Memory::scan`]). The engine's step between learning a payload and rewriting
+//! it (open the memory its patient keys reach, add what is new, search the payload's text
+//! with it) is [`crate::engine::recall`]; the rows are the vault's.
 //!
 //! Nothing here is stored in plain text: a form is a 64-bit SipHash-1-3 under a key the
 //! vault derives for that patient's memory from its index key, so the rows say nothing
@@ -26,12 +25,11 @@ use std::hash::Hasher;
 use rustc_hash::FxHashMap;
 use siphasher::sip::SipHasher13;
 
-use crate::detect::learned::Learned;
-use crate::engine::{Engine, ScanError};
 use crate::phi::PhiType;
-use crate::transform::Transformer;
-use crate::vault::SubjectId;
 use words::{fold_into, opens_sentence, Word, MAX_GAP, MAX_WORDS};
+
+/// A memory's id: the vault's subject id of the patient key it was first recorded under.
+pub type MemoryId = [u8; 16];
 
 /// Length of the key a memory's forms are hashed under.
 pub const KEY_LEN: usize = 16;
@@ -83,11 +81,11 @@ impl Remembered {
 
 /// One patient's memory as a payload uses it.
 pub struct Memory {
-    id: SubjectId,
+    id: MemoryId,
     key: [u8; KEY_LEN],
     entries: FxHashMap<u64, Remembered>,
     /// The payload's patient keys (as subject ids) not yet linked to this memory.
-    unlinked: Vec<SubjectId>,
+    unlinked: Vec<MemoryId>,
 }
 
 impl std::fmt::Debug for Memory {
@@ -100,10 +98,10 @@ impl std::fmt::Debug for Memory {
 impl Memory {
     /// A memory read from a store: `id` names its rows, `key` hashes its forms.
     pub fn new(
-        id: SubjectId,
+        id: MemoryId,
         key: [u8; KEY_LEN],
         entries: FxHashMap<u64, Remembered>,
-        unlinked: Vec<SubjectId>,
+        unlinked: Vec<MemoryId>,
     ) -> Memory {
         Memory {
             id,
@@ -113,12 +111,12 @@ impl Memory {
         }
     }
 
-    pub fn id(&self) -> &SubjectId {
+    pub fn id(&self) -> &MemoryId {
         &self.id
     }
 
     /// Patient keys of the payload that do not reach this memory yet.
-    pub fn unlinked(&self) -> &[SubjectId] {
+    pub fn unlinked(&self) -> &[MemoryId] {
         &self.unlinked
     }
 
@@ -305,64 +303,6 @@ pub fn rememberable(ty: PhiType) -> bool {
             | PhiType::License
             | PhiType::Email
     )
-}
-
-impl Engine {
-    /// Between learning a payload and rewriting it: opens the memory the payload's patient
-    /// keys (`aliases`, most specific first) reach, remembers the payload's patient values
-    /// in it when any form is new (the only store write; a patient already remembered
-    /// costs a read), and gives the memory to `learned` so the payload's text is searched
-    /// with it. A store without memory, a payload without patient keys, or memory switched
-    /// off: nothing happens.
-    pub fn recall_patient(
-        &self,
-        t: &Transformer<'_>,
-        aliases: &[String],
-        learned: &mut Learned,
-    ) -> Result<(), ScanError> {
-        if !self.patient_memory || aliases.is_empty() {
-            return Ok(());
-        }
-        let keys: Vec<&str> = aliases.iter().map(String::as_str).collect();
-        let Some(mut memory) = t.store().open_memory(&keys)? else {
-            return Ok(());
-        };
-        let values = learned.patient_values();
-        if !values.is_empty() {
-            let forms = forms::derive(values, &self.nicknames, |w| self.is_vocabulary(w));
-            let new = memory.missing(&forms);
-            if !new.is_empty() || !memory.unlinked().is_empty() {
-                t.store().extend_memory(&memory, &new)?;
-                memory.extend(&new);
-            }
-        }
-        if !memory.is_empty() {
-            learned.recall(memory);
-        }
-        Ok(())
-    }
-
-    /// The memory of a note's patient (found in its text) as values to search, when one
-    /// is remembered; nothing is recorded from a note.
-    pub(crate) fn recall_text_patient(
-        &self,
-        t: &Transformer<'_>,
-        patient_key: Option<&str>,
-    ) -> Result<Option<Learned>, ScanError> {
-        let Some(key) = patient_key else {
-            return Ok(None);
-        };
-        let mut learned = Learned::default();
-        self.recall_patient(t, &[key.to_string()], &mut learned)?;
-        Ok(learned.memory().is_some().then_some(learned))
-    }
-
-    /// A folded word that is also an English or clinical word (or a name common as one).
-    fn is_vocabulary(&self, word: &str) -> bool {
-        use crate::detect::lexicon::flag;
-        let f = self.detector.lexicon().flags(word.as_bytes());
-        f & (flag::ENGLISH | flag::COMMON | flag::CLINICAL | flag::STOP) != 0
-    }
 }
 
 #[cfg(test)]
