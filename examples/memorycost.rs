@@ -3,7 +3,9 @@
 //! vault in a temporary directory, after one untimed warm-up pass. `MODE=memory` first sends
 //! the referenced Patient, so every Observation recalls and searches her memory;
 //! `MODE=none` sends a Patient under another id, so the Observation's reference reaches no
-//! memory (a read that finds nothing). Measure with `perf stat -e task-clock` at two
+//! memory (a read that finds nothing). `NOTE=plain` uses a note of the same length that
+//! names no one, so what remains is the memory's own cost (read, look-ups), not the
+//! tokens of the extra PHI it finds. Measure with `perf stat -e task-clock` at two
 //! `ITER` values and divide the difference: start-up (rule compilation, vault open) cancels
 //! out. Synthetic data only.
 #![allow(clippy::expect_used, clippy::unwrap_used)]
@@ -25,11 +27,18 @@ fn patient(id: &str) -> String {
     .to_string()
 }
 
-fn observation() -> String {
-    let sentence = "Pt seen for R wrist splint check; edema reduced, grip 18 kg R vs 31 kg L. \
-                    Spoke with ines re: home program, tendon glides x10 q2h, ice after. \
-                    Reviewed precautions with marguerite, who will call 413 555 0187 if \
-                    numbness returns. Plan: continue 2x/wk for 4 wk, reassess ROM and grip. ";
+fn observation(plain: bool) -> String {
+    let sentence = if plain {
+        "Pt seen for R wrist splint check; edema reduced, grip 18 kg R vs 31 kg L. \
+         Spoke with pt re: home program, tendon glides x10 q2h, ice after, elevation. \
+         Reviewed precautions with daughter, who will call the clinic if numbness \
+         returns. Plan: continue 2x/wk for 4 wk, reassess ROM and grip. "
+    } else {
+        "Pt seen for R wrist splint check; edema reduced, grip 18 kg R vs 31 kg L. \
+         Spoke with ines re: home program, tendon glides x10 q2h, ice after. \
+         Reviewed precautions with marguerite, who will call 413 555 0187 if \
+         numbness returns. Plan: continue 2x/wk for 4 wk, reassess ROM and grip. "
+    };
     let note: String = sentence.repeat(5);
     serde_json::json!({
         "resourceType": "Observation", "id": "obs-1", "status": "final",
@@ -62,11 +71,12 @@ fn main() {
         "pt-someone-else"
     };
     run(&patient(who));
-    let obs = observation();
+    let obs = observation(std::env::var("NOTE").as_deref() == Ok("plain"));
     let first = run(&obs);
     eprintln!(
-        "mode {mode}: {} bytes per payload, `ines` left: {}",
+        "mode {mode}: {} bytes per payload, {} memory rows, `ines` left: {}",
         obs.len(),
+        vault.memory_len(),
         first.contains("ines")
     );
     let mut n = 0;
