@@ -46,6 +46,9 @@ pub enum Level {
     /// Only beside another of the patient's values: bare initials (`ML`, `OT`), which are
     /// written in capitals whatever they stand for.
     Beside = 2,
+    /// A word of a longer form, never a hit of its own: a text's word that is neither a
+    /// form nor a part starts and continues no run, so most words cost one hash.
+    Part = 3,
 }
 
 /// What a remembered form stands for.
@@ -73,6 +76,7 @@ impl Remembered {
             0 => Level::Strong,
             1 => Level::Cased,
             2 => Level::Beside,
+            3 => Level::Part,
             _ => return None,
         };
         Some(Remembered { ty, level })
@@ -144,19 +148,43 @@ impl Memory {
         h.finish()
     }
 
-    /// Whether the memory holds `hash` at `level` or needing less evidence.
+    /// Whether the memory holds `hash` at `level` or needing less evidence (any entry
+    /// will do for a part).
     fn holds(&self, hash: u64, r: Remembered) -> bool {
-        self.entries
-            .get(&hash)
-            .is_some_and(|old| old.ty == r.ty && old.level <= r.level)
+        self.entries.get(&hash).is_some_and(|old| {
+            r.level == Level::Part
+                || (old.level != Level::Part && old.ty == r.ty && old.level <= r.level)
+        })
     }
 
-    /// Forms to add: those not held (or held needing more evidence).
+    /// Forms to add, with the words of longer forms as parts: those not held (or held
+    /// needing more evidence), each hash once at the least evidence asked of it.
     pub fn missing(&self, forms: &[forms::Form]) -> Vec<(u64, Remembered)> {
-        let hashed: Vec<(u64, Remembered)> = forms
-            .iter()
-            .map(|f| (self.hash(&f.text), f.remembered))
-            .collect();
+        let mut hashed: FxHashMap<u64, Remembered> = FxHashMap::default();
+        let mut add = |h: u64, r: Remembered| {
+            hashed
+                .entry(h)
+                .and_modify(|old| {
+                    if r.level < old.level {
+                        *old = r;
+                    }
+                })
+                .or_insert(r);
+        };
+        for f in forms {
+            add(self.hash(&f.text), f.remembered);
+            if f.text.contains(' ') {
+                for w in f.text.split(' ') {
+                    let part = Remembered {
+                        ty: f.remembered.ty,
+                        level: Level::Part,
+                    };
+                    add(self.hash(w), part);
+                }
+            }
+        }
+        let mut hashed: Vec<(u64, Remembered)> = hashed.into_iter().collect();
+        hashed.sort_unstable_by_key(|(h, _)| *h);
         self.missing_hashes(&hashed)
     }
 
@@ -198,25 +226,37 @@ impl Memory {
 
     /// Leftmost-longest runs of words that are remembered forms.
     fn candidates(&self, text: &str, ws: &[Word], folded: &str, at: &[(usize, usize)]) -> Vec<Hit> {
+        // One hash per word says whether it is a form or a part of one at all.
+        let known: Vec<Option<u64>> = at
+            .iter()
+            .map(|&(s, e)| {
+                let mut h = self.hasher();
+                h.write(&folded.as_bytes()[s..e]);
+                let v = h.finish();
+                (s < e && self.entries.contains_key(&v)).then_some(v)
+            })
+            .collect();
         let mut hits = Vec::new();
         let mut i = 0;
         while i < ws.len() {
+            let Some(first) = known[i] else {
+                i += 1;
+                continue;
+            };
             let mut h = self.hasher();
             let mut best = None;
             for j in i..ws.len().min(i + MAX_WORDS) {
                 if j > i {
                     let gap = &text[ws[j - 1].end..ws[j].start];
-                    if gap.len() > MAX_GAP || gap.contains(['\n', '\r']) {
+                    if known[j].is_none() || gap.len() > MAX_GAP || gap.contains(['\n', '\r']) {
                         break;
                     }
                     h.write(b" ");
                 }
                 let (s, e) = at[j];
-                if s == e {
-                    break;
-                }
                 h.write(&folded.as_bytes()[s..e]);
-                if let Some(r) = self.entries.get(&h.clone().finish()) {
+                let v = if j == i { first } else { h.clone().finish() };
+                if let Some(r) = self.entries.get(&v).filter(|r| r.level != Level::Part) {
                     best = Some((j, *r));
                 }
             }
@@ -248,7 +288,7 @@ fn accepted<'h>(text: &str, ws: &[Word], hits: &'h [Hit]) -> Vec<&'h Hit> {
         .map(|h| match h.r.level {
             Level::Strong => true,
             Level::Cased => written_as_name(text, ws, h),
-            Level::Beside => false,
+            Level::Beside | Level::Part => false,
         })
         .collect();
     let beside = |a: &Hit, b: &Hit| {
@@ -311,20 +351,41 @@ mod tests {
 
     fn memory(forms: &[(&str, PhiType, Level)]) -> Memory {
         let mut m = Memory::new([1; 16], [7; KEY_LEN], FxHashMap::default(), Vec::new());
-        let new: Vec<(u64, Remembered)> = forms
+        let forms: Vec<forms::Form> = forms
             .iter()
-            .map(|(t, ty, level)| {
-                (
-                    m.hash(t),
-                    Remembered {
-                        ty: *ty,
-                        level: *level,
-                    },
-                )
+            .map(|(t, ty, level)| forms::Form {
+                text: t.to_string(),
+                remembered: Remembered {
+                    ty: *ty,
+                    level: *level,
+                },
             })
             .collect();
+        let new = m.missing(&forms);
         m.extend(&new);
         m
+    }
+
+    #[test]
+    fn words_of_longer_forms_are_parts_that_never_match_alone() {
+        let m = memory(&[
+            ("ines delacroix", PhiType::Name, Level::Strong),
+            ("555 013 4567", PhiType::Phone, Level::Strong),
+        ]);
+        assert_eq!(m.len(), 2 + 5, "two forms and their five words");
+        assert!(found(&m, "ines called; delacroix family; 555 0134").is_empty());
+        assert_eq!(
+            found(&m, "ines delacroix called from 555.013.4567"),
+            ["ines delacroix", "555.013.4567"]
+        );
+        let again = m.missing(&[forms::Form {
+            text: "delacroix".into(),
+            remembered: Remembered {
+                ty: PhiType::Name,
+                level: Level::Strong,
+            },
+        }]);
+        assert_eq!(again.len(), 1, "a part becomes a form when one is learned");
     }
 
     fn found(m: &Memory, text: &str) -> Vec<String> {
@@ -377,7 +438,7 @@ mod tests {
     #[test]
     fn the_stored_value_round_trips() {
         for ty in PhiType::ALL {
-            for level in [Level::Strong, Level::Cased, Level::Beside] {
+            for level in [Level::Strong, Level::Cased, Level::Beside, Level::Part] {
                 let r = Remembered { ty, level };
                 assert_eq!(Remembered::decode(&r.encode()), Some(r));
             }
