@@ -6,6 +6,8 @@
 //! - [`canon`]: the canonical view of a string (decoded, normalised), mapped back to its bytes.
 //! - [`patterns`]: the rule files (built in, or read from a directory).
 //! - [`detect`]: PHI detection in free text (regex rules, lexicon, learned values).
+//! - [`memory`]: patient memory: a patient's identifiers remembered (as keyed hashes) from
+//!   structured payloads and scrubbed from their later payloads' text.
 //! - [`engine`]: documents in both directions: content types, limits, the JSON/FHIR, form,
 //!   HL7 v2 and CSV walkers, the `Engine`, and [`engine::reveal`] (tokens back to values).
 //! - [`transform`]: policies, tokens, generalisation and date shifting.
@@ -34,6 +36,7 @@ pub mod fuzzing;
 pub mod gateway;
 pub mod hex;
 pub mod keys;
+pub mod memory;
 pub mod patterns;
 pub mod phi;
 pub mod synth;

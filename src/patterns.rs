@@ -48,6 +48,11 @@ const BUILTIN: &[(&str, &str)] = &[
         "names/common_words.txt",
         include_str!("../patterns/names/common_words.txt"),
     ),
+    // Nicknames of given names, for the patient memory (crate::memory).
+    (
+        "names/nicknames.csv",
+        include_str!("../patterns/names/nicknames.csv"),
+    ),
     (
         "words/english.txt",
         include_str!("../patterns/words/english.txt"),
@@ -109,6 +114,7 @@ const OPTIONAL: &[&str] = &[
     // The statistical tagger came later still; its manifest and weights go together.
     "model/MANIFEST.toml",
     "model/tagger.bin",
+    "names/nicknames.csv",
 ];
 
 impl Patterns {

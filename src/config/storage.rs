@@ -43,10 +43,18 @@ pub struct VaultConfig {
     /// Sled: where `POST /vault/export` on the admin listener writes online backups.
     #[serde(default)]
     pub backup_dir: Option<PathBuf>,
+    /// Remember each patient's identifiers (keyed hashes) from structured payloads and
+    /// scrub them from the patient's later payloads ([`crate::memory`]). Default on.
+    #[serde(default = "default_on")]
+    pub patient_memory: bool,
 }
 
 fn default_pool_size() -> usize {
     16
+}
+
+fn default_on() -> bool {
+    true
 }
 
 /// The audit log.

@@ -2,12 +2,15 @@
 //!
 //! Owns the per-payload dictionary (a patient's name parts, MRN, phone, street line…) and
 //! its case-insensitive, whole-word search. A FHIR Patient named Maria Lopez makes `Maria`,
-//! `Lopez`, `LOPEZ, MARIA` and `Mrs. Lopez` findable anywhere in that payload's notes.
+//! `Lopez`, `LOPEZ, MARIA` and `Mrs. Lopez` findable anywhere in that payload's notes. It also
+//! carries the payload's patient values to remember and, once recalled, the patient's
+//! memory of earlier payloads ([`crate::memory`]), searched with the learned values.
 
 use std::sync::OnceLock;
 
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
 
+use crate::memory::Memory;
 use crate::phi::PhiType;
 
 /// Values collected while walking one payload; build once, then search its free text.
@@ -20,10 +23,18 @@ pub struct Learned {
     /// HL7 message or a table row) compare the values directly, which costs less than
     /// building an automaton per payload.
     automaton: OnceLock<Option<AhoCorasick>>,
+    /// The patient's own values (not a clinician's or a contact's), to remember.
+    patient: Vec<(PhiType, String)>,
+    /// The patient's memory, searched with the values.
+    memory: Option<Memory>,
 }
 
 /// Text length × value count under which values are compared directly.
 const DIRECT_BUDGET: usize = 8192;
+
+/// Most patient values remembered from one payload (a message repeating its patient's
+/// fields in every segment adds nothing past this).
+const MAX_PATIENT_VALUES: usize = 64;
 
 /// Shortest learned value worth searching for; shorter ones match inside too many words.
 const MIN_LEN: usize = 2;
@@ -63,8 +74,45 @@ impl Learned {
         }
     }
 
+    /// Records one of the payload's patient's own values, for the patient memory.
+    pub fn remember(&mut self, ty: PhiType, value: &str) {
+        let v = value.trim();
+        if crate::memory::rememberable(ty)
+            && !v.is_empty()
+            && self.patient.len() < MAX_PATIENT_VALUES
+        {
+            self.patient.push((ty, v.to_string()));
+        }
+    }
+
+    /// The patient values recorded by [`Learned::remember`].
+    pub fn patient_values(&self) -> &[(PhiType, String)] {
+        &self.patient
+    }
+
+    /// Searches the patient's memory along with the learned values from now on.
+    pub fn recall(&mut self, memory: Memory) {
+        self.memory = Some(memory);
+    }
+
+    /// Takes the recalled memory out (to search it with another payload part's values).
+    pub fn take_memory(&mut self) -> Option<Memory> {
+        self.memory.take()
+    }
+
+    /// Replaces the recalled memory (a new patient's, or none).
+    pub fn set_memory(&mut self, memory: Option<Memory>) {
+        self.memory = memory;
+    }
+
+    /// The recalled memory (tests).
+    pub fn memory(&self) -> Option<&Memory> {
+        self.memory.as_ref()
+    }
+
+    /// Nothing to search for: no values and no memory.
     pub fn is_empty(&self) -> bool {
-        self.values.is_empty()
+        self.values.is_empty() && self.memory.as_ref().is_none_or(Memory::is_empty)
     }
 
     /// The learned values (for tests and the date-shift patient key).
@@ -94,8 +142,17 @@ impl Learned {
             .as_ref()
     }
 
-    /// Whole-word occurrences of learned values in `text`.
+    /// Whole-word occurrences of learned values in `text`, then what the patient's
+    /// memory finds there (the detector merges overlaps).
     pub fn scan(&self, text: &str, mut emit: impl FnMut(usize, usize, PhiType)) {
+        self.scan_values(text, &mut emit);
+        if let Some(m) = &self.memory {
+            m.scan(text, emit);
+        }
+    }
+
+    /// Whole-word occurrences of learned values in `text`.
+    fn scan_values(&self, text: &str, mut emit: impl FnMut(usize, usize, PhiType)) {
         if self.values.is_empty() {
             return;
         }

@@ -203,6 +203,7 @@ pub fn deidentify(
         t,
         scratch,
         learned,
+        recalled_for: None,
         counts: [0; PhiType::ALL.len()],
         out: String::with_capacity(text.len() + text.len() / 4),
         delimiter,
@@ -243,6 +244,9 @@ struct Writer<'e, 't, 's> {
     t: &'e Transformer<'t>,
     scratch: &'s mut Scratch,
     learned: Learned,
+    /// The patient key whose memory `learned` carries (rows of one patient in a run
+    /// share it: the vault is read when the patient changes).
+    recalled_for: Option<String>,
     counts: [usize; PhiType::ALL.len()],
     out: String,
     delimiter: u8,
@@ -269,6 +273,11 @@ impl Writer<'_, '_, '_> {
         let ctx = DocContext {
             patient_key: cols.and_then(|c| patient_key(row, c)),
         };
+        match (cols, &ctx.patient_key) {
+            (Some(cols), Some(key)) => self.recall(row, cols, key)?,
+            _ if self.recalled_for.take().is_some() => self.learned.set_memory(None),
+            _ => {}
+        }
         for (i, cell) in row.cells.iter().enumerate() {
             self.separator(i);
             let field = cols.and_then(|c| c.get(i)).copied().unwrap_or(Field::Scan);
@@ -286,6 +295,29 @@ impl Writer<'_, '_, '_> {
             self.cell(cell, new);
         }
         self.out.push_str(row.end);
+        Ok(())
+    }
+
+    /// A row with a patient key: its patient's values (not dates: a table's date column
+    /// is as often a visit as a birth) are remembered, and their memory is searched in the
+    /// row's text ([`crate::memory`]).
+    fn recall(&mut self, row: &Row<'_>, cols: &[Field], key: &str) -> Result<(), ScanError> {
+        let mut mine = Learned::default();
+        for (cell, f) in row.cells.iter().zip(cols) {
+            match f {
+                Field::Phi(PhiType::Date) => {}
+                Field::Phi(ty) => mine.remember(*ty, &cell.value),
+                _ => {}
+            }
+        }
+        let same_patient = self.recalled_for.as_deref() == Some(key);
+        if same_patient && mine.patient_values().is_empty() {
+            return Ok(());
+        }
+        self.engine
+            .recall_patient(self.t, &[key.to_string()], &mut mine)?;
+        self.learned.set_memory(mine.take_memory());
+        self.recalled_for = Some(key.to_string());
         Ok(())
     }
 

@@ -619,23 +619,32 @@ impl Rewriter for Deidentifier<'_, '_, '_> {
     type Error = ScanError;
 
     /// Learns the message's PHI fields, and its patient (the first PID-3 ID) for date
-    /// shifting and the vault.
+    /// shifting and the vault; the PID's values are the patient's to remember, and every
+    /// PID-3 ID reaches their memory ([`crate::memory`]).
     fn begin(&mut self, message: &Message<'_>) -> Result<(), ScanError> {
         let rules = &self.engine.hl7;
         let mut learned = Learned::default();
         let mut patient_key = None;
+        let mut ids = Vec::new();
         message.each_value(|p, v| {
             if let Some(Field::Phi(ty)) = rules.rule(p.segment, p.field, p.component) {
                 if learnable(ty) {
                     learned.add(ty, v);
                 }
+                // PID-7 is the birth date; the PID's other dates are not who they are.
+                if p.segment == "PID" && (ty != PhiType::Date || p.field == 7) {
+                    learned.remember(ty, v);
+                }
                 let id = p.segment == "PID" && p.field == 3 && p.component == 1;
-                if id && patient_key.is_none() {
-                    patient_key = Some(format!("{ty}:{}", v.to_lowercase()));
+                if id && !v.trim().is_empty() {
+                    let key = format!("{ty}:{}", v.to_lowercase());
+                    patient_key.get_or_insert_with(|| key.clone());
+                    ids.push(key);
                 }
             }
         });
         learned.finish();
+        self.engine.recall_patient(self.t, &ids, &mut learned)?;
         self.learned = learned;
         self.ctx = DocContext { patient_key };
         Ok(())

@@ -79,18 +79,17 @@ impl Engine {
         check_depth(value, 0, self.limits.max_depth)?;
         // A resource is FHIR wherever `resourceType` appears, whatever the label said.
         let fhir = fhir || has_resource_type(value, 0);
-        let mut learned = Learned::default();
-        let mut patient_key = None;
-        learn(
-            self,
-            value,
-            fhir,
-            None,
-            None,
-            &mut learned,
-            &mut patient_key,
-        );
+        let mut l = Learning::default();
+        learn(self, value, fhir, None, None, false, &mut l);
+        if l.patient_key.is_none() {
+            // A resource about one patient (an Observation's `subject`) is theirs.
+            l.patient_key = l.one_reference().map(str::to_string);
+        }
+        let keys = l.memory_keys();
+        let mut learned = l.learned;
         learned.finish();
+        self.recall_patient(t, &keys, &mut learned)?;
+        let patient_key = l.patient_key;
         let mut w = Walker {
             engine: self,
             t,
@@ -229,51 +228,152 @@ fn display_type(reference: &str, parent: Option<&str>) -> Field {
     }
 }
 
-/// Pass one: values in PHI fields, and whose record this is.
+/// What pass one collects: the values of PHI fields, whose record this is, and the keys
+/// and values of the payload's patient for the patient memory ([`crate::memory`]).
+#[derive(Default)]
+struct Learning {
+    learned: Learned,
+    patient_key: Option<String>,
+    /// A Patient resource's `Patient/<id>` and its MRN and SSN identifiers.
+    aliases: Vec<String>,
+    /// Patients referred to (`subject`, `patient`, `beneficiary`): `Patient/<id>`, or an
+    /// identifier on the reference (`MRN:…`).
+    references: Vec<String>,
+    /// Patient resources in the payload (more than one: no memory, whose would it be).
+    patients: usize,
+}
+
+impl Learning {
+    /// The one patient the payload's references name (`Patient/<id>`), if one.
+    fn one_reference(&self) -> Option<&str> {
+        let mut refs = self.references.iter().filter(|r| r.starts_with("Patient/"));
+        let first = refs.next()?;
+        refs.all(|r| r == first).then_some(first.as_str())
+    }
+
+    /// The patient keys that reach the payload's patient memory, most specific first:
+    /// a single Patient's own keys, else what the references name when they name one
+    /// patient, else the patient key (an MRN field of a generic payload).
+    fn memory_keys(&self) -> Vec<String> {
+        match self.patients {
+            0 => {}
+            1 => return self.aliases.clone(),
+            _ => return Vec::new(),
+        }
+        let distinct = |r: &&String| r.starts_with("Patient/");
+        let named: Vec<&String> = self.references.iter().filter(distinct).collect();
+        if named.iter().any(|r| *r != named[0]) {
+            return Vec::new();
+        }
+        if !self.references.is_empty() {
+            return self.references.clone();
+        }
+        self.patient_key.iter().cloned().collect()
+    }
+}
+
+/// Elements of a Patient resource that name someone else (a contact, a practitioner).
+const NOT_THE_PATIENT: &[&str] = &[
+    "contact",
+    "link",
+    "generalpractitioner",
+    "managingorganization",
+    "communication",
+];
+
+/// Elements whose reference names the resource's patient.
+const PATIENT_REFERENCES: &[&str] = &["subject", "patient", "beneficiary"];
+
+/// Pass one: values in PHI fields, and whose record this is. `own` is set inside a
+/// Patient resource's own elements: their values are the patient's, to remember.
 fn learn(
     engine: &Engine,
     v: &Value,
     fhir: bool,
     parent: Option<&str>,
     resource: Option<&str>,
-    learned: &mut Learned,
-    patient_key: &mut Option<String>,
+    own: bool,
+    l: &mut Learning,
 ) {
     match v {
         Value::Array(a) => a
             .iter()
-            .for_each(|x| learn(engine, x, fhir, parent, resource, learned, patient_key)),
+            .for_each(|x| learn(engine, x, fhir, parent, resource, own, l)),
         Value::Object(o) => {
-            let resource = o.get("resourceType").and_then(Value::as_str).or(resource);
-            if fhir && patient_key.is_none() && resource == Some("Patient") {
+            let declared = o.get("resourceType").and_then(Value::as_str);
+            let resource = declared.or(resource);
+            let own = match declared {
+                Some(r) => fhir && r == "Patient",
+                None => own,
+            };
+            if fhir && declared == Some("Patient") {
+                l.patients += 1;
                 if let Some(id) = o.get("id").and_then(Value::as_str) {
-                    *patient_key = Some(format!("Patient/{id}"));
+                    let key = format!("Patient/{id}");
+                    l.patient_key.get_or_insert_with(|| key.clone());
+                    l.aliases.push(key);
                 }
             }
             for (k, x) in o {
                 let key = normalize_key(k);
+                if fhir && PATIENT_REFERENCES.contains(&key.as_str()) {
+                    patient_references(x, &mut l.references);
+                }
                 let field = classify(engine, fhir, &key, parent, o, resource);
                 match (field, x) {
-                    (Field::Phi(ty), Value::String(s)) if learnable(ty) => {
-                        learned.add(ty, s);
-                        if patient_key.is_none() && matches!(ty, PhiType::Mrn | PhiType::Ssn) {
-                            *patient_key = Some(format!("{ty}:{}", s.to_lowercase()));
+                    (Field::Phi(ty), Value::String(s)) => {
+                        if learnable(ty) {
+                            l.learned.add(ty, s);
+                        }
+                        if own && (ty != PhiType::Date || key == "birthdate") {
+                            l.learned.remember(ty, s);
+                        }
+                        if matches!(ty, PhiType::Mrn | PhiType::Ssn) {
+                            let patient = format!("{ty}:{}", s.to_lowercase());
+                            if own {
+                                l.aliases.push(patient.clone());
+                            }
+                            l.patient_key.get_or_insert(patient);
                         }
                     }
                     (Field::Phi(ty), Value::Array(items)) if learnable(ty) => {
-                        items
-                            .iter()
-                            .filter_map(Value::as_str)
-                            .for_each(|s| learned.add(ty, s));
+                        for s in items.iter().filter_map(Value::as_str) {
+                            l.learned.add(ty, s);
+                            if own {
+                                l.learned.remember(ty, s);
+                            }
+                        }
                     }
                     (_, Value::Object(_) | Value::Array(_)) => {
-                        learn(engine, x, fhir, Some(&key), resource, learned, patient_key)
+                        let own = own && !NOT_THE_PATIENT.contains(&key.as_str());
+                        learn(engine, x, fhir, Some(&key), resource, own, l)
                     }
                     _ => {}
                 }
             }
         }
         _ => {}
+    }
+}
+
+/// The patients a reference element names: `Patient/<id>` (a full URL's tail too) and an
+/// identifier on the reference (`MRN:<value>`).
+fn patient_references(v: &Value, out: &mut Vec<String>) {
+    let Value::Object(o) = v else { return };
+    if let Some(r) = o.get("reference").and_then(Value::as_str) {
+        if let Some(at) = r.find("Patient/") {
+            let id = r[at + "Patient/".len()..].split('/').next().unwrap_or("");
+            if !id.is_empty() {
+                out.push(format!("Patient/{id}"));
+            }
+        }
+    }
+    let value = o
+        .get("identifier")
+        .and_then(|i| i.get("value"))
+        .and_then(Value::as_str);
+    if let Some(v) = value.filter(|v| !v.trim().is_empty()) {
+        out.push(format!("{}:{}", PhiType::Mrn, v.to_lowercase()));
     }
 }
 

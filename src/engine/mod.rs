@@ -21,6 +21,7 @@
 //! - [`x12`]: X12 interchanges (837P, 835, 277CA), by the element rules of `patterns/x12.toml`.
 //! - [`nested`]: payloads inside payloads (JSON in strings, URLs, forms, base64) and body
 //!   sniffing.
+//! - [`recall`]: the patient memory's step in a walk (open, extend, search with it).
 //! - [`reveal`]: re-identification, value by value in every format above.
 //!
 //! Every string is read through its canonical view ([`crate::canon`]) before detection, and
@@ -33,6 +34,7 @@ pub mod form;
 pub mod hl7;
 pub mod json;
 pub mod nested;
+pub mod recall;
 pub mod reveal;
 pub mod x12;
 pub mod xml;
@@ -273,6 +275,11 @@ pub struct Engine {
     /// Procedure codes the clinic bills (`patterns/claims/cpt.toml`): five digits that are
     /// a code, not an identifier, wherever they appear.
     pub procedure_codes: HashSet<String>,
+    /// Whether payloads' patients are remembered and recalled ([`crate::memory`]); on by
+    /// default, off by `[engine] patient_memory = false`.
+    pub patient_memory: bool,
+    /// Given names and their nicknames, for remembered names.
+    pub nicknames: crate::memory::forms::Nicknames,
     /// Tells this engine from every other built in the process: per-thread scratch space
     /// holds search caches of one engine's automata and must not serve another's (a reload
     /// builds a new engine, possibly with other rules).
@@ -304,6 +311,8 @@ impl Engine {
             zip3_restricted: parse_zip3_list(p.get("zip3-restricted.txt")),
             limits: Limits::default(),
             procedure_codes: procedure_codes(p.get("claims/cpt.toml")),
+            patient_memory: true,
+            nicknames: crate::memory::forms::Nicknames::parse(p.get("names/nicknames.csv")),
             generation: NEXT_GENERATION.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
         })
     }
@@ -596,11 +605,15 @@ impl Engine {
         scratch: &mut Scratch,
     ) -> Result<Output, ScanError> {
         let mut counts = [0; PhiType::ALL.len()];
-        let (canon, view_spans) = self.read(text, None, scratch);
+        let (canon, mut view_spans) = self.read(text, None, scratch);
         let view = canon.as_ref().map_or(text, Canon::text);
         let ctx = DocContext {
             patient_key: patient_key_from_text(view, &view_spans),
         };
+        // A note naming a remembered patient (their MRN) is read again with their memory.
+        if let Some(learned) = self.recall_text_patient(t, ctx.patient_key.as_deref())? {
+            view_spans = self.read(text, Some(&learned), scratch).1;
+        }
         let (spans, values) = to_source(canon.as_ref(), view, &view_spans);
         let out = t.apply_read(text, &spans, &values, &ctx)?;
         for s in &spans {

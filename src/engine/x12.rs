@@ -488,6 +488,25 @@ struct Deidentifier<'e, 't, 's> {
     counts: [usize; PhiType::ALL.len()],
 }
 
+impl Deidentifier<'_, '_, '_> {
+    /// A patient loop's memory ([`crate::memory`]): their name and member ID are
+    /// remembered under the loop's patient key, and what is remembered of them is searched
+    /// in the loop's text instead of the previous patient's.
+    fn recall(&mut self, key: &str, names: [&str; 3], member_id: &str) -> Result<(), ScanError> {
+        let mut mine = Learned::default();
+        for n in names.iter().filter(|n| !n.is_empty()) {
+            mine.remember(PhiType::Name, n);
+        }
+        if !member_id.is_empty() {
+            mine.remember(PhiType::HealthPlan, member_id);
+        }
+        self.engine
+            .recall_patient(self.t, &[key.to_string()], &mut mine)?;
+        self.learned.set_memory(mine.take_memory());
+        Ok(())
+    }
+}
+
 /// Entity codes of NM1 segments that name the patient or subscriber.
 fn is_patient_loop(elements: &[&str], d: &Delims) -> bool {
     let code = elements.get(1).and_then(|e| e.split(d.component).next());
@@ -507,8 +526,10 @@ impl Rewriter for Deidentifier<'_, '_, '_> {
                 "" => format!("{}:{} {}", PhiType::Name, get(3), get(4)),
                 id => format!("{}:{id}", PhiType::HealthPlan),
             };
+            let key = key.to_lowercase();
+            self.recall(&key, [get(3), get(4), get(5)], get(9))?;
             self.ctx = DocContext {
-                patient_key: Some(key.to_lowercase()),
+                patient_key: Some(key),
             };
         }
         Ok(())

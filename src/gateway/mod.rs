@@ -320,6 +320,7 @@ impl Plan {
             None => patterns,
         };
         let mut engine = Engine::build(&patterns).context("patterns: loading rule files")?;
+        engine.patient_memory = config.vault.patient_memory;
         // Each request's body is already held to its route's limit (which may be above
         // [limits]); the engine's own limit must not refuse what the route accepted.
         engine.limits.max_bytes = config

@@ -13,6 +13,7 @@ use zeroize::Zeroizing;
 use crate::audit::{subject_hash, Action, AuditKeys, Event};
 use crate::detect::learned::Learned;
 use crate::engine::reveal::Allow;
+use crate::memory::{Memory, Remembered};
 use crate::phi::PhiType;
 use crate::transform::token::{Revealed, TokenError, TokenRequest, TokenStore};
 
@@ -234,6 +235,15 @@ impl TokenStore for Recording<'_> {
     /// values come back through [`TokenStore::tokenize_for`], which records them.
     fn provisional(&self, ty: PhiType, value: &str, exact: bool) -> Option<String> {
         self.store.provisional(ty, value, exact)
+    }
+
+    /// The patient memory passes through: it hands out nothing, and its forms are hashes.
+    fn open_memory(&self, patients: &[&str]) -> Result<Option<Memory>, TokenError> {
+        self.store.open_memory(patients)
+    }
+
+    fn extend_memory(&self, memory: &Memory, new: &[(u64, Remembered)]) -> Result<(), TokenError> {
+        self.store.extend_memory(memory, new)
     }
 
     fn reveal(&self, token: &str) -> Result<Option<Revealed>, TokenError> {

@@ -94,6 +94,12 @@ impl<'a> Transformer<'a> {
         }
     }
 
+    /// The token store, for what a document asks of it besides tokens (its patient's
+    /// memory, [`crate::memory`]).
+    pub fn store(&self) -> &'a dyn TokenStore {
+        self.store
+    }
+
     /// Rewrites `text`, replacing each span. Spans must be sorted and non-overlapping.
     pub fn apply(
         &self,

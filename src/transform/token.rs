@@ -12,6 +12,7 @@ use std::sync::Mutex;
 use ring::hmac;
 
 use crate::keys::{MasterKey, Purpose};
+use crate::memory::{Memory, Remembered};
 use crate::phi::token::format_token;
 use crate::phi::PhiType;
 
@@ -93,6 +94,23 @@ pub trait TokenStore: Send + Sync {
     /// attempt) is never forwarded. A store answering `None` is asked value by value.
     fn provisional(&self, _ty: PhiType, _value: &str, _exact: bool) -> Option<String> {
         None
+    }
+
+    /// The patient memory ([`crate::memory`]) that any of a document's patient keys
+    /// reaches, or a new empty one under the first key; `None` (the default) for a store
+    /// that keeps no memory.
+    fn open_memory(&self, _patients: &[&str]) -> Result<Option<Memory>, TokenError> {
+        Ok(None)
+    }
+
+    /// Adds forms to a memory opened by [`TokenStore::open_memory`] and links the
+    /// document's patient keys that did not reach it yet.
+    fn extend_memory(
+        &self,
+        _memory: &Memory,
+        _new: &[(u64, Remembered)],
+    ) -> Result<(), TokenError> {
+        Ok(())
     }
 }
 

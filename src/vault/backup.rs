@@ -258,6 +258,8 @@ fn decode_frame(mut b: &[u8], out: &mut Vec<(TreeId, Vec<u8>, Vec<u8>)>) -> Opti
             2 => TreeId::Keyring,
             3 => TreeId::Holdings,
             4 => TreeId::Meta,
+            5 => TreeId::Memory,
+            6 => TreeId::MemoryLinks,
             _ => return None,
         };
         b = &b[1..];

@@ -44,6 +44,19 @@ impl IndexKey {
         Some(sid)
     }
 
+    /// The key a patient memory's forms are hashed under ([`crate::memory`]): one per
+    /// memory, derived from its id, so a memory's rows mean nothing without the master key
+    /// and two memories never share a hash.
+    pub(super) fn memory_key(&self, id: &SubjectId) -> [u8; crate::memory::KEY_LEN] {
+        let mut ctx = hmac::Context::with_key(&self.0);
+        ctx.update(b"phigate patient memory\0");
+        ctx.update(id);
+        let tag = ctx.sign();
+        let mut key = [0u8; crate::memory::KEY_LEN];
+        key.copy_from_slice(&tag.as_ref()[..crate::memory::KEY_LEN]);
+        key
+    }
+
     /// The look-up key of a value: for a patient's document, prefixed by the subject id so
     /// that forgetting the patient can find and remove them.
     pub(super) fn lookup(

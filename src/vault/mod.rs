@@ -17,6 +17,9 @@
 //!   master-key rotation carries over;
 //! - [`sled`]: [`SledVault`], the embedded default, with [`commit`] (group commit);
 //! - [`pg`]: [`PgVault`], the same records in PostgreSQL for several gateway replicas;
+//! - [`memory`]: the patient memory's rows (keyed hashes of a patient's remembered forms,
+//!   and the links from each of their patient keys), kept by both backends and forgotten
+//!   with the patient;
 //! - [`backup`]: export and import of a sled vault.
 //!
 //! # Patients and forgetting (crypto-shredding)
@@ -45,6 +48,7 @@ mod commit;
 mod index;
 mod keychain;
 mod keyring;
+mod memory;
 mod pg;
 mod record;
 mod seal;
@@ -230,6 +234,10 @@ pub enum TreeId {
     Holdings = 3,
     /// Vault metadata that must travel: the wrapped token root.
     Meta = 4,
+    /// A patient memory's form: memory id ‖ hash → type ‖ level.
+    Memory = 5,
+    /// A patient key's link to its memory (subject id → memory id), or a back link.
+    MemoryLinks = 6,
 }
 
 #[cfg(test)]

@@ -19,6 +19,9 @@
 //!   forgotten record count, whether the keyring is in use, the wrapped token root
 //!   (`tokenroot`, [`super::keychain`]), the first key id of the current master key
 //!   (`keybase`), and a master-key rotation under way (`rotation`);
+//! - sled trees `memory` and `memory_links`: patient memories' forms and the links from
+//!   patient keys to them ([`super::memory`]; added without a layout change: an older
+//!   binary ignores them);
 //! - `subjects.keyring` beside sled's files: the patients' data keys ([`super::keyring`]).
 //!
 //! A v1 vault is upgraded in place when opened (its records are valid v2 records); older
@@ -49,11 +52,13 @@ use super::commit::GroupCommit;
 use super::index::{lookup_subject, IndexKey};
 use super::keychain::{self, unwrap_root, wrap_root, KeyChain};
 use super::keyring::{Keyring, Keys};
+use super::memory;
 use super::record::{self, Holder, KeyRef, SubjectId};
 use super::seal::{same_value, Sealer, KEY_ID};
 use super::shared;
 use super::{Forgotten, Holders, Rotation, TreeId, VaultError, VaultStore};
 use crate::keys::MasterKey;
+use crate::memory::{Memory, Remembered};
 use crate::phi::PhiType;
 use crate::transform::token::{
     token_input, Revealed, TokenError, TokenMinter, TokenRequest, TokenStore,
@@ -76,6 +81,10 @@ pub struct SledVault {
     /// token ‖ 0 ‖ holder → the value's data key wrapped for that holder (shared values,
     /// see [`super::shared`])
     holdings: sled::Tree,
+    /// memory id ‖ hash → remembered form (patient memory, [`super::memory`])
+    memory: sled::Tree,
+    /// subject id → memory id, and memory id ‖ subject id → empty (its back link)
+    memory_links: sled::Tree,
     minter: TokenMinter,
     /// Token domain new tokens are minted in (part of the index key, so each domain has
     /// its own value → token mapping).
@@ -434,6 +443,8 @@ impl SledVault {
             tokens,
             index: db.open_tree("index")?,
             holdings: db.open_tree("holdings")?,
+            memory: db.open_tree("memory")?,
+            memory_links: db.open_tree("memory_links")?,
             db,
             minter: TokenMinter::new(&root, domain),
             domain: domain.to_string(),
@@ -464,6 +475,8 @@ impl SledVault {
             tokens: self.tokens.clone(),
             index: self.index.clone(),
             holdings: self.holdings.clone(),
+            memory: self.memory.clone(),
+            memory_links: self.memory_links.clone(),
             minter: TokenMinter::new(&self.root, domain),
             domain: domain.to_string(),
             index_key: Arc::clone(&self.index_key),
@@ -593,7 +606,22 @@ impl SledVault {
     /// subject's copies and look-ups, flushes, then destroys the subject's key. Refused with
     /// [`VaultError::UnknownSubject`] if the vault holds no key for the subject. Takes a
     /// scan of every record, and holds off every use of subject keys meanwhile.
+    ///
+    /// The patient's memory goes first, whichever of its patient keys `sid` is (a key
+    /// that only ever reached the memory, with no record of its own, forgets the memory).
     pub fn forget(&self, sid: &SubjectId) -> Result<Forgotten, VaultError> {
+        let memory = self.forget_memory(sid)?;
+        match self.forget_records(sid) {
+            Err(VaultError::UnknownSubject) if memory > 0 => {
+                self.db.flush()?;
+                Ok(Forgotten::default())
+            }
+            other => other,
+        }
+    }
+
+    /// [`SledVault::forget`] of the subject's records and key.
+    fn forget_records(&self, sid: &SubjectId) -> Result<Forgotten, VaultError> {
         let mine = Holder::Subject(*sid);
         self.keyring.forget(sid, || {
             let mut out = Forgotten::default();
@@ -632,6 +660,104 @@ impl SledVault {
             self.db.flush()?;
             Ok(out)
         })
+    }
+
+    /// Removes the memory `sid` reaches, every link to it and its back links; the rows
+    /// removed. Runs with the gateway stopped, as every forget does.
+    fn forget_memory(&self, sid: &SubjectId) -> Result<u64, VaultError> {
+        let Some(id) = self
+            .memory_links
+            .get(sid)?
+            .and_then(|v| memory::read_sid(&v))
+        else {
+            return Ok(0);
+        };
+        let mut removed = 0;
+        for item in self.memory.scan_prefix(id) {
+            let (k, _) = item?;
+            self.memory.remove(k)?;
+            removed += 1;
+        }
+        for item in self.memory_links.scan_prefix(id) {
+            let (k, _) = item?;
+            if k.len() == memory::BACK_LINK_LEN {
+                self.memory_links.remove(&k[id.len()..])?;
+                self.memory_links.remove(&k)?;
+                removed += 2;
+            }
+        }
+        if self.memory_links.remove(sid)?.is_some() {
+            removed += 1;
+        }
+        Ok(removed)
+    }
+
+    /// Rows of the patient memory a patient key reaches (its forms and the links to it,
+    /// counted as PostgreSQL counts them); 0 when it reaches none.
+    pub fn memory_rows(&self, patient_key: &str) -> Result<usize, VaultError> {
+        let Some(sid) = self.subject_id(patient_key) else {
+            return Ok(0);
+        };
+        let Some(id) = self
+            .memory_links
+            .get(sid)?
+            .and_then(|v| memory::read_sid(&v))
+        else {
+            return Ok(0);
+        };
+        let forms = self.memory.scan_prefix(id).count();
+        let back = self
+            .memory_links
+            .scan_prefix(id)
+            .keys()
+            .filter(|k| k.as_ref().is_ok_and(|k| k.len() == memory::BACK_LINK_LEN))
+            .count();
+        Ok(forms + back)
+    }
+
+    /// Every memory row of the vault (forms, links and back links), whatever patient.
+    pub fn memory_len(&self) -> usize {
+        self.memory.len() + self.memory_links.len()
+    }
+
+    /// The memory a document's patient keys reach ([`TokenStore::open_memory`]).
+    fn open_memory_of(&self, patients: &[&str]) -> Result<Option<Memory>, VaultError> {
+        let sids = memory::subject_ids(&self.index_key, patients);
+        let mut links = Vec::with_capacity(sids.len());
+        for sid in &sids {
+            links.push(
+                self.memory_links
+                    .get(sid)?
+                    .and_then(|v| memory::read_sid(&v)),
+            );
+        }
+        let Some((id, existed, unlinked)) = memory::resolve(&sids, &links) else {
+            return Ok(None);
+        };
+        let mut forms = rustc_hash::FxHashMap::default();
+        if existed {
+            for item in self.memory.scan_prefix(id) {
+                let (k, v) = item?;
+                forms.extend(memory::read_form(&k, &v));
+            }
+        }
+        Ok(Some(memory::memory(&self.index_key, id, forms, unlinked)))
+    }
+
+    /// Writes new forms and links ([`TokenStore::extend_memory`]). Not flushed here: the
+    /// document's token commit flushes the database, and a memory lost to a crash is
+    /// learned again from the patient's next structured payload.
+    fn extend_memory_of(&self, m: &Memory, new: &[(u64, Remembered)]) -> Result<(), VaultError> {
+        let id = m.id();
+        for sid in m.unlinked() {
+            self.memory_links.insert(sid, &id[..])?;
+            self.memory_links.insert(memory::back_link(id, sid), &[])?;
+        }
+        for (hash, r) in new {
+            self.memory
+                .insert(memory::form_key(id, *hash), &r.encode())?;
+        }
+        Ok(())
     }
 
     /// Removes the subject's holding rows; a shared record whose last row goes, goes too.
@@ -865,6 +991,15 @@ impl SledVault {
             r.map(|(k, v)| (TreeId::Holdings, k, v))
                 .map_err(VaultError::from)
         });
+        // Patient memories travel too: a restored vault recalls what the original did.
+        let memory = self.memory.iter().map(|r| {
+            r.map(|(k, v)| (TreeId::Memory, k, v))
+                .map_err(VaultError::from)
+        });
+        let links = self.memory_links.iter().map(|r| {
+            r.map(|(k, v)| (TreeId::MemoryLinks, k, v))
+                .map_err(VaultError::from)
+        });
         // Lazily: the keyring is read only once every record and holding has been.
         let ring = std::iter::once(()).flat_map(move |()| {
             let ring: Vec<Result<(TreeId, sled::IVec, sled::IVec), VaultError>> =
@@ -890,6 +1025,8 @@ impl SledVault {
             .chain(index)
             .chain(tokens)
             .chain(holdings)
+            .chain(memory)
+            .chain(links)
             .chain(ring)
     }
 
@@ -907,6 +1044,12 @@ impl SledVault {
             }
             TreeId::Holdings => {
                 self.holdings.insert(key, value)?;
+            }
+            TreeId::Memory => {
+                self.memory.insert(key, value)?;
+            }
+            TreeId::MemoryLinks => {
+                self.memory_links.insert(key, value)?;
             }
             TreeId::Meta => {
                 // The handle keeps the root it opened with; reopen to mint.
@@ -1187,6 +1330,14 @@ impl TokenStore for SledVault {
 
     fn provisional(&self, ty: PhiType, value: &str, exact: bool) -> Option<String> {
         Some(self.minter.first(ty, value, exact))
+    }
+
+    fn open_memory(&self, patients: &[&str]) -> Result<Option<Memory>, TokenError> {
+        Ok(self.open_memory_of(patients)?)
+    }
+
+    fn extend_memory(&self, m: &Memory, new: &[(u64, Remembered)]) -> Result<(), TokenError> {
+        Ok(self.extend_memory_of(m, new)?)
     }
 
     fn reveal(&self, token: &str) -> Result<Option<Revealed>, TokenError> {

@@ -2179,3 +2179,6 @@ async fn shutdown_by_its_future_drains_in_flight_requests_then_stops_accepting()
 
 /// Payers' 835s read against the claims forwarded here (issue 16).
 mod remit;
+
+/// Patient memory across payloads (issue 13, item 4).
+mod memory;

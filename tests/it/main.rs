@@ -36,6 +36,9 @@
 //! - `mllp`: an `[[mllp]]` channel between a TLS MLLP sender and a real TLS MLLP receiver
 //!   (ACKs, order, NAKs, slow and vanishing receivers, cut-off senders, audit); X12 on
 //!   claims, reidentify and API routes of the real gateway.
+//! - `memory`: patient memory (issue 13, item 4) through the engine with a sled vault: taught
+//!   by FHIR, HL7, X12 and CSV, recalled by references, PID-3, member IDs, MRN columns and
+//!   notes; evidence for forms that are words; no write for a patient already remembered.
 //! - `x12`: X12 837P, 835 and 277CA through the engine: must-change and must-keep values per
 //!   policy, envelopes still valid, byte-for-byte reveal, reveal rules on a payer's answer.
 //! - `fuzz`: the stable fuzz driver: every `phigate::fuzzing` target on its corpus under
@@ -64,6 +67,7 @@ mod fuzz;
 mod gateway;
 mod gw_harness;
 mod leaks;
+mod memory;
 mod mllp;
 mod operator;
 mod pgvault;

@@ -13,6 +13,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
 use phigate::keys::MasterKey;
+use phigate::memory::{Level, Memory as PatientMemory, Remembered};
 use phigate::phi::PhiType;
 use phigate::transform::token::{looks_like_token, MemoryTokenStore, TokenRequest, TokenStore};
 use phigate::vault::{Forgotten, PgOptions, PgVault, Rotation, SledVault, VaultError};
@@ -47,6 +48,10 @@ trait Conformant: TokenStore + Sized {
     fn verify_all(&self) -> usize {
         0
     }
+    /// Rows of the patient memory a patient key reaches (forms and links).
+    fn memory_rows(&self, _patient: &str) -> usize {
+        0
+    }
 }
 
 impl Conformant for MemoryTokenStore {
@@ -73,6 +78,9 @@ impl Conformant for SledVault {
         let sid = self.subject_id(patient)?;
         Some(self.forget(&sid))
     }
+    fn memory_rows(&self, patient: &str) -> usize {
+        SledVault::memory_rows(self, patient).expect("memory rows")
+    }
 }
 
 impl Conformant for PgVault {
@@ -89,6 +97,9 @@ impl Conformant for PgVault {
     fn forget_patient(&self, patient: &str) -> Option<Result<Forgotten, VaultError>> {
         let sid = self.subject_id(patient)?;
         Some(self.forget(&sid))
+    }
+    fn memory_rows(&self, patient: &str) -> usize {
+        PgVault::memory_rows(self, patient).expect("memory rows")
     }
 }
 
@@ -633,6 +644,86 @@ fn rotating_the_master_key_keeps_tokens_and_retires_the_old_key<B: Backend>(b: &
     assert_eq!(v.holder_count(&tokens[1]), (7, true));
 }
 
+/// Remembered forms (keyed hashes of `texts`, as the engine makes them) for a memory.
+fn forms(m: &PatientMemory, texts: &[&str]) -> Vec<(u64, Remembered)> {
+    texts
+        .iter()
+        .map(|t| {
+            let r = Remembered {
+                ty: PhiType::Name,
+                level: Level::Strong,
+            };
+            (m.hash(t), r)
+        })
+        .collect()
+}
+
+/// A patient memory is opened by any of the patient's keys once linked, holds keyed
+/// hashes, is extended only with what is new, survives reopening, and goes when any of the
+/// patient's keys is forgotten (a key that only reached the memory included), rows and
+/// links both.
+fn a_patient_memory_is_linked_kept_and_forgotten<B: Backend>(b: &B) {
+    let (pid, mrn, ssn) = ("Patient/pt-ines", "MRN:MRX-30003", "SSN:219-09-9999");
+    {
+        let v = b.open(12).expect("open");
+        // The patient's record, sealed under the FHIR id (a forget needs a subject key).
+        v.tokenize_for(Some(pid), &[req(PhiType::Name, "Ines Delacroix")], false)
+            .expect("tokens");
+        let fresh = v.open_memory(&[pid, mrn]).expect("open").expect("kept");
+        assert!(fresh.is_empty());
+        assert_eq!(fresh.unlinked().len(), 2);
+        let new = forms(&fresh, &["ines", "delacroix", "ines delacroix"]);
+        v.extend_memory(&fresh, &new).expect("extend");
+        // Flushed with the next token commit, as a payload's would be.
+        v.tokenize_for(Some(pid), &[req(PhiType::Name, "Inès")], false)
+            .expect("tokens");
+        assert_eq!(v.memory_rows(pid), 3 + 2);
+        assert_eq!(
+            v.memory_rows("mrn:mrx30003"),
+            3 + 2,
+            "any spelling of a key"
+        );
+    }
+    let v = b.open(12).expect("reopen");
+    let by_mrn = v.open_memory(&[mrn]).expect("open").expect("kept");
+    assert_eq!(by_mrn.len(), 3);
+    assert!(by_mrn.unlinked().is_empty());
+    let again = forms(&by_mrn, &["ines", "delacroix", "ines delacroix"]);
+    assert!(
+        by_mrn.missing_hashes(&again).is_empty(),
+        "nothing new to write"
+    );
+    let other = v.open_memory(&["Patient/someone-else"]).expect("open");
+    assert!(
+        other.expect("kept").is_empty(),
+        "another patient remembers nothing"
+    );
+    // A third key met with a known one is linked to the same memory.
+    let with_ssn = v.open_memory(&[mrn, ssn]).expect("open").expect("kept");
+    assert_eq!(with_ssn.unlinked().len(), 1);
+    v.extend_memory(&with_ssn, &[]).expect("link");
+    assert_eq!(v.open_memory(&[ssn]).expect("open").expect("kept").len(), 3);
+    assert_eq!(v.memory_rows(ssn), 3 + 3);
+
+    // Forgetting by the MRN (no record of its own) removes the memory and every link.
+    let done = v
+        .forget_patient(mrn)
+        .expect("forgets")
+        .expect("forget by a key that only reached the memory");
+    assert_eq!(done, Forgotten::default());
+    for k in [pid, mrn, ssn] {
+        assert_eq!(v.memory_rows(k), 0, "{k}");
+        assert!(v.open_memory(&[k]).expect("open").expect("kept").is_empty());
+    }
+    // The patient's records go with their own key, as before.
+    let done = v.forget_patient(pid).expect("forgets").expect("forget");
+    assert_eq!(done.records, 2);
+    assert!(matches!(
+        v.forget_patient(mrn).expect("forgets"),
+        Err(VaultError::UnknownSubject)
+    ));
+}
+
 /// Generates a `#[test]` per behaviour for one backend; `$backend` makes the backend for a
 /// test (given the test's name) or returns `None` when it cannot run (reported skipped).
 macro_rules! behaviours {
@@ -678,6 +769,7 @@ macro_rules! vault_behaviours {
                 a_wrong_master_key_is_refused,
                 a_shared_value_is_held_per_patient_and_goes_with_its_last_holder,
                 rotating_the_master_key_keeps_tokens_and_retires_the_old_key,
+                a_patient_memory_is_linked_kept_and_forgotten,
             ]
         );
     };
@@ -692,6 +784,57 @@ mod sled {
     use super::*;
     store_behaviours!(|_: &str| Some(Sled::new()));
     vault_behaviours!(|_: &str| Some(Sled::new()));
+
+    /// A backup carries the patient memories: the restored vault recalls what the original
+    /// did (and `vault migrate` through PostgreSQL and back does too, when it can run).
+    #[test]
+    fn backups_and_migrations_carry_patient_memory() {
+        let src = Sled::new();
+        let v = src.open(13).expect("open");
+        v.tokenize_for(Some("MRN:MRX-1"), &[req(PhiType::Name, "Ines")], false)
+            .expect("tokens");
+        let m = v
+            .open_memory(&["MRN:MRX-1", "Patient/p1"])
+            .expect("open")
+            .expect("kept");
+        v.extend_memory(&m, &forms(&m, &["ines", "delacroix"]))
+            .expect("extend");
+        let mut file = Vec::new();
+        phigate::vault::backup::export(&v, &key(13), &mut file).expect("export");
+        let dst = Sled::new();
+        let restored = dst.open(13).expect("open");
+        phigate::vault::backup::import(&restored, &key(13), &mut file.as_slice()).expect("import");
+        assert_eq!(restored.memory_rows("Patient/p1").expect("rows"), 2 + 2);
+        let again = restored
+            .open_memory(&["MRN:MRX-1"])
+            .expect("open")
+            .expect("kept");
+        assert_eq!(
+            again.hash("ines"),
+            m.hash("ines"),
+            "the same key derives the same hashes"
+        );
+        assert_eq!(again.len(), 2);
+
+        let Some(pg) = Postgres::new(concat!(module_path!(), "::backups_and_migrations")) else {
+            return;
+        };
+        let p = pg.open(13).expect("open postgres");
+        p.import_sled(&v).expect("migrate to postgres");
+        assert_eq!(p.memory_rows("Patient/p1").expect("rows"), 2 + 2);
+        assert_eq!(
+            p.open_memory(&["MRN:MRX-1"])
+                .expect("open")
+                .expect("kept")
+                .len(),
+            2
+        );
+        let back = Sled::new();
+        let b = back.open(13).expect("open");
+        p.export_sled(&b).expect("migrate back");
+        assert_eq!(b.memory_rows("MRN:MRX-1").expect("rows"), 2 + 2);
+        assert_eq!(b.memory_len(), v.memory_len());
+    }
 }
 
 mod postgres {

@@ -11,7 +11,7 @@ use super::storage;
 use crate::vault::VaultError;
 
 /// The schema version this binary writes.
-pub const SCHEMA_VERSION: i32 = 3;
+pub const SCHEMA_VERSION: i32 = 4;
 /// Migrations by version; each runs once, in order, in the start-up transaction.
 const MIGRATIONS: &[(i32, &str)] = &[
     (
@@ -37,6 +37,15 @@ const MIGRATIONS: &[(i32, &str)] = &[
         3,
         "CREATE TABLE phigate_value_keys (token text NOT NULL, holder bytea NOT NULL,
                                       body bytea NOT NULL, PRIMARY KEY (token, holder));",
+    ),
+    // Patient memory (crate::vault::memory): a memory's forms (keyed hashes) and each
+    // patient key's link to its memory.
+    (
+        4,
+        "CREATE TABLE phigate_memory (id bytea NOT NULL, hash bytea NOT NULL,
+                                  entry bytea NOT NULL, PRIMARY KEY (id, hash));
+     CREATE TABLE phigate_memory_links (sid bytea PRIMARY KEY, id bytea NOT NULL);
+     CREATE INDEX phigate_memory_links_id ON phigate_memory_links (id);",
     ),
 ];
 /// The advisory lock migrations hold ("phigate" and the schema table's purpose).

@@ -16,7 +16,7 @@
 //! copies to and from a sled vault (`vault migrate`), and [`witness`] keeps the audit log's
 //! witness.
 //!
-//! # Schema (`phigate_schema` version 3)
+//! # Schema (`phigate_schema` version 4)
 //!
 //! - `phigate_meta(key, value)`: `keycheck` (refuses a wrong master key), `keyid` (the active
 //!   value-key id), `keybase` (the first key id of the current master key), `tokenroot` (the
@@ -31,7 +31,9 @@
 //!   holder (`holder` empty for documents without a patient; [`super::shared`]);
 //! - `phigate_subject_keys(sid, body)`: each patient's data key, wrapped under a key derived
 //!   from the master key (the keyring's entry body, wrap key id inside);
-//! - `phigate_audit_witness(log_id, location, checkpoint)`: see [`witness`].
+//! - `phigate_audit_witness(log_id, location, checkpoint)`: see [`witness`];
+//! - `phigate_memory(id, hash, entry)` and `phigate_memory_links(sid, id)`: patient
+//!   memories' forms and each patient key's memory (version 4; [`memory`]).
 //!
 //! Migrations run at start-up inside one transaction holding a transaction-level advisory
 //! lock, so replicas starting together apply each version once and the others wait, then
@@ -85,6 +87,7 @@
 //! as libpq does without a root certificate) or `verify-full` (chain to `ca` or
 //! `sslrootcert`, or the system roots, and the host name). rustls on ring only.
 
+mod memory;
 mod migrate;
 mod mint;
 mod options;
@@ -480,8 +483,19 @@ impl PgVault {
         Ok(Some(Holders::of(&record::copies(&held)?)))
     }
 
-    /// Forgets a patient (crypto-shredding, see the module documentation).
+    /// Forgets a patient (crypto-shredding, see the module documentation). The patient's
+    /// memory goes first, whichever of its patient keys `sid` is (a key that only ever
+    /// reached the memory, with no record of its own, forgets the memory).
     pub fn forget(&self, sid: &SubjectId) -> Result<Forgotten, VaultError> {
+        let memory = self.forget_memory(sid)?;
+        match self.forget_records(sid) {
+            Err(VaultError::UnknownSubject) if memory > 0 => Ok(Forgotten::default()),
+            other => other,
+        }
+    }
+
+    /// [`PgVault::forget`] of the subject's records and key.
+    fn forget_records(&self, sid: &SubjectId) -> Result<Forgotten, VaultError> {
         let inner = Arc::clone(&self.inner);
         let sid = sid.to_vec();
         self.run(async move {
@@ -860,6 +874,18 @@ impl TokenStore for PgVault {
 
     fn provisional(&self, ty: PhiType, value: &str, exact: bool) -> Option<String> {
         Some(self.minter.first(ty, value, exact))
+    }
+
+    fn open_memory(&self, patients: &[&str]) -> Result<Option<crate::memory::Memory>, TokenError> {
+        Ok(self.open_memory_of(patients)?)
+    }
+
+    fn extend_memory(
+        &self,
+        m: &crate::memory::Memory,
+        new: &[(u64, crate::memory::Remembered)],
+    ) -> Result<(), TokenError> {
+        Ok(self.extend_memory_of(m, new)?)
     }
 
     fn reveal(&self, token: &str) -> Result<Option<Revealed>, TokenError> {

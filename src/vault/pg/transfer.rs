@@ -11,6 +11,7 @@ use tokio_postgres::types::ToSql;
 use super::mint::holder_col;
 use super::{storage, PgVault, PAGE};
 use crate::vault::index::lookup_subject;
+use crate::vault::memory;
 use crate::vault::record::{self, Holder};
 use crate::vault::seal::KEY_ID;
 use crate::vault::shared;
@@ -125,6 +126,24 @@ impl PgVault {
                         )
                         .await?;
                     }
+                    TreeId::Memory if k.len() == memory::FORM_KEY_LEN => {
+                        let (id, hash) = k.split_at(k.len() - 8);
+                        tx.execute(
+                            "INSERT INTO phigate_memory (id, hash, entry) VALUES ($1, $2, $3)",
+                            &[&id, &hash, &v],
+                        )
+                        .await?;
+                    }
+                    // Back links are the links' `id` column here.
+                    TreeId::MemoryLinks if k.len() == memory::BACK_LINK_LEN => {}
+                    TreeId::MemoryLinks => {
+                        tx.execute(
+                            "INSERT INTO phigate_memory_links (sid, id) VALUES ($1, $2)",
+                            &[&k, &v],
+                        )
+                        .await?;
+                    }
+                    TreeId::Memory => return Err(VaultError::Corrupt),
                     TreeId::Index => {
                         let token = String::from_utf8(v).map_err(|_| VaultError::Corrupt)?;
                         let sid = lookup_subject(&k);
@@ -177,6 +196,19 @@ impl PgVault {
             (
                 TreeId::Index,
                 "SELECT key, token::bytea FROM phigate_index WHERE key > $1 ORDER BY key LIMIT $2",
+            ),
+            (
+                TreeId::Memory,
+                "SELECT id || hash, entry FROM phigate_memory WHERE id || hash > $1
+                 ORDER BY id || hash LIMIT $2",
+            ),
+            // Each link, and its back link (memory id ‖ subject id → empty) sled keeps.
+            (
+                TreeId::MemoryLinks,
+                "SELECT k, v FROM (SELECT sid AS k, id AS v FROM phigate_memory_links
+                                   UNION ALL
+                                   SELECT id || sid, ''::bytea FROM phigate_memory_links) x
+                 WHERE k > $1 ORDER BY k LIMIT $2",
             ),
             (
                 TreeId::Holdings,
