@@ -50,6 +50,11 @@ const BUILTIN: &[(&str, &str)] = &[
         "words/english.txt",
         include_str!("../patterns/words/english.txt"),
     ),
+    // The safe clinical vocabulary: words that are never identifying on their own.
+    (
+        "words/clinical.txt",
+        include_str!("../patterns/words/clinical.txt"),
+    ),
     (
         "places/us_places.tsv",
         include_str!("../patterns/places/us_places.tsv"),
@@ -94,6 +99,7 @@ const OPTIONAL: &[&str] = &[
     "cda.toml",
     "x12.toml",
     "places/world_places.tsv",
+    "words/clinical.txt",
 ];
 
 impl Patterns {

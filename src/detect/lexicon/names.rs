@@ -299,7 +299,7 @@ impl Ctx<'_> {
     }
 
     pub(super) fn mark_dictionary(&self, i: usize, marks: &mut [Option<PhiType>]) {
-        if marks[i].is_some() || !self.dictionary_name(i) {
+        if marks[i].is_some() || !self.dictionary_name(i) || self.has(i, flag::PARTICLE) {
             return;
         }
         let w = &self.words[i];
@@ -581,6 +581,9 @@ impl Ctx<'_> {
         if self.has(j, flag::NAME_CUE | flag::RELATION) {
             return false;
         }
+        if self.has(j, flag::PARTICLE) {
+            return self.particle_inside_name(j);
+        }
         if self.surname_after_first_name(j) {
             return true;
         }
@@ -620,7 +623,25 @@ impl Ctx<'_> {
             && (self.has(j, flag::LAST) || !self.has(j, flag::CLINICAL))
     }
 
+    /// `de` in `Maria de la Cruz`: a particle belongs to a name when what follows it (more
+    /// particles, then a capitalised word) could be the rest of the name.
+    fn particle_inside_name(&self, j: usize) -> bool {
+        let mut k = j + 1;
+        while k < self.words.len() && self.joined(k - 1, b"") {
+            if self.has(k, flag::PARTICLE) {
+                k += 1;
+                continue;
+            }
+            return matches!(self.words[k].shape, Shape::Cap | Shape::Mixed)
+                && !self.has(k, flag::NEVER_NAME | flag::STRONG_CUE | flag::NAME_CUE);
+        }
+        false
+    }
+
     pub(super) fn extends_left(&self, j: usize) -> bool {
+        if self.has(j, flag::PARTICLE) {
+            return self.particle_inside_name(j);
+        }
         // `Hill, Grace`: before a comma and a name, a capitalised surname counts even when
         // it is also a common word.
         let gap = &self.text[self.words[j].end..self.words[j + 1].start];
@@ -633,5 +654,108 @@ impl Ctx<'_> {
                 || last_first
                 || self.has(j, flag::NAME) && !self.has(j, flag::COMMON)
                 || !self.has(j, flag::ENGLISH))
+    }
+}
+
+impl Ctx<'_> {
+    /// `Delphine417 Kshlerin58`: Synthea glues a number to every name it writes in a note.
+    /// A title-case word with such a number is a name when its stem is a listed name or a
+    /// word no list knows; vocabulary (`Stage3`, `Bed12`) is not.
+    pub(super) fn mark_numbered_name(&self, i: usize, marks: &mut [Option<PhiType>]) {
+        let w = &self.words[i];
+        if marks[i].is_some() || w.flags & flag::NUMBERED == 0 || w.shape != Shape::Cap {
+            return;
+        }
+        let name_or_unknown =
+            flag::NUMBERED | flag::NAME | flag::POPULAR | flag::COMMON | flag::PLACE | flag::PLACE_START;
+        if w.flags & !name_or_unknown == 0 {
+            marks[i] = Some(PhiType::Name);
+        }
+    }
+
+    /// `Gerald's daughter`, `Rose's husband`: a capitalised possessive right before a
+    /// relation word is the relative's person, when it is a listed name (even a common
+    /// word) or a word no list knows.
+    pub(super) fn mark_possessive_before_relation(&self, i: usize, marks: &mut [Option<PhiType>]) {
+        let w = &self.words[i];
+        let word = &self.text[w.start..w.end];
+        if marks[i].is_some()
+            || self.caps_mode
+            || w.shape != Shape::Cap
+            || !word.ends_with(b"'s")
+            || i + 1 >= self.words.len()
+            || !self.joined(i, b"")
+            || !self.has(i + 1, flag::RELATION)
+        {
+            return;
+        }
+        let blocked = flag::NEVER_NAME
+            | flag::STOP
+            | flag::RELATION
+            | flag::NAME_CUE
+            | flag::LABEL
+            | flag::PERSON_TITLE
+            | flag::PROVIDER_TITLE;
+        let known_word = self.has(i, flag::ENGLISH | flag::VOCAB) && !self.has(i, flag::NAME);
+        if !self.has(i, blocked) && !known_word {
+            marks[i] = Some(PhiType::Name);
+        }
+    }
+
+    /// `spoke with ines`, `called rj delacroix`, `voicemail for marguerite`: after a verb of
+    /// contacting someone, a lower-case listed name that is no English or clinical word is
+    /// a person, and so are lower-case initials before a surname.
+    pub(super) fn mark_after_contact(&self, i: usize, marks: &mut [Option<PhiType>]) {
+        if self.caps_mode || !self.has(i, flag::CONTACT) {
+            return;
+        }
+        let mut j = i + 1;
+        if j < self.words.len() && self.joined(i, b"") {
+            let w = &self.text[self.words[j].start..self.words[j].end];
+            if [&b"with"[..], b"to", b"for"]
+                .iter()
+                .any(|p| w.eq_ignore_ascii_case(p))
+            {
+                j += 1;
+            }
+        }
+        if j >= self.words.len() || marks[j].is_some() || !self.joined(j - 1, b"") {
+            return;
+        }
+        let lower = |k: usize| {
+            self.words[k].shape == Shape::Lower
+                && !self.text[self.words[k].start..self.words[k].end]
+                    .iter()
+                    .any(u8::is_ascii_digit)
+        };
+        let not_word = flag::ENGLISH
+            | flag::COMMON
+            | flag::VOCAB
+            | flag::NEVER_NAME
+            | flag::NAME_CUE
+            | flag::RELATION
+            | flag::LABEL
+            | flag::STRONG_CUE;
+        let len = |k: usize| self.words[k].end - self.words[k].start;
+        if !lower(j) {
+            return;
+        }
+        if len(j) >= 3 && self.has(j, flag::NAME) && !self.has(j, not_word) {
+            marks[j] = Some(PhiType::Name);
+            return;
+        }
+        // `rj delacroix`: one or two letters, then a surname or a word no list knows.
+        let k = j + 1;
+        if len(j) <= 2
+            && !self.has(j, not_word)
+            && k < self.words.len()
+            && self.joined(j, b"")
+            && lower(k)
+            && len(k) >= 3
+            && !self.has(k, not_word)
+        {
+            marks[j] = Some(PhiType::Name);
+            marks[k] = Some(PhiType::Name);
+        }
     }
 }

@@ -88,6 +88,9 @@ impl Ctx<'_> {
             // The facility word is stronger evidence than a name list (Calvert Hospital).
             marks[k] = Some(PhiType::Location);
         }
+        // The whole name, facility word included (`St. Brigid's Hospital`), so no part of
+        // it is left beside the token.
+        marks[i] = Some(PhiType::Location);
     }
 
     /// The words before facility word `i` that may name it, nearest first: up to five,

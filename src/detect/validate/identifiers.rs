@@ -305,10 +305,15 @@ pub(super) fn iban_end(text: &str, start: usize, mut end: usize) -> Option<usize
 
 /// Non-US telephone numbers (`020 7946 0018`, `01.23.45.67.89`, `+4930123456`): 9–15
 /// digits, not a row of readings, and not a list of 24-hour times (`0800 1200 1600`).
-pub(super) fn phone_intl(text: &str, start: usize, end: usize) -> bool {
+pub(super) fn phone_intl(
+    text: &str,
+    start: usize,
+    end: usize,
+    allowed_digits: std::ops::RangeInclusive<usize>,
+) -> bool {
     let v = &text[start..end];
     let digits = v.bytes().filter(u8::is_ascii_digit).count();
-    if !(9..=15).contains(&digits) {
+    if !allowed_digits.contains(&digits) {
         return false;
     }
     let groups: Vec<&str> = v

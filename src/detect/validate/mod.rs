@@ -59,6 +59,8 @@ pub enum Validator {
     PartialDate,
     /// A telephone number in a non-US format: 9–13 digits, not a run of readings or times.
     PhoneIntl,
+    /// A local seven-digit number (`555-0147`), checked as [`Validator::PhoneIntl`] is.
+    PhoneLocal,
     /// An image file name whose name reads like a person's (`maria_profile_2023.png`).
     PhotoFile,
     /// A licence plate: a digit, or letters only after `vanity plate` / `license plate`.
@@ -100,6 +102,7 @@ impl FromStr for Validator {
             "not_glued" => Validator::NotGlued,
             "partial_date" => Validator::PartialDate,
             "phone_intl" => Validator::PhoneIntl,
+            "phone_local" => Validator::PhoneLocal,
             "photo_file" => Validator::PhotoFile,
             "plate" => Validator::Plate,
             "ssn" => Validator::Ssn,
@@ -146,7 +149,8 @@ impl Validator {
             Validator::NotGlued => !glued(text, start, end),
             Validator::MonthYear => !glued(text, start, end) && !score_context(text, start, end),
             Validator::PartialDate => partial_date(text, start, end),
-            Validator::PhoneIntl => phone_intl(text, start, end),
+            Validator::PhoneIntl => phone_intl(text, start, end, 9..=15),
+            Validator::PhoneLocal => phone_intl(text, start, end, 7..=7),
             Validator::PhotoFile => photo_file(v),
             Validator::Plate => plate(text, start, v),
             Validator::Ssn => ssn(v),
@@ -274,7 +278,10 @@ fn date_like_after(b: &[u8], from: usize) -> bool {
 fn date_like_before(b: &[u8], dash: usize) -> bool {
     let head = &b[..dash];
     let digits = head.iter().rev().take_while(|c| c.is_ascii_digit()).count();
-    (1..=2).contains(&digits) && head.len() > digits && head[head.len() - digits - 1] == b'/'
+    // `02/05/2024-03/29/2024`: a whole date with its year before the dash counts too.
+    (digits == 4 || (1..=2).contains(&digits))
+        && head.len() > digits
+        && head[head.len() - digits - 1] == b'/'
 }
 
 #[cfg(test)]
@@ -351,7 +358,7 @@ mod tests {
 
     #[test]
     fn international_phones_are_not_time_lists() {
-        let t = |text: &str| phone_intl(text, 0, text.len());
+        let t = |text: &str| phone_intl(text, 0, text.len(), 9..=15);
         assert!(t("020 7946 0018"));
         assert!(t("01.23.45.67.89"));
         assert!(!t("0800 1200 1600"));
