@@ -61,12 +61,16 @@ pub mod flag {
     /// A word made of a name-like stem and a short number glued to it (`Delphine417`,
     /// `Kshlerin58`), as Synthea writes every patient's name; the other flags are the stem's.
     pub const NUMBERED: u32 = 1 << 22;
+    /// A [`NUMBERED`] word whose stem is in a name list.
+    pub const NUMBERED_NAME: u32 = 1 << 26;
     /// A person-contact verb (`spoke`, `called`, `voicemail`): the name after it may be
     /// written in lower case (`spoke with ines`).
     pub const CONTACT: u32 = 1 << 23;
     /// A surname particle (`de`, `van`, `la`): never a name alone, but part of the name
     /// around it (`Maria de la Cruz`, `De Quervain` is no one).
     pub const PARTICLE: u32 = 1 << 24;
+    /// A word that makes the possessive before it an eponym (`Wegener's syndrome`).
+    pub const EPONYM_HEAD: u32 = 1 << 25;
     /// Any name-list membership.
     pub const NAME: u32 = FIRST | LAST;
     /// Words that can never be part of a name.
@@ -98,6 +102,8 @@ struct RawLexicon {
     contact_verbs: Vec<String>,
     #[serde(default)]
     name_particles: Vec<String>,
+    #[serde(default)]
+    eponym_heads: Vec<String>,
 }
 
 /// The source texts a lexicon is built from.
@@ -184,7 +190,8 @@ impl Lexicon {
             .iter()
             .map(|s| s.to_ascii_lowercase().into_bytes().into_boxed_slice())
             .collect();
-        let lists: [(&Vec<String>, u32); 17] = [
+        let lists: [(&Vec<String>, u32); 18] = [
+            (&raw.eponym_heads, flag::EPONYM_HEAD),
             (&raw.contact_verbs, flag::CONTACT),
             (&raw.name_particles, flag::PARTICLE),
             (&raw.labels, flag::LABEL),
@@ -269,21 +276,49 @@ impl Lexicon {
         if self.clinical_suffixes.iter().any(|s| lower.ends_with(s)) {
             return flag::CLINICAL;
         }
-        // `Gerald's`: a possessive is judged by its stem.
-        if let Some(stem) = lower.strip_suffix(b"'s").filter(|s| s.len() >= 2) {
-            return self.words.get(stem).copied().unwrap_or(0);
+        // `Gerald's`: a possessive is judged by its stem as a word, not as a cue or a
+        // credential (`bs's` is bowel sounds). Capitals (`PAC's`, `ABI's`) are acronyms.
+        let capitals = word.iter().filter(|c| c.is_ascii_uppercase()).count();
+        if let Some(stem) = lower.strip_suffix(b"'s").filter(|s| s.len() >= 3) {
+            let kept = flag::NAME
+                | flag::POPULAR
+                | flag::COMMON
+                | flag::ENGLISH
+                | flag::STOP
+                | flag::CLINICAL
+                | flag::VOCAB
+                | flag::PLACE;
+            return match self.words.get(stem) {
+                Some(&f) if capitals <= 1 => f & kept,
+                Some(_) => flag::CLINICAL,
+                None => 0,
+            };
         }
         // `O'Malley`, `D'Shawn`: name lists write them without the apostrophe.
-        if lower.contains(&b'\'') {
+        let apostrophe = lower.iter().position(|&c| c == b'\'');
+        if apostrophe.is_some_and(|p| (1..=2).contains(&p) && lower.len() - p > 3) {
             let joined: Vec<u8> = lower.iter().copied().filter(|&c| c != b'\'').collect();
             return self.words.get(joined.as_slice()).copied().unwrap_or(0);
         }
         // `Delphine417`: a stem of letters with one to three digits glued on.
         let digits = lower.iter().rev().take_while(|c| c.is_ascii_digit()).count();
         let stem = &lower[..lower.len() - digits];
-        if (1..=3).contains(&digits) && stem.len() >= 3 && stem.iter().all(u8::is_ascii_alphabetic)
+        // Counts glued to a word (`Cabgx4`, `Stoolsx2`) are not names.
+        let count = stem.ends_with(b"x");
+        if (1..=3).contains(&digits)
+            && stem.len() >= 3
+            && !count
+            && stem.iter().all(u8::is_ascii_alphabetic)
         {
-            return flag::NUMBERED | self.words.get(stem).copied().unwrap_or(0);
+            // Only the numbered-name pass reads the stem's name lists: to every other pass
+            // `PaO2` or `Pao2` is no name (Pao is a surname).
+            let f = self.words.get(stem).copied().unwrap_or(0);
+            let listed = if f & flag::NAME != 0 {
+                flag::NUMBERED_NAME
+            } else {
+                0
+            };
+            return flag::NUMBERED | listed | f & !(flag::NAME | flag::POPULAR);
         }
         0
     }

@@ -302,6 +302,17 @@ impl Ctx<'_> {
         if marks[i].is_some() || !self.dictionary_name(i) || self.has(i, flag::PARTICLE) {
             return;
         }
+        // `Wegener's granulomatosis`, `Bell's palsy`, `Duran protocol`: a possessive, or a
+        // word of the clinical vocabulary, right before a disease or method word.
+        let possessive = self.text[..self.words[i].end].ends_with(b"'s");
+        let eponym = possessive || self.has(i, flag::VOCAB);
+        if eponym
+            && i + 1 < self.words.len()
+            && self.joined(i, b"-")
+            && self.has(i + 1, flag::EPONYM_HEAD)
+        {
+            return;
+        }
         let w = &self.words[i];
         let shaped = match w.shape {
             Shape::Cap | Shape::Mixed => true,
@@ -666,9 +677,21 @@ impl Ctx<'_> {
         if marks[i].is_some() || w.flags & flag::NUMBERED == 0 || w.shape != Shape::Cap {
             return;
         }
-        let name_or_unknown =
-            flag::NUMBERED | flag::NAME | flag::POPULAR | flag::COMMON | flag::PLACE | flag::PLACE_START;
-        if w.flags & !name_or_unknown == 0 {
+        let name_or_unknown = flag::NUMBERED
+            | flag::NUMBERED_NAME
+            | flag::COMMON
+            | flag::PLACE
+            | flag::PLACE_START;
+        let digits = self.text[w.start..w.end]
+            .iter()
+            .filter(|c| c.is_ascii_digit())
+            .count();
+        let stem_len = w.end - w.start - digits;
+        // An unknown stem needs the shape Synthea gives it (`Kshlerin58`); a short one with
+        // one digit is a lab value (`Svo2`, `Sao2`).
+        let listed = w.flags & flag::NUMBERED_NAME != 0;
+        let shaped = stem_len >= 4 && (listed || digits >= 2);
+        if w.flags & !name_or_unknown == 0 && shaped {
             marks[i] = Some(PhiType::Name);
         }
     }

@@ -18,7 +18,8 @@ use std::str::FromStr;
 
 use dates::{month_day, numeric_date, partial_date, score_context};
 use identifiers::{
-    card_cue_before, iban_end, ipv6, mixed_id, phone_intl, photo_file, plate, url_end,
+    card_cue_before, iban_end, ipv6, mixed_id, phone_cue_before, phone_intl, photo_file, plate,
+    url_end,
 };
 use places::{city, street};
 
@@ -59,7 +60,9 @@ pub enum Validator {
     PartialDate,
     /// A telephone number in a non-US format: 9–13 digits, not a run of readings or times.
     PhoneIntl,
-    /// A local seven-digit number (`555-0147`), checked as [`Validator::PhoneIntl`] is.
+    /// A local seven-digit number (`555-0147`), checked as [`Validator::PhoneIntl`] is, and
+    /// after a word that introduces a number (`at`, `call`, `cell`): without one, `575-1000`
+    /// is a range of readings.
     PhoneLocal,
     /// An image file name whose name reads like a person's (`maria_profile_2023.png`).
     PhotoFile,
@@ -150,7 +153,9 @@ impl Validator {
             Validator::MonthYear => !glued(text, start, end) && !score_context(text, start, end),
             Validator::PartialDate => partial_date(text, start, end),
             Validator::PhoneIntl => phone_intl(text, start, end, 9..=15),
-            Validator::PhoneLocal => phone_intl(text, start, end, 7..=7),
+            Validator::PhoneLocal => {
+                phone_intl(text, start, end, 7..=7) && phone_cue_before(text, start)
+            }
             Validator::PhotoFile => photo_file(v),
             Validator::Plate => plate(text, start, v),
             Validator::Ssn => ssn(v),
