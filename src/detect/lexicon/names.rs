@@ -299,7 +299,7 @@ impl Ctx<'_> {
     }
 
     pub(super) fn mark_dictionary(&self, i: usize, marks: &mut [Option<PhiType>]) {
-        if marks[i].is_some() || !self.dictionary_name(i) || self.has(i, flag::PARTICLE) {
+        if marks[i].is_some() || !self.dictionary_name(i) || self.particle_before_vocabulary(i) {
             return;
         }
         // `Wegener's granulomatosis`, `Bell's palsy`, `Duran protocol`: a possessive, or a
@@ -519,7 +519,12 @@ impl Ctx<'_> {
         w.shape == Shape::Cap
             && w.end - w.start >= 3
             && w.flags
-                & !(flag::FIRST | flag::LAST | flag::POPULAR | flag::PLACE | flag::PLACE_START)
+                & !(flag::FIRST
+                    | flag::LAST
+                    | flag::POPULAR
+                    | flag::PLACE
+                    | flag::PLACE_START
+                    | flag::PARTICLE)
                 == 0
             && !self.text[w.start..w.end].iter().any(u8::is_ascii_digit)
     }
@@ -632,6 +637,16 @@ impl Ctx<'_> {
                 flag::STOP | flag::CREDENTIAL | flag::FACILITY | flag::PLACE_CUE,
             )
             && (self.has(j, flag::LAST) || !self.has(j, flag::CLINICAL))
+    }
+
+    /// `De Quervain`, `de novo`: a particle before clinical vocabulary or an ordinary word
+    /// is no name on list evidence.
+    fn particle_before_vocabulary(&self, i: usize) -> bool {
+        self.has(i, flag::PARTICLE)
+            && (i + 1 >= self.words.len()
+                || self.has(i + 1, flag::NEVER_NAME | flag::VOCAB)
+                || self.has(i + 1, flag::ENGLISH) && !self.has(i + 1, flag::NAME)
+                || self.words[i + 1].shape == Shape::Lower)
     }
 
     /// `de` in `Maria de la Cruz`: a particle belongs to a name when what follows it (more
