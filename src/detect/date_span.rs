@@ -15,6 +15,12 @@ const COUNT_WORDS: &[&[u8]] = &[
     b"lbs", b"kg", b"cm", b"%",
 ];
 
+/// Units after a number that make it a reading (with [`COUNT_WORDS`]).
+const READING_UNITS: &[&[u8]] = &[
+    b"bpm", b"mmhg", b"f", b"c", b"degrees", b"deg", b"mm", b"cc", b"sec", b"s", b"ft", b"in",
+    b"lb", b"g", b"mcg", b"units", b"beats", b"percent",
+];
+
 /// Joins between the two days of a range.
 const RANGE_JOINS: &[&[u8]] = &[b"-", b"\xe2\x80\x93", b"to", b"through", b"thru", b"until", b"and"];
 
@@ -78,10 +84,18 @@ pub(super) fn repeated_ages(text: &str, spans: &[Span]) -> Vec<Span> {
         for (at, _) in text.match_indices(age) {
             let end = at + age.len();
             let before_ok = at == 0 || !b[at - 1].is_ascii_alphanumeric() && !joins(b[at - 1]);
-            let after_ok = b.get(end).is_none_or(|&c| !c.is_ascii_digit() && c != b'/')
+            let after_ok = b
+                .get(end)
+                .is_none_or(|&c| !c.is_ascii_alphanumeric() && !matches!(c, b'/' | b'%'))
                 && !(b.get(end).is_some_and(|&c| matches!(c, b'.' | b',' | b'-'))
                     && b.get(end + 1).is_some_and(u8::is_ascii_digit));
-            if before_ok && after_ok {
+            // `SpO2 97 %`, `97 lbs`, `HR 97 bpm`: a reading, not the age again.
+            let next = skip_spaces(b, end);
+            let unit = COUNT_WORDS
+                .iter()
+                .chain(READING_UNITS)
+                .any(|w| starts_with_word(b, next, w));
+            if before_ok && after_ok && !unit {
                 out.push(Span {
                     start: at,
                     end,
@@ -171,7 +185,8 @@ mod tests {
 
     #[test]
     fn an_age_over_89_is_found_again_where_it_is_repeated_alone() {
-        let t = "Pleasant 102-year-old man. At 102, he walks; temp 102.3, BP 102/60, room A-102.";
+        let t = "Pleasant 102-year-old man. At 102, he walks; temp 102.3, BP 102/60, room A-102, \
+                 HR 102 bpm, 102% of goal.";
         let age = Span {
             start: 9,
             end: 12,

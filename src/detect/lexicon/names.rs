@@ -652,6 +652,10 @@ impl Ctx<'_> {
     /// `de` in `Maria de la Cruz`: a particle belongs to a name when what follows it (more
     /// particles, then a capitalised word) could be the rest of the name.
     fn particle_inside_name(&self, j: usize) -> bool {
+        // `DOS` in capitals is date of service, not `dos Santos`.
+        if self.words[j].shape == Shape::Upper && !self.caps_mode {
+            return false;
+        }
         let mut k = j + 1;
         while k < self.words.len() && self.joined(k - 1, b"") {
             if self.has(k, flag::PARTICLE) {

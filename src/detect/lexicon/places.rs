@@ -89,8 +89,11 @@ impl Ctx<'_> {
             marks[k] = Some(PhiType::Location);
         }
         // The whole name, facility word included (`St. Brigid's Hospital`), so no part of
-        // it is left beside the token.
-        marks[i] = Some(PhiType::Location);
+        // it is left beside the token. Notes in capitals say less about where a name ends
+        // (`HAND THERAPY FOLLOW-UP` is a heading).
+        if !self.caps_mode {
+            marks[i] = Some(PhiType::Location);
+        }
     }
 
     /// The words before facility word `i` that may name it, nearest first: up to five,
