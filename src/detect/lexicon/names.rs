@@ -779,6 +779,23 @@ impl Ctx<'_> {
             | flag::LABEL
             | flag::STRONG_CUE;
         let len = |k: usize| self.words[k].end - self.words[k].start;
+        // `Left a voicemail for Glen`, `spoke with Hope`: a capitalised first name, even one
+        // that is also a word, when a verb of contact shows a person.
+        let w = &self.words[j];
+        let written_as_name = w.shape == Shape::Cap && len(j) >= 3;
+        let blocked = flag::STOP
+            | flag::NEVER_NAME
+            | flag::NAME_CUE
+            | flag::RELATION
+            | flag::LABEL
+            | flag::STRONG_CUE
+            | flag::PERSON_TITLE
+            | flag::PROVIDER_TITLE
+            | flag::PARTICLE;
+        if written_as_name && self.has(j, flag::FIRST) && !self.has(j, blocked) {
+            marks[j] = Some(PhiType::Name);
+            return;
+        }
         if !lower(j) {
             return;
         }

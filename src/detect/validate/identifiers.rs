@@ -571,15 +571,22 @@ pub(super) fn plate(text: &str, start: usize, v: &str) -> bool {
     if !(2..=10).contains(&chars) {
         return false;
     }
-    if let Some((a, b)) = v.split_once(' ') {
-        // `CLX 5411`, `SV0 BFY`: two real groups in capitals, not `10 hole` or `120 lbs`.
+    if v.contains(' ') {
+        // `CLX 5411`, `SV0 BFY`: real groups in capitals, not `10 hole` or `120 lbs`;
+        // `VY 79394`, `PM 3104 GP`: a short letter group beside a run of digits.
+        let groups: Vec<&str> = v.split(' ').filter(|g| !g.is_empty()).collect();
         let caps = !v.bytes().any(|c| c.is_ascii_lowercase());
-        let unit = UNITS.contains(&b.to_ascii_lowercase().as_str());
-        return a.len() >= 3
-            && b.len() >= 3
-            && caps
+        let last = groups.last().copied().unwrap_or("");
+        let unit = UNITS.contains(&last.to_ascii_lowercase().as_str());
+        let long_groups = groups.iter().all(|g| g.len() >= 3);
+        let digit_run = groups
+            .iter()
+            .any(|g| g.len() >= 3 && g.bytes().all(|c| c.is_ascii_digit()));
+        let letters = v.bytes().any(|c| c.is_ascii_alphabetic());
+        return caps
             && !unit
-            && v.bytes().any(|c| c.is_ascii_digit());
+            && v.bytes().any(|c| c.is_ascii_digit())
+            && (long_groups || digit_run && letters);
     }
     if v.bytes().any(|b| b.is_ascii_digit()) {
         return chars >= 3;
