@@ -10,9 +10,29 @@ use crate::phi::PhiType;
 
 /// Words after a number that make it a count, not the day ending a range.
 const COUNT_WORDS: &[&[u8]] = &[
-    b"times", b"x", b"reps", b"sets", b"sessions", b"visits", b"days", b"weeks", b"wks",
-    b"hours", b"hrs", b"minutes", b"mins", b"min", b"months", b"years", b"yrs", b"mg", b"ml",
-    b"lbs", b"kg", b"cm", b"%",
+    b"times",
+    b"x",
+    b"reps",
+    b"sets",
+    b"sessions",
+    b"visits",
+    b"days",
+    b"weeks",
+    b"wks",
+    b"hours",
+    b"hrs",
+    b"minutes",
+    b"mins",
+    b"min",
+    b"months",
+    b"years",
+    b"yrs",
+    b"mg",
+    b"ml",
+    b"lbs",
+    b"kg",
+    b"cm",
+    b"%",
 ];
 
 /// Units after a number that make it a reading (with [`COUNT_WORDS`]).
@@ -22,7 +42,15 @@ const READING_UNITS: &[&[u8]] = &[
 ];
 
 /// Joins between the two days of a range.
-const RANGE_JOINS: &[&[u8]] = &[b"-", b"\xe2\x80\x93", b"to", b"through", b"thru", b"until", b"and"];
+const RANGE_JOINS: &[&[u8]] = &[
+    b"-",
+    b"\xe2\x80\x93",
+    b"to",
+    b"through",
+    b"thru",
+    b"until",
+    b"and",
+];
 
 /// The end of a date span grown over a range's closing day, when one follows: only for
 /// dates written with a month name (a numeric `7/22 - 3` is more often a score and a count).
@@ -127,7 +155,9 @@ fn starts_with_word(text: &[u8], at: usize, word: &[u8]) -> bool {
     rest.len() >= word.len()
         && rest[..word.len()].eq_ignore_ascii_case(word)
         && (!word[0].is_ascii_alphabetic()
-            || rest.get(word.len()).is_none_or(|c| !c.is_ascii_alphabetic()))
+            || rest
+                .get(word.len())
+                .is_none_or(|c| !c.is_ascii_alphabetic()))
 }
 
 /// The end of `, 2024` or ` 2024` right after `at`, if a plausible year follows.
@@ -144,7 +174,9 @@ fn year_after(text: &[u8], at: usize) -> Option<usize> {
     let year = std::str::from_utf8(&text[i..i + digits])
         .ok()
         .and_then(|d| d.parse::<u32>().ok())?;
-    let follows_ok = text.get(i + digits).is_none_or(|c| !c.is_ascii_alphanumeric());
+    let follows_ok = text
+        .get(i + digits)
+        .is_none_or(|c| !c.is_ascii_alphanumeric());
     (digits == 4 && (1800..=2100).contains(&year) && follows_ok).then_some(i + digits)
 }
 
@@ -165,9 +197,15 @@ mod tests {
     #[test]
     fn a_range_with_one_month_is_one_date() {
         let t = "Out of work March 3-5, 2024 after the fall.";
-        assert_eq!(&t[t.find("March").expect("m")..date(t, "March 3")], "March 3-5, 2024");
+        assert_eq!(
+            &t[t.find("March").expect("m")..date(t, "March 3")],
+            "March 3-5, 2024"
+        );
         let t = "Away May 2 to 30 visiting family.";
-        assert_eq!(&t[t.find("May").expect("m")..date(t, "May 2")], "May 2 to 30");
+        assert_eq!(
+            &t[t.find("May").expect("m")..date(t, "May 2")],
+            "May 2 to 30"
+        );
     }
 
     #[test]

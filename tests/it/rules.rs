@@ -113,7 +113,10 @@ fn table_rows(table: &toml::Value, section: &str) -> Vec<(String, String)> {
             .into_iter()
             .flatten()
         {
-            rows.push((class.to_string(), r.as_str().unwrap_or_default().to_string()));
+            rows.push((
+                class.to_string(),
+                r.as_str().unwrap_or_default().to_string(),
+            ));
         }
     }
     rows
@@ -139,14 +142,20 @@ fn recall_table_finds_every_marked_value_and_keeps_clinical_text() {
         let spans = d.scan(&text, None::<&Learned>, &mut scratch);
         for (start, end) in marks {
             if !spans.iter().any(|s| s.start <= start && s.end >= end) {
-                failures.push(format!("[{class}] misses {:?} in {row:?}", &text[start..end]));
+                failures.push(format!(
+                    "[{class}] misses {:?} in {row:?}",
+                    &text[start..end]
+                ));
             }
         }
     }
     for (class, row) in &kept {
         let spans = d.scan(row, None::<&Learned>, &mut scratch);
         for s in spans {
-            failures.push(format!("[{class}] detects {:?} in {row:?}", &row[s.start..s.end]));
+            failures.push(format!(
+                "[{class}] detects {:?} in {row:?}",
+                &row[s.start..s.end]
+            ));
         }
     }
     assert!(

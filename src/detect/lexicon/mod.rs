@@ -301,7 +301,11 @@ impl Lexicon {
             return self.words.get(joined.as_slice()).copied().unwrap_or(0);
         }
         // `Delphine417`: a stem of letters with one to three digits glued on.
-        let digits = lower.iter().rev().take_while(|c| c.is_ascii_digit()).count();
+        let digits = lower
+            .iter()
+            .rev()
+            .take_while(|c| c.is_ascii_digit())
+            .count();
         let stem = &lower[..lower.len() - digits];
         // Counts glued to a word (`Cabgx4`, `Stoolsx2`) are not names.
         let count = stem.ends_with(b"x");
@@ -423,8 +427,7 @@ impl Ctx<'_> {
     /// A capitalised word nobody has heard of: after a cue it is most likely a name.
     fn unknown_word(&self, i: usize) -> bool {
         let w = &self.words[i];
-        w.flags
-            & (flag::ENGLISH | flag::NEVER_NAME | flag::NAME_CUE | flag::RELATION | flag::VOCAB)
+        w.flags & (flag::ENGLISH | flag::NEVER_NAME | flag::NAME_CUE | flag::RELATION | flag::VOCAB)
             == 0
             && w.end - w.start >= 2
     }

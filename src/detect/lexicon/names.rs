@@ -594,7 +594,10 @@ impl Ctx<'_> {
     }
 
     pub(super) fn extends(&self, j: usize) -> bool {
-        if self.has(j, flag::NAME_CUE | flag::RELATION) {
+        // A title is not part of the name (`Dr. David White` → `Dr. PROV_…`): the token
+        // replaces the person, the title says nothing about who.
+        let title = flag::PERSON_TITLE | flag::PROVIDER_TITLE | flag::STRONG_CUE;
+        if self.has(j, flag::NAME_CUE | flag::RELATION | title) {
             return false;
         }
         if self.has(j, flag::PARTICLE) {
@@ -696,11 +699,8 @@ impl Ctx<'_> {
         if marks[i].is_some() || w.flags & flag::NUMBERED == 0 || w.shape != Shape::Cap {
             return;
         }
-        let name_or_unknown = flag::NUMBERED
-            | flag::NUMBERED_NAME
-            | flag::COMMON
-            | flag::PLACE
-            | flag::PLACE_START;
+        let name_or_unknown =
+            flag::NUMBERED | flag::NUMBERED_NAME | flag::COMMON | flag::PLACE | flag::PLACE_START;
         let digits = self.text[w.start..w.end]
             .iter()
             .filter(|c| c.is_ascii_digit())

@@ -312,7 +312,9 @@ const PHONE_CUES_BEFORE: &[&str] = &[
 ];
 
 /// Words a little before a number that make it one to dial (`call the caregiver at`).
-const PHONE_CUES_NEAR: &[&str] = &["call", "phone", "tel", "cell", "reach", "dial", "contact", "number", "mobile"];
+const PHONE_CUES_NEAR: &[&str] = &[
+    "call", "phone", "tel", "cell", "reach", "dial", "contact", "number", "mobile",
+];
 
 /// A seven-digit number is a phone number only after a cue: right before it, or one of the
 /// stronger ones within the few words before.
@@ -331,7 +333,11 @@ pub(super) fn phone_cue_before(text: &str, start: usize) -> bool {
     let last = words.last().copied().unwrap_or("");
     let right_before = head.ends_with(|c: char| c.is_ascii_alphabetic());
     right_before && PHONE_CUES_BEFORE.contains(&last)
-        || words.iter().rev().take(5).any(|w| PHONE_CUES_NEAR.contains(w))
+        || words
+            .iter()
+            .rev()
+            .take(5)
+            .any(|w| PHONE_CUES_NEAR.contains(w))
 }
 
 pub(super) fn phone_intl(
