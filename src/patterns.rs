@@ -57,6 +57,11 @@ const BUILTIN: &[(&str, &str)] = &[
         "words/english.txt",
         include_str!("../patterns/words/english.txt"),
     ),
+    // The safe clinical vocabulary: words that are never identifying on their own.
+    (
+        "words/clinical.txt",
+        include_str!("../patterns/words/clinical.txt"),
+    ),
     (
         "places/us_places.tsv",
         include_str!("../patterns/places/us_places.tsv"),
@@ -115,6 +120,7 @@ const OPTIONAL: &[&str] = &[
     "model/MANIFEST.toml",
     "model/tagger.bin",
     "names/nicknames.csv",
+    "words/clinical.txt",
 ];
 
 impl Patterns {

@@ -16,6 +16,7 @@
 //!   `patterns/model/`).
 
 mod address;
+mod date_span;
 pub mod learned;
 pub mod lexicon;
 pub mod overlay;
@@ -91,6 +92,7 @@ impl Detector {
             surnames: p.get("names/surnames.tsv"),
             common_words: p.get("names/common_words.txt"),
             english: p.get("words/english.txt"),
+            clinical: p.get("words/clinical.txt"),
             places: p.get("places/us_places.tsv"),
             world_places: p.get("places/world_places.tsv"),
         })?;
@@ -171,9 +173,12 @@ impl Detector {
                 PhiType::Name | PhiType::ProviderName => self.whole_name(text, s),
                 PhiType::Address => s.end = address::whole_address(text.as_bytes(), s.end),
                 PhiType::Location => s.end = address::postcode_after(text.as_bytes(), s.end),
+                PhiType::Date => s.end = date_span::whole_date(text.as_bytes(), s),
                 _ => {}
             }
         }
+        let repeated = date_span::repeated_ages(text, &spans);
+        spans.extend(repeated);
         let mut spans = merge(spans);
         if !self.allow.is_empty() {
             // Only a whole detection that is an allowed term goes; anything else stays.

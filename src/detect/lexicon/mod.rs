@@ -53,6 +53,24 @@ pub mod flag {
     pub const LABEL: u32 = 1 << 19;
     /// A clinician's role written before the name (`NP Djuric`, `MD SPEARS`).
     pub const ROLE: u32 = 1 << 20;
+    /// In the safe clinical vocabulary (`patterns/words/clinical.txt`): a known word, never
+    /// "unknown" evidence. One that no name list holds is also clinical (never a name); one
+    /// that is also a listed name (Allen, Jamar) keeps its name flags, so the vocabulary
+    /// never costs a popular name its list evidence.
+    pub const VOCAB: u32 = 1 << 21;
+    /// A word made of a name-like stem and a short number glued to it (`Delphine417`,
+    /// `Kshlerin58`), as Synthea writes every patient's name; the other flags are the stem's.
+    pub const NUMBERED: u32 = 1 << 22;
+    /// A [`NUMBERED`] word whose stem is in a name list.
+    pub const NUMBERED_NAME: u32 = 1 << 26;
+    /// A person-contact verb (`spoke`, `called`, `voicemail`): the name after it may be
+    /// written in lower case (`spoke with ines`).
+    pub const CONTACT: u32 = 1 << 23;
+    /// A surname particle (`de`, `van`, `la`): never a name alone, but part of the name
+    /// around it (`Maria de la Cruz`, `De Quervain` is no one).
+    pub const PARTICLE: u32 = 1 << 24;
+    /// A word that makes the possessive before it an eponym (`Wegener's syndrome`).
+    pub const EPONYM_HEAD: u32 = 1 << 25;
     /// Any name-list membership.
     pub const NAME: u32 = FIRST | LAST;
     /// Words that can never be part of a name.
@@ -80,6 +98,12 @@ struct RawLexicon {
     // Optional so that a patterns directory written before it still loads.
     #[serde(default)]
     role_titles: Vec<String>,
+    #[serde(default)]
+    contact_verbs: Vec<String>,
+    #[serde(default)]
+    name_particles: Vec<String>,
+    #[serde(default)]
+    eponym_heads: Vec<String>,
 }
 
 /// The source texts a lexicon is built from.
@@ -90,6 +114,8 @@ pub struct LexiconSources<'a> {
     pub surnames: &'a str,
     pub common_words: &'a str,
     pub english: &'a str,
+    /// The safe clinical vocabulary, one lower-case word a line, `#` comments.
+    pub clinical: &'a str,
     /// `name<TAB>kind` lines of US cities and counties.
     pub places: &'a str,
     /// `name<TAB>city` lines of towns outside the US (GeoNames, 15,000 people or more).
@@ -164,7 +190,10 @@ impl Lexicon {
             .iter()
             .map(|s| s.to_ascii_lowercase().into_bytes().into_boxed_slice())
             .collect();
-        let lists: [(&Vec<String>, u32); 15] = [
+        let lists: [(&Vec<String>, u32); 18] = [
+            (&raw.eponym_heads, flag::EPONYM_HEAD),
+            (&raw.contact_verbs, flag::CONTACT),
+            (&raw.name_particles, flag::PARTICLE),
             (&raw.labels, flag::LABEL),
             (&raw.place_prepositions, flag::PLACE_PREP),
             (&raw.name_intros, flag::NAME_INTRO),
@@ -186,7 +215,33 @@ impl Lexicon {
                 lex.add(w, f);
             }
         }
+        lex.add_vocabulary(src.clinical);
         Ok(lex)
+    }
+
+    /// The safe vocabulary goes in last, so a word's name-list membership is known: a
+    /// popular name stays a name, a rare one needs a cue, anything else is clinical.
+    fn add_vocabulary(&mut self, list: &str) {
+        for w in list.lines().map(str::trim) {
+            if w.is_empty() || w.starts_with('#') || w.contains(char::is_whitespace) {
+                continue;
+            }
+            let known = self
+                .words
+                .get(w.to_ascii_lowercase().as_bytes())
+                .copied()
+                .unwrap_or(0);
+            // A popular name keeps its evidence (Taylor, Allen); a rare one that is also
+            // vocabulary (Semmes, Purdue, Phalen) needs a cue, as common words do.
+            let f = if known & flag::POPULAR != 0 {
+                flag::VOCAB
+            } else if known & flag::NAME != 0 {
+                flag::VOCAB | flag::COMMON
+            } else {
+                flag::VOCAB | flag::CLINICAL
+            };
+            self.add(w, f);
+        }
     }
 
     fn add(&mut self, word: &str, f: u32) {
@@ -215,11 +270,61 @@ impl Lexicon {
         let lower = &mut buf[..word.len()];
         lower.copy_from_slice(word);
         lower.make_ascii_lowercase();
-        match self.words.get(&*lower) {
-            Some(&f) => f,
-            None if self.clinical_suffixes.iter().any(|s| lower.ends_with(s)) => flag::CLINICAL,
-            None => 0,
+        if let Some(&f) = self.words.get(&*lower) {
+            return f;
         }
+        if self.clinical_suffixes.iter().any(|s| lower.ends_with(s)) {
+            return flag::CLINICAL;
+        }
+        // `Gerald's`: a possessive is judged by its stem as a word, not as a cue or a
+        // credential (`bs's` is bowel sounds). Capitals (`PAC's`, `ABI's`) are acronyms.
+        let capitals = word.iter().filter(|c| c.is_ascii_uppercase()).count();
+        if let Some(stem) = lower.strip_suffix(b"'s").filter(|s| s.len() >= 3) {
+            let kept = flag::NAME
+                | flag::POPULAR
+                | flag::COMMON
+                | flag::ENGLISH
+                | flag::STOP
+                | flag::CLINICAL
+                | flag::VOCAB
+                | flag::PLACE;
+            return match self.words.get(stem) {
+                Some(&f) if capitals <= 1 => f & kept,
+                Some(_) => flag::CLINICAL,
+                None => 0,
+            };
+        }
+        // `O'Malley`, `D'Shawn`: name lists write them without the apostrophe.
+        let apostrophe = lower.iter().position(|&c| c == b'\'');
+        if apostrophe.is_some_and(|p| (1..=2).contains(&p) && lower.len() - p > 3) {
+            let joined: Vec<u8> = lower.iter().copied().filter(|&c| c != b'\'').collect();
+            return self.words.get(joined.as_slice()).copied().unwrap_or(0);
+        }
+        // `Delphine417`: a stem of letters with one to three digits glued on.
+        let digits = lower
+            .iter()
+            .rev()
+            .take_while(|c| c.is_ascii_digit())
+            .count();
+        let stem = &lower[..lower.len() - digits];
+        // Counts glued to a word (`Cabgx4`, `Stoolsx2`) are not names.
+        let count = stem.ends_with(b"x");
+        if (1..=3).contains(&digits)
+            && stem.len() >= 3
+            && !count
+            && stem.iter().all(u8::is_ascii_alphabetic)
+        {
+            // Only the numbered-name pass reads the stem's name lists: to every other pass
+            // `PaO2` or `Pao2` is no name (Pao is a surname).
+            let f = self.words.get(stem).copied().unwrap_or(0);
+            let listed = if f & flag::NAME != 0 {
+                flag::NUMBERED_NAME
+            } else {
+                0
+            };
+            return flag::NUMBERED | listed | f & !(flag::NAME | flag::POPULAR);
+        }
+        0
     }
 
     /// Number of distinct words known.
@@ -275,6 +380,9 @@ impl Lexicon {
             ctx.mark_unknown_after_preposition(i, &mut scratch.marks);
             ctx.mark_unknown_pair(i, &mut scratch.marks);
             ctx.mark_initial_surname(i, &mut scratch.marks);
+            ctx.mark_numbered_name(i, &mut scratch.marks);
+            ctx.mark_possessive_before_relation(i, &mut scratch.marks);
+            ctx.mark_after_contact(i, &mut scratch.marks);
         }
         ctx.extend_names(&mut scratch.marks);
         ctx.extend_conjunctions(&mut scratch.marks);
@@ -319,7 +427,8 @@ impl Ctx<'_> {
     /// A capitalised word nobody has heard of: after a cue it is most likely a name.
     fn unknown_word(&self, i: usize) -> bool {
         let w = &self.words[i];
-        w.flags & (flag::ENGLISH | flag::NEVER_NAME | flag::NAME_CUE | flag::RELATION) == 0
+        w.flags & (flag::ENGLISH | flag::NEVER_NAME | flag::NAME_CUE | flag::RELATION | flag::VOCAB)
+            == 0
             && w.end - w.start >= 2
     }
 

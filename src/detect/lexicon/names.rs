@@ -299,7 +299,18 @@ impl Ctx<'_> {
     }
 
     pub(super) fn mark_dictionary(&self, i: usize, marks: &mut [Option<PhiType>]) {
-        if marks[i].is_some() || !self.dictionary_name(i) {
+        if marks[i].is_some() || !self.dictionary_name(i) || self.particle_before_vocabulary(i) {
+            return;
+        }
+        // `Wegener's granulomatosis`, `Bell's palsy`, `Duran protocol`: a possessive, or a
+        // word of the clinical vocabulary, right before a disease or method word.
+        let possessive = self.text[..self.words[i].end].ends_with(b"'s");
+        let eponym = possessive || self.has(i, flag::VOCAB);
+        if eponym
+            && i + 1 < self.words.len()
+            && self.joined(i, b"-")
+            && self.has(i + 1, flag::EPONYM_HEAD)
+        {
             return;
         }
         let w = &self.words[i];
@@ -508,7 +519,12 @@ impl Ctx<'_> {
         w.shape == Shape::Cap
             && w.end - w.start >= 3
             && w.flags
-                & !(flag::FIRST | flag::LAST | flag::POPULAR | flag::PLACE | flag::PLACE_START)
+                & !(flag::FIRST
+                    | flag::LAST
+                    | flag::POPULAR
+                    | flag::PLACE
+                    | flag::PLACE_START
+                    | flag::PARTICLE)
                 == 0
             && !self.text[w.start..w.end].iter().any(u8::is_ascii_digit)
     }
@@ -578,8 +594,14 @@ impl Ctx<'_> {
     }
 
     pub(super) fn extends(&self, j: usize) -> bool {
-        if self.has(j, flag::NAME_CUE | flag::RELATION) {
+        // A title is not part of the name (`Dr. David White` → `Dr. PROV_…`): the token
+        // replaces the person, the title says nothing about who.
+        let title = flag::PERSON_TITLE | flag::PROVIDER_TITLE | flag::STRONG_CUE;
+        if self.has(j, flag::NAME_CUE | flag::RELATION | title) {
             return false;
+        }
+        if self.has(j, flag::PARTICLE) {
+            return self.particle_inside_name(j);
         }
         if self.surname_after_first_name(j) {
             return true;
@@ -620,7 +642,39 @@ impl Ctx<'_> {
             && (self.has(j, flag::LAST) || !self.has(j, flag::CLINICAL))
     }
 
+    /// `De Quervain`, `de novo`: a particle before clinical vocabulary or an ordinary word
+    /// is no name on list evidence.
+    fn particle_before_vocabulary(&self, i: usize) -> bool {
+        self.has(i, flag::PARTICLE)
+            && (i + 1 >= self.words.len()
+                || self.has(i + 1, flag::NEVER_NAME | flag::VOCAB)
+                || self.has(i + 1, flag::ENGLISH) && !self.has(i + 1, flag::NAME)
+                || self.words[i + 1].shape == Shape::Lower)
+    }
+
+    /// `de` in `Maria de la Cruz`: a particle belongs to a name when what follows it (more
+    /// particles, then a capitalised word) could be the rest of the name.
+    fn particle_inside_name(&self, j: usize) -> bool {
+        // `DOS` in capitals is date of service, not `dos Santos`.
+        if self.words[j].shape == Shape::Upper && !self.caps_mode {
+            return false;
+        }
+        let mut k = j + 1;
+        while k < self.words.len() && self.joined(k - 1, b"") {
+            if self.has(k, flag::PARTICLE) {
+                k += 1;
+                continue;
+            }
+            return matches!(self.words[k].shape, Shape::Cap | Shape::Mixed)
+                && !self.has(k, flag::NEVER_NAME | flag::STRONG_CUE | flag::NAME_CUE);
+        }
+        false
+    }
+
     pub(super) fn extends_left(&self, j: usize) -> bool {
+        if self.has(j, flag::PARTICLE) {
+            return self.particle_inside_name(j);
+        }
         // `Hill, Grace`: before a comma and a name, a capitalised surname counts even when
         // it is also a common word.
         let gap = &self.text[self.words[j].end..self.words[j + 1].start];
@@ -633,5 +687,134 @@ impl Ctx<'_> {
                 || last_first
                 || self.has(j, flag::NAME) && !self.has(j, flag::COMMON)
                 || !self.has(j, flag::ENGLISH))
+    }
+}
+
+impl Ctx<'_> {
+    /// `Delphine417 Kshlerin58`: Synthea glues a number to every name it writes in a note.
+    /// A title-case word with such a number is a name when its stem is a listed name or a
+    /// word no list knows; vocabulary (`Stage3`, `Bed12`) is not.
+    pub(super) fn mark_numbered_name(&self, i: usize, marks: &mut [Option<PhiType>]) {
+        let w = &self.words[i];
+        if marks[i].is_some() || w.flags & flag::NUMBERED == 0 || w.shape != Shape::Cap {
+            return;
+        }
+        let name_or_unknown =
+            flag::NUMBERED | flag::NUMBERED_NAME | flag::COMMON | flag::PLACE | flag::PLACE_START;
+        let digits = self.text[w.start..w.end]
+            .iter()
+            .filter(|c| c.is_ascii_digit())
+            .count();
+        let stem_len = w.end - w.start - digits;
+        // An unknown stem needs the shape Synthea gives it (`Kshlerin58`); a short one with
+        // one digit is a lab value (`Svo2`, `Sao2`).
+        let listed = w.flags & flag::NUMBERED_NAME != 0;
+        let shaped = stem_len >= 4 && (listed || digits >= 2);
+        if w.flags & !name_or_unknown == 0 && shaped {
+            marks[i] = Some(PhiType::Name);
+        }
+    }
+
+    /// `Gerald's daughter`, `Rose's husband`: a capitalised possessive right before a
+    /// relation word is the relative's person, when it is a listed name (even a common
+    /// word) or a word no list knows.
+    pub(super) fn mark_possessive_before_relation(&self, i: usize, marks: &mut [Option<PhiType>]) {
+        let w = &self.words[i];
+        let word = &self.text[w.start..w.end];
+        if marks[i].is_some()
+            || self.caps_mode
+            || w.shape != Shape::Cap
+            || !word.ends_with(b"'s")
+            || i + 1 >= self.words.len()
+            || !self.joined(i, b"")
+            || !self.has(i + 1, flag::RELATION)
+        {
+            return;
+        }
+        let blocked = flag::NEVER_NAME
+            | flag::STOP
+            | flag::RELATION
+            | flag::NAME_CUE
+            | flag::LABEL
+            | flag::PERSON_TITLE
+            | flag::PROVIDER_TITLE;
+        let known_word = self.has(i, flag::ENGLISH | flag::VOCAB) && !self.has(i, flag::NAME);
+        if !self.has(i, blocked) && !known_word {
+            marks[i] = Some(PhiType::Name);
+        }
+    }
+
+    /// `spoke with ines`, `called rj delacroix`, `voicemail for marguerite`: after a verb of
+    /// contacting someone, a lower-case listed name that is no English or clinical word is
+    /// a person, and so are lower-case initials before a surname.
+    pub(super) fn mark_after_contact(&self, i: usize, marks: &mut [Option<PhiType>]) {
+        if self.caps_mode || !self.has(i, flag::CONTACT) {
+            return;
+        }
+        let mut j = i + 1;
+        if j < self.words.len() && self.joined(i, b"") {
+            let w = &self.text[self.words[j].start..self.words[j].end];
+            if [&b"with"[..], b"to", b"for"]
+                .iter()
+                .any(|p| w.eq_ignore_ascii_case(p))
+            {
+                j += 1;
+            }
+        }
+        if j >= self.words.len() || marks[j].is_some() || !self.joined(j - 1, b"") {
+            return;
+        }
+        let lower = |k: usize| {
+            self.words[k].shape == Shape::Lower
+                && !self.text[self.words[k].start..self.words[k].end]
+                    .iter()
+                    .any(u8::is_ascii_digit)
+        };
+        let not_word = flag::ENGLISH
+            | flag::COMMON
+            | flag::VOCAB
+            | flag::NEVER_NAME
+            | flag::NAME_CUE
+            | flag::RELATION
+            | flag::LABEL
+            | flag::STRONG_CUE;
+        let len = |k: usize| self.words[k].end - self.words[k].start;
+        // `Left a voicemail for Glen`, `spoke with Hope`: a capitalised first name, even one
+        // that is also a word, when a verb of contact shows a person.
+        let w = &self.words[j];
+        let written_as_name = w.shape == Shape::Cap && len(j) >= 3;
+        let blocked = flag::STOP
+            | flag::NEVER_NAME
+            | flag::NAME_CUE
+            | flag::RELATION
+            | flag::LABEL
+            | flag::STRONG_CUE
+            | flag::PERSON_TITLE
+            | flag::PROVIDER_TITLE
+            | flag::PARTICLE;
+        if written_as_name && self.has(j, flag::FIRST) && !self.has(j, blocked) {
+            marks[j] = Some(PhiType::Name);
+            return;
+        }
+        if !lower(j) {
+            return;
+        }
+        if len(j) >= 3 && self.has(j, flag::NAME) && !self.has(j, not_word) {
+            marks[j] = Some(PhiType::Name);
+            return;
+        }
+        // `rj delacroix`: one or two letters, then a surname or a word no list knows.
+        let k = j + 1;
+        if len(j) <= 2
+            && !self.has(j, not_word)
+            && k < self.words.len()
+            && self.joined(j, b"")
+            && lower(k)
+            && len(k) >= 3
+            && !self.has(k, not_word)
+        {
+            marks[j] = Some(PhiType::Name);
+            marks[k] = Some(PhiType::Name);
+        }
     }
 }

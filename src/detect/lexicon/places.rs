@@ -88,6 +88,12 @@ impl Ctx<'_> {
             // The facility word is stronger evidence than a name list (Calvert Hospital).
             marks[k] = Some(PhiType::Location);
         }
+        // The whole name, facility word included (`St. Brigid's Hospital`), so no part of
+        // it is left beside the token. Notes in capitals say less about where a name ends
+        // (`HAND THERAPY FOLLOW-UP` is a heading).
+        if !self.caps_mode {
+            marks[i] = Some(PhiType::Location);
+        }
     }
 
     /// The words before facility word `i` that may name it, nearest first: up to five,

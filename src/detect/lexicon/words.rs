@@ -68,7 +68,17 @@ pub(super) fn is_inner_apostrophe(b: &[u8], i: usize) -> bool {
 
 pub(super) fn shape_of(w: &[u8]) -> Shape {
     let first_upper = w[0].is_ascii_uppercase();
-    let rest_lower = w[1..].iter().all(|c| !c.is_ascii_uppercase());
+    // `O'Malley`, `D'Shawn`, `De'Andre`: a capital right after a short prefix's apostrophe
+    // is still a name written in title case.
+    let prefix_capital = match w.iter().position(|&c| c == b'\'') {
+        Some(p @ 1..=2) => Some(p + 1),
+        _ => None,
+    };
+    let rest_lower = w
+        .iter()
+        .enumerate()
+        .skip(1)
+        .all(|(k, c)| !c.is_ascii_uppercase() || Some(k) == prefix_capital);
     let all_upper = w.iter().all(|c| !c.is_ascii_lowercase());
     if first_upper && all_upper {
         Shape::Upper

@@ -106,6 +106,14 @@ pub(super) const SCORE_BEFORE: &[&str] = &[
     "dose",
     "rate",
     "b/p",
+    // Cognitive screens scored out of a total (`recall 7/13`, `MoCA 22/30`).
+    "recall",
+    "moca",
+    "slums",
+    "mmse",
+    "registration",
+    "orientation",
+    "delayed",
 ];
 
 pub(super) const SCORE_AFTER: &[&str] = &[

@@ -305,10 +305,50 @@ pub(super) fn iban_end(text: &str, start: usize, mut end: usize) -> Option<usize
 
 /// Non-US telephone numbers (`020 7946 0018`, `01.23.45.67.89`, `+4930123456`): 9–15
 /// digits, not a row of readings, and not a list of 24-hour times (`0800 1200 1600`).
-pub(super) fn phone_intl(text: &str, start: usize, end: usize) -> bool {
+/// Words right before a number that make it one to dial (`reach her at 555-0147`).
+const PHONE_CUES_BEFORE: &[&str] = &[
+    "at", "call", "phone", "tel", "cell", "mobile", "home", "work", "number", "no", "contact",
+    "pager", "reach", "dial", "text", "is", "on",
+];
+
+/// Words a little before a number that make it one to dial (`call the caregiver at`).
+const PHONE_CUES_NEAR: &[&str] = &[
+    "call", "phone", "tel", "cell", "reach", "dial", "contact", "number", "mobile",
+];
+
+/// A seven-digit number is a phone number only after a cue: right before it, or one of the
+/// stronger ones within the few words before.
+pub(super) fn phone_cue_before(text: &str, start: usize) -> bool {
+    // `co/ci/svr 4-5/2.5-2.8/855-1000`: glued to a list of readings.
+    if text[..start].ends_with('/') {
+        return false;
+    }
+    let head = text[..start].trim_end_matches([' ', ':', '#', '\t']);
+    let from = head.len().saturating_sub(40);
+    let window = head.get(from..).unwrap_or("").to_ascii_lowercase();
+    let words: Vec<&str> = window
+        .split(|c: char| !c.is_ascii_alphabetic())
+        .filter(|w| !w.is_empty())
+        .collect();
+    let last = words.last().copied().unwrap_or("");
+    let right_before = head.ends_with(|c: char| c.is_ascii_alphabetic());
+    right_before && PHONE_CUES_BEFORE.contains(&last)
+        || words
+            .iter()
+            .rev()
+            .take(5)
+            .any(|w| PHONE_CUES_NEAR.contains(w))
+}
+
+pub(super) fn phone_intl(
+    text: &str,
+    start: usize,
+    end: usize,
+    allowed_digits: std::ops::RangeInclusive<usize>,
+) -> bool {
     let v = &text[start..end];
     let digits = v.bytes().filter(u8::is_ascii_digit).count();
-    if !(9..=15).contains(&digits) {
+    if !allowed_digits.contains(&digits) {
         return false;
     }
     let groups: Vec<&str> = v
@@ -537,15 +577,22 @@ pub(super) fn plate(text: &str, start: usize, v: &str) -> bool {
     if !(2..=10).contains(&chars) {
         return false;
     }
-    if let Some((a, b)) = v.split_once(' ') {
-        // `CLX 5411`, `SV0 BFY`: two real groups in capitals, not `10 hole` or `120 lbs`.
+    if v.contains(' ') {
+        // `CLX 5411`, `SV0 BFY`: real groups in capitals, not `10 hole` or `120 lbs`;
+        // `VY 79394`, `PM 3104 GP`: a short letter group beside a run of digits.
+        let groups: Vec<&str> = v.split(' ').filter(|g| !g.is_empty()).collect();
         let caps = !v.bytes().any(|c| c.is_ascii_lowercase());
-        let unit = UNITS.contains(&b.to_ascii_lowercase().as_str());
-        return a.len() >= 3
-            && b.len() >= 3
-            && caps
+        let last = groups.last().copied().unwrap_or("");
+        let unit = UNITS.contains(&last.to_ascii_lowercase().as_str());
+        let long_groups = groups.iter().all(|g| g.len() >= 3);
+        let digit_run = groups
+            .iter()
+            .any(|g| g.len() >= 3 && g.bytes().all(|c| c.is_ascii_digit()));
+        let letters = v.bytes().any(|c| c.is_ascii_alphabetic());
+        return caps
             && !unit
-            && v.bytes().any(|c| c.is_ascii_digit());
+            && v.bytes().any(|c| c.is_ascii_digit())
+            && (long_groups || digit_run && letters);
     }
     if v.bytes().any(|b| b.is_ascii_digit()) {
         return chars >= 3;

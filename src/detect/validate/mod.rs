@@ -18,7 +18,8 @@ use std::str::FromStr;
 
 use dates::{month_day, numeric_date, partial_date, score_context};
 use identifiers::{
-    card_cue_before, iban_end, ipv6, mixed_id, phone_intl, photo_file, plate, url_end,
+    card_cue_before, iban_end, ipv6, mixed_id, phone_cue_before, phone_intl, photo_file, plate,
+    url_end,
 };
 use places::{city, street};
 
@@ -59,6 +60,10 @@ pub enum Validator {
     PartialDate,
     /// A telephone number in a non-US format: 9–13 digits, not a run of readings or times.
     PhoneIntl,
+    /// A local seven-digit number (`555-0147`), checked as [`Validator::PhoneIntl`] is, and
+    /// after a word that introduces a number (`at`, `call`, `cell`): without one, `575-1000`
+    /// is a range of readings.
+    PhoneLocal,
     /// An image file name whose name reads like a person's (`maria_profile_2023.png`).
     PhotoFile,
     /// A licence plate: a digit, or letters only after `vanity plate` / `license plate`.
@@ -100,6 +105,7 @@ impl FromStr for Validator {
             "not_glued" => Validator::NotGlued,
             "partial_date" => Validator::PartialDate,
             "phone_intl" => Validator::PhoneIntl,
+            "phone_local" => Validator::PhoneLocal,
             "photo_file" => Validator::PhotoFile,
             "plate" => Validator::Plate,
             "ssn" => Validator::Ssn,
@@ -146,7 +152,10 @@ impl Validator {
             Validator::NotGlued => !glued(text, start, end),
             Validator::MonthYear => !glued(text, start, end) && !score_context(text, start, end),
             Validator::PartialDate => partial_date(text, start, end),
-            Validator::PhoneIntl => phone_intl(text, start, end),
+            Validator::PhoneIntl => phone_intl(text, start, end, 9..=15),
+            Validator::PhoneLocal => {
+                phone_intl(text, start, end, 7..=7) && phone_cue_before(text, start)
+            }
             Validator::PhotoFile => photo_file(v),
             Validator::Plate => plate(text, start, v),
             Validator::Ssn => ssn(v),
@@ -274,7 +283,10 @@ fn date_like_after(b: &[u8], from: usize) -> bool {
 fn date_like_before(b: &[u8], dash: usize) -> bool {
     let head = &b[..dash];
     let digits = head.iter().rev().take_while(|c| c.is_ascii_digit()).count();
-    (1..=2).contains(&digits) && head.len() > digits && head[head.len() - digits - 1] == b'/'
+    // `02/05/2024-03/29/2024`: a whole date with its year before the dash counts too.
+    (digits == 4 || (1..=2).contains(&digits))
+        && head.len() > digits
+        && head[head.len() - digits - 1] == b'/'
 }
 
 #[cfg(test)]
@@ -351,7 +363,7 @@ mod tests {
 
     #[test]
     fn international_phones_are_not_time_lists() {
-        let t = |text: &str| phone_intl(text, 0, text.len());
+        let t = |text: &str| phone_intl(text, 0, text.len(), 9..=15);
         assert!(t("020 7946 0018"));
         assert!(t("01.23.45.67.89"));
         assert!(!t("0800 1200 1600"));
