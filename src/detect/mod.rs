@@ -85,17 +85,7 @@ impl Detector {
             p.get("text/rules.toml"),
             &p.overlays,
         )?;
-        let mut lexicon = Lexicon::build(&LexiconSources {
-            cues_file: "patterns/text/lexicon.toml",
-            cues: p.get("text/lexicon.toml"),
-            first_names: p.get("names/first_names.tsv"),
-            surnames: p.get("names/surnames.tsv"),
-            common_words: p.get("names/common_words.txt"),
-            english: p.get("words/english.txt"),
-            clinical: p.get("words/clinical.txt"),
-            places: p.get("places/us_places.tsv"),
-            world_places: p.get("places/world_places.tsv"),
-        })?;
+        let mut lexicon = Lexicon::build(&LexiconSources::of(p))?;
         for w in &allow {
             lexicon.allow_word(w);
         }

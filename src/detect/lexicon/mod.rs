@@ -122,6 +122,24 @@ pub struct LexiconSources<'a> {
     pub world_places: &'a str,
 }
 
+impl<'a> LexiconSources<'a> {
+    /// The built-in lexicon files of a pattern tree: one list, so the detector and the
+    /// tagger's trainer always build the same lexicon.
+    pub fn of(p: &'a crate::patterns::Patterns) -> LexiconSources<'a> {
+        LexiconSources {
+            cues_file: "patterns/text/lexicon.toml",
+            cues: p.get("text/lexicon.toml"),
+            first_names: p.get("names/first_names.tsv"),
+            surnames: p.get("names/surnames.tsv"),
+            common_words: p.get("names/common_words.txt"),
+            english: p.get("words/english.txt"),
+            clinical: p.get("words/clinical.txt"),
+            places: p.get("places/us_places.tsv"),
+            world_places: p.get("places/world_places.tsv"),
+        }
+    }
+}
+
 /// Every known word with its flags.
 pub struct Lexicon {
     words: FxHashMap<Box<[u8]>, u32>,

@@ -30,12 +30,13 @@ pub const WEIGHTS_FILE: &str = "model/tagger.bin";
 
 /// The lexicon files whose flags are features: a model is only valid with the ones it was
 /// trained with.
-pub const LEXICON_FILES: [&str; 7] = [
+pub const LEXICON_FILES: [&str; 8] = [
     "text/lexicon.toml",
     "names/first_names.tsv",
     "names/surnames.tsv",
     "names/common_words.txt",
     "words/english.txt",
+    "words/clinical.txt",
     "places/us_places.tsv",
     "places/world_places.tsv",
 ];

@@ -143,16 +143,7 @@ pub fn retrain(model_dir: &Path, patterns: &Patterns) -> Result<(Manifest, Vec<u
 /// The lexicon the detector builds, without the rules or the current weights (which may
 /// be the stale ones being replaced).
 pub fn lexicon_of(p: &Patterns) -> Result<Lexicon, TaggerError> {
-    Lexicon::build(&LexiconSources {
-        cues_file: "patterns/text/lexicon.toml",
-        cues: p.get("text/lexicon.toml"),
-        first_names: p.get("names/first_names.tsv"),
-        surnames: p.get("names/surnames.tsv"),
-        common_words: p.get("names/common_words.txt"),
-        english: p.get("words/english.txt"),
-        places: p.get("places/us_places.tsv"),
-        world_places: p.get("places/world_places.tsv"),
-    })
+    Lexicon::build(&LexiconSources::of(p))
     .map_err(|e| TaggerError::Manifest(format!("lexicon: {e}")))
 }
 
