@@ -2,13 +2,22 @@
 //! detector, on synthetic notes (`phigate synth --kind text`). Measure with
 //! `perf stat -e instructions:u` (wall time is meaningless on a shared machine):
 //! `MODE=rule:ID|rules|detector|engine|none target/release/examples/rulecost CORPUS.jsonl`.
+//! `ANCHORING=off` searches every rule group over the whole text (the scan before the
+//! groups were tried at their rules' possible starts), for before/after figures.
+//! `MODE=compare` runs the detector both ways on the corpus and counts the notes whose
+//! spans differ (it must print `differ 0`).
 #![allow(clippy::expect_used, clippy::unwrap_used)]
+use phigate::detect::rules::Anchoring;
 use phigate::detect::Detector;
 use phigate::patterns::Patterns;
 use regex_automata::Input;
 
 fn main() {
-    let det = Detector::build(&Patterns::builtin()).unwrap();
+    let anchoring = match std::env::var("ANCHORING").as_deref() {
+        Ok("off") => Anchoring::Off,
+        _ => Anchoring::AtStarts,
+    };
+    let det = Detector::build_with(&Patterns::builtin(), anchoring).unwrap();
     let rs = det.rules();
     let path = std::env::args().nth(1).expect("corpus path");
     let data = std::fs::read_to_string(path).unwrap();
@@ -57,8 +66,19 @@ fn main() {
         for t in &texts {
             n += det.scan(t, None, &mut s).len();
         }
+    } else if mode == "compare" {
+        let reference = Detector::build_with(&Patterns::builtin(), Anchoring::Off).unwrap();
+        let (mut s, mut r) = (det.scratch(), reference.scratch());
+        let mut differ = 0;
+        for t in &texts {
+            let (new, old) = (det.scan(t, None, &mut s), reference.scan(t, None, &mut r));
+            n += new.len();
+            differ += usize::from(new != old);
+        }
+        eprintln!("differ {differ}");
     } else if mode == "engine" {
-        let engine = phigate::engine::Engine::build(&Patterns::builtin()).expect("engine");
+        let mut engine = phigate::engine::Engine::build(&Patterns::builtin()).expect("engine");
+        engine.detector = det;
         let master = phigate::keys::MasterKey::from_bytes([9; 32]);
         let store = phigate::transform::token::MemoryTokenStore::new(&master, "");
         let policy = engine.policy("safe-harbor").expect("policy");

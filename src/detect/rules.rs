@@ -3,7 +3,8 @@
 //!
 //! Owns the rule file format, `{{def}}` expansion, build-time errors that name the file and
 //! line, and the compiled [`RuleSet`] with its search loop. It does not decide what a match
-//! means beyond its validator; merging and transforms live elsewhere.
+//! means beyond its validator; merging and transforms live elsewhere. Where a rule can
+//! start a match (which decides how its group is searched) is [`super::starts`]'.
 
 use std::collections::BTreeMap;
 
@@ -13,6 +14,7 @@ use regex_automata::util::syntax;
 use regex_automata::{Anchored, Input, PatternID};
 use serde::Deserialize;
 
+use super::starts::{RuleStarts, StartTable};
 use super::validate::Validator;
 use super::RuleError;
 use crate::phi::PhiType;
@@ -59,6 +61,17 @@ pub struct Rule {
     pub solo: bool,
 }
 
+/// How the rule groups are searched.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Anchoring {
+    /// Rules whose matches can start only at a few kinds of byte (digits, a word's first
+    /// letter, `+`) are tried anchored at those positions; the rest walk the whole text.
+    AtStarts,
+    /// Every group walks the whole text (the reference the anchored search is checked
+    /// against, and the way to measure what anchoring saves).
+    Off,
+}
+
 /// Rules searched together: one forward automaton finds the next candidate.
 struct Group {
     /// Rule index of each pattern in `finder` and `regex`.
@@ -68,10 +81,17 @@ struct Group {
     finder: hybrid::dfa::DFA,
     /// The group's patterns at once: the fallback when the lazy DFA gives up.
     regex: Regex,
+    /// Where the group's matches can start, when that is narrow enough to visit each such
+    /// position with an anchored search; `None`: search the whole text.
+    starts: Option<StartTable>,
 }
 
 impl Group {
-    fn build(rules: Vec<usize>, patterns: &[String]) -> Result<Group, String> {
+    fn build(
+        rules: Vec<usize>,
+        patterns: &[String],
+        starts: Option<StartTable>,
+    ) -> Result<Group, String> {
         let group_patterns: Vec<&str> = rules.iter().map(|&i| patterns[i].as_str()).collect();
         let regex = build(&group_patterns).map_err(|e| first_line(&e.to_string()))?;
         let finder = hybrid::dfa::DFA::builder()
@@ -90,6 +110,7 @@ impl Group {
             rules,
             finder,
             regex,
+            starts,
         })
     }
 
@@ -118,11 +139,18 @@ pub struct RuleHit {
 /// Every text rule compiled into one automaton.
 pub struct RuleSet {
     rules: Vec<Rule>,
-    /// Every rule but the solo ones: scanned leftmost-first, one hit at a time.
-    shared: Group,
+    /// Every rule but the solo ones: scanned leftmost-first, one hit at a time. Split in
+    /// (at most) two groups, one searched anchored at its rules' possible starts and one
+    /// over the whole text; the scan takes the leftmost candidate of either.
+    shared: Vec<Group>,
+    /// The shared rules' indices, ascending (the order they are tried in at a position).
+    shared_rules: Vec<usize>,
     /// The solo rules: every start where one of them matches is visited, and each is
-    /// tried there, so they find what a pass of each alone would find, in one pass.
-    solo: Group,
+    /// tried there, so they find what a pass of each alone would find, in one pass. Split
+    /// like `shared`.
+    solo: Vec<Group>,
+    /// The solo rules' indices, ascending.
+    solo_rules: Vec<usize>,
     /// Each pattern alone: confirms a candidate and extracts its value. Small automata keep
     /// the anchored checks on the fast DFA path instead of growing the shared one.
     singles: Vec<Regex>,
@@ -158,20 +186,34 @@ pub(super) fn parse_file(file: &str, source: &str) -> Result<RawRuleFile, RuleEr
 impl RuleSet {
     /// Parses and compiles a rule file. `file` is used only in error messages.
     pub fn compile(file: &str, source: &str) -> Result<RuleSet, RuleError> {
+        RuleSet::compile_with(file, source, Anchoring::AtStarts)
+    }
+
+    /// [`RuleSet::compile`], choosing how the groups are searched (the equality test and
+    /// the cost diagnostics compare the two).
+    pub fn compile_with(
+        file: &str,
+        source: &str,
+        anchoring: Anchoring,
+    ) -> Result<RuleSet, RuleError> {
         let raw = parse_file(file, source)?;
-        RuleSet::compile_groups(vec![RuleGroup {
+        let group = RuleGroup {
             file,
             source,
             defs: raw.defs,
             rules: raw.rule,
             check_examples: false,
-        }])
+        };
+        RuleSet::compile_groups(vec![group], anchoring)
     }
 
     /// Compiles the rules of several files into one set, in order (at one position, an
     /// earlier rule wins). A group whose examples are checked fails on the first example
     /// its rule misses or wrongly finds, naming the rule's line.
-    pub(super) fn compile_groups(groups: Vec<RuleGroup<'_>>) -> Result<RuleSet, RuleError> {
+    pub(super) fn compile_groups(
+        groups: Vec<RuleGroup<'_>>,
+        anchoring: Anchoring,
+    ) -> Result<RuleSet, RuleError> {
         let total = groups.iter().map(|g| g.rules.len()).sum();
         let mut rules = Vec::with_capacity(total);
         let mut patterns = Vec::with_capacity(total);
@@ -192,28 +234,51 @@ impl RuleSet {
                 singles.push(single);
             }
         }
-        // The shared automata hold every rule but the solo ones.
-        let group = |solo: bool| {
-            let members = (0..rules.len())
+        let starts: Vec<RuleStarts> = patterns.iter().map(|p| RuleStarts::of(p)).collect();
+        // The shared automata hold every rule but the solo ones; each kind is split into
+        // the rules that can be tried at their possible starts and the rest.
+        let groups_of = |solo: bool| -> Result<Vec<Group>, RuleError> {
+            let members: Vec<usize> = (0..rules.len())
                 .filter(|&i| rules[i].solo == solo)
                 .collect();
-            Group::build(members, &patterns).map_err(|reason| RuleError::Invalid {
-                file: file.clone(),
-                line: 0,
-                reason,
-            })
+            let (narrow, loose): (Vec<usize>, Vec<usize>) = match anchoring {
+                Anchoring::AtStarts => members.iter().partition(|&&i| starts[i].narrow()),
+                Anchoring::Off => (Vec::new(), members),
+            };
+            let mut built = Vec::new();
+            if !narrow.is_empty() {
+                let table = StartTable::union(narrow.iter().map(|&i| &starts[i]));
+                built.push(Group::build(narrow, &patterns, Some(table)));
+            }
+            if !loose.is_empty() {
+                built.push(Group::build(loose, &patterns, None));
+            }
+            built
+                .into_iter()
+                .map(|g| {
+                    g.map_err(|reason| RuleError::Invalid {
+                        file: file.clone(),
+                        line: 0,
+                        reason,
+                    })
+                })
+                .collect()
         };
-        let shared = group(false)?;
-        let solo = group(true)?;
+        let shared = groups_of(false)?;
+        let solo = groups_of(true)?;
+        let shared_rules = (0..rules.len()).filter(|&i| !rules[i].solo).collect();
+        let solo_rules = (0..rules.len()).filter(|&i| rules[i].solo).collect();
         let has_value = singles
             .iter()
             .map(|r| r.group_info().to_index(PatternID::ZERO, "v").is_some())
             .collect();
-        let first_bytes = patterns.iter().map(|p| first_bytes(p)).collect();
+        let first_bytes = starts.iter().map(|s| s.first).collect();
         let set = RuleSet {
             rules,
             shared,
+            shared_rules,
             solo,
+            solo_rules,
             singles,
             has_value,
             patterns,
@@ -264,7 +329,12 @@ impl RuleSet {
     /// How often the finders' caches were cleared (diagnostics: a high count means the
     /// rule set produces more automaton states than the cache holds).
     pub fn finder_clears(cache: &ScanCache) -> usize {
-        cache.shared.finder.clear_count() + cache.solo.finder.clear_count()
+        cache
+            .shared
+            .iter()
+            .chain(&cache.solo)
+            .map(|g| g.finder.clear_count())
+            .sum()
     }
 
     /// Each rule's pattern with definitions expanded (benchmarks and diagnostics).
@@ -291,12 +361,14 @@ impl RuleSet {
         self.scan_solo(text, cache, &mut emit);
         let hay = text.as_bytes();
         let mut pos = 0;
+        cache.shared_next.fill(Next::Unknown);
         while pos < hay.len() {
-            let Some((rule, start)) = self.next_candidate(
+            let Some((rule, start)) = self.next_over(
                 &self.shared,
                 hay,
                 pos,
                 &mut cache.shared,
+                &mut cache.shared_next,
                 &mut cache.singles,
             ) else {
                 break;
@@ -316,12 +388,48 @@ impl RuleSet {
         }
     }
 
+    /// The leftmost next candidate of several groups at or after `pos` (at one start, the
+    /// lower rule index: the rule the groups' single automaton would have reported). Each
+    /// group's candidate is remembered in `memo` until the scan passes it: with no match
+    /// of the group starting before it, it is also the group's next candidate from any
+    /// later `pos` up to it.
+    fn next_over(
+        &self,
+        groups: &[Group],
+        hay: &[u8],
+        pos: usize,
+        caches: &mut [GroupCache],
+        memo: &mut [Next],
+        singles: &mut [SingleCache],
+    ) -> Option<(usize, usize)> {
+        let mut best: Option<(usize, usize)> = None;
+        for ((group, cache), next) in groups.iter().zip(caches.iter_mut()).zip(memo.iter_mut()) {
+            let found = match *next {
+                Next::At(rule, start) if start >= pos => Some((rule, start)),
+                Next::Exhausted => None,
+                _ => {
+                    let found = self.next_candidate(group, hay, pos, cache, singles);
+                    *next = found.map_or(Next::Exhausted, |(rule, start)| Next::At(rule, start));
+                    found
+                }
+            };
+            if let Some((rule, start)) = found {
+                if best.is_none_or(|(b_rule, b_start)| (start, rule) < (b_start, b_rule)) {
+                    best = Some((rule, start));
+                }
+            }
+        }
+        best
+    }
+
     /// The next candidate of `group` at or after `pos`: which pattern, and where its
     /// match starts (the leftmost start of any of the group's matches).
     ///
-    /// A forward-only lazy DFA over the group's patterns finds the end of the leftmost match
-    /// and its pattern; that pattern alone then finds the start. This avoids the reverse
-    /// search over all patterns, whose automaton is large and slow to build.
+    /// A group with a start table is tried anchored at each position where one of its
+    /// rules can start. Otherwise a forward-only lazy DFA over the group's patterns finds
+    /// the end of the leftmost match and its pattern; that pattern alone then finds the
+    /// start. This avoids the reverse search over all patterns, whose automaton is large
+    /// and slow to build.
     fn next_candidate(
         &self,
         group: &Group,
@@ -330,6 +438,9 @@ impl RuleSet {
         cache: &mut GroupCache,
         singles: &mut [SingleCache],
     ) -> Option<(usize, usize)> {
+        if let Some(table) = &group.starts {
+            return next_anchored(group, table, hay, pos, cache);
+        }
         let input = Input::new(hay).range(pos..);
         let full_search = |cache: &mut GroupCache| {
             group
@@ -359,16 +470,22 @@ impl RuleSet {
     fn scan_solo(&self, text: &str, cache: &mut ScanCache, emit: &mut impl FnMut(RuleHit)) {
         let hay = text.as_bytes();
         cache.solo_next.clear();
-        cache.solo_next.resize(self.solo.rules.len(), 0);
+        cache.solo_next.resize(self.solo_rules.len(), 0);
+        cache.solo_group_next.fill(Next::Unknown);
         let mut pos = 0;
         while pos < hay.len() {
-            let Some((_, start)) =
-                self.next_candidate(&self.solo, hay, pos, &mut cache.solo, &mut cache.singles)
-            else {
+            let Some((_, start)) = self.next_over(
+                &self.solo,
+                hay,
+                pos,
+                &mut cache.solo,
+                &mut cache.solo_group_next,
+                &mut cache.singles,
+            ) else {
                 break;
             };
             let first = usize::from(hay[start]);
-            for (k, &i) in self.solo.rules.iter().enumerate() {
+            for (k, &i) in self.solo_rules.iter().enumerate() {
                 if cache.solo_next[k] > start || !self.first_bytes[i][first] {
                     continue;
                 }
@@ -400,8 +517,10 @@ impl RuleSet {
     /// A fresh per-thread search cache.
     pub fn cache(&self) -> ScanCache {
         ScanCache {
-            shared: self.shared.cache(),
-            solo: self.solo.cache(),
+            shared: self.shared.iter().map(Group::cache).collect(),
+            shared_next: vec![Next::Unknown; self.shared.len()],
+            solo: self.solo.iter().map(Group::cache).collect(),
+            solo_group_next: vec![Next::Unknown; self.solo.len()],
             solo_next: Vec::new(),
             singles: self
                 .singles
@@ -419,8 +538,7 @@ impl RuleSet {
         start: usize,
     ) -> Option<RuleHit> {
         let first = text.as_bytes()[start];
-        self.shared
-            .rules
+        self.shared_rules
             .iter()
             .copied()
             .filter(|&i| i != skip && self.first_bytes[i][usize::from(first)])
@@ -524,10 +642,51 @@ pub fn unmark(example: &str) -> Option<(String, usize, usize)> {
 /// A single pattern's search state and capture slots.
 type SingleCache = (meta::Cache, regex_automata::util::captures::Captures);
 
+/// A group's next candidate during one scan, as far as it is known.
+#[derive(Clone, Copy, Debug)]
+enum Next {
+    Unknown,
+    /// Rule and start.
+    At(usize, usize),
+    /// No more candidates in this text.
+    Exhausted,
+}
+
+/// The first position at or after `pos` where one of `group`'s rules matches, tried
+/// anchored at each position its start table allows, and the rule that matches there
+/// (leftmost-first: the lowest index).
+fn next_anchored(
+    group: &Group,
+    table: &StartTable,
+    hay: &[u8],
+    pos: usize,
+    cache: &mut GroupCache,
+) -> Option<(usize, usize)> {
+    let mut from = pos;
+    while let Some(at) = table.next(hay, from) {
+        let input = Input::new(hay).range(at..).anchored(Anchored::Yes);
+        let pattern = match group.finder.try_search_fwd(&mut cache.finder, &input) {
+            Ok(half) => half.map(|h| h.pattern()),
+            // Only if the lazy DFA gave up; the meta regex never does.
+            Err(_) => group
+                .regex
+                .search_with(&mut cache.regex, &input)
+                .map(|m| m.pattern()),
+        };
+        if let Some(p) = pattern {
+            return Some((group.rules[p.as_usize()], at));
+        }
+        from = at + 1;
+    }
+    None
+}
+
 /// Reusable search state for [`RuleSet::scan`]; one per thread.
 pub struct ScanCache {
-    shared: GroupCache,
-    solo: GroupCache,
+    shared: Vec<GroupCache>,
+    shared_next: Vec<Next>,
+    solo: Vec<GroupCache>,
+    solo_group_next: Vec<Next>,
     /// Per solo rule: the first start it may be tried at again (past its last hit).
     solo_next: Vec<usize>,
     singles: Vec<SingleCache>,
@@ -550,33 +709,6 @@ fn build(patterns: &[impl AsRef<str>]) -> Result<Regex, Box<regex_automata::meta
 /// Unicode word boundary they cannot handle.
 fn syntax_config() -> syntax::Config {
     syntax::Config::new().unicode(false).utf8(false).crlf(true)
-}
-
-/// The bytes a match of `pattern` can begin with (all bytes when that is not finite).
-fn first_bytes(pattern: &str) -> [bool; 256] {
-    use regex_syntax::hir::literal::{ExtractKind, Extractor};
-    let mut set = [true; 256];
-    let hir = regex_syntax::ParserBuilder::new()
-        .unicode(false)
-        .utf8(false)
-        .build()
-        .parse(pattern);
-    let Ok(hir) = hir else { return set };
-    let mut ex = Extractor::new();
-    ex.kind(ExtractKind::Prefix)
-        .limit_literal_len(1)
-        .limit_class(256)
-        .limit_total(512);
-    let seq = ex.extract(&hir);
-    if let Some(lits) = seq.literals() {
-        if lits.iter().all(|l| !l.as_bytes().is_empty()) {
-            set = [false; 256];
-            for l in lits {
-                set[usize::from(l.as_bytes()[0])] = true;
-            }
-        }
-    }
-    set
 }
 
 /// Replaces each `{{name}}` with its definition.
@@ -628,15 +760,6 @@ mod tests {
             RuleSet::compile("t", src),
             Err(RuleError::Syntax { .. })
         ));
-    }
-
-    #[test]
-    fn first_bytes_follow_the_pattern() {
-        let digits = first_bytes(r"\b\d{3}-\d{2}");
-        assert!(digits[usize::from(b'7')] && !digits[usize::from(b'a')]);
-        let cue = first_bytes(r"(?i)\b(?:mrn|chart)");
-        assert!(cue[usize::from(b'M')] && cue[usize::from(b'c')] && !cue[usize::from(b'x')]);
-        assert!(first_bytes(r"\w*x").iter().all(|&b| b) || first_bytes(r"\w*x")[usize::from(b'x')]);
     }
 
     #[test]
