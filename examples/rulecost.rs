@@ -95,10 +95,69 @@ fn main() {
                 .expect("deidentifies");
             n += out.text.len();
         }
+    } else if mode == "anchored" {
+        // Each rule alone, tried anchored at every position its first byte allows (and at
+        // word starts only when its pattern opens with `\b`): which rules are costly to
+        // search that way.
+        let mut costs = Vec::new();
+        for (i, r) in rs.rules().iter().enumerate() {
+            let pattern = rs.pattern(i);
+            let first = first_bytes(pattern);
+            let word_start = pattern.starts_with("\\b") || pattern.starts_with("(?i)\\b");
+            let re = rs.single(i);
+            let mut cache = re.create_cache();
+            let (mut tried, mut found) = (0usize, 0usize);
+            let t0 = std::time::Instant::now();
+            for t in &texts {
+                let hay = t.as_bytes();
+                for p in 0..hay.len() {
+                    let prev_word = p > 0 && (hay[p - 1].is_ascii_alphanumeric() || hay[p - 1] == b'_');
+                    if !first[usize::from(hay[p])] || word_start && prev_word {
+                        continue;
+                    }
+                    tried += 1;
+                    let input = Input::new(hay).range(p..).anchored(regex_automata::Anchored::Yes);
+                    found += usize::from(re.search_with(&mut cache, &input).is_some());
+                }
+            }
+            costs.push((t0.elapsed(), r.id.clone(), tried, found, first.iter().filter(|&&b| b).count()));
+        }
+        costs.sort();
+        for (d, id, tried, found, nfirst) in costs.iter().rev() {
+            println!("{:>8.1} ms {id:<28} tried {tried:>8} found {found:>6} first {nfirst}", d.as_secs_f64() * 1e3);
+        }
     } else if mode == "list" {
         for r in rs.rules() {
             println!("{} {}", r.id, r.solo);
         }
     }
     eprintln!("{mode}: {n}");
+}
+
+/// The bytes a match of `pattern` can begin with (all bytes when that is not finite).
+fn first_bytes(pattern: &str) -> [bool; 256] {
+    use regex_syntax::hir::literal::{ExtractKind, Extractor};
+    let mut set = [true; 256];
+    let Ok(hir) = regex_syntax::ParserBuilder::new()
+        .unicode(false)
+        .utf8(false)
+        .build()
+        .parse(pattern)
+    else {
+        return set;
+    };
+    let mut ex = Extractor::new();
+    ex.kind(ExtractKind::Prefix)
+        .limit_literal_len(1)
+        .limit_class(256)
+        .limit_total(512);
+    if let Some(lits) = ex.extract(&hir).literals() {
+        if lits.iter().all(|l| !l.as_bytes().is_empty()) {
+            set = [false; 256];
+            for l in lits {
+                set[usize::from(l.as_bytes()[0])] = true;
+            }
+        }
+    }
+    set
 }

@@ -11,7 +11,7 @@ use std::collections::BTreeMap;
 use regex_automata::hybrid;
 use regex_automata::meta::{self, Regex};
 use regex_automata::util::syntax;
-use regex_automata::{Anchored, Input, PatternID};
+use regex_automata::{Anchored, Input, MatchKind, PatternID, PatternSet};
 use serde::Deserialize;
 
 use super::starts::{RuleStarts, StartTable};
@@ -65,7 +65,8 @@ pub struct Rule {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Anchoring {
     /// Rules whose matches can start only at a few kinds of byte (digits, a word's first
-    /// letter, `+`) are tried anchored at those positions; the rest walk the whole text.
+    /// letter, `+`) are tried anchored at those positions, all at once; the rest walk the
+    /// whole text.
     AtStarts,
     /// Every group walks the whole text (the reference the anchored search is checked
     /// against, and the way to measure what anchoring saves).
@@ -81,17 +82,10 @@ struct Group {
     finder: hybrid::dfa::DFA,
     /// The group's patterns at once: the fallback when the lazy DFA gives up.
     regex: Regex,
-    /// Where the group's matches can start, when that is narrow enough to visit each such
-    /// position with an anchored search; `None`: search the whole text.
-    starts: Option<StartTable>,
 }
 
 impl Group {
-    fn build(
-        rules: Vec<usize>,
-        patterns: &[String],
-        starts: Option<StartTable>,
-    ) -> Result<Group, String> {
+    fn build(rules: Vec<usize>, patterns: &[String]) -> Result<Group, String> {
         let group_patterns: Vec<&str> = rules.iter().map(|&i| patterns[i].as_str()).collect();
         let regex = build(&group_patterns).map_err(|e| first_line(&e.to_string()))?;
         let finder = hybrid::dfa::DFA::builder()
@@ -110,7 +104,6 @@ impl Group {
             rules,
             finder,
             regex,
-            starts,
         })
     }
 
@@ -128,6 +121,84 @@ struct GroupCache {
     regex: meta::Cache,
 }
 
+/// The rules (solo and shared alike) whose matches can start only at few kinds of
+/// position: one anchored all-matches automaton, run at each position where one of them
+/// can start, says which of them match there.
+struct AtStarts {
+    /// Rule index of each pattern, ascending.
+    rules: Vec<usize>,
+    /// Where any of them can start.
+    table: StartTable,
+    /// Their patterns at once, anchored, reporting every pattern that matches.
+    which: hybrid::dfa::DFA,
+    /// The same: the fallback when the lazy DFA gives up.
+    regex: Regex,
+}
+
+impl AtStarts {
+    fn build(rules: Vec<usize>, patterns: &[String], table: StartTable) -> Result<Self, String> {
+        let ps: Vec<&str> = rules.iter().map(|&i| patterns[i].as_str()).collect();
+        let regex = Regex::builder()
+            .syntax(syntax_config())
+            .configure(meta_config().match_kind(MatchKind::All))
+            .build_many(&ps)
+            .map_err(|e| first_line(&e.to_string()))?;
+        let which = hybrid::dfa::DFA::builder()
+            .syntax(syntax_config())
+            .configure(
+                hybrid::dfa::DFA::config()
+                    .cache_capacity(32 << 20)
+                    .minimum_cache_clear_count(None)
+                    .match_kind(MatchKind::All),
+            )
+            .build_many(&ps)
+            .map_err(|e| first_line(&e.to_string()))?;
+        Ok(AtStarts {
+            rules,
+            table,
+            which,
+            regex,
+        })
+    }
+
+    fn cache(&self) -> AtStartsCache {
+        AtStartsCache {
+            which: self.which.create_cache(),
+            regex: self.regex.create_cache(),
+            set: PatternSet::new(self.rules.len()),
+        }
+    }
+
+    /// Every (position, rule) where one of these rules matches, in order of position and
+    /// then rule.
+    fn find(&self, hay: &[u8], cache: &mut AtStartsCache, found: &mut Vec<(usize, usize)>) {
+        let mut from = 0;
+        while let Some(at) = self.table.next(hay, from) {
+            let input = Input::new(hay).range(at..).anchored(Anchored::Yes);
+            cache.set.clear();
+            if self
+                .which
+                .try_which_overlapping_matches(&mut cache.which, &input, &mut cache.set)
+                .is_err()
+            {
+                // Only if the lazy DFA gave up; the meta regex never does.
+                cache.set.clear();
+                self.regex
+                    .which_overlapping_matches_with(&mut cache.regex, &input, &mut cache.set);
+            }
+            found.extend(cache.set.iter().map(|p| (at, self.rules[p.as_usize()])));
+            from = at + 1;
+        }
+    }
+}
+
+/// The search state of [`AtStarts`], and what it found in the text being scanned.
+struct AtStartsCache {
+    which: hybrid::dfa::Cache,
+    regex: meta::Cache,
+    set: PatternSet,
+}
+
 /// A rule match after validation: the value's byte range and the rule that found it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct RuleHit {
@@ -139,15 +210,18 @@ pub struct RuleHit {
 /// Every text rule compiled into one automaton.
 pub struct RuleSet {
     rules: Vec<Rule>,
-    /// Every rule but the solo ones: scanned leftmost-first, one hit at a time. Split in
-    /// (at most) two groups, one searched anchored at its rules' possible starts and one
-    /// over the whole text; the scan takes the leftmost candidate of either.
+    /// The rules tried only where they can start (none with [`Anchoring::Off`]).
+    at_starts: Option<AtStarts>,
+    /// Whether each rule is one of `at_starts`.
+    anchored: Vec<bool>,
+    /// The shared rules that can start almost anywhere, searched over the whole text
+    /// (one group, or none).
     shared: Vec<Group>,
     /// The shared rules' indices, ascending (the order they are tried in at a position).
     shared_rules: Vec<usize>,
-    /// The solo rules: every start where one of them matches is visited, and each is
-    /// tried there, so they find what a pass of each alone would find, in one pass. Split
-    /// like `shared`.
+    /// The solo rules that can start almost anywhere (one group, or none). The solo
+    /// rules: every start where one of them matches is visited, and each is tried there,
+    /// so they find what a pass of each alone would find, in one pass.
     solo: Vec<Group>,
     /// The solo rules' indices, ascending.
     solo_rules: Vec<usize>,
@@ -235,37 +309,36 @@ impl RuleSet {
             }
         }
         let starts: Vec<RuleStarts> = patterns.iter().map(|p| RuleStarts::of(p)).collect();
-        // The shared automata hold every rule but the solo ones; each kind is split into
-        // the rules that can be tried at their possible starts and the rest.
-        let groups_of = |solo: bool| -> Result<Vec<Group>, RuleError> {
-            let members: Vec<usize> = (0..rules.len())
-                .filter(|&i| rules[i].solo == solo)
-                .collect();
-            let (narrow, loose): (Vec<usize>, Vec<usize>) = match anchoring {
-                Anchoring::AtStarts => members.iter().partition(|&&i| starts[i].narrow()),
-                Anchoring::Off => (Vec::new(), members),
-            };
-            let mut built = Vec::new();
-            if !narrow.is_empty() {
-                let table = StartTable::union(narrow.iter().map(|&i| &starts[i]));
-                built.push(Group::build(narrow, &patterns, Some(table)));
-            }
-            if !loose.is_empty() {
-                built.push(Group::build(loose, &patterns, None));
-            }
-            built
-                .into_iter()
-                .map(|g| {
-                    g.map_err(|reason| RuleError::Invalid {
-                        file: file.clone(),
-                        line: 0,
-                        reason,
-                    })
-                })
-                .collect()
+        let anchored: Vec<bool> = starts
+            .iter()
+            .map(|s| anchoring == Anchoring::AtStarts && s.narrow())
+            .collect();
+        let invalid = |reason| RuleError::Invalid {
+            file: file.clone(),
+            line: 0,
+            reason,
         };
-        let shared = groups_of(false)?;
-        let solo = groups_of(true)?;
+        let narrow: Vec<usize> = (0..rules.len()).filter(|&i| anchored[i]).collect();
+        let at_starts = match narrow.is_empty() {
+            true => None,
+            false => {
+                let table = StartTable::union(narrow.iter().map(|&i| &starts[i]));
+                Some(AtStarts::build(narrow, &patterns, table).map_err(invalid)?)
+            }
+        };
+        // The rest are searched over the whole text: the shared automaton holds every rule
+        // but the solo ones.
+        let loose = |solo: bool| -> Result<Vec<Group>, RuleError> {
+            let members: Vec<usize> = (0..rules.len())
+                .filter(|&i| rules[i].solo == solo && !anchored[i])
+                .collect();
+            match members.is_empty() {
+                true => Ok(Vec::new()),
+                false => Ok(vec![Group::build(members, &patterns).map_err(invalid)?]),
+            }
+        };
+        let shared = loose(false)?;
+        let solo = loose(true)?;
         let shared_rules = (0..rules.len()).filter(|&i| !rules[i].solo).collect();
         let solo_rules = (0..rules.len()).filter(|&i| rules[i].solo).collect();
         let has_value = singles
@@ -275,6 +348,8 @@ impl RuleSet {
         let first_bytes = starts.iter().map(|s| s.first).collect();
         let set = RuleSet {
             rules,
+            at_starts,
+            anchored,
             shared,
             shared_rules,
             solo,
@@ -329,12 +404,13 @@ impl RuleSet {
     /// How often the finders' caches were cleared (diagnostics: a high count means the
     /// rule set produces more automaton states than the cache holds).
     pub fn finder_clears(cache: &ScanCache) -> usize {
-        cache
+        let groups: usize = cache
             .shared
             .iter()
             .chain(&cache.solo)
             .map(|g| g.finder.clear_count())
-            .sum()
+            .sum();
+        groups + cache.at_starts.as_ref().map_or(0, |c| c.which.clear_count())
     }
 
     /// Each rule's pattern with definitions expanded (benchmarks and diagnostics).
@@ -358,19 +434,43 @@ impl RuleSet {
     /// anchored at the same position before moving on, so one rule's rejection cannot hide
     /// another rule's match.
     pub fn scan(&self, text: &str, cache: &mut ScanCache, mut emit: impl FnMut(RuleHit)) {
-        self.scan_solo(text, cache, &mut emit);
         let hay = text.as_bytes();
+        cache.found.clear();
+        if let (Some(a), Some(c)) = (&self.at_starts, &mut cache.at_starts) {
+            a.find(hay, c, &mut cache.found);
+        }
+        self.scan_solo(text, cache, &mut emit);
         let mut pos = 0;
+        let mut k = 0;
         cache.shared_next.fill(Next::Unknown);
         while pos < hay.len() {
-            let Some((rule, start)) = self.next_over(
+            // The next anchored shared match: the first in `found` is the lowest rule index
+            // at its position, the one the whole-text automaton would report there.
+            while cache
+                .found
+                .get(k)
+                .is_some_and(|&(at, i)| at < pos || self.rules[i].solo)
+            {
+                k += 1;
+            }
+            let anchored = cache.found.get(k).map(|&(at, i)| (i, at));
+            let loose = self.next_over(
                 &self.shared,
                 hay,
                 pos,
                 &mut cache.shared,
                 &mut cache.shared_next,
                 &mut cache.singles,
-            ) else {
+            );
+            let next = match (anchored, loose) {
+                (Some((ai, at)), Some((li, lt))) => Some(if (at, ai) < (lt, li) {
+                    (ai, at)
+                } else {
+                    (li, lt)
+                }),
+                (a, l) => a.or(l),
+            };
+            let Some((rule, start)) = next else {
                 break;
             };
             let accepted = self
@@ -425,11 +525,9 @@ impl RuleSet {
     /// The next candidate of `group` at or after `pos`: which pattern, and where its
     /// match starts (the leftmost start of any of the group's matches).
     ///
-    /// A group with a start table is tried anchored at each position where one of its
-    /// rules can start. Otherwise a forward-only lazy DFA over the group's patterns finds
-    /// the end of the leftmost match and its pattern; that pattern alone then finds the
-    /// start. This avoids the reverse search over all patterns, whose automaton is large
-    /// and slow to build.
+    /// A forward-only lazy DFA over the group's patterns finds the end of the leftmost
+    /// match and its pattern; that pattern alone then finds the start. This avoids the
+    /// reverse search over all patterns, whose automaton is large and slow to build.
     fn next_candidate(
         &self,
         group: &Group,
@@ -438,9 +536,6 @@ impl RuleSet {
         cache: &mut GroupCache,
         singles: &mut [SingleCache],
     ) -> Option<(usize, usize)> {
-        if let Some(table) = &group.starts {
-            return next_anchored(group, table, hay, pos, cache);
-        }
         let input = Input::new(hay).range(pos..);
         let full_search = |cache: &mut GroupCache| {
             group
@@ -473,27 +568,51 @@ impl RuleSet {
         cache.solo_next.resize(self.solo_rules.len(), 0);
         cache.solo_group_next.fill(Next::Unknown);
         let mut pos = 0;
+        let mut k = 0;
         while pos < hay.len() {
-            let Some((_, start)) = self.next_over(
-                &self.solo,
-                hay,
-                pos,
-                &mut cache.solo,
-                &mut cache.solo_group_next,
-                &mut cache.singles,
-            ) else {
+            while cache
+                .found
+                .get(k)
+                .is_some_and(|&(at, i)| at < pos || !self.rules[i].solo)
+            {
+                k += 1;
+            }
+            let anchored = cache.found.get(k).map(|&(at, _)| at);
+            let loose = self
+                .next_over(
+                    &self.solo,
+                    hay,
+                    pos,
+                    &mut cache.solo,
+                    &mut cache.solo_group_next,
+                    &mut cache.singles,
+                )
+                .map(|(_, start)| start);
+            let Some(start) = anchored.into_iter().chain(loose).min() else {
                 break;
             };
-            let first = usize::from(hay[start]);
-            for (k, &i) in self.solo_rules.iter().enumerate() {
-                if cache.solo_next[k] > start || !self.first_bytes[i][first] {
+            // The anchored rules that match here are `found[k..here_end]`.
+            let here_end = k + cache.found[k..]
+                .iter()
+                .take_while(|&&(at, _)| at == start)
+                .count();
+            for (n, &i) in self.solo_rules.iter().enumerate() {
+                if cache.solo_next[n] > start {
+                    continue;
+                }
+                // A loose rule can match here only if its group's next match starts here.
+                let may_match = match self.anchored[i] {
+                    true => cache.found[k..here_end].iter().any(|&(_, r)| r == i),
+                    false => loose == Some(start) && self.first_bytes[i][usize::from(hay[start])],
+                };
+                if !may_match {
                     continue;
                 }
                 if let Some(hit) = self.accept(text, cache, i, start) {
                     if self.rules[i].validator != Some(Validator::Keep) {
                         emit(hit);
                     }
-                    cache.solo_next[k] = hit.end.max(start + 1);
+                    cache.solo_next[n] = hit.end.max(start + 1);
                 }
             }
             pos = start + 1;
@@ -517,6 +636,8 @@ impl RuleSet {
     /// A fresh per-thread search cache.
     pub fn cache(&self) -> ScanCache {
         ScanCache {
+            at_starts: self.at_starts.as_ref().map(AtStarts::cache),
+            found: Vec::new(),
             shared: self.shared.iter().map(Group::cache).collect(),
             shared_next: vec![Next::Unknown; self.shared.len()],
             solo: self.solo.iter().map(Group::cache).collect(),
@@ -652,37 +773,11 @@ enum Next {
     Exhausted,
 }
 
-/// The first position at or after `pos` where one of `group`'s rules matches, tried
-/// anchored at each position its start table allows, and the rule that matches there
-/// (leftmost-first: the lowest index).
-fn next_anchored(
-    group: &Group,
-    table: &StartTable,
-    hay: &[u8],
-    pos: usize,
-    cache: &mut GroupCache,
-) -> Option<(usize, usize)> {
-    let mut from = pos;
-    while let Some(at) = table.next(hay, from) {
-        let input = Input::new(hay).range(at..).anchored(Anchored::Yes);
-        let pattern = match group.finder.try_search_fwd(&mut cache.finder, &input) {
-            Ok(half) => half.map(|h| h.pattern()),
-            // Only if the lazy DFA gave up; the meta regex never does.
-            Err(_) => group
-                .regex
-                .search_with(&mut cache.regex, &input)
-                .map(|m| m.pattern()),
-        };
-        if let Some(p) = pattern {
-            return Some((group.rules[p.as_usize()], at));
-        }
-        from = at + 1;
-    }
-    None
-}
-
 /// Reusable search state for [`RuleSet::scan`]; one per thread.
 pub struct ScanCache {
+    at_starts: Option<AtStartsCache>,
+    /// Where the anchored rules match in the text being scanned: (position, rule).
+    found: Vec<(usize, usize)>,
     shared: Vec<GroupCache>,
     shared_next: Vec<Next>,
     solo: Vec<GroupCache>,
@@ -695,14 +790,16 @@ pub struct ScanCache {
 fn build(patterns: &[impl AsRef<str>]) -> Result<Regex, Box<regex_automata::meta::BuildError>> {
     Regex::builder()
         .syntax(syntax_config())
-        .configure(
-            Regex::config()
-                .utf8_empty(false)
-                .nfa_size_limit(Some(64 << 20))
-                .hybrid_cache_capacity(128 << 20),
-        )
+        .configure(meta_config())
         .build_many(patterns)
         .map_err(Box::new)
+}
+
+fn meta_config() -> meta::Config {
+    Regex::config()
+        .utf8_empty(false)
+        .nfa_size_limit(Some(64 << 20))
+        .hybrid_cache_capacity(128 << 20)
 }
 
 /// ASCII, byte-oriented patterns: `\b`, `\d` and `(?i)` are ASCII, so the DFAs never meet a

@@ -10,16 +10,17 @@
 //! towns and streets; this file builds the lexicon, runs the passes in order and joins the
 //! marked words into spans.
 
-use rustc_hash::FxHashMap;
 use serde::Deserialize;
 
 mod names;
 mod places;
+mod table;
 mod words;
 
 use super::rules::{first_line, line_of};
 use super::RuleError;
 use crate::phi::PhiType;
+use table::{Key, WordTable, MAX_WORD};
 use words::{is_mostly_upper, Shape, Word};
 
 /// Word flags, one bit each.
@@ -98,7 +99,7 @@ pub struct LexiconSources<'a> {
 
 /// Every known word with its flags.
 pub struct Lexicon {
-    words: FxHashMap<Box<[u8]>, u32>,
+    words: WordTable,
     /// Multi-word place names (`cedar rapids`), lower case, single-spaced.
     place_phrases: rustc_hash::FxHashSet<Box<[u8]>>,
     /// Drug-class endings: an unknown word ending so is clinical (lower case).
@@ -110,9 +111,6 @@ pub struct Lexicon {
 /// evidence alone. Rare list entries (Vea, Mech, Bolus) are far more often jargon.
 pub const POPULAR_COUNT: u64 = 2000;
 
-/// Longest word looked up; longer runs of letters are never names.
-const MAX_WORD: usize = 40;
-
 impl Lexicon {
     pub fn build(src: &LexiconSources<'_>) -> Result<Lexicon, RuleError> {
         let raw: RawLexicon = toml::from_str(src.cues).map_err(|e| RuleError::Syntax {
@@ -121,7 +119,7 @@ impl Lexicon {
             reason: first_line(e.message()),
         })?;
         let mut lex = Lexicon {
-            words: FxHashMap::default(),
+            words: WordTable::default(),
             place_phrases: Default::default(),
             clinical_suffixes: Vec::new(),
         };
@@ -194,8 +192,7 @@ impl Lexicon {
         if w.is_empty() || w.len() > MAX_WORD {
             return;
         }
-        let key: Box<[u8]> = w.to_ascii_lowercase().into_bytes().into_boxed_slice();
-        *self.words.entry(key).or_insert(0) |= f;
+        self.words.add(w.as_bytes(), f);
     }
 
     /// An overlay's allow-list word: never part of a name or place on list evidence (it
@@ -208,16 +205,18 @@ impl Lexicon {
 
     /// Flags of a word, case-insensitively; 0 for an unknown word.
     pub fn flags(&self, word: &[u8]) -> u32 {
-        if word.len() > MAX_WORD {
+        let Some(key) = Key::lower(word) else {
             return 0;
-        }
-        let mut buf = [0u8; MAX_WORD];
-        let lower = &mut buf[..word.len()];
-        lower.copy_from_slice(word);
-        lower.make_ascii_lowercase();
-        match self.words.get(&*lower) {
-            Some(&f) => f,
-            None if self.clinical_suffixes.iter().any(|s| lower.ends_with(s)) => flag::CLINICAL,
+        };
+        match self.words.get(&key) {
+            Some(f) => f,
+            None if self
+                .clinical_suffixes
+                .iter()
+                .any(|s| key.as_bytes().ends_with(s)) =>
+            {
+                flag::CLINICAL
+            }
             None => 0,
         }
     }
@@ -228,7 +227,7 @@ impl Lexicon {
     }
 
     pub fn is_empty(&self) -> bool {
-        self.words.is_empty()
+        self.words.len() == 0
     }
 }
 
