@@ -111,20 +111,32 @@ fn main() {
             for t in &texts {
                 let hay = t.as_bytes();
                 for p in 0..hay.len() {
-                    let prev_word = p > 0 && (hay[p - 1].is_ascii_alphanumeric() || hay[p - 1] == b'_');
+                    let prev_word =
+                        p > 0 && (hay[p - 1].is_ascii_alphanumeric() || hay[p - 1] == b'_');
                     if !first[usize::from(hay[p])] || word_start && prev_word {
                         continue;
                     }
                     tried += 1;
-                    let input = Input::new(hay).range(p..).anchored(regex_automata::Anchored::Yes);
+                    let input = Input::new(hay)
+                        .range(p..)
+                        .anchored(regex_automata::Anchored::Yes);
                     found += usize::from(re.search_with(&mut cache, &input).is_some());
                 }
             }
-            costs.push((t0.elapsed(), r.id.clone(), tried, found, first.iter().filter(|&&b| b).count()));
+            costs.push((
+                t0.elapsed(),
+                r.id.clone(),
+                tried,
+                found,
+                first.iter().filter(|&&b| b).count(),
+            ));
         }
         costs.sort();
         for (d, id, tried, found, nfirst) in costs.iter().rev() {
-            println!("{:>8.1} ms {id:<28} tried {tried:>8} found {found:>6} first {nfirst}", d.as_secs_f64() * 1e3);
+            println!(
+                "{:>8.1} ms {id:<28} tried {tried:>8} found {found:>6} first {nfirst}",
+                d.as_secs_f64() * 1e3
+            );
         }
     } else if mode == "list" {
         for r in rs.rules() {

@@ -81,7 +81,7 @@ impl Detector {
     /// [`Detector::build`], choosing how the rule groups are searched (the equality test
     /// and the cost diagnostics compare the two ways).
     pub fn build_with(p: &Patterns, anchoring: Anchoring) -> Result<Detector, RuleError> {
-        let (rules, allow) = overlay::compile(
+        let (rules, allow) = overlay::compile_with(
             "patterns/text/rules.toml",
             p.get("text/rules.toml"),
             &p.overlays,

@@ -51,10 +51,22 @@ pub fn compile(
     file: &str,
     source: &str,
     overlays: &[Overlay],
+) -> Result<(RuleSet, HashSet<String>), RuleError> {
+    compile_with(file, source, overlays, Anchoring::AtStarts)
+}
+
+/// [`compile`], choosing how the rule groups are searched.
+pub fn compile_with(
+    file: &str,
+    source: &str,
+    overlays: &[Overlay],
     anchoring: Anchoring,
 ) -> Result<(RuleSet, HashSet<String>), RuleError> {
     if overlays.is_empty() {
-        return Ok((RuleSet::compile_with(file, source, anchoring)?, HashSet::new()));
+        return Ok((
+            RuleSet::compile_with(file, source, anchoring)?,
+            HashSet::new(),
+        ));
     }
     let base = parse_file(file, source)?;
     let base_defs = base.defs.clone();

@@ -410,7 +410,11 @@ impl RuleSet {
             .chain(&cache.solo)
             .map(|g| g.finder.clear_count())
             .sum();
-        groups + cache.at_starts.as_ref().map_or(0, |c| c.which.clear_count())
+        groups
+            + cache
+                .at_starts
+                .as_ref()
+                .map_or(0, |c| c.which.clear_count())
     }
 
     /// Each rule's pattern with definitions expanded (benchmarks and diagnostics).

@@ -28,7 +28,9 @@ impl Hash for Key {
 impl Key {
     /// `word` in ASCII lower case; `None` when it is too long to be a known word.
     pub(super) fn lower(word: &[u8]) -> Option<Key> {
-        let len = u8::try_from(word.len()).ok().filter(|&n| usize::from(n) <= MAX_WORD)?;
+        let len = u8::try_from(word.len())
+            .ok()
+            .filter(|&n| usize::from(n) <= MAX_WORD)?;
         let mut bytes = [0u8; MAX_WORD];
         let lower = &mut bytes[..word.len()];
         lower.copy_from_slice(word);
@@ -78,14 +80,14 @@ mod tests {
         t.add(b"Maria", 1);
         t.add(b"maria", 2);
         t.add(b"mar", 4);
+        let long = [b'a'; MAX_WORD + 1];
+        t.add(&long, 8);
         let get = |w: &[u8]| Key::lower(w).and_then(|k| t.get(&k));
         assert_eq!(get(b"MARIA"), Some(3));
         assert_eq!(get(b"Mar"), Some(4));
         assert_eq!(get(b"mari"), None);
         assert_eq!(get(b"marian"), None);
         assert_eq!(t.len(), 2);
-        let long = [b'a'; MAX_WORD + 1];
-        t.add(&long, 8);
         assert_eq!(get(&long), None);
         assert_eq!(get(&long[..MAX_WORD]), None);
     }
