@@ -100,7 +100,7 @@ pub fn is_word_byte(b: u8) -> bool {
 enum Start {
     Never,
     /// Only where the previous byte is not a word byte.
-    AtWordStart,
+    AfterNonWordByte,
     Anywhere,
 }
 
@@ -116,7 +116,7 @@ impl StartTable {
         let mut by_byte = Box::new([Start::Never; 256]);
         for r in rules {
             let kind = match r.word_start {
-                true => Start::AtWordStart,
+                true => Start::AfterNonWordByte,
                 false => Start::Anywhere,
             };
             for (b, slot) in by_byte.iter_mut().enumerate() {
@@ -135,7 +135,7 @@ impl StartTable {
             match self.by_byte[usize::from(hay[p])] {
                 Start::Never => {}
                 Start::Anywhere => return Some(p),
-                Start::AtWordStart => {
+                Start::AfterNonWordByte => {
                     if p == 0 || !is_word_byte(hay[p - 1]) {
                         return Some(p);
                     }
