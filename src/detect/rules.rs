@@ -175,7 +175,11 @@ impl AtStarts {
         let mut from = 0;
         while let Some(at) = self.table.next(hay, from) {
             let input = Input::new(hay).range(at..).anchored(Anchored::Yes);
-            cache.set.clear();
+            // Clearing and walking the set cost one step per rule, so only when it holds
+            // something (most positions match nothing).
+            if !cache.set.is_empty() {
+                cache.set.clear();
+            }
             if self
                 .which
                 .try_which_overlapping_matches(&mut cache.which, &input, &mut cache.set)
@@ -186,7 +190,9 @@ impl AtStarts {
                 self.regex
                     .which_overlapping_matches_with(&mut cache.regex, &input, &mut cache.set);
             }
-            found.extend(cache.set.iter().map(|p| (at, self.rules[p.as_usize()])));
+            if !cache.set.is_empty() {
+                found.extend(cache.set.iter().map(|p| (at, self.rules[p.as_usize()])));
+            }
             from = at + 1;
         }
     }
