@@ -2,13 +2,22 @@
 //! detector, on synthetic notes (`phigate synth --kind text`). Measure with
 //! `perf stat -e instructions:u` (wall time is meaningless on a shared machine):
 //! `MODE=rule:ID|rules|detector|tagger|engine|none target/release/examples/rulecost CORPUS.jsonl`.
+//! `ANCHORING=off` searches every rule group over the whole text (the scan before the
+//! groups were tried at their rules' possible starts), for before/after figures.
+//! `MODE=compare` runs the detector both ways on the corpus and counts the notes whose
+//! spans differ (it must print `differ 0`).
 #![allow(clippy::expect_used, clippy::unwrap_used)]
+use phigate::detect::rules::Anchoring;
 use phigate::detect::Detector;
 use phigate::patterns::Patterns;
 use regex_automata::Input;
 
 fn main() {
-    let det = Detector::build(&Patterns::builtin()).unwrap();
+    let anchoring = match std::env::var("ANCHORING").as_deref() {
+        Ok("off") => Anchoring::Off,
+        _ => Anchoring::AtStarts,
+    };
+    let det = Detector::build_with(&Patterns::builtin(), anchoring).unwrap();
     let rs = det.rules();
     let path = std::env::args().nth(1).expect("corpus path");
     let data = std::fs::read_to_string(path).unwrap();
@@ -63,8 +72,19 @@ fn main() {
         for t in &texts {
             tagger.scan(t, det.lexicon(), &mut s, |_, _, _| n += 1);
         }
+    } else if mode == "compare" {
+        let reference = Detector::build_with(&Patterns::builtin(), Anchoring::Off).unwrap();
+        let (mut s, mut r) = (det.scratch(), reference.scratch());
+        let mut differ = 0;
+        for t in &texts {
+            let (new, old) = (det.scan(t, None, &mut s), reference.scan(t, None, &mut r));
+            n += new.len();
+            differ += usize::from(new != old);
+        }
+        eprintln!("differ {differ}");
     } else if mode == "engine" {
-        let engine = phigate::engine::Engine::build(&Patterns::builtin()).expect("engine");
+        let mut engine = phigate::engine::Engine::build(&Patterns::builtin()).expect("engine");
+        engine.detector = det;
         let master = phigate::keys::MasterKey::from_bytes([9; 32]);
         let store = phigate::transform::token::MemoryTokenStore::new(&master, "");
         let policy = engine.policy("safe-harbor").expect("policy");
@@ -81,10 +101,81 @@ fn main() {
                 .expect("deidentifies");
             n += out.text.len();
         }
+    } else if mode == "anchored" {
+        // Each rule alone, tried anchored at every position its first byte allows (and at
+        // word starts only when its pattern opens with `\b`): which rules are costly to
+        // search that way.
+        let mut costs = Vec::new();
+        for (i, r) in rs.rules().iter().enumerate() {
+            let pattern = rs.pattern(i);
+            let first = first_bytes(pattern);
+            let word_start = pattern.starts_with("\\b") || pattern.starts_with("(?i)\\b");
+            let re = rs.single(i);
+            let mut cache = re.create_cache();
+            let (mut tried, mut found) = (0usize, 0usize);
+            let t0 = std::time::Instant::now();
+            for t in &texts {
+                let hay = t.as_bytes();
+                for p in 0..hay.len() {
+                    let prev_word =
+                        p > 0 && (hay[p - 1].is_ascii_alphanumeric() || hay[p - 1] == b'_');
+                    if !first[usize::from(hay[p])] || word_start && prev_word {
+                        continue;
+                    }
+                    tried += 1;
+                    let input = Input::new(hay)
+                        .range(p..)
+                        .anchored(regex_automata::Anchored::Yes);
+                    found += usize::from(re.search_with(&mut cache, &input).is_some());
+                }
+            }
+            costs.push((
+                t0.elapsed(),
+                r.id.clone(),
+                tried,
+                found,
+                first.iter().filter(|&&b| b).count(),
+            ));
+        }
+        costs.sort();
+        for (d, id, tried, found, nfirst) in costs.iter().rev() {
+            println!(
+                "{:>8.1} ms {id:<28} tried {tried:>8} found {found:>6} first {nfirst}",
+                d.as_secs_f64() * 1e3
+            );
+        }
     } else if mode == "list" {
         for r in rs.rules() {
             println!("{} {}", r.id, r.solo);
         }
     }
     eprintln!("{mode}: {n}");
+}
+
+/// The bytes a match of `pattern` can begin with (all bytes when that is not finite).
+fn first_bytes(pattern: &str) -> [bool; 256] {
+    use regex_syntax::hir::literal::{ExtractKind, Extractor};
+    let mut set = [true; 256];
+    let Ok(hir) = regex_syntax::ParserBuilder::new()
+        .unicode(false)
+        .utf8(false)
+        .build()
+        .parse(pattern)
+    else {
+        return set;
+    };
+    let mut ex = Extractor::new();
+    ex.kind(ExtractKind::Prefix)
+        .limit_literal_len(1)
+        .limit_class(256)
+        .limit_total(512);
+    if let Some(lits) = ex.extract(&hir).literals() {
+        if lits.iter().all(|l| !l.as_bytes().is_empty()) {
+            set = [false; 256];
+            for l in lits {
+                set[usize::from(l.as_bytes()[0])] = true;
+            }
+        }
+    }
+    set
 }

@@ -7,6 +7,7 @@
 //!
 //! # Layout
 //! - [`rules`]: regex rule file, compiled into one multi-pattern automaton.
+//! - `starts`: where each rule's match can start, so its group runs only there.
 //! - [`validate`]: check digits and context checks for rule matches.
 //! - [`lexicon`]: name lists, cue words and the word-level name/place detector.
 //! - [`learned`]: values learned from structured fields, searched in the same payload.
@@ -23,13 +24,14 @@ pub mod overlay;
 pub mod rules;
 pub mod shape;
 pub mod tagger;
+mod starts;
 pub mod validate;
 
 use crate::patterns::Patterns;
 use crate::phi::PhiType;
 use learned::Learned;
 use lexicon::{LexHit, LexScratch, Lexicon, LexiconSources};
-use rules::{RuleSet, ScanCache};
+use rules::{Anchoring, RuleSet, ScanCache};
 
 /// A rule file that could not be loaded; names the file and line, never input text.
 #[derive(Debug, thiserror::Error)]
@@ -80,10 +82,17 @@ pub struct Scratch {
 impl Detector {
     /// Compiles the rule files; every failure names its file and line.
     pub fn build(p: &Patterns) -> Result<Detector, RuleError> {
-        let (rules, allow) = overlay::compile(
+        Detector::build_with(p, Anchoring::AtStarts)
+    }
+
+    /// [`Detector::build`], choosing how the rule groups are searched (the equality test
+    /// and the cost diagnostics compare the two ways).
+    pub fn build_with(p: &Patterns, anchoring: Anchoring) -> Result<Detector, RuleError> {
+        let (rules, allow) = overlay::compile_with(
             "patterns/text/rules.toml",
             p.get("text/rules.toml"),
             &p.overlays,
+            anchoring,
         )?;
         let mut lexicon = Lexicon::build(&LexiconSources::of(p))?;
         for w in &allow {

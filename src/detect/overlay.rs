@@ -25,7 +25,7 @@ use std::collections::{BTreeMap, HashSet};
 
 use serde::Deserialize;
 
-use super::rules::{first_line, line_of, parse_file, RawRule, RuleGroup, RuleSet};
+use super::rules::{first_line, line_of, parse_file, Anchoring, RawRule, RuleGroup, RuleSet};
 use super::RuleError;
 use crate::patterns::Overlay;
 
@@ -52,8 +52,21 @@ pub fn compile(
     source: &str,
     overlays: &[Overlay],
 ) -> Result<(RuleSet, HashSet<String>), RuleError> {
+    compile_with(file, source, overlays, Anchoring::AtStarts)
+}
+
+/// [`compile`], choosing how the rule groups are searched.
+pub fn compile_with(
+    file: &str,
+    source: &str,
+    overlays: &[Overlay],
+    anchoring: Anchoring,
+) -> Result<(RuleSet, HashSet<String>), RuleError> {
     if overlays.is_empty() {
-        return Ok((RuleSet::compile(file, source)?, HashSet::new()));
+        return Ok((
+            RuleSet::compile_with(file, source, anchoring)?,
+            HashSet::new(),
+        ));
     }
     let base = parse_file(file, source)?;
     let base_defs = base.defs.clone();
@@ -88,7 +101,7 @@ pub fn compile(
             check_examples: true,
         });
     }
-    Ok((RuleSet::compile_groups(groups)?, allow))
+    Ok((RuleSet::compile_groups(groups, anchoring)?, allow))
 }
 
 #[cfg(test)]

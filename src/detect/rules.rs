@@ -3,16 +3,18 @@
 //!
 //! Owns the rule file format, `{{def}}` expansion, build-time errors that name the file and
 //! line, and the compiled [`RuleSet`] with its search loop. It does not decide what a match
-//! means beyond its validator; merging and transforms live elsewhere.
+//! means beyond its validator; merging and transforms live elsewhere. Where a rule can
+//! start a match (which decides how its group is searched) is [`super::starts`]'.
 
 use std::collections::BTreeMap;
 
 use regex_automata::hybrid;
 use regex_automata::meta::{self, Regex};
 use regex_automata::util::syntax;
-use regex_automata::{Anchored, Input, PatternID};
+use regex_automata::{Anchored, Input, MatchKind, PatternID, PatternSet};
 use serde::Deserialize;
 
+use super::starts::{RuleStarts, StartTable};
 use super::validate::Validator;
 use super::RuleError;
 use crate::phi::PhiType;
@@ -57,6 +59,18 @@ pub struct Rule {
     pub no_match: Vec<String>,
     /// Scanned on its own rather than in the shared automaton.
     pub solo: bool,
+}
+
+/// How the rule groups are searched.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Anchoring {
+    /// Rules whose matches can start only at a few kinds of byte (digits, a word's first
+    /// letter, `+`) are tried anchored at those positions, all at once; the rest walk the
+    /// whole text.
+    AtStarts,
+    /// Every group walks the whole text (the reference the anchored search is checked
+    /// against, and the way to measure what anchoring saves).
+    Off,
 }
 
 /// Rules searched together: one forward automaton finds the next candidate.
@@ -107,6 +121,90 @@ struct GroupCache {
     regex: meta::Cache,
 }
 
+/// The rules (solo and shared alike) whose matches can start only at few kinds of
+/// position: one anchored all-matches automaton, run at each position where one of them
+/// can start, says which of them match there.
+struct AtStarts {
+    /// Rule index of each pattern, ascending.
+    rules: Vec<usize>,
+    /// Where any of them can start.
+    table: StartTable,
+    /// Their patterns at once, anchored, reporting every pattern that matches.
+    which: hybrid::dfa::DFA,
+    /// The same: the fallback when the lazy DFA gives up.
+    regex: Regex,
+}
+
+impl AtStarts {
+    fn build(rules: Vec<usize>, patterns: &[String], table: StartTable) -> Result<Self, String> {
+        let ps: Vec<&str> = rules.iter().map(|&i| patterns[i].as_str()).collect();
+        let regex = Regex::builder()
+            .syntax(syntax_config())
+            .configure(meta_config().match_kind(MatchKind::All))
+            .build_many(&ps)
+            .map_err(|e| first_line(&e.to_string()))?;
+        let which = hybrid::dfa::DFA::builder()
+            .syntax(syntax_config())
+            .configure(
+                hybrid::dfa::DFA::config()
+                    .cache_capacity(32 << 20)
+                    .minimum_cache_clear_count(None)
+                    .match_kind(MatchKind::All),
+            )
+            .build_many(&ps)
+            .map_err(|e| first_line(&e.to_string()))?;
+        Ok(AtStarts {
+            rules,
+            table,
+            which,
+            regex,
+        })
+    }
+
+    fn cache(&self) -> AtStartsCache {
+        AtStartsCache {
+            which: self.which.create_cache(),
+            regex: self.regex.create_cache(),
+            set: PatternSet::new(self.rules.len()),
+        }
+    }
+
+    /// Every (position, rule) where one of these rules matches, in order of position and
+    /// then rule.
+    fn find(&self, hay: &[u8], cache: &mut AtStartsCache, found: &mut Vec<(usize, usize)>) {
+        let mut from = 0;
+        while let Some(at) = self.table.next(hay, from) {
+            let input = Input::new(hay).range(at..).anchored(Anchored::Yes);
+            // Clearing and walking the set cost one step per rule, so only when it holds
+            // something (most positions match nothing).
+            if !cache.set.is_empty() {
+                cache.set.clear();
+            }
+            if self
+                .which
+                .try_which_overlapping_matches(&mut cache.which, &input, &mut cache.set)
+                .is_err()
+            {
+                // Only if the lazy DFA gave up; the meta regex never does.
+                cache.set.clear();
+                self.regex
+                    .which_overlapping_matches_with(&mut cache.regex, &input, &mut cache.set);
+            }
+            if !cache.set.is_empty() {
+                found.extend(cache.set.iter().map(|p| (at, self.rules[p.as_usize()])));
+            }
+            from = at + 1;
+        }
+    }
+}
+
+/// The search state of [`AtStarts`], and what it found in the text being scanned.
+struct AtStartsCache {
+    which: hybrid::dfa::Cache,
+    regex: meta::Cache,
+    set: PatternSet,
+}
+
 /// A rule match after validation: the value's byte range and the rule that found it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct RuleHit {
@@ -118,11 +216,21 @@ pub struct RuleHit {
 /// Every text rule compiled into one automaton.
 pub struct RuleSet {
     rules: Vec<Rule>,
-    /// Every rule but the solo ones: scanned leftmost-first, one hit at a time.
-    shared: Group,
-    /// The solo rules: every start where one of them matches is visited, and each is
-    /// tried there, so they find what a pass of each alone would find, in one pass.
-    solo: Group,
+    /// The rules tried only where they can start (none with [`Anchoring::Off`]).
+    at_starts: Option<AtStarts>,
+    /// Whether each rule is one of `at_starts`.
+    anchored: Vec<bool>,
+    /// The shared rules that can start almost anywhere, searched over the whole text
+    /// (one group, or none).
+    shared: Vec<Group>,
+    /// The shared rules' indices, ascending (the order they are tried in at a position).
+    shared_rules: Vec<usize>,
+    /// The solo rules that can start almost anywhere (one group, or none). The solo
+    /// rules: every start where one of them matches is visited, and each is tried there,
+    /// so they find what a pass of each alone would find, in one pass.
+    solo: Vec<Group>,
+    /// The solo rules' indices, ascending.
+    solo_rules: Vec<usize>,
     /// Each pattern alone: confirms a candidate and extracts its value. Small automata keep
     /// the anchored checks on the fast DFA path instead of growing the shared one.
     singles: Vec<Regex>,
@@ -158,20 +266,34 @@ pub(super) fn parse_file(file: &str, source: &str) -> Result<RawRuleFile, RuleEr
 impl RuleSet {
     /// Parses and compiles a rule file. `file` is used only in error messages.
     pub fn compile(file: &str, source: &str) -> Result<RuleSet, RuleError> {
+        RuleSet::compile_with(file, source, Anchoring::AtStarts)
+    }
+
+    /// [`RuleSet::compile`], choosing how the groups are searched (the equality test and
+    /// the cost diagnostics compare the two).
+    pub fn compile_with(
+        file: &str,
+        source: &str,
+        anchoring: Anchoring,
+    ) -> Result<RuleSet, RuleError> {
         let raw = parse_file(file, source)?;
-        RuleSet::compile_groups(vec![RuleGroup {
+        let group = RuleGroup {
             file,
             source,
             defs: raw.defs,
             rules: raw.rule,
             check_examples: false,
-        }])
+        };
+        RuleSet::compile_groups(vec![group], anchoring)
     }
 
     /// Compiles the rules of several files into one set, in order (at one position, an
     /// earlier rule wins). A group whose examples are checked fails on the first example
     /// its rule misses or wrongly finds, naming the rule's line.
-    pub(super) fn compile_groups(groups: Vec<RuleGroup<'_>>) -> Result<RuleSet, RuleError> {
+    pub(super) fn compile_groups(
+        groups: Vec<RuleGroup<'_>>,
+        anchoring: Anchoring,
+    ) -> Result<RuleSet, RuleError> {
         let total = groups.iter().map(|g| g.rules.len()).sum();
         let mut rules = Vec::with_capacity(total);
         let mut patterns = Vec::with_capacity(total);
@@ -192,28 +314,52 @@ impl RuleSet {
                 singles.push(single);
             }
         }
-        // The shared automata hold every rule but the solo ones.
-        let group = |solo: bool| {
-            let members = (0..rules.len())
-                .filter(|&i| rules[i].solo == solo)
-                .collect();
-            Group::build(members, &patterns).map_err(|reason| RuleError::Invalid {
-                file: file.clone(),
-                line: 0,
-                reason,
-            })
+        let starts: Vec<RuleStarts> = patterns.iter().map(|p| RuleStarts::of(p)).collect();
+        let anchored: Vec<bool> = starts
+            .iter()
+            .map(|s| anchoring == Anchoring::AtStarts && s.narrow())
+            .collect();
+        let invalid = |reason| RuleError::Invalid {
+            file: file.clone(),
+            line: 0,
+            reason,
         };
-        let shared = group(false)?;
-        let solo = group(true)?;
+        let narrow: Vec<usize> = (0..rules.len()).filter(|&i| anchored[i]).collect();
+        let at_starts = match narrow.is_empty() {
+            true => None,
+            false => {
+                let table = StartTable::union(narrow.iter().map(|&i| &starts[i]));
+                Some(AtStarts::build(narrow, &patterns, table).map_err(invalid)?)
+            }
+        };
+        // The rest are searched over the whole text: the shared automaton holds every rule
+        // but the solo ones.
+        let loose = |solo: bool| -> Result<Vec<Group>, RuleError> {
+            let members: Vec<usize> = (0..rules.len())
+                .filter(|&i| rules[i].solo == solo && !anchored[i])
+                .collect();
+            match members.is_empty() {
+                true => Ok(Vec::new()),
+                false => Ok(vec![Group::build(members, &patterns).map_err(invalid)?]),
+            }
+        };
+        let shared = loose(false)?;
+        let solo = loose(true)?;
+        let shared_rules = (0..rules.len()).filter(|&i| !rules[i].solo).collect();
+        let solo_rules = (0..rules.len()).filter(|&i| rules[i].solo).collect();
         let has_value = singles
             .iter()
             .map(|r| r.group_info().to_index(PatternID::ZERO, "v").is_some())
             .collect();
-        let first_bytes = patterns.iter().map(|p| first_bytes(p)).collect();
+        let first_bytes = starts.iter().map(|s| s.first).collect();
         let set = RuleSet {
             rules,
+            at_starts,
+            anchored,
             shared,
+            shared_rules,
             solo,
+            solo_rules,
             singles,
             has_value,
             patterns,
@@ -264,7 +410,17 @@ impl RuleSet {
     /// How often the finders' caches were cleared (diagnostics: a high count means the
     /// rule set produces more automaton states than the cache holds).
     pub fn finder_clears(cache: &ScanCache) -> usize {
-        cache.shared.finder.clear_count() + cache.solo.finder.clear_count()
+        let groups: usize = cache
+            .shared
+            .iter()
+            .chain(&cache.solo)
+            .map(|g| g.finder.clear_count())
+            .sum();
+        groups
+            + cache
+                .at_starts
+                .as_ref()
+                .map_or(0, |c| c.which.clear_count())
     }
 
     /// Each rule's pattern with definitions expanded (benchmarks and diagnostics).
@@ -288,17 +444,43 @@ impl RuleSet {
     /// anchored at the same position before moving on, so one rule's rejection cannot hide
     /// another rule's match.
     pub fn scan(&self, text: &str, cache: &mut ScanCache, mut emit: impl FnMut(RuleHit)) {
-        self.scan_solo(text, cache, &mut emit);
         let hay = text.as_bytes();
+        cache.found.clear();
+        if let (Some(a), Some(c)) = (&self.at_starts, &mut cache.at_starts) {
+            a.find(hay, c, &mut cache.found);
+        }
+        self.scan_solo(text, cache, &mut emit);
         let mut pos = 0;
+        let mut k = 0;
+        cache.shared_next.fill(Next::Unknown);
         while pos < hay.len() {
-            let Some((rule, start)) = self.next_candidate(
+            // The next anchored shared match: the first in `found` is the lowest rule index
+            // at its position, the one the whole-text automaton would report there.
+            while cache
+                .found
+                .get(k)
+                .is_some_and(|&(at, i)| at < pos || self.rules[i].solo)
+            {
+                k += 1;
+            }
+            let anchored = cache.found.get(k).map(|&(at, i)| (i, at));
+            let loose = self.next_over(
                 &self.shared,
                 hay,
                 pos,
                 &mut cache.shared,
+                &mut cache.shared_next,
                 &mut cache.singles,
-            ) else {
+            );
+            let next = match (anchored, loose) {
+                (Some((ai, at)), Some((li, lt))) => Some(if (at, ai) < (lt, li) {
+                    (ai, at)
+                } else {
+                    (li, lt)
+                }),
+                (a, l) => a.or(l),
+            };
+            let Some((rule, start)) = next else {
                 break;
             };
             let accepted = self
@@ -316,12 +498,46 @@ impl RuleSet {
         }
     }
 
+    /// The leftmost next candidate of several groups at or after `pos` (at one start, the
+    /// lower rule index: the rule the groups' single automaton would have reported). Each
+    /// group's candidate is remembered in `memo` until the scan passes it: with no match
+    /// of the group starting before it, it is also the group's next candidate from any
+    /// later `pos` up to it.
+    fn next_over(
+        &self,
+        groups: &[Group],
+        hay: &[u8],
+        pos: usize,
+        caches: &mut [GroupCache],
+        memo: &mut [Next],
+        singles: &mut [SingleCache],
+    ) -> Option<(usize, usize)> {
+        let mut best: Option<(usize, usize)> = None;
+        for ((group, cache), next) in groups.iter().zip(caches.iter_mut()).zip(memo.iter_mut()) {
+            let found = match *next {
+                Next::At(rule, start) if start >= pos => Some((rule, start)),
+                Next::Exhausted => None,
+                _ => {
+                    let found = self.next_candidate(group, hay, pos, cache, singles);
+                    *next = found.map_or(Next::Exhausted, |(rule, start)| Next::At(rule, start));
+                    found
+                }
+            };
+            if let Some((rule, start)) = found {
+                if best.is_none_or(|(b_rule, b_start)| (start, rule) < (b_start, b_rule)) {
+                    best = Some((rule, start));
+                }
+            }
+        }
+        best
+    }
+
     /// The next candidate of `group` at or after `pos`: which pattern, and where its
     /// match starts (the leftmost start of any of the group's matches).
     ///
-    /// A forward-only lazy DFA over the group's patterns finds the end of the leftmost match
-    /// and its pattern; that pattern alone then finds the start. This avoids the reverse
-    /// search over all patterns, whose automaton is large and slow to build.
+    /// A forward-only lazy DFA over the group's patterns finds the end of the leftmost
+    /// match and its pattern; that pattern alone then finds the start. This avoids the
+    /// reverse search over all patterns, whose automaton is large and slow to build.
     fn next_candidate(
         &self,
         group: &Group,
@@ -359,24 +575,54 @@ impl RuleSet {
     fn scan_solo(&self, text: &str, cache: &mut ScanCache, emit: &mut impl FnMut(RuleHit)) {
         let hay = text.as_bytes();
         cache.solo_next.clear();
-        cache.solo_next.resize(self.solo.rules.len(), 0);
+        cache.solo_next.resize(self.solo_rules.len(), 0);
+        cache.solo_group_next.fill(Next::Unknown);
         let mut pos = 0;
+        let mut k = 0;
         while pos < hay.len() {
-            let Some((_, start)) =
-                self.next_candidate(&self.solo, hay, pos, &mut cache.solo, &mut cache.singles)
-            else {
+            while cache
+                .found
+                .get(k)
+                .is_some_and(|&(at, i)| at < pos || !self.rules[i].solo)
+            {
+                k += 1;
+            }
+            let anchored = cache.found.get(k).map(|&(at, _)| at);
+            let loose = self
+                .next_over(
+                    &self.solo,
+                    hay,
+                    pos,
+                    &mut cache.solo,
+                    &mut cache.solo_group_next,
+                    &mut cache.singles,
+                )
+                .map(|(_, start)| start);
+            let Some(start) = anchored.into_iter().chain(loose).min() else {
                 break;
             };
-            let first = usize::from(hay[start]);
-            for (k, &i) in self.solo.rules.iter().enumerate() {
-                if cache.solo_next[k] > start || !self.first_bytes[i][first] {
+            // The anchored rules that match here are `found[k..here_end]`.
+            let here_end = k + cache.found[k..]
+                .iter()
+                .take_while(|&&(at, _)| at == start)
+                .count();
+            for (n, &i) in self.solo_rules.iter().enumerate() {
+                if cache.solo_next[n] > start {
+                    continue;
+                }
+                // A loose rule can match here only if its group's next match starts here.
+                let may_match = match self.anchored[i] {
+                    true => cache.found[k..here_end].iter().any(|&(_, r)| r == i),
+                    false => loose == Some(start) && self.first_bytes[i][usize::from(hay[start])],
+                };
+                if !may_match {
                     continue;
                 }
                 if let Some(hit) = self.accept(text, cache, i, start) {
                     if self.rules[i].validator != Some(Validator::Keep) {
                         emit(hit);
                     }
-                    cache.solo_next[k] = hit.end.max(start + 1);
+                    cache.solo_next[n] = hit.end.max(start + 1);
                 }
             }
             pos = start + 1;
@@ -400,8 +646,12 @@ impl RuleSet {
     /// A fresh per-thread search cache.
     pub fn cache(&self) -> ScanCache {
         ScanCache {
-            shared: self.shared.cache(),
-            solo: self.solo.cache(),
+            at_starts: self.at_starts.as_ref().map(AtStarts::cache),
+            found: Vec::new(),
+            shared: self.shared.iter().map(Group::cache).collect(),
+            shared_next: vec![Next::Unknown; self.shared.len()],
+            solo: self.solo.iter().map(Group::cache).collect(),
+            solo_group_next: vec![Next::Unknown; self.solo.len()],
             solo_next: Vec::new(),
             singles: self
                 .singles
@@ -419,8 +669,7 @@ impl RuleSet {
         start: usize,
     ) -> Option<RuleHit> {
         let first = text.as_bytes()[start];
-        self.shared
-            .rules
+        self.shared_rules
             .iter()
             .copied()
             .filter(|&i| i != skip && self.first_bytes[i][usize::from(first)])
@@ -524,10 +773,25 @@ pub fn unmark(example: &str) -> Option<(String, usize, usize)> {
 /// A single pattern's search state and capture slots.
 type SingleCache = (meta::Cache, regex_automata::util::captures::Captures);
 
+/// A group's next candidate during one scan, as far as it is known.
+#[derive(Clone, Copy, Debug)]
+enum Next {
+    Unknown,
+    /// Rule and start.
+    At(usize, usize),
+    /// No more candidates in this text.
+    Exhausted,
+}
+
 /// Reusable search state for [`RuleSet::scan`]; one per thread.
 pub struct ScanCache {
-    shared: GroupCache,
-    solo: GroupCache,
+    at_starts: Option<AtStartsCache>,
+    /// Where the anchored rules match in the text being scanned: (position, rule).
+    found: Vec<(usize, usize)>,
+    shared: Vec<GroupCache>,
+    shared_next: Vec<Next>,
+    solo: Vec<GroupCache>,
+    solo_group_next: Vec<Next>,
     /// Per solo rule: the first start it may be tried at again (past its last hit).
     solo_next: Vec<usize>,
     singles: Vec<SingleCache>,
@@ -536,47 +800,22 @@ pub struct ScanCache {
 fn build(patterns: &[impl AsRef<str>]) -> Result<Regex, Box<regex_automata::meta::BuildError>> {
     Regex::builder()
         .syntax(syntax_config())
-        .configure(
-            Regex::config()
-                .utf8_empty(false)
-                .nfa_size_limit(Some(64 << 20))
-                .hybrid_cache_capacity(128 << 20),
-        )
+        .configure(meta_config())
         .build_many(patterns)
         .map_err(Box::new)
+}
+
+fn meta_config() -> meta::Config {
+    Regex::config()
+        .utf8_empty(false)
+        .nfa_size_limit(Some(64 << 20))
+        .hybrid_cache_capacity(128 << 20)
 }
 
 /// ASCII, byte-oriented patterns: `\b`, `\d` and `(?i)` are ASCII, so the DFAs never meet a
 /// Unicode word boundary they cannot handle.
 fn syntax_config() -> syntax::Config {
     syntax::Config::new().unicode(false).utf8(false).crlf(true)
-}
-
-/// The bytes a match of `pattern` can begin with (all bytes when that is not finite).
-fn first_bytes(pattern: &str) -> [bool; 256] {
-    use regex_syntax::hir::literal::{ExtractKind, Extractor};
-    let mut set = [true; 256];
-    let hir = regex_syntax::ParserBuilder::new()
-        .unicode(false)
-        .utf8(false)
-        .build()
-        .parse(pattern);
-    let Ok(hir) = hir else { return set };
-    let mut ex = Extractor::new();
-    ex.kind(ExtractKind::Prefix)
-        .limit_literal_len(1)
-        .limit_class(256)
-        .limit_total(512);
-    let seq = ex.extract(&hir);
-    if let Some(lits) = seq.literals() {
-        if lits.iter().all(|l| !l.as_bytes().is_empty()) {
-            set = [false; 256];
-            for l in lits {
-                set[usize::from(l.as_bytes()[0])] = true;
-            }
-        }
-    }
-    set
 }
 
 /// Replaces each `{{name}}` with its definition.
@@ -628,15 +867,6 @@ mod tests {
             RuleSet::compile("t", src),
             Err(RuleError::Syntax { .. })
         ));
-    }
-
-    #[test]
-    fn first_bytes_follow_the_pattern() {
-        let digits = first_bytes(r"\b\d{3}-\d{2}");
-        assert!(digits[usize::from(b'7')] && !digits[usize::from(b'a')]);
-        let cue = first_bytes(r"(?i)\b(?:mrn|chart)");
-        assert!(cue[usize::from(b'M')] && cue[usize::from(b'c')] && !cue[usize::from(b'x')]);
-        assert!(first_bytes(r"\w*x").iter().all(|&b| b) || first_bytes(r"\w*x")[usize::from(b'x')]);
     }
 
     #[test]

@@ -166,3 +166,60 @@ fn recall_table_finds_every_marked_value_and_keeps_clinical_text() {
         failures.join("\n")
     );
 }
+
+/// Texts that exercise where rules can start: synthetic notes, FHIR bundles and JSON
+/// webhooks (raw, so JSON punctuation sits against the values), and every rule's examples
+/// glued to each other and to word bytes, non-ASCII letters and punctuation.
+fn start_corpus() -> Vec<String> {
+    use phigate::synth;
+    let mut texts: Vec<String> = synth::text_notes(3, 120)
+        .into_iter()
+        .chain(synth::fhir_bundles(3, 12))
+        .chain(synth::json_webhooks(3, 30))
+        .map(|d| d.text)
+        .collect();
+    let examples: Vec<String> = engine()
+        .detector
+        .rules()
+        .rules()
+        .iter()
+        .flat_map(|r| r.must_match.iter().chain(&r.no_match))
+        .map(|e| e.replace("[[", "").replace("]]", ""))
+        .collect();
+    for glue in ["", " ", "x", "_", "9", "é", "\n", ",", "+", "'", "(", "-"] {
+        texts.push(examples.join(glue));
+        texts.extend(examples.iter().map(|e| format!("{glue}{e}{glue}")));
+    }
+    texts
+}
+
+/// The rule groups are searched anchored at the positions where their rules can start;
+/// this must find exactly what a search of the whole text finds (same hits, same order),
+/// rule by rule and in the whole detector.
+#[test]
+fn anchored_search_finds_exactly_what_the_whole_text_search_finds() {
+    use phigate::detect::rules::{Anchoring, RuleSet};
+    use phigate::detect::Detector;
+    use phigate::patterns::Patterns;
+    let p = Patterns::builtin();
+    let source = p.get("text/rules.toml");
+    let anchored = RuleSet::compile_with("rules.toml", source, Anchoring::AtStarts).expect("rules");
+    let whole = RuleSet::compile_with("rules.toml", source, Anchoring::Off).expect("rules");
+    let (mut a, mut w) = (anchored.cache(), whole.cache());
+    let detector = &engine().detector;
+    let reference = Detector::build_with(&p, Anchoring::Off).expect("detector");
+    let (mut ds, mut rs) = (detector.scratch(), reference.scratch());
+    let (mut hits, mut spans) = (0, 0);
+    for text in start_corpus() {
+        let (mut found, mut expected) = (Vec::new(), Vec::new());
+        anchored.scan(&text, &mut a, |h| found.push(h));
+        whole.scan(&text, &mut w, |h| expected.push(h));
+        assert_eq!(found, expected, "rule hits differ on {text:?}");
+        hits += found.len();
+        let got = detector.scan(&text, None, &mut ds);
+        assert_eq!(got, reference.scan(&text, None, &mut rs), "{text:?}");
+        spans += got.len();
+    }
+    // The corpus must exercise the rules at all for the comparison to mean anything.
+    assert!(hits > 2_000 && spans > 2_000, "{hits} hits, {spans} spans");
+}

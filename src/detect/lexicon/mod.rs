@@ -10,16 +10,17 @@
 //! towns and streets; this file builds the lexicon, runs the passes in order and joins the
 //! marked words into spans.
 
-use rustc_hash::FxHashMap;
 use serde::Deserialize;
 
 mod names;
 mod places;
+mod table;
 mod words;
 
 use super::rules::{first_line, line_of};
 use super::RuleError;
 use crate::phi::PhiType;
+use table::{Key, WordTable, MAX_WORD};
 use words::{is_mostly_upper, Shape, Word};
 
 /// Word flags, one bit each.
@@ -142,7 +143,7 @@ impl<'a> LexiconSources<'a> {
 
 /// Every known word with its flags.
 pub struct Lexicon {
-    words: FxHashMap<Box<[u8]>, u32>,
+    words: WordTable,
     /// Multi-word place names (`cedar rapids`), lower case, single-spaced.
     place_phrases: rustc_hash::FxHashSet<Box<[u8]>>,
     /// Drug-class endings: an unknown word ending so is clinical (lower case).
@@ -154,9 +155,6 @@ pub struct Lexicon {
 /// evidence alone. Rare list entries (Vea, Mech, Bolus) are far more often jargon.
 pub const POPULAR_COUNT: u64 = 2000;
 
-/// Longest word looked up; longer runs of letters are never names.
-const MAX_WORD: usize = 40;
-
 impl Lexicon {
     pub fn build(src: &LexiconSources<'_>) -> Result<Lexicon, RuleError> {
         let raw: RawLexicon = toml::from_str(src.cues).map_err(|e| RuleError::Syntax {
@@ -165,7 +163,7 @@ impl Lexicon {
             reason: first_line(e.message()),
         })?;
         let mut lex = Lexicon {
-            words: FxHashMap::default(),
+            words: WordTable::default(),
             place_phrases: Default::default(),
             clinical_suffixes: Vec::new(),
         };
@@ -244,11 +242,7 @@ impl Lexicon {
             if w.is_empty() || w.starts_with('#') || w.contains(char::is_whitespace) {
                 continue;
             }
-            let known = self
-                .words
-                .get(w.to_ascii_lowercase().as_bytes())
-                .copied()
-                .unwrap_or(0);
+            let known = self.words.get_word(w.as_bytes()).unwrap_or(0);
             // A popular name keeps its evidence (Taylor, Allen); a rare one that is also
             // vocabulary (Semmes, Purdue, Phalen) needs a cue, as common words do.
             let f = if known & flag::POPULAR != 0 {
@@ -267,8 +261,7 @@ impl Lexicon {
         if w.is_empty() || w.len() > MAX_WORD {
             return;
         }
-        let key: Box<[u8]> = w.to_ascii_lowercase().into_bytes().into_boxed_slice();
-        *self.words.entry(key).or_insert(0) |= f;
+        self.words.add(w.as_bytes(), f);
     }
 
     /// An overlay's allow-list word: never part of a name or place on list evidence (it
@@ -281,16 +274,13 @@ impl Lexicon {
 
     /// Flags of a word, case-insensitively; 0 for an unknown word.
     pub fn flags(&self, word: &[u8]) -> u32 {
-        if word.len() > MAX_WORD {
+        let Some(key) = Key::lower(word) else {
             return 0;
-        }
-        let mut buf = [0u8; MAX_WORD];
-        let lower = &mut buf[..word.len()];
-        lower.copy_from_slice(word);
-        lower.make_ascii_lowercase();
-        if let Some(&f) = self.words.get(&*lower) {
+        };
+        if let Some(f) = self.words.get(&key) {
             return f;
         }
+        let lower = key.as_bytes();
         if self.clinical_suffixes.iter().any(|s| lower.ends_with(s)) {
             return flag::CLINICAL;
         }
@@ -306,8 +296,8 @@ impl Lexicon {
                 | flag::CLINICAL
                 | flag::VOCAB
                 | flag::PLACE;
-            return match self.words.get(stem) {
-                Some(&f) if capitals <= 1 => f & kept,
+            return match self.words.get_word(stem) {
+                Some(f) if capitals <= 1 => f & kept,
                 Some(_) => flag::CLINICAL,
                 None => 0,
             };
@@ -316,7 +306,7 @@ impl Lexicon {
         let apostrophe = lower.iter().position(|&c| c == b'\'');
         if apostrophe.is_some_and(|p| (1..=2).contains(&p) && lower.len() - p > 3) {
             let joined: Vec<u8> = lower.iter().copied().filter(|&c| c != b'\'').collect();
-            return self.words.get(joined.as_slice()).copied().unwrap_or(0);
+            return self.words.get_word(&joined).unwrap_or(0);
         }
         // `Delphine417`: a stem of letters with one to three digits glued on.
         let digits = lower
@@ -334,7 +324,7 @@ impl Lexicon {
         {
             // Only the numbered-name pass reads the stem's name lists: to every other pass
             // `PaO2` or `Pao2` is no name (Pao is a surname).
-            let f = self.words.get(stem).copied().unwrap_or(0);
+            let f = self.words.get_word(stem).unwrap_or(0);
             let listed = if f & flag::NAME != 0 {
                 flag::NUMBERED_NAME
             } else {
@@ -351,7 +341,7 @@ impl Lexicon {
     }
 
     pub fn is_empty(&self) -> bool {
-        self.words.is_empty()
+        self.words.len() == 0
     }
 }
 
