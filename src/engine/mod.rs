@@ -22,6 +22,8 @@
 //! - [`nested`]: payloads inside payloads (JSON in strings, URLs, forms, base64) and body
 //!   sniffing.
 //! - [`reveal`]: re-identification, value by value in every format above.
+//! - [`spelling`]: values read one way and written another (HL7 and XML escapes), so
+//!   rewritten and revealed values keep their spelling.
 //!
 //! Every string is read through its canonical view ([`crate::canon`]) before detection, and
 //! every body by its real shape whatever its label: what cannot be read is refused.
@@ -34,6 +36,7 @@ pub mod hl7;
 pub mod json;
 pub mod nested;
 pub mod reveal;
+pub mod spelling;
 pub mod x12;
 pub mod xml;
 

@@ -33,6 +33,7 @@ use serde::Deserialize;
 
 use super::fields::FieldError;
 use super::json::learnable;
+use super::spelling::{Spelled, SpelledBuilder, XML_CLOSE, XML_OPEN};
 use super::{Engine, Output, ScanError};
 use crate::detect::learned::Learned;
 use crate::detect::Scratch;
@@ -231,7 +232,7 @@ enum Item<'a> {
     /// Character data between tags, references decoded in `value`.
     Text {
         raw: &'a str,
-        value: Cow<'a, str>,
+        value: Spelled<'a>,
         action: Action,
     },
     CData {
@@ -265,7 +266,7 @@ struct Attr<'a> {
     start: usize,
     end: usize,
     quote: char,
-    value: Cow<'a, str>,
+    value: Spelled<'a>,
     action: Action,
 }
 
@@ -456,7 +457,7 @@ impl<'a> ReadState<'a, '_> {
             return Err(malformed(start, "text outside the root element"));
         };
         let action = frame.text;
-        let value = unescape(raw).map_err(|(at, why)| malformed(start + at, why))?;
+        let value = decode(raw, None).map_err(|(at, why)| malformed(start + at, why))?;
         self.items.push(Item::Text { raw, value, action });
         Ok(())
     }
@@ -515,8 +516,8 @@ impl<'a> ReadState<'a, '_> {
                     RuleAction::Time => Action::Time,
                 },
             };
-            let value =
-                unescape(a.raw_value).map_err(|(at, why)| malformed(start + a.start + at, why))?;
+            let value = decode(a.raw_value, Some(a.quote))
+                .map_err(|(at, why)| malformed(start + a.start + at, why))?;
             out.push(Attr {
                 name_start: a.name_start,
                 maskable,
@@ -634,39 +635,6 @@ fn attributes(raw: &str, name_len: usize) -> Result<Vec<RawAttr<'_>>, (usize, &'
     }
 }
 
-/// A value as it reads: the five predefined entities and character references decoded.
-/// Any other reference is refused (nothing declares it: DTDs are not read). Errors give
-/// the offset in `raw`.
-fn unescape(raw: &str) -> Result<Cow<'_, str>, (usize, &'static str)> {
-    if !raw.contains('&') {
-        return Ok(Cow::Borrowed(raw));
-    }
-    let mut out = String::with_capacity(raw.len());
-    let mut rest = raw;
-    while let Some(i) = rest.find('&') {
-        out.push_str(&rest[..i]);
-        let at = raw.len() - rest.len() + i;
-        let after = &rest[i + 1..];
-        let semi = after
-            .find(';')
-            .filter(|n| *n <= 12)
-            .ok_or((at, "an `&` that starts no reference"))?;
-        let name = &after[..semi];
-        let c = match name {
-            "amp" => '&',
-            "lt" => '<',
-            "gt" => '>',
-            "quot" => '"',
-            "apos" => '\'',
-            n => char_ref(n).ok_or((at, "an entity other than the five XML predefines"))?,
-        };
-        out.push(c);
-        rest = &after[semi + 1..];
-    }
-    out.push_str(rest);
-    Ok(Cow::Owned(out))
-}
-
 /// `#233` or `#xE9` as the character it stands for, when XML allows that character.
 fn char_ref(name: &str) -> Option<char> {
     let n = name.strip_prefix('#')?;
@@ -685,34 +653,144 @@ fn char_ref(name: &str) -> Option<char> {
     allowed.then_some(c)
 }
 
-// === Writing ===
+/// A value as it reads and as it is written (`None`: character data; `Some(quote)`: an
+/// attribute value in those quotes): a reference or character the writer would not give
+/// back as it came (`&#65;`, `&apos;` in text, a literal `>`) is kept in the written form
+/// as a marker. The five predefined entities and character references are read; any
+/// other reference is refused (nothing declares it: DTDs are not read). Errors give the
+/// offset in `raw`.
+fn decode(raw: &str, quote: Option<char>) -> Result<Spelled<'_>, (usize, &'static str)> {
+    let special = |c: char| match quote {
+        None => c == '>',
+        Some(_) => matches!(c, '\t' | '\n' | '\r'),
+    };
+    if !raw.contains(|c| c == '&' || special(c)) {
+        return Ok(Spelled::same(Cow::Borrowed(raw)));
+    }
+    let mut b = SpelledBuilder::with_capacity(raw.len());
+    let mut canonical = String::new();
+    let mut buf = [0u8; 4];
+    let mut i = 0;
+    while let Some(n) = raw[i..].find(|c| c == '&' || special(c)) {
+        b.same(&raw[i..i + n]);
+        i += n;
+        let rest = &raw[i..];
+        let (unit, read) = if rest.starts_with('&') {
+            let semi = rest[1..]
+                .find(';')
+                .filter(|n| *n <= 12)
+                .ok_or((i, "an `&` that starts no reference"))?;
+            let unit = &rest[..semi + 2];
+            let read = reference(&rest[1..=semi])
+                .ok_or((i, "an entity other than the five XML predefines"))?;
+            (unit, read)
+        } else {
+            let c = rest.chars().next().unwrap_or('>');
+            (&rest[..c.len_utf8()], c)
+        };
+        canonical.clear();
+        escape_char(read, quote, &mut canonical);
+        if canonical == unit {
+            b.same_char(read);
+        } else {
+            b.piece(read.encode_utf8(&mut buf), XML_OPEN, unit, XML_CLOSE);
+        }
+        i += unit.len();
+    }
+    b.same(&raw[i..]);
+    Ok(b.finish())
+}
 
-/// Character data: `&`, `<` and `>` escaped (`>` so `]]>` can never appear).
-fn escape_text(v: &str, out: &mut String) {
-    for c in v.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            c => out.push(c),
+/// A predefined entity's or a character reference's character (`amp`, `#233`).
+fn reference(name: &str) -> Option<char> {
+    Some(match name {
+        "amp" => '&',
+        "lt" => '<',
+        "gt" => '>',
+        "quot" => '"',
+        "apos" => '\'',
+        n => char_ref(n)?,
+    })
+}
+
+/// How a kept spelling reads: a reference's character, or the literal character itself;
+/// `None` for anything else.
+pub(super) fn read_unit(unit: &str) -> Option<String> {
+    if let Some(name) = unit.strip_prefix('&').and_then(|u| u.strip_suffix(';')) {
+        return reference(name).map(String::from);
+    }
+    let mut chars = unit.chars();
+    let c = chars.next()?;
+    chars.next().is_none().then(|| c.to_string())
+}
+
+/// Writes a kept spelling where it may stand for its character (`quote`: in an attribute
+/// value), or its reading escaped when it may not (a `<`, a lone `&`, the quote, a `>`
+/// that would close `]]>`, anything malformed).
+fn write_unit(unit: &str, quote: Option<char>, out: &mut String) {
+    let Some(read) = read_unit(unit) else {
+        return;
+    };
+    let literal_ok = match unit {
+        "<" | "&" => false,
+        ">" => !out.ends_with("]]"),
+        u => quote.is_none_or(|q| !u.starts_with(q)),
+    };
+    if unit.starts_with('&') || literal_ok {
+        out.push_str(unit);
+    } else {
+        for c in read.chars() {
+            escape_char(c, quote, out);
         }
     }
+}
+
+// === Writing ===
+
+/// Character data: `&`, `<` and `>` escaped (`>` so `]]>` can never appear); a kept
+/// spelling ([`decode`]) is written as it came.
+fn escape_text(v: &str, out: &mut String) {
+    escape_value(v, None, out);
 }
 
 /// An attribute value inside `quote`: white space other than a space is written as a
 /// character reference, which attribute-value normalisation leaves alone.
 fn escape_attr(v: &str, quote: char, out: &mut String) {
-    for c in v.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '"' if quote == '"' => out.push_str("&quot;"),
-            '\'' if quote == '\'' => out.push_str("&apos;"),
-            '\t' => out.push_str("&#9;"),
-            '\n' => out.push_str("&#10;"),
-            '\r' => out.push_str("&#13;"),
-            c => out.push(c),
+    escape_value(v, Some(quote), out);
+}
+
+fn escape_value(v: &str, quote: Option<char>, out: &mut String) {
+    let mut rest = v;
+    while let Some(i) = rest.find(XML_OPEN) {
+        for c in rest[..i].chars() {
+            escape_char(c, quote, out);
         }
+        let after = &rest[i + XML_OPEN.len_utf8()..];
+        let Some(j) = after.find(XML_CLOSE) else {
+            rest = after;
+            continue;
+        };
+        write_unit(&after[..j], quote, out);
+        rest = &after[j + XML_CLOSE.len_utf8()..];
+    }
+    for c in rest.chars() {
+        escape_char(c, quote, out);
+    }
+}
+
+/// One character as the writer spells it in character data (`quote` `None`) or in an
+/// attribute value.
+fn escape_char(c: char, quote: Option<char>, out: &mut String) {
+    match (c, quote) {
+        ('&', _) => out.push_str("&amp;"),
+        ('<', _) => out.push_str("&lt;"),
+        ('>', None) => out.push_str("&gt;"),
+        ('"', Some('"')) => out.push_str("&quot;"),
+        ('\'', Some('\'')) => out.push_str("&apos;"),
+        ('\t', Some(_)) => out.push_str("&#9;"),
+        ('\n', Some(_)) => out.push_str("&#10;"),
+        ('\r', Some(_)) => out.push_str("&#13;"),
+        (c, _) => out.push(c),
     }
 }
 
@@ -721,10 +799,10 @@ fn escape_attr(v: &str, quote: char, out: &mut String) {
 fn each_value(items: &[Item<'_>], mut f: impl FnMut(Slot, &str)) {
     for item in items {
         match item {
-            Item::Text { value, action, .. } => f(Slot::Text(*action), value),
+            Item::Text { value, action, .. } => f(Slot::Text(*action), &value.reading),
             Item::Tag { attrs, .. } => {
                 for a in attrs {
-                    f(Slot::Attr(a.action), &a.value);
+                    f(Slot::Attr(a.action), &a.value.reading);
                 }
             }
             _ => {}
@@ -748,7 +826,7 @@ enum Replacement {
 fn write<E>(
     items: &[Item<'_>],
     size: usize,
-    f: &mut impl FnMut(Slot, &str) -> Result<Option<Replacement>, E>,
+    f: &mut impl FnMut(Slot, &Spelled<'_>) -> Result<Option<Replacement>, E>,
 ) -> Result<String, E> {
     use Replacement::{Masked, Value};
     let mut out = String::with_capacity(size + size / 8);
@@ -756,12 +834,12 @@ fn write<E>(
         match item {
             Item::Markup(raw) => out.push_str(raw),
             Item::Text { raw, value, action } => match f(Slot::Text(*action), value)? {
-                Some(Value(new) | Masked { text: new }) if new != **value => {
+                Some(Value(new) | Masked { text: new }) if new != *value.written => {
                     escape_text(&new, &mut out)
                 }
                 _ => out.push_str(raw),
             },
-            Item::CData { raw, inner } => match f(Slot::CData, inner)? {
+            Item::CData { raw, inner } => match f(Slot::CData, &same(inner))? {
                 Some(Value(new) | Masked { text: new }) if new != *inner => {
                     out.push_str("<![CDATA[");
                     out.push_str(&new.replace("]]>", "]]]]><![CDATA[>"));
@@ -769,7 +847,7 @@ fn write<E>(
                 }
                 _ => out.push_str(raw),
             },
-            Item::Comment { raw, inner } => match f(Slot::Comment, inner)? {
+            Item::Comment { raw, inner } => match f(Slot::Comment, &same(inner))? {
                 Some(Value(new) | Masked { text: new }) if new != *inner => {
                     out.push_str("<!--");
                     let mut safe = new.replace("--", "- -");
@@ -781,7 +859,7 @@ fn write<E>(
                 }
                 _ => out.push_str(raw),
             },
-            Item::Pi { raw, head, body } => match f(Slot::Pi, body)? {
+            Item::Pi { raw, head, body } => match f(Slot::Pi, &same(body))? {
                 Some(Value(new) | Masked { text: new }) if new != *body => {
                     out.push_str(head);
                     out.push_str(&new.replace("?>", "? >"));
@@ -804,7 +882,7 @@ fn write<E>(
                             out.push(a.quote);
                             last = a.end + 1;
                         }
-                        Some(Value(new) | Masked { text: new }) if new != a.value => {
+                        Some(Value(new) | Masked { text: new }) if new != *a.value.written => {
                             out.push_str(&raw[last..a.start]);
                             escape_attr(&new, a.quote, &mut out);
                             last = a.end;
@@ -819,15 +897,22 @@ fn write<E>(
     Ok(out)
 }
 
+/// A value with no references (CDATA, a comment, a processing instruction).
+fn same(v: &str) -> Spelled<'_> {
+    Spelled::same(Cow::Borrowed(v))
+}
+
 /// Rewrites every value of an XML document with `f` (the reverse direction: no rules,
-/// every slot is `scan`). Unchanged values and all markup are written as they came.
+/// every slot is `scan`). `f` gets each value as written, kept spellings as markers
+/// ([`super::spelling`]), and answers in the same form. Unchanged values and all markup are
+/// written as they came.
 pub fn rewrite<E: From<ScanError>>(
     text: &str,
     mut f: impl FnMut(Slot, &str) -> Result<Option<String>, E>,
 ) -> Result<String, E> {
     let items = read(text, None)?;
     write(&items, text.len(), &mut |slot, v| {
-        Ok(f(slot, v)?.map(Replacement::Value))
+        Ok(f(slot, &v.written)?.map(Replacement::Value))
     })
 }
 
@@ -968,15 +1053,20 @@ struct Deidentifier<'e, 't, 's> {
 
 impl Deidentifier<'_, '_, '_> {
     /// The replacement for one value, or `None` to keep it as written.
-    fn value(&mut self, slot: Slot, v: &str) -> Result<Option<Replacement>, ScanError> {
-        if let (Slot::Attr(Action::Time), Some((date, rest))) = (slot, ts_parts(v)) {
-            return self.ts(v, date, rest).map(Some);
+    fn value(&mut self, slot: Slot, v: &Spelled<'_>) -> Result<Option<Replacement>, ScanError> {
+        if let (Slot::Attr(Action::Time), Some((date, rest))) = (slot, ts_parts(&v.reading)) {
+            return self.ts(&v.reading, date, rest).map(Some);
         }
         Ok(self.plain_value(slot, v)?.map(Replacement::Value))
     }
 
-    /// The replacement for any value but a TS.
-    fn plain_value(&mut self, slot: Slot, v: &str) -> Result<Option<String>, ScanError> {
+    /// The replacement for any value but a TS, in written form.
+    fn plain_value(
+        &mut self,
+        slot: Slot,
+        spelled: &Spelled<'_>,
+    ) -> Result<Option<String>, ScanError> {
+        let v = spelled.reading.as_ref();
         if v.trim().is_empty() {
             return Ok(None);
         }
@@ -985,7 +1075,11 @@ impl Deidentifier<'_, '_, '_> {
             Slot::CData | Slot::Comment | Slot::Pi => Action::Scan,
         };
         let kept = match action {
-            Action::Phi(ty) => return self.phi(ty, v).map(Some),
+            Action::Phi(ty) => {
+                self.counts[ty.index()] += 1;
+                let new = self.engine.phi_spelled(ty, spelled, self.t, &self.ctx)?;
+                return Ok(Some(new));
+            }
             Action::Keep { coded } => self.keeps_code(v, coded),
             Action::Literal => !v.contains(char::is_whitespace) && !self.is_learned(v),
             Action::Oid => is_oid(v),
@@ -1008,15 +1102,15 @@ impl Deidentifier<'_, '_, '_> {
         if kept {
             return Ok(None);
         }
-        let new = self.engine.scan_value(
-            v,
+        let new = self.engine.scan_spelled(
+            spelled,
             &self.learned,
             self.t,
             &self.ctx,
             self.scratch,
             &mut self.counts,
         )?;
-        Ok((new != v).then_some(new))
+        Ok((new != *spelled.written).then_some(new))
     }
 
     fn phi(&mut self, ty: PhiType, v: &str) -> Result<String, ScanError> {
@@ -1133,12 +1227,40 @@ mod tests {
     #[test]
     fn references_decode_and_unknown_entities_are_refused() {
         assert_eq!(
-            unescape("O&apos;Brien &amp; Co &#233;&#xE9;").expect("ok"),
+            decode("O&apos;Brien &amp; Co &#233;&#xE9;", None)
+                .expect("ok")
+                .reading,
             "O'Brien & Co éé"
         );
         for bad in ["&nbsp;", "a & b", "&#0;", "&#xD800;", "&#x;", "&lol9;"] {
-            assert!(unescape(bad).is_err(), "{bad}");
+            assert!(decode(bad, None).is_err(), "{bad}");
         }
+    }
+
+    #[test]
+    fn needless_references_keep_their_spelling_in_the_written_form() {
+        for (raw, quote) in [
+            ("Ans&#101;l O&apos;Brien &amp; &lt;b&gt; a > b", None),
+            ("&#x41;nsel&#9;&quot; x > y '", Some('"')),
+            ("tab\there &gt; &apos;", Some('\'')),
+        ] {
+            let v = decode(raw, quote).expect("reads");
+            let mut out = String::new();
+            escape_value(&v.written, quote, &mut out);
+            assert_eq!(out, raw);
+        }
+        let v = decode("Ans&#101;l &amp;", None).expect("reads");
+        assert_eq!(v.reading, "Ansel &");
+        assert!(v.differs());
+        assert!(!decode("a &amp; &lt;b", None).expect("reads").differs());
+        // A kept `'` is written as a reference inside single quotes, a `<` never literally.
+        let mut out = String::new();
+        escape_attr(
+            "\u{E002}'\u{E003}\u{E002}<\u{E003}\u{E002}&bogus;\u{E003}",
+            '\'',
+            &mut out,
+        );
+        assert_eq!(out, "&apos;&lt;");
     }
 
     #[test]
@@ -1188,13 +1310,11 @@ mod tests {
             "<a><t x='1' value='19210823' y=\"2\"/><t value=\"19201231\" nullFlavor=\"UNK\"/></a>";
         let items = read(ok, None).expect("reads");
         let out = write::<ScanError>(&items, ok.len(), &mut |s, v| {
-            Ok(
-                (s == Slot::Attr(Action::Scan) && (v == "19210823" || v == "19201231")).then(
-                    || Replacement::Masked {
-                        text: "[DATE]".into(),
-                    },
-                ),
-            )
+            Ok((s == Slot::Attr(Action::Scan)
+                && (v.reading == "19210823" || v.reading == "19201231"))
+                .then(|| Replacement::Masked {
+                    text: "[DATE]".into(),
+                }))
         })
         .expect("writes");
         assert_eq!(

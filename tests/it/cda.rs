@@ -179,10 +179,23 @@ fn reversible_documents_reveal_byte_for_byte() {
         <given>Se&lt;n</given></name></patient></patientRole></recordTarget><component><structuredBody><component><section>\
         <text>O'Brien &amp; Jones seen; <content ID=\"c1\">A&amp;B-4410827</content>.</text></section></component>\
         </structuredBody></component></ClinicalDocument>";
-    for doc in [CCD, NOTE, with_escapes] {
+    // Needless references: a character reference for a plain letter, `&apos;` and
+    // `&quot;` in text, `&gt;` in an attribute, a literal `>` in text, hex and decimal.
+    let needless = "<?xml version=\"1.0\"?>\n<ClinicalDocument xmlns=\"urn:hl7-org:v3\"><recordTarget><patientRole>\
+        <id root=\"2.16.840.1.113883.19.5\" extension=\"MR&#52;410827\"/><addr><streetAddressLine>41 Orch&#x61;rd Lane</streetAddressLine></addr>\
+        <patient><name><given>Ans&#101;l</given><family>O&apos;Brien</family></name></patient></patientRole></recordTarget>\
+        <component><structuredBody><component><section><title>Notes &gt; summary</title>\
+        <text>Ans&#101;l O&apos;Brien said &quot;better&quot; (pain > 4) at 41 Orch&#x61;rd Lane; MRN MR&#52;410827.\
+        <content ID=\"c1\" styleCode=\"a&gt;b\">Se&#xE1;n O&#39;Brien</content></text></section></component>\
+        </structuredBody></component></ClinicalDocument>";
+    for doc in [CCD, NOTE, with_escapes, needless] {
         let (out, store) = deidentify(doc, ContentType::Xml, "reversible");
         let out = out.expect("de-identifies").text;
         assert!(!out.contains("Thackeray") && !out.contains("Brien") && !out.contains("Cassius"));
+        assert!(
+            !out.contains("Ans&#101;l") && !out.contains("MR&#52;410827"),
+            "{out}"
+        );
         let mut stats = RevealStats::default();
         let back = reveal_xml(&out, &store, &Allow::all(), &mut stats).expect("reveals");
         assert_eq!(back, doc);

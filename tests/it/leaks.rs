@@ -543,6 +543,9 @@ const EXTRA_TRICKS: &[(&str, &[&str])] = &[
     ),
     ("hl7_note", &["hl7_hex", "fullwidth", "html_dec", "nbsp"]),
     ("hl7_known", &["hl7_hex", "fullwidth", "lower"]),
+    // A spelling kept through a rewrite must never keep part of a value with it.
+    ("hl7_keep", &["hl7_hex"]),
+    ("hl7_lf", &["hl7_hex", "html_dec"]),
     (
         "csv_unknown",
         &["upper", "fullwidth", "zwsp", "pct1", "b64"],
@@ -561,8 +564,8 @@ const EXTRA_TRICKS: &[(&str, &[&str])] = &[
         ],
     ),
     ("xml_note", &["html_dec", "html_hex", "nbsp", "fullwidth"]),
-    ("xml_known", &["html_hex", "fullwidth", "lower"]),
-    ("xml_attr", &["html_dec", "fullwidth", "b64"]),
+    ("xml_known", &["html_hex", "html_dec", "fullwidth", "lower"]),
+    ("xml_attr", &["html_dec", "html_hex", "fullwidth", "b64"]),
     ("x12_unknown", &["upper", "fullwidth", "zwsp", "b64"]),
     ("x12_known", &["upper", "fullwidth"]),
 ];
