@@ -37,6 +37,7 @@ use super::spelling::{Spelled, SpelledBuilder, XML_CLOSE, XML_OPEN};
 use super::{Engine, Output, ScanError};
 use crate::detect::learned::Learned;
 use crate::detect::Scratch;
+use crate::phi::token::looks_like_token;
 use crate::phi::PhiType;
 use crate::transform::policy::Action as PolicyAction;
 use crate::transform::{DocContext, Transformer};
@@ -259,6 +260,7 @@ enum Item<'a> {
 /// An attribute: where it and its value sit in the tag (the value inside the quotes), how
 /// it reads.
 struct Attr<'a> {
+    name: &'a str,
     name_start: usize,
     /// Its element has no `nullFlavor`, so a value that cannot be written validly may
     /// become `nullFlavor="MSK"`.
@@ -519,6 +521,7 @@ impl<'a> ReadState<'a, '_> {
             let value = decode(a.raw_value, Some(a.quote))
                 .map_err(|(at, why)| malformed(start + a.start + at, why))?;
             out.push(Attr {
+                name: a.name,
                 name_start: a.name_start,
                 maskable,
                 start: a.start,
@@ -815,22 +818,51 @@ fn each_value(items: &[Item<'_>], mut f: impl FnMut(Slot, &str)) {
 enum Replacement {
     Value(String),
     /// An attribute whose value cannot be written so its type stays valid (a date the
-    /// policy removes from a TS): the whole attribute becomes `nullFlavor="MSK"` (masked),
-    /// or, where the element already has a `nullFlavor`, the value is `text`.
+    /// policy removes from a TS, a token where a TS or an OID must be): the whole
+    /// attribute becomes `nullFlavor="MSK"` (masked), or, where the element already has a
+    /// `nullFlavor`, the value is `text`. A masked token is carried in a comment right
+    /// after the tag ([`CARRIER`]), so reveal can put the attribute back.
     Masked {
         text: String,
     },
 }
 
+/// Opens the comment that carries a masked attribute's token: `<!--phigate:value=DATE_…-->`.
+/// Comments are outside every schema, so the document stays valid and reversible.
+const CARRIER: &str = "phigate:";
+
+/// The comment carrying attribute `name`'s token.
+fn carrier(name: &str, token: &str) -> String {
+    format!("<!--{CARRIER}{name}={token}-->")
+}
+
+/// A carrier comment's attribute name and token, when the comment is one and the name is
+/// a plain XML name the tag does not already have.
+fn read_carrier<'a>(inner: &'a str, attrs: &[Attr<'_>]) -> Option<(&'a str, &'a str)> {
+    let (name, token) = inner.strip_prefix(CARRIER)?.split_once('=')?;
+    let plain_name = name.bytes().enumerate().all(|(i, b)| {
+        b.is_ascii_alphabetic() || (i > 0 && (b.is_ascii_digit() || matches!(b, b'_' | b'-')))
+    });
+    let fresh = !attrs.iter().any(|a| a.name == name);
+    (plain_name && !name.is_empty() && fresh && looks_like_token(token)).then_some((name, token))
+}
+
 /// Writes a read document with each value `f` replaces (`None`: kept as written).
+/// `restore`: the reverse direction, where a masked attribute and its carrier comment are
+/// written back as the attribute when `f` reveals the token.
 fn write<E>(
     items: &[Item<'_>],
     size: usize,
+    restore: bool,
     f: &mut impl FnMut(Slot, &Spelled<'_>) -> Result<Option<Replacement>, E>,
 ) -> Result<String, E> {
     use Replacement::{Masked, Value};
     let mut out = String::with_capacity(size + size / 8);
-    for item in items {
+    let mut skip = false;
+    for (i, item) in items.iter().enumerate() {
+        if std::mem::take(&mut skip) {
+            continue;
+        }
         match item {
             Item::Markup(raw) => out.push_str(raw),
             Item::Text { raw, value, action } => match f(Slot::Text(*action), value)? {
@@ -868,12 +900,30 @@ fn write<E>(
                 _ => out.push_str(raw),
             },
             Item::Tag { raw, attrs } => {
+                let restored = match (restore, items.get(i + 1)) {
+                    (true, Some(Item::Comment { inner, .. })) => {
+                        restored_attribute(attrs, inner, f)?
+                    }
+                    _ => None,
+                };
+                skip = restored.is_some();
                 let mut last = 0;
                 // One `nullFlavor` per element: a second masked value is written as text.
                 let mut masked = false;
+                let mut carried = None;
                 for a in attrs {
+                    if let Some((name, value)) = restored.as_ref().filter(|_| is_masked(a)) {
+                        out.push_str(&raw[last..a.name_start]);
+                        out.push_str(name);
+                        out.push('=');
+                        out.push(a.quote);
+                        escape_attr(value, a.quote, &mut out);
+                        out.push(a.quote);
+                        last = a.end + 1;
+                        continue;
+                    }
                     match f(Slot::Attr(a.action), &a.value)? {
-                        Some(Masked { .. }) if a.maskable && !masked => {
+                        Some(Masked { text }) if a.maskable && !masked => {
                             masked = true;
                             out.push_str(&raw[last..a.name_start]);
                             out.push_str("nullFlavor=");
@@ -881,6 +931,9 @@ fn write<E>(
                             out.push_str("MSK");
                             out.push(a.quote);
                             last = a.end + 1;
+                            if looks_like_token(&text) {
+                                carried = Some(carrier(a.name, &text));
+                            }
                         }
                         Some(Value(new) | Masked { text: new }) if new != *a.value.written => {
                             out.push_str(&raw[last..a.start]);
@@ -891,10 +944,39 @@ fn write<E>(
                     }
                 }
                 out.push_str(&raw[last..]);
+                if let Some(c) = carried {
+                    out.push_str(&c);
+                }
             }
         }
     }
     Ok(out)
+}
+
+/// `nullFlavor="MSK"`, as a masked attribute is written.
+fn is_masked(a: &Attr<'_>) -> bool {
+    a.name == "nullFlavor" && a.value.written == "MSK"
+}
+
+/// The attribute a masked tag and the carrier comment after it stand for, when `f`
+/// reveals the carried token (a token the caller may not see stays masked).
+fn restored_attribute<E>(
+    attrs: &[Attr<'_>],
+    comment: &str,
+    f: &mut impl FnMut(Slot, &Spelled<'_>) -> Result<Option<Replacement>, E>,
+) -> Result<Option<(String, String)>, E> {
+    if !attrs.iter().any(is_masked) {
+        return Ok(None);
+    }
+    let Some((name, token)) = read_carrier(comment, attrs) else {
+        return Ok(None);
+    };
+    Ok(match f(Slot::Attr(Action::Scan), &same(token))? {
+        Some(Replacement::Value(v) | Replacement::Masked { text: v }) if v != token => {
+            Some((name.to_string(), v))
+        }
+        _ => None,
+    })
 }
 
 /// A value with no references (CDATA, a comment, a processing instruction).
@@ -911,7 +993,7 @@ pub fn rewrite<E: From<ScanError>>(
     mut f: impl FnMut(Slot, &str) -> Result<Option<String>, E>,
 ) -> Result<String, E> {
     let items = read(text, None)?;
-    write(&items, text.len(), &mut |slot, v| {
+    write(&items, text.len(), true, &mut |slot, v| {
         Ok(f(slot, &v.written)?.map(Replacement::Value))
     })
 }
@@ -943,7 +1025,7 @@ pub fn deidentify(
         ctx,
         counts: [0; PhiType::ALL.len()],
     };
-    let out = write(&items, text.len(), &mut |slot, v| d.value(slot, v))?;
+    let out = write(&items, text.len(), false, &mut |slot, v| d.value(slot, v))?;
     Ok(Output {
         text: out,
         spans: Vec::new(),
@@ -1025,6 +1107,40 @@ fn is_oid(v: &str) -> bool {
         })
 }
 
+/// Any HL7 TS: four to fourteen digits, an optional fraction and zone (what the CDA
+/// schema's TS pattern admits).
+fn is_ts(v: &str) -> bool {
+    let digits = v.bytes().take_while(u8::is_ascii_digit).count();
+    let rest = &v[digits..];
+    let (frac, zone) = match rest.find(['+', '-']) {
+        Some(i) => (&rest[..i], &rest[i + 1..]),
+        None => (rest, "0000"),
+    };
+    let frac_ok = frac.is_empty()
+        || (digits == 14
+            && frac.len() > 1
+            && frac.starts_with('.')
+            && frac[1..].bytes().all(|b| b.is_ascii_digit()));
+    (4..=14).contains(&digits)
+        && digits % 2 == 0
+        && frac_ok
+        && zone.len() == 4
+        && zone.bytes().all(|b| b.is_ascii_digit())
+}
+
+/// An II root the CDA schema admits: an OID, a UUID or a RUID (a letter, then letters,
+/// digits and hyphens).
+fn is_root(v: &str) -> bool {
+    let uuid = v.len() == 36
+        && v.bytes().enumerate().all(|(i, b)| match i {
+            8 | 13 | 18 | 23 => b == b'-',
+            _ => b.is_ascii_hexdigit(),
+        });
+    let ruid = v.bytes().next().is_some_and(|b| b.is_ascii_alphabetic())
+        && v.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-');
+    is_oid(v) || uuid || ruid
+}
+
 /// An HL7 TS with at least a day: `YYYYMMDD`, then optional time digits, fraction and
 /// zone. Returns the date digits and the rest.
 fn ts_parts(v: &str) -> Option<(&str, &str)> {
@@ -1057,7 +1173,13 @@ impl Deidentifier<'_, '_, '_> {
         if let (Slot::Attr(Action::Time), Some((date, rest))) = (slot, ts_parts(&v.reading)) {
             return self.ts(&v.reading, date, rest).map(Some);
         }
-        Ok(self.plain_value(slot, v)?.map(Replacement::Value))
+        let new = self.plain_value(slot, v)?;
+        // A rewritten TS or root must still be one (a token is neither): else masked.
+        Ok(new.map(|text| match slot {
+            Slot::Attr(Action::Time) if !is_ts(&text) => Replacement::Masked { text },
+            Slot::Attr(Action::Root { .. }) if !is_root(&text) => Replacement::Masked { text },
+            _ => Replacement::Value(text),
+        }))
     }
 
     /// The replacement for any value but a TS, in written form.
@@ -1087,6 +1209,7 @@ impl Deidentifier<'_, '_, '_> {
                 if extension {
                     true
                 } else {
+                    // Masked (no token is an OID) by `value`, and carried.
                     return self.phi(PhiType::Id, v).map(Some);
                 }
             }
@@ -1144,7 +1267,10 @@ impl Deidentifier<'_, '_, '_> {
         let action = self.t.action(PhiType::Date);
         match action {
             PolicyAction::Keep => Ok(Replacement::Value(v.to_string())),
-            PolicyAction::Token => self.phi(PhiType::Date, v).map(Replacement::Value),
+            // A token is no TS: masked, and carried for reveal.
+            PolicyAction::Token => self
+                .phi(PhiType::Date, v)
+                .map(|text| Replacement::Masked { text }),
             PolicyAction::Generalize | PolicyAction::DateShift => {
                 self.counts[PhiType::Date.index()] += 1;
                 let iso = format!("{}-{}-{}", &date[..4], &date[4..6], &date[6..8]);
@@ -1303,13 +1429,14 @@ mod tests {
         let ok =
             "<?xml version=\"1.0\"?>\n<!-- c --><a x='1'><![CDATA[<b>]]><?pi body?>t&lt;</a>\n";
         let items = read(ok, None).expect("reads");
-        let out = write::<ScanError>(&items, ok.len(), &mut |_, _| Ok(None)).expect("writes");
+        let out =
+            write::<ScanError>(&items, ok.len(), false, &mut |_, _| Ok(None)).expect("writes");
         assert_eq!(out, ok);
         // A masked attribute becomes `nullFlavor="MSK"`, in its own quotes and place.
         let ok =
             "<a><t x='1' value='19210823' y=\"2\"/><t value=\"19201231\" nullFlavor=\"UNK\"/></a>";
         let items = read(ok, None).expect("reads");
-        let out = write::<ScanError>(&items, ok.len(), &mut |s, v| {
+        let out = write::<ScanError>(&items, ok.len(), false, &mut |s, v| {
             Ok((s == Slot::Attr(Action::Scan)
                 && (v.reading == "19210823" || v.reading == "19201231"))
                 .then(|| Replacement::Masked {
@@ -1324,7 +1451,8 @@ mod tests {
         let ok =
             "<?xml version=\"1.0\"?>\n<!-- c --><a x='1'><![CDATA[<b>]]><?pi body?>t&lt;</a>\n";
         let items = read(ok, None).expect("reads");
-        let out = write::<ScanError>(&items, ok.len(), &mut |_, _| Ok(None)).expect("writes");
+        let out =
+            write::<ScanError>(&items, ok.len(), false, &mut |_, _| Ok(None)).expect("writes");
         assert_eq!(out, ok);
     }
 

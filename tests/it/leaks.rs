@@ -507,6 +507,8 @@ const CHANNELS: &[&str] = &[
     "xml_unknown",
     "xml_note",
     "xml_attr",
+    "xml_root",
+    "xml_time",
     "xml_comment",
     "xml_cdata",
     "xml_pi",
@@ -797,6 +799,24 @@ fn channel(ch: &str, c: &Canary, v: &str) -> Option<Req> {
             "x",
             Some("application/xml"),
             format!("<Visit ref=\"{}\" kind=\"progress\"/>", xml_text(v)),
+        ),
+        // Where the schema wants an OID or a TS: a changed value is masked, its token carried
+        // in a comment.
+        "xml_root" => Req::new(
+            "x",
+            Some("application/xml"),
+            format!(
+                "<Visit><id root=\"{}\"/><kind>progress</kind></Visit>",
+                xml_text(v)
+            ),
+        ),
+        "xml_time" => Req::new(
+            "x",
+            Some("application/cda+xml"),
+            cda_note(&format!(
+                "<paragraph>Seen.</paragraph></text><effectiveTime value=\"{}\"/><text>",
+                xml_text(v)
+            )),
         ),
         // Comments, CDATA and processing instructions hold their text as written.
         "xml_comment" => Req::new(
