@@ -1025,6 +1025,11 @@ pub fn deidentify(
         ctx,
         counts: [0; PhiType::ALL.len()],
     };
+    if d.names_hold_phi(&items) {
+        return Err(ScanError::XmlRefused(
+            "an element, attribute, namespace prefix or processing-instruction name that holds PHI",
+        ));
+    }
     let out = write(&items, text.len(), false, &mut |slot, v| d.value(slot, v))?;
     Ok(Output {
         text: out,
@@ -1167,7 +1172,74 @@ struct Deidentifier<'e, 't, 's> {
     counts: [usize; PhiType::ALL.len()],
 }
 
+/// Every name a document's markup spells: element and attribute names (namespace prefixes
+/// included, so `xmlns:PREFIX` too) and processing-instruction targets. End tags repeat
+/// their start tag's name (the reader checks it).
+fn each_name<'a>(items: &[Item<'a>], mut f: impl FnMut(&'a str)) {
+    for item in items {
+        match item {
+            Item::Tag { raw, attrs } => {
+                f(tag_name(raw));
+                for a in attrs {
+                    f(a.name);
+                }
+            }
+            Item::Pi { head, .. } => f(head.get(2..).unwrap_or("")),
+            _ => {}
+        }
+    }
+}
+
 impl Deidentifier<'_, '_, '_> {
+    /// Whether any name in the markup holds PHI. A name cannot be rewritten into another
+    /// and stay valid against the document's schema, so such a document is refused (fail
+    /// closed): names are read like values (the identifier-shape default deny, names on
+    /// their own, the detector and the document's own PHI values), each distinct part once.
+    fn names_hold_phi(&mut self, items: &[Item<'_>]) -> bool {
+        let mut seen = rustc_hash::FxHashSet::default();
+        let mut found = false;
+        each_name(items, |name| {
+            for part in name.split(':') {
+                if found || part.is_empty() || !seen.insert(part) {
+                    continue;
+                }
+                found = self.name_part_holds_phi(part);
+            }
+        });
+        found
+    }
+
+    /// One name part (`patientRole`, `Whitcombe_Ansel`, `MR4410827`): read whole, and as
+    /// words where `_`, `-` and `.` separate them, each word also alone.
+    fn name_part_holds_phi(&mut self, part: &str) -> bool {
+        let words = part.replace(['_', '-', '.'], " ");
+        self.engine.identifier_type(part).is_some()
+            || self.engine.is_name_value(&words)
+            // A name written into a name loses its capitals and spaces (`ansel.whitcombe`),
+            // so each word is read on its own too.
+            || words.split_whitespace().any(|w| self.engine.is_name_value(w))
+            || self.email_in_name(part)
+            || self.is_learned(&words)
+            || !self
+                .engine
+                .detector
+                .scan(&words, Some(&self.learned), self.scratch)
+                .is_empty()
+    }
+
+    /// An e-mail address written into a name, its `@` (which no XML name can hold) turned
+    /// into an `_`: each `_` is read as the `@` in turn.
+    fn email_in_name(&mut self, part: &str) -> bool {
+        part.match_indices('_').any(|(i, _)| {
+            let at = format!("{}@{}", &part[..i], &part[i + 1..]);
+            self.engine
+                .detector
+                .scan(&at, None, self.scratch)
+                .iter()
+                .any(|s| s.ty == PhiType::Email)
+        })
+    }
+
     /// The replacement for one value, or `None` to keep it as written.
     fn value(&mut self, slot: Slot, v: &Spelled<'_>) -> Result<Option<Replacement>, ScanError> {
         if let (Slot::Attr(Action::Time), Some((date, rest))) = (slot, ts_parts(&v.reading)) {

@@ -283,6 +283,12 @@ const REFUSED: &[(&str, &str)] = &[
     ("duplicate attribute", "<x a=\"Thackeray\" a=\"Rosalind\"/>"),
     ("text after the root", "<x/>Rosalind Thackeray"),
     ("bad character reference", "<x>Thackeray&#0;</x>"),
+    // Names cannot be rewritten and stay valid: PHI in markup refuses the document.
+    ("a surname as an element", "<x><Thackeray>seen</Thackeray></x>"),
+    ("a record number as an attribute", "<x MR4410827=\"1\"/>"),
+    ("a name as a namespace prefix", "<x xmlns:Rosalind_Thackeray=\"urn:a\"/>"),
+    ("a learned name as a PI target", "<x><patient><name>Rosalind Thackeray</name></patient><?Thackeray go?></x>"),
+    ("an address as an element", "<x><rosalind.thackeray_example.org/></x>"),
 ];
 
 #[test]

@@ -509,6 +509,10 @@ const CHANNELS: &[&str] = &[
     "xml_attr",
     "xml_root",
     "xml_time",
+    "xml_element_name",
+    "xml_attr_name",
+    "xml_prefix",
+    "xml_pi_target",
     "xml_comment",
     "xml_cdata",
     "xml_pi",
@@ -518,6 +522,13 @@ const CHANNELS: &[&str] = &[
 
 /// Channels whose label does not match the body: a refusal is right there.
 const LYING: &[&str] = &["json_as_form", "form_as_json"];
+/// Channels where the value is markup (an XML name): refusing the document is the answer.
+const IN_NAMES: &[&str] = &[
+    "xml_element_name",
+    "xml_attr_name",
+    "xml_prefix",
+    "xml_pi_target",
+];
 
 /// The channels every value trick is tried on, and extra (channel, tricks) pairs.
 const TRICK_CHANNELS: &[&str] = &["json_unknown", "text", "query_unknown", "path"];
@@ -818,6 +829,31 @@ fn channel(ch: &str, c: &Canary, v: &str) -> Option<Req> {
                 xml_text(v)
             )),
         ),
+        // The value as markup: an element's, an attribute's, a namespace prefix's or a
+        // processing instruction's name (spelled as an XML name).
+        "xml_element_name" if nameable(v) => Req::new(
+            "x",
+            Some("application/xml"),
+            format!("<Visit><{n}>progress</{n}></Visit>", n = xml_name(v)),
+        ),
+        "xml_attr_name" if nameable(v) => Req::new(
+            "x",
+            Some("application/xml"),
+            format!("<Visit {}=\"1\" kind=\"progress\"/>", xml_name(v)),
+        ),
+        "xml_prefix" if nameable(v) => Req::new(
+            "x",
+            Some("application/xml"),
+            format!(
+                "<Visit xmlns:{n}=\"urn:x\"><{n}:kind>progress</{n}:kind></Visit>",
+                n = xml_name(v)
+            ),
+        ),
+        "xml_pi_target" if nameable(v) => Req::new(
+            "x",
+            Some("application/xml"),
+            format!("<Visit><?{} on?><kind>progress</kind></Visit>", xml_name(v)),
+        ),
         // Comments, CDATA and processing instructions hold their text as written.
         "xml_comment" => Req::new(
             "x",
@@ -880,6 +916,32 @@ fn cda_doc(c: &Canary, v: &str) -> String {
 }
 
 /// A C-CDA document whose one section's narrative is `text` (markup as written).
+/// A value spelled as an XML name: letters, digits, `-` and `.` kept, anything else `_`,
+/// and `_` first when it does not start with a letter.
+/// Whether a value can be spelled as a name and still be read back (an escaped or encoded
+/// value cannot: its `&`, `%` or `\\` would be lost).
+fn nameable(v: &str) -> bool {
+    !v.contains(['&', '%', '\\', '+', '/', '='])
+}
+
+fn xml_name(v: &str) -> String {
+    let body: String = v
+        .chars()
+        .map(|c| {
+            if c.is_alphanumeric() || matches!(c, '-' | '.') {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    if body.starts_with(|c: char| c.is_alphabetic()) {
+        body
+    } else {
+        format!("_{body}")
+    }
+}
+
 fn cda_note(text: &str) -> String {
     format!(
         "<?xml version=\"1.0\"?>\n<ClinicalDocument xmlns=\"urn:hl7-org:v3\"><component>\
@@ -1099,7 +1161,8 @@ fn matrix() -> Vec<Case> {
         for c in CANARIES {
             if let Some(r) = channel(ch, c, c.value) {
                 let id = format!("d.{ch}.plain.{}", c.kind.id());
-                push(id, ch, "plain", Spec::Out(r), !LYING.contains(ch));
+                let must = !LYING.contains(ch) && !IN_NAMES.contains(ch);
+                push(id, ch, "plain", Spec::Out(r), must);
             }
         }
     }
