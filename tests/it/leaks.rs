@@ -494,6 +494,8 @@ const CHANNELS: &[&str] = &[
     "hl7_in_json",
     "hl7_batch",
     "x12_known",
+    "x12_provider_addr",
+    "x12_payer_addr",
     "x12_unknown",
     "x12_note",
     "x12_as_text",
@@ -762,6 +764,23 @@ fn channel(ch: &str, c: &Canary, v: &str) -> Option<Req> {
             x12_body(&format!("NTE*ADD*{note}")),
         ),
         "x12_as_text" => Req::new("t", Some("text/plain"), x12_message(c, v)),
+        // Loops whose addresses are kept (a billing provider's, a payer's): a patient's
+        // value written there is still read.
+        // (An address canary there is the provider's own address by rule: not tried.)
+        "x12_provider_addr" if c.kind != Kind::Addr => Req::new(
+            "x",
+            Some("application/edi-x12"),
+            x12_body(&format!(
+                "NM1*85*2*SUNRISE HAND THERAPY*****XX*1234567893~N3*{v}~N4*SPRINGFIELD*IL*62701"
+            )),
+        ),
+        "x12_payer_addr" if c.kind != Kind::Addr => Req::new(
+            "x",
+            Some("application/edi-x12"),
+            x12_body(&format!(
+                "NM1*PR*2*TEST PLAN*****PI*99999~N3*100 MAIN ST*{v}~N4*SPRINGFIELD*IL*62701"
+            )),
+        ),
         "csv_known" => Req::new(
             "c",
             Some("text/csv"),
