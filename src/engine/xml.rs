@@ -678,13 +678,13 @@ fn decode(raw: &str, quote: Option<char>) -> Result<Spelled<'_>, (usize, &'stati
         b.same(&raw[i..i + n]);
         i += n;
         let rest = &raw[i..];
-        let (unit, read) = if rest.starts_with('&') {
-            let semi = rest[1..]
+        let (unit, read) = if let Some(after) = rest.strip_prefix('&') {
+            let semi = after
                 .find(';')
                 .filter(|n| *n <= 12)
                 .ok_or((i, "an `&` that starts no reference"))?;
             let unit = &rest[..semi + 2];
-            let read = reference(&rest[1..=semi])
+            let read = reference(&after[..semi])
                 .ok_or((i, "an entity other than the five XML predefines"))?;
             (unit, read)
         } else {
