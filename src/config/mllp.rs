@@ -3,11 +3,13 @@
 //! Owns one MLLP channel's settings: where it listens and with which certificate, the CA
 //! whose client certificates it accepts (mutual TLS) and the callers (by certificate name)
 //! that may send, the MLLP upstream it forwards to (host:port over TLS, with its CA), the
-//! policy and token domain messages are de-identified under, and its limits. Every problem
+//! policy and token domain messages are de-identified under, its limits, the client
+//! certificate it presents to the upstream (mutual TLS upstream) and which PHI types each
+//! caller may have revealed in the upstream's ACK. Every problem
 //! is reported with its key (`mllp[1].upstream`). A channel's settings are read at start:
 //! changing them (its policy included) needs a restart; a reload changes the callers it admits.
 
-use std::collections::HashSet;
+use std::collections::{BTreeMap, HashSet};
 use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
@@ -35,6 +37,17 @@ pub struct MllpConfig {
     /// PEM CAs the upstream's certificate must chain to (the system roots without it).
     #[serde(default)]
     pub upstream_ca: Option<PathBuf>,
+    /// The certificate (PEM chain) and key presented to the upstream when it asks for one
+    /// (a receiver with mutual TLS). Both or neither.
+    #[serde(default)]
+    pub upstream_cert: Option<PathBuf>,
+    #[serde(default)]
+    pub upstream_key: Option<PathBuf>,
+    /// Which PHI types each caller may have revealed in the upstream's ACK (MSA-3 text, ERR
+    /// and any other field that echoes a token); a caller not named gets the ACK with its
+    /// tokens as they came.
+    #[serde(default)]
+    pub reveal: BTreeMap<String, Vec<String>>,
     #[serde(default = "default_policy")]
     pub policy: String,
     #[serde(default)]
@@ -82,9 +95,14 @@ impl MllpConfig {
         };
         fix(&mut self.cert);
         fix(&mut self.key);
-        for p in [&mut self.client_ca, &mut self.upstream_ca]
-            .into_iter()
-            .flatten()
+        for p in [
+            &mut self.client_ca,
+            &mut self.upstream_ca,
+            &mut self.upstream_cert,
+            &mut self.upstream_key,
+        ]
+        .into_iter()
+        .flatten()
         {
             fix(p);
         }
@@ -121,6 +139,26 @@ pub(super) fn check_all(
                 );
             }
         }
+        if c.upstream_cert.is_some() != c.upstream_key.is_some() {
+            problems.at(
+                key("upstream_cert"),
+                "upstream_cert and upstream_key go together",
+            );
+        }
+        for (caller, types) in &c.reveal {
+            let at = key(&format!("reveal.{caller}"));
+            if !c.callers.contains(caller) {
+                problems.at(
+                    &at,
+                    format!("`{caller}` is not one of this channel's callers"),
+                );
+            }
+            for t in types {
+                if t.parse::<crate::phi::PhiType>().is_err() {
+                    problems.at(&at, format!("unknown PHI type `{t}`"));
+                }
+            }
+        }
         if c.max_message_bytes == 0 || c.read_timeout_ms == 0 || c.upstream_timeout_ms == 0 {
             problems.at(key("limits"), "sizes and timeouts must be above zero");
         }
@@ -155,6 +193,24 @@ upstream = "hie.example.org:2575"
             (m.policy.as_str(), m.max_message_bytes),
             ("safe-harbor", 1 << 20)
         );
+    }
+
+    #[test]
+    fn upstream_identity_and_reveal_rules_are_checked() {
+        let good = format!(
+            "{TEST_BASE}{CHANNEL}upstream_cert = \"up.pem\"\nupstream_key = \"up.key\"\nreveal = {{ lab = [\"NAME\", \"MRN\"] }}\n"
+        );
+        let c = Config::parse("t.toml", &good).expect("parses");
+        assert!(c.mllp[0].upstream_cert.is_some() && c.mllp[0].reveal["lab"].len() == 2);
+        for (extra, key) in [
+            ("upstream_cert = \"up.pem\"\n", "mllp[1].upstream_cert"),
+            ("reveal = { emr = [\"NAME\"] }\n", "mllp[1].reveal.emr"),
+            ("reveal = { lab = [\"NAMES\"] }\n", "mllp[1].reveal.lab"),
+        ] {
+            let bad = format!("{TEST_BASE}{CHANNEL}{extra}");
+            let e = Config::parse("t.toml", &bad).expect_err(key);
+            assert!(e.to_string().contains(key), "{key}: {e}");
+        }
     }
 
     #[test]

@@ -21,6 +21,7 @@ use serde::Deserialize;
 
 use super::fields::{parse_field, Field, FieldError};
 use super::json::{keep_shaped, learnable};
+use super::spelling::{self, Spelled, SpelledBuilder};
 use super::{Engine, Output, ScanError};
 use crate::detect::learned::Learned;
 
@@ -31,8 +32,10 @@ use crate::transform::{DocContext, Transformer};
 /// Stands for an escape sequence with no character of its own (`\H\`, `\.sp2\`, `\Zxx\`)
 /// while a value is read: private-use code points, so detection sees a separator and the
 /// sequence is written back as it was.
-const SEQ_OPEN: char = '\u{E000}';
-const SEQ_CLOSE: char = '\u{E001}';
+/// A hex sequence whose re-escape would differ (`\X65\` for `e`) is kept the same way in the
+/// written form ([`Spelled`]), so a rewritten or revealed value keeps its spelling.
+const SEQ_OPEN: char = spelling::HL7_OPEN;
+const SEQ_CLOSE: char = spelling::HL7_CLOSE;
 
 // === Rules ===
 
@@ -230,31 +233,41 @@ impl Delims {
     }
 }
 
-/// A value as it reads: escape sequences decoded. Borrowed when it has none.
-fn unescape<'r>(raw: &'r str, d: &Delims) -> Cow<'r, str> {
+/// A value as it reads (escape sequences decoded; a lone escape character is itself) and
+/// as it is written: a sequence that the writer would not give back as it came (`\X65\`,
+/// a hex escape of a printable character) is kept in the written form as a marker.
+/// Borrowed when it has no escape.
+fn decode<'r>(raw: &'r str, d: &Delims) -> Spelled<'r> {
     if !raw.contains(d.escape) {
-        return Cow::Borrowed(raw);
+        return Spelled::same(Cow::Borrowed(raw));
     }
-    let mut out = String::with_capacity(raw.len());
+    let mut b = SpelledBuilder::with_capacity(raw.len());
     let mut rest = raw;
     let esc = d.escape.len_utf8();
+    let mut read = String::new();
+    let mut again = String::new();
     while let Some(i) = rest.find(d.escape) {
-        out.push_str(&rest[..i]);
+        b.same(&rest[..i]);
         let after = &rest[i + esc..];
-        match after.find(d.escape) {
-            Some(j) => {
-                decode_sequence(&after[..j], d, &mut out);
-                rest = &after[j + esc..];
-            }
-            // A lone escape character is the character itself.
-            None => {
-                out.push(d.escape);
-                rest = after;
-            }
+        let Some(j) = after.find(d.escape) else {
+            b.same_char(d.escape);
+            rest = after;
+            continue;
+        };
+        let seq = &after[..j];
+        read.clear();
+        decode_sequence(seq, d, &mut read);
+        again.clear();
+        escape_into(&read, d, &mut again);
+        if again == rest[i..i + esc + j + esc] {
+            b.same(&read);
+        } else {
+            b.piece(&read, SEQ_OPEN, seq, SEQ_CLOSE);
         }
+        rest = &after[j + esc..];
     }
-    out.push_str(rest);
-    Cow::Owned(out)
+    b.same(rest);
+    b.finish()
 }
 
 /// One escape sequence's text (between the escape characters).
@@ -283,7 +296,7 @@ fn decode_sequence(seq: &str, d: &Delims, out: &mut String) {
 }
 
 /// `\X4D6172\`: bytes in hex, read as UTF-8, or as Latin-1 when they are not UTF-8.
-fn decode_hex(hex: &str) -> Option<String> {
+pub(super) fn decode_hex(hex: &str) -> Option<String> {
     if hex.is_empty() {
         return None;
     }
@@ -309,9 +322,15 @@ fn escape_into(value: &str, d: &Delims, out: &mut String) {
             '\n' => ".br",
             SEQ_OPEN => match value[i..].find(SEQ_CLOSE) {
                 Some(j) => {
-                    out.push(d.escape);
-                    out.push_str(&value[i + SEQ_OPEN.len_utf8()..i + j]);
-                    out.push(d.escape);
+                    let inner = &value[i + SEQ_OPEN.len_utf8()..i + j];
+                    if writable_sequence(inner, d) {
+                        out.push(d.escape);
+                        out.push_str(inner);
+                        out.push(d.escape);
+                    } else {
+                        // Spelled for another message's delimiters: written as it reads.
+                        escape_into(&spelling::render(inner, spelling::Render::Plain), d, out);
+                    }
                     while chars.peek().is_some_and(|(k, _)| *k <= i + j) {
                         chars.next();
                     }
@@ -341,6 +360,17 @@ fn escape_into(value: &str, d: &Delims, out: &mut String) {
         out.push_str(seq);
         out.push(d.escape);
     }
+}
+
+/// Whether a kept sequence's text can sit between two escape characters of this message:
+/// none of its delimiters, no line break or control character.
+fn writable_sequence(inner: &str, d: &Delims) -> bool {
+    !inner.chars().any(|c| {
+        c.is_control()
+            || [d.field, d.component, d.repetition, d.escape, d.subcomponent].contains(&c)
+            || Some(c) == d.truncation
+            || c == SEQ_OPEN
+    })
 }
 
 // === Walking a message ===
@@ -409,7 +439,7 @@ fn walk_line<E>(
     line: &str,
     d: &Delims,
     mut out: Option<&mut String>,
-    f: &mut impl FnMut(Place<'_>, &str) -> Result<Option<String>, E>,
+    f: &mut impl FnMut(Place<'_>, &Spelled<'_>) -> Result<Option<String>, E>,
 ) -> Result<(), E> {
     let Some(id) = segment_id(line, d) else {
         let place = Place {
@@ -420,7 +450,7 @@ fn walk_line<E>(
         let new = if line.trim().is_empty() {
             None
         } else {
-            f(place, line)?
+            f(place, &Spelled::same(Cow::Borrowed(line)))?
         };
         if let Some(o) = out {
             o.push_str(new.as_deref().unwrap_or(line));
@@ -453,7 +483,7 @@ fn walk_field<E>(
     field: &str,
     d: &Delims,
     mut out: Option<&mut String>,
-    f: &mut impl FnMut(Place<'_>, &str) -> Result<Option<String>, E>,
+    f: &mut impl FnMut(Place<'_>, &Spelled<'_>) -> Result<Option<String>, E>,
 ) -> Result<(), E> {
     for (r, rep) in field.split(d.repetition).enumerate() {
         if r > 0 {
@@ -490,7 +520,7 @@ fn walk_value<E>(
     raw: &str,
     d: &Delims,
     out: Option<&mut String>,
-    f: &mut impl FnMut(Place<'_>, &str) -> Result<Option<String>, E>,
+    f: &mut impl FnMut(Place<'_>, &Spelled<'_>) -> Result<Option<String>, E>,
 ) -> Result<(), E> {
     // Empty and HL7's explicit null (`""`) hold nothing.
     if raw.is_empty() || raw == "\"\"" {
@@ -499,11 +529,11 @@ fn walk_value<E>(
         }
         return Ok(());
     }
-    let value = unescape(raw, d);
+    let value = decode(raw, d);
     let new = f(place, &value)?;
     if let Some(o) = out {
         match new {
-            Some(n) if n != *value => escape_into(&n, d, o),
+            Some(n) if n != *value.written => escape_into(&n, d, o),
             _ => o.push_str(raw),
         }
     }
@@ -537,7 +567,7 @@ impl Message<'_> {
     pub fn each_value(&self, mut f: impl FnMut(Place<'_>, &str)) {
         for l in self.lines {
             let _ = walk_line::<ScanError>(l.text, &self.delims, None, &mut |p, v| {
-                f(p, v);
+                f(p, &v.reading);
                 Ok(None)
             });
         }
@@ -549,8 +579,13 @@ pub trait Rewriter {
     type Error: From<ScanError>;
     /// Called with each message before [`Rewriter::value`] sees its values.
     fn begin(&mut self, message: &Message<'_>) -> Result<(), Self::Error>;
-    /// The replacement for a value as it reads, or `None` to keep it as written.
-    fn value(&mut self, place: Place<'_>, value: &str) -> Result<Option<String>, Self::Error>;
+    /// The replacement for a value (as it reads, and as it is written), or `None` to keep
+    /// it as written. A replacement is in written form: markers are spelled back.
+    fn value(
+        &mut self,
+        place: Place<'_>,
+        value: &Spelled<'_>,
+    ) -> Result<Option<String>, Self::Error>;
 }
 
 /// Rewrites every value of an HL7 body, message by message. Separators, empty values and
@@ -570,7 +605,7 @@ pub fn rewrite<R: Rewriter>(body: &str, r: &mut R) -> Result<String, R::Error> {
             lines: msg,
             delims: d,
         })?;
-        let mut f = |p: Place<'_>, v: &str| r.value(p, v);
+        let mut f = |p: Place<'_>, v: &Spelled<'_>| r.value(p, v);
         for l in msg {
             walk_line(l.text, &d, Some(&mut out), &mut f)?;
             out.push_str(l.separator);
@@ -650,7 +685,8 @@ impl Rewriter for Deidentifier<'_, '_, '_> {
         Ok(())
     }
 
-    fn value(&mut self, p: Place<'_>, value: &str) -> Result<Option<String>, ScanError> {
+    fn value(&mut self, p: Place<'_>, v: &Spelled<'_>) -> Result<Option<String>, ScanError> {
+        let value = v.reading.as_ref();
         let rules = &self.engine.hl7;
         let rule = rules.rule(p.segment, p.field, p.component);
         if rule == Some(Field::Keep) && rules.is_control(p.segment, p.field) && keep_shaped(value) {
@@ -662,10 +698,10 @@ impl Rewriter for Deidentifier<'_, '_, '_> {
             Some(Field::Remove) => String::new(),
             Some(Field::Phi(ty)) if !value.trim().is_empty() => {
                 self.counts[ty.index()] += 1;
-                self.t.apply_value(ty, value, &self.ctx)?
+                self.engine.phi_spelled(ty, v, self.t, &self.ctx)?
             }
-            _ => self.engine.scan_value(
-                value,
+            _ => self.engine.scan_spelled(
+                v,
                 &self.learned,
                 self.t,
                 &self.ctx,
@@ -690,17 +726,41 @@ mod tests {
             "\\H\\bold\\N\\ and \\.sp2\\ kept",
             "plain",
         ] {
-            let v = unescape(raw, &d);
+            let v = decode(raw, &d);
             let mut out = String::new();
-            escape_into(&v, &d, &mut out);
+            escape_into(&v.reading, &d, &mut out);
             assert_eq!(out, raw);
         }
-        assert_eq!(unescape("Ans\\X65\\l", &d), "Ansel");
-        assert_eq!(unescape("caf\\XE9\\", &d), "café");
-        assert_eq!(unescape("lone \\ escape", &d), "lone \\ escape");
+        assert_eq!(decode("Ans\\X65\\l", &d).reading, "Ansel");
+        assert_eq!(decode("caf\\XE9\\", &d).reading, "café");
+        assert_eq!(decode("lone \\ escape", &d).reading, "lone \\ escape");
         let mut out = String::new();
         escape_into("a|b^c&d~e\\f\rg", &d, &mut out);
         assert_eq!(out, "a\\F\\b\\S\\c\\T\\d\\R\\e\\E\\f\\X0D\\g");
+    }
+
+    #[test]
+    fn hex_escapes_keep_their_spelling_in_the_written_form() {
+        let d = STANDARD;
+        for raw in [
+            "Ans\\X65\\l",
+            "caf\\XE9\\ \\XC3A9\\",
+            "cr \\X0d\\ and \\X0D\\",
+            "\\H\\bold\\N\\ \\F\\",
+        ] {
+            let v = decode(raw, &d);
+            let mut out = String::new();
+            escape_into(&v.written, &d, &mut out);
+            assert_eq!(out, raw);
+        }
+        let v = decode("Ans\\X65\\l \\F\\", &d);
+        assert_eq!(v.reading, "Ansel |");
+        assert!(v.differs());
+        assert!(!decode("a\\S\\b\\X0D\\", &d).differs());
+        // Spelled for a message whose delimiters differ, a sequence is written as it reads.
+        let mut out = String::new();
+        escape_into("\u{E000}H|x\u{E001}", &d, &mut out);
+        assert_eq!(out, "H\\F\\x");
     }
 
     #[test]
@@ -732,6 +792,7 @@ mod tests {
         let mut seen = Vec::new();
         let mut out = String::new();
         walk_line::<ScanError>(line, &STANDARD, Some(&mut out), &mut |p, v| {
+            let v = &v.reading;
             seen.push(format!("{}-{}.{}={v}", p.segment, p.field, p.component));
             Ok(None)
         })

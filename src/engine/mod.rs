@@ -23,6 +23,8 @@
 //!   sniffing.
 //! - [`recall`]: the patient memory's step in a walk (open, extend, search with it).
 //! - [`reveal`]: re-identification, value by value in every format above.
+//! - [`spelling`]: values read one way and written another (HL7 and XML escapes), so
+//!   rewritten and revealed values keep their spelling.
 //!
 //! Every string is read through its canonical view ([`crate::canon`]) before detection, and
 //! every body by its real shape whatever its label: what cannot be read is refused.
@@ -36,6 +38,7 @@ pub mod json;
 pub mod nested;
 pub mod recall;
 pub mod reveal;
+pub mod spelling;
 pub mod x12;
 pub mod xml;
 

@@ -13,6 +13,7 @@
 use regex::Regex;
 use serde_json::{Map, Value};
 
+use crate::engine::spelling::{render, Render};
 use crate::engine::{hl7, json, nested, x12, xml, ContentType, ScanError};
 use crate::phi::PhiType;
 use crate::transform::token::{Revealed, TokenError, TokenStore};
@@ -59,6 +60,18 @@ pub fn reveal_text(
     allow: &Allow,
     stats: &mut RevealStats,
 ) -> Result<String, TokenError> {
+    reveal_text_as(text, Render::Plain, store, allow, stats)
+}
+
+/// [`reveal_text`] for a value `render` writes: a value kept with its HL7 or XML spelling
+/// ([`crate::engine::spelling`]) keeps it there and reads plainly anywhere else.
+fn reveal_text_as(
+    text: &str,
+    as_: Render,
+    store: &dyn TokenStore,
+    allow: &Allow,
+    stats: &mut RevealStats,
+) -> Result<String, TokenError> {
     let mut out = String::with_capacity(text.len());
     let mut last = 0;
     for m in token_pattern()?.find_iter(text) {
@@ -70,7 +83,7 @@ pub fn reveal_text(
         };
         out.push_str(&text[last..start]);
         if allow.permits(r.ty) {
-            out.push_str(&r.value);
+            out.push_str(&render(&r.value, as_));
             stats.revealed += 1;
         } else {
             out.push_str(&text[start..m.end()]);
@@ -251,12 +264,17 @@ pub fn reveal_hl7(
         fn begin(&mut self, _: &hl7::Message<'_>) -> Result<(), RevealError> {
             Ok(())
         }
-        fn value(&mut self, _: hl7::Place<'_>, v: &str) -> Result<Option<String>, RevealError> {
+        fn value(
+            &mut self,
+            _: hl7::Place<'_>,
+            v: &crate::engine::spelling::Spelled<'_>,
+        ) -> Result<Option<String>, RevealError> {
             // Every token has an underscore; most values have none.
-            if !v.contains('_') {
+            if !v.written.contains('_') {
                 return Ok(None);
             }
-            Ok(Some(reveal_text(v, self.store, self.allow, self.stats)?))
+            let out = reveal_text_as(&v.written, Render::Hl7, self.store, self.allow, self.stats)?;
+            Ok(Some(out))
         }
     }
     hl7::rewrite(
@@ -279,12 +297,17 @@ pub fn reveal_xml(
     allow: &Allow,
     stats: &mut RevealStats,
 ) -> Result<String, RevealError> {
-    xml::rewrite(text, |_, v: &str| {
+    xml::rewrite(text, |slot, v: &str| {
         // Every token has an underscore; most values have none.
         if !v.contains('_') {
             return Ok(None);
         }
-        Ok::<_, RevealError>(Some(reveal_text(v, store, allow, stats)?))
+        // Only text and attribute values are written with references.
+        let as_ = match slot {
+            xml::Slot::Text(_) | xml::Slot::Attr(_) => Render::Xml,
+            _ => Render::Plain,
+        };
+        Ok::<_, RevealError>(Some(reveal_text_as(v, as_, store, allow, stats)?))
     })
 }
 

@@ -42,6 +42,10 @@ pub(crate) enum Rule {
     Field(Field),
     /// An envelope or structural value: kept while shaped like a code.
     Control,
+    /// A value that is no one's PHI where the rule puts it (a billing provider's street,
+    /// the submitter's name): kept as written unless it holds one of the interchange's own
+    /// PHI values (then scanned).
+    Verbatim,
 }
 
 /// The rules of one segment under one qualifier condition.
@@ -49,13 +53,19 @@ pub(crate) enum Rule {
 struct SegmentRule {
     /// Element number → the values its first component must have.
     when: Vec<(usize, Vec<String>)>,
+    /// The loops the rule applies in, by the entity code of the `NM1` or `N1` that opened
+    /// them (`85` billing provider); empty: any.
+    entity: Vec<String>,
     /// By element number less one.
     elements: Vec<Option<Rule>>,
     default: Option<Rule>,
 }
 
 impl SegmentRule {
-    fn applies(&self, elements: &[&str], d: &Delims) -> bool {
+    fn applies(&self, elements: &[&str], d: &Delims, entity: &str) -> bool {
+        if !self.entity.is_empty() && !self.entity.iter().any(|e| e == entity) {
+            return false;
+        }
         self.when.iter().all(|(n, values)| {
             let el = elements.get(*n).copied().unwrap_or("");
             let first = el.split(d.component).next().unwrap_or("").trim();
@@ -88,6 +98,8 @@ struct RawSegment {
     #[serde(default)]
     when: FxHashMap<String, Vec<String>>,
     #[serde(default)]
+    entity: Vec<String>,
+    #[serde(default)]
     elements: FxHashMap<String, String>,
     default: Option<String>,
 }
@@ -119,14 +131,15 @@ impl Rules {
         }
     }
 
-    /// The rule of element `n` of a segment with these elements (element 0 is its ID);
-    /// `None` when no rule names it (the value is read as unknown).
-    fn rule(&self, elements: &[&str], d: &Delims, n: usize) -> Option<Rule> {
+    /// The rule of element `n` of a segment with these elements (element 0 is its ID), in
+    /// the loop `entity` opened; `None` when no rule names it (the value is read as
+    /// unknown).
+    fn rule(&self, elements: &[&str], d: &Delims, entity: &str, n: usize) -> Option<Rule> {
         let id = elements.first()?;
         self.segments
             .get(*id)?
             .iter()
-            .find(|r| r.applies(elements, d))
+            .find(|r| r.applies(elements, d, entity))
             .and_then(|r| r.element(n))
     }
 }
@@ -143,6 +156,9 @@ fn compile(s: &RawSegment) -> Result<SegmentRule, String> {
         when.push((number(k)?, values.clone()));
     }
     when.sort();
+    if s.entity.iter().any(|e| e.is_empty() || e.len() > 3) {
+        return Err("`entity` lists NM101/N101 entity codes (`85`, `PR`)".into());
+    }
     let mut elements = Vec::new();
     for (k, v) in &s.elements {
         let n = number(k)?;
@@ -154,6 +170,7 @@ fn compile(s: &RawSegment) -> Result<SegmentRule, String> {
     let default = s.default.as_deref().map(action).transpose()?;
     Ok(SegmentRule {
         when,
+        entity: s.entity.clone(),
         elements,
         default,
     })
@@ -164,9 +181,15 @@ fn action(s: &str) -> Result<Rule, String> {
     if s == "control" {
         return Ok(Rule::Control);
     }
+    if s == "verbatim" {
+        return Ok(Rule::Verbatim);
+    }
     match parse_field(s)? {
         f @ (Field::Phi(_) | Field::Keep | Field::Scan | Field::Remove) => Ok(Rule::Field(f)),
-        _ => Err("only a PHI type, keep, control, scan or remove applies to an X12 element".into()),
+        _ => Err(
+            "only a PHI type, keep, control, verbatim, scan or remove applies to an X12 element"
+                .into(),
+        ),
     }
 }
 
@@ -286,6 +309,8 @@ fn walk<R: Rewriter>(
     let mut pos = 0;
     let mut number = 0;
     let mut d: Option<Delims> = None;
+    // The entity code of the NM1 or N1 that opened the current loop.
+    let mut entity = String::new();
     loop {
         let gap = body[pos..].len() - body[pos..].trim_start().len();
         if let Some(o) = out.as_deref_mut() {
@@ -311,7 +336,7 @@ fn walk<R: Rewriter>(
             Some(end) => (&rest[..end], true),
             None => (rest, false),
         };
-        walk_segment(rules, text, number, &d, r, out.as_deref_mut())?;
+        walk_segment(rules, text, number, &d, &mut entity, r, out.as_deref_mut())?;
         pos += text.len();
         if terminated {
             if let Some(o) = out.as_deref_mut() {
@@ -322,11 +347,28 @@ fn walk<R: Rewriter>(
     }
 }
 
+/// Segments that open a loop without naming an entity: the loop they end had one.
+const LOOP_STARTS: &[&str] = &["ST", "HL", "SBR", "PAT", "CLM", "LX", "CLP", "SVC", "SE"];
+
+/// Keeps the current loop's entity code: set by NM1 and N1 (element 1), cleared by a
+/// segment that opens a loop of another kind.
+fn track_entity(elements: &[&str], d: &Delims, entity: &mut String) {
+    let id = elements.first().copied().unwrap_or("");
+    if matches!(id, "NM1" | "N1") {
+        entity.clear();
+        let code = elements.get(1).and_then(|e| e.split(d.component).next());
+        entity.push_str(code.unwrap_or("").trim());
+    } else if LOOP_STARTS.contains(&id) {
+        entity.clear();
+    }
+}
+
 fn walk_segment<R: Rewriter>(
     rules: &Rules,
     text: &str,
     number: usize,
     d: &Delims,
+    entity: &mut String,
     r: &mut R,
     mut out: Option<&mut String>,
 ) -> Result<(), R::Error> {
@@ -346,6 +388,7 @@ fn walk_segment<R: Rewriter>(
         }
         return Ok(());
     }
+    track_entity(&elements, d, entity);
     r.segment(&elements, d)?;
     if let Some(o) = out.as_deref_mut() {
         o.push_str(id);
@@ -354,7 +397,7 @@ fn walk_segment<R: Rewriter>(
         if let Some(o) = out.as_deref_mut() {
             o.push(d.element);
         }
-        let rule = rules.rule(&elements, d, n);
+        let rule = rules.rule(&elements, d, entity, n);
         let repetitions: Vec<&str> = match d.repetition {
             Some(rep) => element.split(rep).collect(),
             None => vec![element],
@@ -543,6 +586,7 @@ impl Rewriter for Deidentifier<'_, '_, '_> {
     ) -> Result<Option<String>, ScanError> {
         let new = match rule {
             Some(Rule::Control) if keep_shaped(value) => return Ok(None),
+            Some(Rule::Verbatim) if self.is_no_ones_phi(value) => return Ok(None),
             Some(Rule::Field(Field::Keep)) if self.engine.keeps_code(value, &self.learned) => {
                 return Ok(None)
             }
@@ -568,6 +612,43 @@ impl Rewriter for Deidentifier<'_, '_, '_> {
 }
 
 impl Deidentifier<'_, '_, '_> {
+    /// A `verbatim` value is kept while it reads as a place or an organisation only: none
+    /// of the interchange's patient values, no identifier shape (a ZIP aside), and nothing
+    /// the detector finds but an address, a town or a ZIP. Anything else is scanned, so a
+    /// patient's name or number written into a provider's loop does not cross.
+    fn is_no_ones_phi(&mut self, v: &str) -> bool {
+        let t = v.trim();
+        let zip = matches!(t.len(), 5 | 9) && t.bytes().all(|b| b.is_ascii_digit());
+        if zip {
+            return !self.holds_learned(t);
+        }
+        if self.engine.identifier_type(t).is_some() || self.holds_learned(t) {
+            return false;
+        }
+        let lexicon = self.engine.detector.lexicon();
+        self.engine
+            .detector
+            .scan(t, None, self.scratch)
+            .iter()
+            .all(|s| match s.ty {
+                PhiType::Address | PhiType::Location | PhiType::Zip => true,
+                // A town that is a surname too (`SPRINGFIELD`): the gazetteer says a place.
+                PhiType::Name => t[s.start..s.end].split_whitespace().all(|w| {
+                    lexicon.flags(w.as_bytes()) & crate::detect::lexicon::flag::PLACE != 0
+                }),
+                _ => false,
+            })
+    }
+
+    /// Whether a value holds one of the interchange's own patient values (a clinician's
+    /// name, learned from a provider loop, is no patient's).
+    fn holds_learned(&self, v: &str) -> bool {
+        let mut hit = false;
+        self.learned
+            .scan(v, |_, _, ty| hit |= ty != PhiType::ProviderName);
+        hit
+    }
+
     fn scrub(&self, s: String) -> String {
         match &self.delims {
             Some(d) => scrub_with(s, d),
@@ -766,22 +847,45 @@ mod tests {
             "1234567893",
         ];
         assert_eq!(
-            r.rule(&nm1, &d, 3),
+            r.rule(&nm1, &d, "", 3),
             Some(Rule::Field(Field::Phi(PhiType::ProviderName)))
         );
         assert_eq!(
-            r.rule(&nm1, &d, 9),
+            r.rule(&nm1, &d, "", 9),
             Some(Rule::Field(Field::Phi(PhiType::License)))
         );
         assert_eq!(
-            r.rule(&["CLM", "ACCT1", "250"], &d, 1),
+            r.rule(&["CLM", "ACCT1", "250"], &d, "", 1),
             Some(Rule::Field(Field::Phi(PhiType::Account)))
         );
         assert_eq!(
-            r.rule(&["CLM", "ACCT1", "250"], &d, 2),
+            r.rule(&["CLM", "ACCT1", "250"], &d, "", 2),
             Some(Rule::Field(Field::Keep))
         );
-        assert_eq!(r.rule(&["ZX1", "a"], &d, 1), None);
+        assert_eq!(r.rule(&["ZX1", "a"], &d, "", 1), None);
+        // Addresses by loop: kept in a billing provider's, tokenised in a patient's or a
+        // service facility's.
+        let n3 = ["N3", "100 MAIN ST"];
+        assert_eq!(r.rule(&n3, &d, "85", 1), Some(Rule::Verbatim));
+        assert_eq!(r.rule(&n3, &d, "PR", 1), Some(Rule::Verbatim));
+        for loop_code in ["QC", "IL", "77", ""] {
+            assert_eq!(
+                r.rule(&n3, &d, loop_code, 1),
+                Some(Rule::Field(Field::Phi(PhiType::Address))),
+                "{loop_code}"
+            );
+        }
+        let mut entity = String::new();
+        for (seg, expected) in [
+            (&["NM1", "85", "2"][..], "85"),
+            (&["N3", "100 MAIN ST"][..], "85"),
+            (&["HL", "2", "1"][..], ""),
+            (&["N1", "PE", "CLINIC"][..], "PE"),
+            (&["CLP", "ACCT1"][..], ""),
+        ] {
+            track_entity(seg, &d, &mut entity);
+            assert_eq!(entity, expected, "{seg:?}");
+        }
         for (bad, why) in [
             ("[[segment]]\nid = \"nm1\"", "not a segment"),
             (

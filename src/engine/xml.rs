@@ -33,9 +33,11 @@ use serde::Deserialize;
 
 use super::fields::FieldError;
 use super::json::learnable;
+use super::spelling::{Spelled, SpelledBuilder, XML_CLOSE, XML_OPEN};
 use super::{Engine, Output, ScanError};
 use crate::detect::learned::Learned;
 use crate::detect::Scratch;
+use crate::phi::token::looks_like_token;
 use crate::phi::PhiType;
 use crate::transform::policy::Action as PolicyAction;
 use crate::transform::{DocContext, Transformer};
@@ -231,7 +233,7 @@ enum Item<'a> {
     /// Character data between tags, references decoded in `value`.
     Text {
         raw: &'a str,
-        value: Cow<'a, str>,
+        value: Spelled<'a>,
         action: Action,
     },
     CData {
@@ -258,6 +260,7 @@ enum Item<'a> {
 /// An attribute: where it and its value sit in the tag (the value inside the quotes), how
 /// it reads.
 struct Attr<'a> {
+    name: &'a str,
     name_start: usize,
     /// Its element has no `nullFlavor`, so a value that cannot be written validly may
     /// become `nullFlavor="MSK"`.
@@ -265,7 +268,7 @@ struct Attr<'a> {
     start: usize,
     end: usize,
     quote: char,
-    value: Cow<'a, str>,
+    value: Spelled<'a>,
     action: Action,
 }
 
@@ -456,7 +459,7 @@ impl<'a> ReadState<'a, '_> {
             return Err(malformed(start, "text outside the root element"));
         };
         let action = frame.text;
-        let value = unescape(raw).map_err(|(at, why)| malformed(start + at, why))?;
+        let value = decode(raw, None).map_err(|(at, why)| malformed(start + at, why))?;
         self.items.push(Item::Text { raw, value, action });
         Ok(())
     }
@@ -515,9 +518,10 @@ impl<'a> ReadState<'a, '_> {
                     RuleAction::Time => Action::Time,
                 },
             };
-            let value =
-                unescape(a.raw_value).map_err(|(at, why)| malformed(start + a.start + at, why))?;
+            let value = decode(a.raw_value, Some(a.quote))
+                .map_err(|(at, why)| malformed(start + a.start + at, why))?;
             out.push(Attr {
+                name: a.name,
                 name_start: a.name_start,
                 maskable,
                 start: a.start,
@@ -634,39 +638,6 @@ fn attributes(raw: &str, name_len: usize) -> Result<Vec<RawAttr<'_>>, (usize, &'
     }
 }
 
-/// A value as it reads: the five predefined entities and character references decoded.
-/// Any other reference is refused (nothing declares it: DTDs are not read). Errors give
-/// the offset in `raw`.
-fn unescape(raw: &str) -> Result<Cow<'_, str>, (usize, &'static str)> {
-    if !raw.contains('&') {
-        return Ok(Cow::Borrowed(raw));
-    }
-    let mut out = String::with_capacity(raw.len());
-    let mut rest = raw;
-    while let Some(i) = rest.find('&') {
-        out.push_str(&rest[..i]);
-        let at = raw.len() - rest.len() + i;
-        let after = &rest[i + 1..];
-        let semi = after
-            .find(';')
-            .filter(|n| *n <= 12)
-            .ok_or((at, "an `&` that starts no reference"))?;
-        let name = &after[..semi];
-        let c = match name {
-            "amp" => '&',
-            "lt" => '<',
-            "gt" => '>',
-            "quot" => '"',
-            "apos" => '\'',
-            n => char_ref(n).ok_or((at, "an entity other than the five XML predefines"))?,
-        };
-        out.push(c);
-        rest = &after[semi + 1..];
-    }
-    out.push_str(rest);
-    Ok(Cow::Owned(out))
-}
-
 /// `#233` or `#xE9` as the character it stands for, when XML allows that character.
 fn char_ref(name: &str) -> Option<char> {
     let n = name.strip_prefix('#')?;
@@ -685,34 +656,144 @@ fn char_ref(name: &str) -> Option<char> {
     allowed.then_some(c)
 }
 
-// === Writing ===
+/// A value as it reads and as it is written (`None`: character data; `Some(quote)`: an
+/// attribute value in those quotes): a reference or character the writer would not give
+/// back as it came (`&#65;`, `&apos;` in text, a literal `>`) is kept in the written form
+/// as a marker. The five predefined entities and character references are read; any
+/// other reference is refused (nothing declares it: DTDs are not read). Errors give the
+/// offset in `raw`.
+fn decode(raw: &str, quote: Option<char>) -> Result<Spelled<'_>, (usize, &'static str)> {
+    let special = |c: char| match quote {
+        None => c == '>',
+        Some(_) => matches!(c, '\t' | '\n' | '\r'),
+    };
+    if !raw.contains(|c| c == '&' || special(c)) {
+        return Ok(Spelled::same(Cow::Borrowed(raw)));
+    }
+    let mut b = SpelledBuilder::with_capacity(raw.len());
+    let mut canonical = String::new();
+    let mut buf = [0u8; 4];
+    let mut i = 0;
+    while let Some(n) = raw[i..].find(|c| c == '&' || special(c)) {
+        b.same(&raw[i..i + n]);
+        i += n;
+        let rest = &raw[i..];
+        let (unit, read) = if let Some(after) = rest.strip_prefix('&') {
+            let semi = after
+                .find(';')
+                .filter(|n| *n <= 12)
+                .ok_or((i, "an `&` that starts no reference"))?;
+            let unit = &rest[..semi + 2];
+            let read = reference(&after[..semi])
+                .ok_or((i, "an entity other than the five XML predefines"))?;
+            (unit, read)
+        } else {
+            let c = rest.chars().next().unwrap_or('>');
+            (&rest[..c.len_utf8()], c)
+        };
+        canonical.clear();
+        escape_char(read, quote, &mut canonical);
+        if canonical == unit {
+            b.same_char(read);
+        } else {
+            b.piece(read.encode_utf8(&mut buf), XML_OPEN, unit, XML_CLOSE);
+        }
+        i += unit.len();
+    }
+    b.same(&raw[i..]);
+    Ok(b.finish())
+}
 
-/// Character data: `&`, `<` and `>` escaped (`>` so `]]>` can never appear).
-fn escape_text(v: &str, out: &mut String) {
-    for c in v.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            c => out.push(c),
+/// A predefined entity's or a character reference's character (`amp`, `#233`).
+fn reference(name: &str) -> Option<char> {
+    Some(match name {
+        "amp" => '&',
+        "lt" => '<',
+        "gt" => '>',
+        "quot" => '"',
+        "apos" => '\'',
+        n => char_ref(n)?,
+    })
+}
+
+/// How a kept spelling reads: a reference's character, or the literal character itself;
+/// `None` for anything else.
+pub(super) fn read_unit(unit: &str) -> Option<String> {
+    if let Some(name) = unit.strip_prefix('&').and_then(|u| u.strip_suffix(';')) {
+        return reference(name).map(String::from);
+    }
+    let mut chars = unit.chars();
+    let c = chars.next()?;
+    chars.next().is_none().then(|| c.to_string())
+}
+
+/// Writes a kept spelling where it may stand for its character (`quote`: in an attribute
+/// value), or its reading escaped when it may not (a `<`, a lone `&`, the quote, a `>`
+/// that would close `]]>`, anything malformed).
+fn write_unit(unit: &str, quote: Option<char>, out: &mut String) {
+    let Some(read) = read_unit(unit) else {
+        return;
+    };
+    let literal_ok = match unit {
+        "<" | "&" => false,
+        ">" => !out.ends_with("]]"),
+        u => quote.is_none_or(|q| !u.starts_with(q)),
+    };
+    if unit.starts_with('&') || literal_ok {
+        out.push_str(unit);
+    } else {
+        for c in read.chars() {
+            escape_char(c, quote, out);
         }
     }
+}
+
+// === Writing ===
+
+/// Character data: `&`, `<` and `>` escaped (`>` so `]]>` can never appear); a kept
+/// spelling ([`decode`]) is written as it came.
+fn escape_text(v: &str, out: &mut String) {
+    escape_value(v, None, out);
 }
 
 /// An attribute value inside `quote`: white space other than a space is written as a
 /// character reference, which attribute-value normalisation leaves alone.
 fn escape_attr(v: &str, quote: char, out: &mut String) {
-    for c in v.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '"' if quote == '"' => out.push_str("&quot;"),
-            '\'' if quote == '\'' => out.push_str("&apos;"),
-            '\t' => out.push_str("&#9;"),
-            '\n' => out.push_str("&#10;"),
-            '\r' => out.push_str("&#13;"),
-            c => out.push(c),
+    escape_value(v, Some(quote), out);
+}
+
+fn escape_value(v: &str, quote: Option<char>, out: &mut String) {
+    let mut rest = v;
+    while let Some(i) = rest.find(XML_OPEN) {
+        for c in rest[..i].chars() {
+            escape_char(c, quote, out);
         }
+        let after = &rest[i + XML_OPEN.len_utf8()..];
+        let Some(j) = after.find(XML_CLOSE) else {
+            rest = after;
+            continue;
+        };
+        write_unit(&after[..j], quote, out);
+        rest = &after[j + XML_CLOSE.len_utf8()..];
+    }
+    for c in rest.chars() {
+        escape_char(c, quote, out);
+    }
+}
+
+/// One character as the writer spells it in character data (`quote` `None`) or in an
+/// attribute value.
+fn escape_char(c: char, quote: Option<char>, out: &mut String) {
+    match (c, quote) {
+        ('&', _) => out.push_str("&amp;"),
+        ('<', _) => out.push_str("&lt;"),
+        ('>', None) => out.push_str("&gt;"),
+        ('"', Some('"')) => out.push_str("&quot;"),
+        ('\'', Some('\'')) => out.push_str("&apos;"),
+        ('\t', Some(_)) => out.push_str("&#9;"),
+        ('\n', Some(_)) => out.push_str("&#10;"),
+        ('\r', Some(_)) => out.push_str("&#13;"),
+        (c, _) => out.push(c),
     }
 }
 
@@ -721,10 +802,10 @@ fn escape_attr(v: &str, quote: char, out: &mut String) {
 fn each_value(items: &[Item<'_>], mut f: impl FnMut(Slot, &str)) {
     for item in items {
         match item {
-            Item::Text { value, action, .. } => f(Slot::Text(*action), value),
+            Item::Text { value, action, .. } => f(Slot::Text(*action), &value.reading),
             Item::Tag { attrs, .. } => {
                 for a in attrs {
-                    f(Slot::Attr(a.action), &a.value);
+                    f(Slot::Attr(a.action), &a.value.reading);
                 }
             }
             _ => {}
@@ -737,31 +818,60 @@ fn each_value(items: &[Item<'_>], mut f: impl FnMut(Slot, &str)) {
 enum Replacement {
     Value(String),
     /// An attribute whose value cannot be written so its type stays valid (a date the
-    /// policy removes from a TS): the whole attribute becomes `nullFlavor="MSK"` (masked),
-    /// or, where the element already has a `nullFlavor`, the value is `text`.
+    /// policy removes from a TS, a token where a TS or an OID must be): the whole
+    /// attribute becomes `nullFlavor="MSK"` (masked), or, where the element already has a
+    /// `nullFlavor`, the value is `text`. A masked token is carried in a comment right
+    /// after the tag ([`CARRIER`]), so reveal can put the attribute back.
     Masked {
         text: String,
     },
 }
 
+/// Opens the comment that carries a masked attribute's token: `<!--phigate:value=DATE_…-->`.
+/// Comments are outside every schema, so the document stays valid and reversible.
+const CARRIER: &str = "phigate:";
+
+/// The comment carrying attribute `name`'s token.
+fn carrier(name: &str, token: &str) -> String {
+    format!("<!--{CARRIER}{name}={token}-->")
+}
+
+/// A carrier comment's attribute name and token, when the comment is one and the name is
+/// a plain XML name the tag does not already have.
+fn read_carrier<'a>(inner: &'a str, attrs: &[Attr<'_>]) -> Option<(&'a str, &'a str)> {
+    let (name, token) = inner.strip_prefix(CARRIER)?.split_once('=')?;
+    let plain_name = name.bytes().enumerate().all(|(i, b)| {
+        b.is_ascii_alphabetic() || (i > 0 && (b.is_ascii_digit() || matches!(b, b'_' | b'-')))
+    });
+    let fresh = !attrs.iter().any(|a| a.name == name);
+    (plain_name && !name.is_empty() && fresh && looks_like_token(token)).then_some((name, token))
+}
+
 /// Writes a read document with each value `f` replaces (`None`: kept as written).
+/// `restore`: the reverse direction, where a masked attribute and its carrier comment are
+/// written back as the attribute when `f` reveals the token.
 fn write<E>(
     items: &[Item<'_>],
     size: usize,
-    f: &mut impl FnMut(Slot, &str) -> Result<Option<Replacement>, E>,
+    restore: bool,
+    f: &mut impl FnMut(Slot, &Spelled<'_>) -> Result<Option<Replacement>, E>,
 ) -> Result<String, E> {
     use Replacement::{Masked, Value};
     let mut out = String::with_capacity(size + size / 8);
-    for item in items {
+    let mut skip = false;
+    for (i, item) in items.iter().enumerate() {
+        if std::mem::take(&mut skip) {
+            continue;
+        }
         match item {
             Item::Markup(raw) => out.push_str(raw),
             Item::Text { raw, value, action } => match f(Slot::Text(*action), value)? {
-                Some(Value(new) | Masked { text: new }) if new != **value => {
+                Some(Value(new) | Masked { text: new }) if new != *value.written => {
                     escape_text(&new, &mut out)
                 }
                 _ => out.push_str(raw),
             },
-            Item::CData { raw, inner } => match f(Slot::CData, inner)? {
+            Item::CData { raw, inner } => match f(Slot::CData, &same(inner))? {
                 Some(Value(new) | Masked { text: new }) if new != *inner => {
                     out.push_str("<![CDATA[");
                     out.push_str(&new.replace("]]>", "]]]]><![CDATA[>"));
@@ -769,7 +879,7 @@ fn write<E>(
                 }
                 _ => out.push_str(raw),
             },
-            Item::Comment { raw, inner } => match f(Slot::Comment, inner)? {
+            Item::Comment { raw, inner } => match f(Slot::Comment, &same(inner))? {
                 Some(Value(new) | Masked { text: new }) if new != *inner => {
                     out.push_str("<!--");
                     let mut safe = new.replace("--", "- -");
@@ -781,7 +891,7 @@ fn write<E>(
                 }
                 _ => out.push_str(raw),
             },
-            Item::Pi { raw, head, body } => match f(Slot::Pi, body)? {
+            Item::Pi { raw, head, body } => match f(Slot::Pi, &same(body))? {
                 Some(Value(new) | Masked { text: new }) if new != *body => {
                     out.push_str(head);
                     out.push_str(&new.replace("?>", "? >"));
@@ -790,12 +900,30 @@ fn write<E>(
                 _ => out.push_str(raw),
             },
             Item::Tag { raw, attrs } => {
+                let restored = match (restore, items.get(i + 1)) {
+                    (true, Some(Item::Comment { inner, .. })) => {
+                        restored_attribute(attrs, inner, f)?
+                    }
+                    _ => None,
+                };
+                skip = restored.is_some();
                 let mut last = 0;
                 // One `nullFlavor` per element: a second masked value is written as text.
                 let mut masked = false;
+                let mut carried = None;
                 for a in attrs {
+                    if let Some((name, value)) = restored.as_ref().filter(|_| is_masked(a)) {
+                        out.push_str(&raw[last..a.name_start]);
+                        out.push_str(name);
+                        out.push('=');
+                        out.push(a.quote);
+                        escape_attr(value, a.quote, &mut out);
+                        out.push(a.quote);
+                        last = a.end + 1;
+                        continue;
+                    }
                     match f(Slot::Attr(a.action), &a.value)? {
-                        Some(Masked { .. }) if a.maskable && !masked => {
+                        Some(Masked { text }) if a.maskable && !masked => {
                             masked = true;
                             out.push_str(&raw[last..a.name_start]);
                             out.push_str("nullFlavor=");
@@ -803,8 +931,11 @@ fn write<E>(
                             out.push_str("MSK");
                             out.push(a.quote);
                             last = a.end + 1;
+                            if looks_like_token(&text) {
+                                carried = Some(carrier(a.name, &text));
+                            }
                         }
-                        Some(Value(new) | Masked { text: new }) if new != a.value => {
+                        Some(Value(new) | Masked { text: new }) if new != *a.value.written => {
                             out.push_str(&raw[last..a.start]);
                             escape_attr(&new, a.quote, &mut out);
                             last = a.end;
@@ -813,21 +944,57 @@ fn write<E>(
                     }
                 }
                 out.push_str(&raw[last..]);
+                if let Some(c) = carried {
+                    out.push_str(&c);
+                }
             }
         }
     }
     Ok(out)
 }
 
+/// `nullFlavor="MSK"`, as a masked attribute is written.
+fn is_masked(a: &Attr<'_>) -> bool {
+    a.name == "nullFlavor" && a.value.written == "MSK"
+}
+
+/// The attribute a masked tag and the carrier comment after it stand for, when `f`
+/// reveals the carried token (a token the caller may not see stays masked).
+fn restored_attribute<E>(
+    attrs: &[Attr<'_>],
+    comment: &str,
+    f: &mut impl FnMut(Slot, &Spelled<'_>) -> Result<Option<Replacement>, E>,
+) -> Result<Option<(String, String)>, E> {
+    if !attrs.iter().any(is_masked) {
+        return Ok(None);
+    }
+    let Some((name, token)) = read_carrier(comment, attrs) else {
+        return Ok(None);
+    };
+    Ok(match f(Slot::Attr(Action::Scan), &same(token))? {
+        Some(Replacement::Value(v) | Replacement::Masked { text: v }) if v != token => {
+            Some((name.to_string(), v))
+        }
+        _ => None,
+    })
+}
+
+/// A value with no references (CDATA, a comment, a processing instruction).
+fn same(v: &str) -> Spelled<'_> {
+    Spelled::same(Cow::Borrowed(v))
+}
+
 /// Rewrites every value of an XML document with `f` (the reverse direction: no rules,
-/// every slot is `scan`). Unchanged values and all markup are written as they came.
+/// every slot is `scan`). `f` gets each value as written, kept spellings as markers
+/// ([`super::spelling`]), and answers in the same form. Unchanged values and all markup are
+/// written as they came.
 pub fn rewrite<E: From<ScanError>>(
     text: &str,
     mut f: impl FnMut(Slot, &str) -> Result<Option<String>, E>,
 ) -> Result<String, E> {
     let items = read(text, None)?;
-    write(&items, text.len(), &mut |slot, v| {
-        Ok(f(slot, v)?.map(Replacement::Value))
+    write(&items, text.len(), true, &mut |slot, v| {
+        Ok(f(slot, &v.written)?.map(Replacement::Value))
     })
 }
 
@@ -858,7 +1025,12 @@ pub fn deidentify(
         ctx,
         counts: [0; PhiType::ALL.len()],
     };
-    let out = write(&items, text.len(), &mut |slot, v| d.value(slot, v))?;
+    if d.names_hold_phi(&items) {
+        return Err(ScanError::XmlRefused(
+            "an element, attribute, namespace prefix or processing-instruction name that holds PHI",
+        ));
+    }
+    let out = write(&items, text.len(), false, &mut |slot, v| d.value(slot, v))?;
     Ok(Output {
         text: out,
         spans: Vec::new(),
@@ -940,6 +1112,40 @@ fn is_oid(v: &str) -> bool {
         })
 }
 
+/// Any HL7 TS: four to fourteen digits, an optional fraction and zone (what the CDA
+/// schema's TS pattern admits).
+fn is_ts(v: &str) -> bool {
+    let digits = v.bytes().take_while(u8::is_ascii_digit).count();
+    let rest = &v[digits..];
+    let (frac, zone) = match rest.find(['+', '-']) {
+        Some(i) => (&rest[..i], &rest[i + 1..]),
+        None => (rest, "0000"),
+    };
+    let frac_ok = frac.is_empty()
+        || (digits == 14
+            && frac.len() > 1
+            && frac.starts_with('.')
+            && frac[1..].bytes().all(|b| b.is_ascii_digit()));
+    (4..=14).contains(&digits)
+        && digits % 2 == 0
+        && frac_ok
+        && zone.len() == 4
+        && zone.bytes().all(|b| b.is_ascii_digit())
+}
+
+/// An II root the CDA schema admits: an OID, a UUID or a RUID (a letter, then letters,
+/// digits and hyphens).
+fn is_root(v: &str) -> bool {
+    let uuid = v.len() == 36
+        && v.bytes().enumerate().all(|(i, b)| match i {
+            8 | 13 | 18 | 23 => b == b'-',
+            _ => b.is_ascii_hexdigit(),
+        });
+    let ruid = v.bytes().next().is_some_and(|b| b.is_ascii_alphabetic())
+        && v.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-');
+    is_oid(v) || uuid || ruid
+}
+
 /// An HL7 TS with at least a day: `YYYYMMDD`, then optional time digits, fraction and
 /// zone. Returns the date digits and the rest.
 fn ts_parts(v: &str) -> Option<(&str, &str)> {
@@ -966,17 +1172,95 @@ struct Deidentifier<'e, 't, 's> {
     counts: [usize; PhiType::ALL.len()],
 }
 
-impl Deidentifier<'_, '_, '_> {
-    /// The replacement for one value, or `None` to keep it as written.
-    fn value(&mut self, slot: Slot, v: &str) -> Result<Option<Replacement>, ScanError> {
-        if let (Slot::Attr(Action::Time), Some((date, rest))) = (slot, ts_parts(v)) {
-            return self.ts(v, date, rest).map(Some);
+/// Every name a document's markup spells: element and attribute names (namespace prefixes
+/// included, so `xmlns:PREFIX` too) and processing-instruction targets. End tags repeat
+/// their start tag's name (the reader checks it).
+fn each_name<'a>(items: &[Item<'a>], mut f: impl FnMut(&'a str)) {
+    for item in items {
+        match item {
+            Item::Tag { raw, attrs } => {
+                f(tag_name(raw));
+                for a in attrs {
+                    f(a.name);
+                }
+            }
+            Item::Pi { head, .. } => f(head.get(2..).unwrap_or("")),
+            _ => {}
         }
-        Ok(self.plain_value(slot, v)?.map(Replacement::Value))
+    }
+}
+
+impl Deidentifier<'_, '_, '_> {
+    /// Whether any name in the markup holds PHI. A name cannot be rewritten into another
+    /// and stay valid against the document's schema, so such a document is refused (fail
+    /// closed): names are read like values (the identifier-shape default deny, names on
+    /// their own, the detector and the document's own PHI values), each distinct part once.
+    fn names_hold_phi(&mut self, items: &[Item<'_>]) -> bool {
+        let mut seen = rustc_hash::FxHashSet::default();
+        let mut found = false;
+        each_name(items, |name| {
+            for part in name.split(':') {
+                if found || part.is_empty() || !seen.insert(part) {
+                    continue;
+                }
+                found = self.name_part_holds_phi(part);
+            }
+        });
+        found
     }
 
-    /// The replacement for any value but a TS.
-    fn plain_value(&mut self, slot: Slot, v: &str) -> Result<Option<String>, ScanError> {
+    /// One name part (`patientRole`, `Whitcombe_Ansel`, `MR4410827`): read whole, and as
+    /// words where `_`, `-` and `.` separate them, each word also alone.
+    fn name_part_holds_phi(&mut self, part: &str) -> bool {
+        let words = part.replace(['_', '-', '.'], " ");
+        self.engine.identifier_type(part).is_some()
+            || self.engine.is_name_value(&words)
+            // A name written into a name loses its capitals and spaces (`ansel.whitcombe`),
+            // so each word is read on its own too.
+            || words.split_whitespace().any(|w| self.engine.is_name_value(w))
+            || self.email_in_name(part)
+            || self.is_learned(&words)
+            || !self
+                .engine
+                .detector
+                .scan(&words, Some(&self.learned), self.scratch)
+                .is_empty()
+    }
+
+    /// An e-mail address written into a name, its `@` (which no XML name can hold) turned
+    /// into an `_`: each `_` is read as the `@` in turn.
+    fn email_in_name(&mut self, part: &str) -> bool {
+        part.match_indices('_').any(|(i, _)| {
+            let at = format!("{}@{}", &part[..i], &part[i + 1..]);
+            self.engine
+                .detector
+                .scan(&at, None, self.scratch)
+                .iter()
+                .any(|s| s.ty == PhiType::Email)
+        })
+    }
+
+    /// The replacement for one value, or `None` to keep it as written.
+    fn value(&mut self, slot: Slot, v: &Spelled<'_>) -> Result<Option<Replacement>, ScanError> {
+        if let (Slot::Attr(Action::Time), Some((date, rest))) = (slot, ts_parts(&v.reading)) {
+            return self.ts(&v.reading, date, rest).map(Some);
+        }
+        let new = self.plain_value(slot, v)?;
+        // A rewritten TS or root must still be one (a token is neither): else masked.
+        Ok(new.map(|text| match slot {
+            Slot::Attr(Action::Time) if !is_ts(&text) => Replacement::Masked { text },
+            Slot::Attr(Action::Root { .. }) if !is_root(&text) => Replacement::Masked { text },
+            _ => Replacement::Value(text),
+        }))
+    }
+
+    /// The replacement for any value but a TS, in written form.
+    fn plain_value(
+        &mut self,
+        slot: Slot,
+        spelled: &Spelled<'_>,
+    ) -> Result<Option<String>, ScanError> {
+        let v = spelled.reading.as_ref();
         if v.trim().is_empty() {
             return Ok(None);
         }
@@ -985,7 +1269,11 @@ impl Deidentifier<'_, '_, '_> {
             Slot::CData | Slot::Comment | Slot::Pi => Action::Scan,
         };
         let kept = match action {
-            Action::Phi(ty) => return self.phi(ty, v).map(Some),
+            Action::Phi(ty) => {
+                self.counts[ty.index()] += 1;
+                let new = self.engine.phi_spelled(ty, spelled, self.t, &self.ctx)?;
+                return Ok(Some(new));
+            }
             Action::Keep { coded } => self.keeps_code(v, coded),
             Action::Literal => !v.contains(char::is_whitespace) && !self.is_learned(v),
             Action::Oid => is_oid(v),
@@ -993,6 +1281,7 @@ impl Deidentifier<'_, '_, '_> {
                 if extension {
                     true
                 } else {
+                    // Masked (no token is an OID) by `value`, and carried.
                     return self.phi(PhiType::Id, v).map(Some);
                 }
             }
@@ -1008,15 +1297,15 @@ impl Deidentifier<'_, '_, '_> {
         if kept {
             return Ok(None);
         }
-        let new = self.engine.scan_value(
-            v,
+        let new = self.engine.scan_spelled(
+            spelled,
             &self.learned,
             self.t,
             &self.ctx,
             self.scratch,
             &mut self.counts,
         )?;
-        Ok((new != v).then_some(new))
+        Ok((new != *spelled.written).then_some(new))
     }
 
     fn phi(&mut self, ty: PhiType, v: &str) -> Result<String, ScanError> {
@@ -1050,7 +1339,10 @@ impl Deidentifier<'_, '_, '_> {
         let action = self.t.action(PhiType::Date);
         match action {
             PolicyAction::Keep => Ok(Replacement::Value(v.to_string())),
-            PolicyAction::Token => self.phi(PhiType::Date, v).map(Replacement::Value),
+            // A token is no TS: masked, and carried for reveal.
+            PolicyAction::Token => self
+                .phi(PhiType::Date, v)
+                .map(|text| Replacement::Masked { text }),
             PolicyAction::Generalize | PolicyAction::DateShift => {
                 self.counts[PhiType::Date.index()] += 1;
                 let iso = format!("{}-{}-{}", &date[..4], &date[4..6], &date[6..8]);
@@ -1133,12 +1425,40 @@ mod tests {
     #[test]
     fn references_decode_and_unknown_entities_are_refused() {
         assert_eq!(
-            unescape("O&apos;Brien &amp; Co &#233;&#xE9;").expect("ok"),
+            decode("O&apos;Brien &amp; Co &#233;&#xE9;", None)
+                .expect("ok")
+                .reading,
             "O'Brien & Co éé"
         );
         for bad in ["&nbsp;", "a & b", "&#0;", "&#xD800;", "&#x;", "&lol9;"] {
-            assert!(unescape(bad).is_err(), "{bad}");
+            assert!(decode(bad, None).is_err(), "{bad}");
         }
+    }
+
+    #[test]
+    fn needless_references_keep_their_spelling_in_the_written_form() {
+        for (raw, quote) in [
+            ("Ans&#101;l O&apos;Brien &amp; &lt;b&gt; a > b", None),
+            ("&#x41;nsel&#9;&quot; x > y '", Some('"')),
+            ("tab\there &gt; &apos;", Some('\'')),
+        ] {
+            let v = decode(raw, quote).expect("reads");
+            let mut out = String::new();
+            escape_value(&v.written, quote, &mut out);
+            assert_eq!(out, raw);
+        }
+        let v = decode("Ans&#101;l &amp;", None).expect("reads");
+        assert_eq!(v.reading, "Ansel &");
+        assert!(v.differs());
+        assert!(!decode("a &amp; &lt;b", None).expect("reads").differs());
+        // A kept `'` is written as a reference inside single quotes, a `<` never literally.
+        let mut out = String::new();
+        escape_attr(
+            "\u{E002}'\u{E003}\u{E002}<\u{E003}\u{E002}&bogus;\u{E003}",
+            '\'',
+            &mut out,
+        );
+        assert_eq!(out, "&apos;&lt;");
     }
 
     #[test]
@@ -1181,20 +1501,19 @@ mod tests {
         let ok =
             "<?xml version=\"1.0\"?>\n<!-- c --><a x='1'><![CDATA[<b>]]><?pi body?>t&lt;</a>\n";
         let items = read(ok, None).expect("reads");
-        let out = write::<ScanError>(&items, ok.len(), &mut |_, _| Ok(None)).expect("writes");
+        let out =
+            write::<ScanError>(&items, ok.len(), false, &mut |_, _| Ok(None)).expect("writes");
         assert_eq!(out, ok);
         // A masked attribute becomes `nullFlavor="MSK"`, in its own quotes and place.
         let ok =
             "<a><t x='1' value='19210823' y=\"2\"/><t value=\"19201231\" nullFlavor=\"UNK\"/></a>";
         let items = read(ok, None).expect("reads");
-        let out = write::<ScanError>(&items, ok.len(), &mut |s, v| {
-            Ok(
-                (s == Slot::Attr(Action::Scan) && (v == "19210823" || v == "19201231")).then(
-                    || Replacement::Masked {
-                        text: "[DATE]".into(),
-                    },
-                ),
-            )
+        let out = write::<ScanError>(&items, ok.len(), false, &mut |s, v| {
+            Ok((s == Slot::Attr(Action::Scan)
+                && (v.reading == "19210823" || v.reading == "19201231"))
+                .then(|| Replacement::Masked {
+                    text: "[DATE]".into(),
+                }))
         })
         .expect("writes");
         assert_eq!(
@@ -1204,7 +1523,8 @@ mod tests {
         let ok =
             "<?xml version=\"1.0\"?>\n<!-- c --><a x='1'><![CDATA[<b>]]><?pi body?>t&lt;</a>\n";
         let items = read(ok, None).expect("reads");
-        let out = write::<ScanError>(&items, ok.len(), &mut |_, _| Ok(None)).expect("writes");
+        let out =
+            write::<ScanError>(&items, ok.len(), false, &mut |_, _| Ok(None)).expect("writes");
         assert_eq!(out, ok);
     }
 

@@ -169,6 +169,11 @@ impl Metrics {
         }
     }
 
+    /// The index of a series by its name (an MLLP channel's `mllp:NAME`).
+    pub fn index_of(&self, name: &str) -> Option<RouteIdx> {
+        self.routes.iter().position(|r| r.name == name)
+    }
+
     pub fn api_route(&self) -> RouteIdx {
         self.routes.len() - 2
     }

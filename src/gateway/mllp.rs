@@ -8,9 +8,11 @@
 //! the negative acknowledgements phigate writes itself.
 //!
 //! What the sender gets back:
-//! - the upstream's ACK, passed as it came: it answers a de-identified message, so any
-//!   token in it stays a token (nothing is revealed on this path) and it holds nothing the
-//!   sender did not send;
+//! - the upstream's ACK: it answers a de-identified message, so it may echo tokens (MSA-3
+//!   text, ERR). For a caller the channel's `reveal` rules name, the ACK is revealed as an
+//!   HL7 message with those types only, audited (`reveal`) before it is answered; for any
+//!   other caller, or when the ACK cannot be read or the reveal not audited, it is passed
+//!   as it came, tokens and all (a token is never PHI);
 //! - `MSA|AE` written by phigate when the message cannot be de-identified or the upstream
 //!   did not answer (connection refused or lost, timeout): the message was sent at most once
 //!   and is never re-sent by phigate; the sender may retry;
@@ -20,10 +22,17 @@
 //! A NAK carries no PHI: its MSH is phigate's own, and the original control ID (MSA-2) is
 //! copied only when it is shaped like a control ID. A frame cut off mid-message forwards
 //! nothing. The upstream connection is dropped after any failure, so a late ACK can never
-//! be taken for the next message's.
+//! be taken for the next message's. The upstream is reached over TLS with the channel's CA,
+//! presenting `upstream_cert` when one is configured (a receiver with mutual TLS).
+//!
+//! Metrics: each channel is a route named `mllp:NAME` in the HTTP routes' families
+//! (`phigate_requests_total` by outcome, so NAKs by reason: `auth`, `too_large`,
+//! `deidentify_failed`, `audit`, `upstream`, `timeout`; errors by fault; the message's
+//! latency from frame read to answer; the upstream's ACK latency).
 
+use std::collections::HashMap;
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use tokio::io::{AsyncBufRead, AsyncBufReadExt, AsyncWrite, AsyncWriteExt, BufReader};
 use tokio::net::{TcpListener, TcpStream};
@@ -34,10 +43,12 @@ use tokio_rustls::{TlsAcceptor, TlsConnector};
 
 use super::auth::{authenticate, PeerIdentity};
 use super::reload::Running;
+use super::respond::Fault;
 use super::trail::{Recording, Trail};
 use super::Gateway;
 use crate::audit::{Action, Event};
 use crate::config::{ClientAuth, MllpConfig};
+use crate::engine::reveal::{Allow, RevealStats};
 use crate::engine::ContentType;
 use crate::tls::{self, ReloadingCert};
 use crate::transform::policy::Policy;
@@ -175,6 +186,8 @@ struct Channel {
     connector: TlsConnector,
     server_name: rustls::pki_types::ServerName<'static>,
     host_port: (String, u16),
+    /// What each caller may have revealed in the upstream's ACK.
+    reveal: HashMap<String, Allow>,
 }
 
 /// The start-up checks of one channel (certificates, CAs, upstream, policy), without
@@ -191,8 +204,23 @@ impl Channel {
         let mut server = tls::server_config(cfg.client_ca.as_deref(), ClientAuth::Required, cert)
             .map_err(|e| setup(e.to_string()))?;
         server.alpn_protocols.clear();
-        let client =
-            tls::client_config(cfg.upstream_ca.as_deref()).map_err(|e| setup(e.to_string()))?;
+        let identity = cfg
+            .upstream_cert
+            .as_deref()
+            .zip(cfg.upstream_key.as_deref());
+        let client = tls::client_config_as(cfg.upstream_ca.as_deref(), identity)
+            .map_err(|e| setup(e.to_string()))?;
+        let mut reveal = HashMap::new();
+        for (caller, names) in &cfg.reveal {
+            let types = names
+                .iter()
+                .map(|n| {
+                    n.parse()
+                        .map_err(|_| setup(format!("unknown PHI type `{n}`")))
+                })
+                .collect::<Result<Vec<_>, _>>()?;
+            reveal.insert(caller.clone(), Allow::only(types));
+        }
         let (host, port) = cfg
             .upstream_host_port()
             .ok_or_else(|| setup("upstream is not host:port".into()))?;
@@ -206,6 +234,7 @@ impl Channel {
             connector: TlsConnector::from(Arc::new(client)),
             server_name,
             host_port: (host.to_string(), port),
+            reveal,
             cfg: cfg.clone(),
         })
     }
@@ -286,10 +315,32 @@ struct Connection {
 
 /// What became of one message.
 enum Outcome {
-    /// The upstream's ACK, to pass back.
+    /// The upstream's ACK (revealed for the caller), to pass back.
     Acked(Vec<u8>),
-    /// phigate's own NAK; `close` ends the connection after it.
-    Nak { answer: Vec<u8>, close: bool },
+    /// phigate's own NAK; `close` ends the connection after it. `why` is the metrics
+    /// outcome (the NAK's reason), `fault` whose fault it was.
+    Nak {
+        answer: Vec<u8>,
+        close: bool,
+        why: &'static str,
+        fault: Fault,
+    },
+}
+
+impl Outcome {
+    /// Counts the message in the channel's metrics.
+    fn count(&self, gw: &Gateway, channel: &str, started: Instant) {
+        let Some(idx) = gw.metrics.index_of(&format!("mllp:{channel}")) else {
+            return;
+        };
+        match self {
+            Outcome::Acked(_) => gw.metrics.request_done(idx, "forwarded", started.elapsed()),
+            Outcome::Nak { why, fault, .. } => {
+                gw.metrics.request_done(idx, why, started.elapsed());
+                gw.metrics.request_failed(idx, *fault);
+            }
+        }
+    }
 }
 
 impl Connection {
@@ -318,18 +369,22 @@ impl Connection {
                 f = tokio::time::timeout(timeout, read_frame(&mut read, cfg.max_message_bytes)) => f,
                 _ = self.stop.changed() => return,
             };
+            let started = Instant::now();
             let outcome = match frame {
                 Ok(Ok(Some(msg))) => self.one(&msg, caller.as_deref(), &mut upstream).await,
                 Ok(Err(MllpError::TooLarge(_))) => Outcome::Nak {
                     answer: nak("AR", None, "message over the size limit"),
                     close: true,
+                    why: "too_large",
+                    fault: Fault::Client,
                 },
                 // A clean close, a cut-off frame, a timeout: nothing to answer, nothing sent.
                 _ => return,
             };
+            outcome.count(&self.running.current(), &cfg.name, started);
             let (answer, close) = match outcome {
                 Outcome::Acked(a) => (a, false),
-                Outcome::Nak { answer, close } => (answer, close),
+                Outcome::Nak { answer, close, .. } => (answer, close),
             };
             if write_frame(&mut write, &answer).await.is_err() || close {
                 let _ = write.shutdown().await;
@@ -382,6 +437,8 @@ impl Connection {
             return Outcome::Nak {
                 answer: nak("AR", control.as_deref(), "sender not allowed"),
                 close: true,
+                why: "auth",
+                fault: Fault::Client,
             };
         };
         if !caller.is_empty() {
@@ -406,6 +463,12 @@ impl Connection {
                         "message could not be de-identified",
                     ),
                     close: false,
+                    why: "deidentify_failed",
+                    fault: if reason == "not-deidentified" {
+                        Fault::Client
+                    } else {
+                        Fault::Internal
+                    },
                 };
             }
         };
@@ -424,21 +487,34 @@ impl Connection {
             return Outcome::Nak {
                 answer: nak("AE", control.as_deref(), "audit log unavailable"),
                 close: false,
+                why: "audit",
+                fault: Fault::Audit,
             };
         }
         let limit = Duration::from_millis(self.channel.cfg.upstream_timeout_ms);
+        let sent = Instant::now();
         match tokio::time::timeout(limit, self.exchange(upstream, out.as_bytes())).await {
-            Ok(Ok(ack)) => Outcome::Acked(ack),
+            Ok(Ok(ack)) => {
+                if let Some(idx) = gw
+                    .metrics
+                    .index_of(&format!("mllp:{}", self.channel.cfg.name))
+                {
+                    gw.metrics.upstream_done(idx, sent.elapsed());
+                }
+                Outcome::Acked(self.reveal_ack(&gw, caller, ack, &request_id).await)
+            }
             failed => {
                 *upstream = None;
-                let why = match failed {
-                    Err(_) => "upstream-timeout",
-                    _ => "upstream-failed",
+                let (why, outcome) = match failed {
+                    Err(_) => ("upstream-timeout", "timeout"),
+                    _ => ("upstream-failed", "upstream"),
                 };
                 tracing::warn!(channel = %self.channel.cfg.name, request_id, why, "mllp: no ACK from upstream");
                 Outcome::Nak {
                     answer: nak("AE", control.as_deref(), "upstream did not acknowledge"),
                     close: false,
+                    why: outcome,
+                    fault: Fault::Upstream,
                 }
             }
         }
@@ -479,6 +555,70 @@ impl Connection {
         work.await.map_err(|_| "deidentify-task-failed")?
     }
 
+    /// The upstream's ACK as the caller may see it: revealed with the types the channel's
+    /// `reveal` rules give the caller, and audited before it is answered. Anything else (no
+    /// rules, no token, an ACK that does not read as HL7, a vault or audit failure) gives
+    /// the ACK as it came: its tokens stand for values the sender sent.
+    async fn reveal_ack(
+        &self,
+        gw: &Arc<Gateway>,
+        caller: &str,
+        ack: Vec<u8>,
+        request_id: &str,
+    ) -> Vec<u8> {
+        let Some(allow) = self.channel.reveal.get(caller) else {
+            return ack;
+        };
+        // Every token has an underscore.
+        if !ack.contains(&b'_') {
+            return ack;
+        }
+        let trail = Arc::new(Trail::default());
+        trail.set_caller(caller);
+        let (gw2, channel, allow, trail2, input) = (
+            Arc::clone(gw),
+            Arc::clone(&self.channel),
+            allow.clone(),
+            Arc::clone(&trail),
+            ack.clone(),
+        );
+        let work = tokio::task::spawn_blocking(move || {
+            let store = gw2.vault.for_domain(&channel.cfg.domain);
+            let rec = Recording {
+                store: &*store,
+                trail: &trail2,
+                keys: gw2.audit.keys(),
+                allow: Some(&allow),
+            };
+            let mut stats = RevealStats::default();
+            let out = gw2
+                .engine
+                .reidentify(&input, ContentType::Hl7, &rec, &allow, &mut stats)
+                .ok()?;
+            gw2.metrics
+                .reveals(stats.revealed, stats.refused, stats.unknown);
+            Some((out, stats.revealed + stats.refused))
+        });
+        let (revealed, touched) = match work.await {
+            Ok(Some(done)) => done,
+            _ => {
+                tracing::warn!(channel = %self.channel.cfg.name, request_id, "mllp: the ACK could not be revealed; passed as it came");
+                return ack;
+            }
+        };
+        if touched == 0 {
+            return ack;
+        }
+        let recorded = self
+            .audit(gw, &trail, request_id, Action::Reveal, "revealed", None)
+            .await;
+        if recorded {
+            revealed.into_bytes()
+        } else {
+            ack
+        }
+    }
+
     /// Sends one message upstream (connecting first if needed) and reads its ACK.
     async fn exchange(
         &self,
@@ -514,16 +654,18 @@ impl Connection {
         detail: Option<&'static str>,
     ) -> bool {
         let mut base = Event::new(action, outcome);
-        if action == Action::Tokenize {
+        let per_value = matches!(action, Action::Tokenize | Action::Reveal);
+        if per_value {
             base.action = None;
         }
         base.request_id = Some(request_id.to_string());
         base.route = Some(format!("mllp:{}", self.channel.cfg.name));
         base.destination = Some(self.channel.host_port.0.clone());
         base.detail = detail.map(str::to_string);
-        let events = match action {
-            Action::Tokenize => trail.take_events(&base, false),
-            _ => vec![base],
+        let events = if per_value {
+            trail.take_events(&base, action == Action::Reveal)
+        } else {
+            vec![base]
         };
         gw.audit.record_durable(events).await.is_ok()
     }

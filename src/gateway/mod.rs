@@ -406,7 +406,13 @@ impl Plan {
     pub fn into_gateway(self, d: Durable) -> Gateway {
         let config = self.config;
         let vault = d.vault;
-        let names: Vec<String> = config.routes.iter().map(|r| r.name.clone()).collect();
+        // MLLP channels count as routes named `mllp:NAME`, after the HTTP routes.
+        let names: Vec<String> = config
+            .routes
+            .iter()
+            .map(|r| r.name.clone())
+            .chain(config.mllp.iter().map(|m| format!("mllp:{}", m.name)))
+            .collect();
         let metrics = match &d.metrics {
             Some(old) => old.for_routes(&names),
             None => Metrics::new(&names),

@@ -136,10 +136,12 @@ fn documents_change_phi_and_keep_the_rest() {
         for v in case.must_keep {
             assert!(out.contains(v), "{}: `{v}` was not kept:\n{out}", case.name);
         }
-        // Markup is untouched: the same tags, in the same order.
+        // Markup is untouched: the same tags, in the same order (beside the comments that
+        // carry a masked identifier's token).
         let tags = |s: &str| -> Vec<String> {
             s.split('<')
                 .skip(1)
+                .filter(|t| !t.starts_with("!--phigate:"))
                 .map(|t| t.split([' ', '>', '/']).next().unwrap_or("").to_string())
                 .collect()
         };
@@ -179,10 +181,23 @@ fn reversible_documents_reveal_byte_for_byte() {
         <given>Se&lt;n</given></name></patient></patientRole></recordTarget><component><structuredBody><component><section>\
         <text>O'Brien &amp; Jones seen; <content ID=\"c1\">A&amp;B-4410827</content>.</text></section></component>\
         </structuredBody></component></ClinicalDocument>";
-    for doc in [CCD, NOTE, with_escapes] {
+    // Needless references: a character reference for a plain letter, `&apos;` and
+    // `&quot;` in text, `&gt;` in an attribute, a literal `>` in text, hex and decimal.
+    let needless = "<?xml version=\"1.0\"?>\n<ClinicalDocument xmlns=\"urn:hl7-org:v3\"><recordTarget><patientRole>\
+        <id root=\"2.16.840.1.113883.19.5\" extension=\"MR&#52;410827\"/><addr><streetAddressLine>41 Orch&#x61;rd Lane</streetAddressLine></addr>\
+        <patient><name><given>Ans&#101;l</given><family>O&apos;Brien</family></name></patient></patientRole></recordTarget>\
+        <component><structuredBody><component><section><title>Notes &gt; summary</title>\
+        <text>Ans&#101;l O&apos;Brien said &quot;better&quot; (pain > 4) at 41 Orch&#x61;rd Lane; MRN MR&#52;410827.\
+        <content ID=\"c1\" styleCode=\"a&gt;b\">Se&#xE1;n O&#39;Brien</content></text></section></component>\
+        </structuredBody></component></ClinicalDocument>";
+    for doc in [CCD, NOTE, with_escapes, needless] {
         let (out, store) = deidentify(doc, ContentType::Xml, "reversible");
         let out = out.expect("de-identifies").text;
         assert!(!out.contains("Thackeray") && !out.contains("Brien") && !out.contains("Cassius"));
+        assert!(
+            !out.contains("Ans&#101;l") && !out.contains("MR&#52;410827"),
+            "{out}"
+        );
         let mut stats = RevealStats::default();
         let back = reveal_xml(&out, &store, &Allow::all(), &mut stats).expect("reveals");
         assert_eq!(back, doc);
@@ -268,6 +283,12 @@ const REFUSED: &[(&str, &str)] = &[
     ("duplicate attribute", "<x a=\"Thackeray\" a=\"Rosalind\"/>"),
     ("text after the root", "<x/>Rosalind Thackeray"),
     ("bad character reference", "<x>Thackeray&#0;</x>"),
+    // Names cannot be rewritten and stay valid: PHI in markup refuses the document.
+    ("a surname as an element", "<x><Thackeray>seen</Thackeray></x>"),
+    ("a record number as an attribute", "<x MR4410827=\"1\"/>"),
+    ("a name as a namespace prefix", "<x xmlns:Rosalind_Thackeray=\"urn:a\"/>"),
+    ("a learned name as a PI target", "<x><patient><name>Rosalind Thackeray</name></patient><?Thackeray go?></x>"),
+    ("an address as an element", "<x><rosalind.thackeray_example.org/></x>"),
 ];
 
 #[test]
@@ -384,4 +405,126 @@ fn a_time_stamp_the_policy_cannot_keep_is_masked_not_broken() {
             && out.contains("<effectiveTime value=\"2025\"/>"),
         "{out}"
     );
+}
+
+/// Every II and TS attribute of `doc` in the lexical form the CDA schema gives it: a TS
+/// `value` (on a time element with no `unit`) matches the TS pattern, an `id`'s `root` is an
+/// OID, a UUID or a RUID, an `extension` is not empty. Returns what breaks, as
+/// `element@attribute=value`.
+fn lexical_breaks(doc: &str) -> Vec<String> {
+    use quick_xml::events::Event;
+    let ts = regex::Regex::new(r"^[0-9]{4}(?:[0-9]{2}){0,5}(?:\.[0-9]+)?(?:[+-][0-9]{4})?$")
+        .expect("ts");
+    let oid = regex::Regex::new(r"^[0-2](?:\.(?:0|[1-9][0-9]*))+$").expect("oid");
+    let uuid =
+        regex::Regex::new(r"^[0-9A-Fa-f]{8}(?:-[0-9A-Fa-f]{4}){3}-[0-9A-Fa-f]{12}$").expect("uuid");
+    let ruid = regex::Regex::new(r"^[A-Za-z][A-Za-z0-9\-]*$").expect("ruid");
+    let times = [
+        "effectiveTime",
+        "birthTime",
+        "time",
+        "low",
+        "high",
+        "center",
+        "deceasedTime",
+        "expirationTime",
+    ];
+    let mut reader = quick_xml::Reader::from_str(doc);
+    let mut breaks = Vec::new();
+    loop {
+        let e = match reader.read_event().expect("still reads as XML") {
+            Event::Start(e) | Event::Empty(e) => e,
+            Event::Eof => break,
+            _ => continue,
+        };
+        let name = e.local_name().as_ref().to_string();
+        let attrs: Vec<(String, String)> = e
+            .attributes()
+            .map(|a| {
+                let a = a.expect("attribute");
+                // As written: no TS, OID or UUID needs a reference.
+                let v = a.value.to_string();
+                (a.key.as_ref().to_string(), v)
+            })
+            .collect();
+        let get = |k: &str| attrs.iter().find(|(n, _)| n == k).map(|(_, v)| v.as_str());
+        let mut check = |attr: &str, ok: bool, v: &str| {
+            if !ok {
+                breaks.push(format!("{name}@{attr}={v}"));
+            }
+        };
+        if times.contains(&name.as_str()) && get("unit").is_none() {
+            if let Some(v) = get("value") {
+                check("value", ts.is_match(v), v);
+            }
+        }
+        if name == "id" || name == "setId" {
+            if let Some(v) = get("root") {
+                check(
+                    "root",
+                    oid.is_match(v) || uuid.is_match(v) || ruid.is_match(v),
+                    v,
+                );
+            }
+            if let Some(v) = get("extension") {
+                check("extension", !v.trim().is_empty(), v);
+            }
+        }
+    }
+    breaks
+}
+
+#[test]
+fn tokenised_time_stamps_and_ids_keep_their_lexical_form() {
+    // Roots alone (the OID is the identifier), a UUID root, TS values with times, zones
+    // and fractions, an ISO date where a TS belongs, and a clinician's TS.
+    let ids = "<?xml version=\"1.0\"?>\n<ClinicalDocument xmlns=\"urn:hl7-org:v3\">\
+        <id root=\"2.16.840.1.113883.19.5.99999.77120443\"/><setId root=\"6a1f0c3e-5b7d-4e2a-9c11-3f0e2d4b5a6c\"/>\
+        <effectiveTime value=\"20240312083000.1234-0500\"/><recordTarget><patientRole>\
+        <id root=\"2.16.840.1.113883.19.5\" extension=\"MR4410827\"/><id root=\"2.16.840.1.113883.19.5.4410827\"/>\
+        <patient><name><given>Ansel</given><family>Whitcombe</family></name>\
+        <birthTime value=\"19800312\"/><sdtcDeceased><deceasedTime value=\"2024-03-12\"/></sdtcDeceased>\
+        </patient></patientRole></recordTarget><author><time value=\"202403120830+0100\"/>\
+        <assignedAuthor><id root=\"2.16.840.1.113883.4.6\" extension=\"1821094457\"/></assignedAuthor></author>\
+        <component><structuredBody><component><section><entry><observation>\
+        <effectiveTime><low value=\"20240301\"/><high value=\"20240312\"/></effectiveTime>\
+        <value unit=\"kg\" value=\"72\"/></observation></entry></section></component></structuredBody></component>\
+        </ClinicalDocument>";
+    // The checker sees the one break the input has.
+    assert_eq!(lexical_breaks(ids), ["deceasedTime@value=2024-03-12"]);
+    for policy in ["safe-harbor", "reversible", "limited-data-set"] {
+        for doc in [CCD, NOTE, ids] {
+            let (out, store) = deidentify(doc, ContentType::Xml, policy);
+            let out = out.expect("de-identifies").text;
+            // Nothing breaks that was not broken as it came (a kept date stays as written).
+            let before = lexical_breaks(doc);
+            let breaks = lexical_breaks(&out);
+            assert!(
+                breaks.iter().all(|b| before.contains(b)),
+                "[{policy}] {breaks:?}\n{out}"
+            );
+            assert!(!out.contains("4410827"), "[{policy}] {out}");
+            let keeps_dates = policy == "limited-data-set";
+            assert!(keeps_dates || !out.contains("19800312"), "[{policy}] {out}");
+            if policy == "reversible" {
+                // Masked attributes carry their tokens in comments: revealed whole.
+                let mut stats = RevealStats::default();
+                let back = reveal_xml(&out, &store, &Allow::all(), &mut stats).expect("reveals");
+                assert_eq!(back, doc, "[{policy}]");
+                let carried = [
+                    "\"MSK\"/><!--phigate:value=DATE_",
+                    "'MSK'/><!--phigate:value=DATE_",
+                ];
+                assert!(carried.iter().any(|c| out.contains(c)), "{out}");
+                // A caller who may not see dates gets the masked document, still valid.
+                let mut stats = RevealStats::default();
+                let names = Allow::only(vec![phigate::phi::PhiType::Name]);
+                let partial = reveal_xml(&out, &store, &names, &mut stats).expect("reveals");
+                let breaks = lexical_breaks(&partial);
+                assert!(breaks.iter().all(|b| before.contains(b)), "{partial}");
+                assert!(!partial.contains("19800312"), "{partial}");
+                assert!(doc != ids || partial.contains("Whitcombe"), "{partial}");
+            }
+        }
+    }
 }

@@ -494,6 +494,8 @@ const CHANNELS: &[&str] = &[
     "hl7_in_json",
     "hl7_batch",
     "x12_known",
+    "x12_provider_addr",
+    "x12_payer_addr",
     "x12_unknown",
     "x12_note",
     "x12_as_text",
@@ -507,6 +509,12 @@ const CHANNELS: &[&str] = &[
     "xml_unknown",
     "xml_note",
     "xml_attr",
+    "xml_root",
+    "xml_time",
+    "xml_element_name",
+    "xml_attr_name",
+    "xml_prefix",
+    "xml_pi_target",
     "xml_comment",
     "xml_cdata",
     "xml_pi",
@@ -516,6 +524,13 @@ const CHANNELS: &[&str] = &[
 
 /// Channels whose label does not match the body: a refusal is right there.
 const LYING: &[&str] = &["json_as_form", "form_as_json"];
+/// Channels where the value is markup (an XML name): refusing the document is the answer.
+const IN_NAMES: &[&str] = &[
+    "xml_element_name",
+    "xml_attr_name",
+    "xml_prefix",
+    "xml_pi_target",
+];
 
 /// The channels every value trick is tried on, and extra (channel, tricks) pairs.
 const TRICK_CHANNELS: &[&str] = &["json_unknown", "text", "query_unknown", "path"];
@@ -543,6 +558,9 @@ const EXTRA_TRICKS: &[(&str, &[&str])] = &[
     ),
     ("hl7_note", &["hl7_hex", "fullwidth", "html_dec", "nbsp"]),
     ("hl7_known", &["hl7_hex", "fullwidth", "lower"]),
+    // A spelling kept through a rewrite must never keep part of a value with it.
+    ("hl7_keep", &["hl7_hex"]),
+    ("hl7_lf", &["hl7_hex", "html_dec"]),
     (
         "csv_unknown",
         &["upper", "fullwidth", "zwsp", "pct1", "b64"],
@@ -561,8 +579,8 @@ const EXTRA_TRICKS: &[(&str, &[&str])] = &[
         ],
     ),
     ("xml_note", &["html_dec", "html_hex", "nbsp", "fullwidth"]),
-    ("xml_known", &["html_hex", "fullwidth", "lower"]),
-    ("xml_attr", &["html_dec", "fullwidth", "b64"]),
+    ("xml_known", &["html_hex", "html_dec", "fullwidth", "lower"]),
+    ("xml_attr", &["html_dec", "html_hex", "fullwidth", "b64"]),
     ("x12_unknown", &["upper", "fullwidth", "zwsp", "b64"]),
     ("x12_known", &["upper", "fullwidth"]),
 ];
@@ -746,6 +764,23 @@ fn channel(ch: &str, c: &Canary, v: &str) -> Option<Req> {
             x12_body(&format!("NTE*ADD*{note}")),
         ),
         "x12_as_text" => Req::new("t", Some("text/plain"), x12_message(c, v)),
+        // Loops whose addresses are kept (a billing provider's, a payer's): a patient's
+        // value written there is still read.
+        // (An address canary there is the provider's own address by rule: not tried.)
+        "x12_provider_addr" if c.kind != Kind::Addr => Req::new(
+            "x",
+            Some("application/edi-x12"),
+            x12_body(&format!(
+                "NM1*85*2*SUNRISE HAND THERAPY*****XX*1234567893~N3*{v}~N4*SPRINGFIELD*IL*62701"
+            )),
+        ),
+        "x12_payer_addr" if c.kind != Kind::Addr => Req::new(
+            "x",
+            Some("application/edi-x12"),
+            x12_body(&format!(
+                "NM1*PR*2*TEST PLAN*****PI*99999~N3*100 MAIN ST*{v}~N4*SPRINGFIELD*IL*62701"
+            )),
+        ),
         "csv_known" => Req::new(
             "c",
             Some("text/csv"),
@@ -794,6 +829,49 @@ fn channel(ch: &str, c: &Canary, v: &str) -> Option<Req> {
             "x",
             Some("application/xml"),
             format!("<Visit ref=\"{}\" kind=\"progress\"/>", xml_text(v)),
+        ),
+        // Where the schema wants an OID or a TS: a changed value is masked, its token carried
+        // in a comment.
+        "xml_root" => Req::new(
+            "x",
+            Some("application/xml"),
+            format!(
+                "<Visit><id root=\"{}\"/><kind>progress</kind></Visit>",
+                xml_text(v)
+            ),
+        ),
+        "xml_time" => Req::new(
+            "x",
+            Some("application/cda+xml"),
+            cda_note(&format!(
+                "<paragraph>Seen.</paragraph></text><effectiveTime value=\"{}\"/><text>",
+                xml_text(v)
+            )),
+        ),
+        // The value as markup: an element's, an attribute's, a namespace prefix's or a
+        // processing instruction's name (spelled as an XML name).
+        "xml_element_name" if nameable(v) => Req::new(
+            "x",
+            Some("application/xml"),
+            format!("<Visit><{n}>progress</{n}></Visit>", n = xml_name(v)),
+        ),
+        "xml_attr_name" if nameable(v) => Req::new(
+            "x",
+            Some("application/xml"),
+            format!("<Visit {}=\"1\" kind=\"progress\"/>", xml_name(v)),
+        ),
+        "xml_prefix" if nameable(v) => Req::new(
+            "x",
+            Some("application/xml"),
+            format!(
+                "<Visit xmlns:{n}=\"urn:x\"><{n}:kind>progress</{n}:kind></Visit>",
+                n = xml_name(v)
+            ),
+        ),
+        "xml_pi_target" if nameable(v) => Req::new(
+            "x",
+            Some("application/xml"),
+            format!("<Visit><?{} on?><kind>progress</kind></Visit>", xml_name(v)),
         ),
         // Comments, CDATA and processing instructions hold their text as written.
         "xml_comment" => Req::new(
@@ -857,6 +935,32 @@ fn cda_doc(c: &Canary, v: &str) -> String {
 }
 
 /// A C-CDA document whose one section's narrative is `text` (markup as written).
+/// A value spelled as an XML name: letters, digits, `-` and `.` kept, anything else `_`,
+/// and `_` first when it does not start with a letter.
+/// Whether a value can be spelled as a name and still be read back (an escaped or encoded
+/// value cannot: its `&`, `%` or `\\` would be lost).
+fn nameable(v: &str) -> bool {
+    !v.contains(['&', '%', '\\', '+', '/', '='])
+}
+
+fn xml_name(v: &str) -> String {
+    let body: String = v
+        .chars()
+        .map(|c| {
+            if c.is_alphanumeric() || matches!(c, '-' | '.') {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    if body.starts_with(|c: char| c.is_alphabetic()) {
+        body
+    } else {
+        format!("_{body}")
+    }
+}
+
 fn cda_note(text: &str) -> String {
     format!(
         "<?xml version=\"1.0\"?>\n<ClinicalDocument xmlns=\"urn:hl7-org:v3\"><component>\
@@ -1076,7 +1180,8 @@ fn matrix() -> Vec<Case> {
         for c in CANARIES {
             if let Some(r) = channel(ch, c, c.value) {
                 let id = format!("d.{ch}.plain.{}", c.kind.id());
-                push(id, ch, "plain", Spec::Out(r), !LYING.contains(ch));
+                let must = !LYING.contains(ch) && !IN_NAMES.contains(ch);
+                push(id, ch, "plain", Spec::Out(r), must);
             }
         }
     }

@@ -529,3 +529,274 @@ async fn x12_837p_on_a_claims_route_and_an_835_on_a_reidentify_route() {
         a.body
     );
 }
+
+/// A TLS MLLP receiver that requires a client certificate of `client_ca` (mutual TLS) and
+/// answers every message with an error ACK that echoes what it got: the patient's name
+/// token (PID-5.1) in MSA-3's text and the record number token (PID-3.1) in ERR, as
+/// receivers that cannot match a patient do. Records the message count.
+struct EchoReceiver {
+    addr: std::net::SocketAddr,
+    seen: Arc<Mutex<Vec<String>>>,
+}
+
+impl EchoReceiver {
+    async fn start(leaf: &Leaf, client_ca: &str) -> EchoReceiver {
+        let mut roots = rustls::RootCertStore::empty();
+        for c in pem_certs(client_ca) {
+            roots.add(c).expect("root");
+        }
+        let provider = Arc::new(rustls::crypto::ring::default_provider());
+        let verifier = rustls::server::WebPkiClientVerifier::builder_with_provider(
+            Arc::new(roots),
+            Arc::clone(&provider),
+        )
+        .build()
+        .expect("verifier");
+        let key = PrivateKeyDer::from_pem_slice(leaf.key_pem.as_bytes()).expect("key");
+        let cfg = rustls::ServerConfig::builder_with_provider(provider)
+            .with_safe_default_protocol_versions()
+            .expect("versions")
+            .with_client_cert_verifier(verifier)
+            .with_single_cert(pem_certs(&leaf.cert_pem), key)
+            .expect("cert");
+        let acceptor = tokio_rustls::TlsAcceptor::from(Arc::new(cfg));
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind");
+        let addr = listener.local_addr().expect("addr");
+        let seen: Arc<Mutex<Vec<String>>> = Arc::default();
+        let record = Arc::clone(&seen);
+        tokio::spawn(async move {
+            while let Ok((tcp, _)) = listener.accept().await {
+                let (acceptor, record) = (acceptor.clone(), Arc::clone(&record));
+                tokio::spawn(async move {
+                    // Without a client certificate the handshake fails here.
+                    let Ok(tls) = acceptor.accept(tcp).await else {
+                        return;
+                    };
+                    let mut conn = BufReader::new(tls);
+                    while let Ok(Some(msg)) = read_frame(&mut conn, 1 << 20).await {
+                        let text = String::from_utf8_lossy(&msg).into_owned();
+                        record.lock().expect("lock").push(text.clone());
+                        let pid: Vec<&str> = text
+                            .split('\r')
+                            .find(|l| l.starts_with("PID|"))
+                            .map(|l| l.split('|').collect())
+                            .unwrap_or_default();
+                        let first = |f: usize| {
+                            pid.get(f)
+                                .and_then(|v| v.split('^').next())
+                                .unwrap_or("")
+                                .to_string()
+                        };
+                        let (name, mrn) = (first(5), first(3));
+                        let id = control_id(&msg).unwrap_or_default();
+                        let ack = format!(
+                            "MSH|^~\\&|RECV|OUT|||20250101||ACK|A{id}|P|2.5.1\r\
+                             MSA|AE|{id}|No match for {name}\r\
+                             ERR|||204^Unknown key identifier^HL70357|E||||{mrn} unknown\r"
+                        );
+                        if write_frame(conn.get_mut(), ack.as_bytes()).await.is_err() {
+                            return;
+                        }
+                    }
+                });
+            }
+        });
+        EchoReceiver { addr, seen }
+    }
+}
+
+/// The value of one series in a Prometheus text exposition, or 0 when it is absent.
+fn series(metrics: &str, name: &str) -> u64 {
+    metrics
+        .lines()
+        .find_map(|l| l.strip_prefix(name)?.trim().parse().ok())
+        .unwrap_or(0)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn mllp_presents_its_certificate_upstream_reveals_the_ack_by_the_callers_rules_and_counts() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let d = dir.path();
+    let pki = Pki::new("phigate mllp mtls test CA");
+    let server = pki.leaf(&["localhost", "127.0.0.1"], false);
+    let gateway_id = pki.leaf(&["phigate.clinic.test"], true);
+    write(d, "ca.pem", &pki.ca_pem());
+    write(d, "cert.pem", &server.cert_pem);
+    write(d, "key.pem", &server.key_pem);
+    write(d, "up.pem", &gateway_id.cert_pem);
+    write(d, "up.key", &gateway_id.key_pem);
+    super::support::write_key(&d.join("master.key"), &"cd".repeat(32));
+    let receiver = EchoReceiver::start(&pki.leaf(&["localhost"], false), &pki.ca_pem()).await;
+    let config = format!(
+        r#"
+[[listener]]
+listen = "127.0.0.1:0"
+cert = "cert.pem"
+key = "key.pem"
+
+[admin]
+listen = "127.0.0.1:0"
+
+[vault]
+dir = "vault"
+key_file = "master.key"
+
+[[caller]]
+name = "lab"
+mtls_dns_name = "lab.clinic.test"
+
+[[caller]]
+name = "ward"
+mtls_dns_name = "ward.clinic.test"
+
+[[mllp]]
+name = "adt"
+listen = "127.0.0.1:0"
+cert = "cert.pem"
+key = "key.pem"
+client_ca = "ca.pem"
+callers = ["lab", "ward"]
+upstream = "localhost:{port}"
+upstream_ca = "ca.pem"
+upstream_cert = "up.pem"
+upstream_key = "up.key"
+reveal = {{ lab = ["NAME"] }}
+upstream_timeout_ms = 5000
+
+[[mllp]]
+name = "bare"
+listen = "127.0.0.1:0"
+cert = "cert.pem"
+key = "key.pem"
+client_ca = "ca.pem"
+callers = ["lab"]
+upstream = "localhost:{port}"
+upstream_ca = "ca.pem"
+upstream_timeout_ms = 5000
+"#,
+        port = receiver.addr.port(),
+    );
+    write(d, "phigate.toml", &config);
+    super::gw_harness::init_vault(d);
+    let gw = Gateway::start_with_env(&d.join("phigate.toml"), &d.join("gateway.log"), 1, &[]);
+    assert_eq!(gw.mllp.len(), 2, "two MLLP channels listening");
+    let ca = pki.ca_pem();
+    let lab = pki.leaf(&["lab.clinic.test"], true);
+    let ward = pki.leaf(&["ward.clinic.test"], true);
+
+    // mTLS upstream: the receiver admits the gateway by its certificate; the ACK echoes
+    // the tokens it got, and the lab (NAME revealed) reads the name back, not the MRN.
+    let mut conn = sender(gw.mllp[0], &ca, &lab).await;
+    let ack = exchange(&mut conn, adt("MSG0101", "EMR").as_bytes())
+        .await
+        .expect("ack");
+    assert!(
+        ack.contains("\rMSA|AE|MSG0101|No match for Whitcombe\r"),
+        "{ack:?}"
+    );
+    assert!(
+        ack.contains("||||MRN_") && !ack.contains("MR4410827"),
+        "{ack:?}"
+    );
+    let forwarded = receiver.seen.lock().expect("lock").clone();
+    assert_eq!(forwarded.len(), 1);
+    assert!(!forwarded[0].contains("Whitcombe") && !forwarded[0].contains("MR4410827"));
+
+    // The ward is not in the reveal rules: the ACK comes back with its tokens.
+    let mut w = sender(gw.mllp[0], &ca, &ward).await;
+    let ack = exchange(&mut w, adt("MSG0102", "EMR").as_bytes())
+        .await
+        .expect("ack");
+    assert!(
+        ack.contains("\rMSA|AE|MSG0102|No match for NAME_"),
+        "{ack:?}"
+    );
+    assert!(!ack.contains("Whitcombe"), "{ack:?}");
+
+    // A channel with no upstream certificate: the receiver refuses the handshake, so the
+    // sender gets phigate's AE and nothing was delivered.
+    let mut b = sender(gw.mllp[1], &ca, &lab).await;
+    let nak = exchange(&mut b, adt("MSG0103", "EMR").as_bytes())
+        .await
+        .expect("nak");
+    assert!(
+        nak.starts_with("MSH|^~\\&|PHIGATE|") && nak.contains("\rMSA|AE|MSG0103|"),
+        "{nak:?}"
+    );
+    assert_eq!(receiver.seen.lock().expect("lock").len(), 2);
+
+    // A message that cannot be de-identified: a NAK counted by its reason.
+    let bad = adt("MSG0104", "EMR").replacen("MSH|^~\\&|", "MSH|^^^^|", 1);
+    let nak = exchange(&mut conn, bad.as_bytes()).await.expect("nak");
+    assert!(nak.contains("\rMSA|AE|MSG0104|"), "{nak:?}");
+
+    // Metrics per channel, in the routes' families.
+    let m = gw.metrics().await;
+    let total = |route: &str, outcome: &str| {
+        series(
+            &m,
+            &format!("phigate_requests_total{{route=\"mllp:{route}\",outcome=\"{outcome}\"}}"),
+        )
+    };
+    assert_eq!(total("adt", "forwarded"), 2, "{m}");
+    assert_eq!(total("adt", "deidentify_failed"), 1, "{m}");
+    assert_eq!(total("bare", "upstream"), 1, "{m}");
+    assert_eq!(total("bare", "forwarded"), 0, "{m}");
+    assert_eq!(
+        series(
+            &m,
+            "phigate_request_duration_seconds_count{route=\"mllp:adt\"}"
+        ),
+        3,
+        "{m}"
+    );
+    assert_eq!(
+        series(
+            &m,
+            "phigate_upstream_duration_seconds_count{route=\"mllp:adt\"}"
+        ),
+        2,
+        "{m}"
+    );
+    assert_eq!(
+        series(
+            &m,
+            "phigate_request_errors_total{route=\"mllp:bare\",fault=\"upstream\"}"
+        ),
+        1,
+        "{m}"
+    );
+    assert!(series(&m, "phigate_tokens_revealed_total") >= 1, "{m}");
+    for c in CANARIES {
+        assert!(!m.contains(c), "{c} in metrics");
+    }
+
+    // The reveal for the lab is audited as a reveal on the channel.
+    let dir_path = gw.log.parent().expect("dir").to_path_buf();
+    assert_eq!(gw.stop().code(), Some(0));
+    let a = dir_path.join("vault-audit").display().to_string();
+    let k = dir_path.join("master.key").display().to_string();
+    let out = super::support::run(
+        &[
+            "audit",
+            "search",
+            "--dir",
+            &a,
+            "--key-file",
+            &k,
+            "--identifier",
+            "Whitcombe",
+            "--type",
+            "NAME",
+        ],
+        b"",
+    );
+    let hits = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(
+        hits.contains("\"action\":\"reveal\"") && hits.contains("\"route\":\"mllp:adt\""),
+        "{hits}"
+    );
+    drop(dir);
+}

@@ -212,6 +212,29 @@ fn dates_and_places_follow_the_policy() {
 }
 
 #[test]
+fn provider_and_payer_addresses_and_the_submitter_are_kept_the_patients_are_not() {
+    let input = claim_837p("\n");
+    for policy in ["safe-harbor", "reversible"] {
+        let (out, _) = run(&input, ContentType::X12, policy);
+        let text = &out.text;
+        for kept in [
+            // The billing provider's street and town (2010AA, NM1*85).
+            "\nN3*100 MAIN ST~",
+            "\nN4*SPRINGFIELD*IL*627010000~",
+            // The submitter is an organisation: kept, not read as a place.
+            "NM1*41*2*SUNRISE HAND THERAPY*****46*TESTSUB01~",
+        ] {
+            assert!(text.contains(kept), "{policy}: {kept} changed:\n{text}");
+        }
+        // The subscriber's and the patient's addresses are tokenised.
+        for gone in ["ORCHARD", "PEORIA*IL*616040000", "PEORIA*IL*61604~"] {
+            assert!(!text.contains(gone), "{policy}: {gone} survived:\n{text}");
+        }
+        assert_eq!(out.counts[PhiType::Location.index()], 2, "{policy}: {text}");
+    }
+}
+
+#[test]
 fn the_reversible_policy_reveals_back_byte_for_byte() {
     for input in [
         claim_837p("\r\n"),
