@@ -744,6 +744,35 @@ impl Ctx<'_> {
         }
     }
 
+    /// `phone call: elizabeth called from…`, `david phoned`: a lower-case listed name that is
+    /// no English or clinical word, right before a verb of contacting someone, is its subject.
+    pub(super) fn mark_before_contact(&self, i: usize, marks: &mut [Option<PhiType>]) {
+        let j = i + 1;
+        if self.caps_mode || j >= self.words.len() || marks[i].is_some() {
+            return;
+        }
+        if !self.has(j, flag::CONTACT) || !self.joined(i, b"") {
+            return;
+        }
+        let w = &self.words[i];
+        let not_word = flag::ENGLISH
+            | flag::COMMON
+            | flag::VOCAB
+            | flag::NEVER_NAME
+            | flag::NAME_CUE
+            | flag::RELATION
+            | flag::LABEL
+            | flag::STRONG_CUE
+            | flag::STOP;
+        if w.shape == Shape::Lower
+            && w.end - w.start >= 3
+            && self.has(i, flag::NAME)
+            && !self.has(i, not_word)
+        {
+            marks[i] = Some(PhiType::Name);
+        }
+    }
+
     /// `spoke with ines`, `called rj delacroix`, `voicemail for marguerite`: after a verb of
     /// contacting someone, a lower-case listed name that is no English or clinical word is
     /// a person, and so are lower-case initials before a surname.
