@@ -744,6 +744,66 @@ impl Ctx<'_> {
         }
     }
 
+    /// `phone call: elizabeth called from…`, `david phoned`: a lower-case listed name that is
+    /// no English or clinical word, right before a verb of contacting someone, is its subject.
+    pub(super) fn mark_before_contact(&self, i: usize, marks: &mut [Option<PhiType>]) {
+        let j = i + 1;
+        if self.caps_mode || j >= self.words.len() || marks[i].is_some() {
+            return;
+        }
+        if !self.has(j, flag::CONTACT) || !self.joined(i, b"") {
+            return;
+        }
+        let w = &self.words[i];
+        let not_word = flag::ENGLISH
+            | flag::COMMON
+            | flag::VOCAB
+            | flag::NEVER_NAME
+            | flag::NAME_CUE
+            | flag::RELATION
+            | flag::LABEL
+            | flag::STRONG_CUE
+            | flag::STOP;
+        if w.shape == Shape::Lower
+            && w.end - w.start >= 3
+            && self.has(i, flag::NAME)
+            && !self.has(i, not_word)
+        {
+            marks[i] = Some(PhiType::Name);
+        }
+    }
+
+    /// `Pt Qabiloglu works as a welder`: after `pt` or `patient`, a capitalised word of four
+    /// letters or more that no list knows (no English, clinical, cue or name-list word) is
+    /// the patient's name. Not in all-capitals notes, where `PT HTN` is shorthand.
+    pub(super) fn mark_after_patient(&self, i: usize, marks: &mut [Option<PhiType>]) {
+        let j = i + 1;
+        if self.caps_mode || j >= self.words.len() || marks[j].is_some() || !self.joined(i, b"") {
+            return;
+        }
+        let cue = &self.text[self.words[i].start..self.words[i].end];
+        if !cue.eq_ignore_ascii_case(b"pt") && !cue.eq_ignore_ascii_case(b"patient") {
+            return;
+        }
+        let w = &self.words[j];
+        let blocked = flag::COMMON
+            | flag::STOP
+            | flag::CLINICAL
+            | flag::LABEL
+            | flag::PERSON_TITLE
+            | flag::PROVIDER_TITLE
+            | flag::CREDENTIAL
+            | flag::PLACE;
+        if w.shape == Shape::Cap
+            && w.end - w.start >= 4
+            && self.name_shaped(j)
+            && self.unknown_word(j)
+            && !self.has(j, blocked)
+        {
+            marks[j] = Some(PhiType::Name);
+        }
+    }
+
     /// `spoke with ines`, `called rj delacroix`, `voicemail for marguerite`: after a verb of
     /// contacting someone, a lower-case listed name that is no English or clinical word is
     /// a person, and so are lower-case initials before a surname.

@@ -66,8 +66,31 @@ pub(super) fn is_inner_apostrophe(b: &[u8], i: usize) -> bool {
         && b.get(i + 1).is_some_and(u8::is_ascii_alphabetic)
 }
 
+/// The case of a word's first letter, non-ASCII letters included (`Əliəkrəm`, `Şahin`,
+/// `Édouard`): `Some(true)` upper, `Some(false)` lower, `None` no cased letter.
+fn first_letter_upper(w: &[u8]) -> Option<bool> {
+    let b = *w.first()?;
+    if b < 0x80 {
+        return b.is_ascii_alphabetic().then(|| b.is_ascii_uppercase());
+    }
+    let n = match b {
+        0xC0..=0xDF => 2,
+        0xE0..=0xEF => 3,
+        _ => 4,
+    };
+    let c = std::str::from_utf8(w.get(..n)?).ok()?.chars().next()?;
+    if c.is_uppercase() {
+        Some(true)
+    } else if c.is_lowercase() {
+        Some(false)
+    } else {
+        None
+    }
+}
+
 pub(super) fn shape_of(w: &[u8]) -> Shape {
-    let first_upper = w[0].is_ascii_uppercase();
+    let first = first_letter_upper(w);
+    let first_upper = first == Some(true);
     // `O'Malley`, `D'Shawn`, `De'Andre`: a capital right after a short prefix's apostrophe
     // is still a name written in title case.
     let prefix_capital = match w.iter().position(|&c| c == b'\'') {
@@ -84,7 +107,7 @@ pub(super) fn shape_of(w: &[u8]) -> Shape {
         Shape::Upper
     } else if first_upper && rest_lower {
         Shape::Cap
-    } else if w[0].is_ascii_lowercase() && rest_lower {
+    } else if first == Some(false) && rest_lower {
         Shape::Lower
     } else {
         Shape::Mixed
