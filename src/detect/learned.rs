@@ -283,6 +283,23 @@ mod tests {
     }
 
     #[test]
+    fn a_cleared_set_finds_only_what_is_learned_after() {
+        let mut l = Learned::default();
+        l.add(PhiType::Name, "Maria Lopez");
+        l.remember(PhiType::Name, "Maria Lopez");
+        l.clear();
+        assert!(l.is_empty() && l.patient_values().is_empty());
+        l.add(PhiType::Mrn, "QX77");
+        l.finish();
+        let text = "Maria Lopez, qx77, xQX77";
+        let mut hits = Vec::new();
+        l.scan(text, |s, e, _| hits.push(&text[s..e]));
+        assert_eq!(hits, ["qx77"]);
+        // Shorter than every value: nothing to find.
+        l.scan("QX7", |_, _, _| panic!("found in a shorter text"));
+    }
+
+    #[test]
     fn phone_digits_are_learned() {
         let mut l = Learned::default();
         l.add(PhiType::Phone, "(555) 013-4567");
