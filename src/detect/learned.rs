@@ -23,6 +23,11 @@ pub struct Learned {
     /// HL7 message or a table row) compare the values directly, which costs less than
     /// building an automaton per payload.
     automaton: OnceLock<Option<AhoCorasick>>,
+    /// Which bytes (ASCII-folded) some value starts with, and the shortest value's length:
+    /// the direct comparison skips every position no value can start at, and a text
+    /// shorter than every value (most code values of a message) is not searched at all.
+    firsts: [u64; 4],
+    shortest: usize,
     /// The patient's own values (not a clinician's or a contact's), to remember.
     patient: Vec<(PhiType, String)>,
     /// The patient's memory, searched with the values.
@@ -70,8 +75,29 @@ impl Learned {
 
     fn push(&mut self, ty: PhiType, v: &str) {
         if self.seen.insert(v.to_ascii_lowercase()) {
+            if let Some(&b) = v.as_bytes().first() {
+                for c in [b.to_ascii_lowercase(), b.to_ascii_uppercase()] {
+                    self.firsts[usize::from(c >> 6)] |= 1 << (c & 63);
+                }
+            }
+            self.shortest = match self.values.is_empty() {
+                true => v.len(),
+                false => self.shortest.min(v.len()),
+            };
             self.values.push((v.to_string(), ty));
         }
+    }
+
+    /// Forgets everything, keeping the allocations: one `Learned` serves every message of
+    /// an HL7 body, whose values would otherwise rebuild the set and lists per message.
+    pub fn clear(&mut self) {
+        self.values.clear();
+        self.seen.clear();
+        self.automaton = OnceLock::new();
+        self.firsts = [0; 4];
+        self.shortest = 0;
+        self.patient.clear();
+        self.memory = None;
     }
 
     /// Records one of the payload's patient's own values, for the patient memory.
@@ -153,7 +179,7 @@ impl Learned {
 
     /// Whole-word occurrences of learned values in `text`.
     fn scan_values(&self, text: &str, mut emit: impl FnMut(usize, usize, PhiType)) {
-        if self.values.is_empty() {
+        if self.values.is_empty() || text.len() < self.shortest {
             return;
         }
         let b = text.as_bytes();
@@ -169,6 +195,11 @@ impl Learned {
             // by comparing each value where the text could hold it.
             let mut s = 0;
             while s < b.len() {
+                // No value starts with this byte: no match here, as the automaton would find.
+                if self.firsts[usize::from(b[s] >> 6)] & (1 << (b[s] & 63)) == 0 {
+                    s += 1;
+                    continue;
+                }
                 let longest = self
                     .values
                     .iter()
@@ -249,6 +280,23 @@ mod tests {
         assert!(text.len() * l.values.len() <= DIRECT_BUDGET);
         assert_eq!(direct, auto);
         assert!(direct.len() >= 5, "{direct:?}");
+    }
+
+    #[test]
+    fn a_cleared_set_finds_only_what_is_learned_after() {
+        let mut l = Learned::default();
+        l.add(PhiType::Name, "Maria Lopez");
+        l.remember(PhiType::Name, "Maria Lopez");
+        l.clear();
+        assert!(l.is_empty() && l.patient_values().is_empty());
+        l.add(PhiType::Mrn, "QX77");
+        l.finish();
+        let text = "Maria Lopez, qx77, xQX77";
+        let mut hits = Vec::new();
+        l.scan(text, |s, e, _| hits.push(&text[s..e]));
+        assert_eq!(hits, ["qx77"]);
+        // Shorter than every value: nothing to find.
+        l.scan("QX7", |_, _, _| panic!("found in a shorter text"));
     }
 
     #[test]

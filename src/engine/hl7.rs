@@ -658,7 +658,9 @@ impl Rewriter for Deidentifier<'_, '_, '_> {
     /// PID-3 ID reaches their memory ([`crate::memory`]).
     fn begin(&mut self, message: &Message<'_>) -> Result<(), ScanError> {
         let rules = &self.engine.hl7;
-        let mut learned = Learned::default();
+        // The last message's values are forgotten, their allocations reused.
+        let mut learned = std::mem::take(&mut self.learned);
+        learned.clear();
         let mut patient_key = None;
         let mut ids = Vec::new();
         message.each_value(|p, v| {
