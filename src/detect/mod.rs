@@ -23,8 +23,8 @@ pub mod lexicon;
 pub mod overlay;
 pub mod rules;
 pub mod shape;
-pub mod tagger;
 mod starts;
+pub mod tagger;
 pub mod validate;
 
 use crate::patterns::Patterns;

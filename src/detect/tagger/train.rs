@@ -144,7 +144,7 @@ pub fn retrain(model_dir: &Path, patterns: &Patterns) -> Result<(Manifest, Vec<u
 /// be the stale ones being replaced).
 pub fn lexicon_of(p: &Patterns) -> Result<Lexicon, TaggerError> {
     Lexicon::build(&LexiconSources::of(p))
-    .map_err(|e| TaggerError::Manifest(format!("lexicon: {e}")))
+        .map_err(|e| TaggerError::Manifest(format!("lexicon: {e}")))
 }
 
 /// A labelled, tokenised example, ready for the epochs.
