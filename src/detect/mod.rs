@@ -162,7 +162,9 @@ impl Detector {
         }
         shape::identifier_words(text, |start, end, ty| spans.push(Span { start, end, ty }));
         if let Some(t) = &self.tagger {
-            t.scan(text, &self.lexicon, &mut s.tag, |start, end, ty| {
+            // The lexicon scan above left its words in `s.lex`: the tagger reuses their flags.
+            let known = Some(s.lex.known_words());
+            t.scan_known(text, &self.lexicon, known, &mut s.tag, |start, end, ty| {
                 spans.push(Span { start, end, ty })
             });
         }

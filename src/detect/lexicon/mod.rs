@@ -345,6 +345,37 @@ impl Lexicon {
     }
 }
 
+/// The words of a [`Lexicon::scan`] with their flags, looked up by exact position: the
+/// tagger cuts the same text into tokens that are mostly the same words, and a word's
+/// flags depend only on its bytes, so reusing them saves its second hash lookup.
+pub struct KnownWords<'a> {
+    words: &'a [Word],
+    /// Index of the first word not yet passed; callers ask in text order.
+    next: usize,
+}
+
+impl KnownWords<'_> {
+    /// Flags of the word at exactly `start..end`, when the scan cut the same word there.
+    /// Positions must be asked in increasing order (tokens do not overlap).
+    pub fn get(&mut self, start: usize, end: usize) -> Option<u32> {
+        while self.words.get(self.next).is_some_and(|w| w.start < start) {
+            self.next += 1;
+        }
+        let w = self.words.get(self.next)?;
+        (w.start == start && w.end == end).then_some(w.flags)
+    }
+}
+
+impl LexScratch {
+    /// The words of the last scan, for [`KnownWords::get`].
+    pub fn known_words(&self) -> KnownWords<'_> {
+        KnownWords {
+            words: &self.words,
+            next: 0,
+        }
+    }
+}
+
 /// A span found by the lexicon pass.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct LexHit {

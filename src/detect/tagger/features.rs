@@ -7,7 +7,7 @@
 //! capitalisation, its lexicon flags and the punctuation around it. Features are 64-bit
 //! hashes of (template, value); the model folds them into its table.
 
-use super::super::lexicon::{flag, Lexicon};
+use super::super::lexicon::{flag, KnownWords, Lexicon};
 
 /// Capitalisation classes.
 pub(super) mod cap {
@@ -106,6 +106,17 @@ fn joiner(text: &str, i: usize) -> usize {
 
 /// Cuts `text` into tokens, replacing the contents of `out`.
 pub fn tokenize(text: &str, lex: &Lexicon, out: &mut Vec<Token>) {
+    tokenize_known(text, lex, None, out);
+}
+
+/// [`tokenize`], taking a token's flags from `known` (the lexicon scan's words of the same
+/// text) when it cut the same word, so that word is not looked up twice.
+pub fn tokenize_known(
+    text: &str,
+    lex: &Lexicon,
+    mut known: Option<KnownWords<'_>>,
+    out: &mut Vec<Token>,
+) {
     out.clear();
     let b = text.as_bytes();
     let mut i = 0;
@@ -140,7 +151,10 @@ pub fn tokenize(text: &str, lex: &Lexicon, out: &mut Vec<Token>) {
             last.punct_after = first_mark(gap);
         }
         let mut t = read_token(text, start, end);
-        t.flags = lex.flags(&b[start..end]);
+        t.flags = known
+            .as_mut()
+            .and_then(|k| k.get(start, end))
+            .unwrap_or_else(|| lex.flags(&b[start..end]));
         t.punct_before = last_mark(gap);
         t.newline_before = gap.contains(&b'\n');
         t.sentence_start = out.is_empty()

@@ -18,11 +18,11 @@ use crate::patterns::Patterns;
 use crate::phi::PhiType;
 use features::{
     evidence, features, mostly_upper, never_tagged, plain_word, row, shaped, single_letter,
-    tokenize, Doc, Token,
+    tokenize_known, Doc, Token,
 };
 use model::{Manifest, Weights, NCLASS};
 
-use super::lexicon::Lexicon;
+use super::lexicon::{KnownWords, Lexicon};
 
 /// Where the manifest and weights live under `patterns/`.
 pub const MANIFEST_FILE: &str = "model/MANIFEST.toml";
@@ -121,9 +121,22 @@ impl Tagger {
         text: &str,
         lex: &Lexicon,
         s: &mut TagScratch,
+        out: impl FnMut(usize, usize, PhiType),
+    ) {
+        self.scan_known(text, lex, None, s, out);
+    }
+
+    /// [`Tagger::scan`] reusing the flags of the lexicon scan's words of the same `text`
+    /// (see [`KnownWords`]); the spans are the same.
+    pub fn scan_known(
+        &self,
+        text: &str,
+        lex: &Lexicon,
+        known: Option<KnownWords<'_>>,
+        s: &mut TagScratch,
         mut out: impl FnMut(usize, usize, PhiType),
     ) {
-        tokenize(text, lex, &mut s.tokens);
+        tokenize_known(text, lex, known, &mut s.tokens);
         let doc = Doc {
             text: text.as_bytes(),
             tokens: &s.tokens,

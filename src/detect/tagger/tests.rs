@@ -2,8 +2,10 @@
 
 use std::path::PathBuf;
 
+use super::features::tokenize;
 use super::model::{sha256_hex, Manifest};
 use super::*;
+use crate::detect::lexicon::LexScratch;
 
 fn model_dir() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("patterns/model")
@@ -121,4 +123,28 @@ fn tokens_keep_inner_joiners_and_drop_the_possessive() {
             "2-3x"
         ]
     );
+}
+
+/// The flags the tagger takes from the lexicon scan's words are exactly the ones it would
+/// look up itself: every token, every field, on text where the two cuts differ
+/// (possessives, hyphens, apostrophes, digits, non-ASCII letters).
+#[test]
+fn tokens_reusing_the_lexicon_scan_are_the_tokens_looked_up_alone() {
+    let (p, _) = shipped();
+    let lex = train::lexicon_of(&p).expect("lexicon");
+    let texts = [
+        "Gerald's niece O'Neil-Bayne, De\u{2019}Andre\u{2019}s dog; 2-3x.",
+        "Pt seen by Dr. Whitlock-Bayne, NP Djuric; spoke with ines re: Delphine417.",
+        "MARIA DE LA CRUZ, 54 y/o, from Cedar Rapids to St. Mary's Hospital. PaO2 88.",
+        "Grace Muñoz (emergency contact) called; Zoë's mother Ångström at 555-0134.",
+    ];
+    let mut lex_scratch = LexScratch::default();
+    let mut hits = Vec::new();
+    for text in texts {
+        lex.scan(text, &mut lex_scratch, &mut hits);
+        let (mut alone, mut reused) = (Vec::new(), Vec::new());
+        tokenize(text, &lex, &mut alone);
+        features::tokenize_known(text, &lex, Some(lex_scratch.known_words()), &mut reused);
+        assert_eq!(format!("{alone:?}"), format!("{reused:?}"), "{text}");
+    }
 }
