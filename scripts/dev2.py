@@ -19,12 +19,10 @@ Synthetic data only: every value is generated.
 """
 import argparse
 import json
-import os
 import random
-import re
 import sys
 
-from faker import Faker
+from corpus_common import fix_string_hashing, join, render, seeded_fakers
 
 # en_US three times: most of a US clinic's people are local.
 LOCALES = ["en_US", "en_US", "en_US", "en_IE", "nl_BE", "et_EE", "lv_LV", "az_AZ", "yo_NG",
@@ -124,44 +122,21 @@ def entity(kind, fake, rng):
     raise KeyError(kind)
 
 
-def render(template, fake, rng):
-    text, spans, pos = "", [], 0
-    for m in re.finditer(r"\{(\w+)\}", template):
-        text += template[pos:m.start()]
-        value, typ = entity(m.group(1), fake, rng)
-        if typ:
-            spans.append({"start": len(text), "end": len(text) + len(value), "type": typ,
-                          "label": m.group(1)})
-        text += value
-        pos = m.end()
-    return text + template[pos:], spans
-
 
 def main():
-    # Some Faker locales pick from sets, whose order follows Python's string hashing.
-    if os.environ.get("PYTHONHASHSEED") != "0":
-        os.environ["PYTHONHASHSEED"] = "0"
-        os.execv(sys.executable, [sys.executable] + sys.argv)
+    fix_string_hashing()
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--count", type=int, default=500)
     args = ap.parse_args()
     rng = random.Random(args.seed)
-    fakers = {}
-    for loc in sorted(set(LOCALES)):
-        f = Faker(loc)
-        f.seed_instance(rng.randint(0, 2**31))
-        fakers[loc] = f
+    fakers = seeded_fakers(sorted(set(LOCALES)), rng)
     for i in range(args.count):
         loc = rng.choice(LOCALES)
-        parts, spans = [], []
-        for _ in range(rng.randint(2, 4)):
-            t, s = render(rng.choice(TEMPLATES), fakers[loc], rng)
-            off = sum(len(p) + 1 for p in parts)
-            spans += [dict(x, start=x["start"] + off, end=x["end"] + off) for x in s]
-            parts.append(t)
+        text, spans = join(render(rng.choice(TEMPLATES), entity, fakers[loc], rng)
+                           for _ in range(rng.randint(2, 4)))
         doc = {"id": f"dev2-{args.seed}-{i}", "source": loc, "format": "text",
-               "text": " ".join(parts), "spans": spans}
+               "text": text, "spans": spans}
         sys.stdout.write(json.dumps(doc, ensure_ascii=False) + "\n")
 
 

@@ -21,12 +21,12 @@ Synthetic data only: every value is generated.
 """
 import argparse
 import json
-import os
 import random
-import re
 import sys
 
 from faker import Faker
+
+from corpus_common import fix_string_hashing, join, render, seeded_fakers
 
 LOCALES = {
     "dev": ["en_US", "en_GB", "de_DE", "fr_FR", "es_ES", "it_IT", "pl_PL", "vi_VN", "en_IN"],
@@ -216,25 +216,9 @@ def blind2_entity(kind, fake, rng):
     raise KeyError(kind)
 
 
-def render(template, fake, rng):
-    text, spans, pos = "", [], 0
-    for m in re.finditer(r"\{(\w+)\}", template):
-        text += template[pos:m.start()]
-        value, typ = entity(m.group(1), fake, rng)
-        if typ:
-            spans.append({"start": len(text), "end": len(text) + len(value), "type": typ,
-                          "label": m.group(1)})
-        text += value
-        pos = m.end()
-    return text + template[pos:], spans
-
 
 def main():
-    # Some Faker locales pick from sets, whose order follows Python's per-process string
-    # hashing: fix it, or a seed would not always write the same corpus.
-    if os.environ.get("PYTHONHASHSEED") != "0":
-        os.environ["PYTHONHASHSEED"] = "0"
-        os.execv(sys.executable, [sys.executable] + sys.argv)
+    fix_string_hashing()
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--split", choices=LOCALES, required=True)
     ap.add_argument("--seed", type=int, default=1)
@@ -243,22 +227,14 @@ def main():
     rng = random.Random(args.seed)
     US.seed_instance(rng.randint(0, 2**31))
     DE.seed_instance(rng.randint(0, 2**31))
-    fakers = {}
-    for loc in LOCALES[args.split]:
-        f = Faker(loc)
-        f.seed_instance(rng.randint(0, 2**31))
-        fakers[loc] = f
+    fakers = seeded_fakers(LOCALES[args.split], rng)
     for i in range(args.count):
         loc = rng.choice(LOCALES[args.split])
         # Two to four sentences per note, all about one locale's people and places.
-        parts, spans = [], []
-        for _ in range(rng.randint(2, 4)):
-            t, s = render(rng.choice(TEMPLATES[args.split]), fakers[loc], rng)
-            off = sum(len(p) + 1 for p in parts)
-            spans += [dict(x, start=x["start"] + off, end=x["end"] + off) for x in s]
-            parts.append(t)
+        text, spans = join(render(rng.choice(TEMPLATES[args.split]), entity, fakers[loc], rng)
+                           for _ in range(rng.randint(2, 4)))
         doc = {"id": f"{args.split}-{args.seed}-{i}", "source": loc, "format": "text",
-               "text": " ".join(parts), "spans": spans}
+               "text": text, "spans": spans}
         sys.stdout.write(json.dumps(doc, ensure_ascii=False) + "\n")
 
 

@@ -20,10 +20,9 @@ Synthetic data only: every value is generated.
 import argparse
 import json
 import random
-import re
 import sys
 
-from faker import Faker
+from corpus_common import fix_string_hashing, join, render, seeded_fakers
 
 # None of these is in heldout.py's heldout locale list.
 LOCALES = ["en_US", "en_GB", "en_CA", "en_IE", "fr_CA", "de_DE", "fr_FR", "es_ES", "it_IT",
@@ -154,18 +153,6 @@ def value(kind, fake, rng):
     return v, t
 
 
-def render(template, fake, rng):
-    text, spans, pos = "", [], 0
-    for m in re.finditer(r"\{(\w+)\}", template):
-        text += template[pos:m.start()]
-        v, t = value(m.group(1), fake, rng)
-        if t:
-            spans.append({"start": len(text), "end": len(text) + len(v), "type": t,
-                          "label": m.group(1)})
-        text += v
-        pos = m.end()
-    return text + template[pos:], spans
-
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__,
@@ -174,27 +161,18 @@ def main():
     ap.add_argument("--count", type=int, default=1500)
     ap.add_argument("--words", default="patterns/words/english.txt")
     args = ap.parse_args()
+    fix_string_hashing()
     rng = random.Random(args.seed)
     english = [w.strip() for w in open(args.words, encoding="utf-8")
                if w.strip() and not w.startswith("#")]
-    fakers = {}
-    for loc in LOCALES:
-        f = Faker(loc)
-        f.seed_instance(rng.randint(0, 2**31))
-        fakers[loc] = f
+    fakers = seeded_fakers(LOCALES, rng)
     for i in range(args.count):
         loc = rng.choice(LOCALES)
-        parts, spans, off = [], [], 0
-        for _ in range(rng.randint(2, 5)):
-            if rng.random() < 0.4:
-                t, s = jargon(rng, english), []
-            else:
-                t, s = render(rng.choice(TEMPLATES), fakers[loc], rng)
-            spans += [dict(x, start=x["start"] + off, end=x["end"] + off) for x in s]
-            parts.append(t)
-            off += len(t) + 1
+        text, spans = join((jargon(rng, english), []) if rng.random() < 0.4
+                           else render(rng.choice(TEMPLATES), value, fakers[loc], rng)
+                           for _ in range(rng.randint(2, 5)))
         doc = {"id": f"ot-{args.seed}-{i}", "source": loc, "format": "text",
-               "text": " ".join(parts), "spans": spans}
+               "text": text, "spans": spans}
         sys.stdout.write(json.dumps(doc, ensure_ascii=False) + "\n")
 
 

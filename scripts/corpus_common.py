@@ -1,0 +1,56 @@
+"""What the labelled-corpus generators share (`heldout.py`, `dev2.py`, `tagger_corpus.py`).
+
+Each generator has its own templates, locales and value kinds; filling a template, seeding
+Faker and joining sentences into a note is done the same way by all of them, here.
+"""
+import os
+import re
+import sys
+
+from faker import Faker
+
+
+def fix_string_hashing():
+    """Re-runs the script with PYTHONHASHSEED=0 unless it is already set so.
+
+    Some Faker locales pick from sets, whose order follows Python's per-process string
+    hashing: without this a seed would not always write the same corpus.
+    """
+    if os.environ.get("PYTHONHASHSEED") != "0":
+        os.environ["PYTHONHASHSEED"] = "0"
+        os.execv(sys.executable, [sys.executable] + sys.argv)
+
+
+def seeded_fakers(locales, rng):
+    """One Faker per locale, each seeded from `rng` in the order given."""
+    fakers = {}
+    for loc in locales:
+        f = Faker(loc)
+        f.seed_instance(rng.randint(0, 2**31))
+        fakers[loc] = f
+    return fakers
+
+
+def render(template, value, fake, rng):
+    """Fills each `{kind}` slot with `value(kind, fake, rng)` -> (text, type or None);
+    returns the text and a gold span for every slot whose type is not None."""
+    text, spans, pos = "", [], 0
+    for m in re.finditer(r"\{(\w+)\}", template):
+        text += template[pos:m.start()]
+        v, typ = value(m.group(1), fake, rng)
+        if typ:
+            spans.append({"start": len(text), "end": len(text) + len(v), "type": typ,
+                          "label": m.group(1)})
+        text += v
+        pos = m.end()
+    return text + template[pos:], spans
+
+
+def join(pieces):
+    """Sentences `[(text, spans)]` joined by one space, spans moved to the joined text."""
+    texts, spans, off = [], [], 0
+    for text, s in pieces:
+        spans += [dict(x, start=x["start"] + off, end=x["end"] + off) for x in s]
+        texts.append(text)
+        off += len(text) + 1
+    return " ".join(texts), spans
