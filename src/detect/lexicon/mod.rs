@@ -123,20 +123,35 @@ pub struct LexiconSources<'a> {
     pub world_places: &'a str,
 }
 
+/// The pattern files a lexicon is built from, in the order [`LexiconSources::of`] reads
+/// them (the tagger's manifest hashes them in this order too).
+pub const LEXICON_FILES: [&str; 8] = [
+    "text/lexicon.toml",
+    "names/first_names.tsv",
+    "names/surnames.tsv",
+    "names/common_words.txt",
+    "words/english.txt",
+    "words/clinical.txt",
+    "places/us_places.tsv",
+    "places/world_places.tsv",
+];
+
 impl<'a> LexiconSources<'a> {
-    /// The built-in lexicon files of a pattern tree: one list, so the detector and the
-    /// tagger's trainer always build the same lexicon.
+    /// The lexicon of a pattern tree, from [`LEXICON_FILES`]: one list, so the detector,
+    /// the tagger's trainer and the tagger's manifest always mean the same files.
     pub fn of(p: &'a crate::patterns::Patterns) -> LexiconSources<'a> {
+        let [cues, first_names, surnames, common_words, english, clinical, places, world_places] =
+            LEXICON_FILES.map(|f| p.get(f));
         LexiconSources {
             cues_file: "patterns/text/lexicon.toml",
-            cues: p.get("text/lexicon.toml"),
-            first_names: p.get("names/first_names.tsv"),
-            surnames: p.get("names/surnames.tsv"),
-            common_words: p.get("names/common_words.txt"),
-            english: p.get("words/english.txt"),
-            clinical: p.get("words/clinical.txt"),
-            places: p.get("places/us_places.tsv"),
-            world_places: p.get("places/world_places.tsv"),
+            cues,
+            first_names,
+            surnames,
+            common_words,
+            english,
+            clinical,
+            places,
+            world_places,
         }
     }
 }

@@ -30,16 +30,7 @@ pub const WEIGHTS_FILE: &str = "model/tagger.bin";
 
 /// The lexicon files whose flags are features: a model is only valid with the ones it was
 /// trained with.
-pub const LEXICON_FILES: [&str; 8] = [
-    "text/lexicon.toml",
-    "names/first_names.tsv",
-    "names/surnames.tsv",
-    "names/common_words.txt",
-    "words/english.txt",
-    "words/clinical.txt",
-    "places/us_places.tsv",
-    "places/world_places.tsv",
-];
+pub use super::lexicon::LEXICON_FILES;
 
 /// A tagger manifest or weights file that cannot be used (never quotes input text).
 #[derive(Debug, thiserror::Error)]
