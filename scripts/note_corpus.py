@@ -153,6 +153,48 @@ MONTHS = ["January", "February", "March", "April", "May", "June", "July", "Augus
           "September", "October", "November", "December"]
 WEEKDAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
 
+# Shorthand that ICU, nursing and ward notes write in any case: no one's name or place.
+ABBREVIATIONS = [
+    "neb", "nebs", "lac", "AMI", "RAD", "LE", "RLE", "LLE", "RUE", "LUE", "ST", "VEA", "PVC",
+    "PAC", "SVT", "NSR", "SR", "ST depression", "dlad", "abd", "abx", "afeb", "amb", "ARF",
+    "ASA", "BM", "BS", "BSx4", "CABG", "c/o", "CP", "CTA", "CTAB", "cx", "d/c", "DOE", "dsg",
+    "dx", "ETT", "ext", "f/u", "FFP", "fx", "GCS", "gtt", "HOB", "HR", "hx", "I&O", "IABP",
+    "ICP", "IVF", "JVD", "KVO", "LFTs", "LOC", "MAE", "MAP", "MS", "NAD", "NGT", "NKDA",
+    "NPO", "NT", "ND", "OOB", "PERRL", "PLT", "PRBC", "PRN", "pt", "PTT", "q1h", "RA", "RRR",
+    "r/o", "RT", "SBP", "SOB", "s/p", "SQ", "sx", "TF", "TLC", "tx", "UO", "VS", "VSS", "w/",
+    "w/o", "WNL", "x2", "yo", "Csurg", "CCU", "MICU", "SICU", "CVICU", "PACU", "OR", "ED",
+    "INR", "K", "Mg", "Phos", "Ca", "ABG", "VBG", "lytes", "CXR", "KUB", "TTE", "TEE", "cath",
+    "labile", "infreq", "freq", "occ", "min", "mod", "max", "assist", "cont", "bursa", "dia",
+    "sys", "resp", "neuro", "cardiac", "renal", "lytes rep", "sats", "coags", "trop", "BNP",
+    "A-line", "art line", "CVP", "PA line", "SvO2", "PEEP", "FiO2", "CPAP", "PS", "SIMV", "AC",
+    "TV", "RR", "MDI", "HHN", "NC", "FM", "NRB", "Cool neb", "trach mask", "VAP bundle",
+]
+# Places that Safe Harbor lets stay (states, countries, regions): never labelled.
+REGIONS = ["California", "Florida", "Texas", "New York", "New Hampshire", "Ohio", "Georgia",
+           "Washington", "Virginia", "Arizona", "Massachusetts", "Michigan", "Oregon", "Maine",
+           "Mexico", "Canada", "Ireland", "India", "the Philippines", "Nigeria", "Poland",
+           "Germany", "Vietnam", "Brazil", "Puerto Rico", "the Midwest", "New England",
+           "the UK", "Europe", "Asia", "South America", "the Caribbean"]
+
+
+def shorthand(rng):
+    """A line of ward shorthand: abbreviations, numbers and vitals, no PHI, in any case."""
+    words = []
+    for _ in range(rng.randint(4, 12)):
+        r = rng.random()
+        if r < 0.6:
+            words.append(rng.choice(ABBREVIATIONS))
+        elif r < 0.8:
+            words.append(str(rng.randint(1, 200)) + rng.choice(["", "%", "/min", "cc", "mg"]))
+        else:
+            words.append(rng.choice(["and", "with", "on", "to", "per", "at", "then", "no"]))
+        if rng.random() < 0.2:
+            words[-1] += rng.choice([",", ".", ";", ":"])
+    line = " ".join(words)
+    r = rng.random()
+    return line.upper() if r < 0.35 else line.lower() if r < 0.5 else line
+
+
 # --- sentence templates, by document kind ------------------------------------------------
 # Slots: {pt} patient's name in some form, {ptf} first name, {ptl} surname, {pttl} title and
 # surname; {fam}/{famn}/{rel} a family member's first name, full name, relation; {doc}
@@ -417,6 +459,11 @@ NO_PHI = [
     "COPM performance 4.2, satisfaction 3.8.",
     "{test} ({code}) scheduled; NPO after midnight.",
     "{dx}: {drug}; {dx2}: {drug2}.",
+    "Flew in from {region} last week; no travel since.",
+    "Originally from {region}; moved here as a child.",
+    "Insurance plan is out of network in {region}.",
+    "{region} Medicaid pending; {ins} secondary.",
+    "Visiting family in {region} over the holidays, will resume in {month}.",
 ]
 
 # Headers and footers that frame a document; the same slots.
@@ -569,6 +616,10 @@ def slot(kind, c, rng):
     if kind == "addr":
         parts = [(c["street"], L, "street"), (", ", None, ""), (c["city"], L, "city"), (" ", None, ""),
                  (c["zip"], "ZIP", "zip")]
+        if rng.random() < 0.3:
+            # The state between town and postcode is not PHI under Safe Harbor.
+            parts[3] = (", " + ask(c["home"], "state_abbr" if rng.random() < 0.5 else "state",
+                                   c["us"]) + " ", None, "")
         return parts if rng.random() < 0.8 else parts[:3]
     if kind == "pharm":
         return [(rng.choice(PHARM), None, "")]
@@ -597,7 +648,7 @@ def slot(kind, c, rng):
             "dx2": DIAGNOSES, "device": DEVICES, "device2": DEVICES, "dept": DEPTS,
             "ins": INSURERS, "code": CODES, "code2": CODES, "month": MONTHS,
             "weekday": WEEKDAYS, "weekday2": WEEKDAYS, "role": ROLES, "heading": HEADINGS,
-            "lang": LANGS, "job": JOBS}
+            "lang": LANGS, "job": JOBS, "region": REGIONS}
     if kind in ("num", "num2"):
         return [(str(rng.randint(1, 60)), None, "")]
     if kind == "time":
@@ -695,8 +746,10 @@ def document(c, rng, kinds, no_phi, headers, footers):
         if template in used:
             template = rng.choice(pool)  # once more: a note seldom says a line twice
         used.add(template)
-        if r < 0.3:
+        if r < 0.22:
             pieces.append(render(rng.choice(no_phi), c, rng, misspell))
+        elif r < 0.3:
+            pieces.append((shorthand(rng), []))
         elif r < 0.35:
             pieces.append(table(c, rng))
         elif r < 0.4 and kind != "intake":
