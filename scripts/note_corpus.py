@@ -169,6 +169,14 @@ ABBREVIATIONS = [
     "A-line", "art line", "CVP", "PA line", "SvO2", "PEEP", "FiO2", "CPAP", "PS", "SIMV", "AC",
     "TV", "RR", "MDI", "HHN", "NC", "FM", "NRB", "Cool neb", "trach mask", "VAP bundle",
 ]
+# Named protocols, regimens and approaches (eponyms): a capitalised word before "protocol",
+# "exercises" or "technique" is seldom a person in the note.
+PROTOCOLS = ["Indiana", "Belfast", "Manchester", "Washington", "Bobath",
+             "Brunnstrom", "Rood", "Kabat", "Mulligan", "McKenzie", "Maitland", "Cyriax",
+             "Kaltenborn", "Feldenkrais", "Williams", "Codman", "Otago", "Epley", "Brandt-Daroff",
+             "Buerger-Allen", "Kegel", "Jobe", "Semont", "Frenkel", "Cawthorne-Cooksey",
+             "Schroth", "Alexander", "Graston", "Watson", "Stanmore", "Saint John", "Evans",
+             "Chow", "Strickland", "Silfverskiöld", "Lister", "Nalebuff", "Swanson"]
 # Places that Safe Harbor lets stay (states, countries, regions): never labelled.
 REGIONS = ["California", "Florida", "Texas", "New York", "New Hampshire", "Ohio", "Georgia",
            "Washington", "Virginia", "Arizona", "Massachusetts", "Michigan", "Oregon", "Maine",
@@ -438,6 +446,7 @@ NO_PHI = [
     "No PHI discussed. Equipment list updated.",
     "Pt tolerated session without adverse events.",
     "Will continue per plan of care.",
+    "HEP: {protocol} exercises 2x daily, {protocol2} protocol progression next week.",
     "Rehab potential good; prognosis fair.",
     "Plan: {device}, {test} next week, {drug} review.",
     "ADL retraining, {device} training, therapeutic exercise ({code}).",
@@ -459,6 +468,11 @@ NO_PHI = [
     "COPM performance 4.2, satisfaction 3.8.",
     "{test} ({code}) scheduled; NPO after midnight.",
     "{dx}: {drug}; {dx2}: {drug2}.",
+    "{protocol} protocol week {num}; tendon glides x 10.",
+    "Tendon glides, then {protocol} protocol passive flexion x {num}.",
+    "Started {protocol} exercises; {protocol2} technique for the shoulder.",
+    "Per {protocol} protocol, {device} at all times except hygiene.",
+    "{protocol}-style splint; {protocol2} approach for tone.",
     "Flew in from {region} last week; no travel since.",
     "Originally from {region}; moved here as a child.",
     "Insurance plan is out of network in {region}.",
@@ -648,7 +662,8 @@ def slot(kind, c, rng):
             "dx2": DIAGNOSES, "device": DEVICES, "device2": DEVICES, "dept": DEPTS,
             "ins": INSURERS, "code": CODES, "code2": CODES, "month": MONTHS,
             "weekday": WEEKDAYS, "weekday2": WEEKDAYS, "role": ROLES, "heading": HEADINGS,
-            "lang": LANGS, "job": JOBS, "region": REGIONS}
+            "lang": LANGS, "job": JOBS, "region": REGIONS,
+            "protocol": PROTOCOLS, "protocol2": PROTOCOLS}
     if kind in ("num", "num2"):
         return [(str(rng.randint(1, 60)), None, "")]
     if kind == "time":
