@@ -154,20 +154,22 @@ MONTHS = ["January", "February", "March", "April", "May", "June", "July", "Augus
 WEEKDAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
 
 # Shorthand that ICU, nursing and ward notes write in any case: no one's name or place.
+# (Written from general clinical usage; words seen among the PhysioNet corpus's false
+# positives were left out on purpose, so that corpus stays an evaluation set.)
 ABBREVIATIONS = [
-    "neb", "nebs", "lac", "AMI", "RAD", "LE", "RLE", "LLE", "RUE", "LUE", "ST", "VEA", "PVC",
-    "PAC", "SVT", "NSR", "SR", "ST depression", "dlad", "abd", "abx", "afeb", "amb", "ARF",
+    "RLE", "LLE", "RUE", "LUE", "PVC",
+    "PAC", "SVT", "NSR", "SR", "abd", "abx", "afeb", "amb", "ARF",
     "ASA", "BM", "BS", "BSx4", "CABG", "c/o", "CP", "CTA", "CTAB", "cx", "d/c", "DOE", "dsg",
     "dx", "ETT", "ext", "f/u", "FFP", "fx", "GCS", "gtt", "HOB", "HR", "hx", "I&O", "IABP",
     "ICP", "IVF", "JVD", "KVO", "LFTs", "LOC", "MAE", "MAP", "MS", "NAD", "NGT", "NKDA",
     "NPO", "NT", "ND", "OOB", "PERRL", "PLT", "PRBC", "PRN", "pt", "PTT", "q1h", "RA", "RRR",
     "r/o", "RT", "SBP", "SOB", "s/p", "SQ", "sx", "TF", "TLC", "tx", "UO", "VS", "VSS", "w/",
-    "w/o", "WNL", "x2", "yo", "Csurg", "CCU", "MICU", "SICU", "CVICU", "PACU", "OR", "ED",
+    "w/o", "WNL", "x2", "yo", "CCU", "MICU", "SICU", "CVICU", "PACU", "OR", "ED",
     "INR", "K", "Mg", "Phos", "Ca", "ABG", "VBG", "lytes", "CXR", "KUB", "TTE", "TEE", "cath",
-    "labile", "infreq", "freq", "occ", "min", "mod", "max", "assist", "cont", "bursa", "dia",
+    "freq", "occ", "min", "mod", "max", "assist", "cont",
     "sys", "resp", "neuro", "cardiac", "renal", "lytes rep", "sats", "coags", "trop", "BNP",
     "A-line", "art line", "CVP", "PA line", "SvO2", "PEEP", "FiO2", "CPAP", "PS", "SIMV", "AC",
-    "TV", "RR", "MDI", "HHN", "NC", "FM", "NRB", "Cool neb", "trach mask", "VAP bundle",
+    "TV", "RR", "MDI", "HHN", "NC", "FM", "NRB", "trach mask", "VAP bundle",
 ]
 # Named protocols, regimens and approaches (eponyms): a capitalised word before "protocol",
 # "exercises" or "technique" is seldom a person in the note.
@@ -178,8 +180,8 @@ PROTOCOLS = ["Indiana", "Belfast", "Manchester", "Washington", "Bobath",
              "Schroth", "Alexander", "Graston", "Watson", "Stanmore", "Saint John", "Evans",
              "Chow", "Strickland", "Silfverskiöld", "Lister", "Nalebuff", "Swanson"]
 # Places that Safe Harbor lets stay (states, countries, regions): never labelled.
-REGIONS = ["California", "Florida", "Texas", "New York", "New Hampshire", "Ohio", "Georgia",
-           "Washington", "Virginia", "Arizona", "Massachusetts", "Michigan", "Oregon", "Maine",
+REGIONS = ["Texas", "Ohio", "Georgia",
+           "Virginia", "Arizona", "Massachusetts", "Michigan", "Oregon", "Maine",
            "Mexico", "Canada", "Ireland", "India", "the Philippines", "Nigeria", "Poland",
            "Germany", "Vietnam", "Brazil", "Puerto Rico", "the Midwest", "New England",
            "the UK", "Europe", "Asia", "South America", "the Caribbean"]
@@ -212,7 +214,8 @@ def shorthand(rng):
 # {date2} {dob} {age} {mrn}; and fillers that are not PHI: {drug} {dose} {freq} {test}
 # {dx} {device} {dept} {ins} {code} {num} {month} {weekday} {time} {role} {employer}.
 # An initial is one span with the surname that follows it (a lone "J." would count as leaked
-# wherever the letter and a full stop appear). A modifier after a colon changes the case: {ptf:lc}, {city:uc}, {ptl:poss} ('s after).
+# wherever the letter and a full stop appear). A modifier after a colon changes the case:
+# {ptf:lc}, {city:uc}, {ptl:poss} ('s after).
 
 SOAP = [
     "S: {ptf} reports pain 4/10 in the R wrist, worse with {device} use.",
