@@ -22,7 +22,7 @@ PHI-free lines and headers/footers are split the same way.
 
 Usage (the committed corpus, see patterns/model/README.md):
     pip install faker
-    python3 scripts/note_corpus.py --split train --seed 21 --count 4000 > patterns/model/train/notes.jsonl
+    python3 scripts/note_corpus.py --split train --seed 21 --count 3000 > patterns/model/train/notes.jsonl
     python3 scripts/note_corpus.py --split holdout --seed 3 --count 500 > /tmp/notes-holdout.jsonl
 
 Synthetic data only: every value is generated.
@@ -801,7 +801,7 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__,
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--seed", type=int, default=21)
-    ap.add_argument("--count", type=int, default=4000)
+    ap.add_argument("--count", type=int, default=3000)
     ap.add_argument("--split", choices=["train", "holdout"], default="train")
     args = ap.parse_args()
     fix_string_hashing()
