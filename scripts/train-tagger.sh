@@ -10,6 +10,7 @@ cd "$(dirname "$0")/.."
 if [ "${REGENERATE:-}" = 1 ]; then
   python3 scripts/heldout.py --split dev --seed 1001 --count 1200 > patterns/model/train/dev-faker.jsonl
   python3 scripts/tagger_corpus.py --seed 5 --count 2000 > patterns/model/train/ot-notes.jsonl
+  python3 scripts/note_corpus.py --split train --seed 21 --count 3000 > patterns/model/train/notes.jsonl
 fi
 # A debug build trains in about 6 s of CPU; a release build would take minutes to compile.
 cargo run --locked --example train_tagger -- patterns/model patterns
