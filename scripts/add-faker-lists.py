@@ -21,7 +21,8 @@ Safeguards, so jargon is not read as a name or a town:
   (`Al`, `Ed`, `Pe`); names in other scripts need two letters (`민준`, `太郎`), and a
   one-letter Han or Hangul surname (`王`, `김`) is kept because those scripts write the whole
   name as one run (`王秀英`), which the lexicon splits at a listed surname;
-- multi-word names are left out; hyphenated ones give their parts (`Jean-Pierre`).
+- multi-word names (`Ó Súilleabháin`, `van der Berg`) give their words of four letters or
+  more, hyphenated ones their parts (`Jean-Pierre`).
 
 The rows this script wrote before (count 1 in the name lists) are replaced, so a rerun with
 the same Faker writes the same files; `world_places.tsv` is only appended to (the GeoNames rows
@@ -120,8 +121,11 @@ def providers(kind):
 def name_forms(raw, surname):
     """The list entries of one provider name (none, one, or the parts of a hyphenated one)."""
     s = unicodedata.normalize("NFC", raw.strip())
-    if not s or " " in s:
-        return []
+    if " " in s:
+        # `Ó Súilleabháin`, `van der Berg`, `de la Cruz`: the lexicon reads one word at a
+        # time, so the words of four letters or more go in; particles and initials do not.
+        return [fold(w) for w in re.split(r"[ -]", s)
+                if len(w) >= 4 and not any(c.isdigit() for c in w) and "." not in w]
     out = []
     for part in s.split("-"):
         script = script_of(part)
