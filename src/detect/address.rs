@@ -123,6 +123,7 @@ fn tail_part(text: &[u8], at: usize, after_postcode: bool) -> Option<(usize, boo
         return Some((end, true));
     }
     unit(text, start)
+        .or_else(|| floor_door(text, start))
         .or_else(|| town(text, start, comma || after_postcode))
         .map(|end| (end, false))
 }
@@ -150,21 +151,44 @@ fn skip_separator(text: &[u8], at: usize) -> Option<(usize, bool)> {
     (i > at && i < text.len()).then_some((i, comma))
 }
 
-/// UK (`PH9V 2LR`), Canadian (`K1A 0B1`), Polish (`48-413`), Dutch (`7706MW`), US ZIP+4 and
-/// four-to-six-digit postcodes, ending at a word boundary.
+/// UK (`PH9V 2LR`), Canadian (`K1A 0B1`), Polish (`48-413`), Dutch (`7706MW`), Japanese
+/// (`123-9480`), Portuguese (`1877-678`), Brazilian (`79388-229`), Czech, Slovak and Swedish
+/// (`069 53`), lettered (`H-9020`, `CH-8001`), US ZIP+4 and four-to-six-digit postcodes,
+/// ending at a word boundary.
 fn postcode(text: &[u8], i: usize) -> Option<usize> {
     let rest = &text[i..];
     let digits = rest.iter().take_while(|c| c.is_ascii_digit()).count();
+    let digits_after = |at: usize| run(rest, at, u8::is_ascii_digit);
     let end = match digits {
-        2 if rest.get(2) == Some(&b'-') && run(rest, 3, u8::is_ascii_digit) == 3 => i + 6,
+        2 if rest.get(2) == Some(&b'-') && digits_after(3) == 3 => i + 6,
+        3 if rest.get(3) == Some(&b'-') && digits_after(4) == 4 => i + 8,
+        3 if rest.get(3) == Some(&b' ') && digits_after(4) == 2 => i + 6,
+        4 if rest.get(4) == Some(&b'-') && digits_after(5) == 3 => i + 8,
         4 if run(rest, 4, u8::is_ascii_uppercase) == 2 => i + 6,
         4 if rest.get(4) == Some(&b' ') && run(rest, 5, u8::is_ascii_uppercase) == 2 => i + 7,
-        5 if rest.get(5) == Some(&b'-') && run(rest, 6, u8::is_ascii_digit) == 4 => i + 10,
+        5 if rest.get(5) == Some(&b'-') && digits_after(6) == 4 => i + 10,
+        5 if rest.get(5) == Some(&b'-') && digits_after(6) == 3 => i + 9,
         4..=6 => i + digits,
-        0 => return british_postcode(rest).map(|n| i + n),
+        0 => {
+            return lettered_postcode(rest)
+                .or_else(|| british_postcode(rest))
+                .map(|n| i + n)
+        }
         _ => return None,
     };
     boundary(text, end).then_some(end)
+}
+
+/// `H-9020`, `CH-8001`, `D-10115`: a country's letters, a hyphen and four or five digits.
+fn lettered_postcode(rest: &[u8]) -> Option<usize> {
+    let letters = run(rest, 0, u8::is_ascii_uppercase);
+    let digits = run(rest, letters + 1, u8::is_ascii_digit);
+    let n = letters + 1 + digits;
+    ((1..=2).contains(&letters)
+        && rest.get(letters) == Some(&b'-')
+        && (4..=5).contains(&digits)
+        && rest.get(n).is_none_or(|c| !c.is_ascii_alphanumeric()))
+    .then_some(n)
 }
 
 /// `SW1A 1AA`, `G8F 1TF`, `K1A 0B1`: an outward code of letters and digits, a space, then
@@ -214,6 +238,25 @@ fn unit(text: &[u8], i: usize) -> Option<usize> {
     (n > 0 && n <= 8 && has_digit).then_some(j + n)
 }
 
+/// `3º B`, `2ª`, `1º Izq`: a Spanish floor (an ordinal, which the canonical view writes
+/// `3o`) and the door's letter or side.
+fn floor_door(text: &[u8], i: usize) -> Option<usize> {
+    let digits = run(text, i, u8::is_ascii_digit);
+    if !(1..=2).contains(&digits) || !matches!(text.get(i + digits), Some(b'o' | b'a')) {
+        return None;
+    }
+    let floor = i + digits + 1;
+    if !boundary(text, floor) {
+        return None;
+    }
+    let door = floor + 1 + run(text, floor + 1, u8::is_ascii_alphabetic);
+    let door_word = text.get(floor + 1..door).unwrap_or_default();
+    let has_door = text.get(floor) == Some(&b' ')
+        && (door_word.len() == 1 && door_word[0].is_ascii_uppercase()
+            || matches!(door_word, b"Izq" | b"Dcha" | b"Dcho" | b"izq" | b"dcha"));
+    Some(if has_door { door } else { floor })
+}
+
 /// A town or region: one to three capitalised words (`Tarnowskie Gory`, `TP. Can Tho`,
 /// `Lake Tylermouth`, `IL`). Without a comma before it, a town counts only when a postcode
 /// follows (`Lorrach 22263`), since a capitalised word after a street can begin a sentence.
@@ -247,9 +290,15 @@ fn town(text: &[u8], i: usize, comma: bool) -> Option<usize> {
 }
 
 /// One capitalised word of a place name, with inner hyphens and apostrophes, and a period
-/// only for short abbreviations (`TP.`, `St.`).
+/// only for short abbreviations (`TP.`, `St.`). A word in another script counts when its
+/// first letter is a capital (`Дебар`, `Άρτα`) or its script has no capitals (`מודיעין`,
+/// `תל`, `北京`).
 fn place_word(text: &[u8], i: usize) -> Option<usize> {
-    if !text.get(i)?.is_ascii_uppercase() {
+    let first = *text.get(i)?;
+    if first >= 0x80 {
+        return other_script_place_word(text, i);
+    }
+    if !first.is_ascii_uppercase() {
         return None;
     }
     let n = run(text, i, |c| {
@@ -266,6 +315,35 @@ fn place_word(text: &[u8], i: usize) -> Option<usize> {
     let abbreviation =
         n <= 3 && text.get(i + n) == Some(&b'.') && text.get(i + n + 1) == Some(&b' ');
     Some(if abbreviation { i + n + 1 } else { i + n })
+}
+
+/// The end of a place word written in a script other than Latin, starting at `i`.
+fn other_script_place_word(text: &[u8], i: usize) -> Option<usize> {
+    let rest = std::str::from_utf8(&text[i..]).ok().or_else(|| {
+        // A view cut mid-text: read up to the last whole character.
+        let valid = std::str::from_utf8(&text[i..]).err()?.valid_up_to();
+        std::str::from_utf8(&text[i..i + valid]).ok()
+    })?;
+    let first = rest.chars().next()?;
+    if !first.is_alphabetic() || first.is_lowercase() {
+        return None;
+    }
+    let n: usize = rest
+        .chars()
+        .take_while(|&c| is_script_letter(c) || c == '-')
+        .map(char::len_utf8)
+        .sum();
+    (n >= 2 && boundary(text, i + n)).then_some(i + n)
+}
+
+/// A letter or a mark of a word in any script (Devanagari vowel signs and viramas are marks,
+/// not letters, but are inside words); never a space, digit or punctuation.
+fn is_script_letter(c: char) -> bool {
+    c.is_alphabetic()
+        || !c.is_ascii()
+            && !c.is_whitespace()
+            && !c.is_numeric()
+            && !matches!(c, '\u{2000}'..='\u{206F}' | '\u{3000}'..='\u{303F}' | '\u{FF00}'..='\u{FF0F}')
 }
 
 /// `IL 62704`: a US state and ZIP end the grown part, so the ZIP rules can keep its first
@@ -353,6 +431,41 @@ mod tests {
                 "1 Kerkstraat",
                 "1 Kerkstraat, 7706MW Herpen",
             ),
+            (
+                "en Calle Mayor, 14, 3o B, 28013 Madrid. Hija",
+                "Calle Mayor, 14",
+                "Calle Mayor, 14, 3o B, 28013 Madrid",
+            ),
+            (
+                "at Skycovska 6, 824 21 Sulov now",
+                "Skycovska 6",
+                "Skycovska 6, 824 21 Sulov",
+            ),
+            (
+                "at Rua Nova 96, 1877-678 Lisboa. Son",
+                "Rua Nova 96",
+                "Rua Nova 96, 1877-678 Lisboa",
+            ),
+            (
+                "at Miskolci utca 135, H-9020 Gyor. Son",
+                "Miskolci utca 135",
+                "Miskolci utca 135, H-9020 Gyor",
+            ),
+            (
+                "at Rua B 12, 79388-229 Campinas",
+                "Rua B 12",
+                "Rua B 12, 79388-229 Campinas",
+            ),
+            (
+                "to Орце Николов 6б, 53501 Дебар. Son",
+                "Орце Николов 6б",
+                "Орце Николов 6б, 53501 Дебар",
+            ),
+            (
+                "to פדויים 63, מודיעין 7574 now",
+                "פדויים 63",
+                "פדויים 63, מודיעין 7574",
+            ),
         ];
         for (text, street, want) in cases {
             assert_eq!(grown(text, street), want, "{text}");
@@ -374,6 +487,7 @@ mod tests {
                 "12 Main St",
             ),
             ("at 12 Main St with wife", "12 Main St", "12 Main St"),
+            ("at 12 Main St, дочь", "12 Main St", "12 Main St"),
             ("at 12 Main St Monday 3 units", "12 Main St", "12 Main St"),
         ];
         for (text, street, want) in cases {

@@ -295,6 +295,12 @@ impl Lexicon {
         if let Some(f) = self.words.get(&key) {
             return f;
         }
+        // Han and Hangul letters are three bytes from 0xE1 on.
+        if word.first().is_some_and(|&b| b >= 0xE1) {
+            if let Some(f) = self.run_name_flags(word) {
+                return f;
+            }
+        }
         let lower = key.as_bytes();
         if self.clinical_suffixes.iter().any(|s| lower.ends_with(s)) {
             return flag::CLINICAL;
@@ -350,6 +356,25 @@ impl Lexicon {
         0
     }
 
+    /// `王秀英`, `김민준`: Han and Hangul write a whole name as one run of letters, surname
+    /// first. A run of two to four syllables whose first one or two are a listed surname and
+    /// whose rest is a listed first name is that name (a run the lists hold whole was found
+    /// before). `None` for any other word.
+    fn run_name_flags(&self, word: &[u8]) -> Option<u32> {
+        let text = std::str::from_utf8(word).ok()?;
+        let starts = syllable_starts(text)?;
+        if !(2..=4).contains(&starts.len()) {
+            return None;
+        }
+        (1..=2.min(starts.len() - 1)).find_map(|k| {
+            let (surname, given) = text.split_at(starts[k]);
+            let surname = self.words.get_word(surname.as_bytes())?;
+            let given = self.words.get_word(given.as_bytes())?;
+            (surname & flag::LAST != 0 && given & flag::FIRST != 0 && given & flag::COMMON == 0)
+                .then_some(flag::FIRST | flag::LAST)
+        })
+    }
+
     /// Number of distinct words known.
     pub fn len(&self) -> usize {
         self.words.len()
@@ -358,6 +383,27 @@ impl Lexicon {
     pub fn is_empty(&self) -> bool {
         self.words.len() == 0
     }
+}
+
+/// Where each syllable of a run of Han or Hangul letters starts (byte offsets): every Han
+/// letter and every precomposed Hangul syllable is one; Hangul read as jamo (the canonical
+/// view decomposes it) starts a syllable at each leading consonant. `None` when the run holds
+/// anything else.
+fn syllable_starts(text: &str) -> Option<Vec<usize>> {
+    let mut starts = Vec::new();
+    for (at, c) in text.char_indices() {
+        match c {
+            // CJK unified ideographs (and extension A), Hangul syllables, leading consonants.
+            '\u{3400}'..='\u{4DBF}'
+            | '\u{4E00}'..='\u{9FFF}'
+            | '\u{AC00}'..='\u{D7A3}'
+            | '\u{1100}'..='\u{115F}' => starts.push(at),
+            // Hangul vowels and trailing consonants continue the syllable they follow.
+            '\u{1160}'..='\u{11FF}' if !starts.is_empty() => {}
+            _ => return None,
+        }
+    }
+    Some(starts)
 }
 
 /// The words of a [`Lexicon::scan`] with their flags, looked up by exact position: the
@@ -426,6 +472,7 @@ impl Lexicon {
             ctx.mark_before_born(i, &mut scratch.marks);
             ctx.mark_after_role(i, &mut scratch.marks);
             ctx.mark_foreign_name(i, &mut scratch.marks);
+            ctx.mark_other_script(i, &mut scratch.marks);
             ctx.mark_last_first(i, &mut scratch.marks);
             ctx.mark_credentialed(i, &mut scratch.marks);
             ctx.mark_facility(i, &mut scratch.marks);
@@ -552,5 +599,24 @@ fn emit_runs(text: &[u8], words: &[Word], marks: &[Option<PhiType>], out: &mut V
         }
         out.push(LexHit { start, end, ty });
         i = j;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::syllable_starts;
+
+    #[test]
+    fn han_and_hangul_runs_are_cut_into_syllables() {
+        // Every Han letter is a syllable (three bytes each).
+        assert_eq!(syllable_starts("王秀英"), Some(vec![0, 3, 6]));
+        // Precomposed Hangul, and the same name as the canonical view writes it (jamo).
+        assert_eq!(syllable_starts("김민준"), Some(vec![0, 3, 6]));
+        let jamo = "\u{1100}\u{1175}\u{11B7}\u{1106}\u{1175}\u{11AB}";
+        assert_eq!(syllable_starts(jamo), Some(vec![0, 9]));
+        // A run with anything else in it, or starting mid-syllable, is no name run.
+        assert_eq!(syllable_starts("王a"), None);
+        assert_eq!(syllable_starts("\u{1175}\u{11B7}"), None);
+        assert_eq!(syllable_starts("Елена"), None);
     }
 }

@@ -373,6 +373,81 @@ impl Ctx<'_> {
         }
     }
 
+    /// `محمد العلي`, `דוד כהן`, `Γιώργος`, `राहुल शर्मा`, `王秀英`: a word written in a script
+    /// other than Latin, among words in Latin letters, is a name or a place its bearer wrote
+    /// in their own script (a place when the gazetteer lists it). The canonical view has
+    /// already read accented Latin letters as plain ones, so what is left is another script;
+    /// Latin letters without a plain reading (`ə`, `ɛ`) do not count, nor does a word with
+    /// a lower-case ASCII letter in it (`μg`). Prose in another script (a long run of such
+    /// words, or one long unspaced run) is left to the other rules.
+    pub(super) fn mark_other_script(&self, i: usize, marks: &mut [Option<PhiType>]) {
+        let w = &self.words[i];
+        if marks[i].is_some() || w.flags & flag::NEVER_NAME != 0 || !self.other_script_word(i) {
+            return;
+        }
+        if self.other_script_run(i) > MAX_OTHER_SCRIPT_RUN {
+            return;
+        }
+        marks[i] = Some(if w.flags & (flag::PLACE | flag::PLACE_START) != 0 {
+            PhiType::Location
+        } else {
+            PhiType::Name
+        });
+    }
+
+    /// Word `i` is written in another script: two or more of its letters are, and the rest
+    /// are digits or capitals glued on (`昆陽街9段36號`, `张家港路M座`); at most
+    /// [`MAX_OTHER_SCRIPT_LETTERS`] letters, since unspaced scripts write a sentence as one run.
+    fn other_script_word(&self, i: usize) -> bool {
+        let w = &self.words[i];
+        let Ok(word) = std::str::from_utf8(&self.text[w.start..w.end]) else {
+            return false;
+        };
+        let glued = |c: char| c.is_ascii_digit() || c.is_ascii_uppercase();
+        let letters = word.chars().filter(|&c| is_other_script(c)).count();
+        (2..=MAX_OTHER_SCRIPT_LETTERS).contains(&letters)
+            && word.chars().all(|c| is_other_script(c) || glued(c))
+    }
+
+    /// How many words of three letters or more stand in the run of other-script words
+    /// around word `i` (on one line, with no Latin word between), counted up to one past
+    /// [`MAX_OTHER_SCRIPT_RUN`].
+    fn other_script_run(&self, i: usize) -> usize {
+        let counts = |k: usize| {
+            let w = &self.words[k];
+            let chars = self.text[w.start..w.end]
+                .iter()
+                .filter(|&&b| b & 0xC0 != 0x80)
+                .count();
+            usize::from(chars >= 3)
+        };
+        let apart = |a: usize, b: usize| {
+            self.text[self.words[a].end..self.words[b].start]
+                .iter()
+                .any(|&c| c == b'\n' || c.is_ascii_alphabetic())
+        };
+        let mut n = counts(i);
+        let mut k = i;
+        while k > 0
+            && n <= MAX_OTHER_SCRIPT_RUN
+            && !apart(k - 1, k)
+            && self.other_script_word(k - 1)
+        {
+            k -= 1;
+            n += counts(k);
+        }
+        let mut k = i;
+        while k + 1 < self.words.len()
+            && n <= MAX_OTHER_SCRIPT_RUN
+            && !apart(k, k + 1)
+            && self.other_script_word(k + 1)
+        {
+            k += 1;
+            n += counts(k);
+        }
+        n
+    }
+
     /// A lower-case name-list word counts when a neighbour is also a name or a cue.
     pub(super) fn lower_name_context(&self, i: usize) -> bool {
         let prev = i.checked_sub(1).map(|p| self.words[p].flags).unwrap_or(0);
@@ -877,4 +952,26 @@ impl Ctx<'_> {
             marks[k] = Some(PhiType::Name);
         }
     }
+}
+
+/// Longest run of other-script words (of three letters or more) read as names and places:
+/// a name with its patronymic and surname, or a street, town and region.
+const MAX_OTHER_SCRIPT_RUN: usize = 6;
+
+/// Longest other-script word read as a name or place, in letters (`广西壮族自治区六盘水市`).
+const MAX_OTHER_SCRIPT_LETTERS: usize = 24;
+
+/// A letter or mark of a script other than Latin (any case): not ASCII, not a Latin letter
+/// of the extended blocks, not a space, digit or symbol.
+fn is_other_script(c: char) -> bool {
+    !c.is_ascii()
+        && !matches!(c, '\u{00C0}'..='\u{02AF}' | '\u{1E00}'..='\u{1EFF}')
+        && (c.is_alphabetic() || is_inner_mark(c))
+}
+
+/// Vowel signs and viramas of the Indic scripts, Thai vowels, Hebrew and Arabic points:
+/// marks inside words that are not letters themselves.
+fn is_inner_mark(c: char) -> bool {
+    matches!(c, '\u{0591}'..='\u{05C7}' | '\u{0610}'..='\u{061A}' | '\u{064B}'..='\u{065F}'
+        | '\u{0900}'..='\u{0DFF}' | '\u{0E31}'..='\u{0E4E}' | '\u{3099}'..='\u{309A}')
 }

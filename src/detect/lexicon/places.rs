@@ -213,7 +213,9 @@ impl Ctx<'_> {
                     .iter()
                     .map(u8::to_ascii_lowercase),
             );
-            if phrases.contains(key.as_slice()) {
+            if phrases.contains(key.as_slice())
+                || !key.is_ascii() && phrases.contains(unicode_lower(&key).as_bytes())
+            {
                 best = Some(j);
             }
         }
@@ -370,4 +372,9 @@ impl Ctx<'_> {
             k += 1;
         }
     }
+}
+
+/// A phrase of words in other scripts (`Нижний Новгород`) in lower case, as the lists write it.
+fn unicode_lower(key: &[u8]) -> String {
+    String::from_utf8_lossy(key).to_lowercase()
 }

@@ -26,8 +26,13 @@ impl Hash for Key {
 }
 
 impl Key {
-    /// `word` in ASCII lower case; `None` when it is too long to be a known word.
+    /// `word` in lower case; `None` when it is too long to be a known word. ASCII words
+    /// take the fast path; a word with other letters (`Елена`, `Παπαδόπουλος`) is put in
+    /// Unicode lower case, as the lists are, so a capitalised word finds its entry.
     pub(super) fn lower(word: &[u8]) -> Option<Key> {
+        if !word.is_ascii() {
+            return Key::lower_unicode(word);
+        }
         let len = u8::try_from(word.len())
             .ok()
             .filter(|&n| usize::from(n) <= MAX_WORD)?;
@@ -35,6 +40,25 @@ impl Key {
         let lower = &mut bytes[..word.len()];
         lower.copy_from_slice(word);
         lower.make_ascii_lowercase();
+        Some(Key { len, bytes })
+    }
+
+    /// The Unicode lower case of a non-ASCII word (whole-word, so a Greek final sigma is
+    /// `ς`). Bytes that are not UTF-8 (a word cut inside a character) stay as they are.
+    fn lower_unicode(word: &[u8]) -> Option<Key> {
+        let lowered;
+        let word = match std::str::from_utf8(word) {
+            Ok(s) => {
+                lowered = s.to_lowercase();
+                lowered.as_bytes()
+            }
+            Err(_) => word,
+        };
+        let len = u8::try_from(word.len())
+            .ok()
+            .filter(|&n| usize::from(n) <= MAX_WORD)?;
+        let mut bytes = [0u8; MAX_WORD];
+        bytes[..word.len()].copy_from_slice(word);
         Some(Key { len, bytes })
     }
 
@@ -96,5 +120,20 @@ mod tests {
         assert_eq!(t.len(), 2);
         assert_eq!(get(&long), None);
         assert_eq!(get(&long[..MAX_WORD]), None);
+    }
+
+    #[test]
+    fn words_in_other_scripts_are_found_whatever_their_case() {
+        let mut t = WordTable::default();
+        t.add("елена".as_bytes(), 1);
+        t.add("παπαδοπουλο\u{3c2}".as_bytes(), 2);
+        t.add("\u{15d}ahin".as_bytes(), 4);
+        let get = |w: &str| Key::lower(w.as_bytes()).and_then(|k| t.get(&k));
+        assert_eq!(get("Елена"), Some(1));
+        assert_eq!(get("ЕЛЕНА"), Some(1));
+        // Whole-word lowering writes a final capital sigma as `ς`, as the lists do.
+        assert_eq!(get("ΠΑΠΑΔΟΠΟΥΛΟΣ"), Some(2));
+        assert_eq!(get("\u{15c}ahin"), Some(4));
+        assert_eq!(get("Елен"), None);
     }
 }
