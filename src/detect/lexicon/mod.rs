@@ -162,7 +162,46 @@ pub struct Lexicon {
     /// Multi-word place names (`cedar rapids`), lower case, single-spaced.
     place_phrases: rustc_hash::FxHashSet<Box<[u8]>>,
     /// Drug-class endings: an unknown word ending so is clinical (lower case).
-    clinical_suffixes: Vec<Box<[u8]>>,
+    clinical_suffixes: Suffixes,
+}
+
+/// A set of word endings, grouped by their last byte: an unknown word is compared only
+/// with the endings that end as it does (a few of the 72, or none), not with every one.
+/// Which endings match is the same as comparing with all of them.
+#[derive(Default)]
+struct Suffixes {
+    /// Index: an ending's last byte.
+    by_last: Vec<Vec<Box<[u8]>>>,
+    /// An empty ending (every word ends so).
+    empty: bool,
+}
+
+impl Suffixes {
+    fn new(endings: impl IntoIterator<Item = Box<[u8]>>) -> Suffixes {
+        let mut set = Suffixes {
+            by_last: vec![Vec::new(); 256],
+            empty: false,
+        };
+        for e in endings {
+            match e.last() {
+                Some(&last) => set.by_last[usize::from(last)].push(e),
+                None => set.empty = true,
+            }
+        }
+        set
+    }
+
+    /// Whether `word` ends with one of the endings.
+    fn any_ends(&self, word: &[u8]) -> bool {
+        let Some(&last) = word.last() else {
+            return self.empty;
+        };
+        self.empty
+            || self
+                .by_last
+                .get(usize::from(last))
+                .is_some_and(|es| es.iter().any(|e| word.ends_with(e)))
+    }
 }
 
 /// A name with at least this many bearers (SSA births or census count) is "popular": in
@@ -180,7 +219,7 @@ impl Lexicon {
         let mut lex = Lexicon {
             words: WordTable::default(),
             place_phrases: Default::default(),
-            clinical_suffixes: Vec::new(),
+            clinical_suffixes: Suffixes::default(),
         };
         lex.words.reserve(160_000);
         for w in src.english.lines() {
@@ -216,11 +255,11 @@ impl Lexicon {
         for w in src.common_words.lines().filter(|l| !l.starts_with('#')) {
             lex.add(w, flag::COMMON);
         }
-        lex.clinical_suffixes = raw
-            .clinical_suffixes
-            .iter()
-            .map(|s| s.to_ascii_lowercase().into_bytes().into_boxed_slice())
-            .collect();
+        lex.clinical_suffixes = Suffixes::new(
+            raw.clinical_suffixes
+                .iter()
+                .map(|s| s.to_ascii_lowercase().into_bytes().into_boxed_slice()),
+        );
         let lists: [(&Vec<String>, u32); 18] = [
             (&raw.eponym_heads, flag::EPONYM_HEAD),
             (&raw.contact_verbs, flag::CONTACT),
@@ -302,7 +341,7 @@ impl Lexicon {
             }
         }
         let lower = key.as_bytes();
-        if self.clinical_suffixes.iter().any(|s| lower.ends_with(s)) {
+        if self.clinical_suffixes.any_ends(lower) {
             return flag::CLINICAL;
         }
         // `Gerald's`: a possessive is judged by its stem as a word, not as a cue or a
@@ -604,7 +643,51 @@ fn emit_runs(text: &[u8], words: &[Word], marks: &[Option<PhiType>], out: &mut V
 
 #[cfg(test)]
 mod tests {
-    use super::syllable_starts;
+    use super::*;
+
+    /// The grouped endings answer exactly as comparing a word with every ending does: the
+    /// shipped list and a list with an empty and a one-byte ending, over words that end
+    /// with, contain or fall short of them.
+    #[test]
+    fn grouped_endings_match_as_every_ending_compared() {
+        let raw: RawLexicon =
+            toml::from_str(crate::patterns::Patterns::builtin().get(LEXICON_FILES[0]))
+                .expect("lexicon.toml parses");
+        let shipped: Vec<Box<[u8]>> = raw
+            .clinical_suffixes
+            .iter()
+            .map(|s| s.to_ascii_lowercase().into_bytes().into_boxed_slice())
+            .collect();
+        let small: Vec<Box<[u8]>> = ["", "a", "mab", "ab"]
+            .iter()
+            .map(|s| s.as_bytes().into())
+            .collect();
+        let mut words: Vec<Vec<u8>> = ["", "a", "b", "mab", "xmab", "mabx", "ab", "amoxicillin"]
+            .iter()
+            .map(|w| w.as_bytes().to_vec())
+            .collect();
+        for e in &shipped {
+            words.push(e.to_vec());
+            words.push([b"zz".as_slice(), e].concat());
+            words.push(e[1..].to_vec());
+            words.push([e.as_ref(), b"s".as_slice()].concat());
+        }
+        let mut matched = 0;
+        for list in [shipped, small] {
+            let grouped = Suffixes::new(list.iter().cloned());
+            for w in &words {
+                let every = list.iter().any(|e| w.ends_with(e));
+                assert_eq!(
+                    grouped.any_ends(w),
+                    every,
+                    "{:?}",
+                    String::from_utf8_lossy(w)
+                );
+                matched += usize::from(every);
+            }
+        }
+        assert!(matched > 100 && matched < 2 * words.len(), "{matched}");
+    }
 
     #[test]
     fn han_and_hangul_runs_are_cut_into_syllables() {
