@@ -112,27 +112,7 @@ impl Ctx<'_> {
             || self.has(next, flag::NAME)
             || self.unknown_word(next) && self.words[next].end - self.words[next].start >= 4;
         let shaped = self.name_shaped(next) || self.words[next].shape == Shape::Lower && lower_ok;
-        shaped && (!english_only || self.surname_after_doctor(cue, next))
-    }
-
-    /// `Dr. Price`, `DR TYRO`, `per Dr. Tyro`: a doctor's title names the word after it even
-    /// when that word is also English, unless the word reads as what a note says about an
-    /// unnamed doctor (`Dr aware`, `Dr notified`, `DR CALLED`, `Dr. following`).
-    fn surname_after_doctor(&self, cue: usize, next: usize) -> bool {
-        let f = self.words[cue].flags;
-        let w = &self.text[self.words[next].start..self.words[next].end];
-        let lower = w.to_ascii_lowercase();
-        f & flag::PROVIDER_TITLE != 0
-            && f & flag::PERSON_TITLE == 0
-            && self.words[next].shape != Shape::Lower
-            && w.len() >= 3
-            && !self.has(
-                next,
-                flag::STOP | flag::CLINICAL | flag::NAME_CUE | flag::CONTACT | flag::PLACE_CUE,
-            )
-            && !lower.ends_with(b"ed")
-            && !lower.ends_with(b"ing")
-            && !lower.ends_with(b"ly")
+        shaped && !english_only
     }
 
     /// After a label only a word that could be a name counts: not a function word, not a
@@ -276,7 +256,7 @@ impl Ctx<'_> {
         if next >= self.words.len()
             || marks[next].is_some()
             || !self.has(i, flag::ROLE)
-            || self.words[i].shape == Shape::Lower && !self.lower_role_before_name(i, next)
+            || self.words[i].shape == Shape::Lower
             || &self.text[self.words[i].end..self.words[next].start] != b" "
             || !self.name_shaped(next)
             || self.has(
@@ -292,17 +272,6 @@ impl Ctx<'_> {
         if listed || unknown && !self.has(next, flag::ENGLISH) {
             marks[next] = Some(PhiType::ProviderName);
         }
-    }
-
-    /// `md wyman aware`, `np kowalczyk paged`: in mixed-case text a role written in lower
-    /// case still names the next word when that word is no English word at all (`md aware`,
-    /// `pa line`, `np sats` are not names).
-    fn lower_role_before_name(&self, i: usize, next: usize) -> bool {
-        let role = &self.text[self.words[i].start..self.words[i].end];
-        !self.caps_mode
-            && [&b"md"[..], b"np", b"rn"].contains(&role)
-            && !self.has(next, flag::ENGLISH | flag::COMMON)
-            && self.words[next].end - self.words[next].start >= 4
     }
 
     /// `Wojciech was born on…`, `Holly was born in…`: a capitalised word that is not a
@@ -495,14 +464,9 @@ impl Ctx<'_> {
         }
         let j = i + 1;
         let w = &self.words[j];
-        // In capitals-only notes an unknown word needs more letters (`B. KARGAS`), and a
-        // SOAP heading's letter before an English word is no initial (`O. SEE CAREVUE`).
-        // There the initial must also open its phrase (`PER B. KARGAS`, `5.6. N. GRANDONE`),
-        // not close a word's abbreviation (`AMPHO B. AWAITING`).
-        let unknown_len = if self.caps_mode { 5 } else { 3 };
-        let unknown_ok = !self.caps_mode || self.initial_opens_phrase(i);
         let surname = self.has(j, flag::NAME) && !self.has(j, flag::STOP | flag::CLINICAL)
-            || self.unknown_word(j) && w.end - w.start >= unknown_len && unknown_ok;
+            || self.unknown_word(j) && w.end - w.start >= 3 && !self.caps_mode;
+        // A SOAP heading's letter before an English word is no initial (`O. SEE CAREVUE`).
         if self.soap_heading(i) && self.has(j, flag::ENGLISH) {
             return;
         }
@@ -512,16 +476,6 @@ impl Ctx<'_> {
             marks[i] = Some(ty);
             marks[j] = Some(ty);
         }
-    }
-
-    /// Word `i` starts the text, follows punctuation, or follows a cue (`per`, `Dr`, `w/`).
-    fn initial_opens_phrase(&self, i: usize) -> bool {
-        if i == 0 {
-            return true;
-        }
-        let gap = &self.text[self.words[i - 1].end..self.words[i].start];
-        gap.iter().any(|c| matches!(c, b'.' | b',' | b';' | b':' | b'\n' | b'/' | b'('))
-            || self.has(i - 1, flag::NAME_CUE | flag::STRONG_CUE | flag::ROLE | flag::CONTACT)
     }
 
     /// `S.`, `O.`, `A.`, `P.` at the start of a line or after a run of spaces: the

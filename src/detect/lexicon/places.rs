@@ -55,11 +55,7 @@ impl Ctx<'_> {
         };
         // `to sacred heart hospital`, `from Holy Cross`: after `to`/`from`/`at` or a place
         // verb, a facility's name may be written in lower case or in English words.
-        // `University of Maryland Hospital`: a facility word and `of` (or `of the`) before
-        // the name belong to it, and the cue is read before them.
-        let of_head = self.facility_of_before(leftmost);
-        let opening = of_head.unwrap_or(leftmost);
-        let cued = opening > 0 && self.has(opening - 1, flag::PLACE_PREP | flag::PLACE_CUE);
+        let cued = leftmost > 0 && self.has(leftmost - 1, flag::PLACE_PREP | flag::PLACE_CUE);
         let lower = self.words[i].shape == Shape::Lower
             || chain.iter().any(|&k| self.words[k].shape == Shape::Lower);
         if lower && !cued {
@@ -91,11 +87,6 @@ impl Ctx<'_> {
         for &k in &chain[..=pos] {
             // The facility word is stronger evidence than a name list (Calvert Hospital).
             marks[k] = Some(PhiType::Location);
-        }
-        if let (Some(head), true) = (of_head, pos + 1 == chain.len()) {
-            for m in &mut marks[head..leftmost] {
-                *m = Some(PhiType::Location);
-            }
         }
         // The whole name, facility word included (`St. Brigid's Hospital`), so no part of
         // it is left beside the token. Notes in capitals say less about where a name ends
@@ -139,19 +130,6 @@ impl Ctx<'_> {
             j = k;
         }
         chain
-    }
-
-    /// The facility word that `of` (or `of the`) joins to word `k`, if any.
-    fn facility_of_before(&self, k: usize) -> Option<usize> {
-        let word = |i: usize| &self.text[self.words[i].start..self.words[i].end];
-        let mut of = k.checked_sub(1)?;
-        if word(of).eq_ignore_ascii_case(b"the") {
-            of = of.checked_sub(1)?;
-        }
-        let head = of.checked_sub(1)?;
-        let joined = (head..k).all(|i| self.joined(i, b""));
-        (joined && word(of).eq_ignore_ascii_case(b"of") && self.has(head, flag::FACILITY))
-            .then_some(head)
     }
 
     /// Known US cities and counties: `in Kalamazoo`, `from Cedar Rapids`, `Peoria, IL`.
@@ -327,7 +305,8 @@ impl Ctx<'_> {
     /// ward number, is the name of a ward or building (hospitals name them after people
     /// and places). Only the name is marked; the number says nothing about anyone.
     pub(super) fn mark_ward(&self, i: usize, marks: &mut [Option<PhiType>]) {
-        const WARD_PREPOSITIONS: &[&[u8]] = &[b"to", b"on", b"from", b"at", b"in", b"into", b"onto"];
+        const WARD_PREPOSITIONS: &[&[u8]] =
+            &[b"to", b"on", b"from", b"at", b"in", b"into", b"onto"];
         if i == 0 || marks[i].is_some() || !self.joined(i - 1, b"") {
             return;
         }
@@ -344,7 +323,9 @@ impl Ctx<'_> {
                 | flag::RELATION
                 | flag::STRONG_CUE,
         );
-        if WARD_PREPOSITIONS.iter().any(|p| prev.eq_ignore_ascii_case(p))
+        if WARD_PREPOSITIONS
+            .iter()
+            .any(|p| prev.eq_ignore_ascii_case(p))
             && distinctive
             && word.len() >= 5
             && word.iter().all(u8::is_ascii_alphabetic)
@@ -360,7 +341,11 @@ impl Ctx<'_> {
     /// (`H` for hospital, `MC` for medical center) is a hospital. Units and bleeds with the
     /// same ending (`OSH`, `SAH`, `ICH`) are in the clinical vocabulary.
     pub(super) fn mark_hospital_acronym(&self, i: usize, marks: &mut [Option<PhiType>]) {
-        if i == 0 || marks[i].is_some() || !self.joined(i - 1, b"") || !self.has(i - 1, flag::PLACE_PREP) {
+        if i == 0
+            || marks[i].is_some()
+            || !self.joined(i - 1, b"")
+            || !self.has(i - 1, flag::PLACE_PREP)
+        {
             return;
         }
         let w = &self.words[i];
@@ -451,9 +436,9 @@ impl Ctx<'_> {
 fn ward_number_after(text: &[u8], end: usize) -> bool {
     const UNITS: &[&[u8]] = &[
         b"mg", b"mcg", b"g", b"gm", b"gr", b"u", b"units", b"unit", b"cc", b"ml", b"l", b"lpm",
-        b"meq", b"mmol", b"mm", b"cm", b"kg", b"lb", b"lbs", b"hr", b"hrs", b"h", b"min",
-        b"mins", b"x", b"times", b"tabs", b"tab", b"puffs", b"amps", b"amp", b"liters", b"days",
-        b"day", b"weeks", b"am", b"pm", b"of", b"to", b"and", b"or", b"%",
+        b"meq", b"mmol", b"mm", b"cm", b"kg", b"lb", b"lbs", b"hr", b"hrs", b"h", b"min", b"mins",
+        b"x", b"times", b"tabs", b"tab", b"puffs", b"amps", b"amp", b"liters", b"days", b"day",
+        b"weeks", b"am", b"pm", b"of", b"to", b"and", b"or", b"%",
     ];
     let rest = &text[end.min(text.len())..];
     if rest.first() != Some(&b' ') {
@@ -466,12 +451,18 @@ fn ward_number_after(text: &[u8], end: usize) -> bool {
     let after = &rest[1 + digits..];
     match after.first() {
         None => true,
-        Some(c) if c.is_ascii_alphanumeric() || matches!(c, b'%' | b'/' | b'-' | b':' | b'x') => false,
+        Some(c) if c.is_ascii_alphanumeric() || matches!(c, b'%' | b'/' | b'-' | b':' | b'x') => {
+            false
+        }
         Some(b'.') => !after.get(1).is_some_and(u8::is_ascii_digit),
         Some(_) => {
-            let next = after.iter().skip_while(|c| **c == b' ').take_while(|c| c.is_ascii_alphanumeric() || **c == b'%');
-            let next: Vec<u8> = next.map(u8::to_ascii_lowercase).collect();
-            !UNITS.iter().any(|u| next == *u)
+            let from = after.iter().take_while(|c| **c == b' ').count();
+            let len = after[from..]
+                .iter()
+                .take_while(|c| c.is_ascii_alphanumeric() || **c == b'%')
+                .count();
+            let next = &after[from..from + len];
+            !UNITS.iter().any(|u| next.eq_ignore_ascii_case(u))
         }
     }
 }
