@@ -79,8 +79,8 @@ pub(super) const NOT_STREET_WORDS: &[&str] = &[
     "left",
     // ICU shorthand before `CT` (a scan, a chest tube) or `ST` (the ECG segment) in
     // capitals: `2 MEDIASTINAL CT`, `70S SR C ST`, `PERSANTINE THALLIUM ST`.
+    // `C` is "with" here; `W` stays out: it is west (`4961 W Cedar Rd`).
     "c",
-    "w",
     "sr",
     "chest",
     "head",
