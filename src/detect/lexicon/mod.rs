@@ -517,6 +517,8 @@ impl Lexicon {
             ctx.mark_facility(i, &mut scratch.marks);
             ctx.mark_place(i, &mut scratch.marks);
             ctx.mark_gazetteer(i, &self.place_phrases, &mut scratch.marks);
+            ctx.mark_ward(i, &mut scratch.marks);
+            ctx.mark_hospital_acronym(i, &mut scratch.marks);
             ctx.mark_unknown_after_preposition(i, &mut scratch.marks);
             ctx.mark_unknown_pair(i, &mut scratch.marks);
             ctx.mark_initial_surname(i, &mut scratch.marks);

@@ -541,12 +541,29 @@ impl Ctx<'_> {
         let w = &self.words[j];
         let surname = self.has(j, flag::NAME) && !self.has(j, flag::STOP | flag::CLINICAL)
             || self.unknown_word(j) && w.end - w.start >= 3 && !self.caps_mode;
+        // A SOAP heading's letter before an English word is no initial (`O. SEE CAREVUE`).
+        if self.soap_heading(i) && self.has(j, flag::ENGLISH) {
+            return;
+        }
         let shaped = self.name_shaped(j) || w.shape == Shape::Lower && !self.caps_mode;
         if surname && shaped && !self.has(j, flag::NEVER_NAME | flag::STRONG_CUE) {
             let ty = marks[j].or(marks[i]).unwrap_or(PhiType::Name);
             marks[i] = Some(ty);
             marks[j] = Some(ty);
         }
+    }
+
+    /// `S.`, `O.`, `A.`, `P.` at the start of a line or after a run of spaces: the
+    /// subjective, objective, assessment and plan headings of a progress note.
+    fn soap_heading(&self, i: usize) -> bool {
+        let w = &self.words[i];
+        let letter = self.text[w.start].to_ascii_uppercase();
+        let before = &self.text[..w.start];
+        let at_line_start = before.is_empty()
+            || before.ends_with(b"\n")
+            || before.ends_with(b"  ")
+            || before.ends_with(b"\t");
+        matches!(letter, b'S' | b'O' | b'A' | b'P') && at_line_start
     }
 
     /// `Fiorenzo Zoppetti`, `Mirco Gabba`: two capitalised words side by side that no list

@@ -302,6 +302,65 @@ impl Ctx<'_> {
         }
     }
 
+    /// `on Quartermain 6`, `TO ELLISON 12`, `from quartermain 2`: after a preposition, a
+    /// word no list knows as English or clinical, followed by a one- or two-digit floor or
+    /// ward number, is the name of a ward or building (hospitals name them after people
+    /// and places). Only the name is marked; the number says nothing about anyone.
+    pub(super) fn mark_ward(&self, i: usize, marks: &mut [Option<PhiType>]) {
+        const WARD_PREPOSITIONS: &[&[u8]] =
+            &[b"to", b"on", b"from", b"at", b"in", b"into", b"onto"];
+        if i == 0 || marks[i].is_some() || !self.joined(i - 1, b"") {
+            return;
+        }
+        let prev = &self.text[self.words[i - 1].start..self.words[i - 1].end];
+        let w = &self.words[i];
+        let word = &self.text[w.start..w.end];
+        let distinctive = !self.has(
+            i,
+            flag::ENGLISH
+                | flag::COMMON
+                | flag::NEVER_NAME
+                | flag::VOCAB
+                | flag::NAME_CUE
+                | flag::RELATION
+                | flag::STRONG_CUE,
+        );
+        if WARD_PREPOSITIONS
+            .iter()
+            .any(|p| prev.eq_ignore_ascii_case(p))
+            && distinctive
+            && word.len() >= 5
+            && word.iter().all(u8::is_ascii_alphabetic)
+            && w.shape != Shape::Mixed
+            && ward_number_after(self.text, w.end)
+        {
+            marks[i] = Some(PhiType::Location);
+        }
+    }
+
+    /// `at GH`, `from BWH`, `to UMMC cath lab`: after a place preposition, an acronym of two
+    /// to five capitals that no list knows and that ends the way hospitals' short names do
+    /// (`H` for hospital, `MC` for medical center) is a hospital. Units and bleeds with the
+    /// same ending (`OSH`, `SAH`, `ICH`) are in the clinical vocabulary.
+    pub(super) fn mark_hospital_acronym(&self, i: usize, marks: &mut [Option<PhiType>]) {
+        if i == 0
+            || marks[i].is_some()
+            || !self.joined(i - 1, b"")
+            || !self.has(i - 1, flag::PLACE_PREP)
+        {
+            return;
+        }
+        let w = &self.words[i];
+        let word = &self.text[w.start..w.end];
+        if (2..=5).contains(&word.len())
+            && w.flags == 0
+            && word.iter().all(u8::is_ascii_uppercase)
+            && (word.ends_with(b"H") || word.ends_with(b"MC"))
+        {
+            marks[i] = Some(PhiType::Location);
+        }
+    }
+
     /// `transferred to GH`, `followed at gh`: right after a place cue, a two-to-four-letter
     /// acronym that no list knows (units such as ICU, CCU or IR are clinical vocabulary) is
     /// the short name of a hospital.
@@ -377,4 +436,40 @@ impl Ctx<'_> {
 /// A phrase of words in other scripts (`Нижний Новгород`) in lower case, as the lists write it.
 fn unicode_lower(key: &[u8]) -> String {
     String::from_utf8_lossy(key).to_lowercase()
+}
+
+/// A floor or ward number right after a word: one space, one or two digits, then no more
+/// of a number (`6.5`), no glued letters, and no unit or dose word after it (`2 mg`, `2 L`).
+fn ward_number_after(text: &[u8], end: usize) -> bool {
+    const UNITS: &[&[u8]] = &[
+        b"mg", b"mcg", b"g", b"gm", b"gr", b"u", b"units", b"unit", b"cc", b"ml", b"l", b"lpm",
+        b"meq", b"mmol", b"mm", b"cm", b"kg", b"lb", b"lbs", b"hr", b"hrs", b"h", b"min", b"mins",
+        b"x", b"times", b"tabs", b"tab", b"puffs", b"amps", b"amp", b"liters", b"days", b"day",
+        b"weeks", b"am", b"pm", b"of", b"to", b"and", b"or", b"%",
+    ];
+    let rest = &text[end.min(text.len())..];
+    if rest.first() != Some(&b' ') {
+        return false;
+    }
+    let digits = rest[1..].iter().take_while(|c| c.is_ascii_digit()).count();
+    if !(1..=2).contains(&digits) {
+        return false;
+    }
+    let after = &rest[1 + digits..];
+    match after.first() {
+        None => true,
+        Some(c) if c.is_ascii_alphanumeric() || matches!(c, b'%' | b'/' | b'-' | b':' | b'x') => {
+            false
+        }
+        Some(b'.') => !after.get(1).is_some_and(u8::is_ascii_digit),
+        Some(_) => {
+            let from = after.iter().take_while(|c| **c == b' ').count();
+            let len = after[from..]
+                .iter()
+                .take_while(|c| c.is_ascii_alphanumeric() || **c == b'%')
+                .count();
+            let next = &after[from..from + len];
+            !UNITS.iter().any(|u| next.eq_ignore_ascii_case(u))
+        }
+    }
 }

@@ -77,15 +77,39 @@ pub(super) const NOT_STREET_WORDS: &[&str] = &[
     "bilateral",
     "right",
     "left",
+    // ICU shorthand before `CT` (a scan, a chest tube) or `ST` (the ECG segment) in
+    // capitals: `2 MEDIASTINAL CT`, `70S SR C ST`, `PERSANTINE THALLIUM ST`.
+    // `C` is "with" here; `W` stays out: it is west (`4961 W Cedar Rd`).
+    "c",
+    "sr",
+    "chest",
+    "head",
+    "mediastinal",
+    "pleural",
+    "thallium",
+    "persantine",
+    "extremities",
 ];
 
 pub(super) fn street(v: &str) -> bool {
     let words: Vec<&str> = v.split_whitespace().collect();
     let lower = |w: &&str| w.trim_end_matches([',', '.']).to_ascii_lowercase();
-    !words
-        .iter()
-        .skip(1)
-        .any(|w| NOT_STREET_WORDS.contains(&lower(w).as_str()))
+    // A sentence ends inside it (`4 EXTREMITIES SPONTANEOUSLY. HEAD CT`): a word of five
+    // or more letters with a period, before the last word; abbreviations (`N.`, `Mt.`,
+    // `Blvd.`) are shorter.
+    let sentence_break = words.iter().take(words.len().saturating_sub(1)).any(|w| {
+        w.ends_with('.')
+            && w.trim_end_matches('.')
+                .chars()
+                .filter(char::is_ascii_alphabetic)
+                .count()
+                >= 5
+    });
+    !sentence_break
+        && !words
+            .iter()
+            .skip(1)
+            .any(|w| NOT_STREET_WORDS.contains(&lower(w).as_str()))
 }
 
 pub(super) const NOT_CITY_WORDS: &[&str] =
