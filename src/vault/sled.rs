@@ -1053,8 +1053,11 @@ impl SledVault {
                 }
             }
             TreeId::Index => {
+                let written = self.index.insert(key, value);
+                // After the write: a look-up between an earlier invalidation and the write
+                // could remember the entry it replaces.
                 self.recent.invalidate();
-                self.index.insert(key, value)?;
+                written?;
             }
             TreeId::Holdings => {
                 self.holdings.insert(key, value)?;
