@@ -19,12 +19,12 @@
 #                      directory, under $TMPDIR or /tmp]. The gateway waits for the log's
 #                      fsync before it forwards a body; on a tmpfs (-a /dev/shm) an fsync
 #                      costs nothing, so a run with -a /dev/shm beside one without names
-#                      what the durable audit write costs (the script prints both
-#                      directories' file systems)
-#   -p PERF_DATA       record `perf record --call-graph dwarf` of the gateway into this file
-#                      during its
-#                      as-fast-as-possible case of the first size (read it with
-#                      `perf report --no-children -i PERF_DATA`); needs perf
+#                      what the durable audit write costs (the summary names the audit
+#                      log's file system, and prints phigate_audit_wait_seconds per case)
+#   -p PERF_DATA       `perf record --call-graph dwarf` of the gateway into this file during
+#                      its as-fast-as-possible case of the first size; read it with
+#                      `perf report --no-children -i PERF_DATA`, or by component with
+#                      `perf script -i PERF_DATA | scripts/perf-categories.py`; needs perf
 #   -k KEEP_TMP=1      keep the temporary directory (configs, logs, wrk output, RSS samples)
 #   MAX_CONCURRENT     the gateway's [limits] max_concurrent [512]
 #
