@@ -4,7 +4,7 @@
 #
 #   scripts/load-bench.sh [-d SECONDS] [-c CONNECTIONS] [-r RATE] [-w SECONDS]
 #                         [-s "4096 16384"] [-t WRK_THREADS] [-g GATEWAY_THREADS]
-#                         [-b PHIGATE_BINARY] [-k]
+#                         [-b PHIGATE_BINARY] [-a AUDIT_PARENT] [-p PERF_DATA] [-k]
 #
 # Options and the environment variables they override (defaults in brackets):
 #   -d DURATION        seconds per measured case [20]; DURATION=3 is a smoke run
@@ -15,6 +15,16 @@
 #   -t WRK_THREADS     wrk threads [2]
 #   -g GW_THREADS      phigate serve --threads, and nginx worker_processes [nproc]
 #   -b PHIGATE_BIN     a built phigate binary [cargo build --release, then target/release]
+#   -a AUDIT_PARENT    where the gateway's audit log directory is made [the run's temporary
+#                      directory, under $TMPDIR or /tmp]. The gateway waits for the log's
+#                      fsync before it forwards a body; on a tmpfs (-a /dev/shm) an fsync
+#                      costs nothing, so a run with -a /dev/shm beside one without names
+#                      what the durable audit write costs (the summary names the audit
+#                      log's file system, and prints phigate_audit_wait_seconds per case)
+#   -p PERF_DATA       `perf record --call-graph dwarf` of the gateway into this file during
+#                      its as-fast-as-possible case of the first size; read it with
+#                      `perf report --no-children -i PERF_DATA`, or by component with
+#                      `perf script -i PERF_DATA | scripts/perf-categories.py`; needs perf
 #   -k KEEP_TMP=1      keep the temporary directory (configs, logs, wrk output, RSS samples)
 #   MAX_CONCURRENT     the gateway's [limits] max_concurrent [512]
 #
@@ -27,9 +37,16 @@
 # load-bench/post.lua), while sampling the gateway's VmRSS every second. It prints a
 # summary table at the end and stops every process it started (trap on EXIT).
 #
-# Needs wrk, nginx, openssl, curl and python3; run as root it installs the missing ones
-# with apt-get. The load generator shares the machine's cores with the proxy under test:
-# read the figures as "on this machine", not as the proxy's capacity.
+# Needs, on the PATH (or nginx at /usr/sbin/nginx):
+#   wrk      Debian/Ubuntu package `wrk` (4.x, with LuaJIT: post.lua uses its ffi)
+#   nginx    package `nginx-light` (or `nginx`, `nginx-core`): only the core http, ssl,
+#            proxy and upstream keepalive modules are used; the script runs its own
+#            instances from configs in the temporary directory (no system service)
+#   openssl, curl, python3 (3.8 or later), awk, sed, getconf, and pgrep (procps) or /proc
+# Run as root with apt-get available it installs wrk, nginx-light, openssl, curl and python3
+# when missing (apt-get update first); otherwise it names what is missing and stops.
+# The load generator shares the machine's cores with the proxy under test: read the
+# figures as "on this machine", not as the proxy's capacity.
 set -euo pipefail
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -45,13 +62,15 @@ WRK_THREADS=${WRK_THREADS:-2}
 GW_THREADS=${GW_THREADS:-$(nproc)}
 MAX_CONCURRENT=${MAX_CONCURRENT:-512}
 PHIGATE_BIN=${PHIGATE_BIN:-}
+AUDIT_PARENT=${AUDIT_PARENT:-}
+PERF_DATA=${PERF_DATA:-}
 KEEP_TMP=${KEEP_TMP:-0}
 
 usage() { sed -n '2,/^set -euo/p' "${BASH_SOURCE[0]}" | sed '$d; s/^# \{0,1\}//'; }
 die() { echo "load-bench: $*" >&2; exit 1; }
 log() { echo "load-bench: $*" >&2; }
 
-while getopts "d:c:r:w:s:t:g:b:kh" opt; do
+while getopts "d:c:r:w:s:t:g:b:a:p:kh" opt; do
     case $opt in
         d) DURATION=$OPTARG ;;
         c) CONCURRENCY=$OPTARG ;;
@@ -61,6 +80,8 @@ while getopts "d:c:r:w:s:t:g:b:kh" opt; do
         t) WRK_THREADS=$OPTARG ;;
         g) GW_THREADS=$OPTARG ;;
         b) PHIGATE_BIN=$OPTARG ;;
+        a) AUDIT_PARENT=$OPTARG ;;
+        p) PERF_DATA=$OPTARG ;;
         k) KEEP_TMP=1 ;;
         h) usage; exit 0 ;;
         *) usage >&2; exit 2 ;;
@@ -82,16 +103,18 @@ NGINX=$(command -v nginx || true)
 [[ -z $NGINX && -x /usr/sbin/nginx ]] && NGINX=/usr/sbin/nginx
 missing=()
 command -v wrk >/dev/null || missing+=(wrk)
-[[ -n $NGINX ]] || missing+=(nginx)
+[[ -n $NGINX ]] || missing+=(nginx-light)
 for c in openssl curl python3; do command -v "$c" >/dev/null || missing+=("$c"); done
+for c in awk sed getconf; do command -v "$c" >/dev/null || die "needs $c on the PATH"; done
+[[ -z $PERF_DATA ]] || command -v perf >/dev/null || die "-p needs perf (apt-get install linux-perf)"
 if ((${#missing[@]})); then
     if [[ $EUID -eq 0 ]] && command -v apt-get >/dev/null; then
-        log "installing ${missing[*]} (apt-get)"
+        log "installing ${missing[*]} (apt-get; the packages' names, nginx-light for nginx)"
         apt-get update -qq >&2
         DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >&2
         NGINX=$(command -v nginx || echo /usr/sbin/nginx)
     else
-        die "missing: ${missing[*]} (apt-get install ${missing[*]}, as root)"
+        die "missing: ${missing[*]} (Debian/Ubuntu: apt-get install ${missing[*]}, as root; see the header)"
     fi
 fi
 
@@ -126,9 +149,10 @@ cleanup() {
     done
     wait 2>/dev/null
     if [[ $KEEP_TMP == 1 ]]; then
-        log "kept $TMP"
+        log "kept $TMP${AUDIT_PARENT:+ and $AUDIT_DIR}"
     else
         rm -rf "$TMP"
+        [[ -n $AUDIT_PARENT && -n ${AUDIT_DIR:-} ]] && rm -rf "$AUDIT_DIR"
     fi
     exit "$rc"
 }
@@ -139,7 +163,7 @@ trap 'exit 143' TERM
 # Fills @NAME@ placeholders from the variables of the same name.
 render() {
     local src=$1 dst=$2 name args=()
-    for name in DIR UPSTREAM_PORT PROXY_PORT WORKERS MAX_CONCURRENT KEY_SHA256; do
+    for name in DIR AUDIT_DIR UPSTREAM_PORT PROXY_PORT WORKERS MAX_CONCURRENT KEY_SHA256; do
         args+=(-e "s|@$name@|${!name}|g")
     done
     sed "${args[@]}" "$src" >"$dst"
@@ -183,9 +207,25 @@ rss_kb() { # pids... -> VmRSS summed (kB)
 
 loadavg() { cut -d' ' -f1-3 /proc/loadavg; }
 
+# The gateway's phigate_audit_wait_seconds (the wait for a request's audit entries to be
+# on disk before forwarding), summed over routes: "count sum_seconds".
+audit_wait() {
+    curl -s --max-time 5 "http://$ADMIN_ADDR/metrics" |
+        awk '/^phigate_audit_wait_seconds_count/ { n += $2 } /^phigate_audit_wait_seconds_sum/ { s += $2 }
+            END { printf "%d %.6f\n", n, s }'
+}
+
 # --- fixtures ------------------------------------------------------------------------
-# shellcheck disable=SC2034 # DIR, KEY_SHA256 and WORKERS are read by render()
+# shellcheck disable=SC2034 # DIR, AUDIT_DIR, KEY_SHA256 and WORKERS are read by render()
 DIR=$TMP
+if [[ -n $AUDIT_PARENT ]]; then
+    [[ -d $AUDIT_PARENT ]] || die "no directory $AUDIT_PARENT (-a)"
+    AUDIT_DIR=$(mktemp -d "$AUDIT_PARENT/phigate-load-bench-audit.XXXXXX")
+else
+    AUDIT_DIR=$TMP/audit
+fi
+fs_type() { df -PT "$1" 2>/dev/null | awk 'NR == 2 { print $2 }'; }
+AUDIT_FS=$(fs_type "$(dirname "$AUDIT_DIR")")
 log "fixtures in $TMP"
 openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -subj /CN=localhost \
     -addext subjectAltName=DNS:localhost,IP:127.0.0.1 -days 2 \
@@ -286,12 +326,27 @@ run_case() {
     local load t0 t1
     load=$(loadavg)
     t0=$(cpu_ticks "${pids[@]}")
+    local aw0=
+    [[ $target != phigate || -z $record ]] || aw0=$(audit_wait)
+    local perf_pid=
+    if [[ -n $PERF_DATA && -n $record && $target == phigate && $mode == max && $size == "${SIZES%% *}" ]]; then
+        perf record -F 250 --call-graph dwarf,16384 -o "$PERF_DATA" -p "$GW_PID" -- sleep "$secs" >"$TMP/logs/perf.out" 2>&1 &
+        perf_pid=$!
+    fi
     BENCH_BODY=$TMP/body-$size.json BENCH_KEY=$KEY BENCH_RATE=$rate BENCH_THREADS=$WRK_THREADS \
         wrk -t "$WRK_THREADS" -c "$CONCURRENCY" -d "${secs}s" --timeout 10s \
         -s "$TPL/post.lua" "$url" >"$TMP/results/$name.wrk" 2>&1 || true
     t1=$(cpu_ticks "${pids[@]}")
+    [[ -z $perf_pid ]] || wait "$perf_pid" || log "perf record failed: $(tail -1 "$TMP/logs/perf.out")"
     echo between >"$TMP/phase"
     [[ -n $record ]] || return 0
+    if [[ -n $aw0 ]]; then
+        # requests that waited, and their summed wait (s): the case's own share
+        awk -v mode="$mode" -v size="$size" -v a="$aw0" -v b="$(audit_wait)" 'BEGIN {
+            split(a, x, " "); split(b, y, " ")
+            n = y[1] - x[1]; t = y[2] - x[2]
+            printf "%s\t%s\t%d\t%.3f\n", mode, size, n, (n > 0 ? 1e3 * t / n : 0) }' >>"$TMP/audit-wait.tsv"
+    fi
     local line
     line=$(grep '^BENCH ' "$TMP/results/$name.wrk" | tail -1) ||
         { cat "$TMP/results/$name.wrk" >&2; die "wrk printed no result for $name"; }
@@ -353,6 +408,7 @@ echo "             and the nginx upstream all share these cores: figures are for
 echo "load avg:    start $LOAD_START; end $LOAD_END (1/5/15 min; other work on the machine adds noise)"
 echo "phigate:     $BUILD"
 echo "             route deidentify, policy safe-harbor, [limits] max_concurrent $MAX_CONCURRENT, log level warn"
+echo "             audit log on ${AUDIT_FS:-?} ($AUDIT_DIR): fsync before forwarding$([[ $AUDIT_FS == tmpfs ]] && echo ' costs nothing on tmpfs')"
 echo "nginx:       $("$NGINX" -v 2>&1 | sed 's/^nginx version: //'), TLS proxy with upstream keepalive; no auth, no body inspection"
 echo "upstream:    nginx, plain HTTP on loopback, return 200 \"ok\" (shared by both proxies)"
 echo "load:        wrk $(wrk -v 2>&1 | awk 'NR==1 { print $2 }'), POST over TLS, keep-alive, $CONCURRENCY connections, $DURATION s per case"
@@ -400,6 +456,17 @@ if ((RATE > 0)); then
             if (pr < 0.95 * want) printf "; phigate reached only %.0f of %d req/s", pr, want
             printf "\n" }'
     done
+    echo
+fi
+
+if [[ -s $TMP/audit-wait.tsv ]]; then
+    echo "--- Durable audit write: phigate's wait for its audit fsync before forwarding ---"
+    echo "(phigate_audit_wait_seconds over each case; group commit: one fsync serves every request"
+    echo " waiting at the time. Audit log on ${AUDIT_FS:-?}$([[ $AUDIT_FS == tmpfs ]] && echo ', where an fsync costs nothing').)"
+    printf '%-7s %-8s %9s %14s\n' size mode requests "mean wait ms"
+    while IFS=$'\t' read -r m sz n w; do
+        printf '%-7s %-8s %9d %14.3f\n' "$(fmt_size "$sz")" "$m" "$n" "$w"
+    done <"$TMP/audit-wait.tsv"
     echo
 fi
 

@@ -204,6 +204,17 @@ pub(crate) fn parse_field(s: &str) -> Result<Field, String> {
 
 /// `first_name`, `firstName`, `FIRST-NAME`, `First Name` → `firstname`.
 pub fn normalize_key(key: &str) -> String {
+    // Every key of a JSON walk comes through here twice (learning, then rewriting), and
+    // nearly all are ASCII: bytes then, without the per-char Unicode lower-casing.
+    if key.is_ascii() {
+        let mut out = String::with_capacity(key.len());
+        out.extend(
+            key.bytes()
+                .filter(|b| !matches!(b, b'_' | b'-' | b' ' | b'.'))
+                .map(|b| char::from(b.to_ascii_lowercase())),
+        );
+        return out;
+    }
     key.chars()
         .filter(|c| !matches!(c, '_' | '-' | ' ' | '.'))
         .flat_map(char::to_lowercase)
@@ -217,6 +228,17 @@ mod tests {
     fn rules() -> FieldRules {
         FieldRules::parse("fields.toml", include_str!("../../patterns/fields.toml"))
             .expect("fields")
+    }
+
+    #[test]
+    fn ascii_and_other_keys_normalise_alike() {
+        assert_eq!(
+            normalize_key("First_Name.Of-Patient X"),
+            "firstnameofpatientx"
+        );
+        assert_eq!(normalize_key("Prénom_Du-PATIENT"), "prénomdupatient");
+        assert_eq!(normalize_key("ÉTAT civil"), "étatcivil");
+        assert_eq!(normalize_key(""), "");
     }
 
     #[test]

@@ -461,10 +461,14 @@ impl Walker<'_, '_, '_> {
                     field = Field::Phi(ty);
                 }
             }
-            let content_type = o
-                .get("contentType")
-                .and_then(Value::as_str)
-                .map(str::to_string);
+            // Only an attachment reads it; read here, before `x` borrows the object.
+            let content_type = match field {
+                Field::Attachment => o
+                    .get("contentType")
+                    .and_then(Value::as_str)
+                    .map(str::to_string),
+                _ => None,
+            };
             // A person's narrative is generated from the fields around it and holds their
             // name, birth date and address: it is dropped whole (`text` is optional in FHIR).
             let person = matches!(

@@ -412,7 +412,11 @@ pub async fn audit_before_forwarding(
     origin.stamp(&mut base);
     let events = trail.take_events(&base, reidentifies(gw, target));
     let span = telemetry::audit_span(events.len());
-    Ok(gw.audit.record_durable(events).instrument(span).await?)
+    let waiting = Instant::now();
+    let recorded = gw.audit.record_durable(events).instrument(span).await;
+    gw.metrics
+        .audit_waited(gw.routes[i].metrics_idx, waiting.elapsed());
+    Ok(recorded?)
 }
 
 /// The fields every audit event of a request shares (the action is filled in later).

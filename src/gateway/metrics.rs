@@ -98,6 +98,9 @@ struct RouteMetrics {
     latency: Histogram,
     /// From sending to the upstream to its response head.
     upstream: Histogram,
+    /// Waiting for the request's audit entries to be on disk before forwarding (the
+    /// group-committed fsync): the durable audit write's share of the latency.
+    audit_wait: Histogram,
 }
 
 /// All the gateway's metrics. A clone shares the counters.
@@ -128,6 +131,7 @@ impl RouteMetrics {
             faults: Fault::ALL.iter().map(|_| AtomicU64::new(0)).collect(),
             latency: Histogram::new(),
             upstream: Histogram::new(),
+            audit_wait: Histogram::new(),
         }
     }
 }
@@ -209,6 +213,13 @@ impl Metrics {
         }
     }
 
+    /// Time a request on the route waited for its audit entries to be durable.
+    pub fn audit_waited(&self, route: RouteIdx, elapsed: Duration) {
+        if let Some(r) = self.routes.get(route) {
+            r.audit_wait.observe(elapsed);
+        }
+    }
+
     pub fn phi_found(&self, counts: &[usize]) {
         for (c, n) in self.totals.phi_found.iter().zip(counts) {
             if *n > 0 {
@@ -278,6 +289,11 @@ impl Metrics {
         for r in &self.routes {
             r.upstream
                 .render(&mut out, "phigate_upstream_duration_seconds", &r.name);
+        }
+        out.push_str("# HELP phigate_audit_wait_seconds Time a request waited for its audit entries to be on disk (fsync, group commit) before it was forwarded.\n# TYPE phigate_audit_wait_seconds histogram\n");
+        for r in &self.routes {
+            r.audit_wait
+                .render(&mut out, "phigate_audit_wait_seconds", &r.name);
         }
         out.push_str("# HELP phigate_phi_found_total PHI spans found, by type.\n# TYPE phigate_phi_found_total counter\n");
         for (t, c) in PhiType::ALL.iter().zip(&self.totals.phi_found) {

@@ -50,6 +50,7 @@ mod keychain;
 mod keyring;
 mod memory;
 mod pg;
+mod recent;
 mod record;
 mod seal;
 mod shared;

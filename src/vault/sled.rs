@@ -53,6 +53,7 @@ use super::index::{lookup_subject, IndexKey};
 use super::keychain::{self, unwrap_root, wrap_root, KeyChain};
 use super::keyring::{Keyring, Keys};
 use super::memory;
+use super::recent::RecentTokens;
 use super::record::{self, Holder, KeyRef, SubjectId};
 use super::seal::{same_value, Sealer, KEY_ID};
 use super::shared;
@@ -91,6 +92,9 @@ pub struct SledVault {
     domain: String,
     /// Look-up keys and subject ids, from the token root.
     index_key: Arc<IndexKey>,
+    /// Recent look-ups the index answered (shared by every domain's handle, since a
+    /// forget through one must reach all).
+    recent: Arc<RecentTokens>,
     /// The key-check record of the master key (refuses a wrong key; backups carry it).
     check: ring::hmac::Tag,
     /// Value-encryption keys by id; the last is used for new records.
@@ -449,6 +453,7 @@ impl SledVault {
             minter: TokenMinter::new(&root, domain),
             domain: domain.to_string(),
             index_key: Arc::new(IndexKey::new(&root)),
+            recent: Arc::default(),
             check: IndexKey::new(chain.current()).key_check(),
             sealer: Arc::new(sealer),
             keyring: Arc::new(keyring),
@@ -480,6 +485,7 @@ impl SledVault {
             minter: TokenMinter::new(&self.root, domain),
             domain: domain.to_string(),
             index_key: Arc::clone(&self.index_key),
+            recent: Arc::clone(&self.recent),
             check: self.check,
             sealer: Arc::clone(&self.sealer),
             keyring: Arc::clone(&self.keyring),
@@ -611,7 +617,11 @@ impl SledVault {
     /// that only ever reached the memory, with no record of its own, forgets the memory).
     pub fn forget(&self, sid: &SubjectId) -> Result<Forgotten, VaultError> {
         let memory = self.forget_memory(sid)?;
-        match self.forget_records(sid) {
+        let records = self.forget_records(sid);
+        // Whatever the outcome, index entries may be gone: no remembered look-up may
+        // answer for them.
+        self.recent.invalidate();
+        match records {
             Err(VaultError::UnknownSubject) if memory > 0 => {
                 self.db.flush()?;
                 Ok(Forgotten::default())
@@ -801,6 +811,9 @@ impl SledVault {
     /// master key: after a master-key exposure, rotate to a new key file
     /// ([`SledVault::rotate_master`]).
     pub fn rotate_key(&self) -> Result<Rotation, VaultError> {
+        // Tokens and look-up keys survive a rotation; the remembered look-ups are dropped
+        // anyway, so nothing read before it is answered after it.
+        self.recent.invalidate();
         let new_id = self.sealer.add_next(&self.chain)?;
         let r = self.rewrap_all(new_id)?;
         self.meta.insert("keyid", &new_id.to_be_bytes())?;
@@ -1040,7 +1053,11 @@ impl SledVault {
                 }
             }
             TreeId::Index => {
-                self.index.insert(key, value)?;
+                let written = self.index.insert(key, value);
+                // After the write: a look-up between an earlier invalidation and the write
+                // could remember the entry it replaces.
+                self.recent.invalidate();
+                written?;
             }
             TreeId::Holdings => {
                 self.holdings.insert(key, value)?;
@@ -1132,8 +1149,14 @@ impl SledVault {
     ) -> Result<String, VaultError> {
         let norm = token_input(ty, value, exact);
         let key = self.index_key.lookup(&self.domain, sid, ty, &norm);
+        if let Some(token) = self.recent.get(&key) {
+            return Ok(token);
+        }
+        let generation = self.recent.generation();
         if let Some(token) = self.index.get(&key)? {
-            return String::from_utf8(token.to_vec()).map_err(|_| VaultError::Corrupt);
+            let token = String::from_utf8(token.to_vec()).map_err(|_| VaultError::Corrupt)?;
+            self.recent.remember(generation, &key, &token);
+            return Ok(token);
         }
         self.commit
             .inserting(|| self.insert_mapping(sid, ty, value, exact, &norm, &key))
@@ -1614,6 +1637,32 @@ mod tests {
 
     fn contains(hay: &[u8], needle: &[u8]) -> bool {
         hay.windows(needle.len()).any(|w| w == needle)
+    }
+
+    #[test]
+    fn a_value_seen_again_after_its_patient_is_forgotten_is_stored_again() {
+        // The second tokenisation is answered from the remembered look-ups; after the
+        // forget, the third must reach the index, find nothing, and store the value anew.
+        let dir = tempfile::tempdir().expect("tempdir");
+        let v = SledVault::open(dir.path(), &key(8)).expect("open");
+        let other = v.with_domain("other");
+        let p = "MRN:MRX-30003";
+        let reqs = [req(PhiType::Name, "Ysolde Farrant")];
+        let first = v.tokenize_for(Some(p), &reqs, false).expect("first");
+        assert_eq!(v.tokenize_for(Some(p), &reqs, false).expect("again"), first);
+        let in_other = other.tokenize_for(Some(p), &reqs, false).expect("other");
+        assert_eq!(v.len(), 2);
+        // Forgotten through another domain's handle: every handle's memory is dropped.
+        other
+            .forget(&v.subject_id(p).expect("sid"))
+            .expect("forget");
+        assert_eq!(v.len(), 0);
+        assert!(v.reveal(&first[0]).expect("reveal").is_none(), "forgotten");
+        let after = v.tokenize_for(Some(p), &reqs, false).expect("after");
+        assert_eq!(v.len(), 1, "stored again, not answered from memory");
+        let back = v.reveal(&after[0]).expect("reveal").expect("held again");
+        assert_eq!(back.value, "Ysolde Farrant");
+        assert!(other.reveal(&in_other[0]).expect("reveal").is_none());
     }
 
     #[test]

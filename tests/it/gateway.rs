@@ -1031,6 +1031,11 @@ async fn alert_rules_name_only_metrics_the_gateway_exports_and_access_lines_carr
         metrics.contains("phigate_upstream_duration_seconds_count{route=\"hooks\"} 1"),
         "{metrics}"
     );
+    // The one forwarded request waited once for its audit entries to be on disk.
+    assert!(
+        metrics.contains("phigate_audit_wait_seconds_count{route=\"hooks\"} 1"),
+        "{metrics}"
+    );
     assert!(
         metrics.contains("process_resident_memory_bytes "),
         "{metrics}"
