@@ -140,11 +140,13 @@ const IDS: &[&str] = &["hl7_adt_a01", "cda_ccd", "x12_837p", "csv_rows"];
 
 /// Whether the CPU-second pass of benchmark `id` runs: criterion's filter (a plain argument
 /// naming part of an id, as in `--bench hl7_adt_a01`) selects it too, so a profile of one
-/// format is not mixed with the others. No filter: every pass runs.
+/// format is not mixed with the others. No filter: every pass runs. Numbers are option
+/// values (`--measurement-time 5`), never a filter.
 fn selected(id: &str) -> bool {
     let filters: Vec<String> = std::env::args()
         .skip(1)
-        .filter(|a| !a.starts_with('-') && IDS.iter().any(|i| i.contains(a.as_str())))
+        .filter(|a| !a.starts_with('-') && a.parse::<f64>().is_err())
+        .filter(|a| IDS.iter().any(|i| i.contains(a.as_str())))
         .collect();
     filters.is_empty() || filters.iter().any(|f| id.contains(f.as_str()))
 }

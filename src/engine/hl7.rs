@@ -269,8 +269,8 @@ impl Delims {
 ///
 /// Fail closed: only what the standard defines is a sequence ([`is_sequence`]). An escape
 /// character that opens anything else (`413\555\0172`, `path \Whitcombe\`) or has no
-/// closing one is lone: it reads as a hyphen, so the text around it is read as text and
-/// joined as the receiver would show it, and it is written back as it came.
+/// closing one is lone: the text around it is read as text, and it is written back as it
+/// came ([`lone_reading`]).
 fn decode<'r>(raw: &'r str, d: &Delims) -> Spelled<'r> {
     if !raw.contains(d.escape) {
         return Spelled::same(Cow::Borrowed(raw));
@@ -284,7 +284,8 @@ fn decode<'r>(raw: &'r str, d: &Delims) -> Spelled<'r> {
         b.same(&rest[..i]);
         let after = &rest[i + esc..];
         let Some(j) = after.find(d.escape).filter(|j| is_sequence(&after[..*j])) else {
-            b.piece_char(spelling::HL7_LONE_READING, SEQ_LONE);
+            let before = raw[..raw.len() - rest.len() + i].chars().next_back();
+            b.marker(lone_reading(before, after.chars().next()), SEQ_LONE);
             rest = after;
             continue;
         };
@@ -302,6 +303,24 @@ fn decode<'r>(raw: &'r str, d: &Delims) -> Spelled<'r> {
     }
     b.same(rest);
     b.finish()
+}
+
+/// How a lone escape character reads, by the characters it stands between: nothing inside
+/// an identifier (a digit on one side, a letter or digit on the other: `MR44\10827`,
+/// `413\555\0172` and `512\47\3306` read whole, as a record number, a phone and an
+/// SSN), a hyphen anywhere else (`Ansel\Whitcombe` reads as a hyphenated name, a word
+/// alone stays a word).
+fn lone_reading(before: Option<char>, after: Option<char>) -> &'static str {
+    match (before, after) {
+        (Some(a), Some(b))
+            if a.is_ascii_alphanumeric()
+                && b.is_ascii_alphanumeric()
+                && (a.is_ascii_digit() || b.is_ascii_digit()) =>
+        {
+            ""
+        }
+        _ => "-",
+    }
 }
 
 /// Whether `seq` (the text between two escape characters) is an escape sequence the
@@ -364,6 +383,15 @@ pub(super) fn decode_hex(hex: &str) -> Option<String> {
 /// Writes a value with every delimiter, line break and control character escaped, so a
 /// rewritten (or revealed) value can never break the message's structure.
 fn escape_into(value: &str, d: &Delims, out: &mut String) {
+    // Most rewritten values (tokens, redactions) are plain ASCII with nothing to escape.
+    let delims = [d.field, d.component, d.repetition, d.escape, d.subcomponent].map(ascii);
+    let plain = |b: &u8| {
+        (b' '..=b'~').contains(b) && !delims.contains(b) && d.truncation != Some(char::from(*b))
+    };
+    if value.as_bytes().iter().all(plain) {
+        out.push_str(value);
+        return;
+    }
     let mut chars = value.char_indices().peekable();
     while let Some((i, c)) = chars.next() {
         let seq = match c {
@@ -543,34 +571,46 @@ fn walk_field<E>(
     mut out: Option<&mut String>,
     f: &mut impl FnMut(Place<'_>, &Spelled<'_>) -> Result<Option<String>, E>,
 ) -> Result<(), E> {
-    for (r, rep) in field.split(d.repetition).enumerate() {
-        if r > 0 {
-            if let Some(o) = out.as_deref_mut() {
-                o.push(d.repetition);
-            }
+    // One pass over the field's bytes, cutting at each repetition, component and
+    // subcomponent separator: the values of splitting by each in turn, in the same order,
+    // without searching each part three times. The delimiters are ASCII (`Delims`), so
+    // every cut is at a character boundary.
+    let [rep, comp, sub] = [d.repetition, d.component, d.subcomponent].map(ascii);
+    let mut component = 1;
+    let mut start = 0;
+    for (i, b) in field.bytes().enumerate() {
+        if b != rep && b != comp && b != sub {
+            continue;
         }
-        for (c, component) in rep.split(d.component).enumerate() {
-            if c > 0 {
-                if let Some(o) = out.as_deref_mut() {
-                    o.push(d.component);
-                }
-            }
-            let place = Place {
-                segment,
-                field: number,
-                component: c + 1,
-            };
-            for (s, raw) in component.split(d.subcomponent).enumerate() {
-                if s > 0 {
-                    if let Some(o) = out.as_deref_mut() {
-                        o.push(d.subcomponent);
-                    }
-                }
-                walk_value(place, raw, d, out.as_deref_mut(), f)?;
-            }
+        let place = Place {
+            segment,
+            field: number,
+            component,
+        };
+        walk_value(place, &field[start..i], d, out.as_deref_mut(), f)?;
+        if let Some(o) = out.as_deref_mut() {
+            o.push(char::from(b));
         }
+        if b == rep {
+            component = 1;
+        } else if b == comp {
+            component += 1;
+        }
+        start = i + 1;
     }
-    Ok(())
+    let place = Place {
+        segment,
+        field: number,
+        component,
+    };
+    walk_value(place, &field[start..], d, out, f)
+}
+
+/// A delimiter's byte: every delimiter is ASCII punctuation ([`Delims::of_header`] refuses
+/// anything else, and the standard ones are), so this never gives a byte a value can hold
+/// in a wider character.
+fn ascii(c: char) -> u8 {
+    u8::try_from(c).ok().filter(u8::is_ascii).unwrap_or(0)
 }
 
 fn walk_value<E>(
@@ -750,9 +790,7 @@ impl<'e> Deidentifier<'e, '_, '_> {
     /// The rules of segment `id` (`None` for one no rule names, or a line that is not a
     /// segment), from the last look-up while the walk stays in one segment.
     fn segment(&mut self, id: &str) -> Option<&'e Segment> {
-        let Some(key) = seg_key(id) else {
-            return None;
-        };
+        let key = seg_key(id)?;
         if self.current.0 != key {
             self.current = (key, self.engine.hl7.segments.get(&key));
         }
@@ -849,6 +887,22 @@ mod tests {
         assert_eq!(decode("Ans\\X65\\l", &d).reading, "Ansel");
         assert_eq!(decode("caf\\XE9\\", &d).reading, "café");
         assert_eq!(decode("lone \\ escape", &d).reading, "lone - escape");
+        // Stray escape characters: inside an identifier they join it, elsewhere they
+        // separate; either way the written form gives the bytes back.
+        for (raw, reading) in [
+            ("MR44\\10827", "MR4410827"),
+            ("call 413\\555\\0172", "call 4135550172"),
+            ("Ansel\\Whitcombe\\ seen", "Ansel-Whitcombe- seen"),
+            ("\\Zlocal\\ C:\\notes\\", "-Zlocal- C:-notes-"),
+            ("end\\", "end-"),
+        ] {
+            let v = decode(raw, &d);
+            assert_eq!(v.reading, reading, "{raw}");
+            assert!(v.differs(), "{raw}");
+            let mut out = String::new();
+            escape_into(&v.written, &d, &mut out);
+            assert_eq!(out, raw);
+        }
         let mut out = String::new();
         escape_into("a|b^c&d~e\\f\rg", &d, &mut out);
         assert_eq!(out, "a\\F\\b\\S\\c\\T\\d\\R\\e\\E\\f\\X0D\\g");

@@ -29,12 +29,8 @@ pub const HL7_OPEN: char = '\u{E000}';
 pub const HL7_CLOSE: char = '\u{E001}';
 /// An HL7 escape character that opens no escape sequence (a lone `\`, or one before text
 /// that is no sequence, as in `413\555\0172`): written back as the message's escape
-/// character, read as a hyphen ([`HL7_LONE_READING`]).
+/// character, read as what it stands between suggests (`engine::hl7`).
 pub const HL7_LONE: char = '\u{E004}';
-/// How a lone escape character reads: a hyphen joins what it stands between as the
-/// sender's stray `\` does, so `413\555\0172`, `512\47\3306` and `MR44\10827` read
-/// whole (a phone, an SSN, a record number) and `Smith\Jones` as two name parts.
-pub const HL7_LONE_READING: char = '-';
 /// Opens an XML character as written (`&#65;`, `&apos;`, a literal `>`), up to [`XML_CLOSE`].
 pub const XML_OPEN: char = '\u{E002}';
 pub const XML_CLOSE: char = '\u{E003}';
@@ -151,12 +147,12 @@ impl SpelledBuilder {
         });
     }
 
-    /// One character that reads as `reading` and is written as the marker `written` (an
-    /// HL7 lone escape character).
-    pub fn piece_char(&mut self, reading: char, written: char) {
+    /// `reading` (possibly nothing), written as the one marker `written` (an HL7 lone
+    /// escape character). A span over it takes the marker whole.
+    pub fn marker(&mut self, reading: &str, written: char) {
         let r = self.reading.len();
         let w = self.written.len();
-        self.reading.push(reading);
+        self.reading.push_str(reading);
         self.written.push(written);
         self.pieces.push(Piece {
             reading: r..self.reading.len(),
