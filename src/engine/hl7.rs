@@ -284,8 +284,10 @@ fn decode<'r>(raw: &'r str, d: &Delims) -> Spelled<'r> {
         b.same(&rest[..i]);
         let after = &rest[i + esc..];
         let Some(j) = after.find(d.escape).filter(|j| is_sequence(&after[..*j])) else {
-            let before = raw[..raw.len() - rest.len() + i].chars().next_back();
-            b.marker(lone_reading(before, after.chars().next()), SEQ_LONE);
+            let at = raw.len() - rest.len() + i;
+            let before = raw[..at].chars().next_back();
+            let reading = lone_reading(before, after.chars().next(), word_at(raw, at));
+            b.marker(reading, SEQ_LONE);
             rest = after;
             continue;
         };
@@ -305,22 +307,26 @@ fn decode<'r>(raw: &'r str, d: &Delims) -> Spelled<'r> {
     b.finish()
 }
 
-/// How a lone escape character reads, by the characters it stands between: nothing inside
-/// an identifier (a digit on one side, a letter or digit on the other: `MR44\10827`,
-/// `413\555\0172` and `512\47\3306` read whole, as a record number, a phone and an
-/// SSN), a hyphen anywhere else (`Ansel\Whitcombe` reads as a hyphenated name, a word
-/// alone stays a word).
-fn lone_reading(before: Option<char>, after: Option<char>) -> &'static str {
+/// How a lone escape character reads, by the characters it stands between: nothing
+/// between two digits (`413\555\0172`, `512\47\3306` and `MR44\10827` read whole, as a
+/// phone, an SSN and a record number), a hyphen inside a word that holds an `@`
+/// (`jo.whit\combe@…` reads as one e-mail address), a space anywhere else
+/// (`Ansel\Whitcombe` reads as a name, `4471\Quarry\Hollow\Rd` as a street line).
+fn lone_reading(before: Option<char>, after: Option<char>, word: &str) -> &'static str {
     match (before, after) {
-        (Some(a), Some(b))
-            if a.is_ascii_alphanumeric()
-                && b.is_ascii_alphanumeric()
-                && (a.is_ascii_digit() || b.is_ascii_digit()) =>
-        {
-            ""
-        }
-        _ => "-",
+        (Some(a), Some(b)) if a.is_ascii_digit() && b.is_ascii_digit() => "",
+        _ if word.contains('@') => "-",
+        _ => " ",
     }
+}
+
+/// The word (between white space) around byte `at` of `raw`.
+fn word_at(raw: &str, at: usize) -> &str {
+    let start = raw[..at].rfind(char::is_whitespace).map_or(0, |i| i + 1);
+    let end = raw[at..]
+        .find(char::is_whitespace)
+        .map_or(raw.len(), |i| at + i);
+    &raw[start..end]
 }
 
 /// Whether `seq` (the text between two escape characters) is an escape sequence the
@@ -886,15 +892,20 @@ mod tests {
         }
         assert_eq!(decode("Ans\\X65\\l", &d).reading, "Ansel");
         assert_eq!(decode("caf\\XE9\\", &d).reading, "café");
-        assert_eq!(decode("lone \\ escape", &d).reading, "lone - escape");
-        // Stray escape characters: inside an identifier they join it, elsewhere they
-        // separate; either way the written form gives the bytes back.
+        assert_eq!(decode("lone \\ escape", &d).reading, "lone   escape");
+        // Stray escape characters: between digits they join them, in an e-mail address they
+        // are a hyphen, elsewhere a space; the written form gives the bytes back.
         for (raw, reading) in [
             ("MR44\\10827", "MR4410827"),
             ("call 413\\555\\0172", "call 4135550172"),
-            ("Ansel\\Whitcombe\\ seen", "Ansel-Whitcombe- seen"),
-            ("\\Zlocal\\ C:\\notes\\", "-Zlocal- C:-notes-"),
-            ("end\\", "end-"),
+            ("Ansel\\Whitcombe\\ seen", "Ansel Whitcombe  seen"),
+            ("4471\\Quarry\\Hollow Rd", "4471 Quarry Hollow Rd"),
+            (
+                "mail jo.whit\\combe@mail.example",
+                "mail jo.whit-combe@mail.example",
+            ),
+            ("\\Zlocal\\ C:\\notes\\", " Zlocal  C: notes "),
+            ("end\\", "end "),
         ] {
             let v = decode(raw, &d);
             assert_eq!(v.reading, reading, "{raw}");

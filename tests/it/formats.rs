@@ -113,8 +113,8 @@ NTE|1||Caf\\XE9\\ visit\\X0d\\ for Whitcombe; menu \\XC3A9\\clair kept\r",
     },
     Case {
         // Escape characters that open no sequence the standard defines, or have no closing
-        // one: read as hyphens (the phone, SSN and name are found whole), written back
-        // as they came.
+        // one: read as nothing between digits, as a space between words (the phone, SSN
+        // and name are found whole), written back as they came.
         name: "ADT^A08 stray escape characters",
         message: "MSH|^~\\&|EMR|CLINIC|||20240314110000||ADT^A08|MSG00005|P|2.5\r\
 PID|1||MR4410827^^^SGH^MR||Whitcombe\\^Ansel||19800312\r\
