@@ -29,19 +29,37 @@ use crate::detect::Scratch;
 use crate::phi::PhiType;
 use crate::transform::{DocContext, Transformer};
 
-/// Stands for an escape sequence with no character of its own (`\H\`, `\.sp2\`, `\Zxx\`)
+/// Stands for an escape sequence with no character of its own (`\H\`, `\.sp2\`, `\C2842\`)
 /// while a value is read: private-use code points, so detection sees a separator and the
 /// sequence is written back as it was.
 /// A hex sequence whose re-escape would differ (`\X65\` for `e`) is kept the same way in the
 /// written form ([`Spelled`]), so a rewritten or revealed value keeps its spelling.
 const SEQ_OPEN: char = spelling::HL7_OPEN;
 const SEQ_CLOSE: char = spelling::HL7_CLOSE;
+/// An escape character that opens no sequence, in the written form ([`spelling::HL7_LONE`]).
+const SEQ_LONE: char = spelling::HL7_LONE;
 
 // === Rules ===
 
-/// The compiled field rules.
+/// The compiled field rules: per segment, a table indexed by field number, so a value's
+/// rule is one hash look-up per segment and an index per field.
 pub struct Rules {
-    fields: FxHashMap<([u8; 3], usize), FieldRule>,
+    segments: FxHashMap<[u8; 3], Segment>,
+}
+
+/// One segment's field rules, by field number (index 0, the segment ID, holds none).
+#[derive(Debug, Default)]
+struct Segment {
+    fields: Vec<Option<FieldRule>>,
+    /// Whether any of its fields holds a PHI type (a message's learning pass reads only
+    /// those segments).
+    learns: bool,
+}
+
+impl Segment {
+    fn field(&self, n: usize) -> Option<&FieldRule> {
+        self.fields.get(n).and_then(Option::as_ref)
+    }
 }
 
 /// What one field holds: the whole field, or each component.
@@ -55,6 +73,8 @@ struct FieldRule {
     /// A control field (message type, control ID, version): kept while shaped like a code,
     /// even when it reads like a name (`SIU` is a surname too).
     control: bool,
+    /// Whether some component is of a PHI type (set by [`Rules::parse`]).
+    learns: bool,
 }
 
 impl FieldRule {
@@ -64,6 +84,12 @@ impl FieldRule {
                 .and_then(|i| self.components.get(i).copied().flatten())
                 .or(self.default)
         })
+    }
+
+    /// Whether some component of the field is of a PHI type.
+    fn holds_phi(&self) -> bool {
+        let phi = |f: &Option<Field>| matches!(f, Some(Field::Phi(_)));
+        phi(&self.whole) || phi(&self.default) || self.components.iter().any(phi)
     }
 }
 
@@ -83,29 +109,33 @@ impl Rules {
         };
         let raw: RawRules =
             toml::from_str(source).map_err(|e| FieldError::toml(file, source, &e))?;
-        let mut fields = FxHashMap::default();
+        let mut segments: FxHashMap<[u8; 3], Segment> = FxHashMap::default();
         for (place, rule) in &raw.fields {
-            let key = parse_place(place)
+            let (seg, n) = parse_place(place)
                 .ok_or_else(|| err(0, format!("`{place}` is not a field (write it like PID-5)")))?;
-            let compiled =
+            let mut compiled =
                 compile(rule, &raw.types).map_err(|reason| err(0, format!("{place}: {reason}")))?;
-            fields.insert(key, compiled);
+            compiled.learns = compiled.holds_phi();
+            let segment = segments.entry(seg).or_default();
+            if segment.fields.len() <= n {
+                segment.fields.resize(n + 1, None);
+            }
+            segment.learns |= compiled.learns;
+            segment.fields[n] = Some(compiled);
         }
-        Ok(Rules { fields })
+        Ok(Rules { segments })
+    }
+
+    /// The rules of segment `id`; `None` for a segment no rule names.
+    fn segment(&self, id: &str) -> Option<&Segment> {
+        self.segments.get(&seg_key(id)?)
     }
 
     /// The rule for component `component` of field `field` of `segment`; `None` when no
     /// rule names it (the value is read as unknown).
+    #[cfg(test)]
     fn rule(&self, segment: &str, field: usize, component: usize) -> Option<Field> {
-        let key = (seg_key(segment)?, field);
-        self.fields.get(&key).and_then(|r| r.component(component))
-    }
-
-    /// Whether a field is a control field (`control` in the rule file).
-    fn is_control(&self, segment: &str, field: usize) -> bool {
-        seg_key(segment)
-            .and_then(|s| self.fields.get(&(s, field)))
-            .is_some_and(|r| r.control)
+        self.segment(segment)?.field(field)?.component(component)
     }
 }
 
@@ -233,10 +263,14 @@ impl Delims {
     }
 }
 
-/// A value as it reads (escape sequences decoded; a lone escape character is itself) and
-/// as it is written: a sequence that the writer would not give back as it came (`\X65\`,
-/// a hex escape of a printable character) is kept in the written form as a marker.
-/// Borrowed when it has no escape.
+/// A value as it reads (escape sequences decoded) and as it is written: a sequence that the
+/// writer would not give back as it came (`\X65\`, a hex escape of a printable character)
+/// is kept in the written form as a marker. Borrowed when it has no escape.
+///
+/// Fail closed: only what the standard defines is a sequence ([`is_sequence`]). An escape
+/// character that opens anything else (`413\555\0172`, `path \Whitcombe\`) or has no
+/// closing one is lone: the text around it is read as text, and it is written back as it
+/// came ([`lone_reading`]).
 fn decode<'r>(raw: &'r str, d: &Delims) -> Spelled<'r> {
     if !raw.contains(d.escape) {
         return Spelled::same(Cow::Borrowed(raw));
@@ -249,8 +283,11 @@ fn decode<'r>(raw: &'r str, d: &Delims) -> Spelled<'r> {
     while let Some(i) = rest.find(d.escape) {
         b.same(&rest[..i]);
         let after = &rest[i + esc..];
-        let Some(j) = after.find(d.escape) else {
-            b.same_char(d.escape);
+        let Some(j) = after.find(d.escape).filter(|j| is_sequence(&after[..*j])) else {
+            let at = raw.len() - rest.len() + i;
+            let before = raw[..at].chars().next_back();
+            let reading = lone_reading(before, after.chars().next(), word_at(raw, at));
+            b.marker(reading, SEQ_LONE);
             rest = after;
             continue;
         };
@@ -268,6 +305,48 @@ fn decode<'r>(raw: &'r str, d: &Delims) -> Spelled<'r> {
     }
     b.same(rest);
     b.finish()
+}
+
+/// How a lone escape character reads, by the characters it stands between: nothing
+/// between two digits (`413\555\0172`, `512\47\3306` and `MR44\10827` read whole, as a
+/// phone, an SSN and a record number), a hyphen inside a word that holds an `@`
+/// (`jo.whit\combe@…` reads as one e-mail address), a space anywhere else
+/// (`Ansel\Whitcombe` reads as a name, `4471\Quarry\Hollow\Rd` as a street line).
+fn lone_reading(before: Option<char>, after: Option<char>, word: &str) -> &'static str {
+    match (before, after) {
+        (Some(a), Some(b)) if a.is_ascii_digit() && b.is_ascii_digit() => "",
+        _ if word.contains('@') => "-",
+        _ => " ",
+    }
+}
+
+/// The word (between white space) around byte `at` of `raw`.
+fn word_at(raw: &str, at: usize) -> &str {
+    let start = raw[..at].rfind(char::is_whitespace).map_or(0, |i| i + 1);
+    let end = raw[at..]
+        .find(char::is_whitespace)
+        .map_or(raw.len(), |i| at + i);
+    &raw[start..end]
+}
+
+/// Whether `seq` (the text between two escape characters) is an escape sequence the
+/// standard defines: a delimiter (`F S T R E P`), a formatting command (`H N`, `.br`,
+/// `.sp`, `.in`, `.ti`, `.sk` with a number, `.fi .nf .ce`), or hex (`X`, and the
+/// character sets `C`, `M`). A locally defined `\Z…\` is none: its text means what the
+/// sender says, so it is read as text.
+fn is_sequence(seq: &str) -> bool {
+    let hex = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_hexdigit());
+    let number = |s: &str| {
+        let s = s.strip_prefix(['+', '-']).unwrap_or(s);
+        s.bytes().all(|b| b.is_ascii_digit())
+    };
+    match seq {
+        "F" | "S" | "T" | "R" | "E" | "P" | "H" | "N" | ".br" | ".fi" | ".nf" | ".ce" => true,
+        _ if seq.starts_with(['X', 'C', 'M']) => hex(&seq[1..]),
+        _ => [".sp", ".in", ".ti", ".sk"]
+            .iter()
+            .any(|c| seq.strip_prefix(c).is_some_and(number)),
+    }
 }
 
 /// One escape sequence's text (between the escape characters).
@@ -310,6 +389,15 @@ pub(super) fn decode_hex(hex: &str) -> Option<String> {
 /// Writes a value with every delimiter, line break and control character escaped, so a
 /// rewritten (or revealed) value can never break the message's structure.
 fn escape_into(value: &str, d: &Delims, out: &mut String) {
+    // Most rewritten values (tokens, redactions) are plain ASCII with nothing to escape.
+    let delims = [d.field, d.component, d.repetition, d.escape, d.subcomponent].map(ascii);
+    let plain = |b: &u8| {
+        (b' '..=b'~').contains(b) && !delims.contains(b) && d.truncation != Some(char::from(*b))
+    };
+    if value.as_bytes().iter().all(plain) {
+        out.push_str(value);
+        return;
+    }
     let mut chars = value.char_indices().peekable();
     while let Some((i, c)) = chars.next() {
         let seq = match c {
@@ -320,6 +408,10 @@ fn escape_into(value: &str, d: &Delims, out: &mut String) {
             c if c == d.escape => "E",
             c if Some(c) == d.truncation => "P",
             '\n' => ".br",
+            SEQ_LONE => {
+                out.push(d.escape);
+                continue;
+            }
             SEQ_OPEN => match value[i..].find(SEQ_CLOSE) {
                 Some(j) => {
                     let inner = &value[i + SEQ_OPEN.len_utf8()..i + j];
@@ -485,34 +577,46 @@ fn walk_field<E>(
     mut out: Option<&mut String>,
     f: &mut impl FnMut(Place<'_>, &Spelled<'_>) -> Result<Option<String>, E>,
 ) -> Result<(), E> {
-    for (r, rep) in field.split(d.repetition).enumerate() {
-        if r > 0 {
-            if let Some(o) = out.as_deref_mut() {
-                o.push(d.repetition);
-            }
+    // One pass over the field's bytes, cutting at each repetition, component and
+    // subcomponent separator: the values of splitting by each in turn, in the same order,
+    // without searching each part three times. The delimiters are ASCII (`Delims`), so
+    // every cut is at a character boundary.
+    let [rep, comp, sub] = [d.repetition, d.component, d.subcomponent].map(ascii);
+    let mut component = 1;
+    let mut start = 0;
+    for (i, b) in field.bytes().enumerate() {
+        if b != rep && b != comp && b != sub {
+            continue;
         }
-        for (c, component) in rep.split(d.component).enumerate() {
-            if c > 0 {
-                if let Some(o) = out.as_deref_mut() {
-                    o.push(d.component);
-                }
-            }
-            let place = Place {
-                segment,
-                field: number,
-                component: c + 1,
-            };
-            for (s, raw) in component.split(d.subcomponent).enumerate() {
-                if s > 0 {
-                    if let Some(o) = out.as_deref_mut() {
-                        o.push(d.subcomponent);
-                    }
-                }
-                walk_value(place, raw, d, out.as_deref_mut(), f)?;
-            }
+        let place = Place {
+            segment,
+            field: number,
+            component,
+        };
+        walk_value(place, &field[start..i], d, out.as_deref_mut(), f)?;
+        if let Some(o) = out.as_deref_mut() {
+            o.push(char::from(b));
         }
+        if b == rep {
+            component = 1;
+        } else if b == comp {
+            component += 1;
+        }
+        start = i + 1;
     }
-    Ok(())
+    let place = Place {
+        segment,
+        field: number,
+        component,
+    };
+    walk_value(place, &field[start..], d, out, f)
+}
+
+/// A delimiter's byte: every delimiter is ASCII punctuation ([`Delims::of_header`] refuses
+/// anything else, and the standard ones are), so this never gives a byte a value can hold
+/// in a wider character.
+fn ascii(c: char) -> u8 {
+    u8::try_from(c).ok().filter(u8::is_ascii).unwrap_or(0)
 }
 
 fn walk_value<E>(
@@ -563,13 +667,46 @@ pub struct Message<'m> {
 }
 
 impl Message<'_> {
-    /// Calls `f` with every non-empty value of the message as it reads.
-    pub fn each_value(&self, mut f: impl FnMut(Place<'_>, &str)) {
+    /// Calls `f` with every non-empty value the rules give a PHI type, as it reads, in
+    /// message order. Only the fields that hold one are split and decoded: the rest of the
+    /// message is the rewriting walk's.
+    fn each_phi_value(&self, rules: &Rules, mut f: impl FnMut(Place<'_>, PhiType, &str)) {
+        let d = &self.delims;
         for l in self.lines {
-            let _ = walk_line::<ScanError>(l.text, &self.delims, None, &mut |p, v| {
-                f(p, &v.reading);
-                Ok(None)
-            });
+            let Some(id) = segment_id(l.text, d) else {
+                continue;
+            };
+            let Some(segment) = rules.segment(id).filter(|s| s.learns) else {
+                continue;
+            };
+            let header = is_header(id);
+            for (i, field) in l.text.split(d.field).enumerate() {
+                // As in `walk_line`: the segment ID, and a header's delimiters, hold no value.
+                if i == 0 || (header && i == 1) {
+                    continue;
+                }
+                let number = if header { i + 1 } else { i };
+                let Some(rule) = segment.field(number).filter(|r| r.learns) else {
+                    continue;
+                };
+                for rep in field.split(d.repetition) {
+                    for (c, component) in rep.split(d.component).enumerate() {
+                        let Some(Field::Phi(ty)) = rule.component(c + 1) else {
+                            continue;
+                        };
+                        let place = Place {
+                            segment: id,
+                            field: number,
+                            component: c + 1,
+                        };
+                        for raw in component.split(d.subcomponent) {
+                            if !(raw.is_empty() || raw == "\"\"") {
+                                f(place, ty, &decode(raw, d).reading);
+                            }
+                        }
+                    }
+                }
+            }
         }
     }
 }
@@ -631,6 +768,8 @@ pub fn deidentify(
         learned: Learned::default(),
         ctx: DocContext::default(),
         counts: [0; PhiType::ALL.len()],
+        // No segment ID is three zero bytes.
+        current: ([0; 3], None),
     };
     let text = rewrite(text, &mut d)?;
     Ok(Output {
@@ -648,6 +787,21 @@ struct Deidentifier<'e, 't, 's> {
     learned: Learned,
     ctx: DocContext,
     counts: [usize; PhiType::ALL.len()],
+    /// The segment whose values are being rewritten, and its rules: looked up once per
+    /// segment, not once per value.
+    current: ([u8; 3], Option<&'e Segment>),
+}
+
+impl<'e> Deidentifier<'e, '_, '_> {
+    /// The rules of segment `id` (`None` for one no rule names, or a line that is not a
+    /// segment), from the last look-up while the walk stays in one segment.
+    fn segment(&mut self, id: &str) -> Option<&'e Segment> {
+        let key = seg_key(id)?;
+        if self.current.0 != key {
+            self.current = (key, self.engine.hl7.segments.get(&key));
+        }
+        self.current.1
+    }
 }
 
 impl Rewriter for Deidentifier<'_, '_, '_> {
@@ -663,21 +817,19 @@ impl Rewriter for Deidentifier<'_, '_, '_> {
         learned.clear();
         let mut patient_key = None;
         let mut ids = Vec::new();
-        message.each_value(|p, v| {
-            if let Some(Field::Phi(ty)) = rules.rule(p.segment, p.field, p.component) {
-                if learnable(ty) {
-                    learned.add(ty, v);
-                }
-                // PID-7 is the birth date; the PID's other dates are not who they are.
-                if p.segment == "PID" && (ty != PhiType::Date || p.field == 7) {
-                    learned.remember(ty, v);
-                }
-                let id = p.segment == "PID" && p.field == 3 && p.component == 1;
-                if id && !v.trim().is_empty() {
-                    let key = format!("{ty}:{}", v.to_lowercase());
-                    patient_key.get_or_insert_with(|| key.clone());
-                    ids.push(key);
-                }
+        message.each_phi_value(rules, |p, ty, v| {
+            if learnable(ty) {
+                learned.add(ty, v);
+            }
+            // PID-7 is the birth date; the PID's other dates are not who they are.
+            if p.segment == "PID" && (ty != PhiType::Date || p.field == 7) {
+                learned.remember(ty, v);
+            }
+            let id = p.segment == "PID" && p.field == 3 && p.component == 1;
+            if id && !v.trim().is_empty() {
+                let key = format!("{ty}:{}", v.to_lowercase());
+                patient_key.get_or_insert_with(|| key.clone());
+                ids.push(key);
             }
         });
         learned.finish();
@@ -689,9 +841,10 @@ impl Rewriter for Deidentifier<'_, '_, '_> {
 
     fn value(&mut self, p: Place<'_>, v: &Spelled<'_>) -> Result<Option<String>, ScanError> {
         let value = v.reading.as_ref();
-        let rules = &self.engine.hl7;
-        let rule = rules.rule(p.segment, p.field, p.component);
-        if rule == Some(Field::Keep) && rules.is_control(p.segment, p.field) && keep_shaped(value) {
+        let field = self.segment(p.segment).and_then(|s| s.field(p.field));
+        let rule = field.and_then(|f| f.component(p.component));
+        let control = field.is_some_and(|f| f.control);
+        if rule == Some(Field::Keep) && control && keep_shaped(value) {
             return Ok(None);
         }
         Ok(Some(match rule {
@@ -702,14 +855,18 @@ impl Rewriter for Deidentifier<'_, '_, '_> {
                 self.counts[ty.index()] += 1;
                 self.engine.phi_spelled(ty, v, self.t, &self.ctx)?
             }
-            _ => self.engine.scan_spelled(
+            _ => match self.engine.scan_spelled(
                 v,
                 &self.learned,
                 self.t,
                 &self.ctx,
                 self.scratch,
                 &mut self.counts,
-            )?,
+            )? {
+                // Nothing found: written back as it came.
+                Cow::Borrowed(_) => return Ok(None),
+                Cow::Owned(new) => new,
+            },
         }))
     }
 }
@@ -735,7 +892,28 @@ mod tests {
         }
         assert_eq!(decode("Ans\\X65\\l", &d).reading, "Ansel");
         assert_eq!(decode("caf\\XE9\\", &d).reading, "café");
-        assert_eq!(decode("lone \\ escape", &d).reading, "lone \\ escape");
+        assert_eq!(decode("lone \\ escape", &d).reading, "lone   escape");
+        // Stray escape characters: between digits they join them, in an e-mail address they
+        // are a hyphen, elsewhere a space; the written form gives the bytes back.
+        for (raw, reading) in [
+            ("MR44\\10827", "MR4410827"),
+            ("call 413\\555\\0172", "call 4135550172"),
+            ("Ansel\\Whitcombe\\ seen", "Ansel Whitcombe  seen"),
+            ("4471\\Quarry\\Hollow Rd", "4471 Quarry Hollow Rd"),
+            (
+                "mail jo.whit\\combe@mail.example",
+                "mail jo.whit-combe@mail.example",
+            ),
+            ("\\Zlocal\\ C:\\notes\\", " Zlocal  C: notes "),
+            ("end\\", "end "),
+        ] {
+            let v = decode(raw, &d);
+            assert_eq!(v.reading, reading, "{raw}");
+            assert!(v.differs(), "{raw}");
+            let mut out = String::new();
+            escape_into(&v.written, &d, &mut out);
+            assert_eq!(out, raw);
+        }
         let mut out = String::new();
         escape_into("a|b^c&d~e\\f\rg", &d, &mut out);
         assert_eq!(out, "a\\F\\b\\S\\c\\T\\d\\R\\e\\E\\f\\X0D\\g");

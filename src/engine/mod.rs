@@ -42,6 +42,7 @@ pub mod spelling;
 pub mod x12;
 pub mod xml;
 
+use std::borrow::Cow;
 use std::collections::HashSet;
 use std::str::FromStr;
 
@@ -640,40 +641,60 @@ impl Engine {
         scratch: &mut Scratch,
         counts: &mut [usize; PhiType::ALL.len()],
     ) -> Result<String, ScanError> {
+        self.scan_value_cow(value, learned, t, ctx, scratch, counts)
+            .map(Cow::into_owned)
+    }
+
+    /// [`Engine::scan_value`], borrowing `value` back when nothing in it changed (most
+    /// values of a message or a table), so no copy is made of it.
+    pub(crate) fn scan_value_cow<'v>(
+        &self,
+        value: &'v str,
+        learned: &Learned,
+        t: &Transformer<'_>,
+        ctx: &DocContext,
+        scratch: &mut Scratch,
+        counts: &mut [usize; PhiType::ALL.len()],
+    ) -> Result<Cow<'v, str>, ScanError> {
         if let Some(out) = nested::deidentify_nested(self, value, t, ctx, scratch, counts)? {
-            return Ok(out);
+            return Ok(Cow::Owned(out));
         }
         if self.is_name_value(value) {
             counts[PhiType::Name.index()] += 1;
-            return Ok(t.apply_value(PhiType::Name, value, ctx)?);
+            return Ok(Cow::Owned(t.apply_value(PhiType::Name, value, ctx)?));
         }
         let learned = (!learned.is_empty()).then_some(learned);
-        let rewritten = nested::base64_runs(self, value, t, scratch, counts)?;
-        let value = rewritten.as_deref().unwrap_or(value);
-        self.scan_text(value, learned, t, ctx, scratch, counts)
+        match nested::base64_runs(self, value, t, scratch, counts)? {
+            Some(rewritten) => Ok(Cow::Owned(
+                self.scan_text(&rewritten, learned, t, ctx, scratch, counts)?
+                    .into_owned(),
+            )),
+            None => self.scan_text(value, learned, t, ctx, scratch, counts),
+        }
     }
 
     /// Reads one string through its canonical view and transforms what [`Engine::read`]
     /// finds there.
-    pub(crate) fn scan_text(
+    /// Borrowed when nothing was found.
+    pub(crate) fn scan_text<'v>(
         &self,
-        value: &str,
+        value: &'v str,
         learned: Option<&Learned>,
         t: &Transformer<'_>,
         ctx: &DocContext,
         scratch: &mut Scratch,
         counts: &mut [usize; PhiType::ALL.len()],
-    ) -> Result<String, ScanError> {
+    ) -> Result<Cow<'v, str>, ScanError> {
         let (canon, view_spans) = self.read(value, learned, scratch);
         let view = canon.as_ref().map_or(value, Canon::text);
         if view_spans.is_empty() {
-            return Ok(value.to_string());
+            return Ok(Cow::Borrowed(value));
         }
         for s in &view_spans {
             counts[s.ty.index()] += 1;
         }
         let (spans, values) = to_source(canon.as_ref(), view, &view_spans);
-        Ok(t.apply_read(value, &spans, &values, ctx)?)
+        Ok(Cow::Owned(t.apply_read(value, &spans, &values, ctx)?))
     }
 }
 

@@ -27,6 +27,10 @@ use crate::transform::{DocContext, Transformer};
 /// without its escape characters, follows up to [`HL7_CLOSE`].
 pub const HL7_OPEN: char = '\u{E000}';
 pub const HL7_CLOSE: char = '\u{E001}';
+/// An HL7 escape character that opens no escape sequence (a lone `\`, or one before text
+/// that is no sequence, as in `413\555\0172`): written back as the message's escape
+/// character, read as what it stands between suggests (`engine::hl7`).
+pub const HL7_LONE: char = '\u{E004}';
 /// Opens an XML character as written (`&#65;`, `&apos;`, a literal `>`), up to [`XML_CLOSE`].
 pub const XML_OPEN: char = '\u{E002}';
 pub const XML_CLOSE: char = '\u{E003}';
@@ -143,6 +147,19 @@ impl SpelledBuilder {
         });
     }
 
+    /// `reading` (possibly nothing), written as the one marker `written` (an HL7 lone
+    /// escape character). A span over it takes the marker whole.
+    pub fn marker(&mut self, reading: &str, written: char) {
+        let r = self.reading.len();
+        let w = self.written.len();
+        self.reading.push_str(reading);
+        self.written.push(written);
+        self.pieces.push(Piece {
+            reading: r..self.reading.len(),
+            written: w..self.written.len(),
+        });
+    }
+
     pub fn finish<'a>(self) -> Spelled<'a> {
         if self.pieces.is_empty() {
             return Spelled::same(Cow::Owned(self.reading));
@@ -170,16 +187,24 @@ pub fn render(value: &str, render: Render) -> Cow<'_, str> {
     let keeps_hl7 = render == Render::Hl7;
     let keeps_xml = render == Render::Xml;
     let has = |open| value.contains(open);
-    let hl7 = !keeps_hl7 && has(HL7_OPEN);
+    let hl7 = !keeps_hl7 && (has(HL7_OPEN) || has(HL7_LONE));
     let xml = !keeps_xml && has(XML_OPEN);
     if !hl7 && !xml {
         return Cow::Borrowed(value);
     }
     let mut out = String::with_capacity(value.len());
     let mut rest = value;
-    while let Some(i) = rest.find(|c| (hl7 && c == HL7_OPEN) || (xml && c == XML_OPEN)) {
+    while let Some(i) =
+        rest.find(|c| (hl7 && (c == HL7_OPEN || c == HL7_LONE)) || (xml && c == XML_OPEN))
+    {
         out.push_str(&rest[..i]);
         let open = rest[i..].chars().next().unwrap_or(HL7_OPEN);
+        if open == HL7_LONE {
+            // A lone escape character reads as itself outside HL7.
+            out.push('\\');
+            rest = &rest[i + HL7_LONE.len_utf8()..];
+            continue;
+        }
         let close = if open == HL7_OPEN {
             HL7_CLOSE
         } else {
@@ -209,36 +234,43 @@ impl Engine {
     /// [`Engine::scan_value`] for a value with a spelling: PHI is found in the reading and
     /// replaced in the written form, so what is returned is written form (markers
     /// included) with tokens in place. Nested payloads and base64 runs are opened from
-    /// the reading and come back as read.
+    /// the reading and come back as read. Borrowed (the written form) when nothing
+    /// changed, so an unchanged value costs no copy.
     #[allow(clippy::too_many_arguments)]
-    pub(crate) fn scan_spelled(
+    pub(crate) fn scan_spelled<'v>(
         &self,
-        v: &Spelled<'_>,
+        v: &'v Spelled<'_>,
         learned: &Learned,
         t: &Transformer<'_>,
         ctx: &DocContext,
         scratch: &mut Scratch,
         counts: &mut [usize; PhiType::ALL.len()],
-    ) -> Result<String, ScanError> {
+    ) -> Result<Cow<'v, str>, ScanError> {
         if !v.differs() {
-            return self.scan_value(&v.reading, learned, t, ctx, scratch, counts);
+            // Read as written: the reading is the written form.
+            return self.scan_value_cow(&v.reading, learned, t, ctx, scratch, counts);
         }
         let reading = v.reading.as_ref();
         let exact = t.policy.exact_tokens;
         if let Some(out) = nested::deidentify_nested(self, reading, t, ctx, scratch, counts)? {
-            return Ok(out);
+            return Ok(Cow::Owned(out));
         }
         if self.is_name_value(reading) {
             counts[PhiType::Name.index()] += 1;
-            return Ok(t.apply_value(PhiType::Name, v.token_input(exact), ctx)?);
+            return Ok(Cow::Owned(t.apply_value(
+                PhiType::Name,
+                v.token_input(exact),
+                ctx,
+            )?));
         }
         let learned = (!learned.is_empty()).then_some(learned);
         if let Some(runs) = nested::base64_runs(self, reading, t, scratch, counts)? {
-            return self.scan_text(&runs, learned, t, ctx, scratch, counts);
+            let out = self.scan_text(&runs, learned, t, ctx, scratch, counts)?;
+            return Ok(Cow::Owned(out.into_owned()));
         }
         let (canon, view_spans) = self.read(reading, learned, scratch);
         if view_spans.is_empty() {
-            return Ok(v.written.to_string());
+            return Ok(Cow::Borrowed(&v.written));
         }
         for s in &view_spans {
             counts[s.ty.index()] += 1;
@@ -261,7 +293,12 @@ impl Engine {
             });
             written_values.push(if exact { &v.written[start..end] } else { value });
         }
-        Ok(t.apply_read(&v.written, &written_spans, &written_values, ctx)?)
+        Ok(Cow::Owned(t.apply_read(
+            &v.written,
+            &written_spans,
+            &written_values,
+            ctx,
+        )?))
     }
 
     /// One whole value of type `ty`, tokenised from the form [`Spelled`] says.
@@ -302,6 +339,8 @@ mod tests {
     fn values_revealed_elsewhere_read_plainly() {
         let v = "Ans\u{E000}X65\u{E001}l O\u{E002}&apos;\u{E003}Brien\u{E000}H\u{E001}";
         assert_eq!(render(v, Render::Plain), "Ansel O'Brien");
+        assert_eq!(render("C:\u{E004}notes", Render::Plain), "C:\\notes");
+        assert_eq!(render("C:\u{E004}notes", Render::Hl7), "C:\u{E004}notes");
         assert_eq!(
             render(v, Render::Hl7),
             "Ans\u{E000}X65\u{E001}l O'Brien\u{E000}H\u{E001}"

@@ -820,8 +820,10 @@ enum Replacement {
     /// An attribute whose value cannot be written so its type stays valid (a date the
     /// policy removes from a TS, a token where a TS or an OID must be): the whole
     /// attribute becomes `nullFlavor="MSK"` (masked), or, where the element already has a
-    /// `nullFlavor`, the value is `text`. A masked token is carried in a comment right
-    /// after the tag ([`CARRIER`]), so reveal can put the attribute back.
+    /// `nullFlavor` (its own, or one masked value), it is left out, which that
+    /// `nullFlavor` allows; `text` is never written there, since no TS or OID can hold
+    /// it. A token is carried in a comment right after the tag ([`CARRIER`]), so reveal can
+    /// put the attribute back.
     Masked {
         text: String,
     },
@@ -831,20 +833,31 @@ enum Replacement {
 /// Comments are outside every schema, so the document stays valid and reversible.
 const CARRIER: &str = "phigate:";
 
-/// The comment carrying attribute `name`'s token.
-fn carrier(name: &str, token: &str) -> String {
-    format!("<!--{CARRIER}{name}={token}-->")
+/// After [`CARRIER`], marks an attribute that was left out (its element had a
+/// `nullFlavor`), not masked: `<!--phigate:+value=DATE_…-->`. Reveal writes it after the
+/// tag's last attribute.
+const LEFT_OUT: char = '+';
+
+/// The comment carrying attribute `name`'s token; `left_out`: the attribute was left out,
+/// not masked.
+fn carrier(name: &str, token: &str, left_out: bool) -> String {
+    let mark = if left_out { "+" } else { "" };
+    format!("<!--{CARRIER}{mark}{name}={token}-->")
 }
 
-/// A carrier comment's attribute name and token, when the comment is one and the name is
-/// a plain XML name the tag does not already have.
-fn read_carrier<'a>(inner: &'a str, attrs: &[Attr<'_>]) -> Option<(&'a str, &'a str)> {
-    let (name, token) = inner.strip_prefix(CARRIER)?.split_once('=')?;
+/// A carrier comment's attribute name and token, and whether the attribute was left out,
+/// when the comment is one and the name is a plain XML name the tag does not already have.
+fn read_carrier<'a>(inner: &'a str, attrs: &[Attr<'_>]) -> Option<(&'a str, &'a str, bool)> {
+    let rest = inner.strip_prefix(CARRIER)?;
+    let left_out = rest.starts_with(LEFT_OUT);
+    let rest = rest.strip_prefix(LEFT_OUT).unwrap_or(rest);
+    let (name, token) = rest.split_once('=')?;
     let plain_name = name.bytes().enumerate().all(|(i, b)| {
         b.is_ascii_alphabetic() || (i > 0 && (b.is_ascii_digit() || matches!(b, b'_' | b'-')))
     });
     let fresh = !attrs.iter().any(|a| a.name == name);
-    (plain_name && !name.is_empty() && fresh && looks_like_token(token)).then_some((name, token))
+    (plain_name && !name.is_empty() && fresh && looks_like_token(token))
+        .then_some((name, token, left_out))
 }
 
 /// Writes a read document with each value `f` replaces (`None`: kept as written).
@@ -858,9 +871,11 @@ fn write<E>(
 ) -> Result<String, E> {
     use Replacement::{Masked, Value};
     let mut out = String::with_capacity(size + size / 8);
-    let mut skip = false;
+    // Carrier comments already turned back into their tag's attributes.
+    let mut skip = 0;
     for (i, item) in items.iter().enumerate() {
-        if std::mem::take(&mut skip) {
+        if skip > 0 {
+            skip -= 1;
             continue;
         }
         match item {
@@ -900,27 +915,29 @@ fn write<E>(
                 _ => out.push_str(raw),
             },
             Item::Tag { raw, attrs } => {
-                let restored = match (restore, items.get(i + 1)) {
-                    (true, Some(Item::Comment { inner, .. })) => {
-                        restored_attribute(attrs, inner, f)?
-                    }
-                    _ => None,
+                let restored = match restore {
+                    true => restored_attributes(attrs, &items[i + 1..], f)?,
+                    false => Vec::new(),
                 };
-                skip = restored.is_some();
+                skip = restored.len();
+                let mut in_place = restored.iter().filter(|r| !r.left_out);
                 let mut last = 0;
-                // One `nullFlavor` per element: a second masked value is written as text.
+                // One `nullFlavor` per element: where there is one already, an attribute that
+                // cannot be written is left out.
                 let mut masked = false;
-                let mut carried = None;
+                let mut carried = String::new();
                 for a in attrs {
-                    if let Some((name, value)) = restored.as_ref().filter(|_| is_masked(a)) {
-                        out.push_str(&raw[last..a.name_start]);
-                        out.push_str(name);
-                        out.push('=');
-                        out.push(a.quote);
-                        escape_attr(value, a.quote, &mut out);
-                        out.push(a.quote);
-                        last = a.end + 1;
-                        continue;
+                    if is_masked(a) {
+                        if let Some(r) = in_place.next() {
+                            out.push_str(&raw[last..a.name_start]);
+                            out.push_str(&r.name);
+                            out.push('=');
+                            out.push(a.quote);
+                            escape_attr(&r.value, a.quote, &mut out);
+                            out.push(a.quote);
+                            last = a.end + 1;
+                            continue;
+                        }
                     }
                     match f(Slot::Attr(a.action), &a.value)? {
                         Some(Masked { text }) if a.maskable && !masked => {
@@ -932,10 +949,19 @@ fn write<E>(
                             out.push(a.quote);
                             last = a.end + 1;
                             if looks_like_token(&text) {
-                                carried = Some(carrier(a.name, &text));
+                                carried.push_str(&carrier(a.name, &text, false));
                             }
                         }
-                        Some(Value(new) | Masked { text: new }) if new != *a.value.written => {
+                        Some(Masked { text }) => {
+                            // Left out with the space before it.
+                            let before = raw[..a.name_start].trim_end_matches(is_xml_space);
+                            out.push_str(&raw[last.min(before.len())..before.len()]);
+                            last = a.end + 1;
+                            if looks_like_token(&text) {
+                                carried.push_str(&carrier(a.name, &text, true));
+                            }
+                        }
+                        Some(Value(new)) if new != *a.value.written => {
                             out.push_str(&raw[last..a.start]);
                             escape_attr(&new, a.quote, &mut out);
                             last = a.end;
@@ -943,10 +969,19 @@ fn write<E>(
                         _ => {}
                     }
                 }
-                out.push_str(&raw[last..]);
-                if let Some(c) = carried {
-                    out.push_str(&c);
+                // Left-out attributes come back after the tag's last attribute.
+                let end = attrs.last().map_or(tag_name(raw).len() + 1, |a| a.end + 1);
+                let end = end.max(last).min(raw.len());
+                out.push_str(&raw[last..end]);
+                for r in restored.iter().filter(|r| r.left_out) {
+                    out.push(' ');
+                    out.push_str(&r.name);
+                    out.push_str("=\"");
+                    escape_attr(&r.value, '"', &mut out);
+                    out.push('"');
                 }
+                out.push_str(&raw[end..]);
+                out.push_str(&carried);
             }
         }
     }
@@ -958,25 +993,49 @@ fn is_masked(a: &Attr<'_>) -> bool {
     a.name == "nullFlavor" && a.value.written == "MSK"
 }
 
-/// The attribute a masked tag and the carrier comment after it stand for, when `f`
-/// reveals the carried token (a token the caller may not see stays masked).
-fn restored_attribute<E>(
+/// An attribute a carrier comment gives back.
+struct Restored {
+    name: String,
+    value: String,
+    /// Written after the tag's last attribute, not in place of `nullFlavor="MSK"`.
+    left_out: bool,
+}
+
+/// The attributes the carrier comments right after a tag (`next`) stand for, in order,
+/// as long as `f` reveals each carried token: a token the caller may not see stays in its
+/// comment, and so do the carriers after it. An in-place carrier counts only while the tag
+/// has a masked attribute left for it.
+fn restored_attributes<E>(
     attrs: &[Attr<'_>],
-    comment: &str,
+    next: &[Item<'_>],
     f: &mut impl FnMut(Slot, &Spelled<'_>) -> Result<Option<Replacement>, E>,
-) -> Result<Option<(String, String)>, E> {
-    if !attrs.iter().any(is_masked) {
-        return Ok(None);
-    }
-    let Some((name, token)) = read_carrier(comment, attrs) else {
-        return Ok(None);
-    };
-    Ok(match f(Slot::Attr(Action::Scan), &same(token))? {
-        Some(Replacement::Value(v) | Replacement::Masked { text: v }) if v != token => {
-            Some((name.to_string(), v))
+) -> Result<Vec<Restored>, E> {
+    let mut masks = attrs.iter().filter(|a| is_masked(a)).count();
+    let mut out: Vec<Restored> = Vec::new();
+    for item in next {
+        let Item::Comment { inner, .. } = item else {
+            break;
+        };
+        let Some((name, token, left_out)) = read_carrier(inner, attrs) else {
+            break;
+        };
+        if out.iter().any(|r| r.name == name) || (!left_out && masks == 0) {
+            break;
         }
-        _ => None,
-    })
+        let value = match f(Slot::Attr(Action::Scan), &same(token))? {
+            Some(Replacement::Value(v) | Replacement::Masked { text: v }) if v != token => v,
+            _ => break,
+        };
+        if !left_out {
+            masks -= 1;
+        }
+        out.push(Restored {
+            name: name.to_string(),
+            value,
+            left_out,
+        });
+    }
+    Ok(out)
 }
 
 /// A value with no references (CDATA, a comment, a processing instruction).
@@ -1305,7 +1364,10 @@ impl Deidentifier<'_, '_, '_> {
             self.scratch,
             &mut self.counts,
         )?;
-        Ok((new != *spelled.written).then_some(new))
+        Ok(match new {
+            Cow::Owned(new) if new != *spelled.written => Some(new),
+            _ => None,
+        })
     }
 
     fn phi(&mut self, ty: PhiType, v: &str) -> Result<String, ScanError> {
@@ -1504,7 +1566,8 @@ mod tests {
         let out =
             write::<ScanError>(&items, ok.len(), false, &mut |_, _| Ok(None)).expect("writes");
         assert_eq!(out, ok);
-        // A masked attribute becomes `nullFlavor="MSK"`, in its own quotes and place.
+        // A masked attribute becomes `nullFlavor="MSK"`, in its own quotes and place; on an
+        // element with a `nullFlavor` already it is left out, never written as text.
         let ok =
             "<a><t x='1' value='19210823' y=\"2\"/><t value=\"19201231\" nullFlavor=\"UNK\"/></a>";
         let items = read(ok, None).expect("reads");
@@ -1518,7 +1581,7 @@ mod tests {
         .expect("writes");
         assert_eq!(
             out,
-            "<a><t x='1' nullFlavor='MSK' y=\"2\"/><t value=\"[DATE]\" nullFlavor=\"UNK\"/></a>"
+            "<a><t x='1' nullFlavor='MSK' y=\"2\"/><t nullFlavor=\"UNK\"/></a>"
         );
         let ok =
             "<?xml version=\"1.0\"?>\n<!-- c --><a x='1'><![CDATA[<b>]]><?pi body?>t&lt;</a>\n";

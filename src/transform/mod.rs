@@ -112,10 +112,12 @@ impl<'a> Transformer<'a> {
     }
 
     /// Rewrites `text`, replacing each span, where `values[i]` is how span `i` reads (its
-    /// canonical view: `Ansel&#160;Whitcombe` reads `Ansel Whitcombe`). Tokens and
-    /// generalisations are made from the reading, so every spelling of a value gets one
-    /// token; the replacement covers exactly the bytes that were written. `keep` keeps the
-    /// written bytes.
+    /// canonical view: `Ansel&#160;Whitcombe` reads `Ansel Whitcombe`). Generalisations
+    /// are made from the reading, and so are tokens, so every spelling of a value gets one
+    /// token; but exact tokens (the `reversible` policy) are made from the bytes as
+    /// written, so reveal gives back `Ansel&#160;Whitcombe`, not its reading. The
+    /// replacement covers exactly the bytes that were written. `keep` keeps the written
+    /// bytes.
     pub fn apply_read(
         &self,
         text: &str,
@@ -123,7 +125,14 @@ impl<'a> Transformer<'a> {
         values: &[&str],
         ctx: &DocContext,
     ) -> Result<String, TokenError> {
-        let tokens = self.tokens_for(spans, values, ctx)?;
+        let written: Vec<&str>;
+        let token_values = if self.policy.exact_tokens {
+            written = spans.iter().map(|s| &text[s.start..s.end]).collect();
+            &written
+        } else {
+            values
+        };
+        let tokens = self.tokens_for(spans, token_values, ctx)?;
         let mut tokens = tokens.into_iter();
         let mut out = String::with_capacity(text.len() + spans.len() * 8);
         let mut last = 0;

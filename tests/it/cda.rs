@@ -477,7 +477,8 @@ fn lexical_breaks(doc: &str) -> Vec<String> {
 #[test]
 fn tokenised_time_stamps_and_ids_keep_their_lexical_form() {
     // Roots alone (the OID is the identifier), a UUID root, TS values with times, zones
-    // and fractions, an ISO date where a TS belongs, and a clinician's TS.
+    // and fractions, an ISO date where a TS belongs, a clinician's TS, and a TS beside a
+    // nullFlavor (born over 89 years ago: left out, or carried as a token, never broken).
     let ids = "<?xml version=\"1.0\"?>\n<ClinicalDocument xmlns=\"urn:hl7-org:v3\">\
         <id root=\"2.16.840.1.113883.19.5.99999.77120443\"/><setId root=\"6a1f0c3e-5b7d-4e2a-9c11-3f0e2d4b5a6c\"/>\
         <effectiveTime value=\"20240312083000.1234-0500\"/><recordTarget><patientRole>\
@@ -485,6 +486,7 @@ fn tokenised_time_stamps_and_ids_keep_their_lexical_form() {
         <patient><name><given>Ansel</given><family>Whitcombe</family></name>\
         <birthTime value=\"19800312\"/><sdtcDeceased><deceasedTime value=\"2024-03-12\"/></sdtcDeceased>\
         </patient></patientRole></recordTarget><author><time value=\"202403120830+0100\"/>\
+        <time nullFlavor=\"UNK\" value=\"19210823\"/>\
         <assignedAuthor><id root=\"2.16.840.1.113883.4.6\" extension=\"1821094457\"/></assignedAuthor></author>\
         <component><structuredBody><component><section><entry><observation>\
         <effectiveTime><low value=\"20240301\"/><high value=\"20240312\"/></effectiveTime>\
@@ -504,6 +506,13 @@ fn tokenised_time_stamps_and_ids_keep_their_lexical_form() {
                 "[{policy}] {breaks:?}\n{out}"
             );
             assert!(!out.contains("4410827"), "[{policy}] {out}");
+            // The TS beside a nullFlavor is left out; a token is carried for reveal.
+            let left_out = match policy {
+                "reversible" => "<time nullFlavor=\"UNK\"/><!--phigate:+value=DATE_",
+                "safe-harbor" => "<time nullFlavor=\"UNK\"/><assignedAuthor>",
+                _ => "",
+            };
+            assert!(doc != ids || out.contains(left_out), "[{policy}] {out}");
             let keeps_dates = policy == "limited-data-set";
             assert!(keeps_dates || !out.contains("19800312"), "[{policy}] {out}");
             if policy == "reversible" {

@@ -110,6 +110,7 @@ fn cases() -> Vec<(&'static str, ContentType, String)> {
     let note = "Ansel Whitcombe, MRN MR4410827, SSN 512-47-3306, phone 413-555-0172.";
     let json = ContentType::Json;
     let fhir = ContentType::FhirJson;
+    let hl7 = ContentType::Hl7;
     vec![
         ("entity nbsp in narrative", fhir, r#"{"resourceType":"Observation","text":{"status":"generated","div":"<div xmlns=\"http://www.w3.org/1999/xhtml\">Patient Ansel&#160;Whitcombe seen</div>"}}"#.into()),
         ("entity dashes in ssn", json, r#"{"note":"SSN 512&#45;47&#45;3306"}"#.into()),
@@ -142,8 +143,19 @@ fn cases() -> Vec<(&'static str, ContentType, String)> {
         ("ndjson", ContentType::NdJson, "{\"mrn\":\"MR4410827\"}\n{\"ssn\":\"512-47-3306\"}\n".into()),
         ("glued label", ContentType::Text, "see chartMRN4410827 today".into()),
         ("nul between names", json, r#"{"who":"Ansel\u0000Whitcombe"}"#.into()),
+        // HL7 escape characters that open no escape sequence (a stray `\`, or text that
+        // is none between two): the text around them is read as text, joined.
+        ("hl7 stray escapes in a phone", hl7, format!("{MSH}\rNTE|1|P|call 413\\555\\0172 after 5pm\r")),
+        ("hl7 stray escapes in an ssn", hl7, format!("{MSH}\rNTE|1|P|SSN 512\\47\\3306 on file\r")),
+        ("hl7 stray escape in an mrn", hl7, format!("{MSH}\rOBX|1|TX|||chart MR44\\10827 reviewed||||||F\r")),
+        ("hl7 name behind a lone escape", hl7, format!("{MSH}\rNTE|1|P|Patient Ansel\\Whitcombe\\ seen today\r")),
+        ("hl7 unknown sequence in an unknown segment", hl7, format!("{MSH}\rZPI|1|\\4135550172\\|x\r")),
+        ("hl7 locally defined sequence", hl7, format!("{MSH}\rNTE|1|P|call \\Z4135550172\\ today\r")),
     ]
 }
+
+/// A message header for the HL7 rows.
+const MSH: &str = "MSH|^~\\&|EMR|CLINIC|||202403121000||ADT^A08|7|P|2.5";
 
 #[test]
 fn nothing_identifying_survives_any_reading() {

@@ -112,6 +112,17 @@ NTE|1||Caf\\XE9\\ visit\\X0d\\ for Whitcombe; menu \\XC3A9\\clair kept\r",
         must_keep: &["\rNTE|1||Caf\\XE9\\ visit\\X0d\\ for ", "; menu \\XC3A9\\clair kept\r"],
     },
     Case {
+        // Escape characters that open no sequence the standard defines, or have no closing
+        // one: read as nothing between digits, as a space between words (the phone, SSN
+        // and name are found whole), written back as they came.
+        name: "ADT^A08 stray escape characters",
+        message: "MSH|^~\\&|EMR|CLINIC|||20240314110000||ADT^A08|MSG00005|P|2.5\r\
+PID|1||MR4410827^^^SGH^MR||Whitcombe\\^Ansel||19800312\r\
+NTE|1||Patient Ansel\\Whitcombe\\ seen; call 217\\555\\0172, SSN 512\\47\\3306; file C:\\notes\\pt.doc\r",
+        must_change: &["217\\555\\0172", "512\\47\\3306"],
+        must_keep: &["|ADT^A08|MSG00005|P|2.5\r", "; file C:\\notes\\pt.doc\r"],
+    },
+    Case {
         name: "SIU^S12 new appointment",
         message: "MSH|^~\\&|SCHED|CLINIC|||20240401090000||SIU^S12|SIU0001|P|2.5\r\
 SCH|APT7781^SCHED|APT7781F^SCHED|||||ROUTINE^Routine|FOLLOWUP^Follow-up|30|min|^^30^20240415100000^20240415103000|1234567893^Okafor^Chidi|(217)555-0100||||||||||BOOKED\r\
@@ -438,4 +449,28 @@ fn scan_reads_hl7_and_csv_by_flag_extension_content_and_jsonl_field() {
         "{text}"
     );
     assert_eq!(out.status.code(), Some(1));
+}
+
+#[test]
+fn reversible_text_and_json_reveal_their_spellings_byte_for_byte() {
+    use phigate::engine::reveal::reveal_text;
+    // A name written with a character reference or a non-breaking space, an accented
+    // name: exact tokens stand for the bytes as written, not for their reading.
+    for (input, ct) in [
+        (
+            "Patient Ansel&#160;Whitcombe seen; Jos\u{e9} Whitcombe called.",
+            ContentType::Text,
+        ),
+        (
+            "{\"note\":\"Patient Ansel&#160;Whitcombe seen, MRN MR4410&#56;27.\"}",
+            ContentType::Json,
+        ),
+    ] {
+        let (out, store) = run(input, ct, "reversible");
+        assert!(!out.text.contains("Whitcombe"), "{}", out.text);
+        let mut stats = RevealStats::default();
+        // Tokens are plain ASCII and these values need no JSON escape: read as text.
+        let back = reveal_text(&out.text, &store, &Allow::all(), &mut stats).expect("reveals");
+        assert_eq!(back, input);
+    }
 }

@@ -307,6 +307,18 @@ fn value_trick(trick: &str, c: &Canary) -> Option<String> {
                 &v[i + ch.len_utf8()..]
             ))
         }
+        // Stray HL7 escape characters, opening no escape sequence (`413\555\0172`,
+        // `MR44\10827`): one for each space and hyphen, or one in the middle; for HL7
+        // channels only.
+        "hl7_stray" => Some(
+            replace_seps(v, |ch| {
+                matches!(ch, ' ' | '-').then(|| HL7_RAW_ESC.to_string())
+            })
+            .unwrap_or_else(|| {
+                let i = middle(v);
+                format!("{}{HL7_RAW_ESC}{}", &v[..i], &v[i..])
+            }),
+        ),
         _ => None,
     }
 }
@@ -548,6 +560,7 @@ const EXTRA_TRICKS: &[(&str, &[&str])] = &[
         "hl7_unknown",
         &[
             "hl7_hex",
+            "hl7_stray",
             "upper",
             "fullwidth",
             "zwsp",
@@ -556,8 +569,11 @@ const EXTRA_TRICKS: &[(&str, &[&str])] = &[
             "b64",
         ],
     ),
-    ("hl7_note", &["hl7_hex", "fullwidth", "html_dec", "nbsp"]),
-    ("hl7_known", &["hl7_hex", "fullwidth", "lower"]),
+    (
+        "hl7_note",
+        &["hl7_hex", "hl7_stray", "fullwidth", "html_dec", "nbsp"],
+    ),
+    ("hl7_known", &["hl7_hex", "hl7_stray", "fullwidth", "lower"]),
     // A spelling kept through a rewrite must never keep part of a value with it.
     ("hl7_keep", &["hl7_hex"]),
     ("hl7_lf", &["hl7_hex", "html_dec"]),
@@ -2178,15 +2194,17 @@ pass_headers = ["x-echo-shape", "x-echo-status"]
 #[test]
 fn the_decoders_find_every_trick() {
     for c in CANARIES {
-        let v = value_trick("hl7_hex", c).expect("hex");
-        for ch in CHANNELS.iter().filter(|ch| ch.starts_with("hl7")) {
-            let r = channel(ch, c, &v).expect("channel");
-            assert!(
-                canaries_in(&r.body).contains(&c.kind),
-                "{ch}.hl7_hex.{}: not found in {:?}",
-                c.kind.id(),
-                String::from_utf8_lossy(&r.body)
-            );
+        for trick in ["hl7_hex", "hl7_stray"] {
+            let v = value_trick(trick, c).expect("an HL7 trick");
+            for ch in CHANNELS.iter().filter(|ch| ch.starts_with("hl7")) {
+                let r = channel(ch, c, &v).expect("channel");
+                assert!(
+                    canaries_in(&r.body).contains(&c.kind),
+                    "{ch}.{trick}.{}: not found in {:?}",
+                    c.kind.id(),
+                    String::from_utf8_lossy(&r.body)
+                );
+            }
         }
     }
     for c in CANARIES {
