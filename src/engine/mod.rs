@@ -163,10 +163,18 @@ impl ContentType {
             }
         }
         match body.iter().find(|b| !b.is_ascii_whitespace()) {
-            Some(b'{') | Some(b'[') => sniff_json(body),
+            Some(b'{') | Some(b'[') if reads_as_json(body) => sniff_json(body),
             _ => ContentType::Text,
         }
     }
+}
+
+/// Whether an undeclared body that opens like JSON is JSON. A note that starts with a
+/// bracket (`[08/04/93 0117] Pt seen…`) is text: read as malformed JSON it would be
+/// refused, when the text path reads and de-identifies all of it. A declared JSON body
+/// (content type or `.json` name) is never guessed at and is refused when malformed.
+fn reads_as_json(body: &[u8]) -> bool {
+    serde_json::from_slice::<serde::de::IgnoredAny>(body).is_ok()
 }
 
 fn sniff_json(body: &[u8]) -> ContentType {
@@ -866,4 +874,22 @@ fn patient_key_from_text(text: &str, spans: &[Span]) -> Option<String> {
             .map(|s| format!("{ty}:{}", &text[s.start..s.end].to_lowercase()))
     };
     pick(PhiType::Mrn).or_else(|| pick(PhiType::Name))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::ContentType;
+
+    #[test]
+    fn an_undeclared_body_is_json_only_when_it_reads_as_json() {
+        let note = b"[08/04/93 0117] Pt resting, family at bedside.";
+        assert_eq!(ContentType::infer(None, note), ContentType::Text);
+        assert_eq!(ContentType::infer(None, b"{\"note\": \"x\"}"), ContentType::Json);
+        assert_eq!(
+            ContentType::infer(None, b" {\"resourceType\": \"Patient\"}"),
+            ContentType::FhirJson
+        );
+        // A body named `.json` is declared JSON: the engine refuses it when malformed.
+        assert_eq!(ContentType::infer(Some("a.json"), note), ContentType::Json);
+    }
 }
