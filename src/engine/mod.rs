@@ -884,7 +884,10 @@ mod tests {
     fn an_undeclared_body_is_json_only_when_it_reads_as_json() {
         let note = b"[08/04/93 0117] Pt resting, family at bedside.";
         assert_eq!(ContentType::infer(None, note), ContentType::Text);
-        assert_eq!(ContentType::infer(None, b"{\"note\": \"x\"}"), ContentType::Json);
+        assert_eq!(
+            ContentType::infer(None, b"{\"note\": \"x\"}"),
+            ContentType::Json
+        );
         assert_eq!(
             ContentType::infer(None, b" {\"resourceType\": \"Patient\"}"),
             ContentType::FhirJson
