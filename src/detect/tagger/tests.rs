@@ -148,3 +148,41 @@ fn tokens_reusing_the_lexicon_scan_are_the_tokens_looked_up_alone() {
         assert_eq!(format!("{alone:?}"), format!("{reused:?}"), "{text}");
     }
 }
+
+/// Capitals tell nothing on a line all in one case or in a word of a script without case;
+/// they do on a mixed-case line, whatever the other lines are.
+#[test]
+fn caseless_tokens_follow_the_line_and_the_script() {
+    let (p, _) = shipped();
+    let lex = train::lexicon_of(&p).expect("lexicon");
+    let text = "Seen with Mary today.\nspoke with mary re splint\nMARY CALLED\nPer 张伟 and Ана.";
+    let mut toks = Vec::new();
+    tokenize(text, &lex, &mut toks);
+    let mut caseless = Vec::new();
+    gates::caseless_tokens(text, &toks, &mut caseless);
+    let marked: Vec<(&str, bool)> = toks
+        .iter()
+        .zip(&caseless)
+        .map(|(t, &c)| (&text[t.start..t.end], c))
+        .collect();
+    assert_eq!(
+        marked,
+        [
+            ("Seen", false),
+            ("with", false),
+            ("Mary", false),
+            ("today", false),
+            ("spoke", true),
+            ("with", true),
+            ("mary", true),
+            ("re", true),
+            ("splint", true),
+            ("MARY", true),
+            ("CALLED", true),
+            ("Per", false),
+            ("张伟", true),
+            ("and", false),
+            ("Ана", false),
+        ]
+    );
+}
