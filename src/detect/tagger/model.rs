@@ -34,14 +34,14 @@ pub struct Manifest {
     /// The same for a token without a telling capital (lower case, all capitals, a
     /// sentence's first word).
     pub threshold_unshaped: f32,
-    /// Thresholds where capitals tell nothing (a line all in one case, a script without
-    /// case; see `tagger::gates`). Absent: such tokens and spans are gated as elsewhere.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub caseless: Option<Caseless>,
     pub weights: String,
     pub weights_sha256: String,
     /// sha256 of the lexicon files the features read (flags are features).
     pub lexicon_sha256: String,
+    /// Thresholds where capitals tell nothing (a line all in one case, a script without
+    /// case; see `tagger::gates`). Absent: such tokens and spans are gated as elsewhere.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub caseless: Option<Caseless>,
     #[serde(rename = "input")]
     pub inputs: Vec<Input>,
 }

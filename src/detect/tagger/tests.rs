@@ -186,3 +186,19 @@ fn caseless_tokens_follow_the_line_and_the_script() {
         ]
     );
 }
+
+/// On a line all in capitals, a tagged span with no telling capital, listed name or cue word
+/// is reported when the `[caseless]` span bar admits its score, and refused when no score can.
+#[test]
+fn the_caseless_span_bar_stands_in_for_evidence() {
+    let (p, _) = shipped();
+    let mut tagger = Tagger::load(&p).expect("loads").expect("weights shipped");
+    let lex = train::lexicon_of(&p).expect("lexicon");
+    let row = "PT LIVES IN PAPAPAAWA WITH HER SON.";
+    tagger.caseless_span = 0;
+    let admitted = tagged(&tagger, &lex, row);
+    tagger.caseless_span = i32::MAX;
+    let refused = tagged(&tagger, &lex, row);
+    let words: Vec<&str> = admitted.iter().map(|&(a, b)| &row[a..b]).collect();
+    assert_eq!((words, refused.len()), (vec!["PAPAPAAWA"], 0));
+}
