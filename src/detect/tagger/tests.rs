@@ -202,3 +202,12 @@ fn the_caseless_span_bar_stands_in_for_evidence() {
     let words: Vec<&str> = admitted.iter().map(|&(a, b)| &row[a..b]).collect();
     assert_eq!((words, refused.len()), (vec!["PAPAPAAWA"], 0));
 }
+
+/// The trainer rewrites the manifest from its parsed form: the `[caseless]` table survives.
+#[test]
+fn the_manifest_with_its_caseless_table_survives_a_rewrite() {
+    let (_, m) = shipped();
+    assert!(m.caseless.is_some(), "shipped manifest has [caseless]");
+    let text = toml::to_string(&m).expect("serialises");
+    assert_eq!(Manifest::parse(&text).expect("parses again"), m);
+}
