@@ -8,9 +8,11 @@
 //! corpora the manifest declares, deterministically.
 //!
 //! Split by concern: `features` (tokens and feature hashes, shared with training),
-//! `model` (weights file and manifest), `train` (the trainer).
+//! `model` (weights file and manifest), `train` (the trainer), `gates` (where the text's
+//! style leaves capitals no evidence).
 
 mod features;
+mod gates;
 pub mod model;
 pub mod train;
 
@@ -51,6 +53,11 @@ pub struct Tagger {
     /// lower-case notes, where the model is further from what it was trained on).
     threshold: i32,
     threshold_unshaped: i32,
+    /// Where capitals tell nothing (see [`gates`]): the bar for a token, and for a span
+    /// without other evidence (the manifest's `[caseless]`; without it, the unshaped bar
+    /// and `i32::MAX`, i.e. evidence needed as elsewhere).
+    caseless_token: i32,
+    caseless_span: i32,
     shift: u32,
 }
 
@@ -58,6 +65,7 @@ pub struct Tagger {
 #[derive(Default)]
 pub struct TagScratch {
     tokens: Vec<Token>,
+    caseless: Vec<bool>,
 }
 
 const O: u8 = 0;
@@ -83,11 +91,12 @@ impl Tagger {
                 "hash bits differ from the manifest".into(),
             ));
         }
-        Ok(Some(Tagger::new(
-            weights,
-            manifest.threshold,
-            manifest.threshold_unshaped,
-        )))
+        let mut tagger = Tagger::new(weights, manifest.threshold, manifest.threshold_unshaped);
+        if let Some(c) = manifest.caseless {
+            tagger.caseless_token = tagger.quantise(c.token);
+            tagger.caseless_span = tagger.quantise(c.span);
+        }
+        Ok(Some(tagger))
     }
 
     pub fn new(weights: Weights, threshold: f32, threshold_unshaped: f32) -> Tagger {
@@ -101,8 +110,18 @@ impl Tagger {
             weights,
             threshold,
             threshold_unshaped,
+            caseless_token: threshold_unshaped,
+            caseless_span: i32::MAX,
             shift,
         }
+    }
+
+    /// A threshold in the weights' quantised units.
+    fn quantise(&self, t: f32) -> i32 {
+        // As in `new`: a few dozen units times the scale, far inside i32.
+        #[allow(clippy::cast_possible_truncation)]
+        let q = (t * self.weights.scale).round() as i32;
+        q
     }
 
     /// Calls `out` with each NAME or LOCATION span found in `text`. Adjacent tokens of one
@@ -128,6 +147,7 @@ impl Tagger {
         mut out: impl FnMut(usize, usize, PhiType),
     ) {
         tokenize_known(text, lex, known, &mut s.tokens);
+        gates::caseless_tokens(text, &s.tokens, &mut s.caseless);
         let doc = Doc {
             text: text.as_bytes(),
             tokens: &s.tokens,
@@ -136,10 +156,11 @@ impl Tagger {
         let (mut prev, mut prev2) = (O, O);
         let mut open: Option<Open> = None;
         for (i, t) in doc.tokens.iter().enumerate() {
-            let (best, sure) = if t.alpha {
-                self.classify(&doc, i, prev, prev2)
+            let caseless = s.caseless[i];
+            let (best, sure, margin) = if t.alpha {
+                self.classify(&doc, i, prev, prev2, caseless)
             } else {
-                (O, false)
+                (O, false, 0)
             };
             prev2 = prev;
             prev = best;
@@ -150,10 +171,12 @@ impl Tagger {
                     o.evidence |= evidence(&doc, i);
                     o.letters_only &= single_letter(t);
                     o.plain &= plain_word(t);
+                    o.caseless &= caseless;
+                    o.margin = o.margin.max(margin);
                 }
                 _ => {
                     if let Some(o) = open.take() {
-                        o.report(&mut out);
+                        o.report(self.caseless_span, &mut out);
                     }
                     open = (tag != O).then(|| Open {
                         start: t.start,
@@ -162,17 +185,27 @@ impl Tagger {
                         evidence: evidence(&doc, i),
                         letters_only: single_letter(t),
                         plain: plain_word(t),
+                        caseless,
+                        margin,
                     });
                 }
             }
         }
         if let Some(o) = open {
-            o.report(&mut out);
+            o.report(self.caseless_span, &mut out);
         }
     }
 
-    /// The best class of token `i` and whether it clears its threshold over O.
-    fn classify(&self, d: &Doc<'_>, i: usize, prev: u8, prev2: u8) -> (u8, bool) {
+    /// The best class of token `i`, whether it clears its threshold over O, and by how much
+    /// it outscores O. `caseless`: the token stands where capitals tell nothing.
+    fn classify(
+        &self,
+        d: &Doc<'_>,
+        i: usize,
+        prev: u8,
+        prev2: u8,
+        caseless: bool,
+    ) -> (u8, bool, i32) {
         let mut scores = [0i32; NCLASS];
         let table = &self.weights.table;
         features(d, i, prev, prev2, false, |h| {
@@ -185,10 +218,12 @@ impl Tagger {
         let margin = scores[best as usize] - scores[O as usize];
         let bar = if shaped(d, &d.tokens[i]) {
             self.threshold
+        } else if caseless {
+            self.caseless_token
         } else {
             self.threshold_unshaped
         };
-        (best, best != O && margin >= bar)
+        (best, best != O && margin >= bar, margin)
     }
 }
 
@@ -214,11 +249,18 @@ struct Open {
     letters_only: bool,
     /// Every token is a [`plain_word`].
     plain: bool,
+    /// Every token stands where capitals tell nothing ([`gates`]).
+    caseless: bool,
+    /// The highest margin over O of its tokens.
+    margin: i32,
 }
 
 impl Open {
-    fn report(self, out: &mut impl FnMut(usize, usize, PhiType)) {
-        if self.evidence && !self.letters_only && !self.plain {
+    /// Reports the span if it has evidence, or, where the text's style leaves capitals no
+    /// evidence, a score of at least `caseless_bar`.
+    fn report(self, caseless_bar: i32, out: &mut impl FnMut(usize, usize, PhiType)) {
+        let style_excuses = self.caseless && self.margin >= caseless_bar;
+        if (self.evidence || style_excuses) && !self.letters_only && !self.plain {
             out(self.start, self.end, class_type(self.class));
         }
     }

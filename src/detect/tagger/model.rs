@@ -38,8 +38,24 @@ pub struct Manifest {
     pub weights_sha256: String,
     /// sha256 of the lexicon files the features read (flags are features).
     pub lexicon_sha256: String,
+    /// Thresholds where capitals tell nothing (a line all in one case, a script without
+    /// case; see `tagger::gates`). Absent: such tokens and spans are gated as elsewhere.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub caseless: Option<Caseless>,
     #[serde(rename = "input")]
     pub inputs: Vec<Input>,
+}
+
+/// The `[caseless]` table: margins over O (averaged-weight units) where capitals tell
+/// nothing.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Caseless {
+    /// A token there is tagged at this margin (instead of `threshold_unshaped`).
+    pub token: f32,
+    /// A span there without other evidence (telling capital, listed name, cue word) is
+    /// reported when one of its tokens reaches this margin.
+    pub span: f32,
 }
 
 /// One training corpus.

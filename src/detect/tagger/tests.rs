@@ -148,3 +148,66 @@ fn tokens_reusing_the_lexicon_scan_are_the_tokens_looked_up_alone() {
         assert_eq!(format!("{alone:?}"), format!("{reused:?}"), "{text}");
     }
 }
+
+/// Capitals tell nothing on a line all in one case or in a word of a script without case;
+/// they do on a mixed-case line, whatever the other lines are.
+#[test]
+fn caseless_tokens_follow_the_line_and_the_script() {
+    let (p, _) = shipped();
+    let lex = train::lexicon_of(&p).expect("lexicon");
+    let text = "Seen with Mary today.\nspoke with mary re splint\nMARY CALLED\nPer 张伟 and Ана.";
+    let mut toks = Vec::new();
+    tokenize(text, &lex, &mut toks);
+    let mut caseless = Vec::new();
+    gates::caseless_tokens(text, &toks, &mut caseless);
+    let marked: Vec<(&str, bool)> = toks
+        .iter()
+        .zip(&caseless)
+        .map(|(t, &c)| (&text[t.start..t.end], c))
+        .collect();
+    assert_eq!(
+        marked,
+        [
+            ("Seen", false),
+            ("with", false),
+            ("Mary", false),
+            ("today", false),
+            ("spoke", true),
+            ("with", true),
+            ("mary", true),
+            ("re", true),
+            ("splint", true),
+            ("MARY", true),
+            ("CALLED", true),
+            ("Per", false),
+            ("张伟", true),
+            ("and", false),
+            ("Ана", false),
+        ]
+    );
+}
+
+/// On a line all in capitals, a tagged span with no telling capital, listed name or cue word
+/// is reported when the `[caseless]` span bar admits its score, and refused when no score can.
+#[test]
+fn the_caseless_span_bar_stands_in_for_evidence() {
+    let (p, _) = shipped();
+    let mut tagger = Tagger::load(&p).expect("loads").expect("weights shipped");
+    let lex = train::lexicon_of(&p).expect("lexicon");
+    let row = "PT LIVES IN PAPAPAAWA WITH HER SON.";
+    tagger.caseless_span = 0;
+    let admitted = tagged(&tagger, &lex, row);
+    tagger.caseless_span = i32::MAX;
+    let refused = tagged(&tagger, &lex, row);
+    let words: Vec<&str> = admitted.iter().map(|&(a, b)| &row[a..b]).collect();
+    assert_eq!((words, refused.len()), (vec!["PAPAPAAWA"], 0));
+}
+
+/// The trainer rewrites the manifest from its parsed form: the `[caseless]` table survives.
+#[test]
+fn the_manifest_with_its_caseless_table_survives_a_rewrite() {
+    let (_, m) = shipped();
+    assert!(m.caseless.is_some(), "shipped manifest has [caseless]");
+    let text = toml::to_string(&m).expect("serialises");
+    assert_eq!(Manifest::parse(&text).expect("parses again"), m);
+}
