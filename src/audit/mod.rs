@@ -1068,6 +1068,16 @@ pub fn subject_hash(keys: &AuditKeys, ty: crate::phi::PhiType, value: &str) -> S
     keys.identifier_hash(ty.as_str(), &norm)
 }
 
+/// [`subject_hash`] of a value tokenised in a document's batch, reading its normalised
+/// form from what its provisional token computed when there is one (the same hash, under
+/// the audit's own key; only the normalisation is not done again).
+pub fn prepared_subject_hash(keys: &AuditKeys, p: &crate::transform::token::Prepared) -> String {
+    match p.normalized() {
+        Some(norm) => keys.identifier_hash(p.ty().as_str(), norm),
+        None => subject_hash(keys, p.ty(), p.value()),
+    }
+}
+
 /// The default audit directory: `<vault dir>-audit` beside the vault directory.
 pub fn default_dir(vault_dir: &Path) -> PathBuf {
     let parent = vault_dir.parent().unwrap_or(Path::new("."));
@@ -1082,6 +1092,32 @@ pub fn default_dir(vault_dir: &Path) -> PathBuf {
 mod tests {
     #![allow(clippy::expect_used)]
     use super::*;
+
+    #[test]
+    fn a_prepared_values_subject_hash_is_its_subject_hash() {
+        use crate::phi::PhiType;
+        use crate::transform::token::{Prepared, TokenMinter};
+        let master = MasterKey::from_bytes([6; 32]);
+        let keys = AuditKeys::derive(&master).expect("keys");
+        let minter = TokenMinter::new(&master, "");
+        for (ty, value) in [
+            (PhiType::Name, "Lopez, Maria"),
+            (PhiType::Phone, "+1 (555) 013-4567"),
+            (PhiType::Mrn, "mrx-55120"),
+        ] {
+            let want = subject_hash(&keys, ty, value);
+            for exact in [false, true] {
+                let p = minter.prepare(ty, value, exact);
+                assert_eq!(prepared_subject_hash(&keys, &p), want);
+            }
+            let guessed = Prepared::guessed(ty, value, false, "X".into());
+            assert_eq!(prepared_subject_hash(&keys, &guessed), want);
+        }
+        assert_ne!(
+            subject_hash(&keys, PhiType::Name, "Maria Lopez"),
+            subject_hash(&keys, PhiType::Name, "Ana Ruiz")
+        );
+    }
 
     /// A log written before checkpoints were chained and witnessed: its v1 checkpoints
     /// (signed over the v1 message, no `prev`) are rewritten in place of the v2 ones.

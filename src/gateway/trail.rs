@@ -10,12 +10,12 @@ use std::sync::{Arc, Mutex};
 
 use zeroize::Zeroizing;
 
-use crate::audit::{subject_hash, Action, AuditKeys, Event};
+use crate::audit::{prepared_subject_hash, subject_hash, Action, AuditKeys, Event};
 use crate::detect::learned::Learned;
 use crate::engine::reveal::Allow;
 use crate::memory::{Memory, Remembered};
 use crate::phi::PhiType;
-use crate::transform::token::{Revealed, TokenError, TokenRequest, TokenStore};
+use crate::transform::token::{Prepared, Revealed, TokenError, TokenRequest, TokenStore};
 
 /// The request's audit trail; shared with blocking workers.
 #[derive(Default)]
@@ -210,6 +210,16 @@ pub struct Recording<'a> {
     pub allow: Option<&'a Allow>,
 }
 
+impl Recording<'_> {
+    /// Notes tokens handed out and the subject hashes of their values.
+    fn record(&self, tokens: &[String], subjects: Vec<String>) {
+        self.trail.with(|i| {
+            i.tokens.extend(tokens.iter().cloned());
+            i.subjects.extend(subjects);
+        });
+    }
+}
+
 impl TokenStore for Recording<'_> {
     /// Passes the document's patient on, so that what the gateway tokenises is kept under
     /// the patient's own key and `vault forget` can forget it.
@@ -224,10 +234,24 @@ impl TokenStore for Recording<'_> {
             .iter()
             .map(|r| subject_hash(self.keys, r.ty, r.value))
             .collect();
-        self.trail.with(|i| {
-            i.tokens.extend(tokens.iter().cloned());
-            i.subjects.extend(subjects);
-        });
+        self.record(&tokens, subjects);
+        Ok(tokens)
+    }
+
+    /// [`Recording::tokenize_for`] of a document's batch: the store reuses what the
+    /// provisional tokens computed, and the subject hashes their normalised forms.
+    fn tokenize_prepared(
+        &self,
+        patient: Option<&str>,
+        batch: &[&Prepared],
+        exact: bool,
+    ) -> Result<Vec<String>, TokenError> {
+        let tokens = self.store.tokenize_prepared(patient, batch, exact)?;
+        let subjects: Vec<String> = batch
+            .iter()
+            .map(|p| prepared_subject_hash(self.keys, p))
+            .collect();
+        self.record(&tokens, subjects);
         Ok(tokens)
     }
 
@@ -235,6 +259,11 @@ impl TokenStore for Recording<'_> {
     /// values come back through [`TokenStore::tokenize_for`], which records them.
     fn provisional(&self, ty: PhiType, value: &str, exact: bool) -> Option<String> {
         self.store.provisional(ty, value, exact)
+    }
+
+    /// Forwarded like [`Recording::provisional`], keeping what the store computed.
+    fn prepare(&self, ty: PhiType, value: &str, exact: bool) -> Option<Prepared> {
+        self.store.prepare(ty, value, exact)
     }
 
     /// The patient memory passes through: it hands out nothing, and its forms are hashes.

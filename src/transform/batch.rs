@@ -15,15 +15,14 @@
 use std::collections::HashMap;
 use std::sync::Mutex;
 
-use super::token::{TokenError, TokenRequest, TokenStore};
+use super::token::{Prepared, TokenError, TokenStore};
 use crate::phi::PhiType;
 
-/// One value waiting for the store: whose document it came from, and the token written.
+/// One value waiting for the store: whose document it came from, and the token written
+/// with what was computed to make it (carried to the commit, not computed again).
 struct Entry {
     patient: Option<String>,
-    ty: PhiType,
-    value: String,
-    provisional: String,
+    prepared: Prepared,
 }
 
 /// A document's tokenised values, each once, in the order the walk first met them. Lives
@@ -67,16 +66,15 @@ impl Pending {
         let mut inner = self.inner.lock().ok()?;
         let key = (patient.map(str::to_string), ty, value.to_string());
         if let Some(&i) = inner.seen.get(&key) {
-            return inner.entries.get(i).map(|e| e.provisional.clone());
+            return inner.entries.get(i).map(|e| e.prepared.token().to_string());
         }
-        let provisional = store.provisional(ty, value, exact)?;
+        let prepared = store.prepare(ty, value, exact)?;
+        let provisional = prepared.token().to_string();
         let at = inner.entries.len();
         inner.seen.insert(key, at);
         inner.entries.push(Entry {
             patient: patient.map(str::to_string),
-            ty,
-            value: value.to_string(),
-            provisional: provisional.clone(),
+            prepared,
         });
         Some(provisional)
     }
@@ -90,7 +88,8 @@ impl Pending {
         self.len() == 0
     }
 
-    /// Sends every waiting value to `store`: one call per patient, in the order the walk
+    /// Sends every waiting value to `store` with what its provisional token took
+    /// ([`TokenStore::tokenize_prepared`]): one call per patient, in the order the walk
     /// met each patient. Returns only once the store has made them durable (its
     /// `tokenize_for` contract), so a [`Committed::Confirmed`] document may be forwarded.
     pub fn commit(self, store: &dyn TokenStore, exact: bool) -> Result<Committed, TokenError> {
@@ -101,22 +100,19 @@ impl Pending {
             .entries;
         let mut agreed = true;
         for patient in patients_in_order(&entries) {
-            let group: Vec<&Entry> = entries.iter().filter(|e| e.patient == patient).collect();
-            let batch: Vec<TokenRequest<'_>> = group
+            let batch: Vec<&Prepared> = entries
                 .iter()
-                .map(|e| TokenRequest {
-                    ty: e.ty,
-                    value: &e.value,
-                })
+                .filter(|e| e.patient == patient)
+                .map(|e| &e.prepared)
                 .collect();
-            let tokens = store.tokenize_for(patient.as_deref(), &batch, exact)?;
+            let tokens = store.tokenize_prepared(patient.as_deref(), &batch, exact)?;
             // A store that answers short would leave values without a token: refuse.
             if tokens.len() != batch.len() {
                 return Err(TokenError::Unavailable(
                     "token store returned a short batch".into(),
                 ));
             }
-            agreed &= group.iter().zip(&tokens).all(|(e, t)| e.provisional == *t);
+            agreed &= batch.iter().zip(&tokens).all(|(p, t)| p.token() == t);
         }
         Ok(match agreed {
             true => Committed::Confirmed,
@@ -140,7 +136,7 @@ fn patients_in_order(entries: &[Entry]) -> Vec<Option<String>> {
 mod tests {
     use super::*;
     use crate::keys::MasterKey;
-    use crate::transform::token::{MemoryTokenStore, Revealed};
+    use crate::transform::token::{MemoryTokenStore, Revealed, TokenRequest};
 
     /// A memory store that counts its `tokenize_for` calls.
     struct Counting {

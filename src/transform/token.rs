@@ -6,7 +6,9 @@
 //! persistent vault implements. [`MemoryTokenStore`] is the process-local store used when no
 //! vault is configured.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Mutex;
 
 use ring::hmac;
@@ -24,6 +26,66 @@ pub use crate::phi::token::{looks_like_token, TOKEN_CHARS};
 pub struct TokenRequest<'a> {
     pub ty: PhiType,
     pub value: &'a str,
+}
+
+/// A value of a document's batch with what was computed for it when its provisional token
+/// was written ([`TokenStore::prepare`]), so the commit does not compute it again: the token
+/// input (the normalised value, [`token_input`]) and the first-attempt token, both made by
+/// one store's minter. Fields are private and only [`TokenMinter::prepare`] and
+/// [`Prepared::guessed`] make one, so the token input always belongs to the value and mode.
+#[derive(Clone)]
+pub struct Prepared {
+    ty: PhiType,
+    value: String,
+    exact: bool,
+    /// The provisional token written into the document.
+    token: String,
+    /// The token input and the id of the minter whose first attempt `token` is, when a
+    /// minter prepared the value (a store that only guesses leaves it out).
+    minted: Option<(String, u64)>,
+}
+
+impl Prepared {
+    /// A provisional token a store guessed, with nothing else computed.
+    pub fn guessed(ty: PhiType, value: &str, exact: bool, token: String) -> Prepared {
+        Prepared {
+            ty,
+            value: value.to_string(),
+            exact,
+            token,
+            minted: None,
+        }
+    }
+
+    pub fn ty(&self) -> PhiType {
+        self.ty
+    }
+
+    pub fn value(&self) -> &str {
+        &self.value
+    }
+
+    /// The provisional token written into the document.
+    pub fn token(&self) -> &str {
+        &self.token
+    }
+
+    /// The value's normalised form ([`normalize`]), when it was computed already: the token
+    /// input of a non-exact value is exactly that (the audit's subject hash reads it).
+    pub fn normalized(&self) -> Option<&str> {
+        match (&self.minted, self.exact) {
+            (Some((input, _)), false) => Some(input),
+            _ => None,
+        }
+    }
+
+    /// The plain request, for a store that takes nothing prepared.
+    pub fn request(&self) -> TokenRequest<'_> {
+        TokenRequest {
+            ty: self.ty,
+            value: &self.value,
+        }
+    }
 }
 
 /// A value a token stands for.
@@ -96,6 +158,28 @@ pub trait TokenStore: Send + Sync {
         None
     }
 
+    /// [`TokenStore::provisional`] with what was computed to make it kept for the commit
+    /// ([`TokenStore::tokenize_prepared`]). The default keeps only the guessed token; a
+    /// store whose provisional token is its minter's first attempt answers
+    /// [`TokenMinter::prepare`], and a store that wraps another passes this on.
+    fn prepare(&self, ty: PhiType, value: &str, exact: bool) -> Option<Prepared> {
+        self.provisional(ty, value, exact)
+            .map(|token| Prepared::guessed(ty, value, exact, token))
+    }
+
+    /// [`TokenStore::tokenize_for`] a batch of prepared values, with the same answer and
+    /// the same contract: a store may reuse what its own minter prepared instead of
+    /// computing it again. The default asks [`TokenStore::tokenize_for`].
+    fn tokenize_prepared(
+        &self,
+        patient: Option<&str>,
+        batch: &[&Prepared],
+        exact: bool,
+    ) -> Result<Vec<String>, TokenError> {
+        let plain: Vec<TokenRequest<'_>> = batch.iter().map(|p| p.request()).collect();
+        self.tokenize_for(patient, &plain, exact)
+    }
+
     /// The patient memory ([`crate::memory`]) that any of a document's patient keys
     /// reaches, or a new empty one under the first key; `None` (the default) for a store
     /// that keeps no memory.
@@ -117,12 +201,19 @@ pub trait TokenStore: Send + Sync {
 /// Computes tokens from a key; shared by every store so they all agree.
 pub struct TokenMinter {
     key: hmac::Key,
+    /// Tells this minter's [`Prepared`] values from another's (another key or domain), so
+    /// a first attempt is only reused by the minter that made it.
+    id: u64,
 }
+
+/// The next [`TokenMinter`] id: unique within the process.
+static NEXT_MINTER: AtomicU64 = AtomicU64::new(1);
 
 impl TokenMinter {
     pub fn new(master: &MasterKey, domain: &str) -> TokenMinter {
         TokenMinter {
             key: master.derive(Purpose::Token, domain).hmac(),
+            id: NEXT_MINTER.fetch_add(1, Ordering::Relaxed),
         }
     }
 
@@ -143,6 +234,36 @@ impl TokenMinter {
     /// answers as [`TokenStore::provisional`].
     pub fn first(&self, ty: PhiType, value: &str, exact: bool) -> String {
         self.mint(ty, &token_input(ty, value, exact), 0)
+    }
+
+    /// The value's token input and first-attempt token, kept for the commit: what a store
+    /// answers as [`TokenStore::prepare`] (its token is [`TokenMinter::first`]).
+    pub fn prepare(&self, ty: PhiType, value: &str, exact: bool) -> Prepared {
+        let input = token_input(ty, value, exact);
+        let token = self.mint(ty, &input, 0);
+        Prepared {
+            ty,
+            value: value.to_string(),
+            exact,
+            token,
+            minted: Some((input, self.id)),
+        }
+    }
+
+    /// The token input and first-attempt token of a prepared value, for a commit in mode
+    /// `exact`: as prepared when this minter prepared it in that mode, computed afresh
+    /// otherwise (a guess, or another minter's work, is never taken for this one's).
+    pub fn reuse<'p>(&self, p: &'p Prepared, exact: bool) -> (Cow<'p, str>, Cow<'p, str>) {
+        match &p.minted {
+            Some((input, id)) if *id == self.id && p.exact == exact => {
+                (Cow::Borrowed(input), Cow::Borrowed(&p.token))
+            }
+            _ => {
+                let input = token_input(p.ty, &p.value, exact);
+                let first = self.mint(p.ty, &input, 0);
+                (Cow::Owned(input), Cow::Owned(first))
+            }
+        }
     }
 }
 
@@ -210,7 +331,7 @@ fn normalize_name(value: &str) -> String {
 /// The process-local store: tokens are computed, mappings kept in memory for reveal.
 pub struct MemoryTokenStore {
     minter: TokenMinter,
-    map: Mutex<HashMap<String, (PhiType, String, String)>>,
+    map: Mutex<MemoryMap>,
 }
 
 impl MemoryTokenStore {
@@ -231,6 +352,38 @@ impl MemoryTokenStore {
     }
 }
 
+/// What the store's map holds: token → (type, token input, value as written).
+type MemoryMap = HashMap<String, (PhiType, String, String)>;
+
+impl MemoryTokenStore {
+    /// The token of one value, `first` being its first-attempt token: the mapping held,
+    /// or a new one (a later attempt when `first` is another value's).
+    fn hold(
+        &self,
+        map: &mut MemoryMap,
+        ty: PhiType,
+        value: &str,
+        norm: &str,
+        first: String,
+    ) -> String {
+        let mut token = first;
+        let mut attempt = 0;
+        loop {
+            match map.get(&token) {
+                Some((t, n, _)) if *t == ty && n == norm => return token,
+                Some(_) => {
+                    attempt += 1;
+                    token = self.minter.mint(ty, norm, attempt);
+                }
+                None => {
+                    map.insert(token.clone(), (ty, norm.to_string(), value.to_string()));
+                    return token;
+                }
+            }
+        }
+    }
+}
+
 impl TokenStore for MemoryTokenStore {
     /// Patients are not kept apart: nothing here outlives the process to be forgotten.
     fn tokenize_for(
@@ -243,24 +396,30 @@ impl TokenStore for MemoryTokenStore {
         let mut out = Vec::with_capacity(batch.len());
         for r in batch {
             let norm = token_input(r.ty, r.value, exact);
-            let mut attempt = 0;
-            loop {
-                let token = self.minter.mint(r.ty, &norm, attempt);
-                match map.get(&token) {
-                    Some((ty, n, _)) if *ty == r.ty && *n == norm => {
-                        out.push(token);
-                        break;
-                    }
-                    Some(_) => attempt += 1,
-                    None => {
-                        map.insert(token.clone(), (r.ty, norm.clone(), r.value.to_string()));
-                        out.push(token);
-                        break;
-                    }
-                }
-            }
+            let first = self.minter.mint(r.ty, &norm, 0);
+            out.push(self.hold(&mut map, r.ty, r.value, &norm, first));
         }
         Ok(out)
+    }
+
+    /// Reuses each value's token input and first attempt from its provisional token.
+    fn tokenize_prepared(
+        &self,
+        _patient: Option<&str>,
+        batch: &[&Prepared],
+        exact: bool,
+    ) -> Result<Vec<String>, TokenError> {
+        let mut map = self.map.lock().map_err(|_| TokenError::Poisoned)?;
+        let mut out = Vec::with_capacity(batch.len());
+        for p in batch {
+            let (norm, first) = self.minter.reuse(p, exact);
+            out.push(self.hold(&mut map, p.ty, &p.value, &norm, first.into_owned()));
+        }
+        Ok(out)
+    }
+
+    fn prepare(&self, ty: PhiType, value: &str, exact: bool) -> Option<Prepared> {
+        Some(self.minter.prepare(ty, value, exact))
     }
 
     fn reveal(&self, token: &str) -> Result<Option<Revealed>, TokenError> {
@@ -361,6 +520,100 @@ mod tests {
             s.reveal(&t[1]).expect("ok").expect("known").value,
             "MARIA LOPEZ"
         );
+    }
+
+    /// A spread of values: spelling variants, types whose normal forms differ.
+    fn requests() -> Vec<TokenRequest<'static>> {
+        [
+            (PhiType::Name, "Lopez, Maria"),
+            (PhiType::Name, "MARIA  LOPEZ"),
+            (PhiType::Phone, "+1 (555) 013-4567"),
+            (PhiType::Mrn, "mrx-55120"),
+            (PhiType::Email, " Ada@Example.ORG "),
+            (PhiType::Address, "12  Elm   St"),
+        ]
+        .into_iter()
+        .map(|(ty, value)| TokenRequest { ty, value })
+        .collect()
+    }
+
+    #[test]
+    fn a_prepared_commit_answers_what_tokenize_for_answers() {
+        for exact in [false, true] {
+            let reqs = requests();
+            let plain = store().tokenize(&reqs, exact).expect("tokens");
+            let s = store();
+            let prepared: Vec<Prepared> = reqs
+                .iter()
+                .map(|r| s.prepare(r.ty, r.value, exact).expect("prepared"))
+                .collect();
+            for (p, t) in prepared.iter().zip(&plain) {
+                assert_eq!(p.token(), t, "the provisional token is the first attempt");
+            }
+            let refs: Vec<&Prepared> = prepared.iter().collect();
+            assert_eq!(
+                s.tokenize_prepared(None, &refs, exact).expect("tokens"),
+                plain
+            );
+            let distinct: std::collections::HashSet<&String> = plain.iter().collect();
+            assert_eq!(s.len(), distinct.len(), "each value held once");
+            let revealed = s.reveal(&plain[0]).expect("ok").expect("known");
+            assert_eq!(revealed.value, "Lopez, Maria");
+        }
+    }
+
+    #[test]
+    fn another_minters_or_modes_preparation_is_computed_again() {
+        let reqs = requests();
+        let other = MemoryTokenStore::new(&MasterKey::from_bytes([2; 32]), "");
+        let s = store();
+        for (prepared_exact, exact) in [(false, false), (true, false), (false, true)] {
+            let foreign: Vec<Prepared> = reqs
+                .iter()
+                .map(|r| {
+                    if prepared_exact == exact {
+                        other.prepare(r.ty, r.value, exact).expect("prepared")
+                    } else {
+                        s.prepare(r.ty, r.value, prepared_exact).expect("prepared")
+                    }
+                })
+                .collect();
+            let refs: Vec<&Prepared> = foreign.iter().collect();
+            let got = s.tokenize_prepared(None, &refs, exact).expect("tokens");
+            assert_eq!(got, store().tokenize(&reqs, exact).expect("tokens"));
+            assert!(got.iter().zip(&foreign).all(|(t, p)| t != p.token()));
+        }
+    }
+
+    #[test]
+    fn a_collision_on_the_first_attempt_still_takes_the_next() {
+        let s = store();
+        let p = s
+            .prepare(PhiType::Name, "Ada Quill", false)
+            .expect("prepared");
+        // Another value already holds the first attempt's token.
+        s.map.lock().expect("map").insert(
+            p.token().to_string(),
+            (PhiType::Name, "bo lark".into(), "Bo Lark".into()),
+        );
+        let got = s.tokenize_prepared(None, &[&p], false).expect("tokens");
+        assert_eq!(got[0], s.minter.mint(PhiType::Name, "ada quill", 1));
+        assert_ne!(got[0], p.token());
+    }
+
+    #[test]
+    fn the_normalised_form_is_offered_only_where_it_is_the_token_input() {
+        let s = store();
+        let p = s
+            .prepare(PhiType::Name, "Lopez, Maria", false)
+            .expect("prepared");
+        assert_eq!(p.normalized(), Some("maria lopez"));
+        let exact = s
+            .prepare(PhiType::Name, "Lopez, Maria", true)
+            .expect("prepared");
+        assert_eq!(exact.normalized(), None);
+        let guessed = Prepared::guessed(PhiType::Name, "Lopez, Maria", false, "NAME_X".into());
+        assert_eq!(guessed.normalized(), None);
     }
 
     #[test]

@@ -62,7 +62,7 @@ use crate::keys::MasterKey;
 use crate::memory::{Memory, Remembered};
 use crate::phi::PhiType;
 use crate::transform::token::{
-    token_input, Revealed, TokenError, TokenMinter, TokenRequest, TokenStore,
+    token_input, Prepared, Revealed, TokenError, TokenMinter, TokenRequest, TokenStore,
 };
 
 /// How long opening a vault may take before it is refused as damaged.
@@ -1148,7 +1148,21 @@ impl SledVault {
         exact: bool,
     ) -> Result<String, VaultError> {
         let norm = token_input(ty, value, exact);
-        let key = self.index_key.lookup(&self.domain, sid, ty, &norm);
+        self.token_of(sid, ty, value, exact, &norm, None)
+    }
+
+    /// [`SledVault::token_for`] a value whose token input `norm` is known, and perhaps its
+    /// first-attempt token `first` (a provisional token this vault's minter made).
+    fn token_of(
+        &self,
+        sid: Option<&SubjectId>,
+        ty: PhiType,
+        value: &str,
+        exact: bool,
+        norm: &str,
+        first: Option<&str>,
+    ) -> Result<String, VaultError> {
+        let key = self.index_key.lookup(&self.domain, sid, ty, norm);
         if let Some(token) = self.recent.get(&key) {
             return Ok(token);
         }
@@ -1159,11 +1173,13 @@ impl SledVault {
             return Ok(token);
         }
         self.commit
-            .inserting(|| self.insert_mapping(sid, ty, value, exact, &norm, &key))
+            .inserting(|| self.insert_mapping(sid, ty, value, exact, norm, &key, first))
     }
 
     /// Mints and stores a new mapping, or adds this holder's copy to the record of a token
-    /// other holders already have (inside a flush generation).
+    /// other holders already have (inside a flush generation). `first`: the first-attempt
+    /// token when already minted.
+    #[allow(clippy::too_many_arguments)]
     fn insert_mapping(
         &self,
         sid: Option<&SubjectId>,
@@ -1172,6 +1188,7 @@ impl SledVault {
         exact: bool,
         norm: &str,
         key: &[u8],
+        first: Option<&str>,
     ) -> Result<String, VaultError> {
         // A new patient's key is written and synced here, before anything is sealed under
         // it; the read guard keeps a forget of this patient out until the copy is stored.
@@ -1190,7 +1207,10 @@ impl SledVault {
         let holder = sid.map_or(Holder::Vault, |s| Holder::Subject(*s));
         let mut attempt = 0;
         loop {
-            let token = self.minter.mint(ty, norm, attempt);
+            let token = match first {
+                Some(first) if attempt == 0 => first.to_string(),
+                _ => self.minter.mint(ty, norm, attempt),
+            };
             let copy = self.sealer.seal(&token, holder, ty, value, &keys)?;
             // Most values are new: one record with one copy.
             let new = record::encode_one(&copy);
@@ -1318,6 +1338,18 @@ impl SledVault {
     }
 }
 
+impl SledVault {
+    /// Makes a batch's new mappings durable (group commit); values that all had tokens
+    /// need no flush once every mapping is on disk.
+    fn sync_batch(&self) -> Result<(), VaultError> {
+        if !self.commit.all_durable() {
+            self.record_count()?;
+            self.commit.sync(&self.db)?;
+        }
+        Ok(())
+    }
+}
+
 /// What adding a holder to an existing record came to.
 enum Added {
     /// The holder holds the value now.
@@ -1343,16 +1375,36 @@ impl TokenStore for SledVault {
             .iter()
             .map(|r| self.token_for(sid.as_ref(), r.ty, r.value, exact))
             .collect::<Result<Vec<_>, _>>()?;
-        // Values that all had tokens need no flush once every mapping is on disk.
-        if !self.commit.all_durable() {
-            self.record_count()?;
-            self.commit.sync(&self.db)?;
-        }
+        self.sync_batch()?;
+        Ok(tokens)
+    }
+
+    /// [`TokenStore::tokenize_for`], reusing each value's token input and first attempt
+    /// from its provisional token (the look-up key is still this vault's own keyed hash).
+    fn tokenize_prepared(
+        &self,
+        patient: Option<&str>,
+        batch: &[&Prepared],
+        exact: bool,
+    ) -> Result<Vec<String>, TokenError> {
+        let sid = patient.and_then(|p| self.subject_id(p));
+        let tokens = batch
+            .iter()
+            .map(|p| {
+                let (norm, first) = self.minter.reuse(p, exact);
+                self.token_of(sid.as_ref(), p.ty(), p.value(), exact, &norm, Some(&first))
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        self.sync_batch()?;
         Ok(tokens)
     }
 
     fn provisional(&self, ty: PhiType, value: &str, exact: bool) -> Option<String> {
         Some(self.minter.first(ty, value, exact))
+    }
+
+    fn prepare(&self, ty: PhiType, value: &str, exact: bool) -> Option<Prepared> {
+        Some(self.minter.prepare(ty, value, exact))
     }
 
     fn open_memory(&self, patients: &[&str]) -> Result<Option<Memory>, TokenError> {

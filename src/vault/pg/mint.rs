@@ -19,7 +19,7 @@ use tokio_postgres::GenericClient;
 use super::pool::{Conn, Stmts};
 use super::{subject_key_row, Inner, PgVault};
 use crate::phi::PhiType;
-use crate::transform::token::{token_input, TokenMinter, TokenRequest};
+use crate::transform::token::{token_input, Prepared, TokenMinter, TokenRequest};
 use crate::vault::keyring::{new_subject_key, unwrap_entry, wrap_entry, Keys};
 use crate::vault::record::{self, Holder, Sealed};
 use crate::vault::seal::same_value;
@@ -56,6 +56,46 @@ impl PgVault {
             .enumerate()
             .map(|(pos, r)| self.item(pos, sid.as_ref(), r, exact))
             .collect();
+        self.tokenize_items(sid, items, exact)
+    }
+
+    /// [`PgVault::tokenize_batch`] of prepared values: each one's token input and first
+    /// attempt are reused from its provisional token (the look-up key is still computed).
+    pub(super) fn tokenize_prepared_batch(
+        &self,
+        patient: Option<&str>,
+        batch: &[&Prepared],
+        exact: bool,
+    ) -> Result<Vec<String>, VaultError> {
+        if batch.is_empty() {
+            return Ok(Vec::new());
+        }
+        let sid = patient.and_then(|p| self.subject_id(p));
+        let items = batch
+            .iter()
+            .enumerate()
+            .map(|(pos, p)| {
+                let (norm, first) = self.minter.reuse(p, exact);
+                self.item_of(
+                    pos,
+                    sid.as_ref(),
+                    p.ty(),
+                    p.value(),
+                    norm.into_owned(),
+                    first.into_owned(),
+                )
+            })
+            .collect();
+        self.tokenize_items(sid, items, exact)
+    }
+
+    /// Looks up, or mints, the items of one batch on the vault's runtime.
+    fn tokenize_items(
+        &self,
+        sid: Option<SubjectId>,
+        items: Vec<Item>,
+        exact: bool,
+    ) -> Result<Vec<String>, VaultError> {
         let inner = Arc::clone(&self.inner);
         let minter = Arc::clone(&self.minter);
         self.run(Self::tokenize_async(inner, minter, sid, items, exact))
@@ -64,12 +104,26 @@ impl PgVault {
     /// One value of a batch, with its look-up key and its first-attempt token.
     fn item(&self, pos: usize, sid: Option<&SubjectId>, r: &TokenRequest<'_>, exact: bool) -> Item {
         let norm = token_input(r.ty, r.value, exact);
+        let first = self.minter.mint(r.ty, &norm, 0);
+        self.item_of(pos, sid, r.ty, r.value, norm, first)
+    }
+
+    /// One value of a batch whose token input and first-attempt token are known.
+    fn item_of(
+        &self,
+        pos: usize,
+        sid: Option<&SubjectId>,
+        ty: PhiType,
+        value: &str,
+        norm: String,
+        first: String,
+    ) -> Item {
         Item {
             pos,
-            ty: r.ty,
-            value: r.value.to_string(),
-            key: self.inner.index_key.lookup(&self.domain, sid, r.ty, &norm),
-            first: self.minter.mint(r.ty, &norm, 0),
+            ty,
+            value: value.to_string(),
+            key: self.inner.index_key.lookup(&self.domain, sid, ty, &norm),
+            first,
             norm,
         }
     }

@@ -113,7 +113,9 @@ use super::shared;
 use super::{Forgotten, Holders, Rotation, SubjectId, VaultError, VaultStore};
 use crate::keys::MasterKey;
 use crate::phi::PhiType;
-use crate::transform::token::{Revealed, TokenError, TokenMinter, TokenRequest, TokenStore};
+use crate::transform::token::{
+    Prepared, Revealed, TokenError, TokenMinter, TokenRequest, TokenStore,
+};
 pub use migrate::SCHEMA_VERSION;
 pub use options::PgOptions;
 use options::{describe, parse_url};
@@ -872,8 +874,21 @@ impl TokenStore for PgVault {
         Ok(self.tokenize_batch(patient, batch, exact)?)
     }
 
+    fn tokenize_prepared(
+        &self,
+        patient: Option<&str>,
+        batch: &[&Prepared],
+        exact: bool,
+    ) -> Result<Vec<String>, TokenError> {
+        Ok(self.tokenize_prepared_batch(patient, batch, exact)?)
+    }
+
     fn provisional(&self, ty: PhiType, value: &str, exact: bool) -> Option<String> {
         Some(self.minter.first(ty, value, exact))
+    }
+
+    fn prepare(&self, ty: PhiType, value: &str, exact: bool) -> Option<Prepared> {
+        Some(self.minter.prepare(ty, value, exact))
     }
 
     fn open_memory(&self, patients: &[&str]) -> Result<Option<crate::memory::Memory>, TokenError> {
