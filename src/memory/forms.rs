@@ -71,21 +71,6 @@ const TITLES: &[&str] = &[
     "mr", "mrs", "ms", "mx", "dr", "miss", "jr", "sr", "ii", "iii", "md",
 ];
 
-const MONTHS: [&str; 12] = [
-    "january",
-    "february",
-    "march",
-    "april",
-    "may",
-    "june",
-    "july",
-    "august",
-    "september",
-    "october",
-    "november",
-    "december",
-];
-
 /// Collects forms, each once, at the least evidence any derivation asked of it.
 #[derive(Default)]
 struct Collector {
@@ -288,7 +273,7 @@ fn birth_date(v: &str, c: &mut Collector) {
     let Some((y, m, d)) = ymd(v.trim()) else {
         return;
     };
-    let month = MONTHS[m as usize - 1];
+    let month = crate::transform::date::MONTHS[m as usize - 1];
     let short = &month[..3];
     let yy = y % 100;
     for form in [

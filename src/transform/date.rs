@@ -7,7 +7,8 @@
 
 use time::{Date, Duration, Month};
 
-const MONTHS: [&str; 12] = [
+/// Month names in lower case, January first (also patient memory's written birth dates).
+pub(crate) const MONTHS: [&str; 12] = [
     "january",
     "february",
     "march",
