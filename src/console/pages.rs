@@ -177,7 +177,7 @@ impl Page {
                 if !crate::phi::token::looks_like_token(token) {
                     return Err(bad(
                         "value",
-                        "not a token (a token looks like NAME_7K3F9Q2MXA)",
+                        "not a token (a token looks like NAME_KBTZQMXRHD)",
                     ));
                 }
                 Ok(Page::SearchToken(token.to_string(), period))

@@ -1,9 +1,16 @@
 //! The token grammar: how a token is written and how one is recognised.
 //!
 //! A token is a type prefix ([`PhiType::token_prefix`]), an underscore and ten characters of
-//! Crockford base32 (`NAME_7K3F9Q2MXA`). Minting (the keyed HMAC behind the ten characters)
-//! is `transform::token`'s; detection (tokens are not PHI), the shape check and reveal all
-//! read tokens through this one module, so the grammar cannot drift between them.
+//! Crockford's base32 alphabet (`NAME_KBTZQMXRHD`). Minting (the keyed HMAC behind the ten
+//! characters) is `transform::token`'s; detection (tokens are not PHI), the shape check and
+//! reveal all read tokens through this one module, so the grammar cannot drift between them.
+//!
+//! New tokens are written with the alphabet's 19 consonants only ([`MINT_ALPHABET`]): no
+//! digit and no vowel, so no age, date, phone, ZIP or ID fragment and no name can appear
+//! inside a token. A check for leaks on the outbound side (an auditor's `grep` for a
+//! patient's age `96` or initials, a DLP scanner's digit patterns) then never matches a
+//! token. Tokens minted before (any Crockford character, `NAME_7K3F9Q2MXA`) are still
+//! recognised and revealed: the grammar reads the whole alphabet.
 
 use std::sync::OnceLock;
 
@@ -11,25 +18,35 @@ use regex::Regex;
 
 use super::PhiType;
 
-/// Number of base32 characters after the prefix (50 bits).
+/// Number of characters after the prefix.
 pub const TOKEN_CHARS: usize = 10;
 
-/// Crockford's base32 alphabet: no I, L, O or U, so tokens survive being read aloud.
+/// Crockford's base32 alphabet: no I, L, O or U, so tokens survive being read aloud. The
+/// grammar accepts all of it (tokens minted before the consonant alphabet).
 const CROCKFORD: &[u8; 32] = b"0123456789ABCDEFGHJKMNPQRSTVWXYZ";
 
-/// Writes a token from its prefix and the first 64 bits of a MAC (the top 50 are used).
+/// The characters new tokens are written with: Crockford's consonants without `Y` (it
+/// reads as a vowel in names such as `Wynn`). 19^10 is about 2^42.5 tokens per type; a
+/// collision takes the next attempt (`vault`), so the space bounds nothing but retries.
+pub const MINT_ALPHABET: &[u8; 19] = b"BCDFGHJKMNPQRSTVWXZ";
+
+/// Writes a token from its prefix and the first 64 bits of a MAC, as ten base-19 digits
+/// of those bits (the modulo bias, 19^10 against 2^64, is below one in a million).
 pub fn format_token(prefix: &str, mac: &[u8]) -> String {
-    let bits = mac
+    let mut bits = mac
         .iter()
         .take(8)
         .fold(0u64, |bits, &b| bits << 8 | u64::from(b));
+    let base = MINT_ALPHABET.len() as u64;
+    let mut body = [0u8; TOKEN_CHARS];
+    for slot in body.iter_mut() {
+        *slot = MINT_ALPHABET[(bits % base) as usize];
+        bits /= base;
+    }
     let mut out = String::with_capacity(prefix.len() + 1 + TOKEN_CHARS);
     out.push_str(prefix);
     out.push('_');
-    for i in 0..TOKEN_CHARS {
-        let idx = (bits >> (64 - 5 * (i + 1))) & 31;
-        out.push(char::from(CROCKFORD[idx as usize]));
-    }
+    out.extend(body.iter().map(|&b| char::from(b)));
     out
 }
 
@@ -80,6 +97,32 @@ mod tests {
             let found = pattern().find(&text).map(|m| m.as_str());
             assert_eq!(found, Some(t.as_str()));
         }
+    }
+
+    #[test]
+    fn minted_tokens_hold_no_digit_and_no_vowel() {
+        let mut seen = std::collections::HashSet::new();
+        for i in 0u32..2000 {
+            let mac = ring::digest::digest(&ring::digest::SHA256, &i.to_be_bytes());
+            let t = format_token("AGE", mac.as_ref());
+            let body = &t["AGE_".len()..];
+            assert!(looks_like_token(&t), "{t}");
+            assert!(
+                body.bytes().all(|b| MINT_ALPHABET.contains(&b)),
+                "{t} has a digit or a vowel"
+            );
+            seen.insert(t);
+        }
+        // Different MACs give different tokens (no bits dropped by the conversion).
+        assert_eq!(seen.len(), 2000);
+    }
+
+    #[test]
+    fn tokens_minted_with_the_old_alphabet_are_still_tokens() {
+        assert!(looks_like_token("NAME_7K3F9Q2MXA"));
+        let text = "see NAME_7K3F9Q2MXA and AGE_96ZZ00ZZ12.";
+        let found: Vec<&str> = pattern().find_iter(text).map(|m| m.as_str()).collect();
+        assert_eq!(found, ["NAME_7K3F9Q2MXA", "AGE_96ZZ00ZZ12"]);
     }
 
     #[test]

@@ -1,6 +1,6 @@
 //! Tokens: the grammar, value normalisation, and the store interface behind them.
 //!
-//! Owns how a (type, value) pair becomes a token (`NAME_7K3F9Q2MXA`: a type prefix and ten
+//! Owns how a (type, value) pair becomes a token (`NAME_KBTZQMXRHD`: a type prefix and ten
 //! Crockford base32 characters of a keyed HMAC), how values are normalised first so that
 //! `Maria Lopez` and `MARIA  LOPEZ` share a token, and the [`TokenStore`] trait that the
 //! persistent vault implements. [`MemoryTokenStore`] is the process-local store used when no
