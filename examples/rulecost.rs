@@ -4,6 +4,7 @@
 //! `MODE=rule:ID|rules|detector|tagger|engine|none target/release/examples/rulecost CORPUS.jsonl`.
 //! `ANCHORING=off` searches every rule group over the whole text (the scan before the
 //! groups were tried at their rules' possible starts), for before/after figures.
+//! `PATTERNS=DIR` reads the rule files from DIR instead of the built-in ones.
 //! `MODE=compare` runs the detector both ways on the corpus and counts the notes whose
 //! spans differ (it must print `differ 0`).
 #![allow(clippy::expect_used, clippy::unwrap_used)]
@@ -17,7 +18,13 @@ fn main() {
         Ok("off") => Anchoring::Off,
         _ => Anchoring::AtStarts,
     };
-    let det = Detector::build_with(&Patterns::builtin(), anchoring).unwrap();
+    // `PATTERNS=DIR` reads the rule files from a directory (a rule edit measured without
+    // rebuilding the binary the files are built into).
+    let patterns = match std::env::var_os("PATTERNS") {
+        Some(dir) => Patterns::from_dir(std::path::Path::new(&dir)).unwrap(),
+        None => Patterns::builtin(),
+    };
+    let det = Detector::build_with(&patterns, anchoring).unwrap();
     let rs = det.rules();
     let path = std::env::args().nth(1).expect("corpus path");
     let data = std::fs::read_to_string(path).unwrap();

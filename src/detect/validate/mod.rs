@@ -28,6 +28,9 @@ pub use identifiers::{card, dea, hicn, iban, luhn, mbi, ssn, vin, vin_check_digi
 /// A named check from a rule's `validate` field.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Validator {
+    /// A number read as a person's age after a cue (`turned 93`): not a reading with its unit
+    /// (`turned 90 degrees`, `at 93%`) and not part of a longer number (`93/60`).
+    AgeNumber,
     /// A payment card number without a cue: 13–19 digits, Luhn-valid, a card-issuer first
     /// digit, not part of a longer run of numbers.
     Card,
@@ -58,12 +61,18 @@ pub enum Validator {
     /// Not part of a longer numeric expression (`120/80/60`, `7.4/40`).
     NotGlued,
     PartialDate,
+    /// An identity document's number after its cue (`passport`, `national ID`): five digits
+    /// or more, not a ratio.
+    DocumentId,
     /// A telephone number in a non-US format: 9–13 digits, not a run of readings or times.
     PhoneIntl,
     /// A local seven-digit number (`555-0147`), checked as [`Validator::PhoneIntl`] is, and
     /// after a word that introduces a number (`at`, `call`, `cell`): without one, `575-1000`
     /// is a range of readings.
     PhoneLocal,
+    /// A number after a word that says it is one to dial (`cell:`, `reached on`): 7–15
+    /// digits in any grouping, checked as [`Validator::PhoneIntl`] is otherwise.
+    PhoneCued,
     /// An image file name whose name reads like a person's (`maria_profile_2023.png`).
     PhotoFile,
     /// A licence plate: a digit, or letters only after `vanity plate` / `license plate`.
@@ -83,11 +92,13 @@ impl FromStr for Validator {
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         Ok(match s {
+            "age_number" => Validator::AgeNumber,
             "card" => Validator::Card,
             "card_cued" => Validator::CardCued,
             "city" => Validator::City,
             "date" => Validator::Date,
             "dea" => Validator::Dea,
+            "document_id" => Validator::DocumentId,
             "extension" => Validator::Extension,
             "has_digit" => Validator::HasDigit,
             "hicn" => Validator::Hicn,
@@ -106,6 +117,7 @@ impl FromStr for Validator {
             "partial_date" => Validator::PartialDate,
             "phone_intl" => Validator::PhoneIntl,
             "phone_local" => Validator::PhoneLocal,
+            "phone_cued" => Validator::PhoneCued,
             "photo_file" => Validator::PhotoFile,
             "plate" => Validator::Plate,
             "ssn" => Validator::Ssn,
@@ -123,6 +135,13 @@ impl Validator {
     pub fn check(self, text: &str, start: usize, end: usize) -> Option<usize> {
         let v = &text[start..end];
         let ok = match self {
+            Validator::AgeNumber => {
+                !unit_or_number_after(text, end)
+                    && !glued(text, start, end)
+                    && !degrees_after(text, end)
+                    && !word_after(text, end)
+                        .is_some_and(|w| NOT_AN_AGE_AFTER.contains(&w.as_str()))
+            }
             Validator::Card => {
                 (card(v, true) || card(v, false) && card_cue_before(text, start))
                     && !in_number_run(text, start, end)
@@ -131,6 +150,9 @@ impl Validator {
             Validator::City => city(v),
             Validator::Date => numeric_date(text, start, end),
             Validator::Dea => dea(v),
+            Validator::DocumentId => {
+                v.bytes().filter(u8::is_ascii_digit).count() >= 5 && !is_ratio(v)
+            }
             Validator::Extension => !unit_or_number_after(text, end) && !glued(text, start, end),
             Validator::HasDigit => v.len() >= 3 && v.bytes().any(|b| b.is_ascii_digit()),
             Validator::Hicn => hicn(v),
@@ -156,6 +178,7 @@ impl Validator {
             Validator::PhoneLocal => {
                 phone_intl(text, start, end, 7..=7) && phone_cue_before(text, start)
             }
+            Validator::PhoneCued => phone_intl(text, start, end, 7..=15),
             Validator::PhotoFile => photo_file(v),
             Validator::Plate => plate(text, start, v),
             Validator::Ssn => ssn(v),
@@ -213,6 +236,20 @@ fn unit_or_number_after(text: &str, end: usize) -> bool {
         .is_some_and(|c| matches!(c, b'.' | b',' | b'-' | b'/'))
         && b.get(end + 1).is_some_and(u8::is_ascii_digit);
     next_unit || digit_next
+}
+
+/// Words after a number that make it a distance, a count or a reading, not an age
+/// (`turned 90 feet`), beyond the units every validator knows.
+const NOT_AN_AGE_AFTER: &[&str] = &[
+    "feet", "foot", "yards", "yd", "meters", "metres", "steps", "beats", "pounds", "percent",
+    "points", "breaths", "days", "weeks", "months", "minutes", "seconds", "hours",
+];
+
+/// `90°`, `90 °`: an angle (the degree sign is not a word, so the unit list misses it).
+fn degrees_after(text: &str, end: usize) -> bool {
+    text[end..]
+        .trim_start_matches([' ', '\t'])
+        .starts_with(['°', 'º'])
 }
 
 /// `1.2.3.4` inside `1.2.3.4.5` is a version string, not an address.
@@ -368,6 +405,36 @@ mod tests {
         assert!(t("01.23.45.67.89"));
         assert!(!t("0800 1200 1600"));
         assert!(!t("0123"));
+    }
+
+    #[test]
+    fn an_age_after_a_cue_is_not_a_reading() {
+        // The value is the two or three digits after `turned `.
+        let age = |text: &str| {
+            let start = "turned ".len();
+            let end = start + text[start..].bytes().take_while(u8::is_ascii_digit).count();
+            Validator::AgeNumber.check(text, start, end).is_some()
+        };
+        assert!(age("turned 93 last May"));
+        assert!(age("turned 101."));
+        assert!(!age("turned 90 degrees"));
+        assert!(!age("turned 90° at the door"));
+        assert!(!age("turned 90 feet"));
+        assert!(!age("turned 93/60"));
+        assert!(!age("turned 93%"));
+    }
+
+    #[test]
+    fn cued_phones_and_documents_count_their_digits() {
+        let whole = |v: Validator, text: &str| v.check(text, 0, text.len()).is_some();
+        assert!(whole(Validator::PhoneCued, "6537 9174"));
+        assert!(whole(Validator::PhoneCued, "0 32 251 54 38"));
+        assert!(!whole(Validator::PhoneCued, "555 01"));
+        assert!(!whole(Validator::PhoneCued, "100 200 300 400"));
+        assert!(whole(Validator::DocumentId, "756.6413.7058.93"));
+        assert!(whole(Validator::DocumentId, "C03005988"));
+        assert!(!whole(Validator::DocumentId, "1/2"));
+        assert!(!whole(Validator::DocumentId, "A1234"));
     }
 
     #[test]
