@@ -297,8 +297,11 @@ const SUBJECT_MEMO_CAPACITY: usize = 32 * 1024;
 /// key its hashes are made with, so it never outlives that key.
 #[derive(Default)]
 struct SubjectMemo {
-    map: Mutex<rustc_hash::FxHashMap<(u64, [u8; TAG_LEN]), Box<str>>>,
+    map: Mutex<SubjectHashes>,
 }
+
+/// (minter id, tag) → subject hash.
+type SubjectHashes = rustc_hash::FxHashMap<(u64, [u8; TAG_LEN]), Box<str>>;
 
 impl SubjectMemo {
     /// The subject hash remembered for a prepared value; a poisoned lock is a miss.
