@@ -37,6 +37,8 @@ use std::sync::{mpsc, Arc, Mutex};
 use std::time::Duration;
 
 use ring::{digest, hmac, signature};
+
+use crate::transform::token::TAG_LEN;
 use serde::{Deserialize, Serialize};
 
 use crate::keys::{MasterKey, Purpose};
@@ -280,6 +282,43 @@ pub struct AuditKeys {
     signing: signature::Ed25519KeyPair,
     /// Keyed hashes of identifiers (for searches by a plain identifier).
     identifiers: hmac::Key,
+    /// Subject hashes of prepared values already hashed under `identifiers`.
+    subjects: SubjectMemo,
+}
+
+/// How many subject hashes [`SubjectMemo`] keeps (about 100 bytes each); when full it
+/// starts again empty, a bound on memory whatever the traffic.
+const SUBJECT_MEMO_CAPACITY: usize = 32 * 1024;
+
+/// The subject hashes of values prepared by a token minter, by the minter's id and the
+/// whole keyed hash its first attempt came from ([`crate::transform::token::Prepared::minted_tag`]):
+/// every FHIR webhook repeats its patient's name, MRN and phone, and each would otherwise
+/// be hashed again per request. It holds keyed hashes only, never a value; it lives with the
+/// key its hashes are made with, so it never outlives that key.
+#[derive(Default)]
+struct SubjectMemo {
+    map: Mutex<SubjectHashes>,
+}
+
+/// (minter id, tag) → subject hash.
+type SubjectHashes = rustc_hash::FxHashMap<(u64, [u8; TAG_LEN]), Box<str>>;
+
+impl SubjectMemo {
+    /// The subject hash remembered for a prepared value; a poisoned lock is a miss.
+    fn get(&self, minter: u64, tag: &[u8; TAG_LEN]) -> Option<String> {
+        let map = self.map.lock().ok()?;
+        map.get(&(minter, *tag)).map(|h| h.to_string())
+    }
+
+    fn remember(&self, minter: u64, tag: &[u8; TAG_LEN], hash: &str) {
+        let Ok(mut map) = self.map.lock() else {
+            return;
+        };
+        if map.len() >= SUBJECT_MEMO_CAPACITY {
+            map.clear();
+        }
+        map.insert((minter, *tag), hash.into());
+    }
 }
 
 impl AuditKeys {
@@ -296,6 +335,7 @@ impl AuditKeys {
             mac: master.derive(Purpose::Audit, "mac").hmac(),
             signing,
             identifiers: master.derive(Purpose::Audit, "identifiers").hmac(),
+            subjects: SubjectMemo::default(),
         })
     }
 
@@ -1071,11 +1111,22 @@ pub fn subject_hash(keys: &AuditKeys, ty: crate::phi::PhiType, value: &str) -> S
 /// [`subject_hash`] of a value tokenised in a document's batch, reading its normalised
 /// form from what its provisional token computed when there is one (the same hash, under
 /// the audit's own key; only the normalisation is not done again).
+///
+/// A value a minter prepared is hashed once per audit key: its tag (the keyed hash of its
+/// type, mode and token input) names it, and the hash is remembered under the tag.
 pub fn prepared_subject_hash(keys: &AuditKeys, p: &crate::transform::token::Prepared) -> String {
-    match p.normalized() {
+    let Some((minter, tag)) = p.minted_tag() else {
+        return subject_hash(keys, p.ty(), p.value());
+    };
+    if let Some(hash) = keys.subjects.get(minter, tag) {
+        return hash;
+    }
+    let hash = match p.normalized() {
         Some(norm) => keys.identifier_hash(p.ty().as_str(), norm),
         None => subject_hash(keys, p.ty(), p.value()),
-    }
+    };
+    keys.subjects.remember(minter, tag, &hash);
+    hash
 }
 
 /// The default audit directory: `<vault dir>-audit` beside the vault directory.
@@ -1108,6 +1159,8 @@ mod tests {
             let want = subject_hash(&keys, ty, value);
             for exact in [false, true] {
                 let p = minter.prepare(ty, value, exact);
+                // Hashed, then answered from the memo.
+                assert_eq!(prepared_subject_hash(&keys, &p), want);
                 assert_eq!(prepared_subject_hash(&keys, &p), want);
             }
             let guessed = Prepared::guessed(ty, value, false, "X".into());
@@ -1117,6 +1170,16 @@ mod tests {
             subject_hash(&keys, PhiType::Name, "Maria Lopez"),
             subject_hash(&keys, PhiType::Name, "Ana Ruiz")
         );
+        // Remembered hashes stay apart by value, and a value spelled another way that
+        // normalises alike shares its hash.
+        let prepared =
+            |v: &str| prepared_subject_hash(&keys, &minter.prepare(PhiType::Name, v, false));
+        assert_eq!(
+            prepared("Ana Ruiz"),
+            subject_hash(&keys, PhiType::Name, "Ana Ruiz")
+        );
+        assert_ne!(prepared("Ana Ruiz"), prepared("Maria Lopez"));
+        assert_eq!(prepared("Maria Lopez"), prepared("Lopez, Maria"));
     }
 
     /// A log written before checkpoints were chained and witnessed: its v1 checkpoints

@@ -50,6 +50,10 @@ pub struct FieldRules {
     person_parents: FxHashMap<String, ()>,
     provider_parents: FxHashMap<String, ()>,
     fhir: FxHashMap<String, Field>,
+    /// The `parent.key` rules of `fhir` again, by parent and then key: a walk asks for
+    /// every key of every object, and a normalised key holds no dot, so the pair is found
+    /// without writing `parent.key` out.
+    fhir_pairs: FxHashMap<String, FxHashMap<String, Field>>,
 }
 
 /// A field file that cannot be used.
@@ -83,12 +87,23 @@ impl FieldRules {
             let norm: Vec<String> = path.split('.').map(normalize_key).collect();
             fhir.insert(norm.join("."), field);
         }
+        let mut fhir_pairs: FxHashMap<String, FxHashMap<String, Field>> = FxHashMap::default();
+        for (path, field) in &fhir {
+            // Only a rule of exactly two parts can be one parent and one normalised key.
+            if let Some((parent, key)) = path.split_once('.').filter(|(_, k)| !k.contains('.')) {
+                fhir_pairs
+                    .entry(parent.to_string())
+                    .or_default()
+                    .insert(key.to_string(), *field);
+            }
+        }
         let set = |v: Vec<String>| v.into_iter().map(|k| (normalize_key(&k), ())).collect();
         Ok(FieldRules {
             keys,
             person_parents: set(raw.person_parents),
             provider_parents: set(raw.provider_parents),
             fhir,
+            fhir_pairs,
         })
     }
 
@@ -145,14 +160,8 @@ impl FieldRules {
 
     /// A FHIR field: `parent.key` first, then `key`, then the generic key rules.
     pub fn fhir(&self, key: &str, parent: Option<&str>) -> Field {
-        if let Some(p) = parent {
-            let mut two = String::with_capacity(p.len() + key.len() + 1);
-            two.push_str(p);
-            two.push('.');
-            two.push_str(key);
-            if let Some(f) = self.fhir.get(&two) {
-                return *f;
-            }
+        if let Some(f) = parent.and_then(|p| self.fhir_pair(p, key)) {
+            return f;
         }
         if let Some(f) = self.fhir.get(key) {
             return *f;
@@ -163,6 +172,18 @@ impl FieldRules {
             Field::Phi(PhiType::Name) if key == "name" => Field::Scan,
             f => f,
         }
+    }
+}
+
+impl FieldRules {
+    /// The `parent.key` rule, if any. Keys from a walk are normalised (no dots) and are
+    /// looked up by parts; a key or parent with a dot in it is written out and looked up
+    /// whole, as the rule would read.
+    fn fhir_pair(&self, parent: &str, key: &str) -> Option<Field> {
+        if parent.contains('.') || key.contains('.') {
+            return self.fhir.get(&format!("{parent}.{key}")).copied();
+        }
+        self.fhir_pairs.get(parent)?.get(key).copied()
     }
 }
 
@@ -283,5 +304,26 @@ mod tests {
         assert_eq!(r.fhir("value", Some("telecom")), Field::Contact);
         assert_eq!(r.fhir("reference", Some("subject")), Field::Reference);
         assert_eq!(r.fhir("birthdate", None), Field::Phi(PhiType::Date));
+    }
+
+    #[test]
+    fn every_two_part_rule_is_found_by_its_parts() {
+        let r = rules();
+        let mut pairs = 0;
+        for (path, field) in &r.fhir {
+            let Some((parent, key)) = path.split_once('.') else {
+                continue;
+            };
+            pairs += 1;
+            assert_eq!(r.fhir_pair(parent, key), Some(*field), "{path}");
+        }
+        assert!(pairs > 10, "the table has parent.key rules ({pairs})");
+        // A key with a dot (not one a walk makes) is looked up as written out.
+        let mut dotted = rules();
+        dotted.fhir.insert("a.b.c".into(), Field::Remove);
+        assert_eq!(dotted.fhir_pair("a.b", "c"), Some(Field::Remove));
+        assert_eq!(dotted.fhir_pair("a", "b.c"), Some(Field::Remove));
+        assert_eq!(dotted.fhir_pair("a", "b"), None);
+        assert_eq!(r.fhir_pair("nosuchparent", "family"), None);
     }
 }

@@ -12,8 +12,10 @@
 //! Nothing here forwards anything: the engine's entry points begin a batch, walk, commit,
 //! and walk again without one when the commit says the guesses were wrong.
 
-use std::collections::HashMap;
+use std::hash::{Hash, Hasher};
 use std::sync::Mutex;
+
+use rustc_hash::{FxHashMap, FxHasher};
 
 use super::token::{Prepared, TokenError, TokenStore};
 use crate::phi::PhiType;
@@ -36,9 +38,17 @@ pub struct Pending {
 #[derive(Default)]
 struct Inner {
     entries: Vec<Entry>,
-    /// (patient, type, value) → index into `entries`: a value repeated in a document is
-    /// asked of the store once.
-    seen: HashMap<(Option<String>, PhiType, String), usize>,
+    /// A hash of (patient, type, value) → indexes into `entries` with that hash: a value
+    /// repeated in a document is asked of the store once. Keyed by the hash, and each
+    /// candidate compared in full, so a value met again costs no copy of it.
+    seen: FxHashMap<u64, Vec<usize>>,
+}
+
+/// The `seen` hash of a value in a document's batch.
+fn seen_hash(patient: Option<&str>, ty: PhiType, value: &str) -> u64 {
+    let mut h = FxHasher::default();
+    (patient, ty, value).hash(&mut h);
+    h.finish()
 }
 
 /// What a commit found.
@@ -64,15 +74,20 @@ impl Pending {
         exact: bool,
     ) -> Option<String> {
         let mut inner = self.inner.lock().ok()?;
-        let key = (patient.map(str::to_string), ty, value.to_string());
-        if let Some(&i) = inner.seen.get(&key) {
-            return inner.entries.get(i).map(|e| e.prepared.token().to_string());
+        let hash = seen_hash(patient, ty, value);
+        let Inner { entries, seen } = &mut *inner;
+        let same = |e: &&Entry| {
+            e.patient.as_deref() == patient && e.prepared.ty() == ty && e.prepared.value() == value
+        };
+        if let Some(at) = seen.get(&hash) {
+            if let Some(e) = at.iter().filter_map(|&i| entries.get(i)).find(same) {
+                return Some(e.prepared.token().to_string());
+            }
         }
         let prepared = store.prepare(ty, value, exact)?;
         let provisional = prepared.token().to_string();
-        let at = inner.entries.len();
-        inner.seen.insert(key, at);
-        inner.entries.push(Entry {
+        seen.entry(hash).or_default().push(entries.len());
+        entries.push(Entry {
             patient: patient.map(str::to_string),
             prepared,
         });

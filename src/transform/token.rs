@@ -40,10 +40,27 @@ pub struct Prepared {
     exact: bool,
     /// The provisional token written into the document.
     token: String,
-    /// The token input and the id of the minter whose first attempt `token` is, when a
-    /// minter prepared the value (a store that only guesses leaves it out).
-    minted: Option<(String, u64)>,
+    /// What the minter computed, when a minter prepared the value (a store that only
+    /// guesses leaves it out).
+    minted: Option<Minted>,
 }
+
+/// The work behind a prepared value's first-attempt token.
+#[derive(Clone)]
+struct Minted {
+    /// The token input ([`token_input`]).
+    input: String,
+    /// The id of the minter that made it.
+    minter: u64,
+    /// The whole keyed hash of the type and token input (the token keeps only part of it):
+    /// with the minter's id it names the value without holding it, so a memory of what a
+    /// value looked up ([`crate::vault`]'s recent look-ups, the audit's subject hashes) can
+    /// be keyed by it instead of by a keyed hash of its own.
+    tag: [u8; TAG_LEN],
+}
+
+/// Length of a [`Minted`] tag (HMAC-SHA256).
+pub const TAG_LEN: usize = 32;
 
 impl Prepared {
     /// A provisional token a store guessed, with nothing else computed.
@@ -74,9 +91,16 @@ impl Prepared {
     /// input of a non-exact value is exactly that (the audit's subject hash reads it).
     pub fn normalized(&self) -> Option<&str> {
         match (&self.minted, self.exact) {
-            (Some((input, _)), false) => Some(input),
+            (Some(m), false) => Some(&m.input),
             _ => None,
         }
+    }
+
+    /// The id of the minter that prepared the value and the whole keyed hash behind its
+    /// first attempt, when a minter did: equal for two prepared values only when their type,
+    /// mode and token input are (up to an HMAC-SHA256 collision), under the same key.
+    pub fn minted_tag(&self) -> Option<(u64, &[u8; TAG_LEN])> {
+        self.minted.as_ref().map(|m| (m.minter, &m.tag))
     }
 
     /// The plain request, for a store that takes nothing prepared.
@@ -219,6 +243,12 @@ impl TokenMinter {
 
     /// The token for an already-normalised value; `attempt` > 0 resolves a collision.
     pub fn mint(&self, ty: PhiType, normalized: &str, attempt: u32) -> String {
+        let tag = self.tag(ty, normalized, attempt);
+        format_token(ty.token_prefix(), &tag)
+    }
+
+    /// The keyed hash a token is formatted from.
+    fn tag(&self, ty: PhiType, normalized: &str, attempt: u32) -> [u8; TAG_LEN] {
         let mut ctx = hmac::Context::with_key(&self.key);
         ctx.update(ty.as_str().as_bytes());
         ctx.update(b"\0");
@@ -226,8 +256,23 @@ impl TokenMinter {
         if attempt > 0 {
             ctx.update(&attempt.to_be_bytes());
         }
-        let tag = ctx.sign();
-        format_token(ty.token_prefix(), tag.as_ref())
+        let mut tag = [0u8; TAG_LEN];
+        tag.copy_from_slice(ctx.sign().as_ref());
+        tag
+    }
+
+    /// This minter's id (unique within the process).
+    pub fn id(&self) -> u64 {
+        self.id
+    }
+
+    /// The whole keyed hash of a value it prepared in mode `exact`
+    /// ([`Prepared::minted_tag`]); `None` for another minter's work or another mode.
+    pub fn own_tag<'p>(&self, p: &'p Prepared, exact: bool) -> Option<&'p [u8; TAG_LEN]> {
+        match p.minted_tag() {
+            Some((id, tag)) if id == self.id && p.exact == exact => Some(tag),
+            _ => None,
+        }
     }
 
     /// The first-attempt token of a value as written (normalised here): what a store
@@ -240,13 +285,17 @@ impl TokenMinter {
     /// answers as [`TokenStore::prepare`] (its token is [`TokenMinter::first`]).
     pub fn prepare(&self, ty: PhiType, value: &str, exact: bool) -> Prepared {
         let input = token_input(ty, value, exact);
-        let token = self.mint(ty, &input, 0);
+        let tag = self.tag(ty, &input, 0);
         Prepared {
             ty,
             value: value.to_string(),
             exact,
-            token,
-            minted: Some((input, self.id)),
+            token: format_token(ty.token_prefix(), &tag),
+            minted: Some(Minted {
+                input,
+                minter: self.id,
+                tag,
+            }),
         }
     }
 
@@ -255,8 +304,8 @@ impl TokenMinter {
     /// otherwise (a guess, or another minter's work, is never taken for this one's).
     pub fn reuse<'p>(&self, p: &'p Prepared, exact: bool) -> (Cow<'p, str>, Cow<'p, str>) {
         match &p.minted {
-            Some((input, id)) if *id == self.id && p.exact == exact => {
-                (Cow::Borrowed(input), Cow::Borrowed(&p.token))
+            Some(m) if m.minter == self.id && p.exact == exact => {
+                (Cow::Borrowed(&m.input), Cow::Borrowed(&p.token))
             }
             _ => {
                 let input = token_input(p.ty, &p.value, exact);

@@ -9,14 +9,41 @@
 //! [`RecentTokens::invalidate`]; a look-up that read the index before an invalidation
 //! and would remember its answer after it is refused by the generation check, so a
 //! forgotten value can never come back from here.
+//!
+//! A mapping is remembered under its index key and, when the value came prepared by the
+//! vault's minter, under [`prepared_key`] too: the whole keyed hash its provisional token
+//! was made from, so the next time that value comes prepared neither its index key nor an
+//! index read is needed. Both are keyed hashes; the two kinds differ in length, so one is
+//! never taken for the other.
 
 use std::sync::Mutex;
 
 use rustc_hash::FxHashMap;
 
+use super::record::{SubjectId, SUBJECT_ID_LEN};
+use crate::transform::token::TAG_LEN;
+
 /// How many look-ups are remembered (about 100 bytes each); when full, it starts again
 /// empty (cheap, and a bound on memory whatever the traffic).
 const CAPACITY: usize = 32 * 1024;
+
+/// The key a prepared value's mapping is remembered under: a marker, the patient's subject
+/// id when the document has one (the index keeps each patient's mappings apart), the
+/// minter's id and the whole first-attempt tag ([`crate::transform::token::Prepared::minted_tag`]).
+/// 41 or 57 bytes, where index keys are 32 or 48.
+pub fn prepared_key(sid: Option<&SubjectId>, minter: u64, tag: &[u8; TAG_LEN]) -> Vec<u8> {
+    let mut key = Vec::with_capacity(1 + SUBJECT_ID_LEN + 8 + TAG_LEN);
+    match sid {
+        Some(sid) => {
+            key.push(b'S');
+            key.extend_from_slice(sid);
+        }
+        None => key.push(b'V'),
+    }
+    key.extend_from_slice(&minter.to_be_bytes());
+    key.extend_from_slice(tag);
+    key
+}
 
 #[derive(Default)]
 pub struct RecentTokens {

@@ -53,7 +53,7 @@ use super::index::{lookup_subject, IndexKey};
 use super::keychain::{self, unwrap_root, wrap_root, KeyChain};
 use super::keyring::{Keyring, Keys};
 use super::memory;
-use super::recent::RecentTokens;
+use super::recent::{self, RecentTokens};
 use super::record::{self, Holder, KeyRef, SubjectId};
 use super::seal::{same_value, Sealer, KEY_ID};
 use super::shared;
@@ -1148,11 +1148,13 @@ impl SledVault {
         exact: bool,
     ) -> Result<String, VaultError> {
         let norm = token_input(ty, value, exact);
-        self.token_of(sid, ty, value, exact, &norm, None)
+        self.token_of(sid, ty, value, exact, &norm, None, None)
     }
 
     /// [`SledVault::token_for`] a value whose token input `norm` is known, and perhaps its
-    /// first-attempt token `first` (a provisional token this vault's minter made).
+    /// first-attempt token `first` (a provisional token this vault's minter made). `memo`:
+    /// another key to remember an existing mapping under ([`recent::prepared_key`]).
+    #[allow(clippy::too_many_arguments)]
     fn token_of(
         &self,
         sid: Option<&SubjectId>,
@@ -1161,15 +1163,27 @@ impl SledVault {
         exact: bool,
         norm: &str,
         first: Option<&str>,
+        memo: Option<&[u8]>,
     ) -> Result<String, VaultError> {
+        // Read before anything is looked up: an invalidation after it refuses what this
+        // look-up would remember.
+        let generation = self.recent.generation();
+        let remember = |key: &[u8], token: &str| {
+            self.recent.remember(generation, key, token);
+            if let Some(memo) = memo {
+                self.recent.remember(generation, memo, token);
+            }
+        };
         let key = self.index_key.lookup(&self.domain, sid, ty, norm);
         if let Some(token) = self.recent.get(&key) {
+            if let Some(memo) = memo {
+                self.recent.remember(generation, memo, &token);
+            }
             return Ok(token);
         }
-        let generation = self.recent.generation();
         if let Some(token) = self.index.get(&key)? {
             let token = String::from_utf8(token.to_vec()).map_err(|_| VaultError::Corrupt)?;
-            self.recent.remember(generation, &key, &token);
+            remember(&key, &token);
             return Ok(token);
         }
         self.commit
@@ -1391,8 +1405,25 @@ impl TokenStore for SledVault {
         let tokens = batch
             .iter()
             .map(|p| {
+                // A value this vault's minter prepared is looked up by the keyed hash its
+                // provisional token came from: a value seen before needs no look-up key.
+                let memo = self
+                    .minter
+                    .own_tag(p, exact)
+                    .map(|tag| recent::prepared_key(sid.as_ref(), self.minter.id(), tag));
+                if let Some(token) = memo.as_deref().and_then(|k| self.recent.get(k)) {
+                    return Ok(token);
+                }
                 let (norm, first) = self.minter.reuse(p, exact);
-                self.token_of(sid.as_ref(), p.ty(), p.value(), exact, &norm, Some(&first))
+                self.token_of(
+                    sid.as_ref(),
+                    p.ty(),
+                    p.value(),
+                    exact,
+                    &norm,
+                    Some(&first),
+                    memo.as_deref(),
+                )
             })
             .collect::<Result<Vec<_>, _>>()?;
         self.sync_batch()?;
@@ -1715,6 +1746,42 @@ mod tests {
         let back = v.reveal(&after[0]).expect("reveal").expect("held again");
         assert_eq!(back.value, "Ysolde Farrant");
         assert!(other.reveal(&in_other[0]).expect("reveal").is_none());
+    }
+
+    #[test]
+    fn a_prepared_value_seen_again_after_its_patient_is_forgotten_is_stored_again() {
+        // As above through a document's batch: the second commit is answered by the
+        // prepared value's tag, and that memory goes with the forget too. Another patient's
+        // look-up of the same value is their own.
+        let dir = tempfile::tempdir().expect("tempdir");
+        let v = SledVault::open(dir.path(), &key(9)).expect("open");
+        let p = "MRN:MRX-30004";
+        let prepared = || {
+            v.prepare(PhiType::Name, "Ysolde Farrant", false)
+                .expect("prepared")
+        };
+        let commit = |patient: &str| {
+            let one = prepared();
+            v.tokenize_prepared(Some(patient), &[&one], false)
+                .expect("commit")
+        };
+        let first = commit(p);
+        assert_eq!(first[0], prepared().token(), "the first attempt");
+        assert_eq!(commit(p), first);
+        assert_eq!(v.len(), 1);
+        let other = commit("MRN:MRX-40004");
+        assert_eq!(other, first, "one token per value");
+        let sid = v.subject_id(p).expect("sid");
+        v.forget(&sid).expect("forget");
+        // The other patient still holds the value: its record stays.
+        assert!(v.reveal(&first[0]).expect("reveal").is_some());
+        v.forget(&v.subject_id("MRN:MRX-40004").expect("sid"))
+            .expect("forget");
+        assert_eq!(v.len(), 0);
+        let after = commit(p);
+        assert_eq!(v.len(), 1, "stored again, not answered from memory");
+        let back = v.reveal(&after[0]).expect("reveal").expect("held again");
+        assert_eq!(back.value, "Ysolde Farrant");
     }
 
     #[test]
