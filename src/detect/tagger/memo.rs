@@ -8,8 +8,8 @@
 //! (`the`, `patient`, `and`). The sums are integers, so adding the cached part to the
 //! context part gives exactly the scores of one sum over every feature.
 //!
-//! A cache belongs to one tagger (weights and lexicon): it empties itself when a scratch is
-//! used with another. It is bounded: when full it starts again, which costs only re-summing.
+//! A cache belongs to one tagger and one lexicon (the weights and the flags its sums read):
+//! it empties itself when a scratch is used with another pair. It is bounded: when full it starts again, which costs only re-summing.
 
 use std::sync::atomic::{AtomicU64, Ordering};
 
@@ -51,6 +51,10 @@ impl Key {
     }
 }
 
+/// Whose sums a cache holds: a tagger's identity ([`next_owner`]) and the address of the
+/// lexicon its tokens' flags came from.
+pub(super) type Owner = (u64, usize);
+
 /// Identity of a tagger, so a cache filled by one is never read for another.
 pub(super) fn next_owner() -> u64 {
     static NEXT: AtomicU64 = AtomicU64::new(1);
@@ -60,16 +64,16 @@ pub(super) fn next_owner() -> u64 {
 /// The cache (one per [`super::TagScratch`]).
 #[derive(Default)]
 pub(super) struct TokenSums {
-    owner: u64,
+    owner: Owner,
     map: FxHashMap<Key, [i32; NCLASS]>,
 }
 
 impl TokenSums {
-    /// The [`Part::Token`] sums of token `i` for the tagger `owner`, whose row of feature
-    /// hash `h` is `row(h)`.
+    /// The [`Part::Token`] sums of token `i` for `owner`, whose row of feature hash `h` is
+    /// `row(h)`.
     pub(super) fn get(
         &mut self,
-        owner: u64,
+        owner: Owner,
         d: &Doc<'_>,
         i: usize,
         row: impl Fn(u64) -> [i32; NCLASS],

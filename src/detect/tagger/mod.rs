@@ -152,6 +152,8 @@ impl Tagger {
         mut out: impl FnMut(usize, usize, PhiType),
     ) {
         tokenize_known(text, lex, known, &mut s.tokens);
+        // The per-word sums read this tagger's weights and this lexicon's flags.
+        let owner = (self.id, std::ptr::from_ref(lex).addr());
         gates::caseless_tokens(text, &s.tokens, &mut s.caseless);
         let doc = Doc {
             text: text.as_bytes(),
@@ -163,7 +165,7 @@ impl Tagger {
         for (i, t) in doc.tokens.iter().enumerate() {
             let caseless = s.caseless[i];
             let (best, sure, margin) = if t.alpha {
-                self.classify(&doc, i, prev, prev2, caseless, &mut s.sums)
+                self.classify(&doc, i, prev, prev2, caseless, (owner, &mut s.sums))
             } else {
                 (O, false, 0)
             };
@@ -220,11 +222,11 @@ impl Tagger {
         prev: u8,
         prev2: u8,
         caseless: bool,
-        sums: &mut memo::TokenSums,
+        (owner, sums): (memo::Owner, &mut memo::TokenSums),
     ) -> (u8, bool, i32) {
         // The token's own features are summed once per word (see `memo`); integer sums, so
         // the scores are exactly those of one sum over every feature.
-        let mut scores = sums.get(self.id, d, i, |h| self.row(h));
+        let mut scores = sums.get(owner, d, i, |h| self.row(h));
         features_of(d, i, prev, prev2, false, Part::Context, |h| {
             memo::add(&mut scores, self.row(h))
         });

@@ -240,7 +240,7 @@ fn per_word_sums_plus_context_score_as_every_feature_summed() {
         };
         for i in 0..toks.len() {
             let fresh = memo::token_sums(&doc, i, |h| tagger.row(h));
-            let got = sums.get(tagger.id, &doc, i, |h| tagger.row(h));
+            let got = sums.get((tagger.id, 0), &doc, i, |h| tagger.row(h));
             assert_eq!(got, fresh, "{}", &text[toks[i].start..toks[i].end]);
             cached += usize::from(toks[i].end - toks[i].start <= 24);
             for (prev, prev2) in [(0, 0), (1, 0), (2, 1), (1, 2), (2, 2)] {
@@ -282,11 +282,16 @@ fn per_word_sums_are_not_shared_between_taggers() {
     };
     let mut sums = memo::TokenSums::default();
     let of_a: Vec<_> = (0..toks.len())
-        .map(|i| sums.get(a.id, &doc, i, |h| a.row(h)))
+        .map(|i| sums.get((a.id, 0), &doc, i, |h| a.row(h)))
         .collect();
     for (i, a_sums) in of_a.iter().enumerate() {
-        let got = sums.get(b.id, &doc, i, |h| b.row(h));
+        let got = sums.get((b.id, 0), &doc, i, |h| b.row(h));
         assert_eq!(got, memo::token_sums(&doc, i, |h| b.row(h)));
         assert_ne!(&got, a_sums);
+    }
+    // The same tagger with another lexicon (another address) sums afresh too: given `a`'s
+    // rows, it answers `a`'s sums, not the `b` sums it holds.
+    for (i, a_sums) in of_a.iter().enumerate() {
+        assert_eq!(&sums.get((b.id, 1), &doc, i, |h| a.row(h)), a_sums);
     }
 }
