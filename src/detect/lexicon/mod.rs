@@ -328,11 +328,18 @@ impl Lexicon {
 
     /// Flags of a word, case-insensitively; 0 for an unknown word.
     pub fn flags(&self, word: &[u8]) -> u32 {
+        // Most words are short ASCII ones: looked up from their bytes, without a `Key`.
+        let short = self.words.get_short_ascii(word);
+        if let Ok(Some(f)) = short {
+            return f;
+        }
         let Some(key) = Key::lower(word) else {
             return 0;
         };
-        if let Some(f) = self.words.get(&key) {
-            return f;
+        if short.is_err() {
+            if let Some(f) = self.words.get(&key) {
+                return f;
+            }
         }
         // Han and Hangul letters are three bytes from 0xE1 on.
         if word.first().is_some_and(|&b| b >= 0xE1) {

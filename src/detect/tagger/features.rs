@@ -42,7 +42,7 @@ pub struct Token {
     non_ascii: bool,
     /// A hyphen-joined part is one letter (`C-diff`, `T-berg`, `non-Q`): clinical shorthand.
     letter_part: bool,
-    sentence_start: bool,
+    pub(super) sentence_start: bool,
     newline_before: bool,
     /// Last non-blank byte between the previous token and this one (0: none).
     punct_before: u8,
@@ -325,15 +325,36 @@ fn length_bucket(n: usize) -> u64 {
     }
 }
 
+/// Which of a token's features [`features_of`] gives.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum Part {
+    /// Every feature, in the list's order (training and the reference sum).
+    All,
+    /// Only those read from the token's own bytes, its `sentence_start` and the text's
+    /// `upper`: the same for every occurrence of the same word so placed, so the tagger
+    /// may sum them once per word ([`super::memo`]).
+    Token,
+    /// The others: neighbours, punctuation around it, line breaks and previous tags.
+    Context,
+}
+
 /// Calls `f` with every feature of token `i`, given the two previous predicted tags.
 /// `hide_word` leaves out the word's own identity (training only: it makes the other
 /// features learn what an unseen word is, instead of every word being memorised).
-pub fn features(
+pub fn features(d: &Doc<'_>, i: usize, prev: u8, prev2: u8, hide_word: bool, f: impl FnMut(u64)) {
+    features_of(d, i, prev, prev2, hide_word, Part::All, f);
+}
+
+/// [`features`], only those of `part`. The list is kept in one order and cut into blocks,
+/// each marked with its part: a feature that reads anything but the token's own bytes,
+/// `sentence_start` or `upper` belongs in a `Context` block (a test sums both ways).
+pub fn features_of(
     d: &Doc<'_>,
     i: usize,
     prev: u8,
     prev2: u8,
     hide_word: bool,
+    part: Part,
     mut f: impl FnMut(u64),
 ) {
     let t = &d.tokens[i];
@@ -348,61 +369,72 @@ pub fn features(
     let cap0 = u64::from(t.cap);
     let upper = u64::from(d.upper);
     let (p1, p2) = (u64::from(prev), u64::from(prev2));
+    let fl = t.flags & FLAG_MASK;
 
-    f(feature(1, 0));
-    if !hide_word {
-        f(feature(2, t.word));
-    }
-    f(feature(3, t.shape));
-    for (tpl, n, suffix) in [
-        (4, 2, false),
-        (5, 3, false),
-        (6, 2, true),
-        (7, 3, true),
-        (8, 4, true),
-    ] {
-        if let Some(h) = affix(d.text, t, n, suffix) {
-            f(feature(tpl, h));
+    let token = part != Part::Context;
+    let context = part != Part::Token;
+
+    if token {
+        f(feature(1, 0));
+        if !hide_word {
+            f(feature(2, t.word));
+        }
+        f(feature(3, t.shape));
+        for (tpl, n, suffix) in [
+            (4, 2, false),
+            (5, 3, false),
+            (6, 2, true),
+            (7, 3, true),
+            (8, 4, true),
+        ] {
+            if let Some(h) = affix(d.text, t, n, suffix) {
+                f(feature(tpl, h));
+            }
+        }
+        f(feature(
+            9,
+            cap0 | u64::from(t.sentence_start) << 4 | upper << 5,
+        ));
+        f(feature(10, u64::from(fl)));
+        f(feature(11, u64::from(fl) | cap0 << 32 | upper << 40));
+        let mut bits = fl;
+        while bits != 0 {
+            let b = u64::from(bits.trailing_zeros());
+            bits &= bits - 1;
+            f(feature(12, b | cap0 << 8 | upper << 12));
         }
     }
-    f(feature(
-        9,
-        cap0 | u64::from(t.sentence_start) << 4 | upper << 5,
-    ));
-    let fl = t.flags & FLAG_MASK;
-    f(feature(10, u64::from(fl)));
-    f(feature(11, u64::from(fl) | cap0 << 32 | upper << 40));
-    let mut bits = fl;
-    while bits != 0 {
-        let b = u64::from(bits.trailing_zeros());
-        bits &= bits - 1;
-        f(feature(12, b | cap0 << 8 | upper << 12));
+    if context {
+        f(feature(13, word(-1)));
+        f(feature(14, word(-2)));
+        f(feature(15, word(1)));
+        f(feature(16, word(2)));
+        f(feature(17, shape(-1)));
+        f(feature(18, shape(1)));
+        f(feature(19, flags(-1)));
+        f(feature(20, flags(1)));
+        f(feature(
+            21,
+            capk(-1) | cap0 << 4 | capk(1) << 8 | upper << 12,
+        ));
+        f(feature(22, u64::from(t.punct_before)));
+        f(feature(23, u64::from(t.punct_after)));
+        f(feature(24, p1));
+        f(feature(25, p1 | p2 << 4));
+        f(feature(26, p1 | cap0 << 4 | upper << 8));
     }
-    f(feature(13, word(-1)));
-    f(feature(14, word(-2)));
-    f(feature(15, word(1)));
-    f(feature(16, word(2)));
-    f(feature(17, shape(-1)));
-    f(feature(18, shape(1)));
-    f(feature(19, flags(-1)));
-    f(feature(20, flags(1)));
-    f(feature(
-        21,
-        capk(-1) | cap0 << 4 | capk(1) << 8 | upper << 12,
-    ));
-    f(feature(22, u64::from(t.punct_before)));
-    f(feature(23, u64::from(t.punct_after)));
-    f(feature(24, p1));
-    f(feature(25, p1 | p2 << 4));
-    f(feature(26, p1 | cap0 << 4 | upper << 8));
-    f(feature(27, u64::from(t.non_ascii) | cap0 << 4));
-    f(feature(28, length_bucket(t.end - t.start) | cap0 << 4));
-    f(feature(29, word(-1) ^ cap0.wrapping_mul(0x1F3D)));
-    f(feature(30, word(1) ^ cap0.wrapping_mul(0x1F3D)));
-    f(feature(31, word(-1) ^ u64::from(t.punct_before) << 56));
-    f(feature(32, u64::from(t.newline_before) | cap0 << 4));
-    f(feature(33, flags(-1) ^ u64::from(fl) << 32));
-    f(feature(34, p1 ^ word(-1).rotate_left(7)));
+    if token {
+        f(feature(27, u64::from(t.non_ascii) | cap0 << 4));
+        f(feature(28, length_bucket(t.end - t.start) | cap0 << 4));
+    }
+    if context {
+        f(feature(29, word(-1) ^ cap0.wrapping_mul(0x1F3D)));
+        f(feature(30, word(1) ^ cap0.wrapping_mul(0x1F3D)));
+        f(feature(31, word(-1) ^ u64::from(t.punct_before) << 56));
+        f(feature(32, u64::from(t.newline_before) | cap0 << 4));
+        f(feature(33, flags(-1) ^ u64::from(fl) << 32));
+        f(feature(34, p1 ^ word(-1).rotate_left(7)));
+    }
 }
 
 /// Whether the word can never be part of a name or place the tagger reports: stop

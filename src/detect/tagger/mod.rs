@@ -13,14 +13,15 @@
 
 mod features;
 mod gates;
+mod memo;
 pub mod model;
 pub mod train;
 
 use crate::patterns::Patterns;
 use crate::phi::PhiType;
 use features::{
-    evidence, features, mostly_upper, never_tagged, plain_word, row, shaped, single_letter,
-    tokenize_known, Doc, Token,
+    evidence, features_of, mostly_upper, never_tagged, plain_word, row, shaped, single_letter,
+    tokenize_known, Doc, Part, Token,
 };
 use model::{Manifest, Weights, NCLASS};
 
@@ -59,6 +60,8 @@ pub struct Tagger {
     caseless_token: i32,
     caseless_span: i32,
     shift: u32,
+    /// This tagger's identity for the per-word sums a scratch keeps ([`memo`]).
+    id: u64,
 }
 
 /// Per-thread buffers.
@@ -66,6 +69,7 @@ pub struct Tagger {
 pub struct TagScratch {
     tokens: Vec<Token>,
     caseless: Vec<bool>,
+    sums: memo::TokenSums,
 }
 
 const O: u8 = 0;
@@ -113,6 +117,7 @@ impl Tagger {
             caseless_token: threshold_unshaped,
             caseless_span: i32::MAX,
             shift,
+            id: memo::next_owner(),
         }
     }
 
@@ -147,6 +152,8 @@ impl Tagger {
         mut out: impl FnMut(usize, usize, PhiType),
     ) {
         tokenize_known(text, lex, known, &mut s.tokens);
+        // The per-word sums read this tagger's weights and this lexicon's flags.
+        let owner = (self.id, std::ptr::from_ref(lex).addr());
         gates::caseless_tokens(text, &s.tokens, &mut s.caseless);
         let doc = Doc {
             text: text.as_bytes(),
@@ -158,7 +165,7 @@ impl Tagger {
         for (i, t) in doc.tokens.iter().enumerate() {
             let caseless = s.caseless[i];
             let (best, sure, margin) = if t.alpha {
-                self.classify(&doc, i, prev, prev2, caseless)
+                self.classify(&doc, i, prev, prev2, caseless, (owner, &mut s.sums))
             } else {
                 (O, false, 0)
             };
@@ -196,6 +203,16 @@ impl Tagger {
         }
     }
 
+    /// The weights of feature hash `h`, one per class.
+    fn row(&self, h: u64) -> [i32; NCLASS] {
+        let at = row(h, self.shift) * NCLASS;
+        let mut r = [0i32; NCLASS];
+        for (c, w) in r.iter_mut().enumerate() {
+            *w = i32::from(self.weights.table[at + c]);
+        }
+        r
+    }
+
     /// The best class of token `i`, whether it clears its threshold over O, and by how much
     /// it outscores O. `caseless`: the token stands where capitals tell nothing.
     fn classify(
@@ -205,14 +222,13 @@ impl Tagger {
         prev: u8,
         prev2: u8,
         caseless: bool,
+        (owner, sums): (memo::Owner, &mut memo::TokenSums),
     ) -> (u8, bool, i32) {
-        let mut scores = [0i32; NCLASS];
-        let table = &self.weights.table;
-        features(d, i, prev, prev2, false, |h| {
-            let row = row(h, self.shift) * NCLASS;
-            for (c, s) in scores.iter_mut().enumerate() {
-                *s += i32::from(table[row + c]);
-            }
+        // The token's own features are summed once per word (see `memo`); integer sums, so
+        // the scores are exactly those of one sum over every feature.
+        let mut scores = sums.get(owner, d, i, |h| self.row(h));
+        features_of(d, i, prev, prev2, false, Part::Context, |h| {
+            memo::add(&mut scores, self.row(h))
         });
         let best = argmax(&scores);
         let margin = scores[best as usize] - scores[O as usize];

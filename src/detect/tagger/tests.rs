@@ -2,7 +2,7 @@
 
 use std::path::PathBuf;
 
-use super::features::tokenize;
+use super::features::{features_of, tokenize, Doc, Part};
 use super::model::{sha256_hex, Manifest};
 use super::*;
 use crate::detect::lexicon::LexScratch;
@@ -210,4 +210,88 @@ fn the_manifest_with_its_caseless_table_survives_a_rewrite() {
     assert!(m.caseless.is_some(), "shipped manifest has [caseless]");
     let text = toml::to_string(&m).expect("serialises");
     assert_eq!(Manifest::parse(&text).expect("parses again"), m);
+}
+
+/// A token's cached per-word sums plus its context features score exactly as every feature
+/// summed afresh: every token of synthetic notes (the same words recur in other places),
+/// the notes again in capitals and in lower case, each with every pair of previous tags,
+/// one cache across all. A feature that reads more than the token itself but sits in a
+/// `Part::Token` block of the list fails here.
+#[test]
+fn per_word_sums_plus_context_score_as_every_feature_summed() {
+    let (p, _) = shipped();
+    let tagger = Tagger::load(&p).expect("loads").expect("weights shipped");
+    let lex = train::lexicon_of(&p).expect("lexicon");
+    let mut texts: Vec<String> = crate::synth::text_notes(5, 40)
+        .into_iter()
+        .map(|d| d.text)
+        .collect();
+    let upper: Vec<String> = texts.iter().take(10).map(|t| t.to_uppercase()).collect();
+    let lower: Vec<String> = texts.iter().take(10).map(|t| t.to_lowercase()).collect();
+    texts.extend(upper.into_iter().chain(lower));
+    let mut sums = memo::TokenSums::default();
+    let (mut toks, mut checked, mut cached) = (Vec::new(), 0, 0);
+    for text in &texts {
+        tokenize(text, &lex, &mut toks);
+        let doc = Doc {
+            text: text.as_bytes(),
+            tokens: &toks,
+            upper: mostly_upper(text.as_bytes()),
+        };
+        for i in 0..toks.len() {
+            let fresh = memo::token_sums(&doc, i, |h| tagger.row(h));
+            let got = sums.get((tagger.id, 0), &doc, i, |h| tagger.row(h));
+            assert_eq!(got, fresh, "{}", &text[toks[i].start..toks[i].end]);
+            cached += usize::from(toks[i].end - toks[i].start <= 24);
+            for (prev, prev2) in [(0, 0), (1, 0), (2, 1), (1, 2), (2, 2)] {
+                let mut split = got;
+                features_of(&doc, i, prev, prev2, false, Part::Context, |h| {
+                    memo::add(&mut split, tagger.row(h))
+                });
+                let mut whole = [0i32; NCLASS];
+                features::features(&doc, i, prev, prev2, false, |h| {
+                    memo::add(&mut whole, tagger.row(h))
+                });
+                assert_eq!(split, whole, "{}", &text[toks[i].start..toks[i].end]);
+                checked += 1;
+            }
+        }
+    }
+    assert!(checked > 10_000 && cached > 1_000, "{checked} {cached}");
+}
+
+/// A scratch's per-word sums are never read for another tagger: after one tagger filled
+/// the cache, another's sums are its own, summed afresh, for every token.
+#[test]
+fn per_word_sums_are_not_shared_between_taggers() {
+    let (p, _) = shipped();
+    let lex = train::lexicon_of(&p).expect("lexicon");
+    let a = Tagger::load(&p).expect("loads").expect("weights shipped");
+    let mut b = Tagger::load(&p).expect("loads").expect("weights shipped");
+    // Another model: every weight of class NAME raised, so every sum differs from `a`'s.
+    for w in b.weights.table.iter_mut().skip(1).step_by(NCLASS) {
+        *w = w.saturating_add(200);
+    }
+    let text = "Seen with Mary Whitlock today; the patient and her son went to Cedar Rapids.";
+    let mut toks = Vec::new();
+    tokenize(text, &lex, &mut toks);
+    let doc = Doc {
+        text: text.as_bytes(),
+        tokens: &toks,
+        upper: mostly_upper(text.as_bytes()),
+    };
+    let mut sums = memo::TokenSums::default();
+    let of_a: Vec<_> = (0..toks.len())
+        .map(|i| sums.get((a.id, 0), &doc, i, |h| a.row(h)))
+        .collect();
+    for (i, a_sums) in of_a.iter().enumerate() {
+        let got = sums.get((b.id, 0), &doc, i, |h| b.row(h));
+        assert_eq!(got, memo::token_sums(&doc, i, |h| b.row(h)));
+        assert_ne!(&got, a_sums);
+    }
+    // The same tagger with another lexicon (another address) sums afresh too: given `a`'s
+    // rows, it answers `a`'s sums, not the `b` sums it holds.
+    for (i, a_sums) in of_a.iter().enumerate() {
+        assert_eq!(&sums.get((b.id, 1), &doc, i, |h| a.row(h)), a_sums);
+    }
 }
