@@ -4,7 +4,7 @@
 //! A token is a run of letters and digits (any script) with inner hyphens and apostrophes
 //! kept (`Whitlock-Bayne`, `O'Neil`, `De'Andre`) and a possessive `'s` left out. Each token
 //! is read once: its lower-case word hash, its short shape (`Xx`, `X'Xx`, `d`), its
-//! capitalisation, its lexicon flags and the punctuation around it. Features are 64-bit
+//! capitalisation, its script, its lexicon flags and the punctuation around it. Features are 64-bit
 //! hashes of (template, value); the model folds them into its table.
 
 use super::super::lexicon::{flag, KnownWords, Lexicon};
@@ -48,6 +48,8 @@ pub struct Token {
     punct_before: u8,
     /// First non-blank byte between this token and the next (0: none).
     punct_after: u8,
+    /// The script of the first letter beyond ASCII ([`script_of`]; 0: ASCII only).
+    script: u8,
 }
 
 /// The text being tagged and its tokens.
@@ -203,6 +205,7 @@ fn read_token(text: &str, start: usize, end: usize) -> Token {
     let mut first_upper = false;
     let mut last_class = 0u8;
     let mut non_ascii = false;
+    let mut script = 0u8;
     let (mut part, mut letter_part) = (0u32, false);
     let mut i = start;
     while i < end {
@@ -226,6 +229,9 @@ fn read_token(text: &str, start: usize, end: usize) -> Token {
             non_ascii = true;
             let ch = text.get(i..).and_then(|s| s.chars().next()).unwrap_or(' ');
             let len = ch.len_utf8().max(1);
+            if script == 0 && ch.is_alphabetic() {
+                script = script_of(ch);
+            }
             for &x in &b[i..(i + len).min(end)] {
                 word = fnv(word, x);
             }
@@ -282,6 +288,23 @@ fn read_token(text: &str, start: usize, end: usize) -> Token {
         newline_before: false,
         punct_before: 0,
         punct_after: 0,
+        script,
+    }
+}
+
+/// A script class of a letter beyond ASCII: 1 Latin (accented), 2 Greek, 3 Cyrillic,
+/// 4 Armenian or Georgian, 5 Hebrew or Arabic, 6 Indic, 7 Han, kana or Hangul, 8 other. In an
+/// English note a word in another script is nearly always a name or a place.
+fn script_of(c: char) -> u8 {
+    match u32::from(c) {
+        0x00C0..=0x024F | 0x1E00..=0x1EFF => 1,
+        0x0370..=0x03FF | 0x1F00..=0x1FFF => 2,
+        0x0400..=0x052F => 3,
+        0x0530..=0x058F | 0x10A0..=0x10FF | 0x1C90..=0x1CBF => 4,
+        0x0590..=0x06FF | 0x0750..=0x077F | 0xFB50..=0xFDFF | 0xFE70..=0xFEFF => 5,
+        0x0900..=0x0DFF => 6,
+        0x1100..=0x11FF | 0x3040..=0x30FF | 0x3400..=0x9FFF | 0xAC00..=0xD7AF => 7,
+        _ => 8,
     }
 }
 
@@ -435,6 +458,14 @@ pub fn features_of(
         f(feature(33, flags(-1) ^ u64::from(fl) << 32));
         f(feature(34, p1 ^ word(-1).rotate_left(7)));
     }
+    if context {
+        // The token's script beside its neighbours' (a Cyrillic word among Latin ones).
+        let script = |k: isize| at(k).map_or(15, |t| u64::from(t.script));
+        f(feature(
+            35,
+            script(0) | cap0 << 4 | script(-1) << 8 | script(1) << 12,
+        ));
+    }
 }
 
 /// Whether the word can never be part of a name or place the tagger reports: stop
@@ -493,4 +524,20 @@ pub fn shaped(d: &Doc<'_>, t: &Token) -> bool {
 /// A lone letter (`C`, `s`): an initial only beside a name.
 pub fn single_letter(t: &Token) -> bool {
     t.end - t.start == 1
+}
+
+#[cfg(test)]
+mod tests {
+    use super::script_of;
+
+    /// Each script the corpora's names come in gets its own class; accented Latin stays
+    /// apart from the others (a Czech surname is still Latin).
+    #[test]
+    fn scripts_are_told_apart() {
+        let classes: Vec<u8> = ['é', 'Ω', 'Ж', 'გ', 'م', 'த', '张', 'ᚠ']
+            .into_iter()
+            .map(script_of)
+            .collect();
+        assert_eq!(classes, [1, 2, 3, 4, 5, 6, 7, 8]);
+    }
 }

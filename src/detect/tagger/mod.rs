@@ -1,7 +1,8 @@
 //! The statistical tagger: names and places the rules cannot see.
 //!
 //! Owns a greedy averaged-perceptron token classifier (classes O, NAME, LOCATION) over
-//! hashed features — the word, its shape, affixes and capitalisation, its lexicon flags,
+//! hashed features — the word, its shape, affixes, capitalisation and script (Latin,
+//! Cyrillic, Han…, with the neighbours' scripts), its lexicon flags,
 //! the two words and shapes either side, the punctuation around it and the previous tags —
 //! and the spans it reports to [`super::Detector::scan`]. The weights and the decision
 //! threshold are data (`patterns/model/`, see its README); [`train`] makes them from the

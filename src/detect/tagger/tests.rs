@@ -189,12 +189,15 @@ fn caseless_tokens_follow_the_line_and_the_script() {
 
 /// On a line all in capitals, a tagged span with no telling capital, listed name or cue word
 /// is reported when the `[caseless]` span bar admits its score, and refused when no score can.
+/// The token bar is opened too, so that the test is about the span bar whatever the shipped
+/// model's margin for this word (a retrain with the script feature put it under 45).
 #[test]
 fn the_caseless_span_bar_stands_in_for_evidence() {
     let (p, _) = shipped();
     let mut tagger = Tagger::load(&p).expect("loads").expect("weights shipped");
     let lex = train::lexicon_of(&p).expect("lexicon");
     let row = "PT LIVES IN PAPAPAAWA WITH HER SON.";
+    tagger.caseless_token = 0;
     tagger.caseless_span = 0;
     let admitted = tagged(&tagger, &lex, row);
     tagger.caseless_span = i32::MAX;
