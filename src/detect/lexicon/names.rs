@@ -71,12 +71,14 @@ impl Ctx<'_> {
                     || f & flag::RELATION != 0 && popular_first)
         } else {
             // Weak cues (`per`, `with`, `spoke`): a name-list word written like a name; in
-            // capitals-only notes it must also be a popular name.
+            // capitals-only notes it must also be a popular name. In mixed-case text two or
+            // three capitals are an acronym (`with LE spasm`, `SVG to OM`), as in
+            // `mark_dictionary`.
             let w = &self.words[next];
             let written_as_name = if self.caps_mode {
                 w.flags & flag::POPULAR != 0 && w.end - w.start >= 3
             } else {
-                matches!(w.shape, Shape::Cap | Shape::Upper)
+                w.shape == Shape::Cap || w.shape == Shape::Upper && w.end - w.start >= 4
             };
             self.name_shaped(next) && self.dictionary_name(next) && written_as_name
                 || self.first_last_pair(next)
@@ -862,6 +864,77 @@ impl Ctx<'_> {
             && !self.has(i, not_word)
         {
             marks[i] = Some(PhiType::Name);
+        }
+    }
+
+    /// `N. HALVORSEN AWARE`, `md wyman aware`, `grace dudak notified`, `NP mina made aware`:
+    /// the person right before a verb of being told (`aware`, `notified`, `updated`,
+    /// `paged`, `informed`, after an optional `made`/`was`) is whom the nurse told. A word no
+    /// list knows at all (four letters or more), or a listed name that is no English,
+    /// common or clinical word, is that person; an initial or a listed first name (even a
+    /// common word) just before it is part of the name, and a clinician's role before it
+    /// (`NP`, `md`) makes it a provider. Teams, roles and relatives are English or
+    /// vocabulary (`team aware`, `HO notified`, `family updated`).
+    pub(super) fn mark_before_aware(&self, i: usize, marks: &mut [Option<PhiType>]) {
+        const TOLD: &[&[u8]] = &[b"aware", b"notified", b"updated", b"paged", b"informed"];
+        const LINKS: &[&[u8]] = &[b"made", b"was", b"were"];
+        let word = |k: usize| &self.text[self.words[k].start..self.words[k].end];
+        let is = |list: &[&[u8]], k: usize| list.iter().any(|w| word(k).eq_ignore_ascii_case(w));
+        if i == 0 || !is(TOLD, i) || !self.joined(i - 1, b"") {
+            return;
+        }
+        let mut j = i - 1;
+        if is(LINKS, j) {
+            if j == 0 || !self.joined(j - 1, b"") {
+                return;
+            }
+            j -= 1;
+        }
+        if marks[j].is_some() {
+            return;
+        }
+        let w = &self.words[j];
+        let letters = w.end - w.start;
+        let alphabetic = word(j).iter().all(u8::is_ascii_alphabetic);
+        let not_word = flag::ENGLISH
+            | flag::COMMON
+            | flag::NEVER_NAME
+            | flag::VOCAB
+            | flag::STOP
+            | flag::NAME_CUE
+            | flag::RELATION
+            | flag::LABEL
+            | flag::STRONG_CUE
+            | flag::ROLE
+            | flag::PLACE_CUE;
+        let unknown = w.flags == 0 && letters >= 4;
+        let listed = self.has(j, flag::NAME) && !self.has(j, not_word) && letters >= 3;
+        let role_before = j > 0 && self.joined(j - 1, b"") && self.has(j - 1, flag::ROLE);
+        // `NP mina made aware`: after a role, a listed first name even if it is a word.
+        let first_after_role = role_before
+            && self.has(j, flag::FIRST)
+            && !self.has(j, flag::NEVER_NAME | flag::STOP)
+            && letters >= 3;
+        if !alphabetic || !(unknown || listed || first_after_role) {
+            return;
+        }
+        let ty = if role_before {
+            PhiType::ProviderName
+        } else {
+            PhiType::Name
+        };
+        marks[j] = Some(ty);
+        if j == 0 || role_before || marks[j - 1].is_some() || !self.joined(j - 1, b".") {
+            return;
+        }
+        let k = j - 1;
+        let first = self.has(k, flag::FIRST)
+            && !self.has(k, flag::NEVER_NAME | flag::STOP | flag::NAME_CUE | flag::RELATION)
+            && self.words[k].end - self.words[k].start >= 3;
+        if self.is_initial(k) && self.followed_by_period(k) && !self.is_side_abbreviation(k)
+            || first
+        {
+            marks[k] = Some(ty);
         }
     }
 
