@@ -526,7 +526,6 @@ impl Lexicon {
             ctx.mark_possessive_before_relation(i, &mut scratch.marks);
             ctx.mark_after_contact(i, &mut scratch.marks);
             ctx.mark_before_contact(i, &mut scratch.marks);
-            ctx.mark_before_aware(i, &mut scratch.marks);
             ctx.mark_after_patient(i, &mut scratch.marks);
         }
         ctx.extend_names(&mut scratch.marks);

@@ -6,6 +6,10 @@ use super::words::Shape;
 use super::Ctx;
 use crate::phi::PhiType;
 
+/// Facility words that name one hospital rather than say what it is (`Memorial Hospital`,
+/// `Union Memorial`).
+const NAMING_FACILITY_WORDS: &[&str] = &["memorial"];
+
 /// Words before a facility word that describe it rather than name it.
 const GENERIC_FACILITY_WORDS: &[&str] = &[
     "outside",
@@ -73,13 +77,24 @@ impl Ctx<'_> {
         };
         // English words name a facility only as a cued phrase of two or more (`Holy Cross`,
         // `sacred heart`); one (`to hand clinic`, `to pain clinic`) is a specialty.
-        let english_ok = cued && chain.iter().filter(|&&k| !generic(k)).count() >= 2;
+        // `Memorial` names a hospital wherever it stands (`taken to Memorial Hospital`, `at
+        // Union Memorial`): no generic facility is called so.
+        let naming = |k: usize| {
+            let w = &self.words[k];
+            NAMING_FACILITY_WORDS
+                .iter()
+                .any(|g| self.text[w.start..w.end].eq_ignore_ascii_case(g.as_bytes()))
+        };
+        let named = naming(i) || chain.iter().any(|&k| naming(k));
+        let english_needed = if named { 1 } else { 2 };
+        let english_ok = cued && chain.iter().filter(|&&k| !generic(k)).count() >= english_needed;
         let distinctive = |k: usize| {
-            !generic(k)
-                && (english_ok
-                    || !(self.has(k, flag::ENGLISH) || lower && self.has(k, flag::NAME))
-                    || !lower && self.has(k, flag::NAME) && !self.has(k, flag::COMMON)
-                    || self.has(k, flag::PLACE) && !(lower && self.has(k, flag::ENGLISH)))
+            naming(k) && cued
+                || !generic(k)
+                    && (english_ok
+                        || !(self.has(k, flag::ENGLISH) || lower && self.has(k, flag::NAME))
+                        || !lower && self.has(k, flag::NAME) && !self.has(k, flag::COMMON)
+                        || self.has(k, flag::PLACE) && !(lower && self.has(k, flag::ENGLISH)))
         };
         let Some(pos) = chain.iter().rposition(|&k| distinctive(k)) else {
             return;
@@ -359,11 +374,16 @@ impl Ctx<'_> {
     /// (`H` for hospital, `MC` for medical center) is a hospital. Units and bleeds with the
     /// same ending (`OSH`, `SAH`, `ICH`) are in the clinical vocabulary.
     pub(super) fn mark_hospital_acronym(&self, i: usize, marks: &mut [Option<PhiType>]) {
-        if i == 0
-            || marks[i].is_some()
-            || !self.joined(i - 1, b"")
-            || !self.has(i - 1, flag::PLACE_PREP)
-        {
+        if i == 0 || marks[i].is_some() || !self.joined(i - 1, b"") {
+            return;
+        }
+        // `from the GBMC`: the article may stand between.
+        let the = |k: usize| {
+            self.text[self.words[k].start..self.words[k].end].eq_ignore_ascii_case(b"the")
+        };
+        let after_the =
+            i > 1 && the(i - 1) && self.joined(i - 2, b"") && self.has(i - 2, flag::PLACE_PREP);
+        if !self.has(i - 1, flag::PLACE_PREP) && !after_the {
             return;
         }
         let w = &self.words[i];
@@ -397,11 +417,16 @@ impl Ctx<'_> {
 
     /// `transferred to GH`, `followed at gh`: right after a place cue, a two-to-four-letter
     /// acronym that no list knows (units such as ICU, CCU or IR are clinical vocabulary) is
-    /// the short name of a hospital.
+    /// the short name of a hospital; a doubled letter (`BB`) is not.
     fn facility_acronym(&self, k: usize) -> bool {
         let w = &self.words[k];
         let len = w.end - w.start;
-        (2..=4).contains(&len)
+        let word = &self.text[w.start..w.end];
+        // One letter doubled shortens one word (`sent to BB`, the blood bank), not the
+        // initials of a hospital's name.
+        let doubled = len == 2 && word[0].eq_ignore_ascii_case(&word[1]);
+        !doubled
+            && (2..=4).contains(&len)
             && w.flags == 0
             && matches!(w.shape, Shape::Upper | Shape::Lower)
             && self.text[w.start..w.end]
@@ -470,13 +495,14 @@ impl Ctx<'_> {
 /// Written like a name rather than an acronym (`NQWMI`, `CXR`): two vowels or more and no
 /// run of four consonants.
 fn pronounceable(word: &[u8]) -> bool {
-    let vowel = |c: &u8| matches!(c.to_ascii_lowercase(), b'a' | b'e' | b'i' | b'o' | b'u' | b'y');
+    let vowel = |c: &u8| {
+        matches!(
+            c.to_ascii_lowercase(),
+            b'a' | b'e' | b'i' | b'o' | b'u' | b'y'
+        )
+    };
     let vowels = word.iter().filter(|c| vowel(c)).count();
-    let longest_consonants = word
-        .split(|c| vowel(c))
-        .map(<[u8]>::len)
-        .max()
-        .unwrap_or(0);
+    let longest_consonants = word.split(|c| vowel(c)).map(<[u8]>::len).max().unwrap_or(0);
     vowels >= 2 && longest_consonants < 4
 }
 

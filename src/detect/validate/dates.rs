@@ -165,9 +165,6 @@ pub(super) const SCORE_AFTER: &[&str] = &[
     "deg",
     "sessions",
     "visits",
-    "years",
-    "yrs",
-    "months",
     // Doses and flows written after a range or a fraction (`4-5 l np`, `4-6 puffs`, `5-10
     // bpm`, `1/2 NS`, `7/5 peep`): a quantity, not a date.
     "l",
@@ -179,12 +176,6 @@ pub(super) const SCORE_AFTER: &[&str] = &[
     "ns",
     "nss",
     "peep",
-];
-
-/// Words right after a bare `m/d` that make it a dated heading or event (`4/5 CSRU shift
-/// summary`, `9/2 nursing note`): shifts, notes and the units that write them.
-pub(super) const DATE_HEADING_AFTER: &[&str] = &[
-    "shift", "note", "nursing", "npn", "csru", "micu", "sicu", "ccu", "icu", "nicu",
 ];
 
 /// Score words that are also everyday words: they mark a score only for score-shaped pairs.
@@ -227,9 +218,6 @@ pub(super) const DATE_CUE_BEFORE: &[&str] = &[
     "surgery",
     "injury",
     "onset",
-    // A bowel movement is charted by its date (`LBM 11/5`, `BM 4/10`).
-    "bm",
-    "lbm",
 ];
 
 /// A month/day date without a year. OT notes are full of `3/5` scores and `1/2` fractions,
@@ -243,7 +231,7 @@ pub(super) fn partial_date(text: &str, start: usize, end: usize) -> bool {
     if glued(text, start, end) {
         return false;
     }
-    if near_vent_settings(text, start) || after_percent_setting(text, start) {
+    if near_vent_settings(text, start) {
         return false;
     }
     let dash = v.contains('-');
@@ -258,7 +246,7 @@ pub(super) fn partial_date(text: &str, start: usize, end: usize) -> bool {
     if scored_before && !is(&prev, DATE_CUE_BEFORE) || scored_after {
         return false;
     }
-    let cued = is(&prev, DATE_CUE_BEFORE) || is(&next, DATE_HEADING_AFTER);
+    let cued = is(&prev, DATE_CUE_BEFORE);
     let fraction = day <= 4 && month < day;
     // `5/5`, `2/2`, `4/4`, `10/10`: full marks on a scale; a date only with a strong cue.
     // `9/9` is no common score.
@@ -290,19 +278,6 @@ pub(super) fn near_vent_settings(text: &str, start: usize) -> bool {
         "simv", "imv",
     ];
     let from = start.saturating_sub(16);
-    // `levo weaned 4/2`, `IABP weaned off 9/7`: a drip or device weaned on a day; weaning
-    // the ventilator names its settings (`weaned to PS 10/5`).
-    let window = text
-        .get(from..start)
-        .unwrap_or("")
-        .to_ascii_lowercase()
-        .replace("weaned", "");
+    let window = text.get(from..start).unwrap_or("").to_ascii_lowercase();
     VENT.iter().any(|v| window.contains(v))
-}
-
-/// A pair after a percentage in a run of settings (`SIMV 500x10, 40%, & 5/8`): FiO2, then
-/// PEEP and pressure support.
-fn after_percent_setting(text: &str, start: usize) -> bool {
-    let head = text[..start].trim_end_matches([' ', ',', '&', '/']);
-    head.ends_with('%') && start - head.len() <= 4
 }
