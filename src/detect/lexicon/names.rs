@@ -71,12 +71,14 @@ impl Ctx<'_> {
                     || f & flag::RELATION != 0 && popular_first)
         } else {
             // Weak cues (`per`, `with`, `spoke`): a name-list word written like a name; in
-            // capitals-only notes it must also be a popular name.
+            // capitals-only notes it must also be a popular name. In mixed-case text two or
+            // three capitals are an acronym (`with LE spasm`, `SVG to OM`), as in
+            // `mark_dictionary`.
             let w = &self.words[next];
             let written_as_name = if self.caps_mode {
                 w.flags & flag::POPULAR != 0 && w.end - w.start >= 3
             } else {
-                matches!(w.shape, Shape::Cap | Shape::Upper)
+                w.shape == Shape::Cap || w.shape == Shape::Upper && w.end - w.start >= 4
             };
             self.name_shaped(next) && self.dictionary_name(next) && written_as_name
                 || self.first_last_pair(next)

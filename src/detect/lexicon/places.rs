@@ -6,6 +6,10 @@ use super::words::Shape;
 use super::Ctx;
 use crate::phi::PhiType;
 
+/// Facility words that name one hospital rather than say what it is (`Memorial Hospital`,
+/// `Union Memorial`).
+const NAMING_FACILITY_WORDS: &[&str] = &["memorial"];
+
 /// Words before a facility word that describe it rather than name it.
 const GENERIC_FACILITY_WORDS: &[&str] = &[
     "outside",
@@ -73,13 +77,24 @@ impl Ctx<'_> {
         };
         // English words name a facility only as a cued phrase of two or more (`Holy Cross`,
         // `sacred heart`); one (`to hand clinic`, `to pain clinic`) is a specialty.
-        let english_ok = cued && chain.iter().filter(|&&k| !generic(k)).count() >= 2;
+        // `Memorial` names a hospital wherever it stands (`taken to Memorial Hospital`, `at
+        // Union Memorial`): no generic facility is called so.
+        let naming = |k: usize| {
+            let w = &self.words[k];
+            NAMING_FACILITY_WORDS
+                .iter()
+                .any(|g| self.text[w.start..w.end].eq_ignore_ascii_case(g.as_bytes()))
+        };
+        let named = naming(i) || chain.iter().any(|&k| naming(k));
+        let english_needed = if named { 1 } else { 2 };
+        let english_ok = cued && chain.iter().filter(|&&k| !generic(k)).count() >= english_needed;
         let distinctive = |k: usize| {
-            !generic(k)
-                && (english_ok
-                    || !(self.has(k, flag::ENGLISH) || lower && self.has(k, flag::NAME))
-                    || !lower && self.has(k, flag::NAME) && !self.has(k, flag::COMMON)
-                    || self.has(k, flag::PLACE) && !(lower && self.has(k, flag::ENGLISH)))
+            naming(k) && cued
+                || !generic(k)
+                    && (english_ok
+                        || !(self.has(k, flag::ENGLISH) || lower && self.has(k, flag::NAME))
+                        || !lower && self.has(k, flag::NAME) && !self.has(k, flag::COMMON)
+                        || self.has(k, flag::PLACE) && !(lower && self.has(k, flag::ENGLISH)))
         };
         let Some(pos) = chain.iter().rposition(|&k| distinctive(k)) else {
             return;
@@ -107,6 +122,9 @@ impl Ctx<'_> {
             let w = &self.words[k];
             let word = &self.text[w.start..w.end];
             let inner_apostrophe = word.contains(&b'\'') && !word.ends_with(b"'s");
+            // A period after a word of four letters or more ends a sentence (`advance diet.
+            // Skin care`), not an abbreviation inside a name (`St. Brigid's Hospital`).
+            let sentence_end = self.sentence_end_after(k);
             // Facility words inside a name (`Savannah Rehab Center`) do not end it.
             let blocked = !self.has(k, flag::FACILITY)
                 && self.has(
@@ -120,6 +138,7 @@ impl Ctx<'_> {
                         | flag::RELATION,
                 );
             if blocked
+                || sentence_end
                 || inner_apostrophe
                 || w.end - w.start < 2
                 || word.iter().any(u8::is_ascii_digit)
@@ -279,7 +298,11 @@ impl Ctx<'_> {
             k += 1;
         }
         let mut taken = 0;
-        while k < self.words.len() && taken < 3 && self.joined(k - 1, b".'") {
+        while k < self.words.len()
+            && taken < 3
+            && self.joined(k - 1, b".'")
+            && !(taken > 0 && self.sentence_end_after(k - 1))
+        {
             let w = &self.words[k];
             let placeish = taken == 0 && self.facility_acronym(k)
                 || !self.has(
@@ -305,14 +328,20 @@ impl Ctx<'_> {
     /// `on Quartermain 6`, `TO ELLISON 12`, `from quartermain 2`: after a preposition, a
     /// word no list knows as English or clinical, followed by a one- or two-digit floor or
     /// ward number, is the name of a ward or building (hospitals name them after people
-    /// and places). Only the name is marked; the number says nothing about anyone.
+    /// and places). A word no list knows at all may also open a clause without the
+    /// preposition (`PLAN: HALVERSTOKE 2 WHEN BED AVAIL`). Only the name is marked; the
+    /// number says nothing about anyone.
     pub(super) fn mark_ward(&self, i: usize, marks: &mut [Option<PhiType>]) {
         const WARD_PREPOSITIONS: &[&[u8]] =
             &[b"to", b"on", b"from", b"at", b"in", b"into", b"onto"];
-        if i == 0 || marks[i].is_some() || !self.joined(i - 1, b"") {
+        if i == 0 || marks[i].is_some() {
             return;
         }
-        let prev = &self.text[self.words[i - 1].start..self.words[i - 1].end];
+        let prev = if self.joined(i - 1, b"") {
+            &self.text[self.words[i - 1].start..self.words[i - 1].end]
+        } else {
+            &b""[..]
+        };
         let w = &self.words[i];
         let word = &self.text[w.start..w.end];
         let distinctive = !self.has(
@@ -325,9 +354,11 @@ impl Ctx<'_> {
                 | flag::RELATION
                 | flag::STRONG_CUE,
         );
-        if WARD_PREPOSITIONS
+        let after_preposition = WARD_PREPOSITIONS
             .iter()
-            .any(|p| prev.eq_ignore_ascii_case(p))
+            .any(|p| prev.eq_ignore_ascii_case(p));
+        let opens_clause = w.flags == 0 && self.clause_start(i) && pronounceable(word);
+        if (after_preposition || opens_clause)
             && distinctive
             && word.len() >= 5
             && word.iter().all(u8::is_ascii_alphabetic)
@@ -343,11 +374,16 @@ impl Ctx<'_> {
     /// (`H` for hospital, `MC` for medical center) is a hospital. Units and bleeds with the
     /// same ending (`OSH`, `SAH`, `ICH`) are in the clinical vocabulary.
     pub(super) fn mark_hospital_acronym(&self, i: usize, marks: &mut [Option<PhiType>]) {
-        if i == 0
-            || marks[i].is_some()
-            || !self.joined(i - 1, b"")
-            || !self.has(i - 1, flag::PLACE_PREP)
-        {
+        if i == 0 || marks[i].is_some() || !self.joined(i - 1, b"") {
+            return;
+        }
+        // `from the GBMC`: the article may stand between.
+        let the = |k: usize| {
+            self.text[self.words[k].start..self.words[k].end].eq_ignore_ascii_case(b"the")
+        };
+        let after_the =
+            i > 1 && the(i - 1) && self.joined(i - 2, b"") && self.has(i - 2, flag::PLACE_PREP);
+        if !self.has(i - 1, flag::PLACE_PREP) && !after_the {
             return;
         }
         let w = &self.words[i];
@@ -361,13 +397,36 @@ impl Ctx<'_> {
         }
     }
 
+    /// A period right after word `k` ends a sentence: the word has four letters or more
+    /// (`diet.`, `CHART.`), so it is no abbreviation (`St.`, `Mt.`).
+    pub(super) fn sentence_end_after(&self, k: usize) -> bool {
+        let w = &self.words[k];
+        self.text.get(w.end) == Some(&b'.') && w.end - w.start > 3
+    }
+
+    /// Word `i` opens a clause: it starts the text or a line, or follows a colon, comma or
+    /// semicolon (`PLAN: Halverstoke 2 when a bed opens`, `…, halverstoke 2`).
+    fn clause_start(&self, i: usize) -> bool {
+        let start = self.words[i].start;
+        let before = &self.text[..start];
+        let trimmed = before.trim_ascii_end();
+        trimmed.is_empty()
+            || before[trimmed.len()..].contains(&b'\n')
+            || matches!(trimmed.last(), Some(b':' | b',' | b';'))
+    }
+
     /// `transferred to GH`, `followed at gh`: right after a place cue, a two-to-four-letter
     /// acronym that no list knows (units such as ICU, CCU or IR are clinical vocabulary) is
-    /// the short name of a hospital.
+    /// the short name of a hospital; a doubled letter (`BB`) is not.
     fn facility_acronym(&self, k: usize) -> bool {
         let w = &self.words[k];
         let len = w.end - w.start;
-        (2..=4).contains(&len)
+        let word = &self.text[w.start..w.end];
+        // One letter doubled shortens one word (`sent to BB`, the blood bank), not the
+        // initials of a hospital's name.
+        let doubled = len == 2 && word[0].eq_ignore_ascii_case(&word[1]);
+        !doubled
+            && (2..=4).contains(&len)
             && w.flags == 0
             && matches!(w.shape, Shape::Upper | Shape::Lower)
             && self.text[w.start..w.end]
@@ -431,6 +490,20 @@ impl Ctx<'_> {
             k += 1;
         }
     }
+}
+
+/// Written like a name rather than an acronym (`NQWMI`, `CXR`): two vowels or more and no
+/// run of four consonants.
+fn pronounceable(word: &[u8]) -> bool {
+    let vowel = |c: &u8| {
+        matches!(
+            c.to_ascii_lowercase(),
+            b'a' | b'e' | b'i' | b'o' | b'u' | b'y'
+        )
+    };
+    let vowels = word.iter().filter(|c| vowel(c)).count();
+    let longest_consonants = word.split(|c| vowel(c)).map(<[u8]>::len).max().unwrap_or(0);
+    vowels >= 2 && longest_consonants < 4
 }
 
 /// A phrase of words in other scripts (`Нижний Новгород`) in lower case, as the lists write it.

@@ -165,6 +165,17 @@ pub(super) const SCORE_AFTER: &[&str] = &[
     "deg",
     "sessions",
     "visits",
+    // Doses and flows written after a range or a fraction (`4-5 l np`, `4-6 puffs`, `5-10
+    // bpm`, `1/2 NS`, `7/5 peep`): a quantity, not a date.
+    "l",
+    "lpm",
+    "liters",
+    "puffs",
+    "puff",
+    "bpm",
+    "ns",
+    "nss",
+    "peep",
 ];
 
 /// Score words that are also everyday words: they mark a score only for score-shaped pairs.
