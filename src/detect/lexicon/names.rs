@@ -870,7 +870,9 @@ impl Ctx<'_> {
     /// the patient's name. Not in all-capitals notes, where `PT HTN` is shorthand.
     pub(super) fn mark_after_patient(&self, i: usize, marks: &mut [Option<PhiType>]) {
         let j = i + 1;
-        if self.caps_mode || j >= self.words.len() || marks[j].is_some() || !self.joined(i, b"") {
+        // `Pt. Muhaylov declined`: the abbreviation's period is allowed.
+        if self.caps_mode || j >= self.words.len() || marks[j].is_some() || !self.joined(i, b".")
+        {
             return;
         }
         let cue = &self.text[self.words[i].start..self.words[i].end];
