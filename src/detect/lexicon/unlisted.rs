@@ -105,7 +105,9 @@ impl Ctx<'_> {
     /// `. ; : , ! ?`, or after `and`.
     fn clause_start(&self, i: usize) -> bool {
         if i == 0 {
-            return self.text[..self.words[0].start].iter().all(u8::is_ascii_whitespace);
+            return self.text[..self.words[0].start]
+                .iter()
+                .all(u8::is_ascii_whitespace);
         }
         let gap = &self.text[self.words[i - 1].end..self.words[i].start];
         let prev = &self.text[self.words[i - 1].start..self.words[i - 1].end];
@@ -174,7 +176,9 @@ impl Ctx<'_> {
         let mut k = j;
         while k < self.words.len() && self.has(k, particle) && k < j + 3 {
             // Only `al-`, `el-` are written with a hyphen (`al-Kipro`), not `de-`.
-            let hyphen: &[u8] = if self.has(k, flag::INNER_PARTICLE) && self.words[k].end - self.words[k].start == 2 {
+            let hyphen: &[u8] = if self.has(k, flag::INNER_PARTICLE)
+                && self.words[k].end - self.words[k].start == 2
+            {
                 b"-"
             } else {
                 b""
@@ -255,9 +259,17 @@ impl Ctx<'_> {
         // Two-letter regions are postal codes written in capitals; those that are also
         // credentials (`MD`, `PA`, `MA`) say `Anna Kowalski, MD` as often.
         let code = &self.text[self.words[r].start..self.words[r].end];
-        if code.len() == 2
-            && (!code.iter().all(u8::is_ascii_uppercase) || self.has(r, flag::CREDENTIAL))
-        {
+        // In a lower-case note `, ga` is written in lower case: only codes that are no
+        // other word (`or`, `me`, `in`, `de` are).
+        let other_word = flag::STOP
+            | flag::NEVER_NAME
+            | flag::ENGLISH
+            | flag::PARTICLE
+            | flag::INNER_PARTICLE
+            | flag::OPENER;
+        let cased_code =
+            code.iter().all(u8::is_ascii_uppercase) || self.lower_mode && !self.has(r, other_word);
+        if code.len() == 2 && (!cased_code || self.has(r, flag::CREDENTIAL)) {
             return;
         }
         // The region ends its phrase: a line end, punctuation, a postcode, or a new sentence.
@@ -279,7 +291,10 @@ impl Ctx<'_> {
             && marks[i - 1].is_none()
             && self.joined(i - 1, b"-")
             && self.words[i - 1].shape == self.words[i].shape
-            && !self.has(i - 1, flag::NEVER_NAME | flag::PLACE_PREP | NOT_PLACE_OPENER)
+            && !self.has(
+                i - 1,
+                flag::NEVER_NAME | flag::PLACE_PREP | NOT_PLACE_OPENER,
+            )
         {
             marks[i - 1] = Some(PhiType::Location);
         }
