@@ -15,13 +15,14 @@ use serde::Deserialize;
 mod names;
 mod places;
 mod table;
+mod unlisted;
 mod words;
 
 use super::rules::{first_line, line_of};
 use super::RuleError;
 use crate::phi::PhiType;
 use table::{Key, WordTable, MAX_WORD};
-use words::{is_mostly_upper, Shape, Word};
+use words::{is_mostly_lower, is_mostly_upper, Shape, Word};
 
 /// Word flags, one bit each.
 pub mod flag {
@@ -72,6 +73,18 @@ pub mod flag {
     pub const PARTICLE: u32 = 1 << 24;
     /// A word that makes the possessive before it an eponym (`Wegener's syndrome`).
     pub const EPONYM_HEAD: u32 = 1 << 25;
+    /// A word right before a person in messages and letters (`hey`, `Thanks`, `per`): a
+    /// word after it that no list holds as English or clinical is the person.
+    pub const OPENER: u32 = 1 << 27;
+    /// A verb that follows the person it tells of (`reports`, `denies`, `said`).
+    pub const PERSON_VERB: u32 = 1 << 28;
+    /// A field label whose value is a place (`Hometown:`, `City:`).
+    pub const PLACE_LABEL: u32 = 1 << 29;
+    /// A state, province or country (`GA`, `Wales`): the word before `, <region>` is a town.
+    pub const REGION: u32 = 1 << 30;
+    /// A short word inside a surname after a particle or a name (`la` of `de la Cruz`, `van`,
+    /// `al-`): never a name on its own.
+    pub const INNER_PARTICLE: u32 = 1 << 31;
     /// Any name-list membership.
     pub const NAME: u32 = FIRST | LAST;
     /// Words that can never be part of a name.
@@ -105,6 +118,16 @@ struct RawLexicon {
     name_particles: Vec<String>,
     #[serde(default)]
     eponym_heads: Vec<String>,
+    #[serde(default)]
+    person_openers: Vec<String>,
+    #[serde(default)]
+    person_verbs: Vec<String>,
+    #[serde(default)]
+    place_labels: Vec<String>,
+    #[serde(default)]
+    regions: Vec<String>,
+    #[serde(default)]
+    inner_particles: Vec<String>,
 }
 
 /// The source texts a lexicon is built from.
@@ -260,7 +283,12 @@ impl Lexicon {
                 .iter()
                 .map(|s| s.to_ascii_lowercase().into_bytes().into_boxed_slice()),
         );
-        let lists: [(&Vec<String>, u32); 18] = [
+        let lists: [(&Vec<String>, u32); 23] = [
+            (&raw.person_openers, flag::OPENER),
+            (&raw.person_verbs, flag::PERSON_VERB),
+            (&raw.place_labels, flag::PLACE_LABEL),
+            (&raw.regions, flag::REGION),
+            (&raw.inner_particles, flag::INNER_PARTICLE),
             (&raw.eponym_heads, flag::EPONYM_HEAD),
             (&raw.contact_verbs, flag::CONTACT),
             (&raw.name_particles, flag::PARTICLE),
@@ -511,6 +539,7 @@ impl Lexicon {
             text: bytes,
             words,
             caps_mode,
+            lower_mode: is_mostly_lower(bytes),
         };
         for i in 0..words.len() {
             ctx.mark_cued(i, &mut scratch.marks);
@@ -534,6 +563,16 @@ impl Lexicon {
             ctx.mark_after_contact(i, &mut scratch.marks);
             ctx.mark_before_contact(i, &mut scratch.marks);
             ctx.mark_after_patient(i, &mut scratch.marks);
+            ctx.mark_after_opener(i, &mut scratch.marks);
+            ctx.mark_before_person_verb(i, &mut scratch.marks);
+            ctx.mark_handle(i, &mut scratch.marks);
+            ctx.mark_unlisted_last_first(i, &mut scratch.marks);
+            ctx.mark_after_place_label(i, &mut scratch.marks);
+            ctx.mark_before_region(i, &mut scratch.marks);
+        }
+        // After every word is marked, so a name found to the right of its particles counts.
+        for i in 0..words.len() {
+            ctx.mark_across_particles(i, &mut scratch.marks);
         }
         ctx.extend_names(&mut scratch.marks);
         ctx.extend_conjunctions(&mut scratch.marks);
@@ -545,6 +584,8 @@ struct Ctx<'a> {
     text: &'a [u8],
     words: &'a [Word],
     caps_mode: bool,
+    /// Nearly no capital in the text: lower case tells nothing (see `is_mostly_lower`).
+    lower_mode: bool,
 }
 impl Ctx<'_> {
     fn has(&self, i: usize, f: u32) -> bool {

@@ -23,7 +23,9 @@ impl Ctx<'_> {
         // `Patient: Art White`, `Emergency contact: Grace Muñoz`: a label names whoever
         // follows it, whatever words their names are.
         if f & flag::LABEL != 0 && gap.contains(&b':') && !gap.contains(&b'\n') {
-            if self.name_shaped(next) && self.after_label(next) {
+            // In a lower-case note a name is written in lower case too (`guarantor: ilser`).
+            let written = self.name_shaped(next) || self.lower_mode && self.unlisted_word(next);
+            if written && self.after_label(next) {
                 marks[next] = Some(PhiType::Name);
             }
             return;
@@ -869,14 +871,22 @@ impl Ctx<'_> {
 
     /// `Pt Qabiloglu works as a welder`: after `pt` or `patient`, a capitalised word of four
     /// letters or more that no list knows (no English, clinical, cue or name-list word) is
-    /// the patient's name. Not in all-capitals notes, where `PT HTN` is shorthand.
+    /// the patient's name. Not in all-capitals or lower-case notes, where `PT HTN` is
+    /// shorthand and `pt recieved` a misspelt verb.
     pub(super) fn mark_after_patient(&self, i: usize, marks: &mut [Option<PhiType>]) {
         let j = i + 1;
-        if self.caps_mode || j >= self.words.len() || marks[j].is_some() || !self.joined(i, b"") {
+        // `Pt. Muhaylov declined`: the abbreviation's period is allowed.
+        if j >= self.words.len() || marks[j].is_some() || !self.joined(i, b".") {
             return;
         }
         let cue = &self.text[self.words[i].start..self.words[i].end];
         if !cue.eq_ignore_ascii_case(b"pt") && !cue.eq_ignore_ascii_case(b"patient") {
+            return;
+        }
+        // Where capitals tell nothing, a word no list holds after `pt` is as often a
+        // misspelt verb (`PT RECIEVED`, `pt diuresing`): tried, and it cost PhysioNet's
+        // precision 3.5 points.
+        if self.caps_mode || self.lower_mode {
             return;
         }
         let w = &self.words[j];

@@ -95,6 +95,8 @@ pub(super) fn shape_of(w: &[u8]) -> Shape {
     // is still a name written in title case.
     let prefix_capital = match w.iter().position(|&c| c == b'\'') {
         Some(p @ 1..=2) => Some(p + 1),
+        // `McKay`, `McAkipro`: the capital after `Mc` is title case too.
+        _ if w.len() > 3 && w.starts_with(b"Mc") && w[3].is_ascii_lowercase() => Some(2),
         _ => None,
     };
     let rest_lower = w
@@ -112,6 +114,17 @@ pub(super) fn shape_of(w: &[u8]) -> Shape {
     } else {
         Shape::Mixed
     }
+}
+
+/// Notes typed in lower case carry no capitalisation evidence either: fewer than one letter
+/// in fifty is a capital (a stray `I` or `OT` allowed), among twenty letters at least.
+pub(super) fn is_mostly_lower(b: &[u8]) -> bool {
+    let (mut up, mut low) = (0usize, 0usize);
+    for &c in b {
+        up += usize::from(c.is_ascii_uppercase());
+        low += usize::from(c.is_ascii_lowercase());
+    }
+    low >= 20 && up * 50 < low
 }
 
 /// Notes typed in capitals carry no capitalisation evidence.

@@ -1,0 +1,311 @@
+//! Names and places that no list holds (issue 13): the rules that read a person or a town
+//! from the sentence alone, when the word itself is in no name or place list.
+//!
+//! The evidence is the context (a greeting or `per` before a person, a verb such as
+//! `reports` after one, a `City:` label or a `, <state>` after a town, an `@` handle), the
+//! word's shape (written as a name: title case, or the case of a note written in one case),
+//! and the safe vocabulary (the word is no English, clinical, cue or credential word). The
+//! rest of a found name is grown by `names::extend_names`; these rules only start it.
+
+use super::flag;
+use super::words::Shape;
+use super::Ctx;
+use crate::phi::PhiType;
+
+/// Flags that make a word ordinary vocabulary or a cue: never evidence of a person or town.
+const NOT_UNLISTED: u32 = flag::ENGLISH
+    | flag::COMMON
+    | flag::VOCAB
+    | flag::NEVER_NAME
+    | flag::NAME_CUE
+    | flag::RELATION
+    | flag::LABEL
+    | flag::STRONG_CUE
+    | flag::PERSON_TITLE
+    | flag::PROVIDER_TITLE
+    | flag::OPENER
+    | flag::PERSON_VERB
+    | flag::PLACE_LABEL
+    | flag::PLACE_CUE
+    | flag::ROLE
+    | flag::CONTACT
+    | flag::PARTICLE
+    | flag::INNER_PARTICLE
+    | flag::EPONYM_HEAD;
+
+impl Ctx<'_> {
+    /// Word `i` may be a name or town that no list holds: no vocabulary or cue word, no
+    /// digit, and written as a name for the note's case: title case (or `McKay`) in mixed
+    /// text, capitals in a capitals-only note (four letters at least: shorter ones are
+    /// acronyms), lower case of four letters or more in a lower-case note.
+    pub(super) fn unlisted_word(&self, i: usize) -> bool {
+        let w = &self.words[i];
+        let len = w.end - w.start;
+        let word = &self.text[w.start..w.end];
+        // `MD'S`, `apc's`: a possessive or plural with an apostrophe is judged elsewhere.
+        let possessive = word.len() > 2 && word[word.len() - 2] == b'\'';
+        if self.has(i, NOT_UNLISTED) || len < 3 || possessive || word.iter().any(u8::is_ascii_digit)
+        {
+            return false;
+        }
+        match w.shape {
+            Shape::Cap => !self.caps_mode,
+            Shape::Upper => self.caps_mode && len >= 4,
+            Shape::Lower => self.lower_mode && len >= 4,
+            Shape::Mixed => false,
+        }
+    }
+
+    /// `hey Micard`, `Thanks, Pauracio`, `Per Hervinbasla`, `cc: Orayn`, `Regards,\nAnna`:
+    /// after a greeting, a sign-off or `per`/`tell`/`ask`, a word no list holds is a person.
+    pub(super) fn mark_after_opener(&self, i: usize, marks: &mut [Option<PhiType>]) {
+        let j = i + 1;
+        if !self.has(i, flag::OPENER) || j >= self.words.len() || marks[j].is_some() {
+            return;
+        }
+        let gap = &self.text[self.words[i].end..self.words[j].start];
+        // One comma or colon, a space, or a sign-off's line break (`Regards,\nAnna`).
+        let plain = gap.len() <= 3 && gap.iter().all(|c| matches!(c, b' ' | b',' | b':'));
+        let signed = matches!(gap, b",\n" | b"\n" | b",\r\n");
+        if !(plain || signed) {
+            return;
+        }
+        // `per Cardiology`, `hi team`: the vocabulary check keeps ordinary words out.
+        if self.unlisted_word(j) {
+            marks[j] = Some(PhiType::Name);
+        }
+    }
+
+    /// `Idamir reports`, `Colia denies`, `Asha Verno said`: a word no list holds right before
+    /// a verb that tells of a person is that person.
+    pub(super) fn mark_before_person_verb(&self, i: usize, marks: &mut [Option<PhiType>]) {
+        let j = i + 1;
+        if j >= self.words.len()
+            || marks[i].is_some()
+            || !self.has(j, flag::PERSON_VERB)
+            || self.text[self.words[i].end..self.words[j].start] != *b" "
+            || !self.unlisted_word(i)
+        {
+            return;
+        }
+        // `LASIX PREOP STATES`, `pt had prev expressed`: the person opens the clause, or
+        // (in mixed case) is the surname after a first name written as one.
+        let first_name_before = i > 0
+            && !self.caps_mode
+            && !self.lower_mode
+            && self.joined(i - 1, b"")
+            && (self.unlisted_word(i - 1) || self.dictionary_name(i - 1))
+            && self.words[i - 1].shape == Shape::Cap;
+        if self.clause_start(i) || first_name_before {
+            marks[i] = Some(PhiType::Name);
+        }
+    }
+
+    /// Word `i` opens a clause: the text's first word, or after a line break or one of
+    /// `. ; : , ! ?`, or after `and`.
+    fn clause_start(&self, i: usize) -> bool {
+        if i == 0 {
+            return self.text[..self.words[0].start]
+                .iter()
+                .all(u8::is_ascii_whitespace);
+        }
+        let gap = &self.text[self.words[i - 1].end..self.words[i].start];
+        let prev = &self.text[self.words[i - 1].start..self.words[i - 1].end];
+        gap.iter()
+            .any(|c| matches!(c, b'\n' | b'.' | b';' | b':' | b',' | b'!' | b'?'))
+            || gap == b" " && (prev.eq_ignore_ascii_case(b"and") || prev == b"&")
+    }
+
+    /// `@Otia the wheelchair is here`: a chat handle (an `@` after a space or at a line's
+    /// start, not inside an e-mail address) names a person.
+    pub(super) fn mark_handle(&self, i: usize, marks: &mut [Option<PhiType>]) {
+        let w = &self.words[i];
+        if marks[i].is_some() || w.start == 0 || self.text[w.start - 1] != b'@' {
+            return;
+        }
+        let free = w.start == 1 || matches!(self.text[w.start - 2], b' ' | b'\n' | b'\t' | b'(');
+        if free && self.unlisted_word(i) {
+            marks[i] = Some(PhiType::Name);
+        }
+    }
+
+    /// `Olukwu, Nidmar (MRN on file)`, `Linic, Zayushamax` alone on a line: two words no list
+    /// holds, a comma between, standing alone, are `Last, First`.
+    pub(super) fn mark_unlisted_last_first(&self, i: usize, marks: &mut [Option<PhiType>]) {
+        let j = i + 1;
+        if j >= self.words.len()
+            || self.text[self.words[i].end..self.words[j].start] != *b", "
+            || !self.unlisted_word(i)
+            || !self.unlisted_word(j)
+            || marks[i].is_some() && marks[j].is_some()
+        {
+            return;
+        }
+        let before = &self.text[..self.words[i].start];
+        let before = before.strip_suffix(b" ").unwrap_or(before);
+        let starts = before.is_empty()
+            || matches!(before[before.len() - 1], b'\n' | b':' | b'.' | b'|' | b';');
+        let rest = &self.text[self.words[j].end..];
+        let rest = rest.strip_prefix(b" ").unwrap_or(rest);
+        let ends = rest.is_empty() || matches!(rest[0], b'(' | b'|' | b'\n' | b'\r' | b'.' | b';');
+        if starts && ends {
+            let ty = marks[i].or(marks[j]).unwrap_or(PhiType::Name);
+            marks[i] = Some(ty);
+            marks[j] = Some(ty);
+        }
+    }
+
+    /// `Chafus di Muiz`, `Orayn al-Kipro`, `Mr. dos Inoglu`: a name word or a title, then
+    /// particles (`de la`, `van der`, `al-`), then a word no list holds: all one name.
+    pub(super) fn mark_across_particles(&self, i: usize, marks: &mut [Option<PhiType>]) {
+        let particle = flag::PARTICLE | flag::INNER_PARTICLE;
+        let j = i + 1;
+        if j >= self.words.len() || !self.has(j, particle) || !self.joined(i, b".") {
+            return;
+        }
+        // A word no list holds opens the name only where capitals tell (`TACHYPNEIC
+        // DE-SATTING` is no one).
+        let cased = !self.caps_mode && !self.lower_mode;
+        let opens = self.has(i, flag::STRONG_CUE)
+            || marks[i].is_some_and(|t| matches!(t, PhiType::Name | PhiType::ProviderName))
+            || cased && self.unlisted_word(i)
+            || self.dictionary_name(i);
+        if !opens {
+            return;
+        }
+        let mut k = j;
+        while k < self.words.len() && self.has(k, particle) && k < j + 3 {
+            // Only `al-`, `el-` are written with a hyphen (`al-Kipro`), not `de-`.
+            let hyphen: &[u8] = if self.has(k, flag::INNER_PARTICLE)
+                && self.words[k].end - self.words[k].start == 2
+            {
+                b"-"
+            } else {
+                b""
+            };
+            if k + 1 >= self.words.len() || !self.joined(k, hyphen) {
+                return;
+            }
+            k += 1;
+        }
+        let ends = k < self.words.len()
+            && matches!(self.words[k].shape, Shape::Cap | Shape::Upper)
+            && (self.unlisted_word(k) || self.dictionary_name(k) || self.has(k, flag::NAME))
+            && !self.has(k, flag::NEVER_NAME | flag::STRONG_CUE);
+        if !ends {
+            return;
+        }
+        let ty = marks[i]
+            .filter(|t| matches!(t, PhiType::Name | PhiType::ProviderName))
+            .unwrap_or(PhiType::Name);
+        let from = if self.has(i, flag::STRONG_CUE) { j } else { i };
+        for m in marks.iter_mut().take(k + 1).skip(from) {
+            *m = Some(ty);
+        }
+    }
+
+    /// `Hometown: Valtija`, `City: New Klasova`: the value of a place label, up to three
+    /// words on its line, is a place when it is a word no list holds or a listed place.
+    pub(super) fn mark_after_place_label(&self, i: usize, marks: &mut [Option<PhiType>]) {
+        let j = i + 1;
+        if !self.has(i, flag::PLACE_LABEL) || j >= self.words.len() {
+            return;
+        }
+        let gap = &self.text[self.words[i].end..self.words[j].start];
+        if !gap.starts_with(b":") || gap.contains(&b'\n') || gap.len() > 3 {
+            return;
+        }
+        let placeish = |k: usize| {
+            self.unlisted_word(k)
+                || self.has(k, flag::PLACE | flag::PLACE_START)
+                    && self.name_shaped(k)
+                    && !self.has(k, flag::NEVER_NAME)
+        };
+        // `New Klasova`, `Port Eisdorf`: an ordinary capitalised word opens the name only
+        // when a word no list holds follows it.
+        let opener = |k: usize| {
+            self.words[k].shape == Shape::Cap
+                && !self.has(k, flag::NEVER_NAME)
+                && k + 1 < self.words.len()
+                && self.joined(k, b"")
+                && self.unlisted_word(k + 1)
+        };
+        let mut k = j;
+        while k < self.words.len() && k < j + 3 && (placeish(k) || k == j && opener(k)) {
+            if marks[k].is_some() {
+                break;
+            }
+            marks[k] = Some(PhiType::Location);
+            if k + 1 >= self.words.len() || !self.joined(k, b"-") {
+                break;
+            }
+            k += 1;
+        }
+    }
+
+    /// `Goppern, GA`, `Port Eisdorf, MN`, `Bzice, Wales`: a word no list holds right before
+    /// a comma and a state, province or country is a town (with an ordinary capitalised word
+    /// before it that opens the name: `Port`, `New`).
+    pub(super) fn mark_before_region(&self, i: usize, marks: &mut [Option<PhiType>]) {
+        let r = i + 1;
+        if r >= self.words.len()
+            || marks[i].is_some()
+            || !self.has(r, flag::REGION)
+            || self.text[self.words[i].end..self.words[r].start] != *b", "
+            || !self.unlisted_word(i)
+        {
+            return;
+        }
+        // Two-letter regions are postal codes written in capitals; those that are also
+        // credentials (`MD`, `PA`, `MA`) say `Anna Kowalski, MD` as often.
+        let code = &self.text[self.words[r].start..self.words[r].end];
+        // In a lower-case note `, ga` is written in lower case: only codes that are no
+        // other word (`or`, `me`, `in`, `de` are).
+        let other_word = flag::STOP
+            | flag::NEVER_NAME
+            | flag::ENGLISH
+            | flag::PARTICLE
+            | flag::INNER_PARTICLE
+            | flag::OPENER;
+        let cased_code =
+            code.iter().all(u8::is_ascii_uppercase) || self.lower_mode && !self.has(r, other_word);
+        if code.len() == 2 && (!cased_code || self.has(r, flag::CREDENTIAL)) {
+            return;
+        }
+        // The region ends its phrase: a line end, punctuation, a postcode, or a new sentence.
+        let rest = &self.text[self.words[r].end..];
+        let rest = rest.strip_prefix(b" ").unwrap_or(rest);
+        let ends = rest.is_empty()
+            || matches!(
+                rest[0],
+                b'\n' | b'\r' | b'.' | b',' | b';' | b')' | b'(' | b'|' | b'0'..=b'9'
+            )
+            || self.words.get(r + 1).is_some_and(|w| {
+                w.start == self.words[r].end + 1 && matches!(w.shape, Shape::Cap | Shape::Upper)
+            });
+        if !ends {
+            return;
+        }
+        marks[i] = Some(PhiType::Location);
+        if i > 0
+            && marks[i - 1].is_none()
+            && self.joined(i - 1, b"-")
+            && self.words[i - 1].shape == self.words[i].shape
+            && !self.has(
+                i - 1,
+                flag::NEVER_NAME | flag::PLACE_PREP | NOT_PLACE_OPENER,
+            )
+        {
+            marks[i - 1] = Some(PhiType::Location);
+        }
+    }
+}
+
+/// Words before a town that are never part of its name (`in Goppern, GA`).
+const NOT_PLACE_OPENER: u32 = flag::PLACE_CUE
+    | flag::PLACE_LABEL
+    | flag::LABEL
+    | flag::OPENER
+    | flag::PERSON_VERB
+    | flag::RELATION
+    | flag::NAME_CUE;
