@@ -357,7 +357,7 @@ impl Ctx<'_> {
         let after_preposition = WARD_PREPOSITIONS
             .iter()
             .any(|p| prev.eq_ignore_ascii_case(p));
-        let opens_clause = w.flags == 0 && self.clause_start(i) && pronounceable(word);
+        let opens_clause = w.flags == 0 && self.ward_clause_start(i) && pronounceable(word);
         if (after_preposition || opens_clause)
             && distinctive
             && word.len() >= 5
@@ -406,7 +406,7 @@ impl Ctx<'_> {
 
     /// Word `i` opens a clause: it starts the text or a line, or follows a colon, comma or
     /// semicolon (`PLAN: Halverstoke 2 when a bed opens`, `…, halverstoke 2`).
-    fn clause_start(&self, i: usize) -> bool {
+    fn ward_clause_start(&self, i: usize) -> bool {
         let start = self.words[i].start;
         let before = &self.text[..start];
         let trimmed = before.trim_ascii_end();
