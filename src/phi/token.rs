@@ -40,7 +40,9 @@ pub fn format_token(prefix: &str, mac: &[u8]) -> String {
     let base = MINT_ALPHABET.len() as u64;
     let mut body = [0u8; TOKEN_CHARS];
     for slot in body.iter_mut() {
-        *slot = MINT_ALPHABET[(bits % base) as usize];
+        // Below 19, so the conversion cannot fail.
+        let digit = usize::try_from(bits % base).unwrap_or(0);
+        *slot = MINT_ALPHABET[digit];
         bits /= base;
     }
     let mut out = String::with_capacity(prefix.len() + 1 + TOKEN_CHARS);
