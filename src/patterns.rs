@@ -70,6 +70,10 @@ const BUILTIN: &[(&str, &str)] = &[
         "places/world_places.tsv",
         include_str!("../patterns/places/world_places.tsv"),
     ),
+    (
+        "places/not-phi-regions.txt",
+        include_str!("../patterns/places/not-phi-regions.txt"),
+    ),
     ("fields.toml", include_str!("../patterns/fields.toml")),
     ("hl7.toml", include_str!("../patterns/hl7.toml")),
     ("cda.toml", include_str!("../patterns/cda.toml")),
@@ -116,6 +120,7 @@ const OPTIONAL: &[&str] = &[
     "cda.toml",
     "x12.toml",
     "places/world_places.tsv",
+    "places/not-phi-regions.txt",
     // The statistical tagger came later still; its manifest and weights go together.
     "model/MANIFEST.toml",
     "model/tagger.bin",

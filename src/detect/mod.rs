@@ -60,6 +60,9 @@ pub struct Detector {
     /// Overlays' allow-list (lower case): a detection whose whole text is one of these is
     /// not PHI. Empty without overlays.
     allow: std::collections::HashSet<String>,
+    /// States and countries (`patterns/places/not-phi-regions.txt`): a LOCATION detection
+    /// that is wholly one of them is not PHI under Safe Harbor and stays in the text.
+    regions: std::collections::HashSet<String>,
     /// The statistical tagger; `None` when the patterns ship no weights.
     tagger: Option<tagger::Tagger>,
 }
@@ -107,6 +110,7 @@ impl Detector {
             rules,
             lexicon,
             allow,
+            regions: word_set(p.get("places/not-phi-regions.txt")),
             tagger,
         })
     }
@@ -188,10 +192,26 @@ impl Detector {
                     .is_none_or(|t| !self.allow.contains(&t.to_lowercase()))
             });
         }
+        spans.retain(|s| {
+            s.ty != PhiType::Location
+                || !text.get(s.start..s.end).is_some_and(|t| self.is_region(t))
+        });
         if spans.is_empty() || !text.contains('_') {
             return spans;
         }
         spare_tokens(text, spans)
+    }
+
+    /// Whether a detected place is wholly a state or a country (case and spacing aside,
+    /// a leading `the` and a trailing period dropped): Safe Harbor keeps those.
+    fn is_region(&self, place: &str) -> bool {
+        let folded = place.trim().trim_end_matches('.').to_lowercase();
+        let words: Vec<&str> = folded.split_whitespace().collect();
+        let words = match words.split_first() {
+            Some((&"the", rest)) if !rest.is_empty() => rest,
+            _ => &words[..],
+        };
+        self.regions.contains(&words.join(" "))
     }
 
     /// Grows a name span to the whole name, so no part of it is left beside the token:
@@ -268,6 +288,16 @@ fn prev_word(b: &[u8], at: usize) -> Option<(usize, usize)> {
 /// Tokens already in the text (a callback's answer, a document de-identified twice) are
 /// not PHI: detections inside them are dropped, and a detection that overlaps one keeps
 /// only its parts outside, so a token is never re-tokenised or cut in two.
+/// The lines of a word-list file, lower case, without comments and blank lines.
+fn word_set(source: &str) -> std::collections::HashSet<String> {
+    source
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+        .map(str::to_lowercase)
+        .collect()
+}
+
 fn spare_tokens(text: &str, spans: Vec<Span>) -> Vec<Span> {
     let Some(pattern) = crate::phi::token::token_pattern() else {
         return spans;
