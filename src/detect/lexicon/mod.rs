@@ -564,6 +564,7 @@ impl Lexicon {
             ctx.mark_before_contact(i, &mut scratch.marks);
             ctx.mark_after_patient(i, &mut scratch.marks);
             ctx.mark_after_opener(i, &mut scratch.marks);
+            ctx.mark_per_comma(i, &mut scratch.marks);
             ctx.mark_before_person_verb(i, &mut scratch.marks);
             ctx.mark_handle(i, &mut scratch.marks);
             ctx.mark_unlisted_last_first(i, &mut scratch.marks);

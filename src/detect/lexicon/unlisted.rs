@@ -59,6 +59,10 @@ impl Ctx<'_> {
     /// `hey Micard`, `Thanks, Pauracio`, `Per Hervinbasla`, `cc: Orayn`, `Regards,\nAnna`:
     /// after a greeting, a sign-off or `per`/`tell`/`ask`, a word no list holds is a person.
     pub(super) fn mark_after_opener(&self, i: usize, marks: &mut [Option<PhiType>]) {
+        if self.has(i, flag::OPENER) && self.word_is(i + 1, b"by") {
+            self.mark_after_by(i + 1, marks);
+            return;
+        }
         let j = i + 1;
         if !self.has(i, flag::OPENER) || j >= self.words.len() || marks[j].is_some() {
             return;
@@ -74,6 +78,54 @@ impl Ctx<'_> {
         if self.unlisted_word(j) {
             marks[j] = Some(PhiType::Name);
         }
+    }
+
+    /// `Dictated by: Uomar Kape`, `transcribed by fadile.`: after an opener and `by` (word
+    /// `by`), up to three words no list holds, initials or listed names are the person.
+    fn mark_after_by(&self, by: usize, marks: &mut [Option<PhiType>]) {
+        let j = by + 1;
+        if j >= self.words.len() || marks[j].is_some() || !self.joined(by, b":") {
+            return;
+        }
+        if !self.unlisted_word(j) && !self.dictionary_name(j) {
+            return;
+        }
+        marks[j] = Some(PhiType::Name);
+        let mut k = j + 1;
+        while k < self.words.len()
+            && k <= j + 2
+            && marks[k].is_none()
+            && self.joined(k - 1, b".")
+            && (self.unlisted_word(k) || self.is_initial(k) || self.dictionary_name(k))
+        {
+            marks[k] = Some(PhiType::Name);
+            k += 1;
+        }
+    }
+
+    /// `Per Hervinbasla, the splint ...`: `per` then a word no list holds and a comma, at the
+    /// start of a clause, is the person quoted. Not `per` alone (`PER PROTOCAL`, `per
+    /// flowsheet`: a misspelt word is unlisted too); the comma after one word is the evidence.
+    pub(super) fn mark_per_comma(&self, i: usize, marks: &mut [Option<PhiType>]) {
+        let j = i + 1;
+        if j + 1 >= self.words.len()
+            || !self.word_is(i, b"per")
+            || marks[j].is_some()
+            || self.text[self.words[i].end..self.words[j].start] != *b" "
+            || !self.text[self.words[j].end..].starts_with(b", ")
+            || !self.clause_start(i)
+            || !self.unlisted_word(j)
+        {
+            return;
+        }
+        marks[j] = Some(PhiType::Name);
+    }
+
+    /// Word `i` exists and is `w` in any case.
+    fn word_is(&self, i: usize, w: &[u8]) -> bool {
+        self.words
+            .get(i)
+            .is_some_and(|x| self.text[x.start..x.end].eq_ignore_ascii_case(w))
     }
 
     /// `Idamir reports`, `Colia denies`, `Asha Verno said`: a word no list holds right before
