@@ -121,6 +121,77 @@ impl Ctx<'_> {
         marks[j] = Some(PhiType::Name);
     }
 
+    /// `* WILVALD VIERO (OT)`, `- masantija anojo`, `ATTENDEES: RIUSZ FAROY, UPKA MEHRONOV`:
+    /// an item of a list of people (after a bullet at a line's start, or after `, `, `; ` or
+    /// `and` that follow a person already found) made only of two or more name words, at
+    /// least one that no list holds, and ending the item, is a person. Two unlisted words
+    /// alone as an item are the evidence: a misspelt bullet (`- DIURESING WELL`) has a word.
+    pub(super) fn mark_list_item(&self, i: usize, marks: &mut [Option<PhiType>]) {
+        if marks[i].is_some() || !(self.after_bullet(i) || self.after_listed_person(i, marks)) {
+            return;
+        }
+        let strong = |k: usize| self.unlisted_word(k) || self.dictionary_name(k);
+        if !strong(i) {
+            return;
+        }
+        let mut end = i;
+        while end + 1 < self.words.len()
+            && end < i + 4
+            && self.joined(end, b".-")
+            && (strong(end + 1) || self.is_initial(end + 1) || self.extends(end + 1))
+        {
+            end += 1;
+        }
+        let names = (i..=end).filter(|&k| strong(k)).count();
+        let unlisted = (i..=end).any(|k| self.unlisted_word(k));
+        if names < 2 || !unlisted || !self.ends_item(end) {
+            return;
+        }
+        for (k, m) in marks.iter_mut().enumerate().take(end + 1).skip(i) {
+            if m.is_none() && (strong(k) || self.is_initial(k)) {
+                *m = Some(PhiType::Name);
+            }
+        }
+    }
+
+    /// Word `i` follows a bullet (`- `, `* `, `• `) that opens its line.
+    fn after_bullet(&self, i: usize) -> bool {
+        let line_start = self.text[..self.words[i].start]
+            .iter()
+            .rposition(|&c| c == b'\n')
+            .map_or(0, |p| p + 1);
+        let lead = self.text[line_start..self.words[i].start].trim_ascii();
+        lead == b"-" || lead == b"*" || lead == "\u{2022}".as_bytes()
+    }
+
+    /// Word `i` follows `, `, `; `, `, and ` or ` and ` after a word marked as a person.
+    fn after_listed_person(&self, i: usize, marks: &[Option<PhiType>]) -> bool {
+        let person = |k: usize| matches!(marks[k], Some(PhiType::Name | PhiType::ProviderName));
+        if i == 0 {
+            return false;
+        }
+        let gap = &self.text[self.words[i - 1].end..self.words[i].start];
+        if matches!(gap, b", " | b"; ") {
+            return person(i - 1);
+        }
+        i >= 2
+            && self.word_is(i - 1, b"and")
+            && gap == b" "
+            && matches!(
+                &self.text[self.words[i - 2].end..self.words[i - 1].start],
+                b" " | b", "
+            )
+            && person(i - 2)
+    }
+
+    /// Word `i` ends a list item: the text's end, a line break, `(`, `,` or `;` after it.
+    fn ends_item(&self, i: usize) -> bool {
+        let rest = &self.text[self.words[i].end..];
+        let rest = rest.strip_prefix(b".").unwrap_or(rest);
+        let rest = rest.strip_prefix(b" ").unwrap_or(rest);
+        rest.is_empty() || matches!(rest[0], b'\n' | b'\r' | b'(' | b',' | b';')
+    }
+
     /// Word `i` exists and is `w` in any case.
     fn word_is(&self, i: usize, w: &[u8]) -> bool {
         self.words
