@@ -566,6 +566,7 @@ impl Lexicon {
             ctx.mark_after_opener(i, &mut scratch.marks);
             ctx.mark_per_comma(i, &mut scratch.marks);
             ctx.mark_list_item(i, &mut scratch.marks);
+            ctx.mark_one_case_town(i, &mut scratch.marks);
             ctx.mark_before_person_verb(i, &mut scratch.marks);
             ctx.mark_handle(i, &mut scratch.marks);
             ctx.mark_unlisted_last_first(i, &mut scratch.marks);

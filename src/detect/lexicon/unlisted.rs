@@ -192,6 +192,40 @@ impl Ctx<'_> {
         rest.is_empty() || matches!(rest[0], b'\n' | b'\r' | b'(' | b',' | b';')
     }
 
+    /// `LIVES ALONE IN RAJOKI.`, `he works at the mill in uligaram.`: in a note written in
+    /// one case, a word no list holds after `in`, ending its sentence, with a place cue
+    /// (`lives`, `works`, `born`) at most four words before in the same sentence, is a town.
+    /// Mixed-case text has its own rule (`mark_unknown_after_preposition`); this one needs
+    /// the cue and the sentence end because capitals tell nothing here.
+    pub(super) fn mark_one_case_town(&self, i: usize, marks: &mut [Option<PhiType>]) {
+        if !(self.caps_mode || self.lower_mode)
+            || i < 2
+            || marks[i].is_some()
+            || !self.word_is(i - 1, b"in")
+            || self.text[self.words[i - 1].end..self.words[i].start] != *b" "
+            || !self.unlisted_word(i)
+        {
+            return;
+        }
+        let mut end = i;
+        if end + 1 < self.words.len() && self.joined(end, b"-") && self.unlisted_word(end + 1) {
+            end += 1;
+        }
+        let rest = &self.text[self.words[end].end..];
+        let ends = rest.is_empty() || matches!(rest[0], b'.' | b',' | b';' | b'\n' | b'\r');
+        let cued = (i.saturating_sub(6)..i - 1).rev().any(|k| {
+            self.has(k, flag::PLACE_CUE)
+                && !self.text[self.words[k].end..self.words[i - 1].start]
+                    .iter()
+                    .any(|c| matches!(c, b'.' | b';' | b'\n' | b':'))
+        });
+        if ends && cued {
+            for m in marks.iter_mut().take(end + 1).skip(i) {
+                *m = Some(PhiType::Location);
+            }
+        }
+    }
+
     /// Word `i` exists and is `w` in any case.
     fn word_is(&self, i: usize, w: &[u8]) -> bool {
         self.words
