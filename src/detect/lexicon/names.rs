@@ -468,7 +468,12 @@ impl Ctx<'_> {
         // `ereggy saynaeva, pt, dpt`: two credentials in a row are written only after a
         // name, so they are evidence in a lower-case note too.
         let paired = self.credential_pair(i);
-        let lower_ok_here = !self.caps_mode && (len >= 3 || self.lower_mode && paired);
+        // `referral from aachak belabaes, np.`: in a lower-case note a strong credential
+        // after a comma is written in lower case like everything else.
+        let comma_before = i > 0 && self.text[self.words[i - 1].end..self.words[i].start] == *b", ";
+        let lower_ok_here = !self.caps_mode
+            && (len >= 3
+                || self.lower_mode && (paired || comma_before && self.strong_credential(i)));
         if !self.has(i, flag::CREDENTIAL)
             || i == 0
             || self.words[i].shape == Shape::Lower && !self.caps_mode && !lower_ok_here

@@ -255,6 +255,18 @@ impl Ctx<'_> {
             && self.words[i - 1].shape == Shape::Cap;
         if self.clause_start(i) || first_name_before {
             marks[i] = Some(PhiType::Name);
+            return;
+        }
+        // `THERRES NUSBENBER REPORTS`, `sarvir mohaki reports`: in any case, two words no
+        // list holds that open the clause right before the verb are the person's names.
+        let pair_opens = i > 0
+            && self.text[self.words[i - 1].end..self.words[i].start] == *b" "
+            && marks[i - 1].is_none()
+            && self.unlisted_word(i - 1)
+            && self.clause_start(i - 1);
+        if pair_opens {
+            marks[i - 1] = Some(PhiType::Name);
+            marks[i] = Some(PhiType::Name);
         }
     }
 
