@@ -77,7 +77,20 @@ impl Ctx<'_> {
         // `per Cardiology`, `hi team`: the vocabulary check keeps ordinary words out.
         if self.unlisted_word(j) {
             marks[j] = Some(PhiType::Name);
+        } else if self.initial_then_unlisted(j) {
+            // `Regards,\nL. Corez`: an initial and a surname no list holds.
+            marks[j] = Some(PhiType::Name);
+            marks[j + 1] = Some(PhiType::Name);
         }
+    }
+
+    /// Word `j` is an initial with its period and a word no list holds follows it.
+    fn initial_then_unlisted(&self, j: usize) -> bool {
+        j + 1 < self.words.len()
+            && self.is_initial(j)
+            && self.followed_by_period(j)
+            && self.joined(j, b".")
+            && self.unlisted_word(j + 1)
     }
 
     /// `Dictated by: Uomar Kape`, `transcribed by fadile.`: after an opener and `by` (word
@@ -87,7 +100,7 @@ impl Ctx<'_> {
         if j >= self.words.len() || marks[j].is_some() || !self.joined(by, b":") {
             return;
         }
-        if !self.unlisted_word(j) && !self.dictionary_name(j) {
+        if !self.unlisted_word(j) && !self.dictionary_name(j) && !self.initial_then_unlisted(j) {
             return;
         }
         marks[j] = Some(PhiType::Name);
