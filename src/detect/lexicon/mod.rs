@@ -564,6 +564,9 @@ impl Lexicon {
             ctx.mark_before_contact(i, &mut scratch.marks);
             ctx.mark_after_patient(i, &mut scratch.marks);
             ctx.mark_after_opener(i, &mut scratch.marks);
+            ctx.mark_per_comma(i, &mut scratch.marks);
+            ctx.mark_list_item(i, &mut scratch.marks);
+            ctx.mark_one_case_town(i, &mut scratch.marks);
             ctx.mark_before_person_verb(i, &mut scratch.marks);
             ctx.mark_handle(i, &mut scratch.marks);
             ctx.mark_unlisted_last_first(i, &mut scratch.marks);
@@ -573,6 +576,12 @@ impl Lexicon {
         // After every word is marked, so a name found to the right of its particles counts.
         for i in 0..words.len() {
             ctx.mark_across_particles(i, &mut scratch.marks);
+        }
+        ctx.extend_names(&mut scratch.marks);
+        // A list's later items follow a person found only by growing the first one
+        // (`ATTENDEES: RIUSZ FAROY, UPKA MEHRONOV`): read the items again, then grow them.
+        for i in 0..words.len() {
+            ctx.mark_list_item(i, &mut scratch.marks);
         }
         ctx.extend_names(&mut scratch.marks);
         ctx.extend_conjunctions(&mut scratch.marks);

@@ -465,9 +465,18 @@ impl Ctx<'_> {
     /// are a clinician.
     pub(super) fn mark_credentialed(&self, i: usize, marks: &mut [Option<PhiType>]) {
         let len = self.words[i].end - self.words[i].start;
+        // `ereggy saynaeva, pt, dpt`: two credentials in a row are written only after a
+        // name, so they are evidence in a lower-case note too.
+        let paired = self.credential_pair(i);
+        // `referral from aachak belabaes, np.`: in a lower-case note a strong credential
+        // after a comma is written in lower case like everything else.
+        let comma_before = i > 0 && self.text[self.words[i - 1].end..self.words[i].start] == *b", ";
+        let lower_ok_here = !self.caps_mode
+            && (len >= 3
+                || self.lower_mode && (paired || comma_before && self.strong_credential(i)));
         if !self.has(i, flag::CREDENTIAL)
             || i == 0
-            || self.words[i].shape == Shape::Lower && !self.caps_mode && len < 3
+            || self.words[i].shape == Shape::Lower && !self.caps_mode && !lower_ok_here
         {
             return;
         }
@@ -484,7 +493,7 @@ impl Ctx<'_> {
         while j > 0 && chain.len() < 4 {
             let k = j - 1;
             let w = &self.words[k];
-            let lower_ok = w.shape != Shape::Lower || self.caps_mode || len >= 3;
+            let lower_ok = w.shape != Shape::Lower || self.caps_mode || lower_ok_here;
             let has_digit = self.text[w.start..w.end].iter().any(u8::is_ascii_digit);
             let unknown =
                 self.unknown_word(k) && w.end - w.start >= if self.caps_mode { 4 } else { 3 };
@@ -516,12 +525,19 @@ impl Ctx<'_> {
             .iter()
             .any(|&k| self.has(k, flag::NAME) && !self.has(k, flag::ENGLISH));
         if chain.iter().any(|&k| !self.is_initial(k))
-            && (len > 2 || listed || self.strong_credential(i))
+            && (len > 2 || listed || self.strong_credential(i) || paired)
         {
             for k in chain {
                 marks[k] = Some(PhiType::ProviderName);
             }
         }
+    }
+
+    /// Credential `i` is followed by `, ` and another credential (`PT, DPT`, `OT, OTR/L`).
+    fn credential_pair(&self, i: usize) -> bool {
+        i + 1 < self.words.len()
+            && self.has(i + 1, flag::CREDENTIAL)
+            && self.text[self.words[i].end..self.words[i + 1].start] == *b", "
     }
 
     pub(super) fn strong_credential(&self, i: usize) -> bool {

@@ -59,6 +59,10 @@ impl Ctx<'_> {
     /// `hey Micard`, `Thanks, Pauracio`, `Per Hervinbasla`, `cc: Orayn`, `Regards,\nAnna`:
     /// after a greeting, a sign-off or `per`/`tell`/`ask`, a word no list holds is a person.
     pub(super) fn mark_after_opener(&self, i: usize, marks: &mut [Option<PhiType>]) {
+        if self.has(i, flag::OPENER) && self.word_is(i + 1, b"by") {
+            self.mark_after_by(i + 1, marks);
+            return;
+        }
         let j = i + 1;
         if !self.has(i, flag::OPENER) || j >= self.words.len() || marks[j].is_some() {
             return;
@@ -73,7 +77,173 @@ impl Ctx<'_> {
         // `per Cardiology`, `hi team`: the vocabulary check keeps ordinary words out.
         if self.unlisted_word(j) {
             marks[j] = Some(PhiType::Name);
+        } else if self.initial_then_unlisted(j) {
+            // `Regards,\nL. Corez`: an initial and a surname no list holds.
+            marks[j] = Some(PhiType::Name);
+            marks[j + 1] = Some(PhiType::Name);
         }
+    }
+
+    /// Word `j` is an initial with its period and a word no list holds follows it.
+    fn initial_then_unlisted(&self, j: usize) -> bool {
+        j + 1 < self.words.len()
+            && self.is_initial(j)
+            && self.followed_by_period(j)
+            && self.joined(j, b".")
+            && self.unlisted_word(j + 1)
+    }
+
+    /// `Dictated by: Uomar Kape`, `transcribed by fadile.`: after an opener and `by` (word
+    /// `by`), up to three words no list holds, initials or listed names are the person.
+    fn mark_after_by(&self, by: usize, marks: &mut [Option<PhiType>]) {
+        let j = by + 1;
+        if j >= self.words.len() || marks[j].is_some() || !self.joined(by, b":") {
+            return;
+        }
+        if !self.unlisted_word(j) && !self.dictionary_name(j) && !self.initial_then_unlisted(j) {
+            return;
+        }
+        marks[j] = Some(PhiType::Name);
+        let mut k = j + 1;
+        while k < self.words.len()
+            && k <= j + 2
+            && marks[k].is_none()
+            && self.joined(k - 1, b".")
+            && (self.unlisted_word(k) || self.is_initial(k) || self.dictionary_name(k))
+        {
+            marks[k] = Some(PhiType::Name);
+            k += 1;
+        }
+    }
+
+    /// `Per Hervinbasla, the splint ...`: `per` then a word no list holds and a comma, at the
+    /// start of a clause, is the person quoted. Not `per` alone (`PER PROTOCAL`, `per
+    /// flowsheet`: a misspelt word is unlisted too); the comma after one word is the evidence.
+    pub(super) fn mark_per_comma(&self, i: usize, marks: &mut [Option<PhiType>]) {
+        let j = i + 1;
+        if j + 1 >= self.words.len()
+            || !self.word_is(i, b"per")
+            || marks[j].is_some()
+            || self.text[self.words[i].end..self.words[j].start] != *b" "
+            || !self.text[self.words[j].end..].starts_with(b", ")
+            || !self.clause_start(i)
+            || !self.unlisted_word(j)
+        {
+            return;
+        }
+        marks[j] = Some(PhiType::Name);
+    }
+
+    /// `* WILVALD VIERO (OT)`, `- masantija anojo`, `ATTENDEES: RIUSZ FAROY, UPKA MEHRONOV`:
+    /// an item of a list of people (after a bullet at a line's start, or after `, `, `; ` or
+    /// `and` that follow a person already found) made only of two or more name words, at
+    /// least one that no list holds, and ending the item, is a person. Two unlisted words
+    /// alone as an item are the evidence: a misspelt bullet (`- DIURESING WELL`) has a word.
+    pub(super) fn mark_list_item(&self, i: usize, marks: &mut [Option<PhiType>]) {
+        if marks[i].is_some() || !(self.after_bullet(i) || self.after_listed_person(i, marks)) {
+            return;
+        }
+        let strong = |k: usize| self.unlisted_word(k) || self.dictionary_name(k);
+        if !strong(i) {
+            return;
+        }
+        let mut end = i;
+        while end + 1 < self.words.len()
+            && end < i + 4
+            && self.joined(end, b".-")
+            && (strong(end + 1) || self.is_initial(end + 1) || self.extends(end + 1))
+        {
+            end += 1;
+        }
+        let names = (i..=end).filter(|&k| strong(k)).count();
+        let unlisted = (i..=end).any(|k| self.unlisted_word(k));
+        if names < 2 || !unlisted || !self.ends_item(end) {
+            return;
+        }
+        for (k, m) in marks.iter_mut().enumerate().take(end + 1).skip(i) {
+            if m.is_none() && (strong(k) || self.is_initial(k)) {
+                *m = Some(PhiType::Name);
+            }
+        }
+    }
+
+    /// Word `i` follows a bullet (`- `, `* `, `• `) that opens its line.
+    fn after_bullet(&self, i: usize) -> bool {
+        let line_start = self.text[..self.words[i].start]
+            .iter()
+            .rposition(|&c| c == b'\n')
+            .map_or(0, |p| p + 1);
+        let lead = self.text[line_start..self.words[i].start].trim_ascii();
+        lead == b"-" || lead == b"*" || lead == "\u{2022}".as_bytes()
+    }
+
+    /// Word `i` follows `, `, `; `, `, and ` or ` and ` after a word marked as a person.
+    fn after_listed_person(&self, i: usize, marks: &[Option<PhiType>]) -> bool {
+        let person = |k: usize| matches!(marks[k], Some(PhiType::Name | PhiType::ProviderName));
+        if i == 0 {
+            return false;
+        }
+        let gap = &self.text[self.words[i - 1].end..self.words[i].start];
+        if matches!(gap, b", " | b"; ") {
+            return person(i - 1);
+        }
+        i >= 2
+            && self.word_is(i - 1, b"and")
+            && gap == b" "
+            && matches!(
+                &self.text[self.words[i - 2].end..self.words[i - 1].start],
+                b" " | b", "
+            )
+            && person(i - 2)
+    }
+
+    /// Word `i` ends a list item: the text's end, a line break, `(`, `,` or `;` after it.
+    fn ends_item(&self, i: usize) -> bool {
+        let rest = &self.text[self.words[i].end..];
+        let rest = rest.strip_prefix(b".").unwrap_or(rest);
+        let rest = rest.strip_prefix(b" ").unwrap_or(rest);
+        rest.is_empty() || matches!(rest[0], b'\n' | b'\r' | b'(' | b',' | b';')
+    }
+
+    /// `LIVES ALONE IN RAJOKI.`, `he works at the mill in uligaram.`: in a note written in
+    /// one case, a word no list holds after `in`, ending its sentence, with a place cue
+    /// (`lives`, `works`, `born`) at most four words before in the same sentence, is a town.
+    /// Mixed-case text has its own rule (`mark_unknown_after_preposition`); this one needs
+    /// the cue and the sentence end because capitals tell nothing here.
+    pub(super) fn mark_one_case_town(&self, i: usize, marks: &mut [Option<PhiType>]) {
+        if !(self.caps_mode || self.lower_mode)
+            || i < 2
+            || marks[i].is_some()
+            || !self.word_is(i - 1, b"in")
+            || self.text[self.words[i - 1].end..self.words[i].start] != *b" "
+            || !self.unlisted_word(i)
+        {
+            return;
+        }
+        let mut end = i;
+        if end + 1 < self.words.len() && self.joined(end, b"-") && self.unlisted_word(end + 1) {
+            end += 1;
+        }
+        let rest = &self.text[self.words[end].end..];
+        let ends = rest.is_empty() || matches!(rest[0], b'.' | b',' | b';' | b'\n' | b'\r');
+        let cued = (i.saturating_sub(6)..i - 1).rev().any(|k| {
+            self.has(k, flag::PLACE_CUE)
+                && !self.text[self.words[k].end..self.words[i - 1].start]
+                    .iter()
+                    .any(|c| matches!(c, b'.' | b';' | b'\n' | b':'))
+        });
+        if ends && cued {
+            for m in marks.iter_mut().take(end + 1).skip(i) {
+                *m = Some(PhiType::Location);
+            }
+        }
+    }
+
+    /// Word `i` exists and is `w` in any case.
+    fn word_is(&self, i: usize, w: &[u8]) -> bool {
+        self.words
+            .get(i)
+            .is_some_and(|x| self.text[x.start..x.end].eq_ignore_ascii_case(w))
     }
 
     /// `Idamir reports`, `Colia denies`, `Asha Verno said`: a word no list holds right before
@@ -97,6 +267,18 @@ impl Ctx<'_> {
             && (self.unlisted_word(i - 1) || self.dictionary_name(i - 1))
             && self.words[i - 1].shape == Shape::Cap;
         if self.clause_start(i) || first_name_before {
+            marks[i] = Some(PhiType::Name);
+            return;
+        }
+        // `THERRES NUSBENBER REPORTS`, `sarvir mohaki reports`: in any case, two words no
+        // list holds that open the clause right before the verb are the person's names.
+        let pair_opens = i > 0
+            && self.text[self.words[i - 1].end..self.words[i].start] == *b" "
+            && marks[i - 1].is_none()
+            && self.unlisted_word(i - 1)
+            && self.clause_start(i - 1);
+        if pair_opens {
+            marks[i - 1] = Some(PhiType::Name);
             marks[i] = Some(PhiType::Name);
         }
     }
