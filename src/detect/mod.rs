@@ -106,11 +106,12 @@ impl Detector {
             line: 0,
             reason: e.to_string(),
         })?;
+        let regions = regions_no_one_is_named(p.get("places/not-phi-regions.txt"), &lexicon);
         Ok(Detector {
             rules,
             lexicon,
             allow,
-            regions: word_set(p.get("places/not-phi-regions.txt")),
+            regions,
             tagger,
         })
     }
@@ -288,13 +289,17 @@ fn prev_word(b: &[u8], at: usize) -> Option<(usize, usize)> {
 /// Tokens already in the text (a callback's answer, a document de-identified twice) are
 /// not PHI: detections inside them are dropped, and a detection that overlaps one keeps
 /// only its parts outside, so a token is never re-tokenised or cut in two.
-/// The lines of a word-list file, lower case, without comments and blank lines.
-fn word_set(source: &str) -> std::collections::HashSet<String> {
+/// The states and countries of `not-phi-regions.txt` (lower case) that a detected place may
+/// be kept as, leaving out one-word ones that many people are also named (`Jordan`, `Chad`,
+/// `Georgia`, `India`, `England`): `message from Jordan` typed as a place may be a person,
+/// so such a detection stays tokenised (fail closed).
+fn regions_no_one_is_named(source: &str, lexicon: &Lexicon) -> std::collections::HashSet<String> {
     source
         .lines()
         .map(str::trim)
         .filter(|l| !l.is_empty() && !l.starts_with('#'))
         .map(str::to_lowercase)
+        .filter(|r| r.contains(' ') || lexicon.flags(r.as_bytes()) & lexicon::flag::POPULAR == 0)
         .collect()
 }
 
