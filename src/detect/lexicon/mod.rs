@@ -562,6 +562,7 @@ impl Lexicon {
             ctx.mark_possessive_before_relation(i, &mut scratch.marks);
             ctx.mark_after_contact(i, &mut scratch.marks);
             ctx.mark_before_contact(i, &mut scratch.marks);
+            ctx.mark_pair_before_contact(i, &mut scratch.marks);
             ctx.mark_after_patient(i, &mut scratch.marks);
             ctx.mark_after_opener(i, &mut scratch.marks);
             ctx.mark_per_comma(i, &mut scratch.marks);

@@ -885,6 +885,26 @@ impl Ctx<'_> {
         }
     }
 
+    /// `Frank Bishop notified of the transfer`, `Grace Young updated`, `Helen Price called`:
+    /// in mixed-case text, a capitalised listed first name and a capitalised surname right
+    /// before a verb of contact (`contact_verbs` in the lexicon) are the person told or
+    /// calling, even when both are ordinary words. A single word there is left alone:
+    /// `Family updated`, `Team notified` are relatives and services.
+    pub(super) fn mark_pair_before_contact(&self, i: usize, marks: &mut [Option<PhiType>]) {
+        let verb = i + 2;
+        if verb >= self.words.len() || !self.has(verb, flag::CONTACT) {
+            return;
+        }
+        if !self.joined(i + 1, b"") || !self.first_last_pair(i) {
+            return;
+        }
+        for k in [i, i + 1] {
+            if marks[k].is_none() {
+                marks[k] = Some(PhiType::Name);
+            }
+        }
+    }
+
     /// `Pt Qabiloglu works as a welder`: after `pt` or `patient`, a capitalised word of four
     /// letters or more that no list knows (no English, clinical, cue or name-list word) is
     /// the patient's name. Not in all-capitals or lower-case notes, where `PT HTN` is

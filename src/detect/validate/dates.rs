@@ -231,11 +231,11 @@ pub(super) fn partial_date(text: &str, start: usize, end: usize) -> bool {
     if glued(text, start, end) {
         return false;
     }
-    if near_vent_settings(text, start) {
+    let prev = word_before(text, start);
+    if near_vent_settings(text, start) && !weaned_on_a_day(prev.as_deref(), day) {
         return false;
     }
     let dash = v.contains('-');
-    let prev = word_before(text, start);
     let next = word_after(text, end);
     let is = |w: &Option<String>, list: &[&str]| w.as_deref().is_some_and(|w| list.contains(&w));
     // Little words (`of`, `was`, `in`) say "score" only for pairs shaped like one: a common
@@ -269,6 +269,13 @@ pub(super) fn partial_date(text: &str, start: usize, end: usize) -> bool {
 pub(super) fn score_context(text: &str, start: usize, end: usize) -> bool {
     let is = |w: Option<String>, list: &[&str]| w.as_deref().is_some_and(|w| list.contains(&w));
     is(word_before(text, start), SCORE_BEFORE) || is(word_after(text, end), SCORE_AFTER)
+}
+
+/// `Levophed weaned 3/20`, `weaned 11/17 to trach mask`: a pair right after `weaned` (no
+/// `to`) whose second number is 13 or more is the day it happened: a pressure support over
+/// a PEEP that high is no weaning step, and settings are written `weaned to 10/5`.
+fn weaned_on_a_day(prev: Option<&str>, day: u32) -> bool {
+    prev == Some("weaned") && day >= 13
 }
 
 /// Ventilator settings (`PSV 10/5`, `flowby 6/3`, `CPAP/PS 5/5`) look like dates.

@@ -466,6 +466,10 @@ mod tests {
         assert!(t("crit on am of #8/28 was 36"));
         assert!(!t("scored 3 of #4/5 today"));
         assert!(!t("cut #3/4 in wide"));
+        // Right after `weaned`, a second number no PEEP reaches is the day; settings stay.
+        assert!(t("Levophed weaned #3/20 and off"));
+        assert!(!t("PS weaned #10/5 overnight"));
+        assert!(!t("weaned to #10/15 today"));
     }
 
     #[test]
