@@ -1,12 +1,13 @@
 #!/usr/bin/env python3
-"""Add names and towns from every `@faker-js/faker` locale (MIT) to phigate's lists.
+"""Add names and towns from `@faker-js/faker` locales (MIT) and GeoNames to phigate's lists.
 
 Python Faker's lists (`add-faker-lists.py`) miss many names and towns of Turkish, Swedish,
 Hungarian, Norwegian and Swiss German text (issue 13). The npm package `@faker-js/faker` keeps
 its own, independently curated locale definitions; this script merges what they add:
-- `person.first_name` / `middle_name` (every sex) into `patterns/names/first_names.tsv`,
-  `person.last_name` into `patterns/names/surnames.tsv`, of the locales in `NAME_LOCALES`, each new name with count 2 (never
-  "popular"; count 1 is `add-faker-lists.py`'s, so the two scripts replace only their own rows);
+- `person.first_name` / `middle_name` (every sex) into `patterns/names/first_names.tsv` and
+  `person.last_name` into `patterns/names/surnames.tsv`, of the locales in `NAME_LOCALES`, each
+  new name with count 2 (never "popular"; count 1 is `add-faker-lists.py`'s, so the two
+  scripts replace only their own rows);
 - `location.city_name` (only where a locale's city pattern is the bare name, so the prefixes
   of generated towns such as `Fet`, `Gjes` of `nb_NO` stay out), `county` and `state` (not of
   `en` / `en_US`: US states are Safe Harbor's to keep) into `patterns/places/world_places.tsv`.
@@ -25,6 +26,10 @@ listed names or US places left out.
 
 The locale data is read by Node.js from the package's own `allLocales` export (the data files
 are bundled JavaScript), dumped as JSON and folded here. Deterministic for the same tarball.
+
+`world_places.tsv` is only appended to, so the committed file is what one run writes after
+`add-faker-lists.py`; after changing `NAME_LOCALES` (towns that are listed names are left out)
+rebuild from that file, not from this script's own output. Then `scripts/train-tagger.sh`.
 
 Usage (run after `add-faker-lists.py`; 9.9.0 made the committed lists):
     (cd /tmp && npm pack @faker-js/faker@9.9.0)
