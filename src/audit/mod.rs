@@ -1292,7 +1292,10 @@ mod tests {
             assert!(answer.is_ok(), "{answer:?}");
         }
         assert!(log.fsyncs() >= 2, "each answer followed an fsync");
-        assert!(!syncing.is_finished(), "the sync still waits for its checkpoint");
+        assert!(
+            !syncing.is_finished(),
+            "the sync still waits for its checkpoint"
+        );
         // The six entries are on disk, in the chain, before any checkpoint covers the last five.
         let on_disk: usize = segments(&dir)
             .expect("segments")
@@ -1319,7 +1322,11 @@ mod tests {
             .expect("the log verifies");
         assert_eq!((r.entries, r.witness), (6, verify::WitnessCheck::Current));
         let newest = verify::read_checkpoints(&dir).expect("checkpoints").pop();
-        assert_eq!(newest.map(|c| c.seq), Some(6), "the last checkpoint covers all");
+        assert_eq!(
+            newest.map(|c| c.seq),
+            Some(6),
+            "the last checkpoint covers all"
+        );
     }
 
     #[test]
