@@ -208,11 +208,13 @@ rss_kb() { # pids... -> VmRSS summed (kB)
 loadavg() { cut -d' ' -f1-3 /proc/loadavg; }
 
 # The gateway's phigate_audit_wait_seconds (the wait for a request's audit entries to be
-# on disk before forwarding), summed over routes: "count sum_seconds".
+# on disk before forwarding), summed over routes, and the log's fsyncs of entries so far
+# (phigate_audit_fsyncs_total; 0 from a binary without it): "count sum_seconds fsyncs".
 audit_wait() {
     curl -s --max-time 5 "http://$ADMIN_ADDR/metrics" |
         awk '/^phigate_audit_wait_seconds_count/ { n += $2 } /^phigate_audit_wait_seconds_sum/ { s += $2 }
-            END { printf "%d %.6f\n", n, s }'
+            /^phigate_audit_fsyncs_total/ { f += $2 }
+            END { printf "%d %.6f %d\n", n, s, f }'
 }
 
 # --- fixtures ------------------------------------------------------------------------
@@ -344,8 +346,9 @@ run_case() {
         # requests that waited, and their summed wait (s): the case's own share
         awk -v mode="$mode" -v size="$size" -v a="$aw0" -v b="$(audit_wait)" 'BEGIN {
             split(a, x, " "); split(b, y, " ")
-            n = y[1] - x[1]; t = y[2] - x[2]
-            printf "%s\t%s\t%d\t%.3f\n", mode, size, n, (n > 0 ? 1e3 * t / n : 0) }' >>"$TMP/audit-wait.tsv"
+            n = y[1] - x[1]; t = y[2] - x[2]; f = y[3] - x[3]
+            printf "%s\t%s\t%d\t%.3f\t%s\n", mode, size, n, (n > 0 ? 1e3 * t / n : 0),
+                (f > 0 && n > 0 ? sprintf("%.3f", f / n) : "-") }' >>"$TMP/audit-wait.tsv"
     fi
     local line
     line=$(grep '^BENCH ' "$TMP/results/$name.wrk" | tail -1) ||
@@ -463,9 +466,9 @@ if [[ -s $TMP/audit-wait.tsv ]]; then
     echo "--- Durable audit write: phigate's wait for its audit fsync before forwarding ---"
     echo "(phigate_audit_wait_seconds over each case; group commit: one fsync serves every request"
     echo " waiting at the time. Audit log on ${AUDIT_FS:-?}$([[ $AUDIT_FS == tmpfs ]] && echo ', where an fsync costs nothing').)"
-    printf '%-7s %-8s %9s %14s\n' size mode requests "mean wait ms"
-    while IFS=$'\t' read -r m sz n w; do
-        printf '%-7s %-8s %9d %14.3f\n' "$(fmt_size "$sz")" "$m" "$n" "$w"
+    printf '%-7s %-8s %9s %14s %14s\n' size mode requests "mean wait ms" "fsyncs/req"
+    while IFS=$'\t' read -r m sz n w f; do
+        printf '%-7s %-8s %9d %14.3f %14s\n' "$(fmt_size "$sz")" "$m" "$n" "$w" "$f"
     done <"$TMP/audit-wait.tsv"
     echo
 fi

@@ -4,9 +4,10 @@
 //! (`audit-<first seq>.jsonl`) carrying a sequence number, a time, the SHA-256 of the
 //! previous line and a keyed MAC (the audit key from the vault's key hierarchy) over the
 //! line without its MAC. Segments rotate by size or day; the chain continues across them.
-//! At least every second while entries arrive (and on every sync and close) the writer
-//! appends a checkpoint (the newest sequence number and hash, and the previous checkpoint's
-//! id) signed with an Ed25519 key derived from the master key; its public key is what the
+//! At least every second while entries arrive (and on every sync and close) a thread of
+//! its own ([`anchor`], off the requests' path) appends a checkpoint (the newest sequence
+//! number and hash on disk, and the previous checkpoint's id) signed with an Ed25519 key
+//! derived from the master key; its public key is what the
 //! privacy officer hands an auditor (`phigate audit pubkey`). Each checkpoint is also
 //! stored in a witness outside the log directory ([`witness`]), and a log is checked back
 //! to its newest checkpoint and against the witness whenever it is opened for writing
@@ -21,6 +22,7 @@
 //! devices ([`device`]: syslog over TLS, HTTPS collectors), whose full buffers fail closed
 //! the same way. Several replicas' logs are read as one through [`replicas`].
 
+mod anchor;
 pub mod device;
 pub mod disclosures;
 pub mod query;
@@ -474,6 +476,7 @@ impl Default for Settings {
 }
 
 /// Where the chain stands.
+#[derive(Clone)]
 struct Head {
     seq: u64,
     hash: String,
@@ -510,6 +513,10 @@ pub struct AuditLog {
     witness_lagging: Arc<AtomicBool>,
     degrade: bool,
     written: Arc<AtomicU64>,
+    /// fsyncs of the entries' segment files (group commit: one per batch), and checkpoints
+    /// signed: metrics, to name the durable write's cost per request.
+    fsyncs: Arc<AtomicU64>,
+    checkpoints: Arc<AtomicU64>,
     dropped: AtomicU64,
     keys: Arc<AuditKeys>,
     worker: Mutex<Option<std::thread::JoinHandle<()>>>,
@@ -563,29 +570,47 @@ impl AuditLog {
         let failed = Arc::new(AtomicBool::new(false));
         let witness_lagging = Arc::new(AtomicBool::new(false));
         let written = Arc::new(AtomicU64::new(0));
-        let mut writer = Writer {
+        let fsyncs = Arc::new(AtomicU64::new(0));
+        let checkpoints = Arc::new(AtomicU64::new(0));
+        let head = Head {
+            seq: found.seq,
+            hash: found.hash,
+        };
+        let mut anchorer = anchor::Anchorer {
             dir: dir.to_path_buf(),
             keys: Arc::clone(&keys),
-            head: Head {
-                seq: found.seq,
-                hash: found.hash,
-            },
-            segment: None,
-            max_segment_bytes: settings.max_segment_bytes,
+            head: head.clone(),
+            anchored: found.seq.saturating_sub(found.unanchored),
             last_checkpoint: std::time::Instant::now(),
-            since_checkpoint: found.unanchored,
             newest: found.newest,
             witness,
             log_id: None,
             witness_pending: false,
             witness_lagging: Arc::clone(&witness_lagging),
+            checkpoints: Arc::clone(&checkpoints),
+        };
+        if catch_up {
+            anchorer.checkpoint()?;
+        }
+        let (anchor_tx, anchor_rx) = mpsc::channel();
+        let f1 = Arc::clone(&failed);
+        let anchor_thread = std::thread::Builder::new()
+            .name("phigate-audit-anchor".into())
+            .spawn(move || anchorer.run(anchor_rx, &f1))
+            .map_err(|e| io_err(dir, e))?;
+        let mut writer = Writer {
+            dir: dir.to_path_buf(),
+            keys: Arc::clone(&keys),
+            head,
+            segment: None,
+            max_segment_bytes: settings.max_segment_bytes,
+            anchors: Some(anchor_tx),
+            anchor_thread: Some(anchor_thread),
+            fsyncs: Arc::clone(&fsyncs),
             devices: Arc::clone(&settings.devices),
             outbox: Vec::new(),
             _lock: lock,
         };
-        if catch_up {
-            writer.checkpoint()?;
-        }
         let (f2, w2) = (Arc::clone(&failed), Arc::clone(&written));
         let worker = std::thread::Builder::new()
             .name("phigate-audit".into())
@@ -597,6 +622,8 @@ impl AuditLog {
             witness_lagging,
             degrade: settings.degrade,
             written,
+            fsyncs,
+            checkpoints,
             dropped: AtomicU64::new(0),
             keys,
             worker: Mutex::new(Some(worker)),
@@ -626,6 +653,17 @@ impl AuditLog {
 
     pub fn written(&self) -> u64 {
         self.written.load(Ordering::Relaxed)
+    }
+
+    /// fsyncs of the log's entries so far (one per group-committed batch).
+    pub fn fsyncs(&self) -> u64 {
+        self.fsyncs.load(Ordering::Relaxed)
+    }
+
+    /// Checkpoints signed so far (each one more fsync of the checkpoint file, and the
+    /// witness's writes, off the requests' path).
+    pub fn checkpoints(&self) -> u64 {
+        self.checkpoints.load(Ordering::Relaxed)
     }
 
     /// Events lost while degraded (written to the alarm metric).
@@ -769,18 +807,11 @@ struct Writer {
     head: Head,
     segment: Option<Segment>,
     max_segment_bytes: u64,
-    /// When the last checkpoint was signed, and entries written since.
-    last_checkpoint: std::time::Instant,
-    since_checkpoint: u64,
-    /// The newest checkpoint, which the next one chains to.
-    newest: Option<Checkpoint>,
-    /// Where every checkpoint is also stored, outside the log directory.
-    witness: Option<Box<dyn Witness>>,
-    /// The log's id in the witness ([`verify::log_id`]), once known.
-    log_id: Option<String>,
-    /// The newest checkpoint is not in the witness yet (retried every second).
-    witness_pending: bool,
-    witness_lagging: Arc<AtomicBool>,
+    /// Where heads go once on disk, to be checkpointed ([`anchor`]); dropped, then joined,
+    /// when the writer stops.
+    anchors: Option<mpsc::Sender<anchor::Anchor>>,
+    anchor_thread: Option<std::thread::JoinHandle<()>>,
+    fsyncs: Arc<AtomicU64>,
     /// Where entries go once on disk, and the entries of the batch being written.
     devices: Arc<device::Devices>,
     outbox: Vec<device::Forwarded>,
@@ -794,25 +825,12 @@ const CHECKPOINT_EVERY: Duration = Duration::from_secs(1);
 const CHECKPOINT_ENTRIES: u64 = 10_000;
 
 impl Writer {
+    /// Group commit: takes every message already queued (up to 4,096 entries), writes
+    /// them, makes them durable with one fsync, and answers every request among them;
+    /// requests that arrive during that fsync queue up for the next one. Checkpoints are
+    /// the anchoring thread's ([`anchor`]), handed each head once it is on disk.
     fn run(&mut self, rx: mpsc::Receiver<Msg>, failed: &AtomicBool, written: &AtomicU64) {
-        loop {
-            let first = match rx.recv_timeout(CHECKPOINT_EVERY) {
-                Ok(m) => m,
-                // Idle: anchor the tail written since the last checkpoint.
-                Err(mpsc::RecvTimeoutError::Timeout) => {
-                    if self.witness_pending {
-                        self.store_witness();
-                    }
-                    if self.since_checkpoint > 0 {
-                        if let Err(e) = self.commit(0, true) {
-                            failed.store(true, Ordering::SeqCst);
-                            tracing::error!(error = %e, "audit checkpoint failed");
-                        }
-                    }
-                    continue;
-                }
-                Err(mpsc::RecvTimeoutError::Disconnected) => break,
-            };
+        while let Ok(first) = rx.recv() {
             let mut acks = Vec::new();
             let mut durable = Vec::new();
             let mut batch = 0usize;
@@ -840,21 +858,39 @@ impl Writer {
                 let answer = result.clone().and(forwarded.clone());
                 let _ = ack.send(answer.map_err(|e| e.to_string()));
             }
-            if result.is_ok() && (batch > 0 || !acks.is_empty()) {
-                result = self.maybe_checkpoint(batch as u64, !acks.is_empty());
-            }
             match &result {
                 Ok(()) => {
                     written.fetch_add(batch as u64, Ordering::Relaxed);
+                    self.anchor(batch, acks);
                 }
                 Err(e) => {
                     failed.store(true, Ordering::SeqCst);
                     tracing::error!(error = %e, "audit log write failed");
+                    for ack in acks {
+                        let _ = ack.send(Err(e.to_string()));
+                    }
                 }
             }
-            for ack in acks {
-                let _ = ack.send(result.clone().map_err(|e| e.to_string()));
-            }
+        }
+        // The anchoring thread finishes what it was handed, then stops.
+        self.anchors.take();
+        if let Some(t) = self.anchor_thread.take() {
+            let _ = t.join();
+        }
+    }
+
+    /// Hands the head just made durable to the anchoring thread: a sync's acknowledgement
+    /// goes with it, answered once the head is checkpointed. A sync whose anchoring thread
+    /// is gone gets no answer, which its caller reads as a failure.
+    fn anchor(&self, batch: usize, acks: Vec<mpsc::Sender<Result<(), String>>>) {
+        let Some(anchors) = &self.anchors else {
+            return;
+        };
+        if batch > 0 && acks.is_empty() {
+            let _ = anchors.send(anchor::Anchor::Durable(self.head.clone()));
+        }
+        for ack in acks {
+            let _ = anchors.send(anchor::Anchor::Now(self.head.clone(), ack));
         }
     }
 
@@ -975,13 +1011,6 @@ impl Writer {
         modified_day.as_deref() == Some(day) || meta.len() == 0
     }
 
-    /// Makes the batch durable, then (every second, every 10,000 entries, or when asked)
-    /// signs a checkpoint of the new head.
-    fn commit(&mut self, entries: u64, force: bool) -> Result<(), AuditError> {
-        self.sync_segment()?;
-        self.maybe_checkpoint(entries, force)
-    }
-
     /// Makes everything written to the current segment durable.
     fn sync_segment(&mut self) -> Result<(), AuditError> {
         if let Some(seg) = self.segment.as_mut() {
@@ -990,79 +1019,9 @@ impl Writer {
                 .get_ref()
                 .sync_data()
                 .map_err(|e| io_err(&seg.path, e))?;
+            self.fsyncs.fetch_add(1, Ordering::Relaxed);
         }
         Ok(())
-    }
-
-    /// Counts `entries` as written since the last checkpoint and signs one when due (or
-    /// when `force`d by a sync).
-    fn maybe_checkpoint(&mut self, entries: u64, force: bool) -> Result<(), AuditError> {
-        self.since_checkpoint += entries;
-        let due = self.last_checkpoint.elapsed() >= CHECKPOINT_EVERY
-            || self.since_checkpoint >= CHECKPOINT_ENTRIES;
-        if self.since_checkpoint == 0 || !(due || force) {
-            return Ok(());
-        }
-        self.checkpoint()
-    }
-
-    /// Signs a checkpoint of the head, chained to the newest, appends it to the log's
-    /// checkpoint file and then stores it in the witness. In that order: a crash in between
-    /// leaves the witness one checkpoint behind, which the start-up check accepts (and
-    /// catches up), whereas a witness ahead of the log would look like a cut log.
-    fn checkpoint(&mut self) -> Result<(), AuditError> {
-        self.since_checkpoint = 0;
-        self.last_checkpoint = std::time::Instant::now();
-        let prev = self
-            .newest
-            .as_ref()
-            .map_or_else(|| GENESIS.to_string(), Checkpoint::id);
-        let cp = self
-            .keys
-            .sign_checkpoint(self.head.seq, &self.head.hash, &prev);
-        let path = self.dir.join(CHECKPOINTS);
-        let mut f = OpenOptions::new()
-            .create(true)
-            .append(true)
-            .open(&path)
-            .map_err(|e| io_err(&path, e))?;
-        let mut line = cp.line();
-        line.push('\n');
-        f.write_all(line.as_bytes()).map_err(|e| io_err(&path, e))?;
-        f.sync_data().map_err(|e| io_err(&path, e))?;
-        self.newest = Some(cp);
-        self.witness_pending = self.witness.is_some();
-        self.store_witness();
-        Ok(())
-    }
-
-    /// Stores the newest checkpoint in the witness. A failure (its vault unreachable) is
-    /// not a failed write of the log, whose entries are on disk: the log reports itself
-    /// unhealthy (the gateway fails closed) and the writer retries every second.
-    fn store_witness(&mut self) {
-        let (Some(w), Some(cp)) = (&self.witness, &self.newest) else {
-            return;
-        };
-        let result = (|| {
-            if self.log_id.is_none() {
-                self.log_id = verify::log_id(&segments(&self.dir)?)?;
-            }
-            let id = self
-                .log_id
-                .as_deref()
-                .ok_or_else(|| io_err(&self.dir, "a checkpoint of a log without entries"))?;
-            w.store(id, cp)
-        })();
-        match result {
-            Ok(()) => {
-                self.witness_pending = false;
-                self.witness_lagging.store(false, Ordering::SeqCst);
-            }
-            Err(e) => {
-                self.witness_lagging.store(true, Ordering::SeqCst);
-                tracing::error!(error = %e, witness = %w.describe(), "audit witness not written; retrying");
-            }
-        }
     }
 }
 
@@ -1249,6 +1208,125 @@ mod tests {
             .expect("io")
             .expect_err("no witness");
         assert!(p.reason.contains("no witness"), "{p}");
+    }
+
+    /// A witness whose `store` waits until the test opens its gate (a slow database, a
+    /// disk busy with the checkpoint's fsyncs), and says when a store has begun.
+    struct GatedWitness {
+        inner: witness::FileWitness,
+        gate: Arc<(Mutex<bool>, std::sync::Condvar)>,
+        entered: Mutex<mpsc::Sender<()>>,
+    }
+
+    impl Witness for GatedWitness {
+        fn describe(&self) -> String {
+            self.inner.describe()
+        }
+        fn load(&self, log_id: &str) -> Result<Option<Checkpoint>, AuditError> {
+            self.inner.load(log_id)
+        }
+        fn store(&self, log_id: &str, checkpoint: &Checkpoint) -> Result<(), AuditError> {
+            if let Ok(tx) = self.entered.lock() {
+                let _ = tx.send(());
+            }
+            let (open, cv) = &*self.gate;
+            let mut open = open.lock().expect("gate");
+            while !*open {
+                open = cv.wait(open).expect("gate");
+            }
+            self.inner.store(log_id, checkpoint)
+        }
+        fn knows_location(&self) -> Result<bool, AuditError> {
+            self.inner.knows_location()
+        }
+    }
+
+    #[test]
+    fn requests_are_made_durable_while_a_checkpoint_is_still_being_witnessed() {
+        let tmp = tempfile::tempdir().expect("tempdir");
+        let (dir, vault) = (tmp.path().join("audit"), tmp.path().join("vault"));
+        let master = MasterKey::from_bytes([5; 32]);
+        let gate = Arc::new((Mutex::new(false), std::sync::Condvar::new()));
+        let (entered_tx, entered) = mpsc::channel();
+        let log = Arc::new(
+            AuditLog::open_witnessed(
+                &dir,
+                &master,
+                Settings::default(),
+                Some(Box::new(GatedWitness {
+                    inner: witness::FileWitness::in_vault(&vault, &dir),
+                    gate: Arc::clone(&gate),
+                    entered: Mutex::new(entered_tx),
+                })),
+            )
+            .expect("open"),
+        );
+        log.record_durable_blocking(vec![Event::new(Action::Tokenize, "ok")])
+            .expect("first request");
+        // A sync asks for a checkpoint at once; its witness store waits at the gate.
+        let syncing = {
+            let log = Arc::clone(&log);
+            std::thread::spawn(move || log.sync())
+        };
+        entered
+            .recv_timeout(Duration::from_secs(60))
+            .expect("the checkpoint reached its witness");
+        // Meanwhile requests still get their entries on disk and their answer: the
+        // checkpoint is not on their path. (The bound only stops a hang from hanging the
+        // suite; before the anchoring thread these never returned while the gate was shut.)
+        let (done_tx, done) = mpsc::channel();
+        {
+            let log = Arc::clone(&log);
+            std::thread::spawn(move || {
+                for i in 0..5 {
+                    let mut e = Event::new(Action::Tokenize, "ok");
+                    e.request_id = Some(format!("r{i}"));
+                    let _ = done_tx.send(log.record_durable_blocking(vec![e]));
+                }
+            });
+        }
+        for _ in 0..5 {
+            let answer = done
+                .recv_timeout(Duration::from_secs(60))
+                .expect("answered while the witness waits");
+            assert!(answer.is_ok(), "{answer:?}");
+        }
+        assert!(log.fsyncs() >= 2, "each answer followed an fsync");
+        assert!(
+            !syncing.is_finished(),
+            "the sync still waits for its checkpoint"
+        );
+        // The six entries are on disk, in the chain, before any checkpoint covers the last five.
+        let on_disk: usize = segments(&dir)
+            .expect("segments")
+            .iter()
+            .map(|p| std::fs::read_to_string(p).expect("read").lines().count())
+            .sum();
+        assert_eq!(on_disk, 6);
+        {
+            let (open, cv) = &*gate;
+            *open.lock().expect("gate") = true;
+            cv.notify_all();
+        }
+        syncing.join().expect("sync thread").expect("sync");
+        log.sync().expect("a sync anchors the rest");
+        log.close().expect("close");
+        let keys = AuditKeys::derive(&master).expect("keys");
+        let w = witness::FileWitness::in_vault(&vault, &dir);
+        let anchors = verify::Anchors {
+            witness: Some(&w),
+            pin: None,
+        };
+        let r = verify::verify_anchored(&dir, &verify::Trust::Keys(&keys), &anchors)
+            .expect("io")
+            .expect("the log verifies");
+        assert_eq!((r.entries, r.witness), (6, verify::WitnessCheck::Current));
+        let newest = verify::read_checkpoints(&dir).expect("checkpoints").pop();
+        assert_eq!(
+            newest.map(|c| c.seq),
+            Some(6),
+            "the last checkpoint covers all"
+        );
     }
 
     #[test]

@@ -170,10 +170,14 @@ async fn admin(
             text.push_str(&format!(
                 "# HELP phigate_audit_entries_total Audit entries written.\n# TYPE phigate_audit_entries_total counter\nphigate_audit_entries_total {}\n\
                  # HELP phigate_audit_lost_total Audit events lost while degraded (an alarm).\n# TYPE phigate_audit_lost_total counter\nphigate_audit_lost_total {}\n\
-                 # HELP phigate_audit_healthy Whether the audit log is being written.\n# TYPE phigate_audit_healthy gauge\nphigate_audit_healthy {}\n",
+                 # HELP phigate_audit_healthy Whether the audit log is being written.\n# TYPE phigate_audit_healthy gauge\nphigate_audit_healthy {}\n\
+                 # HELP phigate_audit_fsyncs_total fsyncs of audit entries (group commit: one per batch of requests).\n# TYPE phigate_audit_fsyncs_total counter\nphigate_audit_fsyncs_total {}\n\
+                 # HELP phigate_audit_checkpoints_total Signed audit checkpoints (written off the requests' path).\n# TYPE phigate_audit_checkpoints_total counter\nphigate_audit_checkpoints_total {}\n",
                 gw.audit.written(),
                 gw.audit.dropped(),
-                u8::from(gw.audit.healthy())
+                u8::from(gw.audit.healthy()),
+                gw.audit.fsyncs(),
+                gw.audit.checkpoints()
             ));
             text.push_str(&gw.audit.devices().render_metrics());
             text.push_str(&gw.claim_metrics.render());
