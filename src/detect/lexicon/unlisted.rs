@@ -64,7 +64,8 @@ impl Ctx<'_> {
             return;
         }
         let j = i + 1;
-        if !self.has(i, flag::OPENER) || j >= self.words.len() || marks[j].is_some() {
+        let opens = self.has(i, flag::OPENER) || self.ends_greeting(i);
+        if !opens || j >= self.words.len() || marks[j].is_some() {
             return;
         }
         let gap = &self.text[self.words[i].end..self.words[j].start];
@@ -82,6 +83,17 @@ impl Ctx<'_> {
             marks[j] = Some(PhiType::Name);
             marks[j + 1] = Some(PhiType::Name);
         }
+    }
+
+    /// `thank you Amittepidan`, `GOOD MORNING MUHYOR`: word `i` ends a two-word greeting
+    /// (`thank you`, `good morning`/`afternoon`/`evening`), which opens as `hey` does.
+    fn ends_greeting(&self, i: usize) -> bool {
+        let after = |first: &[u8]| i > 0 && self.joined(i - 1, b"") && self.word_is(i - 1, first);
+        self.word_is(i, b"you") && after(b"thank")
+            || [&b"morning"[..], b"afternoon", b"evening"]
+                .iter()
+                .any(|w| self.word_is(i, w))
+                && after(b"good")
     }
 
     /// Word `j` is an initial with its period and a word no list holds follows it.
