@@ -120,3 +120,38 @@ fn stem_of(word: &[u8]) -> &[u8] {
         _ => word,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::detect::Detector;
+    use crate::patterns::Patterns;
+
+    /// The detected strings of `text` (synthetic).
+    fn found(d: &Detector, text: &str) -> Vec<String> {
+        let mut s = d.scratch();
+        d.scan(text, None, &mut s)
+            .iter()
+            .map(|x| text[x.start..x.end].to_string())
+            .collect()
+    }
+
+    #[test]
+    fn a_word_of_a_whole_name_is_found_where_the_note_repeats_it() {
+        let d = Detector::build(&Patterns::builtin()).expect("built-in patterns");
+        let t = "DAUGHTER GRETA VOLKRANSKI VISITED. PLAN REVIEWED WITH VOLKRANSKI.";
+        let f = found(&d, t);
+        assert_eq!(
+            f.iter().filter(|x| x.contains("VOLKRANSKI")).count(),
+            2,
+            "{f:?}"
+        );
+    }
+
+    #[test]
+    fn a_lower_case_repeat_of_a_rare_word_in_mixed_text_stays() {
+        let d = Detector::build(&Patterns::builtin()).expect("built-in patterns");
+        let t = "Ballon pump to right femoral site. Right groin with ballon insertion site.";
+        let f = found(&d, t);
+        assert!(!f.iter().any(|x| x.contains("ballon")), "{f:?}");
+    }
+}
