@@ -24,11 +24,18 @@ sign-offs, `Pt`/`pt` shorthand), letters and e-mails, chat-like messages, forms 
 value`, tables), lists, addresses and prose about towns. A document is three to seven
 sentences, written mixed case (70%), all lower case (15%) or all capitals (15%).
 
-Split (tune on dev only; report holdout):
+Split (tune on dev and dev2; report holdout):
     --split dev      templates at index 0 or 1 mod 3; Markov models trained on the even
                      locales of each family; value seeds from --seed
+    --split dev2     templates of `CONTEXTS_DEV2` only (branch `onecase`: written apart from
+                     both other splits, in other shapes: no `Label:` colons or bullets
+                     shared with them, names mid-sentence, several per line); models from the
+                     even locales; half the documents in one case (25% lower, 25% capitals);
+                     slots {KF}/{KL} put a *listed* first name or surname (from
+                     `patterns/names/*`) beside an invented one (`spoke with ines
+                     ovadrakin`), the one-case shape of issue 13
     --split holdout  templates at index 2 mod 3 only; models from the odd locales
-Both splits use every context class, so the breakdown covers the same rows.
+Every split uses every context class, so the breakdown covers the same rows.
 
 Output: JSON lines in the scorer's format (`../shared/eval/score.py`, character offsets):
     {"id", "source", "format": "text", "style", "text",
@@ -163,7 +170,7 @@ class Inventor:
         self.rng = rng
         self.known, self.suffixes = load_known()
         self.models = {"first": [], "last": [], "town": []}
-        parity = 0 if split == "dev" else 1
+        parity = 1 if split == "holdout" else 0
         for fam, locs in FAMILIES.items():
             mine = [l for i, l in enumerate(locs) if i % 2 == parity]
             first = sum((faker_list("person", l, ["first_names", "first_names_male",
@@ -194,6 +201,17 @@ class Inventor:
         if re.search(r"(.)\1\1", w) or not re.search(r"[aeiouy]", w):
             return False
         return True
+
+    def listed(self, kind):
+        """A name our lists hold (a popular one: the first 3,000 of its list by count), so
+        a sentence can pair it with an invented one."""
+        if not hasattr(self, "lists"):
+            self.lists = {}
+            for k, rel in (("first", "first_names.tsv"), ("last", "surnames.tsv")):
+                rows = [l.split("\t")[0] for l in open(os.path.join(ROOT, "patterns/names",
+                                                                    rel), encoding="utf-8")]
+                self.lists[k] = [w for w in rows[:3000] if re.fullmatch(r"[a-z]{3,12}", w)]
+        return self.rng.choice(self.lists[kind]).capitalize()
 
     def bare(self, kind):
         while True:
@@ -278,6 +296,10 @@ def value(kind, inv, rng):
         return rng.choice(REGIONS), None
     if kind == "D":
         return f"{rng.randint(1, 12)}/{rng.randint(1, 28)}", None
+    if kind == "KF":
+        return inv.listed("first"), "NAME"
+    if kind == "KL":
+        return inv.listed("last"), "NAME"
     raise KeyError(kind)
 
 
@@ -430,6 +452,119 @@ CONTEXTS = {
     ],
 }
 
+# The dev2 split's templates (branch `onecase`): same thirteen classes, other wordings, so
+# rules tuned on dev do not pass here by the shape of a template alone.
+CONTEXTS_DEV2 = {
+    "title": [
+        "Before leaving, Mrs {L} asked about driving.",
+        "We reviewed the scans with Prof. {L} this week.",
+        "Attending today was Dr {F} {KL}.",
+        "Miss {L} and her mother came at nine.",
+        "Asked Mr {KF} {L} to bring his brace next time.",
+        "Chart reviewed by Dr. {L} and Dr. {L}.",
+    ],
+    "relation": [
+        "The patient's sister, {F}, will stay the first week.",
+        "Mother {F} {L} signed the consent.",
+        "Son-in-law {N} is the main support at home.",
+        "His partner {F} manages the medications.",
+        "Grandmother {KF} {L} raised her.",
+        "Discharge teaching given to daughter {F} and son {F}.",
+    ],
+    "cue_verb": [
+        "Yesterday {F} mentioned a fall at home.",
+        "At today's visit {N} complained of neck pain.",
+        "Phone call with {F}: no new concerns.",
+        "{F} {L} asked whether surgery is needed.",
+        "Texted {F} the new time.",
+        "Met {KF} {L} in the lobby; she felt dizzy.",
+        "{F} confirms the pharmacy has the refill.",
+        "Spoke to {KF} {L} about transport.",
+    ],
+    "pt_shorthand": [
+        "Seen today: pt {N}, 54 y/o, s/p TKA.",
+        "This is {N}, a 71 y/o with COPD.",
+        "pt is {F} {L}, lives independently.",
+        "Pt {KF} {L} walked 200 ft with a cane.",
+        "Patient name {N} on the wristband was checked.",
+    ],
+    "signoff": [
+        "Signed: {N}, PA-C",
+        "Note written by {KF} {L}, RN",
+        "Best wishes,\n{F}",
+        "Warmly, {F} {L}",
+        "Cheers\n{F}",
+        "Reviewed and signed, {N} MD",
+        "{F} {KL}, MSW\nSocial Work",
+    ],
+    "letter": [
+        "Good morning {F}, the results are back.",
+        "Dear {KF} {L},\nThank you for your letter.",
+        "Subject: follow-up for {N}",
+        "Many thanks to {F} for the referral.",
+        "Thank you {F}!",
+        "For the attention of {N}.",
+    ],
+    "chat": [
+        "{F} pls call the family back",
+        "ty {F}, got it",
+        "can someone ask {F} to check the fax",
+        "is {F} on today?",
+        "fyi {F} is out sick",
+        "thx {F} {L}",
+        "{KF} {L} left a msg at 3",
+    ],
+    "form": [
+        "Parent/guardian - {N}",
+        "PATIENT {N} DOB {D}",
+        "Surname {L}, given name {F}",
+        "Next of kin = {N}",
+        "Primary nurse -> {N}",
+        "Pt ID card: {N}",
+    ],
+    "list": [
+        "Present at the meeting were {N}, {N} and {N}.",
+        "Team: {N} / {N} / {N}",
+        "Family present ({F}, {F}).",
+        "Visitors today: {F} & {F}",
+        "Team members {KF} {L}, {F} {L} and {F} {KL}.",
+        "Copies to {N} and {N}.",
+    ],
+    "whole_entity": [
+        "When {F} {L} came in, she was in tears.",
+        "Follow-up with {KF} {L} next month.",
+        "I called {F} {KL} twice.",
+        "{KF} {L} came with her dog.",
+        "Recommend {F} {L} continue the brace.",
+        "Notes sent to {F} {L} at the clinic.",
+        "Asked {KF} {L} to rate her pain.",
+    ],
+    "town_prose": [
+        "Grew up near {T} on a dairy farm.",
+        "Was visiting family outside {T} when the fall happened.",
+        "Spends winters in {T}.",
+        "The family drove in from {T} today.",
+        "Will stay with her son in {T} after discharge.",
+        "Took the bus from {T} to the clinic.",
+    ],
+    "town_region": [
+        "Hometown {T}, {R}.",
+        "Born {T}, {R}",
+        "from {T} ({R})",
+        "Last lived in {T}, {R}, for ten years.",
+        "Lives in {T} {R}.",
+        "Moved from {T}, {R}, in June.",
+    ],
+    "address": [
+        "Resides at {S}, {T}.",
+        "New address is {S} in {T}, {R}.",
+        "Mail returned from {S}, {T}.",
+        "Home at {S}, {T} - first floor.",
+        "Drive to {S} ({T}) for home visit.",
+        "{S}, {T}",
+    ],
+}
+
 # PHI-free lines mixed in so a document is not all names (precision on the same text).
 FILLER = [
     "Grip strength R 42 lb, L 55 lb (Jamar, position 2).",
@@ -445,6 +580,8 @@ FILLER = [
 
 
 def templates(split):
+    if split == "dev2":
+        return CONTEXTS_DEV2
     keep = (lambda i: i % 3 != 2) if split == "dev" else (lambda i: i % 3 == 2)
     return {c: [t for i, t in enumerate(ts) if keep(i)] for c, ts in CONTEXTS.items()}
 
@@ -463,7 +600,7 @@ def render(template, inv, rng, label):
 
 
 def generate(split, seed, count):
-    rng = random.Random(seed * 2 + (0 if split == "dev" else 1))
+    rng = random.Random(seed * 2 + {"dev": 0, "holdout": 1, "dev2": 7919}[split])
     inv = Inventor(split, rng)
     tpl = templates(split)
     classes = sorted(tpl)
@@ -484,7 +621,8 @@ def generate(split, seed, count):
             spans += [dict(x, start=x["start"] + off, end=x["end"] + off) for x in s]
             text += t
         r = rng.random()
-        style = "mixed" if r < 0.7 else "lower" if r < 0.85 else "capitals"
+        mixed, lower = (0.5, 0.75) if split == "dev2" else (0.7, 0.85)
+        style = "mixed" if r < mixed else "lower" if r < lower else "capitals"
         if style == "lower":
             text = text.lower()
         elif style == "capitals":
@@ -536,7 +674,7 @@ def main():
         breakdown(a.breakdown, a.show, argv[cut + 1:])
         return
     ap = argparse.ArgumentParser()
-    ap.add_argument("--split", choices=["dev", "holdout"], required=True)
+    ap.add_argument("--split", choices=["dev", "dev2", "holdout"], required=True)
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--count", type=int, default=500)
     a = ap.parse_args()

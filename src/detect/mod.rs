@@ -185,6 +185,13 @@ impl Detector {
         }
         let repeated = date_span::repeated_ages(text, &spans);
         spans.extend(repeated);
+        // A name found once is found wherever the note repeats it, in any case.
+        let names = self.lexicon.repeated_names(text, &s.lex, &spans);
+        spans.extend(names.iter().map(|h| Span {
+            start: h.start,
+            end: h.end,
+            ty: h.ty,
+        }));
         let mut spans = merge(spans);
         if !self.allow.is_empty() {
             // Only a whole detection that is an allowed term goes; anything else stays.

@@ -14,6 +14,7 @@ use serde::Deserialize;
 
 mod names;
 mod places;
+mod repeated;
 mod table;
 mod unlisted;
 mod words;
@@ -573,6 +574,8 @@ impl Lexicon {
             ctx.mark_unlisted_last_first(i, &mut scratch.marks);
             ctx.mark_after_place_label(i, &mut scratch.marks);
             ctx.mark_before_region(i, &mut scratch.marks);
+            ctx.mark_one_case_pair(i, &mut scratch.marks);
+            ctx.mark_unlisted_after_contact(i, &mut scratch.marks);
         }
         // After every word is marked, so a name found to the right of its particles counts.
         for i in 0..words.len() {
@@ -583,6 +586,12 @@ impl Lexicon {
         // (`ATTENDEES: RIUSZ FAROY, UPKA MEHRONOV`): read the items again, then grow them.
         for i in 0..words.len() {
             ctx.mark_list_item(i, &mut scratch.marks);
+        }
+        ctx.extend_names(&mut scratch.marks);
+        // Each item found makes the next one follow a person: `A, B and C` in order.
+        for i in 0..words.len() {
+            ctx.mark_list_pair(i, &mut scratch.marks);
+            ctx.mark_list_next(i, &mut scratch.marks);
         }
         ctx.extend_names(&mut scratch.marks);
         ctx.extend_conjunctions(&mut scratch.marks);

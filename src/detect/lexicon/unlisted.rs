@@ -64,7 +64,8 @@ impl Ctx<'_> {
             return;
         }
         let j = i + 1;
-        if !self.has(i, flag::OPENER) || j >= self.words.len() || marks[j].is_some() {
+        let opens = self.has(i, flag::OPENER) || self.ends_greeting(i);
+        if !opens || j >= self.words.len() || marks[j].is_some() {
             return;
         }
         let gap = &self.text[self.words[i].end..self.words[j].start];
@@ -82,6 +83,17 @@ impl Ctx<'_> {
             marks[j] = Some(PhiType::Name);
             marks[j + 1] = Some(PhiType::Name);
         }
+    }
+
+    /// `thank you Amittepidan`, `GOOD MORNING MUHYOR`: word `i` ends a two-word greeting
+    /// (`thank you`, `good morning`/`afternoon`/`evening`), which opens as `hey` does.
+    fn ends_greeting(&self, i: usize) -> bool {
+        let after = |first: &[u8]| i > 0 && self.joined(i - 1, b"") && self.word_is(i - 1, first);
+        self.word_is(i, b"you") && after(b"thank")
+            || [&b"morning"[..], b"afternoon", b"evening"]
+                .iter()
+                .any(|w| self.word_is(i, w))
+                && after(b"good")
     }
 
     /// Word `j` is an initial with its period and a word no list holds follows it.
@@ -246,13 +258,13 @@ impl Ctx<'_> {
             .is_some_and(|x| self.text[x.start..x.end].eq_ignore_ascii_case(w))
     }
 
-    /// `Idamir reports`, `Colia denies`, `Asha Verno said`: a word no list holds right before
-    /// a verb that tells of a person is that person.
+    /// `Idamir reports`, `Colia denies`, `Asha Verno said`, `ovadrakin called`: a word no list
+    /// holds right before a verb that tells of a person, or of contacting one, is that person.
     pub(super) fn mark_before_person_verb(&self, i: usize, marks: &mut [Option<PhiType>]) {
         let j = i + 1;
         if j >= self.words.len()
             || marks[i].is_some()
-            || !self.has(j, flag::PERSON_VERB)
+            || !(self.has(j, flag::PERSON_VERB) || self.contact_in_past(j))
             || self.text[self.words[i].end..self.words[j].start] != *b" "
             || !self.unlisted_word(i)
         {
@@ -281,6 +293,18 @@ impl Ctx<'_> {
             marks[i - 1] = Some(PhiType::Name);
             marks[i] = Some(PhiType::Name);
         }
+    }
+
+    /// `ovadrakin called`, `EMZIANA RANG`: word `j` is a verb of contacting someone in the
+    /// past tense, not followed by a colon. The nouns and present forms (`phone call:`,
+    /// `vm`, `talk`) follow words that are no person (`Pohne call: husband …`).
+    fn contact_in_past(&self, j: usize) -> bool {
+        let w = &self.text[self.words[j].start..self.words[j].end];
+        let past = w.len() > 3 && w[w.len() - 2..].eq_ignore_ascii_case(b"ed")
+            || [&b"spoke"[..], b"rang", b"met", b"told"]
+                .iter()
+                .any(|v| w.eq_ignore_ascii_case(v));
+        self.has(j, flag::CONTACT) && past && self.text.get(self.words[j].end) != Some(&b':')
     }
 
     /// Word `i` opens a clause: the text's first word, or after a line break or one of
@@ -491,3 +515,197 @@ const NOT_PLACE_OPENER: u32 = flag::PLACE_CUE
     | flag::PERSON_VERB
     | flag::RELATION
     | flag::NAME_CUE;
+
+impl Ctx<'_> {
+    /// `SPOKE WITH MARTA OKONJO`, `ines ovadrakin called`: in a note written in one case
+    /// (capitals tell nothing), a listed first name and a word no list holds right after
+    /// it, or a word no list holds and a listed surname after it, are one person. The
+    /// listed word must be no English or common word (`MAY`, `will`), and the other no
+    /// vocabulary word (`unlisted_word`): a misspelt verb beside a drug is no one.
+    pub(super) fn mark_one_case_pair(&self, i: usize, marks: &mut [Option<PhiType>]) {
+        let j = i + 1;
+        if !(self.caps_mode || self.lower_mode)
+            || j >= self.words.len()
+            || marks[i].is_some() && marks[j].is_some()
+            || self.text[self.words[i].end..self.words[j].start] != *b" "
+        {
+            return;
+        }
+        // A popular name (`MARTA`, `ines`): rare list entries are as often shorthand
+        // (`ADEQ HUO`, `imi intracath`, `PACER DELINE`).
+        let listed = |k: usize, f: u32| {
+            self.has(k, f)
+                && self.has(k, flag::POPULAR)
+                && self.dictionary_name(k)
+                && !self.has(k, flag::ENGLISH)
+                && self.words[k].end - self.words[k].start >= 3
+        };
+        let pair = listed(i, flag::FIRST) && self.unlisted_word(j)
+            || self.unlisted_word(i) && listed(j, flag::LAST);
+        if pair {
+            marks[i] = marks[i].or(Some(PhiType::Name));
+            marks[j] = marks[j].or(Some(PhiType::Name));
+        }
+    }
+
+    /// `spoke with ovadrakin`, `CALLED EMZIANA`, `texted Pauracio`: after a verb of
+    /// contacting someone (and `with`, `to`, `for`), a word no list holds, written as a
+    /// name for the note's case, is the person. `mark_after_contact` reads listed names.
+    pub(super) fn mark_unlisted_after_contact(&self, i: usize, marks: &mut [Option<PhiType>]) {
+        if !self.has(i, flag::CONTACT) {
+            return;
+        }
+        let mut j = i + 1;
+        let preposition = j < self.words.len()
+            && self.joined(i, b"")
+            && [&b"with"[..], b"to", b"for"]
+                .iter()
+                .any(|p| self.word_is(j, p));
+        if preposition {
+            j += 1;
+        }
+        // `SPOKE WTIH PT`, `visited durng the evening`: a misspelt preposition is unlisted
+        // too. `spoke`/`talked` take their person only after `with` or `to`; after the other
+        // verbs a determiner or `pt` right after the word shows a preposition, except
+        // after the verbs that take a person and then a thing (`texted Ines the time`).
+        let intransitive = [&b"spoke"[..], b"talked", b"talk"]
+            .iter()
+            .any(|v| self.word_is(i, v));
+        let two_objects = [&b"texted"[..], b"emailed", b"messaged", b"told", b"asked"]
+            .iter()
+            .any(|v| self.word_is(i, v));
+        let before_determiner = [&b"the"[..], b"a", b"an", b"pt", b"his", b"her", b"their"]
+            .iter()
+            .any(|d| self.word_is(j + 1, d) && self.joined(j, b""));
+        if !preposition && (intransitive || before_determiner && !two_objects) {
+            return;
+        }
+        if j < self.words.len()
+            && marks[j].is_none()
+            && self.text[self.words[j - 1].end..self.words[j].start] == *b" "
+            && self.unlisted_word(j)
+        {
+            marks[j] = Some(PhiType::Name);
+        }
+    }
+
+    /// `Present were Ovadrakin Pizosca, Musufer Haylu and Toisha`, `Team: A / B / C`,
+    /// `Emziana & Craselde`: after a person already found and a list separator (`, `, `; `,
+    /// `/`, `&`, `and`), an item of one to three name words (no list holds at least one of
+    /// them, or a list holds it as a name and no word), ending the item, is the next person.
+    pub(super) fn mark_list_next(&self, i: usize, marks: &mut [Option<PhiType>]) {
+        if marks[i].is_some() || !self.after_separated_person(i, marks) {
+            return;
+        }
+        let strong = |k: usize| {
+            self.unlisted_word(k)
+                || self.dictionary_name(k)
+                    && (self.caps_mode
+                        || self.lower_mode
+                        || matches!(self.words[k].shape, Shape::Cap | Shape::Mixed))
+        };
+        if !strong(i) {
+            return;
+        }
+        let mut end = i;
+        while end + 1 < self.words.len()
+            && end < i + 2
+            && self.joined(end, b".-")
+            && (strong(end + 1) || self.is_initial(end + 1))
+            && marks[end + 1].is_none()
+        {
+            end += 1;
+        }
+        let evidence = (i..=end).any(|k| {
+            self.unlisted_word(k) || self.dictionary_name(k) && !self.has(k, flag::ENGLISH)
+        });
+        // `referred by Dr Johnson, Cigna.`: after a comma a lone word is as often the next
+        // thing said of the person (a payer, a place); a lone name needs `/`, `&` or `and`.
+        let gap = &self.text[self.words[i - 1].end..self.words[i].start];
+        let lone_after_comma = end == i && matches!(gap, b", " | b"; ");
+        if evidence && !lone_after_comma && self.ends_list_item(end) {
+            for m in marks.iter_mut().take(end + 1).skip(i) {
+                *m = Some(PhiType::Name);
+            }
+        }
+    }
+
+    /// `VISITORS TODAY: WAZAI & SABETIN`, `team: fion macholuk / balgun pankar`: two items
+    /// of one or two name words around ` & ` or ` / `, each with a word no list holds, the
+    /// first opening its line, a label's value or a bracket and the second ending its item,
+    /// are two people (a misspelt word
+    /// does not come paired so).
+    pub(super) fn mark_list_pair(&self, i: usize, marks: &mut [Option<PhiType>]) {
+        let strong = |k: usize| self.unlisted_word(k) || self.dictionary_name(k);
+        if i == 0 || !strong(i - 1) || !strong(i) {
+            return;
+        }
+        let gap = &self.text[self.words[i - 1].end..self.words[i].start];
+        if !matches!(gap, b" & " | b" / ") {
+            return;
+        }
+        let joined_name = |k: usize| self.text[self.words[k].end..self.words[k + 1].start] == *b" ";
+        let start = if i >= 2 && joined_name(i - 2) && strong(i - 2) && !self.clause_start(i - 1) {
+            i - 2
+        } else {
+            i - 1
+        };
+        let end = if i + 1 < self.words.len() && joined_name(i) && strong(i + 1) {
+            i + 1
+        } else {
+            i
+        };
+        // The pair opens a line, a label's value or a bracket: not inside a run of items
+        // (`warming,ffp,plts & protamine`, where shorthand lists are written).
+        let before = self.text[..self.words[start].start].trim_ascii_end();
+        let opens = before.is_empty()
+            || self.text[..self.words[start].start].ends_with(b"\n")
+            || before.ends_with(b":")
+            || before.ends_with(b"(");
+        let unlisted = |a: usize, b: usize| (a..=b).any(|k| self.unlisted_word(k));
+        if opens && self.ends_list_item(end) && unlisted(start, i - 1) && unlisted(i, end) {
+            for m in marks.iter_mut().take(end + 1).skip(start) {
+                *m = m.or(Some(PhiType::Name));
+            }
+        }
+    }
+
+    /// Word `i` follows a list separator (`, `, `; `, `/`, `&`, `and`, `, and`) right after a
+    /// word marked as a person.
+    fn after_separated_person(&self, i: usize, marks: &[Option<PhiType>]) -> bool {
+        let person = |k: usize| matches!(marks[k], Some(PhiType::Name | PhiType::ProviderName));
+        if i == 0 {
+            return false;
+        }
+        let gap = &self.text[self.words[i - 1].end..self.words[i].start];
+        if matches!(
+            gap,
+            b", " | b"; " | b"/" | b" / " | b" & " | b"&" | b", & " | b" + "
+        ) {
+            return person(i - 1);
+        }
+        i >= 2
+            && self.word_is(i - 1, b"and")
+            && gap == b" "
+            && matches!(
+                &self.text[self.words[i - 2].end..self.words[i - 1].start],
+                b" " | b", "
+            )
+            && person(i - 2)
+    }
+
+    /// Word `i` ends a list item: the text's end, a line break, punctuation, a separator or
+    /// `and` after it.
+    fn ends_list_item(&self, i: usize) -> bool {
+        let rest = &self.text[self.words[i].end..];
+        rest.is_empty()
+            || matches!(
+                rest[0],
+                b'\n' | b'\r' | b'(' | b')' | b',' | b';' | b'.' | b'/' | b'&' | b'!' | b'?'
+            )
+            || rest.starts_with(b" (")
+            || rest.starts_with(b" /")
+            || rest.starts_with(b" &")
+            || rest.len() > 4 && rest[..5].eq_ignore_ascii_case(b" and ")
+    }
+}

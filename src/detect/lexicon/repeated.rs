@@ -1,0 +1,157 @@
+//! A name found once in a document is found wherever the document repeats it (issue 13).
+//!
+//! Owns the document-level pass over the words of one scan: a word inside a detected name
+//! that is no vocabulary or cue word (`Ovadrakin`, `Ines`) is a name everywhere else the
+//! same text writes it, in any case (`ovadrakin called`, `OVADRAKIN`). The rules and the
+//! tagger each judge a word from its own sentence; a note that names its patient with a
+//! title once and bare later (`Mrs Ovadrakin … ovadrakin states`) would otherwise leak the
+//! bare one, most of all in one-case text where capitals cannot tell.
+
+use super::words::{is_mostly_lower, is_mostly_upper, Shape};
+use super::{flag, LexHit, LexScratch, Lexicon};
+use crate::phi::{PhiType, Span};
+
+/// Flags that make a word ordinary vocabulary or a cue: never carried to its repeats (a
+/// name span may hold a title or a common word: `Dr`, `Will`).
+const NOT_CARRIED: u32 = flag::ENGLISH
+    | flag::COMMON
+    | flag::VOCAB
+    | flag::NEVER_NAME
+    | flag::NAME_CUE
+    | flag::RELATION
+    | flag::LABEL
+    | flag::STRONG_CUE
+    | flag::PERSON_TITLE
+    | flag::PROVIDER_TITLE
+    | flag::OPENER
+    | flag::PERSON_VERB
+    | flag::PLACE_LABEL
+    | flag::PLACE_CUE
+    | flag::ROLE
+    | flag::CONTACT
+    | flag::PARTICLE
+    | flag::INNER_PARTICLE
+    | flag::EPONYM_HEAD
+    | flag::REGION
+    | flag::NUMBERED;
+
+/// Shortest word carried, in bytes: shorter ones are initials and abbreviations.
+const MIN_CARRIED: usize = 4;
+
+/// Most distinct words carried per document (a bound on the comparisons per word).
+const MAX_CARRIED: usize = 64;
+
+impl Lexicon {
+    /// Every word of `text` (scanned last by `scratch`) outside `spans` that repeats, in any
+    /// case, a carried word of a NAME or PROVIDER_NAME span; `spans` sorted, not overlapping.
+    pub fn repeated_names(&self, text: &str, scratch: &LexScratch, spans: &[Span]) -> Vec<LexHit> {
+        let b = text.as_bytes();
+        let mixed = !is_mostly_upper(b) && !is_mostly_lower(b);
+        let mut carried: Vec<(&[u8], PhiType)> = Vec::new();
+        let mut inside = vec![false; scratch.words.len()];
+        let mut s = 0;
+        for (k, w) in scratch.words.iter().enumerate() {
+            while s < spans.len() && spans[s].end <= w.start {
+                s += 1;
+            }
+            let Some(span) = spans.get(s).filter(|sp| sp.start < w.end) else {
+                continue;
+            };
+            inside[k] = true;
+            let stem = stem_of(&b[w.start..w.end]);
+            let person = matches!(span.ty, PhiType::Name | PhiType::ProviderName);
+            // The found word is evidence enough to repeat: a listed name, or a word of a name
+            // of two words or more written as one (`Ovadrakin Pizosca`, spaces and hyphens
+            // only). A lone word no list holds is as often a misspelling or a payer a rule
+            // took (`ASSYMPTOMATIC`, `last meds`, `Frank Schröder. Medicare`): not carried.
+            let found = text[span.start..span.end].trim();
+            let whole = found.contains(' ')
+                && found.bytes().all(|c| {
+                    c.is_ascii_alphabetic() || c >= 0x80 || matches!(c, b' ' | b'-' | b'\'')
+                });
+            let written = w.flags & flag::NAME != 0 || whole;
+            if person
+                && written
+                && w.flags & NOT_CARRIED == 0
+                && stem.len() >= MIN_CARRIED
+                && stem
+                    .iter()
+                    .all(|c| c.is_ascii_alphabetic() || *c >= 0x80 || *c == b'\'')
+                && carried.len() < MAX_CARRIED
+                && !carried.iter().any(|(c, _)| c.eq_ignore_ascii_case(stem))
+            {
+                carried.push((stem, span.ty));
+            }
+        }
+        let mut out = Vec::new();
+        if carried.is_empty() {
+            return out;
+        }
+        for (k, w) in scratch.words.iter().enumerate() {
+            if inside[k] {
+                continue;
+            }
+            // In mixed-case text a lower-case repeat of a word no list holds, or of a rare
+            // list entry, is as often the ordinary word (`Ballon pump … ballon site`); a
+            // popular name repeats in any case (`Ines … spoke with ines`).
+            if mixed && w.shape == Shape::Lower && w.flags & flag::POPULAR == 0 {
+                continue;
+            }
+            let stem = stem_of(&b[w.start..w.end]);
+            if let Some((_, ty)) = carried.iter().find(|(c, _)| c.eq_ignore_ascii_case(stem)) {
+                out.push(LexHit {
+                    start: w.start,
+                    end: w.start + stem.len(),
+                    ty: *ty,
+                });
+            }
+        }
+        out
+    }
+}
+
+/// A word without its possessive `'s` (`Ovadrakin's`).
+fn stem_of(word: &[u8]) -> &[u8] {
+    match word
+        .strip_suffix(b"'s")
+        .or_else(|| word.strip_suffix(b"'S"))
+    {
+        Some(stem) if stem.len() >= MIN_CARRIED => stem,
+        _ => word,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::detect::Detector;
+    use crate::patterns::Patterns;
+
+    /// The detected strings of `text` (synthetic).
+    fn found(d: &Detector, text: &str) -> Vec<String> {
+        let mut s = d.scratch();
+        d.scan(text, None, &mut s)
+            .iter()
+            .map(|x| text[x.start..x.end].to_string())
+            .collect()
+    }
+
+    #[test]
+    fn a_word_of_a_whole_name_is_found_where_the_note_repeats_it() {
+        let d = Detector::build(&Patterns::builtin()).expect("built-in patterns");
+        let t = "DAUGHTER GRETA VOLKRANSKI VISITED. PLAN REVIEWED WITH VOLKRANSKI.";
+        let f = found(&d, t);
+        assert_eq!(
+            f.iter().filter(|x| x.contains("VOLKRANSKI")).count(),
+            2,
+            "{f:?}"
+        );
+    }
+
+    #[test]
+    fn a_lower_case_repeat_of_a_rare_word_in_mixed_text_stays() {
+        let d = Detector::build(&Patterns::builtin()).expect("built-in patterns");
+        let t = "Ballon pump to right femoral site. Right groin with ballon insertion site.";
+        let f = found(&d, t);
+        assert!(!f.iter().any(|x| x.contains("ballon")), "{f:?}");
+    }
+}
