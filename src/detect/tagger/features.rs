@@ -35,8 +35,8 @@ pub struct Token {
     word: u64,
     /// Hash of the short shape.
     shape: u64,
-    cap: u8,
-    flags: u32,
+    pub(super) cap: u8,
+    pub(super) flags: u32,
     /// The token has a letter: only such tokens are classified.
     pub alpha: bool,
     non_ascii: bool,
