@@ -182,7 +182,7 @@ impl Tagger {
         let mut open: Option<Open> = None;
         for (i, t) in doc.tokens.iter().enumerate() {
             let caseless = s.caseless[i];
-            let scored = t.alpha && (gate == Gate::Off || !skip::skip(t, caseless));
+            let scored = t.alpha && (gate == Gate::Off || !skip::skip(t, caseless, prev == O));
             let (best, sure, margin) = if scored {
                 self.classify(&doc, i, prev, prev2, caseless, (owner, &mut s.sums))
             } else {
@@ -223,7 +223,8 @@ impl Tagger {
     }
 
     /// How often the gate fires on `text` (diagnostics, `examples/rulecost.rs`): tokens with
-    /// a letter, and of them those skipped.
+    /// a letter, and of them those the gate would skip after an O (an upper bound: after a
+    /// tagged token it scores).
     pub fn gate_counts(&self, text: &str, lex: &Lexicon, s: &mut TagScratch) -> (usize, usize) {
         tokenize_known(text, lex, None, &mut s.tokens);
         gates::caseless_tokens(text, &s.tokens, &mut s.caseless);
@@ -232,7 +233,7 @@ impl Tagger {
             .tokens
             .iter()
             .zip(&s.caseless)
-            .filter(|(t, &c)| t.alpha && skip::skip(t, c));
+            .filter(|(t, &c)| t.alpha && skip::skip(t, c, true));
         (alpha.count(), skipped.count())
     }
 

@@ -10,7 +10,8 @@
 //! `plain_word` span, which is never reported).
 //!
 //! What this changes is the chain of previous tags (each token's tag is a feature of the
-//! next two tokens): a skipped token counts as O there. Capitalised words that start a
+//! next two tokens): a skipped token counts as O there. So a word right after a tagged
+//! token, or followed by a dot (`pl. Korczaka`), is scored. Capitalised words that start a
 //! place (`Los`, `Port`, `New`, `Rue`) and tokens with digits (`B16`, `x977`) are
 //! never-tagged too, but their tag leads the next word into a span (`Los Muermos`), so they
 //! are scored as before. The corpora's changed spans are listed in `BENCHMARKS.md` (branch
@@ -35,9 +36,14 @@ const NAMELIKE: u32 =
     flag::NAME | flag::PLACE | flag::PLACE_START | flag::PARTICLE | flag::INNER_PARTICLE;
 
 /// Whether token `t` is tagged O without scoring. `caseless`: it stands where capitals
-/// tell nothing (see `gates`), where a lower-case word may well be a name.
-pub fn skip(t: &Token, caseless: bool) -> bool {
+/// tell nothing (see `gates`), where a lower-case word may well be a name. `prev_o`: the
+/// token before was tagged O; after a tagged token even a lower-case word may carry the
+/// span on (`Hrádek nad Nisou`), so it is scored. A word with a dot after it may be an
+/// abbreviation that starts a street or place (`pl. Korczaka`), so it is scored too.
+pub fn skip(t: &Token, caseless: bool, prev_o: bool) -> bool {
     !caseless
+        && prev_o
+        && t.punct_after != b'.'
         && t.cap == cap::LOWER
         && t.flags & NAMELIKE == 0
         && (never_tagged(t) || t.flags & flag::ENGLISH != 0)
