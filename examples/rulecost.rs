@@ -4,6 +4,8 @@
 //! `MODE=rule:ID|rules|detector|tagger|engine|none target/release/examples/rulecost CORPUS.jsonl`.
 //! `ANCHORING=off` searches every rule group over the whole text (the scan before the
 //! groups were tried at their rules' possible starts), for before/after figures.
+//! `MODE=tagger GATE=off` runs the tagger scoring every token; `MODE=gate` counts the
+//! tokens its gate skips.
 //! `PATTERNS=DIR` reads the rule files from DIR instead of the built-in ones.
 //! `MODE=compare` runs the detector both ways on the corpus and counts the notes whose
 //! spans differ (it must print `differ 0`).
@@ -41,6 +43,11 @@ fn main() {
         .unwrap_or(1);
     let texts: Vec<&String> = (0..reps).flat_map(|_| texts.iter()).collect();
     let mode = std::env::var("MODE").unwrap_or_default();
+    // `GATE=off` scores every token in `MODE=tagger` (the tagger's gate off).
+    let gate = match std::env::var("GATE").as_deref() {
+        Ok("off") => phigate::detect::tagger::Gate::Off,
+        _ => phigate::detect::tagger::Gate::On,
+    };
     let mut n = 0usize;
     if let Some(id) = mode.strip_prefix("rule:") {
         let i = rs.rules().iter().position(|r| r.id == id).expect("rule id");
@@ -77,8 +84,19 @@ fn main() {
         let tagger = det.tagger().expect("tagger weights shipped");
         let mut s = phigate::detect::tagger::TagScratch::default();
         for t in &texts {
-            tagger.scan(t, det.lexicon(), &mut s, |_, _, _| n += 1);
+            tagger.scan_gated(t, det.lexicon(), None, gate, &mut s, |_, _, _| n += 1);
         }
+    } else if mode == "gate" {
+        // How often the tagger's gate fires: tokens with a letter, and those not scored.
+        let tagger = det.tagger().expect("tagger weights shipped");
+        let mut s = phigate::detect::tagger::TagScratch::default();
+        let (mut alpha, mut skipped) = (0, 0);
+        for t in &texts {
+            let (a, k) = tagger.gate_counts(t, det.lexicon(), &mut s);
+            alpha += a;
+            skipped += k;
+        }
+        eprintln!("alpha tokens {alpha}, skipped {skipped}");
     } else if mode == "compare" {
         let reference = Detector::build_with(&Patterns::builtin(), Anchoring::Off).unwrap();
         let (mut s, mut r) = (det.scratch(), reference.scratch());

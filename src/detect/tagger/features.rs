@@ -35,8 +35,8 @@ pub struct Token {
     word: u64,
     /// Hash of the short shape.
     shape: u64,
-    cap: u8,
-    flags: u32,
+    pub(super) cap: u8,
+    pub(super) flags: u32,
     /// The token has a letter: only such tokens are classified.
     pub alpha: bool,
     non_ascii: bool,
@@ -47,7 +47,7 @@ pub struct Token {
     /// Last non-blank byte between the previous token and this one (0: none).
     punct_before: u8,
     /// First non-blank byte between this token and the next (0: none).
-    punct_after: u8,
+    pub(super) punct_after: u8,
     /// The script of the first letter beyond ASCII ([`script_of`]; 0: ASCII only).
     script: u8,
 }

@@ -32,6 +32,9 @@ struct LineCase {
 }
 
 impl LineCase {
+    /// The line holding byte `at`. The line's letters are read once, ASCII bytes by a
+    /// table-free test and only other characters decoded (this runs over every byte of
+    /// every text the tagger sees).
     fn around(text: &str, at: usize) -> LineCase {
         let b = text.as_bytes();
         let start = b[..at]
@@ -43,9 +46,24 @@ impl LineCase {
             .position(|&c| c == b'\n')
             .map_or(b.len(), |p| at + p);
         let (mut upper, mut lower) = (false, false);
-        for c in text[start..end].chars() {
-            upper |= c.is_uppercase();
-            lower |= c.is_lowercase();
+        let line = &b[start..end];
+        let mut i = 0;
+        while i < line.len() {
+            let c = line[i];
+            if c < 0x80 {
+                upper |= c.is_ascii_uppercase();
+                lower |= c.is_ascii_lowercase();
+                i += 1;
+                continue;
+            }
+            // A character beyond ASCII: decode it (`i` stays on character boundaries).
+            let ch = text
+                .get(start + i..)
+                .and_then(|rest| rest.chars().next())
+                .unwrap_or(' ');
+            upper |= ch.is_uppercase();
+            lower |= ch.is_lowercase();
+            i += ch.len_utf8();
         }
         LineCase {
             end,
@@ -56,6 +74,10 @@ impl LineCase {
 
 /// A word with no cased letter (`张伟`, `محمد`): its script has no capitals to tell.
 fn uncased(word: &str) -> bool {
+    // An ASCII letter is cased: most words are answered by that alone.
+    if word.bytes().any(|b| b.is_ascii_alphabetic()) {
+        return false;
+    }
     word.chars()
         .all(|c| !c.is_alphabetic() || !(c.is_uppercase() || c.is_lowercase()))
 }

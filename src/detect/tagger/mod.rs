@@ -10,12 +10,14 @@
 //!
 //! Split by concern: `features` (tokens and feature hashes, shared with training),
 //! `model` (weights file and manifest), `train` (the trainer), `gates` (where the text's
-//! style leaves capitals no evidence).
+//! style leaves capitals no evidence), `memo` (per-word sums), `skip` (the tokens not worth
+//! scoring).
 
 mod features;
 mod gates;
 mod memo;
 pub mod model;
+mod skip;
 pub mod train;
 
 use crate::patterns::Patterns;
@@ -25,6 +27,7 @@ use features::{
     tokenize_known, Doc, Part, Token,
 };
 use model::{Manifest, Weights, NCLASS};
+pub use skip::Gate;
 
 use super::lexicon::{KnownWords, Lexicon};
 
@@ -150,6 +153,20 @@ impl Tagger {
         lex: &Lexicon,
         known: Option<KnownWords<'_>>,
         s: &mut TagScratch,
+        out: impl FnMut(usize, usize, PhiType),
+    ) {
+        self.scan_gated(text, lex, known, Gate::On, s, out);
+    }
+
+    /// [`Tagger::scan_known`] with the gate on or off (`Gate::Off` scores every token: the
+    /// reference the gate is compared with).
+    pub fn scan_gated(
+        &self,
+        text: &str,
+        lex: &Lexicon,
+        known: Option<KnownWords<'_>>,
+        gate: Gate,
+        s: &mut TagScratch,
         mut out: impl FnMut(usize, usize, PhiType),
     ) {
         tokenize_known(text, lex, known, &mut s.tokens);
@@ -165,7 +182,8 @@ impl Tagger {
         let mut open: Option<Open> = None;
         for (i, t) in doc.tokens.iter().enumerate() {
             let caseless = s.caseless[i];
-            let (best, sure, margin) = if t.alpha {
+            let scored = t.alpha && (gate == Gate::Off || !skip::skip(t, caseless, prev == O));
+            let (best, sure, margin) = if scored {
                 self.classify(&doc, i, prev, prev2, caseless, (owner, &mut s.sums))
             } else {
                 (O, false, 0)
@@ -202,6 +220,21 @@ impl Tagger {
         if let Some(o) = open {
             o.report(self.caseless_span, &mut out);
         }
+    }
+
+    /// How often the gate fires on `text` (diagnostics, `examples/rulecost.rs`): tokens with
+    /// a letter, and of them those the gate would skip after an O (an upper bound: after a
+    /// tagged token it scores).
+    pub fn gate_counts(&self, text: &str, lex: &Lexicon, s: &mut TagScratch) -> (usize, usize) {
+        tokenize_known(text, lex, None, &mut s.tokens);
+        gates::caseless_tokens(text, &s.tokens, &mut s.caseless);
+        let alpha = s.tokens.iter().filter(|t| t.alpha);
+        let skipped = s
+            .tokens
+            .iter()
+            .zip(&s.caseless)
+            .filter(|(t, &c)| t.alpha && skip::skip(t, c, true));
+        (alpha.count(), skipped.count())
     }
 
     /// The weights of feature hash `h`, one per class.

@@ -298,3 +298,113 @@ fn per_word_sums_are_not_shared_between_taggers() {
         assert_eq!(&sums.get((b.id, 1), &doc, i, |h| a.row(h)), a_sums);
     }
 }
+
+/// On a mixed-case line the gate skips lower-case stop words, clinical words and common
+/// English words, and scores capitalised words, tokens with digits, listed names and places
+/// written in lower case (`boston`, and `walker`, `the`, `ft`, which a name or place list
+/// holds or a place starts with), and words off the English list (`near`, `qzxvlk`); on a
+/// line all in one case it skips nothing.
+#[test]
+fn the_gate_skips_only_words_that_cannot_be_reported() {
+    let (p, _) = shipped();
+    let lex = train::lexicon_of(&p).expect("lexicon");
+    let text = "Seen with Mary today, walking 20 ft with the walker near boston; qzxvlk.\n\
+                spoke with mary re splint";
+    let mut toks = Vec::new();
+    tokenize(text, &lex, &mut toks);
+    let mut caseless = Vec::new();
+    gates::caseless_tokens(text, &toks, &mut caseless);
+    let skipped: Vec<(&str, bool)> = toks
+        .iter()
+        .zip(&caseless)
+        .map(|(t, &c)| (&text[t.start..t.end], skip::skip(t, c, true)))
+        .collect();
+    let want = [
+        ("Seen", false),
+        ("with", true),
+        ("Mary", false),
+        ("today", true),
+        ("walking", true),
+        ("20", false),
+        ("ft", false),
+        ("with", true),
+        ("the", false),
+        ("walker", false),
+        ("near", false),
+        ("boston", false),
+        ("qzxvlk", false),
+        ("spoke", false),
+        ("with", false),
+        ("mary", false),
+        ("re", false),
+        ("splint", false),
+    ];
+    assert_eq!(skipped, want);
+}
+
+/// On synthetic notes (mixed case, and the same notes in capitals and in lower case) the
+/// gated tagger reports what the tagger scoring every token reports: the few tokens whose
+/// tag the gate could change never carry a span here.
+#[test]
+fn the_gated_tagger_reports_what_scoring_every_token_reports() {
+    let (p, _) = shipped();
+    let tagger = Tagger::load(&p).expect("loads").expect("weights shipped");
+    let lex = train::lexicon_of(&p).expect("lexicon");
+    let mut texts: Vec<String> = crate::synth::text_notes(17, 120)
+        .into_iter()
+        .map(|d| d.text)
+        .collect();
+    let upper: Vec<String> = texts.iter().take(30).map(|t| t.to_uppercase()).collect();
+    let lower: Vec<String> = texts.iter().take(30).map(|t| t.to_lowercase()).collect();
+    texts.extend(upper.into_iter().chain(lower));
+    let mut s = TagScratch::default();
+    let mut found = 0;
+    for text in &texts {
+        let mut spans = [Vec::new(), Vec::new()];
+        for (gate, out) in [Gate::On, Gate::Off].into_iter().zip(spans.iter_mut()) {
+            tagger.scan_gated(text, &lex, None, gate, &mut s, |a, b, ty| {
+                out.push((a, b, ty))
+            });
+        }
+        assert_eq!(spans[0], spans[1], "{text}");
+        found += spans[0].len();
+    }
+    assert!(found > 1000, "{found}");
+}
+
+/// Diagnostics, not a check: `TAGGER_CORPUS=FILE.jsonl cargo test --lib tagger_gate_on_a_corpus
+/// -- --ignored --nocapture` prints the spans the gated tagger loses and gains against the
+/// tagger scoring every token, document by document.
+#[test]
+#[ignore = "diagnostics over a corpus named by TAGGER_CORPUS"]
+fn tagger_gate_on_a_corpus() {
+    let Ok(path) = std::env::var("TAGGER_CORPUS") else {
+        return;
+    };
+    let (p, _) = shipped();
+    let tagger = Tagger::load(&p).expect("loads").expect("weights shipped");
+    let lex = train::lexicon_of(&p).expect("lexicon");
+    let data = std::fs::read_to_string(path).expect("corpus");
+    let mut s = TagScratch::default();
+    let (mut found, mut lost, mut gained) = (0, 0, 0);
+    for line in data.lines() {
+        let v: serde_json::Value = serde_json::from_str(line).expect("json line");
+        let text = v["text"].as_str().unwrap_or_default();
+        let mut spans = [Vec::new(), Vec::new()];
+        for (gate, out) in [Gate::On, Gate::Off].into_iter().zip(spans.iter_mut()) {
+            tagger.scan_gated(text, &lex, None, gate, &mut s, |a, b, ty| {
+                out.push((a, b, ty))
+            });
+        }
+        found += spans[1].len();
+        for &(a, b, ty) in spans[1].iter().filter(|x| !spans[0].contains(x)) {
+            lost += 1;
+            println!("{} lost {:?} {ty:?}", v["id"], &text[a..b]);
+        }
+        for &(a, b, ty) in spans[0].iter().filter(|x| !spans[1].contains(x)) {
+            gained += 1;
+            println!("{} gained {:?} {ty:?}", v["id"], &text[a..b]);
+        }
+    }
+    println!("reference spans {found}, lost {lost}, gained {gained}");
+}
