@@ -180,13 +180,20 @@ impl Ctx<'_> {
     }
 
     /// Word `i` follows a bullet (`- `, `* `, `• `) that opens its line.
+    /// Reads backwards from the word only as far as the bullet: scanning back to the line
+    /// start for every word made long unbroken lines quadratic.
     fn after_bullet(&self, i: usize) -> bool {
-        let line_start = self.text[..self.words[i].start]
-            .iter()
-            .rposition(|&c| c == b'\n')
-            .map_or(0, |p| p + 1);
-        let lead = self.text[line_start..self.words[i].start].trim_ascii();
-        lead == b"-" || lead == b"*" || lead == "\u{2022}".as_bytes()
+        let is_blank = |c: &u8| *c == b' ' || *c == b'\t' || *c == b'\r';
+        let before = &self.text[..self.words[i].start];
+        let before =
+            &before[..before.len() - before.iter().rev().take_while(|c| is_blank(c)).count()];
+        let bullet = [b"-".as_slice(), b"*", "\u{2022}".as_bytes()]
+            .into_iter()
+            .find(|b| before.ends_with(b));
+        let Some(bullet) = bullet else { return false };
+        let lead = &before[..before.len() - bullet.len()];
+        let lead = &lead[..lead.len() - lead.iter().rev().take_while(|c| is_blank(c)).count()];
+        lead.is_empty() || lead.ends_with(b"\n")
     }
 
     /// Word `i` follows `, `, `; `, `, and ` or ` and ` after a word marked as a person.
