@@ -66,11 +66,15 @@ impl Shape {
         }
     }
 
-    /// Whether the run test ([`Runs`]) can ever exclude a position for this rule.
-    fn run_test_narrows(&self) -> bool {
-        !self.alphabet.iter().all(|&b| b)
+    /// Whether the run test ([`Runs`]) is worth making for this rule: it can exclude a
+    /// position, and the rule's matches cannot cross a space, so a run is about a word
+    /// long. (A run that crosses spaces is measured once per rule and text, over most of
+    /// the text: on notes that cost more than the automaton walks it saved.)
+    fn run_test_pays(&self) -> bool {
+        let narrows = !self.alphabet.iter().all(|&b| b)
             || !self.needs.iter().all(|&b| b)
-            || self.min_len > self.prefix.len()
+            || self.min_len > self.prefix.len();
+        narrows && !self.alphabet[usize::from(b' ')]
     }
 }
 
@@ -259,10 +263,15 @@ pub struct GateTable {
     by_offset: Vec<u64>,
     /// The rules that need the byte before the match to be a non-word byte.
     word_start: Mask,
-    /// The rules whose run test (alphabet, required bytes, least length) can exclude a
-    /// position; the others need no more than the table.
+    /// The rules put to the run test (alphabet, required bytes, least length); the
+    /// others need no more than the table.
     run_tested: Mask,
-    shapes: Vec<Shape>,
+    /// Per rule, its run class (an index into `classes`; `usize::MAX` if not run-tested).
+    class_of: Vec<usize>,
+    /// Per rule, the least length of its match.
+    min_len: Vec<usize>,
+    /// The distinct (alphabet, required bytes) of the run-tested rules.
+    classes: Vec<(ByteSet, ByteSet)>,
 }
 
 impl GateTable {
@@ -273,7 +282,11 @@ impl GateTable {
         let mut by_offset = vec![0u64; PREFIX_LEN * 256 * words];
         let mut word_start = vec![0u64; words];
         let mut run_tested = vec![0u64; words];
-        let mut shapes = Vec::with_capacity(n);
+        // Rules whose runs are measured share the measurement when their alphabet and
+        // required bytes are the same.
+        let mut classes: Vec<(ByteSet, ByteSet)> = Vec::new();
+        let mut class_of = Vec::with_capacity(n);
+        let mut min_len = Vec::with_capacity(n);
         for (k, (pattern, starts)) in rules.iter().enumerate() {
             let shape = Shape::of(pattern);
             let (w, bit) = (k / 64, 1u64 << (k % 64));
@@ -295,17 +308,30 @@ impl GateTable {
             if starts.word_start {
                 word_start[w] |= bit;
             }
-            if shape.run_test_narrows() {
+            if shape.run_test_pays() {
                 run_tested[w] |= bit;
+                let key = (shape.alphabet, shape.needs);
+                let class = match classes.iter().position(|c| *c == key) {
+                    Some(c) => c,
+                    None => {
+                        classes.push(key);
+                        classes.len() - 1
+                    }
+                };
+                class_of.push(class);
+            } else {
+                class_of.push(usize::MAX);
             }
-            shapes.push(shape);
+            min_len.push(shape.min_len);
         }
         GateTable {
             words,
             by_offset,
             word_start,
             run_tested,
-            shapes,
+            class_of,
+            min_len,
+            classes,
         }
     }
 
@@ -336,46 +362,60 @@ impl GateTable {
             while bits != 0 {
                 let k = w * 64 + bits.trailing_zeros() as usize;
                 bits &= bits - 1;
-                if let Some(shape) = self.shapes.get(k) {
-                    if runs.may_hold(hay, at, k, shape) {
-                        return true;
-                    }
+                let (Some(&class), Some(&min_len)) = (self.class_of.get(k), self.min_len.get(k))
+                else {
+                    return true;
+                };
+                let Some((alphabet, needs)) = self.classes.get(class) else {
+                    return true;
+                };
+                if runs.may_hold(hay, at, class, alphabet, needs, min_len) {
+                    return true;
                 }
             }
         }
         false
     }
 
-    /// The number of rules (the length of [`Runs`]' per-rule state).
-    pub fn len(&self) -> usize {
-        self.shapes.len()
+    /// The number of run classes (the length of [`Runs`]' state).
+    pub fn classes(&self) -> usize {
+        self.classes.len()
     }
 }
 
-/// Per rule, what is known about the text ahead while one text is scanned left to right:
-/// where the run of the rule's alphabet bytes ends and where its next required byte is.
+/// Per run class, what is known about the text ahead while one text is scanned left to
+/// right: where the run of the class's alphabet bytes ends and where its next required
+/// byte is.
 /// Positions only grow, so each is found once per text (amortised linear).
 #[derive(Debug, Default)]
 pub struct Runs {
-    /// Per rule: (run start, run end) of the last run measured.
+    /// Per class: (run start, run end) of the last run measured.
     run: Vec<(usize, usize)>,
-    /// Per rule: position of the next required byte at or after the last query (or the
+    /// Per class: position of the next required byte at or after the last query (or the
     /// text's length when there is none).
     next_need: Vec<usize>,
 }
 
 impl Runs {
     /// Forgets the previous text.
-    pub fn reset(&mut self, rules: usize) {
+    pub fn reset(&mut self, classes: usize) {
         self.run.clear();
-        self.run.resize(rules, (usize::MAX, 0));
+        self.run.resize(classes, (usize::MAX, 0));
         self.next_need.clear();
-        self.next_need.resize(rules, usize::MAX);
+        self.next_need.resize(classes, usize::MAX);
     }
 
-    /// Whether a match of rule `k` can start at `at`: the bytes from `at` on that its
-    /// alphabet allows are at least its least length, and hold one of its required bytes.
-    fn may_hold(&mut self, hay: &[u8], at: usize, k: usize, shape: &Shape) -> bool {
+    /// Whether a match of a rule of class `k` can start at `at`: the bytes from `at` on
+    /// that its alphabet allows are at least `min_len`, and hold one of its required bytes.
+    fn may_hold(
+        &mut self,
+        hay: &[u8],
+        at: usize,
+        k: usize,
+        alphabet: &ByteSet,
+        needs: &ByteSet,
+        min_len: usize,
+    ) -> bool {
         let (Some(run), Some(need)) = (self.run.get_mut(k), self.next_need.get_mut(k)) else {
             return true;
         };
@@ -384,18 +424,18 @@ impl Runs {
         if !(run.0 <= at && at < run.1) {
             let end = hay[at..]
                 .iter()
-                .position(|&b| !shape.alphabet[usize::from(b)])
+                .position(|&b| !alphabet[usize::from(b)])
                 .map_or(hay.len(), |i| at + i);
             *run = (at, end);
         }
         let end = run.1;
-        if end - at < shape.min_len {
+        if end - at < min_len {
             return false;
         }
         if *need == usize::MAX || *need < at {
             *need = hay[at..]
                 .iter()
-                .position(|&b| shape.needs[usize::from(b)])
+                .position(|&b| needs[usize::from(b)])
                 .map_or(hay.len(), |i| at + i);
         }
         *need < end
@@ -459,7 +499,7 @@ mod tests {
         let mut live = table.mask();
         let mut runs = Runs::default();
         let mut at = |hay: &[u8], at: usize| {
-            runs.reset(table.len());
+            runs.reset(table.classes());
             table.any_can_match(hay, at, &mut live, &mut runs)
         };
         assert!(at(b"mail ann@x.org now", 5));

@@ -188,7 +188,7 @@ impl AtStarts {
     /// then rule.
     fn find(&self, hay: &[u8], cache: &mut AtStartsCache, found: &mut Vec<(usize, usize)>) {
         if let Some(g) = &self.gates {
-            cache.runs.reset(g.len());
+            cache.runs.reset(g.classes());
         }
         let mut from = 0;
         while let Some(at) = self.table.next(hay, from) {
