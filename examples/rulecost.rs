@@ -4,7 +4,7 @@
 //! `MODE=rule:ID|rules|detector|tagger|engine|none target/release/examples/rulecost CORPUS.jsonl`.
 //! `ANCHORING=off` searches every rule group over the whole text (the scan before the
 //! groups were tried at their rules' possible starts), for before/after figures;
-//! `ANCHORING=ungated` tries every possible start without the gates (`detect::gate`).
+//! `ANCHORING=gated` skips the starts the gates (`detect::gate`) rule out.
 //! `PATTERNS=DIR` reads the rule files from DIR instead of the built-in ones.
 //! `MODE=compare` runs the detector both ways on the corpus and counts the notes whose
 //! spans differ (it must print `differ 0`).
@@ -17,7 +17,7 @@ use regex_automata::Input;
 fn main() {
     let anchoring = match std::env::var("ANCHORING").as_deref() {
         Ok("off") => Anchoring::Off,
-        Ok("ungated") => Anchoring::AtStartsUngated,
+        Ok("gated") => Anchoring::AtStartsGated,
         _ => Anchoring::AtStarts,
     };
     // `PATTERNS=DIR` reads the rule files from a directory (a rule edit measured without

@@ -8,6 +8,10 @@
 //! condition of a match, so a gate never drops one: a rule whose shape says nothing is
 //! simply always tried. Everything is derived from the patterns (regex-syntax's HIR), so a
 //! rule added to `patterns/text/*.toml` is gated correctly with no declaration.
+//!
+//! Used only with [`super::rules::Anchoring::AtStartsGated`]: on synthetic notes the tests
+//! cost more instructions than the automaton walks they save (BENCHMARKS.md, 2026-12-01
+//! 22:20), so the default search walks every candidate start.
 
 use regex_syntax::hir::{Class, Hir, HirKind};
 

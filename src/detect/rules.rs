@@ -69,9 +69,11 @@ pub enum Anchoring {
     /// letter, `+`) are tried anchored at those positions, all at once; the rest walk the
     /// whole text.
     AtStarts,
-    /// [`Anchoring::AtStarts`] without the gates: every candidate position is tried,
-    /// whatever its bytes (the reference the gates are checked against).
-    AtStartsUngated,
+    /// [`Anchoring::AtStarts`] with the gates of `detect::gate`: a candidate position is
+    /// walked only if some rule's shape allows a match there. Exact, but measured slower
+    /// than walking every candidate (BENCHMARKS.md, 2026-12-01 22:20), so not the default;
+    /// kept for the equality test and the cost diagnostics.
+    AtStartsGated,
     /// Every group walks the whole text (the reference the anchored search is checked
     /// against, and the way to measure what anchoring saves).
     Off,
@@ -403,7 +405,7 @@ impl RuleSet {
             true => None,
             false => {
                 let table = StartTable::union(narrow.iter().map(|&i| &starts[i]));
-                let gates = (anchoring == Anchoring::AtStarts).then(|| {
+                let gates = (anchoring == Anchoring::AtStartsGated).then(|| {
                     let group: Vec<(&str, &RuleStarts)> = narrow
                         .iter()
                         .map(|&i| (patterns[i].as_str(), &starts[i]))

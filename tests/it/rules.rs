@@ -296,7 +296,7 @@ proptest::proptest! {
             let set = |a| RuleSet::compile_with("rules.toml", source, a).expect("rules");
             (
                 gate_pieces(),
-                [set(Anchoring::AtStarts), set(Anchoring::AtStartsUngated), set(Anchoring::Off)],
+                [set(Anchoring::AtStartsGated), set(Anchoring::AtStarts), set(Anchoring::Off)],
             )
         });
         let mut text = String::new();
