@@ -3,7 +3,8 @@
 //! `perf stat -e instructions:u` (wall time is meaningless on a shared machine):
 //! `MODE=rule:ID|rules|detector|tagger|engine|none target/release/examples/rulecost CORPUS.jsonl`.
 //! `ANCHORING=off` searches every rule group over the whole text (the scan before the
-//! groups were tried at their rules' possible starts), for before/after figures.
+//! groups were tried at their rules' possible starts), for before/after figures;
+//! `ANCHORING=gated` skips the starts the gates (`detect::gate`) rule out.
 //! `MODE=tagger GATE=off` runs the tagger scoring every token; `MODE=gate` counts the
 //! tokens its gate skips.
 //! `PATTERNS=DIR` reads the rule files from DIR instead of the built-in ones.
@@ -18,6 +19,7 @@ use regex_automata::Input;
 fn main() {
     let anchoring = match std::env::var("ANCHORING").as_deref() {
         Ok("off") => Anchoring::Off,
+        Ok("gated") => Anchoring::AtStartsGated,
         _ => Anchoring::AtStarts,
     };
     // `PATTERNS=DIR` reads the rule files from a directory (a rule edit measured without

@@ -8,6 +8,8 @@
 //! # Layout
 //! - [`rules`]: regex rule file, compiled into one multi-pattern automaton.
 //! - `starts`: where each rule's match can start, so its group runs only there.
+//! - `gate`: what a rule's match must look like, so a start no rule can match can be
+//!   skipped (opt-in: measured slower than walking every start).
 //! - [`validate`]: check digits and context checks for rule matches.
 //! - [`lexicon`]: name lists, cue words and the word-level name/place detector.
 //! - [`learned`]: values learned from structured fields, searched in the same payload.
@@ -18,6 +20,7 @@
 
 mod address;
 mod date_span;
+mod gate;
 pub mod learned;
 pub mod lexicon;
 pub mod overlay;

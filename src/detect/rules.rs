@@ -10,10 +10,11 @@ use std::collections::BTreeMap;
 
 use regex_automata::hybrid;
 use regex_automata::meta::{self, Regex};
-use regex_automata::util::syntax;
+use regex_automata::util::{start, syntax};
 use regex_automata::{Anchored, Input, MatchKind, PatternID, PatternSet};
 use serde::Deserialize;
 
+use super::gate::{GateTable, Runs};
 use super::starts::{RuleStarts, StartTable};
 use super::validate::Validator;
 use super::RuleError;
@@ -68,6 +69,11 @@ pub enum Anchoring {
     /// letter, `+`) are tried anchored at those positions, all at once; the rest walk the
     /// whole text.
     AtStarts,
+    /// [`Anchoring::AtStarts`] with the gates of `detect::gate`: a candidate position is
+    /// walked only if some rule's shape allows a match there. Exact, but measured slower
+    /// than walking every candidate (BENCHMARKS.md, 2026-12-01 22:20), so not the default;
+    /// kept for the equality test and the cost diagnostics.
+    AtStartsGated,
     /// Every group walks the whole text (the reference the anchored search is checked
     /// against, and the way to measure what anchoring saves).
     Off,
@@ -129,6 +135,9 @@ struct AtStarts {
     rules: Vec<usize>,
     /// Where any of them can start.
     table: StartTable,
+    /// At a candidate position, whether any of them can match there given the bytes
+    /// around it (`None`: every candidate is tried).
+    gates: Option<GateTable>,
     /// Their patterns at once, anchored, reporting every pattern that matches.
     which: hybrid::dfa::DFA,
     /// The same: the fallback when the lazy DFA gives up.
@@ -136,7 +145,12 @@ struct AtStarts {
 }
 
 impl AtStarts {
-    fn build(rules: Vec<usize>, patterns: &[String], table: StartTable) -> Result<Self, String> {
+    fn build(
+        rules: Vec<usize>,
+        patterns: &[String],
+        table: StartTable,
+        gates: Option<GateTable>,
+    ) -> Result<Self, String> {
         let ps: Vec<&str> = rules.iter().map(|&i| patterns[i].as_str()).collect();
         let regex = Regex::builder()
             .syntax(syntax_config())
@@ -156,6 +170,7 @@ impl AtStarts {
         Ok(AtStarts {
             rules,
             table,
+            gates,
             which,
             regex,
         })
@@ -166,35 +181,92 @@ impl AtStarts {
             which: self.which.create_cache(),
             regex: self.regex.create_cache(),
             set: PatternSet::new(self.rules.len()),
+            live: self.gates.as_ref().map_or_else(Vec::new, GateTable::mask),
+            runs: Runs::default(),
         }
     }
 
     /// Every (position, rule) where one of these rules matches, in order of position and
     /// then rule.
     fn find(&self, hay: &[u8], cache: &mut AtStartsCache, found: &mut Vec<(usize, usize)>) {
+        if let Some(g) = &self.gates {
+            cache.runs.reset(g.classes());
+        }
         let mut from = 0;
         while let Some(at) = self.table.next(hay, from) {
-            let input = Input::new(hay).range(at..).anchored(Anchored::Yes);
+            from = at + 1;
+            if let Some(g) = &self.gates {
+                if !g.any_can_match(hay, at, &mut cache.live, &mut cache.runs) {
+                    continue;
+                }
+            }
             // Clearing and walking the set cost one step per rule, so only when it holds
             // something (most positions match nothing).
             if !cache.set.is_empty() {
                 cache.set.clear();
             }
             if self
-                .which
-                .try_which_overlapping_matches(&mut cache.which, &input, &mut cache.set)
+                .walk(hay, at, &mut cache.which, &mut cache.set)
                 .is_err()
             {
                 // Only if the lazy DFA gave up; the meta regex never does.
                 cache.set.clear();
+                let input = Input::new(hay).range(at..).anchored(Anchored::Yes);
                 self.regex
                     .which_overlapping_matches_with(&mut cache.regex, &input, &mut cache.set);
             }
             if !cache.set.is_empty() {
                 found.extend(cache.set.iter().map(|p| (at, self.rules[p.as_usize()])));
             }
-            from = at + 1;
         }
+    }
+
+    /// Adds to `set` every pattern with a match starting at `at`: the all-matches automaton
+    /// walked by hand from its anchored start state until it dies or the text ends (what
+    /// `which_overlapping_matches` does, without its per-call set-up and per-match
+    /// returns, which cost more than the walk at most positions).
+    fn walk(
+        &self,
+        hay: &[u8],
+        at: usize,
+        cache: &mut hybrid::dfa::Cache,
+        set: &mut PatternSet,
+    ) -> Result<(), ()> {
+        let dfa = &self.which;
+        let config = start::Config::new()
+            .anchored(Anchored::Yes)
+            .look_behind(at.checked_sub(1).map(|i| hay[i]));
+        let mut sid = dfa.start_state(cache, &config).map_err(|_| ())?;
+        for &b in &hay[at..] {
+            sid = dfa.next_state(cache, sid, b).map_err(|_| ())?;
+            if sid.is_tagged() {
+                if sid.is_match() {
+                    add_matches(dfa, cache, sid, set);
+                } else if sid.is_dead() {
+                    return Ok(());
+                } else if sid.is_quit() {
+                    return Err(());
+                }
+            }
+        }
+        sid = dfa.next_eoi_state(cache, sid).map_err(|_| ())?;
+        if sid.is_match() {
+            add_matches(dfa, cache, sid, set);
+        }
+        Ok(())
+    }
+}
+
+/// Adds the patterns of a match state to `set`.
+fn add_matches(
+    dfa: &hybrid::dfa::DFA,
+    cache: &hybrid::dfa::Cache,
+    sid: hybrid::LazyStateID,
+    set: &mut PatternSet,
+) {
+    for i in 0..dfa.match_len(cache, sid) {
+        // The set has room for every pattern of the automaton.
+        let _ = set.try_insert(dfa.match_pattern(cache, sid, i));
     }
 }
 
@@ -203,6 +275,10 @@ struct AtStartsCache {
     which: hybrid::dfa::Cache,
     regex: meta::Cache,
     set: PatternSet,
+    /// The gates' rules still possible at a position.
+    live: Vec<u64>,
+    /// The gates' run measurements in the text being scanned.
+    runs: Runs,
 }
 
 /// A rule match after validation: the value's byte range and the rule that found it.
@@ -317,7 +393,7 @@ impl RuleSet {
         let starts: Vec<RuleStarts> = patterns.iter().map(|p| RuleStarts::of(p)).collect();
         let anchored: Vec<bool> = starts
             .iter()
-            .map(|s| anchoring == Anchoring::AtStarts && s.narrow())
+            .map(|s| anchoring != Anchoring::Off && s.narrow())
             .collect();
         let invalid = |reason| RuleError::Invalid {
             file: file.clone(),
@@ -329,7 +405,14 @@ impl RuleSet {
             true => None,
             false => {
                 let table = StartTable::union(narrow.iter().map(|&i| &starts[i]));
-                Some(AtStarts::build(narrow, &patterns, table).map_err(invalid)?)
+                let gates = (anchoring == Anchoring::AtStartsGated).then(|| {
+                    let group: Vec<(&str, &RuleStarts)> = narrow
+                        .iter()
+                        .map(|&i| (patterns[i].as_str(), &starts[i]))
+                        .collect();
+                    GateTable::build(&group)
+                });
+                Some(AtStarts::build(narrow, &patterns, table, gates).map_err(invalid)?)
             }
         };
         // The rest are searched over the whole text: the shared automaton holds every rule

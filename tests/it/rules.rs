@@ -223,3 +223,94 @@ fn anchored_search_finds_exactly_what_the_whole_text_search_finds() {
     // The corpus must exercise the rules at all for the comparison to mean anything.
     assert!(hits > 2_000 && spans > 2_000, "{hits} hits, {spans} spans");
 }
+
+/// Pieces of every rule example (cue words, digit groups, e-mail addresses, commas, state
+/// codes, street words) plus bytes that end or join them: what the random texts below are
+/// made of, so they reach every gate's tests.
+fn gate_pieces() -> Vec<String> {
+    let mut pieces: Vec<String> = engine()
+        .detector
+        .rules()
+        .rules()
+        .iter()
+        .flat_map(|r| r.must_match.iter().chain(&r.no_match))
+        .flat_map(|e| {
+            e.replace("[[", "")
+                .replace("]]", "")
+                .split(' ')
+                .map(str::to_string)
+                .collect::<Vec<_>>()
+        })
+        .filter(|w| !w.is_empty())
+        .collect();
+    pieces.sort();
+    pieces.dedup();
+    for p in [
+        "@",
+        ",",
+        ".",
+        "-",
+        "/",
+        "#",
+        ":",
+        "(",
+        ")",
+        "'",
+        "\n",
+        "  ",
+        "é",
+        "12",
+        "555",
+        "2024",
+        "x",
+        "Ann",
+        "MRN",
+        "phone",
+        "St",
+        "CA",
+        "ann@x.org",
+        "Room",
+        "_",
+    ] {
+        pieces.push(p.to_string());
+    }
+    pieces
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(400))]
+
+    /// The gates (`detect::gate`) skip a candidate position only where no anchored rule
+    /// can match: on random texts of rule-example pieces, the gated scan finds exactly the
+    /// hits of the scan that tries every candidate, and of the whole-text search.
+    #[test]
+    fn gated_and_ungated_rule_scans_find_the_same_hits(
+        picks in proptest::collection::vec((0usize..10_000, 0usize..6), 1..60)
+    ) {
+        use phigate::detect::rules::{Anchoring, RuleSet};
+        use std::sync::OnceLock;
+        static SETS: OnceLock<(Vec<String>, [RuleSet; 3])> = OnceLock::new();
+        let (pieces, [gated, ungated, whole]) = SETS.get_or_init(|| {
+            let p = phigate::patterns::Patterns::builtin();
+            let source = p.get("text/rules.toml");
+            let set = |a| RuleSet::compile_with("rules.toml", source, a).expect("rules");
+            (
+                gate_pieces(),
+                [set(Anchoring::AtStartsGated), set(Anchoring::AtStarts), set(Anchoring::Off)],
+            )
+        });
+        let mut text = String::new();
+        for (piece, glue) in picks {
+            text.push_str(&pieces[piece % pieces.len()]);
+            text.push_str(["", " ", ", ", "\n", "-", "@"][glue]);
+        }
+        let scan = |set: &RuleSet| {
+            let mut hits = Vec::new();
+            set.scan(&text, &mut set.cache(), |h| hits.push(h));
+            hits
+        };
+        let found = scan(gated);
+        proptest::prop_assert_eq!(&found, &scan(ungated), "{:?}", text);
+        proptest::prop_assert_eq!(&found, &scan(whole), "{:?}", text);
+    }
+}
