@@ -289,6 +289,18 @@ impl Ctx<'_> {
             marks[i] = Some(PhiType::Name);
             return;
         }
+        // `RJ Delacroix called`, `rj delacroix called`: two initials written as one word
+        // open the clause before the surname.
+        let initials_open = i > 0
+            && self.text[self.words[i - 1].end..self.words[i].start] == *b" "
+            && marks[i - 1].is_none()
+            && self.joined_initials(i - 1)
+            && self.clause_start(i - 1);
+        if initials_open {
+            marks[i - 1] = Some(PhiType::Name);
+            marks[i] = Some(PhiType::Name);
+            return;
+        }
         // `THERRES NUSBENBER REPORTS`, `sarvir mohaki reports`: in any case, two words no
         // list holds that open the clause right before the verb are the person's names.
         let pair_opens = i > 0
@@ -300,6 +312,22 @@ impl Ctx<'_> {
             marks[i - 1] = Some(PhiType::Name);
             marks[i] = Some(PhiType::Name);
         }
+    }
+
+    /// `RJ`, `rj`: two letters that are no vocabulary or cue word (so no abbreviation such
+    /// as `PT`, `OT`, `BP` or `MD`), in capitals, or in lower case in a lower-case note.
+    fn joined_initials(&self, k: usize) -> bool {
+        let w = &self.words[k];
+        let letters = &self.text[w.start..w.end];
+        let cased = match w.shape {
+            Shape::Upper => !self.lower_mode,
+            Shape::Lower => self.lower_mode,
+            _ => false,
+        };
+        letters.len() == 2
+            && letters.iter().all(u8::is_ascii_alphabetic)
+            && !self.has(k, NOT_UNLISTED)
+            && cased
     }
 
     /// `ovadrakin called`, `EMZIANA RANG`: word `j` is a verb of contacting someone in the
