@@ -33,7 +33,7 @@ pub fn value_type(v: &str) -> Option<PhiType> {
     if letters == 0 && (10..=11).contains(&digits) && others <= 4 && is_phone_punct(v) {
         return Some(PhiType::Phone);
     }
-    if letters == 0 && looks_like_date(v) {
+    if letters == 0 && looks_like_date(v) || is_iso_date_time(v) {
         return Some(PhiType::Date);
     }
     // A version, a decimal or a ratio is not a record number.
@@ -184,6 +184,45 @@ fn is_phone_punct(v: &str) -> bool {
 }
 
 /// `2024-03-12`, `03/12/1980`, `19800312`, `2024-03-12T10:00:00Z`.
+/// `2024-07-02T14:00:00-06:00`, `2020-12-05T17:15:00.000Z`: an ISO 8601 date-time, as
+/// FHIR and most APIs write instants. Its `T` and `Z` are letters, so without this it read
+/// as a record number and lost the year a date keeps.
+fn is_iso_date_time(v: &str) -> bool {
+    let Some((date, time)) = v.split_once('T') else {
+        return false;
+    };
+    let date_ok = date.len() == 10
+        && date.bytes().enumerate().all(|(i, b)| match i {
+            4 | 7 => b == b'-',
+            _ => b.is_ascii_digit(),
+        });
+    let (clock, zone) = match time.find(['Z', '+', '-']) {
+        Some(at) => time.split_at(at),
+        None => (time, ""),
+    };
+    let clock = clock.split_once('.').map_or(clock, |(hms, frac)| {
+        if !frac.is_empty() && frac.bytes().all(|b| b.is_ascii_digit()) {
+            hms
+        } else {
+            "x"
+        }
+    });
+    let clock_ok = matches!(clock.len(), 5 | 8)
+        && clock.bytes().enumerate().all(|(i, b)| match i {
+            2 | 5 => b == b':',
+            _ => b.is_ascii_digit(),
+        });
+    let zone_ok = match zone.as_bytes() {
+        [] | [b'Z'] => true,
+        [b'+' | b'-', rest @ ..] => {
+            let digits: Vec<u8> = rest.iter().copied().filter(|&b| b != b':').collect();
+            digits.len() == 4 && digits.iter().all(u8::is_ascii_digit)
+        }
+        _ => false,
+    };
+    date_ok && looks_like_date(date) && clock_ok && zone_ok
+}
+
 fn looks_like_date(v: &str) -> bool {
     let head = v.split('T').next().unwrap_or(v);
     let parts: Vec<&str> = head.split(['-', '/', '.']).collect();
@@ -215,6 +254,11 @@ mod tests {
         assert_eq!(value_type("413-555-0172"), Some(PhiType::Phone));
         assert_eq!(value_type("jo@mail.example"), Some(PhiType::Email));
         assert_eq!(value_type("1980-03-12"), Some(PhiType::Date));
+        assert_eq!(value_type("2024-07-02T14:00:00-06:00"), Some(PhiType::Date));
+        assert_eq!(value_type("2020-12-05T17:15:00.123Z"), Some(PhiType::Date));
+        assert_eq!(value_type("2020-12-05T17:15Z"), Some(PhiType::Date));
+        // Not a date-time: an identifier that only starts like one stays an identifier.
+        assert_eq!(value_type("2020-12-05TX7781234"), Some(PhiType::Id));
         assert_eq!(
             value_type("3f2a9c1e-7b4d-4e8a-9c2f-1a2b3c4d5e6f"),
             Some(PhiType::Id)
