@@ -54,3 +54,17 @@ def join(pieces):
         texts.append(text)
         off += len(text) + 1
     return " ".join(texts), spans
+
+
+def scan_corpus(path, cmd):
+    """Reads a labelled corpus and runs `cmd` (a `phigate scan --jsonl` command line) over
+    its texts; returns the documents and each document's output text by id."""
+    import json
+    import subprocess
+
+    docs = [json.loads(l) for l in open(path, encoding="utf-8") if l.strip()]
+    payload = "".join(json.dumps({"id": d["id"], "text": d["text"], "content_type": "text/plain"})
+                      + "\n" for d in docs)
+    run = subprocess.run(cmd, input=payload.encode(), capture_output=True, check=True)
+    outs = {o["id"]: o["text"] for o in map(json.loads, run.stdout.decode().splitlines())}
+    return docs, outs

@@ -35,7 +35,7 @@ import sys
 import tarfile
 import tempfile
 
-from corpus_common import join
+from corpus_common import join, scan_corpus
 
 DEV = ["tr", "sv", "hu", "nb_NO", "de_CH", "de_AT", "es", "da", "pl", "cs_CZ"]
 HOLDOUT = ["fi", "fr_CH", "it", "nl", "nl_BE", "pt_PT", "ro", "sk", "hr", "el", "uk", "de", "fr", "lv"]
@@ -138,11 +138,7 @@ def generate(tgz, split, seed, count):
 def breakdown(path, cmd, show):
     """Share of values of each label and locale of which a word (three letters or more, or
     four digits or more) survives in the output."""
-    docs = [json.loads(l) for l in open(path, encoding="utf-8") if l.strip()]
-    payload = "".join(json.dumps({"id": d["id"], "text": d["text"], "content_type": "text/plain"})
-                      + "\n" for d in docs)
-    run = subprocess.run(cmd, input=payload.encode(), capture_output=True, check=True)
-    outs = {o["id"]: o["text"] for o in map(json.loads, run.stdout.decode().splitlines())}
+    docs, outs = scan_corpus(path, cmd)
     total, leaked = collections.Counter(), collections.Counter()
     examples = []
     for d in docs:

@@ -23,10 +23,9 @@ import importlib
 import json
 import random
 import re
-import subprocess
 import sys
 
-from corpus_common import fix_string_hashing, join, render, seeded_fakers
+from corpus_common import fix_string_hashing, join, render, scan_corpus, seeded_fakers
 
 NAME_TEMPLATES = [
     "My name is {name} and I would like to change my booking.",
@@ -106,11 +105,7 @@ def norm(s):
 
 
 def breakdown(path, cmd, show):
-    docs = [json.loads(l) for l in open(path, encoding="utf-8") if l.strip()]
-    payload = "".join(json.dumps({"id": d["id"], "text": d["text"], "content_type": "text/plain"})
-                      + "\n" for d in docs)
-    run = subprocess.run(cmd, input=payload.encode(), capture_output=True, check=True)
-    outs = {o["id"]: o["text"] for o in map(json.loads, run.stdout.decode().splitlines())}
+    docs, outs = scan_corpus(path, cmd)
     total, leaked, by_loc = collections.Counter(), collections.Counter(), collections.Counter()
     examples = []
     for d in docs:

@@ -60,9 +60,10 @@ import json
 import os
 import random
 import re
-import subprocess
 import sys
 import unicodedata
+
+from corpus_common import render as fill_template, scan_corpus
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -587,16 +588,11 @@ def templates(split):
 
 
 def render(template, inv, rng, label):
-    text, spans, pos = "", [], 0
-    for m in re.finditer(r"\{(\w+)\}", template):
-        text += template[pos:m.start()]
-        v, typ = value(m.group(1), inv, rng)
-        if typ:
-            spans.append({"start": len(text), "end": len(text) + len(v), "type": typ,
-                          "label": label})
-        text += v
-        pos = m.end()
-    return text + template[pos:], spans
+    """`corpus_common.render` with invented values; every span carries the context class."""
+    text, spans = fill_template(template, lambda kind, _fake, r: value(kind, inv, r), None, rng)
+    for span in spans:
+        span["label"] = label
+    return text, spans
 
 
 def generate(split, seed, count):
@@ -636,11 +632,7 @@ def norm(s):
 
 
 def breakdown(corpus, show, cmd):
-    docs = [json.loads(l) for l in open(corpus, encoding="utf-8") if l.strip()]
-    payload = "".join(json.dumps({"id": d["id"], "text": d["text"], "content_type": "text/plain"})
-                      + "\n" for d in docs)
-    run = subprocess.run(cmd, input=payload.encode(), capture_output=True, check=True)
-    outs = {o["id"]: o["text"] for o in map(json.loads, run.stdout.decode().splitlines())}
+    docs, outs = scan_corpus(corpus, cmd)
     total, leaked = collections.Counter(), collections.Counter()
     examples = []
     for d in docs:

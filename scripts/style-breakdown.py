@@ -19,8 +19,9 @@ import argparse
 import collections
 import json
 import re
-import subprocess
 import sys
+
+from corpus_common import scan_corpus
 
 CLASSES = ("NAME", "LOCATION")
 
@@ -52,11 +53,7 @@ def main():
     ap.add_argument("--show", type=int, default=0, help="print N leaked examples")
     a = ap.parse_args(argv[:cut])
     cmd = argv[cut + 1:]
-    docs = [json.loads(l) for l in open(a.corpus, encoding="utf-8") if l.strip()]
-    payload = "".join(json.dumps({"id": d["id"], "text": d["text"], "content_type": "text/plain"})
-                      + "\n" for d in docs)
-    run = subprocess.run(cmd, input=payload.encode(), capture_output=True, check=True)
-    outs = {o["id"]: o["text"] for o in map(json.loads, run.stdout.decode().splitlines())}
+    docs, outs = scan_corpus(a.corpus, cmd)
     total, leaked = collections.Counter(), collections.Counter()
     examples = []
     for d in docs:

@@ -1169,21 +1169,28 @@ mod tests {
         std::fs::write(dir.join(CHECKPOINTS), text).expect("write");
     }
 
+    /// Verifies the log in `dir` with `master`'s audit keys against the vault's file witness.
+    fn verify_with_file_witness(
+        dir: &Path,
+        vault: &Path,
+        master: &MasterKey,
+    ) -> Result<verify::Report, verify::Problem> {
+        let keys = AuditKeys::derive(master).expect("keys");
+        let w = witness::FileWitness::in_vault(vault, dir);
+        let anchors = verify::Anchors {
+            witness: Some(&w),
+            pin: None,
+        };
+        verify::verify_anchored(dir, &verify::Trust::Keys(&keys), &anchors).expect("io")
+    }
+
     #[test]
     fn a_log_written_before_witnesses_is_read_then_witnessed_from_its_next_checkpoint() {
         let tmp = tempfile::tempdir().expect("tempdir");
         let (dir, vault) = (tmp.path().join("audit"), tmp.path().join("vault"));
         let master = MasterKey::from_bytes([3; 32]);
         make_old_log(&dir, &master, 5);
-        let keys = AuditKeys::derive(&master).expect("keys");
-        let w = witness::FileWitness::in_vault(&vault, &dir);
-        let anchors = verify::Anchors {
-            witness: Some(&w),
-            pin: None,
-        };
-        let r = verify::verify_anchored(&dir, &verify::Trust::Keys(&keys), &anchors)
-            .expect("io")
-            .expect("an old log verifies");
+        let r = verify_with_file_witness(&dir, &vault, &master).expect("an old log verifies");
         assert_eq!(r.witness, verify::WitnessCheck::AbsentOldLog);
         assert!(r.newest.as_ref().is_some_and(|c| c.prev.is_none()));
         // Opening it with a witness anchors it at once: a chained checkpoint follows the
@@ -1198,15 +1205,11 @@ mod tests {
         log.record(Event::new(Action::Reveal, "ok"))
             .expect("record");
         log.close().expect("close");
-        let r = verify::verify_anchored(&dir, &verify::Trust::Keys(&keys), &anchors)
-            .expect("io")
-            .expect("intact");
+        let r = verify_with_file_witness(&dir, &vault, &master).expect("intact");
         assert_eq!((r.entries, r.witness), (6, verify::WitnessCheck::Current));
         // From now on a missing witness is an attack, not an old log.
         std::fs::remove_dir_all(vault.join(witness::WITNESS_DIR)).expect("rm");
-        let p = verify::verify_anchored(&dir, &verify::Trust::Keys(&keys), &anchors)
-            .expect("io")
-            .expect_err("no witness");
+        let p = verify_with_file_witness(&dir, &vault, &master).expect_err("no witness");
         assert!(p.reason.contains("no witness"), "{p}");
     }
 
@@ -1311,15 +1314,7 @@ mod tests {
         syncing.join().expect("sync thread").expect("sync");
         log.sync().expect("a sync anchors the rest");
         log.close().expect("close");
-        let keys = AuditKeys::derive(&master).expect("keys");
-        let w = witness::FileWitness::in_vault(&vault, &dir);
-        let anchors = verify::Anchors {
-            witness: Some(&w),
-            pin: None,
-        };
-        let r = verify::verify_anchored(&dir, &verify::Trust::Keys(&keys), &anchors)
-            .expect("io")
-            .expect("the log verifies");
+        let r = verify_with_file_witness(&dir, &vault, &master).expect("the log verifies");
         assert_eq!((r.entries, r.witness), (6, verify::WitnessCheck::Current));
         let newest = verify::read_checkpoints(&dir).expect("checkpoints").pop();
         assert_eq!(

@@ -13,27 +13,7 @@ use crate::phi::{PhiType, Span};
 
 /// Flags that make a word ordinary vocabulary or a cue: never carried to its repeats (a
 /// name span may hold a title or a common word: `Dr`, `Will`).
-const NOT_CARRIED: u32 = flag::ENGLISH
-    | flag::COMMON
-    | flag::VOCAB
-    | flag::NEVER_NAME
-    | flag::NAME_CUE
-    | flag::RELATION
-    | flag::LABEL
-    | flag::STRONG_CUE
-    | flag::PERSON_TITLE
-    | flag::PROVIDER_TITLE
-    | flag::OPENER
-    | flag::PERSON_VERB
-    | flag::PLACE_LABEL
-    | flag::PLACE_CUE
-    | flag::ROLE
-    | flag::CONTACT
-    | flag::PARTICLE
-    | flag::INNER_PARTICLE
-    | flag::EPONYM_HEAD
-    | flag::REGION
-    | flag::NUMBERED;
+const NOT_CARRIED: u32 = super::unlisted::NOT_UNLISTED | flag::REGION | flag::NUMBERED;
 
 /// Shortest word carried, in bytes: shorter ones are initials and abbreviations.
 const MIN_CARRIED: usize = 4;

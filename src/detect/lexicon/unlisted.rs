@@ -13,7 +13,7 @@ use super::Ctx;
 use crate::phi::PhiType;
 
 /// Flags that make a word ordinary vocabulary or a cue: never evidence of a person or town.
-const NOT_UNLISTED: u32 = flag::ENGLISH
+pub(super) const NOT_UNLISTED: u32 = flag::ENGLISH
     | flag::COMMON
     | flag::VOCAB
     | flag::NEVER_NAME
@@ -198,12 +198,18 @@ impl Ctx<'_> {
 
     /// Word `i` follows `, `, `; `, `, and ` or ` and ` after a word marked as a person.
     fn after_listed_person(&self, i: usize, marks: &[Option<PhiType>]) -> bool {
+        self.after_person_and(i, marks, &[b", ", b"; "])
+    }
+
+    /// Word `i` follows one of `separators`, or ` and ` / `, and `, right after a word
+    /// marked as a person.
+    fn after_person_and(&self, i: usize, marks: &[Option<PhiType>], separators: &[&[u8]]) -> bool {
         let person = |k: usize| matches!(marks[k], Some(PhiType::Name | PhiType::ProviderName));
         if i == 0 {
             return false;
         }
         let gap = &self.text[self.words[i - 1].end..self.words[i].start];
-        if matches!(gap, b", " | b"; ") {
+        if separators.contains(&gap) {
             return person(i - 1);
         }
         i >= 2
@@ -708,25 +714,8 @@ impl Ctx<'_> {
     /// Word `i` follows a list separator (`, `, `; `, `/`, `&`, `and`, `, and`) right after a
     /// word marked as a person.
     fn after_separated_person(&self, i: usize, marks: &[Option<PhiType>]) -> bool {
-        let person = |k: usize| matches!(marks[k], Some(PhiType::Name | PhiType::ProviderName));
-        if i == 0 {
-            return false;
-        }
-        let gap = &self.text[self.words[i - 1].end..self.words[i].start];
-        if matches!(
-            gap,
-            b", " | b"; " | b"/" | b" / " | b" & " | b"&" | b", & " | b" + "
-        ) {
-            return person(i - 1);
-        }
-        i >= 2
-            && self.word_is(i - 1, b"and")
-            && gap == b" "
-            && matches!(
-                &self.text[self.words[i - 2].end..self.words[i - 1].start],
-                b" " | b", "
-            )
-            && person(i - 2)
+        let separators: [&[u8]; 8] = [b", ", b"; ", b"/", b" / ", b" & ", b"&", b", & ", b" + "];
+        self.after_person_and(i, marks, &separators)
     }
 
     /// Word `i` ends a list item: the text's end, a line break, punctuation, a separator or
