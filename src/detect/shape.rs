@@ -220,7 +220,7 @@ fn is_iso_date_time(v: &str) -> bool {
         }
         _ => false,
     };
-    date_ok && looks_like_date(date) && clock_ok && zone_ok
+    date_ok && clock_ok && zone_ok
 }
 
 fn looks_like_date(v: &str) -> bool {

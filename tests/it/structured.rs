@@ -191,3 +191,27 @@ fn form_keys_holding_phi_are_scanned() {
     assert!(!out.text.contains("canary"), "{}", out.text);
     assert!(out.text.contains("kind=progress"), "{}", out.text);
 }
+
+#[test]
+fn fhir_and_json_date_times_keep_only_their_year() {
+    let bundle = json!({
+        "resourceType": "Bundle", "type": "transaction", "timestamp": "2022-05-28T15:15:00Z",
+        "entry": [{"resource": {"resourceType": "Encounter", "id": "enc-1", "status": "finished",
+            "period": {"start": "2024-07-02T14:00:00-06:00", "end": "2024-07-02T15:05:30.250+05:30"}}}]
+    });
+    let out = deidentify(&bundle.to_string(), ContentType::FhirJson, "safe-harbor");
+    let v: Value = serde_json::from_str(&out.text).expect("output is JSON");
+    assert_eq!(v["timestamp"], "2022");
+    let period = &v["entry"][0]["resource"]["period"];
+    assert_eq!(
+        (&period["start"], &period["end"]),
+        (&json!("2024"), &json!("2024"))
+    );
+    // Under an unknown key in a generic webhook the same; an identifier that only starts
+    // like a date-time is still an identifier, tokenised whole.
+    let webhook = json!({"signedWhen": "2023-11-04T09:30Z", "ref": "2020-12-05TX7781234"});
+    let out = deidentify(&webhook.to_string(), ContentType::Json, "safe-harbor");
+    let v: Value = serde_json::from_str(&out.text).expect("output is JSON");
+    assert_eq!(v["signedWhen"], "2023");
+    assert!(!out.text.contains("7781234"), "{}", out.text);
+}
