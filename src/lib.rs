@@ -32,6 +32,8 @@ pub mod console;
 pub mod detect;
 pub mod engine;
 #[doc(hidden)]
+pub mod failpoint;
+#[doc(hidden)]
 pub mod fuzzing;
 pub mod gateway;
 pub mod hex;

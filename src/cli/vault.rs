@@ -413,12 +413,17 @@ fn retire_log(dir: &Path, at: &WitnessAt, old: &MasterKey, new: &MasterKey) -> a
         WitnessAt::Sled(_) => old,
         WitnessAt::Pg(_) => new,
     };
-    let checkpoint = witness_at(at, dir, Some(key))?.load(&id)?;
-    std::fs::rename(dir, &retired)
-        .with_context(|| format!("moving the old audit log to {}", retired.display()))?;
-    if let Some(cp) = checkpoint {
+    // The witness moves first: it is found by the log's id wherever the log is, but also
+    // remembers where the log was written, and a witness still naming `dir` while `dir` is
+    // empty reads as a deleted log. Killed between the two steps, the log is still in `dir`
+    // and the next run retires it again.
+    if let Some(cp) = witness_at(at, dir, Some(key))?.load(&id)? {
         witness_at(at, &retired, Some(key))?.store(&id, &cp)?;
     }
+    crate::failpoint::hit("retire.witness-moved");
+    std::fs::rename(dir, &retired)
+        .with_context(|| format!("moving the old audit log to {}", retired.display()))?;
+    crate::failpoint::hit("retire.log-moved");
     eprintln!(
         "phigate: the audit log under the old key is closed and moved to {}; a new log starts under the new key",
         retired.display()
@@ -566,7 +571,9 @@ fn with_vault_audit(
     })?;
     let mut event = Event::new(what, "");
     let result = action(&mut event);
+    crate::failpoint::hit("vault.action-done");
     record_outcome(&log, event, &result)?;
+    crate::failpoint::hit("vault.outcome-recorded");
     if let (
         Ok(()),
         VaultCommand::RotateKey(RotateArgs {

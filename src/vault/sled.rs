@@ -879,10 +879,12 @@ impl SledVault {
                 id
             }
         };
+        crate::failpoint::hit("rotate.marked");
         let root = token_root(&db, &meta, old, &path)?;
         let chain = KeyChain::rotating(old, base, new, new_id);
         let v = SledVault::assemble(dir, db, meta, chain, root, new_id, "")?;
         let mut r = v.rewrap_all(new_id)?;
+        crate::failpoint::hit("rotate.keys-rewrapped");
         let mut done = sled::Batch::default();
         done.insert("keycheck", new_check.as_ref());
         done.insert("tokenroot", wrap_root(new, &v.root)?);
@@ -961,6 +963,7 @@ impl SledVault {
         // The keyring names its wrapping key id in every entry, so either order reopens;
         // the records go first and are on disk before it.
         self.db.flush()?;
+        crate::failpoint::hit("rotate.records-rewrapped");
         let subject_keys = self.keyring.rewrap(new_id)?;
         Ok(Rotation {
             key_id: new_id,

@@ -122,16 +122,7 @@ fn rotate_after_exposure_drill_retires_the_old_key_and_keeps_every_token() {
 
     // The old log (under the old key) was retired with its witness: it still verifies
     // against the vault's witness with the old key; the new log verifies with the new key.
-    let retired: Vec<_> = std::fs::read_dir(dir.path())
-        .expect("dir")
-        .flatten()
-        .map(|e| e.path())
-        .filter(|p| {
-            p.file_name()
-                .and_then(|n| n.to_str())
-                .is_some_and(|n| n.starts_with("vault-audit.retired-"))
-        })
-        .collect();
+    let retired = retired_logs(dir.path());
     assert_eq!(retired.len(), 1, "one retired log");
     let r = retired[0].to_str().expect("path");
     TestCommand::new([
@@ -247,4 +238,118 @@ fn a_rotation_killed_part_way_is_finished_by_running_it_again() {
         .expect_success();
     assert_eq!(text(&revealed.stdout), input);
     assert_eq!(scan(v, &new, &input), before);
+}
+
+/// The same promise as the timed kill above, step by step: the binary dies (as abruptly as
+/// `kill -9`, at a debug build's crash point) at each step of a rotation in turn, and a
+/// second run finishes it; the new key then opens and reveals everything, and every audit
+/// log, retired or live, still verifies against the vault's witness.
+#[test]
+fn a_rotation_killed_at_any_step_is_finished_by_running_it_again() {
+    use std::os::unix::process::ExitStatusExt as _;
+    const STEPS: [&str; 7] = [
+        "rotate.marked",
+        "rotate.records-rewrapped",
+        "rotate.keys-rewrapped",
+        "vault.action-done",
+        "vault.outcome-recorded",
+        "retire.witness-moved",
+        "retire.log-moved",
+    ];
+    let input = notes(8);
+    for step in STEPS {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let old = keygen(dir.path(), "old.key");
+        let new = keygen(dir.path(), "new.key");
+        let vault = dir.path().join("vault");
+        let v = vault.to_str().expect("path");
+        super::vault::init_vault(&old, v);
+        let before = scan(v, &old, &input);
+
+        let rotate_args = [
+            "vault",
+            "rotate-key",
+            "--vault",
+            v,
+            "--key-file",
+            &old,
+            "--new-key-file",
+            &new,
+        ];
+        let killed = TestCommand::new(rotate_args)
+            .env("PHIGATE_FAILPOINT", step)
+            .output();
+        assert_eq!(
+            killed.status.signal(),
+            Some(6),
+            "{step}: the run dies at its crash point: {}",
+            text(&killed.stderr)
+        );
+        let again = rotate(v, &old, &new);
+        assert!(again.status.success(), "{step}: {}", text(&again.stderr));
+
+        TestCommand::new(["vault", "verify", "--vault", v, "--key-file", &new]).expect_success();
+        let revealed = TestCommand::new(["reveal", "--vault", v, "--key-file", &new])
+            .stdin(before.as_bytes())
+            .expect_success();
+        assert_eq!(text(&revealed.stdout), input, "{step}");
+        for retired in retired_logs(dir.path()) {
+            let r = retired.to_str().expect("path");
+            let verdict = run(
+                &[
+                    "audit",
+                    "verify",
+                    "--dir",
+                    r,
+                    "--key-file",
+                    &old,
+                    "--vault",
+                    v,
+                    "--allow-unanchored",
+                ],
+                b"",
+            );
+            assert!(
+                verdict.status.success(),
+                "{step}: retired log {r}: {}",
+                text(&verdict.stderr)
+            );
+        }
+        // The live log starts under the new key and is witnessed like any other.
+        assert_eq!(scan(v, &new, &input), before, "{step}");
+        let log = format!("{v}-audit");
+        let verdict = run(
+            &[
+                "audit",
+                "verify",
+                "--dir",
+                &log,
+                "--key-file",
+                &new,
+                "--vault",
+                v,
+                "--allow-unanchored",
+            ],
+            b"",
+        );
+        assert!(
+            verdict.status.success(),
+            "{step}: {}",
+            text(&verdict.stderr)
+        );
+    }
+}
+
+/// The audit logs a rotation moved aside, beside the vault in `dir`.
+fn retired_logs(dir: &Path) -> Vec<std::path::PathBuf> {
+    std::fs::read_dir(dir)
+        .expect("dir")
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| {
+            p.file_name()
+                .and_then(|n| n.to_str())
+                .is_some_and(|n| n.starts_with("vault-audit.retired-"))
+        })
+        .collect()
 }
