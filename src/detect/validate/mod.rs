@@ -40,6 +40,9 @@ pub enum Validator {
     Date,
     Dea,
     HasDigit,
+    /// A user name or social-media handle: shaped like one (a digit, `_` or an inner `.`), or
+    /// written right after a `:`, `=` or `@` that follows its cue (`Username: mnovotny`).
+    Handle,
     /// Health Insurance Claim Number: a valid SSN and a beneficiary suffix (`123456789A`).
     Hicn,
     /// IBAN: country, ISO 7064 mod-97 check digits, country length; trailing words that the
@@ -100,6 +103,7 @@ impl FromStr for Validator {
             "dea" => Validator::Dea,
             "document_id" => Validator::DocumentId,
             "extension" => Validator::Extension,
+            "handle" => Validator::Handle,
             "has_digit" => Validator::HasDigit,
             "hicn" => Validator::Hicn,
             "iban" => Validator::Iban,
@@ -154,6 +158,7 @@ impl Validator {
                 v.bytes().filter(u8::is_ascii_digit).count() >= 5 && !is_ratio(v)
             }
             Validator::Extension => !unit_or_number_after(text, end) && !glued(text, start, end),
+            Validator::Handle => handle_shaped(v) || handle_after_mark(text, start),
             Validator::HasDigit => v.len() >= 3 && v.bytes().any(|b| b.is_ascii_digit()),
             Validator::Hicn => hicn(v),
             Validator::Iban => return iban_end(text, start, end),
@@ -478,4 +483,21 @@ mod tests {
         let start = text.find("https").expect("url");
         assert_eq!(url_end(text, start, text.len()), Some(text.len() - 2));
     }
+}
+
+/// A user name's own shape: a digit, an underscore, or a dot inside it (`jkowalczyk88`,
+/// `rj_delacroix`, `aiko.tanaka`), which ordinary words after the cue (`handle with`) lack.
+fn handle_shaped(v: &str) -> bool {
+    let inner = v.get(1..v.len().saturating_sub(1)).unwrap_or("");
+    v.bytes().any(|b| b.is_ascii_digit() || b == b'_') || inner.contains('.')
+}
+
+/// Whether the value at `start` follows `:`, `=` or `@` (spaces aside): the cue named a
+/// field, so the word after it is the user name whatever it looks like.
+fn handle_after_mark(text: &str, start: usize) -> bool {
+    text[..start]
+        .bytes()
+        .rev()
+        .find(|b| !b.is_ascii_whitespace())
+        .is_some_and(|b| matches!(b, b':' | b'=' | b'@'))
 }
