@@ -662,3 +662,20 @@ pub(super) fn mixed_id(v: &str) -> bool {
             .all(|g| (1..=3).contains(&g.len()) && g.bytes().all(|b| b.is_ascii_digit()));
     digits >= 4 && letters >= 2 && longest_run >= 3 && (prefix || coded) && !range
 }
+
+/// A user name's own shape: a digit, an underscore, or a dot inside it (`jkowalczyk88`,
+/// `rj_delacroix`, `aiko.tanaka`), which ordinary words after the cue (`handle with`) lack.
+pub(super) fn handle_shaped(v: &str) -> bool {
+    let inner = v.get(1..v.len().saturating_sub(1)).unwrap_or("");
+    v.bytes().any(|b| b.is_ascii_digit() || b == b'_') || inner.contains('.')
+}
+
+/// Whether the value at `start` follows `:`, `=` or `@` (spaces aside): the cue named a
+/// field, so the word after it is the user name whatever it looks like.
+pub(super) fn handle_after_mark(text: &str, start: usize) -> bool {
+    text[..start]
+        .bytes()
+        .rev()
+        .find(|b| !b.is_ascii_whitespace())
+        .is_some_and(|b| matches!(b, b':' | b'=' | b'@'))
+}

@@ -18,8 +18,8 @@ use std::str::FromStr;
 
 use dates::{month_day, numeric_date, partial_date, score_context};
 use identifiers::{
-    card_cue_before, iban_end, ipv6, mixed_id, phone_cue_before, phone_intl, photo_file, plate,
-    url_end,
+    card_cue_before, handle_after_mark, handle_shaped, iban_end, ipv6, mixed_id, phone_cue_before,
+    phone_intl, photo_file, plate, url_end,
 };
 use places::{city, street};
 
@@ -336,6 +336,23 @@ mod tests {
     use super::*;
 
     #[test]
+    fn handles_are_shaped_like_one_or_follow_their_field_mark() {
+        let check = |text: &str, value: &str| {
+            let start = text.find(value).expect("value in text");
+            Validator::Handle
+                .check(text, start, start + value.len())
+                .is_some()
+        };
+        assert!(check("username jkowalczyk88", "jkowalczyk88"));
+        assert!(check("login id aiko.tanaka", "aiko.tanaka"));
+        assert!(check("Username: mnovotny", "mnovotny"));
+        assert!(check("Twitter @ sunny", "sunny"));
+        assert!(!check("handle with care", "with"));
+        assert!(!check("seen at bedside", "bedside"));
+        assert!(!check("twitter is great.", "great."));
+    }
+
+    #[test]
     fn ssn_rules() {
         assert!(ssn("219-09-9999"));
         for bad in [
@@ -483,21 +500,4 @@ mod tests {
         let start = text.find("https").expect("url");
         assert_eq!(url_end(text, start, text.len()), Some(text.len() - 2));
     }
-}
-
-/// A user name's own shape: a digit, an underscore, or a dot inside it (`jkowalczyk88`,
-/// `rj_delacroix`, `aiko.tanaka`), which ordinary words after the cue (`handle with`) lack.
-fn handle_shaped(v: &str) -> bool {
-    let inner = v.get(1..v.len().saturating_sub(1)).unwrap_or("");
-    v.bytes().any(|b| b.is_ascii_digit() || b == b'_') || inner.contains('.')
-}
-
-/// Whether the value at `start` follows `:`, `=` or `@` (spaces aside): the cue named a
-/// field, so the word after it is the user name whatever it looks like.
-fn handle_after_mark(text: &str, start: usize) -> bool {
-    text[..start]
-        .bytes()
-        .rev()
-        .find(|b| !b.is_ascii_whitespace())
-        .is_some_and(|b| matches!(b, b':' | b'=' | b'@'))
 }
