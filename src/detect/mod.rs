@@ -232,18 +232,9 @@ impl Detector {
     fn whole_name(&self, text: &str, s: &mut Span) {
         use lexicon::flag;
         let b = text.as_bytes();
-        // Right: `-Moss`, `'Neil`, then one more listed surname.
-        loop {
-            let mut e = s.end;
-            if e + 1 < b.len() && matches!(b[e], b'-' | b'\'') && b[e + 1].is_ascii_uppercase() {
-                e += 1;
-                while e < b.len() && b[e].is_ascii_alphabetic() {
-                    e += 1;
-                }
-                s.end = e;
-                continue;
-            }
-            break;
+        // Right: `-Moss`, `'Neil`, `-Öztürk`, `-woo`, then one more listed surname.
+        while let Some(e) = self.joined_part_after(text, s.end) {
+            s.end = e;
         }
         if let Some((ws, we)) = next_word(b, s.end) {
             let w = &b[ws..we];
@@ -263,6 +254,45 @@ impl Detector {
                 s.start = ws;
             }
         }
+    }
+}
+
+impl Detector {
+    /// The end of a name part joined to the name ending at `end` by a hyphen or an
+    /// apostrophe: a capitalised part in any script (`-Moss`, `'Neil`, `’Brien`, `-Öztürk`),
+    /// or a short lower-case one that is no English or clinical word, as the second syllable
+    /// of a Korean or Chinese given name is written (`Hyun-woo`, `Seo-yeon`), but not
+    /// `-like` or `'s`.
+    fn joined_part_after(&self, text: &str, end: usize) -> Option<usize> {
+        use lexicon::flag;
+        let rest = text.get(end..)?;
+        let mark = rest.chars().next()?;
+        if !matches!(mark, '-' | '\'' | '\u{2019}') {
+            return None;
+        }
+        let after = &rest[mark.len_utf8()..];
+        let len: usize = after
+            .chars()
+            .take_while(|c| c.is_alphabetic())
+            .map(char::len_utf8)
+            .sum();
+        let part = &after[..len];
+        let first = part.chars().next()?;
+        let letters = part.chars().count();
+        // A syllable after a syllable (`Hyun-woo`, `Ji-min`) may spell an English or
+        // clinical word; after a longer part it must not (`Smith-like`, `Jones-type`).
+        let before = text[..end]
+            .chars()
+            .rev()
+            .take_while(|c| c.is_alphabetic())
+            .count();
+        let syllables = (2..=4).contains(&letters) && (2..=4).contains(&before);
+        let unlisted = (2..=5).contains(&letters)
+            && self.lexicon.flags(part.as_bytes())
+                & (flag::ENGLISH | flag::NEVER_NAME | flag::VOCAB)
+                == 0;
+        let joined = first.is_uppercase() || first.is_lowercase() && (syllables || unlisted);
+        joined.then_some(end + mark.len_utf8() + len)
     }
 }
 
