@@ -172,11 +172,32 @@ fn postcode(text: &[u8], i: usize) -> Option<usize> {
         0 => {
             return lettered_postcode(rest)
                 .or_else(|| british_postcode(rest))
+                .or_else(|| eircode(rest))
                 .map(|n| i + n)
         }
         _ => return None,
     };
     boundary(text, end).then_some(end)
+}
+
+/// `P24 X2Y3`, `D6W 1A2B`: an Irish Eircode, a routing key (a letter and two digits, or
+/// `D6W`), a space, and four letters and digits naming one address.
+fn eircode(rest: &[u8]) -> Option<usize> {
+    let routing = rest.get(..3)?;
+    let key = routing == b"D6W"
+        || routing[0].is_ascii_uppercase()
+            && routing[1].is_ascii_digit()
+            && routing[2].is_ascii_digit();
+    let unique = rest.get(4..8)?;
+    let ok = key
+        && rest[3] == b' '
+        && unique
+            .iter()
+            .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit())
+        && unique.iter().any(u8::is_ascii_digit)
+        && unique.iter().any(u8::is_ascii_uppercase)
+        && rest.get(8).is_none_or(|c| !c.is_ascii_alphanumeric());
+    ok.then_some(8)
 }
 
 /// `H-9020`, `CH-8001`, `D-10115`: a country's letters, a hyphen and four or five digits.
@@ -425,6 +446,11 @@ mod tests {
                 "So 597 pho Nguyen, TP. Hue, 56690. Account",
                 "So 597 pho Nguyen",
                 "So 597 pho Nguyen, TP. Hue, 56690",
+            ),
+            (
+                "to 7 Harbour View, Cobh, P24 X2Y3. Daughter",
+                "7 Harbour View",
+                "7 Harbour View, Cobh, P24 X2Y3",
             ),
             (
                 "at 1 Kerkstraat, 7706MW Herpen",
