@@ -262,7 +262,7 @@ impl Detector {
     /// apostrophe: a capitalised part in any script (`-Moss`, `'Neil`, `’Brien`, `-Öztürk`),
     /// or a short lower-case one that is no English or clinical word, as the second syllable
     /// of a Korean or Chinese given name is written (`Hyun-woo`, `Seo-yeon`), but not
-    /// `-like` or `'s`.
+    /// `-like`, `'s` or `-who`.
     fn joined_part_after(&self, text: &str, end: usize) -> Option<usize> {
         use lexicon::flag;
         let rest = text.get(end..)?;
@@ -286,11 +286,13 @@ impl Detector {
             .rev()
             .take_while(|c| c.is_alphabetic())
             .count();
-        let syllables = (2..=4).contains(&letters) && (2..=4).contains(&before);
-        let unlisted = (2..=5).contains(&letters)
-            && self.lexicon.flags(part.as_bytes())
-                & (flag::ENGLISH | flag::NEVER_NAME | flag::VOCAB)
-                == 0;
+        // A function word (`son X-who states`) is a dash's clause; `min` is clinical
+        // shorthand in the same stop list, and a syllable (`Ji-min`).
+        let f = self.lexicon.flags(part.as_bytes());
+        let function_word = f & flag::STOP != 0 && f & (flag::CLINICAL | flag::VOCAB) == 0;
+        let syllables = (2..=4).contains(&letters) && (2..=4).contains(&before) && !function_word;
+        let unlisted =
+            (2..=5).contains(&letters) && f & (flag::ENGLISH | flag::NEVER_NAME | flag::VOCAB) == 0;
         let joined = first.is_uppercase() || first.is_lowercase() && (syllables || unlisted);
         joined.then_some(end + mark.len_utf8() + len)
     }

@@ -905,6 +905,41 @@ impl Ctx<'_> {
         }
     }
 
+    /// `Hope stayed in the car`? No verb of speech, no name. `Grace said`, `Bill called`,
+    /// `Faith reports`: a capitalised first-name-list word that opens a clause right before a
+    /// verb that tells of a person is that person, even when it is also an English word. Not
+    /// in one-case notes, where capitals do not say a name is written.
+    pub(super) fn mark_listed_first_before_person_verb(
+        &self,
+        i: usize,
+        marks: &mut [Option<PhiType>],
+    ) {
+        let j = i + 1;
+        if j >= self.words.len()
+            || marks[i].is_some()
+            || self.caps_mode
+            || self.lower_mode
+            || self.words[i].shape != Shape::Cap
+            || self.words[i].end - self.words[i].start < 3
+            || !self.has(j, flag::PERSON_VERB)
+            || self.text[self.words[i].end..self.words[j].start] != *b" "
+        {
+            return;
+        }
+        let not_a_person = flag::NEVER_NAME
+            | flag::RELATION
+            | flag::PERSON_TITLE
+            | flag::PROVIDER_TITLE
+            | flag::LABEL
+            | flag::ROLE
+            | flag::NAME_CUE;
+        // A town's name is often a first name too (`Grace`, `Austin`); before `said` it is
+        // the person.
+        if self.has(i, flag::FIRST) && !self.has(i, not_a_person) && self.clause_start(i) {
+            marks[i] = Some(PhiType::Name);
+        }
+    }
+
     /// `Pt Qabiloglu works as a welder`: after `pt` or `patient`, a capitalised word of four
     /// letters or more that no list knows (no English, clinical, cue or name-list word) is
     /// the patient's name. Not in all-capitals or lower-case notes, where `PT HTN` is

@@ -350,7 +350,7 @@ impl Ctx<'_> {
 
     /// Word `i` opens a clause: the text's first word, or after a line break or one of
     /// `. ; : , ! ?`, or after `and`.
-    fn clause_start(&self, i: usize) -> bool {
+    pub(super) fn clause_start(&self, i: usize) -> bool {
         if i == 0 {
             return self.text[..self.words[0].start]
                 .iter()
