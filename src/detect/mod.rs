@@ -7,6 +7,7 @@
 //!
 //! # Layout
 //! - [`rules`]: regex rule file, compiled into one multi-pattern automaton.
+//! - `anchored`: the anchored rules' all-matches automaton, built whole at start-up.
 //! - `starts`: where each rule's match can start, so its group runs only there.
 //! - `gate`: what a rule's match must look like, so a start no rule can match can be
 //!   skipped (opt-in: measured slower than walking every start).
@@ -19,6 +20,7 @@
 //!   `patterns/model/`).
 
 mod address;
+mod anchored;
 mod date_span;
 mod gate;
 pub mod learned;
