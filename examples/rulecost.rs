@@ -7,7 +7,6 @@
 //! `ANCHORING=gated` skips the starts the gates (`detect::gate`) rule out.
 //! `MODE=tagger GATE=off` runs the tagger scoring every token; `MODE=gate` counts the
 //! tokens its gate skips.
-//! `MODE=automaton` prints whether the anchored rules' automaton is dense, and its bytes.
 //! `PATTERNS=DIR` reads the rule files from DIR instead of the built-in ones.
 //! `MODE=compare` runs the detector both ways on the corpus and counts the notes whose
 //! spans differ (it must print `differ 0`).
@@ -172,12 +171,6 @@ fn main() {
                 d.as_secs_f64() * 1e3
             );
         }
-    } else if mode == "automaton" {
-        // Whether the anchored rules' automaton was built whole, and its size.
-        eprintln!(
-            "anchored automaton (dense, bytes): {:?}",
-            rs.anchored_automaton()
-        );
     } else if mode == "list" {
         for r in rs.rules() {
             println!("{} {}", r.id, r.solo);

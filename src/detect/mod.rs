@@ -7,7 +7,6 @@
 //!
 //! # Layout
 //! - [`rules`]: regex rule file, compiled into one multi-pattern automaton.
-//! - `anchored`: the anchored rules' all-matches automaton, built whole at start-up.
 //! - `starts`: where each rule's match can start, so its group runs only there.
 //! - `gate`: what a rule's match must look like, so a start no rule can match can be
 //!   skipped (opt-in: measured slower than walking every start).
@@ -20,7 +19,6 @@
 //!   `patterns/model/`).
 
 mod address;
-mod anchored;
 mod date_span;
 mod gate;
 pub mod learned;

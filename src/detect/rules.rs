@@ -10,11 +10,10 @@ use std::collections::BTreeMap;
 
 use regex_automata::hybrid;
 use regex_automata::meta::{self, Regex};
-use regex_automata::util::syntax;
-use regex_automata::{Anchored, Input, PatternID, PatternSet};
+use regex_automata::util::{start, syntax};
+use regex_automata::{Anchored, Input, MatchKind, PatternID, PatternSet};
 use serde::Deserialize;
 
-use super::anchored::{AllMatches, AllMatchesCache};
 use super::gate::{GateTable, Runs};
 use super::starts::{RuleStarts, StartTable};
 use super::validate::Validator;
@@ -140,7 +139,9 @@ struct AtStarts {
     /// around it (`None`: every candidate is tried).
     gates: Option<GateTable>,
     /// Their patterns at once, anchored, reporting every pattern that matches.
-    which: AllMatches,
+    which: hybrid::dfa::DFA,
+    /// The same: the fallback when the lazy DFA gives up.
+    regex: Regex,
 }
 
 impl AtStarts {
@@ -151,17 +152,34 @@ impl AtStarts {
         gates: Option<GateTable>,
     ) -> Result<Self, String> {
         let ps: Vec<&str> = rules.iter().map(|&i| patterns[i].as_str()).collect();
+        let regex = Regex::builder()
+            .syntax(syntax_config())
+            .configure(meta_config().match_kind(MatchKind::All))
+            .build_many(&ps)
+            .map_err(|e| first_line(&e.to_string()))?;
+        let which = hybrid::dfa::DFA::builder()
+            .syntax(syntax_config())
+            .configure(
+                hybrid::dfa::DFA::config()
+                    .cache_capacity(32 << 20)
+                    .minimum_cache_clear_count(None)
+                    .match_kind(MatchKind::All),
+            )
+            .build_many(&ps)
+            .map_err(|e| first_line(&e.to_string()))?;
         Ok(AtStarts {
             rules,
             table,
             gates,
-            which: AllMatches::build(&ps)?,
+            which,
+            regex,
         })
     }
 
     fn cache(&self) -> AtStartsCache {
         AtStartsCache {
-            which: self.which.cache(),
+            which: self.which.create_cache(),
+            regex: self.regex.create_cache(),
             set: PatternSet::new(self.rules.len()),
             live: self.gates.as_ref().map_or_else(Vec::new, GateTable::mask),
             runs: Runs::default(),
@@ -187,18 +205,75 @@ impl AtStarts {
             if !cache.set.is_empty() {
                 cache.set.clear();
             }
-            self.which
-                .matches_at(hay, at, &mut cache.which, &mut cache.set);
+            if self
+                .walk(hay, at, &mut cache.which, &mut cache.set)
+                .is_err()
+            {
+                // Only if the lazy DFA gave up; the meta regex never does.
+                cache.set.clear();
+                let input = Input::new(hay).range(at..).anchored(Anchored::Yes);
+                self.regex
+                    .which_overlapping_matches_with(&mut cache.regex, &input, &mut cache.set);
+            }
             if !cache.set.is_empty() {
                 found.extend(cache.set.iter().map(|p| (at, self.rules[p.as_usize()])));
             }
         }
     }
+
+    /// Adds to `set` every pattern with a match starting at `at`: the all-matches automaton
+    /// walked by hand from its anchored start state until it dies or the text ends (what
+    /// `which_overlapping_matches` does, without its per-call set-up and per-match
+    /// returns, which cost more than the walk at most positions).
+    fn walk(
+        &self,
+        hay: &[u8],
+        at: usize,
+        cache: &mut hybrid::dfa::Cache,
+        set: &mut PatternSet,
+    ) -> Result<(), ()> {
+        let dfa = &self.which;
+        let config = start::Config::new()
+            .anchored(Anchored::Yes)
+            .look_behind(at.checked_sub(1).map(|i| hay[i]));
+        let mut sid = dfa.start_state(cache, &config).map_err(|_| ())?;
+        for &b in &hay[at..] {
+            sid = dfa.next_state(cache, sid, b).map_err(|_| ())?;
+            if sid.is_tagged() {
+                if sid.is_match() {
+                    add_matches(dfa, cache, sid, set);
+                } else if sid.is_dead() {
+                    return Ok(());
+                } else if sid.is_quit() {
+                    return Err(());
+                }
+            }
+        }
+        sid = dfa.next_eoi_state(cache, sid).map_err(|_| ())?;
+        if sid.is_match() {
+            add_matches(dfa, cache, sid, set);
+        }
+        Ok(())
+    }
+}
+
+/// Adds the patterns of a match state to `set`.
+fn add_matches(
+    dfa: &hybrid::dfa::DFA,
+    cache: &hybrid::dfa::Cache,
+    sid: hybrid::LazyStateID,
+    set: &mut PatternSet,
+) {
+    for i in 0..dfa.match_len(cache, sid) {
+        // The set has room for every pattern of the automaton.
+        let _ = set.try_insert(dfa.match_pattern(cache, sid, i));
+    }
 }
 
 /// The search state of [`AtStarts`], and what it found in the text being scanned.
 struct AtStartsCache {
-    which: AllMatchesCache,
+    which: hybrid::dfa::Cache,
+    regex: meta::Cache,
     set: PatternSet,
     /// The gates' rules still possible at a position.
     live: Vec<u64>,
@@ -428,15 +503,7 @@ impl RuleSet {
             + cache
                 .at_starts
                 .as_ref()
-                .map_or(0, |c| AllMatches::clear_count(&c.which))
-    }
-
-    /// Whether the anchored rules' automaton was built whole at start-up, and its heap
-    /// bytes (diagnostics; `None` when no rule is anchored).
-    pub fn anchored_automaton(&self) -> Option<(bool, usize)> {
-        self.at_starts
-            .as_ref()
-            .map(|a| (a.which.is_dense(), a.which.memory_usage()))
+                .map_or(0, |c| c.which.clear_count())
     }
 
     /// Each rule's pattern with definitions expanded (benchmarks and diagnostics).
@@ -821,7 +888,7 @@ fn build(patterns: &[impl AsRef<str>]) -> Result<Regex, Box<regex_automata::meta
         .map_err(Box::new)
 }
 
-pub(super) fn meta_config() -> meta::Config {
+fn meta_config() -> meta::Config {
     Regex::config()
         .utf8_empty(false)
         .nfa_size_limit(Some(64 << 20))
@@ -830,7 +897,7 @@ pub(super) fn meta_config() -> meta::Config {
 
 /// ASCII, byte-oriented patterns: `\b`, `\d` and `(?i)` are ASCII, so the DFAs never meet a
 /// Unicode word boundary they cannot handle.
-pub(super) fn syntax_config() -> syntax::Config {
+fn syntax_config() -> syntax::Config {
     syntax::Config::new().unicode(false).utf8(false).crlf(true)
 }
 
