@@ -23,7 +23,7 @@ use super::rules::{first_line, line_of};
 use super::RuleError;
 use crate::phi::PhiType;
 use table::{Key, WordTable, MAX_WORD};
-use words::{is_mostly_lower, is_mostly_upper, Shape, Word};
+use words::{Shape, TextCase, Word};
 
 /// Word flags, one bit each.
 pub mod flag {
@@ -525,6 +525,8 @@ pub struct LexHit {
 pub struct LexScratch {
     words: Vec<Word>,
     marks: Vec<Option<PhiType>>,
+    /// How the last scanned text is cased (read once per scan).
+    case: TextCase,
 }
 
 impl Lexicon {
@@ -535,12 +537,12 @@ impl Lexicon {
         let words = &scratch.words;
         scratch.marks.clear();
         scratch.marks.resize(words.len(), None);
-        let caps_mode = is_mostly_upper(bytes);
+        scratch.case = TextCase::of(bytes);
         let ctx = Ctx {
             text: bytes,
             words,
-            caps_mode,
-            lower_mode: is_mostly_lower(bytes),
+            caps_mode: scratch.case.upper,
+            lower_mode: scratch.case.lower,
         };
         for i in 0..words.len() {
             ctx.mark_cued(i, &mut scratch.marks);
@@ -603,7 +605,7 @@ struct Ctx<'a> {
     text: &'a [u8],
     words: &'a [Word],
     caps_mode: bool,
-    /// Nearly no capital in the text: lower case tells nothing (see `is_mostly_lower`).
+    /// Nearly no capital in the text: lower case tells nothing (see [`TextCase`]).
     lower_mode: bool,
 }
 impl Ctx<'_> {
@@ -756,6 +758,30 @@ mod tests {
             }
         }
         assert!(matched > 100 && matched < 2 * words.len(), "{matched}");
+    }
+
+    /// The case read a block at a time keeps both thresholds exactly, across blocks: a
+    /// capital in fifty letters tips a lower-case note, twenty capitals make none.
+    #[test]
+    fn text_case_keeps_its_thresholds_across_blocks() {
+        let case = |t: String| {
+            let c = TextCase::of(t.as_bytes());
+            (c.upper, c.lower)
+        };
+        let lower = "a".repeat(300);
+        assert_eq!(case(format!("{lower}BBBBB")), (false, true));
+        assert_eq!(case(format!("{lower}BBBBBB")), (false, false));
+        assert_eq!(case("A1 ".repeat(150)), (true, false));
+        assert_eq!(case("A".repeat(20)), (false, false));
+        assert_eq!(
+            case(format!("{}{}", "A".repeat(41), "b".repeat(20))),
+            (true, false)
+        );
+        assert_eq!(
+            case(format!("{}{}", "A".repeat(40), "b".repeat(20))),
+            (false, false)
+        );
+        assert_eq!(case("Ab\u{e9} ".repeat(100)), (false, false));
     }
 
     #[test]
