@@ -94,12 +94,16 @@ impl Canon {
 
 /// Nothing to decode: ASCII without `&`, `%`, `\`, `<` or control characters.
 fn is_plain(s: &str) -> bool {
-    s.bytes().all(|b| {
-        b.is_ascii()
-            && !matches!(b, b'&' | b'%' | b'\\' | b'<')
-            && (b >= 0x20 || matches!(b, b'\n' | b'\r' | b'\t'))
-            && b != 0x7f
-    })
+    s.bytes().all(is_literal)
+}
+
+/// A byte the view holds as itself, from itself: ASCII that opens no escape or tag and is
+/// no control character.
+fn is_literal(b: u8) -> bool {
+    b.is_ascii()
+        && !matches!(b, b'&' | b'%' | b'\\' | b'<')
+        && (b >= 0x20 || matches!(b, b'\n' | b'\r' | b'\t'))
+        && b != 0x7f
 }
 
 /// Anything another round could still decode.
@@ -119,6 +123,14 @@ struct Builder {
 }
 
 impl Builder {
+    /// Pushes `run`, bytes that are each [`is_literal`], as coming from input bytes
+    /// `at..at + run.len()` one for one: what [`Builder::push`] does a character at a time.
+    fn push_literal(&mut self, run: &str, at: usize) {
+        self.out.text.push_str(run);
+        self.out.starts.extend(at..at + run.len());
+        self.out.ends.extend(at + 1..=at + run.len());
+    }
+
     fn with_capacity(n: usize) -> Builder {
         Builder {
             out: Canon {
@@ -227,6 +239,14 @@ fn one_round(input: &str, markup: bool) -> Canon {
     let mut b = Builder::with_capacity(input.len());
     let mut i = 0;
     while i < bytes.len() {
+        // Most of a note is plain ASCII between the few characters to decode: copied a
+        // run at a time, not a character at a time (the same view, byte for byte).
+        let run = bytes[i..].iter().take_while(|&&c| is_literal(c)).count();
+        if run > 0 {
+            b.push_literal(&input[i..i + run], i);
+            i += run;
+            continue;
+        }
         let rest = &input[i..];
         if markup && bytes[i] == b'<' {
             if let Some(end) = skip_tag(rest, i, &mut b) {
@@ -468,6 +488,23 @@ mod tests {
         assert_eq!(source_of(z, "MR4410827"), "MR44\u{200b}10827");
         let d = "mail jo%2540mail.example now";
         assert_eq!(source_of(d, "jo@mail.example"), "jo%2540mail.example");
+    }
+
+    /// Plain runs are copied whole: every view byte of a run maps to exactly the input
+    /// byte it is, before, between and after characters that were decoded.
+    #[test]
+    fn plain_runs_map_one_for_one_between_decoded_characters() {
+        let s = "Dr Ib\u{e1}\u{f1}ez &amp; Jo%20Lee\ton 3/4\u{7f}end";
+        let c = Canon::of(s).expect("a view");
+        assert_eq!(c.text(), "Dr Ibanez & Jo Lee\ton 3/4 end");
+        for word in ["Dr Ib", "ez ", " Jo", "Lee\ton 3/4", "end"] {
+            assert_eq!(source_of(s, word), word);
+            let at = c.text().find(word).expect("word in view");
+            for k in at..at + word.len() {
+                let (a, b) = c.source_range(k, k + 1);
+                assert_eq!((b - a, &s[a..b]), (1, &c.text()[k..=k]), "{word}");
+            }
+        }
     }
 
     #[test]

@@ -105,7 +105,10 @@ pub fn identifier_words(text: &str, mut found: impl FnMut(usize, usize, PhiType)
             }
             continue;
         }
-        if is_identifier_word(&text[start..i]) {
+        // Every identifier word holds four digits or more: a word without one (nearly
+        // every word of a note) is not looked at again.
+        let word = &bytes[start..i];
+        if word.iter().any(u8::is_ascii_digit) && is_identifier_word(&text[start..i]) {
             found(start, i, PhiType::Id);
         }
     }

@@ -23,7 +23,7 @@ use super::rules::{first_line, line_of};
 use super::RuleError;
 use crate::phi::PhiType;
 use table::{Key, WordTable, MAX_WORD};
-use words::{is_mostly_lower, is_mostly_upper, Shape, Word};
+use words::{Shape, TextCase, Word};
 
 /// Word flags, one bit each.
 pub mod flag {
@@ -251,9 +251,8 @@ impl Lexicon {
         }
         for (list, f) in [(src.first_names, flag::FIRST), (src.surnames, flag::LAST)] {
             for line in list.lines().filter(|l| !l.starts_with('#')) {
-                let mut cols = line.split('\t');
-                let name = cols.next().unwrap_or("");
-                let count: u64 = cols.next().and_then(|c| c.trim().parse().ok()).unwrap_or(0);
+                let (name, count) = two_columns(line);
+                let count: u64 = count.and_then(|c| c.trim().parse().ok()).unwrap_or(0);
                 lex.add(
                     name,
                     if count >= POPULAR_COUNT {
@@ -266,9 +265,9 @@ impl Lexicon {
         }
         let place_lines = src.places.lines().chain(src.world_places.lines());
         for line in place_lines.filter(|l| !l.starts_with('#')) {
-            let name = line.split('\t').next().unwrap_or("").trim();
-            if name.contains(' ') {
-                let first = name.split(' ').next().unwrap_or("");
+            let name = two_columns(line).0.trim();
+            if let Some(space) = name.bytes().position(|b| b == b' ') {
+                let first = &name[..space];
                 lex.add(first, flag::PLACE_START);
                 lex.place_phrases
                     .insert(name.as_bytes().to_vec().into_boxed_slice());
@@ -460,6 +459,20 @@ impl Lexicon {
     }
 }
 
+/// The first two tab-separated columns of a list line, as `line.split('\t')` yields them
+/// (the second `None` when the line has no tab). Read byte by byte: the lines are short,
+/// and setting up a character search twice per line was a sixth of the lexicon's start-up.
+fn two_columns(line: &str) -> (&str, Option<&str>) {
+    let tab = |s: &str| s.bytes().position(|b| b == b'\t');
+    match tab(line) {
+        None => (line, None),
+        Some(t) => {
+            let rest = &line[t + 1..];
+            (&line[..t], Some(tab(rest).map_or(rest, |u| &rest[..u])))
+        }
+    }
+}
+
 /// Where each syllable of a run of Han or Hangul letters starts (byte offsets): every Han
 /// letter and every precomposed Hangul syllable is one; Hangul read as jamo (the canonical
 /// view decomposes it) starts a syllable at each leading consonant. `None` when the run holds
@@ -525,6 +538,8 @@ pub struct LexHit {
 pub struct LexScratch {
     words: Vec<Word>,
     marks: Vec<Option<PhiType>>,
+    /// How the last scanned text is cased (read once per scan).
+    case: TextCase,
 }
 
 impl Lexicon {
@@ -535,12 +550,12 @@ impl Lexicon {
         let words = &scratch.words;
         scratch.marks.clear();
         scratch.marks.resize(words.len(), None);
-        let caps_mode = is_mostly_upper(bytes);
+        scratch.case = TextCase::of(bytes);
         let ctx = Ctx {
             text: bytes,
             words,
-            caps_mode,
-            lower_mode: is_mostly_lower(bytes),
+            caps_mode: scratch.case.upper,
+            lower_mode: scratch.case.lower,
         };
         for i in 0..words.len() {
             ctx.mark_cued(i, &mut scratch.marks);
@@ -604,7 +619,7 @@ struct Ctx<'a> {
     text: &'a [u8],
     words: &'a [Word],
     caps_mode: bool,
-    /// Nearly no capital in the text: lower case tells nothing (see `is_mostly_lower`).
+    /// Nearly no capital in the text: lower case tells nothing (see [`TextCase`]).
     lower_mode: bool,
 }
 impl Ctx<'_> {
@@ -757,6 +772,50 @@ mod tests {
             }
         }
         assert!(matched > 100 && matched < 2 * words.len(), "{matched}");
+    }
+
+    /// The columns read by bytes are the columns `split('\t')` gives, lines without a tab,
+    /// with empty columns and with more than two columns included.
+    #[test]
+    fn list_columns_are_read_as_split_reads_them() {
+        for line in [
+            "smith\t2442977",
+            "smith",
+            "",
+            "\t",
+            "a\t\tb",
+            "cedar rapids\tcity\textra",
+            "\u{17b}ory\t12 ",
+            "x\t",
+        ] {
+            let mut cols = line.split('\t');
+            let split = (cols.next().unwrap_or(""), cols.next());
+            assert_eq!(two_columns(line), split, "{line:?}");
+        }
+    }
+
+    /// The case read a block at a time keeps both thresholds exactly, across blocks: a
+    /// capital in fifty letters tips a lower-case note, twenty capitals make none.
+    #[test]
+    fn text_case_keeps_its_thresholds_across_blocks() {
+        let case = |t: String| {
+            let c = TextCase::of(t.as_bytes());
+            (c.upper, c.lower)
+        };
+        let lower = "a".repeat(300);
+        assert_eq!(case(format!("{lower}BBBBB")), (false, true));
+        assert_eq!(case(format!("{lower}BBBBBB")), (false, false));
+        assert_eq!(case("A1 ".repeat(150)), (true, false));
+        assert_eq!(case("A".repeat(20)), (false, false));
+        assert_eq!(
+            case(format!("{}{}", "A".repeat(41), "b".repeat(20))),
+            (true, false)
+        );
+        assert_eq!(
+            case(format!("{}{}", "A".repeat(40), "b".repeat(20))),
+            (false, false)
+        );
+        assert_eq!(case("Ab\u{e9} ".repeat(100)), (false, false));
     }
 
     #[test]

@@ -464,6 +464,10 @@ impl Ctx<'_> {
     /// `Anna Kowalski, OTR/L`, `HEALEY RN`, `q. lander rrt`: the words before a credential
     /// are a clinician.
     pub(super) fn mark_credentialed(&self, i: usize, marks: &mut [Option<PhiType>]) {
+        // Nearly every word is no credential: answered before anything around it is read.
+        if !self.has(i, flag::CREDENTIAL) || i == 0 {
+            return;
+        }
         let len = self.words[i].end - self.words[i].start;
         // `ereggy saynaeva, pt, dpt`: two credentials in a row are written only after a
         // name, so they are evidence in a lower-case note too.
@@ -474,10 +478,7 @@ impl Ctx<'_> {
         let lower_ok_here = !self.caps_mode
             && (len >= 3
                 || self.lower_mode && (paired || comma_before && self.strong_credential(i)));
-        if !self.has(i, flag::CREDENTIAL)
-            || i == 0
-            || self.words[i].shape == Shape::Lower && !self.caps_mode && !lower_ok_here
-        {
+        if self.words[i].shape == Shape::Lower && !self.caps_mode && !lower_ok_here {
             return;
         }
         if !self.joined(i - 1, b",") {

@@ -354,16 +354,18 @@ impl Ctx<'_> {
                 | flag::RELATION
                 | flag::STRONG_CUE,
         );
-        let after_preposition = WARD_PREPOSITIONS
-            .iter()
-            .any(|p| prev.eq_ignore_ascii_case(p));
-        let opens_clause = w.flags == 0 && self.ward_clause_start(i) && pronounceable(word);
-        if (after_preposition || opens_clause)
-            && distinctive
+        // The word itself first (most words are vocabulary), then the words around it.
+        let shaped = distinctive
             && word.len() >= 5
             && word.iter().all(u8::is_ascii_alphabetic)
-            && w.shape != Shape::Mixed
-            && ward_number_after(self.text, w.end)
+            && w.shape != Shape::Mixed;
+        let after_preposition = || {
+            WARD_PREPOSITIONS
+                .iter()
+                .any(|p| prev.eq_ignore_ascii_case(p))
+        };
+        let opens_clause = || w.flags == 0 && self.ward_clause_start(i) && pronounceable(word);
+        if shaped && (after_preposition() || opens_clause()) && ward_number_after(self.text, w.end)
         {
             marks[i] = Some(PhiType::Location);
         }

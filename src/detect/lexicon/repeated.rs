@@ -7,7 +7,7 @@
 //! title once and bare later (`Mrs Ovadrakin … ovadrakin states`) would otherwise leak the
 //! bare one, most of all in one-case text where capitals cannot tell.
 
-use super::words::{is_mostly_lower, is_mostly_upper, Shape};
+use super::words::Shape;
 use super::{flag, LexHit, LexScratch, Lexicon};
 use crate::phi::{PhiType, Span};
 
@@ -26,7 +26,8 @@ impl Lexicon {
     /// case, a carried word of a NAME or PROVIDER_NAME span; `spans` sorted, not overlapping.
     pub fn repeated_names(&self, text: &str, scratch: &LexScratch, spans: &[Span]) -> Vec<LexHit> {
         let b = text.as_bytes();
-        let mixed = !is_mostly_upper(b) && !is_mostly_lower(b);
+        // The scan that cut these words read the text's case already.
+        let mixed = scratch.case.mixed();
         let mut carried: Vec<(&[u8], PhiType)> = Vec::new();
         let mut inside = vec![false; scratch.words.len()];
         let mut s = 0;

@@ -85,6 +85,23 @@ impl Key {
     }
 }
 
+/// An ASCII word of at most [`SHORT_WORD`] bytes (any case) packed as [`Key::packed`]
+/// packs its lower case, read straight from its bytes; `None` for any other word.
+fn pack_short_ascii(word: &[u8]) -> Option<u64> {
+    if word.len() > SHORT_WORD || !word.is_ascii() {
+        return None;
+    }
+    let mut b = [0u8; 8];
+    for (to, from) in b.iter_mut().zip(word) {
+        *to = from.to_ascii_lowercase();
+    }
+    // As in `Key::packed`: the length in the top byte. Fits: at most SHORT_WORD.
+    #[allow(clippy::cast_possible_truncation)]
+    let len = word.len() as u8;
+    b[7] = len;
+    Some(u64::from_le_bytes(b))
+}
+
 /// Words and their flags.
 #[derive(Default)]
 pub(super) struct WordTable {
@@ -102,6 +119,12 @@ impl WordTable {
 
     /// Adds `flags` to `word` (ignored when longer than [`MAX_WORD`]).
     pub(super) fn add(&mut self, word: &[u8], flags: u32) {
+        // Short ASCII words (most names) are packed straight from their bytes, as they are
+        // looked up: no `Key` is built for them at start-up.
+        if let Some(p) = pack_short_ascii(word) {
+            *self.short.entry(p).or_insert(0) |= flags;
+            return;
+        }
         if let Some(key) = Key::lower(word) {
             let slot = match key.packed() {
                 Some(p) => self.short.entry(p).or_insert(0),
@@ -115,18 +138,8 @@ impl WordTable {
     /// from its bytes without building a [`Key`]: `Err(())` when the word is not such a
     /// word (look it up by [`Key`]), `Ok(None)` when it is and is not in the table.
     pub(super) fn get_short_ascii(&self, word: &[u8]) -> Result<Option<u32>, ()> {
-        if word.len() > SHORT_WORD || !word.is_ascii() {
-            return Err(());
-        }
-        let mut b = [0u8; 8];
-        for (to, from) in b.iter_mut().zip(word) {
-            *to = from.to_ascii_lowercase();
-        }
-        // As in `Key::packed`: the length in the top byte. Fits: at most SHORT_WORD.
-        #[allow(clippy::cast_possible_truncation)]
-        let len = word.len() as u8;
-        b[7] = len;
-        Ok(self.short.get(&u64::from_le_bytes(b)).copied())
+        let packed = pack_short_ascii(word).ok_or(())?;
+        Ok(self.short.get(&packed).copied())
     }
 
     pub(super) fn get(&self, key: &Key) -> Option<u32> {

@@ -152,11 +152,13 @@ impl Ctx<'_> {
     /// least one that no list holds, and ending the item, is a person. Two unlisted words
     /// alone as an item are the evidence: a misspelt bullet (`- DIURESING WELL`) has a word.
     pub(super) fn mark_list_item(&self, i: usize, marks: &mut [Option<PhiType>]) {
-        if marks[i].is_some() || !(self.after_bullet(i) || self.after_listed_person(i, marks)) {
-            return;
-        }
         let strong = |k: usize| self.unlisted_word(k) || self.dictionary_name(k);
-        if !strong(i) {
+        // The word's own flags first: most words are no name, and reading the text around
+        // every word for a bullet or a listed person cost more than the rest of the rule.
+        if marks[i].is_some()
+            || !strong(i)
+            || !(self.after_bullet(i) || self.after_listed_person(i, marks))
+        {
             return;
         }
         let mut end = i;
@@ -635,9 +637,6 @@ impl Ctx<'_> {
     /// `/`, `&`, `and`), an item of one to three name words (no list holds at least one of
     /// them, or a list holds it as a name and no word), ending the item, is the next person.
     pub(super) fn mark_list_next(&self, i: usize, marks: &mut [Option<PhiType>]) {
-        if marks[i].is_some() || !self.after_separated_person(i, marks) {
-            return;
-        }
         let strong = |k: usize| {
             self.unlisted_word(k)
                 || self.dictionary_name(k)
@@ -645,7 +644,8 @@ impl Ctx<'_> {
                         || self.lower_mode
                         || matches!(self.words[k].shape, Shape::Cap | Shape::Mixed))
         };
-        if !strong(i) {
+        // The word's own flags before the separators around it, as in `mark_list_item`.
+        if marks[i].is_some() || !strong(i) || !self.after_separated_person(i, marks) {
             return;
         }
         let mut end = i;

@@ -116,23 +116,42 @@ pub(super) fn shape_of(w: &[u8]) -> Shape {
     }
 }
 
-/// Notes typed in lower case carry no capitalisation evidence either: fewer than one letter
-/// in fifty is a capital (a stray `I` or `OT` allowed), among twenty letters at least.
-pub(super) fn is_mostly_lower(b: &[u8]) -> bool {
-    let (mut up, mut low) = (0usize, 0usize);
-    for &c in b {
-        up += usize::from(c.is_ascii_uppercase());
-        low += usize::from(c.is_ascii_lowercase());
-    }
-    low >= 20 && up * 50 < low
+/// How a whole text is cased, read in one pass over its bytes: every word pass of one
+/// scan (and the repeated-name pass after it) asks, and three passes over the text each
+/// counting letters again cost more than the word rules they decide.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub(super) struct TextCase {
+    /// Notes typed in capitals carry no capitalisation evidence.
+    pub(super) upper: bool,
+    /// Notes typed in lower case carry no capitalisation evidence either: fewer than one
+    /// letter in fifty is a capital (a stray `I` or `OT` allowed), among twenty letters at
+    /// least.
+    pub(super) lower: bool,
 }
 
-/// Notes typed in capitals carry no capitalisation evidence.
-pub(super) fn is_mostly_upper(b: &[u8]) -> bool {
-    let (mut up, mut low) = (0usize, 0usize);
-    for &c in b {
-        up += usize::from(c.is_ascii_uppercase());
-        low += usize::from(c.is_ascii_lowercase());
+impl TextCase {
+    pub(super) fn of(b: &[u8]) -> TextCase {
+        let (mut up, mut low) = (0usize, 0usize);
+        // Counted a block at a time into byte-wide sums (a block of 128 cannot overflow
+        // one), which the compiler turns into vector code: a byte at a time was the
+        // lexicon scan's largest single cost.
+        for block in b.chunks(128) {
+            let (mut block_up, mut block_low) = (0u8, 0u8);
+            for &c in block {
+                block_up += u8::from(c.wrapping_sub(b'A') < 26);
+                block_low += u8::from(c.wrapping_sub(b'a') < 26);
+            }
+            up += usize::from(block_up);
+            low += usize::from(block_low);
+        }
+        TextCase {
+            upper: up > 20 && up > 2 * low,
+            lower: low >= 20 && up * 50 < low,
+        }
     }
-    up > 20 && up > 2 * low
+
+    /// Neither mostly capitals nor mostly lower case: capitals tell.
+    pub(super) fn mixed(self) -> bool {
+        !self.upper && !self.lower
+    }
 }
