@@ -328,12 +328,10 @@ impl Lexicon {
             if w.is_empty() || w.starts_with('#') || w.contains(char::is_whitespace) {
                 continue;
             }
-            // An eponym written with its accents (`barré`, `sjögren`) is clinical even when
-            // a list holds its plain spelling as a rare surname, since it is written as the
-            // eponym is; a popular name (lists hold names without accents) stays a name.
-            let folded = crate::canon::Canon::of(w)
-                .map_or(0, |c| self.words.get_word(c.text().as_bytes()).unwrap_or(0));
-            let known = self.words.get_word(w.as_bytes()).unwrap_or(0) | folded & flag::POPULAR;
+            // An eponym written with its accents (`barré`, `sjögren`) is in no name list (the
+            // lists hold names without accents), so it is clinical: written so, it is the
+            // eponym, whatever its plain spelling (`barre`, `Barre`) is.
+            let known = self.words.get_word(w.as_bytes()).unwrap_or(0);
             // A popular name keeps its evidence (Taylor, Allen); a rare one that is also
             // vocabulary (Semmes, Purdue, Phalen) needs a cue, as common words do.
             let f = if known & flag::POPULAR != 0 {

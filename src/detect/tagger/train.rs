@@ -10,8 +10,7 @@ use std::path::Path;
 use super::features::{features, mostly_upper, row, tokenize_known, Doc, Token};
 use super::model::{sha256_hex, Input, Manifest, Weights, NCLASS};
 use super::{argmax, lexicon_digest, TaggerError, O};
-use crate::canon::Canon;
-use crate::detect::lexicon::{LexScratch, Lexicon, LexiconSources};
+use crate::detect::lexicon::{Lexicon, LexiconSources};
 use crate::patterns::Patterns;
 
 /// A token the loss ignores: inside a gold span of a type the tagger does not predict
@@ -166,34 +165,23 @@ fn recase(i: usize, text: &str) -> String {
     t
 }
 
-/// Tokenises each example as the detector reads a text: through its canonical view (accents
-/// dropped, escapes decoded), each word's flags read as the lexicon scan reads them, so the
-/// weights learn the features detection sees. A token's label is the gold span its input
-/// bytes overlap.
+/// Tokenises each example as written (the trainer's reading before issue 13's `fold`: the
+/// corpora's accented letters and escapes are seen as they are, not as the detector's
+/// canonical view reads them; see BENCHMARKS.md for the view-reading variant measured).
 fn prepare(examples: &[Example], lex: &Lexicon) -> Vec<Prepared> {
-    let mut scratch = LexScratch::default();
-    let mut hits = Vec::new();
     examples
         .iter()
         .enumerate()
         .map(|(i, e)| {
-            let written = recase(i, &e.text);
-            let canon = Canon::of(&written);
-            let text = canon.as_ref().map_or(&written[..], Canon::text).to_string();
-            let accents = canon.as_ref().map_or(&[][..], Canon::accents);
-            hits.clear();
-            lex.scan_accented(&text, accents, &mut scratch, &mut hits);
+            let text = recase(i, &e.text);
             let mut tokens = Vec::new();
-            tokenize_known(&text, lex, Some(scratch.known_words()), &mut tokens);
+            tokenize_known(&text, lex, None, &mut tokens);
             let labels = tokens
                 .iter()
                 .map(|t| {
-                    let (start, end) = canon
-                        .as_ref()
-                        .map_or((t.start, t.end), |c| c.source_range(t.start, t.end));
                     e.spans
                         .iter()
-                        .find(|&&(s, en, _)| s < end && en > start)
+                        .find(|&&(s, en, _)| s < t.end && en > t.start)
                         .map_or(O, |&(_, _, c)| c)
                 })
                 .collect();
