@@ -11,8 +11,13 @@
 //! in the view covers exactly what was written in the input, entity, escape and zero-width
 //! characters included. A pure-ASCII string with nothing to decode takes the fast path: no
 //! view is built and the input is scanned as it is.
+//!
+//! A letter whose accent the view drops (`Å` → `A`, `Đ` → `D`, or `A` and a combining ring
+//! written apart) is remembered as an [`Accent`]: the name lists are written without accents,
+//! but a word's own spelling decides whether it is a known safe word (`Åsa` is a name, not
+//! `asa`, aspirin), so the lexicon can ask for it.
 
-use unicode_normalization::char::decompose_compatible;
+use unicode_normalization::char::{compose, decompose_compatible};
 
 /// A decoded view of a string, with a map from each view byte to its source bytes.
 #[derive(Debug, Clone)]
@@ -22,7 +27,23 @@ pub struct Canon {
     starts: Vec<usize>,
     /// For each byte of `text`: the end of the input range it came from.
     ends: Vec<usize>,
+    /// The letters whose accents the view dropped, in view order.
+    accents: Vec<Accent>,
 }
+
+/// A letter written with an accent (or a letter outside ASCII with a plain reading) that the
+/// view writes without it: view bytes `at..at + len` read `letter`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Accent {
+    pub at: usize,
+    pub len: usize,
+    /// The letter as written, composed (`Å` for `A` and a combining ring); U+FFFD when a
+    /// combining mark composes with nothing, so the word's own spelling matches no entry.
+    pub letter: char,
+}
+
+/// What no letter composes to: a spelling holding it is no known word.
+const UNKNOWN_LETTER: char = '\u{FFFD}';
 
 /// How many decoding rounds at most (`%2540` → `%40` → `@` takes two).
 const MAX_ROUNDS: usize = 4;
@@ -51,6 +72,11 @@ impl Canon {
         &self.text
     }
 
+    /// The letters whose accents the view dropped, in view order.
+    pub fn accents(&self) -> &[Accent] {
+        &self.accents
+    }
+
     /// The input byte range behind the view range `start..end` (`start < end`).
     pub fn source_range(&self, start: usize, end: usize) -> (usize, usize) {
         let s = self.starts.get(start).copied().unwrap_or(0);
@@ -70,10 +96,23 @@ impl Canon {
             .iter()
             .map(|&i| self.at_end(i))
             .collect::<Vec<_>>();
+        // An accent of an earlier round is plain ASCII by now, copied byte for byte: it
+        // moves to where the next view wrote its first byte.
+        let mut accents: Vec<Accent> = self
+            .accents
+            .iter()
+            .filter_map(|a| {
+                let j = next.starts.partition_point(|&s| s < a.at);
+                (next.starts.get(j) == Some(&a.at)).then_some(Accent { at: j, ..*a })
+            })
+            .collect();
+        accents.extend_from_slice(&next.accents);
+        accents.sort_by_key(|a| a.at);
         Canon {
             text: next.text,
             starts,
             ends,
+            accents,
         }
     }
 
@@ -137,6 +176,7 @@ impl Builder {
                 text: String::with_capacity(n),
                 starts: Vec::with_capacity(n),
                 ends: Vec::with_capacity(n),
+                accents: Vec::new(),
             },
         }
     }
@@ -159,14 +199,33 @@ impl Builder {
         if is_invisible(c) {
             return;
         }
+        // `O’Brien`, `Åsa’s`: a typographic apostrophe reads as the ASCII one, so words
+        // are cut and possessives read as they are with `'`.
+        if is_apostrophe(c) {
+            emit('\'', &mut self.out);
+            return;
+        }
         if let Some(folded) = fold_letter(c) {
+            let at = self.out.text.len();
             for d in folded.chars() {
                 emit(d, &mut self.out);
             }
+            self.out.accents.push(Accent {
+                at,
+                len: folded.len(),
+                letter: c,
+            });
             return;
         }
+        if is_combining_mark(c) {
+            self.mark_last_letter(c, end);
+            return;
+        }
+        let at = self.out.text.len();
+        let mut dropped = false;
         decompose_compatible(c, |d| {
             if is_combining_mark(d) {
+                dropped = true;
                 return;
             }
             let d = if d.is_whitespace() {
@@ -178,6 +237,37 @@ impl Builder {
             };
             emit(if d.is_ascii() { ascii_form(d) } else { d }, &mut self.out);
         });
+        let len = self.out.text.len() - at;
+        if dropped && len > 0 {
+            self.out.accents.push(Accent { at, len, letter: c });
+        }
+    }
+
+    /// A combining mark written apart from its letter (decomposed text, `A` then U+030A):
+    /// the view drops it, remembers the letter it composes with, and maps the letter to the
+    /// mark too, so a span ending at the letter covers its accent in the input.
+    fn mark_last_letter(&mut self, mark: char, end: usize) {
+        let out = &mut self.out;
+        let Some(last) = out.text.chars().next_back() else {
+            return;
+        };
+        if !last.is_alphabetic() {
+            return;
+        }
+        let at = out.text.len() - last.len_utf8();
+        for e in &mut out.ends[at..] {
+            *e = end;
+        }
+        match out.accents.last_mut() {
+            Some(a) if a.at + a.len == out.text.len() => {
+                a.letter = compose(a.letter, mark).unwrap_or(UNKNOWN_LETTER);
+            }
+            _ => out.accents.push(Accent {
+                at,
+                len: last.len_utf8(),
+                letter: compose(last, mark).unwrap_or(UNKNOWN_LETTER),
+            }),
+        }
     }
 }
 
@@ -197,6 +287,12 @@ fn is_invisible(c: char) -> bool {
         '\u{00AD}' | '\u{180E}' | '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}'
             | '\u{2060}'..='\u{2064}' | '\u{FEFF}'
     )
+}
+
+/// The right single quotation mark most keyboards and word processors write for an
+/// apostrophe, its left twin, and the modifier letter apostrophe.
+fn is_apostrophe(c: char) -> bool {
+    matches!(c, '\u{2018}' | '\u{2019}' | '\u{02BC}')
 }
 
 fn is_dash(c: char) -> bool {
@@ -468,6 +564,10 @@ mod tests {
         assert_eq!(view("413\u{2013}555\u{2011}0172"), "413-555-0172");
         assert_eq!(view("MR44\u{200b}10827"), "MR4410827");
         assert_eq!(view("Ibáñez Đorđević Chloë"), "Ibanez Dordevic Chloe");
+        assert_eq!(
+            view("O\u{2019}Brien\u{2019}s \u{2018}x\u{2019}"),
+            "O'Brien's 'x'"
+        );
     }
 
     #[test]
@@ -505,6 +605,53 @@ mod tests {
                 assert_eq!((b - a, &s[a..b]), (1, &c.text()[k..=k]), "{word}");
             }
         }
+    }
+
+    /// Each letter whose accent the view drops is remembered with where the view wrote it:
+    /// precomposed, folded without a decomposition, decomposed (the mark written apart,
+    /// several marks on one letter) and percent-encoded over two rounds.
+    #[test]
+    fn dropped_accents_are_remembered_where_the_view_wrote_them() {
+        let accents = |s: &str| {
+            let c = Canon::of(s).expect("a view");
+            let a: Vec<(usize, usize, char)> = c
+                .accents()
+                .iter()
+                .map(|a| (a.at, a.len, a.letter))
+                .collect();
+            (c.text().to_string(), a)
+        };
+        assert_eq!(
+            accents("Åsa Đorđević"),
+            (
+                "Asa Dordevic".into(),
+                vec![(0, 1, 'Å'), (4, 1, 'Đ'), (7, 1, 'đ'), (11, 1, 'ć')]
+            )
+        );
+        assert_eq!(accents("Straße"), ("Strasse".into(), vec![(4, 2, 'ß')]));
+        assert_eq!(accents("A\u{30a}sa"), ("Asa".into(), vec![(0, 1, 'Å')]));
+        // `ệ` written as `e`, a dot below and a circumflex: one letter, composed.
+        assert_eq!(
+            accents("Nguye\u{323}\u{302}n"),
+            ("Nguyen".into(), vec![(4, 1, 'ệ')])
+        );
+        assert_eq!(
+            accents("Jos%25C3%25A9 x"),
+            ("Jose x".into(), vec![(3, 1, 'é')])
+        );
+        // An accent of the first round moves with the text a second round shortens.
+        assert_eq!(accents("%2540 Åsa"), ("@ Asa".into(), vec![(2, 1, 'Å')]));
+        // A mark with no letter before it is dropped and remembered for nothing.
+        assert_eq!(accents("a \u{301}b").1, vec![]);
+        // Letters that only change form (full-width, ligatures) are no accents.
+        assert_eq!(accents("ﬁle Ｊｏ").1, vec![]);
+    }
+
+    #[test]
+    fn a_decomposed_accent_is_part_of_the_letter_it_follows() {
+        let s = "Per Chloe\u{308}, fine.";
+        assert_eq!(view(s), "Per Chloe, fine.");
+        assert_eq!(source_of(s, "Chloe"), "Chloe\u{308}");
     }
 
     #[test]

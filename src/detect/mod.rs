@@ -147,6 +147,19 @@ impl Detector {
     /// they are merged into one span (the longest detection's type), so nothing partially
     /// detected survives.
     pub fn scan(&self, text: &str, learned: Option<&Learned>, s: &mut Scratch) -> Vec<Span> {
+        self.scan_accented(text, &[], learned, s)
+    }
+
+    /// [`Detector::scan`] of a canonical view, given the accents the view dropped
+    /// ([`crate::canon::Canon::accents`]): a word is judged a safe word only as written
+    /// (`Åsa` is a name, `ASA` aspirin).
+    pub fn scan_accented(
+        &self,
+        text: &str,
+        accents: &[lexicon::Accent],
+        learned: Option<&Learned>,
+        s: &mut Scratch,
+    ) -> Vec<Span> {
         let mut spans = Vec::new();
         self.rules.scan(text, &mut s.cache, |h| {
             spans.push(Span {
@@ -156,7 +169,8 @@ impl Detector {
             });
         });
         s.lex_hits.clear();
-        self.lexicon.scan(text, &mut s.lex, &mut s.lex_hits);
+        self.lexicon
+            .scan_accented(text, accents, &mut s.lex, &mut s.lex_hits);
         spans.extend(s.lex_hits.iter().map(|h| Span {
             start: h.start,
             end: h.end,
@@ -179,7 +193,7 @@ impl Detector {
         let mut spans = merge(spans);
         for s in spans.iter_mut() {
             match s.ty {
-                PhiType::Name | PhiType::ProviderName => self.whole_name(text, s),
+                PhiType::Name | PhiType::ProviderName => self.whole_name(text, accents, s),
                 PhiType::Address => s.end = address::whole_address(text.as_bytes(), s.end),
                 PhiType::Location => s.end = address::postcode_after(text.as_bytes(), s.end),
                 PhiType::Date => s.end = date_span::whole_date(text.as_bytes(), s),
@@ -229,16 +243,20 @@ impl Detector {
     /// hyphenated and apostrophe parts (`Whitlock-Bayne`, `O'Neil`), a capitalised first
     /// name just before it even when it is also a word (`Faith Whitlock`), and a
     /// capitalised surname-list word just after it.
-    fn whole_name(&self, text: &str, s: &mut Span) {
+    fn whole_name(&self, text: &str, accents: &[lexicon::Accent], s: &mut Span) {
         use lexicon::flag;
         let b = text.as_bytes();
+        let flags = |ws: usize, we: usize| {
+            let inside = lexicon::AccentCursor::new(accents).within(ws, we);
+            self.lexicon.flags_written(b, ws, we, inside)
+        };
         // Right: `-Moss`, `'Neil`, `-Öztürk`, `-woo`, then one more listed surname.
         while let Some(e) = self.joined_part_after(text, s.end) {
             s.end = e;
         }
         if let Some((ws, we)) = next_word(b, s.end) {
             let w = &b[ws..we];
-            let f = self.lexicon.flags(w);
+            let f = flags(ws, we);
             if w[0].is_ascii_uppercase()
                 && f & flag::LAST != 0
                 && f & (flag::NEVER_NAME | flag::ENGLISH) == 0
@@ -249,7 +267,7 @@ impl Detector {
         // Left: a capitalised first name, even one that is also a word (Faith, Hope, Bill).
         if let Some((ws, we)) = prev_word(b, s.start) {
             let w = &b[ws..we];
-            let f = self.lexicon.flags(w);
+            let f = flags(ws, we);
             if w[0].is_ascii_uppercase() && f & flag::FIRST != 0 && f & flag::NEVER_NAME == 0 {
                 s.start = ws;
             }

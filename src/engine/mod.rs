@@ -724,7 +724,10 @@ impl Engine {
                 end: view.trim_end().len(),
                 ty,
             }],
-            None => self.detector.scan(view, learned, scratch),
+            None => {
+                let accents = canon.as_ref().map_or(&[][..], Canon::accents);
+                self.detector.scan_accented(view, accents, learned, scratch)
+            }
         };
         (canon, spans)
     }

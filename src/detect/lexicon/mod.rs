@@ -12,6 +12,7 @@
 
 use serde::Deserialize;
 
+mod accents;
 mod names;
 mod places;
 mod repeated;
@@ -21,7 +22,9 @@ mod words;
 
 use super::rules::{first_line, line_of};
 use super::RuleError;
+pub use crate::canon::Accent;
 use crate::phi::PhiType;
+pub use accents::AccentCursor;
 use table::{Key, WordTable, MAX_WORD};
 use words::{Shape, TextCase, Word};
 
@@ -324,6 +327,9 @@ impl Lexicon {
             if w.is_empty() || w.starts_with('#') || w.contains(char::is_whitespace) {
                 continue;
             }
+            // An eponym written with its accents (`barré`, `sjögren`) is in no name list (the
+            // lists hold names without accents), so it is clinical: written so, it is the
+            // eponym, whatever its plain spelling (`barre`, `Barre`) is.
             let known = self.words.get_word(w.as_bytes()).unwrap_or(0);
             // A popular name keeps its evidence (Taylor, Allen); a rare one that is also
             // vocabulary (Semmes, Purdue, Phalen) needs a cue, as common words do.
@@ -501,6 +507,8 @@ pub struct KnownWords<'a> {
     words: &'a [Word],
     /// Index of the first word not yet passed; callers ask in text order.
     next: usize,
+    /// The accents the scanned view dropped, for a word the scan cut otherwise.
+    accents: AccentCursor<'a>,
 }
 
 impl KnownWords<'_> {
@@ -513,6 +521,15 @@ impl KnownWords<'_> {
         let w = self.words.get(self.next)?;
         (w.start == start && w.end == end).then_some(w.flags)
     }
+
+    /// Flags of the word `text[start..end]` of the scanned text: the scan's, when it cut
+    /// the same word, else looked up as the scan would (its accents kept, see `accents`).
+    /// Positions must be asked in increasing order.
+    pub fn flags(&mut self, lex: &Lexicon, text: &[u8], start: usize, end: usize) -> u32 {
+        let inside = self.accents.within(start, end);
+        self.get(start, end)
+            .unwrap_or_else(|| lex.flags_written(text, start, end, inside))
+    }
 }
 
 impl LexScratch {
@@ -521,6 +538,7 @@ impl LexScratch {
         KnownWords {
             words: &self.words,
             next: 0,
+            accents: AccentCursor::new(&self.accents),
         }
     }
 }
@@ -540,13 +558,29 @@ pub struct LexScratch {
     marks: Vec<Option<PhiType>>,
     /// How the last scanned text is cased (read once per scan).
     case: TextCase,
+    /// The accents of the last scan's view.
+    accents: Vec<Accent>,
 }
 
 impl Lexicon {
     /// Finds names and named places in `text`, appending to `out`.
     pub fn scan(&self, text: &str, scratch: &mut LexScratch, out: &mut Vec<LexHit>) {
+        self.scan_accented(text, &[], scratch, out);
+    }
+
+    /// [`Lexicon::scan`] of a canonical view, given the accents it dropped (see
+    /// `accents`): a word is a safe word only as written.
+    pub fn scan_accented(
+        &self,
+        text: &str,
+        accents: &[Accent],
+        scratch: &mut LexScratch,
+        out: &mut Vec<LexHit>,
+    ) {
         let bytes = text.as_bytes();
-        self.tokenize(bytes, &mut scratch.words);
+        scratch.accents.clear();
+        scratch.accents.extend_from_slice(accents);
+        self.tokenize(bytes, accents, &mut scratch.words);
         let words = &scratch.words;
         scratch.marks.clear();
         scratch.marks.resize(words.len(), None);

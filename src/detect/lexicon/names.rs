@@ -346,23 +346,34 @@ impl Ctx<'_> {
     }
 
     /// `Thảo Muñoz`, `Søren Young`: a capitalised word with non-ASCII letters that no list
-    /// knows, next to another capitalised word, is a name in English clinical text.
+    /// knows, next to another capitalised word, is a name in English clinical text. The
+    /// view writes accented Latin letters plainly (`Thao`): such a word counts when the
+    /// view dropped an accent in it and, as written, it is no known word (name and place
+    /// lists, which hold names without accents, may know it: `Åge Nævdal`).
     pub(super) fn mark_foreign_name(&self, i: usize, marks: &mut [Option<PhiType>]) {
         let w = &self.words[i];
         let word = &self.text[w.start..w.end];
-        if self.caps_mode
-            || w.shape != Shape::Cap
-            || !word.iter().any(|&b| b >= 0x80)
-            || w.flags != 0
-        {
+        let listed = flag::NAME | flag::POPULAR | flag::PLACE | flag::PLACE_START;
+        let foreign =
+            word.iter().any(|&b| b >= 0x80) && w.flags == 0 || w.accented && w.flags & !listed == 0;
+        // In a note written in capitals an accent is still evidence (`ÓLAFUR LEONHARDSSON`);
+        // capitalisation is not, so only a word the view dropped an accent from counts.
+        let caps = self.caps_mode && w.accented && w.end - w.start >= 3;
+        let written = if caps { Shape::Upper } else { Shape::Cap };
+        if self.caps_mode && !caps || w.shape != written || !foreign {
             return;
         }
         let neighbour = |k: usize| {
-            self.words[k].shape == Shape::Cap
+            self.words[k].shape == written
                 && !self.has(
                     k,
                     flag::STOP | flag::NEVER_NAME | flag::NAME_CUE | flag::LABEL,
                 )
+                // In capitals every word is shaped so: not a title, a relative or a word
+                // that is only English (`SEEN`, `FRU`, `SON`).
+                && !(caps
+                    && (self.has(k, flag::STRONG_CUE | flag::RELATION | flag::PERSON_TITLE)
+                        || self.has(k, flag::ENGLISH) && !self.has(k, flag::NAME)))
         };
         let left = i > 0 && self.joined(i - 1, b"") && neighbour(i - 1);
         let right = i + 1 < self.words.len() && self.joined(i, b"") && neighbour(i + 1);

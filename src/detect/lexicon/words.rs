@@ -1,10 +1,12 @@
 //! Words: cutting text into words and reading each word's capitalisation.
 //!
-//! A word is a run of ASCII letters and digits or non-ASCII bytes, with an apostrophe
+//! A word is a run of letters and digits (any script), with an apostrophe
 //! between two letters kept inside (`O'Brien`); all-digit runs are left to the regex rules.
 //! Each word carries its lexicon flags (one hash lookup) and its [`Shape`].
 
-use super::Lexicon;
+use unicode_normalization::char::is_combining_mark;
+
+use super::{Accent, AccentCursor, Lexicon};
 
 /// Capitalisation of a word.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -25,37 +27,74 @@ pub(super) struct Word {
     pub(super) end: usize,
     pub(super) flags: u32,
     pub(super) shape: Shape,
+    /// The view dropped an accent inside the word (`Åsa` read as `Asa`): it was written
+    /// with letters outside ASCII.
+    pub(super) accented: bool,
 }
 
 impl Lexicon {
-    pub(super) fn tokenize(&self, b: &[u8], words: &mut Vec<Word>) {
+    /// Cuts `b` into words with their flags, each read as written where the view dropped
+    /// `accents` inside it.
+    pub(super) fn tokenize(&self, b: &[u8], accents: &[Accent], words: &mut Vec<Word>) {
         words.clear();
+        let mut cursor = AccentCursor::new(accents);
         let mut i = 0;
         while i < b.len() {
-            if !is_word_byte(b[i]) {
+            if word_char_len(b, i) == 0 {
                 i += 1;
                 continue;
             }
             let start = i;
-            while i < b.len() && (is_word_byte(b[i]) || is_inner_apostrophe(b, i)) {
-                i += 1;
+            loop {
+                match word_char_len(b, i) {
+                    0 if i < b.len() && is_inner_apostrophe(b, i) => i += 1,
+                    0 => break,
+                    n => i += n,
+                }
             }
             let w = &b[start..i];
             if w.iter().all(u8::is_ascii_digit) {
                 continue;
             }
+            let inside = cursor.within(start, i);
             words.push(Word {
                 start,
                 end: i,
-                flags: self.flags(w),
+                flags: self.flags_written(b, start, i, inside),
                 shape: shape_of(w),
+                accented: !inside.is_empty(),
             });
         }
     }
 }
 
-pub(super) fn is_word_byte(c: u8) -> bool {
-    c.is_ascii_alphanumeric() || c >= 0x80
+/// The length of the character at `b[i]` when it belongs in a word (an ASCII letter or
+/// digit, a letter or digit of any script, or a combining mark), else 0 (also past the end
+/// and inside a character). Quotation marks, bullets and signs outside ASCII (`“`, `•`, `°`,
+/// `×`) end a word as ASCII punctuation does: `“Ines”` is the word `Ines`.
+pub(super) fn word_char_len(b: &[u8], i: usize) -> usize {
+    let Some(&c) = b.get(i) else {
+        return 0;
+    };
+    if c < 0x80 {
+        return usize::from(c.is_ascii_alphanumeric());
+    }
+    let len = match c {
+        0xC0..=0xDF => 2,
+        0xE0..=0xEF => 3,
+        0xF0..=0xF7 => 4,
+        _ => return 0,
+    };
+    let letter = b
+        .get(i..i + len)
+        .and_then(|s| std::str::from_utf8(s).ok())
+        .and_then(|s| s.chars().next())
+        .is_some_and(|ch| ch.is_alphanumeric() || is_combining_mark(ch));
+    if letter {
+        len
+    } else {
+        0
+    }
 }
 
 /// `O'Brien`: an apostrophe between two letters stays inside the word.
@@ -153,5 +192,39 @@ impl TextCase {
     /// Neither mostly capitals nor mostly lower case: capitals tell.
     pub(super) fn mixed(self) -> bool {
         !self.upper && !self.lower
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The words `word_char_len` cuts from `s`, as `Lexicon::tokenize` runs over them.
+    fn words(s: &str) -> Vec<&str> {
+        let b = s.as_bytes();
+        let (mut out, mut i) = (Vec::new(), 0);
+        while i < b.len() {
+            let n = word_char_len(b, i);
+            if n == 0 {
+                i += 1;
+                continue;
+            }
+            let start = i;
+            while word_char_len(b, i) > 0 || i < b.len() && is_inner_apostrophe(b, i) {
+                i += word_char_len(b, i).max(1);
+            }
+            out.push(&s[start..i]);
+        }
+        out
+    }
+
+    #[test]
+    fn letters_of_any_script_are_words_and_signs_outside_ascii_are_not() {
+        assert_eq!(words("“Ines” •Елена× 98°F"), ["Ines", "Елена", "98", "F"]);
+        assert_eq!(words("O'Brien 王秀英 Işıl"), ["O'Brien", "王秀英", "Işıl"]);
+        // A combining mark stays in its word (decomposed text the view did not fold).
+        assert_eq!(words("Ye\u{301}lena!"), ["Ye\u{301}lena"]);
+        assert_eq!(word_char_len("é".as_bytes(), 1), 0);
+        assert_eq!(word_char_len(b"a", 1), 0);
     }
 }

@@ -106,7 +106,9 @@ fn joiner(text: &str, i: usize) -> usize {
     }
 }
 
-/// Cuts `text` into tokens, replacing the contents of `out`.
+/// Cuts `text` into tokens, replacing the contents of `out` (the tests' reading; the
+/// detector and the trainer read through the lexicon scan, [`tokenize_known`]).
+#[cfg(test)]
 pub fn tokenize(text: &str, lex: &Lexicon, out: &mut Vec<Token>) {
     tokenize_known(text, lex, None, out);
 }
@@ -153,10 +155,10 @@ pub fn tokenize_known(
             last.punct_after = first_mark(gap);
         }
         let mut t = read_token(text, start, end);
-        t.flags = known
-            .as_mut()
-            .and_then(|k| k.get(start, end))
-            .unwrap_or_else(|| lex.flags(&b[start..end]));
+        t.flags = match known.as_mut() {
+            Some(k) => k.flags(lex, b, start, end),
+            None => lex.flags(&b[start..end]),
+        };
         t.punct_before = last_mark(gap);
         t.newline_before = gap.contains(&b'\n');
         t.sentence_start = out.is_empty()

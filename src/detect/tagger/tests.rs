@@ -66,10 +66,20 @@ struct Cases {
     keep: Vec<String>,
 }
 
+/// The tagger's spans in `text`, read as the detector reads it (its canonical view, the
+/// lexicon scan's flags, accents kept), as byte ranges of `text`.
 fn tagged(tagger: &Tagger, lex: &Lexicon, text: &str) -> Vec<(usize, usize)> {
+    let canon = crate::canon::Canon::of(text);
+    let view = canon.as_ref().map_or(text, crate::canon::Canon::text);
+    let accents = canon.as_ref().map_or(&[][..], crate::canon::Canon::accents);
+    let (mut lex_scratch, mut hits) = (LexScratch::default(), Vec::new());
+    lex.scan_accented(view, accents, &mut lex_scratch, &mut hits);
     let mut s = TagScratch::default();
     let mut spans = Vec::new();
-    tagger.scan(text, lex, &mut s, |a, b, _| spans.push((a, b)));
+    let known = Some(lex_scratch.known_words());
+    tagger.scan_known(view, lex, known, &mut s, |a, b, _| {
+        spans.push(canon.as_ref().map_or((a, b), |c| c.source_range(a, b)));
+    });
     spans
 }
 
