@@ -13,7 +13,7 @@ use super::Ctx;
 use crate::phi::PhiType;
 
 /// Flags that make a word ordinary vocabulary or a cue: never evidence of a person or town.
-pub(super) const NOT_UNLISTED: u32 = flag::ENGLISH
+pub(super) const NOT_UNLISTED: u64 = flag::ENGLISH
     | flag::COMMON
     | flag::VOCAB
     | flag::NEVER_NAME
@@ -86,14 +86,14 @@ impl Ctx<'_> {
     }
 
     /// `thank you Amittepidan`, `GOOD MORNING MUHYOR`: word `i` ends a two-word greeting
-    /// (`thank you`, `good morning`/`afternoon`/`evening`), which opens as `hey` does.
+    /// (`greetings` of `patterns/words/context.toml`), which opens as `hey` does.
     fn ends_greeting(&self, i: usize) -> bool {
-        let after = |first: &[u8]| i > 0 && self.joined(i - 1, b"") && self.word_is(i - 1, first);
-        self.word_is(i, b"you") && after(b"thank")
-            || [&b"morning"[..], b"afternoon", b"evening"]
-                .iter()
-                .any(|w| self.word_is(i, w))
-                && after(b"good")
+        if i == 0 || !self.has(i, flag::GREETING_END) || !self.joined(i - 1, b"") {
+            return false;
+        }
+        self.greetings
+            .iter()
+            .any(|(first, last)| self.word_is(i, last) && self.word_is(i - 1, first))
     }
 
     /// Word `j` is an initial with its period and a word no list holds follows it.
@@ -342,9 +342,7 @@ impl Ctx<'_> {
     fn contact_in_past(&self, j: usize) -> bool {
         let w = &self.text[self.words[j].start..self.words[j].end];
         let past = w.len() > 3 && w[w.len() - 2..].eq_ignore_ascii_case(b"ed")
-            || [&b"spoke"[..], b"rang", b"met", b"told"]
-                .iter()
-                .any(|v| w.eq_ignore_ascii_case(v));
+            || self.has(j, flag::IRREGULAR_PAST);
         self.has(j, flag::CONTACT) && past && self.text.get(self.words[j].end) != Some(&b':')
     }
 
@@ -549,7 +547,7 @@ impl Ctx<'_> {
 }
 
 /// Words before a town that are never part of its name (`in Goppern, GA`).
-const NOT_PLACE_OPENER: u32 = flag::PLACE_CUE
+const NOT_PLACE_OPENER: u64 = flag::PLACE_CUE
     | flag::PLACE_LABEL
     | flag::LABEL
     | flag::OPENER
@@ -574,7 +572,7 @@ impl Ctx<'_> {
         }
         // A popular name (`MARTA`, `ines`): rare list entries are as often shorthand
         // (`ADEQ HUO`, `imi intracath`, `PACER DELINE`).
-        let listed = |k: usize, f: u32| {
+        let listed = |k: usize, f: u64| {
             self.has(k, f)
                 && self.has(k, flag::POPULAR)
                 && self.dictionary_name(k)
@@ -597,11 +595,8 @@ impl Ctx<'_> {
             return;
         }
         let mut j = i + 1;
-        let preposition = j < self.words.len()
-            && self.joined(i, b"")
-            && [&b"with"[..], b"to", b"for"]
-                .iter()
-                .any(|p| self.word_is(j, p));
+        let preposition =
+            j < self.words.len() && self.joined(i, b"") && self.has(j, flag::CONTACT_PREP);
         if preposition {
             j += 1;
         }
@@ -609,15 +604,10 @@ impl Ctx<'_> {
         // too. `spoke`/`talked` take their person only after `with` or `to`; after the other
         // verbs a determiner or `pt` right after the word shows a preposition, except
         // after the verbs that take a person and then a thing (`texted Ines the time`).
-        let intransitive = [&b"spoke"[..], b"talked", b"talk"]
-            .iter()
-            .any(|v| self.word_is(i, v));
-        let two_objects = [&b"texted"[..], b"emailed", b"messaged", b"told", b"asked"]
-            .iter()
-            .any(|v| self.word_is(i, v));
-        let before_determiner = [&b"the"[..], b"a", b"an", b"pt", b"his", b"her", b"their"]
-            .iter()
-            .any(|d| self.word_is(j + 1, d) && self.joined(j, b""));
+        let intransitive = self.has(i, flag::PREP_CONTACT);
+        let two_objects = self.has(i, flag::TWO_OBJECT);
+        let before_determiner =
+            j + 1 < self.words.len() && self.has(j + 1, flag::DETERMINER) && self.joined(j, b"");
         if !preposition && (intransitive || before_determiner && !two_objects) {
             return;
         }

@@ -23,7 +23,7 @@ pub(super) enum Shape {
 pub(super) struct Word {
     pub(super) start: usize,
     pub(super) end: usize,
-    pub(super) flags: u32,
+    pub(super) flags: u64,
     pub(super) shape: Shape,
 }
 
