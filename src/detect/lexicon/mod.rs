@@ -12,6 +12,7 @@
 
 use serde::Deserialize;
 
+mod lists;
 mod names;
 mod places;
 mod repeated;
@@ -99,10 +100,17 @@ pub mod flag {
     pub const DETERMINER: u64 = 1 << 36;
     /// A verb of contact in the past tense not ending in `-ed` (`spoke`, `rang`).
     pub const IRREGULAR_PAST: u64 = 1 << 37;
+    /// A word that says the people of a list came or were there (`came`, `visited`).
+    pub const COMPANY: u64 = 1 << 38;
     /// The flags of `patterns/words/context.toml`: they describe a word as written, so a
     /// word read through another (`the1`, a stem with digits) never has them.
-    pub const CONTEXT: u64 =
-        GREETING_END | CONTACT_PREP | PREP_CONTACT | TWO_OBJECT | DETERMINER | IRREGULAR_PAST;
+    pub const CONTEXT: u64 = GREETING_END
+        | CONTACT_PREP
+        | PREP_CONTACT
+        | TWO_OBJECT
+        | DETERMINER
+        | IRREGULAR_PAST
+        | COMPANY;
     /// Any name-list membership.
     pub const NAME: u64 = FIRST | LAST;
     /// Words that can never be part of a name.
@@ -165,6 +173,8 @@ struct RawContext {
     determiners: Vec<String>,
     #[serde(default)]
     irregular_past_contact_verbs: Vec<String>,
+    #[serde(default)]
+    company_words: Vec<String>,
 }
 
 /// The source texts a lexicon is built from.
@@ -388,12 +398,13 @@ impl Lexicon {
             self.greetings
                 .push((first.as_bytes().into(), last.as_bytes().into()));
         }
-        let lists: [(&Vec<String>, u64); 5] = [
+        let lists: [(&Vec<String>, u64); 6] = [
             (&raw.contact_prepositions, flag::CONTACT_PREP),
             (&raw.prepositional_contact_verbs, flag::PREP_CONTACT),
             (&raw.two_object_contact_verbs, flag::TWO_OBJECT),
             (&raw.determiners, flag::DETERMINER),
             (&raw.irregular_past_contact_verbs, flag::IRREGULAR_PAST),
+            (&raw.company_words, flag::COMPANY),
         ];
         for (list, f) in lists {
             for w in list {
@@ -846,8 +857,9 @@ mod tests {
         assert!(matched > 100 && matched < 2 * words.len(), "{matched}");
     }
 
-    /// Every word of `patterns/words/context.toml` is an English word already, so its list
-    /// only adds a flag; a word read through a stem with digits (`the1`) never has one.
+    /// Every word of `patterns/words/context.toml` is a word the lexicon knows from its other
+    /// lists already (English or a cue), so its list only adds a flag to a known word; a
+    /// word read through a stem with digits (`the1`) never has one.
     #[test]
     fn context_words_are_known_words_and_their_flags_stay_with_them() {
         let p = crate::patterns::Patterns::builtin();
@@ -859,6 +871,7 @@ mod tests {
             &raw.two_object_contact_verbs,
             &raw.determiners,
             &raw.irregular_past_contact_verbs,
+            &raw.company_words,
         ];
         let mut words: Vec<String> = lists.iter().flat_map(|l| l.iter().cloned()).collect();
         for g in &raw.greetings {
@@ -867,7 +880,7 @@ mod tests {
         assert!(words.len() > 20, "{words:?}");
         for w in &words {
             let f = lex.flags(w.as_bytes());
-            assert!(f & flag::ENGLISH != 0, "{w}");
+            assert!(f & !flag::CONTEXT != 0, "{w}");
         }
         assert!(lex.flags(b"you") & flag::GREETING_END != 0);
         assert!(lex.flags(b"THE") & flag::DETERMINER != 0);

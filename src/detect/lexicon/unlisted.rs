@@ -703,14 +703,14 @@ impl Ctx<'_> {
 
     /// Word `i` follows a list separator (`, `, `; `, `/`, `&`, `and`, `, and`) right after a
     /// word marked as a person.
-    fn after_separated_person(&self, i: usize, marks: &[Option<PhiType>]) -> bool {
+    pub(super) fn after_separated_person(&self, i: usize, marks: &[Option<PhiType>]) -> bool {
         let separators: [&[u8]; 8] = [b", ", b"; ", b"/", b" / ", b" & ", b"&", b", & ", b" + "];
         self.after_person_and(i, marks, &separators)
     }
 
     /// Word `i` ends a list item: the text's end, a line break, punctuation, a separator or
     /// `and` after it.
-    fn ends_list_item(&self, i: usize) -> bool {
+    pub(super) fn ends_list_item(&self, i: usize) -> bool {
         let rest = &self.text[self.words[i].end..];
         rest.is_empty()
             || matches!(
