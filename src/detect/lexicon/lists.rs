@@ -328,7 +328,7 @@ mod tests {
     fn covered(found: &[String], word: &str) -> bool {
         found
             .iter()
-            .any(|f| f.split_whitespace().any(|w| w == word))
+            .any(|f| f.split(|c: char| !c.is_alphanumeric()).any(|w| w == word))
     }
 
     #[test]

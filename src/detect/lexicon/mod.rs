@@ -102,6 +102,9 @@ pub mod flag {
     pub const IRREGULAR_PAST: u64 = 1 << 37;
     /// A word that says the people of a list came or were there (`came`, `visited`).
     pub const COMPANY: u64 = 1 << 38;
+    /// A word between an opener and its person (`to` of `many thanks to`, `of` of `for the
+    /// attention of`).
+    pub const OPENER_LINK: u64 = 1 << 39;
     /// The flags of `patterns/words/context.toml`: they describe a word as written, so a
     /// word read through another (`the1`, a stem with digits) never has them.
     pub const CONTEXT: u64 = GREETING_END
@@ -110,7 +113,8 @@ pub mod flag {
         | TWO_OBJECT
         | DETERMINER
         | IRREGULAR_PAST
-        | COMPANY;
+        | COMPANY
+        | OPENER_LINK;
     /// Any name-list membership.
     pub const NAME: u64 = FIRST | LAST;
     /// Words that can never be part of a name.
@@ -175,6 +179,8 @@ struct RawContext {
     irregular_past_contact_verbs: Vec<String>,
     #[serde(default)]
     company_words: Vec<String>,
+    #[serde(default)]
+    opener_links: Vec<String>,
 }
 
 /// The source texts a lexicon is built from.
@@ -398,13 +404,14 @@ impl Lexicon {
             self.greetings
                 .push((first.as_bytes().into(), last.as_bytes().into()));
         }
-        let lists: [(&Vec<String>, u64); 6] = [
+        let lists: [(&Vec<String>, u64); 7] = [
             (&raw.contact_prepositions, flag::CONTACT_PREP),
             (&raw.prepositional_contact_verbs, flag::PREP_CONTACT),
             (&raw.two_object_contact_verbs, flag::TWO_OBJECT),
             (&raw.determiners, flag::DETERMINER),
             (&raw.irregular_past_contact_verbs, flag::IRREGULAR_PAST),
             (&raw.company_words, flag::COMPANY),
+            (&raw.opener_links, flag::OPENER_LINK),
         ];
         for (list, f) in lists {
             for w in list {
@@ -663,6 +670,7 @@ impl Lexicon {
             ctx.mark_pair_before_contact(i, &mut scratch.marks);
             ctx.mark_after_patient(i, &mut scratch.marks);
             ctx.mark_after_opener(i, &mut scratch.marks);
+            ctx.mark_after_opener_link(i, &mut scratch.marks);
             ctx.mark_per_comma(i, &mut scratch.marks);
             ctx.mark_list_item(i, &mut scratch.marks);
             ctx.mark_one_case_town(i, &mut scratch.marks);
@@ -872,6 +880,7 @@ mod tests {
             &raw.determiners,
             &raw.irregular_past_contact_verbs,
             &raw.company_words,
+            &raw.opener_links,
         ];
         let mut words: Vec<String> = lists.iter().flat_map(|l| l.iter().cloned()).collect();
         for g in &raw.greetings {

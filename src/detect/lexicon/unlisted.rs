@@ -85,6 +85,25 @@ impl Ctx<'_> {
         }
     }
 
+    /// `MANY THANKS TO TAMANE`, `for the attention of jarma durk`: an opener, a link word
+    /// (`opener_links` of `patterns/words/context.toml`) and a word no list holds, one
+    /// space apart: the word is the person, as right after the opener.
+    pub(super) fn mark_after_opener_link(&self, i: usize, marks: &mut [Option<PhiType>]) {
+        let (link, j) = (i + 1, i + 2);
+        if j >= self.words.len()
+            || marks[j].is_some()
+            || !self.has(i, flag::OPENER)
+            || !self.has(link, flag::OPENER_LINK)
+            || self.text[self.words[i].end..self.words[link].start] != *b" "
+            || self.text[self.words[link].end..self.words[j].start] != *b" "
+        {
+            return;
+        }
+        if self.unlisted_word(j) {
+            marks[j] = Some(PhiType::Name);
+        }
+    }
+
     /// `thank you Amittepidan`, `GOOD MORNING MUHYOR`: word `i` ends a two-word greeting
     /// (`greetings` of `patterns/words/context.toml`), which opens as `hey` does.
     fn ends_greeting(&self, i: usize) -> bool {
