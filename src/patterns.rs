@@ -63,6 +63,10 @@ const BUILTIN: &[(&str, &str)] = &[
         include_str!("../patterns/words/clinical.txt"),
     ),
     (
+        "words/context.toml",
+        include_str!("../patterns/words/context.toml"),
+    ),
+    (
         "places/us_places.tsv",
         include_str!("../patterns/places/us_places.tsv"),
     ),
@@ -126,6 +130,8 @@ const OPTIONAL: &[&str] = &[
     "model/tagger.bin",
     "names/nicknames.csv",
     "words/clinical.txt",
+    // The short lists around a person came with issue 13's fourth round.
+    "words/context.toml",
 ];
 
 impl Patterns {

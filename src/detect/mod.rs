@@ -191,6 +191,16 @@ impl Detector {
             });
         }
         let mut spans = merge(spans);
+        // Lists of people continue from every detector's names, the tagger's included.
+        let listed = self.lexicon.listed_people(text, &mut s.lex, &spans);
+        if !listed.is_empty() {
+            spans.extend(listed.iter().map(|h| Span {
+                start: h.start,
+                end: h.end,
+                ty: h.ty,
+            }));
+            spans = merge(spans);
+        }
         for s in spans.iter_mut() {
             match s.ty {
                 PhiType::Name | PhiType::ProviderName => self.whole_name(text, accents, s),

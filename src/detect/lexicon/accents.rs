@@ -13,7 +13,7 @@ use crate::canon::Accent;
 /// Flags that say a word is ordinary vocabulary or a surname particle, never a name on its
 /// own: read only from the word's own spelling, never from its folded one (`Văn` and `Lê`
 /// of a Vietnamese name are not the particles `van` and `le`).
-const SAFE: u32 = flag::ENGLISH
+const SAFE: u64 = flag::ENGLISH
     | flag::COMMON
     | flag::VOCAB
     | flag::STOP
@@ -69,7 +69,7 @@ pub(super) fn own_spelling(
 impl Lexicon {
     /// Flags of the view word `text[start..end]`, given the accents the view dropped inside
     /// it: its list and cue evidence as folded, its safe-word flags only as written.
-    pub fn flags_written(&self, text: &[u8], start: usize, end: usize, inside: &[Accent]) -> u32 {
+    pub fn flags_written(&self, text: &[u8], start: usize, end: usize, inside: &[Accent]) -> u64 {
         let folded = self.flags(&text[start..end]);
         if inside.is_empty() {
             return folded;
@@ -90,7 +90,7 @@ mod tests {
     }
 
     /// The flags of each view word of `s`, as the scan reads them.
-    fn view_flags(lex: &Lexicon, s: &str) -> Vec<(String, u32)> {
+    fn view_flags(lex: &Lexicon, s: &str) -> Vec<(String, u64)> {
         let view = Canon::of(s).expect("a view");
         let text = view.text().as_bytes();
         let mut cursor = AccentCursor::new(view.accents());

@@ -13,6 +13,7 @@
 use serde::Deserialize;
 
 mod accents;
+mod lists;
 mod names;
 mod places;
 mod repeated;
@@ -28,71 +29,99 @@ pub use accents::AccentCursor;
 use table::{Key, WordTable, MAX_WORD};
 use words::{Shape, TextCase, Word};
 
-/// Word flags, one bit each.
+/// Word flags, one bit each (a `u64`: the first 32 were full by issue 13's round four).
 pub mod flag {
-    pub const FIRST: u32 = 1 << 0;
-    pub const LAST: u32 = 1 << 1;
+    pub const FIRST: u64 = 1 << 0;
+    pub const LAST: u64 = 1 << 1;
     /// A name that is also a common word (Will, Grace, Brown): needs context.
-    pub const COMMON: u32 = 1 << 2;
-    pub const ENGLISH: u32 = 1 << 3;
-    pub const PERSON_TITLE: u32 = 1 << 4;
-    pub const PROVIDER_TITLE: u32 = 1 << 5;
-    pub const RELATION: u32 = 1 << 6;
-    pub const NAME_CUE: u32 = 1 << 7;
-    pub const STRONG_CUE: u32 = 1 << 8;
-    pub const CREDENTIAL: u32 = 1 << 9;
-    pub const FACILITY: u32 = 1 << 10;
-    pub const PLACE_CUE: u32 = 1 << 11;
-    pub const STOP: u32 = 1 << 12;
-    pub const CLINICAL: u32 = 1 << 13;
+    pub const COMMON: u64 = 1 << 2;
+    pub const ENGLISH: u64 = 1 << 3;
+    pub const PERSON_TITLE: u64 = 1 << 4;
+    pub const PROVIDER_TITLE: u64 = 1 << 5;
+    pub const RELATION: u64 = 1 << 6;
+    pub const NAME_CUE: u64 = 1 << 7;
+    pub const STRONG_CUE: u64 = 1 << 8;
+    pub const CREDENTIAL: u64 = 1 << 9;
+    pub const FACILITY: u64 = 1 << 10;
+    pub const PLACE_CUE: u64 = 1 << 11;
+    pub const STOP: u64 = 1 << 12;
+    pub const CLINICAL: u64 = 1 << 13;
     /// A cue after which any name-shaped word is a name (`named`, `signed`).
-    pub const NAME_INTRO: u32 = 1 << 14;
+    pub const NAME_INTRO: u64 = 1 << 14;
     /// A name borne by many people (see [`super::POPULAR_COUNT`]).
-    pub const POPULAR: u32 = 1 << 15;
+    pub const POPULAR: u64 = 1 << 15;
     /// `to`, `from`, `at`, `in` after a place cue.
-    pub const PLACE_PREP: u32 = 1 << 16;
+    pub const PLACE_PREP: u64 = 1 << 16;
     /// A one-word US city or county (gazetteer).
-    pub const PLACE: u32 = 1 << 17;
+    pub const PLACE: u64 = 1 << 17;
     /// The first word of a multi-word place name (`cedar` of `cedar rapids`).
-    pub const PLACE_START: u32 = 1 << 18;
+    pub const PLACE_START: u64 = 1 << 18;
     /// A field label whose value is a person (`Patient:`, `Contact:`).
-    pub const LABEL: u32 = 1 << 19;
+    pub const LABEL: u64 = 1 << 19;
     /// A clinician's role written before the name (`NP Djuric`, `MD SPEARS`).
-    pub const ROLE: u32 = 1 << 20;
+    pub const ROLE: u64 = 1 << 20;
     /// In the safe clinical vocabulary (`patterns/words/clinical.txt`): a known word, never
     /// "unknown" evidence. One that no name list holds is also clinical (never a name); one
     /// that is also a listed name (Allen, Jamar) keeps its name flags, so the vocabulary
     /// never costs a popular name its list evidence.
-    pub const VOCAB: u32 = 1 << 21;
+    pub const VOCAB: u64 = 1 << 21;
     /// A word made of a name-like stem and a short number glued to it (`Delphine417`,
     /// `Kshlerin58`), as Synthea writes every patient's name; the other flags are the stem's.
-    pub const NUMBERED: u32 = 1 << 22;
+    pub const NUMBERED: u64 = 1 << 22;
     /// A [`NUMBERED`] word whose stem is in a name list.
-    pub const NUMBERED_NAME: u32 = 1 << 26;
+    pub const NUMBERED_NAME: u64 = 1 << 26;
     /// A person-contact verb (`spoke`, `called`, `voicemail`): the name after it may be
     /// written in lower case (`spoke with ines`).
-    pub const CONTACT: u32 = 1 << 23;
+    pub const CONTACT: u64 = 1 << 23;
     /// A surname particle (`de`, `van`, `la`): never a name alone, but part of the name
     /// around it (`Maria de la Cruz`, `De Quervain` is no one).
-    pub const PARTICLE: u32 = 1 << 24;
+    pub const PARTICLE: u64 = 1 << 24;
     /// A word that makes the possessive before it an eponym (`Wegener's syndrome`).
-    pub const EPONYM_HEAD: u32 = 1 << 25;
+    pub const EPONYM_HEAD: u64 = 1 << 25;
     /// A word right before a person in messages and letters (`hey`, `Thanks`, `per`): a
     /// word after it that no list holds as English or clinical is the person.
-    pub const OPENER: u32 = 1 << 27;
+    pub const OPENER: u64 = 1 << 27;
     /// A verb that follows the person it tells of (`reports`, `denies`, `said`).
-    pub const PERSON_VERB: u32 = 1 << 28;
+    pub const PERSON_VERB: u64 = 1 << 28;
     /// A field label whose value is a place (`Hometown:`, `City:`).
-    pub const PLACE_LABEL: u32 = 1 << 29;
+    pub const PLACE_LABEL: u64 = 1 << 29;
     /// A state, province or country (`GA`, `Wales`): the word before `, <region>` is a town.
-    pub const REGION: u32 = 1 << 30;
+    pub const REGION: u64 = 1 << 30;
     /// A short word inside a surname after a particle or a name (`la` of `de la Cruz`, `van`,
     /// `al-`): never a name on its own.
-    pub const INNER_PARTICLE: u32 = 1 << 31;
+    pub const INNER_PARTICLE: u64 = 1 << 31;
+    /// The last word of a two-word greeting (`you` of `thank you`, `morning` of `good
+    /// morning`); which first word it needs is in [`super::Lexicon`]'s greetings.
+    pub const GREETING_END: u64 = 1 << 32;
+    /// A preposition between a verb of contact and its person (`with`, `to`, `for`).
+    pub const CONTACT_PREP: u64 = 1 << 33;
+    /// A verb of contact that takes its person only after a preposition (`spoke`).
+    pub const PREP_CONTACT: u64 = 1 << 34;
+    /// A verb of contact that takes a person and then a thing (`texted`, `told`).
+    pub const TWO_OBJECT: u64 = 1 << 35;
+    /// A word that follows a preposition, not a person (`the`, `his`, `pt`).
+    pub const DETERMINER: u64 = 1 << 36;
+    /// A verb of contact in the past tense not ending in `-ed` (`spoke`, `rang`).
+    pub const IRREGULAR_PAST: u64 = 1 << 37;
+    /// A word that says the people of a list came or were there (`came`, `visited`).
+    pub const COMPANY: u64 = 1 << 38;
+    /// A word between an opener and its person (`to` of `many thanks to`, `of` of `for the
+    /// attention of`).
+    pub const OPENER_LINK: u64 = 1 << 39;
+    /// The flags of `patterns/words/context.toml`: they describe a word as written, so a
+    /// word read through another (`the1`, a stem with digits) never has them.
+    pub const CONTEXT: u64 = GREETING_END
+        | CONTACT_PREP
+        | PREP_CONTACT
+        | TWO_OBJECT
+        | DETERMINER
+        | IRREGULAR_PAST
+        | COMPANY
+        | OPENER_LINK;
     /// Any name-list membership.
-    pub const NAME: u32 = FIRST | LAST;
+    pub const NAME: u64 = FIRST | LAST;
     /// Words that can never be part of a name.
-    pub const NEVER_NAME: u32 = STOP | CLINICAL | CREDENTIAL | FACILITY;
+    pub const NEVER_NAME: u64 = STOP | CLINICAL | CREDENTIAL | FACILITY;
 }
 
 #[derive(Deserialize)]
@@ -134,6 +163,29 @@ struct RawLexicon {
     inner_particles: Vec<String>,
 }
 
+/// `patterns/words/context.toml`: the short lists the rules for unlisted names read.
+/// Every list optional, so a patterns directory written before one still loads.
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct RawContext {
+    #[serde(default)]
+    greetings: Vec<String>,
+    #[serde(default)]
+    contact_prepositions: Vec<String>,
+    #[serde(default)]
+    prepositional_contact_verbs: Vec<String>,
+    #[serde(default)]
+    two_object_contact_verbs: Vec<String>,
+    #[serde(default)]
+    determiners: Vec<String>,
+    #[serde(default)]
+    irregular_past_contact_verbs: Vec<String>,
+    #[serde(default)]
+    company_words: Vec<String>,
+    #[serde(default)]
+    opener_links: Vec<String>,
+}
+
 /// The source texts a lexicon is built from.
 pub struct LexiconSources<'a> {
     pub cues_file: &'a str,
@@ -148,11 +200,13 @@ pub struct LexiconSources<'a> {
     pub places: &'a str,
     /// `name<TAB>city` lines of towns outside the US (GeoNames, 15,000 people or more).
     pub world_places: &'a str,
+    /// The short word lists around a person (`patterns/words/context.toml`).
+    pub context: &'a str,
 }
 
 /// The pattern files a lexicon is built from, in the order [`LexiconSources::of`] reads
 /// them (the tagger's manifest hashes them in this order too).
-pub const LEXICON_FILES: [&str; 8] = [
+pub const LEXICON_FILES: [&str; 9] = [
     "text/lexicon.toml",
     "names/first_names.tsv",
     "names/surnames.tsv",
@@ -161,13 +215,14 @@ pub const LEXICON_FILES: [&str; 8] = [
     "words/clinical.txt",
     "places/us_places.tsv",
     "places/world_places.tsv",
+    "words/context.toml",
 ];
 
 impl<'a> LexiconSources<'a> {
     /// The lexicon of a pattern tree, from [`LEXICON_FILES`]: one list, so the detector,
     /// the tagger's trainer and the tagger's manifest always mean the same files.
     pub fn of(p: &'a crate::patterns::Patterns) -> LexiconSources<'a> {
-        let [cues, first_names, surnames, common_words, english, clinical, places, world_places] =
+        let [cues, first_names, surnames, common_words, english, clinical, places, world_places, context] =
             LEXICON_FILES.map(|f| p.get(f));
         LexiconSources {
             cues_file: "patterns/text/lexicon.toml",
@@ -179,6 +234,7 @@ impl<'a> LexiconSources<'a> {
             clinical,
             places,
             world_places,
+            context,
         }
     }
 }
@@ -190,7 +246,12 @@ pub struct Lexicon {
     place_phrases: rustc_hash::FxHashSet<Box<[u8]>>,
     /// Drug-class endings: an unknown word ending so is clinical (lower case).
     clinical_suffixes: Suffixes,
+    /// Two-word greetings (`thank you`), lower case; their last words are [`flag::GREETING_END`].
+    greetings: Vec<Greeting>,
 }
+
+/// A two-word greeting, lower case: (first word, last word).
+type Greeting = (Box<[u8]>, Box<[u8]>);
 
 /// A set of word endings, grouped by their last byte: an unknown word is compared only
 /// with the endings that end as it does (a few of the 72, or none), not with every one.
@@ -247,6 +308,7 @@ impl Lexicon {
             words: WordTable::default(),
             place_phrases: Default::default(),
             clinical_suffixes: Suffixes::default(),
+            greetings: Vec::new(),
         };
         lex.words.reserve(160_000);
         for w in src.english.lines() {
@@ -286,7 +348,7 @@ impl Lexicon {
                 .iter()
                 .map(|s| s.to_ascii_lowercase().into_bytes().into_boxed_slice()),
         );
-        let lists: [(&Vec<String>, u32); 23] = [
+        let lists: [(&Vec<String>, u64); 23] = [
             (&raw.person_openers, flag::OPENER),
             (&raw.person_verbs, flag::PERSON_VERB),
             (&raw.place_labels, flag::PLACE_LABEL),
@@ -316,8 +378,49 @@ impl Lexicon {
                 lex.add(w, f);
             }
         }
+        lex.add_context(src.context)?;
         lex.add_vocabulary(src.clinical);
         Ok(lex)
+    }
+
+    /// The short lists of `patterns/words/context.toml`, each word given its list's flag;
+    /// a greeting's last word is flagged and the pair kept whole.
+    fn add_context(&mut self, source: &str) -> Result<(), RuleError> {
+        const FILE: &str = "patterns/words/context.toml";
+        let raw: RawContext = toml::from_str(source).map_err(|e| RuleError::Syntax {
+            file: FILE.to_string(),
+            line: e.span().map(|s| line_of(source, s.start)).unwrap_or(0),
+            reason: first_line(e.message()),
+        })?;
+        for g in &raw.greetings {
+            let lower = g.trim().to_ascii_lowercase();
+            let words: Vec<&str> = lower.split_whitespace().collect();
+            let [first, last] = words[..] else {
+                return Err(RuleError::Invalid {
+                    file: FILE.to_string(),
+                    line: line_of(source, source.find("greetings").unwrap_or(0)),
+                    reason: "a greeting is two words".to_string(),
+                });
+            };
+            self.add(last, flag::GREETING_END);
+            self.greetings
+                .push((first.as_bytes().into(), last.as_bytes().into()));
+        }
+        let lists: [(&Vec<String>, u64); 7] = [
+            (&raw.contact_prepositions, flag::CONTACT_PREP),
+            (&raw.prepositional_contact_verbs, flag::PREP_CONTACT),
+            (&raw.two_object_contact_verbs, flag::TWO_OBJECT),
+            (&raw.determiners, flag::DETERMINER),
+            (&raw.irregular_past_contact_verbs, flag::IRREGULAR_PAST),
+            (&raw.company_words, flag::COMPANY),
+            (&raw.opener_links, flag::OPENER_LINK),
+        ];
+        for (list, f) in lists {
+            for w in list {
+                self.add(w, f);
+            }
+        }
+        Ok(())
     }
 
     /// The safe vocabulary goes in last, so a word's name-list membership is known: a
@@ -344,7 +447,7 @@ impl Lexicon {
         }
     }
 
-    fn add(&mut self, word: &str, f: u32) {
+    fn add(&mut self, word: &str, f: u64) {
         let w = word.trim();
         if w.is_empty() || w.len() > MAX_WORD {
             return;
@@ -361,7 +464,7 @@ impl Lexicon {
     }
 
     /// Flags of a word, case-insensitively; 0 for an unknown word.
-    pub fn flags(&self, word: &[u8]) -> u32 {
+    pub fn flags(&self, word: &[u8]) -> u64 {
         // Most words are short ASCII ones: looked up from their bytes, without a `Key`.
         let short = self.words.get_short_ascii(word);
         if let Ok(Some(f)) = short {
@@ -431,7 +534,7 @@ impl Lexicon {
             } else {
                 0
             };
-            return flag::NUMBERED | listed | f & !(flag::NAME | flag::POPULAR);
+            return flag::NUMBERED | listed | f & !(flag::NAME | flag::POPULAR | flag::CONTEXT);
         }
         0
     }
@@ -440,7 +543,7 @@ impl Lexicon {
     /// first. A run of two to four syllables whose first one or two are a listed surname and
     /// whose rest is a listed first name is that name (a run the lists hold whole was found
     /// before). `None` for any other word.
-    fn run_name_flags(&self, word: &[u8]) -> Option<u32> {
+    fn run_name_flags(&self, word: &[u8]) -> Option<u64> {
         let text = std::str::from_utf8(word).ok()?;
         let starts = syllable_starts(text)?;
         if !(2..=4).contains(&starts.len()) {
@@ -514,7 +617,7 @@ pub struct KnownWords<'a> {
 impl KnownWords<'_> {
     /// Flags of the word at exactly `start..end`, when the scan cut the same word there.
     /// Positions must be asked in increasing order (tokens do not overlap).
-    pub fn get(&mut self, start: usize, end: usize) -> Option<u32> {
+    pub fn get(&mut self, start: usize, end: usize) -> Option<u64> {
         while self.words.get(self.next).is_some_and(|w| w.start < start) {
             self.next += 1;
         }
@@ -525,7 +628,7 @@ impl KnownWords<'_> {
     /// Flags of the word `text[start..end]` of the scanned text: the scan's, when it cut
     /// the same word, else looked up as the scan would (its accents kept, see `accents`).
     /// Positions must be asked in increasing order.
-    pub fn flags(&mut self, lex: &Lexicon, text: &[u8], start: usize, end: usize) -> u32 {
+    pub fn flags(&mut self, lex: &Lexicon, text: &[u8], start: usize, end: usize) -> u64 {
         let inside = self.accents.within(start, end);
         self.get(start, end)
             .unwrap_or_else(|| lex.flags_written(text, start, end, inside))
@@ -590,6 +693,7 @@ impl Lexicon {
             words,
             caps_mode: scratch.case.upper,
             lower_mode: scratch.case.lower,
+            greetings: &self.greetings,
         };
         for i in 0..words.len() {
             ctx.mark_cued(i, &mut scratch.marks);
@@ -615,6 +719,7 @@ impl Lexicon {
             ctx.mark_pair_before_contact(i, &mut scratch.marks);
             ctx.mark_after_patient(i, &mut scratch.marks);
             ctx.mark_after_opener(i, &mut scratch.marks);
+            ctx.mark_after_opener_link(i, &mut scratch.marks);
             ctx.mark_per_comma(i, &mut scratch.marks);
             ctx.mark_list_item(i, &mut scratch.marks);
             ctx.mark_one_case_town(i, &mut scratch.marks);
@@ -655,9 +760,11 @@ struct Ctx<'a> {
     caps_mode: bool,
     /// Nearly no capital in the text: lower case tells nothing (see [`TextCase`]).
     lower_mode: bool,
+    /// The lexicon's two-word greetings (`thank you`).
+    greetings: &'a [Greeting],
 }
 impl Ctx<'_> {
-    fn has(&self, i: usize, f: u32) -> bool {
+    fn has(&self, i: usize, f: u64) -> bool {
         self.words[i].flags & f != 0
     }
 
@@ -850,6 +957,55 @@ mod tests {
             (false, false)
         );
         assert_eq!(case("Ab\u{e9} ".repeat(100)), (false, false));
+    }
+
+    /// Every word of `patterns/words/context.toml` is a word the lexicon knows from its other
+    /// lists already (English or a cue), so its list only adds a flag to a known word; a
+    /// word read through a stem with digits (`the1`) never has one.
+    #[test]
+    fn context_words_are_known_words_and_their_flags_stay_with_them() {
+        let p = crate::patterns::Patterns::builtin();
+        let lex = Lexicon::build(&LexiconSources::of(&p)).expect("builds");
+        let raw: RawContext = toml::from_str(p.get("words/context.toml")).expect("parses");
+        let lists = [
+            &raw.contact_prepositions,
+            &raw.prepositional_contact_verbs,
+            &raw.two_object_contact_verbs,
+            &raw.determiners,
+            &raw.irregular_past_contact_verbs,
+            &raw.company_words,
+            &raw.opener_links,
+        ];
+        let mut words: Vec<String> = lists.iter().flat_map(|l| l.iter().cloned()).collect();
+        for g in &raw.greetings {
+            words.extend(g.split_whitespace().map(str::to_string));
+        }
+        assert!(words.len() > 20, "{words:?}");
+        for w in &words {
+            let f = lex.flags(w.as_bytes());
+            assert!(f & !flag::CONTEXT != 0, "{w}");
+        }
+        assert!(lex.flags(b"you") & flag::GREETING_END != 0);
+        assert!(lex.flags(b"THE") & flag::DETERMINER != 0);
+        assert_eq!(lex.flags(b"the1") & flag::CONTEXT, 0);
+        assert_eq!(
+            lex.flags(b"Spoke") & flag::CONTEXT,
+            flag::PREP_CONTACT | flag::IRREGULAR_PAST
+        );
+    }
+
+    #[test]
+    fn a_greeting_that_is_not_two_words_is_refused_with_its_file() {
+        let mut p = crate::patterns::Patterns::builtin();
+        for (name, text) in p.files.iter_mut() {
+            if *name == "words/context.toml" {
+                *text = std::borrow::Cow::Owned("greetings = [\"good day sir\"]\n".into());
+            }
+        }
+        let err = Lexicon::build(&LexiconSources::of(&p))
+            .err()
+            .expect("refused");
+        assert!(err.to_string().contains("words/context.toml"), "{err}");
     }
 
     #[test]

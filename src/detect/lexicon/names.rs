@@ -999,14 +999,8 @@ impl Ctx<'_> {
             return;
         }
         let mut j = i + 1;
-        if j < self.words.len() && self.joined(i, b"") {
-            let w = &self.text[self.words[j].start..self.words[j].end];
-            if [&b"with"[..], b"to", b"for"]
-                .iter()
-                .any(|p| w.eq_ignore_ascii_case(p))
-            {
-                j += 1;
-            }
+        if j < self.words.len() && self.joined(i, b"") && self.has(j, flag::CONTACT_PREP) {
+            j += 1;
         }
         if j >= self.words.len() || marks[j].is_some() || !self.joined(j - 1, b"") {
             return;

@@ -13,7 +13,7 @@ use crate::phi::{PhiType, Span};
 
 /// Flags that make a word ordinary vocabulary or a cue: never carried to its repeats (a
 /// name span may hold a title or a common word: `Dr`, `Will`).
-const NOT_CARRIED: u32 = super::unlisted::NOT_UNLISTED | flag::REGION | flag::NUMBERED;
+const NOT_CARRIED: u64 = super::unlisted::NOT_UNLISTED | flag::REGION | flag::NUMBERED;
 
 /// Shortest word carried, in bytes: shorter ones are initials and abbreviations.
 const MIN_CARRIED: usize = 4;

@@ -106,9 +106,9 @@ fn pack_short_ascii(word: &[u8]) -> Option<u64> {
 #[derive(Default)]
 pub(super) struct WordTable {
     /// Words of at most [`SHORT_WORD`] bytes, by [`Key::packed`].
-    short: FxHashMap<u64, u32>,
+    short: FxHashMap<u64, u64>,
     /// Longer words.
-    map: FxHashMap<Key, u32>,
+    map: FxHashMap<Key, u64>,
 }
 
 impl WordTable {
@@ -118,7 +118,7 @@ impl WordTable {
     }
 
     /// Adds `flags` to `word` (ignored when longer than [`MAX_WORD`]).
-    pub(super) fn add(&mut self, word: &[u8], flags: u32) {
+    pub(super) fn add(&mut self, word: &[u8], flags: u64) {
         // Short ASCII words (most names) are packed straight from their bytes, as they are
         // looked up: no `Key` is built for them at start-up.
         if let Some(p) = pack_short_ascii(word) {
@@ -137,12 +137,12 @@ impl WordTable {
     /// Flags of an ASCII word of at most [`SHORT_WORD`] bytes (any case), read straight
     /// from its bytes without building a [`Key`]: `Err(())` when the word is not such a
     /// word (look it up by [`Key`]), `Ok(None)` when it is and is not in the table.
-    pub(super) fn get_short_ascii(&self, word: &[u8]) -> Result<Option<u32>, ()> {
+    pub(super) fn get_short_ascii(&self, word: &[u8]) -> Result<Option<u64>, ()> {
         let packed = pack_short_ascii(word).ok_or(())?;
         Ok(self.short.get(&packed).copied())
     }
 
-    pub(super) fn get(&self, key: &Key) -> Option<u32> {
+    pub(super) fn get(&self, key: &Key) -> Option<u64> {
         match key.packed() {
             Some(p) => self.short.get(&p).copied(),
             None => self.map.get(key).copied(),
@@ -151,7 +151,7 @@ impl WordTable {
 
     /// Flags of a word given as bytes (any case): for the derived readings of a word
     /// (a possessive's stem, a name without its apostrophe), off the per-word hot path.
-    pub(super) fn get_word(&self, word: &[u8]) -> Option<u32> {
+    pub(super) fn get_word(&self, word: &[u8]) -> Option<u64> {
         Key::lower(word).and_then(|k| self.get(&k))
     }
 

@@ -13,7 +13,7 @@ use super::Ctx;
 use crate::phi::PhiType;
 
 /// Flags that make a word ordinary vocabulary or a cue: never evidence of a person or town.
-pub(super) const NOT_UNLISTED: u32 = flag::ENGLISH
+pub(super) const NOT_UNLISTED: u64 = flag::ENGLISH
     | flag::COMMON
     | flag::VOCAB
     | flag::NEVER_NAME
@@ -85,15 +85,34 @@ impl Ctx<'_> {
         }
     }
 
+    /// `MANY THANKS TO TAMANE`, `for the attention of jarma durk`: an opener, a link word
+    /// (`opener_links` of `patterns/words/context.toml`) and a word no list holds, one
+    /// space apart: the word is the person, as right after the opener.
+    pub(super) fn mark_after_opener_link(&self, i: usize, marks: &mut [Option<PhiType>]) {
+        let (link, j) = (i + 1, i + 2);
+        if j >= self.words.len()
+            || marks[j].is_some()
+            || !self.has(i, flag::OPENER)
+            || !self.has(link, flag::OPENER_LINK)
+            || self.text[self.words[i].end..self.words[link].start] != *b" "
+            || self.text[self.words[link].end..self.words[j].start] != *b" "
+        {
+            return;
+        }
+        if self.unlisted_word(j) {
+            marks[j] = Some(PhiType::Name);
+        }
+    }
+
     /// `thank you Amittepidan`, `GOOD MORNING MUHYOR`: word `i` ends a two-word greeting
-    /// (`thank you`, `good morning`/`afternoon`/`evening`), which opens as `hey` does.
+    /// (`greetings` of `patterns/words/context.toml`), which opens as `hey` does.
     fn ends_greeting(&self, i: usize) -> bool {
-        let after = |first: &[u8]| i > 0 && self.joined(i - 1, b"") && self.word_is(i - 1, first);
-        self.word_is(i, b"you") && after(b"thank")
-            || [&b"morning"[..], b"afternoon", b"evening"]
-                .iter()
-                .any(|w| self.word_is(i, w))
-                && after(b"good")
+        if i == 0 || !self.has(i, flag::GREETING_END) || !self.joined(i - 1, b"") {
+            return false;
+        }
+        self.greetings
+            .iter()
+            .any(|(first, last)| self.word_is(i, last) && self.word_is(i - 1, first))
     }
 
     /// Word `j` is an initial with its period and a word no list holds follows it.
@@ -344,9 +363,7 @@ impl Ctx<'_> {
     fn contact_in_past(&self, j: usize) -> bool {
         let w = &self.text[self.words[j].start..self.words[j].end];
         let past = w.len() > 3 && w[w.len() - 2..].eq_ignore_ascii_case(b"ed")
-            || [&b"spoke"[..], b"rang", b"met", b"told"]
-                .iter()
-                .any(|v| w.eq_ignore_ascii_case(v));
+            || self.has(j, flag::IRREGULAR_PAST);
         self.has(j, flag::CONTACT) && past && self.text.get(self.words[j].end) != Some(&b':')
     }
 
@@ -551,7 +568,7 @@ impl Ctx<'_> {
 }
 
 /// Words before a town that are never part of its name (`in Goppern, GA`).
-const NOT_PLACE_OPENER: u32 = flag::PLACE_CUE
+const NOT_PLACE_OPENER: u64 = flag::PLACE_CUE
     | flag::PLACE_LABEL
     | flag::LABEL
     | flag::OPENER
@@ -576,7 +593,7 @@ impl Ctx<'_> {
         }
         // A popular name (`MARTA`, `ines`): rare list entries are as often shorthand
         // (`ADEQ HUO`, `imi intracath`, `PACER DELINE`).
-        let listed = |k: usize, f: u32| {
+        let listed = |k: usize, f: u64| {
             self.has(k, f)
                 && self.has(k, flag::POPULAR)
                 && self.dictionary_name(k)
@@ -599,11 +616,8 @@ impl Ctx<'_> {
             return;
         }
         let mut j = i + 1;
-        let preposition = j < self.words.len()
-            && self.joined(i, b"")
-            && [&b"with"[..], b"to", b"for"]
-                .iter()
-                .any(|p| self.word_is(j, p));
+        let preposition =
+            j < self.words.len() && self.joined(i, b"") && self.has(j, flag::CONTACT_PREP);
         if preposition {
             j += 1;
         }
@@ -611,15 +625,10 @@ impl Ctx<'_> {
         // too. `spoke`/`talked` take their person only after `with` or `to`; after the other
         // verbs a determiner or `pt` right after the word shows a preposition, except
         // after the verbs that take a person and then a thing (`texted Ines the time`).
-        let intransitive = [&b"spoke"[..], b"talked", b"talk"]
-            .iter()
-            .any(|v| self.word_is(i, v));
-        let two_objects = [&b"texted"[..], b"emailed", b"messaged", b"told", b"asked"]
-            .iter()
-            .any(|v| self.word_is(i, v));
-        let before_determiner = [&b"the"[..], b"a", b"an", b"pt", b"his", b"her", b"their"]
-            .iter()
-            .any(|d| self.word_is(j + 1, d) && self.joined(j, b""));
+        let intransitive = self.has(i, flag::PREP_CONTACT);
+        let two_objects = self.has(i, flag::TWO_OBJECT);
+        let before_determiner =
+            j + 1 < self.words.len() && self.has(j + 1, flag::DETERMINER) && self.joined(j, b"");
         if !preposition && (intransitive || before_determiner && !two_objects) {
             return;
         }
@@ -713,14 +722,14 @@ impl Ctx<'_> {
 
     /// Word `i` follows a list separator (`, `, `; `, `/`, `&`, `and`, `, and`) right after a
     /// word marked as a person.
-    fn after_separated_person(&self, i: usize, marks: &[Option<PhiType>]) -> bool {
+    pub(super) fn after_separated_person(&self, i: usize, marks: &[Option<PhiType>]) -> bool {
         let separators: [&[u8]; 8] = [b", ", b"; ", b"/", b" / ", b" & ", b"&", b", & ", b" + "];
         self.after_person_and(i, marks, &separators)
     }
 
     /// Word `i` ends a list item: the text's end, a line break, punctuation, a separator or
     /// `and` after it.
-    fn ends_list_item(&self, i: usize) -> bool {
+    pub(super) fn ends_list_item(&self, i: usize) -> bool {
         let rest = &self.text[self.words[i].end..];
         rest.is_empty()
             || matches!(

@@ -25,7 +25,7 @@ pub(super) enum Shape {
 pub(super) struct Word {
     pub(super) start: usize,
     pub(super) end: usize,
-    pub(super) flags: u32,
+    pub(super) flags: u64,
     pub(super) shape: Shape,
     /// The view dropped an accent inside the word (`Åsa` read as `Asa`): it was written
     /// with letters outside ASCII.

@@ -21,7 +21,7 @@ pub(super) mod cap {
 
 /// The lexicon flags used as features: every flag the lexicon defined when the tagger was
 /// written, so that a flag added later changes nothing until the model is retrained.
-const FLAG_MASK: u32 = (1 << 21) - 1;
+const FLAG_MASK: u64 = (1 << 21) - 1;
 
 /// The word hash of a position before the first or after the last token.
 const EDGE: u64 = 0x5EED_0000_0000_0001;
@@ -36,7 +36,7 @@ pub struct Token {
     /// Hash of the short shape.
     shape: u64,
     pub(super) cap: u8,
-    pub(super) flags: u32,
+    pub(super) flags: u64,
     /// The token has a letter: only such tokens are classified.
     pub alpha: bool,
     non_ascii: bool,
@@ -389,7 +389,7 @@ pub fn features_of(
     };
     let word = |k: isize| at(k).map_or(EDGE, |t| t.word);
     let shape = |k: isize| at(k).map_or(EDGE, |t| t.shape);
-    let flags = |k: isize| at(k).map_or(1 << 31, |t| u64::from(t.flags & FLAG_MASK));
+    let flags = |k: isize| at(k).map_or(1 << 31, |t| t.flags & FLAG_MASK);
     let capk = |k: isize| at(k).map_or(9, |t| u64::from(t.cap));
     let cap0 = u64::from(t.cap);
     let upper = u64::from(d.upper);
@@ -420,8 +420,8 @@ pub fn features_of(
             9,
             cap0 | u64::from(t.sentence_start) << 4 | upper << 5,
         ));
-        f(feature(10, u64::from(fl)));
-        f(feature(11, u64::from(fl) | cap0 << 32 | upper << 40));
+        f(feature(10, fl));
+        f(feature(11, fl | cap0 << 32 | upper << 40));
         let mut bits = fl;
         while bits != 0 {
             let b = u64::from(bits.trailing_zeros());
@@ -457,7 +457,7 @@ pub fn features_of(
         f(feature(30, word(1) ^ cap0.wrapping_mul(0x1F3D)));
         f(feature(31, word(-1) ^ u64::from(t.punct_before) << 56));
         f(feature(32, u64::from(t.newline_before) | cap0 << 4));
-        f(feature(33, flags(-1) ^ u64::from(fl) << 32));
+        f(feature(33, flags(-1) ^ fl << 32));
         f(feature(34, p1 ^ word(-1).rotate_left(7)));
     }
     if context {
@@ -489,7 +489,7 @@ pub fn plain_word(t: &Token) -> bool {
 
 /// Cue words before a name or place: titles, relations, strong name cues, place cues,
 /// labels. Weak cues (`for`, `with`) come before too many other words.
-const CUES: u32 = flag::PERSON_TITLE
+const CUES: u64 = flag::PERSON_TITLE
     | flag::PROVIDER_TITLE
     | flag::RELATION
     | flag::STRONG_CUE

@@ -32,7 +32,7 @@ pub enum Gate {
 
 /// Flags that make a lower-case word a possible part of a name or place: list entries,
 /// particles (`van`, `de`, `der`) and place starts.
-const NAMELIKE: u32 =
+const NAMELIKE: u64 =
     flag::NAME | flag::PLACE | flag::PLACE_START | flag::PARTICLE | flag::INNER_PARTICLE;
 
 /// Whether token `t` is tagged O without scoring. `caseless`: it stands where capitals
