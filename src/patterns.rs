@@ -33,6 +33,10 @@ const BUILTIN: &[(&str, &str)] = &[
         include_str!("../patterns/text/rules.toml"),
     ),
     (
+        "text/facilities.toml",
+        include_str!("../patterns/text/facilities.toml"),
+    ),
+    (
         "text/lexicon.toml",
         include_str!("../patterns/text/lexicon.toml"),
     ),
@@ -126,6 +130,8 @@ const OPTIONAL: &[&str] = &[
     "model/tagger.bin",
     "names/nicknames.csv",
     "words/clinical.txt",
+    // Facility names came after the lexicon; a directory without the file gets the built-in.
+    "text/facilities.toml",
 ];
 
 impl Patterns {
