@@ -107,7 +107,12 @@ impl Facilities {
         };
         let set = |list: &[String]| {
             list.iter()
-                .map(|w| w.trim().to_ascii_lowercase().into_bytes().into_boxed_slice())
+                .map(|w| {
+                    w.trim()
+                        .to_ascii_lowercase()
+                        .into_bytes()
+                        .into_boxed_slice()
+                })
                 .collect()
         };
         Ok(Facilities {
@@ -159,6 +164,9 @@ impl Facilities {
                 out.push(grown);
             }
         }
+        // `initially seen at X` and `seen at X` read the same run twice.
+        out.sort_by_key(|s| (s.start, s.end));
+        out.dedup();
         out
     }
 }
@@ -273,13 +281,23 @@ impl Reader<'_> {
     /// a one-case note; letters (and an inner apostrophe or hyphen) only.
     fn name_written(&self, k: usize) -> bool {
         let w = &self.text[self.words[k].start..self.words[k].end];
-        if !w.iter().all(|c| c.is_ascii_alphabetic() || matches!(c, b'\'' | b'-')) {
+        if !w
+            .iter()
+            .all(|c| c.is_ascii_alphabetic() || matches!(c, b'\'' | b'-'))
+        {
             return false;
         }
         match self.case {
             Case::Mixed => w[0].is_ascii_uppercase(),
             Case::Upper | Case::Lower => true,
         }
+    }
+
+    /// Word `k` is letters in lower case only.
+    fn all_lower(&self, k: usize) -> bool {
+        self.text[self.words[k].start..self.words[k].end]
+            .iter()
+            .all(u8::is_ascii_lowercase)
     }
 
     /// An acronym no list knows: two to five letters, in capitals (or in a lower-case
@@ -291,7 +309,10 @@ impl Reader<'_> {
         let capitals = word.iter().all(u8::is_ascii_uppercase);
         // `gva`, `hmc`: a lower-case acronym has no vowel but in a closing `va` (Veterans
         // Affairs); a word with one is more often shorthand (`imv`, `cn`).
-        let stem = word.strip_suffix(b"va").filter(|s| !s.is_empty()).unwrap_or(word);
+        let stem = word
+            .strip_suffix(b"va")
+            .filter(|s| !s.is_empty())
+            .unwrap_or(word);
         let lower_ok = self.case == Case::Lower
             && word.iter().all(u8::is_ascii_lowercase)
             && !stem
@@ -363,10 +384,8 @@ impl Reader<'_> {
         }
         // A run of English words alone names a place only with a facility word or an
         // opener (`Mercy Nursing Home`, `St Thornwick`); `to Hand Clinic` is a specialty.
-        let rare = (start..=proper).any(|j| {
-            self.proper(j)
-                && self.words[j].flags & (flag::ENGLISH | flag::COMMON) == 0
-        });
+        let rare = (start..=proper)
+            .any(|j| self.proper(j) && self.words[j].flags & (flag::ENGLISH | flag::COMMON) == 0);
         let english_words = (start..=proper).filter(|&j| self.proper(j)).count();
         let specialty = last_facility.is_some_and(|f| {
             matches!(
@@ -378,7 +397,7 @@ impl Reader<'_> {
         let named = opener
             || has_facility_word && !specialty
             || rare && has_facility_word
-            || ended_by_noun && last_facility.is_none();
+            || ended_by_noun && last_facility.is_none() && (rare || english_words >= 2);
         named.then_some((start, end))
     }
 
@@ -438,11 +457,19 @@ impl Reader<'_> {
         let facility_in = (first..=z).any(|k| {
             self.is(k, &self.f.facility_words) && !self.is(k, &self.f.weak_facility_words)
         });
+        // `sacred [heart] Memorial`: a name the note writes in lower case grows over words
+        // in lower case too.
+        let lower_written = (first..=last).any(|k| self.all_lower(k));
         let mut a = first;
         while a > 0 && first - a < 2 && self.joined(a - 1) {
             let k = a - 1;
             let opener = self.is(k, &self.f.name_openers) && k + 1 == a;
-            let grows = facility_in && (self.proper(k) || opener)
+            let lower_name_word = lower_written
+                && self.all_lower(k)
+                && self.words[k].flags & NOT_PROPER == 0
+                && !self.is(k, &self.f.services)
+                && !self.is(k, &self.f.facility_words);
+            let grows = facility_in && (self.proper(k) || opener || lower_name_word)
                 || self.case == Case::Mixed
                     && self.proper(k)
                     && self.words[k].flags & (flag::ENGLISH | flag::COMMON) == 0;
@@ -456,5 +483,113 @@ impl Reader<'_> {
             end: self.words[z].end.max(s.end),
             ty: PhiType::Location,
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::detect::lexicon::LexiconSources;
+    use crate::patterns::Patterns;
+
+    fn setup() -> (Facilities, Lexicon) {
+        let p = Patterns::builtin();
+        let f = Facilities::build(p.get(FILE)).expect("facilities.toml parses");
+        let lex = Lexicon::build(&LexiconSources::of(&p)).expect("lexicon builds");
+        (f, lex)
+    }
+
+    /// The texts of the spans `scan` adds to `found`.
+    fn added<'t>(f: &Facilities, lex: &Lexicon, text: &'t str, found: &[Span]) -> Vec<&'t str> {
+        f.scan(text, lex, found)
+            .iter()
+            .map(|s| &text[s.start..s.end])
+            .collect()
+    }
+
+    #[test]
+    fn a_run_after_a_movement_phrase_is_a_facility_when_it_names_one() {
+        let (f, lex) = setup();
+        let cases = [
+            (
+                "Pt MedFlight from Greater Westport Med Ctr with hypotension.",
+                vec!["Greater Westport Med Ctr"],
+            ),
+            (
+                "pt went to st thornwick for further care, family aware.",
+                vec!["st thornwick"],
+            ),
+            (
+                "Admitted from University of Avalon Medical yesterday.",
+                vec!["University of Avalon Medical"],
+            ),
+            ("Plan d/c to KHZMC when stable.", vec!["KHZMC"]),
+            (
+                "Initially seen at Sacred Heart ED, then sent to CCU.",
+                vec!["Sacred Heart"],
+            ),
+        ];
+        for (text, want) in cases {
+            assert_eq!(added(&f, &lex, text, &[]), want, "{text}");
+        }
+    }
+
+    #[test]
+    fn units_services_and_generic_facilities_name_no_place() {
+        let (f, lex) = setup();
+        for text in [
+            "Transferred to MICU for closer monitoring.",
+            "Plan d/c to SNF vs rehab when stable.",
+            "Admitted to General Medicine from the ED.",
+            "Transferred from the outside hospital for higher level of care.",
+            "Will go to Cardiology Clinic next week.",
+            "Went to IR for a line, returned to the floor.",
+            "Taken to the OR emergently.",
+            "Pt went to Hand Clinic today.",
+        ] {
+            assert_eq!(added(&f, &lex, text, &[]), Vec::<&str>::new(), "{text}");
+        }
+    }
+
+    #[test]
+    fn an_unknown_acronym_before_a_staff_noun_is_a_facility() {
+        let (f, lex) = setup();
+        assert_eq!(
+            added(&f, &lex, "Seen by the WGMC nurse this morning.", &[]),
+            vec!["WGMC"]
+        );
+        // A known unit or a doubled letter is no facility.
+        for text in ["Seen by the MICU team this morning.", "Sent to the BB lab."] {
+            assert_eq!(added(&f, &lex, text, &[]), Vec::<&str>::new(), "{text}");
+        }
+    }
+
+    #[test]
+    fn a_place_found_in_part_grows_over_its_facility_words_and_name() {
+        let (f, lex) = setup();
+        let text = "Pt was seen at sacred heart Memorial last spring and did well.";
+        let at = text.find("heart").expect("in text");
+        let found = [Span {
+            start: at,
+            end: at + "heart".len(),
+            ty: PhiType::Location,
+        }];
+        assert_eq!(added(&f, &lex, text, &found), vec!["sacred heart Memorial"]);
+        // A weak facility word (`care`) never grows a place.
+        let text = "Y STRIP PLACED IN CHART. POST PORTEM CARE PERFORMED, FAMILY IN.";
+        let at = text.find("POST").expect("in text");
+        let found = [Span {
+            start: at,
+            end: at + "POST PORTEM".len(),
+            ty: PhiType::Location,
+        }];
+        assert_eq!(added(&f, &lex, text, &found), Vec::<&str>::new());
+    }
+
+    #[test]
+    fn a_gazetteer_phrase_after_a_residence_cue_is_a_town_in_one_case_notes() {
+        let (f, lex) = setup();
+        let text = "daughter returned to new haven today, hopes to be back on friday.";
+        assert_eq!(added(&f, &lex, text, &[]), vec!["new haven"]);
     }
 }
