@@ -53,6 +53,9 @@ pub struct Facilities {
     services: rustc_hash::FxHashSet<Box<[u8]>>,
     acronym_nouns: rustc_hash::FxHashSet<Box<[u8]>>,
     weak_facility_words: rustc_hash::FxHashSet<Box<[u8]>>,
+    /// The first word of every movement and residence phrase: a word that is none of
+    /// these starts no phrase, so the phrases are compared only after one lookup.
+    phrase_starts: rustc_hash::FxHashSet<Box<[u8]>>,
 }
 
 /// Flags that make a word vocabulary or a cue: never a facility's proper name.
@@ -115,9 +118,17 @@ impl Facilities {
                 })
                 .collect()
         };
+        let residence = phrases(&raw.residence);
+        let movement = phrases(&raw.movement);
+        let phrase_starts = residence
+            .iter()
+            .chain(&movement)
+            .filter_map(|p| p.first().cloned())
+            .collect();
         Ok(Facilities {
-            residence: phrases(&raw.residence),
-            movement: phrases(&raw.movement),
+            residence,
+            movement,
+            phrase_starts,
             facility_words: set(&raw.facility_words),
             name_openers: set(&raw.name_openers),
             services: set(&raw.services),
@@ -142,14 +153,17 @@ impl Facilities {
             words: &words,
             case,
         };
-        for i in 0..words.len() {
+        for (i, word) in words.iter().enumerate() {
+            if let Some(k) = reader.acronym_before_noun(i) {
+                out.push(reader.span(k, k));
+            }
+            if !self.phrase_starts.contains(word.lower.as_slice()) {
+                continue;
+            }
             if let Some(next) = reader.after_phrase(i, &self.movement) {
                 if let Some((a, z)) = reader.named_run(next) {
                     out.push(reader.span(a, z));
                 }
-            }
-            if let Some(k) = reader.acronym_before_noun(i) {
-                out.push(reader.span(k, k));
             }
             if case != Case::Mixed {
                 if let Some(next) = reader.after_phrase(i, &self.residence) {
