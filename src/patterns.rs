@@ -33,6 +33,10 @@ const BUILTIN: &[(&str, &str)] = &[
         include_str!("../patterns/text/rules.toml"),
     ),
     (
+        "text/facilities.toml",
+        include_str!("../patterns/text/facilities.toml"),
+    ),
+    (
         "text/lexicon.toml",
         include_str!("../patterns/text/lexicon.toml"),
     ),
@@ -132,6 +136,8 @@ const OPTIONAL: &[&str] = &[
     "words/clinical.txt",
     // The short lists around a person came with issue 13's fourth round.
     "words/context.toml",
+    // Facility names came after the lexicon; a directory without the file gets the built-in.
+    "text/facilities.toml",
 ];
 
 impl Patterns {

@@ -12,6 +12,7 @@
 //!   skipped (opt-in: measured slower than walking every start).
 //! - [`validate`]: check digits and context checks for rule matches.
 //! - [`lexicon`]: name lists, cue words and the word-level name/place detector.
+//! - `facility`: facility names after a movement verb, their acronyms, whole names.
 //! - [`learned`]: values learned from structured fields, searched in the same payload.
 //! - [`shape`]: identifier shapes, tokenised without a cue (default deny).
 //! - [`overlay`]: `patterns.d/` files adding rules and allow-list words to the above.
@@ -20,6 +21,7 @@
 
 mod address;
 mod date_span;
+mod facility;
 mod gate;
 pub mod learned;
 pub mod lexicon;
@@ -68,6 +70,8 @@ pub struct Detector {
     regions: std::collections::HashSet<String>,
     /// The statistical tagger; `None` when the patterns ship no weights.
     tagger: Option<tagger::Tagger>,
+    /// Facility names and their acronyms (`patterns/text/facilities.toml`).
+    facilities: facility::Facilities,
 }
 
 /// Per-thread buffers reused across scans.
@@ -110,7 +114,9 @@ impl Detector {
             reason: e.to_string(),
         })?;
         let regions = regions_no_one_is_named(p.get("places/not-phi-regions.txt"), &lexicon);
+        let facilities = facility::Facilities::build(p.get(facility::FILE))?;
         Ok(Detector {
+            facilities,
             rules,
             lexicon,
             allow,
@@ -212,6 +218,9 @@ impl Detector {
         }
         let repeated = date_span::repeated_ages(text, &spans);
         spans.extend(repeated);
+        // Facility names the passes above missed or found in part, read with their spans.
+        let facilities = self.facilities.scan(text, &self.lexicon, &spans);
+        spans.extend(facilities);
         // A name found once is found wherever the note repeats it, in any case.
         let names = self.lexicon.repeated_names(text, &s.lex, &spans);
         spans.extend(names.iter().map(|h| Span {

@@ -558,6 +558,12 @@ impl Lexicon {
         })
     }
 
+    /// Whether `phrase` (lower case, single-spaced) is a multi-word place the gazetteer
+    /// holds (`new haven`).
+    pub fn is_place_phrase(&self, phrase: &[u8]) -> bool {
+        self.place_phrases.contains(phrase)
+    }
+
     /// Number of distinct words known.
     pub fn len(&self) -> usize {
         self.words.len()

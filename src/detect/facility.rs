@@ -1,0 +1,609 @@
+//! Facility names in clinical notes (issue 13): hospitals, rehab centres, nursing homes,
+//! campuses and wards named after a verb that moves the patient, their acronyms, and the
+//! rest of a facility's name around a word another pass found.
+//!
+//! Owns `patterns/text/facilities.toml` (movement and residence phrases, facility words,
+//! name openers, clinical services, nouns after an acronym) and the three readings made
+//! from it, each over the whole text after the other detectors have run:
+//! - after a movement phrase (`transferred from`, `d/c to`, `c/o to`, `seen at`), a run of
+//!   words that ends in a facility word and holds a word that is none
+//!   (`Greater Westport Med Ctr`, `mercy nursing home`), opens with a saint's name or
+//!   `University of` (`St. Brigid's`, `university of avalon medical`), or is one acronym
+//!   no list knows (`GWMC`);
+//! - an acronym no list knows between `the` (or a preposition) and a noun of a place's
+//!   staff or parts (`seen by the WGMC nurse`, `records from LSRH`);
+//! - a place another pass found grown over the facility words after it and the name words
+//!   before them (`sacred [heart] Memorial`, `Daytona [Beach]`);
+//! - in a note written in one case, a town the gazetteer holds as a phrase after a
+//!   residence cue (`returned to new haven`).
+//!
+//! A run holding a clinical service or unit (`admitted to General Medicine`, `back to Step
+//! Down`, `to MICU`) or made only of facility words (`d/c to rehab`, `to the SNF`) names
+//! no place and is left. Word flags come from the lexicon; nothing here changes them.
+
+use serde::Deserialize;
+
+use super::lexicon::{flag, Lexicon};
+use super::RuleError;
+use crate::patterns::{first_line, line_of};
+use crate::phi::{PhiType, Span};
+
+/// The file this module reads, under `patterns/`.
+pub const FILE: &str = "text/facilities.toml";
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawFacilities {
+    residence: Vec<String>,
+    movement: Vec<String>,
+    facility_words: Vec<String>,
+    name_openers: Vec<String>,
+    services: Vec<String>,
+    acronym_nouns: Vec<String>,
+    weak_facility_words: Vec<String>,
+}
+
+/// The compiled word lists (lower case); phrases are split into words.
+#[derive(Default)]
+pub struct Facilities {
+    residence: Vec<Vec<Box<[u8]>>>,
+    movement: Vec<Vec<Box<[u8]>>>,
+    facility_words: rustc_hash::FxHashSet<Box<[u8]>>,
+    name_openers: rustc_hash::FxHashSet<Box<[u8]>>,
+    services: rustc_hash::FxHashSet<Box<[u8]>>,
+    acronym_nouns: rustc_hash::FxHashSet<Box<[u8]>>,
+    weak_facility_words: rustc_hash::FxHashSet<Box<[u8]>>,
+    /// The first word of every movement and residence phrase: a word that is none of
+    /// these starts no phrase, so the phrases are compared only after one lookup.
+    phrase_starts: rustc_hash::FxHashSet<Box<[u8]>>,
+}
+
+/// Flags that make a word vocabulary or a cue: never a facility's proper name.
+const NOT_PROPER: u64 = flag::STOP
+    | flag::CLINICAL
+    | flag::VOCAB
+    | flag::CREDENTIAL
+    | flag::NAME_CUE
+    | flag::RELATION
+    | flag::STRONG_CUE
+    | flag::PERSON_TITLE
+    | flag::PROVIDER_TITLE
+    | flag::LABEL
+    | flag::ROLE
+    | flag::PLACE_CUE
+    | flag::PLACE_PREP
+    | flag::CONTACT
+    | flag::PERSON_VERB;
+
+/// Flags of a word some list knows as a word: an acronym no list holds has none of them.
+const KNOWN_WORD: u64 = NOT_PROPER | flag::ENGLISH | flag::COMMON | flag::FACILITY;
+
+/// Most words a facility's name runs to after its verb (`University of X Medical Center`).
+const MAX_RUN: usize = 6;
+
+/// One word of the text: byte range, its lower-case form and its lexicon flags.
+struct Word {
+    start: usize,
+    end: usize,
+    lower: Vec<u8>,
+    flags: u64,
+}
+
+impl Facilities {
+    /// Reads the lists; a file that does not parse names its line, never input text.
+    pub fn build(source: &str) -> Result<Facilities, RuleError> {
+        let file = format!("patterns/{FILE}");
+        let raw: RawFacilities = toml::from_str(source).map_err(|e| RuleError::Syntax {
+            file,
+            line: e.span().map(|s| line_of(source, s.start)).unwrap_or(0),
+            reason: first_line(e.message()),
+        })?;
+        let phrases = |list: &[String]| -> Vec<Vec<Box<[u8]>>> {
+            list.iter()
+                .map(|p| {
+                    p.split_whitespace()
+                        .map(|w| w.to_ascii_lowercase().into_bytes().into_boxed_slice())
+                        .collect()
+                })
+                .filter(|p: &Vec<Box<[u8]>>| !p.is_empty())
+                .collect()
+        };
+        let set = |list: &[String]| {
+            list.iter()
+                .map(|w| {
+                    w.trim()
+                        .to_ascii_lowercase()
+                        .into_bytes()
+                        .into_boxed_slice()
+                })
+                .collect()
+        };
+        let residence = phrases(&raw.residence);
+        let movement = phrases(&raw.movement);
+        let phrase_starts = residence
+            .iter()
+            .chain(&movement)
+            .filter_map(|p| p.first().cloned())
+            .collect();
+        Ok(Facilities {
+            residence,
+            movement,
+            phrase_starts,
+            facility_words: set(&raw.facility_words),
+            name_openers: set(&raw.name_openers),
+            services: set(&raw.services),
+            acronym_nouns: set(&raw.acronym_nouns),
+            weak_facility_words: set(&raw.weak_facility_words),
+        })
+    }
+
+    /// Facility names in `text` that `found` (the other detectors' spans) misses or holds
+    /// only in part, as LOCATION spans for the caller to merge.
+    pub fn scan(&self, text: &str, lexicon: &Lexicon, found: &[Span]) -> Vec<Span> {
+        let mut out = Vec::new();
+        if self.movement.is_empty() && self.facility_words.is_empty() {
+            return out;
+        }
+        let bytes = text.as_bytes();
+        let words = read_words(bytes, lexicon);
+        let case = Case::of(bytes);
+        let reader = Reader {
+            f: self,
+            text: bytes,
+            words: &words,
+            case,
+        };
+        for (i, word) in words.iter().enumerate() {
+            if let Some(k) = reader.acronym_before_noun(i) {
+                out.push(reader.span(k, k));
+            }
+            if !self.phrase_starts.contains(word.lower.as_slice()) {
+                continue;
+            }
+            if let Some(next) = reader.after_phrase(i, &self.movement) {
+                if let Some((a, z)) = reader.named_run(next) {
+                    out.push(reader.span(a, z));
+                }
+            }
+            if case != Case::Mixed {
+                if let Some(next) = reader.after_phrase(i, &self.residence) {
+                    if let Some(z) = reader.gazetteer_phrase(next, lexicon) {
+                        out.push(reader.span(next, z));
+                    }
+                }
+            }
+        }
+        for s in found.iter().filter(|s| s.ty == PhiType::Location) {
+            if let Some(grown) = reader.whole_facility(s) {
+                out.push(grown);
+            }
+        }
+        // `initially seen at X` and `seen at X` read the same run twice.
+        out.sort_by_key(|s| (s.start, s.end));
+        out.dedup();
+        out
+    }
+}
+
+/// How the note is written: capitals tell a name only in mixed case.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Case {
+    Mixed,
+    Upper,
+    Lower,
+}
+
+impl Case {
+    fn of(b: &[u8]) -> Case {
+        let up = b.iter().filter(|c| c.is_ascii_uppercase()).count();
+        let low = b.iter().filter(|c| c.is_ascii_lowercase()).count();
+        if up > 20 && up > 2 * low {
+            Case::Upper
+        } else if low >= 20 && up * 50 < low {
+            Case::Lower
+        } else {
+            Case::Mixed
+        }
+    }
+}
+
+/// The words of a text: letters with inner apostrophes, slashes and hyphens (`d/c`,
+/// `St. Brigid's`, `med-flighted`), and a period after a one- or two-letter word (`St.`).
+fn read_words(b: &[u8], lexicon: &Lexicon) -> Vec<Word> {
+    let mut words = Vec::new();
+    let mut i = 0;
+    while i < b.len() {
+        if !b[i].is_ascii_alphanumeric() {
+            i += 1;
+            continue;
+        }
+        let start = i;
+        while i < b.len()
+            && (b[i].is_ascii_alphanumeric()
+                || matches!(b[i], b'\'' | b'/' | b'-')
+                    && b.get(i + 1).is_some_and(u8::is_ascii_alphanumeric))
+        {
+            i += 1;
+        }
+        let end = i;
+        let lower = b[start..end].to_ascii_lowercase();
+        let flags = lexicon.flags(&b[start..end]);
+        words.push(Word {
+            start,
+            end,
+            lower,
+            flags,
+        });
+    }
+    words
+}
+
+struct Reader<'a> {
+    f: &'a Facilities,
+    text: &'a [u8],
+    words: &'a [Word],
+    case: Case,
+}
+
+impl Reader<'_> {
+    fn span(&self, a: usize, z: usize) -> Span {
+        let mut end = self.words[z].end;
+        // `St. Kesbury's`: the possessive stays in the text, as the lexicon leaves it.
+        if self.text[..end].ends_with(b"'s") && end - self.words[a].start > 2 {
+            end -= 2;
+        }
+        Span {
+            start: self.words[a].start,
+            end,
+            ty: PhiType::Location,
+        }
+    }
+
+    /// Only spaces (or `.` after an abbreviation) between words `k` and `k + 1`, on one line.
+    fn joined(&self, k: usize) -> bool {
+        let gap = &self.text[self.words[k].end..self.words[k + 1].start];
+        !gap.is_empty()
+            && gap.len() <= 3
+            && gap.iter().all(|c| *c == b' ' || *c == b'.' || *c == b'&')
+            && !(gap.starts_with(b".") && self.words[k].end - self.words[k].start > 3)
+    }
+
+    fn is(&self, k: usize, set: &rustc_hash::FxHashSet<Box<[u8]>>) -> bool {
+        set.contains(self.words[k].lower.as_slice())
+    }
+
+    /// When a phrase of `phrases` starts at word `i`, the index of the word after it
+    /// (skipping `the`).
+    fn after_phrase(&self, i: usize, phrases: &[Vec<Box<[u8]>>]) -> Option<usize> {
+        let matched = phrases.iter().find(|p| {
+            i + p.len() < self.words.len()
+                && p.iter()
+                    .enumerate()
+                    .all(|(n, w)| self.words[i + n].lower.as_slice() == w.as_ref())
+                && (0..p.len()).all(|n| self.joined(i + n))
+        })?;
+        // `d/c to` must not be the end of `discharged d/c to`'s longer phrase elsewhere;
+        // any match will do, the run after it is the same.
+        let mut next = i + matched.len();
+        if self.words[next].lower == b"the" && next + 1 < self.words.len() && self.joined(next) {
+            next += 1;
+        }
+        Some(next)
+    }
+
+    /// A word written as a name may be: title case or capitals in mixed text, any case in
+    /// a one-case note; letters (and an inner apostrophe or hyphen) only.
+    fn name_written(&self, k: usize) -> bool {
+        let w = &self.text[self.words[k].start..self.words[k].end];
+        if !w
+            .iter()
+            .all(|c| c.is_ascii_alphabetic() || matches!(c, b'\'' | b'-'))
+        {
+            return false;
+        }
+        match self.case {
+            Case::Mixed => w[0].is_ascii_uppercase(),
+            Case::Upper | Case::Lower => true,
+        }
+    }
+
+    /// Word `k` is letters in lower case only.
+    fn all_lower(&self, k: usize) -> bool {
+        self.text[self.words[k].start..self.words[k].end]
+            .iter()
+            .all(u8::is_ascii_lowercase)
+    }
+
+    /// An acronym no list knows: two to five letters, in capitals (or in a lower-case
+    /// note, in lower case without a vowel: `gh`, `hmc`), not one letter doubled (`BB`).
+    fn unknown_acronym(&self, k: usize) -> bool {
+        let w = &self.words[k];
+        let word = &self.text[w.start..w.end];
+        let len = word.len();
+        let capitals = word.iter().all(u8::is_ascii_uppercase);
+        // `gva`, `hmc`: a lower-case acronym has no vowel but in a closing `va` (Veterans
+        // Affairs); a word with one is more often shorthand (`imv`, `cn`).
+        let stem = word
+            .strip_suffix(b"va")
+            .filter(|s| !s.is_empty())
+            .unwrap_or(word);
+        let lower_ok = self.case == Case::Lower
+            && word.iter().all(u8::is_ascii_lowercase)
+            && !stem
+                .iter()
+                .any(|c| matches!(c, b'a' | b'e' | b'i' | b'o' | b'u' | b'y'));
+        (2..=5).contains(&len)
+            && (capitals || lower_ok)
+            && !(len == 2 && word[0] == word[1])
+            && w.flags & KNOWN_WORD == 0
+            && !self.is(k, &self.f.services)
+    }
+
+    /// A word of a facility's own name: no facility word, opener, service, function word,
+    /// clinical word or cue.
+    fn proper(&self, k: usize) -> bool {
+        self.name_written(k)
+            && !self.is(k, &self.f.facility_words)
+            && !self.is(k, &self.f.name_openers)
+            && !self.is(k, &self.f.services)
+            && self.words[k].flags & NOT_PROPER == 0
+            && self.words[k].end - self.words[k].start >= 2
+    }
+
+    /// The facility named by the words from `start` on, after a movement phrase: the first
+    /// and last word of the run, or `None` when the run names no one place.
+    fn named_run(&self, start: usize) -> Option<(usize, usize)> {
+        if start >= self.words.len() {
+            return None;
+        }
+        if self.is(start, &self.f.services) {
+            return None;
+        }
+        // One acronym no list knows (`to GWMC`, `from KHC`).
+        let opener = self.is(start, &self.f.name_openers);
+        let acronym = !opener && self.unknown_acronym(start);
+        let mut k = start;
+        let mut last_proper = None;
+        let mut last_facility = None;
+        let mut ended_by_noun = false;
+        while k < self.words.len() && k < start + MAX_RUN {
+            // `University of X`, `U of MD`: `of` inside a name that an opener started.
+            let of = self.words[k].lower.as_slice() == b"of" && opener && k == start + 1;
+            if self.is(k, &self.f.services) && !of {
+                // `seen at Sacred Heart ED`: a place's own department after its name.
+                ended_by_noun = k > start && self.is(k, &self.f.acronym_nouns);
+                break;
+            }
+            if self.is(k, &self.f.facility_words) && self.name_written(k) {
+                last_facility = Some(k);
+            } else if k == start && (acronym || opener) {
+                if acronym {
+                    last_proper = Some(k);
+                }
+            } else if self.proper(k) {
+                last_proper = Some(k);
+            } else if !of {
+                break;
+            }
+            if k + 1 >= self.words.len() || !self.joined(k) {
+                break;
+            }
+            k += 1;
+        }
+        let proper = last_proper?;
+        let end = last_facility.filter(|&f| f > proper).unwrap_or(proper);
+        let has_facility_word = last_facility.is_some_and(|f| f > start);
+        if acronym && !has_facility_word {
+            return (proper == start).then_some((start, start));
+        }
+        // A run of English words alone names a place only with a facility word or an
+        // opener (`Mercy Nursing Home`, `St Thornwick`); `to Hand Clinic` is a specialty.
+        let rare = (start..=proper)
+            .any(|j| self.proper(j) && self.words[j].flags & (flag::ENGLISH | flag::COMMON) == 0);
+        let english_words = (start..=proper).filter(|&j| self.proper(j)).count();
+        let specialty = last_facility.is_some_and(|f| {
+            matches!(
+                self.words[f].lower.as_slice(),
+                b"clinic" | b"center" | b"centre" | b"ctr" | b"care" | b"health"
+            )
+        }) && english_words < 2
+            && !rare;
+        let named = opener
+            || has_facility_word && !specialty
+            || rare && has_facility_word
+            || ended_by_noun && last_facility.is_none() && (rare || english_words >= 2);
+        named.then_some((start, end))
+    }
+
+    /// `seen by the WGMC nurse`, `records from LSRH`, `the KHC ED`: an acronym no list
+    /// knows after `the` or a place preposition and before a noun of a place's staff or
+    /// parts. Returns the acronym's index.
+    fn acronym_before_noun(&self, i: usize) -> Option<usize> {
+        let k = i + 1;
+        if k + 1 >= self.words.len() || !self.joined(i) || !self.joined(k) {
+            return None;
+        }
+        let before = self.words[i].lower.as_slice();
+        let cue = matches!(before, b"the" | b"at" | b"from" | b"to" | b"by");
+        (cue && self.unknown_acronym(k) && self.is(k + 1, &self.f.acronym_nouns)).then_some(k)
+    }
+
+    /// The last word of a gazetteer phrase of two or three words starting at `k`, when the
+    /// phrase ends its clause (a period, comma, line end or `with`/`today`-like word is
+    /// not required: the gazetteer phrase itself is the evidence).
+    fn gazetteer_phrase(&self, k: usize, lexicon: &Lexicon) -> Option<usize> {
+        let mut key: Vec<u8> = self.words.get(k)?.lower.clone();
+        let mut best = None;
+        for j in k + 1..(k + 3).min(self.words.len()) {
+            if !self.joined(j - 1) || !self.name_written(j) {
+                break;
+            }
+            key.push(b' ');
+            key.extend_from_slice(&self.words[j].lower);
+            if lexicon.is_place_phrase(&key) {
+                best = Some(j);
+            }
+        }
+        best
+    }
+
+    /// The whole facility around place `s` another pass found: the facility words right
+    /// after it (`HARFORD [MEMORIAL]`, `sacred heart [Memorial]`), then, when the place
+    /// now ends in a facility word or was found with one, the name words right before it
+    /// (`sacred [heart memorial]`, `UNION [MEMORIAL]`); in mixed-case text also a title-case
+    /// word no list knows as a word right before any place (`Daytona [Beach]`).
+    fn whole_facility(&self, s: &Span) -> Option<Span> {
+        let first = self.words.iter().position(|w| w.start >= s.start)?;
+        let last = self.words.iter().rposition(|w| w.end <= s.end)?;
+        if last < first || self.words[first].start != s.start {
+            return None;
+        }
+        let mut z = last;
+        while z + 1 < self.words.len()
+            && z < last + 3
+            && self.joined(z)
+            && self.is(z + 1, &self.f.facility_words)
+            && !self.is(z + 1, &self.f.weak_facility_words)
+            && self.name_written(z + 1)
+        {
+            z += 1;
+        }
+        let facility_in = (first..=z).any(|k| {
+            self.is(k, &self.f.facility_words) && !self.is(k, &self.f.weak_facility_words)
+        });
+        // `sacred [heart] Memorial`: a name the note writes in lower case grows over words
+        // in lower case too.
+        let lower_written = (first..=last).any(|k| self.all_lower(k));
+        let mut a = first;
+        while a > 0 && first - a < 2 && self.joined(a - 1) {
+            let k = a - 1;
+            let opener = self.is(k, &self.f.name_openers) && k + 1 == a;
+            let lower_name_word = lower_written
+                && self.all_lower(k)
+                && self.words[k].flags & NOT_PROPER == 0
+                && !self.is(k, &self.f.services)
+                && !self.is(k, &self.f.facility_words);
+            let grows = facility_in && (self.proper(k) || opener || lower_name_word)
+                || self.case == Case::Mixed
+                    && self.proper(k)
+                    && self.words[k].flags & (flag::ENGLISH | flag::COMMON) == 0;
+            if !grows {
+                break;
+            }
+            a = k;
+        }
+        (a < first || z > last).then(|| Span {
+            start: self.words[a].start,
+            end: self.words[z].end.max(s.end),
+            ty: PhiType::Location,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::detect::lexicon::LexiconSources;
+    use crate::patterns::Patterns;
+
+    fn setup() -> (Facilities, Lexicon) {
+        let p = Patterns::builtin();
+        let f = Facilities::build(p.get(FILE)).expect("facilities.toml parses");
+        let lex = Lexicon::build(&LexiconSources::of(&p)).expect("lexicon builds");
+        (f, lex)
+    }
+
+    /// The texts of the spans `scan` adds to `found`.
+    fn added<'t>(f: &Facilities, lex: &Lexicon, text: &'t str, found: &[Span]) -> Vec<&'t str> {
+        f.scan(text, lex, found)
+            .iter()
+            .map(|s| &text[s.start..s.end])
+            .collect()
+    }
+
+    #[test]
+    fn a_run_after_a_movement_phrase_is_a_facility_when_it_names_one() {
+        let (f, lex) = setup();
+        let cases = [
+            (
+                "Pt MedFlight from Greater Westport Med Ctr with hypotension.",
+                vec!["Greater Westport Med Ctr"],
+            ),
+            (
+                "pt went to st thornwick for further care, family aware.",
+                vec!["st thornwick"],
+            ),
+            (
+                "Admitted from University of Avalon Medical yesterday.",
+                vec!["University of Avalon Medical"],
+            ),
+            ("Plan d/c to KHZMC when stable.", vec!["KHZMC"]),
+            (
+                "Initially seen at Sacred Heart ED, then sent to CCU.",
+                vec!["Sacred Heart"],
+            ),
+        ];
+        for (text, want) in cases {
+            assert_eq!(added(&f, &lex, text, &[]), want, "{text}");
+        }
+    }
+
+    #[test]
+    fn units_services_and_generic_facilities_name_no_place() {
+        let (f, lex) = setup();
+        for text in [
+            "Transferred to MICU for closer monitoring.",
+            "Plan d/c to SNF vs rehab when stable.",
+            "Admitted to General Medicine from the ED.",
+            "Transferred from the outside hospital for higher level of care.",
+            "Will go to Cardiology Clinic next week.",
+            "Went to IR for a line, returned to the floor.",
+            "Taken to the OR emergently.",
+            "Pt went to Hand Clinic today.",
+        ] {
+            assert_eq!(added(&f, &lex, text, &[]), Vec::<&str>::new(), "{text}");
+        }
+    }
+
+    #[test]
+    fn an_unknown_acronym_before_a_staff_noun_is_a_facility() {
+        let (f, lex) = setup();
+        assert_eq!(
+            added(&f, &lex, "Seen by the WGMC nurse this morning.", &[]),
+            vec!["WGMC"]
+        );
+        // A known unit or a doubled letter is no facility.
+        for text in ["Seen by the MICU team this morning.", "Sent to the BB lab."] {
+            assert_eq!(added(&f, &lex, text, &[]), Vec::<&str>::new(), "{text}");
+        }
+    }
+
+    #[test]
+    fn a_place_found_in_part_grows_over_its_facility_words_and_name() {
+        let (f, lex) = setup();
+        let text = "Pt was seen at sacred heart Memorial last spring and did well.";
+        let at = text.find("heart").expect("in text");
+        let found = [Span {
+            start: at,
+            end: at + "heart".len(),
+            ty: PhiType::Location,
+        }];
+        assert_eq!(added(&f, &lex, text, &found), vec!["sacred heart Memorial"]);
+        // A weak facility word (`care`) never grows a place.
+        let text = "Y STRIP PLACED IN CHART. POST PORTEM CARE PERFORMED, FAMILY IN.";
+        let at = text.find("POST").expect("in text");
+        let found = [Span {
+            start: at,
+            end: at + "POST PORTEM".len(),
+            ty: PhiType::Location,
+        }];
+        assert_eq!(added(&f, &lex, text, &found), Vec::<&str>::new());
+    }
+
+    #[test]
+    fn a_gazetteer_phrase_after_a_residence_cue_is_a_town_in_one_case_notes() {
+        let (f, lex) = setup();
+        let text = "daughter returned to new haven today, hopes to be back on friday.";
+        assert_eq!(added(&f, &lex, text, &[]), vec!["new haven"]);
+    }
+}
