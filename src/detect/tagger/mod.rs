@@ -9,7 +9,7 @@
 //! corpora the manifest declares, deterministically.
 //!
 //! Split by concern: `features` (tokens and feature hashes, shared with training),
-//! `model` (weights file and manifest), `train` (the trainer), `gates` (where the text's
+//! `tokens` (cutting a text into tokens, one pass over its bytes), `model` (weights file and manifest), `train` (the trainer), `gates` (where the text's
 //! style leaves capitals no evidence), `memo` (per-word sums), `skip` (the tokens not worth
 //! scoring).
 
@@ -17,17 +17,21 @@ mod features;
 mod gates;
 mod memo;
 pub mod model;
+#[cfg(test)]
+mod reference;
 mod skip;
+mod tokens;
 pub mod train;
 
 use crate::patterns::Patterns;
 use crate::phi::PhiType;
 use features::{
-    evidence, features_of, mostly_upper, never_tagged, plain_word, row, shaped, single_letter,
-    tokenize_known, Doc, Part, Token,
+    evidence, features_of, mostly_upper, never_tagged, plain_word, row, shaped, single_letter, Doc,
+    Part, Token,
 };
 use model::{Manifest, Weights, NCLASS};
 pub use skip::Gate;
+use tokens::tokenize_known;
 
 use super::lexicon::{KnownWords, Lexicon};
 
@@ -72,7 +76,6 @@ pub struct Tagger {
 #[derive(Default)]
 pub struct TagScratch {
     tokens: Vec<Token>,
-    caseless: Vec<bool>,
     sums: memo::TokenSums,
 }
 
@@ -172,7 +175,6 @@ impl Tagger {
         tokenize_known(text, lex, known, &mut s.tokens);
         // The per-word sums read this tagger's weights and this lexicon's flags.
         let owner = (self.id, std::ptr::from_ref(lex).addr());
-        gates::caseless_tokens(text, &s.tokens, &mut s.caseless);
         let doc = Doc {
             text: text.as_bytes(),
             tokens: &s.tokens,
@@ -181,7 +183,7 @@ impl Tagger {
         let (mut prev, mut prev2) = (O, O);
         let mut open: Option<Open> = None;
         for (i, t) in doc.tokens.iter().enumerate() {
-            let caseless = s.caseless[i];
+            let caseless = t.caseless;
             let scored = t.alpha && (gate == Gate::Off || !skip::skip(t, caseless, prev == O));
             let (best, sure, margin) = if scored {
                 self.classify(&doc, i, prev, prev2, caseless, (owner, &mut s.sums))
@@ -227,13 +229,11 @@ impl Tagger {
     /// tagged token it scores).
     pub fn gate_counts(&self, text: &str, lex: &Lexicon, s: &mut TagScratch) -> (usize, usize) {
         tokenize_known(text, lex, None, &mut s.tokens);
-        gates::caseless_tokens(text, &s.tokens, &mut s.caseless);
         let alpha = s.tokens.iter().filter(|t| t.alpha);
         let skipped = s
             .tokens
             .iter()
-            .zip(&s.caseless)
-            .filter(|(t, &c)| t.alpha && skip::skip(t, c, true));
+            .filter(|t| t.alpha && skip::skip(t, t.caseless, true));
         (alpha.count(), skipped.count())
     }
 

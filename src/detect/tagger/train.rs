@@ -7,8 +7,9 @@
 
 use std::path::Path;
 
-use super::features::{features, mostly_upper, row, tokenize, Doc, Token};
+use super::features::{features, mostly_upper, row, Doc, Token};
 use super::model::{sha256_hex, Input, Manifest, Weights, NCLASS};
+use super::tokens::tokenize;
 use super::{argmax, lexicon_digest, TaggerError, O};
 use crate::detect::lexicon::{Lexicon, LexiconSources};
 use crate::patterns::Patterns;
