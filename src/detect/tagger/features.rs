@@ -135,7 +135,9 @@ pub enum Part {
     /// `upper`: the same for every occurrence of the same word so placed, so the tagger
     /// may sum them once per word ([`super::memo`]).
     Token,
-    /// The others: neighbours, punctuation around it, line breaks and previous tags.
+    /// The others (neighbours, punctuation around it, line breaks and previous tags) but
+    /// those of few values, which [`super::narrow`] sums in advance: the ones that read a
+    /// neighbour's word, shape or flags.
     Context,
 }
 
@@ -148,7 +150,8 @@ pub fn features(d: &Doc<'_>, i: usize, prev: u8, prev2: u8, hide_word: bool, f: 
 
 /// [`features`], only those of `part`. The list is kept in one order and cut into blocks,
 /// each marked with its part: a feature that reads anything but the token's own bytes,
-/// `sentence_start` or `upper` belongs in a `Context` block (a test sums both ways).
+/// `sentence_start` or `upper` belongs in a `context` block, or in a `narrow` one when it
+/// reads only small numbers that [`super::narrow`] tabulates (a test sums every way).
 pub fn features_of(
     d: &Doc<'_>,
     i: usize,
@@ -166,7 +169,7 @@ pub fn features_of(
     let word = |k: isize| at(k).map_or(EDGE, |t| t.word);
     let shape = |k: isize| at(k).map_or(EDGE, |t| t.shape);
     let flags = |k: isize| at(k).map_or(1 << 31, |t| u64::from(t.flags & FLAG_MASK));
-    let capk = |k: isize| at(k).map_or(9, |t| u64::from(t.cap));
+    let capk = |k: isize| at(k).map_or(EDGE_CAP, |t| u64::from(t.cap));
     let cap0 = u64::from(t.cap);
     let upper = u64::from(d.upper);
     let (p1, p2) = (u64::from(prev), u64::from(prev2));
@@ -174,6 +177,8 @@ pub fn features_of(
 
     let token = part != Part::Context;
     let context = part != Part::Token;
+    // The context features of few values, which `narrow` sums in advance.
+    let narrow = part == Part::All;
 
     if token {
         f(feature(1, 0));
@@ -214,15 +219,12 @@ pub fn features_of(
         f(feature(18, shape(1)));
         f(feature(19, flags(-1)));
         f(feature(20, flags(1)));
-        f(feature(
-            21,
-            capk(-1) | cap0 << 4 | capk(1) << 8 | upper << 12,
-        ));
-        f(feature(22, u64::from(t.punct_before)));
-        f(feature(23, u64::from(t.punct_after)));
-        f(feature(24, p1));
-        f(feature(25, p1 | p2 << 4));
-        f(feature(26, p1 | cap0 << 4 | upper << 8));
+    }
+    if narrow {
+        f(caps_around(capk(-1), cap0, capk(1), upper));
+        f(punct_before(t.punct_before));
+        f(punct_after(t.punct_after));
+        previous_tags(p1, p2, cap0, upper, &mut f);
     }
     if token {
         f(feature(27, u64::from(t.non_ascii) | cap0 << 4));
@@ -232,18 +234,60 @@ pub fn features_of(
         f(feature(29, word(-1) ^ cap0.wrapping_mul(0x1F3D)));
         f(feature(30, word(1) ^ cap0.wrapping_mul(0x1F3D)));
         f(feature(31, word(-1) ^ u64::from(t.punct_before) << 56));
-        f(feature(32, u64::from(t.newline_before) | cap0 << 4));
+    }
+    if narrow {
+        f(line_start(t.newline_before, cap0));
+    }
+    if context {
         f(feature(33, flags(-1) ^ u64::from(fl) << 32));
         f(feature(34, p1 ^ word(-1).rotate_left(7)));
     }
-    if context {
+    if narrow {
         // The token's script beside its neighbours' (a Cyrillic word among Latin ones).
-        let script = |k: isize| at(k).map_or(15, |t| u64::from(t.script));
-        f(feature(
-            35,
-            script(0) | cap0 << 4 | script(-1) << 8 | script(1) << 12,
-        ));
+        let script = |k: isize| at(k).map_or(EDGE_SCRIPT, |t| u64::from(t.script));
+        f(scripts_around(script(0), cap0, script(-1), script(1)));
     }
+}
+
+/// The capitalisation class of a position before the first or after the last token.
+pub(super) const EDGE_CAP: u64 = 9;
+
+/// The script class of a position before the first or after the last token.
+pub(super) const EDGE_SCRIPT: u64 = 15;
+
+// The context features of few values: each is one function, called by `features_of` (and
+// so by training) and by `narrow`, which sums them for every value they can take.
+
+/// The capitalisation of the token and its neighbours ([`cap`], [`EDGE_CAP`] at an edge).
+pub(super) fn caps_around(before: u64, cap0: u64, after: u64, upper: u64) -> u64 {
+    feature(21, before | cap0 << 4 | after << 8 | upper << 12)
+}
+
+/// The last mark before the token (0: none).
+pub(super) fn punct_before(mark: u8) -> u64 {
+    feature(22, u64::from(mark))
+}
+
+/// The first mark after the token (0: none).
+pub(super) fn punct_after(mark: u8) -> u64 {
+    feature(23, u64::from(mark))
+}
+
+/// The two previous tags, alone and with the token's capitalisation.
+pub(super) fn previous_tags(p1: u64, p2: u64, cap0: u64, upper: u64, f: &mut impl FnMut(u64)) {
+    f(feature(24, p1));
+    f(feature(25, p1 | p2 << 4));
+    f(feature(26, p1 | cap0 << 4 | upper << 8));
+}
+
+/// A line break before the token, with its capitalisation.
+pub(super) fn line_start(newline: bool, cap0: u64) -> u64 {
+    feature(32, u64::from(newline) | cap0 << 4)
+}
+
+/// The token's script beside its neighbours' ([`EDGE_SCRIPT`] at an edge).
+pub(super) fn scripts_around(script: u64, cap0: u64, before: u64, after: u64) -> u64 {
+    feature(35, script | cap0 << 4 | before << 8 | after << 12)
 }
 
 /// Whether the word can never be part of a name or place the tagger reports: stop

@@ -342,8 +342,9 @@ fn the_manifest_with_its_caseless_table_survives_a_rewrite() {
     assert_eq!(Manifest::parse(&text).expect("parses again"), m);
 }
 
-/// A token's cached per-word sums plus its context features score exactly as every feature
-/// summed afresh: every token of synthetic notes (the same words recur in other places),
+/// A token's cached per-word sums plus its context features (those read from words
+/// one by one, the others from the tables summed in advance, `narrow`) score exactly as
+/// every feature summed afresh: every token of synthetic notes (the same words recur in other places),
 /// the notes again in capitals and in lower case, each with every pair of previous tags,
 /// one cache across all. A feature that reads more than the token itself but sits in a
 /// `Part::Token` block of the list fails here.
@@ -359,6 +360,12 @@ fn per_word_sums_plus_context_score_as_every_feature_summed() {
     let upper: Vec<String> = texts.iter().take(10).map(|t| t.to_uppercase()).collect();
     let lower: Vec<String> = texts.iter().take(10).map(|t| t.to_lowercase()).collect();
     texts.extend(upper.into_iter().chain(lower));
+    // Every script class beside another, marks beyond ASCII, a NUL, a line break.
+    texts.push(
+        "Per 张伟 and Ана; Zoë's mother Ångström (Δημήτρης) — გიორგი, محمد, राज, \
+         Ǆemal\0x.\nᚠ Mary-Ann \u{2019}s 42"
+            .to_string(),
+    );
     let mut sums = memo::TokenSums::default();
     let (mut toks, mut checked, mut cached) = (Vec::new(), 0, 0);
     for text in &texts {
@@ -378,6 +385,9 @@ fn per_word_sums_plus_context_score_as_every_feature_summed() {
                 features_of(&doc, i, prev, prev2, false, Part::Context, |h| {
                     memo::add(&mut split, tagger.row(h))
                 });
+                tagger
+                    .narrow
+                    .add_to(&mut split, &doc, i, (prev, prev2), |h| tagger.row(h));
                 let mut whole = [0i32; NCLASS];
                 features::features(&doc, i, prev, prev2, false, |h| {
                     memo::add(&mut whole, tagger.row(h))
@@ -397,11 +407,12 @@ fn per_word_sums_are_not_shared_between_taggers() {
     let (p, _) = shipped();
     let lex = train::lexicon_of(&p).expect("lexicon");
     let a = Tagger::load(&p).expect("loads").expect("weights shipped");
-    let mut b = Tagger::load(&p).expect("loads").expect("weights shipped");
     // Another model: every weight of class NAME raised, so every sum differs from `a`'s.
-    for w in b.weights.table.iter_mut().skip(1).step_by(NCLASS) {
+    let mut weights = model::Weights::read(p.get_bytes(WEIGHTS_FILE)).expect("weights");
+    for w in weights.table.iter_mut().skip(1).step_by(NCLASS) {
         *w = w.saturating_add(200);
     }
+    let b = Tagger::new(weights, 0.0, 0.0);
     let text = "Seen with Mary Whitlock today; the patient and her son went to Cedar Rapids.";
     let mut toks = Vec::new();
     tokenize(text, &lex, &mut toks);
