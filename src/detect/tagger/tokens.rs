@@ -116,6 +116,22 @@ impl Sums {
         }
     }
 
+    /// A run of lower-case ASCII letters (most of every word's bytes): the sums of one
+    /// [`Sums::ascii`] per letter, without its per-letter class tests.
+    fn lower_run(&mut self, run: &[u8]) {
+        for &c in run {
+            self.word = fnv(self.word, c);
+        }
+        let n = u32::try_from(run.len()).unwrap_or(u32::MAX);
+        self.lower += n;
+        self.part += n;
+        self.cased |= n > 0;
+        if n > 0 && self.last_class != LOWER {
+            self.shape = fnv(self.shape, LOWER);
+            self.last_class = LOWER;
+        }
+    }
+
     /// An ASCII byte of the token.
     fn ascii(&mut self, c: u8, kind: Kind, first: bool) {
         self.word = fnv(self.word, c.to_ascii_lowercase());
@@ -327,6 +343,13 @@ fn read_token(text: &str, start: usize, line: &mut LineCase) -> (Token, usize) {
     let mut i = start;
     while i < b.len() {
         let c = b[i];
+        if c.is_ascii_lowercase() {
+            let run = b[i..].iter().take_while(|c| c.is_ascii_lowercase()).count();
+            sums.lower_run(&b[i..i + run]);
+            lower = true;
+            i += run;
+            continue;
+        }
         if c < 0x80 {
             let kind = KINDS[usize::from(c)];
             if kind != Kind::Other {
