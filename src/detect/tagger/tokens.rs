@@ -30,9 +30,9 @@ enum Kind {
 /// The [`Kind`] of each ASCII byte (bytes from 0x80 are decoded instead).
 const KINDS: [Kind; 128] = {
     let mut k = [Kind::Other; 128];
-    let mut c = 0;
+    let mut c: u8 = 0;
     while c < 128 {
-        k[c] = match c as u8 {
+        k[c as usize] = match c {
             b'A'..=b'Z' => Kind::Upper,
             b'a'..=b'z' => Kind::Lower,
             b'0'..=b'9' => Kind::Digit,
