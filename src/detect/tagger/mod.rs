@@ -9,25 +9,30 @@
 //! corpora the manifest declares, deterministically.
 //!
 //! Split by concern: `features` (tokens and feature hashes, shared with training),
-//! `model` (weights file and manifest), `train` (the trainer), `gates` (where the text's
-//! style leaves capitals no evidence), `memo` (per-word sums), `skip` (the tokens not worth
-//! scoring).
+//! `tokens` (cutting a text into tokens, one pass over its bytes), `model` (weights file and manifest), `train` (the trainer), `gates` (where the text's
+//! style leaves capitals no evidence), `memo` (per-word sums), `narrow` (context features
+//! of few values, summed in advance), `skip` (the tokens not worth scoring).
 
 mod features;
 mod gates;
 mod memo;
 pub mod model;
+mod narrow;
+#[cfg(test)]
+mod reference;
 mod skip;
+mod tokens;
 pub mod train;
 
 use crate::patterns::Patterns;
 use crate::phi::PhiType;
 use features::{
-    evidence, features_of, mostly_upper, never_tagged, plain_word, row, shaped, single_letter,
-    tokenize_known, Doc, Part, Token,
+    evidence, features_of, mostly_upper, never_tagged, plain_word, row, shaped, single_letter, Doc,
+    Part, Token,
 };
 use model::{Manifest, Weights, NCLASS};
 pub use skip::Gate;
+use tokens::tokenize_known;
 
 use super::lexicon::{KnownWords, Lexicon};
 
@@ -52,7 +57,12 @@ pub enum TaggerError {
 
 /// The compiled tagger.
 pub struct Tagger {
+    /// The weights' scale and hash bits (their table is `rows`).
     weights: Weights,
+    /// The weights, one row of class scores per hash bucket (one bounds check per row).
+    rows: Vec<[i16; NCLASS]>,
+    /// The context features of few values, summed in advance from `rows`.
+    narrow: narrow::Narrow,
     /// The manifest's thresholds in quantised units: for a telling capital in mixed-case
     /// text (the corpora's own ground), and for every other token (all-capital and
     /// lower-case notes, where the model is further from what it was trained on).
@@ -72,7 +82,6 @@ pub struct Tagger {
 #[derive(Default)]
 pub struct TagScratch {
     tokens: Vec<Token>,
-    caseless: Vec<bool>,
     sums: memo::TokenSums,
 }
 
@@ -107,15 +116,23 @@ impl Tagger {
         Ok(Some(tagger))
     }
 
-    pub fn new(weights: Weights, threshold: f32, threshold_unshaped: f32) -> Tagger {
+    pub fn new(mut weights: Weights, threshold: f32, threshold_unshaped: f32) -> Tagger {
         // Thresholds are a few dozen units and the scale at most 32,000 per unit: far
         // inside i32 (and `as` saturates besides).
         #[allow(clippy::cast_possible_truncation)]
         let q = |t: f32| (t * weights.scale).round() as i32;
         let (threshold, threshold_unshaped) = (q(threshold), q(threshold_unshaped));
         let shift = 64 - u32::from(weights.bits);
+        // The table moves into rows (not copied: it is the tagger's largest allocation).
+        let rows: Vec<[i16; NCLASS]> = std::mem::take(&mut weights.table)
+            .chunks_exact(NCLASS)
+            .map(|r| std::array::from_fn(|c| r[c]))
+            .collect();
+        let narrow = narrow::Narrow::build(|h| row_of(&rows, h, shift));
         Tagger {
             weights,
+            rows,
+            narrow,
             threshold,
             threshold_unshaped,
             caseless_token: threshold_unshaped,
@@ -172,7 +189,6 @@ impl Tagger {
         tokenize_known(text, lex, known, &mut s.tokens);
         // The per-word sums read this tagger's weights and this lexicon's flags.
         let owner = (self.id, std::ptr::from_ref(lex).addr());
-        gates::caseless_tokens(text, &s.tokens, &mut s.caseless);
         let doc = Doc {
             text: text.as_bytes(),
             tokens: &s.tokens,
@@ -181,7 +197,7 @@ impl Tagger {
         let (mut prev, mut prev2) = (O, O);
         let mut open: Option<Open> = None;
         for (i, t) in doc.tokens.iter().enumerate() {
-            let caseless = s.caseless[i];
+            let caseless = t.caseless;
             let scored = t.alpha && (gate == Gate::Off || !skip::skip(t, caseless, prev == O));
             let (best, sure, margin) = if scored {
                 self.classify(&doc, i, prev, prev2, caseless, (owner, &mut s.sums))
@@ -227,24 +243,17 @@ impl Tagger {
     /// tagged token it scores).
     pub fn gate_counts(&self, text: &str, lex: &Lexicon, s: &mut TagScratch) -> (usize, usize) {
         tokenize_known(text, lex, None, &mut s.tokens);
-        gates::caseless_tokens(text, &s.tokens, &mut s.caseless);
         let alpha = s.tokens.iter().filter(|t| t.alpha);
         let skipped = s
             .tokens
             .iter()
-            .zip(&s.caseless)
-            .filter(|(t, &c)| t.alpha && skip::skip(t, c, true));
+            .filter(|t| t.alpha && skip::skip(t, t.caseless, true));
         (alpha.count(), skipped.count())
     }
 
     /// The weights of feature hash `h`, one per class.
     fn row(&self, h: u64) -> [i32; NCLASS] {
-        let at = row(h, self.shift) * NCLASS;
-        let mut r = [0i32; NCLASS];
-        for (c, w) in r.iter_mut().enumerate() {
-            *w = i32::from(self.weights.table[at + c]);
-        }
-        r
+        row_of(&self.rows, h, self.shift)
     }
 
     /// The best class of token `i`, whether it clears its threshold over O, and by how much
@@ -264,6 +273,8 @@ impl Tagger {
         features_of(d, i, prev, prev2, false, Part::Context, |h| {
             memo::add(&mut scores, self.row(h))
         });
+        self.narrow
+            .add_to(&mut scores, d, i, (prev, prev2), |h| self.row(h));
         let best = argmax(&scores);
         let margin = scores[best as usize] - scores[O as usize];
         let bar = if shaped(d, &d.tokens[i]) {
@@ -275,6 +286,13 @@ impl Tagger {
         };
         (best, best != O && margin >= bar, margin)
     }
+}
+
+/// The weights of feature hash `h` in `rows` (table `shift` as [`row`] reads it), one per
+/// class.
+fn row_of(rows: &[[i16; NCLASS]], h: u64, shift: u32) -> [i32; NCLASS] {
+    rows.get(row(h, shift))
+        .map_or([0; NCLASS], |r| r.map(i32::from))
 }
 
 /// The first highest score's index (ties go to O, the lowest index).

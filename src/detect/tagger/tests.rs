@@ -2,10 +2,11 @@
 
 use std::path::PathBuf;
 
-use super::features::{features_of, tokenize, Doc, Part};
+use super::features::{features_of, Doc, Part};
 use super::model::{sha256_hex, Manifest};
+use super::tokens::tokenize;
 use super::*;
-use crate::detect::lexicon::LexScratch;
+use crate::detect::lexicon::{KnownWords, LexScratch};
 
 fn model_dir() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("patterns/model")
@@ -154,8 +155,137 @@ fn tokens_reusing_the_lexicon_scan_are_the_tokens_looked_up_alone() {
         lex.scan(text, &mut lex_scratch, &mut hits);
         let (mut alone, mut reused) = (Vec::new(), Vec::new());
         tokenize(text, &lex, &mut alone);
-        features::tokenize_known(text, &lex, Some(lex_scratch.known_words()), &mut reused);
+        tokens::tokenize_known(text, &lex, Some(lex_scratch.known_words()), &mut reused);
         assert_eq!(format!("{alone:?}"), format!("{reused:?}"), "{text}");
+    }
+}
+
+/// The first tokeniser's tokens of `text`, with its separate line-case pass.
+fn reference_tokens(text: &str, lex: &Lexicon, known: Option<KnownWords<'_>>) -> Vec<Token> {
+    let mut toks = Vec::new();
+    reference::tokenize_known(text, lex, known, &mut toks);
+    let mut caseless = Vec::new();
+    reference::caseless_tokens(text, &toks, &mut caseless);
+    for (t, c) in toks.iter_mut().zip(caseless) {
+        t.caseless = c;
+    }
+    toks
+}
+
+/// The one-pass tokeniser's tokens of `text` equal the first tokeniser's, every field,
+/// with and without the lexicon scan's words.
+fn assert_reference_tokens(text: &str, lex: &Lexicon, lex_scratch: &mut LexScratch) {
+    let mut hits = Vec::new();
+    lex.scan(text, lex_scratch, &mut hits);
+    let mut toks = Vec::new();
+    tokenize(text, lex, &mut toks);
+    assert_eq!(toks, reference_tokens(text, lex, None), "{text:?}");
+    tokens::tokenize_known(text, lex, Some(lex_scratch.known_words()), &mut toks);
+    let known = Some(lex_scratch.known_words());
+    assert_eq!(toks, reference_tokens(text, lex, known), "{text:?}");
+}
+
+/// Pieces that put the tokeniser's edges side by side: joiners before and after letters,
+/// possessives, other scripts, characters with no case or both cases, marks, a NUL,
+/// sentence ends and line breaks.
+const AWKWARD: &[&str] = &[
+    "Mary",
+    "o'neil",
+    "O'NEIL",
+    "'s",
+    "'S",
+    "\u{2019}s",
+    "\u{2019}",
+    "-",
+    "--",
+    "'",
+    "x",
+    "X",
+    "7",
+    "42",
+    " ",
+    "  ",
+    "\n",
+    "\r\n",
+    "\t",
+    ".",
+    "!",
+    "?",
+    ",",
+    "(",
+    "\0",
+    "\u{b}",
+    "é",
+    "É",
+    "Ж",
+    "ж",
+    "张伟",
+    "ß",
+    "ǅ",
+    "Ⅻ",
+    "ⓐ",
+    "Ⓐ",
+    "\u{301}",
+    "\u{345}",
+    "—",
+    "²",
+    "٣",
+    "ᾼ",
+    "ʰ",
+    "ª",
+    "Ǆ",
+    "İ",
+    "Mc",
+    "Kay",
+    "PaO2",
+    "walker",
+    "the",
+    "Boston",
+    "ST",
+];
+
+/// The one-pass tokeniser cuts exactly the first tokeniser's tokens, every field (flags,
+/// punctuation around, sentence and line starts, and whether capitals tell anything where
+/// the token stands): synthetic notes as written, in capitals and in lower case, and the
+/// awkward texts of the other tokeniser tests.
+#[test]
+fn one_pass_tokens_are_the_reference_tokens() {
+    let (p, _) = shipped();
+    let lex = train::lexicon_of(&p).expect("lexicon");
+    let mut texts: Vec<String> = crate::synth::text_notes(23, 80)
+        .into_iter()
+        .map(|d| d.text)
+        .collect();
+    let upper: Vec<String> = texts.iter().take(20).map(|t| t.to_uppercase()).collect();
+    let lower: Vec<String> = texts.iter().take(20).map(|t| t.to_lowercase()).collect();
+    texts.extend(upper.into_iter().chain(lower));
+    texts.extend(
+        [
+            "",
+            "'s",
+            "Gerald's niece O'Neil-Bayne, De\u{2019}Andre\u{2019}s dog; 2-3x.",
+            "Seen with Mary today.\nspoke with mary re splint\nMARY CALLED\nPer 张伟 and Ана.",
+            "Zoë's mother Ångström; JOHN's son; 张伟's wife\n\0x-y 'a'-b",
+        ]
+        .map(String::from),
+    );
+    let mut lex_scratch = LexScratch::default();
+    for text in &texts {
+        assert_reference_tokens(text, &lex, &mut lex_scratch);
+    }
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(400))]
+    /// The same on texts strung from [`AWKWARD`] pieces.
+    #[test]
+    fn one_pass_tokens_are_the_reference_tokens_on_awkward_texts(
+        pieces in proptest::collection::vec(0..AWKWARD.len(), 0..40)
+    ) {
+        static LEX: std::sync::OnceLock<Lexicon> = std::sync::OnceLock::new();
+        let lex = LEX.get_or_init(|| train::lexicon_of(&shipped().0).expect("lexicon"));
+        let text: String = pieces.iter().map(|&k| AWKWARD[k]).collect();
+        assert_reference_tokens(&text, lex, &mut LexScratch::default());
     }
 }
 
@@ -168,12 +298,9 @@ fn caseless_tokens_follow_the_line_and_the_script() {
     let text = "Seen with Mary today.\nspoke with mary re splint\nMARY CALLED\nPer 张伟 and Ана.";
     let mut toks = Vec::new();
     tokenize(text, &lex, &mut toks);
-    let mut caseless = Vec::new();
-    gates::caseless_tokens(text, &toks, &mut caseless);
     let marked: Vec<(&str, bool)> = toks
         .iter()
-        .zip(&caseless)
-        .map(|(t, &c)| (&text[t.start..t.end], c))
+        .map(|t| (&text[t.start..t.end], t.caseless))
         .collect();
     assert_eq!(
         marked,
@@ -225,8 +352,9 @@ fn the_manifest_with_its_caseless_table_survives_a_rewrite() {
     assert_eq!(Manifest::parse(&text).expect("parses again"), m);
 }
 
-/// A token's cached per-word sums plus its context features score exactly as every feature
-/// summed afresh: every token of synthetic notes (the same words recur in other places),
+/// A token's cached per-word sums plus its context features (those read from words
+/// one by one, the others from the tables summed in advance, `narrow`) score exactly as
+/// every feature summed afresh: every token of synthetic notes (the same words recur in other places),
 /// the notes again in capitals and in lower case, each with every pair of previous tags,
 /// one cache across all. A feature that reads more than the token itself but sits in a
 /// `Part::Token` block of the list fails here.
@@ -242,6 +370,12 @@ fn per_word_sums_plus_context_score_as_every_feature_summed() {
     let upper: Vec<String> = texts.iter().take(10).map(|t| t.to_uppercase()).collect();
     let lower: Vec<String> = texts.iter().take(10).map(|t| t.to_lowercase()).collect();
     texts.extend(upper.into_iter().chain(lower));
+    // Every script class beside another, marks beyond ASCII, a NUL, a line break.
+    texts.push(
+        "Per 张伟 and Ана; Zoë's mother Ångström (Δημήτρης) — გიორგი, محمد, राज, \
+         Ǆemal\0x.\nᚠ Mary-Ann \u{2019}s 42"
+            .to_string(),
+    );
     let mut sums = memo::TokenSums::default();
     let (mut toks, mut checked, mut cached) = (Vec::new(), 0, 0);
     for text in &texts {
@@ -261,6 +395,9 @@ fn per_word_sums_plus_context_score_as_every_feature_summed() {
                 features_of(&doc, i, prev, prev2, false, Part::Context, |h| {
                     memo::add(&mut split, tagger.row(h))
                 });
+                tagger
+                    .narrow
+                    .add_to(&mut split, &doc, i, (prev, prev2), |h| tagger.row(h));
                 let mut whole = [0i32; NCLASS];
                 features::features(&doc, i, prev, prev2, false, |h| {
                     memo::add(&mut whole, tagger.row(h))
@@ -280,11 +417,12 @@ fn per_word_sums_are_not_shared_between_taggers() {
     let (p, _) = shipped();
     let lex = train::lexicon_of(&p).expect("lexicon");
     let a = Tagger::load(&p).expect("loads").expect("weights shipped");
-    let mut b = Tagger::load(&p).expect("loads").expect("weights shipped");
     // Another model: every weight of class NAME raised, so every sum differs from `a`'s.
-    for w in b.weights.table.iter_mut().skip(1).step_by(NCLASS) {
+    let mut weights = model::Weights::read(p.get_bytes(WEIGHTS_FILE)).expect("weights");
+    for w in weights.table.iter_mut().skip(1).step_by(NCLASS) {
         *w = w.saturating_add(200);
     }
+    let b = Tagger::new(weights, 0.0, 0.0);
     let text = "Seen with Mary Whitlock today; the patient and her son went to Cedar Rapids.";
     let mut toks = Vec::new();
     tokenize(text, &lex, &mut toks);
@@ -322,12 +460,9 @@ fn the_gate_skips_only_words_that_cannot_be_reported() {
                 spoke with mary re splint";
     let mut toks = Vec::new();
     tokenize(text, &lex, &mut toks);
-    let mut caseless = Vec::new();
-    gates::caseless_tokens(text, &toks, &mut caseless);
     let skipped: Vec<(&str, bool)> = toks
         .iter()
-        .zip(&caseless)
-        .map(|(t, &c)| (&text[t.start..t.end], skip::skip(t, c, true)))
+        .map(|t| (&text[t.start..t.end], skip::skip(t, t.caseless, true)))
         .collect();
     let want = [
         ("Seen", false),

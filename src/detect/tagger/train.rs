@@ -7,8 +7,9 @@
 
 use std::path::Path;
 
-use super::features::{features, mostly_upper, row, tokenize_known, Doc, Token};
+use super::features::{features, mostly_upper, row, Doc, Token};
 use super::model::{sha256_hex, Input, Manifest, Weights, NCLASS};
+use super::tokens::tokenize;
 use super::{argmax, lexicon_digest, TaggerError, O};
 use crate::detect::lexicon::{Lexicon, LexiconSources};
 use crate::patterns::Patterns;
@@ -175,7 +176,7 @@ fn prepare(examples: &[Example], lex: &Lexicon) -> Vec<Prepared> {
         .map(|(i, e)| {
             let text = recase(i, &e.text);
             let mut tokens = Vec::new();
-            tokenize_known(&text, lex, None, &mut tokens);
+            tokenize(&text, lex, &mut tokens);
             let labels = tokens
                 .iter()
                 .map(|t| {
