@@ -22,6 +22,7 @@
 //! no place and is left. Word flags come from the lexicon; nothing here changes them.
 
 use serde::Deserialize;
+use std::borrow::Cow;
 
 use super::lexicon::{flag, Lexicon};
 use super::RuleError;
@@ -82,10 +83,11 @@ const KNOWN_WORD: u64 = NOT_PROPER | flag::ENGLISH | flag::COMMON | flag::FACILI
 const MAX_RUN: usize = 6;
 
 /// One word of the text: byte range, its lower-case form and its lexicon flags.
-struct Word {
+struct Word<'a> {
     start: usize,
     end: usize,
-    lower: Vec<u8>,
+    /// The word in lower case: borrowed from the text when it is already (most words).
+    lower: Cow<'a, [u8]>,
     flags: u64,
 }
 
@@ -157,7 +159,7 @@ impl Facilities {
             if let Some(k) = reader.acronym_before_noun(i) {
                 out.push(reader.span(k, k));
             }
-            if !self.phrase_starts.contains(word.lower.as_slice()) {
+            if !self.phrase_starts.contains(&*word.lower) {
                 continue;
             }
             if let Some(next) = reader.after_phrase(i, &self.movement) {
@@ -209,7 +211,7 @@ impl Case {
 
 /// The words of a text: letters with inner apostrophes, slashes and hyphens (`d/c`,
 /// `St. Brigid's`, `med-flighted`), and a period after a one- or two-letter word (`St.`).
-fn read_words(b: &[u8], lexicon: &Lexicon) -> Vec<Word> {
+fn read_words<'a>(b: &'a [u8], lexicon: &Lexicon) -> Vec<Word<'a>> {
     let mut words = Vec::new();
     let mut i = 0;
     while i < b.len() {
@@ -226,7 +228,12 @@ fn read_words(b: &[u8], lexicon: &Lexicon) -> Vec<Word> {
             i += 1;
         }
         let end = i;
-        let lower = b[start..end].to_ascii_lowercase();
+        let word = &b[start..end];
+        let lower = if word.iter().any(u8::is_ascii_uppercase) {
+            Cow::Owned(word.to_ascii_lowercase())
+        } else {
+            Cow::Borrowed(word)
+        };
         let flags = lexicon.flags(&b[start..end]);
         words.push(Word {
             start,
@@ -241,7 +248,7 @@ fn read_words(b: &[u8], lexicon: &Lexicon) -> Vec<Word> {
 struct Reader<'a> {
     f: &'a Facilities,
     text: &'a [u8],
-    words: &'a [Word],
+    words: &'a [Word<'a>],
     case: Case,
 }
 
@@ -269,7 +276,7 @@ impl Reader<'_> {
     }
 
     fn is(&self, k: usize, set: &rustc_hash::FxHashSet<Box<[u8]>>) -> bool {
-        set.contains(self.words[k].lower.as_slice())
+        set.contains(&*self.words[k].lower)
     }
 
     /// When a phrase of `phrases` starts at word `i`, the index of the word after it
@@ -279,13 +286,13 @@ impl Reader<'_> {
             i + p.len() < self.words.len()
                 && p.iter()
                     .enumerate()
-                    .all(|(n, w)| self.words[i + n].lower.as_slice() == w.as_ref())
+                    .all(|(n, w)| &*self.words[i + n].lower == w.as_ref())
                 && (0..p.len()).all(|n| self.joined(i + n))
         })?;
         // `d/c to` must not be the end of `discharged d/c to`'s longer phrase elsewhere;
         // any match will do, the run after it is the same.
         let mut next = i + matched.len();
-        if self.words[next].lower == b"the" && next + 1 < self.words.len() && self.joined(next) {
+        if *self.words[next].lower == *b"the" && next + 1 < self.words.len() && self.joined(next) {
             next += 1;
         }
         Some(next)
@@ -368,7 +375,7 @@ impl Reader<'_> {
         let mut ended_by_noun = false;
         while k < self.words.len() && k < start + MAX_RUN {
             // `University of X`, `U of MD`: `of` inside a name that an opener started.
-            let of = self.words[k].lower.as_slice() == b"of" && opener && k == start + 1;
+            let of = &*self.words[k].lower == b"of" && opener && k == start + 1;
             if self.is(k, &self.f.services) && !of {
                 // `seen at Sacred Heart ED`: a place's own department after its name.
                 ended_by_noun = k > start && self.is(k, &self.f.acronym_nouns);
@@ -403,7 +410,7 @@ impl Reader<'_> {
         let english_words = (start..=proper).filter(|&j| self.proper(j)).count();
         let specialty = last_facility.is_some_and(|f| {
             matches!(
-                self.words[f].lower.as_slice(),
+                &*self.words[f].lower,
                 b"clinic" | b"center" | b"centre" | b"ctr" | b"care" | b"health"
             )
         }) && english_words < 2
@@ -423,7 +430,7 @@ impl Reader<'_> {
         if k + 1 >= self.words.len() || !self.joined(i) || !self.joined(k) {
             return None;
         }
-        let before = self.words[i].lower.as_slice();
+        let before = &*self.words[i].lower;
         let cue = matches!(before, b"the" | b"at" | b"from" | b"to" | b"by");
         (cue && self.unknown_acronym(k) && self.is(k + 1, &self.f.acronym_nouns)).then_some(k)
     }
@@ -432,7 +439,7 @@ impl Reader<'_> {
     /// phrase ends its clause (a period, comma, line end or `with`/`today`-like word is
     /// not required: the gazetteer phrase itself is the evidence).
     fn gazetteer_phrase(&self, k: usize, lexicon: &Lexicon) -> Option<usize> {
-        let mut key: Vec<u8> = self.words.get(k)?.lower.clone();
+        let mut key: Vec<u8> = self.words.get(k)?.lower.to_vec();
         let mut best = None;
         for j in k + 1..(k + 3).min(self.words.len()) {
             if !self.joined(j - 1) || !self.name_written(j) {
