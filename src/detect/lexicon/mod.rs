@@ -731,6 +731,7 @@ impl Lexicon {
             ctx.mark_one_case_town(i, &mut scratch.marks);
             ctx.mark_before_person_verb(i, &mut scratch.marks);
             ctx.mark_listed_first_before_person_verb(i, &mut scratch.marks);
+            ctx.mark_relative_in_parentheses(i, &mut scratch.marks);
             ctx.mark_handle(i, &mut scratch.marks);
             ctx.mark_unlisted_last_first(i, &mut scratch.marks);
             ctx.mark_after_place_label(i, &mut scratch.marks);

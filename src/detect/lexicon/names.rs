@@ -952,6 +952,48 @@ impl Ctx<'_> {
         }
     }
 
+    /// `husband (Frank)`, `daughter (Maria Ortiz) called`: a name in parentheses right after
+    /// a relation word, written as one, even when it is also an English word. Not
+    /// `son (HCP)` or `wife (RN)`: credentials, cues and clinical words are left.
+    pub(super) fn mark_relative_in_parentheses(&self, i: usize, marks: &mut [Option<PhiType>]) {
+        let first = i + 1;
+        if first >= self.words.len()
+            || self.caps_mode
+            || self.lower_mode
+            || !self.has(i, flag::RELATION)
+            || !matches!(
+                &self.text[self.words[i].end..self.words[first].start],
+                b" (" | b"("
+            )
+        {
+            return;
+        }
+        let refused = flag::NEVER_NAME | flag::RELATION | flag::STRONG_CUE | flag::ROLE;
+        let name_word = |k: usize| {
+            self.words[k].shape == Shape::Cap
+                && !self.has(k, refused)
+                && (self.has(k, flag::NAME) || self.unknown_word(k))
+        };
+        let closes = |k: usize| self.text.get(self.words[k].end) == Some(&b')');
+        if !name_word(first) {
+            return;
+        }
+        let last = if closes(first) {
+            first
+        } else if first + 1 < self.words.len()
+            && self.joined(first, b"")
+            && name_word(first + 1)
+            && closes(first + 1)
+        {
+            first + 1
+        } else {
+            return;
+        };
+        for m in marks.iter_mut().take(last + 1).skip(first) {
+            m.get_or_insert(PhiType::Name);
+        }
+    }
+
     /// `Pt Qabiloglu works as a welder`: after `pt` or `patient`, a capitalised word of four
     /// letters or more that no list knows (no English, clinical, cue or name-list word) is
     /// the patient's name. Not in all-capitals or lower-case notes, where `PT HTN` is
