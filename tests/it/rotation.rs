@@ -125,31 +125,9 @@ fn rotate_after_exposure_drill_retires_the_old_key_and_keeps_every_token() {
     let retired = retired_logs(dir.path());
     assert_eq!(retired.len(), 1, "one retired log");
     let r = retired[0].to_str().expect("path");
-    TestCommand::new([
-        "audit",
-        "verify",
-        "--dir",
-        r,
-        "--key-file",
-        &old,
-        "--vault",
-        v,
-        "--allow-unanchored",
-    ])
-    .expect_success();
+    verify_log(r, &old, v).expect_success();
     let log = format!("{v}-audit");
-    TestCommand::new([
-        "audit",
-        "verify",
-        "--dir",
-        &log,
-        "--key-file",
-        &new,
-        "--vault",
-        v,
-        "--allow-unanchored",
-    ])
-    .expect_success();
+    verify_log(&log, &new, v).expect_success();
 
     // Administration goes on under the new key: forget a patient, and the rest reveal.
     let forgot = TestCommand::new([
@@ -295,20 +273,7 @@ fn a_rotation_killed_at_any_step_is_finished_by_running_it_again() {
         assert_eq!(text(&revealed.stdout), input, "{step}");
         for retired in retired_logs(dir.path()) {
             let r = retired.to_str().expect("path");
-            let verdict = run(
-                &[
-                    "audit",
-                    "verify",
-                    "--dir",
-                    r,
-                    "--key-file",
-                    &old,
-                    "--vault",
-                    v,
-                    "--allow-unanchored",
-                ],
-                b"",
-            );
+            let verdict = verify_log(r, &old, v).output();
             assert!(
                 verdict.status.success(),
                 "{step}: retired log {r}: {}",
@@ -318,20 +283,7 @@ fn a_rotation_killed_at_any_step_is_finished_by_running_it_again() {
         // The live log starts under the new key and is witnessed like any other.
         assert_eq!(scan(v, &new, &input), before, "{step}");
         let log = format!("{v}-audit");
-        let verdict = run(
-            &[
-                "audit",
-                "verify",
-                "--dir",
-                &log,
-                "--key-file",
-                &new,
-                "--vault",
-                v,
-                "--allow-unanchored",
-            ],
-            b"",
-        );
+        let verdict = verify_log(&log, &new, v).output();
         assert!(
             verdict.status.success(),
             "{step}: {}",
@@ -352,4 +304,20 @@ fn retired_logs(dir: &Path) -> Vec<std::path::PathBuf> {
                 .is_some_and(|n| n.starts_with("vault-audit.retired-"))
         })
         .collect()
+}
+
+/// `audit verify` of the log in `dir` with `key`, against the witness in `vault` (a live
+/// log's last entries may not be anchored yet).
+fn verify_log(dir: &str, key: &str, vault: &str) -> TestCommand {
+    TestCommand::new([
+        "audit",
+        "verify",
+        "--dir",
+        dir,
+        "--key-file",
+        key,
+        "--vault",
+        vault,
+        "--allow-unanchored",
+    ])
 }

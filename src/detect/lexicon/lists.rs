@@ -8,6 +8,7 @@
 //! list that is clearly of people also takes popular first names that are common words
 //! (`Inga, Rut and Gun came by`), which the rules that read unlisted words leave.
 
+use super::unlisted::NOT_UNLISTED;
 use super::words::Shape;
 use super::{emit_runs, flag, Ctx, LexHit, LexScratch, Lexicon};
 use crate::phi::{PhiType, Span};
@@ -92,26 +93,11 @@ fn is_person(ty: PhiType) -> bool {
     matches!(ty, PhiType::Name | PhiType::ProviderName)
 }
 
-/// Flags of words that are no person in a list: vocabulary, cues, verbs and places.
-const NOT_A_MEMBER: u64 = flag::NEVER_NAME
-    | flag::VOCAB
-    | flag::NAME_CUE
-    | flag::RELATION
-    | flag::LABEL
-    | flag::STRONG_CUE
-    | flag::PERSON_TITLE
-    | flag::PROVIDER_TITLE
-    | flag::OPENER
-    | flag::PERSON_VERB
-    | flag::PLACE_LABEL
-    | flag::PLACE_CUE
-    | flag::ROLE
-    | flag::CONTACT
-    | flag::COMPANY
-    | flag::REGION
-    | flag::PARTICLE
-    | flag::INNER_PARTICLE
-    | flag::EPONYM_HEAD;
+/// Flags of words that are no person in a list: vocabulary, cues, verbs and places, as
+/// for an unlisted name, less English and common words (`Rut`, `Hope` are list members
+/// here), plus company words and regions.
+const NOT_A_MEMBER: u64 =
+    NOT_UNLISTED & !(flag::ENGLISH | flag::COMMON) | flag::COMPANY | flag::REGION;
 
 impl Ctx<'_> {
     /// `Inga, Rut and Gun came by`, `Mary, Rose and Lily visited`: after a person and a list
@@ -319,14 +305,7 @@ mod tests {
     use crate::detect::Detector;
     use crate::patterns::Patterns;
 
-    /// The detected strings of `text` (synthetic).
-    fn found(d: &Detector, text: &str) -> Vec<String> {
-        let mut s = d.scratch();
-        d.scan(text, None, &mut s)
-            .iter()
-            .map(|x| text[x.start..x.end].to_string())
-            .collect()
-    }
+    use super::super::detected_strings as found;
 
     fn covered(found: &[String], word: &str) -> bool {
         found

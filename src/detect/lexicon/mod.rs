@@ -874,6 +874,16 @@ fn emit_runs(text: &[u8], words: &[Word], marks: &[Option<PhiType>], out: &mut V
     }
 }
 
+/// The detected strings of `text` (synthetic), for the tests of the passes in this module.
+#[cfg(test)]
+fn detected_strings(d: &crate::detect::Detector, text: &str) -> Vec<String> {
+    let mut s = d.scratch();
+    d.scan(text, None, &mut s)
+        .iter()
+        .map(|x| text[x.start..x.end].to_string())
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -107,14 +107,7 @@ mod tests {
     use crate::detect::Detector;
     use crate::patterns::Patterns;
 
-    /// The detected strings of `text` (synthetic).
-    fn found(d: &Detector, text: &str) -> Vec<String> {
-        let mut s = d.scratch();
-        d.scan(text, None, &mut s)
-            .iter()
-            .map(|x| text[x.start..x.end].to_string())
-            .collect()
-    }
+    use super::super::detected_strings as found;
 
     #[test]
     fn a_word_of_a_whole_name_is_found_where_the_note_repeats_it() {
