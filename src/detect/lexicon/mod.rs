@@ -818,6 +818,13 @@ impl Ctx<'_> {
         self.text.get(self.words[i].end) == Some(&b'.')
     }
 
+    /// Word `i` is one capital letter: the second initial of `J.R.`, which `is_initial`
+    /// does not take alone (its period comes right before it).
+    fn is_capital_letter(&self, i: usize) -> bool {
+        let w = &self.words[i];
+        w.end - w.start == 1 && self.text[w.start].is_ascii_uppercase()
+    }
+
     fn is_initial(&self, i: usize) -> bool {
         let w = &self.words[i];
         let c = self.text[w.start];

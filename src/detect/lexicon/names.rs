@@ -237,11 +237,12 @@ impl Ctx<'_> {
                 j += 1;
                 continue;
             }
-            // `DR. L. RUUSKA`, `Dr B Muse`: a title's name may start with an initial.
-            if self.has(i, flag::STRONG_CUE)
-                && j == i + 1
+            // `DR. L. RUUSKA`, `Dr B Muse`, `Dr. J. R. Tolkowski`, `Signed, J.R. Ames`: a
+            // title's or a label's name may start with up to three initials.
+            if self.has(i, flag::STRONG_CUE | flag::NAME_INTRO | flag::LABEL)
+                && j <= i + 3
                 && j + 1 < self.words.len()
-                && self.is_initial(j)
+                && (self.is_initial(j) || j > i + 1 && self.is_capital_letter(j))
                 && (self.followed_by_period(j) || self.words[j + 1].shape == Shape::Cap)
             {
                 j += 1;

@@ -78,10 +78,10 @@ impl Ctx<'_> {
         // `per Cardiology`, `hi team`: the vocabulary check keeps ordinary words out.
         if self.unlisted_word(j) {
             marks[j] = Some(PhiType::Name);
-        } else if self.initial_then_unlisted(j) {
-            // `Regards,\nL. Corez`: an initial and a surname no list holds.
-            marks[j] = Some(PhiType::Name);
-            marks[j + 1] = Some(PhiType::Name);
+        } else if let Some(surname) = self.initials_then_unlisted(j) {
+            // `Regards,\nL. Corez`, `Signed, J. R. Tolkowski`: initials and a surname no
+            // list holds.
+            marks[j..=surname].fill(Some(PhiType::Name));
         }
     }
 
@@ -115,13 +115,19 @@ impl Ctx<'_> {
             .any(|(first, last)| self.word_is(i, last) && self.word_is(i - 1, first))
     }
 
-    /// Word `j` is an initial with its period and a word no list holds follows it.
-    fn initial_then_unlisted(&self, j: usize) -> bool {
-        j + 1 < self.words.len()
-            && self.is_initial(j)
-            && self.followed_by_period(j)
-            && self.joined(j, b".")
-            && self.unlisted_word(j + 1)
+    /// Word `j` starts one to three initials, each with its period (`L.`, `J. R.`, `J.R.`),
+    /// and a word no list holds follows them: the index of that word.
+    fn initials_then_unlisted(&self, j: usize) -> Option<usize> {
+        let mut k = j;
+        while k < j + 3
+            && k + 1 < self.words.len()
+            && self.followed_by_period(k)
+            && self.joined(k, b".")
+            && (self.is_initial(k) || k > j && self.is_capital_letter(k))
+        {
+            k += 1;
+        }
+        (k > j && self.unlisted_word(k)).then_some(k)
     }
 
     /// `Dictated by: Uomar Kape`, `transcribed by fadile.`: after an opener and `by` (word
@@ -131,7 +137,10 @@ impl Ctx<'_> {
         if j >= self.words.len() || marks[j].is_some() || !self.joined(by, b":") {
             return;
         }
-        if !self.unlisted_word(j) && !self.dictionary_name(j) && !self.initial_then_unlisted(j) {
+        if !self.unlisted_word(j)
+            && !self.dictionary_name(j)
+            && self.initials_then_unlisted(j).is_none()
+        {
             return;
         }
         marks[j] = Some(PhiType::Name);
