@@ -47,6 +47,8 @@ struct RawFacilities {
     care_words: Vec<String>,
     care_followers: Vec<String>,
     kinds_of_care: Vec<String>,
+    bare_prepositions: Vec<String>,
+    strong_openers: Vec<String>,
 }
 
 /// The compiled word lists (lower case); phrases are split into words.
@@ -71,6 +73,10 @@ pub struct Facilities {
     care_followers: rustc_hash::FxHashSet<Box<[u8]>>,
     /// First words of a kind of care (`post mortem care`, `mouth care`).
     kinds_of_care: rustc_hash::FxHashSet<Box<[u8]>>,
+    /// Prepositions alone (`from`, `at`): a facility's name may follow them when it opens
+    /// with one of `strong_openers` (`FROM UNIVERSITY OF MD MEDICAL CENTER`).
+    bare_prepositions: rustc_hash::FxHashSet<Box<[u8]>>,
+    strong_openers: rustc_hash::FxHashSet<Box<[u8]>>,
     /// The first word of every movement and residence phrase: a word that is none of
     /// these starts no phrase, so the phrases are compared only after one lookup.
     phrase_starts: rustc_hash::FxHashSet<Box<[u8]>>,
@@ -158,6 +164,8 @@ impl Facilities {
             care_words: set(&raw.care_words),
             care_followers: set(&raw.care_followers),
             kinds_of_care: set(&raw.kinds_of_care),
+            bare_prepositions: set(&raw.bare_prepositions),
+            strong_openers: set(&raw.strong_openers),
         })
     }
 
@@ -183,6 +191,9 @@ impl Facilities {
             }
             if reader.named_before_building(i) {
                 out.push(reader.span(i, i));
+            }
+            if let Some((a, z)) = reader.opened_after_preposition(i) {
+                out.push(reader.span(a, z));
             }
             if !self.phrase_starts.contains(&*word.lower) {
                 continue;
@@ -600,6 +611,26 @@ impl Reader<'_> {
             && (self.name_written(k) || self.all_lower(k) && self.all_lower(k + 1))
     }
 
+    /// `FROM UNIVERSITY OF MD MEDICAL CENTER`, `at Holy Cross`: after a preposition alone
+    /// (no movement verb), a run that opens with a strong opener (`University of`, `Holy`,
+    /// `Sacred`) is a facility's name as after a movement phrase. Returns the run.
+    fn opened_after_preposition(&self, i: usize) -> Option<(usize, usize)> {
+        let k = i + 1;
+        if k + 1 >= self.words.len()
+            || !self.is(i, &self.f.bare_prepositions)
+            || !self.is(k, &self.f.strong_openers)
+            || !self.joined(i)
+        {
+            return None;
+        }
+        // `talk to u later`: `U` and `University` open a name only with their `of`.
+        let needs_of = matches!(&*self.words[k].lower, b"u" | b"univ" | b"university");
+        if needs_of && (&*self.words[k + 1].lower != b"of" || !self.joined(k)) {
+            return None;
+        }
+        self.named_run(k)
+    }
+
     /// The word that is exactly `start..end`, if one is.
     fn word_at(&self, start: usize, end: usize) -> Option<usize> {
         let k = self.words.binary_search_by_key(&start, |w| w.start).ok()?;
@@ -827,5 +858,88 @@ mod tests {
         let (f, lex) = setup();
         let text = "daughter returned to new haven today, hopes to be back on friday.";
         assert_eq!(added(&f, &lex, text, &[]), vec!["new haven"]);
+    }
+
+    #[test]
+    fn round_four_readings_find_system_acronyms_universities_devotions_and_buildings() {
+        let (f, lex) = setup();
+        let cases = [
+            (
+                "74 YO WOMAN TRANSFERRED FROM VAMC HOSPITAL FOR CATH. TRANSFERRED TO VAMC ICU.",
+                vec!["VAMC", "VAMC"],
+            ),
+            (
+                "PT ARRIVED THIS EVENING FROM UNIVERSITY OF MD MEDICAL CENTER WITH CP.",
+                vec!["UNIVERSITY OF MD MEDICAL CENTER"],
+            ),
+            (
+                "Pt recieved from university of avalon hospital. pt intubated.",
+                vec!["university of avalon hospital"],
+            ),
+            ("Went to Holy Cross with fever of 103.", vec!["Holy Cross"]),
+            (
+                "Plan transfer back to Larkin Rehab when stable.",
+                vec!["Larkin Rehab"],
+            ),
+            ("to tele surgical bed on mackerer campus.", vec!["mackerer"]),
+        ];
+        for (text, want) in cases {
+            assert_eq!(added(&f, &lex, text, &[]), want, "{text}");
+        }
+    }
+
+    #[test]
+    fn round_four_readings_leave_the_vamc_alone_and_you_later() {
+        let (f, lex) = setup();
+        for text in [
+            "Gets his meds from the VAMC, seen there monthly.",
+            "ok will talk to u later about the plan.",
+            "ST changes noted, to ST elevation in V2.",
+            "Pt walked to the main building with PT.",
+        ] {
+            assert_eq!(added(&f, &lex, text, &[]), Vec::<&str>::new(), "{text}");
+        }
+    }
+
+    #[test]
+    fn a_ward_found_once_is_found_glued_to_its_floor_number() {
+        let (f, lex) = setup();
+        let text = "ADMITTED TO QUARTERMOOR 3. QUARTERMOOR3 DEVELOPED CP, PEEP10 ON VENT.";
+        let at = text.find("QUARTERMOOR").expect("in text");
+        let found = [Span {
+            start: at,
+            end: at + "QUARTERMOOR".len(),
+            ty: PhiType::Location,
+        }];
+        assert_eq!(added(&f, &lex, text, &found), vec!["QUARTERMOOR"]);
+        let glued = text.rfind("QUARTERMOOR").expect("in text");
+        assert_eq!(f.scan(text, &lex, &found)[0].start, glued);
+    }
+
+    #[test]
+    fn a_place_that_is_a_kind_of_care_is_dropped() {
+        let (f, _) = setup();
+        let place = |text: &str, word: &str| {
+            let at = text.find(word).expect("in text");
+            vec![Span {
+                start: at,
+                end: at + word.len(),
+                ty: PhiType::Location,
+            }]
+        };
+        for (text, word) in [
+            ("Full Code- Heath Care Proxy - daughter", "Heath Care"),
+            ("IN CHART. POST PORTEM CARE PERFORMED.", "POST PORTEM"),
+            ("pt given post mortem care by staff", "post mortem"),
+        ] {
+            let mut spans = place(text, word);
+            f.drop_kinds_of_care(text, &mut spans);
+            assert!(spans.is_empty(), "{text}");
+        }
+        // A facility named `Care` stays.
+        let text = "Transferred to Sunrise Senior Care today.";
+        let mut spans = place(text, "Sunrise Senior Care");
+        f.drop_kinds_of_care(text, &mut spans);
+        assert_eq!(spans.len(), 1);
     }
 }
