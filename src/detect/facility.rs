@@ -15,7 +15,15 @@
 //! - a place another pass found grown over the facility words after it and the name words
 //!   before them (`sacred [heart] Memorial`, `Daytona [Beach]`);
 //! - in a note written in one case, a town the gazetteer holds as a phrase after a
-//!   residence cue (`returned to new haven`).
+//!   residence cue (`returned to new haven`);
+//! - (round four) a system's acronym before a unit (`from VAMC HOSPITAL`), a run opened by
+//!   `University of`/`Holy`/`Sacred` after a bare preposition (`FROM UNIVERSITY OF MD
+//!   MEDICAL CENTER`), a word no list knows before a building word (`on Mackerer campus`),
+//!   and a one-word place found once where the note glues it to a floor number
+//!   (`QUARTERMAIN3`).
+//!
+//! It also drops, after the merge, a place that is a kind of care rather than a facility
+//! (`Heath Care Proxy`, `POST MORTEM CARE PERFORMED`).
 //!
 //! A run holding a clinical service or unit (`admitted to General Medicine`, `back to Step
 //! Down`, `to MICU`) or made only of facility words (`d/c to rehab`, `to the SNF`) names
