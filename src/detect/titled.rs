@@ -54,6 +54,9 @@ const NOT_SURNAME: u64 = flag::NEVER_NAME
 /// Shortest surname taken, in letters (`Dr. Ox` is too short to tell).
 const MIN_LETTERS: usize = 3;
 
+/// Longest title looked up, in letters (`doctor`).
+const MAX_TITLE: usize = 6;
+
 impl Titled {
     /// Reads the lists; a file that does not parse names its line, never input text.
     pub fn build(source: &str) -> Result<Titled, RuleError> {
@@ -88,13 +91,12 @@ impl Titled {
         }
         let b = text.as_bytes();
         // A note in capitals writes every word so (`PER DR TYRO`); as `facility` reads it.
-        let up = b.iter().filter(|c| c.is_ascii_uppercase()).count();
-        let low = b.iter().filter(|c| c.is_ascii_lowercase()).count();
-        let one_case = up > 20 && up > 2 * low;
+        // Counted only once a title is met: most notes have none.
+        let mut one_case = None;
         let mut i = 0;
         while i < b.len() {
             let word_start = i == 0 || !b[i - 1].is_ascii_alphanumeric();
-            // Titles are short: only a word of two to six letters is looked up.
+            // Titles are short: only a word of two to `MAX_TITLE` letters is looked up.
             if !word_start || !b[i].is_ascii_alphabetic() {
                 i += 1;
                 continue;
@@ -103,7 +105,12 @@ impl Titled {
                 .iter()
                 .take_while(|c| c.is_ascii_alphabetic())
                 .count();
-            if (2..=6).contains(&(end - i)) && self.is_title(&b[i..end]) {
+            if (2..=MAX_TITLE).contains(&(end - i)) && self.is_title(&b[i..end]) {
+                let one_case = *one_case.get_or_insert_with(|| {
+                    let up = b.iter().filter(|c| c.is_ascii_uppercase()).count();
+                    let low = b.iter().filter(|c| c.is_ascii_lowercase()).count();
+                    up > 20 && up > 2 * low
+                });
                 if let Some(s) = self.surname_after(b, end, one_case, lexicon) {
                     if !found.iter().any(|f| f.start < s.end && s.start < f.end) {
                         out.push(s);
@@ -117,11 +124,18 @@ impl Titled {
 
     /// A title written as one (`Dr`, `DR`, `dr`; not `dR`) whose lower case is listed.
     fn is_title(&self, w: &[u8]) -> bool {
-        let lower = w.to_ascii_lowercase();
+        // Most words of a note are this short: lower-case them on the stack, not the heap.
+        let mut buf = [0u8; MAX_TITLE];
+        let Some(lower) = buf.get_mut(..w.len()) else {
+            return false;
+        };
+        lower.copy_from_slice(w);
+        lower.make_ascii_lowercase();
+        let lower = &*lower;
         let capitals = w.iter().all(u8::is_ascii_uppercase);
         let title_case = w[0].is_ascii_uppercase() && w[1..].iter().all(u8::is_ascii_lowercase);
         let lower_case = w.iter().all(u8::is_ascii_lowercase);
-        (capitals || title_case || lower_case) && self.titles.contains(&*lower)
+        (capitals || title_case || lower_case) && self.titles.contains(lower)
     }
 
     /// The surname right after a title ending at `end`: an optional period, one or two
