@@ -37,6 +37,10 @@ const BUILTIN: &[(&str, &str)] = &[
         include_str!("../patterns/text/facilities.toml"),
     ),
     (
+        "text/titled.toml",
+        include_str!("../patterns/text/titled.toml"),
+    ),
+    (
         "text/lexicon.toml",
         include_str!("../patterns/text/lexicon.toml"),
     ),
@@ -138,6 +142,8 @@ const OPTIONAL: &[&str] = &[
     "words/context.toml",
     // Facility names came after the lexicon; a directory without the file gets the built-in.
     "text/facilities.toml",
+    // Surnames after a title that are English words came with issue 13's round four.
+    "text/titled.toml",
 ];
 
 impl Patterns {

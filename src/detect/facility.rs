@@ -15,7 +15,15 @@
 //! - a place another pass found grown over the facility words after it and the name words
 //!   before them (`sacred [heart] Memorial`, `Daytona [Beach]`);
 //! - in a note written in one case, a town the gazetteer holds as a phrase after a
-//!   residence cue (`returned to new haven`).
+//!   residence cue (`returned to new haven`);
+//! - (round four) a system's acronym before a unit (`from VAMC HOSPITAL`), a run opened by
+//!   `University of`/`Holy`/`Sacred` after a bare preposition (`FROM UNIVERSITY OF MD
+//!   MEDICAL CENTER`), a word no list knows before a building word (`on Mackerer campus`),
+//!   and a one-word place found once where the note glues it to a floor number
+//!   (`QUARTERMAIN3`).
+//!
+//! It also drops, after the merge, a place that is a kind of care rather than a facility
+//! (`Heath Care Proxy`, `POST MORTEM CARE PERFORMED`).
 //!
 //! A run holding a clinical service or unit (`admitted to General Medicine`, `back to Step
 //! Down`, `to MICU`) or made only of facility words (`d/c to rehab`, `to the SNF`) names
@@ -42,6 +50,13 @@ struct RawFacilities {
     services: Vec<String>,
     acronym_nouns: Vec<String>,
     weak_facility_words: Vec<String>,
+    named_acronyms: Vec<String>,
+    building_words: Vec<String>,
+    care_words: Vec<String>,
+    care_followers: Vec<String>,
+    kinds_of_care: Vec<String>,
+    bare_prepositions: Vec<String>,
+    strong_openers: Vec<String>,
 }
 
 /// The compiled word lists (lower case); phrases are split into words.
@@ -54,6 +69,22 @@ pub struct Facilities {
     services: rustc_hash::FxHashSet<Box<[u8]>>,
     acronym_nouns: rustc_hash::FxHashSet<Box<[u8]>>,
     weak_facility_words: rustc_hash::FxHashSet<Box<[u8]>>,
+    /// Facility words that are one system's acronym (`VAMC`): before another facility
+    /// word or a unit after a movement phrase, the place itself (`from VAMC HOSPITAL`).
+    named_acronyms: rustc_hash::FxHashSet<Box<[u8]>>,
+    /// Words of a building or campus (`on Mackerer campus`): a word no list knows right
+    /// before one is the building's name.
+    building_words: rustc_hash::FxHashSet<Box<[u8]>>,
+    /// `care`: a place found before it may be a kind of care (`post mortem care`).
+    care_words: rustc_hash::FxHashSet<Box<[u8]>>,
+    /// Words after `care` that make it the thing given, not a facility (`care proxy`).
+    care_followers: rustc_hash::FxHashSet<Box<[u8]>>,
+    /// First words of a kind of care (`post mortem care`, `mouth care`).
+    kinds_of_care: rustc_hash::FxHashSet<Box<[u8]>>,
+    /// Prepositions alone (`from`, `at`): a facility's name may follow them when it opens
+    /// with one of `strong_openers` (`FROM UNIVERSITY OF MD MEDICAL CENTER`).
+    bare_prepositions: rustc_hash::FxHashSet<Box<[u8]>>,
+    strong_openers: rustc_hash::FxHashSet<Box<[u8]>>,
     /// The first word of every movement and residence phrase: a word that is none of
     /// these starts no phrase, so the phrases are compared only after one lookup.
     phrase_starts: rustc_hash::FxHashSet<Box<[u8]>>,
@@ -136,6 +167,13 @@ impl Facilities {
             services: set(&raw.services),
             acronym_nouns: set(&raw.acronym_nouns),
             weak_facility_words: set(&raw.weak_facility_words),
+            named_acronyms: set(&raw.named_acronyms),
+            building_words: set(&raw.building_words),
+            care_words: set(&raw.care_words),
+            care_followers: set(&raw.care_followers),
+            kinds_of_care: set(&raw.kinds_of_care),
+            bare_prepositions: set(&raw.bare_prepositions),
+            strong_openers: set(&raw.strong_openers),
         })
     }
 
@@ -159,6 +197,12 @@ impl Facilities {
             if let Some(k) = reader.acronym_before_noun(i) {
                 out.push(reader.span(k, k));
             }
+            if reader.named_before_building(i) {
+                out.push(reader.span(i, i));
+            }
+            if let Some((a, z)) = reader.opened_after_preposition(i) {
+                out.push(reader.span(a, z));
+            }
             if !self.phrase_starts.contains(&*word.lower) {
                 continue;
             }
@@ -180,6 +224,7 @@ impl Facilities {
                 out.push(grown);
             }
         }
+        reader.glued_repeats(found, &mut out);
         // `initially seen at X` and `seen at X` read the same run twice.
         out.sort_by_key(|s| (s.start, s.end));
         out.dedup();
@@ -363,6 +408,9 @@ impl Reader<'_> {
         if start >= self.words.len() {
             return None;
         }
+        if self.named_acronym_before_noun(start) {
+            return Some((start, start));
+        }
         if self.is(start, &self.f.services) {
             return None;
         }
@@ -376,6 +424,14 @@ impl Reader<'_> {
         while k < self.words.len() && k < start + MAX_RUN {
             // `University of X`, `U of MD`: `of` inside a name that an opener started.
             let of = &*self.words[k].lower == b"of" && opener && k == start + 1;
+            if self.after_university_of(start, k, opener) {
+                last_proper = Some(k);
+                if k + 1 >= self.words.len() || !self.joined(k) {
+                    break;
+                }
+                k += 1;
+                continue;
+            }
             if self.is(k, &self.f.services) && !of {
                 // `seen at Sacred Heart ED`: a place's own department after its name.
                 ended_by_noun = k > start && self.is(k, &self.f.acronym_nouns);
@@ -507,6 +563,204 @@ impl Reader<'_> {
     }
 }
 
+// === Round four (issue 13, `physio3`): a system's acronym before a unit, `University of
+// MD`, buildings, and one-word places a note names again ===
+
+/// Most distinct one-word places carried to their glued forms in one note.
+const MAX_REPEATED: usize = 16;
+
+/// Longest floor number glued to a ward's name (`QUARTERMAIN3`).
+const MAX_GLUED_DIGITS: usize = 2;
+
+/// Shortest ward name carried to its glued form, in letters (`CT2`, `PS10` are no wards).
+const MIN_GLUED_NAME: usize = 4;
+
+impl Reader<'_> {
+    /// `from VAMC HOSPITAL`, `to VAMC ICU`: a system's acronym (`named_acronyms`, in
+    /// capitals or in a lower-case note) right before another facility word or a unit
+    /// names the place; alone (`the VAMC`) it stays a facility word.
+    fn named_acronym_before_noun(&self, k: usize) -> bool {
+        let w = &self.text[self.words[k].start..self.words[k].end];
+        k + 1 < self.words.len()
+            && self.is(k, &self.f.named_acronyms)
+            && (w.iter().all(u8::is_ascii_uppercase) || self.case == Case::Lower)
+            && self.joined(k)
+            && (self.is(k + 1, &self.f.facility_words) || self.is(k + 1, &self.f.acronym_nouns))
+    }
+
+    /// `University of MD`, `U OF MD MED CENTER`, `university of maryland`: the word after
+    /// an opener's `of` is the name whatever lists hold it (a state's abbreviation is also
+    /// a credential); written like the opener when the note writes it in lower case.
+    fn after_university_of(&self, start: usize, k: usize, opener: bool) -> bool {
+        opener
+            && k == start + 2
+            && &*self.words[start + 1].lower == b"of"
+            && self.joined(start + 1)
+            && (self.name_written(k) || self.all_lower(start) && self.all_lower(k))
+            && self.words[k].flags & flag::STOP == 0
+            && !self.is(k, &self.f.facility_words)
+            // `MD` is a service and a credential; `of Medicine` is a service alone.
+            && (!self.is(k, &self.f.services) || self.words[k].flags & flag::CREDENTIAL != 0)
+    }
+
+    /// `on Mackerer campus`, `the Quartermain Building`: a word no list knows, four letters
+    /// or more and written as a name (or in lower case before a lower-case building word),
+    /// right before a building word is the building's name.
+    fn named_before_building(&self, k: usize) -> bool {
+        let w = &self.words[k];
+        k + 1 < self.words.len()
+            && self.is(k + 1, &self.f.building_words)
+            && self.joined(k)
+            && w.flags == 0
+            && w.end - w.start >= 4
+            && self.text[w.start..w.end]
+                .iter()
+                .all(u8::is_ascii_alphabetic)
+            && (self.name_written(k) || self.all_lower(k) && self.all_lower(k + 1))
+    }
+
+    /// `FROM UNIVERSITY OF MD MEDICAL CENTER`, `at Holy Cross`: after a preposition alone
+    /// (no movement verb), a run that opens with a strong opener (`University of`, `Holy`,
+    /// `Sacred`) is a facility's name as after a movement phrase. Returns the run.
+    fn opened_after_preposition(&self, i: usize) -> Option<(usize, usize)> {
+        let k = i + 1;
+        if k + 1 >= self.words.len()
+            || !self.is(i, &self.f.bare_prepositions)
+            || !self.is(k, &self.f.strong_openers)
+            || !self.joined(i)
+        {
+            return None;
+        }
+        // `talk to u later`: `U` and `University` open a name only with their `of`.
+        let needs_of = matches!(&*self.words[k].lower, b"u" | b"univ" | b"university");
+        if needs_of && (&*self.words[k + 1].lower != b"of" || !self.joined(k)) {
+            return None;
+        }
+        self.named_run(k)
+    }
+
+    /// The word that is exactly `start..end`, if one is.
+    fn word_at(&self, start: usize, end: usize) -> Option<usize> {
+        let k = self.words.binary_search_by_key(&start, |w| w.start).ok()?;
+        (self.words[k].end == end).then_some(k)
+    }
+
+    /// A ward or place found as one word no list knows (`to QUARTERMAIN 3`, `from Sedley`)
+    /// is the same place where the note writes it glued to a floor number
+    /// (`QUARTERMAIN3 DEVELOPED CP`), outside the spans found. Only the glued form: a bare
+    /// repeat of a one-word place carried false places (`sm lac` … `from lac`) more often
+    /// than it found true ones (PhysioNet's check half lost precision with it, 0.8799 ->
+    /// 0.8745, for two spans).
+    fn glued_repeats(&self, found: &[Span], out: &mut Vec<Span>) {
+        let mut carried: Vec<usize> = Vec::new();
+        for s in found.iter().chain(out.iter()) {
+            if s.ty != PhiType::Location || carried.len() >= MAX_REPEATED {
+                continue;
+            }
+            let Some(k) = self.word_at(s.start, s.end) else {
+                continue;
+            };
+            let w = &self.words[k];
+            let letters = self.text[w.start..w.end]
+                .iter()
+                .all(u8::is_ascii_alphabetic);
+            if w.flags & KNOWN_WORD == 0
+                && letters
+                && w.end - w.start >= MIN_GLUED_NAME
+                && !carried.iter().any(|&c| self.words[c].lower == w.lower)
+            {
+                carried.push(k);
+            }
+        }
+        if carried.is_empty() {
+            return;
+        }
+        let covered =
+            |a: usize, z: usize, spans: &[Span]| spans.iter().any(|s| s.start < z && a < s.end);
+        let mut repeats = Vec::new();
+        for w in self.words {
+            let digits = w
+                .lower
+                .iter()
+                .rev()
+                .take_while(|c| c.is_ascii_digit())
+                .count();
+            if !(1..=MAX_GLUED_DIGITS).contains(&digits) {
+                continue;
+            }
+            let stem = &w.lower[..w.lower.len() - digits];
+            let end = w.start + stem.len();
+            let same = carried.iter().any(|&c| *self.words[c].lower == *stem);
+            if same && !covered(w.start, end, found) && !covered(w.start, end, out) {
+                repeats.push(Span {
+                    start: w.start,
+                    end,
+                    ty: PhiType::Location,
+                });
+            }
+        }
+        out.extend(repeats);
+    }
+}
+
+// === Round four (issue 13, `physio3`): a place found before `care` that is a kind of care ===
+
+impl Facilities {
+    /// Drops the places of `spans` (the merged detections) that name a kind of care rather
+    /// than a facility: a place ending in `care` or right before it, when the word after
+    /// `care` says what the care is (`Heath Care Proxy`, `HEATH CARE-MANAGED`, `POST MORTEM
+    /// CARE PERFORMED`) or the place opens with a kind of care (`post mortem care`). The
+    /// lexicon reads `care` as a facility word (`Sunrise Senior Care`), and a typo or a
+    /// surname before it (`Heath`, `Post`) looked like a name.
+    pub fn drop_kinds_of_care(&self, text: &str, spans: &mut Vec<Span>) {
+        if self.care_words.is_empty() {
+            return;
+        }
+        let b = text.as_bytes();
+        spans.retain(|s| s.ty != PhiType::Location || !self.kind_of_care(b, s));
+    }
+
+    fn kind_of_care(&self, b: &[u8], s: &Span) -> bool {
+        let inside = &b[s.start..s.end];
+        let lower = |w: &[u8]| w.to_ascii_lowercase();
+        let last = inside
+            .rsplit(|c| !c.is_ascii_alphabetic())
+            .next()
+            .unwrap_or(b"");
+        let first = inside
+            .split(|c| !c.is_ascii_alphabetic())
+            .next()
+            .unwrap_or(b"");
+        let care_end = if self.care_words.contains(&*lower(last)) {
+            Some(s.end)
+        } else {
+            word_after(b, s.end, b" ")
+                .filter(|&(a, z)| self.care_words.contains(&*lower(&b[a..z])))
+                .map(|(_, z)| z)
+        };
+        let Some(care_end) = care_end else {
+            return false;
+        };
+        let follower = word_after(b, care_end, b" -/")
+            .is_some_and(|(a, z)| self.care_followers.contains(&*lower(&b[a..z])));
+        follower || self.kinds_of_care.contains(&*lower(first))
+    }
+}
+
+/// The word of letters right after `end`, past one to three bytes of `gap` on the line.
+fn word_after(b: &[u8], end: usize, gap: &[u8]) -> Option<(usize, usize)> {
+    let skip = b.get(end..)?.iter().take_while(|c| gap.contains(c)).count();
+    if !(1..=3).contains(&skip) {
+        return None;
+    }
+    let a = end + skip;
+    let z = a + b[a..]
+        .iter()
+        .take_while(|c| c.is_ascii_alphabetic())
+        .count();
+    (z > a).then_some((a, z))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -612,5 +866,90 @@ mod tests {
         let (f, lex) = setup();
         let text = "daughter returned to new haven today, hopes to be back on friday.";
         assert_eq!(added(&f, &lex, text, &[]), vec!["new haven"]);
+    }
+
+    #[test]
+    fn round_four_readings_find_system_acronyms_universities_devotions_and_buildings() {
+        let (f, lex) = setup();
+        let cases = [
+            (
+                "74 YO WOMAN TRANSFERRED FROM VAMC HOSPITAL FOR CATH. TRANSFERRED TO VAMC ICU.",
+                vec!["VAMC", "VAMC"],
+            ),
+            (
+                "PT ARRIVED THIS EVENING FROM UNIVERSITY OF MD MEDICAL CENTER WITH CP.",
+                vec!["UNIVERSITY OF MD MEDICAL CENTER"],
+            ),
+            (
+                // In mixed-case text a lower-case facility word is not read as one: the
+                // lexicon grows the place over `hospital` (the recall table's row).
+                "Pt recieved from university of avalon hospital. pt intubated.",
+                vec!["university of avalon"],
+            ),
+            ("Went to Holy Cross with fever of 103.", vec!["Holy Cross"]),
+            (
+                "Plan transfer back to Larkin Rehab when stable.",
+                vec!["Larkin Rehab"],
+            ),
+            ("to tele surgical bed on mackerer campus.", vec!["mackerer"]),
+        ];
+        for (text, want) in cases {
+            assert_eq!(added(&f, &lex, text, &[]), want, "{text}");
+        }
+    }
+
+    #[test]
+    fn round_four_readings_leave_the_vamc_alone_and_you_later() {
+        let (f, lex) = setup();
+        for text in [
+            "Gets his meds from the VAMC, seen there monthly.",
+            "ok will talk to u later about the plan.",
+            "ST changes noted, to ST elevation in V2.",
+            "Pt walked to the main building with PT.",
+        ] {
+            assert_eq!(added(&f, &lex, text, &[]), Vec::<&str>::new(), "{text}");
+        }
+    }
+
+    #[test]
+    fn a_ward_found_once_is_found_glued_to_its_floor_number() {
+        let (f, lex) = setup();
+        let text = "ADMITTED TO QUARTERMOOR 3. QUARTERMOOR3 DEVELOPED CP, PEEP10 ON VENT.";
+        let at = text.find("QUARTERMOOR").expect("in text");
+        let found = [Span {
+            start: at,
+            end: at + "QUARTERMOOR".len(),
+            ty: PhiType::Location,
+        }];
+        assert_eq!(added(&f, &lex, text, &found), vec!["QUARTERMOOR"]);
+        let glued = text.rfind("QUARTERMOOR").expect("in text");
+        assert_eq!(f.scan(text, &lex, &found)[0].start, glued);
+    }
+
+    #[test]
+    fn a_place_that_is_a_kind_of_care_is_dropped() {
+        let (f, _) = setup();
+        let place = |text: &str, word: &str| {
+            let at = text.find(word).expect("in text");
+            vec![Span {
+                start: at,
+                end: at + word.len(),
+                ty: PhiType::Location,
+            }]
+        };
+        for (text, word) in [
+            ("Full Code- Heath Care Proxy - daughter", "Heath Care"),
+            ("IN CHART. POST PORTEM CARE PERFORMED.", "POST PORTEM"),
+            ("pt given post mortem care by staff", "post mortem"),
+        ] {
+            let mut spans = place(text, word);
+            f.drop_kinds_of_care(text, &mut spans);
+            assert!(spans.is_empty(), "{text}");
+        }
+        // A facility named `Care` stays.
+        let text = "Transferred to Sunrise Senior Care today.";
+        let mut spans = place(text, "Sunrise Senior Care");
+        f.drop_kinds_of_care(text, &mut spans);
+        assert_eq!(spans.len(), 1);
     }
 }

@@ -13,6 +13,7 @@
 //! - [`validate`]: check digits and context checks for rule matches.
 //! - [`lexicon`]: name lists, cue words and the word-level name/place detector.
 //! - `facility`: facility names after a movement verb, their acronyms, whole names.
+//! - `titled`: English-word surnames after `Dr` (`per Dr. Tyro`).
 //! - [`learned`]: values learned from structured fields, searched in the same payload.
 //! - [`shape`]: identifier shapes, tokenised without a cue (default deny).
 //! - [`overlay`]: `patterns.d/` files adding rules and allow-list words to the above.
@@ -30,6 +31,7 @@ pub mod rules;
 pub mod shape;
 mod starts;
 pub mod tagger;
+mod titled;
 pub mod validate;
 
 use crate::patterns::Patterns;
@@ -72,6 +74,8 @@ pub struct Detector {
     tagger: Option<tagger::Tagger>,
     /// Facility names and their acronyms (`patterns/text/facilities.toml`).
     facilities: facility::Facilities,
+    /// English-word surnames after a title (`patterns/text/titled.toml`).
+    titled: titled::Titled,
 }
 
 /// Per-thread buffers reused across scans.
@@ -115,8 +119,10 @@ impl Detector {
         })?;
         let regions = regions_no_one_is_named(p.get("places/not-phi-regions.txt"), &lexicon);
         let facilities = facility::Facilities::build(p.get(facility::FILE))?;
+        let titled = titled::Titled::build(p.get(titled::FILE))?;
         Ok(Detector {
             facilities,
+            titled,
             rules,
             lexicon,
             allow,
@@ -221,6 +227,8 @@ impl Detector {
         // Facility names the passes above missed or found in part, read with their spans.
         let facilities = self.facilities.scan(text, &self.lexicon, &spans);
         spans.extend(facilities);
+        let titled = self.titled.scan(text, &self.lexicon, &spans);
+        spans.extend(titled);
         // A name found once is found wherever the note repeats it, in any case.
         let names = self.lexicon.repeated_names(text, &s.lex, &spans);
         spans.extend(names.iter().map(|h| Span {
@@ -240,6 +248,8 @@ impl Detector {
             s.ty != PhiType::Location
                 || !text.get(s.start..s.end).is_some_and(|t| self.is_region(t))
         });
+        // A place that is a kind of care (`Heath Care Proxy`, `POST MORTEM CARE`) stays.
+        self.facilities.drop_kinds_of_care(text, &mut spans);
         if spans.is_empty() || !text.contains('_') {
             return spans;
         }

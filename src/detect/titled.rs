@@ -1,0 +1,229 @@
+//! A clinician's surname after `Dr` that is also an English word (issue 13): `per Dr. Tyro`,
+//! `DR TYRO SPOKE WITH THE WIFE`.
+//!
+//! Owns `patterns/text/titled.toml` (the titles, and the words that follow a title in notes
+//! without naming anyone: `DR AWARE`, `Dr. office`) and the one reading made from it, over
+//! the whole text after the other detectors have run. The lexicon takes a listed name or a
+//! word no list knows after a title (`Dr. Price`, `Dr. Okafor`) and leaves an English word
+//! that no name list holds, since after `Ms`/`Mr` such a word is mental status or a valve
+//! (`MS: SEDATED`); after `Dr` it is the surname. Word flags come from the lexicon; nothing
+//! here changes them, so the tagger needs no retraining when the file changes.
+
+use serde::Deserialize;
+
+use super::lexicon::{flag, Lexicon};
+use super::RuleError;
+use crate::patterns::{first_line, line_of};
+use crate::phi::{PhiType, Span};
+
+/// The file this module reads, under `patterns/`.
+pub const FILE: &str = "text/titled.toml";
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawTitled {
+    titles: Vec<String>,
+    not_surnames: Vec<String>,
+}
+
+/// The compiled lists (lower case).
+#[derive(Default)]
+pub struct Titled {
+    titles: rustc_hash::FxHashSet<Box<[u8]>>,
+    not_surnames: rustc_hash::FxHashSet<Box<[u8]>>,
+}
+
+/// Flags of a word that is vocabulary, a cue or a place word: never a surname after a title.
+const NOT_SURNAME: u64 = flag::NEVER_NAME
+    | flag::VOCAB
+    | flag::NAME_CUE
+    | flag::NAME_INTRO
+    | flag::RELATION
+    | flag::STRONG_CUE
+    | flag::PERSON_TITLE
+    | flag::PROVIDER_TITLE
+    | flag::LABEL
+    | flag::ROLE
+    | flag::PLACE_CUE
+    | flag::PLACE_PREP
+    | flag::CONTACT
+    | flag::PERSON_VERB
+    | flag::REGION
+    | flag::PARTICLE;
+
+/// Shortest surname taken, in letters (`Dr. Ox` is too short to tell).
+const MIN_LETTERS: usize = 3;
+
+/// Longest title looked up, in letters (`doctor`).
+const MAX_TITLE: usize = 6;
+
+impl Titled {
+    /// Reads the lists; a file that does not parse names its line, never input text.
+    pub fn build(source: &str) -> Result<Titled, RuleError> {
+        let file = format!("patterns/{FILE}");
+        let raw: RawTitled = toml::from_str(source).map_err(|e| RuleError::Syntax {
+            file,
+            line: e.span().map(|s| line_of(source, s.start)).unwrap_or(0),
+            reason: first_line(e.message()),
+        })?;
+        let set = |list: &[String]| {
+            list.iter()
+                .map(|w| {
+                    w.trim()
+                        .to_ascii_lowercase()
+                        .into_bytes()
+                        .into_boxed_slice()
+                })
+                .collect()
+        };
+        Ok(Titled {
+            titles: set(&raw.titles),
+            not_surnames: set(&raw.not_surnames),
+        })
+    }
+
+    /// English-word surnames right after a title in `text` that `found` does not hold yet,
+    /// as PROVIDER_NAME spans for the caller to merge.
+    pub fn scan(&self, text: &str, lexicon: &Lexicon, found: &[Span]) -> Vec<Span> {
+        let mut out = Vec::new();
+        if self.titles.is_empty() {
+            return out;
+        }
+        let b = text.as_bytes();
+        // A note in capitals writes every word so (`PER DR TYRO`); as `facility` reads it.
+        // Counted only once a title is met: most notes have none.
+        let mut one_case = None;
+        let mut i = 0;
+        while i < b.len() {
+            let word_start = i == 0 || !b[i - 1].is_ascii_alphanumeric();
+            // Titles are short: only a word of two to `MAX_TITLE` letters is looked up.
+            if !word_start || !b[i].is_ascii_alphabetic() {
+                i += 1;
+                continue;
+            }
+            let end = i + b[i..]
+                .iter()
+                .take_while(|c| c.is_ascii_alphabetic())
+                .count();
+            if (2..=MAX_TITLE).contains(&(end - i)) && self.is_title(&b[i..end]) {
+                let one_case = *one_case.get_or_insert_with(|| {
+                    let up = b.iter().filter(|c| c.is_ascii_uppercase()).count();
+                    let low = b.iter().filter(|c| c.is_ascii_lowercase()).count();
+                    up > 20 && up > 2 * low
+                });
+                if let Some(s) = self.surname_after(b, end, one_case, lexicon) {
+                    if !found.iter().any(|f| f.start < s.end && s.start < f.end) {
+                        out.push(s);
+                    }
+                }
+            }
+            i = end.max(i + 1);
+        }
+        out
+    }
+
+    /// A title written as one (`Dr`, `DR`, `dr`; not `dR`) whose lower case is listed.
+    fn is_title(&self, w: &[u8]) -> bool {
+        // Most words of a note are this short: lower-case them on the stack, not the heap.
+        let mut buf = [0u8; MAX_TITLE];
+        let Some(lower) = buf.get_mut(..w.len()) else {
+            return false;
+        };
+        lower.copy_from_slice(w);
+        lower.make_ascii_lowercase();
+        let lower = &*lower;
+        let capitals = w.iter().all(u8::is_ascii_uppercase);
+        let title_case = w[0].is_ascii_uppercase() && w[1..].iter().all(u8::is_ascii_lowercase);
+        let lower_case = w.iter().all(u8::is_ascii_lowercase);
+        (capitals || title_case || lower_case) && self.titles.contains(lower)
+    }
+
+    /// The surname right after a title ending at `end`: an optional period, one or two
+    /// spaces on the same line, then an English word no name list holds, written as a name
+    /// (capitalised, or any case in a note without lower-case letters) and no vocabulary,
+    /// cue or word that follows a title without naming anyone.
+    fn surname_after(
+        &self,
+        b: &[u8],
+        end: usize,
+        one_case: bool,
+        lexicon: &Lexicon,
+    ) -> Option<Span> {
+        let mut k = end;
+        if b.get(k) == Some(&b'.') {
+            k += 1;
+        }
+        let spaces = b[k..].iter().take_while(|c| **c == b' ').count();
+        if !(1..=2).contains(&spaces) {
+            return None;
+        }
+        let start = k + spaces;
+        let len = b[start..]
+            .iter()
+            .take_while(|c| c.is_ascii_alphabetic())
+            .count();
+        let stop = start + len;
+        // A word that runs on into digits or an inner mark (`Dr. X-ray`, `Dr's`) is left.
+        let next = b.get(stop).copied();
+        if len < MIN_LETTERS
+            || next.is_some_and(|c| c.is_ascii_alphanumeric() || matches!(c, b'-' | b'\'' | b'/'))
+        {
+            return None;
+        }
+        let word = &b[start..stop];
+        let capitalised = word[0].is_ascii_uppercase();
+        let written = capitalised && (one_case || word[1..].iter().all(u8::is_ascii_lowercase))
+            || one_case && word.iter().all(u8::is_ascii_uppercase);
+        let f = lexicon.flags(word);
+        let english_only = f & flag::ENGLISH != 0 && f & flag::NAME == 0;
+        let lower = word.to_ascii_lowercase();
+        (written && english_only && f & NOT_SURNAME == 0 && !self.not_surnames.contains(&*lower))
+            .then_some(Span {
+                start,
+                end: stop,
+                ty: PhiType::ProviderName,
+            })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::detect::lexicon::LexiconSources;
+    use crate::patterns::Patterns;
+
+    fn found(text: &str) -> Vec<&str> {
+        let p = Patterns::builtin();
+        let t = Titled::build(p.get(FILE)).expect("titled.toml parses");
+        let lex = Lexicon::build(&LexiconSources::of(&p)).expect("lexicon builds");
+        t.scan(text, &lex, &[])
+            .iter()
+            .map(|s| &text[s.start..s.end])
+            .collect()
+    }
+
+    #[test]
+    fn an_english_word_after_dr_is_the_surname() {
+        assert_eq!(
+            found("Keep SBP 120-150 per Dr. Tyro. SBP down."),
+            vec!["Tyro"]
+        );
+        assert_eq!(
+            found("PER DR TYRO DR KLEIN HAD TALKED TO THE WIFE."),
+            vec!["TYRO"]
+        );
+    }
+
+    #[test]
+    fn words_that_follow_a_title_without_naming_anyone_are_left() {
+        for text in [
+            "DR AWARE OF BP. DR NOTIFIED AT 0300.",
+            "Pt asked for Dr. office number; Dr. Note reviewed.",
+            "MS SEDATED, MR MODERATE.",
+            "Called dr. regarding labs.",
+            "Dr. X-ray read pending.",
+        ] {
+            assert_eq!(found(text), Vec::<&str>::new(), "{text}");
+        }
+    }
+}
