@@ -294,7 +294,10 @@ impl Ctx<'_> {
         if last == first && marks[first].is_none() {
             return;
         }
-        mark_group(marks, first, last);
+        // Particles between are part of the name: one run from the first word to the last.
+        for m in marks.iter_mut().take(last + 1).skip(first) {
+            *m = Some(PhiType::Name);
+        }
     }
 
     /// `Seo-yeon Park`, `Priya Hill called`: a capitalised surname that is also an English or
@@ -355,7 +358,7 @@ mod tests {
     use crate::patterns::Patterns;
 
     fn detector() -> Detector {
-        Detector::new(&Patterns::builtin()).expect("builtin patterns load")
+        Detector::build(&Patterns::builtin()).expect("built-in patterns")
     }
 
     /// A common-word first name before a verb of a person, at a sentence's start or in
