@@ -78,7 +78,10 @@ impl Ctx<'_> {
         if self.clause_start(i) {
             return true;
         }
-        let p = i - 1;
+        // The first word after punctuation that opens the text (`- Hope stayed`, a bullet).
+        let Some(p) = i.checked_sub(1) else {
+            return true;
+        };
         let gap = &self.text[self.words[p].end..self.words[i].start];
         // `Yesterday Crystal stayed`, `Later June was upset`: an adverb opening the clause.
         let opening_adverb = self.words[p].shape == Shape::Cap
@@ -367,11 +370,15 @@ mod tests {
     fn a_word_name_before_a_verb_of_a_person_is_a_person() {
         let d = detector();
         for (text, name) in [
-            ("OT note. Hope stayed in the car during the session.", "Hope"),
+            (
+                "OT note. Hope stayed in the car during the session.",
+                "Hope",
+            ),
             ("OT note. Bill drove him to the clinic.", "Bill"),
             ("OT note. Sunny was tearful today.", "Sunny"),
             ("OT note. After the session Joy drove her home.", "Joy"),
             ("OT note. Grace is her main support at home.", "Grace"),
+            ("- Hope stayed in the car.", "Hope"),
         ] {
             let found = detected_strings(&d, text);
             assert!(found.iter().any(|f| f == name), "{text}: {found:?}");
@@ -384,6 +391,7 @@ mod tests {
             "Front desk will bill the insurer for the splint.",
             "Pt was able to park the car and walk in.",
             "Pt has faith that therapy will help.",
+            "(Hope to improve.)",
         ] {
             let found = detected_strings(&d, text);
             assert!(found.is_empty(), "{text}: {found:?}");
@@ -399,7 +407,10 @@ mod tests {
             ("Amber, her niece, visited.", &["Amber"][..]),
             ("Sunny (nephew) present for education.", &["Sunny"]),
             ("Pt came with Will and his sister June.", &["Will", "June"]),
-            ("Amber and Crystal, her nieces, visited.", &["Amber", "Crystal"]),
+            (
+                "Amber and Crystal, her nieces, visited.",
+                &["Amber", "Crystal"],
+            ),
         ] {
             let found = detected_strings(&d, text);
             for n in names {
