@@ -219,7 +219,7 @@ HOLD = {
         "Pt will lily-pad between chairs; fall risk discussed.",
         "Ginger tea for nausea per pt.",
         "Sandy soil in the garden; pt uses a kneeler.",
-        "Pt rode the ferry to Glen Cove last week.",
+        "Pt rode the ferry to the island last week.",
         "A penny-sized wound on the left heel.",
         "Hunter green theraputty issued.",
         "Daisy chain of extension cords removed for safety.",
