@@ -223,7 +223,12 @@ impl Ctx<'_> {
         {
             return;
         }
-        marks[i] = Some(PhiType::Name);
+        // `Paolo Rossi, Via Ida`: after a comma it is as often the next item of an address.
+        let after_comma =
+            i > 0 && self.text[self.words[i - 1].end..self.words[i].start].contains(&b',');
+        if !after_comma {
+            marks[i] = Some(PhiType::Name);
+        }
     }
 
     /// `with Grace Okafor and Faith`: a person found, `and`, then a candidate that is no
@@ -447,6 +452,9 @@ mod tests {
             let found = detected_strings(&d, text);
             assert!(found.is_empty(), "{text}: {found:?}");
         }
+        // A word after a comma, before a name, is an address's next item.
+        let found = detected_strings(&d, "Send it to Paolo Rossi, Via Ida.");
+        assert!(!found.iter().any(|f| f.contains("Via")), "{found:?}");
         let found = detected_strings(&d, "Dr. Liberty reviewed the plan.");
         assert!(found.iter().any(|f| f == "Liberty"), "{found:?}");
     }
