@@ -6,6 +6,8 @@
 //! with digits (dates, phone numbers) belong to the regex rules, not here.
 //!
 //! Split by concern: `words` cuts text into words and reads their capitalisation;
+//! `person` reads the person evidence around first names that are also words,
+//! `organisations` drops names and places inside insurers' names;
 //! `names` holds the rules that mark people, `places` the rules that mark facilities,
 //! towns and streets; this file builds the lexicon, runs the passes in order and joins the
 //! marked words into spans.
