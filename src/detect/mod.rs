@@ -237,6 +237,8 @@ impl Detector {
             ty: h.ty,
         }));
         let mut spans = merge(spans);
+        // `Liberty Mutual`, `Blue Cross`: an insurer's name is no person or town.
+        self.lexicon.drop_organisations(text, &s.lex, &mut spans);
         if !self.allow.is_empty() {
             // Only a whole detection that is an allowed term goes; anything else stays.
             spans.retain(|s| {

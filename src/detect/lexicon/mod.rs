@@ -6,6 +6,8 @@
 //! with digits (dates, phone numbers) belong to the regex rules, not here.
 //!
 //! Split by concern: `words` cuts text into words and reads their capitalisation;
+//! `person` reads the person evidence around first names that are also words,
+//! `organisations` drops names and places inside insurers' names;
 //! `names` holds the rules that mark people, `places` the rules that mark facilities,
 //! towns and streets; this file builds the lexicon, runs the passes in order and joins the
 //! marked words into spans.
@@ -15,6 +17,8 @@ use serde::Deserialize;
 mod accents;
 mod lists;
 mod names;
+mod organisations;
+mod person;
 mod places;
 mod repeated;
 mod table;
@@ -108,6 +112,16 @@ pub mod flag {
     /// A word between an opener and its person (`to` of `many thanks to`, `of` of `for the
     /// attention of`).
     pub const OPENER_LINK: u64 = 1 << 39;
+    /// A verb that takes a person as its subject (`stayed`, `drove`, `feels`).
+    pub const SUBJECT_VERB: u64 = 1 << 40;
+    /// A word that links a person to how they are (`was`, `seemed`).
+    pub const COPULA: u64 = 1 << 41;
+    /// How a person is, after a copula (`tearful`, `anxious`).
+    pub const PERSON_STATE: u64 = 1 << 42;
+    /// A possessive determiner before a relation or role (`her`, `his`, `their`).
+    pub const POSSESSIVE: u64 = 1 << 43;
+    /// A relation in the plural (`nieces`, `friends`).
+    pub const RELATION_PLURAL: u64 = 1 << 44;
     /// The flags of `patterns/words/context.toml`: they describe a word as written, so a
     /// word read through another (`the1`, a stem with digits) never has them.
     pub const CONTEXT: u64 = GREETING_END
@@ -117,7 +131,12 @@ pub mod flag {
         | DETERMINER
         | IRREGULAR_PAST
         | COMPANY
-        | OPENER_LINK;
+        | OPENER_LINK
+        | SUBJECT_VERB
+        | COPULA
+        | PERSON_STATE
+        | POSSESSIVE
+        | RELATION_PLURAL;
     /// Any name-list membership.
     pub const NAME: u64 = FIRST | LAST;
     /// Words that can never be part of a name.
@@ -184,6 +203,18 @@ struct RawContext {
     company_words: Vec<String>,
     #[serde(default)]
     opener_links: Vec<String>,
+    #[serde(default)]
+    subject_verbs: Vec<String>,
+    #[serde(default)]
+    copulas: Vec<String>,
+    #[serde(default)]
+    person_states: Vec<String>,
+    #[serde(default)]
+    possessives: Vec<String>,
+    #[serde(default)]
+    relation_plurals: Vec<String>,
+    #[serde(default)]
+    organisations: Vec<String>,
 }
 
 /// The source texts a lexicon is built from.
@@ -248,6 +279,9 @@ pub struct Lexicon {
     clinical_suffixes: Suffixes,
     /// Two-word greetings (`thank you`), lower case; their last words are [`flag::GREETING_END`].
     greetings: Vec<Greeting>,
+    /// Insurers and companies whose names read as people or towns, each as its lower-case
+    /// words (see `organisations`).
+    organisations: Vec<Vec<Box<[u8]>>>,
 }
 
 /// A two-word greeting, lower case: (first word, last word).
@@ -309,6 +343,7 @@ impl Lexicon {
             place_phrases: Default::default(),
             clinical_suffixes: Suffixes::default(),
             greetings: Vec::new(),
+            organisations: Vec::new(),
         };
         lex.words.reserve(160_000);
         for w in src.english.lines() {
@@ -406,7 +441,12 @@ impl Lexicon {
             self.greetings
                 .push((first.as_bytes().into(), last.as_bytes().into()));
         }
-        let lists: [(&Vec<String>, u64); 7] = [
+        let lists: [(&Vec<String>, u64); 12] = [
+            (&raw.subject_verbs, flag::SUBJECT_VERB),
+            (&raw.copulas, flag::COPULA),
+            (&raw.person_states, flag::PERSON_STATE),
+            (&raw.possessives, flag::POSSESSIVE),
+            (&raw.relation_plurals, flag::RELATION_PLURAL),
             (&raw.contact_prepositions, flag::CONTACT_PREP),
             (&raw.prepositional_contact_verbs, flag::PREP_CONTACT),
             (&raw.two_object_contact_verbs, flag::TWO_OBJECT),
@@ -420,6 +460,16 @@ impl Lexicon {
                 self.add(w, f);
             }
         }
+        self.organisations = raw
+            .organisations
+            .iter()
+            .map(|o| {
+                o.split_whitespace()
+                    .map(|w| w.to_ascii_lowercase().into_bytes().into_boxed_slice())
+                    .collect()
+            })
+            .filter(|ws: &Vec<Box<[u8]>>| !ws.is_empty())
+            .collect();
         Ok(())
     }
 
@@ -731,6 +781,8 @@ impl Lexicon {
             ctx.mark_one_case_town(i, &mut scratch.marks);
             ctx.mark_before_person_verb(i, &mut scratch.marks);
             ctx.mark_listed_first_before_person_verb(i, &mut scratch.marks);
+            ctx.mark_word_name_before_predicate(i, &mut scratch.marks);
+            ctx.mark_word_name_in_apposition(i, &mut scratch.marks);
             ctx.mark_relative_in_parentheses(i, &mut scratch.marks);
             ctx.mark_handle(i, &mut scratch.marks);
             ctx.mark_unlisted_last_first(i, &mut scratch.marks);
@@ -756,6 +808,7 @@ impl Lexicon {
             ctx.mark_list_next(i, &mut scratch.marks);
         }
         ctx.extend_names(&mut scratch.marks);
+        ctx.mark_person_evidence_after_names(&mut scratch.marks);
         ctx.extend_conjunctions(&mut scratch.marks);
         emit_runs(bytes, words, &scratch.marks, out);
     }
@@ -999,6 +1052,11 @@ mod tests {
             &raw.irregular_past_contact_verbs,
             &raw.company_words,
             &raw.opener_links,
+            &raw.subject_verbs,
+            &raw.copulas,
+            &raw.person_states,
+            &raw.possessives,
+            &raw.relation_plurals,
         ];
         let mut words: Vec<String> = lists.iter().flat_map(|l| l.iter().cloned()).collect();
         for g in &raw.greetings {

@@ -1,0 +1,57 @@
+//! Insurers and companies whose names read as people or towns (issue 13, branch
+//! `personctx`): `Liberty Mutual`, `Blue Cross`, `United Healthcare`, `Aetna`.
+//!
+//! Owns the step that `Detector::scan` runs on its merged spans: a NAME, PROVIDER_NAME or
+//! LOCATION span that lies inside one of the phrases of `organisations` in
+//! `patterns/words/context.toml`, written as one phrase (single spaces, any case), is
+//! dropped. A span that reaches outside the phrase stays: the phrase is no evidence about
+//! the words around it (`Dr. Liberty` is a person).
+
+use super::{LexScratch, Lexicon};
+use crate::phi::{PhiType, Span};
+
+impl Lexicon {
+    /// Drops the person and place spans of `spans` (sorted) that lie inside a known
+    /// organisation's name in `text`, whose words `scratch` holds from its last scan.
+    pub fn drop_organisations(&self, text: &str, scratch: &LexScratch, spans: &mut Vec<Span>) {
+        if self.organisations.is_empty() {
+            return;
+        }
+        let b = text.as_bytes();
+        let words = &scratch.words;
+        spans.retain(|s| {
+            if !matches!(
+                s.ty,
+                PhiType::Name | PhiType::ProviderName | PhiType::Location
+            ) {
+                return true;
+            }
+            // The phrase starts at the span's first word or at most two words before it.
+            let at = words.partition_point(|w| w.end <= s.start);
+            let from = at.saturating_sub(2);
+            !(from..=at.min(words.len().saturating_sub(1))).any(|k| {
+                self.organisation_at(b, words, k)
+                    .is_some_and(|end| words[k].start <= s.start && s.end <= end)
+            })
+        });
+    }
+
+    /// The end of a known organisation's name that starts at word `k`, the longest.
+    fn organisation_at(&self, b: &[u8], words: &[super::Word], k: usize) -> Option<usize> {
+        self.organisations
+            .iter()
+            .filter_map(|phrase| {
+                let last = k + phrase.len() - 1;
+                if last >= words.len() {
+                    return None;
+                }
+                let matches = phrase.iter().enumerate().all(|(n, p)| {
+                    let w = &words[k + n];
+                    let spaced = n == 0 || b[words[k + n - 1].end..w.start] == *b" ";
+                    spaced && b[w.start..w.end].eq_ignore_ascii_case(p)
+                });
+                matches.then_some(words[last].end)
+            })
+            .max()
+    }
+}

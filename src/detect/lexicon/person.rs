@@ -1,0 +1,461 @@
+//! Person evidence around first names that are also words (issue 13, branch `personctx`).
+//!
+//! A capitalised first-name-list word that is also an English word, a month or a town
+//! (Hope, Bill, June, Grace, Austin) is kept unless its sentence shows a person. Owns the
+//! rules that read such evidence beyond a verb of speech: a verb that takes a human subject
+//! or a copula with a person's state after the name (`Hope stayed in the car`, `Sunny was
+//! tearful`), a relation in apposition (`Amber, her niece,`, `Amber (niece)`, `Will and his
+//! sister June`), a coordination with a person found already (`Amber and Crystal Okafor`),
+//! the rest of a one-case name after a title (`Ms. zhang li`, `mr. de la cruz`), and an
+//! English-word surname after a found given name (`Seo-yeon Park`). The word lists are
+//! `patterns/words/context.toml`'s.
+
+use super::flag;
+use super::words::Shape;
+use super::Ctx;
+use crate::phi::PhiType;
+
+/// Words after a title read as the rest of a one-case name, at most.
+const MAX_TITLED_REST: usize = 3;
+
+/// Flags of words that are no person even when a first-name list holds them: vocabulary,
+/// credentials, facilities, cues, titles, labels and roles. Function words are refused
+/// apart, so that `Will` and `May`, names as well, can be read as people.
+const NOT_A_PERSON: u64 = flag::CLINICAL
+    | flag::CREDENTIAL
+    | flag::FACILITY
+    | flag::RELATION
+    | flag::PERSON_TITLE
+    | flag::PROVIDER_TITLE
+    | flag::LABEL
+    | flag::ROLE
+    | flag::NAME_CUE
+    | flag::STRONG_CUE
+    | flag::REGION;
+
+impl Ctx<'_> {
+    /// Word `i` may be a person written as a name that is also a word: capitalised in
+    /// mixed-case text, three letters or more, in a first-name list, no cue or vocabulary;
+    /// a function word only when it is a common-word name (`Will`, `May`).
+    fn word_name_candidate(&self, i: usize) -> bool {
+        let w = &self.words[i];
+        !self.caps_mode
+            && !self.lower_mode
+            && w.shape == Shape::Cap
+            && w.end - w.start >= 3
+            && self.has(i, flag::FIRST)
+            && !self.has(i, NOT_A_PERSON)
+            && (!self.has(i, flag::STOP) || self.has(i, flag::COMMON))
+            && !self.text[w.start..w.end].ends_with(b"'s")
+    }
+
+    /// The last word of the subject that starts at `i`: `i` alone, or `i and k` when word
+    /// `k` is a candidate too (`Amber and Crystal`).
+    fn word_name_group(&self, i: usize) -> usize {
+        let (and, k) = (i + 1, i + 2);
+        if k < self.words.len()
+            && self.joined(i, b"")
+            && self.joined(and, b"")
+            && self.is_word(and, b"and")
+            && self.word_name_candidate(k)
+        {
+            k
+        } else {
+            i
+        }
+    }
+
+    /// Word `k` is `word`, in any case.
+    fn is_word(&self, k: usize, word: &[u8]) -> bool {
+        self.text[self.words[k].start..self.words[k].end].eq_ignore_ascii_case(word)
+    }
+
+    /// Word `i` stands where a subject does: at a clause's start, or after an ordinary
+    /// lower-case word of the clause (`After the session Joy drove her home`), not after a
+    /// preposition, a determiner or another capitalised word (`in May`, `to Austin`, `Blue
+    /// Cross`).
+    fn subject_position(&self, i: usize) -> bool {
+        if self.clause_start(i) {
+            return true;
+        }
+        // The first word after punctuation that opens the text (`- Hope stayed`, a bullet).
+        let Some(p) = i.checked_sub(1) else {
+            return true;
+        };
+        let gap = &self.text[self.words[p].end..self.words[i].start];
+        // `Yesterday Crystal stayed`, `Later June was upset`: an adverb opening the clause.
+        let opening_adverb = self.words[p].shape == Shape::Cap
+            && self.clause_start(p)
+            && self.has(p, flag::ENGLISH)
+            && !self.has(p, flag::NAME | flag::CONTACT_PREP | flag::OPENER_LINK);
+        let inside_clause = self.words[p].shape == Shape::Lower && !self.has(p, flag::STOP);
+        gap == b" "
+            && (opening_adverb || inside_clause)
+            && !self.has(
+                p,
+                flag::PLACE_PREP | flag::PLACE_CUE | flag::DETERMINER | flag::OPENER,
+            )
+    }
+
+    /// The words from `j` on tell of a person: a verb that takes a human subject or a verb
+    /// of speech (`stayed`, `said`), or a copula and a person's state or a possessive (`was
+    /// tearful`, `is her main support`).
+    fn person_predicate(&self, j: usize) -> bool {
+        if j >= self.words.len() || !self.joined(j - 1, b"") {
+            return false;
+        }
+        if self.has(j, flag::SUBJECT_VERB | flag::PERSON_VERB) {
+            return true;
+        }
+        let k = j + 1;
+        self.has(j, flag::COPULA)
+            && k < self.words.len()
+            && self.joined(j, b"")
+            && self.has(k, flag::PERSON_STATE | flag::POSSESSIVE)
+    }
+
+    /// `Hope stayed in the car`, `Sunny was tearful today`, `Yesterday Crystal stayed
+    /// overnight`, `Amber and Crystal visited`: a candidate (or two joined by `and`) in a
+    /// subject's position right before a verb of a person is that person.
+    pub(super) fn mark_word_name_before_predicate(&self, i: usize, marks: &mut [Option<PhiType>]) {
+        if marks[i].is_some() || !self.word_name_candidate(i) || !self.subject_position(i) {
+            return;
+        }
+        let last = self.word_name_group(i);
+        if self.person_predicate(last + 1) {
+            mark_group(marks, i, last);
+        }
+    }
+
+    /// `Amber, her niece, visited`, `Sunny (nephew) present`, `Violet (pt's cousin)`, `Will
+    /// and his sister June`, `Amber and Crystal, her nieces,`: a candidate (or two joined by
+    /// `and`) followed by a relation in apposition, or coordinated with a possessive and a
+    /// relation, is a person.
+    pub(super) fn mark_word_name_in_apposition(&self, i: usize, marks: &mut [Option<PhiType>]) {
+        if marks[i].is_some() || !self.word_name_candidate(i) {
+            return;
+        }
+        let last = self.word_name_group(i);
+        let next = last + 1;
+        if next >= self.words.len() {
+            return;
+        }
+        let gap = &self.text[self.words[last].end..self.words[next].start];
+        let found = match gap {
+            b", " => self.possessed_relation(next).is_some(),
+            b" (" | b"(" => self
+                .possessed_relation(next)
+                .or_else(|| self.is_relation(next).then_some(next))
+                .is_some_and(|r| self.text.get(self.words[r].end) == Some(&b')')),
+            b" " => {
+                self.is_word(next, b"and")
+                    && next + 1 < self.words.len()
+                    && self.joined(next, b"")
+                    && self.possessed_relation(next + 1).is_some()
+            }
+            _ => false,
+        };
+        if found {
+            mark_group(marks, i, last);
+        }
+    }
+
+    /// `her niece`, `pt's cousin`, `their friends`: a possessive at `k` and a relation right
+    /// after it; the relation's index.
+    fn possessed_relation(&self, k: usize) -> Option<usize> {
+        let r = k + 1;
+        let w = &self.text[self.words.get(k)?.start..self.words[k].end];
+        let possessive = self.has(k, flag::POSSESSIVE)
+            || w.eq_ignore_ascii_case(b"pt's")
+            || w.eq_ignore_ascii_case(b"patient's");
+        (possessive && r < self.words.len() && self.joined(k, b"") && self.is_relation(r))
+            .then_some(r)
+    }
+
+    fn is_relation(&self, k: usize) -> bool {
+        self.has(k, flag::RELATION | flag::RELATION_PLURAL)
+    }
+
+    /// After every other pass: a candidate joined by `and` to a person found (`Hope and
+    /// Grace Okafor`, `Dr Lee and Faith`), the rest of a one-case name after a title, and an
+    /// English-word surname after a found given name.
+    pub(super) fn mark_person_evidence_after_names(&self, marks: &mut [Option<PhiType>]) {
+        for i in (0..self.words.len()).rev() {
+            self.mark_word_name_before_coordinated_person(i, marks);
+        }
+        for i in 0..self.words.len() {
+            self.mark_word_name_before_found_surname(i, marks);
+            self.mark_word_name_after_coordinated_person(i, marks);
+            self.mark_rest_of_titled_name(i, marks);
+            self.mark_word_surname_after_given_name(i, marks);
+        }
+    }
+
+    /// `Hope and Grace Okafor visited`: a candidate, `and`, then a person found.
+    fn mark_word_name_before_coordinated_person(&self, i: usize, marks: &mut [Option<PhiType>]) {
+        let (and, k) = (i + 1, i + 2);
+        if k >= self.words.len()
+            || marks[i].is_some()
+            || !matches!(marks[k], Some(PhiType::Name))
+            || self.words[k].shape != Shape::Cap
+            || !self.word_name_candidate(i)
+            || !self.joined(i, b"")
+            || !self.joined(and, b"")
+            || !self.is_word(and, b"and")
+        {
+            return;
+        }
+        marks[i] = Some(PhiType::Name);
+    }
+
+    /// `reviewed with Will Kowalski`, `May Okafor called`: a candidate (a function word too)
+    /// one space before a capitalised surname found already that is no English word.
+    fn mark_word_name_before_found_surname(&self, i: usize, marks: &mut [Option<PhiType>]) {
+        let j = i + 1;
+        if j >= self.words.len()
+            || marks[i].is_some()
+            || !matches!(marks[j], Some(PhiType::Name))
+            || self.words[j].shape != Shape::Cap
+            || !self.has(j, flag::LAST)
+            || self.has(j, flag::ENGLISH | flag::COMMON)
+            || self.text[self.words[i].end..self.words[j].start] != *b" "
+            || !self.word_name_candidate(i)
+        {
+            return;
+        }
+        // `Paolo Rossi, Via Ida`: after a comma it is as often the next item of an address.
+        let after_comma =
+            i > 0 && self.text[self.words[i - 1].end..self.words[i].start].contains(&b',');
+        if !after_comma {
+            marks[i] = Some(PhiType::Name);
+        }
+    }
+
+    /// `with Grace Okafor and Faith`: a person found, `and`, then a candidate that is no
+    /// function word (`and Will follow up` is the verb).
+    fn mark_word_name_after_coordinated_person(&self, i: usize, marks: &mut [Option<PhiType>]) {
+        let (and, k) = (i + 1, i + 2);
+        if k >= self.words.len()
+            || marks[k].is_some()
+            || !matches!(marks[i], Some(PhiType::Name))
+            || self.words[i].shape != Shape::Cap
+            || !self.word_name_candidate(k)
+            || self.has(k, flag::STOP)
+            || !self.joined(i, b"")
+            || !self.joined(and, b"")
+            || !self.is_word(and, b"and")
+        {
+            return;
+        }
+        // `Maria Lopez and June 3`: a month before a day is a date.
+        let digit_after = self.text[self.words[k].end..]
+            .iter()
+            .find(|c| !c.is_ascii_whitespace())
+            .is_some_and(u8::is_ascii_digit);
+        if !digit_after {
+            marks[k] = Some(PhiType::Name);
+        }
+    }
+
+    /// `Ms. zhang li`, `mr. de la cruz`, `Mrs. nguyen thi lan`: a name written in lower case
+    /// after a title is taken whole: after the first word (found, or a particle), every
+    /// lower-case word that a name list holds and no other list does, two letters or more,
+    /// and particles followed by one, up to [`MAX_TITLED_REST`] words.
+    fn mark_rest_of_titled_name(&self, i: usize, marks: &mut [Option<PhiType>]) {
+        let first = i + 1;
+        if first >= self.words.len()
+            || self.caps_mode
+            || !self.has(i, flag::PERSON_TITLE)
+            || !self.title_written_as_title(i)
+            || !self.joined(i, b".")
+            || self.words[first].shape != Shape::Lower
+        {
+            return;
+        }
+        let particle = |k: usize| self.has(k, flag::PARTICLE | flag::INNER_PARTICLE);
+        let name_word = |k: usize| {
+            self.words[k].shape == Shape::Lower
+                && self.words[k].end - self.words[k].start >= 2
+                && self.has(k, flag::NAME)
+                && !self.has(
+                    k,
+                    flag::ENGLISH | flag::COMMON | flag::STOP | flag::VOCAB | NOT_A_PERSON,
+                )
+        };
+        if marks[first].is_none() && !particle(first) {
+            return;
+        }
+        let mut run = vec![first];
+        let mut k = first + 1;
+        while k < self.words.len() && run.len() <= MAX_TITLED_REST && self.joined(k - 1, b"") {
+            if name_word(k) {
+                run.push(k);
+                k += 1;
+            } else if self.words[k].shape == Shape::Lower && particle(k) {
+                k += 1;
+            } else {
+                break;
+            }
+        }
+        // The run ends at its last name word: particles after it are no part of it.
+        let Some(&last) = run.last() else { return };
+        if last == first && marks[first].is_none() {
+            return;
+        }
+        // Particles between are part of the name: one run from the first word to the last.
+        for m in marks.iter_mut().take(last + 1).skip(first) {
+            *m = Some(PhiType::Name);
+        }
+    }
+
+    /// `Seo-yeon Park`, `Priya Hill called`: a capitalised surname that is also an English or
+    /// facility word (`Park`), one space after a given name found already, is the name's
+    /// surname, unless what follows makes it a place (`Grace Hill Hospital`, `Lee Park Rd`).
+    fn mark_word_surname_after_given_name(&self, j: usize, marks: &mut [Option<PhiType>]) {
+        if j == 0
+            || marks[j].is_some()
+            || self.caps_mode
+            || !matches!(marks[j - 1], Some(PhiType::Name))
+            || !self.given_name_written(j - 1)
+            || self.words[j].shape != Shape::Cap
+            || self.text[self.words[j - 1].end..self.words[j].start] != *b" "
+            || !self.has(j, flag::LAST)
+            || self.has(
+                j,
+                flag::STOP | flag::CLINICAL | flag::CREDENTIAL | flag::PLACE_CUE | flag::REGION,
+            )
+        {
+            return;
+        }
+        let next = j + 1;
+        let place_after = next < self.words.len()
+            && self.joined(j, b"")
+            && (matches!(self.words[next].shape, Shape::Cap | Shape::Upper)
+                || self.has(next, flag::FACILITY | flag::PLACE_CUE));
+        if !place_after {
+            marks[j] = Some(PhiType::Name);
+        }
+    }
+}
+
+impl Ctx<'_> {
+    /// Word `k` is written as a given name: capitalised, or the lower-case half of a
+    /// hyphenated one (`yeon` of `Seo-yeon`).
+    fn given_name_written(&self, k: usize) -> bool {
+        self.words[k].shape == Shape::Cap
+            || k > 0
+                && self.words[k].shape == Shape::Lower
+                && self.words[k - 1].shape == Shape::Cap
+                && self.text[self.words[k - 1].end..self.words[k].start] == *b"-"
+    }
+}
+
+/// Marks words `first..=last` as one person (words between, like `and`, are left: runs are
+/// joined only across marked words).
+fn mark_group(marks: &mut [Option<PhiType>], first: usize, last: usize) {
+    marks[first] = Some(PhiType::Name);
+    if last != first {
+        marks[last].get_or_insert(PhiType::Name);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::detect::lexicon::detected_strings;
+    use crate::detect::Detector;
+    use crate::patterns::Patterns;
+
+    fn detector() -> Detector {
+        Detector::build(&Patterns::builtin()).expect("built-in patterns")
+    }
+
+    /// A common-word first name before a verb of a person, at a sentence's start or in
+    /// its middle, is found; the same words as words are kept.
+    #[test]
+    fn a_word_name_before_a_verb_of_a_person_is_a_person() {
+        let d = detector();
+        for (text, name) in [
+            (
+                "OT note. Hope stayed in the car during the session.",
+                "Hope",
+            ),
+            ("OT note. Bill drove him to the clinic.", "Bill"),
+            ("OT note. Sunny was tearful today.", "Sunny"),
+            ("OT note. After the session Joy drove her home.", "Joy"),
+            ("OT note. Grace is her main support at home.", "Grace"),
+            ("- Hope stayed in the car.", "Hope"),
+        ] {
+            let found = detected_strings(&d, text);
+            assert!(found.iter().any(|f| f == name), "{text}: {found:?}");
+        }
+        for text in [
+            "We hope to improve her grip strength by next week.",
+            "Will follow up with PT on Monday.",
+            "Follow-up visit in May, sooner if needed.",
+            "She tends a rose garden and wants to kneel again.",
+            "Front desk will bill the insurer for the splint.",
+            "Pt was able to park the car and walk in.",
+            "Pt has faith that therapy will help.",
+            "(Hope to improve.)",
+        ] {
+            let found = detected_strings(&d, text);
+            assert!(found.is_empty(), "{text}: {found:?}");
+        }
+    }
+
+    /// Relations in apposition or coordination show a person; two names with a plural
+    /// relation are both found.
+    #[test]
+    fn a_word_name_beside_a_relation_is_a_person() {
+        let d = detector();
+        for (text, names) in [
+            ("Amber, her niece, visited.", &["Amber"][..]),
+            ("Sunny (nephew) present for education.", &["Sunny"]),
+            ("Pt came with Will and his sister June.", &["Will", "June"]),
+            (
+                "Amber and Crystal, her nieces, visited.",
+                &["Amber", "Crystal"],
+            ),
+        ] {
+            let found = detected_strings(&d, text);
+            for n in names {
+                assert!(found.iter().any(|f| f == n), "{text}: {found:?}");
+            }
+        }
+    }
+
+    /// A one-case name after a title is taken whole; a found given name takes an
+    /// English-word surname, not a place's next word.
+    #[test]
+    fn titled_one_case_names_and_word_surnames_are_whole() {
+        let d = detector();
+        for (text, name) in [
+            ("Spoke with Ms. zhang li about the bench.", "zhang li"),
+            ("Pt mr. de la cruz seen for ADL retraining.", "de la cruz"),
+            ("Seo-yeon Park called about the equipment.", "Seo-yeon Park"),
+        ] {
+            let found = detected_strings(&d, text);
+            assert!(found.iter().any(|f| f == name), "{text}: {found:?}");
+        }
+    }
+
+    /// An insurer whose name reads as a person or a town is kept whole; a person named
+    /// like one of its words is still found.
+    #[test]
+    fn insurers_are_no_people_or_places() {
+        let d = detector();
+        for text in [
+            "Billed to Liberty Mutual per the adjuster.",
+            "United Healthcare approved 12 visits.",
+            "Blue Cross denied the second splint.",
+        ] {
+            let found = detected_strings(&d, text);
+            assert!(found.is_empty(), "{text}: {found:?}");
+        }
+        // A word after a comma, before a name, is an address's next item.
+        let found = detected_strings(&d, "Send it to Paolo Rossi, Via Ida.");
+        assert!(!found.iter().any(|f| f.contains("Via")), "{found:?}");
+        let found = detected_strings(&d, "Dr. Liberty reviewed the plan.");
+        assert!(found.iter().any(|f| f == "Liberty"), "{found:?}");
+    }
+}
