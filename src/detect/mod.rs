@@ -16,6 +16,7 @@
 //! - [`learned`]: values learned from structured fields, searched in the same payload.
 //! - [`shape`]: identifier shapes, tokenised without a cue (default deny).
 //! - [`overlay`]: `patterns.d/` files adding rules and allow-list words to the above.
+//! - `words`: the words of one scan (cut, shaped, flagged once), read by every word pass.
 //! - [`tagger`]: a statistical token classifier for names and places (weights in
 //!   `patterns/model/`).
 
@@ -31,6 +32,7 @@ pub mod shape;
 mod starts;
 pub mod tagger;
 pub mod validate;
+mod words;
 
 use crate::patterns::Patterns;
 use crate::phi::PhiType;
