@@ -221,7 +221,9 @@ impl Detector {
         let repeated = date_span::repeated_ages(text, &spans);
         spans.extend(repeated);
         // Facility names the passes above missed or found in part, read with their spans.
-        let facilities = self.facilities.scan(text, &self.lexicon, &spans);
+        let facilities = self
+            .facilities
+            .scan_words(text, &self.lexicon, s.lex.words(), &spans);
         spans.extend(facilities);
         // A name found once is found wherever the note repeats it, in any case.
         let names = self.lexicon.repeated_names(text, &s.lex, &spans);
