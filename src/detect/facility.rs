@@ -325,7 +325,7 @@ impl Reader<'_> {
     }
 
     fn is(&self, k: usize, set: &rustc_hash::FxHashSet<Box<[u8]>>) -> bool {
-        set.contains(&*self.words[k].lower)
+        set.contains(self.words[k].lower)
     }
 
     /// When a phrase of `phrases` starts at word `i`, the index of the word after it
@@ -424,7 +424,7 @@ impl Reader<'_> {
         let mut ended_by_noun = false;
         while k < self.words.len() && k < start + MAX_RUN {
             // `University of X`, `U of MD`: `of` inside a name that an opener started.
-            let of = &*self.words[k].lower == b"of" && opener && k == start + 1;
+            let of = self.words[k].lower == b"of" && opener && k == start + 1;
             if self.is(k, &self.f.services) && !of {
                 // `seen at Sacred Heart ED`: a place's own department after its name.
                 ended_by_noun = k > start && self.is(k, &self.f.acronym_nouns);
@@ -479,7 +479,7 @@ impl Reader<'_> {
         if k + 1 >= self.words.len() || !self.joined(i) || !self.joined(k) {
             return None;
         }
-        let before = &*self.words[i].lower;
+        let before = self.words[i].lower;
         let cue = matches!(before, b"the" | b"at" | b"from" | b"to" | b"by");
         (cue && self.unknown_acronym(k) && self.is(k + 1, &self.f.acronym_nouns)).then_some(k)
     }
@@ -495,7 +495,7 @@ impl Reader<'_> {
                 break;
             }
             key.push(b' ');
-            key.extend_from_slice(&self.words[j].lower);
+            key.extend_from_slice(self.words[j].lower);
             if lexicon.is_place_phrase(&key) {
                 best = Some(j);
             }
