@@ -500,13 +500,39 @@ fn process_record(
         .map_err(|e| (rec.id.clone(), super::error_message(&e.into())))
 }
 
+/// One output line of `--jsonl`, written field by field in this order (the order the
+/// records have always had) without building a `serde_json::Value` of it: no copy of the
+/// text, no map per span.
+#[derive(serde::Serialize)]
+struct JsonlOut<'a> {
+    id: &'a serde_json::Value,
+    text: &'a str,
+    spans: Vec<SpanOut>,
+}
+
+#[derive(serde::Serialize)]
+struct SpanOut {
+    start: usize,
+    end: usize,
+    #[serde(rename = "type")]
+    ty: &'static str,
+}
+
 fn write_record(out: &mut impl Write, id: &serde_json::Value, o: &Output) -> io::Result<()> {
-    let spans: Vec<serde_json::Value> = o
+    let spans = o
         .spans
         .iter()
-        .map(|s| serde_json::json!({"start": s.start, "end": s.end, "type": s.ty.as_str()}))
+        .map(|s| SpanOut {
+            start: s.start,
+            end: s.end,
+            ty: s.ty.as_str(),
+        })
         .collect();
-    let rec = serde_json::json!({"id": id, "text": o.text, "spans": spans});
+    let rec = JsonlOut {
+        id,
+        text: &o.text,
+        spans,
+    };
     serde_json::to_writer(&mut *out, &rec)?;
     out.write_all(b"\n")
 }

@@ -30,9 +30,9 @@
 //! no place and is left. Word flags come from the lexicon; nothing here changes them.
 
 use serde::Deserialize;
-use std::borrow::Cow;
 
 use super::lexicon::{flag, Lexicon};
+use super::words::{TextCase, Words};
 use super::RuleError;
 use crate::patterns::{first_line, line_of};
 use crate::phi::{PhiType, Span};
@@ -117,8 +117,9 @@ const MAX_RUN: usize = 6;
 struct Word<'a> {
     start: usize,
     end: usize,
-    /// The word in lower case: borrowed from the text when it is already (most words).
-    lower: Cow<'a, [u8]>,
+    /// The word in lower case: borrowed from the text when it is already (most words),
+    /// else from one buffer of the scan's lowered words.
+    lower: &'a [u8],
     flags: u64,
 }
 
@@ -179,14 +180,31 @@ impl Facilities {
 
     /// Facility names in `text` that `found` (the other detectors' spans) misses or holds
     /// only in part, as LOCATION spans for the caller to merge.
+    #[cfg(test)]
     pub fn scan(&self, text: &str, lexicon: &Lexicon, found: &[Span]) -> Vec<Span> {
+        let mut table = Words::default();
+        lexicon.read_words(text.as_bytes(), &[], &mut table);
+        self.scan_words(text, lexicon, &table, found)
+    }
+
+    /// [`Facilities::scan`] reading the words and case of `table` (the scan's word table of
+    /// the same `text`): the flags of each word the table cut the same, the case.
+    pub fn scan_words(
+        &self,
+        text: &str,
+        lexicon: &Lexicon,
+        table: &Words,
+        found: &[Span],
+    ) -> Vec<Span> {
         let mut out = Vec::new();
         if self.movement.is_empty() && self.facility_words.is_empty() {
             return out;
         }
         let bytes = text.as_bytes();
-        let words = read_words(bytes, lexicon);
-        let case = Case::of(bytes);
+        let mut lowered = Vec::new();
+        let cuts = cut_words(bytes, table, lexicon, &mut lowered);
+        let words = words_of(bytes, &cuts, &lowered);
+        let case = Case::of(table.case());
         let reader = Reader {
             f: self,
             text: bytes,
@@ -203,7 +221,7 @@ impl Facilities {
             if let Some((a, z)) = reader.opened_after_preposition(i) {
                 out.push(reader.span(a, z));
             }
-            if !self.phrase_starts.contains(&*word.lower) {
+            if !self.phrase_starts.contains(word.lower) {
                 continue;
             }
             if let Some(next) = reader.after_phrase(i, &self.movement) {
@@ -241,12 +259,12 @@ enum Case {
 }
 
 impl Case {
-    fn of(b: &[u8]) -> Case {
-        let up = b.iter().filter(|c| c.is_ascii_uppercase()).count();
-        let low = b.iter().filter(|c| c.is_ascii_lowercase()).count();
-        if up > 20 && up > 2 * low {
+    /// The case the word table read (the same thresholds: a capital in fifty letters tips a
+    /// lower-case note, more than twice as many capitals as small letters make capitals).
+    fn of(case: TextCase) -> Case {
+        if case.upper {
             Case::Upper
-        } else if low >= 20 && up * 50 < low {
+        } else if case.lower {
             Case::Lower
         } else {
             Case::Mixed
@@ -254,10 +272,23 @@ impl Case {
     }
 }
 
+/// A word as cut: its range, its flags and where its lower-case form is in the scan's
+/// buffer (`None`: the word is lower case already).
+struct Cut {
+    start: usize,
+    end: usize,
+    flags: u64,
+    lowered: Option<usize>,
+}
+
 /// The words of a text: letters with inner apostrophes, slashes and hyphens (`d/c`,
 /// `St. Brigid's`, `med-flighted`), and a period after a one- or two-letter word (`St.`).
-fn read_words<'a>(b: &'a [u8], lexicon: &Lexicon) -> Vec<Word<'a>> {
-    let mut words = Vec::new();
+/// A word the table cut the same and found no accent in has the table's flags (the same
+/// look-up); any other is looked up here. Lower-case forms of words with capitals go to
+/// `lowered`, one buffer per scan.
+fn cut_words(b: &[u8], table: &Words, lexicon: &Lexicon, lowered: &mut Vec<u8>) -> Vec<Cut> {
+    let mut cuts = Vec::new();
+    let mut known = table.cursor();
     let mut i = 0;
     while i < b.len() {
         if !b[i].is_ascii_alphanumeric() {
@@ -274,20 +305,38 @@ fn read_words<'a>(b: &'a [u8], lexicon: &Lexicon) -> Vec<Word<'a>> {
         }
         let end = i;
         let word = &b[start..end];
-        let lower = if word.iter().any(u8::is_ascii_uppercase) {
-            Cow::Owned(word.to_ascii_lowercase())
-        } else {
-            Cow::Borrowed(word)
+        let lower = word.iter().any(u8::is_ascii_uppercase).then(|| {
+            let at = lowered.len();
+            lowered.extend(word.iter().map(u8::to_ascii_lowercase));
+            at
+        });
+        let flags = match known.at(start, end) {
+            Some(w) if !w.accented => w.flags,
+            _ => lexicon.flags(word),
         };
-        let flags = lexicon.flags(&b[start..end]);
-        words.push(Word {
+        cuts.push(Cut {
             start,
             end,
-            lower,
             flags,
+            lowered: lower,
         });
     }
-    words
+    cuts
+}
+
+/// The words of `cuts`, each lower-case form borrowed from the text or from `lowered`.
+fn words_of<'a>(b: &'a [u8], cuts: &[Cut], lowered: &'a [u8]) -> Vec<Word<'a>> {
+    cuts.iter()
+        .map(|c| Word {
+            start: c.start,
+            end: c.end,
+            lower: match c.lowered {
+                Some(at) => &lowered[at..at + c.end - c.start],
+                None => &b[c.start..c.end],
+            },
+            flags: c.flags,
+        })
+        .collect()
 }
 
 struct Reader<'a> {
@@ -321,7 +370,7 @@ impl Reader<'_> {
     }
 
     fn is(&self, k: usize, set: &rustc_hash::FxHashSet<Box<[u8]>>) -> bool {
-        set.contains(&*self.words[k].lower)
+        set.contains(self.words[k].lower)
     }
 
     /// When a phrase of `phrases` starts at word `i`, the index of the word after it
@@ -423,7 +472,7 @@ impl Reader<'_> {
         let mut ended_by_noun = false;
         while k < self.words.len() && k < start + MAX_RUN {
             // `University of X`, `U of MD`: `of` inside a name that an opener started.
-            let of = &*self.words[k].lower == b"of" && opener && k == start + 1;
+            let of = self.words[k].lower == b"of" && opener && k == start + 1;
             if self.after_university_of(start, k, opener) {
                 last_proper = Some(k);
                 if k + 1 >= self.words.len() || !self.joined(k) {
@@ -486,7 +535,7 @@ impl Reader<'_> {
         if k + 1 >= self.words.len() || !self.joined(i) || !self.joined(k) {
             return None;
         }
-        let before = &*self.words[i].lower;
+        let before = self.words[i].lower;
         let cue = matches!(before, b"the" | b"at" | b"from" | b"to" | b"by");
         (cue && self.unknown_acronym(k) && self.is(k + 1, &self.f.acronym_nouns)).then_some(k)
     }
@@ -502,7 +551,7 @@ impl Reader<'_> {
                 break;
             }
             key.push(b' ');
-            key.extend_from_slice(&self.words[j].lower);
+            key.extend_from_slice(self.words[j].lower);
             if lexicon.is_place_phrase(&key) {
                 best = Some(j);
             }
@@ -780,6 +829,45 @@ mod tests {
             .iter()
             .map(|s| &text[s.start..s.end])
             .collect()
+    }
+
+    /// Flags and lower-case forms read through the scan's word table are the ones each
+    /// word's own look-up gives: words the table cut otherwise (`d/c`, `med-flighted`,
+    /// `3x`, `St.`), numbers it leaves out, and words whose accents the view dropped
+    /// (the table judges those as written; this pass as they stand in the view).
+    #[test]
+    fn words_read_through_the_table_have_their_own_flags() {
+        let (_, lex) = setup();
+        let texts = [
+            "Pt med-flighted from St. Brigid's; d/c to Mercy Nursing Home 3x weekly, 2024.",
+            "Åsa Öztürk (RN) saw José at Hôpital Sainte-Thérèse, then O'Neil called.",
+            "TRANSFERRED TO GWMC FOR CATH; seen by the WGMC nurse. 王秀英 visited.",
+        ];
+        for raw in texts {
+            let view = crate::canon::Canon::of(raw);
+            let (text, accents) = view
+                .as_ref()
+                .map_or((raw, &[][..]), |v| (v.text(), v.accents()));
+            let b = text.as_bytes();
+            let mut table = Words::default();
+            lex.read_words(b, accents, &mut table);
+            let mut lowered = Vec::new();
+            let cuts = cut_words(b, &table, &lex, &mut lowered);
+            let words = words_of(b, &cuts, &lowered);
+            assert!(words.len() > 8, "{raw}");
+            let accented = table.list().iter().filter(|w| w.accented).count();
+            assert_eq!(accented > 0, !accents.is_empty(), "{raw}");
+            for w in &words {
+                let own = &b[w.start..w.end];
+                assert_eq!(
+                    w.flags,
+                    lex.flags(own),
+                    "{raw}: {:?}",
+                    text.get(w.start..w.end)
+                );
+                assert_eq!(w.lower, own.to_ascii_lowercase(), "{raw}");
+            }
+        }
     }
 
     #[test]

@@ -17,6 +17,7 @@
 //! - [`learned`]: values learned from structured fields, searched in the same payload.
 //! - [`shape`]: identifier shapes, tokenised without a cue (default deny).
 //! - [`overlay`]: `patterns.d/` files adding rules and allow-list words to the above.
+//! - `words`: the words of one scan (cut, shaped, flagged once), read by every word pass.
 //! - [`tagger`]: a statistical token classifier for names and places (weights in
 //!   `patterns/model/`).
 
@@ -33,6 +34,7 @@ mod starts;
 pub mod tagger;
 mod titled;
 pub mod validate;
+mod words;
 
 use crate::patterns::Patterns;
 use crate::phi::PhiType;
@@ -225,7 +227,9 @@ impl Detector {
         let repeated = date_span::repeated_ages(text, &spans);
         spans.extend(repeated);
         // Facility names the passes above missed or found in part, read with their spans.
-        let facilities = self.facilities.scan(text, &self.lexicon, &spans);
+        let facilities = self
+            .facilities
+            .scan_words(text, &self.lexicon, s.lex.words(), &spans);
         spans.extend(facilities);
         let titled = self.titled.scan(text, &self.lexicon, &spans);
         spans.extend(titled);

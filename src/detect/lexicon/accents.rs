@@ -9,6 +9,8 @@
 
 use super::{flag, Lexicon};
 use crate::canon::Accent;
+// The cursor is the word table's: the scan and its passes read accents the same way.
+pub use crate::detect::words::AccentCursor;
 
 /// Flags that say a word is ordinary vocabulary or a surname particle, never a name on its
 /// own: read only from the word's own spelling, never from its folded one (`Văn` and `Lê`
@@ -22,26 +24,6 @@ const SAFE: u64 = flag::ENGLISH
     | flag::FACILITY
     | flag::PARTICLE
     | flag::INNER_PARTICLE;
-
-/// The accents of a view, read in text order: the ones inside each word asked for.
-#[derive(Clone, Copy)]
-pub struct AccentCursor<'a> {
-    accents: &'a [Accent],
-}
-
-impl<'a> AccentCursor<'a> {
-    pub fn new(accents: &'a [Accent]) -> AccentCursor<'a> {
-        AccentCursor { accents }
-    }
-
-    /// The accents inside `start..end`; words must be asked in increasing order.
-    pub fn within(&mut self, start: usize, end: usize) -> &'a [Accent] {
-        let skip = self.accents.partition_point(|a| a.at < start);
-        self.accents = &self.accents[skip..];
-        let n = self.accents.partition_point(|a| a.at < end);
-        &self.accents[..n]
-    }
-}
 
 /// `text[start..end]` with each accent's letter written back (`Asa` → `Åsa`); `None` when
 /// an accent does not sit on character boundaries of the word.

@@ -36,9 +36,8 @@ impl Lexicon {
     ) -> Vec<LexHit> {
         let mut out = Vec::new();
         // The case was read when `text` was scanned.
-        let LexScratch {
-            words, marks, case, ..
-        } = scratch;
+        let LexScratch { words, marks } = scratch;
+        let (words, case) = (words.list(), words.case());
         // Every rule here starts from a person found or a company word.
         if !spans.iter().any(|s| is_person(s.ty))
             && !words.iter().any(|w| w.flags & flag::COMPANY != 0)

@@ -31,7 +31,7 @@ pub use crate::canon::Accent;
 use crate::phi::PhiType;
 pub use accents::AccentCursor;
 use table::{Key, WordTable, MAX_WORD};
-use words::{Shape, TextCase, Word};
+use words::{Shape, Word, Words};
 
 /// Word flags, one bit each (a `u64`: the first 32 were full by issue 13's round four).
 pub mod flag {
@@ -663,9 +663,7 @@ fn syllable_starts(text: &str) -> Option<Vec<usize>> {
 /// tagger cuts the same text into tokens that are mostly the same words, and a word's
 /// flags depend only on its bytes, so reusing them saves its second hash lookup.
 pub struct KnownWords<'a> {
-    words: &'a [Word],
-    /// Index of the first word not yet passed; callers ask in text order.
-    next: usize,
+    words: crate::detect::words::Cursor<'a>,
     /// The accents the scanned view dropped, for a word the scan cut otherwise.
     accents: AccentCursor<'a>,
 }
@@ -674,11 +672,7 @@ impl KnownWords<'_> {
     /// Flags of the word at exactly `start..end`, when the scan cut the same word there.
     /// Positions must be asked in increasing order (tokens do not overlap).
     pub fn get(&mut self, start: usize, end: usize) -> Option<u64> {
-        while self.words.get(self.next).is_some_and(|w| w.start < start) {
-            self.next += 1;
-        }
-        let w = self.words.get(self.next)?;
-        (w.start == start && w.end == end).then_some(w.flags)
+        self.words.at(start, end).map(|w| w.flags)
     }
 
     /// Flags of the word `text[start..end]` of the scanned text: the scan's, when it cut
@@ -695,10 +689,15 @@ impl LexScratch {
     /// The words of the last scan, for [`KnownWords::get`].
     pub fn known_words(&self) -> KnownWords<'_> {
         KnownWords {
-            words: &self.words,
-            next: 0,
-            accents: AccentCursor::new(&self.accents),
+            words: self.words.cursor(),
+            accents: AccentCursor::new(self.words.accents()),
         }
+    }
+
+    /// The word table of the last scan: its words, their flags and the text's case, for
+    /// the passes that read the same text after it.
+    pub(crate) fn words(&self) -> &Words {
+        &self.words
     }
 }
 
@@ -713,12 +712,9 @@ pub struct LexHit {
 /// Reusable buffers for [`Lexicon::scan`].
 #[derive(Default)]
 pub struct LexScratch {
-    words: Vec<Word>,
+    /// The last scanned text's words (with its case and accents), read once per scan.
+    words: Words,
     marks: Vec<Option<PhiType>>,
-    /// How the last scanned text is cased (read once per scan).
-    case: TextCase,
-    /// The accents of the last scan's view.
-    accents: Vec<Accent>,
 }
 
 impl Lexicon {
@@ -737,18 +733,16 @@ impl Lexicon {
         out: &mut Vec<LexHit>,
     ) {
         let bytes = text.as_bytes();
-        scratch.accents.clear();
-        scratch.accents.extend_from_slice(accents);
-        self.tokenize(bytes, accents, &mut scratch.words);
-        let words = &scratch.words;
+        self.read_words(bytes, accents, &mut scratch.words);
+        let words = scratch.words.list();
         scratch.marks.clear();
         scratch.marks.resize(words.len(), None);
-        scratch.case = TextCase::of(bytes);
+        let case = scratch.words.case();
         let ctx = Ctx {
             text: bytes,
             words,
-            caps_mode: scratch.case.upper,
-            lower_mode: scratch.case.lower,
+            caps_mode: case.upper,
+            lower_mode: case.lower,
             greetings: &self.greetings,
         };
         for i in 0..words.len() {
@@ -1017,7 +1011,7 @@ mod tests {
     #[test]
     fn text_case_keeps_its_thresholds_across_blocks() {
         let case = |t: String| {
-            let c = TextCase::of(t.as_bytes());
+            let c = crate::detect::words::TextCase::of(t.as_bytes());
             (c.upper, c.lower)
         };
         let lower = "a".repeat(300);

@@ -18,7 +18,7 @@ impl Lexicon {
             return;
         }
         let b = text.as_bytes();
-        let words = &scratch.words;
+        let words = scratch.words().list();
         spans.retain(|s| {
             if !matches!(
                 s.ty,

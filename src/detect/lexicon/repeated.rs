@@ -27,11 +27,11 @@ impl Lexicon {
     pub fn repeated_names(&self, text: &str, scratch: &LexScratch, spans: &[Span]) -> Vec<LexHit> {
         let b = text.as_bytes();
         // The scan that cut these words read the text's case already.
-        let mixed = scratch.case.mixed();
+        let mixed = scratch.words.case().mixed();
         let mut carried: Vec<(&[u8], PhiType)> = Vec::new();
-        let mut inside = vec![false; scratch.words.len()];
+        let mut inside = vec![false; scratch.words.list().len()];
         let mut s = 0;
-        for (k, w) in scratch.words.iter().enumerate() {
+        for (k, w) in scratch.words.list().iter().enumerate() {
             while s < spans.len() && spans[s].end <= w.start {
                 s += 1;
             }
@@ -68,7 +68,7 @@ impl Lexicon {
         if carried.is_empty() {
             return out;
         }
-        for (k, w) in scratch.words.iter().enumerate() {
+        for (k, w) in scratch.words.list().iter().enumerate() {
             if inside[k] {
                 continue;
             }
