@@ -8,8 +8,10 @@ packages `scripts/add-intl-lists.py` reads (the same pinned wheels): the `dev` s
 from the three quarters that script adds to the lists, the `holdout` split only from the
 quarter it holds out (`held_out`), so holdout recall measures values no list was built from
 (a held-out value may still be listed from another source: `--breakdown` reports that
-share). Swedish, Norwegian, Danish and German records take their names and towns from Python
-Faker (`sv_SE`, `no_NO`, `da_DK`, `de_DE`; listed already) and test only the address formats.
+share); Icelandic records have towns and streets from `iceaddr` but names from Python Faker's
+`sv_SE` (no Icelandic name source). Swedish, Norwegian, Danish and German records take their
+names and towns from Python Faker (`sv_SE`, `no_NO`, `da_DK`, `de_DE`; listed already) and
+test only the address formats; so do the Finnish records' towns and streets (`fi_FI`).
 Addresses are written in each country's own format (`Storgatan 12, 114 55 Stockholm`,
 `Laugavegur 7, 101 Reykjavík`, `Atatürk Cd. No: 5 Kadıköy/İstanbul`, `Váci utca 3., 1052
 Budapest`, `Karl Johans gate 1, 0154 Oslo`); street names are the packages' own (Hungarian,
