@@ -124,8 +124,22 @@ fn tail_part(text: &[u8], at: usize, after_postcode: bool) -> Option<(usize, boo
     }
     unit(text, start)
         .or_else(|| floor_door(text, start))
+        .or_else(|| staircase(text, start))
         .or_else(|| town(text, start, comma || after_postcode))
         .map(|end| (end, false))
+}
+
+/// `A 12`, `B 4`: a Finnish staircase letter and flat number after the house number
+/// (`Mannerheimintie 5 A 12`): one capital from A to H, a space, one to three digits.
+fn staircase(text: &[u8], i: usize) -> Option<usize> {
+    let letter = *text.get(i)?;
+    let digits = run(text, i + 2, u8::is_ascii_digit);
+    let end = i + 2 + digits;
+    ((b'A'..=b'H').contains(&letter)
+        && text.get(i + 1) == Some(&b' ')
+        && (1..=3).contains(&digits)
+        && boundary(text, end))
+    .then_some(end)
 }
 
 /// Skips `, `, ` / `, ` ` or one line break; says whether a comma, slash or line break was
@@ -303,11 +317,18 @@ fn town(text: &[u8], i: usize, comma: bool) -> Option<usize> {
     if words == 0 {
         return None;
     }
-    if comma {
+    // A district and its province joined by a slash (`Kadikoy/Istanbul`) are a Turkish
+    // address's last line, comma or not.
+    if comma || district_pair(text, end) {
         return Some(end);
     }
     let (after, _) = skip_separator(text, end)?;
     postcode(text, after).map(|_| end)
+}
+
+/// Whether a slash and a capitalised place word follow at `end`, with no space between.
+fn district_pair(text: &[u8], end: usize) -> bool {
+    text.get(end) == Some(&b'/') && place_word(text, end + 1).is_some()
 }
 
 /// One capitalised word of a place name, with inner hyphens and apostrophes, and a period
@@ -492,6 +513,16 @@ mod tests {
                 "פדויים 63",
                 "פדויים 63, מודיעין 7574",
             ),
+            (
+                "at Ataturk Cd. No: 5 Kadikoy/Istanbul with her son",
+                "Ataturk Cd. No: 5",
+                "Ataturk Cd. No: 5 Kadikoy/Istanbul",
+            ),
+            (
+                "to Sillanpaakatu 56 A 33, 27692 Kristiinankaupunki. Son",
+                "Sillanpaakatu 56",
+                "Sillanpaakatu 56 A 33, 27692 Kristiinankaupunki",
+            ),
         ];
         for (text, street, want) in cases {
             assert_eq!(grown(text, street), want, "{text}");
@@ -515,6 +546,12 @@ mod tests {
             ("at 12 Main St with wife", "12 Main St", "12 Main St"),
             ("at 12 Main St, дочь", "12 Main St", "12 Main St"),
             ("at 12 Main St Monday 3 units", "12 Main St", "12 Main St"),
+            (
+                "at Ataturk Cd. No: 5 Kadikoy then",
+                "Ataturk Cd. No: 5",
+                "Ataturk Cd. No: 5",
+            ),
+            ("at 12 Main St A and B", "12 Main St", "12 Main St"),
         ];
         for (text, street, want) in cases {
             assert_eq!(grown(text, street), want, "{text}");

@@ -105,11 +105,19 @@ pub(super) fn street(v: &str) -> bool {
                 .count()
                 >= 5
     });
+    // Before a street word written whole in title case, a word in capitals is an initialism
+    // (`45 MG Road`: Mahatma Gandhi), not a unit (`2 MG`); before a capitals line's word
+    // (`2 MG ROAD`) or an abbreviation (`40 MG Lasix Dr Smith`) it may be either.
+    let title_case = words
+        .last()
+        .is_some_and(|w| w.len() >= 4 && w.chars().skip(1).all(|c| c.is_ascii_lowercase()));
+    let initialism =
+        |w: &&str| title_case && w.len() >= 2 && w.chars().all(|c| c.is_ascii_uppercase());
     !sentence_break
         && !words
             .iter()
             .skip(1)
-            .any(|w| NOT_STREET_WORDS.contains(&lower(w).as_str()))
+            .any(|w| !initialism(w) && NOT_STREET_WORDS.contains(&lower(w).as_str()))
 }
 
 pub(super) const NOT_CITY_WORDS: &[&str] =
@@ -122,4 +130,18 @@ pub(super) fn city(v: &str) -> bool {
         .unwrap_or("")
         .to_ascii_lowercase();
     !NOT_CITY_WORDS.contains(&first.as_str())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_initialism_before_a_whole_street_word_is_no_unit() {
+        assert!(street("45 MG Road"));
+        assert!(street("7 ML Gupta Road"));
+        assert!(!street("45 MG ROAD"));
+        assert!(!street("40 MG Lasix Dr"));
+        assert!(!street("2 mg Road"));
+    }
 }
