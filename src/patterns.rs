@@ -37,6 +37,10 @@ const BUILTIN: &[(&str, &str)] = &[
         include_str!("../patterns/text/facilities.toml"),
     ),
     (
+        "text/structures.toml",
+        include_str!("../patterns/text/structures.toml"),
+    ),
+    (
         "text/lexicon.toml",
         include_str!("../patterns/text/lexicon.toml"),
     ),
@@ -138,6 +142,8 @@ const OPTIONAL: &[&str] = &[
     "words/context.toml",
     // Facility names came after the lexicon; a directory without the file gets the built-in.
     "text/facilities.toml",
+    // Names in the structures of notes came after facilities; the same.
+    "text/structures.toml",
 ];
 
 impl Patterns {

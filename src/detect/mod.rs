@@ -13,6 +13,7 @@
 //! - [`validate`]: check digits and context checks for rule matches.
 //! - [`lexicon`]: name lists, cue words and the word-level name/place detector.
 //! - `facility`: facility names after a movement verb, their acronyms, whole names.
+//! - `structure`: names in the structures of clinical notes (labels, hand-offs, lists).
 //! - [`learned`]: values learned from structured fields, searched in the same payload.
 //! - [`shape`]: identifier shapes, tokenised without a cue (default deny).
 //! - [`overlay`]: `patterns.d/` files adding rules and allow-list words to the above.
@@ -29,6 +30,7 @@ pub mod overlay;
 pub mod rules;
 pub mod shape;
 mod starts;
+mod structure;
 pub mod tagger;
 pub mod validate;
 
@@ -72,6 +74,9 @@ pub struct Detector {
     tagger: Option<tagger::Tagger>,
     /// Facility names and their acronyms (`patterns/text/facilities.toml`).
     facilities: facility::Facilities,
+    /// Names in care teams, sign-outs, footers and contact lines
+    /// (`patterns/text/structures.toml`).
+    structures: structure::Structures,
 }
 
 /// Per-thread buffers reused across scans.
@@ -115,8 +120,10 @@ impl Detector {
         })?;
         let regions = regions_no_one_is_named(p.get("places/not-phi-regions.txt"), &lexicon);
         let facilities = facility::Facilities::build(p.get(facility::FILE))?;
+        let structures = structure::Structures::build(p.get(structure::FILE))?;
         Ok(Detector {
             facilities,
+            structures,
             rules,
             lexicon,
             allow,
@@ -205,6 +212,13 @@ impl Detector {
                 end: h.end,
                 ty: h.ty,
             }));
+            spans = merge(spans);
+        }
+        // Names in the structures of notes (care teams, sign-outs, footers), read with the
+        // spans found so far; before the names are grown and repeated, so both apply.
+        let structured = self.structures.scan(text, &self.lexicon, &spans);
+        if !structured.is_empty() {
+            spans.extend(structured);
             spans = merge(spans);
         }
         for s in spans.iter_mut() {
