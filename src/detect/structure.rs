@@ -43,6 +43,8 @@ struct RawStructures {
     skip_before_name: Vec<String>,
     roles: Vec<String>,
     list_headers: Vec<String>,
+    value_enders: Vec<String>,
+    service_words: Vec<String>,
 }
 
 /// A phrase of lower-case words.
@@ -57,6 +59,8 @@ pub struct Structures {
     roles: Vec<Phrase>,
     headers: Vec<Phrase>,
     skip: rustc_hash::FxHashSet<Box<[u8]>>,
+    /// Words that may follow a name where a value ends with no punctuation (`at`, `who`).
+    enders: rustc_hash::FxHashSet<Box<[u8]>>,
     /// Every word of a role or service (`nephrology`, `case`, `manager`): never a name here.
     role_words: rustc_hash::FxHashSet<Box<[u8]>>,
     /// The first word of every label, phrase, role and header: a word that is none of
@@ -116,21 +120,25 @@ impl Structures {
             out.sort_by_key(|p| std::cmp::Reverse(p.len()));
             out
         };
+        let set = |list: &[String]| {
+            list.iter()
+                .map(|w| w.trim().to_ascii_lowercase().into_bytes().into_boxed_slice())
+                .collect()
+        };
         let s = Structures {
             clinician_labels: phrases(&raw.clinician_labels),
             person_labels: phrases(&raw.person_labels),
             handoff: phrases(&raw.handoff_phrases),
             roles: phrases(&raw.roles),
             headers: phrases(&raw.list_headers),
-            skip: raw
-                .skip_before_name
-                .iter()
-                .map(|w| w.trim().to_ascii_lowercase().into_bytes().into_boxed_slice())
-                .collect(),
+            skip: set(&raw.skip_before_name),
+            enders: set(&raw.value_enders),
             starts: Default::default(),
             role_words: Default::default(),
         };
-        let role_words = s.roles.iter().flatten().cloned().collect();
+        let mut role_words: rustc_hash::FxHashSet<Box<[u8]>> =
+            s.roles.iter().flatten().cloned().collect();
+        role_words.extend(set(&raw.service_words));
         let starts = [
             &s.clinician_labels,
             &s.person_labels,
@@ -354,7 +362,11 @@ impl Reader<'_> {
         let w = self.word(k);
         let f = self.words[k].flags;
         let letters = w.iter().filter(|c| c.is_ascii_alphabetic()).count();
-        if w.iter().any(u8::is_ascii_digit) || w.contains(&b'/') {
+        // Digits, a slash or two hyphens: shorthand (`CXR-TF-PROMOTE`), not a name.
+        if w.iter().any(u8::is_ascii_digit)
+            || w.contains(&b'/')
+            || w.iter().filter(|c| **c == b'-').count() > 1
+        {
             return Evidence::None;
         }
         // An initial: `J.` or `J` between two words of a name.
@@ -389,15 +401,18 @@ impl Reader<'_> {
         if f & KNOWN_WORD != 0 {
             return Evidence::None;
         }
-        // A word no list holds: four letters at least in capitals or in a note in one case
-        // (shorter ones are acronyms and shorthand: `ICU`, `recs`), three in title case.
-        let min = if self.case == Case::Mixed && !all_caps {
-            3
-        } else {
-            4
+        // A word no list holds: three letters at least in title case, four in a note in one
+        // case (shorter ones are shorthand: `recs`); in capitals in a mixed note, four or
+        // less is an acronym (`SSRI`) unless a stronger word is beside it (`PURCELL, SHTE`).
+        let min = match (self.case, all_caps) {
+            (Case::Mixed, false) => 3,
+            _ => 4,
         };
         if letters < min {
             return Evidence::None;
+        }
+        if self.case == Case::Mixed && all_caps && letters < 5 {
+            return Evidence::Weak;
         }
         Evidence::Strong
     }
@@ -424,7 +439,8 @@ impl Reader<'_> {
             }
             z += 1;
         }
-        // `z` is one past the last word taken; trim weak words at the end (`X and`).
+        // `z` is one past the last word taken; trim weak words at the end (`X and`) but
+        // listed names (`KIJUMOTUNDE WEAVER`).
         let mut end = z;
         while end > v && self.evidence(end - 1) != Evidence::Strong && !self.listed(end - 1) {
             end -= 1;
@@ -490,6 +506,9 @@ impl Reader<'_> {
                 return;
             };
             let item = self.with_weak_first_name(item);
+            if !self.ends_value(item.z) {
+                return;
+            }
             self.emit(&item, ty, out);
             let Some(next) = self.after_item(item.z) else {
                 return;
@@ -498,20 +517,45 @@ impl Reader<'_> {
         }
     }
 
-    /// `GUY, VANSHANDRA`: a listed name that is also a word, then a comma and a name.
+    /// A name ending at word `z` ends its value: punctuation or the line's end after it, or
+    /// a word of `value_enders`, a number, a role, credential, relation or verb of speech.
+    fn ends_value(&self, z: usize) -> bool {
+        let k = z + 1;
+        if k >= self.words.len() {
+            return true;
+        }
+        let gap = self.gap_after(z);
+        if gap.iter().any(|c| *c != b' ') {
+            return true;
+        }
+        let w = &self.words[k];
+        self.s.enders.contains(&*w.lower)
+            || self.word(k).iter().any(u8::is_ascii_digit)
+            || self.role_at(k).is_some()
+            || w.flags & (flag::RELATION | flag::PERSON_VERB | flag::CONTACT) != 0
+    }
+
+    /// `GUY, VANSHANDRA`, `RERT, EMMARINA`: a word that is a name only beside a stronger
+    /// one (a listed name that is also a word, a short word in capitals), a comma, a name.
     fn weak_then_name(&self, v: usize) -> Option<Item> {
-        if v + 1 >= self.words.len() || !self.listed(v) || self.gap_after(v) != b", " {
+        if v + 1 >= self.words.len()
+            || self.evidence(v) == Evidence::None
+            || self.gap_after(v) != b", "
+        {
             return None;
         }
         let next = self.name_at(v + 1)?;
         Some(Item { a: v, z: next.z })
     }
 
-    /// `NIETANDEN, CLAY`: a name, a comma and a listed name that is also a word, where the
-    /// value ends (the line's end, punctuation, a role or credential).
+    /// `NIETANDEN, CLAY`, `PURCELL, SHTE`: a name, a comma and a word that is a name only
+    /// beside a stronger one, where the value ends (the line's end, punctuation, a role or credential).
     fn with_weak_first_name(&self, item: Item) -> Item {
         let k = item.z + 1;
-        if k >= self.words.len() || self.gap_after(item.z) != b", " || !self.listed(k) {
+        if k >= self.words.len()
+            || self.gap_after(item.z) != b", "
+            || self.evidence(k) == Evidence::None
+        {
             return item;
         }
         let ends = k + 1 >= self.words.len()
@@ -586,11 +630,13 @@ impl Reader<'_> {
             .or_else(|| {
                 self.phrase_at(i, &self.s.person_labels)
                     .map(|n| (n, PhiType::Name))
-            })
-            .or_else(|| {
-                self.phrase_at(i, &self.s.roles)
-                    .map(|n| (n, PhiType::ProviderName))
             });
+        // A table row: a role, `|`, the names (`OT | X`).
+        let label = label.or_else(|| {
+            self.phrase_at(i, &self.s.roles)
+                .filter(|n| self.gap_after(i + n - 1).trim_ascii() == b"|")
+                .map(|n| (n, PhiType::ProviderName))
+        });
         if let Some((n, ty)) = label {
             if self.label_starts(i) {
                 let last = i + n - 1;
@@ -746,8 +792,8 @@ impl Reader<'_> {
         }
     }
 
-    /// `X (son)`, `X - daughter`, `X, sister`: a name right before a relation in brackets,
-    /// after a dash or a comma; and `sister, X,` between commas after one.
+    /// `X (son)`, `X - daughter`: a name right before a relation in brackets or after a
+    /// dash; and `sister, X,` between commas after one.
     fn family_item(&self, i: usize, out: &mut Vec<Span>) {
         if self.words[i].flags & flag::RELATION == 0 {
             return;
@@ -755,7 +801,7 @@ impl Reader<'_> {
         // Before the relation.
         if i > 0 {
             let gap = self.gap_before(i);
-            let shaped = matches!(gap, b" (" | b" - " | b" -- " | b", " | b" [" | b"(");
+            let shaped = matches!(gap, b" (" | b" - " | b" -- " | b" [" | b"(");
             let closes = matches!(self.gap_after(i).first(), Some(b')' | b']'))
                 || !matches!(gap, b" (" | b" [" | b"(");
             if shaped && closes {
@@ -767,7 +813,7 @@ impl Reader<'_> {
         // After it, between commas.
         if i + 1 < self.words.len() && self.gap_after(i) == b", " {
             if let Some(item) = self.name_at(i + 1) {
-                if matches!(self.gap_after(item.z).first(), Some(b',' | b'.')) {
+                if self.gap_after(item.z).first() == Some(&b',') {
                     self.emit(&item, PhiType::Name, out);
                 }
             }
