@@ -45,6 +45,7 @@ struct RawStructures {
     list_headers: Vec<String>,
     value_enders: Vec<String>,
     service_words: Vec<String>,
+    service_suffixes: Vec<String>,
 }
 
 /// A phrase of lower-case words.
@@ -61,6 +62,8 @@ pub struct Structures {
     skip: rustc_hash::FxHashSet<Box<[u8]>>,
     /// Words that may follow a name where a value ends with no punctuation (`at`, `who`).
     enders: rustc_hash::FxHashSet<Box<[u8]>>,
+    /// Endings of a service's or specialist's name (`-ology`, `-iatry`): never a name here.
+    service_suffixes: Vec<Box<[u8]>>,
     /// Every word of a role or service (`nephrology`, `case`, `manager`): never a name here.
     role_words: rustc_hash::FxHashSet<Box<[u8]>>,
     /// The first word of every label, phrase, role and header: a word that is none of
@@ -122,7 +125,12 @@ impl Structures {
         };
         let set = |list: &[String]| {
             list.iter()
-                .map(|w| w.trim().to_ascii_lowercase().into_bytes().into_boxed_slice())
+                .map(|w| {
+                    w.trim()
+                        .to_ascii_lowercase()
+                        .into_bytes()
+                        .into_boxed_slice()
+                })
                 .collect()
         };
         let s = Structures {
@@ -133,6 +141,16 @@ impl Structures {
             headers: phrases(&raw.list_headers),
             skip: set(&raw.skip_before_name),
             enders: set(&raw.value_enders),
+            service_suffixes: raw
+                .service_suffixes
+                .iter()
+                .map(|w| {
+                    w.trim()
+                        .to_ascii_lowercase()
+                        .into_bytes()
+                        .into_boxed_slice()
+                })
+                .collect(),
             starts: Default::default(),
             role_words: Default::default(),
         };
@@ -173,15 +191,14 @@ impl Structures {
             case: Case::of(bytes),
             found,
         };
-        for i in 0..words.len() {
+        for (i, word) in words.iter().enumerate() {
             reader.family_item(i, &mut out);
             if reader.first_on_line(i) {
                 reader.list_line(i, &mut out);
             }
-            if !self.starts.contains(&*words[i].lower) {
-                continue;
+            if self.starts.contains(&*word.lower) {
+                reader.label_or_handoff(i, &mut out);
             }
-            reader.label_or_handoff(i, &mut out);
         }
         out.sort_by_key(|s| (s.start, s.end));
         out.dedup();
@@ -293,10 +310,7 @@ impl Reader<'_> {
 
     /// The text between word `k` and word `k + 1` (or the end).
     fn gap_after(&self, k: usize) -> &[u8] {
-        let to = self
-            .words
-            .get(k + 1)
-            .map_or(self.text.len(), |w| w.start);
+        let to = self.words.get(k + 1).map_or(self.text.len(), |w| w.start);
         &self.text[self.words[k].end..to]
     }
 
@@ -318,11 +332,7 @@ impl Reader<'_> {
         if self.is_number_marker(k) {
             return false;
         }
-        self.opens_line(k)
-            || k > 0
-                && self.is_number_marker(k - 1)
-                && (self.opens_line(k - 1)
-                    || self.gap_before(k - 1).iter().all(|c| matches!(c, b' ' | b'#')))
+        self.opens_line(k) || k > 0 && self.numbered_line(k - 1)
     }
 
     /// Word `k` is a list number (`1.`, `2)`, `#3`, `1/`).
@@ -332,6 +342,16 @@ impl Reader<'_> {
             && w.iter().all(u8::is_ascii_digit)
             && (matches!(self.gap_after(k).first(), Some(b'.' | b')' | b'/' | b':'))
                 || self.gap_before(k).ends_with(b"#"))
+    }
+
+    /// Word `k` is a list number that opens its line (`1.`, `#2`), not the end of a code
+    /// (`G81.91.`).
+    fn numbered_line(&self, k: usize) -> bool {
+        self.is_number_marker(k)
+            && (self.opens_line(k) || {
+                let gap = self.gap_before(k);
+                gap.ends_with(b"#") && gap.iter().all(|c| c.is_ascii_whitespace() || *c == b'#')
+            })
     }
 
     /// When a phrase of `phrases` starts at word `i` on one line, its number of words (the
@@ -380,7 +400,14 @@ impl Reader<'_> {
         if f & (flag::PARTICLE | flag::INNER_PARTICLE) != 0 {
             return Evidence::Weak;
         }
-        if f & NEVER_IN_NAME != 0 || self.s.role_words.contains(&*self.words[k].lower) {
+        if f & NEVER_IN_NAME != 0
+            || self.s.role_words.contains(&*self.words[k].lower)
+            || self
+                .s
+                .service_suffixes
+                .iter()
+                .any(|x| self.words[k].lower.ends_with(x))
+        {
             return Evidence::None;
         }
         let capital = w[0].is_ascii_uppercase();
@@ -592,10 +619,12 @@ impl Reader<'_> {
         // A tail: `(RN)`, `[RN]`, `, MD`, ` - PT`, ` RN`, `(son)`.
         let gap = self.gap_after(z);
         if !gap.contains(&b'\n') {
-            let tail = self.role_at(k).or_else(|| {
-                (self.words[k].flags & flag::RELATION != 0).then_some(1)
-            });
-            let opens = gap.iter().all(|c| matches!(c, b' ' | b'(' | b'[' | b',' | b'-'));
+            let tail = self
+                .role_at(k)
+                .or_else(|| (self.words[k].flags & flag::RELATION != 0).then_some(1));
+            let opens = gap
+                .iter()
+                .all(|c| matches!(c, b' ' | b'(' | b'[' | b',' | b'-'));
             if let (Some(n), true) = (tail, opens) {
                 k += n;
                 if k >= self.words.len() {
@@ -733,7 +762,9 @@ impl Reader<'_> {
                 Some(n) if first + n < self.words.len() => {
                     let gap = self.gap_before(first + n);
                     if !gap.contains(&b'\n')
-                        && gap.iter().all(|c| matches!(c, b' ' | b'-' | b':' | b'|' | b','))
+                        && gap
+                            .iter()
+                            .all(|c| matches!(c, b' ' | b'-' | b':' | b'|' | b','))
                     {
                         self.values(first + n, ty, out);
                     }
@@ -758,7 +789,7 @@ impl Reader<'_> {
             let line = gap.rsplit(|c| *c == b'\n').next().unwrap_or(gap);
             line.iter().any(|c| matches!(c, b'-' | b'*' | b'+'))
                 || line.starts_with("\u{2022}".as_bytes())
-                || i > 0 && self.is_number_marker(i - 1)
+                || i > 0 && self.numbered_line(i - 1) && !gap.contains(&b'\n')
         };
         if !marked {
             return;
@@ -836,7 +867,6 @@ impl Reader<'_> {
 
 #[cfg(test)]
 mod tests {
-    use super::*;
     use crate::detect::Detector;
     use crate::patterns::Patterns;
 
@@ -863,7 +893,10 @@ mod tests {
         for (text, name) in [
             ("Attending: Orvenko Talbrisse\nPlan as above.", "Talbrisse"),
             ("RESIDENT: KELVARD MOSTRINE  INTERN: ADLENA PRUSK", "PRUSK"),
-            ("hcp: darvelle ostrum (wife)\nno acute events overnight.", "ostrum"),
+            (
+                "hcp: darvelle ostrum (wife)\nno acute events overnight.",
+                "ostrum",
+            ),
             ("cc: Wendrick Palusto, MD; Imbrella Quost, RN", "Quost"),
             ("Case manager: Trivelda Mornsk", "Mornsk"),
         ] {
@@ -877,7 +910,10 @@ mod tests {
         for (text, name) in [
             ("Signed out to Kelvarno at change of shift.", "Kelvarno"),
             ("plan d/w dr. ostravik. vitals stable.", "ostravik"),
-            ("Care team:\n1. Tomasz Brevikan - PT\n2) ORVELLA, DINSKA (RN)", "ORVELLA"),
+            (
+                "Care team:\n1. Tomasz Brevikan - PT\n2) ORVELLA, DINSKA (RN)",
+                "ORVELLA",
+            ),
             ("- Falstrom Vennick, MD\n- Quendra Olsvik, NP", "Olsvik"),
             ("Family: Mirelko (son), Ostravina (daughter)", "Ostravina"),
         ] {
@@ -893,7 +929,10 @@ mod tests {
             ("Family: none present", "none present"),
             ("cc: PCP", "PCP"),
             ("HCP: wife", "wife"),
-            ("1. Metoprolol 25 mg - cardiology\n2. Aspirin 81 mg - cardiology", "Metoprolol"),
+            (
+                "1. Metoprolol 25 mg - cardiology\n2. Aspirin 81 mg - cardiology",
+                "Metoprolol",
+            ),
             ("Consults:\n1. Cardiology\n2. Nephrology", "Nephrology"),
             ("Discussed with pharmacy and the ICU team.", "pharmacy"),
             ("Attending: covering resident", "covering"),
