@@ -25,6 +25,7 @@
 
 use serde::Deserialize;
 use std::borrow::Cow;
+use std::cell::Cell;
 
 use super::lexicon::{flag, Lexicon};
 use super::RuleError;
@@ -175,6 +176,18 @@ impl Structures {
         })
     }
 
+    /// `word` is the first word of a label, phrase, role or header (in any case; no
+    /// allocation: this runs on every word).
+    fn starts_something(&self, word: &[u8]) -> bool {
+        let mut buf = [0u8; 32];
+        let Some(folded) = buf.get_mut(..word.len()) else {
+            return false;
+        };
+        folded.copy_from_slice(word);
+        folded.make_ascii_lowercase();
+        self.starts.contains(&*folded)
+    }
+
     /// Names in the structures of `text` that `found` (the other detectors' spans) may miss,
     /// as NAME and PROVIDER_NAME spans for the caller to merge.
     pub fn scan(&self, text: &str, lexicon: &Lexicon, found: &[Span]) -> Vec<Span> {
@@ -183,9 +196,10 @@ impl Structures {
             return out;
         }
         let bytes = text.as_bytes();
-        let words = read_words(bytes, lexicon);
+        let words = read_words(bytes);
         let reader = Reader {
             s: self,
+            lexicon,
             text: bytes,
             words: &words,
             case: Case::of(bytes),
@@ -196,7 +210,7 @@ impl Structures {
             if reader.first_on_line(i) {
                 reader.list_line(i, &mut out);
             }
-            if self.starts.contains(&*word.lower) {
+            if self.starts_something(&bytes[word.start..word.end]) {
                 reader.label_or_handoff(i, &mut out);
             }
         }
@@ -228,17 +242,28 @@ impl Case {
     }
 }
 
-/// One word of the text: byte range, its lower-case form and its lexicon flags.
-struct Word<'a> {
+/// Flags not read yet: most words are never looked at past their first letters.
+const UNREAD: u64 = u64::MAX;
+
+/// One word of the text: byte range and its lexicon flags (read on first use).
+struct Word {
     start: usize,
     end: usize,
-    lower: Cow<'a, [u8]>,
-    flags: u64,
+    flags: Cell<u64>,
+}
+
+/// `word` in lower case: borrowed when it is already (most words).
+fn lower(word: &[u8]) -> Cow<'_, [u8]> {
+    if word.iter().any(u8::is_ascii_uppercase) {
+        Cow::Owned(word.to_ascii_lowercase())
+    } else {
+        Cow::Borrowed(word)
+    }
 }
 
 /// The words of a text: letters and digits with inner apostrophes, slashes and hyphens
 /// (`d/w`, `O'Brien`, `Smith-Jones`).
-fn read_words<'a>(b: &'a [u8], lexicon: &Lexicon) -> Vec<Word<'a>> {
+fn read_words(b: &[u8]) -> Vec<Word> {
     let mut words = Vec::new();
     let mut i = 0;
     while i < b.len() {
@@ -254,17 +279,10 @@ fn read_words<'a>(b: &'a [u8], lexicon: &Lexicon) -> Vec<Word<'a>> {
         {
             i += 1;
         }
-        let word = &b[start..i];
-        let lower = if word.iter().any(u8::is_ascii_uppercase) {
-            Cow::Owned(word.to_ascii_lowercase())
-        } else {
-            Cow::Borrowed(word)
-        };
         words.push(Word {
             start,
             end: i,
-            lower,
-            flags: lexicon.flags(word),
+            flags: Cell::new(UNREAD),
         });
     }
     words
@@ -291,13 +309,23 @@ struct Item {
 
 struct Reader<'a> {
     s: &'a Structures,
+    lexicon: &'a Lexicon,
     text: &'a [u8],
-    words: &'a [Word<'a>],
+    words: &'a [Word],
     case: Case,
     found: &'a [Span],
 }
 
 impl Reader<'_> {
+    /// The lexicon's flags of word `k`, read once.
+    fn flags(&self, k: usize) -> u64 {
+        let cell = &self.words[k].flags;
+        if cell.get() == UNREAD {
+            cell.set(self.lexicon.flags(self.word(k)));
+        }
+        cell.get()
+    }
+
     fn word(&self, k: usize) -> &[u8] {
         &self.text[self.words[k].start..self.words[k].end]
     }
@@ -363,7 +391,7 @@ impl Reader<'_> {
                 i + p.len() <= self.words.len()
                     && p.iter()
                         .enumerate()
-                        .all(|(n, w)| *self.words[i + n].lower == **w)
+                        .all(|(n, w)| self.word(i + n).eq_ignore_ascii_case(w))
                     && (0..p.len() - 1).all(|n| self.spaced(i + n))
             })
             .map(Vec::len)
@@ -374,13 +402,13 @@ impl Reader<'_> {
         if let Some(n) = self.phrase_at(k, &self.s.roles) {
             return Some(n);
         }
-        (self.words[k].flags & (flag::CREDENTIAL | flag::ROLE) != 0).then_some(1)
+        (self.flags(k) & (flag::CREDENTIAL | flag::ROLE) != 0).then_some(1)
     }
 
     /// What word `k` says of being a name.
     fn evidence(&self, k: usize) -> Evidence {
         let w = self.word(k);
-        let f = self.words[k].flags;
+        let f = self.flags(k);
         let letters = w.iter().filter(|c| c.is_ascii_alphabetic()).count();
         // Digits, a slash or two hyphens: shorthand (`CXR-TF-PROMOTE`), not a name.
         if w.iter().any(u8::is_ascii_digit)
@@ -401,12 +429,12 @@ impl Reader<'_> {
             return Evidence::Weak;
         }
         if f & NEVER_IN_NAME != 0
-            || self.s.role_words.contains(&*self.words[k].lower)
+            || self.s.role_words.contains(&*lower(self.word(k)))
             || self
                 .s
                 .service_suffixes
                 .iter()
-                .any(|x| self.words[k].lower.ends_with(x))
+                .any(|x| lower(self.word(k)).ends_with(x))
         {
             return Evidence::None;
         }
@@ -457,7 +485,7 @@ impl Reader<'_> {
                 Evidence::Strong => strong += 1,
                 Evidence::Weak => {}
             }
-            if self.words[z].flags & flag::NAME != 0 {
+            if self.flags(z) & flag::NAME != 0 {
                 listed += 1;
             }
             if z + 1 - v >= MAX_NAME_WORDS || !self.joined_in_name(z) {
@@ -476,17 +504,14 @@ impl Reader<'_> {
             return None;
         }
         let z = end - 1;
-        if z + 1 < self.words.len()
-            && self.spaced(z)
-            && self.words[z + 1].flags & flag::FACILITY != 0
-        {
+        if z + 1 < self.words.len() && self.spaced(z) && self.flags(z + 1) & flag::FACILITY != 0 {
             return None;
         }
         Some(Item { a: v, z })
     }
 
     fn listed(&self, k: usize) -> bool {
-        self.words[k].flags & flag::NAME != 0 && self.evidence(k) != Evidence::None
+        self.flags(k) & flag::NAME != 0 && self.evidence(k) != Evidence::None
     }
 
     /// Word `k` and the next are parts of one name: a space between, or `. ` after an
@@ -507,7 +532,7 @@ impl Reader<'_> {
     /// Skips words allowed before a name (`Dr.`, `attending`, `the`) from word `v`.
     fn skip_to_name(&self, mut v: usize) -> usize {
         while v < self.words.len()
-            && self.s.skip.contains(&*self.words[v].lower)
+            && self.s.skip.contains(&*lower(self.word(v)))
             && v + 1 < self.words.len()
             && self
                 .gap_after(v)
@@ -555,11 +580,10 @@ impl Reader<'_> {
         if gap.iter().any(|c| *c != b' ') {
             return true;
         }
-        let w = &self.words[k];
-        self.s.enders.contains(&*w.lower)
+        self.s.enders.contains(&*lower(self.word(k)))
             || self.word(k).iter().any(u8::is_ascii_digit)
             || self.role_at(k).is_some()
-            || w.flags & (flag::RELATION | flag::PERSON_VERB | flag::CONTACT) != 0
+            || self.flags(k) & (flag::RELATION | flag::PERSON_VERB | flag::CONTACT) != 0
     }
 
     /// `GUY, VANSHANDRA`, `RERT, EMMARINA`: a word that is a name only beside a stronger
@@ -621,7 +645,7 @@ impl Reader<'_> {
         if !gap.contains(&b'\n') {
             let tail = self
                 .role_at(k)
-                .or_else(|| (self.words[k].flags & flag::RELATION != 0).then_some(1));
+                .or_else(|| (self.flags(k) & flag::RELATION != 0).then_some(1));
             let opens = gap
                 .iter()
                 .all(|c| matches!(c, b' ' | b'(' | b'[' | b',' | b'-'));
@@ -643,7 +667,7 @@ impl Reader<'_> {
             .collect();
         match sep.as_slice() {
             b"," | b";" | b"/" | b"&" => Some(k),
-            b"" if matches!(&*self.words[k].lower, b"and") && k + 1 < self.words.len() => {
+            b"" if self.word(k).eq_ignore_ascii_case(b"and") && k + 1 < self.words.len() => {
                 (!self.gap_after(k).contains(&b'\n')).then_some(k + 1)
             }
             _ => None,
@@ -691,7 +715,7 @@ impl Reader<'_> {
                 // `Medication reconciliation by X`: a label that ends in `by` or `to` needs no
                 // colon.
                 if colon.is_none()
-                    && matches!(&*self.words[last].lower, b"by" | b"to")
+                    && matches!(&*lower(self.word(last)), b"by" | b"to")
                     && gap.iter().all(|c| *c == b' ')
                     && last + 1 < self.words.len()
                 {
@@ -736,7 +760,7 @@ impl Reader<'_> {
                 .any(|c| matches!(c, b';' | b'|' | b'.' | b')' | b'-' | b',' | b'*' | b'\t'))
             || self.is_number_marker(i - 1)
             // `Cardiology consult: X`: a service before the label.
-            || gap == b" " && self.s.role_words.contains(&*self.words[i - 1].lower)
+            || gap == b" " && self.s.role_words.contains(&*lower(self.word(i - 1)))
     }
 
     /// The lines of a block under a header of people, from word `v`: each line's first
@@ -826,7 +850,10 @@ impl Reader<'_> {
     /// `X (son)`, `X - daughter`: a name right before a relation in brackets or after a
     /// dash; and `sister, X,` between commas after one.
     fn family_item(&self, i: usize, out: &mut Vec<Span>) {
-        if self.words[i].flags & flag::RELATION == 0 {
+        // The punctuation first: most words have none of it around them.
+        let around = i > 0 && matches!(self.gap_before(i), b" (" | b" - " | b" -- " | b" [" | b"(")
+            || self.gap_after(i) == b", ";
+        if !around || self.flags(i) & flag::RELATION == 0 {
             return;
         }
         // Before the relation.
