@@ -446,8 +446,11 @@ impl Reader<'_> {
         let listed = f & flag::NAME != 0;
         let english = f & (flag::ENGLISH | flag::COMMON | flag::VOCAB) != 0;
         if listed {
-            // In mixed case a capital is evidence; `Will`, `Rose` after a label is a person.
-            return if !english || self.case == Case::Mixed && !all_caps {
+            // In mixed case a capital is evidence (`d/w Hope`, `X (son), Rose (daughter)`),
+            // but not where every value starts with one: after a colon or at a line's start
+            // (`PCP: Unknown`).
+            let field_start = self.gap_before(k).iter().any(|c| matches!(c, b':' | b'\n'));
+            return if !english || self.case == Case::Mixed && !all_caps && !field_start {
                 Evidence::Strong
             } else {
                 Evidence::Weak
