@@ -41,6 +41,10 @@ const BUILTIN: &[(&str, &str)] = &[
         include_str!("../patterns/text/titled.toml"),
     ),
     (
+        "text/structures.toml",
+        include_str!("../patterns/text/structures.toml"),
+    ),
+    (
         "text/lexicon.toml",
         include_str!("../patterns/text/lexicon.toml"),
     ),
@@ -144,6 +148,8 @@ const OPTIONAL: &[&str] = &[
     "text/facilities.toml",
     // Surnames after a title that are English words came with issue 13's round four.
     "text/titled.toml",
+    // Names in the structures of notes came after facilities; the same.
+    "text/structures.toml",
 ];
 
 impl Patterns {

@@ -14,6 +14,7 @@
 //! - [`lexicon`]: name lists, cue words and the word-level name/place detector.
 //! - `facility`: facility names after a movement verb, their acronyms, whole names.
 //! - `titled`: English-word surnames after `Dr` (`per Dr. Tyro`).
+//! - `structure`: names in the structures of clinical notes (labels, hand-offs, lists).
 //! - [`learned`]: values learned from structured fields, searched in the same payload.
 //! - [`shape`]: identifier shapes, tokenised without a cue (default deny).
 //! - [`overlay`]: `patterns.d/` files adding rules and allow-list words to the above.
@@ -31,6 +32,7 @@ pub mod overlay;
 pub mod rules;
 pub mod shape;
 mod starts;
+mod structure;
 pub mod tagger;
 mod titled;
 pub mod validate;
@@ -78,6 +80,9 @@ pub struct Detector {
     facilities: facility::Facilities,
     /// English-word surnames after a title (`patterns/text/titled.toml`).
     titled: titled::Titled,
+    /// Names in care teams, sign-outs, footers and contact lines
+    /// (`patterns/text/structures.toml`).
+    structures: structure::Structures,
 }
 
 /// Per-thread buffers reused across scans.
@@ -122,9 +127,11 @@ impl Detector {
         let regions = regions_no_one_is_named(p.get("places/not-phi-regions.txt"), &lexicon);
         let facilities = facility::Facilities::build(p.get(facility::FILE))?;
         let titled = titled::Titled::build(p.get(titled::FILE))?;
+        let structures = structure::Structures::build(p.get(structure::FILE))?;
         Ok(Detector {
             facilities,
             titled,
+            structures,
             rules,
             lexicon,
             allow,
@@ -213,6 +220,13 @@ impl Detector {
                 end: h.end,
                 ty: h.ty,
             }));
+            spans = merge(spans);
+        }
+        // Names in the structures of notes (care teams, sign-outs, footers), read with the
+        // spans found so far; before the names are grown and repeated, so both apply.
+        let structured = self.structures.scan(text, &self.lexicon, &spans);
+        if !structured.is_empty() {
+            spans.extend(structured);
             spans = merge(spans);
         }
         for s in spans.iter_mut() {

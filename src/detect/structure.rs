@@ -1,0 +1,973 @@
+//! Names in the structures of clinical notes (issue 13, branch `notelists`): care teams,
+//! sign-outs, family and contact lines, dictation footers, `cc:` lists and role labels,
+//! where a clinician's or a relative's name sits in any case and is often in no list.
+//!
+//! Owns `patterns/text/structures.toml` (person labels, hand-off phrases, list headers,
+//! roles, words skipped before a name) and four readings made from it, each over the whole
+//! text after the other detectors have run:
+//! - a **label-value** reader: a person label and its colon (or a table's `|`), then one or
+//!   more names separated by `,`, `;`, `/`, `&` or `and`, each item ending at a role,
+//!   credential, relation, punctuation or the line's end (`Attending: X`, `HCP: X (wife)`,
+//!   `cc: X, MD; Y`, `Resident: X  Intern: Y`);
+//! - a **hand-off** reader: the same values after a phrase with no colon (`signed out to X`,
+//!   `d/w X`, `covering for X`, `Electronically signed by X`);
+//! - a **list** reader: a numbered or bulleted line whose first item is a name followed by
+//!   a role or credential (`1. X - PT`, `2) X (RN)`, `- X, MD`), and every line of a block
+//!   under a header of people (`Care team:`, `Consultants`);
+//! - **family** items anywhere: a name before a relation in brackets or after a dash
+//!   (`X (son)`, `X - daughter`) or between commas after one (`his sister, X, called`).
+//!
+//! What a value may hold is judged with the lexicon's flags and the word's shape: a word no
+//! list holds, or a listed name, written as a name for the note's case, never a word of the
+//! vocabulary, a cue, a role or a credential (`Signed out to night float`, `cc: PCP`, `HCP:
+//! wife`, `1. Metoprolol 25 mg - cardiology` hold none). Nothing here changes a word's flags,
+//! so the tagger does not need retraining when the file changes.
+
+use serde::Deserialize;
+use std::borrow::Cow;
+use std::cell::Cell;
+
+use super::lexicon::{flag, Lexicon};
+use super::RuleError;
+use crate::patterns::{first_line, line_of};
+use crate::phi::{PhiType, Span};
+
+/// The file this module reads, under `patterns/`.
+pub const FILE: &str = "text/structures.toml";
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawStructures {
+    clinician_labels: Vec<String>,
+    person_labels: Vec<String>,
+    handoff_phrases: Vec<String>,
+    skip_before_name: Vec<String>,
+    roles: Vec<String>,
+    list_headers: Vec<String>,
+    value_enders: Vec<String>,
+    service_words: Vec<String>,
+    service_suffixes: Vec<String>,
+}
+
+/// A phrase of lower-case words.
+type Phrase = Vec<Box<[u8]>>;
+
+/// The compiled lists (lower case); phrases are split into words.
+#[derive(Default)]
+pub struct Structures {
+    clinician_labels: Vec<Phrase>,
+    person_labels: Vec<Phrase>,
+    handoff: Vec<Phrase>,
+    roles: Vec<Phrase>,
+    headers: Vec<Phrase>,
+    skip: rustc_hash::FxHashSet<Box<[u8]>>,
+    /// Words that may follow a name where a value ends with no punctuation (`at`, `who`).
+    enders: rustc_hash::FxHashSet<Box<[u8]>>,
+    /// Endings of a service's or specialist's name (`-ology`, `-iatry`): never a name here.
+    service_suffixes: Vec<Box<[u8]>>,
+    /// Every word of a role or service (`nephrology`, `case`, `manager`): never a name here.
+    role_words: rustc_hash::FxHashSet<Box<[u8]>>,
+    /// The first word of every label, phrase, role and header: a word that is none of
+    /// these starts nothing, so the phrases are compared only after one lookup.
+    starts: rustc_hash::FxHashSet<Box<[u8]>>,
+}
+
+/// Flags of a word that is never part of a name here, even a listed one: stop words, cues,
+/// titles, roles, credentials, relations, labels, facility words and regions.
+const NEVER_IN_NAME: u64 = flag::STOP
+    | flag::CLINICAL
+    | flag::CREDENTIAL
+    | flag::ROLE
+    | flag::LABEL
+    | flag::RELATION
+    | flag::PERSON_TITLE
+    | flag::PROVIDER_TITLE
+    | flag::FACILITY
+    | flag::REGION
+    | flag::NAME_CUE
+    | flag::CONTACT
+    | flag::PERSON_VERB
+    | flag::DETERMINER
+    | flag::PLACE_LABEL
+    | flag::EPONYM_HEAD;
+
+/// Flags of a word some list knows as vocabulary: a word with none of these (and no name
+/// flag) is one no list holds.
+const KNOWN_WORD: u64 = NEVER_IN_NAME | flag::ENGLISH | flag::COMMON | flag::VOCAB;
+
+/// Most words one name runs to (`Maria de la Cruz`, `John A. Smith Jr`).
+const MAX_NAME_WORDS: usize = 5;
+
+/// Most lines a block under a header of people runs to.
+const MAX_BLOCK_LINES: usize = 12;
+
+impl Structures {
+    /// Reads the lists; a file that does not parse names its line, never input text.
+    pub fn build(source: &str) -> Result<Structures, RuleError> {
+        let file = format!("patterns/{FILE}");
+        let raw: RawStructures = toml::from_str(source).map_err(|e| RuleError::Syntax {
+            file,
+            line: e.span().map(|s| line_of(source, s.start)).unwrap_or(0),
+            reason: first_line(e.message()),
+        })?;
+        let phrases = |list: &[String]| -> Vec<Phrase> {
+            let mut out: Vec<Phrase> = list
+                .iter()
+                .map(|p| {
+                    p.split_whitespace()
+                        .map(|w| w.to_ascii_lowercase().into_bytes().into_boxed_slice())
+                        .collect()
+                })
+                .filter(|p: &Phrase| !p.is_empty())
+                .collect();
+            // Longest first, so the first phrase that matches is the longest one.
+            out.sort_by_key(|p| std::cmp::Reverse(p.len()));
+            out
+        };
+        let set = |list: &[String]| {
+            list.iter()
+                .map(|w| {
+                    w.trim()
+                        .to_ascii_lowercase()
+                        .into_bytes()
+                        .into_boxed_slice()
+                })
+                .collect()
+        };
+        let s = Structures {
+            clinician_labels: phrases(&raw.clinician_labels),
+            person_labels: phrases(&raw.person_labels),
+            handoff: phrases(&raw.handoff_phrases),
+            roles: phrases(&raw.roles),
+            headers: phrases(&raw.list_headers),
+            skip: set(&raw.skip_before_name),
+            enders: set(&raw.value_enders),
+            service_suffixes: raw
+                .service_suffixes
+                .iter()
+                .map(|w| {
+                    w.trim()
+                        .to_ascii_lowercase()
+                        .into_bytes()
+                        .into_boxed_slice()
+                })
+                .collect(),
+            starts: Default::default(),
+            role_words: Default::default(),
+        };
+        let mut role_words: rustc_hash::FxHashSet<Box<[u8]>> =
+            s.roles.iter().flatten().cloned().collect();
+        role_words.extend(set(&raw.service_words));
+        let starts = [
+            &s.clinician_labels,
+            &s.person_labels,
+            &s.handoff,
+            &s.roles,
+            &s.headers,
+        ]
+        .into_iter()
+        .flatten()
+        .filter_map(|p| p.first().cloned())
+        .collect();
+        Ok(Structures {
+            starts,
+            role_words,
+            ..s
+        })
+    }
+
+    /// `word` is the first word of a label, phrase, role or header (in any case; no
+    /// allocation: this runs on every word).
+    fn starts_something(&self, word: &[u8]) -> bool {
+        let mut buf = [0u8; 32];
+        let Some(folded) = buf.get_mut(..word.len()) else {
+            return false;
+        };
+        folded.copy_from_slice(word);
+        folded.make_ascii_lowercase();
+        self.starts.contains(&*folded)
+    }
+
+    /// Names in the structures of `text` that `found` (the other detectors' spans) may miss,
+    /// as NAME and PROVIDER_NAME spans for the caller to merge.
+    pub fn scan(&self, text: &str, lexicon: &Lexicon, found: &[Span]) -> Vec<Span> {
+        let mut out = Vec::new();
+        if self.starts.is_empty() {
+            return out;
+        }
+        let bytes = text.as_bytes();
+        let words = read_words(bytes);
+        let reader = Reader {
+            s: self,
+            lexicon,
+            text: bytes,
+            words: &words,
+            case: Case::of(bytes),
+            found,
+        };
+        for (i, word) in words.iter().enumerate() {
+            reader.family_item(i, &mut out);
+            if reader.first_on_line(i) {
+                reader.list_line(i, &mut out);
+            }
+            if self.starts_something(&bytes[word.start..word.end]) {
+                reader.label_or_handoff(i, &mut out);
+            }
+        }
+        out.sort_by_key(|s| (s.start, s.end));
+        out.dedup();
+        out
+    }
+}
+
+/// How the note is written: capitals tell a name only in mixed case.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Case {
+    Mixed,
+    Upper,
+    Lower,
+}
+
+impl Case {
+    fn of(b: &[u8]) -> Case {
+        let up = b.iter().filter(|c| c.is_ascii_uppercase()).count();
+        let low = b.iter().filter(|c| c.is_ascii_lowercase()).count();
+        if up > 20 && up > 2 * low {
+            Case::Upper
+        } else if low >= 20 && up * 50 < low {
+            Case::Lower
+        } else {
+            Case::Mixed
+        }
+    }
+}
+
+/// Flags not read yet: most words are never looked at past their first letters.
+const UNREAD: u64 = u64::MAX;
+
+/// One word of the text: byte range and its lexicon flags (read on first use).
+struct Word {
+    start: usize,
+    end: usize,
+    flags: Cell<u64>,
+}
+
+/// `word` in lower case: borrowed when it is already (most words).
+fn lower(word: &[u8]) -> Cow<'_, [u8]> {
+    if word.iter().any(u8::is_ascii_uppercase) {
+        Cow::Owned(word.to_ascii_lowercase())
+    } else {
+        Cow::Borrowed(word)
+    }
+}
+
+/// The words of a text: letters and digits with inner apostrophes, slashes and hyphens
+/// (`d/w`, `O'Brien`, `Smith-Jones`).
+fn read_words(b: &[u8]) -> Vec<Word> {
+    let mut words = Vec::new();
+    let mut i = 0;
+    while i < b.len() {
+        if !b[i].is_ascii_alphanumeric() {
+            i += 1;
+            continue;
+        }
+        let start = i;
+        while i < b.len()
+            && (b[i].is_ascii_alphanumeric()
+                || matches!(b[i], b'\'' | b'/' | b'-')
+                    && b.get(i + 1).is_some_and(u8::is_ascii_alphanumeric))
+        {
+            i += 1;
+        }
+        words.push(Word {
+            start,
+            end: i,
+            flags: Cell::new(UNREAD),
+        });
+    }
+    words
+}
+
+/// How much a word says that it is a name.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Evidence {
+    /// No name at all.
+    None,
+    /// Part of a name only beside a stronger word: an initial, a particle, a listed name
+    /// that is also an English word in a note written in one case (`will`, `smith`).
+    Weak,
+    /// A word no list holds written as a name, or a listed name that is no English word
+    /// (or, in mixed case, one written with its capital).
+    Strong,
+}
+
+/// One name read from the text: words `a..=z`, and the word after it.
+struct Item {
+    a: usize,
+    z: usize,
+}
+
+struct Reader<'a> {
+    s: &'a Structures,
+    lexicon: &'a Lexicon,
+    text: &'a [u8],
+    words: &'a [Word],
+    case: Case,
+    found: &'a [Span],
+}
+
+impl Reader<'_> {
+    /// The lexicon's flags of word `k`, read once.
+    fn flags(&self, k: usize) -> u64 {
+        let cell = &self.words[k].flags;
+        if cell.get() == UNREAD {
+            cell.set(self.lexicon.flags(self.word(k)));
+        }
+        cell.get()
+    }
+
+    fn word(&self, k: usize) -> &[u8] {
+        &self.text[self.words[k].start..self.words[k].end]
+    }
+
+    /// The text between word `k - 1` (or the start) and word `k`.
+    fn gap_before(&self, k: usize) -> &[u8] {
+        let from = if k == 0 { 0 } else { self.words[k - 1].end };
+        &self.text[from..self.words[k].start]
+    }
+
+    /// The text between word `k` and word `k + 1` (or the end).
+    fn gap_after(&self, k: usize) -> &[u8] {
+        let to = self.words.get(k + 1).map_or(self.text.len(), |w| w.start);
+        &self.text[self.words[k].end..to]
+    }
+
+    /// Words `k` and `k + 1` are on one line with only spaces between them.
+    fn spaced(&self, k: usize) -> bool {
+        k + 1 < self.words.len() && {
+            let gap = self.gap_after(k);
+            !gap.is_empty() && gap.iter().all(|c| *c == b' ')
+        }
+    }
+
+    /// Word `k` opens a line (nothing but spaces or a bullet before it).
+    fn opens_line(&self, k: usize) -> bool {
+        k == 0 || self.gap_before(k).contains(&b'\n')
+    }
+
+    /// Word `k` is a line's first word after its bullet or list number (`1. X`, `- X`).
+    fn first_on_line(&self, k: usize) -> bool {
+        if self.is_number_marker(k) {
+            return false;
+        }
+        self.opens_line(k) || k > 0 && self.numbered_line(k - 1)
+    }
+
+    /// Word `k` is a list number (`1.`, `2)`, `#3`, `1/`).
+    fn is_number_marker(&self, k: usize) -> bool {
+        let w = self.word(k);
+        w.len() <= 2
+            && w.iter().all(u8::is_ascii_digit)
+            && (matches!(self.gap_after(k).first(), Some(b'.' | b')' | b'/' | b':'))
+                || self.gap_before(k).ends_with(b"#"))
+    }
+
+    /// Word `k` is a list number that opens its line (`1.`, `#2`), not the end of a code
+    /// (`G81.91.`).
+    fn numbered_line(&self, k: usize) -> bool {
+        self.is_number_marker(k)
+            && (self.opens_line(k) || {
+                let gap = self.gap_before(k);
+                gap.ends_with(b"#") && gap.iter().all(|c| c.is_ascii_whitespace() || *c == b'#')
+            })
+    }
+
+    /// When a phrase of `phrases` starts at word `i` on one line, its number of words (the
+    /// longest one).
+    fn phrase_at(&self, i: usize, phrases: &[Phrase]) -> Option<usize> {
+        phrases
+            .iter()
+            .find(|p| {
+                i + p.len() <= self.words.len()
+                    && p.iter()
+                        .enumerate()
+                        .all(|(n, w)| self.word(i + n).eq_ignore_ascii_case(w))
+                    && (0..p.len() - 1).all(|n| self.spaced(i + n))
+            })
+            .map(Vec::len)
+    }
+
+    /// A word that ends a name as a role or credential (`PT`, `RN`, `case manager`).
+    fn role_at(&self, k: usize) -> Option<usize> {
+        if let Some(n) = self.phrase_at(k, &self.s.roles) {
+            return Some(n);
+        }
+        (self.flags(k) & (flag::CREDENTIAL | flag::ROLE) != 0).then_some(1)
+    }
+
+    /// What word `k` says of being a name.
+    fn evidence(&self, k: usize) -> Evidence {
+        let w = self.word(k);
+        let f = self.flags(k);
+        let letters = w.iter().filter(|c| c.is_ascii_alphabetic()).count();
+        // Digits, a slash or two hyphens: shorthand (`CXR-TF-PROMOTE`), not a name.
+        if w.iter().any(u8::is_ascii_digit)
+            || w.contains(&b'/')
+            || w.iter().filter(|c| **c == b'-').count() > 1
+        {
+            return Evidence::None;
+        }
+        // An initial: `J.` or `J` between two words of a name.
+        if letters == 1 {
+            return if w[0].is_ascii_uppercase() || self.case != Case::Mixed {
+                Evidence::Weak
+            } else {
+                Evidence::None
+            };
+        }
+        if f & (flag::PARTICLE | flag::INNER_PARTICLE) != 0 {
+            return Evidence::Weak;
+        }
+        if f & NEVER_IN_NAME != 0
+            || self.s.role_words.contains(&*lower(self.word(k)))
+            || self
+                .s
+                .service_suffixes
+                .iter()
+                .any(|x| lower(self.word(k)).ends_with(x))
+        {
+            return Evidence::None;
+        }
+        let capital = w[0].is_ascii_uppercase();
+        let all_caps = w.iter().all(|c| !c.is_ascii_lowercase());
+        if self.case == Case::Mixed && !capital {
+            return Evidence::None;
+        }
+        let listed = f & flag::NAME != 0;
+        let english = f & (flag::ENGLISH | flag::COMMON | flag::VOCAB) != 0;
+        if listed {
+            // In mixed case a capital is evidence (`d/w Hope`, `X (son), Rose (daughter)`),
+            // but not where every value starts with one: after a colon or at a line's start
+            // (`PCP: Unknown`).
+            let field_start = self.gap_before(k).iter().any(|c| matches!(c, b':' | b'\n'));
+            return if !english || self.case == Case::Mixed && !all_caps && !field_start {
+                Evidence::Strong
+            } else {
+                Evidence::Weak
+            };
+        }
+        if f & KNOWN_WORD != 0 {
+            return Evidence::None;
+        }
+        // A word no list holds: three letters at least in title case, four in a note in one
+        // case (shorter ones are shorthand: `recs`); in capitals in a mixed note, four or
+        // less is an acronym (`SSRI`) unless a stronger word is beside it (`PURCELL, SHTE`).
+        let min = match (self.case, all_caps) {
+            (Case::Mixed, false) => 3,
+            _ => 4,
+        };
+        if letters < min {
+            return Evidence::None;
+        }
+        if self.case == Case::Mixed && all_caps && letters < 5 {
+            return Evidence::Weak;
+        }
+        Evidence::Strong
+    }
+
+    /// A name starting at word `v`: words with evidence, one to [`MAX_NAME_WORDS`], joined
+    /// by spaces (or a period after an initial), holding a strong word or two listed names;
+    /// not a facility's name (`Keller Clinic`).
+    fn name_at(&self, v: usize) -> Option<Item> {
+        let mut z = v;
+        let mut strong = 0;
+        let mut listed = 0;
+        loop {
+            match self.evidence(z) {
+                Evidence::None => break,
+                Evidence::Strong => strong += 1,
+                Evidence::Weak => {}
+            }
+            if self.flags(z) & flag::NAME != 0 {
+                listed += 1;
+            }
+            if z + 1 - v >= MAX_NAME_WORDS || !self.joined_in_name(z) {
+                z += 1;
+                break;
+            }
+            z += 1;
+        }
+        // `z` is one past the last word taken; trim weak words at the end (`X and`) but
+        // listed names (`KIJUMOTUNDE WEAVER`).
+        let mut end = z;
+        while end > v && self.evidence(end - 1) != Evidence::Strong && !self.listed(end - 1) {
+            end -= 1;
+        }
+        if end == v || strong == 0 && listed < 2 {
+            return None;
+        }
+        let z = end - 1;
+        if z + 1 < self.words.len() && self.spaced(z) && self.flags(z + 1) & flag::FACILITY != 0 {
+            return None;
+        }
+        Some(Item { a: v, z })
+    }
+
+    fn listed(&self, k: usize) -> bool {
+        self.flags(k) & flag::NAME != 0 && self.evidence(k) != Evidence::None
+    }
+
+    /// Word `k` and the next are parts of one name: a space between, or `. ` after an
+    /// initial.
+    fn joined_in_name(&self, k: usize) -> bool {
+        if k + 1 >= self.words.len() {
+            return false;
+        }
+        let gap = self.gap_after(k);
+        let initial = self.word(k).len() == 1;
+        match gap {
+            b" " => true,
+            b". " | b"." => initial,
+            _ => false,
+        }
+    }
+
+    /// Skips words allowed before a name (`Dr.`, `attending`, `the`) from word `v`.
+    fn skip_to_name(&self, mut v: usize) -> usize {
+        while v < self.words.len()
+            && self.s.skip.contains(&*lower(self.word(v)))
+            && v + 1 < self.words.len()
+            && self
+                .gap_after(v)
+                .iter()
+                .all(|c| matches!(c, b' ' | b'.' | b':'))
+        {
+            v += 1;
+        }
+        v
+    }
+
+    /// The spans of the names of a value from word `v`: items separated by `,`, `;`, `/`,
+    /// `&` or `and`, each maybe followed by a role, credential or relation (`X, MD; Y`, `X
+    /// (son), Y (daughter)`), on one line.
+    fn values(&self, v: usize, ty: PhiType, out: &mut Vec<Span>) {
+        let mut v = v;
+        for _ in 0..8 {
+            if v >= self.words.len() {
+                return;
+            }
+            v = self.skip_to_name(v);
+            let Some(item) = self.name_at(v).or_else(|| self.weak_then_name(v)) else {
+                return;
+            };
+            let item = self.with_weak_first_name(item);
+            if !self.ends_value(item.z) {
+                return;
+            }
+            self.emit(&item, ty, out);
+            let Some(next) = self.after_item(item.z) else {
+                return;
+            };
+            v = next;
+        }
+    }
+
+    /// A name ending at word `z` ends its value: punctuation or the line's end after it, or
+    /// a word of `value_enders`, a number, a role, credential, relation or verb of speech.
+    fn ends_value(&self, z: usize) -> bool {
+        let k = z + 1;
+        if k >= self.words.len() {
+            return true;
+        }
+        let gap = self.gap_after(z);
+        if gap.iter().any(|c| *c != b' ') {
+            return true;
+        }
+        self.s.enders.contains(&*lower(self.word(k)))
+            || self.word(k).iter().any(u8::is_ascii_digit)
+            || self.role_at(k).is_some()
+            || self.flags(k) & (flag::RELATION | flag::PERSON_VERB | flag::CONTACT) != 0
+    }
+
+    /// `GUY, VANSHANDRA`, `RERT, EMMARINA`: a word that is a name only beside a stronger
+    /// one (a listed name that is also a word, a short word in capitals), a comma, a name.
+    fn weak_then_name(&self, v: usize) -> Option<Item> {
+        if v + 1 >= self.words.len()
+            || self.evidence(v) == Evidence::None
+            || self.gap_after(v) != b", "
+        {
+            return None;
+        }
+        let next = self.name_at(v + 1)?;
+        Some(Item { a: v, z: next.z })
+    }
+
+    /// `NIETANDEN, CLAY`, `PURCELL, SHTE`: a name, a comma and a word that is a name only
+    /// beside a stronger one, where the value ends (the line's end, punctuation, a role or credential).
+    fn with_weak_first_name(&self, item: Item) -> Item {
+        let k = item.z + 1;
+        if k >= self.words.len()
+            || self.gap_after(item.z) != b", "
+            || self.evidence(k) == Evidence::None
+        {
+            return item;
+        }
+        let ends = k + 1 >= self.words.len()
+            || self.gap_after(k).iter().any(|c| !matches!(c, b' '))
+            || self.role_at(k + 1).is_some();
+        if ends && self.name_at(k).is_none_or(|it| it.z == k) {
+            Item { a: item.a, z: k }
+        } else {
+            item
+        }
+    }
+
+    fn emit(&self, item: &Item, ty: PhiType, out: &mut Vec<Span>) {
+        let start = self.words[item.a].start;
+        let end = self.words[item.z].end;
+        // A span another pass found over this name is left to that pass.
+        if self
+            .found
+            .iter()
+            .any(|s| s.start <= start && end <= s.end && s.ty != PhiType::Location)
+        {
+            return;
+        }
+        out.push(Span { start, end, ty });
+    }
+
+    /// The word after an item's tail and separator, if the value goes on: `, Y`, `; Y`,
+    /// `/ Y`, `and Y`, `(RN), Y`, `, MD; Y`, `- PT, Y`.
+    fn after_item(&self, z: usize) -> Option<usize> {
+        let mut k = z + 1;
+        if k >= self.words.len() {
+            return None;
+        }
+        // A tail: `(RN)`, `[RN]`, `, MD`, ` - PT`, ` RN`, `(son)`.
+        let gap = self.gap_after(z);
+        if !gap.contains(&b'\n') {
+            let tail = self
+                .role_at(k)
+                .or_else(|| (self.flags(k) & flag::RELATION != 0).then_some(1));
+            let opens = gap
+                .iter()
+                .all(|c| matches!(c, b' ' | b'(' | b'[' | b',' | b'-'));
+            if let (Some(n), true) = (tail, opens) {
+                k += n;
+                if k >= self.words.len() {
+                    return None;
+                }
+            }
+        }
+        let gap = self.gap_before(k);
+        if gap.contains(&b'\n') {
+            return None;
+        }
+        let sep: Vec<u8> = gap
+            .iter()
+            .copied()
+            .filter(|c| !matches!(c, b' ' | b')' | b']'))
+            .collect();
+        match sep.as_slice() {
+            b"," | b";" | b"/" | b"&" => Some(k),
+            b"" if self.word(k).eq_ignore_ascii_case(b"and") && k + 1 < self.words.len() => {
+                (!self.gap_after(k).contains(&b'\n')).then_some(k + 1)
+            }
+            _ => None,
+        }
+    }
+
+    /// `Attending: X`, `Family: X (son)`, `Signed out to X`, `d/w Dr. X`, and a label
+    /// with nothing after its colon on its line opens a block of names (`Care team:`).
+    fn label_or_handoff(&self, i: usize, out: &mut Vec<Span>) {
+        let label = self
+            .phrase_at(i, &self.s.clinician_labels)
+            .map(|n| (n, PhiType::ProviderName))
+            .or_else(|| {
+                self.phrase_at(i, &self.s.person_labels)
+                    .map(|n| (n, PhiType::Name))
+            });
+        // A table row: a role, `|`, the names (`OT | X`).
+        let label = label.or_else(|| {
+            self.phrase_at(i, &self.s.roles)
+                .filter(|n| self.gap_after(i + n - 1).trim_ascii() == b"|")
+                .map(|n| (n, PhiType::ProviderName))
+        });
+        if let Some((n, ty)) = label {
+            if self.label_starts(i) {
+                let last = i + n - 1;
+                let gap = self.gap_after(last);
+                let colon = gap.iter().position(|c| matches!(c, b':' | b'|'));
+                if let Some(p) = colon {
+                    let rest = &gap[p + 1..];
+                    if gap[..p].iter().all(|c| *c == b' ')
+                        && !rest.contains(&b'\n')
+                        && rest.iter().all(|c| matches!(c, b' ' | b'-' | b'\t'))
+                    {
+                        self.values(last + 1, ty, out);
+                        return;
+                    }
+                    if gap[..p].iter().all(|c| *c == b' ')
+                        && rest.contains(&b'\n')
+                        && rest.iter().all(|c| c.is_ascii_whitespace())
+                    {
+                        self.block(last + 1, ty, out);
+                        return;
+                    }
+                }
+                // `Medication reconciliation by X`: a label that ends in `by` or `to` needs no
+                // colon.
+                if colon.is_none()
+                    && matches!(&*lower(self.word(last)), b"by" | b"to")
+                    && gap.iter().all(|c| *c == b' ')
+                    && last + 1 < self.words.len()
+                {
+                    self.values(last + 1, ty, out);
+                    return;
+                }
+            }
+        }
+        if let Some(n) = self.phrase_at(i, &self.s.handoff) {
+            let last = i + n - 1;
+            let gap = self.gap_after(last);
+            if !gap.contains(&b'\n') && gap.iter().all(|c| matches!(c, b' ' | b':' | b'-')) {
+                self.values(last + 1, PhiType::ProviderName, out);
+            }
+            return;
+        }
+        // A header of people alone on its line (`CARE TEAM`, `Consultants`).
+        if let Some(n) = self.phrase_at(i, &self.s.headers) {
+            let last = i + n - 1;
+            let gap = self.gap_after(last);
+            if self.opens_line(i)
+                && last + 1 < self.words.len()
+                && gap.contains(&b'\n')
+                && gap.iter().all(|c| c.is_ascii_whitespace() || *c == b':')
+            {
+                self.block(last + 1, PhiType::ProviderName, out);
+            }
+        }
+    }
+
+    /// A label starts where a field may: a line's start, after a bullet, or after
+    /// punctuation or two spaces that close the field before (`Resident: X  Intern: Y`).
+    fn label_starts(&self, i: usize) -> bool {
+        if i == 0 {
+            return true;
+        }
+        let gap = self.gap_before(i);
+        gap.contains(&b'\n')
+            || gap.windows(2).any(|w| w == b"  ")
+            || gap
+                .iter()
+                .any(|c| matches!(c, b';' | b'|' | b'.' | b')' | b'-' | b',' | b'*' | b'\t'))
+            || self.is_number_marker(i - 1)
+            // `Cardiology consult: X`: a service before the label.
+            || gap == b" " && self.s.role_words.contains(&*lower(self.word(i - 1)))
+    }
+
+    /// The lines of a block under a header of people, from word `v`: each line's first
+    /// words (after its bullet or number) are read as a value, up to a blank line, a line
+    /// that is a label of its own, or [`MAX_BLOCK_LINES`] lines.
+    fn block(&self, v: usize, ty: PhiType, out: &mut Vec<Span>) {
+        let mut k = v;
+        let mut lines = 0;
+        while k < self.words.len() && lines < MAX_BLOCK_LINES {
+            let gap = self.gap_before(k);
+            if lines > 0 && gap.iter().filter(|c| **c == b'\n').count() > 1 {
+                return;
+            }
+            let mut first = k;
+            while first < self.words.len() && self.is_number_marker(first) {
+                first += 1;
+            }
+            if first >= self.words.len() {
+                return;
+            }
+            // `1. Cardiology - X`, `RN: X`: a role or service first, then the names.
+            match self.role_at(first) {
+                Some(n) if first + n < self.words.len() => {
+                    let gap = self.gap_before(first + n);
+                    if !gap.contains(&b'\n')
+                        && gap
+                            .iter()
+                            .all(|c| matches!(c, b' ' | b'-' | b':' | b'|' | b','))
+                    {
+                        self.values(first + n, ty, out);
+                    }
+                }
+                Some(_) => {}
+                None => self.values(first, ty, out),
+            }
+            // The next line's first word.
+            k = first + 1;
+            while k < self.words.len() && !self.gap_before(k).contains(&b'\n') {
+                k += 1;
+            }
+            lines += 1;
+        }
+    }
+
+    /// `1. X - PT`, `2) X (RN)`, `- X, MD`, `#1 X [RN]`: a numbered or bulleted line whose
+    /// name is followed by a role or credential.
+    fn list_line(&self, i: usize, out: &mut Vec<Span>) {
+        let marked = {
+            let gap = self.gap_before(i);
+            let line = gap.rsplit(|c| *c == b'\n').next().unwrap_or(gap);
+            line.iter().any(|c| matches!(c, b'-' | b'*' | b'+'))
+                || line.starts_with("\u{2022}".as_bytes())
+                || i > 0 && self.numbered_line(i - 1) && !gap.contains(&b'\n')
+        };
+        if !marked {
+            return;
+        }
+        let v = self.skip_to_name(i);
+        let Some(item) = self.name_at(v).or_else(|| self.weak_then_name(v)) else {
+            return;
+        };
+        // `ORVELLA, DINA (RN)`: a surname, a comma, then the given name before the role.
+        let item = match self.gap_after(item.z) {
+            b", " => match self.name_at(item.z + 1) {
+                Some(rest) => Item {
+                    a: item.a,
+                    z: rest.z,
+                },
+                None => self.with_weak_first_name(item),
+            },
+            _ => item,
+        };
+        let k = item.z + 1;
+        if k >= self.words.len() || self.role_at(k).is_none() {
+            return;
+        }
+        let gap = self.gap_after(item.z);
+        if !gap.contains(&b'\n')
+            && gap
+                .iter()
+                .all(|c| matches!(c, b' ' | b'(' | b'[' | b',' | b'-' | b'|' | b'/'))
+        {
+            self.emit(&item, PhiType::ProviderName, out);
+        }
+    }
+
+    /// `X (son)`, `X - daughter`: a name right before a relation in brackets or after a
+    /// dash; and `sister, X,` between commas after one.
+    fn family_item(&self, i: usize, out: &mut Vec<Span>) {
+        // The punctuation first: most words have none of it around them.
+        let around = i > 0 && matches!(self.gap_before(i), b" (" | b" - " | b" -- " | b" [" | b"(")
+            || self.gap_after(i) == b", ";
+        if !around || self.flags(i) & flag::RELATION == 0 {
+            return;
+        }
+        // Before the relation.
+        if i > 0 {
+            let gap = self.gap_before(i);
+            let shaped = matches!(gap, b" (" | b" - " | b" -- " | b" [" | b"(");
+            let closes = matches!(self.gap_after(i).first(), Some(b')' | b']'))
+                || !matches!(gap, b" (" | b" [" | b"(");
+            if shaped && closes {
+                if let Some(item) = self.name_ending_at(i - 1) {
+                    self.emit(&item, PhiType::Name, out);
+                }
+            }
+        }
+        // After it, between commas.
+        if i + 1 < self.words.len() && self.gap_after(i) == b", " {
+            if let Some(item) = self.name_at(i + 1) {
+                if self.gap_after(item.z).first() == Some(&b',') {
+                    self.emit(&item, PhiType::Name, out);
+                }
+            }
+        }
+    }
+
+    /// The name that ends at word `z`, read back to where its words start.
+    fn name_ending_at(&self, z: usize) -> Option<Item> {
+        let mut a = z;
+        while a > 0 && z - a + 1 < MAX_NAME_WORDS && self.joined_in_name(a - 1) {
+            if self.evidence(a - 1) == Evidence::None {
+                break;
+            }
+            a -= 1;
+        }
+        // Take the first word that reads a whole name up to `z`.
+        (a..=z).find_map(|s| self.name_at(s).filter(|it| it.z == z))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::detect::Detector;
+    use crate::patterns::Patterns;
+
+    fn detector() -> Detector {
+        Detector::build(&Patterns::builtin()).expect("built-in patterns")
+    }
+
+    /// The strings `phigate` takes out of `text` (the whole detector).
+    fn found(d: &Detector, text: &str) -> Vec<String> {
+        let mut s = d.scratch();
+        d.scan(text, None, &mut s)
+            .iter()
+            .map(|sp| text[sp.start..sp.end].to_string())
+            .collect()
+    }
+
+    fn covered(d: &Detector, text: &str, word: &str) -> bool {
+        found(d, text).iter().any(|f| f.contains(word))
+    }
+
+    #[test]
+    fn label_values_take_names_in_any_case() {
+        let d = detector();
+        for (text, name) in [
+            ("Attending: Orvenko Talbrisse\nPlan as above.", "Talbrisse"),
+            ("RESIDENT: KELVARD MOSTRINE  INTERN: ADLENA PRUSK", "PRUSK"),
+            (
+                "hcp: darvelle ostrum (wife)\nno acute events overnight.",
+                "ostrum",
+            ),
+            ("cc: Wendrick Palusto, MD; Imbrella Quost, RN", "Quost"),
+            ("Case manager: Trivelda Mornsk", "Mornsk"),
+        ] {
+            assert!(covered(&d, text, name), "{name} left in {text:?}");
+        }
+    }
+
+    #[test]
+    fn handoffs_and_lists_take_the_clinician() {
+        let d = detector();
+        for (text, name) in [
+            ("Signed out to Kelvarno at change of shift.", "Kelvarno"),
+            ("plan d/w dr. ostravik. vitals stable.", "ostravik"),
+            (
+                "Care team:\n1. Tomasz Brevikan - PT\n2) ORVELLA, DINSKA (RN)",
+                "ORVELLA",
+            ),
+            ("- Falstrom Vennick, MD\n- Quendra Olsvik, NP", "Olsvik"),
+            ("Family: Mirelko (son), Ostravina (daughter)", "Ostravina"),
+        ] {
+            assert!(covered(&d, text, name), "{name} left in {text:?}");
+        }
+    }
+
+    #[test]
+    fn the_same_structures_keep_what_is_no_name() {
+        let d = detector();
+        for (text, kept) in [
+            ("Signed out to night float at 7pm.", "night float"),
+            ("Family: none present", "none present"),
+            ("cc: PCP", "PCP"),
+            ("HCP: wife", "wife"),
+            (
+                "1. Metoprolol 25 mg - cardiology\n2. Aspirin 81 mg - cardiology",
+                "Metoprolol",
+            ),
+            ("Consults:\n1. Cardiology\n2. Nephrology", "Nephrology"),
+            ("Discussed with pharmacy and the ICU team.", "pharmacy"),
+            ("Attending: covering resident", "covering"),
+        ] {
+            assert!(!covered(&d, text, kept), "{kept} taken from {text:?}");
+        }
+    }
+}
