@@ -165,7 +165,8 @@ fn class_bytes(class: &Class) -> Option<Vec<u8>> {
         Class::Unicode(c) => {
             for r in c.ranges() {
                 let (start, end) = (u32::from(r.start()), u32::from(r.end()));
-                if end > 0x7F || end - start >= 2 * MAX_CLASS_BYTES as u32 {
+                let wide = usize::try_from(end - start).map_or(true, |w| w >= 2 * MAX_CLASS_BYTES);
+                if end > 0x7F || wide {
                     return None;
                 }
                 for ch in start..=end {

@@ -1028,6 +1028,58 @@ mod tests {
     }
 
     #[test]
+    fn cue_rules_are_tried_where_their_cues_begin_and_find_what_a_whole_text_search_finds() {
+        // A cue rule with `\b`, a cue rule with no `\b` (its first bytes alone would
+        // leave it to the whole-text search), a word rule and a digit rule.
+        let src = r#"
+[[rule]]
+id = "mrn"
+type = "MRN"
+pattern = '(?i)\b(?:mrn|chart\s*no)\s*:?\s*(?P<v>\d{4,8})'
+[[rule]]
+id = "tel"
+type = "PHONE"
+pattern = '(?i)(?:tel|ph(?:one)?|cell|mob|home|work|fax|pager|beep|call|text|reach|ring|dial)\s*(?P<v>\d{3}-\d{4})'
+[[rule]]
+id = "cap"
+type = "NAME"
+pattern = '\b[A-Z][a-z]+,\s(?P<v>9\d)\b'
+[[rule]]
+id = "zip"
+type = "ZIP"
+pattern = '\b\d{5}\b'
+"#;
+        let cued = RuleSet::compile("t", src).expect("rules");
+        let whole = RuleSet::compile_with("t", src, Anchoring::Off).expect("rules");
+        assert_eq!(
+            cued.at_starts.len(),
+            2,
+            "a word-start group and a cue group"
+        );
+        assert!(
+            cued.anchored.iter().all(|&a| a),
+            "every rule is tried anchored"
+        );
+        assert!(matches!(cued.at_starts[1].positions, Positions::Cues(..)));
+        assert_eq!(cued.at_starts[1].rules, vec![0, 1]);
+        let text = "MRN: 123456, chart no 7788; Xmrn 1234 is no cue. CELL 555-1234, \
+                    xtel555-0000 and Home555-4321; Olsen, 93 y; zip 02139; PHONE 555-9876";
+        let hits = |set: &RuleSet| {
+            let mut cache = set.cache();
+            let mut out = Vec::new();
+            set.scan(text, &mut cache, |h| out.push(h));
+            out
+        };
+        let found = hits(&cued);
+        assert_eq!(found, hits(&whole));
+        let values: Vec<&str> = found.iter().map(|h| &text[h.start..h.end]).collect();
+        assert_eq!(
+            values,
+            ["123456", "7788", "555-1234", "555-0000", "555-4321", "93", "02139", "555-9876"]
+        );
+    }
+
+    #[test]
     fn defs_expand_and_unknown_defs_fail() {
         let mut defs = BTreeMap::new();
         defs.insert("d".to_string(), "\\d+".to_string());
