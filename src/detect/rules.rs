@@ -4,7 +4,8 @@
 //! Owns the rule file format, `{{def}}` expansion, build-time errors that name the file and
 //! line, and the compiled [`RuleSet`] with its search loop. It does not decide what a match
 //! means beyond its validator; merging and transforms live elsewhere. Where a rule can
-//! start a match (which decides how its group is searched) is [`super::starts`]'.
+//! start a match (which decides how its group is searched) is [`super::starts`]' and, for
+//! rules that begin with cue words, [`super::cues`]'.
 
 use std::collections::BTreeMap;
 
