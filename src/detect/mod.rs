@@ -8,6 +8,8 @@
 //! # Layout
 //! - [`rules`]: regex rule file, compiled into one multi-pattern automaton.
 //! - `starts`: where each rule's match can start, so its group runs only there.
+//! - `cues`: the words a rule's match must begin with, so its group runs only where one
+//!   of them does.
 //! - `gate`: what a rule's match must look like, so a start no rule can match can be
 //!   skipped (opt-in: measured slower than walking every start).
 //! - [`validate`]: check digits and context checks for rule matches.
@@ -23,6 +25,7 @@
 //!   `patterns/model/`).
 
 mod address;
+mod cues;
 mod date_span;
 mod facility;
 mod gate;

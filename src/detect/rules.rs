@@ -4,7 +4,8 @@
 //! Owns the rule file format, `{{def}}` expansion, build-time errors that name the file and
 //! line, and the compiled [`RuleSet`] with its search loop. It does not decide what a match
 //! means beyond its validator; merging and transforms live elsewhere. Where a rule can
-//! start a match (which decides how its group is searched) is [`super::starts`]'.
+//! start a match (which decides how its group is searched) is [`super::starts`]' and, for
+//! rules that begin with cue words, [`super::cues`]'.
 
 use std::collections::BTreeMap;
 
@@ -14,6 +15,7 @@ use regex_automata::util::{start, syntax};
 use regex_automata::{Anchored, Input, MatchKind, PatternID, PatternSet};
 use serde::Deserialize;
 
+use super::cues::{cue_prefixes, CueFinder};
 use super::gate::{GateTable, Runs};
 use super::starts::{RuleStarts, StartTable};
 use super::validate::Validator;
@@ -134,7 +136,7 @@ struct AtStarts {
     /// Rule index of each pattern, ascending.
     rules: Vec<usize>,
     /// Where any of them can start.
-    table: StartTable,
+    positions: Positions,
     /// At a candidate position, whether any of them can match there given the bytes
     /// around it (`None`: every candidate is tried).
     gates: Option<GateTable>,
@@ -144,11 +146,21 @@ struct AtStarts {
     regex: Regex,
 }
 
+/// How a group of anchored rules finds the positions to try.
+enum Positions {
+    /// Each byte whose start table allows it (a digit, a word's first letter, `+`).
+    Table(StartTable),
+    /// Where one of the rules' cue prefixes begins (one case-insensitive pass over the
+    /// text), if the start table allows it there too: for rules that begin with a few
+    /// words, whose starts are far fewer than the text's word starts.
+    Cues(CueFinder, StartTable),
+}
+
 impl AtStarts {
     fn build(
         rules: Vec<usize>,
         patterns: &[String],
-        table: StartTable,
+        positions: Positions,
         gates: Option<GateTable>,
     ) -> Result<Self, String> {
         let ps: Vec<&str> = rules.iter().map(|&i| patterns[i].as_str()).collect();
@@ -169,7 +181,7 @@ impl AtStarts {
             .map_err(|e| first_line(&e.to_string()))?;
         Ok(AtStarts {
             rules,
-            table,
+            positions,
             gates,
             which,
             regex,
@@ -183,41 +195,67 @@ impl AtStarts {
             set: PatternSet::new(self.rules.len()),
             live: self.gates.as_ref().map_or_else(Vec::new, GateTable::mask),
             runs: Runs::default(),
+            cue_starts: Vec::new(),
         }
     }
 
     /// Every (position, rule) where one of these rules matches, in order of position and
-    /// then rule.
+    /// then rule, added to `found`.
     fn find(&self, hay: &[u8], cache: &mut AtStartsCache, found: &mut Vec<(usize, usize)>) {
         if let Some(g) = &self.gates {
             cache.runs.reset(g.classes());
         }
-        let mut from = 0;
-        while let Some(at) = self.table.next(hay, from) {
-            from = at + 1;
-            if let Some(g) = &self.gates {
-                if !g.any_can_match(hay, at, &mut cache.live, &mut cache.runs) {
-                    continue;
+        match &self.positions {
+            Positions::Table(table) => {
+                let mut from = 0;
+                while let Some(at) = table.next(hay, from) {
+                    from = at + 1;
+                    self.try_at(hay, at, cache, found);
                 }
             }
-            // Clearing and walking the set cost one step per rule, so only when it holds
-            // something (most positions match nothing).
-            if !cache.set.is_empty() {
-                cache.set.clear();
+            Positions::Cues(finder, table) => {
+                let mut starts = std::mem::take(&mut cache.cue_starts);
+                finder.starts(hay, &mut starts);
+                for &at in &starts {
+                    if table.allows(hay, at) {
+                        self.try_at(hay, at, cache, found);
+                    }
+                }
+                cache.cue_starts = starts;
             }
-            if self
-                .walk(hay, at, &mut cache.which, &mut cache.set)
-                .is_err()
-            {
-                // Only if the lazy DFA gave up; the meta regex never does.
-                cache.set.clear();
-                let input = Input::new(hay).range(at..).anchored(Anchored::Yes);
-                self.regex
-                    .which_overlapping_matches_with(&mut cache.regex, &input, &mut cache.set);
+        }
+    }
+
+    /// Adds to `found` every (at, rule) where one of these rules matches starting at `at`.
+    fn try_at(
+        &self,
+        hay: &[u8],
+        at: usize,
+        cache: &mut AtStartsCache,
+        found: &mut Vec<(usize, usize)>,
+    ) {
+        if let Some(g) = &self.gates {
+            if !g.any_can_match(hay, at, &mut cache.live, &mut cache.runs) {
+                return;
             }
-            if !cache.set.is_empty() {
-                found.extend(cache.set.iter().map(|p| (at, self.rules[p.as_usize()])));
-            }
+        }
+        // Clearing and walking the set cost one step per rule, so only when it holds
+        // something (most positions match nothing).
+        if !cache.set.is_empty() {
+            cache.set.clear();
+        }
+        if self
+            .walk(hay, at, &mut cache.which, &mut cache.set)
+            .is_err()
+        {
+            // Only if the lazy DFA gave up; the meta regex never does.
+            cache.set.clear();
+            let input = Input::new(hay).range(at..).anchored(Anchored::Yes);
+            self.regex
+                .which_overlapping_matches_with(&mut cache.regex, &input, &mut cache.set);
+        }
+        if !cache.set.is_empty() {
+            found.extend(cache.set.iter().map(|p| (at, self.rules[p.as_usize()])));
         }
     }
 
@@ -279,6 +317,8 @@ struct AtStartsCache {
     live: Vec<u64>,
     /// The gates' run measurements in the text being scanned.
     runs: Runs,
+    /// Where the cue prefixes begin in the text being scanned (cue groups only).
+    cue_starts: Vec<usize>,
 }
 
 /// A rule match after validation: the value's byte range and the rule that found it.
@@ -292,9 +332,11 @@ pub struct RuleHit {
 /// Every text rule compiled into one automaton.
 pub struct RuleSet {
     rules: Vec<Rule>,
-    /// The rules tried only where they can start (none with [`Anchoring::Off`]).
-    at_starts: Option<AtStarts>,
-    /// Whether each rule is one of `at_starts`.
+    /// The rules tried only where they can start (none with [`Anchoring::Off`]): the
+    /// rules with cue prefixes in one group, tried where a cue begins, the others in
+    /// another, tried at every position their start table allows.
+    at_starts: Vec<AtStarts>,
+    /// Whether each rule is in one of `at_starts`.
     anchored: Vec<bool>,
     /// The shared rules that can start almost anywhere, searched over the whole text
     /// (one group, or none).
@@ -391,30 +433,52 @@ impl RuleSet {
             }
         }
         let starts: Vec<RuleStarts> = patterns.iter().map(|p| RuleStarts::of(p)).collect();
-        let anchored: Vec<bool> = starts
+        // With anchoring, a rule with cue prefixes is tried where they begin, whether or not
+        // its start table alone would narrow it.
+        let cues: Vec<Option<Vec<Vec<u8>>>> = patterns
             .iter()
-            .map(|s| anchoring != Anchoring::Off && s.narrow())
+            .map(|p| match anchoring {
+                Anchoring::Off => None,
+                _ => cue_prefixes(p),
+            })
+            .collect();
+        let anchored: Vec<bool> = (0..rules.len())
+            .map(|i| anchoring != Anchoring::Off && (starts[i].narrow() || cues[i].is_some()))
             .collect();
         let invalid = |reason| RuleError::Invalid {
             file: file.clone(),
             line: 0,
             reason,
         };
-        let narrow: Vec<usize> = (0..rules.len()).filter(|&i| anchored[i]).collect();
-        let at_starts = match narrow.is_empty() {
-            true => None,
-            false => {
-                let table = StartTable::union(narrow.iter().map(|&i| &starts[i]));
-                let gates = (anchoring == Anchoring::AtStartsGated).then(|| {
-                    let group: Vec<(&str, &RuleStarts)> = narrow
-                        .iter()
-                        .map(|&i| (patterns[i].as_str(), &starts[i]))
-                        .collect();
-                    GateTable::build(&group)
-                });
-                Some(AtStarts::build(narrow, &patterns, table, gates).map_err(invalid)?)
-            }
+        let group_gates = |members: &[usize]| {
+            (anchoring == Anchoring::AtStartsGated).then(|| {
+                let group: Vec<(&str, &RuleStarts)> = members
+                    .iter()
+                    .map(|&i| (patterns[i].as_str(), &starts[i]))
+                    .collect();
+                GateTable::build(&group)
+            })
         };
+        let mut at_starts = Vec::new();
+        let at_table: Vec<usize> = (0..rules.len())
+            .filter(|&i| anchored[i] && cues[i].is_none())
+            .collect();
+        if !at_table.is_empty() {
+            let table = StartTable::union(at_table.iter().map(|&i| &starts[i]));
+            let gates = group_gates(&at_table);
+            let positions = Positions::Table(table);
+            at_starts
+                .push(AtStarts::build(at_table, &patterns, positions, gates).map_err(invalid)?);
+        }
+        let at_cues: Vec<usize> = (0..rules.len()).filter(|&i| cues[i].is_some()).collect();
+        if !at_cues.is_empty() {
+            let table = StartTable::union(at_cues.iter().map(|&i| &starts[i]));
+            let finder = CueFinder::build(at_cues.iter().filter_map(|&i| cues[i].as_ref()))
+                .map_err(invalid)?;
+            let gates = group_gates(&at_cues);
+            let positions = Positions::Cues(finder, table);
+            at_starts.push(AtStarts::build(at_cues, &patterns, positions, gates).map_err(invalid)?);
+        }
         // The rest are searched over the whole text: the shared automaton holds every rule
         // but the solo ones.
         let loose = |solo: bool| -> Result<Vec<Group>, RuleError> {
@@ -502,8 +566,9 @@ impl RuleSet {
         groups
             + cache
                 .at_starts
-                .as_ref()
-                .map_or(0, |c| c.which.clear_count())
+                .iter()
+                .map(|c| c.which.clear_count())
+                .sum::<usize>()
     }
 
     /// Each rule's pattern with definitions expanded (benchmarks and diagnostics).
@@ -529,8 +594,13 @@ impl RuleSet {
     pub fn scan(&self, text: &str, cache: &mut ScanCache, mut emit: impl FnMut(RuleHit)) {
         let hay = text.as_bytes();
         cache.found.clear();
-        if let (Some(a), Some(c)) = (&self.at_starts, &mut cache.at_starts) {
+        for (a, c) in self.at_starts.iter().zip(cache.at_starts.iter_mut()) {
             a.find(hay, c, &mut cache.found);
+        }
+        // Each group's finds are in order of position and rule; several groups' are put in
+        // that order together (it is the order the scans below read them in).
+        if self.at_starts.len() > 1 {
+            cache.found.sort_unstable();
         }
         self.scan_solo(text, cache, &mut emit);
         let mut pos = 0;
@@ -729,7 +799,7 @@ impl RuleSet {
     /// A fresh per-thread search cache.
     pub fn cache(&self) -> ScanCache {
         ScanCache {
-            at_starts: self.at_starts.as_ref().map(AtStarts::cache),
+            at_starts: self.at_starts.iter().map(AtStarts::cache).collect(),
             found: Vec::new(),
             shared: self.shared.iter().map(Group::cache).collect(),
             shared_next: vec![Next::Unknown; self.shared.len()],
@@ -868,7 +938,7 @@ enum Next {
 
 /// Reusable search state for [`RuleSet::scan`]; one per thread.
 pub struct ScanCache {
-    at_starts: Option<AtStartsCache>,
+    at_starts: Vec<AtStartsCache>,
     /// Where the anchored rules match in the text being scanned: (position, rule).
     found: Vec<(usize, usize)>,
     shared: Vec<GroupCache>,
@@ -888,8 +958,14 @@ fn build(patterns: &[impl AsRef<str>]) -> Result<Regex, Box<regex_automata::meta
         .map_err(Box::new)
 }
 
+/// The meta regexes' settings. No prefilter: these regexes confirm a candidate anchored
+/// (where a prefilter is never used), find a candidate's start in the short window the
+/// group's finder has just walked, or stand in for a lazy DFA that gave up; the literal
+/// extraction a prefilter needs was about 200 M instructions of every start-up
+/// (BENCHMARKS.md, `densedfa`). A prefilter never changes what a search finds.
 fn meta_config() -> meta::Config {
     Regex::config()
+        .auto_prefilter(false)
         .utf8_empty(false)
         .nfa_size_limit(Some(64 << 20))
         .hybrid_cache_capacity(128 << 20)
@@ -950,6 +1026,58 @@ mod tests {
             RuleSet::compile("t", src),
             Err(RuleError::Syntax { .. })
         ));
+    }
+
+    #[test]
+    fn cue_rules_are_tried_where_their_cues_begin_and_find_what_a_whole_text_search_finds() {
+        // A cue rule with `\b`, a cue rule with no `\b` (its first bytes alone would
+        // leave it to the whole-text search), a word rule and a digit rule.
+        let src = r#"
+[[rule]]
+id = "mrn"
+type = "MRN"
+pattern = '(?i)\b(?:mrn|chart\s*no)\s*:?\s*(?P<v>\d{4,8})'
+[[rule]]
+id = "tel"
+type = "PHONE"
+pattern = '(?i)(?:tel|ph(?:one)?|cell|mob|home|work|fax|pager|beep|call|text|reach|ring|dial)\s*(?P<v>\d{3}-\d{4})'
+[[rule]]
+id = "cap"
+type = "NAME"
+pattern = '\b[A-Z][a-z]+,\s(?P<v>9\d)\b'
+[[rule]]
+id = "zip"
+type = "ZIP"
+pattern = '\b\d{5}\b'
+"#;
+        let cued = RuleSet::compile("t", src).expect("rules");
+        let whole = RuleSet::compile_with("t", src, Anchoring::Off).expect("rules");
+        assert_eq!(
+            cued.at_starts.len(),
+            2,
+            "a word-start group and a cue group"
+        );
+        assert!(
+            cued.anchored.iter().all(|&a| a),
+            "every rule is tried anchored"
+        );
+        assert!(matches!(cued.at_starts[1].positions, Positions::Cues(..)));
+        assert_eq!(cued.at_starts[1].rules, vec![0, 1]);
+        let text = "MRN: 123456, chart no 7788; Xmrn 1234 is no cue. CELL 555-1234, \
+                    xtel555-0000 and Home555-4321; Olsen, 93 y; zip 02139; PHONE 555-9876";
+        let hits = |set: &RuleSet| {
+            let mut cache = set.cache();
+            let mut out = Vec::new();
+            set.scan(text, &mut cache, |h| out.push(h));
+            out
+        };
+        let found = hits(&cued);
+        assert_eq!(found, hits(&whole));
+        let values: Vec<&str> = found.iter().map(|h| &text[h.start..h.end]).collect();
+        assert_eq!(
+            values,
+            ["123456", "7788", "555-1234", "555-0000", "555-4321", "93", "02139", "555-9876"]
+        );
     }
 
     #[test]

@@ -130,20 +130,16 @@ impl StartTable {
 
     /// The first position at or after `from` where a match of the group can start.
     pub fn next(&self, hay: &[u8], from: usize) -> Option<usize> {
-        let mut p = from;
-        while p < hay.len() {
-            match self.by_byte[usize::from(hay[p])] {
-                Start::Never => {}
-                Start::Anywhere => return Some(p),
-                Start::AfterNonWordByte => {
-                    if p == 0 || !is_word_byte(hay[p - 1]) {
-                        return Some(p);
-                    }
-                }
-            }
-            p += 1;
+        (from..hay.len()).find(|&p| self.allows(hay, p))
+    }
+
+    /// Whether a match of the group can start at `p` (a position inside `hay`).
+    pub fn allows(&self, hay: &[u8], p: usize) -> bool {
+        match self.by_byte[usize::from(hay[p])] {
+            Start::Never => false,
+            Start::Anywhere => true,
+            Start::AfterNonWordByte => p == 0 || !is_word_byte(hay[p - 1]),
         }
-        None
     }
 }
 
