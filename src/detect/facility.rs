@@ -643,7 +643,7 @@ impl Reader<'_> {
     fn after_university_of(&self, start: usize, k: usize, opener: bool) -> bool {
         opener
             && k == start + 2
-            && &*self.words[start + 1].lower == b"of"
+            && self.words[start + 1].lower == b"of"
             && self.joined(start + 1)
             && (self.name_written(k) || self.all_lower(start) && self.all_lower(k))
             && self.words[k].flags & flag::STOP == 0
@@ -681,8 +681,8 @@ impl Reader<'_> {
             return None;
         }
         // `talk to u later`: `U` and `University` open a name only with their `of`.
-        let needs_of = matches!(&*self.words[k].lower, b"u" | b"univ" | b"university");
-        if needs_of && (&*self.words[k + 1].lower != b"of" || !self.joined(k)) {
+        let needs_of = matches!(self.words[k].lower, b"u" | b"univ" | b"university");
+        if needs_of && (self.words[k + 1].lower != b"of" || !self.joined(k)) {
             return None;
         }
         self.named_run(k)
