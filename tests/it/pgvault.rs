@@ -274,7 +274,8 @@ async fn a_replica_killed_mid_load_loses_no_mapping_that_left_it() {
         let (c, vb, received) = (c.clone(), vb.clone(), Arc::clone(&received));
         load.push(tokio::spawn(async move {
             for i in 0.. {
-                if start.elapsed() > Duration::from_secs(6) {
+                // Bounded: the kill below ends the load long before this.
+                if start.elapsed() > Duration::from_secs(120) {
                     break;
                 }
                 let mrn = format!("5{task}{i:06}");
@@ -285,8 +286,11 @@ async fn a_replica_killed_mid_load_loses_no_mapping_that_left_it() {
             }
         }));
     }
-    // Let the load run, then SIGKILL the replica in the middle of it.
-    tokio::time::sleep(Duration::from_millis(1500)).await;
+    // Let the load run until answers have come back (a count, not a time: a loaded machine
+    // answers slowly), then SIGKILL the replica in the middle of it.
+    while received.lock().expect("lock").len() < 8 && start.elapsed() < Duration::from_secs(90) {
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
     victim.child.kill().expect("SIGKILL");
     let _ = victim.child.wait();
     for t in load {
