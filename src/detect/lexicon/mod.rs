@@ -122,6 +122,9 @@ pub mod flag {
     pub const POSSESSIVE: u64 = 1 << 43;
     /// A relation in the plural (`nieces`, `friends`).
     pub const RELATION_PLURAL: u64 = 1 << 44;
+    /// A verb of contact whose past form mostly follows a thing (`plan discussed`, `HEP
+    /// reviewed`): the word before it is not read as a person.
+    pub const THING_FIRST: u64 = 1 << 45;
     /// The flags of `patterns/words/context.toml`: they describe a word as written, so a
     /// word read through another (`the1`, a stem with digits) never has them.
     pub const CONTEXT: u64 = GREETING_END
@@ -136,7 +139,8 @@ pub mod flag {
         | COPULA
         | PERSON_STATE
         | POSSESSIVE
-        | RELATION_PLURAL;
+        | RELATION_PLURAL
+        | THING_FIRST;
     /// Any name-list membership.
     pub const NAME: u64 = FIRST | LAST;
     /// Words that can never be part of a name.
@@ -213,6 +217,8 @@ struct RawContext {
     possessives: Vec<String>,
     #[serde(default)]
     relation_plurals: Vec<String>,
+    #[serde(default)]
+    thing_first_contact_verbs: Vec<String>,
     #[serde(default)]
     organisations: Vec<String>,
 }
@@ -441,12 +447,13 @@ impl Lexicon {
             self.greetings
                 .push((first.as_bytes().into(), last.as_bytes().into()));
         }
-        let lists: [(&Vec<String>, u64); 12] = [
+        let lists: [(&Vec<String>, u64); 13] = [
             (&raw.subject_verbs, flag::SUBJECT_VERB),
             (&raw.copulas, flag::COPULA),
             (&raw.person_states, flag::PERSON_STATE),
             (&raw.possessives, flag::POSSESSIVE),
             (&raw.relation_plurals, flag::RELATION_PLURAL),
+            (&raw.thing_first_contact_verbs, flag::THING_FIRST),
             (&raw.contact_prepositions, flag::CONTACT_PREP),
             (&raw.prepositional_contact_verbs, flag::PREP_CONTACT),
             (&raw.two_object_contact_verbs, flag::TWO_OBJECT),
@@ -1051,6 +1058,7 @@ mod tests {
             &raw.person_states,
             &raw.possessives,
             &raw.relation_plurals,
+            &raw.thing_first_contact_verbs,
         ];
         let mut words: Vec<String> = lists.iter().flat_map(|l| l.iter().cloned()).collect();
         for g in &raw.greetings {

@@ -1044,6 +1044,9 @@ impl Ctx<'_> {
         let mut j = i + 1;
         if j < self.words.len() && self.joined(i, b"") && self.has(j, flag::CONTACT_PREP) {
             j += 1;
+        } else if self.has(i, flag::PREP_CONTACT) {
+            // `Reviewed Allen Cognitive Level`: these verbs take a thing without `with`.
+            return;
         }
         if j >= self.words.len() || marks[j].is_some() || !self.joined(j - 1, b"") {
             return;

@@ -373,7 +373,10 @@ impl Ctx<'_> {
         let w = &self.text[self.words[j].start..self.words[j].end];
         let past = w.len() > 3 && w[w.len() - 2..].eq_ignore_ascii_case(b"ed")
             || self.has(j, flag::IRREGULAR_PAST);
-        self.has(j, flag::CONTACT) && past && self.text.get(self.words[j].end) != Some(&b':')
+        self.has(j, flag::CONTACT)
+            && !self.has(j, flag::THING_FIRST)
+            && past
+            && self.text.get(self.words[j].end) != Some(&b':')
     }
 
     /// Word `i` opens a clause: the text's first word, or after a line break or one of
@@ -620,8 +623,9 @@ impl Ctx<'_> {
     /// `spoke with ovadrakin`, `CALLED EMZIANA`, `texted Pauracio`: after a verb of
     /// contacting someone (and `with`, `to`, `for`), a word no list holds, written as a
     /// name for the note's case, is the person. `mark_after_contact` reads listed names.
+    /// Verbs that mostly take a thing (`DISCUSSED WITH NEPHROLOGY`) read listed names only.
     pub(super) fn mark_unlisted_after_contact(&self, i: usize, marks: &mut [Option<PhiType>]) {
-        if !self.has(i, flag::CONTACT) {
+        if !self.has(i, flag::CONTACT) || self.has(i, flag::THING_FIRST) {
             return;
         }
         let mut j = i + 1;
