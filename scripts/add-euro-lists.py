@@ -55,6 +55,11 @@ PACKAGES = {
     "pynameday-0.0.3.tar.gz": "9385a700ede6f2558a5e45227a5aaaef65a5385c6cf8a9f6710f4e1854cad013",
     "lv_namedays-0.6-py3-none-any.whl": "9c8df46f45c3c6492ad1e2557361b67185d6bba70619ac338b706197a811601a",
 }
+# Listed names and towns that are charting words, or their misspellings, in clinical notes
+# (PhysioNet's `ENDO`, `PACER`, `lente`, `METS`, `ARDS`, `stabel`, `blak`, `chec`, `beir`):
+# never added.
+NOT_LISTED = {"endo", "pacer", "stasis", "lente", "stabel", "mets", "ards", "intra", "blak", "bursa", "beir",
+              "chec", "tias", "boel"}
 # Name-list members of each zxcvbn-ts package, by kind.
 ZXCVBN = {
     "pl": ("zxcvbn-ts-language-pl-3.0.2.tgz",
@@ -144,6 +149,7 @@ def main():
     fl = al.load_faker_script()
     folded = al.folded_values(fl, source_values(args.packages))
     skip = fl.words("words/english.txt") | fl.words("words/clinical.txt") | fl.words("names/common_words.txt")
+    skip |= NOT_LISTED
     names_skip = skip | al.training_words(fl) | al.NOT_NAMES
     first = al.merge_names(fl, "names/first_names.tsv", folded["first"], names_skip)
     last = al.merge_names(fl, "names/surnames.tsv", folded["last"], names_skip)
