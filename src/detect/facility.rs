@@ -57,7 +57,6 @@ struct RawFacilities {
     kinds_of_care: Vec<String>,
     bare_prepositions: Vec<String>,
     strong_openers: Vec<String>,
-    lone_enders: Vec<String>,
 }
 
 /// The compiled word lists (lower case); phrases are split into words.
@@ -86,9 +85,6 @@ pub struct Facilities {
     /// with one of `strong_openers` (`FROM UNIVERSITY OF MD MEDICAL CENTER`).
     bare_prepositions: rustc_hash::FxHashSet<Box<[u8]>>,
     strong_openers: rustc_hash::FxHashSet<Box<[u8]>>,
-    /// Words that end the clause of one word no list knows after a movement phrase (`c/o
-    /// to quartermain if stable`); empty turns that reading off.
-    lone_enders: rustc_hash::FxHashSet<Box<[u8]>>,
     /// The first word of every movement and residence phrase: a word that is none of
     /// these starts no phrase, so the phrases are compared only after one lookup.
     phrase_starts: rustc_hash::FxHashSet<Box<[u8]>>,
@@ -113,10 +109,6 @@ const NOT_PROPER: u64 = flag::STOP
 
 /// Flags of a word some list knows as a word: an acronym no list holds has none of them.
 const KNOWN_WORD: u64 = NOT_PROPER | flag::ENGLISH | flag::COMMON | flag::FACILITY;
-
-/// Shortest word taken alone after a movement phrase as a place, in letters (`to lac`,
-/// `to cath` are shorthand).
-const LONE_MIN_LETTERS: usize = 5;
 
 /// Most words a facility's name runs to after its verb (`University of X Medical Center`).
 const MAX_RUN: usize = 6;
@@ -183,7 +175,6 @@ impl Facilities {
             kinds_of_care: set(&raw.kinds_of_care),
             bare_prepositions: set(&raw.bare_prepositions),
             strong_openers: set(&raw.strong_openers),
-            lone_enders: set(&raw.lone_enders),
         })
     }
 
@@ -533,42 +524,7 @@ impl Reader<'_> {
             || has_facility_word && !specialty
             || rare && has_facility_word
             || ended_by_noun && last_facility.is_none() && (rare || english_words >= 2);
-        if !named && last_facility.is_none() && proper == start && self.lone_name(start) {
-            return Some((start, start));
-        }
         named.then_some((start, end))
-    }
-
-    /// `c/o to quartermain if continues`, `TRANSFERRED TO HALVERSTOKE.`: one word no list
-    /// knows (no English word, no vocabulary; five letters or more) alone after a movement
-    /// phrase, where its clause ends (punctuation, a line end or one of `lone_enders`), is
-    /// the ward or place moved to. English words alone stay left (`went to help`).
-    fn lone_name(&self, k: usize) -> bool {
-        let w = &self.words[k];
-        if self.f.lone_enders.is_empty()
-            || w.end - w.start < LONE_MIN_LETTERS
-            || w.flags & KNOWN_WORD != 0
-            || !self.name_written(k)
-        {
-            return false;
-        }
-        let rest = &self.text[w.end..];
-        let gap = rest
-            .iter()
-            .take_while(|c| **c == b' ' || **c == b'\t')
-            .count();
-        match rest.get(gap) {
-            None => true,
-            Some(c)
-                if matches!(
-                    c,
-                    b'.' | b',' | b';' | b':' | b'!' | b'?' | b')' | b'\n' | b'\r'
-                ) =>
-            {
-                true
-            }
-            _ => k + 1 < self.words.len() && self.joined(k) && self.is(k + 1, &self.f.lone_enders),
-        }
     }
 
     /// `seen by the WGMC nurse`, `records from LSRH`, `the KHC ED`: an acronym no list
@@ -1038,32 +994,6 @@ mod tests {
             "ok will talk to u later about the plan.",
             "ST changes noted, to ST elevation in V2.",
             "Pt walked to the main building with PT.",
-        ] {
-            assert_eq!(added(&f, &lex, text, &[]), Vec::<&str>::new(), "{text}");
-        }
-    }
-
-    #[test]
-    fn one_unknown_word_alone_after_a_movement_phrase_is_the_place() {
-        let (f, lex) = setup();
-        assert_eq!(
-            added(&f, &lex, "plan: c/o to tremhaven if continues stable", &[]),
-            vec!["tremhaven"]
-        );
-        assert_eq!(
-            added(
-                &f,
-                &lex,
-                "PT TRANSFERRED TO HALVERSTOKE. FAMILY AWARE.",
-                &[]
-            ),
-            vec!["HALVERSTOKE"]
-        );
-        for text in [
-            "Pt went to help with the bath. returned to baseline.",
-            "transfered to commonde/chair with assist.",
-            "c/o to tremhaven ward team in am",
-            "sent to lab.",
         ] {
             assert_eq!(added(&f, &lex, text, &[]), Vec::<&str>::new(), "{text}");
         }
