@@ -60,6 +60,9 @@ const NOT_SURNAME: u64 = flag::NEVER_NAME
 /// Shortest surname taken, in letters (`Dr. Ox` is too short to tell).
 const MIN_LETTERS: usize = 3;
 
+/// Longest word of being told looked up, in letters (`notified`, `informed`).
+const MAX_NOTICE: usize = 12;
+
 /// Longest title looked up, in letters (`doctor`).
 const MAX_TITLE: usize = 6;
 
@@ -146,8 +149,15 @@ impl Titled {
         let words = letter_words(b);
         let lower = |k: usize| b[words[k].0..words[k].1].to_ascii_lowercase();
         for j in 2..words.len() {
+            // Most words are checked here: lower-case them on the stack, not the heap.
             let (ns, ne) = words[j];
-            if ne - ns > 8 || !self.notices.contains(&*lower(j)) {
+            let mut buf = [0u8; MAX_NOTICE];
+            let Some(low) = buf.get_mut(..ne - ns) else {
+                continue;
+            };
+            low.copy_from_slice(&b[ns..ne]);
+            low.make_ascii_lowercase();
+            if !self.notices.contains(&*low) {
                 continue;
             }
             // `NP Grace made aware`: `made` may stand between the name and `aware`.
