@@ -26,6 +26,7 @@ struct RawTitled {
     not_surnames: Vec<String>,
     roles: Vec<String>,
     notices: Vec<String>,
+    not_surname_endings: Vec<String>,
 }
 
 /// The compiled lists (lower case).
@@ -37,6 +38,9 @@ pub struct Titled {
     roles: rustc_hash::FxHashSet<Box<[u8]>>,
     /// Words of being told that close `ROLE NAME aware` (`aware`, `notified`).
     notices: rustc_hash::FxHashSet<Box<[u8]>>,
+    /// Endings of a service's or specialist's name (`Cardiology`, `NEUROLOGIST`): a word
+    /// with one is no surname before `aware`.
+    not_surname_endings: Vec<Box<[u8]>>,
 }
 
 /// Flags of a word that is vocabulary, a cue or a place word: never a surname after a title.
@@ -90,6 +94,16 @@ impl Titled {
             not_surnames: set(&raw.not_surnames),
             roles: set(&raw.roles),
             notices: set(&raw.notices),
+            not_surname_endings: raw
+                .not_surname_endings
+                .iter()
+                .map(|w| {
+                    w.trim()
+                        .to_ascii_lowercase()
+                        .into_bytes()
+                        .into_boxed_slice()
+                })
+                .collect(),
         })
     }
 
@@ -183,6 +197,7 @@ impl Titled {
                 && !self.not_surnames.contains(&*lw)
                 && !self.titles.contains(&*lw)
                 && !self.roles.contains(&*lw)
+                && !self.not_surname_endings.iter().any(|e| lw.ends_with(e))
             {
                 out.push(Span {
                     start: name.0,
