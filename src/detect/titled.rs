@@ -24,6 +24,9 @@ pub const FILE: &str = "text/titled.toml";
 struct RawTitled {
     titles: Vec<String>,
     not_surnames: Vec<String>,
+    roles: Vec<String>,
+    notices: Vec<String>,
+    not_surname_endings: Vec<String>,
 }
 
 /// The compiled lists (lower case).
@@ -31,6 +34,13 @@ struct RawTitled {
 pub struct Titled {
     titles: rustc_hash::FxHashSet<Box<[u8]>>,
     not_surnames: rustc_hash::FxHashSet<Box<[u8]>>,
+    /// Clinicians' roles written before a surname (`md`, `np`, `dr`).
+    roles: rustc_hash::FxHashSet<Box<[u8]>>,
+    /// Words of being told that close `ROLE NAME aware` (`aware`, `notified`).
+    notices: rustc_hash::FxHashSet<Box<[u8]>>,
+    /// Endings of a service's or specialist's name (`Cardiology`, `NEUROLOGIST`): a word
+    /// with one is no surname before `aware`.
+    not_surname_endings: Vec<Box<[u8]>>,
 }
 
 /// Flags of a word that is vocabulary, a cue or a place word: never a surname after a title.
@@ -53,6 +63,9 @@ const NOT_SURNAME: u64 = flag::NEVER_NAME
 
 /// Shortest surname taken, in letters (`Dr. Ox` is too short to tell).
 const MIN_LETTERS: usize = 3;
+
+/// Longest word of being told looked up, in letters (`notified`, `informed`).
+const MAX_NOTICE: usize = 12;
 
 /// Longest title looked up, in letters (`doctor`).
 const MAX_TITLE: usize = 6;
@@ -79,6 +92,18 @@ impl Titled {
         Ok(Titled {
             titles: set(&raw.titles),
             not_surnames: set(&raw.not_surnames),
+            roles: set(&raw.roles),
+            notices: set(&raw.notices),
+            not_surname_endings: raw
+                .not_surname_endings
+                .iter()
+                .map(|w| {
+                    w.trim()
+                        .to_ascii_lowercase()
+                        .into_bytes()
+                        .into_boxed_slice()
+                })
+                .collect(),
         })
     }
 
@@ -118,6 +143,68 @@ impl Titled {
                 }
             }
             i = end.max(i + 1);
+        }
+        let mut before = self.before_notice(b, lexicon);
+        before.retain(|s| !found.iter().any(|f| f.start < s.end && s.start < f.end));
+        out.extend(before);
+        out
+    }
+
+    /// `md wyman aware`, `NP Grace made aware`, `DR ROSS NOTIFIED`: one word between a
+    /// clinician's role and a word of being told is the clinician's surname, in any case
+    /// and whatever the lists say of it, unless it is vocabulary, a cue or a word that
+    /// follows a role without naming anyone (`MD ALSO AWARE`, `md team aware`). The two
+    /// words around it carry the evidence a bare `md X` lacks (`md wean`, `NP 2L`).
+    fn before_notice(&self, b: &[u8], lexicon: &Lexicon) -> Vec<Span> {
+        let mut out = Vec::new();
+        if self.roles.is_empty() || self.notices.is_empty() {
+            return out;
+        }
+        let words = letter_words(b);
+        let lower = |k: usize| b[words[k].0..words[k].1].to_ascii_lowercase();
+        for j in 2..words.len() {
+            // Most words are checked here: lower-case them on the stack, not the heap.
+            let (ns, ne) = words[j];
+            let mut buf = [0u8; MAX_NOTICE];
+            let Some(low) = buf.get_mut(..ne - ns) else {
+                continue;
+            };
+            low.copy_from_slice(&b[ns..ne]);
+            low.make_ascii_lowercase();
+            if !self.notices.contains(&*low) {
+                continue;
+            }
+            // `NP Grace made aware`: `made` may stand between the name and `aware`.
+            let k = if lower(j - 1) == b"made" && j >= 3 {
+                j - 1
+            } else {
+                j
+            };
+            let (name, role) = (words[k - 1], words[k - 2]);
+            if !joined(b, role.1, name.0, true)
+                || !joined(b, name.1, words[k].0, false)
+                || !self.roles.contains(&*lower(k - 2))
+                || !one_case_word(&b[role.0..role.1])
+            {
+                continue;
+            }
+            let word = &b[name.0..name.1];
+            let lw = word.to_ascii_lowercase();
+            let f = lexicon.flags(word);
+            if word.len() >= MIN_LETTERS
+                && one_case_word(word)
+                && f & (NOT_SURNAME | flag::STOP | flag::CREDENTIAL) == 0
+                && !self.not_surnames.contains(&*lw)
+                && !self.titles.contains(&*lw)
+                && !self.roles.contains(&*lw)
+                && !self.not_surname_endings.iter().any(|e| lw.ends_with(e))
+            {
+                out.push(Span {
+                    start: name.0,
+                    end: name.1,
+                    ty: PhiType::ProviderName,
+                });
+            }
         }
         out
     }
@@ -186,6 +273,48 @@ impl Titled {
     }
 }
 
+/// The runs of ASCII letters in `b` that stand alone as words (not glued to a digit or to
+/// an inner mark such as `'` or `-`), as byte ranges.
+fn letter_words(b: &[u8]) -> Vec<(usize, usize)> {
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < b.len() {
+        if !b[i].is_ascii_alphabetic() {
+            i += 1;
+            continue;
+        }
+        let end = i + b[i..]
+            .iter()
+            .take_while(|c| c.is_ascii_alphabetic())
+            .count();
+        let glued =
+            |c: Option<&u8>| c.is_some_and(|c| c.is_ascii_digit() || matches!(c, b'\'' | b'-'));
+        if !glued(i.checked_sub(1).and_then(|p| b.get(p))) && !glued(b.get(end)) {
+            out.push((i, end));
+        }
+        i = end;
+    }
+    out
+}
+
+/// Between two words on one line only one or two spaces (after a role, also a period:
+/// `Dr. Ross aware`), so the three words are one phrase.
+fn joined(b: &[u8], from: usize, to: usize, period: bool) -> bool {
+    let gap = &b[from..to];
+    let gap = if period {
+        gap.strip_prefix(b".").unwrap_or(gap)
+    } else {
+        gap
+    };
+    (1..=2).contains(&gap.len()) && gap.iter().all(|c| *c == b' ')
+}
+
+/// A word written in one of a name's cases: `ROSS`, `Ross` or `ross` (not `rOSS`).
+fn one_case_word(w: &[u8]) -> bool {
+    let rest = &w[1..];
+    rest.iter().all(u8::is_ascii_lowercase) || w.iter().all(u8::is_ascii_uppercase)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -212,6 +341,28 @@ mod tests {
             found("PER DR TYRO DR KLEIN HAD TALKED TO THE WIFE."),
             vec!["TYRO"]
         );
+    }
+
+    #[test]
+    fn a_word_between_a_role_and_aware_is_the_surname() {
+        assert_eq!(
+            found("temps throughout night md wyman aware tx with tylenol"),
+            vec!["wyman"]
+        );
+        assert_eq!(found("rate of 40. NP Grace made aware, eps"), vec!["Grace"]);
+        assert_eq!(found("BP 80S. DR. ROSS NOTIFIED."), vec!["ROSS"]);
+    }
+
+    #[test]
+    fn a_role_before_aware_without_a_name_is_left() {
+        for text in [
+            "md team aware. MD ALSO AWARE. np now aware",
+            "MD IS AWARE. md made aware. RN on call notified",
+            "RN Cardiology aware; md np aware",
+            "Pt aware. Family Grace aware.",
+        ] {
+            assert_eq!(found(text), Vec::<&str>::new(), "{text}");
+        }
     }
 
     #[test]

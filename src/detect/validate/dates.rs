@@ -232,7 +232,10 @@ pub(super) fn partial_date(text: &str, start: usize, end: usize) -> bool {
         return false;
     }
     let prev = word_before(text, start);
-    if near_vent_settings(text, start) && !weaned_on_a_day(prev.as_deref(), day) {
+    if near_vent_settings(text, start)
+        && !weaned_on_a_day(prev.as_deref(), day)
+        && !weaned_off(text, start)
+    {
         return false;
     }
     let dash = v.contains('-');
@@ -260,9 +263,37 @@ pub(super) fn partial_date(text: &str, start: usize, end: usize) -> bool {
         return cued && !fraction;
     }
     if fraction || scale {
-        return cued;
+        return cued || scale && !fraction && opens_sentence(text, start) && word_follows(&next);
     }
     true
+}
+
+/// `IABP weaned off 9/7`: nothing is weaned off to a setting (settings are `weaned to
+/// 10/5`), so a pair right after `weaned off` is the day it happened.
+fn weaned_off(text: &str, start: usize) -> bool {
+    let head = text[..start].trim_end_matches([' ', '\t']);
+    let tail = head.get(head.len().saturating_sub(10)..).unwrap_or("");
+    tail.eq_ignore_ascii_case("weaned off")
+}
+
+/// A pair that opens a line or a sentence (`4/5 CSRU SHIFT SUMMARY`, `...DEPENDENT.  9/10
+/// PROCAN DCED`): a note's entries start with their date, while a score follows what it
+/// scores (`MMT 4/5`, `pain 6/10`). Not after a number's period (`0.5 4/5`).
+fn opens_sentence(text: &str, start: usize) -> bool {
+    let head = text[..start].trim_end_matches([' ', '\t']);
+    let b = head.as_bytes();
+    match b.last() {
+        None | Some(b'\n') => true,
+        Some(b'.') => head.len() < start && b.len() >= 2 && b[b.len() - 2].is_ascii_alphabetic(),
+        _ => false,
+    }
+}
+
+/// The word after a pair is a word of letters (a unit, drug or heading), not a number, a
+/// mark or a score's noun (those were ruled out before).
+fn word_follows(next: &Option<String>) -> bool {
+    next.as_deref()
+        .is_some_and(|w| w.len() >= 2 && w.bytes().all(|c| c.is_ascii_alphabetic()))
 }
 
 /// The words around a number pair mark a score or ratio (`MMT 4/5`, `5/60 ratio`).

@@ -492,6 +492,14 @@ mod tests {
         assert!(t("Levophed weaned #3/20 and off"));
         assert!(!t("PS weaned #10/5 overnight"));
         assert!(!t("weaned to #10/15 today"));
+        // Nothing is weaned off to a setting: the pair after `weaned off` is the day.
+        assert!(t("IABP weaned off #9/7 and PA line out"));
+        // A line or sentence opens with its date; a score follows what it scores.
+        assert!(t("#4/5 CSRU 7P-7A SHIFT SUMMARY"));
+        assert!(t("VERY IABP DEPENDENT.  #9/10 PROCAN DCED"));
+        assert!(!t("MOTOR.  #4/5 strength"));
+        assert!(!t("GIVEN 0.5 #4/5 EACH"));
+        assert!(!t("#4/5 x3"));
     }
 
     #[test]
