@@ -11,6 +11,7 @@ use std::collections::BTreeMap;
 
 use regex_automata::hybrid;
 use regex_automata::meta::{self, Regex};
+use regex_automata::nfa::thompson::{self, pikevm, pikevm::PikeVM, WhichCaptures, NFA};
 use regex_automata::util::{start, syntax};
 use regex_automata::{Anchored, Input, MatchKind, PatternID, PatternSet};
 use serde::Deserialize;
@@ -88,16 +89,17 @@ struct Group {
     /// The group's patterns at once, forward only: finds the next candidate's end and
     /// pattern.
     finder: hybrid::dfa::DFA,
-    /// The group's patterns at once: the fallback when the lazy DFA gives up.
-    regex: Regex,
+    /// The group's patterns at once: the fallback when the lazy DFA gives up (it is
+    /// configured never to), a PikeVM over the finder's own NFA.
+    fallback: PikeVM,
 }
 
 impl Group {
     fn build(rules: Vec<usize>, patterns: &[String]) -> Result<Group, String> {
         let group_patterns: Vec<&str> = rules.iter().map(|&i| patterns[i].as_str()).collect();
-        let regex = build(&group_patterns).map_err(|e| first_line(&e.to_string()))?;
+        let nfa = group_nfa(&group_patterns)?;
+        let fallback = fallback_over(&nfa, MatchKind::LeftmostFirst)?;
         let finder = hybrid::dfa::DFA::builder()
-            .syntax(syntax_config())
             .configure(
                 hybrid::dfa::DFA::config()
                     .cache_capacity(32 << 20)
@@ -106,19 +108,19 @@ impl Group {
                     .minimum_cache_clear_count(None)
                     .match_kind(regex_automata::MatchKind::LeftmostFirst),
             )
-            .build_many(&group_patterns)
+            .build_from_nfa(nfa)
             .map_err(|e| first_line(&e.to_string()))?;
         Ok(Group {
             rules,
             finder,
-            regex,
+            fallback,
         })
     }
 
     fn cache(&self) -> GroupCache {
         GroupCache {
             finder: self.finder.create_cache(),
-            regex: self.regex.create_cache(),
+            fallback: None,
         }
     }
 }
@@ -126,7 +128,8 @@ impl Group {
 /// A group's search state.
 struct GroupCache {
     finder: hybrid::dfa::Cache,
-    regex: meta::Cache,
+    /// The fallback's state, made the first time it is needed (never, in practice).
+    fallback: Option<pikevm::Cache>,
 }
 
 /// The rules (solo and shared alike) whose matches can start only at few kinds of
@@ -142,8 +145,9 @@ struct AtStarts {
     gates: Option<GateTable>,
     /// Their patterns at once, anchored, reporting every pattern that matches.
     which: hybrid::dfa::DFA,
-    /// The same: the fallback when the lazy DFA gives up.
-    regex: Regex,
+    /// The same: the fallback when the lazy DFA gives up (it is configured never to), a
+    /// PikeVM over the lazy DFA's own NFA.
+    fallback: PikeVM,
 }
 
 /// How a group of anchored rules finds the positions to try.
@@ -164,34 +168,30 @@ impl AtStarts {
         gates: Option<GateTable>,
     ) -> Result<Self, String> {
         let ps: Vec<&str> = rules.iter().map(|&i| patterns[i].as_str()).collect();
-        let regex = Regex::builder()
-            .syntax(syntax_config())
-            .configure(meta_config().match_kind(MatchKind::All))
-            .build_many(&ps)
-            .map_err(|e| first_line(&e.to_string()))?;
+        let nfa = group_nfa(&ps)?;
+        let fallback = fallback_over(&nfa, MatchKind::All)?;
         let which = hybrid::dfa::DFA::builder()
-            .syntax(syntax_config())
             .configure(
                 hybrid::dfa::DFA::config()
                     .cache_capacity(32 << 20)
                     .minimum_cache_clear_count(None)
                     .match_kind(MatchKind::All),
             )
-            .build_many(&ps)
+            .build_from_nfa(nfa)
             .map_err(|e| first_line(&e.to_string()))?;
         Ok(AtStarts {
             rules,
             positions,
             gates,
             which,
-            regex,
+            fallback,
         })
     }
 
     fn cache(&self) -> AtStartsCache {
         AtStartsCache {
             which: self.which.create_cache(),
-            regex: self.regex.create_cache(),
+            fallback: None,
             set: PatternSet::new(self.rules.len()),
             live: self.gates.as_ref().map_or_else(Vec::new, GateTable::mask),
             runs: Runs::default(),
@@ -251,8 +251,11 @@ impl AtStarts {
             // Only if the lazy DFA gave up; the meta regex never does.
             cache.set.clear();
             let input = Input::new(hay).range(at..).anchored(Anchored::Yes);
-            self.regex
-                .which_overlapping_matches_with(&mut cache.regex, &input, &mut cache.set);
+            let fallback = cache
+                .fallback
+                .get_or_insert_with(|| self.fallback.create_cache());
+            self.fallback
+                .which_overlapping_matches(fallback, &input, &mut cache.set);
         }
         if !cache.set.is_empty() {
             found.extend(cache.set.iter().map(|p| (at, self.rules[p.as_usize()])));
@@ -311,7 +314,8 @@ fn add_matches(
 /// The search state of [`AtStarts`], and what it found in the text being scanned.
 struct AtStartsCache {
     which: hybrid::dfa::Cache,
-    regex: meta::Cache,
+    /// The fallback's state, made the first time it is needed (never, in practice).
+    fallback: Option<pikevm::Cache>,
     set: PatternSet,
     /// The gates' rules still possible at a position.
     live: Vec<u64>,
@@ -701,9 +705,12 @@ impl RuleSet {
     ) -> Option<(usize, usize)> {
         let input = Input::new(hay).range(pos..);
         let full_search = |cache: &mut GroupCache| {
+            let fallback = cache
+                .fallback
+                .get_or_insert_with(|| group.fallback.create_cache());
             group
-                .regex
-                .search_with(&mut cache.regex, &input)
+                .fallback
+                .find(fallback, input.clone())
                 .map(|m| (group.rules[m.pattern().as_usize()], m.start()))
         };
         match group.finder.try_search_fwd(&mut cache.finder, &input) {
@@ -948,6 +955,27 @@ pub struct ScanCache {
     /// Per solo rule: the first start it may be tried at again (past its last hit).
     solo_next: Vec<usize>,
     singles: Vec<SingleCache>,
+}
+
+/// A group's patterns compiled once into the NFA its lazy DFA is built from and its
+/// fallback runs on (a meta regex per group compiled the patterns a second and third time,
+/// forward and reverse, for a fallback that is never used: BENCHMARKS.md, `rulespeed`).
+/// Only the implicit whole-match groups are kept: the lazy DFA ignores capture states and
+/// the fallback reports whole matches.
+fn group_nfa(patterns: &[&str]) -> Result<NFA, String> {
+    thompson::Compiler::new()
+        .syntax(syntax_config())
+        .configure(thompson::Config::new().which_captures(WhichCaptures::Implicit))
+        .build_many(patterns)
+        .map_err(|e| first_line(&e.to_string()))
+}
+
+/// The PikeVM over a group's NFA (building it only wraps the NFA).
+fn fallback_over(nfa: &NFA, kind: MatchKind) -> Result<PikeVM, String> {
+    PikeVM::builder()
+        .configure(PikeVM::config().match_kind(kind))
+        .build_from_nfa(nfa.clone())
+        .map_err(|e| first_line(&e.to_string()))
 }
 
 fn build(patterns: &[impl AsRef<str>]) -> Result<Regex, Box<regex_automata::meta::BuildError>> {
