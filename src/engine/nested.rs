@@ -391,6 +391,15 @@ mod tests {
         assert_eq!(sniff("Patient seen today."), Shape::Text);
         assert!(!is_form("TWFyaWE="));
         assert!(is_form("a=b"));
+        // The cheap tests in front keep every answer: no `=`, or a space, is no form; a
+        // `PID|` segment after the first line is still HL7; a `|` alone is not.
+        assert!(!is_form(""));
+        assert!(!is_form("a=b c=d"));
+        assert!(!is_form("a=b\tc"));
+        assert_eq!(sniff("EVN|A01\nPID|1||MR1"), Shape::Hl7);
+        assert_eq!(sniff("x\rPID|1"), Shape::Hl7);
+        assert_eq!(sniff("a | b, no segment"), Shape::Text);
+        assert_eq!(sniff("PID 1 seen"), Shape::Text);
     }
 
     #[test]
