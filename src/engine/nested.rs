@@ -53,11 +53,14 @@ pub fn sniff(body: &str) -> Shape {
     if super::x12::looks_like_x12(t) {
         return Shape::X12;
     }
-    if t.starts_with("MSH|")
-        || t.starts_with("FHS|")
-        || t.starts_with("BHS|")
-        || t.contains("\rPID|")
-        || t.contains("\nPID|")
+    // Every string of a JSON walk is sniffed: the segment searches run only when the text
+    // holds a `|` at all (one byte search), since each of them needs one.
+    if t.contains('|')
+        && (t.starts_with("MSH|")
+            || t.starts_with("FHS|")
+            || t.starts_with("BHS|")
+            || t.contains("\rPID|")
+            || t.contains("\nPID|"))
     {
         return Shape::Hl7;
     }
@@ -78,7 +81,9 @@ pub fn sniff(body: &str) -> Shape {
 
 /// `a=1&b=2` (no spaces, every part a `key=value` with a plain key).
 pub fn is_form(s: &str) -> bool {
-    if s.is_empty() || s.contains(char::is_whitespace) || !s.contains('=') {
+    // `=` first: one byte search rules out nearly every string, before the per-char
+    // whitespace test.
+    if !s.contains('=') || s.contains(char::is_whitespace) {
         return false;
     }
     let mut any_value = false;
@@ -135,22 +140,24 @@ fn open(
             return Ok(Some(out.text));
         }
     }
+    // Sniffed once: the checks below each ask for one shape of the same string.
+    let shape = sniff(v);
     // An HL7 message in a string (its segments end in `\r`): walked as the message it is.
-    if sniff(v) == Shape::Hl7 {
+    if shape == Shape::Hl7 {
         let out = super::hl7::deidentify(engine, v, t, scratch)?;
         add(counts, &out.counts);
         return Ok(Some(out.text));
     }
     // An XML document in a string (a C-CDA in a JSON field): walked as the document it is;
     // one that does not read as XML is scanned as the text it is.
-    if sniff(v) == Shape::Xml && super::xml::reads(v) {
+    if shape == Shape::Xml && super::xml::reads(v) {
         let out = super::xml::deidentify(engine, v, t, scratch)?;
         add(counts, &out.counts);
         return Ok(Some(out.text));
     }
     // An X12 interchange in a string: walked as one; one that does not read as an
     // interchange is left to the text reading below.
-    if sniff(v) == Shape::X12 {
+    if shape == Shape::X12 {
         match super::x12::deidentify(engine, v, t, scratch) {
             Ok(out) => {
                 add(counts, &out.counts);
@@ -384,6 +391,15 @@ mod tests {
         assert_eq!(sniff("Patient seen today."), Shape::Text);
         assert!(!is_form("TWFyaWE="));
         assert!(is_form("a=b"));
+        // The cheap tests in front keep every answer: no `=`, or a space, is no form; a
+        // `PID|` segment after the first line is still HL7; a `|` alone is not.
+        assert!(!is_form(""));
+        assert!(!is_form("a=b c=d"));
+        assert!(!is_form("a=b\tc"));
+        assert_eq!(sniff("EVN|A01\nPID|1||MR1"), Shape::Hl7);
+        assert_eq!(sniff("x\rPID|1"), Shape::Hl7);
+        assert_eq!(sniff("a | b, no segment"), Shape::Text);
+        assert_eq!(sniff("PID 1 seen"), Shape::Text);
     }
 
     #[test]
