@@ -756,6 +756,7 @@ impl Lexicon {
             ctx.mark_cued(i, &mut scratch.marks);
             ctx.mark_dictionary(i, &mut scratch.marks);
             ctx.mark_before_born(i, &mut scratch.marks);
+            ctx.mark_lower_name_before_age(i, &mut scratch.marks);
             ctx.mark_after_role(i, &mut scratch.marks);
             ctx.mark_foreign_name(i, &mut scratch.marks);
             ctx.mark_other_script(i, &mut scratch.marks);

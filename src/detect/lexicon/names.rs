@@ -279,6 +279,69 @@ impl Ctx<'_> {
         }
     }
 
+    /// `john smith is a 45 yo male`, `mary ann okafor was an 82-year-old`: two or three
+    /// lower-case words that open a clause, one of them a listed name and none a word of
+    /// ours that could open such a sentence (`the patient`, `this pleasant`), before `is a`
+    /// or `was an` and an age, are the patient a note opens with. Capitalised names there
+    /// are found already; lower case needs the age to say a person is meant.
+    pub(super) fn mark_lower_name_before_age(&self, i: usize, marks: &mut [Option<PhiType>]) {
+        if self.caps_mode || marks[i].is_some() || !self.clause_start(i) {
+            return;
+        }
+        let blocked = flag::STOP
+            | flag::DETERMINER
+            | flag::RELATION
+            | flag::VOCAB
+            | flag::NEVER_NAME
+            | flag::NAME_CUE
+            | flag::STRONG_CUE
+            | flag::LABEL
+            | flag::ROLE
+            | flag::PERSON_TITLE
+            | flag::PROVIDER_TITLE
+            | flag::CREDENTIAL;
+        let name_word = |k: usize| {
+            let w = &self.words[k];
+            w.shape == Shape::Lower && w.end - w.start >= 2 && !self.has(k, blocked)
+        };
+        for len in [2, 3] {
+            let verb = i + len;
+            if verb + 2 >= self.words.len() || !(i..verb).all(name_word) {
+                continue;
+            }
+            let named = (i..verb).any(|k| self.has(k, flag::NAME));
+            if !named || !(i..=verb).all(|k| self.joined(k, b"")) {
+                continue;
+            }
+            if self.age_intro_at(verb) {
+                for m in &mut marks[i..verb] {
+                    *m = m.or(Some(PhiType::Name));
+                }
+                return;
+            }
+        }
+    }
+
+    /// Words `v..v+3` read `is a 45 yo`, `was an 82-year-old`, `is a 7 y/o` (the age
+    /// itself is no word: the word table leaves digit runs to the rules).
+    fn age_intro_at(&self, v: usize) -> bool {
+        let word = |k: usize| &self.text[self.words[k].start..self.words[k].end];
+        let verb = matches!(word(v), b"is" | b"was");
+        let article = matches!(word(v + 1), b"a" | b"an");
+        let gap = &self.text[self.words[v + 1].end..self.words[v + 2].start];
+        let digits = gap.iter().filter(|c| c.is_ascii_digit()).count();
+        let age = (1..=3).contains(&digits)
+            && gap.len() <= 6
+            && gap
+                .iter()
+                .all(|c| c.is_ascii_digit() || matches!(c, b' ' | b'-'));
+        let unit = matches!(
+            word(v + 2),
+            b"yo" | b"y" | b"yr" | b"yrs" | b"year" | b"years" | b"yom" | b"yof"
+        );
+        verb && article && age && unit
+    }
+
     /// `Wojciech was born on…`, `Holly was born in…`: a capitalised word that is not a
     /// pronoun or vocabulary of ours, right before `was born`/`were born`, is a person.
     pub(super) fn mark_before_born(&self, i: usize, marks: &mut [Option<PhiType>]) {
