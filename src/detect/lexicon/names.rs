@@ -1100,17 +1100,47 @@ impl Ctx<'_> {
     /// `spoke with ines`, `called rj delacroix`, `voicemail for marguerite`: after a verb of
     /// contacting someone, a lower-case listed name that is no English or clinical word is
     /// a person, and so are lower-case initials before a surname.
+    /// `follow up with sarah`, `f/u with kowalczyk`, `followed up with Grace`: the word after
+    /// `with`. `follow` is no verb of contact (most of its uses tell of no person: `will
+    /// follow`, `follow commands`), so only the whole phrase counts.
+    fn follow_up_object(&self, i: usize) -> Option<usize> {
+        if i + 3 >= self.words.len() {
+            return None;
+        }
+        let word = |k: usize| &self.text[self.words[k].start..self.words[k].end];
+        let is = |k: usize, w: &[u8]| word(k).eq_ignore_ascii_case(w);
+        let follow = ["follow", "followed", "following", "follows"]
+            .iter()
+            .any(|w| is(i, w.as_bytes()));
+        let follow_up = follow && is(i + 1, b"up") && self.joined(i, b"-");
+        let gap = &self.text[self.words[i].end..self.words[i + 1].start];
+        let f_u = is(i, b"f") && is(i + 1, b"u") && gap == b"/";
+        let with = is(i + 2, b"with") && self.joined(i + 1, b"");
+        ((follow_up || f_u) && with).then_some(i + 3)
+    }
+
     pub(super) fn mark_after_contact(&self, i: usize, marks: &mut [Option<PhiType>]) {
-        if self.caps_mode || !self.has(i, flag::CONTACT) {
+        if self.caps_mode {
             return;
         }
-        let mut j = i + 1;
-        if j < self.words.len() && self.joined(i, b"") && self.has(j, flag::CONTACT_PREP) {
-            j += 1;
-        } else if self.has(i, flag::PREP_CONTACT) {
-            // `Reviewed Allen Cognitive Level`: these verbs take a thing without `with`.
-            return;
-        }
+        let j = match self.follow_up_object(i) {
+            Some(j) => j,
+            None if !self.has(i, flag::CONTACT) => return,
+            None => {
+                let next = i + 1;
+                if next < self.words.len()
+                    && self.joined(i, b"")
+                    && self.has(next, flag::CONTACT_PREP)
+                {
+                    next + 1
+                } else if self.has(i, flag::PREP_CONTACT) {
+                    // `Reviewed Allen Cognitive Level`: these verbs take a thing without `with`.
+                    return;
+                } else {
+                    next
+                }
+            }
+        };
         if j >= self.words.len() || marks[j].is_some() || !self.joined(j - 1, b"") {
             return;
         }
