@@ -32,9 +32,9 @@
 use serde::Deserialize;
 
 use super::lexicon::{flag, Lexicon};
+use super::rules::parse_toml;
 use super::words::{TextCase, Words};
 use super::RuleError;
-use crate::patterns::{first_line, line_of};
 use crate::phi::{PhiType, Span};
 
 /// The file this module reads, under `patterns/`.
@@ -126,12 +126,7 @@ struct Word<'a> {
 impl Facilities {
     /// Reads the lists; a file that does not parse names its line, never input text.
     pub fn build(source: &str) -> Result<Facilities, RuleError> {
-        let file = format!("patterns/{FILE}");
-        let raw: RawFacilities = toml::from_str(source).map_err(|e| RuleError::Syntax {
-            file,
-            line: e.span().map(|s| line_of(source, s.start)).unwrap_or(0),
-            reason: first_line(e.message()),
-        })?;
+        let raw: RawFacilities = parse_toml(&format!("patterns/{FILE}"), source)?;
         let phrases = |list: &[String]| -> Vec<Vec<Box<[u8]>>> {
             list.iter()
                 .map(|p| {

@@ -378,6 +378,15 @@ pub(super) struct RuleGroup<'a> {
 
 /// Parses a rule file's text (its definitions and rules; nothing compiled yet).
 pub(super) fn parse_file(file: &str, source: &str) -> Result<RawRuleFile, RuleError> {
+    parse_toml(file, source)
+}
+
+/// Parses one of the detector's TOML files into its shape; an error names the file and the
+/// line, never the text (the parser's message past its first line quotes the file).
+pub(super) fn parse_toml<T: serde::de::DeserializeOwned>(
+    file: &str,
+    source: &str,
+) -> Result<T, RuleError> {
     toml::from_str(source).map_err(|e| RuleError::Syntax {
         file: file.to_string(),
         line: e.span().map(|s| line_of(source, s.start)).unwrap_or(0),

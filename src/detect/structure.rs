@@ -28,8 +28,8 @@ use std::borrow::Cow;
 use std::cell::Cell;
 
 use super::lexicon::{flag, Lexicon};
+use super::rules::parse_toml;
 use super::RuleError;
-use crate::patterns::{first_line, line_of};
 use crate::phi::{PhiType, Span};
 
 /// The file this module reads, under `patterns/`.
@@ -104,12 +104,7 @@ const MAX_BLOCK_LINES: usize = 12;
 impl Structures {
     /// Reads the lists; a file that does not parse names its line, never input text.
     pub fn build(source: &str) -> Result<Structures, RuleError> {
-        let file = format!("patterns/{FILE}");
-        let raw: RawStructures = toml::from_str(source).map_err(|e| RuleError::Syntax {
-            file,
-            line: e.span().map(|s| line_of(source, s.start)).unwrap_or(0),
-            reason: first_line(e.message()),
-        })?;
+        let raw: RawStructures = parse_toml(&format!("patterns/{FILE}"), source)?;
         let phrases = |list: &[String]| -> Vec<Phrase> {
             let mut out: Vec<Phrase> = list
                 .iter()

@@ -12,8 +12,8 @@
 use serde::Deserialize;
 
 use super::lexicon::{flag, Lexicon};
+use super::rules::parse_toml;
 use super::RuleError;
-use crate::patterns::{first_line, line_of};
 use crate::phi::{PhiType, Span};
 
 /// The file this module reads, under `patterns/`.
@@ -73,12 +73,7 @@ const MAX_TITLE: usize = 6;
 impl Titled {
     /// Reads the lists; a file that does not parse names its line, never input text.
     pub fn build(source: &str) -> Result<Titled, RuleError> {
-        let file = format!("patterns/{FILE}");
-        let raw: RawTitled = toml::from_str(source).map_err(|e| RuleError::Syntax {
-            file,
-            line: e.span().map(|s| line_of(source, s.start)).unwrap_or(0),
-            reason: first_line(e.message()),
-        })?;
+        let raw: RawTitled = parse_toml(&format!("patterns/{FILE}"), source)?;
         let set = |list: &[String]| {
             list.iter()
                 .map(|w| {

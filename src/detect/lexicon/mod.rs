@@ -25,7 +25,7 @@ mod table;
 mod unlisted;
 mod words;
 
-use super::rules::{first_line, line_of};
+use super::rules::{line_of, parse_toml};
 use super::RuleError;
 pub use crate::canon::Accent;
 use crate::phi::PhiType;
@@ -339,11 +339,7 @@ pub const POPULAR_COUNT: u64 = 2000;
 
 impl Lexicon {
     pub fn build(src: &LexiconSources<'_>) -> Result<Lexicon, RuleError> {
-        let raw: RawLexicon = toml::from_str(src.cues).map_err(|e| RuleError::Syntax {
-            file: src.cues_file.to_string(),
-            line: e.span().map(|s| line_of(src.cues, s.start)).unwrap_or(0),
-            reason: first_line(e.message()),
-        })?;
+        let raw: RawLexicon = parse_toml(src.cues_file, src.cues)?;
         let mut lex = Lexicon {
             words: WordTable::default(),
             place_phrases: Default::default(),
@@ -428,11 +424,7 @@ impl Lexicon {
     /// a greeting's last word is flagged and the pair kept whole.
     fn add_context(&mut self, source: &str) -> Result<(), RuleError> {
         const FILE: &str = "patterns/words/context.toml";
-        let raw: RawContext = toml::from_str(source).map_err(|e| RuleError::Syntax {
-            file: FILE.to_string(),
-            line: e.span().map(|s| line_of(source, s.start)).unwrap_or(0),
-            reason: first_line(e.message()),
-        })?;
+        let raw: RawContext = parse_toml(FILE, source)?;
         for g in &raw.greetings {
             let lower = g.trim().to_ascii_lowercase();
             let words: Vec<&str> = lower.split_whitespace().collect();
