@@ -13,7 +13,7 @@ Swedish and Danish names are Python Faker's (listed already) and test the addres
 Bratislava`, `Kerkstraat 12, 1012 AB Amsterdam`, `Brivibas iela 5, LV-1010 Riga`, `Storgatan
 12, 114 55 Stockholm`, `Bygdoy alle 3, 0257 Oslo`, `Norregade 7, 2100 Kobenhavn O`.
 
-The templates are `intl-values.py`'s record writer with templates of this script's own
+The templates are `locale_values.py`'s record writer with templates of this script's own
 (disjoint between the splits; this project's, never another project's); tune on `dev` only.
 Labels: `first`, `last`, `street`, `town`, `postcode`, each span with `locale` and `source`.
 
@@ -22,15 +22,12 @@ Usage:
     python3 scripts/euro-values.py --breakdown /tmp/ev-dev.jsonl -- target/release/phigate scan --jsonl
 Synthetic data only: every value is generated.
 """
-import argparse
 import importlib.util
-import json
 import os
 import random
 import re
-import sys
 
-from corpus_common import fix_string_hashing, join
+import locale_values
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 LOCALES = ["pl", "cs", "sk", "nl", "lv", "nb", "sv", "da"]
@@ -180,35 +177,16 @@ class Values:
 
 
 def generate(packages, split, seed, count):
-    iv = load("intl_values", "intl-values.py")
     rng = random.Random(f"euro-{split}-{seed}")
     values = Values(packages, split, rng)
     names = DEV_NAME if split == "dev" else HOLDOUT_NAME
     addresses = DEV_ADDRESS if split == "dev" else HOLDOUT_ADDRESS
-    for i in range(count):
-        loc = LOCALES[i % len(LOCALES)]
-        pieces = [iv.record(values, loc, names, rng), iv.record(values, loc, addresses, rng)]
-        text, spans = join(pieces)
-        rec = {"id": f"ev-{split}-{seed}-{i}", "source": f"euro-values-{split}", "format": "text",
-               "text": text, "spans": spans}
-        sys.stdout.write(json.dumps(rec, ensure_ascii=False) + "\n")
+    locale_values.write_corpus(values, rng, LOCALES, (names, addresses), count, f"ev-{split}-{seed}",
+                               f"euro-values-{split}")
 
 
 def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--packages", default="/tmp/euro-src", help="folder with add-euro-lists.py's pinned packages")
-    ap.add_argument("--split", choices=["dev", "holdout"], default="dev")
-    ap.add_argument("--seed", type=int, default=1)
-    ap.add_argument("--count", type=int, default=800)
-    ap.add_argument("--breakdown")
-    ap.add_argument("--show", type=int, default=0)
-    ap.add_argument("cmd", nargs="*")
-    a = ap.parse_args()
-    if a.breakdown:
-        load("intl_values", "intl-values.py").breakdown(a.breakdown, a.cmd, a.show)
-    else:
-        fix_string_hashing()
-        generate(a.packages, a.split, a.seed, a.count)
+    locale_values.main("--packages", "/tmp/euro-src", "folder with add-euro-lists.py's pinned packages", generate)
 
 
 if __name__ == "__main__":

@@ -29,16 +29,12 @@ The second form prints the share of values left in the output by locale and by l
 
 Synthetic data only: every value is generated.
 """
-import argparse
-import collections
 import importlib.util
-import json
 import os
 import random
 import re
-import sys
 
-from corpus_common import fix_string_hashing, join, render, scan_corpus
+import locale_values
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 LOCALES = ["tr", "hu", "fi", "is", "sv", "nb", "da", "de"]
@@ -220,101 +216,17 @@ def icelandic_streets(wheels, al):
     return [s for s in rows if re.fullmatch(r"[^\W\d_]+(?: [^\W\d_]+)?", s)]
 
 
-TYPES = {"first": "NAME", "last": "NAME", "street": "LOCATION", "town": "LOCATION", "postcode": "ZIP"}
-
-
-def record(values, loc, templates, rng):
-    template = rng.choice(templates)
-    sources = set()
-
-    def value(kind, fake, rng):
-        k = kind.rstrip("0123456789")
-        if k in ("first", "last"):
-            v, src = getattr(values, k)(loc)
-        elif k == "town":
-            v, src = values.town(loc)
-        else:
-            raise KeyError(kind)
-        sources.add(src)
-        return v, TYPES[k]
-
-    if "{address}" in template:
-        pieces, src = values.address(loc)
-        sources.add(src)
-        before, after = template.split("{address}")
-        text, spans = render(before, value, None, rng)
-        for piece, label in pieces:
-            if label:
-                spans.append({"start": len(text), "end": len(text) + len(piece), "type": TYPES[label],
-                              "label": label})
-            text += piece
-        t2, s2 = render(after, value, None, rng)
-        spans += [dict(s, start=s["start"] + len(text), end=s["end"] + len(text)) for s in s2]
-        text += t2
-    else:
-        text, spans = render(template, value, None, rng)
-    for s in spans:
-        s["label"] = s["label"].rstrip("0123456789")
-        s["locale"] = loc
-        s["source"] = "/".join(sorted(sources))
-    return text, spans
-
-
 def generate(wheels, split, seed, count):
     rng = random.Random(f"{split}-{seed}")
     values = Values(wheels, split, rng)
     names = DEV_NAME if split == "dev" else HOLDOUT_NAME
     addresses = DEV_ADDRESS if split == "dev" else HOLDOUT_ADDRESS
-    for i in range(count):
-        loc = LOCALES[i % len(LOCALES)]
-        pieces = [record(values, loc, names, rng), record(values, loc, addresses, rng)]
-        text, spans = join(pieces)
-        rec = {"id": f"iv-{split}-{seed}-{i}", "source": f"intl-values-{split}", "format": "text",
-               "text": text, "spans": spans}
-        sys.stdout.write(json.dumps(rec, ensure_ascii=False) + "\n")
-
-
-def norm(s):
-    return re.sub(r"\s+", " ", s).strip().lower()
-
-
-def breakdown(path, cmd, show):
-    docs, outs = scan_corpus(path, cmd)
-    total, leaked = collections.Counter(), collections.Counter()
-    examples = []
-    for d in docs:
-        out = norm(outs.get(d["id"], ""))
-        for g in d["spans"]:
-            surf = norm(d["text"][g["start"]:g["end"]])
-            keys = [("label", g["label"]), ("locale", g["locale"]), ("locale/label", f"{g['locale']}/{g['label']}")]
-            total.update(keys)
-            # score.py's reading: the value's surface string still in the output.
-            if surf and surf in out:
-                leaked.update(keys)
-                examples.append((g["locale"], g["label"], surf))
-    for group in ("label", "locale", "locale/label"):
-        print(f"by {group}:")
-        for key in sorted(k for k in total if k[0] == group):
-            print(f"  {key[1]:14} {leaked[key]:4} of {total[key]:4} leak, recall {1 - leaked[key] / total[key]:.4f}")
-    for ex in examples[:show]:
-        print("  ", ex)
+    locale_values.write_corpus(values, rng, LOCALES, (names, addresses), count, f"iv-{split}-{seed}",
+                               f"intl-values-{split}")
 
 
 def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--wheels", default="/tmp/intl-src", help="folder with add-intl-lists.py's pinned wheels")
-    ap.add_argument("--split", choices=["dev", "holdout"], default="dev")
-    ap.add_argument("--seed", type=int, default=1)
-    ap.add_argument("--count", type=int, default=800)
-    ap.add_argument("--breakdown")
-    ap.add_argument("--show", type=int, default=0)
-    ap.add_argument("cmd", nargs="*")
-    a = ap.parse_args()
-    if a.breakdown:
-        breakdown(a.breakdown, a.cmd, a.show)
-    else:
-        fix_string_hashing()
-        generate(a.wheels, a.split, a.seed, a.count)
+    locale_values.main("--wheels", "/tmp/intl-src", "folder with add-intl-lists.py's pinned wheels", generate)
 
 
 if __name__ == "__main__":
