@@ -346,7 +346,41 @@ pub(super) fn phone_intl(
     end: usize,
     allowed_digits: std::ops::RangeInclusive<usize>,
 ) -> bool {
+    let before = text.as_bytes()[..start]
+        .iter()
+        .next_back()
+        .is_some_and(|c| c.is_ascii_alphanumeric());
+    phone_shaped(&text[start..end], allowed_digits) && !before && !in_number_run(text, start, end)
+}
+
+/// A number after the word for the person it reaches (`daughter 4975 4743`, `Nicole Lee
+/// friend 0473.993.277`, a contact table's `step-daughter207.740.6898x642`): the role word is
+/// the cue, so six digits are enough and the number may be glued to it; a date is no number
+/// to dial.
+pub(super) fn phone_after_role(text: &str, start: usize, end: usize) -> bool {
+    phone_shaped(&text[start..end], 6..=15)
+        && !super::dates::numeric_date(text, start, end)
+        && !in_number_run(text, start, end)
+}
+
+/// A number after an at sign (`Ana Diaz @ (96) 692586`): notes write `@` before a time and a
+/// reading too (`Glucose @ 0600-281`), so eight digits at least and no clock time first.
+pub(super) fn phone_after_at(text: &str, start: usize, end: usize) -> bool {
     let v = &text[start..end];
+    let first: String = v
+        .trim_start_matches(['+', '('])
+        .chars()
+        .take_while(char::is_ascii_digit)
+        .collect();
+    let clock_first = first.len() == 4
+        && first[..2].parse::<u32>().is_ok_and(|h| h < 24)
+        && first[2..].parse::<u32>().is_ok_and(|m| m < 60);
+    !clock_first && phone_intl(text, start, end, 8..=15)
+}
+
+/// Whether `v` has a phone number's count of digits in groups that are not all clock times
+/// or round numbers.
+fn phone_shaped(v: &str, allowed_digits: std::ops::RangeInclusive<usize>) -> bool {
     let digits = v.bytes().filter(u8::is_ascii_digit).count();
     if !allowed_digits.contains(&digits) {
         return false;
@@ -363,11 +397,7 @@ pub(super) fn phone_intl(
     let all_times = groups.len() > 1 && groups.iter().all(clock);
     // `100 200 300`, `1000 1200 1600`: doses and schedules, not a number anyone dials.
     let all_round = groups.len() > 1 && groups.iter().all(|g| g.ends_with('0'));
-    let before = text.as_bytes()[..start]
-        .iter()
-        .next_back()
-        .is_some_and(|c| c.is_ascii_alphanumeric());
-    !all_times && !all_round && !before && !in_number_run(text, start, end)
+    !all_times && !all_round
 }
 
 /// Words of an image file name that say nothing about who is in it. A name with any other

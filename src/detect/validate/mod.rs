@@ -18,8 +18,8 @@ use std::str::FromStr;
 
 use dates::{month_day, numeric_date, partial_date, score_context};
 use identifiers::{
-    card_cue_before, handle_after_mark, handle_shaped, iban_end, ipv6, mixed_id, phone_cue_before,
-    phone_intl, photo_file, plate, url_end,
+    card_cue_before, handle_after_mark, handle_shaped, iban_end, ipv6, mixed_id, phone_after_at,
+    phone_after_role, phone_cue_before, phone_intl, photo_file, plate, url_end,
 };
 use places::{city, street};
 
@@ -76,6 +76,8 @@ pub enum Validator {
     /// A number after a word that says it is one to dial (`cell:`, `reached on`): 7–15
     /// digits in any grouping, checked as [`Validator::PhoneIntl`] is otherwise.
     PhoneCued,
+    PhoneRole,
+    PhoneAt,
     /// An image file name whose name reads like a person's (`maria_profile_2023.png`).
     PhotoFile,
     /// A licence plate: a digit, or letters only after `vanity plate` / `license plate`.
@@ -122,6 +124,8 @@ impl FromStr for Validator {
             "phone_intl" => Validator::PhoneIntl,
             "phone_local" => Validator::PhoneLocal,
             "phone_cued" => Validator::PhoneCued,
+            "phone_role" => Validator::PhoneRole,
+            "phone_at" => Validator::PhoneAt,
             "photo_file" => Validator::PhotoFile,
             "plate" => Validator::Plate,
             "ssn" => Validator::Ssn,
@@ -184,6 +188,8 @@ impl Validator {
                 phone_intl(text, start, end, 7..=7) && phone_cue_before(text, start)
             }
             Validator::PhoneCued => phone_intl(text, start, end, 7..=15),
+            Validator::PhoneRole => phone_after_role(text, start, end),
+            Validator::PhoneAt => phone_after_at(text, start, end),
             Validator::PhotoFile => photo_file(v),
             Validator::Plate => plate(text, start, v),
             Validator::Ssn => ssn(v),
