@@ -167,6 +167,8 @@ struct RawLexicon {
     clinical_drugs: Vec<String>,
     // Optional so that a patterns directory written before it still loads.
     #[serde(default)]
+    town_suffixes: Vec<String>,
+    #[serde(default)]
     role_titles: Vec<String>,
     #[serde(default)]
     contact_verbs: Vec<String>,
@@ -283,6 +285,8 @@ pub struct Lexicon {
     place_phrases: rustc_hash::FxHashSet<Box<[u8]>>,
     /// Drug-class endings: an unknown word ending so is clinical (lower case).
     clinical_suffixes: Suffixes,
+    /// Endings that make a town of a name (`Shannonbury`, `Rebeccaberg`), lower case.
+    town_suffixes: Vec<Box<[u8]>>,
     /// Two-word greetings (`thank you`), lower case; their last words are [`flag::GREETING_END`].
     greetings: Vec<Greeting>,
     /// Insurers and companies whose names read as people or towns, each as its lower-case
@@ -344,6 +348,7 @@ impl Lexicon {
             words: WordTable::default(),
             place_phrases: Default::default(),
             clinical_suffixes: Suffixes::default(),
+            town_suffixes: Vec::new(),
             greetings: Vec::new(),
             organisations: Vec::new(),
         };
@@ -385,6 +390,11 @@ impl Lexicon {
                 .iter()
                 .map(|s| s.to_ascii_lowercase().into_bytes().into_boxed_slice()),
         );
+        lex.town_suffixes = raw
+            .town_suffixes
+            .iter()
+            .map(|s| s.to_ascii_lowercase().into_bytes().into_boxed_slice())
+            .collect();
         let lists: [(&Vec<String>, u64); 23] = [
             (&raw.person_openers, flag::OPENER),
             (&raw.person_verbs, flag::PERSON_VERB),
@@ -588,6 +598,27 @@ impl Lexicon {
         0
     }
 
+    /// `Shannonbury`, `Rebeccaberg`, `Douglaschester`: an unknown word made of a listed first
+    /// name or surname and a town ending is a town, as English and American towns are named
+    /// (and as generators of test addresses name them). The stem is a whole listed name of
+    /// three letters or more that is no English word. Read by the gazetteer pass only: the
+    /// word's flags, and so the tagger's features, stay those of an unknown word.
+    fn is_name_town(&self, word: &[u8]) -> bool {
+        self.town_suffixes.iter().any(|suffix| {
+            word.len() >= suffix.len() + 3
+                && word[word.len() - suffix.len()..].eq_ignore_ascii_case(suffix)
+                && self.is_listed_stem(&word[..word.len() - suffix.len()])
+        })
+    }
+
+    /// A listed first name or surname that is no English word or never-name word.
+    fn is_listed_stem(&self, stem: &[u8]) -> bool {
+        let lower = stem.to_ascii_lowercase();
+        self.words
+            .get_word(&lower)
+            .is_some_and(|f| f & flag::NAME != 0 && f & (flag::ENGLISH | flag::NEVER_NAME) == 0)
+    }
+
     /// `王秀英`, `김민준`: Han and Hangul write a whole name as one run of letters, surname
     /// first. A run of two to four syllables whose first one or two are a listed surname and
     /// whose rest is a listed first name is that name (a run the lists hold whole was found
@@ -743,6 +774,7 @@ impl Lexicon {
             caps_mode: case.upper,
             lower_mode: case.lower,
             greetings: &self.greetings,
+            lexicon: self,
         };
         for i in 0..words.len() {
             ctx.mark_cued(i, &mut scratch.marks);
@@ -816,6 +848,8 @@ struct Ctx<'a> {
     lower_mode: bool,
     /// The lexicon's two-word greetings (`thank you`).
     greetings: &'a [Greeting],
+    /// The lexicon, for readings that look past a word's flags (towns named after people).
+    lexicon: &'a Lexicon,
 }
 impl Ctx<'_> {
     fn has(&self, i: usize, f: u64) -> bool {

@@ -170,7 +170,7 @@ impl Ctx<'_> {
         };
         let (last, multi) = match end {
             Some(j) => (j, true),
-            None if self.has(i, flag::PLACE) => (i, false),
+            None if self.has(i, flag::PLACE) || self.is_name_town(i) => (i, false),
             None => return,
         };
         let context = self.place_context_before(i) || self.state_after(last);
@@ -208,6 +208,12 @@ impl Ctx<'_> {
                 *m = Some(PhiType::Location);
             }
         }
+    }
+
+    /// `Shannonbury`, `Rebeccaberg`: an unknown word made of a listed name and a town ending.
+    fn is_name_town(&self, i: usize) -> bool {
+        let w = &self.words[i];
+        w.flags == 0 && self.lexicon.is_name_town(&self.text[w.start..w.end])
     }
 
     /// The last word of the longest place phrase starting at `i`, if any.
