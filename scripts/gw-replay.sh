@@ -22,6 +22,9 @@
 #       same tokens, so their forwarded bodies can be compared
 #   -o  write the last body the upstream received (the de-identified webhook) here
 #
+# In callgrind mode CG_KEEP=FILE keeps the 20+N-request profile and CG_KEEP_BASE=FILE the
+# 20-request one: their difference, function by function, is the per-request split.
+#
 # Everything is synthetic (phigate synth) and on 127.0.0.1; every process it starts is
 # stopped on exit. The audit log goes in the temporary directory.
 set -euo pipefail
@@ -170,5 +173,6 @@ else
     a=$(total 20)
     b=$(total $((20 + N)))
     cp "$TMP/cg.$((20 + N))" "${CG_KEEP:-/dev/null}" 2>/dev/null || true
+    cp "$TMP/cg.20" "${CG_KEEP_BASE:-/dev/null}" 2>/dev/null || true
     python3 -c "print(f'{$SIZE} bytes: {($b-$a)/$N/1e3:,.1f} k instructions per request ($N requests; totals $a / $b)')"
 fi

@@ -152,7 +152,10 @@ fn check_utf8(body: &[u8]) -> Result<Cow<'_, [u8]>, CharsetError> {
 
 /// ASCII text in UTF-16 without a BOM: every other byte is zero, on one side only.
 fn utf16_without_bom(body: &[u8]) -> Option<Endian> {
-    if body.len() < 4 || !body.len().is_multiple_of(2) {
+    // Such a text is at least nine tenths zero bytes on one side; a body with none (every
+    // UTF-8 body phigate is sent) is told by one vectorised byte search instead of two
+    // counting passes over every byte.
+    if body.len() < 4 || !body.len().is_multiple_of(2) || !body.contains(&0) {
         return None;
     }
     let pairs = body.len() / 2;

@@ -4,6 +4,8 @@
 //! `FIRST-NAME` are one key), the generic JSON key table, the FHIR path table, and the
 //! person/provider parents that make a bare `name` key a name.
 
+use std::borrow::Cow;
+
 use rustc_hash::FxHashMap;
 use serde::Deserialize;
 
@@ -74,17 +76,18 @@ impl FieldRules {
                 .parse()
                 .map_err(|e: crate::phi::UnknownPhiType| err(0, e.to_string()))?;
             for k in list {
-                keys.insert(normalize_key(&k), Field::Phi(ty));
+                keys.insert(normalize_key(&k).into_owned(), Field::Phi(ty));
             }
         }
         for k in raw.keep {
-            keys.entry(normalize_key(&k)).or_insert(Field::Keep);
+            keys.entry(normalize_key(&k).into_owned())
+                .or_insert(Field::Keep);
         }
         let mut fhir = FxHashMap::default();
         for (path, action) in raw.fhir {
             let field = parse_field(&action)
                 .map_err(|reason| err(0, format!("fhir `{path}`: {reason}")))?;
-            let norm: Vec<String> = path.split('.').map(normalize_key).collect();
+            let norm: Vec<Cow<'_, str>> = path.split('.').map(normalize_key).collect();
             fhir.insert(norm.join("."), field);
         }
         let mut fhir_pairs: FxHashMap<String, FxHashMap<String, Field>> = FxHashMap::default();
@@ -97,7 +100,11 @@ impl FieldRules {
                     .insert(key.to_string(), *field);
             }
         }
-        let set = |v: Vec<String>| v.into_iter().map(|k| (normalize_key(&k), ())).collect();
+        let set = |v: Vec<String>| {
+            v.into_iter()
+                .map(|k| (normalize_key(&k).into_owned(), ()))
+                .collect()
+        };
         Ok(FieldRules {
             keys,
             person_parents: set(raw.person_parents),
@@ -129,7 +136,8 @@ impl FieldRules {
                     reason: e.to_string(),
                 })?;
             for k in list {
-                self.keys.insert(normalize_key(&k), Field::Phi(ty));
+                self.keys
+                    .insert(normalize_key(&k).into_owned(), Field::Phi(ty));
             }
         }
         Ok(())
@@ -224,22 +232,38 @@ pub(crate) fn parse_field(s: &str) -> Result<Field, String> {
 }
 
 /// `first_name`, `firstName`, `FIRST-NAME`, `First Name` → `firstname`.
-pub fn normalize_key(key: &str) -> String {
-    // Every key of a JSON walk comes through here twice (learning, then rewriting), and
-    // nearly all are ASCII: bytes then, without the per-char Unicode lower-casing.
+pub fn normalize_key(key: &str) -> Cow<'_, str> {
+    // Every key of a JSON walk comes through here twice (learning, then rewriting). Many
+    // FHIR keys (`id`, `name`, `system`, `value`, `reference`) are already normalised: they
+    // are borrowed, without an allocation.
+    if !key
+        .bytes()
+        .any(|b| !b.is_ascii() || b.is_ascii_uppercase() || is_key_separator(b))
+    {
+        return Cow::Borrowed(key);
+    }
+    // Nearly all other keys are ASCII: bytes then, without the per-char Unicode
+    // lower-casing.
     if key.is_ascii() {
         let mut out = String::with_capacity(key.len());
         out.extend(
             key.bytes()
-                .filter(|b| !matches!(b, b'_' | b'-' | b' ' | b'.'))
+                .filter(|&b| !is_key_separator(b))
                 .map(|b| char::from(b.to_ascii_lowercase())),
         );
-        return out;
+        return Cow::Owned(out);
     }
-    key.chars()
-        .filter(|c| !matches!(c, '_' | '-' | ' ' | '.'))
-        .flat_map(char::to_lowercase)
-        .collect()
+    Cow::Owned(
+        key.chars()
+            .filter(|c| !matches!(c, '_' | '-' | ' ' | '.'))
+            .flat_map(char::to_lowercase)
+            .collect(),
+    )
+}
+
+/// The bytes a key's spelling may hold between its words (`first_name`, `first-name`).
+fn is_key_separator(b: u8) -> bool {
+    matches!(b, b'_' | b'-' | b' ' | b'.')
 }
 
 #[cfg(test)]
@@ -260,6 +284,13 @@ mod tests {
         assert_eq!(normalize_key("Prénom_Du-PATIENT"), "prénomdupatient");
         assert_eq!(normalize_key("ÉTAT civil"), "étatcivil");
         assert_eq!(normalize_key(""), "");
+        // Already normalised: borrowed, not copied.
+        assert!(matches!(
+            normalize_key("reference"),
+            Cow::Borrowed("reference")
+        ));
+        assert!(matches!(normalize_key("birthDate"), Cow::Owned(k) if k == "birthdate"));
+        assert!(matches!(normalize_key("zip-code"), Cow::Owned(k) if k == "zipcode"));
     }
 
     #[test]

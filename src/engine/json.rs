@@ -5,6 +5,8 @@
 //! free-text fields with the learned values added, pseudonymising FHIR ids and references
 //! consistently, and decoding base64 text attachments. Serialisation keeps key order.
 
+use std::borrow::Cow;
+
 use base64::Engine as _;
 use serde_json::{Map, Value};
 
@@ -316,7 +318,7 @@ fn learn(
             }
             for (k, x) in o {
                 let key = normalize_key(k);
-                if fhir && PATIENT_REFERENCES.contains(&key.as_str()) {
+                if fhir && PATIENT_REFERENCES.contains(&&*key) {
                     patient_references(x, &mut l.references);
                 }
                 let field = classify(engine, fhir, &key, parent, o, resource);
@@ -345,8 +347,8 @@ fn learn(
                         }
                     }
                     (_, Value::Object(_) | Value::Array(_)) => {
-                        let own = own && !NOT_THE_PATIENT.contains(&key.as_str());
-                        learn(engine, x, fhir, Some(&key), resource, own, l)
+                        let own = own && !NOT_THE_PATIENT.contains(&&*key);
+                        learn(engine, x, fhir, Some(&*key), resource, own, l)
                     }
                     _ => {}
                 }
@@ -413,13 +415,10 @@ impl Walker<'_, '_, '_> {
                 }
             }
             Value::Object(o) => self.walk_object(o, parent, resource, inherit)?,
-            Value::String(s) => {
-                let new = match inherit {
-                    Some(ty) => self.phi_value(ty, s)?,
-                    None => self.scan(s)?,
-                };
-                *s = new;
-            }
+            Value::String(s) => match inherit {
+                Some(ty) => *s = self.phi_value(ty, s)?,
+                None => self.scan_in_place(s)?,
+            },
             Value::Number(n) => {
                 // A long integer under a key not known to be safe is an identifier
                 // (`{"contact":4135550172}`); inside a PHI field every number is PHI.
@@ -485,9 +484,9 @@ impl Walker<'_, '_, '_> {
                 // or an identifier under such a key is read like any value, and an object
                 // (`code.text`, `code.coding`) is walked.
                 Field::Keep => match x {
-                    Value::String(s) if !keep_shaped(s) => *s = self.scan(s)?,
+                    Value::String(s) if !keep_shaped(s) => self.scan_in_place(s)?,
                     Value::Object(_) | Value::Array(_) => {
-                        self.walk(x, Some(&key), resource, None)?
+                        self.walk(x, Some(&*key), resource, None)?
                     }
                     _ => {}
                 },
@@ -499,7 +498,7 @@ impl Walker<'_, '_, '_> {
                         *x = Value::String(self.phi_value(ty, &s)?);
                     }
                     Value::Object(_) | Value::Array(_) => {
-                        self.walk(x, Some(&key), resource, Some(ty))?
+                        self.walk(x, Some(&*key), resource, Some(ty))?
                     }
                     _ => {}
                 },
@@ -514,7 +513,7 @@ impl Walker<'_, '_, '_> {
                     }
                 }
                 Field::Scan | Field::Contact | Field::Identifier | Field::Display => {
-                    self.walk(x, Some(&key), resource, None)?;
+                    self.walk(x, Some(&*key), resource, None)?;
                 }
             }
         }
@@ -567,6 +566,26 @@ impl Walker<'_, '_, '_> {
             self.scratch,
             &mut self.counts,
         )
+    }
+
+    /// [`Walker::scan`] in place: a string in which nothing changed (most of a document's)
+    /// is left as it is, not copied.
+    fn scan_in_place(&mut self, s: &mut String) -> Result<(), ScanError> {
+        let changed = match self.engine.scan_value_cow(
+            s,
+            &self.learned,
+            self.t,
+            &self.ctx,
+            self.scratch,
+            &mut self.counts,
+        )? {
+            Cow::Owned(new) => Some(new),
+            Cow::Borrowed(_) => None,
+        };
+        if let Some(new) = changed {
+            *s = new;
+        }
+        Ok(())
     }
 
     /// `Patient/123`, `urn:uuid:…`, `http://x/fhir/Patient/123`, `#contained`: the id part

@@ -55,7 +55,7 @@ use crate::patterns::Patterns;
 use crate::phi::PhiType;
 use crate::transform::policy::Policy;
 use crate::transform::token::{TokenError, TokenStore};
-use crate::transform::{parse_zip3_list, DocContext, Transformer};
+use crate::transform::{parse_zip3_list, DateKey, DocContext, Transformer};
 use fields::FieldRules;
 
 /// The payload kinds phigate understands.
@@ -342,6 +342,17 @@ impl Engine {
         master: &MasterKey,
     ) -> Transformer<'a> {
         Transformer::new(policy, store, master, &self.zip3_restricted)
+    }
+
+    /// [`Engine::transformer`] with the date key already derived (a caller that makes one
+    /// per request).
+    pub fn transformer_keyed<'a>(
+        &'a self,
+        policy: &'a Policy,
+        store: &'a dyn TokenStore,
+        date_key: &DateKey,
+    ) -> Transformer<'a> {
+        Transformer::with_date_key(policy, store, date_key, &self.zip3_restricted)
     }
 
     /// De-identifies one document. The label is a hint: the body is read by its real shape

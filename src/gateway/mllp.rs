@@ -542,7 +542,9 @@ impl Connection {
                 keys: gw.audit.keys(),
                 allow: None,
             };
-            let t = gw.engine.transformer(&channel.policy, &rec, &gw.master);
+            let t = gw
+                .engine
+                .transformer_keyed(&channel.policy, &rec, &gw.date_key);
             // The worker thread's scratch: a fresh one per message would rebuild every
             // search automaton's cache, the largest part of detection's cost.
             let out = super::work::with_scratch(&gw.engine, |scratch| {

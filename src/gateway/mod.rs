@@ -113,6 +113,8 @@ pub struct Gateway {
     /// The vault's token root: what the engine derives date shifts from (see
     /// [`VaultStore::token_root`]); not the key file's key after a master-key rotation.
     pub master: Arc<MasterKey>,
+    /// The date-shift key derived from `master` once, not per request.
+    pub date_key: crate::transform::DateKey,
     /// The vault (sled in this process, or PostgreSQL shared by replicas).
     pub vault: Arc<dyn VaultStore>,
     pub routes: Vec<Route>,
@@ -456,6 +458,7 @@ impl Plan {
             cpu: d.cpu,
             replay: d.replay,
             engine: self.engine,
+            date_key: crate::transform::DateKey::derive(&d.master),
             master: d.master,
             vault,
             routes,

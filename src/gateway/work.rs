@@ -259,7 +259,7 @@ fn run_engine(
     f: impl FnOnce(&Transformer<'_>, &mut Scratch) -> Result<Output, ScanError>,
 ) -> Result<String, Failure> {
     let (policy, store) = side.recording(gw, trail, None);
-    let t = gw.engine.transformer(policy, &store, &gw.master);
+    let t = gw.engine.transformer_keyed(policy, &store, &gw.date_key);
     let echo = trail.echo();
     let out = with_scratch(&gw.engine, |s| {
         s.echo = echo;

@@ -48,6 +48,18 @@ pub struct DocContext {
     pub patient_key: Option<String>,
 }
 
+/// The key date shifts are made with, derived from the token root. A derivation (HKDF)
+/// costs as much as a few token HMACs, so whoever makes a transformer per request (the
+/// gateway, twice a request) derives it once per key and hands it over.
+#[derive(Clone)]
+pub struct DateKey(hmac::Key);
+
+impl DateKey {
+    pub fn derive(master: &MasterKey) -> DateKey {
+        DateKey(master.derive(Purpose::DateShift, "").hmac())
+    }
+}
+
 impl<'a> Transformer<'a> {
     pub fn new(
         policy: &'a Policy,
@@ -55,10 +67,20 @@ impl<'a> Transformer<'a> {
         master: &MasterKey,
         zip3_restricted: &'a HashSet<String>,
     ) -> Transformer<'a> {
+        Transformer::with_date_key(policy, store, &DateKey::derive(master), zip3_restricted)
+    }
+
+    /// [`Transformer::new`] with the date key already derived.
+    pub fn with_date_key(
+        policy: &'a Policy,
+        store: &'a dyn TokenStore,
+        date_key: &DateKey,
+        zip3_restricted: &'a HashSet<String>,
+    ) -> Transformer<'a> {
         Transformer {
             policy,
             store,
-            date_key: master.derive(Purpose::DateShift, "").hmac(),
+            date_key: date_key.0.clone(),
             zip3_restricted,
             pending: None,
         }

@@ -8,10 +8,14 @@
 
 use std::borrow::Cow;
 use std::collections::HashMap;
+use std::hash::Hasher as _;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Mutex;
 
 use ring::hmac;
+use ring::rand::SecureRandom as _;
+use rustc_hash::FxHashMap;
+use siphasher::sip128::{Hasher128 as _, SipHasher24};
 
 use crate::keys::{MasterKey, Purpose};
 use crate::memory::{Memory, Remembered};
@@ -228,6 +232,70 @@ pub struct TokenMinter {
     /// Tells this minter's [`Prepared`] values from another's (another key or domain), so
     /// a first attempt is only reused by the minter that made it.
     id: u64,
+    /// First-attempt tags already computed.
+    memo: TagMemo,
+}
+
+/// How many tags a [`TagMemo`] keeps (about 80 bytes each); when full it starts again
+/// empty, a bound on memory whatever the traffic.
+const TAG_MEMO_CAPACITY: usize = 32 * 1024;
+
+/// The first-attempt tags a minter computed, by a 128-bit keyed hash (SipHash-2-4) of the
+/// type and token input: every FHIR webhook repeats its patient's name, MRN and phone, and
+/// the SipHash of a short value costs a small part of its HMAC-SHA256. It holds keyed
+/// hashes only, never a value. Its key is random, made with the minter and never stored,
+/// so the memo means nothing outside this process and ends with the minter (and so with
+/// the minter's key). Two values share a name only by a 128-bit collision under a secret
+/// key.
+struct TagMemo {
+    /// `None` when the system gave no random key: then nothing is remembered.
+    key: Option<(u64, u64)>,
+    map: Mutex<FxHashMap<u128, [u8; TAG_LEN]>>,
+}
+
+impl TagMemo {
+    fn new() -> TagMemo {
+        let mut k = [0u8; 16];
+        let key = ring::rand::SystemRandom::new().fill(&mut k).ok().map(|()| {
+            let (a, b) = k.split_at(8);
+            let word = |h: &[u8]| u64::from_le_bytes(h.try_into().unwrap_or_default());
+            (word(a), word(b))
+        });
+        TagMemo {
+            key,
+            map: Mutex::default(),
+        }
+    }
+
+    /// What a (type, token input) is remembered under; `None` without a key.
+    fn name(&self, ty: PhiType, input: &str) -> Option<u128> {
+        let (k0, k1) = self.key?;
+        let mut h = SipHasher24::new_with_keys(k0, k1);
+        h.write(ty.as_str().as_bytes());
+        h.write(b"\0");
+        h.write(input.as_bytes());
+        Some(h.finish128().into())
+    }
+
+    /// The tag remembered under `name`; a poisoned lock is a miss.
+    fn get(&self, name: u128) -> Option<[u8; TAG_LEN]> {
+        self.map.lock().ok()?.get(&name).copied()
+    }
+
+    fn remember(&self, name: u128, tag: [u8; TAG_LEN]) {
+        let Ok(mut map) = self.map.lock() else {
+            return;
+        };
+        if map.len() >= TAG_MEMO_CAPACITY {
+            map.clear();
+        }
+        map.insert(name, tag);
+    }
+
+    #[cfg(test)]
+    fn len(&self) -> usize {
+        self.map.lock().map_or(0, |m| m.len())
+    }
 }
 
 /// The next [`TokenMinter`] id: unique within the process.
@@ -238,6 +306,7 @@ impl TokenMinter {
         TokenMinter {
             key: master.derive(Purpose::Token, domain).hmac(),
             id: NEXT_MINTER.fetch_add(1, Ordering::Relaxed),
+            memo: TagMemo::new(),
         }
     }
 
@@ -249,6 +318,22 @@ impl TokenMinter {
 
     /// The keyed hash a token is formatted from.
     fn tag(&self, ty: PhiType, normalized: &str, attempt: u32) -> [u8; TAG_LEN] {
+        // Only first attempts are remembered: a later one resolves a collision, rarely.
+        let name = (attempt == 0)
+            .then(|| self.memo.name(ty, normalized))
+            .flatten();
+        if let Some(tag) = name.and_then(|n| self.memo.get(n)) {
+            return tag;
+        }
+        let tag = self.keyed_hash(ty, normalized, attempt);
+        if let Some(n) = name {
+            self.memo.remember(n, tag);
+        }
+        tag
+    }
+
+    /// The HMAC-SHA256 a tag is, computed.
+    fn keyed_hash(&self, ty: PhiType, normalized: &str, attempt: u32) -> [u8; TAG_LEN] {
         let mut ctx = hmac::Context::with_key(&self.key);
         ctx.update(ty.as_str().as_bytes());
         ctx.update(b"\0");
@@ -490,6 +575,50 @@ mod tests {
 
     fn store() -> MemoryTokenStore {
         MemoryTokenStore::new(&MasterKey::from_bytes([1; 32]), "")
+    }
+
+    #[test]
+    fn a_remembered_tag_is_the_keyed_hash() {
+        let minter = TokenMinter::new(&MasterKey::from_bytes([7; 32]), "");
+        let values = [
+            (PhiType::Name, "maria lopez"),
+            (PhiType::ProviderName, "maria lopez"),
+            (PhiType::Mrn, "maria lopez"),
+            (PhiType::Phone, "5551234567"),
+            (PhiType::Phone, "5551234568"),
+        ];
+        // The first round computes and remembers, the second answers from the memo.
+        for round in 0..2 {
+            for (ty, v) in values {
+                assert_eq!(
+                    minter.tag(ty, v, 0),
+                    minter.keyed_hash(ty, v, 0),
+                    "round {round}: {ty} {v}"
+                );
+            }
+        }
+        assert_eq!(
+            minter.memo.len(),
+            values.len(),
+            "one entry per type and value"
+        );
+        // A collision's later attempt is computed, never remembered.
+        assert_eq!(
+            minter.tag(PhiType::Name, "maria lopez", 1),
+            minter.keyed_hash(PhiType::Name, "maria lopez", 1)
+        );
+        assert_ne!(
+            minter.tag(PhiType::Name, "maria lopez", 1),
+            minter.tag(PhiType::Name, "maria lopez", 0)
+        );
+        assert_eq!(minter.memo.len(), values.len());
+        // Another minter of the same key remembers apart, and agrees.
+        let other = TokenMinter::new(&MasterKey::from_bytes([7; 32]), "");
+        assert_eq!(other.memo.len(), 0);
+        assert_eq!(
+            other.mint(PhiType::Name, "maria lopez", 0),
+            minter.mint(PhiType::Name, "maria lopez", 0)
+        );
     }
 
     #[test]
