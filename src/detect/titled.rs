@@ -1,13 +1,18 @@
 //! A clinician's surname after `Dr` that is also an English word (issue 13): `per Dr. Tyro`,
 //! `DR TYRO SPOKE WITH THE WIFE`.
 //!
+//! Also, one word between a clinician's role or a person's initial and a word of being told
+//! (`md wyman aware`, `N. VELLACORT AWARE`), and an initial and a word no list holds after
+//! `per` (`AS PER B. TANDROWE`).
+//!
 //! Owns `patterns/text/titled.toml` (the titles, and the words that follow a title in notes
-//! without naming anyone: `DR AWARE`, `Dr. office`) and the one reading made from it, over
-//! the whole text after the other detectors have run. The lexicon takes a listed name or a
-//! word no list knows after a title (`Dr. Price`, `Dr. Okafor`) and leaves an English word
-//! that no name list holds, since after `Ms`/`Mr` such a word is mental status or a valve
-//! (`MS: SEDATED`); after `Dr` it is the surname. Word flags come from the lexicon; nothing
-//! here changes them, so the tagger needs no retraining when the file changes.
+//! without naming anyone: `DR AWARE`, `Dr. office`; roles and words of being told) and the
+//! readings made from it, over the whole text after the other detectors have run. The
+//! lexicon takes a listed name or a word no list knows after a title (`Dr. Price`, `Dr.
+//! Okafor`) and leaves an English word that no name list holds, since after `Ms`/`Mr` such a
+//! word is mental status or a valve (`MS: SEDATED`); after `Dr` it is the surname. Word
+//! flags come from the lexicon; nothing here changes them, so the tagger needs no retraining
+//! when the file changes.
 
 use serde::Deserialize;
 
@@ -176,32 +181,80 @@ impl Titled {
                 j
             };
             let (name, role) = (words[k - 1], words[k - 2]);
-            if !joined(b, role.1, name.0, true)
-                || !joined(b, name.1, words[k].0, false)
-                || !self.roles.contains(&*lower(k - 2))
-                || !one_case_word(&b[role.0..role.1])
+            if !joined(b, role.1, name.0, true) || !joined(b, name.1, words[k].0, false) {
+                continue;
+            }
+            let word = &b[name.0..name.1];
+            // Before the surname: a role (`md wyman aware`), whose word stays in the text,
+            // or the person's initial (`N. GRANDONE AWARE`), which the span takes in. (A
+            // listed first name there, `grace dudak aware`, was tried: it found two names
+            // of the tune half and two false ones in the check half.)
+            let start = if self.roles.contains(&*lower(k - 2)) && one_case_word(&b[role.0..role.1])
+            {
+                name.0
+            } else if initial(b, role) {
+                role.0
+            } else {
+                continue;
+            };
+            if self.could_be_surname(word, lexicon) {
+                out.push(Span {
+                    start,
+                    end: name.1,
+                    ty: PhiType::ProviderName,
+                });
+            }
+        }
+        out.extend(self.after_per_initial(b, &words, lexicon));
+        out
+    }
+
+    /// `AS PER B. KARGAS`, `per J. Okafor`: an initial after `per` and a word no list holds
+    /// as English, a name or a cue is the initial and surname of whoever gave the order.
+    /// English words are left (`per B. cultures`): after an initial alone they tell nothing.
+    fn after_per_initial(
+        &self,
+        b: &[u8],
+        words: &[(usize, usize)],
+        lexicon: &Lexicon,
+    ) -> Vec<Span> {
+        let mut out = Vec::new();
+        for k in 2..words.len() {
+            let (per, init, name) = (words[k - 2], words[k - 1], words[k]);
+            if !b[per.0..per.1].eq_ignore_ascii_case(b"per")
+                || !initial(b, init)
+                || !joined(b, per.1, init.0, false)
+                || !joined(b, init.1, name.0, true)
             {
                 continue;
             }
             let word = &b[name.0..name.1];
-            let lw = word.to_ascii_lowercase();
-            let f = lexicon.flags(word);
-            if word.len() >= MIN_LETTERS
-                && one_case_word(word)
-                && f & (NOT_SURNAME | flag::STOP | flag::CREDENTIAL) == 0
-                && !self.not_surnames.contains(&*lw)
-                && !self.titles.contains(&*lw)
-                && !self.roles.contains(&*lw)
-                && !self.not_surname_endings.iter().any(|e| lw.ends_with(e))
+            if lexicon.flags(word) & (flag::ENGLISH | flag::NAME) == 0
+                && self.could_be_surname(word, lexicon)
             {
                 out.push(Span {
-                    start: name.0,
+                    start: init.0,
                     end: name.1,
                     ty: PhiType::ProviderName,
                 });
             }
         }
         out
+    }
+
+    /// A word that may be a clinician's surname in a phrase that names one: long enough,
+    /// written as a name, and no vocabulary, cue, title, role or word that follows a role
+    /// without naming anyone (`MD ALSO AWARE`, `RN Cardiology aware`).
+    fn could_be_surname(&self, word: &[u8], lexicon: &Lexicon) -> bool {
+        let lw = word.to_ascii_lowercase();
+        let f = lexicon.flags(word);
+        word.len() >= MIN_LETTERS
+            && one_case_word(word)
+            && f & (NOT_SURNAME | flag::STOP | flag::CREDENTIAL) == 0
+            && !self.not_surnames.contains(&*lw)
+            && !self.titles.contains(&*lw)
+            && !self.roles.contains(&*lw)
+            && !self.not_surname_endings.iter().any(|e| lw.ends_with(e))
     }
 
     /// A title written as one (`Dr`, `DR`, `dr`; not `dR`) whose lower case is listed.
@@ -266,6 +319,16 @@ impl Titled {
                 ty: PhiType::ProviderName,
             })
     }
+}
+
+/// A capital letter alone before a period, standing as a word of its own (`N. GRANDONE`;
+/// not the `O` of `A&O.`): a person's initial.
+fn initial(b: &[u8], w: (usize, usize)) -> bool {
+    let before = w.0.checked_sub(1).map(|p| b[p]);
+    w.1 - w.0 == 1
+        && b[w.0].is_ascii_uppercase()
+        && b.get(w.1) == Some(&b'.')
+        && before.is_none_or(|c| matches!(c, b' ' | b'\n' | b'\t' | b'(' | b',' | b';' | b':'))
 }
 
 /// The runs of ASCII letters in `b` that stand alone as words (not glued to a digit or to
@@ -346,6 +409,32 @@ mod tests {
         );
         assert_eq!(found("rate of 40. NP Grace made aware, eps"), vec!["Grace"]);
         assert_eq!(found("BP 80S. DR. ROSS NOTIFIED."), vec!["ROSS"]);
+    }
+
+    #[test]
+    fn an_initial_before_a_surname_and_aware_is_the_name() {
+        assert_eq!(
+            found("CHECK AT 1000 5.6. N. VELLACORT AWARE. WILL REPEAT"),
+            vec!["N. VELLACORT"]
+        );
+        assert_eq!(found("given K. Family aware."), Vec::<&str>::new());
+        assert_eq!(found("pt A&O. VELLACORT AWARE"), Vec::<&str>::new());
+    }
+
+    #[test]
+    fn an_initial_and_unknown_word_after_per_is_the_name() {
+        assert_eq!(
+            found("CXR DONE MID AM AS PER B. TANDROWE. LT SIDE"),
+            vec!["B. TANDROWE"]
+        );
+        for text in [
+            "AS PER B. CULTURES PENDING",
+            "per A. fib protocol",
+            "A&O. TANDROWE AWARE",
+            "wound per B. Smith",
+        ] {
+            assert_eq!(found(text), Vec::<&str>::new(), "{text}");
+        }
     }
 
     #[test]

@@ -232,6 +232,9 @@ pub(super) fn partial_date(text: &str, start: usize, end: usize) -> bool {
         return false;
     }
     let prev = word_before(text, start);
+    if after_percent(text, start) {
+        return false;
+    }
     if near_vent_settings(text, start)
         && !weaned_on_a_day(prev.as_deref(), day)
         && !weaned_off(text, start)
@@ -266,6 +269,29 @@ pub(super) fn partial_date(text: &str, start: usize, end: usize) -> bool {
         return cued || scale && !fraction && opens_sentence(text, start) && word_follows(&next);
     }
     true
+}
+
+/// Units of time after a number: the number counts them (`mi 10 years ago`, `CVA 15 yrs`),
+/// it is no year.
+const TIME_UNITS: &[&str] = &[
+    "years", "year", "yrs", "yr", "y", "yo", "months", "month", "mos", "mo", "weeks", "week",
+    "wks", "wk", "days", "day", "d", "hours", "hrs", "hr", "ago",
+];
+
+/// The number ending at `end` is followed by a unit of time (`10 years ago`, `12 yrs`).
+pub(super) fn time_count(text: &str, end: usize) -> bool {
+    word_after(text, end).is_some_and(|w| TIME_UNITS.contains(&w.as_str()))
+}
+
+/// A pair after a percentage in one list of settings (`500X10, 40%, & 5/8`, `40% 5/5`): the
+/// PEEP and pressure support after the oxygen, not a date. Only spaces, commas and `&` or
+/// `and` may stand between them, so a sentence's end (`sats 95%. 10/3 CXR`) breaks the list.
+fn after_percent(text: &str, start: usize) -> bool {
+    let mut head = text[..start].trim_end_matches([' ', '\t', ',', '&']);
+    if let Some(h) = head.strip_suffix(" and") {
+        head = h.trim_end_matches([' ', '\t', ',']);
+    }
+    head.len() < start && head.ends_with('%')
 }
 
 /// `IABP weaned off 9/7`: nothing is weaned off to a setting (settings are `weaned to

@@ -16,7 +16,7 @@ mod places;
 use std::net::Ipv4Addr;
 use std::str::FromStr;
 
-use dates::{month_day, numeric_date, partial_date, score_context};
+use dates::{month_day, numeric_date, partial_date, score_context, time_count};
 use identifiers::{
     card_cue_before, handle_after_mark, handle_shaped, iban_end, ipv6, mixed_id, phone_after_at,
     phone_after_role, phone_cue_before, phone_intl, photo_file, plate, url_end,
@@ -64,6 +64,9 @@ pub enum Validator {
     /// Not part of a longer numeric expression (`120/80/60`, `7.4/40`).
     NotGlued,
     PartialDate,
+    /// `MI 92`, `CABG 25`: a two-digit year after a history word, not glued to a longer
+    /// number and not a count of time (`mi 10 years ago`).
+    HistoryYear,
     /// An identity document's number after its cue (`passport`, `national ID`): five digits
     /// or more, not a ratio.
     DocumentId,
@@ -107,6 +110,7 @@ impl FromStr for Validator {
             "extension" => Validator::Extension,
             "handle" => Validator::Handle,
             "has_digit" => Validator::HasDigit,
+            "history_year" => Validator::HistoryYear,
             "hicn" => Validator::Hicn,
             "iban" => Validator::Iban,
             "id_value" => Validator::IdValue,
@@ -164,6 +168,7 @@ impl Validator {
             Validator::Extension => !unit_or_number_after(text, end) && !glued(text, start, end),
             Validator::Handle => handle_shaped(v) || handle_after_mark(text, start),
             Validator::HasDigit => v.len() >= 3 && v.bytes().any(|b| b.is_ascii_digit()),
+            Validator::HistoryYear => !glued(text, start, end) && !time_count(text, end),
             Validator::Hicn => hicn(v),
             Validator::Iban => return iban_end(text, start, end),
             Validator::IdValue => {
