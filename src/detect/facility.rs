@@ -33,7 +33,9 @@ use serde::Deserialize;
 
 use super::lexicon::{flag, Lexicon};
 use super::rules::parse_toml;
-use super::words::{TextCase, Words};
+#[cfg(test)]
+use super::words::Words;
+use super::words::{NoteWord as Word, TextCase};
 use super::RuleError;
 use crate::phi::{PhiType, Span};
 
@@ -113,16 +115,6 @@ const KNOWN_WORD: u64 = NOT_PROPER | flag::ENGLISH | flag::COMMON | flag::FACILI
 /// Most words a facility's name runs to after its verb (`University of X Medical Center`).
 const MAX_RUN: usize = 6;
 
-/// One word of the text: byte range, its lower-case form and its lexicon flags.
-struct Word<'a> {
-    start: usize,
-    end: usize,
-    /// The word in lower case: borrowed from the text when it is already (most words),
-    /// else from one buffer of the scan's lowered words.
-    lower: &'a [u8],
-    flags: u64,
-}
-
 impl Facilities {
     /// Reads the lists; a file that does not parse names its line, never input text.
     pub fn build(source: &str) -> Result<Facilities, RuleError> {
@@ -179,16 +171,20 @@ impl Facilities {
     pub fn scan(&self, text: &str, lexicon: &Lexicon, found: &[Span]) -> Vec<Span> {
         let mut table = Words::default();
         lexicon.read_words(text.as_bytes(), &[], &mut table);
-        self.scan_words(text, lexicon, &table, found)
+        let mut notes = super::words::NoteWords::default();
+        notes.read(text.as_bytes(), &table, |w| lexicon.flags(w));
+        let words = notes.words(text.as_bytes());
+        self.scan_words(text, lexicon, &words, table.case(), found)
     }
 
-    /// [`Facilities::scan`] reading the words and case of `table` (the scan's word table of
-    /// the same `text`): the flags of each word the table cut the same, the case.
-    pub fn scan_words(
+    /// [`Facilities::scan`] reading the scan's note words of the same `text` (`words`) and
+    /// the case its word table read.
+    pub(crate) fn scan_words(
         &self,
         text: &str,
         lexicon: &Lexicon,
-        table: &Words,
+        words: &[Word<'_>],
+        case: TextCase,
         found: &[Span],
     ) -> Vec<Span> {
         let mut out = Vec::new();
@@ -196,14 +192,11 @@ impl Facilities {
             return out;
         }
         let bytes = text.as_bytes();
-        let mut lowered = Vec::new();
-        let cuts = cut_words(bytes, table, lexicon, &mut lowered);
-        let words = words_of(bytes, &cuts, &lowered);
-        let case = Case::of(table.case());
+        let case = Case::of(case);
         let reader = Reader {
             f: self,
             text: bytes,
-            words: &words,
+            words,
             case,
         };
         for (i, word) in words.iter().enumerate() {
@@ -265,73 +258,6 @@ impl Case {
             Case::Mixed
         }
     }
-}
-
-/// A word as cut: its range, its flags and where its lower-case form is in the scan's
-/// buffer (`None`: the word is lower case already).
-struct Cut {
-    start: usize,
-    end: usize,
-    flags: u64,
-    lowered: Option<usize>,
-}
-
-/// The words of a text: letters with inner apostrophes, slashes and hyphens (`d/c`,
-/// `St. Brigid's`, `med-flighted`), and a period after a one- or two-letter word (`St.`).
-/// A word the table cut the same and found no accent in has the table's flags (the same
-/// look-up); any other is looked up here. Lower-case forms of words with capitals go to
-/// `lowered`, one buffer per scan.
-fn cut_words(b: &[u8], table: &Words, lexicon: &Lexicon, lowered: &mut Vec<u8>) -> Vec<Cut> {
-    let mut cuts = Vec::new();
-    let mut known = table.cursor();
-    let mut i = 0;
-    while i < b.len() {
-        if !b[i].is_ascii_alphanumeric() {
-            i += 1;
-            continue;
-        }
-        let start = i;
-        while i < b.len()
-            && (b[i].is_ascii_alphanumeric()
-                || matches!(b[i], b'\'' | b'/' | b'-')
-                    && b.get(i + 1).is_some_and(u8::is_ascii_alphanumeric))
-        {
-            i += 1;
-        }
-        let end = i;
-        let word = &b[start..end];
-        let lower = word.iter().any(u8::is_ascii_uppercase).then(|| {
-            let at = lowered.len();
-            lowered.extend(word.iter().map(u8::to_ascii_lowercase));
-            at
-        });
-        let flags = match known.at(start, end) {
-            Some(w) if !w.accented => w.flags,
-            _ => lexicon.flags(word),
-        };
-        cuts.push(Cut {
-            start,
-            end,
-            flags,
-            lowered: lower,
-        });
-    }
-    cuts
-}
-
-/// The words of `cuts`, each lower-case form borrowed from the text or from `lowered`.
-fn words_of<'a>(b: &'a [u8], cuts: &[Cut], lowered: &'a [u8]) -> Vec<Word<'a>> {
-    cuts.iter()
-        .map(|c| Word {
-            start: c.start,
-            end: c.end,
-            lower: match c.lowered {
-                Some(at) => &lowered[at..at + c.end - c.start],
-                None => &b[c.start..c.end],
-            },
-            flags: c.flags,
-        })
-        .collect()
 }
 
 struct Reader<'a> {
@@ -826,8 +752,8 @@ mod tests {
             .collect()
     }
 
-    /// Flags and lower-case forms read through the scan's word table are the ones each
-    /// word's own look-up gives: words the table cut otherwise (`d/c`, `med-flighted`,
+    /// Flags and lower-case forms of the note words (read through the scan's word table;
+    /// the structures pass relies on it too) are the ones each word's own look-up gives: words the table cut otherwise (`d/c`, `med-flighted`,
     /// `3x`, `St.`), numbers it leaves out, and words whose accents the view dropped
     /// (the table judges those as written; this pass as they stand in the view).
     #[test]
@@ -846,9 +772,9 @@ mod tests {
             let b = text.as_bytes();
             let mut table = Words::default();
             lex.read_words(b, accents, &mut table);
-            let mut lowered = Vec::new();
-            let cuts = cut_words(b, &table, &lex, &mut lowered);
-            let words = words_of(b, &cuts, &lowered);
+            let mut notes = crate::detect::words::NoteWords::default();
+            notes.read(b, &table, |w| lex.flags(w));
+            let words = notes.words(b);
             assert!(words.len() > 8, "{raw}");
             let accented = table.list().iter().filter(|w| w.accented).count();
             assert_eq!(accented > 0, !accents.is_empty(), "{raw}");

@@ -94,6 +94,8 @@ pub struct Scratch {
     lex: LexScratch,
     lex_hits: Vec<LexHit>,
     tag: tagger::TagScratch,
+    /// The note words of the last scan (facility names and note structures read them).
+    notes: words::NoteWords,
     /// How deep the current document sits inside others (JSON in a string, base64 of a
     /// note): bounds recursion over nested payloads.
     pub nesting: usize,
@@ -162,6 +164,7 @@ impl Detector {
             lex: LexScratch::default(),
             lex_hits: Vec::new(),
             tag: tagger::TagScratch::default(),
+            notes: words::NoteWords::default(),
             nesting: 0,
             echo: None,
         }
@@ -227,7 +230,12 @@ impl Detector {
         }
         // Names in the structures of notes (care teams, sign-outs, footers), read with the
         // spans found so far; before the names are grown and repeated, so both apply.
-        let structured = self.structures.scan(text, &self.lexicon, &spans);
+        // Both passes over a note's structures and facilities read its words cut one way.
+        s.notes
+            .read(text.as_bytes(), s.lex.words(), |w| self.lexicon.flags(w));
+        let notes = s.notes.words(text.as_bytes());
+        let case = s.lex.words().case();
+        let structured = self.structures.scan(text, &notes, case, &spans);
         if !structured.is_empty() {
             spans.extend(structured);
             spans = merge(spans);
@@ -246,7 +254,7 @@ impl Detector {
         // Facility names the passes above missed or found in part, read with their spans.
         let facilities = self
             .facilities
-            .scan_words(text, &self.lexicon, s.lex.words(), &spans);
+            .scan_words(text, &self.lexicon, &notes, case, &spans);
         spans.extend(facilities);
         let titled = self.titled.scan(text, &self.lexicon, &spans);
         spans.extend(titled);

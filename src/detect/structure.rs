@@ -22,13 +22,16 @@
 //! vocabulary, a cue, a role or a credential (`Signed out to night float`, `cc: PCP`, `HCP:
 //! wife`, `1. Metoprolol 25 mg - cardiology` hold none). Nothing here changes a word's flags,
 //! so the tagger does not need retraining when the file changes.
+//!
+//! It cuts no words and counts no letters itself: it reads the scan's note words
+//! ([`super::words::NoteWords`], shared with the facility pass) and the case the word table
+//! read.
 
 use serde::Deserialize;
-use std::borrow::Cow;
-use std::cell::Cell;
 
-use super::lexicon::{flag, Lexicon};
+use super::lexicon::flag;
 use super::rules::parse_toml;
+use super::words::{NoteWord as Word, TextCase};
 use super::RuleError;
 use crate::phi::{PhiType, Span};
 
@@ -52,14 +55,58 @@ struct RawStructures {
 /// A phrase of lower-case words.
 type Phrase = Vec<Box<[u8]>>;
 
+/// Phrases found by their first word (a linear pass over every phrase at each word was
+/// half of this module's cost): each first word's phrases longest first, so the first one
+/// that matches is the longest.
+#[derive(Default)]
+struct Phrases {
+    by_first: rustc_hash::FxHashMap<Box<[u8]>, Vec<Phrase>>,
+}
+
+impl Phrases {
+    /// The phrases of `list`, split into lower-case words; empty ones dropped.
+    fn of(list: &[String]) -> Phrases {
+        let mut by_first: rustc_hash::FxHashMap<Box<[u8]>, Vec<Phrase>> = Default::default();
+        for p in list {
+            let phrase: Phrase = p
+                .split_whitespace()
+                .map(|w| w.to_ascii_lowercase().into_bytes().into_boxed_slice())
+                .collect();
+            if let Some(first) = phrase.first() {
+                by_first.entry(first.clone()).or_default().push(phrase);
+            }
+        }
+        for phrases in by_first.values_mut() {
+            // Stable: phrases of one length keep the file's order.
+            phrases.sort_by_key(|p| std::cmp::Reverse(p.len()));
+        }
+        Phrases { by_first }
+    }
+
+    /// The phrases whose first word is `first` (lower case), longest first.
+    fn starting(&self, first: &[u8]) -> &[Phrase] {
+        self.by_first.get(first).map_or(&[], Vec::as_slice)
+    }
+
+    /// Every phrase, in no order.
+    fn all(&self) -> impl Iterator<Item = &Phrase> {
+        self.by_first.values().flatten()
+    }
+
+    /// The first word of every phrase.
+    fn firsts(&self) -> impl Iterator<Item = &Box<[u8]>> {
+        self.by_first.keys()
+    }
+}
+
 /// The compiled lists (lower case); phrases are split into words.
 #[derive(Default)]
 pub struct Structures {
-    clinician_labels: Vec<Phrase>,
-    person_labels: Vec<Phrase>,
-    handoff: Vec<Phrase>,
-    roles: Vec<Phrase>,
-    headers: Vec<Phrase>,
+    clinician_labels: Phrases,
+    person_labels: Phrases,
+    handoff: Phrases,
+    roles: Phrases,
+    headers: Phrases,
     skip: rustc_hash::FxHashSet<Box<[u8]>>,
     /// Words that may follow a name where a value ends with no punctuation (`at`, `who`).
     enders: rustc_hash::FxHashSet<Box<[u8]>>,
@@ -105,20 +152,6 @@ impl Structures {
     /// Reads the lists; a file that does not parse names its line, never input text.
     pub fn build(source: &str) -> Result<Structures, RuleError> {
         let raw: RawStructures = parse_toml(&format!("patterns/{FILE}"), source)?;
-        let phrases = |list: &[String]| -> Vec<Phrase> {
-            let mut out: Vec<Phrase> = list
-                .iter()
-                .map(|p| {
-                    p.split_whitespace()
-                        .map(|w| w.to_ascii_lowercase().into_bytes().into_boxed_slice())
-                        .collect()
-                })
-                .filter(|p: &Phrase| !p.is_empty())
-                .collect();
-            // Longest first, so the first phrase that matches is the longest one.
-            out.sort_by_key(|p| std::cmp::Reverse(p.len()));
-            out
-        };
         let set = |list: &[String]| {
             list.iter()
                 .map(|w| {
@@ -130,11 +163,11 @@ impl Structures {
                 .collect()
         };
         let s = Structures {
-            clinician_labels: phrases(&raw.clinician_labels),
-            person_labels: phrases(&raw.person_labels),
-            handoff: phrases(&raw.handoff_phrases),
-            roles: phrases(&raw.roles),
-            headers: phrases(&raw.list_headers),
+            clinician_labels: Phrases::of(&raw.clinician_labels),
+            person_labels: Phrases::of(&raw.person_labels),
+            handoff: Phrases::of(&raw.handoff_phrases),
+            roles: Phrases::of(&raw.roles),
+            headers: Phrases::of(&raw.list_headers),
             skip: set(&raw.skip_before_name),
             enders: set(&raw.value_enders),
             service_suffixes: raw
@@ -151,7 +184,7 @@ impl Structures {
             role_words: Default::default(),
         };
         let mut role_words: rustc_hash::FxHashSet<Box<[u8]>> =
-            s.roles.iter().flatten().cloned().collect();
+            s.roles.all().flatten().cloned().collect();
         role_words.extend(set(&raw.service_words));
         let starts = [
             &s.clinician_labels,
@@ -161,8 +194,8 @@ impl Structures {
             &s.headers,
         ]
         .into_iter()
-        .flatten()
-        .filter_map(|p| p.first().cloned())
+        .flat_map(Phrases::firsts)
+        .cloned()
         .collect();
         Ok(Structures {
             starts,
@@ -171,33 +204,25 @@ impl Structures {
         })
     }
 
-    /// `word` is the first word of a label, phrase, role or header (in any case; no
-    /// allocation: this runs on every word).
-    fn starts_something(&self, word: &[u8]) -> bool {
-        let mut buf = [0u8; 32];
-        let Some(folded) = buf.get_mut(..word.len()) else {
-            return false;
-        };
-        folded.copy_from_slice(word);
-        folded.make_ascii_lowercase();
-        self.starts.contains(&*folded)
-    }
-
     /// Names in the structures of `text` that `found` (the other detectors' spans) may miss,
-    /// as NAME and PROVIDER_NAME spans for the caller to merge.
-    pub fn scan(&self, text: &str, lexicon: &Lexicon, found: &[Span]) -> Vec<Span> {
+    /// as NAME and PROVIDER_NAME spans for the caller to merge. `words` are the scan's note
+    /// words of `text` (their flags the lexicon's), `case` the case its word table read.
+    pub(crate) fn scan(
+        &self,
+        text: &str,
+        words: &[Word<'_>],
+        case: TextCase,
+        found: &[Span],
+    ) -> Vec<Span> {
         let mut out = Vec::new();
         if self.starts.is_empty() {
             return out;
         }
-        let bytes = text.as_bytes();
-        let words = read_words(bytes);
         let reader = Reader {
             s: self,
-            lexicon,
-            text: bytes,
-            words: &words,
-            case: Case::of(bytes),
+            text: text.as_bytes(),
+            words,
+            mixed: case.mixed(),
             found,
         };
         for (i, word) in words.iter().enumerate() {
@@ -205,7 +230,8 @@ impl Structures {
             if reader.first_on_line(i) {
                 reader.list_line(i, &mut out);
             }
-            if self.starts_something(&bytes[word.start..word.end]) {
+            // A word that starts no label, phrase, role or header: one lookup.
+            if self.starts.contains(word.lower) {
                 reader.label_or_handoff(i, &mut out);
             }
         }
@@ -213,74 +239,6 @@ impl Structures {
         out.dedup();
         out
     }
-}
-
-/// How the note is written: capitals tell a name only in mixed case.
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Case {
-    Mixed,
-    Upper,
-    Lower,
-}
-
-impl Case {
-    fn of(b: &[u8]) -> Case {
-        let up = b.iter().filter(|c| c.is_ascii_uppercase()).count();
-        let low = b.iter().filter(|c| c.is_ascii_lowercase()).count();
-        if up > 20 && up > 2 * low {
-            Case::Upper
-        } else if low >= 20 && up * 50 < low {
-            Case::Lower
-        } else {
-            Case::Mixed
-        }
-    }
-}
-
-/// Flags not read yet: most words are never looked at past their first letters.
-const UNREAD: u64 = u64::MAX;
-
-/// One word of the text: byte range and its lexicon flags (read on first use).
-struct Word {
-    start: usize,
-    end: usize,
-    flags: Cell<u64>,
-}
-
-/// `word` in lower case: borrowed when it is already (most words).
-fn lower(word: &[u8]) -> Cow<'_, [u8]> {
-    if word.iter().any(u8::is_ascii_uppercase) {
-        Cow::Owned(word.to_ascii_lowercase())
-    } else {
-        Cow::Borrowed(word)
-    }
-}
-
-/// The words of a text: letters and digits with inner apostrophes, slashes and hyphens
-/// (`d/w`, `O'Brien`, `Smith-Jones`).
-fn read_words(b: &[u8]) -> Vec<Word> {
-    let mut words = Vec::new();
-    let mut i = 0;
-    while i < b.len() {
-        if !b[i].is_ascii_alphanumeric() {
-            i += 1;
-            continue;
-        }
-        let start = i;
-        while i < b.len()
-            && (b[i].is_ascii_alphanumeric()
-                || matches!(b[i], b'\'' | b'/' | b'-')
-                    && b.get(i + 1).is_some_and(u8::is_ascii_alphanumeric))
-        {
-            i += 1;
-        }
-        words.push(Word {
-            start,
-            end: i,
-            flags: Cell::new(UNREAD),
-        });
-    }
-    words
 }
 
 /// How much a word says that it is a name.
@@ -304,21 +262,22 @@ struct Item {
 
 struct Reader<'a> {
     s: &'a Structures,
-    lexicon: &'a Lexicon,
     text: &'a [u8],
-    words: &'a [Word],
-    case: Case,
+    words: &'a [Word<'a>],
+    /// The note is in mixed case: capitals tell a name only then.
+    mixed: bool,
     found: &'a [Span],
 }
 
 impl Reader<'_> {
-    /// The lexicon's flags of word `k`, read once.
+    /// The lexicon's flags of word `k`.
     fn flags(&self, k: usize) -> u64 {
-        let cell = &self.words[k].flags;
-        if cell.get() == UNREAD {
-            cell.set(self.lexicon.flags(self.word(k)));
-        }
-        cell.get()
+        self.words[k].flags
+    }
+
+    /// Word `k` in lower case.
+    fn lower(&self, k: usize) -> &[u8] {
+        self.words[k].lower
     }
 
     fn word(&self, k: usize) -> &[u8] {
@@ -379,14 +338,13 @@ impl Reader<'_> {
 
     /// When a phrase of `phrases` starts at word `i` on one line, its number of words (the
     /// longest one).
-    fn phrase_at(&self, i: usize, phrases: &[Phrase]) -> Option<usize> {
+    fn phrase_at(&self, i: usize, phrases: &Phrases) -> Option<usize> {
         phrases
+            .starting(self.lower(i))
             .iter()
             .find(|p| {
                 i + p.len() <= self.words.len()
-                    && p.iter()
-                        .enumerate()
-                        .all(|(n, w)| self.word(i + n).eq_ignore_ascii_case(w))
+                    && p.iter().enumerate().all(|(n, w)| self.lower(i + n) == &**w)
                     && (0..p.len() - 1).all(|n| self.spaced(i + n))
             })
             .map(Vec::len)
@@ -414,7 +372,7 @@ impl Reader<'_> {
         }
         // An initial: `J.` or `J` between two words of a name.
         if letters == 1 {
-            return if w[0].is_ascii_uppercase() || self.case != Case::Mixed {
+            return if w[0].is_ascii_uppercase() || !self.mixed {
                 Evidence::Weak
             } else {
                 Evidence::None
@@ -424,18 +382,18 @@ impl Reader<'_> {
             return Evidence::Weak;
         }
         if f & NEVER_IN_NAME != 0
-            || self.s.role_words.contains(&*lower(self.word(k)))
+            || self.s.role_words.contains(self.lower(k))
             || self
                 .s
                 .service_suffixes
                 .iter()
-                .any(|x| lower(self.word(k)).ends_with(x))
+                .any(|x| self.lower(k).ends_with(x))
         {
             return Evidence::None;
         }
         let capital = w[0].is_ascii_uppercase();
         let all_caps = w.iter().all(|c| !c.is_ascii_lowercase());
-        if self.case == Case::Mixed && !capital {
+        if self.mixed && !capital {
             return Evidence::None;
         }
         let listed = f & flag::NAME != 0;
@@ -445,7 +403,7 @@ impl Reader<'_> {
             // but not where every value starts with one: after a colon or at a line's start
             // (`PCP: Unknown`).
             let field_start = self.gap_before(k).iter().any(|c| matches!(c, b':' | b'\n'));
-            return if !english || self.case == Case::Mixed && !all_caps && !field_start {
+            return if !english || self.mixed && !all_caps && !field_start {
                 Evidence::Strong
             } else {
                 Evidence::Weak
@@ -457,14 +415,11 @@ impl Reader<'_> {
         // A word no list holds: three letters at least in title case, four in a note in one
         // case (shorter ones are shorthand: `recs`); in capitals in a mixed note, four or
         // less is an acronym (`SSRI`) unless a stronger word is beside it (`PURCELL, SHTE`).
-        let min = match (self.case, all_caps) {
-            (Case::Mixed, false) => 3,
-            _ => 4,
-        };
+        let min = if self.mixed && !all_caps { 3 } else { 4 };
         if letters < min {
             return Evidence::None;
         }
-        if self.case == Case::Mixed && all_caps && letters < 5 {
+        if self.mixed && all_caps && letters < 5 {
             return Evidence::Weak;
         }
         Evidence::Strong
@@ -530,7 +485,7 @@ impl Reader<'_> {
     /// Skips words allowed before a name (`Dr.`, `attending`, `the`) from word `v`.
     fn skip_to_name(&self, mut v: usize) -> usize {
         while v < self.words.len()
-            && self.s.skip.contains(&*lower(self.word(v)))
+            && self.s.skip.contains(self.lower(v))
             && v + 1 < self.words.len()
             && self
                 .gap_after(v)
@@ -578,7 +533,7 @@ impl Reader<'_> {
         if gap.iter().any(|c| *c != b' ') {
             return true;
         }
-        self.s.enders.contains(&*lower(self.word(k)))
+        self.s.enders.contains(self.lower(k))
             || self.word(k).iter().any(u8::is_ascii_digit)
             || self.role_at(k).is_some()
             || self.flags(k) & (flag::RELATION | flag::PERSON_VERB | flag::CONTACT) != 0
@@ -713,7 +668,7 @@ impl Reader<'_> {
                 // `Medication reconciliation by X`: a label that ends in `by` or `to` needs no
                 // colon.
                 if colon.is_none()
-                    && matches!(&*lower(self.word(last)), b"by" | b"to")
+                    && matches!(self.lower(last), b"by" | b"to")
                     && gap.iter().all(|c| *c == b' ')
                     && last + 1 < self.words.len()
                 {
@@ -758,7 +713,7 @@ impl Reader<'_> {
                 .any(|c| matches!(c, b';' | b'|' | b'.' | b')' | b'-' | b',' | b'*' | b'\t'))
             || self.is_number_marker(i - 1)
             // `Cardiology consult: X`: a service before the label.
-            || gap == b" " && self.s.role_words.contains(&*lower(self.word(i - 1)))
+            || gap == b" " && self.s.role_words.contains(self.lower(i - 1))
     }
 
     /// The lines of a block under a header of people, from word `v`: each line's first
@@ -892,8 +847,25 @@ impl Reader<'_> {
 
 #[cfg(test)]
 mod tests {
+    use super::Phrases;
     use crate::detect::Detector;
     use crate::patterns::Patterns;
+
+    /// Phrases are found by their first word in any case they were written in, longest
+    /// first, and a word that starts none finds nothing.
+    #[test]
+    fn phrases_are_found_by_their_first_word_longest_first() {
+        let list = ["Signed out", "signed out to", "signed by", "covering for"]
+            .map(String::from)
+            .to_vec();
+        let p = Phrases::of(&list);
+        let lengths: Vec<usize> = p.starting(b"signed").iter().map(Vec::len).collect();
+        assert_eq!(lengths, [3, 2, 2]);
+        assert_eq!(p.starting(b"signed")[1][1].as_ref(), b"out");
+        assert_eq!(p.starting(b"covering").len(), 1);
+        assert!(p.starting(b"out").is_empty());
+        assert_eq!(p.all().count(), 4);
+    }
 
     fn detector() -> Detector {
         Detector::build(&Patterns::builtin()).expect("built-in patterns")

@@ -7,6 +7,11 @@
 //! the flags up); the lexicon's passes, the tagger, the facility pass, the list and
 //! repeated-name passes after the merge read it instead of cutting the text again.
 //!
+//! The passes over a note's structures and facility names cut words their own way (ASCII,
+//! `d/w`, `Smith-Jones` and numbers kept whole): [`NoteWords`] cuts them once per scan for
+//! both, each word with its lower-case form and the table's flags where the table cut it
+//! the same.
+//!
 //! A word is a run of letters and digits (any script), with an apostrophe between two
 //! letters kept inside (`O'Brien`); all-digit runs are left to the regex rules. This
 //! module knows no word list: the flags come from the caller, so the lexicon stays the one
@@ -119,6 +124,96 @@ impl Words {
             words: &self.list,
             next: 0,
         }
+    }
+}
+
+/// A word as the note passes (facility names, note structures) cut it: ASCII letters and
+/// digits, with an inner apostrophe, slash or hyphen kept inside (`d/w`, `O'Brien`,
+/// `med-flighted`) and numbers kept (a list's `1.`), its lower-case form and its flags.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct NoteWord<'a> {
+    pub(crate) start: usize,
+    pub(crate) end: usize,
+    /// The word in lower case: borrowed from the text when it is already (most words),
+    /// else from one buffer of the scan's lowered words.
+    pub(crate) lower: &'a [u8],
+    pub(crate) flags: u64,
+}
+
+/// A note word as cut: its range, its flags and where its lower-case form is in the
+/// scan's buffer (`None`: the word is lower case already).
+#[derive(Clone, Copy)]
+struct NoteCut {
+    start: usize,
+    end: usize,
+    flags: u64,
+    lowered: Option<usize>,
+}
+
+/// The note words of one scan, cut once for both passes that read them (they cut the
+/// same way and each cut again, looking flags up, was most of their cost); the buffers
+/// are kept across scans.
+#[derive(Default)]
+pub(crate) struct NoteWords {
+    cuts: Vec<NoteCut>,
+    lowered: Vec<u8>,
+}
+
+impl NoteWords {
+    /// Cuts `b` (the text `table` was read from). A word the table cut the same and found
+    /// no accent in has the table's flags (the same look-up); any other is given
+    /// `flags(word)` (the lexicon's, as folded).
+    pub(crate) fn read(&mut self, b: &[u8], table: &Words, mut flags: impl FnMut(&[u8]) -> u64) {
+        self.cuts.clear();
+        self.lowered.clear();
+        let mut known = table.cursor();
+        let mut i = 0;
+        while i < b.len() {
+            if !b[i].is_ascii_alphanumeric() {
+                i += 1;
+                continue;
+            }
+            let start = i;
+            while i < b.len()
+                && (b[i].is_ascii_alphanumeric()
+                    || matches!(b[i], b'\'' | b'/' | b'-')
+                        && b.get(i + 1).is_some_and(u8::is_ascii_alphanumeric))
+            {
+                i += 1;
+            }
+            let word = &b[start..i];
+            let lowered = word.iter().any(u8::is_ascii_uppercase).then(|| {
+                let at = self.lowered.len();
+                self.lowered.extend(word.iter().map(u8::to_ascii_lowercase));
+                at
+            });
+            let flags = match known.at(start, i) {
+                Some(w) if !w.accented => w.flags,
+                _ => flags(word),
+            };
+            self.cuts.push(NoteCut {
+                start,
+                end: i,
+                flags,
+                lowered,
+            });
+        }
+    }
+
+    /// The words of the last [`NoteWords::read`] of `b`, in text order.
+    pub(crate) fn words<'a>(&'a self, b: &'a [u8]) -> Vec<NoteWord<'a>> {
+        self.cuts
+            .iter()
+            .map(|c| NoteWord {
+                start: c.start,
+                end: c.end,
+                lower: match c.lowered {
+                    Some(at) => &self.lowered[at..at + c.end - c.start],
+                    None => &b[c.start..c.end],
+                },
+                flags: c.flags,
+            })
+            .collect()
     }
 }
 
@@ -358,6 +453,44 @@ mod tests {
         assert!(cursor.at(at("MCKAY"), at("MCKAY") + 5).is_some());
         // Asked out of order, an earlier word is not found again.
         assert!(cursor.at(at("saw"), at("saw") + 3).is_none());
+    }
+
+    /// Note words keep `d/w`, hyphens, apostrophes and numbers whole, end at letters
+    /// outside ASCII, lower-case only words with capitals, and take the table's flags only
+    /// where the table cut the same word with no accent dropped inside.
+    #[test]
+    fn note_words_are_cut_whole_and_take_the_tables_flags_where_it_agrees() {
+        let text = "d/w Dr SMITH-JONES, 12 O'Brien Asa caf\u{e9}";
+        let b = text.as_bytes();
+        let at = |s: &str| text.find(s).expect("word");
+        let accents = [Accent {
+            at: at("Asa"),
+            len: 1,
+            letter: '\u{c5}',
+        }];
+        let mut table = Words::default();
+        table.read(b, &accents, |_, _, _| 1);
+        let mut notes = NoteWords::default();
+        notes.read(b, &table, |_| 2);
+        let words = notes.words(b);
+        let cut: Vec<&str> = words.iter().map(|w| &text[w.start..w.end]).collect();
+        assert_eq!(
+            cut,
+            ["d/w", "Dr", "SMITH-JONES", "12", "O'Brien", "Asa", "caf"]
+        );
+        let lower: Vec<&[u8]> = words.iter().map(|w| w.lower).collect();
+        assert_eq!(lower[2], b"smith-jones");
+        assert_eq!(lower[4], b"o'brien");
+        let flags: Vec<u64> = words.iter().map(|w| w.flags).collect();
+        // The table cut `Dr`, `O'Brien` and `caf\u{e9}` (not `caf`); `Asa` had an accent.
+        assert_eq!(flags, [2, 1, 2, 2, 1, 2, 2]);
+        // Read again, the buffers start afresh.
+        notes.read(b"Ann", &Words::default(), |_| 3);
+        let again = notes.words(b"Ann");
+        assert_eq!(
+            (again.len(), again[0].lower, again[0].flags),
+            (1, &b"ann"[..], 3)
+        );
     }
 
     #[test]
