@@ -63,6 +63,7 @@ impl Lexicon {
             caps_mode: case.upper,
             lower_mode: case.lower,
             greetings: &self.greetings,
+            table: &self.words,
         };
         for i in 0..words.len() {
             ctx.mark_list_item(i, marks);

@@ -21,6 +21,7 @@ mod organisations;
 mod person;
 mod places;
 mod repeated;
+mod runs;
 mod table;
 mod unlisted;
 mod words;
@@ -743,6 +744,7 @@ impl Lexicon {
             caps_mode: case.upper,
             lower_mode: case.lower,
             greetings: &self.greetings,
+            table: &self.words,
         };
         for i in 0..words.len() {
             ctx.mark_cued(i, &mut scratch.marks);
@@ -784,6 +786,10 @@ impl Lexicon {
             ctx.mark_before_region(i, &mut scratch.marks);
             ctx.mark_one_case_pair(i, &mut scratch.marks);
             ctx.mark_unlisted_after_contact(i, &mut scratch.marks);
+            ctx.mark_run_after_patient(i, &mut scratch.marks);
+            ctx.mark_run_before_verb(i, &mut scratch.marks);
+            ctx.mark_run_with_company(i, &mut scratch.marks);
+            ctx.mark_chat_speaker(i, &mut scratch.marks);
         }
         // After every word is marked, so a name found to the right of its particles counts.
         for i in 0..words.len() {
@@ -816,6 +822,9 @@ struct Ctx<'a> {
     lower_mode: bool,
     /// The lexicon's two-word greetings (`thank you`).
     greetings: &'a [Greeting],
+    /// The lexicon's word table, for words the text does not hold (a misspelling's
+    /// neighbours in `runs`).
+    table: &'a WordTable,
 }
 impl Ctx<'_> {
     fn has(&self, i: usize, f: u64) -> bool {
