@@ -190,11 +190,13 @@ impl Ctx<'_> {
     /// (a note's section heading opens its text with a capital).
     pub(super) fn mark_chat_speaker(&self, i: usize, marks: &mut [Option<PhiType>]) {
         let j = i + 1;
-        // Four letters at least: `Soc:`, `GI:` head a note's lines.
+        // Six letters at least: a note's lines open with short headings and their
+        // truncations (`Soc:`, `Disp:`, `Dispo:`, `Neuro:`) before text with a verb.
         if j >= self.words.len()
             || marks[i].is_some()
-            || self.words[i].end - self.words[i].start < 4
+            || self.words[i].end - self.words[i].start < 6
             || !self.run_word(i)
+            || self.compound(i)
         {
             return;
         }
@@ -229,6 +231,18 @@ impl Ctx<'_> {
         let w = &self.text[self.words[k].start..self.words[k].end];
         let adverb = w.len() >= 6 && w[w.len() - 2..].eq_ignore_ascii_case(b"ly");
         self.unlisted_word(k) && !adverb && !self.misspelt(w)
+    }
+
+    /// Word `k` is two known words written as one (`waitlist`, `bedside`), each of three
+    /// letters or more: a compound of the vocabulary, not a name.
+    fn compound(&self, k: usize) -> bool {
+        let w = self.text[self.words[k].start..self.words[k].end].to_ascii_lowercase();
+        let known = |c: &[u8]| {
+            self.table
+                .get_word(c)
+                .is_some_and(|f| f & (flag::ENGLISH | flag::VOCAB) != 0)
+        };
+        (3..w.len().saturating_sub(2)).any(|p| known(&w[..p]) && known(&w[p..]))
     }
 
     /// `w` (six letters or more) is one edit from a known English or clinical word: a letter
