@@ -39,7 +39,21 @@ impl Ctx<'_> {
             }
             k += 1;
         }
-        last
+        // `PT EVAL COMPLETED`, `EVAL IS PENDING`: a lone word of four letters is as often a
+        // note's abbreviation that no list holds.
+        last.filter(|&e| e > j || self.words[j].end - self.words[j].start >= 5)
+    }
+
+    /// Word `end` ends a run and one space follows it, or a period and a space after a
+    /// suffix (`JR. REPORTS`), before word `end + 1`.
+    fn run_then_word(&self, end: usize) -> bool {
+        let k = end + 1;
+        k < self.words.len()
+            && match &self.text[self.words[end].end..self.words[k].start] {
+                b" " => true,
+                b". " => self.is_name_suffix(end),
+                _ => false,
+            }
     }
 
     /// Word `k` is a name's suffix (`Jr`, `Sr`, `II`, `III`, `IV`), in any case.
@@ -81,11 +95,7 @@ impl Ctx<'_> {
         if starts(b", ") && rest.get(2).is_some_and(u8::is_ascii_digit) {
             return true;
         }
-        let k = end + 1;
-        k < self.words.len()
-            && starts(b" ")
-            && self.words[k].start == self.words[end].end + 1
-            && self.verb_after_run(k)
+        self.run_then_word(end) && self.verb_after_run(end + 1)
     }
 
     /// `PT ABISSAF NIETTILA REQUIRES MIN A`, `pt aani ambulated 150 ft`, `PATIENT IHSADOV
@@ -123,7 +133,7 @@ impl Ctx<'_> {
         }
         let Some(end) = self.name_run(i) else { return };
         let v = end + 1;
-        if v >= self.words.len() || self.text[self.words[end].end..self.words[v].start] != *b" " {
+        if !self.run_then_word(end) {
             return;
         }
         let speaks = self.has(v, flag::PERSON_VERB) || self.has(v, flag::CONTACT) && self.past(v);
