@@ -787,6 +787,7 @@ impl Lexicon {
             ctx.mark_one_case_pair(i, &mut scratch.marks);
             ctx.mark_unlisted_after_contact(i, &mut scratch.marks);
             ctx.mark_run_after_patient(i, &mut scratch.marks);
+            ctx.mark_run_after_identity(i, &mut scratch.marks);
             ctx.mark_run_before_verb(i, &mut scratch.marks);
             ctx.mark_run_with_company(i, &mut scratch.marks);
             ctx.mark_chat_speaker(i, &mut scratch.marks);

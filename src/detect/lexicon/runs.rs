@@ -128,7 +128,11 @@ impl Ctx<'_> {
     /// before a verb of speech or contact, or before `is`/`was` and a verb's `-ing` form or
     /// `seen`, is the person the clause tells of.
     pub(super) fn mark_run_before_verb(&self, i: usize, marks: &mut [Option<PhiType>]) {
-        if marks[i].is_some() || !self.run_word(i) || !self.clause_start(i) {
+        if marks[i].is_some() || !self.run_word(i) {
+            return;
+        }
+        let subordinate = self.after_subordinator(i);
+        if !(subordinate || self.clause_start(i)) {
             return;
         }
         let Some(end) = self.name_run(i) else { return };
@@ -136,15 +140,70 @@ impl Ctx<'_> {
         if !self.run_then_word(end) {
             return;
         }
-        let speaks = self.has(v, flag::PERSON_VERB) || self.has(v, flag::CONTACT) && self.past(v);
+        let speaks = self.has(v, flag::PERSON_VERB | flag::SUBJECT_VERB)
+            || self.has(v, flag::CONTACT) && self.past(v);
         let is_doing = (self.word_is_any(v, b"is") || self.word_is_any(v, b"was"))
             && v + 1 < self.words.len()
             && self.joined(v, b"")
             && self.doing_or_seen(v + 1);
         // One word before a verb of speech is `unlisted::mark_before_person_verb`'s; here
         // the run is longer or the verb is `is running`.
-        if is_doing || speaks && end > i {
+        if is_doing || speaks && (end > i || subordinate) {
             for m in marks.iter_mut().take(end + 1).skip(i) {
+                *m = m.or(Some(PhiType::Name));
+            }
+        }
+    }
+
+    /// `YESTERDAY ADAKE MENTIONED`, `when pacio kinger came in`: word `i` follows a word
+    /// that opens a clause of its own (`when`, `yesterday`, `after`) at a clause start.
+    fn after_subordinator(&self, i: usize) -> bool {
+        const OPENERS: [&[u8]; 10] = [
+            b"when",
+            b"yesterday",
+            b"today",
+            b"tonight",
+            b"while",
+            b"after",
+            b"before",
+            b"since",
+            b"because",
+            b"once",
+        ];
+        i > 0
+            && self.text[self.words[i - 1].end..self.words[i].start] == *b" "
+            && self.clause_start(i - 1)
+            && OPENERS.iter().any(|w| self.word_is_any(i - 1, w))
+    }
+
+    /// `PT IS KENIARMARED TWOOMILL, LIVES INDEPENDENTLY`, `this is jayn steichold, a 71
+    /// y/o`: `pt is`, `patient is` or `this is`, a run of name words, and after a comma an
+    /// age or a verb, introduce the person.
+    pub(super) fn mark_run_after_identity(&self, i: usize, marks: &mut [Option<PhiType>]) {
+        let j = i + 1;
+        if i == 0
+            || j >= self.words.len()
+            || marks[j].is_some()
+            || !self.word_is_any(i, b"is")
+            || !self.joined(i - 1, b".")
+            || self.text[self.words[i].end..self.words[j].start] != *b" "
+            || ![b"pt".as_slice(), b"patient", b"this"]
+                .iter()
+                .any(|w| self.word_is_any(i - 1, w))
+        {
+            return;
+        }
+        let Some(end) = self.name_run(j) else { return };
+        let rest = &self.text[self.words[end].end..];
+        let age = rest.strip_prefix(b", ").is_some_and(|r| {
+            let r = r.strip_prefix(b"a ").unwrap_or(r);
+            r.first().is_some_and(u8::is_ascii_digit)
+        });
+        let verb = end + 1 < self.words.len()
+            && self.text[self.words[end].end..self.words[end + 1].start] == *b", "
+            && self.verb_after_run(end + 1);
+        if age || verb {
+            for m in marks.iter_mut().take(end + 1).skip(j) {
                 *m = m.or(Some(PhiType::Name));
             }
         }
