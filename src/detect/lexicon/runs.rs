@@ -25,7 +25,7 @@ impl Ctx<'_> {
         let mut last = None;
         let mut k = j;
         while k < self.words.len() && k < j + MAX_RUN {
-            let ends = self.run_word(k) || last.is_some() && self.is_name_suffix(k);
+            let ends = self.unlisted_word(k) || last.is_some() && self.is_name_suffix(k);
             let inner = self.is_initial(k) && self.followed_by_period(k)
                 || self.has(k, flag::PARTICLE | flag::INNER_PARTICLE);
             if !(ends || inner) {
@@ -42,6 +42,13 @@ impl Ctx<'_> {
         // `PT EVAL COMPLETED`, `EVAL IS PENDING`: a lone word of four letters is as often a
         // note's abbreviation that no list holds.
         last.filter(|&e| e > j || self.words[j].end - self.words[j].start >= 5)
+    }
+
+    /// Every word no list holds in `j..=end` is a name word, no misspelling or adverb
+    /// (`run_word`): checked last, once the words around the run have told of a person,
+    /// because the misspelling test looks up some fifty neighbours of each word.
+    fn plain_run(&self, j: usize, end: usize) -> bool {
+        (j..=end).all(|k| !self.unlisted_word(k) || self.run_word(k))
     }
 
     /// Word `end` ends a run and one space follows it, or a period and a space after a
@@ -116,7 +123,7 @@ impl Ctx<'_> {
         }
         let Some(end) = self.name_run(j) else { return };
         let yours = i > 0 && self.word_is_any(i - 1, b"your") && self.joined(i - 1, b"");
-        if yours || self.predicate_after_run(end) {
+        if (yours || self.predicate_after_run(end)) && self.plain_run(j, end) {
             for m in marks.iter_mut().take(end + 1).skip(j) {
                 *m = m.or(Some(PhiType::Name));
             }
@@ -128,7 +135,7 @@ impl Ctx<'_> {
     /// before a verb of speech or contact, or before `is`/`was` and a verb's `-ing` form or
     /// `seen`, is the person the clause tells of.
     pub(super) fn mark_run_before_verb(&self, i: usize, marks: &mut [Option<PhiType>]) {
-        if marks[i].is_some() || !self.run_word(i) {
+        if marks[i].is_some() || !self.unlisted_word(i) {
             return;
         }
         let subordinate = self.after_subordinator(i);
@@ -148,7 +155,7 @@ impl Ctx<'_> {
             && self.doing_or_seen(v + 1);
         // One word before a verb of speech is `unlisted::mark_before_person_verb`'s; here
         // the run is longer or the verb is `is running`.
-        if is_doing || speaks && (end > i || subordinate) {
+        if (is_doing || speaks && (end > i || subordinate)) && self.plain_run(i, end) {
             for m in marks.iter_mut().take(end + 1).skip(i) {
                 *m = m.or(Some(PhiType::Name));
             }
@@ -202,7 +209,7 @@ impl Ctx<'_> {
         let verb = end + 1 < self.words.len()
             && self.text[self.words[end].end..self.words[end + 1].start] == *b", "
             && self.verb_after_run(end + 1);
-        if age || verb {
+        if (age || verb) && self.plain_run(j, end) {
             for m in marks.iter_mut().take(end + 1).skip(j) {
                 *m = m.or(Some(PhiType::Name));
             }
@@ -245,7 +252,7 @@ impl Ctx<'_> {
             && ["his", "her", "their"]
                 .iter()
                 .any(|p| self.word_is_any(whose, p.as_bytes()));
-        if company {
+        if company && self.plain_run(j, end) {
             for m in marks.iter_mut().take(end + 1).skip(j) {
                 *m = m.or(Some(PhiType::Name));
             }
@@ -264,14 +271,17 @@ impl Ctx<'_> {
         if j >= self.words.len()
             || marks[i].is_some()
             || self.words[i].end - self.words[i].start < 6
-            || !self.run_word(i)
-            || self.compound(i)
+            || !self.unlisted_word(i)
         {
             return;
         }
         let before = &self.text[..self.words[i].start];
         let opens_line = before.is_empty() || before.ends_with(b"\n");
-        if !opens_line || self.text[self.words[i].end..self.words[j].start] != *b": " {
+        if !opens_line
+            || self.text[self.words[i].end..self.words[j].start] != *b": "
+            || !self.run_word(i)
+            || self.compound(i)
+        {
             return;
         }
         let cased = self.caps_mode || self.lower_mode || self.words[j].shape == Shape::Lower;
