@@ -21,6 +21,7 @@ mod organisations;
 mod person;
 mod places;
 mod repeated;
+mod runs;
 mod table;
 mod unlisted;
 mod words;
@@ -816,6 +817,11 @@ impl Lexicon {
             ctx.mark_before_region(i, &mut scratch.marks);
             ctx.mark_one_case_pair(i, &mut scratch.marks);
             ctx.mark_unlisted_after_contact(i, &mut scratch.marks);
+            ctx.mark_run_after_patient(i, &mut scratch.marks);
+            ctx.mark_run_after_identity(i, &mut scratch.marks);
+            ctx.mark_run_before_verb(i, &mut scratch.marks);
+            ctx.mark_run_with_company(i, &mut scratch.marks);
+            ctx.mark_chat_speaker(i, &mut scratch.marks);
         }
         // After every word is marked, so a name found to the right of its particles counts.
         for i in 0..words.len() {
@@ -848,7 +854,8 @@ struct Ctx<'a> {
     lower_mode: bool,
     /// The lexicon's two-word greetings (`thank you`).
     greetings: &'a [Greeting],
-    /// The lexicon, for readings that look past a word's flags (towns named after people).
+    /// The lexicon, for readings that look past a word's flags (towns named after people, a
+    /// misspelling's neighbours in `runs`).
     lexicon: &'a Lexicon,
 }
 impl Ctx<'_> {

@@ -1,0 +1,390 @@
+//! Runs of words that no list holds, read as one person from the sentence around the run
+//! (issue 13): in notes written in one case, where capitals tell nothing, and in short chat
+//! lines. `unlisted` starts a name at one word; these rules take a run of one to three
+//! name words (words no list holds, initials, `Jr`/`III`) and need, on both sides, words
+//! that tell of a person: `pt` before and a verb after (`PT ABISSAF NIETTILA REQUIRES MIN
+//! A`), a clause start before and `is running`/`was seen` after, `with` before and `and her
+//! family` after, a line's start before and `: <message>` after. The vocabulary decides
+//! what is a word no list holds (`Ctx::unlisted_word`): `PT REQUIRES MIN A`, `PT EVAL
+//! COMPLETED` hold no such word. The rest of a found name is grown by `names::extend_names`.
+
+use super::flag;
+use super::words::Shape;
+use super::Ctx;
+use crate::phi::PhiType;
+
+/// The most words a run may hold (`CHRINELA A. TANDEL JR.` is four).
+const MAX_RUN: usize = 4;
+
+impl Ctx<'_> {
+    /// Words `j..=end` are a run of name words, ending at the returned index: each a word
+    /// no list holds, an initial with its period, a particle before a name word or a
+    /// suffix (`Jr`, `III`) after one, joined by single spaces, hyphens or a period's
+    /// space; at least one word no list holds, and the run ends on one or on a suffix.
+    fn name_run(&self, j: usize) -> Option<usize> {
+        let mut last = None;
+        let mut k = j;
+        while k < self.words.len() && k < j + MAX_RUN {
+            let ends = self.unlisted_word(k) || last.is_some() && self.is_name_suffix(k);
+            let inner = self.is_initial(k) && self.followed_by_period(k)
+                || self.has(k, flag::PARTICLE | flag::INNER_PARTICLE);
+            if !(ends || inner) {
+                break;
+            }
+            if ends {
+                last = Some(k);
+            }
+            if k + 1 >= self.words.len() || !self.joined(k, b".-") {
+                break;
+            }
+            k += 1;
+        }
+        // `PT EVAL COMPLETED`, `EVAL IS PENDING`: a lone word of four letters is as often a
+        // note's abbreviation that no list holds.
+        last.filter(|&e| e > j || self.words[j].end - self.words[j].start >= 5)
+    }
+
+    /// Every word no list holds in `j..=end` is a name word, no misspelling or adverb
+    /// (`run_word`): checked last, once the words around the run have told of a person,
+    /// because the misspelling test looks up some fifty neighbours of each word.
+    fn plain_run(&self, j: usize, end: usize) -> bool {
+        (j..=end).all(|k| !self.unlisted_word(k) || self.run_word(k))
+    }
+
+    /// Word `end` ends a run and one space follows it, or a period and a space after a
+    /// suffix (`JR. REPORTS`), before word `end + 1`.
+    fn run_then_word(&self, end: usize) -> bool {
+        let k = end + 1;
+        k < self.words.len()
+            && match &self.text[self.words[end].end..self.words[k].start] {
+                b" " => true,
+                b". " => self.is_name_suffix(end),
+                _ => false,
+            }
+    }
+
+    /// Word `k` is a name's suffix (`Jr`, `Sr`, `II`, `III`, `IV`), in any case.
+    fn is_name_suffix(&self, k: usize) -> bool {
+        let w = &self.text[self.words[k].start..self.words[k].end];
+        [b"jr".as_slice(), b"sr", b"ii", b"iii", b"iv"]
+            .iter()
+            .any(|s| w.eq_ignore_ascii_case(s))
+    }
+
+    /// Word `k` reads as a verb whose subject is the run before it: a verb of speech,
+    /// contact or a person's doings (`reports`, `called`, `walked`), or a known word of
+    /// five letters or more in the past tense or the third person (`ambulated`,
+    /// `tolerated`, `requires`), not a plural noun's ending (`-ss`, `-us`, `-is`).
+    fn verb_after_run(&self, k: usize) -> bool {
+        // Not `is`/`was`: `PT USINS IS 1250`, `pt sedtion was increased` (a copula follows
+        // any subject; `mark_run_before_verb` reads it with the `-ing` form after it).
+        if self.has(
+            k,
+            flag::PERSON_VERB | flag::SUBJECT_VERB | flag::IRREGULAR_PAST,
+        ) {
+            return true;
+        }
+        let w = &self.text[self.words[k].start..self.words[k].end];
+        let known = self.has(k, flag::ENGLISH | flag::VOCAB);
+        let ends = |s: &[u8]| w.len() >= 5 && w[w.len() - s.len()..].eq_ignore_ascii_case(s);
+        let third_person = ends(b"s") && !ends(b"ss") && !ends(b"us") && !ends(b"is");
+        known && (ends(b"ed") || third_person) || w.eq_ignore_ascii_case(b"seen")
+    }
+
+    /// After word `end` (the run's last) comes what a person's sentence goes on with: one
+    /// space and a verb (`verb_after_run`), `c/o` or `s/p`, or a comma and an age.
+    fn predicate_after_run(&self, end: usize) -> bool {
+        let rest = &self.text[self.words[end].end..];
+        let starts = |p: &[u8]| rest.len() >= p.len() && rest[..p.len()].eq_ignore_ascii_case(p);
+        if starts(b" c/o ") || starts(b" s/p ") {
+            return true;
+        }
+        if starts(b", ") && rest.get(2).is_some_and(u8::is_ascii_digit) {
+            return true;
+        }
+        self.run_then_word(end) && self.verb_after_run(end + 1)
+    }
+
+    /// `PT ABISSAF NIETTILA REQUIRES MIN A`, `pt aani ambulated 150 ft`, `PATIENT IHSADOV
+    /// TOLERATED TX`, `I SAW YOUR PATIENT E. FINOV TODAY`: in a note written in one case,
+    /// `pt` or `patient` (not the `PT` of `OT/PT`), a run of name words and a verb after
+    /// it are a person. After `your patient` the run alone is enough (a letter's referral).
+    /// In mixed case `names::mark_after_patient` reads the capitals instead.
+    pub(super) fn mark_run_after_patient(&self, i: usize, marks: &mut [Option<PhiType>]) {
+        let j = i + 1;
+        if !(self.caps_mode || self.lower_mode)
+            || j >= self.words.len()
+            || marks[j].is_some()
+            || !(self.word_is_any(i, b"pt") || self.word_is_any(i, b"patient"))
+            || !self.joined(i, b".")
+            || self.words[i].start > 0 && self.text[self.words[i].start - 1] == b'/'
+        {
+            return;
+        }
+        let Some(end) = self.name_run(j) else { return };
+        let yours = i > 0 && self.word_is_any(i - 1, b"your") && self.joined(i - 1, b"");
+        if (yours || self.predicate_after_run(end)) && self.plain_run(j, end) {
+            for m in marks.iter_mut().take(end + 1).skip(j) {
+                *m = m.or(Some(PhiType::Name));
+            }
+        }
+    }
+
+    /// `Amisari is running late`, `ABRY JUPAL WAS SEEN FOR FOLLOW-UP`, `KRISLA FALOYENG JR.
+    /// REPORTS`, `GLOY AKARAEV-KALZMANN SAID`: a run of name words that opens a clause,
+    /// before a verb of speech or contact, or before `is`/`was` and a verb's `-ing` form or
+    /// `seen`, is the person the clause tells of.
+    pub(super) fn mark_run_before_verb(&self, i: usize, marks: &mut [Option<PhiType>]) {
+        if marks[i].is_some() || !self.unlisted_word(i) {
+            return;
+        }
+        let subordinate = self.after_subordinator(i);
+        if !(subordinate || self.clause_start(i)) {
+            return;
+        }
+        let Some(end) = self.name_run(i) else { return };
+        let v = end + 1;
+        if !self.run_then_word(end) {
+            return;
+        }
+        let speaks = self.has(v, flag::PERSON_VERB | flag::SUBJECT_VERB)
+            || self.has(v, flag::CONTACT) && self.past(v);
+        let is_doing = (self.word_is_any(v, b"is") || self.word_is_any(v, b"was"))
+            && v + 1 < self.words.len()
+            && self.joined(v, b"")
+            && self.doing_or_seen(v + 1);
+        // One word before a verb of speech is `unlisted::mark_before_person_verb`'s; here
+        // the run is longer or the verb is `is running`.
+        if (is_doing || speaks && (end > i || subordinate)) && self.plain_run(i, end) {
+            for m in marks.iter_mut().take(end + 1).skip(i) {
+                *m = m.or(Some(PhiType::Name));
+            }
+        }
+    }
+
+    /// `YESTERDAY ADAKE MENTIONED`, `when pacio kinger came in`: word `i` follows a word
+    /// that opens a clause of its own (`when`, `yesterday`, `after`) at a clause start.
+    fn after_subordinator(&self, i: usize) -> bool {
+        const OPENERS: [&[u8]; 10] = [
+            b"when",
+            b"yesterday",
+            b"today",
+            b"tonight",
+            b"while",
+            b"after",
+            b"before",
+            b"since",
+            b"because",
+            b"once",
+        ];
+        i > 0
+            && self.text[self.words[i - 1].end..self.words[i].start] == *b" "
+            && self.clause_start(i - 1)
+            && OPENERS.iter().any(|w| self.word_is_any(i - 1, w))
+    }
+
+    /// `PT IS KENIARMARED TWOOMILL, LIVES INDEPENDENTLY`, `this is jayn steichold, a 71
+    /// y/o`: `pt is`, `patient is` or `this is`, a run of name words, and after a comma an
+    /// age or a verb, introduce the person.
+    pub(super) fn mark_run_after_identity(&self, i: usize, marks: &mut [Option<PhiType>]) {
+        let j = i + 1;
+        if i == 0
+            || j >= self.words.len()
+            || marks[j].is_some()
+            || !self.word_is_any(i, b"is")
+            || !self.joined(i - 1, b".")
+            || self.text[self.words[i].end..self.words[j].start] != *b" "
+            || ![b"pt".as_slice(), b"patient", b"this"]
+                .iter()
+                .any(|w| self.word_is_any(i - 1, w))
+        {
+            return;
+        }
+        let Some(end) = self.name_run(j) else { return };
+        let rest = &self.text[self.words[end].end..];
+        let age = rest.strip_prefix(b", ").is_some_and(|r| {
+            let r = r.strip_prefix(b"a ").unwrap_or(r);
+            r.first().is_some_and(u8::is_ascii_digit)
+        });
+        let verb = end + 1 < self.words.len()
+            && self.text[self.words[end].end..self.words[end + 1].start] == *b", "
+            && self.verb_after_run(end + 1);
+        if (age || verb) && self.plain_run(j, end) {
+            for m in marks.iter_mut().take(end + 1).skip(j) {
+                *m = m.or(Some(PhiType::Name));
+            }
+        }
+    }
+
+    /// Word `k` is a known verb's `-ing` form of five letters or more (`running`, `doing`),
+    /// or `seen`.
+    fn doing_or_seen(&self, k: usize) -> bool {
+        let w = &self.text[self.words[k].start..self.words[k].end];
+        let ing = w.len() >= 5 && w[w.len() - 3..].eq_ignore_ascii_case(b"ing");
+        ing && self.has(k, flag::ENGLISH | flag::VOCAB) || w.eq_ignore_ascii_case(b"seen")
+    }
+
+    /// Word `k` is in the past tense (`called`, `spoke`).
+    fn past(&self, k: usize) -> bool {
+        let w = &self.text[self.words[k].start..self.words[k].end];
+        w.len() > 3 && w[w.len() - 2..].eq_ignore_ascii_case(b"ed")
+            || self.has(k, flag::IRREGULAR_PAST)
+    }
+
+    /// `DISCUSSED GOALS WITH NWANI BYLIO AND HER FAMILY`, `seen with bedayret alov and her
+    /// husband`: `with`, a run of name words and `and his`/`and her`/`and their` are a
+    /// person and their company.
+    pub(super) fn mark_run_with_company(&self, i: usize, marks: &mut [Option<PhiType>]) {
+        let j = i + 1;
+        if j >= self.words.len()
+            || marks[j].is_some()
+            || !self.word_is_any(i, b"with")
+            || self.text[self.words[i].end..self.words[j].start] != *b" "
+        {
+            return;
+        }
+        let Some(end) = self.name_run(j) else { return };
+        let (and, whose) = (end + 1, end + 2);
+        let company = whose < self.words.len()
+            && self.text[self.words[end].end..self.words[and].start] == *b" "
+            && self.word_is_any(and, b"and")
+            && self.joined(and, b"")
+            && ["his", "her", "their"]
+                .iter()
+                .any(|p| self.word_is_any(whose, p.as_bytes()));
+        if company && self.plain_run(j, end) {
+            for m in marks.iter_mut().take(end + 1).skip(j) {
+                *m = m.or(Some(PhiType::Name));
+            }
+        }
+    }
+
+    /// `Adesojika: pt in room 4 is ready`, `GUNVIN: PT IN ROOM 4 IS READY`: a line that
+    /// opens with one word no list holds and a colon, then a message with a verb (`is`,
+    /// `can`, `will` or a verb of speech within its first six words), is a chat message
+    /// and the word its sender or addressee. In mixed case the message opens in lower case
+    /// (a note's section heading opens its text with a capital).
+    pub(super) fn mark_chat_speaker(&self, i: usize, marks: &mut [Option<PhiType>]) {
+        let j = i + 1;
+        // Six letters at least: a note's lines open with short headings and their
+        // truncations (`Soc:`, `Disp:`, `Dispo:`, `Neuro:`) before text with a verb.
+        if j >= self.words.len()
+            || marks[i].is_some()
+            || self.words[i].end - self.words[i].start < 6
+            || !self.unlisted_word(i)
+        {
+            return;
+        }
+        let before = &self.text[..self.words[i].start];
+        let opens_line = before.is_empty() || before.ends_with(b"\n");
+        if !opens_line
+            || self.text[self.words[i].end..self.words[j].start] != *b": "
+            || !self.run_word(i)
+            || self.compound(i)
+        {
+            return;
+        }
+        let cased = self.caps_mode || self.lower_mode || self.words[j].shape == Shape::Lower;
+        let line_end = self.text[self.words[j].start..]
+            .iter()
+            .position(|c| *c == b'\n')
+            .map_or(self.text.len(), |p| self.words[j].start + p);
+        let verb = (j..self.words.len().min(j + 6))
+            .take_while(|&k| self.words[k].end <= line_end)
+            .any(|k| {
+                self.has(k, flag::COPULA | flag::PERSON_VERB)
+                    || ["can", "will", "pls", "please"]
+                        .iter()
+                        .any(|w| self.word_is_any(k, w.as_bytes()))
+            });
+        if cased && verb {
+            marks[i] = Some(PhiType::Name);
+        }
+    }
+
+    /// Word `k` is a word no list holds (`Ctx::unlisted_word`) that is no misspelling of a
+    /// known word and no adverb: where capitals tell nothing, `pt remaines intubated`, `PT
+    /// REMIANS SEDATED`, `pt quicly became` and `PT NASOTRACHEALLY SUCTIONED` have the
+    /// shape of a person before a verb.
+    fn run_word(&self, k: usize) -> bool {
+        let w = &self.text[self.words[k].start..self.words[k].end];
+        let adverb = w.len() >= 6 && w[w.len() - 2..].eq_ignore_ascii_case(b"ly");
+        self.unlisted_word(k) && !adverb && !self.misspelt(w)
+    }
+
+    /// Word `k` is two known words written as one (`waitlist`, `bedside`), each of three
+    /// letters or more: a compound of the vocabulary, not a name.
+    fn compound(&self, k: usize) -> bool {
+        let w = self.text[self.words[k].start..self.words[k].end].to_ascii_lowercase();
+        let known = |c: &[u8]| {
+            self.lexicon
+                .words
+                .get_word(c)
+                .is_some_and(|f| f & (flag::ENGLISH | flag::VOCAB) != 0)
+        };
+        (3..w.len().saturating_sub(2)).any(|p| known(&w[..p]) && known(&w[p..]))
+    }
+
+    /// `w` (six letters or more) is one edit from a known English or clinical word: a letter
+    /// dropped, added, changed or two swapped (`remaines`, `recieving`, `apetite`). Shorter
+    /// words are left alone: most short names are one edit from some word (`Fely`, `fly`).
+    fn misspelt(&self, w: &[u8]) -> bool {
+        if w.len() < 6 || w.len() > 24 || !w.iter().all(u8::is_ascii_alphabetic) {
+            return false;
+        }
+        let lower = w.to_ascii_lowercase();
+        let known = |c: &[u8]| {
+            self.lexicon
+                .words
+                .get_word(c)
+                .is_some_and(|f| f & (flag::ENGLISH | flag::VOCAB) != 0)
+        };
+        let mut c = Vec::with_capacity(lower.len() + 1);
+        for p in 0..lower.len() {
+            // Dropped letter: the word with one letter fewer.
+            c.clear();
+            c.extend_from_slice(&lower[..p]);
+            c.extend_from_slice(&lower[p + 1..]);
+            if known(&c) {
+                return true;
+            }
+            // Swapped neighbours.
+            if p + 1 < lower.len() && lower[p] != lower[p + 1] {
+                c.clear();
+                c.extend_from_slice(&lower);
+                c.swap(p, p + 1);
+                if known(&c) {
+                    return true;
+                }
+            }
+        }
+        for p in 0..=lower.len() {
+            for letter in b'a'..=b'z' {
+                // A letter missing at `p`, or the letter at `p` changed.
+                c.clear();
+                c.extend_from_slice(&lower[..p]);
+                c.push(letter);
+                c.extend_from_slice(&lower[p..]);
+                if known(&c) {
+                    return true;
+                }
+                if p < lower.len() && lower[p] != letter {
+                    c.clear();
+                    c.extend_from_slice(&lower);
+                    c[p] = letter;
+                    if known(&c) {
+                        return true;
+                    }
+                }
+            }
+        }
+        false
+    }
+
+    /// Word `i` exists and is `w` in any case.
+    fn word_is_any(&self, i: usize, w: &[u8]) -> bool {
+        self.words
+            .get(i)
+            .is_some_and(|x| self.text[x.start..x.end].eq_ignore_ascii_case(w))
+    }
+}
