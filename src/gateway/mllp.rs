@@ -535,7 +535,7 @@ impl Connection {
             msg.to_vec(),
         );
         let work = tokio::task::spawn_blocking(move || {
-            let store = gw.vault.for_domain(&channel.cfg.domain);
+            let store = gw.mllp_store(&channel.cfg.domain);
             let rec = Recording {
                 store: &*store,
                 trail: &trail,
@@ -585,7 +585,7 @@ impl Connection {
             ack.clone(),
         );
         let work = tokio::task::spawn_blocking(move || {
-            let store = gw2.vault.for_domain(&channel.cfg.domain);
+            let store = gw2.mllp_store(&channel.cfg.domain);
             let rec = Recording {
                 store: &*store,
                 trail: &trail2,

@@ -119,6 +119,10 @@ pub struct Gateway {
     pub vault: Arc<dyn VaultStore>,
     pub routes: Vec<Route>,
     pub api: Api,
+    /// Each MLLP channel's token domain view, by domain: made once per snapshot, as the
+    /// routes' are, so a message costs no key derivation and the store's look-up memos
+    /// last across messages.
+    pub mllp_stores: HashMap<String, Arc<dyn VaultStore>>,
     pub callers: Vec<Caller>,
     pub replay: Arc<ReplayCache>,
     pub metrics: Metrics,
@@ -158,6 +162,15 @@ pub struct Durable {
 }
 
 impl Gateway {
+    /// An MLLP channel's view of the vault: the snapshot's, or (for a channel the snapshot
+    /// does not know, as after a reload that renamed its domain) a new one.
+    pub fn mllp_store(&self, domain: &str) -> Arc<dyn VaultStore> {
+        match self.mllp_stores.get(domain) {
+            Some(store) => Arc::clone(store),
+            None => self.vault.for_domain(domain),
+        }
+    }
+
     /// Runs every start-up check and opens the vault: what `check-config` and `serve`
     /// share. Fails with a message naming the file or setting at fault.
     pub fn load(config: Config) -> anyhow::Result<Gateway> {
@@ -435,6 +448,11 @@ impl Plan {
                 cfg: r.clone(),
             })
             .collect();
+        let mllp_stores = config
+            .mllp
+            .iter()
+            .map(|m| (m.domain.clone(), vault.for_domain(&m.domain)))
+            .collect();
         let api = Api {
             callers: config.api.callers.clone(),
             policy: self.api_policy,
@@ -463,6 +481,7 @@ impl Plan {
             vault,
             routes,
             api,
+            mllp_stores,
             callers: self.callers,
             metrics,
             ready: d.ready,
