@@ -32,7 +32,7 @@
 use serde::Deserialize;
 
 use super::lexicon::{flag, Lexicon};
-use super::rules::parse_toml;
+use super::rules::{lower_phrase, lower_words, parse_toml};
 #[cfg(test)]
 use super::words::Words;
 use super::words::{NoteWord as Word, TextCase};
@@ -121,24 +121,11 @@ impl Facilities {
         let raw: RawFacilities = parse_toml(&format!("patterns/{FILE}"), source)?;
         let phrases = |list: &[String]| -> Vec<Vec<Box<[u8]>>> {
             list.iter()
-                .map(|p| {
-                    p.split_whitespace()
-                        .map(|w| w.to_ascii_lowercase().into_bytes().into_boxed_slice())
-                        .collect()
-                })
+                .map(|p| lower_phrase(p))
                 .filter(|p: &Vec<Box<[u8]>>| !p.is_empty())
                 .collect()
         };
-        let set = |list: &[String]| {
-            list.iter()
-                .map(|w| {
-                    w.trim()
-                        .to_ascii_lowercase()
-                        .into_bytes()
-                        .into_boxed_slice()
-                })
-                .collect()
-        };
+        let set = |list: &[String]| lower_words(list).collect();
         let residence = phrases(&raw.residence);
         let movement = phrases(&raw.movement);
         let phrase_starts = residence

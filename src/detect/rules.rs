@@ -394,6 +394,24 @@ pub(super) fn parse_toml<T: serde::de::DeserializeOwned>(
     })
 }
 
+/// A word list's entries as the detector's passes compare them: trimmed, lower case, bytes.
+pub(super) fn lower_words(list: &[String]) -> impl Iterator<Item = Box<[u8]>> + '_ {
+    list.iter().map(|w| {
+        w.trim()
+            .to_ascii_lowercase()
+            .into_bytes()
+            .into_boxed_slice()
+    })
+}
+
+/// A phrase's words as [`lower_words`] gives them (`signed out to` → three words).
+pub(super) fn lower_phrase(phrase: &str) -> Vec<Box<[u8]>> {
+    phrase
+        .split_whitespace()
+        .map(|w| w.to_ascii_lowercase().into_bytes().into_boxed_slice())
+        .collect()
+}
+
 impl RuleSet {
     /// Parses and compiles a rule file. `file` is used only in error messages.
     pub fn compile(file: &str, source: &str) -> Result<RuleSet, RuleError> {

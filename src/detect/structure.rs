@@ -30,7 +30,7 @@
 use serde::Deserialize;
 
 use super::lexicon::flag;
-use super::rules::parse_toml;
+use super::rules::{lower_phrase, lower_words, parse_toml};
 use super::words::{NoteWord as Word, TextCase};
 use super::RuleError;
 use crate::phi::{PhiType, Span};
@@ -68,10 +68,7 @@ impl Phrases {
     fn of(list: &[String]) -> Phrases {
         let mut by_first: rustc_hash::FxHashMap<Box<[u8]>, Vec<Phrase>> = Default::default();
         for p in list {
-            let phrase: Phrase = p
-                .split_whitespace()
-                .map(|w| w.to_ascii_lowercase().into_bytes().into_boxed_slice())
-                .collect();
+            let phrase: Phrase = lower_phrase(p);
             if let Some(first) = phrase.first() {
                 by_first.entry(first.clone()).or_default().push(phrase);
             }
@@ -152,16 +149,7 @@ impl Structures {
     /// Reads the lists; a file that does not parse names its line, never input text.
     pub fn build(source: &str) -> Result<Structures, RuleError> {
         let raw: RawStructures = parse_toml(&format!("patterns/{FILE}"), source)?;
-        let set = |list: &[String]| {
-            list.iter()
-                .map(|w| {
-                    w.trim()
-                        .to_ascii_lowercase()
-                        .into_bytes()
-                        .into_boxed_slice()
-                })
-                .collect()
-        };
+        let set = |list: &[String]| lower_words(list).collect();
         let s = Structures {
             clinician_labels: Phrases::of(&raw.clinician_labels),
             person_labels: Phrases::of(&raw.person_labels),
@@ -170,16 +158,7 @@ impl Structures {
             headers: Phrases::of(&raw.list_headers),
             skip: set(&raw.skip_before_name),
             enders: set(&raw.value_enders),
-            service_suffixes: raw
-                .service_suffixes
-                .iter()
-                .map(|w| {
-                    w.trim()
-                        .to_ascii_lowercase()
-                        .into_bytes()
-                        .into_boxed_slice()
-                })
-                .collect(),
+            service_suffixes: lower_words(&raw.service_suffixes).collect(),
             starts: Default::default(),
             role_words: Default::default(),
         };

@@ -17,7 +17,7 @@
 use serde::Deserialize;
 
 use super::lexicon::{flag, Lexicon};
-use super::rules::parse_toml;
+use super::rules::{lower_words, parse_toml};
 use super::RuleError;
 use crate::phi::{PhiType, Span};
 
@@ -79,31 +79,13 @@ impl Titled {
     /// Reads the lists; a file that does not parse names its line, never input text.
     pub fn build(source: &str) -> Result<Titled, RuleError> {
         let raw: RawTitled = parse_toml(&format!("patterns/{FILE}"), source)?;
-        let set = |list: &[String]| {
-            list.iter()
-                .map(|w| {
-                    w.trim()
-                        .to_ascii_lowercase()
-                        .into_bytes()
-                        .into_boxed_slice()
-                })
-                .collect()
-        };
+        let set = |list: &[String]| lower_words(list).collect();
         Ok(Titled {
             titles: set(&raw.titles),
             not_surnames: set(&raw.not_surnames),
             roles: set(&raw.roles),
             notices: set(&raw.notices),
-            not_surname_endings: raw
-                .not_surname_endings
-                .iter()
-                .map(|w| {
-                    w.trim()
-                        .to_ascii_lowercase()
-                        .into_bytes()
-                        .into_boxed_slice()
-                })
-                .collect(),
+            not_surname_endings: lower_words(&raw.not_surname_endings).collect(),
         })
     }
 

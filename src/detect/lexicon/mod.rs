@@ -26,7 +26,7 @@ mod table;
 mod unlisted;
 mod words;
 
-use super::rules::{line_of, parse_toml};
+use super::rules::{line_of, lower_phrase, lower_words, parse_toml};
 use super::RuleError;
 pub use crate::canon::Accent;
 use crate::phi::PhiType;
@@ -386,16 +386,8 @@ impl Lexicon {
         for w in src.common_words.lines().filter(|l| !l.starts_with('#')) {
             lex.add(w, flag::COMMON);
         }
-        lex.clinical_suffixes = Suffixes::new(
-            raw.clinical_suffixes
-                .iter()
-                .map(|s| s.to_ascii_lowercase().into_bytes().into_boxed_slice()),
-        );
-        lex.town_suffixes = raw
-            .town_suffixes
-            .iter()
-            .map(|s| s.to_ascii_lowercase().into_bytes().into_boxed_slice())
-            .collect();
+        lex.clinical_suffixes = Suffixes::new(lower_words(&raw.clinical_suffixes));
+        lex.town_suffixes = lower_words(&raw.town_suffixes).collect();
         let lists: [(&Vec<String>, u64); 23] = [
             (&raw.person_openers, flag::OPENER),
             (&raw.person_verbs, flag::PERSON_VERB),
@@ -473,11 +465,7 @@ impl Lexicon {
         self.organisations = raw
             .organisations
             .iter()
-            .map(|o| {
-                o.split_whitespace()
-                    .map(|w| w.to_ascii_lowercase().into_bytes().into_boxed_slice())
-                    .collect()
-            })
+            .map(|o| lower_phrase(o))
             .filter(|ws: &Vec<Box<[u8]>>| !ws.is_empty())
             .collect();
         Ok(())
