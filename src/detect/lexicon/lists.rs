@@ -62,7 +62,6 @@ impl Lexicon {
             words,
             caps_mode: case.upper,
             lower_mode: case.lower,
-            greetings: &self.greetings,
             lexicon: self,
         };
         for i in 0..words.len() {

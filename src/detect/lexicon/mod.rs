@@ -762,7 +762,6 @@ impl Lexicon {
             words,
             caps_mode: case.upper,
             lower_mode: case.lower,
-            greetings: &self.greetings,
             lexicon: self,
         };
         for i in 0..words.len() {
@@ -840,8 +839,6 @@ struct Ctx<'a> {
     caps_mode: bool,
     /// Nearly no capital in the text: lower case tells nothing (see [`TextCase`]).
     lower_mode: bool,
-    /// The lexicon's two-word greetings (`thank you`).
-    greetings: &'a [Greeting],
     /// The lexicon, for readings that look past a word's flags (towns named after people, a
     /// misspelling's neighbours in `runs`).
     lexicon: &'a Lexicon,

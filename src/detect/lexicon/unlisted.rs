@@ -110,7 +110,8 @@ impl Ctx<'_> {
         if i == 0 || !self.has(i, flag::GREETING_END) || !self.joined(i - 1, b"") {
             return false;
         }
-        self.greetings
+        self.lexicon
+            .greetings
             .iter()
             .any(|(first, last)| self.word_is(i, last) && self.word_is(i - 1, first))
     }
