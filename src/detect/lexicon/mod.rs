@@ -797,6 +797,7 @@ impl Lexicon {
             ctx.mark_listed_first_before_person_verb(i, &mut scratch.marks);
             ctx.mark_word_name_before_predicate(i, &mut scratch.marks);
             ctx.mark_word_name_in_apposition(i, &mut scratch.marks);
+            ctx.mark_lower_first_name(i, &mut scratch.marks);
             ctx.mark_relative_in_parentheses(i, &mut scratch.marks);
             ctx.mark_handle(i, &mut scratch.marks);
             ctx.mark_unlisted_last_first(i, &mut scratch.marks);

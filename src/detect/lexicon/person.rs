@@ -33,6 +33,26 @@ const NOT_A_PERSON: u64 = flag::CLINICAL
     | flag::STRONG_CUE
     | flag::REGION;
 
+/// Flags of words a lower-case first name must not carry (`mark_lower_first_name`): any
+/// vocabulary, cue, title, role, place or verb word, so `lumen`, `english` and `will` stay.
+const LOWER_NAME_BLOCKED: u64 = NOT_A_PERSON
+    | flag::ENGLISH
+    | flag::COMMON
+    | flag::VOCAB
+    | flag::STOP
+    | flag::PLACE_CUE
+    | flag::PLACE_LABEL
+    | flag::PARTICLE
+    | flag::EPONYM_HEAD
+    | flag::PERSON_VERB
+    | flag::SUBJECT_VERB
+    | flag::COPULA
+    | flag::CONTACT;
+
+/// Words before a person that a message is handed to or comes from (`let X know`, `tell
+/// X`, `per X`).
+const MESSAGE_VERBS: [&[u8]; 7] = [b"let", b"tell", b"told", b"ask", b"asked", b"per", b"thank"];
+
 impl Ctx<'_> {
     /// Word `i` may be a person written as a name that is also a word: capitalised in
     /// mixed-case text, three letters or more, in a first-name list, no cue or vocabulary;
@@ -125,6 +145,54 @@ impl Ctx<'_> {
         if self.person_predicate(last + 1) {
             mark_group(marks, i, last);
         }
+    }
+
+    /// `Pt reports nathan helps with buttons`, `i'll let yessi know`, `per virtanen`: in
+    /// mixed-case text, a name written in lower case (four letters or more, no word of
+    /// any vocabulary) is a person when a verb of a person or `family` (`boyer family
+    /// meeting`) follows it, or a word that hands on a message (`let`, `tell`, `ask`, `per`)
+    /// comes before it. Lower case in a note
+    /// written with capitals is how a name typed in a hurry looks; the lists say the word is a
+    /// name, the sentence says it is used as one.
+    pub(super) fn mark_lower_first_name(&self, i: usize, marks: &mut [Option<PhiType>]) {
+        let w = &self.words[i];
+        if marks[i].is_some()
+            || self.caps_mode
+            || self.lower_mode
+            || w.shape != Shape::Lower
+            || w.end - w.start < 4
+            || !self.has(i, flag::NAME)
+        {
+            return;
+        }
+        if self.let_know(i) {
+            marks[i] = Some(PhiType::Name);
+            return;
+        }
+        if self.has(i, LOWER_NAME_BLOCKED) {
+            return;
+        }
+        let handed_on = i > 0
+            && self.joined(i - 1, b"")
+            && MESSAGE_VERBS.iter().any(|v| self.is_word(i - 1, v));
+        let family =
+            i + 1 < self.words.len() && self.joined(i, b"") && self.is_word(i + 1, b"family");
+        if handed_on || family || self.person_predicate(i + 1) {
+            marks[i] = Some(PhiType::Name);
+        }
+    }
+
+    /// `I'll let rose know`: between `let` and `know` stands a person, so a first name there
+    /// is one even when it is also a word; cue, title, role and clinical words are not.
+    fn let_know(&self, i: usize) -> bool {
+        i > 0
+            && i + 1 < self.words.len()
+            && self.joined(i - 1, b"")
+            && self.joined(i, b"")
+            && self.is_word(i - 1, b"let")
+            && self.is_word(i + 1, b"know")
+            && self.has(i, flag::FIRST)
+            && !self.has(i, NOT_A_PERSON | flag::STOP)
     }
 
     /// `Amber, her niece, visited`, `Sunny (nephew) present`, `Violet (pt's cousin)`, `Will
@@ -314,10 +382,8 @@ impl Ctx<'_> {
     fn mark_word_surname_after_given_name(&self, j: usize, marks: &mut [Option<PhiType>]) {
         if j == 0
             || marks[j].is_some()
-            || self.caps_mode
             || !matches!(marks[j - 1], Some(PhiType::Name))
-            || !self.given_name_written(j - 1)
-            || self.words[j].shape != Shape::Cap
+            || !self.surname_written_as_given_name(j)
             || self.text[self.words[j - 1].end..self.words[j].start] != *b" "
             || !self.has(j, flag::LAST)
             || self.has(
@@ -330,7 +396,7 @@ impl Ctx<'_> {
         let next = j + 1;
         let place_after = next < self.words.len()
             && self.joined(j, b"")
-            && (matches!(self.words[next].shape, Shape::Cap | Shape::Upper)
+            && (matches!(self.words[next].shape, Shape::Cap | Shape::Upper) && !self.caps_mode
                 || self.has(next, flag::FACILITY | flag::PLACE_CUE));
         if !place_after {
             marks[j] = Some(PhiType::Name);
@@ -339,6 +405,23 @@ impl Ctx<'_> {
 }
 
 impl Ctx<'_> {
+    /// Word `j` is written as the given name before it: both capitalised in mixed-case text
+    /// (`Seo-yeon Park`), or both in lower case or both in capitals when the given name is a
+    /// first name a list holds (`michelle allen, who agrees`, `DENNIS WALKER (DOB`): one case
+    /// for both words tells nothing in such text, so the list must say the first is a name.
+    fn surname_written_as_given_name(&self, j: usize) -> bool {
+        let (given, surname) = (self.words[j - 1].shape, self.words[j].shape);
+        match surname {
+            Shape::Cap => !self.caps_mode && self.given_name_written(j - 1),
+            Shape::Lower | Shape::Upper => {
+                given == surname
+                    && self.has(j - 1, flag::FIRST)
+                    && self.words[j].end - self.words[j].start >= 3
+            }
+            Shape::Mixed => false,
+        }
+    }
+
     /// Word `k` is written as a given name: capitalised, or the lower-case half of a
     /// hyphenated one (`yeon` of `Seo-yeon`).
     fn given_name_written(&self, k: usize) -> bool {

@@ -259,8 +259,8 @@ impl Ctx<'_> {
         }
     }
 
-    /// `Adesojika: pt in room 4 is ready`, `GUNVIN: PT IN ROOM 4 IS READY`: a line that
-    /// opens with one word no list holds and a colon, then a message with a verb (`is`,
+    /// `Adesojika: pt in room 4 is ready`, `GUNVIN: PT IN ROOM 4 IS READY`: a line (or a
+    /// sentence: `... no adverse events. Aralmim: pt in room 4 is ready`) that opens with one word no list holds and a colon, then a message with a verb (`is`,
     /// `can`, `will` or a verb of speech within its first six words), is a chat message
     /// and the word its sender or addressee. In mixed case the message opens in lower case
     /// (a note's section heading opens its text with a capital).
@@ -276,7 +276,13 @@ impl Ctx<'_> {
             return;
         }
         let before = &self.text[..self.words[i].start];
-        let opens_line = before.is_empty() || before.ends_with(b"\n");
+        // A chat export joins messages with spaces as often as with line breaks: after a
+        // sentence's end is a message's start too.
+        let opens_line = before.is_empty()
+            || before.ends_with(b"\n")
+            || [b". ", b"? ", b"! "]
+                .iter()
+                .any(|end| before.ends_with(*end));
         if !opens_line
             || self.text[self.words[i].end..self.words[j].start] != *b": "
             || !self.run_word(i)
