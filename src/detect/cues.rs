@@ -34,6 +34,8 @@ type Prefix = (Vec<u8>, bool);
 /// match), or `None` when they are not few and long enough to be worth a cue pass. The
 /// pattern is read as the rules are compiled (ASCII, bytes); a pattern that does not parse
 /// has no cues.
+/// (The rule set reads parsed patterns, [`cue_prefixes_of`]; the tests read text.)
+#[cfg(test)]
 pub fn cue_prefixes(pattern: &str) -> Option<Vec<Vec<u8>>> {
     let hir = regex_syntax::ParserBuilder::new()
         .unicode(false)
@@ -42,7 +44,13 @@ pub fn cue_prefixes(pattern: &str) -> Option<Vec<Vec<u8>>> {
         .build()
         .parse(pattern)
         .ok()?;
-    let prefixes = prefixes_of(&hir)?;
+    cue_prefixes_of(&hir)
+}
+
+/// [`cue_prefixes`] of a pattern already parsed as the rules are compiled (the rule set
+/// parses each pattern once for all its readings).
+pub fn cue_prefixes_of(hir: &Hir) -> Option<Vec<Vec<u8>>> {
+    let prefixes = prefixes_of(hir)?;
     if prefixes.iter().any(|(p, _)| p.len() < MIN_CUE_LEN) {
         return None;
     }

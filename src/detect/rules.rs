@@ -14,9 +14,10 @@ use regex_automata::meta::{self, Regex};
 use regex_automata::nfa::thompson::{self, pikevm, pikevm::PikeVM, WhichCaptures, NFA};
 use regex_automata::util::{start, syntax};
 use regex_automata::{Anchored, Input, MatchKind, PatternID, PatternSet};
+use regex_syntax::hir::Hir;
 use serde::Deserialize;
 
-use super::cues::{cue_prefixes, CueFinder};
+use super::cues::{cue_prefixes_of, CueFinder};
 use super::gate::{GateTable, Runs};
 use super::starts::{RuleStarts, StartTable};
 use super::validate::Validator;
@@ -95,9 +96,9 @@ struct Group {
 }
 
 impl Group {
-    fn build(rules: Vec<usize>, patterns: &[String]) -> Result<Group, String> {
-        let group_patterns: Vec<&str> = rules.iter().map(|&i| patterns[i].as_str()).collect();
-        let nfa = group_nfa(&group_patterns)?;
+    fn build(rules: Vec<usize>, hirs: &[Hir]) -> Result<Group, String> {
+        let group_hirs: Vec<&Hir> = rules.iter().map(|&i| &hirs[i]).collect();
+        let nfa = group_nfa(&group_hirs)?;
         let fallback = fallback_over(&nfa, MatchKind::LeftmostFirst)?;
         let finder = hybrid::dfa::DFA::builder()
             .configure(
@@ -158,17 +159,20 @@ enum Positions {
     /// text), if the start table allows it there too: for rules that begin with a few
     /// words, whose starts are far fewer than the text's word starts.
     Cues(CueFinder, StartTable),
+    /// Each line's start whose first byte the start table allows: for rules anchored at a
+    /// line's start (`(?m)^`, a contact list's row).
+    Lines(StartTable),
 }
 
 impl AtStarts {
     fn build(
         rules: Vec<usize>,
-        patterns: &[String],
+        hirs: &[Hir],
         positions: Positions,
         gates: Option<GateTable>,
     ) -> Result<Self, String> {
-        let ps: Vec<&str> = rules.iter().map(|&i| patterns[i].as_str()).collect();
-        let nfa = group_nfa(&ps)?;
+        let group_hirs: Vec<&Hir> = rules.iter().map(|&i| &hirs[i]).collect();
+        let nfa = group_nfa(&group_hirs)?;
         let fallback = fallback_over(&nfa, MatchKind::All)?;
         let which = hybrid::dfa::DFA::builder()
             .configure(
@@ -222,6 +226,18 @@ impl AtStarts {
                     }
                 }
                 cache.cue_starts = starts;
+            }
+            Positions::Lines(table) => {
+                let mut at = 0;
+                while at < hay.len() {
+                    if table.allows(hay, at) {
+                        self.try_at(hay, at, cache, found);
+                    }
+                    match hay[at..].iter().position(|&b| matches!(b, b'\n' | b'\r')) {
+                        Some(k) => at += k + 1,
+                        None => break,
+                    }
+                }
             }
         }
     }
@@ -447,6 +463,10 @@ impl RuleSet {
         let mut rules = Vec::with_capacity(total);
         let mut patterns = Vec::with_capacity(total);
         let mut singles = Vec::with_capacity(total);
+        // Each pattern parsed once: the single regex, the groups' automata, the start and
+        // cue readings are all made from it (parsing was a sixth of start-up when each of
+        // them parsed the pattern again).
+        let mut hirs = Vec::with_capacity(total);
         // (rule index, file, line) of each rule whose examples are checked after compiling.
         let mut checks = Vec::new();
         // A failure of the whole set (too many states) is reported against the first file.
@@ -454,23 +474,24 @@ impl RuleSet {
         for g in groups {
             for r in g.rules {
                 let line = line_of(g.source, r.pattern.span().start);
-                let (rule, pattern, single) = compile_rule(g.file, g.source, &g.defs, r)?;
+                let (rule, pattern, hir, single) = compile_rule(g.file, g.source, &g.defs, r)?;
                 if g.check_examples {
                     checks.push((rules.len(), g.file.to_string(), line));
                 }
                 rules.push(rule);
                 patterns.push(pattern);
+                hirs.push(hir);
                 singles.push(single);
             }
         }
-        let starts: Vec<RuleStarts> = patterns.iter().map(|p| RuleStarts::of(p)).collect();
+        let starts: Vec<RuleStarts> = hirs.iter().map(RuleStarts::of_hir).collect();
         // With anchoring, a rule with cue prefixes is tried where they begin, whether or not
         // its start table alone would narrow it.
-        let cues: Vec<Option<Vec<Vec<u8>>>> = patterns
+        let cues: Vec<Option<Vec<Vec<u8>>>> = hirs
             .iter()
-            .map(|p| match anchoring {
+            .map(|h| match anchoring {
                 Anchoring::Off => None,
-                _ => cue_prefixes(p),
+                _ => cue_prefixes_of(h),
             })
             .collect();
         let anchored: Vec<bool> = (0..rules.len())
@@ -491,15 +512,27 @@ impl RuleSet {
             })
         };
         let mut at_starts = Vec::new();
+        // Rules anchored at a line's start form a group of their own: in the table group their
+        // long first cells (a contact row's name) grew that automaton's states, and the scan
+        // was slower than walking them over the whole text (BENCHMARKS.md, `speed`).
+        let at_line = |i: usize| starts[i].line_start;
         let at_table: Vec<usize> = (0..rules.len())
-            .filter(|&i| anchored[i] && cues[i].is_none())
+            .filter(|&i| anchored[i] && cues[i].is_none() && !at_line(i))
+            .collect();
+        let at_lines: Vec<usize> = (0..rules.len())
+            .filter(|&i| anchored[i] && cues[i].is_none() && at_line(i))
             .collect();
         if !at_table.is_empty() {
             let table = StartTable::union(at_table.iter().map(|&i| &starts[i]));
             let gates = group_gates(&at_table);
             let positions = Positions::Table(table);
-            at_starts
-                .push(AtStarts::build(at_table, &patterns, positions, gates).map_err(invalid)?);
+            at_starts.push(AtStarts::build(at_table, &hirs, positions, gates).map_err(invalid)?);
+        }
+        if !at_lines.is_empty() {
+            let table = StartTable::union(at_lines.iter().map(|&i| &starts[i]));
+            let gates = group_gates(&at_lines);
+            let positions = Positions::Lines(table);
+            at_starts.push(AtStarts::build(at_lines, &hirs, positions, gates).map_err(invalid)?);
         }
         let at_cues: Vec<usize> = (0..rules.len()).filter(|&i| cues[i].is_some()).collect();
         if !at_cues.is_empty() {
@@ -508,7 +541,7 @@ impl RuleSet {
                 .map_err(invalid)?;
             let gates = group_gates(&at_cues);
             let positions = Positions::Cues(finder, table);
-            at_starts.push(AtStarts::build(at_cues, &patterns, positions, gates).map_err(invalid)?);
+            at_starts.push(AtStarts::build(at_cues, &hirs, positions, gates).map_err(invalid)?);
         }
         // The rest are searched over the whole text: the shared automaton holds every rule
         // but the solo ones.
@@ -518,7 +551,7 @@ impl RuleSet {
                 .collect();
             match members.is_empty() {
                 true => Ok(Vec::new()),
-                false => Ok(vec![Group::build(members, &patterns).map_err(invalid)?]),
+                false => Ok(vec![Group::build(members, &hirs).map_err(invalid)?]),
             }
         };
         let shared = loose(false)?;
@@ -896,14 +929,14 @@ impl RuleSet {
     }
 }
 
-/// One rule's metadata, its pattern with definitions expanded, and that pattern compiled
-/// alone (so a bad pattern is reported against its own line).
+/// One rule's metadata, its pattern with definitions expanded, that pattern parsed, and
+/// compiled alone (so a bad pattern is reported against its own line).
 fn compile_rule(
     file: &str,
     source: &str,
     defs: &BTreeMap<String, String>,
     r: RawRule,
-) -> Result<(Rule, String, Regex), RuleError> {
+) -> Result<(Rule, String, Hir, Regex), RuleError> {
     let at = |span: std::ops::Range<usize>| line_of(source, span.start);
     let invalid = |line, reason| RuleError::Invalid {
         file: file.to_string(),
@@ -924,10 +957,11 @@ fn compile_rule(
     };
     let pattern = expand_defs(r.pattern.get_ref(), defs)
         .map_err(|reason| invalid(at(r.pattern.span()), reason))?;
-    let single = build(&[pattern.as_str()]).map_err(|e| {
+    let compiled = parse(&pattern).and_then(|hir| build_from_hir(&hir).map(|single| (hir, single)));
+    let (hir, single) = compiled.map_err(|e| {
         invalid(
             at(r.pattern.span()),
-            format!("rule `{}`: {}", r.id, first_line(&e.to_string())),
+            format!("rule `{}`: {}", r.id, first_line(&e)),
         )
     })?;
     let rule = Rule {
@@ -938,7 +972,7 @@ fn compile_rule(
         no_match: r.no_match,
         solo: r.solo,
     };
-    Ok((rule, pattern, single))
+    Ok((rule, pattern, hir, single))
 }
 
 /// Splits an example `a [[b]] c` into its plain text and the byte range of `b`.
@@ -989,11 +1023,10 @@ pub struct ScanCache {
 /// forward and reverse, for a fallback that is never used: BENCHMARKS.md, `rulespeed`).
 /// Only the implicit whole-match groups are kept: the lazy DFA ignores capture states and
 /// the fallback reports whole matches.
-fn group_nfa(patterns: &[&str]) -> Result<NFA, String> {
+fn group_nfa(hirs: &[&Hir]) -> Result<NFA, String> {
     thompson::Compiler::new()
-        .syntax(syntax_config())
         .configure(thompson::Config::new().which_captures(WhichCaptures::Implicit))
-        .build_many(patterns)
+        .build_many_from_hir(hirs)
         .map_err(|e| first_line(&e.to_string()))
 }
 
@@ -1005,12 +1038,28 @@ fn fallback_over(nfa: &NFA, kind: MatchKind) -> Result<PikeVM, String> {
         .map_err(|e| first_line(&e.to_string()))
 }
 
-fn build(patterns: &[impl AsRef<str>]) -> Result<Regex, Box<regex_automata::meta::BuildError>> {
+/// A pattern parsed with the rules' syntax. The error of a pattern that does not parse is
+/// the meta builder's (it names the pattern; the parser's first line says only that parsing
+/// failed), as when the pattern was compiled from its text.
+fn parse(pattern: &str) -> Result<Hir, String> {
+    syntax::parse_with(pattern, &syntax_config()).map_err(|parse_error| {
+        match Regex::builder()
+            .syntax(syntax_config())
+            .configure(meta_config())
+            .build(pattern)
+        {
+            Err(e) => e.to_string(),
+            Ok(_) => parse_error.to_string(),
+        }
+    })
+}
+
+/// One parsed pattern's own meta regex.
+fn build_from_hir(hir: &Hir) -> Result<Regex, String> {
     Regex::builder()
-        .syntax(syntax_config())
         .configure(meta_config())
-        .build_many(patterns)
-        .map_err(Box::new)
+        .build_from_hir(hir)
+        .map_err(|e| e.to_string())
 }
 
 /// The meta regexes' settings. No prefilter: these regexes confirm a candidate anchored

@@ -18,6 +18,9 @@ pub struct RuleStarts {
     /// Every match begins at a word boundary and with a word byte, so the byte before it
     /// (if any) is not a word byte.
     pub word_start: bool,
+    /// Every match begins at the start of a line (`(?m)^`, `\A`), so it starts the text or
+    /// follows a line break.
+    pub line_start: bool,
 }
 
 /// More distinct first bytes than this, without a word boundary in front, and a rule can
@@ -27,6 +30,8 @@ const MAX_LOOSE_FIRST_BYTES: usize = 12;
 impl RuleStarts {
     /// Reads a pattern (with its definitions expanded). A pattern that does not parse here
     /// can start anywhere, which is always correct.
+    /// (The rule set reads parsed patterns, [`RuleStarts::of_hir`]; the tests read text.)
+    #[cfg(test)]
     pub fn of(pattern: &str) -> RuleStarts {
         let hir = regex_syntax::ParserBuilder::new()
             .unicode(false)
@@ -37,19 +42,31 @@ impl RuleStarts {
             return RuleStarts {
                 first: [true; 256],
                 word_start: false,
+                line_start: false,
             };
         };
-        let first = first_bytes_of(&hir);
+        RuleStarts::of_hir(&hir)
+    }
+
+    /// Reads a pattern already parsed (the rule set parses each pattern once, as it is
+    /// compiled, for all its readings).
+    pub fn of_hir(hir: &Hir) -> RuleStarts {
+        let first = first_bytes_of(hir);
         let all_word_bytes = (0..=255u8).all(|b| !first[usize::from(b)] || is_word_byte(b));
         RuleStarts {
             first,
-            word_start: all_word_bytes && begins_at_word_boundary(&hir),
+            word_start: all_word_bytes && begins_at_word_boundary(hir),
+            line_start: begins_at_line_start(hir),
         }
     }
 
-    /// Whether the positions this rule can start at are few enough to visit one by one.
+    /// Whether the positions this rule can start at are few enough to visit one by one
+    /// (line starts are: a rule anchored there, such as a contact list's row, would
+    /// otherwise walk the whole text for the few lines it can match).
     pub fn narrow(&self) -> bool {
-        self.word_start || self.first.iter().filter(|&&b| b).count() <= MAX_LOOSE_FIRST_BYTES
+        self.word_start
+            || self.line_start
+            || self.first.iter().filter(|&&b| b).count() <= MAX_LOOSE_FIRST_BYTES
     }
 }
 
@@ -90,15 +107,38 @@ fn begins_at_word_boundary(hir: &Hir) -> bool {
     }
 }
 
+/// Whether every match of `hir` begins with a start-of-line or start-of-text assertion
+/// (`(?m)^`, `^`, `\A`). Conservative: anything it does not recognise answers no.
+fn begins_at_line_start(hir: &Hir) -> bool {
+    match hir.kind() {
+        HirKind::Look(look) => matches!(look, Look::Start | Look::StartLF | Look::StartCRLF),
+        HirKind::Concat(parts) => parts.first().is_some_and(begins_at_line_start),
+        HirKind::Alternation(branches) => branches.iter().all(begins_at_line_start),
+        HirKind::Capture(cap) => begins_at_line_start(&cap.sub),
+        HirKind::Repetition(rep) => rep.min > 0 && begins_at_line_start(&rep.sub),
+        HirKind::Empty | HirKind::Literal(_) | HirKind::Class(_) => false,
+    }
+}
+
+/// Whether `p` starts a line: the text's start, or just after a line feed or a carriage
+/// return (the rules are compiled with `crlf`, so `(?m)^` holds after either).
+fn at_line_start(hay: &[u8], p: usize) -> bool {
+    p == 0 || matches!(hay[p - 1], b'\n' | b'\r')
+}
+
 /// An ASCII word byte, as the ASCII `\b` of the rules' syntax reads it.
 pub fn is_word_byte(b: u8) -> bool {
     b.is_ascii_alphanumeric() || b == b'_'
 }
 
-/// What a byte says about whether a group's match can start on it.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+/// What a byte says about whether a group's match can start on it. Each kind allows a
+/// superset of the positions of the kinds before it (a line break is not a word byte), so
+/// the union of two rules' kinds is the later one.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 enum Start {
     Never,
+    /// Only at the start of a line.
+    AfterLineBreak,
     /// Only where the previous byte is not a word byte.
     AfterNonWordByte,
     Anywhere,
@@ -115,13 +155,14 @@ impl StartTable {
     pub fn union<'a>(rules: impl IntoIterator<Item = &'a RuleStarts>) -> StartTable {
         let mut by_byte = Box::new([Start::Never; 256]);
         for r in rules {
-            let kind = match r.word_start {
-                true => Start::AfterNonWordByte,
-                false => Start::Anywhere,
+            let kind = match (r.line_start, r.word_start) {
+                (true, _) => Start::AfterLineBreak,
+                (false, true) => Start::AfterNonWordByte,
+                (false, false) => Start::Anywhere,
             };
             for (b, slot) in by_byte.iter_mut().enumerate() {
-                if r.first[b] && (*slot == Start::Never || kind == Start::Anywhere) {
-                    *slot = kind;
+                if r.first[b] {
+                    *slot = (*slot).max(kind);
                 }
             }
         }
@@ -137,6 +178,7 @@ impl StartTable {
     pub fn allows(&self, hay: &[u8], p: usize) -> bool {
         match self.by_byte[usize::from(hay[p])] {
             Start::Never => false,
+            Start::AfterLineBreak => at_line_start(hay, p),
             Start::Anywhere => true,
             Start::AfterNonWordByte => p == 0 || !is_word_byte(hay[p - 1]),
         }
@@ -171,6 +213,35 @@ mod tests {
         assert!(!RuleStarts::of(r"\b\(\d{3}\)").word_start);
         assert!(!RuleStarts::of(r"(?:^|[^0-9])'(?P<v>\d\d)\b").narrow());
         assert!(RuleStarts::of(r"\+[1-9]\d{9,14}\b").narrow());
+    }
+
+    #[test]
+    fn a_line_start_in_front_of_every_branch_is_recognised() {
+        let row = RuleStarts::of(r"(?m)^[^\S\n]*(?:\|[^\S\n]*)?[A-Za-z\x80-\xFF]+\t+\d+");
+        assert!(row.line_start && !row.word_start && row.narrow());
+        assert!(RuleStarts::of(r"(?m)^a|^b").line_start);
+        // One branch without `^`, or an optional `^`: no.
+        assert!(!RuleStarts::of(r"(?m)^a|b").line_start);
+        assert!(!RuleStarts::of(r"(?m)(?:^)?[ a-z]+x").line_start);
+    }
+
+    #[test]
+    fn a_line_start_rule_is_tried_only_where_a_line_starts() {
+        let rules = [
+            RuleStarts::of(r"(?m)^[^\S\n]*[a-z]+"),
+            RuleStarts::of(r"\b\d{3}"),
+        ];
+        let t = StartTable::union(&rules);
+        let hay = b"ab 123\n  cd\rx 9";
+        let mut found = Vec::new();
+        let mut p = 0;
+        while let Some(q) = t.next(hay, p) {
+            found.push(q);
+            p = q + 1;
+        }
+        // The text's start, the digits after a space, the space after `\n` (not the one
+        // after it), the letter after `\r`, and `9`, which starts a word.
+        assert_eq!(found, vec![0, 3, 7, 12, 14]);
     }
 
     #[test]

@@ -46,6 +46,48 @@ pub struct Titled {
     /// Endings of a service's or specialist's name (`Cardiology`, `NEUROLOGIST`): a word
     /// with one is no surname before `aware`.
     not_surname_endings: Vec<Box<[u8]>>,
+    /// The first letters and lengths of `titles` and of `notices`: nearly every word of a
+    /// note is looked up in one or the other, and nearly every word fails this test
+    /// without being lower-cased and hashed.
+    title_shape: ListShape,
+    notice_shape: ListShape,
+}
+
+/// The lower-case first bytes and the lengths of a lower-case word list's entries: a word
+/// that has neither is not in the list.
+#[derive(Default)]
+struct ListShape {
+    /// A bit per byte value.
+    first: [u64; 4],
+    min_len: usize,
+    max_len: usize,
+}
+
+impl ListShape {
+    fn of(list: &rustc_hash::FxHashSet<Box<[u8]>>) -> ListShape {
+        let mut shape = ListShape {
+            min_len: usize::MAX,
+            ..ListShape::default()
+        };
+        for w in list {
+            if let Some(&c) = w.first() {
+                shape.first[usize::from(c >> 6)] |= 1 << (c & 63);
+            }
+            shape.min_len = shape.min_len.min(w.len());
+            shape.max_len = shape.max_len.max(w.len());
+        }
+        shape
+    }
+
+    /// Whether `word`, lower-cased, may be in the list (an empty word always may).
+    fn may_hold(&self, word: &[u8]) -> bool {
+        let Some(&c) = word.first() else {
+            return true;
+        };
+        let c = c.to_ascii_lowercase();
+        (self.min_len..=self.max_len).contains(&word.len())
+            && self.first[usize::from(c >> 6)] & (1 << (c & 63)) != 0
+    }
 }
 
 /// Flags of a word that is vocabulary, a cue or a place word: never a surname after a title.
@@ -80,11 +122,15 @@ impl Titled {
     pub fn build(source: &str) -> Result<Titled, RuleError> {
         let raw: RawTitled = parse_toml(&format!("patterns/{FILE}"), source)?;
         let set = |list: &[String]| lower_words(list).collect();
+        let titles = set(&raw.titles);
+        let notices = set(&raw.notices);
         Ok(Titled {
-            titles: set(&raw.titles),
+            title_shape: ListShape::of(&titles),
+            notice_shape: ListShape::of(&notices),
+            titles,
             not_surnames: set(&raw.not_surnames),
             roles: set(&raw.roles),
-            notices: set(&raw.notices),
+            notices,
             not_surname_endings: lower_words(&raw.not_surname_endings).collect(),
         })
     }
@@ -100,11 +146,11 @@ impl Titled {
         // A note in capitals writes every word so (`PER DR TYRO`); as `facility` reads it.
         // Counted only once a title is met: most notes have none.
         let mut one_case = None;
+        // Each run of letters and digits is one word, read once from its start (no byte
+        // inside it starts a word); a title is its letters before any digit.
         let mut i = 0;
         while i < b.len() {
-            let word_start = i == 0 || !b[i - 1].is_ascii_alphanumeric();
-            // Titles are short: only a word of two to `MAX_TITLE` letters is looked up.
-            if !word_start || !b[i].is_ascii_alphabetic() {
+            if !b[i].is_ascii_alphanumeric() {
                 i += 1;
                 continue;
             }
@@ -112,6 +158,7 @@ impl Titled {
                 .iter()
                 .take_while(|c| c.is_ascii_alphabetic())
                 .count();
+            // Titles are short: only a word of two to `MAX_TITLE` letters is looked up.
             if (2..=MAX_TITLE).contains(&(end - i)) && self.is_title(&b[i..end]) {
                 let one_case = *one_case.get_or_insert_with(|| {
                     let up = b.iter().filter(|c| c.is_ascii_uppercase()).count();
@@ -124,7 +171,11 @@ impl Titled {
                     }
                 }
             }
-            i = end.max(i + 1);
+            i = end
+                + b[end..]
+                    .iter()
+                    .take_while(|c| c.is_ascii_alphanumeric())
+                    .count();
         }
         let mut before = self.before_notice(b, lexicon);
         before.retain(|s| !found.iter().any(|f| f.start < s.end && s.start < f.end));
@@ -147,6 +198,9 @@ impl Titled {
         for j in 2..words.len() {
             // Most words are checked here: lower-case them on the stack, not the heap.
             let (ns, ne) = words[j];
+            if !self.notice_shape.may_hold(&b[ns..ne]) {
+                continue;
+            }
             let mut buf = [0u8; MAX_NOTICE];
             let Some(low) = buf.get_mut(..ne - ns) else {
                 continue;
@@ -241,6 +295,9 @@ impl Titled {
 
     /// A title written as one (`Dr`, `DR`, `dr`; not `dR`) whose lower case is listed.
     fn is_title(&self, w: &[u8]) -> bool {
+        if !self.title_shape.may_hold(w) {
+            return false;
+        }
         // Most words of a note are this short: lower-case them on the stack, not the heap.
         let mut buf = [0u8; MAX_TITLE];
         let Some(lower) = buf.get_mut(..w.len()) else {
@@ -369,6 +426,19 @@ mod tests {
             .iter()
             .map(|s| &text[s.start..s.end])
             .collect()
+    }
+
+    #[test]
+    fn a_word_the_shape_of_a_list_rules_out_is_not_in_it() {
+        let p = Patterns::builtin();
+        let t = Titled::build(p.get(FILE)).expect("titled.toml parses");
+        for (list, shape) in [(&t.titles, &t.title_shape), (&t.notices, &t.notice_shape)] {
+            for w in list {
+                assert!(shape.may_hold(w) && shape.may_hold(&w.to_ascii_uppercase()));
+            }
+        }
+        assert!(t.title_shape.may_hold(b"Dr") && !t.title_shape.may_hold(b"Doctorate"));
+        assert!(t.notice_shape.may_hold(b"AWARE") && !t.notice_shape.may_hold(b"zzz"));
     }
 
     #[test]

@@ -280,12 +280,12 @@ pub fn base64_runs(
     let mut last = 0;
     let mut i = 0;
     while i < bytes.len() {
-        if !is_b64_byte(bytes[i]) || matches!(bytes[i], b'\r' | b'\n') {
+        if !in_b64_run(bytes[i]) {
             i += 1;
             continue;
         }
         let start = i;
-        while i < bytes.len() && is_b64_byte(bytes[i]) && !matches!(bytes[i], b'\r' | b'\n') {
+        while i < bytes.len() && in_b64_run(bytes[i]) {
             i += 1;
         }
         let run = &text[start..i];
@@ -316,7 +316,28 @@ pub fn base64_runs(
     }))
 }
 
-fn is_b64_byte(b: u8) -> bool {
+/// A byte a base64 run inside a line is made of (not a line break): every byte of every
+/// text is tested, so the test is one look-up in [`B64_RUN_BYTES`].
+fn in_b64_run(b: u8) -> bool {
+    B64_RUN_BYTES[usize::from(b)]
+}
+
+/// [`in_b64_run`] of each byte value.
+const B64_RUN_BYTES: [bool; 256] = b64_run_bytes();
+
+const fn b64_run_bytes() -> [bool; 256] {
+    let mut table = [false; 256];
+    let mut b: u8 = 0;
+    loop {
+        table[b as usize] = is_b64_byte(b) && !matches!(b, b'\r' | b'\n');
+        if b == u8::MAX {
+            return table;
+        }
+        b += 1;
+    }
+}
+
+const fn is_b64_byte(b: u8) -> bool {
     b.is_ascii_alphanumeric() || matches!(b, b'+' | b'/' | b'=' | b'-' | b'_' | b'\r' | b'\n')
 }
 

@@ -291,7 +291,7 @@ pub struct Lexicon {
     /// Two-word greetings (`thank you`), lower case; their last words are [`flag::GREETING_END`].
     greetings: Vec<Greeting>,
     /// Insurers and companies whose names read as people or towns, each as its lower-case
-    /// words (see `organisations`).
+    /// words (see `organisations`), sorted by first letter.
     organisations: Vec<Vec<Box<[u8]>>>,
 }
 
@@ -468,6 +468,9 @@ impl Lexicon {
             .map(|o| lower_phrase(o))
             .filter(|ws: &Vec<Box<[u8]>>| !ws.is_empty())
             .collect();
+        // Sorted by first letter, so a word is compared only with the phrases it can open.
+        self.organisations
+            .sort_by_key(|p| organisations::first_letter(p));
         Ok(())
     }
 

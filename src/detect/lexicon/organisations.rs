@@ -36,10 +36,18 @@ impl Lexicon {
         });
     }
 
-    /// The end of a known organisation's name that starts at word `k`, the longest.
+    /// The end of a known organisation's name that starts at word `k`, the longest. Only
+    /// the phrases whose first letter is the word's are tried (the phrases are sorted by it,
+    /// [`first_letter`]): three words around every person and place span were compared
+    /// with every phrase.
     fn organisation_at(&self, b: &[u8], words: &[super::Word], k: usize) -> Option<usize> {
-        self.organisations
+        let letter = b.get(words[k].start)?.to_ascii_lowercase();
+        let from = self
+            .organisations
+            .partition_point(|p| first_letter(p) < Some(letter));
+        self.organisations[from..]
             .iter()
+            .take_while(|p| first_letter(p) == Some(letter))
             .filter_map(|phrase| {
                 let last = k + phrase.len() - 1;
                 if last >= words.len() {
@@ -54,4 +62,10 @@ impl Lexicon {
             })
             .max()
     }
+}
+
+/// The first byte of a phrase's first word (lower case, as the phrases are kept): the key
+/// the organisations are sorted by.
+pub(super) fn first_letter(phrase: &[Box<[u8]>]) -> Option<u8> {
+    phrase.first().and_then(|w| w.first()).copied()
 }
