@@ -59,6 +59,8 @@ struct RawFacilities {
     kinds_of_care: Vec<String>,
     bare_prepositions: Vec<String>,
     strong_openers: Vec<String>,
+    employment: Vec<String>,
+    home_words: Vec<String>,
 }
 
 /// The compiled word lists (lower case); phrases are split into words.
@@ -87,6 +89,11 @@ pub struct Facilities {
     /// with one of `strong_openers` (`FROM UNIVERSITY OF MD MEDICAL CENTER`).
     bare_prepositions: rustc_hash::FxHashSet<Box<[u8]>>,
     strong_openers: rustc_hash::FxHashSet<Box<[u8]>>,
+    /// Phrases of work (`works for`, `employed by`): an employer's name follows them.
+    employment: Vec<Vec<Box<[u8]>>>,
+    /// Words of a home (`house`, `apartment`): a person's name in the possessive before
+    /// one, after a preposition, is a place (`at seymour black's house`).
+    home_words: rustc_hash::FxHashSet<Box<[u8]>>,
     /// The first word of every movement and residence phrase: a word that is none of
     /// these starts no phrase, so the phrases are compared only after one lookup.
     phrase_starts: rustc_hash::FxHashSet<Box<[u8]>>,
@@ -128,14 +135,17 @@ impl Facilities {
         let set = |list: &[String]| lower_words(list).collect();
         let residence = phrases(&raw.residence);
         let movement = phrases(&raw.movement);
+        let employment = phrases(&raw.employment);
         let phrase_starts = residence
             .iter()
             .chain(&movement)
+            .chain(&employment)
             .filter_map(|p| p.first().cloned())
             .collect();
         Ok(Facilities {
             residence,
             movement,
+            employment,
             phrase_starts,
             facility_words: set(&raw.facility_words),
             name_openers: set(&raw.name_openers),
@@ -149,6 +159,7 @@ impl Facilities {
             kinds_of_care: set(&raw.kinds_of_care),
             bare_prepositions: set(&raw.bare_prepositions),
             strong_openers: set(&raw.strong_openers),
+            home_words: set(&raw.home_words),
         })
     }
 
@@ -196,11 +207,22 @@ impl Facilities {
             if let Some((a, z)) = reader.opened_after_preposition(i) {
                 out.push(reader.span(a, z));
             }
+            if let Some((a, z)) = reader.home_of_person(i) {
+                out.push(reader.span(a, z));
+            }
             if !self.phrase_starts.contains(word.lower) {
                 continue;
             }
             if let Some(next) = reader.after_phrase(i, &self.movement) {
                 if let Some((a, z)) = reader.named_run(next) {
+                    out.push(reader.span(a, z));
+                }
+                if let Some(k) = reader.unknown_place_after_move(next) {
+                    out.push(reader.span(k, k));
+                }
+            }
+            if let Some(next) = reader.after_phrase(i, &self.employment) {
+                if let Some((a, z)) = reader.employer(next) {
                     out.push(reader.span(a, z));
                 }
             }
@@ -660,6 +682,123 @@ impl Reader<'_> {
     }
 }
 
+// === Round seven (issue 13, `physio6`): a ward after a room number or alone after a
+// movement phrase, employers, a person's home ===
+
+/// Longest room number between a movement phrase and its ward (`to 209 quartermain`).
+const MAX_ROOM_DIGITS: usize = 4;
+
+/// Shortest word no list knows that is read alone as a place after a movement phrase, in
+/// letters: shorter unknown words are more often shorthand or typos (`to cn`, `to rm`).
+const MIN_UNKNOWN_PLACE: usize = 5;
+
+/// Most words of an employer's name after a phrase of work (`works for vista health`).
+const MAX_EMPLOYER: usize = 3;
+
+impl Reader<'_> {
+    /// Word `k` is letters only, at least `min` of them, and no list knows it as a word,
+    /// a name, a service or a facility word: a proper name the lists have never seen.
+    fn unknown_word(&self, k: usize, min: usize) -> bool {
+        let w = &self.words[k];
+        w.flags == 0
+            && w.end - w.start >= min
+            && self.text[w.start..w.end]
+                .iter()
+                .all(u8::is_ascii_alphabetic)
+            && !self.is(k, &self.f.services)
+            && !self.is(k, &self.f.facility_words)
+    }
+
+    /// `transferred to 209 quartermain`, `c/o to quartermain if stable`: after a movement
+    /// phrase (from word `k` on), a word no list knows, alone or after a room number, is
+    /// the ward or place the patient moves to, in any case (a mixed-case note writes a
+    /// ward in lower case too, where the capitals the other readings want are missing).
+    fn unknown_place_after_move(&self, k: usize) -> Option<usize> {
+        let first = self.words.get(k)?;
+        let room = &self.text[first.start..first.end];
+        let after_room = (1..=MAX_ROOM_DIGITS).contains(&room.len())
+            && room.iter().all(u8::is_ascii_digit)
+            && k + 1 < self.words.len()
+            && self.joined(k);
+        if after_room && self.unknown_word(k + 1, MIN_GLUED_NAME) {
+            return Some(k + 1);
+        }
+        self.unknown_word(k, MIN_UNKNOWN_PLACE).then_some(k)
+    }
+
+    /// `he works for vista health`, `works at Genentech`: after a phrase of work (from
+    /// word `k` on), up to three words of a name (and facility words after them). In a
+    /// one-case note the run needs a word no list knows as English, an acronym no list
+    /// knows or a facility word (`works for the city` names no employer).
+    fn employer(&self, k: usize) -> Option<(usize, usize)> {
+        let mut last = None;
+        let mut evidence = self.case == Case::Mixed;
+        let mut j = k;
+        while j < self.words.len() && j < k + MAX_EMPLOYER {
+            if self.unknown_acronym(j) {
+                evidence = true;
+            } else if self.proper(j) {
+                evidence |= self.words[j].flags & (flag::ENGLISH | flag::COMMON) == 0;
+            } else if last.is_some() && self.is(j, &self.f.facility_words) {
+                evidence = true;
+            } else {
+                break;
+            }
+            last = Some(j);
+            if j + 1 >= self.words.len() || !self.joined(j) {
+                break;
+            }
+            j += 1;
+        }
+        let last = last?;
+        evidence.then_some((k, last))
+    }
+
+    /// `"at seymour black's house"`: after a bare preposition, a listed first name (and
+    /// one more word) in the possessive before a word of a home is where that person
+    /// lives, a place (the gold of clinical notes marks it so). Returns the name's words;
+    /// [`Reader::span`] leaves the `'s` out.
+    fn home_of_person(&self, i: usize) -> Option<(usize, usize)> {
+        let first = i + 1;
+        if first + 1 >= self.words.len()
+            || !self.is(i, &self.f.bare_prepositions)
+            || !self.joined(i)
+            || self.words[first].flags & flag::FIRST == 0
+            || self.words[first].flags & NOT_PROPER != 0
+            || !self.name_written(first) && !self.possessive(first)
+        {
+            return None;
+        }
+        let owner = if self.possessive(first) {
+            first
+        } else if self.joined(first)
+            && self.possessive(first + 1)
+            // A surname may be a clinical word (`black's`, `white's`): the possessive
+            // before a home is the evidence, only a function word is ruled out.
+            && self.words[first + 1].flags & flag::STOP == 0
+        {
+            first + 1
+        } else {
+            return None;
+        };
+        let home = owner + 1;
+        (home < self.words.len() && self.joined(owner) && self.is(home, &self.f.home_words))
+            .then_some((first, owner))
+    }
+
+    /// Word `k` is a word of letters with `'s` after it (`black's`), written as a name may
+    /// be in this note.
+    fn possessive(&self, k: usize) -> bool {
+        let w = &self.text[self.words[k].start..self.words[k].end];
+        let Some(stem) = w.strip_suffix(b"'s").or_else(|| w.strip_suffix(b"'S")) else {
+            return false;
+        };
+        stem.len() >= 2
+            && stem.iter().all(u8::is_ascii_alphabetic)
+            && (self.case != Case::Mixed || stem[0].is_ascii_uppercase())
+    }
+}
+
 // === Round four (issue 13, `physio3`): a place found before `care` that is a kind of care ===
 
 impl Facilities {
@@ -910,7 +1049,7 @@ mod tests {
     #[test]
     fn a_ward_found_once_is_found_glued_to_its_floor_number() {
         let (f, lex) = setup();
-        let text = "ADMITTED TO QUARTERMOOR 3. QUARTERMOOR3 DEVELOPED CP, PEEP10 ON VENT.";
+        let text = "PT ON QUARTERMOOR 3 OVERNIGHT. QUARTERMOOR3 DEVELOPED CP, PEEP10 ON VENT.";
         let at = text.find("QUARTERMOOR").expect("in text");
         let found = [Span {
             start: at,
@@ -947,5 +1086,48 @@ mod tests {
         let mut spans = place(text, "Sunrise Senior Care");
         f.drop_kinds_of_care(text, &mut spans);
         assert_eq!(spans.len(), 1);
+    }
+
+    #[test]
+    fn round_seven_readings_find_wards_employers_and_homes() {
+        let (f, lex) = setup();
+        let cases = [
+            ("Pt transferred to 412 larkmoor at 1600.", vec!["larkmoor"]),
+            ("Pt c/o to larkmoor if stable overnight.", vec!["larkmoor"]),
+            (
+                "HE WOULD NEED TO LEAVE KWMC FOR THE PROCEDURE.",
+                vec!["KWMC"],
+            ),
+            (
+                "social: he works for tessaly health, smokes.",
+                vec!["tessaly health"],
+            ),
+            (
+                "Retired, worked for Dravenco for 30 years.",
+                vec!["Dravenco"],
+            ),
+            (
+                "thought he was \"at margaret dunmore's house\".",
+                vec!["margaret dunmore"],
+            ),
+        ];
+        for (text, want) in cases {
+            assert_eq!(added(&f, &lex, text, &[]), want, "{text}");
+        }
+    }
+
+    #[test]
+    fn round_seven_readings_leave_units_plain_words_and_ones_own_house() {
+        let (f, lex) = setup();
+        for text in [
+            "Transferred to 412 MICU bed at 1600.",
+            "Pt c/o to floor if stable overnight.",
+            "Plan to leave foley in place, leaving the dressing intact.",
+            "he works for the city and lives with his wife.",
+            "Pt works at home, independent in ADLs.",
+            "Pt would like to go back to his own house tomorrow.",
+        ] {
+            assert_eq!(added(&f, &lex, text, &[]), Vec::<&str>::new(), "{text}");
+        }
     }
 }
