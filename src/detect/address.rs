@@ -314,7 +314,11 @@ impl<F: Fn(&[u8]) -> u64> Reader<'_, F> {
                 || self.case == LineCase::Lower
                     && folded_lettered_postcode(self.text, after).is_some()
         });
-        let shaped = postcode_follows || (comma || after_in) && self.clause_ends(end);
+        // An opener and a word no list knows after a comma (`, north moniqueborough with`)
+        // are a town's name wherever the clause goes on.
+        let shaped = postcode_follows
+            || (comma || after_in) && self.clause_ends(end)
+            || comma && opened && rest.len() == words.len() - 1;
         shaped.then_some(end)
     }
 
@@ -890,6 +894,11 @@ mod tests {
                 "pickup at 1696 kovce rd, harradt.\nnext",
                 "1696 kovce rd",
                 "1696 kovce rd, harradt",
+            ),
+            (
+                "home to 7771 thomas trail suite 636, north moniqueborough with son",
+                "7771 thomas trail",
+                "7771 thomas trail suite 636, north moniqueborough",
             ),
             (
                 "ship splint to 3227 vuom close, bhusri nj.",
