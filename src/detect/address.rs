@@ -316,9 +316,8 @@ impl<F: Fn(&[u8]) -> u64> Reader<'_, F> {
         });
         // An opener and a word no list knows after a comma (`, north moniqueborough with`)
         // are a town's name wherever the clause goes on.
-        let shaped = postcode_follows
-            || (comma || after_in) && self.clause_ends(end)
-            || comma && opened && rest.len() == words.len() - 1;
+        let shaped =
+            postcode_follows || (comma || after_in) && self.clause_ends(end) || comma && opened;
         shaped.then_some(end)
     }
 
