@@ -6,6 +6,14 @@
 //! `, Harveyberg PH9V 2LR`, `Apt. 69 , Albacete 08077`, `\nSpringfield, IL 62704`. The
 //! grower reads only that tail and stops at the first thing that is not address-shaped (a
 //! lower-case word, a sentence end, a cue such as `Daughter`).
+//!
+//! A street written in one case (`715 troy square, port kevinmouth 26259`, `PICKUP AT 7007
+//! ADEHINAZAR CLOSE, CUTTI.`) has no capitals to tell its town from the next clause, so
+//! there a town is a word no list knows (after an opener such as `north` or `new`) that
+//! shape proves: a postcode follows it, or a comma (or `in`) comes before it and the
+//! clause ends after it (a full stop, a line end, or `, <region>`).
+
+use super::lexicon::flag;
 
 /// At most this many tail parts (unit, town, postcode, region, country) are taken.
 const MAX_PARTS: usize = 5;
@@ -84,49 +92,334 @@ const UNIT_WORDS: &[&str] = &[
     "bus",
 ];
 
-/// Returns the end of the address whose street line ends at `end`.
-pub fn whole_address(text: &[u8], end: usize) -> usize {
+/// Words that open a town's name and say nothing on their own (`north melissaberg`, `new
+/// sinen`, `port kevinmouth`): the word after them must be the one no list knows.
+const TOWN_OPENERS: &[&str] = &[
+    "north", "south", "east", "west", "new", "lake", "port", "mount", "fort", "san", "santa",
+    "saint", "st", "el", "la", "las", "los", "le", "bad",
+];
+
+/// Flags of a word that some list knows as something other than a place's name (English,
+/// clinical, a cue or a stop word): such a word cannot be the town of a one-case address.
+const NOT_TOWN: u64 = flag::ENGLISH
+    | flag::COMMON
+    | flag::STOP
+    | flag::CLINICAL
+    | flag::VOCAB
+    | flag::NEVER_NAME
+    | flag::RELATION
+    | flag::NAME_CUE
+    | flag::STRONG_CUE
+    | flag::LABEL
+    | flag::ROLE
+    | flag::FACILITY
+    | flag::PLACE_CUE
+    | flag::PLACE_PREP
+    | flag::PERSON_TITLE
+    | flag::PROVIDER_TITLE
+    | flag::CONTACT
+    | flag::REGION;
+
+/// Flags of a word that ends a one-case town's name (`with`, `and`, `daughter`).
+const ENDS_TOWN: u64 = flag::STOP
+    | flag::RELATION
+    | flag::NAME_CUE
+    | flag::STRONG_CUE
+    | flag::LABEL
+    | flag::ROLE
+    | flag::PLACE_PREP
+    | flag::CONTACT
+    | flag::PERSON_TITLE
+    | flag::PROVIDER_TITLE;
+
+/// The case a street line is written in: mixed, where capitals tell a town from the next
+/// clause, or one case, where only the lists and the address's shape can.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum LineCase {
+    Mixed,
+    Lower,
+    Upper,
+}
+
+/// What the tail reader knows besides the text: how the street is written and what the
+/// lists hold for a word.
+struct Reader<'a, F: Fn(&[u8]) -> u64> {
+    text: &'a [u8],
+    case: LineCase,
+    flags: F,
+}
+
+/// Returns the end of the address whose street line is `start..end`; `flags` gives the
+/// lexicon's flags of a word, read only when the street is written in one case.
+pub fn whole_address(text: &[u8], start: usize, end: usize, flags: impl Fn(&[u8]) -> u64) -> usize {
+    let r = Reader {
+        text,
+        case: line_case(text.get(start..end).unwrap_or_default()),
+        flags,
+    };
     let mut at = end;
     let mut after_postcode = false;
-    for _ in 0..MAX_PARTS {
-        let Some((next, is_postcode)) = tail_part(text, at, after_postcode) else {
+    let mut after_town = false;
+    for part in 0..MAX_PARTS {
+        let next = if part == 0 {
+            r.town_after_in(at).map(|e| (e, Part::Town))
+        } else {
+            None
+        };
+        let Some((next, kind)) = next.or_else(|| r.tail_part(at, after_postcode, after_town))
+        else {
             break;
         };
         at = next;
-        after_postcode = is_postcode;
+        after_postcode = kind == Part::Postcode;
+        after_town = kind == Part::Town;
     }
     at
 }
 
+/// Which kind of part of an address the tail reader took last.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Part {
+    Postcode,
+    Town,
+    Other,
+}
+
+/// Lower when the street line has lower-case letters and no capitals, upper when the
+/// reverse, mixed otherwise (a street of digits only says nothing: mixed).
+fn line_case(street: &[u8]) -> LineCase {
+    let lower = street.iter().any(u8::is_ascii_lowercase);
+    let upper = street.iter().any(u8::is_ascii_uppercase);
+    match (lower, upper) {
+        (true, false) => LineCase::Lower,
+        (false, true) => LineCase::Upper,
+        _ => LineCase::Mixed,
+    }
+}
+
 /// The end of a postcode written right after a place (`Soria, 51006`, `Quarto 90039`,
 /// `Sagar, 372831`), or `end` when none follows. A four-digit year is not a postcode
-/// (`moved to Boston 2019`).
+/// (`moved to Boston 2019`). Two capitals may stand between when the postcode is no US ZIP
+/// (`Chania, VA 756 64`, `IN 740987`); a state and ZIP are left to the ZIP rules.
 pub fn postcode_after(text: &[u8], end: usize) -> usize {
     let Some((start, _)) = skip_separator(text, end) else {
         return end;
     };
     match postcode(text, start) {
         Some(e) if !looks_like_year(&text[start..e]) => e,
-        _ => end,
+        Some(_) => end,
+        None => region_code_and_postcode(text, start).unwrap_or(end),
     }
+}
+
+/// `VA 756 64`: two capitals, a space and a postcode that is no US ZIP; its end.
+fn region_code_and_postcode(text: &[u8], i: usize) -> Option<usize> {
+    let code = text.get(i..i + 3)?;
+    let shaped = code[0].is_ascii_uppercase() && code[1].is_ascii_uppercase() && code[2] == b' ';
+    if !shaped || us_zip_at(text, i + 3) {
+        return None;
+    }
+    postcode(text, i + 3).filter(|&e| !looks_like_year(&text[i + 3..e]))
 }
 
 fn looks_like_year(v: &[u8]) -> bool {
     v.len() == 4 && (v.starts_with(b"19") || v.starts_with(b"20"))
 }
 
-/// The end of one more address part after `at`, if one follows, and whether it is a
-/// postcode (after which a town needs no comma: `22263 Lorrach`).
-fn tail_part(text: &[u8], at: usize, after_postcode: bool) -> Option<(usize, bool)> {
-    let (start, comma) = skip_separator(text, at)?;
-    if let Some(end) = postcode(text, start) {
-        return Some((end, true));
+impl<F: Fn(&[u8]) -> u64> Reader<'_, F> {
+    /// The end of one more address part after `at`, if one follows, and its kind (after a
+    /// postcode a town needs no comma: `22263 Lorrach`).
+    fn tail_part(
+        &self,
+        at: usize,
+        after_postcode: bool,
+        after_town: bool,
+    ) -> Option<(usize, Part)> {
+        let text = self.text;
+        let (start, comma) = skip_separator(text, at)?;
+        let folded = self.case == LineCase::Lower && (after_town || comma);
+        if let Some(end) = postcode(text, start).or_else(|| {
+            folded
+                .then(|| folded_lettered_postcode(text, start))
+                .flatten()
+        }) {
+            return Some((end, Part::Postcode));
+        }
+        if let Some(end) = unit(text, start)
+            .or_else(|| floor_door(text, start))
+            .or_else(|| staircase(text, start))
+        {
+            return Some((end, Part::Other));
+        }
+        // In one case a capital proves nothing: the lists and the shape must (below).
+        let capitalised = match self.case {
+            LineCase::Mixed => town(text, start, comma || after_postcode),
+            _ => None,
+        };
+        capitalised
+            .or_else(|| self.one_case_region(start, comma))
+            .or_else(|| self.one_case_town(start, comma, false))
+            .map(|end| (end, Part::Town))
     }
-    unit(text, start)
-        .or_else(|| floor_door(text, start))
-        .or_else(|| staircase(text, start))
-        .or_else(|| town(text, start, comma || after_postcode))
-        .map(|end| (end, false))
+
+    /// `, iowa`, `, ONTARIO`: after a comma in a one-case address, a state or country the
+    /// lists know is the address's last line (a postcode may follow it).
+    fn one_case_region(&self, i: usize, comma: bool) -> Option<usize> {
+        let end = self.one_case_word(i)?;
+        // `, TX 78669`: a state before a US ZIP is left to the ZIP rules (Safe Harbor's ZIP3).
+        let before_zip = self.text.get(end) == Some(&b' ') && us_zip_at(self.text, end + 1);
+        (self.case != LineCase::Mixed && comma && !before_zip && self.region_at(i)).then_some(end)
+    }
+
+    /// `lives at 1256 hareck rd in new matizov.`: in one case, `in` and a town that ends its
+    /// clause right after the street.
+    fn town_after_in(&self, at: usize) -> Option<usize> {
+        let rest = self.text.get(at..)?;
+        let word = match self.case {
+            LineCase::Lower => b" in ",
+            LineCase::Upper => b" IN ",
+            LineCase::Mixed => return None,
+        };
+        if !rest.starts_with(word) {
+            return None;
+        }
+        self.one_case_town(at + word.len(), false, true)
+    }
+
+    /// A town of a one-case address at `i`: one to three words of the street's case, the
+    /// first (after an opener) a word no list knows; taken when a postcode follows, or when a
+    /// comma (or `in`) stands before and the clause ends after it.
+    fn one_case_town(&self, i: usize, comma: bool, after_in: bool) -> Option<usize> {
+        if self.case == LineCase::Mixed {
+            return None;
+        }
+        let words = self.one_case_words(i);
+        let (&(first_start, first_end), rest) = words.split_first()?;
+        let first = &self.text[first_start..first_end];
+        let opened = TOWN_OPENERS
+            .iter()
+            .any(|o| first.eq_ignore_ascii_case(o.as_bytes()));
+        let (name_start, name_end) = if opened {
+            *rest.first()?
+        } else {
+            (first_start, first_end)
+        };
+        let name = &self.text[name_start..name_end];
+        if name.len() < 4 || (self.flags)(name) & NOT_TOWN != 0 {
+            return None;
+        }
+        let end = words.last()?.1;
+        let postcode_follows = skip_separator(self.text, end).is_some_and(|(after, _)| {
+            postcode(self.text, after).is_some()
+                || self.case == LineCase::Lower
+                    && folded_lettered_postcode(self.text, after).is_some()
+        });
+        // An opener and a word no list knows after a comma (`, north moniqueborough with`)
+        // are a town's name wherever the clause goes on.
+        let shaped =
+            postcode_follows || (comma || after_in) && self.clause_ends(end) || comma && opened;
+        shaped.then_some(end)
+    }
+
+    /// The words of a one-case town at `i`, single spaces between, up to three, stopping
+    /// before a word that ends a town (`with`, `daughter`) or is written in the other case.
+    fn one_case_words(&self, i: usize) -> Vec<(usize, usize)> {
+        let mut words = Vec::with_capacity(3);
+        let mut at = i;
+        while words.len() < 3 {
+            if !words.is_empty() {
+                if self.text.get(at) != Some(&b' ') {
+                    break;
+                }
+                at += 1;
+            }
+            let Some(end) = self.one_case_word(at) else {
+                break;
+            };
+            let word = &self.text[at..end];
+            if NOT_PLACE_WORDS
+                .iter()
+                .any(|w| word.eq_ignore_ascii_case(w.as_bytes()))
+                || (self.flags)(word) & ENDS_TOWN != 0
+            {
+                break;
+            }
+            words.push((at, end));
+            at = end;
+        }
+        words
+    }
+
+    /// The end of one word written wholly in the street's case (letters of other scripts,
+    /// inner hyphens and apostrophes allowed), at least two bytes long.
+    fn one_case_word(&self, i: usize) -> Option<usize> {
+        let wrong_case = |c: &u8| match self.case {
+            LineCase::Lower => c.is_ascii_uppercase(),
+            _ => c.is_ascii_lowercase(),
+        };
+        let first = *self.text.get(i)?;
+        if !(first.is_ascii_alphabetic() || first >= 0x80) || wrong_case(&first) {
+            return None;
+        }
+        let n = run(self.text, i, |c| {
+            (c.is_ascii_alphabetic() || *c >= 0x80 || matches!(c, b'-' | b'\'')) && !wrong_case(c)
+        });
+        let end = i + n;
+        let ends_word = self
+            .text
+            .get(end)
+            .is_none_or(|c| !c.is_ascii_alphanumeric() && !matches!(c, b'-' | b'\''));
+        (n >= 2 && ends_word).then_some(end)
+    }
+
+    /// The clause ends at `end`: the text or the line ends, a full stop or semicolon
+    /// follows, or a comma and a state or country (`, oregon`, `, nj`).
+    fn clause_ends(&self, end: usize) -> bool {
+        let rest = &self.text[end..];
+        match rest.first() {
+            None | Some(b'\n' | b'\r') => true,
+            Some(b'.' | b';') => rest.get(1).is_none_or(u8::is_ascii_whitespace),
+            Some(b',') => self.region_at(end + 1 + run(rest, 1, |c| *c == b' ')),
+            Some(b' ') => self.state_code_ends_clause(end + 1),
+            _ => false,
+        }
+    }
+
+    /// A state, province or country the lists know starts at `i` (`oregon`, `nj`, `wales`).
+    fn region_at(&self, i: usize) -> bool {
+        let n = run(self.text, i, |c| c.is_ascii_alphabetic());
+        n >= 2
+            && boundary(self.text, i + n)
+            && (self.flags)(&self.text[i..i + n]) & flag::REGION != 0
+    }
+
+    /// `bhusri nj.`, `BRADZALANCE PA.`: a region the lists know after the town, then the
+    /// clause's end.
+    fn state_code_ends_clause(&self, i: usize) -> bool {
+        let n = run(self.text, i, |c| c.is_ascii_alphabetic());
+        self.region_at(i)
+            && match self.text.get(i + n) {
+                None | Some(b'\n' | b'\r') => true,
+                Some(b'.' | b';') => self.text.get(i + n + 1).is_none_or(u8::is_ascii_whitespace),
+                _ => false,
+            }
+    }
+}
+
+/// A lettered postcode written in lower case (`l8h 8y7`, `sw1a 1aa`, `m1x5h6`): read on its
+/// capitals, since a one-case note folds them.
+fn folded_lettered_postcode(text: &[u8], i: usize) -> Option<usize> {
+    let rest = text.get(i..)?;
+    let window = rest.get(..rest.len().min(12))?;
+    if !window.first()?.is_ascii_lowercase() {
+        return None;
+    }
+    let upper = window.to_ascii_uppercase();
+    lettered_postcode(&upper)
+        .or_else(|| british_postcode(&upper))
+        .or_else(|| unspaced_postcode(&upper))
+        .or_else(|| eircode(&upper))
+        .map(|n| i + n)
 }
 
 /// `A 12`, `B 4`: a Finnish staircase letter and flat number after the house number
@@ -186,6 +479,7 @@ fn postcode(text: &[u8], i: usize) -> Option<usize> {
         0 => {
             return lettered_postcode(rest)
                 .or_else(|| british_postcode(rest))
+                .or_else(|| unspaced_postcode(rest))
                 .or_else(|| eircode(rest))
                 .map(|n| i + n)
         }
@@ -212,6 +506,36 @@ fn eircode(rest: &[u8]) -> Option<usize> {
         && unique.iter().any(u8::is_ascii_uppercase)
         && rest.get(8).is_none_or(|c| !c.is_ascii_alphanumeric());
     ok.then_some(8)
+}
+
+/// `M1X5H6`, `H34KWN9`: a Canadian postal code (letter-digit, three times) or an Irish
+/// Eircode (a letter, two digits, four letters and digits with both) written without its
+/// space.
+fn unspaced_postcode(rest: &[u8]) -> Option<usize> {
+    let ends_at = |n: usize| rest.get(n).is_none_or(|c| !c.is_ascii_alphanumeric());
+    let canadian = rest.len() >= 6
+        && rest[..6].iter().enumerate().all(|(k, c)| {
+            if k % 2 == 0 {
+                c.is_ascii_uppercase()
+            } else {
+                c.is_ascii_digit()
+            }
+        })
+        && ends_at(6);
+    if canadian {
+        return Some(6);
+    }
+    let unique = rest.get(3..7)?;
+    let eircode = rest[0].is_ascii_uppercase()
+        && rest[1].is_ascii_digit()
+        && rest[2].is_ascii_digit()
+        && unique
+            .iter()
+            .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit())
+        && unique.iter().any(u8::is_ascii_digit)
+        && unique.iter().any(u8::is_ascii_uppercase)
+        && ends_at(7);
+    eircode.then_some(7)
 }
 
 /// `H-9020`, `CH-8001`, `D-10115`: a country's letters, a hyphen and four or five digits.
@@ -389,13 +713,20 @@ fn is_script_letter(c: char) -> bool {
 }
 
 /// `IL 62704`: a US state and ZIP end the grown part, so the ZIP rules can keep its first
-/// three digits where the policy allows (Safe Harbor's ZIP3).
+/// three digits where the policy allows (Safe Harbor's ZIP3). Two capitals before another
+/// country's postcode (`IN 740987`, `VA 756 64`) are part of the address.
 fn us_state_before_zip(text: &[u8], i: usize, n: usize) -> bool {
     n == 2
         && text[i..i + 2].iter().all(u8::is_ascii_uppercase)
-        && text
-            .get(i + 2..i + 4)
-            .is_some_and(|g| g[0] == b' ' && g[1].is_ascii_digit())
+        && text.get(i + 2) == Some(&b' ')
+        && us_zip_at(text, i + 3)
+}
+
+/// A US ZIP (five digits, or ZIP+4) starts at `i`.
+fn us_zip_at(text: &[u8], i: usize) -> bool {
+    let digits = run(text, i, u8::is_ascii_digit);
+    let plus4 = text.get(i + 5) == Some(&b'-') && run(text, i + 6, u8::is_ascii_digit) == 4;
+    digits == 5 && (boundary(text, i + 5) || plus4)
 }
 
 fn run(text: &[u8], from: usize, f: impl Fn(&u8) -> bool) -> usize {
@@ -426,7 +757,7 @@ mod tests {
 
     fn grown(text: &str, street: &str) -> String {
         let start = text.find(street).expect("street in text");
-        let end = whole_address(text.as_bytes(), start + street.len());
+        let end = whole_address(text.as_bytes(), start, start + street.len(), |_| 0);
         text[start..end].to_string()
     }
 
@@ -527,6 +858,115 @@ mod tests {
         for (text, street, want) in cases {
             assert_eq!(grown(text, street), want, "{text}");
         }
+    }
+
+    /// Flags a small lexicon would give: enough to tell towns from clauses in the tests.
+    fn test_flags(w: &[u8]) -> u64 {
+        match w.to_ascii_lowercase().as_slice() {
+            b"then" | b"with" | b"and" | b"in" | b"the" => flag::STOP,
+            b"ambulating" | b"rested" | b"well" | b"falls" | b"pain" | b"bed" => flag::ENGLISH,
+            b"iowa" | b"oregon" | b"nj" | b"pa" => flag::REGION,
+            _ => 0,
+        }
+    }
+
+    fn grown_one_case(text: &str, street: &str) -> String {
+        let start = text.find(street).expect("street in text");
+        let end = whole_address(text.as_bytes(), start, start + street.len(), test_flags);
+        text[start..end].to_string()
+    }
+
+    #[test]
+    fn one_case_towns_are_taken_when_shape_proves_them() {
+        let cases = [
+            (
+                "home to 715 troy square, port kevinmouth 26259 with niece",
+                "715 troy square",
+                "715 troy square, port kevinmouth 26259",
+            ),
+            (
+                "to 3366 montgomery rapid suite 370, north melissaberg, iowa l8h 8y7 with",
+                "3366 montgomery rapid",
+                "3366 montgomery rapid suite 370, north melissaberg, iowa l8h 8y7",
+            ),
+            (
+                "pickup at 1696 kovce rd, harradt.\nnext",
+                "1696 kovce rd",
+                "1696 kovce rd, harradt",
+            ),
+            (
+                "home to 7771 thomas trail suite 636, north moniqueborough with son",
+                "7771 thomas trail",
+                "7771 thomas trail suite 636, north moniqueborough",
+            ),
+            (
+                "ship splint to 3227 vuom close, bhusri nj.",
+                "3227 vuom close",
+                "3227 vuom close, bhusri nj",
+            ),
+            (
+                "lives at 1256 hareck rd in new matizov.\nplan",
+                "1256 hareck rd",
+                "1256 hareck rd in new matizov",
+            ),
+            (
+                "9087 runig rd\nkolkovojna, oregon thume",
+                "9087 runig rd",
+                "9087 runig rd\nkolkovojna, oregon",
+            ),
+            (
+                "AT 1613 OAK BLVD, GEORGETWON, PA 78669. DRIVER",
+                "1613 OAK BLVD",
+                "1613 OAK BLVD, GEORGETWON",
+            ),
+            (
+                "PICKUP AT 7007 ADEHINAZAR CLOSE, CUTTI.",
+                "7007 ADEHINAZAR CLOSE",
+                "7007 ADEHINAZAR CLOSE, CUTTI",
+            ),
+            (
+                "home to 5221 Patricia Falls, Blackburnton M1X5H6 with niece",
+                "5221 Patricia Falls",
+                "5221 Patricia Falls, Blackburnton M1X5H6",
+            ),
+        ];
+        for (text, street, want) in cases {
+            assert_eq!(grown_one_case(text, street), want, "{text}");
+        }
+    }
+
+    #[test]
+    fn one_case_words_without_the_shape_of_a_town_stay() {
+        let cases = [
+            ("at 3 east court then rested.", "3 east court"),
+            ("at 3 east court, then rested.", "3 east court"),
+            ("at 12 elm st, ambulating well.", "12 elm st"),
+            ("at 12 elm st, kovce and then home", "12 elm st"),
+            ("at 12 elm st in pain.", "12 elm st"),
+            ("at 12 elm st kovce.", "12 elm st"),
+            ("AT 12 ELM ST IN BED.", "12 ELM ST"),
+        ];
+        for (text, street) in cases {
+            assert_eq!(grown_one_case(text, street), street, "{text}");
+        }
+    }
+
+    #[test]
+    fn two_capitals_before_another_countrys_postcode_are_taken_and_a_zip_is_left() {
+        let t = "to Chania, VA 756 64 with, Urumqi, IN 740987 now, Springfield, IL 62704";
+        let after = |w: &str| t.find(w).map(|i| i + w.len()).unwrap_or_default();
+        assert_eq!(
+            postcode_after(t.as_bytes(), after("Chania")),
+            after("756 64")
+        );
+        assert_eq!(
+            postcode_after(t.as_bytes(), after("Urumqi")),
+            after("740987")
+        );
+        assert_eq!(
+            postcode_after(t.as_bytes(), after("Springfield")),
+            after("Springfield")
+        );
     }
 
     #[test]

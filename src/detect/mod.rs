@@ -243,7 +243,11 @@ impl Detector {
         for s in spans.iter_mut() {
             match s.ty {
                 PhiType::Name | PhiType::ProviderName => self.whole_name(text, accents, s),
-                PhiType::Address => s.end = address::whole_address(text.as_bytes(), s.end),
+                PhiType::Address => {
+                    s.end = address::whole_address(text.as_bytes(), s.start, s.end, |w| {
+                        self.lexicon.flags(w)
+                    })
+                }
                 PhiType::Location => s.end = address::postcode_after(text.as_bytes(), s.end),
                 PhiType::Date => s.end = date_span::whole_date(text.as_bytes(), s),
                 _ => {}

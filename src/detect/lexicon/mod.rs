@@ -781,6 +781,7 @@ impl Lexicon {
             ctx.mark_place(i, &mut scratch.marks);
             ctx.mark_gazetteer(i, &self.place_phrases, &mut scratch.marks);
             ctx.mark_ward(i, &mut scratch.marks);
+            ctx.mark_named_shop(i, &mut scratch.marks);
             ctx.mark_hospital_acronym(i, &mut scratch.marks);
             ctx.mark_unknown_after_preposition(i, &mut scratch.marks);
             ctx.mark_unknown_pair(i, &mut scratch.marks);

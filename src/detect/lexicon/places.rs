@@ -210,8 +210,35 @@ impl Ctx<'_> {
         }
     }
 
+    /// `refilled at the Douglaschester pharmacy`, `TO THE HICKSBERG LOAN STORE`, `Pharmacy
+    /// (Davidburgh) called`: a shop named after its town, by a word no list holds between
+    /// `the` and the shop's noun, or in parentheses after `pharmacy`.
+    pub(super) fn mark_named_shop(&self, i: usize, marks: &mut [Option<PhiType>]) {
+        if i == 0 || i + 1 >= self.words.len() || marks[i].is_some() {
+            return;
+        }
+        if !(self.unlisted_word(i) || self.is_name_town(i)) {
+            return;
+        }
+        let word_is = |k: usize, w: &[u8]| {
+            self.words
+                .get(k)
+                .is_some_and(|x| self.text[x.start..x.end].eq_ignore_ascii_case(w))
+        };
+        let gap = |k: usize| &self.text[self.words[k].end..self.words[k + 1].start];
+        let shop_after = gap(i) == b" "
+            && (word_is(i + 1, b"pharmacy")
+                || word_is(i + 1, b"loan") && word_is(i + 2, b"store") && gap(i + 1) == b" ");
+        let before_shop = word_is(i - 1, b"the") && gap(i - 1) == b" " && shop_after;
+        let in_parentheses =
+            word_is(i - 1, b"pharmacy") && gap(i - 1) == b" (" && gap(i).starts_with(b")");
+        if before_shop || in_parentheses {
+            marks[i] = Some(PhiType::Location);
+        }
+    }
+
     /// `Shannonbury`, `Rebeccaberg`: an unknown word made of a listed name and a town ending.
-    fn is_name_town(&self, i: usize) -> bool {
+    pub(super) fn is_name_town(&self, i: usize) -> bool {
         let w = &self.words[i];
         w.flags == 0 && self.lexicon.is_name_town(&self.text[w.start..w.end])
     }

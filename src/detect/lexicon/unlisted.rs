@@ -265,18 +265,30 @@ impl Ctx<'_> {
     /// one case, a word no list holds after `in`, ending its sentence, with a place cue
     /// (`lives`, `works`, `born`) at most four words before in the same sentence, is a town.
     /// Mixed-case text has its own rule (`mark_unknown_after_preposition`); this one needs
-    /// the cue and the sentence end because capitals tell nothing here.
+    /// the cue and the sentence end because capitals tell nothing here. An opener before the
+    /// word (`lives in north salomeyland with`) makes it a town's name with or without the
+    /// sentence end; a listed name with a town's ending (`from rebeccaberg.`) after `in`,
+    /// `from` or `to` needs no cue.
     pub(super) fn mark_one_case_town(&self, i: usize, marks: &mut [Option<PhiType>]) {
         if !(self.caps_mode || self.lower_mode)
             || i < 2
             || marks[i].is_some()
-            || !self.word_is(i - 1, b"in")
             || self.text[self.words[i - 1].end..self.words[i].start] != *b" "
-            || !self.unlisted_word(i)
         {
             return;
         }
-        let mut end = i;
+        let after_in = self.word_is(i - 1, b"in");
+        if !after_in && !self.word_is(i - 1, b"from") && !self.word_is(i - 1, b"to") {
+            return;
+        }
+        let opened = self.town_opener(i)
+            && i + 1 < self.words.len()
+            && self.text[self.words[i].end..self.words[i + 1].start] == *b" "
+            && self.unlisted_word(i + 1);
+        if !opened && !self.unlisted_word(i) {
+            return;
+        }
+        let mut end = if opened { i + 1 } else { i };
         if end + 1 < self.words.len() && self.joined(end, b"-") && self.unlisted_word(end + 1) {
             end += 1;
         }
@@ -288,11 +300,25 @@ impl Ctx<'_> {
                     .iter()
                     .any(|c| matches!(c, b'.' | b';' | b'\n' | b':'))
         });
-        if ends && cued {
+        let name_town = end == i && self.is_name_town(i);
+        let town = if after_in {
+            cued && (ends || opened) || ends && name_town
+        } else {
+            ends && (name_town || cued && opened)
+        };
+        if town {
             for m in marks.iter_mut().take(end + 1).skip(i) {
                 *m = Some(PhiType::Location);
             }
         }
+    }
+
+    /// `north`, `new`, `port`: a word that opens a town's name and names nothing alone.
+    fn town_opener(&self, i: usize) -> bool {
+        const OPENERS: &[&[u8]] = &[
+            b"north", b"south", b"east", b"west", b"new", b"port", b"lake", b"mount", b"fort",
+        ];
+        OPENERS.iter().any(|o| self.word_is(i, o))
     }
 
     /// Word `i` exists and is `w` in any case.

@@ -21,7 +21,7 @@ use identifiers::{
     card_cue_before, handle_after_mark, handle_shaped, iban_end, ipv6, mixed_id, phone_after_at,
     phone_after_role, phone_cue_before, phone_intl, photo_file, plate, url_end,
 };
-use places::{city, street};
+use places::{city, street, ward_name};
 
 pub use identifiers::{card, dea, hicn, iban, luhn, mbi, ssn, vin, vin_check_digit};
 
@@ -37,6 +37,9 @@ pub enum Validator {
     /// A payment card number after a cue (`credit card`): 13–19 digits, any check digit.
     CardCued,
     City,
+    /// A ward's name before `ward`/`unit` (`Juniper ward`): not a kind of ward or service
+    /// (`medical ward`, `step-down unit`) and not a determiner.
+    WardName,
     Date,
     Dea,
     HasDigit,
@@ -104,6 +107,7 @@ impl FromStr for Validator {
             "card" => Validator::Card,
             "card_cued" => Validator::CardCued,
             "city" => Validator::City,
+            "ward_name" => Validator::WardName,
             "date" => Validator::Date,
             "dea" => Validator::Dea,
             "document_id" => Validator::DocumentId,
@@ -160,6 +164,7 @@ impl Validator {
             }
             Validator::CardCued => card(v, false),
             Validator::City => city(v),
+            Validator::WardName => ward_name(v),
             Validator::Date => numeric_date(text, start, end),
             Validator::Dea => dea(v),
             Validator::DocumentId => {
