@@ -41,7 +41,9 @@ impl Lexicon {
     /// [`first_letter`]): three words around every person and place span were compared
     /// with every phrase.
     fn organisation_at(&self, b: &[u8], words: &[super::Word], k: usize) -> Option<usize> {
-        let letter = b.get(words[k].start)?.to_ascii_lowercase();
+        // The word table may be empty (a span found with no word read, as fuzzed HL7 and X12
+        // give): no word, no phrase.
+        let letter = b.get(words.get(k)?.start)?.to_ascii_lowercase();
         let from = self
             .organisations
             .partition_point(|p| first_letter(p) < Some(letter));
@@ -68,4 +70,27 @@ impl Lexicon {
 /// the organisations are sorted by.
 pub(super) fn first_letter(phrase: &[Box<[u8]>]) -> Option<u8> {
     phrase.first().and_then(|w| w.first()).copied()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::LexScratch;
+    use crate::detect::Detector;
+    use crate::patterns::Patterns;
+    use crate::phi::{PhiType, Span};
+
+    /// A span with no word read yet (an empty word table, as the fuzzed HL7 and X12 inputs
+    /// gave) is kept, not looked up past the table's end.
+    #[test]
+    fn a_span_with_no_words_read_is_kept() {
+        let d = Detector::build(&Patterns::builtin()).expect("built-in patterns");
+        let mut spans = vec![Span {
+            start: 0,
+            end: 4,
+            ty: PhiType::Name,
+        }];
+        d.lexicon()
+            .drop_organisations("Anna", &LexScratch::default(), &mut spans);
+        assert_eq!(spans.len(), 1);
+    }
 }
