@@ -76,18 +76,13 @@ impl Ctx<'_> {
         if k < self.words.len()
             && self.joined(i, b"")
             && self.joined(and, b"")
-            && self.is_word(and, b"and")
+            && self.word_is(and, b"and")
             && self.word_name_candidate(k)
         {
             k
         } else {
             i
         }
-    }
-
-    /// Word `k` is `word`, in any case.
-    fn is_word(&self, k: usize, word: &[u8]) -> bool {
-        self.text[self.words[k].start..self.words[k].end].eq_ignore_ascii_case(word)
     }
 
     /// Word `i` stands where a subject does: at a clause's start, or after an ordinary
@@ -174,9 +169,9 @@ impl Ctx<'_> {
         }
         let handed_on = i > 0
             && self.joined(i - 1, b"")
-            && MESSAGE_VERBS.iter().any(|v| self.is_word(i - 1, v));
+            && MESSAGE_VERBS.iter().any(|v| self.word_is(i - 1, v));
         let family =
-            i + 1 < self.words.len() && self.joined(i, b"") && self.is_word(i + 1, b"family");
+            i + 1 < self.words.len() && self.joined(i, b"") && self.word_is(i + 1, b"family");
         if handed_on || family || self.person_predicate(i + 1) {
             marks[i] = Some(PhiType::Name);
         }
@@ -189,8 +184,8 @@ impl Ctx<'_> {
             && i + 1 < self.words.len()
             && self.joined(i - 1, b"")
             && self.joined(i, b"")
-            && self.is_word(i - 1, b"let")
-            && self.is_word(i + 1, b"know")
+            && self.word_is(i - 1, b"let")
+            && self.word_is(i + 1, b"know")
             && self.has(i, flag::FIRST)
             && !self.has(i, NOT_A_PERSON | flag::STOP)
     }
@@ -216,7 +211,7 @@ impl Ctx<'_> {
                 .or_else(|| self.is_relation(next).then_some(next))
                 .is_some_and(|r| self.text.get(self.words[r].end) == Some(&b')')),
             b" " => {
-                self.is_word(next, b"and")
+                self.word_is(next, b"and")
                     && next + 1 < self.words.len()
                     && self.joined(next, b"")
                     && self.possessed_relation(next + 1).is_some()
@@ -269,7 +264,7 @@ impl Ctx<'_> {
             || !self.word_name_candidate(i)
             || !self.joined(i, b"")
             || !self.joined(and, b"")
-            || !self.is_word(and, b"and")
+            || !self.word_is(and, b"and")
         {
             return;
         }
@@ -311,7 +306,7 @@ impl Ctx<'_> {
             || self.has(k, flag::STOP)
             || !self.joined(i, b"")
             || !self.joined(and, b"")
-            || !self.is_word(and, b"and")
+            || !self.word_is(and, b"and")
         {
             return;
         }

@@ -115,14 +115,14 @@ impl Ctx<'_> {
         if !(self.caps_mode || self.lower_mode)
             || j >= self.words.len()
             || marks[j].is_some()
-            || !(self.word_is_any(i, b"pt") || self.word_is_any(i, b"patient"))
+            || !(self.word_is(i, b"pt") || self.word_is(i, b"patient"))
             || !self.joined(i, b".")
             || self.words[i].start > 0 && self.text[self.words[i].start - 1] == b'/'
         {
             return;
         }
         let Some(end) = self.name_run(j) else { return };
-        let yours = i > 0 && self.word_is_any(i - 1, b"your") && self.joined(i - 1, b"");
+        let yours = i > 0 && self.word_is(i - 1, b"your") && self.joined(i - 1, b"");
         if (yours || self.predicate_after_run(end)) && self.plain_run(j, end) {
             for m in marks.iter_mut().take(end + 1).skip(j) {
                 *m = m.or(Some(PhiType::Name));
@@ -149,7 +149,7 @@ impl Ctx<'_> {
         }
         let speaks = self.has(v, flag::PERSON_VERB | flag::SUBJECT_VERB)
             || self.has(v, flag::CONTACT) && self.past(v);
-        let is_doing = (self.word_is_any(v, b"is") || self.word_is_any(v, b"was"))
+        let is_doing = (self.word_is(v, b"is") || self.word_is(v, b"was"))
             && v + 1 < self.words.len()
             && self.joined(v, b"")
             && self.doing_or_seen(v + 1);
@@ -180,7 +180,7 @@ impl Ctx<'_> {
         i > 0
             && self.text[self.words[i - 1].end..self.words[i].start] == *b" "
             && self.clause_start(i - 1)
-            && OPENERS.iter().any(|w| self.word_is_any(i - 1, w))
+            && OPENERS.iter().any(|w| self.word_is(i - 1, w))
     }
 
     /// `PT IS KENIARMARED TWOOMILL, LIVES INDEPENDENTLY`, `this is jayn steichold, a 71
@@ -191,12 +191,12 @@ impl Ctx<'_> {
         if i == 0
             || j >= self.words.len()
             || marks[j].is_some()
-            || !self.word_is_any(i, b"is")
+            || !self.word_is(i, b"is")
             || !self.joined(i - 1, b".")
             || self.text[self.words[i].end..self.words[j].start] != *b" "
             || ![b"pt".as_slice(), b"patient", b"this"]
                 .iter()
-                .any(|w| self.word_is_any(i - 1, w))
+                .any(|w| self.word_is(i - 1, w))
         {
             return;
         }
@@ -238,7 +238,7 @@ impl Ctx<'_> {
         let j = i + 1;
         if j >= self.words.len()
             || marks[j].is_some()
-            || !self.word_is_any(i, b"with")
+            || !self.word_is(i, b"with")
             || self.text[self.words[i].end..self.words[j].start] != *b" "
         {
             return;
@@ -247,11 +247,11 @@ impl Ctx<'_> {
         let (and, whose) = (end + 1, end + 2);
         let company = whose < self.words.len()
             && self.text[self.words[end].end..self.words[and].start] == *b" "
-            && self.word_is_any(and, b"and")
+            && self.word_is(and, b"and")
             && self.joined(and, b"")
             && ["his", "her", "their"]
                 .iter()
-                .any(|p| self.word_is_any(whose, p.as_bytes()));
+                .any(|p| self.word_is(whose, p.as_bytes()));
         if company && self.plain_run(j, end) {
             for m in marks.iter_mut().take(end + 1).skip(j) {
                 *m = m.or(Some(PhiType::Name));
@@ -301,7 +301,7 @@ impl Ctx<'_> {
                 self.has(k, flag::COPULA | flag::PERSON_VERB)
                     || ["can", "will", "pls", "please"]
                         .iter()
-                        .any(|w| self.word_is_any(k, w.as_bytes()))
+                        .any(|w| self.word_is(k, w.as_bytes()))
             });
         if cased && verb {
             marks[i] = Some(PhiType::Name);
@@ -385,12 +385,5 @@ impl Ctx<'_> {
             }
         }
         false
-    }
-
-    /// Word `i` exists and is `w` in any case.
-    fn word_is_any(&self, i: usize, w: &[u8]) -> bool {
-        self.words
-            .get(i)
-            .is_some_and(|x| self.text[x.start..x.end].eq_ignore_ascii_case(w))
     }
 }

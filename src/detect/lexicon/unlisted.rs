@@ -322,7 +322,7 @@ impl Ctx<'_> {
     }
 
     /// Word `i` exists and is `w` in any case.
-    fn word_is(&self, i: usize, w: &[u8]) -> bool {
+    pub(super) fn word_is(&self, i: usize, w: &[u8]) -> bool {
         self.words
             .get(i)
             .is_some_and(|x| self.text[x.start..x.end].eq_ignore_ascii_case(w))
