@@ -93,8 +93,9 @@ const UNIT_WORDS: &[&str] = &[
 ];
 
 /// Words that open a town's name and say nothing on their own (`north melissaberg`, `new
-/// sinen`, `port kevinmouth`): the word after them must be the one no list knows.
-const TOWN_OPENERS: &[&str] = &[
+/// sinen`, `port kevinmouth`): the word after them must be the one no list knows. The
+/// lexicon's one-case towns read the same list (`Ctx::town_opener`).
+pub(crate) const TOWN_OPENERS: &[&str] = &[
     "north", "south", "east", "west", "new", "lake", "port", "mount", "fort", "san", "santa",
     "saint", "st", "el", "la", "las", "los", "le", "bad",
 ];

@@ -220,18 +220,15 @@ impl Ctx<'_> {
         if !(self.unlisted_word(i) || self.is_name_town(i)) {
             return;
         }
-        let word_is = |k: usize, w: &[u8]| {
-            self.words
-                .get(k)
-                .is_some_and(|x| self.text[x.start..x.end].eq_ignore_ascii_case(w))
-        };
         let gap = |k: usize| &self.text[self.words[k].end..self.words[k + 1].start];
         let shop_after = gap(i) == b" "
-            && (word_is(i + 1, b"pharmacy")
-                || word_is(i + 1, b"loan") && word_is(i + 2, b"store") && gap(i + 1) == b" ");
-        let before_shop = word_is(i - 1, b"the") && gap(i - 1) == b" " && shop_after;
+            && (self.word_is(i + 1, b"pharmacy")
+                || self.word_is(i + 1, b"loan")
+                    && self.word_is(i + 2, b"store")
+                    && gap(i + 1) == b" ");
+        let before_shop = self.word_is(i - 1, b"the") && gap(i - 1) == b" " && shop_after;
         let in_parentheses =
-            word_is(i - 1, b"pharmacy") && gap(i - 1) == b" (" && gap(i).starts_with(b")");
+            self.word_is(i - 1, b"pharmacy") && gap(i - 1) == b" (" && gap(i).starts_with(b")");
         if before_shop || in_parentheses {
             marks[i] = Some(PhiType::Location);
         }

@@ -315,10 +315,9 @@ impl Ctx<'_> {
 
     /// `north`, `new`, `port`: a word that opens a town's name and names nothing alone.
     fn town_opener(&self, i: usize) -> bool {
-        const OPENERS: &[&[u8]] = &[
-            b"north", b"south", b"east", b"west", b"new", b"port", b"lake", b"mount", b"fort",
-        ];
-        OPENERS.iter().any(|o| self.word_is(i, o))
+        crate::detect::address::TOWN_OPENERS
+            .iter()
+            .any(|o| self.word_is(i, o.as_bytes()))
     }
 
     /// Word `i` exists and is `w` in any case.
