@@ -15,7 +15,7 @@ use super::{Engine, Output, ScanError};
 use crate::detect::learned::Learned;
 use crate::detect::{shape, Scratch};
 use crate::phi::PhiType;
-use crate::transform::{DocContext, Transformer};
+use crate::transform::{age_under_90, DocContext, Transformer};
 
 /// De-identifies a JSON document (`fhir` switches on the FHIR path rules).
 pub fn deidentify(
@@ -424,7 +424,8 @@ impl Walker<'_, '_, '_> {
                 // (`{"contact":4135550172}`); inside a PHI field every number is PHI.
                 let digits = n.to_string();
                 let ty = inherit.or_else(|| shape::number_type(&digits));
-                if let Some(ty) = ty {
+                let kept_age = ty == Some(PhiType::Age) && age_under_90(&digits);
+                if let Some(ty) = ty.filter(|_| !kept_age) {
                     *v = Value::String(self.phi_value(ty, &digits)?);
                 }
             }
@@ -493,6 +494,8 @@ impl Walker<'_, '_, '_> {
                 Field::Remove => remove.push(k.clone()),
                 Field::Phi(ty) => match x {
                     Value::String(s) => *s = self.phi_value(ty, s)?,
+                    // An age under 90 stays the number it was (`apply_value` keeps it).
+                    Value::Number(n) if ty == PhiType::Age && age_under_90(&n.to_string()) => {}
                     Value::Number(n) => {
                         let s = n.to_string();
                         *x = Value::String(self.phi_value(ty, &s)?);
@@ -550,7 +553,7 @@ impl Walker<'_, '_, '_> {
     }
 
     fn phi_value(&mut self, ty: PhiType, s: &str) -> Result<String, ScanError> {
-        if s.trim().is_empty() {
+        if s.trim().is_empty() || ty == PhiType::Age && age_under_90(s) {
             return Ok(s.to_string());
         }
         self.counts[ty.index()] += 1;

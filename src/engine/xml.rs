@@ -31,7 +31,7 @@ use quick_xml::Reader;
 use rustc_hash::FxHashMap;
 use serde::Deserialize;
 
-use super::fields::FieldError;
+use super::fields::{normalize_key, Field, FieldError, FieldRules};
 use super::json::learnable;
 use super::spelling::{Spelled, SpelledBuilder, XML_CLOSE, XML_OPEN};
 use super::{Engine, Output, ScanError};
@@ -293,7 +293,11 @@ struct Frame {
 
 /// Reads a whole document into its items. `rules`: `None` reads every value as `scan`
 /// (the reverse direction needs no rules).
-fn read<'a>(text: &'a str, rules: Option<&Rules>) -> Result<Vec<Item<'a>>, ScanError> {
+fn read<'a>(
+    text: &'a str,
+    rules: Option<&Rules>,
+    keys: Option<&FieldRules>,
+) -> Result<Vec<Item<'a>>, ScanError> {
     let mut reader = Reader::from_str(text);
     let cfg = reader.config_mut();
     cfg.trim_text(false);
@@ -303,6 +307,7 @@ fn read<'a>(text: &'a str, rules: Option<&Rules>) -> Result<Vec<Item<'a>>, ScanE
     let mut st = ReadState {
         text,
         rules,
+        keys,
         items: Vec::with_capacity(text.len() / 24 + 4),
         stack: Vec::with_capacity(32),
         names: Vec::with_capacity(32),
@@ -431,6 +436,9 @@ fn quick_xml_reason(e: &quick_xml::Error) -> &'static str {
 struct ReadState<'a, 'r> {
     text: &'a str,
     rules: Option<&'r Rules>,
+    /// The JSON and form key rules, for elements and attributes no XML rule names (`<age>`,
+    /// `<firstName>` in an XML that is no CDA).
+    keys: Option<&'r FieldRules>,
     items: Vec<Item<'a>>,
     stack: Vec<Frame>,
     /// The open elements' local names (the paths rules are matched against).
@@ -503,6 +511,7 @@ impl<'a> ReadState<'a, '_> {
             let rule = self
                 .rules
                 .and_then(|r| r.attribute(&self.names, a.name))
+                .or_else(|| self.key_rule(a.name, Some(local)))
                 .unwrap_or(RuleAction::Scan);
             let action = match (rule, scheme) {
                 (RuleAction::Phi(_), Some(ty)) if a.name == "extension" => Action::Phi(ty),
@@ -537,7 +546,10 @@ impl<'a> ReadState<'a, '_> {
             Some(RuleAction::Scan) => Action::Scan,
             // Attribute-only actions on element text read as text.
             Some(_) => Action::Scan,
-            None => parent_text,
+            None => match self.key_rule(local, self.names.iter().rev().nth(1).copied()) {
+                Some(RuleAction::Phi(ty)) => Action::Phi(ty),
+                _ => parent_text,
+            },
         };
         self.items.push(Item::Tag { raw, attrs: out });
         if empty {
@@ -546,6 +558,21 @@ impl<'a> ReadState<'a, '_> {
             self.stack.push(Frame { text });
         }
         Ok(())
+    }
+}
+
+impl ReadState<'_, '_> {
+    /// What the JSON key rules say of a name no XML rule names: a PHI type only (`<age>`,
+    /// `<firstName>`, `lastName="…"`), never `keep`, so an unknown name is still read as
+    /// text. Identifiers are left to the identifier-shape default: a CDA `ID` attribute is
+    /// a reference target, not a record number.
+    fn key_rule(&self, name: &str, parent: Option<&str>) -> Option<RuleAction> {
+        let keys = self.keys?;
+        let parent = parent.map(normalize_key);
+        match keys.generic(&normalize_key(name), parent.as_deref()) {
+            Field::Phi(ty) if ty != PhiType::Id => Some(RuleAction::Phi(ty)),
+            _ => None,
+        }
     }
 }
 
@@ -1051,7 +1078,7 @@ pub fn rewrite<E: From<ScanError>>(
     text: &str,
     mut f: impl FnMut(Slot, &str) -> Result<Option<String>, E>,
 ) -> Result<String, E> {
-    let items = read(text, None)?;
+    let items = read(text, None, None)?;
     write(&items, text.len(), true, &mut |slot, v| {
         Ok(f(slot, &v.written)?.map(Replacement::Value))
     })
@@ -1060,7 +1087,7 @@ pub fn rewrite<E: From<ScanError>>(
 /// Whether a document reads as XML (for sniffing: a body that opens like XML but does not
 /// read is refused by the caller, not read as text).
 pub fn reads(text: &str) -> bool {
-    read(text, None).is_ok()
+    read(text, None, None).is_ok()
 }
 
 // === De-identification ===
@@ -1074,7 +1101,7 @@ pub fn deidentify(
     t: &Transformer<'_>,
     scratch: &mut Scratch,
 ) -> Result<Output, ScanError> {
-    let items = read(text, Some(&engine.xml))?;
+    let items = read(text, Some(&engine.xml), Some(&engine.fields))?;
     let (learned, ctx) = learn(&items);
     let mut d = Deidentifier {
         engine,
@@ -1558,11 +1585,11 @@ mod tests {
             "<?xml version=\"1.0\" patient=\"Ansel\"?><a/>",
             "<?xml version=\"1.0 Ansel\"?><a/>",
         ] {
-            assert!(read(bad, None).is_err(), "{bad}");
+            assert!(read(bad, None, None).is_err(), "{bad}");
         }
         let ok =
             "<?xml version=\"1.0\"?>\n<!-- c --><a x='1'><![CDATA[<b>]]><?pi body?>t&lt;</a>\n";
-        let items = read(ok, None).expect("reads");
+        let items = read(ok, None, None).expect("reads");
         let out =
             write::<ScanError>(&items, ok.len(), false, &mut |_, _| Ok(None)).expect("writes");
         assert_eq!(out, ok);
@@ -1570,7 +1597,7 @@ mod tests {
         // element with a `nullFlavor` already it is left out, never written as text.
         let ok =
             "<a><t x='1' value='19210823' y=\"2\"/><t value=\"19201231\" nullFlavor=\"UNK\"/></a>";
-        let items = read(ok, None).expect("reads");
+        let items = read(ok, None, None).expect("reads");
         let out = write::<ScanError>(&items, ok.len(), false, &mut |s, v| {
             Ok((s == Slot::Attr(Action::Scan)
                 && (v.reading == "19210823" || v.reading == "19201231"))
@@ -1585,7 +1612,7 @@ mod tests {
         );
         let ok =
             "<?xml version=\"1.0\"?>\n<!-- c --><a x='1'><![CDATA[<b>]]><?pi body?>t&lt;</a>\n";
-        let items = read(ok, None).expect("reads");
+        let items = read(ok, None, None).expect("reads");
         let out =
             write::<ScanError>(&items, ok.len(), false, &mut |_, _| Ok(None)).expect("writes");
         assert_eq!(out, ok);

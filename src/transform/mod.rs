@@ -171,13 +171,19 @@ impl<'a> Transformer<'a> {
         Ok(out)
     }
 
-    /// Rewrites one whole structured value of type `ty` (a JSON field, a form value).
+    /// Rewrites one whole structured value of type `ty` (a JSON field, a form value). An
+    /// age field under 90 (`45`, `45 years`) is no identifier under Safe Harbor and is kept
+    /// as written; any other age value, one that does not read as a number included, is
+    /// rewritten.
     pub fn apply_value(
         &self,
         ty: PhiType,
         value: &str,
         ctx: &DocContext,
     ) -> Result<String, TokenError> {
+        if ty == PhiType::Age && age_under_90(value) {
+            return Ok(value.to_string());
+        }
         self.apply(
             value,
             &[Span {
@@ -376,6 +382,26 @@ pub fn parse_zip3_list(source: &str) -> HashSet<String> {
         .collect()
 }
 
+/// `value` is an age field's number under 90, with at most a word for years after it
+/// (`45`, `45.5`, ` 7 `, `45 years`, `45y`, `45 yrs old`): nothing Safe Harbor removes.
+pub fn age_under_90(value: &str) -> bool {
+    let v = value.trim();
+    let digits = v
+        .bytes()
+        .take_while(|c| c.is_ascii_digit() || *c == b'.')
+        .count();
+    let (number, unit) = v.split_at(digits);
+    let unit = unit.trim().to_ascii_lowercase();
+    let years = matches!(
+        unit.as_str(),
+        "" | "y" | "yo" | "y/o" | "yr" | "yrs" | "year" | "years" | "years old" | "yrs old"
+    );
+    years
+        && number
+            .parse::<f64>()
+            .is_ok_and(|n| (0.0..90.0).contains(&n))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -387,6 +413,35 @@ mod tests {
 
     fn safe_harbor() -> Policy {
         policy(include_str!("../../patterns/policies/safe-harbor.toml"))
+    }
+
+    #[test]
+    fn an_age_field_under_90_is_kept_and_any_other_value_is_not() {
+        for kept in [
+            "45",
+            " 7 ",
+            "89",
+            "45.5",
+            "45 years",
+            "45y",
+            "61 yrs old",
+            "0",
+        ] {
+            assert!(age_under_90(kept), "{kept}");
+        }
+        for rewritten in [
+            "90",
+            "93",
+            "101",
+            "93 years",
+            "ninety-three",
+            "",
+            "45 kg",
+            "-3",
+            "4/5",
+        ] {
+            assert!(!age_under_90(rewritten), "{rewritten}");
+        }
     }
 
     #[test]

@@ -215,3 +215,54 @@ fn fhir_and_json_date_times_keep_only_their_year() {
     assert_eq!(v["signedWhen"], "2023");
     assert!(!out.text.contains("7781234"), "{}", out.text);
 }
+
+/// Safe Harbor removes ages over 89 wherever they are written: a field named for an age
+/// (JSON number or string, form, CSV column, XML element or attribute, FHIR `Age`) holds
+/// `over 89` after, and a younger age is kept as it was, number type included.
+#[test]
+fn ages_over_89_in_fields_are_aggregated_and_younger_ones_kept() {
+    let json = deidentify(
+        r#"{"patient": {"age": 93, "ageYears": "95 years", "first_name": "Rose"}, "caregiver": {"age": 45, "age_years": "61"}}"#,
+        ContentType::Json,
+        "safe-harbor",
+    );
+    let v: Value = serde_json::from_str(&json.text).expect("JSON");
+    assert_eq!(v["patient"]["age"], "over 89", "{}", json.text);
+    assert_eq!(v["patient"]["ageYears"], "over 89", "{}", json.text);
+    assert_eq!(v["caregiver"]["age"], 45, "{}", json.text);
+    assert_eq!(v["caregiver"]["age_years"], "61", "{}", json.text);
+
+    let form = deidentify("age=97&cpt=97110", ContentType::Form, "safe-harbor");
+    assert!(
+        !form.text.contains("97&") && form.text.contains("cpt=97110"),
+        "{}",
+        form.text
+    );
+
+    let csv = deidentify(
+        "id,age,units\n1,101,2\n2,64,3\n",
+        ContentType::Csv,
+        "safe-harbor",
+    );
+    assert!(!csv.text.contains("101"), "{}", csv.text);
+    assert!(csv.text.contains(",64,3"), "{}", csv.text);
+
+    let xml = deidentify(
+        r#"<patient><firstName>Rose</firstName><lastName>Page</lastName><age>94</age><contact phone="5550139911" age="92"/><visit><age>30</age></visit></patient>"#,
+        ContentType::Xml,
+        "safe-harbor",
+    );
+    for phi in [">Rose<", ">Page<", ">94<", "5550139911", "\"92\""] {
+        assert!(!xml.text.contains(phi), "{phi} survived: {}", xml.text);
+    }
+    assert!(xml.text.contains("<age>30</age>"), "{}", xml.text);
+
+    let fhir = deidentify(
+        r#"{"resourceType": "Condition", "id": "c1", "onsetAge": {"value": 96, "unit": "a", "system": "http://unitsofmeasure.org", "code": "a"}}"#,
+        ContentType::FhirJson,
+        "safe-harbor",
+    );
+    let v: Value = serde_json::from_str(&fhir.text).expect("JSON");
+    assert_eq!(v["onsetAge"]["value"], "over 89", "{}", fhir.text);
+    assert_eq!(v["onsetAge"]["unit"], "a", "{}", fhir.text);
+}

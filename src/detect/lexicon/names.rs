@@ -148,7 +148,13 @@ impl Ctx<'_> {
             );
         let word = &self.text[w.start..w.end];
         let ambiguous = word.eq_ignore_ascii_case(b"ms") || word.eq_ignore_ascii_case(b"mr");
-        free && (!ambiguous || self.followed_by_period(i) || w.shape != Shape::Lower)
+        // In a note written in lower case, `mr`/`ms` before a word no list holds, no
+        // misspelling, is the title (`left vm for ms sardinatmi`).
+        let lower_title = self.lower_mode
+            && i + 1 < self.words.len()
+            && self.joined(i, b"")
+            && self.run_word(i + 1);
+        free && (!ambiguous || self.followed_by_period(i) || w.shape != Shape::Lower || lower_title)
     }
 
     /// `with Dawn Brown`, `Attn: Will King`: a capitalised first name followed by a

@@ -259,6 +259,74 @@ impl Ctx<'_> {
         }
     }
 
+    /// `voicemail from seffren.`, `TRANSPORT BY JARIJAGA.`, `seen with joltorriuss and`: in
+    /// a note written in one case, a word that takes a person (`voicemail`, `transport`,
+    /// `seen`), its preposition and a run of name words that ends the clause are the person.
+    pub(super) fn mark_run_after_person_head(&self, i: usize, marks: &mut [Option<PhiType>]) {
+        const HEADS: [&[u8]; 24] = [
+            b"voicemail",
+            b"vm",
+            b"call",
+            b"calls",
+            b"message",
+            b"msg",
+            b"email",
+            b"text",
+            b"letter",
+            b"referral",
+            b"referred",
+            b"transport",
+            b"transported",
+            b"driven",
+            b"seen",
+            b"accompanied",
+            b"brought",
+            b"picked",
+            b"visit",
+            b"visited",
+            b"mail",
+            b"met",
+            b"spoke",
+            b"talked",
+        ];
+        const LINKS: [&[u8]; 5] = [b"from", b"by", b"to", b"with", b"for"];
+        let (link, j) = (i + 1, i + 2);
+        if !(self.caps_mode || self.lower_mode)
+            || j >= self.words.len()
+            || marks[j].is_some()
+            || !HEADS.iter().any(|w| self.word_is(i, w))
+            || !LINKS.iter().any(|w| self.word_is(link, w))
+            || self.text[self.words[i].end..self.words[link].start] != *b" "
+            || self.text[self.words[link].end..self.words[j].start] != *b" "
+        {
+            return;
+        }
+        let Some(end) = self.name_run(j) else { return };
+        if self.clause_ends_after(end) && self.plain_run(j, end) {
+            for m in marks.iter_mut().take(end + 1).skip(j) {
+                *m = m.or(Some(PhiType::Name));
+            }
+        }
+    }
+
+    /// After word `k` the clause ends: the text ends, or a period, comma, semicolon, colon,
+    /// bracket or line break follows, or ` and `.
+    fn clause_ends_after(&self, k: usize) -> bool {
+        let rest = &self.text[self.words[k].end..];
+        match rest.first() {
+            None => true,
+            Some(b'.' | b',' | b';' | b':' | b')' | b'\n' | b'\r') => true,
+            Some(b' ') => {
+                k + 1 < self.words.len()
+                    && self.joined(k, b"")
+                    && ["and", "re", "about", "regarding", "today"]
+                        .iter()
+                        .any(|w| self.word_is(k + 1, w.as_bytes()))
+            }
+            _ => false,
+        }
+    }
+
     /// `Adesojika: pt in room 4 is ready`, `GUNVIN: PT IN ROOM 4 IS READY`: a line (or a
     /// sentence: `... no adverse events. Aralmim: pt in room 4 is ready`) that opens with one word no list holds and a colon, then a message with a verb (`is`,
     /// `can`, `will` or a verb of speech within its first six words), is a chat message
@@ -312,7 +380,7 @@ impl Ctx<'_> {
     /// known word and no adverb: where capitals tell nothing, `pt remaines intubated`, `PT
     /// REMIANS SEDATED`, `pt quicly became` and `PT NASOTRACHEALLY SUCTIONED` have the
     /// shape of a person before a verb.
-    fn run_word(&self, k: usize) -> bool {
+    pub(super) fn run_word(&self, k: usize) -> bool {
         let w = &self.text[self.words[k].start..self.words[k].end];
         let adverb = w.len() >= 6 && w[w.len() - 2..].eq_ignore_ascii_case(b"ly");
         self.unlisted_word(k) && !adverb && !self.misspelt(w)
