@@ -5,21 +5,24 @@
 //! options: `Grip strength`, `Never Married`, `daughter`), and each paid the whole detector
 //! again (about 20 k instructions for 17 bytes). [`crate::detect::Detector::scan_accented`]
 //! is a function of its text, its accents and the values learned or echoed that it finds in
-//! the text: when neither set of values finds anything and the view dropped no accent, the
-//! spans depend on the text alone, so those of a short text are remembered and given back.
+//! the text: when neither set of values finds anything, the spans depend on the text and its
+//! accents alone, so those of a short text are remembered and given back.
 //!
 //! Like the token minter's tag memo it holds keyed hashes, never a value: each text is
-//! remembered under a 128-bit SipHash-2-4 of its bytes under a random key made with the
-//! memo and never stored, beside its length, with the spans (offsets and types) found in it.
+//! remembered under a 128-bit SipHash-1-3 (the rounds of the standard library's hash maps:
+//! this one is never shown outside the process either) of its bytes and accents under a
+//! random key made with the memo and never stored, beside its length, with the spans
+//! (offsets and types) found in it.
 //! Two texts share a name only by a 128-bit collision under a secret key. A memo belongs to
 //! one detector (it empties itself when its scratch is used with another) and is bounded:
 //! when full it starts again, which costs only scanning afresh.
 
 use rustc_hash::FxHashMap;
-use siphasher::sip128::{Hasher128 as _, SipHasher24};
+use siphasher::sip128::{Hasher128 as _, SipHasher13};
 use std::hash::Hasher as _;
 use std::sync::atomic::{AtomicU64, Ordering};
 
+use super::lexicon::Accent;
 use super::Span;
 
 /// Longest text (bytes) remembered: the short values the gateway repeats. A note is rarely
@@ -55,9 +58,9 @@ pub(super) struct ScanMemo {
 }
 
 impl ScanMemo {
-    /// What `text`, scanned by detector `owner`, is remembered under; `None` when it is too
-    /// long to remember or there is no key. Forgets another detector's scans.
-    pub(super) fn name(&mut self, owner: u64, text: &str) -> Option<Name> {
+    /// What `text` with `accents`, scanned by detector `owner`, is remembered under; `None`
+    /// when it is too long to remember or there is no key. Forgets another detector's scans.
+    pub(super) fn name(&mut self, owner: u64, text: &str, accents: &[Accent]) -> Option<Name> {
         if text.len() > MAX_BYTES {
             return None;
         }
@@ -66,8 +69,15 @@ impl ScanMemo {
             self.owner = owner;
         }
         let (k0, k1) = (*self.key.get_or_insert_with(random_key))?;
-        let mut h = SipHasher24::new_with_keys(k0, k1);
+        let mut h = SipHasher13::new_with_keys(k0, k1);
         h.write(text.as_bytes());
+        // Each accent is three fixed-width numbers after the text, whose length is in the
+        // name: two different (text, accents) pairs never hash the same input.
+        for a in accents {
+            h.write_usize(a.at);
+            h.write_usize(a.len);
+            h.write_u32(u32::from(a.letter));
+        }
         Some(Name {
             hash: h.finish128().into(),
             len: text.len(),
@@ -121,7 +131,10 @@ mod tests {
             "Never Married",
             "seen by Dr. Orvenko Talbrisse on 03/04/2021",
         ];
-        let fresh: Vec<_> = texts.iter().map(|t| d.scan(t, None, &mut d.scratch())).collect();
+        let fresh: Vec<_> = texts
+            .iter()
+            .map(|t| d.scan(t, None, &mut d.scratch()))
+            .collect();
         for (t, f) in texts.iter().zip(&fresh) {
             assert_eq!(&d.scan(t, None, &mut s), f, "{t}");
         }
@@ -133,7 +146,11 @@ mod tests {
         learned.add(PhiType::Name, "Grip");
         let with = d.scan("Grip strength", Some(&learned), &mut s);
         assert!(with.iter().any(|x| x.start == 0), "{with:?}");
-        assert_eq!(s.memo.len(), texts.len(), "a scan with learned values found is not kept");
+        assert_eq!(
+            s.memo.len(),
+            texts.len(),
+            "a scan with learned values found is not kept"
+        );
         let long = "Grip strength ".repeat(40);
         let _ = d.scan(&long, None, &mut s);
         assert_eq!(s.memo.len(), texts.len(), "a long text is not kept");
@@ -148,7 +165,7 @@ mod tests {
         let _ = a.scan("Never Married", None, &mut s);
         assert_eq!(s.memo.len(), 1);
         let mut m = std::mem::take(&mut s.memo);
-        assert!(m.name(b.id, "Never Married").is_some());
+        assert!(m.name(b.id, "Never Married", &[]).is_some());
         assert_eq!(m.len(), 0);
     }
 }

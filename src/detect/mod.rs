@@ -203,10 +203,11 @@ impl Detector {
         if let Some(e) = &s.echo {
             e.scan(text, |start, end, ty| values.push(Span { start, end, ty }));
         }
-        // Learned and echoed values reach the spans only through `values`, and accents only
-        // through the word readings: with neither, the spans are the text's alone.
-        let name = (values.is_empty() && accents.is_empty())
-            .then(|| s.memo.name(self.id, text))
+        // Learned and echoed values reach the spans only through `values`: with none found,
+        // the spans are those of the text and its accents alone.
+        let name = values
+            .is_empty()
+            .then(|| s.memo.name(self.id, text, accents))
             .flatten();
         if let Some(spans) = name.and_then(|n| s.memo.get(n)) {
             return spans;
