@@ -20,6 +20,7 @@
 //! - [`learned`]: values learned from structured fields, searched in the same payload.
 //! - [`shape`]: identifier shapes, tokenised without a cue (default deny).
 //! - [`overlay`]: `patterns.d/` files adding rules and allow-list words to the above.
+//! - `memo`: the spans of short texts already scanned, remembered per scratch.
 //! - `words`: the words of one scan (cut, shaped, flagged once), read by every word pass.
 //! - [`tagger`]: a statistical token classifier for names and places (weights in
 //!   `patterns/model/`).
@@ -31,6 +32,7 @@ mod facility;
 mod gate;
 pub mod learned;
 pub mod lexicon;
+mod memo;
 pub mod overlay;
 pub mod rules;
 pub mod shape;
@@ -86,6 +88,9 @@ pub struct Detector {
     /// Names in care teams, sign-outs, footers and contact lines
     /// (`patterns/text/structures.toml`).
     structures: structure::Structures,
+    /// This detector's identity ([`memo::next_owner`]): a scratch's memo of scans is read
+    /// only for the detector that filled it.
+    id: u64,
 }
 
 /// Per-thread buffers reused across scans.
@@ -96,6 +101,8 @@ pub struct Scratch {
     tag: tagger::TagScratch,
     /// The note words of the last scan (facility names and note structures read them).
     notes: words::NoteWords,
+    /// The spans of short texts this scratch scanned already.
+    memo: memo::ScanMemo,
     /// How deep the current document sits inside others (JSON in a string, base64 of a
     /// note): bounds recursion over nested payloads.
     pub nesting: usize,
@@ -142,6 +149,7 @@ impl Detector {
             allow,
             regions,
             tagger,
+            id: memo::next_owner(),
         })
     }
 
@@ -165,6 +173,7 @@ impl Detector {
             lex_hits: Vec::new(),
             tag: tagger::TagScratch::default(),
             notes: words::NoteWords::default(),
+            memo: memo::ScanMemo::default(),
             nesting: 0,
             echo: None,
         }
@@ -187,6 +196,38 @@ impl Detector {
         learned: Option<&Learned>,
         s: &mut Scratch,
     ) -> Vec<Span> {
+        let mut values = Vec::new();
+        if let Some(l) = learned {
+            l.scan(text, |start, end, ty| values.push(Span { start, end, ty }));
+        }
+        if let Some(e) = &s.echo {
+            e.scan(text, |start, end, ty| values.push(Span { start, end, ty }));
+        }
+        // Learned and echoed values reach the spans only through `values`: with none found,
+        // the spans are those of the text and its accents alone.
+        let name = values
+            .is_empty()
+            .then(|| s.memo.name(self.id, text, accents))
+            .flatten();
+        if let Some(spans) = name.and_then(|n| s.memo.get(n)) {
+            return spans;
+        }
+        let spans = self.scan_afresh(text, accents, values, s);
+        if let Some(n) = name {
+            s.memo.remember(n, &spans);
+        }
+        spans
+    }
+
+    /// [`Detector::scan_accented`] without the memo, given the spans of the learned and
+    /// echoed values found in `text`.
+    fn scan_afresh(
+        &self,
+        text: &str,
+        accents: &[lexicon::Accent],
+        values: Vec<Span>,
+        s: &mut Scratch,
+    ) -> Vec<Span> {
         let mut spans = Vec::new();
         self.rules.scan(text, &mut s.cache, |h| {
             spans.push(Span {
@@ -203,12 +244,9 @@ impl Detector {
             end: h.end,
             ty: h.ty,
         }));
-        if let Some(l) = learned {
-            l.scan(text, |start, end, ty| spans.push(Span { start, end, ty }));
-        }
-        if let Some(e) = &s.echo {
-            e.scan(text, |start, end, ty| spans.push(Span { start, end, ty }));
-        }
+        // Where they always were among the detections: `merge` sorts unstably, so spans
+        // with the same bounds are read in the order they come.
+        spans.extend(values);
         shape::identifier_words(text, |start, end, ty| spans.push(Span { start, end, ty }));
         if let Some(t) = &self.tagger {
             // The lexicon scan above left its words in `s.lex`: the tagger reuses their flags.

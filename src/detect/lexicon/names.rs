@@ -485,6 +485,11 @@ impl Ctx<'_> {
     /// [`MAX_OTHER_SCRIPT_LETTERS`] letters, since unspaced scripts write a sentence as one run.
     fn other_script_word(&self, i: usize) -> bool {
         let w = &self.words[i];
+        // A letter of another script is never ASCII: a word in ASCII (most words) has none,
+        // and is answered without decoding it.
+        if self.text[w.start..w.end].is_ascii() {
+            return false;
+        }
         let Ok(word) = std::str::from_utf8(&self.text[w.start..w.end]) else {
             return false;
         };

@@ -14,16 +14,20 @@ impl Lexicon {
     /// Drops the person and place spans of `spans` (sorted) that lie inside a known
     /// organisation's name in `text`, whose words `scratch` holds from its last scan.
     pub fn drop_organisations(&self, text: &str, scratch: &LexScratch, spans: &mut Vec<Span>) {
-        if self.organisations.is_empty() {
+        let dropped = |s: &Span| {
+            matches!(
+                s.ty,
+                PhiType::Name | PhiType::ProviderName | PhiType::Location
+            )
+        };
+        // Only a person or a place can go: without one the spans stay as they are.
+        if self.organisations.is_empty() || !spans.iter().any(dropped) {
             return;
         }
         let b = text.as_bytes();
         let words = scratch.words().list();
         spans.retain(|s| {
-            if !matches!(
-                s.ty,
-                PhiType::Name | PhiType::ProviderName | PhiType::Location
-            ) {
+            if !dropped(s) {
                 return true;
             }
             // The phrase starts at the span's first word or at most two words before it.

@@ -25,6 +25,14 @@ impl Lexicon {
     /// Every word of `text` (scanned last by `scratch`) outside `spans` that repeats, in any
     /// case, a carried word of a NAME or PROVIDER_NAME span; `spans` sorted, not overlapping.
     pub fn repeated_names(&self, text: &str, scratch: &LexScratch, spans: &[Span]) -> Vec<LexHit> {
+        // Only a person's span is carried (below): without one there is nothing to repeat,
+        // and most short values have none.
+        if !spans
+            .iter()
+            .any(|s| matches!(s.ty, PhiType::Name | PhiType::ProviderName))
+        {
+            return Vec::new();
+        }
         let b = text.as_bytes();
         // The scan that cut these words read the text's case already.
         let mixed = scratch.words.case().mixed();

@@ -41,19 +41,21 @@ impl Ctx<'_> {
     pub(super) fn unlisted_word(&self, i: usize) -> bool {
         let w = &self.words[i];
         let len = w.end - w.start;
-        let word = &self.text[w.start..w.end];
-        // `MD'S`, `apc's`: a possessive or plural with an apostrophe is judged elsewhere.
-        let possessive = word.len() > 2 && word[word.len() - 2] == b'\'';
-        if self.has(i, NOT_UNLISTED) || len < 3 || possessive || word.iter().any(u8::is_ascii_digit)
-        {
-            return false;
-        }
-        match w.shape {
+        // The case first: it rules out most words (lower case in a mixed note) before the
+        // word's bytes are read.
+        let written_as_name = match w.shape {
             Shape::Cap => !self.caps_mode,
             Shape::Upper => self.caps_mode && len >= 4,
             Shape::Lower => self.lower_mode && len >= 4,
             Shape::Mixed => false,
+        };
+        if !written_as_name {
+            return false;
         }
+        let word = &self.text[w.start..w.end];
+        // `MD'S`, `apc's`: a possessive or plural with an apostrophe is judged elsewhere.
+        let possessive = word.len() > 2 && word[word.len() - 2] == b'\'';
+        !(self.has(i, NOT_UNLISTED) || len < 3 || possessive || word.iter().any(u8::is_ascii_digit))
     }
 
     /// `hey Micard`, `Thanks, Pauracio`, `Per Hervinbasla`, `cc: Orayn`, `Regards,\nAnna`:
