@@ -4,7 +4,7 @@
 # TLS keep-alive connection by a small Python client, one request at a time.
 #
 #   scripts/gw-replay.sh [-b PHIGATE_BINARY] [-s SIZE] [-n REQUESTS] [-m cpu|callgrind] [-a DIR]
-#                        [-k KEY_FILE] [-o FORWARDED_BODY]
+#                        [-k KEY_FILE] [-o FORWARDED_BODY] [-v BODIES]
 #
 #   -b  a built phigate binary [target/release/phigate]
 #   -s  body size in bytes [4096] (scripts/load-bench/make-body.py, synth seed 11, as the
@@ -21,6 +21,9 @@
 #   -k  the master key file to use [a new one]: two binaries given the same key forward the
 #       same tokens, so their forwarded bodies can be compared
 #   -o  write the last body the upstream received (the de-identified webhook) here
+#   -v  send BODIES different webhooks in turn (synth seeds 11, 12, …: a different patient,
+#       notes and answers in each) instead of one repeated [1]: what the detector's memo of
+#       short texts and the vault's remembered look-ups are worth on varied traffic
 #
 # In callgrind mode CG_KEEP=FILE keeps the 20+N-request profile and CG_KEEP_BASE=FILE the
 # 20-request one: their difference, function by function, is the per-request split.
@@ -38,7 +41,8 @@ MODE=cpu
 AUDIT_PARENT=
 KEY_FILE=
 OUT=
-while getopts "b:s:n:m:a:k:o:" opt; do
+BODIES=1
+while getopts "b:s:n:m:a:k:o:v:" opt; do
     case $opt in
         b) BIN=$OPTARG ;;
         s) SIZE=$OPTARG ;;
@@ -47,7 +51,8 @@ while getopts "b:s:n:m:a:k:o:" opt; do
         a) AUDIT_PARENT=$OPTARG ;;
         k) KEY_FILE=$(cd "$(dirname "$OPTARG")" && pwd)/$(basename "$OPTARG") ;;
         o) OUT=$(cd "$(dirname "$OPTARG")" && pwd)/$(basename "$OPTARG") ;;
-        *) sed -n '2,17p' "$0"; exit 2 ;;
+        v) BODIES=$OPTARG ;;
+        *) sed -n '2,20p' "$0"; exit 2 ;;
     esac
 done
 [[ $MODE == cpu || $MODE == callgrind ]] || { echo "gw-replay: -m cpu|callgrind" >&2; exit 2; }
@@ -77,8 +82,10 @@ if [[ -n $KEY_FILE ]]; then cp "$KEY_FILE" master.key; else "$BIN" keygen --out 
 "$BIN" vault init --vault vault --key-file master.key >/dev/null
 KEY=$(openssl rand -hex 24)
 KEY_SHA256=$(printf %s "$KEY" | sha256sum | cut -d' ' -f1)
-"$BIN" synth --seed 11 --count 60 --kind fhir >synth.jsonl
-python3 "$HERE/load-bench/make-body.py" synth.jsonl "$SIZE" >body.json
+for ((i = 0; i < BODIES; i++)); do
+    "$BIN" synth --seed $((11 + i)) --count 60 --kind fhir >synth.jsonl
+    python3 "$HERE/load-bench/make-body.py" synth.jsonl "$SIZE" >"body.$i.json"
+done
 
 # A minimal upstream: answers 200 "ok" to anything, keep-alive.
 python3 - >upstream.port <<'EOF' &
@@ -128,10 +135,11 @@ addr, key, count, pause = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4
 host, port = addr.rsplit(":", 1)
 ctx = ssl._create_unverified_context()
 c = http.client.HTTPSConnection(host, int(port), context=ctx, timeout=600)
-body = open("body.json", "rb").read()
+import glob, itertools
+bodies = itertools.cycle([open(p, "rb").read() for p in sorted(glob.glob("body.*.json"))])
 hdr = {"Authorization": "Bearer " + key, "Content-Type": "application/fhir+json"}
 def one():
-    c.request("POST", "/hooks/bench", body=body, headers=hdr)
+    c.request("POST", "/hooks/bench", body=next(bodies), headers=hdr)
     r = c.getresponse(); r.read()
     if r.status != 200: sys.exit(f"gw-replay: answer {r.status}")
 if pause:
