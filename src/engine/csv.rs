@@ -234,7 +234,12 @@ fn column_rules(engine: &Engine, rows: &[Row<'_>]) -> Option<Vec<Field>> {
     let rules: Vec<Field> = header
         .cells
         .iter()
-        .map(|c| engine.fields.generic(&normalize_key(&c.value), None))
+        .map(|c| {
+            let key = normalize_key(&c.value);
+            engine
+                .fields
+                .text_field(engine.fields.generic(&key, None), &key)
+        })
         .collect();
     rules.iter().any(|f| *f != Field::Scan).then_some(rules)
 }

@@ -166,6 +166,21 @@ impl FieldRules {
         Field::Scan
     }
 
+    /// A field whose value is text (a JSON string, a form value, a CSV cell): the key
+    /// rules first; then a key that names a person's role (`patient`, `caregiver`,
+    /// `therapist`: the `person_parents` and `provider_parents` lists) holds that person's
+    /// name (`{"patient": "Rose Page"}`), which free-text detection cannot see in words that
+    /// are also ordinary English. Only text: under such a key an object is walked as before.
+    pub fn text_field(&self, field: Field, key: &str) -> Field {
+        match field {
+            Field::Scan if self.person_parents.contains_key(key) => Field::Phi(PhiType::Name),
+            Field::Scan if self.provider_parents.contains_key(key) => {
+                Field::Phi(PhiType::ProviderName)
+            }
+            f => f,
+        }
+    }
+
     /// A FHIR field: `parent.key` first, then `key`, then the generic key rules.
     pub fn fhir(&self, key: &str, parent: Option<&str>) -> Field {
         if let Some(f) = parent.and_then(|p| self.fhir_pair(p, key)) {
@@ -321,6 +336,12 @@ mod tests {
             Field::Phi(PhiType::ProviderName)
         );
         assert_eq!(r.generic("name", Some("exercise")), Field::Scan);
+        let text = |k: &str| r.text_field(r.generic(k, None), k);
+        assert_eq!(text("patient"), Field::Phi(PhiType::Name));
+        assert_eq!(text("caregiver"), Field::Phi(PhiType::Name));
+        assert_eq!(text("therapist"), Field::Phi(PhiType::ProviderName));
+        assert_eq!(text("cpt"), Field::Keep);
+        assert_eq!(text("note"), Field::Scan);
     }
 
     #[test]

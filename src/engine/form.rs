@@ -27,7 +27,12 @@ pub fn deidentify(
         .collect();
     let fields: Vec<Field> = pairs
         .iter()
-        .map(|(k, _)| engine.fields.generic(&normalize_key(k), None))
+        .map(|(k, _)| {
+            let key = normalize_key(k);
+            engine
+                .fields
+                .text_field(engine.fields.generic(&key, None), &key)
+        })
         .collect();
     let mut learned = Learned::default();
     let mut patient_key = None;

@@ -322,6 +322,13 @@ fn learn(
                     patient_references(x, &mut l.references);
                 }
                 let field = classify(engine, fhir, &key, parent, o, resource);
+                // A role's name (`"caregiver": "Hope Bell"`) is searched for in the notes
+                // too, but never remembered as the patient's own.
+                if let (Field::Scan, Value::String(s)) = (field, x) {
+                    if let Field::Phi(ty) = engine.fields.text_field(field, &key) {
+                        l.learned.add(ty, s);
+                    }
+                }
                 match (field, x) {
                     (Field::Phi(ty), Value::String(s)) => {
                         if learnable(ty) {
@@ -455,6 +462,9 @@ impl Walker<'_, '_, '_> {
             let mut field = classify(self.engine, self.fhir, &key, parent, o, resource);
             if let (Field::Scan, Some(ty)) = (field, inherit) {
                 field = Field::Phi(ty);
+            }
+            if matches!(o.get(&k), Some(Value::String(_))) {
+                field = self.engine.fields.text_field(field, &key);
             }
             if field == Field::Scan && key.starts_with("value") {
                 if let Some(ty) = extension {

@@ -266,3 +266,54 @@ fn ages_over_89_in_fields_are_aggregated_and_younger_ones_kept() {
     assert_eq!(v["onsetAge"]["value"], "over 89", "{}", fhir.text);
     assert_eq!(v["onsetAge"]["unit"], "a", "{}", fhir.text);
 }
+
+/// A key that names a person's role holds that person's name when its value is text:
+/// `{"patient": "Rose Page"}`, a `Caregiver` CSV column, `client=` in a form. Names that
+/// are also English words (`Rose`, `Hope`, `Page`) are not found by free-text detection
+/// alone, so before these keys were read they crossed. The name is then found in the
+/// document's notes too; an object under such a key is still walked field by field.
+#[test]
+fn a_role_key_with_a_text_value_is_a_name() {
+    let json = deidentify(
+        r#"{"patient": "Rose Page", "caregiver": "Hope Bell", "attending": "Rich Gold",
+            "client": {"name": "June May", "gender": "female"},
+            "note": "Hope Bell drove Rose Page in; Rich Gold signed.", "cpt": "97110"}"#,
+        ContentType::Json,
+        "safe-harbor",
+    );
+    for phi in ["Rose", "Page", "Hope", "Bell", "Rich Gold", "June", "May"] {
+        assert!(!json.text.contains(phi), "{phi} survived: {}", json.text);
+    }
+    let v: Value = serde_json::from_str(&json.text).expect("JSON");
+    assert_eq!(v["client"]["gender"], "female", "{}", json.text);
+    assert_eq!(v["cpt"], "97110", "{}", json.text);
+    assert!(
+        v["attending"]
+            .as_str()
+            .is_some_and(|s| s.starts_with("PROV_")),
+        "{}",
+        json.text
+    );
+
+    let csv = deidentify(
+        "Caregiver,Therapist,CPT\nHope Bell,Dawn Brown,97110\n",
+        ContentType::Csv,
+        "safe-harbor",
+    );
+    for phi in ["Hope", "Bell", "Dawn", "Brown"] {
+        assert!(!csv.text.contains(phi), "{phi} survived: {}", csv.text);
+    }
+    assert!(csv.text.contains(",97110"), "{}", csv.text);
+
+    let form = deidentify(
+        "client=Faith+Moss&cpt=97110",
+        ContentType::Form,
+        "safe-harbor",
+    );
+    assert!(
+        !form.text.contains("Faith") && !form.text.contains("Moss"),
+        "{}",
+        form.text
+    );
+    assert!(form.text.contains("cpt=97110"), "{}", form.text);
+}
