@@ -61,6 +61,8 @@ struct RawFacilities {
     strong_openers: Vec<String>,
     employment: Vec<String>,
     home_words: Vec<String>,
+    saint_prefixes: Vec<String>,
+    place_prefixes: Vec<String>,
 }
 
 /// The compiled word lists (lower case); phrases are split into words.
@@ -94,6 +96,10 @@ pub struct Facilities {
     /// Words of a home (`house`, `apartment`): a person's name in the possessive before
     /// one, after a preposition, is a place (`at seymour black's house`).
     home_words: rustc_hash::FxHashSet<Box<[u8]>>,
+    /// `st`, `mt`, `fort`: right before a place or name found, part of a place's name.
+    saint_prefixes: rustc_hash::FxHashSet<Box<[u8]>>,
+    /// `good`, `upper`, `north`: right before a place found, part of its name.
+    place_prefixes: rustc_hash::FxHashSet<Box<[u8]>>,
     /// The first word of every movement and residence phrase: a word that is none of
     /// these starts no phrase, so the phrases are compared only after one lookup.
     phrase_starts: rustc_hash::FxHashSet<Box<[u8]>>,
@@ -160,6 +166,8 @@ impl Facilities {
             bare_prepositions: set(&raw.bare_prepositions),
             strong_openers: set(&raw.strong_openers),
             home_words: set(&raw.home_words),
+            saint_prefixes: set(&raw.saint_prefixes),
+            place_prefixes: set(&raw.place_prefixes),
         })
     }
 
@@ -210,6 +218,12 @@ impl Facilities {
             if let Some((a, z)) = reader.home_of_person(i) {
                 out.push(reader.span(a, z));
             }
+            if let Some((a, z)) = reader.town_after_preposition(i, lexicon) {
+                out.push(reader.span(a, z));
+            }
+            if let Some(k) = reader.system_after_preposition(i) {
+                out.push(reader.span(k, k));
+            }
             if !self.phrase_starts.contains(word.lower) {
                 continue;
             }
@@ -227,7 +241,12 @@ impl Facilities {
                 }
             }
             if case != Case::Mixed {
-                if let Some(next) = reader.after_phrase(i, &self.residence) {
+                let after = reader.after_phrase(i, &self.residence).or_else(|| {
+                    experiment("M")
+                        .then(|| reader.after_phrase(i, &self.movement))
+                        .flatten()
+                });
+                if let Some(next) = after {
                     if let Some(z) = reader.gazetteer_phrase(next, lexicon) {
                         out.push(reader.span(next, z));
                     }
@@ -236,6 +255,14 @@ impl Facilities {
         }
         for s in found.iter().filter(|s| s.ty == PhiType::Location) {
             if let Some(grown) = reader.whole_facility(s) {
+                out.push(grown);
+            }
+        }
+        for s in found.iter() {
+            if let Some(grown) = reader.whole_town(s, lexicon) {
+                out.push(grown);
+            }
+            if let Some(grown) = reader.prefixed_place(s) {
                 out.push(grown);
             }
         }
@@ -796,6 +823,204 @@ impl Reader<'_> {
         stem.len() >= 2
             && stem.iter().all(u8::is_ascii_alphabetic)
             && (self.case != Case::Mixed || stem[0].is_ascii_uppercase())
+    }
+}
+
+// === Round eight (issue 13, `physio7`): whole towns around a word found, saints and
+// openers before a place, gazetteer towns after a bare preposition ===
+
+/// Most words of a gazetteer place a found word grows into (`havre de grace`).
+const MAX_PLACE_WORDS: usize = 4;
+
+/// Shortest gazetteer word read as a town after a bare preposition, in letters: shorter
+/// ones are more often shorthand that a town happens to spell (`to ed`, `from or`).
+const MIN_TOWN: usize = 4;
+
+/// Months and weekdays some gazetteer spells as towns: after `in`/`to` they are dates.
+const CALENDAR_WORDS: &[&[u8]] = &[
+    b"january",
+    b"february",
+    b"march",
+    b"april",
+    b"may",
+    b"june",
+    b"july",
+    b"august",
+    b"september",
+    b"october",
+    b"november",
+    b"december",
+    b"monday",
+    b"tuesday",
+    b"wednesday",
+    b"thursday",
+    b"friday",
+    b"saturday",
+    b"sunday",
+];
+
+/// Temporary switch for measuring one reading at a time (removed before landing).
+fn experiment(tag: &str) -> bool {
+    static OFF: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    !OFF.get_or_init(|| std::env::var("PHYSIO7_OFF").unwrap_or_default())
+        .split(',')
+        .any(|t| t == tag)
+}
+
+impl Reader<'_> {
+    /// The first and last word of span `s`, when it starts at a word's start and ends at
+    /// a word's end (a possessive `'s` the span leaves out aside).
+    fn words_of(&self, s: &Span) -> Option<(usize, usize)> {
+        let first = self
+            .words
+            .binary_search_by_key(&s.start, |w| w.start)
+            .ok()?;
+        let last = self.words.iter().rposition(|w| w.start < s.end)?;
+        let end = self.words[last].end;
+        let whole =
+            end == s.end || end == s.end + 2 && self.text[s.end..end].eq_ignore_ascii_case(b"'s");
+        (last >= first && whole).then_some((first, last))
+    }
+
+    /// Words `a..=z` in lower case, one space between (a period after an abbreviation
+    /// kept, as the gazetteer writes `st. cloud`): the key of a place phrase.
+    fn phrase_key(&self, a: usize, z: usize) -> Vec<u8> {
+        let mut key = Vec::new();
+        for k in a..=z {
+            key.extend_from_slice(self.words[k].lower);
+            if k < z {
+                if self.text[self.words[k].end] == b'.' && !key.ends_with(b".") {
+                    key.push(b'.');
+                }
+                key.push(b' ');
+            }
+        }
+        key
+    }
+
+    /// `[Bel] Air`, `glen [burnie]`, `[OWINGS] MILLS`, `havre [de] grace`: a place or a
+    /// name another pass found that is part of a place the gazetteer holds as a phrase is
+    /// the whole place; the words added are written as the found ones are (capitalised
+    /// in mixed text), so `[Bel] air conditioning` stays.
+    fn whole_town(&self, s: &Span, lexicon: &Lexicon) -> Option<Span> {
+        if !experiment("W") || !matches!(s.ty, PhiType::Location | PhiType::Name) {
+            return None;
+        }
+        let (first, last) = self.words_of(s)?;
+        if last - first + 1 >= MAX_PLACE_WORDS {
+            return None;
+        }
+        let mut best: Option<(usize, usize)> = None;
+        let lowest = (last + 1).saturating_sub(MAX_PLACE_WORDS);
+        for a in lowest..=first {
+            if !(a..first).all(|k| self.joined(k) && self.name_written(k)) {
+                continue;
+            }
+            let top = (a + MAX_PLACE_WORDS).min(self.words.len());
+            for z in last..top {
+                if z > last && !(self.joined(z - 1) && self.name_written(z)) {
+                    break;
+                }
+                let grows = (a, z) != (first, last);
+                let longer = best.is_none_or(|(ba, bz)| z - a > bz - ba);
+                if grows && longer && lexicon.is_place_phrase(&self.phrase_key(a, z)) {
+                    best = Some((a, z));
+                }
+            }
+        }
+        let (a, z) = best?;
+        Some(Span {
+            start: self.words[a].start,
+            end: self.words[z].end.max(s.end),
+            ty: PhiType::Location,
+        })
+    }
+
+    /// `ST [MARY]`, `Mt. [Sinai]`, `GOOD [SAM]`, `Upper [Chesapeake]`: a word that opens a
+    /// place's name right before a place found (a saint's or mount's also before a name
+    /// found: `St. [Mary]'s`) is part of it.
+    fn prefixed_place(&self, s: &Span) -> Option<Span> {
+        if !experiment("P") {
+            return None;
+        }
+        let (first, _) = self.words_of(s)?;
+        let k = first.checked_sub(1)?;
+        if !self.joined(k) {
+            return None;
+        }
+        let saint =
+            self.is(k, &self.f.saint_prefixes) && matches!(s.ty, PhiType::Location | PhiType::Name);
+        let opener = self.is(k, &self.f.place_prefixes) && s.ty == PhiType::Location;
+        (saint || opener).then(|| Span {
+            start: self.words[k].start,
+            end: s.end,
+            ty: PhiType::Location,
+        })
+    }
+
+    /// `son called from towson`, `PT WAS AT PIKESVILLE`, `went to Harbor Hosp`: after a
+    /// bare preposition, a town the gazetteer holds is a place. In a one-case note the word
+    /// must be no English word (`from home`, `AT BAY`); in mixed text a word written with
+    /// one capital after a lower-case preposition may be (`to Canton`), as a heading's
+    /// `In General` may not. Returns the town's words (a gazetteer phrase when one starts
+    /// there: `at white marsh`).
+    fn town_after_preposition(&self, i: usize, lexicon: &Lexicon) -> Option<(usize, usize)> {
+        let k = i + 1;
+        if k >= self.words.len() || !self.is(i, &self.f.bare_prepositions) {
+            return None;
+        }
+        let gap = &self.text[self.words[i].end..self.words[k].start];
+        if gap != b" " {
+            return None;
+        }
+        if experiment("G") {
+            if let Some(z) = self.gazetteer_phrase(k, lexicon) {
+                let rare =
+                    (k..=z).any(|j| self.words[j].flags & (flag::ENGLISH | flag::COMMON) == 0);
+                let clean =
+                    (k..=z).all(|j| self.words[j].flags & (flag::STOP | flag::CLINICAL) == 0);
+                if rare && clean && (self.case != Case::Mixed || self.title_case(k)) {
+                    return Some((k, z));
+                }
+            }
+        }
+        let w = &self.words[k];
+        let word = &self.text[w.start..w.end];
+        let town = w.flags & flag::PLACE != 0
+            && w.flags & (NOT_PROPER | flag::FACILITY | flag::REGION) == 0
+            && word.len() >= MIN_TOWN
+            && word.iter().all(u8::is_ascii_alphabetic)
+            && !self.is(k, &self.f.services)
+            && !self.is(k, &self.f.facility_words)
+            && !CALENDAR_WORDS.contains(&w.lower);
+        if !town {
+            return None;
+        }
+        let english = w.flags & (flag::ENGLISH | flag::COMMON) != 0;
+        let read = match self.case {
+            Case::Upper | Case::Lower => !english && experiment("O"),
+            Case::Mixed => english && experiment("E") && self.title_case(k) && self.all_lower(i),
+        };
+        read.then_some((k, k))
+    }
+
+    /// `TRANSFERRED FROM VAMC.`, `seen at VAMC`: a system's acronym (`named_acronyms`) right
+    /// after a bare preposition names the one place the note means, as before a unit
+    /// (`from VAMC HOSPITAL`); `the VAMC` is left.
+    fn system_after_preposition(&self, i: usize) -> Option<usize> {
+        let k = i + 1;
+        if !experiment("V") || k >= self.words.len() || !self.is(i, &self.f.bare_prepositions) {
+            return None;
+        }
+        let w = &self.text[self.words[k].start..self.words[k].end];
+        let written = w.iter().all(u8::is_ascii_uppercase) || self.case == Case::Lower;
+        (self.joined(i) && self.is(k, &self.f.named_acronyms) && written).then_some(k)
+    }
+
+    /// Word `k` is written with one capital and small letters after it (`Canton`).
+    fn title_case(&self, k: usize) -> bool {
+        let w = &self.text[self.words[k].start..self.words[k].end];
+        w.len() >= 2 && w[0].is_ascii_uppercase() && w[1..].iter().all(u8::is_ascii_lowercase)
     }
 }
 

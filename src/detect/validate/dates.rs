@@ -252,6 +252,12 @@ pub(super) fn partial_date(text: &str, start: usize, end: usize) -> bool {
     if scored_before && !is(&prev, DATE_CUE_BEFORE) || scored_after {
         return false;
     }
+    // `Monday 4/10`, `Tues 5/5`: a weekday before dates the pair whatever its numbers (no
+    // score is given a day of the week); so does a date it ends a range from (`4/2-4/5`,
+    // `from 4/2 to 4/5`).
+    if weekday_before(prev.as_deref()) || ends_range_from_date(text, start) {
+        return true;
+    }
     let cued = is(&prev, DATE_CUE_BEFORE);
     let fraction = day <= 4 && month < day;
     // `5/5`, `2/2`, `4/4`, `10/10`: full marks on a scale; a date only with a strong cue.
@@ -269,6 +275,71 @@ pub(super) fn partial_date(text: &str, start: usize, end: usize) -> bool {
         return cued || scale && !fraction && opens_sentence(text, start) && word_follows(&next);
     }
     true
+}
+
+/// Weekdays as notes write them, whole or cut short (`Tues`, `Thurs`); `sat` is left out
+/// (oxygen saturation: `sat 4/5`?), and `sun` (`sun 2/3 of the day`).
+const WEEKDAYS: &[&str] = &[
+    "monday",
+    "mon",
+    "tuesday",
+    "tues",
+    "tue",
+    "wednesday",
+    "wed",
+    "thursday",
+    "thurs",
+    "thur",
+    "thu",
+    "friday",
+    "fri",
+    "saturday",
+    "sunday",
+];
+
+/// The word before a pair is a weekday (`Tues 4/11`, `Monday, 4/10`).
+fn weekday_before(prev: Option<&str>) -> bool {
+    super::experiment("D") && prev.is_some_and(|w| WEEKDAYS.contains(&w.trim_end_matches('.')))
+}
+
+/// Words that join the two ends of a range of days (`4/2 to 4/5`, `4/2 thru 4/5`).
+const RANGE_WORDS: &[&str] = &["to", "thru", "through", "until", "till"];
+
+/// The pair at `start` ends a range (`4/2-4/5`, `4/2 - 4/5`, `4/2 to 4/5`) whose first
+/// pair is itself read as a date: a range of scores (`pain 4/10-6/10`) fails with its
+/// first pair.
+fn ends_range_from_date(text: &str, start: usize) -> bool {
+    if !super::experiment("R") {
+        return false;
+    }
+    let head = text[..start].trim_end_matches(' ');
+    let head = match head.strip_suffix('-') {
+        Some(h) => h.trim_end_matches(' '),
+        None => {
+            let Some(word) = RANGE_WORDS.iter().find(|w| {
+                head.len() > w.len()
+                    && head[head.len() - w.len()..].eq_ignore_ascii_case(w)
+                    && head.as_bytes()[head.len() - w.len() - 1] == b' '
+            }) else {
+                return false;
+            };
+            head[..head.len() - word.len()].trim_end_matches(' ')
+        }
+    };
+    if head.len() == start {
+        return false;
+    }
+    let first_len = head
+        .bytes()
+        .rev()
+        .take_while(|c| c.is_ascii_digit() || *c == b'/')
+        .count();
+    let first = head.len() - first_len;
+    let pair = &head[first..];
+    let shaped = pair.matches('/').count() == 1
+        && pair.split('/').all(|n| (1..=2).contains(&n.len()))
+        && (first == 0 || !head.as_bytes()[first - 1].is_ascii_alphanumeric());
+    shaped && partial_date(text, first, head.len())
 }
 
 /// Units of time after a number: the number counts them (`mi 10 years ago`, `CVA 15 yrs`),

@@ -281,6 +281,14 @@ fn dotted_neighbour(text: &str, start: usize, end: usize) -> bool {
     before || after
 }
 
+/// Temporary switch for measuring one reading at a time (removed before landing).
+pub(crate) fn experiment(tag: &str) -> bool {
+    static OFF: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    !OFF.get_or_init(|| std::env::var("PHYSIO7_OFF").unwrap_or_default())
+        .split(',')
+        .any(|t| t == tag)
+}
+
 fn word_before(text: &str, start: usize) -> Option<String> {
     let head = text[..start].trim_end_matches([' ', '\t', ':', '(', ',']);
     let w: String = head
