@@ -312,34 +312,48 @@ fn ends_range_from_date(text: &str, start: usize) -> bool {
     if !super::experiment("R") {
         return false;
     }
-    let head = text[..start].trim_end_matches(' ');
-    let head = match head.strip_suffix('-') {
-        Some(h) => h.trim_end_matches(' '),
-        None => {
-            let Some(word) = RANGE_WORDS.iter().find(|w| {
-                head.len() > w.len()
-                    && head[head.len() - w.len()..].eq_ignore_ascii_case(w)
-                    && head.as_bytes()[head.len() - w.len() - 1] == b' '
-            }) else {
-                return false;
-            };
-            head[..head.len() - word.len()].trim_end_matches(' ')
-        }
-    };
-    if head.len() == start {
+    // Bytes, not `str` slices: the text before may hold any character, and a range's
+    // words and numbers are ASCII.
+    let trim = |h: &[u8]| -> usize { h.len() - h.iter().rev().take_while(|c| **c == b' ').count() };
+    let b = text.as_bytes();
+    let mut end = trim(&b[..start]);
+    if end == start {
         return false;
     }
-    let first_len = head
-        .bytes()
-        .rev()
-        .take_while(|c| c.is_ascii_digit() || *c == b'/')
-        .count();
-    let first = head.len() - first_len;
-    let pair = &head[first..];
-    let shaped = pair.matches('/').count() == 1
-        && pair.split('/').all(|n| (1..=2).contains(&n.len()))
-        && (first == 0 || !head.as_bytes()[first - 1].is_ascii_alphanumeric());
-    shaped && partial_date(text, first, head.len())
+    if b[..end].ends_with(b"-") {
+        end = trim(&b[..end - 1]);
+    } else {
+        let head = &b[..end];
+        let Some(word) = RANGE_WORDS.iter().find(|w| {
+            head.len() > w.len()
+                && head[head.len() - w.len()..].eq_ignore_ascii_case(w.as_bytes())
+                && head[head.len() - w.len() - 1] == b' '
+        }) else {
+            return false;
+        };
+        end = trim(&b[..end - word.len()]);
+    }
+    let first = end
+        - b[..end]
+            .iter()
+            .rev()
+            .take_while(|c| c.is_ascii_digit() || **c == b'/')
+            .count();
+    let pair = &b[first..end];
+    let shaped = pair.iter().filter(|c| **c == b'/').count() == 1
+        && pair
+            .split(|c| *c == b'/')
+            .all(|n| (1..=2).contains(&n.len()))
+        && (first == 0 || !b[first - 1].is_ascii_alphanumeric())
+        && month_and_day(&text[first..end]);
+    shaped && partial_date(text, first, end)
+}
+
+/// `m/d` with a month of 1 to 12 and a day of 1 to 31.
+fn month_and_day(pair: &str) -> bool {
+    let mut nums = pair.split('/').map(|n| n.parse::<u32>().unwrap_or(0));
+    let (month, day) = (nums.next().unwrap_or(0), nums.next().unwrap_or(0));
+    (1..=12).contains(&month) && (1..=31).contains(&day)
 }
 
 /// Units of time after a number: the number counts them (`mi 10 years ago`, `CVA 15 yrs`),
