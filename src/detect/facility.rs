@@ -20,7 +20,12 @@
 //!   `University of`/`Holy`/`Sacred` after a bare preposition (`FROM UNIVERSITY OF MD
 //!   MEDICAL CENTER`), a word no list knows before a building word (`on Mackerer campus`),
 //!   and a one-word place found once where the note glues it to a floor number
-//!   (`QUARTERMAIN3`).
+//!   (`QUARTERMAIN3`);
+//! - (round eight) a place or name found that is part of a town the gazetteer holds as a
+//!   phrase grown to the whole town (`[Bel] Air`), a saint's, mount's or other opener before
+//!   a place found (`ST [MARY]`, `GOOD [SAM]`), a town the gazetteer holds after a bare
+//!   preposition (`called from towson`, `from Canton` in mixed text), and a system's
+//!   acronym alone after one (`TRANSFERRED FROM VAMC`).
 //!
 //! It also drops, after the merge, a place that is a kind of care rather than a facility
 //! (`Heath Care Proxy`, `POST MORTEM CARE PERFORMED`).
@@ -241,11 +246,11 @@ impl Facilities {
                 }
             }
             if case != Case::Mixed {
-                let after = reader.after_phrase(i, &self.residence).or_else(|| {
-                    experiment("M")
-                        .then(|| reader.after_phrase(i, &self.movement))
-                        .flatten()
-                });
+                // `returned to new haven`, `ADMITTED TO MIDDLE RIVER`: after a movement
+                // phrase as after a residence cue.
+                let after = reader
+                    .after_phrase(i, &self.residence)
+                    .or_else(|| reader.after_phrase(i, &self.movement));
                 if let Some(next) = after {
                     if let Some(z) = reader.gazetteer_phrase(next, lexicon) {
                         out.push(reader.span(next, z));
@@ -267,9 +272,11 @@ impl Facilities {
             }
         }
         reader.glued_repeats(found, &mut out);
-        // `initially seen at X` and `seen at X` read the same run twice.
+        // `initially seen at X` and `seen at X` read the same run twice; a town read after
+        // its preposition may lie inside a name read by another reading.
         out.sort_by_key(|s| (s.start, s.end));
         out.dedup();
+        drop_inner(&mut out);
         out
     }
 }
@@ -859,14 +866,6 @@ const CALENDAR_WORDS: &[&[u8]] = &[
     b"sunday",
 ];
 
-/// Temporary switch for measuring one reading at a time (removed before landing).
-fn experiment(tag: &str) -> bool {
-    static OFF: std::sync::OnceLock<String> = std::sync::OnceLock::new();
-    !OFF.get_or_init(|| std::env::var("PHYSIO7_OFF").unwrap_or_default())
-        .split(',')
-        .any(|t| t == tag)
-}
-
 impl Reader<'_> {
     /// The first and last word of span `s`, when it starts at a word's start and ends at
     /// a word's end (a possessive `'s` the span leaves out aside).
@@ -903,7 +902,7 @@ impl Reader<'_> {
     /// the whole place; the words added are written as the found ones are (capitalised
     /// in mixed text), so `[Bel] air conditioning` stays.
     fn whole_town(&self, s: &Span, lexicon: &Lexicon) -> Option<Span> {
-        if !experiment("W") || !matches!(s.ty, PhiType::Location | PhiType::Name) {
+        if !matches!(s.ty, PhiType::Location | PhiType::Name) {
             return None;
         }
         let (first, last) = self.words_of(s)?;
@@ -940,9 +939,6 @@ impl Reader<'_> {
     /// place's name right before a place found (a saint's or mount's also before a name
     /// found: `St. [Mary]'s`) is part of it.
     fn prefixed_place(&self, s: &Span) -> Option<Span> {
-        if !experiment("P") {
-            return None;
-        }
         let (first, _) = self.words_of(s)?;
         let k = first.checked_sub(1)?;
         if !self.joined(k) {
@@ -973,16 +969,8 @@ impl Reader<'_> {
         if gap != b" " {
             return None;
         }
-        if experiment("G") {
-            if let Some(z) = self.gazetteer_phrase(k, lexicon) {
-                let rare =
-                    (k..=z).any(|j| self.words[j].flags & (flag::ENGLISH | flag::COMMON) == 0);
-                let clean =
-                    (k..=z).all(|j| self.words[j].flags & (flag::STOP | flag::CLINICAL) == 0);
-                if rare && clean && (self.case != Case::Mixed || self.title_case(k)) {
-                    return Some((k, z));
-                }
-            }
+        if let Some(z) = self.rare_place_phrase(k, lexicon) {
+            return Some((k, z));
         }
         let w = &self.words[k];
         let word = &self.text[w.start..w.end];
@@ -996,12 +984,34 @@ impl Reader<'_> {
         if !town {
             return None;
         }
+        // `to Hand Clinic`: a word before a facility word or a unit is read with the run.
+        let before_unit = self.words.get(k + 1).is_some_and(|_| {
+            self.joined(k)
+                && (self.is(k + 1, &self.f.facility_words)
+                    || self.is(k + 1, &self.f.services)
+                    || self.is(k + 1, &self.f.acronym_nouns))
+        });
+        if before_unit {
+            return None;
+        }
         let english = w.flags & (flag::ENGLISH | flag::COMMON) != 0;
         let read = match self.case {
-            Case::Upper | Case::Lower => !english && experiment("O"),
-            Case::Mixed => english && experiment("E") && self.title_case(k) && self.all_lower(i),
+            Case::Upper | Case::Lower => !english,
+            Case::Mixed => english && self.title_case(k) && self.all_lower(i),
         };
         read.then_some((k, k))
+    }
+
+    /// The last word of a gazetteer phrase starting at `k` that holds a word no list knows
+    /// as English (`white amrsh` would, `middle river` does not: after a bare preposition
+    /// English words alone tell nothing) and no function or clinical word; in mixed text
+    /// it opens with a capital.
+    fn rare_place_phrase(&self, k: usize, lexicon: &Lexicon) -> Option<usize> {
+        let z = self.gazetteer_phrase(k, lexicon)?;
+        let rare = (k..=z).any(|j| self.words[j].flags & (flag::ENGLISH | flag::COMMON) == 0);
+        let clean = (k..=z).all(|j| self.words[j].flags & (flag::STOP | flag::CLINICAL) == 0);
+        let written = self.case != Case::Mixed || self.title_case(k);
+        (rare && clean && written).then_some(z)
     }
 
     /// `TRANSFERRED FROM VAMC.`, `seen at VAMC`: a system's acronym (`named_acronyms`) right
@@ -1009,7 +1019,7 @@ impl Reader<'_> {
     /// (`from VAMC HOSPITAL`); `the VAMC` is left.
     fn system_after_preposition(&self, i: usize) -> Option<usize> {
         let k = i + 1;
-        if !experiment("V") || k >= self.words.len() || !self.is(i, &self.f.bare_prepositions) {
+        if k >= self.words.len() || !self.is(i, &self.f.bare_prepositions) {
             return None;
         }
         let w = &self.text[self.words[k].start..self.words[k].end];
@@ -1066,6 +1076,17 @@ impl Facilities {
             .is_some_and(|(a, z)| self.care_followers.contains(&*lower(&b[a..z])));
         follower || self.kinds_of_care.contains(&*lower(first))
     }
+}
+
+/// Drops each span of `spans` (sorted, no two alike) that lies wholly inside another: the
+/// caller merges them, so only the outer one says anything. Every span here is a place.
+fn drop_inner(spans: &mut Vec<Span>) {
+    let outer: Vec<(usize, usize)> = spans.iter().map(|s| (s.start, s.end)).collect();
+    spans.retain(|s| {
+        !outer
+            .iter()
+            .any(|&(a, z)| (a, z) != (s.start, s.end) && a <= s.start && s.end <= z)
+    });
 }
 
 /// The word of letters right after `end`, past one to three bytes of `gap` on the line.
@@ -1351,6 +1372,98 @@ mod tests {
             "he works for the city and lives with his wife.",
             "Pt works at home, independent in ADLs.",
             "Pt would like to go back to his own house tomorrow.",
+        ] {
+            assert_eq!(added(&f, &lex, text, &[]), Vec::<&str>::new(), "{text}");
+        }
+    }
+
+    /// The span of `word` in `text`, as another pass found it.
+    fn found_as(text: &str, word: &str, ty: PhiType) -> Span {
+        let start = text.find(word).expect("word");
+        Span {
+            start,
+            end: start + word.len(),
+            ty,
+        }
+    }
+
+    #[test]
+    fn round_eight_grows_a_found_word_to_the_whole_town_or_saint() {
+        let (f, lex) = setup();
+        let cases = [
+            (
+                "Pt is from Bel Air, retired.",
+                "Bel",
+                PhiType::Name,
+                "Bel Air",
+            ),
+            (
+                "PT LIVES IN OWINGS MILLS.",
+                "OWINGS",
+                PhiType::Location,
+                "OWINGS MILLS",
+            ),
+            (
+                "pt was at glen burnie for 2 wks.",
+                "burnie",
+                PhiType::Location,
+                "glen burnie",
+            ),
+            (
+                "FOUND UNRESPONSIVE IN ST MARY'S.",
+                "MARY",
+                PhiType::Location,
+                "ST MARY",
+            ),
+            (
+                "PT TRANSFERRED FROM GOOD SAM.",
+                "SAM",
+                PhiType::Location,
+                "GOOD SAM",
+            ),
+        ];
+        for (text, word, ty, want) in cases {
+            let spans = f.scan(text, &lex, &[found_as(text, word, ty)]);
+            assert!(
+                spans.iter().any(|s| &text[s.start..s.end] == want),
+                "{text}: {spans:?}"
+            );
+        }
+        // `Bel air conditioning`: the added word is written as the found one is not.
+        let text = "Spoke with Bel about the air conditioning.";
+        assert!(f
+            .scan(text, &lex, &[found_as(text, "Bel", PhiType::Name)])
+            .is_empty());
+        // An opener that is an ordinary word joins a place, never a name.
+        let text = "PT DOING GOOD SAM.";
+        assert!(f
+            .scan(text, &lex, &[found_as(text, "SAM", PhiType::Name)])
+            .is_empty());
+    }
+
+    #[test]
+    fn round_eight_reads_towns_and_systems_after_a_bare_preposition() {
+        let (f, lex) = setup();
+        let cases = [
+            ("son called from towson today, will visit.", vec!["towson"]),
+            ("PT WAS AT PIKESVILLE FOR 2 WEEKS.", vec!["PIKESVILLE"]),
+            ("Son called from Canton today.", vec!["Canton"]),
+            ("PT TRANSFERRED FROM VAMC.", vec!["VAMC"]),
+            (
+                "ADMITTED TO MIDDLE RIVER 2 WKS AGO WITH SOB.",
+                vec!["MIDDLE RIVER"],
+            ),
+        ];
+        for (text, want) in cases {
+            assert_eq!(added(&f, &lex, text, &[]), want, "{text}");
+        }
+        for text in [
+            "pt is from home, doing well.",
+            "In General, pt is stable.",
+            "Pt went to bed at 2200.",
+            "pt hopes to go home in march.",
+            "Seen in the VAMC clinic last year.",
+            "PT BACK TO BED, RESTING.",
         ] {
             assert_eq!(added(&f, &lex, text, &[]), Vec::<&str>::new(), "{text}");
         }

@@ -264,7 +264,7 @@ impl Titled {
     /// lack is that person, in any case.
     fn after_companion(&self, b: &[u8], words: &[(usize, usize)], lexicon: &Lexicon) -> Vec<Span> {
         let mut out = Vec::new();
-        if self.companions.is_empty() || !crate::detect::validate::experiment("S") {
+        if self.companions.is_empty() {
             return out;
         }
         for (k, &(ws, _)) in words.iter().enumerate() {
@@ -518,6 +518,19 @@ mod tests {
         );
         assert_eq!(found("rate of 40. NP Grace made aware, eps"), vec!["Grace"]);
         assert_eq!(found("BP 80S. DR. ROSS NOTIFIED."), vec!["ROSS"]);
+    }
+
+    #[test]
+    fn a_first_name_after_a_companion_the_lexicon_lacks_is_the_person() {
+        assert_eq!(
+            found("visited by significant other charlie, updated"),
+            vec!["charlie"]
+        );
+        assert_eq!(found("S/O DALE AT BEDSIDE."), vec!["DALE"]);
+        assert_eq!(
+            found("s/o infection, gf diet, bf at bedside"),
+            Vec::<&str>::new()
+        );
     }
 
     #[test]

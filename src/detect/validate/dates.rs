@@ -299,7 +299,7 @@ const WEEKDAYS: &[&str] = &[
 
 /// The word before a pair is a weekday (`Tues 4/11`, `Monday, 4/10`).
 fn weekday_before(prev: Option<&str>) -> bool {
-    super::experiment("D") && prev.is_some_and(|w| WEEKDAYS.contains(&w.trim_end_matches('.')))
+    prev.is_some_and(|w| WEEKDAYS.contains(&w.trim_end_matches('.')))
 }
 
 /// Words that join the two ends of a range of days (`4/2 to 4/5`, `4/2 thru 4/5`).
@@ -309,17 +309,11 @@ const RANGE_WORDS: &[&str] = &["to", "thru", "through", "until", "till"];
 /// pair is itself read as a date: a range of scores (`pain 4/10-6/10`) fails with its
 /// first pair.
 fn ends_range_from_date(text: &str, start: usize) -> bool {
-    if !super::experiment("R") {
-        return false;
-    }
     // Bytes, not `str` slices: the text before may hold any character, and a range's
     // words and numbers are ASCII.
     let trim = |h: &[u8]| -> usize { h.len() - h.iter().rev().take_while(|c| **c == b' ').count() };
     let b = text.as_bytes();
     let mut end = trim(&b[..start]);
-    if end == start {
-        return false;
-    }
     if b[..end].ends_with(b"-") {
         end = trim(&b[..end - 1]);
     } else {
