@@ -223,6 +223,12 @@ pub(super) const DATE_CUE_BEFORE: &[&str] = &[
 /// A month/day date without a year. OT notes are full of `3/5` scores and `1/2` fractions,
 /// so the value must look like a date and the words around it must not mark a score.
 pub(super) fn partial_date(text: &str, start: usize, end: usize) -> bool {
+    partial_date_reading(text, start, end, true)
+}
+
+/// [`partial_date`], reading a range's first pair only when `ranges` (the first pair is
+/// read without it, so a chain `1/2-1/2-1/2…` costs one look back per pair, not the chain).
+fn partial_date_reading(text: &str, start: usize, end: usize, ranges: bool) -> bool {
     let v = &text[start..end];
     let mut nums = v.split(['/', '-']).filter_map(|p| p.parse::<u32>().ok());
     let (Some(month), Some(day)) = (nums.next(), nums.next()) else {
@@ -255,7 +261,7 @@ pub(super) fn partial_date(text: &str, start: usize, end: usize) -> bool {
     // `Monday 4/10`, `Tues 5/5`: a weekday before dates the pair whatever its numbers (no
     // score is given a day of the week); so does a date it ends a range from (`4/2-4/5`,
     // `from 4/2 to 4/5`).
-    if weekday_before(prev.as_deref()) || ends_range_from_date(text, start) {
+    if weekday_before(prev.as_deref()) || ranges && ends_range_from_date(text, start) {
         return true;
     }
     let cued = is(&prev, DATE_CUE_BEFORE);
@@ -340,7 +346,7 @@ fn ends_range_from_date(text: &str, start: usize) -> bool {
             .all(|n| (1..=2).contains(&n.len()))
         && (first == 0 || !b[first - 1].is_ascii_alphanumeric())
         && month_and_day(&text[first..end]);
-    shaped && partial_date(text, first, end)
+    shaped && partial_date_reading(text, first, end, false)
 }
 
 /// `m/d` with a month of 1 to 12 and a day of 1 to 31.
