@@ -20,7 +20,12 @@
 //!   `University of`/`Holy`/`Sacred` after a bare preposition (`FROM UNIVERSITY OF MD
 //!   MEDICAL CENTER`), a word no list knows before a building word (`on Mackerer campus`),
 //!   and a one-word place found once where the note glues it to a floor number
-//!   (`QUARTERMAIN3`).
+//!   (`QUARTERMAIN3`);
+//! - (round eight) a place or name found that is part of a town the gazetteer holds as a
+//!   phrase grown to the whole town (`[Bel] Air`), a saint's, mount's or other opener before
+//!   a place found (`ST [MARY]`, `GOOD [SAM]`), a town the gazetteer holds after a bare
+//!   preposition (`called from towson`, `from Canton` in mixed text), and a system's
+//!   acronym alone after one (`TRANSFERRED FROM VAMC`).
 //!
 //! It also drops, after the merge, a place that is a kind of care rather than a facility
 //! (`Heath Care Proxy`, `POST MORTEM CARE PERFORMED`).
@@ -61,6 +66,8 @@ struct RawFacilities {
     strong_openers: Vec<String>,
     employment: Vec<String>,
     home_words: Vec<String>,
+    saint_prefixes: Vec<String>,
+    place_prefixes: Vec<String>,
 }
 
 /// The compiled word lists (lower case); phrases are split into words.
@@ -94,6 +101,10 @@ pub struct Facilities {
     /// Words of a home (`house`, `apartment`): a person's name in the possessive before
     /// one, after a preposition, is a place (`at seymour black's house`).
     home_words: rustc_hash::FxHashSet<Box<[u8]>>,
+    /// `st`, `mt`, `fort`: right before a place or name found, part of a place's name.
+    saint_prefixes: rustc_hash::FxHashSet<Box<[u8]>>,
+    /// `good`, `upper`, `north`: right before a place found, part of its name.
+    place_prefixes: rustc_hash::FxHashSet<Box<[u8]>>,
     /// The first word of every movement and residence phrase: a word that is none of
     /// these starts no phrase, so the phrases are compared only after one lookup.
     phrase_starts: rustc_hash::FxHashSet<Box<[u8]>>,
@@ -160,6 +171,8 @@ impl Facilities {
             bare_prepositions: set(&raw.bare_prepositions),
             strong_openers: set(&raw.strong_openers),
             home_words: set(&raw.home_words),
+            saint_prefixes: set(&raw.saint_prefixes),
+            place_prefixes: set(&raw.place_prefixes),
         })
     }
 
@@ -210,6 +223,12 @@ impl Facilities {
             if let Some((a, z)) = reader.home_of_person(i) {
                 out.push(reader.span(a, z));
             }
+            if let Some((a, z)) = reader.town_after_preposition(i, lexicon) {
+                out.push(reader.span(a, z));
+            }
+            if let Some(k) = reader.system_after_preposition(i) {
+                out.push(reader.span(k, k));
+            }
             if !self.phrase_starts.contains(word.lower) {
                 continue;
             }
@@ -227,7 +246,12 @@ impl Facilities {
                 }
             }
             if case != Case::Mixed {
-                if let Some(next) = reader.after_phrase(i, &self.residence) {
+                // `returned to new haven`, `ADMITTED TO MIDDLE RIVER`: after a movement
+                // phrase as after a residence cue.
+                let after = reader
+                    .after_phrase(i, &self.residence)
+                    .or_else(|| reader.after_phrase(i, &self.movement));
+                if let Some(next) = after {
                     if let Some(z) = reader.gazetteer_phrase(next, lexicon) {
                         out.push(reader.span(next, z));
                     }
@@ -239,10 +263,20 @@ impl Facilities {
                 out.push(grown);
             }
         }
+        for s in found.iter() {
+            if let Some(grown) = reader.whole_town(s, lexicon) {
+                out.push(grown);
+            }
+            if let Some(grown) = reader.prefixed_place(s) {
+                out.push(grown);
+            }
+        }
         reader.glued_repeats(found, &mut out);
-        // `initially seen at X` and `seen at X` read the same run twice.
+        // `initially seen at X` and `seen at X` read the same run twice; a town read after
+        // its preposition may lie inside a name read by another reading.
         out.sort_by_key(|s| (s.start, s.end));
         out.dedup();
+        drop_inner(&mut out);
         out
     }
 }
@@ -799,6 +833,207 @@ impl Reader<'_> {
     }
 }
 
+// === Round eight (issue 13, `physio7`): whole towns around a word found, saints and
+// openers before a place, gazetteer towns after a bare preposition ===
+
+/// Most words of a gazetteer place a found word grows into (`havre de grace`).
+const MAX_PLACE_WORDS: usize = 4;
+
+/// Shortest gazetteer word read as a town after a bare preposition, in letters: shorter
+/// ones are more often shorthand that a town happens to spell (`to ed`, `from or`).
+const MIN_TOWN: usize = 4;
+
+/// Months and weekdays some gazetteer spells as towns: after `in`/`to` they are dates.
+const CALENDAR_WORDS: &[&[u8]] = &[
+    b"january",
+    b"february",
+    b"march",
+    b"april",
+    b"may",
+    b"june",
+    b"july",
+    b"august",
+    b"september",
+    b"october",
+    b"november",
+    b"december",
+    b"monday",
+    b"tuesday",
+    b"wednesday",
+    b"thursday",
+    b"friday",
+    b"saturday",
+    b"sunday",
+];
+
+impl Reader<'_> {
+    /// The first and last word of span `s`, when it starts at a word's start and ends at
+    /// a word's end (a possessive `'s` the span leaves out aside).
+    fn words_of(&self, s: &Span) -> Option<(usize, usize)> {
+        let first = self
+            .words
+            .binary_search_by_key(&s.start, |w| w.start)
+            .ok()?;
+        let last = self.words.iter().rposition(|w| w.start < s.end)?;
+        let end = self.words[last].end;
+        let whole =
+            end == s.end || end == s.end + 2 && self.text[s.end..end].eq_ignore_ascii_case(b"'s");
+        (last >= first && whole).then_some((first, last))
+    }
+
+    /// Words `a..=z` in lower case, one space between (a period after an abbreviation
+    /// kept, as the gazetteer writes `st. cloud`): the key of a place phrase.
+    fn phrase_key(&self, a: usize, z: usize) -> Vec<u8> {
+        let mut key = Vec::new();
+        for k in a..=z {
+            key.extend_from_slice(self.words[k].lower);
+            if k < z {
+                if self.text[self.words[k].end] == b'.' && !key.ends_with(b".") {
+                    key.push(b'.');
+                }
+                key.push(b' ');
+            }
+        }
+        key
+    }
+
+    /// `[Bel] Air`, `glen [burnie]`, `[OWINGS] MILLS`, `havre [de] grace`: a place or a
+    /// name another pass found that is part of a place the gazetteer holds as a phrase is
+    /// the whole place; the words added are written as the found ones are (capitalised
+    /// in mixed text), so `[Bel] air conditioning` stays.
+    fn whole_town(&self, s: &Span, lexicon: &Lexicon) -> Option<Span> {
+        if !matches!(s.ty, PhiType::Location | PhiType::Name) {
+            return None;
+        }
+        let (first, last) = self.words_of(s)?;
+        if last - first + 1 >= MAX_PLACE_WORDS {
+            return None;
+        }
+        let mut best: Option<(usize, usize)> = None;
+        let lowest = (last + 1).saturating_sub(MAX_PLACE_WORDS);
+        for a in lowest..=first {
+            if !(a..first).all(|k| self.joined(k) && self.name_written(k)) {
+                continue;
+            }
+            let top = (a + MAX_PLACE_WORDS).min(self.words.len());
+            for z in last..top {
+                if z > last && !(self.joined(z - 1) && self.name_written(z)) {
+                    break;
+                }
+                let grows = (a, z) != (first, last);
+                let longer = best.is_none_or(|(ba, bz)| z - a > bz - ba);
+                if grows && longer && lexicon.is_place_phrase(&self.phrase_key(a, z)) {
+                    best = Some((a, z));
+                }
+            }
+        }
+        let (a, z) = best?;
+        Some(Span {
+            start: self.words[a].start,
+            end: self.words[z].end.max(s.end),
+            ty: PhiType::Location,
+        })
+    }
+
+    /// `ST [MARY]`, `Mt. [Sinai]`, `GOOD [SAM]`, `Upper [Chesapeake]`: a word that opens a
+    /// place's name right before a place found (a saint's or mount's also before a name
+    /// found: `St. [Mary]'s`) is part of it.
+    fn prefixed_place(&self, s: &Span) -> Option<Span> {
+        let (first, _) = self.words_of(s)?;
+        let k = first.checked_sub(1)?;
+        if !self.joined(k) {
+            return None;
+        }
+        let saint =
+            self.is(k, &self.f.saint_prefixes) && matches!(s.ty, PhiType::Location | PhiType::Name);
+        let opener = self.is(k, &self.f.place_prefixes) && s.ty == PhiType::Location;
+        (saint || opener).then(|| Span {
+            start: self.words[k].start,
+            end: s.end,
+            ty: PhiType::Location,
+        })
+    }
+
+    /// `son called from towson`, `PT WAS AT PIKESVILLE`, `went to Harbor Hosp`: after a
+    /// bare preposition, a town the gazetteer holds is a place. In a one-case note the word
+    /// must be no English word (`from home`, `AT BAY`); in mixed text a word written with
+    /// one capital after a lower-case preposition may be (`to Canton`), as a heading's
+    /// `In General` may not. Returns the town's words (a gazetteer phrase when one starts
+    /// there: `at white marsh`).
+    fn town_after_preposition(&self, i: usize, lexicon: &Lexicon) -> Option<(usize, usize)> {
+        let k = i + 1;
+        if k >= self.words.len() || !self.is(i, &self.f.bare_prepositions) {
+            return None;
+        }
+        let gap = &self.text[self.words[i].end..self.words[k].start];
+        if gap != b" " {
+            return None;
+        }
+        if let Some(z) = self.rare_place_phrase(k, lexicon) {
+            return Some((k, z));
+        }
+        let w = &self.words[k];
+        let word = &self.text[w.start..w.end];
+        let town = w.flags & flag::PLACE != 0
+            && w.flags & (NOT_PROPER | flag::FACILITY | flag::REGION) == 0
+            && word.len() >= MIN_TOWN
+            && word.iter().all(u8::is_ascii_alphabetic)
+            && !self.is(k, &self.f.services)
+            && !self.is(k, &self.f.facility_words)
+            && !CALENDAR_WORDS.contains(&w.lower);
+        if !town {
+            return None;
+        }
+        // `to Hand Clinic`: a word before a facility word or a unit is read with the run.
+        let before_unit = self.words.get(k + 1).is_some_and(|_| {
+            self.joined(k)
+                && (self.is(k + 1, &self.f.facility_words)
+                    || self.is(k + 1, &self.f.services)
+                    || self.is(k + 1, &self.f.acronym_nouns))
+        });
+        if before_unit {
+            return None;
+        }
+        let english = w.flags & (flag::ENGLISH | flag::COMMON) != 0;
+        let read = match self.case {
+            Case::Upper | Case::Lower => !english,
+            Case::Mixed => english && self.title_case(k) && self.all_lower(i),
+        };
+        read.then_some((k, k))
+    }
+
+    /// The last word of a gazetteer phrase starting at `k` that holds a word no list knows
+    /// as English (`white amrsh` would, `middle river` does not: after a bare preposition
+    /// English words alone tell nothing) and no function or clinical word; in mixed text
+    /// it opens with a capital.
+    fn rare_place_phrase(&self, k: usize, lexicon: &Lexicon) -> Option<usize> {
+        let z = self.gazetteer_phrase(k, lexicon)?;
+        let rare = (k..=z).any(|j| self.words[j].flags & (flag::ENGLISH | flag::COMMON) == 0);
+        let clean = (k..=z).all(|j| self.words[j].flags & (flag::STOP | flag::CLINICAL) == 0);
+        let written = self.case != Case::Mixed || self.title_case(k);
+        (rare && clean && written).then_some(z)
+    }
+
+    /// `TRANSFERRED FROM VAMC.`, `seen at VAMC`: a system's acronym (`named_acronyms`) right
+    /// after a bare preposition names the one place the note means, as before a unit
+    /// (`from VAMC HOSPITAL`); `the VAMC` is left.
+    fn system_after_preposition(&self, i: usize) -> Option<usize> {
+        let k = i + 1;
+        if k >= self.words.len() || !self.is(i, &self.f.bare_prepositions) {
+            return None;
+        }
+        let w = &self.text[self.words[k].start..self.words[k].end];
+        let written = w.iter().all(u8::is_ascii_uppercase) || self.case == Case::Lower;
+        (self.joined(i) && self.is(k, &self.f.named_acronyms) && written).then_some(k)
+    }
+
+    /// Word `k` is written with one capital and small letters after it (`Canton`).
+    fn title_case(&self, k: usize) -> bool {
+        let w = &self.text[self.words[k].start..self.words[k].end];
+        w.len() >= 2 && w[0].is_ascii_uppercase() && w[1..].iter().all(u8::is_ascii_lowercase)
+    }
+}
+
 // === Round four (issue 13, `physio3`): a place found before `care` that is a kind of care ===
 
 impl Facilities {
@@ -841,6 +1076,17 @@ impl Facilities {
             .is_some_and(|(a, z)| self.care_followers.contains(&*lower(&b[a..z])));
         follower || self.kinds_of_care.contains(&*lower(first))
     }
+}
+
+/// Drops each span of `spans` (sorted, no two alike) that lies wholly inside another: the
+/// caller merges them, so only the outer one says anything. Every span here is a place.
+fn drop_inner(spans: &mut Vec<Span>) {
+    let outer: Vec<(usize, usize)> = spans.iter().map(|s| (s.start, s.end)).collect();
+    spans.retain(|s| {
+        !outer
+            .iter()
+            .any(|&(a, z)| (a, z) != (s.start, s.end) && a <= s.start && s.end <= z)
+    });
 }
 
 /// The word of letters right after `end`, past one to three bytes of `gap` on the line.
@@ -1126,6 +1372,98 @@ mod tests {
             "he works for the city and lives with his wife.",
             "Pt works at home, independent in ADLs.",
             "Pt would like to go back to his own house tomorrow.",
+        ] {
+            assert_eq!(added(&f, &lex, text, &[]), Vec::<&str>::new(), "{text}");
+        }
+    }
+
+    /// The span of `word` in `text`, as another pass found it.
+    fn found_as(text: &str, word: &str, ty: PhiType) -> Span {
+        let start = text.find(word).expect("word");
+        Span {
+            start,
+            end: start + word.len(),
+            ty,
+        }
+    }
+
+    #[test]
+    fn round_eight_grows_a_found_word_to_the_whole_town_or_saint() {
+        let (f, lex) = setup();
+        let cases = [
+            (
+                "Pt is from Bel Air, retired.",
+                "Bel",
+                PhiType::Name,
+                "Bel Air",
+            ),
+            (
+                "PT LIVES IN OWINGS MILLS.",
+                "OWINGS",
+                PhiType::Location,
+                "OWINGS MILLS",
+            ),
+            (
+                "pt was at glen burnie for 2 wks.",
+                "burnie",
+                PhiType::Location,
+                "glen burnie",
+            ),
+            (
+                "FOUND UNRESPONSIVE IN ST MARY'S.",
+                "MARY",
+                PhiType::Location,
+                "ST MARY",
+            ),
+            (
+                "PT TRANSFERRED FROM GOOD SAM.",
+                "SAM",
+                PhiType::Location,
+                "GOOD SAM",
+            ),
+        ];
+        for (text, word, ty, want) in cases {
+            let spans = f.scan(text, &lex, &[found_as(text, word, ty)]);
+            assert!(
+                spans.iter().any(|s| &text[s.start..s.end] == want),
+                "{text}: {spans:?}"
+            );
+        }
+        // `Bel air conditioning`: the added word is written as the found one is not.
+        let text = "Spoke with Bel about the air conditioning.";
+        assert!(f
+            .scan(text, &lex, &[found_as(text, "Bel", PhiType::Name)])
+            .is_empty());
+        // An opener that is an ordinary word joins a place, never a name.
+        let text = "PT DOING GOOD SAM.";
+        assert!(f
+            .scan(text, &lex, &[found_as(text, "SAM", PhiType::Name)])
+            .is_empty());
+    }
+
+    #[test]
+    fn round_eight_reads_towns_and_systems_after_a_bare_preposition() {
+        let (f, lex) = setup();
+        let cases = [
+            ("son called from towson today, will visit.", vec!["towson"]),
+            ("PT WAS AT PIKESVILLE FOR 2 WEEKS.", vec!["PIKESVILLE"]),
+            ("Son called from Canton today.", vec!["Canton"]),
+            ("PT TRANSFERRED FROM VAMC.", vec!["VAMC"]),
+            (
+                "ADMITTED TO MIDDLE RIVER 2 WKS AGO WITH SOB.",
+                vec!["MIDDLE RIVER"],
+            ),
+        ];
+        for (text, want) in cases {
+            assert_eq!(added(&f, &lex, text, &[]), want, "{text}");
+        }
+        for text in [
+            "pt is from home, doing well.",
+            "In General, pt is stable.",
+            "Pt went to bed at 2200.",
+            "pt hopes to go home in march.",
+            "Seen in the VAMC clinic last year.",
+            "PT BACK TO BED, RESTING.",
         ] {
             assert_eq!(added(&f, &lex, text, &[]), Vec::<&str>::new(), "{text}");
         }

@@ -32,6 +32,7 @@ struct RawTitled {
     roles: Vec<String>,
     notices: Vec<String>,
     not_surname_endings: Vec<String>,
+    companions: Vec<String>,
 }
 
 /// The compiled lists (lower case).
@@ -46,6 +47,8 @@ pub struct Titled {
     /// Endings of a service's or specialist's name (`Cardiology`, `NEUROLOGIST`): a word
     /// with one is no surname before `aware`.
     not_surname_endings: Vec<Box<[u8]>>,
+    /// Companions the lexicon's relations lack (`significant other`, `s/o`), lower case.
+    companions: Vec<Box<[u8]>>,
     /// The first letters and lengths of `titles` and of `notices`: nearly every word of a
     /// note is looked up in one or the other, and nearly every word fails this test
     /// without being lower-cased and hashed.
@@ -132,6 +135,16 @@ impl Titled {
             roles: set(&raw.roles),
             notices,
             not_surname_endings: lower_words(&raw.not_surname_endings).collect(),
+            companions: raw
+                .companions
+                .iter()
+                .map(|c| {
+                    c.trim()
+                        .to_ascii_lowercase()
+                        .into_bytes()
+                        .into_boxed_slice()
+                })
+                .collect(),
         })
     }
 
@@ -242,6 +255,50 @@ impl Titled {
             }
         }
         out.extend(self.after_per_initial(b, &words, lexicon));
+        out.extend(self.after_companion(b, &words, lexicon));
+        out
+    }
+
+    /// `visited by significant other charlie`, `S/O DALE AT BEDSIDE`: a listed first name
+    /// (no vocabulary, function word or cue) right after a companion the lexicon's relations
+    /// lack is that person, in any case.
+    fn after_companion(&self, b: &[u8], words: &[(usize, usize)], lexicon: &Lexicon) -> Vec<Span> {
+        let mut out = Vec::new();
+        if self.companions.is_empty() {
+            return out;
+        }
+        for (k, &(ws, _)) in words.iter().enumerate() {
+            let Some(c) = self
+                .companions
+                .iter()
+                .find(|c| b.len() >= ws + c.len() && b[ws..ws + c.len()].eq_ignore_ascii_case(c))
+            else {
+                continue;
+            };
+            let phrase_end = ws + c.len();
+            let Some(&name) = words[k + 1..].iter().find(|w| w.0 >= phrase_end) else {
+                continue;
+            };
+            if b.get(phrase_end).is_some_and(u8::is_ascii_alphabetic)
+                || !joined(b, phrase_end, name.0, false)
+            {
+                continue;
+            }
+            let word = &b[name.0..name.1];
+            let f = lexicon.flags(word);
+            if word.len() >= MIN_LETTERS
+                && one_case_word(word)
+                && f & flag::FIRST != 0
+                && f & (NOT_SURNAME | flag::STOP) == 0
+                && !self.not_surnames.contains(&*word.to_ascii_lowercase())
+            {
+                out.push(Span {
+                    start: name.0,
+                    end: name.1,
+                    ty: PhiType::Name,
+                });
+            }
+        }
         out
     }
 
@@ -461,6 +518,19 @@ mod tests {
         );
         assert_eq!(found("rate of 40. NP Grace made aware, eps"), vec!["Grace"]);
         assert_eq!(found("BP 80S. DR. ROSS NOTIFIED."), vec!["ROSS"]);
+    }
+
+    #[test]
+    fn a_first_name_after_a_companion_the_lexicon_lacks_is_the_person() {
+        assert_eq!(
+            found("visited by significant other charlie, updated"),
+            vec!["charlie"]
+        );
+        assert_eq!(found("S/O DALE AT BEDSIDE."), vec!["DALE"]);
+        assert_eq!(
+            found("s/o infection, gf diet, bf at bedside"),
+            Vec::<&str>::new()
+        );
     }
 
     #[test]

@@ -223,6 +223,12 @@ pub(super) const DATE_CUE_BEFORE: &[&str] = &[
 /// A month/day date without a year. OT notes are full of `3/5` scores and `1/2` fractions,
 /// so the value must look like a date and the words around it must not mark a score.
 pub(super) fn partial_date(text: &str, start: usize, end: usize) -> bool {
+    partial_date_reading(text, start, end, true)
+}
+
+/// [`partial_date`], reading a range's first pair only when `ranges` (the first pair is
+/// read without it, so a chain `1/2-1/2-1/2…` costs one look back per pair, not the chain).
+fn partial_date_reading(text: &str, start: usize, end: usize, ranges: bool) -> bool {
     let v = &text[start..end];
     let mut nums = v.split(['/', '-']).filter_map(|p| p.parse::<u32>().ok());
     let (Some(month), Some(day)) = (nums.next(), nums.next()) else {
@@ -252,6 +258,12 @@ pub(super) fn partial_date(text: &str, start: usize, end: usize) -> bool {
     if scored_before && !is(&prev, DATE_CUE_BEFORE) || scored_after {
         return false;
     }
+    // `Monday 4/10`, `Tues 5/5`: a weekday before dates the pair whatever its numbers (no
+    // score is given a day of the week); so does a date it ends a range from (`4/2-4/5`,
+    // `from 4/2 to 4/5`).
+    if weekday_before(prev.as_deref()) || ranges && ends_range_from_date(text, start) {
+        return true;
+    }
     let cued = is(&prev, DATE_CUE_BEFORE);
     let fraction = day <= 4 && month < day;
     // `5/5`, `2/2`, `4/4`, `10/10`: full marks on a scale; a date only with a strong cue.
@@ -269,6 +281,79 @@ pub(super) fn partial_date(text: &str, start: usize, end: usize) -> bool {
         return cued || scale && !fraction && opens_sentence(text, start) && word_follows(&next);
     }
     true
+}
+
+/// Weekdays as notes write them, whole or cut short (`Tues`, `Thurs`); `sat` is left out
+/// (oxygen saturation: `sat 4/5`?), and `sun` (`sun 2/3 of the day`).
+const WEEKDAYS: &[&str] = &[
+    "monday",
+    "mon",
+    "tuesday",
+    "tues",
+    "tue",
+    "wednesday",
+    "wed",
+    "thursday",
+    "thurs",
+    "thur",
+    "thu",
+    "friday",
+    "fri",
+    "saturday",
+    "sunday",
+];
+
+/// The word before a pair is a weekday (`Tues 4/11`, `Monday, 4/10`).
+fn weekday_before(prev: Option<&str>) -> bool {
+    prev.is_some_and(|w| WEEKDAYS.contains(&w.trim_end_matches('.')))
+}
+
+/// Words that join the two ends of a range of days (`4/2 to 4/5`, `4/2 thru 4/5`).
+const RANGE_WORDS: &[&str] = &["to", "thru", "through", "until", "till"];
+
+/// The pair at `start` ends a range (`4/2-4/5`, `4/2 - 4/5`, `4/2 to 4/5`) whose first
+/// pair is itself read as a date: a range of scores (`pain 4/10-6/10`) fails with its
+/// first pair.
+fn ends_range_from_date(text: &str, start: usize) -> bool {
+    // Bytes, not `str` slices: the text before may hold any character, and a range's
+    // words and numbers are ASCII.
+    let trim = |h: &[u8]| -> usize { h.len() - h.iter().rev().take_while(|c| **c == b' ').count() };
+    let b = text.as_bytes();
+    let mut end = trim(&b[..start]);
+    if b[..end].ends_with(b"-") {
+        end = trim(&b[..end - 1]);
+    } else {
+        let head = &b[..end];
+        let Some(word) = RANGE_WORDS.iter().find(|w| {
+            head.len() > w.len()
+                && head[head.len() - w.len()..].eq_ignore_ascii_case(w.as_bytes())
+                && head[head.len() - w.len() - 1] == b' '
+        }) else {
+            return false;
+        };
+        end = trim(&b[..end - word.len()]);
+    }
+    let first = end
+        - b[..end]
+            .iter()
+            .rev()
+            .take_while(|c| c.is_ascii_digit() || **c == b'/')
+            .count();
+    let pair = &b[first..end];
+    let shaped = pair.iter().filter(|c| **c == b'/').count() == 1
+        && pair
+            .split(|c| *c == b'/')
+            .all(|n| (1..=2).contains(&n.len()))
+        && (first == 0 || !b[first - 1].is_ascii_alphanumeric())
+        && month_and_day(&text[first..end]);
+    shaped && partial_date_reading(text, first, end, false)
+}
+
+/// `m/d` with a month of 1 to 12 and a day of 1 to 31.
+fn month_and_day(pair: &str) -> bool {
+    let mut nums = pair.split('/').map(|n| n.parse::<u32>().unwrap_or(0));
+    let (month, day) = (nums.next().unwrap_or(0), nums.next().unwrap_or(0));
+    (1..=12).contains(&month) && (1..=31).contains(&day)
 }
 
 /// Units of time after a number: the number counts them (`mi 10 years ago`, `CVA 15 yrs`),

@@ -516,6 +516,13 @@ mod tests {
         assert!(!t("MOTOR.  #4/5 strength"));
         assert!(!t("GIVEN 0.5 #4/5 EACH"));
         assert!(!t("#4/5 x3"));
+        // A weekday before dates any pair; so does a date that opens a range to it.
+        assert!(t("Monday #4/10 plan for cath"));
+        assert!(t("Tues. #5/5 family meeting"));
+        assert!(t("from 4/2 to #4/5 on levo"));
+        assert!(t("4/2-#4/5 PT ON LEVO"));
+        assert!(!t("pain 4/10-#6/10 with movement"));
+        assert!(!t("ranges 1/2 to #3/4 assist"));
     }
 
     #[test]
