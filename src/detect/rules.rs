@@ -294,7 +294,12 @@ impl AtStarts {
             .anchored(Anchored::Yes)
             .look_behind(at.checked_sub(1).map(|i| hay[i]));
         let mut sid = dfa.start_state(cache, &config).map_err(|_| ())?;
-        for &b in &hay[at..] {
+        // A rule is recorded here as soon as its automaton reaches a match, so only a rule
+        // whose shortest match is longer than MAX_WALK is lost by stopping there (no PHI
+        // value is); without the bound a run that keeps some automaton alive (`12-34-12-34…`,
+        // `SMITH SMITH …`) was walked to its end from each of its starts.
+        let end = hay.len().min(at + MAX_WALK);
+        for &b in &hay[at..end] {
             sid = dfa.next_state(cache, sid, b).map_err(|_| ())?;
             if sid.is_tagged() {
                 if sid.is_match() {
@@ -306,13 +311,21 @@ impl AtStarts {
                 }
             }
         }
-        sid = dfa.next_eoi_state(cache, sid).map_err(|_| ())?;
+        // Matches show one byte late: the byte after the window (or the text's end) ends
+        // a match that ends at the window's edge.
+        sid = match hay.get(end) {
+            Some(&b) => dfa.next_state(cache, sid, b).map_err(|_| ())?,
+            None => dfa.next_eoi_state(cache, sid).map_err(|_| ())?,
+        };
         if sid.is_match() {
             add_matches(dfa, cache, sid, set);
         }
         Ok(())
     }
 }
+
+/// The most bytes [`AtStarts::walk`] reads from one start (see there).
+const MAX_WALK: usize = 2048;
 
 /// Adds the patterns of a match state to `set`.
 fn add_matches(

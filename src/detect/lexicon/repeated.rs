@@ -39,6 +39,9 @@ impl Lexicon {
         let mut carried: Vec<(&[u8], PhiType)> = Vec::new();
         let mut inside = vec![false; scratch.words.list().len()];
         let mut s = 0;
+        // Whether span `.0` is a whole name of two words or more: judged once per span, not
+        // once per word in it (a span of a thousand words was read a thousand times).
+        let mut whole_of: Option<(usize, bool)> = None;
         for (k, w) in scratch.words.list().iter().enumerate() {
             while s < spans.len() && spans[s].end <= w.start {
                 s += 1;
@@ -53,11 +56,14 @@ impl Lexicon {
             // of two words or more written as one (`Ovadrakin Pizosca`, spaces and hyphens
             // only). A lone word no list holds is as often a misspelling or a payer a rule
             // took (`ASSYMPTOMATIC`, `last meds`, `Frank Schröder. Medicare`): not carried.
-            let found = text[span.start..span.end].trim();
-            let whole = found.contains(' ')
-                && found.bytes().all(|c| {
-                    c.is_ascii_alphabetic() || c >= 0x80 || matches!(c, b' ' | b'-' | b'\'')
-                });
+            let whole = match whole_of {
+                Some((at, whole)) if at == s => whole,
+                _ => {
+                    let whole = whole_name(&text[span.start..span.end]);
+                    whole_of = Some((s, whole));
+                    whole
+                }
+            };
             let written = w.flags & flag::NAME != 0 || whole;
             if person
                 && written
@@ -97,6 +103,16 @@ impl Lexicon {
         }
         out
     }
+}
+
+/// `found` (a span's text) is a name of two words or more written as one: letters, spaces,
+/// hyphens and apostrophes only.
+fn whole_name(found: &str) -> bool {
+    let found = found.trim();
+    found.contains(' ')
+        && found
+            .bytes()
+            .all(|c| c.is_ascii_alphabetic() || c >= 0x80 || matches!(c, b' ' | b'-' | b'\''))
 }
 
 /// A word without its possessive `'s` (`Ovadrakin's`).

@@ -281,12 +281,18 @@ fn dotted_neighbour(text: &str, start: usize, end: usize) -> bool {
     before || after
 }
 
+/// The longest word [`word_before`] reads back: every list it is compared with holds
+/// shorter words, and an unbounded walk made a chain with no space (`1/2-1/2-1/2…`, one
+/// candidate every four bytes) cost the square of its length.
+const MAX_WORD_BEFORE: usize = 40;
+
 fn word_before(text: &str, start: usize) -> Option<String> {
     let head = text[..start].trim_end_matches([' ', '\t', ':', '(', ',']);
     let w: String = head
         .chars()
         .rev()
         .take_while(|c| !c.is_whitespace() && !matches!(c, ',' | ';' | '(' | ':'))
+        .take(MAX_WORD_BEFORE + 1)
         .collect::<Vec<_>>()
         .into_iter()
         .rev()
