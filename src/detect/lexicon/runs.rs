@@ -301,6 +301,20 @@ impl Ctx<'_> {
         {
             return;
         }
+        // `voicemail from maria.`: a popular first name that is also an English word (SCOWL
+        // holds `maria`, `will`, `mark`) is no word no list holds, but ends the clause here.
+        let popular_first = self.has(j, flag::FIRST)
+            && self.has(j, flag::POPULAR)
+            && !self.has(
+                j,
+                flag::VOCAB | flag::NEVER_NAME | flag::STRONG_CUE | flag::RELATION,
+            )
+            && self.words[j].end - self.words[j].start >= 4
+            && self.clause_ends_after(j);
+        if popular_first {
+            marks[j] = Some(PhiType::Name);
+            return;
+        }
         let Some(end) = self.name_run(j) else { return };
         if self.clause_ends_after(end) && self.plain_run(j, end) {
             for m in marks.iter_mut().take(end + 1).skip(j) {
