@@ -292,8 +292,7 @@ impl Writer<'_, '_, '_> {
                 Field::Keep if self.engine.keeps_code(v, &self.learned) => None,
                 Field::Remove => Some(String::new()),
                 Field::Phi(ty) if !v.trim().is_empty() => {
-                    self.counts[ty.index()] += 1;
-                    Some(self.t.apply_value(ty, v, &ctx)?)
+                    Some(self.t.apply_field(ty, v, &ctx, &mut self.counts)?)
                 }
                 _ => Some(self.scan(v, &ctx)?),
             };

@@ -57,10 +57,7 @@ pub fn deidentify(
         };
         let new = match f {
             Field::Keep => v.clone(),
-            Field::Phi(ty) if !v.trim().is_empty() => {
-                counts[ty.index()] += 1;
-                t.apply_value(*ty, v, &ctx)?
-            }
+            Field::Phi(ty) if !v.trim().is_empty() => t.apply_field(*ty, v, &ctx, &mut counts)?,
             _ => engine.scan_value(v, &learned, t, &ctx, scratch, &mut counts)?,
         };
         out.append_pair(&key, &new);

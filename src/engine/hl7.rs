@@ -852,8 +852,8 @@ impl Rewriter for Deidentifier<'_, '_, '_> {
             Some(Field::Keep) if self.engine.keeps_code(value, &self.learned) => return Ok(None),
             Some(Field::Remove) => String::new(),
             Some(Field::Phi(ty)) if !value.trim().is_empty() => {
-                self.counts[ty.index()] += 1;
-                self.engine.phi_spelled(ty, v, self.t, &self.ctx)?
+                self.engine
+                    .phi_spelled(ty, v, self.t, &self.ctx, &mut self.counts)?
             }
             _ => match self.engine.scan_spelled(
                 v,

@@ -430,10 +430,8 @@ impl Walker<'_, '_, '_> {
                 // A long integer under a key not known to be safe is an identifier
                 // (`{"contact":4135550172}`); inside a PHI field every number is PHI.
                 let digits = n.to_string();
-                let ty = inherit.or_else(|| shape::number_type(&digits));
-                let kept_age = ty == Some(PhiType::Age) && age_under_90(&digits);
-                if let Some(ty) = ty.filter(|_| !kept_age) {
-                    *v = Value::String(self.phi_value(ty, &digits)?);
+                if let Some(ty) = inherit.or_else(|| shape::number_type(&digits)) {
+                    self.phi_number(ty, v, &digits)?;
                 }
             }
             _ => {}
@@ -504,11 +502,9 @@ impl Walker<'_, '_, '_> {
                 Field::Remove => remove.push(k.clone()),
                 Field::Phi(ty) => match x {
                     Value::String(s) => *s = self.phi_value(ty, s)?,
-                    // An age under 90 stays the number it was (`apply_value` keeps it).
-                    Value::Number(n) if ty == PhiType::Age && age_under_90(&n.to_string()) => {}
                     Value::Number(n) => {
-                        let s = n.to_string();
-                        *x = Value::String(self.phi_value(ty, &s)?);
+                        let digits = n.to_string();
+                        self.phi_number(ty, x, &digits)?;
                     }
                     Value::Object(_) | Value::Array(_) => {
                         self.walk(x, Some(&*key), resource, Some(ty))?
@@ -563,11 +559,19 @@ impl Walker<'_, '_, '_> {
     }
 
     fn phi_value(&mut self, ty: PhiType, s: &str) -> Result<String, ScanError> {
-        if s.trim().is_empty() || ty == PhiType::Age && age_under_90(s) {
+        if s.trim().is_empty() {
             return Ok(s.to_string());
         }
-        self.counts[ty.index()] += 1;
-        Ok(self.t.apply_value(ty, s, &self.ctx)?)
+        Ok(self.t.apply_field(ty, s, &self.ctx, &mut self.counts)?)
+    }
+
+    /// The number `v` (written `digits`) of a field typed `ty`, rewritten into a string; an
+    /// age under 90 stays the number it was (`apply_field` keeps it).
+    fn phi_number(&mut self, ty: PhiType, v: &mut Value, digits: &str) -> Result<(), ScanError> {
+        if !(ty == PhiType::Age && age_under_90(digits)) {
+            *v = Value::String(self.phi_value(ty, digits)?);
+        }
+        Ok(())
     }
 
     fn scan(&mut self, s: &str) -> Result<String, ScanError> {

@@ -301,15 +301,17 @@ impl Engine {
         )?))
     }
 
-    /// One whole value of type `ty`, tokenised from the form [`Spelled`] says.
+    /// One whole value of type `ty`, tokenised from the form [`Spelled`] says, and counted
+    /// in `counts` when it is rewritten ([`Transformer::apply_field`]).
     pub(crate) fn phi_spelled(
         &self,
         ty: PhiType,
         v: &Spelled<'_>,
         t: &Transformer<'_>,
         ctx: &DocContext,
+        counts: &mut [usize],
     ) -> Result<String, ScanError> {
-        Ok(t.apply_value(ty, v.token_input(t.policy.exact_tokens), ctx)?)
+        Ok(t.apply_field(ty, v.token_input(t.policy.exact_tokens), ctx, counts)?)
     }
 }
 

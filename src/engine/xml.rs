@@ -1356,8 +1356,9 @@ impl Deidentifier<'_, '_, '_> {
         };
         let kept = match action {
             Action::Phi(ty) => {
-                self.counts[ty.index()] += 1;
-                let new = self.engine.phi_spelled(ty, spelled, self.t, &self.ctx)?;
+                let new =
+                    self.engine
+                        .phi_spelled(ty, spelled, self.t, &self.ctx, &mut self.counts)?;
                 return Ok(Some(new));
             }
             Action::Keep { coded } => self.keeps_code(v, coded),
@@ -1398,8 +1399,7 @@ impl Deidentifier<'_, '_, '_> {
     }
 
     fn phi(&mut self, ty: PhiType, v: &str) -> Result<String, ScanError> {
-        self.counts[ty.index()] += 1;
-        Ok(self.t.apply_value(ty, v, &self.ctx)?)
+        Ok(self.t.apply_field(ty, v, &self.ctx, &mut self.counts)?)
     }
 
     /// A code kept as written: code-shaped by the engine's test, or, on an element that

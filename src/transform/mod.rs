@@ -184,6 +184,32 @@ impl<'a> Transformer<'a> {
         if ty == PhiType::Age && age_under_90(value) {
             return Ok(value.to_string());
         }
+        self.rewrite_value(ty, value, ctx)
+    }
+
+    /// [`Transformer::apply_value`] for a field its rules type as `ty`, counted in `counts`
+    /// (by type) when it is rewritten: an age under 90 is kept and not counted, so a
+    /// document's counts and audit line name only what was removed.
+    pub fn apply_field(
+        &self,
+        ty: PhiType,
+        value: &str,
+        ctx: &DocContext,
+        counts: &mut [usize],
+    ) -> Result<String, TokenError> {
+        if ty == PhiType::Age && age_under_90(value) {
+            return Ok(value.to_string());
+        }
+        counts[ty.index()] += 1;
+        self.rewrite_value(ty, value, ctx)
+    }
+
+    fn rewrite_value(
+        &self,
+        ty: PhiType,
+        value: &str,
+        ctx: &DocContext,
+    ) -> Result<String, TokenError> {
         self.apply(
             value,
             &[Span {
