@@ -2,7 +2,11 @@
 //!
 //! Owns the row layout and the steps both backends share: a memory is named by the subject
 //! id of the patient key it was first recorded under (its id); its forms are rows
-//! `id ‖ hash (8, BE)` → `type ‖ level`; every patient key that reaches it (a FHIR
+//! `id ‖ hash (8, BE)` → `type ‖ level`. The sled vault packs the forms one document adds
+//! into one such row, the first form's, whose value carries the others after it as
+//! `hash (8, BE) ‖ type ‖ level` each ([`pack`], [`append_row`]): one B-tree write per
+//! document instead of one per form, which was about a tenth of a new patient's webhook.
+//! Every patient key that reaches it (a FHIR
 //! `Patient/<id>`, an `MRN:…` of the same patient) has a link `subject id → id` and a back
 //! link `id ‖ subject id` so that forgetting any of them finds them all. Nothing in a row is
 //! plaintext: ids are keyed hashes of patient keys, forms keyed hashes under the memory's
@@ -15,7 +19,7 @@ use rustc_hash::FxHashMap;
 
 use super::index::IndexKey;
 use super::record::{SubjectId, SUBJECT_ID_LEN};
-use crate::memory::{Memory, Remembered};
+use crate::memory::{Memory, Remembered, ENTRY_LEN};
 
 /// Length of a form row's key (memory id ‖ hash).
 pub(super) const FORM_KEY_LEN: usize = SUBJECT_ID_LEN + 8;
@@ -38,11 +42,58 @@ pub(super) fn back_link(id: &SubjectId, sid: &SubjectId) -> [u8; BACK_LINK_LEN] 
     k
 }
 
-/// A form row read back: its hash and what it stands for (`None` for a damaged row, which
-/// is skipped: a memory only ever adds detections).
-pub(super) fn read_form(key: &[u8], value: &[u8]) -> Option<(u64, Remembered)> {
-    let hash: [u8; 8] = key.get(SUBJECT_ID_LEN..)?.try_into().ok()?;
-    Some((u64::from_be_bytes(hash), Remembered::decode(value)?))
+/// Length of a form packed after a row's first ([`pack`]): its hash, then its entry.
+const PACKED_LEN: usize = 8 + ENTRY_LEN;
+
+/// The forms of a row read back, each as its hash and what it stands for: the row's own
+/// (hash in the key), then any packed after it. A damaged form is skipped: a memory only
+/// ever adds detections.
+pub(super) fn read_forms(key: &[u8], value: &[u8]) -> Vec<(u64, Remembered)> {
+    let (first, packed) = value.split_at(value.len().min(ENTRY_LEN));
+    let own = key
+        .get(SUBJECT_ID_LEN..)
+        .and_then(|h| <[u8; 8]>::try_from(h).ok())
+        .zip(Remembered::decode(first))
+        .map(|(hash, r)| (u64::from_be_bytes(hash), r));
+    let rest = packed.chunks_exact(PACKED_LEN).filter_map(|c| {
+        let (hash, entry) = c.split_at(8);
+        let hash = u64::from_be_bytes(hash.try_into().ok()?);
+        Some((hash, Remembered::decode(entry)?))
+    });
+    own.into_iter().chain(rest).collect()
+}
+
+/// How many forms a row holds (what PostgreSQL, one row a form, would count).
+pub(super) fn forms_in(value: &[u8]) -> usize {
+    1 + value.len().saturating_sub(ENTRY_LEN) / PACKED_LEN
+}
+
+/// One row holding `new` forms of memory `id` (`None` for none): keyed by the first, the
+/// others packed after its entry.
+pub(super) fn pack(
+    id: &SubjectId,
+    new: &[(u64, Remembered)],
+) -> Option<([u8; FORM_KEY_LEN], Vec<u8>)> {
+    let ((hash, first), rest) = new.split_first()?;
+    let mut value = Vec::with_capacity(ENTRY_LEN + rest.len() * PACKED_LEN);
+    value.extend_from_slice(&first.encode());
+    for (h, r) in rest {
+        value.extend_from_slice(&h.to_be_bytes());
+        value.extend_from_slice(&r.encode());
+    }
+    Some((form_key(id, *hash), value))
+}
+
+/// Row `key`'s value once `value` ([`pack`]) is written under it: `value` itself if the
+/// row is new, else the old forms with the new ones after them. Two documents of one
+/// patient can pick the same first new form at once; appending keeps both documents' forms
+/// where a plain insert would drop the earlier's.
+pub(super) fn append_row(old: Option<&[u8]>, key: &[u8], value: &[u8]) -> Vec<u8> {
+    let Some(old) = old else {
+        return value.to_vec();
+    };
+    let hash = key.get(SUBJECT_ID_LEN..).unwrap_or_default();
+    [old, hash, value].concat()
 }
 
 /// A subject id read back from a row.
@@ -103,10 +154,58 @@ mod tests {
         assert_eq!(resolve(&[], &[]), None);
         let k = form_key(&a, 0x0102);
         assert_eq!(
-            read_form(&k, &[0, 1]).map(|(h, _)| h),
+            read_forms(&k, &[0, 1]).first().map(|(h, _)| *h),
             Some(0x0102),
             "a row's hash reads back"
         );
         assert_eq!(&back_link(&a, &b)[16..], &b);
+    }
+
+    #[test]
+    fn packed_forms_read_back_and_count_as_rows_would() {
+        use crate::memory::Level;
+        use crate::phi::PhiType;
+        let id = [7u8; 16];
+        let r = |ty, level| Remembered { ty, level };
+        let new = [
+            (0x0a, r(PhiType::Name, Level::Strong)),
+            (0x0b, r(PhiType::Name, Level::Part)),
+            (u64::MAX, r(PhiType::Phone, Level::Cased)),
+        ];
+        let (key, value) = pack(&id, &new).expect("a row");
+        assert_eq!(read_forms(&key, &value), new.to_vec());
+        assert_eq!(forms_in(&value), 3);
+        let (key, value) = pack(&id, &new[..1]).expect("a row");
+        assert_eq!(
+            value.len(),
+            ENTRY_LEN,
+            "one form is the one-form row of old"
+        );
+        assert_eq!(forms_in(&value), 1);
+        assert_eq!(read_forms(&key, &value), new[..1].to_vec());
+        assert!(pack(&id, &[]).is_none());
+        let (k1, v1) = pack(&id, &new[..2]).expect("a row");
+        let again = [(0x0a, r(PhiType::Phone, Level::Part)), new[2]];
+        let (k2, v2) = pack(&id, &again).expect("a row");
+        assert_eq!(k1, k2, "both documents' first new form is 0x0a");
+        assert_eq!(
+            append_row(None, &k2, &v2),
+            v2,
+            "a new row is the packed row"
+        );
+        let both = append_row(Some(&v1), &k2, &v2);
+        assert_eq!(
+            read_forms(&k1, &both),
+            [&new[..2], &again[..]].concat(),
+            "a second write to one key keeps the first's forms"
+        );
+        assert_eq!(forms_in(&both), 4);
+        let mut torn = pack(&id, &new).expect("a row").1;
+        torn.truncate(torn.len() - 3);
+        assert_eq!(
+            read_forms(&key, &torn),
+            new[..2].to_vec(),
+            "a torn form is skipped"
+        );
     }
 }

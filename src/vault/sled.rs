@@ -684,9 +684,9 @@ impl SledVault {
         };
         let mut removed = 0;
         for item in self.memory.scan_prefix(id) {
-            let (k, _) = item?;
+            let (k, v) = item?;
             self.memory.remove(k)?;
-            removed += 1;
+            removed += memory::forms_in(&v) as u64;
         }
         for item in self.memory_links.scan_prefix(id) {
             let (k, _) = item?;
@@ -715,7 +715,10 @@ impl SledVault {
         else {
             return Ok(0);
         };
-        let forms = self.memory.scan_prefix(id).count();
+        let mut forms = 0;
+        for item in self.memory.scan_prefix(id).values() {
+            forms += memory::forms_in(&item?);
+        }
         let back = self
             .memory_links
             .scan_prefix(id)
@@ -725,9 +728,17 @@ impl SledVault {
         Ok(forms + back)
     }
 
-    /// Every memory row of the vault (forms, links and back links), whatever patient.
+    /// Every memory row of the vault (forms, links and back links), whatever patient,
+    /// counted as PostgreSQL counts them (one a form); an unreadable row counts as none.
     pub fn memory_len(&self) -> usize {
-        self.memory.len() + self.memory_links.len()
+        let forms: usize = self
+            .memory
+            .iter()
+            .values()
+            .filter_map(Result::ok)
+            .map(|v| memory::forms_in(&v))
+            .sum();
+        forms + self.memory_links.len()
     }
 
     /// The memory a document's patient keys reach ([`TokenStore::open_memory`]).
@@ -748,7 +759,7 @@ impl SledVault {
         if existed {
             for item in self.memory.scan_prefix(id) {
                 let (k, v) = item?;
-                forms.extend(memory::read_form(&k, &v));
+                forms.extend(memory::read_forms(&k, &v));
             }
         }
         Ok(Some(memory::memory(&self.index_key, id, forms, unlinked)))
@@ -763,9 +774,9 @@ impl SledVault {
             self.memory_links.insert(sid, &id[..])?;
             self.memory_links.insert(memory::back_link(id, sid), &[])?;
         }
-        for (hash, r) in new {
+        if let Some((key, value)) = memory::pack(id, new) {
             self.memory
-                .insert(memory::form_key(id, *hash), &r.encode())?;
+                .fetch_and_update(key, |old| Some(memory::append_row(old, &key, &value)))?;
         }
         Ok(())
     }

@@ -55,7 +55,7 @@ impl PgVault {
                 }
                 (None, Some(hash), Some(entry)) => {
                     let key = [id.as_slice(), hash.as_slice()].concat();
-                    forms.extend(rows::read_form(&key, &entry));
+                    forms.extend(rows::read_forms(&key, &entry));
                 }
                 _ => {}
             }

@@ -126,13 +126,18 @@ impl PgVault {
                         )
                         .await?;
                     }
+                    // Sled packs a document's forms into one row; here each is its own row
+                    // (a form written twice by two documents at once is kept once).
                     TreeId::Memory if k.len() == memory::FORM_KEY_LEN => {
-                        let (id, hash) = k.split_at(k.len() - 8);
-                        tx.execute(
-                            "INSERT INTO phigate_memory (id, hash, entry) VALUES ($1, $2, $3)",
-                            &[&id, &hash, &v],
-                        )
-                        .await?;
+                        let id = &k[..k.len() - 8];
+                        for (hash, form) in memory::read_forms(&k, &v) {
+                            tx.execute(
+                                "INSERT INTO phigate_memory (id, hash, entry) VALUES ($1, $2, $3)
+                                 ON CONFLICT DO NOTHING",
+                                &[&id, &hash.to_be_bytes().as_slice(), &form.encode().as_slice()],
+                            )
+                            .await?;
+                        }
                     }
                     // Back links are the links' `id` column here.
                     TreeId::MemoryLinks if k.len() == memory::BACK_LINK_LEN => {}
