@@ -58,5 +58,5 @@ score "oov holdout (seed 2)" "$dir/oov-holdout.jsonl"
 score "oov dev (seed 1)" "$dir/oov-dev.jsonl"
 score "oov dev2 (seed 3)" "$dir/oov-dev2.jsonl"
 preserved=$(python3 scripts/preserved.py "$dir/synth-text.jsonl" --top 0 -- "$bin" scan --jsonl --key-file "$key" |
-  head -1 | python3 -c 'import json,sys; print(json.load(sys.stdin)["preserved"])')
+  sed -n 1p | python3 -c 'import json,sys; print(json.load(sys.stdin)["preserved"])')
 printf '| non-PHI preserved (synth text seed 99) | %s | | |\n' "$preserved"

@@ -5,7 +5,7 @@
 //! Both work on spans the rules and lexicon already found; nothing here starts a date or
 //! an age on its own evidence.
 
-use super::Span;
+use super::{validate, Span};
 use crate::phi::PhiType;
 
 /// Words after a number that make it a count, not the day ending a range.
@@ -135,6 +135,165 @@ pub(super) fn repeated_ages(text: &str, spans: &[Span]) -> Vec<Span> {
     out
 }
 
+/// How many days apart a month/day pair and a date the note found may lie for the date to
+/// vouch for the pair: notes of one stay count days within a week or two.
+const NEIGHBOUR_DAYS: u8 = 10;
+
+/// Month/day pairs (`levo weaned 4/2`) that the rules left, found where the note dates
+/// another day of the same month within [`NEIGHBOUR_DAYS`] (`extub 4/1`) and no score or
+/// setting reading claims them ([`validate::dated_month_pair`]). The note's dated days are
+/// read only when it holds a found date and an uncovered pair; `spans` are the merged
+/// spans (sorted by start) and are not changed, so a pair read here never dates another.
+pub(super) fn neighbour_dates(text: &str, spans: &[Span]) -> Vec<Span> {
+    let mut out = Vec::new();
+    if !spans.iter().any(|s| s.ty == PhiType::Date) {
+        return out;
+    }
+    let b = text.as_bytes();
+    let mut days: Option<Vec<(u8, u8)>> = None;
+    for (slash, _) in text.match_indices('/') {
+        let Some((start, end, month, day)) = bare_pair(b, slash) else {
+            continue;
+        };
+        let i = spans.partition_point(|s| s.start < end);
+        if spans[..i].iter().rev().take(4).any(|s| s.end > start) {
+            continue;
+        }
+        let days = days.get_or_insert_with(|| neighbour_days(b, spans));
+        if dated_nearby(days, month, day) && validate::dated_month_pair(text, start, end) {
+            out.push(Span {
+                start,
+                end,
+                ty: PhiType::Date,
+            });
+        }
+    }
+    out
+}
+
+/// The `m/d` around the slash at `slash`: one or two digits each side, no digit beyond
+/// them, a month of 1 to 12 and a day of 1 to 31. Returns its bounds, month and day.
+fn bare_pair(b: &[u8], slash: usize) -> Option<(usize, usize, u8, u8)> {
+    // Three digits at most are read each way: a third says the pair is part of a number.
+    let before = b[..slash]
+        .iter()
+        .rev()
+        .take(3)
+        .take_while(|c| c.is_ascii_digit())
+        .count();
+    let after = b[slash + 1..]
+        .iter()
+        .take(3)
+        .take_while(|c| c.is_ascii_digit())
+        .count();
+    if !(1..=2).contains(&before) || !(1..=2).contains(&after) {
+        return None;
+    }
+    let (start, end) = (slash - before, slash + 1 + after);
+    let month = number(&b[start..slash])?;
+    let day = number(&b[slash + 1..end])?;
+    ((1..=12).contains(&month) && (1..=31).contains(&day)).then_some((start, end, month, day))
+}
+
+/// One or two ASCII digits as a number.
+fn number(digits: &[u8]) -> Option<u8> {
+    digits.iter().try_fold(0u8, |n, c| {
+        c.is_ascii_digit()
+            .then(|| n.saturating_mul(10).saturating_add(c - b'0'))
+    })
+}
+
+/// A date of `month` within [`NEIGHBOUR_DAYS`] of `day` among the sorted `days`.
+fn dated_nearby(days: &[(u8, u8)], month: u8, day: u8) -> bool {
+    let from = (month, day.saturating_sub(NEIGHBOUR_DAYS));
+    let i = days.partition_point(|d| *d < from);
+    days.get(i)
+        .is_some_and(|&(m, d)| m == month && d <= day.saturating_add(NEIGHBOUR_DAYS))
+}
+
+/// The months' names, in order: a found date names one whole or by its first three or
+/// more letters (`Apr`, `Sept`).
+const MONTHS: [&[u8]; 12] = [
+    b"january",
+    b"february",
+    b"march",
+    b"april",
+    b"may",
+    b"june",
+    b"july",
+    b"august",
+    b"september",
+    b"october",
+    b"november",
+    b"december",
+];
+
+/// The month (1 to 12) that `word` names, whole or cut short to three letters or more.
+fn month_named(word: &[u8]) -> Option<usize> {
+    let named = |m: &[u8]| {
+        word.len() >= 3 && m.len() >= word.len() && m[..word.len()].eq_ignore_ascii_case(word)
+    };
+    MONTHS.iter().position(|m| named(m)).map(|i| i + 1)
+}
+
+/// The (month, day) of every date span that names both (`4/1`, `4/12/2101`, `2024-04-12`,
+/// `April 8`, `8 Apr 2024`), sorted. Dotted dates are left out: `4.12.24` may be read
+/// either way round.
+pub(super) fn neighbour_days(text: &[u8], spans: &[Span]) -> Vec<(u8, u8)> {
+    let mut days: Vec<(u8, u8)> = spans
+        .iter()
+        .filter(|s| s.ty == PhiType::Date)
+        .filter_map(|s| text.get(s.start..s.end))
+        .filter_map(month_and_day)
+        .collect();
+    days.sort_unstable();
+    days.dedup();
+    days
+}
+
+/// The month and day a found date names, if it names both.
+fn month_and_day(v: &[u8]) -> Option<(u8, u8)> {
+    let valid = |m: u8, d: u8| ((1..=12).contains(&m) && (1..=31).contains(&d)).then_some((m, d));
+    // Runs of digits and of letters, with the byte that follows each.
+    let mut parts: Vec<(&[u8], Option<u8>)> = Vec::new();
+    let mut i = 0;
+    while i < v.len() {
+        let digit = v[i].is_ascii_digit();
+        let len = v[i..]
+            .iter()
+            .take_while(|c| c.is_ascii_digit() == digit && c.is_ascii_alphanumeric())
+            .count();
+        if len == 0 {
+            i += 1;
+            continue;
+        }
+        parts.push((&v[i..i + len], v.get(i + len).copied()));
+        i += len;
+    }
+    let month_word = parts.iter().enumerate().find_map(|(at, (p, _))| {
+        p[0].is_ascii_alphabetic()
+            .then(|| month_named(p))
+            .flatten()
+            .map(|m| (at, m))
+    });
+    if let Some((at, month)) = month_word {
+        let short = |p: &&(&[u8], Option<u8>)| p.0.len() <= 2 && p.0[0].is_ascii_digit();
+        // `April 8`, `Apr 8th`, else `8 April`.
+        let day = parts[at + 1..]
+            .iter()
+            .find(short)
+            .or_else(|| parts[..at].iter().rev().find(short))?;
+        return valid(u8::try_from(month).ok()?, number(day.0)?);
+    }
+    let (first, sep) = *parts.first()?;
+    let second = parts.get(1)?.0;
+    match (first.len(), sep) {
+        (4, Some(b'-' | b'/')) => valid(number(second)?, number(parts.get(2)?.0)?),
+        (1..=2, Some(b'/' | b'-')) => valid(number(first)?, number(second)?),
+        _ => None,
+    }
+}
+
 /// Characters that glue a number into a longer expression (`3.102`, `4/102`, `A-102`).
 fn joins(c: u8) -> bool {
     matches!(c, b'.' | b'/' | b'-' | b'+' | b'#' | b'$')
@@ -219,6 +378,54 @@ mod tests {
             let start = t.find(v).expect("value");
             assert_eq!(date(t, v), start + v.len(), "{t}");
         }
+    }
+
+    fn found(t: &str, value: &str) -> Span {
+        let start = t.find(value).expect("value");
+        Span {
+            start,
+            end: start + value.len(),
+            ty: PhiType::Date,
+        }
+    }
+
+    #[test]
+    fn a_month_pair_is_a_date_beside_a_found_day_of_its_month() {
+        let t = "Extubated 6/1. Dopamine weaned 6/2. Pain 6/10 at rest. Neo weaned 7/2. Weaned 6/3 6/4.";
+        let dated = neighbour_dates(t, &[found(t, "6/1")]);
+        let values: Vec<&str> = dated.iter().map(|s| &t[s.start..s.end]).collect();
+        // `6/10` is a pain score, `7/2` has no dated day in July, `6/3 6/4` is a row.
+        assert_eq!(values, vec!["6/2"]);
+        // A month name dates its days too; a day more than ten away does not.
+        let t = "Admitted April 20. Levo weaned 4/2, neo weaned 4/28.";
+        let dated = neighbour_dates(t, &[found(t, "April 20")]);
+        let values: Vec<&str> = dated.iter().map(|s| &t[s.start..s.end]).collect();
+        assert_eq!(values, vec!["4/28"]);
+        // No found date, nothing to read by.
+        assert!(neighbour_dates("Levo weaned 4/2.", &[]).is_empty());
+    }
+
+    #[test]
+    fn found_dates_name_their_month_and_day() {
+        for (v, md) in [
+            ("4/1", Some((4, 1))),
+            ("4/12/2101", Some((4, 12))),
+            ("2024-04-12", Some((4, 12))),
+            ("April 8th", Some((4, 8))),
+            ("8 Apr 2024", Some((4, 8))),
+            ("Sept. 3", Some((9, 3))),
+            ("March 3-5, 2024", Some((3, 3))),
+            ("nov. 2016", None),
+            ("4.12.24", None),
+            ("13/4", None),
+        ] {
+            assert_eq!(month_and_day(v.as_bytes()), md, "{v}");
+        }
+        let days = [(3, 30), (4, 1), (4, 25)];
+        assert!(dated_nearby(&days, 4, 11));
+        assert!(!dated_nearby(&days, 4, 12));
+        assert!(dated_nearby(&days, 4, 15));
+        assert!(!dated_nearby(&days, 5, 1));
     }
 
     #[test]

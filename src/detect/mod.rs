@@ -291,6 +291,8 @@ impl Detector {
                 _ => {}
             }
         }
+        let dated = date_span::neighbour_dates(text, &spans);
+        spans.extend(dated);
         let repeated = date_span::repeated_ages(text, &spans);
         spans.extend(repeated);
         // Facility names the passes above missed or found in part, read with their spans.

@@ -27,15 +27,18 @@ pub(super) fn numeric_date(text: &str, start: usize, end: usize) -> bool {
 }
 
 pub(super) fn month_day(v: &str) -> bool {
-    if starts_lowercase_may(v) {
-        return false;
-    }
+    !starts_lowercase_may(v) && cued_month(v)
+}
+
+/// A month and a day of 1 to 31, or a four-digit year, whatever the month's case: the
+/// rule's cue (`since`, `in`) has told the month from the verb.
+pub(super) fn cued_month(v: &str) -> bool {
     let day: String = v
         .split(|c: char| !c.is_ascii_alphanumeric())
         .find(|w| w.bytes().next().is_some_and(|b| b.is_ascii_digit()))
         .map(|w| w.chars().take_while(char::is_ascii_digit).collect())
         .unwrap_or_default();
-    day.parse::<u32>().is_ok_and(|d| (1..=31).contains(&d))
+    day.len() == 4 || day.parse::<u32>().is_ok_and(|d| (1..=31).contains(&d))
 }
 
 /// Lower-case `may`/`mar` are far more often verbs than months, unless a year follows.
@@ -407,6 +410,11 @@ fn word_follows(next: &Option<String>) -> bool {
         .is_some_and(|w| w.len() >= 2 && w.bytes().all(|c| c.is_ascii_alphabetic()))
 }
 
+/// The word after a number marks it a count, a dose or a score (`3 reps`, `10 units`).
+pub(super) fn scored_after(text: &str, end: usize) -> bool {
+    word_after(text, end).is_some_and(|w| SCORE_AFTER.contains(&w.as_str()))
+}
+
 /// The words around a number pair mark a score or ratio (`MMT 4/5`, `5/60 ratio`).
 pub(super) fn score_context(text: &str, start: usize, end: usize) -> bool {
     let is = |w: Option<String>, list: &[&str]| w.as_deref().is_some_and(|w| list.contains(&w));
@@ -420,13 +428,134 @@ fn weaned_on_a_day(prev: Option<&str>, day: u32) -> bool {
     prev == Some("weaned") && day >= 13
 }
 
+/// Words in the 16 bytes before a pair that name a ventilator setting.
+const VENT: &[&str] = &[
+    "psv", "peep", "cpap", "bipap", "ps ", "ps/", "flowby", "settings", "vent", "fio2", "simv",
+    "imv",
+];
+
 /// Ventilator settings (`PSV 10/5`, `flowby 6/3`, `CPAP/PS 5/5`) look like dates.
 pub(super) fn near_vent_settings(text: &str, start: usize) -> bool {
-    const VENT: &[&str] = &[
-        "psv", "peep", "cpap", "bipap", "ps ", "ps/", "flowby", "settings", "vent", "wean", "fio2",
-        "simv", "imv",
-    ];
+    let window = window_before(text, start);
+    window.contains("wean") || VENT.iter().any(|v| window.contains(v))
+}
+
+/// The 16 bytes before `start`, lower-cased (fewer where a character would be cut).
+fn window_before(text: &str, start: usize) -> String {
     let from = start.saturating_sub(16);
-    let window = text.get(from..start).unwrap_or("").to_ascii_lowercase();
-    VENT.iter().any(|v| window.contains(v))
+    text.get(from..start).unwrap_or("").to_ascii_lowercase()
+}
+
+/// A month/day pair that [`partial_date`] leaves, read as a date because the note dates
+/// another day of its month within ten days (the caller checks that): `levo weaned 4/2`
+/// beside `extub 4/1`. The neighbour says the note counts days in that month; it does not
+/// make a score a date, so what marks one still rules the pair out: a score or setting
+/// word before or after it (`pain`, `PS`, `peep`), a percentage before it, a pair shaped
+/// like a grade out of 5 (`4/5`, `5/5`, `2/2`) or a fraction (`1/2`, `3/4`), an `x/10`
+/// (`10/10` too) with a score word in its clause (`pain at incision 4/10`), and a run of
+/// pairs (`4/5 4/5 3/5`).
+///
+/// `weaned` alone stands before drugs weaned on a day as often as before a setting, so it
+/// rules out only a pair shaped like pressure support over PEEP (`weaned 10/5`).
+pub(super) fn dated_month_pair(text: &str, start: usize, end: usize) -> bool {
+    let b = text.as_bytes();
+    let pair = &b[start..end];
+    let slash = pair.iter().filter(|c| **c == b'/').count();
+    let shaped = slash == 1
+        && pair
+            .split(|c| *c == b'/')
+            .all(|n| (1..=2).contains(&n.len()) && n.iter().all(u8::is_ascii_digit));
+    if !shaped || !month_and_day(&text[start..end]) {
+        return false;
+    }
+    let mut nums = text[start..end]
+        .split('/')
+        .map(|n| n.parse::<u32>().unwrap_or(0));
+    let (month, day) = (nums.next().unwrap_or(0), nums.next().unwrap_or(0));
+    let letter_touches = start > 0 && b[start - 1].is_ascii_alphanumeric()
+        || b.get(end).is_some_and(u8::is_ascii_alphanumeric);
+    if letter_touches || glued(text, start, end) || after_percent(text, start) {
+        return false;
+    }
+    let fraction = day <= 4 && month < day;
+    let grade = day == 5 && month <= 5;
+    // `10/10` is read as any `x/10` is, below: with no score word in its clause.
+    let full_marks = month == day && day <= 5;
+    if fraction || grade || full_marks {
+        return false;
+    }
+    let window = window_before(text, start);
+    let prev = word_before(text, start);
+    let next = word_after(text, end);
+    let is = |w: &Option<String>, list: &[&str]| w.as_deref().is_some_and(|w| list.contains(&w));
+    if VENT.iter().any(|v| window.contains(v)) {
+        return false;
+    }
+    let setting_shaped = (5..=12).contains(&day) && month >= day;
+    if window.contains("wean") && (setting_shaped || is(&prev, &["to"])) {
+        return false;
+    }
+    // `of`, `was`, `in` before a dated day are words of a sentence (`BM was 4/12`); the
+    // weak words that count (`x`, `level`, `rate`, `times`) still say score.
+    let sentence_word = is(&prev, &["of", "was", "in"]);
+    let scored_before = is(&prev, SCORE_BEFORE) && !is(&prev, DATE_CUE_BEFORE) && !sentence_word;
+    if scored_before || is(&next, SCORE_AFTER) {
+        return false;
+    }
+    if day == 10 && month <= 10 && score_word_in_clause(text, start, end) {
+        return false;
+    }
+    !pair_beside(b, start, end)
+}
+
+/// A score word (one of [`SCORE_BEFORE`] that is no everyday word) in the clause around a
+/// pair: `pain at incision 4/10`, `4/10 with movement, pain meds given`.
+fn score_word_in_clause(text: &str, start: usize, end: usize) -> bool {
+    let stops = |c: char| matches!(c, '.' | ';' | '\n');
+    let head = &text[..start];
+    let from = head.rfind(stops).map_or(0, |i| i + 1);
+    let from = from.max(head.len().saturating_sub(40));
+    let tail = &text[end..];
+    let to = tail.find(stops).unwrap_or(tail.len()).min(40);
+    // Bytes: 40 back may fall inside a character; the score words are ASCII.
+    let words = String::from_utf8_lossy(&text.as_bytes()[from..end + to]).to_ascii_lowercase();
+    words
+        .split(|c: char| !c.is_ascii_alphanumeric() && c != '/')
+        .any(|w| SCORE_BEFORE.contains(&w) && !WEAK_SCORE_WORDS.contains(&w))
+}
+
+/// Another number pair right before or after this one, with only spaces, tabs or commas
+/// between them: a row of grades or settings (`4/5 4/5 3/5`, `10/5, 12/5`).
+fn pair_beside(b: &[u8], start: usize, end: usize) -> bool {
+    let gap = |c: &u8| matches!(c, b' ' | b'\t' | b',');
+    let is_pair = |tok: &[u8]| {
+        let mut parts = tok.split(|c| *c == b'/');
+        let (Some(a), Some(c)) = (parts.next(), parts.next()) else {
+            return false;
+        };
+        !a.is_empty() && !c.is_empty() && a.iter().chain(c).all(u8::is_ascii_digit)
+    };
+    let before_end = start - b[..start].iter().rev().take_while(|c| gap(c)).count();
+    let before = if before_end < start {
+        let head = &b[..before_end];
+        let from = before_end
+            - head
+                .iter()
+                .rev()
+                .take_while(|c| c.is_ascii_digit() || **c == b'/')
+                .count();
+        is_pair(&head[from..])
+    } else {
+        false
+    };
+    let after_start = end + b[end..].iter().take_while(|c| gap(c)).count();
+    let after = after_start > end && {
+        let tail = &b[after_start..];
+        let len = tail
+            .iter()
+            .take_while(|c| c.is_ascii_digit() || **c == b'/')
+            .count();
+        is_pair(&tail[..len])
+    };
+    before || after
 }

@@ -16,7 +16,9 @@ mod places;
 use std::net::Ipv4Addr;
 use std::str::FromStr;
 
-use dates::{month_day, numeric_date, partial_date, score_context, time_count};
+use dates::{
+    cued_month, month_day, numeric_date, partial_date, score_context, scored_after, time_count,
+};
 use identifiers::{
     card_cue_before, handle_after_mark, handle_shaped, iban_end, ipv6, mixed_id, phone_after_at,
     phone_after_role, phone_cue_before, phone_intl, photo_file, plate, url_end,
@@ -61,6 +63,9 @@ pub enum Validator {
     Luhn,
     Mbi,
     MonthDay,
+    /// A month after a word of time (`since may 2019`, `in may 15`): a day of 1 to 31, not a
+    /// count of time or a dose (`in may 3 hours`, `in mar 10 units`).
+    CuedMonth,
     MonthWord,
     /// `8/88`: month and two-digit year, not a ratio or score.
     MonthYear,
@@ -125,6 +130,7 @@ impl FromStr for Validator {
             "luhn" => Validator::Luhn,
             "mbi" => Validator::Mbi,
             "month_day" => Validator::MonthDay,
+            "cued_month" => Validator::CuedMonth,
             "month_word" => Validator::MonthWord,
             "month_year" => Validator::MonthYear,
             "not_glued" => Validator::NotGlued,
@@ -189,6 +195,12 @@ impl Validator {
             Validator::Luhn => luhn(v),
             Validator::Mbi => mbi(v),
             Validator::MonthDay => month_day(v),
+            Validator::CuedMonth => {
+                cued_month(v)
+                    && !time_count(text, end)
+                    && !unit_or_number_after(text, end)
+                    && !scored_after(text, end)
+            }
             Validator::MonthWord => !v.starts_with("may") && !v.starts_with("mar"),
             Validator::NotGlued => !glued(text, start, end),
             Validator::MonthYear => !glued(text, start, end) && !score_context(text, start, end),
@@ -210,6 +222,13 @@ impl Validator {
         };
         ok.then_some(end)
     }
+}
+
+/// A month/day pair (`4/2`) that no score or setting reading claims, for a note that dates
+/// another day of its month within ten days: see `dates::dated_month_pair`. The caller
+/// ([`crate::detect`]) checks the neighbour; this checks the pair and its words.
+pub(crate) fn dated_month_pair(text: &str, start: usize, end: usize) -> bool {
+    dates::dated_month_pair(text, start, end)
 }
 
 /// `148/60`, `7.35/66`: numbers over numbers.
@@ -529,6 +548,56 @@ mod tests {
         assert!(t("4/2-#4/5 PT ON LEVO"));
         assert!(!t("pain 4/10-#6/10 with movement"));
         assert!(!t("ranges 1/2 to #3/4 assist"));
+    }
+
+    #[test]
+    fn a_month_pair_beside_a_dated_day_is_read_unless_a_score_claims_it() {
+        let t = |s: &str| {
+            let at = s.find('#').expect("marker");
+            let text = s.replace('#', "");
+            let len = text[at..]
+                .find(|c: char| !c.is_ascii_digit() && c != '/')
+                .unwrap_or(text.len() - at);
+            dated_month_pair(&text, at, at + len)
+        };
+        // `weaned` before a drug's day, an `x/10` with no score word, `was` in a sentence.
+        assert!(t("neo off 6/1, dopa weaned #6/3; A-line out"));
+        assert!(t("Pt had a large BM #8/10, tolerating diet"));
+        assert!(t("last BM was #4/12 per family"));
+        // Settings, grades, fractions, full marks, pain scores and rows of pairs stay.
+        assert!(!t("PS weaned #10/5 overnight"));
+        assert!(!t("weaned #12/5 overnight"));
+        assert!(!t("weaned to #4/2 today"));
+        assert!(!t("PEEP #8/2 and FiO2 40"));
+        assert!(!t("on 40% #10/5 now"));
+        assert!(!t("RUE #4/5, LUE weaker"));
+        assert!(!t("needs #1/2 assist"));
+        assert!(t("Seen by GI.  #10/10 EGD done, no bleed"));
+        assert!(!t("pain #10/10 today"));
+        assert!(!t("MAE.  #3/3 today"));
+        assert!(!t("incisional pain at rest #4/10 with movement"));
+        assert!(!t("rated #7/10 at rest"));
+        assert!(!t("MAE #4/2 4/3 4/4"));
+        assert!(!t("values 3/1, #4/2"));
+        assert!(!t("x #4/2 today"));
+        assert!(!t("room A#4/2 now"));
+        assert!(!t("ratio 1.#4/2 now"));
+    }
+
+    #[test]
+    fn a_lower_case_month_after_a_word_of_time() {
+        // The value is between the two `#`.
+        let cued = |s: &str| {
+            let at = s.find('#').expect("marker");
+            let text = s.replace('#', "");
+            let end = s.rfind('#').expect("marker") - 1;
+            Validator::CuedMonth.check(&text, at, end).is_some()
+        };
+        assert!(cued("last used in #may 15#'"));
+        assert!(cued("sober since #may 2019#."));
+        assert!(!cued("in #may 3# hours"));
+        assert!(!cued("charted in #mar 10# units"));
+        assert!(!cued("in #may 45#"));
     }
 
     #[test]
