@@ -79,6 +79,10 @@ const BUILTIN: &[(&str, &str)] = &[
         include_str!("../patterns/words/context.toml"),
     ),
     (
+        "words/person_messages.toml",
+        include_str!("../patterns/words/person_messages.toml"),
+    ),
+    (
         "places/us_places.tsv",
         include_str!("../patterns/places/us_places.tsv"),
     ),
@@ -144,6 +148,8 @@ const OPTIONAL: &[&str] = &[
     "words/clinical.txt",
     // The short lists around a person came with issue 13's fourth round.
     "words/context.toml",
+    // Persons in messages (possessions, sign-offs) came with issue 13's branch `names9`.
+    "words/person_messages.toml",
     // Facility names came after the lexicon; a directory without the file gets the built-in.
     "text/facilities.toml",
     // Surnames after a title that are English words came with issue 13's round four.

@@ -16,6 +16,7 @@ use serde::Deserialize;
 
 mod accents;
 mod lists;
+mod messages;
 mod names;
 mod organisations;
 mod person;
@@ -126,6 +127,11 @@ pub mod flag {
     /// A verb of contact whose past form mostly follows a thing (`plan discussed`, `HEP
     /// reviewed`): the word before it is not read as a person.
     pub const THING_FIRST: u64 = 1 << 45;
+    /// What a person has, after a possessive (`walker` of `Mark's walker`, `daughter`).
+    pub const POSSESSION: u64 = 1 << 46;
+    /// The last word of a line that closes a message before the sender's name (`Thanks,`,
+    /// `Best regards,`); which lines are in [`super::Lexicon`]'s sign-offs.
+    pub const SIGN_OFF: u64 = 1 << 47;
     /// The flags of `patterns/words/context.toml`: they describe a word as written, so a
     /// word read through another (`the1`, a stem with digits) never has them.
     pub const CONTEXT: u64 = GREETING_END
@@ -141,7 +147,9 @@ pub mod flag {
         | PERSON_STATE
         | POSSESSIVE
         | RELATION_PLURAL
-        | THING_FIRST;
+        | THING_FIRST
+        | POSSESSION
+        | SIGN_OFF;
     /// Any name-list membership.
     pub const NAME: u64 = FIRST | LAST;
     /// Words that can never be part of a name.
@@ -242,7 +250,14 @@ pub struct LexiconSources<'a> {
     pub world_places: &'a str,
     /// The short word lists around a person (`patterns/words/context.toml`).
     pub context: &'a str,
+    /// The word lists of persons in messages (`patterns/words/person_messages.toml`). Not
+    /// in [`LEXICON_FILES`]: no feature of the tagger reads their flags.
+    pub messages: &'a str,
 }
+
+/// The word lists of persons in messages and letters: read by the lexicon, not hashed into
+/// the tagger's manifest (see [`LexiconSources::messages`]).
+pub const MESSAGES_FILE: &str = "words/person_messages.toml";
 
 /// The pattern files a lexicon is built from, in the order [`LexiconSources::of`] reads
 /// them (the tagger's manifest hashes them in this order too).
@@ -275,6 +290,7 @@ impl<'a> LexiconSources<'a> {
             places,
             world_places,
             context,
+            messages: p.get(MESSAGES_FILE),
         }
     }
 }
@@ -293,6 +309,20 @@ pub struct Lexicon {
     /// Insurers and companies whose names read as people or towns, each as its lower-case
     /// words (see `organisations`), sorted by first letter.
     organisations: Vec<Vec<Box<[u8]>>>,
+    /// Lines that close a message before the sender's name (`thanks`, `best regards`),
+    /// lower case, single-spaced; their last words are [`flag::SIGN_OFF`].
+    sign_offs: Vec<Box<[u8]>>,
+}
+
+/// `patterns/words/person_messages.toml`: the lists of `messages`. Every list optional, so
+/// a patterns directory written before one still loads.
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct RawMessages {
+    #[serde(default)]
+    person_possessions: Vec<String>,
+    #[serde(default)]
+    sign_offs: Vec<String>,
 }
 
 /// A two-word greeting, lower case: (first word, last word).
@@ -352,6 +382,7 @@ impl Lexicon {
             town_suffixes: Vec::new(),
             greetings: Vec::new(),
             organisations: Vec::new(),
+            sign_offs: Vec::new(),
         };
         lex.words.reserve(160_000);
         for w in src.english.lines() {
@@ -419,6 +450,7 @@ impl Lexicon {
             }
         }
         lex.add_context(src.context)?;
+        lex.add_messages(src.messages)?;
         lex.add_vocabulary(src.clinical);
         Ok(lex)
     }
@@ -472,6 +504,42 @@ impl Lexicon {
         self.organisations
             .sort_by_key(|p| organisations::first_letter(p));
         Ok(())
+    }
+
+    /// The lists of `patterns/words/person_messages.toml`: possessions flagged, each
+    /// sign-off kept whole and its last word flagged.
+    fn add_messages(&mut self, source: &str) -> Result<(), RuleError> {
+        let raw: RawMessages = parse_toml("patterns/words/person_messages.toml", source)?;
+        for w in &raw.person_possessions {
+            self.add(w, flag::POSSESSION);
+        }
+        for line in &raw.sign_offs {
+            let words = lower_phrase(line);
+            let Some(last) = words.last() else {
+                continue;
+            };
+            self.words.add(last, flag::SIGN_OFF);
+            self.sign_offs.push(words.join(&b' ').into_boxed_slice());
+        }
+        Ok(())
+    }
+
+    /// Whether `line` (its words apart by spaces, any case) is a sign-off.
+    fn is_sign_off(&self, line: &[u8]) -> bool {
+        let words = line
+            .split(|c| c.is_ascii_whitespace())
+            .filter(|w| !w.is_empty());
+        self.sign_offs.iter().any(|s| {
+            let mut parts = s.split(|&c| c == b' ');
+            let mut ws = words.clone();
+            loop {
+                match (parts.next(), ws.next()) {
+                    (None, None) => return true,
+                    (Some(a), Some(b)) if a.eq_ignore_ascii_case(b) => {}
+                    _ => return false,
+                }
+            }
+        })
     }
 
     /// The safe vocabulary goes in last, so a word's name-list membership is known: a
@@ -788,6 +856,11 @@ impl Lexicon {
             ctx.mark_initial_surname(i, &mut scratch.marks);
             ctx.mark_numbered_name(i, &mut scratch.marks);
             ctx.mark_possessive_before_relation(i, &mut scratch.marks);
+            ctx.mark_possessive_name(i, &mut scratch.marks);
+            ctx.mark_role_line(i, &mut scratch.marks);
+            ctx.mark_signature(i, &mut scratch.marks);
+            ctx.mark_lower_pair_contact(i, &mut scratch.marks);
+            ctx.mark_on_call(i, &mut scratch.marks);
             ctx.mark_after_contact(i, &mut scratch.marks);
             ctx.mark_before_contact(i, &mut scratch.marks);
             ctx.mark_pair_before_contact(i, &mut scratch.marks);
@@ -1101,6 +1174,32 @@ mod tests {
             lex.flags(b"Spoke") & flag::CONTEXT,
             flag::PREP_CONTACT | flag::IRREGULAR_PAST
         );
+    }
+
+    /// Every word of `patterns/words/person_messages.toml` is a word the lexicon knows from
+    /// its other lists, so its flags only add to a known word (and an unknown word stays
+    /// unknown to the readings of names no list holds); the sign-offs are read whole.
+    #[test]
+    fn message_words_are_known_words_and_sign_offs_are_whole_lines() {
+        let p = crate::patterns::Patterns::builtin();
+        let lex = Lexicon::build(&LexiconSources::of(&p)).expect("builds");
+        let raw: RawMessages = toml::from_str(p.get(MESSAGES_FILE)).expect("parses");
+        let mut words: Vec<String> = raw.person_possessions.clone();
+        for s in &raw.sign_offs {
+            words.extend(s.split_whitespace().map(str::to_string));
+        }
+        assert!(words.len() > 40, "{words:?}");
+        for w in &words {
+            let f = lex.flags(w.as_bytes());
+            assert!(f & !flag::CONTEXT != 0, "{w}");
+        }
+        assert!(lex.flags(b"Walker") & flag::POSSESSION != 0);
+        assert!(lex.flags(b"REGARDS") & flag::SIGN_OFF != 0);
+        assert!(lex.is_sign_off(b"Best  Regards"));
+        assert!(lex.is_sign_off(b"thanks"));
+        assert!(!lex.is_sign_off(b"regards"[..3].as_ref()));
+        assert!(!lex.is_sign_off(b"best regards to all"));
+        assert!(!lex.is_sign_off(b""));
     }
 
     #[test]

@@ -251,6 +251,7 @@ impl Ctx<'_> {
             self.mark_word_name_after_coordinated_person(i, marks);
             self.mark_rest_of_titled_name(i, marks);
             self.mark_word_surname_after_given_name(i, marks);
+            self.mark_given_name_before_clinician(i, marks);
         }
     }
 

@@ -1,0 +1,513 @@
+//! Persons where messages and letters put them (issue 13, branch `names9`).
+//!
+//! Owns the readings of a name by its place in a message rather than by its lists alone: a
+//! possessive before what a person has (`Mark's chart`, `ISAAC'S walker`), a name opening a
+//! line before its credential (`Rosemary Ward MD`), a signature on the line after `Thanks,`
+//! or `--`, a one-case first name and surname before a verb of contact (`jane fisher
+//! called`), the name after an `on call` label, and a given name that is also a word right
+//! before a clinician found already (`May Morris RN`). Each starts from a cheap test of the
+//! word at hand (its flag, shape or first byte) and reads only its neighbours. The word
+//! lists are `patterns/words/person_messages.toml`'s.
+
+use super::flag;
+use super::words::Shape;
+use super::Ctx;
+use crate::phi::PhiType;
+
+/// Flags of words that are never a person's own name where these readings look: cues,
+/// titles, labels, roles, credentials and the small words around a person.
+const NOT_OWN_NAME: u64 = flag::CREDENTIAL
+    | flag::FACILITY
+    | flag::RELATION
+    | flag::NAME_CUE
+    | flag::STRONG_CUE
+    | flag::LABEL
+    | flag::ROLE
+    | flag::PERSON_TITLE
+    | flag::PROVIDER_TITLE
+    | flag::PLACE_CUE
+    | flag::DETERMINER
+    | flag::POSSESSIVE
+    | flag::REGION
+    | flag::EPONYM_HEAD;
+
+/// Flags a one-case name before a verb of contact must not carry: any cue, function word,
+/// clinical word or verb, so `pain team called` and `the nurse called` stay.
+const ONE_CASE_BLOCKED: u64 = NOT_OWN_NAME
+    | flag::NEVER_NAME
+    | flag::CONTACT
+    | flag::CONTACT_PREP
+    | flag::PLACE_PREP
+    | flag::COPULA
+    | flag::SUBJECT_VERB
+    | flag::PERSON_VERB
+    | flag::SIGN_OFF;
+
+/// Words a signature or an `on call` label holds at most.
+const MAX_NAME_WORDS: usize = 3;
+
+impl Ctx<'_> {
+    /// Word `i` is the first on its line.
+    fn opens_line(&self, i: usize) -> bool {
+        let before = match i.checked_sub(1) {
+            Some(p) => &self.text[self.words[p].end..self.words[i].start],
+            None => return true,
+        };
+        before.contains(&b'\n')
+    }
+
+    /// Word `k` ends its line: the text ends after it or a line break comes before the next.
+    fn ends_line(&self, k: usize) -> bool {
+        match self.words.get(k + 1) {
+            Some(n) => self.text[self.words[k].end..n.start].contains(&b'\n'),
+            None => true,
+        }
+    }
+
+    /// `Mark's chart`, `Jay's daughter called`, `MARIA'S walker`, `Isaac's`: in mixed-case
+    /// text a possessive whose stem is a listed name is a person. A stem no English word
+    /// shares needs nothing more, written in capitals too (which the lexicon reads as an
+    /// acronym, `PAC's`); a stem that is also a word (`Mark`, `Will`, `Rose`) needs one of
+    /// the person possessions after it. Clinical, cue and relation stems are left
+    /// (`Parkinson's`, `Doctor's`, `Son's`), and so is `St. Mary's`.
+    pub(super) fn mark_possessive_name(&self, i: usize, marks: &mut [Option<PhiType>]) {
+        let w = &self.words[i];
+        if marks[i].is_some()
+            || self.caps_mode
+            || self.lower_mode
+            || !matches!(w.shape, Shape::Cap | Shape::Upper)
+        {
+            return;
+        }
+        let word = &self.text[w.start..w.end];
+        let Some(stem) = word
+            .strip_suffix(b"'s")
+            .or_else(|| word.strip_suffix(b"'S"))
+        else {
+            return;
+        };
+        if stem.len() < 3 {
+            return;
+        }
+        // The stem's own flags: the possessive's are cut down to a few (see `flags`).
+        let f = self.lexicon.words.get_word(stem).unwrap_or(0);
+        if f & flag::NAME == 0 || f & (NOT_OWN_NAME | flag::CLINICAL | flag::VOCAB) != 0 {
+            return;
+        }
+        let next = i + 1;
+        let joined = next < self.words.len() && self.joined(i, b"");
+        if joined && self.has(next, flag::FACILITY | flag::PLACE_CUE | flag::EPONYM_HEAD) {
+            return;
+        }
+        if i > 0 && (self.word_is(i - 1, b"st") || self.word_is(i - 1, b"saint")) {
+            return;
+        }
+        let owns = joined && self.has(next, flag::POSSESSION);
+        let sure = f & (flag::COMMON | flag::ENGLISH | flag::PLACE | flag::STOP) == 0;
+        if sure || owns {
+            marks[i] = Some(PhiType::Name);
+        }
+    }
+
+    /// `Rosemary Ward MD`, `Grant Allen OTR/L`, `Sandy Welch PT`: in mixed-case text two
+    /// capitalised words opening a line right before a credential written in capitals are
+    /// the clinician, when the first is a listed first name and the second a listed
+    /// surname or a word no list knows, even when both are also words. Two-letter
+    /// credentials need no comma here: the line's start says a name is written.
+    pub(super) fn mark_role_line(&self, i: usize, marks: &mut [Option<PhiType>]) {
+        if !self.has(i, flag::CREDENTIAL | flag::ROLE)
+            || i < 2
+            || self.caps_mode
+            || self.lower_mode
+            || self.words[i].shape != Shape::Upper
+        {
+            return;
+        }
+        let (a, b) = (i - 2, i - 1);
+        if self.words[a].shape != Shape::Cap
+            || !matches!(self.words[b].shape, Shape::Cap | Shape::Mixed)
+            || !self.joined(a, b"")
+            || !self.joined(b, b"")
+            || !self.opens_line(a)
+            || !self.has(a, flag::FIRST)
+            || self.has(a, NOT_OWN_NAME)
+            || self.has(b, NOT_OWN_NAME)
+        {
+            return;
+        }
+        if !(self.has(b, flag::LAST) || self.unknown_capitalised(b) || self.words[b].accented) {
+            return;
+        }
+        for k in [a, b] {
+            if marks[k].is_none() {
+                marks[k] = Some(PhiType::ProviderName);
+            }
+        }
+    }
+
+    /// A word that can stand in a signature or after an `on call` label: capitalised, no
+    /// digit, no cue, and a listed name or a word no list knows.
+    fn signed_name_word(&self, k: usize) -> bool {
+        let w = &self.words[k];
+        matches!(w.shape, Shape::Cap | Shape::Mixed)
+            && !self.text[w.start..w.end].iter().any(u8::is_ascii_digit)
+            && !self.has(k, NOT_OWN_NAME | flag::SIGN_OFF)
+            && (self.has(k, flag::NAME) && (!self.has(k, flag::STOP) || self.has(k, flag::COMMON))
+                || self.unknown_capitalised(k)
+                || w.accented && !self.has(k, flag::NEVER_NAME))
+    }
+
+    /// `Thanks,` / `Best regards,` / `--` on a line of its own, then `Dana Whit` alone on
+    /// the next: in mixed-case text one to three capitalised words that make the line after
+    /// a sign-off (or end before `, OTR/L`) are the sender.
+    pub(super) fn mark_signature(&self, i: usize, marks: &mut [Option<PhiType>]) {
+        if i == 0 || marks[i].is_some() || self.words[i].shape != Shape::Cap {
+            return;
+        }
+        let p = i - 1;
+        let gap = &self.text[self.words[p].end..self.words[i].start];
+        let Some(nl) = gap.iter().rposition(|&c| c == b'\n') else {
+            return;
+        };
+        if self.caps_mode
+            || self.lower_mode
+            || !gap[nl + 1..].iter().all(|&c| c == b' ' || c == b'\t')
+        {
+            return;
+        }
+        let before = &gap[..nl];
+        let signed = if self.has(p, flag::SIGN_OFF)
+            && before
+                .iter()
+                .all(|&c| matches!(c, b',' | b'!' | b'.' | b' ' | b'\t' | b'\r'))
+        {
+            let line_start = self.text[..self.words[p].start]
+                .iter()
+                .rposition(|&c| c == b'\n')
+                .map_or(0, |n| n + 1);
+            self.lexicon
+                .is_sign_off(&self.text[line_start..self.words[p].end])
+        } else {
+            // `--` alone on the line before (the line of word `p` ended before it).
+            before
+                .split(|&c| c == b'\n')
+                .skip(1)
+                .last()
+                .is_some_and(|l| l.iter().filter(|c| !c.is_ascii_whitespace()).eq(b"--"))
+        };
+        if !signed {
+            return;
+        }
+        let mut k = i;
+        loop {
+            if !self.signed_name_word(k) {
+                return;
+            }
+            if k + 1 >= self.words.len() || !self.joined(k, b"") {
+                break;
+            }
+            if k + 1 - i == MAX_NAME_WORDS {
+                return;
+            }
+            k += 1;
+        }
+        let credential_after = k + 1 < self.words.len()
+            && self.text[self.words[k].end..self.words[k + 1].start].starts_with(b", ")
+            && self.has(k + 1, flag::CREDENTIAL);
+        if !self.ends_line(k) && !credential_after {
+            return;
+        }
+        for m in &mut marks[i..=k] {
+            m.get_or_insert(PhiType::Name);
+        }
+    }
+
+    /// `jane fisher called back`, `pt's sister ana ruiz called`, `thomas white emailed the
+    /// forms`, `kim woods left a message`, `spoke with max holland re: sched`: in a note
+    /// written all in lower case, a popular first name and a listed surname, even ones that
+    /// are words, right before a verb of contact at a clause's start (or after a relation),
+    /// or right after a verb of contact and its preposition, are the person. A single
+    /// word is left to the other readings.
+    pub(super) fn mark_lower_pair_contact(&self, i: usize, marks: &mut [Option<PhiType>]) {
+        if !self.lower_mode || i + 1 >= self.words.len() || marks[i].is_some() {
+            return;
+        }
+        let (a, b) = (i, i + 1);
+        if !self.has(a, flag::FIRST)
+            || !self.has(a, flag::POPULAR)
+            || !self.has(b, flag::LAST)
+            || self.has(a, ONE_CASE_BLOCKED)
+            || self.has(b, ONE_CASE_BLOCKED)
+            || self.words[a].shape != Shape::Lower
+            || self.words[b].shape != Shape::Lower
+            || self.words[b].end - self.words[b].start < 2
+            || !self.joined(a, b"")
+        {
+            return;
+        }
+        let v = b + 1;
+        let contact_after = v < self.words.len()
+            && self.joined(b, b"")
+            && (self.has(v, flag::CONTACT | flag::TWO_OBJECT) || self.left_message(v))
+            && (self.clause_start(a)
+                || a > 0 && self.joined(a - 1, b"") && self.has(a - 1, flag::RELATION));
+        let contact_before = a >= 2
+            && self.joined(a - 2, b"")
+            && self.joined(a - 1, b"")
+            && self.has(a - 1, flag::CONTACT_PREP)
+            && self.has(a - 2, flag::CONTACT | flag::PREP_CONTACT);
+        if contact_after || contact_before {
+            for k in [a, b] {
+                marks[k].get_or_insert(PhiType::Name);
+            }
+        }
+    }
+
+    /// Words from `v` read `left a message`, `left message`, `left vm`, `left a voicemail`.
+    fn left_message(&self, v: usize) -> bool {
+        if !self.word_is(v, b"left") || v + 1 >= self.words.len() || !self.joined(v, b"") {
+            return false;
+        }
+        let what =
+            if self.word_is(v + 1, b"a") && v + 2 < self.words.len() && self.joined(v + 1, b"") {
+                v + 2
+            } else {
+                v + 1
+            };
+        [b"message".as_slice(), b"msg", b"vm", b"voicemail"]
+            .iter()
+            .any(|m| self.word_is(what, m))
+    }
+
+    /// `On call: Dana Whit`, `on-call OT: Raj Patel`, `Weekend on call - Ana Ruiz`, `on call
+    /// is Gerald`: after an `on call` label (a credential may name whose), a `:` or a dash
+    /// and one to three name words on the same line are the clinician on call. In a
+    /// lower-case note only listed names that are no words count; not in capitals, where
+    /// `ON CALL` heads a line of shorthand.
+    pub(super) fn mark_on_call(&self, i: usize, marks: &mut [Option<PhiType>]) {
+        let w = &self.words[i];
+        if w.end - w.start != 4 || i == 0 || self.caps_mode || !self.word_is(i, b"call") {
+            return;
+        }
+        let on_gap = &self.text[self.words[i - 1].end..w.start];
+        if !self.word_is(i - 1, b"on") || !(on_gap == b" " || on_gap == b"-") {
+            return;
+        }
+        let mut k = i + 1;
+        while k < self.words.len()
+            && k <= i + 2
+            && self.joined(k - 1, b"")
+            && self.has(k, flag::CREDENTIAL | flag::ROLE)
+        {
+            k += 1;
+        }
+        let Some(next) = self.words.get(k) else {
+            return;
+        };
+        let sep = &self.text[self.words[k - 1].end..next.start];
+        let mut first = k;
+        if self.word_is(k, b"is") && sep == b" " {
+            first = k + 1;
+            if first >= self.words.len() || !self.joined(k, b"") {
+                return;
+            }
+        } else if !(sep.contains(&b':') || sep == b" - " || sep == b" -- ") || sep.contains(&b'\n')
+        {
+            return;
+        }
+        let mut last = None;
+        for j in first..(first + MAX_NAME_WORDS).min(self.words.len()) {
+            if j > first && !self.joined(j - 1, b"") {
+                break;
+            }
+            let ok = if self.lower_mode {
+                self.has(j, flag::NAME)
+                    && !self.has(j, ONE_CASE_BLOCKED | flag::ENGLISH | flag::COMMON)
+            } else {
+                self.signed_name_word(j)
+            };
+            if !ok {
+                break;
+            }
+            last = Some(j);
+        }
+        if let Some(last) = last {
+            for m in &mut marks[first..=last] {
+                m.get_or_insert(PhiType::ProviderName);
+            }
+        }
+    }
+
+    /// `May Morris RN`, `Will Mueller, MSW`, `co-treat with Rose Whitfield PT`: a
+    /// capitalised first-list word one space before a clinician found already is the
+    /// clinician's given name, even when it is also a word (a function word too, when it is
+    /// a common-word name). Runs after the clinicians are marked.
+    pub(super) fn mark_given_name_before_clinician(&self, i: usize, marks: &mut [Option<PhiType>]) {
+        let j = i + 1;
+        if j >= self.words.len()
+            || marks[i].is_some()
+            || marks[j] != Some(PhiType::ProviderName)
+            || self.caps_mode
+            || self.lower_mode
+            || self.words[i].shape != Shape::Cap
+            || self.words[j].shape != Shape::Cap
+            || self.text[self.words[i].end..self.words[j].start] != *b" "
+            || !self.has(i, flag::FIRST)
+            || self.has(
+                i,
+                NOT_OWN_NAME | flag::CLINICAL | flag::CONTACT_PREP | flag::PLACE_PREP,
+            )
+            || self.has(i, flag::STOP) && !self.has(i, flag::COMMON)
+        {
+            return;
+        }
+        marks[i] = Some(PhiType::ProviderName);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::detect::lexicon::detected_strings;
+    use crate::detect::Detector;
+    use crate::patterns::Patterns;
+
+    fn detector() -> Detector {
+        Detector::build(&Patterns::builtin()).expect("built-in patterns")
+    }
+
+    fn finds(d: &Detector, text: &str, name: &str) {
+        let found = detected_strings(d, text);
+        assert!(found.iter().any(|f| f.contains(name)), "{text}: {found:?}");
+    }
+
+    fn keeps(d: &Detector, text: &str, word: &str) {
+        let found = detected_strings(d, text);
+        assert!(!found.iter().any(|f| f.contains(word)), "{text}: {found:?}");
+    }
+
+    #[test]
+    fn a_listed_name_in_a_possessive_is_a_person() {
+        let d = detector();
+        finds(
+            &d,
+            "Vitals stable.\nISAAC'S walker was left in the gym.",
+            "ISAAC",
+        );
+        finds(&d, "Checked Mark's chart before the session.", "Mark");
+        finds(
+            &d,
+            "Reviewed plan. Jay's daughter called about discharge.",
+            "Jay",
+        );
+        keeps(&d, "Pt has Parkinson's disease, tremor noted.", "Parkinson");
+        keeps(
+            &d,
+            "Reviewed HEP. Hope's effect on her mood was discussed.",
+            "Hope",
+        );
+        keeps(&d, "Today's session went well, pt motivated.", "Today");
+        keeps(&d, "Vitals stable.\nPT'S goals were reviewed today.", "PT");
+    }
+
+    #[test]
+    fn a_name_opening_a_line_before_a_credential_is_a_clinician() {
+        let d = detector();
+        finds(
+            &d,
+            "Pt seen today.\nRosemary Ward MD\nDischarge summary sent.",
+            "Rosemary",
+        );
+        finds(
+            &d,
+            "Pt seen today.\nSandy Welch PT\nWill follow up.",
+            "Welch",
+        );
+        keeps(
+            &d,
+            "Pt seen today.\nWound Care RN consulted for the heel.",
+            "Wound",
+        );
+        keeps(&d, "Pt seen today.\nMay Need PT follow up at home.", "Need");
+    }
+
+    #[test]
+    fn the_line_after_a_sign_off_is_the_sender() {
+        let d = detector();
+        finds(&d, "Can we move the eval?\nThanks,\nVeer", "Veer");
+        finds(&d, "Splint is ready.\nBest regards,\nMason Hill", "Mason");
+        finds(
+            &d,
+            "Order is in.\n--\nPhoebe Grant\nOccupational Therapy",
+            "Phoebe",
+        );
+        keeps(
+            &d,
+            "Can we move the eval?\nThanks,\nThe Rehab Team",
+            "Rehab",
+        );
+        keeps(
+            &d,
+            "Thanks,\nPlease call the front desk with questions.",
+            "Please",
+        );
+    }
+
+    #[test]
+    fn a_one_case_pair_before_a_verb_of_contact_is_a_person() {
+        let d = detector();
+        finds(
+            &d,
+            "per chart, jane fisher called to confirm transport",
+            "fisher",
+        );
+        finds(
+            &d,
+            "thomas white emailed the fmla forms, will review",
+            "thomas",
+        );
+        finds(
+            &d,
+            "kim woods left a message about the shower chair",
+            "woods",
+        );
+        keeps(
+            &d,
+            "the front desk called to confirm transport today",
+            "front",
+        );
+        keeps(&d, "pain team called re: the pca, will review", "pain");
+    }
+
+    #[test]
+    fn the_name_after_an_on_call_label_is_the_clinician() {
+        let d = detector();
+        finds(
+            &d,
+            "Pt resting.\nOn call: Dana Whitfield\nPage for issues.",
+            "Dana",
+        );
+        finds(&d, "Pt resting.\non-call OT: Raj Patel (weekend)", "Raj");
+        keeps(
+            &d,
+            "Pt resting. Resident on call paged, no new orders.",
+            "paged",
+        );
+        keeps(&d, "Pt resting.\nOn call: None\nPage for issues.", "None");
+    }
+
+    #[test]
+    fn a_word_name_before_a_found_clinician_is_the_given_name() {
+        let d = detector();
+        finds(
+            &d,
+            "Vitals stable. May Morris RN saw pt for splint check.",
+            "May Morris",
+        );
+        finds(
+            &d,
+            "Vitals stable. Will Mueller MSW saw pt today.",
+            "Will Mueller",
+        );
+        keeps(&d, "Pt tolerated tx. Per Morris RN pt may shower.", "Per");
+    }
+}
