@@ -23,10 +23,9 @@ Usage:
 import argparse
 import json
 import random
-import re
 import sys
 
-from corpus_common import fix_string_hashing, seeded_fakers
+from corpus_common import fix_string_hashing, render, seeded_fakers
 
 TUNE_LOCALES = ["en_US", "en_GB", "en_IN", "en_AU", "en_CA", "en_IE", "en_NZ"]
 CHECK_LOCALES = ["es_ES", "es_MX", "fr_FR", "de_DE", "it_IT", "pt_BR", "nl_NL", "pl_PL",
@@ -136,16 +135,7 @@ def value(slot, fake, clin_fake, rng):
 
 
 def fill(template, fake, clin_fake, rng):
-    text, spans, pos = "", [], 0
-    for m in re.finditer(r"\{(\w+)\}", template):
-        text += template[pos:m.start()]
-        v, typ = value(m.group(1), fake, clin_fake, rng)
-        if typ:
-            spans.append({"start": len(text), "end": len(text) + len(v), "type": typ,
-                          "label": m.group(1)})
-        text += v
-        pos = m.end()
-    return text + template[pos:], spans
+    return render(template, lambda slot, f, r: value(slot, f, clin_fake, r), fake, rng)
 
 
 def main():

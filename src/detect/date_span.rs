@@ -7,6 +7,7 @@
 
 use super::{validate, Span};
 use crate::phi::PhiType;
+use crate::transform::date::MONTHS;
 
 /// Words after a number that make it a count, not the day ending a range.
 const COUNT_WORDS: &[&[u8]] = &[
@@ -211,29 +212,15 @@ fn dated_nearby(days: &[(u8, u8)], month: u8, day: u8) -> bool {
         .is_some_and(|&(m, d)| m == month && d <= day.saturating_add(NEIGHBOUR_DAYS))
 }
 
-/// The months' names, in order: a found date names one whole or by its first three or
-/// more letters (`Apr`, `Sept`).
-const MONTHS: [&[u8]; 12] = [
-    b"january",
-    b"february",
-    b"march",
-    b"april",
-    b"may",
-    b"june",
-    b"july",
-    b"august",
-    b"september",
-    b"october",
-    b"november",
-    b"december",
-];
-
 /// The month (1 to 12) that `word` names, whole or cut short to three letters or more.
 fn month_named(word: &[u8]) -> Option<usize> {
     let named = |m: &[u8]| {
         word.len() >= 3 && m.len() >= word.len() && m[..word.len()].eq_ignore_ascii_case(word)
     };
-    MONTHS.iter().position(|m| named(m)).map(|i| i + 1)
+    MONTHS
+        .iter()
+        .position(|m| named(m.as_bytes()))
+        .map(|i| i + 1)
 }
 
 /// The (month, day) of every date span that names both (`4/1`, `4/12/2101`, `2024-04-12`,
