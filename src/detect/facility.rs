@@ -529,9 +529,14 @@ impl Reader<'_> {
     /// (`sacred [heart memorial]`, `UNION [MEMORIAL]`); in mixed-case text also a title-case
     /// word no list knows as a word right before any place (`Daytona [Beach]`).
     fn whole_facility(&self, s: &Span) -> Option<Span> {
-        let first = self.words.iter().position(|w| w.start >= s.start)?;
-        let last = self.words.iter().rposition(|w| w.end <= s.end)?;
-        if last < first || self.words[first].start != s.start {
+        // Words are in text order and never overlap, so both ends are binary searches:
+        // a note with tens of thousands of found places must not cost words × spans.
+        let first = self.words.partition_point(|w| w.start < s.start);
+        let last = self
+            .words
+            .partition_point(|w| w.end <= s.end)
+            .checked_sub(1)?;
+        if first >= self.words.len() || last < first || self.words[first].start != s.start {
             return None;
         }
         let mut z = last;
@@ -688,8 +693,7 @@ impl Reader<'_> {
         if carried.is_empty() {
             return;
         }
-        let covered =
-            |a: usize, z: usize, spans: &[Span]| spans.iter().any(|s| s.start < z && a < s.end);
+        let covered = Covered::of(found.iter().chain(out.iter()));
         let mut repeats = Vec::new();
         for w in self.words {
             let digits = w
@@ -704,7 +708,7 @@ impl Reader<'_> {
             let stem = &w.lower[..w.lower.len() - digits];
             let end = w.start + stem.len();
             let same = carried.iter().any(|&c| *self.words[c].lower == *stem);
-            if same && !covered(w.start, end, found) && !covered(w.start, end, out) {
+            if same && !covered.overlaps(w.start, end) {
                 repeats.push(Span {
                     start: w.start,
                     end,
@@ -713,6 +717,32 @@ impl Reader<'_> {
             }
         }
         out.extend(repeats);
+    }
+}
+
+/// The text the spans found cover, as sorted disjoint ranges: whether a range overlaps
+/// any of them is one binary search, not a pass over every span (a hostile note may hold
+/// tens of thousands).
+struct Covered(Vec<(usize, usize)>);
+
+impl Covered {
+    fn of<'s>(spans: impl Iterator<Item = &'s Span>) -> Covered {
+        let mut ranges: Vec<(usize, usize)> = spans.map(|s| (s.start, s.end)).collect();
+        ranges.sort_unstable();
+        let mut merged: Vec<(usize, usize)> = Vec::with_capacity(ranges.len());
+        for (a, z) in ranges {
+            match merged.last_mut() {
+                Some(last) if a <= last.1 => last.1 = last.1.max(z),
+                _ => merged.push((a, z)),
+            }
+        }
+        Covered(merged)
+    }
+
+    /// Range `a..z` shares a byte with a span.
+    fn overlaps(&self, a: usize, z: usize) -> bool {
+        let k = self.0.partition_point(|&(_, end)| end <= a);
+        self.0.get(k).is_some_and(|&(start, _)| start < z)
     }
 }
 
@@ -874,7 +904,10 @@ impl Reader<'_> {
             .words
             .binary_search_by_key(&s.start, |w| w.start)
             .ok()?;
-        let last = self.words.iter().rposition(|w| w.start < s.end)?;
+        let last = self
+            .words
+            .partition_point(|w| w.start < s.end)
+            .checked_sub(1)?;
         let end = self.words[last].end;
         let whole =
             end == s.end || end == s.end + 2 && self.text[s.end..end].eq_ignore_ascii_case(b"'s");
@@ -1080,12 +1113,32 @@ impl Facilities {
 
 /// Drops each span of `spans` (sorted, no two alike) that lies wholly inside another: the
 /// caller merges them, so only the outer one says anything. Every span here is a place.
+///
+/// One pass in sorted order: a span lies inside another when a span starting before it
+/// reaches as far, or one starting with it reaches further (pairwise it cost spans²).
 fn drop_inner(spans: &mut Vec<Span>) {
-    let outer: Vec<(usize, usize)> = spans.iter().map(|s| (s.start, s.end)).collect();
-    spans.retain(|s| {
-        !outer
+    let mut inner = vec![false; spans.len()];
+    let mut reach: Option<usize> = None;
+    let mut i = 0;
+    while i < spans.len() {
+        let start = spans[i].start;
+        let group = spans[i..].iter().take_while(|s| s.start == start).count();
+        let group_end = spans[i..i + group]
             .iter()
-            .any(|&(a, z)| (a, z) != (s.start, s.end) && a <= s.start && s.end <= z)
+            .map(|s| s.end)
+            .max()
+            .unwrap_or(start);
+        for k in i..i + group {
+            let end = spans[k].end;
+            inner[k] = reach.is_some_and(|r| r >= end) || end < group_end;
+        }
+        reach = Some(reach.map_or(group_end, |r| r.max(group_end)));
+        i += group;
+    }
+    let mut k = 0;
+    spans.retain(|_| {
+        k += 1;
+        !inner[k - 1]
     });
 }
 
@@ -1466,6 +1519,53 @@ mod tests {
             "PT BACK TO BED, RESTING.",
         ] {
             assert_eq!(added(&f, &lex, text, &[]), Vec::<&str>::new(), "{text}");
+        }
+    }
+}
+
+#[cfg(test)]
+mod linear_tests {
+    //! The one-pass readings that replaced pairwise ones agree with the pairwise
+    //! definitions on any spans.
+    use super::*;
+    use proptest::prelude::*;
+
+    fn place(start: usize, end: usize) -> Span {
+        Span {
+            start,
+            end,
+            ty: PhiType::Location,
+        }
+    }
+
+    fn spans() -> impl Strategy<Value = Vec<Span>> {
+        proptest::collection::vec((0usize..40, 0usize..8), 0..24)
+            .prop_map(|v| v.into_iter().map(|(a, n)| place(a, a + n)).collect())
+    }
+
+    proptest! {
+        #[test]
+        fn drop_inner_keeps_exactly_the_spans_no_other_contains(mut v in spans()) {
+            v.sort_by_key(|s| (s.start, s.end));
+            v.dedup();
+            let expected: Vec<Span> = v
+                .iter()
+                .filter(|s| {
+                    !v.iter().any(|t| {
+                        (t.start, t.end) != (s.start, s.end) && t.start <= s.start && s.end <= t.end
+                    })
+                })
+                .cloned()
+                .collect();
+            drop_inner(&mut v);
+            prop_assert_eq!(v, expected);
+        }
+
+        #[test]
+        fn covered_overlaps_as_any_span_does(v in spans(), a in 0usize..48, n in 1usize..6) {
+            let z = a + n;
+            let expected = v.iter().any(|s| s.start < z && a < s.end);
+            prop_assert_eq!(Covered::of(v.iter()).overlaps(a, z), expected);
         }
     }
 }

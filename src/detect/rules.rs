@@ -325,7 +325,7 @@ impl AtStarts {
 }
 
 /// The most bytes [`AtStarts::walk`] reads from one start (see there).
-const MAX_WALK: usize = 2048;
+const MAX_WALK: usize = 512;
 
 /// Adds the patterns of a match state to `set`.
 fn add_matches(

@@ -7,6 +7,10 @@ use super::words::Shape;
 use super::Ctx;
 use crate::phi::PhiType;
 
+/// Most words a cue's name may lie past the cue (`son is named Kevin`, `Dr. J. R. Tolkowski`:
+/// up to three initials or linking words skipped, then the name).
+const MAX_CUE_SKIPS: usize = 5;
+
 impl Ctx<'_> {
     /// Cue words: `Dr. Healey`, `her son Kevin`, `patient Maria Lopez`, `named Lomish`.
     pub(super) fn mark_cued(&self, i: usize, marks: &mut [Option<PhiType>]) {
@@ -222,9 +226,11 @@ impl Ctx<'_> {
     }
 
     /// The word a cue applies to: skips `.`, `:` and `is`/`named` (`son is Kevin`).
+    /// At most [`MAX_CUE_SKIPS`] words are skipped, so a run of cue words
+    /// (`Name: Name: Name: …`) costs each cue a few steps, not the rest of the run.
     pub(super) fn next_after_cue(&self, i: usize) -> Option<usize> {
         let mut j = i + 1;
-        while j < self.words.len() {
+        while j < self.words.len() && j <= i + MAX_CUE_SKIPS {
             let gap = &self.text[self.words[j - 1].end..self.words[j].start];
             if gap.len() > 4
                 || gap.contains(&b'\n') && gap.len() > 2
@@ -766,6 +772,7 @@ impl Ctx<'_> {
                 if i + 1 < n
                     && marks[i + 1].is_none()
                     && self.joined(i, b"-.,")
+                    && !self.sentence_ends_after(i)
                     && self.extends(i + 1)
                     && self.comma_ok(i, i + 1)
                 {
@@ -781,6 +788,15 @@ impl Ctx<'_> {
                 }
             }
         }
+    }
+
+    /// `John Smith. MRN: …`: a period and a space after a word of three letters or more end
+    /// the sentence, so the name does not grow over the next one's first word (an initial's
+    /// or a short abbreviation's period does not: `J. Smith`, `St. John`).
+    pub(super) fn sentence_ends_after(&self, i: usize) -> bool {
+        let w = &self.words[i];
+        let gap = &self.text[w.end..self.words[i + 1].start];
+        gap.starts_with(b". ") && w.end - w.start >= 3
     }
 
     /// A comma joins names only in `LAST, FIRST` order: the word after it is a first name.
@@ -1230,4 +1246,29 @@ fn is_other_script(c: char) -> bool {
 fn is_inner_mark(c: char) -> bool {
     matches!(c, '\u{0591}'..='\u{05C7}' | '\u{0610}'..='\u{061A}' | '\u{064B}'..='\u{065F}'
         | '\u{0900}'..='\u{0DFF}' | '\u{0E31}'..='\u{0E4E}' | '\u{3099}'..='\u{309A}')
+}
+
+#[cfg(test)]
+mod sentence_tests {
+    use crate::detect::lexicon::detected_strings;
+    use crate::detect::Detector;
+    use crate::patterns::Patterns;
+
+    /// A name ends at its sentence: the label that opens the next one is no part of it, so
+    /// the name's token is the same wherever the note writes it.
+    #[test]
+    fn a_name_does_not_grow_over_the_next_sentence() {
+        let d = Detector::build(&Patterns::builtin()).expect("built-in patterns");
+        for (text, name) in [
+            ("Name: John Smith. MRN: 1234567.", "John Smith"),
+            ("Met Zorvath Quilleran. DOB 3/4/1950.", "Zorvath Quilleran"),
+            ("Seen with John Smith. DOB is fine.", "John Smith"),
+        ] {
+            let found = detected_strings(&d, text);
+            assert!(found.iter().any(|f| f == name), "{text}: {found:?}");
+        }
+        // An initial's period is no sentence end.
+        let found = detected_strings(&d, "Name: J. Smith. MRN 1234567.");
+        assert!(found.iter().any(|f| f == "J. Smith"), "{found:?}");
+    }
 }
