@@ -51,6 +51,17 @@ const MAX_ROUNDS: usize = 4;
 impl Canon {
     /// The canonical view of `input`, or `None` when it would be `input` itself.
     pub fn of(input: &str) -> Option<Canon> {
+        let decoded = Canon::decoded(input);
+        let joined = Canon::unspaced(decoded.as_ref().map_or(input, Canon::text));
+        match (decoded, joined) {
+            (Some(d), Some(j)) => Some(d.compose(j)),
+            (d, None) => d,
+            (None, j) => j,
+        }
+    }
+
+    /// The decoding rounds of [`Canon::of`]: escapes, references, Unicode forms and tags.
+    fn decoded(input: &str) -> Option<Canon> {
         if is_plain(input) {
             return None;
         }
@@ -129,6 +140,117 @@ impl Canon {
             .copied()
             .unwrap_or(0)
     }
+}
+
+/// Fewest single characters, each set apart by one space, read as one word spelled out
+/// (`R o s a l i n d`, `o t t e r @ i n b o x . e x a m p l e`).
+const MIN_SPACED: usize = 4;
+
+/// Fewest when one of them is a digit (`M R 4 4 1 0 8 2 7`, `5 5 5 - 0 1 7 2`): shorter runs
+/// are grades and levels (`R 4 L 5`, `C 5 - 6`).
+const MIN_SPACED_WITH_DIGIT: usize = 7;
+
+/// Fewest when every one is a digit: a row of scores (`5 4 4 5 3 4 5`) is as long as a
+/// local phone number; an SSN or a full phone number has nine digits or more.
+const MIN_SPACED_DIGITS: usize = 9;
+
+impl Canon {
+    /// The view of `text` with the spaces inside spelled-out runs taken out
+    /// (`R o s a l i n d   T h a c k e r a y` reads `Rosalind Thackeray`), or `None` when it
+    /// has none. Letter-spacing is a way of writing a value past a detector, as an entity or
+    /// a zero-width space is, so it is undone before detection like them; the spaces removed
+    /// belong to the span found around them. Spaces alone between two such runs read as one.
+    fn unspaced(text: &str) -> Option<Canon> {
+        let runs = spaced_runs(text.as_bytes());
+        if runs.is_empty() {
+            return None;
+        }
+        let b = text.as_bytes();
+        let mut out = Builder::with_capacity(text.len());
+        let mut at = 0;
+        for (k, &(start, end)) in runs.iter().enumerate() {
+            // Only spaces since the previous run: one space, not the gap as written.
+            let joined_gap = k > 0 && at < start && b[at..start].iter().all(|&c| c == b' ');
+            if joined_gap {
+                out.push_literal(" ", at);
+            } else {
+                out.push_literal(&text[at..start], at);
+            }
+            for i in (start..end).step_by(2) {
+                out.push_literal(&text[i..i + 1], i);
+            }
+            at = end;
+        }
+        out.push_literal(&text[at..], at);
+        Some(out.out)
+    }
+}
+
+/// Most spaces between two words of a letter-spaced phrase (`R o s a l i n d   T h a c k e r
+/// a y` writes the space between words as three).
+const MAX_WORD_GAP: usize = 3;
+
+/// The spelled-out runs of `b`: ranges from a run's first single character to the end of its
+/// last, where a single character is ASCII, no space, has no letter or digit on either side,
+/// and the next one of its run comes after exactly one space. Runs up to [`MAX_WORD_GAP`]
+/// spaces apart are words of one phrase (`4 4 7 1   Q u a r r y   R d`); a phrase's runs are
+/// returned when the phrase as a whole is long enough.
+fn spaced_runs(b: &[u8]) -> Vec<(usize, usize)> {
+    let single = |i: usize| {
+        b[i].is_ascii_graphic()
+            && (i == 0 || !b[i - 1].is_ascii_alphanumeric())
+            && b.get(i + 1).is_none_or(|c| !c.is_ascii_alphanumeric())
+    };
+    let mut runs = Vec::new();
+    let mut phrase: Vec<(usize, usize)> = Vec::new();
+    let mut i = 0;
+    while i < b.len() {
+        // Cheap refusal first: a single character has a space or the end right after it.
+        if b.get(i + 1).is_some_and(|&c| c != b' ') || !single(i) {
+            i += 1;
+            continue;
+        }
+        let start = i;
+        let mut end = i + 1;
+        while end + 1 < b.len() && b[end] == b' ' && single(end + 1) {
+            end += 2;
+        }
+        let near = phrase.last().is_some_and(|&(_, last)| {
+            start - last <= MAX_WORD_GAP + 1 && b[last..start].iter().all(|&c| c == b' ')
+        });
+        if !near {
+            keep_phrase(b, &mut phrase, &mut runs);
+        }
+        phrase.push((start, end));
+        i = end;
+    }
+    keep_phrase(b, &mut phrase, &mut runs);
+    runs
+}
+
+/// Moves the runs of `phrase` to `runs` when together they spell enough characters (see
+/// [`MIN_SPACED`]) and one is a letter or digit; empties `phrase` either way.
+fn keep_phrase(b: &[u8], phrase: &mut Vec<(usize, usize)>, runs: &mut Vec<(usize, usize)>) {
+    let chars = || {
+        phrase
+            .iter()
+            .flat_map(|&(start, end)| (start..end).step_by(2).map(|k| b[k]))
+    };
+    let count = chars().count();
+    let digits = chars().filter(u8::is_ascii_digit).count();
+    let least = if digits == count {
+        MIN_SPACED_DIGITS
+    } else if digits > 0 {
+        MIN_SPACED_WITH_DIGIT
+    } else {
+        MIN_SPACED
+    };
+    // One run alone must spell two characters at least: a lone `a` is a word.
+    let spelled = phrase.len() > 1 || phrase.iter().any(|&(s, e)| e - s > 1);
+    if count >= least && spelled && chars().any(|c| c.is_ascii_alphanumeric()) {
+        runs.append(phrase);
+    }
+    phrase.clear();
 }
 
 /// Nothing to decode: ASCII without `&`, `%`, `\`, `<` or control characters.
@@ -546,6 +668,39 @@ mod tests {
         let at = c.text().find(needle).expect("needle in view");
         let (a, b) = c.source_range(at, at + needle.len());
         &s[a..b]
+    }
+
+    #[test]
+    fn spelled_out_runs_read_as_words_and_map_back_whole() {
+        let s = "Patient R o s a l i n d   T h a c k e r a y, SSN 5 1 2 - 4 7 - 3 3 0 6.";
+        assert_eq!(view(s), "Patient Rosalind Thackeray, SSN 512-47-3306.");
+        assert_eq!(
+            source_of(s, "Rosalind Thackeray"),
+            "R o s a l i n d   T h a c k e r a y"
+        );
+        assert_eq!(source_of(s, "512-47-3306"), "5 1 2 - 4 7 - 3 3 0 6");
+        assert_eq!(view("ph 4 1 3 5 5 5 0 1 7 2 today"), "ph 4135550172 today");
+        assert_eq!(view("M R 4 4 1 0 8 2 7"), "MR4410827");
+        assert_eq!(
+            view("visit at 4 4 7 1   Q u a r r y   H o l l o w   R d, Springfield"),
+            "visit at 4471 Quarry Hollow Rd, Springfield"
+        );
+        // After decoding: entities first, then the spaces.
+        assert_eq!(view("J&#32;o h n a"), "Johna");
+    }
+
+    #[test]
+    fn short_runs_scores_and_rules_stay_as_written() {
+        for s in [
+            "MMT 5 4 4 5 3 4 5 throughout",
+            "Grip R 4 L 5 today",
+            "Levels C 5 - 6 fused",
+            "Options a b c listed",
+            "-- - - - - --",
+            "I am a good fit",
+        ] {
+            assert!(Canon::of(s).is_none(), "{s}");
+        }
     }
 
     #[test]

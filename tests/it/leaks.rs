@@ -172,6 +172,7 @@ const VALUE_TRICKS: &[&str] = &[
     "pct2",
     "pct00",
     "b64",
+    "spaced",
 ];
 
 /// The tricks tried on every channel of `TRICK_CHANNELS` (the rest go by `EXTRA_TRICKS`).
@@ -189,6 +190,7 @@ const MAIN_TRICKS: &[&str] = &[
     "pct2",
     "pct00",
     "b64",
+    "spaced",
 ];
 /// Character references make no sense in a URL: these tricks are not tried there.
 const NOT_IN_URLS: &[&str] = &["html_dec", "named"];
@@ -287,6 +289,8 @@ fn value_trick(trick: &str, c: &Canary) -> Option<String> {
             };
             Some(format!("{}{mark}{}", &v[..i], &v[i..]))
         }
+        // Letter-spaced: `R o s a l i n d   T h a c k e r a y`, `5 1 2 - 4 7 - 3 3 0 6`.
+        "spaced" => Some(v.chars().map(String::from).collect::<Vec<_>>().join(" ")),
         "pct1" => Some(pct_once(v)),
         "pct2" => Some(pct_once(v).replace('%', "%25")),
         "pct00" => replace_seps(v, |ch| (ch == ' ').then(|| "%00".to_string())),

@@ -7,6 +7,30 @@ use std::str::FromStr;
 
 use super::{in_number_run, UNITS};
 
+/// Digit words (`five one two …`) that count up or down one at a time (`one two three …`,
+/// `nine eight seven …`): a count, as in a cognitive screen, not a number read out.
+pub(super) fn counted(v: &str) -> bool {
+    const WORDS: [&str; 10] = [
+        "zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine",
+    ];
+    let digits: Vec<Option<usize>> = v
+        .split(|c: char| !c.is_ascii_alphabetic())
+        .filter(|w| !w.is_empty())
+        .map(|w| {
+            let w = w.to_ascii_lowercase();
+            let w = if w == "oh" { "zero" } else { w.as_str() };
+            WORDS.iter().position(|d| *d == w)
+        })
+        .collect();
+    let up = digits
+        .windows(2)
+        .all(|p| matches!((p[0], p[1]), (Some(a), Some(b)) if b == a + 1));
+    let down = digits
+        .windows(2)
+        .all(|p| matches!((p[0], p[1]), (Some(a), Some(b)) if a == b + 1));
+    up || down
+}
+
 /// SSA rules: area not 000, 666 or 9xx; group not 00; serial not 0000.
 pub fn ssn(v: &str) -> bool {
     let digits: Vec<u8> = v

@@ -25,6 +25,7 @@ use identifiers::{
 };
 use places::{city, street, ward_name};
 
+use identifiers::counted;
 pub use identifiers::{card, dea, hicn, iban, luhn, mbi, ssn, vin, vin_check_digit};
 
 /// A named check from a rule's `validate` field.
@@ -98,6 +99,8 @@ pub enum Validator {
     SsnSpaced,
     /// An extension (`x2207`) that is not a count (`x 10`) or part of a number.
     Extension,
+    /// A number read out digit by digit (`five one two …`): not a count up or down.
+    SpelledDigits,
     Street,
     Url,
     Vin,
@@ -144,6 +147,7 @@ impl FromStr for Validator {
             "plate" => Validator::Plate,
             "ssn" => Validator::Ssn,
             "ssn_spaced" => Validator::SsnSpaced,
+            "spelled_digits" => Validator::SpelledDigits,
             "street" => Validator::Street,
             "url" => Validator::Url,
             "vin" => Validator::Vin,
@@ -216,6 +220,7 @@ impl Validator {
             Validator::Plate => plate(text, start, v),
             Validator::Ssn => ssn(v),
             Validator::SsnSpaced => ssn(v) && !in_number_run(text, start, end),
+            Validator::SpelledDigits => !counted(v),
             Validator::Street => street(v),
             Validator::Url => return url_end(text, start, end),
             Validator::Vin => vin(v),
