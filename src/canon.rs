@@ -186,6 +186,10 @@ impl Canon {
     }
 }
 
+/// What may set the characters of a spelled-out run apart (`J o h n`, `J.o.h.n`, `J-o-h-n`,
+/// `5_1_2`): one of these, the same one all along the run.
+const SPACING: &[u8] = b" .-_";
+
 /// Most spaces between two words of a letter-spaced phrase (`R o s a l i n d   T h a c k e r
 /// a y` writes the space between words as three).
 const MAX_WORD_GAP: usize = 3;
@@ -205,14 +209,22 @@ fn spaced_runs(b: &[u8]) -> Vec<(usize, usize)> {
     let mut phrase: Vec<(usize, usize)> = Vec::new();
     let mut i = 0;
     while i < b.len() {
-        // Cheap refusal first: a single character has a space or the end right after it.
-        if b.get(i + 1).is_some_and(|&c| c != b' ') || !single(i) {
+        // Cheap refusal first: a single character has a separator or the end right after it.
+        let sep = b.get(i + 1).copied().unwrap_or(b' ');
+        if !SPACING.contains(&sep) || !single(i) {
+            i += 1;
+            continue;
+        }
+        // Between spaces any mark may be spelled out (`5 1 2 - 4 7`, `o t t e r . l a k e`);
+        // with marks between, only letters and digits (`b.i.d.,` is no run of four).
+        let next = |k: usize| single(k) && (sep == b' ' || b[k].is_ascii_alphanumeric());
+        if !next(i) {
             i += 1;
             continue;
         }
         let start = i;
         let mut end = i + 1;
-        while end + 1 < b.len() && b[end] == b' ' && single(end + 1) {
+        while end + 1 < b.len() && b[end] == sep && next(end + 1) {
             end += 2;
         }
         let near = phrase.last().is_some_and(|&(_, last)| {
@@ -681,6 +693,8 @@ mod tests {
         assert_eq!(source_of(s, "512-47-3306"), "5 1 2 - 4 7 - 3 3 0 6");
         assert_eq!(view("ph 4 1 3 5 5 5 0 1 7 2 today"), "ph 4135550172 today");
         assert_eq!(view("M R 4 4 1 0 8 2 7"), "MR4410827");
+        assert_eq!(view("Pt J.o.h.n S-m-i-t-h seen"), "Pt John Smith seen");
+        assert_eq!(view("SSN 5_1_2_4_7_3_3_0_6."), "SSN 512473306.");
         assert_eq!(
             view("visit at 4 4 7 1   Q u a r r y   H o l l o w   R d, Springfield"),
             "visit at 4471 Quarry Hollow Rd, Springfield"
@@ -698,6 +712,8 @@ mod tests {
             "Options a b c listed",
             "-- - - - - --",
             "I am a good fit",
+            "Takes 1 tab p.r.n. and b.i.d., D.O.B. on file, a.m. and p.m.",
+            "Version 1.2.3.4 of the form",
         ] {
             assert!(Canon::of(s).is_none(), "{s}");
         }

@@ -790,13 +790,21 @@ impl Ctx<'_> {
         }
     }
 
-    /// `John Smith. MRN: …`: a period and a space after a word of three letters or more end
-    /// the sentence, so the name does not grow over the next one's first word (an initial's
-    /// or a short abbreviation's period does not: `J. Smith`, `St. John`).
+    /// `John Smith. MRN: …`, `Zorvath Quilleran. DOB 3/4/1950`: after a period and a space
+    /// that end a sentence (after a word of three letters or more, not an initial's or a short
+    /// abbreviation's: `J. Smith`, `St. John`), the name does not grow over a label (a word
+    /// before a colon) or, in mixed-case text, an acronym opening the next sentence. A
+    /// capitalised word there may still be a name's (`… Tuscany. Manesz …`).
     pub(super) fn sentence_ends_after(&self, i: usize) -> bool {
         let w = &self.words[i];
-        let gap = &self.text[w.end..self.words[i + 1].start];
-        gap.starts_with(b". ") && w.end - w.start >= 3
+        let next = &self.words[i + 1];
+        let gap = &self.text[w.end..next.start];
+        if !gap.starts_with(b". ") || w.end - w.start < 3 {
+            return false;
+        }
+        let label = self.text.get(next.end) == Some(&b':');
+        let acronym = !self.caps_mode && next.shape == Shape::Upper;
+        label || acronym
     }
 
     /// A comma joins names only in `LAST, FIRST` order: the word after it is a first name.
@@ -1263,6 +1271,7 @@ mod sentence_tests {
             ("Name: John Smith. MRN: 1234567.", "John Smith"),
             ("Met Zorvath Quilleran. DOB 3/4/1950.", "Zorvath Quilleran"),
             ("Seen with John Smith. DOB is fine.", "John Smith"),
+            ("Name: John Smith. Dob: 3/4/1950.", "John Smith"),
         ] {
             let found = detected_strings(&d, text);
             assert!(found.iter().any(|f| f == name), "{text}: {found:?}");
