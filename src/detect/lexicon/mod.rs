@@ -132,6 +132,11 @@ pub mod flag {
     /// The last word of a line that closes a message before the sender's name (`Thanks,`,
     /// `Best regards,`); which lines are in [`super::Lexicon`]'s sign-offs.
     pub const SIGN_OFF: u64 = 1 << 47;
+    /// A word of travelling or living somewhere (`drove`, `bus`, `grew`, `spends`): in a
+    /// note written in one case, a word no list holds after its place preposition is a town.
+    pub const TRAVEL: u64 = 1 << 48;
+    /// A word that ends a town's name (`heights` of `Haing Heights`, `junction`).
+    pub const TOWN_END: u64 = 1 << 49;
     /// The flags of `patterns/words/context.toml`: they describe a word as written, so a
     /// word read through another (`the1`, a stem with digits) never has them.
     pub const CONTEXT: u64 = GREETING_END
@@ -149,7 +154,9 @@ pub mod flag {
         | RELATION_PLURAL
         | THING_FIRST
         | POSSESSION
-        | SIGN_OFF;
+        | SIGN_OFF
+        | TRAVEL
+        | TOWN_END;
     /// Any name-list membership.
     pub const NAME: u64 = FIRST | LAST;
     /// Words that can never be part of a name.
@@ -323,6 +330,10 @@ struct RawMessages {
     person_possessions: Vec<String>,
     #[serde(default)]
     sign_offs: Vec<String>,
+    #[serde(default)]
+    travel_words: Vec<String>,
+    #[serde(default)]
+    town_ends: Vec<String>,
 }
 
 /// A two-word greeting, lower case: (first word, last word).
@@ -510,8 +521,14 @@ impl Lexicon {
     /// sign-off kept whole and its last word flagged.
     fn add_messages(&mut self, source: &str) -> Result<(), RuleError> {
         let raw: RawMessages = parse_toml("patterns/words/person_messages.toml", source)?;
-        for w in &raw.person_possessions {
-            self.add(w, flag::POSSESSION);
+        for (list, f) in [
+            (&raw.person_possessions, flag::POSSESSION),
+            (&raw.travel_words, flag::TRAVEL),
+            (&raw.town_ends, flag::TOWN_END),
+        ] {
+            for w in list {
+                self.add(w, f);
+            }
         }
         for line in &raw.sign_offs {
             let words = lower_phrase(line);
@@ -1185,6 +1202,8 @@ mod tests {
         let lex = Lexicon::build(&LexiconSources::of(&p)).expect("builds");
         let raw: RawMessages = toml::from_str(p.get(MESSAGES_FILE)).expect("parses");
         let mut words: Vec<String> = raw.person_possessions.clone();
+        words.extend(raw.travel_words.iter().cloned());
+        words.extend(raw.town_ends.iter().cloned());
         for s in &raw.sign_offs {
             words.extend(s.split_whitespace().map(str::to_string));
         }
