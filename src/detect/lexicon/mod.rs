@@ -137,6 +137,9 @@ pub mod flag {
     pub const TRAVEL: u64 = 1 << 48;
     /// A word that ends a town's name (`heights` of `Haing Heights`, `junction`).
     pub const TOWN_END: u64 = 1 << 49;
+    /// The head of a field whose value is a person (`nurse` of `primary nurse ->`, `kin` of
+    /// `next of kin =`, `card` of `id card:`).
+    pub const PERSON_FIELD: u64 = 1 << 50;
     /// The flags of `patterns/words/context.toml`: they describe a word as written, so a
     /// word read through another (`the1`, a stem with digits) never has them.
     pub const CONTEXT: u64 = GREETING_END
@@ -156,7 +159,8 @@ pub mod flag {
         | POSSESSION
         | SIGN_OFF
         | TRAVEL
-        | TOWN_END;
+        | TOWN_END
+        | PERSON_FIELD;
     /// Any name-list membership.
     pub const NAME: u64 = FIRST | LAST;
     /// Words that can never be part of a name.
@@ -334,6 +338,8 @@ struct RawMessages {
     travel_words: Vec<String>,
     #[serde(default)]
     town_ends: Vec<String>,
+    #[serde(default)]
+    person_fields: Vec<String>,
 }
 
 /// A two-word greeting, lower case: (first word, last word).
@@ -525,6 +531,7 @@ impl Lexicon {
             (&raw.person_possessions, flag::POSSESSION),
             (&raw.travel_words, flag::TRAVEL),
             (&raw.town_ends, flag::TOWN_END),
+            (&raw.person_fields, flag::PERSON_FIELD),
         ] {
             for w in list {
                 self.add(w, f);
@@ -876,6 +883,8 @@ impl Lexicon {
             ctx.mark_possessive_name(i, &mut scratch.marks);
             ctx.mark_role_line(i, &mut scratch.marks);
             ctx.mark_signature(i, &mut scratch.marks);
+            ctx.mark_one_case_signature(i, &mut scratch.marks);
+            ctx.mark_one_case_salutation(i, &mut scratch.marks);
             ctx.mark_lower_pair_contact(i, &mut scratch.marks);
             ctx.mark_on_call(i, &mut scratch.marks);
             ctx.mark_after_contact(i, &mut scratch.marks);
@@ -900,6 +909,7 @@ impl Lexicon {
             ctx.mark_one_case_pair(i, &mut scratch.marks);
             ctx.mark_unlisted_after_contact(i, &mut scratch.marks);
             ctx.mark_run_after_patient(i, &mut scratch.marks);
+            ctx.mark_run_in_person_field(i, &mut scratch.marks);
             ctx.mark_run_after_identity(i, &mut scratch.marks);
             ctx.mark_run_before_verb(i, &mut scratch.marks);
             ctx.mark_run_with_company(i, &mut scratch.marks);
@@ -1204,6 +1214,7 @@ mod tests {
         let mut words: Vec<String> = raw.person_possessions.clone();
         words.extend(raw.travel_words.iter().cloned());
         words.extend(raw.town_ends.iter().cloned());
+        words.extend(raw.person_fields.iter().cloned());
         for s in &raw.sign_offs {
             words.extend(s.split_whitespace().map(str::to_string));
         }

@@ -47,7 +47,7 @@ impl Ctx<'_> {
     /// Every word no list holds in `j..=end` is a name word, no misspelling or adverb
     /// (`run_word`): checked last, once the words around the run have told of a person,
     /// because the misspelling test looks up some fifty neighbours of each word.
-    fn plain_run(&self, j: usize, end: usize) -> bool {
+    pub(super) fn plain_run(&self, j: usize, end: usize) -> bool {
         (j..=end).all(|k| !self.unlisted_word(k) || self.run_word(k))
     }
 
@@ -96,7 +96,8 @@ impl Ctx<'_> {
     fn predicate_after_run(&self, end: usize) -> bool {
         let rest = &self.text[self.words[end].end..];
         let starts = |p: &[u8]| rest.len() >= p.len() && rest[..p.len()].eq_ignore_ascii_case(p);
-        if starts(b" c/o ") || starts(b" s/p ") {
+        // `patient piegius rausbecker dob 3/4/51`: a person's date of birth follows them.
+        if starts(b" c/o ") || starts(b" s/p ") || starts(b" dob ") || starts(b" dob:") {
             return true;
         }
         if starts(b", ") && rest.get(2).is_some_and(u8::is_ascii_digit) {
@@ -127,6 +128,41 @@ impl Ctx<'_> {
             for m in marks.iter_mut().take(end + 1).skip(j) {
                 *m = m.or(Some(PhiType::Name));
             }
+        }
+    }
+
+    /// `primary nurse -> iday murgud`, `NEXT OF KIN = JOREDA BOCHEBES`, `pt id card: renorra
+    /// zubov`, `parent/guardian - h. dalaraylov`: in a note written in one case, a field
+    /// whose head names a person (a label, a relation or a word of `person_fields`) and
+    /// whose separator is a colon, an arrow, `=` or a spaced dash holds a person when its
+    /// value is a run of name words. Mixed-case text reads the capitals instead.
+    pub(super) fn mark_run_in_person_field(&self, i: usize, marks: &mut [Option<PhiType>]) {
+        let j = i + 1;
+        if !(self.caps_mode || self.lower_mode)
+            || j >= self.words.len()
+            || marks[j].is_some()
+            || !self.has(i, flag::PERSON_FIELD | flag::LABEL | flag::RELATION)
+            || !self.field_separator(i)
+        {
+            return;
+        }
+        let Some(end) = self.name_run(j) else { return };
+        if self.plain_run(j, end) {
+            for m in marks.iter_mut().take(end + 1).skip(j) {
+                *m = m.or(Some(PhiType::Name));
+            }
+        }
+    }
+
+    /// Between word `i` and the next on its line lies a field's separator: `:`, `->`, `=`,
+    /// `=>` or a dash with a space on each side (a hyphen joins words: `son-in-law`).
+    fn field_separator(&self, i: usize) -> bool {
+        let gap = &self.text[self.words[i].end..self.words[i + 1].start];
+        let trimmed: Vec<u8> = gap.iter().copied().filter(|&c| c != b' ').collect();
+        match trimmed.as_slice() {
+            b":" | b"->" | b"=" | b"=>" => gap.len() <= 4,
+            b"-" | b"--" => gap.starts_with(b" ") && gap.ends_with(b" ") && gap.len() <= 4,
+            _ => false,
         }
     }
 
@@ -203,7 +239,11 @@ impl Ctx<'_> {
         let Some(end) = self.name_run(j) else { return };
         let rest = &self.text[self.words[end].end..];
         let age = rest.strip_prefix(b", ").is_some_and(|r| {
-            let r = r.strip_prefix(b"a ").unwrap_or(r);
+            // `a 71 y/o`, `A 71 Y/O`: the article in the note's case.
+            let r = r
+                .strip_prefix(b"a ")
+                .or_else(|| r.strip_prefix(b"A "))
+                .unwrap_or(r);
             r.first().is_some_and(u8::is_ascii_digit)
         });
         let verb = end + 1 < self.words.len()
