@@ -140,6 +140,10 @@ pub mod flag {
     /// The head of a field whose value is a person (`nurse` of `primary nurse ->`, `kin` of
     /// `next of kin =`, `card` of `id card:`).
     pub const PERSON_FIELD: u64 = 1 << 50;
+    /// A word after which a list of people follows (`visitors`, `team`, `copies to`).
+    pub const LIST_HEAD: u64 = 1 << 51;
+    /// A verb of advice that takes a person and then what they are to do (`recommend`).
+    pub const ADVICE: u64 = 1 << 52;
     /// The flags of `patterns/words/context.toml`: they describe a word as written, so a
     /// word read through another (`the1`, a stem with digits) never has them.
     pub const CONTEXT: u64 = GREETING_END
@@ -160,7 +164,9 @@ pub mod flag {
         | SIGN_OFF
         | TRAVEL
         | TOWN_END
-        | PERSON_FIELD;
+        | PERSON_FIELD
+        | LIST_HEAD
+        | ADVICE;
     /// Any name-list membership.
     pub const NAME: u64 = FIRST | LAST;
     /// Words that can never be part of a name.
@@ -340,6 +346,10 @@ struct RawMessages {
     town_ends: Vec<String>,
     #[serde(default)]
     person_fields: Vec<String>,
+    #[serde(default)]
+    person_list_heads: Vec<String>,
+    #[serde(default)]
+    advice_verbs: Vec<String>,
 }
 
 /// A two-word greeting, lower case: (first word, last word).
@@ -532,6 +542,8 @@ impl Lexicon {
             (&raw.travel_words, flag::TRAVEL),
             (&raw.town_ends, flag::TOWN_END),
             (&raw.person_fields, flag::PERSON_FIELD),
+            (&raw.person_list_heads, flag::LIST_HEAD),
+            (&raw.advice_verbs, flag::ADVICE),
         ] {
             for w in list {
                 self.add(w, f);
@@ -910,6 +922,8 @@ impl Lexicon {
             ctx.mark_unlisted_after_contact(i, &mut scratch.marks);
             ctx.mark_run_after_patient(i, &mut scratch.marks);
             ctx.mark_run_in_person_field(i, &mut scratch.marks);
+            ctx.mark_run_after_relation(i, &mut scratch.marks);
+            ctx.mark_run_after_advice(i, &mut scratch.marks);
             ctx.mark_run_after_identity(i, &mut scratch.marks);
             ctx.mark_run_before_verb(i, &mut scratch.marks);
             ctx.mark_run_with_company(i, &mut scratch.marks);
@@ -931,6 +945,8 @@ impl Lexicon {
         for i in 0..words.len() {
             ctx.mark_list_pair(i, &mut scratch.marks);
             ctx.mark_list_next(i, &mut scratch.marks);
+            // After the other readings, so an item they found makes the list.
+            ctx.mark_run_list_after_head(i, &mut scratch.marks);
         }
         ctx.extend_names(&mut scratch.marks);
         ctx.mark_person_evidence_after_names(&mut scratch.marks);
@@ -1215,6 +1231,8 @@ mod tests {
         words.extend(raw.travel_words.iter().cloned());
         words.extend(raw.town_ends.iter().cloned());
         words.extend(raw.person_fields.iter().cloned());
+        words.extend(raw.person_list_heads.iter().cloned());
+        words.extend(raw.advice_verbs.iter().cloned());
         for s in &raw.sign_offs {
             words.extend(s.split_whitespace().map(str::to_string));
         }

@@ -278,8 +278,9 @@ impl Ctx<'_> {
     /// service or a person. So is a region in parentheses after the word (`from hamocov
     /// (kenya)`). A town-ending word after the name (`detrebec junction`) is part of it.
     pub(super) fn mark_one_case_town(&self, i: usize, marks: &mut [Option<PhiType>]) {
+        // The preposition may open the text (`from hamocov (kenya)`): `i` is 1 at least.
         if !(self.caps_mode || self.lower_mode)
-            || i < 2
+            || i == 0
             || marks[i].is_some()
             || self.text[self.words[i - 1].end..self.words[i].start] != *b" "
         {
