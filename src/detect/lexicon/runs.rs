@@ -51,6 +51,23 @@ impl Ctx<'_> {
         (j..=end).all(|k| !self.unlisted_word(k) || self.run_word(k))
     }
 
+    /// After word `end` comes an age (`, 54 y/o`, `, a 71 y/o`) or a date of birth (` dob`).
+    fn age_or_birth_after(&self, end: usize) -> bool {
+        let rest = &self.text[self.words[end].end..];
+        let starts = |p: &[u8]| rest.len() >= p.len() && rest[..p.len()].eq_ignore_ascii_case(p);
+        let age = rest.strip_prefix(b", ").is_some_and(|r| {
+            let r = r
+                .strip_prefix(b"a ")
+                .or_else(|| r.strip_prefix(b"A "))
+                .unwrap_or(r);
+            let digits = r.iter().take_while(|c| c.is_ascii_digit()).count();
+            (1..=3).contains(&digits)
+                && r[digits..].first() == Some(&b' ')
+                && (r[digits + 1..].starts_with(b"y") || r[digits + 1..].starts_with(b"Y"))
+        });
+        age || starts(b" dob ") || starts(b" dob:")
+    }
+
     /// Word `end` ends a run and one space follows it, or a period and a space after a
     /// suffix (`JR. REPORTS`), before word `end + 1`.
     fn run_then_word(&self, end: usize) -> bool {
@@ -124,7 +141,11 @@ impl Ctx<'_> {
         }
         let Some(end) = self.name_run(j) else { return };
         let yours = i > 0 && self.word_is(i - 1, b"your") && self.joined(i - 1, b"");
-        if (yours || self.predicate_after_run(end)) && self.plain_run(j, end) {
+        // An age or a date of birth after the run tells of a person as no verb does: a
+        // misspelt word is never given one, so a name one edit from a word (`tellner`,
+        // `puttner`) counts there.
+        let born = self.age_or_birth_after(end);
+        if (yours || born || self.predicate_after_run(end)) && (born || self.plain_run(j, end)) {
             for m in marks.iter_mut().take(end + 1).skip(j) {
                 *m = m.or(Some(PhiType::Name));
             }
@@ -268,7 +289,11 @@ impl Ctx<'_> {
                 marks[k].is_some_and(|t| matches!(t, PhiType::Name | PhiType::ProviderName));
             let end = if found {
                 let mut e = k;
-                while e + 1 < self.words.len() && marks[e + 1] == marks[k] && self.joined(e, b".-")
+                // At most a run's length: a long run of found words is read once per head.
+                while e + 1 < self.words.len()
+                    && e + 1 < k + MAX_RUN
+                    && marks[e + 1] == marks[k]
+                    && self.joined(e, b".-")
                 {
                     e += 1;
                 }
@@ -406,7 +431,7 @@ impl Ctx<'_> {
         let verb = end + 1 < self.words.len()
             && self.text[self.words[end].end..self.words[end + 1].start] == *b", "
             && self.verb_after_run(end + 1);
-        if (age || verb) && self.plain_run(j, end) {
+        if (age || verb) && (self.age_or_birth_after(end) || self.plain_run(j, end)) {
             for m in marks.iter_mut().take(end + 1).skip(j) {
                 *m = m.or(Some(PhiType::Name));
             }
