@@ -163,7 +163,9 @@ pub fn whole_address(text: &[u8], start: usize, end: usize, flags: impl Fn(&[u8]
     let mut after_town = false;
     for part in 0..MAX_PARTS {
         let next = if part == 0 {
-            r.town_after_in(at).map(|e| (e, Part::Town))
+            r.town_after_in(at)
+                .or_else(|| r.town_in_parentheses(at))
+                .map(|e| (e, Part::Town))
         } else {
             None
         };
@@ -287,6 +289,38 @@ impl<F: Fn(&[u8]) -> u64> Reader<'_, F> {
         self.one_case_town(at + word.len(), false, true)
     }
 
+    /// `drive to 12 ostler way (karvi) for`, `4915 Lupinovce Close (Meripom)`: a town alone
+    /// in parentheses right after the street (its end, past the closing parenthesis). In
+    /// mixed case one to three capitalised words; in one case one to three words of the
+    /// street's case whose first (after an opener) no list knows, four letters or more.
+    fn town_in_parentheses(&self, at: usize) -> Option<usize> {
+        let start = at + 2;
+        if self.text.get(at..start)? != b" (" {
+            return None;
+        }
+        let end = match self.case {
+            // `(Rear Entrance)`: a town's first word is no English or clinical word.
+            LineCase::Mixed => town(self.text, start, true).filter(|_| {
+                let first = run(self.text, start, |c| c.is_ascii_alphabetic() || *c >= 0x80);
+                (self.flags)(&self.text[start..start + first]) & NOT_TOWN == 0
+            })?,
+            _ => {
+                let words = self.one_case_words(start);
+                let opened = words.len() > 1
+                    && TOWN_OPENERS.iter().any(|o| {
+                        self.text[words[0].0..words[0].1].eq_ignore_ascii_case(o.as_bytes())
+                    });
+                let (name_start, name_end) = words[usize::from(opened)..].first().copied()?;
+                let name = &self.text[name_start..name_end];
+                if name.len() < 4 || (self.flags)(name) & NOT_TOWN != 0 {
+                    return None;
+                }
+                words.last()?.1
+            }
+        };
+        (self.text.get(end) == Some(&b')')).then_some(end + 1)
+    }
+
     /// A town of a one-case address at `i`: one to three words of the street's case, the
     /// first (after an opener) a word no list knows; taken when a postcode follows, or when a
     /// comma (or `in`) stands before and the clause ends after it.
@@ -381,7 +415,8 @@ impl<F: Fn(&[u8]) -> u64> Reader<'_, F> {
             None | Some(b'\n' | b'\r') => true,
             Some(b'.' | b';') => rest.get(1).is_none_or(u8::is_ascii_whitespace),
             Some(b',') => self.region_at(end + 1 + run(rest, 1, |c| *c == b' ')),
-            Some(b' ') => self.state_code_ends_clause(end + 1),
+            // `, kertaimi - first floor`: a spaced dash sets the rest of the line apart.
+            Some(b' ') => self.state_code_ends_clause(end + 1) || rest.starts_with(b" - "),
             _ => false,
         }
     }

@@ -222,6 +222,107 @@ impl Ctx<'_> {
         }
     }
 
+    /// `best wishes,\ngonur`, `BEST WISHES, MEKANI`, `thanks, orayn kelbe`: in a note
+    /// written in one case, where a signature has no capitals to show, one to three words no
+    /// list holds right after a sign-off that opens its sentence and a comma (or a line
+    /// break) are the sender. The words must be no misspelling (`thanks, apreciated`).
+    pub(super) fn mark_one_case_signature(&self, i: usize, marks: &mut [Option<PhiType>]) {
+        if !(self.caps_mode || self.lower_mode)
+            || i == 0
+            || marks[i].is_some()
+            || !self.has(i - 1, flag::SIGN_OFF)
+            || !self.unlisted_word(i)
+        {
+            return;
+        }
+        let p = i - 1;
+        let gap = &self.text[self.words[p].end..self.words[i].start];
+        let blank = |g: &[u8]| g.iter().all(|c| matches!(c, b' ' | b'\t' | b'\r' | b'\n'));
+        let separated = gap.len() <= 4
+            && match gap.split_first() {
+                Some((b',', rest)) => !rest.is_empty() && blank(rest),
+                _ => gap.contains(&b'\n') && blank(gap),
+            };
+        if !separated || !self.sign_off_ends_at(p) {
+            return;
+        }
+        let mut k = i;
+        while k + 1 < self.words.len()
+            && k + 1 - i < MAX_NAME_WORDS
+            && self.joined(k, b"")
+            && self.unlisted_word(k + 1)
+        {
+            k += 1;
+        }
+        if self.plain_run(i, k) {
+            for m in &mut marks[i..=k] {
+                m.get_or_insert(PhiType::Name);
+            }
+        }
+    }
+
+    /// A sign-off of one to three words ends at word `p` and opens its sentence (the text
+    /// or a line starts before it, or a sentence ends): `best wishes` of `... digits. best
+    /// wishes, gonur`, not the `best` of `the best, ...`.
+    fn sign_off_ends_at(&self, p: usize) -> bool {
+        (0..3.min(p + 1)).any(|n| {
+            let first = p - n;
+            let before = match first.checked_sub(1) {
+                Some(q) => &self.text[self.words[q].end..self.words[first].start],
+                None => &self.text[..self.words[first].start],
+            };
+            let opens = first == 0
+                || before
+                    .iter()
+                    .any(|c| matches!(c, b'\n' | b'.' | b'!' | b'?'));
+            opens
+                && self
+                    .lexicon
+                    .is_sign_off(&self.text[self.words[first].start..self.words[p].end])
+        })
+    }
+
+    /// `dear ruby machan,`, `DEAR MERCY MACUEZ,`: in a note written in one case, the one to
+    /// three words between `dear` and the comma that ends the salutation's line are the
+    /// person written to, when each is a listed name or a word no list holds and one at
+    /// least is no list's (`dear colleague,`, `dear care team,` stay).
+    pub(super) fn mark_one_case_salutation(&self, i: usize, marks: &mut [Option<PhiType>]) {
+        let j = i + 1;
+        if !(self.caps_mode || self.lower_mode)
+            || j >= self.words.len()
+            || !self.word_is(i, b"dear")
+            || !self.joined(i, b"")
+        {
+            return;
+        }
+        let name_word = |k: usize| {
+            self.unlisted_word(k)
+                || self.has(k, flag::NAME) && !self.has(k, flag::NEVER_NAME | NOT_OWN_NAME)
+        };
+        let mut k = j;
+        while name_word(k)
+            && k + 1 - j < MAX_NAME_WORDS
+            && k + 1 < self.words.len()
+            && self.joined(k, b"")
+        {
+            k += 1;
+        }
+        if !name_word(k) {
+            k -= 1;
+        }
+        if k < j {
+            return;
+        }
+        let rest = &self.text[self.words[k].end..];
+        let closes = rest.starts_with(b",") || rest.starts_with(b"\n") || rest.is_empty();
+        let unlisted = (j..=k).any(|n| self.unlisted_word(n) && !self.has(n, flag::NAME));
+        if closes && unlisted && self.plain_run(j, k) {
+            for m in &mut marks[j..=k] {
+                m.get_or_insert(PhiType::Name);
+            }
+        }
+    }
+
     /// `jane fisher called back`, `pt's sister ana ruiz called`, `thomas white emailed the
     /// forms`, `kim woods left a message`, `spoke with max holland re: sched`: in a note
     /// written all in lower case, a popular first name and a listed surname, even ones that

@@ -132,6 +132,18 @@ pub mod flag {
     /// The last word of a line that closes a message before the sender's name (`Thanks,`,
     /// `Best regards,`); which lines are in [`super::Lexicon`]'s sign-offs.
     pub const SIGN_OFF: u64 = 1 << 47;
+    /// A word of travelling or living somewhere (`drove`, `bus`, `grew`, `spends`): in a
+    /// note written in one case, a word no list holds after its place preposition is a town.
+    pub const TRAVEL: u64 = 1 << 48;
+    /// A word that ends a town's name (`heights` of `Haing Heights`, `junction`).
+    pub const TOWN_END: u64 = 1 << 49;
+    /// The head of a field whose value is a person (`nurse` of `primary nurse ->`, `kin` of
+    /// `next of kin =`, `card` of `id card:`).
+    pub const PERSON_FIELD: u64 = 1 << 50;
+    /// A word after which a list of people follows (`visitors`, `team`, `copies to`).
+    pub const LIST_HEAD: u64 = 1 << 51;
+    /// A verb of advice that takes a person and then what they are to do (`recommend`).
+    pub const ADVICE: u64 = 1 << 52;
     /// The flags of `patterns/words/context.toml`: they describe a word as written, so a
     /// word read through another (`the1`, a stem with digits) never has them.
     pub const CONTEXT: u64 = GREETING_END
@@ -149,7 +161,12 @@ pub mod flag {
         | RELATION_PLURAL
         | THING_FIRST
         | POSSESSION
-        | SIGN_OFF;
+        | SIGN_OFF
+        | TRAVEL
+        | TOWN_END
+        | PERSON_FIELD
+        | LIST_HEAD
+        | ADVICE;
     /// Any name-list membership.
     pub const NAME: u64 = FIRST | LAST;
     /// Words that can never be part of a name.
@@ -323,6 +340,16 @@ struct RawMessages {
     person_possessions: Vec<String>,
     #[serde(default)]
     sign_offs: Vec<String>,
+    #[serde(default)]
+    travel_words: Vec<String>,
+    #[serde(default)]
+    town_ends: Vec<String>,
+    #[serde(default)]
+    person_fields: Vec<String>,
+    #[serde(default)]
+    person_list_heads: Vec<String>,
+    #[serde(default)]
+    advice_verbs: Vec<String>,
 }
 
 /// A two-word greeting, lower case: (first word, last word).
@@ -510,8 +537,17 @@ impl Lexicon {
     /// sign-off kept whole and its last word flagged.
     fn add_messages(&mut self, source: &str) -> Result<(), RuleError> {
         let raw: RawMessages = parse_toml("patterns/words/person_messages.toml", source)?;
-        for w in &raw.person_possessions {
-            self.add(w, flag::POSSESSION);
+        for (list, f) in [
+            (&raw.person_possessions, flag::POSSESSION),
+            (&raw.travel_words, flag::TRAVEL),
+            (&raw.town_ends, flag::TOWN_END),
+            (&raw.person_fields, flag::PERSON_FIELD),
+            (&raw.person_list_heads, flag::LIST_HEAD),
+            (&raw.advice_verbs, flag::ADVICE),
+        ] {
+            for w in list {
+                self.add(w, f);
+            }
         }
         for line in &raw.sign_offs {
             let words = lower_phrase(line);
@@ -859,6 +895,8 @@ impl Lexicon {
             ctx.mark_possessive_name(i, &mut scratch.marks);
             ctx.mark_role_line(i, &mut scratch.marks);
             ctx.mark_signature(i, &mut scratch.marks);
+            ctx.mark_one_case_signature(i, &mut scratch.marks);
+            ctx.mark_one_case_salutation(i, &mut scratch.marks);
             ctx.mark_lower_pair_contact(i, &mut scratch.marks);
             ctx.mark_on_call(i, &mut scratch.marks);
             ctx.mark_after_contact(i, &mut scratch.marks);
@@ -883,6 +921,9 @@ impl Lexicon {
             ctx.mark_one_case_pair(i, &mut scratch.marks);
             ctx.mark_unlisted_after_contact(i, &mut scratch.marks);
             ctx.mark_run_after_patient(i, &mut scratch.marks);
+            ctx.mark_run_in_person_field(i, &mut scratch.marks);
+            ctx.mark_run_after_relation(i, &mut scratch.marks);
+            ctx.mark_run_after_advice(i, &mut scratch.marks);
             ctx.mark_run_after_identity(i, &mut scratch.marks);
             ctx.mark_run_before_verb(i, &mut scratch.marks);
             ctx.mark_run_with_company(i, &mut scratch.marks);
@@ -904,6 +945,8 @@ impl Lexicon {
         for i in 0..words.len() {
             ctx.mark_list_pair(i, &mut scratch.marks);
             ctx.mark_list_next(i, &mut scratch.marks);
+            // After the other readings, so an item they found makes the list.
+            ctx.mark_run_list_after_head(i, &mut scratch.marks);
         }
         ctx.extend_names(&mut scratch.marks);
         ctx.mark_person_evidence_after_names(&mut scratch.marks);
@@ -1185,6 +1228,11 @@ mod tests {
         let lex = Lexicon::build(&LexiconSources::of(&p)).expect("builds");
         let raw: RawMessages = toml::from_str(p.get(MESSAGES_FILE)).expect("parses");
         let mut words: Vec<String> = raw.person_possessions.clone();
+        words.extend(raw.travel_words.iter().cloned());
+        words.extend(raw.town_ends.iter().cloned());
+        words.extend(raw.person_fields.iter().cloned());
+        words.extend(raw.person_list_heads.iter().cloned());
+        words.extend(raw.advice_verbs.iter().cloned());
         for s in &raw.sign_offs {
             words.extend(s.split_whitespace().map(str::to_string));
         }

@@ -823,6 +823,11 @@ impl Ctx<'_> {
         if self.has(j, flag::NAME_CUE | flag::RELATION | title) {
             return false;
         }
+        // `son-in-law`'s `law` (a listed surname) and a request's `pls` open or follow a
+        // name, they are no part of it.
+        if self.in_law(j) || self.is_request(j) {
+            return false;
+        }
         if self.has(j, flag::PARTICLE) {
             return self.particle_inside_name(j);
         }

@@ -472,7 +472,7 @@ impl Ctx<'_> {
     /// person; either way it is identifying (a safe-vocabulary reading: unknown is suspect).
     /// `in South Michellemouth`, `from Lake Tylermouth`: a place-name opener may come first.
     pub(super) fn mark_unknown_after_preposition(&self, i: usize, marks: &mut [Option<PhiType>]) {
-        const PLACE_PREPOSITIONS: &[&[u8]] = &[b"in", b"from", b"near", b"to", b"at"];
+        const PLACE_PREPOSITIONS: &[&[u8]] = &[b"in", b"from", b"near", b"outside", b"to", b"at"];
         const PERSON_PREPOSITIONS: &[&[u8]] = &[b"for", b"with", b"by"];
         const PLACE_OPENERS: &[&[u8]] = &[
             b"north", b"south", b"east", b"west", b"new", b"lake", b"port", b"mount", b"san",

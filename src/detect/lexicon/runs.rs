@@ -47,8 +47,25 @@ impl Ctx<'_> {
     /// Every word no list holds in `j..=end` is a name word, no misspelling or adverb
     /// (`run_word`): checked last, once the words around the run have told of a person,
     /// because the misspelling test looks up some fifty neighbours of each word.
-    fn plain_run(&self, j: usize, end: usize) -> bool {
+    pub(super) fn plain_run(&self, j: usize, end: usize) -> bool {
         (j..=end).all(|k| !self.unlisted_word(k) || self.run_word(k))
+    }
+
+    /// After word `end` comes an age (`, 54 y/o`, `, a 71 y/o`) or a date of birth (` dob`).
+    fn age_or_birth_after(&self, end: usize) -> bool {
+        let rest = &self.text[self.words[end].end..];
+        let starts = |p: &[u8]| rest.len() >= p.len() && rest[..p.len()].eq_ignore_ascii_case(p);
+        let age = rest.strip_prefix(b", ").is_some_and(|r| {
+            let r = r
+                .strip_prefix(b"a ")
+                .or_else(|| r.strip_prefix(b"A "))
+                .unwrap_or(r);
+            let digits = r.iter().take_while(|c| c.is_ascii_digit()).count();
+            (1..=3).contains(&digits)
+                && r[digits..].first() == Some(&b' ')
+                && (r[digits + 1..].starts_with(b"y") || r[digits + 1..].starts_with(b"Y"))
+        });
+        age || starts(b" dob ") || starts(b" dob:")
     }
 
     /// Word `end` ends a run and one space follows it, or a period and a space after a
@@ -96,7 +113,8 @@ impl Ctx<'_> {
     fn predicate_after_run(&self, end: usize) -> bool {
         let rest = &self.text[self.words[end].end..];
         let starts = |p: &[u8]| rest.len() >= p.len() && rest[..p.len()].eq_ignore_ascii_case(p);
-        if starts(b" c/o ") || starts(b" s/p ") {
+        // `patient piegius rausbecker dob 3/4/51`: a person's date of birth follows them.
+        if starts(b" c/o ") || starts(b" s/p ") || starts(b" dob ") || starts(b" dob:") {
             return true;
         }
         if starts(b", ") && rest.get(2).is_some_and(u8::is_ascii_digit) {
@@ -123,10 +141,204 @@ impl Ctx<'_> {
         }
         let Some(end) = self.name_run(j) else { return };
         let yours = i > 0 && self.word_is(i - 1, b"your") && self.joined(i - 1, b"");
-        if (yours || self.predicate_after_run(end)) && self.plain_run(j, end) {
+        // An age or a date of birth after the run tells of a person as no verb does: a
+        // misspelt word is never given one, so a name one edit from a word (`tellner`,
+        // `puttner`) counts there.
+        let born = self.age_or_birth_after(end);
+        if (yours || born || self.predicate_after_run(end)) && (born || self.plain_run(j, end)) {
             for m in marks.iter_mut().take(end + 1).skip(j) {
                 *m = m.or(Some(PhiType::Name));
             }
+        }
+    }
+
+    /// `primary nurse -> iday murgud`, `NEXT OF KIN = JOREDA BOCHEBES`, `pt id card: renorra
+    /// zubov`, `parent/guardian - h. dalaraylov`: in a note written in one case, a field
+    /// whose head names a person (a label, a relation or a word of `person_fields`) and
+    /// whose separator is a colon, an arrow, `=` or a spaced dash holds a person when its
+    /// value is a run of name words. Mixed-case text reads the capitals instead.
+    pub(super) fn mark_run_in_person_field(&self, i: usize, marks: &mut [Option<PhiType>]) {
+        let j = i + 1;
+        if !(self.caps_mode || self.lower_mode)
+            || j >= self.words.len()
+            || marks[j].is_some()
+            || !self.has(i, flag::PERSON_FIELD | flag::LABEL | flag::RELATION)
+            || !self.field_separator(i)
+        {
+            return;
+        }
+        let Some(end) = self.name_run(j) else { return };
+        if self.plain_run(j, end) {
+            for m in marks.iter_mut().take(end + 1).skip(j) {
+                *m = m.or(Some(PhiType::Name));
+            }
+        }
+    }
+
+    /// Between word `i` and the next on its line lies a field's separator: `:`, `->`, `=`,
+    /// `=>` or a dash with a space on each side (a hyphen joins words: `son-in-law`).
+    fn field_separator(&self, i: usize) -> bool {
+        let gap = &self.text[self.words[i].end..self.words[i + 1].start];
+        let trimmed: Vec<u8> = gap.iter().copied().filter(|&c| c != b' ').collect();
+        match trimmed.as_slice() {
+            b":" | b"->" | b"=" | b"=>" => gap.len() <= 4,
+            b"-" | b"--" => gap.starts_with(b" ") && gap.ends_with(b" ") && gap.len() <= 4,
+            _ => false,
+        }
+    }
+
+    /// Word `k` asks for something: `pls`, `please`, `plz`.
+    pub(super) fn is_request(&self, k: usize) -> bool {
+        [b"pls".as_slice(), b"please", b"plz"]
+            .iter()
+            .any(|w| self.word_is(k, w))
+    }
+
+    /// `recommend jeteugejc otumani continue the brace`, `ADVISED ORVA TELLIK TO REST`: in
+    /// a note written in one case, a verb of advice (`advice_verbs`), then a run of name
+    /// words and `to`, or a run of two name words or more and a known word, are the person
+    /// advised (one word no list holds before a known word is as often a drug or a device).
+    pub(super) fn mark_run_after_advice(&self, i: usize, marks: &mut [Option<PhiType>]) {
+        let j = i + 1;
+        if !(self.caps_mode || self.lower_mode)
+            || j >= self.words.len()
+            || marks[j].is_some()
+            || !self.has(i, flag::ADVICE)
+            || self.text[self.words[i].end..self.words[j].start] != *b" "
+        {
+            return;
+        }
+        let Some(end) = self.name_run(j) else { return };
+        let v = end + 1;
+        if !self.run_then_word(end) {
+            return;
+        }
+        let verb_after = self.word_is(v, b"to")
+            || end > j
+                && self.has(v, flag::ENGLISH)
+                && !self.has(v, flag::STOP | flag::DETERMINER | flag::NAME);
+        if verb_after && self.plain_run(j, end) {
+            for m in marks.iter_mut().take(end + 1).skip(j) {
+                *m = m.or(Some(PhiType::Name));
+            }
+        }
+    }
+
+    /// `son-in-law quela k. hulto is the main support`, `HIS SISTER ORVA TELLIK CALLED`: in
+    /// a note written in one case, a relation (or an `-in-law`), a run of name words and
+    /// after it `is`/`was` or what a person's sentence goes on with are that relative.
+    pub(super) fn mark_run_after_relation(&self, i: usize, marks: &mut [Option<PhiType>]) {
+        let j = i + 1;
+        if !(self.caps_mode || self.lower_mode)
+            || j >= self.words.len()
+            || marks[j].is_some()
+            || !(self.has(i, flag::RELATION) || self.in_law(i))
+            || self.text[self.words[i].end..self.words[j].start] != *b" "
+        {
+            return;
+        }
+        let Some(end) = self.name_run(j) else { return };
+        let v = end + 1;
+        let copula = self.run_then_word(end)
+            && (self.has(v, flag::COPULA) || self.word_is(v, b"is") || self.word_is(v, b"was"));
+        if (copula || self.predicate_after_run(end)) && self.plain_run(j, end) {
+            for m in marks.iter_mut().take(end + 1).skip(j) {
+                *m = m.or(Some(PhiType::Name));
+            }
+        }
+    }
+
+    /// Word `i` is the `law` of `son-in-law`, `MOTHER-IN-LAW`: a relation, `in` and `law`
+    /// joined by hyphens.
+    pub(super) fn in_law(&self, i: usize) -> bool {
+        let hyphen = |k: usize| self.text[self.words[k].end..self.words[k + 1].start] == *b"-";
+        i >= 2
+            && self.word_is(i, b"law")
+            && self.word_is(i - 1, b"in")
+            && hyphen(i - 1)
+            && hyphen(i - 2)
+            && self.has(i - 2, flag::RELATION)
+    }
+
+    /// `visitors today: obola & clie`, `TEAM: E. JANT / JESIEUT DI SONSSONEN`, `copies to
+    /// seloveduz fova sr. and ralo o'murajcik`, `team members name_x and ucemirancan scales`:
+    /// in a note written in one case, after a head that opens a list of people
+    /// (`person_list_heads`), two items or more, each a run of name words or a person
+    /// already found, joined by commas, `and`, `&` or slashes, are all people.
+    pub(super) fn mark_run_list_after_head(&self, i: usize, marks: &mut [Option<PhiType>]) {
+        if !(self.caps_mode || self.lower_mode) || !self.has(i, flag::LIST_HEAD) {
+            return;
+        }
+        // `visitors today:`, `copies to`: one linking word may stand before the list.
+        let mut j = i + 1;
+        if j < self.words.len() && (self.word_is(j, b"today") || self.word_is(j, b"to")) {
+            j += 1;
+        }
+        if j >= self.words.len()
+            || !matches!(
+                &self.text[self.words[j - 1].end..self.words[j].start],
+                b" " | b": " | b":"
+            )
+        {
+            return;
+        }
+        let mut items: Vec<(usize, usize, bool)> = Vec::new();
+        let mut k = j;
+        while items.len() < 6 && k < self.words.len() {
+            let found =
+                marks[k].is_some_and(|t| matches!(t, PhiType::Name | PhiType::ProviderName));
+            let end = if found {
+                let mut e = k;
+                // At most a run's length: a long run of found words is read once per head.
+                while e + 1 < self.words.len()
+                    && e + 1 < k + MAX_RUN
+                    && marks[e + 1] == marks[k]
+                    && self.joined(e, b".-")
+                {
+                    e += 1;
+                }
+                e
+            } else {
+                match self.name_run(k) {
+                    Some(e) if marks[k..=e].iter().all(Option::is_none) => e,
+                    _ => break,
+                }
+            };
+            items.push((k, end, found));
+            match self.list_separator(end) {
+                Some(next) => k = next,
+                None => break,
+            }
+        }
+        if items.len() < 2 {
+            return;
+        }
+        for &(a, b, found) in &items {
+            if !found && self.plain_run(a, b) {
+                for m in &mut marks[a..=b] {
+                    m.get_or_insert(PhiType::Name);
+                }
+            }
+        }
+    }
+
+    /// After word `end` a list goes on to its next item: `, `, ` and `, `, and `, ` & ` or
+    /// ` / ` (a suffix's period may come first: `fova sr. and`); the next item's first word.
+    fn list_separator(&self, end: usize) -> Option<usize> {
+        let next = end + 1;
+        if next >= self.words.len() {
+            return None;
+        }
+        let gap = &self.text[self.words[end].end..self.words[next].start];
+        let gap = gap.strip_prefix(b".").unwrap_or(gap);
+        let and = matches!(gap, b" " | b", ")
+            && self.word_is(next, b"and")
+            && next + 1 < self.words.len()
+            && self.text[self.words[next].end..self.words[next + 1].start] == *b" ";
+        match gap {
+            _ if and => Some(next + 1),
+            b", " | b" & " | b" / " | b"/" => Some(next),
+            _ => None,
         }
     }
 
@@ -147,15 +359,21 @@ impl Ctx<'_> {
         if !self.run_then_word(end) {
             return;
         }
+        // After `yesterday`/`when` any known verb in the past or third person tells of the
+        // run (`yesterday searis mentioned`, `when pacio kinger came in`).
         let speaks = self.has(v, flag::PERSON_VERB | flag::SUBJECT_VERB)
-            || self.has(v, flag::CONTACT) && self.past(v);
+            || self.has(v, flag::CONTACT) && self.past(v)
+            || subordinate && self.verb_after_run(v);
         let is_doing = (self.word_is(v, b"is") || self.word_is(v, b"was"))
             && v + 1 < self.words.len()
             && self.joined(v, b"")
             && self.doing_or_seen(v + 1);
+        // `ozet pls call the family back`: a request opening a clause is made to the person
+        // named before it (a run of one word too: a request is no verb of speech).
+        let asked = (self.lower_mode || self.caps_mode) && self.is_request(v);
         // One word before a verb of speech is `unlisted::mark_before_person_verb`'s; here
         // the run is longer or the verb is `is running`.
-        if (is_doing || speaks && (end > i || subordinate)) && self.plain_run(i, end) {
+        if (is_doing || asked || speaks && (end > i || subordinate)) && self.plain_run(i, end) {
             for m in marks.iter_mut().take(end + 1).skip(i) {
                 *m = m.or(Some(PhiType::Name));
             }
@@ -203,13 +421,17 @@ impl Ctx<'_> {
         let Some(end) = self.name_run(j) else { return };
         let rest = &self.text[self.words[end].end..];
         let age = rest.strip_prefix(b", ").is_some_and(|r| {
-            let r = r.strip_prefix(b"a ").unwrap_or(r);
+            // `a 71 y/o`, `A 71 Y/O`: the article in the note's case.
+            let r = r
+                .strip_prefix(b"a ")
+                .or_else(|| r.strip_prefix(b"A "))
+                .unwrap_or(r);
             r.first().is_some_and(u8::is_ascii_digit)
         });
         let verb = end + 1 < self.words.len()
             && self.text[self.words[end].end..self.words[end + 1].start] == *b", "
             && self.verb_after_run(end + 1);
-        if (age || verb) && self.plain_run(j, end) {
+        if (age || verb) && (self.age_or_birth_after(end) || self.plain_run(j, end)) {
             for m in marks.iter_mut().take(end + 1).skip(j) {
                 *m = m.or(Some(PhiType::Name));
             }
@@ -291,10 +513,15 @@ impl Ctx<'_> {
         ];
         const LINKS: [&[u8]; 5] = [b"from", b"by", b"to", b"with", b"for"];
         let (link, j) = (i + 1, i + 2);
+        // `follow-up for harckhaud critzsimmon`: a follow-up is with a person too.
+        let follow_up = i > 0
+            && self.word_is(i, b"up")
+            && self.word_is(i - 1, b"follow")
+            && self.text[self.words[i - 1].end..self.words[i].start] == *b"-";
         if !(self.caps_mode || self.lower_mode)
             || j >= self.words.len()
             || marks[j].is_some()
-            || !HEADS.iter().any(|w| self.word_is(i, w))
+            || !(follow_up || HEADS.iter().any(|w| self.word_is(i, w)))
             || !LINKS.iter().any(|w| self.word_is(link, w))
             || self.text[self.words[i].end..self.words[link].start] != *b" "
             || self.text[self.words[link].end..self.words[j].start] != *b" "

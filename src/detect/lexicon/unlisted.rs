@@ -271,16 +271,27 @@ impl Ctx<'_> {
     /// word (`lives in north salomeyland with`) makes it a town's name with or without the
     /// sentence end; a listed name with a town's ending (`from rebeccaberg.`) after `in`,
     /// `from` or `to` needs no cue.
+    ///
+    /// A word of travel or residence before the preposition (`drove in from koskrikamo
+    /// today`, `took the bus from orola to`, `grew up near badati on`, `outside nandwar
+    /// when`) is cue enough without the sentence end: those words take a place, never a
+    /// service or a person. So is a region in parentheses after the word (`from hamocov
+    /// (kenya)`). A town-ending word after the name (`detrebec junction`) is part of it.
     pub(super) fn mark_one_case_town(&self, i: usize, marks: &mut [Option<PhiType>]) {
+        // The preposition may open the text (`from hamocov (kenya)`): `i` is 1 at least.
         if !(self.caps_mode || self.lower_mode)
-            || i < 2
+            || i == 0
             || marks[i].is_some()
             || self.text[self.words[i - 1].end..self.words[i].start] != *b" "
         {
             return;
         }
         let after_in = self.word_is(i - 1, b"in");
-        if !after_in && !self.word_is(i - 1, b"from") && !self.word_is(i - 1, b"to") {
+        let travel_prep = after_in
+            || [b"from".as_slice(), b"to", b"near", b"outside"]
+                .iter()
+                .any(|p| self.word_is(i - 1, p));
+        if !travel_prep {
             return;
         }
         let opened = self.town_opener(i)
@@ -296,23 +307,47 @@ impl Ctx<'_> {
         }
         let rest = &self.text[self.words[end].end..];
         let ends = rest.is_empty() || matches!(rest[0], b'.' | b',' | b';' | b'\n' | b'\r');
-        let cued = (i.saturating_sub(6)..i - 1).rev().any(|k| {
-            self.has(k, flag::PLACE_CUE)
-                && !self.text[self.words[k].end..self.words[i - 1].start]
-                    .iter()
-                    .any(|c| matches!(c, b'.' | b';' | b'\n' | b':'))
-        });
+        let cued_by = |f: u64| {
+            (i.saturating_sub(6)..i - 1).rev().any(|k| {
+                self.has(k, f)
+                    && !self.text[self.words[k].end..self.words[i - 1].start]
+                        .iter()
+                        .any(|c| matches!(c, b'.' | b';' | b'\n' | b':'))
+            })
+        };
+        let cued = cued_by(flag::PLACE_CUE);
         let name_town = end == i && self.is_name_town(i);
+        let in_or_from_to = after_in || self.word_is(i - 1, b"from") || self.word_is(i - 1, b"to");
         let town = if after_in {
             cued && (ends || opened) || ends && name_town
         } else {
-            ends && (name_town || cued && opened)
+            in_or_from_to && ends && (name_town || cued && opened)
         };
-        if town {
-            for m in marks.iter_mut().take(end + 1).skip(i) {
-                *m = Some(PhiType::Location);
-            }
+        let travelled = cued_by(flag::TRAVEL) || self.region_in_parentheses(end);
+        if !(town || travelled) {
+            return;
         }
+        // `detrebec junction`, `pulen springs`: a word that ends towns' names goes with it.
+        if end + 1 < self.words.len()
+            && self.text[self.words[end].end..self.words[end + 1].start] == *b" "
+            && self.has(end + 1, flag::TOWN_END)
+            && self.words[end + 1].shape == self.words[end].shape
+        {
+            end += 1;
+        }
+        for m in marks.iter_mut().take(end + 1).skip(i) {
+            *m = Some(PhiType::Location);
+        }
+    }
+
+    /// `hamocov (kenya)`, `SKOLA (WALES)`: word `k` is followed by a state, province or
+    /// country alone in parentheses.
+    fn region_in_parentheses(&self, k: usize) -> bool {
+        let r = k + 1;
+        r < self.words.len()
+            && self.text[self.words[k].end..self.words[r].start] == *b" ("
+            && self.has(r, flag::REGION)
+            && self.text.get(self.words[r].end) == Some(&b')')
     }
 
     /// `north`, `new`, `port`: a word that opens a town's name and names nothing alone.
