@@ -1123,11 +1123,8 @@ fn drop_inner(spans: &mut Vec<Span>) {
     while i < spans.len() {
         let start = spans[i].start;
         let group = spans[i..].iter().take_while(|s| s.start == start).count();
-        let group_end = spans[i..i + group]
-            .iter()
-            .map(|s| s.end)
-            .max()
-            .unwrap_or(start);
+        // Sorted by end within a start: the group's last span reaches furthest.
+        let group_end = spans[i + group - 1].end;
         for k in i..i + group {
             let end = spans[k].end;
             inner[k] = reach.is_some_and(|r| r >= end) || end < group_end;

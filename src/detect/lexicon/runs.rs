@@ -179,10 +179,19 @@ impl Ctx<'_> {
     /// `=>` or a dash with a space on each side (a hyphen joins words: `son-in-law`).
     fn field_separator(&self, i: usize) -> bool {
         let gap = &self.text[self.words[i].end..self.words[i + 1].start];
-        let trimmed: Vec<u8> = gap.iter().copied().filter(|&c| c != b' ').collect();
-        match trimmed.as_slice() {
-            b":" | b"->" | b"=" | b"=>" => gap.len() <= 4,
-            b"-" | b"--" => gap.starts_with(b" ") && gap.ends_with(b" ") && gap.len() <= 4,
+        if gap.len() > 4 {
+            return false;
+        }
+        // The gap's marks without its spaces, in a buffer: this runs for every label word.
+        let mut marks = [0u8; 4];
+        let mut n = 0;
+        for &c in gap.iter().filter(|&&c| c != b' ') {
+            marks[n] = c;
+            n += 1;
+        }
+        match &marks[..n] {
+            b":" | b"->" | b"=" | b"=>" => true,
+            b"-" | b"--" => gap.starts_with(b" ") && gap.ends_with(b" "),
             _ => false,
         }
     }
