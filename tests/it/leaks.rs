@@ -173,6 +173,8 @@ const VALUE_TRICKS: &[&str] = &[
     "pct00",
     "b64",
     "spaced",
+    "leet",
+    "spoken",
 ];
 
 /// The tricks tried on every channel of `TRICK_CHANNELS` (the rest go by `EXTRA_TRICKS`).
@@ -191,6 +193,8 @@ const MAIN_TRICKS: &[&str] = &[
     "pct00",
     "b64",
     "spaced",
+    "leet",
+    "spoken",
 ];
 /// Character references make no sense in a URL: these tricks are not tried there.
 const NOT_IN_URLS: &[&str] = &["html_dec", "named"];
@@ -291,6 +295,11 @@ fn value_trick(trick: &str, c: &Canary) -> Option<String> {
         }
         // Letter-spaced: `R o s a l i n d   T h a c k e r a y`, `5 1 2 - 4 7 - 3 3 0 6`.
         "spaced" => Some(v.chars().map(String::from).collect::<Vec<_>>().join(" ")),
+        // Digits for the letters they look like, inside a name's words: `R0salind Th4ckeray`.
+        "leet" => (c.kind == Kind::Name).then(|| leet(v)),
+        // Digits read out as words, groups set apart by commas, a pair as `double`:
+        // `five one two, four seven, three three oh six`.
+        "spoken" => spoken(v),
         "pct1" => Some(pct_once(v)),
         "pct2" => Some(pct_once(v).replace('%', "%25")),
         "pct00" => replace_seps(v, |ch| (ch == ' ').then(|| "%00".to_string())),
@@ -325,6 +334,103 @@ fn value_trick(trick: &str, c: &Canary) -> Option<String> {
         ),
         _ => None,
     }
+}
+
+const DIGIT_WORDS: [&str; 10] = [
+    "oh", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine",
+];
+/// Letters a writer swaps for the digit that looks like them.
+const LEET: [(char, char); 6] = [
+    ('o', '0'),
+    ('i', '1'),
+    ('e', '3'),
+    ('a', '4'),
+    ('s', '5'),
+    ('t', '7'),
+];
+
+/// The first letter of each word (after its first) that looks like a digit, written as it.
+fn leet(v: &str) -> String {
+    let word = |w: &str| {
+        let mut done = false;
+        w.char_indices()
+            .map(|(i, ch)| match LEET.iter().find(|(l, _)| *l == ch) {
+                Some((_, d)) if i > 0 && i + 1 < w.len() && !done => {
+                    done = true;
+                    *d
+                }
+                _ => ch,
+            })
+            .collect::<String>()
+    };
+    v.split(' ').map(word).collect::<Vec<_>>().join(" ")
+}
+
+/// A value of digits and separators read out digit by digit; `None` for any other value.
+fn spoken(v: &str) -> Option<String> {
+    if !v.bytes().any(|b| b.is_ascii_digit()) || v.bytes().any(|b| b.is_ascii_alphabetic()) {
+        return None;
+    }
+    let groups: Vec<String> = v
+        .split(|c: char| !c.is_ascii_digit())
+        .filter(|g| !g.is_empty())
+        .map(|g| {
+            let d: Vec<usize> = g.bytes().map(|b| usize::from(b - b'0')).collect();
+            let mut words = Vec::new();
+            let mut k = 0;
+            while k < d.len() {
+                if k + 1 < d.len() && d[k] == d[k + 1] {
+                    words.push(format!("double {}", DIGIT_WORDS[d[k]]));
+                    k += 2;
+                } else {
+                    words.push(DIGIT_WORDS[d[k]].to_string());
+                    k += 1;
+                }
+            }
+            words.join(" ")
+        })
+        .collect();
+    Some(groups.join(", "))
+}
+
+/// The leak check's reading of [`leet`] and [`spoken`]: digits between two letters as the
+/// letters they look like, and digit words (with `double`) as digits.
+fn unleeted_and_unspoken(s: &str) -> Vec<String> {
+    let b = s.as_bytes();
+    let unleet: String = s
+        .char_indices()
+        .map(|(i, ch)| {
+            let inner = i > 0
+                && b[i - 1].is_ascii_alphabetic()
+                && b.get(i + 1).is_some_and(u8::is_ascii_alphabetic);
+            match LEET.iter().find(|(_, d)| *d == ch) {
+                Some((l, _)) if inner => *l,
+                _ => ch,
+            }
+        })
+        .collect();
+    let mut spoken = String::new();
+    let mut double = false;
+    for w in s.split(|c: char| !c.is_ascii_alphanumeric()) {
+        let lower = w.to_ascii_lowercase();
+        if lower == "double" {
+            double = true;
+            continue;
+        }
+        match DIGIT_WORDS.iter().position(|d| *d == lower) {
+            Some(d) => {
+                let times = if double { 2 } else { 1 };
+                spoken.push_str(&d.to_string().repeat(times));
+            }
+            None => {
+                spoken.push(' ');
+                spoken.push_str(w);
+                spoken.push(' ');
+            }
+        }
+        double = false;
+    }
+    vec![unleet, spoken]
 }
 
 fn b64(b: &[u8]) -> String {
@@ -1819,11 +1925,16 @@ fn stripped(s: &str) -> String {
 /// Which canaries some bytes hold, in any decoded view.
 fn canaries_in(bytes: &[u8]) -> BTreeSet<Kind> {
     let mut found = BTreeSet::new();
-    for v in views(bytes) {
-        let s = stripped(&v);
-        for c in CANARIES {
-            if c.needles.iter().any(|n| s.contains(n)) {
-                found.insert(c.kind);
+    for view in views(bytes) {
+        // Read as written, and with look-alike digits and spoken digits read back (these
+        // readings are not decoded further, so they do not take the views' budget).
+        let readings = std::iter::once(view.clone()).chain(unleeted_and_unspoken(&view));
+        for v in readings {
+            let s = stripped(&v);
+            for c in CANARIES {
+                if c.needles.iter().any(|n| s.contains(n)) {
+                    found.insert(c.kind);
+                }
             }
         }
     }

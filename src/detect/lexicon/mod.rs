@@ -691,7 +691,56 @@ impl Lexicon {
             };
             return flag::NUMBERED | listed | f & !(flag::NAME | flag::POPULAR | flag::CONTEXT);
         }
-        0
+        self.unleeted_name_flags(lower).unwrap_or(0)
+    }
+
+    /// `J0hn`, `Sm1th`, `M4ria`: a listed name with digits written for letters that look
+    /// like them, as a writer slips a name past a filter. Only digits between two letters
+    /// count (`L5`, `q4h`, `HbA1c` keep theirs: too short, or the digit at an end) and only
+    /// a reading that a name list holds is taken, so no clinical shorthand becomes a name.
+    fn unleeted_name_flags(&self, lower: &[u8]) -> Option<u64> {
+        const LOOKS_LIKE: [(u8, &[u8]); 6] = [
+            (b'0', b"o"),
+            (b'1', b"il"),
+            (b'3', b"e"),
+            (b'4', b"a"),
+            (b'5', b"s"),
+            (b'7', b"t"),
+        ];
+        let inner_digit = |k: usize| {
+            k > 0 && k + 1 < lower.len() && lower[k - 1].is_ascii_alphabetic() && {
+                lower[k + 1].is_ascii_alphabetic()
+            }
+        };
+        let digits: Vec<usize> = (0..lower.len())
+            .filter(|&k| lower[k].is_ascii_digit())
+            .collect();
+        let readable = lower.len() >= 4
+            && (1..=2).contains(&digits.len())
+            && digits.iter().all(|&k| inner_digit(k))
+            && lower.iter().all(u8::is_ascii_alphanumeric);
+        if !readable {
+            return None;
+        }
+        let letters_for = |d: u8| LOOKS_LIKE.iter().find(|(k, _)| *k == d).map(|(_, l)| *l);
+        let mut word = lower.to_vec();
+        // Each digit may stand for one of at most two letters (`1`: i or l): try them all.
+        let choices: Vec<&[u8]> = digits
+            .iter()
+            .map(|&k| letters_for(lower[k]))
+            .collect::<Option<_>>()?;
+        let tries: usize = choices.iter().map(|c| c.len()).product();
+        for t in 0..tries {
+            let mut rest = t;
+            for (&k, letters) in digits.iter().zip(&choices) {
+                word[k] = letters[rest % letters.len()];
+                rest /= letters.len();
+            }
+            if let Some(f) = self.words.get_word(&word).filter(|f| f & flag::NAME != 0) {
+                return Some(f & !flag::VOCAB);
+            }
+        }
+        None
     }
 
     /// `Shannonbury`, `Rebeccaberg`, `Douglaschester`: an unknown word made of a listed first

@@ -7,21 +7,62 @@ use std::str::FromStr;
 
 use super::{in_number_run, UNITS};
 
-/// Digit words (`five one two …`) that count up or down one at a time (`one two three …`,
-/// `nine eight seven …`): a count, as in a cognitive screen, not a number read out.
-pub(super) fn counted(v: &str) -> bool {
+/// A number read out digit by digit (`five one two, four seven, …`), possibly with `double` and
+/// `triple` (`double two`) or digits mixed in (`5five5`): at least two digit words, seven to
+/// nineteen digits in all, and no count up or down one at a time (`one two three …`, `nine
+/// eight seven …`: a count, as in a cognitive screen, not a number).
+pub(super) fn read_out_number(v: &str) -> bool {
+    let mut words = 0;
+    let mut digits = 0;
+    let mut repeat = 1;
+    for part in v.split(|c: char| !c.is_ascii_alphanumeric()) {
+        let mut rest = part;
+        while !rest.is_empty() {
+            let lead = rest.bytes().take_while(u8::is_ascii_digit).count();
+            digits += lead;
+            rest = &rest[lead..];
+            let letters = rest.bytes().take_while(u8::is_ascii_alphabetic).count();
+            if letters == 0 {
+                continue;
+            }
+            let word = rest[..letters].to_ascii_lowercase();
+            rest = &rest[letters..];
+            match word.as_str() {
+                "double" => repeat = 2,
+                "triple" => repeat = 3,
+                w if digit_of_word(w).is_some() => {
+                    words += 1;
+                    digits += repeat;
+                    repeat = 1;
+                }
+                _ => return false,
+            }
+        }
+    }
+    words >= 2 && (7..=19).contains(&digits) && !counted(v)
+}
+
+/// The digit a digit word stands for (`oh` is zero, as numbers are read aloud).
+fn digit_of_word(w: &str) -> Option<usize> {
     const WORDS: [&str; 10] = [
         "zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine",
     ];
+    let w = if w == "oh" { "zero" } else { w };
+    WORDS.iter().position(|d| *d == w)
+}
+
+/// Digit words that count up or down one at a time (`one two three …`, `nine eight seven …`):
+/// a count, as in a cognitive screen, not a number read out. Digits written as digits are
+/// not part of a count, and two words are too few to make one (`5five5-8six7`).
+fn counted(v: &str) -> bool {
     let digits: Vec<Option<usize>> = v
         .split(|c: char| !c.is_ascii_alphabetic())
         .filter(|w| !w.is_empty())
-        .map(|w| {
-            let w = w.to_ascii_lowercase();
-            let w = if w == "oh" { "zero" } else { w.as_str() };
-            WORDS.iter().position(|d| *d == w)
-        })
+        .map(|w| digit_of_word(&w.to_ascii_lowercase()))
         .collect();
+    if digits.len() < 3 {
+        return false;
+    }
     let up = digits
         .windows(2)
         .all(|p| matches!((p[0], p[1]), (Some(a), Some(b)) if b == a + 1));

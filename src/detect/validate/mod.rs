@@ -25,7 +25,7 @@ use identifiers::{
 };
 use places::{city, street, ward_name};
 
-use identifiers::counted;
+use identifiers::read_out_number;
 pub use identifiers::{card, dea, hicn, iban, luhn, mbi, ssn, vin, vin_check_digit};
 
 /// A named check from a rule's `validate` field.
@@ -220,7 +220,7 @@ impl Validator {
             Validator::Plate => plate(text, start, v),
             Validator::Ssn => ssn(v),
             Validator::SsnSpaced => ssn(v) && !in_number_run(text, start, end),
-            Validator::SpelledDigits => !counted(v),
+            Validator::SpelledDigits => read_out_number(v),
             Validator::Street => street(v),
             Validator::Url => return url_end(text, start, end),
             Validator::Vin => vin(v),
