@@ -135,7 +135,9 @@ def seg_us(d, layout, rng):
     """Lines of segments for a US address dict in one layout."""
     st = [(d["street"], L)] + ([(" " + d["unit"], L)] if d["unit"] and rng.random() < 0.6 else [])
     unit_line = [[(d["unit"], L)]] if d["unit"] and len(st) == 1 else []
-    city, state, z = (d["city"], L if not d.get("mil") else None), (d["state"], L), (d["zip"], L)
+    # APO/FPO/DPO stand for a town and AE/AP/AA for a state: neither is a place to remove.
+    mil = d.get("mil")
+    city, state, z = (d["city"], None if mil else L), (d["state"], None if mil else L), (d["zip"], L)
     if layout == "lines":
         return [st] + unit_line + [[city, (", ", None), state, (" ", None), z]]
     if layout == "lines_nocomma":
@@ -177,7 +179,7 @@ def intl_address(loc, rng):
         ec = f"{rng.choice('ACDEFHKNPRTVWXY')}{rng.randint(10, 99)} {''.join(rng.choice('ACDEFHKNPRTVWXY0123456789') for _ in range(4))}"
         return [[(st, L), (", ", None), (town, L), (", ", None), ("Co. " + county, L), (", ", None), (ec, L)]]
     if loc == "en_CA":
-        st, city, pr, pc = f.street_address(), f.city(), f.province_abbr(), f.postalcode()
+        st, city, pr, pc = f.street_address(), f.city(), f.province_abbr(), f.postalcode().replace(" ", "")
         if rng.random() < 0.6:
             pc = pc[:3] + " " + pc[3:]
         if r < 0.5:
@@ -381,7 +383,7 @@ def us_doc(rng, templates):
         layout = rng.choice(["one", "one", "one_comma_zip", "city_state_zip", "street_city"])
     lines = seg_us(d, layout, rng)
     slots = {"A": render_lines(lines, "\n"), "A1": render_lines(lines, ", "),
-             "C": [(d["city"], L)], "S": [(d["state"], L)], "Z": [(d["zip"], L)],
+             "C": [(d["city"], L)], "S": [(d["state"], None if d.get("mil") else L)], "Z": [(d["zip"], L)],
              "K": [(d["county"], L)], "N": [(neighbourhood(f, rng), L)],
              "P": [(f.name(), "NAME")], "ST": [(d["street"], L)]}
     if d.get("mil"):
