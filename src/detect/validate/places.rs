@@ -120,8 +120,13 @@ pub(super) fn street(v: &str) -> bool {
             .any(|w| !initialism(w) && NOT_STREET_WORDS.contains(&lower(w).as_str()))
 }
 
-pub(super) const NOT_CITY_WORDS: &[&str] =
-    &["goal", "the", "and", "plan", "note", "code", "cpt", "icd"];
+/// First words no town's name starts with: a field's words and the determiners that stand
+/// before `county` or `neighborhood` in a sentence (`in this county`, `the same neighborhood`).
+pub(super) const NOT_CITY_WORDS: &[&str] = &[
+    "goal", "the", "and", "plan", "note", "code", "cpt", "icd", "a", "an", "this", "that", "our",
+    "your", "his", "her", "their", "my", "same", "each", "every", "any", "another", "other",
+    "which", "what", "one",
+];
 
 pub(super) fn city(v: &str) -> bool {
     let first = v
