@@ -34,6 +34,9 @@ pub enum Field {
     Reference,
     /// FHIR `display`: a name when it labels a person reference.
     Display,
+    /// A coded concept's `display` in a code system of `terminologies` (SNOMED, LOINC,
+    /// RxNorm, HL7's own): the terminology's text, kept as written.
+    Term,
 }
 
 #[derive(Deserialize)]
@@ -44,6 +47,8 @@ struct RawFields {
     person_parents: Vec<String>,
     provider_parents: Vec<String>,
     fhir: FxHashMap<String, String>,
+    #[serde(default)]
+    terminologies: Vec<String>,
 }
 
 /// The compiled field tables.
@@ -56,6 +61,8 @@ pub struct FieldRules {
     /// every key of every object, and a normalised key holds no dot, so the pair is found
     /// without writing `parent.key` out.
     fhir_pairs: FxHashMap<String, FxHashMap<String, Field>>,
+    /// Code system URIs (prefixes) whose displays are terminology, not free text.
+    terminologies: Vec<String>,
 }
 
 /// A field file that cannot be used.
@@ -111,6 +118,7 @@ impl FieldRules {
             provider_parents: set(raw.provider_parents),
             fhir,
             fhir_pairs,
+            terminologies: raw.terminologies,
         })
     }
 
@@ -199,6 +207,13 @@ impl FieldRules {
 }
 
 impl FieldRules {
+    /// Whether a coding's `system` is a published terminology ([`Field::Term`]).
+    pub fn is_terminology(&self, system: &str) -> bool {
+        self.terminologies
+            .iter()
+            .any(|t| system.starts_with(t.as_str()))
+    }
+
     /// The `parent.key` rule, if any. Keys from a walk are normalised (no dots) and are
     /// looked up by parts; a key or parent with a dot in it is written out and looked up
     /// whole, as the rule would read.

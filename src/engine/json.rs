@@ -180,33 +180,78 @@ fn classify(
                 _ => PhiType::Phone,
             })
         }
-        Field::Identifier => Field::Phi(match resource {
-            Some("Patient" | "RelatedPerson" | "Person") => PhiType::Mrn,
-            Some("Coverage") => PhiType::HealthPlan,
-            Some("Practitioner" | "PractitionerRole") => PhiType::License,
-            Some("Account") => PhiType::Account,
-            _ => PhiType::Id,
-        }),
+        Field::Identifier => Field::Phi(identifier_type(resource)),
+        // A coding's display in a published terminology (`Acute viral pharyngitis`,
+        // `Hispanic or Latino`, `Off Campus-Outpatient Hospital`) is the code's text:
+        // scanning it reads names and places into clinical content.
+        Field::Display
+            if matches!(parent, Some("coding" | "valuecoding"))
+                && obj.contains_key("code")
+                && obj
+                    .get("system")
+                    .and_then(Value::as_str)
+                    .is_some_and(|s| engine.fields.is_terminology(s)) =>
+        {
+            Field::Term
+        }
         Field::Display => display_type(
             obj.get("reference").and_then(Value::as_str).unwrap_or(""),
             parent,
         ),
         Field::ResourceId if parent.is_some() && !obj.contains_key("resourceType") => Field::Scan,
+        // An Organization's or a Location's own `name` is a facility (`HAVERHILL HOSPITAL`,
+        // `GRAVES PEDIATRICS, PC`, `PCP12345`), as the `display` of a reference to one is:
+        // a hospital named for a person or a disease is no free text to read.
+        Field::Scan
+            if fhir
+                && key == "name"
+                && obj.contains_key("resourceType")
+                && matches!(resource, Some("Organization" | "Location"))
+                && obj.get("name").is_some_and(Value::is_string) =>
+        {
+            Field::Phi(PhiType::Location)
+        }
         f => f,
     }
+}
+
+/// What an `identifier.value` is, by the resource that holds it.
+fn identifier_type(resource: Option<&str>) -> PhiType {
+    match resource {
+        Some("Patient" | "RelatedPerson" | "Person") => PhiType::Mrn,
+        Some("Coverage") => PhiType::HealthPlan,
+        Some("Practitioner" | "PractitionerRole") => PhiType::License,
+        Some("Account") => PhiType::Account,
+        _ => PhiType::Id,
+    }
+}
+
+/// A FHIR resource type's name (`Encounter`, `ExplanationOfBenefit`): an upper-case ASCII
+/// letter, then letters only.
+fn bare_resource_type(s: &str) -> bool {
+    s.starts_with(|c: char| c.is_ascii_uppercase())
+        && s.len() <= 64
+        && s.bytes().all(|b| b.is_ascii_alphabetic())
 }
 
 /// What a reference's `display` names: by the referenced resource type, else by the
 /// element it sits in (`serviceProvider`, `subject`, `performer`).
 fn display_type(reference: &str, parent: Option<&str>) -> Field {
-    let by_ref = |types: &[&str]| types.iter().any(|t| reference.contains(t));
-    if by_ref(&["Patient/", "RelatedPerson/", "Person/"]) {
+    // `Organization/123`, or a conditional reference `Organization?identifier=…|…`.
+    let by_ref = |types: &[&str]| {
+        types.iter().any(|t| {
+            reference
+                .match_indices(t)
+                .any(|(i, _)| matches!(reference.as_bytes().get(i + t.len()), Some(b'/' | b'?')))
+        })
+    };
+    if by_ref(&["Patient", "RelatedPerson", "Person"]) {
         return Field::Phi(PhiType::Name);
     }
-    if by_ref(&["Practitioner/", "PractitionerRole/"]) {
+    if by_ref(&["Practitioner", "PractitionerRole"]) {
         return Field::Phi(PhiType::ProviderName);
     }
-    if by_ref(&["Organization/", "Location/"]) {
+    if by_ref(&["Organization", "Location"]) {
         return Field::Phi(PhiType::Location);
     }
     match parent.unwrap_or("") {
@@ -455,6 +500,9 @@ impl Walker<'_, '_, '_> {
         let mut remove = Vec::new();
         // Read before the walk rewrites the extension's own `url`.
         let extension = extension_type(o);
+        // A CodeableConcept's `text` that repeats one of its codings' terminology displays
+        // (`Acute bronchitis (disorder)`) is that display, kept as it is.
+        let term_text = self.fhir && self.codeable_text_is_term(o);
         for k in keys {
             let key = normalize_key(&k);
             let mut field = classify(self.engine, self.fhir, &key, parent, o, resource);
@@ -463,6 +511,9 @@ impl Walker<'_, '_, '_> {
             }
             if matches!(o.get(&k), Some(Value::String(_))) {
                 field = self.engine.fields.text_field(field, &key);
+            }
+            if term_text && key == "text" && field == Field::Scan {
+                field = Field::Term;
             }
             if field == Field::Scan && key.starts_with("value") {
                 if let Some(ty) = extension {
@@ -494,11 +545,21 @@ impl Walker<'_, '_, '_> {
                 // (`code.text`, `code.coding`) is walked.
                 Field::Keep => match x {
                     Value::String(s) if !keep_shaped(s) => self.scan_in_place(s)?,
-                    Value::Object(_) | Value::Array(_) => {
-                        self.walk(x, Some(&*key), resource, None)?
+                    // A list of codes or URLs (`meta.profile`, `name.prefix`): each item is
+                    // kept while it is shaped like one, as a single value would be.
+                    Value::Array(a) => {
+                        for item in a.iter_mut() {
+                            match item {
+                                Value::String(s) if keep_shaped(s) => {}
+                                Value::String(s) => self.scan_in_place(s)?,
+                                _ => self.walk(item, Some(&*key), resource, None)?,
+                            }
+                        }
                     }
+                    Value::Object(_) => self.walk(x, Some(&*key), resource, None)?,
                     _ => {}
                 },
+                Field::Term => {}
                 Field::Remove => remove.push(k.clone()),
                 Field::Phi(ty) => match x {
                     Value::String(s) => *s = self.phi_value(ty, s)?,
@@ -516,6 +577,9 @@ impl Walker<'_, '_, '_> {
                         remove.push(k.clone());
                     }
                 }
+                // `request.url` of a transaction's POST is the resource type alone
+                // (`Encounter`): no id to replace.
+                Field::Reference if key == "url" && x.as_str().is_some_and(bare_resource_type) => {}
                 Field::ResourceId | Field::Reference => {
                     if let Value::String(s) = x {
                         *s = self.pseudonymise_reference(s)?;
@@ -608,6 +672,9 @@ impl Walker<'_, '_, '_> {
     /// `Patient/123`, `urn:uuid:…`, `http://x/fhir/Patient/123`, `#contained`: the id part
     /// becomes a token of the bare id, so a resource's `id` and every reference to it agree.
     fn pseudonymise_reference(&mut self, s: &str) -> Result<String, ScanError> {
+        if let Some(out) = self.conditional_reference(s)? {
+            return Ok(out);
+        }
         let cut = s.rfind(['/', ':', '#']).map(|i| i + 1).unwrap_or(0);
         let (prefix, id) = s.split_at(cut);
         if id.is_empty() || id.contains(['?', ' ']) {
@@ -622,6 +689,47 @@ impl Walker<'_, '_, '_> {
             prefix.to_string()
         };
         Ok(format!("{prefix}{token}"))
+    }
+
+    /// Whether `o` is a CodeableConcept whose `text` is the display of one of its codings
+    /// in a published terminology ([`Field::Term`]).
+    fn codeable_text_is_term(&self, o: &Map<String, Value>) -> bool {
+        let (Some(Value::String(text)), Some(Value::Array(codings))) =
+            (o.get("text"), o.get("coding"))
+        else {
+            return false;
+        };
+        codings.iter().any(|c| {
+            c.get("code").is_some()
+                && c.get("display").and_then(Value::as_str) == Some(text.as_str())
+                && c.get("system")
+                    .and_then(Value::as_str)
+                    .is_some_and(|s| self.engine.fields.is_terminology(s))
+        })
+    }
+
+    /// A conditional reference by identifier (`Practitioner?identifier=http://hl7.org/fhir/sid/us-npi|9999963294`,
+    /// as Synthea links encounters to practitioners and organisations): the type and the
+    /// system are kept, the value replaced as that resource's identifier is (an NPI as a
+    /// licence, a patient's as an MRN), so the token matches the one in the resource.
+    /// `None` for any other shape.
+    fn conditional_reference(&mut self, s: &str) -> Result<Option<String>, ScanError> {
+        let Some((ty, rest)) = s.split_once("?identifier=") else {
+            return Ok(None);
+        };
+        let Some((system, value)) = rest.rsplit_once('|') else {
+            return Ok(None);
+        };
+        if !bare_resource_type(ty) || value.is_empty() || rest.contains('&') {
+            return Ok(None);
+        }
+        let system = if keep_shaped(system) {
+            system.to_string()
+        } else {
+            self.scan(system)?
+        };
+        let value = self.phi_value(identifier_type(Some(ty)), value)?;
+        Ok(Some(format!("{ty}?identifier={system}|{value}")))
     }
 
     /// Base64 attachment data: text is decoded, scanned and re-encoded; anything else (or
@@ -668,6 +776,10 @@ impl Walker<'_, '_, '_> {
 fn extension_type(o: &Map<String, Value>) -> Option<PhiType> {
     let url = o.get("url")?.as_str()?.to_ascii_lowercase();
     let tail = url.rsplit(['/', '#']).next().unwrap_or("");
+    // `us-core-birthsex` holds a code (`F`), not a birth date.
+    if tail.contains("birthsex") {
+        return None;
+    }
     if tail.contains("name") {
         Some(PhiType::Name)
     } else if tail.contains("birthplace") || tail.contains("address") {

@@ -317,3 +317,135 @@ fn a_role_key_with_a_text_value_is_a_name() {
     );
     assert!(form.text.contains("cpt=97110"), "{}", form.text);
 }
+
+/// A Synthea-shaped bundle (issue 13): names with digit suffixes, the mother's maiden name
+/// and birthplace extensions, conditional references by NPI, facility names, the Location's
+/// coordinates and the note in a DocumentReference and a DiagnosticReport. Every PHI value
+/// goes, in the fields and in the decoded note; the clinical content stays: coding displays
+/// (`Hispanic or Latino`, `Off Campus-Outpatient Hospital`), the birth-sex code, profile
+/// URLs, a transaction's `request.url`, code systems inside conditional references.
+#[test]
+fn synthea_bundle_phi_goes_and_clinical_content_stays() {
+    let b64 = base64::engine::general_purpose::STANDARD;
+    let note = "\n2019-03-02\n\n# History of Present Illness\nBrandy87 is a 94 year-old \
+                hispanic white female. Patient has a history of viral sinusitis (disorder).\n";
+    let npi = "http://hl7.org/fhir/sid/us-npi";
+    let ethnicity = json!({"url": "ombCategory", "valueCoding": {
+        "system": "urn:oid:2.16.840.1.113883.6.238", "code": "2135-2",
+        "display": "Hispanic or Latino"}});
+    let input = json!({"resourceType": "Bundle", "type": "transaction", "entry": [
+        {"fullUrl": "urn:uuid:5f1c2d3e-0000-4000-8000-00000000aaaa", "resource": {
+            "resourceType": "Patient", "id": "5f1c2d3e-0000-4000-8000-00000000aaaa",
+            "meta": {"profile": ["http://hl7.org/fhir/us/core/StructureDefinition/us-core-patient"]},
+            "extension": [
+                {"url": "http://hl7.org/fhir/us/core/StructureDefinition/us-core-ethnicity",
+                 "extension": [ethnicity]},
+                {"url": "http://hl7.org/fhir/StructureDefinition/patient-mothersMaidenName",
+                 "valueString": "Loreen412 Ullrich385"},
+                {"url": "http://hl7.org/fhir/us/core/StructureDefinition/us-core-birthsex",
+                 "valueCode": "F"},
+                {"url": "http://hl7.org/fhir/StructureDefinition/patient-birthPlace",
+                 "valueAddress": {"city": "Haverhill", "state": "Massachusetts", "country": "US"}}],
+            "identifier": [{"system": "http://hl7.org/fhir/sid/us-ssn", "value": "999-54-7641"}],
+            "name": [{"use": "official", "family": "Kshlerin58", "given": ["Brandy87"], "prefix": ["Mrs."]}],
+            "birthDate": "1925-05-03"},
+         "request": {"method": "POST", "url": "Patient"}},
+        {"fullUrl": "urn:uuid:0b0b", "resource": {"resourceType": "Encounter", "id": "0b0b",
+            "subject": {"reference": "urn:uuid:5f1c2d3e-0000-4000-8000-00000000aaaa",
+                        "display": "Mrs. Brandy87 Kshlerin58"},
+            "participant": [{"individual": {
+                "reference": format!("Practitioner?identifier={npi}|9999963294"),
+                "display": "Dr. Jospeh404 Walter473"}}],
+            "serviceProvider": {
+                "reference": "Organization?identifier=https://github.com/synthetichealth/synthea|ef58ea08",
+                "display": "GRAVES PEDIATRICS, PC"}},
+         "request": {"method": "POST", "url": "Encounter"}},
+        {"fullUrl": "urn:uuid:0c0c", "resource": {"resourceType": "Practitioner", "id": "0c0c",
+            "identifier": [{"system": npi, "value": "9999963294"}],
+            "name": [{"family": "Walter473", "given": ["Jospeh404"], "prefix": ["Dr."]}]},
+         "request": {"method": "POST", "url": "Practitioner"}},
+        {"fullUrl": "urn:uuid:0d0d", "resource": {"resourceType": "Location", "id": "0d0d",
+            "name": "GRAVES PEDIATRICS, PC",
+            "position": {"longitude": -71.0766, "latitude": 42.7779}},
+         "request": {"method": "POST", "url": "Location"}},
+        {"fullUrl": "urn:uuid:0e0e", "resource": {"resourceType": "ExplanationOfBenefit", "id": "0e0e",
+            "item": [{"sequence": 1, "locationCodeableConcept": {"coding": [{
+                "system": "http://terminology.hl7.org/CodeSystem/ex-serviceplace", "code": "19",
+                "display": "Off Campus-Outpatient Hospital"}],
+                "text": "Off Campus-Outpatient Hospital"}}]},
+         "request": {"method": "POST", "url": "ExplanationOfBenefit"}},
+        {"fullUrl": "urn:uuid:0f0f", "resource": {"resourceType": "DocumentReference", "id": "0f0f",
+            "content": [{"attachment": {"contentType": "text/plain; charset=utf-8",
+                                        "data": b64.encode(note)}}]},
+         "request": {"method": "POST", "url": "DocumentReference"}},
+        {"fullUrl": "urn:uuid:1a1a", "resource": {"resourceType": "DiagnosticReport", "id": "1a1a",
+            "presentedForm": [{"contentType": "text/plain; charset=utf-8", "data": b64.encode(note)}]},
+         "request": {"method": "POST", "url": "DiagnosticReport"}}
+    ]})
+    .to_string();
+    let out = deidentify(&input, ContentType::FhirJson, "safe-harbor");
+    for phi in [
+        "Brandy87",
+        "Kshlerin58",
+        "Loreen412",
+        "Ullrich385",
+        "Haverhill",
+        "999-54-7641",
+        "1925-05-03",
+        "5f1c2d3e",
+        "Jospeh404",
+        "Walter473",
+        "9999963294",
+        "GRAVES",
+        "71.0766",
+        "42.7779",
+    ] {
+        assert!(!out.text.contains(phi), "{phi} survived: {}", out.text);
+    }
+    let v: Value = serde_json::from_str(&out.text).expect("output is JSON");
+    let e = |i: usize| &v["entry"][i]["resource"];
+    let patient = e(0);
+    assert_eq!(
+        patient["meta"]["profile"][0],
+        "http://hl7.org/fhir/us/core/StructureDefinition/us-core-patient"
+    );
+    assert_eq!(
+        patient["extension"][0]["extension"][0]["valueCoding"]["display"],
+        "Hispanic or Latino"
+    );
+    assert_eq!(patient["extension"][2]["valueCode"], "F");
+    assert_eq!(
+        patient["extension"][3]["valueAddress"]["state"],
+        "Massachusetts"
+    );
+    assert_eq!(v["entry"][1]["request"]["url"], "Encounter");
+    // The NPI in the conditional reference becomes the token the Practitioner's own
+    // identifier gets; the code system stays readable.
+    let by_npi = e(1)["participant"][0]["individual"]["reference"]
+        .as_str()
+        .expect("reference");
+    let npi_token = e(2)["identifier"][0]["value"].as_str().expect("npi token");
+    assert_eq!(by_npi, format!("Practitioner?identifier={npi}|{npi_token}"));
+    let place = &e(4)["item"][0]["locationCodeableConcept"];
+    assert_eq!(
+        place["coding"][0]["display"],
+        "Off Campus-Outpatient Hospital"
+    );
+    assert_eq!(place["text"], "Off Campus-Outpatient Hospital");
+    for (i, data) in [
+        (5, &e(5)["content"][0]["attachment"]["data"]),
+        (6, &e(6)["presentedForm"][0]["data"]),
+    ] {
+        let data = data
+            .as_str()
+            .unwrap_or_else(|| panic!("entry {i}: note kept"));
+        let decoded = String::from_utf8(b64.decode(data).expect("base64")).expect("utf8");
+        for phi in ["Brandy87", "2019-03-02", "94 year-old"] {
+            assert!(
+                !decoded.contains(phi),
+                "entry {i}: {phi} survived: {decoded}"
+            );
+        }
+        assert!(decoded.contains("viral sinusitis (disorder)"), "{decoded}");
+    }
+}

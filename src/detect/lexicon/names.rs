@@ -937,10 +937,57 @@ impl Ctx<'_> {
         // An unknown stem needs the shape Synthea gives it (`Kshlerin58`); a short one with
         // one digit is a lab value (`Svo2`, `Sao2`).
         let listed = w.flags & flag::NUMBERED_NAME != 0;
-        let shaped = stem_len >= 4 && (listed || digits >= 2);
-        if w.flags & !name_or_unknown == 0 && shaped {
+        // A listed three-letter stem (`Amy567`, `Sue591`) with two digits or more where
+        // Synthea writes a person: it writes short first names too, but `Jan12` and `Dec12`
+        // are dates; an English one needs three digits (`Day14` is a day).
+        let short = stem_len == 3
+            && listed
+            && digits >= 2
+            && (digits == 3 || w.flags & flag::ENGLISH == 0)
+            && self.numbered_person_context(i);
+        let shaped = short || stem_len >= 4 && (listed || digits >= 2);
+        // A listed name that is also an English word or a country (`Brandy87`, `Chase373`,
+        // `Jordan385`): two or more digits glued on are no word's spelling. A name of the
+        // safe clinical vocabulary (`Braden`, `Lawton`) needs three, as Synthea mostly
+        // writes: scores glue two (`Braden18`). The clinical words that must never be a
+        // name stay out whatever the number (`Fent100`, `Bolus500`, `Neo100` are doses,
+        // `Foley16` a size, `Glasgow15` a score), and so do stop, credential, facility and
+        // place-cue words.
+        let english_name = listed
+            && digits >= 2
+            && (digits == 3 || w.flags & flag::VOCAB == 0)
+            && w.flags & (flag::NEVER_NAME | flag::PLACE_CUE) == 0
+            && self.numbered_person_context(i);
+        let allowed = if english_name {
+            name_or_unknown | flag::ENGLISH | flag::REGION | flag::VOCAB
+        } else {
+            name_or_unknown
+        };
+        if w.flags & !allowed == 0 && shaped {
             marks[i] = Some(PhiType::Name);
         }
+    }
+
+    /// Where Synthea writes a person whose numbered name is also a word (`Sugar150` in an
+    /// ICU note is a glucose): beside another numbered word (`Brandy87 Kshlerin58`), after
+    /// a person's title (`Mrs. Brandy87`), or as the subject of `is`/`was`/`has` (`Brandy87
+    /// is a 17 year-old`, the history of present illness of every Synthea note).
+    fn numbered_person_context(&self, i: usize) -> bool {
+        let n = self.words.len();
+        let numbered = |j: usize| self.has(j, flag::NUMBERED) && self.words[j].shape == Shape::Cap;
+        let next = i + 1 < n && self.joined(i, b"");
+        let prev = i > 0 && self.joined(i - 1, b".");
+        let verb = next && {
+            let v = &self.words[i + 1];
+            let t = &self.text[v.start..v.end];
+            [&b"is"[..], b"was", b"has"]
+                .iter()
+                .any(|x| t.eq_ignore_ascii_case(x))
+        };
+        next && numbered(i + 1)
+            || prev && self.joined(i - 1, b"") && numbered(i - 1)
+            || prev && self.has(i - 1, flag::PERSON_TITLE | flag::PROVIDER_TITLE)
+            || verb
     }
 
     /// `Gerald's daughter`, `Rose's husband`: a capitalised possessive right before a
