@@ -75,6 +75,10 @@ SHAPES = [
      lambda n: repeat("from QUARTERMAIN to QUARTERMAIN3 at SEDLEY. ", n)),
     ("`Dorđević Ibáñez ` x", "text/plain", lambda n: repeat("Đorđević Ibáñez ", n)),
     ("`a@b.c` x", "text/plain", lambda n: repeat("a@b.c", n)),
+    ("`one double two, ` x", "text/plain", lambda n: repeat("one double two, ", n)),
+    ("`5five5-` x", "text/plain", lambda n: repeat("5five5-", n)),
+    ("`J0hn Sm1th ` x", "text/plain", lambda n: repeat("J0hn Sm1th ", n)),
+    ("`Acct 4471 2290 ` x", "text/plain", lambda n: repeat("Acct 4471 2290 ", n)),
     ("one word", "text/plain", lambda n: repeat("A", n)),
     ("newlines", "text/plain", lambda n: repeat("\n", n)),
     ("a note x", "text/plain", lambda n: repeat(
