@@ -6,7 +6,7 @@
 
 use std::borrow::Cow;
 
-use rustc_hash::FxHashMap;
+use rustc_hash::{FxHashMap, FxHashSet};
 use serde::Deserialize;
 
 use crate::phi::PhiType;
@@ -34,9 +34,6 @@ pub enum Field {
     Reference,
     /// FHIR `display`: a name when it labels a person reference.
     Display,
-    /// A coded concept's `display` in a code system of `terminologies` (SNOMED, LOINC,
-    /// RxNorm, HL7's own): the terminology's text, kept as written.
-    Term,
 }
 
 #[derive(Deserialize)]
@@ -48,7 +45,7 @@ struct RawFields {
     provider_parents: Vec<String>,
     fhir: FxHashMap<String, String>,
     #[serde(default)]
-    terminologies: Vec<String>,
+    resource_types: Vec<String>,
 }
 
 /// The compiled field tables.
@@ -61,8 +58,8 @@ pub struct FieldRules {
     /// every key of every object, and a normalised key holds no dot, so the pair is found
     /// without writing `parent.key` out.
     fhir_pairs: FxHashMap<String, FxHashMap<String, Field>>,
-    /// Code system URIs (prefixes) whose displays are terminology, not free text.
-    terminologies: Vec<String>,
+    /// FHIR's resource type names (`Encounter`), kept where a type stands alone.
+    resource_types: FxHashSet<String>,
 }
 
 /// A field file that cannot be used.
@@ -118,7 +115,7 @@ impl FieldRules {
             provider_parents: set(raw.provider_parents),
             fhir,
             fhir_pairs,
-            terminologies: raw.terminologies,
+            resource_types: raw.resource_types.into_iter().collect(),
         })
     }
 
@@ -207,11 +204,9 @@ impl FieldRules {
 }
 
 impl FieldRules {
-    /// Whether a coding's `system` is a published terminology ([`Field::Term`]).
-    pub fn is_terminology(&self, system: &str) -> bool {
-        self.terminologies
-            .iter()
-            .any(|t| system.starts_with(t.as_str()))
+    /// Whether `s` is the name of a FHIR resource type (`Encounter`), as written.
+    pub fn is_resource_type(&self, s: &str) -> bool {
+        self.resource_types.contains(s)
     }
 
     /// The `parent.key` rule, if any. Keys from a walk are normalised (no dots) and are

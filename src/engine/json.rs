@@ -181,19 +181,6 @@ fn classify(
             })
         }
         Field::Identifier => Field::Phi(identifier_type(resource)),
-        // A coding's display in a published terminology (`Acute viral pharyngitis`,
-        // `Hispanic or Latino`, `Off Campus-Outpatient Hospital`) is the code's text:
-        // scanning it reads names and places into clinical content.
-        Field::Display
-            if matches!(parent, Some("coding" | "valuecoding"))
-                && obj.contains_key("code")
-                && obj
-                    .get("system")
-                    .and_then(Value::as_str)
-                    .is_some_and(|s| engine.fields.is_terminology(s)) =>
-        {
-            Field::Term
-        }
         Field::Display => display_type(
             obj.get("reference").and_then(Value::as_str).unwrap_or(""),
             parent,
@@ -224,14 +211,6 @@ fn identifier_type(resource: Option<&str>) -> PhiType {
         Some("Account") => PhiType::Account,
         _ => PhiType::Id,
     }
-}
-
-/// A FHIR resource type's name (`Encounter`, `ExplanationOfBenefit`): an upper-case ASCII
-/// letter, then letters only.
-fn bare_resource_type(s: &str) -> bool {
-    s.starts_with(|c: char| c.is_ascii_uppercase())
-        && s.len() <= 64
-        && s.bytes().all(|b| b.is_ascii_alphabetic())
 }
 
 /// What a reference's `display` names: by the referenced resource type, else by the
@@ -500,9 +479,6 @@ impl Walker<'_, '_, '_> {
         let mut remove = Vec::new();
         // Read before the walk rewrites the extension's own `url`.
         let extension = extension_type(o);
-        // A CodeableConcept's `text` that repeats one of its codings' terminology displays
-        // (`Acute bronchitis (disorder)`) is that display, kept as it is.
-        let term_text = self.fhir && self.codeable_text_is_term(o);
         for k in keys {
             let key = normalize_key(&k);
             let mut field = classify(self.engine, self.fhir, &key, parent, o, resource);
@@ -511,9 +487,6 @@ impl Walker<'_, '_, '_> {
             }
             if matches!(o.get(&k), Some(Value::String(_))) {
                 field = self.engine.fields.text_field(field, &key);
-            }
-            if term_text && key == "text" && field == Field::Scan {
-                field = Field::Term;
             }
             if field == Field::Scan && key.starts_with("value") {
                 if let Some(ty) = extension {
@@ -559,7 +532,6 @@ impl Walker<'_, '_, '_> {
                     Value::Object(_) => self.walk(x, Some(&*key), resource, None)?,
                     _ => {}
                 },
-                Field::Term => {}
                 Field::Remove => remove.push(k.clone()),
                 Field::Phi(ty) => match x {
                     Value::String(s) => *s = self.phi_value(ty, s)?,
@@ -578,8 +550,11 @@ impl Walker<'_, '_, '_> {
                     }
                 }
                 // `request.url` of a transaction's POST is the resource type alone
-                // (`Encounter`): no id to replace.
-                Field::Reference if key == "url" && x.as_str().is_some_and(bare_resource_type) => {}
+                // (`Encounter`): no id to replace. Only a type FHIR defines is kept.
+                Field::Reference
+                    if key == "url"
+                        && x.as_str()
+                            .is_some_and(|u| self.engine.fields.is_resource_type(u)) => {}
                 Field::ResourceId | Field::Reference => {
                     if let Value::String(s) = x {
                         *s = self.pseudonymise_reference(s)?;
@@ -691,23 +666,6 @@ impl Walker<'_, '_, '_> {
         Ok(format!("{prefix}{token}"))
     }
 
-    /// Whether `o` is a CodeableConcept whose `text` is the display of one of its codings
-    /// in a published terminology ([`Field::Term`]).
-    fn codeable_text_is_term(&self, o: &Map<String, Value>) -> bool {
-        let (Some(Value::String(text)), Some(Value::Array(codings))) =
-            (o.get("text"), o.get("coding"))
-        else {
-            return false;
-        };
-        codings.iter().any(|c| {
-            c.get("code").is_some()
-                && c.get("display").and_then(Value::as_str) == Some(text.as_str())
-                && c.get("system")
-                    .and_then(Value::as_str)
-                    .is_some_and(|s| self.engine.fields.is_terminology(s))
-        })
-    }
-
     /// A conditional reference by identifier (`Practitioner?identifier=http://hl7.org/fhir/sid/us-npi|9999963294`,
     /// as Synthea links encounters to practitioners and organisations): the type and the
     /// system are kept, the value replaced as that resource's identifier is (an NPI as a
@@ -720,7 +678,7 @@ impl Walker<'_, '_, '_> {
         let Some((system, value)) = rest.rsplit_once('|') else {
             return Ok(None);
         };
-        if !bare_resource_type(ty) || value.is_empty() || rest.contains('&') {
+        if !self.engine.fields.is_resource_type(ty) || value.is_empty() || rest.contains('&') {
             return Ok(None);
         }
         let system = if keep_shaped(system) {

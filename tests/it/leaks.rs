@@ -607,6 +607,8 @@ const CHANNELS: &[&str] = &[
     "fhir_binary",
     "fhir_attachment",
     "fhir_ident_str",
+    "fhir_coding_display",
+    "fhir_request_url",
     "hl7_known",
     "hl7_unknown",
     "hl7_note",
@@ -846,6 +848,19 @@ fn channel(ch: &str, c: &Canary, v: &str) -> Option<Req> {
             }}]
         })),
         "fhir_ident_str" => Req::fhir(&patient(json!({"identifier": v}))),
+        // A coding's display and its concept's text in a published code system: still text
+        // the sender wrote.
+        "fhir_coding_display" => Req::fhir(&json!({
+            "resourceType": "Condition", "id": "c1",
+            "code": {"coding": [{"system": "http://snomed.info/sct", "code": "44054006",
+                                 "display": note}], "text": note}
+        })),
+        // A transaction's `request.url`, kept only when it is a resource type.
+        "fhir_request_url" => Req::fhir(&json!({
+            "resourceType": "Bundle", "type": "transaction",
+            "entry": [{"resource": {"resourceType": "Basic", "id": "b1"},
+                       "request": {"method": "POST", "url": v}}]
+        })),
         "hl7_known" => Req::new("h", Some("application/hl7-v2"), hl7_message(c, v, "\r")),
         "hl7_unknown" => Req::new(
             "h",

@@ -321,9 +321,10 @@ fn a_role_key_with_a_text_value_is_a_name() {
 /// A Synthea-shaped bundle (issue 13): names with digit suffixes, the mother's maiden name
 /// and birthplace extensions, conditional references by NPI, facility names, the Location's
 /// coordinates and the note in a DocumentReference and a DiagnosticReport. Every PHI value
-/// goes, in the fields and in the decoded note; the clinical content stays: coding displays
-/// (`Hispanic or Latino`, `Off Campus-Outpatient Hospital`), the birth-sex code, profile
-/// URLs, a transaction's `request.url`, code systems inside conditional references.
+/// goes, in the fields and in the decoded note, and in a coding's display too, whatever its
+/// code system (a display is text the sender wrote: it is read, never trusted); the clinical
+/// content stays: codes, the birth-sex code, profile URLs, a transaction's `request.url` when
+/// it is a resource type, code systems inside conditional references.
 #[test]
 fn synthea_bundle_phi_goes_and_clinical_content_stays() {
     let b64 = base64::engine::general_purpose::STANDARD;
@@ -374,6 +375,11 @@ fn synthea_bundle_phi_goes_and_clinical_content_stays() {
                 "display": "Off Campus-Outpatient Hospital"}],
                 "text": "Off Campus-Outpatient Hospital"}}]},
          "request": {"method": "POST", "url": "ExplanationOfBenefit"}},
+        {"fullUrl": "urn:uuid:0e1e", "resource": {"resourceType": "Condition", "id": "0e1e",
+            "code": {"coding": [{"system": "http://snomed.info/sct", "code": "444814009",
+                "display": "Sinusitis, per Ignatius Pemberton-Quill 413-555-0172"}],
+                "text": "Sinusitis, per Ignatius Pemberton-Quill 413-555-0172"}},
+         "request": {"method": "POST", "url": "Thackeray"}},
         {"fullUrl": "urn:uuid:0f0f", "resource": {"resourceType": "DocumentReference", "id": "0f0f",
             "content": [{"attachment": {"contentType": "text/plain; charset=utf-8",
                                         "data": b64.encode(note)}}]},
@@ -399,6 +405,9 @@ fn synthea_bundle_phi_goes_and_clinical_content_stays() {
         "GRAVES",
         "71.0766",
         "42.7779",
+        "Pemberton",
+        "555-0172",
+        "Thackeray",
     ] {
         assert!(!out.text.contains(phi), "{phi} survived: {}", out.text);
     }
@@ -410,8 +419,8 @@ fn synthea_bundle_phi_goes_and_clinical_content_stays() {
         "http://hl7.org/fhir/us/core/StructureDefinition/us-core-patient"
     );
     assert_eq!(
-        patient["extension"][0]["extension"][0]["valueCoding"]["display"],
-        "Hispanic or Latino"
+        patient["extension"][0]["extension"][0]["valueCoding"]["code"],
+        "2135-2"
     );
     assert_eq!(patient["extension"][2]["valueCode"], "F");
     assert_eq!(
@@ -427,14 +436,14 @@ fn synthea_bundle_phi_goes_and_clinical_content_stays() {
     let npi_token = e(2)["identifier"][0]["value"].as_str().expect("npi token");
     assert_eq!(by_npi, format!("Practitioner?identifier={npi}|{npi_token}"));
     let place = &e(4)["item"][0]["locationCodeableConcept"];
+    assert_eq!(place["coding"][0]["code"], "19");
     assert_eq!(
-        place["coding"][0]["display"],
-        "Off Campus-Outpatient Hospital"
+        e(5)["code"]["coding"][0]["system"],
+        "http://snomed.info/sct"
     );
-    assert_eq!(place["text"], "Off Campus-Outpatient Hospital");
     for (i, data) in [
-        (5, &e(5)["content"][0]["attachment"]["data"]),
-        (6, &e(6)["presentedForm"][0]["data"]),
+        (6, &e(6)["content"][0]["attachment"]["data"]),
+        (7, &e(7)["presentedForm"][0]["data"]),
     ] {
         let data = data
             .as_str()

@@ -707,19 +707,26 @@ impl Lexicon {
             (b'5', b"s"),
             (b'7', b"t"),
         ];
-        let inner_digit = |k: usize| {
-            k > 0 && k + 1 < lower.len() && lower[k - 1].is_ascii_alphabetic() && {
-                lower[k + 1].is_ascii_alphabetic()
+        if lower.len() < 4 || !lower.iter().all(u8::is_ascii_alphanumeric) {
+            return None;
+        }
+        // Most words reaching here hold no digit between letters: read the positions into a
+        // fixed pair, without allocating, and give up at a third digit.
+        let mut digits = [0usize; 2];
+        let mut n = 0;
+        for k in (0..lower.len()).filter(|&k| lower[k].is_ascii_digit()) {
+            let between_letters = k > 0
+                && k + 1 < lower.len()
+                && lower[k - 1].is_ascii_alphabetic()
+                && lower[k + 1].is_ascii_alphabetic();
+            if n == 2 || !between_letters {
+                return None;
             }
-        };
-        let digits: Vec<usize> = (0..lower.len())
-            .filter(|&k| lower[k].is_ascii_digit())
-            .collect();
-        let readable = lower.len() >= 4
-            && (1..=2).contains(&digits.len())
-            && digits.iter().all(|&k| inner_digit(k))
-            && lower.iter().all(u8::is_ascii_alphanumeric);
-        if !readable {
+            digits[n] = k;
+            n += 1;
+        }
+        let digits = &digits[..n];
+        if digits.is_empty() {
             return None;
         }
         let letters_for = |d: u8| LOOKS_LIKE.iter().find(|(k, _)| *k == d).map(|(_, l)| *l);

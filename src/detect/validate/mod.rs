@@ -21,11 +21,10 @@ use dates::{
 };
 use identifiers::{
     card_cue_before, handle_after_mark, handle_shaped, iban_end, ipv6, mixed_id, phone_after_at,
-    phone_after_role, phone_cue_before, phone_intl, photo_file, plate, url_end,
+    phone_after_role, phone_cue_before, phone_intl, photo_file, plate, read_out_number, url_end,
 };
 use places::{city, street, ward_name};
 
-use identifiers::read_out_number;
 pub use identifiers::{card, dea, hicn, iban, luhn, mbi, ssn, vin, vin_check_digit};
 
 /// A named check from a rule's `validate` field.
