@@ -53,10 +53,17 @@ impl Canon {
     pub fn of(input: &str) -> Option<Canon> {
         let decoded = Canon::decoded(input);
         let joined = Canon::unspaced(decoded.as_ref().map_or(input, Canon::text));
-        match (decoded, joined) {
-            (Some(d), Some(j)) => Some(d.compose(j)),
-            (d, None) => d,
-            (None, j) => j,
+        let view = Canon::then(decoded, joined);
+        let digits = Canon::digits_for_letters(view.as_ref().map_or(input, Canon::text));
+        Canon::then(view, digits)
+    }
+
+    /// `first`, then `next` read over `first`'s view.
+    fn then(first: Option<Canon>, next: Option<Canon>) -> Option<Canon> {
+        match (first, next) {
+            (Some(f), Some(n)) => Some(f.compose(n)),
+            (f, None) => f,
+            (None, n) => n,
         }
     }
 
@@ -184,6 +191,114 @@ impl Canon {
         out.push_literal(&text[at..], at);
         Some(out.out)
     }
+}
+
+impl Canon {
+    /// The view of `text` with the letters that look like digits read as those digits
+    /// (`O` and `o` as zero, `I` and `l` as one) inside a run that is otherwise a number
+    /// (`555-O142`, `4l3-555-0l72`), or `None` when there is none. Byte for byte, so spans
+    /// map back as written. Runs too short to be a phone, an SSN or a date stay as written:
+    /// `O2`, `I10`.
+    fn digits_for_letters(text: &str) -> Option<Canon> {
+        let b = text.as_bytes();
+        let mut swaps = Vec::new();
+        let mut at = 0;
+        while let Some((start, end)) = next_number_run(b, at) {
+            swaps.extend((start..end).filter(|&i| lookalike_digit(b[i]).is_some()));
+            at = end;
+        }
+        if swaps.is_empty() {
+            return None;
+        }
+        let mut out = text.as_bytes().to_vec();
+        for i in swaps {
+            out[i] = lookalike_digit(out[i]).unwrap_or(out[i]);
+        }
+        let mut view = Builder::with_capacity(text.len());
+        // Only ASCII letters became ASCII digits: still UTF-8, and one byte for one.
+        view.push_literal(&String::from_utf8_lossy(&out), 0);
+        Some(view.out)
+    }
+}
+
+/// The digit a letter is written for, inside a number.
+fn lookalike_digit(c: u8) -> Option<u8> {
+    match c {
+        b'O' | b'o' => Some(b'0'),
+        b'I' | b'l' => Some(b'1'),
+        _ => None,
+    }
+}
+
+/// Fewest characters of a number run (digits and look-alike letters, separators apart) whose
+/// look-alike letters are read as digits: a local phone number's seven.
+const MIN_NUMBER_RUN: usize = 7;
+
+/// What may stand between two groups of a number run: `555-0142`, `(413) 555`, `12/03/2019`.
+const NUMBER_SEPARATORS: &[u8] = b"-./ ()+";
+
+/// The next run, at or after `from`, of number groups (see [`number_group`]) set apart by
+/// one or two separators, holding a look-alike letter and few enough of them to be a number
+/// written past a filter rather than a word.
+fn next_number_run(b: &[u8], from: usize) -> Option<(usize, usize)> {
+    let mut i = from;
+    while i < b.len() {
+        let Some(first_end) = number_group(b, i) else {
+            i += 1;
+            continue;
+        };
+        let start = i;
+        let mut end = first_end;
+        loop {
+            let mut k = end;
+            while k < b.len() && k - end < 2 && NUMBER_SEPARATORS.contains(&b[k]) {
+                k += 1;
+            }
+            match (k > end).then(|| number_group(b, k)).flatten() {
+                Some(e) => end = e,
+                None => break,
+            }
+        }
+        let chars = b[start..end].iter().filter(|c| c.is_ascii_alphanumeric());
+        let (mut digits, mut letters) = (0, 0);
+        for &c in chars {
+            if c.is_ascii_digit() {
+                digits += 1;
+            } else {
+                letters += 1;
+            }
+        }
+        if letters > 0 && digits + letters >= MIN_NUMBER_RUN && letters < digits {
+            return Some((start, end));
+        }
+        i = end;
+    }
+    None
+}
+
+/// The end of the number group starting at `i`: a whole word (no letter or digit on either
+/// side) of digits and look-alike letters, with a digit in it and no more look-alike letters
+/// than digits.
+fn number_group(b: &[u8], i: usize) -> Option<usize> {
+    if i > 0 && b[i - 1].is_ascii_alphanumeric() {
+        return None;
+    }
+    let len = b[i..]
+        .iter()
+        .take_while(|&&c| c.is_ascii_digit() || lookalike_digit(c).is_some())
+        .count();
+    let end = i + len;
+    if len == 0 || b.get(end).is_some_and(u8::is_ascii_alphanumeric) {
+        return None;
+    }
+    let digits = b[i..end].iter().filter(|c| c.is_ascii_digit()).count();
+    // `O2`, `I10`, `O09.90`: a capital and one or two digits is a code, unless a date's or
+    // a phone's separator follows it (`l2/O3/2O19`).
+    let code = len <= 3
+        && b[i].is_ascii_uppercase()
+        && digits == len - 1
+        && !matches!(b.get(end), Some(b'/' | b'-'));
+    (digits > 0 && digits * 2 >= len && !code).then_some(end)
 }
 
 /// What may set the characters of a spelled-out run apart (`J o h n`, `J.o.h.n`, `J-o-h-n`,
@@ -714,6 +829,27 @@ mod tests {
             "I am a good fit",
             "Takes 1 tab p.r.n. and b.i.d., D.O.B. on file, a.m. and p.m.",
             "Version 1.2.3.4 of the form",
+        ] {
+            assert!(Canon::of(s).is_none(), "{s}");
+        }
+    }
+
+    #[test]
+    fn letters_written_for_digits_in_numbers_read_as_digits() {
+        assert_eq!(view("call 555-O142 today"), "call 555-0142 today");
+        assert_eq!(view("ph 4l3-555-0l72."), "ph 413-555-0172.");
+        assert_eq!(view("(4l3) 555-O172"), "(413) 555-0172");
+        assert_eq!(view("SSN 5l2-47-33O6"), "SSN 512-47-3306");
+        assert_eq!(view("DOB l2/O3/2O19"), "DOB 12/03/2019");
+        assert_eq!(source_of("call 555-O142 today", "555-0142"), "555-O142");
+        for s in [
+            "O2 sat 94 on 2L",
+            "O2 92 94 96",
+            "Dx I10, O09.90 and I11.9",
+            "Oil 100 200 300 400",
+            "I 555 1234 said",
+            "lol 1000",
+            "Seen 3 x 10 reps, l and O",
         ] {
             assert!(Canon::of(s).is_none(), "{s}");
         }

@@ -11,6 +11,7 @@ use base64::Engine as _;
 use serde_json::{Map, Value};
 
 use super::fields::{normalize_key, Field};
+use super::reference::{self, Reference};
 use super::{Engine, Output, ScanError};
 use crate::detect::learned::Learned;
 use crate::detect::{shape, Scratch};
@@ -555,11 +556,16 @@ impl Walker<'_, '_, '_> {
                     if key == "url"
                         && x.as_str()
                             .is_some_and(|u| self.engine.fields.is_resource_type(u)) => {}
-                Field::ResourceId | Field::Reference => {
-                    if let Value::String(s) = x {
-                        *s = self.pseudonymise_reference(s)?;
+                // An id or reference of another JSON type is still read: a number becomes
+                // a token like a string id, and an object or array is walked as data.
+                Field::ResourceId | Field::Reference => match x {
+                    Value::String(s) => *s = self.pseudonymise_reference(s)?,
+                    Value::Number(n) => *x = Value::String(self.id_token(&n.to_string())?),
+                    Value::Object(_) | Value::Array(_) => {
+                        self.walk(x, Some(&*key), resource, None)?
                     }
-                }
+                    Value::Bool(_) | Value::Null => {}
+                },
                 Field::Scan | Field::Contact | Field::Identifier | Field::Display => {
                     self.walk(x, Some(&*key), resource, None)?;
                 }
@@ -646,24 +652,42 @@ impl Walker<'_, '_, '_> {
 
     /// `Patient/123`, `urn:uuid:…`, `http://x/fhir/Patient/123`, `#contained`: the id part
     /// becomes a token of the bare id, so a resource's `id` and every reference to it agree.
+    /// Only the shapes [`reference::parse`] knows keep a prefix; any other reference is
+    /// replaced whole, and a search or text with blanks is read as text.
     fn pseudonymise_reference(&mut self, s: &str) -> Result<String, ScanError> {
         if let Some(out) = self.conditional_reference(s)? {
             return Ok(out);
         }
-        let cut = s.rfind(['/', ':', '#']).map(|i| i + 1).unwrap_or(0);
-        let (prefix, id) = s.split_at(cut);
-        if id.is_empty() || id.contains(['?', ' ']) {
-            return self.scan(s);
+        let fields = &self.engine.fields;
+        match reference::parse(s, |t| fields.is_resource_type(t)) {
+            Reference::Id { prefix, id } => Ok(format!("{prefix}{}", self.id_token(id)?)),
+            Reference::Typed {
+                base,
+                kind,
+                id,
+                version,
+            } => {
+                // The base (`http://host/fhir/`) is scanned, without its last slash, which
+                // a URL token would take in: hosts can be PHI.
+                let base = match base.strip_suffix('/') {
+                    Some(url) => format!("{}/", self.scan(url)?),
+                    None => String::new(),
+                };
+                let id = self.id_token(id)?;
+                Ok(match version {
+                    Some(v) => format!("{base}{kind}/{id}/_history/{}", self.id_token(v)?),
+                    None => format!("{base}{kind}/{id}"),
+                })
+            }
+            Reference::Opaque => self.id_token(s),
+            Reference::Text => self.scan(s),
         }
+    }
+
+    fn id_token(&mut self, id: &str) -> Result<String, ScanError> {
         let token = self.t.apply_value(PhiType::Id, id, &self.ctx)?;
         self.counts[PhiType::Id.index()] += 1;
-        // A bare id's prefix (`http://host/fhir/`) is scanned too: hosts can be PHI.
-        let prefix = if prefix.contains("://") {
-            self.scan(prefix)?
-        } else {
-            prefix.to_string()
-        };
-        Ok(format!("{prefix}{token}"))
+        Ok(token)
     }
 
     /// A conditional reference by identifier (`Practitioner?identifier=http://hl7.org/fhir/sid/us-npi|9999963294`,

@@ -37,6 +37,7 @@ pub mod hl7;
 pub mod json;
 pub mod nested;
 pub mod recall;
+pub mod reference;
 pub mod reveal;
 pub mod spelling;
 pub mod x12;

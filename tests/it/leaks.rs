@@ -175,6 +175,7 @@ const VALUE_TRICKS: &[&str] = &[
     "spaced",
     "leet",
     "spoken",
+    "lookalike",
 ];
 
 /// The tricks tried on every channel of `TRICK_CHANNELS` (the rest go by `EXTRA_TRICKS`).
@@ -195,6 +196,7 @@ const MAIN_TRICKS: &[&str] = &[
     "spaced",
     "leet",
     "spoken",
+    "lookalike",
 ];
 /// Character references make no sense in a URL: these tricks are not tried there.
 const NOT_IN_URLS: &[&str] = &["html_dec", "named"];
@@ -300,6 +302,8 @@ fn value_trick(trick: &str, c: &Canary) -> Option<String> {
         // Digits read out as words, groups set apart by commas, a pair as `double`:
         // `five one two, four seven, three three oh six`.
         "spoken" => spoken(v),
+        // Letters for the digits they look like, inside a number: `4l3-555-O172`.
+        "lookalike" => lookalike(v),
         "pct1" => Some(pct_once(v)),
         "pct2" => Some(pct_once(v).replace('%', "%25")),
         "pct00" => replace_seps(v, |ch| (ch == ' ').then(|| "%00".to_string())),
@@ -393,8 +397,35 @@ fn spoken(v: &str) -> Option<String> {
     Some(groups.join(", "))
 }
 
-/// The leak check's reading of [`leet`] and [`spoken`]: digits between two letters as the
-/// letters they look like, and digit words (with `double`) as digits.
+/// A value of digits and separators with its first `1` written `l` and its first `0`
+/// written `O`; `None` for any other value, or one with neither digit.
+fn lookalike(v: &str) -> Option<String> {
+    if v.bytes().any(|b| b.is_ascii_alphabetic()) || !v.contains(['0', '1']) {
+        return None;
+    }
+    Some(v.replacen('1', "l", 1).replacen('0', "O", 1))
+}
+
+/// The leak check's reading of [`lookalike`]: `O`, `o`, `I` and `l` beside a digit as the
+/// digit.
+fn digits_for_letters(s: &str) -> String {
+    let b = s.as_bytes();
+    s.char_indices()
+        .map(|(i, ch)| {
+            let near_digit = (i > 0 && b[i - 1].is_ascii_digit())
+                || b.get(i + 1).is_some_and(u8::is_ascii_digit);
+            match ch {
+                'O' | 'o' if near_digit => '0',
+                'I' | 'l' if near_digit => '1',
+                _ => ch,
+            }
+        })
+        .collect()
+}
+
+/// The leak check's reading of [`leet`], [`spoken`] and [`lookalike`]: digits between two
+/// letters as the letters they look like, digit words (with `double`) as digits, and
+/// look-alike letters beside a digit as digits.
 fn unleeted_and_unspoken(s: &str) -> Vec<String> {
     let b = s.as_bytes();
     let unleet: String = s
@@ -430,7 +461,7 @@ fn unleeted_and_unspoken(s: &str) -> Vec<String> {
         }
         double = false;
     }
-    vec![unleet, spoken]
+    vec![unleet, spoken, digits_for_letters(s)]
 }
 
 fn b64(b: &[u8]) -> String {
@@ -609,6 +640,7 @@ const CHANNELS: &[&str] = &[
     "fhir_ident_str",
     "fhir_coding_display",
     "fhir_request_url",
+    "fhir_reference",
     "hl7_known",
     "hl7_unknown",
     "hl7_note",
@@ -860,6 +892,15 @@ fn channel(ch: &str, c: &Canary, v: &str) -> Option<Req> {
             "resourceType": "Bundle", "type": "transaction",
             "entry": [{"resource": {"resourceType": "Basic", "id": "b1"},
                        "request": {"method": "POST", "url": v}}]
+        })),
+        // A reference's parts: kept only in the shapes FHIR defines (`Type/id`, a URN,
+        // `#id`, `_history`); a prefix nobody knows is replaced with the id.
+        "fhir_reference" => Req::fhir(&json!({
+            "resourceType": "Observation", "id": "o1", "status": "final",
+            "subject": {"reference": format!("{v}/123")},
+            "encounter": {"reference": format!("Encounter/9/_history/{v}")},
+            "performer": [{"reference": format!("https://ehr.example/fhir/{v}/77")}],
+            "basedOn": [{"reference": format!("urn:oid:{v}")}]
         })),
         "hl7_known" => Req::new("h", Some("application/hl7-v2"), hl7_message(c, v, "\r")),
         "hl7_unknown" => Req::new(
