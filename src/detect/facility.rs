@@ -389,6 +389,7 @@ impl Reader<'_> {
 
     /// Word `k` is in the set of [`member`] bit `set`: its bits are looked up the first
     /// time the word is asked about, then read from the cache.
+    #[inline]
     fn is(&self, k: usize, set: u32) -> bool {
         let cell = &self.member[k];
         let mut bits = cell.get();
