@@ -214,7 +214,7 @@ impl Learned {
                 let longest = by_first
                     .of_byte(b[s])
                     .iter()
-                    .map(|&i| (i as usize, &self.values[i as usize].0))
+                    .map(|&i| (i, &self.values[i].0))
                     .filter(|(_, v)| {
                         b.get(s..s + v.len())
                             .is_some_and(|w| w.eq_ignore_ascii_case(v.as_bytes()))
@@ -241,14 +241,14 @@ impl Learned {
 /// indices of the values starting with folded byte `c` are `order[at[c]..at[c + 1]]`,
 /// ascending.
 struct ByFirst {
-    at: Box<[u32]>,
-    order: Box<[u32]>,
+    at: Box<[usize]>,
+    order: Box<[usize]>,
 }
 
 impl ByFirst {
     fn of(values: &[(String, PhiType)]) -> ByFirst {
         let first = |v: &str| v.as_bytes().first().map(u8::to_ascii_lowercase);
-        let mut at = vec![0u32; 257];
+        let mut at = vec![0usize; 257];
         for (v, _) in values {
             if let Some(c) = first(v) {
                 at[usize::from(c) + 1] += 1;
@@ -258,11 +258,11 @@ impl ByFirst {
             at[c] += at[c - 1];
         }
         let mut next = at.clone();
-        let mut order = vec![0u32; at[256] as usize];
+        let mut order = vec![0usize; at[256]];
         for (i, (v, _)) in values.iter().enumerate() {
             if let Some(c) = first(v) {
                 let slot = &mut next[usize::from(c)];
-                order[*slot as usize] = i as u32;
+                order[*slot] = i;
                 *slot += 1;
             }
         }
@@ -273,9 +273,9 @@ impl ByFirst {
     }
 
     /// The indices of the values that may start at a byte `b` (any case), ascending.
-    fn of_byte(&self, b: u8) -> &[u32] {
+    fn of_byte(&self, b: u8) -> &[usize] {
         let c = usize::from(b.to_ascii_lowercase());
-        &self.order[self.at[c] as usize..self.at[c + 1] as usize]
+        &self.order[self.at[c]..self.at[c + 1]]
     }
 }
 
