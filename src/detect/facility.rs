@@ -108,6 +108,29 @@ pub struct Facilities {
     /// The first word of every movement and residence phrase: a word that is none of
     /// these starts no phrase, so the phrases are compared only after one lookup.
     phrase_starts: rustc_hash::FxHashSet<Box<[u8]>>,
+    /// Which of the word sets a reader asks of a note's words ([`member`]) each word is
+    /// in, as bits: one look-up per word a scan asks about, not one per set and question.
+    member: rustc_hash::FxHashMap<Box<[u8]>, u32>,
+}
+
+/// The word sets of [`Facilities`] a [`Reader`] asks about by word, one bit each in
+/// [`Facilities::member`] and in the reader's cache of each word's bits.
+mod member {
+    pub(super) const FACILITY_WORDS: u32 = 1 << 0;
+    pub(super) const NAME_OPENERS: u32 = 1 << 1;
+    pub(super) const SERVICES: u32 = 1 << 2;
+    pub(super) const ACRONYM_NOUNS: u32 = 1 << 3;
+    pub(super) const WEAK_FACILITY_WORDS: u32 = 1 << 4;
+    pub(super) const NAMED_ACRONYMS: u32 = 1 << 5;
+    pub(super) const BUILDING_WORDS: u32 = 1 << 6;
+    pub(super) const BARE_PREPOSITIONS: u32 = 1 << 7;
+    pub(super) const STRONG_OPENERS: u32 = 1 << 8;
+    pub(super) const HOME_WORDS: u32 = 1 << 9;
+    pub(super) const SAINT_PREFIXES: u32 = 1 << 10;
+    pub(super) const PLACE_PREFIXES: u32 = 1 << 11;
+    pub(super) const PHRASE_STARTS: u32 = 1 << 12;
+    /// Set in a reader's cache once the word's bits are read.
+    pub(super) const READ: u32 = 1 << 31;
 }
 
 /// Flags that make a word vocabulary or a cue: never a facility's proper name.
@@ -153,7 +176,7 @@ impl Facilities {
             .chain(&employment)
             .filter_map(|p| p.first().cloned())
             .collect();
-        Ok(Facilities {
+        let mut f = Facilities {
             residence,
             movement,
             employment,
@@ -173,7 +196,35 @@ impl Facilities {
             home_words: set(&raw.home_words),
             saint_prefixes: set(&raw.saint_prefixes),
             place_prefixes: set(&raw.place_prefixes),
-        })
+            member: Default::default(),
+        };
+        f.member = f.members();
+        Ok(f)
+    }
+
+    /// [`Facilities::member`] from the sets.
+    fn members(&self) -> rustc_hash::FxHashMap<Box<[u8]>, u32> {
+        let mut member: rustc_hash::FxHashMap<Box<[u8]>, u32> = Default::default();
+        for (set, bit) in [
+            (&self.facility_words, member::FACILITY_WORDS),
+            (&self.name_openers, member::NAME_OPENERS),
+            (&self.services, member::SERVICES),
+            (&self.acronym_nouns, member::ACRONYM_NOUNS),
+            (&self.weak_facility_words, member::WEAK_FACILITY_WORDS),
+            (&self.named_acronyms, member::NAMED_ACRONYMS),
+            (&self.building_words, member::BUILDING_WORDS),
+            (&self.bare_prepositions, member::BARE_PREPOSITIONS),
+            (&self.strong_openers, member::STRONG_OPENERS),
+            (&self.home_words, member::HOME_WORDS),
+            (&self.saint_prefixes, member::SAINT_PREFIXES),
+            (&self.place_prefixes, member::PLACE_PREFIXES),
+            (&self.phrase_starts, member::PHRASE_STARTS),
+        ] {
+            for w in set {
+                *member.entry(w.clone()).or_default() |= bit;
+            }
+        }
+        member
     }
 
     /// Facility names in `text` that `found` (the other detectors' spans) misses or holds
@@ -209,8 +260,9 @@ impl Facilities {
             text: bytes,
             words,
             case,
+            member: vec![std::cell::Cell::new(0); words.len()],
         };
-        for (i, word) in words.iter().enumerate() {
+        for i in 0..words.len() {
             if let Some(k) = reader.acronym_before_noun(i) {
                 out.push(reader.span(k, k));
             }
@@ -229,7 +281,7 @@ impl Facilities {
             if let Some(k) = reader.system_after_preposition(i) {
                 out.push(reader.span(k, k));
             }
-            if !self.phrase_starts.contains(word.lower) {
+            if !reader.is(i, member::PHRASE_STARTS) {
                 continue;
             }
             if let Some(next) = reader.after_phrase(i, &self.movement) {
@@ -308,6 +360,8 @@ struct Reader<'a> {
     text: &'a [u8],
     words: &'a [Word<'a>],
     case: Case,
+    /// Each word's [`member`] bits once read (`member::READ` set), else 0.
+    member: Vec<std::cell::Cell<u32>>,
 }
 
 impl Reader<'_> {
@@ -333,8 +387,17 @@ impl Reader<'_> {
             && !(gap.starts_with(b".") && self.words[k].end - self.words[k].start > 3)
     }
 
-    fn is(&self, k: usize, set: &rustc_hash::FxHashSet<Box<[u8]>>) -> bool {
-        set.contains(self.words[k].lower)
+    /// Word `k` is in the set of [`member`] bit `set`: its bits are looked up the first
+    /// time the word is asked about, then read from the cache.
+    #[inline]
+    fn is(&self, k: usize, set: u32) -> bool {
+        let cell = &self.member[k];
+        let mut bits = cell.get();
+        if bits == 0 {
+            bits = member::READ | self.f.member.get(self.words[k].lower).copied().unwrap_or(0);
+            cell.set(bits);
+        }
+        bits & set != 0
     }
 
     /// When a phrase of `phrases` starts at word `i`, the index of the word after it
@@ -401,16 +464,16 @@ impl Reader<'_> {
             && (capitals || lower_ok)
             && !(len == 2 && word[0] == word[1])
             && w.flags & KNOWN_WORD == 0
-            && !self.is(k, &self.f.services)
+            && !self.is(k, member::SERVICES)
     }
 
     /// A word of a facility's own name: no facility word, opener, service, function word,
     /// clinical word or cue.
     fn proper(&self, k: usize) -> bool {
         self.name_written(k)
-            && !self.is(k, &self.f.facility_words)
-            && !self.is(k, &self.f.name_openers)
-            && !self.is(k, &self.f.services)
+            && !self.is(k, member::FACILITY_WORDS)
+            && !self.is(k, member::NAME_OPENERS)
+            && !self.is(k, member::SERVICES)
             && self.words[k].flags & NOT_PROPER == 0
             && self.words[k].end - self.words[k].start >= 2
     }
@@ -424,11 +487,11 @@ impl Reader<'_> {
         if self.named_acronym_before_noun(start) {
             return Some((start, start));
         }
-        if self.is(start, &self.f.services) {
+        if self.is(start, member::SERVICES) {
             return None;
         }
         // One acronym no list knows (`to GWMC`, `from KHC`).
-        let opener = self.is(start, &self.f.name_openers);
+        let opener = self.is(start, member::NAME_OPENERS);
         let acronym = !opener && self.unknown_acronym(start);
         let mut k = start;
         let mut last_proper = None;
@@ -445,12 +508,12 @@ impl Reader<'_> {
                 k += 1;
                 continue;
             }
-            if self.is(k, &self.f.services) && !of {
+            if self.is(k, member::SERVICES) && !of {
                 // `seen at Sacred Heart ED`: a place's own department after its name.
-                ended_by_noun = k > start && self.is(k, &self.f.acronym_nouns);
+                ended_by_noun = k > start && self.is(k, member::ACRONYM_NOUNS);
                 break;
             }
-            if self.is(k, &self.f.facility_words) && self.name_written(k) {
+            if self.is(k, member::FACILITY_WORDS) && self.name_written(k) {
                 last_facility = Some(k);
             } else if k == start && (acronym || opener) {
                 if acronym {
@@ -501,7 +564,7 @@ impl Reader<'_> {
         }
         let before = self.words[i].lower;
         let cue = matches!(before, b"the" | b"at" | b"from" | b"to" | b"by");
-        (cue && self.unknown_acronym(k) && self.is(k + 1, &self.f.acronym_nouns)).then_some(k)
+        (cue && self.unknown_acronym(k) && self.is(k + 1, member::ACRONYM_NOUNS)).then_some(k)
     }
 
     /// The last word of a gazetteer phrase of two or three words starting at `k`, when the
@@ -543,14 +606,14 @@ impl Reader<'_> {
         while z + 1 < self.words.len()
             && z < last + 3
             && self.joined(z)
-            && self.is(z + 1, &self.f.facility_words)
-            && !self.is(z + 1, &self.f.weak_facility_words)
+            && self.is(z + 1, member::FACILITY_WORDS)
+            && !self.is(z + 1, member::WEAK_FACILITY_WORDS)
             && self.name_written(z + 1)
         {
             z += 1;
         }
         let facility_in = (first..=z).any(|k| {
-            self.is(k, &self.f.facility_words) && !self.is(k, &self.f.weak_facility_words)
+            self.is(k, member::FACILITY_WORDS) && !self.is(k, member::WEAK_FACILITY_WORDS)
         });
         // `sacred [heart] Memorial`: a name the note writes in lower case grows over words
         // in lower case too.
@@ -558,12 +621,12 @@ impl Reader<'_> {
         let mut a = first;
         while a > 0 && first - a < 2 && self.joined(a - 1) {
             let k = a - 1;
-            let opener = self.is(k, &self.f.name_openers) && k + 1 == a;
+            let opener = self.is(k, member::NAME_OPENERS) && k + 1 == a;
             let lower_name_word = lower_written
                 && self.all_lower(k)
                 && self.words[k].flags & NOT_PROPER == 0
-                && !self.is(k, &self.f.services)
-                && !self.is(k, &self.f.facility_words);
+                && !self.is(k, member::SERVICES)
+                && !self.is(k, member::FACILITY_WORDS);
             let grows = facility_in && (self.proper(k) || opener || lower_name_word)
                 || self.case == Case::Mixed
                     && self.proper(k)
@@ -600,10 +663,10 @@ impl Reader<'_> {
     fn named_acronym_before_noun(&self, k: usize) -> bool {
         let w = &self.text[self.words[k].start..self.words[k].end];
         k + 1 < self.words.len()
-            && self.is(k, &self.f.named_acronyms)
+            && self.is(k, member::NAMED_ACRONYMS)
             && (w.iter().all(u8::is_ascii_uppercase) || self.case == Case::Lower)
             && self.joined(k)
-            && (self.is(k + 1, &self.f.facility_words) || self.is(k + 1, &self.f.acronym_nouns))
+            && (self.is(k + 1, member::FACILITY_WORDS) || self.is(k + 1, member::ACRONYM_NOUNS))
     }
 
     /// `University of MD`, `U OF MD MED CENTER`, `university of maryland`: the word after
@@ -616,9 +679,9 @@ impl Reader<'_> {
             && self.joined(start + 1)
             && (self.name_written(k) || self.all_lower(start) && self.all_lower(k))
             && self.words[k].flags & flag::STOP == 0
-            && !self.is(k, &self.f.facility_words)
+            && !self.is(k, member::FACILITY_WORDS)
             // `MD` is a service and a credential; `of Medicine` is a service alone.
-            && (!self.is(k, &self.f.services) || self.words[k].flags & flag::CREDENTIAL != 0)
+            && (!self.is(k, member::SERVICES) || self.words[k].flags & flag::CREDENTIAL != 0)
     }
 
     /// `on Mackerer campus`, `the Quartermain Building`: a word no list knows, four letters
@@ -627,7 +690,7 @@ impl Reader<'_> {
     fn named_before_building(&self, k: usize) -> bool {
         let w = &self.words[k];
         k + 1 < self.words.len()
-            && self.is(k + 1, &self.f.building_words)
+            && self.is(k + 1, member::BUILDING_WORDS)
             && self.joined(k)
             && w.flags == 0
             && w.end - w.start >= 4
@@ -643,8 +706,8 @@ impl Reader<'_> {
     fn opened_after_preposition(&self, i: usize) -> Option<(usize, usize)> {
         let k = i + 1;
         if k + 1 >= self.words.len()
-            || !self.is(i, &self.f.bare_prepositions)
-            || !self.is(k, &self.f.strong_openers)
+            || !self.is(i, member::BARE_PREPOSITIONS)
+            || !self.is(k, member::STRONG_OPENERS)
             || !self.joined(i)
         {
             return None;
@@ -769,8 +832,8 @@ impl Reader<'_> {
             && self.text[w.start..w.end]
                 .iter()
                 .all(u8::is_ascii_alphabetic)
-            && !self.is(k, &self.f.services)
-            && !self.is(k, &self.f.facility_words)
+            && !self.is(k, member::SERVICES)
+            && !self.is(k, member::FACILITY_WORDS)
     }
 
     /// `transferred to 209 quartermain`, `c/o to quartermain if stable`: after a movement
@@ -803,7 +866,7 @@ impl Reader<'_> {
                 evidence = true;
             } else if self.proper(j) {
                 evidence |= self.words[j].flags & (flag::ENGLISH | flag::COMMON) == 0;
-            } else if last.is_some() && self.is(j, &self.f.facility_words) {
+            } else if last.is_some() && self.is(j, member::FACILITY_WORDS) {
                 evidence = true;
             } else {
                 break;
@@ -825,7 +888,7 @@ impl Reader<'_> {
     fn home_of_person(&self, i: usize) -> Option<(usize, usize)> {
         let first = i + 1;
         if first + 1 >= self.words.len()
-            || !self.is(i, &self.f.bare_prepositions)
+            || !self.is(i, member::BARE_PREPOSITIONS)
             || !self.joined(i)
             || self.words[first].flags & flag::FIRST == 0
             || self.words[first].flags & NOT_PROPER != 0
@@ -846,7 +909,7 @@ impl Reader<'_> {
             return None;
         };
         let home = owner + 1;
-        (home < self.words.len() && self.joined(owner) && self.is(home, &self.f.home_words))
+        (home < self.words.len() && self.joined(owner) && self.is(home, member::HOME_WORDS))
             .then_some((first, owner))
     }
 
@@ -978,8 +1041,8 @@ impl Reader<'_> {
             return None;
         }
         let saint =
-            self.is(k, &self.f.saint_prefixes) && matches!(s.ty, PhiType::Location | PhiType::Name);
-        let opener = self.is(k, &self.f.place_prefixes) && s.ty == PhiType::Location;
+            self.is(k, member::SAINT_PREFIXES) && matches!(s.ty, PhiType::Location | PhiType::Name);
+        let opener = self.is(k, member::PLACE_PREFIXES) && s.ty == PhiType::Location;
         (saint || opener).then(|| Span {
             start: self.words[k].start,
             end: s.end,
@@ -995,7 +1058,7 @@ impl Reader<'_> {
     /// there: `at white marsh`).
     fn town_after_preposition(&self, i: usize, lexicon: &Lexicon) -> Option<(usize, usize)> {
         let k = i + 1;
-        if k >= self.words.len() || !self.is(i, &self.f.bare_prepositions) {
+        if k >= self.words.len() || !self.is(i, member::BARE_PREPOSITIONS) {
             return None;
         }
         let gap = &self.text[self.words[i].end..self.words[k].start];
@@ -1011,8 +1074,8 @@ impl Reader<'_> {
             && w.flags & (NOT_PROPER | flag::FACILITY | flag::REGION) == 0
             && word.len() >= MIN_TOWN
             && word.iter().all(u8::is_ascii_alphabetic)
-            && !self.is(k, &self.f.services)
-            && !self.is(k, &self.f.facility_words)
+            && !self.is(k, member::SERVICES)
+            && !self.is(k, member::FACILITY_WORDS)
             && !CALENDAR_WORDS.contains(&w.lower);
         if !town {
             return None;
@@ -1020,9 +1083,9 @@ impl Reader<'_> {
         // `to Hand Clinic`: a word before a facility word or a unit is read with the run.
         let before_unit = self.words.get(k + 1).is_some_and(|_| {
             self.joined(k)
-                && (self.is(k + 1, &self.f.facility_words)
-                    || self.is(k + 1, &self.f.services)
-                    || self.is(k + 1, &self.f.acronym_nouns))
+                && (self.is(k + 1, member::FACILITY_WORDS)
+                    || self.is(k + 1, member::SERVICES)
+                    || self.is(k + 1, member::ACRONYM_NOUNS))
         });
         if before_unit {
             return None;
@@ -1052,12 +1115,12 @@ impl Reader<'_> {
     /// (`from VAMC HOSPITAL`); `the VAMC` is left.
     fn system_after_preposition(&self, i: usize) -> Option<usize> {
         let k = i + 1;
-        if k >= self.words.len() || !self.is(i, &self.f.bare_prepositions) {
+        if k >= self.words.len() || !self.is(i, member::BARE_PREPOSITIONS) {
             return None;
         }
         let w = &self.text[self.words[k].start..self.words[k].end];
         let written = w.iter().all(u8::is_ascii_uppercase) || self.case == Case::Lower;
-        (self.joined(i) && self.is(k, &self.f.named_acronyms) && written).then_some(k)
+        (self.joined(i) && self.is(k, member::NAMED_ACRONYMS) && written).then_some(k)
     }
 
     /// Word `k` is written with one capital and small letters after it (`Canton`).

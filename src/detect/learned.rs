@@ -23,6 +23,10 @@ pub struct Learned {
     /// HL7 message or a table row) compare the values directly, which costs less than
     /// building an automaton per payload.
     automaton: OnceLock<Option<AhoCorasick>>,
+    /// The values' indices by first byte (ASCII-folded), built on the first direct
+    /// comparison: at a position only the values that can start with its byte are
+    /// compared, not every value (a payload learns dozens; most start elsewhere).
+    by_first: OnceLock<ByFirst>,
     /// Which bytes (ASCII-folded) some value starts with, and the shortest value's length:
     /// the direct comparison skips every position no value can start at, and a text
     /// shorter than every value (most code values of a message) is not searched at all.
@@ -71,6 +75,7 @@ impl Learned {
             _ => {}
         }
         self.automaton = OnceLock::new();
+        self.by_first = OnceLock::new();
     }
 
     fn push(&mut self, ty: PhiType, v: &str) {
@@ -94,6 +99,7 @@ impl Learned {
         self.values.clear();
         self.seen.clear();
         self.automaton = OnceLock::new();
+        self.by_first = OnceLock::new();
         self.firsts = [0; 4];
         self.shortest = 0;
         self.patient.clear();
@@ -150,6 +156,7 @@ impl Learned {
     /// needs it.
     pub fn finish(&mut self) {
         self.automaton = OnceLock::new();
+        self.by_first = OnceLock::new();
     }
 
     fn automaton(&self) -> Option<&AhoCorasick> {
@@ -193,6 +200,7 @@ impl Learned {
         if b.len().saturating_mul(self.values.len()) <= DIRECT_BUDGET {
             // The automaton's semantics (leftmost, then longest; matches do not overlap),
             // by comparing each value where the text could hold it.
+            let by_first = self.by_first.get_or_init(|| ByFirst::of(&self.values));
             let mut s = 0;
             while s < b.len() {
                 // No value starts with this byte: no match here, as the automaton would find.
@@ -200,17 +208,20 @@ impl Learned {
                     s += 1;
                     continue;
                 }
-                let longest = self
-                    .values
+                // Only a value whose first byte folds to this one's can match here; its
+                // indices ascend, so the choice among them (longest, then first learned)
+                // is the one a comparison with every value makes.
+                let longest = by_first
+                    .of_byte(b[s])
                     .iter()
-                    .enumerate()
-                    .filter(|(_, (v, _))| {
+                    .map(|&i| (i, &self.values[i].0))
+                    .filter(|(_, v)| {
                         b.get(s..s + v.len())
                             .is_some_and(|w| w.eq_ignore_ascii_case(v.as_bytes()))
                     })
-                    .max_by_key(|(i, (v, _))| (v.len(), std::cmp::Reverse(*i)));
+                    .max_by_key(|(i, v)| (v.len(), std::cmp::Reverse(*i)));
                 match longest {
-                    Some((i, (v, _))) => {
+                    Some((i, v)) => {
                         found(s, s + v.len(), i);
                         s += v.len();
                     }
@@ -223,6 +234,48 @@ impl Learned {
         for m in ac.find_iter(b) {
             found(m.start(), m.end(), m.pattern().as_usize());
         }
+    }
+}
+
+/// The values' indices grouped by their first byte, ASCII-folded (a counting sort): the
+/// indices of the values starting with folded byte `c` are `order[at[c]..at[c + 1]]`,
+/// ascending.
+struct ByFirst {
+    at: Box<[usize]>,
+    order: Box<[usize]>,
+}
+
+impl ByFirst {
+    fn of(values: &[(String, PhiType)]) -> ByFirst {
+        let first = |v: &str| v.as_bytes().first().map(u8::to_ascii_lowercase);
+        let mut at = vec![0usize; 257];
+        for (v, _) in values {
+            if let Some(c) = first(v) {
+                at[usize::from(c) + 1] += 1;
+            }
+        }
+        for c in 1..at.len() {
+            at[c] += at[c - 1];
+        }
+        let mut next = at.clone();
+        let mut order = vec![0usize; at[256]];
+        for (i, (v, _)) in values.iter().enumerate() {
+            if let Some(c) = first(v) {
+                let slot = &mut next[usize::from(c)];
+                order[*slot] = i;
+                *slot += 1;
+            }
+        }
+        ByFirst {
+            at: at.into(),
+            order: order.into(),
+        }
+    }
+
+    /// The indices of the values that may start at a byte `b` (any case), ascending.
+    fn of_byte(&self, b: u8) -> &[usize] {
+        let c = usize::from(b.to_ascii_lowercase());
+        &self.order[self.at[c]..self.at[c + 1]]
     }
 }
 
@@ -280,6 +333,58 @@ mod tests {
         assert!(text.len() * l.values.len() <= DIRECT_BUDGET);
         assert_eq!(direct, auto);
         assert!(direct.len() >= 5, "{direct:?}");
+    }
+
+    /// Values sharing a first letter in either case, one a prefix of another, and values
+    /// that start with a digit or a byte outside ASCII: the comparison by first byte picks
+    /// what a comparison with every value picks (longest, then first learned).
+    #[test]
+    fn comparing_by_first_byte_finds_what_comparing_every_value_finds() {
+        let mut l = Learned::default();
+        for (ty, v) in [
+            (PhiType::Name, "Maria"),
+            (PhiType::Name, "maria lopez"),
+            (PhiType::Name, "MARIANNE"),
+            (PhiType::Name, "Mar"),
+            (PhiType::Mrn, "77120"),
+            (PhiType::Name, "Ødegaard"),
+            (PhiType::Name, "Lopez"),
+        ] {
+            l.add(ty, v);
+        }
+        l.finish();
+        let text = "MARIA LOPEZ, Marianne, mar 77120, x77120 Ødegaard maria lopezz Mar.";
+        let b = text.as_bytes();
+        let mut every = Vec::new();
+        let mut s = 0;
+        while s < b.len() {
+            let longest = l
+                .values
+                .iter()
+                .enumerate()
+                .filter(|(_, (v, _))| {
+                    b.get(s..s + v.len())
+                        .is_some_and(|w| w.eq_ignore_ascii_case(v.as_bytes()))
+                })
+                .max_by_key(|(i, (v, _))| (v.len(), std::cmp::Reverse(*i)));
+            match longest {
+                Some((_, (v, t))) => {
+                    let e = s + v.len();
+                    let whole = (s == 0 || !b[s - 1].is_ascii_alphanumeric())
+                        && (e == b.len() || !b[e].is_ascii_alphanumeric());
+                    if whole && text.is_char_boundary(s) && text.is_char_boundary(e) {
+                        every.push((s, e, *t));
+                    }
+                    s = e;
+                }
+                None => s += 1,
+            }
+        }
+        let mut by_first = Vec::new();
+        l.scan(text, |s, e, t| by_first.push((s, e, t)));
+        assert!(text.len() * l.values.len() <= DIRECT_BUDGET);
+        assert_eq!(by_first, every);
+        assert!(by_first.len() >= 6, "{by_first:?}");
     }
 
     #[test]

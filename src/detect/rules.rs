@@ -98,7 +98,8 @@ struct Group {
 impl Group {
     fn build(rules: Vec<usize>, hirs: &[Hir]) -> Result<Group, String> {
         let group_hirs: Vec<&Hir> = rules.iter().map(|&i| &hirs[i]).collect();
-        let nfa = group_nfa(&group_hirs)?;
+        // The fallback's `find` reports where a match starts: the implicit group.
+        let nfa = group_nfa(&group_hirs, WhichCaptures::Implicit)?;
         let fallback = fallback_over(&nfa, MatchKind::LeftmostFirst)?;
         let finder = hybrid::dfa::DFA::builder()
             .configure(
@@ -172,7 +173,9 @@ impl AtStarts {
         gates: Option<GateTable>,
     ) -> Result<Self, String> {
         let group_hirs: Vec<&Hir> = rules.iter().map(|&i| &hirs[i]).collect();
-        let nfa = group_nfa(&group_hirs)?;
+        // Only which patterns match is asked of this automaton and its fallback, never
+        // where: no capture states, which every state the lazy DFA builds would walk.
+        let nfa = group_nfa(&group_hirs, WhichCaptures::None)?;
         let fallback = fallback_over(&nfa, MatchKind::All)?;
         let which = hybrid::dfa::DFA::builder()
             .configure(
@@ -1036,9 +1039,9 @@ pub struct ScanCache {
 /// forward and reverse, for a fallback that is never used: BENCHMARKS.md, `rulespeed`).
 /// Only the implicit whole-match groups are kept: the lazy DFA ignores capture states and
 /// the fallback reports whole matches.
-fn group_nfa(hirs: &[&Hir]) -> Result<NFA, String> {
+fn group_nfa(hirs: &[&Hir], captures: WhichCaptures) -> Result<NFA, String> {
     thompson::Compiler::new()
-        .configure(thompson::Config::new().which_captures(WhichCaptures::Implicit))
+        .configure(thompson::Config::new().which_captures(captures))
         .build_many_from_hir(hirs)
         .map_err(|e| first_line(&e.to_string()))
 }

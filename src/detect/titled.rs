@@ -49,6 +49,9 @@ pub struct Titled {
     not_surname_endings: Vec<Box<[u8]>>,
     /// Companions the lexicon's relations lack (`significant other`, `s/o`), lower case.
     companions: Vec<Box<[u8]>>,
+    /// A bit per byte value a companion starts with (every bit if one is empty): a word
+    /// that starts with none is compared with none of them. Every word of a note is tried.
+    companion_first: [u64; 4],
     /// The first letters and lengths of `titles` and of `notices`: nearly every word of a
     /// note is looked up in one or the other, and nearly every word fails this test
     /// without being lower-cased and hashed.
@@ -127,6 +130,16 @@ impl Titled {
         let set = |list: &[String]| lower_words(list).collect();
         let titles = set(&raw.titles);
         let notices = set(&raw.notices);
+        let companions: Vec<Box<[u8]>> = raw
+            .companions
+            .iter()
+            .map(|c| {
+                c.trim()
+                    .to_ascii_lowercase()
+                    .into_bytes()
+                    .into_boxed_slice()
+            })
+            .collect();
         Ok(Titled {
             title_shape: ListShape::of(&titles),
             notice_shape: ListShape::of(&notices),
@@ -135,16 +148,8 @@ impl Titled {
             roles: set(&raw.roles),
             notices,
             not_surname_endings: lower_words(&raw.not_surname_endings).collect(),
-            companions: raw
-                .companions
-                .iter()
-                .map(|c| {
-                    c.trim()
-                        .to_ascii_lowercase()
-                        .into_bytes()
-                        .into_boxed_slice()
-                })
-                .collect(),
+            companion_first: first_bytes(&companions),
+            companions,
         })
     }
 
@@ -268,11 +273,16 @@ impl Titled {
             return out;
         }
         for (k, &(ws, _)) in words.iter().enumerate() {
-            let Some(c) = self
-                .companions
-                .iter()
-                .find(|c| b.len() >= ws + c.len() && b[ws..ws + c.len()].eq_ignore_ascii_case(c))
-            else {
+            // A companion (lower case) is met only where its first letter is, in any case.
+            let lead = b[ws].to_ascii_lowercase();
+            if self.companion_first[usize::from(lead >> 6)] & (1 << (lead & 63)) == 0 {
+                continue;
+            }
+            let Some(c) = self.companions.iter().find(|c| {
+                c.first().is_none_or(|&f| f == lead)
+                    && b.len() >= ws + c.len()
+                    && b[ws..ws + c.len()].eq_ignore_ascii_case(c)
+            }) else {
                 continue;
             };
             let phrase_end = ws + c.len();
@@ -415,6 +425,19 @@ impl Titled {
                 ty: PhiType::ProviderName,
             })
     }
+}
+
+/// A bit per byte value some word of `list` starts with; every bit when one is empty
+/// (an empty word is met anywhere).
+fn first_bytes(list: &[Box<[u8]>]) -> [u64; 4] {
+    let mut first = [0u64; 4];
+    for w in list {
+        match w.first() {
+            Some(&c) => first[usize::from(c >> 6)] |= 1 << (c & 63),
+            None => first = [u64::MAX; 4],
+        }
+    }
+    first
 }
 
 /// A capital letter alone before a period, standing as a word of its own (`N. GRANDONE`;

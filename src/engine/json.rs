@@ -217,12 +217,14 @@ fn identifier_type(resource: Option<&str>) -> PhiType {
 /// What a reference's `display` names: by the referenced resource type, else by the
 /// element it sits in (`serviceProvider`, `subject`, `performer`).
 fn display_type(reference: &str, parent: Option<&str>) -> Field {
-    // `Organization/123`, or a conditional reference `Organization?identifier=…|…`.
+    // `Organization/123`, or a conditional reference `Organization?identifier=…|…`: a
+    // type's name right before a `/` or `?`, read back from each `/` and `?`: a webhook
+    // has a dozen displays, and a substring search per name set up seven searchers for
+    // each. No name overlaps itself, so every occurrence is one the search would meet.
+    let b = reference.as_bytes();
     let by_ref = |types: &[&str]| {
-        types.iter().any(|t| {
-            reference
-                .match_indices(t)
-                .any(|(i, _)| matches!(reference.as_bytes().get(i + t.len()), Some(b'/' | b'?')))
+        b.iter().enumerate().any(|(p, c)| {
+            matches!(c, b'/' | b'?') && types.iter().any(|t| b[..p].ends_with(t.as_bytes()))
         })
     };
     if by_ref(&["Patient", "RelatedPerson", "Person"]) {
