@@ -33,6 +33,10 @@ pub(super) const NOT_UNLISTED: u64 = flag::ENGLISH
     | flag::INNER_PARTICLE
     | flag::EPONYM_HEAD;
 
+/// The most words a surname written `Last, First` reaches back over (`van der`, a double
+/// surname, given names before it).
+const SURNAME_REACH: usize = 3;
+
 impl Ctx<'_> {
     /// Word `i` may be a name or town that no list holds: no vocabulary or cue word, no
     /// digit, and written as a name for the note's case: title case (or `McKay`) in mixed
@@ -471,7 +475,10 @@ impl Ctx<'_> {
     }
 
     /// `Olukwu, Nidmar (MRN on file)`, `Linic, Zayushamax` alone on a line: two words no list
-    /// holds, a comma between, standing alone, are `Last, First`.
+    /// holds, a comma between, standing alone, are `Last, First`. The surname may be double,
+    /// carry particles or follow the given names it was written after (`Belosa-Cerreirio,
+    /// Eerg`, `van der Brosterch, Jeahmer`, `al-Massolizcon, Ansio`, `RE: PITATA MCHAROVA,
+    /// ISABIANETTA`): the whole run from where it stands alone is the person.
     pub(super) fn mark_unlisted_last_first(&self, i: usize, marks: &mut [Option<PhiType>]) {
         let j = i + 1;
         if j >= self.words.len()
@@ -482,18 +489,43 @@ impl Ctx<'_> {
         {
             return;
         }
-        let before = &self.text[..self.words[i].start];
+        let first = self.surname_start(i);
+        let before = &self.text[..self.words[first].start];
         let before = before.strip_suffix(b" ").unwrap_or(before);
+        // `* Hathiniya Shpatry (PT) Fajimbui, Runik`: after a bracket closed, too.
         let starts = before.is_empty()
-            || matches!(before[before.len() - 1], b'\n' | b':' | b'.' | b'|' | b';');
+            || matches!(
+                before[before.len() - 1],
+                b'\n' | b':' | b'.' | b'|' | b';' | b')'
+            );
         let rest = &self.text[self.words[j].end..];
         let rest = rest.strip_prefix(b" ").unwrap_or(rest);
         let ends = rest.is_empty() || matches!(rest[0], b'(' | b'|' | b'\n' | b'\r' | b'.' | b';');
         if starts && ends {
             let ty = marks[i].or(marks[j]).unwrap_or(PhiType::Name);
-            marks[i] = Some(ty);
-            marks[j] = Some(ty);
+            for m in &mut marks[first..=j] {
+                *m = Some(ty);
+            }
         }
+    }
+
+    /// The first word of the surname that ends at word `i`: back over at most
+    /// [`SURNAME_REACH`] words joined to it by a hyphen (`Belosa-Cerreirio`), particles
+    /// (`van der`, `al-`) and words no list holds one space before it.
+    fn surname_start(&self, i: usize) -> usize {
+        let mut a = i;
+        while a > 0 && i - a < SURNAME_REACH {
+            let gap = &self.text[self.words[a - 1].end..self.words[a].start];
+            let joined = gap == b"-" && self.unlisted_word(a - 1);
+            let particle = (gap == b" " || gap == b"-")
+                && self.has(a - 1, flag::PARTICLE | flag::INNER_PARTICLE);
+            let spaced = gap == b" " && self.unlisted_word(a - 1);
+            if !(joined || particle || spaced) {
+                break;
+            }
+            a -= 1;
+        }
+        a
     }
 
     /// `Chafus di Muiz`, `Orayn al-Kipro`, `Mr. dos Inoglu`: a name word or a title, then
