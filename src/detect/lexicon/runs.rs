@@ -648,7 +648,7 @@ impl Ctx<'_> {
 
     /// Word `k` is two known words written as one (`waitlist`, `bedside`), each of three
     /// letters or more: a compound of the vocabulary, not a name.
-    fn compound(&self, k: usize) -> bool {
+    pub(super) fn compound(&self, k: usize) -> bool {
         let w = self.text[self.words[k].start..self.words[k].end].to_ascii_lowercase();
         let known = |c: &[u8]| {
             self.lexicon

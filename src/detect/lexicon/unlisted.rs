@@ -528,6 +528,181 @@ impl Ctx<'_> {
         a
     }
 
+    /// The shapes only a person's name takes, read from the words alone wherever they stand
+    /// (issue 13, branch `oov37`): `O'Parroa`, `McOumaimi`, `Walowolukwu-Olago`, `Olius L.
+    /// Malidova`, `van Bolain`, `al-massolizcon`, `Tessam Qorvel Jr.`. Each holds a word no
+    /// list holds (no misspelling or compound of known words), so `O'clock`, `Semmes-Weinstein`
+    /// (vocabulary), `de Quervain` (an eponym) and `Type II` are none.
+    pub(super) fn mark_name_shape(&self, i: usize, marks: &mut [Option<PhiType>]) {
+        if marks[i].is_some() {
+            return;
+        }
+        let one_case = self.caps_mode || self.lower_mode;
+        let name_word = |k: usize| self.unlisted_word(k) && self.run_word(k) && !self.compound(k);
+        let gap = |a: usize| &self.text[self.words[a].end..self.words[a + 1].start];
+        let n = self.words.len();
+        let mark = |from: usize, to: usize, marks: &mut [Option<PhiType>]| {
+            for m in &mut marks[from..=to] {
+                m.get_or_insert(PhiType::Name);
+            }
+        };
+        // `O'Parroa`, `McOumaimi`, `MCSOODAVERJEE`, `o'tolmqvila`.
+        if self.clan_prefixed(i) {
+            mark(i, i, marks);
+            return;
+        }
+        // `Walowolukwu-Olago`: two capitalised words no list holds joined by a hyphen (in
+        // mixed case only: a note in capitals joins shorthand so, `SERO-SANG`).
+        if !one_case
+            && i + 1 < n
+            && gap(i) == b"-"
+            && (i == 0 || gap(i - 1) != b"-")
+            && name_word(i)
+            && name_word(i + 1)
+            && self.words[i].end - self.words[i].start >= 4
+            && self.words[i + 1].end - self.words[i + 1].start >= 4
+        {
+            mark(i, i + 1, marks);
+            return;
+        }
+        // `Olius L. Malidova`, `HEINRIDJA P. PUNWEIESEL`: a name word, an initial with its
+        // period, a name word; one of the two no list holds.
+        if i + 2 < n
+            && gap(i) == b" "
+            && gap(i + 1) == b". "
+            && self.words[i + 1].end - self.words[i + 1].start == 1
+            && self.text[self.words[i + 1].start].is_ascii_alphabetic()
+            && (one_case || self.text[self.words[i + 1].start].is_ascii_uppercase())
+        {
+            let listed = |k: usize| {
+                self.dictionary_name(k)
+                    && !self.has(k, flag::ENGLISH)
+                    && match self.words[k].shape {
+                        Shape::Cap => !one_case,
+                        Shape::Upper => self.caps_mode,
+                        Shape::Lower => self.lower_mode,
+                        Shape::Mixed => false,
+                    }
+            };
+            let (a, c) = (i, i + 2);
+            if (name_word(a) || listed(a))
+                && (name_word(c) || listed(c))
+                && (name_word(a) || name_word(c))
+            {
+                mark(a, c, marks);
+                return;
+            }
+        }
+        // `van Bolain`, `ter Zubosolova`, `al-Massolizcon`: a particle written in lower case
+        // in mixed text, then a capitalised word no list holds; `al-`/`el-` and such a word in
+        // a note written in one case.
+        if self.has(i, flag::PARTICLE | flag::INNER_PARTICLE) && i + 1 < n {
+            let w = &self.text[self.words[i].start..self.words[i].end];
+            let arabic = w.eq_ignore_ascii_case(b"al") || w.eq_ignore_ascii_case(b"el");
+            let mut k = i + 1;
+            if !one_case
+                && gap(i) == b" "
+                && self.has(k, flag::PARTICLE | flag::INNER_PARTICLE)
+                && k + 1 < n
+                && self.words[k].shape == Shape::Lower
+            {
+                k += 1;
+            }
+            let joined = if arabic {
+                matches!(gap(k - 1), b"-" | b" ")
+            } else {
+                gap(k - 1) == b" "
+            };
+            let long = self.words[k].end - self.words[k].start >= 4;
+            let ok = if one_case {
+                arabic && gap(i) == b"-" && long && name_word(k)
+            } else {
+                self.words[i].shape == Shape::Lower && joined && long && name_word(k)
+            };
+            if ok {
+                mark(i, k, marks);
+                return;
+            }
+        }
+        // `Tessam Qorvel Jr.`, `KARTIAN AL-SITKOG III`: words no list holds before a name's
+        // suffix (`Jr.`/`Sr.` with their period; `II`-`IV` after two such words, since
+        // `Mobitz II` is a heart block).
+        if i >= 1 && self.name_suffix_word(i) && gap(i - 1) == b" " {
+            let dotted = self.text.get(self.words[i].end) == Some(&b'.');
+            let w = &self.text[self.words[i].start..self.words[i].end];
+            let roman = w.iter().all(|c| matches!(c, b'I' | b'V' | b'i' | b'v'));
+            let first = if i >= 2 && matches!(gap(i - 2), b" " | b"-") && name_word(i - 2) {
+                i - 2
+            } else {
+                i - 1
+            };
+            let ok = name_word(i - 1)
+                && (roman && first + 2 == i && name_word(first) || !roman && dotted);
+            if ok {
+                mark(first, i, marks);
+            }
+        }
+    }
+
+    /// Word `i` is `O'` or `Mc` and a word no list holds, written as a name for the note's
+    /// case (`O'Parroa`, `McOumaimi`; `O'TOLMQVILA`, `mcnuce` in one case): the rest is no
+    /// known word (`O'clock`) nor a listed word made plural (`MCDONALDS`), four letters at
+    /// least.
+    fn clan_prefixed(&self, i: usize) -> bool {
+        let w = &self.text[self.words[i].start..self.words[i].end];
+        if w.len() < 6
+            || !(w[..2].eq_ignore_ascii_case(b"mc") || w[..2].eq_ignore_ascii_case(b"o'"))
+        {
+            return false;
+        }
+        let rest = &w[2..];
+        if !rest.iter().all(u8::is_ascii_alphabetic)
+            || self.has(i, flag::ENGLISH | flag::VOCAB | flag::NEVER_NAME)
+        {
+            return false;
+        }
+        let cased = if self.caps_mode {
+            w.iter().all(|c| !c.is_ascii_lowercase())
+        } else if self.lower_mode {
+            w.iter().all(|c| !c.is_ascii_uppercase())
+        } else {
+            w[0].is_ascii_uppercase()
+                && rest[0].is_ascii_uppercase()
+                && rest[1..].iter().all(u8::is_ascii_lowercase)
+        };
+        let rest = rest.to_ascii_lowercase();
+        let known = self
+            .lexicon
+            .words
+            .get_word(&rest)
+            .is_some_and(|f| f & (flag::ENGLISH | flag::VOCAB) != 0);
+        // `MCDONALDS`: a listed name made plural is a shop's name, not a person's.
+        let plural = rest.len() > 4
+            && rest.ends_with(b"s")
+            && self
+                .lexicon
+                .words
+                .get_word(&rest[..rest.len() - 1])
+                .is_some();
+        cased && !known && !plural
+    }
+
+    /// Word `k` is a name's suffix: `Jr`, `Sr`, `II`, `III`, `IV`, in the note's case.
+    fn name_suffix_word(&self, k: usize) -> bool {
+        let w = &self.text[self.words[k].start..self.words[k].end];
+        let upper = self.caps_mode || !self.lower_mode && w.len() > 2;
+        let cased = match w {
+            [a, b] | [a, b, _] | [a, b, _, _] if upper => {
+                !a.is_ascii_lowercase() && !b.is_ascii_lowercase()
+            }
+            _ => true,
+        };
+        cased
+            && [b"jr".as_slice(), b"sr", b"ii", b"iii", b"iv"]
+                .iter()
+                .any(|s| w.eq_ignore_ascii_case(s))
+    }
+
     /// `Chafus di Muiz`, `Orayn al-Kipro`, `Mr. dos Inoglu`: a name word or a title, then
     /// particles (`de la`, `van der`, `al-`), then a word no list holds: all one name.
     pub(super) fn mark_across_particles(&self, i: usize, marks: &mut [Option<PhiType>]) {
