@@ -373,7 +373,7 @@ impl Ctx<'_> {
         if !self.run_then_word(end) {
             return;
         }
-        if !opens && !(end > i && self.has(v, flag::PERSON_VERB | flag::SUBJECT_VERB)) {
+        if !(opens || end > i && self.has(v, flag::PERSON_VERB | flag::SUBJECT_VERB)) {
             return;
         }
         // After `yesterday`/`when` any known verb in the past or third person tells of the
