@@ -644,6 +644,64 @@ impl Ctx<'_> {
         }
     }
 
+    /// The shapes of a town's name no list holds, read with no context (issue 13, branch
+    /// `oov37`): `New Vyrahy`, `PORT QUELMARSH`, `lake orvessa` (an opener that names
+    /// nothing alone, then a word no list holds), `Stratford-on-Quelm`, `SHTAR JUNCTION` (a
+    /// word no list holds, then a word that ends a town's name). The word no list holds has
+    /// five letters at least and is no misspelling or compound of known words (`NEW
+    /// ONSET`, `PORT ACCESSED`, `LAKE` alone hold none).
+    pub(super) fn mark_town_shape(&self, i: usize, marks: &mut [Option<PhiType>]) {
+        let n = self.words.len();
+        if marks[i].is_some() || i + 1 >= n {
+            return;
+        }
+        let one_case = self.caps_mode || self.lower_mode;
+        let cased = |k: usize| match self.words[k].shape {
+            Shape::Cap => !one_case,
+            Shape::Upper => self.caps_mode,
+            Shape::Lower => self.lower_mode,
+            Shape::Mixed => false,
+        };
+        let long = |k: usize, l: usize| self.words[k].end - self.words[k].start >= l;
+        let name_word =
+            |k: usize| long(k, 5) && self.unlisted_word(k) && self.run_word(k) && !self.compound(k);
+        let gap = |a: usize| &self.text[self.words[a].end..self.words[a + 1].start];
+        const OPENERS: [&[u8]; 5] = [b"new", b"port", b"lake", b"fort", b"mount"];
+        let (from, to) = if gap(i) == b" "
+            && cased(i)
+            && OPENERS.iter().any(|o| self.word_is(i, o))
+            && marks[i + 1].is_none()
+            && name_word(i + 1)
+        {
+            (i, i + 1)
+        } else if i + 2 < n
+            && gap(i) == b"-"
+            && gap(i + 1) == b"-"
+            && self.word_is(i + 1, b"on")
+            && cased(i)
+            && cased(i + 2)
+            && long(i, 4)
+            && (self.unlisted_word(i) || self.has(i, flag::PLACE))
+            && long(i + 2, 4)
+            && self.unlisted_word(i + 2)
+            && self.run_word(i + 2)
+        {
+            (i, i + 2)
+        } else if gap(i) == b" "
+            && cased(i + 1)
+            && self.has(i + 1, flag::TOWN_END)
+            && name_word(i)
+            && (i == 0 || gap(i - 1) != b"-")
+        {
+            (i, i + 1)
+        } else {
+            return;
+        };
+        for m in &mut marks[from..=to] {
+            m.get_or_insert(PhiType::Location);
+        }
+    }
+
     /// Word `i` is `O'` or `Mc` and a word no list holds, written as a name for the note's
     /// case (`O'Parroa`, `McOumaimi`; `O'TOLMQVILA`, `mcnuce` in one case): the rest is no
     /// known word (`O'clock`) nor a listed word made plural (`MCDONALDS`), four letters at
