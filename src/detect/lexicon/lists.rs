@@ -20,6 +20,9 @@ const SENTENCE_REACH: usize = 24;
 /// meeting were`).
 const OPENER_REACH: usize = 5;
 
+/// The most words of a run joined by `and` to a person after it.
+const AND_RUN: usize = 3;
+
 /// Separators between the items of a list of people.
 const SEPARATORS: [&[u8]; 9] = [
     b", ", b"; ", b" / ", b"/", b" & ", b" and ", b", and ", b" AND ", b", AND ",
@@ -74,9 +77,11 @@ impl Lexicon {
             ctx.mark_list_next(i, marks);
             ctx.mark_common_name_in_list(i, marks);
         }
-        // Right to left: `Hope` before `Faith`, once `Faith` is found.
+        // Right to left: `Hope` before `Faith`, once `Faith` is found; a pair before `and`
+        // and a person, once the person after it is.
         for i in (0..words.len()).rev() {
             ctx.mark_common_name_opening_list(i, marks);
+            ctx.mark_run_before_and_person(i, marks);
         }
         for (m, was) in marks.iter_mut().zip(&found) {
             if *was {
@@ -143,6 +148,72 @@ impl Ctx<'_> {
             || matches!(before, b": " | b" (" | b"(");
         if separated && opens && self.sentence_tells_of_people(i) {
             marks[i] = Some(PhiType::Name);
+        }
+    }
+
+    /// `Falenrya Kraieder and Frahorudia Reiseindl attended`, `VILVILOSLA SCHNER AND STEND
+    /// GODAM ATTENDED`, `Nangani & Enatin`: a run of one to [`AND_RUN`] name words that
+    /// opens a clause (a line, a sentence, a label's value), then `and` or `&` and a person
+    /// found already, is a person too: what is joined to a person by `and` at a clause's
+    /// start is another. Each word is written as a name for the note's case and is a word no
+    /// list holds or a listed name that is no word; one at least is a word no list holds.
+    /// Word `i` is the run's last word.
+    pub(super) fn mark_run_before_and_person(&self, i: usize, marks: &mut [Option<PhiType>]) {
+        if marks[i].is_some() || i + 1 >= self.words.len() {
+            return;
+        }
+        let after = &self.text[self.words[i].end..self.words[i + 1].start];
+        let person = |k: usize| {
+            matches!(
+                marks.get(k),
+                Some(Some(PhiType::Name | PhiType::ProviderName))
+            )
+        };
+        let joined_to_person = if after == b" & " {
+            person(i + 1)
+        } else {
+            after == b" "
+                && self.word_is(i + 1, b"and")
+                && i + 2 < self.words.len()
+                && self.text[self.words[i + 1].end..self.words[i + 2].start] == *b" "
+                && person(i + 2)
+        };
+        if !joined_to_person {
+            return;
+        }
+        let cased = |k: usize| match self.words[k].shape {
+            Shape::Cap | Shape::Mixed => !self.caps_mode && !self.lower_mode,
+            Shape::Upper => self.caps_mode,
+            Shape::Lower => self.lower_mode,
+        };
+        let name_word = |k: usize| {
+            self.unlisted_word(k)
+                || cased(k) && self.dictionary_name(k) && !self.has(k, flag::ENGLISH)
+        };
+        let mut start = i;
+        while start > 0
+            && i - start + 1 < AND_RUN
+            && !self.clause_start(start)
+            && matches!(
+                &self.text[self.words[start - 1].end..self.words[start].start],
+                b" " | b"-"
+            )
+            && name_word(start - 1)
+        {
+            start -= 1;
+        }
+        // Not `and` itself: `X and Y and <person>` is read item by item, right to left.
+        let opens = self.clause_start(start)
+            && !(start > 0
+                && self.text[self.words[start - 1].end..self.words[start].start] == *b" ");
+        if !opens
+            || !(start..=i).all(|k| name_word(k) && marks[k].is_none())
+            || !(start..=i).any(|k| self.unlisted_word(k) && self.run_word(k))
+        {
+            return;
+        }
+        for m in &mut marks[start..=i] {
+            *m = Some(PhiType::Name);
         }
     }
 

@@ -382,12 +382,14 @@ impl Ctx<'_> {
 
     /// `On call: Dana Whit`, `on-call OT: Raj Patel`, `Weekend on call - Ana Ruiz`, `on call
     /// is Gerald`: after an `on call` label (a credential may name whose), a `:` or a dash
-    /// and one to three name words on the same line are the clinician on call. In a
-    /// lower-case note only listed names that are no words count; not in capitals, where
-    /// `ON CALL` heads a line of shorthand.
+    /// and one to three name words on the same line are the clinician on call, an initial
+    /// with its period among them (`On call: R. Baupp`). In a note written in one case only
+    /// listed names that are no words and words no list holds (no misspelling of a known
+    /// word: `ON CALL: PAGED`, `on call: pls page` hold none) count (`ON CALL: BOLUWA
+    /// OGULI`).
     pub(super) fn mark_on_call(&self, i: usize, marks: &mut [Option<PhiType>]) {
         let w = &self.words[i];
-        if w.end - w.start != 4 || i == 0 || self.caps_mode || !self.word_is(i, b"call") {
+        if w.end - w.start != 4 || i == 0 || !self.word_is(i, b"call") {
             return;
         }
         let on_gap = &self.text[self.words[i - 1].end..w.start];
@@ -418,12 +420,18 @@ impl Ctx<'_> {
         }
         let mut last = None;
         for j in first..(first + MAX_NAME_WORDS).min(self.words.len()) {
-            if j > first && !self.joined(j - 1, b"") {
+            let initial = |k: usize| self.is_initial(k) && self.followed_by_period(k);
+            if j > first && !(self.joined(j - 1, b"") || initial(j - 1) && self.joined(j - 1, b"."))
+            {
                 break;
             }
-            let ok = if self.lower_mode {
+            if initial(j) {
+                continue;
+            }
+            let ok = if self.lower_mode || self.caps_mode {
                 self.has(j, flag::NAME)
                     && !self.has(j, ONE_CASE_BLOCKED | flag::ENGLISH | flag::COMMON)
+                    || self.run_word(j)
             } else {
                 self.signed_name_word(j)
             };

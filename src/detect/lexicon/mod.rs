@@ -985,6 +985,8 @@ impl Lexicon {
             ctx.mark_run_with_company(i, &mut scratch.marks);
             ctx.mark_run_after_person_head(i, &mut scratch.marks);
             ctx.mark_chat_speaker(i, &mut scratch.marks);
+            ctx.mark_name_shape(i, &mut scratch.marks);
+            ctx.mark_town_shape(i, &mut scratch.marks);
         }
         // After every word is marked, so a name found to the right of its particles counts.
         for i in 0..words.len() {

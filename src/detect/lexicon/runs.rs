@@ -360,12 +360,20 @@ impl Ctx<'_> {
             return;
         }
         let subordinate = self.after_subordinator(i);
-        if !(subordinate || self.clause_start(i)) {
+        let opens = subordinate || self.clause_start(i);
+        // In a note written in one case a clause's start is often lost (`AT TODAY'S VISIT
+        // BREMITLIN SAILLI COMPLAINED OF`): two name words or more that open the run (no
+        // word no list holds right before) and a verb of speech or a person's doings after.
+        let one_case = self.caps_mode || self.lower_mode;
+        if !(opens || one_case && i > 0 && !self.unlisted_word(i - 1)) {
             return;
         }
         let Some(end) = self.name_run(i) else { return };
         let v = end + 1;
         if !self.run_then_word(end) {
+            return;
+        }
+        if !(opens || end > i && self.has(v, flag::PERSON_VERB | flag::SUBJECT_VERB)) {
             return;
         }
         // After `yesterday`/`when` any known verb in the past or third person tells of the
@@ -379,7 +387,9 @@ impl Ctx<'_> {
             && self.doing_or_seen(v + 1);
         // `ozet pls call the family back`: a request opening a clause is made to the person
         // named before it (a run of one word too: a request is no verb of speech).
-        let asked = (self.lower_mode || self.caps_mode) && self.is_request(v);
+        // In mixed case too: a capitalised word no list holds opening the clause
+        // (`Zuhu pls call the family back`).
+        let asked = self.is_request(v);
         // One word before a verb of speech is `unlisted::mark_before_person_verb`'s; here
         // the run is longer or the verb is `is running`.
         if (is_doing || asked || speaks && (end > i || subordinate)) && self.plain_run(i, end) {
@@ -638,7 +648,7 @@ impl Ctx<'_> {
 
     /// Word `k` is two known words written as one (`waitlist`, `bedside`), each of three
     /// letters or more: a compound of the vocabulary, not a name.
-    fn compound(&self, k: usize) -> bool {
+    pub(super) fn compound(&self, k: usize) -> bool {
         let w = self.text[self.words[k].start..self.words[k].end].to_ascii_lowercase();
         let known = |c: &[u8]| {
             self.lexicon

@@ -33,6 +33,10 @@ pub(super) const NOT_UNLISTED: u64 = flag::ENGLISH
     | flag::INNER_PARTICLE
     | flag::EPONYM_HEAD;
 
+/// The most words a surname written `Last, First` reaches back over (`van der`, a double
+/// surname, given names before it).
+const SURNAME_REACH: usize = 3;
+
 impl Ctx<'_> {
     /// Word `i` may be a name or town that no list holds: no vocabulary or cue word, no
     /// digit, and written as a name for the note's case: title case (or `McKay`) in mixed
@@ -471,7 +475,10 @@ impl Ctx<'_> {
     }
 
     /// `Olukwu, Nidmar (MRN on file)`, `Linic, Zayushamax` alone on a line: two words no list
-    /// holds, a comma between, standing alone, are `Last, First`.
+    /// holds, a comma between, standing alone, are `Last, First`. The surname may be double,
+    /// carry particles or follow the given names it was written after (`Belosa-Cerreirio,
+    /// Eerg`, `van der Brosterch, Jeahmer`, `al-Massolizcon, Ansio`, `RE: PITATA MCHAROVA,
+    /// ISABIANETTA`): the whole run from where it stands alone is the person.
     pub(super) fn mark_unlisted_last_first(&self, i: usize, marks: &mut [Option<PhiType>]) {
         let j = i + 1;
         if j >= self.words.len()
@@ -482,18 +489,276 @@ impl Ctx<'_> {
         {
             return;
         }
-        let before = &self.text[..self.words[i].start];
+        let first = self.surname_start(i);
+        let before = &self.text[..self.words[first].start];
         let before = before.strip_suffix(b" ").unwrap_or(before);
+        // `* Hathiniya Shpatry (PT) Fajimbui, Runik`: after a bracket closed, too.
         let starts = before.is_empty()
-            || matches!(before[before.len() - 1], b'\n' | b':' | b'.' | b'|' | b';');
+            || matches!(
+                before[before.len() - 1],
+                b'\n' | b':' | b'.' | b'|' | b';' | b')'
+            );
         let rest = &self.text[self.words[j].end..];
         let rest = rest.strip_prefix(b" ").unwrap_or(rest);
         let ends = rest.is_empty() || matches!(rest[0], b'(' | b'|' | b'\n' | b'\r' | b'.' | b';');
         if starts && ends {
             let ty = marks[i].or(marks[j]).unwrap_or(PhiType::Name);
-            marks[i] = Some(ty);
-            marks[j] = Some(ty);
+            for m in &mut marks[first..=j] {
+                *m = Some(ty);
+            }
         }
+    }
+
+    /// The first word of the surname that ends at word `i`: back over at most
+    /// [`SURNAME_REACH`] words joined to it by a hyphen (`Belosa-Cerreirio`), particles
+    /// (`van der`, `al-`) and words no list holds one space before it.
+    fn surname_start(&self, i: usize) -> usize {
+        let mut a = i;
+        while a > 0 && i - a < SURNAME_REACH {
+            let gap = &self.text[self.words[a - 1].end..self.words[a].start];
+            let joined = gap == b"-" && self.unlisted_word(a - 1);
+            let particle = (gap == b" " || gap == b"-")
+                && self.has(a - 1, flag::PARTICLE | flag::INNER_PARTICLE);
+            let spaced = gap == b" " && self.unlisted_word(a - 1);
+            if !(joined || particle || spaced) {
+                break;
+            }
+            a -= 1;
+        }
+        a
+    }
+
+    /// The shapes only a person's name takes, read from the words alone wherever they stand
+    /// (issue 13, branch `oov37`): `O'Parroa`, `McOumaimi`, `Walowolukwu-Olago`, `Olius L.
+    /// Malidova`, `van Bolain`, `al-massolizcon`, `Tessam Qorvel Jr.`. Each holds a word no
+    /// list holds (no misspelling or compound of known words), so `O'clock`, `Semmes-Weinstein`
+    /// (vocabulary), `de Quervain` (an eponym) and `Type II` are none.
+    pub(super) fn mark_name_shape(&self, i: usize, marks: &mut [Option<PhiType>]) {
+        if marks[i].is_some() {
+            return;
+        }
+        let one_case = self.caps_mode || self.lower_mode;
+        let name_word = |k: usize| self.unlisted_word(k) && self.run_word(k) && !self.compound(k);
+        let gap = |a: usize| &self.text[self.words[a].end..self.words[a + 1].start];
+        let n = self.words.len();
+        let mark = |from: usize, to: usize, marks: &mut [Option<PhiType>]| {
+            for m in &mut marks[from..=to] {
+                m.get_or_insert(PhiType::Name);
+            }
+        };
+        // `O'Parroa`, `McOumaimi`, `MCSOODAVERJEE`, `o'tolmqvila`.
+        if self.clan_prefixed(i) {
+            mark(i, i, marks);
+            return;
+        }
+        // `Walowolukwu-Olago`: two capitalised words no list holds joined by a hyphen (in
+        // mixed case only: a note in capitals joins shorthand so, `SERO-SANG`).
+        if !one_case
+            && i + 1 < n
+            && gap(i) == b"-"
+            && (i == 0 || gap(i - 1) != b"-")
+            && name_word(i)
+            && name_word(i + 1)
+            && self.words[i].end - self.words[i].start >= 4
+            && self.words[i + 1].end - self.words[i + 1].start >= 4
+        {
+            mark(i, i + 1, marks);
+            return;
+        }
+        // `Olius L. Malidova`, `HEINRIDJA P. PUNWEIESEL`: a name word, an initial with its
+        // period, a name word; one of the two no list holds.
+        if i + 2 < n
+            && gap(i) == b" "
+            && gap(i + 1) == b". "
+            && self.words[i + 1].end - self.words[i + 1].start == 1
+            && self.text[self.words[i + 1].start].is_ascii_alphabetic()
+            && (one_case || self.text[self.words[i + 1].start].is_ascii_uppercase())
+        {
+            let listed = |k: usize| {
+                self.dictionary_name(k)
+                    && !self.has(k, flag::ENGLISH)
+                    && match self.words[k].shape {
+                        Shape::Cap => !one_case,
+                        Shape::Upper => self.caps_mode,
+                        Shape::Lower => self.lower_mode,
+                        Shape::Mixed => false,
+                    }
+            };
+            let (a, c) = (i, i + 2);
+            if (name_word(a) || listed(a))
+                && (name_word(c) || listed(c))
+                && (name_word(a) || name_word(c))
+            {
+                mark(a, c, marks);
+                return;
+            }
+        }
+        // `van Bolain`, `ter Zubosolova`, `al-Massolizcon`: a particle written in lower case
+        // in mixed text, then a capitalised word no list holds; `al-`/`el-` and such a word in
+        // a note written in one case.
+        if self.has(i, flag::PARTICLE | flag::INNER_PARTICLE) && i + 1 < n {
+            let w = &self.text[self.words[i].start..self.words[i].end];
+            let arabic = w.eq_ignore_ascii_case(b"al") || w.eq_ignore_ascii_case(b"el");
+            let mut k = i + 1;
+            if !one_case
+                && gap(i) == b" "
+                && self.has(k, flag::PARTICLE | flag::INNER_PARTICLE)
+                && k + 1 < n
+                && self.words[k].shape == Shape::Lower
+            {
+                k += 1;
+            }
+            let joined = if arabic {
+                matches!(gap(k - 1), b"-" | b" ")
+            } else {
+                gap(k - 1) == b" "
+            };
+            let long = self.words[k].end - self.words[k].start >= 4;
+            let ok = if one_case {
+                arabic && gap(i) == b"-" && long && name_word(k)
+            } else {
+                self.words[i].shape == Shape::Lower && joined && long && name_word(k)
+            };
+            if ok {
+                mark(i, k, marks);
+                return;
+            }
+        }
+        // `Tessam Qorvel Jr.`, `KARTIAN AL-SITKOG III`: words no list holds before a name's
+        // suffix (`Jr.`/`Sr.` with their period; `II`-`IV` after two such words, since
+        // `Mobitz II` is a heart block).
+        if i >= 1 && self.name_suffix_word(i) && gap(i - 1) == b" " {
+            let dotted = self.text.get(self.words[i].end) == Some(&b'.');
+            let w = &self.text[self.words[i].start..self.words[i].end];
+            let roman = w.iter().all(|c| matches!(c, b'I' | b'V' | b'i' | b'v'));
+            let first = if i >= 2 && matches!(gap(i - 2), b" " | b"-") && name_word(i - 2) {
+                i - 2
+            } else {
+                i - 1
+            };
+            let ok = name_word(i - 1)
+                && (roman && first + 2 == i && name_word(first) || !roman && dotted);
+            if ok {
+                mark(first, i, marks);
+            }
+        }
+    }
+
+    /// The shapes of a town's name no list holds, read with no context (issue 13, branch
+    /// `oov37`): `New Vyrahy`, `PORT QUELMARSH`, `lake orvessa` (an opener that names
+    /// nothing alone, then a word no list holds), `Stratford-on-Quelm`, `SHTAR JUNCTION` (a
+    /// word no list holds, then a word that ends a town's name). The word no list holds has
+    /// five letters at least and is no misspelling or compound of known words (`NEW
+    /// ONSET`, `PORT ACCESSED`, `LAKE` alone hold none).
+    pub(super) fn mark_town_shape(&self, i: usize, marks: &mut [Option<PhiType>]) {
+        let n = self.words.len();
+        if marks[i].is_some() || i + 1 >= n {
+            return;
+        }
+        let one_case = self.caps_mode || self.lower_mode;
+        let cased = |k: usize| match self.words[k].shape {
+            Shape::Cap => !one_case,
+            Shape::Upper => self.caps_mode,
+            Shape::Lower => self.lower_mode,
+            Shape::Mixed => false,
+        };
+        let long = |k: usize, l: usize| self.words[k].end - self.words[k].start >= l;
+        let name_word =
+            |k: usize| long(k, 5) && self.unlisted_word(k) && self.run_word(k) && !self.compound(k);
+        let gap = |a: usize| &self.text[self.words[a].end..self.words[a + 1].start];
+        const OPENERS: [&[u8]; 5] = [b"new", b"port", b"lake", b"fort", b"mount"];
+        let (from, to) = if gap(i) == b" "
+            && cased(i)
+            && OPENERS.iter().any(|o| self.word_is(i, o))
+            && marks[i + 1].is_none()
+            && name_word(i + 1)
+        {
+            (i, i + 1)
+        } else if i + 2 < n
+            && gap(i) == b"-"
+            && gap(i + 1) == b"-"
+            && self.word_is(i + 1, b"on")
+            && cased(i)
+            && cased(i + 2)
+            && long(i, 4)
+            && (self.unlisted_word(i) || self.has(i, flag::PLACE))
+            && long(i + 2, 4)
+            && self.unlisted_word(i + 2)
+            && self.run_word(i + 2)
+        {
+            (i, i + 2)
+        } else if gap(i) == b" "
+            && cased(i + 1)
+            && self.has(i + 1, flag::TOWN_END)
+            && name_word(i)
+            && (i == 0 || gap(i - 1) != b"-")
+        {
+            (i, i + 1)
+        } else {
+            return;
+        };
+        for m in &mut marks[from..=to] {
+            m.get_or_insert(PhiType::Location);
+        }
+    }
+
+    /// Word `i` is `O'` or `Mc` and a word no list holds, written as a name for the note's
+    /// case (`O'Parroa`, `McOumaimi`; `O'TOLMQVILA`, `mcnuce` in one case): the rest is no
+    /// known word (`O'clock`) nor a listed word made plural (`MCDONALDS`), four letters at
+    /// least.
+    fn clan_prefixed(&self, i: usize) -> bool {
+        let w = &self.text[self.words[i].start..self.words[i].end];
+        if w.len() < 6
+            || !(w[..2].eq_ignore_ascii_case(b"mc") || w[..2].eq_ignore_ascii_case(b"o'"))
+        {
+            return false;
+        }
+        let rest = &w[2..];
+        if !rest.iter().all(u8::is_ascii_alphabetic)
+            || self.has(i, flag::ENGLISH | flag::VOCAB | flag::NEVER_NAME)
+        {
+            return false;
+        }
+        let cased = if self.caps_mode {
+            w.iter().all(|c| !c.is_ascii_lowercase())
+        } else if self.lower_mode {
+            w.iter().all(|c| !c.is_ascii_uppercase())
+        } else {
+            w[0].is_ascii_uppercase()
+                && rest[0].is_ascii_uppercase()
+                && rest[1..].iter().all(u8::is_ascii_lowercase)
+        };
+        let rest = rest.to_ascii_lowercase();
+        let known = self
+            .lexicon
+            .words
+            .get_word(&rest)
+            .is_some_and(|f| f & (flag::ENGLISH | flag::VOCAB) != 0);
+        // `MCDONALDS`: a listed name made plural is a shop's name, not a person's.
+        let plural = rest.len() > 4
+            && rest.ends_with(b"s")
+            && self
+                .lexicon
+                .words
+                .get_word(&rest[..rest.len() - 1])
+                .is_some();
+        cased && !known && !plural
+    }
+
+    /// Word `k` is a name's suffix: `Jr`, `Sr`, `II`, `III`, `IV`, in the note's case.
+    fn name_suffix_word(&self, k: usize) -> bool {
+        let w = &self.text[self.words[k].start..self.words[k].end];
+        let upper = self.caps_mode || !self.lower_mode && w.len() > 2;
+        let cased = match w {
+            [a, b] | [a, b, _] | [a, b, _, _] if upper => {
+                !a.is_ascii_lowercase() && !b.is_ascii_lowercase()
+            }
+            _ => true,
+        };
+        cased
+            && [b"jr".as_slice(), b"sr", b"ii", b"iii", b"iv"]
+                .iter()
+                .any(|s| w.eq_ignore_ascii_case(s))
     }
 
     /// `Chafus di Muiz`, `Orayn al-Kipro`, `Mr. dos Inoglu`: a name word or a title, then
