@@ -458,3 +458,43 @@ fn synthea_bundle_phi_goes_and_clinical_content_stays() {
         assert!(decoded.contains("viral sinusitis (disorder)"), "{decoded}");
     }
 }
+
+#[test]
+fn references_keep_only_the_shapes_fhir_defines() {
+    let input = json!({
+        "resourceType": "Observation", "id": 5551234, "status": "final",
+        "subject": {"reference": "Thackeray/123"},
+        "encounter": {"reference": "Encounter/enc-9/_history/2"},
+        "performer": [{"reference": "https://ehr.example/fhir/Practitioner/pr-77"}],
+        "basedOn": [{"reference": {"text": "Rosalind Thackeray 413-555-0172"}}],
+        "derivedFrom": [{"reference": "urn:uuid:0f1e-22"}, {"reference": "#c1"}]
+    })
+    .to_string();
+    let out = deidentify(&input, ContentType::FhirJson, "safe-harbor");
+    for phi in [
+        "5551234",
+        "Thackeray",
+        "Rosalind",
+        "555-0172",
+        "enc-9",
+        "pr-77",
+        "0f1e-22",
+    ] {
+        assert!(!out.text.contains(phi), "{phi} survived: {}", out.text);
+    }
+    let v: Value = serde_json::from_str(&out.text).expect("output is JSON");
+    let reference = |p: &str| v.pointer(p).and_then(Value::as_str).expect(p).to_string();
+    assert!(v["id"].is_string(), "a number id becomes a token");
+    assert!(
+        !reference("/subject/reference").contains('/'),
+        "one opaque token"
+    );
+    let enc = reference("/encounter/reference");
+    assert!(
+        enc.starts_with("Encounter/") && enc.contains("/_history/"),
+        "{enc}"
+    );
+    assert!(reference("/performer/0/reference").contains("/Practitioner/"));
+    assert!(reference("/derivedFrom/0/reference").starts_with("urn:uuid:"));
+    assert!(reference("/derivedFrom/1/reference").starts_with('#'));
+}
