@@ -2,9 +2,11 @@
 //!
 //! Detection runs on what a reader would see, not on how it was written: HTML/XML character
 //! references, percent-encoding (repeated until stable), `\uXXXX` escapes, Unicode
-//! compatibility forms (full-width digits and letters, ligatures), accents, space and dash
-//! variants, zero-width and soft-hyphen characters, and control characters are all undone
-//! before the detector looks. Markup tags are blanked so that only text and attribute values
+//! compatibility forms (full-width digits and letters, ligatures), accents, the decimal
+//! digits of every script (`٥٥٥` is `555`), space, dash, slash and dot variants, Cyrillic
+//! and Greek letters written inside Latin words for the Latin letters they look like
+//! (`Jоhn` with a Cyrillic `о`), zero-width and soft-hyphen characters, and control
+//! characters are all undone before the detector looks. Markup tags are blanked so that only text and attribute values
 //! are read (an `xmlns` URL is never PHI and must survive intact).
 //!
 //! Every byte of the view remembers the byte range of the input it came from, so a span found
@@ -52,6 +54,10 @@ impl Canon {
     /// The canonical view of `input`, or `None` when it would be `input` itself.
     pub fn of(input: &str) -> Option<Canon> {
         let decoded = Canon::decoded(input);
+        let latin = Canon::latin_for_lookalikes(decoded.as_ref().map_or(input, Canon::text));
+        let decoded = Canon::then(decoded, latin);
+        let digits = Canon::ascii_for_script_digits(decoded.as_ref().map_or(input, Canon::text));
+        let decoded = Canon::then(decoded, digits);
         let joined = Canon::unspaced(decoded.as_ref().map_or(input, Canon::text));
         let view = Canon::then(decoded, joined);
         let digits = Canon::digits_for_letters(view.as_ref().map_or(input, Canon::text));
@@ -219,6 +225,181 @@ impl Canon {
         view.push_literal(&String::from_utf8_lossy(&out), 0);
         Some(view.out)
     }
+}
+
+impl Canon {
+    /// The view of `text` with Cyrillic and Greek letters read as the Latin letters they look
+    /// like (`Jоhn`, `gmаil` and `Ѕmith` written with Cyrillic `о`, `а` and `Ѕ`), in every
+    /// Latin word holding such letters ([`reads_as_latin`]); `None` when no word does. A word
+    /// of Cyrillic or Greek text (`Иван`, `βικτωρία`) stays as written. Each letter read this way is remembered as an [`Accent`], so the word keeps
+    /// the list evidence of its Latin reading but is never taken for a known safe word.
+    fn latin_for_lookalikes(text: &str) -> Option<Canon> {
+        if text.is_ascii() {
+            return None;
+        }
+        let mut out: Option<Builder> = None;
+        let mut copied = 0;
+        for (start, word) in words(text).filter(|(_, w)| reads_as_latin(w)) {
+            let b = out.get_or_insert_with(|| Builder::with_capacity(text.len()));
+            b.push_literal(&text[copied..start], copied);
+            for (i, c) in word.char_indices() {
+                let at = start + i;
+                match latin_twin(c) {
+                    Some(l) => b.push_lookalike(l, c, at, at + c.len_utf8()),
+                    None => b.push_literal(&word[i..i + c.len_utf8()], at),
+                }
+            }
+            copied = start + word.len();
+        }
+        let mut b = out?;
+        b.push_literal(&text[copied..], copied);
+        Some(b.out)
+    }
+}
+
+/// Fewest digits in a run of another script's digits that is read as ASCII whatever text
+/// is around it: a local phone number's seven.
+const MIN_SCRIPT_DIGITS: usize = 7;
+
+impl Canon {
+    /// The view of `text` with the decimal digits of other scripts read as ASCII digits
+    /// (`٥١٢-٤٧-٣٣٠٦` is `512-47-3306`), or `None` when none is. A run of them is read so
+    /// when it is long enough to be a phone number, an SSN or a date, or when the text
+    /// around it is Latin: a house number inside a Bengali address (`বাসা নং ৮৬`) stays
+    /// part of the Bengali text it is written in.
+    fn ascii_for_script_digits(text: &str) -> Option<Canon> {
+        if text.is_ascii() {
+            return None;
+        }
+        let runs = script_digit_runs(text);
+        if runs.is_empty() {
+            return None;
+        }
+        let mut b = Builder::with_capacity(text.len());
+        let mut copied = 0;
+        for (start, end) in runs {
+            b.push_literal(&text[copied..start], copied);
+            for (i, c) in text[start..end].char_indices() {
+                let at = start + i;
+                match ascii_digit(c) {
+                    Some(d) => b.push_mapped(d, at, at + c.len_utf8()),
+                    None => b.push_literal(&text[at..at + c.len_utf8()], at),
+                }
+            }
+            copied = end;
+        }
+        b.push_literal(&text[copied..], copied);
+        Some(b.out)
+    }
+}
+
+/// The runs of digits and number separators that hold another script's digits and are to
+/// be read as ASCII (see [`Canon::ascii_for_script_digits`]), as byte ranges.
+fn script_digit_runs(text: &str) -> Vec<(usize, usize)> {
+    let in_run = |c: char| c.is_ascii_digit() || ascii_digit(c).is_some() || "-./ ()+".contains(c);
+    let mut runs = Vec::new();
+    let mut rest = text.char_indices().peekable();
+    while let Some((start, c)) = rest.next() {
+        if ascii_digit(c).is_none() && !c.is_ascii_digit() {
+            continue;
+        }
+        let mut end = start + c.len_utf8();
+        while let Some(&(i, c)) = rest.peek() {
+            if !in_run(c) {
+                break;
+            }
+            end = i + c.len_utf8();
+            rest.next();
+        }
+        let run = &text[start..end];
+        let script = run.chars().filter(|&c| ascii_digit(c).is_some()).count();
+        let digits = script + run.bytes().filter(u8::is_ascii_digit).count();
+        let latin_around = !other_script_letter(text[..start].chars().rev())
+            && !other_script_letter(text[end..].chars());
+        if script > 0 && (digits >= MIN_SCRIPT_DIGITS || latin_around) {
+            runs.push((start, end));
+        }
+    }
+    runs
+}
+
+/// Whether the first letter `chars` meets is a letter outside ASCII (of another script, by
+/// the time the view reads digits: accented Latin letters are plain by then).
+fn other_script_letter(mut chars: impl Iterator<Item = char>) -> bool {
+    chars
+        .find(|c| c.is_alphabetic())
+        .is_some_and(|c| !c.is_ascii())
+}
+
+/// The words of `text` (runs of letters) with their byte offsets.
+fn words(text: &str) -> impl Iterator<Item = (usize, &str)> {
+    text.split(|c: char| !c.is_alphabetic())
+        .filter(|w| !w.is_empty())
+        .map(move |w| (w.as_ptr() as usize - text.as_ptr() as usize, w))
+}
+
+/// A Latin word with look-alike letters in it: at least one ASCII letter, at least one
+/// look-alike, and no other letter outside ASCII. A word written wholly in look-alikes
+/// (`βικτωρία`, `Јое`) is Greek or Cyrillic as far as the detector is concerned, and a word
+/// of another script is read as one (suspect in English text), not as a Latin spelling.
+fn reads_as_latin(word: &str) -> bool {
+    let mut twins = false;
+    let mut latin = false;
+    for c in word.chars() {
+        if c.is_ascii() {
+            latin = true;
+        } else if latin_twin(c).is_some() {
+            twins = true;
+        } else {
+            return false;
+        }
+    }
+    twins && latin
+}
+
+/// The Latin letter a Cyrillic or Greek letter is drawn like (Unicode's confusables for
+/// Latin letters, the ones a keyboard or a font swaps in). Lower-case letters drawn as
+/// small capitals (`в`, `к`, `м`, `н`, `т`) are not look-alikes: Latin words with such a
+/// letter are mixed-script words as written (`Стаматкаstad`), and stay so.
+fn latin_twin(c: char) -> Option<char> {
+    Some(match c {
+        'а' => 'a',
+        'с' | 'ϲ' => 'c',
+        'ԁ' => 'd',
+        'е' => 'e',
+        'һ' => 'h',
+        'і' => 'i',
+        'ј' | 'ϳ' => 'j',
+        'ӏ' => 'l',
+        'о' | 'ο' => 'o',
+        'р' => 'p',
+        'ԛ' => 'q',
+        'ѕ' => 's',
+        'ν' => 'v',
+        'ԝ' => 'w',
+        'х' => 'x',
+        'у' => 'y',
+        'А' | 'Α' => 'A',
+        'В' | 'Β' => 'B',
+        'С' | 'Ϲ' => 'C',
+        'Е' | 'Ε' => 'E',
+        'Н' | 'Η' => 'H',
+        'І' | 'Ι' | 'Ӏ' => 'I',
+        'Ј' => 'J',
+        'К' | 'Κ' => 'K',
+        'М' | 'Μ' => 'M',
+        'Ν' => 'N',
+        'О' | 'Ο' => 'O',
+        'Р' | 'Ρ' => 'P',
+        'Ԛ' => 'Q',
+        'Ѕ' => 'S',
+        'Т' | 'Τ' => 'T',
+        'Ԝ' => 'W',
+        'Х' | 'Χ' => 'X',
+        'Ү' | 'Υ' => 'Y',
+        'Ζ' => 'Z',
+        _ => return None,
+    })
 }
 
 /// The digit a letter is written for, inside a number.
@@ -411,12 +592,33 @@ struct Builder {
 }
 
 impl Builder {
-    /// Pushes `run`, bytes that are each [`is_literal`], as coming from input bytes
-    /// `at..at + run.len()` one for one: what [`Builder::push`] does a character at a time.
+    /// Pushes `run` as coming from input bytes `at..at + run.len()` one for one: for bytes
+    /// that are each [`is_literal`], what [`Builder::push`] does a character at a time; for
+    /// any other run, a later round copying what an earlier round wrote.
     fn push_literal(&mut self, run: &str, at: usize) {
         self.out.text.push_str(run);
         self.out.starts.extend(at..at + run.len());
         self.out.ends.extend(at + 1..=at + run.len());
+    }
+
+    /// Pushes the ASCII character `c` as coming from input bytes `start..end`.
+    fn push_mapped(&mut self, c: char, start: usize, end: usize) {
+        debug_assert!(c.is_ascii());
+        self.out.text.push(c);
+        self.out.starts.push(start);
+        self.out.ends.push(end);
+    }
+
+    /// Pushes the Latin letter `latin` for `written`, a letter drawn like it, from input
+    /// bytes `start..end`, and remembers `written` as the letter's own spelling.
+    fn push_lookalike(&mut self, latin: char, written: char, start: usize, end: usize) {
+        let at = self.out.text.len();
+        self.push_mapped(latin, start, end);
+        self.out.accents.push(Accent {
+            at,
+            len: 1,
+            letter: written,
+        });
     }
 
     fn with_capacity(n: usize) -> Builder {
@@ -481,6 +683,10 @@ impl Builder {
                 ' '
             } else if is_dash(d) {
                 '-'
+            } else if is_slash(d) {
+                '/'
+            } else if is_dot(d) {
+                '.'
             } else {
                 d
             };
@@ -549,6 +755,39 @@ fn is_dash(c: char) -> bool {
         c,
         '\u{2010}'..='\u{2015}' | '\u{2212}' | '\u{FE58}' | '\u{FE63}' | '\u{FF0D}' | '\u{2043}'
     )
+}
+
+/// Slashes that are not `/` but read as one between numbers (`03∕14∕1952`).
+fn is_slash(c: char) -> bool {
+    matches!(c, '\u{2044}' | '\u{2215}' | '\u{29F8}')
+}
+
+/// Dots that are not `.` but read as one between numbers (`555‧0142`, `555·0142`).
+fn is_dot(c: char) -> bool {
+    matches!(
+        c,
+        '\u{00B7}' | '\u{2027}' | '\u{2219}' | '\u{22C5}' | '\u{30FB}' | '\u{FF65}'
+    )
+}
+
+/// The first code point (the zero) of each run of ten decimal digits (Unicode category Nd)
+/// that compatibility decomposition leaves as it is: Arabic-Indic, Devanagari, Thai,
+/// Myanmar and the rest (Unicode 14; listed by `unicodedata`, whose zero is `digit == 0`).
+const DIGIT_ZEROS: [u32; 58] = [
+    0x0660, 0x06F0, 0x07C0, 0x0966, 0x09E6, 0x0A66, 0x0AE6, 0x0B66, 0x0BE6, 0x0C66, 0x0CE6, 0x0D66,
+    0x0DE6, 0x0E50, 0x0ED0, 0x0F20, 0x1040, 0x1090, 0x17E0, 0x1810, 0x1946, 0x19D0, 0x1A80, 0x1A90,
+    0x1B50, 0x1BB0, 0x1C40, 0x1C50, 0xA620, 0xA8D0, 0xA900, 0xA9D0, 0xA9F0, 0xAA50, 0xABF0,
+    0x104A0, 0x10D30, 0x11066, 0x110F0, 0x11136, 0x111D0, 0x112F0, 0x11450, 0x114D0, 0x11650,
+    0x116C0, 0x11730, 0x118E0, 0x11950, 0x11C50, 0x11D50, 0x11DA0, 0x16A60, 0x16AC0, 0x16B50,
+    0x1E140, 0x1E2F0, 0x1E950,
+];
+
+/// The ASCII digit a decimal digit of another script stands for.
+fn ascii_digit(c: char) -> Option<char> {
+    let cp = c as u32;
+    let i = DIGIT_ZEROS.partition_point(|&z| z <= cp).checked_sub(1)?;
+    let value = cp - DIGIT_ZEROS[i];
+    (value < 10).then(|| char::from(b'0' + value as u8))
 }
 
 fn is_combining_mark(c: char) -> bool {
@@ -853,6 +1092,46 @@ mod tests {
         ] {
             assert!(Canon::of(s).is_none(), "{s}");
         }
+    }
+
+    #[test]
+    fn digits_of_every_script_and_separator_variants_read_as_ascii() {
+        assert_eq!(view("call ٥٥٥-٠١٤٢ today"), "call 555-0142 today");
+        assert_eq!(view("SSN ۵۱۲-۴۷-۳۳۰۶"), "SSN 512-47-3306");
+        assert_eq!(view("(४१३) ५५५-०१७२"), "(413) 555-0172");
+        assert_eq!(
+            view("DOB 03∕14∕1952 and 03⁄14⁄1952"),
+            "DOB 03/14/1952 and 03/14/1952"
+        );
+        assert_eq!(view("ph 555‧0142 or 555·0142"), "ph 555.0142 or 555.0142");
+        assert_eq!(source_of("call ٥٥٥-٠١٤٢ today", "555-0142"), "٥٥٥-٠١٤٢");
+        // In another script's text a short number stays part of it; a long one is read.
+        assert_eq!(view("বাসা নং ৮৬, পশ্চিম"), "বাসা নং ৮৬, পশ্চিম");
+        assert_eq!(view("চাঁদপুর ৬৫৭৭"), "চাঁদপুর ৬৫৭৭");
+        assert_eq!(view("হক +৮৮০ ১০৭৯ ১০০৫০৩"), "হক +880 1079 100503");
+        assert_eq!(view("Room ৮৬ today"), "Room 86 today");
+    }
+
+    #[test]
+    fn latin_words_written_with_cyrillic_or_greek_letters_read_as_latin() {
+        assert_eq!(view("Pt Jоhn Ѕmith seen"), "Pt John Smith seen");
+        assert_eq!(view("jоhn.smith@gmаil.com"), "john.smith@gmail.com");
+        assert_eq!(view("Mr ΚΑΤe"), "Mr KATe");
+        assert_eq!(source_of("Pt Jоhn Ѕmith seen", "John Smith"), "Jоhn Ѕmith");
+        // A Cyrillic or Greek word stays as written, even one made only of look-alikes.
+        assert_eq!(view("Иван Петров"), "Иван Петров");
+        assert_eq!(view("to κατα rn"), "to κατα rn");
+        assert_eq!(view("Pt Јое seen"), "Pt Јое seen");
+        // Letters drawn as small capitals are no look-alikes: a mixed word stays mixed.
+        assert_eq!(view("North Стаматкаstad"), "North Стаматкаstad");
+        // The folded letters are remembered, so the word is not its Latin spelling.
+        let c = Canon::of("Pаtient").expect("a view");
+        assert_eq!(c.text(), "Patient");
+        assert_eq!(c.accents().len(), 1);
+        assert_eq!(c.accents()[0].letter, 'а');
+        // After an earlier round's accent, positions still line up.
+        assert_eq!(view("José Jоnes"), "Jose Jones");
+        assert_eq!(source_of("José Jоnes", "Jones"), "Jоnes");
     }
 
     #[test]

@@ -176,6 +176,8 @@ const VALUE_TRICKS: &[&str] = &[
     "leet",
     "spoken",
     "lookalike",
+    "cyrillic",
+    "arabic_digits",
 ];
 
 /// The tricks tried on every channel of `TRICK_CHANNELS` (the rest go by `EXTRA_TRICKS`).
@@ -197,6 +199,8 @@ const MAIN_TRICKS: &[&str] = &[
     "leet",
     "spoken",
     "lookalike",
+    "cyrillic",
+    "arabic_digits",
 ];
 /// Character references make no sense in a URL: these tricks are not tried there.
 const NOT_IN_URLS: &[&str] = &["html_dec", "named"];
@@ -304,6 +308,19 @@ fn value_trick(trick: &str, c: &Canary) -> Option<String> {
         "spoken" => spoken(v),
         // Letters for the digits they look like, inside a number: `4l3-555-O172`.
         "lookalike" => lookalike(v),
+        // Cyrillic letters for the Latin letters they are drawn like: `Rоsаlind Тhасkеrау`.
+        "cyrillic" => replace_seps(v, |ch| {
+            CYRILLIC
+                .iter()
+                .find(|(l, _)| *l == ch)
+                .map(|(_, c)| c.to_string())
+        }),
+        // Arabic-Indic digits for the ASCII ones: `٥١٢-٤٧-٣٣٠٦`.
+        "arabic_digits" => replace_seps(v, |ch| {
+            ch.to_digit(10)
+                .and_then(|d| char::from_u32(ARABIC_ZERO + d))
+                .map(String::from)
+        }),
         "pct1" => Some(pct_once(v)),
         "pct2" => Some(pct_once(v).replace('%', "%25")),
         "pct00" => replace_seps(v, |ch| (ch == ' ').then(|| "%00".to_string())),
@@ -339,6 +356,36 @@ fn value_trick(trick: &str, c: &Canary) -> Option<String> {
         _ => None,
     }
 }
+
+/// Latin letters and the Cyrillic letters drawn like them.
+const CYRILLIC: [(char, char); 24] = [
+    ('a', 'а'),
+    ('c', 'с'),
+    ('e', 'е'),
+    ('i', 'і'),
+    ('j', 'ј'),
+    ('o', 'о'),
+    ('p', 'р'),
+    ('s', 'ѕ'),
+    ('x', 'х'),
+    ('y', 'у'),
+    ('A', 'А'),
+    ('B', 'В'),
+    ('C', 'С'),
+    ('E', 'Е'),
+    ('H', 'Н'),
+    ('I', 'І'),
+    ('J', 'Ј'),
+    ('K', 'К'),
+    ('M', 'М'),
+    ('O', 'О'),
+    ('P', 'Р'),
+    ('S', 'Ѕ'),
+    ('T', 'Т'),
+    ('X', 'Х'),
+];
+/// ARABIC-INDIC DIGIT ZERO; the other nine follow it.
+const ARABIC_ZERO: u32 = 0x0660;
 
 const DIGIT_WORDS: [&str; 10] = [
     "oh", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine",
@@ -423,9 +470,10 @@ fn digits_for_letters(s: &str) -> String {
         .collect()
 }
 
-/// The leak check's reading of [`leet`], [`spoken`] and [`lookalike`]: digits between two
-/// letters as the letters they look like, digit words (with `double`) as digits, and
-/// look-alike letters beside a digit as digits.
+/// The leak check's reading of [`leet`], [`spoken`], [`lookalike`] and the `cyrillic` and
+/// `arabic_digits` tricks: digits between two letters as the letters they look like, digit
+/// words (with `double`) as digits, look-alike letters beside a digit as digits, and
+/// Cyrillic letters and Arabic-Indic digits as their Latin and ASCII twins.
 fn unleeted_and_unspoken(s: &str) -> Vec<String> {
     let b = s.as_bytes();
     let unleet: String = s
@@ -461,7 +509,26 @@ fn unleeted_and_unspoken(s: &str) -> Vec<String> {
         }
         double = false;
     }
-    vec![unleet, spoken, digits_for_letters(s)]
+    vec![
+        unleet,
+        spoken,
+        digits_for_letters(s),
+        latin_and_ascii_digits(s),
+    ]
+}
+
+/// The leak check's reading of the `cyrillic` and `arabic_digits` tricks.
+fn latin_and_ascii_digits(s: &str) -> String {
+    s.chars()
+        .map(|ch| {
+            let digit = (ch as u32)
+                .checked_sub(ARABIC_ZERO)
+                .filter(|d| *d < 10)
+                .and_then(|d| char::from_digit(d, 10));
+            let latin = CYRILLIC.iter().find(|(_, c)| *c == ch).map(|(l, _)| *l);
+            digit.or(latin).unwrap_or(ch)
+        })
+        .collect()
 }
 
 fn b64(b: &[u8]) -> String {
@@ -696,7 +763,17 @@ const EXTRA_TRICKS: &[(&str, &[&str])] = &[
         "fhir_div",
         &["html_dec", "html_hex", "named", "nbsp", "fullwidth"],
     ),
-    ("json_note", &["html_dec", "fullwidth", "zwsp", "endash"]),
+    (
+        "json_note",
+        &[
+            "html_dec",
+            "fullwidth",
+            "zwsp",
+            "endash",
+            "cyrillic",
+            "arabic_digits",
+        ],
+    ),
     ("form_unknown", &["pct1", "pct2", "pct00"]),
     ("h_scanned", &["fullwidth", "zwsp", "pct1"]),
     ("json_known", &["fullwidth", "zwsp"]),
@@ -711,6 +788,8 @@ const EXTRA_TRICKS: &[(&str, &[&str])] = &[
             "endash",
             "pct1",
             "b64",
+            "cyrillic",
+            "arabic_digits",
         ],
     ),
     (
@@ -723,7 +802,7 @@ const EXTRA_TRICKS: &[(&str, &[&str])] = &[
     ("hl7_lf", &["hl7_hex", "html_dec"]),
     (
         "csv_unknown",
-        &["upper", "fullwidth", "zwsp", "pct1", "b64"],
+        &["upper", "fullwidth", "zwsp", "pct1", "b64", "cyrillic"],
     ),
     ("csv_note", &["fullwidth", "html_hex", "nbsp"]),
     (
@@ -741,7 +820,17 @@ const EXTRA_TRICKS: &[(&str, &[&str])] = &[
     ("xml_note", &["html_dec", "html_hex", "nbsp", "fullwidth"]),
     ("xml_known", &["html_hex", "html_dec", "fullwidth", "lower"]),
     ("xml_attr", &["html_dec", "html_hex", "fullwidth", "b64"]),
-    ("x12_unknown", &["upper", "fullwidth", "zwsp", "b64"]),
+    (
+        "x12_unknown",
+        &[
+            "upper",
+            "fullwidth",
+            "zwsp",
+            "b64",
+            "cyrillic",
+            "arabic_digits",
+        ],
+    ),
     ("x12_known", &["upper", "fullwidth"]),
 ];
 /// The channels every body trick is tried on.
