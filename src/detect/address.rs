@@ -225,6 +225,47 @@ fn region_code_and_postcode(text: &[u8], i: usize) -> Option<usize> {
     postcode(text, i + 3).filter(|&e| !looks_like_year(&text[i + 3..e]))
 }
 
+/// The town written after a postcode span (`post code 1234, Oslo`, `postcode 40909, town
+/// pontevedra`), its start and end: a comma, an optional `town`/`city`, then one to three
+/// words whose first no list knows as something other than a place.
+pub fn town_after_postcode(
+    text: &[u8],
+    start: usize,
+    end: usize,
+    flags: impl Fn(&[u8]) -> u64,
+) -> Option<(usize, usize)> {
+    if start >= end || postcode(text, start) != Some(end) || !text[end..].starts_with(b", ") {
+        return None;
+    }
+    let mut i = end + 2;
+    for cue in [&b"town "[..], b"city "] {
+        if text
+            .get(i..i + cue.len())
+            .is_some_and(|w| w.eq_ignore_ascii_case(cue))
+        {
+            i += cue.len();
+        }
+    }
+    let word = run(text, i, |c| c.is_ascii_alphabetic());
+    let w = text.get(i..i + word)?;
+    if w.len() < 3 || flags(w) & (NOT_TOWN | flag::REGION) != 0 {
+        return None;
+    }
+    let case = if w.iter().all(u8::is_ascii_lowercase) {
+        LineCase::Lower
+    } else if w.iter().all(u8::is_ascii_uppercase) {
+        LineCase::Upper
+    } else {
+        LineCase::Mixed
+    };
+    let r = Reader { text, case, flags };
+    let town_end = match case {
+        LineCase::Mixed => r.capitalised_unlisted_words(i),
+        _ => r.town_after_postcode(i),
+    };
+    town_end.map(|e| (i, e))
+}
+
 fn looks_like_year(v: &[u8]) -> bool {
     v.len() == 4 && (v.starts_with(b"19") || v.starts_with(b"20"))
 }
@@ -239,6 +280,9 @@ impl<F: Fn(&[u8]) -> u64> Reader<'_, F> {
         after_town: bool,
     ) -> Option<(usize, Part)> {
         let text = self.text;
+        if let Some(end) = dashed_pin(text, at) {
+            return Some((end, Part::Postcode));
+        }
         let (start, comma) = skip_separator(text, at)?;
         let folded = self.case == LineCase::Lower && (after_town || comma);
         if let Some(end) = postcode(text, start).or_else(|| {
@@ -256,13 +300,79 @@ impl<F: Fn(&[u8]) -> u64> Reader<'_, F> {
         }
         // In one case a capital proves nothing: the lists and the shape must (below).
         let capitalised = match self.case {
-            LineCase::Mixed => town(text, start, comma || after_postcode),
+            LineCase::Mixed => town(text, start, comma || after_postcode)
+                .filter(|_| comma || !self.listed_word_at(start)),
             _ => None,
         };
         capitalised
             .or_else(|| self.one_case_region(start, comma))
             .or_else(|| self.one_case_town(start, comma, false))
+            .or_else(|| {
+                after_postcode
+                    .then(|| self.town_after_postcode(start))
+                    .flatten()
+            })
             .map(|end| (end, Part::Town))
+    }
+
+    /// Whether the word at `i` is one some list knows as other than a place's name and a
+    /// number follows it (`2701 Score 7/13`, `1016 Wt 82 kg`): after a postcode with no comma,
+    /// such a word labels a reading of the next clause (`94506 Blot` stays a town).
+    fn listed_word_at(&self, i: usize) -> bool {
+        let n = run(self.text, i, |c| c.is_ascii_alphabetic());
+        let number_follows = self.text.get(i + n) == Some(&b' ')
+            && self.text.get(i + n + 1).is_some_and(u8::is_ascii_digit);
+        n > 0 && number_follows && (self.flags)(&self.text[i..i + n]) & NOT_TOWN != 0
+    }
+
+    /// The end of one to three capitalised place words at `i`, single spaces between, up to
+    /// the first a list knows as something else (`Oslo Score 7/13`).
+    fn capitalised_unlisted_words(&self, i: usize) -> Option<usize> {
+        let mut end = None;
+        let mut at = i;
+        for _ in 0..3 {
+            let Some(e) = place_word(self.text, at) else {
+                break;
+            };
+            let word = &self.text[at..e];
+            if (self.flags)(word.strip_suffix(b".").unwrap_or(word)) & (NOT_TOWN | flag::REGION)
+                != 0
+            {
+                break;
+            }
+            end = Some(e);
+            if self.text.get(e) != Some(&b' ') {
+                break;
+            }
+            at = e + 1;
+        }
+        end
+    }
+
+    /// `139 40 trelleborg`, `79343 BAD FREIENWALDE`, `23747 goslar and`: in one case, the
+    /// town after a postcode needs no comma (the postcode proves the address goes on); its
+    /// words run to the first one a list knows as something else (`tychy poland`, `radomsko
+    /// cpt`).
+    fn town_after_postcode(&self, i: usize) -> Option<usize> {
+        if self.case == LineCase::Mixed {
+            return None;
+        }
+        let words = self.one_case_words(i);
+        let &(first_start, first_end) = words.first()?;
+        let first = &self.text[first_start..first_end];
+        let opened = TOWN_OPENERS
+            .iter()
+            .any(|o| first.eq_ignore_ascii_case(o.as_bytes()));
+        let name = usize::from(opened);
+        let &(name_start, name_end) = words.get(name)?;
+        if name_end - name_start < 3 {
+            return None;
+        }
+        let listed = |(a, b): (usize, usize)| {
+            (self.flags)(&self.text[a..b]) & (NOT_TOWN | flag::REGION) != 0
+        };
+        let taken = words[name..].iter().take_while(|&&w| !listed(w)).count();
+        (taken > 0).then(|| words[name + taken - 1].1)
     }
 
     /// `, iowa`, `, ONTARIO`: after a comma in a one-case address, a state or country the
@@ -343,17 +453,47 @@ impl<F: Fn(&[u8]) -> u64> Reader<'_, F> {
         if name.len() < 4 || (self.flags)(name) & NOT_TOWN != 0 {
             return None;
         }
-        let end = words.last()?.1;
-        let postcode_follows = skip_separator(self.text, end).is_some_and(|(after, _)| {
-            postcode(self.text, after).is_some()
-                || self.case == LineCase::Lower
-                    && folded_lettered_postcode(self.text, after).is_some()
-        });
+        // The town's words stop before one a list knows (`radomsko cpt 97530`: the code
+        // begins the next clause).
+        let end = words
+            .iter()
+            .skip_while(|&&(start, _)| start <= name_start)
+            .take_while(|&&(start, end)| {
+                (self.flags)(&self.text[start..end]) & NOT_TOWN & !flag::REGION == 0
+            })
+            .last()
+            .map_or(name_end, |&(_, end)| end);
+        let postcode_follows = dashed_pin(self.text, end).is_some()
+            || skip_separator(self.text, end).is_some_and(|(after, _)| {
+                postcode(self.text, after).is_some()
+                    || self.case == LineCase::Lower
+                        && folded_lettered_postcode(self.text, after).is_some()
+            })
+            || comma && self.town_then_postcode(end);
         // An opener and a word no list knows after a comma (`, north moniqueborough with`)
         // are a town's name wherever the clause goes on.
-        let shaped =
-            postcode_follows || (comma || after_in) && self.clause_ends(end) || comma && opened;
+        let shaped = postcode_follows
+            || (comma || after_in) && self.clause_ends(end)
+            || comma && (opened || japanese_ward(name));
         shaped.then_some(end)
+    }
+
+    /// `, kathu, ibhayi, 6420`: after a comma, one more town no list knows and a postcode
+    /// follow `end` (a suburb and its town before the postcode).
+    fn town_then_postcode(&self, end: usize) -> bool {
+        let Some((after, true)) = skip_separator(self.text, end) else {
+            return false;
+        };
+        let words = self.one_case_words(after);
+        let (Some(&(first_start, first_end)), Some(&(_, last))) = (words.first(), words.last())
+        else {
+            return false;
+        };
+        first_end - first_start >= 3
+            && (self.flags)(&self.text[first_start..first_end]) & NOT_TOWN == 0
+            && (dashed_pin(self.text, last).is_some()
+                || skip_separator(self.text, last)
+                    .is_some_and(|(at, _)| postcode(self.text, at).is_some()))
     }
 
     /// The words of a one-case town at `i`, single spaces between, up to three, stopping
@@ -440,6 +580,27 @@ impl<F: Fn(&[u8]) -> u64> Reader<'_, F> {
                 _ => false,
             }
     }
+}
+
+/// `Solapur - 845336`, `SULTAN PUR MAJRA - 963746`: an Indian PIN after its town and a dash;
+/// its end.
+fn dashed_pin(text: &[u8], at: usize) -> Option<usize> {
+    let dash = at + run(text, at, |c| *c == b' ');
+    if text.get(dash) != Some(&b'-') || dash - at > 1 {
+        return None;
+    }
+    let start = dash + 1 + run(text, dash + 1, |c| *c == b' ');
+    let digits = run(text, start, u8::is_ascii_digit);
+    (digits == 6 && start - dash <= 2 && boundary(text, start + digits)).then_some(start + digits)
+}
+
+/// `hakata-ku`, `TOYONAKA-SHI`: a Japanese ward or city, whose suffix names it a place.
+fn japanese_ward(word: &[u8]) -> bool {
+    const SUFFIXES: [&[u8]; 5] = [b"-ku", b"-shi", b"-gu", b"-cho", b"-machi"];
+    let lower = word.to_ascii_lowercase();
+    SUFFIXES
+        .iter()
+        .any(|s| lower.len() > s.len() + 2 && lower.ends_with(s))
 }
 
 /// A lettered postcode written in lower case (`l8h 8y7`, `sw1a 1aa`, `m1x5h6`): read on its
@@ -630,7 +791,9 @@ fn unit(text: &[u8], i: usize) -> Option<usize> {
         c.is_ascii_alphanumeric() || *c == b'-' || *c == b'/'
     });
     let has_digit = text[j..j + n].iter().any(u8::is_ascii_digit);
-    (n > 0 && n <= 8 && has_digit).then_some(j + n)
+    // `Unit D`, `apt c`: after a unit word (not `#`), one letter alone names the unit.
+    let letter = n == 1 && text[j].is_ascii_alphabetic() && text[i] != b'#' && j > word_end;
+    (n > 0 && n <= 8 && has_digit || letter).then_some(j + n)
 }
 
 /// `3º B`, `2ª`, `1º Izq`: a Spanish floor (an ordinal, which the canonical view writes
@@ -900,7 +1063,8 @@ mod tests {
     fn test_flags(w: &[u8]) -> u64 {
         match w.to_ascii_lowercase().as_slice() {
             b"then" | b"with" | b"and" | b"in" | b"the" => flag::STOP,
-            b"ambulating" | b"rested" | b"well" | b"falls" | b"pain" | b"bed" => flag::ENGLISH,
+            b"ambulating" | b"rested" | b"well" | b"falls" | b"pain" | b"bed" | b"score"
+            | b"units" | b"cpt" | b"patient" => flag::ENGLISH,
             b"iowa" | b"oregon" | b"nj" | b"pa" => flag::REGION,
             _ => 0,
         }
@@ -965,9 +1129,72 @@ mod tests {
                 "5221 Patricia Falls",
                 "5221 Patricia Falls, Blackburnton M1X5H6",
             ),
+            (
+                "pt lives at goethestrasse 98, 23747 goslar and travels",
+                "goethestrasse 98",
+                "goethestrasse 98, 23747 goslar",
+            ),
+            (
+                "HOME: ECKSTRASSE 886, 79343 BAD FREIENWALDE",
+                "ECKSTRASSE 886",
+                "ECKSTRASSE 886, 79343 BAD FREIENWALDE",
+            ),
+            (
+                "ULICA SOBIESKIEGO 82\n78-197 RADOMSKO CPT 97530",
+                "ULICA SOBIESKIEGO 82",
+                "ULICA SOBIESKIEGO 82\n78-197 RADOMSKO",
+            ),
+            (
+                "address: 3-23-3 nishiki, hakata-ku, fukuoka 891-1849.",
+                "3-23-3 nishiki",
+                "3-23-3 nishiki, hakata-ku, fukuoka 891-1849",
+            ),
+            (
+                "ADDRESS: 44/19, MANI CHOWK, SULTAN PUR MAJRA - 963746.",
+                "44/19, MANI CHOWK",
+                "44/19, MANI CHOWK, SULTAN PUR MAJRA - 963746",
+            ),
+            (
+                "address: 4851 high umgwaqo, welkom, chatsworth, 1016.",
+                "4851 high umgwaqo",
+                "4851 high umgwaqo, welkom, chatsworth, 1016",
+            ),
+            (
+                "AT 19412 NUNEZ RADIAL, UNIT D.",
+                "19412 NUNEZ RADIAL",
+                "19412 NUNEZ RADIAL, UNIT D",
+            ),
+            (
+                "to:\n992 James Umgwaqo, Upington\nBethlehem, 2701 Score 7/13.",
+                "992 James Umgwaqo",
+                "992 James Umgwaqo, Upington\nBethlehem, 2701",
+            ),
         ];
         for (text, street, want) in cases {
             assert_eq!(grown_one_case(text, street), want, "{text}");
+        }
+    }
+
+    #[test]
+    fn a_town_after_a_cued_postcode_is_taken_and_a_clause_is_not() {
+        let cases = [
+            (
+                "postcode 40909, town pontevedra. ok",
+                "40909",
+                "40909, town pontevedra",
+            ),
+            ("post code 2013, Oslo Score 7/13", "2013", "2013, Oslo"),
+            ("POST CODE 8609, MAHIKENG", "8609", "8609, MAHIKENG"),
+            ("postcode 40909, Patient seen", "40909", "40909"),
+            ("postcode 40909, units given", "40909", "40909"),
+            ("postcode abc, Oslo", "abc", "abc"),
+        ];
+        for (text, value, want) in cases {
+            let start = text.find(value).unwrap_or_default();
+            let end = start + value.len();
+            let end = town_after_postcode(text.as_bytes(), start, end, test_flags)
+                .map_or(end, |(_, e)| e);
+            assert_eq!(&text[start..end], want, "{text}");
         }
     }
 
@@ -981,6 +1208,7 @@ mod tests {
             ("at 12 elm st in pain.", "12 elm st"),
             ("at 12 elm st kovce.", "12 elm st"),
             ("AT 12 ELM ST IN BED.", "12 ELM ST"),
+            ("at 12 elm st, 12345 units given", "12 elm st, 12345"),
         ];
         for (text, street) in cases {
             assert_eq!(grown_one_case(text, street), street, "{text}");

@@ -278,6 +278,10 @@ impl Detector {
             spans.extend(structured);
             spans = merge(spans);
         }
+        // Towns written after a postcode (`postcode 40909, town Pontevedra`): a ZIP's span keeps
+        // its own shape (the policy may keep its first three digits), so its town is a span
+        // of its own.
+        let mut towns = Vec::new();
         for s in spans.iter_mut() {
             match s.ty {
                 PhiType::Name | PhiType::ProviderName => self.whole_name(text, accents, s),
@@ -286,10 +290,36 @@ impl Detector {
                         self.lexicon.flags(w)
                     })
                 }
-                PhiType::Location => s.end = address::postcode_after(text.as_bytes(), s.end),
+                PhiType::Location => {
+                    s.end = address::postcode_after(text.as_bytes(), s.end);
+                    if let Some((_, end)) =
+                        address::town_after_postcode(text.as_bytes(), s.start, s.end, |w| {
+                            self.lexicon.flags(w)
+                        })
+                    {
+                        s.end = end;
+                    }
+                }
+                PhiType::Zip => {
+                    if let Some((start, end)) =
+                        address::town_after_postcode(text.as_bytes(), s.start, s.end, |w| {
+                            self.lexicon.flags(w)
+                        })
+                    {
+                        towns.push(Span {
+                            start,
+                            end,
+                            ty: PhiType::Location,
+                        });
+                    }
+                }
                 PhiType::Date => s.end = date_span::whole_date(text.as_bytes(), s),
                 _ => {}
             }
+        }
+        if !towns.is_empty() {
+            spans.extend(towns);
+            spans = merge(spans);
         }
         let dated = date_span::neighbour_dates(text, &spans);
         spans.extend(dated);
