@@ -78,6 +78,8 @@ const BUILTIN: &[(&str, &str)] = &[
         "words/context.toml",
         include_str!("../patterns/words/context.toml"),
     ),
+    // Rare English words: never "unknown" evidence of a name (issue 13, stop 38).
+    ("words/rare.txt", include_str!("../patterns/words/rare.txt")),
     (
         "words/person_messages.toml",
         include_str!("../patterns/words/person_messages.toml"),
@@ -150,6 +152,8 @@ const OPTIONAL: &[&str] = &[
     "words/context.toml",
     // Persons in messages (possessions, sign-offs) came with issue 13's branch `names9`.
     "words/person_messages.toml",
+    // Rare English words came with issue 13's stop 38.
+    "words/rare.txt",
     // Facility names came after the lexicon; a directory without the file gets the built-in.
     "text/facilities.toml",
     // Surnames after a title that are English words came with issue 13's round four.

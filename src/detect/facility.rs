@@ -692,7 +692,7 @@ impl Reader<'_> {
         k + 1 < self.words.len()
             && self.is(k + 1, member::BUILDING_WORDS)
             && self.joined(k)
-            && w.flags == 0
+            && flag::unknown(w.flags)
             && w.end - w.start >= 4
             && self.text[w.start..w.end]
                 .iter()
@@ -827,7 +827,7 @@ impl Reader<'_> {
     /// a name, a service or a facility word: a proper name the lists have never seen.
     fn unknown_word(&self, k: usize, min: usize) -> bool {
         let w = &self.words[k];
-        w.flags == 0
+        flag::unknown(w.flags)
             && w.end - w.start >= min
             && self.text[w.start..w.end]
                 .iter()

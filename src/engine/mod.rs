@@ -837,7 +837,7 @@ impl Engine {
             }
             if f & flag::NAME != 0 {
                 named += 1;
-            } else if f != 0 {
+            } else if !flag::unknown(f) {
                 return false;
             }
         }

@@ -16,6 +16,7 @@ pub use crate::detect::words::AccentCursor;
 /// own: read only from the word's own spelling, never from its folded one (`Văn` and `Lê`
 /// of a Vietnamese name are not the particles `van` and `le`).
 const SAFE: u64 = flag::ENGLISH
+    | flag::RARE
     | flag::COMMON
     | flag::VOCAB
     | flag::STOP

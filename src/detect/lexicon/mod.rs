@@ -144,6 +144,21 @@ pub mod flag {
     pub const LIST_HEAD: u64 = 1 << 51;
     /// A verb of advice that takes a person and then what they are to do (`recommend`).
     pub const ADVICE: u64 = 1 << 52;
+    /// A real English word of SCOWL's larger sizes (`patterns/words/rare.txt`) that no name
+    /// or place list holds: it only means "not unknown", so a rare word (`hyperesthesia`,
+    /// `horsebacker`) is no evidence for the readings with no cue (a lone capitalised word,
+    /// two words side by side in one case). Weaker than [`ENGLISH`]: every other reading
+    /// takes it as an unknown word ([`unknown`]), so a cue before it (`Dr.`, `Hello`) still
+    /// reads it as a name. Past the tagger's feature mask: no feature reads it.
+    pub const RARE: u64 = 1 << 53;
+
+    /// No list holds the word (flags `f`), the rare words of [`RARE`] aside: what the
+    /// readings that predate the rare words call an unknown word. Measured (stop 38):
+    /// reading rare words as known there too lost names after cues (`Hello Skat`, `ask
+    /// Musit`, `Pt Betta`), so only the readings with no cue read the rare flag.
+    pub fn unknown(f: u64) -> bool {
+        f == 0 || f == RARE
+    }
     /// The flags of `patterns/words/context.toml`: they describe a word as written, so a
     /// word read through another (`the1`, a stem with digits) never has them.
     pub const CONTEXT: u64 = GREETING_END
@@ -270,7 +285,14 @@ pub struct LexiconSources<'a> {
     /// The word lists of persons in messages (`patterns/words/person_messages.toml`). Not
     /// in [`LEXICON_FILES`]: no feature of the tagger reads their flags.
     pub messages: &'a str,
+    /// Rare English words, one lower-case word a line (`patterns/words/rare.txt`). Not in
+    /// [`LEXICON_FILES`]: no feature of the tagger reads their flag ([`flag::RARE`]).
+    pub rare: &'a str,
 }
+
+/// Rare English words: read by the lexicon, not hashed into the tagger's manifest (see
+/// [`LexiconSources::rare`]).
+pub const RARE_FILE: &str = "words/rare.txt";
 
 /// The word lists of persons in messages and letters: read by the lexicon, not hashed into
 /// the tagger's manifest (see [`LexiconSources::messages`]).
@@ -308,6 +330,7 @@ impl<'a> LexiconSources<'a> {
             world_places,
             context,
             messages: p.get(MESSAGES_FILE),
+            rare: p.get(RARE_FILE),
         }
     }
 }
@@ -414,6 +437,11 @@ impl Lexicon {
         lex.words.reserve(160_000);
         for w in src.english.lines() {
             lex.add(w, flag::ENGLISH);
+        }
+        // Built without any name or place list's entries (see patterns/words/SOURCES.md;
+        // a test checks), so the flag never sits on a listed name.
+        for w in src.rare.lines() {
+            lex.add(w, flag::RARE);
         }
         for (list, f) in [(src.first_names, flag::FIRST), (src.surnames, flag::LAST)] {
             for line in list.lines().filter(|l| !l.starts_with('#')) {
@@ -622,17 +650,37 @@ impl Lexicon {
     pub fn flags(&self, word: &[u8]) -> u64 {
         // Most words are short ASCII ones: looked up from their bytes, without a `Key`.
         let short = self.words.get_short_ascii(word);
+        // A rare word (and nothing more) is read on as an unknown word is, so a drug's
+        // ending still makes it clinical: the rare flag only adds to what it reads as.
+        let mut rare = false;
         if let Ok(Some(f)) = short {
-            return f;
+            if f != flag::RARE {
+                return f;
+            }
+            rare = true;
         }
         let Some(key) = Key::lower(word) else {
             return 0;
         };
         if short.is_err() {
             if let Some(f) = self.words.get(&key) {
-                return f;
+                if f != flag::RARE {
+                    return f;
+                }
+                rare = true;
             }
         }
+        let derived = self.derived_flags(word, &key);
+        if rare {
+            derived | flag::RARE
+        } else {
+            derived
+        }
+    }
+
+    /// Flags of a word no list holds as written: read from a drug's ending, a possessive's
+    /// stem, a name without its apostrophe, a stem with digits, look-alike digits.
+    fn derived_flags(&self, word: &[u8], key: &Key) -> u64 {
         // Han and Hangul letters are three bytes from 0xE1 on.
         if word.first().is_some_and(|&b| b >= 0xE1) {
             if let Some(f) = self.run_name_flags(word) {
@@ -987,6 +1035,8 @@ impl Lexicon {
             ctx.mark_chat_speaker(i, &mut scratch.marks);
             ctx.mark_name_shape(i, &mut scratch.marks);
             ctx.mark_town_shape(i, &mut scratch.marks);
+            ctx.mark_lone_unlisted(i, &mut scratch.marks);
+            ctx.mark_one_case_unlisted_pair(i, &mut scratch.marks);
         }
         // After every word is marked, so a name found to the right of its particles counts.
         for i in 0..words.len() {
@@ -1234,6 +1284,27 @@ mod tests {
             (false, false)
         );
         assert_eq!(case("Ab\u{e9} ".repeat(100)), (false, false));
+    }
+
+    /// The rare words only mean "not unknown": none is a name or a place the lists hold
+    /// (so no listed name loses its evidence) or already English or clinical vocabulary,
+    /// and a rare word reads with the rare flag alone (`scripts/build-rare-words.py`).
+    #[test]
+    fn rare_words_are_no_listed_name_place_or_vocabulary() {
+        let p = crate::patterns::Patterns::builtin();
+        let lex = Lexicon::build(&LexiconSources::of(&p)).expect("builds");
+        let rare = p.get(RARE_FILE);
+        assert!(
+            rare.lines().count() > 100_000,
+            "the rare words are embedded"
+        );
+        let listed = flag::NAME | flag::PLACE | flag::PLACE_START | flag::ENGLISH | flag::VOCAB;
+        for w in rare.lines() {
+            let f = lex.words.get_word(w.as_bytes()).unwrap_or(0);
+            assert!(f & flag::RARE != 0 && f & listed == 0, "{w}: {f:#x}");
+        }
+        assert_eq!(lex.flags(b"horsebacker"), flag::RARE);
+        assert_eq!(lex.flags(b"Horsebacker"), flag::RARE);
     }
 
     /// Every word of `patterns/words/context.toml` is a word the lexicon knows from its other

@@ -429,9 +429,9 @@ impl Ctx<'_> {
     pub(super) fn mark_foreign_name(&self, i: usize, marks: &mut [Option<PhiType>]) {
         let w = &self.words[i];
         let word = &self.text[w.start..w.end];
-        let listed = flag::NAME | flag::POPULAR | flag::PLACE | flag::PLACE_START;
-        let foreign =
-            word.iter().any(|&b| b >= 0x80) && w.flags == 0 || w.accented && w.flags & !listed == 0;
+        let listed = flag::NAME | flag::POPULAR | flag::PLACE | flag::PLACE_START | flag::RARE;
+        let foreign = word.iter().any(|&b| b >= 0x80) && flag::unknown(w.flags)
+            || w.accented && w.flags & !listed == 0;
         // In a note written in capitals an accent is still evidence (`ÓLAFUR LEONHARDSSON`);
         // capitalisation is not, so only a word the view dropped an accent from counts.
         let caps = self.caps_mode && w.accented && w.end - w.start >= 3;
@@ -687,7 +687,7 @@ impl Ctx<'_> {
         if self.caps_mode || j >= self.words.len() || !self.joined(i, b"") {
             return;
         }
-        let unknown = |k: usize| self.unknown_capitalised(k) && self.words[k].flags == 0;
+        let unknown = |k: usize| self.unknown_capitalised(k) && flag::unknown(self.words[k].flags);
         let pair = self.name_part(i) && self.name_part(j) && (unknown(i) || unknown(j));
         let long_enough = self.words[i].end - self.words[i].start >= 3
             && self.words[j].end - self.words[j].start >= 3;
@@ -729,7 +729,8 @@ impl Ctx<'_> {
                     | flag::POPULAR
                     | flag::PLACE
                     | flag::PLACE_START
-                    | flag::PARTICLE)
+                    | flag::PARTICLE
+                    | flag::RARE)
                 == 0
             && !self.text[w.start..w.end].iter().any(u8::is_ascii_digit)
     }

@@ -237,7 +237,7 @@ impl Ctx<'_> {
     /// `Shannonbury`, `Rebeccaberg`: an unknown word made of a listed name and a town ending.
     pub(super) fn is_name_town(&self, i: usize) -> bool {
         let w = &self.words[i];
-        w.flags == 0 && self.lexicon.is_name_town(&self.text[w.start..w.end])
+        flag::unknown(w.flags) && self.lexicon.is_name_town(&self.text[w.start..w.end])
     }
 
     /// The last word of the longest place phrase starting at `i`, if any.
@@ -394,7 +394,8 @@ impl Ctx<'_> {
                 .iter()
                 .any(|p| prev.eq_ignore_ascii_case(p))
         };
-        let opens_clause = || w.flags == 0 && self.ward_clause_start(i) && pronounceable(word);
+        let opens_clause =
+            || flag::unknown(w.flags) && self.ward_clause_start(i) && pronounceable(word);
         if shaped && (after_preposition() || opens_clause()) && ward_number_after(self.text, w.end)
         {
             marks[i] = Some(PhiType::Location);
@@ -421,7 +422,7 @@ impl Ctx<'_> {
         let w = &self.words[i];
         let word = &self.text[w.start..w.end];
         if (2..=5).contains(&word.len())
-            && w.flags == 0
+            && flag::unknown(w.flags)
             && word.iter().all(u8::is_ascii_uppercase)
             && (word.ends_with(b"H") || word.ends_with(b"MC"))
         {
@@ -459,7 +460,7 @@ impl Ctx<'_> {
         let doubled = len == 2 && word[0].eq_ignore_ascii_case(&word[1]);
         !doubled
             && (2..=4).contains(&len)
-            && w.flags == 0
+            && flag::unknown(w.flags)
             && matches!(w.shape, Shape::Upper | Shape::Lower)
             && self.text[w.start..w.end]
                 .iter()

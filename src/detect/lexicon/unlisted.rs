@@ -1083,3 +1083,73 @@ impl Ctx<'_> {
             || rest.len() > 4 && rest[..5].eq_ignore_ascii_case(b" and ")
     }
 }
+
+impl Ctx<'_> {
+    /// `the family of Zuhoria called`, `was seen by Pauracio today`: in a note written in
+    /// mixed case, a capitalised word that no list holds (not even the rare words of
+    /// `patterns/words/rare.txt`), inside a sentence (a lower-case word right before it)
+    /// and alone (no capitalised word after it), is a name. No misspelling, adverb or
+    /// compound of known words; four letters at least; not a drug's place (after `on`,
+    /// `off`, `of`, or before a dose).
+    pub(super) fn mark_lone_unlisted(&self, i: usize, marks: &mut [Option<PhiType>]) {
+        let n = self.words.len();
+        if self.caps_mode
+            || self.lower_mode
+            || i == 0
+            || marks[i].is_some()
+            || self.words[i].flags != 0
+            || self.words[i].shape != Shape::Cap
+            || self.words[i].end - self.words[i].start < 4
+            || self.words[i - 1].shape != Shape::Lower
+            || self.text[self.words[i - 1].end..self.words[i].start] != *b" "
+        {
+            return;
+        }
+        let lone = i + 1 >= n || self.words[i + 1].shape != Shape::Cap;
+        let prev = &self.text[self.words[i - 1].start..self.words[i - 1].end];
+        // `remains on Integrellin`, `dose of Cosyntropin`, `Fosphenytoin 400mg`: a drug.
+        let drug_context = [&b"on"[..], b"off", b"of"]
+            .iter()
+            .any(|p| prev.eq_ignore_ascii_case(p))
+            || i + 1 < n
+                && self.text[self.words[i + 1].start..self.words[i + 1].end]
+                    .iter()
+                    .any(u8::is_ascii_digit);
+        if lone
+            && !drug_context
+            && !self.clause_start(i)
+            && self.unlisted_word(i)
+            && self.run_word(i)
+            && !self.compound(i)
+        {
+            marks[i] = Some(PhiType::Name);
+        }
+    }
+
+    /// `SEEN WITH ZUHORIA QALBENT`, `called ovadrakin mesuhel`: in a note written in one
+    /// case, two words side by side, one space apart, that no list holds (not even the rare
+    /// words), neither a misspelling, adverb or compound of known words, are a person.
+    pub(super) fn mark_one_case_unlisted_pair(&self, i: usize, marks: &mut [Option<PhiType>]) {
+        let j = i + 1;
+        if !(self.caps_mode || self.lower_mode)
+            || j >= self.words.len()
+            || marks[i].is_some()
+            || marks[j].is_some()
+            || self.text[self.words[i].end..self.words[j].start] != *b" "
+        {
+            return;
+        }
+        // Five letters at least: shorter words are a note's shorthand (`AMTS`, `DRNG`).
+        let word = |k: usize| {
+            self.words[k].end - self.words[k].start >= 5
+                && !self.has(k, flag::RARE)
+                && self.unlisted_word(k)
+                && self.run_word(k)
+                && !self.compound(k)
+        };
+        if (self.words[i].flags == 0 || self.words[j].flags == 0) && word(i) && word(j) {
+            marks[i] = Some(PhiType::Name);
+            marks[j] = Some(PhiType::Name);
+        }
+    }
+}
