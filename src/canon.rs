@@ -786,8 +786,7 @@ const DIGIT_ZEROS: [u32; 58] = [
 fn ascii_digit(c: char) -> Option<char> {
     let cp = c as u32;
     let i = DIGIT_ZEROS.partition_point(|&z| z <= cp).checked_sub(1)?;
-    let value = cp - DIGIT_ZEROS[i];
-    (value < 10).then(|| char::from(b'0' + value as u8))
+    char::from_digit(cp - DIGIT_ZEROS[i], 10)
 }
 
 fn is_combining_mark(c: char) -> bool {
