@@ -42,7 +42,10 @@ def main():
     # Proper nouns are capitalised in SCOWL: lower-case entries only.
     lower = {w for w in words if w and all(c.isalpha() and c.islower() for c in w)}
     for w in sorted(lower - known - listed):
-        print(w)
+        # The lexicon holds words of at most 40 bytes (`table::MAX_WORD`); a longer one
+        # could never be looked up.
+        if len(w.encode("utf-8")) <= 40:
+            print(w)
 
 
 if __name__ == "__main__":
