@@ -314,14 +314,19 @@ fn script_digit_runs(text: &str) -> Vec<(usize, usize)> {
         let run = &text[start..end];
         let script = run.chars().filter(|&c| ascii_digit(c).is_some()).count();
         let digits = script + run.bytes().filter(u8::is_ascii_digit).count();
-        let latin_around = !other_script_letter(text[..start].chars().rev())
-            && !other_script_letter(text[end..].chars());
+        let latin_around = !other_script_letter(text[..start].chars().rev().take(LETTER_WINDOW))
+            && !other_script_letter(text[end..].chars().take(LETTER_WINDOW));
         if script > 0 && (digits >= MIN_SCRIPT_DIGITS || latin_around) {
             runs.push((start, end));
         }
     }
     runs
 }
+
+/// How far, in characters, a run of digits looks on each side for the letter that says
+/// which script's text it stands in. A bound, so a long text of digit runs and no letters
+/// (`١,١,١,…`) is read in linear time, not by looking back over all of it for every run.
+const LETTER_WINDOW: usize = 32;
 
 /// Whether the first letter `chars` meets is a letter outside ASCII (of another script, by
 /// the time the view reads digits: accented Latin letters are plain by then).
@@ -1109,6 +1114,9 @@ mod tests {
         assert_eq!(view("চাঁদপুর ৬৫৭৭"), "চাঁদপুর ৬৫৭৭");
         assert_eq!(view("হক +৮৮০ ১০৭৯ ১০০৫০৩"), "হক +880 1079 100503");
         assert_eq!(view("Room ৮৬ today"), "Room 86 today");
+        // A letter further away than the window says nothing: the run is read.
+        let far = format!("বাসা{} ৮৬", " ".repeat(LETTER_WINDOW));
+        assert!(view(&far).ends_with(" 86"));
     }
 
     #[test]
