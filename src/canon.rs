@@ -1,6 +1,7 @@
 //! The canonical view: one decoded, normalised reading of a string, mapped back to its bytes.
 //!
-//! Detection runs on what a reader would see, not on how it was written: HTML/XML character
+//! Detection runs on what a reader would see, not on how it was written: quoted-printable
+//! (`Rosalind=20Thackeray`, in a text that shows it is written so), HTML/XML character
 //! references, percent-encoding (repeated until stable), `\uXXXX` escapes, Unicode
 //! compatibility forms (full-width digits and letters, ligatures), accents, the decimal
 //! digits of every script (`٥٥٥` is `555`), space, dash, slash and dot variants, Cyrillic
@@ -53,7 +54,9 @@ const MAX_ROUNDS: usize = 4;
 impl Canon {
     /// The canonical view of `input`, or `None` when it would be `input` itself.
     pub fn of(input: &str) -> Option<Canon> {
-        let decoded = Canon::decoded(input);
+        let qp = Canon::quoted_printable(input);
+        let decoded = Canon::decoded(qp.as_ref().map_or(input, Canon::text));
+        let decoded = Canon::then(qp, decoded);
         let latin = Canon::latin_for_lookalikes(decoded.as_ref().map_or(input, Canon::text));
         let decoded = Canon::then(decoded, latin);
         let digits = Canon::ascii_for_script_digits(decoded.as_ref().map_or(input, Canon::text));
@@ -255,6 +258,128 @@ impl Canon {
         b.push_literal(&text[copied..], copied);
         Some(b.out)
     }
+}
+
+/// Fewest escapes side by side that show a text is quoted-printable whatever they decode to
+/// (`=52=6F=73`): a key and a number (`dob=2025`) make one.
+const MIN_QP_RUN: usize = 3;
+
+impl Canon {
+    /// The view of `text` with its quoted-printable escapes decoded (`=20` a space, `=2D` a
+    /// hyphen, `=C3=A9` an `é`) and its soft line breaks (`=` at a line's end) joined, or
+    /// `None` when the text does not show it is written so ([`is_quoted_printable`]).
+    /// `=` is common in text (`BP=120/80`, `dob=2025`), so a lone escape is decoded only
+    /// in a text that shows the encoding somewhere: a number after `=` stays a number.
+    fn quoted_printable(text: &str) -> Option<Canon> {
+        if !is_quoted_printable(text) {
+            return None;
+        }
+        let b = text.as_bytes();
+        let mut out = Builder::with_capacity(text.len());
+        let mut copied = 0;
+        let mut i = 0;
+        while let Some(k) = b[i..].iter().position(|&c| c == b'=') {
+            let at = i + k;
+            i = at + 1;
+            let decoded = match soft_break(&b[at..]) {
+                Some(len) => Some((None, len)),
+                None => qp_char(&b[at..]).map(|(c, len)| (Some(c), len)),
+            };
+            let Some((c, len)) = decoded else { continue };
+            out.push_literal(&text[copied..at], copied);
+            if let Some(c) = c {
+                out.push(c, at, at + len);
+            }
+            copied = at + len;
+            i = copied;
+        }
+        out.push_literal(&text[copied..], copied);
+        Some(out.out)
+    }
+}
+
+/// A text written in quoted-printable, by a sign no plain text gives: a soft line break
+/// after a word, an escape run of [`MIN_QP_RUN`] or more or one that is a UTF-8
+/// character, an escape written with a hex letter for a space or punctuation between two
+/// letters or digits (`512=2D47`), or `=20` between a word and a letter (`Rosalind=20T…`).
+pub fn is_quoted_printable(text: &str) -> bool {
+    let b = text.as_bytes();
+    let mut i = 0;
+    while let Some(k) = b[i..].iter().position(|&c| c == b'=') {
+        let at = i + k;
+        i = at + 1;
+        let before = at.checked_sub(1).map(|j| b[j]);
+        if soft_break(&b[at..]).is_some() && before.is_some_and(|c| !c.is_ascii_whitespace()) {
+            return true;
+        }
+        let run = escape_run(&b[at..]);
+        if run == 0 {
+            continue;
+        }
+        if run >= MIN_QP_RUN || qp_char(&b[at..]).is_some_and(|(c, _)| !c.is_ascii()) {
+            return true;
+        }
+        let Some(byte) = escape_byte(&b[at..]) else {
+            continue;
+        };
+        let after = b.get(at + 3).copied();
+        let between = before.is_some_and(|c| c.is_ascii_alphanumeric())
+            && after.is_some_and(|c| c.is_ascii_alphanumeric());
+        let hex_letter = b[at + 1..at + 3].iter().any(u8::is_ascii_alphabetic);
+        let punct = byte == b' ' || byte.is_ascii_punctuation();
+        if between && punct && hex_letter {
+            return true;
+        }
+        if byte == b' ' && between && after.is_some_and(|c| c.is_ascii_alphabetic()) {
+            return true;
+        }
+        i = at + 3 * run;
+    }
+    false
+}
+
+/// A soft line break at the start of `b` (`=` then a line break): how many bytes it spans.
+fn soft_break(b: &[u8]) -> Option<usize> {
+    match b {
+        [b'=', b'\r', b'\n', ..] => Some(3),
+        [b'=', b'\n', ..] => Some(2),
+        _ => None,
+    }
+}
+
+/// The byte an escape (`=` and two hex digits) at the start of `b` stands for.
+fn escape_byte(b: &[u8]) -> Option<u8> {
+    let [b'=', hi, lo, ..] = *b else { return None };
+    let digit = |c: u8| char::from(c).to_digit(16);
+    let value = digit(hi)? * 16 + digit(lo)?;
+    u8::try_from(value).ok()
+}
+
+/// How many escapes follow one another from the start of `b`.
+fn escape_run(b: &[u8]) -> usize {
+    (0..)
+        .take_while(|&k| b.get(3 * k..).and_then(escape_byte).is_some())
+        .count()
+}
+
+/// The character the escapes at the start of `b` write, and the bytes they span: a
+/// printable ASCII character, a tab or line break, or one UTF-8 character written as a run
+/// of escapes (`=C3=A9`). Escapes of other bytes (controls, broken UTF-8) are not read.
+fn qp_char(b: &[u8]) -> Option<(char, usize)> {
+    let first = escape_byte(b)?;
+    let len = match first {
+        0x20..=0x7e | b'\t' | b'\r' | b'\n' => return Some((char::from(first), 3)),
+        0xc2..=0xdf => 2,
+        0xe0..=0xef => 3,
+        0xf0..=0xf4 => 4,
+        _ => return None,
+    };
+    let mut buf = [0u8; 4];
+    for (k, slot) in buf.iter_mut().enumerate().take(len) {
+        *slot = escape_byte(b.get(3 * k..)?)?;
+    }
+    let c = std::str::from_utf8(&buf[..len]).ok()?.chars().next()?;
+    Some((c, 3 * len))
 }
 
 /// Fewest digits in a run of another script's digits that is read as ASCII whatever text
@@ -1038,6 +1163,32 @@ mod tests {
         let at = c.text().find(needle).expect("needle in view");
         let (a, b) = c.source_range(at, at + needle.len());
         &s[a..b]
+    }
+
+    #[test]
+    fn quoted_printable_is_decoded_where_the_text_shows_it() {
+        assert_eq!(view("Rosalind=20Thackeray"), "Rosalind Thackeray");
+        assert_eq!(source_of("Rosalind=20Thackeray", "d T"), "d=20T");
+        assert_eq!(view("SSN 512=2D47=2D3306"), "SSN 512-47-3306");
+        assert_eq!(
+            view("otter=2Elake=2E74=40inbox=2Eexample"),
+            "otter.lake.74@inbox.example"
+        );
+        assert_eq!(view("=52=6F=73=61 seen"), "Rosa seen");
+        assert_eq!(view("Ib=C3=A1=C3=B1ez"), "Ibanez");
+        assert_eq!(view("Thack=\neray, dob=2025"), "Thackeray, dob 25");
+        // `=` in plain text: a number after it stays a number, a control is never read.
+        for plain in [
+            "BP=120/80 HR=72",
+            "dob=20250314",
+            "grade=4A",
+            "MRN=4012345",
+            "x=00y",
+        ] {
+            assert_eq!(view(plain), plain, "{plain}");
+        }
+        assert!(!is_quoted_printable("a=1&b=2D"));
+        assert!(is_quoted_printable("a=2Db"));
     }
 
     #[test]

@@ -39,7 +39,9 @@ pub mod nested;
 pub mod recall;
 pub mod reference;
 pub mod reveal;
+mod reversed;
 pub mod spelling;
+mod uu;
 pub mod x12;
 pub mod xml;
 
@@ -679,7 +681,7 @@ impl Engine {
         if let Some(out) = nested::deidentify_nested(self, value, t, ctx, scratch, counts)? {
             return Ok(Cow::Owned(out));
         }
-        if self.is_name_value(value) {
+        if self.is_scanned_name_value(value) {
             counts[PhiType::Name.index()] += 1;
             return Ok(Cow::Owned(t.apply_value(PhiType::Name, value, ctx)?));
         }
@@ -738,16 +740,59 @@ impl Engine {
             }],
             None => {
                 let accents = canon.as_ref().map_or(&[][..], Canon::accents);
-                self.detector.scan_accented(view, accents, learned, scratch)
+                let spans = self.detector.scan_accented(view, accents, learned, scratch);
+                self.with_reversed_runs(view, spans, learned, scratch)
             }
         };
         (canon, spans)
+    }
+
+    /// `spans` of `view`, and what each run of it written backwards holds read the other
+    /// way round ([`reversed::reversed_runs`]).
+    fn with_reversed_runs(
+        &self,
+        view: &str,
+        spans: Vec<Span>,
+        learned: Option<&Learned>,
+        scratch: &mut Scratch,
+    ) -> Vec<Span> {
+        let mut out = spans;
+        for (start, end) in reversed::reversed_runs(view) {
+            let run = &view[start..end];
+            let back = self
+                .detector
+                .scan(&reversed::reversed(run), learned, scratch);
+            let found = reversed::written_spans(&back, run.len())
+                .into_iter()
+                .map(|s| Span {
+                    start: s.start + start,
+                    end: s.end + start,
+                    ty: s.ty,
+                })
+                .collect();
+            out = reversed::merged(out, found);
+        }
+        out
     }
 
     /// A short structured value made only of listed names (`Whitcombe`, `ines`, `Ansel J
     /// Whitcombe`): in a field of its own there is no sentence to say otherwise, so it is a
     /// name. A word that is also English or clinical vocabulary never counts.
     pub fn is_name_value(&self, value: &str) -> bool {
+        self.value_reads_as_name(value, Unlisted::NeedsAName)
+    }
+
+    /// [`Engine::is_name_value`], or a value of one to three capitalised words no list
+    /// holds at all (`Quorvelline`, `Blythe Quorvelline`): a value scanned as text, under a
+    /// key nobody knows, has no sentence around it to say what such a word is, and a word
+    /// that is no English, clinical, rare-English, place or name-list word is more likely
+    /// a surname than anything else a payload carries alone. Not used for markup names or
+    /// code fields, where a schema's own words stand alone.
+    fn is_scanned_name_value(&self, value: &str) -> bool {
+        self.value_reads_as_name(value, Unlisted::MayStandAlone)
+    }
+
+    fn value_reads_as_name(&self, value: &str, unlisted: Unlisted) -> bool {
         // Cheap refusals first: most values are long, numeric or many-worded.
         let t = value.trim();
         if t.is_empty()
@@ -768,6 +813,20 @@ impl Engine {
         }
         let words: Vec<&str> = words.iter().map(|w| w.trim_end_matches('.')).collect();
         self.names_only(&words)
+            || (unlisted == Unlisted::MayStandAlone && self.unlisted_capitalised(&words))
+    }
+
+    /// One to three capitalised words (`Quorvelline`) of three letters or more, none of
+    /// which any list holds, the rare English words included.
+    fn unlisted_capitalised(&self, words: &[&str]) -> bool {
+        let capitalised = |w: &str| {
+            let b = w.as_bytes();
+            b.len() >= 3 && b[0].is_ascii_uppercase() && b[1..].iter().all(u8::is_ascii_lowercase)
+        };
+        (1..=3).contains(&words.len())
+            && words
+                .iter()
+                .all(|w| capitalised(w) && self.detector.lexicon().flags(w.as_bytes()) == 0)
     }
 
     /// A value under a code field of a message or table (HL7 `keep`, a CSV `cpt` column)
@@ -843,6 +902,16 @@ impl Engine {
         }
         named > 0
     }
+}
+
+/// Whether a structured value of capitalised words no list holds reads as a name
+/// ([`Engine::is_scanned_name_value`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Unlisted {
+    /// At least one word must be on a name list.
+    NeedsAName,
+    /// Capitalised words no list holds are a name on their own.
+    MayStandAlone,
 }
 
 /// Spans found in a canonical view, as ranges of the input they were read from, each with

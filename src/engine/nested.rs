@@ -1,8 +1,9 @@
 //! Payloads inside payloads: a value is read as what it is, not as what holds it.
 //!
 //! Owns recognising, in one string value, a JSON document (`"payload":"{\"mrn\":…}"`), an
-//! HL7 message or XML document, a URL with its own query, a form (`a=1&b=2`), a JWT, and
-//! base64 (a whole value, or a long run in text) that decodes to text; and the sniffing of a whole body's real shape whatever its
+//! HL7 message or XML document, a URL with its own query, a form (`a=1&b=2`), a JWT,
+//! uuencode (a whole value), and base64 (a whole value, or a long run in text) that
+//! decodes to text; and the sniffing of a whole body's real shape whatever its
 //! label. Each nested payload is de-identified by the engine like a document of its own and
 //! written back in its own encoding. Nesting is bounded ([`MAX_NESTING`]); below that bound a
 //! value is scanned as text, so depth never makes anything pass unread.
@@ -13,6 +14,7 @@ use base64::engine::general_purpose::{STANDARD, STANDARD_NO_PAD, URL_SAFE, URL_S
 use base64::Engine as _;
 
 use super::{Engine, ScanError};
+use crate::canon::is_quoted_printable;
 use crate::detect::Scratch;
 use crate::phi::PhiType;
 use crate::transform::{DocContext, Transformer};
@@ -79,11 +81,12 @@ pub fn sniff(body: &str) -> Shape {
     Shape::Text
 }
 
-/// `a=1&b=2` (no spaces, every part a `key=value` with a plain key).
+/// `a=1&b=2` (no spaces, every part a `key=value` with a plain key). Not a value written in
+/// quoted-printable (`Rosalind=20Thackeray`): read as a form, its first word would be a key.
 pub fn is_form(s: &str) -> bool {
     // `=` first: one byte search rules out nearly every string, before the per-char
     // whitespace test.
-    if !s.contains('=') || s.contains(char::is_whitespace) {
+    if !s.contains('=') || s.contains(char::is_whitespace) || is_quoted_printable(s) {
         return false;
     }
     let mut any_value = false;
@@ -166,6 +169,9 @@ fn open(
             Err(ScanError::X12 { .. }) => {}
             Err(e) => return Err(e),
         }
+    }
+    if let Some(out) = uu_value(engine, v, t, scratch, counts)? {
+        return Ok(Some(out));
     }
     if v.contains(char::is_whitespace) {
         return Ok(None);
@@ -262,6 +268,30 @@ fn base64_value(
         None if v.len() > MAX_B64_ID && has_b64_signs(v) => Ok(Some(String::new())),
         None => Ok(None),
     }
+}
+
+/// A whole value in uuencode that decodes to text: de-identified as a document and
+/// encoded back the same way (its `begin` line kept).
+fn uu_value(
+    engine: &Engine,
+    v: &str,
+    t: &Transformer<'_>,
+    scratch: &mut Scratch,
+    counts: &mut [usize; PhiType::ALL.len()],
+) -> Result<Option<String>, ScanError> {
+    let Some(uu) = super::uu::decode(v) else {
+        return Ok(None);
+    };
+    let Some((text, encoding)) = readable_text(&uu.bytes) else {
+        return Ok(None);
+    };
+    let out = engine.deidentify_sniffed(&text, t, scratch)?;
+    add(counts, &out.counts);
+    if out.text == text {
+        return Ok(Some(v.to_string()));
+    }
+    let bytes = crate::charset::encode(&out.text, encoding);
+    Ok(Some(super::uu::encode(uu.begin, &bytes)))
 }
 
 /// Rewrites base64 runs inside free text that decode to text; `None` when there are none.

@@ -255,7 +255,7 @@ impl Engine {
         if let Some(out) = nested::deidentify_nested(self, reading, t, ctx, scratch, counts)? {
             return Ok(Cow::Owned(out));
         }
-        if self.is_name_value(reading) {
+        if self.is_scanned_name_value(reading) {
             counts[PhiType::Name.index()] += 1;
             return Ok(Cow::Owned(t.apply_value(
                 PhiType::Name,

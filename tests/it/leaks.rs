@@ -178,6 +178,10 @@ const VALUE_TRICKS: &[&str] = &[
     "lookalike",
     "cyrillic",
     "arabic_digits",
+    "qp",
+    "qp_full",
+    "reversed",
+    "uu",
 ];
 
 /// The tricks tried on every channel of `TRICK_CHANNELS` (the rest go by `EXTRA_TRICKS`).
@@ -201,6 +205,9 @@ const MAIN_TRICKS: &[&str] = &[
     "lookalike",
     "cyrillic",
     "arabic_digits",
+    "qp",
+    "qp_full",
+    "reversed",
 ];
 /// Character references make no sense in a URL: these tricks are not tried there.
 const NOT_IN_URLS: &[&str] = &["html_dec", "named"];
@@ -264,6 +271,23 @@ fn pct_once(v: &str) -> String {
     format!("{}%{:02X}{}", &v[..i], ch as u32, &v[i + ch.len_utf8()..])
 }
 
+/// `v` with the characters `encode` picks written as quoted-printable escapes; the middle
+/// character when it picks none.
+fn qp(v: &str, encode: impl Fn(char) -> bool) -> String {
+    let escape = |ch: char| {
+        let mut buf = [0u8; 4];
+        ch.encode_utf8(&mut buf)
+            .bytes()
+            .map(|b| format!("={b:02X}"))
+            .collect::<String>()
+    };
+    replace_seps(v, |ch| encode(ch).then(|| escape(ch))).unwrap_or_else(|| {
+        let i = middle(v);
+        let ch = v[i..].chars().next().unwrap_or('0');
+        format!("{}{}{}", &v[..i], escape(ch), &v[i + ch.len_utf8()..])
+    })
+}
+
 fn value_trick(trick: &str, c: &Canary) -> Option<String> {
     let v = c.value;
     match trick {
@@ -321,6 +345,14 @@ fn value_trick(trick: &str, c: &Canary) -> Option<String> {
                 .and_then(|d| char::from_u32(ARABIC_ZERO + d))
                 .map(String::from)
         }),
+        // Quoted-printable: every character but letters and digits as `=XX` (a value of
+        // letters and digits only gets its middle one), or every byte (`qp_full`).
+        "qp" => Some(qp(v, |ch| !ch.is_ascii_alphanumeric())),
+        "qp_full" => Some(qp(v, |_| true)),
+        // Written back to front: `yarekcahT dnilasoR`, `2710-555-314`.
+        "reversed" => Some(v.chars().rev().collect()),
+        // uuencoded, one line, zero as a backtick: `24F]S86QI;F0@5&AA8VME<F%Y`.
+        "uu" => Some(uuencode(v.as_bytes())),
         "pct1" => Some(pct_once(v)),
         "pct2" => Some(pct_once(v).replace('%', "%25")),
         "pct00" => replace_seps(v, |ch| (ch == ' ').then(|| "%00".to_string())),
@@ -470,10 +502,11 @@ fn digits_for_letters(s: &str) -> String {
         .collect()
 }
 
-/// The leak check's reading of [`leet`], [`spoken`], [`lookalike`] and the `cyrillic` and
-/// `arabic_digits` tricks: digits between two letters as the letters they look like, digit
-/// words (with `double`) as digits, look-alike letters beside a digit as digits, and
-/// Cyrillic letters and Arabic-Indic digits as their Latin and ASCII twins.
+/// The leak check's reading of [`leet`], [`spoken`], [`lookalike`] and the `cyrillic`,
+/// `arabic_digits` and `reversed` tricks: digits between two letters as the letters they
+/// look like, digit words (with `double`) as digits, look-alike letters beside a digit as
+/// digits, Cyrillic letters and Arabic-Indic digits as their Latin and ASCII twins, and
+/// the text from its end.
 fn unleeted_and_unspoken(s: &str) -> Vec<String> {
     let b = s.as_bytes();
     let unleet: String = s
@@ -514,6 +547,7 @@ fn unleeted_and_unspoken(s: &str) -> Vec<String> {
         spoken,
         digits_for_letters(s),
         latin_and_ascii_digits(s),
+        s.chars().rev().collect(),
     ]
 }
 
@@ -772,8 +806,10 @@ const EXTRA_TRICKS: &[(&str, &[&str])] = &[
             "endash",
             "cyrillic",
             "arabic_digits",
+            "qp",
         ],
     ),
+    ("json_unknown", &["uu"]),
     ("form_unknown", &["pct1", "pct2", "pct00"]),
     ("h_scanned", &["fullwidth", "zwsp", "pct1"]),
     ("json_known", &["fullwidth", "zwsp"]),
@@ -790,6 +826,7 @@ const EXTRA_TRICKS: &[(&str, &[&str])] = &[
             "b64",
             "cyrillic",
             "arabic_digits",
+            "qp",
         ],
     ),
     (
@@ -802,7 +839,16 @@ const EXTRA_TRICKS: &[(&str, &[&str])] = &[
     ("hl7_lf", &["hl7_hex", "html_dec"]),
     (
         "csv_unknown",
-        &["upper", "fullwidth", "zwsp", "pct1", "b64", "cyrillic"],
+        &[
+            "upper",
+            "fullwidth",
+            "zwsp",
+            "pct1",
+            "b64",
+            "cyrillic",
+            "qp",
+            "uu",
+        ],
     ),
     ("csv_note", &["fullwidth", "html_hex", "nbsp"]),
     (
@@ -815,6 +861,7 @@ const EXTRA_TRICKS: &[(&str, &[&str])] = &[
             "zwsp",
             "endash",
             "b64",
+            "qp",
         ],
     ),
     ("xml_note", &["html_dec", "html_hex", "nbsp", "fullwidth"]),
@@ -829,6 +876,7 @@ const EXTRA_TRICKS: &[(&str, &[&str])] = &[
             "b64",
             "cyrillic",
             "arabic_digits",
+            "qp",
         ],
     ),
     ("x12_known", &["upper", "fullwidth"]),
@@ -1809,7 +1857,14 @@ fn decode_once(s: &str) -> Vec<String> {
         }
     }
     json_views(s, &mut out);
+    if s.bytes().any(|c| c == b'`')
+        || s.lines()
+            .any(|l| l.len() > 4 && !l.bytes().any(|c| c > 0x60))
+    {
+        out.push(uu_decode(s));
+    }
     if s.contains('=') {
+        out.push(qp_decode(s));
         let q = s.split_once('?').map_or(s, |(_, q)| q);
         let mut all = Vec::new();
         for (k, v) in form_urlencoded::parse(q.replace(';', "&").as_bytes()) {
@@ -1831,6 +1886,81 @@ fn decode_once(s: &str) -> Vec<String> {
         }
     }
     out
+}
+
+/// One uuencoded line of up to 45 bytes, as Python's `binascii.b2a_uu(…, backtick=True)`.
+fn uuencode(b: &[u8]) -> String {
+    let ch = |six: u8| {
+        if six == 0 {
+            '`'
+        } else {
+            char::from(0x20 + six)
+        }
+    };
+    let mut out = String::from(ch(u8::try_from(b.len()).expect("a short value")));
+    for t in b.chunks(3) {
+        let [x, y, z] = [0, 1, 2].map(|k| t.get(k).copied().unwrap_or(0));
+        for six in [
+            x >> 2,
+            ((x & 3) << 4) | (y >> 4),
+            ((y & 15) << 2) | (z >> 6),
+            z & 63,
+        ] {
+            out.push(ch(six));
+        }
+    }
+    out
+}
+
+/// uuencoded lines read back, each on its own (a line that is not one reads as nothing).
+fn uu_decode(s: &str) -> String {
+    let mut out = Vec::new();
+    for line in s.lines().map(str::trim) {
+        let b = line.as_bytes();
+        let Some((&count, data)) = b.split_first() else {
+            continue;
+        };
+        if !data.iter().all(|c| (0x20..=0x60).contains(c)) || !(0x20..=0x60).contains(&count) {
+            continue;
+        }
+        let n = usize::from((count - 0x20) & 63);
+        let six: Vec<u8> = data.iter().map(|c| (c - 0x20) & 63).collect();
+        let mut bytes = Vec::new();
+        for q in six.chunks(4).filter(|q| q.len() == 4) {
+            bytes.extend([
+                (q[0] << 2) | (q[1] >> 4),
+                (q[1] << 4) | (q[2] >> 2),
+                (q[2] << 6) | q[3],
+            ]);
+        }
+        bytes.truncate(n);
+        out.extend(bytes);
+        out.push(b'\n');
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// Quoted-printable read back: every `=XX` as its byte, soft line breaks joined.
+fn qp_decode(s: &str) -> String {
+    let b = s.replace("=\r\n", "").replace("=\n", "").into_bytes();
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        let hex = b
+            .get(i + 1..i + 3)
+            .and_then(|h| std::str::from_utf8(h).ok());
+        match hex.and_then(|h| u8::from_str_radix(h, 16).ok()) {
+            Some(byte) if b[i] == b'=' && hex.is_some_and(|h| !h.starts_with('+')) => {
+                out.push(byte);
+                i += 3;
+            }
+            _ => {
+                out.push(b[i]);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
 }
 
 fn pct_until_stable(s: &str) -> String {

@@ -131,6 +131,33 @@ fn generic_json_key_spellings_and_free_text() {
     assert!(v["note"].as_str().expect("note").contains("pain 2/10"));
 }
 
+/// A value of capitalised words no list holds is a name under a key nobody knows: there is
+/// no sentence around it to say otherwise. Words a list holds (English, clinical, places)
+/// and statuses stay.
+#[test]
+fn unlisted_capitalised_words_alone_under_an_unknown_key_are_names() {
+    let input = json!({
+        "xq": "Quorvelline",
+        "zz": "Blythe Quorvelline",
+        "st": "Completed",
+        "ev": "Tinetti",
+        "mood": "Anxious"
+    })
+    .to_string();
+    let out = deidentify(&input, ContentType::Json, "safe-harbor");
+    let v: Value = serde_json::from_str(&out.text).expect("JSON");
+    for key in ["xq", "zz"] {
+        let s = v[key].as_str().expect("a string");
+        assert!(
+            !s.contains("Quorvelline") && s.contains("NAME"),
+            "{key}: {s}"
+        );
+    }
+    assert_eq!(v["st"], "Completed");
+    assert_eq!(v["ev"], "Tinetti");
+    assert_eq!(v["mood"], "Anxious");
+}
+
 #[test]
 fn form_bodies_by_key() {
     let out = deidentify(
