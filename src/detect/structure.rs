@@ -701,7 +701,11 @@ impl Reader<'_> {
         if !name_word(v) {
             return;
         }
-        let z = if self.spaced(v) && name_word(v + 1) { v + 1 } else { v };
+        let z = if self.spaced(v) && name_word(v + 1) {
+            v + 1
+        } else {
+            v
+        };
         if self.ends_value(z) {
             self.emit(&Item { a: v, z }, ty, out);
         }
