@@ -651,6 +651,7 @@ impl Reader<'_> {
                     && gap.iter().all(|c| *c == b' ')
                     && last + 1 < self.words.len()
                 {
+                    self.lower_name_after_by(last, ty, out);
                     self.values(last + 1, ty, out);
                     return;
                 }
@@ -660,6 +661,7 @@ impl Reader<'_> {
             let last = i + n - 1;
             let gap = self.gap_after(last);
             if !gap.contains(&b'\n') && gap.iter().all(|c| matches!(c, b' ' | b':' | b'-')) {
+                self.lower_name_after_by(last, PhiType::ProviderName, out);
                 self.values(last + 1, PhiType::ProviderName, out);
             }
             return;
@@ -675,6 +677,37 @@ impl Reader<'_> {
             {
                 self.block(last + 1, PhiType::ProviderName, out);
             }
+        }
+    }
+
+    /// `Note written by dan`, `seen by luis garcia.`: in mixed-case text, where a lower-case
+    /// word is no name to [`Self::evidence`], a footer phrase ending in `by` (word `by`)
+    /// still takes one or two lower-case words that a name list holds and that are no
+    /// English, common or vocabulary word, ending the value. The phrase is the cue; the
+    /// lists are the evidence. Before this only the tagger read them, and a retrain after
+    /// a change of lexicon flags lost them (stop 39).
+    fn lower_name_after_by(&self, by: usize, ty: PhiType, out: &mut Vec<Span>) {
+        if !self.mixed || self.lower(by) != b"by" {
+            return;
+        }
+        let v = self.skip_to_name(by + 1);
+        let name_word = |k: usize| {
+            k < self.words.len()
+                && self.word(k).len() >= 3
+                && self.word(k).iter().all(u8::is_ascii_lowercase)
+                && self.flags(k) & flag::NAME != 0
+                && self.flags(k) & KNOWN_WORD == 0
+        };
+        if !name_word(v) {
+            return;
+        }
+        let z = if self.spaced(v) && name_word(v + 1) {
+            v + 1
+        } else {
+            v
+        };
+        if self.ends_value(z) {
+            self.emit(&Item { a: v, z }, ty, out);
         }
     }
 
@@ -886,6 +919,8 @@ mod tests {
         for (text, name) in [
             ("Signed out to Kelvarno at change of shift.", "Kelvarno"),
             ("plan d/w dr. ostravik. vitals stable.", "ostravik"),
+            ("Pt resting. Note written by luis", "luis"),
+            ("Dr. Miloudi notified.\nNote written by dan", "dan"),
             (
                 "Care team:\n1. Tomasz Brevikan - PT\n2) ORVELLA, DINSKA (RN)",
                 "ORVELLA",
@@ -912,6 +947,8 @@ mod tests {
             ("Consults:\n1. Cardiology\n2. Nephrology", "Nephrology"),
             ("Discussed with pharmacy and the ICU team.", "pharmacy"),
             ("Attending: covering resident", "covering"),
+            ("Pt resting. Note written by nursing staff", "nursing"),
+            ("Seen by me and plan reviewed.", "me"),
         ] {
             assert!(!covered(&d, text, kept), "{kept} taken from {text:?}");
         }
