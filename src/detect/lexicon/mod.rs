@@ -21,6 +21,7 @@ mod names;
 mod organisations;
 mod person;
 mod places;
+mod rare;
 mod repeated;
 mod runs;
 mod table;
@@ -438,11 +439,6 @@ impl Lexicon {
         for w in src.english.lines() {
             lex.add(w, flag::ENGLISH);
         }
-        // Built without any name or place list's entries (see patterns/words/SOURCES.md;
-        // a test checks), so the flag never sits on a listed name.
-        for w in src.rare.lines() {
-            lex.add(w, flag::RARE);
-        }
         for (list, f) in [(src.first_names, flag::FIRST), (src.surnames, flag::LAST)] {
             for line in list.lines().filter(|l| !l.starts_with('#')) {
                 let (name, count) = two_columns(line);
@@ -507,6 +503,12 @@ impl Lexicon {
         lex.add_context(src.context)?;
         lex.add_messages(src.messages)?;
         lex.add_vocabulary(src.clinical);
+        // Built without any name or place list's entries (see patterns/words/SOURCES.md;
+        // a test checks), so the flag never sits on a listed name. Kept apart from the
+        // maps (see `rare`) and read as if added to them: installed last, it adds its flag
+        // to the words the other lists hold too.
+        lex.words
+            .set_rare(rare::RareWords::build(src.rare), flag::RARE);
         Ok(lex)
     }
 
