@@ -15,6 +15,9 @@ use std::hash::Hasher;
 
 use super::table::{Key, MAX_WORD};
 
+// `lines` and `trim` are the lexicon's: the tier keeps exactly the words `Lexicon::add`
+// would have kept.
+
 /// A set of lower-case words, read-only once built.
 #[derive(Default)]
 pub(super) struct RareWords {
@@ -54,8 +57,7 @@ impl RareWords {
             slots: vec![0; slots],
             count: 0,
         };
-        for line in list.split('\n') {
-            let w = line.trim();
+        for w in super::lines(list).map(super::trim) {
             if w.is_empty() || w.len() > MAX_WORD {
                 continue;
             }

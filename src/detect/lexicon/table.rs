@@ -292,6 +292,34 @@ mod tests {
         }
     }
 
+    /// The rare tier reads as if its words had been added to the maps: its flag alone for a
+    /// word no list holds, added to a listed word's flags, and given to a word added later.
+    #[test]
+    fn rare_words_read_as_if_added_to_the_maps() {
+        let mut t = WordTable::default();
+        t.add(b"horse", 1);
+        t.add(b"Horsebox", 1);
+        t.set_rare(
+            RareWords::build("horsebox\nzebra\nhorse\nOxbow\nlongerwordhere\nélan"),
+            64,
+        );
+        assert_eq!(t.get_word(b"HORSEBOX"), Some(65));
+        assert_eq!(t.get_word(b"Horse"), Some(65));
+        assert_eq!(t.get_short_ascii(b"horse"), Ok(Some(65)));
+        assert_eq!(t.get_word(b"zebra"), Some(64));
+        assert_eq!(t.get_short_ascii(b"ZEBRA"), Ok(Some(64)));
+        assert_eq!(t.get_short_ascii(b"oxbow"), Ok(Some(64)));
+        assert_eq!(t.get_word(b"longerwordhere"), Some(64));
+        assert_eq!(t.get_word("Élan".as_bytes()), Some(64));
+        assert_eq!(t.get_word(b"cat"), None);
+        assert_eq!(t.get_short_ascii(b"zebr"), Ok(None));
+        t.add(b"Zebra", 2);
+        assert_eq!(t.get_word(b"zebra"), Some(66));
+        t.add(b"cat", 2);
+        assert_eq!(t.get_word(b"cat"), Some(2));
+        assert_eq!(t.len(), 4);
+    }
+
     #[test]
     fn words_in_other_scripts_are_found_whatever_their_case() {
         let mut t = WordTable::default();
