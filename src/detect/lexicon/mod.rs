@@ -856,26 +856,27 @@ impl Lexicon {
     }
 }
 
-/// The lines of a list, as [`str::lines`] yields them (split at `\n`, a `\r` before it
-/// dropped, no empty last line after a final `\n`). Found byte by byte: list lines are
+/// The lines of a list, as [`str::lines`] yields them (split at `\n`, a `\r` right before
+/// a `\n` dropped, no empty last line after a final `\n`). Found byte by byte: list lines are
 /// short, and setting up a character search per line was a sixth of the lexicon's
 /// start-up (half a million lines).
 pub(super) fn lines(text: &str) -> impl Iterator<Item = &str> + '_ {
     let mut rest = Some(text).filter(|t| !t.is_empty());
     std::iter::from_fn(move || {
         let t = rest?;
-        let line = match t.bytes().position(|b| b == b'\n') {
+        match t.bytes().position(|b| b == b'\n') {
             Some(n) => {
                 // A `\n` is one byte: both sides are on character boundaries.
                 rest = Some(&t[n + 1..]).filter(|r| !r.is_empty());
-                &t[..n]
+                let line = &t[..n];
+                Some(line.strip_suffix('\r').unwrap_or(line))
             }
+            // The last line, with no `\n` after it, keeps a `\r` it ends with.
             None => {
                 rest = None;
-                t
+                Some(t)
             }
-        };
-        Some(line.strip_suffix('\r').unwrap_or(line))
+        }
     })
 }
 
