@@ -846,7 +846,8 @@ impl Lexicon {
         self.place_phrases.contains(phrase)
     }
 
-    /// Number of distinct words known.
+    /// Number of distinct words the word table's maps hold (the rare tier's words, kept
+    /// apart in `rare`, are not counted).
     pub fn len(&self) -> usize {
         self.words.len()
     }
