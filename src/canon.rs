@@ -554,6 +554,12 @@ const NUMBER_SEPARATORS: &[u8] = b"-./ ()+";
 fn next_number_run(b: &[u8], from: usize) -> Option<(usize, usize)> {
     let mut i = from;
     while i < b.len() {
+        // A group starts with a digit or a look-alike letter: every other byte is passed
+        // over here, without the call (`number_group` finds no group there either).
+        if !(b[i].is_ascii_digit() || lookalike_digit(b[i]).is_some()) {
+            i += 1;
+            continue;
+        }
         let Some(first_end) = number_group(b, i) else {
             i += 1;
             continue;

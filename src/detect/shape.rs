@@ -84,9 +84,12 @@ pub fn identifier_words(text: &str, mut found: impl FnMut(usize, usize, PhiType)
             continue;
         }
         let start = i;
+        // Whether the word holds a digit, read as it is cut (not in a second pass).
+        let mut digit = false;
         while i < bytes.len()
             && (bytes[i].is_ascii_alphanumeric() || matches!(bytes[i], b'#' | b'_'))
         {
+            digit |= bytes[i].is_ascii_digit();
             i += 1;
         }
         // A number's own punctuation (`1,234.5`, `3.14`) makes it a quantity: skip it whole.
@@ -107,8 +110,7 @@ pub fn identifier_words(text: &str, mut found: impl FnMut(usize, usize, PhiType)
         }
         // Every identifier word holds four digits or more: a word without one (nearly
         // every word of a note) is not looked at again.
-        let word = &bytes[start..i];
-        if word.iter().any(u8::is_ascii_digit) && is_identifier_word(&text[start..i]) {
+        if digit && is_identifier_word(&text[start..i]) {
             found(start, i, PhiType::Id);
         }
     }

@@ -38,8 +38,12 @@ impl Lexicon {
         spans: &[Span],
     ) -> Vec<LexHit> {
         let mut out = Vec::new();
-        // The case was read when `text` was scanned.
-        let LexScratch { words, marks } = scratch;
+        // The words, their case and what was read of them when `text` was scanned.
+        let LexScratch {
+            words,
+            marks,
+            unlisted,
+        } = scratch;
         let (words, case) = (words.list(), words.case());
         // Every rule here starts from a person found or a company word.
         if !spans.iter().any(|s| is_person(s.ty))
@@ -66,6 +70,7 @@ impl Lexicon {
             caps_mode: case.upper,
             lower_mode: case.lower,
             lexicon: self,
+            unlisted,
         };
         for i in 0..words.len() {
             ctx.mark_list_item(i, marks);

@@ -21,6 +21,7 @@ mod names;
 mod organisations;
 mod person;
 mod places;
+mod rare;
 mod repeated;
 mod runs;
 mod table;
@@ -435,16 +436,11 @@ impl Lexicon {
             sign_offs: Vec::new(),
         };
         lex.words.reserve(160_000);
-        for w in src.english.lines() {
+        for w in lines(src.english) {
             lex.add(w, flag::ENGLISH);
         }
-        // Built without any name or place list's entries (see patterns/words/SOURCES.md;
-        // a test checks), so the flag never sits on a listed name.
-        for w in src.rare.lines() {
-            lex.add(w, flag::RARE);
-        }
         for (list, f) in [(src.first_names, flag::FIRST), (src.surnames, flag::LAST)] {
-            for line in list.lines().filter(|l| !l.starts_with('#')) {
+            for line in lines(list).filter(|l| !l.starts_with('#')) {
                 let (name, count) = two_columns(line);
                 let count: u64 = count.and_then(|c| c.trim().parse().ok()).unwrap_or(0);
                 lex.add(
@@ -457,7 +453,7 @@ impl Lexicon {
                 );
             }
         }
-        let place_lines = src.places.lines().chain(src.world_places.lines());
+        let place_lines = lines(src.places).chain(lines(src.world_places));
         for line in place_lines.filter(|l| !l.starts_with('#')) {
             let name = two_columns(line).0.trim();
             if let Some(space) = name.bytes().position(|b| b == b' ') {
@@ -469,7 +465,7 @@ impl Lexicon {
                 lex.add(name, flag::PLACE);
             }
         }
-        for w in src.common_words.lines().filter(|l| !l.starts_with('#')) {
+        for w in lines(src.common_words).filter(|l| !l.starts_with('#')) {
             lex.add(w, flag::COMMON);
         }
         lex.clinical_suffixes = Suffixes::new(lower_words(&raw.clinical_suffixes));
@@ -507,6 +503,12 @@ impl Lexicon {
         lex.add_context(src.context)?;
         lex.add_messages(src.messages)?;
         lex.add_vocabulary(src.clinical);
+        // Built without any name or place list's entries (see patterns/words/SOURCES.md;
+        // a test checks), so the flag never sits on a listed name. Kept apart from the
+        // maps (see `rare`) and read as if added to them: installed last, it adds its flag
+        // to the words the other lists hold too.
+        lex.words
+            .set_rare(rare::RareWords::build(src.rare), flag::RARE);
         Ok(lex)
     }
 
@@ -609,7 +611,7 @@ impl Lexicon {
     /// The safe vocabulary goes in last, so a word's name-list membership is known: a
     /// popular name stays a name, a rare one needs a cue, anything else is clinical.
     fn add_vocabulary(&mut self, list: &str) {
-        for w in list.lines().map(str::trim) {
+        for w in lines(list).map(trim) {
             if w.is_empty() || w.starts_with('#') || w.contains(char::is_whitespace) {
                 continue;
             }
@@ -631,7 +633,7 @@ impl Lexicon {
     }
 
     fn add(&mut self, word: &str, f: u64) {
-        let w = word.trim();
+        let w = trim(word);
         if w.is_empty() || w.len() > MAX_WORD {
             return;
         }
@@ -844,13 +846,47 @@ impl Lexicon {
         self.place_phrases.contains(phrase)
     }
 
-    /// Number of distinct words known.
+    /// Number of distinct words the word table's maps hold (the rare tier's words, kept
+    /// apart in `rare`, are not counted).
     pub fn len(&self) -> usize {
         self.words.len()
     }
 
     pub fn is_empty(&self) -> bool {
         self.words.len() == 0
+    }
+}
+
+/// The lines of a list, as [`str::lines`] yields them (split at `\n`, a `\r` right before
+/// a `\n` dropped, no empty last line after a final `\n`). Found byte by byte: list lines are
+/// short, and setting up a character search per line was a sixth of the lexicon's
+/// start-up (half a million lines).
+pub(super) fn lines(text: &str) -> impl Iterator<Item = &str> + '_ {
+    let mut rest = Some(text).filter(|t| !t.is_empty());
+    std::iter::from_fn(move || {
+        let t = rest?;
+        match t.bytes().position(|b| b == b'\n') {
+            Some(n) => {
+                // A `\n` is one byte: both sides are on character boundaries.
+                rest = Some(&t[n + 1..]).filter(|r| !r.is_empty());
+                let line = &t[..n];
+                Some(line.strip_suffix('\r').unwrap_or(line))
+            }
+            // The last line, with no `\n` after it, keeps a `\r` it ends with.
+            None => {
+                rest = None;
+                Some(t)
+            }
+        }
+    })
+}
+
+/// `word` trimmed as [`str::trim`] trims it, without decoding characters when it starts
+/// and ends with a visible ASCII character (every line of the shipped lists).
+pub(super) fn trim(word: &str) -> &str {
+    match (word.as_bytes().first(), word.as_bytes().last()) {
+        (Some(a), Some(z)) if a.is_ascii_graphic() && z.is_ascii_graphic() => word,
+        _ => word.trim(),
     }
 }
 
@@ -945,6 +981,9 @@ pub struct LexScratch {
     /// The last scanned text's words (with its case and accents), read once per scan.
     words: Words,
     marks: Vec<Option<PhiType>>,
+    /// Of each word of `words`, whether it may be a name no list holds
+    /// (`unlisted::unlisted`), read once per scan.
+    unlisted: Vec<bool>,
 }
 
 impl Lexicon {
@@ -968,12 +1007,19 @@ impl Lexicon {
         scratch.marks.clear();
         scratch.marks.resize(words.len(), None);
         let case = scratch.words.case();
+        scratch.unlisted.clear();
+        scratch.unlisted.extend(
+            words
+                .iter()
+                .map(|w| unlisted::unlisted(bytes, w, case.upper, case.lower)),
+        );
         let ctx = Ctx {
             text: bytes,
             words,
             caps_mode: case.upper,
             lower_mode: case.lower,
             lexicon: self,
+            unlisted: &scratch.unlisted,
         };
         for i in 0..words.len() {
             ctx.mark_cued(i, &mut scratch.marks);
@@ -1072,6 +1118,8 @@ struct Ctx<'a> {
     /// The lexicon, for readings that look past a word's flags (towns named after people, a
     /// misspelling's neighbours in `runs`).
     lexicon: &'a Lexicon,
+    /// Of each word, whether it may be a name no list holds (see `unlisted_word`).
+    unlisted: &'a [bool],
 }
 impl Ctx<'_> {
     fn has(&self, i: usize, f: u64) -> bool {
@@ -1305,6 +1353,36 @@ mod tests {
         }
         assert_eq!(lex.flags(b"horsebox"), flag::RARE);
         assert_eq!(lex.flags(b"Horsebox"), flag::RARE);
+    }
+
+    /// The lines and the trimming of the lists are `str::lines`' and `str::trim`'s.
+    #[test]
+    fn list_lines_and_trimming_are_the_standard_ones() {
+        for t in [
+            "",
+            "\n",
+            "a",
+            "a\n",
+            "a\n\n",
+            "a\r\nb",
+            "a\rb\r",
+            "\r\n\r\n",
+            " x \n\ty\r",
+            "é\nü\n",
+            "a\r",
+            "\n\na",
+        ] {
+            assert_eq!(
+                lines(t).collect::<Vec<_>>(),
+                t.lines().collect::<Vec<_>>(),
+                "{t:?}"
+            );
+        }
+        for w in [
+            "", " ", "a", " a", "a ", "\u{a0}a", "a\u{a0}", "\x0ba", "é", " é ", "a b", "\t",
+        ] {
+            assert_eq!(trim(w), w.trim(), "{w:?}");
+        }
     }
 
     /// Every word of `patterns/words/context.toml` is a word the lexicon knows from its other

@@ -11,6 +11,8 @@ use std::hash::{Hash, Hasher};
 
 use rustc_hash::FxHashMap;
 
+use super::rare::RareWords;
+
 /// Longest word looked up; longer runs of letters are never names.
 pub(super) const MAX_WORD: usize = 40;
 
@@ -68,6 +70,16 @@ impl Key {
         Some(Key { len, bytes })
     }
 
+    /// A word already in lower case as a key, as it is; `None` when it is too long.
+    pub(super) fn of_lower(word: &[u8]) -> Option<Key> {
+        let len = u8::try_from(word.len())
+            .ok()
+            .filter(|&n| usize::from(n) <= MAX_WORD)?;
+        let mut bytes = [0u8; MAX_WORD];
+        bytes[..word.len()].copy_from_slice(word);
+        Some(Key { len, bytes })
+    }
+
     pub(super) fn as_bytes(&self) -> &[u8] {
         &self.bytes[..usize::from(self.len)]
     }
@@ -102,6 +114,23 @@ fn pack_short_ascii(word: &[u8]) -> Option<u64> {
     Some(u64::from_le_bytes(b))
 }
 
+/// The bytes of a word packed by [`Key::packed`] or [`pack_short_ascii`] (its lower case),
+/// in a buffer whose first `len` bytes they are: `(buffer, len)`.
+fn unpack(packed: u64) -> ([u8; 8], usize) {
+    let b = packed.to_le_bytes();
+    (b, usize::from(b[7]))
+}
+
+/// `rare_flag` when the rare tier holds `lower`, else 0: the flags a word new to the maps
+/// starts with.
+fn rare_flag_of(rare: &RareWords, rare_flag: u64, lower: &[u8]) -> u64 {
+    if !rare.is_empty() && rare.contains(lower) {
+        rare_flag
+    } else {
+        0
+    }
+}
+
 /// Words and their flags.
 #[derive(Default)]
 pub(super) struct WordTable {
@@ -109,6 +138,10 @@ pub(super) struct WordTable {
     short: FxHashMap<u64, u64>,
     /// Longer words.
     map: FxHashMap<Key, u64>,
+    /// The rare tier, asked only for a word the maps do not hold (see `rare`): its words
+    /// read with `rare_flag` alone. Empty until [`WordTable::set_rare`].
+    rare: RareWords,
+    rare_flag: u64,
 }
 
 impl WordTable {
@@ -117,21 +150,49 @@ impl WordTable {
         self.map.reserve(n);
     }
 
-    /// Adds `flags` to `word` (ignored when longer than [`MAX_WORD`]).
+    /// Adds `flags` to `word` (ignored when longer than [`MAX_WORD`]). A word new to the
+    /// maps that the rare tier holds starts with the rare flag, as it would in one table.
     pub(super) fn add(&mut self, word: &[u8], flags: u64) {
+        let rare = &self.rare;
+        let rare_flag = self.rare_flag;
         // Short ASCII words (most names) are packed straight from their bytes, as they are
         // looked up: no `Key` is built for them at start-up.
         if let Some(p) = pack_short_ascii(word) {
-            *self.short.entry(p).or_insert(0) |= flags;
+            *self.short.entry(p).or_insert_with(|| {
+                let (b, len) = unpack(p);
+                rare_flag_of(rare, rare_flag, &b[..len])
+            }) |= flags;
             return;
         }
         if let Some(key) = Key::lower(word) {
+            let start = || rare_flag_of(rare, rare_flag, key.as_bytes());
             let slot = match key.packed() {
-                Some(p) => self.short.entry(p).or_insert(0),
-                None => self.map.entry(key).or_insert(0),
+                Some(p) => self.short.entry(p).or_insert_with(start),
+                None => self.map.entry(key).or_insert_with(start),
             };
             *slot |= flags;
         }
+    }
+
+    /// Installs the rare tier: its words read with `flag` alone, and a word the maps hold
+    /// already gets `flag` added, so every word reads as if the tier's words had been
+    /// added to the maps one by one (a word of one list and the tier reads with both).
+    pub(super) fn set_rare(&mut self, rare: RareWords, flag: u64) {
+        for w in rare.words() {
+            // Stored as keyed: lower case, at most MAX_WORD bytes.
+            let Some(key) = Key::of_lower(w) else {
+                continue;
+            };
+            let slot = match key.packed() {
+                Some(p) => self.short.get_mut(&p),
+                None => self.map.get_mut(&key),
+            };
+            if let Some(f) = slot {
+                *f |= flag;
+            }
+        }
+        self.rare = rare;
+        self.rare_flag = flag;
     }
 
     /// Flags of an ASCII word of at most [`SHORT_WORD`] bytes (any case), read straight
@@ -139,7 +200,10 @@ impl WordTable {
     /// word (look it up by [`Key`]), `Ok(None)` when it is and is not in the table.
     pub(super) fn get_short_ascii(&self, word: &[u8]) -> Result<Option<u64>, ()> {
         let packed = pack_short_ascii(word).ok_or(())?;
-        Ok(self.short.get(&packed).copied())
+        Ok(self.short.get(&packed).copied().or_else(|| {
+            let (b, len) = unpack(packed);
+            self.rare_only(&b[..len])
+        }))
     }
 
     pub(super) fn get(&self, key: &Key) -> Option<u64> {
@@ -147,6 +211,13 @@ impl WordTable {
             Some(p) => self.short.get(&p).copied(),
             None => self.map.get(key).copied(),
         }
+        .or_else(|| self.rare_only(key.as_bytes()))
+    }
+
+    /// The flags of a word the maps do not hold (lower case): the rare flag if the rare
+    /// tier holds it.
+    fn rare_only(&self, lower: &[u8]) -> Option<u64> {
+        self.rare.contains(lower).then_some(self.rare_flag)
     }
 
     /// Flags of a word given as bytes (any case): for the derived readings of a word
@@ -219,6 +290,34 @@ mod tests {
                 Err(()) => assert!(w.len() > SHORT_WORD, "{w:?}"),
             }
         }
+    }
+
+    /// The rare tier reads as if its words had been added to the maps: its flag alone for a
+    /// word no list holds, added to a listed word's flags, and given to a word added later.
+    #[test]
+    fn rare_words_read_as_if_added_to_the_maps() {
+        let mut t = WordTable::default();
+        t.add(b"horse", 1);
+        t.add(b"Horsebox", 1);
+        t.set_rare(
+            RareWords::build("horsebox\nzebra\nhorse\nOxbow\nlongerwordhere\nélan"),
+            64,
+        );
+        assert_eq!(t.get_word(b"HORSEBOX"), Some(65));
+        assert_eq!(t.get_word(b"Horse"), Some(65));
+        assert_eq!(t.get_short_ascii(b"horse"), Ok(Some(65)));
+        assert_eq!(t.get_word(b"zebra"), Some(64));
+        assert_eq!(t.get_short_ascii(b"ZEBRA"), Ok(Some(64)));
+        assert_eq!(t.get_short_ascii(b"oxbow"), Ok(Some(64)));
+        assert_eq!(t.get_word(b"longerwordhere"), Some(64));
+        assert_eq!(t.get_word("Élan".as_bytes()), Some(64));
+        assert_eq!(t.get_word(b"cat"), None);
+        assert_eq!(t.get_short_ascii(b"zebr"), Ok(None));
+        t.add(b"Zebra", 2);
+        assert_eq!(t.get_word(b"zebra"), Some(66));
+        t.add(b"cat", 2);
+        assert_eq!(t.get_word(b"cat"), Some(2));
+        assert_eq!(t.len(), 4);
     }
 
     #[test]

@@ -8,7 +8,7 @@
 //! rest of a found name is grown by `names::extend_names`; these rules only start it.
 
 use super::flag;
-use super::words::Shape;
+use super::words::{Shape, Word};
 use super::Ctx;
 use crate::phi::PhiType;
 
@@ -37,29 +37,34 @@ pub(super) const NOT_UNLISTED: u64 = flag::ENGLISH
 /// surname, given names before it).
 const SURNAME_REACH: usize = 3;
 
+/// Word `w` of `text` may be a name or town that no list holds: no vocabulary or cue word,
+/// no digit, and written as a name for the note's case: title case (or `McKay`) in mixed
+/// text, capitals in a capitals-only note (`caps_mode`; four letters at least: shorter ones
+/// are acronyms), lower case of four letters or more in a lower-case note (`lower_mode`).
+pub(super) fn unlisted(text: &[u8], w: &Word, caps_mode: bool, lower_mode: bool) -> bool {
+    let len = w.end - w.start;
+    // The case first: it rules out most words (lower case in a mixed note) before the
+    // word's bytes are read.
+    let written_as_name = match w.shape {
+        Shape::Cap => !caps_mode,
+        Shape::Upper => caps_mode && len >= 4,
+        Shape::Lower => lower_mode && len >= 4,
+        Shape::Mixed => false,
+    };
+    if !written_as_name {
+        return false;
+    }
+    let word = &text[w.start..w.end];
+    // `MD'S`, `apc's`: a possessive or plural with an apostrophe is judged elsewhere.
+    let possessive = word.len() > 2 && word[word.len() - 2] == b'\'';
+    !(w.flags & NOT_UNLISTED != 0 || len < 3 || possessive || word.iter().any(u8::is_ascii_digit))
+}
+
 impl Ctx<'_> {
-    /// Word `i` may be a name or town that no list holds: no vocabulary or cue word, no
-    /// digit, and written as a name for the note's case: title case (or `McKay`) in mixed
-    /// text, capitals in a capitals-only note (four letters at least: shorter ones are
-    /// acronyms), lower case of four letters or more in a lower-case note.
+    /// Word `i` may be a name or town that no list holds (see [`unlisted`]): read once
+    /// per scan for every word, as the rules ask it of each word ten times over.
     pub(super) fn unlisted_word(&self, i: usize) -> bool {
-        let w = &self.words[i];
-        let len = w.end - w.start;
-        // The case first: it rules out most words (lower case in a mixed note) before the
-        // word's bytes are read.
-        let written_as_name = match w.shape {
-            Shape::Cap => !self.caps_mode,
-            Shape::Upper => self.caps_mode && len >= 4,
-            Shape::Lower => self.lower_mode && len >= 4,
-            Shape::Mixed => false,
-        };
-        if !written_as_name {
-            return false;
-        }
-        let word = &self.text[w.start..w.end];
-        // `MD'S`, `apc's`: a possessive or plural with an apostrophe is judged elsewhere.
-        let possessive = word.len() > 2 && word[word.len() - 2] == b'\'';
-        !(self.has(i, NOT_UNLISTED) || len < 3 || possessive || word.iter().any(u8::is_ascii_digit))
+        self.unlisted[i]
     }
 
     /// `hey Micard`, `Thanks, Pauracio`, `Per Hervinbasla`, `cc: Orayn`, `Regards,\nAnna`:
