@@ -1857,10 +1857,8 @@ fn decode_once(s: &str) -> Vec<String> {
         }
     }
     json_views(s, &mut out);
-    if s.bytes().any(|c| c == b'`')
-        || s.lines()
-            .any(|l| l.len() > 4 && !l.bytes().any(|c| c > 0x60))
-    {
+    let uu_like = |w: &str| w.len() > 4 && !w.bytes().any(|c| c > 0x60);
+    if s.lines().any(uu_like) || s.split_whitespace().any(uu_like) {
         out.push(uu_decode(s));
     }
     if s.contains('=') {
