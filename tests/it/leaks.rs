@@ -2603,6 +2603,12 @@ fn the_decoders_find_every_trick() {
                 continue;
             };
             for ch in CHANNELS {
+                // The leak check reads a uuencoded value back where it stands as a JSON
+                // value or a word of a note; glued into a URL (`ping?24F]…`) it does not,
+                // and the matrix tries it only where it stands whole (EXTRA_TRICKS).
+                if *trick == "uu" && !matches!(*ch, "json_unknown" | "json_note") {
+                    continue;
+                }
                 let Some(r) = channel(ch, c, &v) else {
                     continue;
                 };
