@@ -29,6 +29,14 @@ enum Part {
 /// The byte ranges of `text` written backwards: runs of [`Part::Backwards`] words, with
 /// the short words between them and one on each side.
 pub fn reversed_runs(text: &str) -> Vec<(usize, usize)> {
+    // Every scanned text comes here: most hold no backwards word, and are ruled out by one
+    // pass that allocates nothing.
+    let backwards = text
+        .split(|c: char| !c.is_ascii_alphanumeric())
+        .any(|w| part(w.as_bytes()) == Part::Backwards);
+    if !backwards {
+        return Vec::new();
+    }
     let words = words(text);
     let joined = |a: &(usize, usize, Part), b: &(usize, usize, Part)| {
         let gap = &text[a.1..b.0];
