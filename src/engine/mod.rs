@@ -19,8 +19,8 @@
 //! - [`csv`]: CSV and TSV tables, columns by their header through the JSON key rules.
 //! - [`xml`]: XML documents, C-CDA / CDA R2 by the rules of `patterns/cda.toml`.
 //! - [`x12`]: X12 interchanges (837P, 835, 277CA), by the element rules of `patterns/x12.toml`.
-//! - [`nested`]: payloads inside payloads (JSON in strings, URLs, forms, base64) and body
-//!   sniffing.
+//! - [`nested`]: payloads inside payloads (JSON in strings, URLs, forms; base64, base32 and
+//!   hexadecimal by [`encoded`]) and body sniffing.
 //! - [`recall`]: the patient memory's step in a walk (open, extend, search with it).
 //! - [`reveal`]: re-identification, value by value in every format above.
 //! - [`spelling`]: values read one way and written another (HL7 and XML escapes), so
@@ -31,6 +31,7 @@
 
 pub mod analyze;
 pub mod csv;
+mod encoded;
 pub mod fields;
 pub mod form;
 pub mod hl7;
@@ -609,7 +610,7 @@ impl Engine {
         scratch: &mut Scratch,
     ) -> Result<Output, ScanError> {
         let mut counts = [0; PhiType::ALL.len()];
-        if let Some(rewritten) = nested::base64_runs(self, text, t, scratch, &mut counts)? {
+        if let Some(rewritten) = nested::encoded_runs(self, text, t, scratch, &mut counts)? {
             // The runs are done: read the rest as plain text. Looking for runs again would
             // find the re-encoded ones, and a rewrite that is not a fixed point (found by
             // fuzzing) recursed until the stack overflowed.
@@ -623,7 +624,7 @@ impl Engine {
         self.deidentify_plain_text(text, t, scratch)
     }
 
-    /// Text without base64 runs left to open: canonical view, detection, transformation.
+    /// Text without encoded runs left to open: canonical view, detection, transformation.
     fn deidentify_plain_text(
         &self,
         text: &str,
@@ -686,7 +687,7 @@ impl Engine {
             return Ok(Cow::Owned(t.apply_value(PhiType::Name, value, ctx)?));
         }
         let learned = (!learned.is_empty()).then_some(learned);
-        match nested::base64_runs(self, value, t, scratch, counts)? {
+        match nested::encoded_runs(self, value, t, scratch, counts)? {
             Some(rewritten) => Ok(Cow::Owned(
                 self.scan_text(&rewritten, learned, t, ctx, scratch, counts)?
                     .into_owned(),

@@ -2,18 +2,13 @@
 //!
 //! Owns recognising, in one string value, a JSON document (`"payload":"{\"mrn\":…}"`), an
 //! HL7 message or XML document, a URL with its own query, a form (`a=1&b=2`), a JWT,
-//! uuencode (a whole value), and base64 (a whole value, or a long run in text) that
-//! decodes to text; and the sniffing of a whole body's real shape whatever its
+//! uuencode (a whole value), and hexadecimal, base32 or base64 (a whole value, or a run in
+//! text: [`super::encoded`]) that decodes to text; and the sniffing of a whole body's real shape whatever its
 //! label. Each nested payload is de-identified by the engine like a document of its own and
 //! written back in its own encoding. Nesting is bounded ([`MAX_NESTING`]); below that bound a
 //! value is scanned as text, so depth never makes anything pass unread.
 
-use std::borrow::Cow;
-
-use base64::engine::general_purpose::{STANDARD, STANDARD_NO_PAD, URL_SAFE, URL_SAFE_NO_PAD};
-use base64::Engine as _;
-
-use super::{Engine, ScanError};
+use super::{encoded, Engine, ScanError};
 use crate::canon::is_quoted_printable;
 use crate::detect::Scratch;
 use crate::phi::PhiType;
@@ -21,13 +16,6 @@ use crate::transform::{DocContext, Transformer};
 
 /// How many payloads deep a value may sit and still be opened.
 pub const MAX_NESTING: usize = 4;
-
-/// Shortest base64 run worth decoding inside text (18 bytes of data).
-const MIN_B64_RUN: usize = 24;
-/// Shortest whole value worth decoding as base64.
-const MIN_B64_VALUE: usize = 16;
-/// Binary base64 longer than this is removed rather than tokenised.
-const MAX_B64_ID: usize = 128;
 
 /// What a body that is not JSON really is, read from its bytes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -173,13 +161,14 @@ fn open(
     if let Some(out) = uu_value(engine, v, t, scratch, counts)? {
         return Ok(Some(out));
     }
+    // Before forms: base32's padding (`…S===`) reads as a key and an empty value.
+    if let Some(out) = encoded_value(engine, v, t, scratch, counts)? {
+        return Ok(Some(out));
+    }
     if v.contains(char::is_whitespace) {
         return Ok(None);
     }
     if let Some(out) = url_with_query(engine, v, t, ctx, scratch, counts)? {
-        return Ok(Some(out));
-    }
-    if let Some(out) = base64_value(engine, v, t, scratch, counts)? {
         return Ok(Some(out));
     }
     if is_jwt(v) {
@@ -233,40 +222,25 @@ fn url_with_query(
     Ok(Some(out))
 }
 
-/// A whole value in base64: text is decoded, de-identified as a document and re-encoded in
-/// the same alphabet; long binary is removed (a photo, a scan); short binary is left to the
-/// identifier-shape check.
-fn base64_value(
+/// A whole value in hexadecimal, base32 or base64: text is decoded, de-identified as a
+/// document and written back the same way; long binary base64 is removed (a photo, a scan);
+/// short binary is left to the identifier-shape check.
+fn encoded_value(
     engine: &Engine,
     v: &str,
     t: &Transformer<'_>,
     scratch: &mut Scratch,
     counts: &mut [usize; PhiType::ALL.len()],
 ) -> Result<Option<String>, ScanError> {
-    if v.len() < MIN_B64_VALUE || !v.bytes().all(is_b64_byte) {
-        return Ok(None);
-    }
-    let compact: Cow<'_, str> = if v.contains(['\r', '\n']) {
-        Cow::Owned(v.replace(['\r', '\n'], ""))
-    } else {
-        Cow::Borrowed(v)
-    };
-    let Some((bytes, alphabet)) = decode_b64(&compact) else {
-        return Ok(None);
-    };
-    match readable_text(&bytes) {
-        Some((text, encoding)) => {
-            let out = engine.deidentify_sniffed(&text, t, scratch)?;
-            add(counts, &out.counts);
-            if out.text == text {
-                return Ok(Some(v.to_string()));
-            }
+    match encoded::value(v) {
+        encoded::Value::Text(hidden) => {
+            let out = deidentify_decoded(engine, &hidden.text, t, scratch, counts)?;
             Ok(Some(
-                alphabet.encode(crate::charset::encode(&out.text, encoding)),
+                out.map_or_else(|| v.to_string(), |o| hidden.encode(&o)),
             ))
         }
-        None if v.len() > MAX_B64_ID && has_b64_signs(v) => Ok(Some(String::new())),
-        None => Ok(None),
+        encoded::Value::Binary => Ok(Some(String::new())),
+        encoded::Value::Plain => Ok(None),
     }
 }
 
@@ -282,134 +256,59 @@ fn uu_value(
     let Some(uu) = super::uu::decode(v) else {
         return Ok(None);
     };
-    let Some((text, encoding)) = readable_text(&uu.bytes) else {
+    let Some((text, charset)) = encoded::readable_text(&uu.bytes) else {
         return Ok(None);
     };
-    let out = engine.deidentify_sniffed(&text, t, scratch)?;
-    add(counts, &out.counts);
-    if out.text == text {
-        return Ok(Some(v.to_string()));
-    }
-    let bytes = crate::charset::encode(&out.text, encoding);
-    Ok(Some(super::uu::encode(uu.begin, &bytes)))
+    let out = deidentify_decoded(engine, &text, t, scratch, counts)?;
+    Ok(Some(out.map_or_else(
+        || v.to_string(),
+        |o| super::uu::encode(uu.begin, &crate::charset::encode(&o, charset)),
+    )))
 }
 
-/// Rewrites base64 runs inside free text that decode to text; `None` when there are none.
-pub fn base64_runs(
+/// Text decoded out of a value, de-identified as a document of its own; `None` when
+/// nothing in it changed (the value is then kept exactly as written).
+fn deidentify_decoded(
     engine: &Engine,
     text: &str,
     t: &Transformer<'_>,
     scratch: &mut Scratch,
     counts: &mut [usize; PhiType::ALL.len()],
 ) -> Result<Option<String>, ScanError> {
-    if scratch.nesting >= MAX_NESTING || text.len() < MIN_B64_RUN {
+    let out = engine.deidentify_sniffed(text, t, scratch)?;
+    add(counts, &out.counts);
+    Ok((out.text != text).then_some(out.text))
+}
+
+/// Rewrites the encoded runs inside free text (hexadecimal, base32, base64) that decode to
+/// text holding something to remove; `None` when there are none.
+pub fn encoded_runs(
+    engine: &Engine,
+    text: &str,
+    t: &Transformer<'_>,
+    scratch: &mut Scratch,
+    counts: &mut [usize; PhiType::ALL.len()],
+) -> Result<Option<String>, ScanError> {
+    if scratch.nesting >= MAX_NESTING {
         return Ok(None);
     }
-    let bytes = text.as_bytes();
     let mut out: Option<String> = None;
     let mut last = 0;
-    let mut i = 0;
-    while i < bytes.len() {
-        if !in_b64_run(bytes[i]) {
-            i += 1;
-            continue;
-        }
-        let start = i;
-        while i < bytes.len() && in_b64_run(bytes[i]) {
-            i += 1;
-        }
-        let run = &text[start..i];
-        if run.len() < MIN_B64_RUN || !has_b64_signs(run) {
-            continue;
-        }
-        let Some((decoded, alphabet)) = decode_b64(run) else {
-            continue;
-        };
-        let Some((inner, encoding)) = readable_text(&decoded) else {
-            continue;
-        };
+    for (range, hidden) in encoded::runs(text) {
         scratch.nesting += 1;
-        let res = engine.deidentify_sniffed(&inner, t, scratch);
+        let res = deidentify_decoded(engine, &hidden.text, t, scratch, counts);
         scratch.nesting -= 1;
-        let res = res?;
-        add(counts, &res.counts);
-        if res.text != inner {
+        if let Some(rewritten) = res? {
             let o = out.get_or_insert_with(|| String::with_capacity(text.len()));
-            o.push_str(&text[last..start]);
-            o.push_str(&alphabet.encode(crate::charset::encode(&res.text, encoding)));
-            last = i;
+            o.push_str(&text[last..range.start]);
+            o.push_str(&hidden.encode(&rewritten));
+            last = range.end;
         }
     }
     Ok(out.map(|mut o| {
         o.push_str(&text[last..]);
         o
     }))
-}
-
-/// A byte a base64 run inside a line is made of (not a line break): every byte of every
-/// text is tested, so the test is one look-up in [`B64_RUN_BYTES`].
-fn in_b64_run(b: u8) -> bool {
-    B64_RUN_BYTES[usize::from(b)]
-}
-
-/// [`in_b64_run`] of each byte value.
-const B64_RUN_BYTES: [bool; 256] = b64_run_bytes();
-
-const fn b64_run_bytes() -> [bool; 256] {
-    let mut table = [false; 256];
-    let mut b: u8 = 0;
-    loop {
-        table[b as usize] = is_b64_byte(b) && !matches!(b, b'\r' | b'\n');
-        if b == u8::MAX {
-            return table;
-        }
-        b += 1;
-    }
-}
-
-const fn is_b64_byte(b: u8) -> bool {
-    b.is_ascii_alphanumeric() || matches!(b, b'+' | b'/' | b'=' | b'-' | b'_' | b'\r' | b'\n')
-}
-
-/// Words are letters only; base64 of anything mixes cases and digits.
-fn has_b64_signs(run: &str) -> bool {
-    let upper = run.bytes().any(|b| b.is_ascii_uppercase());
-    let lower = run.bytes().any(|b| b.is_ascii_lowercase());
-    let digit = run.bytes().any(|b| b.is_ascii_digit());
-    upper && lower && (digit || run.len() >= 32)
-}
-
-/// Decodes with whichever alphabet fits, returning the alphabet to re-encode with.
-fn decode_b64(s: &str) -> Option<(Vec<u8>, &'static base64::engine::GeneralPurpose)> {
-    let url = s.contains(['-', '_']);
-    let padded = s.ends_with('=');
-    let engine = match (url, padded) {
-        (false, true) => &STANDARD,
-        (false, false) if s.len().is_multiple_of(4) => &STANDARD,
-        (false, false) => &STANDARD_NO_PAD,
-        (true, true) => &URL_SAFE,
-        (true, false) => &URL_SAFE_NO_PAD,
-    };
-    engine.decode(s).ok().map(|b| (b, engine))
-}
-
-/// Decoded bytes that are text a person wrote (UTF-8, or UTF-16 by BOM or shape), not
-/// binary; with how they were written.
-fn readable_text(bytes: &[u8]) -> Option<(String, crate::charset::Encoding)> {
-    let (text, encoding) = crate::charset::decode_text(bytes, None).ok()?;
-    let total = text.chars().count();
-    if total < 4 {
-        return None;
-    }
-    let control = text
-        .chars()
-        .filter(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t'))
-        .count();
-    let wordish = text
-        .chars()
-        .filter(|c| c.is_alphanumeric() || c.is_whitespace() || ",.;:-@/()#'\"{}[]".contains(*c))
-        .count();
-    (control == 0 && wordish * 10 >= total * 8).then_some((text, encoding))
 }
 
 /// A JSON Web Token: its claims can name the patient, and it cannot be edited and stay valid.
@@ -451,14 +350,5 @@ mod tests {
         assert_eq!(sniff("x\rPID|1"), Shape::Hl7);
         assert_eq!(sniff("a | b, no segment"), Shape::Text);
         assert_eq!(sniff("PID 1 seen"), Shape::Text);
-    }
-
-    #[test]
-    fn base64_alphabets_and_text() {
-        let enc = STANDARD.encode("Ansel Whitcombe MRN MR4410827");
-        let (bytes, _) = decode_b64(&enc).expect("decodes");
-        assert!(readable_text(&bytes).is_some());
-        assert!(readable_text(&[0, 159, 146, 150, 1, 2, 3, 4]).is_none());
-        assert!(!has_b64_signs("abcdefghijklmnopqrstuvwxyz"));
     }
 }

@@ -233,7 +233,7 @@ pub fn render(value: &str, render: Render) -> Cow<'_, str> {
 impl Engine {
     /// [`Engine::scan_value`] for a value with a spelling: PHI is found in the reading and
     /// replaced in the written form, so what is returned is written form (markers
-    /// included) with tokens in place. Nested payloads and base64 runs are opened from
+    /// included) with tokens in place. Nested payloads and encoded runs are opened from
     /// the reading and come back as read. Borrowed (the written form) when nothing
     /// changed, so an unchanged value costs no copy.
     #[allow(clippy::too_many_arguments)]
@@ -264,7 +264,7 @@ impl Engine {
             )?));
         }
         let learned = (!learned.is_empty()).then_some(learned);
-        if let Some(runs) = nested::base64_runs(self, reading, t, scratch, counts)? {
+        if let Some(runs) = nested::encoded_runs(self, reading, t, scratch, counts)? {
             let out = self.scan_text(&runs, learned, t, ctx, scratch, counts)?;
             return Ok(Cow::Owned(out.into_owned()));
         }

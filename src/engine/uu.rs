@@ -85,6 +85,41 @@ fn character(six: u8) -> char {
     }
 }
 
+/// The words of a text that are each one whole uuencoded line (`24F]S86QI;F0@5&AA8VME<F%Y`),
+/// with their byte ranges and the bytes they hold. A word is taken only when its first
+/// character counts exactly the characters after it; a sentence's last word may carry one
+/// mark of punctuation after the line.
+pub fn words(text: &str) -> Vec<(std::ops::Range<usize>, Vec<u8>)> {
+    let mut out = Vec::new();
+    let mut start = 0;
+    for word in text.split(|c: char| c.is_ascii_whitespace()) {
+        let range = start..start + word.len();
+        start = range.end + 1;
+        if word.len() <= 2 * MIN_BYTES {
+            continue;
+        }
+        let trimmed = word.trim_end_matches(['.', ',', ';', ':', ')', '!', '?']);
+        for line in [word, trimmed] {
+            if let Some(bytes) = word_line(line) {
+                out.push((range.start..range.start + line.len(), bytes));
+                break;
+            }
+        }
+    }
+    out
+}
+
+/// One word read as a line of uuencode: its count first (checked before anything is
+/// decoded, so ordinary words cost one comparison), then the data.
+fn word_line(word: &str) -> Option<Vec<u8>> {
+    let b = word.as_bytes();
+    let n = usize::from(sextet(*b.first()?)?);
+    if n < MIN_BYTES || b.len() != 1 + n.div_ceil(3) * 4 {
+        return None;
+    }
+    decode_line(word)
+}
+
 /// `bytes` uuencoded, under `begin` when the value had one, in lines of 45 bytes.
 pub fn encode(begin: Option<&str>, bytes: &[u8]) -> String {
     let mut out = String::new();
@@ -135,6 +170,16 @@ mod tests {
         let uu = decode(block).expect("uuencode");
         assert_eq!(uu.begin, Some("begin 644 n.txt"));
         assert_eq!(encode(uu.begin, &uu.bytes), block);
+    }
+
+    #[test]
+    fn lines_standing_as_words_in_text_are_found() {
+        let text = "Alias 24F]S86QI;F0@5&AA8VME<F%Y. MRN 2025-03-14 seen 97530.";
+        let found = words(text);
+        assert_eq!(found.len(), 1);
+        let (range, bytes) = &found[0];
+        assert_eq!(&text[range.clone()], "24F]S86QI;F0@5&AA8VME<F%Y");
+        assert_eq!(bytes, b"Rosalind Thackeray");
     }
 
     #[test]

@@ -1,0 +1,481 @@
+//! Text hidden in a binary-to-text encoding: base64 (standard and URL alphabets, padded or
+//! not), base32 (RFC 4648's upper-case alphabet, padded or not) and hexadecimal (either
+//! case; bytes run together, after `0x`, or set apart by one space or colon each).
+//!
+//! Owns recognising each, as a whole value or as a run inside text, and writing text back
+//! the way it was encoded. Something is taken for an encoding only when it decodes to text
+//! a person wrote ([`readable_text`]): hashes, keys, codes and ordinary words decode to
+//! bytes that are not, and stay as they are written.
+
+use base64::engine::general_purpose::{
+    GeneralPurpose, STANDARD, STANDARD_NO_PAD, URL_SAFE, URL_SAFE_NO_PAD,
+};
+use base64::Engine as _;
+use data_encoding::{BASE32, BASE32_NOPAD};
+
+use crate::charset::Encoding as Charset;
+
+/// Shortest base64 run worth decoding inside text (18 bytes of data).
+const MIN_B64_RUN: usize = 24;
+/// Shortest whole value worth decoding as base64.
+const MIN_B64_VALUE: usize = 16;
+/// Shortest base32 (value or run): 10 bytes of data, so capitalised words and codes of
+/// letters and digits 2–7 (`ABC234`) are never tried.
+const MIN_B32: usize = 16;
+/// Fewest bytes a run of hexadecimal inside text must hold (`Ann Lee` is 7); a whole value
+/// may be shorter ([`MIN_HEX_VALUE_BYTES`]).
+const MIN_HEX_RUN_BYTES: usize = 6;
+const MIN_HEX_VALUE_BYTES: usize = 4;
+/// Shortest text worth reading out of decoded bytes.
+const MIN_TEXT_CHARS: usize = 4;
+
+/// How bytes were written as text, so that a rewritten copy is written the same way.
+#[derive(Clone, Copy)]
+pub enum Armor {
+    Base64(&'static GeneralPurpose),
+    Base32 {
+        padded: bool,
+    },
+    Hex {
+        upper: bool,
+        /// The byte set between two bytes' digits (`52 6f`, `52:6f`), if any.
+        separator: Option<u8>,
+        /// Written after `0x`.
+        prefix: bool,
+    },
+    /// One uuencoded line standing as a word of a text ([`super::uu::words`]).
+    UuLine,
+}
+
+impl Armor {
+    /// `bytes` written in this encoding.
+    pub fn encode(self, bytes: &[u8]) -> String {
+        match self {
+            Armor::Base64(engine) => engine.encode(bytes),
+            Armor::Base32 { padded: true } => BASE32.encode(bytes),
+            Armor::Base32 { padded: false } => BASE32_NOPAD.encode(bytes),
+            Armor::UuLine => super::uu::encode(None, bytes),
+            Armor::Hex {
+                upper,
+                separator,
+                prefix,
+            } => {
+                let digits = crate::hex::encode(bytes);
+                let digits = if upper {
+                    digits.to_ascii_uppercase()
+                } else {
+                    digits
+                };
+                let mut out = String::with_capacity(digits.len() * 3 / 2 + 2);
+                if prefix {
+                    out.push_str("0x");
+                }
+                for (i, pair) in digits.as_bytes().chunks(2).enumerate() {
+                    if let (Some(sep), true) = (separator, i > 0) {
+                        out.push(char::from(sep));
+                    }
+                    out.extend(pair.iter().map(|&b| char::from(b)));
+                }
+                out
+            }
+        }
+    }
+}
+
+/// Text read out of an encoded value or run: what it says, how its bytes were written as
+/// characters (`charset`) and how those bytes were written as text (`armor`).
+pub struct Hidden {
+    pub text: String,
+    pub charset: Charset,
+    pub armor: Armor,
+}
+
+impl Hidden {
+    /// `text` (a rewritten copy of [`Hidden::text`]) written back the same way.
+    pub fn encode(&self, text: &str) -> String {
+        self.armor
+            .encode(&crate::charset::encode(text, self.charset))
+    }
+}
+
+/// What a whole value is, read as an encoding.
+pub enum Value {
+    /// Text in an encoding.
+    Text(Hidden),
+    /// Long base64 of something that is not text (a photo, a scan): removed, not tokenised.
+    Binary,
+    /// Not an encoding this module reads.
+    Plain,
+}
+
+/// Binary base64 longer than this is removed rather than tokenised.
+const MAX_B64_ID: usize = 128;
+
+/// A whole value (trimmed) read as hexadecimal, base32 or base64.
+pub fn value(v: &str) -> Value {
+    if let Some(h) = hex(v, MIN_HEX_VALUE_BYTES) {
+        return Value::Text(h);
+    }
+    if let Some(h) = base32(v) {
+        return Value::Text(h);
+    }
+    if v.len() < MIN_B64_VALUE || !v.bytes().all(is_b64_byte) {
+        return Value::Plain;
+    }
+    let compact = v.replace(['\r', '\n'], "");
+    let Some((bytes, alphabet)) = decode_b64(&compact) else {
+        return Value::Plain;
+    };
+    match readable_text(&bytes) {
+        Some((text, charset)) => Value::Text(Hidden {
+            text,
+            charset,
+            armor: Armor::Base64(alphabet),
+        }),
+        None if v.len() > MAX_B64_ID && has_b64_signs(v) => Value::Binary,
+        None => Value::Plain,
+    }
+}
+
+/// The encoded runs inside `text` that decode to text, with their byte ranges, in order:
+/// uuencoded words, then runs of hexadecimal, base32 or base64 outside them. Most texts
+/// hold none: two passes over the bytes, allocating nothing, find that out.
+pub fn runs(text: &str) -> Vec<(std::ops::Range<usize>, Hidden)> {
+    let mut out: Vec<(std::ops::Range<usize>, Hidden)> = Vec::new();
+    for (range, bytes) in super::uu::words(text) {
+        if let Some((text, charset)) = readable_text(&bytes) {
+            let armor = Armor::UuLine;
+            out.push((
+                range,
+                Hidden {
+                    text,
+                    charset,
+                    armor,
+                },
+            ));
+        }
+    }
+    let uu_words = out.len();
+    let bytes = text.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        if !in_run(bytes[i]) {
+            i += 1;
+            continue;
+        }
+        let start = i;
+        while i < bytes.len() && in_run(bytes[i]) {
+            i += 1;
+        }
+        let found = if i - start == 2 {
+            spaced_hex(text, start).map(|(range, hidden)| {
+                i = range.end;
+                (range, hidden)
+            })
+        } else {
+            run(&text[start..i]).map(|hidden| (start..i, hidden))
+        };
+        if let Some((range, hidden)) = found {
+            let inside_uu = out[..uu_words]
+                .iter()
+                .any(|(u, _)| u.start < range.end && range.start < u.end);
+            if !inside_uu {
+                out.push((range, hidden));
+            }
+        }
+    }
+    out.sort_by_key(|(range, _)| range.start);
+    out
+}
+
+/// Two-digit hex bytes set apart by spaces or colons, from `start`, read as text; or from
+/// the next byte on, when the first pair is a word's (`ad 4d 52 …`).
+fn spaced_hex(text: &str, start: usize) -> Option<(std::ops::Range<usize>, Hidden)> {
+    let bytes = text.as_bytes();
+    let end = spaced_hex_end(bytes, start)?;
+    [start, start + 3]
+        .into_iter()
+        .find_map(|s| hex(&text[s..end], MIN_HEX_RUN_BYTES).map(|h| (s..end, h)))
+}
+
+/// One run of a text read as hexadecimal, base32 or base64 (with base64's signs: a word is
+/// never taken for it).
+fn run(r: &str) -> Option<Hidden> {
+    if r.len() < 2 * MIN_HEX_RUN_BYTES {
+        return None;
+    }
+    if let Some(h) = hex(r, MIN_HEX_RUN_BYTES) {
+        return Some(h);
+    }
+    if let Some(h) = base32(r) {
+        return Some(h);
+    }
+    if r.len() < MIN_B64_RUN || !has_b64_signs(r) {
+        return None;
+    }
+    let (bytes, alphabet) = decode_b64(r)?;
+    let (text, charset) = readable_text(&bytes)?;
+    Some(Hidden {
+        text,
+        charset,
+        armor: Armor::Base64(alphabet),
+    })
+}
+
+/// Where a run of two-digit hex bytes set apart by one space or colon each, opening at
+/// `start`, ends; `None` unless it holds [`MIN_HEX_RUN_BYTES`] bytes or more.
+fn spaced_hex_end(b: &[u8], start: usize) -> Option<usize> {
+    let sep = *b.get(start + 2)?;
+    if !matches!(sep, b' ' | b':')
+        || !b[start].is_ascii_hexdigit()
+        || !b[start + 1].is_ascii_hexdigit()
+    {
+        return None;
+    }
+    let mut end = start + 2;
+    let mut pairs = 1;
+    // Each further byte: the separator, two digits, then no more of a word.
+    while b.get(end) == Some(&sep)
+        && b.get(end + 1).is_some_and(u8::is_ascii_hexdigit)
+        && b.get(end + 2).is_some_and(u8::is_ascii_hexdigit)
+        && !b.get(end + 3).is_some_and(|&c| in_run(c))
+    {
+        end += 3;
+        pairs += 1;
+    }
+    (pairs >= MIN_HEX_RUN_BYTES).then_some(end)
+}
+
+/// `s` read as hexadecimal holding at least `min_bytes` bytes of text: one case, digits run
+/// together (after an optional `0x`) or set apart by one space or colon each.
+fn hex(s: &str, min_bytes: usize) -> Option<Hidden> {
+    let (digits, prefix) = match s.strip_prefix("0x").or_else(|| s.strip_prefix("0X")) {
+        Some(rest) => (rest, true),
+        None => (s, false),
+    };
+    let separator = digits
+        .as_bytes()
+        .get(2)
+        .copied()
+        .filter(|c| matches!(c, b' ' | b':'));
+    let compact: std::borrow::Cow<'_, str> = match separator {
+        Some(sep) => {
+            // Every third byte the separator, and only there.
+            let ok = digits.len() % 3 == 2
+                && digits
+                    .bytes()
+                    .enumerate()
+                    .all(|(i, c)| (i % 3 == 2) == (c == sep));
+            if !ok {
+                return None;
+            }
+            digits
+                .bytes()
+                .filter(|&c| c != sep)
+                .map(char::from)
+                .collect()
+        }
+        None => digits.into(),
+    };
+    if compact.len() < 2 * min_bytes || !compact.bytes().all(|c| c.is_ascii_hexdigit()) {
+        return None;
+    }
+    let upper = compact.bytes().any(|c| c.is_ascii_uppercase());
+    let lower = compact.bytes().any(|c| c.is_ascii_lowercase());
+    if upper && lower {
+        return None;
+    }
+    let bytes = crate::hex::decode(&compact)?;
+    let (text, charset) = readable_text(&bytes)?;
+    Some(Hidden {
+        text,
+        charset,
+        armor: Armor::Hex {
+            upper,
+            separator,
+            prefix,
+        },
+    })
+}
+
+/// `s` read as base32: upper-case letters and digits 2–7, padded with `=` to a multiple of
+/// eight or not padded at all.
+fn base32(s: &str) -> Option<Hidden> {
+    let body = s.trim_end_matches('=');
+    let padded = body.len() < s.len();
+    if s.len() < MIN_B32
+        || (padded && !s.len().is_multiple_of(8))
+        || !body
+            .bytes()
+            .all(|c| c.is_ascii_uppercase() || (b'2'..=b'7').contains(&c))
+    {
+        return None;
+    }
+    let bytes = BASE32_NOPAD.decode(body.as_bytes()).ok()?;
+    let (text, charset) = readable_text(&bytes)?;
+    Some(Hidden {
+        text,
+        charset,
+        armor: Armor::Base32 { padded },
+    })
+}
+
+/// A byte an encoded run inside a line is made of (not a line break): every byte of every
+/// text is tested, so the test is one look-up in [`RUN_BYTES`].
+fn in_run(b: u8) -> bool {
+    RUN_BYTES[usize::from(b)]
+}
+
+/// [`in_run`] of each byte value.
+const RUN_BYTES: [bool; 256] = run_bytes();
+
+const fn run_bytes() -> [bool; 256] {
+    let mut table = [false; 256];
+    let mut b: u8 = 0;
+    loop {
+        table[b as usize] = is_b64_byte(b) && !matches!(b, b'\r' | b'\n');
+        if b == u8::MAX {
+            return table;
+        }
+        b += 1;
+    }
+}
+
+const fn is_b64_byte(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || matches!(b, b'+' | b'/' | b'=' | b'-' | b'_' | b'\r' | b'\n')
+}
+
+/// Words are letters only; base64 of anything mixes cases and digits.
+fn has_b64_signs(run: &str) -> bool {
+    let upper = run.bytes().any(|b| b.is_ascii_uppercase());
+    let lower = run.bytes().any(|b| b.is_ascii_lowercase());
+    let digit = run.bytes().any(|b| b.is_ascii_digit());
+    upper && lower && (digit || run.len() >= 32)
+}
+
+/// Decodes with whichever alphabet fits, returning the alphabet to re-encode with.
+fn decode_b64(s: &str) -> Option<(Vec<u8>, &'static GeneralPurpose)> {
+    let url = s.contains(['-', '_']);
+    let padded = s.ends_with('=');
+    let engine = match (url, padded) {
+        (false, true) => &STANDARD,
+        (false, false) if s.len().is_multiple_of(4) => &STANDARD,
+        (false, false) => &STANDARD_NO_PAD,
+        (true, true) => &URL_SAFE,
+        (true, false) => &URL_SAFE_NO_PAD,
+    };
+    engine.decode(s).ok().map(|b| (b, engine))
+}
+
+/// Decoded bytes that are text a person wrote (UTF-8, or UTF-16 by BOM or shape), not
+/// binary; with how they were written.
+pub fn readable_text(bytes: &[u8]) -> Option<(String, Charset)> {
+    let (text, encoding) = crate::charset::decode_text(bytes, None).ok()?;
+    let total = text.chars().count();
+    if total < MIN_TEXT_CHARS {
+        return None;
+    }
+    let control = text
+        .chars()
+        .filter(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t'))
+        .count();
+    let wordish = text
+        .chars()
+        .filter(|c| c.is_alphanumeric() || c.is_whitespace() || ",.;:-@/()#'\"{}[]".contains(*c))
+        .count();
+    (control == 0 && wordish * 10 >= total * 8).then_some((text, encoding))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn text_of(v: Value) -> Option<String> {
+        match v {
+            Value::Text(h) => Some(h.text),
+            _ => None,
+        }
+    }
+
+    #[test]
+    fn base64_alphabets_and_text() {
+        let enc = STANDARD.encode("Ansel Whitcombe MRN MR4410827");
+        let (bytes, _) = decode_b64(&enc).expect("decodes");
+        assert!(readable_text(&bytes).is_some());
+        assert!(readable_text(&[0, 159, 146, 150, 1, 2, 3, 4]).is_none());
+        assert!(!has_b64_signs("abcdefghijklmnopqrstuvwxyz"));
+    }
+
+    #[test]
+    fn hex_in_each_writing_round_trips() {
+        for written in [
+            "416e73656c2057686974636f6d6265",
+            "416E73656C2057686974636F6D6265",
+            "0x416e73656c2057686974636f6d6265",
+            "41 6e 73 65 6c 20 57 68 69 74 63 6f 6d 62 65",
+            "41:6E:73:65:6C:20:57:68:69:74:63:6F:6D:62:65",
+        ] {
+            let Value::Text(h) = value(written) else {
+                panic!("{written} not read as hex");
+            };
+            assert_eq!(h.text, "Ansel Whitcombe");
+            assert_eq!(h.encode(&h.text), written, "written back the same way");
+        }
+    }
+
+    #[test]
+    fn base32_padded_and_not_round_trips() {
+        for written in [
+            BASE32.encode(b"Ansel Whitcombe"),
+            BASE32_NOPAD.encode(b"Ansel Whitcombe MRN"),
+        ] {
+            let Value::Text(h) = value(&written) else {
+                panic!("{written} not read as base32");
+            };
+            assert!(h.text.starts_with("Ansel Whitcombe"));
+            assert_eq!(h.encode(&h.text), written);
+        }
+    }
+
+    #[test]
+    fn hashes_codes_words_and_numbers_are_not_encodings() {
+        for plain in [
+            // A SHA-256 digest, a UUID's digits, a hex colour: bytes, not text.
+            "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08",
+            "3fa85f6457174562b3fc2c963f66afa6",
+            "deadbeefcafe",
+            // Words, codes and numbers.
+            "ABCDEFGHIJKLMNOP",
+            "ICD10CM",
+            "20250314",
+            "M6281",
+            "97530",
+            "Mixed0Case1Hex",
+        ] {
+            assert!(text_of(value(plain)).is_none(), "{plain}");
+            assert!(runs(&format!("see {plain} here")).is_empty(), "{plain}");
+        }
+        // Mixed case is not one hex writing.
+        assert!(hex("416E73656c2057", 4).is_none());
+    }
+
+    #[test]
+    fn runs_inside_text_are_found_with_their_ranges() {
+        let hexed = "4d524e2034343031323334";
+        let spaced = "4d 52 4e 20 34 34 30 31 32 33 34";
+        let b32 = BASE32.encode(b"Ansel Whitcombe");
+        let text = format!("ids {hexed}, {spaced}; and {b32} end");
+        let found = runs(&text);
+        let read: Vec<&str> = found.iter().map(|(_, h)| h.text.as_str()).collect();
+        assert_eq!(read, ["MRN 4401234", "MRN 4401234", "Ansel Whitcombe"]);
+        for (range, _) in &found {
+            assert!([hexed, spaced, b32.as_str()].contains(&&text[range.clone()]));
+        }
+        // Two-digit numbers set apart by spaces are too few to be bytes.
+        assert!(runs("scores 41 42 43 today").is_empty());
+        // A word of two hex letters before the bytes is not one of them.
+        let found = runs("call be 4d 52 4e 20 34 34 30 31 32 33 34 now");
+        assert_eq!(found.len(), 1);
+        assert_eq!(found[0].1.text, "MRN 4401234");
+    }
+}
