@@ -379,9 +379,9 @@ impl Ctx<'_> {
         let j = i + 1;
         if j >= self.words.len()
             || marks[i].is_some()
+            || !self.unlisted_word(i)
             || !(self.has(j, flag::PERSON_VERB) || self.contact_in_past(j))
             || self.text[self.words[i].end..self.words[j].start] != *b" "
-            || !self.unlisted_word(i)
         {
             return;
         }
@@ -487,9 +487,9 @@ impl Ctx<'_> {
     pub(super) fn mark_unlisted_last_first(&self, i: usize, marks: &mut [Option<PhiType>]) {
         let j = i + 1;
         if j >= self.words.len()
-            || self.text[self.words[i].end..self.words[j].start] != *b", "
             || !self.unlisted_word(i)
             || !self.unlisted_word(j)
+            || self.text[self.words[i].end..self.words[j].start] != *b", "
             || marks[i].is_some() && marks[j].is_some()
         {
             return;
@@ -554,6 +554,16 @@ impl Ctx<'_> {
         // `O'Parroa`, `McOumaimi`, `MCSOODAVERJEE`, `o'tolmqvila`.
         if self.clan_prefixed(i) {
             mark(i, i, marks);
+            return;
+        }
+        // Each shape below holds a word no list holds at `i` or `i - 1`, or starts with a
+        // listed name or a particle at `i`: most words are none of these, and are answered
+        // here before their neighbours are read.
+        let may_start = self.unlisted_word(i)
+            || self.dictionary_name(i)
+            || self.has(i, flag::PARTICLE | flag::INNER_PARTICLE)
+            || i >= 1 && self.unlisted_word(i - 1);
+        if !may_start {
             return;
         }
         // `Walowolukwu-Olago`: two capitalised words no list holds joined by a hyphen (in
@@ -658,6 +668,14 @@ impl Ctx<'_> {
     pub(super) fn mark_town_shape(&self, i: usize, marks: &mut [Option<PhiType>]) {
         let n = self.words.len();
         if marks[i].is_some() || i + 1 >= n {
+            return;
+        }
+        // Each shape below holds a word no list holds at `i`, `i + 1` or `i + 2`: most words
+        // are answered here before the gaps and words around them are read.
+        let may_start = self.unlisted_word(i)
+            || self.unlisted_word(i + 1)
+            || i + 2 < n && self.unlisted_word(i + 2);
+        if !may_start {
             return;
         }
         let one_case = self.caps_mode || self.lower_mode;
