@@ -691,7 +691,12 @@ impl Ctx<'_> {
     /// a name in mixed-case text.
     pub(super) fn mark_unknown_pair(&self, i: usize, marks: &mut [Option<PhiType>]) {
         let j = i + 1;
-        if self.caps_mode || j >= self.words.len() || !self.joined(i, b"") {
+        // Both words are title case (`name_part`): the shape is asked before the gap.
+        if self.caps_mode
+            || j >= self.words.len()
+            || self.words[i].shape != Shape::Cap
+            || !self.joined(i, b"")
+        {
             return;
         }
         let unknown = |k: usize| self.unknown_capitalised(k) && flag::unknown(self.words[k].flags);

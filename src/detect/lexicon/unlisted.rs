@@ -572,10 +572,10 @@ impl Ctx<'_> {
             && i + 1 < n
             && gap(i) == b"-"
             && (i == 0 || gap(i - 1) != b"-")
-            && name_word(i)
-            && name_word(i + 1)
             && self.words[i].end - self.words[i].start >= 4
             && self.words[i + 1].end - self.words[i + 1].start >= 4
+            && name_word(i)
+            && name_word(i + 1)
         {
             mark(i, i + 1, marks);
             return;
@@ -1167,10 +1167,15 @@ impl Ctx<'_> {
             self.words[k].end - self.words[k].start >= 5
                 && !self.has(k, flag::RARE)
                 && self.unlisted_word(k)
-                && self.run_word(k)
-                && !self.compound(k)
         };
-        if (self.words[i].flags == 0 || self.words[j].flags == 0) && word(i) && word(j) {
+        // Misspellings and compounds are looked up last, for both words at once.
+        let plain = |k: usize| self.run_word(k) && !self.compound(k);
+        if (self.words[i].flags == 0 || self.words[j].flags == 0)
+            && word(i)
+            && word(j)
+            && plain(i)
+            && plain(j)
+        {
             marks[i] = Some(PhiType::Name);
             marks[j] = Some(PhiType::Name);
         }
