@@ -118,11 +118,13 @@ impl Ctx<'_> {
     /// June` as months follow no person and have no such word; `Dr Lee, Cardiology and
     /// Pharmacy about the plan` has no first name and no verb after its last item.
     pub(super) fn mark_common_name_in_list(&self, i: usize, marks: &mut [Option<PhiType>]) {
-        let member = self.list_member_word(i) && self.has(i, flag::FIRST)
-            || self.list_member_word(i) && self.before_people_verb(i)
+        if marks[i].is_some() {
+            return;
+        }
+        let listed = self.list_member_word(i);
+        let member = listed && (self.has(i, flag::FIRST) || self.before_people_verb(i))
             || self.unlisted_word(i);
-        if marks[i].is_some()
-            || !member
+        if !member
             || !self.ends_person_item(i)
             || !self.after_separated_person(i, marks)
             || !self.sentence_tells_of_people(i)
@@ -230,7 +232,13 @@ impl Ctx<'_> {
     /// word no list holds or a listed name that is no word, are people. A list of relations
     /// or drugs (`family present (wife, son)`) has no such items.
     pub(super) fn mark_company_list(&self, i: usize, marks: &mut [Option<PhiType>]) {
-        if marks[i].is_some() || i == 0 || !self.opens_company_list(i) {
+        // The first item starts at `i` (`person_item`): its word is asked before the words
+        // before it are walked for a company word.
+        if marks[i].is_some()
+            || i == 0
+            || !(self.unlisted_word(i) || self.dictionary_name(i))
+            || !self.opens_company_list(i)
+        {
             return;
         }
         let mut items: Vec<(usize, usize)> = Vec::new();

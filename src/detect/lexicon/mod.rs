@@ -1129,17 +1129,19 @@ impl Ctx<'_> {
     /// Looks like it could be written as a name: capitalised, or any case in an all-caps note.
     fn name_shaped(&self, i: usize) -> bool {
         let w = &self.words[i];
-        let letters = self.text[w.start..w.end]
-            .iter()
-            .any(u8::is_ascii_alphabetic)
-            || self.text[w.start] >= 0x80;
-        letters
-            && !self.text[w.start..w.end].iter().any(u8::is_ascii_digit)
-            && match w.shape {
-                Shape::Cap | Shape::Mixed => true,
-                Shape::Upper => true,
-                Shape::Lower => false,
-            }
+        // The shape first: it rules out most words before their bytes are read.
+        let shaped = match w.shape {
+            Shape::Cap | Shape::Mixed => true,
+            Shape::Upper => true,
+            Shape::Lower => false,
+        };
+        let letters = || {
+            self.text[w.start..w.end]
+                .iter()
+                .any(u8::is_ascii_alphabetic)
+                || self.text[w.start] >= 0x80
+        };
+        shaped && letters() && !self.text[w.start..w.end].iter().any(u8::is_ascii_digit)
     }
 
     /// Evidence from the lists alone: in a name list, not a common or clinical word.

@@ -297,7 +297,7 @@ impl Ctx<'_> {
     /// or `was an` and an age, are the patient a note opens with. Capitalised names there
     /// are found already; lower case needs the age to say a person is meant.
     pub(super) fn mark_lower_name_before_age(&self, i: usize, marks: &mut [Option<PhiType>]) {
-        if self.caps_mode || marks[i].is_some() || !self.clause_start(i) {
+        if self.caps_mode || marks[i].is_some() {
             return;
         }
         let blocked = flag::STOP
@@ -316,6 +316,10 @@ impl Ctx<'_> {
             let w = &self.words[k];
             w.shape == Shape::Lower && w.end - w.start >= 2 && !self.has(k, blocked)
         };
+        // Word `i` opens the run whatever its length: read before the text around it.
+        if !name_word(i) || !self.clause_start(i) {
+            return;
+        }
         for len in [2, 3] {
             let verb = i + len;
             if verb + 2 >= self.words.len() || !(i..verb).all(name_word) {
@@ -430,13 +434,16 @@ impl Ctx<'_> {
         let w = &self.words[i];
         let word = &self.text[w.start..w.end];
         let listed = flag::NAME | flag::POPULAR | flag::PLACE | flag::PLACE_START | flag::RARE;
-        let foreign = word.iter().any(|&b| b >= 0x80) && flag::unknown(w.flags)
-            || w.accented && w.flags & !listed == 0;
+        // Asked last: its bytes are read only of a word written as a name.
+        let foreign = || {
+            word.iter().any(|&b| b >= 0x80) && flag::unknown(w.flags)
+                || w.accented && w.flags & !listed == 0
+        };
         // In a note written in capitals an accent is still evidence (`ÓLAFUR LEONHARDSSON`);
         // capitalisation is not, so only a word the view dropped an accent from counts.
         let caps = self.caps_mode && w.accented && w.end - w.start >= 3;
         let written = if caps { Shape::Upper } else { Shape::Cap };
-        if self.caps_mode && !caps || w.shape != written || !foreign {
+        if self.caps_mode && !caps || w.shape != written || !foreign() {
             return;
         }
         let neighbour = |k: usize| {
@@ -684,7 +691,12 @@ impl Ctx<'_> {
     /// a name in mixed-case text.
     pub(super) fn mark_unknown_pair(&self, i: usize, marks: &mut [Option<PhiType>]) {
         let j = i + 1;
-        if self.caps_mode || j >= self.words.len() || !self.joined(i, b"") {
+        // Both words are title case (`name_part`): the shape is asked before the gap.
+        if self.caps_mode
+            || j >= self.words.len()
+            || self.words[i].shape != Shape::Cap
+            || !self.joined(i, b"")
+        {
             return;
         }
         let unknown = |k: usize| self.unknown_capitalised(k) && flag::unknown(self.words[k].flags);
@@ -1153,11 +1165,15 @@ impl Ctx<'_> {
     pub(super) fn mark_after_patient(&self, i: usize, marks: &mut [Option<PhiType>]) {
         let j = i + 1;
         // `Pt. Muhaylov declined`: the abbreviation's period is allowed.
-        if j >= self.words.len() || marks[j].is_some() || !self.joined(i, b".") {
+        if j >= self.words.len() || marks[j].is_some() {
             return;
         }
+        // The cue word before the gap after it: most words are no cue.
         let cue = &self.text[self.words[i].start..self.words[i].end];
         if !cue.eq_ignore_ascii_case(b"pt") && !cue.eq_ignore_ascii_case(b"patient") {
+            return;
+        }
+        if !self.joined(i, b".") {
             return;
         }
         // Where capitals tell nothing, a word no list holds after `pt` is as often a
@@ -1203,8 +1219,8 @@ impl Ctx<'_> {
         let follow_up = follow && is(i + 1, b"up") && self.joined(i, b"-");
         let gap = &self.text[self.words[i].end..self.words[i + 1].start];
         let f_u = is(i, b"f") && is(i + 1, b"u") && gap == b"/";
-        let with = is(i + 2, b"with") && self.joined(i + 1, b"");
-        ((follow_up || f_u) && with).then_some(i + 3)
+        // Read for every word: `with` and its gap only after the phrase before it is found.
+        ((follow_up || f_u) && is(i + 2, b"with") && self.joined(i + 1, b"")).then_some(i + 3)
     }
 
     pub(super) fn mark_after_contact(&self, i: usize, marks: &mut [Option<PhiType>]) {

@@ -367,11 +367,6 @@ impl Ctx<'_> {
         if i == 0 || marks[i].is_some() {
             return;
         }
-        let prev = if self.joined(i - 1, b"") {
-            &self.text[self.words[i - 1].start..self.words[i - 1].end]
-        } else {
-            &b""[..]
-        };
         let w = &self.words[i];
         let word = &self.text[w.start..w.end];
         let distinctive = !self.has(
@@ -389,6 +384,14 @@ impl Ctx<'_> {
             && word.len() >= 5
             && word.iter().all(u8::is_ascii_alphabetic)
             && w.shape != Shape::Mixed;
+        if !shaped {
+            return;
+        }
+        let prev = if self.joined(i - 1, b"") {
+            &self.text[self.words[i - 1].start..self.words[i - 1].end]
+        } else {
+            &b""[..]
+        };
         let after_preposition = || {
             WARD_PREPOSITIONS
                 .iter()
@@ -396,8 +399,7 @@ impl Ctx<'_> {
         };
         let opens_clause =
             || flag::unknown(w.flags) && self.ward_clause_start(i) && pronounceable(word);
-        if shaped && (after_preposition() || opens_clause()) && ward_number_after(self.text, w.end)
-        {
+        if (after_preposition() || opens_clause()) && ward_number_after(self.text, w.end) {
             marks[i] = Some(PhiType::Location);
         }
     }
@@ -407,7 +409,20 @@ impl Ctx<'_> {
     /// (`H` for hospital, `MC` for medical center) is a hospital. Units and bleeds with the
     /// same ending (`OSH`, `SAH`, `ICH`) are in the clinical vocabulary.
     pub(super) fn mark_hospital_acronym(&self, i: usize, marks: &mut [Option<PhiType>]) {
-        if i == 0 || marks[i].is_some() || !self.joined(i - 1, b"") {
+        if i == 0 || marks[i].is_some() {
+            return;
+        }
+        // The word itself first: most words are no acronym in capitals.
+        let w = &self.words[i];
+        let word = &self.text[w.start..w.end];
+        if !((2..=5).contains(&word.len())
+            && flag::unknown(w.flags)
+            && word.iter().all(u8::is_ascii_uppercase)
+            && (word.ends_with(b"H") || word.ends_with(b"MC")))
+        {
+            return;
+        }
+        if !self.joined(i - 1, b"") {
             return;
         }
         // `from the GBMC`: the article may stand between.
@@ -416,16 +431,7 @@ impl Ctx<'_> {
         };
         let after_the =
             i > 1 && the(i - 1) && self.joined(i - 2, b"") && self.has(i - 2, flag::PLACE_PREP);
-        if !self.has(i - 1, flag::PLACE_PREP) && !after_the {
-            return;
-        }
-        let w = &self.words[i];
-        let word = &self.text[w.start..w.end];
-        if (2..=5).contains(&word.len())
-            && flag::unknown(w.flags)
-            && word.iter().all(u8::is_ascii_uppercase)
-            && (word.ends_with(b"H") || word.ends_with(b"MC"))
-        {
+        if self.has(i - 1, flag::PLACE_PREP) || after_the {
             marks[i] = Some(PhiType::Location);
         }
     }
@@ -479,7 +485,13 @@ impl Ctx<'_> {
             b"north", b"south", b"east", b"west", b"new", b"lake", b"port", b"mount", b"san",
             b"santa", b"saint", b"st", b"fort", b"el", b"la", b"las", b"los", b"le", b"bad",
         ];
-        if self.caps_mode || i == 0 || marks[i].is_some() || !self.joined(i - 1, b"") {
+        // The name (or a place's opener before it) is title case: `unknown_capitalised`.
+        if self.caps_mode
+            || i == 0
+            || marks[i].is_some()
+            || self.words[i].shape != Shape::Cap
+            || !self.joined(i - 1, b"")
+        {
             return;
         }
         let prev = &self.text[self.words[i - 1].start..self.words[i - 1].end];

@@ -532,13 +532,16 @@ impl Ctx<'_> {
         ];
         const LINKS: [&[u8]; 5] = [b"from", b"by", b"to", b"with", b"for"];
         let (link, j) = (i + 1, i + 2);
+        // Most notes are written in mixed case: answered before the words are read.
+        if !(self.caps_mode || self.lower_mode) {
+            return;
+        }
         // `follow-up for harckhaud critzsimmon`: a follow-up is with a person too.
         let follow_up = i > 0
             && self.word_is(i, b"up")
             && self.word_is(i - 1, b"follow")
             && self.text[self.words[i - 1].end..self.words[i].start] == *b"-";
-        if !(self.caps_mode || self.lower_mode)
-            || j >= self.words.len()
+        if j >= self.words.len()
             || marks[j].is_some()
             || !(follow_up || HEADS.iter().any(|w| self.word_is(i, w)))
             || !LINKS.iter().any(|w| self.word_is(link, w))

@@ -379,9 +379,9 @@ impl Ctx<'_> {
         let j = i + 1;
         if j >= self.words.len()
             || marks[i].is_some()
+            || !self.unlisted_word(i)
             || !(self.has(j, flag::PERSON_VERB) || self.contact_in_past(j))
             || self.text[self.words[i].end..self.words[j].start] != *b" "
-            || !self.unlisted_word(i)
         {
             return;
         }
@@ -487,9 +487,9 @@ impl Ctx<'_> {
     pub(super) fn mark_unlisted_last_first(&self, i: usize, marks: &mut [Option<PhiType>]) {
         let j = i + 1;
         if j >= self.words.len()
-            || self.text[self.words[i].end..self.words[j].start] != *b", "
             || !self.unlisted_word(i)
             || !self.unlisted_word(j)
+            || self.text[self.words[i].end..self.words[j].start] != *b", "
             || marks[i].is_some() && marks[j].is_some()
         {
             return;
@@ -556,16 +556,26 @@ impl Ctx<'_> {
             mark(i, i, marks);
             return;
         }
+        // Each shape below holds a word no list holds at `i` or `i - 1`, or starts with a
+        // listed name or a particle at `i`: most words are none of these, and are answered
+        // here before their neighbours are read.
+        let may_start = self.unlisted_word(i)
+            || self.dictionary_name(i)
+            || self.has(i, flag::PARTICLE | flag::INNER_PARTICLE)
+            || i >= 1 && self.unlisted_word(i - 1);
+        if !may_start {
+            return;
+        }
         // `Walowolukwu-Olago`: two capitalised words no list holds joined by a hyphen (in
         // mixed case only: a note in capitals joins shorthand so, `SERO-SANG`).
         if !one_case
             && i + 1 < n
             && gap(i) == b"-"
             && (i == 0 || gap(i - 1) != b"-")
-            && name_word(i)
-            && name_word(i + 1)
             && self.words[i].end - self.words[i].start >= 4
             && self.words[i + 1].end - self.words[i + 1].start >= 4
+            && name_word(i)
+            && name_word(i + 1)
         {
             mark(i, i + 1, marks);
             return;
@@ -658,6 +668,14 @@ impl Ctx<'_> {
     pub(super) fn mark_town_shape(&self, i: usize, marks: &mut [Option<PhiType>]) {
         let n = self.words.len();
         if marks[i].is_some() || i + 1 >= n {
+            return;
+        }
+        // Each shape below holds a word no list holds at `i`, `i + 1` or `i + 2`: most words
+        // are answered here before the gaps and words around them are read.
+        let may_start = self.unlisted_word(i)
+            || self.unlisted_word(i + 1)
+            || i + 2 < n && self.unlisted_word(i + 2);
+        if !may_start {
             return;
         }
         let one_case = self.caps_mode || self.lower_mode;
@@ -1149,10 +1167,15 @@ impl Ctx<'_> {
             self.words[k].end - self.words[k].start >= 5
                 && !self.has(k, flag::RARE)
                 && self.unlisted_word(k)
-                && self.run_word(k)
-                && !self.compound(k)
         };
-        if (self.words[i].flags == 0 || self.words[j].flags == 0) && word(i) && word(j) {
+        // Misspellings and compounds are looked up last, for both words at once.
+        let plain = |k: usize| self.run_word(k) && !self.compound(k);
+        if (self.words[i].flags == 0 || self.words[j].flags == 0)
+            && word(i)
+            && word(j)
+            && plain(i)
+            && plain(j)
+        {
             marks[i] = Some(PhiType::Name);
             marks[j] = Some(PhiType::Name);
         }
