@@ -333,9 +333,26 @@ pub fn is_quoted_printable(text: &str) -> bool {
         if byte == b' ' && between && after.is_some_and(|c| c.is_ascii_alphabetic()) {
             return true;
         }
+        if byte.is_ascii_digit() && is_digit_escape_in_record_number(b, at) {
+            return true;
+        }
         i = at + 3 * run;
     }
     false
+}
+
+/// A digit written as an escape inside a record number (`MR44=310827`): a digit before and
+/// after it, and a letter earlier in the same word. Plain text puts a number after `=`
+/// (`dob=2025`, `x=3141`), never a digit escaped between digits of a word like that.
+fn is_digit_escape_in_record_number(b: &[u8], at: usize) -> bool {
+    let word_start = b[..at]
+        .iter()
+        .rposition(|c| !c.is_ascii_alphanumeric())
+        .map_or(0, |p| p + 1);
+    let word = &b[word_start..at];
+    word.last().is_some_and(u8::is_ascii_digit)
+        && word.iter().any(u8::is_ascii_alphabetic)
+        && b.get(at + 3).is_some_and(u8::is_ascii_digit)
 }
 
 /// A soft line break at the start of `b` (`=` then a line break): how many bytes it spans.
@@ -1194,6 +1211,9 @@ mod tests {
             assert_eq!(view(plain), plain, "{plain}");
         }
         assert!(!is_quoted_printable("a=1&b=2D"));
+        // A digit escaped inside a record number; not a number after a key.
+        assert!(is_quoted_printable("Chart MR44=310827 reviewed"));
+        assert!(!is_quoted_printable("x=3141 and dob=20250314, MR44=31"));
         assert!(is_quoted_printable("a=2Db"));
     }
 

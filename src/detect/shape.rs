@@ -129,9 +129,56 @@ fn is_identifier_word(w: &str) -> bool {
     let tail = &rest[digits..];
     let tail_ok = tail.len() <= 2 && tail.iter().all(u8::is_ascii_alphabetic);
     if lead == 0 {
-        return digits >= 7 && tail.is_empty();
+        return (digits >= 7 && tail.is_empty()) || is_digit_led_identifier(b);
     }
     lead <= 12 && digits >= 4 && tail_ok && !is_unit_suffix(&w[..lead])
+}
+
+/// `7280144RM`, `72801A44`: seven digits or more with one to three letters among or after
+/// them is a record number (written back to front, or a check letter inside); not a
+/// quantity (`1000000IU`, `2500000mg`) whose letters are a unit.
+fn is_digit_led_identifier(b: &[u8]) -> bool {
+    let digits = b.iter().filter(|c| c.is_ascii_digit()).count();
+    let letters = b.len() - digits;
+    if digits < 7 || !(1..=3).contains(&letters) {
+        return false;
+    }
+    let last_digit = b.iter().rposition(u8::is_ascii_digit).unwrap_or(0);
+    let unit = &b[last_digit + 1..];
+    unit.is_empty() || !is_quantity_unit(unit)
+}
+
+/// Letters after a number that make it a quantity.
+fn is_quantity_unit(unit: &[u8]) -> bool {
+    matches!(
+        unit.to_ascii_lowercase().as_slice(),
+        b"mg"
+            | b"mcg"
+            | b"ug"
+            | b"ml"
+            | b"l"
+            | b"kg"
+            | b"g"
+            | b"lb"
+            | b"lbs"
+            | b"iu"
+            | b"u"
+            | b"cm"
+            | b"mm"
+            | b"m"
+            | b"km"
+            | b"h"
+            | b"hr"
+            | b"hrs"
+            | b"min"
+            | b"s"
+            | b"ms"
+            | b"k"
+            | b"st"
+            | b"nd"
+            | b"rd"
+            | b"th"
+    )
 }
 
 /// Letters that make a number a quantity or a model name rather than a record number.
@@ -297,5 +344,13 @@ mod tests {
         let mut got = Vec::new();
         identifier_words(text, |s, e, _| got.push(&text[s..e]));
         assert_eq!(got, ["MR4410827", "chartMRN73019264", "4135550172"]);
+    }
+
+    #[test]
+    fn digit_led_words_with_a_few_letters_are_identifiers_unless_a_unit_follows() {
+        let text = "Chart 7280144RM, 72801A44 and 4410827x; dose 1000000IU, 2500000mg, 97530GP, 1961st, 20250314";
+        let mut got = Vec::new();
+        identifier_words(text, |s, e, _| got.push(&text[s..e]));
+        assert_eq!(got, ["7280144RM", "72801A44", "4410827x", "20250314"]);
     }
 }

@@ -2723,18 +2723,9 @@ fn the_decoders_find_every_trick() {
 /// Case ids that fail on the current engine, grouped by cause. Filled from a run; only ever
 /// shrinks. `PHIGATE_LEAKS_REGEN=1` prints the current failing ids.
 const KNOWN_GAPS: &[&str] = &[
-    // Stop 39: measured by tricks new that stop, not regressions. An MRN with one digit
-    // written as a quoted-printable escape in free text (`MR44=310827`): a lone escape of a
-    // digit shows no sign of the encoding, and decoding every `=` and two hex digits would
-    // read `dob=2025` as `dob 25`.
-    "d.json_note.qp.mrn",
-    "d.text.qp.mrn",
-    // Numbers written back to front in free text (`7280144RM`, `32-80-1961`,
-    // `6033-74-215`): no capital at a word's end shows the reversal, and the shapes read
-    // backwards are no identifier's.
-    "d.text.reversed.dob",
-    "d.text.reversed.mrn",
-    // (Stop 40: the generated cases `p.59.text.qp.mrn` and `p.04.text.reversed.ssn` left
-    // the list when three tricks joined VALUE_TRICKS and the samples moved; the gaps they
-    // showed are the ones above.)
+    // Empty since stop 40. Stop 39's six (a digit written as a quoted-printable escape
+    // inside an MRN in free text, `MR44=310827`; numbers written back to front in free text,
+    // `7280144RM`, `32-80-1961`) are read now: the escape between a record number's digits
+    // shows the encoding, a word of seven digits or more with a few letters is an
+    // identifier, and any three numbers set apart like a date after a birth cue are a date.
 ];
