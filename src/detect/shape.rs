@@ -136,11 +136,16 @@ fn is_identifier_word(w: &str) -> bool {
 
 /// `7280144RM`, `72801A44`: seven digits or more with one to three letters among or after
 /// them is a record number (written back to front, or a check letter inside); not a
-/// quantity (`1000000IU`, `2500000mg`) whose letters are a unit.
+/// quantity (`1000000IU`, `2500000mg`) whose letters are a unit, nor numbers set apart by
+/// `x` (`600x50x12`).
 fn is_digit_led_identifier(b: &[u8]) -> bool {
     let digits = b.iter().filter(|c| c.is_ascii_digit()).count();
     let letters = b.len() - digits;
     if digits < 7 || !(1..=3).contains(&letters) {
+        return false;
+    }
+    // `600x50x12`, `650X10X100`: ventilator settings and dimensions, not a record number.
+    if b.iter().all(|c| c.is_ascii_digit() || matches!(c, b'x' | b'X')) {
         return false;
     }
     let last_digit = b.iter().rposition(u8::is_ascii_digit).unwrap_or(0);
@@ -348,9 +353,9 @@ mod tests {
 
     #[test]
     fn digit_led_words_with_a_few_letters_are_identifiers_unless_a_unit_follows() {
-        let text = "Chart 7280144RM, 72801A44 and 4410827x; dose 1000000IU, 2500000mg, 97530GP, 1961st, 20250314";
+        let text = "Chart 7280144RM, 72801A44 and 4410827Q; dose 1000000IU, 2500000mg, 97530GP, 1961st, AC 600x50x12, 20250314";
         let mut got = Vec::new();
         identifier_words(text, |s, e, _| got.push(&text[s..e]));
-        assert_eq!(got, ["7280144RM", "72801A44", "4410827x", "20250314"]);
+        assert_eq!(got, ["7280144RM", "72801A44", "4410827Q", "20250314"]);
     }
 }
