@@ -420,7 +420,14 @@ impl Detector {
     /// capitalised; a text in one case says nothing by its capitals, so the word's place
     /// (after a name, before the sentence's end) is the evidence. Cue, clinical, role,
     /// relation and facility words are never taken.
-    fn surname_word_ends_name(&self, b: &[u8], start: usize, we: usize, f: u64, mixed: bool) -> bool {
+    fn surname_word_ends_name(
+        &self,
+        b: &[u8],
+        start: usize,
+        we: usize,
+        f: u64,
+        mixed: bool,
+    ) -> bool {
         use lexicon::flag;
         let not_surname = flag::NEVER_NAME
             | flag::RELATION
@@ -441,7 +448,12 @@ impl Detector {
             | flag::COPULA
             | flag::SUBJECT_VERB
             | flag::PARTICLE;
-        let ws = we - b[..we].iter().rev().take_while(|c| c.is_ascii_alphabetic()).count();
+        let ws = we
+            - b[..we]
+                .iter()
+                .rev()
+                .take_while(|c| c.is_ascii_alphabetic())
+                .count();
         let capitals = b[start].is_ascii_uppercase() && b[ws].is_ascii_uppercase();
         let ends = matches!(b.get(we), None | Some(b'.' | b',' | b';' | b'\n' | b'\r'));
         f & flag::LAST != 0 && f & not_surname == 0 && ends && (capitals || !mixed)

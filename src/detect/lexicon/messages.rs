@@ -220,7 +220,10 @@ impl Ctx<'_> {
             && self.joined(k, b"")
             && matches!(self.words[k + 1].shape, Shape::Cap | Shape::Upper)
             && !self.has(k + 1, flag::NAME)
-            && self.has(k + 1, flag::STOP | flag::ENGLISH | flag::COMMON | flag::VOCAB);
+            && self.has(
+                k + 1,
+                flag::STOP | flag::ENGLISH | flag::COMMON | flag::VOCAB,
+            );
         if !self.ends_line(k) && !credential_after && !sentence_after {
             return;
         }
