@@ -393,12 +393,10 @@ impl Detector {
         if let Some((ws, we)) = next_word(b, s.end) {
             let w = &b[ws..we];
             let f = flags(ws, we);
-            if w[0].is_ascii_uppercase()
+            let plain_surname = w[0].is_ascii_uppercase()
                 && f & flag::LAST != 0
-                && f & (flag::NEVER_NAME | flag::ENGLISH) == 0
-            {
-                s.end = we;
-            } else if self.surname_word_ends_name(b, s.start, we, f, mixed) {
+                && f & (flag::NEVER_NAME | flag::ENGLISH) == 0;
+            if plain_surname || self.surname_word_ends_name(b, s.start, we, f, mixed) {
                 s.end = we;
             }
         }
