@@ -284,7 +284,9 @@ impl Detector {
         let mut towns = Vec::new();
         for s in spans.iter_mut() {
             match s.ty {
-                PhiType::Name | PhiType::ProviderName => self.whole_name(text, accents, s),
+                PhiType::Name | PhiType::ProviderName => {
+                    self.whole_name(text, accents, case.mixed(), s)
+                }
                 PhiType::Address => {
                     s.end = address::whole_address(text.as_bytes(), s.start, s.end, |w| {
                         self.lexicon.flags(w)
@@ -377,7 +379,7 @@ impl Detector {
     /// hyphenated and apostrophe parts (`Whitlock-Bayne`, `O'Neil`), a capitalised first
     /// name just before it even when it is also a word (`Faith Whitlock`), and a
     /// capitalised surname-list word just after it.
-    fn whole_name(&self, text: &str, accents: &[lexicon::Accent], s: &mut Span) {
+    fn whole_name(&self, text: &str, accents: &[lexicon::Accent], mixed: bool, s: &mut Span) {
         use lexicon::flag;
         let b = text.as_bytes();
         let flags = |ws: usize, we: usize| {
@@ -391,10 +393,10 @@ impl Detector {
         if let Some((ws, we)) = next_word(b, s.end) {
             let w = &b[ws..we];
             let f = flags(ws, we);
-            if w[0].is_ascii_uppercase()
+            let plain_surname = w[0].is_ascii_uppercase()
                 && f & flag::LAST != 0
-                && f & (flag::NEVER_NAME | flag::ENGLISH) == 0
-            {
+                && f & (flag::NEVER_NAME | flag::ENGLISH) == 0;
+            if plain_surname || self.surname_word_ends_name(b, s.start, we, f, mixed) {
                 s.end = we;
             }
         }
@@ -410,6 +412,51 @@ impl Detector {
 }
 
 impl Detector {
+    /// `Hjoreklisa Block.`, `i called anchomedo lackey.`, `dr ifunle dale`: a listed surname
+    /// that is also an English word, right after a name found already, where the sentence or
+    /// line ends after it, is that name's surname. In mixed-case text both must be
+    /// capitalised; a text in one case says nothing by its capitals, so the word's place
+    /// (after a name, before the sentence's end) is the evidence. Cue, clinical, role,
+    /// relation and facility words are never taken.
+    fn surname_word_ends_name(
+        &self,
+        b: &[u8],
+        start: usize,
+        we: usize,
+        f: u64,
+        mixed: bool,
+    ) -> bool {
+        use lexicon::flag;
+        let not_surname = flag::NEVER_NAME
+            | flag::RELATION
+            | flag::ROLE
+            | flag::LABEL
+            | flag::PERSON_VERB
+            | flag::CONTACT
+            | flag::PLACE_CUE
+            | flag::PLACE_LABEL
+            | flag::DETERMINER
+            | flag::REGION
+            | flag::PERSON_TITLE
+            | flag::PROVIDER_TITLE
+            | flag::NAME_CUE
+            | flag::STRONG_CUE
+            | flag::EPONYM_HEAD
+            | flag::SIGN_OFF
+            | flag::COPULA
+            | flag::SUBJECT_VERB
+            | flag::PARTICLE;
+        let ws = we
+            - b[..we]
+                .iter()
+                .rev()
+                .take_while(|c| c.is_ascii_alphabetic())
+                .count();
+        let capitals = b[start].is_ascii_uppercase() && b[ws].is_ascii_uppercase();
+        let ends = matches!(b.get(we), None | Some(b'.' | b',' | b';' | b'\n' | b'\r'));
+        f & flag::LAST != 0 && f & not_surname == 0 && ends && (capitals || !mixed)
+    }
+
     /// The end of a name part joined to the name ending at `end` by a hyphen or an
     /// apostrophe: a capitalised part in any script (`-Moss`, `'Neil`, `’Brien`, `-Öztürk`),
     /// or a short lower-case one that is no English or clinical word, as the second syllable

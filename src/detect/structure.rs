@@ -44,6 +44,7 @@ struct RawStructures {
     clinician_labels: Vec<String>,
     person_labels: Vec<String>,
     handoff_phrases: Vec<String>,
+    meeting_phrases: Vec<String>,
     skip_before_name: Vec<String>,
     roles: Vec<String>,
     list_headers: Vec<String>,
@@ -102,6 +103,8 @@ pub struct Structures {
     clinician_labels: Phrases,
     person_labels: Phrases,
     handoff: Phrases,
+    /// Phrases after which a patient's or relative's name follows (`spoke to X`, `met X`).
+    meeting: Phrases,
     roles: Phrases,
     headers: Phrases,
     skip: rustc_hash::FxHashSet<Box<[u8]>>,
@@ -154,6 +157,7 @@ impl Structures {
             clinician_labels: Phrases::of(&raw.clinician_labels),
             person_labels: Phrases::of(&raw.person_labels),
             handoff: Phrases::of(&raw.handoff_phrases),
+            meeting: Phrases::of(&raw.meeting_phrases),
             roles: Phrases::of(&raw.roles),
             headers: Phrases::of(&raw.list_headers),
             skip: set(&raw.skip_before_name),
@@ -169,6 +173,7 @@ impl Structures {
             &s.clinician_labels,
             &s.person_labels,
             &s.handoff,
+            &s.meeting,
             &s.roles,
             &s.headers,
         ]
@@ -666,6 +671,18 @@ impl Reader<'_> {
             }
             return;
         }
+        // `SPOKE TO X ABOUT`, `met x in the lobby`: the same reading, for the people a
+        // clinician meets (patients, relatives), so a NAME; in a note written in one case
+        // only, where capitals cannot show the name (in mixed case the lexicon and tagger
+        // read it, and these phrases took a staff word on the PhysioNet check half).
+        if let Some(n) = self.phrase_at(i, &self.s.meeting) {
+            let last = i + n - 1;
+            let gap = self.gap_after(last);
+            if !self.mixed && last + 1 < self.words.len() && gap == b" " {
+                self.met_person(last + 1, out);
+            }
+            return;
+        }
         // A header of people alone on its line (`CARE TEAM`, `Consultants`).
         if let Some(n) = self.phrase_at(i, &self.s.headers) {
             let last = i + n - 1;
@@ -678,6 +695,38 @@ impl Reader<'_> {
                 self.block(last + 1, PhiType::ProviderName, out);
             }
         }
+    }
+
+    /// The person after a meeting phrase (`spoke to X about`, `met X Y in`): one name, with
+    /// a word that is strong evidence, ending its value. These phrases take staff and
+    /// things as often (`spoke with HOUSE STAFF`, `spoke to MD's`, `spoke to PT-STATES`),
+    /// so two listed words are not enough, and no word may be a possessive or a hyphened
+    /// role.
+    fn met_person(&self, v: usize, out: &mut Vec<Span>) {
+        let v = self.skip_to_name(v);
+        let Some(item) = self.name_at(v) else {
+            return;
+        };
+        let words = item.a..=item.z;
+        let plain = words.clone().all(|k| self.plain_name_word(k));
+        let strong = words
+            .into_iter()
+            .any(|k| self.evidence(k) == Evidence::Strong);
+        if plain && strong && self.ends_value(item.z) {
+            self.emit(&item, PhiType::Name, out);
+        }
+    }
+
+    /// Word `k` is no possessive (`MD's`) and no role or known word joined by a hyphen
+    /// (`PT-STATES`).
+    fn plain_name_word(&self, k: usize) -> bool {
+        let lower = self.lower(k);
+        if lower.ends_with(b"'s") {
+            return false;
+        }
+        !lower
+            .split(|c| *c == b'-')
+            .any(|part| self.s.role_words.contains(part) || self.s.skip.contains(part))
     }
 
     /// `Note written by dan`, `seen by luis garcia.`: in mixed-case text, where a lower-case

@@ -185,8 +185,11 @@ impl Ctx<'_> {
                 .iter()
                 .rposition(|&c| c == b'\n')
                 .map_or(0, |n| n + 1);
+            // The whole line (`Best wishes,`), or a sign-off opening its sentence where
+            // lines were run together (`... are back. Best wishes,\nDiye`).
             self.lexicon
                 .is_sign_off(&self.text[line_start..self.words[p].end])
+                || self.sign_off_ends_at(p)
         } else {
             // `--` alone on the line before (the line of word `p` ended before it).
             before
@@ -198,14 +201,11 @@ impl Ctx<'_> {
         if !signed {
             return;
         }
+        if !self.signed_name_word(i) {
+            return;
+        }
         let mut k = i;
-        loop {
-            if !self.signed_name_word(k) {
-                return;
-            }
-            if k + 1 >= self.words.len() || !self.joined(k, b"") {
-                break;
-            }
+        while k + 1 < self.words.len() && self.joined(k, b"") && self.signed_name_word(k + 1) {
             if k + 1 - i == MAX_NAME_WORDS {
                 return;
             }
@@ -214,7 +214,17 @@ impl Ctx<'_> {
         let credential_after = k + 1 < self.words.len()
             && self.text[self.words[k].end..self.words[k + 1].start].starts_with(b", ")
             && self.has(k + 1, flag::CREDENTIAL);
-        if !self.ends_line(k) && !credential_after {
+        // Lines run together: the next sentence starts with a capitalised word that is no
+        // name (`Best wishes,\nDartie The patient's sister`).
+        let sentence_after = k + 1 < self.words.len()
+            && self.joined(k, b"")
+            && matches!(self.words[k + 1].shape, Shape::Cap | Shape::Upper)
+            && !self.has(k + 1, flag::NAME)
+            && self.has(
+                k + 1,
+                flag::STOP | flag::ENGLISH | flag::COMMON | flag::VOCAB,
+            );
+        if !self.ends_line(k) && !credential_after && !sentence_after {
             return;
         }
         for m in &mut marks[i..=k] {
