@@ -145,7 +145,9 @@ fn is_digit_led_identifier(b: &[u8]) -> bool {
         return false;
     }
     // `600x50x12`, `650X10X100`: ventilator settings and dimensions, not a record number.
-    if b.iter().all(|c| c.is_ascii_digit() || matches!(c, b'x' | b'X')) {
+    if b.iter()
+        .all(|c| c.is_ascii_digit() || matches!(c, b'x' | b'X'))
+    {
         return false;
     }
     let last_digit = b.iter().rposition(u8::is_ascii_digit).unwrap_or(0);
