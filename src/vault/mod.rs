@@ -43,6 +43,7 @@
 //! made before the forget still holds the patient (re-export, and destroy older backups);
 //! and storage may keep the replaced key's blocks until it reuses them.
 
+mod absent;
 pub mod backup;
 mod commit;
 mod index;

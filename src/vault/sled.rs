@@ -48,6 +48,7 @@ use std::path::Path;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
 
+use super::absent::AbsentKeys;
 use super::commit::GroupCommit;
 use super::index::{lookup_subject, IndexKey};
 use super::keychain::{self, unwrap_root, wrap_root, KeyChain};
@@ -79,6 +80,9 @@ pub struct SledVault {
     tokens: sled::Tree,
     /// look-up key → token
     index: sled::Tree,
+    /// Look-up keys `index` certainly lacks (shared by every domain's handle; every index
+    /// write marks it first).
+    absent: Arc<AbsentKeys>,
     /// token ‖ 0 ‖ holder → the value's data key wrapped for that holder (shared values,
     /// see [`super::shared`])
     holdings: sled::Tree,
@@ -446,6 +450,8 @@ impl SledVault {
         Ok(SledVault {
             tokens,
             index: db.open_tree("index")?,
+            // Index entries outnumber records when patients share values.
+            absent: Arc::new(AbsentKeys::with_capacity(base_count.saturating_mul(2))),
             holdings: db.open_tree("holdings")?,
             memory: db.open_tree("memory")?,
             memory_links: db.open_tree("memory_links")?,
@@ -479,6 +485,7 @@ impl SledVault {
             db: self.db.clone(),
             tokens: self.tokens.clone(),
             index: self.index.clone(),
+            absent: Arc::clone(&self.absent),
             holdings: self.holdings.clone(),
             memory: self.memory.clone(),
             memory_links: self.memory_links.clone(),
@@ -1067,6 +1074,7 @@ impl SledVault {
                 }
             }
             TreeId::Index => {
+                self.absent.mark(key);
                 let written = self.index.insert(key, value);
                 // After the write: a look-up between an earlier invalidation and the write
                 // could remember the entry it replaces.
@@ -1195,10 +1203,13 @@ impl SledVault {
             }
             return Ok(token);
         }
-        if let Some(token) = self.index.get(&key)? {
-            let token = String::from_utf8(token.to_vec()).map_err(|_| VaultError::Corrupt)?;
-            remember(&key, &token);
-            return Ok(token);
+        // A key never written skips the read (see [`super::absent`]).
+        if !self.absent.surely_absent(&self.index, &key) {
+            if let Some(token) = self.index.get(&key)? {
+                let token = String::from_utf8(token.to_vec()).map_err(|_| VaultError::Corrupt)?;
+                remember(&key, &token);
+                return Ok(token);
+            }
         }
         self.commit
             .inserting(|| self.insert_mapping(sid, ty, value, exact, norm, &key, first))
@@ -1233,6 +1244,8 @@ impl SledVault {
             None => self.keyring.read()?,
         };
         let holder = sid.map_or(Holder::Vault, |s| Holder::Subject(*s));
+        // Before the index entry is written: the filter never calls a held key absent.
+        self.absent.mark(key);
         let mut attempt = 0;
         loop {
             let token = match first {
