@@ -60,6 +60,16 @@ impl AbsentKeys {
         }
     }
 
+    /// A filled filter that calls every key absent, whatever the index holds: what a
+    /// wrong answer would do (tests of the minting path's fallback).
+    #[cfg(test)]
+    pub(super) fn wrong() -> AbsentKeys {
+        let f = AbsentKeys::with_capacity(0);
+        f.fill.call_once(|| ());
+        f.ready.store(true, Ordering::SeqCst);
+        f
+    }
+
     /// Records that the index holds (or is about to hold) `key`. Call before the write.
     pub(super) fn mark(&self, key: &[u8]) {
         for bit in positions(key, self.mask) {

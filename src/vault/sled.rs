@@ -1550,6 +1550,58 @@ mod tests {
     }
 
     #[test]
+    fn values_held_before_a_reopen_are_read_not_minted_again() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let reqs = [req(PhiType::Name, "Ada Quill"), req(PhiType::Mrn, "MRX-77")];
+        let first = {
+            let v = SledVault::open(dir.path(), &key(6)).expect("open");
+            v.tokenize_for(Some("MRN:MRX-77"), &reqs, false)
+                .expect("tokens")
+        };
+        let v = SledVault::open(dir.path(), &key(6)).expect("reopen");
+        let flushes = v.commit.flushes.load(std::sync::atomic::Ordering::SeqCst);
+        let again = v
+            .tokenize_for(Some("MRN:MRX-77"), &reqs, false)
+            .expect("again");
+        assert_eq!(again, first);
+        assert_eq!(
+            v.commit.flushes.load(std::sync::atomic::Ordering::SeqCst),
+            flushes,
+            "found in the index (the filter knew them): nothing written, no flush"
+        );
+        let sid = v.subject_id("MRN:MRX-77").expect("sid");
+        let k = v
+            .index_key
+            .lookup("", Some(&sid), PhiType::Name, "ada quill");
+        assert!(!v.absent.surely_absent(&v.index, &k));
+    }
+
+    #[test]
+    fn a_wrong_absent_answer_still_hands_out_the_stored_token() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let mut v = SledVault::open(dir.path(), &key(7)).expect("open");
+        let reqs = [
+            req(PhiType::Name, "Ada Quill"),
+            req(PhiType::Phone, "555-0100"),
+        ];
+        let first = v
+            .tokenize_for(Some("MRN:MRX-9"), &reqs, false)
+            .expect("tokens");
+        let vault_wide = v.tokenize(&reqs[..1], false).expect("vault-wide");
+        let count = v.token_count().expect("count");
+        v.absent = Arc::new(super::super::absent::AbsentKeys::wrong());
+        v.recent.invalidate();
+        assert_eq!(
+            v.tokenize_for(Some("MRN:MRX-9"), &reqs, false)
+                .expect("again"),
+            first
+        );
+        assert_eq!(v.tokenize(&reqs[..1], false).expect("again"), vault_wide);
+        assert_eq!(v.token_count().expect("count"), count, "no record added");
+        assert_eq!(v.verify().expect("verify"), 2);
+    }
+
+    #[test]
     fn tokens_survive_reopen_and_reveal_and_no_plaintext_reaches_disk() {
         let dir = tempfile::tempdir().expect("tempdir");
         let canaries = ["Zebulon Quixote", "219-09-9999", "zq-canary@example.org"];
