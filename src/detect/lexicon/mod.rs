@@ -1044,6 +1044,7 @@ impl Lexicon {
             ctx.mark_possessive_before_relation(i, &mut scratch.marks);
             ctx.mark_possessive_name(i, &mut scratch.marks);
             ctx.mark_role_line(i, &mut scratch.marks);
+            ctx.mark_credential_line(i, &mut scratch.marks);
             ctx.mark_signature(i, &mut scratch.marks);
             ctx.mark_one_case_signature(i, &mut scratch.marks);
             ctx.mark_one_case_salutation(i, &mut scratch.marks);
