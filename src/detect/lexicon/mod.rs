@@ -1060,6 +1060,7 @@ impl Lexicon {
             ctx.mark_list_item(i, &mut scratch.marks);
             ctx.mark_one_case_town(i, &mut scratch.marks);
             ctx.mark_before_person_verb(i, &mut scratch.marks);
+            ctx.mark_is_on_duty(i, &mut scratch.marks);
             ctx.mark_listed_first_before_person_verb(i, &mut scratch.marks);
             ctx.mark_word_name_before_predicate(i, &mut scratch.marks);
             ctx.mark_word_name_in_apposition(i, &mut scratch.marks);
