@@ -720,4 +720,54 @@ mod tests {
         );
         keeps(&d, "Pt tolerated tx. Per Morris RN pt may shower.", "Per");
     }
+
+    #[test]
+    fn a_two_word_sign_off_signs_the_next_line_wherever_it_stands() {
+        let d = detector();
+        finds(
+            &d,
+            "Primary nurse updated. Konsoluwa Chan, MSW\nSocial Work Best wishes,\nBarlodhrany",
+            "Barlodhrany",
+        );
+        finds(
+            &d,
+            "Splint fits well.\nReviewed and signed, Tarko Mevlin MD Best wishes,\nViguel",
+            "Viguel",
+        );
+        finds(
+            &d,
+            "GRIP 42 LB RIGHT.\nBEST WISHES,\nCLONDA\nFOLLOW UP IN 2 WEEKS.",
+            "CLONDA",
+        );
+        finds(
+            &d,
+            "Walked 200 ft with a cane. Best wishes,\nSeyinlari Patient name checked.",
+            "Seyinlari",
+        );
+        keeps(
+            &d,
+            "Session went well. Kind regards,\nOccupational Therapy Dept",
+            "Therapy",
+        );
+        keeps(&d, "Kind regards,\nRehab Team", "Rehab");
+        keeps(&d, "Best wishes in your new role,\nThe OT team", "The");
+    }
+
+    #[test]
+    fn a_line_of_two_name_words_and_a_credential_is_a_clinician() {
+        let d = detector();
+        finds(
+            &d,
+            "FOLLOW UP IN 2 WEEKS.\nODDFRA URBAN, MSW\nSOCIAL WORK",
+            "ODDFRA URBAN",
+        );
+        finds(
+            &d,
+            "follow up in 2 weeks.\nangaluwa fields, msw\nsocial work",
+            "angaluwa fields",
+        );
+        finds(&d, "Seen today.\nFren Herring, MSW", "Fren Herring");
+        keeps(&d, "Splint checked.\nWound Care, RN\nSeen today.", "Wound");
+        keeps(&d, "Splint checked.\nCase Management, MSW", "Case");
+    }
 }

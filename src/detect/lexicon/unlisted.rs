@@ -1241,3 +1241,68 @@ impl Ctx<'_> {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::detect::lexicon::detected_strings;
+    use crate::detect::Detector;
+    use crate::patterns::Patterns;
+
+    fn detector() -> Detector {
+        Detector::build(&Patterns::builtin()).expect("built-in patterns")
+    }
+
+    fn finds(d: &Detector, text: &str, name: &str) {
+        let found = detected_strings(d, text);
+        assert!(found.iter().any(|f| f.contains(name)), "{text}: {found:?}");
+    }
+
+    fn keeps(d: &Detector, text: &str, word: &str) {
+        let found = detected_strings(d, text);
+        assert!(!found.iter().any(|f| f.contains(word)), "{text}: {found:?}");
+    }
+
+    #[test]
+    fn a_word_of_time_opening_the_clause_leaves_the_subject_opening_it() {
+        let d = detector();
+        finds(
+            &d,
+            "Vitals stable. Yesterday Stja mentioned a fall at home.",
+            "Stja",
+        );
+        finds(
+            &d,
+            "VITALS STABLE.\nYESTERDAY SEARIS MENTIONED A FALL AT HOME.",
+            "SEARIS",
+        );
+        finds(
+            &d,
+            "Vitals ok. This morning Gorvak Telun called about the splint.",
+            "Gorvak Telun",
+        );
+        keeps(
+            &d,
+            "Yesterday swelling reported by pt; today edema improved.",
+            "swelling",
+        );
+        keeps(&d, "Today Lasix increased per cardiology.", "Lasix");
+    }
+
+    #[test]
+    fn the_word_in_is_x_on_today_is_the_person_asked_after() {
+        let d = detector();
+        finds(&d, "Splint fits.\nIs Trimarna on today?", "Trimarna");
+        finds(
+            &d,
+            "TOLERATED SESSION WELL.\nIS MANDELIO ON TODAY?\nGRIP 42 LB.",
+            "MANDELIO",
+        );
+        finds(
+            &d,
+            "the results are back.\nis gundur on call?\nfollow up in two weeks.",
+            "gundur",
+        );
+        keeps(&d, "Is Lasix on today? Is gait on call?", "Lasix");
+        keeps(&d, "Is heparin on today? Family asked.", "heparin");
+    }
+}
