@@ -286,8 +286,7 @@ impl Ctx<'_> {
         if n >= self.words.len() {
             return false;
         }
-        let credential_after = self.text[self.words[k].end..self.words[n].start]
-            .starts_with(b", ")
+        let credential_after = self.text[self.words[k].end..self.words[n].start].starts_with(b", ")
             && self.has(n, flag::CREDENTIAL);
         let sentence_after = self.joined(k, b"")
             && matches!(self.words[n].shape, Shape::Cap | Shape::Upper)
