@@ -145,6 +145,53 @@ impl Ctx<'_> {
         }
     }
 
+    /// `ODDFRA URBAN, MSW`, `angaluwa fields, msw`, `Fren Herring, MSW`: a line that is
+    /// only two words, a comma and a credential (or two: `, PT, DPT`) is a clinician's
+    /// signature line, whatever the case, even when the surname is also a word. Each word
+    /// is a listed name or a word no list holds, one of them is no English word, and none
+    /// is a cue, title, clinical or never-a-name word (`Wound Care, RN`, `Social Work,
+    /// MSW` stay). Two-letter credentials count only when strong (`MD`, `RN`, `NP`, `PA`):
+    /// `PT`, `OT`, `MS` also abbreviate a heading's subject.
+    pub(super) fn mark_credential_line(&self, i: usize, marks: &mut [Option<PhiType>]) {
+        if i < 2 || !self.has(i, flag::CREDENTIAL) || !self.joined(i - 1, b",") {
+            return;
+        }
+        let len = self.words[i].end - self.words[i].start;
+        if self.text[self.words[i - 1].end..self.words[i].start] != *b", "
+            || len <= 2 && !self.strong_credential(i)
+        {
+            return;
+        }
+        let mut end = i;
+        while end + 1 < self.words.len()
+            && end < i + 2
+            && self.text[self.words[end].end..self.words[end + 1].start] == *b", "
+            && self.has(end + 1, flag::CREDENTIAL)
+        {
+            end += 1;
+        }
+        let (a, b) = (i - 2, i - 1);
+        if !self.ends_line(end) || !self.opens_line(a) || !self.joined(a, b"") {
+            return;
+        }
+        let blocked = NOT_OWN_NAME | flag::NEVER_NAME | flag::CLINICAL | flag::STRONG_CUE;
+        let name_word = |k: usize| {
+            let w = &self.words[k];
+            w.end - w.start >= 2
+                && w.shape != Shape::Mixed
+                && !self.text[w.start..w.end].iter().any(u8::is_ascii_digit)
+                && !self.has(k, blocked)
+                && (self.has(k, flag::NAME) || self.unlisted_word(k))
+        };
+        let not_english = |k: usize| !self.has(k, flag::ENGLISH | flag::COMMON | flag::VOCAB);
+        if !(name_word(a) && name_word(b) && (not_english(a) || not_english(b))) {
+            return;
+        }
+        for k in [a, b] {
+            marks[k].get_or_insert(PhiType::ProviderName);
+        }
+    }
+
     /// A word that can stand in a signature or after an `on call` label: capitalised, no
     /// digit, no cue, and a listed name or a word no list knows.
     fn signed_name_word(&self, k: usize) -> bool {
@@ -190,6 +237,7 @@ impl Ctx<'_> {
             self.lexicon
                 .is_sign_off(&self.text[line_start..self.words[p].end])
                 || self.sign_off_ends_at(p)
+                || gap.starts_with(b",") && self.phrase_sign_off_ends_at(p)
         } else {
             // `--` alone on the line before (the line of word `p` ended before it).
             before
@@ -204,32 +252,65 @@ impl Ctx<'_> {
         if !self.signed_name_word(i) {
             return;
         }
-        let mut k = i;
-        while k + 1 < self.words.len() && self.joined(k, b"") && self.signed_name_word(k + 1) {
-            if k + 1 - i == MAX_NAME_WORDS {
+        let mut last = i;
+        while last + 1 < self.words.len()
+            && self.joined(last, b"")
+            && self.signed_name_word(last + 1)
+        {
+            if last + 1 - i == MAX_NAME_WORDS {
                 return;
             }
-            k += 1;
+            last += 1;
         }
-        let credential_after = k + 1 < self.words.len()
-            && self.text[self.words[k].end..self.words[k + 1].start].starts_with(b", ")
-            && self.has(k + 1, flag::CREDENTIAL);
-        // Lines run together: the next sentence starts with a capitalised word that is no
-        // name (`Best wishes,\nDartie The patient's sister`).
-        let sentence_after = k + 1 < self.words.len()
-            && self.joined(k, b"")
-            && matches!(self.words[k + 1].shape, Shape::Cap | Shape::Upper)
-            && !self.has(k + 1, flag::NAME)
-            && self.has(
-                k + 1,
-                flag::STOP | flag::ENGLISH | flag::COMMON | flag::VOCAB,
-            );
-        if !self.ends_line(k) && !credential_after && !sentence_after {
+        // The longest run that ends where a signature can end: `Seyinlari Patient name
+        // ...` is signed `Seyinlari`, the next sentence opening on a word that is also a
+        // name.
+        let Some(k) = (i..=last).rev().find(|&k| self.signature_ends_at(k)) else {
             return;
-        }
+        };
         for m in &mut marks[i..=k] {
             m.get_or_insert(PhiType::Name);
         }
+    }
+
+    /// A signature's last word can be word `k`: its line ends there, a credential follows
+    /// after a comma (`, OTR/L`), or lines were run together and the next sentence opens
+    /// with a capitalised word that is no name, or is one but also clinical vocabulary, a
+    /// label, role, relation or title (`Best wishes,\nDartie The patient's sister`, `Best wishes,\nSeyinlari Patient
+    /// name on the wristband`).
+    fn signature_ends_at(&self, k: usize) -> bool {
+        let n = k + 1;
+        if self.ends_line(k) {
+            return true;
+        }
+        if n >= self.words.len() {
+            return false;
+        }
+        let credential_after = self.text[self.words[k].end..self.words[n].start].starts_with(b", ")
+            && self.has(n, flag::CREDENTIAL);
+        let sentence_after = self.joined(k, b"")
+            && matches!(self.words[n].shape, Shape::Cap | Shape::Upper)
+            && (!self.has(n, flag::NAME)
+                && self.has(n, flag::STOP | flag::ENGLISH | flag::COMMON | flag::VOCAB)
+                || self.has(
+                    n,
+                    flag::VOCAB | flag::LABEL | flag::ROLE | flag::RELATION | flag::PERSON_TITLE,
+                ));
+        credential_after || sentence_after
+    }
+
+    /// A sign-off of two or three words ends at word `p`, its words one space apart
+    /// (`Best wishes`, `KIND REGARDS`): a phrase that closes a message wherever it stands,
+    /// so a comma and a line break after it sign the next line even where the phrase does
+    /// not open its sentence (`Reviewed and signed, Akdongun Mcgly MD Best wishes,\nViguel`).
+    fn phrase_sign_off_ends_at(&self, p: usize) -> bool {
+        (1..3.min(p + 1)).any(|n| {
+            let first = p - n;
+            (first..p).all(|q| self.text[self.words[q].end..self.words[q + 1].start] == *b" ")
+                && self
+                    .lexicon
+                    .is_sign_off(&self.text[self.words[first].start..self.words[p].end])
+        })
     }
 
     /// `best wishes,\ngonur`, `BEST WISHES, MEKANI`, `thanks, orayn kelbe`: in a note
@@ -253,7 +334,12 @@ impl Ctx<'_> {
                 Some((b',', rest)) => !rest.is_empty() && blank(rest),
                 _ => gap.contains(&b'\n') && blank(gap),
             };
-        if !separated || !self.sign_off_ends_at(p) {
+        // A comma and a line break after the sign-off: the next line is signed whatever
+        // stands before the sign-off (`... md best wishes,\nviguel`).
+        let line_signed = gap.starts_with(b",") && gap.contains(&b'\n');
+        if !separated
+            || !(self.sign_off_ends_at(p) || line_signed && self.phrase_sign_off_ends_at(p))
+        {
             return;
         }
         let mut k = i;
@@ -264,7 +350,11 @@ impl Ctx<'_> {
         {
             k += 1;
         }
-        if self.plain_run(i, k) {
+        // Alone on the line after `best wishes,`, a word no list holds signs the message
+        // even when it is one letter off a word (`CLONDA`, `TILINA`): no sentence goes on
+        // there to misspell.
+        let alone = line_signed && i == k && self.ends_line(k);
+        if alone || self.plain_run(i, k) {
             for m in &mut marks[i..=k] {
                 m.get_or_insert(PhiType::Name);
             }
@@ -628,5 +718,55 @@ mod tests {
             "Will Mueller",
         );
         keeps(&d, "Pt tolerated tx. Per Morris RN pt may shower.", "Per");
+    }
+
+    #[test]
+    fn a_two_word_sign_off_signs_the_next_line_wherever_it_stands() {
+        let d = detector();
+        finds(
+            &d,
+            "Primary nurse updated. Konsoluwa Chan, MSW\nSocial Work Best wishes,\nBarlodhrany",
+            "Barlodhrany",
+        );
+        finds(
+            &d,
+            "Splint fits well.\nReviewed and signed, Tarko Mevlin MD Best wishes,\nViguel",
+            "Viguel",
+        );
+        finds(
+            &d,
+            "GRIP 42 LB RIGHT.\nBEST WISHES,\nCLONDA\nFOLLOW UP IN 2 WEEKS.",
+            "CLONDA",
+        );
+        finds(
+            &d,
+            "Walked 200 ft with a cane. Best wishes,\nSeyinlari Patient name checked.",
+            "Seyinlari",
+        );
+        keeps(
+            &d,
+            "Session went well. Kind regards,\nOccupational Therapy Dept",
+            "Therapy",
+        );
+        keeps(&d, "Kind regards,\nRehab Team", "Rehab");
+        keeps(&d, "Best wishes in your new role,\nThe OT team", "The");
+    }
+
+    #[test]
+    fn a_line_of_two_name_words_and_a_credential_is_a_clinician() {
+        let d = detector();
+        finds(
+            &d,
+            "FOLLOW UP IN 2 WEEKS.\nODDFRA URBAN, MSW\nSOCIAL WORK",
+            "ODDFRA URBAN",
+        );
+        finds(
+            &d,
+            "follow up in 2 weeks.\nangaluwa fields, msw\nsocial work",
+            "angaluwa fields",
+        );
+        finds(&d, "Seen today.\nFren Herring, MSW", "Fren Herring");
+        keeps(&d, "Splint checked.\nWound Care, RN\nSeen today.", "Wound");
+        keeps(&d, "Splint checked.\nCase Management, MSW", "Case");
     }
 }

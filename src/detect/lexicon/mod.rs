@@ -1044,6 +1044,7 @@ impl Lexicon {
             ctx.mark_possessive_before_relation(i, &mut scratch.marks);
             ctx.mark_possessive_name(i, &mut scratch.marks);
             ctx.mark_role_line(i, &mut scratch.marks);
+            ctx.mark_credential_line(i, &mut scratch.marks);
             ctx.mark_signature(i, &mut scratch.marks);
             ctx.mark_one_case_signature(i, &mut scratch.marks);
             ctx.mark_one_case_salutation(i, &mut scratch.marks);
@@ -1059,6 +1060,7 @@ impl Lexicon {
             ctx.mark_list_item(i, &mut scratch.marks);
             ctx.mark_one_case_town(i, &mut scratch.marks);
             ctx.mark_before_person_verb(i, &mut scratch.marks);
+            ctx.mark_is_on_duty(i, &mut scratch.marks);
             ctx.mark_listed_first_before_person_verb(i, &mut scratch.marks);
             ctx.mark_word_name_before_predicate(i, &mut scratch.marks);
             ctx.mark_word_name_in_apposition(i, &mut scratch.marks);

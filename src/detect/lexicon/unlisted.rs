@@ -393,7 +393,7 @@ impl Ctx<'_> {
             && self.joined(i - 1, b"")
             && (self.unlisted_word(i - 1) || self.dictionary_name(i - 1))
             && self.words[i - 1].shape == Shape::Cap;
-        if self.clause_start(i) || first_name_before {
+        if self.clause_start(i) || self.after_time_opener(i) || first_name_before {
             marks[i] = Some(PhiType::Name);
             return;
         }
@@ -415,11 +415,71 @@ impl Ctx<'_> {
             && self.text[self.words[i - 1].end..self.words[i].start] == *b" "
             && marks[i - 1].is_none()
             && self.unlisted_word(i - 1)
-            && self.clause_start(i - 1);
+            && (self.clause_start(i - 1) || self.after_time_opener(i - 1));
         if pair_opens {
             marks[i - 1] = Some(PhiType::Name);
             marks[i] = Some(PhiType::Name);
         }
+    }
+
+    /// `Yesterday Stja mentioned`, `THIS MORNING SEARIS CALLED`, `earlier obola said`: a
+    /// word of time that opens the clause (`yesterday`, `this morning`) puts the clause's
+    /// subject right after it, one space on: word `i` opens the clause as it would alone.
+    pub(super) fn after_time_opener(&self, i: usize) -> bool {
+        // A closed class of adverbs and the parts of a day: kept here, beside the one
+        // reading that asks for them, as `left_message` keeps its words.
+        const ADVERBS: [&[u8]; 6] = [
+            b"yesterday",
+            b"today",
+            b"tonight",
+            b"earlier",
+            b"overnight",
+            b"later",
+        ];
+        const PARTS: [&[u8]; 5] = [b"morning", b"afternoon", b"evening", b"night", b"week"];
+        if i == 0 || self.text[self.words[i - 1].end..self.words[i].start] != *b" " {
+            return false;
+        }
+        let t = i - 1;
+        if ADVERBS.iter().any(|w| self.word_is(t, w)) {
+            return self.clause_start(t);
+        }
+        t > 0
+            && PARTS.iter().any(|w| self.word_is(t, w))
+            && (self.word_is(t - 1, b"this") || self.word_is(t - 1, b"last"))
+            && self.text[self.words[t - 1].end..self.words[t].start] == *b" "
+            && self.clause_start(t - 1)
+    }
+
+    /// `Is Trimarna on today?`, `IS MANDELIO ON TODAY?`, `is gundur on call?`: a word no
+    /// list holds between a question's opening `is` and `on today`, `on tonight`, `on call`,
+    /// `on shift` or `on duty` and its question mark is the person asked after.
+    pub(super) fn mark_is_on_duty(&self, i: usize, marks: &mut [Option<PhiType>]) {
+        const WHEN: [&[u8]; 6] = [
+            b"today",
+            b"tonight",
+            b"tomorrow",
+            b"call",
+            b"shift",
+            b"duty",
+        ];
+        let (on, when) = (i + 1, i + 2);
+        if marks[i].is_some()
+            || when >= self.words.len()
+            || i == 0
+            || !self.unlisted_word(i)
+            || !self.word_is(i - 1, b"is")
+            || !self.word_is(on, b"on")
+            || !WHEN.iter().any(|w| self.word_is(when, w))
+            || !self.clause_start(i - 1)
+            || self.text[self.words[i - 1].end..self.words[i].start] != *b" "
+            || !self.joined(i, b"")
+            || !self.joined(on, b"")
+            || !self.text[self.words[when].end..].starts_with(b"?")
+        {
+            return;
+        }
+        marks[i] = Some(PhiType::Name);
     }
 
     /// `RJ`, `rj`: two letters that are no vocabulary or cue word (so no abbreviation such
@@ -1179,5 +1239,70 @@ impl Ctx<'_> {
             marks[i] = Some(PhiType::Name);
             marks[j] = Some(PhiType::Name);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::detect::lexicon::detected_strings;
+    use crate::detect::Detector;
+    use crate::patterns::Patterns;
+
+    fn detector() -> Detector {
+        Detector::build(&Patterns::builtin()).expect("built-in patterns")
+    }
+
+    fn finds(d: &Detector, text: &str, name: &str) {
+        let found = detected_strings(d, text);
+        assert!(found.iter().any(|f| f.contains(name)), "{text}: {found:?}");
+    }
+
+    fn keeps(d: &Detector, text: &str, word: &str) {
+        let found = detected_strings(d, text);
+        assert!(!found.iter().any(|f| f.contains(word)), "{text}: {found:?}");
+    }
+
+    #[test]
+    fn a_word_of_time_opening_the_clause_leaves_the_subject_opening_it() {
+        let d = detector();
+        finds(
+            &d,
+            "Vitals stable. Yesterday Stja mentioned a fall at home.",
+            "Stja",
+        );
+        finds(
+            &d,
+            "VITALS STABLE.\nYESTERDAY SEARIS MENTIONED A FALL AT HOME.",
+            "SEARIS",
+        );
+        finds(
+            &d,
+            "Vitals ok. This morning Gorvak Telun called about the splint.",
+            "Gorvak Telun",
+        );
+        keeps(
+            &d,
+            "Yesterday swelling reported by pt; today edema improved.",
+            "swelling",
+        );
+        keeps(&d, "Today Lasix increased per cardiology.", "Lasix");
+    }
+
+    #[test]
+    fn the_word_in_is_x_on_today_is_the_person_asked_after() {
+        let d = detector();
+        finds(&d, "Splint fits.\nIs Trimarna on today?", "Trimarna");
+        finds(
+            &d,
+            "TOLERATED SESSION WELL.\nIS MANDELIO ON TODAY?\nGRIP 42 LB.",
+            "MANDELIO",
+        );
+        finds(
+            &d,
+            "the results are back.\nis gundur on call?\nfollow up in two weeks.",
+            "gundur",
+        );
+        keeps(&d, "Is Lasix on today? Is gait on call?", "Lasix");
+        keeps(&d, "Is heparin on today? Family asked.", "heparin");
     }
 }
