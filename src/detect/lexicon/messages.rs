@@ -576,22 +576,12 @@ impl Ctx<'_> {
 
 #[cfg(test)]
 mod tests {
-    use crate::detect::lexicon::detected_strings;
+    use crate::detect::lexicon::{finds, keeps};
     use crate::detect::Detector;
     use crate::patterns::Patterns;
 
     fn detector() -> Detector {
         Detector::build(&Patterns::builtin()).expect("built-in patterns")
-    }
-
-    fn finds(d: &Detector, text: &str, name: &str) {
-        let found = detected_strings(d, text);
-        assert!(found.iter().any(|f| f.contains(name)), "{text}: {found:?}");
-    }
-
-    fn keeps(d: &Detector, text: &str, word: &str) {
-        let found = detected_strings(d, text);
-        assert!(!found.iter().any(|f| f.contains(word)), "{text}: {found:?}");
     }
 
     #[test]

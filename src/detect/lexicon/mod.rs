@@ -1246,6 +1246,20 @@ fn detected_strings(d: &crate::detect::Detector, text: &str) -> Vec<String> {
         .collect()
 }
 
+/// Asserts that a detected span of `text` holds `name`.
+#[cfg(test)]
+fn finds(d: &crate::detect::Detector, text: &str, name: &str) {
+    let found = detected_strings(d, text);
+    assert!(found.iter().any(|f| f.contains(name)), "{text}: {found:?}");
+}
+
+/// Asserts that no detected span of `text` holds `word`.
+#[cfg(test)]
+fn keeps(d: &crate::detect::Detector, text: &str, word: &str) {
+    let found = detected_strings(d, text);
+    assert!(!found.iter().any(|f| f.contains(word)), "{text}: {found:?}");
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
