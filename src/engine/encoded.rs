@@ -26,11 +26,14 @@ const MIN_B32: usize = 16;
 /// may be shorter ([`MIN_HEX_VALUE_BYTES`]).
 const MIN_HEX_RUN_BYTES: usize = 6;
 const MIN_HEX_VALUE_BYTES: usize = 4;
+/// Fewest bytes of hexadecimal set apart by spaces or colons inside text: the shape itself
+/// (`4a 6f 65 6c`) says what it is, so as short as a whole value.
+const MIN_SPACED_HEX_BYTES: usize = 4;
 /// Shortest text worth reading out of decoded bytes.
 const MIN_TEXT_CHARS: usize = 4;
 
 /// How bytes were written as text, so that a rewritten copy is written the same way.
-#[derive(Clone, Copy)]
+#[derive(Clone)]
 pub enum Armor {
     Base64(&'static GeneralPurpose),
     Base32 {
@@ -43,18 +46,21 @@ pub enum Armor {
         /// Written after `0x`.
         prefix: bool,
     },
-    /// One uuencoded line standing as a word of a text ([`super::uu::words`]).
-    UuLine,
+    /// uuencode: a whole value with its `begin` line if it had one ([`super::uu::decode`]),
+    /// or one line standing as a word of a text ([`super::uu::words`]).
+    Uu {
+        begin: Option<String>,
+    },
 }
 
 impl Armor {
     /// `bytes` written in this encoding.
-    pub fn encode(self, bytes: &[u8]) -> String {
-        match self {
+    pub fn encode(&self, bytes: &[u8]) -> String {
+        match *self {
             Armor::Base64(engine) => engine.encode(bytes),
             Armor::Base32 { padded: true } => BASE32.encode(bytes),
             Armor::Base32 { padded: false } => BASE32_NOPAD.encode(bytes),
-            Armor::UuLine => super::uu::encode(None, bytes),
+            Armor::Uu { ref begin } => super::uu::encode(begin.as_deref(), bytes),
             Armor::Hex {
                 upper,
                 separator,
@@ -111,8 +117,11 @@ pub enum Value {
 /// Binary base64 longer than this is removed rather than tokenised.
 const MAX_B64_ID: usize = 128;
 
-/// A whole value (trimmed) read as hexadecimal, base32 or base64.
+/// A whole value (trimmed) read as uuencode, hexadecimal, base32 or base64.
 pub fn value(v: &str) -> Value {
+    if let Some(h) = uu(v) {
+        return Value::Text(h);
+    }
     if let Some(h) = hex(v, MIN_HEX_VALUE_BYTES) {
         return Value::Text(h);
     }
@@ -137,6 +146,19 @@ pub fn value(v: &str) -> Value {
     }
 }
 
+/// A whole value in uuencode that decodes to text.
+fn uu(v: &str) -> Option<Hidden> {
+    let uu = super::uu::decode(v)?;
+    let (text, charset) = readable_text(&uu.bytes)?;
+    Some(Hidden {
+        text,
+        charset,
+        armor: Armor::Uu {
+            begin: uu.begin.map(str::to_string),
+        },
+    })
+}
+
 /// The encoded runs inside `text` that decode to text, with their byte ranges, in order:
 /// uuencoded words, then runs of hexadecimal, base32 or base64 outside them. Most texts
 /// hold none: two passes over the bytes, allocating nothing, find that out.
@@ -144,7 +166,7 @@ pub fn runs(text: &str) -> Vec<(std::ops::Range<usize>, Hidden)> {
     let mut out: Vec<(std::ops::Range<usize>, Hidden)> = Vec::new();
     for (range, bytes) in super::uu::words(text) {
         if let Some((text, charset)) = readable_text(&bytes) {
-            let armor = Armor::UuLine;
+            let armor = Armor::Uu { begin: None };
             out.push((
                 range,
                 Hidden {
@@ -195,7 +217,7 @@ fn spaced_hex(text: &str, start: usize) -> Option<(std::ops::Range<usize>, Hidde
     let end = spaced_hex_end(bytes, start)?;
     [start, start + 3]
         .into_iter()
-        .find_map(|s| hex(&text[s..end], MIN_HEX_RUN_BYTES).map(|h| (s..end, h)))
+        .find_map(|s| hex(&text[s..end], MIN_SPACED_HEX_BYTES).map(|h| (s..end, h)))
 }
 
 /// One run of a text read as hexadecimal, base32 or base64 (with base64's signs: a word is
@@ -223,7 +245,7 @@ fn run(r: &str) -> Option<Hidden> {
 }
 
 /// Where a run of two-digit hex bytes set apart by one space or colon each, opening at
-/// `start`, ends; `None` unless it holds [`MIN_HEX_RUN_BYTES`] bytes or more.
+/// `start`, ends; `None` unless it holds [`MIN_SPACED_HEX_BYTES`] bytes or more.
 fn spaced_hex_end(b: &[u8], start: usize) -> Option<usize> {
     let sep = *b.get(start + 2)?;
     if !matches!(sep, b' ' | b':')
@@ -243,7 +265,7 @@ fn spaced_hex_end(b: &[u8], start: usize) -> Option<usize> {
         end += 3;
         pairs += 1;
     }
-    (pairs >= MIN_HEX_RUN_BYTES).then_some(end)
+    (pairs >= MIN_SPACED_HEX_BYTES).then_some(end)
 }
 
 /// `s` read as hexadecimal holding at least `min_bytes` bytes of text: one case, digits run
@@ -471,8 +493,13 @@ mod tests {
         for (range, _) in &found {
             assert!([hexed, spaced, b32.as_str()].contains(&&text[range.clone()]));
         }
-        // Two-digit numbers set apart by spaces are too few to be bytes.
+        // Three two-digit numbers set apart by spaces are too few to be bytes; four bytes
+        // of text, as short as a first name, are read.
         assert!(runs("scores 41 42 43 today").is_empty());
+        let found = runs("seen by 4a 6f 65 6c today");
+        assert_eq!(found.len(), 1);
+        assert_eq!(found[0].1.text, "Joel");
+        assert_eq!(found[0].0, 8..19);
         // A word of two hex letters before the bytes is not one of them.
         let found = runs("call be 4d 52 4e 20 34 34 30 31 32 33 34 now");
         assert_eq!(found.len(), 1);

@@ -158,9 +158,6 @@ fn open(
             Err(e) => return Err(e),
         }
     }
-    if let Some(out) = uu_value(engine, v, t, scratch, counts)? {
-        return Ok(Some(out));
-    }
     // Before forms: base32's padding (`…S===`) reads as a key and an empty value.
     if let Some(out) = encoded_value(engine, v, t, scratch, counts)? {
         return Ok(Some(out));
@@ -222,8 +219,8 @@ fn url_with_query(
     Ok(Some(out))
 }
 
-/// A whole value in hexadecimal, base32 or base64: text is decoded, de-identified as a
-/// document and written back the same way; long binary base64 is removed (a photo, a scan);
+/// A whole value in uuencode, hexadecimal, base32 or base64: text is decoded, de-identified
+/// as a document and written back the same way; long binary base64 is removed (a photo, a scan);
 /// short binary is left to the identifier-shape check.
 fn encoded_value(
     engine: &Engine,
@@ -242,28 +239,6 @@ fn encoded_value(
         encoded::Value::Binary => Ok(Some(String::new())),
         encoded::Value::Plain => Ok(None),
     }
-}
-
-/// A whole value in uuencode that decodes to text: de-identified as a document and
-/// encoded back the same way (its `begin` line kept).
-fn uu_value(
-    engine: &Engine,
-    v: &str,
-    t: &Transformer<'_>,
-    scratch: &mut Scratch,
-    counts: &mut [usize; PhiType::ALL.len()],
-) -> Result<Option<String>, ScanError> {
-    let Some(uu) = super::uu::decode(v) else {
-        return Ok(None);
-    };
-    let Some((text, charset)) = encoded::readable_text(&uu.bytes) else {
-        return Ok(None);
-    };
-    let out = deidentify_decoded(engine, &text, t, scratch, counts)?;
-    Ok(Some(out.map_or_else(
-        || v.to_string(),
-        |o| super::uu::encode(uu.begin, &crate::charset::encode(&o, charset)),
-    )))
 }
 
 /// Text decoded out of a value, de-identified as a document of its own; `None` when

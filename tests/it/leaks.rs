@@ -211,6 +211,7 @@ const MAIN_TRICKS: &[&str] = &[
     "qp",
     "qp_full",
     "reversed",
+    "uu",
     "hex",
     "hex_spaced",
     "b32",
@@ -828,11 +829,11 @@ const EXTRA_TRICKS: &[(&str, &[&str])] = &[
             "qp",
             "hex",
             "b32",
+            "uu",
         ],
     ),
-    ("json_unknown", &["uu"]),
-    ("form_unknown", &["pct1", "pct2", "pct00"]),
-    ("h_scanned", &["fullwidth", "zwsp", "pct1"]),
+    ("form_unknown", &["pct1", "pct2", "pct00", "uu"]),
+    ("h_scanned", &["fullwidth", "zwsp", "pct1", "uu"]),
     ("json_known", &["fullwidth", "zwsp"]),
     (
         "hl7_unknown",
@@ -889,6 +890,7 @@ const EXTRA_TRICKS: &[(&str, &[&str])] = &[
             "hex",
             "b32",
             "qp",
+            "uu",
         ],
     ),
     ("xml_note", &["html_dec", "html_hex", "nbsp", "fullwidth"]),
@@ -1879,6 +1881,10 @@ fn decode_once(s: &str) -> Vec<String> {
     if s.contains('&') {
         out.push(html_decode(s));
     }
+    // A quoted CSV field writes each `"` of its value twice.
+    if s.contains("\"\"") {
+        out.push(s.replace("\"\"", "\""));
+    }
     if s.contains('\\') {
         out.push(backslash_decode(s));
         if s.contains('|') {
@@ -1886,9 +1892,14 @@ fn decode_once(s: &str) -> Vec<String> {
         }
     }
     json_views(s, &mut out);
-    let uu_like = |w: &str| w.len() > 4 && !w.bytes().any(|c| c > 0x60);
-    if s.lines().any(uu_like) || s.split_whitespace().any(uu_like) {
-        out.push(uu_decode(s));
+    if s.as_bytes()
+        .windows(5)
+        .any(|w| w.iter().all(|c| (0x21..=0x60).contains(c)))
+    {
+        let text = uu_decode(s);
+        if !text.is_empty() {
+            out.push(text);
+        }
     }
     if s.contains('=') {
         out.push(qp_decode(s));
@@ -1978,34 +1989,62 @@ fn uuencode(b: &[u8]) -> String {
     out
 }
 
-/// uuencoded lines and words read back, each on its own (one that is not uuencode reads
-/// as noise, never as a canary).
+/// uuencoded lines read back wherever they stand: each run of characters uuencode uses
+/// (`!` to `` ` ``, so a line glued into a URL or a sentence is found) is read from each of
+/// its first characters as a count and exactly the characters that count needs. Starts
+/// that do not decode to text are dropped.
 fn uu_decode(s: &str) -> String {
     let mut out = Vec::new();
-    // Each line, and each word (a value inside a sentence).
-    for line in s.lines().map(str::trim).chain(s.split_whitespace()) {
-        let b = line.as_bytes();
-        let Some((&count, data)) = b.split_first() else {
-            continue;
-        };
-        if !data.iter().all(|c| (0x20..=0x60).contains(c)) || !(0x20..=0x60).contains(&count) {
+    let b = s.as_bytes();
+    let in_uu = |c: &u8| (0x21..=0x60).contains(c);
+    let mut i = 0;
+    while i < b.len() {
+        if !in_uu(&b[i]) {
+            i += 1;
             continue;
         }
-        let n = usize::from((count - 0x20) & 63);
-        let six: Vec<u8> = data.iter().map(|c| (c - 0x20) & 63).collect();
-        let mut bytes = Vec::new();
-        for q in six.chunks(4).filter(|q| q.len() == 4) {
-            bytes.extend([
-                (q[0] << 2) | (q[1] >> 4),
-                (q[1] << 4) | (q[2] >> 2),
-                (q[2] << 6) | q[3],
-            ]);
+        let end = b[i..]
+            .iter()
+            .position(|c| !in_uu(c))
+            .map_or(b.len(), |n| i + n);
+        for start in i..end.min(i + 8) {
+            let line = uu_line(&b[start..end]);
+            // Only what reads as text: noise would take the views' budget.
+            let text = std::str::from_utf8(&line).is_ok_and(|t| {
+                t.chars().count() >= 4 && !t.chars().any(|c| c.is_control() && c != '\n')
+            });
+            if text {
+                out.extend(line);
+                out.push(b'\n');
+            }
         }
-        bytes.truncate(n);
-        out.extend(bytes);
-        out.push(b'\n');
+        i = end;
     }
     String::from_utf8_lossy(&out).into_owned()
+}
+
+/// The bytes of one uuencoded line at the start of `b` (its count, then the characters
+/// that count needs; anything after them is ignored).
+fn uu_line(b: &[u8]) -> Vec<u8> {
+    let Some((&count, data)) = b.split_first() else {
+        return Vec::new();
+    };
+    let n = usize::from((count - 0x20) & 63);
+    let six: Vec<u8> = data
+        .iter()
+        .take(n.div_ceil(3) * 4)
+        .map(|c| (c - 0x20) & 63)
+        .collect();
+    let mut bytes = Vec::new();
+    for q in six.chunks(4).filter(|q| q.len() == 4) {
+        bytes.extend([
+            (q[0] << 2) | (q[1] >> 4),
+            (q[1] << 4) | (q[2] >> 2),
+            (q[2] << 6) | q[3],
+        ]);
+    }
+    bytes.truncate(n);
+    bytes
 }
 
 /// Quoted-printable read back: every `=XX` as its byte, soft line breaks joined.
@@ -2649,6 +2688,13 @@ pass_headers = ["x-echo-shape", "x-echo-status"]
 // ---------------------------------------------------------------------------------------
 // The decoders themselves.
 
+/// Whether a channel carries a uuencoded line as one value: X12 and HL7 split it at their
+/// separators (`*`, `~`, `|`, `^`) and XML names cannot hold its punctuation, so a leak
+/// check there would read pieces.
+fn carries_uu(ch: &str) -> bool {
+    !ch.starts_with("x12") && !ch.starts_with("hl7") && !IN_NAMES.contains(&ch)
+}
+
 #[test]
 fn the_decoders_find_every_trick() {
     for c in CANARIES {
@@ -2671,10 +2717,7 @@ fn the_decoders_find_every_trick() {
                 continue;
             };
             for ch in CHANNELS {
-                // The leak check reads a uuencoded value back where it stands as a JSON
-                // value or a word of a note; glued into a URL (`ping?24F]…`) it does not,
-                // and the matrix tries it only where it stands whole (EXTRA_TRICKS).
-                if *trick == "uu" && !matches!(*ch, "json_unknown" | "json_note") {
+                if *trick == "uu" && !carries_uu(ch) {
                     continue;
                 }
                 let Some(r) = channel(ch, c, &v) else {
