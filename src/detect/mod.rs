@@ -166,6 +166,11 @@ impl Detector {
         self.tagger.as_ref()
     }
 
+    /// The rule scan's caches in a scratch (diagnostics: [`RuleSet::finder_usage`]).
+    pub fn scratch_rule_cache(s: &Scratch) -> &ScanCache {
+        &s.cache
+    }
+
     pub fn scratch(&self) -> Scratch {
         Scratch {
             cache: self.rules.cache(),
