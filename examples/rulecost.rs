@@ -187,11 +187,11 @@ fn main() {
         let policy = engine.policy("safe-harbor").expect("policy");
         let t = engine.transformer(policy, &store, &master);
         let mut s = engine.detector.scratch();
-        for k in 0..texts.len() {
-            let (doc, ct) = match fhir {
-                true => (texts[k].as_str(), phigate::engine::ContentType::FhirJson),
-                false => (texts[k].as_str(), phigate::engine::ContentType::Text),
-            };
+        let ct = match fhir {
+            true => phigate::engine::ContentType::FhirJson,
+            false => phigate::engine::ContentType::Text,
+        };
+        for (k, doc) in texts.iter().enumerate() {
             let out = engine
                 .deidentify(doc.as_bytes(), ct, &t, &mut s)
                 .expect("ok");
