@@ -197,10 +197,7 @@ fn main() {
                 .expect("ok");
             n += out.text.len();
             if (k + 1) % step == 0 {
-                let u = engine
-                    .detector
-                    .rules()
-                    .finder_usage(phigate::detect::Detector::scratch_rule_cache(&s));
+                let u = engine.detector.rules().finder_usage(s.rule_cache());
                 let row: Vec<String> = u
                     .iter()
                     .map(|(name, len, mem, clears)| {

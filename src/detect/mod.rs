@@ -112,6 +112,13 @@ pub struct Scratch {
     pub echo: Option<std::sync::Arc<Learned>>,
 }
 
+impl Scratch {
+    /// The rule scan's caches (diagnostics: [`RuleSet::finder_usage`]).
+    pub fn rule_cache(&self) -> &ScanCache {
+        &self.cache
+    }
+}
+
 impl Detector {
     /// Compiles the rule files; every failure names its file and line.
     pub fn build(p: &Patterns) -> Result<Detector, RuleError> {
@@ -164,11 +171,6 @@ impl Detector {
     /// The statistical tagger, when the patterns ship weights.
     pub fn tagger(&self) -> Option<&tagger::Tagger> {
         self.tagger.as_ref()
-    }
-
-    /// The rule scan's caches in a scratch (diagnostics: [`RuleSet::finder_usage`]).
-    pub fn scratch_rule_cache(s: &Scratch) -> &ScanCache {
-        &s.cache
     }
 
     pub fn scratch(&self) -> Scratch {
