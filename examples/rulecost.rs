@@ -171,6 +171,42 @@ fn main() {
                 d.as_secs_f64() * 1e3
             );
         }
+    } else if mode == "usage" {
+        // Each lazy automaton's cache (bytes in use, clears) after every STEP documents,
+        // through the whole engine: `CT=fhir` reads each line as a FHIR document, else
+        // its `text` field is a note.
+        let step: usize = std::env::var("STEP")
+            .ok()
+            .and_then(|r| r.parse().ok())
+            .unwrap_or(100);
+        let fhir = std::env::var("CT").as_deref() == Ok("fhir");
+        let mut engine = phigate::engine::Engine::build(&Patterns::builtin()).expect("engine");
+        engine.detector = det;
+        let master = phigate::keys::MasterKey::from_bytes([9; 32]);
+        let store = phigate::transform::token::MemoryTokenStore::new(&master, "");
+        let policy = engine.policy("safe-harbor").expect("policy");
+        let t = engine.transformer(policy, &store, &master);
+        let mut s = engine.detector.scratch();
+        let ct = match fhir {
+            true => phigate::engine::ContentType::FhirJson,
+            false => phigate::engine::ContentType::Text,
+        };
+        for (k, doc) in texts.iter().enumerate() {
+            let out = engine
+                .deidentify(doc.as_bytes(), ct, &t, &mut s)
+                .expect("ok");
+            n += out.text.len();
+            if (k + 1) % step == 0 {
+                let u = engine.detector.rules().finder_usage(s.rule_cache());
+                let row: Vec<String> = u
+                    .iter()
+                    .map(|(name, len, mem, clears)| {
+                        format!("{name}({len}) {:.2}M/{clears}", *mem as f64 / 1048576.0)
+                    })
+                    .collect();
+                eprintln!("{:>6} {}", k + 1, row.join("  "));
+            }
+        }
     } else if mode == "list" {
         for r in rs.rules() {
             println!("{} {}", r.id, r.solo);

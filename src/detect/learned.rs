@@ -38,7 +38,12 @@ pub struct Learned {
     memory: Option<Memory>,
 }
 
-/// Text length × value count under which values are compared directly.
+/// Text length × the most values that share a first byte, under which values are
+/// compared directly. At a position only the values starting with its byte are compared
+/// ([`ByFirst`]), so this bounds the comparisons as the budget was meant to when every
+/// value was compared at every position (text length × value count): a FHIR bundle's
+/// notes, searched for its few dozen values, no longer build an automaton each
+/// (BENCHMARKS.md, stop 42).
 const DIRECT_BUDGET: usize = 8192;
 
 /// Most patient values remembered from one payload (a message repeating its patient's
@@ -197,10 +202,10 @@ impl Learned {
                 emit(s, e, self.values[i].1);
             }
         };
-        if b.len().saturating_mul(self.values.len()) <= DIRECT_BUDGET {
+        let by_first = self.by_first.get_or_init(|| ByFirst::of(&self.values));
+        if b.len().saturating_mul(by_first.widest) <= DIRECT_BUDGET {
             // The automaton's semantics (leftmost, then longest; matches do not overlap),
             // by comparing each value where the text could hold it.
-            let by_first = self.by_first.get_or_init(|| ByFirst::of(&self.values));
             let mut s = 0;
             while s < b.len() {
                 // No value starts with this byte: no match here, as the automaton would find.
@@ -243,6 +248,8 @@ impl Learned {
 struct ByFirst {
     at: Box<[usize]>,
     order: Box<[usize]>,
+    /// The most values sharing one folded first byte: the most compared at a position.
+    widest: usize,
 }
 
 impl ByFirst {
@@ -266,9 +273,11 @@ impl ByFirst {
                 *slot += 1;
             }
         }
+        let widest = at.windows(2).map(|w| w[1] - w[0]).max().unwrap_or(0);
         ByFirst {
             at: at.into(),
             order: order.into(),
+            widest,
         }
     }
 
@@ -385,6 +394,75 @@ mod tests {
         assert!(text.len() * l.values.len() <= DIRECT_BUDGET);
         assert_eq!(by_first, every);
         assert!(by_first.len() >= 6, "{by_first:?}");
+    }
+
+    /// A note of a few kilobytes and a bundle's few dozen values: past the old budget (text
+    /// length × every value), inside the new one (× the widest first-byte group), and the
+    /// direct comparison finds what the automaton finds.
+    #[test]
+    fn a_long_note_compared_directly_finds_what_the_automaton_finds() {
+        let mut l = Learned::default();
+        let names = [
+            "Maria",
+            "Lopez",
+            "Thackeray",
+            "Rosalind",
+            "Okafor",
+            "Chidi",
+            "Nguyen",
+            "Bao",
+            "Ødegaard",
+            "Ingrid",
+            "Kowalski",
+            "Tomasz",
+            "Haddad",
+            "Samira",
+            "Brennan",
+            "Aoife",
+        ];
+        for n in names {
+            l.add(PhiType::Name, n);
+        }
+        for (i, n) in names.iter().enumerate() {
+            l.add(
+                PhiType::Name,
+                &format!("{n} {}", names[(i + 3) % names.len()]),
+            );
+        }
+        l.add(PhiType::Mrn, "MR4410827");
+        l.add(PhiType::Phone, "(555) 013-4567");
+        l.finish();
+        let mut text = String::new();
+        for i in 0..25 {
+            let a = names[i % names.len()];
+            let b = names[(i * 7 + 3) % names.len()];
+            text.push_str(&format!(
+                "{a} {b} seen; {} called mr4410827 5550134567, {a}x {}. ",
+                a.to_uppercase(),
+                b.to_lowercase()
+            ));
+        }
+        let by_first = l.by_first.get_or_init(|| ByFirst::of(&l.values));
+        assert!(text.len() * l.values.len() > DIRECT_BUDGET);
+        assert!(
+            text.len() * by_first.widest <= DIRECT_BUDGET,
+            "{}",
+            text.len()
+        );
+        let mut direct = Vec::new();
+        l.scan(&text, |s, e, t| direct.push((s, e, t)));
+        let mut auto = Vec::new();
+        let b = text.as_bytes();
+        for m in l.automaton().expect("automaton").find_iter(b) {
+            let (s, e) = (m.start(), m.end());
+            let ok = (s == 0 || !b[s - 1].is_ascii_alphanumeric())
+                && (e == b.len() || !b[e].is_ascii_alphanumeric());
+            if ok && text.is_char_boundary(s) && text.is_char_boundary(e) {
+                auto.push((s, e, l.values[m.pattern().as_usize()].1));
+            }
+        }
+        assert_eq!(direct, auto);
+        assert!(direct.len() >= 100, "{}", direct.len());
     }
 
     #[test]

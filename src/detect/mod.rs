@@ -112,6 +112,13 @@ pub struct Scratch {
     pub echo: Option<std::sync::Arc<Learned>>,
 }
 
+impl Scratch {
+    /// The rule scan's caches (diagnostics: [`RuleSet::finder_usage`]).
+    pub fn rule_cache(&self) -> &ScanCache {
+        &self.cache
+    }
+}
+
 impl Detector {
     /// Compiles the rule files; every failure names its file and line.
     pub fn build(p: &Patterns) -> Result<Detector, RuleError> {

@@ -651,6 +651,41 @@ impl RuleSet {
                 .sum::<usize>()
     }
 
+    /// Each lazy automaton's name, rule count, cache bytes in use and clear count
+    /// (diagnostics: which group builds the states).
+    pub fn finder_usage(&self, cache: &ScanCache) -> Vec<(String, usize, usize, usize)> {
+        let mut out = Vec::new();
+        for (a, c) in self.at_starts.iter().zip(&cache.at_starts) {
+            let name = match a.positions {
+                Positions::Table(_) => "at-table",
+                Positions::Cues(..) => "at-cues",
+                Positions::Lines(_) => "at-lines",
+            };
+            out.push((
+                name.to_string(),
+                a.rules.len(),
+                c.which.memory_usage(),
+                c.which.clear_count(),
+            ));
+        }
+        for (name, gs, cs) in [
+            ("shared", &self.shared, &cache.shared),
+            ("solo", &self.solo, &cache.solo),
+        ] {
+            for (g, c) in gs.iter().zip(cs) {
+                out.push((
+                    name.to_string(),
+                    g.rules.len(),
+                    c.finder.memory_usage(),
+                    c.finder.clear_count(),
+                ));
+            }
+        }
+        let singles: usize = cache.singles.iter().map(|(c, _)| c.memory_usage()).sum();
+        out.push(("singles".to_string(), self.singles.len(), singles, 0));
+        out
+    }
+
     /// Each rule's pattern with definitions expanded (benchmarks and diagnostics).
     pub fn pattern(&self, rule: usize) -> &str {
         &self.patterns[rule]
