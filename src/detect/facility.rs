@@ -26,6 +26,10 @@
 //!   a place found (`ST [MARY]`, `GOOD [SAM]`), a town the gazetteer holds after a bare
 //!   preposition (`called from towson`, `from Canton` in mixed text), and a system's
 //!   acronym alone after one (`TRANSFERRED FROM VAMC`).
+//! - (stop 42) a facility's name standing as a line or as a line's last comma field, the
+//!   way a letterhead or an address block writes it (`BURNSFORT NURSING HOME`, `Mason
+//!   Family Practice`), and a street line in the continental order, its name before its
+//!   house number, before a town no list knows (`RIKARDOVE 2A/1, JASTREBARSKO`).
 //!
 //! It also drops, after the merge, a place that is a kind of care rather than a facility
 //! (`Heath Care Proxy`, `POST MORTEM CARE PERFORMED`).
@@ -1218,7 +1222,10 @@ impl Reader<'_> {
     /// The field that word `z` ends: the line ends (or the text) after it, or a comma does.
     fn ends_field(&self, z: usize, comma: bool) -> bool {
         let rest = &self.text[self.words[z].end..];
-        let rest = &rest[rest.iter().take_while(|&&c| c == b' ' || c == b'\t').count()..];
+        let rest = &rest[rest
+            .iter()
+            .take_while(|&&c| c == b' ' || c == b'\t')
+            .count()..];
         match rest.first() {
             None | Some(b'\n' | b'\r') => true,
             Some(b',') => comma,
@@ -1284,7 +1291,8 @@ impl Reader<'_> {
         }
         let number = k + 1;
         let gap = &self.text[self.words[k].end..self.words.get(number)?.start];
-        if gap != b" " || !house_number(&self.text[self.words[number].start..self.words[number].end])
+        if gap != b" "
+            || !house_number(&self.text[self.words[number].start..self.words[number].end])
         {
             return None;
         }

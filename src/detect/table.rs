@@ -85,7 +85,10 @@ fn cells(line: &[u8], offset: usize) -> Vec<(usize, usize)> {
 /// dashes, brackets, a `+` or an `x` extension; three digits or more; a separator row's
 /// `---` is none): its trimmed span.
 fn number_in(b: &[u8], a: usize, z: usize) -> Option<Span> {
-    let lead = b[a..z].iter().take_while(|c| c.is_ascii_whitespace()).count();
+    let lead = b[a..z]
+        .iter()
+        .take_while(|c| c.is_ascii_whitespace())
+        .count();
     let trail = b[a..z]
         .iter()
         .rev()
@@ -97,9 +100,9 @@ fn number_in(b: &[u8], a: usize, z: usize) -> Option<Span> {
     }
     let cell = &b[start..end];
     let digits = cell.iter().filter(|c| c.is_ascii_digit()).count();
-    let dialable = cell
-        .iter()
-        .all(|c| c.is_ascii_digit() || matches!(c, b' ' | b'.' | b'-' | b'(' | b')' | b'+' | b'x' | b'X'));
+    let dialable = cell.iter().all(|c| {
+        c.is_ascii_digit() || matches!(c, b' ' | b'.' | b'-' | b'(' | b')' | b'+' | b'x' | b'X')
+    });
     (digits >= 3 && dialable && cell[0] != b'-').then_some(Span {
         start,
         end,
