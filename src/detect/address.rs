@@ -556,7 +556,13 @@ impl<F: Fn(&[u8]) -> u64> Reader<'_, F> {
             Some(b'.' | b';') => rest.get(1).is_none_or(u8::is_ascii_whitespace),
             Some(b',') => self.region_at(end + 1 + run(rest, 1, |c| *c == b' ')),
             // `, kertaimi - first floor`: a spaced dash sets the rest of the line apart.
-            Some(b' ') => self.state_code_ends_clause(end + 1) || rest.starts_with(b" - "),
+            // `, SANTIAGOLAND TO SANTIAGOLAND CARE HOME`: a preposition opens the next phrase
+            // (the town is a word no list knows, so `, DAILY WITH` is no town).
+            Some(b' ') => {
+                self.state_code_ends_clause(end + 1)
+                    || rest.starts_with(b" - ")
+                    || preposition_follows(&rest[1..])
+            }
             _ => false,
         }
     }
@@ -580,6 +586,19 @@ impl<F: Fn(&[u8]) -> u64> Reader<'_, F> {
                 _ => false,
             }
     }
+}
+
+/// Prepositions that open the phrase after a one-case address's town (`, JASTREBARSKO TO
+/// PLANTEK`, `, brianfort for the visit`), followed by a word.
+const CLAUSE_PREPOSITIONS: &[&str] = &["to", "on", "for", "with", "from", "at", "until", "by"];
+
+/// `rest` opens with one of [`CLAUSE_PREPOSITIONS`] and a space.
+fn preposition_follows(rest: &[u8]) -> bool {
+    CLAUSE_PREPOSITIONS.iter().any(|p| {
+        rest.len() > p.len()
+            && rest[..p.len()].eq_ignore_ascii_case(p.as_bytes())
+            && rest[p.len()] == b' '
+    })
 }
 
 /// `Solapur - 845336`, `SULTAN PUR MAJRA - 963746`: an Indian PIN after its town and a dash;

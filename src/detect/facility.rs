@@ -26,6 +26,10 @@
 //!   a place found (`ST [MARY]`, `GOOD [SAM]`), a town the gazetteer holds after a bare
 //!   preposition (`called from towson`, `from Canton` in mixed text), and a system's
 //!   acronym alone after one (`TRANSFERRED FROM VAMC`).
+//! - (stop 42) a facility's name standing as a line or as a line's last comma field, the
+//!   way a letterhead or an address block writes it (`BURNSFORT NURSING HOME`, `Mason
+//!   Family Practice`), and a street line in the continental order, its name before its
+//!   house number, before a town no list knows (`RIKARDOVE 2A/1, JASTREBARSKO`).
 //!
 //! It also drops, after the merge, a place that is a kind of care rather than a facility
 //! (`Heath Care Proxy`, `POST MORTEM CARE PERFORMED`).
@@ -68,6 +72,7 @@ struct RawFacilities {
     home_words: Vec<String>,
     saint_prefixes: Vec<String>,
     place_prefixes: Vec<String>,
+    line_heads: Vec<String>,
 }
 
 /// The compiled word lists (lower case); phrases are split into words.
@@ -105,6 +110,9 @@ pub struct Facilities {
     saint_prefixes: rustc_hash::FxHashSet<Box<[u8]>>,
     /// `good`, `upper`, `north`: right before a place found, part of its name.
     place_prefixes: rustc_hash::FxHashSet<Box<[u8]>>,
+    /// Last words of a facility's name that are no facility word elsewhere (`Mason Family
+    /// Practice`): they end a name written as a field of its own only.
+    line_heads: rustc_hash::FxHashSet<Box<[u8]>>,
     /// The first word of every movement and residence phrase: a word that is none of
     /// these starts no phrase, so the phrases are compared only after one lookup.
     phrase_starts: rustc_hash::FxHashSet<Box<[u8]>>,
@@ -196,6 +204,7 @@ impl Facilities {
             home_words: set(&raw.home_words),
             saint_prefixes: set(&raw.saint_prefixes),
             place_prefixes: set(&raw.place_prefixes),
+            line_heads: set(&raw.line_heads),
             member: Default::default(),
         };
         f.member = f.members();
@@ -280,6 +289,16 @@ impl Facilities {
             }
             if let Some(k) = reader.system_after_preposition(i) {
                 out.push(reader.span(k, k));
+            }
+            if let Some((a, z)) = reader.facility_line(i) {
+                out.push(reader.span(a, z));
+            }
+            if let Some(end) = reader.continental_street(i, lexicon) {
+                out.push(Span {
+                    start: reader.words[i].start,
+                    end,
+                    ty: PhiType::Location,
+                });
             }
             if !reader.is(i, member::PHRASE_STARTS) {
                 continue;
@@ -1171,6 +1190,158 @@ impl Facilities {
         let follower = word_after(b, care_end, b" -/")
             .is_some_and(|(a, z)| self.care_followers.contains(&*lower(&b[a..z])));
         follower || self.kinds_of_care.contains(&*lower(first))
+    }
+}
+
+// === Stop 42 (issue 13, `recall42`): a facility's name standing as a line or a letterhead
+// field, and a street line in the continental order before its town ===
+
+/// Most words of a continental street's name before its house number (`Via Roma 12`).
+const MAX_STREET_WORDS: usize = 2;
+
+/// Shortest word of a continental street's name, in letters (`RIKARDOVE 2A/1`): shorter
+/// unknown words before a number are more often shorthand (`bx 2`, `PO 4`).
+const MIN_STREET_WORD: usize = 5;
+
+impl Reader<'_> {
+    /// Word `i` opens a line (after spaces or a bullet), or the last comma-set field of one
+    /// (`DR. JAMES JOHNSON, PATIENT ACCESS, BELL URGENT CARE`).
+    fn opens_field(&self, i: usize) -> bool {
+        let start = self.words[i].start;
+        let line_start = self.text[..start]
+            .iter()
+            .rposition(|&c| c == b'\n')
+            .map_or(0, |n| n + 1);
+        let before = &self.text[line_start..start];
+        before
+            .iter()
+            .all(|c| matches!(c, b' ' | b'\t' | b'-' | b'*' | b'>'))
+            || before.trim_ascii_end().ends_with(b",")
+    }
+
+    /// The field that word `z` ends: the line ends (or the text) after it, or a comma does.
+    fn ends_field(&self, z: usize, comma: bool) -> bool {
+        let rest = &self.text[self.words[z].end..];
+        let rest = &rest[rest
+            .iter()
+            .take_while(|&&c| c == b' ' || c == b'\t')
+            .count()..];
+        match rest.first() {
+            None | Some(b'\n' | b'\r') => true,
+            Some(b',') => comma,
+            _ => false,
+        }
+    }
+
+    /// A facility's name written as a field of its own, the way a letterhead, a signature
+    /// block or an address block writes it (`BURNSFORT NURSING HOME`, `brown community
+    /// hospital`, `Mason Family Practice`, `st. peter clinic`): a run that names a place by
+    /// [`Reader::named_run`]'s reading, opening a line or its last comma field, ending in a
+    /// facility word at the line's end (or before a comma, when it opens the line). A line
+    /// that is a clinic's specialty (`Hand Clinic`, `Cardiology Clinic`) or a header
+    /// (`Nursing Progress Note`) names no place by that reading, and is left.
+    fn facility_line(&self, i: usize) -> Option<(usize, usize)> {
+        if !self.opens_field(i) {
+            return None;
+        }
+        let at_line_start = {
+            let start = self.words[i].start;
+            let line_start = self.text[..start]
+                .iter()
+                .rposition(|&c| c == b'\n')
+                .map_or(0, |n| n + 1);
+            !self.text[line_start..start].contains(&b',')
+        };
+        let (a, z) = self.named_run(i)?;
+        // A weak facility word alone ends no name (`SUPPORT FAMILY`, `Palliative Care`); after
+        // another facility word it does (`BURNSFORT NURSING HOME`).
+        let head = self.f.line_heads.contains(self.words[z].lower)
+            || self.is(z, member::FACILITY_WORDS)
+                && (!self.is(z, member::WEAK_FACILITY_WORDS)
+                    || self.is(z - 1, member::FACILITY_WORDS));
+        (a == i && z > a && head && self.ends_field(z, at_line_start)).then_some((a, z))
+    }
+
+    /// A street line written in the continental order, its name before its house number,
+    /// when a town follows after a comma (`RIKARDOVE 2A/1, JASTREBARSKO`, `backstigen 12,
+    /// alingsås`): one or two words no list knows, of five letters or more, a house number
+    /// (a letter and a `/flat` allowed), a comma and a town that no list knows as a word
+    /// either. Returns the end of the town. Lists' words (`Bed 12, Juniper`, `Room 4, Bay
+    /// 2`, `Week 3, Day 2`) are left.
+    fn continental_street(&self, i: usize, lexicon: &Lexicon) -> Option<usize> {
+        let unknown = |k: usize| {
+            let w = &self.words[k];
+            w.end - w.start >= MIN_STREET_WORD
+                && self.text[w.start..w.end]
+                    .iter()
+                    .all(u8::is_ascii_alphabetic)
+                && w.flags & KNOWN_WORD == 0
+                && !self.is(k, member::FACILITY_WORDS | member::SERVICES)
+        };
+        if !unknown(i) || (i > 0 && self.joined(i - 1) && unknown(i - 1)) {
+            return None;
+        }
+        let mut k = i;
+        while k + 1 < self.words.len()
+            && k - i < MAX_STREET_WORDS
+            && self.joined(k)
+            && unknown(k + 1)
+        {
+            k += 1;
+        }
+        let number = k + 1;
+        let gap = &self.text[self.words[k].end..self.words.get(number)?.start];
+        if gap != b" "
+            || !house_number(&self.text[self.words[number].start..self.words[number].end])
+        {
+            return None;
+        }
+        let rest = &self.text[self.words[number].end..];
+        let mut after = rest.strip_prefix(b", ")?;
+        // `ECKBAUERRING 886, 79343 BAD FREIENWALDE`: a postcode may stand before the town.
+        let postcode = after.iter().take_while(|c| c.is_ascii_digit()).count();
+        if (4..=5).contains(&postcode) && after.get(postcode) == Some(&b' ') {
+            after = &after[postcode + 1..];
+        }
+        let skipped = rest.len() - after.len();
+        let town_len = after
+            .iter()
+            .take_while(|c| c.is_ascii_alphabetic() || **c >= 0x80 || **c == b'-')
+            .count();
+        let town = &after[..town_len];
+        let letters = town.iter().filter(|c| c.is_ascii_alphabetic()).count();
+        if letters < 4 || !town.iter().any(u8::is_ascii_alphabetic) {
+            return None;
+        }
+        let folded = town.to_ascii_lowercase();
+        if lexicon.flags(&folded) & KNOWN_WORD != 0 {
+            return None;
+        }
+        Some(self.words[number].end + skipped + town_len)
+    }
+}
+
+/// A house number: one to four digits, a letter after them, and a flat's number after a
+/// slash (`12`, `2A`, `2A/1`).
+fn house_number(w: &[u8]) -> bool {
+    let digits = w.iter().take_while(|c| c.is_ascii_digit()).count();
+    if !(1..=4).contains(&digits) {
+        return false;
+    }
+    let rest = &w[digits..];
+    let rest = match rest.first() {
+        Some(c) if c.is_ascii_alphabetic() => &rest[1..],
+        _ => rest,
+    };
+    match rest.split_first() {
+        None => true,
+        Some((b'/', flat)) => {
+            (1..=3).contains(&flat.len())
+                && flat[0].is_ascii_digit()
+                && flat[..flat.len() - 1].iter().all(u8::is_ascii_digit)
+                && flat.last().is_some_and(u8::is_ascii_alphanumeric)
+        }
+        _ => false,
     }
 }
 

@@ -38,6 +38,7 @@ pub mod rules;
 pub mod shape;
 mod starts;
 mod structure;
+mod table;
 pub mod tagger;
 mod titled;
 pub mod validate;
@@ -339,6 +340,8 @@ impl Detector {
             .facilities
             .scan_words(text, &self.lexicon, &notes, case, &spans);
         spans.extend(facilities);
+        // `| John Hasler | grandson | 1261 |` under a `Phone` header: an extension alone.
+        spans.extend(table::phone_columns(text));
         let titled = self.titled.scan(text, &self.lexicon, &spans);
         spans.extend(titled);
         // A name found once is found wherever the note repeats it, in any case.
