@@ -341,7 +341,10 @@ impl Detector {
             .scan_words(text, &self.lexicon, &notes, case, &spans);
         spans.extend(facilities);
         // `| John Hasler | grandson | 1261 |` under a `Phone` header: an extension alone.
-        spans.extend(table::phone_columns(text));
+        spans.extend(table::phone_columns(
+            text,
+            &self.structures.phone_column_headers,
+        ));
         let titled = self.titled.scan(text, &self.lexicon, &spans);
         spans.extend(titled);
         // A name found once is found wherever the note repeats it, in any case.

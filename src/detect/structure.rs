@@ -51,6 +51,7 @@ struct RawStructures {
     value_enders: Vec<String>,
     service_words: Vec<String>,
     service_suffixes: Vec<String>,
+    phone_column_headers: Vec<String>,
 }
 
 /// A phrase of lower-case words.
@@ -117,6 +118,8 @@ pub struct Structures {
     /// The first word of every label, phrase, role and header: a word that is none of
     /// these starts nothing, so the phrases are compared only after one lookup.
     starts: rustc_hash::FxHashSet<Box<[u8]>>,
+    /// Whole header cells of a text table's phone column, lower case ([`super::table`]).
+    pub(crate) phone_column_headers: rustc_hash::FxHashSet<Box<[u8]>>,
 }
 
 /// Flags of a word that is never part of a name here, even a listed one: stop words, cues,
@@ -163,6 +166,16 @@ impl Structures {
             skip: set(&raw.skip_before_name),
             enders: set(&raw.value_enders),
             service_suffixes: lower_words(&raw.service_suffixes).collect(),
+            phone_column_headers: raw
+                .phone_column_headers
+                .iter()
+                .map(|h| {
+                    h.trim()
+                        .to_ascii_lowercase()
+                        .into_bytes()
+                        .into_boxed_slice()
+                })
+                .collect(),
             starts: Default::default(),
             role_words: Default::default(),
         };

@@ -3,33 +3,20 @@
 //! holds a contact's number in every row of that column, however short (`| John Hasler |
 //! grandson | 1261 |`: an extension alone), where no rule's shape reads it.
 //!
-//! Reads only lines that open with `|`; a table ends at the first line that does not.
+//! Reads only lines that open with `|`; a table ends at the first line that does not. The
+//! header cells that name a phone column are data: `phone_column_headers` in
+//! `patterns/text/structures.toml`.
+
+use rustc_hash::FxHashSet;
 
 use crate::phi::{PhiType, Span};
-
-/// Header cells (lower case, trimmed) that name a column of phone numbers.
-const PHONE_HEADERS: &[&str] = &[
-    "phone",
-    "phone number",
-    "phone no",
-    "tel",
-    "telephone",
-    "ext",
-    "ext.",
-    "extension",
-    "cell",
-    "mobile",
-    "pager",
-    "contact number",
-    "callback",
-    "number",
-];
 
 /// Most cells a row is read for: a wider table is no contacts table.
 const MAX_COLUMNS: usize = 12;
 
-/// The numbers under a phone column of every pipe table in `text`, as PHONE spans.
-pub(crate) fn phone_columns(text: &str) -> Vec<Span> {
+/// The numbers under a phone column of every pipe table in `text`, as PHONE spans;
+/// `headers` are the whole header cells (lower case) that name such a column.
+pub(crate) fn phone_columns(text: &str, headers: &FxHashSet<Box<[u8]>>) -> Vec<Span> {
     let mut out = Vec::new();
     if !text.contains('|') {
         return out;
@@ -51,8 +38,7 @@ pub(crate) fn phone_columns(text: &str) -> Vec<Span> {
             match column {
                 None => {
                     column = cells.iter().take(MAX_COLUMNS).position(|&(a, z)| {
-                        let cell = b[a..z].trim_ascii().to_ascii_lowercase();
-                        PHONE_HEADERS.iter().any(|h| cell == h.as_bytes())
+                        headers.contains(b[a..z].trim_ascii().to_ascii_lowercase().as_slice())
                     });
                 }
                 Some(k) => {
@@ -115,7 +101,11 @@ mod tests {
     use super::*;
 
     fn found(text: &str) -> Vec<&str> {
-        phone_columns(text)
+        let structures = super::super::structure::Structures::build(include_str!(
+            "../../patterns/text/structures.toml"
+        ))
+        .expect("structures");
+        phone_columns(text, &structures.phone_column_headers)
             .iter()
             .map(|s| &text[s.start..s.end])
             .collect()
