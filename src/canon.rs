@@ -888,12 +888,18 @@ fn ascii_form(c: char) -> char {
     }
 }
 
-/// Characters with no visible form: zero-width spaces and joiners, soft hyphens, BOMs.
+/// Characters with no visible form: zero-width spaces and joiners, soft hyphens, BOMs,
+/// bidirectional marks and isolates, variation selectors, tag characters and the rest of
+/// Unicode's default-ignorable code points. A reader never sees them, so a name with one
+/// inside (`Ja<U+E0061>ne`) is read as the name.
 fn is_invisible(c: char) -> bool {
     matches!(
         c,
-        '\u{00AD}' | '\u{180E}' | '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}'
-            | '\u{2060}'..='\u{2064}' | '\u{FEFF}'
+        '\u{00AD}' | '\u{034F}' | '\u{061C}' | '\u{115F}' | '\u{1160}' | '\u{17B4}'
+            | '\u{17B5}' | '\u{180B}'..='\u{180F}' | '\u{200B}'..='\u{200F}'
+            | '\u{202A}'..='\u{202E}' | '\u{2060}'..='\u{206F}' | '\u{3164}'
+            | '\u{FE00}'..='\u{FE0F}' | '\u{FEFF}' | '\u{FFA0}' | '\u{1BCA0}'..='\u{1BCA3}'
+            | '\u{1D173}'..='\u{1D17A}' | '\u{E0000}'..='\u{E0FFF}'
     )
 }
 
@@ -1333,6 +1339,12 @@ mod tests {
         assert_eq!(view("Ansel\u{a0}Whitcombe"), "Ansel Whitcombe");
         assert_eq!(view("413\u{2013}555\u{2011}0172"), "413-555-0172");
         assert_eq!(view("MR44\u{200b}10827"), "MR4410827");
+        // Tag characters, variation selectors, bidi isolates and the grapheme joiner are
+        // as invisible as a zero-width space.
+        assert_eq!(
+            view("Ja\u{E0061}ne Wh\u{FE0F}it\u{2066}lo\u{034F}ck"),
+            "Jane Whitlock"
+        );
         assert_eq!(view("Ibáñez Đorđević Chloë"), "Ibanez Dordevic Chloe");
         assert_eq!(
             view("O\u{2019}Brien\u{2019}s \u{2018}x\u{2019}"),

@@ -194,6 +194,8 @@ pub fn runs(text: &str) -> Vec<(std::ops::Range<usize>, Hidden)> {
                 i = range.end;
                 (range, hidden)
             })
+        } else if in_mime_word(text, start, i) {
+            mime_word_b64(&text[start..i]).map(|hidden| (start..i, hidden))
         } else {
             run(&text[start..i]).map(|hidden| (start..i, hidden))
         };
@@ -208,6 +210,30 @@ pub fn runs(text: &str) -> Vec<(std::ops::Range<usize>, Hidden)> {
     }
     out.sort_by_key(|(range, _)| range.start);
     out
+}
+
+/// Whether `start..end` is the payload of a MIME encoded word in base64
+/// (`=?UTF-8?B?SmFuZQ==?=`, RFC 2047): the shape itself says it is base64, so it is read
+/// however short it is.
+fn in_mime_word(text: &str, start: usize, end: usize) -> bool {
+    let head = &text[..start];
+    let opened = head.ends_with("?B?") || head.ends_with("?b?");
+    let charset_opened = head
+        .get(..head.len().saturating_sub(3))
+        .and_then(|h| h.rfind("=?"))
+        .is_some();
+    opened && charset_opened && text[end..].starts_with("?=")
+}
+
+/// The payload of a MIME encoded word read as base64 text.
+fn mime_word_b64(r: &str) -> Option<Hidden> {
+    let (bytes, alphabet) = decode_b64(r)?;
+    let (text, charset) = readable_text(&bytes)?;
+    Some(Hidden {
+        text,
+        charset,
+        armor: Armor::Base64(alphabet),
+    })
 }
 
 /// Two-digit hex bytes set apart by spaces or colons, from `start`, read as text; or from
@@ -504,5 +530,17 @@ mod tests {
         let found = runs("call be 4d 52 4e 20 34 34 30 31 32 33 34 now");
         assert_eq!(found.len(), 1);
         assert_eq!(found[0].1.text, "MRN 4401234");
+    }
+
+    #[test]
+    fn mime_encoded_words_are_read_however_short() {
+        // `Smith` is 8 characters of base64, far below a run's minimum.
+        let text = "From: =?UTF-8?B?U21pdGg=?= <x@y.example>";
+        let found = runs(text);
+        assert_eq!(found.len(), 1);
+        assert_eq!(found[0].1.text, "Smith");
+        assert_eq!(&text[found[0].0.clone()], "U21pdGg=");
+        // The same characters outside an encoded word stay a word.
+        assert!(runs("From: U21pdGg= today").is_empty());
     }
 }

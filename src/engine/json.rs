@@ -514,19 +514,23 @@ impl Walker<'_, '_, '_> {
                 remove.push(k.clone());
                 continue;
             }
+            // A coding's code sits beside its code system: a long number there is a
+            // SNOMED CT or RxNorm concept.
+            let coded = field == Field::Keep && key == "code" && o.contains_key("system");
             let Some(x) = o.get_mut(&k) else { continue };
             match field {
-                // A code, unit or status: kept only while it is shaped like one; free text
-                // or an identifier under such a key is read like any value, and an object
+                // A code, unit or status: kept only while it reads as one
+                // ([`Engine::keeps_code`]); a name, date, identifier, encoded text or free
+                // text under such a key is read like any value, and an object
                 // (`code.text`, `code.coding`) is walked.
                 Field::Keep => match x {
-                    Value::String(s) if !keep_shaped(s) => self.scan_in_place(s)?,
+                    Value::String(s) if !self.keeps_code(s, coded) => self.scan_in_place(s)?,
                     // A list of codes or URLs (`meta.profile`, `name.prefix`): each item is
-                    // kept while it is shaped like one, as a single value would be.
+                    // kept while it reads as one, as a single value would be.
                     Value::Array(a) => {
                         for item in a.iter_mut() {
                             match item {
-                                Value::String(s) if keep_shaped(s) => {}
+                                Value::String(s) if self.keeps_code(s, false) => {}
                                 Value::String(s) => self.scan_in_place(s)?,
                                 _ => self.walk(item, Some(&*key), resource, None)?,
                             }
@@ -630,6 +634,11 @@ impl Walker<'_, '_, '_> {
             self.scratch,
             &mut self.counts,
         )
+    }
+
+    /// Whether a value under a `keep` key stays as written ([`Engine::keeps_code_in`]).
+    fn keeps_code(&self, s: &str, coded: bool) -> bool {
+        self.engine.keeps_code_in(s, &self.learned, coded)
     }
 
     /// [`Walker::scan`] in place: a string in which nothing changed (most of a document's)

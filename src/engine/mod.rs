@@ -195,6 +195,22 @@ fn sniff_json(body: &[u8]) -> ContentType {
 /// (an MRN or visit number filed in the wrong field).
 const MAX_CODE_DIGITS: usize = 6;
 
+/// Most digits of an all-digit code beside a code system (SNOMED CT concept ids have up to
+/// 18).
+const MAX_CODING_DIGITS: usize = 18;
+
+/// What follows the scheme of a URL (`https://`) or URN (`urn:`), if `v` is one.
+fn url_rest(v: &str) -> Option<&str> {
+    if let Some((scheme, rest)) = v.split_once("://") {
+        let scheme_like = !scheme.is_empty()
+            && scheme
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'+' || b == b'.');
+        return scheme_like.then_some(rest);
+    }
+    v.strip_prefix("urn:")
+}
+
 /// Limits on one document.
 #[derive(Clone, Copy, Debug)]
 pub struct Limits {
@@ -830,13 +846,24 @@ impl Engine {
                 .all(|w| capitalised(w) && self.detector.lexicon().flags(w.as_bytes()) == 0)
     }
 
-    /// A value under a code field of a message or table (HL7 `keep`, a CSV `cpt` column)
-    /// that may stay as written: shaped like a code, not a long identifier (a code is short;
-    /// a record number filed in the wrong field is not), none of the payload's own PHI
-    /// values and not a name (but for upper-case table codes of up to three characters).
-    /// Anything else is scanned.
+    /// A value under a code field (a JSON `status` or `code` key, HL7 `keep`, a CSV `cpt`
+    /// column) that may stay as written. The key only says what the value should be; a
+    /// value is kept while it reads as that: shaped like a code, not a long identifier (a
+    /// code is short; a record number filed in the wrong field is not), no date, no text
+    /// written in an encoding, no URL whose path holds a name or a record number, none of
+    /// the payload's own PHI values and not a name (but for upper-case table codes of up to
+    /// three characters). Anything else is scanned, which keeps what holds nothing.
     pub(crate) fn keeps_code(&self, value: &str, learned: &Learned) -> bool {
-        let v = value.trim();
+        self.keeps_code_in(value, learned, false)
+    }
+
+    /// [`Engine::keeps_code`] for a value that is a coding's code beside its `system`
+    /// (`coded`), where an all-digit value of up to [`MAX_CODING_DIGITS`] digits is a
+    /// SNOMED CT or RxNorm concept, not a record number.
+    pub(crate) fn keeps_code_in(&self, value: &str, learned: &Learned, coded: bool) -> bool {
+        // Read as a person reads it: full-width digits are digits (`ＭＲ４４１０８２７`).
+        let canon = Canon::of(value);
+        let v = canon.as_ref().map_or(value, Canon::text).trim();
         let mut phi = false;
         learned.scan(v, |_, _, _| phi = true);
         if phi {
@@ -854,11 +881,61 @@ impl Engine {
         if !json::keep_shaped(value) {
             return false;
         }
+        if let Some(rest) = url_rest(v) {
+            return self.keeps_url_rest(rest);
+        }
+        if coded
+            && (1..=MAX_CODING_DIGITS).contains(&v.len())
+            && v.bytes().all(|b| b.is_ascii_digit())
+        {
+            return true;
+        }
         let digits = v.bytes().filter(u8::is_ascii_digit).count();
         if digits > MAX_CODE_DIGITS && self.identifier_type(v).is_some() {
             return false;
         }
+        if shape::value_type(v) == Some(PhiType::Date) {
+            return false;
+        }
+        // Text in base64, hex, base32 or uuencode is no code: the scan reads it.
+        if matches!(encoded::value(v), encoded::Value::Text(_)) {
+            return false;
+        }
         !self.is_name_value(v)
+    }
+
+    /// The part of a URL or URN after its scheme, kept while no piece of it is a record
+    /// number or reads as a name (`https://x.example/p/Jane-Whitlock`). An OID (`urn:oid:`)
+    /// is a registry's number for a code system or an organisation, kept as it is.
+    fn keeps_url_rest(&self, rest: &str) -> bool {
+        if let Some(oid) = rest.strip_prefix("oid:") {
+            return oid.bytes().all(|b| b.is_ascii_digit() || b == b'.');
+        }
+        // The host's last label (`org`, `info`) is the registry's, not the site's, and as a
+        // word alone it may be on a name list.
+        let end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+        let (host, path) = rest.split_at(end);
+        let host = host.rsplit_once('.').map_or(host, |(site, _tld)| site);
+        std::iter::once(host)
+            .chain(path.split(['/', '#', ';', '=', '&', ':', '?']))
+            .filter(|piece| !piece.is_empty())
+            .all(|piece| {
+                let digits = piece.bytes().filter(u8::is_ascii_digit).count();
+                !(digits > MAX_CODE_DIGITS && self.identifier_type(piece).is_some())
+                    && !self.url_piece_reads_as_name(piece)
+            })
+    }
+
+    /// A piece of a URL that reads as a person's name: two words or more (`Jane-Whitlock`,
+    /// `jane.whitlock`) that read as one, or one capitalised word on a name list
+    /// (`Whitlock`). A lower-case word alone is a schema's or a site's (`fhir`, `core`),
+    /// however many name lists also hold it.
+    fn url_piece_reads_as_name(&self, piece: &str) -> bool {
+        let words = piece.replace(['-', '_', '.', '+'], " ");
+        let several = words.split_whitespace().nth(1).is_some();
+        let capitalised = piece.starts_with(|c: char| c.is_ascii_uppercase())
+            && piece[1..].bytes().all(|b| b.is_ascii_lowercase());
+        (several || capitalised) && self.is_name_value(&words)
     }
 
     /// [`shape::value_type`], except for the clinic's own procedure codes.

@@ -245,3 +245,36 @@ fn a_name_is_replaced_whole() {
     }
     assert!(out.contains("about her splint"), "{out}");
 }
+
+/// A `keep` key keeps a value only while it reads as a code: code-system and profile URLs
+/// stay, a URL whose path or host names a person does not.
+#[test]
+fn keep_keys_keep_code_system_urls_but_not_named_ones() {
+    for url in [
+        "http://loinc.org",
+        "http://snomed.info/sct",
+        "http://hl7.org/fhir/us/core/StructureDefinition/us-core-patient",
+        "http://www.nlm.nih.gov/research/umls/rxnorm",
+        "https://example.org/fhir/StructureDefinition/x",
+        "urn:oid:2.16.840.1.113883.6.238",
+    ] {
+        let doc = format!(
+            r#"{{"resourceType":"Observation","meta":{{"profile":["{url}"]}},"code":{{"coding":[{{"system":"{url}","code":"83174-8"}}]}}}}"#
+        );
+        let out = deidentify(&doc, ContentType::FhirJson, "safe-harbor").text;
+        assert_eq!(out.matches(url).count(), 2, "{url} lost: {out}");
+    }
+    for url in [
+        "https://portal.example/patients/Jane-Whitlock",
+        "https://jane-whitlock.example/fhir",
+        "https://portal.example/chart/MR4410827",
+        "https://portal.example/patients/Whitlock",
+    ] {
+        let doc = format!(r#"{{"resourceType":"Observation","meta":{{"profile":["{url}"]}}}}"#);
+        let out = deidentify(&doc, ContentType::FhirJson, "safe-harbor").text;
+        assert!(
+            !out.contains("Whitlock") && !out.contains("4410827"),
+            "{url} kept: {out}"
+        );
+    }
+}

@@ -168,6 +168,7 @@ const VALUE_TRICKS: &[&str] = &[
     "nbhyphen",
     "zwsp",
     "shy",
+    "invisible",
     "pct1",
     "pct2",
     "pct00",
@@ -198,6 +199,7 @@ const MAIN_TRICKS: &[&str] = &[
     "endash",
     "nbhyphen",
     "zwsp",
+    "invisible",
     "pct1",
     "pct2",
     "pct00",
@@ -329,6 +331,19 @@ fn value_trick(trick: &str, c: &Canary) -> Option<String> {
                 '\u{ad}'
             };
             Some(format!("{}{mark}{}", &v[..i], &v[i..]))
+        }
+        // Other default-ignorable code points after every second character: a tag
+        // character, a variation selector, a bidi isolate, the grapheme joiner.
+        "invisible" => {
+            let marks = ['\u{E0061}', '\u{FE0F}', '\u{2066}', '\u{034F}'];
+            let mut out = String::new();
+            for (i, ch) in v.chars().enumerate() {
+                out.push(ch);
+                if i % 2 == 1 {
+                    out.push(marks[(i / 2) % marks.len()]);
+                }
+            }
+            Some(out)
         }
         // Letter-spaced: `R o s a l i n d   T h a c k e r a y`, `5 1 2 - 4 7 - 3 3 0 6`.
         "spaced" => Some(v.chars().map(String::from).collect::<Vec<_>>().join(" ")),
@@ -724,6 +739,9 @@ const CHANNELS: &[&str] = &[
     "json_unknown",
     "json_note",
     "json_keep",
+    "json_keep_value",
+    "json_keep_coded",
+    "json_url_keep",
     "json_array",
     "json_nested",
     "json_top_string",
@@ -732,6 +750,7 @@ const CHANNELS: &[&str] = &[
     "json_late_rt",
     "form_known",
     "form_unknown",
+    "form_keep",
     "form_json",
     "text",
     "text_json",
@@ -740,6 +759,7 @@ const CHANNELS: &[&str] = &[
     "ndjson",
     "query_known",
     "query_unknown",
+    "query_keep",
     "query_bare",
     "query_url",
     "query_semicolon",
@@ -833,6 +853,27 @@ const EXTRA_TRICKS: &[(&str, &[&str])] = &[
         ],
     ),
     ("form_unknown", &["pct1", "pct2", "pct00", "uu"]),
+    (
+        "json_keep_value",
+        &[
+            "upper",
+            "lower",
+            "fullwidth",
+            "zwsp",
+            "pct1",
+            "b64",
+            "hex",
+            "b32",
+            "uu",
+            "qp_full",
+            "reversed",
+            "cyrillic",
+        ],
+    ),
+    ("json_keep_coded", &["upper", "b64", "hex", "reversed"]),
+    ("form_keep", &["pct1", "pct2", "b64", "hex", "uu"]),
+    ("query_keep", &["pct1", "b64", "hex", "reversed"]),
+    ("json_url_keep", &["pct1", "b64", "hex"]),
     ("h_scanned", &["fullwidth", "zwsp", "pct1", "uu"]),
     ("json_known", &["fullwidth", "zwsp"]),
     (
@@ -943,6 +984,16 @@ fn channel(ch: &str, c: &Canary, v: &str) -> Option<Req> {
         "json_unknown" => Req::json("j", &json!({c.unknown: v, "kind": "progress"})),
         "json_note" => Req::json("j", &json!({"note": note, "kind": "progress"})),
         "json_keep" => Req::json("j", &json!({"status": note})),
+        // A value alone under a code or status key: kept only while it reads as one.
+        "json_keep_value" => Req::json("j", &json!({"status": v, "code": v, "state": v})),
+        "json_url_keep" => Req::json(
+            "j",
+            &json!({"next": format!("https://cb.example/done?state={}&kind=progress", url(v))}),
+        ),
+        "json_keep_coded" => Req::json(
+            "j",
+            &json!({"coding": [{"system": "http://snomed.info/sct", "code": v}]}),
+        ),
         "json_array" => Req::json("j", &json!({"tags": ["pt", "ot", v]})),
         "json_nested" => Req::json(
             "j",
@@ -964,6 +1015,11 @@ fn channel(ch: &str, c: &Canary, v: &str) -> Option<Req> {
             "f",
             Some("application/x-www-form-urlencoded"),
             format!("{}={}&kind=progress", c.unknown, url(v)),
+        ),
+        "form_keep" => Req::new(
+            "f",
+            Some("application/x-www-form-urlencoded"),
+            format!("status={}&state={}&kind=progress", url(v), url(v)),
         ),
         "form_json" => Req::new(
             "f",
@@ -993,6 +1049,7 @@ fn channel(ch: &str, c: &Canary, v: &str) -> Option<Req> {
         ),
         "query_known" => ping().path_query(&format!("?{}={}&kind=progress", c.key, url(v))),
         "query_unknown" => ping().path_query(&format!("?ref={}&kind=progress", url(v))),
+        "query_keep" => ping().path_query(&format!("?state={}&kind=progress", url(v))),
         "query_bare" => ping().path_query(&format!("?{}", url(v))),
         "query_url" => ping().path_query(&format!(
             "?next={}",
@@ -2284,7 +2341,7 @@ fn base64_runs(s: &str) -> Vec<&str> {
     out
 }
 
-/// Lower case, full-width to ASCII, zero-width and soft hyphens gone, dashes to `-`, spaces
+/// Lower case, full-width to ASCII, zero-width, other invisible characters and soft hyphens gone, dashes to `-`, spaces
 /// and controls to one space; then separators removed (so `512 47 3306` is `512473306`).
 fn stripped(s: &str) -> String {
     let mut o = String::with_capacity(s.len());
@@ -2295,6 +2352,11 @@ fn stripped(s: &str) -> String {
         };
         match c {
             '\u{200b}'..='\u{200d}' | '\u{2060}' | '\u{feff}' | '\u{ad}' | '\u{180e}' => {}
+            // The rest of the default-ignorable code points a reader never sees.
+            '\u{34f}'
+            | '\u{2061}'..='\u{206f}'
+            | '\u{fe00}'..='\u{fe0f}'
+            | '\u{e0000}'..='\u{e0fff}' => {}
             '\u{2010}'..='\u{2015}' | '\u{2212}' | '\u{fe58}' | '\u{fe63}' | '\u{2043}' => {}
             c if c.is_whitespace() || c.is_control() => {}
             ' ' | '-' | '.' | '(' | ')' | '/' | '_' | ',' => {}
