@@ -19,6 +19,17 @@ const NOT_CARRIED: u64 = super::unlisted::NOT_UNLISTED | flag::REGION | flag::NU
 /// name (`Salmon`, `Rice`, `Sue`, `YOUNG`): repeated only as it was written, with a capital.
 const COMMON_WORD: u64 = flag::ENGLISH | flag::COMMON | flag::VOCAB;
 
+/// A word carried from a person's span to its repeats.
+struct Carried<'t> {
+    word: &'t [u8],
+    ty: PhiType,
+    /// For a common-word or three-letter name, the shape it was found in (see `COMMON_WORD`).
+    shape: Option<Shape>,
+    /// Found as a surname at least once: the last word of a span with no comma before it
+    /// (`Sandra Salmon`), or the word before a span's comma (`Salmon, Sandra`).
+    surname: bool,
+}
+
 /// Shortest word carried, in bytes: shorter ones are initials and abbreviations.
 const MIN_CARRIED: usize = 4;
 
@@ -40,8 +51,7 @@ impl Lexicon {
         let b = text.as_bytes();
         // The scan that cut these words read the text's case already.
         let mixed = scratch.words.case().mixed();
-        // Each carried word, its type and, for a common-word name, the shape it was found in.
-        let mut carried: Vec<(&[u8], PhiType, Option<Shape>)> = Vec::new();
+        let mut carried: Vec<Carried> = Vec::new();
         let mut inside = vec![false; scratch.words.list().len()];
         let mut s = 0;
         // Whether span `.0` is a whole name of two words or more: judged once per span, not
@@ -85,6 +95,19 @@ impl Lexicon {
                 && w.flags & (NOT_CARRIED & !COMMON_WORD) == 0
                 && w.shape == Shape::Cap
                 && stem.len() == MIN_CARRIED - 1;
+            // `get`: a word may reach past its span either side.
+            let surname = w.end == span.end
+                && b.get(span.start..w.start)
+                    .is_some_and(|h| !h.contains(&b','))
+                || b.get(w.end..span.end).is_some_and(|t| t.starts_with(b","));
+            // A word carried already may be found as a surname again (`Sandra Salmon`).
+            if let Some(c) = carried
+                .iter_mut()
+                .find(|c| c.word.eq_ignore_ascii_case(stem))
+            {
+                c.surname |= surname && person;
+                continue;
+            }
             if person
                 && written
                 && (w.flags & NOT_CARRIED == 0 || common || short)
@@ -93,10 +116,13 @@ impl Lexicon {
                     .iter()
                     .all(|c| c.is_ascii_alphabetic() || *c >= 0x80 || *c == b'\'')
                 && carried.len() < MAX_CARRIED
-                && !carried.iter().any(|(c, _, _)| c.eq_ignore_ascii_case(stem))
             {
-                let shape = (w.flags & NOT_CARRIED != 0 || short).then_some(w.shape);
-                carried.push((stem, span.ty, shape));
+                carried.push(Carried {
+                    word: stem,
+                    ty: span.ty,
+                    shape: (w.flags & NOT_CARRIED != 0 || short).then_some(w.shape),
+                    surname,
+                });
             }
         }
         let mut out = Vec::new();
@@ -114,17 +140,17 @@ impl Lexicon {
                 continue;
             }
             let stem = stem_of(&b[w.start..w.end]);
-            let found = carried
-                .iter()
-                .find(|(c, _, _)| c.eq_ignore_ascii_case(stem));
-            if let Some((_, ty, shape)) = found {
-                if shape.is_some_and(|sh| !self.common_word_repeat(b, scratch, k, sh)) {
+            let found = carried.iter().find(|c| c.word.eq_ignore_ascii_case(stem));
+            if let Some(c) = found {
+                if c.shape
+                    .is_some_and(|sh| !self.common_word_repeat(b, scratch, k, sh, c.surname))
+                {
                     continue;
                 }
                 out.push(LexHit {
                     start: w.start,
                     end: w.start + stem.len(),
-                    ty: *ty,
+                    ty: c.ty,
                 });
             }
         }
@@ -134,8 +160,16 @@ impl Lexicon {
     /// Word `k` repeats a common-word or three-letter name found written with shape `shape`
     /// (see `COMMON_WORD`): it is the name only written the same way, never in lower case,
     /// not as an eponym (`Young's modulus`, `Price syndrome`: a head word after it), not
-    /// before a number (`Jan 25`) and not opening a sentence or a bullet.
-    fn common_word_repeat(&self, b: &[u8], scratch: &LexScratch, k: usize, shape: Shape) -> bool {
+    /// before a number (`Jan 25`), not opening a sentence or a bullet, and right after a
+    /// label's colon only a name found as a surname (`surname`).
+    fn common_word_repeat(
+        &self,
+        b: &[u8],
+        scratch: &LexScratch,
+        k: usize,
+        shape: Shape,
+        surname: bool,
+    ) -> bool {
         let words = scratch.words.list();
         let w = &words[k];
         let eponym = words
@@ -154,6 +188,11 @@ impl Lexicon {
                 let rest = before[..before.len() - 1].trim_ascii_end();
                 rest.is_empty() || rest.ends_with(b"\n")
             }
+            // `Assessment: Mark the calendar`, `A: Hope to progress`, `A: Grace period`: after
+            // a label a given name that is also a word opens a phrase as often as it names
+            // someone; a name found as a surname is the note's subject there (`Sandra Salmon
+            // … A: Salmon progressing`), as note headers name a patient by surname.
+            Some(b':') => !surname,
             _ => false,
         };
         w.shape == shape && shape != Shape::Lower && !eponym && !dated && !opening
