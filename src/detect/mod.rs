@@ -15,6 +15,7 @@
 //! - [`validate`]: check digits and context checks for rule matches.
 //! - [`lexicon`]: name lists, cue words and the word-level name/place detector.
 //! - `facility`: facility names after a movement verb, their acronyms, whole names.
+//! - `grow`: the rest of a found name beside it (`michelle allen`, `PETERS, GEORGE`).
 //! - `titled`: English-word surnames after `Dr` (`per Dr. Tyro`).
 //! - `structure`: names in the structures of clinical notes (labels, hand-offs, lists).
 //! - [`learned`]: values learned from structured fields, searched in the same payload.
@@ -30,6 +31,7 @@ mod cues;
 mod date_span;
 mod facility;
 mod gate;
+mod grow;
 pub mod learned;
 pub mod lexicon;
 mod memo;
@@ -349,10 +351,16 @@ impl Detector {
         spans.extend(titled);
         // A name found once is found wherever the note repeats it, in any case.
         let names = self.lexicon.repeated_names(text, &s.lex, &spans);
-        spans.extend(names.iter().map(|h| Span {
-            start: h.start,
-            end: h.end,
-            ty: h.ty,
+        // A repeat is grown as the first finds were (`Douglas Velazquez` after `Mx.
+        // Velazquez`): the rest of its name stands beside it too.
+        spans.extend(names.iter().map(|h| {
+            let mut span = Span {
+                start: h.start,
+                end: h.end,
+                ty: h.ty,
+            };
+            self.whole_name(text, accents, case.mixed(), &mut span);
+            span
         }));
         let mut spans = merge(spans);
         // `Liberty Mutual`, `Blue Cross`: an insurer's name is no person or town.
@@ -399,6 +407,12 @@ impl Detector {
             let inside = lexicon::AccentCursor::new(accents).within(ws, we);
             self.lexicon.flags_written(b, ws, we, inside)
         };
+        // The rest of a name in its own case, and `LAST, FIRST` headers (see `grow`).
+        let credential_after = |w: &[u8]| self.structures.credentials_after_name.contains(w);
+        let whole = grow::Reader {
+            flags: &flags,
+            credential_after: &credential_after,
+        };
         // Right: `-Moss`, `'Neil`, `-Öztürk`, `-woo`, then one more listed surname.
         while let Some(e) = self.joined_part_after(text, s.end) {
             s.end = e;
@@ -411,7 +425,11 @@ impl Detector {
                 && f & (flag::NEVER_NAME | flag::ENGLISH) == 0;
             if plain_surname || self.surname_word_ends_name(b, s.start, we, f, mixed) {
                 s.end = we;
+            } else if let Some(e) = whole.surname_after(b, s.start, s.end, (ws, we)) {
+                s.end = e;
             }
+        } else if let Some(e) = whole.first_after_comma(b, s.start, s.end) {
+            s.end = e;
         }
         // Left: a capitalised first name, even one that is also a word (Faith, Hope, Bill).
         if let Some((ws, we)) = prev_word(b, s.start) {
@@ -419,7 +437,11 @@ impl Detector {
             let f = flags(ws, we);
             if w[0].is_ascii_uppercase() && f & flag::FIRST != 0 && f & flag::NEVER_NAME == 0 {
                 s.start = ws;
+            } else if let Some(st) = whole.given_name_before(b, s.start, s.end, (ws, we), mixed) {
+                s.start = st;
             }
+        } else if let Some(st) = whole.last_before_comma(b, s.start, s.end) {
+            s.start = st;
         }
     }
 }

@@ -52,6 +52,9 @@ struct RawStructures {
     service_words: Vec<String>,
     service_suffixes: Vec<String>,
     phone_column_headers: Vec<String>,
+    // Optional so that a patterns directory written before it still loads.
+    #[serde(default)]
+    credentials_after_name: Vec<String>,
 }
 
 /// A phrase of lower-case words.
@@ -120,6 +123,9 @@ pub struct Structures {
     starts: rustc_hash::FxHashSet<Box<[u8]>>,
     /// Whole header cells of a text table's phone column, lower case ([`super::table`]).
     pub(crate) phone_column_headers: rustc_hash::FxHashSet<Box<[u8]>>,
+    /// Credentials the lexicon does not flag, written after a name (`od`, `mbbs`), lower
+    /// case: a word before one ends a name ([`super::grow`]).
+    pub(crate) credentials_after_name: rustc_hash::FxHashSet<Box<[u8]>>,
 }
 
 /// Flags of a word that is never part of a name here, even a listed one: stop words, cues,
@@ -176,6 +182,7 @@ impl Structures {
                         .into_boxed_slice()
                 })
                 .collect(),
+            credentials_after_name: set(&raw.credentials_after_name),
             starts: Default::default(),
             role_words: Default::default(),
         };

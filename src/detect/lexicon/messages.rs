@@ -48,7 +48,7 @@ const MAX_NAME_WORDS: usize = 3;
 
 impl Ctx<'_> {
     /// Word `i` is the first on its line.
-    fn opens_line(&self, i: usize) -> bool {
+    pub(super) fn opens_line(&self, i: usize) -> bool {
         let before = match i.checked_sub(1) {
             Some(p) => &self.text[self.words[p].end..self.words[i].start],
             None => return true,
@@ -145,8 +145,9 @@ impl Ctx<'_> {
         }
     }
 
-    /// `ODDFRA URBAN, MSW`, `angaluwa fields, msw`, `Fren Herring, MSW`: a line that is
-    /// only two words, a comma and a credential (or two: `, PT, DPT`) is a clinician's
+    /// `ODDFRA URBAN, MSW`, `angaluwa fields, msw`, `Fren Herring, MSW`, `cheryl ho slp`: a
+    /// line that is only two words, a comma (or, for a listed first name and surname, a
+    /// space) and a credential (or two: `, PT, DPT`) is a clinician's
     /// signature line, whatever the case, even when the surname is also a word. Each word
     /// is a listed name or a word no list holds, one of them is no English word, and none
     /// is a cue, title, clinical or never-a-name word (`Wound Care, RN`, `Social Work,
@@ -157,9 +158,9 @@ impl Ctx<'_> {
             return;
         }
         let len = self.words[i].end - self.words[i].start;
-        if self.text[self.words[i - 1].end..self.words[i].start] != *b", "
-            || len <= 2 && !self.strong_credential(i)
-        {
+        let gap = &self.text[self.words[i - 1].end..self.words[i].start];
+        let comma = gap == b", ";
+        if !comma && gap != b" " || len <= 2 && !self.strong_credential(i) {
             return;
         }
         let mut end = i;
@@ -184,7 +185,10 @@ impl Ctx<'_> {
                 && (self.has(k, flag::NAME) || self.unlisted_word(k))
         };
         let not_english = |k: usize| !self.has(k, flag::ENGLISH | flag::COMMON | flag::VOCAB);
-        if !(name_word(a) && name_word(b) && (not_english(a) || not_english(b))) {
+        // `cynthia potter lpn`, `cheryl ho slp`: with no comma the line reads as a heading
+        // as well (`Wound Care RN`), so it must be a listed first name and a listed surname.
+        let listed_pair = comma || self.has(a, flag::FIRST) && self.has(b, flag::LAST);
+        if !(name_word(a) && name_word(b) && (not_english(a) || not_english(b)) && listed_pair) {
             return;
         }
         for k in [a, b] {

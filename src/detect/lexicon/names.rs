@@ -183,16 +183,26 @@ impl Ctx<'_> {
 
     /// `Lindqvist, Frank (MR# …)`, `Delacroix, Grace is …`: a capitalised surname, a comma
     /// and a capitalised first name, standing alone rather than in a list of words.
+    ///
+    /// `RICE, DANA  MRN …`: in capitals, the pair counts only opening its line, and then
+    /// two spaces before the next field also end it (a header's layout, not a sentence's).
     pub(super) fn mark_last_first(&self, i: usize, marks: &mut [Option<PhiType>]) {
         let j = i + 1;
-        if self.caps_mode || j >= self.words.len() || marks[i].is_some() && marks[j].is_some() {
+        if j >= self.words.len() || marks[i].is_some() && marks[j].is_some() {
             return;
         }
         let gap = &self.text[self.words[i].end..self.words[j].start];
         if gap != b", " {
             return;
         }
-        let surname = matches!(self.words[i].shape, Shape::Cap | Shape::Mixed)
+        let header = self.words[i].shape == Shape::Upper
+            && self.words[j].shape == Shape::Upper
+            && self.words[i].end - self.words[i].start > 1
+            && self.opens_line(i);
+        if self.caps_mode && !header {
+            return;
+        }
+        let surname = (matches!(self.words[i].shape, Shape::Cap | Shape::Mixed) || header)
             && (self.has(i, flag::LAST) || self.unknown_word(i))
             && !self.has(
                 i,
@@ -202,7 +212,7 @@ impl Ctx<'_> {
                     | flag::LABEL
                     | flag::PLACE_CUE,
             );
-        let first = self.words[j].shape == Shape::Cap
+        let first = (self.words[j].shape == Shape::Cap || header)
             && self.has(j, flag::FIRST)
             && !self.has(j, flag::NEVER_NAME | flag::STRONG_CUE);
         // What follows must end the name: `(`, `|`, `is`, a line end, the end of the text.
@@ -210,6 +220,7 @@ impl Ctx<'_> {
         let rest = rest.strip_prefix(b" ").unwrap_or(rest);
         let ends = rest.is_empty()
             || matches!(rest[0], b'(' | b'|' | b'\n' | b'\r' | b'.' | b';' | b'-')
+            || header && rest[0] == b' '
             || rest.starts_with(b"is ")
             || rest.starts_with(b"was ");
         if surname && first && ends {

@@ -15,6 +15,21 @@ use crate::phi::{PhiType, Span};
 /// name span may hold a title or a common word: `Dr`, `Will`).
 const NOT_CARRIED: u64 = super::unlisted::NOT_UNLISTED | flag::REGION | flag::NUMBERED;
 
+/// The vocabulary flags a listed name may also have and still be carried, as a common-word
+/// name (`Salmon`, `Rice`, `Sue`, `YOUNG`): repeated only as it was written, with a capital.
+const COMMON_WORD: u64 = flag::ENGLISH | flag::COMMON | flag::VOCAB;
+
+/// A word carried from a person's span to its repeats.
+struct Carried<'t> {
+    word: &'t [u8],
+    ty: PhiType,
+    /// For a common-word or three-letter name, the shape it was found in (see `COMMON_WORD`).
+    shape: Option<Shape>,
+    /// Found as a surname at least once: the last word of a span with no comma before it
+    /// (`Sandra Salmon`), or the word before a span's comma (`Salmon, Sandra`).
+    surname: bool,
+}
+
 /// Shortest word carried, in bytes: shorter ones are initials and abbreviations.
 const MIN_CARRIED: usize = 4;
 
@@ -36,7 +51,7 @@ impl Lexicon {
         let b = text.as_bytes();
         // The scan that cut these words read the text's case already.
         let mixed = scratch.words.case().mixed();
-        let mut carried: Vec<(&[u8], PhiType)> = Vec::new();
+        let mut carried: Vec<Carried> = Vec::new();
         let mut inside = vec![false; scratch.words.list().len()];
         let mut s = 0;
         // Whether span `.0` is a whole name of two words or more: judged once per span, not
@@ -65,17 +80,49 @@ impl Lexicon {
                 }
             };
             let written = w.flags & flag::NAME != 0 || whole;
+            // `Patient: Salmon, Sandra … A: Salmon progressing`: a listed name that is also a
+            // word is carried too, but only to repeats written as it was (see below).
+            // Only in mixed-case text: in one case a word's capitals say nothing of it.
+            let common = mixed
+                && w.flags & flag::NAME != 0
+                && w.flags & COMMON_WORD != 0
+                && w.flags & (NOT_CARRIED & !COMMON_WORD) == 0
+                && w.shape != Shape::Lower;
+            // `Sue`, `Ann`: a listed name of three letters, found capitalised, is carried as a
+            // common-word name is (to repeats written as it was): shorter than a carried
+            // word, but an initial or an abbreviation is in no name list or is in capitals.
+            let short = w.flags & flag::NAME != 0
+                && w.flags & (NOT_CARRIED & !COMMON_WORD) == 0
+                && w.shape == Shape::Cap
+                && stem.len() == MIN_CARRIED - 1;
+            // `get`: a word may reach past its span either side.
+            let surname = w.end == span.end
+                && b.get(span.start..w.start)
+                    .is_some_and(|h| !h.contains(&b','))
+                || b.get(w.end..span.end).is_some_and(|t| t.starts_with(b","));
+            // A word carried already may be found as a surname again (`Sandra Salmon`).
+            if let Some(c) = carried
+                .iter_mut()
+                .find(|c| c.word.eq_ignore_ascii_case(stem))
+            {
+                c.surname |= surname && person;
+                continue;
+            }
             if person
                 && written
-                && w.flags & NOT_CARRIED == 0
-                && stem.len() >= MIN_CARRIED
+                && (w.flags & NOT_CARRIED == 0 || common || short)
+                && (stem.len() >= MIN_CARRIED || short)
                 && stem
                     .iter()
                     .all(|c| c.is_ascii_alphabetic() || *c >= 0x80 || *c == b'\'')
                 && carried.len() < MAX_CARRIED
-                && !carried.iter().any(|(c, _)| c.eq_ignore_ascii_case(stem))
             {
-                carried.push((stem, span.ty));
+                carried.push(Carried {
+                    word: stem,
+                    ty: span.ty,
+                    shape: (w.flags & NOT_CARRIED != 0 || short).then_some(w.shape),
+                    surname,
+                });
             }
         }
         let mut out = Vec::new();
@@ -93,15 +140,62 @@ impl Lexicon {
                 continue;
             }
             let stem = stem_of(&b[w.start..w.end]);
-            if let Some((_, ty)) = carried.iter().find(|(c, _)| c.eq_ignore_ascii_case(stem)) {
+            let found = carried.iter().find(|c| c.word.eq_ignore_ascii_case(stem));
+            if let Some(c) = found {
+                if c.shape
+                    .is_some_and(|sh| !self.common_word_repeat(b, scratch, k, sh, c.surname))
+                {
+                    continue;
+                }
                 out.push(LexHit {
                     start: w.start,
                     end: w.start + stem.len(),
-                    ty: *ty,
+                    ty: c.ty,
                 });
             }
         }
         out
+    }
+
+    /// Word `k` repeats a common-word or three-letter name found written with shape `shape`
+    /// (see `COMMON_WORD`): it is the name only written the same way, never in lower case,
+    /// not as an eponym (`Young's modulus`, `Price syndrome`: a head word after it), not
+    /// before a number (`Jan 25`), not opening a sentence or a bullet, and right after a
+    /// label's colon only a name found as a surname (`surname`).
+    fn common_word_repeat(
+        &self,
+        b: &[u8],
+        scratch: &LexScratch,
+        k: usize,
+        shape: Shape,
+        surname: bool,
+    ) -> bool {
+        let words = scratch.words.list();
+        let w = &words[k];
+        let eponym = words
+            .get(k + 1)
+            .is_some_and(|n| n.flags & flag::EPONYM_HEAD != 0);
+        // `Jan 25`, `May 3`: a month before its day, not the name.
+        let after = &b[w.end..];
+        let after = after.strip_prefix(b" ").unwrap_or(after);
+        let dated = after.first().is_some_and(u8::is_ascii_digit);
+        // `Young patients …`, `- Price list`: a sentence's or a bullet's first word has its
+        // capital from its place, not from being a name.
+        let before = b[..w.start].trim_ascii_end();
+        let opening = match before.last() {
+            None | Some(b'.' | b'!' | b'?' | b'\n' | b'\r') => true,
+            Some(b'-' | b'*') => {
+                let rest = before[..before.len() - 1].trim_ascii_end();
+                rest.is_empty() || rest.ends_with(b"\n")
+            }
+            // `Assessment: Mark the calendar`, `A: Hope to progress`, `A: Grace period`: after
+            // a label a given name that is also a word opens a phrase as often as it names
+            // someone; a name found as a surname is the note's subject there (`Sandra Salmon
+            // … A: Salmon progressing`), as note headers name a patient by surname.
+            Some(b':') => !surname,
+            _ => false,
+        };
+        w.shape == shape && shape != Shape::Lower && !eponym && !dated && !opening
     }
 }
 
