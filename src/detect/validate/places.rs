@@ -125,7 +125,7 @@ pub(super) fn street(v: &str) -> bool {
 pub(super) const NOT_CITY_WORDS: &[&str] = &[
     "goal", "the", "and", "plan", "note", "code", "cpt", "icd", "a", "an", "this", "that", "our",
     "your", "his", "her", "their", "my", "same", "each", "every", "any", "another", "other",
-    "which", "what", "one",
+    "which", "what", "one", "units", "unit", "level", "room", "bed", "dose", "total", "daily",
 ];
 
 pub(super) fn city(v: &str) -> bool {
