@@ -921,8 +921,9 @@ impl Engine {
             .filter(|piece| !piece.is_empty())
             .all(|piece| {
                 let digits = piece.bytes().filter(u8::is_ascii_digit).count();
-                !(digits > MAX_CODE_DIGITS && self.identifier_type(piece).is_some())
-                    && !self.url_piece_reads_as_name(piece)
+                let record_number =
+                    digits > MAX_CODE_DIGITS && self.identifier_type(piece).is_some();
+                !record_number && !self.url_piece_reads_as_name(piece)
             })
     }
 
