@@ -1020,6 +1020,12 @@ fn skip_tag(rest: &str, at: usize, b: &mut Builder) -> Option<usize> {
     {
         return None;
     }
+    // `<Torvek> did anyone…`: a chat log's sender in angle brackets is no tag. Only an
+    // (X)HTML element, a declaration or a processing instruction is blanked; anything
+    // else in brackets is read as the text it is.
+    if !is_markup_tag(tag) {
+        return None;
+    }
     b.push(' ', at, at + 1);
     let mut pos = 1;
     while let Some(q) = tag[pos..].find(['"', '\'']) {
@@ -1040,6 +1046,134 @@ fn skip_tag(rest: &str, at: usize, b: &mut Builder) -> Option<usize> {
         pos = ve + 1;
     }
     Some(at + close + 1)
+}
+
+/// (X)HTML element names (HTML 4/5 and the XHTML FHIR narratives use), the ones whose tags
+/// are blanked in text that is markup.
+const HTML_ELEMENTS: &[&str] = &[
+    "a",
+    "abbr",
+    "acronym",
+    "address",
+    "area",
+    "article",
+    "aside",
+    "audio",
+    "b",
+    "base",
+    "bdi",
+    "bdo",
+    "big",
+    "blockquote",
+    "body",
+    "br",
+    "button",
+    "caption",
+    "center",
+    "cite",
+    "code",
+    "col",
+    "colgroup",
+    "data",
+    "dd",
+    "del",
+    "details",
+    "dfn",
+    "dialog",
+    "div",
+    "dl",
+    "dt",
+    "em",
+    "embed",
+    "fieldset",
+    "figcaption",
+    "figure",
+    "font",
+    "footer",
+    "form",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "head",
+    "header",
+    "hr",
+    "html",
+    "i",
+    "iframe",
+    "img",
+    "input",
+    "ins",
+    "kbd",
+    "label",
+    "legend",
+    "li",
+    "link",
+    "main",
+    "mark",
+    "meta",
+    "nav",
+    "noscript",
+    "object",
+    "ol",
+    "optgroup",
+    "option",
+    "p",
+    "param",
+    "picture",
+    "pre",
+    "q",
+    "s",
+    "samp",
+    "script",
+    "section",
+    "select",
+    "small",
+    "source",
+    "span",
+    "strike",
+    "strong",
+    "style",
+    "sub",
+    "summary",
+    "sup",
+    "svg",
+    "table",
+    "tbody",
+    "td",
+    "template",
+    "textarea",
+    "tfoot",
+    "th",
+    "thead",
+    "time",
+    "title",
+    "tr",
+    "tt",
+    "u",
+    "ul",
+    "var",
+    "video",
+    "wbr",
+];
+
+/// Whether `tag` (from `<` up to its `>`) is markup: a declaration or processing instruction
+/// (`<!DOCTYPE`, `<!--`, `<?xml`) or an (X)HTML element's opening or closing tag, its name
+/// read without a namespace prefix (`<xhtml:div>`).
+fn is_markup_tag(tag: &str) -> bool {
+    let body = &tag[1..];
+    if body.starts_with(['!', '?']) {
+        return true;
+    }
+    let body = body.strip_prefix('/').unwrap_or(body);
+    let name = body
+        .split(|c: char| c.is_whitespace() || c == '/')
+        .next()
+        .unwrap_or("");
+    let local = name.rsplit(':').next().unwrap_or(name);
+    HTML_ELEMENTS.iter().any(|e| e.eq_ignore_ascii_case(local))
 }
 
 /// The attribute name before `=` at the end of `head` (`<div xmlns=` → `xmlns`).
@@ -1434,6 +1568,14 @@ mod tests {
         let s = "Per Chloe\u{308}, fine.";
         assert_eq!(view(s), "Per Chloe, fine.");
         assert_eq!(source_of(s, "Chloe"), "Chloe\u{308}");
+    }
+
+    #[test]
+    fn a_bracketed_name_is_no_tag() {
+        assert_eq!(
+            view("<Torvek> did anyone call <b>Jane</b>?"),
+            "<Torvek> did anyone call  Jane ?"
+        );
     }
 
     #[test]

@@ -278,3 +278,18 @@ fn keep_keys_keep_code_system_urls_but_not_named_ones() {
         );
     }
 }
+
+/// Text that opens with a bracket is read as markup only for markup's own tags: a chat
+/// sender in angle brackets (`<Jane Whitlock> …`) is text, and read.
+#[test]
+fn a_bracketed_name_opening_text_is_read() {
+    for text in [
+        "<Jane Whitlock> did anyone water the plants?",
+        "<p>Seen today.</p><Jane Whitlock> called back",
+    ] {
+        let out = deidentify(text, ContentType::Text, "safe-harbor").text;
+        assert!(!out.contains("Whitlock"), "name kept: {out}");
+    }
+    let out = deidentify("<p>Grip 45 lbs</p>", ContentType::Text, "safe-harbor").text;
+    assert_eq!(out, "<p>Grip 45 lbs</p>");
+}
