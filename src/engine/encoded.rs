@@ -195,7 +195,7 @@ pub fn runs(text: &str) -> Vec<(std::ops::Range<usize>, Hidden)> {
                 (range, hidden)
             })
         } else if in_mime_word(text, start, i) {
-            mime_word_b64(&text[start..i]).map(|hidden| (start..i, hidden))
+            b64_text(&text[start..i]).map(|hidden| (start..i, hidden))
         } else {
             run(&text[start..i]).map(|hidden| (start..i, hidden))
         };
@@ -225,8 +225,8 @@ fn in_mime_word(text: &str, start: usize, end: usize) -> bool {
     opened && charset_opened && text[end..].starts_with("?=")
 }
 
-/// The payload of a MIME encoded word read as base64 text.
-fn mime_word_b64(r: &str) -> Option<Hidden> {
+/// `r` decoded as base64 and read as text (a MIME encoded word's payload, a long run).
+fn b64_text(r: &str) -> Option<Hidden> {
     let (bytes, alphabet) = decode_b64(r)?;
     let (text, charset) = readable_text(&bytes)?;
     Some(Hidden {
@@ -261,13 +261,7 @@ fn run(r: &str) -> Option<Hidden> {
     if r.len() < MIN_B64_RUN || !has_b64_signs(r) {
         return None;
     }
-    let (bytes, alphabet) = decode_b64(r)?;
-    let (text, charset) = readable_text(&bytes)?;
-    Some(Hidden {
-        text,
-        charset,
-        armor: Armor::Base64(alphabet),
-    })
+    b64_text(r)
 }
 
 /// Where a run of two-digit hex bytes set apart by one space or colon each, opening at
