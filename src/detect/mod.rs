@@ -19,6 +19,8 @@
 //! - `titled`: English-word surnames after `Dr` (`per Dr. Tyro`).
 //! - `structure`: names in the structures of clinical notes (labels, hand-offs, lists).
 //! - [`learned`]: values learned from structured fields, searched in the same payload.
+//! - `repeated_ids`: an identifier found once, found wherever the text repeats it bare
+//!   (places have theirs in the lexicon, beside the repeated names).
 //! - [`shape`]: identifier shapes, tokenised without a cue (default deny).
 //! - [`overlay`]: `patterns.d/` files adding rules and allow-list words to the above.
 //! - `memo`: the spans of short texts already scanned, remembered per scratch.
@@ -36,6 +38,7 @@ pub mod learned;
 pub mod lexicon;
 mod memo;
 pub mod overlay;
+mod repeated_ids;
 pub mod rules;
 pub mod shape;
 mod starts;
@@ -363,6 +366,18 @@ impl Detector {
             span
         }));
         let mut spans = merge(spans);
+        // Places and identifiers found once are found wherever the text repeats them bare.
+        let places = self.lexicon.repeated_places(text, &s.lex, &spans);
+        let ids = repeated_ids::repeated_identifiers(text, &spans);
+        if !places.is_empty() || !ids.is_empty() {
+            spans.extend(places.iter().map(|h| Span {
+                start: h.start,
+                end: h.end,
+                ty: h.ty,
+            }));
+            spans.extend(ids);
+            spans = merge(spans);
+        }
         // `Liberty Mutual`, `Blue Cross`: an insurer's name is no person or town.
         self.lexicon.drop_organisations(text, &s.lex, &mut spans);
         if !self.allow.is_empty() {

@@ -23,6 +23,7 @@ mod person;
 mod places;
 mod rare;
 mod repeated;
+mod repeated_places;
 mod runs;
 mod table;
 mod unlisted;
