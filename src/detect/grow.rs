@@ -15,11 +15,10 @@
 
 use super::lexicon::flag;
 
-/// Flags of a word that is never the rest of a name beside a found one, even a listed one.
-const NOT_NAME_PART: u64 = flag::STOP
-    | flag::CREDENTIAL
-    | flag::FACILITY
-    | flag::RELATION
+/// Flags of a cue, title, relation, role, label, place or verb word: never a name's surname
+/// or other part beside a found name. Shared by [`NOT_NAME_PART`] and
+/// `Detector::surname_word_ends_name`, so the two readings cannot drift apart.
+pub(super) const NOT_NAME_WORD: u64 = flag::RELATION
     | flag::ROLE
     | flag::LABEL
     | flag::PERSON_VERB
@@ -36,7 +35,14 @@ const NOT_NAME_PART: u64 = flag::STOP
     | flag::SIGN_OFF
     | flag::COPULA
     | flag::SUBJECT_VERB
-    | flag::PARTICLE
+    | flag::PARTICLE;
+
+/// Flags of a word that is never the rest of a name beside a found one, even a listed one:
+/// [`NOT_NAME_WORD`], function, credential and facility words, openers and greetings.
+const NOT_NAME_PART: u64 = NOT_NAME_WORD
+    | flag::STOP
+    | flag::CREDENTIAL
+    | flag::FACILITY
     | flag::OPENER
     | flag::GREETING_END
     | flag::NAME_INTRO;

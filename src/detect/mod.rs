@@ -477,25 +477,7 @@ impl Detector {
         mixed: bool,
     ) -> bool {
         use lexicon::flag;
-        let not_surname = flag::NEVER_NAME
-            | flag::RELATION
-            | flag::ROLE
-            | flag::LABEL
-            | flag::PERSON_VERB
-            | flag::CONTACT
-            | flag::PLACE_CUE
-            | flag::PLACE_LABEL
-            | flag::DETERMINER
-            | flag::REGION
-            | flag::PERSON_TITLE
-            | flag::PROVIDER_TITLE
-            | flag::NAME_CUE
-            | flag::STRONG_CUE
-            | flag::EPONYM_HEAD
-            | flag::SIGN_OFF
-            | flag::COPULA
-            | flag::SUBJECT_VERB
-            | flag::PARTICLE;
+        let not_surname = flag::NEVER_NAME | grow::NOT_NAME_WORD;
         let ws = we
             - b[..we]
                 .iter()

@@ -1056,6 +1056,7 @@ impl Lexicon {
             ctx.mark_pair_before_contact(i, &mut scratch.marks);
             ctx.mark_after_patient(i, &mut scratch.marks);
             ctx.mark_after_opener(i, &mut scratch.marks);
+            ctx.mark_exclaimed_vocative(i, &mut scratch.marks);
             ctx.mark_after_opener_link(i, &mut scratch.marks);
             ctx.mark_per_comma(i, &mut scratch.marks);
             ctx.mark_list_item(i, &mut scratch.marks);
@@ -1082,6 +1083,7 @@ impl Lexicon {
             ctx.mark_run_with_company(i, &mut scratch.marks);
             ctx.mark_run_after_person_head(i, &mut scratch.marks);
             ctx.mark_chat_speaker(i, &mut scratch.marks);
+            ctx.mark_lower_speaker(i, &mut scratch.marks);
             ctx.mark_name_shape(i, &mut scratch.marks);
             ctx.mark_town_shape(i, &mut scratch.marks);
             ctx.mark_lone_unlisted(i, &mut scratch.marks);

@@ -1294,7 +1294,9 @@ impl Ctx<'_> {
         if !lower(j) {
             return;
         }
-        if len(j) >= 3 && self.has(j, flag::NAME) && !self.has(j, not_word) {
+        // `spoke with john`, `called patty`: a popular name that is also a rare English word.
+        if (len(j) >= 3 && self.has(j, flag::NAME) && !self.has(j, not_word)) || self.lower_name(j)
+        {
             marks[j] = Some(PhiType::Name);
             return;
         }

@@ -639,6 +639,66 @@ impl Ctx<'_> {
         }
     }
 
+    /// `josh: running late` / `tekla: ok see you there`: in a chat log whose lines open with
+    /// one lower-case word and `: ` (two such lines at least), a line's first word that is
+    /// a listed name read in lower case (`Ctx::lower_name`), or a word of four letters or
+    /// more that no list holds at all, is the sender. A note's lower-case headings (`plan:`,
+    /// `neuro:`) are vocabulary, labels or cue words, never either.
+    pub(super) fn mark_lower_speaker(&self, i: usize, marks: &mut [Option<PhiType>]) {
+        let w = &self.words[i];
+        if marks[i].is_some() || self.caps_mode || w.shape != Shape::Lower {
+            return;
+        }
+        let opens_line = w.start == 0 || self.text[w.start - 1] == b'\n';
+        if !opens_line || !self.text[w.end..].starts_with(b": ") {
+            return;
+        }
+        let digits = self.text[w.start..w.end].iter().any(u8::is_ascii_digit);
+        // A word no list holds is also a note's truncated or misspelt heading (`disp:`,
+        // `metab:`, `acess:`): it is a sender only before a message in a chat's words.
+        let unknown = || {
+            w.flags == 0
+                && w.end - w.start >= 4
+                && !digits
+                && !self.misspelt(&self.text[w.start..w.end])
+                && !self.compound(i)
+                && self.chat_message_after(i)
+        };
+        if (self.lower_name(i) || unknown()) && self.chat_lines() {
+            marks[i] = Some(PhiType::Name);
+        }
+    }
+
+    /// The first six words of the line after word `i` hold a word of chat (`lol`, `ok`,
+    /// `you`): a message, not the text of a note's heading.
+    fn chat_message_after(&self, i: usize) -> bool {
+        // Not `no`, `will` or `i`: notes write `no hx`, `will cont` and `i spoke` too.
+        const CHAT: [&[u8]; 16] = [
+            b"me", b"you", b"u", b"ur", b"lol", b"omg", b"ok", b"okay", b"yes", b"yeah", b"yep",
+            b"thx", b"thanks", b"hi", b"hey", b"haha",
+        ];
+        let line_end = self.text[self.words[i].end..]
+            .iter()
+            .position(|c| *c == b'\n')
+            .map_or(self.text.len(), |p| self.words[i].end + p);
+        (i + 1..self.words.len().min(i + 7))
+            .take_while(|&k| self.words[k].end <= line_end)
+            .any(|k| CHAT.iter().any(|w| self.word_is(k, w)))
+    }
+
+    /// Two lines of the text or more open with one lower-case word and `: ` (a chat log).
+    fn chat_lines(&self) -> bool {
+        let speaker = |line: &[u8]| {
+            let n = line.iter().take_while(|c| c.is_ascii_lowercase()).count();
+            (2..=20).contains(&n) && line[n..].starts_with(b": ")
+        };
+        self.text
+            .split(|c| *c == b'\n')
+            .filter(|line| speaker(line))
+            .nth(1)
+            .is_some()
+    }
+
     /// Word `k` is a word no list holds (`Ctx::unlisted_word`) that is no misspelling of a
     /// known word and no adverb: where capitals tell nothing, `pt remaines intubated`, `PT
     /// REMIANS SEDATED`, `pt quicly became` and `PT NASOTRACHEALLY SUCTIONED` have the

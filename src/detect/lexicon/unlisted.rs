@@ -87,12 +87,71 @@ impl Ctx<'_> {
             return;
         }
         // `per Cardiology`, `hi team`: the vocabulary check keeps ordinary words out.
-        if self.unlisted_word(j) {
+        if self.unlisted_word(j) || self.lower_vocative(j) {
             marks[j] = Some(PhiType::Name);
         } else if let Some(surname) = self.initials_then_unlisted(j) {
             // `Regards,\nL. Corez`, `Signed, J. R. Tolkowski`: initials and a surname no
             // list holds.
             marks[j..=surname].fill(Some(PhiType::Name));
+        }
+    }
+
+    /// `hey josh,`, `Hello tekla,`, `thanks patty!`: after an opener, a word in lower case
+    /// in a mixed-case text (where [`unlisted`] reads no lower-case word) is the person
+    /// addressed when it is a listed name that is no common word ([`Ctx::lower_name`]), or
+    /// a word of four letters or more no list holds at all that ends the phrase (a comma,
+    /// `!`, `?` or the line's end after it): `hi all,`, `thanks again,` and `hey guys`
+    /// are words; a misspelling (`thanks agian`) ends no greeting often enough to matter.
+    fn lower_vocative(&self, j: usize) -> bool {
+        let w = &self.words[j];
+        if self.caps_mode || self.lower_mode || w.shape != Shape::Lower || w.end - w.start < 3 {
+            return false;
+        }
+        if self.lower_name(j) {
+            return true;
+        }
+        let ends = matches!(
+            self.text.get(w.end),
+            None | Some(b',' | b'!' | b'?' | b'\n' | b'\r')
+        );
+        ends && w.flags == 0
+            && w.end - w.start >= 4
+            && !self.text[w.start..w.end].iter().any(u8::is_ascii_digit)
+    }
+
+    /// Word `j` is a listed name that, written in lower case after a cue, is read as the
+    /// name: no common word (`will`, `grace`: COMMON decides, as in `dictionary_name`), no
+    /// function, cue or clinical word, and an English word only when many people bear it
+    /// (`john`, `patty`, `josh`; not `calliope` or `sable`).
+    pub(super) fn lower_name(&self, j: usize) -> bool {
+        let w = &self.words[j];
+        let blocked = flag::STOP
+            | flag::VOCAB
+            | flag::NAME_CUE
+            | flag::RELATION
+            | flag::LABEL
+            | flag::STRONG_CUE
+            | flag::PERSON_TITLE
+            | flag::PROVIDER_TITLE
+            | flag::PARTICLE
+            | flag::ROLE;
+        self.dictionary_name(j)
+            && w.end - w.start >= 3
+            && w.flags & blocked == 0
+            && (w.flags & flag::ENGLISH == 0 || w.flags & flag::POPULAR != 0)
+            && !self.text[w.start..w.end].iter().any(u8::is_ascii_digit)
+    }
+
+    /// `thanks for the lift yesterday, Laxchittklai!`, `Happy birthday, Herje!`: a word no
+    /// list holds between a comma and an exclamation mark that ends the sentence is the
+    /// person addressed (`Thanks, Everyone!` and `Go, Team!` are words).
+    pub(super) fn mark_exclaimed_vocative(&self, i: usize, marks: &mut [Option<PhiType>]) {
+        let w = &self.words[i];
+        if marks[i].is_some() || w.start < 2 || !self.unlisted_word(i) {
+            return;
+        }
+        if &self.text[w.start - 2..w.start] == b", " && self.text.get(w.end) == Some(&b'!') {
+            marks[i] = Some(PhiType::Name);
         }
     }
 
