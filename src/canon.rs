@@ -193,6 +193,16 @@ impl Canon {
                 out.push_literal(&text[at..start], at);
             }
             for i in (start..end).step_by(2) {
+                // A capital after a lower-case letter, one space apart, starts a word of
+                // its own (`R o s a l i n d T h a c k e r a y` reads `Rosalind Thackeray`):
+                // that space stays.
+                if i > start
+                    && b[i - 1] == b' '
+                    && b[i].is_ascii_uppercase()
+                    && b[i - 2].is_ascii_lowercase()
+                {
+                    out.push_literal(" ", i - 1);
+                }
                 out.push_literal(&text[i..i + 1], i);
             }
             at = end;
@@ -493,8 +503,10 @@ fn reads_as_latin(word: &str) -> bool {
     let mut twins = false;
     let mut latin = false;
     for c in word.chars() {
-        if c.is_ascii() {
+        if c.is_ascii() || small_capital(c).is_some() {
+            // No language writes its words in small capitals: they are Latin letters.
             latin = true;
+            twins |= !c.is_ascii();
         } else if latin_twin(c).is_some() {
             twins = true;
         } else {
@@ -504,11 +516,46 @@ fn reads_as_latin(word: &str) -> bool {
     twins && latin
 }
 
+/// The Latin letter a small capital is (`ʀᴏsᴀʟɪɴᴅ`: phonetic letters a font or a
+/// "fancy text" generator writes for lower-case ones).
+fn small_capital(c: char) -> Option<char> {
+    Some(match c {
+        'ᴀ' => 'a',
+        'ʙ' => 'b',
+        'ᴄ' => 'c',
+        'ᴅ' => 'd',
+        'ᴇ' => 'e',
+        'ꜰ' => 'f',
+        'ɢ' => 'g',
+        'ʜ' => 'h',
+        'ɪ' => 'i',
+        'ᴊ' => 'j',
+        'ᴋ' => 'k',
+        'ʟ' => 'l',
+        'ᴍ' => 'm',
+        'ɴ' => 'n',
+        'ᴏ' => 'o',
+        'ᴘ' => 'p',
+        'ʀ' => 'r',
+        'ꜱ' => 's',
+        'ᴛ' => 't',
+        'ᴜ' => 'u',
+        'ᴠ' => 'v',
+        'ᴡ' => 'w',
+        'ʏ' => 'y',
+        'ᴢ' => 'z',
+        _ => return None,
+    })
+}
+
 /// The Latin letter a Cyrillic or Greek letter is drawn like (Unicode's confusables for
 /// Latin letters, the ones a keyboard or a font swaps in). Lower-case letters drawn as
 /// small capitals (`в`, `к`, `м`, `н`, `т`) are not look-alikes: Latin words with such a
 /// letter are mixed-script words as written (`Стаматкаstad`), and stay so.
 fn latin_twin(c: char) -> Option<char> {
+    if let Some(l) = small_capital(c) {
+        return Some(l);
+    }
     Some(match c {
         'а' => 'a',
         'с' | 'ϲ' => 'c',

@@ -1,6 +1,7 @@
 //! Text hidden in a binary-to-text encoding: base64 (standard and URL alphabets, padded or
-//! not), base32 (RFC 4648's upper-case alphabet, padded or not) and hexadecimal (either
-//! case; bytes run together, after `0x`, or set apart by one space or colon each).
+//! not), base32 (RFC 4648's upper-case alphabet, padded or not), hexadecimal (either
+//! case; bytes run together, after `0x`, or set apart by one space or colon each) and
+//! base85 (ASCII85 with or without `<~ ~>`, RFC 1924, Z85: [`super::base85`]).
 //!
 //! Owns recognising each, as a whole value or as a run inside text, and writing text back
 //! the way it was encoded. Something is taken for an encoding only when it decodes to text
@@ -13,12 +14,17 @@ use base64::engine::general_purpose::{
 use base64::Engine as _;
 use data_encoding::{BASE32, BASE32_NOPAD};
 
+use super::base85::{self, Alphabet as B85};
 use crate::charset::Encoding as Charset;
 
 /// Shortest base64 run worth decoding inside text (18 bytes of data).
 const MIN_B64_RUN: usize = 24;
 /// Shortest whole value worth decoding as base64.
 const MIN_B64_VALUE: usize = 16;
+/// Shortest whole value of both cases decoded as base64 all the same: a surname alone
+/// (`VGhhY2tlcmF5`, `Thackeray`) is twelve characters, a first name (`SmFuZQ==`) eight.
+/// A code or a word of one case is not tried.
+const MIN_SHORT_B64_VALUE: usize = 8;
 /// Shortest base32 (value or run): 10 bytes of data, so capitalised words and codes of
 /// letters and digits 2–7 (`ABC234`) are never tried.
 const MIN_B32: usize = 16;
@@ -51,6 +57,14 @@ pub enum Armor {
     Uu {
         begin: Option<String>,
     },
+    Base85(B85),
+    /// Written in `inner`, then broken into lines of `width` characters with `eol` (base64
+    /// as MIME and PEM write it, 76 or 64 to a line).
+    Wrapped {
+        inner: Box<Armor>,
+        width: usize,
+        eol: &'static str,
+    },
 }
 
 impl Armor {
@@ -61,6 +75,21 @@ impl Armor {
             Armor::Base32 { padded: true } => BASE32.encode(bytes),
             Armor::Base32 { padded: false } => BASE32_NOPAD.encode(bytes),
             Armor::Uu { ref begin } => super::uu::encode(begin.as_deref(), bytes),
+            Armor::Base85(alphabet) => base85::encode(bytes, alphabet),
+            Armor::Wrapped {
+                ref inner,
+                width,
+                eol,
+            } => {
+                let one = inner.encode(bytes);
+                let lines: Vec<&str> = one
+                    .as_bytes()
+                    .chunks(width.max(1))
+                    // Base64 is ASCII: every chunk is whole characters.
+                    .map(|c| std::str::from_utf8(c).unwrap_or(""))
+                    .collect();
+                lines.join(eol)
+            }
             Armor::Hex {
                 upper,
                 separator,
@@ -128,12 +157,17 @@ pub fn value(v: &str) -> Value {
     if let Some(h) = base32(v) {
         return Value::Text(h);
     }
-    if v.len() < MIN_B64_VALUE || !v.bytes().all(is_b64_byte) {
-        return Value::Plain;
+    let b85_or_plain = || base85_value(v).map_or(Value::Plain, Value::Text);
+    let long_enough = v.len() >= MIN_B64_VALUE
+        || (v.len() >= MIN_SHORT_B64_VALUE
+            && v.bytes().any(|b| b.is_ascii_uppercase())
+            && v.bytes().any(|b| b.is_ascii_lowercase()));
+    if !long_enough || !v.bytes().all(is_b64_byte) {
+        return b85_or_plain();
     }
     let compact = v.replace(['\r', '\n'], "");
     let Some((bytes, alphabet)) = decode_b64(&compact) else {
-        return Value::Plain;
+        return b85_or_plain();
     };
     match readable_text(&bytes) {
         Some((text, charset)) => Value::Text(Hidden {
@@ -142,8 +176,92 @@ pub fn value(v: &str) -> Value {
             armor: Armor::Base64(alphabet),
         }),
         None if v.len() > MAX_B64_ID && has_b64_signs(v) => Value::Binary,
-        None => Value::Plain,
+        None => b85_or_plain(),
     }
+}
+
+/// Shortest base85 worth decoding without `<~ ~>` (eight bytes of data): the shape says
+/// little, since almost any word is made of base85 characters.
+const MIN_B85: usize = 10;
+
+/// A whole value in base85 that decodes to text: ASCII85 between `<~` and `~>` however
+/// short, or a value of [`MIN_B85`] characters or more, without spaces, in the first
+/// alphabet that reads.
+fn base85_value(v: &str) -> Option<Hidden> {
+    if let Some(inner) = v.strip_prefix("<~").and_then(|r| r.strip_suffix("~>")) {
+        return b85_text(inner, B85::Ascii85 { delimited: true });
+    }
+    if v.len() < MIN_B85 || v.bytes().any(|b| !b.is_ascii_graphic()) {
+        return None;
+    }
+    base85::UNDELIMITED
+        .into_iter()
+        .find_map(|alphabet| b85_text(v, alphabet))
+}
+
+/// `s` decoded in a base85 alphabet and read as text.
+fn b85_text(s: &str, alphabet: B85) -> Option<Hidden> {
+    let bytes = base85::decode(s, alphabet)?;
+    let (text, charset) = readable_text(&bytes)?;
+    Some(Hidden {
+        text,
+        charset,
+        armor: Armor::Base85(alphabet),
+    })
+}
+
+/// Shortest base85 run inside text worth decoding without `<~ ~>` (sixteen bytes).
+const MIN_B85_RUN: usize = 20;
+
+/// The base85 runs of `text` that decode to text: ASCII85 between `<~` and `~>` (over line
+/// breaks, as Adobe's wraps them), and words of [`MIN_B85_RUN`] characters or more with a
+/// sign of base85 (a character other than a letter or digit, or letters of both cases
+/// and digits), read whole or without a sentence's last stop.
+fn base85_runs(text: &str) -> Vec<(std::ops::Range<usize>, Hidden)> {
+    let mut out = Vec::new();
+    let mut from = 0;
+    while let Some(open) = text[from..].find("<~").map(|i| i + from) {
+        let Some(close) = text[open + 2..].find("~>").map(|i| i + open + 2) else {
+            break;
+        };
+        if let Some(h) = b85_text(&text[open + 2..close], B85::Ascii85 { delimited: true }) {
+            out.push((open..close + 2, h));
+        }
+        from = close + 2;
+    }
+    let mut start = 0;
+    for word in text.split(|c: char| c.is_ascii_whitespace()) {
+        let range = start..start + word.len();
+        start = range.end + 1;
+        if word.len() < MIN_B85_RUN
+            || !b85_signs(word)
+            || out
+                .iter()
+                .any(|(r, _)| r.start < range.end && range.start < r.end)
+        {
+            continue;
+        }
+        let stopped = word.trim_end_matches(['.', ',', ';', ':', ')']);
+        let found = [word, stopped].into_iter().find_map(|w| {
+            base85::UNDELIMITED
+                .into_iter()
+                .find_map(|alphabet| b85_text(w, alphabet))
+                .map(|h| (range.start..range.start + w.len(), h))
+        });
+        out.extend(found);
+    }
+    out
+}
+
+/// Base85 of anything mixes letters, digits and punctuation: a word of letters is not
+/// tried, nor a URL (`://`), which the URL readings own.
+fn b85_signs(w: &str) -> bool {
+    w.bytes().all(|b| b.is_ascii_graphic())
+        && !w.contains("://")
+        && (w.bytes().any(|b| !b.is_ascii_alphanumeric())
+            || (w.bytes().any(|b| b.is_ascii_uppercase())
+                && w.bytes().any(|b| b.is_ascii_lowercase())
+                && w.bytes().any(|b| b.is_ascii_digit())))
 }
 
 /// A whole value in uuencode that decodes to text.
@@ -177,7 +295,8 @@ pub fn runs(text: &str) -> Vec<(std::ops::Range<usize>, Hidden)> {
             ));
         }
     }
-    let uu_words = out.len();
+    out.extend(wrapped_b64(text));
+    let held = out.len();
     let bytes = text.as_bytes();
     let mut i = 0;
     while i < bytes.len() {
@@ -200,7 +319,7 @@ pub fn runs(text: &str) -> Vec<(std::ops::Range<usize>, Hidden)> {
             run(&text[start..i]).map(|hidden| (start..i, hidden))
         };
         if let Some((range, hidden)) = found {
-            let inside_uu = out[..uu_words]
+            let inside_uu = out[..held]
                 .iter()
                 .any(|(u, _)| u.start < range.end && range.start < u.end);
             if !inside_uu {
@@ -208,8 +327,86 @@ pub fn runs(text: &str) -> Vec<(std::ops::Range<usize>, Hidden)> {
             }
         }
     }
+    // Base85 last, where nothing above read: its alphabets hold the others' characters.
+    for (range, hidden) in base85_runs(text) {
+        if !out
+            .iter()
+            .any(|(r, _)| r.start < range.end && range.start < r.end)
+        {
+            out.push((range, hidden));
+        }
+    }
     out.sort_by_key(|(range, _)| range.start);
     out
+}
+
+/// Fewest characters in each line of a block of base64 broken over lines.
+const MIN_B64_LINE: usize = 8;
+
+/// Base64 broken over lines (`UGF0aWVu…` on one line, `dCBSb3Nh…` on the next), each
+/// line too short to be read as a run alone: lines of base64 characters only, of one
+/// length (the last no longer), read joined. The block is written back broken the same
+/// way.
+fn wrapped_b64(text: &str) -> Vec<(std::ops::Range<usize>, Hidden)> {
+    let mut out = Vec::new();
+    let mut block: Vec<(usize, usize)> = Vec::new();
+    let mut eol = "\n";
+    let mut at = 0;
+    for line in text.split_inclusive('\n') {
+        let body = line.trim_end_matches(['\r', '\n']);
+        let range = (at, at + body.len());
+        at += line.len();
+        let fits = body.len() >= MIN_B64_LINE
+            && body.bytes().all(in_run)
+            && block.first().is_none_or(|&(s, e)| body.len() <= e - s)
+            && block
+                .last()
+                .is_none_or(|&(s, e)| e - s == block.first().map_or(0, |&(fs, fe)| fe - fs));
+        if !fits {
+            out.extend(read_block(text, &block, eol));
+            block.clear();
+            if body.len() >= MIN_B64_LINE && body.bytes().all(in_run) {
+                block.push(range);
+            }
+        } else {
+            block.push(range);
+        }
+        if line.ends_with("\r\n") {
+            eol = "\r\n";
+        }
+    }
+    out.extend(read_block(text, &block, eol));
+    out
+}
+
+/// A block of two lines or more of [`wrapped_b64`], read joined as base64 text.
+fn read_block(
+    text: &str,
+    block: &[(usize, usize)],
+    eol: &'static str,
+) -> Option<(std::ops::Range<usize>, Hidden)> {
+    let (&(start, first_end), &(_, end)) = (block.first()?, block.last()?);
+    if block.len() < 2 {
+        return None;
+    }
+    let joined: String = block.iter().map(|&(s, e)| &text[s..e]).collect();
+    if !has_b64_signs(&joined) {
+        return None;
+    }
+    let hidden = b64_text(&joined)?;
+    let armor = Armor::Wrapped {
+        inner: Box::new(hidden.armor),
+        width: first_end - start,
+        eol,
+    };
+    Some((
+        start..end,
+        Hidden {
+            text: hidden.text,
+            charset: hidden.charset,
+            armor,
+        },
+    ))
 }
 
 /// Whether `start..end` is the payload of a MIME encoded word in base64
@@ -524,6 +721,24 @@ mod tests {
         let found = runs("call be 4d 52 4e 20 34 34 30 31 32 33 34 now");
         assert_eq!(found.len(), 1);
         assert_eq!(found[0].1.text, "MRN 4401234");
+    }
+
+    #[test]
+    fn base64_broken_over_lines_is_read_joined_and_written_back_so() {
+        let enc = STANDARD.encode("Patient Rosalind Thackeray MRN MR4410827 seen");
+        let lines: Vec<&str> = enc
+            .as_bytes()
+            .chunks(20)
+            .map(|c| std::str::from_utf8(c).expect("ascii"))
+            .collect();
+        let text = format!("attached:\r\n{}\r\nthanks", lines.join("\r\n"));
+        let found = runs(&text);
+        assert_eq!(found.len(), 1);
+        assert!(found[0].1.text.starts_with("Patient Rosalind"));
+        assert_eq!(&text[found[0].0.clone()], lines.join("\r\n"));
+        assert_eq!(found[0].1.encode(&found[0].1.text), lines.join("\r\n"));
+        // Lines of words are no block.
+        assert!(runs("Goals\nreviewed\nupdated\ntoday").is_empty());
     }
 
     #[test]

@@ -444,6 +444,9 @@ impl Walker<'_, '_, '_> {
     ) -> Result<(), ScanError> {
         match v {
             Value::Array(a) => {
+                if inherit.is_none() {
+                    self.spelled_out(a)?;
+                }
                 for x in a.iter_mut() {
                     self.walk(x, parent, resource, inherit)?;
                 }
@@ -456,7 +459,7 @@ impl Walker<'_, '_, '_> {
             Value::Number(n) => {
                 // A long integer under a key not known to be safe is an identifier
                 // (`{"contact":4135550172}`); inside a PHI field every number is PHI.
-                let digits = n.to_string();
+                let digits = integral_digits(n);
                 if let Some(ty) = inherit.or_else(|| shape::number_type(&digits)) {
                     self.phi_number(ty, v, &digits)?;
                 }
@@ -537,13 +540,21 @@ impl Walker<'_, '_, '_> {
                         }
                     }
                     Value::Object(_) => self.walk(x, Some(&*key), resource, None)?,
+                    // A number of a record number's length is no code or count
+                    // (`{"status":4135550172}`), but beside a code system it is a concept.
+                    Value::Number(n) if !coded => {
+                        let digits = integral_digits(n);
+                        if let Some(ty) = shape::number_type(&digits) {
+                            self.phi_number(ty, x, &digits)?;
+                        }
+                    }
                     _ => {}
                 },
                 Field::Remove => remove.push(k.clone()),
                 Field::Phi(ty) => match x {
                     Value::String(s) => *s = self.phi_value(ty, s)?,
                     Value::Number(n) => {
-                        let digits = n.to_string();
+                        let digits = integral_digits(n);
                         self.phi_number(ty, x, &digits)?;
                     }
                     Value::Object(_) | Value::Array(_) => {
@@ -614,6 +625,44 @@ impl Walker<'_, '_, '_> {
             return Ok(s.to_string());
         }
         Ok(self.t.apply_field(ty, s, &self.ctx, &mut self.counts)?)
+    }
+
+    /// An array that spells a value out one character to an element (`["R","o","s",…]`,
+    /// `[5,1,2,4,7,3,3,0,6]`): read as the text its elements make together, and, when that
+    /// changes, written back one character to an element. Each element alone is too short
+    /// for anything to be read in it.
+    fn spelled_out(&mut self, a: &mut [Value]) -> Result<(), ScanError> {
+        if a.len() < MIN_SPELLED_OUT {
+            return Ok(());
+        }
+        let mut joined = String::with_capacity(a.len());
+        for x in a.iter() {
+            match x {
+                Value::String(c) if c.chars().count() == 1 => joined.push_str(c),
+                Value::Number(n) => match n.as_u64().filter(|d| *d < 10) {
+                    Some(d) => joined.push_str(&d.to_string()),
+                    None => return Ok(()),
+                },
+                _ => return Ok(()),
+            }
+        }
+        let mut out = joined.clone();
+        self.scan_in_place(&mut out)?;
+        if out != joined {
+            let chars: Vec<Value> = out.chars().map(|c| Value::from(c.to_string())).collect();
+            // The elements after the rewritten value's characters are emptied: the array
+            // keeps its length, so no position of the caller's shifts.
+            for (k, x) in a.iter_mut().enumerate() {
+                *x = chars.get(k).cloned().unwrap_or_else(|| Value::from(""));
+            }
+            let n = a.len();
+            if chars.len() > n {
+                if let Some(last) = a.last_mut() {
+                    *last = Value::from(out.chars().skip(n - 1).collect::<String>());
+                }
+            }
+        }
+        Ok(())
     }
 
     /// The number `v` (written `digits`) of a field typed `ty`, rewritten into a string; an
@@ -798,6 +847,32 @@ pub(crate) fn keep_shaped(s: &str) -> bool {
             Some(PhiType::Email | PhiType::Ssn | PhiType::Phone)
         )
 }
+
+/// Fewest one-character elements read together as a value spelled out ([`Walker::spelled_out`]).
+const MIN_SPELLED_OUT: usize = 4;
+
+/// A JSON number's digits as an identifier is read from: an integer as written; a float
+/// with no fraction (`512473306.0`, `5.12473306e8`) as the integer it is, and one too large
+/// for that (`512473306512473306512473306` parsed as `5.1247330651247326e26`) as the digits
+/// of its mantissa, which still hold the value written. Any other number as written.
+fn integral_digits(n: &serde_json::Number) -> String {
+    let written = n.to_string();
+    match n.as_f64() {
+        Some(f) if !n.is_i64() && !n.is_u64() && f.is_finite() && f.fract() == 0.0 => {
+            if f.abs() < EXACT_F64 {
+                // Below 2^53 a float with no fraction is an integer exactly.
+                format!("{f:.0}")
+            } else {
+                let mantissa = written.split(['e', 'E']).next().unwrap_or(&written);
+                mantissa.replace(['.', '-', '+'], "")
+            }
+        }
+        _ => written,
+    }
+}
+
+/// 2^53: every integer below it is a float exactly.
+const EXACT_F64: f64 = 9_007_199_254_740_992.0;
 
 /// A key that reads like a field name: a lower-case start, then letters, `_` or `-`.
 fn schema_like(k: &str) -> bool {

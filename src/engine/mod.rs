@@ -30,6 +30,7 @@
 //! every body by its real shape whatever its label: what cannot be read is refused.
 
 pub mod analyze;
+mod base85;
 pub mod csv;
 mod encoded;
 pub mod fields;
@@ -42,6 +43,7 @@ pub mod reference;
 pub mod reveal;
 mod reversed;
 pub mod spelling;
+mod turned;
 mod uu;
 pub mod x12;
 pub mod xml;
@@ -198,6 +200,10 @@ const MAX_CODE_DIGITS: usize = 6;
 /// Most digits of an all-digit code beside a code system (SNOMED CT concept ids have up to
 /// 18).
 const MAX_CODING_DIGITS: usize = 18;
+
+/// Fewest letters of a lower-case word alone in a URL's path read as a name: a schema's
+/// and a site's short words (`fhir`, `auth`) are on name lists too.
+const MIN_PATH_NAME: usize = 5;
 
 /// What follows the scheme of a URL (`https://`) or URN (`urn:`), if `v` is one.
 fn url_rest(v: &str) -> Option<&str> {
@@ -758,7 +764,9 @@ impl Engine {
             None => {
                 let accents = canon.as_ref().map_or(&[][..], Canon::accents);
                 let spans = self.detector.scan_accented(view, accents, learned, scratch);
-                self.with_reversed_runs(view, spans, learned, scratch)
+                let spans = self.with_reversed_runs(view, spans, learned, scratch);
+                let spans = self.with_turned(view, turned::Turn::Rot13, spans, learned, scratch);
+                self.with_turned(view, turned::Turn::Backwards, spans, learned, scratch)
             }
         };
         (canon, spans)
@@ -792,6 +800,27 @@ impl Engine {
         out
     }
 
+    /// `spans` of `view`, and what it holds with its words turned back ([`turned::view`]):
+    /// each word is turned in its own place, so the view's spans are `view`'s.
+    fn with_turned(
+        &self,
+        view: &str,
+        turn: turned::Turn,
+        spans: Vec<Span>,
+        learned: Option<&Learned>,
+        scratch: &mut Scratch,
+    ) -> Vec<Span> {
+        let Some((turned, words)) = turned::view(view, turn, self.detector.lexicon()) else {
+            return spans;
+        };
+        let mut found = self.detector.scan(&turned, learned, scratch);
+        // Where only some words were turned, only what holds one of them is theirs.
+        if let Some(words) = words {
+            found.retain(|s| words.iter().any(|w| s.start < w.end && w.start < s.end));
+        }
+        reversed::merged(spans, found)
+    }
+
     /// A short structured value made only of listed names (`Whitcombe`, `ines`, `Ansel J
     /// Whitcombe`): in a field of its own there is no sentence to say otherwise, so it is a
     /// name. A word that is also English or clinical vocabulary never counts.
@@ -821,14 +850,16 @@ impl Engine {
         }
         let canon = Canon::of(value);
         let v = canon.as_ref().map_or(value, Canon::text).trim();
+        // A name written as one identifier is still its words: `rosalind_thackeray`,
+        // `rosalind.thackeray`, `RosalindThackeray`.
         let words: Vec<&str> = v
-            .split(|c: char| c.is_whitespace() || matches!(c, ',' | '+' | '/'))
+            .split(|c: char| c.is_whitespace() || matches!(c, ',' | '+' | '/' | '_' | '.'))
+            .flat_map(camel_words)
             .filter(|w| !w.is_empty())
             .collect();
         if words.is_empty() || words.len() > 4 || v.len() > 64 {
             return false;
         }
-        let words: Vec<&str> = words.iter().map(|w| w.trim_end_matches('.')).collect();
         self.names_only(&words)
             || (unlisted == Unlisted::MayStandAlone && self.unlisted_capitalised(&words))
     }
@@ -884,6 +915,9 @@ impl Engine {
         if let Some(rest) = url_rest(v) {
             return self.keeps_url_rest(rest);
         }
+        if v.contains('/') && !self.keeps_path(v) {
+            return false;
+        }
         if coded
             && (1..=MAX_CODING_DIGITS).contains(&v.len())
             && v.bytes().all(|b| b.is_ascii_digit())
@@ -916,27 +950,45 @@ impl Engine {
         let end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
         let (host, path) = rest.split_at(end);
         let host = host.rsplit_once('.').map_or(host, |(site, _tld)| site);
-        std::iter::once(host)
-            .chain(path.split(['/', '#', ';', '=', '&', ':', '?']))
-            .filter(|piece| !piece.is_empty())
-            .all(|piece| {
-                let digits = piece.bytes().filter(u8::is_ascii_digit).count();
-                let record_number =
-                    digits > MAX_CODE_DIGITS && self.identifier_type(piece).is_some();
-                !record_number && !self.url_piece_reads_as_name(piece)
-            })
+        // A URN's parts and a URL's user and port are set apart by `:` and `@`
+        // (`urn:patient:Rosalind-Thackeray`, `jane.doe:pw@host`): each may be a name.
+        self.keeps_url_piece(host, false)
+            && !host
+                .split([':', '@'])
+                .any(|piece| self.url_piece_reads_as_name(piece, false))
+            && self.keeps_path(path)
+    }
+
+    /// A path (`/patients/whitlock`, `mg/dL`) kept while no piece of it is a record number
+    /// or reads as a name.
+    fn keeps_path(&self, path: &str) -> bool {
+        path.split(['/', '#', ';', '=', '&', ':', '?'])
+            .all(|piece| self.keeps_url_piece(piece, true))
+    }
+
+    fn keeps_url_piece(&self, piece: &str, in_path: bool) -> bool {
+        if piece.is_empty() {
+            return true;
+        }
+        let digits = piece.bytes().filter(u8::is_ascii_digit).count();
+        let record_number = digits > MAX_CODE_DIGITS && self.identifier_type(piece).is_some();
+        !record_number && !self.url_piece_reads_as_name(piece, in_path)
     }
 
     /// A piece of a URL that reads as a person's name: two words or more (`Jane-Whitlock`,
-    /// `jane.whitlock`) that read as one, or one capitalised word on a name list
-    /// (`Whitlock`). A lower-case word alone is a schema's or a site's (`fhir`, `core`),
-    /// however many name lists also hold it.
-    fn url_piece_reads_as_name(&self, piece: &str) -> bool {
+    /// `jane.whitlock`) that read as one, one capitalised word on a name list
+    /// (`Whitlock`), or, in the path, one lower-case word of [`MIN_PATH_NAME`] letters or
+    /// more on one (`/patients/whitlock`). A site's name and a schema's short words
+    /// (`fhir`, `auth`, `core`) are no one's, however many name lists also hold them.
+    fn url_piece_reads_as_name(&self, piece: &str, in_path: bool) -> bool {
         let words = piece.replace(['-', '_', '.', '+'], " ");
         let several = words.split_whitespace().nth(1).is_some();
         let capitalised = piece.starts_with(|c: char| c.is_ascii_uppercase())
             && piece[1..].bytes().all(|b| b.is_ascii_lowercase());
-        (several || capitalised) && self.is_name_value(&words)
+        let lower_word = in_path
+            && piece.len() >= MIN_PATH_NAME
+            && piece.bytes().all(|b| b.is_ascii_lowercase());
+        (several || capitalised || lower_word) && self.is_name_value(&words)
     }
 
     /// [`shape::value_type`], except for the clinic's own procedure codes.
@@ -981,6 +1033,21 @@ impl Engine {
         }
         named > 0
     }
+}
+
+/// `w` cut where a lower-case letter meets a capital (`RosalindThackeray`, `McDonald`).
+fn camel_words(w: &str) -> impl Iterator<Item = &str> {
+    let b = w.as_bytes();
+    let mut cuts: Vec<usize> = (1..b.len())
+        .filter(|&i| b[i].is_ascii_uppercase() && b[i - 1].is_ascii_lowercase())
+        .collect();
+    cuts.push(w.len());
+    let mut from = 0;
+    cuts.into_iter().map(move |to| {
+        let piece = &w[from..to];
+        from = to;
+        piece
+    })
 }
 
 /// Whether a structured value of capitalised words no list holds reads as a name

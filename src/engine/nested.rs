@@ -158,15 +158,30 @@ fn open(
             Err(e) => return Err(e),
         }
     }
+    // A whole value in uuencode, hexadecimal, base32, base64 or base85: text is decoded,
+    // de-identified as a document and written back the same way; long binary base64 is
+    // removed (a photo, a scan); short binary is left to the identifier-shape check.
     // Before forms: base32's padding (`…S===`) reads as a key and an empty value.
-    if let Some(out) = encoded_value(engine, v, t, scratch, counts)? {
-        return Ok(Some(out));
+    match encoded::value(v) {
+        // Text that holds nothing to remove leaves the value to be read as it is written
+        // too (`None`): a short name may decode to something readable by chance.
+        encoded::Value::Text(hidden) => {
+            return Ok(
+                deidentify_decoded(engine, &hidden.text, t, scratch, counts)?
+                    .map(|o| hidden.encode(&o)),
+            );
+        }
+        encoded::Value::Binary => return Ok(Some(String::new())),
+        encoded::Value::Plain => {}
     }
     if v.contains(char::is_whitespace) {
         return Ok(None);
     }
     if let Some(out) = url_with_query(engine, v, t, ctx, scratch, counts)? {
         return Ok(Some(out));
+    }
+    if v.starts_with('/') {
+        return path(engine, v, t, ctx, scratch, counts).map(Some);
     }
     if is_jwt(v) {
         counts[PhiType::Id.index()] += 1;
@@ -207,7 +222,11 @@ fn url_with_query(
         None => (rest, None),
     };
     let mut out = String::with_capacity(v.len());
-    out.push_str(&engine.scan_text(head, None, t, ctx, scratch, counts)?);
+    if head.starts_with('/') {
+        out.push_str(&path(engine, head, t, ctx, scratch, counts)?);
+    } else {
+        out.push_str(&engine.scan_text(head, None, t, ctx, scratch, counts)?);
+    }
     out.push('?');
     let q = super::form::deidentify(engine, query, t, scratch)?;
     add(counts, &q.counts);
@@ -219,26 +238,28 @@ fn url_with_query(
     Ok(Some(out))
 }
 
-/// A whole value in uuencode, hexadecimal, base32 or base64: text is decoded, de-identified
-/// as a document and written back the same way; long binary base64 is removed (a photo, a scan);
-/// short binary is left to the identifier-shape check.
-fn encoded_value(
+/// A path (`/patients/whitlock/notes`), each segment read as a value of its own: a name
+/// alone in a segment has no sentence around it for the detector to read it by, but as
+/// a value of its own it reads as one.
+fn path(
     engine: &Engine,
     v: &str,
     t: &Transformer<'_>,
+    ctx: &DocContext,
     scratch: &mut Scratch,
     counts: &mut [usize; PhiType::ALL.len()],
-) -> Result<Option<String>, ScanError> {
-    match encoded::value(v) {
-        encoded::Value::Text(hidden) => {
-            let out = deidentify_decoded(engine, &hidden.text, t, scratch, counts)?;
-            Ok(Some(
-                out.map_or_else(|| v.to_string(), |o| hidden.encode(&o)),
-            ))
+) -> Result<String, ScanError> {
+    let none = crate::detect::learned::Learned::default();
+    let mut out = String::with_capacity(v.len());
+    for (n, seg) in v.split('/').enumerate() {
+        if n > 0 {
+            out.push('/');
         }
-        encoded::Value::Binary => Ok(Some(String::new())),
-        encoded::Value::Plain => Ok(None),
+        if !seg.is_empty() {
+            out.push_str(&engine.scan_value_cow(seg, &none, t, ctx, scratch, counts)?);
+        }
     }
+    Ok(out)
 }
 
 /// Text decoded out of a value, de-identified as a document of its own; `None` when

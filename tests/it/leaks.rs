@@ -392,6 +392,19 @@ fn value_trick(trick: &str, c: &Canary) -> Option<String> {
                 .join(" "),
         ),
         "b32" => Some(data_encoding::BASE32.encode(cue(c, v).as_bytes())),
+        // The cued value in base85: Adobe's ASCII85 between `<~` and `~>`, and RFC 1924's
+        // alphabet (Python's `b85encode`).
+        "a85" => Some(format!("<~{}~>", base85(cue(c, v).as_bytes(), A85))),
+        "b85" => Some(base85(cue(c, v).as_bytes(), RFC1924)),
+        // The cued value in lower case, then in ROT13: `fraq gur fhzznel gb …`.
+        "rot13_lower" => Some(rot13(&cue(c, v).to_lowercase())),
+        // Lower-case letters as small capitals: `Rᴏsᴀʟɪɴᴅ Tʜᴀᴄᴋᴇʀᴀʏ`.
+        "smallcaps" => replace_seps(v, |ch| {
+            SMALL_CAPS
+                .iter()
+                .find(|(l, _)| *l == ch)
+                .map(|(_, s)| s.to_string())
+        }),
         // HL7's hex escape for the middle character (`\X41\`), for HL7 channels only.
         "hl7_hex" => {
             let i = middle(v);
@@ -422,6 +435,90 @@ fn value_trick(trick: &str, c: &Canary) -> Option<String> {
         ),
         _ => None,
     }
+}
+
+/// Lower-case Latin letters and the small capitals written for them.
+const SMALL_CAPS: [(char, char); 23] = [
+    ('a', 'ᴀ'),
+    ('b', 'ʙ'),
+    ('c', 'ᴄ'),
+    ('d', 'ᴅ'),
+    ('e', 'ᴇ'),
+    ('g', 'ɢ'),
+    ('h', 'ʜ'),
+    ('i', 'ɪ'),
+    ('j', 'ᴊ'),
+    ('k', 'ᴋ'),
+    ('l', 'ʟ'),
+    ('m', 'ᴍ'),
+    ('n', 'ɴ'),
+    ('o', 'ᴏ'),
+    ('p', 'ᴘ'),
+    ('r', 'ʀ'),
+    ('t', 'ᴛ'),
+    ('u', 'ᴜ'),
+    ('v', 'ᴠ'),
+    ('w', 'ᴡ'),
+    ('y', 'ʏ'),
+    ('z', 'ᴢ'),
+    ('f', 'ꜰ'),
+];
+
+/// ASCII85's alphabet (`!` to `u`) and RFC 1924's.
+const A85: &[u8] =
+    b"!\"#$%&'()*+,-./0123456789:;<=>?@ABCDEFGHIJKLMNOPQRSTUVWXYZ[\\]^_`abcdefghijklmnopqrstu";
+const RFC1924: &[u8] =
+    b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz!#$%&()*+-;<=>?@^_`{|}~";
+
+/// `b` in base85 with `alphabet` (a short last group as every encoder writes it).
+fn base85(b: &[u8], alphabet: &[u8]) -> String {
+    let mut out = String::new();
+    for chunk in b.chunks(4) {
+        let mut four = [0u8; 4];
+        four[..chunk.len()].copy_from_slice(chunk);
+        let mut v = u32::from_be_bytes(four);
+        let mut digits = [0u8; 5];
+        for d in digits.iter_mut().rev() {
+            *d = u8::try_from(v % 85).unwrap_or(0);
+            v /= 85;
+        }
+        for &d in &digits[..=chunk.len()] {
+            out.push(char::from(alphabet[usize::from(d)]));
+        }
+    }
+    out
+}
+
+/// The leak check's reading of base85 in `alphabet`: `None` unless every character is in it.
+fn base85_decode(s: &str, alphabet: &[u8]) -> Option<Vec<u8>> {
+    let mut out = Vec::new();
+    let mut group = Vec::with_capacity(5);
+    let digit = |c: u8| alphabet.iter().position(|&a| a == c).map(|p| p as u64);
+    for c in s.bytes() {
+        group.push(digit(c)?);
+        if group.len() == 5 {
+            let v = group.iter().fold(0u64, |a, d| a * 85 + d);
+            out.extend_from_slice(&u32::try_from(v).ok()?.to_be_bytes());
+            group.clear();
+        }
+    }
+    if group.len() > 1 {
+        let n = group.len();
+        group.resize(5, 84);
+        let v = group.iter().fold(0u64, |a, d| a * 85 + d);
+        out.extend_from_slice(&u32::try_from(v).ok()?.to_be_bytes()[..n - 1]);
+    }
+    Some(out)
+}
+
+fn rot13(s: &str) -> String {
+    s.chars()
+        .map(|c| match c {
+            'a'..='z' => char::from((c as u8 - b'a' + 13) % 26 + b'a'),
+            'A'..='Z' => char::from((c as u8 - b'A' + 13) % 26 + b'A'),
+            c => c,
+        })
+        .collect()
 }
 
 /// Latin letters and the Cyrillic letters drawn like them.
@@ -583,6 +680,7 @@ fn unleeted_and_unspoken(s: &str) -> Vec<String> {
         digits_for_letters(s),
         latin_and_ascii_digits(s),
         s.chars().rev().collect(),
+        rot13(s),
     ]
 }
 
@@ -594,7 +692,11 @@ fn latin_and_ascii_digits(s: &str) -> String {
                 .checked_sub(ARABIC_ZERO)
                 .filter(|d| *d < 10)
                 .and_then(|d| char::from_digit(d, 10));
-            let latin = CYRILLIC.iter().find(|(_, c)| *c == ch).map(|(l, _)| *l);
+            let latin = CYRILLIC
+                .iter()
+                .chain(&SMALL_CAPS)
+                .find(|(_, c)| *c == ch)
+                .map(|(l, _)| *l);
             digit.or(latin).unwrap_or(ch)
         })
         .collect()
@@ -748,6 +850,11 @@ const CHANNELS: &[&str] = &[
     "json_number",
     "json_key",
     "json_late_rt",
+    "json_float",
+    "json_keep_number",
+    "json_char_array",
+    "json_digit_array",
+    "json_path_keep",
     "form_known",
     "form_unknown",
     "form_keep",
@@ -817,6 +924,7 @@ const CHANNELS: &[&str] = &[
     "xml_pi",
     "xml_as_text",
     "xml_in_json",
+    "xml_ns",
 ];
 
 /// Channels whose label does not match the body: a refusal is right there.
@@ -952,6 +1060,12 @@ const EXTRA_TRICKS: &[(&str, &[&str])] = &[
         ],
     ),
     ("x12_known", &["upper", "fullwidth"]),
+    // Stop 44's red team: base85, ROT13 in lower case, small capitals, lower-case paths.
+    ("json_unknown", &["a85", "b85", "rot13_lower", "smallcaps"]),
+    ("json_note", &["a85", "b85", "rot13_lower", "smallcaps"]),
+    ("text", &["a85", "b85", "rot13_lower", "smallcaps"]),
+    ("json_path_keep", &["lower"]),
+    ("json_char_array", &["lower", "upper"]),
 ];
 /// The channels every body trick is tried on.
 const BODY_TRICK_CHANNELS: &[&str] = &["json_note", "text"];
@@ -1005,6 +1119,32 @@ fn channel(ch: &str, c: &Canary, v: &str) -> Option<Req> {
         "json_late_rt" => Req::json(
             "j",
             &json!({"id": "p1", "identifier": [{"value": v}], "resourceType": "Patient"}),
+        ),
+        // A number written as a float (`512473306.0`), and one under a code key.
+        "json_float" => Req::new(
+            "j",
+            Some("application/json"),
+            format!("{{\"contact\":{}.0}}", c.number?),
+        ),
+        "json_keep_number" => Req::json("j", &json!({"status": c.number?})),
+        // A value spelled out one character to an element, and a number one digit to one.
+        "json_char_array" => Req::json(
+            "j",
+            &json!({"v": v.chars().map(String::from).collect::<Vec<_>>()}),
+        ),
+        "json_digit_array" => {
+            let digits: Vec<u64> = c
+                .number?
+                .to_string()
+                .bytes()
+                .map(|b| u64::from(b - b'0'))
+                .collect();
+            Req::json("j", &json!({"v": digits}))
+        }
+        // A path under a code key, the value's words as its pieces (`/patients/whitlock`).
+        "json_path_keep" => Req::json(
+            "j",
+            &json!({"status": format!("/patients/{}", v.replace(' ', "/"))}),
         ),
         "form_known" => Req::new(
             "f",
@@ -1298,6 +1438,15 @@ fn channel(ch: &str, c: &Canary, v: &str) -> Option<Req> {
         ),
         "xml_as_text" => Req::new("t", Some("text/plain"), cda_doc(c, v)),
         "xml_in_json" => Req::json("j", &json!({"document": cda_doc(c, v)})),
+        // The value inside a namespace name (a URN).
+        "xml_ns" => Req::new(
+            "x",
+            Some("application/xml"),
+            format!(
+                "<Visit xmlns:p=\"urn:patient:{}\"><p:kind>progress</p:kind></Visit>",
+                xml_text(v)
+            ),
+        ),
         _ => return None,
     })
 }
@@ -1972,6 +2121,7 @@ fn decode_once(s: &str) -> Vec<String> {
     }
     hex_views(s, &mut out);
     base32_views(s, &mut out);
+    base85_views(s, &mut out);
     for run in base64_runs(s) {
         for engine in [
             &base64::engine::general_purpose::STANDARD_NO_PAD,
@@ -1983,6 +2133,30 @@ fn decode_once(s: &str) -> Vec<String> {
         }
     }
     out
+}
+
+/// ASCII85 between `<~` and `~>`, and words of ten characters or more, read in each base85
+/// alphabet; what decodes to UTF-8 is a view.
+fn base85_views(s: &str, out: &mut Vec<String>) {
+    let mut words: Vec<&str> = s.split_whitespace().filter(|w| w.len() >= 10).collect();
+    let mut rest = s;
+    while let Some((_, after)) = rest.split_once("<~") {
+        let Some((inner, tail)) = after.split_once("~>") else {
+            break;
+        };
+        words.push(inner);
+        rest = tail;
+    }
+    for w in words {
+        let w = w.trim_matches(|c| matches!(c, '"' | '\''));
+        for alphabet in [A85, RFC1924] {
+            let text = base85_decode(w, alphabet).and_then(|b| String::from_utf8(b).ok());
+            // Only text: a word that decodes to control characters is no base85.
+            if let Some(t) = text.filter(|t| t.chars().all(|c| !c.is_control() || c == '\n')) {
+                out.push(t);
+            }
+        }
+    }
 }
 
 fn hex_of(b: &[u8]) -> String {
@@ -2306,6 +2480,10 @@ fn leaves(v: &Value, out: &mut Vec<String>) {
     match v {
         Value::String(s) => out.push(s.clone()),
         Value::Number(n) => out.push(n.to_string()),
+        // An array spelling a value out one character to an element reads as the value.
+        Value::Array(a) if a.len() >= 4 && a.iter().all(|x| one_char(x).is_some()) => {
+            out.push(a.iter().filter_map(one_char).collect());
+        }
         Value::Array(a) => a.iter().for_each(|x| leaves(x, out)),
         Value::Object(o) => {
             for (k, x) in o {
@@ -2314,6 +2492,15 @@ fn leaves(v: &Value, out: &mut Vec<String>) {
             }
         }
         _ => {}
+    }
+}
+
+/// An element of one character: a string of one, or a digit.
+fn one_char(v: &Value) -> Option<String> {
+    match v {
+        Value::String(s) if s.chars().count() == 1 => Some(s.clone()),
+        Value::Number(n) => n.as_u64().filter(|d| *d < 10).map(|d| d.to_string()),
+        _ => None,
     }
 }
 
@@ -2782,6 +2969,10 @@ fn the_decoders_find_every_trick() {
                 if *trick == "uu" && !carries_uu(ch) {
                     continue;
                 }
+                // A path's `/` for each space splits spaced hex's pairs: no reading of it.
+                if *trick == "hex_spaced" && *ch == "json_path_keep" {
+                    continue;
+                }
                 let Some(r) = channel(ch, c, &v) else {
                     continue;
                 };
@@ -2815,6 +3006,23 @@ fn the_decoders_find_every_trick() {
             }
         }
     }
+    // The red team's tricks, on the channels they are tried on.
+    for c in CANARIES {
+        for trick in ["a85", "b85", "rot13_lower", "smallcaps"] {
+            let Some(v) = value_trick(trick, c) else {
+                continue;
+            };
+            for ch in ["json_unknown", "json_note", "text"] {
+                let r = channel(ch, c, &v).expect("channel");
+                assert!(
+                    canaries_in(&r.body).contains(&c.kind),
+                    "{ch}.{trick}.{}: not found in {:?}",
+                    c.kind.id(),
+                    String::from_utf8_lossy(&r.body)
+                );
+            }
+        }
+    }
     // Tokens and ordinary clinical text are not canaries.
     for clean in [
         "NAME_7K3F9Q2MXA MRN_0000000000 PHONE_ABCDEFGHJK",
@@ -2828,6 +3036,13 @@ fn the_decoders_find_every_trick() {
 /// Case ids that fail on the current engine, grouped by cause. Filled from a run; only ever
 /// shrinks. `PHIGATE_LEAKS_REGEN=1` prints the current failing ids.
 const KNOWN_GAPS: &[&str] = &[
+    // Stop 44's red-team rows, open: a street address as path pieces under a keep key
+    // (`/patients/4471/Quarry/Hollow/Rd`), and an address in lower-case ROT13 (`ubzr ivfvg
+    // ng 4471 dhneel ubyybj eq`: street words are English, so no word turns into a name).
+    "d.json_path_keep.plain.addr",
+    "d.json_path_keep.lower.addr",
+    "d.json_note.rot13_lower.addr",
+    "d.text.rot13_lower.addr",
     // Empty since stop 40. Stop 39's six (a digit written as a quoted-printable escape
     // inside an MRN in free text, `MR44=310827`; numbers written back to front in free text,
     // `7280144RM`, `32-80-1961`) are read now: the escape between a record number's digits

@@ -1,0 +1,211 @@
+//! Words turned so the detector reads nothing: in ROT13 (`ebfnyvaq gunpxrenl`, `Cngvrag
+//! Ebfnyvaq`: each letter thirteen places on) or spelled backwards in lower case
+//! (`yarekcaht dnilasor`; a capital last is [`super::reversed`]'s sign).
+//!
+//! Owns telling such text from ordinary text and writing the view the detector reads
+//! instead. The sign is a word no list holds whose turn a list does hold (`frra` is
+//! `seen`, `juvgybpx` is `whitlock`, `yarekcaht` is `thackeray`): ordinary text has few
+//! unknown words, and their turns are almost never words. Where the words so turned
+//! outnumber the known words left as they are, the whole text is turned, word by word;
+//! otherwise only the words that turn into a name are (a name written so in a sentence).
+//! Each word is turned in its own place, so a span of the view is the same span of the
+//! text.
+
+use std::ops::Range;
+
+use crate::detect::lexicon::{flag, Lexicon};
+
+/// Flags of a word that is something other than a name too.
+const NOT_A_NAME: u64 = flag::ENGLISH | flag::COMMON | flag::NEVER_NAME;
+
+/// Fewest letters in a word whose ROT13 is taken as a sign: a turned short word is a word
+/// too often (`ng` is `at`, `or` is `be`).
+const MIN_SIGN_LETTERS: usize = 4;
+/// Fewest letters of a word turned alone in a text of known words: a typo or an
+/// abbreviation of four letters turns into a name too often (`nala`, `alan`).
+const MIN_LONE_LETTERS: usize = 5;
+/// Most letters of a word worth turning: no word or name is longer, and a run of letters
+/// without a break (a letter-spaced text read joined) is not looked up twice more.
+const MAX_SIGN_LETTERS: usize = 32;
+
+/// A way of turning a word.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Turn {
+    Rot13,
+    Backwards,
+}
+
+impl Turn {
+    /// `word` turned, in place.
+    fn apply(self, word: &mut [u8]) {
+        match self {
+            Turn::Rot13 => word.iter_mut().for_each(|c| *c = rot13(*c)),
+            Turn::Backwards => word.reverse(),
+        }
+    }
+}
+
+/// ROT13 of one ASCII letter; any other byte as it is.
+fn rot13(b: u8) -> u8 {
+    match b {
+        b'a'..=b'z' => (b - b'a' + 13) % 26 + b'a',
+        b'A'..=b'Z' => (b - b'A' + 13) % 26 + b'A',
+        _ => b,
+    }
+}
+
+/// The view of `text` to read for what it says turned by `turn`, with the ranges turned
+/// when only some words are (`None` when the whole text is); `None` when nothing of it is
+/// written so.
+pub fn view(
+    text: &str,
+    turn: Turn,
+    lexicon: &Lexicon,
+) -> Option<(String, Option<Vec<Range<usize>>>)> {
+    let words = words(text);
+    let b = text.as_bytes();
+    let mut turned = Vec::new();
+    let mut buf = Vec::new();
+    for &(start, end) in &words {
+        let w = &b[start..end];
+        // Capitals alone are an abbreviation more often than a name turned (`OCCAS`,
+        // `IRREG`); a word backwards with its capital last is [`super::reversed`]'s.
+        let upper = w.iter().all(u8::is_ascii_uppercase);
+        let lower = w.iter().all(u8::is_ascii_lowercase);
+        if w.len() < MIN_SIGN_LETTERS
+            || w.len() > MAX_SIGN_LETTERS
+            || upper
+            || (turn == Turn::Backwards && !lower)
+            || !flag::unknown(lexicon.flags(w))
+        {
+            continue;
+        }
+        buf.clear();
+        buf.extend_from_slice(w);
+        turn.apply(&mut buf);
+        let f = lexicon.flags(&buf);
+        if !flag::unknown(f) {
+            turned.push((start, end, f));
+        }
+    }
+    // Most texts stop here, having looked up their longer words once.
+    if turned.is_empty() {
+        return None;
+    }
+    let known = words
+        .iter()
+        .filter(|&&(start, end)| !flag::unknown(lexicon.flags(&b[start..end])))
+        .count();
+    let mut out = b.to_vec();
+    let whole = turned.len() >= 2 && turned.len() > known;
+    let ranges = if whole {
+        for &(start, end) in &words {
+            turn.apply(&mut out[start..end]);
+        }
+        None
+    } else {
+        // In a text of known words, a lone unknown word that turns into some word is as
+        // likely a typo or an abbreviation (`grav`): only one that turns into a name and
+        // nothing else is read so.
+        let named: Vec<Range<usize>> = turned
+            .into_iter()
+            .filter(|&(start, end, f)| {
+                end - start >= MIN_LONE_LETTERS && f & flag::NAME != 0 && f & NOT_A_NAME == 0
+            })
+            .map(|(start, end, _)| start..end)
+            .collect();
+        if named.is_empty() {
+            return None;
+        }
+        for r in &named {
+            turn.apply(&mut out[r.clone()]);
+        }
+        Some(named)
+    };
+    // Only ASCII letters changed or moved: still the same UTF-8.
+    String::from_utf8(out).ok().map(|v| (v, ranges))
+}
+
+/// The byte ranges of the words of ASCII letters in `text`.
+fn words(text: &str) -> Vec<(usize, usize)> {
+    let b = text.as_bytes();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < b.len() {
+        if !b[i].is_ascii_alphabetic() {
+            i += 1;
+            continue;
+        }
+        let start = i;
+        while i < b.len() && b[i].is_ascii_alphabetic() {
+            i += 1;
+        }
+        // A word glued to other letters (`ébfnyvaq`, `x2y`) is not one to turn.
+        let glued = |c: Option<&u8>| c.is_some_and(|&c| c >= 0x80 || c.is_ascii_digit());
+        if !glued(start.checked_sub(1).map(|s| &b[s])) && !glued(b.get(i)) {
+            out.push((start, i));
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::patterns::Patterns;
+
+    fn lexicon() -> Lexicon {
+        Lexicon::build(&crate::detect::lexicon::LexiconSources::of(
+            &Patterns::builtin(),
+        ))
+        .expect("lexicon")
+    }
+
+    fn view_r(t: &str, lex: &Lexicon) -> Option<(String, Option<Vec<Range<usize>>>)> {
+        view(t, Turn::Rot13, lex)
+    }
+
+    #[test]
+    fn lower_case_backwards_words_are_read_turned() {
+        let lex = lexicon();
+        let (v, ranges) = view("yarekcaht dnilasor", Turn::Backwards, &lex).expect("a name");
+        assert_eq!(v, "thackeray rosalind");
+        assert!(ranges.is_none());
+        let (v, _) = view("Pt said her name is dnilasor today", Turn::Backwards, &lex)
+            .expect("a name backwards");
+        assert!(v.contains(" rosalind "), "{v}");
+        assert!(view("Patient seen today, goals met.", Turn::Backwards, &lex).is_none());
+    }
+
+    #[test]
+    fn rot13_text_is_read_turned_and_ordinary_text_is_not() {
+        let lex = lexicon();
+        // A whole text in ROT13, lower case or not: every letter turned.
+        let whole = |t: &str| view_r(t, &lex).filter(|(_, r)| r.is_none()).map(|(v, _)| v);
+        assert_eq!(
+            whole("cngvrag ebfnyvaq gunpxrenl frra gbqnl").as_deref(),
+            Some("patient rosalind thackeray seen today")
+        );
+        assert_eq!(
+            whole("Cngvrag Ebfnyvaq, 413-555-0172").as_deref(),
+            Some("Patient Rosalind, 413-555-0172")
+        );
+        // A name in ROT13 inside a plain sentence: only it is turned.
+        let (v, ranges) =
+            view_r("Pt said her name is ebfnyvaq gunpxrenl today", &lex).expect("a name in ROT13");
+        assert!(v.starts_with("Pt said her name is rosalind "), "{v}");
+        assert!(ranges.is_some_and(|r| r.contains(&(20..28))));
+        // A lone unknown word that turns into an English word (`frra` is `seen`) among
+        // known words is a typo or an abbreviation, not ROT13.
+        assert!(view_r("pt frra, goals met today", &lex).is_none());
+        // Ordinary text, names and codes hold no sign.
+        for plain in [
+            "Patient seen today for grip strength, goals updated.",
+            "Rosalind Thackeray, MRN MR4410827",
+            "Quorvelline tolerated the session",
+            "HEP reviewed; ROM WNL; f/u 2 wks",
+        ] {
+            assert!(view_r(plain, &lex).is_none(), "{plain}");
+        }
+    }
+}
