@@ -4,11 +4,20 @@
 //! version, upper case, extra text) is replaced by a fresh trace, so the header can never
 //! carry a caller's text to the outside. `tracestate` is never forwarded (free text).
 //!
+//! Even a well-formed trace id is the caller's choice of 32 hex digits, which can spell an
+//! SSN, a record number or a date; so the upstream is told a keyed hash of it (a key drawn
+//! once per process): every request of one caller trace goes out under one id, and no
+//! byte the caller chose crosses.
+//!
 //! Owns the header's parsing and minting. With span export on (`[otel]`,
 //! [`super::telemetry`]), the caller's trace is the request span's parent and the upstream
-//! is told the upstream span's ids, so the three join one trace.
+//! is told the upstream span's parent id under the hashed trace id: phigate's own spans
+//! join the caller's trace, the upstream's spans join the hashed one.
+
+use std::sync::OnceLock;
 
 use hyper::header::{HeaderMap, HeaderValue};
+use ring::hmac;
 
 const TRACEPARENT: &str = "traceparent";
 const TRACESTATE: &str = "tracestate";
@@ -31,11 +40,16 @@ pub fn caller_trace(headers: &HeaderMap) -> Option<Hop> {
 /// Without randomness, none is sent.
 pub fn propagate(incoming: &HeaderMap, outgoing: &mut HeaderMap, exported: Option<Hop>) {
     outgoing.remove(TRACESTATE);
-    let value = match (exported, single_valid(incoming)) {
-        (Some(hop), _) => Some(format!("00-{}-{}-{}", hop.trace, hop.parent, hop.flags)),
-        (None, Some(Hop { trace, flags, .. })) => {
-            random_hex::<8>().map(|parent| format!("00-{trace}-{parent}-{flags}"))
+    let caller = single_valid(incoming);
+    let value = match (exported, caller) {
+        // An exported span continues the caller's trace, so its trace id is the caller's.
+        (Some(hop), Some(caller)) if hop.trace == caller.trace => {
+            outward(&hop.trace).map(|trace| format!("00-{trace}-{}-{}", hop.parent, hop.flags))
         }
+        (Some(hop), _) => Some(format!("00-{}-{}-{}", hop.trace, hop.parent, hop.flags)),
+        (None, Some(Hop { trace, flags, .. })) => outward(&trace)
+            .zip(random_hex::<8>())
+            .map(|(trace, parent)| format!("00-{trace}-{parent}-{flags}")),
         (None, None) => random_hex::<16>()
             .zip(random_hex::<8>())
             .map(|(trace, parent)| format!("00-{trace}-{parent}-01")),
@@ -85,6 +99,19 @@ fn parse(v: &str) -> Option<Hop> {
     })
 }
 
+/// The trace id told upstream for a caller's `trace`: the first 16 bytes of its HMAC-SHA256
+/// under a key drawn once per process, as lower-case hex. None without randomness.
+fn outward(trace: &str) -> Option<String> {
+    static KEY: OnceLock<Option<hmac::Key>> = OnceLock::new();
+    let key = KEY
+        .get_or_init(|| {
+            hmac::Key::generate(hmac::HMAC_SHA256, &ring::rand::SystemRandom::new()).ok()
+        })
+        .as_ref()?;
+    let tag = hmac::sign(key, trace.as_bytes());
+    Some(crate::audit::hex(&tag.as_ref()[..16]))
+}
+
 /// `N` random bytes as lower-case hex (never all zero in practice; retried once if so).
 fn random_hex<const N: usize>() -> Option<String> {
     let rng = ring::rand::SystemRandom::new();
@@ -119,11 +146,26 @@ mod tests {
     }
 
     #[test]
-    fn a_well_formed_trace_is_continued_under_a_new_parent() {
+    fn a_well_formed_trace_is_continued_under_a_hashed_id_and_a_new_parent() {
         let v = through(&[GOOD]);
-        assert!(v.starts_with("00-4bf92f3577b34da6a3ce929d0e0e4736-"), "{v}");
+        assert!(
+            !v.contains("4bf92f3577b34da6"),
+            "the caller's trace id crossed: {v}"
+        );
         assert!(!v.contains("00f067aa0ba902b7"), "{v}");
         assert!(v.ends_with("-01"));
+        // One caller trace goes out under one id, whatever the request.
+        let again = through(&[GOOD]);
+        assert_eq!(v[3..35], again[3..35], "{v} / {again}");
+        assert_ne!(v, again, "each hop has its own parent id");
+    }
+
+    #[test]
+    fn digits_chosen_by_the_caller_never_cross_in_a_trace_id() {
+        // 32 hex digits can spell an SSN and a birth date.
+        let v = through(&["00-00000000000123456789195203140000-00f067aa0ba902b7-01"]);
+        assert!(!v.contains("123456789"), "{v}");
+        assert!(!v.contains("19520314"), "{v}");
     }
 
     #[test]
