@@ -30,9 +30,10 @@ const NONE: u8 = 0xFF;
 
 const fn table(alphabet: &[u8; 85]) -> [u8; 256] {
     let mut t = [NONE; 256];
-    let mut i = 0;
+    // A `u8` counter: 85 digits fit, and a const fn has no checked conversion.
+    let mut i: u8 = 0;
     while i < 85 {
-        t[alphabet[i] as usize] = i as u8;
+        t[alphabet[i as usize] as usize] = i;
         i += 1;
     }
     t
