@@ -2149,7 +2149,10 @@ fn base85_views(s: &str, out: &mut Vec<String>) {
     }
     for w in words {
         let w = w.trim_matches(|c| matches!(c, '"' | '\''));
-        for alphabet in [A85, RFC1924] {
+        // A word in a sentence may end with the sentence's comma or period (`, seen today`),
+        // which RFC 1924's alphabet does not hold: read it with and without them.
+        let bare = w.trim_end_matches([',', '.']);
+        for (w, alphabet) in [(w, A85), (w, RFC1924), (bare, A85), (bare, RFC1924)] {
             let text = base85_decode(w, alphabet).and_then(|b| String::from_utf8(b).ok());
             // Only text: a word that decodes to control characters is no base85.
             if let Some(t) = text.filter(|t| t.chars().all(|c| !c.is_control() || c == '\n')) {
