@@ -18,10 +18,28 @@ pub enum CharsetError {
     Invalid(&'static str),
 }
 
-/// The body as UTF-8 bytes, and whether it was converted.
+/// The body as UTF-8 bytes, and whether it was converted. Without a declared charset, an
+/// XML body's own declaration (`<?xml version="1.0" encoding="ISO-8859-1"?>`) declares it.
+/// A converted XML body's declaration is rewritten to name UTF-8, which it now is: a parser
+/// downstream that believed `encoding="UTF-16"` would misread every byte.
 pub fn to_utf8<'a>(body: &'a [u8], declared: Option<&str>) -> Result<Cow<'a, [u8]>, CharsetError> {
-    let declared = declared.map(|c| c.trim().trim_matches('"').to_ascii_lowercase());
-    match declared.as_deref() {
+    // A declaration readable as ASCII cannot be in UTF-16 or UTF-32, whatever it says.
+    let from_prolog = declared
+        .is_none()
+        .then(|| xml_encoding(body))
+        .flatten()
+        .filter(|e| {
+            !e.to_ascii_lowercase().starts_with("utf-16")
+                && !e.to_ascii_lowercase().starts_with("utf-32")
+        });
+    let declared = declared
+        .or(from_prolog.as_deref())
+        .map(|c| c.trim().trim_matches('"').to_ascii_lowercase());
+    convert(body, declared.as_deref()).map(declare_xml_utf8)
+}
+
+fn convert<'a>(body: &'a [u8], declared: Option<&str>) -> Result<Cow<'a, [u8]>, CharsetError> {
+    match declared {
         None | Some("utf-8" | "utf8") => undeclared_or_utf8(body, declared.is_some()),
         Some("utf-16") => utf16(body, utf16_without_bom(body)),
         Some("utf-16le") => utf16(body, Some(Endian::Little)),
@@ -35,6 +53,57 @@ pub fn to_utf8<'a>(body: &'a [u8], declared: Option<&str>) -> Result<Cow<'a, [u8
         Some("us-ascii" | "ascii") if body.is_ascii() => Ok(Cow::Borrowed(body)),
         Some("us-ascii" | "ascii") => Err(CharsetError::Invalid("US-ASCII")),
         Some(other) => Err(CharsetError::Unsupported(other.chars().take(32).collect())),
+    }
+}
+
+/// Where an XML declaration at the start of `body` (ASCII, after a UTF-8 BOM or blanks
+/// only) writes its `encoding` value; `None` without one.
+fn xml_encoding_at(body: &[u8]) -> Option<std::ops::Range<usize>> {
+    let blanks = |from: usize| {
+        from + body[from..]
+            .iter()
+            .take_while(|b| b.is_ascii_whitespace())
+            .count()
+    };
+    let bom = if body.starts_with(b"\xEF\xBB\xBF") {
+        3
+    } else {
+        0
+    };
+    let open = blanks(bom);
+    if !body[open..].starts_with(b"<?xml") || !body.get(open + 5)?.is_ascii_whitespace() {
+        return None;
+    }
+    let end = open + body[open..].windows(2).position(|w| w == b"?>")?;
+    let decl = &body[..end];
+    let mut i = open + decl[open..].windows(8).position(|w| w == b"encoding")? + 8;
+    i = blanks(i);
+    (decl.get(i) == Some(&b'=')).then_some(())?;
+    i = blanks(i + 1);
+    let quote = *decl.get(i).filter(|q| matches!(q, b'"' | b'\''))?;
+    let from = i + 1;
+    let len = decl.get(from..)?.iter().position(|&b| b == quote)?;
+    Some(from..from + len)
+}
+
+/// The encoding an XML body's declaration names, if it names one.
+fn xml_encoding(body: &[u8]) -> Option<String> {
+    let r = xml_encoding_at(body)?;
+    let v = std::str::from_utf8(&body[r]).ok()?;
+    v.bytes()
+        .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b':'))
+        .then(|| v.to_string())
+}
+
+/// `body`, now UTF-8, with its XML declaration's encoding (if it has one) naming UTF-8.
+fn declare_xml_utf8(body: Cow<'_, [u8]>) -> Cow<'_, [u8]> {
+    match xml_encoding_at(&body) {
+        Some(r) if !body[r.clone()].eq_ignore_ascii_case(b"utf-8") => {
+            let mut owned = body.into_owned();
+            owned.splice(r, b"UTF-8".iter().copied());
+            Cow::Owned(owned)
+        }
+        _ => body,
     }
 }
 
@@ -260,6 +329,35 @@ mod tests {
             assert_eq!(got, text);
             assert_eq!(encode(&got, enc), bytes);
         }
+    }
+
+    #[test]
+    fn xml_declarations_declare_and_are_rewritten_to_utf8() {
+        let utf8 = |b: &[u8], d| String::from_utf8(to_utf8(b, d).expect("read").into_owned());
+        // UTF-16 in, UTF-8 out: the declaration must not keep saying UTF-16.
+        let doc = r#"<?xml version="1.0" encoding="UTF-16"?><note>Ansel Whitcombe</note>"#;
+        assert_eq!(
+            utf8(&utf16le(doc, true), None).expect("utf-8"),
+            doc.replace("UTF-16", "UTF-8")
+        );
+        // The declaration declares a body sent with no charset.
+        let latin = b"<?xml version='1.0' encoding = 'ISO-8859-1' ?><n>Jos\xE9</n>";
+        assert_eq!(
+            utf8(latin, None).expect("utf-8"),
+            "<?xml version='1.0' encoding = 'UTF-8' ?><n>José</n>"
+        );
+        // A declaration readable as ASCII is no UTF-16, whatever it says: read as UTF-8 and
+        // made to say so.
+        assert_eq!(
+            utf8(doc.as_bytes(), None).expect("utf-8"),
+            doc.replace("UTF-16", "UTF-8")
+        );
+        // Bodies without a declaration, or declaring UTF-8, are not copied.
+        assert!(matches!(to_utf8(b"<n>x</n>", None), Ok(Cow::Borrowed(_))));
+        let same = br#"<?xml version="1.0" encoding="utf-8"?><n/>"#;
+        assert!(matches!(to_utf8(same, None), Ok(Cow::Borrowed(_))));
+        // A declared charset phigate cannot read is refused, as in a header.
+        assert!(to_utf8(br#"<?xml version="1.0" encoding="Shift_JIS"?><n/>"#, None).is_err());
     }
 
     #[test]

@@ -54,6 +54,16 @@ fn rot13(b: u8) -> u8 {
     }
 }
 
+/// A word no list holds whose turn a list does hold.
+struct Sign {
+    /// Its index among the text's words.
+    word: usize,
+    /// The turned word's flags.
+    f: u64,
+    /// Written in capitals alone.
+    upper: bool,
+}
+
 /// The view of `text` to read for what it says turned by `turn`, with the ranges turned
 /// when only some words are (`None` when the whole text is); `None` when nothing of it is
 /// written so.
@@ -64,17 +74,15 @@ pub fn view(
 ) -> Option<(String, Option<Vec<Range<usize>>>)> {
     let words = words(text);
     let b = text.as_bytes();
-    let mut turned = Vec::new();
+    let mut signs = Vec::new();
     let mut buf = Vec::new();
-    for &(start, end) in &words {
+    for (word, &(start, end)) in words.iter().enumerate() {
         let w = &b[start..end];
-        // Capitals alone are an abbreviation more often than a name turned (`OCCAS`,
-        // `IRREG`); a word backwards with its capital last is [`super::reversed`]'s.
+        // A word backwards with its capital last is [`super::reversed`]'s.
         let upper = w.iter().all(u8::is_ascii_uppercase);
         let lower = w.iter().all(u8::is_ascii_lowercase);
         if w.len() < MIN_SIGN_LETTERS
             || w.len() > MAX_SIGN_LETTERS
-            || upper
             || (turn == Turn::Backwards && !lower)
             || !flag::unknown(lexicon.flags(w))
         {
@@ -85,45 +93,105 @@ pub fn view(
         turn.apply(&mut buf);
         let f = lexicon.flags(&buf);
         if !flag::unknown(f) {
-            turned.push((start, end, f));
+            signs.push(Sign { word, f, upper });
         }
     }
     // Most texts stop here, having looked up their longer words once.
-    if turned.is_empty() {
+    if signs.is_empty() {
         return None;
     }
-    let known = words
+    let known: Vec<bool> = words
         .iter()
-        .filter(|&&(start, end)| !flag::unknown(lexicon.flags(&b[start..end])))
-        .count();
+        .map(|&(start, end)| !flag::unknown(lexicon.flags(&b[start..end])))
+        .collect();
+    let known_count = known.iter().filter(|k| **k).count();
     let mut out = b.to_vec();
-    let whole = turned.len() >= 2 && turned.len() > known;
-    let ranges = if whole {
+    let ranges = if signs.len() >= 2 && signs.len() > known_count {
         for &(start, end) in &words {
             turn.apply(&mut out[start..end]);
         }
         None
     } else {
-        // In a text of known words, a lone unknown word that turns into some word is as
-        // likely a typo or an abbreviation (`grav`): only one that turns into a name and
-        // nothing else is read so.
-        let named: Vec<Range<usize>> = turned
+        let mut turned: Vec<usize> = passages(&signs, &known, words.len())
             .into_iter()
-            .filter(|&(start, end, f)| {
-                end - start >= MIN_LONE_LETTERS && f & flag::NAME != 0 && f & NOT_A_NAME == 0
-            })
-            .map(|(start, end, _)| start..end)
+            .flatten()
+            .chain(
+                signs
+                    .iter()
+                    .filter(|s| s.turned_alone(&words))
+                    .map(|s| s.word),
+            )
             .collect();
-        if named.is_empty() {
+        if turned.is_empty() {
             return None;
         }
-        for r in &named {
+        turned.sort_unstable();
+        turned.dedup();
+        let ranges: Vec<Range<usize>> =
+            turned.into_iter().map(|i| words[i].0..words[i].1).collect();
+        for r in &ranges {
             turn.apply(&mut out[r.clone()]);
         }
-        Some(named)
+        Some(ranges)
     };
     // Only ASCII letters changed or moved: still the same UTF-8.
     String::from_utf8(out).ok().map(|v| (v, ranges))
+}
+
+impl Sign {
+    /// In a text of known words, a lone unknown word that turns into some word is as
+    /// likely a typo or an abbreviation (`grav`): only one that turns into a name and
+    /// nothing else is read so, and never one in capitals alone, an abbreviation more
+    /// often than a name turned (`OCCAS`, `IRREG`).
+    fn turned_alone(&self, words: &[(usize, usize)]) -> bool {
+        let (start, end) = words[self.word];
+        !self.upper
+            && end - start >= MIN_LONE_LETTERS
+            && self.f & flag::NAME != 0
+            && self.f & NOT_A_NAME == 0
+    }
+}
+
+/// The word indices of passages written turned inside ordinary text (`Home visit at ubzr
+/// ivfvg ng 4471 dhneel ubyybj eq, Springfield`): from a sign to a sign, two signs or more,
+/// more signs than known words between them, and never two known words in a row (there
+/// the ordinary text has resumed). Short and unknown words inside (`ng`) and at its edges
+/// are turned with the rest.
+fn passages(signs: &[Sign], known: &[bool], count: usize) -> Vec<Range<usize>> {
+    let mut is_sign = vec![false; count];
+    for s in signs {
+        is_sign[s.word] = true;
+    }
+    let mut out = Vec::new();
+    // The open passage: its first and last sign, and its signs.
+    let mut open: Option<(usize, usize, usize)> = None;
+    let mut known_in_a_row = 0;
+    let mut close = |open: Option<(usize, usize, usize)>| {
+        if let Some((first, last, n)) = open {
+            let known_in = known[first..=last].iter().filter(|k| **k).count();
+            if n >= 2 && n > known_in {
+                // Short or unknown words at its edges (`eq` of `ubyybj eq,`) go with it.
+                let first = first - known[..first].iter().rev().take_while(|k| !**k).count();
+                let last = last + known[last + 1..].iter().take_while(|k| !**k).count();
+                out.push(first..last + 1);
+            }
+        }
+    };
+    for i in 0..count {
+        if is_sign[i] {
+            open = Some(open.map_or((i, i, 1), |(first, _, n)| (first, i, n + 1)));
+            known_in_a_row = 0;
+        } else if known[i] {
+            known_in_a_row += 1;
+            if known_in_a_row >= 2 {
+                close(open.take());
+            }
+        } else {
+            known_in_a_row = 0;
+        }
+    }
+    close(open);
+    out
 }
 
 /// The byte ranges of the words of ASCII letters in `text`.
@@ -190,6 +258,26 @@ mod tests {
             whole("Cngvrag Ebfnyvaq, 413-555-0172").as_deref(),
             Some("Patient Rosalind, 413-555-0172")
         );
+        assert_eq!(
+            whole("CNGVRAG EBFNYVAQ GUNPXRENL FRRA GBQNL").as_deref(),
+            Some("PATIENT ROSALIND THACKERAY SEEN TODAY")
+        );
+        // A passage in ROT13 inside a plain sentence: all of it turned, short words too.
+        let (v, ranges) = view_r(
+            "Home visit at ubzr ivfvg ng 4471 dhneel ubyybj eq, Springfield.",
+            &lex,
+        )
+        .expect("a passage");
+        assert_eq!(
+            v,
+            "Home visit at home visit at 4471 quarry hollow rd, Springfield."
+        );
+        assert!(ranges.is_some_and(|r| r.len() == 6));
+        let (v, _) = view_r("Seen at UBZR IVFVG NG 4471 DHNEEL UBYYBJ EQ today", &lex)
+            .expect("a passage in capitals");
+        assert!(v.contains("QUARRY HOLLOW"), "{v}");
+        // A word in capitals alone is an abbreviation as often: never turned alone.
+        assert!(view_r("Pt said her name is EBFNYVAQ today", &lex).is_none());
         // A name in ROT13 inside a plain sentence: only it is turned.
         let (v, ranges) =
             view_r("Pt said her name is ebfnyvaq gunpxrenl today", &lex).expect("a name in ROT13");

@@ -398,6 +398,16 @@ fn value_trick(trick: &str, c: &Canary) -> Option<String> {
         "b85" => Some(base85(cue(c, v).as_bytes(), RFC1924)),
         // The cued value in lower case, then in ROT13: `fraq gur fhzznel gb …`.
         "rot13_lower" => Some(rot13(&cue(c, v).to_lowercase())),
+        // Stop 45: the cued value in capitals, then in ROT13 (`FRAQ GUR FHZZNEL …`), and the
+        // value alone in ROT13 (`Ebfnyvaq Gunpxrenl`).
+        "rot13_upper" => Some(rot13(&cue(c, v).to_uppercase())),
+        "rot13_value" => Some(rot13(v)).filter(|r| r != v),
+        // An e-mail address with a quoted local part, blanks and all (RFC 5322):
+        // `"otter lake 74"@inbox.example`.
+        "quoted_local" => {
+            let (local, domain) = v.split_once('@').filter(|_| c.kind == Kind::Email)?;
+            Some(format!("\"{}\"@{domain}", local.replace('.', " ")))
+        }
         // Lower-case letters as small capitals: `Rᴏsᴀʟɪɴᴅ Tʜᴀᴄᴋᴇʀᴀʏ`.
         "smallcaps" => replace_seps(v, |ch| {
             SMALL_CAPS
@@ -1064,6 +1074,13 @@ const EXTRA_TRICKS: &[(&str, &[&str])] = &[
     ("json_unknown", &["a85", "b85", "rot13_lower", "smallcaps"]),
     ("json_note", &["a85", "b85", "rot13_lower", "smallcaps"]),
     ("text", &["a85", "b85", "rot13_lower", "smallcaps"]),
+    // Stop 45: ROT13 in capitals and of the value alone; quoted e-mail local parts.
+    (
+        "json_unknown",
+        &["rot13_upper", "rot13_value", "quoted_local"],
+    ),
+    ("json_note", &["rot13_upper", "rot13_value", "quoted_local"]),
+    ("text", &["rot13_upper", "rot13_value", "quoted_local"]),
     ("json_path_keep", &["lower"]),
     ("json_char_array", &["lower", "upper"]),
 ];
@@ -3011,7 +3028,15 @@ fn the_decoders_find_every_trick() {
     }
     // The red team's tricks, on the channels they are tried on.
     for c in CANARIES {
-        for trick in ["a85", "b85", "rot13_lower", "smallcaps"] {
+        for trick in [
+            "a85",
+            "b85",
+            "rot13_lower",
+            "smallcaps",
+            "rot13_upper",
+            "rot13_value",
+            "quoted_local",
+        ] {
             let Some(v) = value_trick(trick, c) else {
                 continue;
             };
@@ -3040,12 +3065,11 @@ fn the_decoders_find_every_trick() {
 /// shrinks. `PHIGATE_LEAKS_REGEN=1` prints the current failing ids.
 const KNOWN_GAPS: &[&str] = &[
     // Stop 44's red-team rows, open: a street address as path pieces under a keep key
-    // (`/patients/4471/Quarry/Hollow/Rd`), and an address in lower-case ROT13 (`ubzr ivfvg
-    // ng 4471 dhneel ubyybj eq`: street words are English, so no word turns into a name).
+    // (`/patients/4471/Quarry/Hollow/Rd`). (An address in ROT13 inside a plain sentence,
+    // `Home visit at ubzr ivfvg ng 4471 dhneel ubyybj eq`, is read since stop 45: a run of
+    // turned words is turned as a passage.)
     "d.json_path_keep.plain.addr",
     "d.json_path_keep.lower.addr",
-    "d.json_note.rot13_lower.addr",
-    "d.text.rot13_lower.addr",
     // Empty since stop 40. Stop 39's six (a digit written as a quoted-printable escape
     // inside an MRN in free text, `MR44=310827`; numbers written back to front in free text,
     // `7280144RM`, `32-80-1961`) are read now: the escape between a record number's digits
