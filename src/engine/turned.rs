@@ -54,34 +54,69 @@ fn rot13(b: u8) -> u8 {
     }
 }
 
-/// The view of `text` to read for what it says turned by `turn`, with the ranges turned
-/// when only some words are (`None` when the whole text is); `None` when nothing of it is
-/// written so.
-pub fn view(
+/// A text's words and those of them worth turning, read once for both turns: the look-up
+/// of each longer word is the same for ROT13 and backwards, and most texts end there.
+pub struct Turnable<'t> {
+    text: &'t str,
+    words: Vec<(usize, usize)>,
+    /// The words no list holds, of [`MIN_SIGN_LETTERS`] to [`MAX_SIGN_LETTERS`] letters,
+    /// not all capitals (an abbreviation more often than a name turned: `OCCAS`, `IRREG`),
+    /// and whether each is all lower case.
+    unknown: Vec<(usize, usize, bool)>,
+}
+
+impl<'t> Turnable<'t> {
+    /// The words of `text` and the longer ones no list holds, each looked up once.
+    pub fn of(text: &'t str, lexicon: &Lexicon) -> Turnable<'t> {
+        let words = words(text);
+        let b = text.as_bytes();
+        let unknown = words
+            .iter()
+            .map(|&(start, end)| (start, end, &b[start..end]))
+            .filter(|(_, _, w)| {
+                (MIN_SIGN_LETTERS..=MAX_SIGN_LETTERS).contains(&w.len())
+                    && !w.iter().all(u8::is_ascii_uppercase)
+                    && flag::unknown(lexicon.flags(w))
+            })
+            .map(|(start, end, w)| (start, end, w.iter().all(u8::is_ascii_lowercase)))
+            .collect();
+        Turnable {
+            text,
+            words,
+            unknown,
+        }
+    }
+}
+
+/// [`view`] of `text` read afresh.
+#[cfg(test)]
+fn view_of(
     text: &str,
     turn: Turn,
     lexicon: &Lexicon,
 ) -> Option<(String, Option<Vec<Range<usize>>>)> {
-    let words = words(text);
-    let b = text.as_bytes();
+    view(&Turnable::of(text, lexicon), turn, lexicon)
+}
+
+/// The view of a text to read for what it says turned by `turn`, with the ranges turned
+/// when only some words are (`None` when the whole text is); `None` when nothing of it is
+/// written so.
+pub fn view(
+    turnable: &Turnable<'_>,
+    turn: Turn,
+    lexicon: &Lexicon,
+) -> Option<(String, Option<Vec<Range<usize>>>)> {
+    let words = &turnable.words;
+    let b = turnable.text.as_bytes();
     let mut turned = Vec::new();
     let mut buf = Vec::new();
-    for &(start, end) in &words {
-        let w = &b[start..end];
-        // Capitals alone are an abbreviation more often than a name turned (`OCCAS`,
-        // `IRREG`); a word backwards with its capital last is [`super::reversed`]'s.
-        let upper = w.iter().all(u8::is_ascii_uppercase);
-        let lower = w.iter().all(u8::is_ascii_lowercase);
-        if w.len() < MIN_SIGN_LETTERS
-            || w.len() > MAX_SIGN_LETTERS
-            || upper
-            || (turn == Turn::Backwards && !lower)
-            || !flag::unknown(lexicon.flags(w))
-        {
+    for &(start, end, lower) in &turnable.unknown {
+        // A word backwards with its capital last is [`super::reversed`]'s.
+        if turn == Turn::Backwards && !lower {
             continue;
         }
         buf.clear();
-        buf.extend_from_slice(w);
+        buf.extend_from_slice(&b[start..end]);
         turn.apply(&mut buf);
         let f = lexicon.flags(&buf);
         if !flag::unknown(f) {
@@ -99,7 +134,7 @@ pub fn view(
     let mut out = b.to_vec();
     let whole = turned.len() >= 2 && turned.len() > known;
     let ranges = if whole {
-        for &(start, end) in &words {
+        for &(start, end) in words {
             turn.apply(&mut out[start..end]);
         }
         None
@@ -162,19 +197,19 @@ mod tests {
     }
 
     fn view_r(t: &str, lex: &Lexicon) -> Option<(String, Option<Vec<Range<usize>>>)> {
-        view(t, Turn::Rot13, lex)
+        view_of(t, Turn::Rot13, lex)
     }
 
     #[test]
     fn lower_case_backwards_words_are_read_turned() {
         let lex = lexicon();
-        let (v, ranges) = view("yarekcaht dnilasor", Turn::Backwards, &lex).expect("a name");
+        let (v, ranges) = view_of("yarekcaht dnilasor", Turn::Backwards, &lex).expect("a name");
         assert_eq!(v, "thackeray rosalind");
         assert!(ranges.is_none());
-        let (v, _) = view("Pt said her name is dnilasor today", Turn::Backwards, &lex)
+        let (v, _) = view_of("Pt said her name is dnilasor today", Turn::Backwards, &lex)
             .expect("a name backwards");
         assert!(v.contains(" rosalind "), "{v}");
-        assert!(view("Patient seen today, goals met.", Turn::Backwards, &lex).is_none());
+        assert!(view_of("Patient seen today, goals met.", Turn::Backwards, &lex).is_none());
     }
 
     #[test]
