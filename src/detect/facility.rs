@@ -1206,17 +1206,25 @@ const MIN_STREET_WORD: usize = 5;
 impl Reader<'_> {
     /// Word `i` opens a line (after spaces or a bullet), or the last comma-set field of one
     /// (`DR. JAMES JOHNSON, PATIENT ACCESS, BELL URGENT CARE`).
+    ///
+    /// Both tests walk back only over the bytes they allow (asked of every word, a walk to
+    /// the line's start made the reading quadratic in a line's length): the line before the
+    /// word is spaces and bullets alone, or its last byte that is no space is a comma.
     fn opens_field(&self, i: usize) -> bool {
         let start = self.words[i].start;
-        let line_start = self.text[..start]
-            .iter()
-            .rposition(|&c| c == b'\n')
-            .map_or(0, |n| n + 1);
-        let before = &self.text[line_start..start];
-        before
-            .iter()
-            .all(|c| matches!(c, b' ' | b'\t' | b'-' | b'*' | b'>'))
-            || before.trim_ascii_end().ends_with(b",")
+        let t = self.text;
+        let mut j = start;
+        while j > 0 && matches!(t[j - 1], b' ' | b'\t' | b'-' | b'*' | b'>') {
+            j -= 1;
+        }
+        if j == 0 || t[j - 1] == b'\n' {
+            return true;
+        }
+        let mut j = start;
+        while j > 0 && t[j - 1] != b'\n' && t[j - 1].is_ascii_whitespace() {
+            j -= 1;
+        }
+        j > 0 && t[j - 1] == b','
     }
 
     /// The field that word `z` ends: the line ends (or the text) after it, or a comma does.
@@ -1244,14 +1252,12 @@ impl Reader<'_> {
         if !self.opens_field(i) {
             return None;
         }
-        let at_line_start = {
-            let start = self.words[i].start;
-            let line_start = self.text[..start]
-                .iter()
-                .rposition(|&c| c == b'\n')
-                .map_or(0, |n| n + 1);
-            !self.text[line_start..start].contains(&b',')
-        };
+        // No comma on the line before the word: the walk back stops at the nearest comma
+        // or line break, whichever comes first.
+        let at_line_start = self.text[..self.words[i].start]
+            .iter()
+            .rposition(|&c| c == b'\n' || c == b',')
+            .is_none_or(|n| self.text[n] == b'\n');
         let (a, z) = self.named_run(i)?;
         // A weak facility word alone ends no name (`SUPPORT FAMILY`, `Palliative Care`); after
         // another facility word it does (`BURNSFORT NURSING HOME`).

@@ -298,6 +298,7 @@ pub fn runs(text: &str) -> Vec<(std::ops::Range<usize>, Hidden)> {
     out.extend(wrapped_b64(text));
     let held = out.len();
     let bytes = text.as_bytes();
+    let first_open = std::cell::OnceCell::new();
     let mut i = 0;
     while i < bytes.len() {
         if !in_run(bytes[i]) {
@@ -313,7 +314,7 @@ pub fn runs(text: &str) -> Vec<(std::ops::Range<usize>, Hidden)> {
                 i = range.end;
                 (range, hidden)
             })
-        } else if in_mime_word(text, start, i) {
+        } else if in_mime_word(text, start, i, &first_open) {
             b64_text(&text[start..i]).map(|hidden| (start..i, hidden))
         } else {
             run(&text[start..i]).map(|hidden| (start..i, hidden))
@@ -411,15 +412,22 @@ fn read_block(
 
 /// Whether `start..end` is the payload of a MIME encoded word in base64
 /// (`=?UTF-8?B?SmFuZQ==?=`, RFC 2047): the shape itself says it is base64, so it is read
-/// however short it is.
-fn in_mime_word(text: &str, start: usize, end: usize) -> bool {
+/// however short it is. `first_open` is where the text's first `=?` starts, looked for
+/// once per text: a charset was opened before the `?B?` when that one ends before it
+/// (a search back from every run made the pass quadratic in the text's length).
+fn in_mime_word(
+    text: &str,
+    start: usize,
+    end: usize,
+    first_open: &std::cell::OnceCell<Option<usize>>,
+) -> bool {
     let head = &text[..start];
     let opened = head.ends_with("?B?") || head.ends_with("?b?");
-    let charset_opened = head
-        .get(..head.len().saturating_sub(3))
-        .and_then(|h| h.rfind("=?"))
-        .is_some();
-    opened && charset_opened && text[end..].starts_with("?=")
+    opened
+        && text[end..].starts_with("?=")
+        && first_open
+            .get_or_init(|| text.find("=?"))
+            .is_some_and(|p| p + 2 <= start - 3)
 }
 
 /// `r` decoded as base64 and read as text (a MIME encoded word's payload, a long run).

@@ -765,8 +765,11 @@ impl Engine {
                 let accents = canon.as_ref().map_or(&[][..], Canon::accents);
                 let spans = self.detector.scan_accented(view, accents, learned, scratch);
                 let spans = self.with_reversed_runs(view, spans, learned, scratch);
-                let spans = self.with_turned(view, turned::Turn::Rot13, spans, learned, scratch);
-                self.with_turned(view, turned::Turn::Backwards, spans, learned, scratch)
+                // Both turns read the same words: they are cut and looked up once.
+                let turnable = turned::Turnable::of(view, self.detector.lexicon());
+                let spans =
+                    self.with_turned(&turnable, turned::Turn::Rot13, spans, learned, scratch);
+                self.with_turned(&turnable, turned::Turn::Backwards, spans, learned, scratch)
             }
         };
         (canon, spans)
@@ -804,7 +807,7 @@ impl Engine {
     /// each word is turned in its own place, so the view's spans are `view`'s.
     fn with_turned(
         &self,
-        view: &str,
+        view: &turned::Turnable<'_>,
         turn: turned::Turn,
         spans: Vec<Span>,
         learned: Option<&Learned>,

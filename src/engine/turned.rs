@@ -64,36 +64,94 @@ struct Sign {
     upper: bool,
 }
 
-/// The view of `text` to read for what it says turned by `turn`, with the ranges turned
-/// when only some words are (`None` when the whole text is); `None` when nothing of it is
-/// written so.
-pub fn view(
+/// A text's words and those of them worth turning, read once for both turns: the look-up
+/// of each longer word is the same for ROT13 and backwards, and most texts end there.
+pub struct Turnable<'t> {
+    text: &'t str,
+    words: Vec<(usize, usize)>,
+    /// The words no list holds, of [`MIN_SIGN_LETTERS`] to [`MAX_SIGN_LETTERS`] letters:
+    /// the index of each among `words`, and its case.
+    unknown: Vec<(usize, Case)>,
+}
+
+/// How a word is written.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Case {
+    Lower,
+    Upper,
+    Mixed,
+}
+
+impl<'t> Turnable<'t> {
+    /// The words of `text` and the longer ones no list holds, each looked up once.
+    pub fn of(text: &'t str, lexicon: &Lexicon) -> Turnable<'t> {
+        let words = words(text);
+        let b = text.as_bytes();
+        let unknown = words
+            .iter()
+            .enumerate()
+            .map(|(i, &(start, end))| (i, &b[start..end]))
+            .filter(|(_, w)| {
+                (MIN_SIGN_LETTERS..=MAX_SIGN_LETTERS).contains(&w.len())
+                    && flag::unknown(lexicon.flags(w))
+            })
+            .map(|(i, w)| {
+                let case = if w.iter().all(u8::is_ascii_lowercase) {
+                    Case::Lower
+                } else if w.iter().all(u8::is_ascii_uppercase) {
+                    Case::Upper
+                } else {
+                    Case::Mixed
+                };
+                (i, case)
+            })
+            .collect();
+        Turnable {
+            text,
+            words,
+            unknown,
+        }
+    }
+}
+
+/// [`view`] of `text` read afresh.
+#[cfg(test)]
+fn view_of(
     text: &str,
     turn: Turn,
     lexicon: &Lexicon,
 ) -> Option<(String, Option<Vec<Range<usize>>>)> {
-    let words = words(text);
-    let b = text.as_bytes();
+    view(&Turnable::of(text, lexicon), turn, lexicon)
+}
+
+/// The view of a text to read for what it says turned by `turn`, with the ranges turned
+/// when only some words are (`None` when the whole text is); `None` when nothing of it is
+/// written so.
+pub fn view(
+    turnable: &Turnable<'_>,
+    turn: Turn,
+    lexicon: &Lexicon,
+) -> Option<(String, Option<Vec<Range<usize>>>)> {
+    let words = &turnable.words;
+    let b = turnable.text.as_bytes();
     let mut signs = Vec::new();
     let mut buf = Vec::new();
-    for (word, &(start, end)) in words.iter().enumerate() {
-        let w = &b[start..end];
+    for &(word, case) in &turnable.unknown {
         // A word backwards with its capital last is [`super::reversed`]'s.
-        let upper = w.iter().all(u8::is_ascii_uppercase);
-        let lower = w.iter().all(u8::is_ascii_lowercase);
-        if w.len() < MIN_SIGN_LETTERS
-            || w.len() > MAX_SIGN_LETTERS
-            || (turn == Turn::Backwards && !lower)
-            || !flag::unknown(lexicon.flags(w))
-        {
+        if turn == Turn::Backwards && case != Case::Lower {
             continue;
         }
+        let (start, end) = words[word];
         buf.clear();
-        buf.extend_from_slice(w);
+        buf.extend_from_slice(&b[start..end]);
         turn.apply(&mut buf);
         let f = lexicon.flags(&buf);
         if !flag::unknown(f) {
-            signs.push(Sign { word, f, upper });
+            signs.push(Sign {
+                word,
+                f,
+                upper: case == Case::Upper,
+            });
         }
     }
     // Most texts stop here, having looked up their longer words once.
@@ -107,7 +165,7 @@ pub fn view(
     let known_count = known.iter().filter(|k| **k).count();
     let mut out = b.to_vec();
     let ranges = if signs.len() >= 2 && signs.len() > known_count {
-        for &(start, end) in &words {
+        for &(start, end) in words {
             turn.apply(&mut out[start..end]);
         }
         None
@@ -230,19 +288,19 @@ mod tests {
     }
 
     fn view_r(t: &str, lex: &Lexicon) -> Option<(String, Option<Vec<Range<usize>>>)> {
-        view(t, Turn::Rot13, lex)
+        view_of(t, Turn::Rot13, lex)
     }
 
     #[test]
     fn lower_case_backwards_words_are_read_turned() {
         let lex = lexicon();
-        let (v, ranges) = view("yarekcaht dnilasor", Turn::Backwards, &lex).expect("a name");
+        let (v, ranges) = view_of("yarekcaht dnilasor", Turn::Backwards, &lex).expect("a name");
         assert_eq!(v, "thackeray rosalind");
         assert!(ranges.is_none());
-        let (v, _) = view("Pt said her name is dnilasor today", Turn::Backwards, &lex)
+        let (v, _) = view_of("Pt said her name is dnilasor today", Turn::Backwards, &lex)
             .expect("a name backwards");
         assert!(v.contains(" rosalind "), "{v}");
-        assert!(view("Patient seen today, goals met.", Turn::Backwards, &lex).is_none());
+        assert!(view_of("Patient seen today, goals met.", Turn::Backwards, &lex).is_none());
     }
 
     #[test]

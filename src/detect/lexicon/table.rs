@@ -220,6 +220,17 @@ impl WordTable {
         self.rare.contains(lower).then_some(self.rare_flag)
     }
 
+    /// Flags of a word in lower-case ASCII from the maps alone, the rare tier not asked: for
+    /// a reading that asks for flags the rare tier never gives (its words carry `rare_flag`
+    /// alone), and asks it of hundreds of candidates a word (`misspelt`).
+    pub(super) fn get_listed_lower(&self, lower: &[u8]) -> Option<u64> {
+        let key = Key::of_lower(lower)?;
+        match key.packed() {
+            Some(p) => self.short.get(&p).copied(),
+            None => self.map.get(&key).copied(),
+        }
+    }
+
     /// Flags of a word given as bytes (any case): for the derived readings of a word
     /// (a possessive's stem, a name without its apostrophe), off the per-word hot path.
     pub(super) fn get_word(&self, word: &[u8]) -> Option<u64> {
