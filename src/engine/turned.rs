@@ -176,7 +176,7 @@ pub fn view(
             .chain(
                 signs
                     .iter()
-                    .filter(|s| s.turned_alone(&words))
+                    .filter(|s| s.turned_alone(words))
                     .map(|s| s.word),
             )
             .collect();
