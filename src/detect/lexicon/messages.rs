@@ -68,8 +68,9 @@ impl Ctx<'_> {
     /// text a possessive whose stem is a listed name is a person. A stem no English word
     /// shares needs nothing more, written in capitals too (which the lexicon reads as an
     /// acronym, `PAC's`); a stem that is also a word (`Mark`, `Will`, `Rose`) needs one of
-    /// the person possessions after it. Clinical, cue and relation stems are left
-    /// (`Parkinson's`, `Doctor's`, `Son's`), and so is `St. Mary's`.
+    /// the person possessions after it, and so does a stem no list holds at all
+    /// (`Mikelsaar's number`). Clinical, cue and relation stems are left (`Parkinson's`,
+    /// `Doctor's`, `Son's`), and so is `St. Mary's`.
     pub(super) fn mark_possessive_name(&self, i: usize, marks: &mut [Option<PhiType>]) {
         let w = &self.words[i];
         if marks[i].is_some()
@@ -91,7 +92,12 @@ impl Ctx<'_> {
         }
         // The stem's own flags: the possessive's are cut down to a few (see `flags`).
         let f = self.lexicon.words.get_word(stem).unwrap_or(0);
-        if f & flag::NAME == 0 || f & (NOT_OWN_NAME | flag::CLINICAL | flag::VOCAB) != 0 {
+        // `Mikelsaar's number`, `Kjøller's address`: a stem no list holds at all is a
+        // person only before one of the person possessions (below).
+        let unlisted_stem = f == 0 && stem.iter().all(|c| c.is_ascii_alphabetic() || *c >= 0x80);
+        if f & flag::NAME == 0 && !unlisted_stem
+            || f & (NOT_OWN_NAME | flag::CLINICAL | flag::VOCAB) != 0
+        {
             return;
         }
         let next = i + 1;
@@ -103,7 +109,8 @@ impl Ctx<'_> {
             return;
         }
         let owns = joined && self.has(next, flag::POSSESSION);
-        let sure = f & (flag::COMMON | flag::ENGLISH | flag::PLACE | flag::STOP) == 0;
+        let sure =
+            !unlisted_stem && f & (flag::COMMON | flag::ENGLISH | flag::PLACE | flag::STOP) == 0;
         if sure || owns {
             marks[i] = Some(PhiType::Name);
         }

@@ -15,6 +15,7 @@
 use serde::Deserialize;
 
 mod accents;
+mod forms;
 mod lists;
 mod messages;
 mod names;
@@ -1084,6 +1085,8 @@ impl Lexicon {
             ctx.mark_run_after_person_head(i, &mut scratch.marks);
             ctx.mark_chat_speaker(i, &mut scratch.marks);
             ctx.mark_lower_speaker(i, &mut scratch.marks);
+            ctx.mark_lower_contact_subject(i, &mut scratch.marks);
+            ctx.mark_caps_last_first_cell(i, &mut scratch.marks);
             ctx.mark_name_shape(i, &mut scratch.marks);
             ctx.mark_town_shape(i, &mut scratch.marks);
             ctx.mark_lone_unlisted(i, &mut scratch.marks);

@@ -725,7 +725,7 @@ impl Ctx<'_> {
     /// `w` (six letters or more) is one edit from a known English or clinical word: a letter
     /// dropped, added, changed or two swapped (`remaines`, `recieving`, `apetite`). Shorter
     /// words are left alone: most short names are one edit from some word (`Fely`, `fly`).
-    fn misspelt(&self, w: &[u8]) -> bool {
+    pub(super) fn misspelt(&self, w: &[u8]) -> bool {
         if w.len() < 6 || w.len() > 24 || !w.iter().all(u8::is_ascii_alphabetic) {
             return false;
         }

@@ -1,0 +1,127 @@
+//! Persons in general-domain messages and forms (issue 13, stop 45, helper `general45`).
+//!
+//! Owns two readings of a name by its place in a message or a record that the clinical
+//! readings do not make: the lower-case subject of a verb of contact whose object is the
+//! writer (`dino just texted me`, `aleks called us`), and a surname and given name written in
+//! capitals as one cell of a record in a mixed-case text (`HR record | TUOMISTO, ILTA |`).
+//! Each starts from a cheap test of the word at hand (its shape) and reads only its
+//! neighbours.
+
+use super::unlisted::NOT_UNLISTED;
+use super::words::Shape;
+use super::Ctx;
+use crate::phi::PhiType;
+
+/// Verbs of contact in the past, as a chat writes them before `me` or `us`.
+const CONTACTED: [&[u8]; 12] = [
+    b"texted",
+    b"messaged",
+    b"called",
+    b"rang",
+    b"phoned",
+    b"emailed",
+    b"e-mailed",
+    b"dmed",
+    b"dm'd",
+    b"pinged",
+    b"wrote",
+    b"whatsapped",
+];
+
+/// Adverbs a chat writes between the subject and its verb (`dino just texted me`).
+const BETWEEN: [&[u8]; 5] = [b"just", b"also", b"finally", b"already", b"then"];
+
+impl Ctx<'_> {
+    /// `omg dino just texted me`, `aleks called us back`: in text that is not all capitals,
+    /// a lower-case word right before a verb of contact whose object is `me` or `us` is the
+    /// person who made contact, when it is a listed name read in lower case
+    /// ([`Ctx::lower_name`]), or a word of four letters or more that no list holds at all and
+    /// that is no misspelling or compound of known words. `someone texted me`, `mom called
+    /// us` and `she rang me` are words of the lists, and stay.
+    pub(super) fn mark_lower_contact_subject(&self, i: usize, marks: &mut [Option<PhiType>]) {
+        let w = &self.words[i];
+        if marks[i].is_some() || self.caps_mode || w.shape != Shape::Lower {
+            return;
+        }
+        let spaced = |k: usize| {
+            k + 1 < self.words.len()
+                && self.text[self.words[k].end..self.words[k + 1].start] == *b" "
+        };
+        let mut j = i + 1;
+        if !spaced(i) {
+            return;
+        }
+        if BETWEEN.iter().any(|b| self.word_is(j, b)) {
+            if !spaced(j) {
+                return;
+            }
+            j += 1;
+        }
+        let object = spaced(j) && (self.word_is(j + 1, b"me") || self.word_is(j + 1, b"us"));
+        if !object || !CONTACTED.iter().any(|c| self.word_is(j, c)) {
+            return;
+        }
+        let word = &self.text[w.start..w.end];
+        let unknown = || {
+            w.flags == 0
+                && word.len() >= 4
+                && !word.iter().any(u8::is_ascii_digit)
+                && !self.misspelt(word)
+                && !self.compound(i)
+        };
+        if self.lower_name(i) || unknown() {
+            marks[i] = Some(PhiType::Name);
+        }
+    }
+
+    /// `HR record | TUOMISTO, ILTA | Born …`, `Name: KEAZAIRK, SUTTTOUVIE\n`: in a text
+    /// written in mixed case (a capitals-only note is `mark_unlisted_last_first`'s), two words
+    /// in capitals, a comma between them, that make a whole cell or field (a line's start, a
+    /// colon or a bar before; a bar, a bracket, a semicolon or the line's end after) are a
+    /// surname and a given name, when each is a word of four letters or more that no
+    /// vocabulary holds (a listed name, or a word no list holds). Shorter capitals are
+    /// acronyms (`BLE, BUE`); vocabulary in capitals is a heading (`ASSESSMENT, PLAN`).
+    pub(super) fn mark_caps_last_first_cell(&self, i: usize, marks: &mut [Option<PhiType>]) {
+        let j = i + 1;
+        if self.caps_mode
+            || j >= self.words.len()
+            || self.words[i].shape != Shape::Upper
+            || self.words[j].shape != Shape::Upper
+            || marks[i].is_some() && marks[j].is_some()
+            || self.text[self.words[i].end..self.words[j].start] != *b", "
+        {
+            return;
+        }
+        let name_word = |k: usize| {
+            let w = &self.words[k];
+            let word = &self.text[w.start..w.end];
+            word.len() >= 4
+                && !word.iter().any(u8::is_ascii_digit)
+                && (w.flags & NOT_UNLISTED == 0 || self.dictionary_name(k))
+        };
+        // `SEGRAIBROM-MANDWU, KOTHAN`: a surname's hyphenated parts before it.
+        let mut first = i;
+        while first > 0
+            && self.text[self.words[first - 1].end..self.words[first].start] == *b"-"
+            && self.words[first - 1].shape == Shape::Upper
+            && i - first < 2
+        {
+            first -= 1;
+        }
+        if !(first..=j).all(name_word) {
+            return;
+        }
+        let before = &self.text[..self.words[first].start];
+        let before = before.strip_suffix(b" ").unwrap_or(before);
+        let starts = before.is_empty() || matches!(before[before.len() - 1], b'\n' | b':' | b'|');
+        let rest = &self.text[self.words[j].end..];
+        let rest = rest.strip_prefix(b" ").unwrap_or(rest);
+        let ends = rest.is_empty() || matches!(rest[0], b'|' | b'(' | b';' | b'\n' | b'\r');
+        if starts && ends {
+            let ty = marks[i].or(marks[j]).unwrap_or(PhiType::Name);
+            for m in &mut marks[first..=j] {
+                *m = Some(ty);
+            }
+        }
+    }
+}
