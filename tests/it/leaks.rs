@@ -229,6 +229,9 @@ const BODY_TRICKS: &[&str] = &[
     "utf16le_bare",
     "latin1",
 ];
+/// Body tricks for XML documents alone, on `XML_BODY_TRICK_CHANNELS`.
+const XML_BODY_TRICKS: &[&str] = &["xml_latin1_prolog", "xml_utf16_prolog"];
+const XML_BODY_TRICK_CHANNELS: &[&str] = &["xml_note"];
 
 fn middle(v: &str) -> usize {
     let mut i = v.len() / 2;
@@ -748,6 +751,23 @@ fn body_trick(trick: &str, req: &mut Req) -> Option<()> {
                 .collect::<Option<Vec<u8>>>()?,
             format!("{base}; charset=iso-8859-1"),
         ),
+        // An XML document whose own declaration names its charset, and no charset in the
+        // Content-Type (stop 45): Latin-1 with a byte that is no UTF-8, and UTF-16 with a BOM.
+        "xml_latin1_prolog" => {
+            let rest = text.strip_prefix("<?xml version=\"1.0\"?>")?;
+            let doc =
+                format!("<?xml version=\"1.0\" encoding=\"ISO-8859-1\"?><!-- caf\u{e9} -->{rest}");
+            let bytes = doc
+                .chars()
+                .map(|ch| u8::try_from(ch as u32).ok())
+                .collect::<Option<Vec<u8>>>()?;
+            (bytes, base)
+        }
+        "xml_utf16_prolog" => {
+            let rest = text.strip_prefix("<?xml version=\"1.0\"?>")?;
+            let doc = format!("<?xml version=\"1.0\" encoding=\"UTF-16\"?>{rest}");
+            (utf16(&doc, true, true), base)
+        }
         _ => return None,
     };
     req.body = body;
@@ -1784,16 +1804,22 @@ fn matrix() -> Vec<Case> {
         }
     }
     // Body tricks: charsets and byte-order marks. Declared or marked ones must be read.
-    for ch in BODY_TRICK_CHANNELS {
-        for trick in BODY_TRICKS {
-            for c in CANARIES {
-                let Some(mut r) = channel(ch, c, c.value) else {
-                    continue;
-                };
-                if body_trick(trick, &mut r).is_some() {
-                    let id = format!("d.{ch}.{trick}.{}", c.kind.id());
-                    push(id, ch, trick, Spec::Out(r), *trick != "utf16le_bare");
-                }
+    let body_tricks = BODY_TRICK_CHANNELS
+        .iter()
+        .flat_map(|ch| BODY_TRICKS.iter().map(move |t| (ch, t)))
+        .chain(
+            XML_BODY_TRICK_CHANNELS
+                .iter()
+                .flat_map(|ch| XML_BODY_TRICKS.iter().map(move |t| (ch, t))),
+        );
+    for (ch, trick) in body_tricks {
+        for c in CANARIES {
+            let Some(mut r) = channel(ch, c, c.value) else {
+                continue;
+            };
+            if body_trick(trick, &mut r).is_some() {
+                let id = format!("d.{ch}.{trick}.{}", c.kind.id());
+                push(id, ch, trick, Spec::Out(r), *trick != "utf16le_bare");
             }
         }
     }
