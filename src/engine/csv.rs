@@ -289,7 +289,7 @@ impl Writer<'_, '_, '_> {
             let v = cell.value.as_ref();
             let new = match field {
                 _ if v.is_empty() => None,
-                Field::Keep if self.engine.keeps_code(v, &self.learned) => None,
+                Field::Keep if self.engine.keeps_code(v, &self.learned, self.scratch) => None,
                 Field::Remove => Some(String::new()),
                 Field::Phi(ty) if !v.trim().is_empty() => {
                     Some(self.t.apply_field(ty, v, &ctx, &mut self.counts)?)

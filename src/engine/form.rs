@@ -57,7 +57,7 @@ pub fn deidentify(
         };
         let new = match f {
             // A status or code parameter is kept only while it reads as one.
-            Field::Keep if engine.keeps_code(v, &learned) => v.clone(),
+            Field::Keep if engine.keeps_code(v, &learned, scratch) => v.clone(),
             Field::Phi(ty) if !v.trim().is_empty() => t.apply_field(*ty, v, &ctx, &mut counts)?,
             _ => engine.scan_value(v, &learned, t, &ctx, scratch, &mut counts)?,
         };

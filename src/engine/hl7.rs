@@ -849,7 +849,9 @@ impl Rewriter for Deidentifier<'_, '_, '_> {
         }
         Ok(Some(match rule {
             // A code, unit or status: kept only while it is shaped like one.
-            Some(Field::Keep) if self.engine.keeps_code(value, &self.learned) => return Ok(None),
+            Some(Field::Keep) if self.engine.keeps_code(value, &self.learned, self.scratch) => {
+                return Ok(None)
+            }
             Some(Field::Remove) => String::new(),
             Some(Field::Phi(ty)) if !value.trim().is_empty() => {
                 self.engine

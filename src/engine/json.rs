@@ -446,6 +446,7 @@ impl Walker<'_, '_, '_> {
             Value::Array(a) => {
                 if inherit.is_none() {
                     self.spelled_out(a)?;
+                    self.cut_in_groups(a.iter_mut().collect())?;
                 }
                 for x in a.iter_mut() {
                     self.walk(x, parent, resource, inherit)?;
@@ -481,6 +482,9 @@ impl Walker<'_, '_, '_> {
             .and_then(Value::as_str)
             .map(str::to_string);
         let resource = resource_owned.as_deref().or(resource);
+        if inherit.is_none() {
+            self.cut_in_groups(o.values_mut().collect())?;
+        }
         let keys: Vec<String> = o.keys().cloned().collect();
         let mut remove = Vec::new();
         // Read before the walk rewrites the extension's own `url`.
@@ -665,6 +669,45 @@ impl Walker<'_, '_, '_> {
         Ok(())
     }
 
+    /// An array's elements or an object's values that are all short groups of digits
+    /// (`["512","47","3306"]`, `{"area":"413","exchange":"555","line":"0172"}`): read
+    /// joined with dashes, a shape no group has alone (an SSN, a phone number, a date) is
+    /// one value cut in pieces. The first piece takes the value's token and the rest are
+    /// emptied, so no position of the caller's shifts.
+    fn cut_in_groups(&mut self, mut items: Vec<&mut Value>) -> Result<(), ScanError> {
+        if !(MIN_GROUPS..=MAX_GROUPS).contains(&items.len()) {
+            return Ok(());
+        }
+        let mut groups = Vec::with_capacity(items.len());
+        for x in &items {
+            let group = match &**x {
+                Value::String(s) => s.trim().to_string(),
+                Value::Number(n) if n.is_u64() => n.to_string(),
+                _ => return Ok(()),
+            };
+            let digits = (1..=MAX_GROUP_DIGITS).contains(&group.len())
+                && group.bytes().all(|b| b.is_ascii_digit());
+            if !digits {
+                return Ok(());
+            }
+            groups.push(group);
+        }
+        let joined = groups.join("-");
+        let Some(ty) = shape::value_type(&joined)
+            .filter(|ty| matches!(ty, PhiType::Ssn | PhiType::Phone | PhiType::Date))
+        else {
+            return Ok(());
+        };
+        let token = self.phi_value(ty, &joined)?;
+        if let Some((first, rest)) = items.split_first_mut() {
+            **first = Value::from(token);
+            for x in rest {
+                **x = Value::from("");
+            }
+        }
+        Ok(())
+    }
+
     /// The number `v` (written `digits`) of a field typed `ty`, rewritten into a string; an
     /// age under 90 stays the number it was (`apply_field` keeps it).
     fn phi_number(&mut self, ty: PhiType, v: &mut Value, digits: &str) -> Result<(), ScanError> {
@@ -686,8 +729,9 @@ impl Walker<'_, '_, '_> {
     }
 
     /// Whether a value under a `keep` key stays as written ([`Engine::keeps_code_in`]).
-    fn keeps_code(&self, s: &str, coded: bool) -> bool {
-        self.engine.keeps_code_in(s, &self.learned, coded)
+    fn keeps_code(&mut self, s: &str, coded: bool) -> bool {
+        self.engine
+            .keeps_code_in(s, &self.learned, coded, self.scratch)
     }
 
     /// [`Walker::scan`] in place: a string in which nothing changed (most of a document's)
@@ -847,6 +891,13 @@ pub(crate) fn keep_shaped(s: &str) -> bool {
             Some(PhiType::Email | PhiType::Ssn | PhiType::Phone)
         )
 }
+
+/// How many groups of digits, and how long each at most, are read together as one value
+/// cut in pieces ([`Walker::cut_in_groups`]): an SSN, a phone number or a date has two to
+/// four groups of up to four digits (five for a ZIP+4's first).
+const MIN_GROUPS: usize = 2;
+const MAX_GROUPS: usize = 4;
+const MAX_GROUP_DIGITS: usize = 5;
 
 /// Fewest one-character elements read together as a value spelled out ([`Walker::spelled_out`]).
 const MIN_SPELLED_OUT: usize = 4;

@@ -205,6 +205,14 @@ const MAX_CODING_DIGITS: usize = 18;
 /// and a site's short words (`fhir`, `auth`) are on name lists too.
 const MIN_PATH_NAME: usize = 5;
 
+/// Fewest pieces of a path read together as words: an address or a name cut into pieces
+/// takes three at least (`4471/Quarry/Rd`); one or two pieces are judged alone.
+const MIN_PATH_PIECES_READ: usize = 3;
+
+/// Fewest letters of a word in capitals that no list holds read as a name when it stands
+/// alone as a value (`QUORVELLINE`): shorter ones are a table's codes (`AMB`, `STAT`).
+const MIN_UNLISTED_CAPITALS: usize = 5;
+
 /// What follows the scheme of a URL (`https://`) or URN (`urn:`), if `v` is one.
 fn url_rest(v: &str) -> Option<&str> {
     if let Some((scheme, rest)) = v.split_once("://") {
@@ -709,13 +717,45 @@ impl Engine {
             return Ok(Cow::Owned(t.apply_value(PhiType::Name, value, ctx)?));
         }
         let learned = (!learned.is_empty()).then_some(learned);
-        match nested::encoded_runs(self, value, t, scratch, counts)? {
-            Some(rewritten) => Ok(Cow::Owned(
+        let out = match nested::encoded_runs(self, value, t, scratch, counts)? {
+            Some(rewritten) => Cow::Owned(
                 self.scan_text(&rewritten, learned, t, ctx, scratch, counts)?
                     .into_owned(),
-            )),
-            None => self.scan_text(value, learned, t, ctx, scratch, counts),
+            ),
+            None => self.scan_text(value, learned, t, ctx, scratch, counts)?,
+        };
+        match out {
+            Cow::Borrowed(_) if reads_as_path(value) => {
+                self.scan_path_words(value, learned, t, ctx, scratch, counts)
+            }
+            out => Ok(out),
         }
+    }
+
+    /// A path (`/patients/4471/Quarry/Hollow/Rd`) read with its separators as blanks: a
+    /// value cut at its blanks into pieces, each harmless alone, is still the value. The
+    /// blanks take the separators' places byte for byte, so what is found there is
+    /// replaced in the path as written.
+    fn scan_path_words<'v>(
+        &self,
+        value: &'v str,
+        learned: Option<&Learned>,
+        t: &Transformer<'_>,
+        ctx: &DocContext,
+        scratch: &mut Scratch,
+        counts: &mut [usize; PhiType::ALL.len()],
+    ) -> Result<Cow<'v, str>, ScanError> {
+        let words = value.replace(PATH_SEPARATORS, " ");
+        let (canon, view_spans) = self.read(&words, learned, scratch);
+        if view_spans.is_empty() {
+            return Ok(Cow::Borrowed(value));
+        }
+        for s in &view_spans {
+            counts[s.ty.index()] += 1;
+        }
+        let view = canon.as_ref().map_or(words.as_str(), Canon::text);
+        let (spans, values) = to_source(canon.as_ref(), view, &view_spans);
+        Ok(Cow::Owned(t.apply_read(value, &spans, &values, ctx)?))
     }
 
     /// Reads one string through its canonical view and transforms what [`Engine::read`]
@@ -867,12 +907,17 @@ impl Engine {
             || (unlisted == Unlisted::MayStandAlone && self.unlisted_capitalised(&words))
     }
 
-    /// One to three capitalised words (`Quorvelline`) of three letters or more, none of
-    /// which any list holds, the rare English words included.
+    /// One to three capitalised words (`Quorvelline`) of three letters or more, or words in
+    /// capitals of [`MIN_UNLISTED_CAPITALS`] letters or more (`QUORVELLINE`), none of which
+    /// any list holds, the rare English words included. Shorter words in capitals stand
+    /// alone as codes (`AMB`, `STAT`).
     fn unlisted_capitalised(&self, words: &[&str]) -> bool {
         let capitalised = |w: &str| {
             let b = w.as_bytes();
-            b.len() >= 3 && b[0].is_ascii_uppercase() && b[1..].iter().all(u8::is_ascii_lowercase)
+            let title = b.len() >= 3 && b[1..].iter().all(u8::is_ascii_lowercase);
+            let capitals =
+                b.len() >= MIN_UNLISTED_CAPITALS && b[1..].iter().all(u8::is_ascii_uppercase);
+            b[0].is_ascii_uppercase() && (title || capitals)
         };
         (1..=3).contains(&words.len())
             && words
@@ -887,14 +932,20 @@ impl Engine {
     /// written in an encoding, no URL whose path holds a name or a record number, none of
     /// the payload's own PHI values and not a name (but for upper-case table codes of up to
     /// three characters). Anything else is scanned, which keeps what holds nothing.
-    pub(crate) fn keeps_code(&self, value: &str, learned: &Learned) -> bool {
-        self.keeps_code_in(value, learned, false)
+    pub(crate) fn keeps_code(&self, value: &str, learned: &Learned, scratch: &mut Scratch) -> bool {
+        self.keeps_code_in(value, learned, false, scratch)
     }
 
     /// [`Engine::keeps_code`] for a value that is a coding's code beside its `system`
     /// (`coded`), where an all-digit value of up to [`MAX_CODING_DIGITS`] digits is a
     /// SNOMED CT or RxNorm concept, not a record number.
-    pub(crate) fn keeps_code_in(&self, value: &str, learned: &Learned, coded: bool) -> bool {
+    pub(crate) fn keeps_code_in(
+        &self,
+        value: &str,
+        learned: &Learned,
+        coded: bool,
+        scratch: &mut Scratch,
+    ) -> bool {
         // Read as a person reads it: full-width digits are digits (`ＭＲ４４１０８２７`).
         let canon = Canon::of(value);
         let v = canon.as_ref().map_or(value, Canon::text).trim();
@@ -916,9 +967,9 @@ impl Engine {
             return false;
         }
         if let Some(rest) = url_rest(v) {
-            return self.keeps_url_rest(rest);
+            return self.keeps_url_rest(rest, learned, scratch);
         }
-        if v.contains('/') && !self.keeps_path(v) {
+        if v.contains('/') && !self.keeps_path(v, learned, scratch) {
             return false;
         }
         if coded
@@ -944,7 +995,7 @@ impl Engine {
     /// The part of a URL or URN after its scheme, kept while no piece of it is a record
     /// number or reads as a name (`https://x.example/p/Jane-Whitlock`). An OID (`urn:oid:`)
     /// is a registry's number for a code system or an organisation, kept as it is.
-    fn keeps_url_rest(&self, rest: &str) -> bool {
+    fn keeps_url_rest(&self, rest: &str, learned: &Learned, scratch: &mut Scratch) -> bool {
         if let Some(oid) = rest.strip_prefix("oid:") {
             return oid.bytes().all(|b| b.is_ascii_digit() || b == b'.');
         }
@@ -959,14 +1010,26 @@ impl Engine {
             && !host
                 .split([':', '@'])
                 .any(|piece| self.url_piece_reads_as_name(piece, false))
-            && self.keeps_path(path)
+            && self.keeps_path(path, learned, scratch)
     }
 
     /// A path (`/patients/whitlock`, `mg/dL`) kept while no piece of it is a record number
-    /// or reads as a name.
-    fn keeps_path(&self, path: &str) -> bool {
-        path.split(['/', '#', ';', '=', '&', ':', '?'])
+    /// or reads as a name, and while its pieces read together as words hold nothing either:
+    /// an address or a name can be cut into pieces that are each harmless
+    /// (`/patients/4471/Quarry/Hollow/Rd`).
+    fn keeps_path(&self, path: &str, learned: &Learned, scratch: &mut Scratch) -> bool {
+        if !path
+            .split(['/', '#', ';', '=', '&', ':', '?'])
             .all(|piece| self.keeps_url_piece(piece, true))
+        {
+            return false;
+        }
+        if !reads_as_path(path) {
+            return true;
+        }
+        let words = path.replace(PATH_SEPARATORS, " ");
+        let learned = (!learned.is_empty()).then_some(learned);
+        self.detector.scan(&words, learned, scratch).is_empty()
     }
 
     fn keeps_url_piece(&self, piece: &str, in_path: bool) -> bool {
@@ -1037,6 +1100,25 @@ impl Engine {
         named > 0
     }
 }
+
+/// What sets a path's pieces apart, read as blanks when its pieces are read together
+/// ([`reads_as_path`]). Each is one byte, as a blank is. Not `_`: a token's own
+/// (`NAME_…`) would come apart.
+const PATH_SEPARATORS: [char; 8] = ['/', '\\', '-', '+', '=', '&', ';', ':'];
+
+/// A value with no blank in it cut by `/` or a backslash into [`MIN_PATH_PIECES_READ`] pieces or
+/// more with a letter in one: a path, whose pieces are read together as words too.
+pub(crate) fn reads_as_path(v: &str) -> bool {
+    let v = v.trim();
+    if v.len() > MAX_PATH_READ || v.contains(char::is_whitespace) {
+        return false;
+    }
+    let pieces = v.split(['/', '\\']).filter(|p| !p.is_empty()).count();
+    pieces >= MIN_PATH_PIECES_READ && v.bytes().any(|b| b.is_ascii_alphabetic())
+}
+
+/// Longest value read as a path: a URL's path, not a document.
+const MAX_PATH_READ: usize = 2048;
 
 /// `w` cut where a lower-case letter meets a capital (`RosalindThackeray`, `McDonald`).
 fn camel_words(w: &str) -> impl Iterator<Item = &str> {

@@ -240,7 +240,8 @@ fn url_with_query(
 
 /// A path (`/patients/whitlock/notes`), each segment read as a value of its own: a name
 /// alone in a segment has no sentence around it for the detector to read it by, but as
-/// a value of its own it reads as one.
+/// a value of its own it reads as one. Then the segments are read together as words: a
+/// value cut across them (`/patients/4471/Quarry/Hollow/Rd`) is harmless piece by piece.
 fn path(
     engine: &Engine,
     v: &str,
@@ -259,7 +260,11 @@ fn path(
             out.push_str(&engine.scan_value_cow(seg, &none, t, ctx, scratch, counts)?);
         }
     }
-    Ok(out)
+    if !super::reads_as_path(&out) {
+        return Ok(out);
+    }
+    let whole = engine.scan_path_words(&out, None, t, ctx, scratch, counts)?;
+    Ok(whole.into_owned())
 }
 
 /// Text decoded out of a value, de-identified as a document of its own; `None` when

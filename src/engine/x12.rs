@@ -587,7 +587,9 @@ impl Rewriter for Deidentifier<'_, '_, '_> {
         let new = match rule {
             Some(Rule::Control) if keep_shaped(value) => return Ok(None),
             Some(Rule::Verbatim) if self.is_no_ones_phi(value) => return Ok(None),
-            Some(Rule::Field(Field::Keep)) if self.engine.keeps_code(value, &self.learned) => {
+            Some(Rule::Field(Field::Keep))
+                if self.engine.keeps_code(value, &self.learned, self.scratch) =>
+            {
                 return Ok(None)
             }
             Some(Rule::Field(Field::Remove)) => String::new(),

@@ -1404,8 +1404,8 @@ impl Deidentifier<'_, '_, '_> {
 
     /// A code kept as written: code-shaped by the engine's test, or, on an element that
     /// names its code system, a digit-only code up to SNOMED CT's length.
-    fn keeps_code(&self, v: &str, coded: bool) -> bool {
-        if self.engine.keeps_code(v, &self.learned) {
+    fn keeps_code(&mut self, v: &str, coded: bool) -> bool {
+        if self.engine.keeps_code(v, &self.learned, self.scratch) {
             return true;
         }
         let t = v.trim();

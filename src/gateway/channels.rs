@@ -106,6 +106,24 @@ fn map_segment<E: From<ChannelError>>(
     Ok(utf8_percent_encode(&new, SEGMENT).to_string())
 }
 
+/// A path with its segments percent-decoded and joined by `/` again, as a reader sees it
+/// whole.
+pub fn decoded_path(path: &str) -> Result<String, ChannelError> {
+    percent_decode_str(path)
+        .decode_utf8()
+        .map(|p| p.into_owned())
+        .map_err(|_| ChannelError::Unreadable("a path segment is not UTF-8"))
+}
+
+/// A decoded path written back, segment by segment.
+pub fn encoded_path(decoded: &str) -> String {
+    decoded
+        .split('/')
+        .map(|seg| utf8_percent_encode(seg, SEGMENT).to_string())
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
 /// The upstream URL: its path, then the request's path after the prefix, then the query.
 pub fn upstream_uri(base: &Uri, rest: &str) -> Result<Uri, ChannelError> {
     let base_path = base.path().trim_end_matches('/');
@@ -373,6 +391,14 @@ mod tests {
         let changed =
             map_segment::<ChannelError>("Maria%20Lopez", |_| Ok("NAME_X Y/Z".into())).expect("ok");
         assert_eq!(changed, "NAME_X%20Y%2FZ");
+    }
+
+    #[test]
+    fn a_path_is_decoded_and_encoded_whole() {
+        let decoded = decoded_path("/p/4471%20Quarry/Rd%2Fx").expect("utf-8");
+        assert_eq!(decoded, "/p/4471 Quarry/Rd/x");
+        assert_eq!(encoded_path(&decoded), "/p/4471%20Quarry/Rd/x");
+        assert!(decoded_path("/p/%FF").is_err());
     }
 
     #[test]

@@ -20,8 +20,8 @@ use tracing::Instrument;
 use super::api::caller_allow;
 use super::body;
 use super::channels::{
-    answer_headers, deidentified_headers, map_path, path_after_prefix, returned_headers,
-    revealed_headers, set_request_id, upstream_uri,
+    answer_headers, decoded_path, deidentified_headers, encoded_path, map_path, path_after_prefix,
+    returned_headers, revealed_headers, set_request_id, upstream_uri,
 };
 use super::claims::{self, ClaimError, Decision};
 use super::handle::{audit_before_forwarding, Admitted, Handled};
@@ -36,7 +36,7 @@ use super::work::{
 use super::{Gateway, Resp, Route};
 use crate::config::Direction;
 use crate::engine::reveal::Allow;
-use crate::engine::ContentType;
+use crate::engine::{reads_as_path, ContentType};
 
 /// Findings of a flagged claim (codes and line numbers only), on the forwarded request and
 /// on the answer.
@@ -235,7 +235,8 @@ async fn deidentified(
     let _vault = telemetry::vault_span().entered();
     vault_inline(gw, || {
         let mut field = |v: &str| deidentify_field(gw, side, v, trail);
-        let mut pq = map_path(path_after_prefix(route, &parts.uri), true, &mut field)?;
+        let pq = map_path(path_after_prefix(route, &parts.uri), true, &mut field)?;
+        let mut pq = path_read_whole(pq, &mut field)?;
         if let Some(q) = parts.uri.query() {
             // `;` separates pairs as `&` does for many servers (HTML 4): read it as one.
             let q = q.replace(';', "&");
@@ -255,6 +256,25 @@ async fn deidentified(
             path_and_query: pq,
             headers,
         })
+    })
+}
+
+/// The de-identified path read once more as a whole, its segments as words: a value cut
+/// across segments (`/patients/4471/Quarry/Hollow/Rd`), each harmless alone, is replaced
+/// whole, and the path is written back from what is left.
+fn path_read_whole(
+    path: String,
+    field: &mut impl FnMut(&str) -> Result<String, Failure>,
+) -> Result<String, Failure> {
+    let decoded = decoded_path(&path)?;
+    if !reads_as_path(&decoded) {
+        return Ok(path);
+    }
+    let out = field(&decoded)?;
+    Ok(if out == decoded {
+        path
+    } else {
+        encoded_path(&out)
     })
 }
 

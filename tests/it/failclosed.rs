@@ -279,6 +279,55 @@ fn keep_keys_keep_code_system_urls_but_not_named_ones() {
     }
 }
 
+/// A keep key's path is read piece by piece and then as words: an address cut at its
+/// blanks into path pieces, each harmless alone, is still an address; codes with slashes
+/// stay.
+#[test]
+fn a_keep_key_path_is_read_as_words_too() {
+    for (path, gone) in [
+        ("/patients/4471/Quarry/Hollow/Rd", "Quarry"),
+        ("/visits/4471/quarry-hollow-rd/notes", "quarry"),
+    ] {
+        let doc = format!(r#"{{"status":"{path}"}}"#);
+        let out = deidentify(&doc, ContentType::Json, "safe-harbor").text;
+        assert!(
+            !out.contains(gone) && !out.contains("4471"),
+            "{path} kept: {out}"
+        );
+    }
+    for code in ["mL/min/1.73m2", "/fhir/Observation/final", "mg/dL", "a/b/c"] {
+        let doc = format!(r#"{{"status":"{code}"}}"#);
+        let out = deidentify(&doc, ContentType::Json, "safe-harbor").text;
+        assert_eq!(out, doc, "{code} changed");
+    }
+}
+
+/// A value that is one to three words in capitals no list holds reads as a name when it
+/// stands alone (`QUORVELLINE`, a surname written as an EMR writes it, or a name turned
+/// by ROT13): there is no sentence to say otherwise. Listed words and short codes stay.
+#[test]
+fn unlisted_words_in_capitals_standing_alone_are_names() {
+    for (doc, gone) in [
+        (r#"{"xq":"QUORVELLINE"}"#, "QUORVELLINE"),
+        (r#"{"note":"ZELPHINE QUORVELLINE"}"#, "ZELPHINE"),
+        (r#"{"note":"Zelphine QUORVELLINE"}"#, "QUORVELLINE"),
+        (r#"{"note":"JUVGYBPX"}"#, "JUVGYBPX"),
+    ] {
+        let out = deidentify(doc, ContentType::Json, "safe-harbor").text;
+        assert!(!out.contains(gone), "{doc} kept: {out}");
+    }
+    for doc in [
+        r#"{"xq":"ACTIVE"}"#,
+        r#"{"note":"STAT"}"#,
+        r#"{"event":"NOTE_SIGNED"}"#,
+        r#"{"kind":"FINAL"}"#,
+        r#"{"xq":"AMB"}"#,
+    ] {
+        let out = deidentify(doc, ContentType::Json, "safe-harbor").text;
+        assert_eq!(out, doc, "{doc} changed");
+    }
+}
+
 /// Text that opens with a bracket is read as markup only for markup's own tags: a chat
 /// sender in angle brackets (`<Jane Whitlock> …`) is text, and read.
 #[test]

@@ -186,6 +186,8 @@ const VALUE_TRICKS: &[&str] = &[
     "hex",
     "hex_spaced",
     "b32",
+    "morse",
+    "spelling",
 ];
 
 /// The tricks tried on every channel of `TRICK_CHANNELS` (the rest go by `EXTRA_TRICKS`).
@@ -348,6 +350,10 @@ fn value_trick(trick: &str, c: &Canary) -> Option<String> {
             }
             Some(out)
         }
+        // Morse code, words set apart by ` / `: `.-. --- ... .- .-.. .. -. -.. / - .... …`.
+        "morse" => matches!(c.kind, Kind::Name | Kind::Addr).then(|| morse(v)),
+        // The spelling alphabet, words set apart by commas: `romeo oscar sierra …, tango …`.
+        "spelling" => (c.kind == Kind::Name).then(|| spelling(v)),
         // Letter-spaced: `R o s a l i n d   T h a c k e r a y`, `5 1 2 - 4 7 - 3 3 0 6`.
         "spaced" => Some(v.chars().map(String::from).collect::<Vec<_>>().join(" ")),
         // Digits for the letters they look like, inside a name's words: `R0salind Th4ckeray`.
@@ -595,6 +601,81 @@ fn leet(v: &str) -> String {
 }
 
 /// A value of digits and separators read out digit by digit; `None` for any other value.
+/// Morse code for the letters and digits (ITU), in alphabet order then `0`–`9`.
+const MORSE: [&str; 36] = [
+    ".-", "-...", "-.-.", "-..", ".", "..-.", "--.", "....", "..", ".---", "-.-", ".-..", "--",
+    "-.", "---", ".--.", "--.-", ".-.", "...", "-", "..-", "...-", ".--", "-..-", "-.--", "--..",
+    "-----", ".----", "..---", "...--", "....-", ".....", "-....", "--...", "---..", "----.",
+];
+/// The spelling alphabet's code words, `a` to `z`.
+const SPELLING: [&str; 26] = [
+    "alfa", "bravo", "charlie", "delta", "echo", "foxtrot", "golf", "hotel", "india", "juliett",
+    "kilo", "lima", "mike", "november", "oscar", "papa", "quebec", "romeo", "sierra", "tango",
+    "uniform", "victor", "whiskey", "xray", "yankee", "zulu",
+];
+
+/// Where a letter or digit stands in [`MORSE`].
+fn morse_index(ch: char) -> Option<usize> {
+    let c = ch.to_ascii_lowercase();
+    match c {
+        'a'..='z' => Some(c as usize - 'a' as usize),
+        '0'..='9' => Some(26 + c as usize - '0' as usize),
+        _ => None,
+    }
+}
+
+fn morse(v: &str) -> String {
+    v.split(' ')
+        .map(|w| {
+            w.chars()
+                .filter_map(morse_index)
+                .map(|k| MORSE[k])
+                .collect::<Vec<_>>()
+                .join(" ")
+        })
+        .collect::<Vec<_>>()
+        .join(" / ")
+}
+
+fn spelling(v: &str) -> String {
+    v.split(' ')
+        .map(|w| {
+            w.chars()
+                .filter(char::is_ascii_alphabetic)
+                .map(|ch| SPELLING[ch.to_ascii_lowercase() as usize - 'a' as usize])
+                .collect::<Vec<_>>()
+                .join(" ")
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// The leak check's reading of the `morse` and `spelling` tricks: each group of dots and
+/// dashes, and each code word, read as its letter.
+fn unsignalled(s: &str) -> Vec<String> {
+    let unmorsed = s
+        .split(|c: char| c != '.' && c != '-')
+        .filter(|g| !g.is_empty())
+        .filter_map(|g| MORSE.iter().position(|m| *m == g))
+        .map(|k| {
+            if k < 26 {
+                char::from(b'a' + k as u8)
+            } else {
+                char::from(b'0' + (k - 26) as u8)
+            }
+        })
+        .collect();
+    let unspelled = s
+        .split(|c: char| !c.is_ascii_alphabetic())
+        .filter_map(|w| {
+            let w = w.to_ascii_lowercase();
+            SPELLING.iter().position(|x| *x == w)
+        })
+        .map(|k| char::from(b'a' + k as u8))
+        .collect();
+    vec![unmorsed, unspelled]
+}
+
 fn spoken(v: &str) -> Option<String> {
     if !v.bytes().any(|b| b.is_ascii_digit()) || v.bytes().any(|b| b.is_ascii_alphabetic()) {
         return None;
@@ -695,6 +776,9 @@ fn unleeted_and_unspoken(s: &str) -> Vec<String> {
         s.chars().rev().collect(),
         rot13(s),
     ]
+    .into_iter()
+    .chain(unsignalled(s))
+    .collect()
 }
 
 /// The leak check's reading of the `cyrillic` and `arabic_digits` tricks.
@@ -885,6 +969,8 @@ const CHANNELS: &[&str] = &[
     "json_char_array",
     "json_digit_array",
     "json_path_keep",
+    "json_group_array",
+    "json_group_object",
     "form_known",
     "form_unknown",
     "form_keep",
@@ -902,6 +988,7 @@ const CHANNELS: &[&str] = &[
     "query_semicolon",
     "path",
     "path_matrix",
+    "path_pieces",
     "h_user_agent",
     "h_accept",
     "h_idempotency",
@@ -1103,6 +1190,11 @@ const EXTRA_TRICKS: &[(&str, &[&str])] = &[
     ("text", &["rot13_upper", "rot13_value", "quoted_local"]),
     ("json_path_keep", &["lower"]),
     ("json_char_array", &["lower", "upper"]),
+    // Stop 46: letters sent as Morse code and as spelling-alphabet words.
+    ("json_unknown", &["morse", "spelling"]),
+    ("json_note", &["morse", "spelling"]),
+    ("text", &["morse", "spelling"]),
+    ("fhir_div", &["morse"]),
 ];
 /// The channels every body trick is tried on.
 const BODY_TRICK_CHANNELS: &[&str] = &["json_note", "text"];
@@ -1119,6 +1211,12 @@ const ECHO_ALL_KINDS: &[&str] = &[
     "x12",
 ];
 const ECHO_FEW_KINDS: &[Kind] = &[Kind::Name, Kind::Mrn, Kind::Phone, Kind::Email];
+
+/// `v`'s groups of digits when it is only digits cut by dashes (`512-47-3306`).
+fn digit_groups(v: &str) -> Option<Vec<String>> {
+    let shaped = v.contains('-') && v.bytes().all(|b| b.is_ascii_digit() || b == b'-');
+    shaped.then(|| v.split('-').map(String::from).collect())
+}
 
 fn channel(ch: &str, c: &Canary, v: &str) -> Option<Req> {
     let note = cue(c, v);
@@ -1177,6 +1275,23 @@ fn channel(ch: &str, c: &Canary, v: &str) -> Option<Req> {
                 .map(|b| u64::from(b - b'0'))
                 .collect();
             Req::json("j", &json!({"v": digits}))
+        }
+        // A value cut at its dashes, one group of digits to an element or to a key nobody
+        // knows (`["512","47","3306"]`, `{"area":"413","exchange":"555","line":"0172"}`).
+        "json_group_array" => Req::json("j", &json!({"parts": digit_groups(v)?})),
+        "json_group_object" => {
+            let groups: serde_json::Map<String, Value> = digit_groups(v)?
+                .into_iter()
+                .enumerate()
+                // Keys without digits, so that the groups' digits are all there is to read.
+                .map(|(k, g)| {
+                    (
+                        ["area", "exchange", "line", "ext"][k % 4].to_string(),
+                        Value::from(g),
+                    )
+                })
+                .collect();
+            Req::json("j", &json!({"cb": groups}))
         }
         // A path under a code key, the value's words as its pieces (`/patients/whitlock`).
         "json_path_keep" => Req::json(
@@ -1241,6 +1356,13 @@ fn channel(ch: &str, c: &Canary, v: &str) -> Option<Req> {
         "path_matrix" => {
             let mut r = ping();
             r.path = format!("patients;ref={}/notes", url(v));
+            r
+        }
+        // The value's words as path segments of their own (`patients/4471/Quarry/Hollow/Rd`).
+        "path_pieces" => {
+            let mut r = ping();
+            let pieces: Vec<String> = v.split(' ').map(url).collect();
+            r.path = format!("patients/{}/notes", pieces.join("/"));
             r
         }
         "h_user_agent" => ping().header("user-agent", format!("ClinicSync/2.1 (patient {v})")),
@@ -2520,6 +2642,31 @@ fn json_views(s: &str, out: &mut Vec<String>) {
         }
     }
     out.push(all.join("\n"));
+    for d in &docs {
+        scalar_values(d, out);
+    }
+}
+
+/// Each object's and array's scalar values read together, without its keys: a value cut
+/// into groups, one to a key, reads as the value.
+fn scalar_values(v: &Value, out: &mut Vec<String>) {
+    let items: Vec<&Value> = match v {
+        Value::Object(o) => o.values().collect(),
+        Value::Array(a) => a.iter().collect(),
+        _ => return,
+    };
+    let scalars: Vec<String> = items
+        .iter()
+        .filter_map(|x| match x {
+            Value::String(s) => Some(s.clone()),
+            Value::Number(n) => Some(n.to_string()),
+            _ => None,
+        })
+        .collect();
+    if scalars.len() >= 2 {
+        out.push(scalars.concat());
+    }
+    items.into_iter().for_each(|x| scalar_values(x, out));
 }
 
 fn leaves(v: &Value, out: &mut Vec<String>) {
@@ -3016,7 +3163,7 @@ fn the_decoders_find_every_trick() {
                     continue;
                 }
                 // A path's `/` for each space splits spaced hex's pairs: no reading of it.
-                if *trick == "hex_spaced" && *ch == "json_path_keep" {
+                if *trick == "hex_spaced" && matches!(*ch, "json_path_keep" | "path_pieces") {
                     continue;
                 }
                 let Some(r) = channel(ch, c, &v) else {
@@ -3090,12 +3237,9 @@ fn the_decoders_find_every_trick() {
 /// Case ids that fail on the current engine, grouped by cause. Filled from a run; only ever
 /// shrinks. `PHIGATE_LEAKS_REGEN=1` prints the current failing ids.
 const KNOWN_GAPS: &[&str] = &[
-    // Stop 44's red-team rows, open: a street address as path pieces under a keep key
-    // (`/patients/4471/Quarry/Hollow/Rd`). (An address in ROT13 inside a plain sentence,
-    // `Home visit at ubzr ivfvg ng 4471 dhneel ubyybj eq`, is read since stop 45: a run of
-    // turned words is turned as a passage.)
-    "d.json_path_keep.plain.addr",
-    "d.json_path_keep.lower.addr",
+    // Empty since stop 46: a street address as path pieces under a keep key
+    // (`/patients/4471/Quarry/Hollow/Rd`) is read with its pieces as words (stop 44's last
+    // red-team rows). (An address in ROT13 inside a plain sentence is read since stop 45.)
     // Empty since stop 40. Stop 39's six (a digit written as a quoted-printable escape
     // inside an MRN in free text, `MR44=310827`; numbers written back to front in free text,
     // `7280144RM`, `32-80-1961`) are read now: the escape between a record number's digits

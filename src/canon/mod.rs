@@ -6,7 +6,8 @@
 //! compatibility forms (full-width digits and letters, ligatures), accents, the decimal
 //! digits of every script (`٥٥٥` is `555`), space, dash, slash and dot variants, Cyrillic
 //! and Greek letters written inside Latin words for the Latin letters they look like
-//! (`Jоhn` with a Cyrillic `о`), zero-width and soft-hyphen characters, and control
+//! (`Jоhn` with a Cyrillic `о`), letters sent as Morse code or spelling-alphabet words
+//! ([`signals`]), zero-width and soft-hyphen characters, and control
 //! characters are all undone before the detector looks. Markup tags are blanked so that only text and attribute values
 //! are read (an `xmlns` URL is never PHI and must survive intact).
 //!
@@ -21,6 +22,8 @@
 //! `asa`, aspirin), so the lexicon can ask for it.
 
 use unicode_normalization::char::{compose, decompose_compatible};
+
+mod signals;
 
 /// A decoded view of a string, with a map from each view byte to its source bytes.
 #[derive(Debug, Clone)]
@@ -61,6 +64,8 @@ impl Canon {
         let decoded = Canon::then(decoded, latin);
         let digits = Canon::ascii_for_script_digits(decoded.as_ref().map_or(input, Canon::text));
         let decoded = Canon::then(decoded, digits);
+        let signals = Canon::signals(decoded.as_ref().map_or(input, Canon::text));
+        let decoded = Canon::then(decoded, signals);
         let joined = Canon::unspaced(decoded.as_ref().map_or(input, Canon::text));
         let view = Canon::then(decoded, joined);
         let digits = Canon::digits_for_letters(view.as_ref().map_or(input, Canon::text));
