@@ -1,12 +1,15 @@
 //! Persons in general-domain messages and forms (issue 13, stop 45, helper `general45`).
 //!
-//! Owns two readings of a name by its place in a message or a record that the clinical
+//! Owns three readings of a name by its place in a message or a record that the clinical
 //! readings do not make: the lower-case subject of a verb of contact whose object is the
-//! writer (`dino just texted me`, `aleks called us`), and a surname and given name written in
-//! capitals as one cell of a record in a mixed-case text (`HR record | TUOMISTO, ILTA |`).
+//! writer (`dino just texted me`, `aleks called us`), a surname and given name written in
+//! capitals as one cell of a record in a mixed-case text (`HR record | TUOMISTO, ILTA |`),
+//! and a given name and surname typed in lower case inside a mixed-case text (`So proud of
+//! aurel szabova`, stop 46).
 //! Each starts from a cheap test of the word at hand (its shape) and reads only its
 //! neighbours.
 
+use super::flag;
 use super::unlisted::NOT_UNLISTED;
 use super::words::Shape;
 use super::Ctx;
@@ -121,6 +124,57 @@ impl Ctx<'_> {
             let ty = marks[i].or(marks[j]).unwrap_or(PhiType::Name);
             for m in &mut marks[first..=j] {
                 *m = Some(ty);
+            }
+        }
+    }
+
+    /// `So proud of aurel szabova from Turany`, `Congrats ibrahim van bovene!`: in a text
+    /// written in mixed case, a given name in lower case that the lists hold and that is no
+    /// English word or vocabulary ([`Ctx::lower_name`]), then (past up to two particles) a
+    /// lower-case surname: a listed surname that is no word, or a word of four letters or
+    /// more that no list holds and that is no misspelling or compound of known words. Both
+    /// typed in lower case is how a name looks in a hurried message; a lower-case given name
+    /// alone, or beside a word, stays.
+    pub(super) fn mark_lower_given_surname(&self, i: usize, marks: &mut [Option<PhiType>]) {
+        let w = &self.words[i];
+        if marks[i].is_some()
+            || self.caps_mode
+            || self.lower_mode
+            || w.shape != Shape::Lower
+            || !self.has(i, flag::FIRST)
+            || self.has(i, flag::ENGLISH)
+            || !self.lower_name(i)
+        {
+            return;
+        }
+        let mut k = i + 1;
+        while k < self.words.len()
+            && k <= i + 2
+            && self.joined(k - 1, b"")
+            && self.words[k].shape == Shape::Lower
+            && self.has(k, flag::PARTICLE | flag::INNER_PARTICLE)
+        {
+            k += 1;
+        }
+        if k >= self.words.len() || !self.joined(k - 1, b"") || self.words[k].shape != Shape::Lower
+        {
+            return;
+        }
+        let s = &self.words[k];
+        let word = &self.text[s.start..s.end];
+        let word_like = flag::ENGLISH | flag::COMMON | flag::VOCAB | flag::NEVER_NAME | flag::RARE;
+        let listed = self.has(k, flag::LAST) && !self.has(k, word_like) && word.len() >= 3;
+        let unknown = || {
+            s.flags & NOT_UNLISTED == 0
+                && s.flags & flag::RARE == 0
+                && word.len() >= 4
+                && !word.iter().any(u8::is_ascii_digit)
+                && !self.misspelt(word)
+                && !self.compound(k)
+        };
+        if listed || unknown() {
+            for m in &mut marks[i..=k] {
+                *m = Some(PhiType::Name);
             }
         }
     }

@@ -15,6 +15,7 @@
 use serde::Deserialize;
 
 mod accents;
+mod errands;
 mod forms;
 mod lists;
 mod messages;
@@ -154,6 +155,15 @@ pub mod flag {
     /// takes it as an unknown word ([`unknown`]), so a cue before it (`Dr.`, `Hello`) still
     /// reads it as a name. Past the tagger's feature mask: no feature reads it.
     pub const RARE: u64 = 1 << 53;
+    /// A verb that hands a parcel or a message over, before `by` and the person who took
+    /// it (`received by`, `collected by`).
+    pub const HANDOVER: u64 = 1 << 54;
+    /// A verb of asking or telling, before its person and `to` (`ask Holly to sign`).
+    pub const REQUEST: u64 = 1 << 55;
+    /// Where a person is not, after a copula (`was absent`, `is off`).
+    pub const PRESENCE: u64 = 1 << 56;
+    /// A field label whose value is a business's town (`Branch:`, `Office:`, `Depot:`).
+    pub const PLACE_FIELD: u64 = 1 << 57;
 
     /// No list holds the word (flags `f`), the rare words of [`RARE`] aside: what the
     /// readings that predate the rare words call an unknown word. Measured (stop 38):
@@ -376,6 +386,14 @@ struct RawMessages {
     person_list_heads: Vec<String>,
     #[serde(default)]
     advice_verbs: Vec<String>,
+    #[serde(default)]
+    handover_verbs: Vec<String>,
+    #[serde(default)]
+    request_verbs: Vec<String>,
+    #[serde(default)]
+    presence_states: Vec<String>,
+    #[serde(default)]
+    place_fields: Vec<String>,
 }
 
 /// A two-word greeting, lower case: (first word, last word).
@@ -576,6 +594,10 @@ impl Lexicon {
             (&raw.person_fields, flag::PERSON_FIELD),
             (&raw.person_list_heads, flag::LIST_HEAD),
             (&raw.advice_verbs, flag::ADVICE),
+            (&raw.handover_verbs, flag::HANDOVER),
+            (&raw.request_verbs, flag::REQUEST),
+            (&raw.presence_states, flag::PRESENCE),
+            (&raw.place_fields, flag::PLACE_FIELD),
         ] {
             for w in list {
                 self.add(w, f);
@@ -1087,6 +1109,11 @@ impl Lexicon {
             ctx.mark_lower_speaker(i, &mut scratch.marks);
             ctx.mark_lower_contact_subject(i, &mut scratch.marks);
             ctx.mark_caps_last_first_cell(i, &mut scratch.marks);
+            ctx.mark_lower_given_surname(i, &mut scratch.marks);
+            ctx.mark_after_handover(i, &mut scratch.marks);
+            ctx.mark_before_request_to(i, &mut scratch.marks);
+            ctx.mark_absent_subject(i, &mut scratch.marks);
+            ctx.mark_hashtag_place(i, &mut scratch.marks);
             ctx.mark_name_shape(i, &mut scratch.marks);
             ctx.mark_town_shape(i, &mut scratch.marks);
             ctx.mark_lone_unlisted(i, &mut scratch.marks);
@@ -1112,6 +1139,9 @@ impl Lexicon {
         }
         ctx.extend_names(&mut scratch.marks);
         ctx.mark_person_evidence_after_names(&mut scratch.marks);
+        for i in 0..words.len() {
+            ctx.mark_given_after_surname(i, &mut scratch.marks);
+        }
         ctx.extend_conjunctions(&mut scratch.marks);
         emit_runs(bytes, words, &scratch.marks, out);
     }
@@ -1464,6 +1494,10 @@ mod tests {
         words.extend(raw.person_fields.iter().cloned());
         words.extend(raw.person_list_heads.iter().cloned());
         words.extend(raw.advice_verbs.iter().cloned());
+        words.extend(raw.handover_verbs.iter().cloned());
+        words.extend(raw.request_verbs.iter().cloned());
+        words.extend(raw.presence_states.iter().cloned());
+        words.extend(raw.place_fields.iter().cloned());
         for s in &raw.sign_offs {
             words.extend(s.split_whitespace().map(str::to_string));
         }

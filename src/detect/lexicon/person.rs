@@ -57,7 +57,7 @@ impl Ctx<'_> {
     /// Word `i` may be a person written as a name that is also a word: capitalised in
     /// mixed-case text, three letters or more, in a first-name list, no cue or vocabulary;
     /// a function word only when it is a common-word name (`Will`, `May`).
-    fn word_name_candidate(&self, i: usize) -> bool {
+    pub(super) fn word_name_candidate(&self, i: usize) -> bool {
         let w = &self.words[i];
         !self.caps_mode
             && !self.lower_mode

@@ -952,11 +952,12 @@ impl Ctx<'_> {
         }
     }
 
-    /// `Hometown: Valtija`, `City: New Klasova`: the value of a place label, up to three
-    /// words on its line, is a place when it is a word no list holds or a listed place.
+    /// `Hometown: Valtija`, `City: New Klasova`, `Branch: Aue`: the value of a place label
+    /// (or of a business's place field), up to three words on its line, is a place when it is
+    /// a word no list holds or a listed place.
     pub(super) fn mark_after_place_label(&self, i: usize, marks: &mut [Option<PhiType>]) {
         let j = i + 1;
-        if !self.has(i, flag::PLACE_LABEL) || j >= self.words.len() {
+        if !self.has(i, flag::PLACE_LABEL | flag::PLACE_FIELD) || j >= self.words.len() {
             return;
         }
         let gap = &self.text[self.words[i].end..self.words[j].start];
