@@ -883,13 +883,18 @@ fn extension_type(o: &Map<String, Value>) -> Option<PhiType> {
 pub(crate) fn keep_shaped(s: &str) -> bool {
     let view = crate::canon::Canon::of(s);
     let v = view.as_ref().map_or(s, crate::canon::Canon::text).trim();
-    v.len() <= 256
-        && !v.contains(char::is_whitespace)
-        && !v.contains(['?', '@'])
-        && !matches!(
-            shape::value_type(v),
-            Some(PhiType::Email | PhiType::Ssn | PhiType::Phone)
-        )
+    one_short_word(v) && !is_contact_or_ssn(shape::value_type(v))
+}
+
+/// The first half of [`keep_shaped`], on a value already read canonically and trimmed:
+/// one word of at most 256 bytes, without a query mark or an `@`.
+pub(crate) fn one_short_word(v: &str) -> bool {
+    v.len() <= 256 && !v.contains(char::is_whitespace) && !v.contains(['?', '@'])
+}
+
+/// The second half of [`keep_shaped`]: a shape type that is a contact detail or an SSN.
+pub(crate) fn is_contact_or_ssn(ty: Option<PhiType>) -> bool {
+    matches!(ty, Some(PhiType::Email | PhiType::Ssn | PhiType::Phone))
 }
 
 /// How many groups of digits, and how long each at most, are read together as one value

@@ -963,7 +963,13 @@ impl Engine {
         if table_code {
             return true;
         }
-        if !json::keep_shaped(value) {
+        // `json::keep_shaped(value)`, on the view read above (the same canonical, trimmed
+        // text), its shape type kept for the date test below: each read once.
+        if !json::one_short_word(v) {
+            return false;
+        }
+        let ty = shape::value_type(v);
+        if json::is_contact_or_ssn(ty) {
             return false;
         }
         if let Some(rest) = url_rest(v) {
@@ -982,7 +988,7 @@ impl Engine {
         if digits > MAX_CODE_DIGITS && self.identifier_type(v).is_some() {
             return false;
         }
-        if shape::value_type(v) == Some(PhiType::Date) {
+        if ty == Some(PhiType::Date) {
             return false;
         }
         // Text in base64, hex, base32 or uuencode is no code: the scan reads it.
