@@ -446,7 +446,9 @@ impl Walker<'_, '_, '_> {
             Value::Array(a) => {
                 if inherit.is_none() {
                     self.spelled_out(a)?;
-                    self.cut_in_groups(a.iter_mut().collect())?;
+                    if (MIN_GROUPS..=MAX_GROUPS).contains(&a.len()) {
+                        self.cut_in_groups(a.iter_mut().collect())?;
+                    }
                 }
                 for x in a.iter_mut() {
                     self.walk(x, parent, resource, inherit)?;
@@ -482,7 +484,8 @@ impl Walker<'_, '_, '_> {
             .and_then(Value::as_str)
             .map(str::to_string);
         let resource = resource_owned.as_deref().or(resource);
-        if inherit.is_none() {
+        // Most objects are no value cut in groups: their size says so before any collecting.
+        if inherit.is_none() && (MIN_GROUPS..=MAX_GROUPS).contains(&o.len()) {
             self.cut_in_groups(o.values_mut().collect())?;
         }
         let keys: Vec<String> = o.keys().cloned().collect();
