@@ -52,37 +52,34 @@ const MORSE: [(&str, u8); 36] = [
     ("----.", b'9'),
 ];
 
-/// The spelling alphabet's code words (ICAO), with the spellings people write.
-const SPELLING: [(&str, u8); 29] = [
-    ("alfa", b'a'),
-    ("alpha", b'a'),
-    ("bravo", b'b'),
-    ("charlie", b'c'),
-    ("delta", b'd'),
-    ("echo", b'e'),
-    ("foxtrot", b'f'),
-    ("golf", b'g'),
-    ("hotel", b'h'),
-    ("india", b'i'),
-    ("juliet", b'j'),
-    ("juliett", b'j'),
-    ("kilo", b'k'),
-    ("lima", b'l'),
-    ("mike", b'm'),
-    ("november", b'n'),
-    ("oscar", b'o'),
-    ("papa", b'p'),
-    ("quebec", b'q'),
-    ("romeo", b'r'),
-    ("sierra", b's'),
-    ("tango", b't'),
-    ("uniform", b'u'),
-    ("victor", b'v'),
-    ("whiskey", b'w'),
-    ("whisky", b'w'),
-    ("xray", b'x'),
-    ("yankee", b'y'),
-    ("zulu", b'z'),
+/// The spelling alphabet's code words (ICAO), `a` to `z`, with the spellings people write.
+const SPELLING: [&[&str]; 26] = [
+    &["alfa", "alpha"],
+    &["bravo"],
+    &["charlie"],
+    &["delta"],
+    &["echo"],
+    &["foxtrot"],
+    &["golf"],
+    &["hotel"],
+    &["india"],
+    &["juliet", "juliett"],
+    &["kilo"],
+    &["lima"],
+    &["mike"],
+    &["november"],
+    &["oscar"],
+    &["papa"],
+    &["quebec"],
+    &["romeo"],
+    &["sierra"],
+    &["tango"],
+    &["uniform"],
+    &["victor"],
+    &["whiskey", "whisky"],
+    &["xray"],
+    &["yankee"],
+    &["zulu"],
 ];
 
 /// One signal: the letter it stands for and the input bytes it was written in.
@@ -275,13 +272,20 @@ fn spelling_runs(text: &str) -> Vec<Vec<Signal>> {
 }
 
 fn spelling_letter(word: &[u8]) -> Option<u8> {
+    if !(4..=8).contains(&word.len()) {
+        return None;
+    }
     if word.eq_ignore_ascii_case(b"x-ray") {
         return Some(b'x');
     }
-    SPELLING
+    // A code word starts with its letter: only that letter's spellings are compared, so
+    // most words of a text cost one look at their first byte.
+    let letter = word[0].to_ascii_lowercase();
+    let spellings = SPELLING.get(usize::from(letter.checked_sub(b'a')?))?;
+    spellings
         .iter()
-        .find(|(w, _)| w.len() == word.len() && w.as_bytes().eq_ignore_ascii_case(word))
-        .map(|&(_, c)| c)
+        .any(|w| w.as_bytes().eq_ignore_ascii_case(word))
+        .then_some(letter)
 }
 
 #[cfg(test)]
