@@ -746,16 +746,7 @@ impl Engine {
         counts: &mut [usize; PhiType::ALL.len()],
     ) -> Result<Cow<'v, str>, ScanError> {
         let words = value.replace(PATH_SEPARATORS, " ");
-        let (canon, view_spans) = self.read(&words, learned, scratch);
-        if view_spans.is_empty() {
-            return Ok(Cow::Borrowed(value));
-        }
-        for s in &view_spans {
-            counts[s.ty.index()] += 1;
-        }
-        let view = canon.as_ref().map_or(words.as_str(), Canon::text);
-        let (spans, values) = to_source(canon.as_ref(), view, &view_spans);
-        Ok(Cow::Owned(t.apply_read(value, &spans, &values, ctx)?))
+        self.scan_read_as(value, &words, learned, t, ctx, scratch, counts)
     }
 
     /// Reads one string through its canonical view and transforms what [`Engine::read`]
@@ -770,14 +761,31 @@ impl Engine {
         scratch: &mut Scratch,
         counts: &mut [usize; PhiType::ALL.len()],
     ) -> Result<Cow<'v, str>, ScanError> {
-        let (canon, view_spans) = self.read(value, learned, scratch);
-        let view = canon.as_ref().map_or(value, Canon::text);
+        self.scan_read_as(value, value, learned, t, ctx, scratch, counts)
+    }
+
+    /// [`Engine::scan_text`] of `value` as `read_as` reads: a text of the same bytes but
+    /// some read otherwise, one for one, so spans found there are `value`'s.
+    #[allow(clippy::too_many_arguments)]
+    fn scan_read_as<'v>(
+        &self,
+        value: &'v str,
+        read_as: &str,
+        learned: Option<&Learned>,
+        t: &Transformer<'_>,
+        ctx: &DocContext,
+        scratch: &mut Scratch,
+        counts: &mut [usize; PhiType::ALL.len()],
+    ) -> Result<Cow<'v, str>, ScanError> {
+        debug_assert_eq!(value.len(), read_as.len());
+        let (canon, view_spans) = self.read(read_as, learned, scratch);
         if view_spans.is_empty() {
             return Ok(Cow::Borrowed(value));
         }
         for s in &view_spans {
             counts[s.ty.index()] += 1;
         }
+        let view = canon.as_ref().map_or(read_as, Canon::text);
         let (spans, values) = to_source(canon.as_ref(), view, &view_spans);
         Ok(Cow::Owned(t.apply_read(value, &spans, &values, ctx)?))
     }

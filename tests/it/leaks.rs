@@ -989,6 +989,7 @@ const CHANNELS: &[&str] = &[
     "path",
     "path_matrix",
     "path_pieces",
+    "query_path_pieces",
     "h_user_agent",
     "h_accept",
     "h_idempotency",
@@ -1358,6 +1359,11 @@ fn channel(ch: &str, c: &Canary, v: &str) -> Option<Req> {
             r.path = format!("patients;ref={}/notes", url(v));
             r
         }
+        // The value's words as the pieces of a path in a query value.
+        "query_path_pieces" => ping().path_query(&format!(
+            "?next={}&kind=progress",
+            url(&format!("/patients/{}", v.replace(' ', "/")))
+        )),
         // The value's words as path segments of their own (`patients/4471/Quarry/Hollow/Rd`).
         "path_pieces" => {
             let mut r = ping();
@@ -3163,7 +3169,9 @@ fn the_decoders_find_every_trick() {
                     continue;
                 }
                 // A path's `/` for each space splits spaced hex's pairs: no reading of it.
-                if *trick == "hex_spaced" && matches!(*ch, "json_path_keep" | "path_pieces") {
+                if *trick == "hex_spaced"
+                    && matches!(*ch, "json_path_keep" | "path_pieces" | "query_path_pieces")
+                {
                     continue;
                 }
                 let Some(r) = channel(ch, c, &v) else {
