@@ -23,6 +23,7 @@
 
 use unicode_normalization::char::{compose, decompose_compatible};
 
+mod disguise;
 mod signals;
 
 /// A decoded view of a string, with a map from each view byte to its source bytes.
@@ -66,8 +67,14 @@ impl Canon {
         let decoded = Canon::then(decoded, digits);
         let signals = Canon::signals(decoded.as_ref().map_or(input, Canon::text));
         let decoded = Canon::then(decoded, signals);
+        let unwrapped = Canon::unwrapped(decoded.as_ref().map_or(input, Canon::text));
+        let decoded = Canon::then(decoded, unwrapped);
         let joined = Canon::unspaced(decoded.as_ref().map_or(input, Canon::text));
         let view = Canon::then(decoded, joined);
+        let letters = Canon::letters_for_symbols(view.as_ref().map_or(input, Canon::text));
+        let view = Canon::then(view, letters);
+        let hex = Canon::decimal_for_hex(view.as_ref().map_or(input, Canon::text));
+        let view = Canon::then(view, hex);
         let digits = Canon::digits_for_letters(view.as_ref().map_or(input, Canon::text));
         Canon::then(view, digits)
     }
@@ -202,7 +209,7 @@ impl Canon {
                 // its own (`R o s a l i n d T h a c k e r a y` reads `Rosalind Thackeray`):
                 // that space stays.
                 if i > start
-                    && b[i - 1] == b' '
+                    && !b[i - 1].is_ascii_alphanumeric()
                     && b[i].is_ascii_uppercase()
                     && b[i - 2].is_ascii_lowercase()
                 {
@@ -688,8 +695,9 @@ fn number_group(b: &[u8], i: usize) -> Option<usize> {
 }
 
 /// What may set the characters of a spelled-out run apart (`J o h n`, `J.o.h.n`, `J-o-h-n`,
-/// `5_1_2`): one of these, the same one all along the run.
-const SPACING: &[u8] = b" .-_";
+/// `5_1_2`, `J|o|h|n`, `J,o,h,n`, one to a line): one of these, the same one all along the
+/// run.
+const SPACING: &[u8] = b" .-_,|*\n";
 
 /// Most spaces between two words of a letter-spaced phrase (`R o s a l i n d   T h a c k e r
 /// a y` writes the space between words as three).
@@ -1023,8 +1031,18 @@ fn fold_letter(c: char) -> Option<&'static str> {
         'ı' => "i",
         'Ħ' => "H",
         'ħ' => "h",
-        _ => return None,
+        _ => return regional_letter(c),
     })
+}
+
+/// The letter a regional indicator symbol stands for (`🇷🇴🇸🇦`, drawn as flags in pairs).
+fn regional_letter(c: char) -> Option<&'static str> {
+    const LETTERS: [&str; 26] = [
+        "A", "B", "C", "D", "E", "F", "G", "H", "I", "J", "K", "L", "M", "N", "O", "P", "Q", "R",
+        "S", "T", "U", "V", "W", "X", "Y", "Z",
+    ];
+    let i = (c as u32).checked_sub(0x1F1E6)?;
+    LETTERS.get(usize::try_from(i).ok()?).copied()
 }
 
 /// One decoding round over `input`.

@@ -682,12 +682,14 @@ impl Walker<'_, '_, '_> {
             return Ok(());
         }
         let mut groups = Vec::with_capacity(items.len());
+        let mut last_is_number = false;
         for x in &items {
             let group = match &**x {
                 Value::String(s) => s.trim().to_string(),
                 Value::Number(n) if n.is_u64() => n.to_string(),
                 _ => return Ok(()),
             };
+            last_is_number = x.is_number();
             let digits = (1..=MAX_GROUP_DIGITS).contains(&group.len())
                 && group.bytes().all(|b| b.is_ascii_digit());
             if !digits {
@@ -695,9 +697,14 @@ impl Walker<'_, '_, '_> {
             }
             groups.push(group);
         }
+        if last_is_number {
+            pad_phone_line(&mut groups);
+        }
         let joined = groups.join("-");
+        // A date's shape alone takes vital signs (`120-80-72`): the groups must name a day.
         let Some(ty) = shape::value_type(&joined)
             .filter(|ty| matches!(ty, PhiType::Ssn | PhiType::Phone | PhiType::Date))
+            .filter(|ty| *ty != PhiType::Date || names_a_day(&groups))
         else {
             return Ok(());
         };
@@ -906,6 +913,36 @@ pub(crate) fn is_contact_or_ssn(ty: Option<PhiType>) -> bool {
 const MIN_GROUPS: usize = 2;
 const MAX_GROUPS: usize = 4;
 const MAX_GROUP_DIGITS: usize = 5;
+
+/// Whether three groups of digits are a calendar date in one of the orders people write
+/// (month/day/year, day/month/year, year/month/day), with a two- or four-digit year.
+fn names_a_day(groups: &[String]) -> bool {
+    let [a, b, c] = groups else {
+        return false;
+    };
+    let n = |g: &String| g.parse::<u32>().ok();
+    let (Some(x), Some(y), Some(z)) = (n(a), n(b), n(c)) else {
+        return false;
+    };
+    let month = |m: u32| (1..=12).contains(&m);
+    let day = |d: u32| (1..=31).contains(&d);
+    let year = |g: &String, v: u32| g.len() == 2 || (g.len() == 4 && (1850..=2150).contains(&v));
+    (year(c, z) && ((month(x) && day(y)) || (day(x) && month(y))))
+        || (a.len() == 4 && year(a, x) && month(y) && day(z))
+}
+
+/// `[413, 555, 172]`: a phone number's line written as a JSON number has lost its leading
+/// zeros; they are put back when the groups before it are a US area code and exchange
+/// (three digits each, neither starting with 0 or 1), so the groups read as the number.
+/// Vital signs (`[120, 80, 72]`) have no such area code and stay.
+fn pad_phone_line(groups: &mut [String]) {
+    let nanp = |g: &String| g.len() == 3 && g.starts_with(|c: char| ('2'..='9').contains(&c));
+    if let [area, exchange, line] = groups {
+        if nanp(area) && nanp(exchange) && line.len() < 4 {
+            *line = format!("{line:0>4}");
+        }
+    }
+}
 
 /// Fewest one-character elements read together as a value spelled out ([`Walker::spelled_out`]).
 const MIN_SPELLED_OUT: usize = 4;

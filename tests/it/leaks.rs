@@ -186,6 +186,14 @@ const VALUE_TRICKS: &[&str] = &[
     "hex",
     "hex_spaced",
     "b32",
+    "leet_symbols",
+    "bracketed",
+    "piped",
+    "one_per_line",
+    "hex_literal",
+    "regional",
+    "camel",
+    "spoken_dash",
     "morse",
     "spelling",
 ];
@@ -219,6 +227,14 @@ const MAIN_TRICKS: &[&str] = &[
     "hex",
     "hex_spaced",
     "b32",
+    "leet_symbols",
+    "bracketed",
+    "piped",
+    "one_per_line",
+    "hex_literal",
+    "regional",
+    "camel",
+    "spoken_dash",
 ];
 /// Character references make no sense in a URL: these tricks are not tried there.
 const NOT_IN_URLS: &[&str] = &["html_dec", "named"];
@@ -358,9 +374,49 @@ fn value_trick(trick: &str, c: &Canary) -> Option<String> {
         "spaced" => Some(v.chars().map(String::from).collect::<Vec<_>>().join(" ")),
         // Digits for the letters they look like, inside a name's words: `R0salind Th4ckeray`.
         "leet" => (c.kind == Kind::Name).then(|| leet(v)),
+        // Symbols for the letters they look like, inside a name's words: `Ro$@l!nd Th@cker@y`.
+        "leet_symbols" => (c.kind == Kind::Name).then(|| leet_symbols(v)),
+        // Each letter and digit in brackets, the rest as written: `[R][o][s]…`,
+        // `[5][1][2]-[4][7]-…`, `[o][t]….[l][a]…@[i][n]…`.
+        "bracketed" => Some(
+            v.chars()
+                .map(|ch| {
+                    if ch.is_ascii_alphanumeric() {
+                        format!("[{ch}]")
+                    } else {
+                        ch.to_string()
+                    }
+                })
+                .collect(),
+        ),
+        // A name's words run together, each keeping its capital: `RosalindThackeray`.
+        "camel" => (c.kind == Kind::Name).then(|| v.replace(' ', "")),
+        // A name's letters set apart by `|`, or written one to a line.
+        "piped" => (c.kind == Kind::Name).then(|| spelled_with(v, "|")),
+        "one_per_line" => (c.kind == Kind::Name).then(|| spelled_with(v, "\n")),
+        // A phone number or an SSN as the hexadecimal literal of its digits: `0xf67f7cdc`.
+        "hex_literal" => {
+            let digits: String = v.chars().filter(char::is_ascii_digit).collect();
+            matches!(c.kind, Kind::Phone | Kind::Ssn)
+                .then(|| digits.parse::<u64>().ok())
+                .flatten()
+                .map(|n| format!("0x{n:x}"))
+        }
+        // A name in regional indicator symbols (drawn as flags in pairs): `🇷🇴🇸🇦…`.
+        "regional" => (c.kind == Kind::Name).then(|| {
+            v.chars()
+                .map(|ch| match ch.to_ascii_uppercase() {
+                    u @ 'A'..='Z' => {
+                        char::from_u32(REGIONAL_A + (u as u32 - 'A' as u32)).unwrap_or(ch)
+                    }
+                    other => other,
+                })
+                .collect()
+        }),
         // Digits read out as words, groups set apart by commas, a pair as `double`:
         // `five one two, four seven, three three oh six`.
         "spoken" => spoken(v),
+        "spoken_dash" => spoken_dashed(v).filter(|s| s.contains(" dash ")),
         // Letters for the digits they look like, inside a number: `4l3-555-O172`.
         "lookalike" => lookalike(v),
         // Cyrillic letters for the Latin letters they are drawn like: `Rоsаlind Тhасkеrау`.
@@ -583,6 +639,38 @@ const LEET: [(char, char); 6] = [
     ('t', '7'),
 ];
 
+/// Regional indicator symbol letter A (U+1F1E6); B to Z follow it.
+const REGIONAL_A: u32 = 0x1F1E6;
+
+/// Symbols a writer swaps for the letter that looks like them.
+const LEET_SYMBOLS: [(char, char); 3] = [('s', '$'), ('a', '@'), ('i', '!')];
+
+/// Each letter of a word (after its first and before its last) that looks like a symbol,
+/// written as it.
+fn leet_symbols(v: &str) -> String {
+    let word = |w: &str| {
+        let n = w.chars().count();
+        w.chars()
+            .enumerate()
+            .map(
+                |(i, ch)| match LEET_SYMBOLS.iter().find(|(l, _)| *l == ch) {
+                    Some((_, sym)) if i > 0 && i + 1 < n => *sym,
+                    _ => ch,
+                },
+            )
+            .collect::<String>()
+    };
+    v.split(' ').map(word).collect::<Vec<_>>().join(" ")
+}
+
+/// A value's words with their characters set apart by `sep`, the words by a blank.
+fn spelled_with(v: &str, sep: &str) -> String {
+    v.split(' ')
+        .map(|w| w.chars().map(String::from).collect::<Vec<_>>().join(sep))
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
 /// The first letter of each word (after its first) that looks like a digit, written as it.
 fn leet(v: &str) -> String {
     let word = |w: &str| {
@@ -676,6 +764,11 @@ fn unsignalled(s: &str) -> Vec<String> {
     vec![unmorsed, unspelled]
 }
 
+/// [`spoken`] with ` dash ` between the groups: `five one two dash four seven dash …`.
+fn spoken_dashed(v: &str) -> Option<String> {
+    spoken(v).map(|s| s.replace(", ", " dash "))
+}
+
 fn spoken(v: &str) -> Option<String> {
     if !v.bytes().any(|b| b.is_ascii_digit()) || v.bytes().any(|b| b.is_ascii_alphabetic()) {
         return None;
@@ -747,12 +840,29 @@ fn unleeted_and_unspoken(s: &str) -> Vec<String> {
             }
         })
         .collect();
+    // Symbols between two letters or digits (or symbols) as the letters they look like.
+    let part = |c: Option<&u8>| {
+        c.is_some_and(|c| c.is_ascii_alphanumeric() || matches!(c, b'$' | b'@' | b'!'))
+    };
+    let unsymbolled: String = s
+        .char_indices()
+        .map(|(i, ch)| {
+            let inner = i > 0 && part(b.get(i - 1)) && part(b.get(i + 1));
+            match LEET_SYMBOLS.iter().find(|(_, sym)| *sym == ch) {
+                Some((l, _)) if inner => *l,
+                _ => ch,
+            }
+        })
+        .collect();
     let mut spoken = String::new();
     let mut double = false;
     for w in s.split(|c: char| !c.is_ascii_alphanumeric()) {
         let lower = w.to_ascii_lowercase();
         if lower == "double" {
             double = true;
+            continue;
+        }
+        if lower == "dash" || lower == "hyphen" {
             continue;
         }
         match DIGIT_WORDS.iter().position(|d| *d == lower) {
@@ -770,6 +880,8 @@ fn unleeted_and_unspoken(s: &str) -> Vec<String> {
     }
     vec![
         unleet,
+        unsymbolled,
+        decimal_for_hex(s),
         spoken,
         digits_for_letters(s),
         latin_and_ascii_digits(s),
@@ -779,6 +891,27 @@ fn unleeted_and_unspoken(s: &str) -> Vec<String> {
     .into_iter()
     .chain(unsignalled(s))
     .collect()
+}
+
+/// The leak check's reading of the `hex_literal` trick: each `0x` literal as its decimal
+/// value.
+fn decimal_for_hex(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut rest = s;
+    while let Some(i) = rest.find("0x").or_else(|| rest.find("0X")) {
+        out.push_str(&rest[..i]);
+        let hex: String = rest[i + 2..]
+            .chars()
+            .take_while(char::is_ascii_hexdigit)
+            .collect();
+        match u64::from_str_radix(&hex, 16) {
+            Ok(n) if !hex.is_empty() && hex.len() <= 16 => out.push_str(&n.to_string()),
+            _ => out.push_str(&rest[i..i + 2 + hex.len()]),
+        }
+        rest = &rest[i + 2 + hex.len()..];
+    }
+    out.push_str(rest);
+    out
 }
 
 /// The leak check's reading of the `cyrillic` and `arabic_digits` tricks.
@@ -971,6 +1104,7 @@ const CHANNELS: &[&str] = &[
     "json_path_keep",
     "json_group_array",
     "json_group_object",
+    "json_group_numbers",
     "form_known",
     "form_unknown",
     "form_keep",
@@ -1292,6 +1426,22 @@ fn channel(ch: &str, c: &Canary, v: &str) -> Option<Req> {
                     )
                 })
                 .collect();
+            Req::json("j", &json!({"cb": groups}))
+        }
+        // The same groups as JSON numbers, which lose their leading zeros
+        // (`{"area":413,"exchange":555,"line":172}`, `[8,23,1961]`).
+        "json_group_numbers" => {
+            let groups: serde_json::Map<String, Value> = digit_groups(v)?
+                .into_iter()
+                .enumerate()
+                .map(|(k, g)| {
+                    let n: u64 = g.parse().ok()?;
+                    Some((
+                        ["area", "exchange", "line", "ext"][k % 4].to_string(),
+                        n.into(),
+                    ))
+                })
+                .collect::<Option<_>>()?;
             Req::json("j", &json!({"cb": groups}))
         }
         // A path under a code key, the value's words as its pieces (`/patients/whitlock`).
@@ -1661,7 +1811,12 @@ fn cda_doc(c: &Canary, v: &str) -> String {
 /// Whether a value can be spelled as a name and still be read back (an escaped or encoded
 /// value cannot: its `&`, `%` or `\\` would be lost).
 fn nameable(v: &str) -> bool {
-    !v.contains(['&', '%', '\\', '+', '/', '='])
+    // An XML name holds none of these, nor a regional indicator: `xml_name` would write each
+    // as `_`, and no reading of the value would be left.
+    !v.contains(['&', '%', '\\', '+', '/', '=', '$', '!'])
+        && !v
+            .chars()
+            .any(|c| (REGIONAL_A..REGIONAL_A + 26).contains(&(c as u32)))
 }
 
 fn xml_name(v: &str) -> String {
@@ -2672,6 +2827,17 @@ fn scalar_values(v: &Value, out: &mut Vec<String>) {
     if scalars.len() >= 2 {
         out.push(scalars.concat());
     }
+    // Groups as JSON numbers have lost their leading zeros: a phone number's line read
+    // padded to four digits, a date's month and day to two.
+    if let (3, Some(Value::Number(line))) = (scalars.len(), items.last()) {
+        out.push(format!(
+            "{}{}{:0>4}",
+            scalars[0],
+            scalars[1],
+            line.to_string()
+        ));
+        out.push(scalars.iter().map(|g| format!("{g:0>2}")).collect());
+    }
     items.into_iter().for_each(|x| scalar_values(x, out));
 }
 
@@ -2746,6 +2912,11 @@ fn stripped(s: &str) -> String {
             '\u{2010}'..='\u{2015}' | '\u{2212}' | '\u{fe58}' | '\u{fe63}' | '\u{2043}' => {}
             c if c.is_whitespace() || c.is_control() => {}
             ' ' | '-' | '.' | '(' | ')' | '/' | '_' | ',' => {}
+            '[' | ']' | '{' | '}' | '|' | '*' => {}
+            // Regional indicator symbols as the letters they stand for.
+            c if (REGIONAL_A..REGIONAL_A + 26).contains(&(c as u32)) => {
+                o.push(char::from(b'a' + (c as u32 - REGIONAL_A) as u8));
+            }
             c => o.extend(c.to_lowercase()),
         }
     }

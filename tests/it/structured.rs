@@ -525,3 +525,26 @@ fn references_keep_only_the_shapes_fhir_defines() {
     assert!(reference("/derivedFrom/0/reference").starts_with("urn:uuid:"));
     assert!(reference("/derivedFrom/1/reference").starts_with('#'));
 }
+
+/// A value cut into groups of digits across an array's items or an object's values is read
+/// joined: a phone number whose line lost its leading zero as a JSON number, a date of birth
+/// as three numbers. Vital signs and scores in the same shapes stay as they are.
+#[test]
+fn values_cut_in_groups_go_and_vital_signs_stay() {
+    let input = json!({
+        "cb": {"area": 413, "exchange": 555, "line": 172},
+        "born": [8, 23, 1961],
+        "bp": {"sys": 120, "dia": 80, "hr": 72},
+        "triple": [250, 80, 72],
+        "pair": [120, 80],
+        "scores": {"a": 4, "b": 5, "c": 3}
+    });
+    let out = deidentify(&input.to_string(), ContentType::Json, "safe-harbor");
+    let v: Value = serde_json::from_str(&out.text).expect("output is JSON");
+    assert_ne!(v["cb"]["area"], json!(413), "{}", out.text);
+    assert_eq!(v["cb"]["line"], json!(""), "{}", out.text);
+    assert_ne!(v["born"][1], json!(23), "{}", out.text);
+    for key in ["bp", "triple", "pair", "scores"] {
+        assert_eq!(v[key], input[key], "{key}: {}", out.text);
+    }
+}

@@ -8,7 +8,7 @@ use std::str::FromStr;
 use super::{in_number_run, UNITS};
 
 /// A number read out digit by digit (`five one two, four seven, …`), possibly with `double` and
-/// `triple` (`double two`) or digits mixed in (`5five5`): at least two digit words, seven to
+/// `triple` (`double two`), `dash` between groups, or digits mixed in (`5five5`): at least two digit words, seven to
 /// nineteen digits in all, and no count up or down one at a time (`one two three …`, `nine
 /// eight seven …`: a count, as in a cognitive screen, not a number).
 pub(super) fn read_out_number(v: &str) -> bool {
@@ -30,6 +30,8 @@ pub(super) fn read_out_number(v: &str) -> bool {
             match word.as_str() {
                 "double" => repeat = 2,
                 "triple" => repeat = 3,
+                // Read out between groups (`five one two dash four seven`).
+                "dash" | "hyphen" => {}
                 w if digit_of_word(w).is_some() => {
                     words += 1;
                     digits += repeat;
@@ -57,8 +59,9 @@ fn digit_of_word(w: &str) -> Option<usize> {
 fn counted(v: &str) -> bool {
     let digits: Vec<Option<usize>> = v
         .split(|c: char| !c.is_ascii_alphabetic())
-        .filter(|w| !w.is_empty())
-        .map(|w| digit_of_word(&w.to_ascii_lowercase()))
+        .map(str::to_ascii_lowercase)
+        .filter(|w| !w.is_empty() && w != "dash" && w != "hyphen")
+        .map(|w| digit_of_word(&w))
         .collect();
     if digits.len() < 3 {
         return false;

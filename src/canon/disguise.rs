@@ -1,0 +1,338 @@
+//! Characters kept as written but dressed up: symbols written for the letters they look like
+//! (`R0$@l1nd`), each character of a word in brackets (`[R][o][s][a]`), and a number written
+//! as a hexadecimal literal (`0xf67f7cdc` is 4135550172).
+//!
+//! Each is a way of writing a value past a detector, as leetspeak with digits or
+//! letter-spacing are, so the view reads it back before detection. Every reading is cheap to
+//! refuse: a text without the symbols, closing brackets or `0x` it needs costs one `memchr`.
+
+use memchr::{memchr2_iter, memchr3, memchr3_iter};
+
+use super::{Builder, Canon, MAX_WORD_GAP};
+
+/// The letter a symbol is written for inside a word: `$` for `s`, `@` for `a`, `!` for `i`.
+/// (`|` for `l` is left out: it separates fields in too many formats.)
+fn letter_for_symbol(c: u8) -> Option<u8> {
+    match c {
+        b'$' => Some(b's'),
+        b'@' => Some(b'a'),
+        b'!' => Some(b'i'),
+        _ => None,
+    }
+}
+
+/// Fewest letters a word must hold for its symbols to be read as letters: `US$5` and `a@b`
+/// stay.
+const MIN_SYMBOL_WORD_LETTERS: usize = 3;
+
+impl Canon {
+    /// The view of `text` with the symbols inside its words read as the letters they look
+    /// like (`R0$@l1nd` reads `R0sal1nd`, whose digits the lexicon reads in turn), or `None`
+    /// when no word has one. Byte for byte, so spans map back as written. An `@` between an
+    /// e-mail address's parts stays (`otter.lake@inbox.example`), and so do symbols at a
+    /// word's end (`Thanks!`) or opening it (`@mention`), but for `$` before a letter
+    /// (`$mith`).
+    pub(super) fn letters_for_symbols(text: &str) -> Option<Canon> {
+        let b = text.as_bytes();
+        memchr3(b'$', b'@', b'!', b)?;
+        let mut out: Option<Vec<u8>> = None;
+        let mut done = 0;
+        for p in memchr3_iter(b'$', b'@', b'!', b) {
+            if p < done {
+                continue;
+            }
+            let (start, end) = symbol_word(b, p);
+            done = end;
+            if !reads_symbols_as_letters(b, start, end) {
+                continue;
+            }
+            let upper = b[start..end]
+                .iter()
+                .filter(|c| c.is_ascii_alphabetic())
+                .all(u8::is_ascii_uppercase);
+            // Inside the word: letters or digits on both sides, not trailing marks (`Dec!!`).
+            let word = &b[start..end];
+            let first = start + word.iter().position(u8::is_ascii_alphanumeric).unwrap_or(0);
+            let last = start
+                + word
+                    .iter()
+                    .rposition(u8::is_ascii_alphanumeric)
+                    .unwrap_or(0);
+            for k in start..end {
+                let inner = k > first && k < last;
+                let opens = k == start && b[k] == b'$' && b[k + 1].is_ascii_alphabetic();
+                if let Some(l) = letter_for_symbol(b[k]).filter(|_| inner || opens) {
+                    let o = out.get_or_insert_with(|| b.to_vec());
+                    o[k] = if upper { l.to_ascii_uppercase() } else { l };
+                }
+            }
+        }
+        let out = out?;
+        let mut view = Builder::with_capacity(text.len());
+        // Only ASCII symbols became ASCII letters: still UTF-8, and one byte for one.
+        view.push_literal(&String::from_utf8_lossy(&out), 0);
+        Some(view.out)
+    }
+}
+
+/// The word around the symbol at `p`: letters, digits and symbols on both sides.
+fn symbol_word(b: &[u8], p: usize) -> (usize, usize) {
+    let part = |c: &u8| c.is_ascii_alphanumeric() || letter_for_symbol(*c).is_some();
+    let start = p - b[..p].iter().rev().take_while(|c| part(c)).count();
+    let end = p + b[p..].iter().take_while(|c| part(c)).count();
+    (start, end)
+}
+
+/// Whether the word `start..end` is one whose symbols stand for letters: it holds letters
+/// enough, and when it holds an `@`, nothing around it makes it part of an e-mail address
+/// (a dot and more after it, or a dot, `_`, `-` or `+` before it).
+fn reads_symbols_as_letters(b: &[u8], start: usize, end: usize) -> bool {
+    let letters = b[start..end]
+        .iter()
+        .filter(|c| c.is_ascii_alphabetic())
+        .count();
+    if letters < MIN_SYMBOL_WORD_LETTERS || end - start < 4 {
+        return false;
+    }
+    if !b[start..end].contains(&b'@') {
+        return true;
+    }
+    let dotted_after =
+        b.get(end) == Some(&b'.') && b.get(end + 1).is_some_and(u8::is_ascii_alphanumeric);
+    let joined_before = start > 0 && matches!(b[start - 1], b'.' | b'_' | b'-' | b'+' | b'%');
+    !dotted_after && !joined_before
+}
+
+/// Brackets that may hold each character of a spelled-out word: `[R][o]`, `(R)(o)`, `{R}{o}`.
+const WRAPPERS: [(u8, u8); 3] = [(b'[', b']'), (b'(', b')'), (b'{', b'}')];
+
+/// What may stand between two bracketed characters of one word, besides nothing; the view
+/// keeps it (`[5][1][2]-[4][7]` reads `512-47`, `[o][t]@[i][n]` reads `ot@in`).
+const WRAPPED_SEPARATORS: &[u8] = b",.-_|*+:;@/";
+
+/// Fewest bracketed characters in a run read as a word spelled out: no text brackets its
+/// characters one by one by chance, so a date's or a short name's count is enough; fewer
+/// are list markers (`(a)(b)`) and citations (`[1][2][3]`).
+const MIN_WRAPPED: usize = 4;
+
+impl Canon {
+    /// The view of `text` with its words spelled one bracketed character at a time read as
+    /// the words they spell (`[R][o][s][a] [L][e][e]` reads `Rosa Lee`), or `None` when it
+    /// has none.
+    pub(super) fn unwrapped(text: &str) -> Option<Canon> {
+        let b = text.as_bytes();
+        memchr3(b']', b')', b'}', b)?;
+        let runs = wrapped_runs(b);
+        if runs.is_empty() {
+            return None;
+        }
+        let mut out = Builder::with_capacity(text.len());
+        let mut at = 0;
+        for run in &runs {
+            out.push_literal(&text[at..run[0]], at);
+            for (k, &open) in run.iter().enumerate() {
+                if k > 0 {
+                    let gap = run[k - 1] + 3;
+                    if b[gap] == b' ' {
+                        // Blanks between words read as one, from the gap as written.
+                        out.push_mapped(' ', gap, open);
+                    } else {
+                        out.push_literal(&text[gap..open], gap);
+                    }
+                }
+                out.push_mapped(char::from(b[open + 1]), open, open + 3);
+            }
+            at = run[run.len() - 1] + 3;
+        }
+        out.push_literal(&text[at..], at);
+        Some(out.out)
+    }
+}
+
+/// Whether a bracketed character opens at `open` (`[R]`): a letter or digit between a pair
+/// of [`WRAPPERS`].
+fn wrapped_at(b: &[u8], open: usize) -> bool {
+    let Some(&close) = b.get(open + 2) else {
+        return false;
+    };
+    b[open + 1].is_ascii_alphanumeric() && WRAPPERS.iter().any(|&(o, e)| b[open] == o && close == e)
+}
+
+/// Runs of bracketed characters (each run as its characters' opening brackets): side by
+/// side or one of [`WRAPPED_SEPARATORS`] apart within a word, one to [`MAX_WORD_GAP`]
+/// blanks between words.
+fn wrapped_runs(b: &[u8]) -> Vec<Vec<usize>> {
+    let mut runs = Vec::new();
+    let mut done = 0;
+    for close in memchr3_iter(b']', b')', b'}', b) {
+        let Some(open) = close
+            .checked_sub(2)
+            .filter(|&o| o >= done && wrapped_at(b, o))
+        else {
+            continue;
+        };
+        let run = wrapped_run(b, open);
+        done = run.last().map_or(close, |&last| last + 3);
+        if run.len() >= MIN_WRAPPED {
+            runs.push(run);
+        }
+    }
+    runs
+}
+
+/// The run of bracketed characters starting at `open`.
+fn wrapped_run(b: &[u8], open: usize) -> Vec<usize> {
+    let mut run = vec![open];
+    let mut at = open + 3;
+    loop {
+        let blanks = b[at..].iter().take_while(|&&c| c == b' ').count();
+        let next = if (1..=MAX_WORD_GAP).contains(&blanks) {
+            at + blanks
+        } else if b.get(at).is_some_and(|c| WRAPPED_SEPARATORS.contains(c)) {
+            at + 1
+        } else {
+            at
+        };
+        if !wrapped_at(b, next) {
+            return run;
+        }
+        run.push(next);
+        at = next + 3;
+    }
+}
+
+/// Most hexadecimal digits read as a number: twelve (48 bits, fifteen decimal digits) hold
+/// any phone number, SSN or record number; longer literals are hashes and addresses.
+const MAX_HEX_DIGITS: usize = 12;
+
+/// Fewest decimal digits a hexadecimal literal's value must have to be read: a local phone
+/// number's seven. Smaller values (`0xFF`, `0x1F600`) are codes.
+const MIN_HEX_VALUE_DIGITS: usize = 7;
+
+impl Canon {
+    /// The view of `text` with its hexadecimal literals of a phone number's size read as the
+    /// decimal numbers they are (`0xf67f7cdc` reads `4135550172`), or `None` when it has
+    /// none. Each decimal digit comes from the whole literal.
+    pub(super) fn decimal_for_hex(text: &str) -> Option<Canon> {
+        let b = text.as_bytes();
+        let mut literals = memchr2_iter(b'x', b'X', b).filter_map(|x| hex_literal(b, x));
+        let first = literals.next()?;
+        let mut out = Builder::with_capacity(text.len());
+        let mut at = 0;
+        for (start, end, value) in std::iter::once(first).chain(literals) {
+            out.push_literal(&text[at..start], at);
+            for d in value.to_string().chars() {
+                out.push_mapped(d, start, end);
+            }
+            at = end;
+        }
+        out.push_literal(&text[at..], at);
+        Some(out.out)
+    }
+}
+
+/// The hexadecimal literal whose `x` is at `x` (`0x` then hexadecimal digits, a whole
+/// word): its range and value, when the value has [`MIN_HEX_VALUE_DIGITS`] digits or more.
+fn hex_literal(b: &[u8], x: usize) -> Option<(usize, usize, u64)> {
+    let zero = x.checked_sub(1)?;
+    if b[zero] != b'0' || (zero > 0 && b[zero - 1].is_ascii_alphanumeric()) {
+        return None;
+    }
+    let len = b[x + 1..]
+        .iter()
+        .take_while(|c| c.is_ascii_hexdigit())
+        .count();
+    let end = x + 1 + len;
+    if len == 0 || len > MAX_HEX_DIGITS || b.get(end).is_some_and(u8::is_ascii_alphanumeric) {
+        return None;
+    }
+    let value = u64::from_str_radix(std::str::from_utf8(&b[x + 1..end]).ok()?, 16).ok()?;
+    (value.to_string().len() >= MIN_HEX_VALUE_DIGITS).then_some((zero, end, value))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn symbols(text: &str) -> Option<String> {
+        Canon::letters_for_symbols(text).map(|c| c.text().to_string())
+    }
+
+    fn unwrapped(text: &str) -> Option<String> {
+        Canon::unwrapped(text).map(|c| c.text().to_string())
+    }
+
+    fn hex(text: &str) -> Option<String> {
+        Canon::decimal_for_hex(text).map(|c| c.text().to_string())
+    }
+
+    #[test]
+    fn symbols_inside_a_word_read_as_letters() {
+        assert_eq!(
+            symbols("R0$@l1nd Th@ck3r@y called").as_deref(),
+            Some("R0sal1nd Thack3ray called")
+        );
+        assert_eq!(symbols("pt R0$@LIND").as_deref(), Some("pt R0SALIND"));
+        assert_eq!(symbols("$m!th").as_deref(), Some("smith"));
+    }
+
+    #[test]
+    fn addresses_money_and_punctuation_keep_their_symbols() {
+        assert_eq!(symbols("mail otter.lake74@inbox.example now"), None);
+        assert_eq!(symbols("mail otter@inbox.example"), None);
+        assert_eq!(symbols("Thanks! see @mention, US$5 and $40"), None);
+        assert_eq!(symbols("turned 100 on 14 Dec!! #family"), None);
+        assert_eq!(symbols("a@b"), None);
+    }
+
+    #[test]
+    fn bracketed_characters_read_as_the_words_they_spell() {
+        assert_eq!(
+            unwrapped("pt [R][o][s][a] [L][e][e] seen").as_deref(),
+            Some("pt Rosa Lee seen")
+        );
+        assert_eq!(unwrapped("(R)(o)(s)(a)").as_deref(), Some("Rosa"));
+        assert_eq!(unwrapped("{R},{o},{s},{a}").as_deref(), Some("R,o,s,a"));
+        assert_eq!(
+            unwrapped("[5][1][2]-[4][7]-[3][3][0][6]").as_deref(),
+            Some("512-47-3306")
+        );
+    }
+
+    #[test]
+    fn list_markers_and_citations_stay() {
+        assert_eq!(unwrapped("see (a) and (b), refs [1][2][3]"), None);
+        assert_eq!(unwrapped("f(x) = g(y)"), None);
+    }
+
+    #[test]
+    fn a_span_of_the_view_covers_the_brackets_as_written() {
+        let text = "x [R][o][s][a] y";
+        let c = Canon::unwrapped(text).expect("wrapped");
+        assert_eq!(c.text(), "x Rosa y");
+        let (start, end) = c.source_range(2, 6);
+        assert_eq!(&text[start..end], "[R][o][s][a]");
+    }
+
+    #[test]
+    fn hexadecimal_literals_of_a_phone_numbers_size_read_as_decimal() {
+        assert_eq!(
+            hex("call 0xF67F7CDC now").as_deref(),
+            Some("call 4135550172 now")
+        );
+        assert_eq!(
+            hex("{\"x\":\"0xf67f7cdc\"}").as_deref(),
+            Some("{\"x\":\"4135550172\"}")
+        );
+    }
+
+    #[test]
+    fn small_codes_hashes_and_words_stay() {
+        assert_eq!(hex("color 0xFF00 and U+1F600 0x1F600"), None);
+        assert_eq!(
+            hex("commit 0x9f86d081884c7d659a2feaa0c55ad015a3bf4f1b"),
+            None
+        );
+        assert_eq!(hex("box 10x20 index xylophone 0xg"), None);
+    }
+}
