@@ -128,6 +128,16 @@ impl Ctx<'_> {
         }
     }
 
+    /// `kilian o fionnghalaigh`, `aoife ni bhriain`: the Irish `Ó`, `Ní`, `Nic` and `Mac`
+    /// written in lower case between a given name and a surname (the view reads `ó` as
+    /// `o`). Read only inside `mark_lower_given_surname`, where a listed given name that is no
+    /// word stands before it.
+    fn irish_particle(&self, k: usize) -> bool {
+        [b"o".as_slice(), b"ni", b"nic", b"mac", b"ui"]
+            .iter()
+            .any(|p| self.word_is(k, p))
+    }
+
     /// `So proud of aurel szabova from Turany`, `Congrats ibrahim van bovene!`: in a text
     /// written in mixed case, a given name in lower case that the lists hold and that is no
     /// English word or vocabulary ([`Ctx::lower_name`]), then (past up to two particles) a
@@ -152,7 +162,7 @@ impl Ctx<'_> {
             && k <= i + 2
             && self.joined(k - 1, b"")
             && self.words[k].shape == Shape::Lower
-            && self.has(k, flag::PARTICLE | flag::INNER_PARTICLE)
+            && (self.has(k, flag::PARTICLE | flag::INNER_PARTICLE) || self.irish_particle(k))
         {
             k += 1;
         }

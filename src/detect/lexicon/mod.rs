@@ -18,6 +18,7 @@ mod accents;
 mod errands;
 mod forms;
 mod lists;
+mod mentions;
 mod messages;
 mod names;
 mod organisations;
@@ -164,6 +165,9 @@ pub mod flag {
     pub const PRESENCE: u64 = 1 << 56;
     /// A field label whose value is a business's town (`Branch:`, `Office:`, `Depot:`).
     pub const PLACE_FIELD: u64 = 1 << 57;
+    /// A word right before a person named by a given name alone (`hey its Penny`,
+    /// `bringing Iris too`, `with Sunny next door`).
+    pub const PERSON_OBJECT: u64 = 1 << 58;
 
     /// No list holds the word (flags `f`), the rare words of [`RARE`] aside: what the
     /// readings that predate the rare words call an unknown word. Measured (stop 38):
@@ -394,6 +398,8 @@ struct RawMessages {
     presence_states: Vec<String>,
     #[serde(default)]
     place_fields: Vec<String>,
+    #[serde(default)]
+    person_object_heads: Vec<String>,
 }
 
 /// A two-word greeting, lower case: (first word, last word).
@@ -598,6 +604,7 @@ impl Lexicon {
             (&raw.request_verbs, flag::REQUEST),
             (&raw.presence_states, flag::PRESENCE),
             (&raw.place_fields, flag::PLACE_FIELD),
+            (&raw.person_object_heads, flag::PERSON_OBJECT),
         ] {
             for w in list {
                 self.add(w, f);
@@ -1143,6 +1150,10 @@ impl Lexicon {
             ctx.mark_lower_given_surname(i, &mut scratch.marks);
             ctx.mark_after_handover(i, &mut scratch.marks);
             ctx.mark_before_request_to(i, &mut scratch.marks);
+            ctx.mark_word_name_after_head(i, &mut scratch.marks);
+            ctx.mark_lower_name_pair(i, &mut scratch.marks);
+            ctx.mark_lower_patronymic(i, &mut scratch.marks);
+            ctx.mark_family_surname(i, &mut scratch.marks);
             ctx.mark_absent_subject(i, &mut scratch.marks);
             ctx.mark_hashtag_place(i, &mut scratch.marks);
             ctx.mark_name_shape(i, &mut scratch.marks);
@@ -1529,6 +1540,7 @@ mod tests {
         words.extend(raw.request_verbs.iter().cloned());
         words.extend(raw.presence_states.iter().cloned());
         words.extend(raw.place_fields.iter().cloned());
+        words.extend(raw.person_object_heads.iter().cloned());
         for s in &raw.sign_offs {
             words.extend(s.split_whitespace().map(str::to_string));
         }

@@ -21,7 +21,7 @@ const MAX_TITLED_REST: usize = 3;
 /// Flags of words that are no person even when a first-name list holds them: vocabulary,
 /// credentials, facilities, cues, titles, labels and roles. Function words are refused
 /// apart, so that `Will` and `May`, names as well, can be read as people.
-const NOT_A_PERSON: u64 = flag::CLINICAL
+pub(super) const NOT_A_PERSON: u64 = flag::CLINICAL
     | flag::CREDENTIAL
     | flag::FACILITY
     | flag::RELATION
@@ -35,7 +35,7 @@ const NOT_A_PERSON: u64 = flag::CLINICAL
 
 /// Flags of words a lower-case first name must not carry (`mark_lower_first_name`): any
 /// vocabulary, cue, title, role, place or verb word, so `lumen`, `english` and `will` stay.
-const LOWER_NAME_BLOCKED: u64 = NOT_A_PERSON
+pub(super) const LOWER_NAME_BLOCKED: u64 = NOT_A_PERSON
     | flag::ENGLISH
     | flag::COMMON
     | flag::VOCAB
@@ -167,9 +167,13 @@ impl Ctx<'_> {
         if self.has(i, LOWER_NAME_BLOCKED) {
             return;
         }
+        // `hey mikael`, `met concepta there`: after a word that takes a person too, but
+        // `with`, which a note writes before its lower-case words and misspellings (`with
+        // ballon insertion`, `with occas. couplets`).
         let handed_on = i > 0
             && self.joined(i - 1, b"")
-            && MESSAGE_VERBS.iter().any(|v| self.word_is(i - 1, v));
+            && (MESSAGE_VERBS.iter().any(|v| self.word_is(i - 1, v))
+                || self.has(i - 1, flag::PERSON_OBJECT) && !self.word_is(i - 1, b"with"));
         let family =
             i + 1 < self.words.len() && self.joined(i, b"") && self.word_is(i + 1, b"family");
         if handed_on || family || self.person_predicate(i + 1) {

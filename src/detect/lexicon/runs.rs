@@ -686,11 +686,23 @@ impl Ctx<'_> {
             .any(|k| CHAT.iter().any(|w| self.word_is(k, w)))
     }
 
-    /// Two lines of the text or more open with one lower-case word and `: ` (a chat log).
+    /// Two lines of the text or more open with a lower-case speaker and `: ` (a chat log):
+    /// one to three lower-case words (a given name and a surname, `antoinette o claonain`,
+    /// hyphens and letters outside ASCII inside them) of at most 30 bytes.
     fn chat_lines(&self) -> bool {
         let speaker = |line: &[u8]| {
-            let n = line.iter().take_while(|c| c.is_ascii_lowercase()).count();
-            (2..=20).contains(&n) && line[n..].starts_with(b": ")
+            let n = line
+                .iter()
+                .take_while(|&&c| c.is_ascii_lowercase() || matches!(c, b' ' | b'-' | 0x80..))
+                .count();
+            let words = line[..n]
+                .split(|c| *c == b' ')
+                .filter(|w| !w.is_empty())
+                .count();
+            (2..=30).contains(&n)
+                && (1..=3).contains(&words)
+                && line[0] != b' '
+                && line[n..].starts_with(b": ")
         };
         self.text
             .split(|c| *c == b'\n')

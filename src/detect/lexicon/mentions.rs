@@ -1,0 +1,254 @@
+//! People mentioned in general-domain messages by a given name alone, where the sentence
+//! and not the word says a person is meant (issue 13, stop 47, helper `general47`).
+//!
+//! Owns five readings: a given name that is also a word after a word that takes a person
+//! (`hey its Penny`, `bringing Iris too`, `Hello Daisy,`, `Love, May`); two lower-case
+//! given names joined by `and` (`frank and mikael are coming`); a lower-case given name
+//! and a Nordic patronymic (`arbjort leosson`); the surname between `the` and `family`
+//! (`c/o the Weaver family`); and the Irish `o` between a lower-case given name and
+//! surname (`antoinette o claonain`, the view's `ó`). The word list is
+//! `patterns/words/person_messages.toml`'s `person_object_heads`.
+
+use super::flag;
+use super::person::{LOWER_NAME_BLOCKED, NOT_A_PERSON};
+use super::words::Shape;
+use super::Ctx;
+use crate::phi::PhiType;
+
+/// Months that are given names too: after a head they are as often a date (`see you in
+/// May`, `with May rent`), so only a sign-off reads them.
+const MONTH_NAMES: [&[u8]; 5] = [b"may", b"june", b"april", b"august", b"march"];
+
+/// Endings of Nordic patronymics (`Leósson`, `Björnsdóttir`, `Karlsdotter`, read through
+/// the view without marks).
+const PATRONYMIC_ENDS: [&[u8]; 3] = [b"sson", b"dottir", b"dotter"];
+
+impl Ctx<'_> {
+    /// Word `k` and the gap after it end a mention: the text ends, punctuation follows, or a
+    /// lower-case word of the sentence does.
+    fn mention_ends(&self, k: usize) -> bool {
+        let end = self.words[k].end;
+        match self.text.get(end) {
+            None => true,
+            Some(b',' | b'.' | b'!' | b'?' | b';' | b':' | b')' | b'\n' | b'\r') => true,
+            Some(b' ') => {
+                k + 1 < self.words.len()
+                    && self.joined(k, b"")
+                    && self.words[k + 1].shape == Shape::Lower
+            }
+            _ => false,
+        }
+    }
+
+    /// Word `k` can be a surname written after a given name in mixed-case text: capitalised,
+    /// a listed surname that is no English word, or a word no list holds.
+    fn capital_surname(&self, k: usize) -> bool {
+        self.words[k].shape == Shape::Cap
+            && !self.has(k, NOT_A_PERSON)
+            && (self.has(k, flag::LAST) && !self.has(k, flag::ENGLISH) || self.unlisted_word(k))
+    }
+
+    /// `hey its Penny, locked out`, `ok! bringing Iris too`, `left it with Sunny next door`,
+    /// `Hello Daisy, your refund`, `interview with Ivy Seven`, `Love, May`: in mixed-case
+    /// text a given name that is also a word (`word_name_candidate`) right after a word that
+    /// takes a person (`person_object_heads`), or after a sign-off opening its sentence and
+    /// a comma, is a person when the mention ends there (punctuation or a lower-case word)
+    /// or a surname follows. Months are read only after a sign-off.
+    pub(super) fn mark_word_name_after_head(&self, i: usize, marks: &mut [Option<PhiType>]) {
+        if marks[i].is_some() || i == 0 || !self.word_name_candidate(i) {
+            return;
+        }
+        let h = i - 1;
+        let gap = &self.text[self.words[h].end..self.words[i].start];
+        let month = MONTH_NAMES.iter().any(|m| self.word_is(i, m));
+        let after_head = gap == b" " && self.has(h, flag::PERSON_OBJECT) && !month;
+        let signed = gap == b", " && self.has(h, flag::SIGN_OFF) && self.clause_start(h);
+        if !after_head && !signed {
+            return;
+        }
+        if self.mention_ends(i) {
+            marks[i] = Some(PhiType::Name);
+        } else if i + 1 < self.words.len()
+            && self.text[self.words[i].end..self.words[i + 1].start] == *b" "
+            && self.capital_surname(i + 1)
+            && self.mention_ends(i + 1)
+        {
+            marks[i] = Some(PhiType::Name);
+            marks[i + 1] = Some(PhiType::Name);
+        }
+    }
+
+    /// Word `k` may be one of two lower-case given names joined by `and`: a first-list word
+    /// that is no vocabulary, cue or place word (a common-word name such as `will` counts).
+    fn lower_given(&self, k: usize) -> bool {
+        let w = &self.words[k];
+        w.shape == Shape::Lower
+            && w.end - w.start >= 3
+            && self.has(k, flag::FIRST)
+            && !self.has(k, NOT_A_PERSON)
+            && (!self.has(k, flag::STOP) || self.has(k, flag::COMMON))
+    }
+
+    /// Word `k` is surely a name in lower case: a listed given name that is no English word
+    /// (`mikael`, `catalina`), or a word of four letters or more no list holds that is no
+    /// misspelling or compound of known words (`balatekin`).
+    fn lower_given_sure(&self, k: usize) -> bool {
+        let w = &self.words[k];
+        let word = &self.text[w.start..w.end];
+        if w.shape != Shape::Lower || word.iter().any(u8::is_ascii_digit) {
+            return false;
+        }
+        (self.lower_name(k) && !self.has(k, LOWER_NAME_BLOCKED))
+            || (self.unlisted_word(k)
+                && w.flags == 0
+                && word.len() >= 4
+                && !self.misspelt(word)
+                && !self.compound(k))
+    }
+
+    /// `frank and mikael are coming round`, `may and catalina`: in mixed-case or lower-case
+    /// text two lower-case words joined by `and` or `&`, both given names of the lists (or one a
+    /// word no list holds) and one of them no English word, are two people. A given name
+    /// that is a word beside another word (`will and testament`) stays.
+    pub(super) fn mark_lower_name_pair(&self, i: usize, marks: &mut [Option<PhiType>]) {
+        let (and, k) = (i + 1, i + 2);
+        // A note written all in lower case is read too: the lists and the `and` say it.
+        if self.caps_mode
+            || k >= self.words.len()
+            || marks[i].is_some() && marks[k].is_some()
+            || !self.joined(i, b"&")
+            || !self.joined(and, b"")
+            || !(self.word_is(and, b"and")
+                || self.text[self.words[i].end..self.words[k].start] == *b" & ")
+        {
+            return;
+        }
+        let pair = (self.lower_given(i) || self.lower_given_sure(i))
+            && (self.lower_given(k) || self.lower_given_sure(k))
+            && (self.lower_given_sure(i) || self.lower_given_sure(k))
+            && (self.lower_given(i) || self.lower_given(k));
+        if pair {
+            marks[i] = Some(PhiType::Name);
+            marks[k] = Some(PhiType::Name);
+        }
+    }
+
+    /// `arbjort leosson`, `unnur bjornsdottir`: in mixed-case text a lower-case word ending
+    /// like a Nordic patronymic (`-sson`, `-dottir`, `-dotter`) that is no word of any list
+    /// but the surnames', right after a lower-case given name of the lists or a word no list
+    /// holds, is a name with it (`lesson` is an English word and stays).
+    pub(super) fn mark_lower_patronymic(&self, i: usize, marks: &mut [Option<PhiType>]) {
+        let w = &self.words[i];
+        let word = &self.text[w.start..w.end];
+        if i == 0
+            || self.caps_mode
+            || self.lower_mode
+            || w.shape != Shape::Lower
+            || word.len() < 6
+            || !PATRONYMIC_ENDS.iter().any(|e| word.ends_with(e))
+            || self.has(i, LOWER_NAME_BLOCKED)
+            || !self.joined(i - 1, b"")
+        {
+            return;
+        }
+        let g = i - 1;
+        let given = self.words[g].shape == Shape::Lower
+            && (self.lower_given(g) || self.unlisted_word(g) && self.words[g].flags == 0);
+        if given {
+            marks[g] = Some(PhiType::Name);
+            marks[i] = Some(PhiType::Name);
+        }
+    }
+
+    /// `c/o the Weaver family`, `the van den Brink family`, `the King family`: in mixed-case
+    /// text the capitalised word between `the` (past up to two particles) and `family` is
+    /// a surname, even one that is a word or a town, unless it is a cue, title or clinical
+    /// word.
+    pub(super) fn mark_family_surname(&self, i: usize, marks: &mut [Option<PhiType>]) {
+        let f = i + 1;
+        if marks[i].is_some()
+            || self.caps_mode
+            || self.lower_mode
+            || f >= self.words.len()
+            || self.words[i].shape != Shape::Cap
+            || !self.joined(i, b"")
+            || !self.word_is(f, b"family")
+            // Not `flag::PLACE`: towns are named after families too (`Allen`, `Weaver`).
+            || self.has(i, NOT_A_PERSON | flag::COMPANY)
+        {
+            return;
+        }
+        let mut first = i;
+        while first > 0
+            && i - first < 2
+            && self.joined(first - 1, b"")
+            && self.words[first - 1].shape == Shape::Lower
+            && self.has(first - 1, flag::PARTICLE | flag::INNER_PARTICLE)
+        {
+            first -= 1;
+        }
+        if first == 0 || !self.joined(first - 1, b"") || !self.word_is(first - 1, b"the") {
+            return;
+        }
+        for m in &mut marks[first..=i] {
+            *m = Some(PhiType::Name);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::detect::lexicon::{finds, keeps};
+    use crate::detect::Detector;
+    use crate::patterns::Patterns;
+
+    fn detector() -> Detector {
+        Detector::build(&Patterns::builtin()).expect("built-in patterns")
+    }
+
+    #[test]
+    fn a_word_name_after_a_head_is_a_person() {
+        let d = detector();
+        finds(
+            &d,
+            "SMS from the landlord: hey its Penny, locked out again",
+            "Penny",
+        );
+        finds(&d, "Book club is at mine, ok! bringing Iris too", "Iris");
+        finds(&d, "Thanks again for the flowers! Love, Rose", "Rose");
+        keeps(
+            &d,
+            "We meet again with May rent due, the lease ends then.",
+            "May",
+        );
+        keeps(&d, "The bill came with Summit Mobile stickers.", "Summit");
+    }
+
+    #[test]
+    fn two_lower_case_given_names_joined_by_and_are_people() {
+        let d = detector();
+        finds(
+            &d,
+            "Party tonight, frank and mikael are coming round at 7",
+            "mikael",
+        );
+        finds(
+            &d,
+            "Party tonight, frank and mikael are coming round at 7",
+            "frank",
+        );
+        keeps(&d, "He signed his will and testament today.", "will");
+    }
+
+    #[test]
+    fn a_patronymic_and_the_family_name_are_people() {
+        let d = detector();
+        finds(
+            &d,
+            "Met her at the market. arbjort leosson said hi",
+            "leosson",
+        );
+        finds(&d, "Parcel c/o the Weaver family, 12 Elm Street", "Weaver");
+        keeps(&d, "Today's lesson was about the family tree.", "lesson");
+    }
+}
