@@ -994,8 +994,9 @@ impl Ctx<'_> {
 
     /// Where Synthea writes a person whose numbered name is also a word (`Sugar150` in an
     /// ICU note is a glucose): beside another numbered word (`Brandy87 Kshlerin58`), after
-    /// a person's title (`Mrs. Brandy87`), or as the subject of `is`/`was`/`has` (`Brandy87
-    /// is a 17 year-old`, the history of present illness of every Synthea note).
+    /// a person's title (`Mrs. Brandy87`), after a relation or a name's label, or as the
+    /// subject of `is`/`was`/`has` (`Brandy87 is a 17 year-old`, the history of present
+    /// illness of every Synthea note).
     fn numbered_person_context(&self, i: usize) -> bool {
         let n = self.words.len();
         let numbered = |j: usize| self.has(j, flag::NUMBERED) && self.words[j].shape == Shape::Cap;
@@ -1008,10 +1009,15 @@ impl Ctx<'_> {
                 .iter()
                 .any(|x| t.eq_ignore_ascii_case(x))
         };
+        // After a relation or a name's label (`lives with POA Heather856`, `Mother's maiden
+        // name: Wood943`) the numbered word is the person the cue announces.
+        let cued =
+            i > 0 && self.joined(i - 1, b":") && self.has(i - 1, flag::RELATION | flag::NAME_INTRO);
         next && numbered(i + 1)
             || prev && self.joined(i - 1, b"") && numbered(i - 1)
             || prev && self.has(i - 1, flag::PERSON_TITLE | flag::PROVIDER_TITLE)
             || verb
+            || cued
     }
 
     /// `Gerald's daughter`, `Rose's husband`: a capitalised possessive right before a
@@ -1243,9 +1249,7 @@ impl Ctx<'_> {
             None if !self.has(i, flag::CONTACT) => return,
             None => {
                 let next = i + 1;
-                if next < self.words.len()
-                    && self.joined(i, b"")
-                    && self.has(next, flag::CONTACT_PREP)
+                if next < self.words.len() && self.joined(i, b"") && self.contact_preposition(next)
                 {
                     next + 1
                 } else if self.has(i, flag::PREP_CONTACT) {
@@ -1256,7 +1260,10 @@ impl Ctx<'_> {
                 }
             }
         };
-        if j >= self.words.len() || marks[j].is_some() || !self.joined(j - 1, b"") {
+        if j >= self.words.len()
+            || marks[j].is_some()
+            || !(self.joined(j - 1, b"") || self.with_slash(j - 1))
+        {
             return;
         }
         let lower = |k: usize| {

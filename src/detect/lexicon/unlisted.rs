@@ -432,6 +432,21 @@ impl Ctx<'_> {
             .is_some_and(|x| self.text[x.start..x.end].eq_ignore_ascii_case(w))
     }
 
+    /// Word `i` is the preposition after a verb of contact: a listed one (`with`, `to`,
+    /// `for`) or `w/`, the notes' `with` (`spoke w/ john`), whose slash the word cut leaves
+    /// in the gap.
+    pub(super) fn contact_preposition(&self, i: usize) -> bool {
+        self.has(i, flag::CONTACT_PREP) || self.with_slash(i)
+    }
+
+    /// Word `i` is the `w` of `w/` with one space or none before the next word.
+    pub(super) fn with_slash(&self, i: usize) -> bool {
+        i + 1 < self.words.len()
+            && self.word_is(i, b"w")
+            && self.text.get(self.words[i].end) == Some(&b'/')
+            && self.joined(i, b"/")
+    }
+
     /// `Idamir reports`, `Colia denies`, `Asha Verno said`, `ovadrakin called`: a word no list
     /// holds right before a verb that tells of a person, or of contacting one, is that person.
     pub(super) fn mark_before_person_verb(&self, i: usize, marks: &mut [Option<PhiType>]) {
@@ -1101,7 +1116,7 @@ impl Ctx<'_> {
         }
         let mut j = i + 1;
         let preposition =
-            j < self.words.len() && self.joined(i, b"") && self.has(j, flag::CONTACT_PREP);
+            j < self.words.len() && self.joined(i, b"") && self.contact_preposition(j);
         if preposition {
             j += 1;
         }
@@ -1118,7 +1133,8 @@ impl Ctx<'_> {
         }
         if j < self.words.len()
             && marks[j].is_none()
-            && self.text[self.words[j - 1].end..self.words[j].start] == *b" "
+            && (self.text[self.words[j - 1].end..self.words[j].start] == *b" "
+                || preposition && self.with_slash(j - 1))
             && self.unlisted_word(j)
         {
             marks[j] = Some(PhiType::Name);

@@ -221,7 +221,29 @@ pub(super) const DATE_CUE_BEFORE: &[&str] = &[
     "surgery",
     "injury",
     "onset",
+    // Events an ICU or discharge note dates (`A-line placed 9-23`, `family meeting 2/3`,
+    // `see Dr. Lee's note 5-13`, `bed available 02/03`).
+    "placed",
+    "inserted",
+    "removed",
+    "note",
+    "meeting",
+    "available",
+    "avail",
+    "transferred",
+    "arrived",
+    "extubated",
+    "intubated",
+    "reintubated",
+    "expired",
+    "deceased",
+    "died",
+    "effective",
 ];
+
+/// Hedges before a date (`around 4/25`, `approx 3/2`) that a score can take too (`pain
+/// around 4/10`): a cue only where no score word stands right before the hedge.
+const DATE_HEDGES: &[&str] = &["around", "approximately", "approx", "circa"];
 
 /// A month/day date without a year. OT notes are full of `3/5` scores and `1/2` fractions,
 /// so the value must look like a date and the words around it must not mark a score.
@@ -267,7 +289,11 @@ fn partial_date_reading(text: &str, start: usize, end: usize, ranges: bool) -> b
     if weekday_before(prev.as_deref()) || ranges && ends_range_from_date(text, start) {
         return true;
     }
-    let cued = is(&prev, DATE_CUE_BEFORE);
+    // `around 8-9 am`: hours, not a day.
+    if dash && is(&next, &["am", "pm"]) {
+        return false;
+    }
+    let cued = is(&prev, DATE_CUE_BEFORE) || is(&prev, DATE_HEDGES) && !scored_hedge(text, start);
     let fraction = day <= 4 && month < day;
     // `5/5`, `2/2`, `4/4`, `10/10`: full marks on a scale; a date only with a strong cue.
     // `9/9` is no common score.
@@ -284,6 +310,18 @@ fn partial_date_reading(text: &str, start: usize, end: usize, ranges: bool) -> b
         return cued || scale && !fraction && opens_sentence(text, start) && word_follows(&next);
     }
     true
+}
+
+/// The hedge right before `start` (`around`) follows a score word (`pain around 4/10`).
+fn scored_hedge(text: &str, start: usize) -> bool {
+    let head = text[..start].trim_end_matches([' ', '\t', ':', '(', ',']);
+    let hedge = head.len()
+        - head
+            .bytes()
+            .rev()
+            .take_while(u8::is_ascii_alphabetic)
+            .count();
+    word_before(text, hedge).is_some_and(|w| SCORE_BEFORE.contains(&w.as_str()))
 }
 
 /// Weekdays as notes write them, whole or cut short (`Tues`, `Thurs`); `sat` is left out

@@ -376,7 +376,7 @@ pub(super) fn iban_end(text: &str, start: usize, mut end: usize) -> Option<usize
 /// Words right before a number that make it one to dial (`reach her at 555-0147`).
 const PHONE_CUES_BEFORE: &[&str] = &[
     "at", "call", "phone", "tel", "cell", "mobile", "home", "work", "number", "no", "contact",
-    "pager", "reach", "dial", "text", "is", "on",
+    "pager", "reach", "dial", "text", "is", "on", "chart",
 ];
 
 /// Words a little before a number that make it one to dial (`call the caregiver at`).
@@ -390,6 +390,11 @@ pub(super) fn phone_cue_before(text: &str, start: usize) -> bool {
     // `co/ci/svr 4-5/2.5-2.8/855-1000`: glued to a list of readings.
     if text[..start].ends_with('/') {
         return false;
+    }
+    // `#696-5305`: a number sign glued before seven digits marks a number to dial or an
+    // identifier, PHI either way.
+    if text[..start].ends_with('#') {
+        return true;
     }
     let head = text[..start].trim_end_matches([' ', ':', '#', '\t']);
     let from = head.len().saturating_sub(40);
