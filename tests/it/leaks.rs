@@ -192,7 +192,6 @@ const VALUE_TRICKS: &[&str] = &[
     "one_per_line",
     "hex_literal",
     "regional",
-    "camel",
     "spoken_dash",
     "morse",
     "spelling",
@@ -233,7 +232,6 @@ const MAIN_TRICKS: &[&str] = &[
     "one_per_line",
     "hex_literal",
     "regional",
-    "camel",
     "spoken_dash",
 ];
 /// Character references make no sense in a URL: these tricks are not tried there.
@@ -389,8 +387,6 @@ fn value_trick(trick: &str, c: &Canary) -> Option<String> {
                 })
                 .collect(),
         ),
-        // A name's words run together, each keeping its capital: `RosalindThackeray`.
-        "camel" => (c.kind == Kind::Name).then(|| v.replace(' ', "")),
         // A name's letters set apart by `|`, or written one to a line.
         "piped" => (c.kind == Kind::Name).then(|| spelled_with(v, "|")),
         "one_per_line" => (c.kind == Kind::Name).then(|| spelled_with(v, "\n")),

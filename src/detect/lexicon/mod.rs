@@ -748,9 +748,6 @@ impl Lexicon {
             let joined: Vec<u8> = lower.iter().copied().filter(|&c| c != b'\'').collect();
             return self.words.get_word(&joined).unwrap_or(0);
         }
-        if let Some(f) = self.camel_name_flags(word, lower) {
-            return f;
-        }
         // `Delphine417`: a stem of letters with one to three digits glued on.
         let digits = lower
             .iter()
@@ -776,34 +773,6 @@ impl Lexicon {
             return flag::NUMBERED | listed | f & !(flag::NAME | flag::POPULAR | flag::CONTEXT);
         }
         self.unleeted_name_flags(lower).unwrap_or(0)
-    }
-
-    /// `RosalindThackeray`, `JohnSmith`: a first name and a surname written together, each
-    /// with its capital, as user names and file names join them. Each part is a whole
-    /// listed name of four letters or more that is no English or clinical word, so brand and
-    /// product names (`PowerPoint`, `TheraBand`) and `McDonald` or `LaToya` (one name) stay
-    /// as they are read today.
-    fn camel_name_flags(&self, word: &[u8], lower: &[u8]) -> Option<u64> {
-        const MIN_PART: usize = 4;
-        let hump = (1..word.len())
-            .find(|&k| word[k].is_ascii_uppercase() && word[k - 1].is_ascii_lowercase())?;
-        let (first, last) = (&lower[..hump], &lower[hump..]);
-        let letters = word.iter().all(u8::is_ascii_alphabetic) && word[0].is_ascii_uppercase();
-        // One hump only: `DeShawnWilliams` or `iPhone` are not read this way.
-        let one_hump = !word[hump + 1..].iter().any(u8::is_ascii_uppercase);
-        if !letters || !one_hump || first.len() < MIN_PART || last.len() < MIN_PART {
-            return None;
-        }
-        let plain = |f: u64| f & (flag::ENGLISH | flag::COMMON | flag::CLINICAL | flag::VOCAB) == 0;
-        let f1 = self
-            .words
-            .get_word(first)
-            .filter(|&f| f & flag::FIRST != 0 && plain(f))?;
-        let f2 = self
-            .words
-            .get_word(last)
-            .filter(|&f| f & flag::LAST != 0 && plain(f))?;
-        Some((f1 | f2) & (flag::FIRST | flag::LAST | flag::POPULAR))
     }
 
     /// `J0hn`, `Sm1th`, `M4ria`: a listed name with digits written for letters that look
