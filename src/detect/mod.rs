@@ -33,6 +33,7 @@ mod cues;
 mod date_span;
 mod facility;
 mod gate;
+mod glued;
 mod grow;
 pub mod learned;
 pub mod lexicon;
@@ -170,6 +171,12 @@ impl Detector {
         &self.rules
     }
 
+    /// Whether `word` holds a name glued in camel case (`patientRosalindThackeray`): a
+    /// schema's own key never does ([`glued`]).
+    pub fn holds_glued_name(&self, word: &str) -> bool {
+        !glued::glued_names(word, &self.lexicon).is_empty()
+    }
+
     pub fn lexicon(&self) -> &Lexicon {
         &self.lexicon
     }
@@ -261,6 +268,7 @@ impl Detector {
         // with the same bounds are read in the order they come.
         spans.extend(values);
         shape::identifier_words(text, |start, end, ty| spans.push(Span { start, end, ty }));
+        spans.extend(glued::glued_names(text, &self.lexicon));
         if let Some(t) = &self.tagger {
             // The lexicon scan above left its words in `s.lex`: the tagger reuses their flags.
             let known = Some(s.lex.known_words());

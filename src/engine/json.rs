@@ -603,17 +603,21 @@ impl Walker<'_, '_, '_> {
 
     /// Object keys are data too (a map keyed by MRN, e-mail or name). Keys shaped like
     /// schema names ([`schema_like`]) are left alone, which keeps the detector off the path
-    /// for FHIR and ordinary JSON; any other key is scanned like free text and renamed, in
-    /// place, when it holds PHI. Two keys that would become one are refused, not merged.
+    /// for FHIR and ordinary JSON, unless they hold a name glued in camel case
+    /// (`patientRosalindThackeray`: scanned) or are names joined by `_` or `-`
+    /// (`rosalind_thackeray`: a name whole); any other key is scanned like free text and
+    /// renamed, in place, when it holds PHI. Two keys that would become one are refused,
+    /// not merged.
     fn scan_keys(&mut self, o: &mut Map<String, Value>) -> Result<(), ScanError> {
+        let glued = |k: &str| self.engine.detector.holds_glued_name(k);
         if o.keys()
-            .all(|k| schema_like(k) && !self.engine.is_name_slug(k))
+            .all(|k| schema_like(k) && !self.engine.is_name_slug(k) && !glued(k))
         {
             return Ok(());
         }
         let old = std::mem::take(o);
         for (k, v) in old {
-            let k = if !schema_like(&k) {
+            let k = if !schema_like(&k) || self.engine.detector.holds_glued_name(&k) {
                 self.scan(&k)?
             } else if self.engine.is_name_slug(&k) {
                 self.phi_value(PhiType::Name, &k)?

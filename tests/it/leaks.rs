@@ -192,6 +192,9 @@ const VALUE_TRICKS: &[&str] = &[
     "one_per_line",
     "hex_literal",
     "regional",
+    "camel",
+    "camel_lower",
+    "camel_prefixed",
     "spoken_dash",
     "morse",
     "spelling",
@@ -232,6 +235,8 @@ const MAIN_TRICKS: &[&str] = &[
     "one_per_line",
     "hex_literal",
     "regional",
+    "camel",
+    "camel_lower",
     "spoken_dash",
 ];
 /// Character references make no sense in a URL: these tricks are not tried there.
@@ -387,6 +392,21 @@ fn value_trick(trick: &str, c: &Canary) -> Option<String> {
                 })
                 .collect(),
         ),
+        // A name's words run together, each keeping its capital (`RosalindThackeray`), or
+        // as a schema's key is written (`rosalindThackeray`).
+        "camel" => (c.kind == Kind::Name).then(|| v.replace(' ', "")),
+        "camel_lower" => (c.kind == Kind::Name).then(|| {
+            let joined = v.replace(' ', "");
+            let mut chars = joined.chars();
+            chars
+                .next()
+                .map(|f| f.to_lowercase().chain(chars).collect())
+                .unwrap_or_default()
+        }),
+        // A name glued after a schema word, as a generated key is (`patientRosalindThackeray`).
+        "camel_prefixed" => {
+            (c.kind == Kind::Name).then(|| format!("patient{}", v.replace(' ', "")))
+        }
         // A name's letters set apart by `|`, or written one to a line.
         "piped" => (c.kind == Kind::Name).then(|| spelled_with(v, "|")),
         "one_per_line" => (c.kind == Kind::Name).then(|| spelled_with(v, "\n")),
@@ -1188,6 +1208,7 @@ const IN_NAMES: &[&str] = &[
 /// The channels every value trick is tried on, and extra (channel, tricks) pairs.
 const TRICK_CHANNELS: &[&str] = &["json_unknown", "text", "query_unknown", "path"];
 const EXTRA_TRICKS: &[(&str, &[&str])] = &[
+    ("json_key", &["camel", "camel_lower", "camel_prefixed"]),
     ("text", &["html_hex", "shy"]),
     (
         "fhir_div",
