@@ -1,12 +1,15 @@
 //! Characters kept as written but dressed up: symbols written for the letters they look like
-//! (`R0$@l1nd`), each character of a word in brackets (`[R][o][s][a]`), and a number written
-//! as a hexadecimal literal (`0xf67f7cdc` is 4135550172).
+//! (`R0$@l1nd`), each character of a word in brackets (`[R][o][s][a]`), every character
+//! written twice (`RRoossaa`), text turned upside down (`puᴉlɐsoᴚ`), a word hyphenated
+//! across a line break (`Thack-⏎eray`), and a number written as a hexadecimal literal
+//! (`0xf67f7cdc` is 4135550172).
 //!
 //! Each is a way of writing a value past a detector, as leetspeak with digits or
 //! letter-spacing are, so the view reads it back before detection. Every reading is cheap to
-//! refuse: a text without the symbols, closing brackets or `0x` it needs costs one `memchr`.
+//! refuse: a text without the symbols, closing brackets or `0x` it needs costs one `memchr`,
+//! one without doubled words or turned letters one pass over its bytes.
 
-use memchr::{memchr2_iter, memchr3, memchr3_iter};
+use memchr::{memchr2_iter, memchr3, memchr3_iter, memchr_iter};
 
 use super::{Builder, Canon, MAX_WORD_GAP};
 
@@ -250,6 +253,302 @@ fn hex_literal(b: &[u8], x: usize) -> Option<(usize, usize, u64)> {
     (value.to_string().len() >= MIN_HEX_VALUE_DIGITS).then_some((zero, end, value))
 }
 
+/// Fewest bytes of a word read as written with each character twice (`RRoossaa`): four
+/// characters doubled. No word doubles every letter by chance.
+const MIN_DOUBLED: usize = 8;
+
+/// Fewest bytes when the doubled word has no letter: seven digits doubled (a local phone
+/// number's count), so an identifier whose digits happen to come in pairs (`11223344`)
+/// keeps its own reading.
+const MIN_DOUBLED_DIGITS: usize = 14;
+
+/// Fewest different characters a doubled word holds: `========` and `00000000` are rules
+/// and padding, not words.
+const MIN_DOUBLED_KINDS: usize = 3;
+
+impl Canon {
+    /// The view of `text` with its words written with every character twice read once
+    /// (`RRoossaalliinndd  TThhaacckkeerraayy` reads `Rosalind Thackeray`,
+    /// `441133--555555--00117722` reads `413-555-0172`), or `None` when it has none. Each
+    /// character read comes from both of its copies; the doubled blank between two such
+    /// words reads as one.
+    pub(super) fn undoubled(text: &str) -> Option<Canon> {
+        let b = text.as_bytes();
+        let runs = doubled_runs(b);
+        if runs.is_empty() {
+            return None;
+        }
+        let mut out = Builder::with_capacity(text.len());
+        let mut at = 0;
+        for (k, &(start, end)) in runs.iter().enumerate() {
+            if k > 0 && &b[at..start] == b"  " {
+                out.push_mapped(' ', at, start);
+            } else {
+                out.push_literal(&text[at..start], at);
+            }
+            for i in (start..end).step_by(2) {
+                out.push_mapped(char::from(b[i]), i, i + 2);
+            }
+            at = end;
+        }
+        out.push_literal(&text[at..], at);
+        Some(out.out)
+    }
+}
+
+/// The doubled runs of `b` ([`Canon::undoubled`]): in each blank-separated word, the
+/// characters written twice after at most one opening mark written once, with nothing
+/// but marks after them. A short word so written counts beside one that is long enough
+/// (`11774444  QQuuaarrrryy  RRdd`): alone it is a word with a double letter.
+fn doubled_runs(b: &[u8]) -> Vec<(usize, usize)> {
+    let mut words = Vec::new();
+    let mut i = 0;
+    while i < b.len() {
+        if b[i].is_ascii_whitespace() {
+            i += 1;
+            continue;
+        }
+        let start = i;
+        while i < b.len() && !b[i].is_ascii_whitespace() {
+            i += 1;
+        }
+        words.push(doubled_in_word(b, start, i));
+    }
+    if !words.iter().any(|w| w.is_some_and(|(_, _, long)| long)) {
+        return Vec::new();
+    }
+    // Each doubled word joins the runs when a chain of doubled words beside it holds a
+    // long one.
+    let mut keep = vec![false; words.len()];
+    for (k, w) in words.iter().enumerate() {
+        if w.is_some_and(|(_, _, long)| long) {
+            keep[k] = true;
+            for j in (0..k).rev().take_while(|&j| words[j].is_some()) {
+                keep[j] = true;
+            }
+            for j in (k + 1..words.len()).take_while(|&j| words[j].is_some()) {
+                keep[j] = true;
+            }
+        }
+    }
+    words
+        .into_iter()
+        .zip(keep)
+        .filter_map(|(w, keep)| w.filter(|_| keep).map(|(s, e, _)| (s, e)))
+        .collect()
+}
+
+/// The doubled run of the word `b[start..end]`, if it is one, and whether it is long and
+/// varied enough to show the writing alone.
+fn doubled_in_word(b: &[u8], start: usize, end: usize) -> Option<(usize, usize, bool)> {
+    if end - start < 2 {
+        return None;
+    }
+    // One opening mark written once (`(RRoo…`, `"RRoo…`).
+    let s = if b[start].is_ascii_alphanumeric() || b[start] == b[start + 1] {
+        start
+    } else {
+        start + 1
+    };
+    let mut e = s;
+    while e + 1 < end && b[e] == b[e + 1] && b[e].is_ascii() {
+        e += 2;
+    }
+    if e == s || b[e..end].iter().any(u8::is_ascii_alphanumeric) {
+        return None;
+    }
+    let pairs = || (s..e).step_by(2).map(|k| b[k]);
+    if !pairs().any(|c| c.is_ascii_alphanumeric()) {
+        return None;
+    }
+    let letter = pairs().any(|c| c.is_ascii_alphabetic());
+    let long_enough = e - s
+        >= if letter {
+            MIN_DOUBLED
+        } else {
+            MIN_DOUBLED_DIGITS
+        };
+    let mut kinds = [false; 128];
+    pairs().for_each(|c| kinds[usize::from(c)] = true);
+    let varied = kinds.iter().filter(|&&k| k).count() >= MIN_DOUBLED_KINDS;
+    Some((s, e, long_enough && varied))
+}
+
+/// Fewest turned characters that only a text turned upside down writes (`ɐ`, `ᴉ`, `┴`;
+/// [`upright_of`]'s strong ones) before its words are read upright: one is phonetics.
+const MIN_TURNED: usize = 2;
+
+impl Canon {
+    /// The view of `text` with its words turned upside down read upright, character for
+    /// character (`ʎɐɹǝʞɔɐɥ┴ puᴉlɐsoᴚ` reads `yarekcahT dnilasoR`: still from its end, which
+    /// the detector's reading of text written backwards undoes), or `None` when it has
+    /// none. Only in a text holding [`MIN_TURNED`] characters that nothing but turned text
+    /// writes: `ɔ`, `ǝ` and `Ɛ` are letters of West African alphabets too.
+    pub(super) fn upright(text: &str) -> Option<Canon> {
+        if text.is_ascii() {
+            return None;
+        }
+        let strong = text
+            .chars()
+            .filter(|&c| upright_of(c).is_some_and(|(_, strong)| strong))
+            .count();
+        if strong < MIN_TURNED {
+            return None;
+        }
+        let mut out = Builder::with_capacity(text.len());
+        let mut copied = 0;
+        for (start, word) in blank_separated(text) {
+            if !word.chars().any(|c| upright_of(c).is_some()) {
+                continue;
+            }
+            out.push_literal(&text[copied..start], copied);
+            for (i, c) in word.char_indices() {
+                let (at, end) = (start + i, start + i + c.len_utf8());
+                match upright_of(c) {
+                    Some((u, _)) if u.is_ascii_alphabetic() => out.push_lookalike(u, c, at, end),
+                    Some((u, _)) => out.push_mapped(u, at, end),
+                    None if c.is_ascii() => out.push_mapped(upright_ascii(c), at, end),
+                    None => out.push_literal(&word[i..i + c.len_utf8()], at),
+                }
+            }
+            copied = start + word.len();
+        }
+        out.push_literal(&text[copied..], copied);
+        Some(out.out)
+    }
+}
+
+/// The words of `text` between blanks, with their byte offsets.
+fn blank_separated(text: &str) -> impl Iterator<Item = (usize, &str)> {
+    text.split(char::is_whitespace)
+        .filter(|w| !w.is_empty())
+        .map(move |w| (w.as_ptr() as usize - text.as_ptr() as usize, w))
+}
+
+/// The upright character a character turned upside down is drawn for, and whether only
+/// turned text writes it (strong) or some alphabet has it as a letter of its own.
+fn upright_of(c: char) -> Option<(char, bool)> {
+    let strong = match c {
+        'ɐ' => 'a',
+        'ɟ' => 'f',
+        'ƃ' | 'ᵷ' => 'g',
+        'ɥ' => 'h',
+        'ᴉ' => 'i',
+        'ɾ' => 'j',
+        'ʞ' | 'ꓘ' => 'k',
+        'ɯ' => 'm',
+        'ɹ' => 'r',
+        'ʇ' => 't',
+        'ʌ' => 'v',
+        'ʍ' => 'w',
+        'ʎ' => 'y',
+        '∀' => 'A',
+        'Ⅎ' => 'F',
+        '⅁' => 'G',
+        '˥' => 'L',
+        'Ԁ' => 'P',
+        'ᴚ' => 'R',
+        '┴' | '⊥' => 'T',
+        '⅄' => 'Y',
+        'Ɩ' | '⇂' => '1',
+        'ᄅ' | '↊' => '2',
+        '↋' => '3',
+        'ㄣ' => '4',
+        'ϛ' => '5',
+        'ㄥ' => '7',
+        '˙' => '.',
+        '⅋' => '&',
+        _ => {
+            let weak = match c {
+                'ɔ' => 'c',
+                'ǝ' => 'e',
+                'Ɔ' => 'C',
+                'ᗡ' | '◖' => 'D',
+                'Ǝ' => 'E',
+                'ſ' => 'J',
+                'ᗺ' => 'B',
+                '∩' => 'U',
+                'Ɛ' => '3',
+                '¿' => '?',
+                '¡' => '!',
+                '‾' => '_',
+                _ => return None,
+            };
+            return Some((weak, false));
+        }
+    };
+    Some((strong, true))
+}
+
+/// An ASCII character in a word turned upside down: the ones that turn into each other
+/// swap (`p` is a turned `d`, `u` a turned `n`, `6` a turned `9`), the rest read as they
+/// are (`o`, `s`, `x`, `z`, `l`).
+fn upright_ascii(c: char) -> char {
+    match c {
+        'b' => 'q',
+        'q' => 'b',
+        'd' => 'p',
+        'p' => 'd',
+        'n' => 'u',
+        'u' => 'n',
+        'M' => 'W',
+        'W' => 'M',
+        '6' => '9',
+        '9' => '6',
+        '\'' => ',',
+        ',' => '\'',
+        '(' => ')',
+        ')' => '(',
+        '[' => ']',
+        ']' => '[',
+        '{' => '}',
+        '}' => '{',
+        other => other,
+    }
+}
+
+/// Most blanks that indent the line after a word broken across it.
+const MAX_BREAK_INDENT: usize = 8;
+
+impl Canon {
+    /// The view of `text` with its words hyphenated across a line break read whole
+    /// (`Thack-⏎eray` reads `Thackeray`), or `None` when it has none: a reader joins them,
+    /// and a name cut so is no name to the detector. Only a letter before the hyphen and a
+    /// lower-case letter opening the next line: a list's dash opens its line.
+    pub(super) fn rejoined(text: &str) -> Option<Canon> {
+        let b = text.as_bytes();
+        let mut breaks = memchr_iter(b'\n', b).filter_map(|nl| broken_word_at(b, nl));
+        let first = breaks.next()?;
+        let mut out = Builder::with_capacity(text.len());
+        let mut at = 0;
+        for (hyphen, resume) in std::iter::once(first).chain(breaks) {
+            out.push_literal(&text[at..hyphen], at);
+            at = resume;
+        }
+        out.push_literal(&text[at..], at);
+        Some(out.out)
+    }
+}
+
+/// The hyphen and the resuming letter of a word broken at the line break `nl`
+/// (`Thack-\neray`, `Thack-\r\n  eray`).
+fn broken_word_at(b: &[u8], nl: usize) -> Option<(usize, usize)> {
+    let cr = usize::from(nl > 0 && b[nl - 1] == b'\r');
+    let hyphen = nl.checked_sub(1 + cr)?;
+    let before = hyphen.checked_sub(1)?;
+    if b[hyphen] != b'-' || !b[before].is_ascii_alphabetic() {
+        return None;
+    }
+    let indent = b[nl + 1..]
+        .iter()
+        .take(MAX_BREAK_INDENT + 1)
+        .take_while(|&&c| c == b' ' || c == b'\t')
+        .count();
+    let resume = nl + 1 + indent;
+    (indent <= MAX_BREAK_INDENT && b.get(resume).is_some_and(u8::is_ascii_lowercase))
+        .then_some((hyphen, resume))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -260,6 +559,101 @@ mod tests {
 
     fn unwrapped(text: &str) -> Option<String> {
         Canon::unwrapped(text).map(|c| c.text().to_string())
+    }
+
+    fn undoubled(text: &str) -> Option<String> {
+        Canon::undoubled(text).map(|c| c.text().to_string())
+    }
+
+    #[test]
+    fn words_written_with_every_character_twice_read_once() {
+        assert_eq!(
+            undoubled("pt RRoossaalliinndd  TThhaacckkeerraayy, seen").as_deref(),
+            Some("pt Rosalind Thackeray, seen")
+        );
+        assert_eq!(
+            undoubled("call 441133--555555--00117722").as_deref(),
+            Some("call 413-555-0172")
+        );
+        assert_eq!(undoubled("(RRoossaa)").as_deref(), Some("(Rosa)"));
+        assert_eq!(
+            undoubled("at 11774444  QQuuaarrrryy  RRdd, ok").as_deref(),
+            Some("at 1744 Quarry Rd, ok")
+        );
+    }
+
+    #[test]
+    fn ordinary_doubled_letters_rules_and_paired_digits_stay() {
+        for text in [
+            "bookkeeper committee Mississippi",
+            "======== -------- 00000000",
+            "id 11223344 and 99887766",
+            "aabb ccdd",
+            "see  ll  oo  ee",
+        ] {
+            assert_eq!(undoubled(text), None, "{text}");
+        }
+    }
+
+    #[test]
+    fn a_span_of_the_undoubled_view_covers_both_copies() {
+        let c = Canon::undoubled("x RRoossaa y").expect("a doubled word");
+        assert_eq!(c.source_range(2, 6), (2, 10));
+    }
+
+    fn upright(text: &str) -> Option<String> {
+        Canon::upright(text).map(|c| c.text().to_string())
+    }
+
+    #[test]
+    fn text_turned_upside_down_reads_upright_and_still_backwards() {
+        assert_eq!(
+            upright("pt ʎɐɹǝʞɔɐɥ┴ puᴉlɐsoᴚ seen").as_deref(),
+            Some("pt yarekcahT dnilasoR seen")
+        );
+        assert_eq!(upright("ᄅㄥƖ0-ϛϛϛ-ƐƖㄣ").as_deref(), Some("2710-555-314"));
+    }
+
+    #[test]
+    fn phonetics_and_west_african_letters_stay() {
+        for text in [
+            "Kɔfi Mɛnsah",
+            "the schwa ǝ in ʃǝ",
+            "Ǝkpǝ Ɔbi",
+            "plain ascii",
+        ] {
+            assert_eq!(upright(text), None, "{text}");
+        }
+    }
+
+    fn rejoined(text: &str) -> Option<String> {
+        Canon::rejoined(text).map(|c| c.text().to_string())
+    }
+
+    #[test]
+    fn words_hyphenated_across_a_line_break_read_whole() {
+        assert_eq!(
+            rejoined("Rosalind Thack-\neray seen").as_deref(),
+            Some("Rosalind Thackeray seen")
+        );
+        assert_eq!(
+            rejoined("Rosa-\r\n   lind called").as_deref(),
+            Some("Rosalind called")
+        );
+        let c = Canon::rejoined("Thack-\neray").expect("a broken word");
+        assert_eq!(c.source_range(0, 9), (0, 11));
+    }
+
+    #[test]
+    fn list_dashes_and_numbers_at_a_line_end_stay() {
+        for text in [
+            "items:\n- grip\n- pinch",
+            "range 10-\n20",
+            "Pain-\nFree",
+            "end -\nnext",
+        ] {
+            assert_eq!(rejoined(text), None, "{text}");
+        }
     }
 
     fn hex(text: &str) -> Option<String> {

@@ -58,7 +58,11 @@ const MAX_ROUNDS: usize = 4;
 impl Canon {
     /// The canonical view of `input`, or `None` when it would be `input` itself.
     pub fn of(input: &str) -> Option<Canon> {
-        let qp = Canon::quoted_printable(input);
+        // Turned text first: decoding would read some turned characters as others (`˙`,
+        // a turned `.`, is a space and a dot above).
+        let upright = Canon::upright(input);
+        let qp = Canon::quoted_printable(upright.as_ref().map_or(input, Canon::text));
+        let qp = Canon::then(upright, qp);
         let decoded = Canon::decoded(qp.as_ref().map_or(input, Canon::text));
         let decoded = Canon::then(qp, decoded);
         let latin = Canon::latin_for_lookalikes(decoded.as_ref().map_or(input, Canon::text));
@@ -69,6 +73,10 @@ impl Canon {
         let decoded = Canon::then(decoded, signals);
         let unwrapped = Canon::unwrapped(decoded.as_ref().map_or(input, Canon::text));
         let decoded = Canon::then(decoded, unwrapped);
+        let rejoined = Canon::rejoined(decoded.as_ref().map_or(input, Canon::text));
+        let decoded = Canon::then(decoded, rejoined);
+        let undoubled = Canon::undoubled(decoded.as_ref().map_or(input, Canon::text));
+        let decoded = Canon::then(decoded, undoubled);
         let joined = Canon::unspaced(decoded.as_ref().map_or(input, Canon::text));
         let view = Canon::then(decoded, joined);
         let letters = Canon::letters_for_symbols(view.as_ref().map_or(input, Canon::text));

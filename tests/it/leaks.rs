@@ -195,6 +195,9 @@ const VALUE_TRICKS: &[&str] = &[
     "camel",
     "camel_lower",
     "camel_prefixed",
+    "doubled",
+    "upside_down",
+    "line_broken",
     "spoken_dash",
     "morse",
     "spelling",
@@ -237,6 +240,9 @@ const MAIN_TRICKS: &[&str] = &[
     "regional",
     "camel",
     "camel_lower",
+    "doubled",
+    "upside_down",
+    "line_broken",
     "spoken_dash",
 ];
 /// Character references make no sense in a URL: these tricks are not tried there.
@@ -402,6 +408,27 @@ fn value_trick(trick: &str, c: &Canary) -> Option<String> {
                 .next()
                 .map(|f| f.to_lowercase().chain(chars).collect())
                 .unwrap_or_default()
+        }),
+        // Every character written twice (`RRoossaalliinndd  TThhaacckkeerraayy`), and the
+        // value turned upside down (`ʎɐɹǝʞɔɐɥ┴ puᴉlɐsoᴚ`: each character turned, read from
+        // its end).
+        "doubled" => Some(v.chars().flat_map(|ch| [ch, ch]).collect()),
+        "upside_down" => Some(
+            v.chars()
+                .rev()
+                .map(|ch| {
+                    TURNED
+                        .iter()
+                        .find(|(u, _)| *u == ch)
+                        .map_or(ch, |(_, t)| *t)
+                })
+                .collect(),
+        ),
+        // A name's last word hyphenated across a line break, as a narrow column wraps it
+        // (`Rosalind Thack-⏎eray`).
+        "line_broken" => (c.kind == Kind::Name).then(|| {
+            let cut = v.rfind(' ').map_or(0, |i| i + 1) + 5;
+            format!("{}-\n{}", &v[..cut], &v[cut..])
         }),
         // A name glued after a schema word, as a generated key is (`patientRosalindThackeray`).
         "camel_prefixed" => {
@@ -659,6 +686,67 @@ const LEET: [(char, char); 6] = [
 const REGIONAL_A: u32 = 0x1F1E6;
 
 /// Symbols a writer swaps for the letter that looks like them.
+/// Characters and how they are drawn turned upside down (the `upside_down` trick); the
+/// rest (`o`, `s`, `x`, `z`, `l`, `0`, `8`, `-`, `@`) turn into themselves.
+const TURNED: [(char, char); 56] = [
+    ('a', 'ɐ'),
+    ('b', 'q'),
+    ('c', 'ɔ'),
+    ('d', 'p'),
+    ('e', 'ǝ'),
+    ('f', 'ɟ'),
+    ('g', 'ƃ'),
+    ('h', 'ɥ'),
+    ('i', 'ᴉ'),
+    ('j', 'ɾ'),
+    ('k', 'ʞ'),
+    ('m', 'ɯ'),
+    ('n', 'u'),
+    ('p', 'd'),
+    ('q', 'b'),
+    ('r', 'ɹ'),
+    ('t', 'ʇ'),
+    ('u', 'n'),
+    ('v', 'ʌ'),
+    ('w', 'ʍ'),
+    ('y', 'ʎ'),
+    ('A', '∀'),
+    ('B', 'ᗺ'),
+    ('C', 'Ɔ'),
+    ('D', 'ᗡ'),
+    ('E', 'Ǝ'),
+    ('F', 'Ⅎ'),
+    ('G', '⅁'),
+    ('J', 'ſ'),
+    ('K', 'ꓘ'),
+    ('L', '˥'),
+    ('M', 'W'),
+    ('P', 'Ԁ'),
+    ('R', 'ᴚ'),
+    ('T', '┴'),
+    ('U', '∩'),
+    ('V', 'Λ'),
+    ('W', 'M'),
+    ('Y', '⅄'),
+    ('1', 'Ɩ'),
+    ('2', 'ᄅ'),
+    ('3', 'Ɛ'),
+    ('4', 'ㄣ'),
+    ('5', 'ϛ'),
+    ('6', '9'),
+    ('7', 'ㄥ'),
+    ('9', '6'),
+    ('.', '˙'),
+    (',', '\''),
+    ('\'', ','),
+    ('?', '¿'),
+    ('!', '¡'),
+    ('_', '‾'),
+    ('&', '⅋'),
+    ('(', ')'),
+    (')', '('),
+];
+
 const LEET_SYMBOLS: [(char, char); 3] = [('s', '$'), ('a', '@'), ('i', '!')];
 
 /// Each letter of a word (after its first and before its last) that looks like a symbol,
@@ -903,10 +991,40 @@ fn unleeted_and_unspoken(s: &str) -> Vec<String> {
         latin_and_ascii_digits(s),
         s.chars().rev().collect(),
         rot13(s),
+        undoubled(s),
+        upright(s),
     ]
     .into_iter()
     .chain(unsignalled(s))
     .collect()
+}
+
+/// The leak check's reading of the `doubled` trick: a character written twice in a row
+/// read once, wherever it is.
+fn undoubled(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut chars = s.chars().peekable();
+    while let Some(ch) = chars.next() {
+        out.push(ch);
+        if chars.peek() == Some(&ch) {
+            chars.next();
+        }
+    }
+    out
+}
+
+/// The leak check's reading of the `upside_down` trick: each turned character read
+/// upright, from the end.
+fn upright(s: &str) -> String {
+    s.chars()
+        .rev()
+        .map(|ch| {
+            TURNED
+                .iter()
+                .find(|(_, t)| *t == ch)
+                .map_or(ch, |(u, _)| *u)
+        })
+        .collect()
 }
 
 /// The leak check's reading of the `hex_literal` trick: each `0x` literal as its decimal
@@ -3354,6 +3472,10 @@ fn the_decoders_find_every_trick() {
             };
             for ch in CHANNELS {
                 if *trick == "uu" && !carries_uu(ch) {
+                    continue;
+                }
+                // A value cut into digit groups by its separators is no longer doubled.
+                if *trick == "doubled" && ch.starts_with("json_group") {
                     continue;
                 }
                 // A path's `/` for each space splits spaced hex's pairs: no reading of it.
