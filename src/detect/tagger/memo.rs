@@ -15,7 +15,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 use rustc_hash::FxHashMap;
 
-use super::features::{features_of, Doc, Part};
+use super::features::{features_of, Doc, Part, Token};
 use super::model::NCLASS;
 
 /// Longest token (bytes) whose sums are kept; longer ones are summed each time (rare, and
@@ -26,18 +26,22 @@ const MAX_BYTES: usize = 24;
 /// enough (~300 KB) to leave the weight table the CPU's cache.
 const MAX_ENTRIES: usize = 8192;
 
-/// A token's bytes as written (case kept: shape and capitalisation read it) and how it is
-/// placed. Bytes past `len` are zero, so two keys are equal exactly when the tokens are.
+/// A token's bytes as read (case kept: shape and capitalisation read it), how it is
+/// placed, and what its bytes alone do not say: its lexicon flags and whether it was written
+/// beyond ASCII. A view reads `ó` as `o`, and the flags of a word are those of its spelling as
+/// written (`Åsa` a name, `asa` aspirin), so the same bytes can carry other flags. Bytes past
+/// `len` are zero, so two keys are equal exactly when the tokens are.
 #[derive(Clone, Copy, PartialEq, Eq, Hash)]
 struct Key {
     len: u8,
-    /// `sentence_start` in bit 0, the text's `upper` in bit 1.
+    /// `sentence_start` in bit 0, the text's `upper` in bit 1, `non_ascii` in bit 2.
     placed: u8,
+    flags: u64,
     bytes: [u8; MAX_BYTES],
 }
 
 impl Key {
-    fn new(word: &[u8], sentence_start: bool, upper: bool) -> Option<Key> {
+    fn new(word: &[u8], t: &Token, upper: bool) -> Option<Key> {
         let len = u8::try_from(word.len())
             .ok()
             .filter(|&n| usize::from(n) <= MAX_BYTES)?;
@@ -45,7 +49,8 @@ impl Key {
         bytes[..word.len()].copy_from_slice(word);
         Some(Key {
             len,
-            placed: u8::from(sentence_start) | u8::from(upper) << 1,
+            placed: u8::from(t.sentence_start) | u8::from(upper) << 1 | u8::from(t.non_ascii) << 2,
+            flags: t.flags,
             bytes,
         })
     }
@@ -79,7 +84,7 @@ impl TokenSums {
         row: impl Fn(u64) -> [i32; NCLASS],
     ) -> [i32; NCLASS] {
         let t = &d.tokens[i];
-        let Some(key) = Key::new(&d.text[t.start..t.end], t.sentence_start, d.upper) else {
+        let Some(key) = Key::new(&d.text[t.start..t.end], t, d.upper) else {
             return token_sums(d, i, row);
         };
         if self.owner != owner {
