@@ -24,6 +24,7 @@
 //! - [`shape`]: identifier shapes, tokenised without a cue (default deny).
 //! - [`overlay`]: `patterns.d/` files adding rules and allow-list words to the above.
 //! - `memo`: the spans of short texts already scanned, remembered per scratch.
+//! - `value_labels`: `IBAN` before its value is a label, not the given name `Iban`.
 //! - `words`: the words of one scan (cut, shaped, flagged once), read by every word pass.
 //! - [`tagger`]: a statistical token classifier for names and places (weights in
 //!   `patterns/model/`).
@@ -48,6 +49,7 @@ mod table;
 pub mod tagger;
 mod titled;
 pub mod validate;
+mod value_labels;
 mod words;
 
 use crate::patterns::Patterns;
@@ -388,6 +390,8 @@ impl Detector {
         }
         // `Liberty Mutual`, `Blue Cross`: an insurer's name is no person or town.
         self.lexicon.drop_organisations(text, &s.lex, &mut spans);
+        // `IBAN: GB82…`: a bank value's label in capitals is no given name (`Iban`).
+        value_labels::drop_value_labels(text, &self.structures.value_labels, &mut spans);
         if !self.allow.is_empty() {
             // Only a whole detection that is an allowed term goes; anything else stays.
             spans.retain(|s| {

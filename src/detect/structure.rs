@@ -55,6 +55,8 @@ struct RawStructures {
     // Optional so that a patterns directory written before it still loads.
     #[serde(default)]
     credentials_after_name: Vec<String>,
+    #[serde(default)]
+    value_labels: Vec<String>,
 }
 
 /// A phrase of lower-case words.
@@ -126,6 +128,8 @@ pub struct Structures {
     /// Credentials the lexicon does not flag, written after a name (`od`, `mbbs`), lower
     /// case: a word before one ends a name ([`super::grow`]).
     pub(crate) credentials_after_name: rustc_hash::FxHashSet<Box<[u8]>>,
+    /// Labels of a bank value (`iban`, `sort code`), lower case ([`super::value_labels`]).
+    pub(crate) value_labels: Vec<Box<[u8]>>,
 }
 
 /// Flags of a word that is never part of a name here, even a listed one: stop words, cues,
@@ -183,6 +187,16 @@ impl Structures {
                 })
                 .collect(),
             credentials_after_name: set(&raw.credentials_after_name),
+            value_labels: raw
+                .value_labels
+                .iter()
+                .map(|l| {
+                    l.trim()
+                        .to_ascii_lowercase()
+                        .into_bytes()
+                        .into_boxed_slice()
+                })
+                .collect(),
             starts: Default::default(),
             role_words: Default::default(),
         };
