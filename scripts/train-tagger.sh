@@ -12,5 +12,6 @@ if [ "${REGENERATE:-}" = 1 ]; then
   python3 scripts/tagger_corpus.py --seed 5 --count 2000 > patterns/model/train/ot-notes.jsonl
   python3 scripts/note_corpus.py --split train --seed 21 --count 3000 > patterns/model/train/notes.jsonl
 fi
-# A debug build trains in about 6 s of CPU; a release build would take minutes to compile.
+# A debug build trains in about a minute of CPU (five runs, as many at a time as there are
+# cores); a release build would take minutes to compile.
 cargo run --locked --example train_tagger -- patterns/model patterns

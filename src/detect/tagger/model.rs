@@ -27,6 +27,12 @@ pub struct Manifest {
     pub epochs: u32,
     /// Share of training steps (per cent) that do not see the word itself.
     pub hide_word_percent: u8,
+    /// How many perceptrons are trained, each on its own shuffle and hidden words (the
+    /// first from `seed`), and averaged into the shipped weights: one run's weights depend
+    /// on the order it met the examples, and averaging several takes most of that noise
+    /// out (see `train`). Absent: one.
+    #[serde(default = "one", skip_serializing_if = "is_one")]
+    pub shuffles: u32,
     /// A capitalised token (see `features::shaped`) is tagged NAME or LOCATION only when
     /// that class outscores O by this much (averaged-weight units): raising it trades
     /// recall for precision.
@@ -76,6 +82,15 @@ pub struct Input {
     pub sha256: String,
 }
 
+fn one() -> u32 {
+    1
+}
+
+#[allow(clippy::trivially_copy_pass_by_ref)] // serde's skip_serializing_if passes a reference
+fn is_one(n: &u32) -> bool {
+    *n == 1
+}
+
 impl Manifest {
     pub fn parse(text: &str) -> Result<Manifest, TaggerError> {
         let m: Manifest =
@@ -93,6 +108,9 @@ impl Manifest {
         }
         if !(10..=24).contains(&m.hash_bits) {
             return Err(TaggerError::Manifest("hash_bits must be 10..=24".into()));
+        }
+        if !(1..=64).contains(&m.shuffles) {
+            return Err(TaggerError::Manifest("shuffles must be 1..=64".into()));
         }
         Ok(m)
     }

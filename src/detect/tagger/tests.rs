@@ -35,7 +35,7 @@ fn shipped_weights_and_inputs_match_the_manifest() {
 }
 
 /// Training from the declared inputs, seed and epochs gives the shipped bytes exactly (a
-/// few seconds in a debug build).
+/// minute of CPU in a debug build: five runs).
 #[test]
 fn retraining_from_the_manifest_reproduces_the_shipped_weights() {
     let (p, m) = shipped();
