@@ -301,6 +301,9 @@ impl Canon {
 /// but marks after them. A short word so written counts beside one that is long enough
 /// (`11774444  QQuuaarrrryy  RRdd`): alone it is a word with a double letter.
 fn doubled_runs(b: &[u8]) -> Vec<(usize, usize)> {
+    if !has_doubled_word(b) {
+        return Vec::new();
+    }
     let mut words = Vec::new();
     let mut i = 0;
     while i < b.len() {
@@ -336,6 +339,17 @@ fn doubled_runs(b: &[u8]) -> Vec<(usize, usize)> {
         .zip(keep)
         .filter_map(|(w, keep)| w.filter(|_| keep).map(|(s, e, _)| (s, e)))
         .collect()
+}
+
+/// Whether a character written twice follows no letter or digit anywhere in `b`: the cheap
+/// refusal of [`doubled_runs`], which most texts take (`ll`, `ee` and `ss` stand inside
+/// words, rarely at their start). Every doubled run starts so.
+fn has_doubled_word(b: &[u8]) -> bool {
+    (0..b.len().saturating_sub(1)).any(|i| {
+        b[i] == b[i + 1]
+            && !b[i].is_ascii_whitespace()
+            && (i == 0 || !b[i - 1].is_ascii_alphanumeric())
+    })
 }
 
 /// The doubled run of the word `b[start..end]`, if it is one, and whether it is long and
@@ -388,9 +402,11 @@ impl Canon {
         if text.is_ascii() {
             return None;
         }
+        // Every turned character is beyond ASCII: only those are looked up.
         let strong = text
             .chars()
-            .filter(|&c| upright_of(c).is_some_and(|(_, strong)| strong))
+            .filter(|c| !c.is_ascii() && upright_of(*c).is_some_and(|(_, strong)| strong))
+            .take(MIN_TURNED)
             .count();
         if strong < MIN_TURNED {
             return None;

@@ -34,8 +34,15 @@ pub fn glued_names(text: &str, lexicon: &Lexicon) -> Vec<Span> {
             continue;
         }
         let start = i;
+        // Whether a capital follows a lower-case letter inside the word: most words have
+        // none, and are not looked at again.
+        let mut camel = false;
         while i < b.len() && b[i].is_ascii_alphabetic() {
+            camel |= i > start && b[i].is_ascii_uppercase() && b[i - 1].is_ascii_lowercase();
             i += 1;
+        }
+        if !camel {
+            continue;
         }
         // A word glued to digits or to another word by an apostrophe is some other shape.
         let cut_off = i < b.len() && (b[i].is_ascii_digit() || b[i] == b'_');
