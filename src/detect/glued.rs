@@ -44,7 +44,8 @@ pub fn glued_names(text: &str, lexicon: &Lexicon) -> Vec<Span> {
         if !camel {
             continue;
         }
-        // A word glued to digits or to another word by an apostrophe is some other shape.
+        // A word glued to digits or to `_` is some other shape (`Rosalind_Thackeray2`, an
+        // identifier; a name joined by `_` is the name-slug reading's).
         let cut_off = i < b.len() && (b[i].is_ascii_digit() || b[i] == b'_');
         let after_digit = start > 0 && (b[start - 1].is_ascii_digit() || b[start - 1] == b'_');
         if !cut_off && !after_digit {
