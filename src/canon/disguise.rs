@@ -66,7 +66,13 @@ impl Canon {
                 let opens = k == start && b[k] == b'$' && b[k + 1].is_ascii_alphabetic();
                 if let Some(l) = letter_for_symbol(b[k]).filter(|_| inner || opens) {
                     let o = out.get_or_insert_with(|| b.to_vec());
-                    o[k] = if upper { l.to_ascii_uppercase() } else { l };
+                    // A `$` opening a word is its capital (`$m!th` is `Smith`), as a name
+                    // is written.
+                    o[k] = if upper || opens {
+                        l.to_ascii_uppercase()
+                    } else {
+                        l
+                    };
                 }
             }
         }
@@ -683,7 +689,7 @@ mod tests {
             Some("R0sal1nd Thack3ray called")
         );
         assert_eq!(symbols("pt R0$@LIND").as_deref(), Some("pt R0SALIND"));
-        assert_eq!(symbols("$m!th").as_deref(), Some("smith"));
+        assert_eq!(symbols("$m!th").as_deref(), Some("Smith"));
     }
 
     #[test]

@@ -52,6 +52,9 @@ pub struct Accent {
 /// What no letter composes to: a spelling holding it is no known word.
 const UNKNOWN_LETTER: char = '\u{FFFD}';
 
+/// A turned full stop (DOT ABOVE).
+const TURNED_DOT: char = '\u{2d9}';
+
 /// How many decoding rounds at most (`%2540` → `%40` → `@` takes two).
 const MAX_ROUNDS: usize = 4;
 
@@ -61,10 +64,17 @@ impl Canon {
         // Turned text first: decoding would read some turned characters as others (`˙`,
         // a turned `.`, is a space and a dot above).
         let upright = Canon::upright(input);
+        let turned_before = upright.is_some();
         let qp = Canon::quoted_printable(upright.as_ref().map_or(input, Canon::text));
         let qp = Canon::then(upright, qp);
         let decoded = Canon::decoded(qp.as_ref().map_or(input, Canon::text));
         let decoded = Canon::then(qp, decoded);
+        // Turned characters written as references or escapes (`&#x250;`) show only now.
+        let turned = match &decoded {
+            Some(d) if !turned_before => Canon::upright(d.text()),
+            _ => None,
+        };
+        let decoded = Canon::then(decoded, turned);
         let latin = Canon::latin_for_lookalikes(decoded.as_ref().map_or(input, Canon::text));
         let decoded = Canon::then(decoded, latin);
         let digits = Canon::ascii_for_script_digits(decoded.as_ref().map_or(input, Canon::text));
@@ -801,10 +811,29 @@ fn has_escapes(s: &str) -> bool {
     s.bytes().any(|b| matches!(b, b'&' | b'%' | b'\\'))
 }
 
-/// A string that is (X)HTML or XML: its tags are blanked, its text and values are read.
+/// How far past a `<` inside text a tag's `>` is looked for, when deciding whether the text
+/// holds markup.
+const MAX_TAG_PROBE: usize = 256;
+
+/// A string that is (X)HTML or XML, or text with (X)HTML tags inside it (`Rosa<b></b>lind`,
+/// a rich-text note): its tags are read as a reader sees them ([`read_tag`]).
 fn looks_like_markup(s: &str) -> bool {
     let t = s.trim_start();
-    t.starts_with('<') && t.contains('>')
+    if t.starts_with('<') && t.contains('>') {
+        return true;
+    }
+    memchr::memchr_iter(b'<', s.as_bytes()).any(|i| {
+        let rest = &s[i..];
+        rest.starts_with("<!--")
+            || rest
+                .bytes()
+                .take(MAX_TAG_PROBE)
+                .position(|c| c == b'>')
+                .is_some_and(|close| {
+                    let tag = &rest[..close];
+                    tag.len() >= 2 && !tag[1..].starts_with(['!', '?']) && is_markup_tag(tag)
+                })
+    })
 }
 
 /// Builds a view by pushing decoded characters with the input range they came from.
@@ -891,6 +920,12 @@ impl Builder {
         }
         if is_combining_mark(c) {
             self.mark_last_letter(c, end);
+            return;
+        }
+        // `˙` decomposes to a space and a dot above; kept, it is a turned `.` to the turned
+        // reading that runs after decoding (`&#x2d9;` in upside-down text).
+        if c == TURNED_DOT {
+            emit(c, &mut self.out);
             return;
         }
         let at = self.out.text.len();
@@ -1055,41 +1090,66 @@ fn regional_letter(c: char) -> Option<&'static str> {
 
 /// One decoding round over `input`.
 fn one_round(input: &str, markup: bool) -> Canon {
-    let bytes = input.as_bytes();
     let mut b = Builder::with_capacity(input.len());
+    read_into(&mut b, input, 0, markup);
+    b.out
+}
+
+/// One decoding round over `input`, which starts at input offset `base`, pushed onto `b`.
+fn read_into(b: &mut Builder, input: &str, base: usize, markup: bool) {
+    let bytes = input.as_bytes();
     let mut i = 0;
     while i < bytes.len() {
         // Most of a note is plain ASCII between the few characters to decode: copied a
         // run at a time, not a character at a time (the same view, byte for byte).
         let run = bytes[i..].iter().take_while(|&&c| is_literal(c)).count();
         if run > 0 {
-            b.push_literal(&input[i..i + run], i);
+            b.push_literal(&input[i..i + run], base + i);
             i += run;
             continue;
         }
         let rest = &input[i..];
         if markup && bytes[i] == b'<' {
-            if let Some(end) = skip_tag(rest, i, &mut b) {
-                i = end;
+            if let Some(len) = read_tag(rest, base + i, b) {
+                i += len;
                 continue;
             }
         }
         if let Some((c, len)) = decode_escape(rest) {
-            b.push(c, i, i + len);
+            b.push(c, base + i, base + i + len);
             i += len;
             continue;
         }
         let Some(c) = rest.chars().next() else { break };
-        b.push(c, i, i + c.len_utf8());
+        b.push(c, base + i, base + i + c.len_utf8());
         i += c.len_utf8();
     }
-    b.out
 }
 
-/// A tag at the start of `rest` (at input offset `at`): blanked to one space, except the
-/// values of attributes that can carry text (`title`, `alt`, `href`…), which are read.
-/// Returns the input offset after the tag, or `None` if this `<` starts no tag.
-fn skip_tag(rest: &str, at: usize, b: &mut Builder) -> Option<usize> {
+/// Markup whose text sits between delimiters: a comment and a CDATA section. What is
+/// inside is text a reader of the source sees, so it is read like any text.
+const TEXT_BLOCKS: [(&str, &str); 2] = [("<!--", "-->"), ("<![CDATA[", "]]>")];
+
+/// A tag at the start of `rest` (at input offset `at`), read as a reader sees it. Its
+/// syntax is blanked: to nothing for an inline element without attributes (`Rosa<b>lind`
+/// is one word on the page), to a space otherwise. Everything else inside it is read as
+/// text: attribute names and values, quoted or not, and the text of a comment, CDATA
+/// section, declaration or processing instruction. Forwarding only what was read means
+/// no part of a tag is passed on unread; only a namespace URI that the narrative formats
+/// declare (`xmlns="http://www.w3.org/1999/xhtml"`) is left unread, so it survives
+/// intact. Returns the input length of the tag, or `None` if this `<` starts no tag.
+fn read_tag(rest: &str, at: usize, b: &mut Builder) -> Option<usize> {
+    for (open, close) in TEXT_BLOCKS {
+        if let Some(body) = rest.strip_prefix(open) {
+            // The delimiters are nothing on a page (`MR441<!-- -->0827` reads as one
+            // number); the text between them is read where it stands.
+            let len = body.find(close)?;
+            if !body[..len].trim().is_empty() {
+                read_into(b, &body[..len], at + open.len(), false);
+            }
+            return Some(open.len() + len + close.len());
+        }
+    }
     let close = rest.find('>')?;
     let tag = &rest[..close];
     if tag.len() < 2
@@ -1104,26 +1164,90 @@ fn skip_tag(rest: &str, at: usize, b: &mut Builder) -> Option<usize> {
     if !is_markup_tag(tag) {
         return None;
     }
-    b.push(' ', at, at + 1);
-    let mut pos = 1;
-    while let Some(q) = tag[pos..].find(['"', '\'']) {
+    let name_end = tag_name_end(tag);
+    let inside = &tag[name_end..];
+    if inside
+        .trim_matches(|c: char| c.is_ascii_whitespace() || c == '/' || c == '?')
+        .is_empty()
+    {
+        if !is_inline_element(&tag[..name_end]) {
+            b.push(' ', at, at + close + 1);
+        }
+        return Some(close + 1);
+    }
+    b.push(' ', at, at + name_end);
+    let unread = without_declared_namespaces(inside);
+    read_into(b, &unread, at + name_end, false);
+    b.push(' ', at + close, at + close + 1);
+    Some(close + 1)
+}
+
+/// Where a tag's name ends: after `<`, `/`, `!` or `?` and the name (`<xhtml:div`).
+fn tag_name_end(tag: &str) -> usize {
+    let opener = tag[1..]
+        .bytes()
+        .take_while(|c| matches!(c, b'/' | b'!' | b'?'))
+        .count();
+    let name = tag[1 + opener..]
+        .bytes()
+        .take_while(|c| !c.is_ascii_whitespace() && *c != b'/')
+        .count();
+    1 + opener + name
+}
+
+/// Elements a page shows inside a line of text, with no break before or after.
+const INLINE_ELEMENTS: &[&str] = &[
+    "a", "abbr", "acronym", "b", "bdi", "bdo", "big", "cite", "code", "data", "del", "dfn", "em",
+    "font", "i", "ins", "kbd", "mark", "q", "s", "samp", "small", "span", "strike", "strong",
+    "sub", "sup", "time", "tt", "u", "var", "wbr",
+];
+
+/// Whether `head` (`<b`, `</span`, `<xhtml:em`) opens or closes an inline element.
+fn is_inline_element(head: &str) -> bool {
+    let name = head.trim_start_matches(['<', '/']);
+    let local = name.rsplit(':').next().unwrap_or(name);
+    INLINE_ELEMENTS
+        .iter()
+        .any(|e| e.eq_ignore_ascii_case(local))
+}
+
+/// Namespace URIs of the markup phigate reads (XHTML narratives, CDA, SVG, MathML, XML
+/// Schema instances): never PHI, and a document must keep them as written.
+const DECLARED_NAMESPACES: &[&str] = &[
+    "http://www.w3.org/1999/xhtml",
+    "http://www.w3.org/2000/svg",
+    "http://www.w3.org/1998/Math/MathML",
+    "http://www.w3.org/1999/xlink",
+    "http://www.w3.org/2001/XMLSchema-instance",
+    "http://www.w3.org/XML/1998/namespace",
+    "http://hl7.org/fhir",
+    "urn:hl7-org:v3",
+    "urn:hl7-org:sdtc",
+];
+
+/// `inside` (a tag after its name) with the values of `xmlns` attributes that declare one
+/// of the [`DECLARED_NAMESPACES`] blanked to spaces, byte for byte, so that offsets hold.
+/// Any other namespace is read like any value: a URI can name a person or a clinic.
+fn without_declared_namespaces(inside: &str) -> std::borrow::Cow<'_, str> {
+    let mut out: Option<String> = None;
+    let mut pos = 0;
+    while let Some(q) = inside[pos..].find(['"', '\'']) {
         let q_at = pos + q;
-        let quote = tag.as_bytes()[q_at];
-        let name = attribute_name(&tag[..q_at]);
-        let Some(len) = tag[q_at + 1..].find(char::from(quote)) else {
+        let quote = inside.as_bytes()[q_at];
+        let Some(len) = inside[q_at + 1..].find(char::from(quote)) else {
             break;
         };
         let (vs, ve) = (q_at + 1, q_at + 1 + len);
-        if !is_structural_attribute(name) {
-            let value = one_round(&tag[vs..ve], false);
-            for (k, c) in value.text.char_indices() {
-                b.push(c, at + vs + value.starts[k], at + vs + value.ends[k]);
-            }
-            b.push(' ', at + ve, at + ve + 1);
+        let name = attribute_name(&inside[..q_at]).to_ascii_lowercase();
+        let declared = (name == "xmlns" || name.starts_with("xmlns:"))
+            && DECLARED_NAMESPACES.contains(&&inside[vs..ve]);
+        if declared {
+            let o = out.get_or_insert_with(|| inside.to_string());
+            o.replace_range(vs..ve, &" ".repeat(ve - vs));
         }
         pos = ve + 1;
     }
-    Some(at + close + 1)
+    out.map_or(std::borrow::Cow::Borrowed(inside), std::borrow::Cow::Owned)
 }
 
 /// (X)HTML element names (HTML 4/5 and the XHTML FHIR narratives use), the ones whose tags
@@ -1264,31 +1388,6 @@ fn attribute_name(head: &str) -> &str {
     &head[start..]
 }
 
-/// Attributes that name markup, not people: never read, so never rewritten.
-fn is_structural_attribute(name: &str) -> bool {
-    let n = name.to_ascii_lowercase();
-    n == "xmlns"
-        || n.starts_with("xmlns:")
-        || matches!(
-            n.as_str(),
-            "class"
-                | "style"
-                | "lang"
-                | "xml:lang"
-                | "dir"
-                | "colspan"
-                | "rowspan"
-                | "border"
-                | "cellpadding"
-                | "cellspacing"
-                | "align"
-                | "valign"
-                | "width"
-                | "height"
-                | "type"
-        )
-}
-
 /// An escape at the start of `s`: a character reference, a run of percent-encoded UTF-8, or
 /// a backslash escape. Returns the character and the input bytes it spans.
 fn decode_escape(s: &str) -> Option<(char, usize)> {
@@ -1380,6 +1479,18 @@ fn backslash(s: &str) -> Option<(char, usize)> {
         }
         b'x' => {
             let code = u32::from_str_radix(s.get(2..4)?, 16).ok()?;
+            Some((char::from_u32(code)?, 4))
+        }
+        // `\122\157`: a printable ASCII character written as three octal digits.
+        b'0'..=b'1' => {
+            let digits = s.get(1..4)?;
+            if !digits.bytes().all(|c| (b'0'..=b'7').contains(&c)) {
+                return None;
+            }
+            let code = u32::from_str_radix(digits, 8).ok()?;
+            if !(0x20..0x7f).contains(&code) {
+                return None;
+            }
             Some((char::from_u32(code)?, 4))
         }
         b'n' | b'r' => Some(('\n', 2)),
@@ -1652,8 +1763,72 @@ mod tests {
     fn a_bracketed_name_is_no_tag() {
         assert_eq!(
             view("<Torvek> did anyone call <b>Jane</b>?"),
-            "<Torvek> did anyone call  Jane ?"
+            "<Torvek> did anyone call Jane?"
         );
+    }
+
+    #[test]
+    fn inline_tags_join_what_a_page_shows_joined() {
+        assert_eq!(
+            view("pt Rosa<b></b>lind Thack<!-- -->eray"),
+            "pt Rosalind Thackeray"
+        );
+        assert_eq!(view("<p>MR441<!---->0827</p>"), " MR4410827 ");
+        assert_eq!(
+            view("pt <span>Rosa</span><span>lind</span><br/>seen"),
+            "pt Rosalind seen"
+        );
+        assert_eq!(
+            source_of("<p><b>Rosa</b>lind</p>", "Rosalind"),
+            "Rosa</b>lind"
+        );
+        // Text with no tag of (X)HTML in it is read as written.
+        assert_eq!(view("BP <140/90> ok"), "BP <140/90> ok");
+    }
+
+    #[test]
+    fn nothing_inside_a_tag_goes_unread() {
+        for (markup, inside) in [
+            (
+                "<p>x <!-- Rosalind Thackeray --> y</p>",
+                "Rosalind Thackeray",
+            ),
+            (
+                "<p>x <![CDATA[Rosalind Thackeray]]> y</p>",
+                "Rosalind Thackeray",
+            ),
+            (
+                "<p>x <?note Rosalind Thackeray?> y</p>",
+                "Rosalind Thackeray",
+            ),
+            ("<p>x <span Rosalind Thackeray> y</p>", "Rosalind Thackeray"),
+            (
+                "<p>x <span data-n=Rosalind_Thackeray> y</p>",
+                "Rosalind_Thackeray",
+            ),
+            (
+                "<p>x <span class=\"Rosalind Thackeray\"> y</p>",
+                "Rosalind Thackeray",
+            ),
+            (
+                "<div xmlns=\"http://rosalind-thackeray.example\">y</div>",
+                "rosalind-thackeray",
+            ),
+        ] {
+            assert!(view(markup).contains(inside), "{markup}: {}", view(markup));
+        }
+    }
+
+    #[test]
+    fn turned_letters_written_as_references_are_read_upright() {
+        let v = view("pu&#x1d09;l&#x250;so&#x1d1a; seen");
+        assert!(v.contains("Rosalind") || v.contains("dnilasoR"), "{v}");
+    }
+
+    #[test]
+    fn octal_escapes_of_printable_characters_are_read() {
+        assert_eq!(view("\\122\\157\\163\\141"), "Rosa");
+        assert_eq!(view("C:\\data\\009"), "C:\\data\\009");
     }
 
     #[test]

@@ -1,7 +1,8 @@
 //! Text hidden in a binary-to-text encoding: base64 (standard and URL alphabets, padded or
 //! not), base32 (RFC 4648's upper-case alphabet, padded or not), hexadecimal (either
 //! case; bytes run together, after `0x`, or set apart by one space or colon each) and
-//! base85 (ASCII85 with or without `<~ ~>`, RFC 1924, Z85: [`super::base85`]).
+//! base85 (ASCII85 with or without `<~ ~>`, RFC 1924, Z85: [`super::base85`]) and
+//! characters written as their decimal codes ([`super::char_codes`]).
 //!
 //! Owns recognising each, as a whole value or as a run inside text, and writing text back
 //! the way it was encoded. Something is taken for an encoding only when it decodes to text
@@ -58,6 +59,8 @@ pub enum Armor {
         begin: Option<String>,
     },
     Base85(B85),
+    /// Each byte's decimal code, set apart by the separator ([`super::char_codes`]).
+    Decimal(&'static str),
     /// Written in `inner`, then broken into lines of `width` characters with `eol` (base64
     /// as MIME and PEM write it, 76 or 64 to a line).
     Wrapped {
@@ -76,6 +79,7 @@ impl Armor {
             Armor::Base32 { padded: false } => BASE32_NOPAD.encode(bytes),
             Armor::Uu { ref begin } => super::uu::encode(begin.as_deref(), bytes),
             Armor::Base85(alphabet) => base85::encode(bytes, alphabet),
+            Armor::Decimal(separator) => super::char_codes::encode(bytes, separator),
             Armor::Wrapped {
                 ref inner,
                 width,
@@ -235,9 +239,7 @@ fn base85_runs(text: &str) -> Vec<(std::ops::Range<usize>, Hidden)> {
         start = range.end + 1;
         if word.len() < MIN_B85_RUN
             || !b85_signs(word)
-            || out
-                .iter()
-                .any(|(r, _)| r.start < range.end && range.start < r.end)
+            || out.iter().any(|(r, _)| overlap(r, &range))
         {
             continue;
         }
@@ -296,6 +298,19 @@ pub fn runs(text: &str) -> Vec<(std::ops::Range<usize>, Hidden)> {
         }
     }
     out.extend(wrapped_b64(text));
+    // Decimal character codes before hexadecimal: `52 49 51 45 …` is also hex bytes set
+    // apart by spaces, but only the codes read as the number it is.
+    for run in super::char_codes::runs(text) {
+        if out.iter().any(|(r, _)| overlap(r, &run.range)) {
+            continue;
+        }
+        let hidden = Hidden {
+            text: run.text,
+            charset: Charset::Utf8,
+            armor: Armor::Decimal(run.separator),
+        };
+        out.push((run.range, hidden));
+    }
     let held = out.len();
     let bytes = text.as_bytes();
     let first_open = std::cell::OnceCell::new();
@@ -320,25 +335,24 @@ pub fn runs(text: &str) -> Vec<(std::ops::Range<usize>, Hidden)> {
             run(&text[start..i]).map(|hidden| (start..i, hidden))
         };
         if let Some((range, hidden)) = found {
-            let inside_uu = out[..held]
-                .iter()
-                .any(|(u, _)| u.start < range.end && range.start < u.end);
-            if !inside_uu {
+            let read_before = out[..held].iter().any(|(r, _)| overlap(r, &range));
+            if !read_before {
                 out.push((range, hidden));
             }
         }
     }
     // Base85 last, where nothing above read: its alphabets hold the others' characters.
     for (range, hidden) in base85_runs(text) {
-        if !out
-            .iter()
-            .any(|(r, _)| r.start < range.end && range.start < r.end)
-        {
+        if !out.iter().any(|(r, _)| overlap(r, &range)) {
             out.push((range, hidden));
         }
     }
     out.sort_by_key(|(range, _)| range.start);
     out
+}
+
+fn overlap(a: &std::ops::Range<usize>, b: &std::ops::Range<usize>) -> bool {
+    a.start < b.end && b.start < a.end
 }
 
 /// Fewest characters in each line of a block of base64 broken over lines.

@@ -31,6 +31,7 @@
 
 pub mod analyze;
 mod base85;
+mod char_codes;
 pub mod csv;
 mod encoded;
 pub mod fields;

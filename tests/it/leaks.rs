@@ -201,6 +201,11 @@ const VALUE_TRICKS: &[&str] = &[
     "spoken_dash",
     "morse",
     "spelling",
+    "inline_tags",
+    "html_comment",
+    "octal",
+    "decimal_codes",
+    "turned_refs",
 ];
 
 /// The tricks tried on every channel of `TRICK_CHANNELS` (the rest go by `EXTRA_TRICKS`).
@@ -266,6 +271,25 @@ fn middle(v: &str) -> usize {
         i += 1;
     }
     i
+}
+
+/// Each word of `v` (two characters or more) cut at its middle by `mark`.
+fn cut_words(v: &str, mark: &str) -> String {
+    let words: Vec<String> = v
+        .split(' ')
+        .map(|w| {
+            let mut cut = w.len() / 2;
+            while !w.is_char_boundary(cut) {
+                cut -= 1;
+            }
+            if cut == 0 {
+                w.to_string()
+            } else {
+                format!("{}{mark}{}", &w[..cut], &w[cut..])
+            }
+        })
+        .collect();
+    words.join(" ")
 }
 
 fn replace_seps(v: &str, f: impl Fn(char) -> Option<String>) -> Option<String> {
@@ -424,6 +448,30 @@ fn value_trick(trick: &str, c: &Canary) -> Option<String> {
                 })
                 .collect(),
         ),
+        // Each word cut in two by markup a page shows as nothing: `Rosa<b></b>lind`.
+        "inline_tags" => Some(cut_words(v, "<b></b>")),
+        "html_comment" => Some(cut_words(v, "<!-- -->")),
+        // Every character as its octal escape (`\122\157…`) or its decimal code
+        // (`82 111 115 …`).
+        "octal" => Some(v.bytes().map(|b| format!("\\{b:03o}")).collect()),
+        "decimal_codes" => Some(
+            v.bytes()
+                .map(|b| b.to_string())
+                .collect::<Vec<_>>()
+                .join(" "),
+        ),
+        // Upside down, each turned character written as a character reference.
+        "turned_refs" => value_trick("upside_down", c).map(|t| {
+            t.chars()
+                .map(|ch| {
+                    if ch.is_ascii() {
+                        ch.to_string()
+                    } else {
+                        format!("&#x{:x};", ch as u32)
+                    }
+                })
+                .collect()
+        }),
         // A name's last word hyphenated across a line break, as a narrow column wraps it
         // (`Rosalind Thack-⏎eray`).
         "line_broken" => (c.kind == Kind::Name).then(|| {
@@ -1265,6 +1313,12 @@ const CHANNELS: &[&str] = &[
     "h_scanned",
     "h_content_type",
     "fhir_div",
+    "fhir_div_comment",
+    "fhir_div_attr",
+    "html_note_comment",
+    "html_note_cdata",
+    "html_note_pi",
+    "html_text_attr",
     "fhir_ext_string",
     "fhir_ext_ident",
     "fhir_code_text",
@@ -1465,6 +1519,12 @@ const EXTRA_TRICKS: &[(&str, &[&str])] = &[
     ("json_note", &["morse", "spelling"]),
     ("text", &["morse", "spelling"]),
     ("fhir_div", &["morse"]),
+    // Stop 49: markup inside words, and text inside comments, CDATA and attributes.
+    (
+        "json_note",
+        &["inline_tags", "html_comment", "octal", "decimal_codes"],
+    ),
+    ("fhir_div", &["inline_tags", "html_comment", "turned_refs"]),
 ];
 /// The channels every body trick is tried on.
 const BODY_TRICK_CHANNELS: &[&str] = &["json_note", "text"];
@@ -1666,6 +1726,36 @@ fn channel(ch: &str, c: &Canary, v: &str) -> Option<Req> {
             "status": "generated",
             "div": format!("<div xmlns=\"http://www.w3.org/1999/xhtml\"><p>{note}</p></div>")
         }}))),
+        // Everything inside a tag is read: a comment, an attribute's value.
+        "fhir_div_comment" => Req::fhir(&patient(json!({"text": {
+            "status": "generated",
+            "div": format!(
+                "<div xmlns=\"http://www.w3.org/1999/xhtml\"><p>Seen.</p><!-- {note} --></div>"
+            )
+        }}))),
+        "fhir_div_attr" => Req::fhir(&patient(json!({"text": {
+            "status": "generated",
+            "div": format!(
+                "<div xmlns=\"http://www.w3.org/1999/xhtml\"><p class=\"{v}\">Seen.</p></div>"
+            )
+        }}))),
+        "html_note_comment" => Req::json(
+            "j",
+            &json!({"note": format!("<p>Seen today.</p><!-- {note} -->")}),
+        ),
+        "html_note_cdata" => Req::json(
+            "j",
+            &json!({"note": format!("<p>Seen today.</p><![CDATA[{note}]]>")}),
+        ),
+        "html_note_pi" => Req::json(
+            "j",
+            &json!({"note": format!("<p>Seen today.</p><?note {note}?>")}),
+        ),
+        "html_text_attr" => Req::new(
+            "t",
+            Some("text/plain"),
+            format!("<p>Seen today.</p><span title=\"{v}\">x</span>"),
+        ),
         "fhir_ext_string" => Req::fhir(&patient(json!({"extension": [{
             "url": "http://hl7.org/fhir/StructureDefinition/patient-mothersMaidenName",
             "valueString": v
@@ -2559,6 +2649,12 @@ fn decode_once(s: &str) -> Vec<String> {
         }
     }
     json_views(s, &mut out);
+    if s.contains('<') {
+        out.push(without_tags(s));
+    }
+    if let Some(d) = decimal_codes(s) {
+        out.push(d);
+    }
     if s.as_bytes()
         .windows(5)
         .any(|w| w.iter().all(|c| (0x21..=0x60).contains(c)))
@@ -2861,11 +2957,75 @@ fn backslash_decode(s: &str) -> String {
                 }
             }
             Some('n' | 'r' | 't') => out.push(' '),
+            Some(d @ '0'..='3') => {
+                let code: String = std::iter::once(d).chain(chars.clone().take(2)).collect();
+                let octal = (code.len() == 3)
+                    .then(|| u32::from_str_radix(&code, 8).ok())
+                    .flatten()
+                    .and_then(char::from_u32);
+                match octal {
+                    Some(ch) => {
+                        out.push(ch);
+                        chars.nth(1);
+                    }
+                    None => out.push(d),
+                }
+            }
             Some(other) => out.push(other),
             None => {}
         }
     }
     out
+}
+
+/// Markup removed: every `<` that opens a tag, comment or instruction, up to its `>`.
+fn without_tags(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut rest = s;
+    while let Some(i) = rest.find('<') {
+        out.push_str(&rest[..i]);
+        let opens_tag =
+            rest[i + 1..].starts_with(|c: char| c.is_ascii_alphabetic() || "/!?".contains(c));
+        match rest[i..].find('>').filter(|_| opens_tag) {
+            Some(end) => rest = &rest[i + end + 1..],
+            None => {
+                out.push('<');
+                rest = &rest[i + 1..];
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+/// Runs of four or more numbers from 32 to 126 (set apart by spaces, commas or `;`) read
+/// as the characters they are the codes of; `None` when there are none.
+fn decimal_codes(s: &str) -> Option<String> {
+    let is_code = |w: &str| {
+        (2..=3).contains(&w.len())
+            && w.bytes().all(|c| c.is_ascii_digit())
+            && w.parse::<u32>().is_ok_and(|n| (32..127).contains(&n))
+    };
+    let words: Vec<&str> = s
+        .split([' ', ',', ';', '+', '/', '"', '=', '<', '>'])
+        .filter(|w| !w.is_empty())
+        .collect();
+    let mut out = String::new();
+    let mut run = 0;
+    let mut found = false;
+    for w in &words {
+        if is_code(w) {
+            run += 1;
+            out.push(char::from(w.parse::<u8>().ok()?));
+            found |= run >= 4;
+        } else {
+            run = 0;
+            out.push(' ');
+            out.push_str(w);
+            out.push(' ');
+        }
+    }
+    found.then_some(out)
 }
 
 /// HL7 v2 escapes: `\F\ \S\ \T\ \R\ \E\` as the standard delimiters, `\.br\` as a
