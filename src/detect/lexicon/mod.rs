@@ -18,6 +18,7 @@ mod accents;
 mod errands;
 mod forms;
 mod lists;
+mod lower_mentions;
 mod mentions;
 mod messages;
 mod names;
@@ -1120,6 +1121,8 @@ impl Lexicon {
             ctx.mark_after_handover(i, &mut scratch.marks);
             ctx.mark_before_request_to(i, &mut scratch.marks);
             ctx.mark_word_name_after_head(i, &mut scratch.marks);
+            ctx.mark_lower_name_in_slot(i, &mut scratch.marks);
+            ctx.mark_lower_name_before_relation(i, &mut scratch.marks);
             ctx.mark_lower_name_pair(i, &mut scratch.marks);
             ctx.mark_lower_patronymic(i, &mut scratch.marks);
             ctx.mark_family_surname(i, &mut scratch.marks);

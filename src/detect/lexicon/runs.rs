@@ -664,9 +664,35 @@ impl Ctx<'_> {
                 && !self.compound(i)
                 && self.chat_message_after(i)
         };
-        if (self.lower_name(i) || unknown()) && self.chat_lines() {
+        // `tommy:` or `faith:` under `anders jensen:`: a listed given name that is also a
+        // word (`faith`, `sara`, `flora`) is a sender too where another line opens with a
+        // sender that is surely a name in lower case (stop 49).
+        let word_name = || !digits && self.lower_given(i) && self.sure_speaker_elsewhere(i);
+        if (self.lower_name(i) || unknown() || word_name()) && self.chat_lines() {
             marks[i] = Some(PhiType::Name);
         }
+    }
+
+    /// Another line of the text opens with a sender (one to three words before `: `) whose
+    /// first word is surely a name in lower case (`Ctx::lower_given_sure`) and is not the
+    /// word of word `i` (`anders jensen:` for `tommy:`).
+    fn sure_speaker_elsewhere(&self, i: usize) -> bool {
+        let word = &self.text[self.words[i].start..self.words[i].end];
+        (0..self.words.len()).any(|k| {
+            let w = &self.words[k];
+            let opens_line = w.start == 0 || self.text[w.start - 1] == b'\n';
+            let speaker = || {
+                (k..self.words.len().min(k + 3)).any(|z| {
+                    let end = self.words[z].end;
+                    self.text[end..].starts_with(b": ") && !self.text[w.start..end].contains(&b'\n')
+                })
+            };
+            k != i
+                && opens_line
+                && self.text[w.start..w.end] != *word
+                && speaker()
+                && self.lower_given_sure(k)
+        })
     }
 
     /// The first six words of the line after word `i` hold a word of chat (`lol`, `ok`,
