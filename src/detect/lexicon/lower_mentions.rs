@@ -73,6 +73,35 @@ impl Ctx<'_> {
         }
     }
 
+    /// `Message taken by joy @ 17:56`, `spoke w/ grace;`: a lower-case given name that is
+    /// also a word (`lower_given_word`) where the slot leaves no other reading: between
+    /// `by` and ` @` (a message's taker and its time), or after a verb of contact and
+    /// `with`/`w/` where its mention ends.
+    pub(super) fn mark_lower_word_name_in_slot(&self, i: usize, marks: &mut [Option<PhiType>]) {
+        let w = &self.words[i];
+        if marks[i].is_some()
+            || i < 2
+            || self.caps_mode
+            || self.lower_mode
+            || w.shape != Shape::Lower
+            || !self.lower_given_word(i)
+        {
+            return;
+        }
+        let h = i - 1;
+        let taken_by =
+            self.joined(h, b"") && self.word_is(h, b"by") && self.text[w.end..].starts_with(b" @");
+        let with = self.with_slash(h) || self.joined(h, b"") && self.word_is(h, b"with");
+        let contact = with && self.joined(h - 1, b"") && self.has(h - 1, flag::CONTACT);
+        let ends = matches!(
+            self.text.get(w.end),
+            None | Some(b',' | b'.' | b'!' | b'?' | b';' | b'\n' | b'\r')
+        );
+        if taken_by || contact && ends {
+            marks[i] = Some(PhiType::Name);
+        }
+    }
+
     /// `henrique (father) is the HCP`, `grace (mother)`, `reviewed w/ faith's son`: a
     /// lower-case given name, even one that is also a word, right before a relation in
     /// parentheses, or written as a possessive before a relation, is that relative.
@@ -140,6 +169,13 @@ mod tests {
         finds(&d, "Message taken by edward @ 11:46 on May 12th.", "edward");
         finds(&d, "LM on VM for osvaldo to call back re: MRI.", "osvaldo");
         finds(&d, "The code is 4411. tell her noreen sent you", "noreen");
+        finds(&d, "Message taken by joy @ 17:56 on Dec 13.", "joy");
+        finds(
+            &d,
+            "Returned call, spoke w/ grace; advised to come in.",
+            "grace",
+        );
+        keeps(&d, "Dressing changed with care; spoke with family.", "care");
         keeps(&d, "Pt taken by wheelchair to the car.", "wheelchair");
         keeps(&d, "Home with lasix, follow up in two weeks.", "lasix");
     }

@@ -1115,6 +1115,7 @@ impl Lexicon {
             ctx.mark_run_after_person_head(i, &mut scratch.marks);
             ctx.mark_chat_speaker(i, &mut scratch.marks);
             ctx.mark_lower_speaker(i, &mut scratch.marks);
+            ctx.mark_lower_two_word_speaker(i, &mut scratch.marks);
             ctx.mark_lower_contact_subject(i, &mut scratch.marks);
             ctx.mark_caps_last_first_cell(i, &mut scratch.marks);
             ctx.mark_lower_given_surname(i, &mut scratch.marks);
@@ -1122,6 +1123,7 @@ impl Lexicon {
             ctx.mark_before_request_to(i, &mut scratch.marks);
             ctx.mark_word_name_after_head(i, &mut scratch.marks);
             ctx.mark_lower_name_in_slot(i, &mut scratch.marks);
+            ctx.mark_lower_word_name_in_slot(i, &mut scratch.marks);
             ctx.mark_lower_name_before_relation(i, &mut scratch.marks);
             ctx.mark_lower_name_pair(i, &mut scratch.marks);
             ctx.mark_lower_patronymic(i, &mut scratch.marks);
