@@ -80,7 +80,7 @@ impl Ctx<'_> {
 
     /// Word `k` may be one of two lower-case given names joined by `and`: a first-list word
     /// that is no vocabulary, cue or place word (a common-word name such as `will` counts).
-    fn lower_given(&self, k: usize) -> bool {
+    pub(super) fn lower_given(&self, k: usize) -> bool {
         let w = &self.words[k];
         w.shape == Shape::Lower
             && w.end - w.start >= 3
@@ -92,7 +92,7 @@ impl Ctx<'_> {
     /// Word `k` is surely a name in lower case: a listed given name that is no English word
     /// (`mikael`, `catalina`), or a word of four letters or more no list holds that is no
     /// misspelling or compound of known words (`balatekin`).
-    fn lower_given_sure(&self, k: usize) -> bool {
+    pub(super) fn lower_given_sure(&self, k: usize) -> bool {
         let w = &self.words[k];
         let word = &self.text[w.start..w.end];
         if w.shape != Shape::Lower || word.iter().any(u8::is_ascii_digit) {

@@ -9,6 +9,7 @@
 //! COMPLETED` hold no such word. The rest of a found name is grown by `names::extend_names`.
 
 use super::flag;
+use super::person::NOT_A_PERSON;
 use super::words::Shape;
 use super::Ctx;
 use crate::phi::PhiType;
@@ -664,8 +665,69 @@ impl Ctx<'_> {
                 && !self.compound(i)
                 && self.chat_message_after(i)
         };
-        if (self.lower_name(i) || unknown()) && self.chat_lines() {
+        // `tommy:` or `faith:` under `anders jensen:`: a listed given name that is also a
+        // word (`faith`, `sara`, `flora`) is a sender too where another line opens with a
+        // sender that is surely a name in lower case (stop 49).
+        let word_name = || !digits && self.lower_given(i) && self.sure_speaker_elsewhere(i);
+        if (self.lower_name(i) || unknown() || word_name()) && self.chat_lines() {
             marks[i] = Some(PhiType::Name);
+        }
+    }
+
+    /// Another line of the text opens with a sender (one to three words before `: `) whose
+    /// first word is surely a name in lower case (`Ctx::lower_given_sure`) and is not the
+    /// word of word `i` (`anders jensen:` for `tommy:`).
+    fn sure_speaker_elsewhere(&self, i: usize) -> bool {
+        let word = &self.text[self.words[i].start..self.words[i].end];
+        (0..self.words.len()).any(|k| {
+            let w = &self.words[k];
+            let opens_line = w.start == 0 || self.text[w.start - 1] == b'\n';
+            let speaker = || {
+                (k..self.words.len().min(k + 3)).any(|z| {
+                    let end = self.words[z].end;
+                    self.text[end..].starts_with(b": ") && !self.text[w.start..end].contains(&b'\n')
+                })
+            };
+            k != i
+                && opens_line
+                && self.text[w.start..w.end] != *word
+                && speaker()
+                && self.lower_given_sure(k)
+        })
+    }
+
+    /// `jonas strand: where r u` / `vidar: stuck on the bus`: in a chat log (`chat_lines`) a
+    /// line opening with two lower-case words and `: ` is a sender's given name and surname
+    /// when the first is a listed given name (even one that is also a word) or surely a
+    /// name, and the second a listed surname or a word no list holds that is no vocabulary.
+    pub(super) fn mark_lower_two_word_speaker(&self, i: usize, marks: &mut [Option<PhiType>]) {
+        let j = i + 1;
+        let w = &self.words[i];
+        if j >= self.words.len()
+            || marks[i].is_some() && marks[j].is_some()
+            || self.caps_mode
+            || w.shape != Shape::Lower
+            || self.words[j].shape != Shape::Lower
+            || !(w.start == 0 || self.text[w.start - 1] == b'\n')
+            || self.text[w.end..self.words[j].start] != *b" "
+            || !self.text[self.words[j].end..].starts_with(b": ")
+        {
+            return;
+        }
+        let digits = |k: usize| {
+            self.text[self.words[k].start..self.words[k].end]
+                .iter()
+                .any(u8::is_ascii_digit)
+        };
+        let given = self.lower_given(i) || self.lower_given_sure(i);
+        // A surname that is also an English word (`strand`) only after a sure given name.
+        let word_like = flag::VOCAB | flag::STOP | flag::NEVER_NAME | NOT_A_PERSON;
+        let english_ok = !self.has(j, flag::ENGLISH) || self.lower_given_sure(i);
+        let surname = self.has(j, flag::LAST) && !self.has(j, word_like) && english_ok
+            || self.unlisted_word(j) && self.words[j].flags == 0;
+        if given && surname && !digits(i) && !digits(j) && self.chat_lines() {
+            marks[i] = Some(PhiType::Name);
+            marks[j] = Some(PhiType::Name);
         }
     }
 

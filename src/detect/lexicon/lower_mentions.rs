@@ -1,0 +1,190 @@
+//! Given names typed in lower case in a mixed-case text where the sentence has a slot for a
+//! person (issue 13, stop 49, helper `general49`): `left the keys with stefan at`, `spoke
+//! w/ noreen;`, `Message taken by edward @ 11:46`, `LM for cauã to call back`, `tell her
+//! tymon sent you`, `henrique (father) is the HCP`, `reviewed w/ faith's son`.
+//!
+//! The lists say the word is a given name and no English, clinical or cue word
+//! ([`Ctx::lower_name`]); the slot says it is used as one. A given name that is also a word
+//! (`grace`, `faith`, `joy`) is read only where a relation names the person: in
+//! parentheses after it or after its possessive.
+
+use super::flag;
+use super::person::NOT_A_PERSON;
+use super::words::Shape;
+use super::Ctx;
+use crate::phi::PhiType;
+
+/// Flags a lower-case given name read here must not carry beyond [`Ctx::lower_name`]'s:
+/// persons' and places' cue words and verbs.
+const SLOT_BLOCKED: u64 = NOT_A_PERSON
+    | flag::PLACE_CUE
+    | flag::PLACE_LABEL
+    | flag::EPONYM_HEAD
+    | flag::PERSON_VERB
+    | flag::SUBJECT_VERB
+    | flag::COPULA
+    | flag::CONTACT;
+
+/// Words after which a lower-case given name ending its phrase is the person the words are
+/// about, beside `person_object_heads` (`with`, `text`, `meet`): `by` (`taken by edward @`,
+/// `signed for by ida.`) and `remember`.
+const SLOT_HEADS: [&[u8]; 2] = [b"by", b"remember"];
+
+impl Ctx<'_> {
+    /// Word `k` is a lower-case given name of the lists that is no word (`lower_name`) nor
+    /// any cue or verb, in a text written in mixed case.
+    fn lower_slot_name(&self, k: usize) -> bool {
+        !self.caps_mode
+            && !self.lower_mode
+            && self.words[k].shape == Shape::Lower
+            && self.has(k, flag::FIRST)
+            && self.lower_name(k)
+            && !self.has(k, SLOT_BLOCKED)
+    }
+
+    /// The text after word `k` ends a person's mention in a slot: punctuation, the text's
+    /// end, ` @` (`taken by lea @ 11:46`) or ` at` (`with stefan at Skoltorget 40`).
+    fn slot_mention_ends(&self, k: usize) -> bool {
+        let rest = &self.text[self.words[k].end..];
+        matches!(
+            rest.first(),
+            None | Some(b',' | b'.' | b'!' | b'?' | b';' | b')' | b'\n' | b'\r')
+        ) || rest.starts_with(b" @")
+            || (k + 1 < self.words.len() && self.joined(k, b"") && self.word_is(k + 1, b"at"))
+    }
+
+    /// `with stefan at`, `spoke w/ noreen;`, `taken by edward @`, `for cauã to call back`,
+    /// `tymon sent you`: a lower-case given name (`lower_slot_name`) after a word that takes
+    /// a person where its mention ends there, between `for` and `to`, or before `sent`.
+    pub(super) fn mark_lower_name_in_slot(&self, i: usize, marks: &mut [Option<PhiType>]) {
+        if marks[i].is_some() || i == 0 || !self.lower_slot_name(i) {
+            return;
+        }
+        let h = i - 1;
+        let after_head = (self.joined(h, b"") || self.with_slash(h))
+            && (self.has(h, flag::PERSON_OBJECT)
+                || self.with_slash(h)
+                || SLOT_HEADS.iter().any(|w| self.word_is(h, w)));
+        let next_is =
+            |w: &[u8]| i + 1 < self.words.len() && self.joined(i, b"") && self.word_is(i + 1, w);
+        let for_to = self.joined(h, b"") && self.word_is(h, b"for") && next_is(b"to");
+        if (after_head && self.slot_mention_ends(i)) || for_to || next_is(b"sent") {
+            marks[i] = Some(PhiType::Name);
+        }
+    }
+
+    /// `Message taken by joy @ 17:56`, `spoke w/ grace;`: a lower-case given name that is
+    /// also a word (`lower_given_word`) where the slot leaves no other reading: between
+    /// `by` and ` @` (a message's taker and its time), or after a verb of contact and
+    /// `with`/`w/` where its mention ends.
+    pub(super) fn mark_lower_word_name_in_slot(&self, i: usize, marks: &mut [Option<PhiType>]) {
+        let w = &self.words[i];
+        if marks[i].is_some()
+            || i < 2
+            || self.caps_mode
+            || self.lower_mode
+            || w.shape != Shape::Lower
+            || !self.lower_given_word(i)
+        {
+            return;
+        }
+        let h = i - 1;
+        let taken_by =
+            self.joined(h, b"") && self.word_is(h, b"by") && self.text[w.end..].starts_with(b" @");
+        let with = self.with_slash(h) || self.joined(h, b"") && self.word_is(h, b"with");
+        let contact = with && self.joined(h - 1, b"") && self.has(h - 1, flag::CONTACT);
+        let ends = matches!(
+            self.text.get(w.end),
+            None | Some(b',' | b'.' | b'!' | b'?' | b';' | b'\n' | b'\r')
+        );
+        if taken_by || contact && ends {
+            marks[i] = Some(PhiType::Name);
+        }
+    }
+
+    /// `henrique (father) is the HCP`, `grace (mother)`, `reviewed w/ faith's son`: a
+    /// lower-case given name, even one that is also a word, right before a relation in
+    /// parentheses, or written as a possessive before a relation, is that relative.
+    pub(super) fn mark_lower_name_before_relation(&self, i: usize, marks: &mut [Option<PhiType>]) {
+        let w = &self.words[i];
+        if marks[i].is_some()
+            || self.caps_mode
+            || self.lower_mode
+            || w.shape != Shape::Lower
+            || i + 1 >= self.words.len()
+        {
+            return;
+        }
+        let r = i + 1;
+        let gap = &self.text[w.end..self.words[r].start];
+        let relation = self.has(r, flag::RELATION);
+        let closes = self.text.get(self.words[r].end) == Some(&b')');
+        let word = &self.text[w.start..w.end];
+        let found = match word.strip_suffix(b"'s") {
+            // The possessive's own flags are cut down (see `flags`): the stem's decide.
+            Some(stem) if stem.len() >= 3 => {
+                let f = self.lexicon.words.get_word(stem).unwrap_or(0);
+                gap == b" " && relation && self.given_flags(f)
+            }
+            Some(_) => false,
+            None => gap == b" (" && relation && closes && self.lower_given_word(i),
+        };
+        if found {
+            marks[i] = Some(PhiType::Name);
+        }
+    }
+
+    /// Word `k` is a lower-case given name of the lists, three letters or more, that may
+    /// also be a word (`grace`) but is no cue, title, place or function word.
+    fn lower_given_word(&self, k: usize) -> bool {
+        let w = &self.words[k];
+        w.end - w.start >= 3
+            && !self.text[w.start..w.end].iter().any(u8::is_ascii_digit)
+            && self.given_flags(w.flags)
+    }
+
+    /// Flags `f` are a given name's that may also be a common word (`grace`, `joy`), and no
+    /// cue, title, place or function word's.
+    fn given_flags(&self, f: u64) -> bool {
+        f & flag::FIRST != 0
+            && f & (SLOT_BLOCKED | flag::NEVER_NAME | flag::VOCAB) == 0
+            && (f & flag::STOP == 0 || f & flag::COMMON != 0)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::detect::lexicon::{finds, keeps};
+    use crate::detect::Detector;
+    use crate::patterns::Patterns;
+
+    fn detector() -> Detector {
+        Detector::build(&Patterns::builtin()).expect("built-in patterns")
+    }
+
+    #[test]
+    fn a_lower_case_given_name_in_a_persons_slot_is_a_person() {
+        let d = detector();
+        finds(&d, "hi, I left the keys with stefan at the shop.", "stefan");
+        finds(&d, "Message taken by edward @ 11:46 on May 12th.", "edward");
+        finds(&d, "LM on VM for osvaldo to call back re: MRI.", "osvaldo");
+        finds(&d, "The code is 4411. tell her noreen sent you", "noreen");
+        finds(&d, "Message taken by joy @ 17:56 on Dec 13.", "joy");
+        finds(
+            &d,
+            "Returned call, spoke w/ grace; advised to come in.",
+            "grace",
+        );
+        keeps(&d, "Dressing changed with care; spoke with family.", "care");
+        keeps(&d, "Pt taken by wheelchair to the car.", "wheelchair");
+        keeps(&d, "Home with lasix, follow up in two weeks.", "lasix");
+    }
+
+    #[test]
+    fn a_lower_case_given_name_before_a_relation_is_that_relative() {
+        let d = detector();
+        finds(&d, "Stable. henrique (father) is the HCP.", "henrique");
+        finds(&d, "Plan reviewed w/ faith's son who will call.", "faith's");
+        keeps(&d, "Plan reviewed w/ the son who will call.", "son");
+    }
+}
