@@ -261,6 +261,42 @@ impl Titled {
         }
         out.extend(self.after_per_initial(b, &words, lexicon));
         out.extend(self.after_companion(b, &words, lexicon));
+        out.extend(self.after_title_and(b, &words, lexicon));
+        out
+    }
+
+    /// `Dr. Kline and Hill aware`, `Drs. Terrell and Hall pronounced`: a capitalised word
+    /// after a title, its surname and `and` is a second surname the title covers, even an
+    /// English one (a capital in mid-sentence is its evidence). A capitalised word after it
+    /// (`Dr. Lee and Social Work`) makes the pair a service's name instead.
+    fn after_title_and(&self, b: &[u8], words: &[(usize, usize)], lexicon: &Lexicon) -> Vec<Span> {
+        let mut out = Vec::new();
+        let title_case = |w: (usize, usize)| {
+            b[w.0].is_ascii_uppercase() && b[w.0 + 1..w.1].iter().all(u8::is_ascii_lowercase)
+        };
+        for k in 3..words.len() {
+            let (title, first, and, name) = (words[k - 3], words[k - 2], words[k - 1], words[k]);
+            if !b[and.0..and.1].eq_ignore_ascii_case(b"and")
+                || !title_case(name)
+                || !title_case(first)
+                || !self.is_title(&b[title.0..title.1])
+                || !joined(b, title.1, first.0, true)
+                || !joined(b, first.1, and.0, false)
+                || !joined(b, and.1, name.0, false)
+            {
+                continue;
+            }
+            let next_capital = words
+                .get(k + 1)
+                .is_some_and(|&w| joined(b, name.1, w.0, false) && title_case(w));
+            if !next_capital && self.could_be_surname(&b[name.0..name.1], lexicon) {
+                out.push(Span {
+                    start: name.0,
+                    end: name.1,
+                    ty: PhiType::ProviderName,
+                });
+            }
+        }
         out
     }
 
@@ -541,6 +577,7 @@ mod tests {
         );
         assert_eq!(found("rate of 40. NP Grace made aware, eps"), vec!["Grace"]);
         assert_eq!(found("BP 80S. DR. ROSS NOTIFIED."), vec!["ROSS"]);
+        assert_eq!(found("HO Powers notified, no change."), vec!["Powers"]);
     }
 
     #[test]
@@ -580,6 +617,16 @@ mod tests {
         ] {
             assert_eq!(found(text), Vec::<&str>::new(), "{text}");
         }
+    }
+
+    #[test]
+    fn a_capitalised_word_after_a_title_its_surname_and_and_is_a_second_surname() {
+        let f = found("Dr. Kline and Hill aware. See careview.");
+        assert!(f.contains(&"Hill"), "{f:?}");
+        let f = found("Drs. Terrell and Hall pronounced.");
+        assert!(f.contains(&"Hall"), "{f:?}");
+        let f = found("Dr. Lee and Social Work met the family. Dr. Lee and family spoke.");
+        assert!(!f.contains(&"Social") && !f.contains(&"family"), "{f:?}");
     }
 
     #[test]

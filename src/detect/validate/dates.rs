@@ -277,7 +277,11 @@ fn partial_date_reading(text: &str, start: usize, end: usize, ranges: bool) -> b
     let is = |w: &Option<String>, list: &[&str]| w.as_deref().is_some_and(|w| list.contains(&w));
     // Little words (`of`, `was`, `in`) say "score" only for pairs shaped like one: a common
     // denominator or a numerator above it (`3 of 4/5`, `3/4 in`); `am of 8/28` is a date.
-    let score_shaped = matches!(day, 2..=6 | 8 | 10 | 12 | 16 | 20 | 24 | 25 | 30) || month >= day;
+    // `2/05`, `06/10`, `1/01`: no score, fraction or setting is written with a leading
+    // zero; a padded number is a date's (a dash still needs its cue: `04-05`, a range).
+    let padded = !dash && v.split('/').any(|p| p.len() == 2 && p.starts_with('0'));
+    let score_shaped =
+        !padded && (matches!(day, 2..=6 | 8 | 10 | 12 | 16 | 20 | 24 | 25 | 30) || month >= day);
     let scored_before = is(&prev, SCORE_BEFORE) && (score_shaped || !is(&prev, WEAK_SCORE_WORDS));
     let scored_after = is(&next, SCORE_AFTER) && (score_shaped || !is(&next, WEAK_SCORE_WORDS));
     if scored_before && !is(&prev, DATE_CUE_BEFORE) || scored_after {
@@ -295,6 +299,9 @@ fn partial_date_reading(text: &str, start: usize, end: usize, ranges: bool) -> b
     }
     let cued = is(&prev, DATE_CUE_BEFORE) || is(&prev, DATE_HEDGES) && !scored_hedge(text, start);
     let fraction = day <= 4 && month < day;
+    if padded {
+        return true;
+    }
     // `5/5`, `2/2`, `4/4`, `10/10`: full marks on a scale; a date only with a strong cue.
     // `9/9` is no common score.
     if month == day && (day <= 5 || day == 10) && !is(&prev, STRONG_DATE_CUE) {

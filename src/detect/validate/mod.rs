@@ -552,6 +552,11 @@ mod tests {
         assert!(t("4/2-#4/5 PT ON LEVO"));
         assert!(!t("pain 4/10-#6/10 with movement"));
         assert!(!t("ranges 1/2 to #3/4 assist"));
+        // A padded number is no score's, whatever the pair (`1/01` is no full marks).
+        assert!(t("s/p R MCA stroke #2/05 resp"));
+        assert!(t("last crit on am of #1/01 was 36"));
+        assert!(t("LMD (#06/10 CATH"));
+        assert!(!t("c/o chest pain #7/10 with"));
     }
 
     #[test]
