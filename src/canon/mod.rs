@@ -1126,9 +1126,10 @@ fn read_into(b: &mut Builder, input: &str, base: usize, markup: bool) {
     }
 }
 
-/// Markup whose text sits between delimiters: a comment and a CDATA section. What is
-/// inside is text a reader of the source sees, so it is read like any text.
-const TEXT_BLOCKS: [(&str, &str); 2] = [("<!--", "-->"), ("<![CDATA[", "]]>")];
+/// Markup whose text sits between delimiters: a comment, a CDATA section and a processing
+/// instruction. What is inside is text a reader of the source sees, so it is read like any
+/// text.
+const TEXT_BLOCKS: [(&str, &str); 3] = [("<!--", "-->"), ("<![CDATA[", "]]>"), ("<?", "?>")];
 
 /// A tag at the start of `rest` (at input offset `at`), read as a reader sees it. Its
 /// syntax is blanked: to nothing for an inline element without attributes (`Rosa<b>lind`
@@ -1144,8 +1145,9 @@ fn read_tag(rest: &str, at: usize, b: &mut Builder) -> Option<usize> {
             // The delimiters are nothing on a page (`MR441<!-- -->0827` reads as one
             // number); the text between them is read where it stands.
             let len = body.find(close)?;
+            // Commented-out markup is still markup (`<!-- <b>Rosa</b>lind -->`).
             if !body[..len].trim().is_empty() {
-                read_into(b, &body[..len], at + open.len(), false);
+                read_into(b, &body[..len], at + open.len(), true);
             }
             return Some(open.len() + len + close.len());
         }

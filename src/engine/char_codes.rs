@@ -73,7 +73,7 @@ fn run_at(text: &str, start: usize) -> Option<CodeRun> {
         return None;
     }
     let decoded = String::from_utf8(codes).ok()?;
-    reads_as_text(&decoded).then(|| CodeRun {
+    reads_as_text(&decoded).then_some(CodeRun {
         range: start..end,
         text: decoded,
         separator,
