@@ -1142,14 +1142,18 @@ const TEXT_BLOCKS: [(&str, &str); 3] = [("<!--", "-->"), ("<![CDATA[", "]]>"), (
 fn read_tag(rest: &str, at: usize, b: &mut Builder) -> Option<usize> {
     for (open, close) in TEXT_BLOCKS {
         if let Some(body) = rest.strip_prefix(open) {
-            // The delimiters are nothing on a page (`MR441<!-- -->0827` reads as one
-            // number); the text between them is read where it stands.
+            // Empty, the block is nothing on a page (`MR441<!-- -->0827` reads as one
+            // number); with text, its delimiters part that text from the words around it
+            // (`ok<!--Rosalind Thackeray-->ok`).
             let len = body.find(close)?;
+            let end = open.len() + len;
             // Commented-out markup is still markup (`<!-- <b>Rosa</b>lind -->`).
             if !body[..len].trim().is_empty() {
+                b.push(' ', at, at + open.len());
                 read_into(b, &body[..len], at + open.len(), true);
+                b.push(' ', at + end, at + end + close.len());
             }
-            return Some(open.len() + len + close.len());
+            return Some(end + close.len());
         }
     }
     let close = rest.find('>')?;
@@ -1794,6 +1798,10 @@ mod tests {
             (
                 "<p>x <!-- Rosalind Thackeray --> y</p>",
                 "Rosalind Thackeray",
+            ),
+            (
+                "<p>ok<!--Rosalind Thackeray-->ok</p>",
+                " Rosalind Thackeray ",
             ),
             (
                 "<p>x <![CDATA[Rosalind Thackeray]]> y</p>",
