@@ -84,6 +84,10 @@ SHAPES = [
     ("a note x", "text/plain", lambda n: repeat(
         "Pt John Smith DOB 01/02/1950 MRN 12345678 lives at 12 Oak St, Towson MD 21204, "
         "ph 410-555-1234. ", n)),
+    ("`<p>` then `<a ` x (no `>`)", "text/plain", lambda n: "<p>" + repeat("<a ", n)),
+    ("`<p>` then `<!--` x (no `-->`)", "text/plain", lambda n: "<p>" + repeat("<!--", n)),
+    ("`<p a\"x\"` x (one long tag)", "text/plain", lambda n: "<p " + repeat('a"x"', n) + ">"),
+    ("`<b>Ann</b> ` x", "text/plain", lambda n: repeat("<b>Ann</b> Lee ", n)),
     ("JSON, n keys", "application/json", json_keys),
     ("JSON, n objects", "application/json", json_array),
     ("JSON in a JSON string", "application/json", json_in_string),

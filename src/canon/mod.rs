@@ -1098,6 +1098,7 @@ fn one_round(input: &str, markup: bool) -> Canon {
 /// One decoding round over `input`, which starts at input offset `base`, pushed onto `b`.
 fn read_into(b: &mut Builder, input: &str, base: usize, markup: bool) {
     let bytes = input.as_bytes();
+    let mut closers = Closers::default();
     let mut i = 0;
     while i < bytes.len() {
         // Most of a note is plain ASCII between the few characters to decode: copied a
@@ -1110,7 +1111,7 @@ fn read_into(b: &mut Builder, input: &str, base: usize, markup: bool) {
         }
         let rest = &input[i..];
         if markup && bytes[i] == b'<' {
-            if let Some(len) = read_tag(rest, base + i, b) {
+            if let Some(len) = read_tag(input, i, base, b, &mut closers) {
                 i += len;
                 continue;
             }
@@ -1131,6 +1132,32 @@ fn read_into(b: &mut Builder, input: &str, base: usize, markup: bool) {
 /// text.
 const TEXT_BLOCKS: [(&str, &str); 3] = [("<!--", "-->"), ("<![CDATA[", "]]>"), ("<?", "?>")];
 
+/// Where the next closing delimiter of each kind ([`TEXT_BLOCKS`]' closers, then a tag's
+/// `>`) lies in the input of one [`read_into`], remembered from the last search: text with
+/// many `<` and no `>` (or many `<!--` and no `-->`) is read in linear time, not searched to
+/// its end at every opener.
+#[derive(Default)]
+struct Closers {
+    /// Per delimiter: where the last search started, and what it found.
+    last: [Option<(usize, Option<usize>)>; TEXT_BLOCKS.len() + 1],
+}
+
+impl Closers {
+    /// The offset in `input` of the first `needle` at or after `from` (slot `slot`).
+    fn next(&mut self, input: &str, slot: usize, needle: &str, from: usize) -> Option<usize> {
+        // A search from `searched` that found its first match at `at` (or none) says
+        // there is none in `searched..at`, so it answers any later start up to `at`.
+        if let Some((searched, at)) = self.last[slot] {
+            if searched <= from && at.is_none_or(|a| a >= from) {
+                return at;
+            }
+        }
+        let at = input.get(from..)?.find(needle).map(|k| from + k);
+        self.last[slot] = Some((from, at));
+        at
+    }
+}
+
 /// A tag at the start of `rest` (at input offset `at`), read as a reader sees it. Its
 /// syntax is blanked: to nothing for an inline element without attributes (`Rosa<b>lind`
 /// is one word on the page), to a space otherwise. Everything else inside it is read as
@@ -1139,13 +1166,21 @@ const TEXT_BLOCKS: [(&str, &str); 3] = [("<!--", "-->"), ("<![CDATA[", "]]>"), (
 /// no part of a tag is passed on unread; only a namespace URI that the narrative formats
 /// declare (`xmlns="http://www.w3.org/1999/xhtml"`) is left unread, so it survives
 /// intact. Returns the input length of the tag, or `None` if this `<` starts no tag.
-fn read_tag(rest: &str, at: usize, b: &mut Builder) -> Option<usize> {
-    for (open, close) in TEXT_BLOCKS {
+fn read_tag(
+    input: &str,
+    i: usize,
+    base: usize,
+    b: &mut Builder,
+    closers: &mut Closers,
+) -> Option<usize> {
+    let rest = &input[i..];
+    let at = base + i;
+    for (slot, (open, close)) in TEXT_BLOCKS.into_iter().enumerate() {
         if let Some(body) = rest.strip_prefix(open) {
             // Empty, the block is nothing on a page (`MR441<!-- -->0827` reads as one
             // number); with text, its delimiters part that text from the words around it
             // (`ok<!--Rosalind Thackeray-->ok`).
-            let len = body.find(close)?;
+            let len = closers.next(input, slot, close, i + open.len())? - (i + open.len());
             let end = open.len() + len;
             // Commented-out markup is still markup (`<!-- <b>Rosa</b>lind -->`).
             if !body[..len].trim().is_empty() {
@@ -1156,7 +1191,7 @@ fn read_tag(rest: &str, at: usize, b: &mut Builder) -> Option<usize> {
             return Some(end + close.len());
         }
     }
-    let close = rest.find('>')?;
+    let close = closers.next(input, TEXT_BLOCKS.len(), ">", i)? - i;
     let tag = &rest[..close];
     if tag.len() < 2
         || !tag[1..]
@@ -1244,7 +1279,9 @@ fn without_declared_namespaces(inside: &str) -> std::borrow::Cow<'_, str> {
             break;
         };
         let (vs, ve) = (q_at + 1, q_at + 1 + len);
-        let name = attribute_name(&inside[..q_at]).to_ascii_lowercase();
+        // The name lies between the last value and this one: looking no further back keeps a
+        // tag of many quoted values linear.
+        let name = attribute_name(&inside[pos..q_at]).to_ascii_lowercase();
         let declared = (name == "xmlns" || name.starts_with("xmlns:"))
             && DECLARED_NAMESPACES.contains(&&inside[vs..ve]);
         if declared {
