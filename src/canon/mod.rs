@@ -24,7 +24,10 @@
 use unicode_normalization::char::{compose, decompose_compatible};
 
 mod disguise;
+mod separators;
+pub use separators::underscores_parted;
 mod signals;
+mod smuggled;
 
 /// A decoded view of a string, with a map from each view byte to its source bytes.
 #[derive(Debug, Clone)]
@@ -36,6 +39,10 @@ pub struct Canon {
     ends: Vec<usize>,
     /// The letters whose accents the view dropped, in view order.
     accents: Vec<Accent>,
+    /// A tag with attributes or a comment with text was read between two word characters
+    /// (`Rosa<span class="x">lind`): this view parts a word a page shows whole, which
+    /// [`Canon::joined`] reads.
+    cuts_words: bool,
 }
 
 /// A letter written with an accent (or a letter outside ASCII with a plain reading) that the
@@ -61,13 +68,44 @@ const MAX_ROUNDS: usize = 4;
 impl Canon {
     /// The canonical view of `input`, or `None` when it would be `input` itself.
     pub fn of(input: &str) -> Option<Canon> {
+        Canon::reading(input, Tags::Read)
+    }
+
+    /// The view of `input` read as a page shows its words: an inline element's tag with
+    /// attributes, and a comment, CDATA section or instruction with text, are read as
+    /// nothing (`Rosa<span class="x">lind` is `Rosalind`). What they hold is read by
+    /// [`Canon::of`]'s view, which parts the words around them; worth reading only when that
+    /// view [`Canon::cuts_words`]. `None` when it would be `input` itself.
+    pub fn joined(input: &str) -> Option<Canon> {
+        Canon::reading(input, Tags::Joined)
+    }
+
+    /// Whether markup was read between two word characters, so that [`Canon::joined`]
+    /// reads words this view parts.
+    pub fn cuts_words(&self) -> bool {
+        self.cuts_words
+    }
+
+    /// The view range covering the input range `start..end`, when some view bytes come
+    /// from it: how a span found in another reading of the same input is placed in this one.
+    pub fn view_range(&self, start: usize, end: usize) -> Option<(usize, usize)> {
+        let first = self.ends.partition_point(|&e| e <= start);
+        let last = self.starts.partition_point(|&s| s < end);
+        (first < last && self.text.is_char_boundary(first) && self.text.is_char_boundary(last))
+            .then_some((first, last))
+    }
+
+    fn reading(input: &str, tags: Tags) -> Option<Canon> {
+        // Text hidden in characters that show nothing, before anything drops them.
+        let unsmuggled = Canon::unsmuggled(input);
         // Turned text first: decoding would read some turned characters as others (`˙`,
         // a turned `.`, is a space and a dot above).
-        let upright = Canon::upright(input);
+        let upright = Canon::upright(unsmuggled.as_ref().map_or(input, Canon::text));
         let turned_before = upright.is_some();
+        let upright = Canon::then(unsmuggled, upright);
         let qp = Canon::quoted_printable(upright.as_ref().map_or(input, Canon::text));
         let qp = Canon::then(upright, qp);
-        let decoded = Canon::decoded(qp.as_ref().map_or(input, Canon::text));
+        let decoded = Canon::decoded(qp.as_ref().map_or(input, Canon::text), tags);
         let decoded = Canon::then(qp, decoded);
         // Turned characters written as references or escapes (`&#x250;`) show only now.
         let turned = match &decoded {
@@ -79,6 +117,8 @@ impl Canon {
         let decoded = Canon::then(decoded, latin);
         let digits = Canon::ascii_for_script_digits(decoded.as_ref().map_or(input, Canon::text));
         let decoded = Canon::then(decoded, digits);
+        let separated = Canon::separated(decoded.as_ref().map_or(input, Canon::text));
+        let decoded = Canon::then(decoded, separated);
         let signals = Canon::signals(decoded.as_ref().map_or(input, Canon::text));
         let decoded = Canon::then(decoded, signals);
         let unwrapped = Canon::unwrapped(decoded.as_ref().map_or(input, Canon::text));
@@ -107,16 +147,21 @@ impl Canon {
     }
 
     /// The decoding rounds of [`Canon::of`]: escapes, references, Unicode forms and tags.
-    fn decoded(input: &str) -> Option<Canon> {
+    fn decoded(input: &str, tags: Tags) -> Option<Canon> {
         if is_plain(input) {
             return None;
         }
-        let mut view = one_round(input, looks_like_markup(input));
+        let first = if looks_like_markup(input) {
+            tags
+        } else {
+            Tags::Text
+        };
+        let mut view = one_round(input, first);
         for _ in 1..MAX_ROUNDS {
             if is_plain(&view.text) || !has_escapes(&view.text) {
                 break;
             }
-            let next = one_round(&view.text, false);
+            let next = one_round(&view.text, Tags::Text);
             if next.text == view.text {
                 break;
             }
@@ -170,6 +215,7 @@ impl Canon {
             starts,
             ends,
             accents,
+            cuts_words: self.cuts_words || next.cuts_words,
         }
     }
 
@@ -831,9 +877,21 @@ fn looks_like_markup(s: &str) -> bool {
                 .position(|c| c == b'>')
                 .is_some_and(|close| {
                     let tag = &rest[..close];
-                    tag.len() >= 2 && !tag[1..].starts_with(['!', '?']) && is_markup_tag(tag)
+                    tag.len() >= 2
+                        && !tag[1..].starts_with(['!', '?'])
+                        && (is_markup_tag(tag) || glued_element(s, i, i + close + 1))
                 })
     })
+}
+
+/// Whether `s[start..end]` is shaped like a tag ([`is_element_shaped`]) and glued between two
+/// word characters (`Thack<x-note>eray`): a word cut by markup, whatever its element.
+fn glued_element(s: &str, start: usize, end: usize) -> bool {
+    let before = s[..start].chars().next_back();
+    let after = s[end..].chars().next();
+    before.is_some_and(char::is_alphanumeric)
+        && after.is_some_and(char::is_alphanumeric)
+        && is_element_shaped(&s[start..end - 1])
 }
 
 /// Builds a view by pushing decoded characters with the input range they came from.
@@ -849,6 +907,23 @@ impl Builder {
         self.out.text.push_str(run);
         self.out.starts.extend(at..at + run.len());
         self.out.ends.extend(at + 1..=at + run.len());
+    }
+
+    /// Notes that markup read here, with `after` following it, stands between two word
+    /// characters (`<` may open a tag read as nothing): [`Canon::cuts_words`].
+    fn note_cut(&mut self, after: &str) {
+        if self.between_words(after) {
+            self.out.cuts_words = true;
+        }
+    }
+
+    /// Whether what was pushed last and `after` are both inside one run of characters
+    /// without a blank (`1961-<span class="c">08-23`): markup there cuts a value a page
+    /// shows whole.
+    fn between_words(&self, after: &str) -> bool {
+        let before = self.out.text.chars().next_back();
+        let next = after.chars().next();
+        before.is_some_and(|c| !c.is_whitespace()) && next.is_some_and(|c| !c.is_whitespace())
     }
 
     /// Pushes the ASCII character `c` as coming from input bytes `start..end`.
@@ -878,6 +953,7 @@ impl Builder {
                 starts: Vec::with_capacity(n),
                 ends: Vec::with_capacity(n),
                 accents: Vec::new(),
+                cuts_words: false,
             },
         }
     }
@@ -920,6 +996,10 @@ impl Builder {
         }
         if is_combining_mark(c) {
             self.mark_last_letter(c, end);
+            return;
+        }
+        if let Some(d) = circled_digit(c) {
+            emit(d, &mut self.out);
             return;
         }
         // `˙` decomposes to a space and a dot above; kept, it is a turned `.` to the turned
@@ -1051,6 +1131,22 @@ fn ascii_digit(c: char) -> Option<char> {
     char::from_digit(cp - DIGIT_ZEROS[i], 10)
 }
 
+/// The digit a dingbat or double-circled digit shows (`➃`, `❹`, `⓸`, `⓿`): these have no
+/// compatibility decomposition, unlike `④`, so the view maps them itself. Their tens
+/// (`❿`) are left alone.
+fn circled_digit(c: char) -> Option<char> {
+    let n = u32::from(c);
+    let one_to_nine = |first: u32| (first..first + 9).contains(&n).then(|| n - first + 1);
+    let d = match n {
+        0x24FF => Some(0),
+        _ => one_to_nine(0x2776)
+            .or_else(|| one_to_nine(0x2780))
+            .or_else(|| one_to_nine(0x278A))
+            .or_else(|| one_to_nine(0x24F5)),
+    }?;
+    char::from_digit(d, 10)
+}
+
 fn is_combining_mark(c: char) -> bool {
     matches!(c, '\u{0300}'..='\u{036F}' | '\u{1AB0}'..='\u{1AFF}' | '\u{1DC0}'..='\u{1DFF}' | '\u{20D0}'..='\u{20FF}')
 }
@@ -1089,14 +1185,26 @@ fn regional_letter(c: char) -> Option<&'static str> {
 }
 
 /// One decoding round over `input`.
-fn one_round(input: &str, markup: bool) -> Canon {
+/// How a decoding round reads a `<`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Tags {
+    /// As text: the input is no markup.
+    Text,
+    /// As markup, read as a page shows it ([`read_tag`]).
+    Read,
+    /// As [`Tags::Read`], but an inline element's tag with attributes and a comment, CDATA
+    /// section or instruction with text are read as nothing ([`Canon::joined`]).
+    Joined,
+}
+
+fn one_round(input: &str, tags: Tags) -> Canon {
     let mut b = Builder::with_capacity(input.len());
-    read_into(&mut b, input, 0, markup);
+    read_into(&mut b, input, 0, tags);
     b.out
 }
 
 /// One decoding round over `input`, which starts at input offset `base`, pushed onto `b`.
-fn read_into(b: &mut Builder, input: &str, base: usize, markup: bool) {
+fn read_into(b: &mut Builder, input: &str, base: usize, tags: Tags) {
     let bytes = input.as_bytes();
     let mut closers = Closers::default();
     let mut i = 0;
@@ -1110,8 +1218,8 @@ fn read_into(b: &mut Builder, input: &str, base: usize, markup: bool) {
             continue;
         }
         let rest = &input[i..];
-        if markup && bytes[i] == b'<' {
-            if let Some(len) = read_tag(input, i, base, b, &mut closers) {
+        if tags != Tags::Text && bytes[i] == b'<' {
+            if let Some(len) = read_tag(input, i, base, b, &mut closers, tags) {
                 i += len;
                 continue;
             }
@@ -1172,6 +1280,7 @@ fn read_tag(
     base: usize,
     b: &mut Builder,
     closers: &mut Closers,
+    tags: Tags,
 ) -> Option<usize> {
     let rest = &input[i..];
     let at = base + i;
@@ -1184,8 +1293,12 @@ fn read_tag(
             let end = open.len() + len;
             // Commented-out markup is still markup (`<!-- <b>Rosa</b>lind -->`).
             if !body[..len].trim().is_empty() {
+                if tags == Tags::Joined {
+                    return Some(end + close.len());
+                }
+                b.note_cut(&rest[end + close.len()..]);
                 b.push(' ', at, at + open.len());
-                read_into(b, &body[..len], at + open.len(), true);
+                read_into(b, &body[..len], at + open.len(), Tags::Read);
                 b.push(' ', at + end, at + end + close.len());
             }
             return Some(end + close.len());
@@ -1203,6 +1316,14 @@ fn read_tag(
     // (X)HTML element, a declaration or a processing instruction is blanked; anything
     // else in brackets is read as the text it is.
     if !is_markup_tag(tag) {
+        // An element no list holds (`<x-note>`) is shown inline by a browser, so between
+        // two word characters it parts nothing on a page: the joined view reads it so.
+        if is_element_shaped(tag) && b.between_words(&rest[close + 1..]) {
+            if tags == Tags::Joined {
+                return Some(close + 1);
+            }
+            b.out.cuts_words = true;
+        }
         return None;
     }
     let name_end = tag_name_end(tag);
@@ -1216,11 +1337,31 @@ fn read_tag(
         }
         return Some(close + 1);
     }
+    if is_inline_element(&tag[..name_end]) {
+        if tags == Tags::Joined {
+            return Some(close + 1);
+        }
+        b.note_cut(&rest[close + 1..]);
+    }
     b.push(' ', at, at + name_end);
     let unread = without_declared_namespaces(inside);
-    read_into(b, &unread, at + name_end, false);
+    read_into(b, &unread, at + name_end, Tags::Text);
     b.push(' ', at + close, at + close + 1);
     Some(close + 1)
+}
+
+/// Whether `tag` (from `<` up to its `>`) is shaped like an element's opening or closing
+/// tag: a name of letters, digits, `-`, `_`, `.` or `:` starting with a letter, then
+/// nothing or attributes after a space (`<x-note>`, `</x-note>`, `<v2 id=1>`).
+fn is_element_shaped(tag: &str) -> bool {
+    let body = tag[1..].strip_prefix('/').unwrap_or(&tag[1..]);
+    let body = body.strip_suffix('/').unwrap_or(body);
+    let name_len = body
+        .bytes()
+        .take_while(|c| c.is_ascii_alphanumeric() || matches!(c, b'-' | b'_' | b'.' | b':'))
+        .count();
+    body.starts_with(|c: char| c.is_ascii_alphabetic())
+        && (name_len == body.len() || body.as_bytes()[name_len].is_ascii_whitespace())
 }
 
 /// Where a tag's name ends: after `<`, `/`, `!` or `?` and the name (`<xhtml:div`).
@@ -1239,8 +1380,8 @@ fn tag_name_end(tag: &str) -> usize {
 /// Elements a page shows inside a line of text, with no break before or after.
 const INLINE_ELEMENTS: &[&str] = &[
     "a", "abbr", "acronym", "b", "bdi", "bdo", "big", "cite", "code", "data", "del", "dfn", "em",
-    "font", "i", "ins", "kbd", "mark", "q", "s", "samp", "small", "span", "strike", "strong",
-    "sub", "sup", "time", "tt", "u", "var", "wbr",
+    "font", "i", "img", "ins", "kbd", "mark", "q", "s", "samp", "small", "span", "strike",
+    "strong", "sub", "sup", "time", "tt", "u", "var", "wbr",
 ];
 
 /// Whether `head` (`<b`, `</span`, `<xhtml:em`) opens or closes an inline element.
@@ -1444,6 +1585,9 @@ fn decode_escape(s: &str) -> Option<(char, usize)> {
 
 /// `&#64;`, `&#x40;`, `&commat;`: numeric references and the named ones used in practice.
 fn char_reference(s: &str) -> Option<(char, usize)> {
+    if s.starts_with("&#") {
+        return numeric_reference(s);
+    }
     // Bytes, not `str`: the 12th byte may fall inside a character (found by fuzzing).
     let semi = s.bytes().take(12).position(|b| b == b';')?;
     let body = &s[1..semi];
@@ -1457,6 +1601,33 @@ fn char_reference(s: &str) -> Option<(char, usize)> {
         named_reference(body)?
     };
     Some((c, semi + 1))
+}
+
+/// A numeric character reference at the start of `s` (`&#82;`, `&#x52;`), its `;` optional
+/// as every browser reads it (`&#82&#111` shows `Ro`).
+fn numeric_reference(s: &str) -> Option<(char, usize)> {
+    let b = s.as_bytes();
+    let hex = matches!(b.get(2), Some(b'x' | b'X'));
+    let from = if hex { 3 } else { 2 };
+    let digits = b[from..]
+        .iter()
+        .take(8)
+        .take_while(|c| {
+            if hex {
+                c.is_ascii_hexdigit()
+            } else {
+                c.is_ascii_digit()
+            }
+        })
+        .count();
+    if digits == 0 || b.get(from + digits).is_some_and(u8::is_ascii_alphanumeric) {
+        return None;
+    }
+    let body = &s[from..from + digits];
+    let code = u32::from_str_radix(body, if hex { 16 } else { 10 }).ok()?;
+    let c = char::from_u32(code)?;
+    let semi = usize::from(b.get(from + digits) == Some(&b';'));
+    Some((c, from + digits + semi))
 }
 
 fn named_reference(name: &str) -> Option<char> {
@@ -1538,6 +1709,9 @@ fn backslash(s: &str) -> Option<(char, usize)> {
         }
         b'n' | b'r' => Some(('\n', 2)),
         b't' => Some((' ', 2)),
+        // An escaped backslash (`\\157`, text escaped twice): one backslash, which the
+        // next round reads with what follows it.
+        b'\\' => Some(('\\', 2)),
         _ => None,
     }
 }
@@ -1666,6 +1840,12 @@ mod tests {
         // A letter further away than the window says nothing: the run is read.
         let far = format!("বাসা{} ৮৬", " ".repeat(LETTER_WINDOW));
         assert!(view(&far).ends_with(" 86"));
+    }
+
+    #[test]
+    fn dingbat_and_double_circled_digits_read_as_digits() {
+        assert_eq!(view("ph ➃➀➂-❺❺❺-⓿❶❼❷"), "ph 413-555-0172");
+        assert_eq!(view("ph ⓸⓵⓷"), "ph 413");
     }
 
     #[test]
@@ -1830,6 +2010,38 @@ mod tests {
     }
 
     #[test]
+    fn markup_with_text_that_cuts_a_word_is_read_both_ways() {
+        for (markup, joined, inside) in [
+            (
+                "<p>pt Rosa<span class=\"x\">lind</span> seen</p>",
+                "Rosalind",
+                "x",
+            ),
+            ("<p>MR441<!--note-->0827</p>", "MR4410827", "note"),
+            ("pt Rosa<b style=\"c\"></b>lind", "Rosalind", "c"),
+        ] {
+            let of = Canon::of(markup).expect("a view");
+            assert!(of.cuts_words(), "{markup}");
+            assert!(of.text().contains(inside), "{markup}: {}", of.text());
+            let j = Canon::joined(markup).expect("a joined view");
+            assert!(j.text().contains(joined), "{markup}: {}", j.text());
+            // A span of the joined view lands in the first view over what it covers.
+            let at = j.text().find(joined).expect("found");
+            let (s, e) = j.source_range(at, at + joined.len());
+            let (vs, ve) = of.view_range(s, e).expect("a view range");
+            assert!(of.text()[vs..ve].contains(inside), "{}", &of.text()[vs..ve]);
+        }
+        // Between words, or with nothing in it, markup cuts no word.
+        for plain in [
+            "<p>pt <span class=\"x\">Rosalind</span> seen</p>",
+            "<p>ok <!--note--> ok</p>",
+            "pt Rosa<b></b>lind",
+        ] {
+            assert!(!Canon::of(plain).expect("a view").cuts_words(), "{plain}");
+        }
+    }
+
+    #[test]
     fn nothing_inside_a_tag_goes_unread() {
         for (markup, inside) in [
             (
@@ -1876,6 +2088,7 @@ mod tests {
     fn octal_escapes_of_printable_characters_are_read() {
         assert_eq!(view("\\122\\157\\163\\141"), "Rosa");
         assert_eq!(view("C:\\data\\009"), "C:\\data\\009");
+        assert_eq!(view("\\\\122\\\\157\\\\163\\\\141"), "Rosa");
     }
 
     #[test]

@@ -32,7 +32,8 @@ pub fn runs(text: &str) -> Vec<CodeRun> {
     let mut out = Vec::new();
     let mut i = 0;
     while i < b.len() {
-        let opens = b[i].is_ascii_digit() && (i == 0 || !b[i - 1].is_ascii_alphanumeric());
+        let opens = (b[i].is_ascii_digit() || b[i..].starts_with(b"U+"))
+            && (i == 0 || !b[i - 1].is_ascii_alphanumeric());
         if let Some(run) = opens.then(|| run_at(text, i)).flatten() {
             i = run.range.end;
             out.push(run);
@@ -80,9 +81,22 @@ fn run_at(text: &str, start: usize) -> Option<CodeRun> {
     })
 }
 
-/// A code of two or three digits for a printable ASCII character at `at`, and where it
-/// ends.
+/// A code for a printable ASCII character at `at` (two or three decimal digits, `0x52` or
+/// `U+0052`), and where it ends.
 fn code_at(b: &[u8], at: usize) -> Option<(u8, usize)> {
+    let rest = b.get(at..)?;
+    for (prefix, width) in [(&b"0x"[..], 2), (b"0X", 2), (b"U+", 4)] {
+        if let Some(hex) = rest.strip_prefix(prefix) {
+            let len = hex.iter().take_while(|c| c.is_ascii_hexdigit()).count();
+            if len != width {
+                return None;
+            }
+            let value = u8::from_str_radix(std::str::from_utf8(&hex[..len]).ok()?, 16).ok()?;
+            return (0x20..0x7f)
+                .contains(&value)
+                .then_some((value, at + prefix.len() + len));
+        }
+    }
     let len = b
         .get(at..)?
         .iter()
@@ -158,6 +172,8 @@ mod tests {
         );
         assert_eq!(read("x 84,104,97,99,107")[0].1, "Thack");
         assert_eq!(read("77/82/52/52/49/48/56/50/55")[0].1, "MR4410827");
+        assert_eq!(read("x 0x52 0x6f 0x73 0x61 0x6c ok")[0].1, "Rosal");
+        assert_eq!(read("U+0052 U+006F U+0073 U+0061 U+006C")[0].1, "Rosal");
         assert_eq!(
             read("52, 49, 51, 45, 53, 53, 53, 45, 48, 49, 55, 50.")[0].1,
             "413-555-0172"

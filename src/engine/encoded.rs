@@ -61,6 +61,12 @@ pub enum Armor {
     Base85(B85),
     /// Each byte's decimal code, set apart by the separator ([`super::char_codes`]).
     Decimal(&'static str),
+    /// Compressed with `method`, then written in `inner` (base64 of gzip: a compact way to
+    /// carry a note, and to carry one past a detector).
+    Compressed {
+        method: Deflate,
+        inner: Box<Armor>,
+    },
     /// Written in `inner`, then broken into lines of `width` characters with `eol` (base64
     /// as MIME and PEM write it, 76 or 64 to a line).
     Wrapped {
@@ -80,6 +86,7 @@ impl Armor {
             Armor::Uu { ref begin } => super::uu::encode(begin.as_deref(), bytes),
             Armor::Base85(alphabet) => base85::encode(bytes, alphabet),
             Armor::Decimal(separator) => super::char_codes::encode(bytes, separator),
+            Armor::Compressed { method, ref inner } => inner.encode(&method.compress(bytes)),
             Armor::Wrapped {
                 ref inner,
                 width,
@@ -119,6 +126,88 @@ impl Armor {
             }
         }
     }
+}
+
+/// The deflate formats a compressed payload comes in.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Deflate {
+    Gzip,
+    Zlib,
+    Raw,
+}
+
+/// Most bytes a compressed payload is inflated to: past that it is no note (and may be a
+/// bomb); it is then not read as text, so it is treated as binary.
+const MAX_INFLATED: u64 = 1 << 20;
+
+impl Deflate {
+    /// `bytes` inflated, with the format that read them: gzip and zlib by their headers,
+    /// raw deflate when neither header is there. `None` when nothing inflates whole.
+    fn inflate(bytes: &[u8]) -> Option<(Vec<u8>, Deflate)> {
+        use std::io::Read as _;
+        let zlib_header = bytes.len() >= 2
+            && bytes[0] & 0x0f == 8
+            && (u16::from(bytes[0]) << 8 | u16::from(bytes[1])) % 31 == 0;
+        let method = if bytes.starts_with(&[0x1f, 0x8b]) {
+            Deflate::Gzip
+        } else if zlib_header {
+            Deflate::Zlib
+        } else {
+            Deflate::Raw
+        };
+        let reader: Box<dyn std::io::Read + '_> = match method {
+            Deflate::Gzip => Box::new(flate2::read::MultiGzDecoder::new(bytes)),
+            Deflate::Zlib => Box::new(flate2::read::ZlibDecoder::new(bytes)),
+            Deflate::Raw => Box::new(flate2::read::DeflateDecoder::new(bytes)),
+        };
+        let mut out = Vec::new();
+        reader.take(MAX_INFLATED + 1).read_to_end(&mut out).ok()?;
+        (!out.is_empty() && out.len() as u64 <= MAX_INFLATED).then_some((out, method))
+    }
+
+    fn compress(self, bytes: &[u8]) -> Vec<u8> {
+        use std::io::Write as _;
+        let level = flate2::Compression::default();
+        // Writing into a Vec cannot fail; an empty payload is the worst a failure gives.
+        let done = match self {
+            Deflate::Gzip => {
+                let mut e = flate2::write::GzEncoder::new(Vec::new(), level);
+                e.write_all(bytes).and_then(|()| e.finish())
+            }
+            Deflate::Zlib => {
+                let mut e = flate2::write::ZlibEncoder::new(Vec::new(), level);
+                e.write_all(bytes).and_then(|()| e.finish())
+            }
+            Deflate::Raw => {
+                let mut e = flate2::write::DeflateEncoder::new(Vec::new(), level);
+                e.write_all(bytes).and_then(|()| e.finish())
+            }
+        };
+        done.unwrap_or_default()
+    }
+}
+
+/// Decoded bytes read as text, or, when they are compressed, their inflated bytes read as
+/// text; with the armor that writes a rewritten copy back the same way (`armor` around
+/// the compression).
+fn text_or_inflated(bytes: &[u8], armor: Armor) -> Option<Hidden> {
+    if let Some((text, charset)) = readable_text(bytes) {
+        return Some(Hidden {
+            text,
+            charset,
+            armor,
+        });
+    }
+    let (inflated, method) = Deflate::inflate(bytes)?;
+    let (text, charset) = readable_text(&inflated)?;
+    Some(Hidden {
+        text,
+        charset,
+        armor: Armor::Compressed {
+            method,
+            inner: Box::new(armor),
+        },
+    })
 }
 
 /// Text read out of an encoded value or run: what it says, how its bytes were written as
@@ -173,12 +262,8 @@ pub fn value(v: &str) -> Value {
     let Some((bytes, alphabet)) = decode_b64(&compact) else {
         return b85_or_plain();
     };
-    match readable_text(&bytes) {
-        Some((text, charset)) => Value::Text(Hidden {
-            text,
-            charset,
-            armor: Armor::Base64(alphabet),
-        }),
+    match text_or_inflated(&bytes, Armor::Base64(alphabet)) {
+        Some(hidden) => Value::Text(hidden),
         None if v.len() > MAX_B64_ID && has_b64_signs(v) => Value::Binary,
         None => b85_or_plain(),
     }
@@ -447,12 +532,7 @@ fn in_mime_word(
 /// `r` decoded as base64 and read as text (a MIME encoded word's payload, a long run).
 fn b64_text(r: &str) -> Option<Hidden> {
     let (bytes, alphabet) = decode_b64(r)?;
-    let (text, charset) = readable_text(&bytes)?;
-    Some(Hidden {
-        text,
-        charset,
-        armor: Armor::Base64(alphabet),
-    })
+    text_or_inflated(&bytes, Armor::Base64(alphabet))
 }
 
 /// Two-digit hex bytes set apart by spaces or colons, from `start`, read as text; or from
@@ -665,6 +745,24 @@ mod tests {
         assert!(readable_text(&bytes).is_some());
         assert!(readable_text(&[0, 159, 146, 150, 1, 2, 3, 4]).is_none());
         assert!(!has_b64_signs("abcdefghijklmnopqrstuvwxyz"));
+    }
+
+    #[test]
+    fn compressed_text_in_base64_is_read_and_written_back_compressed() {
+        let note = b"Rosalind Thackeray MR4410827 SSN 512-47-3306";
+        for method in [Deflate::Gzip, Deflate::Zlib, Deflate::Raw] {
+            let written = STANDARD.encode(method.compress(note));
+            let Value::Text(h) = value(&written) else {
+                panic!("{method:?} not read");
+            };
+            assert_eq!(h.text.as_bytes(), note);
+            let again = h.encode("NAME_X");
+            let (bytes, _) = decode_b64(&again).expect("base64");
+            assert_eq!(
+                Deflate::inflate(&bytes).map(|(b, m)| (b, m)),
+                Some((b"NAME_X".to_vec(), method))
+            );
+        }
     }
 
     #[test]

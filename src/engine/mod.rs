@@ -813,6 +813,8 @@ impl Engine {
             None => {
                 let accents = canon.as_ref().map_or(&[][..], Canon::accents);
                 let spans = self.detector.scan_accented(view, accents, learned, scratch);
+                let spans = self.with_joined_words(value, canon.as_ref(), spans, learned, scratch);
+                let spans = self.with_parted_underscores(view, spans, learned, scratch);
                 let spans = self.with_reversed_runs(view, spans, learned, scratch);
                 // Both turns read the same words: they are cut and looked up once.
                 let turnable = turned::Turnable::of(view, self.detector.lexicon());
@@ -822,6 +824,56 @@ impl Engine {
             }
         };
         (canon, spans)
+    }
+
+    /// `spans` of `canon`'s view, and what `value` holds read with the markup that cuts its
+    /// words read as nothing ([`Canon::joined`]: `Rosa<span class="x">lind`,
+    /// `MR441<!--x-->0827`), placed in `canon`'s view over what they cover there.
+    fn with_joined_words(
+        &self,
+        value: &str,
+        canon: Option<&Canon>,
+        spans: Vec<Span>,
+        learned: Option<&Learned>,
+        scratch: &mut Scratch,
+    ) -> Vec<Span> {
+        let Some(canon) = canon.filter(|c| c.cuts_words()) else {
+            return spans;
+        };
+        let Some(joined) = Canon::joined(value) else {
+            return spans;
+        };
+        let found = self
+            .detector
+            .scan_accented(joined.text(), joined.accents(), learned, scratch)
+            .into_iter()
+            .filter_map(|s| {
+                let (start, end) = joined.source_range(s.start, s.end);
+                let (start, end) = canon.view_range(start, end)?;
+                Some(Span {
+                    start,
+                    end,
+                    ty: s.ty,
+                })
+            })
+            .collect();
+        reversed::merged(spans, found)
+    }
+
+    /// `spans` of `view`, and what it holds with the `_` that glue words into one read as
+    /// spaces (`MR4410827_discharge.pdf`): byte for byte, so the spans are `view`'s.
+    fn with_parted_underscores(
+        &self,
+        view: &str,
+        spans: Vec<Span>,
+        learned: Option<&Learned>,
+        scratch: &mut Scratch,
+    ) -> Vec<Span> {
+        let Some(parted) = crate::canon::underscores_parted(view) else {
+            return spans;
+        };
+        let found = self.detector.scan(&parted, learned, scratch);
+        reversed::merged(spans, found)
     }
 
     /// `spans` of `view`, and what each run of it written backwards holds read the other

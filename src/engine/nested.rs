@@ -104,17 +104,36 @@ pub fn deidentify_nested(
     scratch: &mut Scratch,
     counts: &mut [usize; PhiType::ALL.len()],
 ) -> Result<Option<String>, ScanError> {
-    if scratch.nesting >= MAX_NESTING {
-        return Ok(None);
-    }
     let v = value.trim();
     if v.len() < 3 {
         return Ok(None);
+    }
+    if scratch.nesting >= MAX_NESTING {
+        return too_deep(v, t, ctx, counts);
     }
     scratch.nesting += 1;
     let out = open(engine, v, t, ctx, scratch, counts);
     scratch.nesting -= 1;
     out
+}
+
+/// A value at the nesting bound: plain text is scanned as text (`None`), but a payload that
+/// would open once more (JSON, HL7, XML, an encoded value) is not read, so it is not
+/// forwarded either: it is replaced whole by an identifier's token.
+fn too_deep(
+    v: &str,
+    t: &Transformer<'_>,
+    ctx: &DocContext,
+    counts: &mut [usize; PhiType::ALL.len()],
+) -> Result<Option<String>, ScanError> {
+    let payload = opens_like_json(v)
+        || sniff(v) != Shape::Text
+        || !matches!(encoded::value(v), encoded::Value::Plain);
+    if !payload {
+        return Ok(None);
+    }
+    counts[PhiType::Id.index()] += 1;
+    Ok(Some(t.apply_value(PhiType::Id, v, ctx)?))
 }
 
 fn open(
@@ -290,12 +309,18 @@ pub fn encoded_runs(
     scratch: &mut Scratch,
     counts: &mut [usize; PhiType::ALL.len()],
 ) -> Result<Option<String>, ScanError> {
-    if scratch.nesting >= MAX_NESTING {
-        return Ok(None);
-    }
+    let too_deep = scratch.nesting >= MAX_NESTING;
     let mut out: Option<String> = None;
     let mut last = 0;
     for (range, hidden) in encoded::runs(text) {
+        // Past the nesting bound a run that decodes to text is not read, so it goes.
+        if too_deep {
+            counts[PhiType::Id.index()] += 1;
+            let o = out.get_or_insert_with(|| String::with_capacity(text.len()));
+            o.push_str(&text[last..range.start]);
+            last = range.end;
+            continue;
+        }
         scratch.nesting += 1;
         let res = deidentify_decoded(engine, &hidden.text, t, scratch, counts);
         scratch.nesting -= 1;

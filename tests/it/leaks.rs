@@ -206,6 +206,19 @@ const VALUE_TRICKS: &[&str] = &[
     "octal",
     "decimal_codes",
     "turned_refs",
+    "attr_tags",
+    "comment_text",
+    "tag_chars",
+    "selectors",
+    "refs_no_semi",
+    "hex_bytes",
+    "u_plus",
+    "underscored",
+    "odd_groups",
+    "comma_joined",
+    "circled_digits",
+    "b64_gzip",
+    "b64_deflate",
 ];
 
 /// The tricks tried on every channel of `TRICK_CHANNELS` (the rest go by `EXTRA_TRICKS`).
@@ -451,6 +464,69 @@ fn value_trick(trick: &str, c: &Canary) -> Option<String> {
         // Each word cut in two by markup a page shows as nothing: `Rosa<b></b>lind`.
         "inline_tags" => Some(cut_words(v, "<b></b>")),
         "html_comment" => Some(cut_words(v, "<!-- -->")),
+        // Markup a page shows nothing of, but with text in it: a tag with attributes, a
+        // comment with words.
+        "attr_tags" => Some(cut_words(v, "<span class=\"c\"></span>")),
+        "comment_text" => Some(cut_words(v, "<!--x-->")),
+        // Text in characters that show nothing: Unicode tag characters, and bytes written
+        // as variation selectors after a letter.
+        "tag_chars" => Some(
+            v.chars()
+                .map(|ch| char::from_u32(0xE0000 + ch as u32).unwrap_or(ch))
+                .collect(),
+        ),
+        "selectors" => Some(
+            std::iter::once('x')
+                .chain(v.bytes().map(|b| {
+                    let n = if b < 16 {
+                        0xFE00 + u32::from(b)
+                    } else {
+                        0xE0100 + u32::from(b) - 16
+                    };
+                    char::from_u32(n).unwrap_or('x')
+                }))
+                .collect(),
+        ),
+        // Every character as a numeric reference with no `;` (`&#82&#111…`), as a `0x`
+        // literal (`0x52 0x6f …`) or in code-point notation (`U+0052 U+006F …`).
+        "refs_no_semi" => Some(v.chars().map(|ch| format!("&#{}", ch as u32)).collect()),
+        "hex_bytes" => Some(
+            v.bytes()
+                .map(|b| format!("0x{b:02x}"))
+                .collect::<Vec<_>>()
+                .join(" "),
+        ),
+        "u_plus" => Some(
+            v.chars()
+                .map(|ch| format!("U+{:04X}", ch as u32))
+                .collect::<Vec<_>>()
+                .join(" "),
+        ),
+        // Glued into a file name by `_` (an e-mail address keeps its own `_`).
+        "underscored" => {
+            (c.kind != Kind::Email).then(|| format!("scan_{}_2024.pdf", v.replace(' ', "_")))
+        }
+        // A phone's or an SSN's groups set apart by a mark no number is written with.
+        "odd_groups" => match c.kind {
+            Kind::Phone => Some(v.replace('-', "•")),
+            Kind::Ssn => Some(v.replace('-', "~")),
+            _ => None,
+        },
+        // Digits as dingbats with no compatibility form (`➃➀➂-❺❺❺-⓿➀➆➁`).
+        "circled_digits" => v.contains(|ch: char| ch.is_ascii_digit()).then(|| {
+            v.chars()
+                .map(|ch| match ch.to_digit(10) {
+                    Some(0) => '\u{24FF}',
+                    Some(d) => char::from_u32(0x2780 + d - 1).unwrap_or(ch),
+                    None => ch,
+                })
+                .collect()
+        }),
+        // The cued value gzipped (or raw-deflated) and written in base64.
+        "b64_gzip" => Some(b64(&compressed(cue(c, v).as_bytes(), true))),
+        "b64_deflate" => Some(b64(&compressed(cue(c, v).as_bytes(), false))),
+        // The number glued to the next by a comma, as a CSV row is (`4135550172,19`).
+        "comma_joined" => c.number.map(|n| format!("{n},19")),
         // Every character as its octal escape (`\122\157…`) or its decimal code
         // (`82 111 115 …`).
         "octal" => Some(v.bytes().map(|b| format!("\\{b:03o}")).collect()),
@@ -1114,6 +1190,20 @@ fn latin_and_ascii_digits(s: &str) -> String {
         .collect()
 }
 
+/// `b` gzipped, or raw-deflated.
+fn compressed(b: &[u8], gzip: bool) -> Vec<u8> {
+    use std::io::Write as _;
+    let level = flate2::Compression::default();
+    let done = if gzip {
+        let mut e = flate2::write::GzEncoder::new(Vec::new(), level);
+        e.write_all(b).and_then(|()| e.finish())
+    } else {
+        let mut e = flate2::write::DeflateEncoder::new(Vec::new(), level);
+        e.write_all(b).and_then(|()| e.finish())
+    };
+    done.expect("compressing into memory")
+}
+
 fn b64(b: &[u8]) -> String {
     base64::engine::general_purpose::STANDARD.encode(b)
 }
@@ -1365,6 +1455,7 @@ const CHANNELS: &[&str] = &[
     "xml_as_text",
     "xml_in_json",
     "xml_ns",
+    "json_deep",
 ];
 
 /// Channels whose label does not match the body: a refusal is right there.
@@ -1525,6 +1616,57 @@ const EXTRA_TRICKS: &[(&str, &[&str])] = &[
         &["inline_tags", "html_comment", "octal", "decimal_codes"],
     ),
     ("fhir_div", &["inline_tags", "html_comment", "turned_refs"]),
+    // Stop 50: markup with text in it, inside words.
+    ("json_note", &["attr_tags", "comment_text"]),
+    ("fhir_div", &["attr_tags", "comment_text"]),
+    ("text", &["attr_tags", "comment_text"]),
+    ("json_unknown", &["attr_tags", "comment_text"]),
+    // Stop 50 (red team): characters that show nothing, reference and code notations,
+    // values glued by `_`, commas and uncommon marks.
+    (
+        "json_note",
+        &[
+            "tag_chars",
+            "selectors",
+            "refs_no_semi",
+            "hex_bytes",
+            "u_plus",
+            "underscored",
+            "odd_groups",
+            "comma_joined",
+            "circled_digits",
+            "b64_gzip",
+            "b64_deflate",
+        ],
+    ),
+    (
+        "text",
+        &[
+            "tag_chars",
+            "selectors",
+            "refs_no_semi",
+            "hex_bytes",
+            "u_plus",
+            "underscored",
+            "odd_groups",
+            "comma_joined",
+        ],
+    ),
+    (
+        "json_unknown",
+        &[
+            "tag_chars",
+            "selectors",
+            "hex_bytes",
+            "u_plus",
+            "odd_groups",
+            "b64_gzip",
+            "b64_deflate",
+        ],
+    ),
+    ("json_keep_value", &["b64_gzip", "b64_deflate"]),
+    ("query_unknown", &["tag_chars", "hex_bytes", "u_plus"]),
+    ("path", &["tag_chars", "hex_bytes"]),
 ];
 /// The channels every body trick is tried on.
 const BODY_TRICK_CHANNELS: &[&str] = &["json_note", "text"];
@@ -1579,6 +1721,14 @@ fn channel(ch: &str, c: &Canary, v: &str) -> Option<Req> {
             &json!({"payload": json!({c.unknown: v, "event": "x"}).to_string()}),
         ),
         "json_top_string" => Req::json("j", &json!(note)),
+        // JSON in base64 in JSON, deeper than the engine opens payloads.
+        "json_deep" => {
+            let mut inner = json!({c.unknown: v, "event": "x"});
+            for _ in 0..5 {
+                inner = json!({"payload": b64(inner.to_string().as_bytes())});
+            }
+            Req::json("j", &inner)
+        }
         "json_number" => Req::json("j", &json!({"contact": c.number?})),
         "json_key" => Req::json("j", &json!({"visits": {v: "seen"}})),
         "json_late_rt" => Req::json(
@@ -2651,8 +2801,12 @@ fn decode_once(s: &str) -> Vec<String> {
     json_views(s, &mut out);
     if s.contains('<') {
         out.push(without_tags(s));
+        out.push(without_tags(&without_blocks(s)));
     }
     if let Some(d) = decimal_codes(s) {
+        out.push(d);
+    }
+    if let Some(d) = unhidden(s) {
         out.push(d);
     }
     if s.as_bytes()
@@ -2686,10 +2840,31 @@ fn decode_once(s: &str) -> Vec<String> {
         ] {
             if let Ok(b) = engine.decode(run.trim_end_matches('=')) {
                 out.extend(byte_texts(&b));
+                if let Some(inflated) = inflated(&b) {
+                    out.extend(byte_texts(&inflated));
+                }
             }
         }
     }
     out
+}
+
+/// `b` inflated as gzip, zlib or raw deflate, whichever reads it whole.
+fn inflated(b: &[u8]) -> Option<Vec<u8>> {
+    use std::io::Read as _;
+    let mut tries: Vec<Box<dyn std::io::Read + '_>> = vec![
+        Box::new(flate2::read::MultiGzDecoder::new(b)),
+        Box::new(flate2::read::ZlibDecoder::new(b)),
+        Box::new(flate2::read::DeflateDecoder::new(b)),
+    ];
+    tries.iter_mut().find_map(|r| {
+        let mut out = Vec::new();
+        r.take(1 << 20)
+            .read_to_end(&mut out)
+            .ok()
+            .filter(|_| !out.is_empty())
+            .map(|_| out)
+    })
 }
 
 /// ASCII85 between `<~` and `~>`, and words of ten characters or more, read in each base85
@@ -2979,6 +3154,21 @@ fn backslash_decode(s: &str) -> String {
 }
 
 /// Markup removed: every `<` that opens a tag, comment or instruction, up to its `>`.
+/// `s` with every comment, CDATA section and instruction taken out whole, text and all: the
+/// words a page shows around them.
+fn without_blocks(s: &str) -> String {
+    let mut out = s.to_string();
+    for (open, close) in [("<!--", "-->"), ("<![CDATA[", "]]>"), ("<?", "?>")] {
+        while let Some(i) = out.find(open) {
+            let Some(len) = out[i + open.len()..].find(close) else {
+                break;
+            };
+            out.replace_range(i..i + open.len() + len + close.len(), "");
+        }
+    }
+    out
+}
+
 fn without_tags(s: &str) -> String {
     // A comment's, CDATA section's or instruction's text stays: only its delimiters go.
     let s = ["<!--", "-->", "<![CDATA[", "]]>", "<?", "?>"]
@@ -3000,6 +3190,56 @@ fn without_tags(s: &str) -> String {
     }
     out.push_str(rest);
     out
+}
+
+/// `s` with tag characters read as the ASCII they mirror, runs of variation selectors read
+/// as the bytes they encode, and `0x52` and `U+0052` read as the characters they code;
+/// `None` when it holds none of them.
+fn unhidden(s: &str) -> Option<String> {
+    let hidden = s
+        .chars()
+        .any(|c| matches!(c as u32, 0xE0020..=0xE007E | 0xFE00..=0xFE0F | 0xE0100..=0xE01EF));
+    if !hidden && !s.contains("0x") && !s.contains("U+") {
+        return None;
+    }
+    let mut out = String::new();
+    let mut bytes: Vec<u8> = Vec::new();
+    let flush = |bytes: &mut Vec<u8>, out: &mut String| {
+        out.push_str(&String::from_utf8_lossy(bytes));
+        bytes.clear();
+    };
+    let mut rest = s;
+    while let Some(c) = rest.chars().next() {
+        let n = c as u32;
+        let code = |prefix: &str, width: usize| {
+            rest.strip_prefix(prefix)
+                .and_then(|h| h.get(..width))
+                .filter(|h| h.bytes().all(|b| b.is_ascii_hexdigit()))
+                .and_then(|h| u32::from_str_radix(h, 16).ok())
+                .and_then(char::from_u32)
+        };
+        if let Some(ch) = code("0x", 2).or_else(|| code("U+", 4)) {
+            flush(&mut bytes, &mut out);
+            out.push(ch);
+            rest = &rest[if rest.starts_with("0x") { 4 } else { 6 }..];
+            continue;
+        }
+        match n {
+            0xE0020..=0xE007E => {
+                flush(&mut bytes, &mut out);
+                out.push(char::from((n - 0xE0000) as u8));
+            }
+            0xFE00..=0xFE0F => bytes.push((n - 0xFE00) as u8),
+            0xE0100..=0xE01EF => bytes.push((n - 0xE0100 + 16) as u8),
+            _ => {
+                flush(&mut bytes, &mut out);
+                out.push(c);
+            }
+        }
+        rest = &rest[c.len_utf8()..];
+    }
+    flush(&mut bytes, &mut out);
+    Some(out)
 }
 
 /// Runs of four or more numbers from 32 to 126 read as the characters they are the codes
@@ -3200,6 +3440,8 @@ fn stripped(s: &str) -> String {
     for c in s.chars() {
         let c = match c as u32 {
             0xFF01..=0xFF5E => char::from_u32(c as u32 - 0xFEE0).unwrap_or(c),
+            0x24FF => '0',
+            n @ 0x2780..=0x2788 => char::from_u32(u32::from(b'1') + n - 0x2780).unwrap_or(c),
             _ => c,
         };
         match c {
@@ -3212,7 +3454,7 @@ fn stripped(s: &str) -> String {
             '\u{2010}'..='\u{2015}' | '\u{2212}' | '\u{fe58}' | '\u{fe63}' | '\u{2043}' => {}
             c if c.is_whitespace() || c.is_control() => {}
             ' ' | '-' | '.' | '(' | ')' | '/' | '_' | ',' => {}
-            '[' | ']' | '{' | '}' | '|' | '*' => {}
+            '[' | ']' | '{' | '}' | '|' | '*' | '~' | '\u{2022}' => {}
             // Regional indicator symbols as the letters they stand for.
             c if (REGIONAL_A..REGIONAL_A + 26).contains(&(c as u32)) => {
                 o.push(char::from(b'a' + (c as u32 - REGIONAL_A) as u8));
@@ -3651,8 +3893,10 @@ fn the_decoders_find_every_trick() {
                 }
                 // Tags inside an XML document or an attribute: the check's tag-stripping
                 // reading does not parse attributes, so it cannot see these values whole.
-                if matches!(*trick, "inline_tags" | "html_comment")
-                    && (ch.starts_with("xml") || ch.starts_with("cda") || ch.ends_with("_attr"))
+                if matches!(
+                    *trick,
+                    "inline_tags" | "html_comment" | "attr_tags" | "comment_text"
+                ) && (ch.starts_with("xml") || ch.starts_with("cda") || ch.ends_with("_attr"))
                 {
                     continue;
                 }
