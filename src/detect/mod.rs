@@ -32,6 +32,7 @@
 mod address;
 mod cues;
 mod date_span;
+mod eponyms;
 mod facility;
 mod gate;
 mod glued;
@@ -88,6 +89,10 @@ pub struct Detector {
     /// States and countries (`patterns/places/not-phi-regions.txt`): a LOCATION detection
     /// that is wholly one of them is not PHI under Safe Harbor and stays in the text.
     regions: std::collections::HashSet<String>,
+    /// The one-word states and countries of that file that no given-name list holds
+    /// (`germany`, `maine`; not `georgia`, `jordan`): a NAME detection that is one of them
+    /// right after `from`, `in` or `to` is the place (`Flew in from Germany`).
+    unnamed_regions: std::collections::HashSet<String>,
     /// The statistical tagger; `None` when the patterns ship no weights.
     tagger: Option<tagger::Tagger>,
     /// Facility names and their acronyms (`patterns/text/facilities.toml`).
@@ -153,6 +158,7 @@ impl Detector {
             reason: e.to_string(),
         })?;
         let regions = regions_no_one_is_named(p.get("places/not-phi-regions.txt"), &lexicon);
+        let unnamed_regions = regions_no_given_name(p.get("places/not-phi-regions.txt"), &lexicon);
         let facilities = facility::Facilities::build(p.get(facility::FILE))?;
         let titled = titled::Titled::build(p.get(titled::FILE))?;
         let structures = structure::Structures::build(p.get(structure::FILE))?;
@@ -164,6 +170,7 @@ impl Detector {
             lexicon,
             allow,
             regions,
+            unnamed_regions,
             tagger,
             id: memo::next_owner(),
         })
@@ -392,6 +399,9 @@ impl Detector {
         self.lexicon.drop_organisations(text, &s.lex, &mut spans);
         // `IBAN: GB82…`: a bank value's label in capitals is no given name (`Iban`).
         value_labels::drop_value_labels(text, &self.structures.value_labels, &mut spans);
+        // `Barrett esophagus`, `Murphy's sign`, `Jackson-Pratt drain`: eponyms, no people;
+        // `Nursing Progress Note`: a heading, no place.
+        eponyms::drop_eponyms(text, &self.structures, &mut spans);
         if !self.allow.is_empty() {
             // Only a whole detection that is an allowed term goes; anything else stays.
             spans.retain(|s| {
@@ -400,8 +410,20 @@ impl Detector {
             });
         }
         spans.retain(|s| {
-            s.ty != PhiType::Location
-                || !text.get(s.start..s.end).is_some_and(|t| self.is_region(t))
+            let region = || text.get(s.start..s.end).is_some_and(|t| self.is_region(t));
+            match s.ty {
+                PhiType::Location => !region(),
+                // `Flew in from Germany`, `Originally from Poland`: a state or country after
+                // a word of place read as a person is the place (only regions no given-name
+                // list holds).
+                PhiType::Name => {
+                    !(place_word_before(text.as_bytes(), s.start)
+                        && text
+                            .get(s.start..s.end)
+                            .is_some_and(|t| self.unnamed_regions.contains(&t.to_lowercase())))
+                }
+                _ => true,
+            }
         });
         // A place that is a kind of care (`Heath Care Proxy`, `POST MORTEM CARE`) stays.
         self.facilities.drop_kinds_of_care(text, &mut spans);
@@ -541,6 +563,14 @@ impl Detector {
     }
 }
 
+/// The word before `at` is one that puts a place after it (`from`, `in`, `to`).
+fn place_word_before(b: &[u8], at: usize) -> bool {
+    prev_word(b, at).is_some_and(|(a, z)| {
+        let w = b[a..z].to_ascii_lowercase();
+        matches!(&*w, b"from" | b"in" | b"to" | b"into" | b"visiting")
+    })
+}
+
 /// The word after `at` when only one space separates it.
 fn next_word(b: &[u8], at: usize) -> Option<(usize, usize)> {
     if b.get(at) != Some(&b' ') {
@@ -569,6 +599,18 @@ fn prev_word(b: &[u8], at: usize) -> Option<(usize, usize)> {
             .count();
     let before_ok = start == 0 || !b[start - 1].is_ascii_alphanumeric();
     (end > start + 1 && before_ok).then_some((start, end))
+}
+
+/// The one-word states and countries of `not-phi-regions.txt` (lower case) that no
+/// given-name list holds (`Detector::unnamed_regions`).
+fn regions_no_given_name(source: &str, lexicon: &Lexicon) -> std::collections::HashSet<String> {
+    source
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with('#') && !l.contains([' ', '.']))
+        .map(str::to_lowercase)
+        .filter(|r| lexicon.flags(r.as_bytes()) & lexicon::flag::FIRST == 0)
+        .collect()
 }
 
 /// Tokens already in the text (a callback's answer, a document de-identified twice) are

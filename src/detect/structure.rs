@@ -57,6 +57,12 @@ struct RawStructures {
     credentials_after_name: Vec<String>,
     #[serde(default)]
     value_labels: Vec<String>,
+    #[serde(default)]
+    eponym_heads: Vec<String>,
+    #[serde(default)]
+    eponym_compounds: Vec<String>,
+    #[serde(default)]
+    note_heading_words: Vec<String>,
 }
 
 /// A phrase of lower-case words.
@@ -130,6 +136,13 @@ pub struct Structures {
     pub(crate) credentials_after_name: rustc_hash::FxHashSet<Box<[u8]>>,
     /// Labels of a bank value (`iban`, `sort code`), lower case ([`super::value_labels`]).
     pub(crate) value_labels: Vec<Box<[u8]>>,
+    /// Words after a surname that make it an eponym (`Barrett esophagus`, `Murphy's sign`),
+    /// lower case ([`super::eponyms`]).
+    pub(crate) eponym_heads: rustc_hash::FxHashSet<Box<[u8]>>,
+    /// Eponyms written as hyphenated surnames (`stevens-johnson`), lower case.
+    pub(crate) eponym_compounds: rustc_hash::FxHashSet<Box<[u8]>>,
+    /// Words of a note's heading (`nursing progress note`), lower case.
+    pub(crate) note_heading_words: rustc_hash::FxHashSet<Box<[u8]>>,
 }
 
 /// Flags of a word that is never part of a name here, even a listed one: stop words, cues,
@@ -197,6 +210,9 @@ impl Structures {
                         .into_boxed_slice()
                 })
                 .collect(),
+            eponym_heads: set(&raw.eponym_heads),
+            eponym_compounds: set(&raw.eponym_compounds),
+            note_heading_words: set(&raw.note_heading_words),
             starts: Default::default(),
             role_words: Default::default(),
         };

@@ -260,6 +260,7 @@ impl Titled {
             }
         }
         out.extend(self.after_per_initial(b, &words, lexicon));
+        out.extend(self.after_paged_role(b, &words, lexicon));
         out.extend(self.after_companion(b, &words, lexicon));
         out.extend(self.after_title_and(b, &words, lexicon));
         out
@@ -342,6 +343,36 @@ impl Titled {
                     start: name.0,
                     end: name.1,
                     ty: PhiType::Name,
+                });
+            }
+        }
+        out
+    }
+
+    /// `PAGED HO BAKER X2`, `paged resident Okafor re: K`: the word right after `paged` and
+    /// a clinician's role is the clinician's surname, as it is before a word of being told,
+    /// unless it is vocabulary, a cue or a word that follows a role without naming anyone
+    /// (`PAGED HO RE: BP`, `paged MD again`).
+    fn after_paged_role(&self, b: &[u8], words: &[(usize, usize)], lexicon: &Lexicon) -> Vec<Span> {
+        let mut out = Vec::new();
+        for k in 2..words.len() {
+            let (paged, role, name) = (words[k - 2], words[k - 1], words[k]);
+            if !b[paged.0..paged.1].eq_ignore_ascii_case(b"paged")
+                || !one_case_word(&b[role.0..role.1])
+                || !self
+                    .roles
+                    .contains(&*b[role.0..role.1].to_ascii_lowercase())
+                || !joined(b, paged.1, role.0, false)
+                || !joined(b, role.1, name.0, false)
+            {
+                continue;
+            }
+            let word = &b[name.0..name.1];
+            if self.could_be_surname(word, lexicon) {
+                out.push(Span {
+                    start: name.0,
+                    end: name.1,
+                    ty: PhiType::ProviderName,
                 });
             }
         }

@@ -117,6 +117,13 @@ pub(super) const SCORE_BEFORE: &[&str] = &[
     "registration",
     "orientation",
     "delayed",
+    // Parts of a test or goals counted out of a total (`subtests 4/7 completed`, `goals
+    // 3/5 met`).
+    "subtests",
+    "subtest",
+    "goals",
+    "items",
+    "questions",
 ];
 
 pub(super) const SCORE_AFTER: &[&str] = &[
@@ -179,6 +186,12 @@ pub(super) const SCORE_AFTER: &[&str] = &[
     "ns",
     "nss",
     "peep",
+    // A count of parts done (`4/7 completed`, `3/5 goals met`, `2/3 answered`): no event is
+    // dated by a bare past participle after its day.
+    "completed",
+    "achieved",
+    "answered",
+    "goals",
 ];
 
 /// Score words that are also everyday words: they mark a score only for score-shaped pairs.
