@@ -46,14 +46,35 @@ def render(template, value, fake, rng):
     return text + template[pos:], spans
 
 
-def join(pieces):
-    """Sentences `[(text, spans)]` joined by one space, spans moved to the joined text."""
+def join(pieces, sep=" "):
+    """Sentences `[(text, spans)]` joined by `sep` (one space unless told), spans moved to the
+    joined text."""
     texts, spans, off = [], [], 0
     for text, s in pieces:
         spans += [dict(x, start=x["start"] + off, end=x["end"] + off) for x in s]
         texts.append(text)
-        off += len(text) + 1
-    return " ".join(texts), spans
+        off += len(text) + len(sep)
+    return sep.join(texts), spans
+
+
+def strip_marks(s):
+    """A name as typed on a keyboard without its letters' marks (`Ó` -> `O`, `đ` -> `d`)."""
+    import unicodedata
+
+    for a, b in (("đ", "d"), ("Đ", "D"), ("ı", "i"), ("ø", "o"), ("Ø", "O"), ("ð", "d"),
+                 ("Ð", "D"), ("þ", "th"), ("Þ", "Th"), ("æ", "ae"), ("ł", "l"), ("Ł", "L"),
+                 ("ß", "ss")):
+        s = s.replace(a, b)
+    return "".join(c for c in unicodedata.normalize("NFKD", s) if not unicodedata.combining(c))
+
+
+def write_doc(out, doc_id, source, text, spans):
+    """One labelled document as a JSON line in the scorer's format (`../shared/eval/score.py`);
+    `source` records where its values came from (the Faker locales)."""
+    import json
+
+    out.write(json.dumps({"id": doc_id, "source": source, "format": "text", "text": text,
+                          "spans": spans}, ensure_ascii=False) + "\n")
 
 
 def scan_corpus(path, cmd):

@@ -73,6 +73,54 @@ impl Ctx<'_> {
         }
     }
 
+    /// `spare key is with alex miles at no. 118`, `does anyone remember xia du?`, `met
+    /// peace akinwale at the conference`, `customer ben parsons asked`, `cc: timothy henry,
+    /// chad baker`: in mixed-case text, a lower-case given name of the lists (even one that
+    /// is also a word) and a lower-case surname (a listed one, even a word, or a word no list
+    /// holds) after a word that takes a person, or after a person found and a comma, where
+    /// the mention ends or a verb of a person follows (stop 50).
+    pub(super) fn mark_lower_pair_in_slot(&self, i: usize, marks: &mut [Option<PhiType>]) {
+        let j = i + 1;
+        if i == 0
+            || j >= self.words.len()
+            || marks[i].is_some() && marks[j].is_some()
+            || self.caps_mode
+            || self.lower_mode
+            || self.words[i].shape != Shape::Lower
+            || self.words[j].shape != Shape::Lower
+            || self.text[self.words[i].end..self.words[j].start] != *b" "
+            || !(self.lower_given(i) || self.lower_given_sure(i))
+            || self.has(i, SLOT_BLOCKED)
+        {
+            return;
+        }
+        let digits = |k: usize| {
+            self.text[self.words[k].start..self.words[k].end]
+                .iter()
+                .any(u8::is_ascii_digit)
+        };
+        let h = i - 1;
+        let gap = &self.text[self.words[h].end..self.words[i].start];
+        let head = (self.joined(h, b"") || self.with_slash(h))
+            && (self.has(h, flag::PERSON_OBJECT)
+                || SLOT_HEADS.iter().any(|w| self.word_is(h, w))
+                || self.word_is(h, b"customer"))
+            || gap == b", " && matches!(marks[h], Some(PhiType::Name)) && self.lower_given_sure(i)
+            || gap == b": " && self.word_is(h, b"cc");
+        let word_like =
+            flag::VOCAB | flag::STOP | flag::NEVER_NAME | NOT_A_PERSON | flag::PLACE_CUE;
+        let s = &self.words[j];
+        let surname = self.has(j, flag::LAST) && !self.has(j, word_like)
+            || self.unlisted_word(j) && s.flags == 0 && s.end - s.start >= 2;
+        let verb = j + 1 < self.words.len()
+            && self.joined(j, b"")
+            && self.has(j + 1, flag::PERSON_VERB | flag::SUBJECT_VERB);
+        if head && surname && !digits(i) && !digits(j) && (self.slot_mention_ends(j) || verb) {
+            marks[i] = Some(PhiType::Name);
+            marks[j] = Some(PhiType::Name);
+        }
+    }
+
     /// `Message taken by joy @ 17:56`, `spoke w/ grace;`: a lower-case given name that is
     /// also a word (`lower_given_word`) where the slot leaves no other reading: between
     /// `by` and ` @` (a message's taker and its time), or after a verb of contact and
@@ -97,7 +145,22 @@ impl Ctx<'_> {
             self.text.get(w.end),
             None | Some(b',' | b'.' | b'!' | b'?' | b';' | b'\n' | b'\r')
         );
-        if taken_by || contact && ends {
+        // `tell her ping sent you`: the one who sent someone (stop 50).
+        let sent_you = i + 2 < self.words.len()
+            && self.joined(i, b"")
+            && self.word_is(i + 1, b"sent")
+            && self.joined(i + 1, b"")
+            && self.word_is(i + 2, b"you");
+        // `left the keys with grace at Betonibulevardi 14`: `with`, the name, and `at` before
+        // a place written with a capital or a number (stop 50).
+        let with_at = self.joined(h, b"")
+            && self.word_is(h, b"with")
+            && self.text[w.end..].starts_with(b" at ")
+            && self
+                .text
+                .get(w.end + 4)
+                .is_some_and(|c| c.is_ascii_digit() || c.is_ascii_uppercase());
+        if taken_by || contact && ends || sent_you || with_at {
             marks[i] = Some(PhiType::Name);
         }
     }
@@ -178,6 +241,26 @@ mod tests {
         keeps(&d, "Dressing changed with care; spoke with family.", "care");
         keeps(&d, "Pt taken by wheelchair to the car.", "wheelchair");
         keeps(&d, "Home with lasix, follow up in two weeks.", "lasix");
+    }
+
+    #[test]
+    fn a_lower_case_given_name_and_surname_in_a_persons_slot_are_a_person() {
+        let d = detector();
+        finds(
+            &d,
+            "the spare key is with oskar lindqvist at no. 14",
+            "lindqvist",
+        );
+        finds(&d, "does anyone remember tamsin okafor?", "tamsin");
+        keeps(&d, "Transfer with max assist at bedside.", "assist");
+    }
+
+    #[test]
+    fn a_given_name_that_is_a_word_who_sent_someone_or_holds_the_keys_is_a_person() {
+        let d = detector();
+        finds(&d, "The gate code is 4411. tell her dawn sent you", "dawn");
+        finds(&d, "I left the keys with frank at 12 Mill Lane.", "frank");
+        keeps(&d, "Home with joy at last.", "joy");
     }
 
     #[test]

@@ -19,6 +19,25 @@ use crate::phi::PhiType;
 /// May`, `with May rent`), so only a sign-off reads them.
 const MONTH_NAMES: [&[u8]; 5] = [b"may", b"june", b"april", b"august", b"march"];
 
+/// Greetings after which a month before a comma is the person greeted (`Hello May,`).
+const GREETINGS: [&[u8]; 4] = [b"hello", b"hi", b"hey", b"dear"];
+
+/// Words after `are` or `were` that tell of people coming, going or being somewhere (`chase
+/// and heather are coming round`): with two given names joined by `and` before them, the
+/// names are two people even when both are also words (stop 50).
+const PLURAL_PERSON_STATES: [&[u8]; 10] = [
+    b"coming",
+    b"going",
+    b"visiting",
+    b"staying",
+    b"here",
+    b"home",
+    b"back",
+    b"late",
+    b"over",
+    b"arriving",
+];
+
 /// Endings of Nordic patronymics (`Leósson`, `Björnsdóttir`, `Karlsdotter`, read through
 /// the view without marks).
 const PATRONYMIC_ENDS: [&[u8]; 3] = [b"sson", b"dottir", b"dotter"];
@@ -61,9 +80,18 @@ impl Ctx<'_> {
         let h = i - 1;
         let gap = &self.text[self.words[h].end..self.words[i].start];
         let month = MONTH_NAMES.iter().any(|m| self.word_is(i, m));
-        let after_head = gap == b" " && self.has(h, flag::PERSON_OBJECT) && !month;
+        // `Hello May, your refund`: a greeting's month before a comma is its person.
+        let greeted = GREETINGS.iter().any(|g| self.word_is(h, g))
+            && self.text.get(self.words[i].end) == Some(&b',');
+        let after_head = gap == b" " && self.has(h, flag::PERSON_OBJECT) && (!month || greeted);
         let signed = gap == b", " && self.has(h, flag::SIGN_OFF) && self.clause_start(h);
-        if !after_head && !signed {
+        // `Spoke to Will today`, `talked to Hope,`: a verb of contact, `to`, the person.
+        let contacted = gap == b" "
+            && h > 0
+            && self.word_is(h, b"to")
+            && self.joined(h - 1, b"")
+            && self.has(h - 1, flag::CONTACT);
+        if !after_head && !signed && !contacted {
             return;
         }
         if self.mention_ends(i) {
@@ -123,13 +151,104 @@ impl Ctx<'_> {
         {
             return;
         }
-        let pair = (self.lower_given(i) || self.lower_given_sure(i))
-            && (self.lower_given(k) || self.lower_given_sure(k))
-            && (self.lower_given_sure(i) || self.lower_given_sure(k))
+        let both = (self.lower_given(i) || self.lower_given_sure(i))
+            && (self.lower_given(k) || self.lower_given_sure(k));
+        let pair = both
+            && (self.lower_given_sure(i)
+                || self.lower_given_sure(k)
+                || self.plural_person_after(k))
             && (self.lower_given(i) || self.lower_given(k));
         if pair {
             marks[i] = Some(PhiType::Name);
             marks[k] = Some(PhiType::Name);
+        }
+    }
+
+    /// The words after word `k` tell of the people before them: `are`/`were` and a word of
+    /// coming, going or being somewhere (`are coming round`, `were here`), or a verb of
+    /// company (`came`, `visited`, `stopped by`).
+    fn plural_person_after(&self, k: usize) -> bool {
+        let (v, s) = (k + 1, k + 2);
+        if v >= self.words.len() || !self.joined(k, b"") {
+            return false;
+        }
+        if self.has(v, flag::COMPANY) {
+            return true;
+        }
+        (self.word_is(v, b"are") || self.word_is(v, b"were"))
+            && s < self.words.len()
+            && self.joined(v, b"")
+            && PLURAL_PERSON_STATES.iter().any(|w| self.word_is(s, w))
+    }
+
+    /// `we used Daisy Rogers last spring`, `Violet Ó Biaidh`, `Min Feng (resident`: in
+    /// mixed-case text a given name that is also a word (`word_name_candidate`) right before
+    /// a capitalised surname (a listed one that is no English word, or a word no list holds)
+    /// or before a name found already is that person's given name (stop 50). Read after the
+    /// other passes, so a surname any of them found counts.
+    pub(super) fn mark_word_name_before_surname(&self, i: usize, marks: &mut [Option<PhiType>]) {
+        let j = i + 1;
+        if marks[i].is_some()
+            || j >= self.words.len()
+            || self.text[self.words[i].end..self.words[j].start] != *b" "
+            || !self.word_name_candidate(i)
+            || MONTH_NAMES.iter().any(|m| self.word_is(i, m))
+        {
+            return;
+        }
+        let found = matches!(marks[j], Some(PhiType::Name | PhiType::ProviderName));
+        if found || self.capital_surname(j) && self.mention_ends(j) {
+            marks[i] = Some(PhiType::Name);
+            marks[j] = Some(PhiType::Name);
+            return;
+        }
+        // `Holly Ó Hicí`: the Irish `Ó` (read as `o`) and a capitalised surname after it.
+        let k = j + 1;
+        if k < self.words.len()
+            && self.word_is(j, b"o")
+            && self.words[j].shape == Shape::Cap
+            && self.text[self.words[j].end..self.words[k].start] == *b" "
+            && self.words[k].shape == Shape::Cap
+            && !self.has(k, NOT_A_PERSON | flag::STOP)
+            && (matches!(marks[k], Some(PhiType::Name))
+                || self.unlisted_word(k)
+                || self.has(k, flag::LAST))
+        {
+            for m in &mut marks[i..=k] {
+                *m = Some(PhiType::Name);
+            }
+        }
+    }
+
+    /// `Peace c/o the Ogunleye family`, `Lei c/o Hwang`: in mixed-case text a capitalised
+    /// word right before ` c/o ` is the person the post is for, when it is a listed name
+    /// (even one that is also a word) or a word no list holds, and no cue, title or clinical
+    /// word (stop 50).
+    pub(super) fn mark_before_care_of(&self, i: usize, marks: &mut [Option<PhiType>]) {
+        let w = &self.words[i];
+        if marks[i].is_some()
+            || self.caps_mode
+            || w.shape != Shape::Cap
+            || w.end - w.start < 2
+            || !self.text[w.end..].starts_with(b" c/o ")
+            || self.has(
+                i,
+                NOT_A_PERSON | flag::STOP | flag::FACILITY | flag::PLACE_CUE,
+            )
+        {
+            return;
+        }
+        // What follows `c/o` is post's (`c/o the Ogunleye family`, `c/o Hwang`), not a
+        // note's complaint (`Pt c/o pain`): `the` and a capital, or a capital.
+        let rest = &self.text[w.end + 5..];
+        let rest = rest.strip_prefix(b"the ").unwrap_or(rest);
+        let addressed = rest.first().is_some_and(u8::is_ascii_uppercase);
+        // A surname that is an English word (`Parcel c/o`) is the thing sent, not its person.
+        let named = self.has(i, flag::FIRST)
+            || self.has(i, flag::LAST) && !self.has(i, flag::ENGLISH)
+            || self.unlisted_word(i);
+        if addressed && named {
+            marks[i] = Some(PhiType::Name);
         }
     }
 
@@ -174,7 +293,10 @@ impl Ctx<'_> {
             || !self.joined(i, b"")
             || !self.word_is(f, b"family")
             // Not `flag::PLACE`: towns are named after families too (`Allen`, `Weaver`).
+            // An eponym that is a listed surname is the family's (`the Allen family`).
             || self.has(i, NOT_A_PERSON | flag::COMPANY)
+                && !(self.has(i, flag::LAST)
+                    && !self.has(i, (NOT_A_PERSON & !flag::CLINICAL) | flag::COMPANY))
         {
             return;
         }
@@ -238,6 +360,33 @@ mod tests {
             "frank",
         );
         keeps(&d, "He signed his will and testament today.", "will");
+    }
+
+    #[test]
+    fn word_names_in_greetings_after_contact_and_before_surnames_are_people() {
+        let d = detector();
+        finds(&d, "Hello June, your parcel is ready.", "June");
+        finds(&d, "Spoke to Will today, he is moving next month.", "Will");
+        finds(&d, "we used Daisy Okafor last year", "Daisy");
+        finds(&d, "Booked with Holly Ó Hicí for the spring.", "Holly");
+        keeps(&d, "Will and testament signed today.", "Will");
+    }
+
+    #[test]
+    fn two_given_names_that_are_words_before_a_verb_of_coming_are_people() {
+        let d = detector();
+        finds(&d, "hazel and dale are coming round at 8", "hazel");
+        finds(&d, "hazel and dale are coming round at 8", "dale");
+        keeps(&d, "Temp rose and fell overnight.", "rose");
+    }
+
+    #[test]
+    fn the_person_a_parcel_goes_to_in_care_of_is_a_person() {
+        let d = detector();
+        finds(&d, "Blessing c/o the Adeyemi family, 4 Elm Row", "Blessing");
+        finds(&d, "Card c/o the Allen family.", "Allen");
+        keeps(&d, "Pt c/o Pain in the left knee.", "Pain");
+        keeps(&d, "Parcel c/o the Adeyemi family.", "Parcel");
     }
 
     #[test]

@@ -1123,11 +1123,13 @@ impl Lexicon {
             ctx.mark_before_request_to(i, &mut scratch.marks);
             ctx.mark_word_name_after_head(i, &mut scratch.marks);
             ctx.mark_lower_name_in_slot(i, &mut scratch.marks);
+            ctx.mark_lower_pair_in_slot(i, &mut scratch.marks);
             ctx.mark_lower_word_name_in_slot(i, &mut scratch.marks);
             ctx.mark_lower_name_before_relation(i, &mut scratch.marks);
             ctx.mark_lower_name_pair(i, &mut scratch.marks);
             ctx.mark_lower_patronymic(i, &mut scratch.marks);
             ctx.mark_family_surname(i, &mut scratch.marks);
+            ctx.mark_before_care_of(i, &mut scratch.marks);
             ctx.mark_absent_subject(i, &mut scratch.marks);
             ctx.mark_hashtag_place(i, &mut scratch.marks);
             ctx.mark_name_shape(i, &mut scratch.marks);
@@ -1157,6 +1159,7 @@ impl Lexicon {
         ctx.mark_person_evidence_after_names(&mut scratch.marks);
         for i in 0..words.len() {
             ctx.mark_given_after_surname(i, &mut scratch.marks);
+            ctx.mark_word_name_before_surname(i, &mut scratch.marks);
         }
         ctx.extend_conjunctions(&mut scratch.marks);
         emit_runs(bytes, words, &scratch.marks, out);

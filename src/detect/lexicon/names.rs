@@ -670,14 +670,29 @@ impl Ctx<'_> {
         }
         let j = i + 1;
         let w = &self.words[j];
+        // A surname that is also an eponym (`Allen`, `Wilson`, `Taylor`) is one after an
+        // initial when written as a name and no possessive or test word follows it (`M.
+        // Allen`, not `R. Allen test`; stop 50).
+        let eponym_surname = w.shape == Shape::Cap
+            && self.has(j, flag::LAST)
+            && self.has(j, flag::CLINICAL)
+            && !self.has(j, flag::STOP)
+            && !self.text[w.start..w.end].ends_with(b"'s")
+            && !(j + 1 < self.words.len() && self.has(j + 1, flag::EPONYM_HEAD | flag::CLINICAL));
         let surname = self.has(j, flag::NAME) && !self.has(j, flag::STOP | flag::CLINICAL)
+            || eponym_surname
             || self.unknown_word(j) && w.end - w.start >= 3 && !self.caps_mode;
         // A SOAP heading's letter before an English word is no initial (`O. SEE CAREVUE`).
         if self.soap_heading(i) && self.has(j, flag::ENGLISH) {
             return;
         }
         let shaped = self.name_shaped(j) || w.shape == Shape::Lower && !self.caps_mode;
-        if surname && shaped && !self.has(j, flag::NEVER_NAME | flag::STRONG_CUE) {
+        let never = if eponym_surname {
+            flag::STOP | flag::CREDENTIAL | flag::FACILITY | flag::STRONG_CUE
+        } else {
+            flag::NEVER_NAME | flag::STRONG_CUE
+        };
+        if surname && shaped && !self.has(j, never) {
             let ty = marks[j].or(marks[i]).unwrap_or(PhiType::Name);
             marks[i] = Some(ty);
             marks[j] = Some(ty);

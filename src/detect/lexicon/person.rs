@@ -56,11 +56,12 @@ const MESSAGE_VERBS: [&[u8]; 7] = [b"let", b"tell", b"told", b"ask", b"asked", b
 impl Ctx<'_> {
     /// Word `i` may be a person written as a name that is also a word: capitalised in
     /// mixed-case text, three letters or more, in a first-name list, no cue or vocabulary;
-    /// a function word only when it is a common-word name (`Will`, `May`).
+    /// a function word only when it is a common-word name (`Will`, `May`). A text otherwise
+    /// in lower case counts as mixed here (`ya. Hope dropped off the boxes`): its one
+    /// capitalised word stands out all the more (stop 50).
     pub(super) fn word_name_candidate(&self, i: usize) -> bool {
         let w = &self.words[i];
         !self.caps_mode
-            && !self.lower_mode
             && w.shape == Shape::Cap
             && w.end - w.start >= 3
             && self.has(i, flag::FIRST)
