@@ -93,6 +93,11 @@ SHAPES = [
     ("JSON in a JSON string", "application/json", json_in_string),
     ("base64 note in JSON", "application/json", base64_note),
     ("form, percent-encoded", "application/x-www-form-urlencoded", percent_note),
+    # HL7 escape characters that open no sequence (red team 50, F14: each one rescanned
+    # its word, 100 kB took 4-8 s).
+    ("HL7 `\\` x", "application/hl7-v2", lambda n: "MSH|^~\\&|" + repeat("\\", n)),
+    ("HL7 `\\X` x", "application/hl7-v2", lambda n: "MSH|^~\\&|" + repeat("\\X", n)),
+    ("HL7 `\\H\\a` x", "application/hl7-v2", lambda n: "MSH|^~\\&|" + repeat("\\H\\a", n)),
 ]
 
 

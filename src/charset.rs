@@ -12,8 +12,11 @@ use std::borrow::Cow;
 /// Why a body's characters could not be read.
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
 pub enum CharsetError {
-    #[error("charset `{0}` is not supported (UTF-8, UTF-16, ISO-8859-1 and windows-1252 are)")]
-    Unsupported(String),
+    /// The name is the sender's text, so the message does not quote it.
+    #[error(
+        "the declared charset is not supported (UTF-8, UTF-16, ISO-8859-1 and windows-1252 are)"
+    )]
+    Unsupported,
     #[error("the body is not valid {0}")]
     Invalid(&'static str),
 }
@@ -44,6 +47,12 @@ fn convert<'a>(body: &'a [u8], declared: Option<&str>) -> Result<Cow<'a, [u8]>, 
         Some("utf-16") => utf16(body, utf16_without_bom(body)),
         Some("utf-16le") => utf16(body, Some(Endian::Little)),
         Some("utf-16be") => utf16(body, Some(Endian::Big)),
+        // A label that lies: UTF-8 multi-byte text labelled Latin-1 is read as the UTF-8 it
+        // is, not as mojibake (`PeÃ±a`) whose pieces no detector reads as a name.
+        Some(
+            "iso-8859-1" | "latin1" | "latin-1" | "iso_8859-1" | "l1" | "cp819" | "windows-1252"
+            | "cp1252" | "x-cp1252",
+        ) if is_multibyte_utf8(body) => Ok(Cow::Borrowed(body)),
         Some("iso-8859-1" | "latin1" | "latin-1" | "iso_8859-1" | "l1" | "cp819") => {
             Ok(Cow::Owned(latin1(body, false).into_bytes()))
         }
@@ -52,7 +61,7 @@ fn convert<'a>(body: &'a [u8], declared: Option<&str>) -> Result<Cow<'a, [u8]>, 
         }
         Some("us-ascii" | "ascii") if body.is_ascii() => Ok(Cow::Borrowed(body)),
         Some("us-ascii" | "ascii") => Err(CharsetError::Invalid("US-ASCII")),
-        Some(other) => Err(CharsetError::Unsupported(other.chars().take(32).collect())),
+        Some(_) => Err(CharsetError::Unsupported),
     }
 }
 
@@ -130,7 +139,9 @@ pub fn decode_text(
             endian: Endian::Big,
             bom: true,
         },
-        (_, Some("iso-8859-1" | "latin1" | "latin-1" | "windows-1252" | "cp1252")) => {
+        (_, Some("iso-8859-1" | "latin1" | "latin-1" | "windows-1252" | "cp1252"))
+            if !is_multibyte_utf8(bytes) =>
+        {
             Encoding::Latin1
         }
         (_, Some("utf-16le")) => Encoding::Utf16 {
@@ -211,6 +222,12 @@ fn undeclared_or_utf8(body: &[u8], declared: bool) -> Result<Cow<'_, [u8]>, Char
         return Err(CharsetError::Invalid("UTF-8 (it holds NUL bytes)"));
     }
     check_utf8(body)
+}
+
+/// Whether `body` is valid UTF-8 holding at least one multi-byte sequence: text that
+/// reads as UTF-8 and that a Latin-1 reading would turn into mojibake.
+fn is_multibyte_utf8(body: &[u8]) -> bool {
+    !body.is_ascii() && std::str::from_utf8(body).is_ok()
 }
 
 fn check_utf8(body: &[u8]) -> Result<Cow<'_, [u8]>, CharsetError> {
@@ -364,8 +381,21 @@ mod tests {
     fn unreadable_bodies_are_refused() {
         assert!(matches!(
             to_utf8(b"x", Some("utf-7")),
-            Err(CharsetError::Unsupported(_))
+            Err(CharsetError::Unsupported)
         ));
+        // A label that lies: UTF-8 labelled Latin-1 reads as UTF-8, real Latin-1 as Latin-1.
+        let lie = "Sof\u{ed}a Pe\u{f1}a".as_bytes();
+        assert_eq!(to_utf8(lie, Some("iso-8859-1")).expect("utf-8"), lie);
+        assert_eq!(to_utf8(lie, Some("windows-1252")).expect("utf-8"), lie);
+        assert_eq!(
+            to_utf8(b"Pe\xF1a", Some("iso-8859-1")).expect("latin-1"),
+            "Pe\u{f1}a".as_bytes()
+        );
+        let (text, enc) = decode_text(lie, Some("iso-8859-1")).expect("utf-8");
+        assert_eq!(
+            (text.as_str(), enc),
+            ("Sof\u{ed}a Pe\u{f1}a", Encoding::Utf8)
+        );
         assert!(to_utf8(b"Jos\xE9", None).is_err());
         assert!(to_utf8(b"a\x00b\x00c", None).is_err());
     }

@@ -237,6 +237,12 @@ fn is_header(segment: &str) -> bool {
     matches!(segment, "MSH" | "FHS" | "BHS")
 }
 
+/// Whether `text` opens with a header segment whose delimiters read (`MSH|^~\&|`, and as
+/// well `MSH#^~\&#`: HL7 lets MSH-1 be any character).
+pub(super) fn opens_with_header(text: &str) -> bool {
+    text.get(..3).is_some_and(is_header) && Delims::of_header(text).is_ok()
+}
+
 impl Delims {
     /// The delimiters a header line declares: four (or five) distinct punctuation
     /// characters. Anything else is refused: values could not be told apart.
@@ -280,18 +286,41 @@ fn decode<'r>(raw: &'r str, d: &Delims) -> Spelled<'r> {
     let esc = d.escape.len_utf8();
     let mut read = String::new();
     let mut again = String::new();
+    // The word around the last lone escape character, and whether it holds an `@`: the
+    // next lone one in the same word reuses it, so a run of them costs one pass, not one
+    // per character (`\\\…` was quadratic).
+    let mut word: Option<(std::ops::Range<usize>, bool)> = None;
     while let Some(i) = rest.find(d.escape) {
         b.same(&rest[..i]);
         let after = &rest[i + esc..];
         let Some(j) = after.find(d.escape).filter(|j| is_sequence(&after[..*j])) else {
             let at = raw.len() - rest.len() + i;
             let before = raw[..at].chars().next_back();
-            let reading = lone_reading(before, after.chars().next(), word_at(raw, at));
+            let at_sign = match &word {
+                Some((r, at_sign)) if r.contains(&at) => *at_sign,
+                _ => {
+                    let r = word_at(raw, at);
+                    let at_sign = raw[r.clone()].contains('@');
+                    word = Some((r, at_sign));
+                    at_sign
+                }
+            };
+            let reading = lone_reading(before, after.chars().next(), at_sign);
             b.marker(reading, SEQ_LONE);
             rest = after;
             continue;
         };
         let seq = &after[..j];
+        // A formatting command inside a word (`Thack\H\eray`, `MR441\N\0827`) renders as
+        // nothing (or breaks a word a reader joins again), so it reads as nothing: the word
+        // is read whole. Between a lower-case letter and a capital it starts a word
+        // (`Thackeray\H\Rosalind`) and reads as a separator, as before.
+        let next = after[j + esc..].chars().next();
+        if is_formatting(seq) && joins(b.last_read(), next) {
+            b.hidden(SEQ_OPEN, seq, SEQ_CLOSE);
+            rest = &after[j + esc..];
+            continue;
+        }
         read.clear();
         decode_sequence(seq, d, &mut read);
         again.clear();
@@ -312,21 +341,43 @@ fn decode<'r>(raw: &'r str, d: &Delims) -> Spelled<'r> {
 /// phone, an SSN and a record number), a hyphen inside a word that holds an `@`
 /// (`jo.whit\combe@…` reads as one e-mail address), a space anywhere else
 /// (`Ansel\Whitcombe` reads as a name, `4471\Quarry\Hollow\Rd` as a street line).
-fn lone_reading(before: Option<char>, after: Option<char>, word: &str) -> &'static str {
+/// (`at_sign`: the word around it holds an `@`.)
+fn lone_reading(before: Option<char>, after: Option<char>, at_sign: bool) -> &'static str {
     match (before, after) {
         (Some(a), Some(b)) if a.is_ascii_digit() && b.is_ascii_digit() => "",
-        _ if word.contains('@') => "-",
+        _ if at_sign => "-",
         _ => " ",
     }
 }
 
-/// The word (between white space) around byte `at` of `raw`.
-fn word_at(raw: &str, at: usize) -> &str {
+/// Where the word (between white space) around byte `at` of `raw` lies.
+fn word_at(raw: &str, at: usize) -> std::ops::Range<usize> {
     let start = raw[..at].rfind(char::is_whitespace).map_or(0, |i| i + 1);
     let end = raw[at..]
         .find(char::is_whitespace)
         .map_or(raw.len(), |i| at + i);
-    &raw[start..end]
+    start..end
+}
+
+/// A sequence that is no character of the text and breaks no line: highlighting (`H`,
+/// `N`), a character-set switch (`C…`, `M…`), skip, fill, no-fill and centre commands, and
+/// the escape character itself (`E`), which a sender has no reason to write inside a word.
+/// (`.br`, `.sp`, `.in`, `.ti` break a line: they stay line breaks, as a viewer shows them.)
+fn is_formatting(seq: &str) -> bool {
+    matches!(seq, "H" | "N" | "E" | ".fi" | ".nf" | ".ce")
+        || seq.starts_with(['C', 'M'])
+        || seq.starts_with(".sk")
+}
+
+/// Whether a formatting command between `before` and `after` sits inside one word: both
+/// letters or digits, but for a lower-case letter before a capital (a new word).
+fn joins(before: Option<char>, after: Option<char>) -> bool {
+    match (before, after) {
+        (Some(a), Some(b)) if a.is_alphanumeric() && b.is_alphanumeric() => {
+            !(a.is_lowercase() && b.is_uppercase())
+        }
+        _ => false,
+    }
 }
 
 /// Whether `seq` (the text between two escape characters) is an escape sequence the
@@ -342,7 +393,8 @@ fn is_sequence(seq: &str) -> bool {
     };
     match seq {
         "F" | "S" | "T" | "R" | "E" | "P" | "H" | "N" | ".br" | ".fi" | ".nf" | ".ce" => true,
-        _ if seq.starts_with(['X', 'C', 'M']) => hex(&seq[1..]),
+        // `x` too: the standard writes `X`, but a viewer reads `\x61\` as `a` as well.
+        _ if seq.starts_with(['X', 'x', 'C', 'M']) => hex(&seq[1..]),
         _ => [".sp", ".in", ".ti", ".sk"]
             .iter()
             .any(|c| seq.strip_prefix(c).is_some_and(number)),
@@ -365,7 +417,7 @@ fn decode_sequence(seq: &str, d: &Delims, out: &mut String) {
         out.push(c);
         return;
     }
-    if let Some(text) = seq.strip_prefix('X').and_then(decode_hex) {
+    if let Some(text) = seq.strip_prefix(['X', 'x']).and_then(decode_hex) {
         out.push_str(&text);
         return;
     }
@@ -882,7 +934,7 @@ mod tests {
         let d = STANDARD;
         for raw in [
             "Smith\\T\\Jones",
-            "a\\F\\b\\S\\c\\R\\d\\E\\e",
+            "a\\F\\b\\S\\c\\R\\d\\E\\ e",
             "line one\\.br\\line two",
             "\\H\\bold\\N\\ and \\.sp2\\ kept",
             "plain",
@@ -919,6 +971,39 @@ mod tests {
         let mut out = String::new();
         escape_into("a|b^c&d~e\\f\rg", &d, &mut out);
         assert_eq!(out, "a\\F\\b\\S\\c\\T\\d\\R\\e\\E\\f\\X0D\\g");
+    }
+
+    #[test]
+    fn formatting_inside_a_word_reads_as_nothing() {
+        let d = STANDARD;
+        for (raw, reading) in [
+            ("Thack\\H\\eray MR441\\N\\0827", "Thackeray MR4410827"),
+            ("Thack\\.sk1\\eray", "Thackeray"),
+            ("MR441\\C2842\\0827", "MR4410827"),
+            ("Th\\x61\\ckeray", "Thackeray"),
+            // The escape character itself inside a word: no sender writes one there.
+            ("413\\E\\555\\E\\0172", "4135550172"),
+        ] {
+            let v = decode(raw, &d);
+            assert_eq!(v.reading, reading, "{raw}");
+            let mut out = String::new();
+            escape_into(&v.written, &d, &mut out);
+            assert_eq!(out, raw, "{raw}");
+        }
+        // A capital after a lower-case letter starts a word; a line break stays one.
+        assert!(decode("Thackeray\\H\\Rosalind", &d)
+            .reading
+            .starts_with("Thackeray\u{E000}"));
+        assert_eq!(decode("one\\.br\\two", &d).reading, "one\ntwo");
+    }
+
+    #[test]
+    fn a_run_of_lone_escapes_is_read_in_one_pass() {
+        let d = STANDARD;
+        let raw = "\\".repeat(200_000);
+        assert_eq!(decode(&raw, &d).reading.len(), 200_000);
+        let raw = "\\X".repeat(100_000);
+        assert_eq!(decode(&raw, &d).reading.len(), 200_000);
     }
 
     #[test]

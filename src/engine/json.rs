@@ -12,7 +12,7 @@ use serde_json::{Map, Value};
 
 use super::fields::{normalize_key, Field};
 use super::reference::{self, Reference};
-use super::{Engine, Output, ScanError};
+use super::{is_terminology_code, Engine, Output, ScanError, MAX_CODE_DIGITS};
 use crate::detect::learned::Learned;
 use crate::detect::{shape, Scratch};
 use crate::phi::PhiType;
@@ -524,9 +524,13 @@ impl Walker<'_, '_, '_> {
                 remove.push(k.clone());
                 continue;
             }
-            // A coding's code sits beside its code system: a long number there is a
-            // SNOMED CT or RxNorm concept.
-            let coded = field == Field::Keep && key == "code" && o.contains_key("system");
+            // A coding's code sits beside its code system: a long number there is kept
+            // only as a concept id of a terminology that writes them (SNOMED CT by its
+            // check digit, RxNorm); beside any other system it is read like any value.
+            let system = (field == Field::Keep && key == "code")
+                .then(|| o.get("system").and_then(Value::as_str).map(str::to_string))
+                .flatten();
+            let coded = system.as_deref();
             let Some(x) = o.get_mut(&k) else { continue };
             match field {
                 // A code, unit or status: kept only while it reads as one
@@ -540,7 +544,7 @@ impl Walker<'_, '_, '_> {
                     Value::Array(a) => {
                         for item in a.iter_mut() {
                             match item {
-                                Value::String(s) if self.keeps_code(s, false) => {}
+                                Value::String(s) if self.keeps_code(s, None) => {}
                                 Value::String(s) => self.scan_in_place(s)?,
                                 _ => self.walk(item, Some(&*key), resource, None)?,
                             }
@@ -548,10 +552,22 @@ impl Walker<'_, '_, '_> {
                     }
                     Value::Object(_) => self.walk(x, Some(&*key), resource, None)?,
                     // A number of a record number's length is no code or count
-                    // (`{"status":4135550172}`), but beside a code system it is a concept.
-                    Value::Number(n) if !coded => {
+                    // (`{"status":4135550172}`); beside a code system it is read as its
+                    // digits are (a concept id of that terminology is kept).
+                    Value::Number(n) => {
                         let digits = integral_digits(n);
-                        if let Some(ty) = shape::number_type(&digits) {
+                        let concept = coded.is_some_and(|sys| is_terminology_code(sys, &digits));
+                        let ty = match shape::number_type(&digits) {
+                            _ if concept => None,
+                            Some(ty) => Some(ty),
+                            // A long number beside a system that is no terminology of
+                            // long codes: a record number filed as a code.
+                            None if coded.is_some() && digits.len() > MAX_CODE_DIGITS => {
+                                Some(PhiType::Id)
+                            }
+                            None => None,
+                        };
+                        if let Some(ty) = ty {
                             self.phi_number(ty, x, &digits)?;
                         }
                     }
@@ -743,7 +759,7 @@ impl Walker<'_, '_, '_> {
     }
 
     /// Whether a value under a `keep` key stays as written ([`Engine::keeps_code_in`]).
-    fn keeps_code(&mut self, s: &str, coded: bool) -> bool {
+    fn keeps_code(&mut self, s: &str, coded: Option<&str>) -> bool {
         self.engine
             .keeps_code_in(s, &self.learned, coded, self.scratch)
     }

@@ -202,6 +202,68 @@ const MAX_CODE_DIGITS: usize = 6;
 /// 18).
 const MAX_CODING_DIGITS: usize = 18;
 
+/// Most digits of an RxNorm concept id (RXCUIs run to seven digits; one spare).
+const MAX_RXNORM_DIGITS: usize = 8;
+
+/// Whether `code` (all digits) is a concept id of the terminology `system` names, by that
+/// terminology's own shape: a SNOMED CT concept id (6–18 digits, a concept partition `00`
+/// or `10` before a valid Verhoeff check digit) or an RxNorm one (up to 8 digits). Any
+/// other system (`urn:x`, a clinic's own) keeps no long number: an SSN, a phone number or
+/// a birth date filed as a "code" beside it is read as one.
+pub(crate) fn is_terminology_code(system: &str, code: &str) -> bool {
+    if code.is_empty() || !code.bytes().all(|b| b.is_ascii_digit()) {
+        return false;
+    }
+    let system = system.trim().trim_end_matches('/').to_ascii_lowercase();
+    match system.as_str() {
+        "http://snomed.info/sct" | "urn:oid:2.16.840.1.113883.6.96" => {
+            let n = code.len();
+            (6..=MAX_CODING_DIGITS).contains(&n)
+                && matches!(&code[n - 3..n - 1], "00" | "10")
+                && verhoeff_valid(code)
+        }
+        "http://www.nlm.nih.gov/research/umls/rxnorm" | "urn:oid:2.16.840.1.113883.6.88" => {
+            code.len() <= MAX_RXNORM_DIGITS
+        }
+        _ => false,
+    }
+}
+
+/// The Verhoeff check (SNOMED CT's check digit): `digits` ends in its own check digit.
+fn verhoeff_valid(digits: &str) -> bool {
+    const D: [[u8; 10]; 10] = [
+        [0, 1, 2, 3, 4, 5, 6, 7, 8, 9],
+        [1, 2, 3, 4, 0, 6, 7, 8, 9, 5],
+        [2, 3, 4, 0, 1, 7, 8, 9, 5, 6],
+        [3, 4, 0, 1, 2, 8, 9, 5, 6, 7],
+        [4, 0, 1, 2, 3, 9, 5, 6, 7, 8],
+        [5, 9, 8, 7, 6, 0, 4, 3, 2, 1],
+        [6, 5, 9, 8, 7, 1, 0, 4, 3, 2],
+        [7, 6, 5, 9, 8, 2, 1, 0, 4, 3],
+        [8, 7, 6, 5, 9, 3, 2, 1, 0, 4],
+        [9, 8, 7, 6, 5, 4, 3, 2, 1, 0],
+    ];
+    const P: [[u8; 10]; 8] = [
+        [0, 1, 2, 3, 4, 5, 6, 7, 8, 9],
+        [1, 5, 7, 6, 2, 8, 3, 0, 9, 4],
+        [5, 8, 0, 3, 7, 9, 6, 1, 4, 2],
+        [8, 9, 1, 6, 0, 4, 3, 5, 2, 7],
+        [9, 4, 5, 3, 1, 2, 6, 8, 7, 0],
+        [4, 2, 8, 6, 5, 7, 3, 9, 0, 1],
+        [2, 7, 9, 3, 8, 0, 6, 4, 1, 5],
+        [7, 0, 4, 6, 9, 1, 3, 2, 5, 8],
+    ];
+    let mut c = 0u8;
+    for (i, b) in digits.bytes().rev().enumerate() {
+        let d = b.wrapping_sub(b'0');
+        if d > 9 {
+            return false;
+        }
+        c = D[usize::from(c)][usize::from(P[i % 8][usize::from(d)])];
+    }
+    c == 0
+}
+
 /// Fewest letters of a lower-case word alone in a URL's path read as a name: a schema's
 /// and a site's short words (`fhir`, `auth`) are on name lists too.
 const MIN_PATH_NAME: usize = 5;
@@ -994,17 +1056,18 @@ impl Engine {
     /// the payload's own PHI values and not a name (but for upper-case table codes of up to
     /// three characters). Anything else is scanned, which keeps what holds nothing.
     pub(crate) fn keeps_code(&self, value: &str, learned: &Learned, scratch: &mut Scratch) -> bool {
-        self.keeps_code_in(value, learned, false, scratch)
+        self.keeps_code_in(value, learned, None, scratch)
     }
 
     /// [`Engine::keeps_code`] for a value that is a coding's code beside its `system`
-    /// (`coded`), where an all-digit value of up to [`MAX_CODING_DIGITS`] digits is a
-    /// SNOMED CT or RxNorm concept, not a record number.
+    /// (`coded`), where an all-digit value that is a concept id of that terminology
+    /// ([`is_terminology_code`]: SNOMED CT by its check digit, RxNorm) is a concept, not a
+    /// record number. A date is never kept, whatever the system.
     pub(crate) fn keeps_code_in(
         &self,
         value: &str,
         learned: &Learned,
-        coded: bool,
+        coded: Option<&str>,
         scratch: &mut Scratch,
     ) -> bool {
         // Read as a person reads it: full-width digits are digits (`ＭＲ４４１０８２７`).
@@ -1039,17 +1102,14 @@ impl Engine {
         if v.contains('/') && !self.keeps_path(v, learned, scratch) {
             return false;
         }
-        if coded
-            && (1..=MAX_CODING_DIGITS).contains(&v.len())
-            && v.bytes().all(|b| b.is_ascii_digit())
-        {
+        if ty == Some(PhiType::Date) {
+            return false;
+        }
+        if coded.is_some_and(|system| is_terminology_code(system, v)) {
             return true;
         }
         let digits = v.bytes().filter(u8::is_ascii_digit).count();
         if digits > MAX_CODE_DIGITS && self.identifier_type(v).is_some() {
-            return false;
-        }
-        if ty == Some(PhiType::Date) {
             return false;
         }
         // Text in base64, hex, base32 or uuencode is no code: the scan reads it.
@@ -1261,6 +1321,28 @@ fn patient_key_from_text(text: &str, spans: &[Span]) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::ContentType;
+
+    #[test]
+    fn terminology_codes_are_read_by_their_own_shape() {
+        let sct = "http://snomed.info/sct";
+        for code in ["44054006", "444814009", "73211009", "38341003", "22298006"] {
+            assert!(super::is_terminology_code(sct, code), "{code}");
+        }
+        // A birth date, an SSN, a phone number, a record number: no concept id.
+        for code in [
+            "19610823",
+            "512473306",
+            "4135550172",
+            "4410827",
+            "4111111111111111",
+        ] {
+            assert!(!super::is_terminology_code(sct, code), "{code}");
+            assert!(!super::is_terminology_code("urn:x", code), "{code}");
+        }
+        let rx = "http://www.nlm.nih.gov/research/umls/rxnorm";
+        assert!(super::is_terminology_code(rx, "197361"));
+        assert!(!super::is_terminology_code(rx, "4135550172"));
+    }
 
     #[test]
     fn an_undeclared_body_is_json_only_when_it_reads_as_json() {

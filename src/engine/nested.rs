@@ -54,6 +54,10 @@ pub fn sniff(body: &str) -> Shape {
     {
         return Shape::Hl7;
     }
+    // Any field separator: MSH-1 is the sender's choice (`MSH#^~\&#…`).
+    if super::hl7::opens_with_header(t) {
+        return Shape::Hl7;
+    }
     if t.starts_with("<?xml")
         || t.starts_with("<ClinicalDocument")
         || (t.starts_with('<')

@@ -77,23 +77,22 @@ impl<'a> Spelled<'a> {
 
     /// Where reading offset `pos` falls in the written form; inside a piece, its start
     /// (`end_side` false) or end, so a span never cuts a spelling in two.
+    ///
+    /// Pieces are in order and apart, so the last one starting before `pos` decides (a
+    /// binary search: a value of many pieces costs no pass per span).
     fn to_written(&self, pos: usize, end_side: bool) -> usize {
-        let mut at = pos;
-        for p in &self.pieces {
-            if pos <= p.reading.start {
-                break;
-            }
-            if pos >= p.reading.end {
-                at = p.written.end + (pos - p.reading.end);
-                continue;
-            }
-            return if end_side {
-                p.written.end
-            } else {
-                p.written.start
-            };
+        let k = self.pieces.partition_point(|p| p.reading.start < pos);
+        let Some(p) = k.checked_sub(1).and_then(|k| self.pieces.get(k)) else {
+            return pos;
+        };
+        if pos >= p.reading.end {
+            return p.written.end + (pos - p.reading.end);
         }
-        at
+        if end_side {
+            p.written.end
+        } else {
+            p.written.start
+        }
     }
 }
 
@@ -143,6 +142,25 @@ impl SpelledBuilder {
         self.written.push(close);
         self.pieces.push(Piece {
             reading: r..self.reading.len(),
+            written: w..self.written.len(),
+        });
+    }
+
+    /// The last character read so far.
+    pub fn last_read(&self) -> Option<char> {
+        self.reading.chars().next_back()
+    }
+
+    /// Something written (`open` + `spelling` + `close`) that reads as nothing: an HL7
+    /// formatting command inside a word. A span over it takes it whole.
+    pub fn hidden(&mut self, open: char, spelling: &str, close: char) {
+        let r = self.reading.len();
+        let w = self.written.len();
+        self.written.push(open);
+        self.written.push_str(spelling);
+        self.written.push(close);
+        self.pieces.push(Piece {
+            reading: r..r,
             written: w..self.written.len(),
         });
     }
@@ -218,7 +236,10 @@ pub fn render(value: &str, render: Render) -> Cow<'_, str> {
         let inner = &after[..j];
         if open == HL7_OPEN {
             // A hex sequence reads as its text; a formatting command as nothing.
-            if let Some(text) = inner.strip_prefix('X').and_then(super::hl7::decode_hex) {
+            if let Some(text) = inner
+                .strip_prefix(['X', 'x'])
+                .and_then(super::hl7::decode_hex)
+            {
                 out.push_str(&text);
             }
         } else {

@@ -402,7 +402,8 @@ fn check_declaration(raw: &str) -> Result<(), &'static str> {
     };
     for a in &attrs {
         let ok = match a.name {
-            "version" => shaped(a.raw_value, b"."),
+            // Only the versions there are: any other token is the sender's text.
+            "version" => matches!(a.raw_value, "1.0" | "1.1"),
             "encoding" => shaped(a.raw_value, b"._-"),
             "standalone" => matches!(a.raw_value, "yes" | "no"),
             _ => false,
@@ -1584,6 +1585,8 @@ mod tests {
             "<a>&ent;</a>",
             "<?xml version=\"1.0\" patient=\"Ansel\"?><a/>",
             "<?xml version=\"1.0 Ansel\"?><a/>",
+            "<?xml version=\"MR4410827\"?><a/>",
+            "<?xml version=\"2.0\"?><a/>",
         ] {
             assert!(read(bad, None, None).is_err(), "{bad}");
         }

@@ -21,8 +21,9 @@ pub enum BodyError {
     Timeout(Duration),
     #[error("body could not be read: {0}")]
     Read(String),
-    #[error("unsupported content-encoding `{0}` (gzip, deflate and br are accepted)")]
-    UnknownEncoding(String),
+    /// The coding's name is the sender's text, so the message does not quote it.
+    #[error("unsupported content-encoding (gzip, deflate and br are accepted)")]
+    UnknownEncoding,
     #[error("content-encoding {0} does not decode")]
     BadEncoding(&'static str),
     #[error("decompressed body exceeds {ratio}x its compressed size")]
@@ -60,9 +61,7 @@ pub fn decode(
 ) -> Result<Bytes, BodyError> {
     let mut codings = Vec::new();
     for v in headers.get_all(hyper::header::CONTENT_ENCODING) {
-        let v = v
-            .to_str()
-            .map_err(|_| BodyError::UnknownEncoding("?".into()))?;
+        let v = v.to_str().map_err(|_| BodyError::UnknownEncoding)?;
         codings.extend(
             v.split(',')
                 .map(|c| c.trim().to_ascii_lowercase())
@@ -89,7 +88,7 @@ pub fn decode(
                 ratio,
                 "br",
             )?,
-            other => return Err(BodyError::UnknownEncoding(other.chars().take(32).collect())),
+            _ => return Err(BodyError::UnknownEncoding),
         };
     }
     Ok(body)
@@ -202,7 +201,7 @@ mod tests {
                 1 << 20,
                 100
             ),
-            Err(BodyError::UnknownEncoding(_))
+            Err(BodyError::UnknownEncoding)
         ));
         assert!(matches!(
             decode(

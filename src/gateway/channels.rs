@@ -12,7 +12,7 @@ use hyper::header::{HeaderMap, HeaderName, HeaderValue};
 use hyper::Uri;
 use percent_encoding::{percent_decode_str, utf8_percent_encode, AsciiSet, CONTROLS};
 
-use super::media::is_media_range;
+use super::media::{is_known_range, is_media_range};
 use super::Route;
 
 /// Why a channel could not be read or rebuilt. Messages name the channel, never a value.
@@ -24,6 +24,9 @@ pub enum ChannelError {
     /// A header of the upstream's answer that cannot be read, so cannot be made safe.
     #[error("a header of the answer is not visible ASCII")]
     AnswerHeader,
+    /// A redirect of the answer that names a user or a host that reads as a value.
+    #[error("a redirect of the answer names a user or a host that is not the clinic's")]
+    AnswerLocation,
 }
 
 /// Request headers forwarded as they are on every route: none can carry PHI.
@@ -250,13 +253,14 @@ pub fn deidentified_headers<E: From<ChannelError>>(
 pub fn answer_headers<E: From<ChannelError>>(
     from: &HeaderMap,
     to: &mut HeaderMap,
+    own_host: Option<&str>,
     mut deidentify: impl FnMut(&str) -> Result<String, E>,
 ) -> Result<(), E> {
     for name in SAFE_RESPONSE_HEADERS.iter().copied().chain(["location"]) {
         for v in from.get_all(name) {
             let text = v.to_str().map_err(|_| ChannelError::AnswerHeader)?;
             let new = if name == "location" {
-                deidentified_location(text, &mut deidentify)?
+                deidentified_location(text, own_host, &mut deidentify)?
             } else {
                 deidentify(text)?
             };
@@ -276,16 +280,34 @@ pub fn returned_headers(from: &HeaderMap, to: &mut HeaderMap) {
     }
 }
 
-/// A redirect target: scheme and host kept (they name the clinic's own service), every
-/// path segment and every query key and value de-identified.
+/// A redirect target: scheme, host and port kept while they read as no value, every path
+/// segment and every query key and value de-identified.
+///
+/// Fail closed: the origin is the clinic's text too. Userinfo (`https://Rosalind@…`) is
+/// refused, and so is any host but the route's own upstream's (`own_host`): a host's
+/// labels can spell anything (`rosalind-thackeray.emr.example`, `mr4410827.emr.example`).
 fn deidentified_location<E: From<ChannelError>>(
     loc: &str,
+    own_host: Option<&str>,
     deidentify: &mut impl FnMut(&str) -> Result<String, E>,
 ) -> Result<String, E> {
     let (origin, rest) = match loc.find("://") {
         Some(i) => {
             let after = i + 3;
-            let path_at = loc[after..].find('/').map_or(loc.len(), |p| after + p);
+            let path_at = loc[after..]
+                .find(['/', '?', '#'])
+                .map_or(loc.len(), |p| after + p);
+            let authority = &loc[after..path_at];
+            if authority.contains(['@', '%', '\\']) {
+                return Err(ChannelError::AnswerLocation.into());
+            }
+            let host = match authority.rsplit_once(':') {
+                Some((h, port)) if port.bytes().all(|b| b.is_ascii_digit()) => h,
+                _ => authority,
+            };
+            if !own_host.is_some_and(|own| own.eq_ignore_ascii_case(host)) {
+                return Err(ChannelError::AnswerLocation.into());
+            }
             loc.split_at(path_at)
         }
         None => ("", loc),
@@ -313,7 +335,9 @@ fn rebuilt_accept(v: &str) -> String {
     for range in v.split(',') {
         let mut parts = range.split(';');
         let essence = parts.next().unwrap_or("").trim().to_ascii_lowercase();
-        if !is_media_range(&essence, b"!#$&^_.+-*") {
+        // Only ranges this gateway knows by name: any other is the sender's text
+        // (`text/rosalind.thackeray`), never read, so never forwarded.
+        if !is_media_range(&essence, b"!#$&^_.+-*") || !is_known_range(&essence) {
             continue;
         }
         let q = parts.find_map(|p| {
@@ -424,6 +448,11 @@ mod tests {
             "application/json, text/*;q=0.5"
         );
         assert_eq!(rebuilt_accept("Ansel Whitcombe"), "*/*");
+        assert_eq!(
+            rebuilt_accept("text/rosalind.thackeray, application/mr4410827, application/json"),
+            "application/json"
+        );
+        assert_eq!(rebuilt_accept("thackeray/rosalind;q=0.9"), "*/*");
     }
 
     #[test]
@@ -431,6 +460,7 @@ mod tests {
         let mut calls = Vec::new();
         let out = deidentified_location::<ChannelError>(
             "https://emr.example/chart/MR4410827?next=a",
+            Some("emr.example"),
             &mut |v: &str| {
                 calls.push(v.to_string());
                 Ok(if v == "MR4410827" {
@@ -442,5 +472,36 @@ mod tests {
         )
         .expect("location");
         assert_eq!(out, "https://emr.example/chart/ID_X?next=a");
+    }
+
+    #[test]
+    fn redirects_with_userinfo_or_another_host_are_refused() {
+        let mut read = |v: &str| -> Result<String, ChannelError> { Ok(v.to_string()) };
+        let own = Some("emr.example");
+        for loc in [
+            "https://Rosalind.Thackeray@emr.example/chart",
+            "https://rthackeray:MR4410827@emr.example/chart",
+            "https://mr4410827.emr.example/chart",
+            "https://rosalind-thackeray.emr.example/chart",
+            "https://emr.example@evil.example/",
+            "https://emr%2Eexample/",
+        ] {
+            assert!(
+                matches!(
+                    deidentified_location(loc, own, &mut read),
+                    Err(ChannelError::AnswerLocation)
+                ),
+                "{loc}"
+            );
+        }
+        assert_eq!(
+            deidentified_location("https://EMR.example:8443/chart", own, &mut read).expect("kept"),
+            "https://EMR.example:8443/chart"
+        );
+        assert_eq!(
+            deidentified_location("/chart?x=1", own, &mut read).expect("relative"),
+            "/chart?x=1"
+        );
+        assert!(deidentified_location("https://other.example/", own, &mut read).is_err());
     }
 }

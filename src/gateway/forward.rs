@@ -435,8 +435,10 @@ async fn answer_outside(
     let mut resp = Response::new(Full::new(out));
     *resp.status_mut() = rparts.status;
     set_content_type(&rparts.headers, resp.headers_mut(), rkind);
+    // A redirect may name the clinic's own host only.
+    let own_host = gw.routes[i].upstream.host();
     vault_inline(gw, || {
-        answer_headers(&rparts.headers, resp.headers_mut(), |v| {
+        answer_headers(&rparts.headers, resp.headers_mut(), own_host, |v| {
             deidentify_field(gw, side, v, trail)
         })
     })?;

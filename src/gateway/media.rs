@@ -109,15 +109,131 @@ impl MediaType {
 
     /// The header to forward: the media type, and `charset=utf-8` where the body is text
     /// (every de-identified body is forwarded as UTF-8).
-    fn forwarded(&self, converted: bool) -> Option<HeaderValue> {
-        let textual = self.essence.starts_with("text/") || self.charset.is_some();
+    ///
+    /// Fail closed: the essence is the sender's text too (`application/vnd.mr4410827+json`).
+    /// A type named in [`KNOWN_ESSENCES`] goes on as it came; a document of any other name
+    /// goes on under the canonical name of what the engine read it as; a passed type is
+    /// the route's own (its configuration names it); an empty body's unknown type is dropped.
+    fn forwarded(&self, kind: BodyKind) -> Option<HeaderValue> {
+        let known = KNOWN_ESSENCES.contains(&self.essence.as_str());
+        let essence = match kind {
+            _ if known => self.essence.as_str(),
+            BodyKind::Doc(ct) => canonical_essence(ct),
+            BodyKind::Pass => self.essence.as_str(),
+            BodyKind::Empty => return None,
+        };
+        let converted = matches!(kind, BodyKind::Doc(_));
+        let textual = essence.starts_with("text/") || self.charset.is_some();
         let v = if textual && converted {
-            format!("{}; charset=utf-8", self.essence)
+            format!("{essence}; charset=utf-8")
         } else {
-            self.essence.clone()
+            essence.to_string()
         };
         HeaderValue::from_str(&v).ok()
     }
+}
+
+/// Media types forwarded by name: the ones the engine reads by name, and common ones a
+/// caller asks for (`Accept`). Any other name is the sender's text and is never forwarded.
+pub const KNOWN_ESSENCES: &[&str] = &[
+    "application/json",
+    "application/fhir+json",
+    "application/json+fhir",
+    "application/fhir+xml",
+    "application/xml+fhir",
+    "application/fhir+ndjson",
+    "application/x-ndjson",
+    "application/ndjson",
+    "application/jsonl",
+    "application/x-jsonlines",
+    "application/json-patch+json",
+    "application/merge-patch+json",
+    "application/problem+json",
+    "application/problem+xml",
+    "application/ld+json",
+    "application/geo+json",
+    "application/x-json",
+    "text/json",
+    "application/x-www-form-urlencoded",
+    "text/plain",
+    "text/markdown",
+    "text/csv",
+    "application/csv",
+    "text/tab-separated-values",
+    "application/hl7-v2",
+    "x-application/hl7-v2+er7",
+    "application/x-hl7",
+    "application/hl7-v2+xml",
+    "application/xml",
+    "text/xml",
+    "application/cda+xml",
+    "application/xhtml+xml",
+    "application/soap+xml",
+    "application/atom+xml",
+    "application/edi-x12",
+    "application/x12",
+    "application/octet-stream",
+    "application/pdf",
+    "application/zip",
+    "application/gzip",
+    "application/dicom",
+    "application/dicom+json",
+    "application/dicom+xml",
+    "application/jose",
+    "application/jwt",
+    "text/html",
+    "text/css",
+    "text/javascript",
+    "application/javascript",
+    "text/event-stream",
+    "image/png",
+    "image/jpeg",
+    "image/gif",
+    "image/webp",
+    "image/svg+xml",
+    "image/tiff",
+    "audio/mpeg",
+    "video/mp4",
+    "multipart/form-data",
+    "multipart/mixed",
+    "multipart/related",
+];
+
+/// The name a document the engine read as `ct` is forwarded under when its own is unknown.
+fn canonical_essence(ct: ContentType) -> &'static str {
+    match ct {
+        ContentType::Text => "text/plain",
+        ContentType::Json => "application/json",
+        ContentType::FhirJson => "application/fhir+json",
+        ContentType::Form => "application/x-www-form-urlencoded",
+        ContentType::NdJson => "application/x-ndjson",
+        ContentType::Hl7 => "application/hl7-v2",
+        ContentType::Csv => "text/csv",
+        ContentType::Tsv => "text/tab-separated-values",
+        ContentType::Xml => "application/xml",
+        ContentType::X12 => "application/edi-x12",
+    }
+}
+
+/// Whether an `Accept` media range may be forwarded: `*/*`, a registered top-level type's
+/// `type/*`, or a [`KNOWN_ESSENCES`] type.
+pub fn is_known_range(essence: &str) -> bool {
+    const TOP: &[&str] = &[
+        "application",
+        "text",
+        "image",
+        "audio",
+        "video",
+        "multipart",
+        "font",
+        "model",
+        "message",
+    ];
+    essence == "*/*"
+        || essence
+            .strip_suffix("/*")
+            .is_some_and(|top| TOP.contains(&top))
+        || KNOWN_ESSENCES.contains(&essence)
 }
 
 /// Whether `essence` is `type/subtype`, each an RFC 9110 token of alphanumerics and the
@@ -156,7 +272,7 @@ pub fn set_content_type(from: &HeaderMap, to: &mut HeaderMap, kind: BodyKind) {
     let Ok(Some(media)) = MediaType::of(from) else {
         return;
     };
-    if let Some(v) = media.forwarded(matches!(kind, BodyKind::Doc(_))) {
+    if let Some(v) = media.forwarded(kind) {
         to.insert(CONTENT_TYPE, v);
     }
 }
@@ -235,5 +351,51 @@ mod tests {
         let mut out = HeaderMap::new();
         set_content_type(&h, &mut out, BodyKind::Doc(ContentType::Text));
         assert_eq!(out[CONTENT_TYPE], "text/plain; charset=utf-8");
+    }
+
+    #[test]
+    fn an_unknown_essence_is_forwarded_under_its_canonical_name() {
+        let mut h = HeaderMap::new();
+        for (label, kind, sent) in [
+            (
+                "application/vnd.mr4410827+json",
+                BodyKind::Doc(ContentType::Json),
+                "application/json",
+            ),
+            (
+                "application/x-rosalind.thackeray+xml; charset=utf-8",
+                BodyKind::Doc(ContentType::Xml),
+                "application/xml; charset=utf-8",
+            ),
+            (
+                "application/fhir+json",
+                BodyKind::Doc(ContentType::FhirJson),
+                "application/fhir+json",
+            ),
+            (
+                "text/json",
+                BodyKind::Doc(ContentType::Json),
+                "text/json; charset=utf-8",
+            ),
+        ] {
+            h.insert(CONTENT_TYPE, HeaderValue::from_static(label));
+            let mut out = HeaderMap::new();
+            set_content_type(&h, &mut out, kind);
+            assert_eq!(out[CONTENT_TYPE], sent, "{label}");
+        }
+        h.insert(
+            CONTENT_TYPE,
+            HeaderValue::from_static("application/vnd.mr4410827+json"),
+        );
+        let mut out = HeaderMap::new();
+        set_content_type(&h, &mut out, BodyKind::Empty);
+        assert!(
+            out.get(CONTENT_TYPE).is_none(),
+            "an empty body's unknown type"
+        );
+        assert!(is_known_range("*/*") && is_known_range("text/*"));
+        assert!(is_known_range("application/fhir+json"));
+        assert!(!is_known_range("text/rosalind.thackeray"));
+        assert!(!is_known_range("thackeray/*"));
     }
 }

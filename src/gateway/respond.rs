@@ -166,7 +166,9 @@ impl Failure {
             Failure::Auth(AuthError::Secret(_)) => Fault::Internal,
             Failure::Upstream(_)
             | Failure::CircuitOpen(_)
-            | Failure::Channel(ChannelError::AnswerHeader) => Fault::Upstream,
+            | Failure::Channel(ChannelError::AnswerHeader | ChannelError::AnswerLocation) => {
+                Fault::Upstream
+            }
             Failure::Audit(_) => Fault::Audit,
             Failure::Overloaded | Failure::Evidence(_) | Failure::Internal(_) => Fault::Internal,
             _ => Fault::Client,
@@ -219,7 +221,7 @@ impl Failure {
                 "unsupported_type",
                 "Unsupported media type",
             ),
-            Failure::Channel(ChannelError::AnswerHeader) => (
+            Failure::Channel(ChannelError::AnswerHeader | ChannelError::AnswerLocation) => (
                 S::BAD_GATEWAY,
                 "upstream",
                 "Upstream answer not de-identifiable",
@@ -309,7 +311,7 @@ fn body_status(e: &BodyError) -> (StatusCode, &'static str, &'static str) {
         BodyError::TooLarge { .. } => (S::PAYLOAD_TOO_LARGE, "too_large", "Body too large"),
         BodyError::Timeout(_) => (S::REQUEST_TIMEOUT, "timeout", "Body too slow"),
         BodyError::Ratio { .. } => (S::PAYLOAD_TOO_LARGE, "too_large", "Decompression limit"),
-        BodyError::UnknownEncoding(_) => (
+        BodyError::UnknownEncoding => (
             S::UNSUPPORTED_MEDIA_TYPE,
             "unsupported_type",
             "Unsupported content encoding",

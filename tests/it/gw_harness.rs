@@ -158,6 +158,7 @@ async fn upstream_answer(
         .and_then(|v| v.to_str().ok())
         .unwrap_or("");
     let uri = parts.uri.to_string();
+    let sent = body.clone();
     let (body, shaped_ct, etag) = echo_shape(shape, &uri, body);
     let mut resp = Response::new(Full::new(body));
     if let Some(ct) = shaped_ct {
@@ -179,10 +180,61 @@ async fn upstream_answer(
     {
         *resp.status_mut() = status;
     }
+    answer_names_the_value(shape, &sent, &mut resp);
     // A header the clinic's answer must not carry to the outside.
     resp.headers_mut()
         .insert("x-patient-name", "Zebulon Quixote".parse().expect("value"));
     Ok(resp)
+}
+
+/// The echo shapes that put the echoed value (its first string, as one token of letters,
+/// digits and dots) in the answer's own words: `answer_ct_essence` (the media type,
+/// `application/vnd.rosalind.thackeray+json`), `answer_location_user` and
+/// `answer_location_host` (a `302` whose `Location` names it as userinfo or a host label).
+fn answer_names_the_value(shape: &str, sent: &Bytes, resp: &mut Response<Full<Bytes>>) {
+    if !shape.starts_with("answer_") {
+        return;
+    }
+    let text = String::from_utf8_lossy(sent).into_owned();
+    let mut first = String::new();
+    let v: serde_json::Value = serde_json::from_str(&text).unwrap_or_default();
+    strings(&v, &mut |s| {
+        if first.is_empty() {
+            first = s.to_string();
+        }
+    });
+    let token: String = first
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() {
+                c.to_ascii_lowercase()
+            } else {
+                '.'
+            }
+        })
+        .collect();
+    let set = |resp: &mut Response<Full<Bytes>>, name: &'static str, value: String| {
+        if let Ok(v) = hyper::header::HeaderValue::from_str(&value) {
+            resp.headers_mut().insert(name, v);
+        }
+    };
+    match shape {
+        "answer_ct_essence" => set(
+            resp,
+            "content-type",
+            format!("application/vnd.{token}+json"),
+        ),
+        "answer_location_user" | "answer_location_host" => {
+            let loc = if shape == "answer_location_user" {
+                format!("https://{token}@emr.example/chart")
+            } else {
+                format!("https://{token}.emr.example/chart")
+            };
+            set(resp, "location", loc);
+            *resp.status_mut() = StatusCode::FOUND;
+        }
+        _ => {}
+    }
 }
 
 /// How the echo is reshaped, on request (`x-echo-shape`), so tests can model an inside

@@ -1456,6 +1456,22 @@ const CHANNELS: &[&str] = &[
     "xml_in_json",
     "xml_ns",
     "json_deep",
+    // Red team 50 (gate50): the media type's own words, names the caller chooses, coding
+    // codes beside any system, HL7 with another field separator or formatting escapes.
+    "h_content_type_essence",
+    "h_accept_essence",
+    "h_charset_name",
+    "h_content_encoding_name",
+    "xml_encoding_name",
+    "xml_version",
+    "json_coded_any_system",
+    "json_coded_digits",
+    "json_coded_number",
+    "json_coded_snomed_digits",
+    "hash_hl7_as_text",
+    "hash_hl7_in_json",
+    "split_hl7_highlight",
+    "split_hl7_format",
 ];
 
 /// Channels whose label does not match the body: a refusal is right there.
@@ -1466,6 +1482,11 @@ const IN_NAMES: &[&str] = &[
     "xml_attr_name",
     "xml_prefix",
     "xml_pi_target",
+    // Names of a charset, a coding or a version: refusing the body is the answer.
+    "h_charset_name",
+    "h_content_encoding_name",
+    "xml_encoding_name",
+    "xml_version",
 ];
 
 /// The channels every value trick is tried on, and extra (channel, tricks) pairs.
@@ -2137,8 +2158,119 @@ fn channel(ch: &str, c: &Canary, v: &str) -> Option<Req> {
                 xml_text(v)
             ),
         ),
+        // The media type's own words (`application/vnd.rosalind.thackeray+json`): never
+        // read, so never forwarded.
+        "h_content_type_essence" if v != c.value => return None,
+        "h_content_type_essence" => Req::new(
+            "j",
+            Some(format!("application/vnd.{}+json", token_of(v)).as_str()),
+            json!({"kind": "progress"}).to_string(),
+        ),
+        "h_accept_essence" if v != c.value => return None,
+        "h_accept_essence" => Req::json("j", &json!({"kind": "progress"})).header(
+            "accept",
+            format!("text/{t}, application/{t}+json, {t}/x", t = token_of(v)),
+        ),
+        // A charset, a content coding, an XML encoding or version the sender names: a
+        // refusal must not quote it.
+        "h_charset_name" if v != c.value => return None,
+        "h_charset_name" => Req::new(
+            "t",
+            Some(format!("text/plain; charset={}", token_of(v)).as_str()),
+            "ping",
+        ),
+        "h_content_encoding_name" if v != c.value => return None,
+        "h_content_encoding_name" => {
+            Req::json("j", &json!({"kind": "progress"})).header("content-encoding", token_of(v))
+        }
+        "xml_encoding_name" if v != c.value => return None,
+        "xml_encoding_name" => Req::new(
+            "x",
+            Some("application/xml"),
+            format!(
+                "<?xml version=\"1.0\" encoding=\"{}\"?><Visit/>",
+                token_of(v)
+            ),
+        ),
+        "xml_version" if v != c.value => return None,
+        "xml_version" => Req::new(
+            "x",
+            Some("application/xml"),
+            format!("<?xml version=\"{}\"?><Visit/>", token_of(v)),
+        ),
+        // A coding's code beside a system that is no terminology of long numbers, and a
+        // number or a digit string beside any system.
+        "json_coded_any_system" => Req::fhir(&json!({
+            "resourceType": "Observation", "id": "o1", "status": "final",
+            "code": {"coding": [{"system": "urn:clinic:chart", "code": v}]}
+        })),
+        "json_coded_digits" => Req::fhir(&json!({
+            "resourceType": "Observation", "id": "o1", "status": "final",
+            "code": {"coding": [{"system": "urn:x", "code": c.number?.to_string()}]}
+        })),
+        "json_coded_number" => Req::fhir(&json!({
+            "resourceType": "Observation", "id": "o1", "status": "final",
+            "code": {"coding": [{"system": "urn:x", "code": c.number?}]}
+        })),
+        "json_coded_snomed_digits" => Req::fhir(&json!({
+            "resourceType": "Observation", "id": "o1", "status": "final",
+            "code": {"coding": [{"system": "http://snomed.info/sct",
+                                 "code": c.number?.to_string()}]}
+        })),
+        // HL7 v2 whose field separator is not `|` (MSH-1 is the sender's), as text and
+        // inside JSON: sniffed and walked as HL7.
+        "hash_hl7_as_text" if v != c.value => return None,
+        "hash_hl7_as_text" => Req::new(
+            "t",
+            Some("text/plain"),
+            hl7_message(c, v, "\r").replace('|', "#"),
+        ),
+        "hash_hl7_in_json" if v != c.value => return None,
+        "hash_hl7_in_json" => Req::json(
+            "j",
+            &json!({"message": hl7_message(c, v, "\r").replace('|', "#")}),
+        ),
+        // Formatting escapes inside a word render as nothing (`Thack\H\eray`).
+        "split_hl7_highlight" if v != c.value => return None,
+        "split_hl7_highlight" => Req::new(
+            "h",
+            Some("application/hl7-v2"),
+            format!(
+                "{HL7_MSH}\rNTE|1|P|{}\r",
+                hl7_escape(&cue(
+                    c,
+                    &cut_words(v, &format!("{HL7_RAW_ESC}H{HL7_RAW_ESC}"))
+                ))
+            ),
+        ),
+        "split_hl7_format" if v != c.value => return None,
+        "split_hl7_format" => Req::new(
+            "h",
+            Some("application/hl7-v2"),
+            format!(
+                "{HL7_MSH}\rOBX|1|TX|NOTE^Note||{}||||||F\r",
+                hl7_escape(&cue(
+                    c,
+                    &cut_words(v, &format!("{HL7_RAW_ESC}.sk1{HL7_RAW_ESC}"))
+                ))
+            ),
+        ),
         _ => return None,
     })
+}
+
+/// `v` as one RFC 9110 token (`rosalind.thackeray`, `otter.lake.74.inbox.example`): what a
+/// media type, a charset or a coding's name can hold.
+fn token_of(v: &str) -> String {
+    v.chars()
+        .map(|ch| {
+            if ch.is_ascii_alphanumeric() {
+                ch.to_ascii_lowercase()
+            } else {
+                '.'
+            }
+        })
+        .collect()
 }
 
 /// A value as XML text or an attribute value writes it; a character reference a trick
@@ -2326,6 +2458,11 @@ const ECHO_SHAPES: &[&str] = &[
     "hl7",
     "csv",
     "x12",
+    // Red team 50 (gate50): the clinic's answer names the value in its media type or in a
+    // redirect's userinfo or host.
+    "answer_ct_essence",
+    "answer_location_user",
+    "answer_location_host",
 ];
 
 fn echo_request(shape: &str, c: &Canary, t: &str) -> Option<Req> {
@@ -2389,6 +2526,9 @@ fn echo_request(shape: &str, c: &Canary, t: &str) -> Option<Req> {
                 c.key
             ),
         ),
+        "answer_ct_essence" | "answer_location_user" | "answer_location_host" => {
+            shaped(Req::json("v", &json!({c.unknown: t})), shape)
+        }
         _ => return None,
     })
 }
@@ -3971,6 +4111,13 @@ fn the_decoders_find_every_trick() {
 /// Case ids that fail on the current engine, grouped by cause. Filled from a run; only ever
 /// shrinks. `PHIGATE_LEAKS_REGEN=1` prints the current failing ids.
 const KNOWN_GAPS: &[&str] = &[
+    // Stop 50 (gate50): an HL7 highlight or skip escape between a digit or letter and
+    // punctuation (`otter.lake.74\H\@inbox.example`, `1961-\H\08-23`) still reads as a
+    // separator; only escapes between two letters or digits read as nothing.
+    "d.split_hl7_highlight.plain.email",
+    "d.split_hl7_highlight.plain.dob",
+    "d.split_hl7_format.plain.email",
+    "d.split_hl7_format.plain.dob",
     // Empty since stop 46: a street address as path pieces under a keep key
     // (`/patients/4471/Quarry/Hollow/Rd`) is read with its pieces as words (stop 44's last
     // red-team rows). (An address in ROT13 inside a plain sentence is read since stop 45.)
