@@ -11,6 +11,9 @@
 
 use super::{Builder, Canon};
 
+/// A mark read as another character: its input range and the character.
+type Mark = (usize, usize, char);
+
 /// The groups of digits an uncommon mark may join: a phone's (3, 3, 4) and an SSN's (3, 2, 4).
 const GROUPS: [[usize; 3]; 2] = [[3, 3, 4], [3, 2, 4]];
 
@@ -24,7 +27,7 @@ impl Canon {
         if !b.iter().any(u8::is_ascii_whitespace) {
             return None;
         }
-        let mut marks: Vec<(usize, usize, char)> = Vec::new();
+        let mut marks: Vec<Mark> = Vec::new();
         for p in memchr::memchr_iter(b',', b) {
             if parts_numbers(b, p) {
                 marks.push((p, p + 1, ' '));
@@ -124,7 +127,7 @@ fn is_token_at(b: &[u8], p: usize) -> bool {
 
 /// The marks between the groups of a phone number or an SSN written with one uncommon mark
 /// twice (`413*555*0172`, `413x555x0172`, `413•555•0172`): each is read as a dash.
-fn group_marks(text: &str) -> Vec<(usize, usize, char)> {
+fn group_marks(text: &str) -> Vec<Mark> {
     let b = text.as_bytes();
     let mut out = Vec::new();
     let mut i = 0;
@@ -145,7 +148,7 @@ fn group_marks(text: &str) -> Vec<(usize, usize, char)> {
 }
 
 /// The two marks of a number in [`GROUPS`] opening at `at`, and where the number ends.
-fn grouped_at(text: &str, at: usize) -> Option<([(usize, usize, char); 2], usize)> {
+fn grouped_at(text: &str, at: usize) -> Option<([Mark; 2], usize)> {
     let b = text.as_bytes();
     let digits = |from: usize| b[from..].iter().take_while(|c| c.is_ascii_digit()).count();
     let first = digits(at);
@@ -165,7 +168,7 @@ fn grouped_at(text: &str, at: usize) -> Option<([(usize, usize, char); 2], usize
     }
     let third = digits(second_end + len);
     let end = second_end + len + third;
-    let shaped = GROUPS.iter().any(|g| *g == [first, second, third]);
+    let shaped = GROUPS.contains(&[first, second, third]);
     let closed = !b.get(end).is_some_and(u8::is_ascii_alphanumeric);
     (shaped && closed).then_some((
         [

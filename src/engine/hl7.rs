@@ -369,11 +369,12 @@ fn is_formatting(seq: &str) -> bool {
         || seq.starts_with(".sk")
 }
 
-/// Whether a formatting command between `before` and `after` sits inside one word: both
-/// letters or digits, but for a lower-case letter before a capital (a new word).
+/// Whether a formatting command between `before` and `after` sits inside one word: no
+/// blank on either side (`Thack\H\eray`, `1961-\H\08-23`, `74\H\@inbox`), but for a
+/// lower-case letter before a capital (a new word).
 fn joins(before: Option<char>, after: Option<char>) -> bool {
     match (before, after) {
-        (Some(a), Some(b)) if a.is_alphanumeric() && b.is_alphanumeric() => {
+        (Some(a), Some(b)) if !a.is_whitespace() && !b.is_whitespace() => {
             !(a.is_lowercase() && b.is_uppercase())
         }
         _ => false,
@@ -983,6 +984,7 @@ mod tests {
             ("Th\\x61\\ckeray", "Thackeray"),
             // The escape character itself inside a word: no sender writes one there.
             ("413\\E\\555\\E\\0172", "4135550172"),
+            ("1961-\\H\\08-23", "1961-08-23"),
         ] {
             let v = decode(raw, &d);
             assert_eq!(v.reading, reading, "{raw}");

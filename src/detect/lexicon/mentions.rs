@@ -196,6 +196,14 @@ impl Ctx<'_> {
         {
             return;
         }
+        // `Paolo Rossi, Via Ida`: the item after a name and a comma is an address's next
+        // line as often as another person.
+        let after_name = i > 0
+            && self.text[self.words[i - 1].end..self.words[i].start] == *b", "
+            && matches!(marks[i - 1], Some(PhiType::Name | PhiType::ProviderName));
+        if after_name {
+            return;
+        }
         let found = matches!(marks[j], Some(PhiType::Name | PhiType::ProviderName));
         if found || self.capital_surname(j) && self.mention_ends(j) {
             marks[i] = Some(PhiType::Name);
@@ -279,6 +287,15 @@ impl Ctx<'_> {
         }
     }
 
+    /// Whether word `i` may be a family's name: no word of another kind, but for an
+    /// eponym that is a listed surname (`the Allen family`).
+    fn may_name_a_family(&self, i: usize) -> bool {
+        let other_kind = self.has(i, NOT_A_PERSON | flag::COMPANY);
+        let listed_surname = self.has(i, flag::LAST)
+            && !self.has(i, (NOT_A_PERSON & !flag::CLINICAL) | flag::COMPANY);
+        !other_kind || listed_surname
+    }
+
     /// `c/o the Weaver family`, `the van den Brink family`, `the King family`: in mixed-case
     /// text the capitalised word between `the` (past up to two particles) and `family` is
     /// a surname, even one that is a word or a town, unless it is a cue, title or clinical
@@ -293,10 +310,7 @@ impl Ctx<'_> {
             || !self.joined(i, b"")
             || !self.word_is(f, b"family")
             // Not `flag::PLACE`: towns are named after families too (`Allen`, `Weaver`).
-            // An eponym that is a listed surname is the family's (`the Allen family`).
-            || self.has(i, NOT_A_PERSON | flag::COMPANY)
-                && !(self.has(i, flag::LAST)
-                    && !self.has(i, (NOT_A_PERSON & !flag::CLINICAL) | flag::COMPANY))
+            || !self.may_name_a_family(i)
         {
             return;
         }
