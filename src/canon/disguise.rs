@@ -106,8 +106,14 @@ fn reads_symbols_as_letters(b: &[u8], start: usize, end: usize) -> bool {
     if !b[start..end].contains(&b'@') {
         return true;
     }
-    let dotted_after =
-        b.get(end) == Some(&b'.') && b.get(end + 1).is_some_and(u8::is_ascii_alphanumeric);
+    // A host name goes on past the word: `acme-corp.example`, `xn--thckeray-s2a.example`.
+    let host_end = end
+        + b[end..]
+            .iter()
+            .take_while(|&&c| c.is_ascii_alphanumeric() || matches!(c, b'-' | b'_'))
+            .count();
+    let dotted_after = b.get(host_end) == Some(&b'.')
+        && b.get(host_end + 1).is_some_and(u8::is_ascii_alphanumeric);
     let joined_before = start > 0 && matches!(b[start - 1], b'.' | b'_' | b'-' | b'+' | b'%');
     !dotted_after && !joined_before
 }
@@ -696,6 +702,9 @@ mod tests {
     fn addresses_money_and_punctuation_keep_their_symbols() {
         assert_eq!(symbols("mail otter.lake74@inbox.example now"), None);
         assert_eq!(symbols("mail otter@inbox.example"), None);
+        assert_eq!(symbols("mail jsmith@acme-corp.example today"), None);
+        assert_eq!(symbols("rosalind@xn--thckeray-s2a.example"), None);
+        assert_eq!(symbols("rosalind@thackeray_family.example"), None);
         assert_eq!(symbols("Thanks! see @mention, US$5 and $40"), None);
         assert_eq!(symbols("turned 100 on 14 Dec!! #family"), None);
         assert_eq!(symbols("a@b"), None);

@@ -969,6 +969,11 @@ impl Builder {
                 b.ends.push(end);
             }
         };
+        // DEL shows nothing where a word goes on around it (`512-47<DEL>-3306` shows the
+        // SSN), unlike the other controls, which part words (`Ansel%00Whitcombe`).
+        if c == '\u{7F}' {
+            return;
+        }
         if c.is_ascii() {
             emit(ascii_form(c), &mut self.out);
             return;
@@ -1083,6 +1088,9 @@ fn is_invisible(c: char) -> bool {
             | '\u{202A}'..='\u{202E}' | '\u{2060}'..='\u{206F}' | '\u{3164}'
             | '\u{FE00}'..='\u{FE0F}' | '\u{FEFF}' | '\u{FFA0}' | '\u{1BCA0}'..='\u{1BCA3}'
             | '\u{1D173}'..='\u{1D17A}' | '\u{E0000}'..='\u{E0FFF}'
+            // C1 controls, private-use characters and the interlinear annotation marks:
+            // no glyph in the fonts a reader has, so a value with one inside shows whole.
+            | '\u{0080}'..='\u{009F}' | '\u{E000}'..='\u{F8FF}' | '\u{FFF9}'..='\u{FFFB}'
     )
 }
 
@@ -1576,10 +1584,45 @@ fn attribute_name(head: &str) -> &str {
 /// a backslash escape. Returns the character and the input bytes it spans.
 fn decode_escape(s: &str) -> Option<(char, usize)> {
     match s.as_bytes().first()? {
-        b'&' => char_reference(s),
-        b'%' => percent(s),
+        b'&' => amp_chain(s).or_else(|| char_reference(s)),
+        b'%' => percent_chain(s).or_else(|| percent(s)),
         b'\\' => backslash(s),
         _ => None,
+    }
+}
+
+/// A percent escape encoded again any number of times (`%2525252552`, `R` escaped once per
+/// hop) read in one step as the ASCII character it ends in: the decoding rounds are
+/// bounded, and a value escaped more often than that would cross unread.
+fn percent_chain(s: &str) -> Option<(char, usize)> {
+    let b = s.as_bytes();
+    let pairs = b[1..].chunks_exact(2).take_while(|p| *p == b"25").count();
+    if pairs == 0 {
+        return None;
+    }
+    let end = 1 + 2 * pairs;
+    let hex = std::str::from_utf8(b.get(end..end + 2)?).ok()?;
+    let byte = u8::from_str_radix(hex, 16).ok()?;
+    byte.is_ascii().then(|| (char::from(byte), end + 2))
+}
+
+/// `&amp;` escaped again any number of times before a reference (`&amp;amp;amp;#82;`, a
+/// note HTML-escaped once per hop) read in one step, for the reason of [`percent_chain`];
+/// a chain before no reference reads `&`.
+fn amp_chain(s: &str) -> Option<(char, usize)> {
+    let mut end = "&amp;".len();
+    if !s.starts_with("&amp;") {
+        return None;
+    }
+    while s[end..].starts_with("amp;") {
+        end += "amp;".len();
+    }
+    let tail: String = std::iter::once('&')
+        .chain(s[end..].chars().take(MAX_REFERENCE_LEN))
+        .collect();
+    match char_reference(&tail) {
+        Some((c, len)) => Some((c, end + len - 1)),
+        None => Some(('&', end)),
     }
 }
 
@@ -1588,8 +1631,9 @@ fn char_reference(s: &str) -> Option<(char, usize)> {
     if s.starts_with("&#") {
         return numeric_reference(s);
     }
-    // Bytes, not `str`: the 12th byte may fall inside a character (found by fuzzing).
-    let semi = s.bytes().take(12).position(|b| b == b';')?;
+    // Bytes, not `str`: the last byte looked at may fall inside a character (found by
+    // fuzzing). The longest name read is 22 bytes (`&NegativeVeryThinSpace;`).
+    let semi = s.bytes().take(MAX_REFERENCE_LEN).position(|b| b == b';')?;
     let body = &s[1..semi];
     let c = if let Some(num) = body.strip_prefix('#') {
         let code = match num.strip_prefix(['x', 'X']) {
@@ -1630,6 +1674,12 @@ fn numeric_reference(s: &str) -> Option<(char, usize)> {
     Some((c, from + digits + semi))
 }
 
+/// The most bytes a named reference read here takes, `&` and `;` included.
+const MAX_REFERENCE_LEN: usize = 24;
+
+/// The character a named reference stands for, for the names that write punctuation,
+/// spaces, and every HTML name of a character that shows nothing (read as a zero-width
+/// space: `MR441&ZeroWidthSpace;0827` shows `MR4410827` on a page).
 fn named_reference(name: &str) -> Option<char> {
     Some(match name {
         "amp" => '&',
@@ -1637,7 +1687,24 @@ fn named_reference(name: &str) -> Option<char> {
         "gt" => '>',
         "quot" => '"',
         "apos" => '\'',
-        "nbsp" | "ensp" | "emsp" | "thinsp" | "numsp" | "puncsp" => ' ',
+        "nbsp" | "NonBreakingSpace" | "ensp" | "emsp" | "emsp13" | "emsp14" | "thinsp"
+        | "ThinSpace" | "numsp" | "puncsp" | "hairsp" | "VeryThinSpace" | "MediumSpace"
+        | "ThickSpace" => ' ',
+        "lowbar" | "UnderBar" => '_',
+        "bsol" => '\\',
+        "verbar" | "vert" | "VerticalLine" => '|',
+        "excl" => '!',
+        "quest" => '?',
+        "ast" | "midast" => '*',
+        "dollar" => '$',
+        "percnt" => '%',
+        "equals" => '=',
+        "semi" => ';',
+        "lsqb" | "lbrack" => '[',
+        "rsqb" | "rbrack" => ']',
+        "lcub" | "lbrace" => '{',
+        "rcub" | "rbrace" => '}',
+        "grave" | "DiacriticalGrave" => '`',
         "ndash" | "mdash" | "hyphen" | "dash" | "minus" => '-',
         "commat" => '@',
         "period" => '.',
@@ -1648,7 +1715,24 @@ fn named_reference(name: &str) -> Option<char> {
         "rpar" => ')',
         "plus" => '+',
         "sol" => '/',
-        "shy" | "zwsp" | "ZeroWidthSpace" | "zwj" | "zwnj" => '\u{200B}',
+        "shy"
+        | "zwsp"
+        | "ZeroWidthSpace"
+        | "NegativeVeryThinSpace"
+        | "NegativeThinSpace"
+        | "NegativeMediumSpace"
+        | "NegativeThickSpace"
+        | "zwj"
+        | "zwnj"
+        | "lrm"
+        | "rlm"
+        | "NoBreak"
+        | "af"
+        | "ApplyFunction"
+        | "it"
+        | "InvisibleTimes"
+        | "ic"
+        | "InvisibleComma" => '\u{200B}',
         "NewLine" => '\n',
         "Tab" => '\t',
         _ => return None,
@@ -1881,10 +1965,31 @@ mod tests {
         assert_eq!(view("512&#45;47&#x2D;3306"), "512-47-3306");
         assert_eq!(view("jo&#64;mail.example"), "jo@mail.example");
         assert_eq!(view("jo&commat;mail.example"), "jo@mail.example");
+        // Escapes escaped again, past the decoding rounds' bound.
+        assert_eq!(view("MR%2525252525252534410827"), "MR4410827");
+        assert_eq!(view("&amp;amp;amp;amp;amp;#82;osa"), "Rosa");
+        assert_eq!(view("AT&amp;amp;T and 100%25 done"), "AT&T and 100% done");
+        // Names of characters that show nothing, the longest among them too.
+        assert_eq!(
+            view("SSN 512&lrm;-47-3306 MR441&ZeroWidthSpace;0827"),
+            "SSN 512-47-3306 MR4410827"
+        );
+        assert_eq!(view("Thack&NegativeVeryThinSpace;eray"), "Thackeray");
+        assert_eq!(view("R&D dept; next"), "R&D dept; next");
         assert_eq!(view("５１２－４７－３３０６"), "512-47-3306");
         assert_eq!(view("Ansel\u{a0}Whitcombe"), "Ansel Whitcombe");
         assert_eq!(view("413\u{2013}555\u{2011}0172"), "413-555-0172");
         assert_eq!(view("MR44\u{200b}10827"), "MR4410827");
+        // DEL, C1 controls, private-use and annotation characters show nothing either.
+        assert_eq!(view("512-47\u{7f}-3306"), "512-47-3306");
+        assert_eq!(
+            view("MR441\u{85}0827 413-555\u{9b}-0172"),
+            "MR4410827 413-555-0172"
+        );
+        assert_eq!(
+            view("MR441\u{e000}0827 MR441\u{fff9}0827"),
+            "MR4410827 MR4410827"
+        );
         // Tag characters, variation selectors, bidi isolates and the grapheme joiner are
         // as invisible as a zero-width space.
         assert_eq!(
@@ -1924,7 +2029,8 @@ mod tests {
     fn plain_runs_map_one_for_one_between_decoded_characters() {
         let s = "Dr Ib\u{e1}\u{f1}ez &amp; Jo%20Lee\ton 3/4\u{7f}end";
         let c = Canon::of(s).expect("a view");
-        assert_eq!(c.text(), "Dr Ibanez & Jo Lee\ton 3/4 end");
+        // DEL shows nothing: the words around it read joined.
+        assert_eq!(c.text(), "Dr Ibanez & Jo Lee\ton 3/4end");
         for word in ["Dr Ib", "ez ", " Jo", "Lee\ton 3/4", "end"] {
             assert_eq!(source_of(s, word), word);
             let at = c.text().find(word).expect("word in view");

@@ -18,7 +18,7 @@ pub fn value_type(v: &str) -> Option<PhiType> {
     if v.len() < 4 || v.len() > MAX_ID_LEN || v.contains(char::is_whitespace) {
         return None;
     }
-    if crate::phi::token::looks_like_token(v) || is_icd10(v) {
+    if crate::phi::token::looks_minted(v) || is_icd10(v) {
         return None;
     }
     if is_email(v) {

@@ -153,6 +153,15 @@ pub struct StartTable {
 impl StartTable {
     /// The union of the rules' possible starts.
     pub fn union<'a>(rules: impl IntoIterator<Item = &'a RuleStarts>) -> StartTable {
+        StartTable::union_within(rules, |_| true)
+    }
+
+    /// The union of the rules' possible starts at the bytes `within` accepts only: a
+    /// group that shares its rules' starts with other groups by first byte.
+    pub fn union_within<'a>(
+        rules: impl IntoIterator<Item = &'a RuleStarts>,
+        within: impl Fn(u8) -> bool,
+    ) -> StartTable {
         let mut by_byte = Box::new([Start::Never; 256]);
         for r in rules {
             let kind = match (r.line_start, r.word_start) {
@@ -161,7 +170,7 @@ impl StartTable {
                 (false, false) => Start::Anywhere,
             };
             for (b, slot) in by_byte.iter_mut().enumerate() {
-                if r.first[b] {
+                if r.first[b] && u8::try_from(b).is_ok_and(&within) {
                     *slot = (*slot).max(kind);
                 }
             }

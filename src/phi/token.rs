@@ -63,6 +63,36 @@ pub fn looks_like_token(s: &str) -> bool {
         && body.bytes().all(|b| CROCKFORD.contains(&b))
 }
 
+/// Whether `s` is a token as this gateway writes them now: a type's prefix, an underscore
+/// and ten characters of [`MINT_ALPHABET`], as plain ASCII. What the outbound side spares
+/// as already safe: a token-shaped string with a digit or a vowel in its body
+/// (`PHONE_4135550172`) may be a value dressed as a token, so it is read like any text
+/// (a legacy token among them is tokenised once more, which keeps nothing out).
+pub fn looks_minted(s: &str) -> bool {
+    let Some((prefix, body)) = s.split_once('_') else {
+        return false;
+    };
+    PhiType::ALL.iter().any(|t| t.token_prefix() == prefix)
+        && body.len() == TOKEN_CHARS
+        && body.bytes().all(|b| MINT_ALPHABET.contains(&b))
+}
+
+/// The pattern that finds tokens as [`looks_minted`] reads them, in text: what the
+/// outbound detector spares.
+pub fn minted_token_pattern() -> Option<&'static Regex> {
+    static RE: OnceLock<Option<Regex>> = OnceLock::new();
+    RE.get_or_init(|| {
+        let prefixes: Vec<&str> = PhiType::ALL.iter().map(|t| t.token_prefix()).collect();
+        let alphabet = std::str::from_utf8(MINT_ALPHABET).ok()?;
+        let pattern = format!(
+            r"(?:{})_[{alphabet}]{{{TOKEN_CHARS}}}\b",
+            prefixes.join("|")
+        );
+        Regex::new(&pattern).ok()
+    })
+    .as_ref()
+}
+
 /// The one pattern that finds tokens of every type in text (built from the type prefixes).
 ///
 /// A token may be glued to the text before it (`idMRN_…`, or `nPHONE_…` after a literal
@@ -117,6 +147,22 @@ mod tests {
         }
         // Different MACs give different tokens (no bits dropped by the conversion).
         assert_eq!(seen.len(), 2000);
+    }
+
+    #[test]
+    fn only_tokens_of_the_mint_alphabet_are_spared_outbound() {
+        assert!(looks_minted("PHONE_JTVJWWJZVD"));
+        assert!(
+            !looks_minted("PHONE_4135550172"),
+            "a phone dressed as a token"
+        );
+        assert!(!looks_minted("SSN_0512473306"));
+        assert!(!looks_minted("NAME_THACKERAYR"), "vowels");
+        assert!(!looks_minted("PAID_JTVJWWJZVD"), "no such type");
+        let re = minted_token_pattern().expect("pattern");
+        assert!(re.is_match("see PHONE_JTVJWWJZVD."));
+        assert!(!re.is_match("call PHONE_4135550172 now"));
+        assert!(!re.is_match("MRN_MR44108270"));
     }
 
     #[test]

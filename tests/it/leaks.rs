@@ -219,6 +219,13 @@ const VALUE_TRICKS: &[&str] = &[
     "circled_digits",
     "b64_gzip",
     "b64_deflate",
+    "token_shaped",
+    "hyphen_host",
+    "invisible_named",
+    "del_inside",
+    "c1_inside",
+    "pct_deep",
+    "amp_deep",
 ];
 
 /// The tricks tried on every channel of `TRICK_CHANNELS` (the rest go by `EXTRA_TRICKS`).
@@ -335,6 +342,11 @@ fn char_refs(v: &str, hex: bool) -> String {
         let ch = v[i..].chars().next().unwrap_or('0');
         format!("{}{}{}", &v[..i], r(ch), &v[i + ch.len_utf8()..])
     })
+}
+
+/// Every byte of `v` percent-encoded (`R` → `%52`).
+fn pct_every(v: &str) -> String {
+    v.bytes().map(|b| format!("%{b:02X}")).collect()
 }
 
 fn pct_once(v: &str) -> String {
@@ -525,6 +537,40 @@ fn value_trick(trick: &str, c: &Canary) -> Option<String> {
         // The cued value gzipped (or raw-deflated) and written in base64.
         "b64_gzip" => Some(b64(&compressed(cue(c, v).as_bytes(), true))),
         "b64_deflate" => Some(b64(&compressed(cue(c, v).as_bytes(), false))),
+        // Named references of characters that show nothing, inside the value
+        // (`512&lrm;-47-3306`, `MR441&ZeroWidthSpace;0827`).
+        "invisible_named" => {
+            let cut = v
+                .char_indices()
+                .nth(v.chars().count() / 2)
+                .map_or(0, |(i, _)| i);
+            Some(format!("{}&ZeroWidthSpace;{}&lrm;", &v[..cut], &v[cut..]))
+        }
+        // A DEL or a C1 control (CSI) inside the value: no glyph, so it shows whole.
+        "del_inside" | "c1_inside" => {
+            let cut = v
+                .char_indices()
+                .nth(v.chars().count() / 2)
+                .map_or(0, |(i, _)| i);
+            let mark = if trick == "del_inside" {
+                '\u{7f}'
+            } else {
+                '\u{9b}'
+            };
+            Some(format!("{}{mark}{}", &v[..cut], &v[cut..]))
+        }
+        // The number dressed as a token: its type's prefix and ten digits
+        // (`PHONE_4135550172`), a shape tokens minted before the consonant alphabet had.
+        "token_shaped" => c.number.map(|n| format!("{}_{n:010}", c.phi_type)),
+        // An address whose host has a hyphen in its first label (`acme-corp.example`).
+        "hyphen_host" => (c.kind == Kind::Email).then(|| {
+            let (local, host) = v.split_once('@').unwrap_or((v, ""));
+            format!(
+                "{}@{}",
+                local.replace('.', ""),
+                host.replacen('.', "-mail.", 1)
+            )
+        }),
         // The number glued to the next by a comma, as a CSV row is (`4135550172,19`).
         "comma_joined" => c.number.map(|n| format!("{n},19")),
         // Every character as its octal escape (`\122\157…`) or its decimal code
@@ -609,6 +655,10 @@ fn value_trick(trick: &str, c: &Canary) -> Option<String> {
         "uu" => Some(uuencode(v.as_bytes())),
         "pct1" => Some(pct_once(v)),
         "pct2" => Some(pct_once(v).replace('%', "%25")),
+        // Every byte percent-encoded, then escaped five times more (past the decoding
+        // rounds' bound); references with `&amp;` escaped four times more.
+        "pct_deep" => Some(pct_every(v).replace('%', "%2525252525")),
+        "amp_deep" => Some(char_refs(v, false).replace('&', "&amp;amp;amp;amp;")),
         "pct00" => replace_seps(v, |ch| (ch == ' ').then(|| "%00".to_string())),
         "b64" => Some(b64(cue(c, v).as_bytes())),
         // The cued value's bytes in hexadecimal, run together or set apart by spaces
@@ -1686,6 +1736,45 @@ const EXTRA_TRICKS: &[(&str, &[&str])] = &[
         ],
     ),
     ("json_keep_value", &["b64_gzip", "b64_deflate"]),
+    // Stop 51 (red team G12, G3, G9): values dressed as tokens, e-mail hosts with a hyphen,
+    // named references of characters that show nothing, DEL and C1 controls (G1).
+    (
+        "json_note",
+        &[
+            "token_shaped",
+            "hyphen_host",
+            "invisible_named",
+            "del_inside",
+            "c1_inside",
+            "pct_deep",
+            "amp_deep",
+        ],
+    ),
+    (
+        "text",
+        &[
+            "token_shaped",
+            "hyphen_host",
+            "invisible_named",
+            "del_inside",
+            "c1_inside",
+        ],
+    ),
+    ("fhir_div", &["invisible_named"]),
+    (
+        "json_unknown",
+        &[
+            "token_shaped",
+            "hyphen_host",
+            "invisible_named",
+            "del_inside",
+            "c1_inside",
+        ],
+    ),
+    (
+        "query_unknown",
+        &["token_shaped", "hyphen_host", "del_inside"],
+    ),
     ("query_unknown", &["tag_chars", "hex_bytes", "u_plus"]),
     ("path", &["tag_chars", "hex_bytes"]),
 ];
@@ -4057,6 +4146,11 @@ fn the_decoders_find_every_trick() {
                 // An XML name cannot hold characters that show nothing: the channel's name
                 // is no longer the value (and such documents are refused).
                 if matches!(*trick, "tag_chars" | "selectors") && IN_NAMES.contains(ch) {
+                    continue;
+                }
+                // A channel that escapes `&` once more puts the chain past the check's own
+                // decoding rounds (the gateway reads a chain of any length in one step).
+                if *trick == "amp_deep" && matches!(*ch, "hl7_in_json" | "xml_in_json") {
                     continue;
                 }
                 let Some(r) = channel(ch, c, &v) else {
