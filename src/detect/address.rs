@@ -159,7 +159,9 @@ pub fn whole_address(text: &[u8], start: usize, end: usize, flags: impl Fn(&[u8]
         flags,
     };
     let mut at = end;
-    let mut after_postcode = false;
+    // `Jørgensenhøgda 2B / 1369 Hannehamn`: a street rule took the postcode after a
+    // separator, so the town after it needs no comma (stop 51).
+    let mut after_postcode = ends_in_separated_postcode(text, start, end);
     let mut after_town = false;
     for part in 0..MAX_PARTS {
         let next = if part == 0 {
@@ -178,6 +180,20 @@ pub fn whole_address(text: &[u8], start: usize, end: usize, flags: impl Fn(&[u8]
         after_town = kind == Part::Town;
     }
     at
+}
+
+/// The street line `start..end` ends in a postcode of four to six digits written after
+/// ` / ` or `, ` (`Landstrasse 153 / 52616`), not in a house number.
+fn ends_in_separated_postcode(text: &[u8], start: usize, end: usize) -> bool {
+    let Some(line) = text.get(start..end) else {
+        return false;
+    };
+    let digits = line.iter().rev().take_while(|c| c.is_ascii_digit()).count();
+    let at = line.len() - digits;
+    (4..=6).contains(&digits)
+        && at >= 2
+        && matches!(&line[at - 2..at], b"/ " | b", ")
+        && postcode(text, start + at) == Some(end)
 }
 
 /// Which kind of part of an address the tail reader took last.
@@ -1279,5 +1295,21 @@ mod tests {
         for (text, street, want) in cases {
             assert_eq!(grown(text, street), want, "{text}");
         }
+    }
+
+    #[test]
+    fn a_town_after_a_postcode_the_street_took_after_a_separator_is_taken() {
+        assert_eq!(
+            grown(
+                "Ship to: Landstrasse 153 / 52616 Eschen / tel +423",
+                "Landstrasse 153 / 52616"
+            ),
+            "Landstrasse 153 / 52616 Eschen"
+        );
+        // A house number is no postcode: the town still needs its comma.
+        assert_eq!(
+            grown("at Landstrasse 1534 Then we left", "Landstrasse 1534"),
+            "Landstrasse 1534"
+        );
     }
 }

@@ -63,6 +63,8 @@ struct RawStructures {
     eponym_compounds: Vec<String>,
     #[serde(default)]
     note_heading_words: Vec<String>,
+    #[serde(default)]
+    bracket_relations: Vec<String>,
 }
 
 /// A phrase of lower-case words.
@@ -143,6 +145,9 @@ pub struct Structures {
     pub(crate) eponym_compounds: rustc_hash::FxHashSet<Box<[u8]>>,
     /// Words of a note's heading (`nursing progress note`), lower case.
     pub(crate) note_heading_words: rustc_hash::FxHashSet<Box<[u8]>>,
+    /// People around a household the lexicon's relations do not hold, read in brackets
+    /// after a name (`Tag (caretaker)`), lower case.
+    bracket_relations: rustc_hash::FxHashSet<Box<[u8]>>,
 }
 
 /// Flags of a word that is never part of a name here, even a listed one: stop words, cues,
@@ -213,6 +218,7 @@ impl Structures {
             eponym_heads: set(&raw.eponym_heads),
             eponym_compounds: set(&raw.eponym_compounds),
             note_heading_words: set(&raw.note_heading_words),
+            bracket_relations: set(&raw.bracket_relations),
             starts: Default::default(),
             role_words: Default::default(),
         };
@@ -915,9 +921,23 @@ impl Reader<'_> {
     /// dash; and `sister, X,` between commas after one.
     fn family_item(&self, i: usize, out: &mut Vec<Span>) {
         // The punctuation first: most words have none of it around them.
+        let bracket_after = self.gap_after(i) == b" (";
         let around = i > 0 && matches!(self.gap_before(i), b" (" | b" - " | b" -- " | b" [" | b"(")
-            || self.gap_after(i) == b", ";
-        if !around || self.flags(i) & flag::RELATION == 0 {
+            || self.gap_after(i) == b", "
+            || bracket_after;
+        if !around {
+            return;
+        }
+        let relation = self.flags(i) & flag::RELATION != 0;
+        // `NIECE (HENRIETTE RAYNAUD) CALLED`, `FAMILY (IAN AND KARA) VISITED`: the names in
+        // brackets after a relation (stop 51).
+        if bracket_after && (relation || self.lower(i) == b"family") && i + 1 < self.words.len() {
+            self.bracketed_names(i + 1, out);
+        }
+        // `Keys with Tag (caretaker)`: people around a household the lexicon's relations do
+        // not hold (`bracket_relations`).
+        let bracketed_role = self.s.bracket_relations.contains(self.lower(i));
+        if !relation && !bracketed_role {
             return;
         }
         // Before the relation.
@@ -938,6 +958,47 @@ impl Reader<'_> {
                 if self.gap_after(item.z).first() == Some(&b',') {
                     self.emit(&item, PhiType::Name, out);
                 }
+            }
+        }
+    }
+
+    /// `(HENRIETTE RAYNAUD)`, `(IAN AND KARA)`, `(Mary, Joe)`: from word `v`, names joined
+    /// by `, `, ` and ` or ` & ` up to the closing bracket, every item a name; nothing when
+    /// any item is not (`(deceased)`, `(wife, son)`, `(3 people)`).
+    fn bracketed_names(&self, v: usize, out: &mut Vec<Span>) {
+        let mut items = Vec::new();
+        let mut v = v;
+        for _ in 0..4 {
+            let Some(item) = self.name_at(v) else {
+                return;
+            };
+            // In a note written in one case a word no list holds in brackets is as often a
+            // language or a drug (`interpreter (farsi)`): a listed name must be among them.
+            if !self.mixed && !(item.a..=item.z).any(|k| self.listed(k)) {
+                return;
+            }
+            let gap = self.gap_after(item.z);
+            let next = item.z + 1;
+            if gap.first() == Some(&b')') {
+                items.push(item);
+                for item in &items {
+                    self.emit(item, PhiType::Name, out);
+                }
+                return;
+            }
+            v = match gap {
+                b", " | b" & " => next,
+                b" " if next + 1 < self.words.len()
+                    && self.lower(next) == b"and"
+                    && self.gap_after(next) == b" " =>
+                {
+                    next + 1
+                }
+                _ => return,
+            };
+            items.push(item);
+            if v >= self.words.len() {
+                return;
             }
         }
     }
@@ -1051,5 +1112,23 @@ mod tests {
         ] {
             assert!(!covered(&d, text, kept), "{kept} taken from {text:?}");
         }
+    }
+
+    #[test]
+    fn names_in_brackets_after_a_relation_are_people() {
+        let d = detector();
+        assert!(covered(
+            &d,
+            "NIECE (HENRIETTE OKAFOR) CALLED AT 2100.",
+            "HENRIETTE"
+        ));
+        assert!(covered(&d, "MOTHER (JOY EZE) CALLED AT 2100.", "EZE"));
+        assert!(covered(&d, "Keys with Harmony (caretaker).", "Harmony"));
+        assert!(!covered(
+            &d,
+            "interpreter (farsi) requested for the visit.",
+            "farsi"
+        ));
+        assert!(!covered(&d, "Family (wife, son) at bedside.", "wife"));
     }
 }

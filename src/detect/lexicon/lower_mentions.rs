@@ -197,6 +197,50 @@ impl Ctx<'_> {
         }
     }
 
+    /// Word `k` is a lower-case person's name where the sentence leaves no other reading:
+    /// a listed given name, even one that is also a word (`lower_given_word`), or a word of
+    /// four letters or more no list holds that is no misspelling or compound (`wairimu`).
+    fn lower_person_word(&self, k: usize) -> bool {
+        let w = &self.words[k];
+        let word = &self.text[w.start..w.end];
+        if w.shape != Shape::Lower || word.iter().any(u8::is_ascii_digit) {
+            return false;
+        }
+        self.lower_given_word(k) && !self.has(k, flag::STOP)
+            || self.unlisted_word(k)
+                && w.flags == 0
+                && word.len() >= 4
+                && !self.misspelt(word)
+                && !self.compound(k)
+    }
+
+    /// `ok, wairimu can you cover the run?`, `thanks, esther could you`: in mixed-case
+    /// text a lower-case name opening a clause right before `can you`, `could you`, `would
+    /// you` or `will you` is the person asked (stop 51).
+    pub(super) fn mark_lower_vocative_before_request(
+        &self,
+        i: usize,
+        marks: &mut [Option<PhiType>],
+    ) {
+        // The cheap test first: the words after.
+        let rest = &self.text[self.words[i].end..];
+        let asks = [&b" can you"[..], b" could you", b" would you", b" will you"]
+            .iter()
+            .any(|p| rest.starts_with(p));
+        if !asks
+            || marks[i].is_some()
+            || i == 0
+            || self.caps_mode
+            || self.lower_mode
+            || self.text[self.words[i - 1].end..self.words[i].start] != *b", "
+            || !self.lower_person_word(i)
+            || self.has(i, SLOT_BLOCKED)
+        {
+            return;
+        }
+        marks[i] = Some(PhiType::Name);
+    }
+
     /// Word `k` is a lower-case given name of the lists, three letters or more, that may
     /// also be a word (`grace`) but is no cue, title, place or function word.
     fn lower_given_word(&self, k: usize) -> bool {
@@ -269,5 +313,33 @@ mod tests {
         finds(&d, "Stable. henrique (father) is the HCP.", "henrique");
         finds(&d, "Plan reviewed w/ faith's son who will call.", "faith's");
         keeps(&d, "Plan reviewed w/ the son who will call.", "son");
+    }
+
+    #[test]
+    fn a_lower_case_name_asked_to_do_something_or_signing_after_a_dash_is_a_person() {
+        let d = detector();
+        finds(
+            &d,
+            "[8:27] June: ok, wairimu can you cover the early run?",
+            "wairimu",
+        );
+        keeps(&d, "Sure, someone can you help me?", "someone");
+    }
+
+    /// `kelly: my order never came` under `Jillian (support):`: the line after a found
+    /// sender's opens with a sender too (`runs.rs`, `mark_lower_speaker`).
+    #[test]
+    fn a_lower_case_sender_after_a_found_sender_is_a_person() {
+        let d = detector();
+        finds(
+            &d,
+            "Jillian (support): hi, how can I help today?\nkelly: my order never came",
+            "kelly",
+        );
+        keeps(
+            &d,
+            "Plan: continue lasix.\nneuro: intact, moving all limbs",
+            "neuro",
+        );
     }
 }

@@ -38,6 +38,46 @@ const PLURAL_PERSON_STATES: [&[u8]; 10] = [
     b"arriving",
 ];
 
+/// Verbs before `to` and a person the contact verbs of the lexicon do not hold (`Please
+/// report to Jade on your first morning`, `speak to Will`), stop 51: kept here so the
+/// tagger's features stay as they are.
+const REPORT_VERBS: [&[u8]; 4] = [b"report", b"speak", b"reports", b"speaking"];
+
+/// Words a letter greets that name no one (`Dear Sir,`, `Dear Colleagues,`, `Dear Valued
+/// Customer,` ends on one too).
+const SALUTATION_ROLES: [&[u8]; 30] = [
+    b"sir",
+    b"sirs",
+    b"madam",
+    b"madame",
+    b"colleague",
+    b"colleagues",
+    b"team",
+    b"all",
+    b"everyone",
+    b"customer",
+    b"customers",
+    b"friend",
+    b"friends",
+    b"member",
+    b"members",
+    b"guest",
+    b"guests",
+    b"patient",
+    b"patients",
+    b"parent",
+    b"parents",
+    b"applicant",
+    b"candidate",
+    b"doctor",
+    b"neighbour",
+    b"neighbours",
+    b"neighbor",
+    b"neighbors",
+    b"client",
+    b"committee",
+];
+
 /// Endings of Nordic patronymics (`Leósson`, `Björnsdóttir`, `Karlsdotter`, read through
 /// the view without marks).
 const PATRONYMIC_ENDS: [&[u8]; 3] = [b"sson", b"dottir", b"dotter"];
@@ -90,7 +130,8 @@ impl Ctx<'_> {
             && h > 0
             && self.word_is(h, b"to")
             && self.joined(h - 1, b"")
-            && self.has(h - 1, flag::CONTACT);
+            && (self.has(h - 1, flag::CONTACT)
+                || REPORT_VERBS.iter().any(|v| self.word_is(h - 1, v)));
         if !after_head && !signed && !contacted {
             return;
         }
@@ -103,6 +144,68 @@ impl Ctx<'_> {
         {
             marks[i] = Some(PhiType::Name);
             marks[i + 1] = Some(PhiType::Name);
+        }
+    }
+
+    /// `As you know, Crystal is a 50-year-old right-handed woman`, `Blessing was an
+    /// 82 yo`: in mixed-case text a given name that is also a word (`word_name_candidate`)
+    /// right before `is`/`was`, an article and an age is the person the age is of (stop 51).
+    pub(super) fn mark_word_name_before_age(&self, i: usize, marks: &mut [Option<PhiType>]) {
+        // The cheap test first: most words are followed by no ` is a`/` was a`.
+        let rest = &self.text[self.words[i].end..];
+        if marks[i].is_some()
+            || !(rest.starts_with(b" is a") || rest.starts_with(b" was a"))
+            || i + 3 >= self.words.len()
+            || !self.word_name_candidate(i)
+            || !self.joined(i, b"")
+        {
+            return;
+        }
+        if self.age_intro_at(i + 1) {
+            marks[i] = Some(PhiType::Name);
+        }
+    }
+
+    /// `Dear Mats,`, `Dear Per,`, `Dear Ms Bell,`: in mixed-case text one capitalised word
+    /// between `Dear` (and maybe a courtesy title) and the comma or line break that closes a
+    /// letter's salutation is the person written to, even a word or an eponym, unless it
+    /// greets a group or a role (`Dear Sir,`, `Dear Colleagues,`; `SALUTATION_ROLES`)
+    /// (stop 51).
+    pub(super) fn mark_salutation_name(&self, i: usize, marks: &mut [Option<PhiType>]) {
+        let w = &self.words[i];
+        if marks[i].is_some()
+            || i == 0
+            || self.caps_mode
+            || w.shape != Shape::Cap
+            || w.end - w.start < 2
+            || !matches!(self.text.get(w.end), Some(b',' | b'\n' | b'\r'))
+            || SALUTATION_ROLES.iter().any(|r| self.word_is(i, r))
+        {
+            return;
+        }
+        let mut h = i - 1;
+        let titled = self.has(h, flag::PERSON_TITLE | flag::PROVIDER_TITLE);
+        if titled && h > 0 && self.joined(h - 1, b"") {
+            h -= 1;
+        }
+        if !self.word_is(h, b"dear")
+            || !self.clause_start(h)
+            || !self.joined(h, b".")
+            || !titled && h + 1 != i
+        {
+            return;
+        }
+        // After a title any capitalised word is the surname (`Ms Bell`); alone, a word of
+        // another kind (a role, relation or title) greets no one by name.
+        let other_kind = flag::LABEL
+            | flag::ROLE
+            | flag::RELATION
+            | flag::CREDENTIAL
+            | flag::FACILITY
+            | flag::PERSON_TITLE
+            | flag::PROVIDER_TITLE;
+        if titled || !self.has(i, other_kind) {
+            marks[i] = Some(PhiType::Name);
         }
     }
 
@@ -413,5 +516,29 @@ mod tests {
         );
         finds(&d, "Parcel c/o the Weaver family, 12 Elm Street", "Weaver");
         keeps(&d, "Today's lesson was about the family tree.", "lesson");
+    }
+
+    #[test]
+    fn a_word_name_before_an_age_or_in_a_salutation_is_a_person() {
+        let d = detector();
+        finds(
+            &d,
+            "As you know, Crystal is a 50-year-old right-handed woman.",
+            "Crystal",
+        );
+        finds(
+            &d,
+            "Dear Mats,\nWe are pleased to offer you the post.",
+            "Mats",
+        );
+        finds(&d, "Dear Ms Bell,\nPlease accept this letter.", "Bell");
+        finds(&d, "Please report to Jade on your first morning.", "Jade");
+        finds(&d, "my mum Sonny still lives there.", "Sonny");
+        keeps(
+            &d,
+            "Dear Colleague,\nThank you for the referral.",
+            "Colleague",
+        );
+        keeps(&d, "The bill is a 50-page document.", "bill");
     }
 }

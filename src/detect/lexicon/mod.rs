@@ -1058,6 +1058,7 @@ impl Lexicon {
             ctx.mark_dictionary(i, &mut scratch.marks);
             ctx.mark_before_born(i, &mut scratch.marks);
             ctx.mark_lower_name_before_age(i, &mut scratch.marks);
+            ctx.mark_name_before_orientation(i, &mut scratch.marks);
             ctx.mark_after_role(i, &mut scratch.marks);
             ctx.mark_foreign_name(i, &mut scratch.marks);
             ctx.mark_other_script(i, &mut scratch.marks);
@@ -1122,10 +1123,13 @@ impl Lexicon {
             ctx.mark_after_handover(i, &mut scratch.marks);
             ctx.mark_before_request_to(i, &mut scratch.marks);
             ctx.mark_word_name_after_head(i, &mut scratch.marks);
+            ctx.mark_word_name_before_age(i, &mut scratch.marks);
+            ctx.mark_salutation_name(i, &mut scratch.marks);
             ctx.mark_lower_name_in_slot(i, &mut scratch.marks);
             ctx.mark_lower_pair_in_slot(i, &mut scratch.marks);
             ctx.mark_lower_word_name_in_slot(i, &mut scratch.marks);
             ctx.mark_lower_name_before_relation(i, &mut scratch.marks);
+            ctx.mark_lower_vocative_before_request(i, &mut scratch.marks);
             ctx.mark_lower_name_pair(i, &mut scratch.marks);
             ctx.mark_lower_patronymic(i, &mut scratch.marks);
             ctx.mark_family_surname(i, &mut scratch.marks);

@@ -351,7 +351,7 @@ impl Ctx<'_> {
 
     /// Words `v..v+3` read `is a 45 yo`, `was an 82-year-old`, `is a 7 y/o` (the age
     /// itself is no word: the word table leaves digit runs to the rules).
-    fn age_intro_at(&self, v: usize) -> bool {
+    pub(super) fn age_intro_at(&self, v: usize) -> bool {
         let word = |k: usize| &self.text[self.words[k].start..self.words[k].end];
         let verb = matches!(word(v), b"is" | b"was");
         let article = matches!(word(v + 1), b"a" | b"an");
@@ -367,6 +367,43 @@ impl Ctx<'_> {
             b"yo" | b"y" | b"yr" | b"yrs" | b"year" | b"years" | b"yom" | b"yof"
         );
         verb && article && age && unit
+    }
+
+    /// `NSG NOTE 7A-7P: PT WARREN A+O X2`, `Pt Okonkwo a&o x3`: the one word between `pt`
+    /// and an orientation mark (`A+O`, `A&O`, `AAO`, `AOX`) is the patient's surname, in any
+    /// case, when it is a listed name that is no clinical or cue word, or a word of four
+    /// letters or more no list holds (stop 51). A word of the state (`PT AWAKE A+O`) is
+    /// vocabulary and stays.
+    pub(super) fn mark_name_before_orientation(&self, i: usize, marks: &mut [Option<PhiType>]) {
+        // The cheap test first: the bytes after the word.
+        let end = self.words[i].end;
+        let next: [u8; 4] = match self.text.get(end..end + 4) {
+            Some(b) => [b[0], b[1], b[2], b[3]].map(|c| c.to_ascii_lowercase()),
+            None => return,
+        };
+        let oriented = matches!(&next, b" a+o" | b" a&o" | b" aao" | b" aox");
+        if !oriented || marks[i].is_some() || i == 0 || !self.word_is(i - 1, b"pt") {
+            return;
+        }
+        if !self.joined(i - 1, b"") {
+            return;
+        }
+        let w = &self.words[i];
+        let word = &self.text[w.start..w.end];
+        if word.iter().any(u8::is_ascii_digit) || word.len() < 2 {
+            return;
+        }
+        let blocked = super::person::NOT_A_PERSON
+            | flag::VOCAB
+            | flag::NEVER_NAME
+            | flag::STOP
+            | flag::NAME_CUE
+            | flag::STRONG_CUE;
+        let listed = self.has(i, flag::NAME) && !self.has(i, blocked);
+        let unknown = self.unlisted_word(i) && w.flags == 0 && word.len() >= 4;
+        if listed || unknown {
+            marks[i] = Some(PhiType::Name);
+        }
     }
 
     /// `Wojciech was born on…`, `Holly was born in…`: a capitalised word that is not a
@@ -1383,5 +1420,16 @@ mod sentence_tests {
         // An initial's period is no sentence end.
         let found = detected_strings(&d, "Name: J. Smith. MRN 1234567.");
         assert!(found.iter().any(|f| f == "J. Smith"), "{found:?}");
+    }
+
+    /// `PT OKONKWO A+O X2`: the word between `pt` and an orientation mark is the patient's
+    /// name; a word of the patient's state there is not.
+    #[test]
+    fn the_word_between_pt_and_an_orientation_mark_is_the_patient() {
+        let d = Detector::build(&Patterns::builtin()).expect("built-in patterns");
+        let found = detected_strings(&d, "NSG NOTE 7A-7P: PT OKONKWO A+O X2, CONFUSED TO TIME.");
+        assert!(found.iter().any(|f| f == "OKONKWO"), "{found:?}");
+        let found = detected_strings(&d, "NSG NOTE 7A-7P: PT AWAKE A+O X3, CALM.");
+        assert!(!found.iter().any(|f| f.contains("AWAKE")), "{found:?}");
     }
 }

@@ -671,7 +671,48 @@ impl Ctx<'_> {
         let word_name = || !digits && self.lower_given(i) && self.sure_speaker_elsewhere(i);
         if (self.lower_name(i) || unknown() || word_name()) && self.chat_lines() {
             marks[i] = Some(PhiType::Name);
+            return;
         }
+        // `Jillian (support): hi, how can I help today?` then `kelly: my order never
+        // came`: a line whose sender is a person found already makes the next line's
+        // lower-case given name before `: ` (even one that is also a word) a sender too,
+        // in a chat of one lower-case line (stop 51).
+        let given = !digits && (self.lower_name(i) || self.lower_given(i) || unknown());
+        if given && self.previous_line_sender_found(i, marks) {
+            marks[i] = Some(PhiType::Name);
+        }
+    }
+
+    /// The line before word `i`'s opens with a person found already (`marks`) whose name,
+    /// maybe with a role in brackets, runs to `: ` within 40 bytes (`Jillian (support):`,
+    /// `Agent Kayla:` is not: its first word is no person).
+    fn previous_line_sender_found(&self, i: usize, marks: &[Option<PhiType>]) -> bool {
+        let line_start = self.words[i].start;
+        let Some(prev_end) = line_start.checked_sub(1) else {
+            return false;
+        };
+        let prev_start = self.text[..prev_end]
+            .iter()
+            .rposition(|c| *c == b'\n')
+            .map_or(0, |p| p + 1);
+        // The first word of the previous line.
+        let Some(k) = (0..i)
+            .rev()
+            .take_while(|&k| self.words[k].start >= prev_start)
+            .last()
+        else {
+            return false;
+        };
+        if self.words[k].start != prev_start
+            || !matches!(marks[k], Some(PhiType::Name | PhiType::ProviderName))
+        {
+            return false;
+        }
+        let line = &self.text[prev_start..prev_end];
+        line.windows(2)
+            .take(40)
+            .position(|p| p == b": ")
+            .is_some_and(|p| !line[..p].contains(&b'.'))
     }
 
     /// Another line of the text opens with a sender (one to three words before `: `) whose

@@ -413,6 +413,23 @@ pub(super) fn phone_cue_before(text: &str, start: usize) -> bool {
             .any(|w| PHONE_CUES_NEAR.contains(w))
 }
 
+/// Eight digits in a Nordic grouping (`974 05 025`, `70 38 91 26`, `08-41 69 81`): as short
+/// as seven-digit local numbers, so a number to dial only after a cue (`phone_cue_before`)
+/// or after a caller named within the few words before (`caller Ane Berg (974 05 025)`),
+/// stop 51.
+pub(super) fn phone_eight(text: &str, start: usize, end: usize) -> bool {
+    if !phone_intl(text, start, end, 8..=8) {
+        return false;
+    }
+    let from = start.saturating_sub(40);
+    let window = text
+        .as_bytes()
+        .get(from..start)
+        .unwrap_or_default()
+        .to_ascii_lowercase();
+    phone_cue_before(text, start) || window.windows(6).any(|w| w == b"caller")
+}
+
 pub(super) fn phone_intl(
     text: &str,
     start: usize,

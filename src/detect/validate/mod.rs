@@ -21,7 +21,8 @@ use dates::{
 };
 use identifiers::{
     card_cue_before, handle_after_mark, handle_shaped, iban_end, ipv6, mixed_id, phone_after_at,
-    phone_after_role, phone_cue_before, phone_intl, photo_file, plate, read_out_number, url_end,
+    phone_after_role, phone_cue_before, phone_eight, phone_intl, photo_file, plate,
+    read_out_number, url_end,
 };
 use places::{city, street, ward_name};
 
@@ -87,6 +88,8 @@ pub enum Validator {
     /// A number after a word that says it is one to dial (`cell:`, `reached on`): 7–15
     /// digits in any grouping, checked as [`Validator::PhoneIntl`] is otherwise.
     PhoneCued,
+    /// Eight digits in a Nordic grouping after a cue (`phone_eight`).
+    PhoneEight,
     PhoneRole,
     PhoneAt,
     /// An image file name whose name reads like a person's (`maria_profile_2023.png`).
@@ -140,6 +143,7 @@ impl FromStr for Validator {
             "phone_intl" => Validator::PhoneIntl,
             "phone_local" => Validator::PhoneLocal,
             "phone_cued" => Validator::PhoneCued,
+            "phone_eight" => Validator::PhoneEight,
             "phone_role" => Validator::PhoneRole,
             "phone_at" => Validator::PhoneAt,
             "photo_file" => Validator::PhotoFile,
@@ -213,6 +217,7 @@ impl Validator {
                 phone_intl(text, start, end, 7..=7) && phone_cue_before(text, start)
             }
             Validator::PhoneCued => phone_intl(text, start, end, 7..=15),
+            Validator::PhoneEight => phone_eight(text, start, end),
             Validator::PhoneRole => phone_after_role(text, start, end),
             Validator::PhoneAt => phone_after_at(text, start, end),
             Validator::PhotoFile => photo_file(v),
@@ -614,5 +619,18 @@ mod tests {
         let text = "see https://example.org/a).";
         let start = text.find("https").expect("url");
         assert_eq!(url_end(text, start, text.len()), Some(text.len() - 2));
+    }
+
+    #[test]
+    fn eight_digit_nordic_numbers_need_a_cue() {
+        let check = |text: &str, value: &str| {
+            let start = text.find(value).expect("value in text");
+            Validator::PhoneEight
+                .check(text, start, start + value.len())
+                .is_some()
+        };
+        assert!(check("caller Ane Berg (974 05 025) rang", "974 05 025"));
+        assert!(check("ring me on 70 38 91 26 tonight", "70 38 91 26"));
+        assert!(!check("reps 20 25 30 35 done", "20 25 30 35"));
     }
 }
