@@ -897,7 +897,15 @@ impl Rewriter for Deidentifier<'_, '_, '_> {
         let field = self.segment(p.segment).and_then(|s| s.field(p.field));
         let rule = field.and_then(|f| f.component(p.component));
         let control = field.is_some_and(|f| f.control);
-        if rule == Some(Field::Keep) && control && keep_shaped(value) {
+        // A control field (MSH-10's control ID, MSH-12's version) is the sender's free
+        // choice: kept while code-shaped and none of the message's values, no name and no
+        // date (F29); else read like any value.
+        let control_ok = || {
+            keep_shaped(value)
+                && !super::is_compact_date(value)
+                && !self.engine.control_holds_phi(value, &self.learned)
+        };
+        if rule == Some(Field::Keep) && control && control_ok() {
             return Ok(None);
         }
         Ok(Some(match rule {

@@ -205,6 +205,17 @@ const MAX_CODING_DIGITS: usize = 18;
 /// Most digits of an RxNorm concept id (RXCUIs run to seven digits; one spare).
 const MAX_RXNORM_DIGITS: usize = 8;
 
+/// Whether `v` is a calendar date written `CCYYMMDD` (years 1800–2199): a birth date filed
+/// as a message control ID reads so.
+pub(crate) fn is_compact_date(v: &str) -> bool {
+    let v = v.trim();
+    v.len() == 8
+        && v.bytes().all(|b| b.is_ascii_digit())
+        && matches!(&v[..2], "18" | "19" | "20" | "21")
+        && ("01"..="12").contains(&&v[4..6])
+        && ("01"..="31").contains(&&v[6..8])
+}
+
 /// Whether `code` (all digits) is a concept id of the terminology `system` names, by that
 /// terminology's own shape: a SNOMED CT concept id (6–18 digits, a concept partition `00`
 /// or `10` before a valid Verhoeff check digit) or an RxNorm one (up to 8 digits). Any
@@ -1055,6 +1066,24 @@ impl Engine {
     /// written in an encoding, no URL whose path holds a name or a record number, none of
     /// the payload's own PHI values and not a name (but for upper-case table codes of up to
     /// three characters). Anything else is scanned, which keeps what holds nothing.
+    /// Whether a control value (a message control ID, an application's or a trading
+    /// partner's code, a reference number), kept while it is shaped like a code, holds PHI
+    /// all the same (red team 50, F29): one of the message's own values, a name alone
+    /// (`THACKERAY`, `THACKERAY_R`), or a date written with separators (no control value is
+    /// written so). Table codes of up to three characters (`AL`, `NE`, `CH`) are never read
+    /// as names.
+    pub(crate) fn control_holds_phi(&self, value: &str, learned: &Learned) -> bool {
+        let v = value.trim();
+        let mut hit = false;
+        learned.scan(v, |_, _, _| hit = true);
+        if hit {
+            return true;
+        }
+        let separated_date =
+            shape::value_type(v) == Some(PhiType::Date) && !v.bytes().all(|b| b.is_ascii_digit());
+        separated_date || (v.len() > 3 && self.is_name_value(&v.replace(['_', '-', '.'], " ")))
+    }
+
     pub(crate) fn keeps_code(&self, value: &str, learned: &Learned, scratch: &mut Scratch) -> bool {
         self.keeps_code_in(value, learned, None, scratch)
     }

@@ -76,12 +76,17 @@ impl<'a> Spelled<'a> {
     }
 
     /// Where reading offset `pos` falls in the written form; inside a piece, its start
-    /// (`end_side` false) or end, so a span never cuts a spelling in two.
+    /// (`end_side` false) or end, so a span never cuts a spelling in two. Something that
+    /// reads as nothing at `pos` ([`SpelledBuilder::hidden`]) is left outside the span on
+    /// either side: a span takes it only from inside (`Thack\H\eray`), so an XML cut a
+    /// span merely starts at stays where it was (`; <content>MR4410827`).
     ///
     /// Pieces are in order and apart, so the last one starting before `pos` decides (a
     /// binary search: a value of many pieces costs no pass per span).
     fn to_written(&self, pos: usize, end_side: bool) -> usize {
-        let k = self.pieces.partition_point(|p| p.reading.start < pos);
+        let k = self.pieces.partition_point(|p| {
+            p.reading.start < pos || (!end_side && p.reading.is_empty() && p.reading.start == pos)
+        });
         let Some(p) = k.checked_sub(1).and_then(|k| self.pieces.get(k)) else {
             return pos;
         };
@@ -144,6 +149,18 @@ impl SpelledBuilder {
             reading: r..self.reading.len(),
             written: w..self.written.len(),
         });
+    }
+
+    /// A whole value read and written as `s` is, its spellings kept (XML character data
+    /// joined across the markup that cuts it, `engine::xml`).
+    pub fn spelled(&mut self, s: &Spelled<'_>) {
+        let (r, w) = (self.reading.len(), self.written.len());
+        self.reading.push_str(&s.reading);
+        self.written.push_str(&s.written);
+        self.pieces.extend(s.pieces.iter().map(|p| Piece {
+            reading: p.reading.start + r..p.reading.end + r,
+            written: p.written.start + w..p.written.end + w,
+        }));
     }
 
     /// The last character read so far.

@@ -296,6 +296,11 @@ pub(crate) trait Rewriter {
         rule: Option<Rule>,
         value: &str,
     ) -> Result<Option<String>, Self::Error>;
+    /// The interchange sender's or receiver's ID (ISA06, ISA08) of segment `number`: the
+    /// fixed-width ISA is written as read, so a rewriter may only refuse it.
+    fn envelope_id(&mut self, _number: usize, _id: &str) -> Result<(), Self::Error> {
+        Ok(())
+    }
 }
 
 /// Rewrites every value of an X12 body. With `out`, the body is written there: separators,
@@ -383,6 +388,11 @@ fn walk_segment<R: Rewriter>(
     }
     // The ISA is fixed width and declares the delimiters: written as read.
     if id == "ISA" {
+        for n in [6, 8] {
+            if let Some(v) = elements.get(n).map(|v| v.trim()).filter(|v| !v.is_empty()) {
+                r.envelope_id(number, v)?;
+            }
+        }
         if let Some(o) = out {
             o.push_str(text);
         }
@@ -578,6 +588,16 @@ impl Rewriter for Deidentifier<'_, '_, '_> {
         Ok(())
     }
 
+    fn envelope_id(&mut self, number: usize, id: &str) -> Result<(), ScanError> {
+        if self.envelope_holds_phi(id) {
+            return Err(ScanError::X12 {
+                segment: number,
+                reason: "an interchange sender or receiver ID that holds PHI (ISA06/ISA08 are written as read)",
+            });
+        }
+        Ok(())
+    }
+
     fn value(
         &mut self,
         _: Place<'_>,
@@ -585,7 +605,11 @@ impl Rewriter for Deidentifier<'_, '_, '_> {
         value: &str,
     ) -> Result<Option<String>, ScanError> {
         let new = match rule {
-            Some(Rule::Control) if keep_shaped(value) => return Ok(None),
+            Some(Rule::Control)
+                if keep_shaped(value) && !self.engine.control_holds_phi(value, &self.learned) =>
+            {
+                return Ok(None)
+            }
             Some(Rule::Verbatim) if self.is_no_ones_phi(value) => return Ok(None),
             Some(Rule::Field(Field::Keep))
                 if self.engine.keeps_code(value, &self.learned, self.scratch) =>
@@ -640,6 +664,17 @@ impl Deidentifier<'_, '_, '_> {
                 }),
                 _ => false,
             })
+    }
+
+    /// Whether an interchange sender or receiver ID holds PHI: shaped like no code (a
+    /// contact detail, an SSN, words), a control value that holds PHI, a date, or ten
+    /// digits that are no NPI (a phone number).
+    fn envelope_holds_phi(&self, v: &str) -> bool {
+        let digits = v.len() == 10 && v.bytes().all(|b| b.is_ascii_digit());
+        !keep_shaped(v)
+            || self.engine.control_holds_phi(v, &self.learned)
+            || super::is_compact_date(v)
+            || (digits && !crate::detect::validate::luhn(&format!("80840{v}")))
     }
 
     /// Whether a value holds one of the interchange's own patient values (a clinician's

@@ -42,16 +42,14 @@ use crate::phi::PhiType;
 use crate::transform::policy::Action as PolicyAction;
 use crate::transform::{DocContext, Transformer};
 
+mod joined;
+
 /// Deepest element nesting read (C-CDA entries nest a few dozen deep at most).
 pub const MAX_DEPTH: usize = 256;
 /// Most attributes on one element.
 pub const MAX_ATTRIBUTES: usize = 256;
 /// Most elements in one document.
 pub const MAX_ELEMENTS: usize = 1 << 20;
-
-/// Longest digit-only code kept on an element that names its code system (SNOMED CT
-/// concept IDs run to 18 digits).
-const MAX_CODED_DIGITS: usize = 18;
 
 // === Rules ===
 
@@ -60,7 +58,8 @@ const MAX_CODED_DIGITS: usize = 18;
 pub enum Action {
     Phi(PhiType),
     Scan,
-    /// A code, kept while code-shaped; `coded`: its element names a `codeSystem`.
+    /// A code, kept while code-shaped; `coded`: a digit-only concept id of the terminology
+    /// its element's `codeSystem` names ([`super::is_terminology_code`]).
     Keep {
         coded: bool,
     },
@@ -255,6 +254,9 @@ enum Item<'a> {
         raw: &'a str,
         attrs: Vec<Attr<'a>>,
     },
+    /// Character data already rewritten, as it is written out (a piece of a word cut by
+    /// markup, rewritten with the rest of its run: [`joined`]).
+    Written(String),
 }
 
 /// An attribute: where it and its value sit in the tag (the value inside the quotes), how
@@ -499,7 +501,14 @@ impl<'a> ReadState<'a, '_> {
         let mut attrs =
             attributes(raw, qname.len()).map_err(|(at, why)| malformed(start + at, why))?;
         let has = |name: &str| attrs.iter().any(|a| a.name == name);
-        let (coded, extension, unit) = (has("codeSystem"), has("extension"), has("unit"));
+        let (extension, unit) = (has("extension"), has("unit"));
+        // A code system names a terminology by its OID; only that terminology's own shape
+        // keeps a long number (SNOMED CT by its check digit, RxNorm): beside any other
+        // system an SSN, a phone number or a record number is read as one (F19, in CDA).
+        let system = attrs
+            .iter()
+            .find(|a| a.name == "codeSystem")
+            .map(|a| format!("urn:oid:{}", a.raw_value.trim()));
         let maskable = !has("nullFlavor");
         // An identifier whose root names its scheme (the SSA's root for an SSN) is typed by it.
         let scheme = attrs
@@ -519,7 +528,11 @@ impl<'a> ReadState<'a, '_> {
                 (rule, _) => match rule {
                     RuleAction::Phi(ty) => Action::Phi(ty),
                     RuleAction::Scan => Action::Scan,
-                    RuleAction::Keep => Action::Keep { coded },
+                    RuleAction::Keep => Action::Keep {
+                        coded: system.as_deref().is_some_and(|system| {
+                            super::is_terminology_code(system, a.raw_value.trim())
+                        }),
+                    },
                     RuleAction::Literal => Action::Literal,
                     RuleAction::Oid => Action::Oid,
                     RuleAction::Root => Action::Root { extension },
@@ -908,6 +921,7 @@ fn write<E>(
         }
         match item {
             Item::Markup(raw) => out.push_str(raw),
+            Item::Written(done) => out.push_str(done),
             Item::Text { raw, value, action } => match f(Slot::Text(*action), value)? {
                 Some(Value(new) | Masked { text: new }) if new != *value.written => {
                     escape_text(&new, &mut out)
@@ -1102,7 +1116,7 @@ pub fn deidentify(
     t: &Transformer<'_>,
     scratch: &mut Scratch,
 ) -> Result<Output, ScanError> {
-    let items = read(text, Some(&engine.xml), Some(&engine.fields))?;
+    let mut items = read(text, Some(&engine.xml), Some(&engine.fields))?;
     let (learned, ctx) = learn(&items);
     let mut d = Deidentifier {
         engine,
@@ -1117,6 +1131,7 @@ pub fn deidentify(
             "an element, attribute, namespace prefix or processing-instruction name that holds PHI",
         ));
     }
+    d.rewrite_cut_words(&mut items)?;
     let out = write(&items, text.len(), false, &mut |slot, v| d.value(slot, v))?;
     Ok(Output {
         text: out,
@@ -1403,17 +1418,15 @@ impl Deidentifier<'_, '_, '_> {
         Ok(self.t.apply_field(ty, v, &self.ctx, &mut self.counts)?)
     }
 
-    /// A code kept as written: code-shaped by the engine's test, or, on an element that
-    /// names its code system, a digit-only code up to SNOMED CT's length.
+    /// A code kept as written: code-shaped by the engine's test, or a concept id of the
+    /// terminology its element names (`coded`), unless it is a date or one of the
+    /// document's own values.
     fn keeps_code(&mut self, v: &str, coded: bool) -> bool {
         if self.engine.keeps_code(v, &self.learned, self.scratch) {
             return true;
         }
         let t = v.trim();
-        coded
-            && (1..=MAX_CODED_DIGITS).contains(&t.len())
-            && t.bytes().all(|b| b.is_ascii_digit())
-            && !self.is_learned(t)
+        coded && ts_parts(t).is_none() && !self.is_learned(t)
     }
 
     fn is_learned(&self, v: &str) -> bool {

@@ -266,6 +266,53 @@ fn any_xml_document_is_read_by_the_same_defaults() {
     }
 }
 
+/// A value cut inside a word by markup a reader does not see (a comment, an instruction,
+/// a CDATA boundary, an inline element) is read whole and rewritten, the markup kept and
+/// the document still XML (red team 50, F13); markup that cuts no PHI changes nothing.
+#[test]
+fn a_value_cut_by_markup_inside_a_word_is_read_whole() {
+    let cases: &[(&str, &[&str])] = &[
+        (
+            "<Visit><note>Seen Thack<!-- x -->eray, MR441<!-- -->0827</note></Visit>",
+            &["eray", "0827", "<!-- x -->", "<!-- -->"],
+        ),
+        (
+            "<Visit><note>Seen Thack<?x y?>eray, MR441<?z?>0827</note></Visit>",
+            &["eray", "0827", "<?x y?>"],
+        ),
+        (
+            "<Visit><note>Chart MR441<![CDATA[0827]]> seen, Rosa<![CDATA[lind Thack]]>eray</note></Visit>",
+            &["0827", "lind", "eray"],
+        ),
+        (
+            "<section><text><paragraph>chart MR441<content styleCode=\"Bold\">0827</content>, \
+             Thack<br/>eray, born 1961-0<sup>8</sup>-23, call 413-555<content>-0172</content>, \
+             mail otter.lake<footnote>.74</footnote>@inbox.example</paragraph></text></section>",
+            &["0827", "eray", "-23", "0172", "74", "@inbox", "<br/>", "<sup>", "</footnote>"],
+        ),
+        (
+            "<Observation xmlns=\"http://hl7.org/fhir\"><text><div xmlns=\"http://www.w3.org/1999/xhtml\">\
+             Dragana Vukovljevic, MR441<b>0827</b>, Ro<h:i xmlns:h=\"http://www.w3.org/1999/xhtml\">salind</h:i> \
+             Thack<span><b>er</b></span>ay</div></text></Observation>",
+            &["0827", "salind", "ay</div>", "<b></b>"],
+        ),
+    ];
+    for (doc, marks) in cases {
+        let out = safe_harbor(doc);
+        assert!(xml::reads(&out), "{out}");
+        for m in *marks {
+            // The value's pieces are gone; the markup is still there.
+            let markup = m.starts_with('<') && !m.ends_with("</div>");
+            assert_eq!(out.contains(m), markup, "{m}: {out}");
+        }
+    }
+    // Cut words that are no PHI, and markup between words: the document as it came.
+    let plain = "<section><text><paragraph>BP <content styleCode=\"Bold\">120/80</content>; \
+        Hyper<content>tension</content> stable, re<!-- x -->check in 2<sup>nd</sup> week \
+        (<content ID=\"m1\">lisinopril</content>).<br/>Walks daily.</paragraph></text></section>";
+    assert_eq!(safe_harbor(plain), plain);
+}
+
 /// Inputs the reader refuses, none of whose text may appear in the error.
 const REFUSED: &[(&str, &str)] = &[
     (

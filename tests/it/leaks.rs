@@ -1522,6 +1522,22 @@ const CHANNELS: &[&str] = &[
     "hash_hl7_in_json",
     "split_hl7_highlight",
     "split_hl7_format",
+    // Stop 51 (gate51): XML character data cut inside a word by markup a reader does not
+    // see (red team 50, F13): read joined, rewritten, never refused.
+    "split_xml_comment",
+    "split_xml_pi",
+    "split_xml_cdata",
+    "split_cda_content",
+    "split_cda_br",
+    "split_fhir_xml_b",
+    // A CDA code beside a code system that is no terminology of long numbers (F19 in CDA).
+    "cda_coded_digits",
+    "cda_coded_snomed_digits",
+    // Envelope and control values the sender chooses (F29): X12 GS02/GS03 and
+    // ISA06 beside the same value in the patient's loop, HL7 MSH-10 and MSH-12.
+    "x12_gs_ids",
+    "x12_isa_id",
+    "hl7_msh_control",
 ];
 
 /// Channels whose label does not match the body: a refusal is right there.
@@ -1537,6 +1553,8 @@ const IN_NAMES: &[&str] = &[
     "h_content_encoding_name",
     "xml_encoding_name",
     "xml_version",
+    // ISA06 is written as read: a sender ID that holds the patient's value is refused.
+    "x12_isa_id",
 ];
 
 /// The channels every value trick is tried on, and extra (channel, tricks) pairs.
@@ -2344,8 +2362,125 @@ fn channel(ch: &str, c: &Canary, v: &str) -> Option<Req> {
                 ))
             ),
         ),
+        // XML character data cut at the middle of each of the value's words by markup that
+        // reads as nothing: a comment, an instruction, a CDATA boundary, an inline element.
+        "split_xml_comment" => Req::new(
+            "x",
+            Some("application/xml"),
+            format!(
+                "<Visit><note>{}</note><kind>progress</kind></Visit>",
+                xml_cut(c, v, "<!-- x -->", "")
+            ),
+        ),
+        "split_xml_pi" => Req::new(
+            "x",
+            Some("application/xml"),
+            format!("<Visit><note>{}</note></Visit>", xml_cut(c, v, "<?z?>", "")),
+        ),
+        "split_xml_cdata" => Req::new(
+            "x",
+            Some("application/xml"),
+            format!(
+                "<Visit><note>{}</note></Visit>",
+                xml_cut(c, v, "<![CDATA[", "]]>")
+            ),
+        ),
+        "split_cda_content" => Req::new(
+            "x",
+            Some("application/cda+xml"),
+            cda_note(&format!(
+                "<paragraph>{}</paragraph>",
+                xml_cut(c, v, "<content styleCode=\"Bold\">", "</content>")
+            )),
+        ),
+        "split_cda_br" => Req::new(
+            "x",
+            Some("text/xml"),
+            cda_note(&format!(
+                "<paragraph>{}</paragraph>",
+                xml_cut(c, v, "<br/>", "")
+            )),
+        ),
+        "split_fhir_xml_b" => Req::new(
+            "x",
+            Some("application/fhir+xml"),
+            format!(
+                "<Observation xmlns=\"http://hl7.org/fhir\"><status value=\"final\"/><text>\
+                 <div xmlns=\"http://www.w3.org/1999/xhtml\">{}</div></text></Observation>",
+                xml_cut(c, v, "<b>", "</b>")
+            ),
+        ),
+        "cda_coded_digits" => Req::new(
+            "x",
+            Some("application/cda+xml"),
+            cda_code(&c.number?.to_string(), "2.16.840.1.113883.19.5"),
+        ),
+        "cda_coded_snomed_digits" => Req::new(
+            "x",
+            Some("application/cda+xml"),
+            cda_code(&c.number?.to_string(), "2.16.840.1.113883.6.96"),
+        ),
+        // GS02/GS03 holding the patient's own value: read, so tokenised.
+        "x12_gs_ids" if v.contains(['*', '~', ':', '^']) => return None,
+        "x12_gs_ids" => Req::new(
+            "x",
+            Some("application/edi-x12"),
+            x12_envelope(c, v, super::x12::ISA_837, &format!("GS*HC*{v}*{v}*")),
+        ),
+        // ISA06 (fixed width: written as read) holding the patient's value: refused.
+        "x12_isa_id" if v.len() > 15 || v.contains(['*', '~', ':', '^']) => return None,
+        "x12_isa_id" => Req::new(
+            "x",
+            Some("application/edi-x12"),
+            x12_envelope(
+                c,
+                v,
+                &super::x12::ISA_837.replace("PHIGATETEST    ", &format!("{v:<15}")),
+                "GS*HC*PHIGATETEST*TESTCLEARING*",
+            ),
+        ),
+        // MSH-10 (the control ID) and MSH-12's second component holding the value.
+        "hl7_msh_control" => Req::new(
+            "h",
+            Some("application/hl7-v2"),
+            hl7_message(c, v, "\r").replacen(
+                "|ADT^A08|M1|P|2.5.1",
+                &format!("|ADT^A08|{e}|P|2.5.1^{e}", e = hl7_escape(v)),
+                1,
+            ),
+        ),
         _ => return None,
     })
+}
+
+/// A CDA `code` element beside the section's narrative, its code `code` in `system`.
+fn cda_code(code: &str, system: &str) -> String {
+    cda_note(&format!(
+        "<paragraph>Seen.</paragraph></text><code code=\"{code}\" codeSystem=\"{system}\"/><text>"
+    ))
+}
+
+/// An 837P with `v` in the patient's loop (learned there) and the envelope `gs` and `isa`.
+fn x12_envelope(c: &Canary, v: &str, isa: &str, gs: &str) -> String {
+    let m = x12_message(c, v);
+    m.replacen(super::x12::ISA_837, isa, 1)
+        .replacen("GS*HC*PHIGATETEST*TESTCLEARING*", gs, 1)
+}
+
+/// The canary's free text with each word of `v` cut at its middle, its second half
+/// wrapped in `open` … `close` (`MR441<b>0827</b>`, `Thack<!-- x -->eray` with no `close`),
+/// the text escaped as XML character data.
+fn xml_cut(c: &Canary, v: &str, open: &str, close: &str) -> String {
+    const MARK: char = '\u{1}';
+    let text = xml_text(&cue(c, &cut_words(v, &MARK.to_string())));
+    let words: Vec<String> = text
+        .split(' ')
+        .map(|w| match w.split_once(MARK) {
+            Some((a, b)) => format!("{a}{open}{b}{close}"),
+            None => w.to_string(),
+        })
+        .collect();
+    words.join(" ")
 }
 
 /// `v` as one RFC 9110 token (`rosalind.thackeray`, `otter.lake.74.inbox.example`): what a
