@@ -120,8 +120,17 @@ fn declare_xml_utf8(body: Cow<'_, [u8]>) -> Cow<'_, [u8]> {
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 pub enum Encoding {
     Utf8,
-    Utf16 { endian: Endian, bom: bool },
+    Utf16 {
+        endian: Endian,
+        bom: bool,
+    },
     Latin1,
+    /// Never a body's charset ([`decode_text`] does not return it): text found in UTF-32
+    /// inside an encoded value (`super::engine::encoded`), written back the same way.
+    Utf32 {
+        endian: Endian,
+        bom: bool,
+    },
 }
 
 /// Text from bytes in `declared` charset (or by BOM and shape), and how it was written.
@@ -196,6 +205,16 @@ pub fn encode(text: &str, encoding: Encoding) -> Vec<u8> {
             }
             text.encode_utf16().for_each(&mut put);
             out
+        }
+        Encoding::Utf32 { endian, bom } => {
+            let bom = bom.then_some('\u{feff}');
+            bom.into_iter()
+                .chain(text.chars())
+                .flat_map(|c| match endian {
+                    Endian::Little => u32::from(c).to_le_bytes(),
+                    Endian::Big => u32::from(c).to_be_bytes(),
+                })
+                .collect()
         }
     }
 }

@@ -759,9 +759,9 @@ fn number_group(b: &[u8], i: usize) -> Option<usize> {
 }
 
 /// What may set the characters of a spelled-out run apart (`J o h n`, `J.o.h.n`, `J-o-h-n`,
-/// `5_1_2`, `J|o|h|n`, `J,o,h,n`, one to a line): one of these, the same one all along the
+/// `5_1_2`, `J|o|h|n`, `J,o,h,n`, `J/o/h/n`, one to a line): one of these, the same one all along the
 /// run.
-const SPACING: &[u8] = b" .-_,|*\n";
+const SPACING: &[u8] = b" .-_,|*/\n";
 
 /// Most spaces between two words of a letter-spaced phrase (`R o s a l i n d   T h a c k e r
 /// a y` writes the space between words as three).
@@ -897,7 +897,17 @@ fn glued_element(s: &str, start: usize, end: usize) -> bool {
 /// Builds a view by pushing decoded characters with the input range they came from.
 struct Builder {
     out: Canon,
+    /// After a Braille number sign: letters `a`–`j` are digits.
+    braille_digits: bool,
+    /// After a Braille capital sign.
+    braille_capital: bool,
 }
+
+/// The dots of the Braille cells for `a` to `z` (English grade 1; bit n is dot n + 1).
+const BRAILLE_LETTERS: [u8; 26] = [
+    0x01, 0x03, 0x09, 0x19, 0x11, 0x0B, 0x1B, 0x13, 0x0A, 0x1A, 0x05, 0x07, 0x0D, 0x1D, 0x15, 0x0F,
+    0x1F, 0x17, 0x0E, 0x1E, 0x25, 0x27, 0x3A, 0x2D, 0x3D, 0x35,
+];
 
 impl Builder {
     /// Pushes `run` as coming from input bytes `at..at + run.len()` one for one: for bytes
@@ -955,11 +965,58 @@ impl Builder {
                 accents: Vec::new(),
                 cuts_words: false,
             },
+            braille_digits: false,
+            braille_capital: false,
         }
+    }
+
+    /// The character a Braille cell (U+2800 block, English grade 1) reads as, or `None`
+    /// for a sign: the number sign makes `a`–`j` the digits until a blank, the capital sign
+    /// makes the next letter a capital. Cells with no reading read as a blank.
+    fn braille(&mut self, c: char) -> Option<char> {
+        let dots = (u32::from(c) - 0x2800) as u8;
+        match dots {
+            0x3C => {
+                self.braille_digits = true;
+                return None;
+            }
+            0x20 => {
+                self.braille_capital = true;
+                return None;
+            }
+            _ => {}
+        }
+        let letter = BRAILLE_LETTERS
+            .iter()
+            .position(|&d| d == dots)
+            .map(|i| char::from(b'a' + i as u8));
+        let read = match letter {
+            Some(l) if self.braille_digits && l <= 'j' => {
+                char::from_digit((u32::from(l) - u32::from('a') + 1) % 10, 10)
+            }
+            Some(l) if self.braille_capital => Some(l.to_ascii_uppercase()),
+            Some(l) => Some(l),
+            None => {
+                // A number goes on through its hyphens, points and commas (`⠼⠙⠁⠉⠤⠑⠑⠑`).
+                self.braille_digits &= matches!(dots, 0x24 | 0x32 | 0x02);
+                Some(match dots {
+                    0x24 => '-',
+                    0x32 => '.',
+                    0x02 => ',',
+                    0x04 => '\'',
+                    _ => ' ',
+                })
+            }
+        };
+        self.braille_capital = false;
+        read
     }
 
     /// Pushes `c`, normalised, as coming from input bytes `start..end`.
     fn push(&mut self, c: char, start: usize, end: usize) {
+        if self.braille_digits && !('\u{2801}'..='\u{28FF}').contains(&c) {
+            self.braille_digits = false;
+        }
         let emit = |d: char, b: &mut Canon| {
             let mut buf = [0u8; 4];
             let s = d.encode_utf8(&mut buf);
@@ -1005,6 +1062,12 @@ impl Builder {
         }
         if let Some(d) = circled_digit(c) {
             emit(d, &mut self.out);
+            return;
+        }
+        if ('\u{2800}'..='\u{28FF}').contains(&c) {
+            if let Some(d) = self.braille(c) {
+                emit(d, &mut self.out);
+            }
             return;
         }
         // `˙` decomposes to a space and a dot above; kept, it is a turned `.` to the turned
@@ -1739,8 +1802,17 @@ fn named_reference(name: &str) -> Option<char> {
     })
 }
 
-/// `%40`, or a run like `%C3%A9` that is one UTF-8 character.
+/// `%40`, or a run like `%C3%A9` that is one UTF-8 character, or `%u0052` (the escape
+/// of JavaScript's `escape()`, which IIS and many servers read).
 fn percent(s: &str) -> Option<(char, usize)> {
+    if let Some(hex) = s
+        .strip_prefix("%u")
+        .or_else(|| s.strip_prefix("%U"))
+        .and_then(|r| r.get(..4))
+    {
+        let code = u32::from_str_radix(hex, 16).ok()?;
+        return Some((char::from_u32(code)?, 6));
+    }
     let first = hex_byte(s)?;
     let len = match first {
         0x00..=0x7f => 1,
@@ -1780,17 +1852,8 @@ fn backslash(s: &str) -> Option<(char, usize)> {
             Some((char::from_u32(code)?, 4))
         }
         // `\122\157`: a printable ASCII character written as three octal digits.
-        b'0'..=b'1' => {
-            let digits = s.get(1..4)?;
-            if !digits.bytes().all(|c| (b'0'..=b'7').contains(&c)) {
-                return None;
-            }
-            let code = u32::from_str_radix(digits, 8).ok()?;
-            if !(0x20..0x7f).contains(&code) {
-                return None;
-            }
-            Some((char::from_u32(code)?, 4))
-        }
+        b'0'..=b'1' => octal(s).or_else(|| css_escape(s)),
+        c if c.is_ascii_hexdigit() => css_escape(s),
         b'n' | b'r' => Some(('\n', 2)),
         b't' => Some((' ', 2)),
         // An escaped backslash (`\\157`, text escaped twice): one backslash, which the
@@ -1798,6 +1861,41 @@ fn backslash(s: &str) -> Option<(char, usize)> {
         b'\\' => Some(('\\', 2)),
         _ => None,
     }
+}
+
+/// `\122`: a printable ASCII character as three octal digits.
+fn octal(s: &str) -> Option<(char, usize)> {
+    let digits = s.get(1..4)?;
+    if !digits.bytes().all(|c| (b'0'..=b'7').contains(&c)) {
+        return None;
+    }
+    let code = u32::from_str_radix(digits, 8).ok()?;
+    if !(0x20..0x7f).contains(&code) {
+        return None;
+    }
+    Some((char::from_u32(code)?, 4))
+}
+
+/// A CSS escape (`\52 `, `\6f`): one to six hex digits and the one blank that may end
+/// them, read only when it codes a printable ASCII character and the digits end at a blank,
+/// another backslash or the end (`C:\data\2024` and `\d{3}` are no escapes).
+fn css_escape(s: &str) -> Option<(char, usize)> {
+    let b = s.as_bytes();
+    let digits = b[1..]
+        .iter()
+        .take(6)
+        .take_while(|c| c.is_ascii_hexdigit())
+        .count();
+    let after = b.get(1 + digits).copied();
+    if digits == 0 || !matches!(after, None | Some(b' ' | b'\\' | b'\t' | b'\n')) {
+        return None;
+    }
+    let code = u32::from_str_radix(s.get(1..1 + digits)?, 16).ok()?;
+    if !(0x20..0x7f).contains(&code) {
+        return None;
+    }
+    let blank = usize::from(matches!(after, Some(b' ' | b'\t' | b'\n')));
+    Some((char::from_u32(code)?, 1 + digits + blank))
 }
 
 #[cfg(test)]

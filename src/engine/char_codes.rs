@@ -19,11 +19,52 @@ const MIN_CAPITALS: usize = 8;
 /// Fewest digits a run that decodes to a number must hold (a phone's seven).
 const MIN_NUMBER_DIGITS: usize = 7;
 
-/// A run of decimal codes: where it is in the text, what it says, and its separator.
+/// A run of decimal codes: where it is in the text, what it says, its separator and the
+/// notation of its first code.
 pub struct CodeRun {
     pub range: Range<usize>,
     pub text: String,
     pub separator: &'static str,
+    pub notation: Notation,
+}
+
+/// How a code is written, so that a rewritten copy is written the same way.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Notation {
+    /// `82`
+    Decimal,
+    /// `0x52`, `0X4F`: the prefix's and the digits' case.
+    Hex { upper_x: bool, upper: bool },
+    /// `U+0052`
+    UPlus,
+}
+
+impl Notation {
+    /// The notation of the code written at the start of `b`.
+    fn of(b: &[u8]) -> Notation {
+        match b {
+            [b'U', b'+', ..] => Notation::UPlus,
+            [b'0', x @ (b'x' | b'X'), rest @ ..] => Notation::Hex {
+                upper_x: *x == b'X',
+                upper: rest.iter().take(2).any(u8::is_ascii_uppercase),
+            },
+            _ => Notation::Decimal,
+        }
+    }
+
+    fn write(self, byte: u8) -> String {
+        match self {
+            Notation::Decimal => byte.to_string(),
+            Notation::Hex {
+                upper_x,
+                upper: true,
+            } => format!("0{}{byte:02X}", if upper_x { 'X' } else { 'x' }),
+            Notation::Hex { upper_x, .. } => {
+                format!("0{}{byte:02x}", if upper_x { 'X' } else { 'x' })
+            }
+            Notation::UPlus => format!("U+{byte:04X}"),
+        }
+    }
 }
 
 /// The runs of decimal character codes in `text`, in order.
@@ -49,9 +90,9 @@ pub fn runs(text: &str) -> Vec<CodeRun> {
     out
 }
 
-/// `bytes` written as decimal codes set apart by `separator`.
-pub fn encode(bytes: &[u8], separator: &str) -> String {
-    let codes: Vec<String> = bytes.iter().map(u8::to_string).collect();
+/// `bytes` written as codes in `notation` set apart by `separator`.
+pub fn encode(bytes: &[u8], separator: &str, notation: Notation) -> String {
+    let codes: Vec<String> = bytes.iter().map(|&b| notation.write(b)).collect();
     codes.join(separator)
 }
 
@@ -78,6 +119,7 @@ fn run_at(text: &str, start: usize) -> Option<CodeRun> {
         range: start..end,
         text: decoded,
         separator,
+        notation: Notation::of(&b[start..]),
     })
 }
 
@@ -197,6 +239,16 @@ mod tests {
 
     #[test]
     fn a_rewritten_copy_is_written_with_the_same_separator() {
-        assert_eq!(encode(b"Ann", ", "), "65, 110, 110");
+        assert_eq!(encode(b"Ann", ", ", Notation::Decimal), "65, 110, 110");
+        let run = &runs("x 0x52 0x6f 0x73 0x61 0x6c ok")[0];
+        assert_eq!(
+            encode(b"Ann", run.separator, run.notation),
+            "0x41 0x6e 0x6e"
+        );
+        let run = &runs("U+0052 U+006F U+0073 U+0061 U+006C")[0];
+        assert_eq!(
+            encode(b"Ann", run.separator, run.notation),
+            "U+0041 U+006E U+006E"
+        );
     }
 }

@@ -59,8 +59,20 @@ pub enum Armor {
         begin: Option<String>,
     },
     Base85(B85),
-    /// Each byte's decimal code, set apart by the separator ([`super::char_codes`]).
-    Decimal(&'static str),
+    /// Each byte's code, set apart by the separator, in its notation (`82`, `0x52`,
+    /// `U+0052`: [`super::char_codes`]).
+    Codes(&'static str, super::char_codes::Notation),
+    /// UTF-7's shifted run: `+`, the UTF-16 bytes in base64 without padding, `-`
+    /// (`+AFIAbwBz…-`).
+    Utf7,
+    /// Written in `inner`, then cut into groups of `width` characters set apart by
+    /// `seps` (the n-th gap by the n-th, later ones by the last): base64 as tools print
+    /// it, `U2Vl IFRo YWNr`.
+    Grouped {
+        inner: Box<Armor>,
+        width: usize,
+        seps: Vec<String>,
+    },
     /// Compressed with `method`, then written in `inner` (base64 of gzip: a compact way to
     /// carry a note, and to carry one past a detector).
     Compressed {
@@ -85,7 +97,27 @@ impl Armor {
             Armor::Base32 { padded: false } => BASE32_NOPAD.encode(bytes),
             Armor::Uu { ref begin } => super::uu::encode(begin.as_deref(), bytes),
             Armor::Base85(alphabet) => base85::encode(bytes, alphabet),
-            Armor::Decimal(separator) => super::char_codes::encode(bytes, separator),
+            Armor::Codes(separator, notation) => {
+                super::char_codes::encode(bytes, separator, notation)
+            }
+            Armor::Utf7 => format!("+{}-", STANDARD_NO_PAD.encode(bytes)),
+            Armor::Grouped {
+                ref inner,
+                width,
+                ref seps,
+            } => {
+                let one = inner.encode(bytes);
+                let mut out = String::with_capacity(one.len() + one.len() / width.max(1) + 1);
+                for (i, chunk) in one.as_bytes().chunks(width.max(1)).enumerate() {
+                    if i > 0 {
+                        let sep = seps.get(i - 1).or(seps.last()).map_or(" ", String::as_str);
+                        out.push_str(sep);
+                    }
+                    // Base64 is ASCII: every chunk is whole characters.
+                    out.push_str(std::str::from_utf8(chunk).unwrap_or(""));
+                }
+                out
+            }
             Armor::Compressed { method, ref inner } => inner.encode(&method.compress(bytes)),
             Armor::Wrapped {
                 ref inner,
@@ -383,6 +415,11 @@ pub fn runs(text: &str) -> Vec<(std::ops::Range<usize>, Hidden)> {
         }
     }
     out.extend(wrapped_b64(text));
+    for (range, hidden) in grouped_b64(text) {
+        if !out.iter().any(|(r, _)| overlap(r, &range)) {
+            out.push((range, hidden));
+        }
+    }
     // Decimal character codes before hexadecimal: `52 49 51 45 …` is also hex bytes set
     // apart by spaces, but only the codes read as the number it is.
     for run in super::char_codes::runs(text) {
@@ -392,7 +429,7 @@ pub fn runs(text: &str) -> Vec<(std::ops::Range<usize>, Hidden)> {
         let hidden = Hidden {
             text: run.text,
             charset: Charset::Utf8,
-            armor: Armor::Decimal(run.separator),
+            armor: Armor::Codes(run.separator, run.notation),
         };
         out.push((run.range, hidden));
     }
@@ -509,6 +546,167 @@ fn read_block(
     ))
 }
 
+/// Fewest base64 characters inside a UTF-7 shifted run read as text (four characters).
+const MIN_UTF7_RUN: usize = 11;
+
+/// A UTF-7 shifted run (`+AFIAbwBz…`, its closing `-` optional): UTF-16 in base64 without
+/// padding, a way to write a whole name past anything that reads only letters.
+fn utf7(r: &str) -> Option<Hidden> {
+    let inner = r.strip_prefix('+')?;
+    let inner = inner.strip_suffix('-').unwrap_or(inner);
+    if inner.len() < MIN_UTF7_RUN
+        || !inner
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'/'))
+    {
+        return None;
+    }
+    // A character left over past the last whole byte carries no byte of its own.
+    let whole = if inner.len() % 4 == 1 {
+        inner.len() - 1
+    } else {
+        inner.len()
+    };
+    let mut bytes = STANDARD_NO_PAD.decode(&inner[..whole]).ok()?;
+    bytes.truncate(bytes.len() / 2 * 2);
+    let units: Vec<u16> = bytes
+        .chunks_exact(2)
+        .map(|p| u16::from_be_bytes([p[0], p[1]]))
+        .collect();
+    let text = String::from_utf16(&units).ok()?;
+    let charset = Charset::Utf16 {
+        endian: crate::charset::Endian::Big,
+        bom: false,
+    };
+    is_readable(&text).then_some(Hidden {
+        text,
+        charset,
+        armor: Armor::Utf7,
+    })
+}
+
+/// Fewest groups in a block of [`grouped_b64`].
+const MIN_GROUPS: usize = 3;
+/// Shortest and longest group: base64 printed four or eight to a group, or a line of 64 or
+/// 76 set apart by blanks.
+const MIN_GROUP: usize = 4;
+const MAX_GROUP: usize = 76;
+
+/// Base64 printed in groups set apart by blanks or line breaks (`U2Vl IFRo YWNr ZXJh eQ==`),
+/// each group too short, or cut at the wrong place, to read alone: runs of
+/// [`MIN_GROUPS`] or more words of base64 characters of one length (the last no longer),
+/// read joined; a word before or after the block that happens to share the length (`see
+/// blob U2Vl …`) is tried without. Written back grouped the same way. A text of words of
+/// one length is no block: it has no digits and no mixed case ([`has_b64_signs`]), which
+/// is all the work it costs.
+fn grouped_b64(text: &str) -> Vec<(std::ops::Range<usize>, Hidden)> {
+    let b = text.as_bytes();
+    let mut out = Vec::new();
+    let mut block: Vec<(usize, usize)> = Vec::new();
+    let mut i = 0;
+    while i < b.len() {
+        while i < b.len() && b[i].is_ascii_whitespace() {
+            i += 1;
+        }
+        let start = i;
+        while i < b.len() && !b[i].is_ascii_whitespace() {
+            i += 1;
+        }
+        let word = start..i;
+        // The word's base64 part: a sentence's stop after the last group is not part of it.
+        let trimmed_end = start
+            + text[word.clone()]
+                .trim_end_matches(['.', ',', ';', ':', ')'])
+                .len();
+        let body = &b[start..trimmed_end];
+        let shaped = (MIN_GROUP..=MAX_GROUP).contains(&body.len())
+            && body
+                .iter()
+                .all(|&c| c.is_ascii_alphanumeric() || matches!(c, b'+' | b'/' | b'='))
+            && !body[..body.len().saturating_sub(2)].contains(&b'=');
+        let width = block.first().map(|&(s, e)| e - s);
+        let last_full = block.last().is_none_or(|&(s, e)| Some(e - s) == width);
+        let fits = shaped
+            && last_full
+            && width.is_none_or(|w| body.len() <= w)
+            && block.last().is_none_or(|&(_, e)| {
+                let gap = &b[e..start];
+                (1..=2).contains(&gap.len()) && gap.iter().all(u8::is_ascii_whitespace)
+            });
+        if fits {
+            block.push((start, trimmed_end));
+        } else {
+            out.extend(read_groups(text, &block));
+            block.clear();
+            if shaped {
+                block.push((start, trimmed_end));
+            }
+        }
+        if trimmed_end < i {
+            // A stop closes the block.
+            out.extend(read_groups(text, &block));
+            block.clear();
+        }
+    }
+    out.extend(read_groups(text, &block));
+    out
+}
+
+/// A block of [`grouped_b64`] read joined as base64 text, with up to two words at either
+/// end left out when it does not read whole.
+fn read_groups(text: &str, block: &[(usize, usize)]) -> Option<(std::ops::Range<usize>, Hidden)> {
+    if block.len() < MIN_GROUPS {
+        return None;
+    }
+    let signs = |groups: &[(usize, usize)]| {
+        let (mut upper, mut lower, mut digit, mut len) = (false, false, false, 0);
+        for &(s, e) in groups {
+            let w = &text.as_bytes()[s..e];
+            upper |= w.iter().any(u8::is_ascii_uppercase);
+            lower |= w.iter().any(u8::is_ascii_lowercase);
+            digit |= w.iter().any(u8::is_ascii_digit);
+            len += e - s;
+        }
+        upper && lower && (digit || len >= 32) && len >= MIN_B64_RUN
+    };
+    if !signs(block) {
+        return None;
+    }
+    for front in 0..=2usize {
+        for back in 0..=2usize {
+            let Some(groups) = block.get(front..block.len().saturating_sub(back)) else {
+                continue;
+            };
+            if groups.len() < MIN_GROUPS || !signs(groups) {
+                continue;
+            }
+            let joined: String = groups.iter().map(|&(s, e)| &text[s..e]).collect();
+            let Some(hidden) = b64_text(&joined) else {
+                continue;
+            };
+            let (first, last) = (groups[0], groups[groups.len() - 1]);
+            let seps = groups
+                .windows(2)
+                .map(|w| text[w[0].1..w[1].0].to_string())
+                .collect();
+            let armor = Armor::Grouped {
+                inner: Box::new(hidden.armor),
+                width: first.1 - first.0,
+                seps,
+            };
+            return Some((
+                first.0..last.1,
+                Hidden {
+                    text: hidden.text,
+                    charset: hidden.charset,
+                    armor,
+                },
+            ));
+        }
+    }
+    None
+}
+
 /// Whether `start..end` is the payload of a MIME encoded word in base64
 /// (`=?UTF-8?B?SmFuZQ==?=`, RFC 2047): the shape itself says it is base64, so it is read
 /// however short it is. `first_open` is where the text's first `=?` starts, looked for
@@ -548,6 +746,11 @@ fn spaced_hex(text: &str, start: usize) -> Option<(std::ops::Range<usize>, Hidde
 /// One run of a text read as hexadecimal, base32 or base64 (with base64's signs: a word is
 /// never taken for it).
 fn run(r: &str) -> Option<Hidden> {
+    if r.starts_with('+') {
+        if let Some(h) = utf7(r) {
+            return Some(h);
+        }
+    }
     if r.len() < 2 * MIN_HEX_RUN_BYTES {
         return None;
     }
@@ -711,10 +914,45 @@ fn decode_b64(s: &str) -> Option<(Vec<u8>, &'static GeneralPurpose)> {
 /// Decoded bytes that are text a person wrote (UTF-8, or UTF-16 by BOM or shape), not
 /// binary; with how they were written.
 pub fn readable_text(bytes: &[u8]) -> Option<(String, Charset)> {
+    if let Some((text, encoding)) = utf32_text(bytes) {
+        return is_readable(&text).then_some((text, encoding));
+    }
     let (text, encoding) = crate::charset::decode_text(bytes, None).ok()?;
+    is_readable(&text).then_some((text, encoding))
+}
+
+/// Bytes in UTF-32 (a BOM, or every character's two high bytes zero on one side): text in
+/// UTF-32 carries a value past anything that reads only UTF-8 and UTF-16.
+fn utf32_text(bytes: &[u8]) -> Option<(String, Charset)> {
+    use crate::charset::Endian;
+    if bytes.len() < 4 * MIN_TEXT_CHARS || !bytes.len().is_multiple_of(4) {
+        return None;
+    }
+    let (endian, bom) = match bytes.get(..4)? {
+        [0xFF, 0xFE, 0, 0] => (Endian::Little, true),
+        [0, 0, 0xFE, 0xFF] => (Endian::Big, true),
+        [_, _, 0, 0] => (Endian::Little, false),
+        [0, 0, _, _] => (Endian::Big, false),
+        _ => return None,
+    };
+    let data = if bom { &bytes[4..] } else { bytes };
+    let mut text = String::with_capacity(data.len() / 4);
+    for q in data.chunks_exact(4) {
+        let n = match endian {
+            Endian::Little => u32::from_le_bytes([q[0], q[1], q[2], q[3]]),
+            Endian::Big => u32::from_be_bytes([q[0], q[1], q[2], q[3]]),
+        };
+        text.push(char::from_u32(n)?);
+    }
+    Some((text, Charset::Utf32 { endian, bom }))
+}
+
+/// Decoded text that a person wrote: long enough, no control characters, mostly letters,
+/// digits, blanks and the punctuation of prose.
+fn is_readable(text: &str) -> bool {
     let total = text.chars().count();
     if total < MIN_TEXT_CHARS {
-        return None;
+        return false;
     }
     let control = text
         .chars()
@@ -724,7 +962,7 @@ pub fn readable_text(bytes: &[u8]) -> Option<(String, Charset)> {
         .chars()
         .filter(|c| c.is_alphanumeric() || c.is_whitespace() || ",.;:-@/()#'\"{}[]".contains(*c))
         .count();
-    (control == 0 && wordish * 10 >= total * 8).then_some((text, encoding))
+    control == 0 && wordish * 10 >= total * 8
 }
 
 #[cfg(test)]

@@ -43,6 +43,7 @@ pub mod recall;
 pub mod reference;
 pub mod reveal;
 mod reversed;
+mod rot47;
 pub mod spelling;
 mod turned;
 mod uu;
@@ -893,7 +894,9 @@ impl Engine {
                 let turnable = turned::Turnable::of(view, self.detector.lexicon());
                 let spans =
                     self.with_turned(&turnable, turned::Turn::Rot13, spans, learned, scratch);
-                self.with_turned(&turnable, turned::Turn::Backwards, spans, learned, scratch)
+                let spans =
+                    self.with_turned(&turnable, turned::Turn::Backwards, spans, learned, scratch);
+                self.with_rot47(view, spans, learned, scratch)
             }
         };
         (canon, spans)
@@ -975,6 +978,23 @@ impl Engine {
             out = reversed::merged(out, found);
         }
         out
+    }
+
+    /// `spans` of `view`, and what its ROT47 words hold turned back ([`rot47::view`]),
+    /// where a span holds one of them.
+    fn with_rot47(
+        &self,
+        view: &str,
+        spans: Vec<Span>,
+        learned: Option<&Learned>,
+        scratch: &mut Scratch,
+    ) -> Vec<Span> {
+        let Some((turned, words)) = rot47::view(view) else {
+            return spans;
+        };
+        let mut found = self.detector.scan(&turned, learned, scratch);
+        found.retain(|s| words.iter().any(|w| s.start < w.end && w.start < s.end));
+        reversed::merged(spans, found)
     }
 
     /// `spans` of `view`, and what it holds with its words turned back ([`turned::view`]):

@@ -226,6 +226,23 @@ const VALUE_TRICKS: &[&str] = &[
     "c1_inside",
     "pct_deep",
     "amp_deep",
+    "b64_grouped",
+    "b64_grouped_lines",
+    "b64_utf32",
+    "b64_utf32be",
+    "defanged",
+    "dotless_email",
+    "mr_grouped",
+    "pct_u",
+    "phone_dot",
+    "week_date",
+    "ordinal_date",
+    "foreign_date",
+    "braille",
+    "rot47",
+    "css_escapes",
+    "slashed",
+    "utf7",
 ];
 
 /// The tricks tried on every channel of `TRICK_CHANNELS` (the rest go by `EXTRA_TRICKS`).
@@ -534,6 +551,37 @@ fn value_trick(trick: &str, c: &Canary) -> Option<String> {
                 })
                 .collect()
         }),
+        // Stop 51 (red team 50's rest): base64 printed in groups of four set apart by blanks
+        // or one to a line; base64 of UTF-32 (with a BOM, and big-endian without).
+        "b64_grouped" => Some(grouped(&b64(cue(c, v).as_bytes()), 4, " ")),
+        "b64_grouped_lines" => Some(grouped(&b64(cue(c, v).as_bytes()), 4, "\n")),
+        "b64_utf32" => Some(b64(&utf32(&cue(c, v), true, true))),
+        "b64_utf32be" => Some(b64(&utf32(&cue(c, v), false, false))),
+        // An e-mail address defanged (`otter.lake.74[at]inbox[.]example`), or on a domain
+        // with no dot (`otter.lake.74@inbox`).
+        "defanged" => (c.kind == Kind::Email)
+            .then(|| v.replace('@', "[at]").replace(".example", "[.]example")),
+        "dotless_email" => (c.kind == Kind::Email).then(|| v.replace(".example", "")),
+        // A record number's digits in blank-set groups after its prefix (`MR 441 0827`).
+        "mr_grouped" => (c.kind == Kind::Mrn).then(|| "MR 441 0827".to_string()),
+        // Every character as IIS's `%u0052`.
+        "pct_u" => Some(v.chars().map(|ch| format!("%u{:04X}", ch as u32)).collect()),
+        // A phone with one dot after the area code, as a decimal number (`413.5550172`).
+        "phone_dot" => (c.kind == Kind::Phone).then(|| "413.5550172".to_string()),
+        // The date of birth as an ISO week date, an ordinal date, and with a French month.
+        "week_date" => (c.kind == Kind::Dob).then(|| "1961-W34-3".to_string()),
+        "ordinal_date" => (c.kind == Kind::Dob).then(|| "1961-235".to_string()),
+        "foreign_date" => (c.kind == Kind::Dob).then(|| "23 ao\u{fb}t 1961".to_string()),
+        // Braille cells (grade 1, a number sign before digits), ROT47, CSS escapes
+        // (`\52 \6f …`), letters set apart by `/`, and UTF-7 (`+AFIAbwBz…-`).
+        "braille" => (c.kind != Kind::Email).then(|| braille(v)),
+        "rot47" => Some(rot47(v)),
+        "css_escapes" => Some(v.chars().map(|ch| format!("\\{:x} ", ch as u32)).collect()),
+        "slashed" => (c.kind == Kind::Name).then(|| spelled_with(v, "/")),
+        "utf7" => Some(format!(
+            "+{}-",
+            base64::engine::general_purpose::STANDARD_NO_PAD.encode(utf16(v, false, false))
+        )),
         // The cued value gzipped (or raw-deflated) and written in base64.
         "b64_gzip" => Some(b64(&compressed(cue(c, v).as_bytes(), true))),
         "b64_deflate" => Some(b64(&compressed(cue(c, v).as_bytes(), false))),
@@ -1167,8 +1215,10 @@ fn unleeted_and_unspoken(s: &str) -> Vec<String> {
         rot13(s),
         undoubled(s),
         upright(s),
+        rot47(s),
     ]
     .into_iter()
+    .chain(calendar_dates(s))
     .chain(unsignalled(s))
     .collect()
 }
@@ -1268,6 +1318,371 @@ fn utf16(s: &str, le: bool, bom: bool) -> Vec<u8> {
         out.extend_from_slice(&if le { u.to_le_bytes() } else { u.to_be_bytes() });
     }
     out
+}
+
+fn utf32(s: &str, le: bool, bom: bool) -> Vec<u8> {
+    bom.then_some('\u{feff}')
+        .into_iter()
+        .chain(s.chars())
+        .flat_map(|c| {
+            if le {
+                (c as u32).to_le_bytes()
+            } else {
+                (c as u32).to_be_bytes()
+            }
+        })
+        .collect()
+}
+
+/// `s` cut into groups of `width` set apart by `sep`.
+fn grouped(s: &str, width: usize, sep: &str) -> String {
+    s.as_bytes()
+        .chunks(width)
+        .map(|c| String::from_utf8_lossy(c).into_owned())
+        .collect::<Vec<_>>()
+        .join(sep)
+}
+
+/// The dots of the Braille cells for `a` to `z` (English grade 1).
+const BRAILLE: [u32; 26] = [
+    0x01, 0x03, 0x09, 0x19, 0x11, 0x0B, 0x1B, 0x13, 0x0A, 0x1A, 0x05, 0x07, 0x0D, 0x1D, 0x15, 0x0F,
+    0x1F, 0x17, 0x0E, 0x1E, 0x25, 0x27, 0x3A, 0x2D, 0x3D, 0x35,
+];
+
+/// `v` in Braille: letters as their cells, a number sign before each run of digits (`1` is
+/// `a`'s cell, `0` is `j`'s), `-` as `⠤`, a blank as the blank cell.
+fn braille(v: &str) -> String {
+    let cell = |d: u32| char::from_u32(0x2800 + d).unwrap_or(' ');
+    let mut out = String::new();
+    let mut digits = false;
+    for ch in v.chars() {
+        if let Some(d) = ch.to_digit(10) {
+            if !digits {
+                out.push(cell(0x3C));
+                digits = true;
+            }
+            out.push(cell(BRAILLE[((d + 9) % 10) as usize]));
+            continue;
+        }
+        digits = false;
+        match ch.to_ascii_lowercase() {
+            l @ 'a'..='z' => out.push(cell(BRAILLE[(l as u8 - b'a') as usize])),
+            '-' => out.push(cell(0x24)),
+            '.' => out.push(cell(0x32)),
+            _ => out.push(cell(0)),
+        }
+    }
+    out
+}
+
+/// The check's reading of Braille: letters, digits after a number sign, `-`, `.`, blanks.
+fn unbrailled(s: &str) -> Option<String> {
+    if !s.chars().any(|c| ('\u{2800}'..='\u{28FF}').contains(&c)) {
+        return None;
+    }
+    let mut out = String::new();
+    let mut digits = false;
+    for ch in s.chars() {
+        let Some(d) = (ch as u32).checked_sub(0x2800).filter(|d| *d < 0x100) else {
+            digits = false;
+            out.push(ch);
+            continue;
+        };
+        if d == 0x3C {
+            digits = true;
+            continue;
+        }
+        match BRAILLE.iter().position(|&b| b == d) {
+            Some(i) if digits && i < 10 => out.push(char::from(b'0' + ((i + 1) % 10) as u8)),
+            Some(i) => out.push(char::from(b'a' + i as u8)),
+            None => {
+                digits = false;
+                out.push(match d {
+                    0x24 => '-',
+                    0x32 => '.',
+                    _ => ' ',
+                });
+            }
+        }
+    }
+    Some(out)
+}
+
+fn rot47(s: &str) -> String {
+    s.chars()
+        .map(|c| match c {
+            '!'..='~' => char::from(b'!' + (c as u8 - b'!' + 47) % 94),
+            _ => c,
+        })
+        .collect()
+}
+
+/// The check's reading of CSS escapes (`\52 \6f`): one to six hex digits and an optional
+/// blank after a backslash.
+fn css_decode(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut rest = s;
+    while let Some(i) = rest.find('\\') {
+        out.push_str(&rest[..i]);
+        let after = &rest[i + 1..];
+        let n = after
+            .bytes()
+            .take(6)
+            .take_while(u8::is_ascii_hexdigit)
+            .count();
+        match u32::from_str_radix(&after[..n], 16)
+            .ok()
+            .and_then(char::from_u32)
+        {
+            Some(ch) if n > 0 => {
+                out.push(ch);
+                rest = after[n..].strip_prefix(' ').unwrap_or(&after[n..]);
+            }
+            _ => {
+                out.push('\\');
+                rest = after;
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+/// The check's reading of IIS's `%u0052`.
+fn pct_u_decode(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut rest = s;
+    while let Some(i) = rest.find("%u").or_else(|| rest.find("%U")) {
+        out.push_str(&rest[..i]);
+        let code = rest
+            .get(i + 2..i + 6)
+            .and_then(|h| u32::from_str_radix(h, 16).ok())
+            .and_then(char::from_u32);
+        match code {
+            Some(ch) => {
+                out.push(ch);
+                rest = &rest[i + 6..];
+            }
+            None => {
+                out.push('%');
+                rest = &rest[i + 1..];
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+/// The check's reading of UTF-7 runs (`+AFIAbwBz…-`): UTF-16BE in base64.
+fn utf7_decode(s: &str) -> Option<String> {
+    if !s.contains('+') {
+        return None;
+    }
+    let mut out = String::new();
+    let mut found = false;
+    let mut rest = s;
+    while let Some(i) = rest.find('+') {
+        out.push_str(&rest[..i]);
+        let after = &rest[i + 1..];
+        let n = after
+            .bytes()
+            .take_while(|b| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'/'))
+            .count();
+        let body = &after[..n - usize::from(n % 4 == 1)];
+        let units: Option<Vec<u16>> = base64::engine::general_purpose::STANDARD_NO_PAD
+            .decode(body)
+            .ok()
+            .map(|b| {
+                b.chunks_exact(2)
+                    .map(|p| u16::from_be_bytes([p[0], p[1]]))
+                    .collect()
+            });
+        // A shifted run the check reads: closed by `-`, eight characters or more, decoding
+        // to printable text (anything else a `+` opens is left alone).
+        let text = units
+            .filter(|_| n >= 8 && after[n..].starts_with('-'))
+            .and_then(|u| String::from_utf16(&u).ok())
+            .filter(|t| t.chars().all(|c| !c.is_control()));
+        match text {
+            Some(t) => {
+                found = true;
+                out.push_str(&t);
+                rest = &after[n + 1..];
+            }
+            None => {
+                out.push('+');
+                rest = after;
+            }
+        }
+    }
+    out.push_str(rest);
+    found.then_some(out)
+}
+
+/// Base64 printed in groups set apart by blanks (or anything no base64 holds): each run of
+/// three or more words of four base64 characters or more, read joined from each of its
+/// first three words to each of its last three; what decodes to printable text is a view.
+fn grouped_b64_views(s: &str, out: &mut Vec<String>) {
+    let is_b64 = |c: char| c.is_ascii_alphanumeric() || matches!(c, '+' | '/' | '=');
+    let words: Vec<&str> = s
+        .split(|c: char| !is_b64(c))
+        .filter(|w| !w.is_empty())
+        .collect();
+    let mut i = 0;
+    while i < words.len() {
+        let start = i;
+        while i < words.len() && words[i].len() >= 4 {
+            i += 1;
+        }
+        if i - start >= 3 {
+            for first in start..(start + 3).min(i - 2) {
+                for last in (first + 3).max(i.saturating_sub(3))..=i {
+                    let joined: String = words[first..last].concat();
+                    for engine in [
+                        &base64::engine::general_purpose::STANDARD,
+                        &base64::engine::general_purpose::STANDARD_NO_PAD,
+                    ] {
+                        let Ok(b) = engine.decode(&joined) else {
+                            continue;
+                        };
+                        let Ok(t) = String::from_utf8(b) else {
+                            continue;
+                        };
+                        let printable = t
+                            .chars()
+                            .filter(|c| !c.is_control() || c.is_whitespace())
+                            .count();
+                        if !t.is_empty() && printable * 10 >= t.chars().count() * 9 {
+                            out.push(t);
+                        }
+                    }
+                }
+            }
+        }
+        i = i.max(start + 1);
+    }
+}
+
+/// Days since 1970-01-01 of a civil date (Howard Hinnant's algorithm).
+fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let doy = (153 * (m + if m > 2 { -3 } else { 9 }) + 2) / 5 + d - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
+}
+
+/// The civil date of a count of days since 1970-01-01, as `yyyymmdd`.
+fn civil_from_days(z: i64) -> String {
+    let z = z + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    format!("{y:04}{m:02}{d:02}")
+}
+
+/// Month names the check reads in dates, in French, Spanish, Italian, German (lower case,
+/// accents and all), with their numbers.
+const FOREIGN_MONTHS: &[(&str, u32)] = &[
+    ("janvier", 1),
+    ("février", 2),
+    ("mars", 3),
+    ("avril", 4),
+    ("mai", 5),
+    ("juin", 6),
+    ("juillet", 7),
+    ("août", 8),
+    ("septembre", 9),
+    ("octobre", 10),
+    ("novembre", 11),
+    ("décembre", 12),
+    ("enero", 1),
+    ("febrero", 2),
+    ("marzo", 3),
+    ("abril", 4),
+    ("mayo", 5),
+    ("junio", 6),
+    ("julio", 7),
+    ("agosto", 8),
+    ("septiembre", 9),
+    ("octubre", 10),
+    ("noviembre", 11),
+    ("diciembre", 12),
+    ("august", 8),
+    ("oktober", 10),
+    ("dezember", 12),
+];
+
+/// The check's reading of ISO week dates (`1961-W34-3`), ordinal dates (`1961-235`) and
+/// dates with a foreign month (`23 août 1961`): each also written as `yyyymmdd`.
+fn calendar_dates(s: &str) -> Option<String> {
+    let mut extra = Vec::new();
+    let b = s.as_bytes();
+    let num = |from: usize, len: usize| -> Option<i64> {
+        let t = s.get(from..from + len)?;
+        t.bytes()
+            .all(|c| c.is_ascii_digit())
+            .then(|| t.parse().ok())?
+    };
+    for i in 0..b.len() {
+        if i > 0 && b[i - 1].is_ascii_digit() {
+            continue;
+        }
+        let Some(y) = num(i, 4) else { continue };
+        let rest = &s[i + 4..];
+        let r = rest.strip_prefix('-').unwrap_or(rest);
+        let off = i + 4 + (rest.len() - r.len());
+        if let Some(w) = r.strip_prefix('W') {
+            let wo = off + 1;
+            let wk = num(wo, 2);
+            let after = w.get(2..).unwrap_or("");
+            let dd = after.strip_prefix('-').unwrap_or(after);
+            let day = dd
+                .bytes()
+                .next()
+                .filter(u8::is_ascii_digit)
+                .map(|c| i64::from(c - b'0'));
+            if let (Some(wk), Some(day)) = (wk, day) {
+                let jan4 = days_from_civil(y, 1, 4);
+                let wd = (jan4 + 3).rem_euclid(7) + 1; // Monday 1
+                extra.push(civil_from_days(jan4 - (wd - 1) + (wk - 1) * 7 + (day - 1)));
+            }
+        } else if let Some(doy) =
+            num(off, 3).filter(|_| !r.as_bytes().get(3).is_some_and(u8::is_ascii_digit))
+        {
+            // With its dash, or as a run of seven digits alone (its groups read joined).
+            let run7 = off == i + 4 && !b.get(i + 7).is_some_and(u8::is_ascii_digit);
+            if (1..=366).contains(&doy) && (off > i + 4 || run7) {
+                extra.push(civil_from_days(days_from_civil(y, 1, 1) + doy - 1));
+            }
+        }
+    }
+    let lower = s.to_lowercase();
+    let words: Vec<&str> = lower
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty() && *w != "de" && *w != "del")
+        .collect();
+    for w in words.windows(3) {
+        let month = FOREIGN_MONTHS
+            .iter()
+            .find(|(m, _)| *m == w[1])
+            .map(|(_, n)| *n);
+        let day = w[0].parse::<u32>().ok().filter(|d| (1..=31).contains(d));
+        let year = w[2]
+            .parse::<u32>()
+            .ok()
+            .filter(|y| (1800..2100).contains(y));
+        if let (Some(m), Some(d), Some(y)) = (month, day, year) {
+            extra.push(format!("{y:04}{m:02}{d:02}"));
+        }
+    }
+    (!extra.is_empty()).then(|| format!("{s} {}", extra.join(" ")))
 }
 
 /// Re-encodes a request's body; the Content-Type's charset follows when the trick declares
@@ -1793,8 +2208,32 @@ const EXTRA_TRICKS: &[(&str, &[&str])] = &[
         "query_unknown",
         &["token_shaped", "hyphen_host", "del_inside"],
     ),
+    // Stop 51: red team 50's remaining free-text spellings.
+    ("json_note", STOP51_TRICKS),
+    ("text", STOP51_TRICKS),
+    ("json_unknown", STOP51_TRICKS),
     ("query_unknown", &["tag_chars", "hex_bytes", "u_plus"]),
     ("path", &["tag_chars", "hex_bytes"]),
+];
+/// Stop 51's tricks (red team 50: F4, F5, F7, F11, F17, F18, F30).
+const STOP51_TRICKS: &[&str] = &[
+    "b64_grouped",
+    "b64_grouped_lines",
+    "b64_utf32",
+    "b64_utf32be",
+    "defanged",
+    "dotless_email",
+    "mr_grouped",
+    "pct_u",
+    "phone_dot",
+    "week_date",
+    "ordinal_date",
+    "foreign_date",
+    "braille",
+    "rot47",
+    "css_escapes",
+    "slashed",
+    "utf7",
 ];
 /// The channels every body trick is tried on.
 const BODY_TRICK_CHANNELS: &[&str] = &["json_note", "text"];
@@ -3136,6 +3575,23 @@ fn byte_texts(b: &[u8]) -> Vec<String> {
             String::from_utf8_lossy(&b.iter().copied().filter(|x| *x != 0).collect::<Vec<_>>())
                 .into_owned(),
         );
+        // UTF-32 both ways (a BOM is one more character), when three zero bytes in a row
+        // show it.
+        let utf32 = b.windows(3).any(|w| w == [0, 0, 0]);
+        for le in [true, false].into_iter().filter(|_| utf32) {
+            let text: String = b
+                .chunks_exact(4)
+                .filter_map(|q| {
+                    let n = if le {
+                        u32::from_le_bytes([q[0], q[1], q[2], q[3]])
+                    } else {
+                        u32::from_be_bytes([q[0], q[1], q[2], q[3]])
+                    };
+                    char::from_u32(n)
+                })
+                .collect();
+            out.push(text);
+        }
     }
     out
 }
@@ -3170,6 +3626,19 @@ fn decode_once(s: &str) -> Vec<String> {
     if let Some(d) = decimal_codes(s) {
         out.push(d);
     }
+    if s.contains('\\') {
+        out.push(css_decode(s));
+    }
+    if s.contains("%u") || s.contains("%U") {
+        out.push(pct_u_decode(s));
+    }
+    if let Some(d) = utf7_decode(s) {
+        out.push(d);
+    }
+    if let Some(d) = unbrailled(s) {
+        out.push(d);
+    }
+    grouped_b64_views(s, &mut out);
     if let Some(d) = unhidden(s) {
         out.push(d);
     }
@@ -4256,8 +4725,9 @@ fn the_decoders_find_every_trick() {
                 if *trick == "doubled" && ch.starts_with("json_group") {
                     continue;
                 }
-                // A path's `/` for each space splits spaced hex's pairs: no reading of it.
-                if *trick == "hex_spaced"
+                // A path's `/` for each space splits spaced hex's pairs (and base64's groups,
+                // whose own alphabet holds `/`): no reading of it.
+                if matches!(*trick, "hex_spaced" | "b64_grouped" | "b64_grouped_lines")
                     && matches!(*ch, "json_path_keep" | "path_pieces" | "query_path_pieces")
                 {
                     continue;
@@ -4275,6 +4745,25 @@ fn the_decoders_find_every_trick() {
                 // HTML note: the check reads such a block whole or not at all.
                 if matches!(*trick, "attr_tags" | "comment_text")
                     && (ch.starts_with("html_note") || ch.ends_with("_comment"))
+                {
+                    continue;
+                }
+                // Braille's blank cell, ROT47's marks and base64's blanks cannot stand in an
+                // XML name, a ragged CSV cell set or a path cut at its `/`: those channels
+                // rewrite the value before it is sent, so the check reads pieces.
+                if matches!(
+                    *trick,
+                    "braille" | "rot47" | "b64_grouped" | "b64_grouped_lines"
+                ) && (IN_NAMES.contains(ch)
+                    || matches!(
+                        *ch,
+                        "xml_pi"
+                            | "csv_ragged"
+                            | "xml_in_json"
+                            | "path_pieces"
+                            | "query_path_pieces"
+                            | "json_path_keep"
+                    ))
                 {
                     continue;
                 }
