@@ -131,10 +131,7 @@ fn cut_runs(items: &[Item<'_>]) -> Vec<Vec<usize>> {
         match part(item) {
             Part::Data(text) if text.is_empty() => {}
             Part::Data(text) => {
-                let first = text.chars().next();
-                cut |= [last, first]
-                    .iter()
-                    .all(|c| matches!(c, Some(c) if !c.is_whitespace()));
+                cut |= cuts_a_word(last, text.chars().next());
                 last = text.chars().next_back();
                 run.push(i);
             }
@@ -147,6 +144,17 @@ fn cut_runs(items: &[Item<'_>]) -> Vec<Vec<usize>> {
     }
     close(&mut run, &mut cut);
     runs
+}
+
+/// Whether two pieces meeting at `left`|`right` meet inside a word: no blank on either
+/// side, and not a sentence's punctuation before a letter (`MR4410827.<content>Seán` is two
+/// words on the page; `1961-<!---->08-23`, `otter.lake<b>.74</b>` are one).
+fn cuts_a_word(left: Option<char>, right: Option<char>) -> bool {
+    let (Some(l), Some(r)) = (left, right) else {
+        return false;
+    };
+    let sentence_end = matches!(l, '.' | ',' | ';' | ':' | '!' | '?' | ')' | ']' | '}');
+    !l.is_whitespace() && !r.is_whitespace() && !(sentence_end && r.is_alphabetic())
 }
 
 /// `out` cut at the markers of cuts `1..pieces`: what follows marker `k` is piece `k`'s,
@@ -259,6 +267,23 @@ mod tests {
         ] {
             assert!(!is_inline_tag(no), "{no}");
         }
+    }
+
+    #[test]
+    fn pieces_meet_inside_a_word_only_with_no_blank_and_no_sentence_break() {
+        for (l, r, cut) in [
+            ('k', 'e', true),
+            ('-', '0', true),
+            ('e', '.', true),
+            ('.', '7', true),
+            ('.', 'S', false),
+            (';', 'T', false),
+            (' ', 'T', false),
+            ('k', '\n', false),
+        ] {
+            assert_eq!(cuts_a_word(Some(l), Some(r)), cut, "{l:?}{r:?}");
+        }
+        assert!(!cuts_a_word(None, Some('a')));
     }
 
     #[test]
