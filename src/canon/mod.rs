@@ -974,7 +974,8 @@ impl Builder {
     /// for a sign: the number sign makes `a`–`j` the digits until a blank, the capital sign
     /// makes the next letter a capital. Cells with no reading read as a blank.
     fn braille(&mut self, c: char) -> Option<char> {
-        let dots = (u32::from(c) - 0x2800) as u8;
+        // The block holds 256 cells: the low byte is the cell's dots.
+        let dots = u8::try_from(u32::from(c).wrapping_sub(0x2800) & 0xFF).unwrap_or(0);
         match dots {
             0x3C => {
                 self.braille_digits = true;
@@ -989,7 +990,8 @@ impl Builder {
         let letter = BRAILLE_LETTERS
             .iter()
             .position(|&d| d == dots)
-            .map(|i| char::from(b'a' + i as u8));
+            .and_then(|i| u8::try_from(i).ok())
+            .map(|i| char::from(b'a' + i));
         let read = match letter {
             Some(l) if self.braille_digits && l <= 'j' => {
                 char::from_digit((u32::from(l) - u32::from('a') + 1) % 10, 10)

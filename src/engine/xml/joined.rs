@@ -129,7 +129,7 @@ fn cut_runs(items: &[Item<'_>]) -> Vec<Vec<usize>> {
     };
     for (i, item) in items.iter().enumerate() {
         match part(item) {
-            Part::Data(text) if text.is_empty() => {}
+            Part::Data("") => {}
             Part::Data(text) => {
                 cut |= cuts_a_word(last, text.chars().next());
                 last = text.chars().next_back();
@@ -154,7 +154,7 @@ fn cuts_a_word(left: Option<char>, right: Option<char>) -> bool {
         return false;
     };
     let sentence_end = matches!(l, '.' | ',' | ';' | ':' | '!' | '?' | ')' | ']' | '}');
-    !l.is_whitespace() && !r.is_whitespace() && !(sentence_end && r.is_alphabetic())
+    !(l.is_whitespace() || r.is_whitespace() || sentence_end && r.is_alphabetic())
 }
 
 /// `out` cut at the markers of cuts `1..pieces`: what follows marker `k` is piece `k`'s,
