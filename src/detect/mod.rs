@@ -730,14 +730,16 @@ mod tests {
 
     #[test]
     fn existing_tokens_are_never_detected_again() {
-        let text = "Seen with NAME_AAAAAAAAAA and Maria Lopez; NAME_4V1P068S6G Lopez called.";
+        // Tokens as the gateway writes them (consonants only): a token-shaped string with a
+        // digit or a vowel is read as a value (`PHONE_4135550172`), so it is not spared.
+        let text = "Seen with NAME_BBBBBBBBBB and Maria Lopez; NAME_KVDPXHGSBG Lopez called.";
         let s = |start, end| Span {
             start,
             end,
             ty: PhiType::Name,
         };
-        let tok = text.find("NAME_A").expect("token");
-        let second = text.find("NAME_4").expect("token");
+        let tok = text.find("NAME_B").expect("token");
+        let second = text.find("NAME_K").expect("token");
         let spans = spare_tokens(
             text,
             vec![s(tok + 5, tok + 15), s(30, 41), s(second, second + 22)],

@@ -166,7 +166,7 @@ mod tests {
         let (v, turned) = view("Pt #@D2=:?5 %924<6C2J seen, |#cc`_gaf").expect("turned");
         assert_eq!(v, "Pt Rosalind Thackeray seen, MR4410827");
         assert_eq!(turned.len(), 3);
-        let (v, _) = view("at cc`f \"F2CCJ w@==@H #5, ok").expect("turned");
+        let (v, _) = view("at ccf` \"F2CCJ w@==@H #5, ok").expect("turned");
         assert_eq!(v, "at 4471 Quarry Hollow Rd, ok");
     }
 
