@@ -578,7 +578,10 @@ fn utf7(r: &str) -> Option<Hidden> {
         endian: crate::charset::Endian::Big,
         bom: false,
     };
-    is_readable(&text).then_some(Hidden {
+    // Text smuggled so is ASCII: base64-shaped words after a `+` (`+LEAK/FLUCTUATION`, a
+    // phone's `+44…`) decode to CJK and other scripts, which is no reason to rewrite them.
+    let ascii = text.chars().filter(char::is_ascii).count();
+    (is_readable(&text) && ascii * 10 >= text.chars().count() * 9).then_some(Hidden {
         text,
         charset,
         armor: Armor::Utf7,

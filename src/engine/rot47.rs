@@ -138,6 +138,10 @@ fn turned_word(w: &[u8]) -> Turned {
     if !cased || !(longest >= 2 || (longest == 0 && digits >= 3)) {
         return Turned::No;
     }
+    let t: Vec<u8> = w.iter().map(|&c| rot47(c)).collect();
+    if !reads_turned(&t) {
+        return Turned::No;
+    }
     // One opening and one closing bracket or quote around a word are as written.
     let inner = match w {
         [b'(' | b'[' | b'"' | b'\'', rest @ ..] => rest,
@@ -155,6 +159,31 @@ fn turned_word(w: &[u8]) -> Turned {
     } else {
         Turned::Strong
     }
+}
+
+/// A turn shaped like what is written in ROT47 to hide it: a word in lower case or
+/// capitalised (`Rosalind`, `Rd`), a number (`4471`), a number with dashes or dots
+/// (`413-555-0172`), a record number (`MR4410827`) or an e-mail address. Clinical shorthand
+/// turns into mixed shapes (`Ca++` is `r2ZZ`, `today??` is `E@52Jnn`, `****` is `YYYY`).
+fn reads_turned(t: &[u8]) -> bool {
+    let letters = t.iter().filter(|c| c.is_ascii_alphabetic()).count();
+    let digits = t.iter().filter(|c| c.is_ascii_digit()).count();
+    let word = letters == t.len()
+        && (t.iter().all(u8::is_ascii_lowercase)
+            || (t[0].is_ascii_uppercase() && t[1..].iter().all(u8::is_ascii_lowercase)));
+    let number = digits == t.len() && digits >= 3;
+    let grouped = digits >= 7
+        && t.iter()
+            .all(|c| c.is_ascii_digit() || matches!(c, b'-' | b'.'));
+    let prefix = t.iter().take_while(|c| c.is_ascii_uppercase()).count();
+    let record = (1..=4).contains(&prefix)
+        && t.len() - prefix >= 4
+        && t[prefix..].iter().all(u8::is_ascii_digit);
+    let email = t.iter().filter(|&&c| c == b'@').count() == 1
+        && t.first().is_some_and(u8::is_ascii_alphanumeric)
+        && t.last().is_some_and(u8::is_ascii_alphabetic)
+        && t.iter().skip_while(|&&c| c != b'@').any(|&c| c == b'.');
+    word || number || grouped || record || email
 }
 
 #[cfg(test)]

@@ -431,9 +431,11 @@ async fn callbacks_reveal_only_what_the_caller_may_see_and_answers_leave_de_iden
     );
     let answer = a.json();
     assert_eq!(answer["mrn"], mrn.as_str(), "same token again: {answer}");
-    assert_eq!(
+    // Only tokens of the consonant alphabet are spared on the way out: a token-shaped
+    // string with digits may be a value dressed as a token (red team 51, G12).
+    assert_ne!(
         answer["forged"], "NAME_0000000000",
-        "tokens are not re-tokenised"
+        "a forged token with digits is read as a value: {answer}"
     );
 
     // The API reveals by the API's rules: NAME only.
