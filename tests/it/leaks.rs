@@ -4851,18 +4851,6 @@ fn the_decoders_find_every_trick() {
 /// Case ids that fail on the current engine, grouped by cause. Filled from a run; only ever
 /// shrinks. `PHIGATE_LEAKS_REGEN=1` prints the current failing ids.
 const KNOWN_GAPS: &[&str] = &[
-    // Stop 51 (red team 51, G12): a number dressed as a token in free text. Unknown keys and
-    // the query read it; notes and text do not yet (rule `id.token_shaped` did not pass its
-    // own examples and was taken out at the stop).
-    "d.json_note.token_shaped.mrn",
-    "d.json_note.token_shaped.ssn",
-    "d.json_note.token_shaped.phone",
-    "d.json_note.token_shaped.dob",
-    "d.text.token_shaped.mrn",
-    "d.text.token_shaped.ssn",
-    "d.text.token_shaped.phone",
-    "d.text.token_shaped.dob",
-    "p.06.form.token_shaped.mrn",
     // Empty since stop 46: a street address as path pieces under a keep key
     // (`/patients/4471/Quarry/Hollow/Rd`) is read with its pieces as words (stop 44's last
     // red-team rows). (An address in ROT13 inside a plain sentence is read since stop 45.)
