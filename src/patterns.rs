@@ -105,6 +105,10 @@ const BUILTIN: &[(&str, &str)] = &[
         include_str!("../patterns/zip3-restricted.txt"),
     ),
     (
+        "terminology-systems.txt",
+        include_str!("../patterns/terminology-systems.txt"),
+    ),
+    (
         "policies/safe-harbor.toml",
         include_str!("../patterns/policies/safe-harbor.toml"),
     ),

@@ -58,7 +58,7 @@ impl Learned {
     /// values are recorded in their bare-digit form too.
     pub fn add(&mut self, ty: PhiType, value: &str) {
         let v = value.trim();
-        if v.len() < MIN_LEN {
+        if v.len() < MIN_LEN || is_placeholder(v) {
             return;
         }
         self.push(ty, v);
@@ -66,7 +66,7 @@ impl Learned {
             PhiType::Name | PhiType::ProviderName => {
                 for part in v.split(|c: char| c.is_whitespace() || c == ',') {
                     let part = part.trim_matches(|c: char| !c.is_alphanumeric());
-                    if part.len() >= MIN_LEN && !is_title(part) {
+                    if part.len() >= MIN_LEN && !is_title(part) && !is_placeholder(part) {
                         self.push(ty, part);
                     }
                 }
@@ -286,6 +286,25 @@ impl ByFirst {
         let c = usize::from(b.to_ascii_lowercase());
         &self.order[self.at[c]..self.at[c + 1]]
     }
+}
+
+/// What registration systems write where a value is not known (`NONE`, `N/A`, `UNKNOWN`,
+/// the unidentified patient `UNKNOWN^UNKNOWN`, the newborn `THACKERAY^BABY GIRL`, a test
+/// record `TEST^PATIENT`): the field is still transformed, but searched for in the text it
+/// would take every `none`, `unknown` and `patient` with it (red team 52, H20).
+fn is_placeholder(v: &str) -> bool {
+    let placeholder_word = [
+        "none", "n/a", "nil", "null", "unknown", "unk", "refused", "declined", "pending", "test",
+        "patient", "baby", "boy", "girl", "infant", "newborn",
+    ]
+    .iter()
+    .any(|p| v.eq_ignore_ascii_case(p));
+    // `XXX-XX-XXXX`, `000000000`, `999-99-9999`: one character repeated past its separators.
+    let mut marks = v.bytes().filter(|b| b.is_ascii_alphanumeric());
+    let repeated = marks
+        .next()
+        .is_some_and(|first| v.len() >= 3 && marks.all(|b| b.eq_ignore_ascii_case(&first)));
+    placeholder_word || repeated
 }
 
 fn is_title(w: &str) -> bool {

@@ -56,7 +56,7 @@ mod words;
 use crate::patterns::Patterns;
 use crate::phi::PhiType;
 use learned::Learned;
-use lexicon::{LexHit, LexScratch, Lexicon, LexiconSources};
+use lexicon::{flag, LexHit, LexScratch, Lexicon, LexiconSources};
 use rules::{Anchoring, RuleSet, ScanCache};
 
 /// A rule file that could not be loaded; names the file and line, never input text.
@@ -227,7 +227,12 @@ impl Detector {
     ) -> Vec<Span> {
         let mut values = Vec::new();
         if let Some(l) = learned {
-            l.scan(text, |start, end, ty| values.push(Span { start, end, ty }));
+            let mixed_case = text.bytes().any(|b| b.is_ascii_uppercase());
+            l.scan(text, |start, end, ty| {
+                if !(mixed_case && self.is_lower_case_word_of_a_name(&text[start..end], ty)) {
+                    values.push(Span { start, end, ty })
+                }
+            });
         }
         if let Some(e) = &s.echo {
             e.scan(text, |start, end, ty| values.push(Span { start, end, ty }));
@@ -246,6 +251,17 @@ impl Detector {
             s.memo.remember(n, &spans);
         }
         spans
+    }
+
+    /// A learned name part met in lower case where it is also an English or clinical word
+    /// (`Walker` the patient, `front-wheeled walker` the device; `May`, `may progress`):
+    /// in text that has capitals, the word written small is the word, not the person (red
+    /// team 52, H20). Text without capitals cannot tell, and the value stays found.
+    fn is_lower_case_word_of_a_name(&self, found: &str, ty: PhiType) -> bool {
+        matches!(ty, PhiType::Name | PhiType::ProviderName)
+            && found.bytes().all(|b| b.is_ascii_lowercase())
+            && self.lexicon.flags(found.as_bytes()) & (flag::ENGLISH | flag::CLINICAL | flag::VOCAB)
+                != 0
     }
 
     /// [`Detector::scan_accented`] without the memo, given the spans of the learned and

@@ -241,6 +241,17 @@ pub(crate) fn is_terminology_code(system: &str, code: &str) -> bool {
     }
 }
 
+/// The longest URI the terminology list is asked about (its longest entry is under 100).
+const MAX_SYSTEM_URI: usize = 160;
+
+/// The URIs of `patterns/terminology-systems.txt`, lower case and without a trailing slash.
+fn terminology_systems(source: &str) -> HashSet<String> {
+    parse_zip3_list(source)
+        .into_iter()
+        .map(|uri| uri.trim_end_matches('/').to_ascii_lowercase())
+        .collect()
+}
+
 /// The Verhoeff check (SNOMED CT's check digit): `digits` ends in its own check digit.
 fn verhoeff_valid(digits: &str) -> bool {
     const D: [[u8; 10]; 10] = [
@@ -392,6 +403,9 @@ pub struct Engine {
     pub x12: x12::Rules,
     pub policies: Vec<Policy>,
     pub zip3_restricted: HashSet<String>,
+    /// Code-system URIs kept as written (`patterns/terminology-systems.txt`), lower case and
+    /// without a trailing slash.
+    terminology_systems: HashSet<String>,
     pub limits: Limits,
     /// Procedure codes the clinic bills (`patterns/claims/cpt.toml`): five digits that are
     /// a code, not an identifier, wherever they appear.
@@ -430,6 +444,7 @@ impl Engine {
             x12,
             policies,
             zip3_restricted: parse_zip3_list(p.get("zip3-restricted.txt")),
+            terminology_systems: terminology_systems(p.get("terminology-systems.txt")),
             limits: Limits::default(),
             procedure_codes: procedure_codes(p.get("claims/cpt.toml")),
             patient_memory: true,
@@ -1104,6 +1119,14 @@ impl Engine {
         separated_date || (v.len() > 3 && self.is_name_value(&v.replace(['_', '-', '.'], " ")))
     }
 
+    /// A published code-system or identifier-system URI of the shipped list.
+    fn is_terminology_system(&self, value: &str) -> bool {
+        value.len() <= MAX_SYSTEM_URI
+            && self
+                .terminology_systems
+                .contains(&value.trim_end_matches('/').to_ascii_lowercase())
+    }
+
     pub(crate) fn keeps_code(&self, value: &str, learned: &Learned, scratch: &mut Scratch) -> bool {
         self.keeps_code_in(value, learned, None, scratch)
     }
@@ -1126,6 +1149,9 @@ impl Engine {
         learned.scan(v, |_, _, _| phi = true);
         if phi {
             return false;
+        }
+        if self.is_terminology_system(v) {
+            return true;
         }
         // Table codes (`AU`, `IP`, `SIU`) are short upper-case words that are sometimes
         // surnames too: they are not read as names; longer values are. Such a code is

@@ -326,14 +326,10 @@ impl<'a> Transformer<'a> {
 
     fn generalize(&self, ty: PhiType, value: &str, out: &mut String) {
         match ty {
-            PhiType::Zip => {
-                let digits: String = value.chars().filter(char::is_ascii_digit).take(3).collect();
-                if digits.len() == 3 && !self.zip3_restricted.contains(&digits) {
-                    out.push_str(&digits);
-                } else {
-                    out.push_str("000");
-                }
-            }
+            PhiType::Zip => match zip3_of(value) {
+                Some(zip3) if !self.zip3_restricted.contains(&zip3) => out.push_str(&zip3),
+                _ => out.push_str("000"),
+            },
             PhiType::Date => match date::parse(value).and_then(|d| d.year_only()) {
                 // A year that implies an age over 89 is itself identifying.
                 Some(y) if y.parse::<i32>().is_ok_and(|y| y > current_year() - 90) => {
@@ -396,6 +392,21 @@ fn current_year() -> i32 {
     time::OffsetDateTime::from_unix_timestamp(i64::try_from(secs).unwrap_or(0))
         .map(|t| t.year())
         .unwrap_or(2026)
+}
+
+/// The first three digits of a ZIP code, read as written (`01085`, `01085-1234`,
+/// `010851234`) or with the leading zero a spreadsheet or a JSON number dropped (`1085`,
+/// `10851234`: red team 52, H19, where `108` went out, a prefix more specific than Safe
+/// Harbor allows and not the one the small-population check must test). Any other count of
+/// digits cannot say which prefix it is: `None`, and the caller writes `000`.
+fn zip3_of(value: &str) -> Option<String> {
+    let digits: String = value.chars().filter(char::is_ascii_digit).collect();
+    let zip = match digits.len() {
+        5 | 9 => digits,
+        4 | 8 => format!("0{digits}"),
+        _ => return None,
+    };
+    Some(zip[..3].to_string())
 }
 
 /// The restricted ZIP3 prefixes from `patterns/zip3-restricted.txt`.
@@ -481,6 +492,13 @@ mod tests {
         for (ty, value, expected) in [
             (PhiType::Zip, "02139-4307", "021"),
             (PhiType::Zip, "03601", "000"),
+            // A leading zero lost to a spreadsheet or a JSON number (H19): 01085 → 010.
+            (PhiType::Zip, "1085", "010"),
+            (PhiType::Zip, "10851234", "010"),
+            (PhiType::Zip, "010851234", "010"),
+            // 3601 is 03601, a restricted prefix; a 3-digit value says no prefix.
+            (PhiType::Zip, "3601", "000"),
+            (PhiType::Zip, "108", "000"),
             (PhiType::Date, "03/14/2019", "2019"),
             (PhiType::Date, "7/22", "[DATE]"),
             (PhiType::Date, "03/14/1921", "[DATE]"),

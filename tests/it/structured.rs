@@ -578,3 +578,61 @@ fn a_text_reads_the_same_whatever_was_scanned_before_it() {
         assert_eq!(read(&[before]), alone, "after {before:?}");
     }
 }
+
+/// Red team 52: H1 (published code-system URIs kept), H19 (a ZIP that lost its leading zero
+/// generalised to its own prefix), H25 (coordinates under their keys and in notes), H20
+/// (learned names that are words, and placeholders, not taken from the text).
+#[test]
+fn code_systems_zips_coordinates_and_learned_words_red_team_52() {
+    let claim = json!({"resourceType": "Claim", "diagnosis": [{"sequence": 1,
+        "diagnosisCodeableConcept": {"coding": [
+            {"system": "http://hl7.org/fhir/sid/icd-10-cm", "code": "M25.531"}]}}],
+        "item": [{"productOrService": {"coding": [
+            {"system": "http://hl7.org/fhir/sid/ndc", "code": "0002-8215-01"}]}}],
+        "provider": {"identifier": {"system": "http://hl7.org/fhir/sid/us-npi", "value": "1234567893"}}});
+    let out = deidentify(&claim.to_string(), ContentType::FhirJson, "safe-harbor");
+    for system in ["sid/icd-10-cm", "sid/ndc", "sid/us-npi"] {
+        assert!(out.text.contains(system), "{system} lost: {}", out.text);
+    }
+    // Not a prefix list: a path after a listed URI is read as any other.
+    let forged = json!({"coding": [{"system": "http://hl7.org/fhir/sid/icd-10-cm/Rosalind-Thackeray", "code": "x"}]});
+    let out = deidentify(&forged.to_string(), ContentType::Json, "safe-harbor");
+    assert!(!out.text.contains("Thackeray"), "{}", out.text);
+
+    let zips = json!({"zip": 1085, "patient": {"postalCode": "3601"}, "z2": {"zip": "1085-1234"}});
+    let out = deidentify(&zips.to_string(), ContentType::Json, "safe-harbor");
+    let v: Value = serde_json::from_str(&out.text).expect("output is JSON");
+    assert_eq!(v["zip"], "010", "{}", out.text);
+    assert_eq!(
+        v["patient"]["postalCode"], "000",
+        "036 is a restricted prefix: {}",
+        out.text
+    );
+    assert_eq!(v["z2"]["zip"], "010", "{}", out.text);
+
+    let evv = json!({"visitId": "V-88123", "checkIn": {"lat": 42.125103, "lng": -72.749512, "accuracy": 8},
+        "checkOut": {"latitude": "42.1251", "longitude": "-72.7495"},
+        "geometry": {"type": "Point", "coordinates": [-72.749512, 42.125103]},
+        "note": "EVV check-in at 42.125103, -72.749512; home @ 42°07'30.4\"N 72°44'58.2\"W"});
+    let out = deidentify(&evv.to_string(), ContentType::Json, "safe-harbor");
+    for phi in ["42.125", "72.749", "42.1251", "72.7495", "42°07", "72°44"] {
+        assert!(!out.text.contains(phi), "{phi} survived: {}", out.text);
+    }
+    assert!(out.text.contains("\"accuracy\":8"), "{}", out.text);
+
+    let walker = json!({"lastName": "Walker", "firstName": "May", "ssn": "NONE",
+        "note": "May Walker ambulates with front-wheeled walker; may progress to cane. None known. WALKER tolerated."});
+    let out = deidentify(&walker.to_string(), ContentType::Json, "safe-harbor");
+    let v: Value = serde_json::from_str(&out.text).expect("output is JSON");
+    let note = v["note"].as_str().expect("note is text");
+    for kept in ["front-wheeled walker", "may progress", "None known"] {
+        assert!(note.contains(kept), "{kept} lost: {note}");
+    }
+    for phi in ["May Walker", "WALKER"] {
+        assert!(!note.contains(phi), "{phi} survived: {note}");
+    }
+    // Text without capitals cannot tell the word from the name: the name goes.
+    let lower = json!({"lastName": "Walker", "note": "walker ambulating with walker"});
+    let out = deidentify(&lower.to_string(), ContentType::Json, "safe-harbor");
+    assert!(!out.text.contains("walker"), "{}", out.text);
+}
