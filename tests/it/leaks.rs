@@ -607,6 +607,9 @@ fn value_trick(trick: &str, c: &Canary) -> Option<String> {
             };
             Some(format!("{}{mark}{}", &v[..cut], &v[cut..]))
         }
+        // A byte that is no UTF-8 (`%FF`) inside each word, for the URL and form channels:
+        // read lossily it shows as `Thack\u{FFFD}eray` (G2), so it must be refused.
+        "pct_ff" => Some(cut_words(v, "%FF")),
         // The number dressed as a token: its type's prefix and ten digits
         // (`PHONE_4135550172`), a shape tokens minted before the consonant alphabet had.
         "token_shaped" => c.number.map(|n| format!("{}_{n:010}", c.phi_type)),
@@ -2214,6 +2217,16 @@ const EXTRA_TRICKS: &[(&str, &[&str])] = &[
     ("json_unknown", STOP51_TRICKS),
     ("query_unknown", &["tag_chars", "hex_bytes", "u_plus"]),
     ("path", &["tag_chars", "hex_bytes"]),
+    // Stop 52 (red team 51, G2): undecodable percent escapes in a query or a form.
+    ("query_unknown", &["pct_ff"]),
+    ("query_known", &["pct_ff"]),
+    ("query_keep", &["pct_ff"]),
+    ("query_bare", &["pct_ff"]),
+    ("query_semicolon", &["pct_ff"]),
+    ("form_unknown", &["pct_ff"]),
+    ("form_known", &["pct_ff"]),
+    ("form_keep", &["pct_ff"]),
+    ("json_url_keep", &["pct_ff"]),
 ];
 /// Stop 51's tricks (red team 50: F4, F5, F7, F11, F17, F18, F30).
 const STOP51_TRICKS: &[&str] = &[
@@ -3126,6 +3139,13 @@ const ECHO_SHAPES: &[&str] = &[
     "answer_ct_essence",
     "answer_location_user",
     "answer_location_host",
+    // Red team 51 (G7): a `Location` a browser reads as naming a host without `://`.
+    "answer_location_slashes",
+    "answer_location_backslash",
+    "answer_location_nohost",
+    "answer_location_tab",
+    // Red team 51 (G2): the clinic's form answer with an undecodable escape in a value.
+    "form_ff",
 ];
 
 fn echo_request(shape: &str, c: &Canary, t: &str) -> Option<Req> {
@@ -3189,9 +3209,21 @@ fn echo_request(shape: &str, c: &Canary, t: &str) -> Option<Req> {
                 c.key
             ),
         ),
-        "answer_ct_essence" | "answer_location_user" | "answer_location_host" => {
-            shaped(Req::json("v", &json!({c.unknown: t})), shape)
-        }
+        "answer_ct_essence"
+        | "answer_location_user"
+        | "answer_location_host"
+        | "answer_location_slashes"
+        | "answer_location_backslash"
+        | "answer_location_nohost"
+        | "answer_location_tab" => shaped(Req::json("v", &json!({c.unknown: t})), shape),
+        "form_ff" => shaped(
+            Req::new(
+                "v",
+                Some("application/x-www-form-urlencoded"),
+                format!("patient={t}&q=chart+review"),
+            ),
+            shape,
+        ),
         _ => return None,
     })
 }
