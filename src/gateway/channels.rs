@@ -231,7 +231,7 @@ pub fn deidentified_headers<E: From<ChannelError>>(
             continue;
         }
         if name == "cookie" {
-            let pairs = values.join(";").replace(';', "&").replace(' ', "");
+            let pairs = cookie_form(&values);
             let form = deidentify(&pairs)?;
             append_header(&mut out, &name, &form.replace('&', "; "))?;
             continue;
@@ -246,6 +246,21 @@ pub fn deidentified_headers<E: From<ChannelError>>(
         }
     }
     Ok(out)
+}
+
+/// Cookie crumbs as one form for the reader: pairs split at `;` and trimmed, a blank
+/// inside a value kept as a form blank (`+`). Deleting blanks (as once done) glued
+/// `who=R Thackeray` into `RThackeray`, a word the reader no longer sees as a name (G23).
+/// RFC 6265 values hold no blanks, so the `+` the rebuilt header carries changes no
+/// well-formed cookie.
+fn cookie_form(values: &[&str]) -> String {
+    values
+        .iter()
+        .flat_map(|v| v.split(';'))
+        .map(|pair| pair.trim().replace(' ', "+"))
+        .filter(|pair| !pair.is_empty())
+        .collect::<Vec<_>>()
+        .join("&")
 }
 
 /// The headers of the clinic's answer that go outside (reidentify routes): the safe ones,
@@ -558,6 +573,14 @@ mod tests {
             "/chart?x=1"
         );
         assert!(deidentified_location("https://other.example/", own, &mut read).is_err());
+    }
+
+    #[test]
+    fn cookie_blanks_stay_inside_their_values() {
+        assert_eq!(
+            cookie_form(&["who=R Thackeray; sid=a+b", " lang=en ;"]),
+            "who=R+Thackeray&sid=a+b&lang=en"
+        );
     }
 
     #[test]
