@@ -4881,8 +4881,10 @@ fn the_decoders_find_every_trick() {
                 }
                 // A channel that escapes `&` once more puts the chain past the check's own
                 // decoding rounds (the gateway reads a chain of any length in one step).
+                // So does base64 around an HL7 attachment (one round for the base64).
                 if *trick == "amp_deep"
-                    && (matches!(*ch, "hl7_in_json" | "xml_in_json") || ch.starts_with("split_"))
+                    && (matches!(*ch, "hl7_in_json" | "xml_in_json" | "fhir_attachment_hl7")
+                        || ch.starts_with("split_"))
                 {
                     continue;
                 }
