@@ -560,11 +560,16 @@ impl Canon {
 
 /// The hyphen and the resuming letter of a word broken at the line break `nl`
 /// (`Thack-\neray`, `Thack-\r\n  eray`).
+///
+/// A number broken at one of its own dashes (`SSN 512-47-⏎3306`, `DOB 1961-08-⏎23`,
+/// `MR441-⏎0827`: what a wrapper that breaks at hyphens makes of an identifier) reads
+/// with its dash kept, so its shape is whole again (red team 51, G5): the cut is then
+/// after the dash.
 fn broken_word_at(b: &[u8], nl: usize) -> Option<(usize, usize)> {
     let cr = usize::from(nl > 0 && b[nl - 1] == b'\r');
     let hyphen = nl.checked_sub(1 + cr)?;
     let before = hyphen.checked_sub(1)?;
-    if b[hyphen] != b'-' || !b[before].is_ascii_alphabetic() {
+    if b[hyphen] != b'-' {
         return None;
     }
     let indent = b[nl + 1..]
@@ -573,7 +578,14 @@ fn broken_word_at(b: &[u8], nl: usize) -> Option<(usize, usize)> {
         .take_while(|&&c| c == b' ' || c == b'\t')
         .count();
     let resume = nl + 1 + indent;
-    (indent <= MAX_BREAK_INDENT && b.get(resume).is_some_and(u8::is_ascii_lowercase))
+    if indent > MAX_BREAK_INDENT {
+        return None;
+    }
+    let next = b.get(resume).copied();
+    if b[before].is_ascii_digit() && next.is_some_and(|c| c.is_ascii_digit()) {
+        return Some((hyphen + 1, resume));
+    }
+    (b[before].is_ascii_alphabetic() && next.is_some_and(|c| c.is_ascii_lowercase()))
         .then_some((hyphen, resume))
 }
 
@@ -673,13 +685,20 @@ mod tests {
     }
 
     #[test]
-    fn list_dashes_and_numbers_at_a_line_end_stay() {
-        for text in [
-            "items:\n- grip\n- pinch",
-            "range 10-\n20",
-            "Pain-\nFree",
-            "end -\nnext",
+    fn numbers_broken_at_their_own_dash_read_whole_with_it() {
+        for (text, read) in [
+            ("SSN 512-47-\n3306 today", "SSN 512-47-3306 today"),
+            ("DOB 1961-08-\r\n  23", "DOB 1961-08-23"),
+            ("chart MR441-\n0827", "chart MR441-0827"),
+            ("range 10-\n20", "range 10-20"),
         ] {
+            assert_eq!(rejoined(text).as_deref(), Some(read), "{text:?}");
+        }
+    }
+
+    #[test]
+    fn list_dashes_and_numbers_at_a_line_end_stay() {
+        for text in ["items:\n- grip\n- pinch", "Pain-\nFree", "end -\nnext"] {
             assert_eq!(rejoined(text), None, "{text}");
         }
     }

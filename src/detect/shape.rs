@@ -36,12 +36,14 @@ pub fn value_type(v: &str) -> Option<PhiType> {
     if letters == 0 && looks_like_date(v) || is_iso_date_time(v) {
         return Some(PhiType::Date);
     }
-    // A version, a decimal or a ratio is not a record number.
+    // A version, a decimal or a ratio is not a record number: `1.2.3`, `98.6`, `120/80`,
+    // an amount `12345.67`. Seven digits or more otherwise are the record number they
+    // spell with a separator put in (`4,410,827`, `4410827.0`, `4410827/1`; G19).
     if letters == 0
         && others > 0
         && v.bytes()
             .all(|b| b.is_ascii_digit() || b == b'.' || b == b',' || b == b'/')
-        && digits < 9
+        && (digits < 7 || is_amount(v))
     {
         return None;
     }
@@ -49,6 +51,18 @@ pub fn value_type(v: &str) -> Option<PhiType> {
         return Some(PhiType::Id);
     }
     None
+}
+
+/// An amount with cents and at most six digits before them (`12345.67`, `250000.00`).
+fn is_amount(v: &str) -> bool {
+    v.split_once('.').is_some_and(|(whole, cents)| {
+        (1..=6).contains(&whole.len())
+            && cents.len() == 2
+            && whole
+                .bytes()
+                .chain(cents.bytes())
+                .all(|b| b.is_ascii_digit())
+    })
 }
 
 fn longest_digit_run(v: &str) -> usize {
@@ -119,7 +133,11 @@ pub fn identifier_words(text: &str, mut found: impl FnMut(usize, usize, PhiType)
 /// `MR4410827`, `chartMRN73019264`, `ID#55012`, `4410827`; not `COVID19`, `HbA1c`, `97530`.
 fn is_identifier_word(w: &str) -> bool {
     if w.contains('_') {
-        return false; // tokens and snake_case names
+        // Tokens and snake_case names are no identifiers, but a piece of seven digits or
+        // more is, whatever is glued to it (`4410827_xxxx`; G20): tokens hold no digits.
+        return w
+            .split('_')
+            .any(|p| p.bytes().filter(u8::is_ascii_digit).count() >= 7 && is_identifier_word(p));
     }
     let b = w.as_bytes();
     let lead = b.iter().take_while(|c| c.is_ascii_alphabetic()).count();
@@ -127,7 +145,9 @@ fn is_identifier_word(w: &str) -> bool {
     let rest = rest.strip_prefix(b"#").unwrap_or(rest);
     let digits = rest.iter().take_while(|c| c.is_ascii_digit()).count();
     let tail = &rest[digits..];
-    let tail_ok = tail.len() <= 2 && tail.iter().all(u8::is_ascii_alphabetic);
+    // A short tail is a check letter or a suffix (`MR4410827pt`); behind seven digits or
+    // more any letters are glued on (`MR4410827abc`, `MR4410827visit`; G20).
+    let tail_ok = (tail.len() <= 2 || digits >= 7) && tail.iter().all(u8::is_ascii_alphabetic);
     if lead == 0 {
         return (digits >= 7 && tail.is_empty()) || is_digit_led_identifier(b);
     }
@@ -144,9 +164,13 @@ fn is_digit_led_identifier(b: &[u8]) -> bool {
     if digits < 7 || !(1..=3).contains(&letters) {
         return false;
     }
-    // `600x50x12`, `650X10X100`: ventilator settings and dimensions, not a record number.
-    if b.iter()
-        .all(|c| c.is_ascii_digit() || matches!(c, b'x' | b'X'))
+    // `600x50x12`, `650X10X100`: ventilator settings and dimensions, not a record number;
+    // but a first number of seven digits or more is one with an extension after it
+    // (`4135550172x12`; G20).
+    let first_run = b.iter().take_while(|c| c.is_ascii_digit()).count();
+    if first_run < 7
+        && b.iter()
+            .all(|c| c.is_ascii_digit() || matches!(c, b'x' | b'X'))
     {
         return false;
     }
@@ -322,12 +346,26 @@ mod tests {
             value_type("3f2a9c1e-7b4d-4e8a-9c2f-1a2b3c4d5e6f"),
             Some(PhiType::Id)
         );
+        // A record number with a separator put in (red team 51, G19).
+        for id in [
+            "4,410,827",
+            "4.410.827",
+            "4410827.0",
+            "4410827/1",
+            "441.0827",
+            "0.4410827",
+        ] {
+            assert_eq!(value_type(id), Some(PhiType::Id), "{id}");
+        }
         for safe in [
             "final",
             "97",
             "v1.2.3",
             "M62.81",
             "12.50",
+            "12345.67",
+            "120/80",
+            "2.16.840",
             "7/13",
             "A1C",
             "NAME_7K3F9Q2MXA",
@@ -359,5 +397,21 @@ mod tests {
         let mut got = Vec::new();
         identifier_words(text, |s, e, _| got.push(&text[s..e]));
         assert_eq!(got, ["7280144RM", "72801A44", "4410827Q", "20250314"]);
+    }
+
+    #[test]
+    fn identifiers_with_letters_or_an_extension_glued_on() {
+        let text = "chart MR4410827abc, MR4410827visit, cb 4135550172x12, ref 4410827_xxxxxxxx, vent 600x50x12, NAME_BCDFGHJKMN";
+        let mut got = Vec::new();
+        identifier_words(text, |s, e, _| got.push(&text[s..e]));
+        assert_eq!(
+            got,
+            [
+                "MR4410827abc",
+                "MR4410827visit",
+                "4135550172x12",
+                "4410827_xxxxxxxx"
+            ]
+        );
     }
 }

@@ -46,6 +46,20 @@ struct RawFields {
     fhir: FxHashMap<String, String>,
     #[serde(default)]
     resource_types: Vec<String>,
+    #[serde(default)]
+    affixed: RawAffixed,
+}
+
+/// `[affixed]`: PHI key stems (`dob`, `ssn`, `street`, `county`) that keep their type with
+/// one of the listed affixes or a number after them (`dob_month`, `ssn_last4`, `street_2`,
+/// `county_name`).
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct RawAffixed {
+    #[serde(default)]
+    affixes: Vec<String>,
+    #[serde(default)]
+    stems: FxHashMap<String, Vec<String>>,
 }
 
 /// The compiled field tables.
@@ -60,6 +74,9 @@ pub struct FieldRules {
     fhir_pairs: FxHashMap<String, FxHashMap<String, Field>>,
     /// FHIR's resource type names (`Encounter`), kept where a type stands alone.
     resource_types: FxHashSet<String>,
+    /// `[affixed]` stems, longest first, and the affixes that may follow them.
+    affixed_stems: Vec<(String, PhiType)>,
+    affixes: FxHashSet<String>,
 }
 
 /// A field file that cannot be used.
@@ -109,7 +126,22 @@ impl FieldRules {
                 .map(|k| (normalize_key(&k).into_owned(), ()))
                 .collect()
         };
+        let mut affixed_stems = Vec::new();
+        for (ty, list) in raw.affixed.stems {
+            let ty: PhiType = ty
+                .parse()
+                .map_err(|e: crate::phi::UnknownPhiType| err(0, e.to_string()))?;
+            affixed_stems.extend(list.iter().map(|k| (normalize_key(k).into_owned(), ty)));
+        }
+        affixed_stems.sort_by(|a, b| b.0.len().cmp(&a.0.len()).then_with(|| a.0.cmp(&b.0)));
         Ok(FieldRules {
+            affixed_stems,
+            affixes: raw
+                .affixed
+                .affixes
+                .iter()
+                .map(|a| normalize_key(a).into_owned())
+                .collect(),
             keys,
             person_parents: set(raw.person_parents),
             provider_parents: set(raw.provider_parents),
@@ -168,7 +200,18 @@ impl FieldRules {
                 return Field::Phi(*ty);
             }
         }
-        Field::Scan
+        self.affixed(key).map_or(Field::Scan, Field::Phi)
+    }
+
+    /// The type of a PHI key stem with an affix after it (`dobmonth`, `ssnlast4`,
+    /// `street2`, `countyname`): a birth date split into three keys is still a birth date
+    /// (red team 51, G24).
+    fn affixed(&self, key: &str) -> Option<PhiType> {
+        self.affixed_stems.iter().find_map(|(stem, ty)| {
+            let rest = key.strip_prefix(stem.as_str())?;
+            let numbered = !rest.is_empty() && rest.bytes().all(|b| b.is_ascii_digit());
+            (numbered || self.affixes.contains(rest)).then_some(*ty)
+        })
     }
 
     /// A field whose value is text (a JSON string, a form value, a CSV cell): the key

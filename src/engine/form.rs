@@ -10,6 +10,29 @@ use crate::detect::Scratch;
 use crate::phi::PhiType;
 use crate::transform::{DocContext, Transformer};
 
+/// The pairs of a form as `form_urlencoded::parse` reads them (`&` between pairs, the
+/// first `=` between key and value, `+` a blank), but strict: a key or value that is not
+/// UTF-8 once percent-decoded is an error, never decoded lossily. Fail closed: a lossy
+/// reading (`Thack%FFeray` → `Thack\u{FFFD}eray`) would forward a value nobody read as
+/// written.
+pub fn strict_pairs(text: &str) -> Result<Vec<(String, String)>, &'static str> {
+    let mut pairs = Vec::new();
+    for piece in text.split('&').filter(|p| !p.is_empty()) {
+        let (k, v) = piece.split_once('=').unwrap_or((piece, ""));
+        pairs.push((strict_decoded(k)?, strict_decoded(v)?));
+    }
+    Ok(pairs)
+}
+
+/// One form key or value: `+` is a blank, then percent-decoded as UTF-8 or refused.
+fn strict_decoded(raw: &str) -> Result<String, &'static str> {
+    let plus = raw.replace('+', " ");
+    percent_encoding::percent_decode_str(&plus)
+        .decode_utf8()
+        .map(|c| c.into_owned())
+        .map_err(|_| "a form key or value is not UTF-8 once percent-decoded")
+}
+
 pub fn deidentify(
     engine: &Engine,
     text: &str,
@@ -22,9 +45,7 @@ pub fn deidentify(
     {
         return Err(ScanError::Form("control character in body"));
     }
-    let pairs: Vec<(String, String)> = form_urlencoded::parse(text.trim_end().as_bytes())
-        .into_owned()
-        .collect();
+    let pairs = strict_pairs(text.trim_end()).map_err(ScanError::Form)?;
     let fields: Vec<Field> = pairs
         .iter()
         .map(|(k, _)| {

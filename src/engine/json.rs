@@ -848,14 +848,38 @@ impl Walker<'_, '_, '_> {
         Ok(Some(format!("{ty}?identifier={system}|{value}")))
     }
 
+    /// A nested document's text, its counts added to the walk's.
+    fn counted(&mut self, out: super::Output) -> String {
+        for (a, b) in self.counts.iter_mut().zip(&out.counts) {
+            *a += b;
+        }
+        out.text
+    }
+
     /// Base64 attachment data: text is decoded, scanned and re-encoded; anything else (or
     /// anything that does not decode) is removed. Returns whether the value was kept.
     fn attachment(&mut self, x: &mut Value, content_type: Option<&str>) -> Result<bool, ScanError> {
         let Value::String(data) = x else {
             return Ok(false);
         };
-        let is_text = content_type
-            .is_some_and(|c| c.starts_with("text/") || c.contains("json") || c.contains("xml"));
+        let essence = content_type
+            .map(|c| {
+                c.split(';')
+                    .next()
+                    .unwrap_or("")
+                    .trim()
+                    .to_ascii_lowercase()
+            })
+            .unwrap_or_default();
+        // HL7 v2 is a format the gateway reads elsewhere: its attachment is read as one
+        // (its fields by their rules) rather than dropped.
+        let is_hl7 = matches!(
+            essence.as_str(),
+            "application/hl7-v2" | "application/hl7-v2+er7" | "x-application/hl7-v2+er7"
+        );
+        let is_text = is_hl7
+            || content_type
+                .is_some_and(|c| c.starts_with("text/") || c.contains("json") || c.contains("xml"));
         if !is_text {
             return Ok(false);
         }
@@ -879,7 +903,22 @@ impl Walker<'_, '_, '_> {
         if text.contains('\0') {
             return Ok(false);
         }
-        let scanned = self.scan(&text)?;
+        let scanned = if is_hl7 {
+            match super::hl7::deidentify(self.engine, &text, self.t, self.scratch) {
+                Ok(out) => self.counted(out),
+                // A message that does not read as HL7 is not forwarded unread.
+                Err(_) => return Ok(false),
+            }
+        } else if essence.contains("xml") && super::xml::reads(&text) {
+            // A document read as XML keeps its markup whole: a token never spans a tag.
+            match super::xml::deidentify(self.engine, &text, self.t, self.scratch) {
+                Ok(out) => self.counted(out),
+                // Names that hold PHI (or any other refusal): the data is dropped.
+                Err(_) => return Ok(false),
+            }
+        } else {
+            self.scan(&text)?
+        };
         if scanned != text {
             *data = b64.encode(crate::charset::encode(&scanned, encoding));
         }

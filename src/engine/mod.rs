@@ -203,8 +203,12 @@ const MAX_CODE_DIGITS: usize = 6;
 /// 18).
 const MAX_CODING_DIGITS: usize = 18;
 
-/// Most digits of an RxNorm concept id (RXCUIs run to seven digits; one spare).
-const MAX_RXNORM_DIGITS: usize = 8;
+/// The highest RxNorm concept id kept beside an RxNorm system. RXCUIs are assigned in
+/// sequence and have no check digit: in 2026 they run to about 2.8 million, so a code of
+/// seven digits above this bound or of eight (an MRN such as `4410827`, a phone prefix
+/// such as `41355501`) is no concept yet and is read like any other value (red team 51,
+/// G22). Raise it when RxNorm's ids near it.
+const MAX_RXCUI: u64 = 3_499_999;
 
 /// Whether `v` is a calendar date written `CCYYMMDD` (years 1800–2199): a birth date filed
 /// as a message control ID reads so.
@@ -219,7 +223,7 @@ pub(crate) fn is_compact_date(v: &str) -> bool {
 
 /// Whether `code` (all digits) is a concept id of the terminology `system` names, by that
 /// terminology's own shape: a SNOMED CT concept id (6–18 digits, a concept partition `00`
-/// or `10` before a valid Verhoeff check digit) or an RxNorm one (up to 8 digits). Any
+/// or `10` before a valid Verhoeff check digit) or an RxNorm one (up to [`MAX_RXCUI`]). Any
 /// other system (`urn:x`, a clinic's own) keeps no long number: an SSN, a phone number or
 /// a birth date filed as a "code" beside it is read as one.
 pub(crate) fn is_terminology_code(system: &str, code: &str) -> bool {
@@ -235,7 +239,7 @@ pub(crate) fn is_terminology_code(system: &str, code: &str) -> bool {
                 && verhoeff_valid(code)
         }
         "http://www.nlm.nih.gov/research/umls/rxnorm" | "urn:oid:2.16.840.1.113883.6.88" => {
-            code.len() <= MAX_RXNORM_DIGITS
+            code.len() <= 7 && code.parse::<u64>().is_ok_and(|n| n <= MAX_RXCUI)
         }
         _ => false,
     }
@@ -1073,7 +1077,8 @@ impl Engine {
             return false;
         }
         self.names_only(&words)
-            || (unlisted == Unlisted::MayStandAlone && self.unlisted_capitalised(&words))
+            || (unlisted == Unlisted::MayStandAlone
+                && self.unlisted_capitalised(&without_initials(&words)))
     }
 
     /// One to three capitalised words (`Quorvelline`) of three letters or more, or words in
@@ -1337,6 +1342,19 @@ fn camel_words(w: &str) -> impl Iterator<Item = &str> {
     })
 }
 
+/// The words of a value without its initials (lone capitals: `Vukovljevic, Zvezdana I.`,
+/// `Vukovljevic Z.`), which is how EHR lists write a patient ("LAST, First M."); the
+/// words left are what says whether the value is a name (red team 51, G21). A value of
+/// initials only keeps them, and so is no name.
+fn without_initials<'a>(words: &[&'a str]) -> Vec<&'a str> {
+    let initial = |w: &&str| w.len() == 1 && w.as_bytes()[0].is_ascii_uppercase();
+    let rest: Vec<&str> = words.iter().filter(|w| !initial(w)).copied().collect();
+    if rest.is_empty() || words.len() - rest.len() > 2 {
+        return words.to_vec();
+    }
+    rest
+}
+
 /// Whether a structured value of capitalised words no list holds reads as a name
 /// ([`Engine::is_scanned_name_value`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -1416,7 +1434,10 @@ mod tests {
         }
         let rx = "http://www.nlm.nih.gov/research/umls/rxnorm";
         assert!(super::is_terminology_code(rx, "197361"));
-        assert!(!super::is_terminology_code(rx, "4135550172"));
+        assert!(super::is_terminology_code(rx, "1049502"));
+        for code in ["4135550172", "4410827", "41355501", "5524931"] {
+            assert!(!super::is_terminology_code(rx, code), "{code}");
+        }
     }
 
     #[test]

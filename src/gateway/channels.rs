@@ -231,7 +231,7 @@ pub fn deidentified_headers<E: From<ChannelError>>(
             continue;
         }
         if name == "cookie" {
-            let pairs = values.join(";").replace(';', "&").replace(' ', "");
+            let pairs = cookie_form(&values);
             let form = deidentify(&pairs)?;
             append_header(&mut out, &name, &form.replace('&', "; "))?;
             continue;
@@ -246,6 +246,21 @@ pub fn deidentified_headers<E: From<ChannelError>>(
         }
     }
     Ok(out)
+}
+
+/// Cookie crumbs as one form for the reader: pairs split at `;` and trimmed, a blank
+/// inside a value kept as a form blank (`+`). Deleting blanks (as once done) glued
+/// `who=R Thackeray` into `RThackeray`, a word the reader no longer sees as a name (G23).
+/// RFC 6265 values hold no blanks, so the `+` the rebuilt header carries changes no
+/// well-formed cookie.
+fn cookie_form(values: &[&str]) -> String {
+    values
+        .iter()
+        .flat_map(|v| v.split(';'))
+        .map(|pair| pair.trim().replace(' ', "+"))
+        .filter(|pair| !pair.is_empty())
+        .collect::<Vec<_>>()
+        .join("&")
 }
 
 /// The headers of the clinic's answer that go outside (reidentify routes): the safe ones,
@@ -286,19 +301,17 @@ pub fn returned_headers(from: &HeaderMap, to: &mut HeaderMap) {
 /// Fail closed: the origin is the clinic's text too. Userinfo (`https://Rosalind@…`) is
 /// refused, and so is any host but the route's own upstream's (`own_host`): a host's
 /// labels can spell anything (`rosalind-thackeray.emr.example`, `mr4410827.emr.example`).
+/// The value is first read the way a browser reads it ([`browser_location`]), so
+/// `//host`, `https:host`, `/\host` and a tab inside `https://` name a host too.
 fn deidentified_location<E: From<ChannelError>>(
     loc: &str,
     own_host: Option<&str>,
     deidentify: &mut impl FnMut(&str) -> Result<String, E>,
 ) -> Result<String, E> {
-    let (origin, rest) = match loc.find("://") {
-        Some(i) => {
-            let after = i + 3;
-            let path_at = loc[after..]
-                .find(['/', '?', '#'])
-                .map_or(loc.len(), |p| after + p);
-            let authority = &loc[after..path_at];
-            if authority.contains(['@', '%', '\\']) {
+    let loc = browser_location(loc)?;
+    let (origin, rest) = match location_authority(&loc)? {
+        Some((origin_end, authority)) => {
+            if authority.contains(['@', '%']) {
                 return Err(ChannelError::AnswerLocation.into());
             }
             let host = match authority.rsplit_once(':') {
@@ -308,9 +321,9 @@ fn deidentified_location<E: From<ChannelError>>(
             if !own_host.is_some_and(|own| own.eq_ignore_ascii_case(host)) {
                 return Err(ChannelError::AnswerLocation.into());
             }
-            loc.split_at(path_at)
+            loc.split_at(origin_end)
         }
-        None => ("", loc),
+        None => ("", loc.as_str()),
     };
     let (path, query) = match rest.split_once('?') {
         Some((p, q)) => (p, Some(q)),
@@ -321,12 +334,69 @@ fn deidentified_location<E: From<ChannelError>>(
     if let Some(q) = query {
         out.push('?');
         let mut ser = form_urlencoded::Serializer::new(String::new());
-        for (k, v) in form_urlencoded::parse(q.as_bytes()) {
+        let pairs =
+            crate::engine::form::strict_pairs(q).map_err(|_| ChannelError::AnswerLocation)?;
+        for (k, v) in pairs {
             ser.append_pair(&deidentify(&k)?, &deidentify(&v)?);
         }
         out.push_str(&ser.finish());
     }
     Ok(out)
+}
+
+/// A `Location` as a browser reads it (WHATWG URL): blanks and C0 controls around it
+/// dropped, tabs and line breaks inside removed, `\\` read as `/` (http and https are
+/// "special" schemes, and a relative value is resolved against one). Other control
+/// characters cannot be read safely and are refused.
+fn browser_location(loc: &str) -> Result<String, ChannelError> {
+    let trimmed = loc.trim_matches(|c: char| c <= ' ');
+    let mut out = String::with_capacity(trimmed.len());
+    for c in trimmed.chars() {
+        match c {
+            '\t' | '\n' | '\r' => {}
+            '\\' => out.push('/'),
+            c if c.is_control() => return Err(ChannelError::AnswerLocation),
+            c => out.push(c),
+        }
+    }
+    Ok(out)
+}
+
+/// Where a browser-read `Location` names an authority: `Some((end of the origin, the
+/// authority))` for `scheme:` + any number of slashes (`https:host`, `https:///host`) or a
+/// scheme-relative `//host`; `None` for a path (`/chart`, `chart`, `?q`). A scheme other
+/// than http or https is refused: a redirect has no business elsewhere.
+fn location_authority(loc: &str) -> Result<Option<(usize, &str)>, ChannelError> {
+    let after = if let Some(scheme_end) = scheme_length(loc) {
+        let scheme = &loc[..scheme_end];
+        if !scheme.eq_ignore_ascii_case("http") && !scheme.eq_ignore_ascii_case("https") {
+            return Err(ChannelError::AnswerLocation);
+        }
+        let slashes = loc[scheme_end + 1..]
+            .bytes()
+            .take_while(|b| *b == b'/')
+            .count();
+        scheme_end + 1 + slashes
+    } else if loc.starts_with("//") {
+        2
+    } else {
+        return Ok(None);
+    };
+    let end = loc[after..]
+        .find(['/', '?', '#'])
+        .map_or(loc.len(), |p| after + p);
+    Ok(Some((end, &loc[after..end])))
+}
+
+/// The length of a URL scheme at the start (`[A-Za-z][A-Za-z0-9+.-]*` before `:`).
+fn scheme_length(loc: &str) -> Option<usize> {
+    let colon = loc.find(':')?;
+    let scheme = &loc[..colon];
+    let mut bytes = scheme.bytes();
+    let first = bytes.next()?;
+    (first.is_ascii_alphabetic()
+        && bytes.all(|b| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'-' | b'.')))
+    .then_some(colon)
 }
 
 /// `Accept` as its media ranges and their weights only; other parameters are dropped.
@@ -503,5 +573,54 @@ mod tests {
             "/chart?x=1"
         );
         assert!(deidentified_location("https://other.example/", own, &mut read).is_err());
+    }
+
+    #[test]
+    fn cookie_blanks_stay_inside_their_values() {
+        assert_eq!(
+            cookie_form(&["who=R Thackeray; sid=a+b", " lang=en ;"]),
+            "who=R+Thackeray&sid=a+b&lang=en"
+        );
+    }
+
+    #[test]
+    fn redirects_are_read_as_a_browser_reads_them() {
+        let mut read = |v: &str| -> Result<String, ChannelError> { Ok(v.to_string()) };
+        let own = Some("emr.example");
+        for loc in [
+            "//dragana-vukovljevic.emr.example/chart",
+            "https:dvukovljevic.example/chart",
+            "https:///dvukovljevic.example/chart",
+            "/\\dvukovljevic.example/chart",
+            "\\\\dvukovljevic.example\\chart",
+            "https:\t//dvukovljevic.example/",
+            "htt\nps://dvukovljevic.example/",
+            " //dvukovljevic.example/",
+            "javascript:alert(1)",
+            "mailto:rthackeray@mail.example",
+            "/chart\u{7f}x",
+            "/chart?who=Thack%FFeray",
+        ] {
+            assert!(
+                matches!(
+                    deidentified_location(loc, own, &mut read),
+                    Err(ChannelError::AnswerLocation)
+                ),
+                "{loc:?}"
+            );
+        }
+        for (loc, read_as) in [
+            ("//emr.example/chart", "//emr.example/chart"),
+            ("https:emr.example/chart", "https:emr.example/chart"),
+            ("https:\t//emr.example/c", "https://emr.example/c"),
+            ("/chart\\x", "/chart/x"),
+            ("chart/x?a=1", "chart/x?a=1"),
+        ] {
+            assert_eq!(
+                deidentified_location(loc, own, &mut read).expect("own host"),
+                read_as,
+                "{loc:?}"
+            );
+        }
     }
 }

@@ -224,11 +224,19 @@ fn answer_names_the_value(shape: &str, sent: &Bytes, resp: &mut Response<Full<By
             "content-type",
             format!("application/vnd.{token}+json"),
         ),
-        "answer_location_user" | "answer_location_host" => {
-            let loc = if shape == "answer_location_user" {
-                format!("https://{token}@emr.example/chart")
-            } else {
-                format!("https://{token}.emr.example/chart")
+        "answer_location_user"
+        | "answer_location_host"
+        | "answer_location_slashes"
+        | "answer_location_backslash"
+        | "answer_location_nohost"
+        | "answer_location_tab" => {
+            let loc = match shape {
+                "answer_location_user" => format!("https://{token}@emr.example/chart"),
+                "answer_location_host" => format!("https://{token}.emr.example/chart"),
+                "answer_location_slashes" => format!("//{token}.emr.example/chart"),
+                "answer_location_backslash" => format!("/\\{token}.example/chart"),
+                "answer_location_nohost" => format!("https:{token}.example/chart"),
+                _ => format!("https:\t//{token}.example/chart"),
             };
             set(resp, "location", loc);
             *resp.status_mut() = StatusCode::FOUND;
@@ -306,6 +314,29 @@ fn echo_shape(
             (Bytes::from(t), Some("text/plain; charset=utf-8"), None)
         }
         "uri" => (Bytes::from(uri.to_string()), Some("text/plain"), None),
+        // A form answer with a byte that is no UTF-8 (`%FF`) in the middle of each value.
+        "form_ff" => {
+            let t: Vec<String> = text
+                .split('&')
+                .map(|pair| match pair.split_once('=') {
+                    Some((k, v)) if v.len() > 2 => {
+                        let mut cut = v.len() / 2;
+                        while !v.is_char_boundary(cut)
+                            || v[cut.saturating_sub(2)..cut].contains('%')
+                        {
+                            cut -= 1;
+                        }
+                        format!("{k}={}%FF{}", &v[..cut], &v[cut..])
+                    }
+                    _ => pair.to_string(),
+                })
+                .collect();
+            (
+                Bytes::from(t.join("&")),
+                Some("application/x-www-form-urlencoded"),
+                None,
+            )
+        }
         _ => (body, None, None),
     }
 }

@@ -607,6 +607,50 @@ fn value_trick(trick: &str, c: &Canary) -> Option<String> {
             };
             Some(format!("{}{mark}{}", &v[..cut], &v[cut..]))
         }
+        // A byte that is no UTF-8 (`%FF`) inside each word, for the URL and form channels:
+        // read lossily it shows as `Thack\u{FFFD}eray` (G2), so it must be refused.
+        "pct_ff" => Some(cut_words(v, "%FF")),
+        // The number with thousands separators (`4,410,827`) or a decimal tail
+        // (`4410827.0`), as a spreadsheet export writes it (G19).
+        "thousands" => c.number.map(|n| {
+            let d = n.to_string();
+            let mut out = String::new();
+            for (i, ch) in d.chars().enumerate() {
+                if i > 0 && (d.len() - i) % 3 == 0 {
+                    out.push(',');
+                }
+                out.push(ch);
+            }
+            out
+        }),
+        "dot_zero" => c.number.map(|n| format!("{n}.0")),
+        // An identifier wrapped at one of its own dashes (`512-47-⏎3306`), or at a dash a
+        // wrapper put in (`MR441-⏎0827`), as word wrappers that break at hyphens do (G5).
+        "dash_wrapped" => match v.rfind('-') {
+            Some(i) if digit_groups(v).is_some() => Some(format!("{}\n{}", &v[..=i], &v[i + 1..])),
+            _ if c.kind == Kind::Mrn => Some(format!("{}-\n{}", &v[..5], &v[5..])),
+            _ => None,
+        },
+        // Letters or an extension glued after the number (`MR4410827abc`,
+        // `4135550172x12`; G20).
+        "letters_glued" => match c.kind {
+            Kind::Mrn => Some(format!("{v}abc")),
+            Kind::Phone => c.number.map(|n| format!("{n}x12")),
+            _ => None,
+        },
+        // A name dressed as a token, its body in capitals with vowels, so no token this
+        // gateway mints (`NAME_THACKERAYR`; G12).
+        "name_token" => (c.kind == Kind::Name).then(|| {
+            let last = v.rsplit(' ').next().unwrap_or(v).to_uppercase();
+            let body: String = last.chars().chain(v.chars()).take(10).collect();
+            format!("NAME_{}", body.to_uppercase())
+        }),
+        // A name as its first initial and its last word (`R Thackeray`).
+        "initial_surname" => (c.kind == Kind::Name).then(|| {
+            let first = v.chars().next().unwrap_or('R');
+            let last = v.rsplit(' ').next().unwrap_or(v);
+            format!("{first} {last}")
+        }),
         // The number dressed as a token: its type's prefix and ten digits
         // (`PHONE_4135550172`), a shape tokens minted before the consonant alphabet had.
         "token_shaped" => c.number.map(|n| format!("{}_{n:010}", c.phi_type)),
@@ -1827,6 +1871,7 @@ const CHANNELS: &[&str] = &[
     "json_keep",
     "json_keep_value",
     "json_keep_coded",
+    "json_rxnorm_number",
     "json_url_keep",
     "json_array",
     "json_nested",
@@ -1865,6 +1910,7 @@ const CHANNELS: &[&str] = &[
     "h_accept",
     "h_idempotency",
     "h_cookie",
+    "h_cookie_blank",
     "h_scanned",
     "h_content_type",
     "fhir_div",
@@ -1880,6 +1926,7 @@ const CHANNELS: &[&str] = &[
     "fhir_qr",
     "fhir_binary",
     "fhir_attachment",
+    "fhir_attachment_hl7",
     "fhir_ident_str",
     "fhir_coding_display",
     "fhir_request_url",
@@ -2214,6 +2261,31 @@ const EXTRA_TRICKS: &[(&str, &[&str])] = &[
     ("json_unknown", STOP51_TRICKS),
     ("query_unknown", &["tag_chars", "hex_bytes", "u_plus"]),
     ("path", &["tag_chars", "hex_bytes"]),
+    // Stop 52 (red team 51, G23): an initial and a surname in a cookie and a scanned header.
+    ("h_cookie_blank", &["initial_surname"]),
+    ("h_scanned", &["initial_surname"]),
+    // Stop 52 (red team 51, G5): an identifier wrapped at a dash.
+    ("text", &["dash_wrapped"]),
+    ("json_note", &["dash_wrapped"]),
+    // Stop 52 (red team 51, G20 and G12): letters glued on, a name dressed as a token.
+    ("text", &["letters_glued", "name_token"]),
+    ("json_note", &["letters_glued", "name_token"]),
+    ("json_unknown", &["letters_glued", "name_token"]),
+    ("query_unknown", &["name_token"]),
+    ("path", &["name_token"]),
+    ("h_scanned", &["name_token"]),
+    // Stop 52 (red team 51, G19): a record number with a separator put in.
+    ("json_unknown", &["thousands", "dot_zero"]),
+    // Stop 52 (red team 51, G2): undecodable percent escapes in a query or a form.
+    ("query_unknown", &["pct_ff"]),
+    ("query_known", &["pct_ff"]),
+    ("query_keep", &["pct_ff"]),
+    ("query_bare", &["pct_ff"]),
+    ("query_semicolon", &["pct_ff"]),
+    ("form_unknown", &["pct_ff"]),
+    ("form_known", &["pct_ff"]),
+    ("form_keep", &["pct_ff"]),
+    ("json_url_keep", &["pct_ff"]),
 ];
 /// Stop 51's tricks (red team 50: F4, F5, F7, F11, F17, F18, F30).
 const STOP51_TRICKS: &[&str] = &[
@@ -2277,6 +2349,12 @@ fn channel(ch: &str, c: &Canary, v: &str) -> Option<Req> {
         "json_url_keep" => Req::json(
             "j",
             &json!({"next": format!("https://cb.example/done?state={}&kind=progress", url(v))}),
+        ),
+        // The canary's digits as a code beside RxNorm, which has no check digit (G22).
+        "json_rxnorm_number" => Req::json(
+            "j",
+            &json!({"coding": [{"system": "http://www.nlm.nih.gov/research/umls/rxnorm",
+                                "code": c.number?.to_string()}]}),
         ),
         "json_keep_coded" => Req::json(
             "j",
@@ -2437,6 +2515,8 @@ fn channel(ch: &str, c: &Canary, v: &str) -> Option<Req> {
         "h_accept" => ping().header("accept", format!("application/json; patient=\"{v}\"")),
         "h_idempotency" => ping().header("idempotency-key", format!("{v}-20250301")),
         "h_cookie" => ping().header("cookie", format!("sid=a81f; family={}", url(v))),
+        // A sloppy client's cookie: the value's blanks as they are (G23).
+        "h_cookie_blank" => ping().header("cookie", format!("sid=a81f; who={v}")),
         "h_scanned" => ping().header("x-patient", v),
         "h_content_type" => ping().header("content-type", format!("text/plain; patient=\"{v}\"")),
         "fhir_div" => Req::fhir(&patient(json!({"text": {
@@ -2499,6 +2579,14 @@ fn channel(ch: &str, c: &Canary, v: &str) -> Option<Req> {
             "content": [{"attachment": {
                 "contentType": "text/plain; charset=utf-16",
                 "data": b64(&utf16(&note, true, false))
+            }}]
+        })),
+        // An HL7 v2 message as an attachment: read as HL7, not dropped (red team 51).
+        "fhir_attachment_hl7" => Req::fhir(&json!({
+            "resourceType": "DocumentReference", "id": "d1", "status": "current",
+            "content": [{"attachment": {
+                "contentType": "application/hl7-v2",
+                "data": b64(hl7_message(c, v, "\r").as_bytes())
             }}]
         })),
         "fhir_ident_str" => Req::fhir(&patient(json!({"identifier": v}))),
@@ -3126,6 +3214,13 @@ const ECHO_SHAPES: &[&str] = &[
     "answer_ct_essence",
     "answer_location_user",
     "answer_location_host",
+    // Red team 51 (G7): a `Location` a browser reads as naming a host without `://`.
+    "answer_location_slashes",
+    "answer_location_backslash",
+    "answer_location_nohost",
+    "answer_location_tab",
+    // Red team 51 (G2): the clinic's form answer with an undecodable escape in a value.
+    "form_ff",
 ];
 
 fn echo_request(shape: &str, c: &Canary, t: &str) -> Option<Req> {
@@ -3189,9 +3284,21 @@ fn echo_request(shape: &str, c: &Canary, t: &str) -> Option<Req> {
                 c.key
             ),
         ),
-        "answer_ct_essence" | "answer_location_user" | "answer_location_host" => {
-            shaped(Req::json("v", &json!({c.unknown: t})), shape)
-        }
+        "answer_ct_essence"
+        | "answer_location_user"
+        | "answer_location_host"
+        | "answer_location_slashes"
+        | "answer_location_backslash"
+        | "answer_location_nohost"
+        | "answer_location_tab" => shaped(Req::json("v", &json!({c.unknown: t})), shape),
+        "form_ff" => shaped(
+            Req::new(
+                "v",
+                Some("application/x-www-form-urlencoded"),
+                format!("patient={t}&q=chart+review"),
+            ),
+            shape,
+        ),
         _ => return None,
     })
 }
@@ -4774,8 +4881,10 @@ fn the_decoders_find_every_trick() {
                 }
                 // A channel that escapes `&` once more puts the chain past the check's own
                 // decoding rounds (the gateway reads a chain of any length in one step).
+                // So does base64 around an HL7 attachment (one round for the base64).
                 if *trick == "amp_deep"
-                    && (matches!(*ch, "hl7_in_json" | "xml_in_json") || ch.starts_with("split_"))
+                    && (matches!(*ch, "hl7_in_json" | "xml_in_json" | "fhir_attachment_hl7")
+                        || ch.starts_with("split_"))
                 {
                     continue;
                 }

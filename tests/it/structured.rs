@@ -139,6 +139,11 @@ fn unlisted_capitalised_words_alone_under_an_unknown_key_are_names() {
     let input = json!({
         "xq": "Quorvelline",
         "zz": "Blythe Quorvelline",
+        // How EHR lists write a patient (red team 51, G21): initials do not hide the name.
+        "l1": "Vukovljevic, Zvezdana I.",
+        "l2": "Vukovljevic, Z.",
+        "l3": "Vukovljevic Z.",
+        "l4": "Orsic, Zvezdana M",
         "st": "Completed",
         "ev": "Tinetti",
         "mood": "Anxious"
@@ -146,10 +151,13 @@ fn unlisted_capitalised_words_alone_under_an_unknown_key_are_names() {
     .to_string();
     let out = deidentify(&input, ContentType::Json, "safe-harbor");
     let v: Value = serde_json::from_str(&out.text).expect("JSON");
-    for key in ["xq", "zz"] {
+    for key in ["xq", "zz", "l1", "l2", "l3", "l4"] {
         let s = v[key].as_str().expect("a string");
         assert!(
-            !s.contains("Quorvelline") && s.contains("NAME"),
+            !s.contains("Quorvelline")
+                && !s.contains("Vukovljevic")
+                && !s.contains("Orsic")
+                && s.contains("NAME"),
             "{key}: {s}"
         );
     }
@@ -635,4 +643,32 @@ fn code_systems_zips_coordinates_and_learned_words_red_team_52() {
     let lower = json!({"lastName": "Walker", "note": "walker ambulating with walker"});
     let out = deidentify(&lower.to_string(), ContentType::Json, "safe-harbor");
     assert!(!out.text.contains("walker"), "{}", out.text);
+
+/// A FHIR attachment holding an HL7 v2 message is read as HL7 (its fields by their rules)
+/// and kept; an XML one is read as XML, so a token never swallows a tag (red team 51).
+#[test]
+fn hl7_and_xml_attachments_are_read_in_their_own_format() {
+    let b64 = base64::engine::general_purpose::STANDARD;
+    let hl7 = "MSH|^~\\&|EMR|CLINIC|HUB|OUT|20250301||ADT^A08|M1|P|2.5.1\rPID|1||MR4410827^^^C^MR||Thackeray^Rosalind\r";
+    let xml = "<p><n>Rosalind Thackeray</n><id>MR4410827</id></p>";
+    let doc = |ct: &str, data: &str| {
+        json!({"resourceType": "DocumentReference", "id": "d1", "status": "current",
+               "content": [{"attachment": {"contentType": ct, "data": b64.encode(data)}}]})
+        .to_string()
+    };
+    for (ct, data, keeps) in [
+        ("application/hl7-v2", hl7, "MSH|^~\\&|EMR"),
+        ("text/xml", xml, "</n><id>"),
+    ] {
+        let out = deidentify(&doc(ct, data), ContentType::FhirJson, "safe-harbor");
+        let v: Value = serde_json::from_str(&out.text).expect("JSON");
+        let data = v["content"][0]["attachment"]["data"]
+            .as_str()
+            .expect("the attachment is kept");
+        let text = String::from_utf8(b64.decode(data).expect("base64")).expect("utf8");
+        assert!(
+            text.contains(keeps) && !text.contains("Thackeray") && !text.contains("4410827"),
+            "{ct}: {text}"
+        );
+    }
 }
