@@ -643,6 +643,7 @@ fn code_systems_zips_coordinates_and_learned_words_red_team_52() {
     let lower = json!({"lastName": "Walker", "note": "walker ambulating with walker"});
     let out = deidentify(&lower.to_string(), ContentType::Json, "safe-harbor");
     assert!(!out.text.contains("walker"), "{}", out.text);
+}
 
 /// A FHIR attachment holding an HL7 v2 message is read as HL7 (its fields by their rules)
 /// and kept; an XML one is read as XML, so a token never swallows a tag (red team 51).
