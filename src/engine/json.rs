@@ -492,6 +492,8 @@ impl Walker<'_, '_, '_> {
         let mut remove = Vec::new();
         // Read before the walk rewrites the extension's own `url`.
         let extension = extension_type(o);
+        let labelled = self.labelled_type(o);
+        let years = is_years_quantity(o);
         for k in keys {
             let key = normalize_key(&k);
             let mut field = classify(self.engine, self.fhir, &key, parent, o, resource);
@@ -502,8 +504,22 @@ impl Walker<'_, '_, '_> {
                 field = self.engine.fields.text_field(field, &key);
             }
             if field == Field::Scan && key.starts_with("value") {
-                if let Some(ty) = extension {
+                if let Some(ty) = extension.or(labelled) {
                     field = Field::Phi(ty);
+                }
+            }
+            // A quantity in years is an age (`Observation.valueQuantity` of LOINC 30525-0,
+            // `{"value": 93, "unit": "a"}`): aggregated past 89, kept below (red team 52, H2).
+            if key == "value" && years && matches!(field, Field::Scan | Field::Keep) {
+                field = Field::Phi(PhiType::Age);
+            }
+            // A questionnaire item's answers take the type its label gives (`linkId: "age"`).
+            if key == "answer" && inherit.is_none() {
+                if let Some(ty) = labelled {
+                    if let Some(x) = o.get_mut(&k) {
+                        self.walk(x, Some(&*key), resource, Some(ty))?;
+                    }
+                    continue;
                 }
             }
             // Only an attachment reads it; read here, before `x` borrows the object.
@@ -740,6 +756,23 @@ impl Walker<'_, '_, '_> {
 
     /// The number `v` (written `digits`) of a field typed `ty`, rewritten into a string; an
     /// age under 90 stays the number it was (`apply_field` keeps it).
+    /// The type the label of a label/value pair gives its value, read as a key would be
+    /// (`{"name": "Age", "value": "93"}`, a FHIR Parameters `name`, a questionnaire item's
+    /// `linkId` or `text`, a custom-field list's `label`): the label is the key the
+    /// exporter did not write (red team 52, H2 and H23).
+    fn labelled_type(&self, o: &Map<String, Value>) -> Option<PhiType> {
+        LABEL_KEYS.iter().find_map(|k| {
+            let label = o.get(*k)?.as_str()?;
+            if label.len() > MAX_LABEL_LEN {
+                return None;
+            }
+            match self.engine.fields.generic(&normalize_key(label), None) {
+                Field::Phi(ty) => Some(ty),
+                _ => None,
+            }
+        })
+    }
+
     fn phi_number(&mut self, ty: PhiType, v: &mut Value, digits: &str) -> Result<(), ScanError> {
         if !(ty == PhiType::Age && age_under_90(digits)) {
             *v = Value::String(self.phi_value(ty, digits)?);
@@ -928,6 +961,24 @@ impl Walker<'_, '_, '_> {
 
 /// A FHIR extension's `value[x]` typed by what its `url` says it holds
 /// (`patient-mothersMaidenName` holds a name, `patient-birthPlace` a place).
+/// Keys that name the value beside them in a label/value pair.
+const LABEL_KEYS: [&str; 7] = ["name", "linkId", "label", "key", "field", "text", "title"];
+
+/// The longest label read as a key (a question's text is longer and says more than a key).
+const MAX_LABEL_LEN: usize = 48;
+
+/// A FHIR Quantity in years (`unit` or UCUM `code` `a`, `yr`, `years`).
+fn is_years_quantity(o: &Map<String, Value>) -> bool {
+    ["code", "unit"].iter().any(|k| {
+        o.get(*k).and_then(Value::as_str).is_some_and(|u| {
+            matches!(
+                u.trim().to_ascii_lowercase().as_str(),
+                "a" | "yr" | "yrs" | "year" | "years" | "y"
+            )
+        })
+    }) && o.contains_key("value")
+}
+
 fn extension_type(o: &Map<String, Value>) -> Option<PhiType> {
     let url = o.get("url")?.as_str()?.to_ascii_lowercase();
     let tail = url.rsplit(['/', '#']).next().unwrap_or("");
