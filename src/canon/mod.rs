@@ -24,6 +24,7 @@
 use unicode_normalization::char::{compose, decompose_compatible};
 
 mod disguise;
+mod rtf;
 mod separators;
 pub use separators::underscores_parted;
 mod signals;
@@ -103,6 +104,9 @@ impl Canon {
         let upright = Canon::upright(unsmuggled.as_ref().map_or(input, Canon::text));
         let turned_before = upright.is_some();
         let upright = Canon::then(unsmuggled, upright);
+        // RTF before the other escapes: `\u84?` is RTF's, not a `\u0054`.
+        let rtf = Canon::rtf(upright.as_ref().map_or(input, Canon::text), tags);
+        let upright = Canon::then(upright, rtf);
         let qp = Canon::quoted_printable(upright.as_ref().map_or(input, Canon::text));
         let qp = Canon::then(upright, qp);
         let decoded = Canon::decoded(qp.as_ref().map_or(input, Canon::text), tags);
