@@ -384,9 +384,13 @@ mod tests {
     fn escapes_groups_and_control_words_read_as_the_text_they_render() {
         assert!(read(r"{\rtf1\ansi chart MR441\'30827 seen\par}").contains("MR4410827 seen"));
         assert!(read(r"{\rtf1\ansi SSN 512\'2d47\'2d3306\par}").contains("512-47-3306"));
-        assert!(read(r"{\rtf1 \u84?\u104?\u97?\u99?\u107? MR\u52?\u52?\u49?}").contains("Thack MR441"));
+        assert!(
+            read(r"{\rtf1 \u84?\u104?\u97?\u99?\u107? MR\u52?\u52?\u49?}").contains("Thack MR441")
+        );
         assert!(read(r"{\rtf1 Thack{\b eray} MR441{\b 0827}}").contains("Thackeray MR4410827"));
-        assert!(read(r"{\rtf1 Thack\b eray\b0  MR441\b 0827\b0\par}").contains("Thackeray MR4410827"));
+        assert!(
+            read(r"{\rtf1 Thack\b eray\b0  MR441\b 0827\b0\par}").contains("Thackeray MR4410827")
+        );
         assert!(read(r"{\rtf1 caf\'e9\u233\'e9!}").contains("cafee!"));
     }
 

@@ -249,6 +249,14 @@ const VALUE_TRICKS: &[&str] = &[
     "rtf_ctrl",
     "rtf_hidden",
     "rtf_bare_hex",
+    "md_bold",
+    "md_under",
+    "md_ticks",
+    "wiki_bold",
+    "tex_bold",
+    "tex_empty",
+    "ansi_sgr",
+    "overstrike",
 ];
 
 /// The tricks tried on every channel of `TRICK_CHANNELS` (the rest go by `EXTRA_TRICKS`).
@@ -328,6 +336,26 @@ fn escaped_middle(v: &str) -> String {
         Some(ch) if ch.is_ascii() => format!("{}\\'{:02x}{}", &v[..at], ch as u32, &v[at + 1..]),
         _ => v.to_string(),
     }
+}
+
+/// Each word of `v` (two characters or more) with its second half between `open` and
+/// `close` (`Thack**eray**`).
+fn emphasised(v: &str, open: &str, close: &str) -> String {
+    let words: Vec<String> = v
+        .split(' ')
+        .map(|w| {
+            let mut cut = w.len() / 2;
+            while !w.is_char_boundary(cut) {
+                cut -= 1;
+            }
+            if cut == 0 {
+                w.to_string()
+            } else {
+                format!("{}{open}{}{close}", &w[..cut], &w[cut..])
+            }
+        })
+        .collect();
+    words.join(" ")
 }
 
 /// Each word of `v` (two characters or more) cut at its middle by `mark`.
@@ -601,11 +629,24 @@ fn value_trick(trick: &str, c: &Canary) -> Option<String> {
         // RTF (red team 51, G8): a character as a hex escape, every character as `\uN?`,
         // words cut by a group, a control word or hidden text; a hex escape outside RTF.
         "rtf_hex" => Some(rtf(&escaped_middle(v))),
-        "rtf_u" => Some(rtf(&v.chars().map(|ch| format!("\\u{}?", ch as u32)).collect::<String>())),
+        "rtf_u" => Some(rtf(&v
+            .chars()
+            .map(|ch| format!("\\u{}?", ch as u32))
+            .collect::<String>())),
         "rtf_group" => Some(rtf(&cut_words(v, "{\\b}"))),
         "rtf_ctrl" => Some(rtf(&cut_words(v, "\\b "))),
         "rtf_hidden" => Some(rtf(&cut_words(v, "{\\v x}"))),
         "rtf_bare_hex" => Some(escaped_middle(v)),
+        // Lightweight markup and terminal controls inside words (red team 51, G10):
+        // `MR441**0827**`, `MR441\textbf{0827}`, `MR441\x1b[1m0827\x1b[0m`, `MR441X\x080827`.
+        "md_bold" => Some(emphasised(v, "**", "**")),
+        "md_under" => Some(emphasised(v, "_", "_")),
+        "md_ticks" => Some(emphasised(v, "`", "`")),
+        "wiki_bold" => Some(emphasised(v, "'''", "'''")),
+        "tex_bold" => Some(emphasised(v, "\\textbf{", "}")),
+        "tex_empty" => Some(cut_words(v, "{}")),
+        "ansi_sgr" => Some(emphasised(v, "\x1b[1m", "\x1b[0m")),
+        "overstrike" => Some(cut_words(v, "X\x08")),
         "utf7" => Some(format!(
             "+{}-",
             base64::engine::general_purpose::STANDARD_NO_PAD.encode(utf16(v, false, false))
@@ -2249,7 +2290,7 @@ const EXTRA_TRICKS: &[(&str, &[&str])] = &[
     ("json_unknown", STOP52_TRICKS),
     ("fhir_rtf", STOP52_TRICKS),
 ];
-/// Stop 52's tricks (red team 51: G8).
+/// Stop 52's tricks (red team 51: G8, G10).
 const STOP52_TRICKS: &[&str] = &[
     "rtf_hex",
     "rtf_u",
@@ -2257,6 +2298,14 @@ const STOP52_TRICKS: &[&str] = &[
     "rtf_ctrl",
     "rtf_hidden",
     "rtf_bare_hex",
+    "md_bold",
+    "md_under",
+    "md_ticks",
+    "wiki_bold",
+    "tex_bold",
+    "tex_empty",
+    "ansi_sgr",
+    "overstrike",
 ];
 /// Stop 51's tricks (red team 50: F4, F5, F7, F11, F17, F18, F30).
 const STOP51_TRICKS: &[&str] = &[
@@ -3683,6 +3732,9 @@ fn decode_once(s: &str) -> Vec<String> {
             out.push(rtf_decode(s));
         }
     }
+    if let Some(d) = unmarked(s) {
+        out.push(d);
+    }
     if s.contains("%u") || s.contains("%U") {
         out.push(pct_u_decode(s));
     }
@@ -4079,6 +4131,43 @@ fn without_tags(s: &str) -> String {
     out
 }
 
+/// `s` with the markup marks and terminal controls of the `md_*`, `wiki_bold`, `tex_*`,
+/// `ansi_sgr` and `overstrike` tricks read as nothing; `None` when it holds none.
+fn unmarked(s: &str) -> Option<String> {
+    const MARKS: [&str; 9] = [
+        "**",
+        "'''",
+        "`",
+        "\\textbf{",
+        "{}",
+        "\x1b[1m",
+        "\x1b[0m",
+        "X\x08",
+        "}",
+    ];
+    let tex = s.contains("\\textbf{");
+    let under = s
+        .as_bytes()
+        .windows(3)
+        .any(|w| w[0].is_ascii_alphanumeric() && w[1] == b'_' && w[2].is_ascii_alphanumeric());
+    if !tex && !under && !MARKS[..8].iter().any(|m| *m != "}" && s.contains(m)) {
+        return None;
+    }
+    let mut out = s.to_string();
+    for m in MARKS.into_iter().filter(|m| tex || *m != "}") {
+        out = out.replace(m, "");
+    }
+    // A `_` glued after a letter or digit closes or opens an emphasis (`Thack_eray_`).
+    let chars: Vec<char> = out.chars().collect();
+    let out: String = chars
+        .iter()
+        .enumerate()
+        .filter(|&(i, &c)| c != '_' || i == 0 || !chars[i - 1].is_alphanumeric())
+        .map(|(_, &c)| c)
+        .collect();
+    (out != s).then_some(out)
+}
+
 /// `s` read as RTF renders it: hex and `\uN` escapes (one fallback character skipped),
 /// braces and control words as nothing, hidden (`\v`) groups dropped, `\par` a blank.
 fn rtf_decode(s: &str) -> String {
@@ -4105,9 +4194,13 @@ fn rtf_decode(s: &str) -> String {
         }
         let shown = hidden_depth.is_none();
         if c == b'\\' {
-            let hex = s.get(i + 2..i + 4).filter(|h| h.bytes().all(|x| x.is_ascii_hexdigit()));
+            let hex = s
+                .get(i + 2..i + 4)
+                .filter(|h| h.bytes().all(|x| x.is_ascii_hexdigit()));
             if b.get(i + 1) == Some(&b'\'') && hex.is_some() {
-                let byte = hex.and_then(|h| u8::from_str_radix(h, 16).ok()).unwrap_or(b' ');
+                let byte = hex
+                    .and_then(|h| u8::from_str_radix(h, 16).ok())
+                    .unwrap_or(b' ');
                 if shown && !std::mem::take(&mut skip) {
                     out.push(char::from(byte));
                 }
