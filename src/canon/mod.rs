@@ -24,6 +24,8 @@
 use unicode_normalization::char::{compose, decompose_compatible};
 
 mod disguise;
+mod markup;
+mod rtf;
 mod separators;
 pub use separators::underscores_parted;
 mod signals;
@@ -103,6 +105,15 @@ impl Canon {
         let upright = Canon::upright(unsmuggled.as_ref().map_or(input, Canon::text));
         let turned_before = upright.is_some();
         let upright = Canon::then(unsmuggled, upright);
+        // Terminal controls before decoding, which reads a control character as a blank.
+        let terminal = Canon::unescaped_terminal(upright.as_ref().map_or(input, Canon::text));
+        let upright = Canon::then(upright, terminal);
+        // RTF before the other escapes: `\u84?` is RTF's, not a `\u0054`.
+        let rtf = Canon::rtf(upright.as_ref().map_or(input, Canon::text), tags);
+        let upright = Canon::then(upright, rtf);
+        // Markup marks before decoding, which reads TeX's `\textbf` as a tab and `extbf`.
+        let unmarked = Canon::unmarked(upright.as_ref().map_or(input, Canon::text), tags);
+        let upright = Canon::then(upright, unmarked);
         let qp = Canon::quoted_printable(upright.as_ref().map_or(input, Canon::text));
         let qp = Canon::then(upright, qp);
         let decoded = Canon::decoded(qp.as_ref().map_or(input, Canon::text), tags);

@@ -243,6 +243,20 @@ const VALUE_TRICKS: &[&str] = &[
     "css_escapes",
     "slashed",
     "utf7",
+    "rtf_hex",
+    "rtf_u",
+    "rtf_group",
+    "rtf_ctrl",
+    "rtf_hidden",
+    "rtf_bare_hex",
+    "md_bold",
+    "md_under",
+    "md_ticks",
+    "wiki_bold",
+    "tex_bold",
+    "tex_empty",
+    "ansi_sgr",
+    "overstrike",
 ];
 
 /// The tricks tried on every channel of `TRICK_CHANNELS` (the rest go by `EXTRA_TRICKS`).
@@ -308,6 +322,40 @@ fn middle(v: &str) -> usize {
         i += 1;
     }
     i
+}
+
+/// `body` as an RTF document.
+fn rtf(body: &str) -> String {
+    format!("{{\\rtf1\\ansi\\deff0 {body}\\par}}")
+}
+
+/// `v` with its middle ASCII character written as an RTF hex escape (`MR441\'30827`).
+fn escaped_middle(v: &str) -> String {
+    let at = middle(v);
+    match v[at..].chars().next() {
+        Some(ch) if ch.is_ascii() => format!("{}\\'{:02x}{}", &v[..at], ch as u32, &v[at + 1..]),
+        _ => v.to_string(),
+    }
+}
+
+/// Each word of `v` (two characters or more) with its second half between `open` and
+/// `close` (`Thack**eray**`).
+fn emphasised(v: &str, open: &str, close: &str) -> String {
+    let words: Vec<String> = v
+        .split(' ')
+        .map(|w| {
+            let mut cut = w.len() / 2;
+            while !w.is_char_boundary(cut) {
+                cut -= 1;
+            }
+            if cut == 0 {
+                w.to_string()
+            } else {
+                format!("{}{open}{}{close}", &w[..cut], &w[cut..])
+            }
+        })
+        .collect();
+    words.join(" ")
 }
 
 /// Each word of `v` (two characters or more) cut at its middle by `mark`.
@@ -578,6 +626,27 @@ fn value_trick(trick: &str, c: &Canary) -> Option<String> {
         "rot47" => Some(rot47(v)),
         "css_escapes" => Some(v.chars().map(|ch| format!("\\{:x} ", ch as u32)).collect()),
         "slashed" => (c.kind == Kind::Name).then(|| spelled_with(v, "/")),
+        // RTF (red team 51, G8): a character as a hex escape, every character as `\uN?`,
+        // words cut by a group, a control word or hidden text; a hex escape outside RTF.
+        "rtf_hex" => Some(rtf(&escaped_middle(v))),
+        "rtf_u" => Some(rtf(&v
+            .chars()
+            .map(|ch| format!("\\u{}?", ch as u32))
+            .collect::<String>())),
+        "rtf_group" => Some(rtf(&cut_words(v, "{\\b}"))),
+        "rtf_ctrl" => Some(rtf(&cut_words(v, "\\b "))),
+        "rtf_hidden" => Some(rtf(&cut_words(v, "{\\v x}"))),
+        "rtf_bare_hex" => Some(escaped_middle(v)),
+        // Lightweight markup and terminal controls inside words (red team 51, G10):
+        // `MR441**0827**`, `MR441\textbf{0827}`, `MR441\x1b[1m0827\x1b[0m`, `MR441X\x080827`.
+        "md_bold" => Some(emphasised(v, "**", "**")),
+        "md_under" => Some(emphasised(v, "_", "_")),
+        "md_ticks" => Some(emphasised(v, "`", "`")),
+        "wiki_bold" => Some(emphasised(v, "'''", "'''")),
+        "tex_bold" => Some(emphasised(v, "\\textbf{", "}")),
+        "tex_empty" => Some(cut_words(v, "{}")),
+        "ansi_sgr" => Some(emphasised(v, "\x1b[1m", "\x1b[0m")),
+        "overstrike" => Some(cut_words(v, "X\x08")),
         "utf7" => Some(format!(
             "+{}-",
             base64::engine::general_purpose::STANDARD_NO_PAD.encode(utf16(v, false, false))
@@ -1927,6 +1996,7 @@ const CHANNELS: &[&str] = &[
     "fhir_binary",
     "fhir_attachment",
     "fhir_attachment_hl7",
+    "fhir_rtf",
     "fhir_ident_str",
     "fhir_coding_display",
     "fhir_request_url",
@@ -2286,6 +2356,28 @@ const EXTRA_TRICKS: &[(&str, &[&str])] = &[
     ("form_known", &["pct_ff"]),
     ("form_keep", &["pct_ff"]),
     ("json_url_keep", &["pct_ff"]),
+    // Stop 52: red team 51's text spellings (G8 RTF).
+    ("json_note", STOP52_TRICKS),
+    ("text", STOP52_TRICKS),
+    ("json_unknown", STOP52_TRICKS),
+    ("fhir_rtf", STOP52_TRICKS),
+];
+/// Stop 52's tricks (red team 51: G8, G10).
+const STOP52_TRICKS: &[&str] = &[
+    "rtf_hex",
+    "rtf_u",
+    "rtf_group",
+    "rtf_ctrl",
+    "rtf_hidden",
+    "rtf_bare_hex",
+    "md_bold",
+    "md_under",
+    "md_ticks",
+    "wiki_bold",
+    "tex_bold",
+    "tex_empty",
+    "ansi_sgr",
+    "overstrike",
 ];
 /// Stop 51's tricks (red team 50: F4, F5, F7, F11, F17, F18, F30).
 const STOP51_TRICKS: &[&str] = &[
@@ -2587,6 +2679,14 @@ fn channel(ch: &str, c: &Canary, v: &str) -> Option<Req> {
             "content": [{"attachment": {
                 "contentType": "application/hl7-v2",
                 "data": b64(hl7_message(c, v, "\r").as_bytes())
+            }}]
+        })),
+        // An RTF note as an attachment (G8): read as the text it renders.
+        "fhir_rtf" => Req::fhir(&json!({
+            "resourceType": "DocumentReference", "id": "d2", "status": "current",
+            "content": [{"attachment": {
+                "contentType": "text/rtf",
+                "data": b64(note.as_bytes())
             }}]
         })),
         "fhir_ident_str" => Req::fhir(&patient(json!({"identifier": v}))),
@@ -3735,6 +3835,12 @@ fn decode_once(s: &str) -> Vec<String> {
     }
     if s.contains('\\') {
         out.push(css_decode(s));
+        if s.contains("{\\rtf") || s.contains("\\'") {
+            out.push(rtf_decode(s));
+        }
+    }
+    if let Some(d) = unmarked(s) {
+        out.push(d);
     }
     if s.contains("%u") || s.contains("%U") {
         out.push(pct_u_decode(s));
@@ -4129,6 +4235,132 @@ fn without_tags(s: &str) -> String {
         }
     }
     out.push_str(rest);
+    out
+}
+
+/// `s` with the markup marks and terminal controls of the `md_*`, `wiki_bold`, `tex_*`,
+/// `ansi_sgr` and `overstrike` tricks read as nothing; `None` when it holds none.
+fn unmarked(s: &str) -> Option<String> {
+    const MARKS: [&str; 9] = [
+        "**",
+        "'''",
+        "`",
+        "\\textbf{",
+        "{}",
+        "\x1b[1m",
+        "\x1b[0m",
+        "X\x08",
+        "}",
+    ];
+    let tex = s.contains("\\textbf{");
+    let under = s
+        .as_bytes()
+        .windows(3)
+        .any(|w| w[0].is_ascii_alphanumeric() && w[1] == b'_' && w[2].is_ascii_alphanumeric());
+    if !tex && !under && !MARKS[..8].iter().any(|m| *m != "}" && s.contains(m)) {
+        return None;
+    }
+    let mut out = s.to_string();
+    for m in MARKS.into_iter().filter(|m| tex || *m != "}") {
+        out = out.replace(m, "");
+    }
+    // A `_` glued after a letter or digit closes or opens an emphasis (`Thack_eray_`).
+    let chars: Vec<char> = out.chars().collect();
+    let out: String = chars
+        .iter()
+        .enumerate()
+        .filter(|&(i, &c)| c != '_' || i == 0 || !chars[i - 1].is_alphanumeric())
+        .map(|(_, &c)| c)
+        .collect();
+    (out != s).then_some(out)
+}
+
+/// `s` read as RTF renders it: hex and `\uN` escapes (one fallback character skipped),
+/// braces and control words as nothing, hidden (`\v`) groups dropped, `\par` a blank.
+fn rtf_decode(s: &str) -> String {
+    let b = s.as_bytes();
+    let mut out = String::with_capacity(s.len());
+    let mut hidden_depth: Option<usize> = None;
+    let mut depth = 0usize;
+    let mut skip = false;
+    let mut i = 0;
+    while i < b.len() {
+        let c = b[i];
+        if c == b'{' {
+            depth += 1;
+            i += 1;
+            continue;
+        }
+        if c == b'}' {
+            if hidden_depth == Some(depth) {
+                hidden_depth = None;
+            }
+            depth = depth.saturating_sub(1);
+            i += 1;
+            continue;
+        }
+        let shown = hidden_depth.is_none();
+        if c == b'\\' {
+            let hex = s
+                .get(i + 2..i + 4)
+                .filter(|h| h.bytes().all(|x| x.is_ascii_hexdigit()));
+            if b.get(i + 1) == Some(&b'\'') && hex.is_some() {
+                let byte = hex
+                    .and_then(|h| u8::from_str_radix(h, 16).ok())
+                    .unwrap_or(b' ');
+                if shown && !std::mem::take(&mut skip) {
+                    out.push(char::from(byte));
+                }
+                i += 4;
+                continue;
+            }
+            let word: String = s[i + 1..]
+                .chars()
+                .take_while(char::is_ascii_alphabetic)
+                .collect();
+            if word.is_empty() {
+                let next = s[i + 1..].chars().next();
+                if shown && matches!(next, Some('\\' | '{' | '}')) {
+                    out.extend(next);
+                }
+                i += 1 + next.map_or(0, char::len_utf8);
+                continue;
+            }
+            let mut end = i + 1 + word.len();
+            let param: String = s[end..]
+                .chars()
+                .enumerate()
+                .take_while(|&(k, ch)| ch.is_ascii_digit() || (k == 0 && ch == '-'))
+                .map(|(_, ch)| ch)
+                .collect();
+            end += param.len();
+            if b.get(end) == Some(&b' ') {
+                end += 1;
+            }
+            match word.as_str() {
+                "u" => {
+                    let n: i64 = param.parse().unwrap_or(32);
+                    let n = if n < 0 { n + 65_536 } else { n };
+                    if shown {
+                        out.extend(u32::try_from(n).ok().and_then(char::from_u32));
+                    }
+                    skip = true;
+                }
+                "v" if param != "0" => hidden_depth = hidden_depth.or(Some(depth)),
+                "v" => hidden_depth = None,
+                "par" | "line" | "tab" if shown => out.push(' '),
+                _ => {}
+            }
+            i = end;
+            continue;
+        }
+        let ch = s[i..].chars().next().unwrap_or(' ');
+        if c != b'\r' && c != b'\n' && shown && !std::mem::take(&mut skip) {
+            out.push(ch);
+        }
+        skip = false;
+        i += ch.len_utf8();
+    }
     out
 }
 

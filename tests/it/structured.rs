@@ -685,20 +685,32 @@ fn ages_in_year_quantities_and_labelled_values_red_team_52() {
     assert!(!out.text.contains("93"), "{}", out.text);
     let young = obs.to_string().replace("93", "45");
     let out = deidentify(&young, ContentType::FhirJson, "safe-harbor");
-    assert!(out.text.contains("\"value\":45"), "an age under 90 stays: {}", out.text);
+    assert!(
+        out.text.contains("\"value\":45"),
+        "an age under 90 stays: {}",
+        out.text
+    );
 
     let params = json!({"resourceType": "Parameters", "parameter": [
         {"name": "age", "valueInteger": 93}, {"name": "count", "valueInteger": 93}]});
     let out = deidentify(&params.to_string(), ContentType::FhirJson, "safe-harbor");
     let v: Value = serde_json::from_str(&out.text).expect("output is JSON");
     assert_ne!(v["parameter"][0]["valueInteger"], 93, "{}", out.text);
-    assert_eq!(v["parameter"][1]["valueInteger"], 93, "a count is no age: {}", out.text);
+    assert_eq!(
+        v["parameter"][1]["valueInteger"], 93,
+        "a count is no age: {}",
+        out.text
+    );
 
     let qr = json!({"resourceType": "QuestionnaireResponse", "status": "completed", "item": [
         {"linkId": "1", "text": "Age", "answer": [{"valueInteger": 93}]},
         {"linkId": "2", "text": "Zip", "answer": [{"valueString": "01085"}]}]});
     let out = deidentify(&qr.to_string(), ContentType::FhirJson, "safe-harbor");
-    assert!(!out.text.contains("93") && !out.text.contains("01085"), "{}", out.text);
+    assert!(
+        !out.text.contains("93") && !out.text.contains("01085"),
+        "{}",
+        out.text
+    );
 
     let pairs = json!({"fields": [{"name": "Age", "value": "93"}, {"label": "Phone", "value": "413 555 0172"},
         {"name": "Visit type", "value": "follow-up"}]});
