@@ -2,7 +2,10 @@
 //! one month (`March 3-5, 2024`, `May 2 to 30`), and finds an age over 89 again wherever the
 //! same note repeats the number alone (`a 102-year-old man … At 102, he still drives`).
 //!
-//! Both work on spans the rules and lexicon already found; nothing here starts a date or
+//! It also reads an age over 89 set off right after a found name (`Mr 김, 91, was seen`,
+//! `Da-eun Seo (94) will be seen`): the name is the evidence the number is a person's age.
+//!
+//! All work on spans the rules and lexicon already found; nothing here starts a date or
 //! an age on its own evidence.
 
 use super::{validate, Span};
@@ -134,6 +137,59 @@ pub(super) fn repeated_ages(text: &str, spans: &[Span]) -> Vec<Span> {
         }
     }
     out
+}
+
+/// Ages over 89 written right after a found name, set off by a comma (`Mr 김, 91, was`,
+/// `Tou Her, 93.`) or in brackets (`Da-eun Seo (94) will be seen`). The rules read this
+/// after a capitalised ASCII word only (`age.after_name`); a name the lexicon or the tagger
+/// found in any script is as good a person. The number must close its clause: a unit, `%`,
+/// a ratio or a decimal after it (`Jones, 95% on RA`, `Smith (93/60)`) is a reading.
+pub(super) fn ages_after_names(text: &str, spans: &[Span]) -> Vec<Span> {
+    let b = text.as_bytes();
+    let mut out = Vec::new();
+    for s in spans.iter().filter(|s| s.ty == PhiType::Name) {
+        if let Some((start, end)) = age_set_off_after(b, s.end) {
+            out.push(Span {
+                start,
+                end,
+                ty: PhiType::Age,
+            });
+        }
+    }
+    out
+}
+
+/// The digits of an age over 89 at `at` as `, 93,`/`, 93.`/`, 93)` or ` (93)`.
+fn age_set_off_after(b: &[u8], at: usize) -> Option<(usize, usize)> {
+    let rest = b.get(at..)?;
+    let (open, bracket) = if rest.starts_with(b", ") {
+        (2, false)
+    } else if rest.starts_with(b" (") {
+        (2, true)
+    } else {
+        return None;
+    };
+    let start = at + open;
+    let digits = b[start..].iter().take_while(|c| c.is_ascii_digit()).count();
+    let end = start + digits;
+    if !(2..=3).contains(&digits)
+        || !number(&b[start..end]).is_some_and(|n| (90..=119).contains(&n))
+    {
+        return None;
+    }
+    let next = b.get(end).copied();
+    let after = b.get(end + 1).copied();
+    let closes = if bracket {
+        next == Some(b')')
+    } else {
+        match next {
+            None | Some(b'\n') | Some(b')') => true,
+            // `, 93, widowed` and `, 93.` end the aside; `, 93,5` and `, 93.5` are numbers.
+            Some(b',') | Some(b'.') => after.is_none_or(|c| c == b' ' || c == b'\n'),
+            _ => false,
+        }
+    };
+    closes.then_some((start, end))
 }
 
 /// How many days apart a month/day pair and a date the note found may lie for the date to
@@ -413,6 +469,38 @@ mod tests {
         assert!(!dated_nearby(&days, 4, 12));
         assert!(dated_nearby(&days, 4, 15));
         assert!(!dated_nearby(&days, 5, 1));
+    }
+
+    #[test]
+    fn an_age_over_89_set_off_after_a_found_name_is_an_age() {
+        let t = "Mr \u{AE40}, 91, was seen. Da-eun Seo (94) will be seen. Jones, 95% on RA. \
+                 Smith (93/60). Lee, 85, walks. Kim, 93.5 kg. Park, 102.";
+        let spans: Vec<Span> = [
+            "\u{AE40}",
+            "Da-eun Seo",
+            "Jones",
+            "Smith",
+            "Lee",
+            "Kim",
+            "Park",
+        ]
+        .iter()
+        .map(|n| found_name(t, n))
+        .collect();
+        let ages: Vec<&str> = ages_after_names(t, &spans)
+            .iter()
+            .map(|s| &t[s.start..s.end])
+            .collect();
+        assert_eq!(ages, vec!["91", "94", "102"]);
+    }
+
+    fn found_name(t: &str, value: &str) -> Span {
+        let start = t.find(value).expect("value in text");
+        Span {
+            start,
+            end: start + value.len(),
+            ty: PhiType::Name,
+        }
     }
 
     #[test]

@@ -399,6 +399,12 @@ impl Detector {
             span
         }));
         let mut spans = merge(spans);
+        // `Mr 김, 91, was seen`: an age over 89 set off right after a found name.
+        let ages = date_span::ages_after_names(text, &spans);
+        if !ages.is_empty() {
+            spans.extend(ages);
+            spans = merge(spans);
+        }
         // Places and identifiers found once are found wherever the text repeats them bare.
         let places = self.lexicon.repeated_places(text, &s.lex, &spans);
         let ids = repeated_ids::repeated_identifiers(text, &spans);

@@ -209,6 +209,45 @@ impl Ctx<'_> {
         }
     }
 
+    /// `Astghik, your results from 3 May are normal.`: in mixed-case text a capitalised word
+    /// opening a line and addressed with a comma and `you`/`your` is the person written to,
+    /// when it is a listed given name that is no English word, vocabulary or cue, or a word no
+    /// list holds (stop 52). `Overall, your`, `Doctor, you` are words and stay.
+    pub(super) fn mark_vocative_name(&self, i: usize, marks: &mut [Option<PhiType>]) {
+        let w = &self.words[i];
+        if marks[i].is_some() || self.caps_mode || w.shape != Shape::Cap || w.end - w.start < 3 {
+            return;
+        }
+        // The cheap test first: the bytes after the word.
+        let after = &self.text[w.end..];
+        if ![&b", your "[..], b", you "]
+            .iter()
+            .any(|p| after.starts_with(p))
+        {
+            return;
+        }
+        let line_start = self.text[..w.start]
+            .iter()
+            .rev()
+            .take_while(|c| **c != b'\n')
+            .all(|c| matches!(c, b' ' | b'\t'));
+        if !line_start {
+            return;
+        }
+        let blocked = NOT_A_PERSON
+            | flag::VOCAB
+            | flag::NEVER_NAME
+            | flag::STOP
+            | flag::NAME_CUE
+            | flag::STRONG_CUE
+            | flag::ENGLISH;
+        let listed = self.has(i, flag::NAME) && !self.has(i, blocked);
+        let unknown = self.unlisted_word(i) && w.flags == 0;
+        if listed || unknown {
+            marks[i] = Some(PhiType::Name);
+        }
+    }
+
     /// Word `k` may be one of two lower-case given names joined by `and`: a first-list word
     /// that is no vocabulary, cue or place word (a common-word name such as `will` counts).
     pub(super) fn lower_given(&self, k: usize) -> bool {
@@ -516,6 +555,21 @@ mod tests {
         );
         finds(&d, "Parcel c/o the Weaver family, 12 Elm Street", "Weaver");
         keeps(&d, "Today's lesson was about the family tree.", "lesson");
+    }
+
+    #[test]
+    fn a_name_opening_a_line_and_addressed_with_you_is_a_person() {
+        let d = detector();
+        finds(
+            &d,
+            "Subject: lab results\n\nAstghik, your results from 3 May are normal.",
+            "Astghik",
+        );
+        keeps(
+            &d,
+            "Subject: lab results\n\nOverall, your results are normal.",
+            "Overall",
+        );
     }
 
     #[test]

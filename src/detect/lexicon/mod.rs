@@ -1125,6 +1125,7 @@ impl Lexicon {
             ctx.mark_word_name_after_head(i, &mut scratch.marks);
             ctx.mark_word_name_before_age(i, &mut scratch.marks);
             ctx.mark_salutation_name(i, &mut scratch.marks);
+            ctx.mark_vocative_name(i, &mut scratch.marks);
             ctx.mark_lower_name_in_slot(i, &mut scratch.marks);
             ctx.mark_lower_pair_in_slot(i, &mut scratch.marks);
             ctx.mark_lower_word_name_in_slot(i, &mut scratch.marks);

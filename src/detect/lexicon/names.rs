@@ -373,7 +373,8 @@ impl Ctx<'_> {
     /// and an orientation mark (`A+O`, `A&O`, `AAO`, `AOX`) is the patient's surname, in any
     /// case, when it is a listed name that is no clinical or cue word, or a word of four
     /// letters or more no list holds (stop 51). A word of the state (`PT AWAKE A+O`) is
-    /// vocabulary and stays.
+    /// vocabulary and stays. A room number (`pt Gill rm 252`) closes the word as the mark
+    /// does (stop 52).
     pub(super) fn mark_name_before_orientation(&self, i: usize, marks: &mut [Option<PhiType>]) {
         // The cheap test first: the bytes after the word.
         let end = self.words[i].end;
@@ -382,7 +383,9 @@ impl Ctx<'_> {
             None => return,
         };
         let oriented = matches!(&next, b" a+o" | b" a&o" | b" aao" | b" aox");
-        if !oriented || marks[i].is_some() || i == 0 || !self.word_is(i - 1, b"pt") {
+        // `PAGE: pt Gill rm 252 BP 82/50`: a room number after the word marks it as well.
+        let roomed = &next == b" rm " && self.text.get(end + 4).is_some_and(|c| c.is_ascii_digit());
+        if !(oriented || roomed) || marks[i].is_some() || i == 0 || !self.word_is(i - 1, b"pt") {
             return;
         }
         if !self.joined(i - 1, b"") {
@@ -1431,5 +1434,12 @@ mod sentence_tests {
         assert!(found.iter().any(|f| f == "OKONKWO"), "{found:?}");
         let found = detected_strings(&d, "NSG NOTE 7A-7P: PT AWAKE A+O X3, CALM.");
         assert!(!found.iter().any(|f| f.contains("AWAKE")), "{found:?}");
+        let found = detected_strings(&d, "PAGE to ICU: pt Gill rm 252 BP 82/50, pls call.");
+        assert!(found.iter().any(|f| f == "Gill"), "{found:?}");
+        let found = detected_strings(&d, "pt transferred rm 12 at 14:00.");
+        assert!(
+            !found.iter().any(|f| f.contains("transferred")),
+            "{found:?}"
+        );
     }
 }
