@@ -330,7 +330,10 @@ impl<'a> Transformer<'a> {
                 Some(zip3) if !self.zip3_restricted.contains(&zip3) => out.push_str(&zip3),
                 _ => out.push_str("000"),
             },
-            PhiType::Date => match date::parse(value).and_then(|d| d.year_only()) {
+            PhiType::Date => match date::parse(value)
+                .and_then(|d| d.year_only())
+                .or_else(|| compact_year(value))
+            {
                 // A year that implies an age over 89 is itself identifying.
                 Some(y) if y.parse::<i32>().is_ok_and(|y| y > current_year() - 90) => {
                     out.push_str(&y)
@@ -392,6 +395,35 @@ fn current_year() -> i32 {
     time::OffsetDateTime::from_unix_timestamp(i64::try_from(secs).unwrap_or(0))
         .map(|t| t.year())
         .unwrap_or(2026)
+}
+
+/// The year of an HL7 TS or X12-style compact date (`19610823`, `202612081030-0500`,
+/// `20261208103000.123`) or of a year alone (`1961`): read so the year Safe Harbor keeps is
+/// written as a TS of year precision, where `[DATE]` broke every HL7 receiver (red team 52,
+/// H26). `None` for anything that is not a valid calendar date so written.
+fn compact_year(value: &str) -> Option<String> {
+    let v = value.trim();
+    let digits = v.bytes().take_while(u8::is_ascii_digit).count();
+    let (stamp, rest) = v.split_at(digits);
+    let after_fraction = match rest.strip_prefix('.') {
+        Some(r) => r.trim_start_matches(|c: char| c.is_ascii_digit()),
+        None => rest,
+    };
+    let rest_is_ts = after_fraction.is_empty()
+        || after_fraction
+            .strip_prefix(['+', '-'])
+            .is_some_and(|zone| zone.len() == 4 && zone.bytes().all(|b| b.is_ascii_digit()));
+    let year: i32 = stamp.get(..4)?.parse().ok()?;
+    let calendar = match stamp.len() {
+        4 => true,
+        8 | 10 | 12 | 14 => {
+            let month: u32 = stamp[4..6].parse().ok()?;
+            let day: u32 = stamp[6..8].parse().ok()?;
+            (1..=12).contains(&month) && (1..=31).contains(&day)
+        }
+        _ => false,
+    };
+    (rest_is_ts && calendar && (1800..=2100).contains(&year)).then(|| year.to_string())
 }
 
 /// The first three digits of a ZIP code, read as written (`01085`, `01085-1234`,
@@ -501,6 +533,14 @@ mod tests {
             (PhiType::Zip, "108", "000"),
             (PhiType::Date, "03/14/2019", "2019"),
             (PhiType::Date, "7/22", "[DATE]"),
+            // HL7 TS and compact dates keep their year as a TS of year precision (H26).
+            (PhiType::Date, "19610823", "1961"),
+            (PhiType::Date, "202612081030-0500", "2026"),
+            (PhiType::Date, "20261208103000.123", "2026"),
+            (PhiType::Date, "19310211", "[DATE]"),
+            (PhiType::Date, "19611323", "[DATE]"),
+            (PhiType::Date, "1961082", "[DATE]"),
+            (PhiType::Date, "19610823x", "[DATE]"),
             (PhiType::Date, "03/14/1921", "[DATE]"),
             (PhiType::Age, "93", "over 89"),
             (PhiType::Ssn, "219-09-9999", "[SSN]"),
