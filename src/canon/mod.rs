@@ -271,7 +271,7 @@ impl Canon {
         let b = text.as_bytes();
         let mut out = Builder::with_capacity(text.len());
         let mut at = 0;
-        for (k, &(start, end)) in runs.iter().enumerate() {
+        for (k, &(start, end, stride)) in runs.iter().enumerate() {
             // Only spaces since the previous run: one space, not the gap as written.
             let joined_gap = k > 0 && at < start && b[at..start].iter().all(|&c| c == b' ');
             if joined_gap {
@@ -279,14 +279,14 @@ impl Canon {
             } else {
                 out.push_literal(&text[at..start], at);
             }
-            for i in (start..end).step_by(2) {
-                // A capital after a lower-case letter, one space apart, starts a word of
+            for i in (start..end).step_by(stride) {
+                // A capital after a lower-case letter, one gap apart, starts a word of
                 // its own (`R o s a l i n d T h a c k e r a y` reads `Rosalind Thackeray`):
-                // that space stays.
+                // one space stays.
                 if i > start
                     && !b[i - 1].is_ascii_alphanumeric()
                     && b[i].is_ascii_uppercase()
-                    && b[i - 2].is_ascii_lowercase()
+                    && b[i - stride].is_ascii_lowercase()
                 {
                     out.push_literal(" ", i - 1);
                 }
@@ -683,13 +683,44 @@ fn latin_twin(c: char) -> Option<char> {
     })
 }
 
-/// The digit a letter is written for, inside a number.
+/// The digit a letter (or `!`) is written for, inside a number.
 fn lookalike_digit(c: u8) -> Option<u8> {
     match c {
         b'O' | b'o' => Some(b'0'),
-        b'I' | b'l' => Some(b'1'),
+        b'I' | b'l' | b'!' => Some(b'1'),
         _ => None,
     }
+}
+
+/// Most capitals of a record number's prefix glued to its digits (`MR44l0827`, `A1O2345`):
+/// the look-alikes after them are read as in a number standing alone.
+const MAX_NUMBER_PREFIX: usize = 3;
+
+/// Whether the letters right before `i` are a record number's prefix: one to
+/// [`MAX_NUMBER_PREFIX`] capitals opening a word.
+fn number_prefix_before(b: &[u8], i: usize) -> bool {
+    let capitals = b[..i]
+        .iter()
+        .rev()
+        .take_while(|c| c.is_ascii_uppercase())
+        .count();
+    let opens_word = capitals == i || !b[i - capitals - 1].is_ascii_alphanumeric();
+    (1..=MAX_NUMBER_PREFIX).contains(&capitals) && opens_word
+}
+
+/// Whether `b[j]` belongs to a number group opened at `i`: a digit or a look-alike letter,
+/// or a `!` between two of them (`4!3`; `0172!` ends a sentence, not a number).
+fn in_number_group(b: &[u8], i: usize, j: usize) -> bool {
+    let c = b[j];
+    if c == b'!' {
+        let part = |k: usize| {
+            b.get(k).is_some_and(|&d| {
+                d.is_ascii_digit() || d == b'O' || d == b'o' || d == b'I' || d == b'l'
+            })
+        };
+        return j > i && part(j - 1) && part(j + 1);
+    }
+    c.is_ascii_digit() || lookalike_digit(c).is_some()
 }
 
 /// Fewest characters of a number run (digits and look-alike letters, separators apart) whose
@@ -727,12 +758,11 @@ fn next_number_run(b: &[u8], from: usize) -> Option<(usize, usize)> {
                 None => break,
             }
         }
-        let chars = b[start..end].iter().filter(|c| c.is_ascii_alphanumeric());
         let (mut digits, mut letters) = (0, 0);
-        for &c in chars {
+        for &c in &b[start..end] {
             if c.is_ascii_digit() {
                 digits += 1;
-            } else {
+            } else if lookalike_digit(c).is_some() {
                 letters += 1;
             }
         }
@@ -748,12 +778,11 @@ fn next_number_run(b: &[u8], from: usize) -> Option<(usize, usize)> {
 /// side) of digits and look-alike letters, with a digit in it and no more look-alike letters
 /// than digits.
 fn number_group(b: &[u8], i: usize) -> Option<usize> {
-    if i > 0 && b[i - 1].is_ascii_alphanumeric() {
+    if i > 0 && b[i - 1].is_ascii_alphanumeric() && !number_prefix_before(b, i) {
         return None;
     }
-    let len = b[i..]
-        .iter()
-        .take_while(|&&c| c.is_ascii_digit() || lookalike_digit(c).is_some())
+    let len = (i..b.len())
+        .take_while(|&j| in_number_group(b, i, j))
         .count();
     let end = i + len;
     if len == 0 || b.get(end).is_some_and(u8::is_ascii_alphanumeric) {
@@ -770,54 +799,87 @@ fn number_group(b: &[u8], i: usize) -> Option<usize> {
 }
 
 /// What may set the characters of a spelled-out run apart (`J o h n`, `J.o.h.n`, `J-o-h-n`,
-/// `5_1_2`, `J|o|h|n`, `J,o,h,n`, `J/o/h/n`, one to a line): one of these, the same one all along the
-/// run.
-const SPACING: &[u8] = b" .-_,|*/\n";
+/// `5_1_2`, `J|o|h|n`, `J,o,h,n`, `J/o/h/n`, `J;o;h;n`, `J\to\th\tn`, one to a line): one of
+/// these, the same one all along the run.
+const SPACING: &[u8] = b" .-_,|*/\n;:+~\t";
 
 /// Most spaces between two words of a letter-spaced phrase (`R o s a l i n d   T h a c k e r
 /// a y` writes the space between words as three).
 const MAX_WORD_GAP: usize = 3;
 
-/// The spelled-out runs of `b`: ranges from a run's first single character to the end of its
-/// last, where a single character is ASCII, no space, has no letter or digit on either side,
-/// and the next one of its run comes after exactly one space. Runs up to [`MAX_WORD_GAP`]
-/// spaces apart are words of one phrase (`4 4 7 1   Q u a r r y   R d`); a phrase's runs are
-/// returned when the phrase as a whole is long enough.
-fn spaced_runs(b: &[u8]) -> Vec<(usize, usize)> {
+/// Most whitespace bytes between two characters of one spelled-out run (`T  h  a`,
+/// `T\th\ta`, `T\r\nh\r\na`, one to a line): a wider gap is layout, not spelling.
+const MAX_SPACING_WHITESPACE: usize = 3;
+
+/// A spelled-out run: its first single character, the end of its last, and how far apart
+/// its characters are (one more than its gap).
+type SpacedRun = (usize, usize, usize);
+
+/// The gap after the single character at `i`: a run of one to [`MAX_SPACING_WHITESPACE`]
+/// whitespace bytes, or one mark of [`SPACING`]; a blank at the end of the text.
+fn gap_after(b: &[u8], i: usize) -> Option<&[u8]> {
+    let Some(&first) = b.get(i + 1) else {
+        return Some(b" ");
+    };
+    if first.is_ascii_whitespace() {
+        let n = b[i + 1..]
+            .iter()
+            .take(MAX_SPACING_WHITESPACE + 1)
+            .take_while(|c| c.is_ascii_whitespace())
+            .count();
+        (n <= MAX_SPACING_WHITESPACE).then(|| &b[i + 1..i + 1 + n])
+    } else {
+        SPACING.contains(&first).then(|| &b[i + 1..i + 2])
+    }
+}
+
+/// The spelled-out runs of `b`, where a single character is ASCII, no space, has no letter
+/// or digit on either side, and the next one of its run comes after the same gap as every
+/// other (see [`gap_after`]). Runs up to [`MAX_WORD_GAP`] spaces apart are words of one
+/// phrase (`4 4 7 1   Q u a r r y   R d`); a phrase's runs are returned when the phrase as a
+/// whole is long enough.
+fn spaced_runs(b: &[u8]) -> Vec<SpacedRun> {
     let single = |i: usize| {
         b[i].is_ascii_graphic()
             && (i == 0 || !b[i - 1].is_ascii_alphanumeric())
             && b.get(i + 1).is_none_or(|c| !c.is_ascii_alphanumeric())
     };
     let mut runs = Vec::new();
-    let mut phrase: Vec<(usize, usize)> = Vec::new();
+    let mut phrase: Vec<SpacedRun> = Vec::new();
     let mut i = 0;
     while i < b.len() {
         // Cheap refusal first: a single character has a separator or the end right after it.
         let sep = b.get(i + 1).copied().unwrap_or(b' ');
-        if !SPACING.contains(&sep) || !single(i) {
+        if !(SPACING.contains(&sep) || sep == b'\r') || !single(i) {
             i += 1;
             continue;
         }
-        // Between spaces any mark may be spelled out (`5 1 2 - 4 7`, `o t t e r . l a k e`);
-        // with marks between, only letters and digits (`b.i.d.,` is no run of four).
-        let next = |k: usize| single(k) && (sep == b' ' || b[k].is_ascii_alphanumeric());
+        let Some(gap) = gap_after(b, i) else {
+            i += 1;
+            continue;
+        };
+        // Between blanks any mark may be spelled out (`5 1 2 - 4 7`, `o t t e r . l a k e`);
+        // with marks or line breaks between, only letters and digits (`b.i.d.,` is no run of
+        // four).
+        let blanks = gap.iter().all(|&c| c == b' ');
+        let next = |k: usize| single(k) && (blanks || b[k].is_ascii_alphanumeric());
         if !next(i) {
             i += 1;
             continue;
         }
         let start = i;
         let mut end = i + 1;
-        while end + 1 < b.len() && b[end] == sep && next(end + 1) {
-            end += 2;
+        while end + gap.len() < b.len() && &b[end..end + gap.len()] == gap && next(end + gap.len())
+        {
+            end += gap.len() + 1;
         }
-        let near = phrase.last().is_some_and(|&(_, last)| {
+        let near = phrase.last().is_some_and(|&(_, last, _)| {
             start - last <= MAX_WORD_GAP + 1 && b[last..start].iter().all(|&c| c == b' ')
         });
         if !near {
             keep_phrase(b, &mut phrase, &mut runs);
         }
-        phrase.push((start, end));
+        phrase.push((start, end, gap.len() + 1));
         i = end;
     }
     keep_phrase(b, &mut phrase, &mut runs);
@@ -826,11 +888,11 @@ fn spaced_runs(b: &[u8]) -> Vec<(usize, usize)> {
 
 /// Moves the runs of `phrase` to `runs` when together they spell enough characters (see
 /// [`MIN_SPACED`]) and one is a letter or digit; empties `phrase` either way.
-fn keep_phrase(b: &[u8], phrase: &mut Vec<(usize, usize)>, runs: &mut Vec<(usize, usize)>) {
+fn keep_phrase(b: &[u8], phrase: &mut Vec<SpacedRun>, runs: &mut Vec<SpacedRun>) {
     let chars = || {
         phrase
             .iter()
-            .flat_map(|&(start, end)| (start..end).step_by(2).map(|k| b[k]))
+            .flat_map(|&(start, end, stride)| (start..end).step_by(stride).map(|k| b[k]))
     };
     let count = chars().count();
     let digits = chars().filter(u8::is_ascii_digit).count();
@@ -842,7 +904,7 @@ fn keep_phrase(b: &[u8], phrase: &mut Vec<(usize, usize)>, runs: &mut Vec<(usize
         MIN_SPACED
     };
     // One run alone must spell two characters at least: a lone `a` is a word.
-    let spelled = phrase.len() > 1 || phrase.iter().any(|&(s, e)| e - s > 1);
+    let spelled = phrase.len() > 1 || phrase.iter().any(|&(s, e, _)| e - s > 1);
     if count >= least && spelled && chars().any(|c| c.is_ascii_alphanumeric()) {
         runs.append(phrase);
     }

@@ -776,10 +776,13 @@ impl Lexicon {
         self.unleeted_name_flags(lower).unwrap_or(0)
     }
 
-    /// `J0hn`, `Sm1th`, `M4ria`: a listed name with digits written for letters that look
-    /// like them, as a writer slips a name past a filter. Only digits between two letters
-    /// count (`L5`, `q4h`, `HbA1c` keep theirs: too short, or the digit at an end) and only
-    /// a reading that a name list holds is taken, so no clinical shorthand becomes a name.
+    /// `J0hn`, `Sm1th`, `M4ria`, `Th4ck3r4y`, `7h4ck3r4y`: a listed name with digits written
+    /// for letters that look like them, as a writer slips a name past a filter. A digit
+    /// counts between two letters, or alone at an end of a word of five or more when another
+    /// digit is inside it (`L5`, `q4h`, `HbA1c`, `10am`, `5days` keep theirs: too short, two
+    /// digits or a lone digit at an end, or too few letters), letters must outnumber digits,
+    /// and only a reading that a name list holds is taken, so no clinical shorthand becomes a
+    /// name.
     fn unleeted_name_flags(&self, lower: &[u8]) -> Option<u64> {
         const LOOKS_LIKE: [(u8, &[u8]); 6] = [
             (b'0', b"o"),
@@ -789,26 +792,33 @@ impl Lexicon {
             (b'5', b"s"),
             (b'7', b"t"),
         ];
+        /// Most digits read in one word: `Th4ck3r4y` has three, `7h4ck3r4y` four.
+        const MOST_DIGITS: usize = 5;
         if lower.len() < 4 || !lower.iter().all(u8::is_ascii_alphanumeric) {
             return None;
         }
         // Most words reaching here hold no digit between letters: read the positions into a
-        // fixed pair, without allocating, and give up at a third digit.
-        let mut digits = [0usize; 2];
+        // fixed array, without allocating, and give up past the most a name could carry.
+        let mut digits = [0usize; MOST_DIGITS];
         let mut n = 0;
+        let letter = |k: usize| lower.get(k).is_some_and(u8::is_ascii_alphabetic);
         for k in (0..lower.len()).filter(|&k| lower[k].is_ascii_digit()) {
-            let between_letters = k > 0
-                && k + 1 < lower.len()
-                && lower[k - 1].is_ascii_alphabetic()
-                && lower[k + 1].is_ascii_alphabetic();
-            if n == 2 || !between_letters {
+            let last = lower.len() - 1;
+            let placed = match k {
+                0 => lower.len() >= 5 && letter(1),
+                _ if k == last => lower.len() >= 5 && letter(k - 1),
+                _ => letter(k - 1) && letter(k + 1),
+            };
+            if n == MOST_DIGITS || !placed {
                 return None;
             }
             digits[n] = k;
             n += 1;
         }
         let digits = &digits[..n];
-        if digits.is_empty() {
+        // A digit at an end alone (`5days`, `1week`) is a count glued on, not a letter.
+        let at_end = digits.iter().any(|&k| k == 0 || k == lower.len() - 1);
+        if digits.is_empty() || lower.len() - n <= n || lower.len() - n < 3 || (at_end && n < 2) {
             return None;
         }
         let letters_for = |d: u8| LOOKS_LIKE.iter().find(|(k, _)| *k == d).map(|(_, l)| *l);

@@ -58,6 +58,9 @@ pub enum Validator {
     IdValue,
     MixedId,
     Ipv4,
+    /// A dotted quad written past a filter: octets zero-padded (`10.044.108.027`), dots
+    /// defanged (`10[.]44[.]108[.]27`) or spaced (`10 . 44 . 108 . 27`); each octet ≤ 255.
+    Ipv4Written,
     Ipv6,
     /// Marks text that must be left alone (phigate's own tokens).
     Keep,
@@ -130,6 +133,7 @@ impl FromStr for Validator {
             "id_value" => Validator::IdValue,
             "mixed_id" => Validator::MixedId,
             "ipv4" => Validator::Ipv4,
+            "ipv4_written" => Validator::Ipv4Written,
             "ipv6" => Validator::Ipv6,
             "keep" => Validator::Keep,
             "luhn" => Validator::Luhn,
@@ -197,6 +201,7 @@ impl Validator {
             }
             Validator::MixedId => mixed_id(v),
             Validator::Ipv4 => Ipv4Addr::from_str(v).is_ok() && !dotted_neighbour(text, start, end),
+            Validator::Ipv4Written => ipv4_written(v) && !dotted_neighbour(text, start, end),
             Validator::Ipv6 => ipv6(v),
             Validator::Keep => true,
             Validator::Luhn => luhn(v),
@@ -302,6 +307,18 @@ fn degrees_after(text: &str, end: usize) -> bool {
 }
 
 /// `1.2.3.4` inside `1.2.3.4.5` is a version string, not an address.
+/// Four groups of one to three digits, each at most 255, whatever is written between them.
+fn ipv4_written(v: &str) -> bool {
+    let octets: Vec<&str> = v
+        .split(|c: char| !c.is_ascii_digit())
+        .filter(|g| !g.is_empty())
+        .collect();
+    octets.len() == 4
+        && octets
+            .iter()
+            .all(|g| g.len() <= 3 && g.parse::<u16>().is_ok_and(|n| n <= 255))
+}
+
 fn dotted_neighbour(text: &str, start: usize, end: usize) -> bool {
     let b = text.as_bytes();
     let before = start >= 2 && b[start - 1] == b'.' && b[start - 2].is_ascii_digit();
