@@ -210,6 +210,28 @@ const MAX_CODING_DIGITS: usize = 18;
 /// G22). Raise it when RxNorm's ids near it.
 const MAX_RXCUI: u64 = 3_499_999;
 
+/// Most digits in one arc of an OID kept as a registry's number. Registries hand out short
+/// arcs (HL7's `2.16.840.1.113883.6.96`, a vendor's `1.2.840.114350`); an arc of seven digits
+/// or more is a record number, a phone number or a birth date written as an arc (red team
+/// 51, G13), or an instance UID's serial, which identifies one study as an MRN does.
+const MAX_OID_ARC_DIGITS: usize = 6;
+
+/// Whether `v` is an OID kept as written: digit arcs without leading zeros, separated by
+/// dots, none longer than [`MAX_OID_ARC_DIGITS`], or a UUID written as an OID (`2.25.` and
+/// one arc of twenty digits or more, a random number that carries nothing).
+pub(crate) fn is_registry_oid(v: &str) -> bool {
+    let arcs: Vec<&str> = v.split('.').collect();
+    let syntax = arcs.len() >= 2
+        && arcs.iter().all(|a| {
+            !a.is_empty()
+                && a.bytes().all(|b| b.is_ascii_digit())
+                && (a.len() == 1 || !a.starts_with('0'))
+        });
+    let short = arcs.iter().all(|a| a.len() <= MAX_OID_ARC_DIGITS);
+    let uuid = matches!(arcs.as_slice(), ["2", "25", n] if n.len() >= 20);
+    syntax && (short || uuid)
+}
+
 /// Whether `v` is a calendar date written `CCYYMMDD` (years 1800–2199): a birth date filed
 /// as a message control ID reads so.
 pub(crate) fn is_compact_date(v: &str) -> bool {
@@ -1201,10 +1223,11 @@ impl Engine {
 
     /// The part of a URL or URN after its scheme, kept while no piece of it is a record
     /// number or reads as a name (`https://x.example/p/Jane-Whitlock`). An OID (`urn:oid:`)
-    /// is a registry's number for a code system or an organisation, kept as it is.
+    /// is a registry's number for a code system or an organisation, kept while its arcs are
+    /// short (see [`is_registry_oid`]).
     fn keeps_url_rest(&self, rest: &str, learned: &Learned, scratch: &mut Scratch) -> bool {
         if let Some(oid) = rest.strip_prefix("oid:") {
-            return oid.bytes().all(|b| b.is_ascii_digit() || b == b'.');
+            return is_registry_oid(oid);
         }
         // The host's last label (`org`, `info`) is the registry's, not the site's, and as a
         // word alone it may be on a name list.

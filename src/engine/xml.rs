@@ -34,7 +34,7 @@ use serde::Deserialize;
 use super::fields::{normalize_key, Field, FieldError, FieldRules};
 use super::json::learnable;
 use super::spelling::{Spelled, SpelledBuilder, XML_CLOSE, XML_OPEN};
-use super::{Engine, Output, ScanError};
+use super::{is_registry_oid, Engine, Output, ScanError};
 use crate::detect::learned::Learned;
 use crate::detect::Scratch;
 use crate::phi::token::looks_like_token;
@@ -1203,15 +1203,9 @@ fn contact_parts(v: &str) -> Option<(&str, PhiType, &str)> {
     (!rest.trim().is_empty()).then_some((&v[..=colon], ty, rest))
 }
 
-/// An OID: digit arcs without leading zeros, separated by dots.
+/// An OID kept as written (see [`is_registry_oid`]).
 fn is_oid(v: &str) -> bool {
-    let arcs: Vec<&str> = v.split('.').collect();
-    arcs.len() >= 2
-        && arcs.iter().all(|a| {
-            !a.is_empty()
-                && a.bytes().all(|b| b.is_ascii_digit())
-                && (a.len() == 1 || !a.starts_with('0'))
-        })
+    is_registry_oid(v)
 }
 
 /// Any HL7 TS: four to fourteen digits, an optional fraction and zone (what the CDA
@@ -1651,7 +1645,16 @@ mod tests {
             assert_eq!(ts_parts(no), None, "{no}");
         }
         assert!(is_oid("2.16.840.1.113883.19.5"));
-        for no in ["2", "2.01", "2..1", "a.1", "2.16.840.1.113883.19.5."] {
+        assert!(is_oid("2.25.329800735698586629295641978511506172918"));
+        for no in [
+            "2",
+            "2.01",
+            "2..1",
+            "a.1",
+            "2.16.840.1.113883.19.5.",
+            "2.16.840.1.113883.4410827",
+            "1.2.840.4410827.19610823.512473306",
+        ] {
             assert!(!is_oid(no), "{no}");
         }
         assert_eq!(

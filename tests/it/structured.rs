@@ -645,6 +645,40 @@ fn code_systems_zips_coordinates_and_learned_words_red_team_52() {
     assert!(!out.text.contains("walker"), "{}", out.text);
 }
 
+/// An OID is a registry's number kept as written only while its arcs are short: a record
+/// number, phone number, SSN or birth date written as an arc is read (red team 51, G13).
+#[test]
+fn oids_keep_registry_arcs_and_read_identifier_arcs() {
+    let kept = json!({"code": {"coding": [{"system": "urn:oid:2.16.840.1.113883.6.96", "code": "22298006"}]},
+        "extension": [{"url": "urn:oid:1.2.840.114350.1.13.324.2.7.2.686980"}]});
+    let out = deidentify(&kept.to_string(), ContentType::FhirJson, "safe-harbor");
+    for oid in [
+        "2.16.840.1.113883.6.96",
+        "1.2.840.114350.1.13.324.2.7.2.686980",
+    ] {
+        assert!(out.text.contains(oid), "{oid} lost: {}", out.text);
+    }
+    let forged = json!({"code": "urn:oid:1.2.4135550172.4410827",
+        "status": "urn:oid:2.16.840.1.113883.512473306",
+        "extension": [{"url": "urn:oid:1.2.4410827.19610823"}],
+        "coding": [{"system": "urn:oid:1.2.4410827", "code": "x"}],
+        "note": "see urn:oid:1.2.840.4410827.19610823"});
+    let out = deidentify(&forged.to_string(), ContentType::FhirJson, "safe-harbor");
+    for phi in ["4135550172", "4410827", "19610823", "512473306"] {
+        assert!(!out.text.contains(phi), "{phi} survived: {}", out.text);
+    }
+    let cda = r#"<ClinicalDocument xmlns="urn:hl7-org:v3"><templateId root="2.16.840.1.113883.10.20.22.1.1"/><templateId root="2.16.840.1.113883.4410827.19610823"/><code code="34133-9" codeSystem="1.2.840.4410827.19610823.512473306"/></ClinicalDocument>"#;
+    let out = deidentify(cda, ContentType::Xml, "safe-harbor");
+    assert!(
+        out.text.contains("2.16.840.1.113883.10.20.22.1.1"),
+        "{}",
+        out.text
+    );
+    for phi in ["4410827", "19610823", "512473306"] {
+        assert!(!out.text.contains(phi), "{phi} survived: {}", out.text);
+    }
+}
+
 /// A FHIR attachment holding an HL7 v2 message is read as HL7 (its fields by their rules)
 /// and kept; an XML one is read as XML, so a token never swallows a tag (red team 51).
 #[test]

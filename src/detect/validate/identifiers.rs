@@ -44,6 +44,20 @@ pub(super) fn read_out_number(v: &str) -> bool {
     words >= 2 && (7..=19).contains(&digits) && !counted(v)
 }
 
+/// A run of digit words in any language (the rule chose them) that reads as a number: seven
+/// to twenty-five words, three different ones at least, and one said twice or more.
+pub(super) fn read_out_number_any_language(v: &str) -> bool {
+    let words: Vec<String> = v
+        .split([' ', ',', '.', '-'])
+        .filter(|w| !w.is_empty())
+        .map(str::to_lowercase)
+        .collect();
+    let mut distinct = words.clone();
+    distinct.sort_unstable();
+    distinct.dedup();
+    (7..=25).contains(&words.len()) && distinct.len() >= 3 && distinct.len() < words.len()
+}
+
 /// The digit a digit word stands for (`oh` is zero, as numbers are read aloud).
 fn digit_of_word(w: &str) -> Option<usize> {
     const WORDS: [&str; 10] = [

@@ -22,7 +22,7 @@ use dates::{
 use identifiers::{
     card_cue_before, handle_after_mark, handle_shaped, iban_end, ipv6, mixed_id, phone_after_at,
     phone_after_role, phone_cue_before, phone_eight, phone_intl, photo_file, plate,
-    read_out_number, url_end,
+    read_out_number, read_out_number_any_language, url_end,
 };
 use places::{city, street, ward_name};
 
@@ -62,6 +62,8 @@ pub enum Validator {
     /// defanged (`10[.]44[.]108[.]27`) or spaced (`10 . 44 . 108 . 27`); each octet ≤ 255.
     Ipv4Written,
     Ipv6,
+    /// Three dotted arcs or more, one of seven to twelve digits: an OID carrying a number.
+    OidLongArc,
     /// Marks text that must be left alone (phigate's own tokens).
     Keep,
     Luhn,
@@ -106,6 +108,11 @@ pub enum Validator {
     Extension,
     /// A number read out digit by digit (`five one two …`): not a count up or down.
     SpelledDigits,
+    /// A number read out digit by digit in another language (the rule's words): seven words
+    /// or more, three different ones at least, one of them repeated. A count up or down and a
+    /// list of one word repeated are no number; a number of seven digits or more nearly always
+    /// repeats one.
+    SpelledDigitsIntl,
     Street,
     Url,
     Vin,
@@ -135,6 +142,7 @@ impl FromStr for Validator {
             "ipv4" => Validator::Ipv4,
             "ipv4_written" => Validator::Ipv4Written,
             "ipv6" => Validator::Ipv6,
+            "oid_long_arc" => Validator::OidLongArc,
             "keep" => Validator::Keep,
             "luhn" => Validator::Luhn,
             "mbi" => Validator::Mbi,
@@ -155,6 +163,7 @@ impl FromStr for Validator {
             "ssn" => Validator::Ssn,
             "ssn_spaced" => Validator::SsnSpaced,
             "spelled_digits" => Validator::SpelledDigits,
+            "spelled_digits_intl" => Validator::SpelledDigitsIntl,
             "street" => Validator::Street,
             "url" => Validator::Url,
             "vin" => Validator::Vin,
@@ -203,6 +212,9 @@ impl Validator {
             Validator::Ipv4 => Ipv4Addr::from_str(v).is_ok() && !dotted_neighbour(text, start, end),
             Validator::Ipv4Written => ipv4_written(v) && !dotted_neighbour(text, start, end),
             Validator::Ipv6 => ipv6(v),
+            Validator::OidLongArc => {
+                v.split('.').count() >= 3 && v.split('.').any(|arc| (7..=12).contains(&arc.len()))
+            }
             Validator::Keep => true,
             Validator::Luhn => luhn(v),
             Validator::Mbi => mbi(v),
@@ -230,6 +242,7 @@ impl Validator {
             Validator::Ssn => ssn(v),
             Validator::SsnSpaced => ssn(v) && !in_number_run(text, start, end),
             Validator::SpelledDigits => read_out_number(v),
+            Validator::SpelledDigitsIntl => read_out_number_any_language(v),
             Validator::Street => street(v),
             Validator::Url => return url_end(text, start, end),
             Validator::Vin => vin(v),
