@@ -13,13 +13,14 @@ project's own, written in those inputs' kinds of text (chat, SMS, e-mail, notes,
     early)`), with the family's surname marked when it is written;
   * flower, plant and colour words written with capitals (`Rose, Lily and Iris`, `Holly`,
     `Sage`, an `Iris` in an eye examination);
-and a share of contrast sentences where such a word is a person's given name before a
-surname, marked as a NAME, so the tagger learns the context rather than the word alone.
+and, in about a third of the documents, a contrast sentence where such a word is a person
+(a flower name as a given name, alone or before a surname; a newborn's or a patient's
+surname), marked as a NAME, so the tagger learns the context rather than the word alone.
 Values (surnames, given names) come from Faker (MIT licence) in locales outside
 `heldout.py --split heldout` and `note_corpus.py`'s HOLDOUT_LOCALES.
 
 Usage (the committed corpus, see patterns/model/README.md):
-    python3 scripts/phi_free_general.py --seed 1031 --count 400 > patterns/model/train/phi-free-general.jsonl
+    python3 scripts/phi_free_general.py --seed 1031 --count 800 > patterns/model/train/phi-free-general.jsonl
 
 Synthetic data only: every value is generated; deterministic for a seed.
 """
@@ -111,14 +112,11 @@ PHI_FREE = [
     "{f1} and {f2} are flowering early this year.",
     "Bulbs for the border: {f1}, {f2}, {f3}.",
     "Bouquet for the table - {f1}, {f2} and a bit of {f3}.",
-    "Cut the {f1} stems at an angle and change the water daily.",
     "Paint colours on the chart: {c1}, {c2} and {c3}.",
-    "Went with {c1} for the hallway and {c2} for the bedroom.",
     "Iris: round and reactive, no synechiae.", "Slit lamp: Iris normal, lens clear.",
     "Iris and pupil normal both eyes.", "Iris prolapse excluded on review.",
     "{f1}, {f2} and {f3} in the garden are out at last.",
     "Holly and Ivy wreaths are on sale at the garden centre.",
-    "Prize for best {f1} at the village show went to the allotments.",
 ]
 CONTRAST = [
     "{fname} {last} brought {f1} and {f2} from her garden.",
@@ -127,6 +125,9 @@ CONTRAST = [
     "Mrs {last} has {pe} {pe_what} in the left wrist.",
     "{first} {last} was seen for {pe} {pe_what}.",
     "{first} {last} (born at {w} weeks) is doing well.",
+    "Spoke to {fname} today about the {f1} bulbs.", "Thanks again, {fname}!",
+    "{fname} is coming over on Sunday to help with the {f1} bed.",
+    "Love, {fname}", "Ask {fname} if the {f1} order came in.",
 ]
 KINDS = ["text", "sms", "chat", "email", "note"]
 
@@ -180,7 +181,7 @@ def document(rng, fakers):
     loc = rng.choice(LOCALES)
     fake = fakers[loc]
     pieces = [sentence(rng.choice(PHI_FREE), fake, rng) for _ in range(rng.randint(1, 3))]
-    if rng.random() < 0.25:
+    if rng.random() < 0.35:
         pieces.insert(rng.randint(0, len(pieces)), sentence(rng.choice(CONTRAST), fake, rng))
     kind = rng.choice(KINDS)
     sep = {"chat": "\n", "sms": " ", "email": "\n\n"}.get(kind, " ")
@@ -191,7 +192,7 @@ def main():
     fix_string_hashing()
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--seed", type=int, default=1031)
-    ap.add_argument("--count", type=int, default=400)
+    ap.add_argument("--count", type=int, default=800)
     args = ap.parse_args()
     rng = random.Random(args.seed)
     fakers = seeded_fakers(LOCALES, rng)

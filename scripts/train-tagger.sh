@@ -11,9 +11,9 @@ if [ "${REGENERATE:-}" = 1 ]; then
   python3 scripts/heldout.py --split dev --seed 1001 --count 1200 > patterns/model/train/dev-faker.jsonl
   python3 scripts/tagger_corpus.py --seed 5 --count 2000 > patterns/model/train/ot-notes.jsonl
   python3 scripts/note_corpus.py --split train --seed 21 --count 3000 > patterns/model/train/notes.jsonl
-  python3 scripts/general_dev.py --seed 1011 --count 500 > patterns/model/train/general-dev.jsonl
-  python3 scripts/general_v3.py --split dev --seed 1021 --count 800 > patterns/model/train/general-v3-dev.jsonl
-  python3 scripts/phi_free_general.py --seed 1031 --count 400 > patterns/model/train/phi-free-general.jsonl
+  python3 scripts/general_dev.py --seed 1011 --count 1000 > patterns/model/train/general-dev.jsonl
+  python3 scripts/general_v3.py --split dev --seed 1021 --count 1600 > patterns/model/train/general-v3-dev.jsonl
+  python3 scripts/phi_free_general.py --seed 1031 --count 800 > patterns/model/train/phi-free-general.jsonl
 fi
 # A debug build trains in about a minute of CPU (five runs, as many at a time as there are
 # cores); a release build would take minutes to compile.
