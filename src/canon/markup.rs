@@ -146,6 +146,12 @@ fn run_cuts(b: &[u8], start: usize, end: usize, cuts: &mut Vec<(usize, usize)>) 
     let mut marks: Vec<(usize, usize, &str)> = Vec::new();
     let mut i = 0;
     while i < run.len() {
+        // Most bytes open neither a TeX cut nor a mark: one table look-up instead of
+        // trying the twelve marks at each of them (this loop was 3 % of a note's cost).
+        if !OPENS_MARKUP[usize::from(run[i])] {
+            i += 1;
+            continue;
+        }
         if let Some(len) = tex_cut(run, i) {
             cuts.push((start + i, start + i + len));
             i += len;
@@ -177,6 +183,24 @@ fn run_cuts(b: &[u8], start: usize, end: usize, cuts: &mut Vec<(usize, usize)>) 
         }
     }
     cuts.sort_unstable();
+}
+
+/// The bytes [`tex_cut`] or one of [`MARKS`] can begin with: at any other byte neither
+/// finds anything.
+const OPENS_MARKUP: [bool; 256] = opens_markup();
+
+const fn opens_markup() -> [bool; 256] {
+    let mut table = [false; 256];
+    // `tex_cut`'s openings.
+    table[b'{' as usize] = true;
+    table[b'}' as usize] = true;
+    table[b'\\' as usize] = true;
+    let mut m = 0;
+    while m < MARKS.len() {
+        table[MARKS[m].as_bytes()[0] as usize] = true;
+        m += 1;
+    }
+    table
 }
 
 /// The length of TeX markup at `run[i..]` that shows nothing inside a word: an empty group
@@ -239,6 +263,18 @@ mod tests {
     fn terminal_controls_read_as_nothing() {
         assert!(read("chart MR441\x1b[1m0827\x1b[0m today").contains("MR4410827 today"));
         assert!(read("chart MR441X\x080827").contains("MR4410827"));
+    }
+
+    #[test]
+    fn a_byte_the_table_skips_opens_no_markup() {
+        for c in 0..=u8::MAX {
+            if super::OPENS_MARKUP[usize::from(c)] {
+                continue;
+            }
+            let run = [b'a', c, b'{', b'}', b'a'];
+            assert_eq!(super::tex_cut(&run, 1), None, "{c}");
+            assert!(!super::MARKS.iter().any(|m| m.as_bytes()[0] == c), "{c}");
+        }
     }
 
     #[test]

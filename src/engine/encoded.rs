@@ -351,7 +351,7 @@ fn base85_runs(text: &str) -> Vec<(std::ops::Range<usize>, Hidden)> {
         from = close + 2;
     }
     let mut start = 0;
-    for word in text.split(|c: char| c.is_ascii_whitespace()) {
+    for word in super::uu::blank_parted(text) {
         let range = start..start + word.len();
         start = range.end + 1;
         if word.len() < MIN_B85_RUN
