@@ -183,7 +183,14 @@ impl Validator {
             Validator::DocumentId => {
                 v.bytes().filter(u8::is_ascii_digit).count() >= 5 && !is_ratio(v)
             }
-            Validator::Extension => !unit_or_number_after(text, end) && !glued(text, start, end),
+            // `ext 20°`, `ext 30 to 45 degrees`: extension in goniometry, an angle or a
+            // range of one, not a phone's extension (red team 52, H7).
+            Validator::Extension => {
+                !unit_or_number_after(text, end)
+                    && !glued(text, start, end)
+                    && !degrees_after(text, end)
+                    && !range_after(text, end)
+            }
             Validator::Handle => handle_shaped(v) || handle_after_mark(text, start),
             Validator::HasDigit => v.len() >= 3 && v.bytes().any(|b| b.is_ascii_digit()),
             Validator::HistoryYear => !glued(text, start, end) && !time_count(text, end),
@@ -299,6 +306,15 @@ fn degrees_after(text: &str, end: usize) -> bool {
     text[end..]
         .trim_start_matches([' ', '\t'])
         .starts_with(['°', 'º'])
+}
+
+/// `30 to 45`: the number opens a range (`to` and a number after it).
+fn range_after(text: &str, end: usize) -> bool {
+    let rest = text[end..].trim_start_matches([' ', '\t']);
+    rest.get(..2).is_some_and(|w| w.eq_ignore_ascii_case("to"))
+        && rest[2..]
+            .trim_start_matches([' ', '\t'])
+            .starts_with(|c: char| c.is_ascii_digit())
 }
 
 /// `1.2.3.4` inside `1.2.3.4.5` is a version string, not an address.
