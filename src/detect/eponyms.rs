@@ -191,7 +191,12 @@ fn result_after(b: &[u8], end: usize, lists: &Structures) -> bool {
         .count();
     match b.get(k) {
         Some(c) if c.is_ascii_digit() || matches!(c, b'+' | b'-') => true,
-        _ => len > 0 && lists.exam_results.contains(&*b[k..k + len].to_ascii_lowercase()),
+        _ => {
+            len > 0
+                && lists
+                    .exam_results
+                    .contains(&*b[k..k + len].to_ascii_lowercase())
+        }
     }
 }
 

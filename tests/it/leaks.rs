@@ -709,8 +709,11 @@ fn value_trick(trick: &str, c: &Canary) -> Option<String> {
         },
         // Stop 53 (red team 52, H9): a street named without its number, its suffix a bare
         // USPS abbreviation (`Quarry Hollow Rd`), or `Dr` standing for Drive.
-        "street_unnumbered" => (c.kind == Kind::Addr)
-            .then(|| v.split_once(' ').map_or(v, |(_, street)| street).to_string()),
+        "street_unnumbered" => (c.kind == Kind::Addr).then(|| {
+            v.split_once(' ')
+                .map_or(v, |(_, street)| street)
+                .to_string()
+        }),
         "street_drive" => (c.kind == Kind::Addr).then(|| {
             let street = v.split_once(' ').map_or(v, |(_, street)| street);
             let name = street.rsplit_once(' ').map_or(street, |(name, _)| name);
