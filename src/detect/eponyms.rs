@@ -112,6 +112,13 @@ fn eponym(b: &[u8], s: &Span, lists: &Structures) -> bool {
     if whole.contains(&b'-') && lists.eponym_compounds.contains(whole.trim_ascii()) {
         return true;
     }
+    // `Neer positive`, `Gleason 3+4`: an exam's eponym before its result or a number.
+    if words == 1
+        && lists.eponym_exams.contains(&*inner.to_ascii_lowercase())
+        && result_after(b, s.end, lists)
+    {
+        return true;
+    }
     // `JACKSON PRATT DRAIN`: the head inside the detection.
     if words == 2 {
         let last = inner
@@ -161,6 +168,36 @@ fn head_after(b: &[u8], end: usize, lists: &Structures) -> bool {
         .count();
     let object = b[after..after + object_len].to_ascii_lowercase();
     !OBJECTS.contains(&&*object)
+}
+
+/// After `end`, past a possessive and one or two spaces: a number, a `+`/`-` sign or a word
+/// of an exam's result (`Gleason 3+4`, `Neer +`, `Spurling negative`, `Katz ADL`).
+fn result_after(b: &[u8], end: usize, lists: &Structures) -> bool {
+    let mut k = end;
+    if b[k..].starts_with(b"'s") {
+        k += 2;
+    }
+    let spaces = b[k..]
+        .iter()
+        .take_while(|c| matches!(c, b' ' | b'\t'))
+        .count();
+    if !(1..=2).contains(&spaces) {
+        return false;
+    }
+    k += spaces;
+    let len = b[k..]
+        .iter()
+        .take_while(|c| c.is_ascii_alphabetic())
+        .count();
+    match b.get(k) {
+        Some(c) if c.is_ascii_digit() || matches!(c, b'+' | b'-') => true,
+        _ => {
+            len > 0
+                && lists
+                    .exam_results
+                    .contains(&*b[k..k + len].to_ascii_lowercase())
+        }
+    }
 }
 
 /// A title (`Dr.`, `Mrs`) stands right before `start`.

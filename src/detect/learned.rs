@@ -61,6 +61,16 @@ impl Learned {
         if v.len() < MIN_LEN || is_placeholder(v) {
             return;
         }
+        if ty == PhiType::Zip {
+            // Only a US ZIP's five digits are searched for (`moved to 01085 last yr`): a
+            // ZIP+4's tail or a shorter code would match unrelated numbers (red team 52, H21).
+            if let Some(zip) = us_zip(v) {
+                self.push(ty, zip);
+            }
+            self.automaton = OnceLock::new();
+            self.by_first = OnceLock::new();
+            return;
+        }
         self.push(ty, v);
         match ty {
             PhiType::Name | PhiType::ProviderName => {
@@ -75,6 +85,20 @@ impl Learned {
                 let digits: String = v.chars().filter(char::is_ascii_digit).collect();
                 if digits.len() >= 7 {
                     self.push(ty, &digits);
+                }
+                // An SSN's last four are what an identity check reads back (`verified last
+                // 4: 3306`, red team 52, H21); a year or `0000` is too common to search for.
+                if ty == PhiType::Ssn {
+                    if let Some(tail) = ssn_tail(&digits) {
+                        self.push(ty, tail);
+                    }
+                }
+            }
+            PhiType::Address => {
+                for name in street_names(v) {
+                    if !is_placeholder(&name) {
+                        self.push(ty, &name);
+                    }
                 }
             }
             _ => {}
@@ -307,6 +331,93 @@ fn is_placeholder(v: &str) -> bool {
     placeholder_word || repeated
 }
 
+/// The five digits of a US ZIP or ZIP+4 (`01085`, `01085-1234`).
+fn us_zip(v: &str) -> Option<&str> {
+    let b = v.as_bytes();
+    let five = b.len() >= 5 && b[..5].iter().all(u8::is_ascii_digit);
+    let plus4 = b.len() == 10 && b[5] == b'-' && b[6..].iter().all(u8::is_ascii_digit);
+    (five && (b.len() == 5 || plus4)).then(|| &v[..5])
+}
+
+/// The last four digits of a nine-digit SSN, unless they read as a year or are all zeros.
+fn ssn_tail(digits: &str) -> Option<&str> {
+    if digits.len() != 9 {
+        return None;
+    }
+    let tail = &digits[5..];
+    let year_like = matches!(tail.parse::<u16>(), Ok(1900..=2099));
+    (!year_like && tail != "0000").then_some(tail)
+}
+
+/// Street suffixes a street line ends with, as USPS abbreviates them or writes them out.
+const STREET_SUFFIXES: &[&str] = &[
+    "st",
+    "street",
+    "rd",
+    "road",
+    "ave",
+    "av",
+    "avenue",
+    "ln",
+    "lane",
+    "dr",
+    "drive",
+    "ct",
+    "court",
+    "blvd",
+    "boulevard",
+    "hwy",
+    "highway",
+    "pl",
+    "place",
+    "ter",
+    "terrace",
+    "cir",
+    "circle",
+    "pkwy",
+    "parkway",
+    "way",
+    "trl",
+    "trail",
+    "sq",
+    "square",
+];
+
+/// The name of the street in an address line, to find where a note names the street
+/// without its number (`77 Quarry Hollow Rd` → `Quarry Hollow Rd`, `Quarry Hollow`; red
+/// team 52, H21): the words after the house number up to the first comma or word that is
+/// not letters, with and without a suffix. A name of one word alone (`Main`) is left out:
+/// it would take the word everywhere in the notes.
+fn street_names(v: &str) -> Vec<String> {
+    let line = v.split(',').next().unwrap_or("");
+    let mut words = line.split_whitespace().peekable();
+    if words
+        .peek()
+        .is_some_and(|w| w.bytes().next().is_some_and(|b| b.is_ascii_digit()))
+    {
+        words.next();
+    }
+    let words: Vec<&str> = words
+        .map(|w| w.trim_end_matches('.'))
+        .take_while(|w| {
+            !w.is_empty()
+                && w.bytes()
+                    .all(|b| b.is_ascii_alphabetic() || b == b'\'' || b == b'-')
+        })
+        .collect();
+    let mut out = Vec::new();
+    if words.len() >= 2 {
+        out.push(words.join(" "));
+    }
+    let suffixed = words
+        .last()
+        .is_some_and(|w| STREET_SUFFIXES.iter().any(|s| w.eq_ignore_ascii_case(s)));
+    if suffixed && words.len() >= 3 {
+        out.push(words[..words.len() - 1].join(" "));
+    }
+    out
+}
+
 fn is_title(w: &str) -> bool {
     [
         "mr", "mrs", "ms", "dr", "miss", "jr", "sr", "ii", "iii", "md",
@@ -318,6 +429,34 @@ fn is_title(w: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_zip_an_ssn_tail_and_a_street_name_are_learned() {
+        let mut l = Learned::default();
+        l.add(PhiType::Zip, "01085-1234");
+        l.add(PhiType::Ssn, "512-47-3306");
+        l.add(PhiType::Address, "77 Quarry Hollow Rd, Apt 2");
+        l.add(PhiType::Address, "12 Main St");
+        l.finish();
+        let text = "moved to 01085 last yr; last 4: 3306; I live on Quarry Hollow, off \
+                    QUARRY HOLLOW RD; main concern 1085";
+        let mut hits = Vec::new();
+        l.scan(text, |s, e, _| hits.push(&text[s..e]));
+        assert_eq!(hits, ["01085", "3306", "Quarry Hollow", "QUARRY HOLLOW RD"]);
+    }
+
+    #[test]
+    fn an_ssn_tail_that_reads_as_a_year_and_a_foreign_postcode_are_not_learned() {
+        let mut l = Learned::default();
+        l.add(PhiType::Ssn, "512-47-2019");
+        l.add(PhiType::Zip, "SW1A 1AA");
+        l.add(PhiType::Zip, "1085");
+        l.finish();
+        let mut hits = Vec::new();
+        let text = "in 2019, SW1A 1AA, 1085";
+        l.scan(text, |s, e, _| hits.push(&text[s..e]));
+        assert!(hits.is_empty(), "{hits:?}");
+    }
 
     #[test]
     fn finds_every_written_form_of_a_learned_name() {

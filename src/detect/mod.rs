@@ -30,6 +30,7 @@
 //!   `patterns/model/`).
 
 mod address;
+mod contractions;
 mod cues;
 mod date_span;
 mod eponyms;
@@ -424,6 +425,8 @@ impl Detector {
         // `Barrett esophagus`, `Murphy's sign`, `Jackson-Pratt drain`: eponyms, no people;
         // `Nursing Progress Note`: a heading, no place.
         eponyms::drop_eponyms(text, &self.structures, &mut spans);
+        // `Mom can't make it`: a contraction after a kinship word is no name.
+        contractions::drop_contractions(text, &mut spans);
         if !self.allow.is_empty() {
             // Only a whole detection that is an allowed term goes; anything else stays.
             spans.retain(|s| {

@@ -62,6 +62,10 @@ struct RawStructures {
     #[serde(default)]
     eponym_compounds: Vec<String>,
     #[serde(default)]
+    eponym_exams: Vec<String>,
+    #[serde(default)]
+    exam_results: Vec<String>,
+    #[serde(default)]
     note_heading_words: Vec<String>,
     #[serde(default)]
     bracket_relations: Vec<String>,
@@ -143,6 +147,11 @@ pub struct Structures {
     pub(crate) eponym_heads: rustc_hash::FxHashSet<Box<[u8]>>,
     /// Eponyms written as hyphenated surnames (`stevens-johnson`), lower case.
     pub(crate) eponym_compounds: rustc_hash::FxHashSet<Box<[u8]>>,
+    /// Eponymous exam tests and grades (`neer`, `gleason`), lower case: no person before
+    /// a result or a number.
+    pub(crate) eponym_exams: rustc_hash::FxHashSet<Box<[u8]>>,
+    /// Words of an exam's result after its eponym (`positive`, `negative`), lower case.
+    pub(crate) exam_results: rustc_hash::FxHashSet<Box<[u8]>>,
     /// Words of a note's heading (`nursing progress note`), lower case.
     pub(crate) note_heading_words: rustc_hash::FxHashSet<Box<[u8]>>,
     /// People around a household the lexicon's relations do not hold, read in brackets
@@ -217,6 +226,8 @@ impl Structures {
                 .collect(),
             eponym_heads: set(&raw.eponym_heads),
             eponym_compounds: set(&raw.eponym_compounds),
+            eponym_exams: set(&raw.eponym_exams),
+            exam_results: set(&raw.exam_results),
             note_heading_words: set(&raw.note_heading_words),
             bracket_relations: set(&raw.bracket_relations),
             starts: Default::default(),

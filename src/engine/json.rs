@@ -413,13 +413,11 @@ fn patient_references(v: &Value, out: &mut Vec<String>) {
     }
 }
 
-/// Types worth searching for in free text; short or generic ones (ZIP, dates) are found
-/// by the rules anyway and would match unrelated numbers.
+/// Types worth searching for in free text; short or generic ones (dates, ages) are found
+/// by the rules anyway and would match unrelated numbers. A ZIP is learned by its five
+/// digits only (`Learned::add`): a bare `01085` in the note beside it is the same ZIP.
 pub(crate) fn learnable(ty: PhiType) -> bool {
-    !matches!(
-        ty,
-        PhiType::Date | PhiType::Zip | PhiType::Age | PhiType::Location
-    )
+    !matches!(ty, PhiType::Date | PhiType::Age | PhiType::Location)
 }
 
 struct Walker<'e, 't, 's> {

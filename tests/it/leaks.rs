@@ -707,6 +707,26 @@ fn value_trick(trick: &str, c: &Canary) -> Option<String> {
             Kind::Phone => c.number.map(|n| format!("{n}x12")),
             _ => None,
         },
+        // Stop 53 (red team 52, H9): a street named without its number, its suffix a bare
+        // USPS abbreviation (`Quarry Hollow Rd`), or `Dr` standing for Drive.
+        "street_unnumbered" => (c.kind == Kind::Addr).then(|| {
+            v.split_once(' ')
+                .map_or(v, |(_, street)| street)
+                .to_string()
+        }),
+        "street_drive" => (c.kind == Kind::Addr).then(|| {
+            let street = v.split_once(' ').map_or(v, |(_, street)| street);
+            let name = street.rsplit_once(' ').map_or(street, |(name, _)| name);
+            format!("{name} Dr")
+        }),
+        // Stop 53 (red team 52, H10): the surname spelled out in lower case after a cue, as
+        // dictation writes it (`Rosalind, last name spelled t h a c k e r a y`).
+        "spelled_surname" | "spelled_surname_dashed" => (c.kind == Kind::Name).then(|| {
+            let (first, last) = v.split_once(' ').unwrap_or(("", v));
+            let sep = if trick == "spelled_surname" { " " } else { "-" };
+            let letters: Vec<String> = last.to_lowercase().chars().map(String::from).collect();
+            format!("{first}, last name spelled {},", letters.join(sep))
+        }),
         // A name dressed as a token, its body in capitals with vowels, so no token this
         // gateway mints (`NAME_THACKERAYR`; G12).
         "name_token" => (c.kind == Kind::Name).then(|| {
@@ -2361,6 +2381,16 @@ const EXTRA_TRICKS: &[(&str, &[&str])] = &[
     ("text", STOP52_TRICKS),
     ("json_unknown", STOP52_TRICKS),
     ("fhir_rtf", STOP52_TRICKS),
+    // Stop 53: red team 52's free-text readings (H9, H10).
+    ("json_note", STOP53_TRICKS),
+    ("text", STOP53_TRICKS),
+];
+/// Stop 53's tricks (red team 52: H9, H10).
+const STOP53_TRICKS: &[&str] = &[
+    "street_unnumbered",
+    "street_drive",
+    "spelled_surname",
+    "spelled_surname_dashed",
 ];
 /// Stop 52's tricks (red team 51: G8, G10).
 const STOP52_TRICKS: &[&str] = &[

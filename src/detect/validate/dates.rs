@@ -124,6 +124,17 @@ pub(super) const SCORE_BEFORE: &[&str] = &[
     "goals",
     "items",
     "questions",
+    // Functional scales scored out of a total (`FIM 5/7`, `Katz ADL 5/6`, `ADL 5/6 on
+    // Katz`; red team 52, H7).
+    "fim",
+    "adl",
+    "adls",
+    "iadl",
+    "iadls",
+    "katz",
+    "lawton",
+    "barthel",
+    "index",
 ];
 
 pub(super) const SCORE_AFTER: &[&str] = &[
@@ -192,6 +203,11 @@ pub(super) const SCORE_AFTER: &[&str] = &[
     "achieved",
     "answered",
     "goals",
+    // Things counted out of a total in a task (`5/6 buttons`, `4/5 blocks`).
+    "buttons",
+    "blocks",
+    "pegs",
+    "coins",
 ];
 
 /// Score words that are also everyday words: they mark a score only for score-shaped pairs.

@@ -116,6 +116,10 @@ pub enum Validator {
     Street,
     Url,
     Vin,
+    /// A transcript's speaker label that is no role (`ZVEZDANA:`, not `CLINICIAN:`).
+    Speaker,
+    /// A word spelled out after a name's spelling cue that is no adverb (`correctly`).
+    SpelledName,
 }
 
 impl FromStr for Validator {
@@ -167,6 +171,8 @@ impl FromStr for Validator {
             "street" => Validator::Street,
             "url" => Validator::Url,
             "vin" => Validator::Vin,
+            "speaker" => Validator::Speaker,
+            "spelled_name" => Validator::SpelledName,
             other => return Err(format!("unknown validator `{other}`")),
         })
     }
@@ -196,7 +202,14 @@ impl Validator {
             Validator::DocumentId => {
                 v.bytes().filter(u8::is_ascii_digit).count() >= 5 && !is_ratio(v)
             }
-            Validator::Extension => !unit_or_number_after(text, end) && !glued(text, start, end),
+            // `ext 20°`, `ext 30 to 45 degrees`: extension in goniometry, an angle or a
+            // range of one, not a phone's extension (red team 52, H7).
+            Validator::Extension => {
+                !unit_or_number_after(text, end)
+                    && !glued(text, start, end)
+                    && !degrees_after(text, end)
+                    && !range_after(text, end)
+            }
             Validator::Handle => handle_shaped(v) || handle_after_mark(text, start),
             Validator::HasDigit => v.len() >= 3 && v.bytes().any(|b| b.is_ascii_digit()),
             Validator::HistoryYear => !glued(text, start, end) && !time_count(text, end),
@@ -246,6 +259,8 @@ impl Validator {
             Validator::Street => street(v),
             Validator::Url => return url_end(text, start, end),
             Validator::Vin => vin(v),
+            Validator::Speaker => !is_role_label(v),
+            Validator::SpelledName => !NOT_SPELLED_NAMES.contains(&v.to_ascii_lowercase().as_str()),
         };
         ok.then_some(end)
     }
@@ -317,6 +332,172 @@ fn degrees_after(text: &str, end: usize) -> bool {
     text[end..]
         .trim_start_matches([' ', '\t'])
         .starts_with(['°', 'º'])
+}
+
+/// Labels of a transcript's speakers that name a role, not a person (`CLINICIAN:`,
+/// `Patient:`, `Speaker 2 (Daughter):`, `Dr Note:`); compared in lower case, word by word.
+const ROLE_LABELS: &[&str] = &[
+    "speaker",
+    "spkr",
+    "clinician",
+    "provider",
+    "doctor",
+    "dr",
+    "physician",
+    "nurse",
+    "rn",
+    "np",
+    "pa",
+    "md",
+    "therapist",
+    "ot",
+    "pt",
+    "patient",
+    "pat",
+    "client",
+    "caregiver",
+    "interpreter",
+    "translator",
+    "scribe",
+    "assistant",
+    "ma",
+    "tech",
+    "technician",
+    "q",
+    "a",
+    "question",
+    "answer",
+    "mother",
+    "father",
+    "mom",
+    "dad",
+    "son",
+    "daughter",
+    "wife",
+    "husband",
+    "spouse",
+    "partner",
+    "sister",
+    "brother",
+    "parent",
+    "guardian",
+    "family",
+    "friend",
+    "unknown",
+    "unidentified",
+    "other",
+    "note",
+    "notes",
+    "summary",
+    "plan",
+    "assessment",
+    "subjective",
+    "objective",
+    "history",
+    "exam",
+    "am",
+    "pm",
+    "the",
+    "and",
+    "or",
+    "of",
+    "to",
+    "visit",
+    "start",
+    "end",
+    "pause",
+    "inaudible",
+    "crosstalk",
+    "music",
+    "silence",
+    "recording",
+    "transcript",
+    "system",
+    "user",
+    "agent",
+    "bot",
+    "ai",
+    "staff",
+    "resident",
+    "attending",
+    "student",
+    "fellow",
+    "intern",
+    "team",
+    "all",
+    "both",
+    "multiple",
+    "everyone",
+    "group",
+    "member",
+    "relative",
+    "neighbor",
+    "neighbour",
+    "aide",
+    "home",
+];
+
+fn is_role_label(v: &str) -> bool {
+    v.split_whitespace()
+        .all(|w| ROLE_LABELS.contains(&w.to_ascii_lowercase().as_str()))
+}
+
+/// Words after `name … spelled` that say how, not which letters (`Name spelled correctly on
+/// form`).
+const NOT_SPELLED_NAMES: &[&str] = &[
+    "correctly",
+    "incorrectly",
+    "wrong",
+    "wrongly",
+    "right",
+    "differently",
+    "out",
+    "the",
+    "backwards",
+    "backward",
+    "forwards",
+    "forward",
+    "phonetically",
+    "below",
+    "above",
+    "same",
+    "properly",
+    "accurately",
+    "similarly",
+    "here",
+    "there",
+    "like",
+    "with",
+    "without",
+    "and",
+    "but",
+    "was",
+    "has",
+    "had",
+    "not",
+    "per",
+    "for",
+    "from",
+    "differently",
+    "incorrect",
+    "correct",
+    "fine",
+    "ok",
+    "okay",
+    "letter",
+    "letters",
+    "out",
+    "aloud",
+    "back",
+];
+
+/// `30 to 45`: the number opens a range (`to` and a number after it).
+fn range_after(text: &str, end: usize) -> bool {
+    let rest = text[end..].trim_start_matches([' ', '\t']);
+    rest.get(..2).is_some_and(|w| w.eq_ignore_ascii_case("to"))
+        && rest[2..]
+            .trim_start_matches([' ', '\t'])
+            .starts_with(|c: char| c.is_ascii_digit())
 }
 
 /// `1.2.3.4` inside `1.2.3.4.5` is a version string, not an address.
