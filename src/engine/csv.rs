@@ -12,6 +12,10 @@
 //! with rows of different lengths has every cell read as unknown; a quote that never closes,
 //! or text after a closing quote, is refused. TSV (IANA `text/tab-separated-values`) has no
 //! quoting: its cells are taken as written.
+//!
+//! A table also arrives as text: a CSV or TSV export pasted into a JSON string or sent as
+//! `text/plain`. [`table_delimiter`] finds one by its shape and header, so it is read by
+//! column as well, not as prose.
 
 use std::borrow::Cow;
 
@@ -242,6 +246,44 @@ fn column_rules(engine: &Engine, rows: &[Row<'_>]) -> Option<Vec<Field>> {
         })
         .collect();
     rules.iter().any(|f| *f != Field::Scan).then_some(rules)
+}
+
+/// The delimiter of a table written as text (a CSV or TSV export pasted into a JSON
+/// string or sent as `text/plain`), or `None` when `text` is no such table: two rows or
+/// more, every row with the same number of cells (two or more), a header of key-like
+/// names of which one at least is a known field. Such a table is read by its header
+/// ([`deidentify`]) instead of as prose: a ZIP, an age or a lower-case name under its
+/// column would cross as prose.
+pub fn table_delimiter(engine: &Engine, text: &str) -> Option<u8> {
+    let t = text.trim_end_matches(['\r', '\n']);
+    let first_end = t.find(['\r', '\n'])?;
+    let head = &t[..first_end];
+    [b'\t', b','].into_iter().find(|&d| {
+        let width = head.bytes().filter(|&b| b == d).count() + 1;
+        width >= 2
+            && head.split(char::from(d)).all(key_like)
+            && read(t, d, d != b'\t').is_ok_and(|rows| {
+                let filled = rows.iter().filter(|r| !r.is_blank());
+                filled.clone().count() >= 2
+                    && filled.clone().all(|r| r.cells.len() == width)
+                    && column_rules(engine, &rows).is_some()
+            })
+    })
+}
+
+/// Longest header name read as a column's name.
+const MAX_KEY_CHARS: usize = 40;
+
+/// A header cell that reads as a column's name (`mrn`, `Last Name`, `PAT_ZIP`, `Age (yrs)`),
+/// not a phrase of prose: short, opening with a letter, of letters, digits, blanks and
+/// the marks of names, three words at most.
+fn key_like(cell: &str) -> bool {
+    let c = cell.trim().trim_matches('"');
+    c.len() <= MAX_KEY_CHARS
+        && c.chars().next().is_some_and(|ch| ch.is_ascii_alphabetic())
+        && c.chars()
+            .all(|ch| ch.is_ascii_alphanumeric() || " _-#.()/".contains(ch))
+        && c.split_whitespace().count() <= 3
 }
 
 struct Writer<'e, 't, 's> {

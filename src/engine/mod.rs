@@ -31,6 +31,7 @@
 
 pub mod analyze;
 mod base85;
+mod blobs;
 mod char_codes;
 pub mod csv;
 mod encoded;
@@ -636,7 +637,11 @@ impl Engine {
             nested::Shape::Hl7 => hl7::deidentify(self, text, t, scratch),
             nested::Shape::Xml => xml::deidentify(self, text, t, scratch),
             nested::Shape::X12 => x12::deidentify(self, text, t, scratch),
-            nested::Shape::Text => self.deidentify_text(text, t, scratch),
+            // A CSV or TSV export sent as text is read by its header, not as prose.
+            nested::Shape::Text => match csv::table_delimiter(self, text) {
+                Some(delimiter) => csv::deidentify(self, text, delimiter, t, scratch),
+                None => self.deidentify_text(text, t, scratch),
+            },
         }
     }
 
