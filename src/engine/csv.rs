@@ -24,7 +24,7 @@ use super::json::learnable;
 use super::{Engine, Output, ScanError};
 use crate::detect::learned::Learned;
 use crate::detect::Scratch;
-use crate::phi::PhiType;
+use crate::phi::{PhiType, Span};
 use crate::transform::{DocContext, Transformer};
 
 /// One cell: as written, and as it reads.
@@ -208,6 +208,8 @@ pub fn deidentify(
         scratch,
         learned,
         recalled_for: None,
+        text,
+        spans: Vec::new(),
         counts: [0; PhiType::ALL.len()],
         out: String::with_capacity(text.len() + text.len() / 4),
         delimiter,
@@ -222,7 +224,7 @@ pub fn deidentify(
     }
     Ok(Output {
         text: w.out,
-        spans: Vec::new(),
+        spans: w.spans,
         counts: w.counts,
     })
 }
@@ -294,6 +296,11 @@ struct Writer<'e, 't, 's> {
     /// The patient key whose memory `learned` carries (rows of one patient in a run
     /// share it: the vault is read when the patient changes).
     recalled_for: Option<String>,
+    /// The table as it came: spans are byte ranges in it.
+    text: &'e str,
+    /// Each rewritten cell, whole, with the type that rewrote it (what `scan --jsonl`
+    /// reports, so a table read as text is scored like the text it came as).
+    spans: Vec<Span>,
     counts: [usize; PhiType::ALL.len()],
     out: String,
     delimiter: u8,
@@ -306,11 +313,13 @@ impl Writer<'_, '_, '_> {
         let ctx = DocContext::default();
         for (i, (cell, f)) in row.cells.iter().zip(cols).enumerate() {
             self.separator(i);
+            let before = self.counts;
             let new = match f {
                 Field::Scan => Some(self.scan(&cell.value, &ctx)?),
                 _ => None,
             };
-            self.cell(cell, new);
+            let ty = self.found_since(&before);
+            self.cell(cell, new, ty);
         }
         self.out.push_str(row.end);
         Ok(())
@@ -329,6 +338,7 @@ impl Writer<'_, '_, '_> {
             self.separator(i);
             let field = cols.and_then(|c| c.get(i)).copied().unwrap_or(Field::Scan);
             let v = cell.value.as_ref();
+            let before = self.counts;
             let new = match field {
                 _ if v.is_empty() => None,
                 Field::Keep if self.engine.keeps_code(v, &self.learned, self.scratch) => None,
@@ -338,7 +348,11 @@ impl Writer<'_, '_, '_> {
                 }
                 _ => Some(self.scan(v, &ctx)?),
             };
-            self.cell(cell, new);
+            let ty = match field {
+                Field::Phi(ty) => Some(ty),
+                _ => self.found_since(&before),
+            };
+            self.cell(cell, new, ty);
         }
         self.out.push_str(row.end);
         Ok(())
@@ -384,10 +398,23 @@ impl Writer<'_, '_, '_> {
         }
     }
 
-    /// The cell as written when nothing changed it.
-    fn cell(&mut self, cell: &Cell<'_>, new: Option<String>) {
+    /// The first type counted since `before`: what rewrote a scanned cell.
+    fn found_since(&self, before: &[usize; PhiType::ALL.len()]) -> Option<PhiType> {
+        PhiType::ALL
+            .iter()
+            .copied()
+            .find(|ty| self.counts[ty.index()] > before[ty.index()])
+    }
+
+    /// The cell as written when nothing changed it; a changed one is a span of type `ty`.
+    fn cell(&mut self, cell: &Cell<'_>, new: Option<String>, ty: Option<PhiType>) {
         match new {
             Some(n) if n != cell.value => {
+                let start = (cell.raw.as_ptr() as usize).wrapping_sub(self.text.as_ptr() as usize);
+                if let (Some(ty), true) = (ty, start <= self.text.len()) {
+                    let end = start + cell.raw.len();
+                    self.spans.push(Span { start, end, ty });
+                }
                 write_cell(&n, cell.quoted, self.delimiter, self.quoting, &mut self.out)
             }
             _ => self.out.push_str(cell.raw),

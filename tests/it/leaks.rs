@@ -2112,6 +2112,12 @@ const CHANNELS: &[&str] = &[
     "json_table",
     "json_tsv_table",
     "text_table",
+    "hl7_er7_label",
+    "hl7_x_hl7_label",
+    "hl7_edi_label",
+    "html_body",
+    "html_page_xml",
+    "hl7_latin1_msh18",
     "fhir_div_comment",
     "fhir_div_attr",
     "html_note_comment",
@@ -2782,6 +2788,32 @@ fn channel(ch: &str, c: &Canary, v: &str) -> Option<Req> {
             "t",
             Some("text/plain"),
             format!("id,{},status\r\n1,\"{v}\",final\r\n", c.key),
+        ),
+        // HL7 and HTML under the other names senders give them (stop 53, H11): read, not
+        // refused. An HTML page that is not XML (`<br>`) is read as text.
+        "hl7_er7_label" => Req::new("h", Some("application/hl7-v2+er7"), hl7_message(c, v, "\r")),
+        "hl7_x_hl7_label" => Req::new("h", Some("text/x-hl7"), hl7_message(c, v, "\r")),
+        "hl7_edi_label" => Req::new("h", Some("application/edi-hl7"), hl7_message(c, v, "\r")),
+        // HL7 in ISO-8859-1 that says so in MSH-18 (stop 53, H18): read, not refused.
+        "hl7_latin1_msh18" => {
+            let msg =
+                hl7_message(c, v, "\r").replacen(HL7_MSH, &format!("{HL7_MSH}||||||8859/1"), 1)
+                    + "NTE|1|P|Referred by Dr. Jos\u{e9} Alvarez\r";
+            let latin1: Vec<u8> = msg.chars().map(|ch| ch as u32 as u8).collect();
+            Req::new("h", Some("application/hl7-v2"), latin1)
+        }
+        "html_body" => Req::new(
+            "t",
+            Some("text/html; charset=utf-8"),
+            format!(
+                "<!DOCTYPE html>\n<html><head><title>Note</title></head><body>\
+                 <p>Visit summary<br>{note}<p>Plan: home exercise</body></html>"
+            ),
+        ),
+        "html_page_xml" => Req::new(
+            "t",
+            Some("text/html"),
+            format!("<html><body><p>{note}</p><br/></body></html>"),
         ),
         // An XHTML document as the body (stop 53).
         "xhtml_body" => Req::new(
