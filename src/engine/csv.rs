@@ -250,17 +250,24 @@ fn column_rules(engine: &Engine, rows: &[Row<'_>]) -> Option<Vec<Field>> {
     rules.iter().any(|f| *f != Field::Scan).then_some(rules)
 }
 
+/// Delimiters of a table in a string of a structured payload (an `"export"` value).
+pub const IN_STRINGS: &[u8] = b"\t,";
+/// Delimiters of a table sent as a text body: a comma only. A note laid out with tabs
+/// reads like a TSV table, and read by column its values lose the sentence around them
+/// (one such note of the held-out notes leaked a value more).
+pub const IN_TEXT: &[u8] = b",";
+
 /// The delimiter of a table written as text (a CSV or TSV export pasted into a JSON
 /// string or sent as `text/plain`), or `None` when `text` is no such table: two rows or
 /// more, every row with the same number of cells (two or more), a header of key-like
 /// names of which one at least is a known field. Such a table is read by its header
 /// ([`deidentify`]) instead of as prose: a ZIP, an age or a lower-case name under its
-/// column would cross as prose.
-pub fn table_delimiter(engine: &Engine, text: &str) -> Option<u8> {
+/// column would cross as prose. `delimiters`: the ones tried, in order.
+pub fn table_delimiter(engine: &Engine, text: &str, delimiters: &[u8]) -> Option<u8> {
     let t = text.trim_end_matches(['\r', '\n']);
     let first_end = t.find(['\r', '\n'])?;
     let head = &t[..first_end];
-    [b'\t', b','].into_iter().find(|&d| {
+    delimiters.iter().copied().find(|&d| {
         let width = head.bytes().filter(|&b| b == d).count() + 1;
         width >= 2
             && head.split(char::from(d)).all(key_like)

@@ -660,7 +660,7 @@ impl Engine {
             nested::Shape::Xml => xml::deidentify(self, text, t, scratch),
             nested::Shape::X12 => x12::deidentify(self, text, t, scratch),
             // A CSV or TSV export sent as text is read by its header, not as prose.
-            nested::Shape::Text => match csv::table_delimiter(self, text) {
+            nested::Shape::Text => match csv::table_delimiter(self, text, csv::IN_TEXT) {
                 Some(delimiter) => csv::deidentify(self, text, delimiter, t, scratch),
                 None => self.deidentify_text(text, t, scratch),
             },

@@ -183,7 +183,7 @@ fn open(
     }
     // A CSV or TSV table in a string (a report export in a webhook): read by its header.
     if shape == Shape::Text {
-        if let Some(delimiter) = super::csv::table_delimiter(engine, v) {
+        if let Some(delimiter) = super::csv::table_delimiter(engine, v, super::csv::IN_STRINGS) {
             let out = super::csv::deidentify(engine, v, delimiter, t, scratch)?;
             add(counts, &out.counts);
             return Ok(Some(out.text));

