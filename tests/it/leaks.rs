@@ -2799,7 +2799,12 @@ fn channel(ch: &str, c: &Canary, v: &str) -> Option<Req> {
             let msg =
                 hl7_message(c, v, "\r").replacen(HL7_MSH, &format!("{HL7_MSH}||||||8859/1"), 1)
                     + "NTE|1|P|Referred by Dr. Jos\u{e9} Alvarez\r";
-            let latin1: Vec<u8> = msg.chars().map(|ch| ch as u32 as u8).collect();
+            // A value ISO-8859-1 cannot write (a trick's fullwidth or Cyrillic letters) is
+            // no case of this channel.
+            let latin1: Vec<u8> = msg
+                .chars()
+                .map(|ch| u8::try_from(u32::from(ch)).ok())
+                .collect::<Option<_>>()?;
             Req::new("h", Some("application/hl7-v2"), latin1)
         }
         "html_body" => Req::new(
