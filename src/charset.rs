@@ -35,10 +35,75 @@ pub fn to_utf8<'a>(body: &'a [u8], declared: Option<&str>) -> Result<Cow<'a, [u8
             !e.to_ascii_lowercase().starts_with("utf-16")
                 && !e.to_ascii_lowercase().starts_with("utf-32")
         });
+    let from_msh = (declared.is_none() && from_prolog.is_none())
+        .then(|| hl7_charset(body))
+        .flatten();
     let declared = declared
         .or(from_prolog.as_deref())
+        .or(from_msh)
         .map(|c| c.trim().trim_matches('"').to_ascii_lowercase());
-    convert(body, declared.as_deref()).map(declare_xml_utf8)
+    let out = convert(body, declared.as_deref())?;
+    // A converted HL7 message now says what it is, as a converted XML body does.
+    let out = match out {
+        Cow::Owned(o) if from_msh.is_some() => Cow::Owned(declare_hl7_utf8(o)),
+        o => o,
+    };
+    Ok(declare_xml_utf8(out))
+}
+
+/// Where an HL7 v2 message that opens the body writes MSH-18 (its character set: HL7
+/// declares it in the message, not in a label), up to the first repetition or component.
+fn hl7_charset_at(body: &[u8]) -> Option<std::ops::Range<usize>> {
+    let open = if body.starts_with(b"\xEF\xBB\xBF") {
+        3
+    } else {
+        0
+    };
+    let msh = body.get(open..)?;
+    let sep = *msh.get(3)?;
+    if !msh.starts_with(b"MSH") || sep.is_ascii_alphanumeric() || sep.is_ascii_whitespace() {
+        return None;
+    }
+    let (component, repetition) = (*msh.get(4)?, *msh.get(5)?);
+    let segment_end = msh
+        .iter()
+        .position(|&b| matches!(b, b'\r' | b'\n'))
+        .unwrap_or(msh.len());
+    // MSH-1 is the separator itself: after it, field n is MSH-(n + 1).
+    let mut start = 4;
+    for _ in 2..18 {
+        start += msh[start..segment_end].iter().position(|&b| b == sep)? + 1;
+    }
+    let end = start
+        + msh[start..segment_end]
+            .iter()
+            .position(|&b| b == sep || b == component || b == repetition)
+            .unwrap_or(segment_end - start);
+    Some(open + start..open + end)
+}
+
+/// The charset an HL7 message's MSH-18 names, as a label [`convert`] reads: ISO-8859-1
+/// (`8859/1`), ASCII, UTF-8. Any other (`8859/2`, `UNICODE UTF-16`…) is not read as
+/// declared: the body must then be UTF-8, or it is refused.
+fn hl7_charset(body: &[u8]) -> Option<&'static str> {
+    let r = hl7_charset_at(body)?;
+    let v = body.get(r)?;
+    [
+        (&b"8859/1"[..], "iso-8859-1"),
+        (b"ASCII", "us-ascii"),
+        (b"UNICODE UTF-8", "utf-8"),
+    ]
+    .into_iter()
+    .find(|(name, _)| v.eq_ignore_ascii_case(name))
+    .map(|(_, label)| label)
+}
+
+/// A message converted to UTF-8 with its MSH-18 naming UTF-8 (`UNICODE UTF-8`).
+fn declare_hl7_utf8(mut body: Vec<u8>) -> Vec<u8> {
+    if let Some(r) = hl7_charset_at(&body) {
+        body.splice(r, b"UNICODE UTF-8".iter().copied());
+    }
+    body
 }
 
 fn convert<'a>(body: &'a [u8], declared: Option<&str>) -> Result<Cow<'a, [u8]>, CharsetError> {
@@ -318,6 +383,23 @@ const WINDOWS_1252_HIGH: [char; 32] = [
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn hl7_declaring_latin1_in_msh18_is_read_and_relabelled() {
+        let msh = b"MSH|^~\\&|A|B|C|D|20261204||ADT^A08|1|P|2.5||||||8859/1\rPID|1||4410827||BR\xc4UTIGAM^ZO\xcb\r";
+        let out = to_utf8(msh, None).expect("declared Latin-1");
+        let text = std::str::from_utf8(&out).expect("UTF-8");
+        assert!(text.contains("BR\u{c4}UTIGAM^ZO\u{cb}"), "{text}");
+        assert!(text.contains("|2.5||||||UNICODE UTF-8\rPID"), "{text}");
+        // Undeclared, or declared as a set not read: refused, as any non-UTF-8 body.
+        let bare = b"MSH|^~\\&|A|B|C|D|20261204||ADT^A08|1|P|2.5\rPID|1||BR\xc4U\r";
+        assert!(to_utf8(bare, None).is_err());
+        let other = b"MSH|^~\\&|A|B|C|D|1||ADT^A08|1|P|2.5||||||8859/2\rPID|1||BR\xc4U\r";
+        assert!(to_utf8(other, None).is_err());
+        // MSH-19 is no charset.
+        let late = b"MSH|^~\\&|A|B|C|D|1||ADT^A08|1|P|2.5|||||||8859/1\rPID|1||BR\xc4U\r";
+        assert!(to_utf8(late, None).is_err());
+    }
 
     fn utf16le(s: &str, bom: bool) -> Vec<u8> {
         let mut out = if bom { vec![0xFF, 0xFE] } else { Vec::new() };

@@ -12,6 +12,10 @@
 //! with rows of different lengths has every cell read as unknown; a quote that never closes,
 //! or text after a closing quote, is refused. TSV (IANA `text/tab-separated-values`) has no
 //! quoting: its cells are taken as written.
+//!
+//! A table also arrives as text: a CSV or TSV export pasted into a JSON string or sent as
+//! `text/plain`. [`table_delimiter`] finds one by its shape and header, so it is read by
+//! column as well, not as prose.
 
 use std::borrow::Cow;
 
@@ -20,7 +24,7 @@ use super::json::learnable;
 use super::{Engine, Output, ScanError};
 use crate::detect::learned::Learned;
 use crate::detect::Scratch;
-use crate::phi::PhiType;
+use crate::phi::{PhiType, Span};
 use crate::transform::{DocContext, Transformer};
 
 /// One cell: as written, and as it reads.
@@ -204,6 +208,8 @@ pub fn deidentify(
         scratch,
         learned,
         recalled_for: None,
+        text,
+        spans: Vec::new(),
         counts: [0; PhiType::ALL.len()],
         out: String::with_capacity(text.len() + text.len() / 4),
         delimiter,
@@ -218,7 +224,7 @@ pub fn deidentify(
     }
     Ok(Output {
         text: w.out,
-        spans: Vec::new(),
+        spans: w.spans,
         counts: w.counts,
     })
 }
@@ -244,6 +250,51 @@ fn column_rules(engine: &Engine, rows: &[Row<'_>]) -> Option<Vec<Field>> {
     rules.iter().any(|f| *f != Field::Scan).then_some(rules)
 }
 
+/// Delimiters of a table in a string of a structured payload (an `"export"` value).
+pub const IN_STRINGS: &[u8] = b"\t,";
+/// Delimiters of a table sent as a text body: a comma only. A note laid out with tabs
+/// reads like a TSV table, and read by column its values lose the sentence around them
+/// (one such note of the held-out notes leaked a value more).
+pub const IN_TEXT: &[u8] = b",";
+
+/// The delimiter of a table written as text (a CSV or TSV export pasted into a JSON
+/// string or sent as `text/plain`), or `None` when `text` is no such table: two rows or
+/// more, every row with the same number of cells (two or more), a header of key-like
+/// names of which one at least is a known field. Such a table is read by its header
+/// ([`deidentify`]) instead of as prose: a ZIP, an age or a lower-case name under its
+/// column would cross as prose. `delimiters`: the ones tried, in order.
+pub fn table_delimiter(engine: &Engine, text: &str, delimiters: &[u8]) -> Option<u8> {
+    let t = text.trim_end_matches(['\r', '\n']);
+    let first_end = t.find(['\r', '\n'])?;
+    let head = &t[..first_end];
+    delimiters.iter().copied().find(|&d| {
+        let width = head.bytes().filter(|&b| b == d).count() + 1;
+        width >= 2
+            && head.split(char::from(d)).all(key_like)
+            && read(t, d, d != b'\t').is_ok_and(|rows| {
+                let filled = rows.iter().filter(|r| !r.is_blank());
+                filled.clone().count() >= 2
+                    && filled.clone().all(|r| r.cells.len() == width)
+                    && column_rules(engine, &rows).is_some()
+            })
+    })
+}
+
+/// Longest header name read as a column's name.
+const MAX_KEY_CHARS: usize = 40;
+
+/// A header cell that reads as a column's name (`mrn`, `Last Name`, `PAT_ZIP`, `Age (yrs)`),
+/// not a phrase of prose: short, opening with a letter, of letters, digits, blanks and
+/// the marks of names, three words at most.
+fn key_like(cell: &str) -> bool {
+    let c = cell.trim().trim_matches('"');
+    c.len() <= MAX_KEY_CHARS
+        && c.chars().next().is_some_and(|ch| ch.is_ascii_alphabetic())
+        && c.chars()
+            .all(|ch| ch.is_ascii_alphanumeric() || " _-#.()/".contains(ch))
+        && c.split_whitespace().count() <= 3
+}
+
 struct Writer<'e, 't, 's> {
     engine: &'e Engine,
     t: &'e Transformer<'t>,
@@ -252,6 +303,11 @@ struct Writer<'e, 't, 's> {
     /// The patient key whose memory `learned` carries (rows of one patient in a run
     /// share it: the vault is read when the patient changes).
     recalled_for: Option<String>,
+    /// The table as it came: spans are byte ranges in it.
+    text: &'e str,
+    /// Each rewritten cell, whole, with the type that rewrote it (what `scan --jsonl`
+    /// reports, so a table read as text is scored like the text it came as).
+    spans: Vec<Span>,
     counts: [usize; PhiType::ALL.len()],
     out: String,
     delimiter: u8,
@@ -264,11 +320,13 @@ impl Writer<'_, '_, '_> {
         let ctx = DocContext::default();
         for (i, (cell, f)) in row.cells.iter().zip(cols).enumerate() {
             self.separator(i);
+            let before = self.counts;
             let new = match f {
                 Field::Scan => Some(self.scan(&cell.value, &ctx)?),
                 _ => None,
             };
-            self.cell(cell, new);
+            let ty = self.found_since(&before);
+            self.cell(cell, new, ty);
         }
         self.out.push_str(row.end);
         Ok(())
@@ -287,6 +345,7 @@ impl Writer<'_, '_, '_> {
             self.separator(i);
             let field = cols.and_then(|c| c.get(i)).copied().unwrap_or(Field::Scan);
             let v = cell.value.as_ref();
+            let before = self.counts;
             let new = match field {
                 _ if v.is_empty() => None,
                 Field::Keep if self.engine.keeps_code(v, &self.learned, self.scratch) => None,
@@ -296,7 +355,11 @@ impl Writer<'_, '_, '_> {
                 }
                 _ => Some(self.scan(v, &ctx)?),
             };
-            self.cell(cell, new);
+            let ty = match field {
+                Field::Phi(ty) => Some(ty),
+                _ => self.found_since(&before),
+            };
+            self.cell(cell, new, ty);
         }
         self.out.push_str(row.end);
         Ok(())
@@ -342,10 +405,23 @@ impl Writer<'_, '_, '_> {
         }
     }
 
-    /// The cell as written when nothing changed it.
-    fn cell(&mut self, cell: &Cell<'_>, new: Option<String>) {
+    /// The first type counted since `before`: what rewrote a scanned cell.
+    fn found_since(&self, before: &[usize; PhiType::ALL.len()]) -> Option<PhiType> {
+        PhiType::ALL
+            .iter()
+            .copied()
+            .find(|ty| self.counts[ty.index()] > before[ty.index()])
+    }
+
+    /// The cell as written when nothing changed it; a changed one is a span of type `ty`.
+    fn cell(&mut self, cell: &Cell<'_>, new: Option<String>, ty: Option<PhiType>) {
         match new {
             Some(n) if n != cell.value => {
+                let start = (cell.raw.as_ptr() as usize).wrapping_sub(self.text.as_ptr() as usize);
+                if let (Some(ty), true) = (ty, start <= self.text.len()) {
+                    let end = start + cell.raw.len();
+                    self.spans.push(Span { start, end, ty });
+                }
                 write_cell(&n, cell.quoted, self.delimiter, self.quoting, &mut self.out)
             }
             _ => self.out.push_str(cell.raw),

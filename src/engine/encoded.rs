@@ -19,7 +19,7 @@ use super::base85::{self, Alphabet as B85};
 use crate::charset::Encoding as Charset;
 
 /// Shortest base64 run worth decoding inside text (18 bytes of data).
-const MIN_B64_RUN: usize = 24;
+pub(super) const MIN_B64_RUN: usize = 24;
 /// Shortest whole value worth decoding as base64.
 const MIN_B64_VALUE: usize = 16;
 /// Shortest whole value of both cases decoded as base64 all the same: a surname alone
@@ -269,7 +269,7 @@ pub enum Value {
 }
 
 /// Binary base64 longer than this is removed rather than tokenised.
-const MAX_B64_ID: usize = 128;
+pub(super) const MAX_B64_ID: usize = 128;
 
 /// A whole value (trimmed) read as uuencode, hexadecimal, base32 or base64.
 pub fn value(v: &str) -> Value {
@@ -485,6 +485,15 @@ const MIN_B64_LINE: usize = 8;
 /// length (the last no longer), read joined. The block is written back broken the same
 /// way.
 fn wrapped_b64(text: &str) -> Vec<(std::ops::Range<usize>, Hidden)> {
+    wrapped_blocks(text)
+        .into_iter()
+        .filter_map(|(block, eol)| read_block(text, &block, eol))
+        .collect()
+}
+
+/// The blocks of [`wrapped_b64`] (each line's byte range), with the line break that
+/// ended them; blocks of one line are left in (a run of a line is read alone).
+pub(super) fn wrapped_blocks(text: &str) -> Vec<(Vec<(usize, usize)>, &'static str)> {
     let mut out = Vec::new();
     let mut block: Vec<(usize, usize)> = Vec::new();
     let mut eol = "\n";
@@ -500,8 +509,9 @@ fn wrapped_b64(text: &str) -> Vec<(std::ops::Range<usize>, Hidden)> {
                 .last()
                 .is_none_or(|&(s, e)| e - s == block.first().map_or(0, |&(fs, fe)| fe - fs));
         if !fits {
-            out.extend(read_block(text, &block, eol));
-            block.clear();
+            if !block.is_empty() {
+                out.push((std::mem::take(&mut block), eol));
+            }
             if body.len() >= MIN_B64_LINE && body.bytes().all(in_run) {
                 block.push(range);
             }
@@ -512,7 +522,9 @@ fn wrapped_b64(text: &str) -> Vec<(std::ops::Range<usize>, Hidden)> {
             eol = "\r\n";
         }
     }
-    out.extend(read_block(text, &block, eol));
+    if !block.is_empty() {
+        out.push((block, eol));
+    }
     out
 }
 
@@ -603,9 +615,23 @@ const MAX_GROUP: usize = 76;
 /// one length is no block: it has no digits and no mixed case ([`has_b64_signs`]), which
 /// is all the work it costs.
 fn grouped_b64(text: &str) -> Vec<(std::ops::Range<usize>, Hidden)> {
+    grouped_blocks(text)
+        .iter()
+        .filter_map(|block| read_groups(text, block))
+        .collect()
+}
+
+/// The blocks of [`grouped_b64`]: each group's byte range (a stop after the last left
+/// out), however few.
+pub(super) fn grouped_blocks(text: &str) -> Vec<Vec<(usize, usize)>> {
     let b = text.as_bytes();
     let mut out = Vec::new();
     let mut block: Vec<(usize, usize)> = Vec::new();
+    let mut flush = |block: &mut Vec<(usize, usize)>| {
+        if !block.is_empty() {
+            out.push(std::mem::take(block));
+        }
+    };
     let mut i = 0;
     while i < b.len() {
         while i < b.len() && b[i].is_ascii_whitespace() {
@@ -639,19 +665,17 @@ fn grouped_b64(text: &str) -> Vec<(std::ops::Range<usize>, Hidden)> {
         if fits {
             block.push((start, trimmed_end));
         } else {
-            out.extend(read_groups(text, &block));
-            block.clear();
+            flush(&mut block);
             if shaped {
                 block.push((start, trimmed_end));
             }
         }
         if trimmed_end < i {
             // A stop closes the block.
-            out.extend(read_groups(text, &block));
-            block.clear();
+            flush(&mut block);
         }
     }
-    out.extend(read_groups(text, &block));
+    flush(&mut block);
     out
 }
 
@@ -893,7 +917,7 @@ const fn is_b64_byte(b: u8) -> bool {
 }
 
 /// Words are letters only; base64 of anything mixes cases and digits.
-fn has_b64_signs(run: &str) -> bool {
+pub(super) fn has_b64_signs(run: &str) -> bool {
     let upper = run.bytes().any(|b| b.is_ascii_uppercase());
     let lower = run.bytes().any(|b| b.is_ascii_lowercase());
     let digit = run.bytes().any(|b| b.is_ascii_digit());
@@ -912,6 +936,38 @@ fn decode_b64(s: &str) -> Option<(Vec<u8>, &'static GeneralPurpose)> {
         (true, false) => &URL_SAFE_NO_PAD,
     };
     engine.decode(s).ok().map(|b| (b, engine))
+}
+
+/// `s` decoded as base64 in whichever alphabet fits (line breaks and blanks not allowed).
+pub(super) fn decode_b64_bytes(s: &str) -> Option<Vec<u8>> {
+    decode_b64(s).map(|(bytes, _)| bytes)
+}
+
+/// Whether decoded bytes read as text, as they are or inflated: what [`runs`] reads.
+pub(super) fn decodes_to_text(bytes: &[u8]) -> bool {
+    text_or_inflated(bytes, Armor::Base64(&STANDARD)).is_some()
+}
+
+/// The byte ranges of the runs of base64's characters within the lines of `text` that
+/// are long enough to be read ([`MIN_B64_RUN`]).
+pub(super) fn b64_words(text: &str) -> Vec<std::ops::Range<usize>> {
+    let bytes = text.as_bytes();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < bytes.len() {
+        if !in_run(bytes[i]) {
+            i += 1;
+            continue;
+        }
+        let start = i;
+        while i < bytes.len() && in_run(bytes[i]) {
+            i += 1;
+        }
+        if i - start >= MIN_B64_RUN {
+            out.push(start..i);
+        }
+    }
+    out
 }
 
 /// Decoded bytes that are text a person wrote (UTF-8, or UTF-16 by BOM or shape), not

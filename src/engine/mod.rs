@@ -31,6 +31,7 @@
 
 pub mod analyze;
 mod base85;
+mod blobs;
 mod char_codes;
 pub mod csv;
 mod encoded;
@@ -87,6 +88,17 @@ pub enum ContentType {
     X12,
 }
 
+/// A text that opens as an HTML page (`<!DOCTYPE html>`, `<html>`), whatever the case.
+fn is_html_page(text: &str) -> bool {
+    let head: String = text
+        .trim_start()
+        .chars()
+        .take(14)
+        .collect::<String>()
+        .to_ascii_lowercase();
+    head.starts_with("<!doctype html") || head.starts_with("<html")
+}
+
 impl FromStr for ContentType {
     type Err = String;
 
@@ -99,9 +111,14 @@ impl FromStr for ContentType {
             .trim()
             .to_ascii_lowercase();
         Ok(match base.as_str() {
-            "text/plain" | "text" | "text/markdown" => ContentType::Text,
+            // HTML is read as text: markup in text is read by the text reader (and a body
+            // that reads as XML by the XML reader, `deidentify_sniffed`).
+            "text/plain" | "text" | "text/markdown" | "text/html" => ContentType::Text,
             "application/hl7-v2"
             | "x-application/hl7-v2+er7"
+            | "application/hl7-v2+er7"
+            | "text/x-hl7"
+            | "application/edi-hl7"
             | "application/x-hl7"
             | "hl7"
             | "er7" => ContentType::Hl7,
@@ -656,9 +673,19 @@ impl Engine {
         match nested::sniff(text) {
             nested::Shape::Form => form::deidentify(self, text, t, scratch),
             nested::Shape::Hl7 => hl7::deidentify(self, text, t, scratch),
+            // An HTML page that is not well-formed XML (`<br>`, unclosed `<p>`) is read
+            // as the text it is, as HTML in a JSON note is; other XML that does not read
+            // is refused.
+            nested::Shape::Xml if is_html_page(text) && !xml::reads(text) => {
+                self.deidentify_text(text, t, scratch)
+            }
             nested::Shape::Xml => xml::deidentify(self, text, t, scratch),
             nested::Shape::X12 => x12::deidentify(self, text, t, scratch),
-            nested::Shape::Text => self.deidentify_text(text, t, scratch),
+            // A CSV or TSV export sent as text is read by its header, not as prose.
+            nested::Shape::Text => match csv::table_delimiter(self, text, csv::IN_TEXT) {
+                Some(delimiter) => csv::deidentify(self, text, delimiter, t, scratch),
+                None => self.deidentify_text(text, t, scratch),
+            },
         }
     }
 

@@ -181,6 +181,14 @@ fn open(
             Err(e) => return Err(e),
         }
     }
+    // A CSV or TSV table in a string (a report export in a webhook): read by its header.
+    if shape == Shape::Text {
+        if let Some(delimiter) = super::csv::table_delimiter(engine, v, super::csv::IN_STRINGS) {
+            let out = super::csv::deidentify(engine, v, delimiter, t, scratch)?;
+            add(counts, &out.counts);
+            return Ok(Some(out.text));
+        }
+    }
     // A whole value in uuencode, hexadecimal, base32, base64 or base85: text is decoded,
     // de-identified as a document and written back the same way; long binary base64 is
     // removed (a photo, a scan); short binary is left to the identifier-shape check.
@@ -305,7 +313,8 @@ fn deidentify_decoded(
 }
 
 /// Rewrites the encoded runs inside free text (hexadecimal, base32, base64) that decode to
-/// text holding something to remove; `None` when there are none.
+/// text holding something to remove, and replaces the binary files pasted into it in
+/// base64 ([`super::blobs`]); `None` when there are none.
 pub fn encoded_runs(
     engine: &Engine,
     text: &str,
@@ -314,9 +323,24 @@ pub fn encoded_runs(
     counts: &mut [usize; PhiType::ALL.len()],
 ) -> Result<Option<String>, ScanError> {
     let too_deep = scratch.nesting >= MAX_NESTING;
+    let files = super::blobs::runs(text);
     let mut out: Option<String> = None;
     let mut last = 0;
+    let mut files_left = files.iter().peekable();
     for (range, hidden) in encoded::runs(text) {
+        // A file goes whole, with any run read inside it.
+        if files
+            .iter()
+            .any(|f| f.start < range.end && range.start < f.end)
+        {
+            continue;
+        }
+        while let Some(f) = files_left.next_if(|f| f.end <= range.start) {
+            let o = out.get_or_insert_with(|| String::with_capacity(text.len()));
+            o.push_str(&text[last..f.start]);
+            o.push_str(super::blobs::PLACEHOLDER);
+            last = f.end;
+        }
         // Past the nesting bound a run that decodes to text is not read, so it goes.
         if too_deep {
             counts[PhiType::Id.index()] += 1;
@@ -334,6 +358,12 @@ pub fn encoded_runs(
             o.push_str(&hidden.encode(&rewritten));
             last = range.end;
         }
+    }
+    for f in files_left {
+        let o = out.get_or_insert_with(|| String::with_capacity(text.len()));
+        o.push_str(&text[last..f.start]);
+        o.push_str(super::blobs::PLACEHOLDER);
+        last = f.end;
     }
     Ok(out.map(|mut o| {
         o.push_str(&text[last..]);

@@ -474,3 +474,29 @@ fn reversible_text_and_json_reveal_their_spellings_byte_for_byte() {
         assert_eq!(back, input);
     }
 }
+
+/// Red team 52's H17: a CSV or TSV export inside a JSON string, or a CSV sent as `text/plain`, is
+/// read by its header like a `text/csv` body: the ZIP cut to three digits, the age over 89
+/// aggregated, lower-case names under their columns replaced. Prose with commas and a
+/// table without a known column stay text.
+#[test]
+fn tables_sent_as_text_are_read_by_their_header() {
+    let csv = "mrn,lname,fname,zip,age\n4410827,thackeray,rosalind,01085,93\n";
+    let tsv = "mrn\tlname\tfname\tzip\tage\n4410827\tthackeray\trosalind\t01085\t93\n";
+    let json = serde_json::json!({"note": csv, "export": tsv}).to_string();
+    // A TSV sent as text is not sniffed (tabs lay out notes too): the text reader's.
+    for (input, ct) in [(csv, ContentType::Text), (json.as_str(), ContentType::Json)] {
+        let (out, _) = run(input, ct, "safe-harbor");
+        for leak in ["4410827", "thackeray", "rosalind", "01085", "93"] {
+            assert!(!out.text.contains(leak), "{leak} crossed: {}", out.text);
+        }
+        assert!(
+            out.text.contains("mrn") && out.text.contains("zip"),
+            "{}",
+            out.text
+        );
+    }
+    let prose = "Seen today, goals reviewed\nPlan: home exercise, follow up in 2 weeks\n";
+    let (out, _) = run(prose, ContentType::Text, "safe-harbor");
+    assert_eq!(out.text, prose);
+}

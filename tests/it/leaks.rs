@@ -604,6 +604,33 @@ fn value_trick(trick: &str, c: &Canary) -> Option<String> {
         "b64_grouped" => Some(grouped(&b64(cue(c, v).as_bytes()), 4, " ")),
         "b64_grouped_lines" => Some(grouped(&b64(cue(c, v).as_bytes()), 4, "\n")),
         "b64_utf32" => Some(b64(&utf32(&cue(c, v), true, true))),
+        // Stop 53 (red team 52's H4): files carrying the value pasted into text.
+        "file_png_b64" => Some(b64(&file_carrying("png", &cue(c, v)))),
+        "file_png_data_url" => Some(format!(
+            "data:image/png;base64,{}",
+            b64(&file_carrying("png", &cue(c, v)))
+        )),
+        "file_img_tag" => Some(format!(
+            "<img src=\"data:image/png;base64,{}\"/>",
+            b64(&file_carrying("png", &cue(c, v)))
+        )),
+        "file_jpeg_b64" => Some(b64(&file_carrying("jpeg", &cue(c, v)))),
+        "file_dicom_b64" => Some(b64(&file_carrying("dicom", v))),
+        "file_pdf_data_url" => Some(format!(
+            "data:application/pdf;base64,{}",
+            b64(&file_carrying("pdf", &cue(c, v)))
+        )),
+        "file_gif_b64" => Some(b64(&file_carrying("gif", v))),
+        "file_png_wrapped" => Some(grouped(
+            &b64(&file_carrying("png_big", &cue(c, v))),
+            76,
+            "\n",
+        )),
+        "file_png_grouped" => Some(grouped(
+            &b64(&file_carrying("png_big", &cue(c, v))),
+            76,
+            " ",
+        )),
         "b64_utf32be" => Some(b64(&utf32(&cue(c, v), false, false))),
         // An e-mail address defanged (`otter.lake.74[at]inbox[.]example`), or on a domain
         // with no dot (`otter.lake.74@inbox`).
@@ -1437,6 +1464,104 @@ fn compressed(b: &[u8], gzip: bool) -> Vec<u8> {
     done.expect("compressing into memory")
 }
 
+/// A small file of `kind` that carries `text` in its own text (stop 53, H4): a PNG's
+/// `tEXt` chunk (`png_big`: with 600 bytes of image data after it), a JPEG's EXIF
+/// description and comment, DICOM's patient name and id, a PDF's title and FlateDecode
+/// page, a GIF's comment. Checksums are left zero: nothing on the way checks them.
+fn file_carrying(kind: &str, text: &str) -> Vec<u8> {
+    let t = text.as_bytes();
+    let len = |n: usize| u32::try_from(n).expect("a short chunk");
+    let png_chunk = |ty: &[u8], data: &[u8]| {
+        [&len(data.len()).to_be_bytes()[..], ty, data, &[0, 0, 0, 0]].concat()
+    };
+    match kind {
+        "png" | "png_big" => {
+            let mut b = b"\x89PNG\r\n\x1a\n".to_vec();
+            b.extend(png_chunk(b"IHDR", &[0, 0, 0, 1, 0, 0, 0, 1, 8, 2, 0, 0, 0]));
+            b.extend(png_chunk(b"tEXt", &[b"Comment\0", t].concat()));
+            if kind == "png_big" {
+                let data: Vec<u8> = (0..600u32).map(|i| (i * 151 % 251) as u8).collect();
+                b.extend(png_chunk(b"IDAT", &data));
+            }
+            b.extend(png_chunk(b"IEND", b""));
+            b
+        }
+        "jpeg" => {
+            let desc = [t, b"\0"].concat();
+            let tiff = [
+                &b"II*\0\x08\0\0\0\x01\0\x0e\x01\x02\0"[..],
+                &len(desc.len()).to_le_bytes(),
+                &26u32.to_le_bytes(),
+                &[0, 0, 0, 0],
+                &desc,
+            ]
+            .concat();
+            let app1 = [&b"Exif\0\0"[..], &tiff].concat();
+            let seg = |m: u8, d: &[u8]| {
+                let n = u16::try_from(d.len() + 2).expect("a short segment");
+                [&[0xFF, m][..], &n.to_be_bytes(), d].concat()
+            };
+            [
+                &[0xFF, 0xD8][..],
+                &seg(0xE1, &app1),
+                &seg(0xFE, t),
+                &[0xFF, 0xD9],
+            ]
+            .concat()
+        }
+        "dicom" => {
+            let el = |g: u16, e: u16, vr: &[u8], v: &[u8]| {
+                let mut v = v.to_vec();
+                if v.len() % 2 == 1 {
+                    v.push(b' ');
+                }
+                let n = u16::try_from(v.len()).expect("a short element");
+                [
+                    &g.to_le_bytes()[..],
+                    &e.to_le_bytes(),
+                    vr,
+                    &n.to_le_bytes(),
+                    &v,
+                ]
+                .concat()
+            };
+            [
+                &[0u8; 128][..],
+                b"DICM",
+                &el(2, 0x10, b"UI", b"1.2.840.10008.1.2.1"),
+                &el(0x10, 0x10, b"PN", t),
+                &el(0x10, 0x20, b"LO", t),
+            ]
+            .concat()
+        }
+        "pdf" => {
+            let page = compressed(
+                &[b"BT /F1 12 Tf 72 720 Td (", t, b") Tj ET"].concat(),
+                false,
+            );
+            [
+                &b"%PDF-1.4\n%\xE2\xE3\xCF\xD3\n1 0 obj\n<< /Title ("[..],
+                t,
+                b") >>\nendobj\n2 0 obj\n<< /Filter /FlateDecode /Length ",
+                page.len().to_string().as_bytes(),
+                b" >>\nstream\n",
+                &page,
+                b"\nendstream\nendobj\ntrailer\n<< /Info 1 0 R >>\n%%EOF\n",
+            ]
+            .concat()
+        }
+        _ => {
+            let mut b = b"GIF89a\x01\0\x01\0\0\0\0!\xFE".to_vec();
+            for piece in t.chunks(255) {
+                b.push(u8::try_from(piece.len()).expect("a sub-block"));
+                b.extend_from_slice(piece);
+            }
+            b.extend_from_slice(b"\0,\0\0\0\0\x01\0\x01\0\0\x02\x02D\x01\0;");
+            b
+        }
+    }
+}
+
 fn b64(b: &[u8]) -> String {
     base64::engine::general_purpose::STANDARD.encode(b)
 }
@@ -2003,6 +2128,16 @@ const CHANNELS: &[&str] = &[
     "h_scanned",
     "h_content_type",
     "fhir_div",
+    "xhtml_body",
+    "json_table",
+    "json_tsv_table",
+    "text_table",
+    "hl7_er7_label",
+    "hl7_x_hl7_label",
+    "hl7_edi_label",
+    "html_body",
+    "html_page_xml",
+    "hl7_latin1_msh18",
     "fhir_div_comment",
     "fhir_div_attr",
     "html_note_comment",
@@ -2384,6 +2519,15 @@ const EXTRA_TRICKS: &[(&str, &[&str])] = &[
     // Stop 53: red team 52's free-text readings (H9, H10).
     ("json_note", STOP53_TRICKS),
     ("text", STOP53_TRICKS),
+    // Stop 53: red team 52's H4, files pasted into text in base64.
+    ("json_note", STOP53_FILE_TRICKS),
+    ("text", STOP53_FILE_TRICKS),
+    ("fhir_div", STOP53_FILE_TRICKS),
+    ("xhtml_body", STOP53_FILE_TRICKS),
+    // Stop 53: red team 52's H17, a table sent as text, its values in lower case.
+    ("json_table", &["lower"]),
+    ("json_tsv_table", &["lower"]),
+    ("text_table", &["lower"]),
 ];
 /// Stop 53's tricks (red team 52: H9, H10).
 const STOP53_TRICKS: &[&str] = &[
@@ -2391,6 +2535,21 @@ const STOP53_TRICKS: &[&str] = &[
     "street_drive",
     "spelled_surname",
     "spelled_surname_dashed",
+];
+/// Stop 53's tricks (red team 52: H4): the value in a file's own text (PNG `tEXt`, JPEG
+/// EXIF and comment, DICOM tags, a PDF's title and FlateDecode page, a GIF comment),
+/// the file in base64 pasted into the note: bare, as a `data:` URL, in an `<img>`, broken
+/// over lines and in groups.
+const STOP53_FILE_TRICKS: &[&str] = &[
+    "file_png_b64",
+    "file_png_data_url",
+    "file_img_tag",
+    "file_jpeg_b64",
+    "file_dicom_b64",
+    "file_pdf_data_url",
+    "file_gif_b64",
+    "file_png_wrapped",
+    "file_png_grouped",
 ];
 /// Stop 52's tricks (red team 51: G8, G10).
 const STOP52_TRICKS: &[&str] = &[
@@ -2645,6 +2804,61 @@ fn channel(ch: &str, c: &Canary, v: &str) -> Option<Req> {
             "status": "generated",
             "div": format!("<div xmlns=\"http://www.w3.org/1999/xhtml\"><p>{note}</p></div>")
         }}))),
+        // A CSV or TSV export inside a JSON string or as text/plain, the value under its
+        // column (stop 53, H17).
+        "json_table" => Req::json(
+            "j",
+            &json!({"export": format!("id,{},status\n1,{v},final\n2,{v},final\n", c.key)}),
+        ),
+        "json_tsv_table" => Req::json(
+            "j",
+            &json!({"export": format!("id\t{}\tstatus\n1\t{v}\tfinal\n", c.key)}),
+        ),
+        "text_table" => Req::new(
+            "t",
+            Some("text/plain"),
+            format!("id,{},status\r\n1,\"{v}\",final\r\n", c.key),
+        ),
+        // HL7 and HTML under the other names senders give them (stop 53, H11): read, not
+        // refused. An HTML page that is not XML (`<br>`) is read as text.
+        "hl7_er7_label" => Req::new("h", Some("application/hl7-v2+er7"), hl7_message(c, v, "\r")),
+        "hl7_x_hl7_label" => Req::new("h", Some("text/x-hl7"), hl7_message(c, v, "\r")),
+        "hl7_edi_label" => Req::new("h", Some("application/edi-hl7"), hl7_message(c, v, "\r")),
+        // HL7 in ISO-8859-1 that says so in MSH-18 (stop 53, H18): read, not refused.
+        "hl7_latin1_msh18" => {
+            let msg =
+                hl7_message(c, v, "\r").replacen(HL7_MSH, &format!("{HL7_MSH}||||||8859/1"), 1)
+                    + "NTE|1|P|Referred by Dr. Jos\u{e9} Alvarez\r";
+            // A value ISO-8859-1 cannot write (a trick's fullwidth or Cyrillic letters) is
+            // no case of this channel.
+            let latin1: Vec<u8> = msg
+                .chars()
+                .map(|ch| u8::try_from(u32::from(ch)).ok())
+                .collect::<Option<_>>()?;
+            Req::new("h", Some("application/hl7-v2"), latin1)
+        }
+        "html_body" => Req::new(
+            "t",
+            Some("text/html; charset=utf-8"),
+            format!(
+                "<!DOCTYPE html>\n<html><head><title>Note</title></head><body>\
+                 <p>Visit summary<br>{note}<p>Plan: home exercise</body></html>"
+            ),
+        ),
+        "html_page_xml" => Req::new(
+            "t",
+            Some("text/html"),
+            format!("<html><body><p>{note}</p><br/></body></html>"),
+        ),
+        // An XHTML document as the body (stop 53).
+        "xhtml_body" => Req::new(
+            "x",
+            Some("application/xhtml+xml"),
+            format!(
+                "<html xmlns=\"http://www.w3.org/1999/xhtml\"><head><title>Note</title></head>\
+                 <body><p>{note}</p></body></html>"
+            ),
+        ),
         // Everything inside a tag is read: a comment, an attribute's value.
         "fhir_div_comment" => Req::fhir(&patient(json!({"text": {
             "status": "generated",
@@ -4961,7 +5175,14 @@ pass_headers = ["x-echo-shape", "x-echo-status"]
     assert!(n_matrix >= 300, "at least 300 table cases ({n_matrix})");
 
     let mut results: Vec<(&Case, Outcome)> = Vec::new();
-    for case in &cases {
+    // A developer's slice (`PHIGATE_LEAKS_ONLY=.file_,_table.`): only the cases whose id
+    // holds one of the pieces. The whole matrix is the gate; a slice says nothing of the rest.
+    let only = std::env::var("PHIGATE_LEAKS_ONLY").ok();
+    let wanted = |c: &&Case| {
+        only.as_deref()
+            .is_none_or(|o| o.split(',').any(|piece| c.id.contains(piece)))
+    };
+    for case in cases.iter().filter(wanted) {
         let o = run_case(&env, case).await;
         results.push((case, o));
     }
@@ -5028,7 +5249,8 @@ pass_headers = ["x-echo-shape", "x-echo-status"]
         "leak-matrix: {} cases, {leaks} leaks, {refusals} false refusals ({broken} other failures; {} table + {} generated; {:.1} s, {:.1} s waiting for the gateway)",
         results.len(),
         n_matrix,
-        results.len() - n_matrix,
+        // A slice may run fewer cases than the table holds.
+        results.len().saturating_sub(n_matrix),
         elapsed.as_secs_f64(),
         env.network.lock().map(|t| t.as_secs_f64()).unwrap_or_default()
     );
