@@ -505,6 +505,10 @@ impl Detector {
         } else if let Some(e) = whole.first_after_comma(b, s.start, s.end) {
             s.end = e;
         }
+        // Left: `Saint-` of `Saint-Fleur`, `Whitlock-` of `Whitlock-Bayne`.
+        while let Some(st) = joined_part_before(text, s.start) {
+            s.start = st;
+        }
         // Left: a capitalised first name, even one that is also a word (Faith, Hope, Bill).
         if let Some((ws, we)) = prev_word(b, s.start) {
             let w = &b[ws..we];
@@ -586,6 +590,29 @@ impl Detector {
         let joined = first.is_uppercase() || first.is_lowercase() && (syllables || unlisted);
         joined.then_some(end + mark.len_utf8() + len)
     }
+}
+
+/// The start of a capitalised name part joined by a hyphen to the name starting at `start`
+/// (`Saint-` of `Saint-Fleur`, `Whitlock-` of `Whitlock-Bayne`, `Öz-` in any script): a
+/// double-barrelled name found by its second half alone would leak its first. A part
+/// glued to a digit or a mark before it (`ICD10-`, `x-`) is no name's.
+fn joined_part_before(text: &str, start: usize) -> Option<usize> {
+    let head = text.get(..start)?.strip_suffix('-')?;
+    let len: usize = head
+        .chars()
+        .rev()
+        .take_while(|c| c.is_alphabetic())
+        .map(char::len_utf8)
+        .sum();
+    let part = &head[head.len() - len..];
+    let mut chars = part.chars();
+    let capitalised = chars.next().is_some_and(char::is_uppercase)
+        && chars.next().is_some_and(char::is_alphabetic);
+    let glued = head[..head.len() - len]
+        .chars()
+        .next_back()
+        .is_some_and(|c| c.is_alphanumeric() || matches!(c, '-' | '_' | '/' | '.'));
+    (capitalised && !glued).then_some(head.len() - len)
 }
 
 /// The word before `at` is one that puts a place after it (`from`, `in`, `to`).
@@ -737,6 +764,18 @@ pub fn merge(mut spans: Vec<Span>) -> Vec<Span> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_first_half_of_a_double_barrelled_name_goes_with_the_second() {
+        assert_eq!(joined_part_before("met Mirlande Saint-Fleur", 19), Some(13));
+        assert_eq!(joined_part_before("SAINT-FLEUR, GUERLINE", 6), Some(0));
+        assert_eq!(joined_part_before("Rose-Marie Dorval", 5), Some(0));
+        // A part glued to a digit or a mark, a lower-case part, or no hyphen: none.
+        assert_eq!(joined_part_before("ICD10-Fleur", 6), None);
+        assert_eq!(joined_part_before("non-Smith", 4), None);
+        assert_eq!(joined_part_before("Saint Fleur", 6), None);
+        assert_eq!(joined_part_before("x-Y-Fleur", 4), None);
+    }
 
     #[test]
     fn merge_unions_ranges_and_keeps_the_most_specific_type() {

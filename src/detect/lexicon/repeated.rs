@@ -28,6 +28,11 @@ struct Carried<'t> {
     /// Found as a surname at least once: the last word of a span with no comma before it
     /// (`Sandra Salmon`), or the word before a span's comma (`Salmon, Sandra`).
     surname: bool,
+    /// Found with a capital inside a whole name of two words or more (`Xanthia Boesch`): a
+    /// word no list holds is then a name, and repeats in lower case too (`so xanthia
+    /// said`). A word found in lower case is not evidence (`pt's carer Wendy`: a span
+    /// that took a word too many would carry it to every `carer`).
+    in_whole_name: bool,
 }
 
 /// Shortest word carried, in bytes: shorter ones are initials and abbreviations.
@@ -106,6 +111,7 @@ impl Lexicon {
                 .find(|c| c.word.eq_ignore_ascii_case(stem))
             {
                 c.surname |= surname && person;
+                c.in_whole_name |= whole && person && w.shape != Shape::Lower;
                 continue;
             }
             if person
@@ -122,6 +128,7 @@ impl Lexicon {
                     ty: span.ty,
                     shape: (w.flags & NOT_CARRIED != 0 || short).then_some(w.shape),
                     surname,
+                    in_whole_name: whole && w.shape != Shape::Lower,
                 });
             }
         }
@@ -133,15 +140,18 @@ impl Lexicon {
             if inside[k] {
                 continue;
             }
-            // In mixed-case text a lower-case repeat of a word no list holds, or of a rare
-            // list entry, is as often the ordinary word (`Ballon pump … ballon site`); a
-            // popular name repeats in any case (`Ines … spoke with ines`).
-            if mixed && w.shape == Shape::Lower && w.flags & flag::POPULAR == 0 {
-                continue;
-            }
             let stem = stem_of(&b[w.start..w.end]);
             let found = carried.iter().find(|c| c.word.eq_ignore_ascii_case(stem));
             if let Some(c) = found {
+                // In mixed-case text a lower-case repeat of a word no list holds, or of a
+                // rare list entry, is as often the ordinary word (`Ballon pump … ballon
+                // site`); a popular name repeats in any case (`Ines … spoke with ines`), and
+                // so does a word no vocabulary holds that was found inside a whole name of
+                // two words or more (`Patient: Xanthia Boesch … so xanthia said`).
+                let lower_ok = w.flags & flag::POPULAR != 0 || c.in_whole_name && c.shape.is_none();
+                if mixed && w.shape == Shape::Lower && !lower_ok {
+                    continue;
+                }
                 if c.shape
                     .is_some_and(|sh| !self.common_word_repeat(b, scratch, k, sh, c.surname))
                 {
@@ -245,5 +255,13 @@ mod tests {
         let t = "Ballon pump to right femoral site. Right groin with ballon insertion site.";
         let f = found(&d, t);
         assert!(!f.iter().any(|x| x.contains("ballon")), "{f:?}");
+    }
+
+    #[test]
+    fn an_unlisted_word_of_a_capitalised_whole_name_repeats_in_lower_case() {
+        let d = Detector::build(&Patterns::builtin()).expect("built-in patterns");
+        let t = "Patient: Xanthia Boesch. Seen today; so xanthia said the splint fits.";
+        let f = found(&d, t);
+        assert!(f.iter().any(|x| x == "xanthia"), "{f:?}");
     }
 }
