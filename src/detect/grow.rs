@@ -241,6 +241,46 @@ impl Reader<'_> {
         .then_some(we)
     }
 
+    /// `"Yellowhorse, Ahiga",1992-01-02`: the given name of a quoted CSV cell that holds
+    /// `LAST, FIRST` and nothing else, its surname found; the end of it, or `None`. The
+    /// cell's shape is the evidence, so the given name need be in no list (a spreadsheet
+    /// export names people the lists never met), only no cue, function or clinical word.
+    pub(super) fn first_in_quoted_cell(&self, b: &[u8], start: usize, end: usize) -> Option<usize> {
+        b.get(end..)?.strip_prefix(b", ")?;
+        let ws = end + 2;
+        let w = word_after(b, ws);
+        let we = ws + w.len();
+        let case = case_of(word_before(b, end))?;
+        (quoted_cell_opens(b, joined_start(b, start))
+            && b.get(we) == Some(&b'"')
+            && case_of(w) == Some(case)
+            && case != Case::Lower
+            && self.cell_name_part((self.flags)(ws, we)))
+        .then_some(we)
+    }
+
+    /// `"Saint-Fleur, Mirlande",1932-12-16`: the surname of a quoted `LAST, FIRST` cell
+    /// whose given name was found; its start, or `None` (see [`Self::first_in_quoted_cell`]).
+    pub(super) fn last_in_quoted_cell(&self, b: &[u8], start: usize, end: usize) -> Option<usize> {
+        let before = b[..start].strip_suffix(b", ")?;
+        let w = word_before(b, before.len());
+        let (ws, we) = (before.len() - w.len(), before.len());
+        let case = case_of(word_after(b, start))?;
+        let cell_start = joined_start(b, ws);
+        (quoted_cell_opens(b, cell_start)
+            && b.get(end) == Some(&b'"')
+            && case_of(w) == Some(case)
+            && case != Case::Lower
+            && self.cell_name_part((self.flags)(ws, we)))
+        .then_some(cell_start)
+    }
+
+    /// A word of a quoted `LAST, FIRST` cell: no cue, function, title or facility word, and
+    /// a clinical word only if many people bear it (`"Hypertension, Essential"` is none).
+    fn cell_name_part(&self, f: u64) -> bool {
+        f & NOT_NAME_PART == 0 && (f & flag::CLINICAL == 0 || f & flag::POPULAR != 0)
+    }
+
     /// `PETERS, GEORGE  MRN`, `YOUNG, RUBEN - FRIDAY`: the surname before a first name found
     /// after it, a comma and a space, at a header's place; its start, or `None`.
     pub(super) fn last_before_comma(&self, b: &[u8], start: usize, end: usize) -> Option<usize> {
@@ -257,6 +297,24 @@ impl Reader<'_> {
             && self.header_ends_at(b, end))
         .then_some(ws)
     }
+}
+
+/// The start of a surname of parts joined by hyphens or apostrophes that holds `at`
+/// (`Saint-Fleur`, `O'Neil`).
+fn joined_start(b: &[u8], at: usize) -> usize {
+    at - b[..at]
+        .iter()
+        .rev()
+        .take_while(|c| c.is_ascii_alphabetic() || matches!(c, b'-' | b'\''))
+        .count()
+}
+
+/// A CSV cell opens in quotes right before `at`: a `"` at the line's start or after a
+/// field separator.
+fn quoted_cell_opens(b: &[u8], at: usize) -> bool {
+    at >= 1
+        && b[at - 1] == b'"'
+        && (at == 1 || matches!(b[at - 2], b',' | b';' | b'\t' | b'\n' | b'\r'))
 }
 
 #[cfg(test)]

@@ -504,6 +504,8 @@ impl Detector {
             }
         } else if let Some(e) = whole.first_after_comma(b, s.start, s.end) {
             s.end = e;
+        } else if let Some(e) = whole.first_in_quoted_cell(b, s.start, s.end) {
+            s.end = e;
         }
         // Left: `Saint-` of `Saint-Fleur`, `Whitlock-` of `Whitlock-Bayne`.
         while let Some(st) = joined_part_before(text, s.start) {
@@ -519,6 +521,8 @@ impl Detector {
                 s.start = st;
             }
         } else if let Some(st) = whole.last_before_comma(b, s.start, s.end) {
+            s.start = st;
+        } else if let Some(st) = whole.last_in_quoted_cell(b, s.start, s.end) {
             s.start = st;
         }
     }
