@@ -343,9 +343,72 @@ fn partial_date_reading(text: &str, start: usize, end: usize, ranges: bool) -> b
         return cued && !fraction;
     }
     if fraction || scale {
-        return cued || scale && !fraction && opens_sentence(text, start) && word_follows(&next);
+        return cued
+            || scale
+                && !fraction
+                && (opens_sentence(text, start) && word_follows(&next)
+                    || dated_event_before(text, start, end, prev.as_deref()));
     }
     true
+}
+
+/// Tests, procedures and events a note dates but never scores out of 5 or 10 (`last BM
+/// 4/10`, `CXR 2/5`, `blood cx 3/10`): a pain score or a grade follows what it scores, and
+/// none of these is scored. Kept to nouns (and `sent`, `drawn`): a verb such as `given`
+/// stands before a fraction of a dose as often as before a day.
+const DATED_EVENTS: &[&str] = &[
+    "bm",
+    "cxr",
+    "ct",
+    "cta",
+    "mri",
+    "mra",
+    "echo",
+    "tte",
+    "tee",
+    "ekg",
+    "ecg",
+    "eeg",
+    "cath",
+    "cabg",
+    "egd",
+    "ercp",
+    "colonoscopy",
+    "bronch",
+    "bronchoscopy",
+    "picc",
+    "ett",
+    "foley",
+    "lytes",
+    "labs",
+    "cx",
+    "cxs",
+    "culture",
+    "cultures",
+    "bcx",
+    "ucx",
+    "ua",
+    "dialysis",
+    "hd",
+    "cvvh",
+    "cvvhd",
+    "transfusion",
+    "ptca",
+    "stent",
+    "trach",
+    "tracheostomy",
+    "peg",
+    "extubation",
+    "intubation",
+    "admission",
+    "sent",
+    "drawn",
+];
+
+/// A pair shaped like a score out of 5 or 10 (`4/10`) right after a dated event
+/// ([`DATED_EVENTS`]), with no score word in its clause (`CXR 4/10, pain 6/10` stays).
+fn dated_event_before(text: &str, start: usize, end: usize, prev: Option<&str>) -> bool {
+    prev.is_some_and(|w| DATED_EVENTS.contains(&w)) && !score_word_in_clause(text, start, end)
 }
 
 /// The hedge right before `start` (`around`) follows a score word (`pain around 4/10`).

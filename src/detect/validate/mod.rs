@@ -773,6 +773,14 @@ mod tests {
         assert!(t("last crit on am of #1/01 was 36"));
         assert!(t("LMD (#06/10 CATH"));
         assert!(!t("c/o chest pain #7/10 with"));
+        // A test or event a note dates but never scores dates a pair shaped like a score.
+        assert!(t("She had G- BM #4/10 and poor apetite"));
+        assert!(t("LAST BM #2/10 LARGE"));
+        assert!(t("CXR #3/5 showed infiltrate"));
+        assert!(t("sputum cx #1/10 negative"));
+        assert!(t("wound cx sent #4/10 pending"));
+        assert!(!t("CXR #4/10 with pain 6/10"));
+        assert!(!t("given #4/10 of dose"));
     }
 
     #[test]
