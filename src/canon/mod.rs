@@ -375,7 +375,7 @@ impl Canon {
         let mut out = Builder::with_capacity(text.len());
         let mut copied = 0;
         let mut i = 0;
-        while let Some(k) = b[i..].iter().position(|&c| c == b'=') {
+        while let Some(k) = memchr::memchr(b'=', &b[i..]) {
             let at = i + k;
             i = at + 1;
             let decoded = match soft_break(&b[at..]) {
@@ -402,7 +402,7 @@ impl Canon {
 pub fn is_quoted_printable(text: &str) -> bool {
     let b = text.as_bytes();
     let mut i = 0;
-    while let Some(k) = b[i..].iter().position(|&c| c == b'=') {
+    while let Some(k) = memchr::memchr(b'=', &b[i..]) {
         let at = i + k;
         i = at + 1;
         let before = at.checked_sub(1).map(|j| b[j]);

@@ -22,23 +22,23 @@ pub const PLACEHOLDER: &str = "[BINARY]";
 
 /// The byte ranges of `text` holding a binary file in base64, in order, not overlapping:
 /// blocks broken over lines or set apart in groups, and runs within a line.
-pub fn runs(text: &str) -> Vec<Range<usize>> {
+pub fn runs(text: &str, blocks: &encoded::Blocks) -> Vec<Range<usize>> {
     let mut out: Vec<Range<usize>> = Vec::new();
     let add = |out: &mut Vec<Range<usize>>, r: Range<usize>| {
         if !out.iter().any(|o| o.start < r.end && r.start < o.end) {
             out.push(r);
         }
     };
-    for (block, _) in encoded::wrapped_blocks(text) {
+    for (block, _) in &blocks.wrapped {
         if block.len() >= 2 {
-            if let Some(r) = file_in_block(text, &block) {
+            if let Some(r) = file_in_block(text, block) {
                 add(&mut out, r);
             }
         }
     }
-    for block in encoded::grouped_blocks(text) {
+    for block in &blocks.grouped {
         if block.len() >= 2 {
-            if let Some(r) = file_in_block(text, &block) {
+            if let Some(r) = file_in_block(text, block) {
                 add(&mut out, r);
             }
         }
@@ -58,6 +58,11 @@ fn file_in_block(text: &str, block: &[(usize, usize)]) -> Option<Range<usize>> {
     for front in 0..=2usize.min(block.len() - 1) {
         for back in 0..=2usize.min(block.len() - 1 - front) {
             let pieces = &block[front..block.len() - back];
+            // Too short to be a file whatever it decodes to (`is_file`'s first test), which
+            // most blocks in prose are: refused before joining them.
+            if pieces.iter().map(|&(s, e)| e - s).sum::<usize>() < encoded::MIN_B64_RUN {
+                continue;
+            }
             let joined: String = pieces.iter().map(|&(s, e)| &text[s..e]).collect();
             let (start, end) = (pieces[0].0, pieces[pieces.len() - 1].1);
             if is_file(text, &joined, start) {
@@ -122,6 +127,11 @@ fn has_signature(bytes: &[u8]) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The runs of `text`, its blocks read first as the engine reads them.
+    fn runs(text: &str) -> Vec<Range<usize>> {
+        super::runs(text, &encoded::Blocks::of(text))
+    }
     use base64::Engine as _;
 
     fn b64(b: &[u8]) -> String {

@@ -399,7 +399,7 @@ fn uu(v: &str) -> Option<Hidden> {
 /// The encoded runs inside `text` that decode to text, with their byte ranges, in order:
 /// uuencoded words, then runs of hexadecimal, base32 or base64 outside them. Most texts
 /// hold none: two passes over the bytes, allocating nothing, find that out.
-pub fn runs(text: &str) -> Vec<(std::ops::Range<usize>, Hidden)> {
+pub fn runs(text: &str, blocks: &Blocks) -> Vec<(std::ops::Range<usize>, Hidden)> {
     let mut out: Vec<(std::ops::Range<usize>, Hidden)> = Vec::new();
     for (range, bytes) in super::uu::words(text) {
         if let Some((text, charset)) = readable_text(&bytes) {
@@ -414,8 +414,8 @@ pub fn runs(text: &str) -> Vec<(std::ops::Range<usize>, Hidden)> {
             ));
         }
     }
-    out.extend(wrapped_b64(text));
-    for (range, hidden) in grouped_b64(text) {
+    out.extend(wrapped_b64(text, &blocks.wrapped));
+    for (range, hidden) in grouped_b64(text, &blocks.grouped) {
         if !out.iter().any(|(r, _)| overlap(r, &range)) {
             out.push((range, hidden));
         }
@@ -484,16 +484,36 @@ const MIN_B64_LINE: usize = 8;
 /// line too short to be read as a run alone: lines of base64 characters only, of one
 /// length (the last no longer), read joined. The block is written back broken the same
 /// way.
-fn wrapped_b64(text: &str) -> Vec<(std::ops::Range<usize>, Hidden)> {
-    wrapped_blocks(text)
-        .into_iter()
-        .filter_map(|(block, eol)| read_block(text, &block, eol))
+fn wrapped_b64(text: &str, blocks: &[WrappedBlock]) -> Vec<(std::ops::Range<usize>, Hidden)> {
+    blocks
+        .iter()
+        .filter_map(|(block, eol)| read_block(text, block, eol))
         .collect()
 }
 
+/// A block of [`wrapped_b64`]: each line's byte range, and the line break that ended it.
+pub(super) type WrappedBlock = (Vec<(usize, usize)>, &'static str);
+
+/// The blocks of base64 broken over lines and set apart in groups that a text holds: read
+/// once, by both [`runs`] (as text) and [`super::blobs::runs`] (as files).
+pub(super) struct Blocks {
+    pub wrapped: Vec<WrappedBlock>,
+    pub grouped: Vec<Vec<(usize, usize)>>,
+}
+
+impl Blocks {
+    pub fn of(text: &str) -> Blocks {
+        Blocks {
+            wrapped: wrapped_blocks(text),
+            grouped: grouped_blocks(text),
+        }
+    }
+}
+
 /// The blocks of [`wrapped_b64`] (each line's byte range), with the line break that
-/// ended them; blocks of one line are left in (a run of a line is read alone).
-pub(super) fn wrapped_blocks(text: &str) -> Vec<(Vec<(usize, usize)>, &'static str)> {
+/// ended them; blocks of one line are left out (a run of a line is read alone, and every
+/// caller reads blocks of two lines or more only).
+fn wrapped_blocks(text: &str) -> Vec<WrappedBlock> {
     let mut out = Vec::new();
     let mut block: Vec<(usize, usize)> = Vec::new();
     let mut eol = "\n";
@@ -509,9 +529,10 @@ pub(super) fn wrapped_blocks(text: &str) -> Vec<(Vec<(usize, usize)>, &'static s
                 .last()
                 .is_none_or(|&(s, e)| e - s == block.first().map_or(0, |&(fs, fe)| fe - fs));
         if !fits {
-            if !block.is_empty() {
+            if block.len() >= 2 {
                 out.push((std::mem::take(&mut block), eol));
             }
+            block.clear();
             if body.len() >= MIN_B64_LINE && body.bytes().all(in_run) {
                 block.push(range);
             }
@@ -522,7 +543,7 @@ pub(super) fn wrapped_blocks(text: &str) -> Vec<(Vec<(usize, usize)>, &'static s
             eol = "\r\n";
         }
     }
-    if !block.is_empty() {
+    if block.len() >= 2 {
         out.push((block, eol));
     }
     out
@@ -614,23 +635,29 @@ const MAX_GROUP: usize = 76;
 /// blob U2Vl …`) is tried without. Written back grouped the same way. A text of words of
 /// one length is no block: it has no digits and no mixed case ([`has_b64_signs`]), which
 /// is all the work it costs.
-fn grouped_b64(text: &str) -> Vec<(std::ops::Range<usize>, Hidden)> {
-    grouped_blocks(text)
+fn grouped_b64(
+    text: &str,
+    blocks: &[Vec<(usize, usize)>],
+) -> Vec<(std::ops::Range<usize>, Hidden)> {
+    blocks
         .iter()
         .filter_map(|block| read_groups(text, block))
         .collect()
 }
 
 /// The blocks of [`grouped_b64`]: each group's byte range (a stop after the last left
-/// out), however few.
-pub(super) fn grouped_blocks(text: &str) -> Vec<Vec<(usize, usize)>> {
+/// out), of two groups or more. A block of one group is left out: every caller reads
+/// blocks of two or more only, and in prose nearly every word of four letters is a block
+/// of one (kept, each cost an allocation).
+fn grouped_blocks(text: &str) -> Vec<Vec<(usize, usize)>> {
     let b = text.as_bytes();
     let mut out = Vec::new();
     let mut block: Vec<(usize, usize)> = Vec::new();
     let mut flush = |block: &mut Vec<(usize, usize)>| {
-        if !block.is_empty() {
+        if block.len() >= 2 {
             out.push(std::mem::take(block));
         }
+        block.clear();
     };
     let mut i = 0;
     while i < b.len() {
@@ -643,10 +670,12 @@ pub(super) fn grouped_blocks(text: &str) -> Vec<Vec<(usize, usize)>> {
         }
         let word = start..i;
         // The word's base64 part: a sentence's stop after the last group is not part of it.
+        // The stops are ASCII, so trimmed byte by byte (no character is decoded).
         let trimmed_end = start
-            + text[word.clone()]
-                .trim_end_matches(['.', ',', ';', ':', ')'])
-                .len();
+            + b[word.clone()]
+                .iter()
+                .rposition(|c| !matches!(c, b'.' | b',' | b';' | b':' | b')'))
+                .map_or(0, |k| k + 1);
         let body = &b[start..trimmed_end];
         let shaped = (MIN_GROUP..=MAX_GROUP).contains(&body.len())
             && body
@@ -1027,6 +1056,11 @@ fn is_readable(text: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The runs of `text`, its blocks read first as the engine reads them.
+    fn runs(text: &str) -> Vec<(std::ops::Range<usize>, Hidden)> {
+        super::runs(text, &Blocks::of(text))
+    }
 
     fn text_of(v: Value) -> Option<String> {
         match v {

@@ -323,11 +323,12 @@ pub fn encoded_runs(
     counts: &mut [usize; PhiType::ALL.len()],
 ) -> Result<Option<String>, ScanError> {
     let too_deep = scratch.nesting >= MAX_NESTING;
-    let files = super::blobs::runs(text);
+    let blocks = encoded::Blocks::of(text);
+    let files = super::blobs::runs(text, &blocks);
     let mut out: Option<String> = None;
     let mut last = 0;
     let mut files_left = files.iter().peekable();
-    for (range, hidden) in encoded::runs(text) {
+    for (range, hidden) in encoded::runs(text, &blocks) {
         // A file goes whole, with any run read inside it.
         if files
             .iter()

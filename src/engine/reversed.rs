@@ -31,9 +31,12 @@ enum Part {
 pub fn reversed_runs(text: &str) -> Vec<(usize, usize)> {
     // Every scanned text comes here: most hold no backwards word, and are ruled out by one
     // pass that allocates nothing.
+    // Cut on bytes, not characters: a character outside ASCII is bytes that are no ASCII
+    // letter or digit, so the pieces are the same words (and empty ones, never backwards).
     let backwards = text
-        .split(|c: char| !c.is_ascii_alphanumeric())
-        .any(|w| part(w.as_bytes()) == Part::Backwards);
+        .as_bytes()
+        .split(|c| !c.is_ascii_alphanumeric())
+        .any(|w| part(w) == Part::Backwards);
     if !backwards {
         return Vec::new();
     }
