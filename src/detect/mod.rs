@@ -52,6 +52,7 @@ mod structure;
 mod table;
 pub mod tagger;
 mod titled;
+mod user_names;
 pub mod validate;
 mod value_labels;
 mod words;
@@ -297,6 +298,7 @@ impl Detector {
         spans.extend(values);
         shape::identifier_words(text, |start, end, ty| spans.push(Span { start, end, ty }));
         spans.extend(glued::glued_names(text, &self.lexicon));
+        spans.extend(user_names::cued_user_names(text, &self.lexicon));
         if let Some(t) = &self.tagger {
             // The lexicon scan above left its words in `s.lex`: the tagger reuses their flags.
             let known = Some(s.lex.known_words());
