@@ -29,6 +29,7 @@ mod rtf;
 mod separators;
 pub use separators::underscores_parted;
 mod signals;
+pub use signals::spelling_alphabet_runs;
 mod smuggled;
 
 /// A decoded view of a string, with a map from each view byte to its source bytes.
@@ -683,11 +684,14 @@ fn latin_twin(c: char) -> Option<char> {
     })
 }
 
-/// The digit a letter (or `!`) is written for, inside a number.
+/// The digit a letter (or `!`) is written for, inside a number. A capital `S` is a `5`
+/// (`MRN 44l O8S7`; red team 51): a run still needs more digits than letters, and `S1`,
+/// `S2` alone are codes (see [`number_group`]).
 fn lookalike_digit(c: u8) -> Option<u8> {
     match c {
         b'O' | b'o' => Some(b'0'),
         b'I' | b'l' | b'!' => Some(b'1'),
+        b'S' => Some(b'5'),
         _ => None,
     }
 }
@@ -2064,6 +2068,7 @@ mod tests {
         assert_eq!(view("(4l3) 555-O172"), "(413) 555-0172");
         assert_eq!(view("SSN 5l2-47-33O6"), "SSN 512-47-3306");
         assert_eq!(view("DOB l2/O3/2O19"), "DOB 12/03/2019");
+        assert_eq!(view("MRN 44l O8S7"), "MRN 441 0857");
         assert_eq!(source_of("call 555-O142 today", "555-0142"), "555-O142");
         for s in [
             "O2 sat 94 on 2L",
@@ -2073,6 +2078,8 @@ mod tests {
             "I 555 1234 said",
             "lol 1000",
             "Seen 3 x 10 reps, l and O",
+            "S1 S2 RRR, L5-S1 disc, S3 2 3 4 5",
+            "SS 12 34 56 78",
         ] {
             assert!(Canon::of(s).is_none(), "{s}");
         }

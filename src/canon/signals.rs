@@ -221,6 +221,17 @@ fn keep_run(run: &mut Vec<Signal>, runs: &mut Vec<Vec<Signal>>, telling: impl Fn
     run.clear();
 }
 
+/// Where `text` spells a word in the spelling alphabet (`zulu victor uniform kilo`): each
+/// run's first code word's start and last code word's end, as written. The view reads a
+/// run as the letters it spells; this tells the caller that those letters were spelled,
+/// which no sentence does with four code words in a row.
+pub fn spelling_alphabet_runs(text: &str) -> Vec<(usize, usize)> {
+    spelling_runs(text)
+        .iter()
+        .filter_map(|run| Some((run.first()?.start, run.last()?.end)))
+        .collect()
+}
+
 /// Runs of spelling-alphabet words (`romeo oscar sierra alpha`), set apart by blanks or
 /// hyphens; a `/`, `,` or `|` between two code words ends a spelled word.
 fn spelling_runs(text: &str) -> Vec<Vec<Signal>> {

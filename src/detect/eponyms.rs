@@ -112,6 +112,21 @@ fn eponym(b: &[u8], s: &Span, lists: &Structures) -> bool {
     if whole.contains(&b'-') && lists.eponym_compounds.contains(whole.trim_ascii()) {
         return true;
     }
+    // `Salter-Harris II`: the detection took the grade after the compound too.
+    let first = whole
+        .split(|c| c.is_ascii_whitespace())
+        .next()
+        .unwrap_or_default();
+    if words == 2 && first.contains(&b'-') && lists.eponym_compounds.contains(first) {
+        return true;
+    }
+    // `ADL 5/6 on Katz`: an exam's eponym after the score it gave.
+    if words == 1
+        && lists.eponym_exams.contains(&*inner.to_ascii_lowercase())
+        && score_before(b, s.start)
+    {
+        return true;
+    }
     // `Neer positive`, `Gleason 3+4`: an exam's eponym before its result or a number.
     if words == 1
         && lists.eponym_exams.contains(&*inner.to_ascii_lowercase())
@@ -200,6 +215,22 @@ fn result_after(b: &[u8], end: usize, lists: &Structures) -> bool {
     }
 }
 
+/// Before `start`: `on`, `per` or `by` and, before it, a score (`5/6 on`, `42 per`).
+fn score_before(b: &[u8], start: usize) -> bool {
+    let head = b[..start].trim_ascii_end();
+    let len = head
+        .iter()
+        .rev()
+        .take_while(|c| c.is_ascii_alphabetic())
+        .count();
+    let word = head[head.len() - len..].to_ascii_lowercase();
+    if !matches!(word.as_slice(), b"on" | b"per" | b"by") {
+        return false;
+    }
+    let before = head[..head.len() - len].trim_ascii_end();
+    before.last().is_some_and(u8::is_ascii_digit)
+}
+
 /// A title (`Dr.`, `Mrs`) stands right before `start`.
 fn titled(b: &[u8], start: usize) -> bool {
     let head = b[..start].trim_ascii_end();
@@ -239,6 +270,8 @@ mod tests {
             "from Wagner Health, with Ehlers-Danlos. GCS 15.",
             "Per Parkland formula, fluids adjusted.",
             "JP drain intact, Ki-67 index 20%.",
+            "Salter-Harris II fx of the distal radius.",
+            "Scored ADL 5/6 on Katz, 42 per Berg.",
         ] {
             assert!(names(t).is_empty(), "{t}: {:?}", names(t));
         }
@@ -269,6 +302,7 @@ mod tests {
         assert_eq!(names("Had Bennett sign the consent."), ["Bennett"]);
         assert_eq!(names("Seen by Dr. Murphy today."), ["Murphy"]);
         assert_eq!(names("Dr. Murphy's protocol was followed."), ["Murphy"]);
+        assert_eq!(names("Saw 2 patients with Dr. Katz."), ["Katz"]);
         assert!(
             names("Spoke with daughter Mary Ellen Jackson about the drain.")
                 .iter()

@@ -38,6 +38,7 @@ mod facility;
 mod gate;
 mod glued;
 mod grow;
+mod lab_units;
 pub mod learned;
 pub mod lexicon;
 mod memo;
@@ -46,10 +47,12 @@ mod repeated_ids;
 pub mod rules;
 pub mod shape;
 mod starts;
+mod street_drive;
 mod structure;
 mod table;
 pub mod tagger;
 mod titled;
+mod user_names;
 pub mod validate;
 mod value_labels;
 mod words;
@@ -295,6 +298,7 @@ impl Detector {
         spans.extend(values);
         shape::identifier_words(text, |start, end, ty| spans.push(Span { start, end, ty }));
         spans.extend(glued::glued_names(text, &self.lexicon));
+        spans.extend(user_names::cued_user_names(text, &self.lexicon));
         if let Some(t) = &self.tagger {
             // The lexicon scan above left its words in `s.lex`: the tagger reuses their flags.
             let known = Some(s.lex.known_words());
@@ -427,6 +431,10 @@ impl Detector {
         eponyms::drop_eponyms(text, &self.structures, &mut spans);
         // `Mom can't make it`: a contraction after a kinship word is no name.
         contractions::drop_contractions(text, &mut spans);
+        // `TSH 2.1 mIU/L`: a unit's atom is no name.
+        lab_units::drop_lab_units(text, &mut spans);
+        // `on Quarry Hollow Dr near the mill`: the word after a street's Drive is no doctor.
+        street_drive::drop_words_after_street_drive(text, &mut spans);
         if !self.allow.is_empty() {
             // Only a whole detection that is an allowed term goes; anything else stays.
             spans.retain(|s| {

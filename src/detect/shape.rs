@@ -123,8 +123,9 @@ pub fn identifier_words(text: &str, mut found: impl FnMut(usize, usize, PhiType)
             continue;
         }
         // Every identifier word holds four digits or more: a word without one (nearly
-        // every word of a note) is not looked at again.
-        if digit && is_identifier_word(&text[start..i]) {
+        // every word of a note) is not looked at again. A genome's variant or position
+        // (`rs1801133`, `chr17:43044295`) is public, no person's (red team 52, H28).
+        if digit && is_identifier_word(&text[start..i]) && !is_genome_reference(bytes, start, i) {
             found(start, i, PhiType::Id);
         }
     }
@@ -152,6 +153,43 @@ fn is_identifier_word(w: &str) -> bool {
         return (digits >= 7 && tail.is_empty()) || is_digit_led_identifier(b);
     }
     lead <= 12 && digits >= 4 && tail_ok && !is_unit_suffix(&w[..lead])
+}
+
+/// A dbSNP variant id (`rs1801133`: `rs` in lower case and digits only) or the position
+/// after a chromosome (`chr17:43044295`, `chrX:1234567`, a range's ends too): a reference
+/// to the public genome, not an identifier of anyone.
+fn is_genome_reference(b: &[u8], start: usize, end: usize) -> bool {
+    let word = &b[start..end];
+    if let Some(digits) = word.strip_prefix(b"rs") {
+        return (3..=10).contains(&digits.len()) && digits.iter().all(u8::is_ascii_digit);
+    }
+    if !word.iter().all(u8::is_ascii_digit) {
+        return false;
+    }
+    // Back past a range's `-` (`chr17:43044295-43125483`) to the chromosome's `:`.
+    let mut k = start;
+    if k > 0 && b[k - 1] == b'-' {
+        k -= 1;
+        k -= b[..k]
+            .iter()
+            .rev()
+            .take_while(|c| c.is_ascii_digit())
+            .count();
+    }
+    if k == 0 || b[k - 1] != b':' {
+        return false;
+    }
+    let head = &b[..k - 1];
+    let chrom = head
+        .iter()
+        .rev()
+        .take_while(|c| c.is_ascii_alphanumeric())
+        .count();
+    let name = head[head.len() - chrom..].to_ascii_lowercase();
+    name.strip_prefix(b"chr").is_some_and(|n| {
+        matches!(n, b"x" | b"y" | b"m" | b"mt")
+            || (1..=2).contains(&n.len()) && n.iter().all(u8::is_ascii_digit)
+    })
 }
 
 /// `7280144RM`, `72801A44`: seven digits or more with one to three letters among or after
@@ -389,6 +427,14 @@ mod tests {
         let mut got = Vec::new();
         identifier_words(text, |s, e, _| got.push(&text[s..e]));
         assert_eq!(got, ["MR4410827", "chartMRN73019264", "4135550172"]);
+    }
+
+    #[test]
+    fn genome_references_are_no_identifiers() {
+        let text = "MTHFR rs1801133 C>T, variant at chr17:43044295 and chrX:1234567-1234999, RS1801133, chart MR4410827";
+        let mut got = Vec::new();
+        identifier_words(text, |s, e, _| got.push(&text[s..e]));
+        assert_eq!(got, ["RS1801133", "MR4410827"]);
     }
 
     #[test]

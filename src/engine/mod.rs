@@ -964,7 +964,8 @@ impl Engine {
                     self.with_turned(&turnable, turned::Turn::Rot13, spans, learned, scratch);
                 let spans =
                     self.with_turned(&turnable, turned::Turn::Backwards, spans, learned, scratch);
-                self.with_rot47(view, spans, learned, scratch)
+                let spans = self.with_rot47(view, spans, learned, scratch);
+                with_spelling_alphabet(value, canon.as_ref(), spans)
             }
         };
         (canon, spans)
@@ -1459,6 +1460,32 @@ fn patient_key_from_text(text: &str, spans: &[Span]) -> Option<String> {
             .map(|s| format!("{ty}:{}", &text[s.start..s.end].to_lowercase()))
     };
     pick(PhiType::Mrn).or_else(|| pick(PhiType::Name))
+}
+
+/// `spans` of `canon`'s view, and every word `value` spells in the spelling alphabet
+/// (`thats zulu victor uniform kilo oscar victor`) as a name. The view reads such a run as
+/// the word it spells, which finds a listed surname; one no list holds was left (stop 53).
+/// Four code words in a row are a spelling, and what a note spells out is a name or an
+/// identifier: read as a name, it is never forwarded. Only text with a view can hold one.
+fn with_spelling_alphabet(value: &str, canon: Option<&Canon>, spans: Vec<Span>) -> Vec<Span> {
+    let Some(canon) = canon else {
+        return spans;
+    };
+    let found: Vec<Span> = crate::canon::spelling_alphabet_runs(value)
+        .into_iter()
+        .filter_map(|(start, end)| {
+            let (start, end) = canon.view_range(start, end)?;
+            Some(Span {
+                start,
+                end,
+                ty: PhiType::Name,
+            })
+        })
+        .collect();
+    if found.is_empty() {
+        return spans;
+    }
+    reversed::merged(spans, found)
 }
 
 #[cfg(test)]

@@ -754,6 +754,35 @@ fn value_trick(trick: &str, c: &Canary) -> Option<String> {
             let letters: Vec<String> = last.to_lowercase().chars().map(String::from).collect();
             format!("{first}, last name spelled {},", letters.join(sep))
         }),
+        // Stop 54 (red team 51, G18): a record number's digits set apart one by one after
+        // its cue (`Chart 4 4 1 0 8 2 7 reviewed`).
+        "digits_spaced_cued" => (c.kind == Kind::Mrn).then(|| {
+            let digits: Vec<String> = v
+                .chars()
+                .filter(char::is_ascii_digit)
+                .map(String::from)
+                .collect();
+            digits.join(" ")
+        }),
+        // Stop 54: a number's first `5` written as a capital `S` (`S12-47-3306`,
+        // `413-S55-0172`), the look-alike the view reads since stop 54.
+        "lookalike_s" => (!v.bytes().any(|b| b.is_ascii_alphabetic()) && v.contains('5'))
+            .then(|| v.replacen('5', "S", 1)),
+        // Stop 54 (red team 52, H27): the house number written out in words (`forty-four
+        // seventy-one Quarry Hollow Rd`).
+        "house_number_spelled" => (c.kind == Kind::Addr).then(|| {
+            let (number, street) = v.split_once(' ').unwrap_or(("", v));
+            let words: Vec<&str> = number
+                .as_bytes()
+                .chunks(2)
+                .map(|pair| match pair {
+                    b"44" => "forty-four",
+                    b"71" => "seventy-one",
+                    _ => "seventy-seven",
+                })
+                .collect();
+            format!("{} {street}", words.join(" "))
+        }),
         // A name dressed as a token, its body in capitals with vowels, so no token this
         // gateway mints (`NAME_THACKERAYR`; G12).
         "name_token" => (c.kind == Kind::Name).then(|| {
@@ -1290,8 +1319,8 @@ fn lookalike(v: &str) -> Option<String> {
     Some(v.replacen('1', "l", 1).replacen('0', "O", 1))
 }
 
-/// The leak check's reading of [`lookalike`]: `O`, `o`, `I` and `l` beside a digit as the
-/// digit.
+/// The leak check's reading of [`lookalike`]: `O`, `o`, `I`, `l` and `S` beside a digit
+/// as the digit.
 fn digits_for_letters(s: &str) -> String {
     let b = s.as_bytes();
     s.char_indices()
@@ -1301,6 +1330,7 @@ fn digits_for_letters(s: &str) -> String {
             match ch {
                 'O' | 'o' if near_digit => '0',
                 'I' | 'l' if near_digit => '1',
+                'S' if near_digit => '5',
                 _ => ch,
             }
         })
@@ -2529,7 +2559,13 @@ const EXTRA_TRICKS: &[(&str, &[&str])] = &[
     ("json_table", &["lower"]),
     ("json_tsv_table", &["lower"]),
     ("text_table", &["lower"]),
+    // Stop 54: text54's free-text readings (spaced record number, look-alike `S`, a house
+    // number written out).
+    ("json_note", STOP54_TRICKS),
+    ("text", STOP54_TRICKS),
 ];
+/// Stop 54's tricks (red team 51 G18, red team 52 H27, a look-alike `S`).
+const STOP54_TRICKS: &[&str] = &["digits_spaced_cued", "lookalike_s", "house_number_spelled"];
 /// Stop 53's tricks (red team 52: H9, H10).
 const STOP53_TRICKS: &[&str] = &[
     "street_unnumbered",
