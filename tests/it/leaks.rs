@@ -2225,6 +2225,14 @@ const CHANNELS: &[&str] = &[
     "x12_gs_ids",
     "x12_isa_id",
     "hl7_msh_control",
+    // Stop 54 (gate54): a questionnaire answer under a question written as a phrase
+    // (red team 52, H3); keys written as form-array paths in a form, a query and JSON
+    // (H22).
+    "fhir_qr_phrase",
+    "form_bracket",
+    "form_bracket_nested",
+    "query_bracket",
+    "json_bracket_key",
 ];
 
 /// Channels whose label does not match the body: a refusal is right there.
@@ -3320,6 +3328,26 @@ fn channel(ch: &str, c: &Canary, v: &str) -> Option<Req> {
                 1,
             ),
         ),
+        "fhir_qr_phrase" => Req::fhir(&json!({
+            "resourceType": "QuestionnaireResponse", "id": "q1", "status": "completed",
+            "item": [{"linkId": "q7", "text": qr_question(c.kind),
+                      "answer": [{"valueString": v}]}]
+        })),
+        "form_bracket" => Req::new(
+            "f",
+            Some("application/x-www-form-urlencoded"),
+            format!("patient%5B{}%5D={}&kind=progress", c.key, url(v)),
+        ),
+        "form_bracket_nested" => Req::new(
+            "f",
+            Some("application/x-www-form-urlencoded"),
+            format!("items[0][{}]={}&items[0][kind]=progress", c.key, url(v)),
+        ),
+        "query_bracket" => ping().path_query(&format!("?pt[{}]={}&kind=progress", c.key, url(v))),
+        "json_bracket_key" => Req::json(
+            "j",
+            &json!({format!("patient[{}]", c.key): v, "kind": "progress"}),
+        ),
         _ => return None,
     })
 }
@@ -3667,6 +3695,19 @@ struct Case {
     encoding: String,
     spec: Spec,
     must_forward: bool,
+}
+
+/// A questionnaire item's text asking for a canary's kind in words, not as a key.
+fn qr_question(kind: Kind) -> &'static str {
+    match kind {
+        Kind::Name => "What is your full name?",
+        Kind::Mrn => "Your medical record number, if known",
+        Kind::Ssn => "Please enter your social security number",
+        Kind::Phone => "Best phone number to reach you",
+        Kind::Email => "What email address should we use?",
+        Kind::Dob => "Your date of birth",
+        Kind::Addr => "Street address where you live",
+    }
 }
 
 fn matrix() -> Vec<Case> {
