@@ -973,6 +973,11 @@ pub(super) fn b64_words(text: &str) -> Vec<std::ops::Range<usize>> {
 /// Decoded bytes that are text a person wrote (UTF-8, or UTF-16 by BOM or shape), not
 /// binary; with how they were written.
 pub fn readable_text(bytes: &[u8]) -> Option<(String, Charset)> {
+    // An uncompressed PDF is mostly ASCII but no text a person wrote: it is a file, read
+    // as no text, so it goes as any binary does (red team 52, H5; [`super::blobs`]).
+    if super::blobs::is_pdf(bytes) {
+        return None;
+    }
     if let Some((text, encoding)) = utf32_text(bytes) {
         return is_readable(&text).then_some((text, encoding));
     }

@@ -324,6 +324,19 @@ fn middle(v: &str) -> usize {
     i
 }
 
+/// An uncompressed PDF whose page shows the canary's cue with the value cut in two by a
+/// kerning number in a `TJ` array, as PDF producers write text.
+fn pdf_kerned(c: &Canary, v: &str) -> String {
+    let (a, b) = v.split_at(middle(v));
+    let line = cue(c, &format!("{a}) -15 ({b}"));
+    let page = format!("BT /F1 12 Tf 72 720 Td [({line})] TJ ET");
+    format!(
+        "%PDF-1.4\n1 0 obj\n<< /Length {} >>\nstream\n{page}\nendstream\nendobj\n\
+         trailer\n<< /Root 1 0 R >>\n%%EOF\n",
+        page.len()
+    )
+}
+
 /// `body` as an RTF document.
 fn rtf(body: &str) -> String {
     format!("{{\\rtf1\\ansi\\deff0 {body}\\par}}")
@@ -621,6 +634,12 @@ fn value_trick(trick: &str, c: &Canary) -> Option<String> {
             b64(&file_carrying("pdf", &cue(c, v)))
         )),
         "file_gif_b64" => Some(b64(&file_carrying("gif", v))),
+        "file_pdf_tj_b64" => Some(b64(pdf_kerned(c, v).as_bytes())),
+        "file_pdf_tj_data_url" => Some(format!(
+            "data:application/pdf;base64,{}",
+            b64(pdf_kerned(c, v).as_bytes())
+        )),
+        "file_pdf_tj_raw" => Some(pdf_kerned(c, v)),
         "file_png_wrapped" => Some(grouped(
             &b64(&file_carrying("png_big", &cue(c, v))),
             76,
@@ -2536,7 +2555,15 @@ const EXTRA_TRICKS: &[(&str, &[&str])] = &[
     ("json_table", &["lower"]),
     ("json_tsv_table", &["lower"]),
     ("text_table", &["lower"]),
+    // Stop 54: red team 52's H5, a PDF whose page text cuts the value in a kerning array.
+    ("json_note", STOP54_PDF_TRICKS),
+    ("text", STOP54_PDF_TRICKS),
+    ("json_unknown", STOP54_PDF_TRICKS),
 ];
+/// Stop 54's tricks (red team 52: H5): an uncompressed PDF whose page text writes the
+/// value cut in two by a kerning number (`[(Rosalind Thack) -15 (eray)] TJ`), in base64,
+/// as a `data:` URL, and pasted as written.
+const STOP54_PDF_TRICKS: &[&str] = &["file_pdf_tj_b64", "file_pdf_tj_data_url", "file_pdf_tj_raw"];
 /// Stop 53's tricks (red team 52: H9, H10).
 const STOP53_TRICKS: &[&str] = &[
     "street_unnumbered",
@@ -4111,6 +4138,11 @@ fn decode_once(s: &str) -> Vec<String> {
         }
     }
     json_views(s, &mut out);
+    // A PDF's text with its `TJ` kerning numbers taken out: the pieces joined as a
+    // reader sees them on the page.
+    if s.contains(") -") || s.contains(") 0") {
+        out.push(tj_joined(s));
+    }
     if s.contains('<') {
         out.push(without_tags(s));
         out.push(without_tags(&without_blocks(s)));
@@ -4892,6 +4924,29 @@ fn base64_runs(s: &str) -> Vec<&str> {
 
 /// Lower case, full-width to ASCII, zero-width, other invisible characters and soft hyphens gone, dashes to `-`, spaces
 /// and controls to one space; then separators removed (so `512 47 3306` is `512473306`).
+/// `s` with every `) <number> (` between the strings of a PDF `TJ` array taken out.
+fn tj_joined(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut rest = s;
+    while let Some(i) = rest.find(')') {
+        out.push_str(&rest[..i]);
+        let after = &rest[i + 1..];
+        let gap = after.find('(').filter(|&j| {
+            let k = after[..j].trim();
+            !k.is_empty() && k.parse::<f64>().is_ok()
+        });
+        match gap {
+            Some(j) => rest = &after[j + 1..],
+            None => {
+                out.push(')');
+                rest = after;
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
 fn stripped(s: &str) -> String {
     let mut o = String::with_capacity(s.len());
     for c in s.chars() {
