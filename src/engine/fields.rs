@@ -270,8 +270,15 @@ impl FieldRules {
             .filter(|w| !PHRASE_FILLERS.contains(w))
             .collect();
         for len in (1..=words.len().min(4)).rev() {
-            for run in words.windows(len) {
+            for (at, run) in words.windows(len).enumerate() {
                 if len == 1 && WEAK_ALONE.contains(&run[0]) {
+                    continue;
+                }
+                // The field's name is the phrase's head: at its end (`your ZIP code`) or
+                // before `of` (`town of residence`); a key word that qualifies another
+                // (`street crossing safety`, `zip lock bag`, `age group`) names no field.
+                let next = words.get(at + len).copied();
+                if !matches!(next, None | Some("of")) {
                     continue;
                 }
                 if let Field::Phi(ty) = self.generic(&run.concat(), None) {
@@ -365,9 +372,10 @@ const YES_NO_OPENERS: &[&str] = &[
 
 /// Words a question or label wraps round the field's name.
 const PHRASE_FILLERS: &[&str] = &[
-    "what", "which", "whats", "is", "are", "your", "you", "the", "a", "an", "of", "please",
-    "enter", "provide", "give", "list", "in", "at", "for", "to", "my", "s", "current", "patient",
-    "patients", "pt", "here", "below", "type", "write", "if", "known", "and",
+    "what", "which", "whats", "is", "are", "your", "you", "the", "a", "an", "please", "enter",
+    "provide", "give", "list", "in", "at", "for", "to", "my", "s", "current", "patient",
+    "patients", "pt", "here", "below", "type", "write", "if", "known", "and", "live", "lives",
+    "living", "now", "today", "do",
 ];
 
 /// Keys that say one thing as a key but not as one word of a phrase (`How long…`,
@@ -576,6 +584,9 @@ mod tests {
             ("Last 4 of SSN", PhiType::Ssn),
             ("howOldAreYou", PhiType::Age),
             ("patient-initials", PhiType::Name),
+            ("Town you live in", PhiType::Location),
+            ("Mother's maiden name", PhiType::Name),
+            ("Date of birth", PhiType::Date),
         ] {
             assert_eq!(r.phrase(q), Some(ty), "{q}");
         }
@@ -585,6 +596,10 @@ mod tests {
             "White cell count",
             "Would you like mail reminders?",
             "Pain score today",
+            "Street crossing safety",
+            "Zip lock bag opening",
+            "Age group",
+            "Visit number this episode",
             "",
         ] {
             assert_eq!(r.phrase(q), None, "{q}");

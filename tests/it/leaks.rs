@@ -640,6 +640,9 @@ fn value_trick(trick: &str, c: &Canary) -> Option<String> {
             b64(pdf_kerned(c, v).as_bytes())
         )),
         "file_pdf_tj_raw" => Some(pdf_kerned(c, v)),
+        // Hexadecimal as `xxd` prints it: groups of two or four bytes set apart by blanks.
+        "hex_xxd" => Some(grouped(&hex_of(cue(c, v).as_bytes()), 4, " ")),
+        "hex_xxd8" => Some(grouped(&hex_of(cue(c, v).as_bytes()), 8, " ")),
         "file_png_wrapped" => Some(grouped(
             &b64(&file_carrying("png_big", &cue(c, v))),
             76,
@@ -2252,6 +2255,9 @@ const CHANNELS: &[&str] = &[
     "form_bracket_nested",
     "query_bracket",
     "json_bracket_key",
+    // A SampledData's `data` and a Consent provision's `data`, read now (H13).
+    "fhir_sampled_data",
+    "fhir_consent_data",
 ];
 
 /// Channels whose label does not match the body: a refusal is right there.
@@ -2559,6 +2565,9 @@ const EXTRA_TRICKS: &[(&str, &[&str])] = &[
     ("json_note", STOP54_PDF_TRICKS),
     ("text", STOP54_PDF_TRICKS),
     ("json_unknown", STOP54_PDF_TRICKS),
+    // Stop 54: red team 51's G4, hexadecimal in groups.
+    ("json_note", &["hex_xxd", "hex_xxd8"]),
+    ("text", &["hex_xxd", "hex_xxd8"]),
 ];
 /// Stop 54's tricks (red team 52: H5): an uncompressed PDF whose page text writes the
 /// value cut in two by a kerning number (`[(Rosalind Thack) -15 (eray)] TJ`), in base64,
@@ -3375,6 +3384,17 @@ fn channel(ch: &str, c: &Canary, v: &str) -> Option<Req> {
             "j",
             &json!({format!("patient[{}]", c.key): v, "kind": "progress"}),
         ),
+        "fhir_sampled_data" => Req::fhir(&json!({
+            "resourceType": "Observation", "id": "o1", "status": "final",
+            "code": {"text": "ECG lead II"},
+            "valueSampledData": {"origin": {"value": 0}, "period": 10, "dimensions": 1,
+                                 "data": note}
+        })),
+        "fhir_consent_data" => Req::fhir(&json!({
+            "resourceType": "Consent", "id": "c1", "status": "active",
+            "provision": {"type": "permit", "data": [{"meaning": note,
+                          "reference": {"reference": "Observation/o1", "display": note}}]}
+        })),
         _ => return None,
     })
 }

@@ -800,3 +800,36 @@ fn bracket_path_keys_are_field_names_red_team_52_h22() {
     }
     assert!(out.text.contains("follow-up"), "{}", out.text);
 }
+
+/// Red team 52, H13: FHIR elements named `data` that are no attachment (a SampledData's
+/// waveform, a Consent provision's data references) are read, not dropped.
+#[test]
+fn sampled_data_and_consent_data_are_no_attachments_red_team_52_h13() {
+    let obs = json!({"resourceType": "Observation", "status": "final", "code": {"text": "ECG lead II"},
+        "valueSampledData": {"origin": {"value": 2048}, "period": 10, "dimensions": 1,
+                             "data": "2041 2043 2037 2050 2061 2075 E U"}});
+    let out = deidentify(&obs.to_string(), ContentType::FhirJson, "safe-harbor");
+    assert!(
+        out.text.contains("2041 2043 2037 2050 2061 2075 E U"),
+        "{}",
+        out.text
+    );
+    let consent = json!({"resourceType": "Consent", "status": "active", "provision": {
+        "type": "permit", "data": [{"meaning": "instance",
+                                    "reference": {"reference": "Observation/o1"}}]}});
+    let out = deidentify(&consent.to_string(), ContentType::FhirJson, "safe-harbor");
+    assert!(
+        out.text.contains("\"meaning\":\"instance\""),
+        "{}",
+        out.text
+    );
+    let note = json!({"resourceType": "Observation", "status": "final", "code": {"text": "ECG"},
+        "valueSampledData": {"origin": {"value": 0}, "period": 10, "dimensions": 1,
+                             "data": "Rosalind Thackeray MRN 4410827"}});
+    let out = deidentify(&note.to_string(), ContentType::FhirJson, "safe-harbor");
+    assert!(
+        !out.text.contains("Thackeray") && !out.text.contains("4410827"),
+        "{}",
+        out.text
+    );
+}
