@@ -29,6 +29,9 @@ pub fn runs(text: &str, blocks: &encoded::Blocks) -> Vec<Range<usize>> {
             out.push(r);
         }
     };
+    for r in pdf_runs(text) {
+        add(&mut out, r);
+    }
     for (block, _) in &blocks.wrapped {
         if block.len() >= 2 {
             if let Some(r) = file_in_block(text, block) {
@@ -50,6 +53,41 @@ pub fn runs(text: &str, blocks: &encoded::Blocks) -> Vec<Range<usize>> {
     }
     out.sort_by_key(|r| r.start);
     out
+}
+
+/// PDF files pasted into text as they are written (`%PDF-1.4 … %%EOF`), each from its
+/// header to its last `%%EOF` before the next header, or to the end of the text. A PDF
+/// writes its page text cut into kerning arrays (`[(Rosalind Thack) -15 (eray)] TJ`), in
+/// hex strings and in compressed streams: read as text, halves of a name cross and the
+/// operators are rewritten, so it is no text to read and goes whole (red team 52, H5).
+fn pdf_runs(text: &str) -> Vec<Range<usize>> {
+    let starts: Vec<usize> = text.match_indices(PDF_HEADER).map(|(i, _)| i).collect();
+    starts
+        .iter()
+        .enumerate()
+        .map(|(n, &start)| {
+            let limit = starts.get(n + 1).copied().unwrap_or(text.len());
+            let end = text[start..limit]
+                .rfind(PDF_TRAILER)
+                .map_or(limit, |i| start + i + PDF_TRAILER.len());
+            start..end
+        })
+        .collect()
+}
+
+/// How a PDF file opens and ends.
+const PDF_HEADER: &str = "%PDF-";
+const PDF_TRAILER: &str = "%%EOF";
+
+/// Whether decoded bytes are a PDF file: mostly ASCII when uncompressed, so they would
+/// read as text; they are a file ([`pdf_runs`]).
+pub(super) fn is_pdf(bytes: &[u8]) -> bool {
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    let start = bytes
+        .iter()
+        .position(|b| !b.is_ascii_whitespace())
+        .unwrap_or(bytes.len());
+    bytes[start..].starts_with(PDF_HEADER.as_bytes())
 }
 
 /// A block of base64 pieces read joined; with up to two pieces left out at either end
@@ -166,6 +204,17 @@ mod tests {
         assert_eq!(runs(&text), vec![6..6 + long.len() + wrapped.len() - 1]);
         let grouped = format!("scan: {} end", wrapped.join(" "));
         assert_eq!(runs(&grouped), vec![6..6 + long.len() + wrapped.len() - 1]);
+    }
+
+    #[test]
+    fn a_pdf_pasted_as_written_goes_whole() {
+        let pdf = "%PDF-1.4\n4 0 obj\n<< /Length 44 >>\nstream\nBT [(Rosalind Thack) -15 (eray)] TJ ET\nendstream\nendobj\n%%EOF";
+        let text = format!("attached: {pdf}\nthanks");
+        assert_eq!(runs(&text), vec![10..10 + pdf.len()]);
+        let cut = "see %PDF-1.7 [(Thack) -20 (eray)] TJ";
+        assert_eq!(runs(cut), vec![4..cut.len()]);
+        assert!(is_pdf(b"\n%PDF-1.4 ..."));
+        assert!(!is_pdf(b"Patient seen, PDF to follow."));
     }
 
     #[test]

@@ -714,6 +714,9 @@ fn read_groups(text: &str, block: &[(usize, usize)]) -> Option<(std::ops::Range<
     if block.len() < MIN_GROUPS {
         return None;
     }
+    if let Some(found) = hex_groups(text, block) {
+        return Some(found);
+    }
     let signs = |groups: &[(usize, usize)]| {
         let (mut upper, mut lower, mut digit, mut len) = (false, false, false, 0);
         for &(s, e) in groups {
@@ -748,6 +751,58 @@ fn read_groups(text: &str, block: &[(usize, usize)]) -> Option<(std::ops::Range<
             let armor = Armor::Grouped {
                 inner: Box::new(hidden.armor),
                 width: first.1 - first.0,
+                seps,
+            };
+            return Some((
+                first.0..last.1,
+                Hidden {
+                    text: hidden.text,
+                    charset: hidden.charset,
+                    armor,
+                },
+            ));
+        }
+    }
+    None
+}
+
+/// Hexadecimal printed in groups of two or four bytes set apart by blanks, as `xxd` and
+/// `od` print it (`526f 7361 6c69 6e64`), each group too short to read alone: read joined,
+/// with up to two words at either end left out, and written back grouped the same way
+/// (red team 51, G4). A group holds a letter `a`–`f` somewhere in the block: numbers in
+/// groups of four digits (years, a waveform's samples) are no hexadecimal.
+fn hex_groups(text: &str, block: &[(usize, usize)]) -> Option<(std::ops::Range<usize>, Hidden)> {
+    let is_hex = |&(s, e): &(usize, usize)| text.as_bytes()[s..e].iter().all(u8::is_ascii_hexdigit);
+    for front in 0..=2usize {
+        for back in 0..=2usize {
+            let Some(groups) = block.get(front..block.len().saturating_sub(back)) else {
+                continue;
+            };
+            let (Some(&first), Some(&last)) = (groups.first(), groups.last()) else {
+                continue;
+            };
+            let width = first.1 - first.0;
+            let lettered = groups
+                .iter()
+                .any(|&(s, e)| text.as_bytes()[s..e].iter().any(u8::is_ascii_alphabetic));
+            if groups.len() < MIN_GROUPS
+                || !matches!(width, 4 | 8)
+                || !lettered
+                || !groups.iter().all(is_hex)
+            {
+                continue;
+            }
+            let joined: String = groups.iter().map(|&(s, e)| &text[s..e]).collect();
+            let Some(hidden) = hex(&joined, MIN_SPACED_HEX_BYTES) else {
+                continue;
+            };
+            let seps = groups
+                .windows(2)
+                .map(|w| text[w[0].1..w[1].0].to_string())
+                .collect();
+            let armor = Armor::Grouped {
+                inner: Box::new(hidden.armor),
+                width,
                 seps,
             };
             return Some((
@@ -1002,6 +1057,11 @@ pub(super) fn b64_words(text: &str) -> Vec<std::ops::Range<usize>> {
 /// Decoded bytes that are text a person wrote (UTF-8, or UTF-16 by BOM or shape), not
 /// binary; with how they were written.
 pub fn readable_text(bytes: &[u8]) -> Option<(String, Charset)> {
+    // An uncompressed PDF is mostly ASCII but no text a person wrote: it is a file, read
+    // as no text, so it goes as any binary does (red team 52, H5; [`super::blobs`]).
+    if super::blobs::is_pdf(bytes) {
+        return None;
+    }
     if let Some((text, encoding)) = utf32_text(bytes) {
         return is_readable(&text).then_some((text, encoding));
     }
@@ -1169,6 +1229,32 @@ mod tests {
         let found = runs("call be 4d 52 4e 20 34 34 30 31 32 33 34 now");
         assert_eq!(found.len(), 1);
         assert_eq!(found[0].1.text, "MRN 4401234");
+    }
+
+    #[test]
+    fn hex_in_groups_of_two_or_four_bytes_is_read_and_written_back_so() {
+        let text = "xxd: 526f 7361 6c69 6e64 2054 6861 636b 6572 6179 end";
+        let found = runs(text);
+        assert_eq!(found.len(), 1, "{text}");
+        let (range, hidden) = &found[0];
+        assert_eq!(
+            &text[range.clone()],
+            "526f 7361 6c69 6e64 2054 6861 636b 6572 6179"
+        );
+        assert_eq!(hidden.text, "Rosalind Thackeray");
+        assert_eq!(hidden.encode("Rosalind Thackeray"), &text[range.clone()]);
+        let wide = "dump 526f7361 6c696e64 20546861 636b6572 6179";
+        assert_eq!(
+            runs(wide).first().map(|(_, h)| h.text.as_str()),
+            Some("Rosalind Thackeray")
+        );
+        // Samples and years in groups of four digits are numbers.
+        for plain in [
+            "ECG 2041 2043 2037 2050 2061 2075",
+            "years 2019 2020 2021 2022",
+        ] {
+            assert!(runs(plain).is_empty(), "{plain}");
+        }
     }
 
     #[test]

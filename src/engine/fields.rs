@@ -247,6 +247,163 @@ impl FieldRules {
 }
 
 impl FieldRules {
+    /// The type a label written as a phrase gives its value: a questionnaire item's text
+    /// (`What is your ZIP code?`, `How old are you?`, `Vehicle plate number`) or a
+    /// custom field's label, which the key table does not hold whole (red team 52, H3).
+    /// The phrase's words, fillers dropped, are read as keys, longest run first; a single
+    /// word counts only when it says one thing (`long`, `cell`, `mail` do not). A yes/no
+    /// question (`Do you have a phone?`) types nothing: its answer is no value of that kind.
+    pub fn phrase(&self, label: &str) -> Option<PhiType> {
+        let words = phrase_words(label);
+        if words.is_empty() || words.len() > MAX_PHRASE_WORDS {
+            return None;
+        }
+        if YES_NO_OPENERS.contains(&words[0].as_str()) {
+            return None;
+        }
+        if let Some(ty) = phrase_cue(&words) {
+            return Some(ty);
+        }
+        let words: Vec<&str> = words
+            .iter()
+            .map(String::as_str)
+            .filter(|w| !PHRASE_FILLERS.contains(w))
+            .collect();
+        for len in (1..=words.len().min(4)).rev() {
+            for (at, run) in words.windows(len).enumerate() {
+                if len == 1 && WEAK_ALONE.contains(&run[0]) {
+                    continue;
+                }
+                // The field's name is the phrase's head: at its end (`your ZIP code`) or
+                // before `of` (`town of residence`); a key word that qualifies another
+                // (`street crossing safety`, `zip lock bag`, `age group`) names no field.
+                let next = words.get(at + len).copied();
+                if !matches!(next, None | Some("of")) {
+                    continue;
+                }
+                if let Field::Phi(ty) = self.generic(&run.concat(), None) {
+                    return Some(ty);
+                }
+            }
+        }
+        None
+    }
+}
+
+impl FieldRules {
+    /// A key written as a path (`patient[zip]`, `patient[name][first]`, `items[0][zip]`,
+    /// `visit.age`: Rails, PHP and jQuery form arrays, dotted exports): the key whole first,
+    /// then its last named segment with the one before it as parent, then the two joined
+    /// either way (`name[first]` is `firstname`). Array indices are no names (red team 52,
+    /// H22).
+    pub fn path_key(&self, raw: &str) -> Field {
+        let whole = self.generic(&normalize_key(raw), None);
+        if whole != Field::Scan || !raw.contains(['[', '.']) {
+            return whole;
+        }
+        let segments: Vec<Cow<'_, str>> = raw
+            .split(['[', ']', '.'])
+            .filter(|s| !s.is_empty() && !s.bytes().all(|b| b.is_ascii_digit()))
+            .map(normalize_key)
+            .collect();
+        let Some((last, before)) = segments.split_last() else {
+            return whole;
+        };
+        let parent = before.last().map(|p| &**p);
+        let mut tries = vec![self.generic(last, parent)];
+        if let Some(p) = parent {
+            tries.push(self.generic(&format!("{p}{last}"), None));
+            tries.push(self.generic(&format!("{last}{p}"), None));
+        }
+        tries
+            .into_iter()
+            .find(|f| *f != Field::Scan)
+            .unwrap_or_else(|| self.text_field(Field::Scan, last))
+    }
+}
+
+/// A phrase's words, lower case: split at anything not a letter or digit and where a
+/// lower-case letter meets an upper-case one (`howOldAreYou`).
+fn phrase_words(label: &str) -> Vec<String> {
+    let mut words = Vec::new();
+    let mut word = String::new();
+    let mut prev_lower = false;
+    for ch in label.chars() {
+        if !ch.is_alphanumeric() {
+            if !word.is_empty() {
+                words.push(std::mem::take(&mut word));
+            }
+            prev_lower = false;
+            continue;
+        }
+        if ch.is_uppercase() && prev_lower && !word.is_empty() {
+            words.push(std::mem::take(&mut word));
+        }
+        prev_lower = ch.is_lowercase();
+        word.extend(ch.to_lowercase());
+    }
+    if !word.is_empty() {
+        words.push(word);
+    }
+    words
+}
+
+/// Phrases that name a kind in words no key spells: `how old`, `initials`, `years old`.
+fn phrase_cue(words: &[String]) -> Option<PhiType> {
+    let has = |w: &str| words.iter().any(|x| x == w);
+    let pair = |a: &str, b: &str| words.windows(2).any(|p| p[0] == a && p[1] == b);
+    if pair("how", "old") || pair("years", "old") {
+        Some(PhiType::Age)
+    } else if has("initials") {
+        Some(PhiType::Name)
+    } else {
+        None
+    }
+}
+
+/// The most words a label may have to be read as a phrase (a longer one is a sentence).
+const MAX_PHRASE_WORDS: usize = 12;
+
+/// Words that open a question answered yes or no.
+const YES_NO_OPENERS: &[&str] = &[
+    "do", "does", "did", "is", "are", "was", "were", "have", "has", "had", "can", "could", "will",
+    "would", "should", "may", "any",
+];
+
+/// Words a question or label wraps round the field's name.
+const PHRASE_FILLERS: &[&str] = &[
+    "what", "which", "whats", "is", "are", "your", "you", "the", "a", "an", "please", "enter",
+    "provide", "give", "list", "in", "at", "for", "to", "my", "s", "current", "patient",
+    "patients", "pt", "here", "below", "type", "write", "if", "known", "and", "live", "lives",
+    "living", "now", "today", "do",
+];
+
+/// Keys that say one thing as a key but not as one word of a phrase (`How long…`,
+/// `white cell count`, `mail reminders`, `link to portal`).
+const WEAK_ALONE: &[&str] = &[
+    "long",
+    "lon",
+    "lat",
+    "cell",
+    "mail",
+    "link",
+    "url",
+    "id",
+    "fin",
+    "dl",
+    "tel",
+    "geo",
+    "ip",
+    "serial",
+    "certificate",
+    "license",
+    "account",
+    "mobile",
+    "residence",
+    "contact",
+];
+
+impl FieldRules {
     /// Whether `s` is the name of a FHIR resource type (`Encounter`), as written.
     pub fn is_resource_type(&self, s: &str) -> bool {
         self.resource_types.contains(s)
@@ -409,6 +566,64 @@ mod tests {
         assert_eq!(r.fhir("value", Some("telecom")), Field::Contact);
         assert_eq!(r.fhir("reference", Some("subject")), Field::Reference);
         assert_eq!(r.fhir("birthdate", None), Field::Phi(PhiType::Date));
+    }
+
+    #[test]
+    fn question_phrases_name_their_field() {
+        let r = rules();
+        for (q, ty) in [
+            ("How old are you?", PhiType::Age),
+            ("Age (years)", PhiType::Age),
+            ("Patient initials", PhiType::Name),
+            ("Vehicle plate number", PhiType::Vehicle),
+            ("What is your ZIP code?", PhiType::Zip),
+            (
+                "Please enter the name of your town of residence",
+                PhiType::Location,
+            ),
+            ("Last 4 of SSN", PhiType::Ssn),
+            ("howOldAreYou", PhiType::Age),
+            ("patient-initials", PhiType::Name),
+            ("Town you live in", PhiType::Location),
+            ("Mother's maiden name", PhiType::Name),
+            ("Date of birth", PhiType::Date),
+        ] {
+            assert_eq!(r.phrase(q), Some(ty), "{q}");
+        }
+        for q in [
+            "Do you have a phone?",
+            "How long have you had the pain?",
+            "White cell count",
+            "Would you like mail reminders?",
+            "Pain score today",
+            "Street crossing safety",
+            "Zip lock bag opening",
+            "Age group",
+            "Visit number this episode",
+            "",
+        ] {
+            assert_eq!(r.phrase(q), None, "{q}");
+        }
+    }
+
+    #[test]
+    fn path_keys_are_read_by_their_last_segment() {
+        let r = rules();
+        for (k, f) in [
+            ("patient[zip]", Field::Phi(PhiType::Zip)),
+            ("patient[age]", Field::Phi(PhiType::Age)),
+            ("patient[plate]", Field::Phi(PhiType::Vehicle)),
+            ("patient[name]", Field::Phi(PhiType::Name)),
+            ("patient[name][first]", Field::Phi(PhiType::Name)),
+            ("items[0][zip]", Field::Phi(PhiType::Zip)),
+            ("visit.age", Field::Phi(PhiType::Age)),
+            ("metadata[patient]", Field::Phi(PhiType::Name)),
+            ("items[0][note]", Field::Scan),
+            ("items[]", Field::Scan),
+            ("status", Field::Keep),
+        ] {
+            assert_eq!(r.path_key(k), f, "{k}");
+        }
     }
 
     #[test]

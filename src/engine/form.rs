@@ -50,9 +50,10 @@ pub fn deidentify(
         .iter()
         .map(|(k, _)| {
             let key = normalize_key(k);
-            engine
-                .fields
-                .text_field(engine.fields.generic(&key, None), &key)
+            match engine.fields.path_key(k) {
+                Field::Scan => engine.fields.text_field(Field::Scan, &key),
+                f => f,
+            }
         })
         .collect();
     let mut learned = Learned::default();

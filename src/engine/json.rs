@@ -167,6 +167,12 @@ fn classify(
     } else {
         engine.fields.generic(key, parent)
     };
+    // A key written as a form array's path (`patient[age]`, `items[0][zip]`) is read by its
+    // last segment, as a form body's is.
+    let field = match field {
+        Field::Scan if key.contains('[') => engine.fields.path_key(key),
+        f => f,
+    };
     match field {
         Field::Contact => {
             let system = obj.get("system").and_then(Value::as_str).unwrap_or("");
@@ -766,7 +772,7 @@ impl Walker<'_, '_, '_> {
             }
             match self.engine.fields.generic(&normalize_key(label), None) {
                 Field::Phi(ty) => Some(ty),
-                _ => None,
+                _ => self.engine.fields.phrase(label),
             }
         })
     }
@@ -962,8 +968,8 @@ impl Walker<'_, '_, '_> {
 /// Keys that name the value beside them in a label/value pair.
 const LABEL_KEYS: [&str; 7] = ["name", "linkId", "label", "key", "field", "text", "title"];
 
-/// The longest label read as a key (a question's text is longer and says more than a key).
-const MAX_LABEL_LEN: usize = 48;
+/// The longest label read as a key or a phrase (a longer text is a sentence, not a label).
+const MAX_LABEL_LEN: usize = 96;
 
 /// A FHIR Quantity in years (`unit` or UCUM `code` `a`, `yr`, `years`).
 fn is_years_quantity(o: &Map<String, Value>) -> bool {

@@ -324,6 +324,19 @@ fn middle(v: &str) -> usize {
     i
 }
 
+/// An uncompressed PDF whose page shows the canary's cue with the value cut in two by a
+/// kerning number in a `TJ` array, as PDF producers write text.
+fn pdf_kerned(c: &Canary, v: &str) -> String {
+    let (a, b) = v.split_at(middle(v));
+    let line = cue(c, &format!("{a}) -15 ({b}"));
+    let page = format!("BT /F1 12 Tf 72 720 Td [({line})] TJ ET");
+    format!(
+        "%PDF-1.4\n1 0 obj\n<< /Length {} >>\nstream\n{page}\nendstream\nendobj\n\
+         trailer\n<< /Root 1 0 R >>\n%%EOF\n",
+        page.len()
+    )
+}
+
 /// `body` as an RTF document.
 fn rtf(body: &str) -> String {
     format!("{{\\rtf1\\ansi\\deff0 {body}\\par}}")
@@ -621,6 +634,15 @@ fn value_trick(trick: &str, c: &Canary) -> Option<String> {
             b64(&file_carrying("pdf", &cue(c, v)))
         )),
         "file_gif_b64" => Some(b64(&file_carrying("gif", v))),
+        "file_pdf_tj_b64" => Some(b64(pdf_kerned(c, v).as_bytes())),
+        "file_pdf_tj_data_url" => Some(format!(
+            "data:application/pdf;base64,{}",
+            b64(pdf_kerned(c, v).as_bytes())
+        )),
+        "file_pdf_tj_raw" => Some(pdf_kerned(c, v)),
+        // Hexadecimal as `xxd` prints it: groups of two or four bytes set apart by blanks.
+        "hex_xxd" => Some(grouped(&hex_of(cue(c, v).as_bytes()), 4, " ")),
+        "hex_xxd8" => Some(grouped(&hex_of(cue(c, v).as_bytes()), 8, " ")),
         "file_png_wrapped" => Some(grouped(
             &b64(&file_carrying("png_big", &cue(c, v))),
             76,
@@ -2256,6 +2278,17 @@ const CHANNELS: &[&str] = &[
     "x12_gs_ids",
     "x12_isa_id",
     "hl7_msh_control",
+    // Stop 54 (gate54): a questionnaire answer under a question written as a phrase
+    // (red team 52, H3); keys written as form-array paths in a form, a query and JSON
+    // (H22).
+    "fhir_qr_phrase",
+    "form_bracket",
+    "form_bracket_nested",
+    "query_bracket",
+    "json_bracket_key",
+    // A SampledData's `data` and a Consent provision's `data`, read now (H13).
+    "fhir_sampled_data",
+    "fhir_consent_data",
 ];
 
 /// Channels whose label does not match the body: a refusal is right there.
@@ -2563,9 +2596,20 @@ const EXTRA_TRICKS: &[(&str, &[&str])] = &[
     // number written out).
     ("json_note", STOP54_TRICKS),
     ("text", STOP54_TRICKS),
+    // Stop 54: red team 52's H5, a PDF whose page text cuts the value in a kerning array.
+    ("json_note", STOP54_PDF_TRICKS),
+    ("text", STOP54_PDF_TRICKS),
+    ("json_unknown", STOP54_PDF_TRICKS),
+    // Stop 54: red team 51's G4, hexadecimal in groups.
+    ("json_note", &["hex_xxd", "hex_xxd8"]),
+    ("text", &["hex_xxd", "hex_xxd8"]),
 ];
 /// Stop 54's tricks (red team 51 G18, red team 52 H27, a look-alike `S`).
 const STOP54_TRICKS: &[&str] = &["digits_spaced_cued", "lookalike_s", "house_number_spelled"];
+/// Stop 54's tricks (red team 52: H5): an uncompressed PDF whose page text writes the
+/// value cut in two by a kerning number (`[(Rosalind Thack) -15 (eray)] TJ`), in base64,
+/// as a `data:` URL, and pasted as written.
+const STOP54_PDF_TRICKS: &[&str] = &["file_pdf_tj_b64", "file_pdf_tj_data_url", "file_pdf_tj_raw"];
 /// Stop 53's tricks (red team 52: H9, H10).
 const STOP53_TRICKS: &[&str] = &[
     "street_unnumbered",
@@ -3367,6 +3411,37 @@ fn channel(ch: &str, c: &Canary, v: &str) -> Option<Req> {
                 1,
             ),
         ),
+        "fhir_qr_phrase" => Req::fhir(&json!({
+            "resourceType": "QuestionnaireResponse", "id": "q1", "status": "completed",
+            "item": [{"linkId": "q7", "text": qr_question(c.kind),
+                      "answer": [{"valueString": v}]}]
+        })),
+        "form_bracket" => Req::new(
+            "f",
+            Some("application/x-www-form-urlencoded"),
+            format!("patient%5B{}%5D={}&kind=progress", c.key, url(v)),
+        ),
+        "form_bracket_nested" => Req::new(
+            "f",
+            Some("application/x-www-form-urlencoded"),
+            format!("items[0][{}]={}&items[0][kind]=progress", c.key, url(v)),
+        ),
+        "query_bracket" => ping().path_query(&format!("?pt[{}]={}&kind=progress", c.key, url(v))),
+        "json_bracket_key" => Req::json(
+            "j",
+            &json!({format!("patient[{}]", c.key): v, "kind": "progress"}),
+        ),
+        "fhir_sampled_data" => Req::fhir(&json!({
+            "resourceType": "Observation", "id": "o1", "status": "final",
+            "code": {"text": "ECG lead II"},
+            "valueSampledData": {"origin": {"value": 0}, "period": 10, "dimensions": 1,
+                                 "data": note}
+        })),
+        "fhir_consent_data" => Req::fhir(&json!({
+            "resourceType": "Consent", "id": "c1", "status": "active",
+            "provision": {"type": "permit", "data": [{"meaning": note,
+                          "reference": {"reference": "Observation/o1", "display": note}}]}
+        })),
         _ => return None,
     })
 }
@@ -3714,6 +3789,19 @@ struct Case {
     encoding: String,
     spec: Spec,
     must_forward: bool,
+}
+
+/// A questionnaire item's text asking for a canary's kind in words, not as a key.
+fn qr_question(kind: Kind) -> &'static str {
+    match kind {
+        Kind::Name => "What is your full name?",
+        Kind::Mrn => "Your medical record number, if known",
+        Kind::Ssn => "Please enter your social security number",
+        Kind::Phone => "Best phone number to reach you",
+        Kind::Email => "What email address should we use?",
+        Kind::Dob => "Your date of birth",
+        Kind::Addr => "Street address where you live",
+    }
 }
 
 fn matrix() -> Vec<Case> {
@@ -4117,6 +4205,11 @@ fn decode_once(s: &str) -> Vec<String> {
         }
     }
     json_views(s, &mut out);
+    // A PDF's text with its `TJ` kerning numbers taken out: the pieces joined as a
+    // reader sees them on the page.
+    if s.contains(") -") || s.contains(") 0") {
+        out.push(tj_joined(s));
+    }
     if s.contains('<') {
         out.push(without_tags(s));
         out.push(without_tags(&without_blocks(s)));
@@ -4898,6 +4991,29 @@ fn base64_runs(s: &str) -> Vec<&str> {
 
 /// Lower case, full-width to ASCII, zero-width, other invisible characters and soft hyphens gone, dashes to `-`, spaces
 /// and controls to one space; then separators removed (so `512 47 3306` is `512473306`).
+/// `s` with every `) <number> (` between the strings of a PDF `TJ` array taken out.
+fn tj_joined(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut rest = s;
+    while let Some(i) = rest.find(')') {
+        out.push_str(&rest[..i]);
+        let after = &rest[i + 1..];
+        let gap = after.find('(').filter(|&j| {
+            let k = after[..j].trim();
+            !k.is_empty() && k.parse::<f64>().is_ok()
+        });
+        match gap {
+            Some(j) => rest = &after[j + 1..],
+            None => {
+                out.push(')');
+                rest = after;
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
 fn stripped(s: &str) -> String {
     let mut o = String::with_capacity(s.len());
     for c in s.chars() {

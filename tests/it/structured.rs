@@ -774,3 +774,82 @@ fn ages_in_year_quantities_and_labelled_values_red_team_52() {
     }
     assert!(out.text.contains("follow-up"), "{}", out.text);
 }
+
+/// Red team 52, H3: a questionnaire answer typed by its question written as a phrase
+/// (`How old are you?`, `Patient initials`, `Vehicle plate number`), not only by a label
+/// the key table holds whole; a yes/no question types nothing.
+#[test]
+fn questionnaire_answers_typed_by_their_question_red_team_52_h3() {
+    let qr = json!({"resourceType": "QuestionnaireResponse", "status": "completed", "item": [
+        {"linkId": "1", "text": "How old are you?", "answer": [{"valueString": "93"}]},
+        {"linkId": "2", "text": "Patient initials", "answer": [{"valueString": "R.I.T."}]},
+        {"linkId": "3", "text": "Vehicle plate number", "answer": [{"valueString": "7XKJ22"}]},
+        {"linkId": "4", "text": "Age (years)", "answer": [{"valueInteger": 93}]},
+        {"linkId": "5", "text": "Please enter the name of your town of residence",
+         "answer": [{"valueString": "Ware"}]},
+        {"linkId": "patient-zip-code", "answer": [{"valueString": "01085"}]},
+        {"linkId": "6", "text": "Do you have a phone?", "answer": [{"valueString": "yes"}]},
+        {"linkId": "7", "text": "How long have you had the pain?",
+         "answer": [{"valueString": "3 weeks"}]}]});
+    let out = deidentify(&qr.to_string(), ContentType::FhirJson, "safe-harbor");
+    for phi in ["93", "R.I.T.", "7XKJ22", "\"Ware\"", "01085"] {
+        assert!(!out.text.contains(phi), "{phi} survived: {}", out.text);
+    }
+    for kept in ["\"yes\"", "3 weeks"] {
+        assert!(out.text.contains(kept), "{kept} was changed: {}", out.text);
+    }
+}
+
+/// Red team 52, H22: keys written as form-array paths (`patient[age]`,
+/// `patient[name][first]`, `items[0][zip]`) in a form body and in JSON are read by their
+/// last segment, as `patient.age` is.
+#[test]
+fn bracket_path_keys_are_field_names_red_team_52_h22() {
+    let form = "patient[zip]=01085&patient[age]=93&patient[plate]=7XKJ22\
+                &patient[name][first]=Ansel&items[0][zip]=02134&visit[kind]=follow-up";
+    let out = deidentify(form, ContentType::Form, "safe-harbor");
+    for phi in ["01085", "=93", "7XKJ22", "Ansel", "02134"] {
+        assert!(!out.text.contains(phi), "{phi} survived: {}", out.text);
+    }
+    assert!(out.text.contains("follow-up"), "{}", out.text);
+    let json = json!({"patient[age]": 93, "patient[zip]": "01085", "pt[plate]": "7XKJ22",
+        "items[0][kind]": "follow-up"});
+    let out = deidentify(&json.to_string(), ContentType::Json, "safe-harbor");
+    for phi in ["93", "01085", "7XKJ22"] {
+        assert!(!out.text.contains(phi), "{phi} survived: {}", out.text);
+    }
+    assert!(out.text.contains("follow-up"), "{}", out.text);
+}
+
+/// Red team 52, H13: FHIR elements named `data` that are no attachment (a SampledData's
+/// waveform, a Consent provision's data references) are read, not dropped.
+#[test]
+fn sampled_data_and_consent_data_are_no_attachments_red_team_52_h13() {
+    let obs = json!({"resourceType": "Observation", "status": "final", "code": {"text": "ECG lead II"},
+        "valueSampledData": {"origin": {"value": 2048}, "period": 10, "dimensions": 1,
+                             "data": "2041 2043 2037 2050 2061 2075 E U"}});
+    let out = deidentify(&obs.to_string(), ContentType::FhirJson, "safe-harbor");
+    assert!(
+        out.text.contains("2041 2043 2037 2050 2061 2075 E U"),
+        "{}",
+        out.text
+    );
+    let consent = json!({"resourceType": "Consent", "status": "active", "provision": {
+        "type": "permit", "data": [{"meaning": "instance",
+                                    "reference": {"reference": "Observation/o1"}}]}});
+    let out = deidentify(&consent.to_string(), ContentType::FhirJson, "safe-harbor");
+    assert!(
+        out.text.contains("\"meaning\":\"instance\""),
+        "{}",
+        out.text
+    );
+    let note = json!({"resourceType": "Observation", "status": "final", "code": {"text": "ECG"},
+        "valueSampledData": {"origin": {"value": 0}, "period": 10, "dimensions": 1,
+                             "data": "Rosalind Thackeray MRN 4410827"}});
+    let out = deidentify(&note.to_string(), ContentType::FhirJson, "safe-harbor");
+    assert!(
+        !out.text.contains("Thackeray") && !out.text.contains("4410827"),
+        "{}",
+        out.text
+    );
+}
