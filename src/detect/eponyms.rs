@@ -157,18 +157,9 @@ fn head_after(b: &[u8], end: usize, lists: &Structures) -> bool {
             break;
         }
     }
-    let spaces = b[k..]
-        .iter()
-        .take_while(|c| matches!(c, b' ' | b'\t'))
-        .count();
-    if !(1..=2).contains(&spaces) {
+    let Some((k, len)) = word_after_gap(b, k) else {
         return false;
-    }
-    k += spaces;
-    let len = b[k..]
-        .iter()
-        .take_while(|c| c.is_ascii_alphabetic())
-        .count();
+    };
     let next = &b[k..k + len];
     if len == 0
         || b.get(k + len).is_some_and(u8::is_ascii_alphanumeric)
@@ -185,6 +176,24 @@ fn head_after(b: &[u8], end: usize, lists: &Structures) -> bool {
     !OBJECTS.contains(&&*object)
 }
 
+/// Past one or two blanks at `k`: where the next word starts and how many ASCII letters
+/// it has (0 when it opens with something else); `None` without that gap.
+fn word_after_gap(b: &[u8], k: usize) -> Option<(usize, usize)> {
+    let spaces = b[k..]
+        .iter()
+        .take_while(|c| matches!(c, b' ' | b'\t'))
+        .count();
+    if !(1..=2).contains(&spaces) {
+        return None;
+    }
+    let k = k + spaces;
+    let len = b[k..]
+        .iter()
+        .take_while(|c| c.is_ascii_alphabetic())
+        .count();
+    Some((k, len))
+}
+
 /// After `end`, past a possessive and one or two spaces: a number, a `+`/`-` sign or a word
 /// of an exam's result (`Gleason 3+4`, `Neer +`, `Spurling negative`, `Katz ADL`).
 fn result_after(b: &[u8], end: usize, lists: &Structures) -> bool {
@@ -192,18 +201,9 @@ fn result_after(b: &[u8], end: usize, lists: &Structures) -> bool {
     if b[k..].starts_with(b"'s") {
         k += 2;
     }
-    let spaces = b[k..]
-        .iter()
-        .take_while(|c| matches!(c, b' ' | b'\t'))
-        .count();
-    if !(1..=2).contains(&spaces) {
+    let Some((k, len)) = word_after_gap(b, k) else {
         return false;
-    }
-    k += spaces;
-    let len = b[k..]
-        .iter()
-        .take_while(|c| c.is_ascii_alphabetic())
-        .count();
+    };
     match b.get(k) {
         Some(c) if c.is_ascii_digit() || matches!(c, b'+' | b'-') => true,
         _ => {

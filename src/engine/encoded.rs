@@ -743,27 +743,40 @@ fn read_groups(text: &str, block: &[(usize, usize)]) -> Option<(std::ops::Range<
             let Some(hidden) = b64_text(&joined) else {
                 continue;
             };
-            let (first, last) = (groups[0], groups[groups.len() - 1]);
-            let seps = groups
-                .windows(2)
-                .map(|w| text[w[0].1..w[1].0].to_string())
-                .collect();
-            let armor = Armor::Grouped {
-                inner: Box::new(hidden.armor),
-                width: first.1 - first.0,
-                seps,
-            };
-            return Some((
-                first.0..last.1,
-                Hidden {
-                    text: hidden.text,
-                    charset: hidden.charset,
-                    armor,
-                },
-            ));
+            let width = groups[0].1 - groups[0].0;
+            return Some(regrouped(text, groups, width, hidden));
         }
     }
     None
+}
+
+/// A value read from `groups` joined, with the armour that writes it back in groups of
+/// `width` and the separators the text had between them; its range spans the groups.
+fn regrouped(
+    text: &str,
+    groups: &[(usize, usize)],
+    width: usize,
+    hidden: Hidden,
+) -> (std::ops::Range<usize>, Hidden) {
+    let seps = groups
+        .windows(2)
+        .map(|w| text[w[0].1..w[1].0].to_string())
+        .collect();
+    let armor = Armor::Grouped {
+        inner: Box::new(hidden.armor),
+        width,
+        seps,
+    };
+    let start = groups.first().map_or(0, |g| g.0);
+    let end = groups.last().map_or(start, |g| g.1);
+    (
+        start..end,
+        Hidden {
+            text: hidden.text,
+            charset: hidden.charset,
+            armor,
+        },
+    )
 }
 
 /// Hexadecimal printed in groups of two or four bytes set apart by blanks, as `xxd` and
@@ -778,7 +791,7 @@ fn hex_groups(text: &str, block: &[(usize, usize)]) -> Option<(std::ops::Range<u
             let Some(groups) = block.get(front..block.len().saturating_sub(back)) else {
                 continue;
             };
-            let (Some(&first), Some(&last)) = (groups.first(), groups.last()) else {
+            let Some(&first) = groups.first() else {
                 continue;
             };
             let width = first.1 - first.0;
@@ -796,23 +809,7 @@ fn hex_groups(text: &str, block: &[(usize, usize)]) -> Option<(std::ops::Range<u
             let Some(hidden) = hex(&joined, MIN_SPACED_HEX_BYTES) else {
                 continue;
             };
-            let seps = groups
-                .windows(2)
-                .map(|w| text[w[0].1..w[1].0].to_string())
-                .collect();
-            let armor = Armor::Grouped {
-                inner: Box::new(hidden.armor),
-                width,
-                seps,
-            };
-            return Some((
-                first.0..last.1,
-                Hidden {
-                    text: hidden.text,
-                    charset: hidden.charset,
-                    armor,
-                },
-            ));
+            return Some(regrouped(text, groups, width, hidden));
         }
     }
     None
