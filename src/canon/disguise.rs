@@ -115,7 +115,41 @@ fn reads_symbols_as_letters(b: &[u8], start: usize, end: usize) -> bool {
     let dotted_after = b.get(host_end) == Some(&b'.')
         && b.get(host_end + 1).is_some_and(u8::is_ascii_alphanumeric);
     let joined_before = start > 0 && matches!(b[start - 1], b'.' | b'_' | b'-' | b'+' | b'%');
-    !dotted_after && !joined_before
+    !dotted_after && !joined_before && !at_mail_host(&b[start..host_end])
+}
+
+/// Mail hosts an address names with its top-level domain left off or mangled
+/// (`zvuk61@yahoo`, `rozzie61@gmail,com`) or none to have (`jane@localhost`): the `@` before
+/// one is an address's, not a letter (red team 55, J-aa). No name is written `…@gmail`.
+const MAIL_HOSTS: [&[u8]; 20] = [
+    b"gmail",
+    b"googlemail",
+    b"yahoo",
+    b"ymail",
+    b"hotmail",
+    b"outlook",
+    b"msn",
+    b"aol",
+    b"icloud",
+    b"protonmail",
+    b"proton",
+    b"gmx",
+    b"yandex",
+    b"zoho",
+    b"comcast",
+    b"verizon",
+    b"localhost",
+    b"localdomain",
+    b"intranet",
+    b"mailhost",
+];
+
+/// Whether the word holds an `@` right before one of [`MAIL_HOSTS`], whole.
+fn at_mail_host(word: &[u8]) -> bool {
+    word.iter().position(|&c| c == b'@').is_some_and(|at| {
+        let host = &word[at + 1..];
+        MAIL_HOSTS.iter().any(|h| host.eq_ignore_ascii_case(h))
+    })
 }
 
 /// Brackets that may hold each character of a spelled-out word: `[R][o]`, `(R)(o)`, `{R}{o}`.
@@ -724,6 +758,9 @@ mod tests {
         assert_eq!(symbols("mail jsmith@acme-corp.example today"), None);
         assert_eq!(symbols("rosalind@xn--thckeray-s2a.example"), None);
         assert_eq!(symbols("rosalind@thackeray_family.example"), None);
+        // A mail host with its top-level domain left off or mangled (red team 55, J-aa).
+        assert_eq!(symbols("email zvuk61@yahoo, rozzie61@Gmail,com"), None);
+        assert_eq!(symbols("write jane@localhost now"), None);
         assert_eq!(symbols("Thanks! see @mention, US$5 and $40"), None);
         assert_eq!(symbols("turned 100 on 14 Dec!! #family"), None);
         assert_eq!(symbols("a@b"), None);

@@ -458,6 +458,13 @@ pub(crate) fn parse_field(s: &str) -> Result<Field, String> {
 
 /// `first_name`, `firstName`, `FIRST-NAME`, `First Name` → `firstname`.
 pub fn normalize_key(key: &str) -> Cow<'_, str> {
+    // A Salesforce custom field's suffix (`Patient_Age__c`, a person account's `__pc`) is
+    // no part of the field's name (red team 55, J-z).
+    let key = ["__c", "__pc"]
+        .iter()
+        .find_map(|s| key.strip_suffix(s))
+        .filter(|k| !k.is_empty())
+        .unwrap_or(key);
     // Every key of a JSON walk comes through here twice (learning, then rewriting). Many
     // FHIR keys (`id`, `name`, `system`, `value`, `reference`) are already normalised: they
     // are borrowed, without an allocation.
@@ -509,6 +516,9 @@ mod tests {
         assert_eq!(normalize_key("Prénom_Du-PATIENT"), "prénomdupatient");
         assert_eq!(normalize_key("ÉTAT civil"), "étatcivil");
         assert_eq!(normalize_key(""), "");
+        assert_eq!(normalize_key("Patient_Age__c"), "patientage");
+        assert_eq!(normalize_key("SSN_Last_4__pc"), "ssnlast4");
+        assert_eq!(normalize_key("__c"), "c");
         // Already normalised: borrowed, not copied.
         assert!(matches!(
             normalize_key("reference"),

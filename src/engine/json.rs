@@ -507,7 +507,9 @@ impl Walker<'_, '_, '_> {
             if matches!(o.get(&k), Some(Value::String(_))) {
                 field = self.engine.fields.text_field(field, &key);
             }
-            if field == Field::Scan && key.starts_with("value") {
+            if field == Field::Scan
+                && (key.starts_with("value") || PAIRED_VALUE_KEYS.contains(&&*key))
+            {
                 if let Some(ty) = extension.or(labelled) {
                     field = Field::Phi(ty);
                 }
@@ -966,7 +968,24 @@ impl Walker<'_, '_, '_> {
 /// A FHIR extension's `value[x]` typed by what its `url` says it holds
 /// (`patient-mothersMaidenName` holds a name, `patient-birthPlace` a place).
 /// Keys that name the value beside them in a label/value pair.
-const LABEL_KEYS: [&str; 7] = ["name", "linkId", "label", "key", "field", "text", "title"];
+const LABEL_KEYS: [&str; 11] = [
+    "name",
+    "linkId",
+    "label",
+    "key",
+    "field",
+    "text",
+    "title",
+    "question",
+    "prompt",
+    "fieldName",
+    "k",
+];
+
+/// The keys (normalised) besides `value…` and `answer` that hold a label's value: form
+/// builders' `question`/`response` and `fieldName`/`fieldValue`, and `k`/`v` lists (red team
+/// 55, J-n).
+const PAIRED_VALUE_KEYS: [&str; 4] = ["response", "reply", "fieldvalue", "v"];
 
 /// The longest label read as a key or a phrase (a longer text is a sentence, not a label).
 const MAX_LABEL_LEN: usize = 96;

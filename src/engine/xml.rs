@@ -117,6 +117,9 @@ pub struct Rules {
     attributes: FxHashMap<String, Vec<PathRule>>,
     /// Identifier schemes by root OID: the PHI type of the `extension` beside that root.
     roots: FxHashMap<String, PhiType>,
+    /// The markup vocabularies' own element and attribute names, as written (`li`, `lang`):
+    /// never read as PHI where a document uses them as names.
+    markup_names: rustc_hash::FxHashSet<String>,
 }
 
 #[derive(Deserialize)]
@@ -126,6 +129,8 @@ struct RawRules {
     attributes: FxHashMap<String, String>,
     #[serde(default)]
     roots: FxHashMap<String, String>,
+    #[serde(default)]
+    markup_names: Vec<String>,
 }
 
 impl Rules {
@@ -137,7 +142,10 @@ impl Rules {
         };
         let raw: RawRules =
             toml::from_str(source).map_err(|e| FieldError::toml(file, source, &e))?;
-        let mut rules = Rules::default();
+        let mut rules = Rules {
+            markup_names: raw.markup_names.iter().cloned().collect(),
+            ..Rules::default()
+        };
         for (path, action) in &raw.elements {
             let action = parse_action(action).map_err(|r| err(format!("{path}: {r}")))?;
             let segments = segments(path).ok_or_else(|| err(format!("`{path}` is not a path")))?;
@@ -1296,7 +1304,11 @@ impl Deidentifier<'_, '_, '_> {
         let mut found = false;
         each_name(items, |name| {
             for part in name.split(':') {
-                if found || part.is_empty() || !seen.insert(part) {
+                if found
+                    || part.is_empty()
+                    || self.engine.xml.markup_names.contains(part)
+                    || !seen.insert(part)
+                {
                     continue;
                 }
                 found = self.name_part_holds_phi(part);

@@ -584,3 +584,21 @@ fn tokenised_time_stamps_and_ids_keep_their_lexical_form() {
         }
     }
 }
+
+/// Red team 55, J-d: XHTML's own element and attribute names (`<li>`, `<del>`, `lang`,
+/// `xml:lang`) are markup, not surnames: the document is read, not refused; a name written
+/// as an element (`<Thackeray>`) or in another case (`<Li>`) is still refused.
+#[test]
+fn xhtml_names_in_narratives_are_markup_not_phi_red_team_55() {
+    let doc = r#"<Observation xmlns="http://hl7.org/fhir"><text><status value="generated"/><div xmlns="http://www.w3.org/1999/xhtml" xml:lang="en-US"><ul><li lang="en">Grip 22 kg R, <del>18</del> <samp>Thackeray</samp></li></ul></div></text><status value="final"/></Observation>"#;
+    let out = safe_harbor(doc);
+    assert!(out.contains("<li lang=\"en\">Grip 22 kg R"), "{out}");
+    assert!(!out.contains("Thackeray"), "{out}");
+    for refused in ["<r><Thackeray>x</Thackeray></r>", "<r><Li>x</Li></r>"] {
+        let (r, _) = deidentify(refused, ContentType::Xml, "safe-harbor");
+        assert!(
+            matches!(r, Err(ScanError::XmlRefused(_))),
+            "{refused}: {r:?}"
+        );
+    }
+}

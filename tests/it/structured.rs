@@ -853,3 +853,54 @@ fn sampled_data_and_consent_data_are_no_attachments_red_team_52_h13() {
         out.text
     );
 }
+
+/// Red team 55, J-n: form builders' question/answer, prompt/response, fieldName/fieldValue
+/// and k/v lists type their value by the label, as name/value lists do.
+#[test]
+fn question_answer_and_kv_pairs_typed_by_their_label_red_team_55() {
+    let pairs = json!({
+        "questions_and_answers": [{"question": "Your age", "answer": "93"},
+            {"question": "Last 4 of SSN", "answer": "3306"}],
+        "items": [{"prompt": "Zip", "response": "01085"},
+            {"fieldName": "Plate", "fieldValue": "7XKJ22"}, {"k": "age", "v": "94"},
+            {"question": "Visit type", "answer": "follow-up"}]});
+    let out = deidentify(&pairs.to_string(), ContentType::Json, "safe-harbor");
+    for phi in ["\"93\"", "3306", "01085", "7XKJ22", "\"94\""] {
+        assert!(!out.text.contains(phi), "{phi} survived: {}", out.text);
+    }
+    assert!(out.text.contains("follow-up"), "{}", out.text);
+}
+
+/// Red team 55, J-i: keys in the languages of the records clinics exchange (`edad`,
+/// `Kennzeichen`, `codigo_postal`) type their bare values as the English keys do.
+#[test]
+fn keys_in_other_languages_type_their_values_red_team_55() {
+    let body = json!({"edad": 93, "Alter": "94", "matricula": "7XKJ22",
+        "Kennzeichen": "B-XK 4471", "codigo_postal": "01085", "Age (yrs)": 95,
+        "fecha_nacimiento": "23/08/1961", "count": 93});
+    let out = deidentify(&body.to_string(), ContentType::Json, "safe-harbor");
+    for phi in ["\"94\"", "7XKJ22", "4471", "01085", ":95", "08/1961"] {
+        assert!(!out.text.contains(phi), "{phi} survived: {}", out.text);
+    }
+    let v: Value = serde_json::from_str(&out.text).expect("output is JSON");
+    assert_ne!(v["edad"], 93, "{}", out.text);
+    assert_eq!(v["count"], 93, "a count is no age: {}", out.text);
+}
+
+/// Red team 55, J-x and J-z: OMOP's birth month and day, and Salesforce custom fields
+/// (`Patient_Age__c`) are typed by their names.
+#[test]
+fn omop_birth_parts_and_salesforce_custom_fields_red_team_55() {
+    let body = json!({"year_of_birth": 1961, "month_of_birth": 8, "day_of_birth": 23,
+        "Patient_Age__c": 93, "SSN_Last_4__c": "3306", "License_Plate__c": "7XKJ22",
+        "Mother_Maiden_Name__c": "Orsic", "Visit_Count__c": 93});
+    let out = deidentify(&body.to_string(), ContentType::Json, "safe-harbor");
+    let v: Value = serde_json::from_str(&out.text).expect("output is JSON");
+    for k in ["month_of_birth", "day_of_birth", "Patient_Age__c"] {
+        assert!(v[k].is_string(), "{k}: {}", out.text);
+    }
+    for phi in ["3306", "7XKJ22", "Orsic"] {
+        assert!(!out.text.contains(phi), "{phi} survived: {}", out.text);
+    }
+    assert_eq!(v["Visit_Count__c"], 93, "{}", out.text);
+}
