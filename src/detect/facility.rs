@@ -310,6 +310,9 @@ impl Facilities {
                 if let Some(k) = reader.unknown_place_after_move(next) {
                     out.push(reader.span(k, k));
                 }
+                if reader.ward_before_floor(i, next) {
+                    out.push(reader.span(next, next));
+                }
             }
             if let Some(next) = reader.after_phrase(i, &self.employment) {
                 if let Some((a, z)) = reader.employer(next) {
@@ -841,6 +844,40 @@ const MIN_UNKNOWN_PLACE: usize = 5;
 /// Most words of an employer's name after a phrase of work (`works for vista health`).
 const MAX_EMPLOYER: usize = 3;
 
+/// Shortest ward name read before a floor number (`Price 3`): two letters are more often
+/// shorthand (`to RA 2`).
+const MIN_WARD_NAME: usize = 3;
+
+/// First words of the phrases after which a name and a floor number are a ward: moves
+/// between units and floors (clin55). `go to`, `taken to`, `sent to` are left: they take
+/// plans and doses as often (`going to need 2 more`).
+const WARD_VERBS: &[&[u8]] = &[
+    b"transferred",
+    b"transfered",
+    b"tranferred",
+    b"transfer",
+    b"xferred",
+    b"xfer",
+    b"c/o",
+    b"call",
+    b"called",
+    b"admitted",
+    b"returned",
+    b"return",
+    b"moved",
+];
+
+/// Words after a number that make it a count, a dose or a time, not a floor (`transfer to
+/// chair 2 times`, `returned to Lasix 2 mg`).
+const NOT_AFTER_FLOOR: &[&[u8]] = &[
+    b"x", b"times", b"time", b"hrs", b"hr", b"hours", b"hour", b"h", b"days", b"day", b"d",
+    b"wks", b"weeks", b"week", b"wk", b"months", b"month", b"mo", b"yrs", b"years", b"min",
+    b"mins", b"minutes", b"sec", b"mg", b"mcg", b"g", b"gm", b"kg", b"l", b"lpm", b"ml",
+    b"cc", b"units", b"unit", b"u", b"am", b"pm", b"liters", b"litres", b"l/min", b"tabs",
+    b"tab", b"puffs", b"doses", b"dose", b"of", b"more", b"and", b"or", b"to", b"beds",
+    b"people", b"person", b"assist", b"staff",
+];
+
 impl Reader<'_> {
     /// Word `k` is letters only, at least `min` of them, and no list knows it as a word,
     /// a name, a service or a facility word: a proper name the lists have never seen.
@@ -870,6 +907,59 @@ impl Reader<'_> {
             return Some(k + 1);
         }
         self.unknown_word(k, MIN_UNKNOWN_PLACE).then_some(k)
+    }
+
+    /// `TRANSFER TO PRICE 3 WHEN BED AVAILABLE`, `c/o to Brink 9 in am`: after a phrase
+    /// that moves the patient between units (opened at word `i` by one of [`WARD_VERBS`]),
+    /// a word written as a name and followed by a floor number of one or two digits is the
+    /// ward, named for a person as many are, whether or not it is an English word or a
+    /// listed name (`unknown_place_after_move` reads only words no list knows). The number
+    /// must end its clause or stand before a word that counts nothing (`transfer to Price 3
+    /// today`, never `going to need 2 units`): the verbs are kept to transfers, so `go to`
+    /// and `taken to` are not read.
+    fn ward_before_floor(&self, i: usize, k: usize) -> bool {
+        if !WARD_VERBS.contains(&&*self.words[i].lower) || k + 1 >= self.words.len() {
+            return false;
+        }
+        let (ward, floor) = (&self.words[k], &self.words[k + 1]);
+        let number = &self.text[floor.start..floor.end];
+        let is_floor = (1..=2).contains(&number.len())
+            && number.iter().all(u8::is_ascii_digit)
+            && number != b"0"
+            && self.text[ward.end..floor.start].iter().all(|c| *c == b' ');
+        is_floor
+            && ward.end - ward.start >= MIN_WARD_NAME
+            && self.name_written(k)
+            && !self.is(k, member::FACILITY_WORDS)
+            && !self.is(k, member::SERVICES)
+            && !self.is(k, member::NAME_OPENERS)
+            && ward.flags & NOT_PROPER == 0
+            && self.floor_ends_clause(floor.end)
+    }
+
+    /// The floor number ending at byte `end` ends its clause: the text ends, a mark or a
+    /// line end follows, or a word that is no unit or count (`3 when bed available`, `9 in
+    /// am`; not `2 units`, `3 times`, `2 L`, `4-5`, `2/3`).
+    fn floor_ends_clause(&self, end: usize) -> bool {
+        let rest = &self.text[end..];
+        match rest.first() {
+            None => true,
+            Some(b'.' | b',' | b';' | b'\n' | b'\r' | b')' | b':') => {
+                // `3.5`, `2:30`: a decimal or a time, no floor.
+                !rest.get(1).is_some_and(u8::is_ascii_digit)
+            }
+            Some(b' ' | b'\t') => {
+                let word: Vec<u8> = rest
+                    .iter()
+                    .skip_while(|c| **c == b' ' || **c == b'\t')
+                    .take_while(|c| c.is_ascii_alphanumeric() || **c == b'%' || **c == b'/')
+                    .map(u8::to_ascii_lowercase)
+                    .collect();
+                word.is_empty()
+                    || word[0].is_ascii_alphabetic() && !NOT_AFTER_FLOOR.contains(&&*word)
+            }
+            Some(_) => false,
+        }
     }
 
     /// `he works for vista health`, `works at Genentech`: after a phrase of work (from
