@@ -870,12 +870,12 @@ const WARD_VERBS: &[&[u8]] = &[
 /// Words after a number that make it a count, a dose or a time, not a floor (`transfer to
 /// chair 2 times`, `returned to Lasix 2 mg`).
 const NOT_AFTER_FLOOR: &[&[u8]] = &[
-    b"x", b"times", b"time", b"hrs", b"hr", b"hours", b"hour", b"h", b"days", b"day", b"d",
-    b"wks", b"weeks", b"week", b"wk", b"months", b"month", b"mo", b"yrs", b"years", b"min",
-    b"mins", b"minutes", b"sec", b"mg", b"mcg", b"g", b"gm", b"kg", b"l", b"lpm", b"ml",
-    b"cc", b"units", b"unit", b"u", b"am", b"pm", b"liters", b"litres", b"l/min", b"tabs",
-    b"tab", b"puffs", b"doses", b"dose", b"of", b"more", b"and", b"or", b"to", b"beds",
-    b"people", b"person", b"assist", b"staff",
+    b"x", b"times", b"time", b"hrs", b"hr", b"hours", b"hour", b"h", b"days", b"day", b"d", b"wks",
+    b"weeks", b"week", b"wk", b"months", b"month", b"mo", b"yrs", b"years", b"min", b"mins",
+    b"minutes", b"sec", b"mg", b"mcg", b"g", b"gm", b"kg", b"l", b"lpm", b"ml", b"cc", b"units",
+    b"unit", b"u", b"am", b"pm", b"liters", b"litres", b"l/min", b"tabs", b"tab", b"puffs",
+    b"doses", b"dose", b"of", b"more", b"and", b"or", b"to", b"beds", b"people", b"person",
+    b"assist", b"staff",
 ];
 
 impl Reader<'_> {
@@ -1752,6 +1752,39 @@ mod tests {
             "he works for the city and lives with his wife.",
             "Pt works at home, independent in ADLs.",
             "Pt would like to go back to his own house tomorrow.",
+        ] {
+            assert_eq!(added(&f, &lex, text, &[]), Vec::<&str>::new(), "{text}");
+        }
+    }
+
+    #[test]
+    fn a_ward_named_for_a_person_before_its_floor_is_read_after_a_transfer() {
+        let (f, lex) = setup();
+        let cases = [
+            (
+                "PLAN: TRANSFER TO PRICE 3 WHEN BED AVAILABLE.",
+                vec!["PRICE"],
+            ),
+            ("Plan: c/o to Brink 9 in am.", vec!["Brink"]),
+            (
+                "plan: transfer to burns 7 when bed available",
+                vec!["burns"],
+            ),
+            (
+                "Pt is a resident of Kessler Assisted Living and ambulates.",
+                vec!["Kessler Assisted Living"],
+            ),
+        ];
+        for (text, want) in cases {
+            assert_eq!(added(&f, &lex, text, &[]), want, "{text}");
+        }
+        for text in [
+            "Plan: transfer to chair 2 times today.",
+            "Pt going to need 2 more units.",
+            "Transferred to bed 3 at 1600.",
+            "Returned to Lasix 2 mg daily.",
+            "Transfer to MICU 2 when bed available.",
+            "Pt transferred to floor 7 today.",
         ] {
             assert_eq!(added(&f, &lex, text, &[]), Vec::<&str>::new(), "{text}");
         }

@@ -488,9 +488,7 @@ fn ends_range_from_date(text: &str, start: usize) -> bool {
     let pair = &b[first..end];
     let mark = |c: &u8| *c == b'/' || *c == b'-';
     let shaped = pair.iter().filter(|c| mark(c)).count() == 1
-        && pair
-            .split(mark)
-            .all(|n| (1..=2).contains(&n.len()))
+        && pair.split(mark).all(|n| (1..=2).contains(&n.len()))
         && (first == 0 || !b[first - 1].is_ascii_alphanumeric())
         && month_and_day(&text[first..end]);
     shaped && partial_date_reading(text, first, end, false)
@@ -498,7 +496,9 @@ fn ends_range_from_date(text: &str, start: usize) -> bool {
 
 /// `m/d` with a month of 1 to 12 and a day of 1 to 31.
 fn month_and_day(pair: &str) -> bool {
-    let mut nums = pair.split(['/', '-']).map(|n| n.parse::<u32>().unwrap_or(0));
+    let mut nums = pair
+        .split(['/', '-'])
+        .map(|n| n.parse::<u32>().unwrap_or(0));
     let (month, day) = (nums.next().unwrap_or(0), nums.next().unwrap_or(0));
     (1..=12).contains(&month) && (1..=31).contains(&day)
 }

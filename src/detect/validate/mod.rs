@@ -742,6 +742,11 @@ mod tests {
             partial_date(&text, at, end)
         };
         assert!(t("found on #7/22 by husband"));
+        // clin55: `adm` is `admitted`; a dashed pair ends a range a word joins to a date.
+        assert!(t("83 yo M adm #6-16 from OSH"));
+        assert!(t("admitted from 3-23 to #10-21 for CHF"));
+        assert!(!t("RR from 3-4 to #5-6 breaths"));
+        assert!(!t("pain 4/10-#6-10 today"));
         assert!(t("seen #10/15 ok"));
         assert!(!t("buttoning #3/5 independent"));
         assert!(!t("pain #6/10 today"));

@@ -307,13 +307,13 @@ pub(super) fn ward_name(v: &str) -> bool {
 /// after `OSH` or after a record number they are no hospital's initials (`OSH (ED)`,
 /// `100000 CFU`).
 const UNIT_INITIALS: &[&str] = &[
-    "ED", "ER", "EW", "ICU", "MICU", "SICU", "CCU", "CSRU", "NICU", "PICU", "PACU", "OR",
-    "IR", "CT", "CTA", "MRI", "MRA", "EKG", "ECG", "CXR", "KUB", "TTE", "TEE", "ABG", "LP",
-    "US", "GI", "ENT", "EP", "BP", "HR", "IV", "PO", "NG", "NGT", "ETT", "CVL", "PICC",
-    "CFU", "IU", "MG", "ML", "MCG", "CC", "UNITS", "CELLS", "CELL", "PLT", "WBC", "RBC",
-    "NS", "LR", "PRBC", "FFP", "ABX", "CATH", "TELE", "SNF", "REHAB", "AM", "PM", "MD",
-    "RN", "NP", "PA", "DO", "ID", "PT", "OT", "HOSP", "DX", "HX", "RX", "TX", "SX", "NA",
-    "UNK", "NONE", "NEG", "POS", "OK", "YES", "NO", "TBD",
+    "ED", "ER", "EW", "ICU", "MICU", "SICU", "CCU", "CSRU", "NICU", "PICU", "PACU", "OR", "IR",
+    "CT", "CTA", "MRI", "MRA", "EKG", "ECG", "CXR", "KUB", "TTE", "TEE", "ABG", "LP", "US", "GI",
+    "ENT", "EP", "BP", "HR", "IV", "PO", "NG", "NGT", "ETT", "CVL", "PICC", "CFU", "IU", "MG",
+    "ML", "MCG", "CC", "UNITS", "CELLS", "CELL", "PLT", "WBC", "RBC", "NS", "LR", "PRBC", "FFP",
+    "ABX", "CATH", "TELE", "SNF", "REHAB", "AM", "PM", "MD", "RN", "NP", "PA", "DO", "ID", "PT",
+    "OT", "HOSP", "DX", "HX", "RX", "TX", "SX", "NA", "UNK", "NONE", "NEG", "POS", "OK", "YES",
+    "NO", "TBD",
 ];
 
 /// Capitals read as a hospital's initials that are no unit, test or measure.
