@@ -290,6 +290,9 @@ impl Facilities {
             if let Some(k) = reader.system_after_preposition(i) {
                 out.push(reader.span(k, k));
             }
+            if let Some((a, z)) = reader.hospital_after_preposition(i) {
+                out.push(reader.span(a, z));
+            }
             if let Some((a, z)) = reader.facility_line(i) {
                 out.push(reader.span(a, z));
             }
@@ -844,6 +847,22 @@ const MIN_UNKNOWN_PLACE: usize = 5;
 /// Most words of an employer's name after a phrase of work (`works for vista health`).
 const MAX_EMPLOYER: usize = 3;
 
+/// Last words of a run after a bare preposition that make it a hospital or a home (clin55):
+/// the kinds of place a note names by a proper name. `clinic`, `health`, `care` are left
+/// (`at Hand Clinic`, `from Home Health` name services).
+const HOSPITAL_ENDS: &[&[u8]] = &[
+    b"hospital",
+    b"hosp",
+    b"center",
+    b"centre",
+    b"ctr",
+    b"cntr",
+    b"infirmary",
+    b"memorial",
+    b"manor",
+    b"hospice",
+];
+
 /// Shortest ward name read before a floor number (`Price 3`): two letters are more often
 /// shorthand (`to RA 2`).
 const MIN_WARD_NAME: usize = 3;
@@ -1230,6 +1249,35 @@ impl Reader<'_> {
         let w = &self.text[self.words[k].start..self.words[k].end];
         let written = w.iter().all(u8::is_ascii_uppercase) || self.case == Case::Lower;
         (self.joined(i) && self.is(k, member::NAMED_ACRONYMS) && written).then_some(k)
+    }
+
+    /// `outside study from Mercy Hosp`, `at Kessler Medical Center`, `PT WAS AT
+    /// REISTERSTOWN HOSPITAL`: after a preposition alone (and `the`), a run that names a
+    /// facility as after a movement phrase and ends in a word of a hospital or a home
+    /// ([`HOSPITAL_ENDS`]). In a one-case note one of its words must be no English word
+    /// (`AT PREVIOUS HOSPITAL` names none). Returns the run.
+    fn hospital_after_preposition(&self, i: usize) -> Option<(usize, usize)> {
+        if i + 2 >= self.words.len() || !self.is(i, member::BARE_PREPOSITIONS) || !self.joined(i) {
+            return None;
+        }
+        let mut k = i + 1;
+        if *self.words[k].lower == *b"the" && self.joined(k) {
+            k += 1;
+        }
+        if self.is(k, member::STRONG_OPENERS) {
+            // Read by `opened_after_preposition`.
+            return None;
+        }
+        let (a, z) = self.named_run(k)?;
+        let last = &*self.words[z].lower;
+        let ends_hospital = HOSPITAL_ENDS.contains(&last)
+            || last == b"home" && z > a && *self.words[z - 1].lower == *b"nursing";
+        let proper = (a..=z).filter(|&j| self.proper(j));
+        let rare = proper
+            .clone()
+            .any(|j| self.words[j].flags & (flag::ENGLISH | flag::COMMON) == 0);
+        let written = self.case == Case::Mixed || rare;
+        (z > a && ends_hospital && written && proper.count() > 0).then_some((a, z))
     }
 
     /// Word `k` is written with one capital and small letters after it (`Canton`).
@@ -1770,6 +1818,15 @@ mod tests {
                 "plan: transfer to burns 7 when bed available",
                 vec!["burns"],
             ),
+            ("outside study from Mercy Hosp.", vec!["Mercy Hosp"]),
+            (
+                "Old films at the Kessler Medical Center.",
+                vec!["Kessler Medical Center"],
+            ),
+            (
+                "HE HAD TURP AT REISTERSTOWN HOSPITAL.",
+                vec!["REISTERSTOWN HOSPITAL"],
+            ),
             (
                 "Pt is a resident of Kessler Assisted Living and ambulates.",
                 vec!["Kessler Assisted Living"],
@@ -1785,6 +1842,10 @@ mod tests {
             "Returned to Lasix 2 mg daily.",
             "Transfer to MICU 2 when bed available.",
             "Pt transferred to floor 7 today.",
+            "PT WAS AT PREVIOUS HOSPITAL FOR 3 DAYS.",
+            "Seen at Hand Clinic, then in the hospital.",
+            "Went home from Home Health care.",
+            "Records at Outside Hospital reviewed.",
         ] {
             assert_eq!(added(&f, &lex, text, &[]), Vec::<&str>::new(), "{text}");
         }
