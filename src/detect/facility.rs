@@ -937,7 +937,7 @@ impl Reader<'_> {
     /// today`, never `going to need 2 units`): the verbs are kept to transfers, so `go to`
     /// and `taken to` are not read.
     fn ward_before_floor(&self, i: usize, k: usize) -> bool {
-        if !WARD_VERBS.contains(&&*self.words[i].lower) || k + 1 >= self.words.len() {
+        if !WARD_VERBS.contains(&self.words[i].lower) || k + 1 >= self.words.len() {
             return false;
         }
         let (ward, floor) = (&self.words[k], &self.words[k + 1]);
@@ -1269,7 +1269,7 @@ impl Reader<'_> {
             return None;
         }
         let (a, z) = self.named_run(k)?;
-        let last = &*self.words[z].lower;
+        let last = self.words[z].lower;
         let ends_hospital = HOSPITAL_ENDS.contains(&last)
             || last == b"home" && z > a && *self.words[z - 1].lower == *b"nursing";
         let proper = (a..=z).filter(|&j| self.proper(j));
