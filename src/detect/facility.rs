@@ -886,6 +886,16 @@ const WARD_VERBS: &[&[u8]] = &[
     b"moved",
 ];
 
+/// Nouns that number a part of a unit, a stage or a level, never a ward named for a
+/// person (`admitted to Station 7`, `transferred to Pod 3`, `returned to Phase 1 rehab`).
+const NOT_WARDS: &[&[u8]] = &[
+    b"station", b"pod", b"level", b"stage", b"phase", b"suite", b"bay", b"zone", b"tier",
+    b"section", b"area", b"step", b"grade", b"class", b"type", b"team", b"group", b"cohort",
+    b"arm", b"cycle", b"day", b"week", b"visit", b"round", b"block", b"module", b"cubicle",
+    b"cube", b"booth", b"lane", b"track", b"pool", b"hall", b"wing", b"tower", b"ward", b"unit",
+    b"floor", b"room", b"bed", b"gate", b"door", b"line", b"spot",
+];
+
 /// Words after a number that make it a count, a dose or a time, not a floor (`transfer to
 /// chair 2 times`, `returned to Lasix 2 mg`).
 const NOT_AFTER_FLOOR: &[&[u8]] = &[
@@ -953,6 +963,7 @@ impl Reader<'_> {
             && !self.is(k, member::SERVICES)
             && !self.is(k, member::NAME_OPENERS)
             && ward.flags & NOT_PROPER == 0
+            && !NOT_WARDS.contains(&self.words[k].lower)
             && self.floor_ends_clause(floor.end)
     }
 
@@ -1842,6 +1853,10 @@ mod tests {
             "Returned to Lasix 2 mg daily.",
             "Transfer to MICU 2 when bed available.",
             "Pt transferred to floor 7 today.",
+            "Pt admitted to Station 7 overnight.",
+            "Transferred to Pod 3 today.",
+            "Pt returned to Phase 1 cardiac rehab.",
+            "PT CALLED OUT TO BAY 4.",
             "PT WAS AT PREVIOUS HOSPITAL FOR 3 DAYS.",
             "Seen at Hand Clinic, then in the hospital.",
             "Went home from Home Health care.",
