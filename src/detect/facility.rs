@@ -290,6 +290,9 @@ impl Facilities {
             if let Some(k) = reader.system_after_preposition(i) {
                 out.push(reader.span(k, k));
             }
+            if let Some((a, z)) = reader.hospital_after_preposition(i) {
+                out.push(reader.span(a, z));
+            }
             if let Some((a, z)) = reader.facility_line(i) {
                 out.push(reader.span(a, z));
             }
@@ -309,6 +312,9 @@ impl Facilities {
                 }
                 if let Some(k) = reader.unknown_place_after_move(next) {
                     out.push(reader.span(k, k));
+                }
+                if reader.ward_before_floor(i, next) {
+                    out.push(reader.span(next, next));
                 }
             }
             if let Some(next) = reader.after_phrase(i, &self.employment) {
@@ -841,6 +847,66 @@ const MIN_UNKNOWN_PLACE: usize = 5;
 /// Most words of an employer's name after a phrase of work (`works for vista health`).
 const MAX_EMPLOYER: usize = 3;
 
+/// Last words of a run after a bare preposition that make it a hospital or a home (clin55):
+/// the kinds of place a note names by a proper name. `clinic`, `health`, `care` are left
+/// (`at Hand Clinic`, `from Home Health` name services).
+const HOSPITAL_ENDS: &[&[u8]] = &[
+    b"hospital",
+    b"hosp",
+    b"center",
+    b"centre",
+    b"ctr",
+    b"cntr",
+    b"infirmary",
+    b"memorial",
+    b"manor",
+    b"hospice",
+];
+
+/// Shortest ward name read before a floor number (`Price 3`): two letters are more often
+/// shorthand (`to RA 2`).
+const MIN_WARD_NAME: usize = 3;
+
+/// First words of the phrases after which a name and a floor number are a ward: moves
+/// between units and floors (clin55). `go to`, `taken to`, `sent to` are left: they take
+/// plans and doses as often (`going to need 2 more`).
+const WARD_VERBS: &[&[u8]] = &[
+    b"transferred",
+    b"transfered",
+    b"tranferred",
+    b"transfer",
+    b"xferred",
+    b"xfer",
+    b"c/o",
+    b"call",
+    b"called",
+    b"admitted",
+    b"returned",
+    b"return",
+    b"moved",
+];
+
+/// Nouns that number a part of a unit, a stage or a level, never a ward named for a
+/// person (`admitted to Station 7`, `transferred to Pod 3`, `returned to Phase 1 rehab`).
+const NOT_WARDS: &[&[u8]] = &[
+    b"station", b"pod", b"level", b"stage", b"phase", b"suite", b"bay", b"zone", b"tier",
+    b"section", b"area", b"step", b"grade", b"class", b"type", b"team", b"group", b"cohort",
+    b"arm", b"cycle", b"day", b"week", b"visit", b"round", b"block", b"module", b"cubicle",
+    b"cube", b"booth", b"lane", b"track", b"pool", b"hall", b"wing", b"tower", b"ward", b"unit",
+    b"floor", b"room", b"bed", b"gate", b"door", b"line", b"spot",
+];
+
+/// Words after a number that make it a count, a dose or a time, not a floor (`transfer to
+/// chair 2 times`, `returned to Lasix 2 mg`).
+const NOT_AFTER_FLOOR: &[&[u8]] = &[
+    b"x", b"times", b"time", b"hrs", b"hr", b"hours", b"hour", b"h", b"days", b"day", b"d", b"wks",
+    b"weeks", b"week", b"wk", b"months", b"month", b"mo", b"yrs", b"years", b"min", b"mins",
+    b"minutes", b"sec", b"mg", b"mcg", b"g", b"gm", b"kg", b"l", b"lpm", b"ml", b"cc", b"units",
+    b"unit", b"u", b"am", b"pm", b"liters", b"litres", b"l/min", b"tabs", b"tab", b"puffs",
+    b"doses", b"dose", b"of", b"more", b"and", b"or", b"to", b"beds", b"people", b"person",
+    b"assist", b"staff",
+];
+
 impl Reader<'_> {
     /// Word `k` is letters only, at least `min` of them, and no list knows it as a word,
     /// a name, a service or a facility word: a proper name the lists have never seen.
@@ -870,6 +936,60 @@ impl Reader<'_> {
             return Some(k + 1);
         }
         self.unknown_word(k, MIN_UNKNOWN_PLACE).then_some(k)
+    }
+
+    /// `TRANSFER TO PRICE 3 WHEN BED AVAILABLE`, `c/o to Brink 9 in am`: after a phrase
+    /// that moves the patient between units (opened at word `i` by one of [`WARD_VERBS`]),
+    /// a word written as a name and followed by a floor number of one or two digits is the
+    /// ward, named for a person as many are, whether or not it is an English word or a
+    /// listed name (`unknown_place_after_move` reads only words no list knows). The number
+    /// must end its clause or stand before a word that counts nothing (`transfer to Price 3
+    /// today`, never `going to need 2 units`): the verbs are kept to transfers, so `go to`
+    /// and `taken to` are not read.
+    fn ward_before_floor(&self, i: usize, k: usize) -> bool {
+        if !WARD_VERBS.contains(&self.words[i].lower) || k + 1 >= self.words.len() {
+            return false;
+        }
+        let (ward, floor) = (&self.words[k], &self.words[k + 1]);
+        let number = &self.text[floor.start..floor.end];
+        let is_floor = (1..=2).contains(&number.len())
+            && number.iter().all(u8::is_ascii_digit)
+            && number != b"0"
+            && self.text[ward.end..floor.start].iter().all(|c| *c == b' ');
+        is_floor
+            && ward.end - ward.start >= MIN_WARD_NAME
+            && self.name_written(k)
+            && !self.is(k, member::FACILITY_WORDS)
+            && !self.is(k, member::SERVICES)
+            && !self.is(k, member::NAME_OPENERS)
+            && ward.flags & NOT_PROPER == 0
+            && !NOT_WARDS.contains(&self.words[k].lower)
+            && self.floor_ends_clause(floor.end)
+    }
+
+    /// The floor number ending at byte `end` ends its clause: the text ends, a mark or a
+    /// line end follows, or a word that is no unit or count (`3 when bed available`, `9 in
+    /// am`; not `2 units`, `3 times`, `2 L`, `4-5`, `2/3`).
+    fn floor_ends_clause(&self, end: usize) -> bool {
+        let rest = &self.text[end..];
+        match rest.first() {
+            None => true,
+            Some(b'.' | b',' | b';' | b'\n' | b'\r' | b')' | b':') => {
+                // `3.5`, `2:30`: a decimal or a time, no floor.
+                !rest.get(1).is_some_and(u8::is_ascii_digit)
+            }
+            Some(b' ' | b'\t') => {
+                let word: Vec<u8> = rest
+                    .iter()
+                    .skip_while(|c| **c == b' ' || **c == b'\t')
+                    .take_while(|c| c.is_ascii_alphanumeric() || **c == b'%' || **c == b'/')
+                    .map(u8::to_ascii_lowercase)
+                    .collect();
+                word.is_empty()
+                    || word[0].is_ascii_alphabetic() && !NOT_AFTER_FLOOR.contains(&&*word)
+            }
+            Some(_) => false,
+        }
     }
 
     /// `he works for vista health`, `works at Genentech`: after a phrase of work (from
@@ -1140,6 +1260,35 @@ impl Reader<'_> {
         let w = &self.text[self.words[k].start..self.words[k].end];
         let written = w.iter().all(u8::is_ascii_uppercase) || self.case == Case::Lower;
         (self.joined(i) && self.is(k, member::NAMED_ACRONYMS) && written).then_some(k)
+    }
+
+    /// `outside study from Mercy Hosp`, `at Kessler Medical Center`, `PT WAS AT
+    /// REISTERSTOWN HOSPITAL`: after a preposition alone (and `the`), a run that names a
+    /// facility as after a movement phrase and ends in a word of a hospital or a home
+    /// ([`HOSPITAL_ENDS`]). In a one-case note one of its words must be no English word
+    /// (`AT PREVIOUS HOSPITAL` names none). Returns the run.
+    fn hospital_after_preposition(&self, i: usize) -> Option<(usize, usize)> {
+        if i + 2 >= self.words.len() || !self.is(i, member::BARE_PREPOSITIONS) || !self.joined(i) {
+            return None;
+        }
+        let mut k = i + 1;
+        if *self.words[k].lower == *b"the" && self.joined(k) {
+            k += 1;
+        }
+        if self.is(k, member::STRONG_OPENERS) {
+            // Read by `opened_after_preposition`.
+            return None;
+        }
+        let (a, z) = self.named_run(k)?;
+        let last = self.words[z].lower;
+        let ends_hospital = HOSPITAL_ENDS.contains(&last)
+            || last == b"home" && z > a && *self.words[z - 1].lower == *b"nursing";
+        let proper = (a..=z).filter(|&j| self.proper(j));
+        let rare = proper
+            .clone()
+            .any(|j| self.words[j].flags & (flag::ENGLISH | flag::COMMON) == 0);
+        let written = self.case == Case::Mixed || rare;
+        (z > a && ends_hospital && written && proper.count() > 0).then_some((a, z))
     }
 
     /// Word `k` is written with one capital and small letters after it (`Canton`).
@@ -1662,6 +1811,56 @@ mod tests {
             "he works for the city and lives with his wife.",
             "Pt works at home, independent in ADLs.",
             "Pt would like to go back to his own house tomorrow.",
+        ] {
+            assert_eq!(added(&f, &lex, text, &[]), Vec::<&str>::new(), "{text}");
+        }
+    }
+
+    #[test]
+    fn a_ward_named_for_a_person_before_its_floor_is_read_after_a_transfer() {
+        let (f, lex) = setup();
+        let cases = [
+            (
+                "PLAN: TRANSFER TO PRICE 3 WHEN BED AVAILABLE.",
+                vec!["PRICE"],
+            ),
+            ("Plan: c/o to Brink 9 in am.", vec!["Brink"]),
+            (
+                "plan: transfer to burns 7 when bed available",
+                vec!["burns"],
+            ),
+            ("outside study from Mercy Hosp.", vec!["Mercy Hosp"]),
+            (
+                "Old films at the Kessler Medical Center.",
+                vec!["Kessler Medical Center"],
+            ),
+            (
+                "HE HAD TURP AT REISTERSTOWN HOSPITAL.",
+                vec!["REISTERSTOWN HOSPITAL"],
+            ),
+            (
+                "Pt is a resident of Kessler Assisted Living and ambulates.",
+                vec!["Kessler Assisted Living"],
+            ),
+        ];
+        for (text, want) in cases {
+            assert_eq!(added(&f, &lex, text, &[]), want, "{text}");
+        }
+        for text in [
+            "Plan: transfer to chair 2 times today.",
+            "Pt going to need 2 more units.",
+            "Transferred to bed 3 at 1600.",
+            "Returned to Lasix 2 mg daily.",
+            "Transfer to MICU 2 when bed available.",
+            "Pt transferred to floor 7 today.",
+            "Pt admitted to Station 7 overnight.",
+            "Transferred to Pod 3 today.",
+            "Pt returned to Phase 1 cardiac rehab.",
+            "PT CALLED OUT TO BAY 4.",
+            "PT WAS AT PREVIOUS HOSPITAL FOR 3 DAYS.",
+            "Seen at Hand Clinic, then in the hospital.",
+            "Went home from Home Health care.",
+            "Records at Outside Hospital reviewed.",
         ] {
             assert_eq!(added(&f, &lex, text, &[]), Vec::<&str>::new(), "{text}");
         }

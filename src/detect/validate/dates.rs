@@ -227,6 +227,8 @@ pub(super) const DATE_CUE_BEFORE: &[&str] = &[
     "seen",
     "admitted",
     "admit",
+    // `83 yo M adm 6-16 from OSH` (clin55): the nursing shorthand of `admitted`.
+    "adm",
     "discharged",
     "d/c",
     "by",
@@ -460,9 +462,13 @@ fn ends_range_from_date(text: &str, start: usize) -> bool {
     let trim = |h: &[u8]| -> usize { h.len() - h.iter().rev().take_while(|c| **c == b' ').count() };
     let b = text.as_bytes();
     let mut end = trim(&b[..start]);
+    // A range joined by a word may hold dashed pairs (`from 3-23 to 10-21`, clin55); one
+    // joined by a dash holds slashed pairs only (`3-4-5` is no range of days).
+    let mut worded = false;
     if b[..end].ends_with(b"-") {
         end = trim(&b[..end - 1]);
     } else {
+        worded = true;
         let head = &b[..end];
         let Some(word) = RANGE_WORDS.iter().find(|w| {
             head.len() > w.len()
@@ -477,13 +483,12 @@ fn ends_range_from_date(text: &str, start: usize) -> bool {
         - b[..end]
             .iter()
             .rev()
-            .take_while(|c| c.is_ascii_digit() || **c == b'/')
+            .take_while(|c| c.is_ascii_digit() || **c == b'/' || worded && **c == b'-')
             .count();
     let pair = &b[first..end];
-    let shaped = pair.iter().filter(|c| **c == b'/').count() == 1
-        && pair
-            .split(|c| *c == b'/')
-            .all(|n| (1..=2).contains(&n.len()))
+    let mark = |c: &u8| *c == b'/' || *c == b'-';
+    let shaped = pair.iter().filter(|c| mark(c)).count() == 1
+        && pair.split(mark).all(|n| (1..=2).contains(&n.len()))
         && (first == 0 || !b[first - 1].is_ascii_alphanumeric())
         && month_and_day(&text[first..end]);
     shaped && partial_date_reading(text, first, end, false)
@@ -491,7 +496,9 @@ fn ends_range_from_date(text: &str, start: usize) -> bool {
 
 /// `m/d` with a month of 1 to 12 and a day of 1 to 31.
 fn month_and_day(pair: &str) -> bool {
-    let mut nums = pair.split('/').map(|n| n.parse::<u32>().unwrap_or(0));
+    let mut nums = pair
+        .split(['/', '-'])
+        .map(|n| n.parse::<u32>().unwrap_or(0));
     let (month, day) = (nums.next().unwrap_or(0), nums.next().unwrap_or(0));
     (1..=12).contains(&month) && (1..=31).contains(&day)
 }

@@ -24,7 +24,7 @@ use identifiers::{
     phone_after_role, phone_cue_before, phone_eight, phone_intl, photo_file, plate,
     read_out_number, read_out_number_any_language, url_end,
 };
-use places::{city, street, ward_name};
+use places::{city, not_unit_initials, street, ward_name};
 
 pub use identifiers::{card, dea, hicn, iban, luhn, mbi, ssn, vin, vin_check_digit};
 
@@ -43,6 +43,7 @@ pub enum Validator {
     /// A ward's name before `ward`/`unit` (`Juniper ward`): not a kind of ward or service
     /// (`medical ward`, `step-down unit`) and not a determiner.
     WardName,
+    NotUnitInitials,
     Date,
     Dea,
     HasDigit,
@@ -132,6 +133,7 @@ impl FromStr for Validator {
             "card_cued" => Validator::CardCued,
             "city" => Validator::City,
             "ward_name" => Validator::WardName,
+            "not_unit_initials" => Validator::NotUnitInitials,
             "date" => Validator::Date,
             "dea" => Validator::Dea,
             "document_id" => Validator::DocumentId,
@@ -197,6 +199,7 @@ impl Validator {
             Validator::CardCued => card(v, false),
             Validator::City => city(v),
             Validator::WardName => ward_name(v),
+            Validator::NotUnitInitials => not_unit_initials(v),
             Validator::Date => numeric_date(text, start, end),
             Validator::Dea => dea(v),
             Validator::DocumentId => {
@@ -739,6 +742,11 @@ mod tests {
             partial_date(&text, at, end)
         };
         assert!(t("found on #7/22 by husband"));
+        // clin55: `adm` is `admitted`; a dashed pair ends a range a word joins to a date.
+        assert!(t("83 yo M adm #6-16 from OSH"));
+        assert!(t("admitted from 3-23 to #10-21 for CHF"));
+        assert!(!t("RR from 3-4 to #5-6 breaths"));
+        assert!(!t("pain 4/10-#6-10 today"));
         assert!(t("seen #10/15 ok"));
         assert!(!t("buttoning #3/5 independent"));
         assert!(!t("pain #6/10 today"));

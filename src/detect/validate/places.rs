@@ -303,6 +303,24 @@ pub(super) fn ward_name(v: &str) -> bool {
     !NOT_WARD_NAMES.contains(&first.as_str())
 }
 
+/// Capitals that name a unit, a test, a department or a unit of measure: in parentheses
+/// after `OSH` or after a record number they are no hospital's initials (`OSH (ED)`,
+/// `100000 CFU`).
+const UNIT_INITIALS: &[&str] = &[
+    "ED", "ER", "EW", "ICU", "MICU", "SICU", "CCU", "CSRU", "NICU", "PICU", "PACU", "OR", "IR",
+    "CT", "CTA", "MRI", "MRA", "EKG", "ECG", "CXR", "KUB", "TTE", "TEE", "ABG", "LP", "US", "GI",
+    "ENT", "EP", "BP", "HR", "IV", "PO", "NG", "NGT", "ETT", "CVL", "PICC", "CFU", "IU", "MG",
+    "ML", "MCG", "CC", "UNITS", "CELLS", "CELL", "PLT", "WBC", "RBC", "NS", "LR", "PRBC", "FFP",
+    "ABX", "CATH", "TELE", "SNF", "REHAB", "AM", "PM", "MD", "RN", "NP", "PA", "DO", "ID", "PT",
+    "OT", "HOSP", "DX", "HX", "RX", "TX", "SX", "NA", "UNK", "NONE", "NEG", "POS", "OK", "YES",
+    "NO", "TBD",
+];
+
+/// Capitals read as a hospital's initials that are no unit, test or measure.
+pub(super) fn not_unit_initials(v: &str) -> bool {
+    !UNIT_INITIALS.contains(&v.trim())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
