@@ -921,8 +921,31 @@ fn is_plain(s: &str) -> bool {
 }
 
 /// A byte the view holds as itself, from itself: ASCII that opens no escape or tag and is
-/// no control character.
+/// no control character. One table look-up: `is_plain` and the literal runs of the view
+/// ask it of nearly every byte of every text.
 fn is_literal(b: u8) -> bool {
+    LITERAL[usize::from(b)]
+}
+
+/// [`is_literal`]'s answer for each byte.
+const LITERAL: [bool; 256] = literal_bytes();
+
+const fn literal_bytes() -> [bool; 256] {
+    let mut table = [false; 256];
+    let mut b: u8 = 0;
+    loop {
+        table[b as usize] = is_literal_byte(b);
+        if b == u8::MAX {
+            break;
+        }
+        b += 1;
+    }
+    table
+}
+
+/// The rule [`LITERAL`] is made from: ASCII, none of `& % \ <`, and no control character
+/// but a line break or a tab.
+const fn is_literal_byte(b: u8) -> bool {
     b.is_ascii()
         && !matches!(b, b'&' | b'%' | b'\\' | b'<')
         && (b >= 0x20 || matches!(b, b'\n' | b'\r' | b'\t'))
@@ -1980,6 +2003,15 @@ fn css_escape(s: &str) -> Option<(char, usize)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_literal_table_answers_as_its_rule() {
+        for b in 0..=255u8 {
+            assert_eq!(is_literal(b), is_literal_byte(b), "byte {b}");
+        }
+        assert!(is_literal(b'a') && is_literal(b'\n') && is_literal(b' '));
+        assert!(!is_literal(b'&') && !is_literal(0x7f) && !is_literal(0xc3) && !is_literal(0));
+    }
 
     fn view(s: &str) -> String {
         Canon::of(s)

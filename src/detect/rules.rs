@@ -337,6 +337,36 @@ const START_KINDS: [fn(u8) -> bool; 3] = [
 /// The most bytes [`AtStarts::walk`] reads from one start (see there).
 const MAX_WALK: usize = 512;
 
+/// In [`RuleSet::table_route`], a byte no start-table group may start on.
+const NO_GROUP: u8 = u8::MAX;
+
+/// The route of [`RuleSet::table_route`]: for each byte, the start-table group whose table
+/// may start a match on it. `None` if a group is gated (its gates' run measurements are
+/// reset per group pass) or two groups may start on one byte (the groups are split by
+/// kind of first byte, so they do not; checked rather than assumed).
+fn table_route(at_starts: &[AtStarts]) -> Option<Box<[u8; 256]>> {
+    let mut route = Box::new([NO_GROUP; 256]);
+    for (g, a) in at_starts.iter().enumerate() {
+        let Positions::Table(table) = &a.positions else {
+            continue;
+        };
+        let g = u8::try_from(g).ok().filter(|&g| g != NO_GROUP)?;
+        if a.gates.is_some() {
+            return None;
+        }
+        for b in 0..=255u8 {
+            if table.may_start_on(b) {
+                let slot = &mut route[usize::from(b)];
+                if *slot != NO_GROUP {
+                    return None;
+                }
+                *slot = g;
+            }
+        }
+    }
+    Some(route)
+}
+
 /// Adds the patterns of a match state to `set`.
 fn add_matches(
     dfa: &hybrid::dfa::DFA,
@@ -379,6 +409,11 @@ pub struct RuleSet {
     /// rules with cue prefixes in one group, tried where a cue begins, the others in
     /// another, tried at every position their start table allows.
     at_starts: Vec<AtStarts>,
+    /// For each byte, the one start-table group of `at_starts` that may start a match on
+    /// it (its index), or [`NO_GROUP`]: the start-table groups' positions are found in one
+    /// pass over the text instead of one pass each. `None` when they cannot share a pass
+    /// (gated groups, or groups whose first bytes overlap).
+    table_route: Option<Box<[u8; 256]>>,
     /// Whether each rule is in one of `at_starts`.
     anchored: Vec<bool>,
     /// The shared rules that can start almost anywhere, searched over the whole text
@@ -597,8 +632,10 @@ impl RuleSet {
             .map(|r| r.group_info().to_index(PatternID::ZERO, "v").is_some())
             .collect();
         let first_bytes = starts.iter().map(|s| s.first).collect();
+        let table_route = table_route(&at_starts);
         let set = RuleSet {
             rules,
+            table_route,
             at_starts,
             anchored,
             shared,
@@ -727,7 +764,14 @@ impl RuleSet {
     pub fn scan(&self, text: &str, cache: &mut ScanCache, mut emit: impl FnMut(RuleHit)) {
         let hay = text.as_bytes();
         cache.found.clear();
+        let routed = self.table_route.as_deref();
+        if let Some(route) = routed {
+            self.find_routed(hay, route, cache);
+        }
         for (a, c) in self.at_starts.iter().zip(cache.at_starts.iter_mut()) {
+            if routed.is_some() && matches!(a.positions, Positions::Table(_)) {
+                continue;
+            }
             a.find(hay, c, &mut cache.found);
         }
         // Each group's finds are in order of position and rule; several groups' are put in
@@ -780,6 +824,26 @@ impl RuleSet {
                     pos = hit.end.max(start + 1);
                 }
                 None => pos = start + 1,
+            }
+        }
+    }
+
+    /// [`AtStarts::find`] for every start-table group at once: one look-up per byte names
+    /// the only group that may start there (their first bytes do not overlap), and that
+    /// group's table decides. The same (position, rule) pairs as each group's own pass,
+    /// in order of position; `scan` sorts them with the other groups' finds as before.
+    fn find_routed(&self, hay: &[u8], route: &[u8; 256], cache: &mut ScanCache) {
+        for (at, &b) in hay.iter().enumerate() {
+            let g = route[usize::from(b)];
+            if g == NO_GROUP {
+                continue;
+            }
+            let g = usize::from(g);
+            let group = &self.at_starts[g];
+            if let Positions::Table(table) = &group.positions {
+                if table.allows(hay, at) {
+                    group.try_at(hay, at, &mut cache.at_starts[g], &mut cache.found);
+                }
             }
         }
     }
@@ -1253,6 +1317,42 @@ pattern = '\b\d{5}\b'
             values,
             ["123456", "7788", "555-1234", "555-0000", "555-4321", "93", "02139", "555-9876"]
         );
+    }
+
+    /// The built-in rule file, as the detector compiles it.
+    const BUILT_IN_RULES: &str = include_str!("../../patterns/text/rules.toml");
+
+    #[test]
+    fn the_start_table_groups_share_one_pass_and_find_what_their_own_passes_find() {
+        let set = RuleSet::compile("rules.toml", BUILT_IN_RULES).expect("rules");
+        let route = set
+            .table_route
+            .as_deref()
+            .expect("the built-in groups share a pass");
+        // Every byte a start-table group may start on is routed to that group.
+        for (g, a) in set.at_starts.iter().enumerate() {
+            if let Positions::Table(table) = &a.positions {
+                for b in 0..=255u8 {
+                    let routed = usize::from(route[usize::from(b)]) == g;
+                    assert_eq!(routed, table.may_start_on(b), "group {g}, byte {b}");
+                }
+            }
+        }
+        let mut own_passes = RuleSet::compile("rules.toml", BUILT_IN_RULES).expect("rules");
+        own_passes.table_route = None;
+        let text = "Pt Rosalind Okafor (MRN 4410827), DOB 03/14/1961, seen 12-Feb-2024 at \
+                    Westfield,MA,01085 by Dr. Hale; call 413-555-0199 or r.okafor@mail.com. \
+                    SSN 123-45-6789; +1 413 555 0100; _x9 #A12 ~Q7 \u{e9}t\u{e9} 42 y.o.\n\
+                    Home: 12 Birch Lane\tWestfield|MA|01085|USA\r\nMyChart user rthack61";
+        let hits = |set: &RuleSet| {
+            let mut cache = set.cache();
+            let mut out = Vec::new();
+            set.scan(text, &mut cache, |h| out.push(h));
+            out
+        };
+        let found = hits(&set);
+        assert!(!found.is_empty());
+        assert_eq!(found, hits(&own_passes));
     }
 
     #[test]

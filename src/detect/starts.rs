@@ -183,6 +183,12 @@ impl StartTable {
         (from..hay.len()).find(|&p| self.allows(hay, p))
     }
 
+    /// Whether a match of the group can start on byte `b` anywhere (what [`Self::allows`]
+    /// may answer yes to; no where it always answers no).
+    pub fn may_start_on(&self, b: u8) -> bool {
+        self.by_byte[usize::from(b)] != Start::Never
+    }
+
     /// Whether a match of the group can start at `p` (a position inside `hay`).
     pub fn allows(&self, hay: &[u8], p: usize) -> bool {
         match self.by_byte[usize::from(hay[p])] {

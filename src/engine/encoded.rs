@@ -187,6 +187,9 @@ impl Deflate {
         } else {
             Deflate::Raw
         };
+        if method == Deflate::Raw && !may_open_raw_deflate(bytes) {
+            return None;
+        }
         let reader: Box<dyn std::io::Read + '_> = match method {
             Deflate::Gzip => Box::new(flate2::read::MultiGzDecoder::new(bytes)),
             Deflate::Zlib => Box::new(flate2::read::ZlibDecoder::new(bytes)),
@@ -217,6 +220,57 @@ impl Deflate {
         };
         done.unwrap_or_default()
     }
+}
+
+/// Whether `bytes` can open a raw deflate stream, as far as its first block's header tells
+/// (RFC 1951 3.2.3-3.2.7): the block's type (bits 1-2) is not the reserved one, 3; a stored
+/// block's (type 0) length is followed by its complement; a dynamic block's (type 2) table
+/// sizes are in range and its code-length code is complete. A stream that fails here
+/// fails the decoder's first block header with nothing written (the decoder's checks,
+/// `BlockTypeUnexpected`, `BadRawLength`, `BadDistOrLiteralTableLength`,
+/// `BadTotalSymbols`), so [`Deflate::inflate`] gives `None` either way; asking first spares
+/// the decoder's state (~43 KB, zeroed and copied for each attempt), most of the cost of
+/// the base64 values of JSON, whose bytes are seldom deflate (BENCHMARKS.md, stop 55). A
+/// header cut short, and every fixed-code block (type 1), are left to the decoder.
+fn may_open_raw_deflate(bytes: &[u8]) -> bool {
+    match bits_at(bytes, 1, 2) {
+        Some(3) => false,
+        Some(0) if bytes.len() >= 5 => {
+            u16::from_le_bytes([bytes[1], bytes[2]]) == !u16::from_le_bytes([bytes[3], bytes[4]])
+        }
+        Some(2) => dynamic_header_fits(bytes).unwrap_or(true),
+        _ => true,
+    }
+}
+
+/// Of a dynamic block opening `bytes`: whether its literal/length and distance table sizes
+/// are ones the decoder takes (at most 286 and 30) and its code-length code (3-bit lengths
+/// for 4 to 19 symbols) is complete, the lengths' Kraft sum exactly 1; `None` where the
+/// header runs past `bytes`.
+fn dynamic_header_fits(bytes: &[u8]) -> Option<bool> {
+    let literals = bits_at(bytes, 3, 5)? + 257;
+    let distances = bits_at(bytes, 8, 5)? + 1;
+    if literals > 286 || distances > 30 {
+        return Some(false);
+    }
+    let lengths = bits_at(bytes, 13, 4)? + 4;
+    let mut kraft = 0u32;
+    for k in 0..lengths {
+        let len = bits_at(bytes, 17 + 3 * k, 3)?;
+        if len > 0 {
+            kraft += 1 << (16 - len);
+        }
+    }
+    Some(kraft == 1 << 16)
+}
+
+/// The `n` bits of `bytes` from bit `at` on, least significant first (deflate's order).
+fn bits_at(bytes: &[u8], at: u32, n: u32) -> Option<u32> {
+    (0..n).try_fold(0u32, |acc, k| {
+        let i = at + k;
+        let byte = *bytes.get(usize::try_from(i / 8).ok()?)?;
+        Some(acc | u32::from(byte >> (i % 8) & 1) << k)
+    })
 }
 
 /// Decoded bytes read as text, or, when they are compressed, their inflated bytes read as
@@ -1113,6 +1167,39 @@ fn is_readable(text: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn what_cannot_open_raw_deflate_fails_the_decoder() {
+        use std::io::Read as _;
+        // Every first byte, with tails from a fixed generator, and short inputs.
+        let mut seed = 0x9e37_79b9_7f4a_7c15_u64;
+        let mut next = || {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed.to_le_bytes()[0]
+        };
+        let mut refused = 0;
+        for first in 0..=255u8 {
+            for len in 1..40 {
+                let mut bytes = vec![first];
+                bytes.extend((1..len).map(|_| next()));
+                if may_open_raw_deflate(&bytes) {
+                    continue;
+                }
+                refused += 1;
+                let mut out = Vec::new();
+                let read = flate2::read::DeflateDecoder::new(&bytes[..]).read_to_end(&mut out);
+                assert!(read.is_err(), "first byte {first}, {len} bytes");
+            }
+        }
+        assert!(refused > 5_000, "{refused}");
+        // A stored block whose length checks, and real streams, are left to the decoder.
+        assert!(may_open_raw_deflate(&[1, 1, 0, 0xfe, 0xff, b'x']));
+        let packed = Deflate::Raw.compress(b"Rosalind Okafor");
+        assert!(may_open_raw_deflate(&packed));
+        assert!(may_open_raw_deflate(&[]) && may_open_raw_deflate(&[0, 1]));
+    }
 
     /// The runs of `text`, its blocks read first as the engine reads them.
     fn runs(text: &str) -> Vec<(std::ops::Range<usize>, Hidden)> {
