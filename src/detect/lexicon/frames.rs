@@ -263,6 +263,7 @@ mod tests {
             "april bates",
         );
         finds(&d, "CUSTOMER: hi yes it's Rose Page calling again", "Rose Page");
+        keeps(&d, "CUSTOMER: hi yes it's Rose Page calling again", "it's");
         finds(
             &d,
             "Newsletter. So proud of xanthia boesch from Löningen for finishing",
