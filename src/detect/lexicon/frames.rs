@@ -274,17 +274,6 @@ mod tests {
     }
 
     #[test]
-    fn a_clinical_short_form_that_is_a_given_name_is_a_person_in_a_persons_frame() {
-        let d = detector();
-        finds(&d, "Thanks again for the flowers! Love, Art", "Art");
-        finds(&d, "SMS: hey its Art, locked out again", "Art");
-        finds(&d, "The parcel was signed for by Art but nobody knew him", "Art");
-        keeps(&d, "Pt seen today. Placed with Art line in R radial, BP stable.", "Art");
-        keeps(&d, "Reviewed meds. Started with Ace inhibitor today.", "Ace");
-        keeps(&d, "Family visited. see you Sunday, then.", "Sunday");
-    }
-
-    #[test]
     fn a_given_name_before_from_number_is_a_neighbour() {
         let d = detector();
         finds(&d, "cat found! brook from number 134 spotted him", "brook");

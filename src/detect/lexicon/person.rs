@@ -65,41 +65,9 @@ impl Ctx<'_> {
             && w.shape == Shape::Cap
             && w.end - w.start >= 3
             && self.has(i, flag::FIRST)
-            && (!self.has(i, NOT_A_PERSON) || self.clinical_given_name(i))
+            && !self.has(i, NOT_A_PERSON)
             && (!self.has(i, flag::STOP) || self.has(i, flag::COMMON))
             && !self.text[w.start..w.end].ends_with(b"'s")
-    }
-
-    /// `Love, Art`, `signed for by Art`, `Art called back`: a popular given name that the
-    /// clinical word list holds only as a short form or an eponym (`art` line, `Allen` test,
-    /// `Douglas` pouch) is a person where a person's frame holds, capitalised in mixed-case
-    /// text, unless the clinical sense shows: the safe vocabulary holds it (`Walker`,
-    /// `Taylor`), the next word is what an eponym or a short form names (`Art line`, `Allen
-    /// test`, `Ace inhibitor`), or it is a calendar word (`Sunday`, `Easter`). Stop 55.
-    fn clinical_given_name(&self, i: usize) -> bool {
-        const CALENDAR: [&[u8]; 9] = [
-            b"sunday",
-            b"monday",
-            b"tuesday",
-            b"wednesday",
-            b"thursday",
-            b"friday",
-            b"saturday",
-            b"easter",
-            b"christmas",
-        ];
-        let other = NOT_A_PERSON & !flag::CLINICAL;
-        if !self.has(i, flag::CLINICAL)
-            || !self.has(i, flag::POPULAR)
-            || self.has(i, other | flag::VOCAB)
-            || CALENDAR.iter().any(|c| self.word_is(i, c))
-        {
-            return false;
-        }
-        let names_a_thing = i + 1 < self.words.len()
-            && self.joined(i, b"-")
-            && self.has(i + 1, flag::EPONYM_HEAD | flag::VOCAB | flag::CLINICAL);
-        !names_a_thing
     }
 
     /// The last word of the subject that starts at `i`: `i` alone, or `i and k` when word
