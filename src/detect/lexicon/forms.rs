@@ -126,9 +126,8 @@ impl Ctx<'_> {
         let rest = &self.text[self.words[j].end..];
         let gap_after = rest.starts_with(b"  ") || rest.starts_with(b"\t");
         let rest = rest.strip_prefix(b" ").unwrap_or(rest);
-        let ends = rest.is_empty()
-            || gap_after
-            || matches!(rest[0], b'|' | b'(' | b';' | b'\n' | b'\r');
+        let ends =
+            rest.is_empty() || gap_after || matches!(rest[0], b'|' | b'(' | b';' | b'\n' | b'\r');
         if starts && ends {
             let ty = marks[i].or(marks[j]).unwrap_or(PhiType::Name);
             for m in &mut marks[first..=j] {
@@ -254,7 +253,11 @@ mod tests {
         let row = "Appointments for Kettering\n07/23/2022  9:00  VARDANYAN, HOVHANNES    MR6260057   Kettering";
         finds(&d, row, "VARDANYAN");
         finds(&d, row, "HOVHANNES");
-        keeps(&d, "Results for today\nGlucose  HIGH, FASTING    110", "FASTING");
+        keeps(
+            &d,
+            "Results for today\nGlucose  HIGH, FASTING    110",
+            "FASTING",
+        );
     }
 
     #[test]

@@ -166,7 +166,8 @@ impl Ctx<'_> {
         let mut last = i;
         loop {
             let t = last + 1;
-            if t >= self.words.len() || self.text[self.words[last].end..self.words[t].start] != *b" "
+            if t >= self.words.len()
+                || self.text[self.words[last].end..self.words[t].start] != *b" "
             {
                 return;
             }
@@ -239,9 +240,17 @@ mod tests {
     #[test]
     fn a_given_name_before_a_bracketed_phone_is_a_person() {
         let d = detector();
-        finds(&d, "Tour 3. MARIAM SALEH Guide: Jade (+372 5515 5222)", "Jade");
+        finds(
+            &d,
+            "Tour 3. MARIAM SALEH Guide: Jade (+372 5515 5222)",
+            "Jade",
+        );
         finds(&d, "Room 4. Guide: Ocean (+1-715-971-7878)", "Ocean");
-        keeps(&d, "Call the Pharmacy (555-123-4567) for refills.", "Pharmacy");
+        keeps(
+            &d,
+            "Call the Pharmacy (555-123-4567) for refills.",
+            "Pharmacy",
+        );
         keeps(&d, "Tour 3 starts at noon (2019 prices).", "noon");
     }
 
@@ -262,7 +271,11 @@ mod tests {
             "Voicemail: hi this is april bates calling about my husband",
             "april bates",
         );
-        finds(&d, "CUSTOMER: hi yes it's Rose Page calling again", "Rose Page");
+        finds(
+            &d,
+            "CUSTOMER: hi yes it's Rose Page calling again",
+            "Rose Page",
+        );
         keeps(&d, "CUSTOMER: hi yes it's Rose Page calling again", "it's");
         finds(
             &d,
@@ -270,7 +283,11 @@ mod tests {
             "xanthia boesch",
         );
         keeps(&d, "Honestly this is really calling for rain", "really");
-        keeps(&d, "Well this is honey from the farm down the road", "honey");
+        keeps(
+            &d,
+            "Well this is honey from the farm down the road",
+            "honey",
+        );
     }
 
     #[test]

@@ -124,7 +124,9 @@ impl Ctx<'_> {
         let greeted = GREETINGS.iter().any(|g| self.word_is(h, g))
             && self.text.get(self.words[i].end) == Some(&b',');
         // `my mum June still lives there`: a month right after `mum` is her name (stop 55).
-        let mum = [b"mum".as_slice(), b"mummy"].iter().any(|m| self.word_is(h, m));
+        let mum = [b"mum".as_slice(), b"mummy"]
+            .iter()
+            .any(|m| self.word_is(h, m));
         let after_head =
             gap == b" " && self.has(h, flag::PERSON_OBJECT) && (!month || greeted || mum);
         let signed = gap == b", " && self.has(h, flag::SIGN_OFF) && self.clause_start(h);
@@ -503,7 +505,11 @@ mod tests {
             "May",
         );
         keeps(&d, "The bill came with Summit Mobile stickers.", "Summit");
-        finds(&d, "We moved from Busan. my mum June still lives there.", "June");
+        finds(
+            &d,
+            "We moved from Busan. my mum June still lives there.",
+            "June",
+        );
     }
 
     #[test]
