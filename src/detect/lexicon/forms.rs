@@ -10,6 +10,7 @@
 //! neighbours.
 
 use super::flag;
+use super::person::NOT_A_PERSON;
 use super::unlisted::NOT_UNLISTED;
 use super::words::Shape;
 use super::Ctx;
@@ -115,16 +116,62 @@ impl Ctx<'_> {
             return;
         }
         let before = &self.text[..self.words[first].start];
+        // A fixed-width export's column gap (two spaces or more, or a tab) bounds a cell too:
+        // `8:30  VARDANYAN, HOVHANNES    MR6260057` (stop 55).
+        let gap_before = before.ends_with(b"  ") || before.ends_with(b"\t");
         let before = before.strip_suffix(b" ").unwrap_or(before);
-        let starts = before.is_empty() || matches!(before[before.len() - 1], b'\n' | b':' | b'|');
+        let starts = before.is_empty()
+            || gap_before
+            || matches!(before[before.len() - 1], b'\n' | b':' | b'|');
         let rest = &self.text[self.words[j].end..];
+        let gap_after = rest.starts_with(b"  ") || rest.starts_with(b"\t");
         let rest = rest.strip_prefix(b" ").unwrap_or(rest);
-        let ends = rest.is_empty() || matches!(rest[0], b'|' | b'(' | b';' | b'\n' | b'\r');
+        let ends =
+            rest.is_empty() || gap_after || matches!(rest[0], b'|' | b'(' | b';' | b'\n' | b'\r');
         if starts && ends {
             let ty = marks[i].or(marks[j]).unwrap_or(PhiType::Name);
             for m in &mut marks[first..=j] {
                 *m = Some(ty);
             }
+        }
+    }
+
+    /// `"Bitsui, Ahiga",2007-11-04`: in mixed-case text a quoted CSV cell that holds two
+    /// capitalised words and a comma between them and nothing else is `LAST, FIRST` when
+    /// both are name words: a listed name, or a word no list holds (stop 55; a cell of which
+    /// one half is found already is `grow`'s). Cue, function, clinical and place words are
+    /// never taken, so `"Hypertension, Essential"` and `"Paris, France"` stay, and an English
+    /// word only when a name list holds it too.
+    pub(super) fn mark_quoted_last_first_cell(&self, i: usize, marks: &mut [Option<PhiType>]) {
+        let j = i + 1;
+        let w = &self.words[i];
+        if self.caps_mode
+            || j >= self.words.len()
+            || w.start < 1
+            || self.text[w.start - 1] != b'"'
+            || self.text[w.end..self.words[j].start] != *b", "
+            || self.text.get(self.words[j].end) != Some(&b'"')
+            || marks[i].is_some() && marks[j].is_some()
+        {
+            return;
+        }
+        let opens = w.start == 1 || matches!(self.text[w.start - 2], b',' | b';' | b'\t' | b'\n');
+        let closes = matches!(
+            self.text.get(self.words[j].end + 1),
+            None | Some(b',' | b';' | b'\t' | b'\n' | b'\r')
+        );
+        let name_word = |k: usize| {
+            let f = self.words[k].flags;
+            let word = &self.text[self.words[k].start..self.words[k].end];
+            let blocked = NOT_A_PERSON | flag::STOP | flag::VOCAB | flag::PLACE | flag::PLACE_CUE;
+            self.words[k].shape == Shape::Cap
+                && word.len() >= 3
+                && f & blocked == 0
+                && (f & flag::NAME != 0 || f & NOT_UNLISTED == 0)
+        };
+        if opens && closes && name_word(i) && name_word(j) {
+            marks[i] = Some(PhiType::Name);
+            marks[j] = Some(PhiType::Name);
         }
     }
 
@@ -187,5 +234,39 @@ impl Ctx<'_> {
                 *m = Some(PhiType::Name);
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::detect::lexicon::{finds, keeps};
+    use crate::detect::Detector;
+    use crate::patterns::Patterns;
+
+    fn detector() -> Detector {
+        Detector::build(&Patterns::builtin()).expect("built-in patterns")
+    }
+
+    #[test]
+    fn a_caps_last_first_cell_between_column_gaps_is_a_person() {
+        let d = detector();
+        let row = "Appointments for Kettering\n07/23/2022  9:00  VARDANYAN, HOVHANNES    MR6260057   Kettering";
+        finds(&d, row, "VARDANYAN");
+        finds(&d, row, "HOVHANNES");
+        keeps(
+            &d,
+            "Results for today\nGlucose  HIGH, FASTING    110",
+            "FASTING",
+        );
+    }
+
+    #[test]
+    fn a_quoted_last_first_cell_of_unlisted_words_is_a_person() {
+        let d = detector();
+        let row = "id,name,born\n17,\"Bitsui, Ahiga\",2007-11-04";
+        finds(&d, row, "Bitsui");
+        finds(&d, row, "Ahiga");
+        keeps(&d, "id,dx\n17,\"Hypertension, Essential\",I10", "Essential");
+        keeps(&d, "id,fruit\n17,\"Apples, Oranges\",3", "Oranges");
     }
 }

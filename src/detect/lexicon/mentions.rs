@@ -123,7 +123,12 @@ impl Ctx<'_> {
         // `Hello May, your refund`: a greeting's month before a comma is its person.
         let greeted = GREETINGS.iter().any(|g| self.word_is(h, g))
             && self.text.get(self.words[i].end) == Some(&b',');
-        let after_head = gap == b" " && self.has(h, flag::PERSON_OBJECT) && (!month || greeted);
+        // `my mum June still lives there`: a month right after `mum` is her name (stop 55).
+        let mum = [b"mum".as_slice(), b"mummy"]
+            .iter()
+            .any(|m| self.word_is(h, m));
+        let after_head =
+            gap == b" " && self.has(h, flag::PERSON_OBJECT) && (!month || greeted || mum);
         let signed = gap == b", " && self.has(h, flag::SIGN_OFF) && self.clause_start(h);
         // `Spoke to Will today`, `talked to Hope,`: a verb of contact, `to`, the person.
         let contacted = gap == b" "
@@ -500,6 +505,11 @@ mod tests {
             "May",
         );
         keeps(&d, "The bill came with Summit Mobile stickers.", "Summit");
+        finds(
+            &d,
+            "We moved from Busan. my mum June still lives there.",
+            "June",
+        );
     }
 
     #[test]

@@ -982,6 +982,12 @@ impl Ctx<'_> {
         if self.has(j, flag::PARTICLE) {
             return self.particle_inside_name(j);
         }
+        // `it's Rose Page calling`, `that's john`: a lower-case word ending in `'s` (a
+        // contraction or a possessive) is never the start of the name after it (stop 55).
+        let w = &self.words[j];
+        if w.shape == Shape::Lower && self.text[w.start..w.end].ends_with(b"'s") {
+            return false;
+        }
         // `Hill, Grace`: before a comma and a name, a capitalised surname counts even when
         // it is also a common word.
         let gap = &self.text[self.words[j].end..self.words[j + 1].start];
