@@ -646,14 +646,16 @@ impl Walker<'_, '_, '_> {
     /// not merged.
     fn scan_keys(&mut self, o: &mut Map<String, Value>) -> Result<(), ScanError> {
         let glued = |k: &str| self.engine.detector.holds_glued_name(k);
+        // A key in a token's shape is read, so only a token the store issued is kept (H24).
+        let minted = crate::phi::token::holds_minted;
         if o.keys()
-            .all(|k| schema_like(k) && !self.engine.is_name_slug(k) && !glued(k))
+            .all(|k| schema_like(k) && !self.engine.is_name_slug(k) && !glued(k) && !minted(k))
         {
             return Ok(());
         }
         let old = std::mem::take(o);
         for (k, v) in old {
-            let k = if !schema_like(&k) || self.engine.detector.holds_glued_name(&k) {
+            let k = if !schema_like(&k) || self.engine.detector.holds_glued_name(&k) || minted(&k) {
                 self.scan(&k)?
             } else if self.engine.is_name_slug(&k) {
                 self.phi_value(PhiType::Name, &k)?

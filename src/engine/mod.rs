@@ -40,6 +40,7 @@ pub mod form;
 pub mod hl7;
 pub mod json;
 pub mod nested;
+mod paths;
 pub mod recall;
 pub mod reference;
 pub mod reveal;
@@ -805,14 +806,14 @@ impl Engine {
         scratch: &mut Scratch,
     ) -> Result<Output, ScanError> {
         let mut counts = [0; PhiType::ALL.len()];
-        let (canon, mut view_spans) = self.read(text, None, scratch);
+        let (canon, mut view_spans) = self.read_checked(text, None, t, scratch)?;
         let view = canon.as_ref().map_or(text, Canon::text);
         let ctx = DocContext {
             patient_key: patient_key_from_text(view, &view_spans),
         };
         // A note naming a remembered patient (their MRN) is read again with their memory.
         if let Some(learned) = self.recall_text_patient(t, ctx.patient_key.as_deref())? {
-            view_spans = self.read(text, Some(&learned), scratch).1;
+            view_spans = self.read_checked(text, Some(&learned), t, scratch)?.1;
         }
         let (spans, values) = to_source(canon.as_ref(), view, &view_spans);
         let out = t.apply_read(text, &spans, &values, &ctx)?;
@@ -921,7 +922,7 @@ impl Engine {
         counts: &mut [usize; PhiType::ALL.len()],
     ) -> Result<Cow<'v, str>, ScanError> {
         debug_assert_eq!(value.len(), read_as.len());
-        let (canon, view_spans) = self.read(read_as, learned, scratch);
+        let (canon, view_spans) = self.read_checked(read_as, learned, t, scratch)?;
         if view_spans.is_empty() {
             return Ok(Cow::Borrowed(value));
         }
@@ -935,6 +936,28 @@ impl Engine {
 }
 
 impl Engine {
+    /// [`Engine::read`], with the view's token-shaped strings that the store did not issue
+    /// added as values ([`Transformer::unissued_tokens`]): the detector spares every string
+    /// in a token's shape, and only the store can tell a token from a value dressed as one
+    /// (red team 52, H24).
+    pub(crate) fn read_checked(
+        &self,
+        value: &str,
+        learned: Option<&Learned>,
+        t: &Transformer<'_>,
+        scratch: &mut Scratch,
+    ) -> Result<(Option<Canon>, Vec<Span>), ScanError> {
+        let (canon, spans) = self.read(value, learned, scratch);
+        let view = canon.as_ref().map_or(value, Canon::text);
+        let forged = t.unissued_tokens(view)?;
+        if forged.is_empty() {
+            return Ok((canon, spans));
+        }
+        let mut all = spans;
+        all.extend(forged);
+        Ok((canon, crate::detect::merge(all)))
+    }
+
     /// What detection finds in `value`: its canonical view (`None` when it is the value
     /// itself) and spans of that view. A value shaped like an identifier is PHI whole
     /// (default deny); anything else goes to the detector.
@@ -957,6 +980,7 @@ impl Engine {
                 let spans = self.detector.scan_accented(view, accents, learned, scratch);
                 let spans = self.with_joined_words(value, canon.as_ref(), spans, learned, scratch);
                 let spans = self.with_parted_underscores(view, spans, learned, scratch);
+                let spans = self.with_path_words(view, spans, learned, scratch);
                 let spans = self.with_reversed_runs(view, spans, learned, scratch);
                 // Both turns read the same words: they are cut and looked up once.
                 let turnable = turned::Turnable::of(view, self.detector.lexicon());
@@ -1002,6 +1026,50 @@ impl Engine {
                 })
             })
             .collect();
+        reversed::merged(spans, found)
+    }
+
+    /// `spans` of `view`, and what its paths without a scheme hold read as a path value is
+    /// ([`paths`]: `see emr.example/patients/4410827/chart`): each such word alone, its
+    /// separators as blanks, and each piece that reads as a name in a path
+    /// (`/patients/4410827/thackeray`).
+    fn with_path_words(
+        &self,
+        view: &str,
+        spans: Vec<Span>,
+        learned: Option<&Learned>,
+        scratch: &mut Scratch,
+    ) -> Vec<Span> {
+        let mut found = Vec::new();
+        for (start, end) in paths::path_words(view) {
+            let word = &view[start..end];
+            let words = word.replace(PATH_SEPARATORS, " ");
+            let at = |s: Span| Span {
+                start: s.start + start,
+                end: s.end + start,
+                ty: s.ty,
+            };
+            found.extend(
+                self.detector
+                    .scan(&words, learned, scratch)
+                    .into_iter()
+                    .map(at),
+            );
+            let mut piece_start = start;
+            for piece in word.split('/') {
+                if self.url_piece_reads_as_name(piece, true) {
+                    found.push(Span {
+                        start: piece_start,
+                        end: piece_start + piece.len(),
+                        ty: PhiType::Name,
+                    });
+                }
+                piece_start += piece.len() + 1;
+            }
+        }
+        if found.is_empty() {
+            return spans;
+        }
         reversed::merged(spans, found)
     }
 
@@ -1202,7 +1270,8 @@ impl Engine {
         let v = canon.as_ref().map_or(value, Canon::text).trim();
         let mut phi = false;
         learned.scan(v, |_, _, _| phi = true);
-        if phi {
+        // A token-shaped code is read: kept only if the store issued it (H24).
+        if phi || crate::phi::token::holds_minted(v) {
             return false;
         }
         if self.is_terminology_system(v) {
