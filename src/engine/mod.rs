@@ -1393,6 +1393,54 @@ impl Engine {
     }
 
     /// A JSON key that is a slug of a name (`ansel_whitcombe`, `whitcombe-ansel`).
+    /// A key written as a column name in capitals (`SPOUSE_NM`, `PCP_PROV_ID`, `ADD_LINE_2`,
+    /// Epic Clarity's columns), kept as written: its pieces are a schema's abbreviations,
+    /// not a sentence's words, so a cue before one (`SPOUSE`, `PCP`, `DR`) does not make the
+    /// next (`NM`, `PROV`) a name (red team 52, H16: `SPOUSE_NM` became `SPOUSE_NAME_…`).
+    /// Such a key is still a value, and read as one, when it is shaped like an identifier,
+    /// is a name whole (`ROSALIND_THACKERAY`), has a piece that is a listed name and no
+    /// word (`THACKERAY_NOTE`, `MARY_NOTE`), holds a token's shape, or when what the
+    /// detector finds in it reaches past one short piece (`GRACE_BROWN_NOTE`).
+    pub(crate) fn keeps_column_name(
+        &self,
+        key: &str,
+        learned: &Learned,
+        scratch: &mut Scratch,
+    ) -> bool {
+        if !is_upper_snake(key)
+            || shape::value_type(key).is_some()
+            || crate::phi::token::holds_minted(key)
+            || self.is_name_slug(key)
+            || key.split('_').any(|piece| self.piece_is_a_name(piece))
+        {
+            return false;
+        }
+        let words = key.replace('_', " ");
+        let learned = (!learned.is_empty()).then_some(learned);
+        self.detector
+            .scan(&words, learned, scratch)
+            .iter()
+            .all(|s| within_a_short_piece(&words, s))
+    }
+
+    /// A column name in capitals with a piece that is a listed name and no word
+    /// (`ROSALIND_THACKERAY_NOTE`): the detector, reading it as a heading, found only part
+    /// of the name, so such a key is a name whole (fail closed).
+    pub(crate) fn column_name_holds_a_name(&self, key: &str) -> bool {
+        is_upper_snake(key) && key.split('_').any(|piece| self.piece_is_a_name(piece))
+    }
+
+    /// A piece of a column name that is a listed name and no word (`THACKERAY`, `MARY`;
+    /// not `DEAN`, `NM` or `PROV`).
+    fn piece_is_a_name(&self, piece: &str) -> bool {
+        use crate::detect::lexicon::flag;
+        if piece.len() < 3 || !piece.bytes().all(|b| b.is_ascii_alphabetic()) {
+            return false;
+        }
+        let f = self.detector.lexicon().flags(piece.as_bytes());
+        f & flag::NAME != 0 && f & (flag::ENGLISH | flag::COMMON | flag::NEVER_NAME) == 0
+    }
+
     pub fn is_name_slug(&self, key: &str) -> bool {
         if !key.contains(['_', '-']) {
             return false;
@@ -1442,6 +1490,31 @@ pub(crate) fn reads_as_path(v: &str) -> bool {
     }
     let pieces = v.split(['/', '\\']).filter(|p| !p.is_empty()).count();
     pieces >= MIN_PATH_PIECES_READ && v.bytes().any(|b| b.is_ascii_alphabetic())
+}
+
+/// Longest key read as a column name ([`Engine::keeps_column_name`]).
+const MAX_COLUMN_NAME: usize = 64;
+
+/// A key in capitals, digits and `_`, with one `_` at least (`PAT_MRN_ID`).
+fn is_upper_snake(key: &str) -> bool {
+    key.len() <= MAX_COLUMN_NAME
+        && key.starts_with(|c: char| c.is_ascii_uppercase())
+        && key.contains('_')
+        && key
+            .bytes()
+            .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'_')
+}
+
+/// Longest piece of a column name that a detection may take and the name still be kept:
+/// a schema's abbreviation (`NM`, `PH`, `PROV`), not a name.
+const MAX_ABBREVIATION: usize = 4;
+
+/// Whether a detection in a column name read with blanks for its `_` lies inside one piece
+/// of at most [`MAX_ABBREVIATION`] characters.
+fn within_a_short_piece(words: &str, s: &Span) -> bool {
+    let start = words[..s.start].rfind(' ').map_or(0, |p| p + 1);
+    let end = words[s.end..].find(' ').map_or(words.len(), |p| s.end + p);
+    !words[s.start..s.end].contains(' ') && end - start <= MAX_ABBREVIATION
 }
 
 /// Longest value read as a path: a URL's path, not a document.

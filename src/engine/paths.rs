@@ -72,23 +72,32 @@ fn is_path(word: &str) -> bool {
     }
     let rooted = word.starts_with('/');
     let hosted = !rooted && is_host(pieces[0]);
+    // Two pieces at least that are words (`patients/thackeray/notes`), not settings or
+    // doses (`AC/40/450/10/14`, `150cc/hr-D51/2NS`, `mL/min/1.73m2`).
     let lettered = pieces.len() >= 3
         && pieces
             .iter()
-            .any(|p| p.bytes().any(|b| b.is_ascii_alphabetic()));
+            .filter(|p| p.len() >= 3 && p.bytes().all(|b| b.is_ascii_alphabetic()))
+            .count()
+            >= 2;
+
     let record = pieces
         .iter()
         .any(|p| longest_digit_run(p) >= MIN_RECORD_DIGITS);
     rooted || hosted || lettered || record
 }
 
-/// A host name (`emr.example`, `portal.clinic.example`) or an IPv4 address.
+/// A host name in lower case (`emr.example`, `portal.clinic.example`; not a dose such as
+/// `D5.NS`) or an IPv4 address.
 fn is_host(piece: &str) -> bool {
     let labels: Vec<&str> = piece.split('.').collect();
     if labels.len() < 2 || labels.iter().any(|l| l.is_empty()) {
         return false;
     }
-    let label_chars = |l: &&str| l.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-');
+    let label_chars = |l: &&str| {
+        l.bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+    };
     if !labels.iter().all(label_chars) {
         return false;
     }
@@ -149,6 +158,8 @@ mod tests {
         for text in [
             "DOB 08/23/1961, BP 120/80, FIM 5/7, Katz 5/6",
             "Cr 1.1 mg/dL, s/p fall, c/o pain, and/or, w/o, y/o, N/V",
+            "PT WHEENED TO AC/40/450/10/14 BREATHING, IVF @ 150cc/hr-D51/2NS, D5.NS/20KCL",
+            "eGFR 60 mL/min/1.73m2, N/V/D",
             "https://emr.example/patients/4410827 is read by the URL rules",
             "no slash here",
         ] {

@@ -835,6 +835,11 @@ fn value_trick(trick: &str, c: &Canary) -> Option<String> {
         "path_hosted" => path_piece(c).map(|p| format!("emr.example/patients/{p}/chart")),
         "path_rooted" => path_piece(c).map(|p| format!("/patients/{p}/notes")),
         "slash_joined" => c.number.map(|n| format!("{n}/5520931")),
+        // The value as a column name in capitals (`ROSALIND_THACKERAY_NOTE`,
+        // `MR4410827_NOTE`): such keys are kept as field names unless they hold a value
+        // (red team 52, H16).
+        "upper_snake" => matches!(c.kind, Kind::Name | Kind::Mrn)
+            .then(|| format!("{}_NOTE", v.to_uppercase().replace([' ', '-', '.'], "_"))),
         // An address whose host has a hyphen in its first label (`acme-corp.example`).
         "hyphen_host" => (c.kind == Kind::Email).then(|| {
             let (local, host) = v.split_once('@').unwrap_or((v, ""));
@@ -2710,6 +2715,8 @@ const EXTRA_TRICKS: &[(&str, &[&str])] = &[
     ("xml_note", STOP55_PATH_TRICKS),
     ("csv_note", STOP55_PATH_TRICKS),
     ("fhir_div", STOP55_PATH_TRICKS),
+    // Stop 55: red team 52's H16, a value written as a column name in capitals.
+    ("json_key", &["upper_snake"]),
 ];
 /// Stop 55's tricks (red team 51: G11): a record number or a surname in a path with no
 /// scheme (`emr.example/patients/4410827/chart`, `/patients/thackeray/notes`), and a
@@ -5766,7 +5773,11 @@ fn the_decoders_find_every_trick() {
     }
     // Stop 55's tricks (H24, G11), on the channels they are tried on.
     for c in CANARIES {
-        for trick in STOP55_MINT_TRICKS.iter().chain(STOP55_PATH_TRICKS) {
+        for trick in STOP55_MINT_TRICKS
+            .iter()
+            .chain(STOP55_PATH_TRICKS)
+            .chain(&["upper_snake"])
+        {
             let Some(v) = value_trick(trick, c) else {
                 continue;
             };

@@ -975,3 +975,47 @@ fn paths_without_a_scheme_in_text_are_read_piece_by_piece_red_team_51_g11() {
         assert!(out.text.contains(kept), "{kept} lost: {}", out.text);
     }
 }
+
+/// Red team 52, H16: column names in capitals (Epic Clarity's) are field names, kept as
+/// written, unless they hold a value (a name, an identifier, a token's shape). A piece
+/// that is a listed name and no English word reads as a name (`DEAN_LIST` is tokenised:
+/// fail closed).
+#[test]
+fn column_names_in_capitals_are_kept_unless_they_hold_a_value_red_team_52_h16() {
+    let out = deidentify(
+        r#"{"SPOUSE_NM":"x","EMERG_CONTACT_NM":"x","EMERG_CONTACT_PH":"x","PCP_PROV_ID":"x","DR_NM":"x","DEAN_LIST":"x","PAT_MRN_ID":"x","ADD_LINE_2":"x","ROSALIND_THACKERAY":"x","THACKERAY_NOTE":"x","MR4410827_NOTE":"x","PHONE_BBGQXFPTRK":"x"}"#,
+        ContentType::Json,
+        "safe-harbor",
+    );
+    for kept in [
+        "SPOUSE_NM",
+        "EMERG_CONTACT_NM",
+        "EMERG_CONTACT_PH",
+        "PCP_PROV_ID",
+        "DR_NM",
+        "PAT_MRN_ID",
+        "ADD_LINE_2",
+    ] {
+        assert!(
+            out.text.contains(&format!("\"{kept}\"")),
+            "{kept}: {}",
+            out.text
+        );
+    }
+    for value in ["ROSALIND", "THACKERAY", "4410827", "BBGQXFPTRK"] {
+        assert!(!out.text.contains(value), "{value}: {}", out.text);
+    }
+    let table = deidentify(
+        "MRN,SPOUSE_NM,PCP_PROV_ID,EMERG_CONTACT_PH,THACKERAY_NOTE\n4410827,x,y,z,w\n",
+        ContentType::Csv,
+        "safe-harbor",
+    );
+    assert!(
+        table
+            .text
+            .starts_with("MRN,SPOUSE_NM,PCP_PROV_ID,EMERG_CONTACT_PH,"),
+        "{}",
+        table.text
+    );
+    assert!(!table.text.contains("THACKERAY"), "{}", table.text);
+}
