@@ -322,6 +322,21 @@ impl Writer<'_, '_, '_> {
             self.separator(i);
             let before = self.counts;
             let new = match f {
+                // A column name in capitals (`SPOUSE_NM`) stays as written (H16).
+                Field::Scan
+                    if self.engine.keeps_column_name(
+                        cell.value.trim(),
+                        &self.learned,
+                        self.scratch,
+                    ) =>
+                {
+                    None
+                }
+                // One with a name in it is a name whole (`ROSALIND_THACKERAY_NOTE`).
+                Field::Scan if self.engine.column_name_holds_a_name(cell.value.trim()) => Some(
+                    self.t
+                        .apply_field(PhiType::Name, &cell.value, &ctx, &mut self.counts)?,
+                ),
                 Field::Scan => Some(self.scan(&cell.value, &ctx)?),
                 _ => None,
             };

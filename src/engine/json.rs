@@ -648,14 +648,29 @@ impl Walker<'_, '_, '_> {
     /// not merged.
     fn scan_keys(&mut self, o: &mut Map<String, Value>) -> Result<(), ScanError> {
         let glued = |k: &str| self.engine.detector.holds_glued_name(k);
-        if o.keys()
-            .all(|k| schema_like(k) && !self.engine.is_name_slug(k) && !glued(k))
-        {
+        // A key in a token's shape is read, so only a token the store issued is kept (H24).
+        let minted = crate::phi::token::holds_minted;
+        let schema =
+            |k: &str| schema_like(k) && !self.engine.is_name_slug(k) && !glued(k) && !minted(k);
+        // A column name in capitals (`SPOUSE_NM`) is a field name too (H16).
+        let mut kept: Vec<bool> = o.keys().map(|k| schema(k)).collect();
+        for (k, keep) in o.keys().zip(kept.iter_mut()) {
+            if !*keep {
+                *keep = self
+                    .engine
+                    .keeps_column_name(k, &self.learned, self.scratch);
+            }
+        }
+        if kept.iter().all(|k| *k) {
             return Ok(());
         }
         let old = std::mem::take(o);
-        for (k, v) in old {
-            let k = if !schema_like(&k) || self.engine.detector.holds_glued_name(&k) {
+        for ((k, v), keep) in old.into_iter().zip(kept) {
+            let k = if keep && !schema_like(&k) {
+                k
+            } else if self.engine.column_name_holds_a_name(&k) && shape::value_type(&k).is_none() {
+                self.phi_value(PhiType::Name, &k)?
+            } else if !schema_like(&k) || self.engine.detector.holds_glued_name(&k) || minted(&k) {
                 self.scan(&k)?
             } else if self.engine.is_name_slug(&k) {
                 self.phi_value(PhiType::Name, &k)?

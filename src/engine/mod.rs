@@ -40,6 +40,7 @@ pub mod form;
 pub mod hl7;
 pub mod json;
 pub mod nested;
+mod paths;
 pub mod recall;
 pub mod reference;
 pub mod reveal;
@@ -805,14 +806,14 @@ impl Engine {
         scratch: &mut Scratch,
     ) -> Result<Output, ScanError> {
         let mut counts = [0; PhiType::ALL.len()];
-        let (canon, mut view_spans) = self.read(text, None, scratch);
+        let (canon, mut view_spans) = self.read_checked(text, None, t, scratch)?;
         let view = canon.as_ref().map_or(text, Canon::text);
         let ctx = DocContext {
             patient_key: patient_key_from_text(view, &view_spans),
         };
         // A note naming a remembered patient (their MRN) is read again with their memory.
         if let Some(learned) = self.recall_text_patient(t, ctx.patient_key.as_deref())? {
-            view_spans = self.read(text, Some(&learned), scratch).1;
+            view_spans = self.read_checked(text, Some(&learned), t, scratch)?.1;
         }
         let (spans, values) = to_source(canon.as_ref(), view, &view_spans);
         let out = t.apply_read(text, &spans, &values, &ctx)?;
@@ -921,7 +922,7 @@ impl Engine {
         counts: &mut [usize; PhiType::ALL.len()],
     ) -> Result<Cow<'v, str>, ScanError> {
         debug_assert_eq!(value.len(), read_as.len());
-        let (canon, view_spans) = self.read(read_as, learned, scratch);
+        let (canon, view_spans) = self.read_checked(read_as, learned, t, scratch)?;
         if view_spans.is_empty() {
             return Ok(Cow::Borrowed(value));
         }
@@ -935,6 +936,28 @@ impl Engine {
 }
 
 impl Engine {
+    /// [`Engine::read`], with the view's token-shaped strings that the store did not issue
+    /// added as values ([`Transformer::unissued_tokens`]): the detector spares every string
+    /// in a token's shape, and only the store can tell a token from a value dressed as one
+    /// (red team 52, H24).
+    pub(crate) fn read_checked(
+        &self,
+        value: &str,
+        learned: Option<&Learned>,
+        t: &Transformer<'_>,
+        scratch: &mut Scratch,
+    ) -> Result<(Option<Canon>, Vec<Span>), ScanError> {
+        let (canon, spans) = self.read(value, learned, scratch);
+        let view = canon.as_ref().map_or(value, Canon::text);
+        let forged = t.unissued_tokens(view)?;
+        if forged.is_empty() {
+            return Ok((canon, spans));
+        }
+        let mut all = spans;
+        all.extend(forged);
+        Ok((canon, crate::detect::merge(all)))
+    }
+
     /// What detection finds in `value`: its canonical view (`None` when it is the value
     /// itself) and spans of that view. A value shaped like an identifier is PHI whole
     /// (default deny); anything else goes to the detector.
@@ -957,6 +980,7 @@ impl Engine {
                 let spans = self.detector.scan_accented(view, accents, learned, scratch);
                 let spans = self.with_joined_words(value, canon.as_ref(), spans, learned, scratch);
                 let spans = self.with_parted_underscores(view, spans, learned, scratch);
+                let spans = self.with_path_words(view, spans, learned, scratch);
                 let spans = self.with_reversed_runs(view, spans, learned, scratch);
                 // Both turns read the same words: they are cut and looked up once.
                 let turnable = turned::Turnable::of(view, self.detector.lexicon());
@@ -1002,6 +1026,50 @@ impl Engine {
                 })
             })
             .collect();
+        reversed::merged(spans, found)
+    }
+
+    /// `spans` of `view`, and what its paths without a scheme hold read as a path value is
+    /// ([`paths`]: `see emr.example/patients/4410827/chart`): each such word alone, its
+    /// separators as blanks, and each piece that reads as a name in a path
+    /// (`/patients/4410827/thackeray`).
+    fn with_path_words(
+        &self,
+        view: &str,
+        spans: Vec<Span>,
+        learned: Option<&Learned>,
+        scratch: &mut Scratch,
+    ) -> Vec<Span> {
+        let mut found = Vec::new();
+        for (start, end) in paths::path_words(view) {
+            let word = &view[start..end];
+            let words = word.replace(PATH_SEPARATORS, " ");
+            let at = |s: Span| Span {
+                start: s.start + start,
+                end: s.end + start,
+                ty: s.ty,
+            };
+            found.extend(
+                self.detector
+                    .scan(&words, learned, scratch)
+                    .into_iter()
+                    .map(at),
+            );
+            let mut piece_start = start;
+            for piece in word.split('/') {
+                if self.url_piece_reads_as_name(piece, true) {
+                    found.push(Span {
+                        start: piece_start,
+                        end: piece_start + piece.len(),
+                        ty: PhiType::Name,
+                    });
+                }
+                piece_start += piece.len() + 1;
+            }
+        }
+        if found.is_empty() {
+            return spans;
+        }
         reversed::merged(spans, found)
     }
 
@@ -1202,7 +1270,8 @@ impl Engine {
         let v = canon.as_ref().map_or(value, Canon::text).trim();
         let mut phi = false;
         learned.scan(v, |_, _, _| phi = true);
-        if phi {
+        // A token-shaped code is read: kept only if the store issued it (H24).
+        if phi || crate::phi::token::holds_minted(v) {
             return false;
         }
         if self.is_terminology_system(v) {
@@ -1324,6 +1393,54 @@ impl Engine {
     }
 
     /// A JSON key that is a slug of a name (`ansel_whitcombe`, `whitcombe-ansel`).
+    /// A key written as a column name in capitals (`SPOUSE_NM`, `PCP_PROV_ID`, `ADD_LINE_2`,
+    /// Epic Clarity's columns), kept as written: its pieces are a schema's abbreviations,
+    /// not a sentence's words, so a cue before one (`SPOUSE`, `PCP`, `DR`) does not make the
+    /// next (`NM`, `PROV`) a name (red team 52, H16: `SPOUSE_NM` became `SPOUSE_NAME_…`).
+    /// Such a key is still a value, and read as one, when it is shaped like an identifier,
+    /// is a name whole (`ROSALIND_THACKERAY`), has a piece that is a listed name and no
+    /// word (`THACKERAY_NOTE`, `MARY_NOTE`), holds a token's shape, or when what the
+    /// detector finds in it reaches past one short piece (`GRACE_BROWN_NOTE`).
+    pub(crate) fn keeps_column_name(
+        &self,
+        key: &str,
+        learned: &Learned,
+        scratch: &mut Scratch,
+    ) -> bool {
+        if !is_upper_snake(key)
+            || shape::value_type(key).is_some()
+            || crate::phi::token::holds_minted(key)
+            || self.is_name_slug(key)
+            || key.split('_').any(|piece| self.piece_is_a_name(piece))
+        {
+            return false;
+        }
+        let words = key.replace('_', " ");
+        let learned = (!learned.is_empty()).then_some(learned);
+        self.detector
+            .scan(&words, learned, scratch)
+            .iter()
+            .all(|s| within_a_short_piece(&words, s))
+    }
+
+    /// A column name in capitals with a piece that is a listed name and no word
+    /// (`ROSALIND_THACKERAY_NOTE`): the detector, reading it as a heading, found only part
+    /// of the name, so such a key is a name whole (fail closed).
+    pub(crate) fn column_name_holds_a_name(&self, key: &str) -> bool {
+        is_upper_snake(key) && key.split('_').any(|piece| self.piece_is_a_name(piece))
+    }
+
+    /// A piece of a column name that is a listed name and no word (`THACKERAY`, `MARY`;
+    /// not `DEAN`, `NM` or `PROV`).
+    fn piece_is_a_name(&self, piece: &str) -> bool {
+        use crate::detect::lexicon::flag;
+        if piece.len() < 3 || !piece.bytes().all(|b| b.is_ascii_alphabetic()) {
+            return false;
+        }
+        let f = self.detector.lexicon().flags(piece.as_bytes());
+        f & flag::NAME != 0 && f & (flag::ENGLISH | flag::COMMON | flag::NEVER_NAME) == 0
+    }
+
     pub fn is_name_slug(&self, key: &str) -> bool {
         if !key.contains(['_', '-']) {
             return false;
@@ -1373,6 +1490,31 @@ pub(crate) fn reads_as_path(v: &str) -> bool {
     }
     let pieces = v.split(['/', '\\']).filter(|p| !p.is_empty()).count();
     pieces >= MIN_PATH_PIECES_READ && v.bytes().any(|b| b.is_ascii_alphabetic())
+}
+
+/// Longest key read as a column name ([`Engine::keeps_column_name`]).
+const MAX_COLUMN_NAME: usize = 64;
+
+/// A key in capitals, digits and `_`, with one `_` at least (`PAT_MRN_ID`).
+fn is_upper_snake(key: &str) -> bool {
+    key.len() <= MAX_COLUMN_NAME
+        && key.starts_with(|c: char| c.is_ascii_uppercase())
+        && key.contains('_')
+        && key
+            .bytes()
+            .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'_')
+}
+
+/// Longest piece of a column name that a detection may take and the name still be kept:
+/// a schema's abbreviation (`NM`, `PH`, `PROV`), not a name.
+const MAX_ABBREVIATION: usize = 4;
+
+/// Whether a detection in a column name read with blanks for its `_` lies inside one piece
+/// of at most [`MAX_ABBREVIATION`] characters.
+fn within_a_short_piece(words: &str, s: &Span) -> bool {
+    let start = words[..s.start].rfind(' ').map_or(0, |p| p + 1);
+    let end = words[s.end..].find(' ').map_or(words.len(), |p| s.end + p);
+    !words[s.start..s.end].contains(' ') && end - start <= MAX_ABBREVIATION
 }
 
 /// Longest value read as a path: a URL's path, not a document.

@@ -306,7 +306,7 @@ impl Engine {
             let out = self.scan_text(&runs, learned, t, ctx, scratch, counts)?;
             return Ok(Cow::Owned(out.into_owned()));
         }
-        let (canon, view_spans) = self.read(reading, learned, scratch);
+        let (canon, view_spans) = self.read_checked(reading, learned, t, scratch)?;
         if view_spans.is_empty() {
             return Ok(Cow::Borrowed(&v.written));
         }

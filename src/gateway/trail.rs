@@ -275,6 +275,12 @@ impl TokenStore for Recording<'_> {
         self.store.extend_memory(memory, new)
     }
 
+    /// Asked of the store and not recorded: checking that a token was issued reveals
+    /// nothing to anyone (red team 52, H24).
+    fn issued(&self, token: &str) -> Result<bool, TokenError> {
+        self.store.issued(token)
+    }
+
     fn reveal(&self, token: &str) -> Result<Option<Revealed>, TokenError> {
         let r = self.store.reveal(token)?;
         if let Some(found) = &r {

@@ -93,6 +93,13 @@ pub fn minted_token_pattern() -> Option<&'static Regex> {
     .as_ref()
 }
 
+/// Whether `s` holds a string in the shape [`minted_token_pattern`] finds: a value a
+/// reader would otherwise keep as written (a code, a key) is then read, so that only a
+/// token the store issued is kept (red team 52, H24).
+pub fn holds_minted(s: &str) -> bool {
+    s.contains('_') && minted_token_pattern().is_none_or(|p| p.is_match(s))
+}
+
 /// The one pattern that finds tokens of every type in text (built from the type prefixes).
 ///
 /// A token may be glued to the text before it (`idMRN_…`, or `nPHONE_…` after a literal

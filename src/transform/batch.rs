@@ -94,6 +94,15 @@ impl Pending {
         Some(provisional)
     }
 
+    /// Whether `token` was written for a value of this batch (minted by this document's
+    /// walk, not yet in the store). A poisoned lock answers no: the token is then read as
+    /// a value, which keeps nothing out.
+    pub(super) fn holds_token(&self, token: &str) -> bool {
+        self.inner
+            .lock()
+            .is_ok_and(|i| i.entries.iter().any(|e| e.prepared.token() == token))
+    }
+
     /// Number of distinct values waiting.
     pub fn len(&self) -> usize {
         self.inner.lock().map_or(0, |i| i.entries.len())

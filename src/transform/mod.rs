@@ -10,9 +10,11 @@
 //! - [`token`]: token grammar, normalisation, the `TokenStore` interface.
 //! - [`batch`]: a document's values written to the store once, after its walk.
 //! - [`date`]: date parsing, generalisation and shifting.
+//! - [`issued`]: token-shaped strings the store did not issue, read as values.
 
 pub mod batch;
 pub mod date;
+pub mod issued;
 pub mod policy;
 pub mod token;
 
@@ -24,6 +26,7 @@ use crate::keys::{MasterKey, Purpose};
 use crate::phi::PhiType;
 use crate::phi::Span;
 use batch::{Committed, Pending};
+use issued::IssuedTokens;
 use policy::{Action, Policy};
 use token::{TokenError, TokenRequest, TokenStore};
 
@@ -36,6 +39,8 @@ pub struct Transformer<'a> {
     /// The document's batch while [`Transformer::with_batch`] walks it: tokens then come
     /// from it and the store is written once, after the walk.
     pending: Option<&'a Pending>,
+    /// What the store answered about token-shaped strings met so far ([`issued`]).
+    issued: IssuedTokens,
 }
 
 /// Per-document facts the transforms need.
@@ -83,6 +88,7 @@ impl<'a> Transformer<'a> {
             date_key: date_key.0.clone(),
             zip3_restricted,
             pending: None,
+            issued: IssuedTokens::default(),
         }
     }
 
@@ -113,7 +119,17 @@ impl<'a> Transformer<'a> {
             date_key: self.date_key.clone(),
             zip3_restricted: self.zip3_restricted,
             pending: Some(pending),
+            issued: self.issued.clone(),
         }
+    }
+
+    /// The spans of `text`'s token-shaped strings that this store did not issue (nor this
+    /// document's walk mint): values dressed as tokens, to be rewritten like any value
+    /// ([`issued`]). One store read per distinct string.
+    pub fn unissued_tokens(&self, text: &str) -> Result<Vec<Span>, TokenError> {
+        issued::unissued(text, self.store, self.pending, &self.issued, |ty| {
+            self.action(ty)
+        })
     }
 
     /// The token store, for what a document asks of it besides tokens (its patient's
@@ -452,23 +468,63 @@ pub fn parse_zip3_list(source: &str) -> HashSet<String> {
 }
 
 /// `value` is an age field's number under 90, with at most a word for years after it
-/// (`45`, `45.5`, ` 7 `, `45 years`, `45y`, `45 yrs old`): nothing Safe Harbor removes.
+/// (`45`, `45.5`, ` 7 `, `45 years`, `45y`, `45 yrs old`), or an age band whose top is under
+/// 90 (`65-74`, `65 – 74 years`, `18 to 64`, `<18`, `under 18`): nothing Safe Harbor
+/// removes. An open band (`85+`, `>65`) or one reaching 90 (`85-94`) may hold an age over
+/// 89, so it is not kept (an `Age group` of `65-74` became `over 89`).
 pub fn age_under_90(value: &str) -> bool {
-    let v = value.trim();
-    let digits = v
-        .bytes()
-        .take_while(|c| c.is_ascii_digit() || *c == b'.')
-        .count();
-    let (number, unit) = v.split_at(digits);
-    let unit = unit.trim().to_ascii_lowercase();
-    let years = matches!(
-        unit.as_str(),
-        "" | "y" | "yo" | "y/o" | "yr" | "yrs" | "year" | "years" | "years old" | "yrs old"
-    );
-    years
-        && number
-            .parse::<f64>()
-            .is_ok_and(|n| (0.0..90.0).contains(&n))
+    let v = value.trim().to_ascii_lowercase();
+    let v = without_years_word(&v);
+    plain_age(v).is_some_and(|n| n < 90.0) || band_under_90(v)
+}
+
+/// `v` without a word for years at its end (`45 years`, `45y`, `65-74 yrs old`).
+fn without_years_word(v: &str) -> &str {
+    const WORDS: [&str; 9] = [
+        "years old",
+        "yrs old",
+        "years",
+        "year",
+        "yrs",
+        "yr",
+        "y/o",
+        "yo",
+        "y",
+    ];
+    WORDS
+        .iter()
+        .find_map(|w| {
+            v.strip_suffix(w)
+                .filter(|rest| rest.ends_with(|c: char| c.is_ascii_digit() || c == ' '))
+        })
+        .map_or(v, str::trim_end)
+}
+
+/// A number of years written alone (`45`, `45.5`), not negative.
+fn plain_age(v: &str) -> Option<f64> {
+    let v = v.trim();
+    let plain = !v.is_empty() && v.bytes().all(|c| c.is_ascii_digit() || c == b'.');
+    plain.then(|| v.parse::<f64>().ok()).flatten()
+}
+
+/// An age band whose every age is under 90: `A-B` (any dash, or `to`) with `A <= B < 90`,
+/// or below a bound of at most 90 (`<18`, `under 18`, `less than 18`, `<=89`).
+fn band_under_90(v: &str) -> bool {
+    for below in ["<=", "\u{2264}", "under ", "less than ", "below ", "<"] {
+        if let Some(n) = v.strip_prefix(below).and_then(plain_age) {
+            let inclusive = matches!(below, "<=" | "\u{2264}");
+            return n > 0.0 && (n < 90.0 || (!inclusive && n <= 90.0));
+        }
+    }
+    for dash in [" to ", "-", "\u{2013}", "\u{2014}"] {
+        if let Some((low, high)) = v.split_once(dash) {
+            return match (plain_age(low), plain_age(high)) {
+                (Some(low), Some(high)) => low <= high && high < 90.0,
+                _ => false,
+            };
+        }
+    }
+    false
 }
 
 #[cfg(test)]
@@ -495,6 +551,15 @@ mod tests {
             "45y",
             "61 yrs old",
             "0",
+            // Bands whose top is under 90.
+            "65-74",
+            "65 - 74",
+            "65\u{2013}74 years",
+            "18 to 64",
+            "<18",
+            "under 18",
+            "<90",
+            "<=89",
         ] {
             assert!(age_under_90(kept), "{kept}");
         }
@@ -508,6 +573,16 @@ mod tests {
             "45 kg",
             "-3",
             "4/5",
+            // Open bands and bands reaching 90 may hold an age over 89.
+            "85+",
+            ">65",
+            "85-94",
+            "90-94",
+            "74-65",
+            "<=90",
+            "<91",
+            "65-",
+            "-74",
         ] {
             assert!(!age_under_90(rewritten), "{rewritten}");
         }

@@ -176,6 +176,15 @@ pub trait TokenStore: Send + Sync {
     /// The value behind a token, if this store minted it.
     fn reveal(&self, token: &str) -> Result<Option<Revealed>, TokenError>;
 
+    /// Whether this store issued `token` (it holds a mapping under it), without revealing
+    /// or recording anything: the outbound side keeps a token-shaped string only when the
+    /// store issued it, since any other is a value dressed as a token (red team 52, H24).
+    /// The default asks [`TokenStore::reveal`]; a store that can answer from its index
+    /// alone does so, and a store that records reveals must answer without recording.
+    fn issued(&self, token: &str) -> Result<bool, TokenError> {
+        Ok(self.reveal(token)?.is_some())
+    }
+
     /// The token this store would most likely hand out for a value (its minter's first
     /// attempt), computed without touching storage, or `None` (the default) for a store
     /// that does not offer it. A document is rewritten with these and the store written
@@ -566,6 +575,11 @@ impl TokenStore for MemoryTokenStore {
 
     fn provisional(&self, ty: PhiType, value: &str, exact: bool) -> Option<String> {
         Some(self.minter.first(ty, value, exact))
+    }
+
+    fn issued(&self, token: &str) -> Result<bool, TokenError> {
+        let map = self.map.lock().map_err(|_| TokenError::Poisoned)?;
+        Ok(map.contains_key(token))
     }
 }
 

@@ -1473,6 +1473,14 @@ impl TokenStore for SledVault {
         Ok(self.extend_memory_of(m, new)?)
     }
 
+    /// From the token index alone: nothing is opened.
+    fn issued(&self, token: &str) -> Result<bool, TokenError> {
+        Ok(self
+            .tokens
+            .contains_key(token.as_bytes())
+            .map_err(VaultError::from)?)
+    }
+
     fn reveal(&self, token: &str) -> Result<Option<Revealed>, TokenError> {
         match self
             .tokens

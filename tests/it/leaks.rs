@@ -821,6 +821,25 @@ fn value_trick(trick: &str, c: &Canary) -> Option<String> {
         // The number dressed as a token: its type's prefix and ten digits
         // (`PHONE_4135550172`), a shape tokens minted before the consonant alphabet had.
         "token_shaped" => c.number.map(|n| format!("{}_{n:010}", c.phi_type)),
+        // The number written in base 19 over the mint alphabet, most significant digit
+        // first, after its type's prefix (`PHONE_BBGQXFPTRK`): a token in every way but
+        // that the vault never issued it (red team 52, H24).
+        "mint_token" => c
+            .number
+            .map(|n| format!("{}_{}", c.phi_type, mint_body(n, true))),
+        // The same, least significant digit first (the order tokens are minted in),
+        // dressed as a name's token.
+        "mint_token_named" => c.number.map(|n| format!("NAME_{}", mint_body(n, false))),
+        // A record number or a surname in a path without a scheme, after a host or from the
+        // root, and a number glued to another by `/` (red team 51, G11).
+        "path_hosted" => path_piece(c).map(|p| format!("emr.example/patients/{p}/chart")),
+        "path_rooted" => path_piece(c).map(|p| format!("/patients/{p}/notes")),
+        "slash_joined" => c.number.map(|n| format!("{n}/5520931")),
+        // The value as a column name in capitals (`ROSALIND_THACKERAY_NOTE`,
+        // `MR4410827_NOTE`): such keys are kept as field names unless they hold a value
+        // (red team 52, H16).
+        "upper_snake" => matches!(c.kind, Kind::Name | Kind::Mrn)
+            .then(|| format!("{}_NOTE", v.to_uppercase().replace([' ', '-', '.'], "_"))),
         // An address whose host has a hyphen in its first label (`acme-corp.example`).
         "hyphen_host" => (c.kind == Kind::Email).then(|| {
             let (local, host) = v.split_once('@').unwrap_or((v, ""));
@@ -1060,6 +1079,67 @@ fn base85_decode(s: &str, alphabet: &[u8]) -> Option<Vec<u8>> {
         out.extend_from_slice(&u32::try_from(v).ok()?.to_be_bytes()[..n - 1]);
     }
     Some(out)
+}
+
+/// What a path holds of a canary: its digits, or its surname in lower case (a path's
+/// pieces are usually written small).
+fn path_piece(c: &Canary) -> Option<String> {
+    match c.kind {
+        Kind::Name => c.value.rsplit(' ').next().map(str::to_lowercase),
+        _ => c.number.map(|n| n.to_string()),
+    }
+}
+
+/// The alphabet tokens are minted with (`phi::token::MINT_ALPHABET`).
+const MINT: &[u8; 19] = b"BCDFGHJKMNPQRSTVWXZ";
+
+/// `n` as ten base-19 digits over [`MINT`], most significant first or last.
+fn mint_body(n: u64, most_first: bool) -> String {
+    let mut digits: Vec<char> = (0..10)
+        .scan(n, |rest, _| {
+            let d = MINT[(*rest % 19) as usize];
+            *rest /= 19;
+            Some(char::from(d))
+        })
+        .collect();
+    if most_first {
+        digits.reverse();
+    }
+    digits.into_iter().collect()
+}
+
+/// `s` with each token-shaped word whose ten-character body starts or ends with two zero
+/// digits of [`MINT`] (`BB`, a number below 19^8 written in ten digits, which a minted
+/// token is by chance once in 180) read as the base-19 number it spells, both ways round
+/// (red team 52, H24). `None` when there is none.
+fn mint_decoded(s: &str) -> Option<String> {
+    let b = s.as_bytes();
+    let mut out = String::new();
+    let mut last = 0;
+    let mut i = 1;
+    while i + 11 <= b.len() {
+        let body = &b[i + 1..i + 11];
+        let shaped = b[i] == b'_'
+            && b[i - 1].is_ascii_uppercase()
+            && body.iter().all(|c| MINT.contains(c))
+            && b.get(i + 11).is_none_or(|c| !c.is_ascii_alphanumeric())
+            && (body.starts_with(b"BB") || body.ends_with(b"BB"));
+        if !shaped {
+            i += 1;
+            continue;
+        }
+        let digit = |c: &u8| MINT.iter().position(|m| m == c).unwrap_or(0) as u64;
+        let most_first = body.iter().fold(0u64, |n, c| n * 19 + digit(c));
+        let least_first = body.iter().rev().fold(0u64, |n, c| n * 19 + digit(c));
+        out.push_str(&s[last..=i]);
+        out.push_str(&format!("{most_first}x{least_first}"));
+        last = i + 11;
+        i += 11;
+    }
+    (last > 0).then(|| {
+        out.push_str(&s[last..]);
+        out
+    })
 }
 
 fn rot13(s: &str) -> String {
@@ -2603,7 +2683,48 @@ const EXTRA_TRICKS: &[(&str, &[&str])] = &[
     // Stop 54: red team 51's G4, hexadecimal in groups.
     ("json_note", &["hex_xxd", "hex_xxd8"]),
     ("text", &["hex_xxd", "hex_xxd8"]),
+    // Stop 55: red team 52's H24, a number dressed as a token of the mint alphabet that
+    // the vault never issued, on every kind of carrier (free text, unknown and known keys,
+    // kept codes, object keys, query, path, headers, HL7, CSV, XML, X12, a FHIR narrative).
+    ("json_note", STOP55_MINT_TRICKS),
+    ("text", STOP55_MINT_TRICKS),
+    ("json_unknown", STOP55_MINT_TRICKS),
+    ("json_known", STOP55_MINT_TRICKS),
+    ("json_keep_value", STOP55_MINT_TRICKS),
+    ("json_keep_coded", STOP55_MINT_TRICKS),
+    ("json_key", STOP55_MINT_TRICKS),
+    ("query_unknown", STOP55_MINT_TRICKS),
+    ("query_keep", STOP55_MINT_TRICKS),
+    ("form_keep", STOP55_MINT_TRICKS),
+    ("path", STOP55_MINT_TRICKS),
+    ("h_scanned", STOP55_MINT_TRICKS),
+    ("h_user_agent", STOP55_MINT_TRICKS),
+    ("hl7_unknown", STOP55_MINT_TRICKS),
+    ("hl7_note", STOP55_MINT_TRICKS),
+    ("hl7_keep", STOP55_MINT_TRICKS),
+    ("csv_unknown", STOP55_MINT_TRICKS),
+    ("xml_unknown", STOP55_MINT_TRICKS),
+    ("xml_attr", STOP55_MINT_TRICKS),
+    ("x12_unknown", STOP55_MINT_TRICKS),
+    ("fhir_div", STOP55_MINT_TRICKS),
+    ("fhir_coding_display", STOP55_MINT_TRICKS),
+    // Stop 55: red team 51's G11, paths without a scheme in free text.
+    ("json_note", STOP55_PATH_TRICKS),
+    ("text", STOP55_PATH_TRICKS),
+    ("hl7_note", STOP55_PATH_TRICKS),
+    ("xml_note", STOP55_PATH_TRICKS),
+    ("csv_note", STOP55_PATH_TRICKS),
+    ("fhir_div", STOP55_PATH_TRICKS),
+    // Stop 55: red team 52's H16, a value written as a column name in capitals.
+    ("json_key", &["upper_snake"]),
 ];
+/// Stop 55's tricks (red team 51: G11): a record number or a surname in a path with no
+/// scheme (`emr.example/patients/4410827/chart`, `/patients/thackeray/notes`), and a
+/// number glued to another by `/`.
+const STOP55_PATH_TRICKS: &[&str] = &["path_hosted", "path_rooted", "slash_joined"];
+/// Stop 55's tricks (red team 52: H24): a number in base 19 over the mint alphabet, as a
+/// token of its own type (most significant digit first) and of a name's (least first).
+const STOP55_MINT_TRICKS: &[&str] = &["mint_token", "mint_token_named"];
 /// Stop 54's tricks (red team 51 G18, red team 52 H27, a look-alike `S`).
 const STOP54_TRICKS: &[&str] = &["digits_spaced_cued", "lookalike_s", "house_number_spelled"];
 /// Stop 54's tricks (red team 52: H5): an uncompressed PDF whose page text writes the
@@ -4217,6 +4338,9 @@ fn decode_once(s: &str) -> Vec<String> {
     if let Some(d) = decimal_codes(s) {
         out.push(d);
     }
+    if s.contains('_') {
+        out.extend(mint_decoded(s));
+    }
     if s.contains('\\') {
         out.push(css_decode(s));
         if s.contains("{\\rtf") || s.contains("\\'") {
@@ -5643,6 +5767,39 @@ fn the_decoders_find_every_trick() {
                     "{ch}.{trick}.{}: not found in {:?}",
                     c.kind.id(),
                     String::from_utf8_lossy(&r.body)
+                );
+            }
+        }
+    }
+    // Stop 55's tricks (H24, G11), on the channels they are tried on.
+    for c in CANARIES {
+        for trick in STOP55_MINT_TRICKS
+            .iter()
+            .chain(STOP55_PATH_TRICKS)
+            .chain(&["upper_snake"])
+        {
+            let Some(v) = value_trick(trick, c) else {
+                continue;
+            };
+            for (ch, _) in EXTRA_TRICKS
+                .iter()
+                .filter(|(_, tricks)| tricks.contains(trick))
+            {
+                let Some(r) = channel(ch, c, &v) else {
+                    continue;
+                };
+                let mut bytes = r.path.as_bytes().to_vec();
+                bytes.push(b'\n');
+                bytes.extend_from_slice(&r.body);
+                for (_, h) in &r.headers {
+                    bytes.push(b'\n');
+                    bytes.extend_from_slice(h);
+                }
+                assert!(
+                    canaries_in(&bytes).contains(&c.kind),
+                    "{ch}.{trick}.{}: not found in {:?}",
+                    c.kind.id(),
+                    String::from_utf8_lossy(&bytes)
                 );
             }
         }

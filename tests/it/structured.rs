@@ -4,7 +4,7 @@
 use base64::Engine as _;
 use serde_json::{json, Value};
 
-use crate::support::deidentify;
+use crate::support::{deidentify, deidentify_in};
 use phigate::engine::ContentType;
 
 fn fhir_patient_bundle(note_b64: &str) -> Value {
@@ -194,8 +194,73 @@ fn reversible_policy_tokenises_everything_and_text_is_a_fixed_point() {
         "{}",
         out.text
     );
-    let again = deidentify(&out.text, ContentType::Text, "reversible");
+    // Tokens are never detected again by the store that issued them; any other store
+    // (`scan` without a vault: the run's memory) cannot vouch for them, so reads them as
+    // values (red team 52, H24).
+    let master = phigate::keys::MasterKey::from_bytes([42; 32]);
+    let store = phigate::transform::token::MemoryTokenStore::new(&master, "");
+    let out = deidentify_in(&store, note, ContentType::Text, "reversible");
+    let again = deidentify_in(&store, &out.text, ContentType::Text, "reversible");
     assert_eq!(again.text, out.text, "tokens are never detected again");
+    let elsewhere = deidentify(&out.text, ContentType::Text, "reversible");
+    assert_ne!(
+        elsewhere.text, out.text,
+        "another store's tokens are values"
+    );
+}
+
+/// Red team 52, H24: a string in the shape of a token, in the mint alphabet, that the
+/// store never issued is a value (ten base-19 digits hold a phone, an SSN or a date):
+/// tokenised wherever it is, keys and kept codes included, while the store's own tokens
+/// pass unchanged.
+#[test]
+fn token_shaped_strings_the_store_did_not_issue_are_values_red_team_52_h24() {
+    let master = phigate::keys::MasterKey::from_bytes([42; 32]);
+    let store = phigate::transform::token::MemoryTokenStore::new(&master, "");
+    let first = deidentify_in(
+        &store,
+        r#"{"phone":"413-555-0172","patientName":"Rosalind Thackeray"}"#,
+        ContentType::Json,
+        "safe-harbor",
+    );
+    let v: Value = serde_json::from_str(&first.text).expect("JSON");
+    let phone = v["phone"].as_str().expect("phone token").to_string();
+    let name = v["patientName"].as_str().expect("name token").to_string();
+    // 4135550172, 512473306 and 19610823 in base 19 over the mint alphabet.
+    let forged = ["PHONE_BBGQXFPTRK", "SSN_BBBPWZKMRH", "DATE_BBBBKXNDQQ"];
+    let input = json!({
+        "ref2": forged[0],
+        "note": format!("on file {} {}; seen {name}, cb {phone}", forged[1], forged[2]),
+        "code": {"coding": [{"system": "http://loinc.org", "code": forged[0]}]},
+        forged[1]: true,
+        "msg": format!("{name} {phone}"),
+    })
+    .to_string();
+    let out = deidentify_in(&store, &input, ContentType::Json, "safe-harbor");
+    for f in forged {
+        assert!(!out.text.contains(f), "{f} kept: {}", out.text);
+    }
+    assert!(
+        out.text.contains(&format!("seen {name}, cb {phone}\"")),
+        "issued tokens kept: {}",
+        out.text
+    );
+    assert!(out.text.contains(&format!("\"msg\":\"{name} {phone}\"")));
+    // In plain text and in HL7, the same.
+    for (text, ct) in [
+        (format!("cb {} and {phone}", forged[0]), ContentType::Text),
+        (
+            format!(
+                "MSH|^~\\&|A|B|C|D|2026||ORU^R01|1|P|2.5\rNTE|1||cb {} and {phone}\r",
+                forged[0]
+            ),
+            ContentType::Hl7,
+        ),
+    ] {
+        let out = deidentify_in(&store, &text, ct, "safe-harbor");
+        assert!(!out.text.contains(forged[0]), "{}", out.text);
+        assert!(out.text.contains(&format!("and {phone}")), "{}", out.text);
+    }
 }
 
 #[test]
@@ -903,4 +968,105 @@ fn omop_birth_parts_and_salesforce_custom_fields_red_team_55() {
         assert!(!out.text.contains(phi), "{phi} survived: {}", out.text);
     }
     assert_eq!(v["Visit_Count__c"], 93, "{}", out.text);
+}
+
+/// An age band whose top is under 90 is no identifier (`Age group: 65-74` became
+/// `over 89`); an open band or one reaching 90 may hold an age over 89 and is aggregated.
+#[test]
+fn age_bands_under_90_are_kept_and_open_ones_aggregated() {
+    let out = deidentify(
+        r#"{"age":"65-74","patient_age":"18 to 64 years","age_years":"<18","ageYears":"85+","currentAge":"85-94"}"#,
+        ContentType::Json,
+        "safe-harbor",
+    );
+    let v: Value = serde_json::from_str(&out.text).expect("JSON");
+    assert_eq!(v["age"], "65-74", "{}", out.text);
+    assert_eq!(v["patient_age"], "18 to 64 years", "{}", out.text);
+    assert_eq!(v["age_years"], "<18", "{}", out.text);
+    assert_eq!(v["ageYears"], "over 89", "{}", out.text);
+    assert!(!out.text.contains("94"), "{}", out.text);
+    let table = deidentify(
+        "mrn,age\n4410827,65-74\n4410828,91-95\n",
+        ContentType::Csv,
+        "safe-harbor",
+    );
+    assert!(table.text.contains(",65-74\n"), "{}", table.text);
+    assert!(
+        !table.text.contains("91") && !table.text.contains("95"),
+        "{}",
+        table.text
+    );
+}
+
+/// Red team 51, G11: a record number or a surname in a path written without a scheme in
+/// free text is read as a path value's pieces are.
+#[test]
+fn paths_without_a_scheme_in_text_are_read_piece_by_piece_red_team_51_g11() {
+    let note = "see emr.example/patients/4410827/chart; open /patients/5520931/thackeray; \
+                ref 6630142/7740253; row: 4135550172/19610823; BP 120/80, DOB 08/23/1961, \
+                eGFR 60 mL/min/1.73m2, s/p fall.";
+    let out = deidentify(note, ContentType::Text, "safe-harbor");
+    for phi in [
+        "4410827",
+        "5520931",
+        "thackeray",
+        "6630142",
+        "7740253",
+        "4135550172",
+        "19610823",
+    ] {
+        assert!(!out.text.contains(phi), "{phi} survived: {}", out.text);
+    }
+    for kept in [
+        "emr.example/patients/",
+        "BP 120/80",
+        "mL/min/1.73m2",
+        "s/p fall",
+    ] {
+        assert!(out.text.contains(kept), "{kept} lost: {}", out.text);
+    }
+}
+
+/// Red team 52, H16: column names in capitals (Epic Clarity's) are field names, kept as
+/// written, unless they hold a value (a name, an identifier, a token's shape). A piece
+/// that is a listed name and no English word reads as a name (`DEAN_LIST` is tokenised:
+/// fail closed).
+#[test]
+fn column_names_in_capitals_are_kept_unless_they_hold_a_value_red_team_52_h16() {
+    let out = deidentify(
+        r#"{"SPOUSE_NM":"x","EMERG_CONTACT_NM":"x","EMERG_CONTACT_PH":"x","PCP_PROV_ID":"x","DR_NM":"x","DEAN_LIST":"x","PAT_MRN_ID":"x","ADD_LINE_2":"x","ROSALIND_THACKERAY":"x","THACKERAY_NOTE":"x","MR4410827_NOTE":"x","PHONE_BBGQXFPTRK":"x"}"#,
+        ContentType::Json,
+        "safe-harbor",
+    );
+    for kept in [
+        "SPOUSE_NM",
+        "EMERG_CONTACT_NM",
+        "EMERG_CONTACT_PH",
+        "PCP_PROV_ID",
+        "DR_NM",
+        "PAT_MRN_ID",
+        "ADD_LINE_2",
+    ] {
+        assert!(
+            out.text.contains(&format!("\"{kept}\"")),
+            "{kept}: {}",
+            out.text
+        );
+    }
+    for value in ["ROSALIND", "THACKERAY", "4410827", "BBGQXFPTRK"] {
+        assert!(!out.text.contains(value), "{value}: {}", out.text);
+    }
+    let table = deidentify(
+        "MRN,SPOUSE_NM,PCP_PROV_ID,EMERG_CONTACT_PH,THACKERAY_NOTE\n4410827,x,y,z,w\n",
+        ContentType::Csv,
+        "safe-harbor",
+    );
+    assert!(
+        table
+            .text
+            .starts_with("MRN,SPOUSE_NM,PCP_PROV_ID,EMERG_CONTACT_PH,"),
+        "{}",
+        table.text
+    );
+    assert!(!table.text.contains("THACKERAY"), "{}", table.text);
 }

@@ -19,11 +19,24 @@ pub fn engine() -> &'static Engine {
 
 /// De-identifies `input` with a fixed key and the named built-in policy.
 pub fn deidentify(input: &str, ct: ContentType, policy: &str) -> Deidentified {
-    let e = engine();
     let master = MasterKey::from_bytes([42; 32]);
     let store = MemoryTokenStore::new(&master, "");
+    deidentify_in(&store, input, ct, policy)
+}
+
+/// [`deidentify`] with a store the caller keeps, so that a second document can carry the
+/// tokens the first one was given (a token-shaped string is kept only when the store
+/// issued it).
+pub fn deidentify_in(
+    store: &MemoryTokenStore,
+    input: &str,
+    ct: ContentType,
+    policy: &str,
+) -> Deidentified {
+    let e = engine();
+    let master = MasterKey::from_bytes([42; 32]);
     let p = e.policy(policy).expect("built-in policy");
-    let t = e.transformer(p, &store, &master);
+    let t = e.transformer(p, store, &master);
     let mut scratch = e.detector.scratch();
     e.deidentify(input.as_bytes(), ct, &t, &mut scratch)
         .expect("de-identifies")

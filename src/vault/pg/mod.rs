@@ -782,6 +782,13 @@ impl PgVault {
         )
     }
 
+    /// Whether a row is held under `token`, read from the index without opening it.
+    async fn issued_async(inner: Arc<Inner>, token: String) -> Result<bool, VaultError> {
+        let c = inner.pool.get().await?;
+        let rows = c.client.query(&c.st.reveal, &[&token]).await?;
+        Ok(!rows.is_empty())
+    }
+
     async fn reveal_async(
         inner: Arc<Inner>,
         token: String,
@@ -906,6 +913,11 @@ impl TokenStore for PgVault {
     fn reveal(&self, token: &str) -> Result<Option<Revealed>, TokenError> {
         let inner = Arc::clone(&self.inner);
         Ok(self.run(Self::reveal_async(inner, token.to_string()))?)
+    }
+
+    fn issued(&self, token: &str) -> Result<bool, TokenError> {
+        let inner = Arc::clone(&self.inner);
+        Ok(self.run(Self::issued_async(inner, token.to_string()))?)
     }
 }
 
