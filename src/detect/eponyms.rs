@@ -217,31 +217,30 @@ fn result_after(b: &[u8], end: usize, lists: &Structures) -> bool {
 
 /// Before `start`: `on`, `per` or `by` and, before it, a score (`5/6 on`, `42 per`).
 fn score_before(b: &[u8], start: usize) -> bool {
-    let head = b[..start].trim_ascii_end();
-    let len = head
-        .iter()
-        .rev()
-        .take_while(|c| c.is_ascii_alphabetic())
-        .count();
-    let word = head[head.len() - len..].to_ascii_lowercase();
-    if !matches!(word.as_slice(), b"on" | b"per" | b"by") {
-        return false;
-    }
-    let before = head[..head.len() - len].trim_ascii_end();
-    before.last().is_some_and(u8::is_ascii_digit)
+    let (word, before) = last_word(b[..start].trim_ascii_end());
+    matches!(word.as_slice(), b"on" | b"per" | b"by")
+        && before
+            .trim_ascii_end()
+            .last()
+            .is_some_and(u8::is_ascii_digit)
 }
 
 /// A title (`Dr.`, `Mrs`) stands right before `start`.
 fn titled(b: &[u8], start: usize) -> bool {
     let head = b[..start].trim_ascii_end();
-    let head = head.strip_suffix(b".").unwrap_or(head);
+    let (word, _) = last_word(head.strip_suffix(b".").unwrap_or(head));
+    TITLES.contains(&&*word)
+}
+
+/// The letters that end `head`, lower-cased, and what stands before them.
+fn last_word(head: &[u8]) -> (Vec<u8>, &[u8]) {
     let len = head
         .iter()
         .rev()
         .take_while(|c| c.is_ascii_alphabetic())
         .count();
-    let word = head[head.len() - len..].to_ascii_lowercase();
-    TITLES.contains(&&*word)
+    let (before, word) = head.split_at(head.len() - len);
+    (word.to_ascii_lowercase(), before)
 }
 
 #[cfg(test)]
