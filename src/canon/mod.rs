@@ -1980,8 +1980,22 @@ fn octal(s: &str) -> Option<(char, usize)> {
 
 /// A CSS escape (`\52 `, `\6f`): one to six hex digits and the one blank that may end
 /// them, read only when it codes a printable ASCII character and the digits end at a blank,
-/// another backslash or the end (`C:\data\2024` and `\d{3}` are no escapes).
+/// another backslash or the end (`C:\data\2024` and `\d{3}` are no escapes). Decimal digits
+/// ending at a backslash that starts no escape are a number grouped by backslashes
+/// (`512\47\3306`, an SSN), not an escape: a CSS-escaped word is escapes all the way.
 fn css_escape(s: &str) -> Option<(char, usize)> {
+    let (code, digits, len) = css_code(s)?;
+    let grouped_number = s.as_bytes()[1..1 + digits].iter().all(u8::is_ascii_digit)
+        && s.as_bytes().get(1 + digits) == Some(&b'\\')
+        && css_code(&s[1 + digits..]).is_none();
+    if grouped_number {
+        return None;
+    }
+    Some((code, len))
+}
+
+/// The character a CSS escape at the start of `s` codes, its digit count and its length.
+fn css_code(s: &str) -> Option<(char, usize, usize)> {
     let b = s.as_bytes();
     let digits = b[1..]
         .iter()
@@ -1997,7 +2011,7 @@ fn css_escape(s: &str) -> Option<(char, usize)> {
         return None;
     }
     let blank = usize::from(matches!(after, Some(b' ' | b'\t' | b'\n')));
-    Some((char::from_u32(code)?, 1 + digits + blank))
+    Some((char::from_u32(code)?, digits, 1 + digits + blank))
 }
 
 #[cfg(test)]
@@ -2407,6 +2421,15 @@ mod tests {
         assert_eq!(view("\\122\\157\\163\\141"), "Rosa");
         assert_eq!(view("C:\\data\\009"), "C:\\data\\009");
         assert_eq!(view("\\\\122\\\\157\\\\163\\\\141"), "Rosa");
+    }
+
+    #[test]
+    fn a_number_grouped_by_backslashes_is_no_css_escape() {
+        // `\47` alone would be a CSS escape of `G`; before a backslash that starts no
+        // escape it is a group of an SSN and must stay digits for the SSN rule.
+        assert_eq!(view("SSN 512\\47\\3306 ok"), "SSN 512\\47\\3306 ok");
+        assert_eq!(view("\\52\\6f\\73\\61"), "Rosa");
+        assert_eq!(view("\\52 \\6f\\73\\61 "), "Rosa");
     }
 
     #[test]
