@@ -48,6 +48,8 @@ struct RawFields {
     resource_types: Vec<String>,
     #[serde(default)]
     affixed: RawAffixed,
+    #[serde(default)]
+    observation_codes: FxHashMap<String, Vec<String>>,
 }
 
 /// `[affixed]`: PHI key stems (`dob`, `ssn`, `street`, `county`) that keep their type with
@@ -77,6 +79,9 @@ pub struct FieldRules {
     /// `[affixed]` stems, longest first, and the affixes that may follow them.
     affixed_stems: Vec<(String, PhiType)>,
     affixes: FxHashSet<String>,
+    /// `[observation_codes]`: the PHI type of an observation's value by the concept its code
+    /// names (LOINC 30525-0, an age), for the readers that see a code beside a value.
+    observation_codes: FxHashMap<String, PhiType>,
 }
 
 /// A field file that cannot be used.
@@ -134,7 +139,15 @@ impl FieldRules {
             affixed_stems.extend(list.iter().map(|k| (normalize_key(k).into_owned(), ty)));
         }
         affixed_stems.sort_by(|a, b| b.0.len().cmp(&a.0.len()).then_with(|| a.0.cmp(&b.0)));
+        let mut observation_codes = FxHashMap::default();
+        for (ty, list) in raw.observation_codes {
+            let ty: PhiType = ty
+                .parse()
+                .map_err(|e: crate::phi::UnknownPhiType| err(0, e.to_string()))?;
+            observation_codes.extend(list.into_iter().map(|code| (code, ty)));
+        }
         Ok(FieldRules {
+            observation_codes,
             affixed_stems,
             affixes: raw
                 .affixed
@@ -149,6 +162,12 @@ impl FieldRules {
             fhir_pairs,
             resource_types: raw.resource_types.into_iter().collect(),
         })
+    }
+
+    /// The PHI type of an observation's value when its code names a concept of
+    /// `[observation_codes]` (an age, a first name, a birth date), whatever the value's shape.
+    pub fn observation_type(&self, code: &str) -> Option<PhiType> {
+        self.observation_codes.get(code.trim()).copied()
     }
 
     /// Adds an overlay file's `[keys]` (`TYPE = ["key", …]`): each key's value is PHI of

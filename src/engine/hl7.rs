@@ -823,6 +823,7 @@ pub fn deidentify(
         counts: [0; PhiType::ALL.len()],
         // No segment ID is three zero bytes.
         current: ([0; 3], None),
+        observation: Observation::default(),
     };
     let text = rewrite(text, &mut d)?;
     Ok(Output {
@@ -843,6 +844,37 @@ struct Deidentifier<'e, 't, 's> {
     /// The segment whose values are being rewritten, and its rules: looked up once per
     /// segment, not once per value.
     current: ([u8; 3], Option<&'e Segment>),
+    observation: Observation,
+}
+
+/// What the OBX being read says its value is: OBX-3 names the concept before OBX-5 holds
+/// the value, so the walk remembers the type the code gives ([`FieldRules::observation_type`]:
+/// `OBX|1|NM|30525-0^Age^LN||93` is an age, not a bare number).
+///
+/// [`FieldRules::observation_type`]: super::fields::FieldRules::observation_type
+#[derive(Default)]
+struct Observation {
+    /// The last OBX field number read: a lower one starts the next OBX.
+    field: usize,
+    ty: Option<PhiType>,
+}
+
+impl Observation {
+    /// Notes a value at `p`; the PHI type OBX-5 takes from its OBX-3 code, if any.
+    fn read(&mut self, p: &Place<'_>, value: &str, engine: &Engine) -> Option<PhiType> {
+        if p.segment != "OBX" || p.field < self.field {
+            self.ty = None;
+        }
+        self.field = if p.segment == "OBX" { p.field } else { 0 };
+        match (p.segment, p.field, p.component) {
+            ("OBX", 3, 1) => {
+                self.ty = engine.fields.observation_type(value);
+                None
+            }
+            ("OBX", 5, _) => self.ty,
+            _ => None,
+        }
+    }
 }
 
 impl<'e> Deidentifier<'e, '_, '_> {
@@ -908,6 +940,10 @@ impl Rewriter for Deidentifier<'_, '_, '_> {
         if rule == Some(Field::Keep) && control && control_ok() {
             return Ok(None);
         }
+        let rule = match self.observation.read(&p, value, self.engine) {
+            Some(ty) => Some(Field::Phi(ty)),
+            None => rule,
+        };
         Ok(Some(match rule {
             // A code, unit or status: kept only while it is shaped like one.
             Some(Field::Keep) if self.engine.keeps_code(value, &self.learned, self.scratch) => {

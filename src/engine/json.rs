@@ -1007,14 +1007,18 @@ const MAX_LABEL_LEN: usize = 96;
 
 /// A FHIR Quantity in years (`unit` or UCUM `code` `a`, `yr`, `years`).
 fn is_years_quantity(o: &Map<String, Value>) -> bool {
-    ["code", "unit"].iter().any(|k| {
-        o.get(*k).and_then(Value::as_str).is_some_and(|u| {
-            matches!(
-                u.trim().to_ascii_lowercase().as_str(),
-                "a" | "yr" | "yrs" | "year" | "years" | "y"
-            )
-        })
-    }) && o.contains_key("value")
+    ["code", "unit"]
+        .iter()
+        .any(|k| o.get(*k).and_then(Value::as_str).is_some_and(is_years_unit))
+        && o.contains_key("value")
+}
+
+/// A unit of years, as UCUM (`a`) and people write it: a quantity in it is an age.
+pub(super) fn is_years_unit(u: &str) -> bool {
+    matches!(
+        u.trim().to_ascii_lowercase().as_str(),
+        "a" | "yr" | "yrs" | "year" | "years" | "y"
+    )
 }
 
 fn extension_type(o: &Map<String, Value>) -> Option<PhiType> {

@@ -32,7 +32,7 @@ use rustc_hash::FxHashMap;
 use serde::Deserialize;
 
 use super::fields::{normalize_key, Field, FieldError, FieldRules};
-use super::json::learnable;
+use super::json::{is_years_unit, learnable};
 use super::spelling::{Spelled, SpelledBuilder, XML_CLOSE, XML_OPEN};
 use super::{is_registry_oid, Engine, Output, ScanError};
 use crate::detect::learned::Learned;
@@ -299,6 +299,9 @@ fn malformed(offset: usize, reason: &'static str) -> ScanError {
 /// An element open while reading: the action for text inside it.
 struct Frame {
     text: Action,
+    /// The PHI type a child `code` names for the element's `value` (a CDA observation
+    /// coded LOINC 30525-0 holds an age: [`FieldRules::observation_type`]).
+    coded: Option<PhiType>,
 }
 
 /// Reads a whole document into its items. `rules`: `None` reads every value as `scan`
@@ -510,6 +513,25 @@ impl<'a> ReadState<'a, '_> {
             attributes(raw, qname.len()).map_err(|(at, why)| malformed(start + at, why))?;
         let has = |name: &str| attrs.iter().any(|a| a.name == name);
         let (extension, unit) = (has("extension"), has("unit"));
+        let attr_value = |name: &str| {
+            attrs
+                .iter()
+                .find(|a| a.name == name)
+                .map(|a| a.raw_value.trim())
+        };
+        // A quantity in years is an age (`<value xsi:type="PQ" value="93" unit="a"/>`), as
+        // in FHIR; a value beside a code that names a PHI concept takes its type.
+        let years = attr_value("unit").is_some_and(is_years_unit);
+        if local == "code" {
+            let coded = attr_value("code").and_then(|c| self.keys?.observation_type(c));
+            if let (Some(ty), Some(parent)) = (coded, self.stack.last_mut()) {
+                parent.coded = Some(ty);
+            }
+        }
+        let coded = match local {
+            "value" => self.stack.last().and_then(|f| f.coded),
+            _ => None,
+        };
         // A code system names a terminology by its OID; only that terminology's own shape
         // keeps a long number (SNOMED CT by its check digit, RxNorm): beside any other
         // system an SSN, a phone number or a record number is read as one (F19, in CDA).
@@ -532,7 +554,11 @@ impl<'a> ReadState<'a, '_> {
                 .or_else(|| self.key_rule(a.name, Some(local)))
                 .unwrap_or(RuleAction::Scan);
             let action = match (rule, scheme) {
+                _ if a.name == "value" && coded.is_some() => {
+                    coded.map_or(Action::Scan, Action::Phi)
+                }
                 (RuleAction::Phi(_), Some(ty)) if a.name == "extension" => Action::Phi(ty),
+                (RuleAction::Time, _) if unit && years => Action::Phi(PhiType::Age),
                 (rule, _) => match rule {
                     RuleAction::Phi(ty) => Action::Phi(ty),
                     RuleAction::Scan => Action::Scan,
@@ -563,6 +589,7 @@ impl<'a> ReadState<'a, '_> {
             });
         }
         let text = match self.rules.and_then(|r| r.element(&self.names)) {
+            _ if coded.is_some() => coded.map_or(Action::Scan, Action::Phi),
             Some(RuleAction::Phi(ty)) => Action::Phi(ty),
             Some(RuleAction::Keep) => Action::Keep { coded: false },
             Some(RuleAction::Scan) => Action::Scan,
@@ -577,7 +604,7 @@ impl<'a> ReadState<'a, '_> {
         if empty {
             self.names.pop();
         } else {
-            self.stack.push(Frame { text });
+            self.stack.push(Frame { text, coded: None });
         }
         Ok(())
     }

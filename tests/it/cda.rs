@@ -602,3 +602,40 @@ fn xhtml_names_in_narratives_are_markup_not_phi_red_team_55() {
         );
     }
 }
+
+/// A CDA observation's value takes the type its `code` names (`[observation_codes]` in
+/// `patterns/fields.toml`), and a quantity in years is an age: the C-CDA Age Observation
+/// (`value xsi:type="PQ" value="93" unit="a"`) no longer crosses as a bare number (red team
+/// 55, J12); a blood pressure and an age under 90 keep their values.
+#[test]
+fn observations_are_typed_by_their_code_and_unit() {
+    let obs = |code: &str, value: &str| {
+        format!(
+            r#"<entry><observation classCode="OBS" moodCode="EVN"><code code="{code}" codeSystem="2.16.840.1.113883.6.1"/>{value}</observation></entry>"#
+        )
+    };
+    let doc = format!(
+        r#"<ClinicalDocument xmlns="urn:hl7-org:v3" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance"><component><section>{}{}{}{}{}{}</section></component></ClinicalDocument>"#,
+        obs("445518008", r#"<value xsi:type="PQ" value="93" unit="a"/>"#),
+        obs("21612-7", r#"<value xsi:type="INT" value="94"/>"#),
+        obs("45392-8", r#"<value xsi:type="ST">zvezdana</value>"#),
+        obs(
+            "8480-6",
+            r#"<value xsi:type="PQ" value="132" unit="mm[Hg]"/>"#
+        ),
+        obs("30525-0", r#"<value xsi:type="PQ" value="45" unit="a"/>"#),
+        obs("9999-9", r#"<value xsi:type="PQ" value="96" unit="a"/>"#),
+    );
+    let out = safe_harbor(&doc);
+    for gone in [
+        r#"value="93""#,
+        r#"value="94""#,
+        "zvezdana",
+        r#"value="96""#,
+    ] {
+        assert!(!out.contains(gone), "{gone} crossed in {out}");
+    }
+    for kept in [r#"value="132""#, r#"value="45""#, r#"code="30525-0""#] {
+        assert!(out.contains(kept), "{kept} lost in {out}");
+    }
+}

@@ -500,3 +500,25 @@ fn tables_sent_as_text_are_read_by_their_header() {
     let (out, _) = run(prose, ContentType::Text, "safe-harbor");
     assert_eq!(out.text, prose);
 }
+
+/// An observation's value takes the type its code names (`patterns/fields.toml`
+/// `[observation_codes]`): an age coded LOINC 30525-0 or 21612-7 is aggregated past 89 and
+/// kept below, a last name coded 45394-4 is a name; other observations keep their values
+/// (red team 55, J12).
+#[test]
+fn hl7_observations_are_typed_by_their_code() {
+    let msg = "MSH|^~\\&|A|B|C|D|20261204||ORU^R01|1|P|2.5\r\
+OBX|1|NM|30525-0^Age^LN||93|a^year^UCUM\r\
+OBX|2|NM|21612-7^Age Time Patient Reported^LN||94|a\r\
+OBX|3|NM|8480-6^Systolic^LN||132|mm[Hg]\r\
+OBX|4|ST|45394-4^Last name^LN||vukovljevic\r\
+OBX|5|NM|30525-0^Age^LN||45|a\r\
+OBX|6|NM|8867-4^Heart rate^LN||95|/min\r";
+    let (out, _) = run(msg, ContentType::Hl7, "safe-harbor");
+    let t = &out.text;
+    assert!(!t.contains("|93|") && !t.contains("|94|"), "{t}");
+    assert!(!t.contains("vukovljevic"), "{t}");
+    for kept in ["||132|mm[Hg]", "||45|a", "||95|/min", "30525-0^Age^LN"] {
+        assert!(t.contains(kept), "{kept} lost in {t}");
+    }
+}
