@@ -50,6 +50,49 @@ struct RawFields {
     affixed: RawAffixed,
     #[serde(default)]
     observation_codes: FxHashMap<String, Vec<String>>,
+    #[serde(default)]
+    dicom: RawDicom,
+}
+
+/// `[dicom]`: DICOM JSON attributes by tag, by value representation, and the tag groups
+/// whose tags are kept as keys.
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct RawDicom {
+    #[serde(default)]
+    groups: Vec<String>,
+    #[serde(default)]
+    tags: FxHashMap<String, String>,
+    #[serde(default)]
+    vr: FxHashMap<String, String>,
+}
+
+/// The compiled `[dicom]` tables (tags and groups in upper case).
+#[derive(Default)]
+pub struct DicomRules {
+    groups: FxHashSet<String>,
+    tags: FxHashMap<String, Field>,
+    vr: FxHashMap<String, Field>,
+}
+
+impl DicomRules {
+    /// What the value of attribute `tag` with value representation `vr` is: the tag's rule,
+    /// else the VR's, else `None` (read like a value under an unknown key).
+    pub fn field(&self, tag: &str, vr: &str) -> Option<Field> {
+        self.tags
+            .get(&tag.to_ascii_uppercase())
+            .or_else(|| self.vr.get(vr))
+            .copied()
+    }
+
+    /// Whether `tag` (eight hex digits) is in a standard group the tables name: such a key
+    /// is structure. Any other key, a private tag's included, is read like any key, so no
+    /// value travels as a made-up tag.
+    pub fn is_known_tag(&self, tag: &str) -> bool {
+        tag.len() == 8
+            && tag.bytes().all(|b| b.is_ascii_hexdigit())
+            && self.groups.contains(&tag[..4].to_ascii_uppercase())
+    }
 }
 
 /// `[affixed]`: PHI key stems (`dob`, `ssn`, `street`, `county`) that keep their type with
@@ -82,6 +125,7 @@ pub struct FieldRules {
     /// `[observation_codes]`: the PHI type of an observation's value by the concept its code
     /// names (LOINC 30525-0, an age), for the readers that see a code beside a value.
     observation_codes: FxHashMap<String, PhiType>,
+    pub dicom: DicomRules,
 }
 
 /// A field file that cannot be used.
@@ -146,7 +190,28 @@ impl FieldRules {
                 .map_err(|e: crate::phi::UnknownPhiType| err(0, e.to_string()))?;
             observation_codes.extend(list.into_iter().map(|code| (code, ty)));
         }
+        let dicom_table = |table: FxHashMap<String, String>| {
+            table
+                .into_iter()
+                .map(|(k, action)| {
+                    parse_field(&action)
+                        .map(|f| (k.to_ascii_uppercase(), f))
+                        .map_err(|reason| err(0, format!("dicom `{k}`: {reason}")))
+                })
+                .collect::<Result<FxHashMap<_, _>, _>>()
+        };
+        let dicom = DicomRules {
+            groups: raw
+                .dicom
+                .groups
+                .iter()
+                .map(|g| g.to_ascii_uppercase())
+                .collect(),
+            tags: dicom_table(raw.dicom.tags)?,
+            vr: dicom_table(raw.dicom.vr)?,
+        };
         Ok(FieldRules {
+            dicom,
             observation_codes,
             affixed_stems,
             affixes: raw

@@ -5,6 +5,8 @@
 //! free-text fields with the learned values added, pseudonymising FHIR ids and references
 //! consistently, and decoding base64 text attachments. Serialisation keeps key order.
 
+mod dicom;
+
 use std::borrow::Cow;
 
 use base64::Engine as _;
@@ -334,6 +336,7 @@ fn learn(
         Value::Array(a) => a
             .iter()
             .for_each(|x| learn(engine, x, fhir, parent, resource, own, l)),
+        Value::Object(o) if dicom::is_attribute_set(o) => dicom::learn(engine, o, &mut l.learned),
         Value::Object(o) => {
             let declared = o.get("resourceType").and_then(Value::as_str);
             let resource = declared.or(resource);
@@ -488,6 +491,9 @@ impl Walker<'_, '_, '_> {
             .and_then(Value::as_str)
             .map(str::to_string);
         let resource = resource_owned.as_deref().or(resource);
+        if inherit.is_none() && dicom::is_attribute_set(o) {
+            return self.walk_dicom(o);
+        }
         // Most objects are no value cut in groups: their size says so before any collecting.
         if inherit.is_none() && (MIN_GROUPS..=MAX_GROUPS).contains(&o.len()) {
             self.cut_in_groups(o.values_mut().collect())?;

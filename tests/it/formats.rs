@@ -522,3 +522,45 @@ OBX|6|NM|8867-4^Heart rate^LN||95|/min\r";
         assert!(t.contains(kept), "{kept} lost in {t}");
     }
 }
+
+/// DICOM JSON (DICOMweb metadata) is read by tag and value representation: the tag keys
+/// and `vr` codes stay, so a DICOMweb receiver can still read it; the patient's name, the
+/// mother's birth name, the referring physician, the age past 89 and the birth date are
+/// typed; the name is found again in the study description; a private tag's key is read
+/// like any key (red team 55, J8).
+#[test]
+fn dicom_json_is_read_by_tag() {
+    let doc = r#"[{"00080060":{"vr":"CS","Value":["MR"]},
+"00080090":{"vr":"PN","Value":[{"Alphabetic":"Orsic^Dragana^^Dr"}]},
+"00081030":{"vr":"LO","Value":["MRI wrist left, Vukovljevic"]},
+"00100010":{"vr":"PN","Value":[{"Alphabetic":"Vukovljevic^Zvezdana"}]},
+"00100030":{"vr":"DA","Value":["19610823"]},
+"00101010":{"vr":"AS","Value":["093Y"]},
+"00101060":{"vr":"PN","Value":[{"Alphabetic":"orsic^mirta"}]},
+"00280010":{"vr":"US","Value":[512]},
+"04410827":{"vr":"LO","Value":["x"]},
+"00400275":{"vr":"SQ","Value":[{"00100010":{"vr":"PN","Value":[{"Alphabetic":"Thackeray^Rosalind"}]}}]}}]"#;
+    let (out, _) = run(doc, ContentType::Json, "safe-harbor");
+    let t = &out.text;
+    for gone in [
+        "Vukovljevic",
+        "Zvezdana",
+        "Orsic",
+        "mirta",
+        "093Y",
+        "19610823",
+        "Thackeray",
+        "04410827",
+    ] {
+        assert!(!t.contains(gone), "{gone} crossed in {t}");
+    }
+    for kept in [
+        r#""00080060":{"vr":"CS","Value":["MR"]}"#,
+        r#""00100010":{"vr":"PN""#,
+        r#""00280010":{"vr":"US","Value":[512]}"#,
+        r#""00400275":{"vr":"SQ""#,
+        "MRI wrist left",
+    ] {
+        assert!(t.contains(kept), "{kept} lost in {t}");
+    }
+}

@@ -2369,6 +2369,14 @@ const CHANNELS: &[&str] = &[
     // A SampledData's `data` and a Consent provision's `data`, read now (H13).
     "fhir_sampled_data",
     "fhir_consent_data",
+    // Stop 56 (lead): DICOM JSON attribute sets (red team 55, J8): the value under its own
+    // tag, under a standard tag no rule names, under a private tag, in a sequence's item,
+    // and a person name under a tag no rule names.
+    "dicom_known",
+    "dicom_unknown",
+    "dicom_private",
+    "dicom_sequence",
+    "dicom_pn_unknown",
 ];
 
 /// Channels whose label does not match the body: a refusal is right there.
@@ -2822,7 +2830,44 @@ fn channel(ch: &str, c: &Canary, v: &str) -> Option<Req> {
         }
         p
     };
+    let dicom = |set: Value| {
+        Req::new(
+            "j",
+            Some("application/dicom+json"),
+            json!([set]).to_string(),
+        )
+    };
+    let dicom_attr = |vr: &str, value: Value| json!({"vr": vr, "Value": [value]});
     Some(match ch {
+        "dicom_known" => {
+            let (tag, vr, value) = match c.kind {
+                Kind::Name => ("00100010", "PN", json!({ "Alphabetic": v })),
+                Kind::Mrn => ("00100020", "LO", json!(v)),
+                Kind::Ssn => ("00101000", "LO", json!(v)),
+                Kind::Phone => ("00102154", "SH", json!(v)),
+                Kind::Dob => ("00100030", "DA", json!(v)),
+                Kind::Addr => ("00101040", "LO", json!(v)),
+                _ => ("00104000", "LT", json!(note)),
+            };
+            dicom(json!({"00080060": dicom_attr("CS", json!("MR")), tag: dicom_attr(vr, value)}))
+        }
+        "dicom_unknown" => dicom(json!({
+            "00080060": dicom_attr("CS", json!("MR")),
+            "00181030": dicom_attr("LO", json!(v)),
+        })),
+        "dicom_private" => dicom(json!({
+            "00090010": dicom_attr("LO", json!("ACME 1.0")),
+            "00091010": dicom_attr("LO", json!(v)),
+        })),
+        "dicom_sequence" => dicom(json!({
+            "00400275": {"vr": "SQ", "Value": [{
+                "00321060": dicom_attr("LO", json!("wrist")),
+                "00400007": dicom_attr("LO", json!(note)),
+            }]},
+        })),
+        "dicom_pn_unknown" => dicom(json!({
+            "0040A123": dicom_attr("PN", json!({ "Alphabetic": v })),
+        })),
         "json_known" => Req::json("j", &json!({c.key: v, "status": "final"})),
         "json_unknown" => Req::json("j", &json!({c.unknown: v, "kind": "progress"})),
         "json_note" => Req::json("j", &json!({"note": note, "kind": "progress"})),
