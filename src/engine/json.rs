@@ -6,6 +6,7 @@
 //! consistently, and decoding base64 text attachments. Serialisation keeps key order.
 
 mod dicom;
+mod graphql;
 
 use std::borrow::Cow;
 
@@ -524,6 +525,18 @@ impl Walker<'_, '_, '_> {
             // `{"value": 93, "unit": "a"}`): aggregated past 89, kept below (red team 52, H2).
             if key == "value" && years && matches!(field, Field::Scan | Field::Keep) {
                 field = Field::Phi(PhiType::Age);
+            }
+            // A GraphQL request's variables take the type of the argument each is bound to.
+            if key == "variables" && inherit.is_none() {
+                let bound = o
+                    .get("query")
+                    .and_then(Value::as_str)
+                    .map(graphql::bindings)
+                    .unwrap_or_default();
+                if let (false, Some(Value::Object(vars))) = (bound.is_empty(), o.get_mut(&k)) {
+                    self.walk_variables(vars, &bound, resource)?;
+                    continue;
+                }
             }
             // A questionnaire item's answers take the type its label gives (`linkId: "age"`).
             if key == "answer" && inherit.is_none() {

@@ -2377,6 +2377,10 @@ const CHANNELS: &[&str] = &[
     "dicom_private",
     "dicom_sequence",
     "dicom_pn_unknown",
+    // A GraphQL request's variable, bound to the canary's own argument and to an
+    // unknown one (red team 55, J13).
+    "json_graphql_known",
+    "json_graphql_unknown",
 ];
 
 /// Channels whose label does not match the body: a refusal is right there.
@@ -2868,6 +2872,16 @@ fn channel(ch: &str, c: &Canary, v: &str) -> Option<Req> {
         "dicom_pn_unknown" => dicom(json!({
             "0040A123": dicom_attr("PN", json!({ "Alphabetic": v })),
         })),
+        "json_graphql_known" => Req::json(
+            "graphql",
+            &json!({"query": format!("query($v1: String) {{ patients({}: $v1) {{ id }} }}", c.key),
+                    "variables": {"v1": v}}),
+        ),
+        "json_graphql_unknown" => Req::json(
+            "graphql",
+            &json!({"query": format!("query($v1: String) {{ patients({}: $v1) {{ id }} }}", c.unknown),
+                    "variables": {"v1": v}}),
+        ),
         "json_known" => Req::json("j", &json!({c.key: v, "status": "final"})),
         "json_unknown" => Req::json("j", &json!({c.unknown: v, "kind": "progress"})),
         "json_note" => Req::json("j", &json!({"note": note, "kind": "progress"})),

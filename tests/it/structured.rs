@@ -1070,3 +1070,20 @@ fn column_names_in_capitals_are_kept_unless_they_hold_a_value_red_team_52_h16() 
     );
     assert!(!table.text.contains("THACKERAY"), "{}", table.text);
 }
+
+/// A GraphQL request's variables take the type of the argument each is bound to in the
+/// operation (`patients(age: $a)`): client-made variable names say nothing (red team 55,
+/// J13). A variable bound to a paging argument keeps its number.
+#[test]
+fn graphql_variables_are_typed_by_their_arguments() {
+    let doc = r#"{"query":"query($z:String,$a:Int,$s:String,$f:Int){patients(zip:$z,age:$a,ssnLast4:$s,first:$f){id}}","variables":{"z":"01085","a":93,"s":"3306","f":10}}"#;
+    let out = deidentify(doc, ContentType::Json, "safe-harbor").text;
+    for gone in ["01085", "93", "3306"] {
+        assert!(
+            !out.contains(&format!("\"{gone}\"")) && !out.contains(&format!(":{gone}")),
+            "{gone} crossed in {out}"
+        );
+    }
+    assert!(out.contains(r#""f":10"#), "{out}");
+    assert!(out.contains("patients(zip:$z,age:$a"), "{out}");
+}
