@@ -81,6 +81,10 @@ pub fn deidentify(
             // A status or code parameter is kept only while it reads as one.
             Field::Keep if engine.keeps_code(v, &learned, scratch) => v.clone(),
             Field::Phi(ty) if !v.trim().is_empty() => t.apply_field(*ty, v, &ctx, &mut counts)?,
+            _ if super::odata::is_filter_key(k) => {
+                let typed = filter_literals_typed(engine, v, t, &ctx, &mut counts)?;
+                engine.scan_value(&typed, &learned, t, &ctx, scratch, &mut counts)?
+            }
             _ => engine.scan_value(v, &learned, t, &ctx, scratch, &mut counts)?,
         };
         out.append_pair(&key, &new);
@@ -90,4 +94,25 @@ pub fn deidentify(
         spans: Vec::new(),
         counts,
     })
+}
+
+/// An OData `$filter` with each literal a property types replaced by its transform
+/// (`LastName eq 'vukovljevic'` → `LastName eq 'NAME_…'`); the caller scans the rest.
+fn filter_literals_typed(
+    engine: &Engine,
+    expr: &str,
+    t: &Transformer<'_>,
+    ctx: &DocContext,
+    counts: &mut [usize; PhiType::ALL.len()],
+) -> Result<String, ScanError> {
+    let mut out = expr.to_string();
+    for (range, ty) in super::odata::typed_literals(expr, &engine.fields)
+        .into_iter()
+        .rev()
+    {
+        let literal = expr[range.clone()].replace("''", "'");
+        let new = t.apply_field(ty, &literal, ctx, counts)?;
+        out.replace_range(range, &new.replace('\'', "''"));
+    }
+    Ok(out)
 }

@@ -40,6 +40,7 @@ pub mod form;
 pub mod hl7;
 pub mod json;
 pub mod nested;
+mod odata;
 mod paths;
 pub mod recall;
 pub mod reference;

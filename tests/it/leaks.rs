@@ -2381,6 +2381,11 @@ const CHANNELS: &[&str] = &[
     // unknown one (red team 55, J13).
     "json_graphql_known",
     "json_graphql_unknown",
+    // An OData `$filter` literal compared with the canary's own property and with an
+    // unknown one, in a query and in a form body (J13).
+    "query_odata_known",
+    "query_odata_unknown",
+    "form_odata_known",
 ];
 
 /// Channels whose label does not match the body: a refusal is right there.
@@ -3023,6 +3028,30 @@ fn channel(ch: &str, c: &Canary, v: &str) -> Option<Req> {
             ),
         ),
         "query_known" => ping().path_query(&format!("?{}={}&kind=progress", c.key, url(v))),
+        "query_odata_known" => ping().path_query(&format!(
+            "?$filter={}&$top=10",
+            url(&format!(
+                "{} eq '{}' and Status eq 'active'",
+                c.key,
+                v.replace('\'', "''")
+            ))
+        )),
+        "query_odata_unknown" => ping().path_query(&format!(
+            "?$filter={}",
+            url(&format!(
+                "contains({},'{}')",
+                c.unknown,
+                v.replace('\'', "''")
+            ))
+        )),
+        "form_odata_known" => Req::new(
+            "f",
+            Some("application/x-www-form-urlencoded"),
+            format!(
+                "$filter={}",
+                url(&format!("{} eq '{}'", c.key, v.replace('\'', "''")))
+            ),
+        ),
         "query_unknown" => ping().path_query(&format!("?ref={}&kind=progress", url(v))),
         "query_keep" => ping().path_query(&format!("?state={}&kind=progress", url(v))),
         "query_bare" => ping().path_query(&format!("?{}", url(v))),

@@ -1087,3 +1087,16 @@ fn graphql_variables_are_typed_by_their_arguments() {
     assert!(out.contains(r#""f":10"#), "{out}");
     assert!(out.contains("patients(zip:$z,age:$a"), "{out}");
 }
+
+/// An OData `$filter`'s literals take the type of the property they are compared with
+/// (`LastName eq 'vukovljevic'`, `contains(Address/City,'Westfield')`); a status stays
+/// (red team 55, J13).
+#[test]
+fn odata_filter_literals_are_typed_by_their_property() {
+    let q = "$filter=LastName%20eq%20'vukovljevic'%20and%20Zip%20eq%20'01085'%20and%20contains(Address/City,'Westfield')%20and%20Status%20eq%20'active'";
+    let out = deidentify(q, ContentType::Form, "safe-harbor").text;
+    for gone in ["vukovljevic", "01085", "Westfield"] {
+        assert!(!out.contains(gone), "{gone} crossed in {out}");
+    }
+    assert!(out.contains("%27active%27"), "{out}");
+}
