@@ -17,6 +17,8 @@ use crate::memory::{Memory, Remembered};
 use crate::phi::PhiType;
 use crate::transform::token::{Prepared, Revealed, TokenError, TokenRequest, TokenStore};
 
+use super::shield::Shield;
+
 /// The request's audit trail; shared with blocking workers.
 #[derive(Default)]
 pub struct Trail {
@@ -45,6 +47,11 @@ struct Inner {
     echo_built: Option<Arc<Learned>>,
     /// Whether events were recorded before the body was forwarded ([`Trail::take_events`]).
     recorded: bool,
+    /// On reidentify routes: what the caller sent in plain, so its answer cannot carry the
+    /// vault's token of a guess ([`Shield`]).
+    shield: Option<Arc<Shield>>,
+    /// Values of the answer tokenised under the request's own key (for the audit entry).
+    shielded: u64,
 }
 
 impl Trail {
@@ -59,6 +66,21 @@ impl Trail {
     /// Notes a remittance read on the API: its counts, never a value of it.
     pub fn set_remit(&self, counts: String) {
         self.with(|i| i.remit = Some(counts));
+    }
+
+    /// Sets what the caller of a reidentify request sent in plain.
+    pub fn set_shield(&self, shield: Shield) {
+        self.with(|i| i.shield = Some(Arc::new(shield)));
+    }
+
+    /// The request's shield, when it has one.
+    pub fn shield(&self) -> Option<Arc<Shield>> {
+        self.with(|i| i.shield.clone()).flatten()
+    }
+
+    /// Notes how many values of the answer were shielded (a count, never a value).
+    pub fn set_shielded(&self, n: u64) {
+        self.with(|i| i.shielded = n);
     }
 
     pub fn set_caller(&self, name: &str) {
@@ -167,6 +189,10 @@ impl Trail {
                     .map(|(k, v)| (k.to_string(), *v))
                     .collect();
                 e.tokens = i.revealed_tokens.iter().cloned().collect();
+                if i.shielded > 0 && e.detail.is_none() {
+                    // Plain values the caller sent and the clinic echoed (J1): a count.
+                    e.detail = Some(format!("plain_echoes={}", i.shielded));
+                }
                 let mut extra = Vec::new();
                 if !i.refused.is_empty() {
                     let mut r = e.clone();
@@ -208,9 +234,63 @@ pub struct Recording<'a> {
     pub keys: &'a AuditKeys,
     /// On reveals: what the caller may see (to tell revealed from refused).
     pub allow: Option<&'a Allow>,
+    /// On a reidentify route's answer: values the caller sent in plain are tokenised under
+    /// the request's own key, never the vault's ([`Shield`]).
+    pub shield: Option<Arc<Shield>>,
 }
 
 impl Recording<'_> {
+    /// The shield, when any of `values` is one the caller sent in plain.
+    fn shielding<'v>(
+        &self,
+        mut values: impl Iterator<Item = (PhiType, &'v str)>,
+    ) -> Option<&Shield> {
+        let shield = self.shield.as_deref()?;
+        values.any(|(ty, v)| shield.sent(ty, v)).then_some(shield)
+    }
+
+    /// Tokens for a batch some of whose values the caller sent in plain: those get the
+    /// request's own tokens (not stored, not recorded: nothing was handed out from the
+    /// vault), the rest the vault's.
+    fn tokenize_shielded(
+        &self,
+        shield: &Shield,
+        patient: Option<&str>,
+        batch: &[TokenRequest<'_>],
+        exact: bool,
+    ) -> Result<Vec<String>, TokenError> {
+        let sent: Vec<bool> = batch.iter().map(|r| shield.sent(r.ty, r.value)).collect();
+        let rest: Vec<TokenRequest<'_>> = batch
+            .iter()
+            .zip(&sent)
+            .filter(|(_, s)| !**s)
+            .map(|(r, _)| *r)
+            .collect();
+        let mut vaulted = match rest.is_empty() {
+            true => Vec::new(),
+            false => self.store.tokenize_for(patient, &rest, exact)?,
+        };
+        if vaulted.len() != rest.len() {
+            return Err(TokenError::Unavailable(
+                "token store returned a short batch".into(),
+            ));
+        }
+        let subjects = rest
+            .iter()
+            .map(|r| subject_hash(self.keys, r.ty, r.value))
+            .collect();
+        self.record(&vaulted, subjects);
+        vaulted.reverse();
+        Ok(batch
+            .iter()
+            .zip(sent)
+            .map(|(r, s)| match s {
+                true => shield.token(r.ty, r.value),
+                false => vaulted.pop().unwrap_or_default(),
+            })
+            .collect())
+    }
+
     /// Notes tokens handed out and the subject hashes of their values.
     fn record(&self, tokens: &[String], subjects: Vec<String>) {
         self.trail.with(|i| {
@@ -229,6 +309,9 @@ impl TokenStore for Recording<'_> {
         batch: &[TokenRequest<'_>],
         exact: bool,
     ) -> Result<Vec<String>, TokenError> {
+        if let Some(shield) = self.shielding(batch.iter().map(|r| (r.ty, r.value))) {
+            return self.tokenize_shielded(shield, patient, batch, exact);
+        }
         let tokens = self.store.tokenize_for(patient, batch, exact)?;
         let subjects: Vec<String> = batch
             .iter()
@@ -246,6 +329,13 @@ impl TokenStore for Recording<'_> {
         batch: &[&Prepared],
         exact: bool,
     ) -> Result<Vec<String>, TokenError> {
+        if self
+            .shielding(batch.iter().map(|p| (p.ty(), p.value())))
+            .is_some()
+        {
+            let plain: Vec<TokenRequest<'_>> = batch.iter().map(|p| p.request()).collect();
+            return self.tokenize_for(patient, &plain, exact);
+        }
         let tokens = self.store.tokenize_prepared(patient, batch, exact)?;
         let subjects: Vec<String> = batch
             .iter()
@@ -257,12 +347,20 @@ impl TokenStore for Recording<'_> {
 
     /// Forwarded untouched and not recorded: nothing is handed out until the document's
     /// values come back through [`TokenStore::tokenize_for`], which records them.
+    /// A shielded value has no provisional token: it is asked of
+    /// [`Recording::tokenize_for`], which gives it the request's own.
     fn provisional(&self, ty: PhiType, value: &str, exact: bool) -> Option<String> {
+        if self.shielding(std::iter::once((ty, value))).is_some() {
+            return None;
+        }
         self.store.provisional(ty, value, exact)
     }
 
     /// Forwarded like [`Recording::provisional`], keeping what the store computed.
     fn prepare(&self, ty: PhiType, value: &str, exact: bool) -> Option<Prepared> {
+        if self.shielding(std::iter::once((ty, value))).is_some() {
+            return None;
+        }
         self.store.prepare(ty, value, exact)
     }
 
