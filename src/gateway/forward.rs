@@ -448,13 +448,15 @@ async fn answer_outside(
     let rkind = kind_of(&rparts.headers, &decoded, &[]).map_err(unreadable)?;
     let decoded = readable_body(&rparts.headers, decoded, rkind).map_err(unreadable)?;
     let mut resp = deidentified_answer(gw, i, &rparts, rkind, decoded.clone(), trail).await?;
-    if let Some(shield) = trail.shield().filter(|s| s.shielded() > 0) {
-        // The request both revealed tokens and had plain values of its own echoed: the
-        // caller could test a guess against a token it holds (the echo of the token's
-        // value and of the guess coming back alike). Such an answer carries no token that
-        // can be compared with anything: every value is tokenised per occurrence.
-        if trail.echo().is_some() {
-            shield.scatter();
+    if let Some(shield) = trail.shield() {
+        // The request both revealed values and had plain values of its own, of a revealed
+        // type, echoed: the caller could test a guess against a token it holds (the echo
+        // of the token's value and of the guess coming back alike or not). Such an answer
+        // carries no token of those types that can be compared with anything: each value
+        // is tokenised per occurrence.
+        let revealed = trail.revealed_types();
+        if shield.shielded_types() & revealed != 0 {
+            shield.scatter(revealed);
             resp = deidentified_answer(gw, i, &rparts, rkind, decoded, trail).await?;
         }
     }

@@ -25,7 +25,7 @@
 //! anywhere in the request): a false match costs only the join on that one token.
 
 use std::collections::HashSet;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering::Relaxed};
+use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
 
 use hyper::header::HeaderMap;
 
@@ -55,10 +55,17 @@ pub struct Shield {
     squashed: String,
     minter: TokenMinter,
     shielded: AtomicU64,
-    /// Set when the answer is written again with every value shielded, each occurrence
-    /// under a token of its own ([`Shield::scatter`]).
-    scattered: AtomicBool,
+    /// The types of the values shielded so far (a bit per [`PhiType::index`]).
+    shielded_types: AtomicU64,
+    /// The types whose every value is shielded, each occurrence under a token of its own,
+    /// once the answer is written again ([`Shield::scatter`]).
+    scattered: AtomicU64,
     occurrence: AtomicU64,
+}
+
+/// A type's bit in a set of types.
+pub fn type_bit(ty: PhiType) -> u64 {
+    1 << ty.index()
 }
 
 impl Shield {
@@ -82,15 +89,16 @@ impl Shield {
             squashed,
             minter: TokenMinter::new(&key, "request"),
             shielded: AtomicU64::new(0),
-            scattered: AtomicBool::new(false),
+            shielded_types: AtomicU64::new(0),
+            scattered: AtomicU64::new(0),
             occurrence: AtomicU64::new(0),
         })
     }
 
     /// Whether the caller sent `value` (of type `ty`) in plain in this request; once
-    /// scattered, every value is taken as sent.
+    /// scattered, every value of a scattered type is taken as sent.
     pub fn sent(&self, ty: PhiType, value: &str) -> bool {
-        if self.scattered.load(Relaxed) {
+        if self.scattered.load(Relaxed) & type_bit(ty) != 0 {
             return true;
         }
         match ty {
@@ -127,8 +135,9 @@ impl Shield {
     /// would (so spellings of one value share it within the answer), never stored.
     pub fn token(&self, ty: PhiType, value: &str) -> String {
         self.shielded.fetch_add(1, Relaxed);
+        self.shielded_types.fetch_or(type_bit(ty), Relaxed);
         let normal = normalize(ty, value);
-        match self.scattered.load(Relaxed) {
+        match self.scattered.load(Relaxed) & type_bit(ty) != 0 {
             false => self.minter.mint(ty, &normal, 0),
             true => {
                 let n = self.occurrence.fetch_add(1, Relaxed);
@@ -137,14 +146,20 @@ impl Shield {
         }
     }
 
-    /// From now on every value gets a token of its own, per occurrence: for an answer to
-    /// a request that revealed tokens and whose own plain values came back. The vault's
-    /// token of a revealed value and the request's token of a guess would otherwise tell
-    /// whether the guess was the value (the two alike or not), whichever way either is
-    /// made; tokens that match nothing, not even each other, tell nothing. The count
-    /// starts again for the answer written anew.
-    pub fn scatter(&self) {
-        self.scattered.store(true, Relaxed);
+    /// The types of the values shielded so far.
+    pub fn shielded_types(&self) -> u64 {
+        self.shielded_types.load(Relaxed)
+    }
+
+    /// From now on every value of `types` gets a token of its own, per occurrence: for an
+    /// answer to a request that revealed values of those types and had its own plain
+    /// values of one of them echoed. The vault's token of a revealed value and the
+    /// request's token of a guess would otherwise tell whether the guess was the value
+    /// (the two alike or not), whichever way either is made; tokens that match nothing,
+    /// not even each other, tell nothing. The count starts again for the answer written
+    /// anew.
+    pub fn scatter(&self, types: u64) {
+        self.scattered.store(types, Relaxed);
         self.shielded.store(0, Relaxed);
     }
 
@@ -245,10 +260,14 @@ mod tests {
         assert_eq!(t, a.token(PhiType::Name, "THACKERAY, ROSALIND"));
         assert_ne!(t, b.token(PhiType::Name, "Rosalind Thackeray"));
         assert_eq!(a.shielded(), 2);
-        a.scatter();
+        a.scatter(type_bit(PhiType::Name) | type_bit(PhiType::Mrn));
         assert!(
             a.sent(PhiType::Mrn, "MR 5520931"),
             "every value, once scattered"
+        );
+        assert!(
+            !a.sent(PhiType::Phone, "413-555-0173"),
+            "of the scattered types"
         );
         let (x, y) = (
             a.token(PhiType::Name, "Rosalind Thackeray"),

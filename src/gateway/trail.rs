@@ -17,7 +17,7 @@ use crate::memory::{Memory, Remembered};
 use crate::phi::PhiType;
 use crate::transform::token::{Prepared, Revealed, TokenError, TokenRequest, TokenStore};
 
-use super::shield::Shield;
+use super::shield::{self, Shield};
 
 /// The request's audit trail; shared with blocking workers.
 #[derive(Default)]
@@ -110,6 +110,16 @@ impl Trail {
             i.echo_built.clone()
         })
         .flatten()
+    }
+
+    /// The types of the values revealed so far (a bit per type, [`shield::type_bit`]).
+    pub fn revealed_types(&self) -> u64 {
+        self.with(|i| {
+            i.echo
+                .iter()
+                .fold(0, |m, (ty, _)| m | shield::type_bit(*ty))
+        })
+        .unwrap_or(0)
     }
 
     /// PHI found by type (the detector's counts, whatever the action taken).
