@@ -15,7 +15,9 @@ use crate::detect::learned::Learned;
 use crate::engine::reveal::Allow;
 use crate::memory::{Memory, Remembered};
 use crate::phi::PhiType;
-use crate::transform::token::{Prepared, Revealed, TokenError, TokenRequest, TokenStore};
+use crate::transform::token::{
+    normalize, Prepared, Revealed, TokenError, TokenRequest, TokenStore,
+};
 
 use super::shield::{self, Shield};
 
@@ -103,6 +105,9 @@ impl Trail {
                 let mut l = Learned::default();
                 for (ty, v) in &i.echo {
                     l.add(*ty, v);
+                    for form in derived_forms(*ty, v) {
+                        l.add(*ty, &form);
+                    }
                 }
                 l.finish();
                 i.echo_built = Some(Arc::new(l));
@@ -235,6 +240,108 @@ impl Trail {
         })
         .unwrap_or_default()
     }
+}
+
+/// Forms a revealed value takes in the clinic's answer that neither it nor its parts
+/// match (red team 55, J19; red team 52, H12): a name's initials (`Z.V.`, `ZV`) and the
+/// user-name shapes made of its first and last parts (`zvukovljevic`, `vukovljevicz`,
+/// `zvezdana.v`, `zvezdana.vukovljevic`); an e-mail's local part and its domain's first
+/// label, unless that is a public mail provider's; a phone's ten digits grouped the ways
+/// the detector does not read on its own (`413 555 01 72`, `41 35 55 01 72`). Only the
+/// answer to the request that revealed the value is searched for them.
+fn derived_forms(ty: PhiType, value: &str) -> Vec<String> {
+    match ty {
+        PhiType::Name | PhiType::ProviderName => name_forms(value),
+        PhiType::Email => email_forms(value),
+        PhiType::Phone | PhiType::Fax => phone_forms(value),
+        _ => Vec::new(),
+    }
+}
+
+fn name_forms(value: &str) -> Vec<String> {
+    let normal = normalize(PhiType::Name, value);
+    let parts: Vec<&str> = normal
+        .split(' ')
+        .filter(|p| !p.is_empty() && p.chars().all(char::is_alphabetic))
+        .collect();
+    let (Some(first), Some(last)) = (parts.first(), parts.last()) else {
+        return Vec::new();
+    };
+    if parts.len() < 2 || first.chars().count() < 2 || last.chars().count() < 2 {
+        return Vec::new();
+    }
+    let initial = |p: &str| p.chars().next().map(String::from).unwrap_or_default();
+    let (fi, li) = (initial(first), initial(last));
+    let initials: String = parts.iter().map(|p| initial(p)).collect();
+    let dotted: String = parts.iter().map(|p| format!("{}.", initial(p))).collect();
+    vec![
+        dotted,
+        initials,
+        format!("{fi}{last}"),
+        format!("{fi}.{last}"),
+        format!("{last}{fi}"),
+        format!("{first}{li}"),
+        format!("{first}.{li}"),
+        format!("{first}{last}"),
+        format!("{first}.{last}"),
+        format!("{first}_{last}"),
+    ]
+}
+
+/// Public mail providers: their name in an answer says nothing about whose address it was.
+const MAIL_PROVIDERS: &[&str] = &[
+    "gmail",
+    "googlemail",
+    "yahoo",
+    "ymail",
+    "hotmail",
+    "outlook",
+    "live",
+    "msn",
+    "aol",
+    "icloud",
+    "proton",
+    "protonmail",
+    "example",
+    "mail",
+    "email",
+    "comcast",
+    "verizon",
+    "att",
+];
+
+fn email_forms(value: &str) -> Vec<String> {
+    let Some((local, domain)) = value.trim().rsplit_once('@') else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    if local.chars().count() >= 4 {
+        out.push(local.to_string());
+    }
+    let label = domain.split('.').next().unwrap_or("").to_ascii_lowercase();
+    if label.chars().count() >= 4 && !MAIL_PROVIDERS.contains(&label.as_str()) {
+        out.push(label);
+    }
+    out
+}
+
+fn phone_forms(value: &str) -> Vec<String> {
+    let d = normalize(PhiType::Phone, value);
+    if d.len() != 10 || !d.is_ascii() {
+        return Vec::new();
+    }
+    vec![
+        format!("{} {} {} {}", &d[..3], &d[3..6], &d[6..8], &d[8..]),
+        format!("{}-{}-{}-{}", &d[..3], &d[3..6], &d[6..8], &d[8..]),
+        format!(
+            "{} {} {} {} {}",
+            &d[..2],
+            &d[2..4],
+            &d[4..6],
+            &d[6..8],
+            &d[8..]
+        ),
+    ]
 }
 
 /// The vault, seen through a request's trail.
@@ -408,5 +515,55 @@ impl TokenStore for Recording<'_> {
             });
         }
         Ok(r)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// What the echo list of a request that revealed `revealed` finds in `answer`.
+    fn found(revealed: &[(PhiType, &str)], answer: &str) -> Vec<String> {
+        let trail = Trail::default();
+        trail.with(|i| {
+            for (ty, v) in revealed {
+                i.echo.push((*ty, Zeroizing::new(v.to_string())));
+            }
+        });
+        let echo = trail.echo().expect("echo list");
+        let mut out = Vec::new();
+        echo.scan(answer, |s, e, _| out.push(answer[s..e].to_string()));
+        out
+    }
+
+    /// Red team 55, J19: derived forms of a just-revealed name, e-mail and phone.
+    #[test]
+    fn the_echo_list_finds_derived_forms_of_revealed_values() {
+        let revealed = [
+            (PhiType::Name, "Zvezdana Vukovljevic"),
+            (PhiType::Email, "zvuk61@quarrymail.example"),
+            (PhiType::Phone, "413-555-0172"),
+        ];
+        let answer = "c zvukovljevic d Z.V. a mailbox zvuk61 full b zvuk61 at quarrymail \
+                      f 413 555 01 72 g vukovljevicz h zvezdana.v i 41 35 55 01 72";
+        let got = found(&revealed, answer);
+        for want in [
+            "zvukovljevic",
+            "Z.V.",
+            "zvuk61",
+            "quarrymail",
+            "413 555 01 72",
+            "vukovljevicz",
+            "zvezdana.v",
+            "41 35 55 01 72",
+        ] {
+            assert!(got.iter().any(|g| g == want), "{want} not in {got:?}");
+        }
+        // A public provider's name is no echo of anyone's address.
+        let got = found(
+            &[(PhiType::Email, "rozzie61@gmail.com")],
+            "try gmail support",
+        );
+        assert!(got.is_empty(), "{got:?}");
     }
 }
