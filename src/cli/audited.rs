@@ -70,6 +70,7 @@ impl CliAudit {
             trail: &self.trail,
             keys: self.log.keys(),
             allow,
+            shield: None,
         }
     }
 

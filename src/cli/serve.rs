@@ -135,6 +135,11 @@ pub(super) fn serve(args: &ServeArgs) -> anyhow::Result<()> {
             &config.vault.key_file,
             args.allow_insecure_key_permissions,
         )?;
+        for w in crate::config::token_oracle_warnings(&config.routes, &config.api) {
+            // Loud on purpose: the grant lets a partner translate the tokens it holds.
+            tracing::warn!(warning = %w, "token oracle");
+            eprintln!("phigate: WARNING: {w}");
+        }
         if args.dev && crate::gateway::dev::exposed(args.listen) {
             // Loud on purpose: the dev key is published in the README.
             tracing::warn!(listen = %args.listen, "dev mode on a non-loopback address");

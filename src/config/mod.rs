@@ -31,7 +31,10 @@ pub use listener::{AdminConfig, ClientAuth, ListenerConfig};
 pub use mllp::MllpConfig;
 pub use otel::OtelConfig;
 pub use policy::{load_policy, PolicyLoadError};
-pub use route::{ApiConfig, ClaimsRoute, Direction, OnFail, RevealRules, RouteConfig};
+pub use route::{
+    token_oracle_warnings, ApiConfig, ClaimsRoute, Direction, OnFail, PlainPhi, RevealRules,
+    RouteConfig,
+};
 pub use settings::{ClaimsConfig, Limits, LogConfig, LogFormat, Timeouts};
 pub use storage::{AuditConfig, AuditFailure, VaultBackend, VaultConfig};
 
@@ -533,6 +536,56 @@ reveal = { emr = ["MRN", "NAMEZ"] }
         assert_eq!(r.upstream.path(), "/in/");
         assert_eq!(r.reveal["emr"], [PhiType::Name, PhiType::Mrn]);
         assert_eq!(c.api.reveal["emr"], [PhiType::Date]);
+    }
+
+    /// Red team 55, J1: minting tokens on `/v1/deidentify` is a grant of its own, and a
+    /// partner that holds tokens of the API's domain is warned of.
+    #[test]
+    fn api_grants_are_per_endpoint_and_token_oracles_are_warned_of() {
+        let partner = "\n[[caller]]\nname = \"lim\"\napi_key_sha256 = [\"d0f57c83861b00b5de3d830b5726cc1ff9cb269da430b278a3d6e9d3c9bf7e2a\"]\n";
+        let callback = "\n[[route]]\nname = \"cb\"\nprefix = \"/cb/\"\ndirection = \"reidentify\"\nupstream = \"https://emr.example.com/\"\ncallers = [\"lim\"]\nreveal = { lim = [\"NAME\"] }\nplain_phi = \"refuse\"\n";
+        let text = |api: &str| format!("{MINIMAL}{partner}{callback}\n[api]\n{api}\n");
+        // The older single list: every endpoint, and two warnings for `lim`.
+        let c = Config::parse(
+            "t.toml",
+            &text("callers = [\"emr\", \"lim\"]\nreveal = { lim = [\"NAME\"], emr = [\"NAME\"] }"),
+        )
+        .expect("parses");
+        assert_eq!(c.routes[1].plain_phi, PlainPhi::Refuse);
+        assert_eq!(c.routes[0].plain_phi, PlainPhi::Shield);
+        assert!(c.api.enabled());
+        let warned = token_oracle_warnings(&c.routes, &c.api);
+        assert_eq!(warned.len(), 2, "{warned:?}");
+        assert!(warned.iter().all(|w| w.contains("`lim`")), "{warned:?}");
+        assert!(warned[0].contains("reidentify route `cb`"), "{warned:?}");
+        // Per endpoint: `lim` reveals, `emr` (which sends out through `hooks`) does both.
+        let c = Config::parse(
+            "t.toml",
+            &text("deidentify_callers = [\"emr\"]\nreidentify_callers = [\"emr\", \"lim\"]\nreveal = { lim = [\"NAME\"], emr = [\"NAME\"] }"),
+        )
+        .expect("parses");
+        assert!(c.api.enabled());
+        assert_eq!(c.api.callers_of(&c.api.deidentify_callers), ["emr"]);
+        assert_eq!(c.api.callers_of(&c.api.reidentify_callers), ["emr", "lim"]);
+        assert!(c.api.callers_of(&c.api.analyze_callers).is_empty());
+        assert!(token_oracle_warnings(&c.routes, &c.api).is_empty());
+        // Another domain for the API: the partner's tokens do not match the API's.
+        let c = Config::parse("t.toml", &text("callers = [\"lim\"]\ndomain = \"api\""))
+            .expect("parses");
+        assert!(token_oracle_warnings(&c.routes, &c.api).is_empty());
+        // Unknown callers, and `plain_phi` where no answer goes outside.
+        let bad = format!(
+            "{}plain_phi = \"shield\"\n\n[api]\nanalyze_callers = [\"nobody\"]\n",
+            MINIMAL
+        );
+        let e = Config::parse("t.toml", &bad)
+            .expect_err("problems")
+            .to_string();
+        assert!(
+            e.contains("api.analyze_callers: unknown caller `nobody`"),
+            "{e}"
+        );
+        assert!(e.contains("route[0].plain_phi"), "{e}");
     }
 
     #[test]

@@ -61,6 +61,22 @@ pub(super) struct RawRoute {
     claims: Option<ClaimsRoute>,
     #[serde(default)]
     purpose: Option<String>,
+    #[serde(default)]
+    plain_phi: Option<PlainPhi>,
+}
+
+/// On a reidentify route, what becomes of an answer that echoes values the caller sent in
+/// plain (red team 55, J1: a guess echoed back under the vault's token would tell the
+/// caller which token is whose).
+#[derive(Debug, Clone, Copy, Default, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum PlainPhi {
+    /// Tokenised under a key made for the request alone: a token that matches nothing and
+    /// reveals nothing. Counted in `phigate_plain_echoes_total` and the audit entry.
+    #[default]
+    Shield,
+    /// The answer is withheld (502) and counted the same way.
+    Refuse,
 }
 
 /// One route.
@@ -100,6 +116,8 @@ pub struct RouteConfig {
     /// Why data goes this way (`treatment`, `payment`, `health care operations`…): recorded
     /// with every disclosure, and shown in the accounting of disclosures.
     pub purpose: Option<String>,
+    /// Reidentify routes: what an answer echoing the caller's plain values gets.
+    pub plain_phi: PlainPhi,
 }
 
 /// A route's claim scrub.
@@ -131,6 +149,12 @@ pub enum OnFail {
 pub(super) struct RawApi {
     #[serde(default)]
     callers: Vec<String>,
+    #[serde(default)]
+    deidentify_callers: Vec<String>,
+    #[serde(default)]
+    reidentify_callers: Vec<String>,
+    #[serde(default)]
+    analyze_callers: Vec<String>,
     #[serde(default = "default_policy")]
     policy: String,
     #[serde(default)]
@@ -143,6 +167,9 @@ impl Default for RawApi {
     fn default() -> Self {
         RawApi {
             callers: Vec::new(),
+            deidentify_callers: Vec::new(),
+            reidentify_callers: Vec::new(),
+            analyze_callers: Vec::new(),
             policy: default_policy(),
             domain: String::new(),
             reveal: BTreeMap::new(),
@@ -153,12 +180,94 @@ impl Default for RawApi {
 /// The direct API (`POST /v1/deidentify`, `POST /v1/reidentify`) on every listener.
 #[derive(Debug, Clone)]
 pub struct ApiConfig {
-    /// Callers allowed to use the API; none means the API answers 404.
+    /// Callers allowed on every endpoint of the API (kept for older files; prefer the
+    /// per-endpoint lists). When every list is empty the API answers 404.
     pub callers: Vec<String>,
+    /// Callers allowed on `/v1/deidentify` only (besides `callers`): it mints the vault's
+    /// token of any value sent, so a partner that holds tokens of the same domain must not
+    /// be one (red team 55, J1).
+    pub deidentify_callers: Vec<String>,
+    /// Callers allowed on `/v1/reidentify` only (besides `callers`).
+    pub reidentify_callers: Vec<String>,
+    /// Callers allowed on `/v1/analyze` only (besides `callers`).
+    pub analyze_callers: Vec<String>,
     pub policy: String,
     pub domain: String,
     /// Which PHI types each caller may have revealed by `/v1/reidentify`; default none.
     pub reveal: RevealRules,
+}
+
+impl ApiConfig {
+    /// Whether any caller may use the API at all.
+    pub fn enabled(&self) -> bool {
+        !(self.callers.is_empty()
+            && self.deidentify_callers.is_empty()
+            && self.reidentify_callers.is_empty()
+            && self.analyze_callers.is_empty())
+    }
+
+    /// Every caller named anywhere in `[api]`: who may reach some endpoint.
+    pub fn anyone(&self) -> Vec<String> {
+        let mut all: Vec<String> = self
+            .callers
+            .iter()
+            .chain(&self.deidentify_callers)
+            .chain(&self.reidentify_callers)
+            .chain(&self.analyze_callers)
+            .cloned()
+            .collect();
+        all.sort();
+        all.dedup();
+        all
+    }
+
+    /// Who may call one endpoint: `callers` and the endpoint's own list.
+    pub fn callers_of(&self, own: &[String]) -> Vec<String> {
+        let mut all: Vec<String> = self.callers.iter().chain(own).cloned().collect();
+        all.sort();
+        all.dedup();
+        all
+    }
+}
+
+/// Grants under which a caller can learn the vault's token of any value it guesses (red
+/// team 55, J1): `/v1/deidentify` answers with the tokens of the domain `[api] domain`.
+/// Warned of: a caller of `/v1/deidentify` that also calls a reidentify route of that
+/// domain (an outside partner, holding tokens of it); and one whose `[api]` reveal rules
+/// leave some types out while it sends nothing out through a deidentify route (a partner
+/// trusted to turn some tokens back, able to translate the others by guessing). A
+/// clinic's own system on both endpoints is not warned of: it has the values. Warnings
+/// only (a setup may be deliberate); each names callers, routes and domains, never a value.
+pub fn token_oracle_warnings(routes: &[RouteConfig], api: &ApiConfig) -> Vec<String> {
+    let mut out = Vec::new();
+    for c in &api.callers_of(&api.deidentify_callers) {
+        let calls = |d: Direction| {
+            routes
+                .iter()
+                .filter(move |r| r.direction == d && r.callers.contains(c))
+        };
+        for r in calls(Direction::Reidentify).filter(|r| r.domain == api.domain) {
+            out.push(format!(
+                "caller `{c}` calls reidentify route `{}` and /v1/deidentify in the same token \
+                 domain `{}`: it can learn the token of any value it guesses; give the API \
+                 another `domain` or take `{c}` off /v1/deidentify",
+                r.name, api.domain
+            ));
+        }
+        let partial = api
+            .reveal
+            .get(c)
+            .is_some_and(|types| PhiType::ALL.iter().any(|t| !types.contains(t)));
+        if partial && calls(Direction::Deidentify).next().is_none() {
+            out.push(format!(
+                "caller `{c}` may reveal only some types through /v1/reidentify but may call \
+                 /v1/deidentify (domain `{}`): it can learn the token of any value it guesses, \
+                 of every type; grant it `reidentify_callers` rather than `callers`",
+                api.domain
+            ));
+        }
+    }
+    out
 }
 
 fn default_policy() -> String {
@@ -224,6 +333,12 @@ fn parse_route(
     if let Some(w) = &r.sign {
         check_secret(w, &key("sign"), problems);
     }
+    if r.plain_phi.is_some() && r.direction != Direction::Reidentify {
+        problems.at(
+            key("plain_phi"),
+            "applies to reidentify routes (answers going outside)",
+        );
+    }
     if r.claims.is_some() && r.direction != Direction::Deidentify {
         problems.at(
             key("claims"),
@@ -261,6 +376,7 @@ fn parse_route(
         max_body_bytes: r.max_body_bytes,
         claims: r.claims,
         purpose: r.purpose,
+        plain_phi: r.plain_phi.unwrap_or_default(),
     })
 }
 
@@ -270,14 +386,25 @@ pub(super) fn parse_api(
     callers: &HashSet<&str>,
     problems: &mut Problems,
 ) -> Option<ApiConfig> {
-    for c in &raw.callers {
-        if !callers.contains(c.as_str()) {
-            problems.at("api.callers", format!("unknown caller `{c}`"));
+    let lists = [
+        ("api.callers", &raw.callers),
+        ("api.deidentify_callers", &raw.deidentify_callers),
+        ("api.reidentify_callers", &raw.reidentify_callers),
+        ("api.analyze_callers", &raw.analyze_callers),
+    ];
+    for (at, list) in lists {
+        for c in list {
+            if !callers.contains(c.as_str()) {
+                problems.at(at, format!("unknown caller `{c}`"));
+            }
         }
     }
     let reveal = parse_reveal(raw.reveal, "api.reveal", callers, problems);
     Some(ApiConfig {
         callers: raw.callers,
+        deidentify_callers: raw.deidentify_callers,
+        reidentify_callers: raw.reidentify_callers,
+        analyze_callers: raw.analyze_callers,
         policy: raw.policy,
         domain: raw.domain,
         reveal: reveal?,

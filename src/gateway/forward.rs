@@ -27,6 +27,7 @@ use super::claims::{self, ClaimError, Decision};
 use super::handle::{audit_before_forwarding, Admitted, Handled};
 use super::media::{content_type_str, kind_of, readable_body, set_content_type, BodyKind};
 use super::respond::{Failure, UpstreamError};
+use super::shield;
 use super::telemetry;
 use super::trail::Trail;
 use super::work::{
@@ -34,7 +35,7 @@ use super::work::{
     parse_document, reidentify_body, vault_inline, Deidentified, Revealer, Side,
 };
 use super::{Gateway, Resp, Route};
-use crate::config::Direction;
+use crate::config::{Direction, PlainPhi};
 use crate::engine::reveal::Allow;
 use crate::engine::{reads_as_path, ContentType};
 
@@ -90,6 +91,7 @@ pub async fn forward(
                 .await?
         }
         Direction::Reidentify => {
+            shield_request(route, parts, &body, trail)?;
             let allow = caller_allow(&route.reveal, &req.caller.name);
             let span = telemetry::detect_span("reidentify", body.len());
             revealed(gw, i, parts, kind, body, allow, trail)
@@ -278,6 +280,21 @@ fn path_read_whole(
     })
 }
 
+/// Notes what the caller of a reidentify request sent in plain, before anything is
+/// revealed: the answer gives none of it the vault's token ([`shield`]).
+fn shield_request(route: &Route, parts: &Parts, body: &[u8], trail: &Trail) -> Result<(), Failure> {
+    let views = shield::request_views(
+        path_after_prefix(route, &parts.uri),
+        parts.uri.query(),
+        &parts.headers,
+        body,
+    );
+    let shield = shield::Shield::of_request(views.iter().map(String::as_str))
+        .ok_or(Failure::Internal("no randomness for the request's key"))?;
+    trail.set_shield(shield);
+    Ok(())
+}
+
 /// Every channel revealed for the clinic, as far as the caller may see: the body, the path,
 /// the query and the route's scanned headers.
 async fn revealed(
@@ -423,7 +440,6 @@ async fn answer_outside(
     rbody: Bytes,
     trail: &Arc<Trail>,
 ) -> Result<Resp, Failure> {
-    let side = Side::Route(i);
     let limit = route_limit(gw, &gw.routes[i]);
     let ratio = gw.config.limits.max_decompression_ratio;
     let decoded =
@@ -431,6 +447,33 @@ async fn answer_outside(
     let unreadable = |e: super::media::MediaError| UpstreamError::Unreadable(e.to_string());
     let rkind = kind_of(&rparts.headers, &decoded, &[]).map_err(unreadable)?;
     let decoded = readable_body(&rparts.headers, decoded, rkind).map_err(unreadable)?;
+    let mut resp = deidentified_answer(gw, i, &rparts, rkind, decoded.clone(), trail).await?;
+    if let Some(shield) = trail.shield() {
+        // The request both revealed values and had plain values of its own, of a revealed
+        // type, echoed: the caller could test a guess against a token it holds (the echo
+        // of the token's value and of the guess coming back alike or not). Such an answer
+        // carries no token of those types that can be compared with anything: each value
+        // is tokenised per occurrence.
+        let revealed = trail.revealed_types();
+        if shield.shielded_types() & revealed != 0 {
+            shield.scatter(revealed);
+            resp = deidentified_answer(gw, i, &rparts, rkind, decoded, trail).await?;
+        }
+    }
+    plain_echoes(gw, i, trail)?;
+    Ok(resp)
+}
+
+/// The clinic's answer, body and headers, de-identified for the outside.
+async fn deidentified_answer(
+    gw: &Arc<Gateway>,
+    i: usize,
+    rparts: &hyper::http::response::Parts,
+    rkind: BodyKind,
+    decoded: Bytes,
+    trail: &Arc<Trail>,
+) -> Result<Resp, Failure> {
+    let side = Side::Route(i);
     let out = deidentify_body(gw, side, rkind, decoded, trail).await?;
     let mut resp = Response::new(Full::new(out));
     *resp.status_mut() = rparts.status;
@@ -443,4 +486,22 @@ async fn answer_outside(
         })
     })?;
     Ok(resp)
+}
+
+/// Counts the answer's values the caller had sent in plain (each tokenised under the
+/// request's own key), and withholds the answer when the route says so.
+fn plain_echoes(gw: &Gateway, i: usize, trail: &Trail) -> Result<(), Failure> {
+    let n = trail.shield().map_or(0, |s| s.shielded());
+    if n == 0 {
+        return Ok(());
+    }
+    gw.metrics.plain_echoes(n);
+    trail.set_shielded(n);
+    match gw.routes[i].cfg.plain_phi {
+        PlainPhi::Shield => Ok(()),
+        PlainPhi::Refuse => Err(UpstreamError::Unreadable(
+            "the answer echoes values the caller sent in plain (plain_phi = \"refuse\")".into(),
+        )
+        .into()),
+    }
 }

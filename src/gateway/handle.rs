@@ -323,6 +323,9 @@ async fn admit<'g>(
         .map_err(|source| Failure::Body { source, setting })?;
     let callers = match target {
         Target::Route(i) => &gw.routes[i].cfg.callers,
+        Target::ApiDeidentify => &gw.api.deidentify_callers,
+        Target::ApiReidentify => &gw.api.reidentify_callers,
+        Target::ApiAnalyze => &gw.api.analyze_callers,
         _ => &gw.api.callers,
     };
     let caller = auth::authenticate(&gw.callers, callers, &parts.headers, peer, &raw, &gw.replay)?;
@@ -507,7 +510,7 @@ fn request_host(req: &Request<Incoming>) -> Option<String> {
 /// prefix, a route naming the request's host before one that does not.
 fn find_target(gw: &Gateway, req: &Request<Incoming>) -> Option<Target> {
     let path = req.uri().path();
-    if !gw.api.callers.is_empty() {
+    if gw.api.enabled {
         match path {
             "/v1/deidentify" => return Some(Target::ApiDeidentify),
             "/v1/reidentify" => return Some(Target::ApiReidentify),

@@ -117,6 +117,7 @@ struct Totals {
     revealed: AtomicU64,
     reveal_refused: AtomicU64,
     reveal_unknown: AtomicU64,
+    plain_echoes: AtomicU64,
     in_flight: AtomicU64,
 }
 
@@ -145,6 +146,7 @@ impl Metrics {
             revealed: AtomicU64::new(0),
             reveal_refused: AtomicU64::new(0),
             reveal_unknown: AtomicU64::new(0),
+            plain_echoes: AtomicU64::new(0),
             in_flight: AtomicU64::new(0),
         };
         Metrics {
@@ -242,6 +244,11 @@ impl Metrics {
             .fetch_add(unknown as u64, Relaxed);
     }
 
+    /// Values of reidentify answers the caller had sent in plain (red team 55, J1).
+    pub fn plain_echoes(&self, n: u64) {
+        self.totals.plain_echoes.fetch_add(n, Relaxed);
+    }
+
     pub fn in_flight(&self, delta: i64) {
         if delta >= 0 {
             self.totals
@@ -328,6 +335,12 @@ impl Metrics {
                 "counter",
                 "Token-shaped strings the vault does not know.",
                 &self.totals.reveal_unknown,
+            ),
+            (
+                "phigate_plain_echoes_total",
+                "counter",
+                "Values of reidentify answers the caller had sent in plain, tokenised under the request's own key.",
+                &self.totals.plain_echoes,
             ),
             (
                 "phigate_requests_in_flight",

@@ -541,6 +541,7 @@ impl Connection {
                 trail: &trail,
                 keys: gw.audit.keys(),
                 allow: None,
+                shield: None,
             };
             let t = gw
                 .engine
@@ -591,6 +592,7 @@ impl Connection {
                 trail: &trail2,
                 keys: gw2.audit.keys(),
                 allow: Some(&allow),
+                shield: None,
             };
             let mut stats = RevealStats::default();
             let out = gw2

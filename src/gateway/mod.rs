@@ -42,6 +42,7 @@ pub mod reload;
 pub mod remit;
 pub mod respond;
 pub mod server;
+pub mod shield;
 pub mod telemetry;
 pub mod trace;
 pub mod trail;
@@ -97,7 +98,15 @@ pub struct Route {
 
 /// The direct API's settings, loaded.
 pub struct Api {
+    /// Callers admitted to the claim endpoints (`[api] callers`).
     pub callers: Vec<String>,
+    /// Per endpoint: `callers` and the endpoint's own list (red team 55, J1: minting the
+    /// vault's token of any value is a grant of its own).
+    pub deidentify_callers: Vec<String>,
+    pub reidentify_callers: Vec<String>,
+    pub analyze_callers: Vec<String>,
+    /// Whether any caller may use the API (it answers 404 otherwise).
+    pub enabled: bool,
     pub policy: Policy,
     pub store: Arc<dyn VaultStore>,
     pub reveal: HashMap<String, Allow>,
@@ -381,8 +390,7 @@ impl Plan {
         for m in &config.mllp {
             problems.take(mllp::check(&engine, m).map_err(anyhow::Error::from));
         }
-        let wants_claims =
-            config.routes.iter().any(|r| r.claims.is_some()) || !config.api.callers.is_empty();
+        let wants_claims = config.routes.iter().any(|r| r.claims.is_some()) || config.api.enabled();
         let claims = if wants_claims {
             problems.take(
                 crate::claims::Checker::load(config.claims.tables.as_deref())
@@ -455,6 +463,10 @@ impl Plan {
             .collect();
         let api = Api {
             callers: config.api.callers.clone(),
+            deidentify_callers: config.api.callers_of(&config.api.deidentify_callers),
+            reidentify_callers: config.api.callers_of(&config.api.reidentify_callers),
+            analyze_callers: config.api.callers_of(&config.api.analyze_callers),
+            enabled: config.api.enabled(),
             policy: self.api_policy,
             store: vault.for_domain(&config.api.domain),
             reveal: reveal_rules(&config.api.reveal),

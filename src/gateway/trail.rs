@@ -15,7 +15,11 @@ use crate::detect::learned::Learned;
 use crate::engine::reveal::Allow;
 use crate::memory::{Memory, Remembered};
 use crate::phi::PhiType;
-use crate::transform::token::{Prepared, Revealed, TokenError, TokenRequest, TokenStore};
+use crate::transform::token::{
+    normalize, Prepared, Revealed, TokenError, TokenRequest, TokenStore,
+};
+
+use super::shield::{self, Shield};
 
 /// The request's audit trail; shared with blocking workers.
 #[derive(Default)]
@@ -45,6 +49,11 @@ struct Inner {
     echo_built: Option<Arc<Learned>>,
     /// Whether events were recorded before the body was forwarded ([`Trail::take_events`]).
     recorded: bool,
+    /// On reidentify routes: what the caller sent in plain, so its answer cannot carry the
+    /// vault's token of a guess ([`Shield`]).
+    shield: Option<Arc<Shield>>,
+    /// Values of the answer tokenised under the request's own key (for the audit entry).
+    shielded: u64,
 }
 
 impl Trail {
@@ -59,6 +68,21 @@ impl Trail {
     /// Notes a remittance read on the API: its counts, never a value of it.
     pub fn set_remit(&self, counts: String) {
         self.with(|i| i.remit = Some(counts));
+    }
+
+    /// Sets what the caller of a reidentify request sent in plain.
+    pub fn set_shield(&self, shield: Shield) {
+        self.with(|i| i.shield = Some(Arc::new(shield)));
+    }
+
+    /// The request's shield, when it has one.
+    pub fn shield(&self) -> Option<Arc<Shield>> {
+        self.with(|i| i.shield.clone()).flatten()
+    }
+
+    /// Notes how many values of the answer were shielded (a count, never a value).
+    pub fn set_shielded(&self, n: u64) {
+        self.with(|i| i.shielded = n);
     }
 
     pub fn set_caller(&self, name: &str) {
@@ -81,6 +105,9 @@ impl Trail {
                 let mut l = Learned::default();
                 for (ty, v) in &i.echo {
                     l.add(*ty, v);
+                    for form in derived_forms(*ty, v) {
+                        l.add(*ty, &form);
+                    }
                 }
                 l.finish();
                 i.echo_built = Some(Arc::new(l));
@@ -88,6 +115,16 @@ impl Trail {
             i.echo_built.clone()
         })
         .flatten()
+    }
+
+    /// The types of the values revealed so far (a bit per type, [`shield::type_bit`]).
+    pub fn revealed_types(&self) -> u64 {
+        self.with(|i| {
+            i.echo
+                .iter()
+                .fold(0, |m, (ty, _)| m | shield::type_bit(*ty))
+        })
+        .unwrap_or(0)
     }
 
     /// PHI found by type (the detector's counts, whatever the action taken).
@@ -167,6 +204,10 @@ impl Trail {
                     .map(|(k, v)| (k.to_string(), *v))
                     .collect();
                 e.tokens = i.revealed_tokens.iter().cloned().collect();
+                if i.shielded > 0 && e.detail.is_none() {
+                    // Plain values the caller sent and the clinic echoed (J1): a count.
+                    e.detail = Some(format!("plain_echoes={}", i.shielded));
+                }
                 let mut extra = Vec::new();
                 if !i.refused.is_empty() {
                     let mut r = e.clone();
@@ -201,6 +242,108 @@ impl Trail {
     }
 }
 
+/// Forms a revealed value takes in the clinic's answer that neither it nor its parts
+/// match (red team 55, J19; red team 52, H12): a name's initials (`Z.V.`, `ZV`) and the
+/// user-name shapes made of its first and last parts (`zvukovljevic`, `vukovljevicz`,
+/// `zvezdana.v`, `zvezdana.vukovljevic`); an e-mail's local part and its domain's first
+/// label, unless that is a public mail provider's; a phone's ten digits grouped the ways
+/// the detector does not read on its own (`413 555 01 72`, `41 35 55 01 72`). Only the
+/// answer to the request that revealed the value is searched for them.
+fn derived_forms(ty: PhiType, value: &str) -> Vec<String> {
+    match ty {
+        PhiType::Name | PhiType::ProviderName => name_forms(value),
+        PhiType::Email => email_forms(value),
+        PhiType::Phone | PhiType::Fax => phone_forms(value),
+        _ => Vec::new(),
+    }
+}
+
+fn name_forms(value: &str) -> Vec<String> {
+    let normal = normalize(PhiType::Name, value);
+    let parts: Vec<&str> = normal
+        .split(' ')
+        .filter(|p| !p.is_empty() && p.chars().all(char::is_alphabetic))
+        .collect();
+    let (Some(first), Some(last)) = (parts.first(), parts.last()) else {
+        return Vec::new();
+    };
+    if parts.len() < 2 || first.chars().count() < 2 || last.chars().count() < 2 {
+        return Vec::new();
+    }
+    let initial = |p: &str| p.chars().next().map(String::from).unwrap_or_default();
+    let (fi, li) = (initial(first), initial(last));
+    let initials: String = parts.iter().map(|p| initial(p)).collect();
+    let dotted: String = parts.iter().map(|p| format!("{}.", initial(p))).collect();
+    vec![
+        dotted,
+        initials,
+        format!("{fi}{last}"),
+        format!("{fi}.{last}"),
+        format!("{last}{fi}"),
+        format!("{first}{li}"),
+        format!("{first}.{li}"),
+        format!("{first}{last}"),
+        format!("{first}.{last}"),
+        format!("{first}_{last}"),
+    ]
+}
+
+/// Public mail providers: their name in an answer says nothing about whose address it was.
+const MAIL_PROVIDERS: &[&str] = &[
+    "gmail",
+    "googlemail",
+    "yahoo",
+    "ymail",
+    "hotmail",
+    "outlook",
+    "live",
+    "msn",
+    "aol",
+    "icloud",
+    "proton",
+    "protonmail",
+    "example",
+    "mail",
+    "email",
+    "comcast",
+    "verizon",
+    "att",
+];
+
+fn email_forms(value: &str) -> Vec<String> {
+    let Some((local, domain)) = value.trim().rsplit_once('@') else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    if local.chars().count() >= 4 {
+        out.push(local.to_string());
+    }
+    let label = domain.split('.').next().unwrap_or("").to_ascii_lowercase();
+    if label.chars().count() >= 4 && !MAIL_PROVIDERS.contains(&label.as_str()) {
+        out.push(label);
+    }
+    out
+}
+
+fn phone_forms(value: &str) -> Vec<String> {
+    let d = normalize(PhiType::Phone, value);
+    if d.len() != 10 || !d.is_ascii() {
+        return Vec::new();
+    }
+    vec![
+        format!("{} {} {} {}", &d[..3], &d[3..6], &d[6..8], &d[8..]),
+        format!("{}-{}-{}-{}", &d[..3], &d[3..6], &d[6..8], &d[8..]),
+        format!(
+            "{} {} {} {} {}",
+            &d[..2],
+            &d[2..4],
+            &d[4..6],
+            &d[6..8],
+            &d[8..]
+        ),
+    ]
+}
+
 /// The vault, seen through a request's trail.
 pub struct Recording<'a> {
     pub store: &'a dyn TokenStore,
@@ -208,9 +351,63 @@ pub struct Recording<'a> {
     pub keys: &'a AuditKeys,
     /// On reveals: what the caller may see (to tell revealed from refused).
     pub allow: Option<&'a Allow>,
+    /// On a reidentify route's answer: values the caller sent in plain are tokenised under
+    /// the request's own key, never the vault's ([`Shield`]).
+    pub shield: Option<Arc<Shield>>,
 }
 
 impl Recording<'_> {
+    /// The shield, when any of `values` is one the caller sent in plain.
+    fn shielding<'v>(
+        &self,
+        mut values: impl Iterator<Item = (PhiType, &'v str)>,
+    ) -> Option<&Shield> {
+        let shield = self.shield.as_deref()?;
+        values.any(|(ty, v)| shield.sent(ty, v)).then_some(shield)
+    }
+
+    /// Tokens for a batch some of whose values the caller sent in plain: those get the
+    /// request's own tokens (not stored, not recorded: nothing was handed out from the
+    /// vault), the rest the vault's.
+    fn tokenize_shielded(
+        &self,
+        shield: &Shield,
+        patient: Option<&str>,
+        batch: &[TokenRequest<'_>],
+        exact: bool,
+    ) -> Result<Vec<String>, TokenError> {
+        let sent: Vec<bool> = batch.iter().map(|r| shield.sent(r.ty, r.value)).collect();
+        let rest: Vec<TokenRequest<'_>> = batch
+            .iter()
+            .zip(&sent)
+            .filter(|(_, s)| !**s)
+            .map(|(r, _)| *r)
+            .collect();
+        let mut vaulted = match rest.is_empty() {
+            true => Vec::new(),
+            false => self.store.tokenize_for(patient, &rest, exact)?,
+        };
+        if vaulted.len() != rest.len() {
+            return Err(TokenError::Unavailable(
+                "token store returned a short batch".into(),
+            ));
+        }
+        let subjects = rest
+            .iter()
+            .map(|r| subject_hash(self.keys, r.ty, r.value))
+            .collect();
+        self.record(&vaulted, subjects);
+        vaulted.reverse();
+        Ok(batch
+            .iter()
+            .zip(sent)
+            .map(|(r, s)| match s {
+                true => shield.token(r.ty, r.value),
+                false => vaulted.pop().unwrap_or_default(),
+            })
+            .collect())
+    }
+
     /// Notes tokens handed out and the subject hashes of their values.
     fn record(&self, tokens: &[String], subjects: Vec<String>) {
         self.trail.with(|i| {
@@ -229,6 +426,9 @@ impl TokenStore for Recording<'_> {
         batch: &[TokenRequest<'_>],
         exact: bool,
     ) -> Result<Vec<String>, TokenError> {
+        if let Some(shield) = self.shielding(batch.iter().map(|r| (r.ty, r.value))) {
+            return self.tokenize_shielded(shield, patient, batch, exact);
+        }
         let tokens = self.store.tokenize_for(patient, batch, exact)?;
         let subjects: Vec<String> = batch
             .iter()
@@ -246,6 +446,13 @@ impl TokenStore for Recording<'_> {
         batch: &[&Prepared],
         exact: bool,
     ) -> Result<Vec<String>, TokenError> {
+        if self
+            .shielding(batch.iter().map(|p| (p.ty(), p.value())))
+            .is_some()
+        {
+            let plain: Vec<TokenRequest<'_>> = batch.iter().map(|p| p.request()).collect();
+            return self.tokenize_for(patient, &plain, exact);
+        }
         let tokens = self.store.tokenize_prepared(patient, batch, exact)?;
         let subjects: Vec<String> = batch
             .iter()
@@ -257,12 +464,20 @@ impl TokenStore for Recording<'_> {
 
     /// Forwarded untouched and not recorded: nothing is handed out until the document's
     /// values come back through [`TokenStore::tokenize_for`], which records them.
+    /// A shielded value has no provisional token: it is asked of
+    /// [`Recording::tokenize_for`], which gives it the request's own.
     fn provisional(&self, ty: PhiType, value: &str, exact: bool) -> Option<String> {
+        if self.shielding(std::iter::once((ty, value))).is_some() {
+            return None;
+        }
         self.store.provisional(ty, value, exact)
     }
 
     /// Forwarded like [`Recording::provisional`], keeping what the store computed.
     fn prepare(&self, ty: PhiType, value: &str, exact: bool) -> Option<Prepared> {
+        if self.shielding(std::iter::once((ty, value))).is_some() {
+            return None;
+        }
         self.store.prepare(ty, value, exact)
     }
 
@@ -300,5 +515,55 @@ impl TokenStore for Recording<'_> {
             });
         }
         Ok(r)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// What the echo list of a request that revealed `revealed` finds in `answer`.
+    fn found(revealed: &[(PhiType, &str)], answer: &str) -> Vec<String> {
+        let trail = Trail::default();
+        trail.with(|i| {
+            for (ty, v) in revealed {
+                i.echo.push((*ty, Zeroizing::new(v.to_string())));
+            }
+        });
+        let echo = trail.echo().expect("echo list");
+        let mut out = Vec::new();
+        echo.scan(answer, |s, e, _| out.push(answer[s..e].to_string()));
+        out
+    }
+
+    /// Red team 55, J19: derived forms of a just-revealed name, e-mail and phone.
+    #[test]
+    fn the_echo_list_finds_derived_forms_of_revealed_values() {
+        let revealed = [
+            (PhiType::Name, "Zvezdana Vukovljevic"),
+            (PhiType::Email, "zvuk61@quarrymail.example"),
+            (PhiType::Phone, "413-555-0172"),
+        ];
+        let answer = "c zvukovljevic d Z.V. a mailbox zvuk61 full b zvuk61 at quarrymail \
+                      f 413 555 01 72 g vukovljevicz h zvezdana.v i 41 35 55 01 72";
+        let got = found(&revealed, answer);
+        for want in [
+            "zvukovljevic",
+            "Z.V.",
+            "zvuk61",
+            "quarrymail",
+            "413 555 01 72",
+            "vukovljevicz",
+            "zvezdana.v",
+            "41 35 55 01 72",
+        ] {
+            assert!(got.iter().any(|g| g == want), "{want} not in {got:?}");
+        }
+        // A public provider's name is no echo of anyone's address.
+        let got = found(
+            &[(PhiType::Email, "rozzie61@gmail.com")],
+            "try gmail support",
+        );
+        assert!(got.is_empty(), "{got:?}");
     }
 }

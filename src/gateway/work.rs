@@ -73,6 +73,7 @@ impl Side {
             trail,
             keys: gw.audit.keys(),
             allow,
+            shield: trail.shield(),
         };
         (policy, rec)
     }

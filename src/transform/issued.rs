@@ -34,7 +34,7 @@ pub struct IssuedTokens(Arc<Mutex<HashMap<String, bool>>>);
 
 impl IssuedTokens {
     /// Whether `store` issued `token`, asking it only the first time.
-    fn issued(&self, store: &dyn TokenStore, token: &str) -> Result<bool, TokenError> {
+    pub(super) fn issued(&self, store: &dyn TokenStore, token: &str) -> Result<bool, TokenError> {
         if let Some(&known) = self.0.lock().map_err(|_| TokenError::Poisoned)?.get(token) {
             return Ok(known);
         }

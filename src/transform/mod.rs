@@ -197,10 +197,30 @@ impl<'a> Transformer<'a> {
         value: &str,
         ctx: &DocContext,
     ) -> Result<String, TokenError> {
-        if ty == PhiType::Age && age_under_90(value) {
+        if (ty == PhiType::Age && age_under_90(value)) || self.issued_token(value)? {
             return Ok(value.to_string());
         }
         self.rewrite_value(ty, value, ctx)
+    }
+
+    /// Whether a whole value is a token this store issued (or this document's walk
+    /// minted): kept as it is wherever it stands, since it is no PHI, and a value
+    /// de-identified twice (a retry, two gateways in a chain, a partner sending back what
+    /// it received) must come out the same (red team 55, J32). Any other token-shaped
+    /// string is a value dressed as a token and is rewritten (red team 52, H24).
+    fn issued_token(&self, value: &str) -> Result<bool, TokenError> {
+        let v = value.trim();
+        // Cheap first: a token is a short prefix, `_` and ten characters.
+        if v.len() > 24 || !v.contains('_') {
+            return Ok(false);
+        }
+        let whole = crate::phi::token::minted_token_pattern()
+            .and_then(|p| p.find(v))
+            .is_some_and(|m| m.start() == 0 && m.end() == v.len());
+        if !whole {
+            return Ok(false);
+        }
+        Ok(self.pending.is_some_and(|p| p.holds_token(v)) || self.issued.issued(self.store, v)?)
     }
 
     /// [`Transformer::apply_value`] for a field its rules type as `ty`, counted in `counts`
@@ -213,7 +233,7 @@ impl<'a> Transformer<'a> {
         ctx: &DocContext,
         counts: &mut [usize],
     ) -> Result<String, TokenError> {
-        if ty == PhiType::Age && age_under_90(value) {
+        if (ty == PhiType::Age && age_under_90(value)) || self.issued_token(value)? {
             return Ok(value.to_string());
         }
         counts[ty.index()] += 1;

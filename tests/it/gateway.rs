@@ -2209,3 +2209,6 @@ mod remit;
 
 /// Patient memory across payloads (issue 13, item 4).
 mod memory;
+
+/// The reveal side is no token oracle (red team 55, J1).
+mod oracle;
