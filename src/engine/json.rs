@@ -11,6 +11,7 @@ use base64::Engine as _;
 use serde_json::{Map, Value};
 
 use super::fields::{normalize_key, Field};
+use super::protocol;
 use super::reference::{self, Reference};
 use super::{is_terminology_code, Engine, Output, ScanError, MAX_CODE_DIGITS};
 use crate::detect::learned::Learned;
@@ -488,6 +489,9 @@ impl Walker<'_, '_, '_> {
             .and_then(Value::as_str)
             .map(str::to_string);
         let resource = resource_owned.as_deref().or(resource);
+        if inherit.is_none() && is_schema_root(o, parent) {
+            return self.walk_schema(o, parent, resource, None);
+        }
         // Most objects are no value cut in groups: their size says so before any collecting.
         if inherit.is_none() && (MIN_GROUPS..=MAX_GROUPS).contains(&o.len()) {
             self.cut_in_groups(o.values_mut().collect())?;
@@ -554,6 +558,9 @@ impl Walker<'_, '_, '_> {
                 .flatten();
             let coded = system.as_deref();
             let Some(x) = o.get_mut(&k) else { continue };
+            if self.protocol_field(&k, x)? {
+                continue;
+            }
             match field {
                 // A code, unit or status: kept only while it reads as one
                 // ([`Engine::keeps_code`]); a name, date, identifier, encoded text or free
@@ -639,6 +646,155 @@ impl Walker<'_, '_, '_> {
         self.scan_keys(o)
     }
 
+    /// A JSON Schema (an LLM tool's `input_schema`/`parameters`, a structured output's
+    /// `schema`, an OpenAPI schema; red team 55, J25). Its keywords are structure: `type`
+    /// and `format` are kept while they are names of the schema's vocabulary, `pattern`
+    /// while it spells nothing ([`protocol::is_literal_free_pattern`]), `$ref`/`$id` while
+    /// they read as codes do, `required` while each name reads as a field name does. The
+    /// subschemas under `properties` are schemas in turn, not values of a field of that
+    /// name: only the instances a subschema holds (`enum`, `const`, `default`, `examples`)
+    /// and its keys that are no keyword take the type the property's name gives (`ty`).
+    /// `description`, `title` and `$comment` are read as text.
+    fn walk_schema(
+        &mut self,
+        o: &mut Map<String, Value>,
+        parent: Option<&str>,
+        resource: Option<&str>,
+        ty: Option<PhiType>,
+    ) -> Result<(), ScanError> {
+        let old = std::mem::take(o);
+        let mut order = Vec::with_capacity(old.len());
+        let mut others = Map::new();
+        let mut done = Map::new();
+        for (k, mut x) in old {
+            if !is_schema_keyword(&k) {
+                order.push(None);
+                others.insert(k, x);
+                continue;
+            }
+            self.schema_keyword(&k, &mut x, resource, ty)?;
+            order.push(Some(k.clone()));
+            done.insert(k, x);
+        }
+        // The rest is an ordinary object whose fields are the property's (fail closed).
+        if !others.is_empty() {
+            self.walk_object(&mut others, parent, resource, ty)?;
+        }
+        let mut rest = others.into_iter();
+        for k in order {
+            let (k, v) = match k {
+                Some(k) => match done.shift_remove_entry(&k) {
+                    Some(kv) => kv,
+                    None => continue,
+                },
+                None => match rest.next() {
+                    Some(kv) => kv,
+                    None => continue,
+                },
+            };
+            if o.insert(k, v).is_some() {
+                return Err(ScanError::KeyCollision);
+            }
+        }
+        for (k, v) in rest {
+            if o.insert(k, v).is_some() {
+                return Err(ScanError::KeyCollision);
+            }
+        }
+        Ok(())
+    }
+
+    /// One keyword of a schema ([`Walker::walk_schema`]).
+    fn schema_keyword(
+        &mut self,
+        k: &str,
+        x: &mut Value,
+        resource: Option<&str>,
+        ty: Option<PhiType>,
+    ) -> Result<(), ScanError> {
+        let kept = match (k, &*x) {
+            ("type", Value::String(v)) => protocol::is_schema_type(v),
+            ("type", Value::Array(a)) => a
+                .iter()
+                .all(|v| v.as_str().is_some_and(protocol::is_schema_type)),
+            ("format", Value::String(v)) => protocol::is_schema_format(v),
+            ("pattern", Value::String(v)) => protocol::is_literal_free_pattern(v),
+            ("$schema", Value::String(v)) if protocol::is_schema_dialect(v) => true,
+            ("$ref" | "$id" | "$schema" | "$anchor" | "$dynamicRef", Value::String(v)) => {
+                let v = v.clone();
+                self.keeps_code(&v, None)
+            }
+            ("required", Value::Array(a)) => {
+                let names: Vec<String> = a
+                    .iter()
+                    .filter_map(|v| v.as_str().map(str::to_string))
+                    .collect();
+                names.len() == a.len() && names.iter().all(|n| self.reads_as_field_name(n))
+            }
+            _ => false,
+        };
+        if kept {
+            return Ok(());
+        }
+        match k {
+            "properties" | "patternProperties" | "$defs" | "definitions" | "dependentSchemas" => {
+                let Value::Object(props) = x else {
+                    return self.walk(x, Some(k), resource, None);
+                };
+                for (name, sub) in props.iter_mut() {
+                    let named = match self.engine.fields.generic(&normalize_key(name), None) {
+                        Field::Phi(t) => Some(t),
+                        _ => None,
+                    };
+                    match sub {
+                        Value::Object(sub) => self.walk_schema(sub, Some(k), resource, named)?,
+                        Value::Bool(_) => {}
+                        _ => self.walk(sub, Some(k), resource, named)?,
+                    }
+                }
+                // The property names are keys like any other.
+                self.scan_keys(props)
+            }
+            "items" | "additionalProperties" | "not" | "if" | "then" | "else" | "contains"
+            | "propertyNames" | "additionalItems" | "unevaluatedProperties"
+            | "unevaluatedItems" | "allOf" | "anyOf" | "oneOf" | "prefixItems" => match x {
+                Value::Object(sub) => self.walk_schema(sub, Some(k), resource, ty),
+                Value::Array(a) => {
+                    for sub in a.iter_mut() {
+                        match sub {
+                            Value::Object(sub) => {
+                                self.walk_schema(sub, Some(k), resource, ty)?
+                            }
+                            Value::Bool(_) => {}
+                            _ => self.walk(sub, Some(k), resource, ty)?,
+                        }
+                    }
+                    Ok(())
+                }
+                Value::Bool(_) => Ok(()),
+                _ => self.walk(x, Some(k), resource, ty),
+            },
+            "description" | "title" | "$comment" => self.walk(x, Some(k), resource, None),
+            // Instances of the field (and any keyword that was not kept above): typed by
+            // the property's name.
+            _ => match (ty, &mut *x) {
+                (Some(t), Value::Number(n)) => {
+                    let digits = integral_digits(n);
+                    self.phi_number(t, x, &digits)
+                }
+                _ => self.walk(x, Some(k), resource, ty),
+            },
+        }
+    }
+
+    /// A name in a schema's `required` list, read as a key is ([`Walker::scan_keys`]).
+    fn reads_as_field_name(&self, k: &str) -> bool {
+        schema_like(k)
+            && !self.engine.is_name_slug(k)
+            && !self.engine.detector.holds_glued_name(k)
+            && !crate::phi::token::holds_minted(k)
+    }
+
     /// Object keys are data too (a map keyed by MRN, e-mail or name). Keys shaped like
     /// schema names ([`schema_like`]) are left alone, which keeps the detector off the path
     /// for FHIR and ordinary JSON, unless they hold a name glued in camel case
@@ -650,8 +806,11 @@ impl Walker<'_, '_, '_> {
         let glued = |k: &str| self.engine.detector.holds_glued_name(k);
         // A key in a token's shape is read, so only a token the store issued is kept (H24).
         let minted = crate::phi::token::holds_minted;
-        let schema =
-            |k: &str| schema_like(k) && !self.engine.is_name_slug(k) && !glued(k) && !minted(k);
+        // `$ref`, `$gte`, `@context`: a JSON Schema's, OData's, MongoDB's or JSON-LD's own.
+        let schema = |k: &str| {
+            protocol::is_operator_key(k)
+                || (schema_like(k) && !self.engine.is_name_slug(k) && !glued(k) && !minted(k))
+        };
         // A column name in capitals (`SPOUSE_NM`) is a field name too (H16).
         let mut kept: Vec<bool> = o.keys().map(|k| schema(k)).collect();
         for (k, keep) in o.keys().zip(kept.iter_mut()) {
@@ -666,7 +825,7 @@ impl Walker<'_, '_, '_> {
         }
         let old = std::mem::take(o);
         for ((k, v), keep) in old.into_iter().zip(kept) {
-            let k = if keep && !schema_like(&k) {
+            let k = if keep && (!schema_like(&k) || protocol::is_operator_key(&k)) {
                 k
             } else if self.engine.column_name_holds_a_name(&k) && shape::value_type(&k).is_none() {
                 self.phi_value(PhiType::Name, &k)?
@@ -682,6 +841,36 @@ impl Walker<'_, '_, '_> {
             }
         }
         Ok(())
+    }
+
+    /// A field an API client writes about the call (red team 55, J24), handled here and
+    /// not by its key's rule: an API version under its key (kept by grammar), an LLM
+    /// response's `created` time (a date, kept a number: the year's first second where the
+    /// policy generalises dates) and a `logit_bias` map of token ids. Returns whether it
+    /// was handled.
+    fn protocol_field(&mut self, k: &str, x: &mut Value) -> Result<bool, ScanError> {
+        match x {
+            Value::String(s) => Ok(protocol::is_keyed_protocol_value(k, s)),
+            Value::Number(n) => {
+                let digits = integral_digits(n);
+                if !protocol::is_unix_created(k, &digits) {
+                    return Ok(false);
+                }
+                let Some(iso) = digits.parse().ok().and_then(protocol::unix_to_iso) else {
+                    return Ok(false);
+                };
+                let out = self.phi_value(PhiType::Date, &iso)?;
+                if out != iso {
+                    *x = match protocol::year_start_unix(&out) {
+                        Some(secs) => Value::from(secs),
+                        None => Value::String(out),
+                    };
+                }
+                Ok(true)
+            }
+            Value::Object(o) if normalize_key(k) == "logitbias" => Ok(is_token_bias_map(o)),
+            _ => Ok(false),
+        }
     }
 
     fn phi_value(&mut self, ty: PhiType, s: &str) -> Result<String, ScanError> {
@@ -1117,6 +1306,93 @@ fn integral_digits(n: &serde_json::Number) -> String {
 
 /// 2^53: every integer below it is a float exactly.
 const EXACT_F64: f64 = 9_007_199_254_740_992.0;
+
+/// JSON Schema's keywords that [`Walker::schema_keyword`] reads; any other key of a schema
+/// object is a field of the object as usual.
+fn is_schema_keyword(k: &str) -> bool {
+    matches!(
+        k,
+        "type"
+            | "format"
+            | "pattern"
+            | "$schema"
+            | "$ref"
+            | "$id"
+            | "$anchor"
+            | "$dynamicRef"
+            | "required"
+            | "properties"
+            | "patternProperties"
+            | "$defs"
+            | "definitions"
+            | "dependentSchemas"
+            | "items"
+            | "additionalProperties"
+            | "not"
+            | "if"
+            | "then"
+            | "else"
+            | "contains"
+            | "propertyNames"
+            | "additionalItems"
+            | "unevaluatedProperties"
+            | "unevaluatedItems"
+            | "allOf"
+            | "anyOf"
+            | "oneOf"
+            | "prefixItems"
+            | "description"
+            | "title"
+            | "$comment"
+            | "enum"
+            | "const"
+            | "default"
+            | "examples"
+            | "example"
+    )
+}
+
+/// An object that is a JSON Schema: one that names its meta-schema (`$schema`), or a
+/// schema of an object (`type` `object` with `properties`, each an object or a boolean), or
+/// one whose `type` is a schema type under a key that holds schemas (`input_schema`,
+/// `parameters`, `schema`, OpenAPI's `schemas`). A value dressed as a schema gains little:
+/// only vocabulary words stay unread, and the instances it holds keep their property's type.
+fn is_schema_root(o: &Map<String, Value>, parent: Option<&str>) -> bool {
+    if o.get("$schema").is_some_and(Value::is_string) {
+        return true;
+    }
+    let typed = match o.get("type") {
+        Some(Value::String(t)) => protocol::is_schema_type(t),
+        Some(Value::Array(a)) => {
+            !a.is_empty() && a.iter().all(|t| t.as_str().is_some_and(protocol::is_schema_type))
+        }
+        _ => false,
+    };
+    if !typed {
+        return false;
+    }
+    let object_schema = o.get("type").and_then(Value::as_str) == Some("object")
+        && o.get("properties").is_some_and(|p| {
+            p.as_object()
+                .is_some_and(|p| p.values().all(|v| v.is_object() || v.is_boolean()))
+        });
+    object_schema
+        || matches!(
+            parent,
+            Some("inputschema" | "parameters" | "schema" | "outputschema" | "jsonschema")
+        )
+}
+
+/// An OpenAI `logit_bias` map: tokenizer ids (at most six digits, no leading zero) to
+/// biases from -100 to 100. Anything else under the key is read as usual.
+fn is_token_bias_map(o: &Map<String, Value>) -> bool {
+    o.iter().all(|(k, v)| {
+        (1..=6).contains(&k.len())
+            && k.bytes().all(|b| b.is_ascii_digit())
+            && (k == "0" || !k.starts_with('0'))
+            && v.as_f64().is_some_and(|b| (-100.0..=100.0).contains(&b))
+    })
+}
 
 /// A key that reads like a field name: a lower-case start, then letters, `_` or `-`.
 fn schema_like(k: &str) -> bool {
