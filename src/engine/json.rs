@@ -489,6 +489,11 @@ impl Walker<'_, '_, '_> {
             .and_then(Value::as_str)
             .map(str::to_string);
         let resource = resource_owned.as_deref().or(resource);
+        // A FHIR data-absent-reason (`_birthDate`'s `unknown`, `telecom._value`'s `masked`)
+        // says a value is missing: a code of a closed list, not the element's value (J29).
+        if self.fhir && is_data_absent_reason(o) {
+            return Ok(());
+        }
         if inherit.is_none() && is_schema_root(o, parent) {
             return self.walk_schema(o, parent, resource, None);
         }
@@ -508,6 +513,21 @@ impl Walker<'_, '_, '_> {
             if let (Field::Scan, Some(ty)) = (field, inherit) {
                 field = Field::Phi(ty);
             }
+            // An extension's `url` inside a PHI element (`_birthDate`'s `patient-birthTime`)
+            // names the extension, by HL7's own canonical URL; its `value[x]` keeps the type.
+            if self.fhir
+                && key == "url"
+                && o.keys().any(|k| k.starts_with("value"))
+                && o.get(&k).and_then(Value::as_str).is_some_and(is_hl7_extension_url)
+            {
+                continue;
+            }
+            // An `instant` (`meta.lastUpdated`, `Bundle.timestamp`, `issued`) needs its
+            // time and zone: generalised to its year, it is written as that year's first
+            // second (documented convention), so the resource still validates.
+            let instant = self.fhir
+                && is_instant_element(&key, resource)
+                && o.get(&k).and_then(Value::as_str).is_some_and(is_full_instant);
             if matches!(o.get(&k), Some(Value::String(_))) {
                 field = self.engine.fields.text_field(field, &key);
             }
@@ -637,6 +657,13 @@ impl Walker<'_, '_, '_> {
                 },
                 Field::Scan | Field::Contact | Field::Identifier | Field::Display => {
                     self.walk(x, Some(&*key), resource, None)?;
+                }
+            }
+            if instant {
+                if let Some(Value::String(s)) = o.get_mut(&k) {
+                    if s.len() == 4 && s.bytes().all(|b| b.is_ascii_digit()) {
+                        s.push_str("-01-01T00:00:00Z");
+                    }
                 }
             }
         }
@@ -985,7 +1012,14 @@ impl Walker<'_, '_, '_> {
 
     fn phi_number(&mut self, ty: PhiType, v: &mut Value, digits: &str) -> Result<(), ScanError> {
         if !(ty == PhiType::Age && age_under_90(digits)) {
-            *v = Value::String(self.phi_value(ty, digits)?);
+            let out = self.phi_value(ty, digits)?;
+            // A FHIR integer must stay one: an age aggregated past 89 is written as the
+            // category's floor, 90 (documented convention; red team 55, J29).
+            *v = if self.fhir && ty == PhiType::Age && out == AGE_AGGREGATE {
+                Value::from(90)
+            } else {
+                Value::String(out)
+            };
         }
         Ok(())
     }
@@ -1037,6 +1071,12 @@ impl Walker<'_, '_, '_> {
         }
         let fields = &self.engine.fields;
         match reference::parse(s, |t| fields.is_resource_type(t)) {
+            // A `urn:uuid:` must hold a UUID to be read at all (a transaction's `fullUrl`
+            // and the references to it): the token is written in a UUID's shape.
+            Reference::Id { prefix, id } if prefix.eq_ignore_ascii_case("urn:uuid:") => {
+                let token = self.id_token(id)?;
+                Ok(format!("{prefix}{}", uuid_shaped(id, &token)))
+            }
             Reference::Id { prefix, id } => Ok(format!("{prefix}{}", self.id_token(id)?)),
             Reference::Typed {
                 base,
@@ -1306,6 +1346,92 @@ fn integral_digits(n: &serde_json::Number) -> String {
 
 /// 2^53: every integer below it is a float exactly.
 const EXACT_F64: f64 = 9_007_199_254_740_992.0;
+
+/// The Safe Harbor aggregate an age over 89 becomes ([`crate::transform`]).
+const AGE_AGGREGATE: &str = "over 89";
+
+/// A UUID in the shape RFC 4122 gives a random one (version 4), made from the token `token`
+/// of `id` (the token's digest: keyed as the token is, the same wherever the id is); `id`
+/// itself when the policy kept it.
+fn uuid_shaped(id: &str, token: &str) -> String {
+    if token == id {
+        return token.to_string();
+    }
+    let d = ring::digest::digest(&ring::digest::SHA256, token.as_bytes());
+    let mut b = [0u8; 16];
+    b.copy_from_slice(&d.as_ref()[..16]);
+    b[6] = (b[6] & 0x0f) | 0x40;
+    b[8] = (b[8] & 0x3f) | 0x80;
+    let hex: String = b.iter().map(|x| format!("{x:02x}")).collect();
+    format!(
+        "{}-{}-{}-{}-{}",
+        &hex[..8],
+        &hex[8..12],
+        &hex[12..16],
+        &hex[16..20],
+        &hex[20..]
+    )
+}
+
+/// FHIR's data-absent-reason extension with one of its codes, and nothing else.
+fn is_data_absent_reason(o: &Map<String, Value>) -> bool {
+    o.len() == 2
+        && o.get("url").and_then(Value::as_str)
+            == Some("http://hl7.org/fhir/StructureDefinition/data-absent-reason")
+        && o.get("valueCode").and_then(Value::as_str).is_some_and(|c| {
+            matches!(
+                c,
+                "unknown"
+                    | "asked-unknown"
+                    | "temp-unknown"
+                    | "not-asked"
+                    | "asked-declined"
+                    | "masked"
+                    | "not-applicable"
+                    | "unsupported"
+                    | "as-text"
+                    | "error"
+                    | "not-a-number"
+                    | "negative-infinity"
+                    | "positive-infinity"
+                    | "not-performed"
+                    | "not-permitted"
+            )
+        })
+}
+
+/// A canonical URL of an extension HL7 defines (core FHIR or US Core): a fixed base and one
+/// word of letters and hyphens (`patient-birthTime`).
+fn is_hl7_extension_url(u: &str) -> bool {
+    [
+        "http://hl7.org/fhir/StructureDefinition/",
+        "http://hl7.org/fhir/us/core/StructureDefinition/",
+    ]
+    .iter()
+    .any(|base| {
+        u.strip_prefix(base).is_some_and(|w| {
+            !w.is_empty() && w.len() <= 64 && w.bytes().all(|b| b.is_ascii_alphabetic() || b == b'-')
+        })
+    })
+}
+
+/// The FHIR R4 elements of type `instant` (normalised keys): `meta.lastUpdated`,
+/// `Bundle.timestamp`, `Observation`/`DiagnosticReport.issued`, `Provenance`/`AuditEvent`
+/// `.recorded`, `Signature.when`, and an `Appointment`'s or a `Slot`'s `start`/`end`.
+fn is_instant_element(key: &str, resource: Option<&str>) -> bool {
+    matches!(key, "lastupdated" | "timestamp" | "issued" | "recorded" | "when")
+        || (matches!(key, "start" | "end") && matches!(resource, Some("Appointment" | "Slot")))
+}
+
+/// A full FHIR instant: a date, a time with seconds and a zone (`2026-12-04T09:02:11Z`).
+fn is_full_instant(s: &str) -> bool {
+    let b = s.as_bytes();
+    b.len() >= 20
+        && b[4] == b'-'
+        && b[7] == b'-'
+        && b[10] == b'T'
+        && (s.ends_with('Z') || b[b.len() - 6] == b'+' || b[b.len() - 6] == b'-')
+}
 
 /// JSON Schema's keywords that [`Walker::schema_keyword`] reads; any other key of a schema
 /// object is a field of the object as usual.
