@@ -518,7 +518,9 @@ impl Walker<'_, '_, '_> {
             if self.fhir
                 && key == "url"
                 && o.keys().any(|k| k.starts_with("value"))
-                && o.get(&k).and_then(Value::as_str).is_some_and(is_hl7_extension_url)
+                && o.get(&k)
+                    .and_then(Value::as_str)
+                    .is_some_and(is_hl7_extension_url)
             {
                 continue;
             }
@@ -527,7 +529,9 @@ impl Walker<'_, '_, '_> {
             // second (documented convention), so the resource still validates.
             let instant = self.fhir
                 && is_instant_element(&key, resource)
-                && o.get(&k).and_then(Value::as_str).is_some_and(is_full_instant);
+                && o.get(&k)
+                    .and_then(Value::as_str)
+                    .is_some_and(is_full_instant);
             if matches!(o.get(&k), Some(Value::String(_))) {
                 field = self.engine.fields.text_field(field, &key);
             }
@@ -577,8 +581,20 @@ impl Walker<'_, '_, '_> {
                 .then(|| o.get("system").and_then(Value::as_str).map(str::to_string))
                 .flatten();
             let coded = system.as_deref();
+            let coded_system = (key == "display")
+                .then(|| o.get("system").and_then(Value::as_str).map(str::to_string))
+                .flatten();
+            let coded_system = coded_system.as_deref();
             let Some(x) = o.get_mut(&k) else { continue };
             if self.protocol_field(&k, x)? {
+                continue;
+            }
+            // A CDC Race & Ethnicity coding's display (`Asian` beside `2028-9`; J27).
+            if key == "display"
+                && coded_system == Some(CDC_RACE_ETHNICITY)
+                && x.as_str()
+                    .is_some_and(|d| protocol::is_race_category(None, d))
+            {
                 continue;
             }
             match field {
@@ -782,16 +798,26 @@ impl Walker<'_, '_, '_> {
                 // The property names are keys like any other.
                 self.scan_keys(props)
             }
-            "items" | "additionalProperties" | "not" | "if" | "then" | "else" | "contains"
-            | "propertyNames" | "additionalItems" | "unevaluatedProperties"
-            | "unevaluatedItems" | "allOf" | "anyOf" | "oneOf" | "prefixItems" => match x {
+            "items"
+            | "additionalProperties"
+            | "not"
+            | "if"
+            | "then"
+            | "else"
+            | "contains"
+            | "propertyNames"
+            | "additionalItems"
+            | "unevaluatedProperties"
+            | "unevaluatedItems"
+            | "allOf"
+            | "anyOf"
+            | "oneOf"
+            | "prefixItems" => match x {
                 Value::Object(sub) => self.walk_schema(sub, Some(k), resource, ty),
                 Value::Array(a) => {
                     for sub in a.iter_mut() {
                         match sub {
-                            Value::Object(sub) => {
-                                self.walk_schema(sub, Some(k), resource, ty)?
-                            }
+                            Value::Object(sub) => self.walk_schema(sub, Some(k), resource, ty)?,
                             Value::Bool(_) => {}
                             _ => self.walk(sub, Some(k), resource, ty)?,
                         }
@@ -836,6 +862,7 @@ impl Walker<'_, '_, '_> {
         // `$ref`, `$gte`, `@context`: a JSON Schema's, OData's, MongoDB's or JSON-LD's own.
         let schema = |k: &str| {
             protocol::is_operator_key(k)
+                || protocol::is_cdisc_variable(k)
                 || (schema_like(k) && !self.engine.is_name_slug(k) && !glued(k) && !minted(k))
         };
         // A column name in capitals (`SPOUSE_NM`) is a field name too (H16).
@@ -852,7 +879,8 @@ impl Walker<'_, '_, '_> {
         }
         let old = std::mem::take(o);
         for ((k, v), keep) in old.into_iter().zip(kept) {
-            let k = if keep && (!schema_like(&k) || protocol::is_operator_key(&k)) {
+            let vocabulary = protocol::is_operator_key(&k) || protocol::is_cdisc_variable(&k);
+            let k = if keep && (!schema_like(&k) || vocabulary) {
                 k
             } else if self.engine.column_name_holds_a_name(&k) && shape::value_type(&k).is_none() {
                 self.phi_value(PhiType::Name, &k)?
@@ -877,7 +905,10 @@ impl Walker<'_, '_, '_> {
     /// was handled.
     fn protocol_field(&mut self, k: &str, x: &mut Value) -> Result<bool, ScanError> {
         match x {
-            Value::String(s) => Ok(protocol::is_keyed_protocol_value(k, s)),
+            Value::String(s) => {
+                Ok(protocol::is_keyed_protocol_value(k, s)
+                    || protocol::is_race_category(Some(k), s))
+            }
             Value::Number(n) => {
                 let digits = integral_digits(n);
                 if !protocol::is_unix_created(k, &digits) {
@@ -1347,6 +1378,10 @@ fn integral_digits(n: &serde_json::Number) -> String {
 /// 2^53: every integer below it is a float exactly.
 const EXACT_F64: f64 = 9_007_199_254_740_992.0;
 
+/// The CDC Race & Ethnicity code system (PHIN VADS), which US Core's race and ethnicity
+/// extensions code with.
+const CDC_RACE_ETHNICITY: &str = "urn:oid:2.16.840.1.113883.6.238";
+
 /// The Safe Harbor aggregate an age over 89 becomes ([`crate::transform`]).
 const AGE_AGGREGATE: &str = "over 89";
 
@@ -1410,7 +1445,9 @@ fn is_hl7_extension_url(u: &str) -> bool {
     .iter()
     .any(|base| {
         u.strip_prefix(base).is_some_and(|w| {
-            !w.is_empty() && w.len() <= 64 && w.bytes().all(|b| b.is_ascii_alphabetic() || b == b'-')
+            !w.is_empty()
+                && w.len() <= 64
+                && w.bytes().all(|b| b.is_ascii_alphabetic() || b == b'-')
         })
     })
 }
@@ -1419,8 +1456,10 @@ fn is_hl7_extension_url(u: &str) -> bool {
 /// `Bundle.timestamp`, `Observation`/`DiagnosticReport.issued`, `Provenance`/`AuditEvent`
 /// `.recorded`, `Signature.when`, and an `Appointment`'s or a `Slot`'s `start`/`end`.
 fn is_instant_element(key: &str, resource: Option<&str>) -> bool {
-    matches!(key, "lastupdated" | "timestamp" | "issued" | "recorded" | "when")
-        || (matches!(key, "start" | "end") && matches!(resource, Some("Appointment" | "Slot")))
+    matches!(
+        key,
+        "lastupdated" | "timestamp" | "issued" | "recorded" | "when"
+    ) || (matches!(key, "start" | "end") && matches!(resource, Some("Appointment" | "Slot")))
 }
 
 /// A full FHIR instant: a date, a time with seconds and a zone (`2026-12-04T09:02:11Z`).
@@ -1490,7 +1529,9 @@ fn is_schema_root(o: &Map<String, Value>, parent: Option<&str>) -> bool {
     let typed = match o.get("type") {
         Some(Value::String(t)) => protocol::is_schema_type(t),
         Some(Value::Array(a)) => {
-            !a.is_empty() && a.iter().all(|t| t.as_str().is_some_and(protocol::is_schema_type))
+            !a.is_empty()
+                && a.iter()
+                    .all(|t| t.as_str().is_some_and(protocol::is_schema_type))
         }
         _ => false,
     };

@@ -16,6 +16,7 @@ use serde::Deserialize;
 use super::fields::normalize_key;
 
 const SOURCE: &str = include_str!("../../patterns/protocol.toml");
+const TIME_ZONES: &str = include_str!("../../patterns/time-zones.txt");
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -39,6 +40,14 @@ struct RawVocabulary {
     schema_dialects: Vec<String>,
     #[serde(default)]
     operator_keys: Vec<String>,
+    #[serde(default)]
+    race_ethnicity: Vec<String>,
+    #[serde(default)]
+    race_ethnicity_words: Vec<String>,
+    #[serde(default)]
+    race_ethnicity_keys: Vec<String>,
+    #[serde(default)]
+    cdisc_variables: Vec<String>,
 }
 
 #[derive(Deserialize)]
@@ -80,7 +89,11 @@ fn parse(source: &str) -> Result<Protocol, String> {
         .map_err(|e| e.to_string())?;
     let mut keyed = Vec::new();
     for g in &raw.keyed {
-        let keys = g.keys.iter().map(|k| normalize_key(k).into_owned()).collect();
+        let keys = g
+            .keys
+            .iter()
+            .map(|k| normalize_key(k).into_owned())
+            .collect();
         keyed.push((keys, compile(&g.pattern).map_err(|e| e.to_string())?));
     }
     Ok(Protocol {
@@ -95,10 +108,104 @@ fn table() -> Option<&'static Protocol> {
     TABLE.get_or_init(|| parse(SOURCE).ok()).as_ref()
 }
 
-/// A value that is a protocol value wherever it stands alone (an LLM model id).
+/// A value that is a protocol value wherever it stands alone: an LLM model id, an IANA
+/// time-zone name (J30), an OMB race or ethnicity category (J27).
 pub(crate) fn is_protocol_value(value: &str) -> bool {
     value.len() <= MAX_PROTOCOL_VALUE
-        && table().is_some_and(|t| t.whole.iter().any(|r| r.is_match(value)))
+        && table().is_some_and(|t| {
+            (t.whole.iter().any(|r| r.is_match(value)) && numbers_read_as_versions(value))
+                || is_time_zone(value)
+                || t.vocabulary
+                    .race_ethnicity
+                    .iter()
+                    .any(|c| c.eq_ignore_ascii_case(value.trim()))
+        })
+}
+
+/// The all-digit pieces of a model id read as versions and a snapshot, not as a number cut
+/// in pieces: in each run of them (`3-5`, `4-1-20250805`, `2024-08-06`) a trailing
+/// snapshot (eight digits of a date, `YYYY-MM-DD` of 2020-2039, or four digits) is set
+/// aside, and what is left is at most two pieces of one or two digits, or one piece alone.
+/// `413-555-0172` or `441-0827` after a family word is a number, read as usual.
+fn numbers_read_as_versions(value: &str) -> bool {
+    let body = value.split(['@', ':']).next().unwrap_or(value);
+    let pieces: Vec<&str> = body.split(['-', '.', '_']).collect();
+    let numeric = |p: &&str| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit());
+    let mut k = 0;
+    while k < pieces.len() {
+        if !numeric(&pieces[k]) {
+            k += 1;
+            continue;
+        }
+        let start = k;
+        while k < pieces.len() && numeric(&pieces[k]) {
+            k += 1;
+        }
+        let run = &pieces[start..k];
+        if run.len() == 1 {
+            continue;
+        }
+        let mut left = run;
+        if let [rest @ .., y, m, d] = run {
+            if y.len() == 4
+                && (y.starts_with("202") || y.starts_with("203"))
+                && m.len() == 2
+                && d.len() == 2
+            {
+                left = rest;
+            }
+        }
+        if left.len() == run.len() {
+            if let [rest @ .., last] = run {
+                if last.len() == 8 || last.len() == 4 {
+                    left = rest;
+                }
+            }
+        }
+        if left.len() > 2 || left.iter().any(|p| p.len() > 2) {
+            return false;
+        }
+    }
+    true
+}
+
+/// An IANA time-zone identifier of the shipped list (`America/New_York`), as written.
+pub(crate) fn is_time_zone(value: &str) -> bool {
+    static ZONES: OnceLock<std::collections::HashSet<&'static str>> = OnceLock::new();
+    value.contains('/')
+        && ZONES
+            .get_or_init(|| {
+                TIME_ZONES
+                    .lines()
+                    .filter(|l| !l.starts_with('#') && !l.is_empty())
+                    .collect()
+            })
+            .contains(value)
+}
+
+/// An OMB category under a race or ethnicity key (`{"race":"Asian"}`), or where `key` is
+/// `None`, as the display of a CDC Race & Ethnicity coding: the one-word categories too.
+pub(crate) fn is_race_category(key: Option<&str>, value: &str) -> bool {
+    let value = value.trim();
+    table().is_some_and(|t| {
+        let v = &t.vocabulary;
+        let keyed = key.is_none_or(|k| {
+            let k = normalize_key(k);
+            v.race_ethnicity_keys.iter().any(|x| *x == k)
+        });
+        keyed
+            && v.race_ethnicity
+                .iter()
+                .chain(&v.race_ethnicity_words)
+                .any(|c| c.eq_ignore_ascii_case(value))
+    })
+}
+
+/// A CDISC SDTM/ADaM variable name (`USUBJID`, `BRTHDTC`), as written.
+pub(crate) fn is_cdisc_variable(k: &str) -> bool {
+    k.bytes()
+        .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit())
+        && table().is_some_and(|t| t.vocabulary.cdisc_variables.iter().any(|x| x == k))
 }
 
 /// A value that is a protocol value under `key` (a JSON key, a query name or a header name,
@@ -236,14 +343,22 @@ mod tests {
             }
         }
         for g in &raw.keyed {
-            assert!(!g.keys.is_empty(), "{}: a keyed grammar names its keys", g.id);
+            assert!(
+                !g.keys.is_empty(),
+                "{}: a keyed grammar names its keys",
+                g.id
+            );
             for k in &g.keys {
                 for m in &g.matches {
                     assert!(is_keyed_protocol_value(k, m), "{}: must keep {m:?}", g.id);
                     assert!(!is_protocol_value(m), "{}: {m:?} is kept only keyed", g.id);
                 }
                 for m in &g.no_match {
-                    assert!(!is_keyed_protocol_value(k, m), "{}: must not keep {m:?}", g.id);
+                    assert!(
+                        !is_keyed_protocol_value(k, m),
+                        "{}: must not keep {m:?}",
+                        g.id
+                    );
                 }
             }
             for m in &g.matches {
@@ -263,6 +378,19 @@ mod tests {
         assert!(!is_literal_free_pattern("^Thackeray$"));
         assert!(!is_literal_free_pattern("^4410827$"));
         assert!(!is_literal_free_pattern("^(Ro)(sa)(li)(nd)$"));
+    }
+
+    #[test]
+    fn zones_categories_and_cdisc_names_are_closed_lists() {
+        assert!(is_protocol_value("America/New_York") && is_protocol_value("Pacific/Honolulu"));
+        assert!(!is_protocol_value("America/Thackeray") && !is_protocol_value("New_York"));
+        assert!(is_protocol_value("Not Hispanic or Latino") && !is_protocol_value("White"));
+        assert!(
+            is_race_category(Some("race"), "Asian") && !is_race_category(Some("note"), "Asian")
+        );
+        assert!(!is_protocol_value("Latino Thackeray"));
+        assert!(is_cdisc_variable("USUBJID") && is_cdisc_variable("BRTHDTC"));
+        assert!(!is_cdisc_variable("THACKERAY") && !is_cdisc_variable("usubjid"));
     }
 
     #[test]

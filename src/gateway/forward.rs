@@ -35,8 +35,8 @@ use super::work::{
 };
 use super::{Gateway, Resp, Route};
 use crate::config::Direction;
-use crate::engine::reveal::Allow;
 use crate::engine::protocol::is_protocol_value;
+use crate::engine::reveal::Allow;
 use crate::engine::{reads_as_path, ContentType};
 
 /// Findings of a flagged claim (codes and line numbers only), on the forwarded request and
