@@ -2856,7 +2856,9 @@ fn channel(ch: &str, c: &Canary, v: &str) -> Option<Req> {
         ),
         "llm_logit_bias" => Req::json(
             "j",
-            &json!({"logit_bias": {v: -100, (c.number.map_or(v.to_string(), |n| n.to_string())): -100}}),
+            // The value as a token-id key (its number when it has one: two keys that become one
+            // token are refused, so one key only).
+            &json!({"logit_bias": {(c.number.map_or(v.to_string(), |n| n.to_string())): -100}}),
         ),
         "llm_query_api_version" => ping().path_query(&format!("?api-version={}", url(v))),
         "llm_header_version" => ping().header("anthropic-version", v),
