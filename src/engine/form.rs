@@ -74,12 +74,16 @@ pub fn deidentify(
         // A key that is no known field name is text like any value (`?Maria+Lopez`, a
         // bare query term), so it is scanned too; known names stay as they are.
         let key = match f {
+            // OData's `$select`, `$orderby`: the protocol's own operators.
+            Field::Scan if super::protocol::is_operator_key(k) => k.clone(),
             Field::Scan => engine.scan_value(k, &learned, t, &ctx, scratch, &mut counts)?,
             _ => k.clone(),
         };
         let new = match f {
             // A status or code parameter is kept only while it reads as one.
             Field::Keep if engine.keeps_code(v, &learned, scratch) => v.clone(),
+            // `api-version=2024-10-21` (Azure OpenAI): the API's date, by key and grammar.
+            _ if super::protocol::is_keyed_protocol_value(k, v) => v.clone(),
             Field::Phi(ty) if !v.trim().is_empty() => t.apply_field(*ty, v, &ctx, &mut counts)?,
             _ if super::odata::is_filter_key(k) => {
                 let typed = filter_literals_typed(engine, v, t, &ctx, &mut counts)?;

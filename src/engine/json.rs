@@ -14,6 +14,7 @@ use base64::Engine as _;
 use serde_json::{Map, Value};
 
 use super::fields::{normalize_key, Field};
+use super::protocol;
 use super::reference::{self, Reference};
 use super::{is_terminology_code, Engine, Output, ScanError, MAX_CODE_DIGITS};
 use crate::detect::learned::Learned;
@@ -495,6 +496,14 @@ impl Walker<'_, '_, '_> {
         if inherit.is_none() && dicom::is_attribute_set(o) {
             return self.walk_dicom(o);
         }
+        // A FHIR data-absent-reason (`_birthDate`'s `unknown`, `telecom._value`'s `masked`)
+        // says a value is missing: a code of a closed list, not the element's value (J29).
+        if self.fhir && is_data_absent_reason(o) {
+            return Ok(());
+        }
+        if inherit.is_none() && is_schema_root(o, parent) {
+            return self.walk_schema(o, parent, resource, None);
+        }
         // Most objects are no value cut in groups: their size says so before any collecting.
         if inherit.is_none() && (MIN_GROUPS..=MAX_GROUPS).contains(&o.len()) {
             self.cut_in_groups(o.values_mut().collect())?;
@@ -511,6 +520,25 @@ impl Walker<'_, '_, '_> {
             if let (Field::Scan, Some(ty)) = (field, inherit) {
                 field = Field::Phi(ty);
             }
+            // An extension's `url` inside a PHI element (`_birthDate`'s `patient-birthTime`)
+            // names the extension, by HL7's own canonical URL; its `value[x]` keeps the type.
+            if self.fhir
+                && key == "url"
+                && o.keys().any(|k| k.starts_with("value"))
+                && o.get(&k)
+                    .and_then(Value::as_str)
+                    .is_some_and(is_hl7_extension_url)
+            {
+                continue;
+            }
+            // An `instant` (`meta.lastUpdated`, `Bundle.timestamp`, `issued`) needs its
+            // time and zone: generalised to its year, it is written as that year's first
+            // second (documented convention), so the resource still validates.
+            let instant = self.fhir
+                && is_instant_element(&key, resource)
+                && o.get(&k)
+                    .and_then(Value::as_str)
+                    .is_some_and(is_full_instant);
             if matches!(o.get(&k), Some(Value::String(_))) {
                 field = self.engine.fields.text_field(field, &key);
             }
@@ -572,7 +600,22 @@ impl Walker<'_, '_, '_> {
                 .then(|| o.get("system").and_then(Value::as_str).map(str::to_string))
                 .flatten();
             let coded = system.as_deref();
+            let coded_system = (key == "display")
+                .then(|| o.get("system").and_then(Value::as_str).map(str::to_string))
+                .flatten();
+            let coded_system = coded_system.as_deref();
             let Some(x) = o.get_mut(&k) else { continue };
+            if self.protocol_field(&k, x)? {
+                continue;
+            }
+            // A CDC Race & Ethnicity coding's display (`Asian` beside `2028-9`; J27).
+            if key == "display"
+                && coded_system == Some(CDC_RACE_ETHNICITY)
+                && x.as_str()
+                    .is_some_and(|d| protocol::is_race_category(None, d))
+            {
+                continue;
+            }
             match field {
                 // A code, unit or status: kept only while it reads as one
                 // ([`Engine::keeps_code`]); a name, date, identifier, encoded text or free
@@ -651,11 +694,177 @@ impl Walker<'_, '_, '_> {
                     self.walk(x, Some(&*key), resource, None)?;
                 }
             }
+            if instant {
+                if let Some(Value::String(s)) = o.get_mut(&k) {
+                    if s.len() == 4 && s.bytes().all(|b| b.is_ascii_digit()) {
+                        s.push_str("-01-01T00:00:00Z");
+                    }
+                }
+            }
         }
         for k in remove {
             o.shift_remove(&k);
         }
         self.scan_keys(o)
+    }
+
+    /// A JSON Schema (an LLM tool's `input_schema`/`parameters`, a structured output's
+    /// `schema`, an OpenAPI schema; red team 55, J25). Its keywords are structure: `type`
+    /// and `format` are kept while they are names of the schema's vocabulary, `pattern`
+    /// while it spells nothing ([`protocol::is_literal_free_pattern`]), `$ref`/`$id` while
+    /// they read as codes do, `required` while each name reads as a field name does. The
+    /// subschemas under `properties` are schemas in turn, not values of a field of that
+    /// name: only the instances a subschema holds (`enum`, `const`, `default`, `examples`)
+    /// and its keys that are no keyword take the type the property's name gives (`ty`).
+    /// `description`, `title` and `$comment` are read as text.
+    fn walk_schema(
+        &mut self,
+        o: &mut Map<String, Value>,
+        parent: Option<&str>,
+        resource: Option<&str>,
+        ty: Option<PhiType>,
+    ) -> Result<(), ScanError> {
+        let old = std::mem::take(o);
+        let mut order = Vec::with_capacity(old.len());
+        let mut others = Map::new();
+        let mut done = Map::new();
+        for (k, mut x) in old {
+            if !is_schema_keyword(&k) {
+                order.push(None);
+                others.insert(k, x);
+                continue;
+            }
+            self.schema_keyword(&k, &mut x, resource, ty)?;
+            order.push(Some(k.clone()));
+            done.insert(k, x);
+        }
+        // The rest is an ordinary object whose fields are the property's (fail closed).
+        if !others.is_empty() {
+            self.walk_object(&mut others, parent, resource, ty)?;
+        }
+        let mut rest = others.into_iter();
+        for k in order {
+            let (k, v) = match k {
+                Some(k) => match done.shift_remove_entry(&k) {
+                    Some(kv) => kv,
+                    None => continue,
+                },
+                None => match rest.next() {
+                    Some(kv) => kv,
+                    None => continue,
+                },
+            };
+            if o.insert(k, v).is_some() {
+                return Err(ScanError::KeyCollision);
+            }
+        }
+        for (k, v) in rest {
+            if o.insert(k, v).is_some() {
+                return Err(ScanError::KeyCollision);
+            }
+        }
+        Ok(())
+    }
+
+    /// One keyword of a schema ([`Walker::walk_schema`]).
+    fn schema_keyword(
+        &mut self,
+        k: &str,
+        x: &mut Value,
+        resource: Option<&str>,
+        ty: Option<PhiType>,
+    ) -> Result<(), ScanError> {
+        let kept = match (k, &*x) {
+            ("type", Value::String(v)) => protocol::is_schema_type(v),
+            ("type", Value::Array(a)) => a
+                .iter()
+                .all(|v| v.as_str().is_some_and(protocol::is_schema_type)),
+            ("format", Value::String(v)) => protocol::is_schema_format(v),
+            ("pattern", Value::String(v)) => protocol::is_literal_free_pattern(v),
+            ("$schema", Value::String(v)) if protocol::is_schema_dialect(v) => true,
+            ("$ref" | "$id" | "$schema" | "$anchor" | "$dynamicRef", Value::String(v)) => {
+                let v = v.clone();
+                self.keeps_code(&v, None)
+            }
+            ("required", Value::Array(a)) => {
+                let names: Vec<String> = a
+                    .iter()
+                    .filter_map(|v| v.as_str().map(str::to_string))
+                    .collect();
+                names.len() == a.len() && names.iter().all(|n| self.reads_as_field_name(n))
+            }
+            _ => false,
+        };
+        if kept {
+            return Ok(());
+        }
+        match k {
+            "properties" | "patternProperties" | "$defs" | "definitions" | "dependentSchemas" => {
+                let Value::Object(props) = x else {
+                    return self.walk(x, Some(k), resource, None);
+                };
+                for (name, sub) in props.iter_mut() {
+                    let named = match self.engine.fields.generic(&normalize_key(name), None) {
+                        Field::Phi(t) => Some(t),
+                        _ => None,
+                    };
+                    match sub {
+                        Value::Object(sub) => self.walk_schema(sub, Some(k), resource, named)?,
+                        Value::Bool(_) => {}
+                        _ => self.walk(sub, Some(k), resource, named)?,
+                    }
+                }
+                // The property names are keys like any other.
+                self.scan_keys(props)
+            }
+            "items"
+            | "additionalProperties"
+            | "not"
+            | "if"
+            | "then"
+            | "else"
+            | "contains"
+            | "propertyNames"
+            | "additionalItems"
+            | "unevaluatedProperties"
+            | "unevaluatedItems"
+            | "allOf"
+            | "anyOf"
+            | "oneOf"
+            | "prefixItems" => match x {
+                Value::Object(sub) => self.walk_schema(sub, Some(k), resource, ty),
+                Value::Array(a) => {
+                    for sub in a.iter_mut() {
+                        match sub {
+                            Value::Object(sub) => self.walk_schema(sub, Some(k), resource, ty)?,
+                            Value::Bool(_) => {}
+                            _ => self.walk(sub, Some(k), resource, ty)?,
+                        }
+                    }
+                    Ok(())
+                }
+                Value::Bool(_) => Ok(()),
+                _ => self.walk(x, Some(k), resource, ty),
+            },
+            "description" | "title" | "$comment" => self.walk(x, Some(k), resource, None),
+            // Instances of the field (and any keyword that was not kept above): typed by
+            // the property's name.
+            _ => match (ty, &mut *x) {
+                (Some(t), Value::Number(n)) => {
+                    let digits = integral_digits(n);
+                    self.phi_number(t, x, &digits)
+                }
+                _ => self.walk(x, Some(k), resource, ty),
+            },
+        }
+    }
+
+    /// A name in a schema's `required` list, read as a key is ([`Walker::scan_keys`]).
+    fn reads_as_field_name(&self, k: &str) -> bool {
+        schema_like(k)
+            && !self.engine.is_name_slug(k)
+            && !self.engine.detector.holds_glued_name(k)
+            && !crate::phi::token::holds_minted(k)
     }
 
     /// Object keys are data too (a map keyed by MRN, e-mail or name). Keys shaped like
@@ -669,8 +878,12 @@ impl Walker<'_, '_, '_> {
         let glued = |k: &str| self.engine.detector.holds_glued_name(k);
         // A key in a token's shape is read, so only a token the store issued is kept (H24).
         let minted = crate::phi::token::holds_minted;
-        let schema =
-            |k: &str| schema_like(k) && !self.engine.is_name_slug(k) && !glued(k) && !minted(k);
+        // `$ref`, `$gte`, `@context`: a JSON Schema's, OData's, MongoDB's or JSON-LD's own.
+        let schema = |k: &str| {
+            protocol::is_operator_key(k)
+                || protocol::is_cdisc_variable(k)
+                || (schema_like(k) && !self.engine.is_name_slug(k) && !glued(k) && !minted(k))
+        };
         // A column name in capitals (`SPOUSE_NM`) is a field name too (H16).
         let mut kept: Vec<bool> = o.keys().map(|k| schema(k)).collect();
         for (k, keep) in o.keys().zip(kept.iter_mut()) {
@@ -685,7 +898,8 @@ impl Walker<'_, '_, '_> {
         }
         let old = std::mem::take(o);
         for ((k, v), keep) in old.into_iter().zip(kept) {
-            let k = if keep && !schema_like(&k) {
+            let vocabulary = protocol::is_operator_key(&k) || protocol::is_cdisc_variable(&k);
+            let k = if keep && (!schema_like(&k) || vocabulary) {
                 k
             } else if self.engine.column_name_holds_a_name(&k) && shape::value_type(&k).is_none() {
                 self.phi_value(PhiType::Name, &k)?
@@ -701,6 +915,39 @@ impl Walker<'_, '_, '_> {
             }
         }
         Ok(())
+    }
+
+    /// A field an API client writes about the call (red team 55, J24), handled here and
+    /// not by its key's rule: an API version under its key (kept by grammar), an LLM
+    /// response's `created` time (a date, kept a number: the year's first second where the
+    /// policy generalises dates) and a `logit_bias` map of token ids. Returns whether it
+    /// was handled.
+    fn protocol_field(&mut self, k: &str, x: &mut Value) -> Result<bool, ScanError> {
+        match x {
+            Value::String(s) => {
+                Ok(protocol::is_keyed_protocol_value(k, s)
+                    || protocol::is_race_category(Some(k), s))
+            }
+            Value::Number(n) => {
+                let digits = integral_digits(n);
+                if !protocol::is_unix_created(k, &digits) {
+                    return Ok(false);
+                }
+                let Some(iso) = digits.parse().ok().and_then(protocol::unix_to_iso) else {
+                    return Ok(false);
+                };
+                let out = self.phi_value(PhiType::Date, &iso)?;
+                if out != iso {
+                    *x = match protocol::year_start_unix(&out) {
+                        Some(secs) => Value::from(secs),
+                        None => Value::String(out),
+                    };
+                }
+                Ok(true)
+            }
+            Value::Object(o) if normalize_key(k) == "logitbias" => Ok(is_token_bias_map(o)),
+            _ => Ok(false),
+        }
     }
 
     fn phi_value(&mut self, ty: PhiType, s: &str) -> Result<String, ScanError> {
@@ -815,7 +1062,14 @@ impl Walker<'_, '_, '_> {
 
     fn phi_number(&mut self, ty: PhiType, v: &mut Value, digits: &str) -> Result<(), ScanError> {
         if !(ty == PhiType::Age && age_under_90(digits)) {
-            *v = Value::String(self.phi_value(ty, digits)?);
+            let out = self.phi_value(ty, digits)?;
+            // A FHIR integer must stay one: an age aggregated past 89 is written as the
+            // category's floor, 90 (documented convention; red team 55, J29).
+            *v = if self.fhir && ty == PhiType::Age && out == AGE_AGGREGATE {
+                Value::from(90)
+            } else {
+                Value::String(out)
+            };
         }
         Ok(())
     }
@@ -867,6 +1121,12 @@ impl Walker<'_, '_, '_> {
         }
         let fields = &self.engine.fields;
         match reference::parse(s, |t| fields.is_resource_type(t)) {
+            // A `urn:uuid:` must hold a UUID to be read at all (a transaction's `fullUrl`
+            // and the references to it): the token is written in a UUID's shape.
+            Reference::Id { prefix, id } if prefix.eq_ignore_ascii_case("urn:uuid:") => {
+                let token = self.id_token(id)?;
+                Ok(format!("{prefix}{}", uuid_shaped(id, &token)))
+            }
             Reference::Id { prefix, id } => Ok(format!("{prefix}{}", self.id_token(id)?)),
             Reference::Typed {
                 base,
@@ -1140,6 +1400,189 @@ fn integral_digits(n: &serde_json::Number) -> String {
 
 /// 2^53: every integer below it is a float exactly.
 const EXACT_F64: f64 = 9_007_199_254_740_992.0;
+
+/// The CDC Race & Ethnicity code system (PHIN VADS), which US Core's race and ethnicity
+/// extensions code with.
+const CDC_RACE_ETHNICITY: &str = "urn:oid:2.16.840.1.113883.6.238";
+
+/// The Safe Harbor aggregate an age over 89 becomes ([`crate::transform`]).
+const AGE_AGGREGATE: &str = "over 89";
+
+/// A UUID in the shape RFC 4122 gives a random one (version 4), made from the token `token`
+/// of `id` (the token's digest: keyed as the token is, the same wherever the id is); `id`
+/// itself when the policy kept it.
+fn uuid_shaped(id: &str, token: &str) -> String {
+    if token == id {
+        return token.to_string();
+    }
+    let d = ring::digest::digest(&ring::digest::SHA256, token.as_bytes());
+    let mut b = [0u8; 16];
+    b.copy_from_slice(&d.as_ref()[..16]);
+    b[6] = (b[6] & 0x0f) | 0x40;
+    b[8] = (b[8] & 0x3f) | 0x80;
+    let hex: String = b.iter().map(|x| format!("{x:02x}")).collect();
+    format!(
+        "{}-{}-{}-{}-{}",
+        &hex[..8],
+        &hex[8..12],
+        &hex[12..16],
+        &hex[16..20],
+        &hex[20..]
+    )
+}
+
+/// FHIR's data-absent-reason extension with one of its codes, and nothing else.
+fn is_data_absent_reason(o: &Map<String, Value>) -> bool {
+    o.len() == 2
+        && o.get("url").and_then(Value::as_str)
+            == Some("http://hl7.org/fhir/StructureDefinition/data-absent-reason")
+        && o.get("valueCode").and_then(Value::as_str).is_some_and(|c| {
+            matches!(
+                c,
+                "unknown"
+                    | "asked-unknown"
+                    | "temp-unknown"
+                    | "not-asked"
+                    | "asked-declined"
+                    | "masked"
+                    | "not-applicable"
+                    | "unsupported"
+                    | "as-text"
+                    | "error"
+                    | "not-a-number"
+                    | "negative-infinity"
+                    | "positive-infinity"
+                    | "not-performed"
+                    | "not-permitted"
+            )
+        })
+}
+
+/// A canonical URL of an extension HL7 defines (core FHIR or US Core): a fixed base and one
+/// word of letters and hyphens (`patient-birthTime`).
+fn is_hl7_extension_url(u: &str) -> bool {
+    [
+        "http://hl7.org/fhir/StructureDefinition/",
+        "http://hl7.org/fhir/us/core/StructureDefinition/",
+    ]
+    .iter()
+    .any(|base| {
+        u.strip_prefix(base).is_some_and(|w| {
+            !w.is_empty()
+                && w.len() <= 64
+                && w.bytes().all(|b| b.is_ascii_alphabetic() || b == b'-')
+        })
+    })
+}
+
+/// The FHIR R4 elements of type `instant` (normalised keys): `meta.lastUpdated`,
+/// `Bundle.timestamp`, `Observation`/`DiagnosticReport.issued`, `Provenance`/`AuditEvent`
+/// `.recorded`, `Signature.when`, and an `Appointment`'s or a `Slot`'s `start`/`end`.
+fn is_instant_element(key: &str, resource: Option<&str>) -> bool {
+    matches!(
+        key,
+        "lastupdated" | "timestamp" | "issued" | "recorded" | "when"
+    ) || (matches!(key, "start" | "end") && matches!(resource, Some("Appointment" | "Slot")))
+}
+
+/// A full FHIR instant: a date, a time with seconds and a zone (`2026-12-04T09:02:11Z`).
+fn is_full_instant(s: &str) -> bool {
+    let b = s.as_bytes();
+    b.len() >= 20
+        && b[4] == b'-'
+        && b[7] == b'-'
+        && b[10] == b'T'
+        && (s.ends_with('Z') || b[b.len() - 6] == b'+' || b[b.len() - 6] == b'-')
+}
+
+/// JSON Schema's keywords that [`Walker::schema_keyword`] reads; any other key of a schema
+/// object is a field of the object as usual.
+fn is_schema_keyword(k: &str) -> bool {
+    matches!(
+        k,
+        "type"
+            | "format"
+            | "pattern"
+            | "$schema"
+            | "$ref"
+            | "$id"
+            | "$anchor"
+            | "$dynamicRef"
+            | "required"
+            | "properties"
+            | "patternProperties"
+            | "$defs"
+            | "definitions"
+            | "dependentSchemas"
+            | "items"
+            | "additionalProperties"
+            | "not"
+            | "if"
+            | "then"
+            | "else"
+            | "contains"
+            | "propertyNames"
+            | "additionalItems"
+            | "unevaluatedProperties"
+            | "unevaluatedItems"
+            | "allOf"
+            | "anyOf"
+            | "oneOf"
+            | "prefixItems"
+            | "description"
+            | "title"
+            | "$comment"
+            | "enum"
+            | "const"
+            | "default"
+            | "examples"
+            | "example"
+    )
+}
+
+/// An object that is a JSON Schema: one that names its meta-schema (`$schema`), or a
+/// schema of an object (`type` `object` with `properties`, each an object or a boolean), or
+/// one whose `type` is a schema type under a key that holds schemas (`input_schema`,
+/// `parameters`, `schema`, OpenAPI's `schemas`). A value dressed as a schema gains little:
+/// only vocabulary words stay unread, and the instances it holds keep their property's type.
+fn is_schema_root(o: &Map<String, Value>, parent: Option<&str>) -> bool {
+    if o.get("$schema").is_some_and(Value::is_string) {
+        return true;
+    }
+    let typed = match o.get("type") {
+        Some(Value::String(t)) => protocol::is_schema_type(t),
+        Some(Value::Array(a)) => {
+            !a.is_empty()
+                && a.iter()
+                    .all(|t| t.as_str().is_some_and(protocol::is_schema_type))
+        }
+        _ => false,
+    };
+    if !typed {
+        return false;
+    }
+    let object_schema = o.get("type").and_then(Value::as_str) == Some("object")
+        && o.get("properties").is_some_and(|p| {
+            p.as_object()
+                .is_some_and(|p| p.values().all(|v| v.is_object() || v.is_boolean()))
+        });
+    object_schema
+        || matches!(
+            parent,
+            Some("inputschema" | "parameters" | "schema" | "outputschema" | "jsonschema")
+        )
+}
+
+/// An OpenAI `logit_bias` map: tokenizer ids (at most six digits, no leading zero) to
+/// biases from -100 to 100. Anything else under the key is read as usual.
+fn is_token_bias_map(o: &Map<String, Value>) -> bool {
+    o.iter().all(|(k, v)| {
+        (1..=6).contains(&k.len())
+            && k.bytes().all(|b| b.is_ascii_digit())
+            && (k == "0" || !k.starts_with('0'))
+            && v.as_f64().is_some_and(|b| (-100.0..=100.0).contains(&b))
+    })
+}
 
 /// A key that reads like a field name: a lower-case start, then letters, `_` or `-`.
 fn schema_like(k: &str) -> bool {

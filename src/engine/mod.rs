@@ -42,6 +42,7 @@ pub mod json;
 pub mod nested;
 mod odata;
 mod paths;
+pub(crate) mod protocol;
 pub mod recall;
 pub mod reference;
 pub mod reveal;
@@ -854,6 +855,10 @@ impl Engine {
         scratch: &mut Scratch,
         counts: &mut [usize; PhiType::ALL.len()],
     ) -> Result<Cow<'v, str>, ScanError> {
+        // An LLM model id (`claude-3-5-sonnet-20241022`) is the API's word, by its grammar.
+        if protocol::is_protocol_value(value) {
+            return Ok(Cow::Borrowed(value));
+        }
         if let Some(out) = nested::deidentify_nested(self, value, t, ctx, scratch, counts)? {
             return Ok(Cow::Owned(out));
         }

@@ -239,6 +239,9 @@ pub fn deidentified_headers<E: From<ChannelError>>(
         for v in values {
             let new = if name == "accept" {
                 rebuilt_accept(v)
+            } else if crate::engine::protocol::is_keyed_protocol_value(&name, v) {
+                // `anthropic-version: 2023-06-01`: the API's date, by name and grammar.
+                v.to_string()
             } else {
                 deidentify(v)?
             };

@@ -36,6 +36,7 @@ use super::work::{
 };
 use super::{Gateway, Resp, Route};
 use crate::config::{Direction, PlainPhi};
+use crate::engine::protocol::is_protocol_value;
 use crate::engine::reveal::Allow;
 use crate::engine::{reads_as_path, ContentType};
 
@@ -272,7 +273,11 @@ fn path_read_whole(
     if !reads_as_path(&decoded) {
         return Ok(path);
     }
-    let out = field(&decoded)?;
+    let out = if decoded.split('/').any(is_protocol_value) {
+        runs_read_whole(&decoded, field)?
+    } else {
+        field(&decoded)?
+    };
     Ok(if out == decoded {
         path
     } else {
@@ -293,6 +298,39 @@ fn shield_request(route: &Route, parts: &Parts, body: &[u8], trail: &Trail) -> R
         .ok_or(Failure::Internal("no randomness for the request's key"))?;
     trail.set_shield(shield);
     Ok(())
+}
+
+/// A path with a model id in it (`/model/anthropic.claude-3-5-sonnet-20240620-v1:0/invoke`):
+/// the id's segment stays as written, and the runs of segments between such ids are each
+/// read whole, as a path without one is (the id's date would otherwise be read as a date).
+fn runs_read_whole(
+    decoded: &str,
+    field: &mut impl FnMut(&str) -> Result<String, Failure>,
+) -> Result<String, Failure> {
+    let mut out: Vec<String> = Vec::new();
+    let mut run: Vec<&str> = Vec::new();
+    let mut flush = |run: &mut Vec<&str>, out: &mut Vec<String>| -> Result<(), Failure> {
+        if !run.is_empty() {
+            let joined = run.join("/");
+            out.push(if reads_as_path(&joined) {
+                field(&joined)?
+            } else {
+                joined
+            });
+            run.clear();
+        }
+        Ok(())
+    };
+    for seg in decoded.split('/') {
+        if is_protocol_value(seg) {
+            flush(&mut run, &mut out)?;
+            out.push(seg.to_string());
+        } else {
+            run.push(seg);
+        }
+    }
+    flush(&mut run, &mut out)?;
+    Ok(out.join("/"))
 }
 
 /// Every channel revealed for the clinic, as far as the caller may see: the body, the path,

@@ -2386,6 +2386,25 @@ const CHANNELS: &[&str] = &[
     "query_odata_known",
     "query_odata_unknown",
     "form_odata_known",
+
+    // Stop 56 (llm56): values kept by a protocol's grammar or vocabulary (red team 55, J24,
+    // J25, J27, J29, J30, J31), each with the canary where only the grammar may keep it.
+    "llm_model",
+    "llm_api_version",
+    "llm_created",
+    "llm_logit_bias",
+    "llm_query_api_version",
+    "llm_header_version",
+    "schema_instances",
+    "schema_keywords",
+    "schema_unknown_keyword",
+    "schema_required",
+    "schema_operator_keys",
+    "fhir_data_absent",
+    "fhir_instant",
+    "fhir_urn_uuid",
+    "json_race_tz",
+    "json_cdisc",
 ];
 
 /// Channels whose label does not match the body: a refusal is right there.
@@ -2888,6 +2907,73 @@ fn channel(ch: &str, c: &Canary, v: &str) -> Option<Req> {
                     "variables": {"v1": v}}),
         ),
         "json_known" => Req::json("j", &json!({c.key: v, "status": "final"})),
+        "llm_model" => Req::json(
+            "j",
+            &json!({"model": format!("gpt-4o-{v}"), "messages": [{"role": "user", "content": note}]}),
+        ),
+        "llm_api_version" => Req::json(
+            "j",
+            &json!({"api_version": v, "anthropic_version": format!("2023-06-01 {v}")}),
+        ),
+        "llm_created" => Req::json(
+            "j",
+            &json!({"object": "chat.completion", "created": c.number.map_or(json!(v), |n| json!(n))}),
+        ),
+        "llm_logit_bias" => Req::json(
+            "j",
+            // The value as a token-id key (its number when it has one: two keys that become one
+            // token are refused, so one key only).
+            &json!({"logit_bias": {(c.number.map_or(v.to_string(), |n| n.to_string())): -100}}),
+        ),
+        "llm_query_api_version" => ping().path_query(&format!("?api-version={}", url(v))),
+        "llm_header_version" => ping().header("anthropic-version", v),
+        "schema_instances" => Req::json(
+            "j",
+            &json!({"tools": [{"name": "lookup", "input_schema": {"type": "object", "properties": {
+                c.key: {"type": "string", "examples": [v], "default": v, "enum": [v], "const": v},
+                "notes": {"type": "string", "description": note, "title": note}
+            }}}]}),
+        ),
+        "schema_keywords" => Req::json(
+            "j",
+            &json!({"$schema": v, "type": "object", "properties": {c.key: {
+                "type": v, "format": v, "pattern": format!("^{v}$"), "$ref": v
+            }}}),
+        ),
+        "schema_unknown_keyword" => Req::json(
+            "j",
+            &json!({"type": "object", "properties": {c.key: {"type": "string", "x-sample": v},
+                c.unknown: {"type": "string", "x-sample": v}}}),
+        ),
+        "schema_required" => Req::json(
+            "j",
+            &json!({"type": "object", "properties": {"a": {"type": "string"}}, "required": [v]}),
+        ),
+        "schema_operator_keys" => Req::json(
+            "j",
+            &json!({"filter": {"$gte": v, "$eq": v}, "@context": v, "$filter": note}),
+        ),
+        "fhir_data_absent" => Req::fhir(&patient(json!({"_birthDate": {"extension": [{
+            "url": "http://hl7.org/fhir/StructureDefinition/data-absent-reason",
+            "valueCode": v
+        }]}, "telecom": [{"system": "phone", "_value": {"extension": [{
+            "url": "http://hl7.org/fhir/StructureDefinition/patient-birthTime",
+            "valueString": v
+        }]}}]}))),
+        "fhir_instant" => Req::fhir(&json!({"resourceType": "Bundle", "type": "collection",
+            "timestamp": format!("{v}T09:02:11Z"), "meta": {"lastUpdated": v}})),
+        "fhir_urn_uuid" => Req::fhir(&json!({"resourceType": "Bundle", "type": "transaction",
+            "entry": [{"fullUrl": format!("urn:uuid:{v}"), "resource": patient(json!({})),
+            "request": {"method": "POST", "url": "Patient"}}]})),
+        "json_race_tz" => Req::json(
+            "j",
+            &json!({"race": v, "ethnicity": format!("Hispanic or {v}"),
+                "timezone": format!("America/{v}"), "tz": v}),
+        ),
+        "json_cdisc" => Req::json(
+            "j",
+            &json!({"DM": [{"USUBJID": v, "INVNAM": v, "BRTHDTC": v}]}),
+        ),
         "json_unknown" => Req::json("j", &json!({c.unknown: v, "kind": "progress"})),
         "json_note" => Req::json("j", &json!({"note": note, "kind": "progress"})),
         "json_keep" => Req::json("j", &json!({"status": note})),
@@ -5530,7 +5616,7 @@ upstream_ca = "ca.pem"
 domain = "automation"
 callers = ["zap"]
 reveal = {{ zap = [{types}] }}
-pass_headers = ["x-echo-shape", "x-echo-status"]
+pass_headers = ["x-echo-shape", "x-echo-status", "anthropic-version"]
 "#,
         emr = sha256_hex("emr-key-1"),
         zap = sha256_hex("zap-key-1"),
