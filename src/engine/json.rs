@@ -504,8 +504,15 @@ impl Walker<'_, '_, '_> {
             if let (Field::Scan, Some(ty)) = (field, inherit) {
                 field = Field::Phi(ty);
             }
-            if matches!(o.get(&k), Some(Value::String(_))) {
+            if let Some(Value::String(s)) = o.get(&k) {
                 field = self.engine.fields.text_field(field, &key);
+                // `{"family": "vukovljevic"}`: a name key's lower-case value (J2).
+                if field == Field::Scan
+                    && self.engine.fields.is_name_key(&key)
+                    && self.engine.is_keyed_name_value(s)
+                {
+                    field = Field::Phi(PhiType::Name);
+                }
             }
             if field == Field::Scan
                 && (key.starts_with("value") || PAIRED_VALUE_KEYS.contains(&&*key))
