@@ -496,7 +496,7 @@ impl Walker<'_, '_, '_> {
         let mut remove = Vec::new();
         // Read before the walk rewrites the extension's own `url`.
         let extension = extension_type(o);
-        let labelled = self.labelled_type(o);
+        let labelled = self.labelled_type(o).or_else(|| self.coded_type(o));
         let years = is_years_quantity(o);
         for k in keys {
             let key = normalize_key(&k);
@@ -788,6 +788,32 @@ impl Walker<'_, '_, '_> {
     /// (`{"name": "Age", "value": "93"}`, a FHIR Parameters `name`, a questionnaire item's
     /// `linkId` or `text`, a custom-field list's `label`): the label is the key the
     /// exporter did not write (red team 52, H2 and H23).
+    /// The type an Observation's `code` gives its `value[x]`: LOINC's codes for a
+    /// person's name parts (45392-8 first name, 45394-4 last name), or a `code.text` that
+    /// is a PHI key written out (`First name`, `Census tract`). The code is the key the
+    /// resource did not write (red team 55, J2 addendum).
+    fn coded_type(&self, o: &Map<String, Value>) -> Option<PhiType> {
+        let code = o.get("code")?.as_object()?;
+        let named = code
+            .get("coding")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .filter_map(|c| c.get("code").and_then(Value::as_str))
+            .any(|c| NAME_PART_LOINC.contains(&c.trim()));
+        if named {
+            return Some(PhiType::Name);
+        }
+        let text = code.get("text")?.as_str()?;
+        if text.len() > MAX_LABEL_LEN {
+            return None;
+        }
+        match self.engine.fields.generic(&normalize_key(text), None) {
+            Field::Phi(ty) => Some(ty),
+            _ => None,
+        }
+    }
+
     fn labelled_type(&self, o: &Map<String, Value>) -> Option<PhiType> {
         LABEL_KEYS.iter().find_map(|k| {
             let label = o.get(*k)?.as_str()?;
@@ -986,6 +1012,9 @@ impl Walker<'_, '_, '_> {
         Ok(true)
     }
 }
+
+/// LOINC codes of a person's name parts: 45392-8 first name, 45394-4 last name.
+const NAME_PART_LOINC: [&str; 2] = ["45392-8", "45394-4"];
 
 /// A FHIR extension's `value[x]` typed by what its `url` says it holds
 /// (`patient-mothersMaidenName` holds a name, `patient-birthPlace` a place).
