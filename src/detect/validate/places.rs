@@ -321,20 +321,6 @@ pub(super) fn not_unit_initials(v: &str) -> bool {
     !UNIT_INITIALS.contains(&v.trim())
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn an_initialism_before_a_whole_street_word_is_no_unit() {
-        assert!(street("45 MG Road"));
-        assert!(street("7 ML Gupta Road"));
-        assert!(!street("45 MG ROAD"));
-        assert!(!street("40 MG Lasix Dr"));
-        assert!(!street("2 mg Road"));
-    }
-}
-
 /// Profile folders of system and shared accounts, compared in lower case: no person's
 /// login (`C:\Users\Public`, `/home/runner`, `/Users/Shared`).
 const SYSTEM_PROFILES: &[&str] = &[
@@ -374,4 +360,18 @@ const SYSTEM_PROFILES: &[&str] = &[
 pub(super) fn profile_name(v: &str) -> bool {
     let v = v.trim().to_ascii_lowercase();
     !SYSTEM_PROFILES.contains(&v.as_str()) && !v.starts_with('.') && !v.starts_with('$')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_initialism_before_a_whole_street_word_is_no_unit() {
+        assert!(street("45 MG Road"));
+        assert!(street("7 ML Gupta Road"));
+        assert!(!street("45 MG ROAD"));
+        assert!(!street("40 MG Lasix Dr"));
+        assert!(!street("2 mg Road"));
+    }
 }
