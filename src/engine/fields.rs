@@ -52,6 +52,10 @@ struct RawFields {
     observation_codes: FxHashMap<String, Vec<String>>,
     #[serde(default)]
     dicom: RawDicom,
+    #[serde(default)]
+    name_keys: Vec<String>,
+    #[serde(default)]
+    search_params: FxHashMap<String, Vec<String>>,
 }
 
 /// `[dicom]`: DICOM JSON attributes by tag, by value representation, and the tag groups
@@ -126,6 +130,11 @@ pub struct FieldRules {
     /// names (LOINC 30525-0, an age), for the readers that see a code beside a value.
     observation_codes: FxHashMap<String, PhiType>,
     pub dicom: DicomRules,
+    /// Keys under which a lone lower-case word no list holds is a name (`family`).
+    name_keys: FxHashSet<String>,
+    /// FHIR search parameters of a query or a `_search` form, by their name without a
+    /// modifier (`family`, `address-city`).
+    search_params: FxHashMap<String, PhiType>,
 }
 
 /// A field file that cannot be used.
@@ -210,9 +219,22 @@ impl FieldRules {
             tags: dicom_table(raw.dicom.tags)?,
             vr: dicom_table(raw.dicom.vr)?,
         };
+        let mut search_params = FxHashMap::default();
+        for (ty, list) in raw.search_params {
+            let ty: PhiType = ty
+                .parse()
+                .map_err(|e: crate::phi::UnknownPhiType| err(0, e.to_string()))?;
+            search_params.extend(list.iter().map(|k| (normalize_key(k).into_owned(), ty)));
+        }
         Ok(FieldRules {
             dicom,
             observation_codes,
+            name_keys: raw
+                .name_keys
+                .iter()
+                .map(|k| normalize_key(k).into_owned())
+                .collect(),
+            search_params,
             affixed_stems,
             affixes: raw
                 .affixed
@@ -311,6 +333,24 @@ impl FieldRules {
             }
             f => f,
         }
+    }
+
+    /// Whether a lone lower-case word no list holds is a name under this (normalised)
+    /// key (`family`, `given`, `kin`): `patterns/fields.toml` `name_keys` (red team 55, J2).
+    pub fn is_name_key(&self, key: &str) -> bool {
+        self.name_keys.contains(key)
+    }
+
+    /// A query or form key as a FHIR search parameter (`family`, `given:contains`,
+    /// `name:exact`, `address-city`): the parameter, its modifier dropped, names what is
+    /// searched for whatever the value's case (red team 55, J2). `None` for any other key.
+    pub fn search_param(&self, raw: &str) -> Option<PhiType> {
+        let base = raw.split_once(':').map_or(raw, |(base, _modifier)| base);
+        // `:missing` takes `true`/`false`, no value searched for.
+        if raw.ends_with(":missing") {
+            return None;
+        }
+        self.search_params.get(&*normalize_key(base)).copied()
     }
 
     /// A FHIR field: `parent.key` first, then `key`, then the generic key rules.

@@ -55,6 +55,8 @@ pub fn deidentify(
                 f => f,
             }
         })
+        .zip(&pairs)
+        .map(|(f, (k, v))| typed_by_search(engine, f, k, v))
         .collect();
     let mut learned = Learned::default();
     let mut patient_key = None;
@@ -119,4 +121,20 @@ fn filter_literals_typed(
         out.replace_range(range, &new.replace('\'', "''"));
     }
     Ok(out)
+}
+
+/// A form or query field the key rules left to the scan, typed by what it searches for: a
+/// FHIR search parameter (`family`, `given:contains`, `address-city`) whatever its value's
+/// case, and a name key's lower-case name (`kin=orsic`; red team 55, J2).
+fn typed_by_search(engine: &Engine, f: Field, key: &str, value: &str) -> Field {
+    if f != Field::Scan {
+        return f;
+    }
+    if let Some(ty) = engine.fields.search_param(key) {
+        return Field::Phi(ty);
+    }
+    if engine.fields.is_name_key(&normalize_key(key)) && engine.is_keyed_name_value(value) {
+        return Field::Phi(PhiType::Name);
+    }
+    f
 }

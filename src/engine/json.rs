@@ -512,7 +512,7 @@ impl Walker<'_, '_, '_> {
         let mut remove = Vec::new();
         // Read before the walk rewrites the extension's own `url`.
         let extension = extension_type(o);
-        let labelled = self.labelled_type(o);
+        let labelled = self.labelled_type(o).or_else(|| self.coded_type(o));
         let years = is_years_quantity(o);
         for k in keys {
             let key = normalize_key(&k);
@@ -539,8 +539,15 @@ impl Walker<'_, '_, '_> {
                 && o.get(&k)
                     .and_then(Value::as_str)
                     .is_some_and(is_full_instant);
-            if matches!(o.get(&k), Some(Value::String(_))) {
+            if let Some(Value::String(s)) = o.get(&k) {
                 field = self.engine.fields.text_field(field, &key);
+                // `{"family": "vukovljevic"}`: a name key's lower-case value (J2).
+                if field == Field::Scan
+                    && self.engine.fields.is_name_key(&key)
+                    && self.engine.is_keyed_name_value(s)
+                {
+                    field = Field::Phi(PhiType::Name);
+                }
             }
             if field == Field::Scan
                 && (key.starts_with("value") || PAIRED_VALUE_KEYS.contains(&&*key))
@@ -1041,8 +1048,32 @@ impl Walker<'_, '_, '_> {
         Ok(())
     }
 
-    /// The number `v` (written `digits`) of a field typed `ty`, rewritten into a string; an
-    /// age under 90 stays the number it was (`apply_field` keeps it).
+    /// The type an Observation's `code` gives its `value[x]`: a coding `[observation_codes]`
+    /// in `patterns/fields.toml` types (LOINC 45392-8 a first name, 30525-0 an age), or a
+    /// `code.text` that is a PHI key written out (`First name`, `Census tract`). The code is
+    /// the key the resource did not write (red team 55, J2 addendum and J12).
+    fn coded_type(&self, o: &Map<String, Value>) -> Option<PhiType> {
+        let code = o.get("code")?.as_object()?;
+        let coded = code
+            .get("coding")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .filter_map(|c| c.get("code").and_then(Value::as_str))
+            .find_map(|c| self.engine.fields.observation_type(c));
+        if coded.is_some() {
+            return coded;
+        }
+        let text = code.get("text")?.as_str()?;
+        if text.len() > MAX_LABEL_LEN {
+            return None;
+        }
+        match self.engine.fields.generic(&normalize_key(text), None) {
+            Field::Phi(ty) => Some(ty),
+            _ => None,
+        }
+    }
+
     /// The type the label of a label/value pair gives its value, read as a key would be
     /// (`{"name": "Age", "value": "93"}`, a FHIR Parameters `name`, a questionnaire item's
     /// `linkId` or `text`, a custom-field list's `label`): the label is the key the
@@ -1060,6 +1091,8 @@ impl Walker<'_, '_, '_> {
         })
     }
 
+    /// The number `v` (written `digits`) of a field typed `ty`, rewritten into a string; an
+    /// age under 90 stays the number it was (`apply_field` keeps it).
     fn phi_number(&mut self, ty: PhiType, v: &mut Value, digits: &str) -> Result<(), ScanError> {
         if !(ty == PhiType::Age && age_under_90(digits)) {
             let out = self.phi_value(ty, digits)?;

@@ -39,6 +39,7 @@ pub mod fields;
 pub mod form;
 pub mod hl7;
 pub mod json;
+mod name_values;
 pub mod nested;
 mod odata;
 mod paths;
@@ -1190,6 +1191,10 @@ impl Engine {
         }
         let canon = Canon::of(value);
         let v = canon.as_ref().map_or(value, Canon::text).trim();
+        // A display name dressed with emoji or an external-sender tag is still the name
+        // (`Zvezdana 🌸 Vukovljevic`, `Vukovljevic, Zvezdana [EXT]`; red team 55, J2).
+        let undressed = name_values::undressed(v);
+        let v = undressed.trim();
         // A name written as one identifier is still its words: `rosalind_thackeray`,
         // `rosalind.thackeray`, `RosalindThackeray`.
         let words: Vec<&str> = v
@@ -1202,7 +1207,28 @@ impl Engine {
         }
         self.names_only(&words)
             || (unlisted == Unlisted::MayStandAlone
-                && self.unlisted_capitalised(&without_initials(&words)))
+                && (self.unlisted_capitalised(&without_initials(&words))
+                    || name_values::unlisted_lower_pair(&words, |w| {
+                        self.detector.lexicon().flags(w.as_bytes())
+                    })))
+    }
+
+    /// A whole value under a key that names a person or a search (`name`, `given`,
+    /// `family`, `username`, `q`; patterns/fields.toml `name_keys`): one to three
+    /// lower-case words, each on a name list (and no English word) or on no list at all
+    /// (`zvezdana vukovljevic`, `vukovljevic`), or anything
+    /// [`Engine::is_scanned_name_value`] reads. Typed-in names arrive in lower case
+    /// with nothing around them exactly there (red team 55, J2).
+    pub(crate) fn is_keyed_name_value(&self, value: &str) -> bool {
+        if self.is_scanned_name_value(value) {
+            return true;
+        }
+        let t = name_values::undressed(value.trim());
+        let words: Vec<&str> = t
+            .split(|c: char| c.is_whitespace() || matches!(c, ',' | '+' | '_' | '.'))
+            .filter(|w| !w.is_empty())
+            .collect();
+        name_values::lower_names(&words, |w| self.detector.lexicon().flags(w.as_bytes()))
     }
 
     /// One to three capitalised words (`Quorvelline`) of three letters or more, or words in

@@ -2386,7 +2386,6 @@ const CHANNELS: &[&str] = &[
     "query_odata_known",
     "query_odata_unknown",
     "form_odata_known",
-
     // Stop 56 (llm56): values kept by a protocol's grammar or vocabulary (red team 55, J24,
     // J25, J27, J29, J30, J31), each with the canary where only the grammar may keep it.
     "llm_model",

@@ -166,6 +166,76 @@ fn unlisted_capitalised_words_alone_under_an_unknown_key_are_names() {
     assert_eq!(v["mood"], "Anxious");
 }
 
+/// Names typed in lower case as whole values (red team 55, J2): two words no list holds
+/// under any scanned key, one under a name key, and display names dressed with emoji or an
+/// external-sender tag. Codes, statuses and English words stay.
+#[test]
+fn lower_case_names_alone_are_names() {
+    let input = json!({
+        "x": "zvezdana vukovljevic",
+        "name": "zvezdana vukovljevic",
+        "family": "vukovljevic",
+        "kin": "orsic",
+        "h": "zvezdana.vukovljevic",
+        "display": "Zvezdana \u{1F338} Vukovljevic",
+        "who": "\u{1F338}Zvezdana\u{1F338}",
+        "from": "Vukovljevic, Zvezdana [EXT]",
+        "enc": "gzip",
+        "auth": "saml sso",
+        "st": "in_progress",
+        "first": "walker"
+    })
+    .to_string();
+    let out = deidentify(&input, ContentType::Json, "safe-harbor");
+    let v: Value = serde_json::from_str(&out.text).expect("JSON");
+    for key in ["x", "name", "family", "kin", "h", "display", "who", "from"] {
+        let s = v[key].as_str().expect("a string");
+        assert!(
+            !s.contains("vukovljevic")
+                && !s.contains("Vukovljevic")
+                && !s.contains("orsic")
+                && !s.contains("Zvezdana")
+                && s.contains("NAME"),
+            "{key}: {s}"
+        );
+    }
+    assert_eq!(v["enc"], "gzip");
+    assert_eq!(v["auth"], "saml sso");
+    assert_eq!(v["st"], "in_progress");
+}
+
+/// FHIR search parameters in a query or a `_search` form name what they search for
+/// whatever its case (red team 55, J2); `address-state`, paging and `:missing` stay.
+#[test]
+fn fhir_search_parameters_are_typed_by_their_name() {
+    let out = deidentify(
+        "family=vukovljevic&given=zvezdana&name:contains=vukov&address-city=ashby&address-state=MA&_count=10&family:missing=true",
+        ContentType::Form,
+        "safe-harbor",
+    );
+    for phi in ["vukov", "zvezdana", "ashby"] {
+        assert!(!out.text.contains(phi), "{phi}: {}", out.text);
+    }
+    for kept in ["address-state=MA", "_count=10", "missing=true"] {
+        assert!(out.text.contains(kept), "{kept}: {}", out.text);
+    }
+}
+
+/// An Observation coded with LOINC's first- or last-name code holds a name in its
+/// `valueString`, whatever its case (red team 55, J2 addendum).
+#[test]
+fn observations_coded_as_name_parts_hold_names() {
+    let input = json!({
+        "resourceType": "Observation",
+        "status": "final",
+        "code": {"coding": [{"system": "http://loinc.org", "code": "45394-4", "display": "Last name"}]},
+        "valueString": "vukovljevic"
+    })
+    .to_string();
+    let out = deidentify(&input, ContentType::FhirJson, "safe-harbor");
+    assert!(!out.text.contains("vukovljevic"), "{}", out.text);
+}
+
 #[test]
 fn form_bodies_by_key() {
     let out = deidentify(

@@ -24,7 +24,7 @@ use identifiers::{
     phone_after_role, phone_cue_before, phone_eight, phone_intl, photo_file, plate,
     read_out_number, read_out_number_any_language, url_end,
 };
-use places::{city, not_unit_initials, street, ward_name};
+use places::{city, not_unit_initials, profile_name, street, ward_name};
 
 pub use identifiers::{card, dea, hicn, iban, luhn, mbi, ssn, vin, vin_check_digit};
 
@@ -40,6 +40,9 @@ pub enum Validator {
     /// A payment card number after a cue (`credit card`): 13–19 digits, any check digit.
     CardCued,
     City,
+    /// A user profile's folder after `C:\Users\` or `/home/` that is a person's login,
+    /// not a system account's (`Public`, `root`, `runner`).
+    ProfileName,
     /// A ward's name before `ward`/`unit` (`Juniper ward`): not a kind of ward or service
     /// (`medical ward`, `step-down unit`) and not a determiner.
     WardName,
@@ -133,6 +136,7 @@ impl FromStr for Validator {
             "card_cued" => Validator::CardCued,
             "city" => Validator::City,
             "ward_name" => Validator::WardName,
+            "profile_name" => Validator::ProfileName,
             "not_unit_initials" => Validator::NotUnitInitials,
             "date" => Validator::Date,
             "dea" => Validator::Dea,
@@ -199,6 +203,7 @@ impl Validator {
             Validator::CardCued => card(v, false),
             Validator::City => city(v),
             Validator::WardName => ward_name(v),
+            Validator::ProfileName => profile_name(v),
             Validator::NotUnitInitials => not_unit_initials(v),
             Validator::Date => numeric_date(text, start, end),
             Validator::Dea => dea(v),

@@ -321,6 +321,47 @@ pub(super) fn not_unit_initials(v: &str) -> bool {
     !UNIT_INITIALS.contains(&v.trim())
 }
 
+/// Profile folders of system and shared accounts, compared in lower case: no person's
+/// login (`C:\Users\Public`, `/home/runner`, `/Users/Shared`).
+const SYSTEM_PROFILES: &[&str] = &[
+    "public",
+    "default",
+    "defaultuser0",
+    "default user",
+    "all users",
+    "administrator",
+    "admin",
+    "guest",
+    "shared",
+    "root",
+    "user",
+    "users",
+    "runner",
+    "ubuntu",
+    "ec2-user",
+    "centos",
+    "debian",
+    "vagrant",
+    "docker",
+    "jenkins",
+    "node",
+    "app",
+    "www-data",
+    "git",
+    "postgres",
+    "nobody",
+    "localservice",
+    "networkservice",
+    "systemprofile",
+    "appdata",
+];
+
+/// A profile folder that is a person's login (red team 55, J22: `C:\Users\rthackeray`).
+pub(super) fn profile_name(v: &str) -> bool {
+    let v = v.trim().to_ascii_lowercase();
+    !SYSTEM_PROFILES.contains(&v.as_str()) && !v.starts_with('.') && !v.starts_with('$')
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

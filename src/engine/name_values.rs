@@ -1,0 +1,168 @@
+//! Whole structured values that are a person's name written without the capitals the
+//! capitalised-words test needs (red team 55, J2): `zvezdana vukovljevic` under a key
+//! nobody knows, in a form or a query, `vukovljevic` under `family` or `q`, and display
+//! names dressed with emoji or a sender tag (`Zvezdana 🌸 Vukovljevic`,
+//! `Vukovljevic, Zvezdana [EXT]`).
+//!
+//! Owns the word tests only; [`super::Engine::is_keyed_name_value`] and the scanned-value
+//! test decide where they apply. The lexicon's flags are passed in as a function so the
+//! tests stay free of the engine.
+
+use std::borrow::Cow;
+
+use crate::detect::lexicon::flag;
+
+/// Shortest word of an unlisted lower-case pair (`zvezdana vukovljevic`): shorter ones
+/// are a schema's abbreviations (`sso`, `jwt`, `uri`) more often than names.
+const MIN_PAIR_WORD: usize = 4;
+
+/// Shortest unlisted lower-case word read as a name under a name key (`family=orsic`).
+const MIN_KEYED_WORD: usize = 3;
+
+/// Longest word read as a name: longer runs of letters are hashes or glued words.
+const MAX_NAME_WORD: usize = 24;
+
+/// Most consonants in a row in a name read in lower case (`vukovljevic` has three); more
+/// is an abbreviation or a machine string (`smtp`, `ldap`… have fewer vowels still).
+const MAX_CONSONANT_RUN: usize = 4;
+
+/// Longest sender tag dropped from a display name's end (`[EXT]`, `[External]`).
+const MAX_TAG: usize = 12;
+
+/// `v` without emoji, pictographs, regional indicators, joiners and variation selectors,
+/// and without a short bracketed tag at its end (`[EXT]`): the name a person reads there.
+/// Borrowed when there is nothing to drop.
+pub(super) fn undressed(v: &str) -> Cow<'_, str> {
+    let tagged = v
+        .trim_end()
+        .strip_suffix(']')
+        .and_then(|rest| rest.rfind('[').map(|open| (open, rest.len() - open)))
+        .filter(|(open, len)| *open > 0 && *len <= MAX_TAG + 1);
+    let v = match tagged {
+        Some((open, _)) => &v[..open],
+        None => v,
+    };
+    if !v.chars().any(is_decoration) {
+        return Cow::Borrowed(v);
+    }
+    // A decoration between two words stands for a blank: `Zvezdana🌸Vukovljevic`.
+    let mut out = String::with_capacity(v.len());
+    for c in v.chars() {
+        if is_decoration(c) {
+            if !out.ends_with(' ') {
+                out.push(' ');
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    Cow::Owned(out)
+}
+
+/// An emoji or pictograph, a regional indicator, a zero-width joiner, a variation
+/// selector or a tag character: what chat display names are dressed with.
+fn is_decoration(c: char) -> bool {
+    matches!(c as u32,
+        0x1F000..=0x1FAFF // pictographs, emoji, regional indicators
+        | 0x2600..=0x27BF // symbols and dingbats
+        | 0x2B00..=0x2BFF // arrows and stars
+        | 0x200D          // zero-width joiner
+        | 0xFE00..=0xFE0F // variation selectors
+        | 0xE0020..=0xE007F // tag characters (flags of regions)
+    )
+}
+
+/// A word in lower-case letters that reads as a word of a language, not a code: a vowel,
+/// no long run of consonants, a name's length.
+fn pronounceable_lower(w: &str, min: usize) -> bool {
+    let b = w.as_bytes();
+    if b.len() < min || b.len() > MAX_NAME_WORD || !b.iter().all(u8::is_ascii_lowercase) {
+        return false;
+    }
+    let vowel = |c: &u8| matches!(c, b'a' | b'e' | b'i' | b'o' | b'u' | b'y');
+    let mut run = 0;
+    for c in b {
+        run = if vowel(c) { 0 } else { run + 1 };
+        if run > MAX_CONSONANT_RUN {
+            return false;
+        }
+    }
+    b.iter().any(vowel)
+}
+
+/// Two or three lower-case words that no list holds (`zvezdana vukovljevic`,
+/// `zvezdana.vukovljevic`): a value alone has no sentence to say what they are, and a pair
+/// of words in no English, clinical, rare-English, place or name list reads as a person
+/// more than as anything else a payload carries in lower case. One word alone is not
+/// enough (`gzip`, `oauth`); see [`lower_names`] for keys that name a person.
+pub(super) fn unlisted_lower_pair(words: &[&str], flags: impl Fn(&str) -> u64) -> bool {
+    (2..=3).contains(&words.len())
+        && words
+            .iter()
+            .all(|w| pronounceable_lower(w, MIN_PAIR_WORD) && flags(w) == 0)
+}
+
+/// One to three lower-case words, each a listed name that is no English or common word,
+/// or a word no list holds: a name under a key that says it is one.
+pub(super) fn lower_names(words: &[&str], flags: impl Fn(&str) -> u64) -> bool {
+    (1..=3).contains(&words.len())
+        && words.iter().all(|w| {
+            let f = flags(w);
+            let named =
+                f & flag::NAME != 0 && f & (flag::ENGLISH | flag::COMMON | flag::NEVER_NAME) == 0;
+            pronounceable_lower(w, MIN_KEYED_WORD) && (f == 0 || named)
+        })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn unknown(_: &str) -> u64 {
+        0
+    }
+
+    #[test]
+    fn decorations_and_sender_tags_are_dropped() {
+        assert_eq!(
+            undressed("Zvezdana 🌸 Vukovljevic")
+                .split_whitespace()
+                .count(),
+            2
+        );
+        assert_eq!(undressed("🌸Zvezdana🌸").trim(), "Zvezdana");
+        assert_eq!(
+            undressed("Vukovljevic, Zvezdana [EXT]").trim(),
+            "Vukovljevic, Zvezdana"
+        );
+        assert_eq!(undressed("Zvezdana 🇭🇷").trim(), "Zvezdana");
+        // A bracket that is the whole value, or a long one, is no tag.
+        assert_eq!(undressed("[EXT]"), "[EXT]");
+        assert!(matches!(undressed("plain words"), Cow::Borrowed(_)));
+    }
+
+    #[test]
+    fn lower_pairs_of_unlisted_words_read_as_names() {
+        assert!(unlisted_lower_pair(&["zvezdana", "vukovljevic"], unknown));
+        assert!(!unlisted_lower_pair(&["vukovljevic"], unknown));
+        // Short abbreviations and consonant runs are codes.
+        assert!(!unlisted_lower_pair(&["saml", "sso"], unknown));
+        assert!(!unlisted_lower_pair(&["ldap", "smtp"], unknown));
+        assert!(!unlisted_lower_pair(&["Zvezdana", "vukovljevic"], unknown));
+        // Any listed word (English here) makes it no pair of unknown words.
+        assert!(!unlisted_lower_pair(
+            &["zvezdana", "walker"],
+            |w| u64::from(w == "walker") * flag::ENGLISH
+        ));
+    }
+
+    #[test]
+    fn one_lower_word_is_a_name_only_under_a_name_key() {
+        assert!(lower_names(&["vukovljevic"], unknown));
+        assert!(lower_names(&["orsic"], unknown));
+        assert!(!lower_names(&["vukov1"], unknown));
+        assert!(!lower_names(&["walker"], |_| flag::ENGLISH | flag::NAME));
+        assert!(lower_names(&["dragana"], |_| flag::NAME));
+        assert!(!lower_names(&["a", "b", "c", "d"], unknown));
+    }
+}
