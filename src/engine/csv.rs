@@ -286,7 +286,7 @@ const MAX_KEY_CHARS: usize = 40;
 /// A header cell that reads as a column's name (`mrn`, `Last Name`, `PAT_ZIP`, `Age (yrs)`),
 /// not a phrase of prose: short, opening with a letter, of letters, digits, blanks and
 /// the marks of names, three words at most.
-fn key_like(cell: &str) -> bool {
+pub(crate) fn key_like(cell: &str) -> bool {
     let c = cell.trim().trim_matches('"');
     c.len() <= MAX_KEY_CHARS
         && c.chars().next().is_some_and(|ch| ch.is_ascii_alphabetic())
