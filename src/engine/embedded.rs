@@ -34,12 +34,19 @@ pub fn split(
     scratch: &mut Scratch,
     counts: &mut [usize; PhiType::ALL.len()],
 ) -> Result<Option<Vec<Part>>, ScanError> {
-    if !may_hold_a_record(text) {
+    let records = may_hold_a_record(text);
+    let tables = may_hold_a_table(text);
+    if !records && !tables {
         return Ok(None);
     }
     let mut parts = Vec::new();
     let mut last = 0;
-    for (range, fence) in candidates(text) {
+    let found = if records {
+        candidates(text)
+    } else {
+        Vec::new()
+    };
+    for (range, fence) in found {
         let mut opened = Vec::new();
         match open(engine, &text[range.clone()], t, ctx, scratch, counts)? {
             Some(out) => opened.push((range, out)),
@@ -63,13 +70,47 @@ pub fn split(
             last = r.end;
         }
     }
-    if parts.is_empty() {
-        return Ok(None);
-    }
     if last < text.len() {
         parts.push(Part::Prose(last..text.len()));
     }
-    Ok(Some(parts))
+    let mut any = parts.iter().any(|p| matches!(p, Part::Record(_)));
+    if tables {
+        let mut cut = Vec::with_capacity(parts.len());
+        for part in parts {
+            let Part::Prose(range) = part else {
+                cut.push(part);
+                continue;
+            };
+            let mut at = range.start;
+            for (cell, ty) in super::cells::typed(engine, text, range.clone()) {
+                any = true;
+                if cell.start > at {
+                    cut.push(Part::Prose(at..cell.start));
+                }
+                cut.push(Part::Record(t.apply_field(
+                    ty,
+                    &text[cell.clone()],
+                    ctx,
+                    counts,
+                )?));
+                at = cell.end;
+            }
+            if at < range.end {
+                cut.push(Part::Prose(at..range.end));
+            }
+        }
+        parts = cut;
+    }
+    Ok(any.then_some(parts))
+}
+
+/// A table laid out in the text: a markup header cell, or delimiters over several lines.
+fn may_hold_a_table(text: &str) -> bool {
+    let b = text.as_bytes();
+    memchr::memchr(b'\n', b).is_some() && memchr::memchr2(b'|', b';', b).is_some()
+        || memchr::memmem::find(b, b"<th").is_some()
+        || memchr::memmem::find(b, b"<TH").is_some()
+        || memchr::memmem::find(b, b":th").is_some()
 }
 
 /// One byte search rules out nearly every string: a record opens with a fence or a bracket.

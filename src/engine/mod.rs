@@ -32,6 +32,7 @@
 pub mod analyze;
 mod base85;
 mod blobs;
+mod cells;
 mod char_codes;
 pub mod csv;
 mod embedded;
@@ -654,7 +655,9 @@ impl Engine {
         scratch: &mut Scratch,
     ) -> Result<Output, ScanError> {
         match content_type {
-            ContentType::Csv => csv::deidentify(self, text, b',', t, scratch),
+            ContentType::Csv => {
+                csv::deidentify(self, text, csv::labelled_delimiter(text), t, scratch)
+            }
             ContentType::Tsv => csv::deidentify(self, text, b'\t', t, scratch),
             _ => hl7::deidentify(self, text, t, scratch),
         }

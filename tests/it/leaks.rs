@@ -2383,6 +2383,14 @@ const CHANNELS: &[&str] = &[
     "json_entry_pairs",
     "json_parallel_arrays",
     "json_column_unknown",
+    // Stop 56 (struct56): table cells typed by their header (J6, J10).
+    "fhir_div_table",
+    "html_note_table",
+    "json_markdown_table",
+    "json_pipe_table",
+    "json_semicolon_table",
+    "csv_title_line",
+    "csv_semicolons",
 ];
 
 /// Channels whose label does not match the body: a refusal is right there.
@@ -3628,6 +3636,51 @@ fn channel(ch: &str, c: &Canary, v: &str) -> Option<Req> {
             &json!({"keys": [c.key, "zip"], "values": [v, "01085"]}),
         ),
         "json_column_unknown" => Req::json("j", &json!([[c.unknown, "zip"], [v, "01085"]])),
+        // Stop 56 (struct56): table cells typed by their header in markup (J6), Markdown,
+        // `|` and `;` tables in text, and CSV with a title line or semicolons (J10).
+        "fhir_div_table" if !v.contains(['<', '&']) => Req::fhir(&json!({
+            "resourceType": "Observation", "id": "o1", "status": "final",
+            "code": {"text": "Intake"},
+            "text": {"status": "generated", "div": format!(
+                "<div xmlns=\"http://www.w3.org/1999/xhtml\"><table><thead><tr><th>{}</th>\
+                 <th>Zip</th><th>Age</th></tr></thead><tbody><tr><td>{v}</td><td>01085</td>\
+                 <td>93</td></tr></tbody></table></div>", c.key)}
+        })),
+        "html_note_table" if !v.contains(['<', '&']) => Req::new(
+            "t",
+            Some("text/plain"),
+            format!(
+                "<p>Seen.</p><table><tr><th>{}</th><th>Age</th></tr><tr><td>{v}</td>\
+                 <td>93</td></tr></table>\n",
+                c.key
+            ),
+        ),
+        "json_markdown_table" if !v.contains(['|', '\n']) => Req::json(
+            "j",
+            &json!({"note": format!("| {} | Zip | Age |\n|---|---|---|\n| {v} | 01085 | 93 |", c.key)}),
+        ),
+        "json_pipe_table" if !v.contains(['|', '\n']) => Req::json(
+            "j",
+            &json!({"export": format!("{}|zip|age\n{v}|01085|93\n", c.key)}),
+        ),
+        "json_semicolon_table" if !v.contains([';', '\n']) => Req::json(
+            "j",
+            &json!({"export": format!("{};zip;age\n{v};01085;93\n", c.key)}),
+        ),
+        "csv_title_line" => Req::new(
+            "c",
+            Some("text/csv"),
+            format!(
+                "Patient export\r\n{},zip,age\r\n{},01085,93\r\n",
+                c.key,
+                csv_cell(v)
+            ),
+        ),
+        "csv_semicolons" if !v.contains([';', '"', '\n']) => Req::new(
+            "c",
+            Some("text/csv"),
+            format!("{};zip;age\r\n{v};01085;93\r\n", c.key),
+        ),
         _ => return None,
     })
 }
