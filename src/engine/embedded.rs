@@ -220,11 +220,10 @@ fn json_spans(text: &str, within: Range<usize>, out: &mut Vec<Range<usize>>) {
 /// `{` then a quoted key, or `[` then `{` or `[` (blanks between allowed).
 fn opens_a_record(from: &[u8]) -> bool {
     let next = from[1..].iter().find(|b| !b.is_ascii_whitespace());
-    match (from[0], next) {
-        (b'{', Some(b'"')) => true,
-        (b'[', Some(b'{' | b'[')) => true,
-        _ => false,
-    }
+    matches!(
+        (from[0], next),
+        (b'{', Some(b'"')) | (b'[', Some(b'{' | b'['))
+    )
 }
 
 /// The end (exclusive) of the bracket opened at `start`, counting brackets outside JSON
