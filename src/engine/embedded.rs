@@ -22,6 +22,8 @@ use crate::transform::{DocContext, Transformer};
 pub enum Part {
     Prose(Range<usize>),
     Record(String),
+    /// A table cell typed by its header, rewritten: where it stood and as what.
+    Cell(String, Range<usize>, PhiType),
 }
 
 /// The text cut into prose and records, each record opened and de-identified; `None` when
@@ -87,12 +89,8 @@ pub fn split(
                 if cell.start > at {
                     cut.push(Part::Prose(at..cell.start));
                 }
-                cut.push(Part::Record(t.apply_field(
-                    ty,
-                    &text[cell.clone()],
-                    ctx,
-                    counts,
-                )?));
+                let value = t.apply_field(ty, &text[cell.clone()], ctx, counts)?;
+                cut.push(Part::Cell(value, cell.clone(), ty));
                 at = cell.end;
             }
             if at < range.end {
