@@ -183,10 +183,13 @@ pub fn deidentify(
 ) -> Result<Output, ScanError> {
     let quoting = delimiter != b'\t';
     let rows = read(text, delimiter, quoting)?;
-    let columns = column_rules(engine, &rows);
+    let (head, columns) = match column_rules(engine, &rows) {
+        Some((head, cols)) => (head, Some(cols)),
+        None => (0, None),
+    };
     let mut learned = Learned::default();
     let body = if columns.is_some() {
-        &rows[1..]
+        &rows[head + 1..]
     } else {
         &rows[..]
     };
@@ -217,7 +220,9 @@ pub fn deidentify(
     };
     for (n, row) in rows.iter().enumerate() {
         match &columns {
-            Some(cols) if n == 0 => w.header(row, cols)?,
+            // A title or comment line above the header is read as text.
+            Some(_) if n < head => w.row(row, None)?,
+            Some(cols) if n == head => w.header(row, cols)?,
             Some(cols) => w.row(row, Some(cols))?,
             None => w.row(row, None)?,
         }
@@ -229,12 +234,29 @@ pub fn deidentify(
     })
 }
 
-/// Each column's rule from the header, or `None` when the table has no header (no cell of
-/// the first row is a known field name) or is ragged.
-fn column_rules(engine: &Engine, rows: &[Row<'_>]) -> Option<Vec<Field>> {
-    let header = rows.first()?;
+/// Most title or comment lines read above a header (`Patient export 2026-12-05`, `# …`).
+const MAX_PREAMBLE: usize = 3;
+
+/// The header's row and each column's rule from it, or `None` when the table has no header
+/// (no cell of its first row, after at most [`MAX_PREAMBLE`] lines of one cell or opening
+/// with `#`, is a known field name) or is ragged.
+fn column_rules(engine: &Engine, rows: &[Row<'_>]) -> Option<(usize, Vec<Field>)> {
+    let head = rows
+        .iter()
+        .take(MAX_PREAMBLE)
+        .take_while(|r| r.cells.len() == 1 || r.cells[0].raw.starts_with('#'))
+        .count();
+    // A one-column table has no title line: its first row is its header.
+    let head = match rows.get(head) {
+        Some(r) if r.cells.len() >= 2 => head,
+        _ => 0,
+    };
+    let header = rows.get(head)?;
     let width = header.cells.len();
-    if rows.iter().any(|r| r.cells.len() != width && !r.is_blank()) {
+    if rows[head..]
+        .iter()
+        .any(|r| r.cells.len() != width && !r.is_blank())
+    {
         return None;
     }
     let rules: Vec<Field> = header
@@ -247,7 +269,25 @@ fn column_rules(engine: &Engine, rows: &[Row<'_>]) -> Option<Vec<Field>> {
                 .text_field(engine.fields.generic(&key, None), &key)
         })
         .collect();
-    rules.iter().any(|f| *f != Field::Scan).then_some(rules)
+    rules
+        .iter()
+        .any(|f| *f != Field::Scan)
+        .then_some((head, rules))
+}
+
+/// The delimiter of a body labelled CSV: `;` when its first delimited line has semicolons
+/// and no comma (the CSV of European spreadsheets, whose decimal mark is the comma), else
+/// `,`. Read with commas, a semicolon table was one cell a row, each row a token (J10).
+pub fn labelled_delimiter(text: &str) -> u8 {
+    let line = text
+        .lines()
+        .take(MAX_PREAMBLE + 1)
+        .find(|l| l.contains([',', ';']))
+        .unwrap_or("");
+    match (line.contains(';'), line.contains(',')) {
+        (true, false) => b';',
+        _ => b',',
+    }
 }
 
 /// Delimiters of a table in a string of a structured payload (an `"export"` value).
@@ -286,7 +326,7 @@ const MAX_KEY_CHARS: usize = 40;
 /// A header cell that reads as a column's name (`mrn`, `Last Name`, `PAT_ZIP`, `Age (yrs)`),
 /// not a phrase of prose: short, opening with a letter, of letters, digits, blanks and
 /// the marks of names, three words at most.
-fn key_like(cell: &str) -> bool {
+pub(crate) fn key_like(cell: &str) -> bool {
     let c = cell.trim().trim_matches('"');
     c.len() <= MAX_KEY_CHARS
         && c.chars().next().is_some_and(|ch| ch.is_ascii_alphabetic())

@@ -453,6 +453,9 @@ impl Walker<'_, '_, '_> {
     ) -> Result<(), ScanError> {
         match v {
             Value::Array(a) => {
+                if inherit.is_none() && self.walk_table(a, parent, resource)? {
+                    return Ok(());
+                }
                 if inherit.is_none() {
                     self.spelled_out(a)?;
                     if (MIN_GROUPS..=MAX_GROUPS).contains(&a.len()) {
@@ -508,7 +511,15 @@ impl Walker<'_, '_, '_> {
         if inherit.is_none() && (MIN_GROUPS..=MAX_GROUPS).contains(&o.len()) {
             self.cut_in_groups(o.values_mut().collect())?;
         }
-        let keys: Vec<String> = o.keys().cloned().collect();
+        let tabled = match inherit {
+            None => self.walk_side_table(o, parent, resource)?,
+            Some(_) => None,
+        };
+        let keys: Vec<String> = o
+            .keys()
+            .filter(|k| Some(*k) != tabled.as_ref())
+            .cloned()
+            .collect();
         let mut remove = Vec::new();
         // Read before the walk rewrites the extension's own `url`.
         let extension = extension_type(o);
@@ -962,6 +973,186 @@ impl Walker<'_, '_, '_> {
             return Ok(s.to_string());
         }
         Ok(self.t.apply_field(ty, s, &self.ctx, &mut self.counts)?)
+    }
+
+    /// A table written as JSON arrays (red team 55, J5): a header row then rows of values
+    /// (`[["mrn","zip"],["4410827","01085"]]`, Sheets `values`), or entry pairs
+    /// (`[["age",93],["zip","01085"]]`). Each row is read as the object its header makes
+    /// of it, so a cell is typed by its column's name as a value by its key; `false` when
+    /// `a` is no such table (it is then walked item by item).
+    fn walk_table(
+        &mut self,
+        a: &mut [Value],
+        parent: Option<&str>,
+        resource: Option<&str>,
+    ) -> Result<bool, ScanError> {
+        if let Some(pairs) = self.entry_pairs(a) {
+            for (row, name) in a.iter_mut().zip(pairs) {
+                if let Value::Array(cells) = row {
+                    self.walk_row(&[name], &mut cells[1..], parent, resource)?;
+                }
+            }
+            return Ok(true);
+        }
+        let Some((head, rows)) = a.split_first_mut() else {
+            return Ok(false);
+        };
+        let Some(names) = self.header_names(head) else {
+            return Ok(false);
+        };
+        let width = names.len();
+        let all_rows = rows
+            .iter()
+            .all(|r| r.as_array().is_some_and(|c| c.len() == width));
+        if rows.is_empty() || !all_rows {
+            return Ok(false);
+        }
+        for row in rows.iter_mut() {
+            if let Value::Array(cells) = row {
+                self.walk_row(&names, cells, parent, resource)?;
+            }
+        }
+        Ok(true)
+    }
+
+    /// The column names of a header (every cell a short key-like string, no two alike,
+    /// one at least a known field), or `None`.
+    fn header_names(&self, head: &Value) -> Option<Vec<String>> {
+        let cells = head.as_array()?;
+        if cells.len() < 2 {
+            return None;
+        }
+        let names: Vec<String> = cells
+            .iter()
+            .map(|c| {
+                c.as_str()
+                    .filter(|s| super::csv::key_like(s))
+                    .map(str::to_string)
+            })
+            .collect::<Option<_>>()?;
+        let distinct: std::collections::HashSet<&String> = names.iter().collect();
+        let known = names.iter().any(|n| self.known_field(n));
+        (distinct.len() == names.len() && known).then_some(names)
+    }
+
+    /// Entry pairs: two rows or more, each `[name, value]` with every name a known field.
+    fn entry_pairs(&self, a: &[Value]) -> Option<Vec<String>> {
+        if a.len() < 2 {
+            return None;
+        }
+        a.iter()
+            .map(|row| match row.as_array()?.as_slice() {
+                [Value::String(k), _] if self.known_field(k) => Some(k.clone()),
+                _ => None,
+            })
+            .collect()
+    }
+
+    fn known_field(&self, name: &str) -> bool {
+        let key = normalize_key(name);
+        let f = self.engine.fields.generic(&key, None);
+        self.engine.fields.text_field(f, &key) != Field::Scan
+    }
+
+    /// A table whose column names stand beside its rows (red team 55, J5): pandas
+    /// `orient="split"` (`columns` + `data`), parallel arrays (`keys` + `values`),
+    /// BigQuery (`schema.fields[].name` + `rows[].f[].v`). Each row is read as the object
+    /// its names make of it; returns the key of the rows so the object's walk passes it.
+    fn walk_side_table(
+        &mut self,
+        o: &mut Map<String, Value>,
+        parent: Option<&str>,
+        resource: Option<&str>,
+    ) -> Result<Option<String>, ScanError> {
+        let Some(names) = TABLE_NAME_KEYS
+            .iter()
+            .find_map(|k| o.get(*k).and_then(|v| self.side_names(v, 0)))
+        else {
+            return Ok(None);
+        };
+        let width = names.len();
+        let Some(key) = TABLE_ROW_KEYS
+            .iter()
+            .find(|k| o.get(**k).is_some_and(|v| rows_fit(v, width)))
+        else {
+            return Ok(None);
+        };
+        let Some(Value::Array(rows)) = o.get_mut(*key) else {
+            return Ok(None);
+        };
+        if rows.len() == width && !rows.iter().all(Value::is_array) {
+            // Parallel arrays: the values are one row.
+            self.walk_row(&names, rows, parent, resource)?;
+            return Ok(Some(key.to_string()));
+        }
+        for row in rows.iter_mut() {
+            match row {
+                Value::Array(cells) => self.walk_row(&names, cells, parent, resource)?,
+                Value::Object(r) => {
+                    let Some(Value::Array(f)) = r.get_mut("f") else {
+                        continue;
+                    };
+                    let mut cells: Vec<Value> = f
+                        .iter_mut()
+                        .map(|c| c.get_mut("v").map(std::mem::take).unwrap_or(Value::Null))
+                        .collect();
+                    self.walk_row(&names, &mut cells, parent, resource)?;
+                    for (c, v) in f.iter_mut().zip(cells) {
+                        if let Some(slot) = c.get_mut("v") {
+                            *slot = v;
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+        Ok(Some(key.to_string()))
+    }
+
+    /// Column names given beside a table: strings, objects with a `name`, or a schema
+    /// object holding them under `fields` (checked as a header row is).
+    fn side_names(&self, v: &Value, depth: usize) -> Option<Vec<String>> {
+        match v {
+            Value::Object(s) if depth == 0 => s.get("fields").and_then(|f| self.side_names(f, 1)),
+            Value::Array(items) => {
+                let names: Vec<Value> = items
+                    .iter()
+                    .map(|i| match i {
+                        Value::Object(f) => f.get("name").cloned().unwrap_or(Value::Null),
+                        other => other.clone(),
+                    })
+                    .collect();
+                self.header_names(&Value::Array(names))
+            }
+            _ => None,
+        }
+    }
+
+    /// One row of a table: its cells walked as the values of an object keyed by `names`
+    /// (the same rules as a value under its key), then put back in place; a cell its
+    /// column removes becomes `null`, so the row keeps its width.
+    fn walk_row(
+        &mut self,
+        names: &[String],
+        cells: &mut [Value],
+        parent: Option<&str>,
+        resource: Option<&str>,
+    ) -> Result<(), ScanError> {
+        let mut o = Map::new();
+        for (n, c) in names.iter().zip(cells.iter_mut()) {
+            o.insert(n.clone(), std::mem::take(c));
+        }
+        self.walk_object(&mut o, parent, resource, None)?;
+        if o.len() == names.len() {
+            for (c, (_, v)) in cells.iter_mut().zip(o) {
+                *c = v;
+            }
+        } else {
+            for (n, c) in names.iter().zip(cells.iter_mut()) {
+                *c = o.shift_remove(n).unwrap_or(Value::Null);
+            }
+        }
+        Ok(())
     }
 
     /// An array that spells a value out one character to an element (`["R","o","s",…]`,
@@ -1622,4 +1813,28 @@ fn schema_like(k: &str) -> bool {
     k.starts_with(|c: char| c.is_ascii_lowercase())
         && k.bytes()
             .all(|b| b.is_ascii_alphabetic() || b == b'_' || b == b'-')
+}
+
+/// Keys that give a table's column names beside its rows ([`Walker::walk_side_table`]).
+const TABLE_NAME_KEYS: &[&str] = &["columns", "header", "headers", "keys", "fields", "schema"];
+/// Keys that hold the rows of such a table.
+const TABLE_ROW_KEYS: &[&str] = &["data", "rows", "values", "records"];
+
+/// Rows that fit `width` columns: arrays of that width, BigQuery rows (`{"f":[{"v":…}]}`)
+/// of that width, or one row of that many values (parallel arrays).
+fn rows_fit(v: &Value, width: usize) -> bool {
+    let Some(rows) = v.as_array() else {
+        return false;
+    };
+    let fits = |r: &Value| match r {
+        Value::Array(c) => c.len() == width,
+        Value::Object(o) => o
+            .get("f")
+            .and_then(Value::as_array)
+            .is_some_and(|f| f.len() == width),
+        _ => false,
+    };
+    !rows.is_empty()
+        && (rows.iter().all(fits)
+            || (rows.len() == width && !rows.iter().any(|r| r.is_array() || r.is_object())))
 }

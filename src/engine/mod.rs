@@ -32,8 +32,10 @@
 pub mod analyze;
 mod base85;
 mod blobs;
+mod cells;
 mod char_codes;
 pub mod csv;
+mod embedded;
 mod encoded;
 pub mod fields;
 pub mod form;
@@ -656,7 +658,9 @@ impl Engine {
         scratch: &mut Scratch,
     ) -> Result<Output, ScanError> {
         match content_type {
-            ContentType::Csv => csv::deidentify(self, text, b',', t, scratch),
+            ContentType::Csv => {
+                csv::deidentify(self, text, csv::labelled_delimiter(text), t, scratch)
+            }
             ContentType::Tsv => csv::deidentify(self, text, b'\t', t, scratch),
             _ => hl7::deidentify(self, text, t, scratch),
         }
@@ -787,6 +791,54 @@ impl Engine {
         scratch: &mut Scratch,
     ) -> Result<Output, ScanError> {
         let mut counts = [0; PhiType::ALL.len()];
+        // Records quoted in the text are read as records; each piece of prose between them
+        // as text, its spans moved to where it stands in the whole.
+        let ctx = DocContext::default();
+        if let Some(parts) = embedded::split(self, text, t, &ctx, scratch, &mut counts)? {
+            let mut out = Output {
+                text: String::with_capacity(text.len()),
+                spans: Vec::new(),
+                counts,
+            };
+            for part in parts {
+                match part {
+                    embedded::Part::Record(r) => out.text.push_str(&r),
+                    embedded::Part::Cell(v, at, ty) => {
+                        out.text.push_str(&v);
+                        out.spans.push(Span {
+                            start: at.start,
+                            end: at.end,
+                            ty,
+                        });
+                    }
+                    embedded::Part::Prose(r) => {
+                        let piece = self.deidentify_prose(&text[r.clone()], t, scratch)?;
+                        out.text.push_str(&piece.text);
+                        // Spans are byte ranges of the input: the piece's, moved to it.
+                        out.spans.extend(piece.spans.into_iter().map(|mut s| {
+                            s.start += r.start;
+                            s.end += r.start;
+                            s
+                        }));
+                        for (a, b) in out.counts.iter_mut().zip(&piece.counts) {
+                            *a += b;
+                        }
+                    }
+                }
+            }
+            return Ok(out);
+        }
+        self.deidentify_prose(text, t, scratch)
+    }
+
+    /// Text without records in it: its encoded runs opened, then read as plain text.
+    fn deidentify_prose(
+        &self,
+        text: &str,
+        t: &Transformer<'_>,
+        scratch: &mut Scratch,
+    ) -> Result<Output, ScanError> {
+        let mut counts = [0; PhiType::ALL.len()];
         if let Some(rewritten) = nested::encoded_runs(self, text, t, scratch, &mut counts)? {
             // The runs are done: read the rest as plain text. Looking for runs again would
             // find the re-encoded ones, and a rewrite that is not a fixed point (found by
@@ -868,19 +920,48 @@ impl Engine {
             return Ok(Cow::Owned(t.apply_value(PhiType::Name, value, ctx)?));
         }
         let learned = (!learned.is_empty()).then_some(learned);
-        let out = match nested::encoded_runs(self, value, t, scratch, counts)? {
-            Some(rewritten) => Cow::Owned(
-                self.scan_text(&rewritten, learned, t, ctx, scratch, counts)?
-                    .into_owned(),
-            ),
-            None => self.scan_text(value, learned, t, ctx, scratch, counts)?,
-        };
+        // Records quoted in the text (a fenced JSON record in a chat message) are read as
+        // records, the prose around them as prose.
+        if let Some(parts) = embedded::split(self, value, t, ctx, scratch, counts)? {
+            let mut out = String::with_capacity(value.len());
+            for part in parts {
+                match part {
+                    embedded::Part::Record(r) | embedded::Part::Cell(r, ..) => out.push_str(&r),
+                    embedded::Part::Prose(r) => {
+                        out.push_str(&self.scan_prose(&value[r], learned, t, ctx, scratch, counts)?)
+                    }
+                }
+            }
+            return Ok(Cow::Owned(out));
+        }
+        let out = self.scan_prose(value, learned, t, ctx, scratch, counts)?;
         match out {
             Cow::Borrowed(_) if reads_as_path(value) => {
                 self.scan_path_words(value, learned, t, ctx, scratch, counts)
             }
             out => Ok(out),
         }
+    }
+
+    /// Prose in a value: its encoded runs opened, then read as text.
+    fn scan_prose<'v>(
+        &self,
+        value: &'v str,
+        learned: Option<&Learned>,
+        t: &Transformer<'_>,
+        ctx: &DocContext,
+        scratch: &mut Scratch,
+        counts: &mut [usize; PhiType::ALL.len()],
+    ) -> Result<Cow<'v, str>, ScanError> {
+        Ok(
+            match nested::encoded_runs(self, value, t, scratch, counts)? {
+                Some(rewritten) => Cow::Owned(
+                    self.scan_text(&rewritten, learned, t, ctx, scratch, counts)?
+                        .into_owned(),
+                ),
+                None => self.scan_text(value, learned, t, ctx, scratch, counts)?,
+            },
+        )
     }
 
     /// A path (`/patients/4471/Quarry/Hollow/Rd`) read with its separators as blanks: a

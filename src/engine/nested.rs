@@ -62,8 +62,8 @@ pub fn sniff(body: &str) -> Shape {
         || t.starts_with("<ClinicalDocument")
         || (t.starts_with('<')
             && t.contains("</")
-            && !t.starts_with("<div")
-            && !t.starts_with("<p"))
+            && !opens_with_tag(t, "div")
+            && !opens_with_tag(t, "p"))
     {
         return Shape::Xml;
     }
@@ -71,6 +71,14 @@ pub fn sniff(body: &str) -> Shape {
         return Shape::Form;
     }
     Shape::Text
+}
+
+/// `t` opens with the tag `name` (`<p>`, `<p class=…>`), not one that only starts alike
+/// (`<pt>`, `<patient>`: a record's root, read as XML).
+fn opens_with_tag(t: &str, name: &str) -> bool {
+    t.strip_prefix('<')
+        .and_then(|r| r.strip_prefix(name))
+        .is_some_and(|r| r.starts_with(|c: char| c == '>' || c == '/' || c.is_whitespace()))
 }
 
 /// `a=1&b=2` (no spaces, every part a `key=value` with a plain key). Not a value written in
@@ -411,5 +419,7 @@ mod tests {
         assert_eq!(sniff("x\rPID|1"), Shape::Hl7);
         assert_eq!(sniff("a | b, no segment"), Shape::Text);
         assert_eq!(sniff("PID 1 seen"), Shape::Text);
+        assert_eq!(sniff("<p>Seen.</p>"), Shape::Text);
+        assert_eq!(sniff("<pt><age>93</age></pt>"), Shape::Xml);
     }
 }

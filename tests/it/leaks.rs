@@ -2404,6 +2404,29 @@ const CHANNELS: &[&str] = &[
     "fhir_urn_uuid",
     "json_race_tz",
     "json_cdisc",
+
+    // Stop 56 (struct56): records quoted in text (red team 55, J3) and tables written as
+    // JSON arrays (J5).
+    "json_fence_record",
+    "json_fence_unknown",
+    "text_fence_record",
+    "json_inline_record",
+    "json_fence_csv",
+    "json_fence_xml",
+    "json_column_table",
+    "json_split_table",
+    "json_bq_table",
+    "json_entry_pairs",
+    "json_parallel_arrays",
+    "json_column_unknown",
+    // Stop 56 (struct56): table cells typed by their header (J6, J10).
+    "fhir_div_table",
+    "html_note_table",
+    "json_markdown_table",
+    "json_pipe_table",
+    "json_semicolon_table",
+    "csv_title_line",
+    "csv_semicolons",
 ];
 
 /// Channels whose label does not match the body: a refusal is right there.
@@ -3736,6 +3759,102 @@ fn channel(ch: &str, c: &Canary, v: &str) -> Option<Req> {
             "provision": {"type": "permit", "data": [{"meaning": note,
                           "reference": {"reference": "Observation/o1", "display": note}}]}
         })),
+        // Stop 56 (struct56): records quoted in text are read as records (red team 55, J3),
+        // tables written as JSON arrays typed by their column names (J5).
+        "json_fence_record" => Req::json(
+            "j",
+            &json!({"content": format!("Here is the record:\n```json\n{}\n```\nPlease summarise.",
+                json!({c.key: v, "age": 93}))}),
+        ),
+        "json_fence_unknown" => Req::json(
+            "j",
+            &json!({"content": format!("Record:\n```\n{}\n```", json!({c.unknown: v}))}),
+        ),
+        "text_fence_record" => Req::new(
+            "t",
+            Some("text/plain"),
+            format!(
+                "Here is the record:\n```json\n{}\n```\nPlease summarise.",
+                json!({c.key: v, "zip": "01085"})
+            ),
+        ),
+        "json_inline_record" => Req::json(
+            "j",
+            &json!({"note": format!("payload was {} at 09:02", json!({c.key: v}))}),
+        ),
+        "json_fence_csv" if !v.contains([',', '"', '\n']) => Req::json(
+            "j",
+            &json!({"content": format!("Export:\n```csv\n{},zip,age\n{v},01085,93\n```", c.key)}),
+        ),
+        "json_fence_xml" if !v.contains(['<', '&']) => Req::json(
+            "j",
+            &json!({"content": format!("Record:\n```xml\n<pt><{k}>{v}</{k}><age>93</age></pt>\n```",
+                k = c.key)}),
+        ),
+        "json_column_table" => Req::json(
+            "j",
+            &json!({"values": [[c.key, "zip", "age"], [v, "01085", "93"]]}),
+        ),
+        "json_split_table" => Req::json(
+            "j",
+            &json!({"columns": [c.key, "zip"], "index": [0], "data": [[v, "01085"]]}),
+        ),
+        "json_bq_table" => Req::json(
+            "j",
+            &json!({"schema": {"fields": [{"name": c.key}, {"name": "age"}]},
+                    "rows": [{"f": [{"v": v}, {"v": "93"}]}]}),
+        ),
+        "json_entry_pairs" => Req::json("j", &json!({"params": [[c.key, v], ["zip", "01085"]]})),
+        "json_parallel_arrays" => Req::json(
+            "j",
+            &json!({"keys": [c.key, "zip"], "values": [v, "01085"]}),
+        ),
+        "json_column_unknown" => Req::json("j", &json!([[c.unknown, "zip"], [v, "01085"]])),
+        // Stop 56 (struct56): table cells typed by their header in markup (J6), Markdown,
+        // `|` and `;` tables in text, and CSV with a title line or semicolons (J10).
+        "fhir_div_table" if !v.contains(['<', '&']) => Req::fhir(&json!({
+            "resourceType": "Observation", "id": "o1", "status": "final",
+            "code": {"text": "Intake"},
+            "text": {"status": "generated", "div": format!(
+                "<div xmlns=\"http://www.w3.org/1999/xhtml\"><table><thead><tr><th>{}</th>\
+                 <th>Zip</th><th>Age</th></tr></thead><tbody><tr><td>{v}</td><td>01085</td>\
+                 <td>93</td></tr></tbody></table></div>", c.key)}
+        })),
+        "html_note_table" if !v.contains(['<', '&']) => Req::new(
+            "t",
+            Some("text/plain"),
+            format!(
+                "<p>Seen.</p><table><tr><th>{}</th><th>Age</th></tr><tr><td>{v}</td>\
+                 <td>93</td></tr></table>\n",
+                c.key
+            ),
+        ),
+        "json_markdown_table" if !v.contains(['|', '\n']) => Req::json(
+            "j",
+            &json!({"note": format!("| {} | Zip | Age |\n|---|---|---|\n| {v} | 01085 | 93 |", c.key)}),
+        ),
+        "json_pipe_table" if !v.contains(['|', '\n']) => Req::json(
+            "j",
+            &json!({"export": format!("{}|zip|age\n{v}|01085|93\n", c.key)}),
+        ),
+        "json_semicolon_table" if !v.contains([';', '\n']) => Req::json(
+            "j",
+            &json!({"export": format!("{};zip;age\n{v};01085;93\n", c.key)}),
+        ),
+        "csv_title_line" => Req::new(
+            "c",
+            Some("text/csv"),
+            format!(
+                "Patient export\r\n{},zip,age\r\n{},01085,93\r\n",
+                c.key,
+                csv_cell(v)
+            ),
+        ),
+        "csv_semicolons" if !v.contains([';', '"', '\n']) => Req::new(
+            "c",
+            Some("text/csv"),
+            format!("{};zip;age\r\n{v};01085;93\r\n", c.key),
+        ),
         _ => return None,
     })
 }

@@ -1,0 +1,281 @@
+//! Records inside text: a JSON, CSV or XML record quoted in a longer text is read as the
+//! record it is, not as prose (red team 55, J3).
+//!
+//! Owns finding them: a Markdown code fence (```` ```json ````, ```` ```csv ````, ```` ```xml ````,
+//! or any other, its body tried by its shape) and, outside fences, a balanced `{"…"…}`,
+//! `[{…}]` or `[[…]]` span that parses as JSON (a payload quoted in a log line or a note).
+//! Each is opened by [`super::nested::deidentify_nested`], so its keys and header type its
+//! values (a ZIP, a plate, SSN last four, a lower-case name under its key) and it is
+//! written back as a valid record (`"age":93` read as prose became `"age":over 89`). The
+//! text around the records is prose, read as before. A fence body that opens as no record
+//! (code, a quote) is prose too, and a JSON span in it is still found.
+
+use std::ops::Range;
+
+use super::{nested, Engine, ScanError};
+use crate::detect::Scratch;
+use crate::phi::PhiType;
+use crate::transform::{DocContext, Transformer};
+
+/// A piece of a text that holds records: prose (a range of the text, read by the caller
+/// as it reads text) or a record already de-identified.
+pub enum Part {
+    Prose(Range<usize>),
+    Record(String),
+    /// A table cell typed by its header, rewritten: where it stood and as what.
+    Cell(String, Range<usize>, PhiType),
+}
+
+/// The text cut into prose and records, each record opened and de-identified; `None` when
+/// no record in it opens (the text is then read whole, as it always was).
+pub fn split(
+    engine: &Engine,
+    text: &str,
+    t: &Transformer<'_>,
+    ctx: &DocContext,
+    scratch: &mut Scratch,
+    counts: &mut [usize; PhiType::ALL.len()],
+) -> Result<Option<Vec<Part>>, ScanError> {
+    let records = may_hold_a_record(text);
+    let tables = may_hold_a_table(text);
+    if !records && !tables {
+        return Ok(None);
+    }
+    let mut parts = Vec::new();
+    let mut last = 0;
+    let found = if records {
+        candidates(text)
+    } else {
+        Vec::new()
+    };
+    for (range, fence) in found {
+        let mut opened = Vec::new();
+        match open(engine, &text[range.clone()], t, ctx, scratch, counts)? {
+            Some(out) => opened.push((range, out)),
+            // A fence of code or prose: a JSON record quoted in it is still one.
+            None if fence => {
+                let mut inner = Vec::new();
+                json_spans(text, range, &mut inner);
+                for r in inner {
+                    if let Some(out) = open(engine, &text[r.clone()], t, ctx, scratch, counts)? {
+                        opened.push((r, out));
+                    }
+                }
+            }
+            None => {}
+        }
+        for (r, out) in opened {
+            if r.start > last {
+                parts.push(Part::Prose(last..r.start));
+            }
+            parts.push(Part::Record(out));
+            last = r.end;
+        }
+    }
+    if last < text.len() {
+        parts.push(Part::Prose(last..text.len()));
+    }
+    let mut any = parts.iter().any(|p| matches!(p, Part::Record(_)));
+    if tables {
+        let mut cut = Vec::with_capacity(parts.len());
+        for part in parts {
+            let Part::Prose(range) = part else {
+                cut.push(part);
+                continue;
+            };
+            let mut at = range.start;
+            for (cell, ty) in super::cells::typed(engine, text, range.clone()) {
+                any = true;
+                if cell.start > at {
+                    cut.push(Part::Prose(at..cell.start));
+                }
+                let value = t.apply_field(ty, &text[cell.clone()], ctx, counts)?;
+                cut.push(Part::Cell(value, cell.clone(), ty));
+                at = cell.end;
+            }
+            if at < range.end {
+                cut.push(Part::Prose(at..range.end));
+            }
+        }
+        parts = cut;
+    }
+    Ok(any.then_some(parts))
+}
+
+/// A table laid out in the text: a markup header cell, or delimiters over several lines.
+fn may_hold_a_table(text: &str) -> bool {
+    let b = text.as_bytes();
+    memchr::memchr(b'\n', b).is_some() && memchr::memchr2(b'|', b';', b).is_some()
+        || memchr::memmem::find(b, b"<th").is_some()
+        || memchr::memmem::find(b, b"<TH").is_some()
+        || memchr::memmem::find(b, b":th").is_some()
+}
+
+/// One byte search rules out nearly every string: a record opens with a fence or a bracket.
+fn may_hold_a_record(text: &str) -> bool {
+    text.len() >= 8 && memchr::memchr3(b'`', b'{', b'[', text.as_bytes()).is_some()
+}
+
+/// A candidate record opened by its reader; `None` when it reads as no record. A JSON
+/// record written over several lines is written back over several lines.
+fn open(
+    engine: &Engine,
+    record: &str,
+    t: &Transformer<'_>,
+    ctx: &DocContext,
+    scratch: &mut Scratch,
+    counts: &mut [usize; PhiType::ALL.len()],
+) -> Result<Option<String>, ScanError> {
+    let Some(out) = nested::deidentify_nested(engine, record, t, ctx, scratch, counts)? else {
+        return Ok(None);
+    };
+    let body = record.trim();
+    let mut out = match serde_json::from_str::<serde_json::Value>(&out) {
+        Ok(v) if body.contains('\n') && nested::opens_like_json(body) => {
+            serde_json::to_string_pretty(&v).unwrap_or(out)
+        }
+        _ => out,
+    };
+    // The blanks around the record (a fence body's last line break) stay as written.
+    let lead = &record[..record.len() - record.trim_start().len()];
+    let trail = &record[record.trim_end().len()..];
+    out.insert_str(0, lead);
+    out.push_str(trail);
+    Ok(Some(out))
+}
+
+/// The spans of `text` that may be records, in order and apart, each with whether it is
+/// a fence's body (whose JSON spans are tried when it opens as no record of its own).
+fn candidates(text: &str) -> Vec<(Range<usize>, bool)> {
+    let mut out = Vec::new();
+    let mut at = 0;
+    let mut spans = Vec::new();
+    for body in fence_bodies(text) {
+        json_spans(text, at..body.start, &mut spans);
+        out.extend(spans.drain(..).map(|r| (r, false)));
+        at = body.end;
+        out.push((body, true));
+    }
+    json_spans(text, at..text.len(), &mut spans);
+    out.extend(spans.drain(..).map(|r| (r, false)));
+    out
+}
+
+/// The bodies of Markdown code fences: from the line after an opening ```` ``` ```` (or
+/// `~~~`) line to the closing one, or to the end of the text when it never closes (an
+/// answer cut short is still read as its record).
+fn fence_bodies(text: &str) -> Vec<Range<usize>> {
+    let mut bodies = Vec::new();
+    let mut open: Option<(usize, &str)> = None;
+    let mut pos = 0;
+    for line in text.split_inclusive('\n') {
+        let start = pos;
+        pos += line.len();
+        let l = line.trim();
+        match open {
+            None => {
+                if let Some(marker) = ["```", "~~~"].into_iter().find(|m| l.starts_with(m)) {
+                    open = Some((pos, marker));
+                }
+            }
+            Some((body, marker)) if l == marker => {
+                bodies.push(body..start);
+                open = None;
+            }
+            Some(_) => {}
+        }
+    }
+    if let Some((body, _)) = open {
+        if body < text.len() {
+            bodies.push(body..text.len());
+        }
+    }
+    bodies
+}
+
+/// Balanced JSON spans in `text[within]` that parse: an object with a quoted key first
+/// (`{"mrn":…}`), or an array of objects or arrays. A bracket in prose (`[1]`, `{see
+/// below}`) opens no such span.
+fn json_spans(text: &str, within: Range<usize>, out: &mut Vec<Range<usize>>) {
+    let bytes = text.as_bytes();
+    let mut i = within.start;
+    while i < within.end {
+        let b = bytes[i];
+        if (b == b'{' || b == b'[') && opens_a_record(&bytes[i..within.end]) {
+            if let Some(end) = balanced_end(&bytes[..within.end], i) {
+                let span = &text[i..end];
+                if serde_json::from_str::<serde::de::IgnoredAny>(span).is_ok() {
+                    out.push(i..end);
+                    i = end;
+                    continue;
+                }
+            }
+        }
+        i += 1;
+    }
+}
+
+/// `{` then a quoted key, or `[` then `{` or `[` (blanks between allowed).
+fn opens_a_record(from: &[u8]) -> bool {
+    let next = from[1..].iter().find(|b| !b.is_ascii_whitespace());
+    matches!(
+        (from[0], next),
+        (b'{', Some(b'"')) | (b'[', Some(b'{' | b'['))
+    )
+}
+
+/// The end (exclusive) of the bracket opened at `start`, counting brackets outside JSON
+/// strings; `None` when it never closes.
+fn balanced_end(bytes: &[u8], start: usize) -> Option<usize> {
+    let mut depth = 0usize;
+    let mut in_string = false;
+    let mut escaped = false;
+    for (i, &b) in bytes.iter().enumerate().skip(start) {
+        if in_string {
+            match b {
+                _ if escaped => escaped = false,
+                b'\\' => escaped = true,
+                b'"' => in_string = false,
+                _ => {}
+            }
+            continue;
+        }
+        match b {
+            b'"' => in_string = true,
+            b'{' | b'[' => depth += 1,
+            b'}' | b']' => {
+                depth = depth.checked_sub(1)?;
+                if depth == 0 {
+                    return Some(i + 1);
+                }
+            }
+            _ => {}
+        }
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn spans(text: &str) -> Vec<&str> {
+        candidates(text)
+            .into_iter()
+            .map(|(r, _)| &text[r])
+            .collect()
+    }
+
+    #[test]
+    fn fences_and_json_spans() {
+        let t = "See:\n```json\n{\"a\":1}\n```\nand {\"b\":[1,2]} but not [1] or {see}.";
+        assert_eq!(spans(t), vec!["{\"a\":1}\n", "{\"b\":[1,2]}"]);
+        assert_eq!(spans("x [[\"a\"],[\"b\"]] y"), vec!["[[\"a\"],[\"b\"]]"]);
+        assert_eq!(
+            spans("open\n```\nzip,age\n01085,93"),
+            vec!["zip,age\n01085,93"]
+        );
+        assert!(spans("{\"not closed\": 1").is_empty());
+        assert!(spans("a {\"x\": y} b").is_empty());
+    }
+}
