@@ -39,6 +39,7 @@ pub mod fields;
 pub mod form;
 pub mod hl7;
 pub mod json;
+mod members;
 pub mod nested;
 mod paths;
 pub mod recall;
