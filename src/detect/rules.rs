@@ -203,6 +203,7 @@ impl AtStarts {
             live: self.gates.as_ref().map_or_else(Vec::new, GateTable::mask),
             runs: Runs::default(),
             cue_starts: Vec::new(),
+            starts: StartStates::default(),
         }
     }
 
@@ -264,7 +265,7 @@ impl AtStarts {
             cache.set.clear();
         }
         if self
-            .walk(hay, at, &mut cache.which, &mut cache.set)
+            .walk(hay, at, &mut cache.which, &mut cache.starts, &mut cache.set)
             .is_err()
         {
             // Only if the lazy DFA gave up; the meta regex never does.
@@ -290,20 +291,30 @@ impl AtStarts {
         hay: &[u8],
         at: usize,
         cache: &mut hybrid::dfa::Cache,
+        starts: &mut StartStates,
         set: &mut PatternSet,
     ) -> Result<(), ()> {
         let dfa = &self.which;
-        let config = start::Config::new()
-            .anchored(Anchored::Yes)
-            .look_behind(at.checked_sub(1).map(|i| hay[i]));
-        let mut sid = dfa.start_state(cache, &config).map_err(|_| ())?;
+        let look_behind = at.checked_sub(1).map(|i| hay[i]);
+        let mut sid = starts.get(dfa, cache, look_behind)?;
         // A rule is recorded here as soon as its automaton reaches a match, so only a rule
         // whose shortest match is longer than MAX_WALK is lost by stopping there (no PHI
         // value is); without the bound a run that keeps some automaton alive (`12-34-12-34…`,
         // `SMITH SMITH …`) was walked to its end from each of its starts.
         let end = hay.len().min(at + MAX_WALK);
         for &b in &hay[at..end] {
-            sid = dfa.next_state(cache, sid, b).map_err(|_| ())?;
+            // From an untagged state (a plain one: neither match, dead, quit, unknown nor
+            // start) the transition is one table read; only a tagged state is asked more,
+            // as `next_state` would. A state not yet built is unknown, which is tagged.
+            let next = if sid.is_tagged() {
+                dfa.next_state(cache, sid, b).map_err(|_| ())?
+            } else {
+                match dfa.next_state_untagged(cache, sid, b) {
+                    n if n.is_unknown() => dfa.next_state(cache, sid, b).map_err(|_| ())?,
+                    n => n,
+                }
+            };
+            sid = next;
             if sid.is_tagged() {
                 if sid.is_match() {
                     add_matches(dfa, cache, sid, set);
@@ -392,6 +403,63 @@ struct AtStartsCache {
     runs: Runs,
     /// Where the cue prefixes begin in the text being scanned (cue groups only).
     cue_starts: Vec<usize>,
+    /// The automaton's anchored start state for each byte before a position.
+    starts: StartStates,
+}
+
+/// The anchored start states of an [`AtStarts`] automaton, kept per look-behind byte (and
+/// for the text's start) once the lazy DFA has given them: `start_state` per position
+/// (a start configuration, the quit set, the start map, the cache's start table) was a
+/// tenth of the anchored walks' own cost. A lazy DFA's state ids change when its cache is
+/// cleared, so the kept states hold only for the clear count they were read under (the
+/// cache is never reset, which would start the count again: it lives in [`AtStartsCache`]
+/// beside these states and is made with them).
+struct StartStates {
+    /// By look-behind byte; index 256 is the text's start (no byte before).
+    by_byte: Box<[Option<hybrid::LazyStateID>; 257]>,
+    /// The cache's clear count when `by_byte` was filled.
+    clears: usize,
+}
+
+impl Default for StartStates {
+    fn default() -> Self {
+        StartStates {
+            by_byte: Box::new([None; 257]),
+            clears: 0,
+        }
+    }
+}
+
+impl StartStates {
+    /// The anchored start state after `look_behind` (`None`: at the text's start), as
+    /// `start_state` gives it; `Err` where it gives up.
+    fn get(
+        &mut self,
+        dfa: &hybrid::dfa::DFA,
+        cache: &mut hybrid::dfa::Cache,
+        look_behind: Option<u8>,
+    ) -> Result<hybrid::LazyStateID, ()> {
+        if cache.clear_count() != self.clears {
+            self.by_byte.fill(None);
+            self.clears = cache.clear_count();
+        }
+        let slot = look_behind.map_or(256, usize::from);
+        if let Some(sid) = self.by_byte[slot] {
+            return Ok(sid);
+        }
+        let config = start::Config::new()
+            .anchored(Anchored::Yes)
+            .look_behind(look_behind);
+        let sid = dfa.start_state(cache, &config).map_err(|_| ())?;
+        // Building the start state may itself have cleared the cache: keep it only under
+        // the clear count it was built in, which is now the current one.
+        if cache.clear_count() != self.clears {
+            self.by_byte.fill(None);
+            self.clears = cache.clear_count();
+        }
+        self.by_byte[slot] = Some(sid);
+        Ok(sid)
+    }
 }
 
 /// A rule match after validation: the value's byte range and the rule that found it.
@@ -1362,5 +1430,82 @@ pattern = '\b\d{5}\b'
         assert_eq!(expand_defs("a{{d}}b", &defs).as_deref(), Ok("a\\d+b"));
         assert!(expand_defs("{{zz}}", &defs).is_err());
         assert!(expand_defs("{{d", &defs).is_err());
+    }
+
+    /// The walk as it was before the kept start states and the untagged step: a start
+    /// state asked of the automaton at every position, every byte stepped by `next_state`.
+    fn walk_as_before(
+        group: &AtStarts,
+        hay: &[u8],
+        at: usize,
+        cache: &mut hybrid::dfa::Cache,
+        set: &mut PatternSet,
+    ) -> Result<(), ()> {
+        let dfa = &group.which;
+        let config = start::Config::new()
+            .anchored(Anchored::Yes)
+            .look_behind(at.checked_sub(1).map(|i| hay[i]));
+        let mut sid = dfa.start_state(cache, &config).map_err(|_| ())?;
+        let end = hay.len().min(at + MAX_WALK);
+        for &b in &hay[at..end] {
+            sid = dfa.next_state(cache, sid, b).map_err(|_| ())?;
+            if sid.is_tagged() {
+                if sid.is_match() {
+                    add_matches(dfa, cache, sid, set);
+                } else if sid.is_dead() {
+                    return Ok(());
+                } else if sid.is_quit() {
+                    return Err(());
+                }
+            }
+        }
+        sid = match hay.get(end) {
+            Some(&b) => dfa.next_state(cache, sid, b).map_err(|_| ())?,
+            None => dfa.next_eoi_state(cache, sid).map_err(|_| ())?,
+        };
+        if sid.is_match() {
+            add_matches(dfa, cache, sid, set);
+        }
+        Ok(())
+    }
+
+    /// The start states kept per look-behind byte are the automaton's own, and each
+    /// group's walk finds at every position of a mixed text what the walk before finds.
+    #[test]
+    fn kept_start_states_and_untagged_steps_walk_as_before() {
+        let set = RuleSet::compile("rules.toml", BUILT_IN_RULES).expect("rules");
+        let text = "MRN: 123456\nSeen by Dr. Olsen, 93 y, at 12 Main St; ZIP 02139-1234.\n\
+                    Tel (555) 123-4567, e-mail a.b@example.org; Åsa Öberg, DOB 03/04/1950; \
+                    SSN 123-45-6789 on 2024-01-02. Ward 7B, bed 12.\r\nJOHN SMITH MD"
+            .as_bytes();
+        for group in &set.at_starts {
+            let mut cache = group.cache();
+            for look_behind in (0..=255u8).map(Some).chain([None]) {
+                let kept = cache
+                    .starts
+                    .get(&group.which, &mut cache.which, look_behind);
+                let config = start::Config::new()
+                    .anchored(Anchored::Yes)
+                    .look_behind(look_behind);
+                let own = group
+                    .which
+                    .start_state(&mut cache.which, &config)
+                    .map_err(|_| ());
+                assert_eq!(kept, own, "{look_behind:?}");
+            }
+            let mut before_cache = group.which.create_cache();
+            for at in 0..text.len() {
+                let mut now = PatternSet::new(group.rules.len());
+                let mut before = PatternSet::new(group.rules.len());
+                let walked = group.walk(text, at, &mut cache.which, &mut cache.starts, &mut now);
+                let walked_before = walk_as_before(group, text, at, &mut before_cache, &mut before);
+                assert_eq!(walked, walked_before, "{at}");
+                assert_eq!(
+                    now.iter().collect::<Vec<_>>(),
+                    before.iter().collect::<Vec<_>>(),
+                    "{at}"
+                );
+            }
+        }
     }
 }

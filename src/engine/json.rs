@@ -15,6 +15,7 @@ use serde_json::{Map, Value};
 
 use super::fields::{normalize_key, Field};
 use super::protocol;
+use super::members::{has_member, member, member_mut};
 use super::reference::{self, Reference};
 use super::{is_terminology_code, Engine, Output, ScanError, MAX_CODE_DIGITS};
 use crate::detect::learned::Learned;
@@ -136,7 +137,7 @@ pub fn parse(text: &str) -> Result<Value, ScanError> {
 fn has_resource_type(v: &Value, depth: usize) -> bool {
     match v {
         Value::Object(o) => {
-            o.get("resourceType").is_some_and(Value::is_string)
+            member(o, "resourceType").is_some_and(Value::is_string)
                 || (depth < 3 && o.values().any(|x| has_resource_type(x, depth + 1)))
         }
         Value::Array(a) => depth < 3 && a.iter().any(|x| has_resource_type(x, depth + 1)),
@@ -179,9 +180,8 @@ fn classify(
     };
     match field {
         Field::Contact => {
-            let system = obj.get("system").and_then(Value::as_str).unwrap_or("");
-            let is_email = obj
-                .get(key)
+            let system = member(obj, "system").and_then(Value::as_str).unwrap_or("");
+            let is_email = member(obj, key)
                 .and_then(Value::as_str)
                 .is_some_and(|v| v.contains('@'));
             Field::Phi(match system {
@@ -193,19 +193,21 @@ fn classify(
         }
         Field::Identifier => Field::Phi(identifier_type(resource)),
         Field::Display => display_type(
-            obj.get("reference").and_then(Value::as_str).unwrap_or(""),
+            member(obj, "reference")
+                .and_then(Value::as_str)
+                .unwrap_or(""),
             parent,
         ),
-        Field::ResourceId if parent.is_some() && !obj.contains_key("resourceType") => Field::Scan,
+        Field::ResourceId if parent.is_some() && !has_member(obj, "resourceType") => Field::Scan,
         // An Organization's or a Location's own `name` is a facility (`HAVERHILL HOSPITAL`,
         // `GRAVES PEDIATRICS, PC`, `PCP12345`), as the `display` of a reference to one is:
         // a hospital named for a person or a disease is no free text to read.
         Field::Scan
             if fhir
                 && key == "name"
-                && obj.contains_key("resourceType")
+                && has_member(obj, "resourceType")
                 && matches!(resource, Some("Organization" | "Location"))
-                && obj.get("name").is_some_and(Value::is_string) =>
+                && member(obj, "name").is_some_and(Value::is_string) =>
         {
             Field::Phi(PhiType::Location)
         }
@@ -340,7 +342,7 @@ fn learn(
             .for_each(|x| learn(engine, x, fhir, parent, resource, own, l)),
         Value::Object(o) if dicom::is_attribute_set(o) => dicom::learn(engine, o, &mut l.learned),
         Value::Object(o) => {
-            let declared = o.get("resourceType").and_then(Value::as_str);
+            let declared = member(o, "resourceType").and_then(Value::as_str);
             let resource = declared.or(resource);
             let own = match declared {
                 Some(r) => fhir && r == "Patient",
@@ -348,7 +350,7 @@ fn learn(
             };
             if fhir && declared == Some("Patient") {
                 l.patients += 1;
-                if let Some(id) = o.get("id").and_then(Value::as_str) {
+                if let Some(id) = member(o, "id").and_then(Value::as_str) {
                     let key = format!("Patient/{id}");
                     l.patient_key.get_or_insert_with(|| key.clone());
                     l.aliases.push(key);
@@ -407,7 +409,7 @@ fn learn(
 /// identifier on the reference (`MRN:<value>`).
 fn patient_references(v: &Value, out: &mut Vec<String>) {
     let Value::Object(o) = v else { return };
-    if let Some(r) = o.get("reference").and_then(Value::as_str) {
+    if let Some(r) = member(o, "reference").and_then(Value::as_str) {
         if let Some(at) = r.find("Patient/") {
             let id = r[at + "Patient/".len()..].split('/').next().unwrap_or("");
             if !id.is_empty() {
@@ -415,8 +417,7 @@ fn patient_references(v: &Value, out: &mut Vec<String>) {
             }
         }
     }
-    let value = o
-        .get("identifier")
+    let value = member(o, "identifier")
         .and_then(|i| i.get("value"))
         .and_then(Value::as_str);
     if let Some(v) = value.filter(|v| !v.trim().is_empty()) {
@@ -491,8 +492,7 @@ impl Walker<'_, '_, '_> {
         resource: Option<&str>,
         inherit: Option<PhiType>,
     ) -> Result<(), ScanError> {
-        let resource_owned = o
-            .get("resourceType")
+        let resource_owned = member(o, "resourceType")
             .and_then(Value::as_str)
             .map(str::to_string);
         let resource = resource_owned.as_deref().or(resource);
@@ -550,7 +550,7 @@ impl Walker<'_, '_, '_> {
                 && o.get(&k)
                     .and_then(Value::as_str)
                     .is_some_and(is_full_instant);
-            if let Some(Value::String(s)) = o.get(&k) {
+            if let Some(Value::String(s)) = member(o, &k) {
                 field = self.engine.fields.text_field(field, &key);
                 // `{"family": "vukovljevic"}`: a name key's lower-case value (J2).
                 if field == Field::Scan
@@ -587,7 +587,7 @@ impl Walker<'_, '_, '_> {
             // A questionnaire item's answers take the type its label gives (`linkId: "age"`).
             if key == "answer" && inherit.is_none() {
                 if let Some(ty) = labelled {
-                    if let Some(x) = o.get_mut(&k) {
+                    if let Some(x) = member_mut(o, &k) {
                         self.walk(x, Some(&*key), resource, Some(ty))?;
                     }
                     continue;
@@ -595,8 +595,7 @@ impl Walker<'_, '_, '_> {
             }
             // Only an attachment reads it; read here, before `x` borrows the object.
             let content_type = match field {
-                Field::Attachment => o
-                    .get("contentType")
+                Field::Attachment => member(o, "contentType")
                     .and_then(Value::as_str)
                     .map(str::to_string),
                 _ => None,
@@ -607,7 +606,7 @@ impl Walker<'_, '_, '_> {
                 resource,
                 Some("Patient" | "RelatedPerson" | "Person" | "Practitioner")
             );
-            if self.fhir && key == "text" && person && o.contains_key("resourceType") {
+            if self.fhir && key == "text" && person && has_member(o, "resourceType") {
                 remove.push(k.clone());
                 continue;
             }
@@ -615,14 +614,18 @@ impl Walker<'_, '_, '_> {
             // only as a concept id of a terminology that writes them (SNOMED CT by its
             // check digit, RxNorm); beside any other system it is read like any value.
             let system = (field == Field::Keep && key == "code")
-                .then(|| o.get("system").and_then(Value::as_str).map(str::to_string))
+                .then(|| {
+                    member(o, "system")
+                        .and_then(Value::as_str)
+                        .map(str::to_string)
+                })
                 .flatten();
             let coded = system.as_deref();
             let coded_system = (key == "display")
                 .then(|| o.get("system").and_then(Value::as_str).map(str::to_string))
                 .flatten();
             let coded_system = coded_system.as_deref();
-            let Some(x) = o.get_mut(&k) else { continue };
+            let Some(x) = member_mut(o, &k) else { continue };
             if self.protocol_field(&k, x)? {
                 continue;
             }
@@ -1271,7 +1274,7 @@ impl Walker<'_, '_, '_> {
     /// exporter did not write (red team 52, H2 and H23).
     fn labelled_type(&self, o: &Map<String, Value>) -> Option<PhiType> {
         LABEL_KEYS.iter().find_map(|k| {
-            let label = o.get(*k)?.as_str()?;
+            let label = member(o, k)?.as_str()?;
             if label.len() > MAX_LABEL_LEN {
                 return None;
             }
@@ -1512,8 +1515,8 @@ const MAX_LABEL_LEN: usize = 96;
 fn is_years_quantity(o: &Map<String, Value>) -> bool {
     ["code", "unit"]
         .iter()
-        .any(|k| o.get(*k).and_then(Value::as_str).is_some_and(is_years_unit))
-        && o.contains_key("value")
+        .any(|k| member(o, k).and_then(Value::as_str).is_some_and(is_years_unit))
+        && has_member(o, "value")
 }
 
 /// A unit of years, as UCUM (`a`) and people write it: a quantity in it is an age.
@@ -1525,7 +1528,7 @@ pub(super) fn is_years_unit(u: &str) -> bool {
 }
 
 fn extension_type(o: &Map<String, Value>) -> Option<PhiType> {
-    let url = o.get("url")?.as_str()?.to_ascii_lowercase();
+    let url = member(o, "url")?.as_str()?.to_ascii_lowercase();
     let tail = url.rsplit(['/', '#']).next().unwrap_or("");
     // `us-core-birthsex` holds a code (`F`), not a birth date.
     if tail.contains("birthsex") {

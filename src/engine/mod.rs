@@ -41,6 +41,7 @@ pub mod fields;
 pub mod form;
 pub mod hl7;
 pub mod json;
+mod members;
 mod name_values;
 pub mod nested;
 mod odata;
