@@ -14,8 +14,8 @@ use base64::Engine as _;
 use serde_json::{Map, Value};
 
 use super::fields::{normalize_key, Field};
-use super::protocol;
 use super::members::{has_member, member, member_mut};
+use super::protocol;
 use super::reference::{self, Reference};
 use super::{is_terminology_code, Engine, Output, ScanError, MAX_CODE_DIGITS};
 use crate::detect::learned::Learned;
@@ -1513,10 +1513,11 @@ const MAX_LABEL_LEN: usize = 96;
 
 /// A FHIR Quantity in years (`unit` or UCUM `code` `a`, `yr`, `years`).
 fn is_years_quantity(o: &Map<String, Value>) -> bool {
-    ["code", "unit"]
-        .iter()
-        .any(|k| member(o, k).and_then(Value::as_str).is_some_and(is_years_unit))
-        && has_member(o, "value")
+    ["code", "unit"].iter().any(|k| {
+        member(o, k)
+            .and_then(Value::as_str)
+            .is_some_and(is_years_unit)
+    }) && has_member(o, "value")
 }
 
 /// A unit of years, as UCUM (`a`) and people write it: a quantity in it is an age.

@@ -2404,7 +2404,6 @@ const CHANNELS: &[&str] = &[
     "fhir_urn_uuid",
     "json_race_tz",
     "json_cdisc",
-
     // Stop 56 (struct56): records quoted in text (red team 55, J3) and tables written as
     // JSON arrays (J5).
     "json_fence_record",

@@ -371,7 +371,8 @@ fn fhir_and_json_date_times_keep_only_their_year() {
     });
     let out = deidentify(&bundle.to_string(), ContentType::FhirJson, "safe-harbor");
     let v: Value = serde_json::from_str(&out.text).expect("output is JSON");
-    assert_eq!(v["timestamp"], "2022");
+    // An `instant` needs its time and zone: the year's first second (stop 56, J29).
+    assert_eq!(v["timestamp"], "2022-01-01T00:00:00Z");
     let period = &v["entry"][0]["resource"]["period"];
     assert_eq!(
         (&period["start"], &period["end"]),
@@ -387,8 +388,9 @@ fn fhir_and_json_date_times_keep_only_their_year() {
 }
 
 /// Safe Harbor removes ages over 89 wherever they are written: a field named for an age
-/// (JSON number or string, form, CSV column, XML element or attribute, FHIR `Age`) holds
-/// `over 89` after, and a younger age is kept as it was, number type included.
+/// (JSON number or string, form, CSV column, XML element or attribute) holds `over 89`
+/// after (a FHIR `Age`'s number the category's floor, 90), and a younger age is kept as it
+/// was, number type included.
 #[test]
 fn ages_over_89_in_fields_are_aggregated_and_younger_ones_kept() {
     let json = deidentify(
@@ -433,7 +435,8 @@ fn ages_over_89_in_fields_are_aggregated_and_younger_ones_kept() {
         "safe-harbor",
     );
     let v: Value = serde_json::from_str(&fhir.text).expect("JSON");
-    assert_eq!(v["onsetAge"]["value"], "over 89", "{}", fhir.text);
+    // A FHIR decimal must stay a number: the category's floor, 90 (stop 56, J29).
+    assert_eq!(v["onsetAge"]["value"], 90, "{}", fhir.text);
     assert_eq!(v["onsetAge"]["unit"], "a", "{}", fhir.text);
 }
 
