@@ -3137,27 +3137,16 @@ fn channel(ch: &str, c: &Canary, v: &str) -> Option<Req> {
         "query_known" => ping().path_query(&format!("?{}={}&kind=progress", c.key, url(v))),
         "query_odata_known" => ping().path_query(&format!(
             "?$filter={}&$top=10",
-            url(&format!(
-                "{} eq '{}' and Status eq 'active'",
-                c.key,
-                v.replace('\'', "''")
-            ))
+            url(&format!("{} eq '{}' and Status eq 'active'", c.key, v))
         )),
         "query_odata_unknown" => ping().path_query(&format!(
             "?$filter={}",
-            url(&format!(
-                "contains({},'{}')",
-                c.unknown,
-                v.replace('\'', "''")
-            ))
+            url(&format!("contains({},'{}')", c.unknown, v))
         )),
         "form_odata_known" => Req::new(
             "f",
             Some("application/x-www-form-urlencoded"),
-            format!(
-                "$filter={}",
-                url(&format!("{} eq '{}'", c.key, v.replace('\'', "''")))
-            ),
+            format!("$filter={}", url(&format!("{} eq '{}'", c.key, v))),
         ),
         "query_unknown" => ping().path_query(&format!("?ref={}&kind=progress", url(v))),
         "query_keep" => ping().path_query(&format!("?state={}&kind=progress", url(v))),
