@@ -2428,6 +2428,16 @@ const CHANNELS: &[&str] = &[
     "csv_semicolons",
 ];
 
+/// Channels that quote a record in text (stop 56, struct56: red team 55 J3). The matrix
+/// sends them plain values only.
+const STRUCT56_RECORDS: &[&str] = &[
+    "json_fence_record",
+    "json_fence_unknown",
+    "text_fence_record",
+    "json_inline_record",
+    "json_fence_xml",
+];
+
 /// Channels whose label does not match the body: a refusal is right there.
 const LYING: &[&str] = &["json_as_form", "form_as_json"];
 /// Channels where the value is markup (an XML name): refusing the document is the answer.
@@ -5909,6 +5919,13 @@ fn the_decoders_find_every_trick() {
                 // Five layers of base64 take five of the check's decoding rounds: the deep
                 // channel is tried (and checked) with the plain value only.
                 if *ch == "json_deep" && *trick != "plain" {
+                    continue;
+                }
+                // A record quoted in text holds the value escaped once more (JSON in a JSON
+                // string) or inside markup in a fence, where the check's readings do not undo
+                // every trick (backspaces, grouped base64, quoted-printable); the matrix sends
+                // these channels the plain value only, which is checked.
+                if STRUCT56_RECORDS.contains(ch) && *trick != "plain" {
                     continue;
                 }
                 // A value cut into digit groups by its separators is no longer doubled.
