@@ -1173,3 +1173,18 @@ fn odata_filter_literals_are_typed_by_their_property() {
     }
     assert!(out.contains("%27active%27"), "{out}");
 }
+
+/// A variable named like another variable's argument keeps both values (`$n` bound to
+/// `name` beside a variable called `name`): renaming for typing never merges two.
+#[test]
+fn graphql_variables_never_merge() {
+    let doc = r#"{"query":"query($n:String,$name:String){a(name:$n){id}}","variables":{"n":"Rosalind Thackeray","name":"active"}}"#;
+    let out = deidentify(doc, ContentType::Json, "safe-harbor").text;
+    let v: Value = serde_json::from_str(&out).expect("JSON");
+    assert_eq!(
+        v["variables"].as_object().map(|o| o.len()),
+        Some(2),
+        "{out}"
+    );
+    assert!(!out.contains("Thackeray"), "{out}");
+}

@@ -54,11 +54,14 @@ impl Walker<'_, '_, '_> {
         bound: &FxHashMap<String, String>,
         resource: Option<&str>,
     ) -> Result<(), ScanError> {
+        // A variable named like another's argument (`$n` bound to `name` beside a `$name`)
+        // keeps its own name: two variables must never become one key.
+        let own: rustc_hash::FxHashSet<String> = vars.keys().cloned().collect();
         let mut renamed = Map::new();
         let mut back: FxHashMap<String, String> = FxHashMap::default();
         for (var, x) in std::mem::take(vars) {
             let name = match bound.get(&var) {
-                Some(arg) if !renamed.contains_key(arg) && !vars.contains_key(arg) => arg.clone(),
+                Some(arg) if !renamed.contains_key(arg) && !own.contains(arg) => arg.clone(),
                 _ => var.clone(),
             };
             back.insert(name.clone(), var);
