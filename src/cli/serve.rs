@@ -22,14 +22,27 @@ pub(super) fn check_config(
     allow_insecure_key_permissions: bool,
 ) -> anyhow::Result<ExitCode> {
     let mut summary = crate::gateway::check_config(file, allow_insecure_key_permissions)?;
-    if let Some(console) = &Config::load(file)?.console {
+    let config = Config::load(file)?;
+    if let Some(console) = &config.console {
         summary = format!("{summary}; {}", crate::console::check(console)?);
     }
+    // The warnings `serve` gives at start, so an operator sees them before deploying.
+    let warnings = crate::config::token_oracle_warnings(&config.routes, &config.api);
     match super::output_format() {
-        super::Format::Text => outln!("{summary}")?,
+        super::Format::Text => {
+            outln!("{summary}")?;
+            for w in &warnings {
+                eprintln!("phigate: WARNING: {w}");
+            }
+        }
         super::Format::Json => outln!(
             "{}",
-            serde_json::json!({"config": file.display().to_string(), "ok": true, "summary": summary})
+            serde_json::json!({
+                "config": file.display().to_string(),
+                "ok": true,
+                "summary": summary,
+                "warnings": warnings,
+            })
         )?,
     }
     Ok(ExitCode::SUCCESS)

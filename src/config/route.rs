@@ -249,9 +249,10 @@ pub fn token_oracle_warnings(routes: &[RouteConfig], api: &ApiConfig) -> Vec<Str
         for r in calls(Direction::Reidentify).filter(|r| r.domain == api.domain) {
             out.push(format!(
                 "caller `{c}` calls reidentify route `{}` and /v1/deidentify in the same token \
-                 domain `{}`: it can learn the token of any value it guesses; give the API \
+                 domain {}: it can learn the token of any value it guesses; give the API \
                  another `domain` or take `{c}` off /v1/deidentify",
-                r.name, api.domain
+                r.name,
+                domain_shown(&api.domain)
             ));
         }
         let partial = api
@@ -261,13 +262,22 @@ pub fn token_oracle_warnings(routes: &[RouteConfig], api: &ApiConfig) -> Vec<Str
         if partial && calls(Direction::Deidentify).next().is_none() {
             out.push(format!(
                 "caller `{c}` may reveal only some types through /v1/reidentify but may call \
-                 /v1/deidentify (domain `{}`): it can learn the token of any value it guesses, \
+                 /v1/deidentify (domain {}): it can learn the token of any value it guesses, \
                  of every type; grant it `reidentify_callers` rather than `callers`",
-                api.domain
+                domain_shown(&api.domain)
             ));
         }
     }
     out
+}
+
+/// A token domain as a warning names it: the unnamed one is the default.
+fn domain_shown(domain: &str) -> String {
+    if domain.is_empty() {
+        "(the default)".to_string()
+    } else {
+        format!("`{domain}`")
+    }
 }
 
 fn default_policy() -> String {

@@ -1201,9 +1201,34 @@ callers = ["emr"]
     let says = String::from_utf8_lossy(&out.stdout);
     assert!(says.contains("1 route(s)"), "{says}");
     assert!(says.contains("vault") && says.contains("exists"), "{says}");
+    assert!(!String::from_utf8_lossy(&out.stderr).contains("WARNING"));
     // Side-effect free: nothing was created or written (no audit directory, no lock).
     let after = snapshot(d);
     assert_eq!(before, after, "check-config changed the directory");
+
+    // A grant that makes a token oracle passes, with the warning `serve` gives at start.
+    let oracle = format!(
+        "{good}[[route]]\nname = \"cb\"\nprefix = \"/cb/\"\ndirection = \"reidentify\"\n\
+         upstream = \"https://emr.example/in/\"\ncallers = [\"emr\"]\n\
+         reveal = {{ emr = [\"NAME\"] }}\n[api]\ncallers = [\"emr\"]\n"
+    );
+    write(d, "oracle.toml", &oracle);
+    let out = super::support::run(
+        &["check-config", &d.join("oracle.toml").display().to_string()],
+        b"",
+    );
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{err}");
+    // Not a terminal: the JSON summary, whose `warnings` hold it.
+    let says: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON summary");
+    let warned = says["warnings"].as_array().expect("warnings");
+    assert_eq!(warned.len(), 1, "{says}");
+    assert!(
+        warned[0]
+            .as_str()
+            .is_some_and(|w| w.contains("reidentify route `cb`") && w.contains("default")),
+        "{says}"
+    );
 
     // A master key that others may read is refused, unless the operator insists.
     #[cfg(unix)]
