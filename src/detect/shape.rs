@@ -125,10 +125,43 @@ pub fn identifier_words(text: &str, mut found: impl FnMut(usize, usize, PhiType)
         // Every identifier word holds four digits or more: a word without one (nearly
         // every word of a note) is not looked at again. A genome's variant or position
         // (`rs1801133`, `chr17:43044295`) is public, no person's (red team 52, H28).
-        if digit && is_identifier_word(&text[start..i]) && !is_genome_reference(bytes, start, i) {
+        if digit
+            && is_identifier_word(&text[start..i])
+            && !is_genome_reference(bytes, start, i)
+            && !is_cued_hcpcs(bytes, start, i)
+        {
             found(start, i, PhiType::Id);
         }
     }
+}
+
+/// How far back, on the same line, a HCPCS cue may stand before a list of its codes.
+const HCPCS_CUE_REACH: usize = 64;
+
+/// A HCPCS Level II code (`L3908` a wrist orthosis, `E0143` a walker, `G0283`): a section
+/// letter and four digits, after a cue on its line (`HCPCS`, `L-code`, `G-codes`) — the
+/// orthoses and equipment an OT note bills, no person's number (red team 55's minor items).
+/// Uncued, the same shape may be anyone's record number and stays one.
+fn is_cued_hcpcs(b: &[u8], start: usize, end: usize) -> bool {
+    let w = &b[start..end];
+    let section = matches!(
+        w.first(),
+        Some(b'A' | b'B' | b'C' | b'E' | b'G' | b'H' | b'J' | b'K' | b'L' | b'M' | b'P' | b'Q')
+            | Some(b'R' | b'S' | b'T' | b'V')
+    );
+    if !(section && w.len() == 5 && w[1..].iter().all(u8::is_ascii_digit)) {
+        return false;
+    }
+    let from = start.saturating_sub(HCPCS_CUE_REACH);
+    let line = b[from..start]
+        .rsplit(|&c| c == b'\n')
+        .next()
+        .unwrap_or_default()
+        .to_ascii_lowercase();
+    line.windows(5).any(|x| x == b"hcpcs")
+        || line
+            .windows(6)
+            .any(|x| x[0].is_ascii_alphabetic() && &x[1..] == b"-code")
 }
 
 /// `MR4410827`, `chartMRN73019264`, `ID#55012`, `4410827`; not `COVID19`, `HbA1c`, `97530`.
@@ -427,6 +460,19 @@ mod tests {
         let mut got = Vec::new();
         identifier_words(text, |s, e, _| got.push(&text[s..e]));
         assert_eq!(got, ["MR4410827", "chartMRN73019264", "4135550172"]);
+    }
+
+    #[test]
+    fn cued_hcpcs_codes_are_no_identifiers() {
+        let text = "Fitted HCPCS L3908 wrist orthosis; billed L3807, A4565.\nG-codes G8984 and G8985. Badge L3908 here\nstaff id E7712 at desk.";
+        let mut got = Vec::new();
+        identifier_words(text, |s, e, _| got.push(&text[s..e]));
+        // The last line has no cue: its code-shaped words stay identifiers.
+        assert_eq!(got, ["E7712"]);
+        let uncued = "Seen by W1234 and Z9999 today, L3908 fitted.";
+        let mut got = Vec::new();
+        identifier_words(uncued, |s, e, _| got.push(&uncued[s..e]));
+        assert_eq!(got, ["W1234", "Z9999", "L3908"]);
     }
 
     #[test]
