@@ -27,7 +27,7 @@ use crate::detect::learned::Learned;
 
 use crate::detect::Scratch;
 use crate::phi::PhiType;
-use crate::transform::{DocContext, Transformer};
+use crate::transform::{age_in_number_slot, DocContext, Transformer};
 
 /// Stands for an escape sequence with no character of its own (`\H\`, `\.sp2\`, `\C2842\`)
 /// while a value is read: private-use code points, so detection sees a separator and the
@@ -857,6 +857,8 @@ struct Observation {
     /// The last OBX field number read: a lower one starts the next OBX.
     field: usize,
     ty: Option<PhiType>,
+    /// OBX-2 says the value is a number (`NM`): an age in it must stay one.
+    numeric: bool,
 }
 
 impl Observation {
@@ -864,9 +866,14 @@ impl Observation {
     fn read(&mut self, p: &Place<'_>, value: &str, engine: &Engine) -> Option<PhiType> {
         if p.segment != "OBX" || p.field < self.field {
             self.ty = None;
+            self.numeric = false;
         }
         self.field = if p.segment == "OBX" { p.field } else { 0 };
         match (p.segment, p.field, p.component) {
+            ("OBX", 2, 1) => {
+                self.numeric = value == "NM";
+                None
+            }
             ("OBX", 3, 1) => {
                 self.ty = engine.fields.observation_type(value);
                 None
@@ -951,8 +958,14 @@ impl Rewriter for Deidentifier<'_, '_, '_> {
             }
             Some(Field::Remove) => String::new(),
             Some(Field::Phi(ty)) if !value.trim().is_empty() => {
-                self.engine
-                    .phi_spelled(ty, v, self.t, &self.ctx, &mut self.counts)?
+                let new = self
+                    .engine
+                    .phi_spelled(ty, v, self.t, &self.ctx, &mut self.counts)?;
+                if ty == PhiType::Age && self.observation.numeric {
+                    age_in_number_slot(new)
+                } else {
+                    new
+                }
             }
             _ => match self.engine.scan_spelled(
                 v,

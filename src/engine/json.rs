@@ -21,7 +21,7 @@ use super::{is_terminology_code, Engine, Output, ScanError, MAX_CODE_DIGITS};
 use crate::detect::learned::Learned;
 use crate::detect::{shape, Scratch};
 use crate::phi::PhiType;
-use crate::transform::{age_under_90, DocContext, Transformer};
+use crate::transform::{age_under_90, DocContext, Transformer, AGE_AGGREGATE};
 
 /// De-identifies a JSON document (`fhir` switches on the FHIR path rules).
 pub fn deidentify(
@@ -106,6 +106,7 @@ impl Engine {
             scratch,
             counts: [0; PhiType::ALL.len()],
             fhir,
+            typed_numbers: false,
         };
         w.walk(value, None, None, None)?;
         Ok(w.counts)
@@ -440,6 +441,9 @@ struct Walker<'e, 't, 's> {
     scratch: &'s mut Scratch,
     counts: [usize; PhiType::ALL.len()],
     fhir: bool,
+    /// Inside values whose schema types numbers (GraphQL variables bound to an `Int`
+    /// argument): a number must stay a number.
+    typed_numbers: bool,
 }
 
 impl Walker<'_, '_, '_> {
@@ -1290,9 +1294,9 @@ impl Walker<'_, '_, '_> {
     fn phi_number(&mut self, ty: PhiType, v: &mut Value, digits: &str) -> Result<(), ScanError> {
         if !(ty == PhiType::Age && age_under_90(digits)) {
             let out = self.phi_value(ty, digits)?;
-            // A FHIR integer must stay one: an age aggregated past 89 is written as the
-            // category's floor, 90 (documented convention; red team 55, J29).
-            *v = if self.fhir && ty == PhiType::Age && out == AGE_AGGREGATE {
+            // A FHIR integer (or a GraphQL `Int`) must stay one.
+            *v = if (self.fhir || self.typed_numbers) && ty == PhiType::Age && out == AGE_AGGREGATE
+            {
                 Value::from(90)
             } else {
                 Value::String(out)
@@ -1632,9 +1636,6 @@ const EXACT_F64: f64 = 9_007_199_254_740_992.0;
 /// The CDC Race & Ethnicity code system (PHIN VADS), which US Core's race and ethnicity
 /// extensions code with.
 const CDC_RACE_ETHNICITY: &str = "urn:oid:2.16.840.1.113883.6.238";
-
-/// The Safe Harbor aggregate an age over 89 becomes ([`crate::transform`]).
-const AGE_AGGREGATE: &str = "over 89";
 
 /// A UUID in the shape RFC 4122 gives a random one (version 4), made from the token `token`
 /// of `id` (the token's digest: keyed as the token is, the same wherever the id is); `id`

@@ -40,7 +40,7 @@ use crate::detect::Scratch;
 use crate::phi::token::looks_like_token;
 use crate::phi::PhiType;
 use crate::transform::policy::Action as PolicyAction;
-use crate::transform::{DocContext, Transformer};
+use crate::transform::{age_in_number_slot, DocContext, Transformer};
 
 mod joined;
 
@@ -57,6 +57,9 @@ pub const MAX_ELEMENTS: usize = 1 << 20;
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Action {
     Phi(PhiType),
+    /// An age in a quantity's `value` (`<value xsi:type="PQ" value="93" unit="a"/>`): a
+    /// number must stay one, so an age over 89 is written as the category's floor.
+    AgeQuantity,
     Scan,
     /// A code, kept while code-shaped; `coded`: a digit-only concept id of the terminology
     /// its element's `codeSystem` names ([`super::is_terminology_code`]).
@@ -554,11 +557,12 @@ impl<'a> ReadState<'a, '_> {
                 .or_else(|| self.key_rule(a.name, Some(local)))
                 .unwrap_or(RuleAction::Scan);
             let action = match (rule, scheme) {
+                _ if a.name == "value" && coded == Some(PhiType::Age) => Action::AgeQuantity,
                 _ if a.name == "value" && coded.is_some() => {
                     coded.map_or(Action::Scan, Action::Phi)
                 }
                 (RuleAction::Phi(_), Some(ty)) if a.name == "extension" => Action::Phi(ty),
-                (RuleAction::Time, _) if unit && years => Action::Phi(PhiType::Age),
+                (RuleAction::Time, _) if unit && years => Action::AgeQuantity,
                 (rule, _) => match rule {
                     RuleAction::Phi(ty) => Action::Phi(ty),
                     RuleAction::Scan => Action::Scan,
@@ -1409,6 +1413,16 @@ impl Deidentifier<'_, '_, '_> {
                     self.engine
                         .phi_spelled(ty, spelled, self.t, &self.ctx, &mut self.counts)?;
                 return Ok(Some(new));
+            }
+            Action::AgeQuantity => {
+                let new = self.engine.phi_spelled(
+                    PhiType::Age,
+                    spelled,
+                    self.t,
+                    &self.ctx,
+                    &mut self.counts,
+                )?;
+                return Ok(Some(age_in_number_slot(new)));
             }
             Action::Keep { coded } => self.keeps_code(v, coded),
             Action::Literal => !v.contains(char::is_whitespace) && !self.is_learned(v),

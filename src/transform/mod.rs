@@ -378,7 +378,7 @@ impl<'a> Transformer<'a> {
             },
             // HHS: ages over 89 aggregate into one category. Written without the digits 90,
             // so `age 90` does not survive as `age 90+`.
-            PhiType::Age => out.push_str("over 89"),
+            PhiType::Age => out.push_str(AGE_AGGREGATE),
             _ => redact(ty, out),
         }
     }
@@ -396,6 +396,19 @@ impl<'a> Transformer<'a> {
         } else {
             -magnitude
         }
+    }
+}
+
+/// An age over 89 as the generalising policy writes it in text.
+pub const AGE_AGGREGATE: &str = "over 89";
+
+/// The aggregated age where the slot must hold a number (a FHIR integer, a GraphQL `Int`,
+/// a CDA quantity): the category's floor, 90 (documented convention; red team 55, J29).
+pub fn age_in_number_slot(replacement: String) -> String {
+    if replacement == AGE_AGGREGATE {
+        "90".to_string()
+    } else {
+        replacement
     }
 }
 

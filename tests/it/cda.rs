@@ -638,4 +638,11 @@ fn observations_are_typed_by_their_code_and_unit() {
     for kept in [r#"value="132""#, r#"value="45""#, r#"code="30525-0""#] {
         assert!(out.contains(kept), "{kept} lost in {out}");
     }
+    // A PQ or INT value stays a number: an age past 89 is the category's floor.
+    assert!(
+        out.contains(r#"<value xsi:type="PQ" value="90" unit="a"/>"#)
+            && out.contains(r#"<value xsi:type="INT" value="90"/>"#),
+        "{out}"
+    );
+    assert!(!out.contains("over 89"), "{out}");
 }

@@ -517,6 +517,9 @@ OBX|6|NM|8867-4^Heart rate^LN||95|/min\r";
     let (out, _) = run(msg, ContentType::Hl7, "safe-harbor");
     let t = &out.text;
     assert!(!t.contains("|93|") && !t.contains("|94|"), "{t}");
+    // An NM value stays a number: the category's floor, 90 (red team 55, J29's convention).
+    assert!(t.contains("30525-0^Age^LN||90|a^year^UCUM"), "{t}");
+    assert!(!t.contains("over 89"), "{t}");
     assert!(!t.contains("vukovljevic"), "{t}");
     for kept in ["||132|mm[Hg]", "||45|a", "||95|/min", "30525-0^Age^LN"] {
         assert!(t.contains(kept), "{kept} lost in {t}");
@@ -560,7 +563,24 @@ fn dicom_json_is_read_by_tag() {
         r#""00280010":{"vr":"US","Value":[512]}"#,
         r#""00400275":{"vr":"SQ""#,
         "MRI wrist left",
+        // Generalised values stay valid in their VR: an age past 89 is the category's
+        // floor, a date cut to its year is that year's first day.
+        r#""00101010":{"vr":"AS","Value":["090Y"]}"#,
+        r#""00100030":{"vr":"DA","Value":["19610101"]}"#,
     ] {
         assert!(t.contains(kept), "{kept} lost in {t}");
     }
+}
+
+/// A DICOM date the policy removes whole (a birth date over 89 years ago keeps no year)
+/// is an empty value, not a marker no DA can hold; an age under 90 keeps its form.
+#[test]
+fn dicom_json_values_stay_valid_in_their_vr() {
+    let doc =
+        r#"{"00100030":{"vr":"DA","Value":["19310823"]},"00101010":{"vr":"AS","Value":["045Y"]}}"#;
+    let (out, _) = run(doc, ContentType::Json, "safe-harbor");
+    assert_eq!(
+        out.text,
+        r#"{"00100030":{"vr":"DA","Value":[null]},"00101010":{"vr":"AS","Value":["045Y"]}}"#
+    );
 }

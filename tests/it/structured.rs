@@ -1158,6 +1158,8 @@ fn graphql_variables_are_typed_by_their_arguments() {
         );
     }
     assert!(out.contains(r#""f":10"#), "{out}");
+    // An `Int` variable stays a number: an age past 89 is the category's floor.
+    assert!(out.contains(r#""a":90"#), "{out}");
     assert!(out.contains("patients(zip:$z,age:$a"), "{out}");
 }
 

@@ -14,6 +14,7 @@ use super::{learnable, ScanError, Walker};
 use crate::detect::learned::Learned;
 use crate::engine::fields::Field;
 use crate::engine::Engine;
+use crate::transform::AGE_AGGREGATE;
 
 /// The keys an attribute may hold (PS3.18 F.2.2).
 const ATTRIBUTE_KEYS: &[&str] = &["vr", "Value", "InlineBinary", "BulkDataURI"];
@@ -78,6 +79,28 @@ pub(super) fn learn(engine: &Engine, o: &Map<String, Value>, l: &mut Learned) {
     }
 }
 
+/// Writes generalised values back in their value representation's form (PS3.5 6.2), so
+/// the data set stays valid: an age over 89 (`over 89`) is `090Y`, the category's floor;
+/// a date cut to its year is that year's first day (`19610101`), as a FHIR instant's
+/// year is its first second; a date the policy removed whole (`[DATE]`) is an empty
+/// value (`null`). Tokens of the reversible policies are left as written.
+fn conform_to_vr(vr: &str, values: &mut Value) {
+    let Value::Array(items) = values else {
+        return;
+    };
+    for item in items {
+        let Value::String(s) = item else {
+            continue;
+        };
+        match vr {
+            "AS" if s == AGE_AGGREGATE => *s = "090Y".to_string(),
+            "DA" if s.len() == 4 && s.bytes().all(|b| b.is_ascii_digit()) => s.push_str("0101"),
+            "DA" if s == "[DATE]" => *item = Value::Null,
+            _ => {}
+        }
+    }
+}
+
 impl Walker<'_, '_, '_> {
     /// Rewrites a DICOM JSON attribute set in place ([`is_attribute_set`] holds).
     pub(super) fn walk_dicom(&mut self, o: &mut Map<String, Value>) -> Result<(), ScanError> {
@@ -95,7 +118,10 @@ impl Walker<'_, '_, '_> {
                 match k.as_str() {
                     "vr" => {}
                     "Value" if vr == "SQ" => self.walk_items(x)?,
-                    "Value" => self.walk_dicom_value(x, rule, tag)?,
+                    "Value" => {
+                        self.walk_dicom_value(x, rule, tag)?;
+                        conform_to_vr(&vr, x);
+                    }
                     // Bulk data inline (base64) or by reference: read like any value.
                     _ => self.walk(x, Some(tag), None, None)?,
                 }

@@ -67,7 +67,11 @@ impl Walker<'_, '_, '_> {
             back.insert(name.clone(), var);
             renamed.insert(name, x);
         }
-        self.walk_object(&mut renamed, Some("variables"), resource, None)?;
+        // The server checks each variable against its argument's type: a number stays one.
+        let outer = std::mem::replace(&mut self.typed_numbers, true);
+        let walked = self.walk_object(&mut renamed, Some("variables"), resource, None);
+        self.typed_numbers = outer;
+        walked?;
         for (name, x) in renamed {
             let var = back.get(&name).cloned().unwrap_or(name);
             vars.insert(var, x);
