@@ -264,51 +264,10 @@ impl Titled {
             }
         }
         out.extend(self.named_before_role(b, &words, lexicon));
-        out.extend(self.given_name_after_role(b, &words, lexicon));
         out.extend(self.after_per_initial(b, &words, lexicon));
         out.extend(self.after_paged_role(b, &words, lexicon));
         out.extend(self.after_companion(b, &words, lexicon));
         out.extend(self.after_title_and(b, &words, lexicon));
-        out
-    }
-
-    /// `and SW Amber.`, `NP Grace saw the pt` (stop 57): in a mixed-case note, a role in
-    /// capitals right before a capitalised listed given name is the clinician, even where
-    /// the name is also a word (`Amber`, `Mark`, `Iris`): the capitals on both sides say
-    /// so. A state or country is no one (`SW Virginia`), nor a word that follows a role
-    /// without naming anyone (`MD Aware`).
-    fn given_name_after_role(
-        &self,
-        b: &[u8],
-        words: &[(usize, usize)],
-        lexicon: &Lexicon,
-    ) -> Vec<Span> {
-        let mut out = Vec::new();
-        for k in 1..words.len() {
-            let (role, name) = (words[k - 1], words[k]);
-            let (r, w) = (&b[role.0..role.1], &b[name.0..name.1]);
-            if r.len() > 3
-                || !r.iter().all(u8::is_ascii_uppercase)
-                || w.len() < MIN_LETTERS
-                || !w[0].is_ascii_uppercase()
-                || !w[1..].iter().all(u8::is_ascii_lowercase)
-                || !joined(b, role.1, name.0, false)
-                || !self.roles.contains(&*r.to_ascii_lowercase())
-            {
-                continue;
-            }
-            let f = lexicon.flags(w);
-            if f & flag::FIRST != 0
-                && f & (NOT_SURNAME | flag::STOP | flag::REGION) == 0
-                && !self.not_surnames.contains(&*w.to_ascii_lowercase())
-            {
-                out.push(Span {
-                    start: name.0,
-                    end: name.1,
-                    ty: PhiType::ProviderName,
-                });
-            }
-        }
         out
     }
 
@@ -801,22 +760,6 @@ mod tests {
             "pt seen by renal np aware",
             "will night np aware",
             "family grace np aware",
-        ] {
-            assert_eq!(found(text), Vec::<&str>::new(), "{text}");
-        }
-    }
-
-    #[test]
-    fn a_capitalised_given_name_after_a_role_in_capitals_is_the_clinician() {
-        assert_eq!(
-            found("Discussed with Kevin A. RN, and SW Amber. Plan unchanged."),
-            vec!["Amber"]
-        );
-        for text in [
-            "Pt from SW Virginia, MD Aware.",
-            "SW AMBER AT BEDSIDE",
-            "sw Amber called",
-            "RN. Amber called",
         ] {
             assert_eq!(found(text), Vec::<&str>::new(), "{text}");
         }
