@@ -40,7 +40,7 @@
 
 use serde::Deserialize;
 
-use super::lexicon::{flag, Lexicon};
+use super::lexicon::{self, flag, Lexicon};
 use super::rules::{lower_phrase, lower_words, parse_toml};
 #[cfg(test)]
 use super::words::Words;
@@ -310,7 +310,7 @@ impl Facilities {
                 if let Some((a, z)) = reader.named_run(next) {
                     out.push(reader.span(a, z));
                 }
-                if let Some(k) = reader.unknown_place_after_move(next) {
+                if let Some(k) = reader.unknown_place_after_move(next, lexicon) {
                     out.push(reader.span(k, k));
                 }
                 if reader.ward_before_floor(i, next) {
@@ -925,17 +925,29 @@ impl Reader<'_> {
     /// phrase (from word `k` on), a word no list knows, alone or after a room number, is
     /// the ward or place the patient moves to, in any case (a mixed-case note writes a
     /// ward in lower case too, where the capitals the other readings want are missing).
-    fn unknown_place_after_move(&self, k: usize) -> Option<usize> {
+    ///
+    /// In a mixed-case note a lower-case word one typing slip from a known word is that
+    /// word misspelt, no ward (`transfered to commonde/chair`, `return to discess speach
+    /// excercises`; stop 57).
+    fn unknown_place_after_move(&self, k: usize, lexicon: &Lexicon) -> Option<usize> {
         let first = self.words.get(k)?;
         let room = &self.text[first.start..first.end];
         let after_room = (1..=MAX_ROOM_DIGITS).contains(&room.len())
             && room.iter().all(u8::is_ascii_digit)
             && k + 1 < self.words.len()
             && self.joined(k);
-        if after_room && self.unknown_word(k + 1, MIN_GLUED_NAME) {
-            return Some(k + 1);
-        }
-        self.unknown_word(k, MIN_UNKNOWN_PLACE).then_some(k)
+        let place = if after_room && self.unknown_word(k + 1, MIN_GLUED_NAME) {
+            k + 1
+        } else if self.unknown_word(k, MIN_UNKNOWN_PLACE) {
+            k
+        } else {
+            return None;
+        };
+        let w = &self.words[place];
+        let misspelt = self.case == Case::Mixed
+            && self.all_lower(place)
+            && lexicon::misspelt_word(lexicon, &self.text[w.start..w.end]);
+        (!misspelt).then_some(place)
     }
 
     /// `TRANSFER TO PRICE 3 WHEN BED AVAILABLE`, `c/o to Brink 9 in am`: after a phrase
@@ -1561,6 +1573,17 @@ mod tests {
             .iter()
             .map(|s| &text[s.start..s.end])
             .collect()
+    }
+
+    /// Stop 57: after a movement phrase, a lower-case word of a mixed-case note that is a
+    /// known word misspelt is no ward; a word no list knows and no slip from one still is.
+    #[test]
+    fn a_misspelt_word_after_a_move_is_no_ward() {
+        let (f, lex) = setup();
+        let text = "Pt transfered to commonde/chair with assist. Later transferred to quartermain.";
+        let got = added(&f, &lex, text, &[]);
+        assert!(!got.contains(&"commonde"), "{got:?}");
+        assert!(got.contains(&"quartermain"), "{got:?}");
     }
 
     /// Flags and lower-case forms of the note words (read through the scan's word table;

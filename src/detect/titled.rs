@@ -117,6 +117,10 @@ const NOT_SURNAME: u64 = flag::NEVER_NAME
 /// Shortest surname taken, in letters (`Dr. Ox` is too short to tell).
 const MIN_LETTERS: usize = 3;
 
+/// The shortest surname read between a given name and a role (`grace dudak np aware`): a
+/// unit's or test's letters are shorter (`ct`, `gi`, `icu`).
+const MIN_NAMED_SURNAME: usize = 4;
+
 /// Longest word of being told looked up, in letters (`notified`, `informed`).
 const MAX_NOTICE: usize = 12;
 
@@ -259,10 +263,70 @@ impl Titled {
                 });
             }
         }
+        out.extend(self.named_before_role(b, &words, lexicon));
         out.extend(self.after_per_initial(b, &words, lexicon));
         out.extend(self.after_paged_role(b, &words, lexicon));
         out.extend(self.after_companion(b, &words, lexicon));
         out.extend(self.after_title_and(b, &words, lexicon));
+        out
+    }
+
+    /// `grace dudak np aware`, `Mary Okafor MD notified` (stop 57): a listed given name and a
+    /// surname no list holds as English, right before a clinician's role and a word of
+    /// being told, are the clinician. The given name is the evidence a unit or service
+    /// before the role lacks (`micu md aware`, `night np aware`), so a bare surname there
+    /// is left; the given name may be an English word (`grace`), the surname may not.
+    fn named_before_role(
+        &self,
+        b: &[u8],
+        words: &[(usize, usize)],
+        lexicon: &Lexicon,
+    ) -> Vec<Span> {
+        let mut out = Vec::new();
+        for j in 3..words.len() {
+            let (ns, ne) = words[j];
+            if !self.notice_shape.may_hold(&b[ns..ne])
+                || !self.notices.contains(&*b[ns..ne].to_ascii_lowercase())
+            {
+                continue;
+            }
+            // `np made aware`: `made` may stand between the role and the notice.
+            let k = if j >= 4 && b[words[j - 1].0..words[j - 1].1].eq_ignore_ascii_case(b"made") {
+                j - 1
+            } else {
+                j
+            };
+            if k < 3 {
+                continue;
+            }
+            let (given, surname, role) = (words[k - 3], words[k - 2], words[k - 1]);
+            let role_word = &b[role.0..role.1];
+            if !one_case_word(role_word)
+                || !self.roles.contains(&*role_word.to_ascii_lowercase())
+                || !joined(b, given.1, surname.0, false)
+                || !joined(b, surname.1, role.0, false)
+                || !joined(b, role.1, words[k].0, false)
+            {
+                continue;
+            }
+            let (g, w) = (&b[given.0..given.1], &b[surname.0..surname.1]);
+            let given_flags = lexicon.flags(g);
+            let listed_given = given_flags & flag::FIRST != 0
+                && given_flags & (NOT_SURNAME | flag::STOP) == 0
+                && one_case_word(g)
+                && !self.not_surnames.contains(&*g.to_ascii_lowercase());
+            if listed_given
+                && w.len() >= MIN_NAMED_SURNAME
+                && lexicon.flags(w) & flag::ENGLISH == 0
+                && self.could_be_surname(w, lexicon)
+            {
+                out.push(Span {
+                    start: given.0,
+                    end: surname.1,
+                    ty: PhiType::ProviderName,
+                });
+            }
+        }
         out
     }
 
@@ -382,6 +446,8 @@ impl Titled {
     /// `AS PER B. KARGAS`, `per J. Okafor`: an initial after `per` and a word no list holds
     /// as English, a name or a cue is the initial and surname of whoever gave the order.
     /// English words are left (`per B. cultures`): after an initial alone they tell nothing.
+    /// The surname may be glued by a dash to the next word (`PER B. KARGAS-PT SOMEWHAT WET`,
+    /// stop 57).
     fn after_per_initial(
         &self,
         b: &[u8],
@@ -389,15 +455,17 @@ impl Titled {
         lexicon: &Lexicon,
     ) -> Vec<Span> {
         let mut out = Vec::new();
-        for k in 2..words.len() {
-            let (per, init, name) = (words[k - 2], words[k - 1], words[k]);
+        for k in 1..words.len() {
+            let (per, init) = (words[k - 1], words[k]);
             if !b[per.0..per.1].eq_ignore_ascii_case(b"per")
                 || !initial(b, init)
                 || !joined(b, per.1, init.0, false)
-                || !joined(b, init.1, name.0, true)
             {
                 continue;
             }
+            let Some(name) = surname_after_initial(b, init.1) else {
+                continue;
+            };
             let word = &b[name.0..name.1];
             if lexicon.flags(word) & (flag::ENGLISH | flag::NAME) == 0
                 && self.could_be_surname(word, lexicon)
@@ -515,6 +583,27 @@ fn initial(b: &[u8], w: (usize, usize)) -> bool {
         && b[w.0].is_ascii_uppercase()
         && b.get(w.1) == Some(&b'.')
         && before.is_none_or(|c| matches!(c, b' ' | b'\n' | b'\t' | b'(' | b',' | b';' | b':'))
+}
+
+/// The word after an initial's period ending at `end` (`B. KARGAS`): one or two spaces on
+/// the line, then letters that no digit, apostrophe or letter continues. A dash may end
+/// it where the note glues the next word on (`KARGAS-PT`); a double-barrelled name's
+/// first half is read so, and the whole name is grown later.
+fn surname_after_initial(b: &[u8], end: usize) -> Option<(usize, usize)> {
+    let at = end + 1;
+    let spaces = b.get(at..)?.iter().take_while(|c| **c == b' ').count();
+    if !(1..=2).contains(&spaces) {
+        return None;
+    }
+    let start = at + spaces;
+    let len = b[start..]
+        .iter()
+        .take_while(|c| c.is_ascii_alphabetic())
+        .count();
+    let stop = start + len;
+    let next = b.get(stop).copied();
+    (len > 0 && !next.is_some_and(|c| c.is_ascii_alphanumeric() || c == b'\''))
+        .then_some((start, stop))
 }
 
 /// The runs of ASCII letters in `b` that stand alone as words (not glued to a digit or to
@@ -658,6 +747,31 @@ mod tests {
         assert!(f.contains(&"Hall"), "{f:?}");
         let f = found("Dr. Lee and Social Work met the family. Dr. Lee and family spoke.");
         assert!(!f.contains(&"Social") && !f.contains(&"family"), "{f:?}");
+    }
+
+    #[test]
+    fn a_given_name_and_surname_before_a_role_and_aware_are_the_clinician() {
+        assert_eq!(
+            found("difficult to doppler. grace dudak np aware. < 3 sec"),
+            vec!["grace dudak"]
+        );
+        for text in [
+            "pt seen by micu md aware",
+            "pt seen by renal np aware",
+            "will night np aware",
+            "family grace np aware",
+        ] {
+            assert_eq!(found(text), Vec::<&str>::new(), "{text}");
+        }
+    }
+
+    #[test]
+    fn a_surname_after_per_and_an_initial_may_be_glued_to_the_next_word() {
+        assert_eq!(
+            found("CXR DONE MID AM-AS PER B. KARGAS-PT SOMEWHAT WET"),
+            vec!["B. KARGAS"]
+        );
+        assert_eq!(found("AS PER B. KARGAS'S NOTE"), Vec::<&str>::new());
     }
 
     #[test]

@@ -39,6 +39,7 @@ use super::RuleError;
 pub use crate::canon::Accent;
 use crate::phi::PhiType;
 pub use accents::AccentCursor;
+pub(crate) use runs::misspelt_word;
 use table::{Key, WordTable, MAX_WORD};
 use words::{Shape, Word, Words};
 

@@ -345,6 +345,7 @@ impl Ctx<'_> {
                 ) && w.end - w.start >= if self.caps_mode { 4 } else { 3 }
                     && !self.text[w.start..w.end].iter().any(u8::is_ascii_digit)
                     && (w.shape != Shape::Lower || w.end - w.start >= 5)
+                    && !self.misspelt_lower(k)
                 || self.dictionary_name(k) && w.shape != Shape::Lower;
             if !placeish || marks[k].is_some() && marks[k] != Some(PhiType::Name) {
                 break;
@@ -353,6 +354,18 @@ impl Ctx<'_> {
             taken += 1;
             k += 1;
         }
+    }
+
+    /// A lower-case word of a note with capitals that is a known word misspelt (`transfered
+    /// to commonde/chair`, `return to discess speach excercises`; stop 57): no place. A
+    /// capital is a name's own evidence there, and in a one-case note a surname is as often
+    /// one slip from a word, so only lower-case words of a mixed-case note are asked.
+    fn misspelt_lower(&self, k: usize) -> bool {
+        let w = &self.words[k];
+        w.shape == Shape::Lower
+            && !self.caps_mode
+            && !self.lower_mode
+            && self.misspelt(&self.text[w.start..w.end])
     }
 
     /// `on Quartermain 6`, `TO ELLISON 12`, `from quartermain 2`: after a preposition, a

@@ -841,59 +841,65 @@ impl Ctx<'_> {
     /// dropped, added, changed or two swapped (`remaines`, `recieving`, `apetite`). Shorter
     /// words are left alone: most short names are one edit from some word (`Fely`, `fly`).
     pub(super) fn misspelt(&self, w: &[u8]) -> bool {
-        if w.len() < 6 || w.len() > 24 || !w.iter().all(u8::is_ascii_alphabetic) {
-            return false;
+        misspelt_word(self.lexicon, w)
+    }
+}
+
+/// [`Ctx::misspelt`]'s test, for the readings outside the lexicon's too (stop 57:
+/// `facility`, a ward after `transfered to`).
+pub(crate) fn misspelt_word(lexicon: &super::Lexicon, w: &[u8]) -> bool {
+    if w.len() < 6 || w.len() > 24 || !w.iter().all(u8::is_ascii_alphabetic) {
+        return false;
+    }
+    let lower = w.to_ascii_lowercase();
+    // Every candidate is lower-case ASCII, and the rare tier's words carry neither flag
+    // asked for: the maps alone answer (up to 24 × 53 look-ups a word, so the saved
+    // case folding and second probe are most of this reading's cost).
+    const _: () = assert!(flag::RARE & (flag::ENGLISH | flag::VOCAB) == 0);
+    let known = |c: &[u8]| {
+        lexicon
+            .words
+            .get_listed_lower(c)
+            .is_some_and(|f| f & (flag::ENGLISH | flag::VOCAB) != 0)
+    };
+    let mut c = Vec::with_capacity(lower.len() + 1);
+    for p in 0..lower.len() {
+        // Dropped letter: the word with one letter fewer.
+        c.clear();
+        c.extend_from_slice(&lower[..p]);
+        c.extend_from_slice(&lower[p + 1..]);
+        if known(&c) {
+            return true;
         }
-        let lower = w.to_ascii_lowercase();
-        // Every candidate is lower-case ASCII, and the rare tier's words carry neither flag
-        // asked for: the maps alone answer (up to 24 × 53 look-ups a word, so the saved
-        // case folding and second probe are most of this reading's cost).
-        const _: () = assert!(flag::RARE & (flag::ENGLISH | flag::VOCAB) == 0);
-        let known = |c: &[u8]| {
-            self.lexicon
-                .words
-                .get_listed_lower(c)
-                .is_some_and(|f| f & (flag::ENGLISH | flag::VOCAB) != 0)
-        };
-        let mut c = Vec::with_capacity(lower.len() + 1);
-        for p in 0..lower.len() {
-            // Dropped letter: the word with one letter fewer.
+        // Swapped neighbours.
+        if p + 1 < lower.len() && lower[p] != lower[p + 1] {
             c.clear();
-            c.extend_from_slice(&lower[..p]);
-            c.extend_from_slice(&lower[p + 1..]);
+            c.extend_from_slice(&lower);
+            c.swap(p, p + 1);
             if known(&c) {
                 return true;
             }
-            // Swapped neighbours.
-            if p + 1 < lower.len() && lower[p] != lower[p + 1] {
+        }
+    }
+    for p in 0..=lower.len() {
+        for letter in b'a'..=b'z' {
+            // A letter missing at `p`, or the letter at `p` changed.
+            c.clear();
+            c.extend_from_slice(&lower[..p]);
+            c.push(letter);
+            c.extend_from_slice(&lower[p..]);
+            if known(&c) {
+                return true;
+            }
+            if p < lower.len() && lower[p] != letter {
                 c.clear();
                 c.extend_from_slice(&lower);
-                c.swap(p, p + 1);
+                c[p] = letter;
                 if known(&c) {
                     return true;
                 }
             }
         }
-        for p in 0..=lower.len() {
-            for letter in b'a'..=b'z' {
-                // A letter missing at `p`, or the letter at `p` changed.
-                c.clear();
-                c.extend_from_slice(&lower[..p]);
-                c.push(letter);
-                c.extend_from_slice(&lower[p..]);
-                if known(&c) {
-                    return true;
-                }
-                if p < lower.len() && lower[p] != letter {
-                    c.clear();
-                    c.extend_from_slice(&lower);
-                    c[p] = letter;
-                    if known(&c) {
-                        return true;
-                    }
-                }
-            }
-        }
-        false
     }
+    false
 }

@@ -282,6 +282,33 @@ pub(super) fn partial_date(text: &str, start: usize, end: usize) -> bool {
     partial_date_reading(text, start, end, true)
 }
 
+/// `since 10/2-3`, `NPN 9/29-30`, `cultures from 10/13-15` (stop 57, `physio57`): a month,
+/// a day and a later day of that month after the rule's cue are a range of days. A pressure
+/// (`PAP 40/18-20`) has no month before its slash; a fraction and a dose (`1/2-3 tabs`), a
+/// setting near a vent (`PS 10/5-8`) and a pair after a score word are left.
+pub(super) fn day_range(text: &str, start: usize, end: usize) -> bool {
+    let mut nums = text[start..end]
+        .split(['/', '-'])
+        .map(|p| p.parse::<u32>().ok());
+    let (Some(Some(month)), Some(Some(first)), Some(Some(last)), None) =
+        (nums.next(), nums.next(), nums.next(), nums.next())
+    else {
+        return false;
+    };
+    let fraction = first <= 4 && month < first;
+    let prev = word_before(text, start);
+    let scored = prev
+        .as_deref()
+        .is_some_and(|w| SCORE_BEFORE.contains(&w) && !DATE_CUE_BEFORE.contains(&w));
+    (1..=12).contains(&month)
+        && first >= 1
+        && first < last
+        && last <= 31
+        && !fraction
+        && !scored
+        && !near_vent_settings(text, start)
+}
+
 /// [`partial_date`], reading a range's first pair only when `ranges` (the first pair is
 /// read without it, so a chain `1/2-1/2-1/2…` costs one look back per pair, not the chain).
 fn partial_date_reading(text: &str, start: usize, end: usize, ranges: bool) -> bool {

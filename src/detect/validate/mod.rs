@@ -17,7 +17,8 @@ use std::net::Ipv4Addr;
 use std::str::FromStr;
 
 use dates::{
-    cued_month, month_day, numeric_date, partial_date, score_context, scored_after, time_count,
+    cued_month, day_range, month_day, numeric_date, partial_date, score_context, scored_after,
+    time_count,
 };
 use identifiers::{
     card_cue_before, handle_after_mark, handle_shaped, iban_end, ipv6, mixed_id, phone_after_at,
@@ -82,6 +83,8 @@ pub enum Validator {
     /// Not part of a longer numeric expression (`120/80/60`, `7.4/40`).
     NotGlued,
     PartialDate,
+    /// `since 10/2-3`, `NPN 9/29-30`: a month/day and a later day of that month (stop 57).
+    DayRange,
     /// `MI 92`, `CABG 25`: a two-digit year after a history word, not glued to a longer
     /// number and not a count of time (`mi 10 years ago`).
     HistoryYear,
@@ -162,6 +165,7 @@ impl FromStr for Validator {
             "month_year" => Validator::MonthYear,
             "not_glued" => Validator::NotGlued,
             "partial_date" => Validator::PartialDate,
+            "day_range" => Validator::DayRange,
             "phone_intl" => Validator::PhoneIntl,
             "phone_local" => Validator::PhoneLocal,
             "phone_cued" => Validator::PhoneCued,
@@ -250,6 +254,7 @@ impl Validator {
             Validator::NotGlued => !glued(text, start, end),
             Validator::MonthYear => !glued(text, start, end) && !score_context(text, start, end),
             Validator::PartialDate => partial_date(text, start, end),
+            Validator::DayRange => day_range(text, start, end) && !glued(text, start, end),
             Validator::PhoneIntl => phone_intl(text, start, end, 9..=15),
             Validator::PhoneLocal => {
                 phone_intl(text, start, end, 7..=7) && phone_cue_before(text, start)
