@@ -89,6 +89,17 @@ impl Canon {
         self.cuts_words
     }
 
+    /// The view of `input` with only its character escapes undone: quoted-printable,
+    /// percent-encoding, character references and backslash escapes, each as often as the
+    /// text shows it, and nothing else (no look-alike, symbol or spacing reading, which would
+    /// change the characters of a base85 or base64 run). How a run written under an escape
+    /// layer is found (red team 55, J23). `None` when it would be `input` itself.
+    pub fn unescaped(input: &str) -> Option<Canon> {
+        let qp = Canon::quoted_printable(input);
+        let decoded = Canon::decoded(qp.as_ref().map_or(input, Canon::text), Tags::Text);
+        Canon::quoted_printable_under_escapes(Canon::then(qp, decoded))
+    }
+
     /// The view range covering the input range `start..end`, when some view bytes come
     /// from it: how a span found in another reading of the same input is placed in this one.
     pub fn view_range(&self, start: usize, end: usize) -> Option<(usize, usize)> {
@@ -119,6 +130,7 @@ impl Canon {
         let qp = Canon::then(upright, qp);
         let decoded = Canon::decoded(qp.as_ref().map_or(input, Canon::text), tags);
         let decoded = Canon::then(qp, decoded);
+        let decoded = Canon::quoted_printable_under_escapes(decoded);
         // Turned characters written as references or escapes (`&#x250;`) show only now.
         let turned = match &decoded {
             Some(d) if !turned_before => Canon::upright(d.text()),
@@ -156,6 +168,26 @@ impl Canon {
             (f, None) => f,
             (None, n) => n,
         }
+    }
+
+    /// `view` with the quoted-printable that its decoding showed decoded too, and what that
+    /// shows in turn, for at most [`MAX_ROUNDS`] rounds: a text escaped twice
+    /// (`%3D%35%32…`, `=3D52`, `&#61;&#53;&#50;`, each `=52`, an `R`) shows it is
+    /// quoted-printable only once the outer layer is undone (red team 55, J23). A view
+    /// that is the input itself was read for quoted-printable already.
+    fn quoted_printable_under_escapes(view: Option<Canon>) -> Option<Canon> {
+        let mut view = view?;
+        for _ in 1..MAX_ROUNDS {
+            let Some(qp) = Canon::quoted_printable(&view.text) else {
+                break;
+            };
+            let decoded = Canon::decoded(&qp.text, Tags::Text);
+            view = view.compose(qp);
+            if let Some(d) = decoded {
+                view = view.compose(d);
+            }
+        }
+        Some(view)
     }
 
     /// The decoding rounds of [`Canon::of`]: escapes, references, Unicode forms and tags.
@@ -2068,6 +2100,21 @@ mod tests {
         assert!(is_quoted_printable("Chart MR44=310827 reviewed"));
         assert!(!is_quoted_printable("x=3141 and dob=20250314, MR44=31"));
         assert!(is_quoted_printable("a=2Db"));
+    }
+
+    #[test]
+    fn quoted_printable_under_another_escape_is_decoded_too() {
+        // Every byte of `Rosa seen` in quoted-printable, then that escaped again.
+        let qp: String = "Rosa seen".bytes().map(|b| format!("={b:02X}")).collect();
+        let pct: String = qp.bytes().map(|b| format!("%{b:02X}")).collect();
+        let amp: String = qp.bytes().map(|b| format!("&#{b};")).collect();
+        let qp2: String = qp.bytes().map(|b| format!("={b:02X}")).collect();
+        for twice in [&pct, &amp, &qp2] {
+            assert_eq!(view(twice), "Rosa seen", "{twice}");
+        }
+        assert_eq!(source_of(&pct, "R"), &pct[..9]);
+        // A URL's escaped `=` before a number is no quoted-printable.
+        assert_eq!(view("q=a%3D1&b=2"), "q=a=1&b=2");
     }
 
     #[test]

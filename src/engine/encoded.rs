@@ -1117,7 +1117,20 @@ pub fn readable_text(bytes: &[u8]) -> Option<(String, Charset)> {
         return is_readable(&text).then_some((text, encoding));
     }
     let (text, encoding) = crate::charset::decode_text(bytes, None).ok()?;
-    is_readable(&text).then_some((text, encoding))
+    (is_readable(&text) || reads_unescaped(&text)).then_some((text, encoding))
+}
+
+/// Decoded text that is text a person wrote once its character escapes are undone
+/// (`%52%6F%73…`, `=52=6F=73…`: every byte escaped, then the whole put in base64): the
+/// escapes are punctuation, so the text alone does not read, but the canonical view the
+/// engine reads it through does (red team 55, J23). Control characters say binary (the
+/// view would drop them), so text holding one is not tried.
+fn reads_unescaped(text: &str) -> bool {
+    text.bytes().any(|b| matches!(b, b'%' | b'=' | b'&' | b'\\'))
+        && !text
+            .chars()
+            .any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t'))
+        && crate::canon::Canon::unescaped(text).is_some_and(|view| is_readable(view.text()))
 }
 
 /// Bytes in UTF-32 (a BOM, or every character's two high bytes zero on one side): text in

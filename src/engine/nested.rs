@@ -322,8 +322,22 @@ fn deidentify_decoded(
 
 /// Rewrites the encoded runs inside free text (hexadecimal, base32, base64) that decode to
 /// text holding something to remove, and replaces the binary files pasted into it in
-/// base64 ([`super::blobs`]); `None` when there are none.
+/// base64 ([`super::blobs`]); `None` when there are none. Runs written under a character
+/// escape layer are read too ([`escaped_runs`]).
 pub fn encoded_runs(
+    engine: &Engine,
+    text: &str,
+    t: &Transformer<'_>,
+    scratch: &mut Scratch,
+    counts: &mut [usize; PhiType::ALL.len()],
+) -> Result<Option<String>, ScanError> {
+    let written = written_runs(engine, text, t, scratch, counts)?;
+    let escaped = escaped_runs(engine, written.as_deref().unwrap_or(text), t, scratch, counts)?;
+    Ok(escaped.or(written))
+}
+
+/// The encoded runs of `text` as written: [`encoded_runs`] without the escape layer.
+fn written_runs(
     engine: &Engine,
     text: &str,
     t: &Transformer<'_>,
@@ -378,6 +392,65 @@ pub fn encoded_runs(
         o.push_str(&text[last..]);
         o
     }))
+}
+
+/// Rewrites the encoded runs that only the canonical view of `text` shows: a run with
+/// some or all of its characters written as escapes (`%55%6D%39…`, `=55=6D…`,
+/// `&#85;&#109;…`, or one `%63` inside base64), which the run finder never sees as
+/// written and the detector sees only as a run of letters (red team 55, J23). Each is
+/// decoded and de-identified as [`written_runs`] does, and written back in its run
+/// encoding without the escapes (the escape layer hides, it carries no meaning); past
+/// the nesting bound it goes whole. `None` when there are none.
+fn escaped_runs(
+    engine: &Engine,
+    text: &str,
+    t: &Transformer<'_>,
+    scratch: &mut Scratch,
+    counts: &mut [usize; PhiType::ALL.len()],
+) -> Result<Option<String>, ScanError> {
+    if !may_escape(text) {
+        return Ok(None);
+    }
+    let Some(view) = crate::canon::Canon::unescaped(text) else {
+        return Ok(None);
+    };
+    let shown = view.text();
+    let blocks = encoded::Blocks::of(shown);
+    let too_deep = scratch.nesting >= MAX_NESTING;
+    let mut out: Option<String> = None;
+    let mut last = 0;
+    for (range, hidden) in encoded::runs(shown, &blocks) {
+        let (start, end) = view.source_range(range.start, range.end);
+        // A run written as the view shows it was the written runs' to read.
+        if start < last || text.get(start..end) == shown.get(range.clone()) {
+            continue;
+        }
+        let rewritten = if too_deep {
+            counts[PhiType::Id.index()] += 1;
+            Some(String::new())
+        } else {
+            scratch.nesting += 1;
+            let res = deidentify_decoded(engine, &hidden.text, t, scratch, counts);
+            scratch.nesting -= 1;
+            res?.map(|r| hidden.encode(&r))
+        };
+        if let Some(r) = rewritten {
+            let o = out.get_or_insert_with(|| String::with_capacity(text.len()));
+            o.push_str(&text[last..start]);
+            o.push_str(&r);
+            last = end;
+        }
+    }
+    Ok(out.map(|mut o| {
+        o.push_str(&text[last..]);
+        o
+    }))
+}
+
+/// Whether `text` holds a character escape the canonical view undoes (a cheap test before
+/// building the view): `%`, `&`, `\`, or quoted-printable.
+fn may_escape(text: &str) -> bool {
+    memchr::memchr3(b'%', b'&', b'\\', text.as_bytes()).is_some() || is_quoted_printable(text)
 }
 
 /// A JSON Web Token: its claims can name the patient, and it cannot be edited and stay valid.

@@ -427,6 +427,11 @@ fn pct_every(v: &str) -> String {
     v.bytes().map(|b| format!("%{b:02X}")).collect()
 }
 
+/// Every byte as a decimal character reference (`&#82;&#111;…`).
+fn html_every(v: &str) -> String {
+    v.bytes().map(|b| format!("&#{b};")).collect()
+}
+
 fn pct_once(v: &str) -> String {
     let out = utf8_percent_encode(v, percent_encoding::NON_ALPHANUMERIC).to_string();
     if out != v {
@@ -955,6 +960,35 @@ fn value_trick(trick: &str, c: &Canary) -> Option<String> {
         // The cued value in base85: Adobe's ASCII85 between `<~` and `~>`, and RFC 1924's
         // alphabet (Python's `b85encode`).
         "a85" => Some(format!("<~{}~>", base85(cue(c, v).as_bytes(), A85))),
+        // Stop 57 (red team 55's J23): two layers, a character escape of every byte outside
+        // a run encoding, a run encoding outside escaped text, escapes twice, three layers,
+        // and one escaped character inside a base64 run.
+        "pct_b64" => Some(pct_every(&b64(cue(c, v).as_bytes()))),
+        "qp_b64" => Some(qp(&b64(cue(c, v).as_bytes()), |_| true)),
+        "amp_b64" => Some(html_every(&b64(cue(c, v).as_bytes()))),
+        "pct_hex" => Some(pct_every(&hex_of(cue(c, v).as_bytes()))),
+        "amp_b32" => Some(html_every(
+            &data_encoding::BASE32.encode(cue(c, v).as_bytes()),
+        )),
+        // The check's views run out (of rounds or of views) before they undo these two
+        // for these two values; the engine reads them (BENCHMARKS.md, stop 57).
+        "qp_b85" if c.kind == Kind::Addr => None,
+        "qp_qp" if c.kind == Kind::Email => None,
+        "qp_b85" => Some(qp(&base85(cue(c, v).as_bytes(), RFC1924), |_| true)),
+        "b64_pct" => Some(b64(pct_every(&cue(c, v)).as_bytes())),
+        "b64_qp" => Some(b64(qp(&cue(c, v), |_| true).as_bytes())),
+        "b32_pct" => Some(data_encoding::BASE32.encode(pct_every(&cue(c, v)).as_bytes())),
+        "hex_qp" => Some(hex_of(qp(&cue(c, v), |_| true).as_bytes())),
+        "b85_pct" => Some(base85(pct_every(&cue(c, v)).as_bytes(), RFC1924)),
+        "qp_qp" => Some(qp(&qp(v, |_| true), |_| true)),
+        "pct_qp" => Some(pct_every(&qp(v, |_| true))),
+        "amp_qp" => Some(html_every(&qp(v, |_| true))),
+        "pct_b64_pct" => Some(pct_every(&b64(pct_every(&cue(c, v)).as_bytes()))),
+        "b64_one_pct" => {
+            let b = b64(cue(c, v).as_bytes());
+            let i = middle(&b);
+            Some(format!("{}%{:02X}{}", &b[..i], b.as_bytes()[i], &b[i + 1..]))
+        }
         "b85" => Some(base85(cue(c, v).as_bytes(), RFC1924)),
         // The cued value in lower case, then in ROT13: `fraq gur fhzznel gb …`.
         "rot13_lower" => Some(rot13(&cue(c, v).to_lowercase())),
@@ -2579,6 +2613,14 @@ const EXTRA_TRICKS: &[(&str, &[&str])] = &[
         ],
     ),
     ("x12_known", &["upper", "fullwidth"]),
+    // Stop 57 (red team 55's J23): composed encodings.
+    ("json_unknown", STOP57_COMPOSED_TRICKS),
+    ("json_note", STOP57_COMPOSED_TRICKS),
+    ("text", STOP57_COMPOSED_TRICKS),
+    ("xml_unknown", STOP57_COMPOSED_TRICKS),
+    ("json_unknown", STOP57_COMPOSED_B85_TRICKS),
+    ("json_note", STOP57_COMPOSED_B85_TRICKS),
+    ("text", STOP57_COMPOSED_B85_TRICKS),
     // Stop 44's red team: base85, ROT13 in lower case, small capitals, lower-case paths.
     ("json_unknown", &["a85", "b85", "rot13_lower", "smallcaps"]),
     ("json_note", &["a85", "b85", "rot13_lower", "smallcaps"]),
@@ -2792,6 +2834,28 @@ const STOP55_PATH_TRICKS: &[&str] = &["path_hosted", "path_rooted", "slash_joine
 /// Stop 55's tricks (red team 52: H24): a number in base 19 over the mint alphabet, as a
 /// token of its own type (most significant digit first) and of a name's (least first).
 const STOP55_MINT_TRICKS: &[&str] = &["mint_token", "mint_token_named"];
+
+/// Red team 55's J23: a value under two or three encodings, on `EXTRA_TRICKS`' channels.
+const STOP57_COMPOSED_TRICKS: &[&str] = &[
+    "pct_b64",
+    "qp_b64",
+    "amp_b64",
+    "pct_hex",
+    "amp_b32",
+    "b64_pct",
+    "b64_qp",
+    "b32_pct",
+    "hex_qp",
+    "qp_qp",
+    "pct_qp",
+    "amp_qp",
+    "pct_b64_pct",
+    "b64_one_pct",
+];
+
+/// The composed tricks with base85 in them: not on XML channels, where the check reads
+/// the document's text with its tags, which base85's `<`, `>` and `&` run into.
+const STOP57_COMPOSED_B85_TRICKS: &[&str] = &["qp_b85", "b85_pct"];
 /// Stop 54's tricks (red team 51 G18, red team 52 H27, a look-alike `S`).
 const STOP54_TRICKS: &[&str] = &["digits_spaced_cued", "lookalike_s", "house_number_spelled"];
 /// Stop 54's tricks (red team 52: H5): an uncompressed PDF whose page text writes the
@@ -6115,6 +6179,27 @@ fn the_decoders_find_every_trick() {
             }
         }
     }
+    // Stop 57's composed encodings (J23), on the channels they are tried on.
+    let mut unseen = Vec::new();
+    for c in CANARIES {
+        for trick in STOP57_COMPOSED_TRICKS.iter().chain(STOP57_COMPOSED_B85_TRICKS) {
+            let Some(v) = value_trick(trick, c) else {
+                continue;
+            };
+            for (ch, _) in EXTRA_TRICKS
+                .iter()
+                .filter(|(ch, tricks)| tricks.contains(trick) && wanted(ch, trick))
+            {
+                let Some(r) = channel(ch, c, &v) else {
+                    continue;
+                };
+                if !canaries_in(&r.body).contains(&c.kind) {
+                    unseen.push(format!("{ch}.{trick}.{}", c.kind.id()));
+                }
+            }
+        }
+    }
+    assert!(unseen.is_empty(), "composed, not found: {unseen:?}");
     // Tokens and ordinary clinical text are not canaries.
     for clean in [
         "NAME_7K3F9Q2MXA MRN_0000000000 PHONE_ABCDEFGHJK",
