@@ -673,7 +673,8 @@ fn markup_name(c: &mut Cursor<'_>) -> Option<Range<usize>> {
 /// `name=zvezdana+v&zip=01085`: each value typed by its key. A line of fewer than three
 /// pairs is prose with a pair in it (`ROM=120 deg`): its bare names, places and ages are
 /// left to the prose reading (a bare `name=John Smith` holds more than its first word)
-/// unless the pair is the whole line (`.env`).
+/// unless the pair is the whole line (`.env`), and its other bare values are read only
+/// when they hold a digit.
 fn logfmt(keys: &Keys<'_>, text: &str, within: Range<usize>, out: &mut Vec<Typed>) {
     let mut pos = within.start;
     for line in text[within.clone()].split_inclusive('\n') {
@@ -703,7 +704,13 @@ fn logfmt(keys: &Keys<'_>, text: &str, within: Range<usize>, out: &mut Vec<Typed
                     | PhiType::Location
                     | PhiType::Age
             );
-            if pairs.len() < 3 && *written != Written::Quoted && loose && !whole_line {
+            let few = pairs.len() < 3 && *written != Written::Quoted;
+            if few && loose && !whole_line {
+                continue;
+            }
+            // A note's `ID=afebrile` (infectious disease), `ID=T max 100`: a bare code
+            // outside a record holds a digit.
+            if few && !loose && !v.bytes().any(|b| b.is_ascii_digit()) {
                 continue;
             }
             push(out, value.clone(), Some(ty), *written);
