@@ -12,7 +12,7 @@
 
 use std::ops::Range;
 
-use super::{nested, Engine, ScanError};
+use super::{nested, serialised, Engine, ScanError};
 use crate::detect::Scratch;
 use crate::phi::PhiType;
 use crate::transform::{DocContext, Transformer};
@@ -38,7 +38,8 @@ pub fn split(
 ) -> Result<Option<Vec<Part>>, ScanError> {
     let records = may_hold_a_record(text);
     let tables = may_hold_a_table(text);
-    if !records && !tables {
+    let pairs = serialised::may_hold_pairs(text);
+    if !records && !tables && !pairs {
         return Ok(None);
     }
     let mut parts = Vec::new();
@@ -99,7 +100,54 @@ pub fn split(
         }
         parts = cut;
     }
+    if pairs {
+        any |= cut_serialised(engine, text, t, ctx, counts, &mut parts)?;
+    }
     Ok(any.then_some(parts))
+}
+
+/// Values of records serialised in the prose parts by other syntaxes (logfmt, SQL, YAML,
+/// object literals, attributes: [`serialised`]) cut out as cells typed by their keys;
+/// whether any was. A value its rewrite leaves as it was (an age under 90) stays prose.
+fn cut_serialised(
+    engine: &Engine,
+    text: &str,
+    t: &Transformer<'_>,
+    ctx: &DocContext,
+    counts: &mut [usize; PhiType::ALL.len()],
+    parts: &mut Vec<Part>,
+) -> Result<bool, ScanError> {
+    let mut any = false;
+    let mut cut = Vec::with_capacity(parts.len());
+    for part in parts.drain(..) {
+        let Part::Prose(range) = part else {
+            cut.push(part);
+            continue;
+        };
+        let mut at = range.start;
+        for v in serialised::typed(engine, text, range.clone()) {
+            let value = &text[v.range.clone()];
+            let rewritten = t.apply_field(v.ty, value, ctx, counts)?;
+            if rewritten == value {
+                continue;
+            }
+            any = true;
+            if v.range.start > at {
+                cut.push(Part::Prose(at..v.range.start));
+            }
+            at = v.range.end;
+            cut.push(Part::Cell(
+                serialised::written(&v, rewritten),
+                v.range,
+                v.ty,
+            ));
+        }
+        if at < range.end {
+            cut.push(Part::Prose(at..range.end));
+        }
+    }
+    *parts = cut;
+    Ok(any)
 }
 
 /// A table laid out in the text: a markup header cell, or delimiters over several lines.

@@ -52,6 +52,7 @@ pub mod reference;
 pub mod reveal;
 mod reversed;
 mod rot47;
+mod serialised;
 pub mod spelling;
 mod turned;
 mod uu;

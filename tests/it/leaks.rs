@@ -2460,6 +2460,19 @@ const CHANNELS: &[&str] = &[
     "json_semicolon_table",
     "csv_title_line",
     "csv_semicolons",
+    // Stop 57 (kv57): records serialised in text by other syntaxes (red team 55, J11):
+    // logfmt, `.env`, SQL INSERT, quoted YAML and TOML values, Python and Ruby literals,
+    // attributes of an element quoted in prose, HTML `data-` attributes.
+    "text_logfmt",
+    "text_logfmt_unknown",
+    "json_env_lines",
+    "text_sql_insert",
+    "json_yaml_quoted",
+    "text_toml",
+    "json_py_repr",
+    "text_ruby_hash",
+    "text_xml_attr",
+    "json_data_attr",
 ];
 
 /// Channels that quote a record in text (stop 56, struct56: red team 55 J3). The matrix
@@ -3916,6 +3929,69 @@ fn channel(ch: &str, c: &Canary, v: &str) -> Option<Req> {
             "c",
             Some("text/csv"),
             format!("{};zip;age\r\n{v};01085;93\r\n", c.key),
+        ),
+        // Stop 57 (kv57): records serialised in text by other syntaxes (red team 55, J11),
+        // each value typed by its key; under an unknown key the prose reading holds it.
+        "text_logfmt" if !v.contains(['"', '\\', '\n']) => Req::new(
+            "t",
+            Some("text/plain"),
+            format!(
+                "ts=2026-12-04T09:02:11Z level=info msg=\"lookup\" {}=\"{v}\" zip=01085 age=93\n",
+                c.key
+            ),
+        ),
+        "text_logfmt_unknown" if !v.contains(['"', '\\', '\n']) => Req::new(
+            "t",
+            Some("text/plain"),
+            format!(
+                "level=info msg=\"lookup\" {}=\"{v}\" zip=01085\n",
+                c.unknown
+            ),
+        ),
+        "json_env_lines" if !v.contains(['"', '\\', '\n']) => Req::json(
+            "j",
+            // The key as the canary spells it: an upper-case key glued to the value would
+            // hide a uuencoded value's start from the check's reading.
+            &json!({"env": format!("APP_ENV=prod\nexport {}=\"{v}\"\nPATIENT_ZIP=01085\n",
+                c.key)}),
+        ),
+        "text_sql_insert" if !v.contains('\'') => Req::new(
+            "t",
+            Some("text/plain"),
+            format!(
+                "INSERT INTO patients ({}, zip, age) VALUES ('{v}', '01085', 93);\n",
+                c.key
+            ),
+        ),
+        "json_yaml_quoted" if !v.contains(['"', '\\', '\n']) => Req::json(
+            "j",
+            &json!({"cfg": format!("patient:\n  {}: \"{v}\"\n  zip: \"01085\"\n", c.key)}),
+        ),
+        "text_toml" if !v.contains(['"', '\\', '\n']) => Req::new(
+            "t",
+            Some("text/plain"),
+            format!("[patient]\n{} = \"{v}\"\nage = 93\n", c.key),
+        ),
+        "json_py_repr" if !v.contains(['\'', '\\', '\n']) => Req::json(
+            "j",
+            &json!({"debug": format!("{{'{}': '{v}', 'zip': '01085', 'age': 93}}", c.key)}),
+        ),
+        "text_ruby_hash" if !v.contains(['"', '\\', '\n']) => Req::new(
+            "t",
+            Some("text/plain"),
+            format!("params: {{:{} => \"{v}\", :zip => \"01085\"}}\n", c.key),
+        ),
+        "text_xml_attr" if !v.contains(['"', '<', '&']) => Req::new(
+            "t",
+            Some("text/plain"),
+            format!(
+                "payload <pt {}=\"{v}\" zip=\"01085\" age=\"93\"/> received\n",
+                c.key
+            ),
+        ),
+        "json_data_attr" if !v.contains(['"', '<', '&']) => Req::json(
+            "j",
+            &json!({"note": format!("<p>Seen.</p><img data-{}=\"{v}\" data-age=\"93\"/>", c.key)}),
         ),
         _ => return None,
     })

@@ -1,0 +1,943 @@
+//! Records serialised in text by other syntaxes than a JSON, CSV or XML document (red team
+//! 55, J11): logfmt runs and `.env` lines (`user=zvezdana zip=01085`, `PATIENT_ZIP=01085`),
+//! SQL `INSERT INTO t (cols) VALUES (…)`, `key: "value"` and `key = "value"` lines (YAML,
+//! TOML, a JSON fragment that does not parse whole), Python/Ruby/JS object literals
+//! (`{'zip': '01085'}`, `{:zip => "01085"}`), an element's attributes quoted in prose
+//! (`<pt zip="01085" data-age="93"/>`), and label lines whose lower-case value is a name or
+//! a county (`First: zvezdana`, `County: hampden`).
+//!
+//! Owns finding those values and how each is written back. Each value is typed by its key
+//! through the field rules (`patterns/fields.toml`), as a JSON key types its value: keys
+//! decide types the same way in every reader. Quotes stay where they were. An unquoted
+//! number of a typed syntax (SQL, an object literal) stays a number: an age over 89 is
+//! written `90`, the floor of the Safe Harbor category, as the FHIR age is (documented
+//! convention, red team 55 J29); any other rewrite there is quoted. A value under a key no
+//! rule types is left to the prose reading around it, as before.
+
+use std::ops::Range;
+
+use super::fields::{normalize_key, Field};
+use super::Engine;
+use crate::detect::lexicon::flag;
+use crate::phi::PhiType;
+
+/// How a value stands in its syntax, which says how its rewrite is written.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Written {
+    /// Between quotes: the rewrite goes between them.
+    Quoted,
+    /// A bare word of an untyped syntax (logfmt, `.env`, a label line): a rewrite with a
+    /// blank in it is quoted with `"`, so the pair stays one pair.
+    Bare,
+    /// A form-encoded value (`a=1&zip=01085`): blanks are written `+`.
+    Form,
+    /// A bare number of a typed syntax (SQL, an object literal): an age over 89 becomes
+    /// `90`, and any other rewrite that is no number is quoted with this quote.
+    Number(char),
+}
+
+/// One value found, where it stands in the text and the type its key gives it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Typed {
+    pub range: Range<usize>,
+    pub ty: PhiType,
+    pub written: Written,
+}
+
+/// A key longer than this is no field name.
+const MAX_KEY_LEN: usize = 48;
+/// Object literals nested deeper than this are not read (a hostile text cannot recurse far).
+const MAX_LITERAL_DEPTH: usize = 16;
+/// HTML's own attributes: `id`, `name` and `class` name the element, not a person's field.
+const MARKUP_OWN_ATTRS: &[&str] = &["id", "class", "name", "for", "style", "href", "src"];
+/// The Safe Harbor aggregate [`crate::transform`] writes for an age over 89.
+const AGE_AGGREGATE: &str = "over 89";
+
+/// One byte search rules out most texts: every syntax read here has `=`, `:`, `<` or
+/// (SQL) `(`.
+pub fn may_hold_pairs(text: &str) -> bool {
+    let b = text.as_bytes();
+    memchr::memchr3(b'=', b':', b'<', b).is_some() || memchr::memchr(b'(', b).is_some()
+}
+
+/// The typed values of `text[within]`, in order and apart. Readers run from the most
+/// specific syntax to the least; a value one found is not read again by the next.
+pub fn typed(engine: &Engine, text: &str, within: Range<usize>) -> Vec<Typed> {
+    let mut found = Vec::new();
+    let keys = Keys { engine };
+    sql_inserts(&keys, text, within.clone(), &mut found);
+    literals(&keys, text, within.clone(), &mut found);
+    tags(&keys, text, within.clone(), &mut found);
+    logfmt(&keys, text, within.clone(), &mut found);
+    key_lines(&keys, text, within, &mut found);
+    let mut out: Vec<Typed> = Vec::with_capacity(found.len());
+    for v in found {
+        if v.range.is_empty()
+            || out
+                .iter()
+                .any(|o| o.range.start < v.range.end && v.range.start < o.range.end)
+        {
+            continue;
+        }
+        out.push(v);
+    }
+    out.sort_by_key(|v| v.range.start);
+    out
+}
+
+/// The rewrite `rewritten` of `value` written as its syntax needs it.
+pub fn written(value: &Typed, rewritten: String) -> String {
+    match value.written {
+        Written::Quoted => rewritten,
+        Written::Bare if rewritten.contains(char::is_whitespace) => format!("\"{rewritten}\""),
+        Written::Bare => rewritten,
+        Written::Form => rewritten.replace(' ', "+"),
+        Written::Number(_) if is_number(&rewritten) => rewritten,
+        Written::Number(_) if value.ty == PhiType::Age && rewritten == AGE_AGGREGATE => {
+            "90".to_string()
+        }
+        Written::Number(q) => format!("{q}{rewritten}{q}"),
+    }
+}
+
+/// `12`, `-3`, `93.5`: a number literal as SQL and object literals write one.
+fn is_number(s: &str) -> bool {
+    let digits = s.strip_prefix('-').unwrap_or(s);
+    let mut parts = digits.splitn(2, '.');
+    let whole = parts.next().unwrap_or("");
+    !whole.is_empty()
+        && whole.bytes().all(|b| b.is_ascii_digit())
+        && parts
+            .next()
+            .is_none_or(|f| !f.is_empty() && f.bytes().all(|b| b.is_ascii_digit()))
+}
+
+/// Key typing through the field rules, the same for every reader here.
+struct Keys<'e> {
+    engine: &'e Engine,
+}
+
+impl Keys<'_> {
+    /// The type a record's key gives its value (`zip`, `PATIENT_ZIP`, `patient.zip`,
+    /// `data-age`, `fname` under `patient`): the JSON reading of the key, a person's role
+    /// (`patient`) and a name key's lower-case name (`first`) included.
+    fn record(&self, raw: &str, parent: Option<&str>, value: &str) -> Option<PhiType> {
+        let raw = strip_data_prefix(raw.trim());
+        if raw.is_empty() || raw.len() > MAX_KEY_LEN {
+            return None;
+        }
+        let fields = &self.engine.fields;
+        let key = normalize_key(raw);
+        let field = match parent {
+            Some(p) => fields.generic(&key, Some(&normalize_key(p))),
+            None => fields.path_key(raw),
+        };
+        match fields.text_field(field, &key) {
+            Field::Phi(ty) => Some(ty),
+            Field::Scan if fields.is_name_key(&key) && self.engine.is_keyed_name_value(value) => {
+                Some(PhiType::Name)
+            }
+            _ => None,
+        }
+    }
+
+    /// The type a note's label line gives its bare value: only a name or a place written in
+    /// lower case (`First: zvezdana`, `County: hampden`), which the tagger cannot see; the
+    /// rules read every other label line already, and a capitalised name is the tagger's.
+    fn label(&self, label: &str, value: &str) -> Option<PhiType> {
+        if label.len() > MAX_KEY_LEN || label.split_whitespace().count() > 3 {
+            return None;
+        }
+        let fields = &self.engine.fields;
+        let key = normalize_key(label.trim());
+        let ty = match fields.text_field(fields.generic(&key, None), &key) {
+            Field::Phi(ty @ (PhiType::Name | PhiType::Location)) => ty,
+            Field::Scan if fields.is_name_key(&key) => PhiType::Name,
+            _ => return None,
+        };
+        let lower = value.bytes().all(|b| !b.is_ascii_uppercase());
+        let read = match ty {
+            PhiType::Name => self.engine.is_keyed_name_value(value),
+            _ => self.lower_place(value),
+        };
+        (lower && read).then_some(ty)
+    }
+
+    /// One to three lower-case words none of which is English, common or clinical
+    /// (`hampden`, `st lucie`): a place under a key that says it is one. A listed place
+    /// counts (a name check would refuse it).
+    fn lower_place(&self, value: &str) -> bool {
+        let words: Vec<&str> = value.split_whitespace().collect();
+        let lexicon = self.engine.detector.lexicon();
+        (1..=3).contains(&words.len())
+            && words.iter().all(|w| {
+                let f = lexicon.flags(w.as_bytes());
+                (2..=20).contains(&w.len())
+                    && w.bytes().all(|b| b.is_ascii_lowercase())
+                    && f & (flag::ENGLISH | flag::COMMON | flag::CLINICAL | flag::STOP) == 0
+            })
+    }
+
+    /// A form pair's type: its key as a record's, or as a FHIR search parameter
+    /// (`name=`, `family=`, `address-city=`), as the form reader types it.
+    fn form(&self, raw: &str, value: &str) -> Option<PhiType> {
+        self.record(raw, None, value)
+            .or_else(|| self.engine.fields.search_param(raw))
+    }
+}
+
+/// HTML's `data-zip`, `data-patient-age`: the prefix says it is the page's data, not which.
+fn strip_data_prefix(key: &str) -> &str {
+    match key.get(..5) {
+        Some(p) if p.eq_ignore_ascii_case("data-") && key.len() > 5 => &key[5..],
+        _ => key,
+    }
+}
+
+// === A byte cursor shared by the readers ===
+
+struct Cursor<'t> {
+    b: &'t [u8],
+    at: usize,
+    end: usize,
+}
+
+impl<'t> Cursor<'t> {
+    fn new(text: &'t str, at: usize, end: usize) -> Self {
+        Cursor {
+            b: text.as_bytes(),
+            at,
+            end,
+        }
+    }
+
+    fn peek(&self) -> Option<u8> {
+        (self.at < self.end).then(|| self.b[self.at])
+    }
+
+    fn blanks(&mut self) {
+        while self.peek().is_some_and(|b| b.is_ascii_whitespace()) {
+            self.at += 1;
+        }
+    }
+
+    fn eat(&mut self, byte: u8) -> bool {
+        let hit = self.peek() == Some(byte);
+        if hit {
+            self.at += 1;
+        }
+        hit
+    }
+
+    /// A case-insensitive ASCII word, not run on into another word.
+    fn word(&mut self, w: &str) -> bool {
+        let end = self.at + w.len();
+        let hit = end <= self.end
+            && self.b[self.at..end].eq_ignore_ascii_case(w.as_bytes())
+            && !self.b.get(end).is_some_and(|b| is_ident_byte(*b));
+        if hit {
+            self.at = end;
+        }
+        hit
+    }
+
+    /// An identifier: a letter, `_` or `$`, then those and digits.
+    fn ident(&mut self) -> Option<Range<usize>> {
+        let start = self.at;
+        if !self
+            .peek()
+            .is_some_and(|b| b.is_ascii_alphabetic() || b == b'_' || b == b'$')
+        {
+            return None;
+        }
+        while self.peek().is_some_and(is_ident_byte) {
+            self.at += 1;
+        }
+        Some(start..self.at)
+    }
+
+    /// A string between `quote`s, with backslash escapes, or the quote doubled when
+    /// `doubled` (SQL): the range inside the quotes. `None` when it does not close (on the
+    /// same line when `one_line`).
+    fn quoted(&mut self, quote: u8, doubled: bool, one_line: bool) -> Option<Range<usize>> {
+        if !self.eat(quote) {
+            return None;
+        }
+        let start = self.at;
+        while self.at < self.end {
+            let b = self.b[self.at];
+            if b == b'\\' && !doubled {
+                self.at += 2;
+                continue;
+            }
+            if one_line && b == b'\n' {
+                return None;
+            }
+            if b == quote {
+                if doubled && self.b.get(self.at + 1) == Some(&quote) {
+                    self.at += 2;
+                    continue;
+                }
+                self.at += 1;
+                return Some(start..self.at - 1);
+            }
+            self.at += 1;
+        }
+        None
+    }
+
+    /// A number literal (`93`, `-1.5`).
+    fn number(&mut self) -> Option<Range<usize>> {
+        let start = self.at;
+        self.eat(b'-');
+        let digits = self.at;
+        while self
+            .peek()
+            .is_some_and(|b| b.is_ascii_digit() || b == b'.' || b == b'_')
+        {
+            self.at += 1;
+        }
+        if self.at == digits || self.peek().is_some_and(is_ident_byte) {
+            self.at = start;
+            return None;
+        }
+        Some(start..self.at)
+    }
+}
+
+fn is_ident_byte(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b == b'_' || b == b'$'
+}
+
+fn push(out: &mut Vec<Typed>, range: Range<usize>, ty: Option<PhiType>, written: Written) {
+    if let Some(ty) = ty {
+        out.push(Typed { range, ty, written });
+    }
+}
+
+// === SQL INSERT ===
+
+/// `INSERT INTO t (c1, c2) VALUES (v1, v2)[, (…)]`: each value typed by its column. A
+/// tuple whose count differs from the columns', or a value that is no literal (a function
+/// call), ends the reading; what was not read stays prose.
+fn sql_inserts(keys: &Keys<'_>, text: &str, within: Range<usize>, out: &mut Vec<Typed>) {
+    let hay = &text.as_bytes()[within.clone()];
+    let finder = memchr::memmem::Finder::new(b"INSERT");
+    let lower = memchr::memmem::Finder::new(b"insert");
+    let mut starts: Vec<usize> = finder
+        .find_iter(hay)
+        .chain(lower.find_iter(hay))
+        .map(|i| within.start + i)
+        .collect();
+    starts.sort_unstable();
+    for start in starts {
+        let mut c = Cursor::new(text, start, within.end);
+        let _ = insert(keys, text, &mut c, out);
+    }
+}
+
+fn insert(keys: &Keys<'_>, text: &str, c: &mut Cursor<'_>, out: &mut Vec<Typed>) -> Option<()> {
+    if !c.word("insert") {
+        return None;
+    }
+    c.blanks();
+    if !c.word("into") {
+        return None;
+    }
+    c.blanks();
+    sql_name(c)?;
+    while c.eat(b'.') {
+        sql_name(c)?;
+    }
+    c.blanks();
+    if !c.eat(b'(') {
+        return None;
+    }
+    let mut columns = Vec::new();
+    loop {
+        c.blanks();
+        columns.push(sql_name(c)?);
+        c.blanks();
+        if c.eat(b')') {
+            break;
+        }
+        if !c.eat(b',') {
+            return None;
+        }
+    }
+    c.blanks();
+    if !c.word("values") {
+        return None;
+    }
+    loop {
+        c.blanks();
+        let mut row = Vec::new();
+        if !c.eat(b'(') {
+            return None;
+        }
+        loop {
+            c.blanks();
+            row.push(sql_value(c)?);
+            c.blanks();
+            if c.eat(b')') {
+                break;
+            }
+            if !c.eat(b',') {
+                return None;
+            }
+        }
+        if row.len() != columns.len() {
+            return None;
+        }
+        for (col, value) in columns.iter().zip(row) {
+            let Some((range, written)) = value else {
+                continue;
+            };
+            let ty = keys.record(&text[col.clone()], None, &text[range.clone()]);
+            push(out, range, ty, written);
+        }
+        c.blanks();
+        if !c.eat(b',') {
+            return Some(());
+        }
+    }
+}
+
+/// A column or table name, bare or quoted (`"zip"`, `` `zip` ``, `[zip]`): its range.
+fn sql_name(c: &mut Cursor<'_>) -> Option<Range<usize>> {
+    match c.peek()? {
+        b'"' => c.quoted(b'"', true, true),
+        b'`' => c.quoted(b'`', true, true),
+        b'[' => {
+            c.at += 1;
+            let start = c.at;
+            while c.peek().is_some_and(|b| b != b']' && b != b'\n') {
+                c.at += 1;
+            }
+            c.eat(b']').then_some(start..c.at - 1)
+        }
+        _ => c.ident(),
+    }
+}
+
+/// A literal of a VALUES tuple: a string (`'…'`, `N'…'`, `E'…'`) or a number, with how it
+/// is written; `Some(None)` for `NULL`, `TRUE`, `FALSE`, `DEFAULT`; `None` for anything
+/// else.
+fn sql_value(c: &mut Cursor<'_>) -> Option<Option<(Range<usize>, Written)>> {
+    if matches!(c.peek(), Some(b'N' | b'n' | b'E' | b'e')) && c.b.get(c.at + 1) == Some(&b'\'') {
+        c.at += 1;
+    }
+    if c.peek() == Some(b'\'') {
+        return c
+            .quoted(b'\'', true, false)
+            .map(|r| Some((r, Written::Quoted)));
+    }
+    if let Some(r) = c.number() {
+        return Some(Some((r, Written::Number('\''))));
+    }
+    for w in ["null", "true", "false", "default"] {
+        if c.word(w) {
+            return Some(None);
+        }
+    }
+    None
+}
+
+// === Object literals: Python/Ruby/JS ===
+
+/// `{'fname': 'zvezdana', 'age': 93}`, `{:zip => "01085"}`, `{zip: '01085'}`: each value
+/// typed by its key, a nested object's keys with their parent's. A brace that opens no
+/// literal (`{see below}`) is prose.
+fn literals(keys: &Keys<'_>, text: &str, within: Range<usize>, out: &mut Vec<Typed>) {
+    let hay = &text.as_bytes()[within.clone()];
+    let mut from = 0;
+    while let Some(i) = memchr::memchr(b'{', &hay[from..]) {
+        let start = within.start + from + i;
+        let mut c = Cursor::new(text, start, within.end);
+        let mut found = Vec::new();
+        let quote = first_quote(&hay[from + i..]);
+        if object(keys, text, &mut c, None, quote, 0, &mut found).is_some() {
+            out.append(&mut found);
+            from = c.at - within.start;
+        } else {
+            from += i + 1;
+        }
+    }
+}
+
+/// The quote a literal writes its strings with, for a number that must become a string.
+fn first_quote(from: &[u8]) -> char {
+    match from.iter().find(|b| matches!(b, b'\'' | b'"')) {
+        Some(b'"') => '"',
+        _ => '\'',
+    }
+}
+
+fn object(
+    keys: &Keys<'_>,
+    text: &str,
+    c: &mut Cursor<'_>,
+    parent: Option<&str>,
+    quote: char,
+    depth: usize,
+    out: &mut Vec<Typed>,
+) -> Option<()> {
+    if depth > MAX_LITERAL_DEPTH || !c.eat(b'{') {
+        return None;
+    }
+    c.blanks();
+    if c.eat(b'}') {
+        return Some(());
+    }
+    loop {
+        c.blanks();
+        let key = literal_key(c)?;
+        let key = &text[key];
+        c.blanks();
+        if !(c.eat(b':') || (c.eat(b'=') && c.eat(b'>'))) {
+            return None;
+        }
+        c.blanks();
+        literal_value(keys, text, c, key, parent, quote, depth, out)?;
+        c.blanks();
+        if c.eat(b',') {
+            c.blanks();
+            if c.eat(b'}') {
+                return Some(());
+            }
+            continue;
+        }
+        return c.eat(b'}').then_some(());
+    }
+}
+
+/// A literal's key: quoted, a Ruby symbol (`:zip`) or a bare identifier.
+fn literal_key(c: &mut Cursor<'_>) -> Option<Range<usize>> {
+    match c.peek()? {
+        q @ (b'\'' | b'"') => c.quoted(q, false, true),
+        b':' => {
+            c.at += 1;
+            c.ident()
+        }
+        _ => c.ident(),
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn literal_value(
+    keys: &Keys<'_>,
+    text: &str,
+    c: &mut Cursor<'_>,
+    key: &str,
+    parent: Option<&str>,
+    quote: char,
+    depth: usize,
+    out: &mut Vec<Typed>,
+) -> Option<()> {
+    match c.peek()? {
+        q @ (b'\'' | b'"') => {
+            let r = c.quoted(q, false, false)?;
+            let ty = keys.record(key, parent, &text[r.clone()]);
+            push(out, r, ty, Written::Quoted);
+        }
+        b'{' => object(keys, text, c, Some(key), quote, depth + 1, out)?,
+        b'[' | b'(' => {
+            let close = if c.eat(b'[') {
+                b']'
+            } else {
+                c.at += 1;
+                b')'
+            };
+            loop {
+                c.blanks();
+                if c.eat(close) {
+                    break;
+                }
+                literal_value(keys, text, c, key, parent, quote, depth + 1, out)?;
+                c.blanks();
+                if !c.eat(b',') {
+                    c.blanks();
+                    if !c.eat(close) {
+                        return None;
+                    }
+                    break;
+                }
+            }
+        }
+        b':' => {
+            // A Ruby symbol value (`:active`): a code.
+            c.at += 1;
+            c.ident()?;
+        }
+        _ => {
+            if let Some(r) = c.number() {
+                let ty = keys.record(key, parent, &text[r.clone()]);
+                push(out, r, ty, Written::Number(quote));
+            } else {
+                let w = c.ident()?;
+                let word = &text[w];
+                const WORDS: &[&str] = &[
+                    "True",
+                    "False",
+                    "None",
+                    "true",
+                    "false",
+                    "null",
+                    "nil",
+                    "undefined",
+                ];
+                if !WORDS.contains(&word) {
+                    return None;
+                }
+            }
+        }
+    }
+    Some(())
+}
+
+// === Attributes of an element quoted in prose ===
+
+/// `<pt zip="01085" age="93" first="zvezdana"/>`, `<img data-zip="01085">`: each
+/// attribute typed by its name (a `data-` prefix dropped), and an `<input name="zip"
+/// value="01085">` value by the field it names.
+fn tags(keys: &Keys<'_>, text: &str, within: Range<usize>, out: &mut Vec<Typed>) {
+    let hay = &text.as_bytes()[within.clone()];
+    for i in memchr::memchr_iter(b'<', hay) {
+        let mut c = Cursor::new(text, within.start + i + 1, within.end);
+        let Some(_name) = markup_name(&mut c) else {
+            continue;
+        };
+        let mut attrs: Vec<(Range<usize>, Range<usize>)> = Vec::new();
+        loop {
+            let before = c.at;
+            c.blanks();
+            if c.at == before {
+                break;
+            }
+            let Some(name) = markup_name(&mut c) else {
+                break;
+            };
+            c.blanks();
+            if !c.eat(b'=') {
+                break;
+            }
+            c.blanks();
+            let Some(q @ (b'"' | b'\'')) = c.peek() else {
+                break;
+            };
+            let Some(value) = c.quoted(q, true, false) else {
+                break;
+            };
+            attrs.push((name, value));
+        }
+        for (name, value) in &attrs {
+            let n = &text[name.clone()];
+            let ty = if n.eq_ignore_ascii_case("value") {
+                attrs
+                    .iter()
+                    .find(|(k, _)| text[k.clone()].eq_ignore_ascii_case("name"))
+                    .and_then(|(_, field)| {
+                        keys.record(&text[field.clone()], None, &text[value.clone()])
+                    })
+            } else if MARKUP_OWN_ATTRS.iter().any(|a| n.eq_ignore_ascii_case(a)) {
+                None
+            } else {
+                keys.record(n, None, &text[value.clone()])
+            };
+            push(out, value.clone(), ty, Written::Quoted);
+        }
+    }
+}
+
+/// An element or attribute name (`pt`, `data-zip`, `xlink:href`).
+fn markup_name(c: &mut Cursor<'_>) -> Option<Range<usize>> {
+    let start = c.at;
+    if !c
+        .peek()
+        .is_some_and(|b| b.is_ascii_alphabetic() || b == b'_')
+    {
+        return None;
+    }
+    while c
+        .peek()
+        .is_some_and(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b':' | b'.'))
+    {
+        c.at += 1;
+    }
+    Some(start..c.at)
+}
+
+// === logfmt runs, `.env` lines and form runs ===
+
+/// `level=info user=zvezdana zip=01085`, `PATIENT_ZIP=01085`, `msg="a b"`, and a form run
+/// `name=zvezdana+v&zip=01085`: each value typed by its key. A line of fewer than three
+/// pairs is prose with a pair in it (`ROM=120 deg`): its bare names, places and ages are
+/// left to the prose reading (a bare `name=John Smith` holds more than its first word)
+/// unless the pair is the whole line (`.env`), and its other bare values are read only
+/// when they hold a digit.
+fn logfmt(keys: &Keys<'_>, text: &str, within: Range<usize>, out: &mut Vec<Typed>) {
+    let mut pos = within.start;
+    for line in text[within.clone()].split_inclusive('\n') {
+        let start = pos;
+        pos += line.len();
+        if !line.contains('=') {
+            continue;
+        }
+        let pairs = line_pairs(text, start, start + line.trim_end().len());
+        let whole_line =
+            pairs.len() == 1 && pairs[0].0.start == start + (line.len() - line.trim_start().len());
+        for (key, value, written) in &pairs {
+            let v = &text[value.clone()];
+            let k = &text[key.clone()];
+            let ty = match written {
+                Written::Form => keys.form(k, v),
+                _ => keys.record(k, None, v),
+            };
+            let Some(ty) = ty else {
+                continue;
+            };
+            let loose = matches!(
+                ty,
+                PhiType::Name
+                    | PhiType::ProviderName
+                    | PhiType::Address
+                    | PhiType::Location
+                    | PhiType::Age
+            );
+            let few = pairs.len() < 3 && *written != Written::Quoted;
+            if few && loose && !whole_line {
+                continue;
+            }
+            // A note's `ID=afebrile` (infectious disease), `ID=T max 100`: a bare code
+            // outside a record holds a digit.
+            if few && !loose && !v.bytes().any(|b| b.is_ascii_digit()) {
+                continue;
+            }
+            push(out, value.clone(), Some(ty), *written);
+        }
+    }
+}
+
+/// The `key=value` pairs of one line: (key, value, how the value is written). A pair
+/// starts a blank-separated word; `export ` before a `.env` pair is a word of its own.
+fn line_pairs(text: &str, start: usize, end: usize) -> Vec<(Range<usize>, Range<usize>, Written)> {
+    let b = text.as_bytes();
+    let mut pairs = Vec::new();
+    let mut c = Cursor::new(text, start, end);
+    loop {
+        c.blanks();
+        if c.at >= end {
+            break;
+        }
+        let word = c.at;
+        if let Some(key) = logfmt_key(&mut c) {
+            if c.eat(b'=') {
+                if c.peek() == Some(b'"') {
+                    if let Some(v) = c.quoted(b'"', false, true) {
+                        pairs.push((key, v, Written::Quoted));
+                        continue;
+                    }
+                } else {
+                    let v = c.at;
+                    while c.peek().is_some_and(|x| !x.is_ascii_whitespace()) {
+                        c.at += 1;
+                    }
+                    let value = v..c.at;
+                    let raw = &text[value.clone()];
+                    if raw.contains('&') && raw.contains('=') {
+                        form_run(text, key.start..c.at, &mut pairs);
+                    } else if !value.is_empty() && !raw.contains('=') {
+                        pairs.push((key, trim_end_punct(b, value), Written::Bare));
+                    }
+                    continue;
+                }
+            }
+        }
+        c.at = word;
+        while c.peek().is_some_and(|x| !x.is_ascii_whitespace()) {
+            c.at += 1;
+        }
+    }
+    pairs
+}
+
+/// A bare value's end without the sentence's `,` `;` or `.` after it.
+fn trim_end_punct(b: &[u8], mut r: Range<usize>) -> Range<usize> {
+    while r.end > r.start + 1 && matches!(b[r.end - 1], b',' | b';' | b'.' | b')') {
+        r.end -= 1;
+    }
+    r
+}
+
+/// A logfmt key (`zip`, `PATIENT_ZIP`, `patient.zip`, `user-name`).
+fn logfmt_key(c: &mut Cursor<'_>) -> Option<Range<usize>> {
+    let start = c.at;
+    if !c
+        .peek()
+        .is_some_and(|b| b.is_ascii_alphabetic() || b == b'_')
+    {
+        return None;
+    }
+    while c
+        .peek()
+        .is_some_and(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b'-'))
+    {
+        c.at += 1;
+    }
+    (c.at - start <= MAX_KEY_LEN).then_some(start..c.at)
+}
+
+/// `name=a+b&zip=01085&age=93`: each pair of a form run in a line.
+fn form_run(text: &str, run: Range<usize>, pairs: &mut Vec<(Range<usize>, Range<usize>, Written)>) {
+    let mut at = run.start;
+    for piece in text[run.clone()].split('&') {
+        let p = at..at + piece.len();
+        at = p.end + 1;
+        if let Some(eq) = piece.find('=') {
+            let key = p.start..p.start + eq;
+            let value = p.start + eq + 1..p.end;
+            if !key.is_empty() && !value.is_empty() {
+                pairs.push((key, value, Written::Form));
+            }
+        }
+    }
+}
+
+// === `key: "value"` and `key = "value"` lines, and label lines ===
+
+/// YAML and TOML lines and JSON fragments whose value is quoted (`zip: "01085"`,
+/// `zip = "01085"`, `"zip": "01085",`) typed by their key; a label line's bare lower-case
+/// name or place (`First: zvezdana`) by [`Keys::label`].
+fn key_lines(keys: &Keys<'_>, text: &str, within: Range<usize>, out: &mut Vec<Typed>) {
+    let toml = text[within.clone()].lines().any(is_toml_table);
+    let mut pos = within.start;
+    for line in text[within.clone()].split_inclusive('\n') {
+        let start = pos;
+        pos += line.len();
+        if line.contains([':', '=']) {
+            let _ = key_line(keys, text, start, start + line.trim_end().len(), toml, out);
+        }
+    }
+}
+
+/// A TOML table header (`[patient]`, `[patient.address]`): its `key = 93` lines are
+/// TOML's, whose numbers must stay numbers.
+fn is_toml_table(line: &str) -> bool {
+    let l = line.trim();
+    l.len() > 2
+        && l.starts_with('[')
+        && l.ends_with(']')
+        && l[1..l.len() - 1]
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b'-'))
+}
+
+fn key_line(
+    keys: &Keys<'_>,
+    text: &str,
+    start: usize,
+    end: usize,
+    toml: bool,
+    out: &mut Vec<Typed>,
+) -> Option<()> {
+    let mut c = Cursor::new(text, start, end);
+    c.blanks();
+    if c.eat(b'-') {
+        c.blanks();
+    }
+    let key = match c.peek()? {
+        q @ (b'"' | b'\'') => c.quoted(q, false, true)?,
+        _ => {
+            // A label of words (`SSN last 4`) or a dotted key (`patient.zip`).
+            let k = c.at;
+            while c.peek().is_some_and(|b| {
+                b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b'-' | b' ')
+            }) {
+                c.at += 1;
+            }
+            let r = k..c.at;
+            if text[r.clone()].trim().is_empty() || !c.b[k].is_ascii_alphabetic() {
+                return None;
+            }
+            r
+        }
+    };
+    let label = text[key.clone()].trim_end();
+    c.blanks();
+    let equals = c.eat(b'=');
+    if !(equals || c.eat(b':')) {
+        return None;
+    }
+    c.blanks();
+    if toml && equals {
+        let at = c.at;
+        if let Some(n) = c.number().filter(|n| n.end == end) {
+            let ty = keys.record(label, None, &text[n.clone()]);
+            push(out, n, ty, Written::Number('"'));
+            return Some(());
+        }
+        c.at = at;
+    }
+    match c.peek()? {
+        q @ (b'"' | b'\'') => {
+            let v = c.quoted(q, false, true)?;
+            // Only a comma, a comment or nothing may follow: `"a" and "b"` is prose.
+            let rest = text[c.at..end].trim();
+            if !(rest.is_empty() || rest == "," || rest.starts_with('#')) {
+                return None;
+            }
+            let ty = keys.record(label, None, &text[v.clone()]);
+            push(out, v, ty, Written::Quoted);
+        }
+        _ => {
+            let v = c.at..end;
+            let ty = keys.label(label, &text[v.clone()]);
+            push(out, v, ty, Written::Bare);
+        }
+    }
+    Some(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbers_stay_numbers() {
+        let age = Typed {
+            range: 0..2,
+            ty: PhiType::Age,
+            written: Written::Number('\''),
+        };
+        assert_eq!(written(&age, "over 89".into()), "90");
+        assert_eq!(written(&age, "45".into()), "45");
+        let mrn = Typed {
+            ty: PhiType::Mrn,
+            ..age.clone()
+        };
+        assert_eq!(written(&mrn, "MRN_X".into()), "'MRN_X'");
+        let bare = Typed {
+            written: Written::Bare,
+            ..age
+        };
+        assert_eq!(written(&bare, "over 89".into()), "\"over 89\"");
+    }
+
+    #[test]
+    fn strips_the_data_prefix() {
+        assert_eq!(strip_data_prefix("data-zip"), "zip");
+        assert_eq!(strip_data_prefix("DATA-age"), "age");
+        assert_eq!(strip_data_prefix("data-"), "data-");
+        assert_eq!(strip_data_prefix("zip"), "zip");
+    }
+
+    #[test]
+    fn logfmt_pairs() {
+        let t = "ts=1 msg=\"a b\" user=zed q=a=b x=3, y";
+        let p: Vec<&str> = line_pairs(t, 0, t.len())
+            .into_iter()
+            .map(|(k, v, _)| &t[k.start..v.end])
+            .collect();
+        assert_eq!(p, vec!["ts=1", "msg=\"a b", "user=zed", "x=3"]);
+    }
+}
