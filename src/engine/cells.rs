@@ -11,8 +11,9 @@
 
 use std::ops::Range;
 
-use super::fields::{normalize_key, Field};
+use super::fields::{normalize_key, Field, FieldRules};
 use super::Engine;
+use crate::detect::lexicon::{flag, Lexicon};
 use crate::detect::Span;
 use crate::phi::PhiType;
 use crate::transform::token::TokenError;
@@ -40,7 +41,26 @@ pub fn typed(engine: &Engine, text: &str, within: Range<usize>) -> Vec<(Range<us
         out.extend(lines);
         out.sort_by_key(|(r, _)| r.start);
     }
+    let words = engine.detector.lexicon();
+    out.retain(|(r, ty)| !(*ty == PhiType::Name && names_a_relative(words, &text[r.clone()])));
     out
+}
+
+/// Whether a cell a name header types (`Relative`, `Contact`) names a kinship, not a
+/// person (`Mother`, `Stepdaughter`): every word of it a relation word of the lexicon.
+/// Such a cell is read as the prose it is.
+pub fn names_a_relative(words: &Lexicon, cell: &str) -> bool {
+    let mut any = false;
+    for w in cell
+        .split(|c: char| c.is_whitespace() || c == '-' || c == '/')
+        .filter(|w| !w.is_empty())
+    {
+        if words.flags(w.as_bytes()) & flag::RELATION == 0 {
+            return false;
+        }
+        any = true;
+    }
+    any
 }
 
 /// `text` (read whole: `spans` and their `values` as the reader found them) written with
@@ -161,17 +181,19 @@ fn write_as_read(
 /// The type a header cell gives its column, by the field rules (`Zip`, `SSN last 4`,
 /// `Age at onset`).
 fn column_type(engine: &Engine, header: &str) -> Option<PhiType> {
+    header_type(&engine.fields, header)
+}
+
+/// [`column_type`] by `fields` alone (the XML walker's narrative tables read it).
+pub fn header_type(fields: &FieldRules, header: &str) -> Option<PhiType> {
     let h = header.trim();
     if h.is_empty() || h.len() > MAX_HEADER_CHARS {
         return None;
     }
     let key = normalize_key(h);
-    let field = engine
-        .fields
-        .text_field(engine.fields.generic(&key, None), &key);
-    match field {
+    match fields.text_field(fields.generic(&key, None), &key) {
         Field::Phi(ty) => Some(ty),
-        Field::Scan => engine.fields.phrase(h),
+        Field::Scan => fields.phrase(h),
         _ => None,
     }
 }
