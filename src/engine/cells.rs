@@ -11,9 +11,13 @@
 
 use std::ops::Range;
 
-use super::fields::{normalize_key, Field};
+use super::fields::{normalize_key, Field, FieldRules};
 use super::Engine;
+use crate::detect::lexicon::{flag, Lexicon};
+use crate::detect::Span;
 use crate::phi::PhiType;
+use crate::transform::token::TokenError;
+use crate::transform::{DocContext, Transformer};
 
 /// Longest header cell read as a column's name.
 const MAX_HEADER_CHARS: usize = 40;
@@ -37,23 +41,159 @@ pub fn typed(engine: &Engine, text: &str, within: Range<usize>) -> Vec<(Range<us
         out.extend(lines);
         out.sort_by_key(|(r, _)| r.start);
     }
+    let words = engine.detector.lexicon();
+    out.retain(|(r, ty)| !(*ty == PhiType::Name && names_a_relative(words, &text[r.clone()])));
     out
+}
+
+/// Whether a cell a name header types (`Relative`, `Contact`) names a kinship, not a
+/// person (`Mother`, `Stepdaughter`): every word of it a relation word of the lexicon.
+/// Such a cell is read as the prose it is.
+pub fn names_a_relative(words: &Lexicon, cell: &str) -> bool {
+    let mut any = false;
+    for w in cell
+        .split(|c: char| c.is_whitespace() || c == '-' || c == '/')
+        .filter(|w| !w.is_empty())
+    {
+        if words.flags(w.as_bytes()) & flag::RELATION == 0 {
+            return false;
+        }
+        any = true;
+    }
+    any
+}
+
+/// `text` (read whole: `spans` and their `values` as the reader found them) written with
+/// each of `cells` as its column's type and the spans around them as read, with the spans
+/// written. A span running into a cell keeps its part outside the cell. A cell its type
+/// leaves as written (an age under 90) is written as read instead, so a name beside the age
+/// in one cell still goes.
+pub fn write_in_place(
+    text: &str,
+    spans: &[Span],
+    values: &[&str],
+    cells: &[(Range<usize>, PhiType)],
+    t: &Transformer<'_>,
+    ctx: &DocContext,
+    counts: &mut [usize; PhiType::ALL.len()],
+) -> Result<(String, Vec<Span>), TokenError> {
+    let mut out = String::with_capacity(text.len());
+    let mut written = Vec::with_capacity(spans.len() + cells.len());
+    let mut at = 0;
+    for (cell, ty) in cells {
+        if cell.start < at || cell.end > text.len() {
+            continue;
+        }
+        write_as_read(
+            text,
+            at..cell.start,
+            spans,
+            values,
+            t,
+            ctx,
+            counts,
+            &mut out,
+            &mut written,
+        )?;
+        let value = &text[cell.clone()];
+        let as_typed = t.apply_field(*ty, value, ctx, counts)?;
+        let read_inside = spans
+            .iter()
+            .any(|s| s.start < cell.end && cell.start < s.end);
+        if as_typed == value && read_inside {
+            write_as_read(
+                text,
+                cell.clone(),
+                spans,
+                values,
+                t,
+                ctx,
+                counts,
+                &mut out,
+                &mut written,
+            )?;
+        } else {
+            out.push_str(&as_typed);
+            written.push(Span {
+                start: cell.start,
+                end: cell.end,
+                ty: *ty,
+            });
+        }
+        at = cell.end;
+    }
+    write_as_read(
+        text,
+        at..text.len(),
+        spans,
+        values,
+        t,
+        ctx,
+        counts,
+        &mut out,
+        &mut written,
+    )?;
+    Ok((out, written))
+}
+
+/// `text[part]` written with the spans that fall in it, each cut to the part.
+#[allow(clippy::too_many_arguments)]
+fn write_as_read(
+    text: &str,
+    part: Range<usize>,
+    spans: &[Span],
+    values: &[&str],
+    t: &Transformer<'_>,
+    ctx: &DocContext,
+    counts: &mut [usize; PhiType::ALL.len()],
+    out: &mut String,
+    written: &mut Vec<Span>,
+) -> Result<(), TokenError> {
+    if part.is_empty() {
+        return Ok(());
+    }
+    let mut inside = Vec::new();
+    let mut inside_values = Vec::new();
+    for (s, v) in spans.iter().zip(values) {
+        let (start, end) = (s.start.max(part.start), s.end.min(part.end));
+        if start >= end {
+            continue;
+        }
+        // A span cut by a cell is written as the text it keeps.
+        let whole = start == s.start && end == s.end;
+        inside_values.push(if whole { *v } else { &text[start..end] });
+        inside.push(Span {
+            start: start - part.start,
+            end: end - part.start,
+            ty: s.ty,
+        });
+        counts[s.ty.index()] += 1;
+        written.push(Span {
+            start,
+            end,
+            ty: s.ty,
+        });
+    }
+    out.push_str(&t.apply_read(&text[part], &inside, &inside_values, ctx)?);
+    Ok(())
 }
 
 /// The type a header cell gives its column, by the field rules (`Zip`, `SSN last 4`,
 /// `Age at onset`).
 fn column_type(engine: &Engine, header: &str) -> Option<PhiType> {
+    header_type(&engine.fields, header)
+}
+
+/// [`column_type`] by `fields` alone (the XML walker's narrative tables read it).
+pub fn header_type(fields: &FieldRules, header: &str) -> Option<PhiType> {
     let h = header.trim();
     if h.is_empty() || h.len() > MAX_HEADER_CHARS {
         return None;
     }
     let key = normalize_key(h);
-    let field = engine
-        .fields
-        .text_field(engine.fields.generic(&key, None), &key);
-    match field {
+    match fields.text_field(fields.generic(&key, None), &key) {
         Field::Phi(ty) => Some(ty),
-        Field::Scan => engine.fields.phrase(h),
+        Field::Scan => fields.phrase(h),
         _ => None,
     }
 }

@@ -22,9 +22,14 @@ use crate::transform::{DocContext, Transformer};
 pub enum Part {
     Prose(Range<usize>),
     Record(String),
-    /// A table cell typed by its header, rewritten: where it stood and as what.
-    Cell(String, Range<usize>, PhiType),
+    /// Prose holding table cells typed by their header: the range, and each cell (a range
+    /// of the prose, in order and apart) with its type. The prose is read whole and each
+    /// cell is written as its type ([`super::cells::write_in_place`]).
+    Table(Range<usize>, Vec<Cell>),
 }
+
+/// A table cell typed by its column's header: where it stands and as what.
+pub type Cell = (Range<usize>, PhiType);
 
 /// The text cut into prose and records, each record opened and de-identified; `None` when
 /// no record in it opens (the text is then read whole, as it always was).
@@ -78,27 +83,22 @@ pub fn split(
     }
     let mut any = parts.iter().any(|p| matches!(p, Part::Record(_)));
     if tables {
-        let mut cut = Vec::with_capacity(parts.len());
-        for part in parts {
+        // A table's prose is read whole, its typed cells in place: cut around them, the
+        // tagger read each piece without its neighbours and a name beside a typed cell
+        // crossed (`| eddie ward | … | <phone> |`, stop 56's note regression).
+        for part in &mut parts {
             let Part::Prose(range) = part else {
-                cut.push(part);
                 continue;
             };
-            let mut at = range.start;
-            for (cell, ty) in super::cells::typed(engine, text, range.clone()) {
+            let cells: Vec<Cell> = super::cells::typed(engine, text, range.clone())
+                .into_iter()
+                .map(|(r, ty)| (r.start - range.start..r.end - range.start, ty))
+                .collect();
+            if !cells.is_empty() {
                 any = true;
-                if cell.start > at {
-                    cut.push(Part::Prose(at..cell.start));
-                }
-                let value = t.apply_field(ty, &text[cell.clone()], ctx, counts)?;
-                cut.push(Part::Cell(value, cell.clone(), ty));
-                at = cell.end;
-            }
-            if at < range.end {
-                cut.push(Part::Prose(at..range.end));
+                *part = Part::Table(range.clone(), cells);
             }
         }
-        parts = cut;
     }
     if pairs {
         any |= cut_serialised(engine, text, t, ctx, counts, &mut parts)?;

@@ -61,6 +61,7 @@ pub mod xml;
 
 use std::borrow::Cow;
 use std::collections::HashSet;
+use std::ops::Range;
 use std::str::FromStr;
 
 use crate::canon::Canon;
@@ -803,62 +804,116 @@ impl Engine {
                 counts,
             };
             for part in parts {
-                match part {
-                    embedded::Part::Record(r) => out.text.push_str(&r),
-                    embedded::Part::Cell(v, at, ty) => {
-                        out.text.push_str(&v);
-                        out.spans.push(Span {
-                            start: at.start,
-                            end: at.end,
-                            ty,
-                        });
+                let (r, piece) = match part {
+                    embedded::Part::Record(r) => {
+                        out.text.push_str(&r);
+                        continue;
                     }
                     embedded::Part::Prose(r) => {
-                        let piece = self.deidentify_prose(&text[r.clone()], t, scratch)?;
-                        out.text.push_str(&piece.text);
-                        // Spans are byte ranges of the input: the piece's, moved to it.
-                        out.spans.extend(piece.spans.into_iter().map(|mut s| {
-                            s.start += r.start;
-                            s.end += r.start;
-                            s
-                        }));
-                        for (a, b) in out.counts.iter_mut().zip(&piece.counts) {
-                            *a += b;
-                        }
+                        let piece = self.deidentify_prose(&text[r.clone()], &[], t, scratch)?;
+                        (r, piece)
                     }
+                    embedded::Part::Table(r, cells) => {
+                        let piece = self.deidentify_prose(&text[r.clone()], &cells, t, scratch)?;
+                        (r, piece)
+                    }
+                };
+                out.text.push_str(&piece.text);
+                // Spans are byte ranges of the input: the piece's, moved to it.
+                out.spans.extend(piece.spans.into_iter().map(|mut s| {
+                    s.start += r.start;
+                    s.end += r.start;
+                    s
+                }));
+                for (a, b) in out.counts.iter_mut().zip(&piece.counts) {
+                    *a += b;
                 }
             }
             return Ok(out);
         }
-        self.deidentify_prose(text, t, scratch)
+        self.deidentify_prose(text, &[], t, scratch)
     }
 
-    /// Text without records in it: its encoded runs opened, then read as plain text.
+    /// Text without records in it: its encoded runs opened, then read as plain text, with
+    /// `cells` (table cells typed by their header, ranges of `text`) written as their type.
     fn deidentify_prose(
         &self,
         text: &str,
+        cells: &[embedded::Cell],
         t: &Transformer<'_>,
         scratch: &mut Scratch,
     ) -> Result<Output, ScanError> {
         let mut counts = [0; PhiType::ALL.len()];
         if let Some(rewritten) = nested::encoded_runs(self, text, t, scratch, &mut counts)? {
+            // Opening the runs moves the cells: the text is read cut around them instead.
+            if !cells.is_empty() {
+                return self.deidentify_cut_at_cells(text, cells, t, scratch);
+            }
             // The runs are done: read the rest as plain text. Looking for runs again would
             // find the re-encoded ones, and a rewrite that is not a fixed point (found by
             // fuzzing) recursed until the stack overflowed.
-            let mut out = self.deidentify_plain_text(&rewritten, t, scratch)?;
+            let mut out = self.deidentify_plain_text(&rewritten, &[], t, scratch)?;
             out.spans.clear();
             for (a, b) in out.counts.iter_mut().zip(&counts) {
                 *a += b;
             }
             return Ok(out);
         }
-        self.deidentify_plain_text(text, t, scratch)
+        self.deidentify_plain_text(text, cells, t, scratch)
     }
 
-    /// Text without encoded runs left to open: canonical view, detection, transformation.
+    /// Text holding encoded runs and typed cells: each cell written as its type, the prose
+    /// between them read piece by piece.
+    fn deidentify_cut_at_cells(
+        &self,
+        text: &str,
+        cells: &[embedded::Cell],
+        t: &Transformer<'_>,
+        scratch: &mut Scratch,
+    ) -> Result<Output, ScanError> {
+        let mut out = Output::default();
+        let mut at = 0;
+        let read = |out: &mut Output, r: Range<usize>, scratch: &mut Scratch| {
+            if r.is_empty() {
+                return Ok::<(), ScanError>(());
+            }
+            let piece = self.deidentify_prose(&text[r.clone()], &[], t, scratch)?;
+            out.text.push_str(&piece.text);
+            out.spans.extend(piece.spans.into_iter().map(|mut s| {
+                s.start += r.start;
+                s.end += r.start;
+                s
+            }));
+            for (a, b) in out.counts.iter_mut().zip(&piece.counts) {
+                *a += b;
+            }
+            Ok(())
+        };
+        for (cell, ty) in cells {
+            if cell.start < at || cell.end > text.len() {
+                continue;
+            }
+            read(&mut out, at..cell.start, scratch)?;
+            let ctx = DocContext::default();
+            let value = t.apply_field(*ty, &text[cell.clone()], &ctx, &mut out.counts)?;
+            out.text.push_str(&value);
+            out.spans.push(Span {
+                start: cell.start,
+                end: cell.end,
+                ty: *ty,
+            });
+            at = cell.end;
+        }
+        read(&mut out, at..text.len(), scratch)?;
+        Ok(out)
+    }
+
+    /// Text without encoded runs left to open: canonical view, detection, transformation;
+    /// `cells` are written as their type in place (the text is read whole around them).
     fn deidentify_plain_text(
         &self,
         text: &str,
+        cells: &[embedded::Cell],
         t: &Transformer<'_>,
         scratch: &mut Scratch,
     ) -> Result<Output, ScanError> {
@@ -873,6 +928,15 @@ impl Engine {
             view_spans = self.read_checked(text, Some(&learned), t, scratch)?.1;
         }
         let (spans, values) = to_source(canon.as_ref(), view, &view_spans);
+        if !cells.is_empty() {
+            let (out, spans) =
+                cells::write_in_place(text, &spans, &values, cells, t, &ctx, &mut counts)?;
+            return Ok(Output {
+                text: out,
+                spans,
+                counts,
+            });
+        }
         let out = t.apply_read(text, &spans, &values, &ctx)?;
         for s in &spans {
             counts[s.ty.index()] += 1;
@@ -928,10 +992,13 @@ impl Engine {
             let mut out = String::with_capacity(value.len());
             for part in parts {
                 match part {
-                    embedded::Part::Record(r) | embedded::Part::Cell(r, ..) => out.push_str(&r),
+                    embedded::Part::Record(r) => out.push_str(&r),
                     embedded::Part::Prose(r) => {
                         out.push_str(&self.scan_prose(&value[r], learned, t, ctx, scratch, counts)?)
                     }
+                    embedded::Part::Table(r, cells) => out.push_str(
+                        &self.scan_table(&value[r], &cells, learned, t, ctx, scratch, counts)?,
+                    ),
                 }
             }
             return Ok(Cow::Owned(out));
@@ -964,6 +1031,42 @@ impl Engine {
                 None => self.scan_text(value, learned, t, ctx, scratch, counts)?,
             },
         )
+    }
+
+    /// Prose in a value holding table cells typed by their header: read whole, each cell
+    /// written as its type in place; with encoded runs in it, read cut around the cells.
+    #[allow(clippy::too_many_arguments)]
+    fn scan_table(
+        &self,
+        value: &str,
+        cells: &[embedded::Cell],
+        learned: Option<&Learned>,
+        t: &Transformer<'_>,
+        ctx: &DocContext,
+        scratch: &mut Scratch,
+        counts: &mut [usize; PhiType::ALL.len()],
+    ) -> Result<String, ScanError> {
+        let mut run_counts = [0; PhiType::ALL.len()];
+        if nested::encoded_runs(self, value, t, scratch, &mut run_counts)?.is_some() {
+            let mut out = String::with_capacity(value.len());
+            let mut at = 0;
+            for (cell, ty) in cells {
+                if cell.start < at || cell.end > value.len() {
+                    continue;
+                }
+                let prose = &value[at..cell.start];
+                out.push_str(&self.scan_prose(prose, learned, t, ctx, scratch, counts)?);
+                out.push_str(&t.apply_field(*ty, &value[cell.clone()], ctx, counts)?);
+                at = cell.end;
+            }
+            out.push_str(&self.scan_prose(&value[at..], learned, t, ctx, scratch, counts)?);
+            return Ok(out);
+        }
+        let (canon, view_spans) = self.read_checked(value, learned, t, scratch)?;
+        let view = canon.as_ref().map_or(value, Canon::text);
+        let (spans, values) = to_source(canon.as_ref(), view, &view_spans);
+        let (out, _) = cells::write_in_place(value, &spans, &values, cells, t, ctx, counts)?;
+        Ok(out)
     }
 
     /// A path (`/patients/4471/Quarry/Hollow/Rd`) read with its separators as blanks: a

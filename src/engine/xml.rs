@@ -36,6 +36,7 @@ use super::json::{is_years_unit, learnable};
 use super::spelling::{Spelled, SpelledBuilder, XML_CLOSE, XML_OPEN};
 use super::{is_registry_oid, Engine, Output, ScanError};
 use crate::detect::learned::Learned;
+use crate::detect::lexicon::Lexicon;
 use crate::detect::Scratch;
 use crate::phi::token::looks_like_token;
 use crate::phi::PhiType;
@@ -43,6 +44,7 @@ use crate::transform::policy::Action as PolicyAction;
 use crate::transform::{age_in_number_slot, DocContext, Transformer};
 
 mod joined;
+mod tables;
 
 /// Deepest element nesting read (C-CDA entries nest a few dozen deep at most).
 pub const MAX_DEPTH: usize = 256;
@@ -302,6 +304,9 @@ fn malformed(offset: usize, reason: &'static str) -> ScanError {
 /// An element open while reading: the action for text inside it.
 struct Frame {
     text: Action,
+    /// The type a narrative table cell's header names, for text the rules leave to be
+    /// read (a `<td>` under `<th>Age</th>`, and the elements inside it: [`tables`]).
+    cell: Option<PhiType>,
     /// The PHI type a child `code` names for the element's `value` (a CDA observation
     /// coded LOINC 30525-0 holds an age: [`FieldRules::observation_type`]).
     coded: Option<PhiType>,
@@ -313,6 +318,7 @@ fn read<'a>(
     text: &'a str,
     rules: Option<&Rules>,
     keys: Option<&FieldRules>,
+    words: Option<&Lexicon>,
 ) -> Result<Vec<Item<'a>>, ScanError> {
     let mut reader = Reader::from_str(text);
     let cfg = reader.config_mut();
@@ -324,10 +330,12 @@ fn read<'a>(
         text,
         rules,
         keys,
+        words,
         items: Vec::with_capacity(text.len() / 24 + 4),
         stack: Vec::with_capacity(32),
         names: Vec::with_capacity(32),
         text_from: None,
+        tables: tables::Tables::default(),
         roots: 0,
         elements: 0,
     };
@@ -352,7 +360,9 @@ fn read<'a>(
             Event::Empty(_) => st.open(raw, start, true)?,
             Event::End(_) => {
                 st.stack.pop();
-                st.names.pop();
+                if let Some(name) = st.names.pop() {
+                    st.tables.close(name, st.keys);
+                }
                 st.items.push(Item::Markup(raw));
             }
             Event::Decl(_) => {
@@ -456,12 +466,16 @@ struct ReadState<'a, 'r> {
     /// The JSON and form key rules, for elements and attributes no XML rule names (`<age>`,
     /// `<firstName>` in an XML that is no CDA).
     keys: Option<&'r FieldRules>,
+    /// The word lists, for a cell a name header types that holds a kinship word.
+    words: Option<&'r Lexicon>,
     items: Vec<Item<'a>>,
     stack: Vec<Frame>,
     /// The open elements' local names (the paths rules are matched against).
     names: Vec<&'a str>,
     /// Where the current run of text and references began.
     text_from: Option<usize>,
+    /// The narrative tables open here: which header each cell is under.
+    tables: tables::Tables,
     roots: usize,
     elements: usize,
 }
@@ -483,8 +497,21 @@ impl<'a> ReadState<'a, '_> {
             }
             return Err(malformed(start, "text outside the root element"));
         };
-        let action = frame.text;
         let value = decode(raw, None).map_err(|(at, why)| malformed(start + at, why))?;
+        let reading = value.reading.as_ref();
+        self.tables.text(reading);
+        let action = match (frame.text, frame.cell) {
+            (Action::Scan, Some(ty))
+                if tables::holds_a_value(reading)
+                    && !(ty == PhiType::Name
+                        && self.words.is_some_and(|w| {
+                            crate::engine::cells::names_a_relative(w, reading)
+                        })) =>
+            {
+                Action::Phi(ty)
+            }
+            (action, _) => action,
+        };
         self.items.push(Item::Text { raw, value, action });
         Ok(())
     }
@@ -543,6 +570,21 @@ impl<'a> ReadState<'a, '_> {
             .find(|a| a.name == "codeSystem")
             .map(|a| format!("urn:oid:{}", a.raw_value.trim()));
         let maskable = !has("nullFlavor");
+        let colspan = attrs
+            .iter()
+            .find(|a| a.name.eq_ignore_ascii_case("colspan"))
+            .map(|a| a.raw_value);
+        let cell = if empty {
+            self.tables.empty(local, colspan, self.keys);
+            None
+        } else {
+            self.tables.open(local, colspan)
+        };
+        let cell = match tables::is_table_element(local) {
+            true => cell,
+            // Inline markup in a cell (`<td><content>93</content></td>`) is the cell's.
+            false => self.stack.last().and_then(|f| f.cell),
+        };
         // An identifier whose root names its scheme (the SSA's root for an SSN) is typed by it.
         let scheme = attrs
             .iter()
@@ -608,7 +650,11 @@ impl<'a> ReadState<'a, '_> {
         if empty {
             self.names.pop();
         } else {
-            self.stack.push(Frame { text, coded: None });
+            self.stack.push(Frame {
+                text,
+                coded: None,
+                cell,
+            });
         }
         Ok(())
     }
@@ -1132,7 +1178,7 @@ pub fn rewrite<E: From<ScanError>>(
     text: &str,
     mut f: impl FnMut(Slot, &str) -> Result<Option<String>, E>,
 ) -> Result<String, E> {
-    let items = read(text, None, None)?;
+    let items = read(text, None, None, None)?;
     write(&items, text.len(), true, &mut |slot, v| {
         Ok(f(slot, &v.written)?.map(Replacement::Value))
     })
@@ -1141,7 +1187,7 @@ pub fn rewrite<E: From<ScanError>>(
 /// Whether a document reads as XML (for sniffing: a body that opens like XML but does not
 /// read is refused by the caller, not read as text).
 pub fn reads(text: &str) -> bool {
-    read(text, None, None).is_ok()
+    read(text, None, None, None).is_ok()
 }
 
 // === De-identification ===
@@ -1155,7 +1201,12 @@ pub fn deidentify(
     t: &Transformer<'_>,
     scratch: &mut Scratch,
 ) -> Result<Output, ScanError> {
-    let mut items = read(text, Some(&engine.xml), Some(&engine.fields))?;
+    let mut items = read(
+        text,
+        Some(&engine.xml),
+        Some(&engine.fields),
+        Some(engine.detector.lexicon()),
+    )?;
     let (learned, ctx) = learn(&items);
     let mut d = Deidentifier {
         engine,
@@ -1652,7 +1703,7 @@ mod tests {
         }
         let ok =
             "<?xml version=\"1.0\"?>\n<!-- c --><a x='1'><![CDATA[<b>]]><?pi body?>t&lt;</a>\n";
-        let items = read(ok, None, None).expect("reads");
+        let items = read(ok, None, None, None).expect("reads");
         let out =
             write::<ScanError>(&items, ok.len(), false, &mut |_, _| Ok(None)).expect("writes");
         assert_eq!(out, ok);
@@ -1660,7 +1711,7 @@ mod tests {
         // element with a `nullFlavor` already it is left out, never written as text.
         let ok =
             "<a><t x='1' value='19210823' y=\"2\"/><t value=\"19201231\" nullFlavor=\"UNK\"/></a>";
-        let items = read(ok, None, None).expect("reads");
+        let items = read(ok, None, None, None).expect("reads");
         let out = write::<ScanError>(&items, ok.len(), false, &mut |s, v| {
             Ok((s == Slot::Attr(Action::Scan)
                 && (v.reading == "19210823" || v.reading == "19201231"))
@@ -1675,7 +1726,7 @@ mod tests {
         );
         let ok =
             "<?xml version=\"1.0\"?>\n<!-- c --><a x='1'><![CDATA[<b>]]><?pi body?>t&lt;</a>\n";
-        let items = read(ok, None, None).expect("reads");
+        let items = read(ok, None, None, None).expect("reads");
         let out =
             write::<ScanError>(&items, ok.len(), false, &mut |_, _| Ok(None)).expect("writes");
         assert_eq!(out, ok);

@@ -646,3 +646,47 @@ fn observations_are_typed_by_their_code_and_unit() {
     );
     assert!(!out.contains("over 89"), "{out}");
 }
+
+/// A narrative table's cells take the type their `<th>` header names (red team 55, J6), in
+/// a CDA section, an XHTML body and a label/value table with no header row; inline markup
+/// in a cell is the cell's. A kinship under `Relative`, an age under 90 and a clinical
+/// table no header types keep their text.
+#[test]
+fn narrative_table_cells_are_typed_by_their_header_red_team_55_j6() {
+    let table = "<table><thead><tr><th>MRN</th><th>Age</th><th>Zip</th><th>Plate</th>\
+                 <th>SSN last 4</th></tr></thead><tbody><tr><td>4410827</td><td>93</td>\
+                 <td>01085</td><td>7XKJ22</td><td>3306</td></tr></tbody></table>";
+    let famhx = "<table><tr><th>Relative</th><th>Condition</th><th>Age at onset</th></tr>\
+                 <tr><td>Mother</td><td>Breast cancer</td><td><content>94</content></td></tr>\
+                 <tr><td>Father</td><td>Stroke</td><td>45</td></tr></table>\
+                 <table><tr><td>Age</td><td>95</td></tr><tr><td>Grip</td><td>22 kg</td></tr>\
+                 </table>";
+    let cda = |text: &str| {
+        format!(
+            "<ClinicalDocument xmlns=\"urn:hl7-org:v3\"><component><structuredBody><component>\
+             <section><title>History</title><text>{text}</text></section></component>\
+             </structuredBody></component></ClinicalDocument>"
+        )
+    };
+    let xhtml = format!(
+        "<html xmlns=\"http://www.w3.org/1999/xhtml\"><body><p>Seen.</p>{table}</body></html>"
+    );
+    for doc in [cda(table), xhtml] {
+        let out = safe_harbor(&doc);
+        for gone in [">4410827<", ">93<", ">01085<", ">7XKJ22<", ">3306<"] {
+            assert!(!out.contains(gone), "{gone} crossed in {out}");
+        }
+        assert!(out.contains("<th>SSN last 4</th>"), "{out}");
+    }
+    let out = safe_harbor(&cda(famhx));
+    for gone in [">94<", ">95<"] {
+        assert!(!out.contains(gone), "{gone} crossed in {out}");
+    }
+    for kept in [
+        "<td>Mother</td><td>Breast cancer</td>",
+        "<td>Father</td><td>Stroke</td><td>45</td>",
+        "<td>Grip</td><td>22 kg</td>",
+    ] {
+        assert!(out.contains(kept), "{kept} lost in {out}");
+    }
+}

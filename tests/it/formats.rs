@@ -501,6 +501,45 @@ fn tables_sent_as_text_are_read_by_their_header() {
     assert_eq!(out.text, prose);
 }
 
+/// A table in a note is read with the note around it: its typed cells are written as
+/// their column's type in place, and the tagger reads the rows whole. Cut around the typed
+/// phone cells, each row's name was read alone and `ward` crossed (stop 56's note-train
+/// regression, note-train-40 document 238). A clinical table no header types is prose.
+#[test]
+fn tables_in_notes_are_read_whole_with_their_cells_typed() {
+    let note =
+        "home health to start 12 april 2000; agency contact cynthia at (859) 554-3214 x698.\n\
+                with kub 159/min nd tlc fm\n\
+                | name | relation | phone |\n\
+                |---|---|---|\n\
+                | angela barber | step-daughter | 1-729-885-2040 |\n\
+                | teresa sanchez | therapist | 1-688-396-4296 |\n\
+                | eddie ward | physician | +1 (624) 191-4735 |\n\
+                admitted: 25.07.1997  discharged: dec 07\n";
+    let json = serde_json::json!({ "note": note }).to_string();
+    for (input, ct) in [
+        (note, ContentType::Text),
+        (json.as_str(), ContentType::Json),
+    ] {
+        let (out, _) = run(input, ct, "safe-harbor");
+        for leak in ["barber", "sanchez", "eddie", "ward", "885-2040", "191-4735"] {
+            assert!(!out.text.contains(leak), "{leak} crossed: {}", out.text);
+        }
+        assert!(out.text.contains("| physician |"), "{}", out.text);
+    }
+    let (out, _) = run(note, ContentType::Text, "safe-harbor");
+    let phone = note.find("1-729-885-2040").expect("in the note");
+    assert!(
+        out.spans
+            .iter()
+            .any(|s| s.start == phone && s.end == phone + 14),
+        "the typed cell reports its span"
+    );
+    let grip = "| Test | Result |\n|---|---|\n| Grip | 22 kg |\n| Gait | normal |\n";
+    let (out, _) = run(grip, ContentType::Text, "safe-harbor");
+    assert_eq!(out.text, grip);
+}
+
 /// An observation's value takes the type its code names (`patterns/fields.toml`
 /// `[observation_codes]`): an age coded LOINC 30525-0 or 21612-7 is aggregated past 89 and
 /// kept below, a last name coded 45394-4 is a name; other observations keep their values

@@ -2473,6 +2473,12 @@ const CHANNELS: &[&str] = &[
     "text_ruby_hash",
     "text_xml_attr",
     "json_data_attr",
+
+    // Stop 57 (tables57): narrative tables in the XML walker (J6): a CDA section's table,
+    // an XHTML body's, a label/value table with no header row.
+    "xml_cda_table",
+    "xhtml_body_table",
+    "xml_label_table",
 ];
 
 /// Channels that quote a record in text (stop 56, struct56: red team 55 J3). The matrix
@@ -3924,6 +3930,38 @@ fn channel(ch: &str, c: &Canary, v: &str) -> Option<Req> {
                 c.key,
                 csv_cell(v)
             ),
+        ),
+        // Stop 57 (tables57): a cell typed by its `<th>` header (J6) in the XML walker.
+        "xml_cda_table" => Req::new(
+            "x",
+            Some("application/cda+xml"),
+            cda_note(&format!(
+                "<table border=\"1\"><thead><tr><th>{}</th><th>Zip</th><th>Age</th></tr></thead>\
+                 <tbody><tr><td>{}</td><td>01085</td><td>93</td></tr></tbody></table>",
+                c.key,
+                xml_text(v)
+            )),
+        ),
+        "xhtml_body_table" => Req::new(
+            "x",
+            Some("application/xhtml+xml"),
+            format!(
+                "<html xmlns=\"http://www.w3.org/1999/xhtml\"><head><title>Note</title></head>\
+                 <body><table><tr><th>Age</th><th>{}</th></tr><tr><td>93</td><td>{}</td></tr>\
+                 </table></body></html>",
+                c.key,
+                xml_text(v)
+            ),
+        ),
+        "xml_label_table" => Req::new(
+            "x",
+            Some("application/xml"),
+            cda_note(&format!(
+                "<table><tbody><tr><td>Age</td><td>93</td></tr><tr><td>{}</td><td>{}</td></tr>\
+                 </tbody></table>",
+                c.key,
+                xml_text(v)
+            )),
         ),
         "csv_semicolons" if !v.contains([';', '"', '\n']) => Req::new(
             "c",
