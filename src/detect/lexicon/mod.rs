@@ -30,6 +30,7 @@ mod rare;
 mod repeated;
 mod repeated_places;
 mod runs;
+mod summary;
 mod table;
 mod unlisted;
 mod words;
@@ -1045,6 +1046,25 @@ impl Lexicon {
         scratch: &mut LexScratch,
         out: &mut Vec<LexHit>,
     ) {
+        self.scan_reading(
+            text,
+            accents,
+            scratch,
+            out,
+            |c: &Ctx<'_>, i, m: &mut [_]| c.read_word(i, m),
+        );
+    }
+
+    /// [`Lexicon::scan_accented`], the first pass's readings of each word run by `read`
+    /// (the tests check the readings a word's summary skips with another).
+    fn scan_reading(
+        &self,
+        text: &str,
+        accents: &[Accent],
+        scratch: &mut LexScratch,
+        out: &mut Vec<LexHit>,
+        read: impl Fn(&Ctx<'_>, usize, &mut [Option<PhiType>]),
+    ) {
         let bytes = text.as_bytes();
         self.read_words(bytes, accents, &mut scratch.words);
         let words = scratch.words.list();
@@ -1065,99 +1085,9 @@ impl Lexicon {
             lexicon: self,
             unlisted: &scratch.unlisted,
         };
+        // The first pass: each word's readings, those its summary rules out skipped.
         for i in 0..words.len() {
-            ctx.mark_cued(i, &mut scratch.marks);
-            ctx.mark_dictionary(i, &mut scratch.marks);
-            ctx.mark_before_born(i, &mut scratch.marks);
-            ctx.mark_lower_name_before_age(i, &mut scratch.marks);
-            ctx.mark_name_before_orientation(i, &mut scratch.marks);
-            ctx.mark_after_role(i, &mut scratch.marks);
-            ctx.mark_foreign_name(i, &mut scratch.marks);
-            ctx.mark_other_script(i, &mut scratch.marks);
-            ctx.mark_last_first(i, &mut scratch.marks);
-            ctx.mark_credentialed(i, &mut scratch.marks);
-            ctx.mark_facility(i, &mut scratch.marks);
-            ctx.mark_place(i, &mut scratch.marks);
-            ctx.mark_gazetteer(i, &self.place_phrases, &mut scratch.marks);
-            ctx.mark_ward(i, &mut scratch.marks);
-            ctx.mark_named_shop(i, &mut scratch.marks);
-            ctx.mark_hospital_acronym(i, &mut scratch.marks);
-            ctx.mark_unknown_after_preposition(i, &mut scratch.marks);
-            ctx.mark_unknown_pair(i, &mut scratch.marks);
-            ctx.mark_initial_surname(i, &mut scratch.marks);
-            ctx.mark_numbered_name(i, &mut scratch.marks);
-            ctx.mark_possessive_before_relation(i, &mut scratch.marks);
-            ctx.mark_possessive_name(i, &mut scratch.marks);
-            ctx.mark_role_line(i, &mut scratch.marks);
-            ctx.mark_credential_line(i, &mut scratch.marks);
-            ctx.mark_signature(i, &mut scratch.marks);
-            ctx.mark_one_case_signature(i, &mut scratch.marks);
-            ctx.mark_one_case_salutation(i, &mut scratch.marks);
-            ctx.mark_lower_pair_contact(i, &mut scratch.marks);
-            ctx.mark_on_call(i, &mut scratch.marks);
-            ctx.mark_after_contact(i, &mut scratch.marks);
-            ctx.mark_before_contact(i, &mut scratch.marks);
-            ctx.mark_pair_before_contact(i, &mut scratch.marks);
-            ctx.mark_after_patient(i, &mut scratch.marks);
-            ctx.mark_after_opener(i, &mut scratch.marks);
-            ctx.mark_exclaimed_vocative(i, &mut scratch.marks);
-            ctx.mark_after_opener_link(i, &mut scratch.marks);
-            ctx.mark_per_comma(i, &mut scratch.marks);
-            ctx.mark_list_item(i, &mut scratch.marks);
-            ctx.mark_one_case_town(i, &mut scratch.marks);
-            ctx.mark_before_person_verb(i, &mut scratch.marks);
-            ctx.mark_is_on_duty(i, &mut scratch.marks);
-            ctx.mark_listed_first_before_person_verb(i, &mut scratch.marks);
-            ctx.mark_word_name_before_predicate(i, &mut scratch.marks);
-            ctx.mark_word_name_in_apposition(i, &mut scratch.marks);
-            ctx.mark_lower_first_name(i, &mut scratch.marks);
-            ctx.mark_relative_in_parentheses(i, &mut scratch.marks);
-            ctx.mark_handle(i, &mut scratch.marks);
-            ctx.mark_unlisted_last_first(i, &mut scratch.marks);
-            ctx.mark_after_place_label(i, &mut scratch.marks);
-            ctx.mark_before_region(i, &mut scratch.marks);
-            ctx.mark_one_case_pair(i, &mut scratch.marks);
-            ctx.mark_unlisted_after_contact(i, &mut scratch.marks);
-            ctx.mark_run_after_patient(i, &mut scratch.marks);
-            ctx.mark_run_in_person_field(i, &mut scratch.marks);
-            ctx.mark_run_after_relation(i, &mut scratch.marks);
-            ctx.mark_run_after_advice(i, &mut scratch.marks);
-            ctx.mark_run_after_identity(i, &mut scratch.marks);
-            ctx.mark_run_before_verb(i, &mut scratch.marks);
-            ctx.mark_run_with_company(i, &mut scratch.marks);
-            ctx.mark_run_after_person_head(i, &mut scratch.marks);
-            ctx.mark_chat_speaker(i, &mut scratch.marks);
-            ctx.mark_lower_speaker(i, &mut scratch.marks);
-            ctx.mark_lower_two_word_speaker(i, &mut scratch.marks);
-            ctx.mark_lower_contact_subject(i, &mut scratch.marks);
-            ctx.mark_caps_last_first_cell(i, &mut scratch.marks);
-            ctx.mark_quoted_last_first_cell(i, &mut scratch.marks);
-            ctx.mark_lower_given_surname(i, &mut scratch.marks);
-            ctx.mark_after_handover(i, &mut scratch.marks);
-            ctx.mark_before_request_to(i, &mut scratch.marks);
-            ctx.mark_word_name_after_head(i, &mut scratch.marks);
-            ctx.mark_word_name_before_age(i, &mut scratch.marks);
-            ctx.mark_salutation_name(i, &mut scratch.marks);
-            ctx.mark_given_before_phone(i, &mut scratch.marks);
-            ctx.mark_lower_dash_signature(i, &mut scratch.marks);
-            ctx.mark_framed_name(i, &mut scratch.marks);
-            ctx.mark_given_from_number(i, &mut scratch.marks);
-            ctx.mark_vocative_name(i, &mut scratch.marks);
-            ctx.mark_lower_name_in_slot(i, &mut scratch.marks);
-            ctx.mark_lower_pair_in_slot(i, &mut scratch.marks);
-            ctx.mark_lower_word_name_in_slot(i, &mut scratch.marks);
-            ctx.mark_lower_name_before_relation(i, &mut scratch.marks);
-            ctx.mark_lower_vocative_before_request(i, &mut scratch.marks);
-            ctx.mark_lower_name_pair(i, &mut scratch.marks);
-            ctx.mark_lower_patronymic(i, &mut scratch.marks);
-            ctx.mark_family_surname(i, &mut scratch.marks);
-            ctx.mark_before_care_of(i, &mut scratch.marks);
-            ctx.mark_absent_subject(i, &mut scratch.marks);
-            ctx.mark_hashtag_place(i, &mut scratch.marks);
-            ctx.mark_name_shape(i, &mut scratch.marks);
-            ctx.mark_town_shape(i, &mut scratch.marks);
-            ctx.mark_lone_unlisted(i, &mut scratch.marks);
-            ctx.mark_one_case_unlisted_pair(i, &mut scratch.marks);
+            read(&ctx, i, &mut scratch.marks);
         }
         // After every word is marked, so a name found to the right of its particles counts.
         for i in 0..words.len() {
