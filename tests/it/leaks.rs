@@ -2473,7 +2473,6 @@ const CHANNELS: &[&str] = &[
     "text_ruby_hash",
     "text_xml_attr",
     "json_data_attr",
-
     // Stop 57 (tables57): narrative tables in the XML walker (J6): a CDA section's table,
     // an XHTML body's, a label/value table with no header row.
     "xml_cda_table",
