@@ -26,6 +26,9 @@ pub enum Part {
     /// of the prose, in order and apart) with its type. The prose is read whole and each
     /// cell is written as its type ([`super::cells::write_in_place`]).
     Table(Range<usize>, Vec<Cell>),
+    /// A value of a record serialised in the prose ([`serialised`]: logfmt, SQL, YAML…)
+    /// already written as its key types it, and the range of the text it replaces.
+    Cell(String, Range<usize>, PhiType),
 }
 
 /// A table cell typed by its column's header: where it stands and as what.

@@ -809,6 +809,15 @@ impl Engine {
                         out.text.push_str(&r);
                         continue;
                     }
+                    embedded::Part::Cell(v, at, ty) => {
+                        out.text.push_str(&v);
+                        out.spans.push(Span {
+                            start: at.start,
+                            end: at.end,
+                            ty,
+                        });
+                        continue;
+                    }
                     embedded::Part::Prose(r) => {
                         let piece = self.deidentify_prose(&text[r.clone()], &[], t, scratch)?;
                         (r, piece)
@@ -992,7 +1001,7 @@ impl Engine {
             let mut out = String::with_capacity(value.len());
             for part in parts {
                 match part {
-                    embedded::Part::Record(r) => out.push_str(&r),
+                    embedded::Part::Record(r) | embedded::Part::Cell(r, ..) => out.push_str(&r),
                     embedded::Part::Prose(r) => {
                         out.push_str(&self.scan_prose(&value[r], learned, t, ctx, scratch, counts)?)
                     }
