@@ -142,8 +142,10 @@ mod tests {
         for (t, f) in texts.iter().zip(&fresh) {
             assert_eq!(&d.scan(t, None, &mut s), f, "{t} remembered");
         }
+        // A value of two words: a capitalised clinical word learned alone needs name
+        // evidence (`learned_words`), and `Grip strength` has none.
         let mut learned = Learned::default();
-        learned.add(PhiType::Name, "Grip");
+        learned.add(PhiType::Name, "Grip strength");
         let with = d.scan("Grip strength", Some(&learned), &mut s);
         assert!(with.iter().any(|x| x.start == 0), "{with:?}");
         assert_eq!(

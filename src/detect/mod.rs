@@ -18,7 +18,8 @@
 //! - `grow`: the rest of a found name beside it (`michelle allen`, `PETERS, GEORGE`).
 //! - `titled`: English-word surnames after `Dr` (`per Dr. Tyro`).
 //! - `structure`: names in the structures of clinical notes (labels, hand-offs, lists).
-//! - [`learned`]: values learned from structured fields, searched in the same payload.
+//! - [`learned`]: values learned from structured fields, searched in the same payload;
+//!   [`learned_words`]: which capitalised word-parts of them are the person.
 //! - `repeated_ids`: an identifier found once, found wherever the text repeats it bare
 //!   (places have theirs in the lexicon, beside the repeated names).
 //! - [`shape`]: identifier shapes, tokenised without a cue (default deny).
@@ -40,6 +41,7 @@ mod glued;
 mod grow;
 mod lab_units;
 pub mod learned;
+mod learned_words;
 pub mod lexicon;
 mod memo;
 pub mod overlay;
@@ -237,6 +239,9 @@ impl Detector {
                     values.push(Span { start, end, ty })
                 }
             });
+            // `Hand therapy`, `DME: Walker`: a capitalised word-part is the person only
+            // where the text names one there.
+            values = learned_words::people(&self.lexicon, text, values);
         }
         if let Some(e) = &s.echo {
             e.scan(text, |start, end, ty| values.push(Span { start, end, ty }));

@@ -1126,7 +1126,8 @@ pub fn readable_text(bytes: &[u8]) -> Option<(String, Charset)> {
 /// engine reads it through does (red team 55, J23). Control characters say binary (the
 /// view would drop them), so text holding one is not tried.
 fn reads_unescaped(text: &str) -> bool {
-    text.bytes().any(|b| matches!(b, b'%' | b'=' | b'&' | b'\\'))
+    text.bytes()
+        .any(|b| matches!(b, b'%' | b'=' | b'&' | b'\\'))
         && !text
             .chars()
             .any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t'))

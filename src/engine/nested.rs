@@ -332,7 +332,13 @@ pub fn encoded_runs(
     counts: &mut [usize; PhiType::ALL.len()],
 ) -> Result<Option<String>, ScanError> {
     let written = written_runs(engine, text, t, scratch, counts)?;
-    let escaped = escaped_runs(engine, written.as_deref().unwrap_or(text), t, scratch, counts)?;
+    let escaped = escaped_runs(
+        engine,
+        written.as_deref().unwrap_or(text),
+        t,
+        scratch,
+        counts,
+    )?;
     Ok(escaped.or(written))
 }
 

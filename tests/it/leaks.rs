@@ -987,7 +987,12 @@ fn value_trick(trick: &str, c: &Canary) -> Option<String> {
         "b64_one_pct" => {
             let b = b64(cue(c, v).as_bytes());
             let i = middle(&b);
-            Some(format!("{}%{:02X}{}", &b[..i], b.as_bytes()[i], &b[i + 1..]))
+            Some(format!(
+                "{}%{:02X}{}",
+                &b[..i],
+                b.as_bytes()[i],
+                &b[i + 1..]
+            ))
         }
         "b85" => Some(base85(cue(c, v).as_bytes(), RFC1924)),
         // The cued value in lower case, then in ROT13: `fraq gur fhzznel gb …`.
@@ -6295,7 +6300,10 @@ fn the_decoders_find_every_trick() {
     // Stop 57's composed encodings (J23), on the channels they are tried on.
     let mut unseen = Vec::new();
     for c in CANARIES {
-        for trick in STOP57_COMPOSED_TRICKS.iter().chain(STOP57_COMPOSED_B85_TRICKS) {
+        for trick in STOP57_COMPOSED_TRICKS
+            .iter()
+            .chain(STOP57_COMPOSED_B85_TRICKS)
+        {
             let Some(v) = value_trick(trick, c) else {
                 continue;
             };

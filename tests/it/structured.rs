@@ -783,6 +783,75 @@ fn code_systems_zips_coordinates_and_learned_words_red_team_52() {
     assert!(!out.text.contains("walker"), "{}", out.text);
 }
 
+/// Red team 55, J33: a learned name part that is a clinical or English word is the person
+/// only where the text names a person there (another part beside it, a title or cue before
+/// it, a verb of a person after it); capitalised where a sentence or a label's value starts,
+/// it is the word.
+#[test]
+fn learned_name_parts_that_are_words_need_name_evidence_red_team_55() {
+    let cases = [
+        (
+            json!({"lastName": "Hand", "firstName": "Grace",
+                "note": "Hand therapy 2x/wk. R Hand edema improving.\nDME: Walker, Cane.\nPlan: Hand splint."}),
+            &[
+                "Hand therapy",
+                "R Hand edema",
+                "DME: Walker, Cane",
+                "Hand splint",
+            ][..],
+            &[][..],
+        ),
+        // A note that names her: each name is found (and a word the note's names repeat
+        // may go with them).
+        (
+            json!({"lastName": "Hand", "firstName": "Grace",
+                "note": "Seen: Grace Hand. Ms. Hand tolerated tx. Hand, Grace signed. Hand reports less pain. HAND, GRACE on the label."}),
+            &["tolerated tx"][..],
+            &[
+                "Grace Hand",
+                "Ms. Hand",
+                "Hand, Grace",
+                "Hand reports",
+                "HAND",
+                "Grace",
+            ][..],
+        ),
+        (
+            json!({"lastName": "Walker", "firstName": "May",
+                "note": "DME: Walker (front-wheeled). Pt: Walker, May. Walker reports pain 3/10. Dr. Kim saw Ms Walker."}),
+            &["DME: Walker (front-wheeled)"][..],
+            &["Walker, May", "Walker reports", "Ms Walker"][..],
+        ),
+        (
+            json!({"lastName": "Bell", "firstName": "Hope",
+                "note": "Bell's palsy resolved. Hope to return to work. Bell's daughter called. Hope Bell seen."}),
+            &["Bell's palsy", "Hope to return"][..],
+            &["Bell's daughter", "Hope Bell"][..],
+        ),
+        (
+            json!({"lastName": "Rose", "firstName": "Lily",
+                "note": "Lily ambulated 50 ft. Rose walks with a cane. Lily has a ride home."}),
+            &["ambulated"][..],
+            &["Lily", "Rose"][..],
+        ),
+    ];
+    for (payload, kept, gone) in cases {
+        let out = deidentify(&payload.to_string(), ContentType::Json, "safe-harbor");
+        let v: Value = serde_json::from_str(&out.text).expect("output is JSON");
+        let note = v["note"].as_str().expect("note is text");
+        for k in kept {
+            assert!(note.contains(k), "{k} lost: {note}");
+        }
+        for phi in gone {
+            assert!(!note.contains(phi), "{phi} survived: {note}");
+        }
+    }
+    // A value of one word cannot tell: the learned name goes.
+    let alone = json!({"lastName": "Walker", "firstName": "May", "contact": "Walker"});
+    let out = deidentify(&alone.to_string(), ContentType::Json, "safe-harbor");
+    assert!(!out.text.contains("\"Walker\""), "{}", out.text);
+}
+
 /// An HL7 address flattened into JSON keeps none of its parts: the town is read by its
 /// place before the state (a tagger retrain once lost it), the ZIP cut to three digits.
 #[test]
