@@ -1685,7 +1685,7 @@ mod tests {
             "<?xml version=\"MR4410827\"?><a/>",
             "<?xml version=\"2.0\"?><a/>",
         ] {
-            assert!(read(bad, None, None).is_err(), "{bad}");
+            assert!(read(bad, None, None, None).is_err(), "{bad}");
         }
         let ok =
             "<?xml version=\"1.0\"?>\n<!-- c --><a x='1'><![CDATA[<b>]]><?pi body?>t&lt;</a>\n";
