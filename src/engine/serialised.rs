@@ -651,6 +651,11 @@ fn tags(keys: &Keys<'_>, text: &str, within: Range<usize>, out: &mut Vec<Typed>)
 
 /// An element or attribute name (`pt`, `data-zip`, `xlink:href`).
 fn markup_name(c: &mut Cursor<'_>) -> Option<Range<usize>> {
+    name_run(c, b"_-:.")
+}
+
+/// A name at the cursor: a letter or `_`, then letters, digits and the bytes of `also`.
+fn name_run(c: &mut Cursor<'_>, also: &[u8]) -> Option<Range<usize>> {
     let start = c.at;
     if !c
         .peek()
@@ -660,7 +665,7 @@ fn markup_name(c: &mut Cursor<'_>) -> Option<Range<usize>> {
     }
     while c
         .peek()
-        .is_some_and(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b':' | b'.'))
+        .is_some_and(|b| b.is_ascii_alphanumeric() || also.contains(&b))
     {
         c.at += 1;
     }
@@ -771,20 +776,7 @@ fn trim_end_punct(b: &[u8], mut r: Range<usize>) -> Range<usize> {
 
 /// A logfmt key (`zip`, `PATIENT_ZIP`, `patient.zip`, `user-name`).
 fn logfmt_key(c: &mut Cursor<'_>) -> Option<Range<usize>> {
-    let start = c.at;
-    if !c
-        .peek()
-        .is_some_and(|b| b.is_ascii_alphabetic() || b == b'_')
-    {
-        return None;
-    }
-    while c
-        .peek()
-        .is_some_and(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b'-'))
-    {
-        c.at += 1;
-    }
-    (c.at - start <= MAX_KEY_LEN).then_some(start..c.at)
+    name_run(c, b"_.-").filter(|r| r.len() <= MAX_KEY_LEN)
 }
 
 /// `name=a+b&zip=01085&age=93`: each pair of a form run in a line.
