@@ -1048,9 +1048,50 @@ impl Ctx<'_> {
         } else {
             name_or_unknown
         };
-        if w.flags & !allowed == 0 && shaped {
+        if w.flags & !allowed == 0 && shaped || self.opens_age_sentence(w.end) {
             marks[i] = Some(PhiType::Name);
         }
+    }
+
+    /// Whether the text after a word reads `is a 10 year-old` (also `was`, `an`, `month-old`,
+    /// `year old`): the opening of Synthea's history of present illness, whose subject is
+    /// always the patient. It decides a numbered word whatever its stem is (`Lee67`,
+    /// `Jesus426`: a word or a blocked name with two digits is no name elsewhere).
+    fn opens_age_sentence(&self, end: usize) -> bool {
+        let rest = &self.text[end..self.text.len().min(end + 40)];
+        let mut words = rest
+            .split(|c| c.is_ascii_whitespace() || *c == b'-')
+            .filter(|w| !w.is_empty());
+        let verb = words
+            .next()
+            .is_some_and(|v| v.eq_ignore_ascii_case(b"is") || v.eq_ignore_ascii_case(b"was"));
+        let article = words
+            .next()
+            .is_some_and(|a| a.eq_ignore_ascii_case(b"a") || a.eq_ignore_ascii_case(b"an"));
+        let number = words
+            .next()
+            .is_some_and(|n| (1..=3).contains(&n.len()) && n.iter().all(u8::is_ascii_digit));
+        let unit = words.next().is_some_and(|u| {
+            [
+                &b"year"[..],
+                b"years",
+                b"month",
+                b"months",
+                b"week",
+                b"weeks",
+                b"day",
+                b"days",
+            ]
+            .iter()
+            .any(|x| u.eq_ignore_ascii_case(x))
+        });
+        let old = words.next().is_some_and(|o| o.eq_ignore_ascii_case(b"old"));
+        rest.first().is_some_and(u8::is_ascii_whitespace)
+            && verb
+            && article
+            && number
+            && unit
+            && old
     }
 
     /// Where Synthea writes a person whose numbered name is also a word (`Sugar150` in an
