@@ -2,10 +2,13 @@
 //!
 //! Owns turning a body into UTF-8 before it is de-identified: a UTF-8 byte-order mark is
 //! dropped; UTF-16 (little or big endian, by BOM, by declaration, or by the unmistakable
-//! pattern of ASCII text with every other byte zero) is converted; ISO-8859-1, windows-1252
-//! and US-ASCII are converted as declared. Any other declared charset, and non-UTF-8 bytes
-//! with no declaration, are refused: a body phigate cannot read is never forwarded. What
-//! goes on is UTF-8, and the forwarded `Content-Type` says so.
+//! pattern of ASCII text with every other byte zero) is converted; so is UTF-32 (by BOM or
+//! declaration); ISO-8859-1, windows-1252 and US-ASCII are converted as declared, when the
+//! bytes can be text in them. Any other declared charset, non-UTF-8 bytes with no
+//! declaration, and bytes an 8-bit label cannot honestly describe (NUL bytes, or mostly
+//! bytes outside ASCII: UTF-32 or EBCDIC under a Latin-1 label, red team 58 R2) are refused,
+//! and so is a NUL character decoded from UTF-16: a body phigate cannot read is never
+//! forwarded. What goes on is UTF-8, and the forwarded `Content-Type` says so.
 
 use std::borrow::Cow;
 
@@ -112,6 +115,9 @@ fn convert<'a>(body: &'a [u8], declared: Option<&str>) -> Result<Cow<'a, [u8]>, 
         Some("utf-16") => utf16(body, utf16_without_bom(body)),
         Some("utf-16le") => utf16(body, Some(Endian::Little)),
         Some("utf-16be") => utf16(body, Some(Endian::Big)),
+        Some("utf-32") => utf32(body, None),
+        Some("utf-32le") => utf32(body, Some(Endian::Little)),
+        Some("utf-32be") => utf32(body, Some(Endian::Big)),
         // A label that lies: UTF-8 multi-byte text labelled Latin-1 is read as the UTF-8 it
         // is, not as mojibake (`PeÃ±a`) whose pieces no detector reads as a name.
         Some(
@@ -119,9 +125,11 @@ fn convert<'a>(body: &'a [u8], declared: Option<&str>) -> Result<Cow<'a, [u8]>, 
             | "cp1252" | "x-cp1252",
         ) if is_multibyte_utf8(body) => Ok(Cow::Borrowed(body)),
         Some("iso-8859-1" | "latin1" | "latin-1" | "iso_8859-1" | "l1" | "cp819") => {
+            check_eight_bit(body, "ISO-8859-1")?;
             Ok(Cow::Owned(latin1(body, false).into_bytes()))
         }
         Some("windows-1252" | "cp1252" | "x-cp1252") => {
+            check_eight_bit(body, "windows-1252")?;
             Ok(Cow::Owned(latin1(body, true).into_bytes()))
         }
         Some("us-ascii" | "ascii") if body.is_ascii() => Ok(Cow::Borrowed(body)),
@@ -294,6 +302,9 @@ fn undeclared_or_utf8(body: &[u8], declared: bool) -> Result<Cow<'_, [u8]>, Char
     if let Some(rest) = body.strip_prefix(b"\xEF\xBB\xBF") {
         return check_utf8(rest);
     }
+    if body.starts_with(b"\xFF\xFE\0\0") || body.starts_with(b"\0\0\xFE\xFF") {
+        return utf32(body, None);
+    }
     if body.starts_with(b"\xFF\xFE") || body.starts_with(b"\xFE\xFF") {
         return utf16(body, None);
     }
@@ -358,7 +369,53 @@ fn utf16(body: &[u8], endian: Option<Endian>) -> Result<Cow<'static, [u8]>, Char
     let text: String = char::decode_utf16(units)
         .collect::<Result<_, _>>()
         .map_err(|_| CharsetError::Invalid("UTF-16"))?;
+    // UTF-32 read as UTF-16 gives a NUL after every character: no text holds one.
+    if text.contains('\0') {
+        return Err(CharsetError::Invalid("UTF-16 (it holds NUL characters)"));
+    }
     Ok(Cow::Owned(text.into_bytes()))
+}
+
+/// UTF-32 by its BOM, else as declared (big endian without either, as for UTF-16).
+fn utf32(body: &[u8], endian: Option<Endian>) -> Result<Cow<'static, [u8]>, CharsetError> {
+    let (endian, data) = match (body.get(..4), endian) {
+        (Some([0xFF, 0xFE, 0, 0]), _) => (Endian::Little, &body[4..]),
+        (Some([0, 0, 0xFE, 0xFF]), _) => (Endian::Big, &body[4..]),
+        (_, Some(e)) => (e, body),
+        (_, None) => (Endian::Big, body),
+    };
+    if data.len() % 4 != 0 {
+        return Err(CharsetError::Invalid("UTF-32"));
+    }
+    let text: String = data
+        .chunks_exact(4)
+        .map(|q| {
+            let n = match endian {
+                Endian::Little => u32::from_le_bytes([q[0], q[1], q[2], q[3]]),
+                Endian::Big => u32::from_be_bytes([q[0], q[1], q[2], q[3]]),
+            };
+            char::from_u32(n).filter(|c| *c != '\0')
+        })
+        .collect::<Option<_>>()
+        .ok_or(CharsetError::Invalid("UTF-32"))?;
+    Ok(Cow::Owned(text.into_bytes()))
+}
+
+/// Whether bytes labelled with an 8-bit Latin charset can be text in it: no NUL byte, and
+/// not mostly bytes outside ASCII (Latin text is mostly ASCII letters; UTF-32 is mostly NUL
+/// and EBCDIC mostly high bytes, and either would cross as unread mojibake).
+fn check_eight_bit(body: &[u8], charset: &'static str) -> Result<(), CharsetError> {
+    /// Below this many visible bytes a share says nothing (`Zoë` is one third accented).
+    const FEWEST_FOR_SHARE: usize = 16;
+    if body.contains(&0) {
+        return Err(CharsetError::Invalid(charset));
+    }
+    let visible = body.iter().filter(|b| !b.is_ascii_whitespace()).count();
+    let high = body.iter().filter(|b| !b.is_ascii()).count();
+    if visible >= FEWEST_FOR_SHARE && high * 2 > visible {
+        return Err(CharsetError::Invalid(charset));
+    }
+    Ok(())
 }
 
 /// ISO-8859-1 maps each byte to the code point of the same number; windows-1252 differs
@@ -499,5 +556,46 @@ mod tests {
         );
         assert!(to_utf8(b"Jos\xE9", None).is_err());
         assert!(to_utf8(b"a\x00b\x00c", None).is_err());
+    }
+
+    fn utf32le(s: &str, bom: bool) -> Vec<u8> {
+        let mut out = if bom {
+            vec![0xFF, 0xFE, 0, 0]
+        } else {
+            Vec::new()
+        };
+        out.extend(s.chars().flat_map(|c| u32::from(c).to_le_bytes()));
+        out
+    }
+
+    #[test]
+    fn utf32_is_read_by_bom_or_label_and_never_as_utf16() {
+        let text = "Pe\u{f1}a 413 555 0172";
+        assert_eq!(
+            to_utf8(&utf32le(text, true), None).expect("bom"),
+            text.as_bytes()
+        );
+        assert_eq!(
+            to_utf8(&utf32le(text, false), Some("utf-32le")).expect("label"),
+            text.as_bytes()
+        );
+        // Labelled UTF-16, UTF-32 decodes to a NUL after each character: refused.
+        assert!(to_utf8(&utf32le(text, false), Some("utf-16le")).is_err());
+        assert!(decode_text(&utf32le(text, true), None).is_err());
+    }
+
+    #[test]
+    fn bytes_no_latin_text_holds_are_refused_under_an_eight_bit_label() {
+        // Red team 58, R2: UTF-32 and EBCDIC (cp037 `SSN 512 47 3306 PHONE 413 555 0172`)
+        // labelled Latin-1 crossed as mojibake the outside could decode.
+        let ebcdic: Vec<u8> = b"\xE2\xE2\xD5\x40\xF5\xF1\xF2\x40\xF4\xF7\x40\xF3\xF3\xF0\xF6\x40\xD7\xC8\xD6\xD5\xC5\x40\xF4\xF1\xF3\x40\xF5\xF5\xF5\x40\xF0\xF1\xF7\xF2".to_vec();
+        for label in ["iso-8859-1", "windows-1252"] {
+            assert!(to_utf8(&utf32le("Peña 413 555 0172", false), Some(label)).is_err());
+            assert!(to_utf8(&ebcdic, Some(label)).is_err(), "{label}");
+        }
+        // Latin text, accents and all, is still read.
+        let latin = b"Sof\xEDa Pe\xF1a, Jos\xE9 \xC1lvarez and Zo\xEB M\xFCller";
+        assert!(to_utf8(latin, Some("iso-8859-1")).is_ok());
+        assert!(to_utf8(b"Zo\xEB", Some("windows-1252")).is_ok());
     }
 }

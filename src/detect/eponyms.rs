@@ -7,12 +7,16 @@
 //! possessive) is one of `eponym_heads`, or the hyphenated word the name stands in is one
 //! of `eponym_compounds`. A title before the name (`Dr. Murphy's protocol`) keeps it, and so
 //! does a detection of more than two words: a person's whole name before `drain` is a name.
-//! A place of one word before a head goes too (`Per Parkland formula`).
+//! A place of one word before a head goes too (`Per Parkland formula`). A given name and a
+//! surname before a head are a person's (`Rosalind Thackeray's splint`, `Hope Walker ADL
+//! eval`: red team 58, R1) unless the two are a listed compound written with a space
+//! (`Austin Flint murmur`, `Jackson Pratt drain`).
 //!
 //! And two more kinds of words read as a place or a person: a note's heading before `Note`
 //! (`Addendum to Nursing Progress Note`, `CCU Nursing Progress/Transfer Note`; the words are
 //! `note_heading_words`), and a service (`Seen in Pulmonology`).
 
+use super::lexicon::flag;
 use super::structure::Structures;
 use super::Span;
 use crate::phi::PhiType;
@@ -28,11 +32,17 @@ const TITLES: [&[u8]; 8] = [
     b"dr", b"mr", b"mrs", b"ms", b"miss", b"mx", b"doctor", b"prof",
 ];
 
-/// Drops the name detections of `spans` that are eponyms.
-pub(crate) fn drop_eponyms(text: &str, lists: &Structures, spans: &mut Vec<Span>) {
+/// Drops the name detections of `spans` that are eponyms; `word_flags` gives a word's lexicon
+/// flags (any case; 0 for a word no list knows).
+pub(crate) fn drop_eponyms(
+    text: &str,
+    lists: &Structures,
+    word_flags: impl Fn(&[u8]) -> u64,
+    spans: &mut Vec<Span>,
+) {
     let b = text.as_bytes();
     spans.retain(|s| match s.ty {
-        PhiType::Name => !eponym(b, s, lists) && !service(b, s),
+        PhiType::Name => !eponym(b, s, lists, &word_flags) && !service(b, s),
         PhiType::Location => {
             !note_heading(b, s, lists) && !place_eponym(b, s, lists) && !service(b, s)
         }
@@ -93,7 +103,7 @@ fn service(b: &[u8], s: &Span) -> bool {
 }
 
 /// Whether name span `s` is an eponym.
-fn eponym(b: &[u8], s: &Span, lists: &Structures) -> bool {
+fn eponym(b: &[u8], s: &Span, lists: &Structures, word_flags: impl Fn(&[u8]) -> u64) -> bool {
     let Some(inner) = b.get(s.start..s.end) else {
         return false;
     };
@@ -142,6 +152,26 @@ fn eponym(b: &[u8], s: &Span, lists: &Structures) -> bool {
             .unwrap_or_default();
         if lists.eponym_heads.contains(&*last.to_ascii_lowercase()) {
             return true;
+        }
+        // `Austin Flint murmur`: a listed compound written with a space.
+        let joined: Vec<u8> = whole
+            .split(|c| c.is_ascii_whitespace())
+            .filter(|w| !w.is_empty())
+            .collect::<Vec<_>>()
+            .join(&b'-');
+        if lists.eponym_compounds.contains(joined.as_slice()) {
+            return head_after(b, to, lists);
+        }
+        // `Rosalind Thackeray's splint`: a given name opens a person's name, not an eponym;
+        // so do two words no list knows (`Zvezdana Vukovljevic ADL eval`): the eponyms of
+        // two surnames are the listed compounds.
+        let second = whole
+            .split(|c| c.is_ascii_whitespace())
+            .rfind(|w| !w.is_empty())
+            .unwrap_or_default();
+        let unknown = |w: &[u8]| flag::unknown(word_flags(w));
+        if word_flags(first) & flag::FIRST != 0 || unknown(first) && unknown(second) {
+            return false;
         }
     }
     head_after(b, to, lists)
@@ -271,6 +301,7 @@ mod tests {
             "JP drain intact, Ki-67 index 20%.",
             "Salter-Harris II fx of the distal radius.",
             "Scored ADL 5/6 on Katz, 42 per Berg.",
+            "Austin Flint murmur at the apex.",
         ] {
             assert!(names(t).is_empty(), "{t}: {:?}", names(t));
         }
@@ -302,6 +333,21 @@ mod tests {
         assert_eq!(names("Seen by Dr. Murphy today."), ["Murphy"]);
         assert_eq!(names("Dr. Murphy's protocol was followed."), ["Murphy"]);
         assert_eq!(names("Saw 2 patients with Dr. Katz."), ["Katz"]);
+        // Red team 58, R1: a given name and a surname before a head word.
+        for t in [
+            "Rosalind Thackeray's splint was adjusted.",
+            "Name: Rosalind Thackeray ADL eval",
+            "Pt Rosalind Thackeray protocol day 10.",
+            "Zvezdana Vukovljevic ADL eval",
+        ] {
+            assert!(
+                names(t)
+                    .iter()
+                    .any(|n| n.contains("Thackeray") || n.contains("Vuko")),
+                "{t}: {:?}",
+                names(t)
+            );
+        }
         assert!(
             names("Spoke with daughter Mary Ellen Jackson about the drain.")
                 .iter()

@@ -433,7 +433,8 @@ impl Detector {
         value_labels::drop_value_labels(text, &self.structures.value_labels, &mut spans);
         // `Barrett esophagus`, `Murphy's sign`, `Jackson-Pratt drain`: eponyms, no people;
         // `Nursing Progress Note`: a heading, no place.
-        eponyms::drop_eponyms(text, &self.structures, &mut spans);
+        let word_flags = |w: &[u8]| self.lexicon.flags(w);
+        eponyms::drop_eponyms(text, &self.structures, word_flags, &mut spans);
         // `Mom can't make it`: a contraction after a kinship word is no name.
         contractions::drop_contractions(text, &mut spans);
         // `TSH 2.1 mIU/L`: a unit's atom is no name.

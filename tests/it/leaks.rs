@@ -311,6 +311,19 @@ const BODY_TRICKS: &[&str] = &[
     "utf16le_decl",
     "utf16le_bare",
     "latin1",
+    "utf32le_bom",
+    "utf32le_as_latin1",
+    "ebcdic_as_latin1",
+    "ebcdic_as_cp1252",
+];
+/// Body tricks that must be read and forwarded (the rest may be refused).
+const BODY_TRICKS_READ: &[&str] = &[
+    "utf8_bom",
+    "utf16le_bom",
+    "utf16be_bom",
+    "utf16le_decl",
+    "latin1",
+    "utf32le_bom",
 ];
 /// Body tricks for XML documents alone, on `XML_BODY_TRICK_CHANNELS`.
 const XML_BODY_TRICKS: &[&str] = &["xml_latin1_prolog", "xml_utf16_prolog"];
@@ -1737,6 +1750,96 @@ fn b64(b: &[u8]) -> String {
     base64::engine::general_purpose::STANDARD.encode(b)
 }
 
+fn utf32le(s: &str, bom: bool) -> Vec<u8> {
+    let mut out = if bom {
+        vec![0xFF, 0xFE, 0, 0]
+    } else {
+        Vec::new()
+    };
+    out.extend(s.chars().flat_map(|c| u32::from(c).to_le_bytes()));
+    out
+}
+
+/// EBCDIC code page 037's bytes for the ASCII characters the channels write (`None` when
+/// the text holds another).
+const EBCDIC_037: &[(char, u8)] = &[
+    (' ', 0x40),
+    ('.', 0x4B),
+    ('<', 0x4C),
+    ('(', 0x4D),
+    ('+', 0x4E),
+    ('|', 0x4F),
+    ('&', 0x50),
+    ('!', 0x5A),
+    ('$', 0x5B),
+    ('*', 0x5C),
+    (')', 0x5D),
+    (';', 0x5E),
+    ('-', 0x60),
+    ('/', 0x61),
+    (',', 0x6B),
+    ('%', 0x6C),
+    ('_', 0x6D),
+    ('>', 0x6E),
+    ('?', 0x6F),
+    ('`', 0x79),
+    (':', 0x7A),
+    ('#', 0x7B),
+    ('@', 0x7C),
+    ('\'', 0x7D),
+    ('=', 0x7E),
+    ('"', 0x7F),
+    ('[', 0xBA),
+    (']', 0xBB),
+    ('{', 0xC0),
+    ('}', 0xD0),
+    ('\\', 0xE0),
+    ('\n', 0x25),
+    ('\r', 0x0D),
+    ('\t', 0x05),
+    ('~', 0xA1),
+    ('^', 0xB0),
+];
+
+fn ebcdic_byte(c: char) -> Option<u8> {
+    let letter = |c: char, base: u8| {
+        let i = c as u8 - base;
+        // Three runs of letters: a–i, j–r, s–z (upper case 0x40 higher).
+        Some(match i {
+            0..=8 => 0x81 + i,
+            9..=17 => 0x91 + i - 9,
+            _ => 0xA2 + i - 18,
+        })
+    };
+    match c {
+        'a'..='z' => letter(c, b'a'),
+        'A'..='Z' => letter(c, b'A').map(|b| b + 0x40),
+        '0'..='9' => Some(0xF0 + (c as u8 - b'0')),
+        _ => EBCDIC_037.iter().find(|(a, _)| *a == c).map(|(_, b)| *b),
+    }
+}
+
+fn ebcdic(s: &str) -> Option<Vec<u8>> {
+    s.chars().map(ebcdic_byte).collect()
+}
+
+/// The check's reading of bytes as EBCDIC 037 (what the outside could decode from an
+/// EBCDIC body forwarded as mojibake): `None` unless most bytes read as letters there.
+fn ebcdic_view(b: &[u8]) -> Option<String> {
+    let mut table = [None; 256];
+    for c in (0u8..128).map(char::from) {
+        if let Some(e) = ebcdic_byte(c) {
+            table[usize::from(e)] = Some(c);
+        }
+    }
+    let text: String = b
+        .iter()
+        .map(|x| table[usize::from(*x)].unwrap_or('\u{fffd}'))
+        .collect();
+    let letters = text.chars().filter(char::is_ascii_alphanumeric).count();
+    (letters * 2 > b.len()).then_some(text)
+}
+
 fn utf16(s: &str, le: bool, bom: bool) -> Vec<u8> {
     let mut out = Vec::new();
     let units = bom
@@ -2128,6 +2231,12 @@ fn body_trick(trick: &str, req: &mut Req) -> Option<()> {
             format!("{base}; charset=utf-16le"),
         ),
         "utf16le_bare" => (utf16(&text, true, false), base),
+        // Red team 58, R2: UTF-32 by its BOM is read; UTF-32 and EBCDIC under an 8-bit
+        // label are bytes no Latin text is made of.
+        "utf32le_bom" => (utf32le(&text, true), base),
+        "utf32le_as_latin1" => (utf32le(&text, false), format!("{base}; charset=iso-8859-1")),
+        "ebcdic_as_latin1" => (ebcdic(&text)?, format!("{base}; charset=iso-8859-1")),
+        "ebcdic_as_cp1252" => (ebcdic(&text)?, format!("{base}; charset=windows-1252")),
         "latin1" => (
             text.chars()
                 .map(|ch| u8::try_from(ch as u32).ok())
@@ -4459,7 +4568,13 @@ fn matrix() -> Vec<Case> {
             };
             if body_trick(trick, &mut r).is_some() {
                 let id = format!("d.{ch}.{trick}.{}", c.kind.id());
-                push(id, ch, trick, Spec::Out(r), *trick != "utf16le_bare");
+                push(
+                    id,
+                    ch,
+                    trick,
+                    Spec::Out(r),
+                    BODY_TRICKS_READ.contains(trick),
+                );
             }
         }
     }
@@ -4733,6 +4848,12 @@ fn byte_texts(b: &[u8]) -> Vec<String> {
     if std::str::from_utf8(b).is_err() {
         out.push(b.iter().map(|x| char::from(*x)).collect());
     }
+    // EBCDIC forwarded as Latin-1 mojibake: the bytes as written, or as UTF-8 made of them.
+    let latin: Option<Vec<u8>> = std::str::from_utf8(b)
+        .ok()
+        .and_then(|t| t.chars().map(|c| u8::try_from(u32::from(c)).ok()).collect());
+    out.extend(ebcdic_view(b));
+    out.extend(latin.as_deref().and_then(ebcdic_view));
     let bom = b.starts_with(&[0xFF, 0xFE]) || b.starts_with(&[0xFE, 0xFF]);
     if bom || b.contains(&0) {
         for le in [true, false] {
