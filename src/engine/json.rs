@@ -1277,6 +1277,9 @@ impl Walker<'_, '_, '_> {
     /// `linkId` or `text`, a custom-field list's `label`): the label is the key the
     /// exporter did not write (red team 52, H2 and H23).
     fn labelled_type(&self, o: &Map<String, Value>) -> Option<PhiType> {
+        if let Some(ty) = self.patch_path_type(o) {
+            return Some(ty);
+        }
         LABEL_KEYS.iter().find_map(|k| {
             let label = member(o, k)?.as_str()?;
             if label.len() > MAX_LABEL_LEN {
@@ -1287,6 +1290,28 @@ impl Walker<'_, '_, '_> {
                 _ => self.engine.fields.phrase(label),
             }
         })
+    }
+
+    /// The type of a JSON Patch operation's `value` (RFC 6902, FHIR PATCH): the field its
+    /// `path` points to (`{"op": "replace", "path": "/name/0/family", "value": …}`), read as
+    /// a key from the path's last segment back (`/telecom/0/value` is a telecom's; red team
+    /// 58, R6). Indexes and `-` (the end of an array) name no field.
+    fn patch_path_type(&self, o: &Map<String, Value>) -> Option<PhiType> {
+        member(o, "op")?.as_str()?;
+        let path = member(o, "path")?.as_str()?;
+        if path.len() > MAX_LABEL_LEN {
+            return None;
+        }
+        path.rsplit(['/', '.'])
+            .filter(|seg| {
+                !seg.is_empty() && *seg != "-" && !seg.bytes().all(|b| b.is_ascii_digit())
+            })
+            .find_map(
+                |seg| match self.engine.fields.generic(&normalize_key(seg), None) {
+                    Field::Phi(ty) => Some(ty),
+                    _ => None,
+                },
+            )
     }
 
     /// The number `v` (written `digits`) of a field typed `ty`, rewritten into a string; an

@@ -2359,6 +2359,7 @@ fn url(v: &str) -> String {
 
 /// Every deidentify channel: where a value goes.
 const CHANNELS: &[&str] = &[
+    "json_patch",
     "json_known",
     "json_unknown",
     "json_note",
@@ -3203,6 +3204,13 @@ fn channel(ch: &str, c: &Canary, v: &str) -> Option<Req> {
         ),
         "json_unknown" => Req::json("j", &json!({c.unknown: v, "kind": "progress"})),
         "json_note" => Req::json("j", &json!({"note": note, "kind": "progress"})),
+        // JSON Patch (RFC 6902, FHIR PATCH): the value's field is named by `path` (red team
+        // 58, R6).
+        "json_patch" => Req::json(
+            "j",
+            &json!([{"op": "test", "path": "/status", "value": "active"},
+                    {"op": "replace", "path": format!("/{}/0", c.key), "value": v}]),
+        ),
         "json_keep" => Req::json("j", &json!({"status": note})),
         // A value alone under a code or status key: kept only while it reads as one.
         "json_keep_value" => Req::json("j", &json!({"status": v, "code": v, "state": v})),

@@ -135,9 +135,26 @@ pub(super) const SCORE_BEFORE: &[&str] = &[
     "lawton",
     "barthel",
     "index",
+    // A hand test and the FIM's items scored so (`Jebsen-Taylor 7/13`, `FIM eating 6/7`;
+    // red team 58, P1). `dressing` is not here: a wound dressing is changed on a day.
+    "jebsen",
+    "taylor",
+    "eating",
+    "grooming",
+    "bathing",
+    "toileting",
+    "transfers",
+    "locomotion",
+    "stairs",
+    "comprehension",
+    "expression",
 ];
 
 pub(super) const SCORE_AFTER: &[&str] = &[
+    // Parts counted out of a total (`7/7 subtests`, `sensation intact 6/6 digits`).
+    "subtests",
+    "subtest",
+    "digits",
     "independent",
     "independence",
     "assist",

@@ -221,6 +221,7 @@ impl Validator {
                     && !glued(text, start, end)
                     && !degrees_after(text, end)
                     && !range_after(text, end)
+                    && !motion_before(text, start)
             }
             Validator::Handle => handle_shaped(v) || handle_after_mark(text, start),
             Validator::HasDigit => v.len() >= 3 && v.bytes().any(|b| b.is_ascii_digit()),
@@ -341,6 +342,33 @@ const NOT_AN_AGE_AFTER: &[&str] = &[
 ];
 
 /// `90°`, `90 °`: an angle (the degree sign is not a word, so the unit list misses it).
+/// Words of a joint or of its range of motion: `ext 40` after one (`wrist flex 45, ext
+/// 40`, `R elbow ext 30`) is an extension of the joint, not of a telephone (red team 58, P3).
+const MOTION_WORDS: &[&str] = &[
+    "wrist", "elbow", "shoulder", "knee", "hip", "ankle", "finger", "fingers", "thumb", "digit",
+    "digits", "mcp", "pip", "dip", "ip", "cmc", "hand", "neck", "trunk", "spine", "cervical",
+    "lumbar", "flex", "flexion", "abd", "add", "rom", "arom", "prom", "aarom", "sup", "pron", "rd",
+    "ud", "deg", "degrees",
+];
+
+/// Whether a word of [`MOTION_WORDS`] stands in the few words before `start` on its line.
+fn motion_before(text: &str, start: usize) -> bool {
+    /// How far back, in bytes: `R wrist flex 45, ext ` fits.
+    const REACH: usize = 40;
+    let line_start = text[..start].rfind('\n').map_or(0, |i| i + 1);
+    let mut from = start.saturating_sub(REACH).max(line_start);
+    while !text.is_char_boundary(from) {
+        from += 1;
+    }
+    let before = &text[from..start];
+    // A telephone number before `ext` makes it the number's (`Hand clinic 413-555-0172 ext 22`).
+    let phone_before = before.bytes().filter(u8::is_ascii_digit).count() >= 7;
+    !phone_before
+        && before
+            .split(|c: char| !c.is_ascii_alphabetic())
+            .any(|w| MOTION_WORDS.iter().any(|m| w.eq_ignore_ascii_case(m)))
+}
+
 fn degrees_after(text: &str, end: usize) -> bool {
     text[end..]
         .trim_start_matches([' ', '\t'])
