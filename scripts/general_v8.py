@@ -294,6 +294,21 @@ def shape(pattern, rng):
                    rng.choice("ABCDEFGHJKLMNPRSTUVWXYZ") if c == "?" else c for c in pattern)
 
 
+def with_iban_check(iban):
+    """An IBAN with its two check digits made right (ISO 13616 mod 97), as a real one has."""
+    compact = iban.replace(" ", "")
+    moved = compact[4:] + compact[:2] + "00"
+    check = 98 - int("".join(str(int(c, 36)) for c in moved)) % 97
+    return f"{iban[:2]}{check:02d}{iban[4:]}"
+
+
+def with_luhn_digit(number):
+    """A number whose last digit is made its Luhn check digit (as an IMEI's is)."""
+    ds = [int(c) for c in number if c.isdigit()][:-1]
+    total = sum(d if i % 2 else (2 * d if 2 * d < 10 else 2 * d - 9) for i, d in enumerate(reversed(ds)))
+    return number[:-1] + str((10 - total % 10) % 10)
+
+
 def a_date(rng, start=1922, span=37000):
     return datetime.date(start, 1, 1) + datetime.timedelta(days=rng.randint(0, span))
 
@@ -485,7 +500,8 @@ class Values:
         if kind == "ip":
             return f"{rng.randint(11, 223)}.{rng.randint(0, 255)}.{rng.randint(0, 255)}.{rng.randint(1, 254)}", "ID"
         if kind == "ip6":
-            return "2a02:" + ":".join(f"{rng.randint(0, 65535):x}" for _ in range(5)), "ID"
+            groups = [f"{rng.randint(0, 65535):x}" for _ in range(7)]
+            return rng.choice(["2a02:" + ":".join(groups), f"2a02:{groups[0]}:{groups[1]}::{groups[2]}"]), "ID"
         if kind == "mac":
             return ":".join(f"{rng.randint(0, 255):02X}" for _ in range(6)), "ID"
         return None
@@ -540,8 +556,10 @@ class Values:
         if kind not in pats:
             return None
         v = shape(rng.choice(pats[kind]), rng)
-        if kind == "pnr":
-            v = v[:6]
+        if kind == "iban":
+            v = with_iban_check(v)
+        if kind == "imei":
+            v = with_luhn_digit(v)
         return v, "ID"
 
 
