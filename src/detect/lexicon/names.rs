@@ -70,13 +70,7 @@ impl Ctx<'_> {
                     && self.words[next].end - self.words[next].start >= 3;
             let short_caps = self.caps_mode && self.words[next].end - self.words[next].start <= 3;
             let popular_first = self.has(next, flag::FIRST) && self.has(next, flag::POPULAR);
-            // `Dear Sir or Madam`, `Dear Sirs,`: a letter's form of address is no one's name,
-            // though `Sir` is in the name lists (stop 58).
-            let address_form = ["sir", "sirs", "madam", "madame"]
-                .iter()
-                .any(|w| self.word_is(next, w.as_bytes()));
             shaped
-                && !address_form
                 && (self.dictionary_name(next)
                     || self.unknown_word(next) && !short_caps
                     || self.capitalised_common_name(next)
