@@ -598,6 +598,18 @@ impl Ctx<'_> {
     /// (a note's section heading opens its text with a capital).
     pub(super) fn mark_chat_speaker(&self, i: usize, marks: &mut [Option<PhiType>]) {
         let j = i + 1;
+        // `Selamawit: can u send me …` then `Selamawit: thx. and her email?`: a sender
+        // found on an earlier line opening a chat line is the sender wherever a line opens
+        // with it, verb or not (stop 58).
+        if marks[i].is_none()
+            && self.unlisted_word(i)
+            && self.text[self.words[i].end..].starts_with(b": ")
+            && self.opens_sender_line(self.words[i].start)
+            && self.sender_found_before(i, marks)
+        {
+            marks[i] = Some(PhiType::Name);
+            return;
+        }
         // Six letters at least: a note's lines open with short headings and their
         // truncations (`Soc:`, `Disp:`, `Dispo:`, `Neuro:`) before text with a verb.
         if j >= self.words.len()
@@ -650,8 +662,7 @@ impl Ctx<'_> {
         if marks[i].is_some() || self.caps_mode || w.shape != Shape::Lower {
             return;
         }
-        let opens_line = w.start == 0 || self.text[w.start - 1] == b'\n';
-        if !opens_line || !self.text[w.end..].starts_with(b": ") {
+        if !self.opens_sender_line(w.start) || !self.text[w.end..].starts_with(b": ") {
             return;
         }
         let digits = self.text[w.start..w.end].iter().any(u8::is_ascii_digit);
@@ -670,6 +681,12 @@ impl Ctx<'_> {
         // sender that is surely a name in lower case (stop 49).
         let word_name = || !digits && self.lower_given(i) && self.sure_speaker_elsewhere(i);
         if (self.lower_name(i) || unknown() || word_name()) && self.chat_lines() {
+            marks[i] = Some(PhiType::Name);
+            return;
+        }
+        // `[17:01] tripti: send pin` after `[07:01] tripti: no still at work lol`: a sender
+        // found on an earlier line of the chat is the sender wherever a line opens with it.
+        if !digits && self.chat_lines() && self.sender_found_before(i, marks) {
             marks[i] = Some(PhiType::Name);
             return;
         }
@@ -722,7 +739,7 @@ impl Ctx<'_> {
         let word = &self.text[self.words[i].start..self.words[i].end];
         (0..self.words.len()).any(|k| {
             let w = &self.words[k];
-            let opens_line = w.start == 0 || self.text[w.start - 1] == b'\n';
+            let opens_line = self.opens_sender_line(w.start);
             let speaker = || {
                 (k..self.words.len().min(k + 3)).any(|z| {
                     let end = self.words[z].end;
@@ -749,7 +766,7 @@ impl Ctx<'_> {
             || self.caps_mode
             || w.shape != Shape::Lower
             || self.words[j].shape != Shape::Lower
-            || !(w.start == 0 || self.text[w.start - 1] == b'\n')
+            || !self.opens_sender_line(w.start)
             || self.text[w.end..self.words[j].start] != *b" "
             || !self.text[self.words[j].end..].starts_with(b": ")
         {
@@ -809,9 +826,41 @@ impl Ctx<'_> {
         };
         self.text
             .split(|c| *c == b'\n')
-            .filter(|line| speaker(line))
+            .filter(|line| speaker(after_chat_stamp(line)))
             .nth(1)
             .is_some()
+    }
+
+    /// Byte `at` opens a line, or opens it past a chat export's time stamp (`[08:28] `,
+    /// `12/03/2021, 14:22 - `): where a chat line's sender stands.
+    fn opens_sender_line(&self, at: usize) -> bool {
+        if at == 0 || self.text[at - 1] == b'\n' {
+            return true;
+        }
+        // A stamp is short: the line opens within 40 bytes before `at` or not at all (a
+        // scan back to the line's start would cost the length of a text of one line at
+        // every word of it).
+        let from = at.saturating_sub(40);
+        let line_start = match self.text[from..at].iter().rposition(|c| *c == b'\n') {
+            Some(p) => from + p + 1,
+            None if from == 0 => 0,
+            None => return false,
+        };
+        let line = &self.text[line_start..];
+        line_start + (line.len() - after_chat_stamp(line).len()) == at
+    }
+
+    /// An earlier line of the text opens (past its time stamp) with word `i`'s word before
+    /// `: `, and that word was found a person there (`marks`).
+    fn sender_found_before(&self, i: usize, marks: &[Option<PhiType>]) -> bool {
+        let word = &self.text[self.words[i].start..self.words[i].end];
+        (0..i).any(|k| {
+            let w = &self.words[k];
+            matches!(marks[k], Some(PhiType::Name))
+                && self.text[w.start..w.end].eq_ignore_ascii_case(word)
+                && self.text[w.end..].starts_with(b": ")
+                && self.opens_sender_line(w.start)
+        })
     }
 
     /// Word `k` is a word no list holds (`Ctx::unlisted_word`) that is no misspelling of a
@@ -847,6 +896,36 @@ impl Ctx<'_> {
 
 /// [`Ctx::misspelt`]'s test, for the readings outside the lexicon's too (stop 57:
 /// `facility`, a ward after `transfered to`).
+/// `line` past a chat export's time stamp and the spaces after it (`[08:28] `, `[12/03/2021,
+/// 14:22] `, `12/03/2021, 14:22 - `), or `line` itself when it opens with none. A stamp is
+/// digits, `:` (at least one), `/`, `.`, `,`, `-`, spaces and `AM`/`PM` letters: bracketed,
+/// or before ` - ` (a line opening with a bare time is a note's entry, not a chat's).
+fn after_chat_stamp(line: &[u8]) -> &[u8] {
+    let stamp = |inner: &[u8]| {
+        inner.len() <= 26
+            && inner.contains(&b':')
+            && inner.first().is_some_and(u8::is_ascii_digit)
+            && inner
+                .iter()
+                .all(|c| c.is_ascii_digit() || b":/.,- AaPpMm".contains(c))
+    };
+    let rest = if let Some(inner) = line.strip_prefix(b"[") {
+        match inner.iter().take(27).position(|c| *c == b']') {
+            Some(close) if stamp(&inner[..close]) => {
+                let rest = inner[close + 1..].trim_ascii_start();
+                rest.strip_prefix(b"- ").unwrap_or(rest)
+            }
+            _ => return line,
+        }
+    } else {
+        match line.windows(3).take(28).position(|w| w == b" - ") {
+            Some(dash) if stamp(&line[..dash]) => &line[dash + 3..],
+            _ => return line,
+        }
+    };
+    rest.trim_ascii_start()
+}
+
 pub(crate) fn misspelt_word(lexicon: &super::Lexicon, w: &[u8]) -> bool {
     if w.len() < 6 || w.len() > 24 || !w.iter().all(u8::is_ascii_alphabetic) {
         return false;
