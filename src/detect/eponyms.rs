@@ -170,7 +170,9 @@ fn eponym(b: &[u8], s: &Span, lists: &Structures, word_flags: impl Fn(&[u8]) -> 
             .rfind(|w| !w.is_empty())
             .unwrap_or_default();
         let unknown = |w: &[u8]| flag::unknown(word_flags(w));
-        if word_flags(first) & flag::FIRST != 0 || unknown(first) && unknown(second) {
+        // An initial is no surname (`Miami J collar`).
+        let person = word_flags(first) & flag::FIRST != 0 || unknown(first) && unknown(second);
+        if person && second.len() >= 2 {
             return false;
         }
     }
@@ -302,6 +304,7 @@ mod tests {
             "Salter-Harris II fx of the distal radius.",
             "Scored ADL 5/6 on Katz, 42 per Berg.",
             "Austin Flint murmur at the apex.",
+            "Plan: Miami J collar at all times.",
         ] {
             assert!(names(t).is_empty(), "{t}: {:?}", names(t));
         }
