@@ -95,7 +95,7 @@ impl Canon {
     /// change the characters of a base85 or base64 run). How a run written under an escape
     /// layer is found (red team 55, J23). `None` when it would be `input` itself.
     pub fn unescaped(input: &str) -> Option<Canon> {
-        let qp = Canon::quoted_printable(input).or_else(|| Canon::escapes_in_runs(input));
+        let qp = Canon::quoted_printable(input);
         let decoded = Canon::decoded(qp.as_ref().map_or(input, Canon::text), Tags::Text);
         Canon::quoted_printable_under_escapes(Canon::then(qp, decoded))
     }
@@ -426,65 +426,6 @@ impl Canon {
         out.push_literal(&text[copied..], copied);
         Some(out.out)
     }
-}
-
-/// Fewest base64 characters on each side of a lone escape read inside a run.
-const MIN_RUN_SIDE: usize = 6;
-
-impl Canon {
-    /// The view of `text` with each escape that stands alone inside a base64 run undone
-    /// (`…VGhh=59ZXJh…`): no sign shows the text is quoted-printable, but base64 writes `=`
-    /// only as its closing padding, so an escape of a base64 character with runs of them on
-    /// both sides is one (compose57's note: one `=XX` in a run crossed). `None` when there
-    /// is none. Only [`Canon::unescaped`] reads it (the run finder's view).
-    fn escapes_in_runs(text: &str) -> Option<Canon> {
-        let b = text.as_bytes();
-        let mut out: Option<Builder> = None;
-        let mut copied = 0;
-        for at in memchr::memchr_iter(b'=', b) {
-            if at < copied {
-                continue;
-            }
-            let Some(byte) = escape_in_run(b, at) else {
-                continue;
-            };
-            let o = out.get_or_insert_with(|| Builder::with_capacity(text.len()));
-            o.push_literal(&text[copied..at], copied);
-            o.push(char::from(byte), at, at + 3);
-            copied = at + 3;
-        }
-        let mut o = out?;
-        o.push_literal(&text[copied..], copied);
-        Some(o.out)
-    }
-}
-
-/// Whether `text` holds an escape alone inside a base64 run ([`Canon::escapes_in_runs`]).
-pub fn has_escape_in_runs(text: &str) -> bool {
-    let b = text.as_bytes();
-    memchr::memchr_iter(b'=', b).any(|at| escape_in_run(b, at).is_some())
-}
-
-/// The base64 character an escape at `at` writes, when it is one written in upper-case hex
-/// with [`MIN_RUN_SIDE`] base64 characters before and after it.
-fn escape_in_run(b: &[u8], at: usize) -> Option<u8> {
-    let byte = escape_byte(&b[at..])?;
-    let b64 = |c: &u8| c.is_ascii_alphanumeric() || matches!(c, b'+' | b'/' | b'-' | b'_');
-    let upper_hex = b[at + 1..at + 3]
-        .iter()
-        .all(|c| c.is_ascii_digit() || c.is_ascii_uppercase());
-    let before = b[..at]
-        .iter()
-        .rev()
-        .take(MIN_RUN_SIDE)
-        .filter(|c| b64(c))
-        .count();
-    let after = b[at + 3..]
-        .iter()
-        .take(MIN_RUN_SIDE)
-        .filter(|c| b64(c))
-        .count();
-    (upper_hex && b64(&byte) && before == MIN_RUN_SIDE && after == MIN_RUN_SIDE).then_some(byte)
 }
 
 /// A text written in quoted-printable, by a sign no plain text gives: a soft line break
@@ -2155,19 +2096,6 @@ mod tests {
             assert_eq!(view(plain), plain, "{plain}");
         }
         assert!(!is_quoted_printable("a=1&b=2D"));
-        // One escape inside a base64 run is read by the run finder's view alone.
-        let run = "Um9zYWxpbmQgVGhh=59ZXJheQ==";
-        assert!(!is_quoted_printable(run) && has_escape_in_runs(run));
-        let view = Canon::unescaped(run).expect("a view");
-        assert_eq!(view.text(), "Um9zYWxpbmQgVGhhYZXJheQ==");
-        for plain in [
-            "id=41abc",
-            "token=4Fab12cd",
-            "abcdefgh=3Dabcdefgh",
-            "x=3141",
-        ] {
-            assert!(!has_escape_in_runs(plain), "{plain}");
-        }
         // A digit escaped inside a record number; not a number after a key.
         assert!(is_quoted_printable("Chart MR44=310827 reviewed"));
         assert!(!is_quoted_printable("x=3141 and dob=20250314, MR44=31"));

@@ -454,11 +454,9 @@ fn escaped_runs(
 }
 
 /// Whether `text` holds a character escape the canonical view undoes (a cheap test before
-/// building the view): `%`, `&`, `\`, quoted-printable, or one `=XX` inside a base64 run.
+/// building the view): `%`, `&`, `\`, or quoted-printable.
 fn may_escape(text: &str) -> bool {
-    memchr::memchr3(b'%', b'&', b'\\', text.as_bytes()).is_some()
-        || is_quoted_printable(text)
-        || crate::canon::has_escape_in_runs(text)
+    memchr::memchr3(b'%', b'&', b'\\', text.as_bytes()).is_some() || is_quoted_printable(text)
 }
 
 /// A JSON Web Token: its claims can name the patient, and it cannot be edited and stay valid.

@@ -1212,6 +1212,26 @@ fn key_line(
     Some(())
 }
 
+/// Whether a bare YAML value is shaped as one of `ty`: one value, not a note's phrase (a
+/// comma, or five words or more: notes write lower-case system labels, `id: afebrile,
+/// tmax 100.2`, `neuro: alert`), an age a number, and a code, date or number a value with a
+/// digit in it (the infectious-disease `id: afebrile` is no identifier).
+fn yaml_scalar_of(ty: PhiType, value: &str) -> bool {
+    if value.contains(',') || value.split_whitespace().nth(4).is_some() {
+        return false;
+    }
+    match ty {
+        PhiType::Name
+        | PhiType::ProviderName
+        | PhiType::Address
+        | PhiType::Location
+        | PhiType::Email
+        | PhiType::Url => true,
+        PhiType::Age => is_number(value),
+        _ => value.bytes().any(|b| b.is_ascii_digit()),
+    }
+}
+
 /// A YAML mapping's bare value (its comment left out) typed by its key: a number stays a
 /// number (an age over 89 is `90`, any other rewrite quoted), a word is written bare. A
 /// block (`|`, `>`), a flow collection, an anchor, an alias or a tag is left to the prose.
@@ -1229,7 +1249,9 @@ fn yaml_value(
     }
     let value = raw.find(" #").map_or(raw, |i| raw[..i].trim_end());
     let v = v.start..v.start + value.len();
-    let ty = keys.yaml(label, parent, value);
+    let ty = keys
+        .yaml(label, parent, value)
+        .filter(|ty| yaml_scalar_of(*ty, value));
     let written = if is_number(value) {
         Written::Number('"')
     } else {

@@ -994,16 +994,6 @@ fn value_trick(trick: &str, c: &Canary) -> Option<String> {
                 &b[i + 1..]
             ))
         }
-        "b64_one_qp" => {
-            let b = b64(cue(c, v).as_bytes());
-            let i = middle(&b);
-            Some(format!(
-                "{}={:02X}{}",
-                &b[..i],
-                b.as_bytes()[i],
-                &b[i + 1..]
-            ))
-        }
         "b85" => Some(base85(cue(c, v).as_bytes(), RFC1924)),
         // The cued value in lower case, then in ROT13: `fraq gur fhzznel gb …`.
         "rot13_lower" => Some(rot13(&cue(c, v).to_lowercase())),
@@ -2895,8 +2885,6 @@ const STOP57_COMPOSED_TRICKS: &[&str] = &[
     "amp_qp",
     "pct_b64_pct",
     "b64_one_pct",
-    // Stop 58 (channels58): one quoted-printable escape inside a base64 run.
-    "b64_one_qp",
 ];
 
 /// The composed tricks with base85 in them: not on XML channels, where the check reads
@@ -4092,9 +4080,16 @@ fn channel(ch: &str, c: &Canary, v: &str) -> Option<Req> {
         "text_label_pairs" if !v.contains('\n') => Req::new(
             "t",
             Some("text/plain"),
-            match c.kind {
-                Kind::Name => {
-                    let (first, last) = v.split_once(' ')?;
+            match v.split_once(' ') {
+                // A name in words is laid out as its parts; one written otherwise (grouped
+                // base64) goes whole, under its key.
+                Some((first, last))
+                    if c.kind == Kind::Name
+                        && !first.is_empty()
+                        && [first, last]
+                            .iter()
+                            .all(|w| w.chars().all(|ch| ch.is_alphabetic() || ch == '-')) =>
+                {
                     format!("Intake\nFirst: {first}    Last: {last}\n")
                 }
                 _ => format!("Intake\nAge: 93    {}: {v}\n", c.key),
