@@ -3,11 +3,14 @@
 //!
 //! Owns finding such cells in prose: markup tables (`<th>` header cells, then `<td>` cells:
 //! a FHIR `text.div`, an HTML note), Markdown tables (`| Zip | Age |` over a `|---|---|`
-//! row) and tables delimited by `|` or `;` under a header of field names. A cell is typed
-//! by its column's header through the field rules (`patterns/fields.toml`), as a CSV cell
-//! is ([`super::csv`]); a header the rules do not know types nothing, so a clinical table
-//! (`| Grip | 22 kg |`) is read as the prose it was, and every cell no header types is
-//! read as prose too.
+//! row), tables delimited by `|` or `;` under a header of field names, and tables aligned
+//! by blanks (`NAME            DOB         MRN`, its rows' values under the header's
+//! columns). A cell is typed by its column's header through the field rules
+//! (`patterns/fields.toml`), as a CSV cell is ([`super::csv`]); a header the rules do not
+//! know types nothing, so a clinical table (`| Grip | 22 kg |`) is read as the prose it
+//! was, and every cell no header types is read as prose too. A name part's header
+//! (`First`, `Last`, `Given`, `Family`: `name_keys`) types a cell only when it reads as a
+//! name, since `Last` also heads a lab's last value.
 
 use std::ops::Range;
 
@@ -33,17 +36,25 @@ pub fn typed(engine: &Engine, text: &str, within: Range<usize>) -> Vec<(Range<us
     }
     if piece.contains('|') || piece.contains(';') {
         let mut lines = Vec::new();
-        delimited(engine, text, within, &mut lines);
-        // Markup and delimited tables do not overlap in practice; if they do, markup wins.
-        lines.retain(|(r, _): &(Range<usize>, PhiType)| {
-            !out.iter().any(|(o, _)| o.start < r.end && r.start < o.end)
-        });
-        out.extend(lines);
-        out.sort_by_key(|(r, _)| r.start);
+        delimited(engine, text, within.clone(), &mut lines);
+        merge(&mut out, lines);
+    }
+    if may_align(piece) {
+        let mut lines = Vec::new();
+        aligned(engine, text, within, &mut lines);
+        merge(&mut out, lines);
     }
     let words = engine.detector.lexicon();
     out.retain(|(r, ty)| !(*ty == PhiType::Name && names_a_relative(words, &text[r.clone()])));
     out
+}
+
+/// `more` added to `out` but for the cells that overlap one already there: the tables
+/// read first win (markup, then delimited, then aligned; they do not overlap in practice).
+fn merge(out: &mut Vec<(Range<usize>, PhiType)>, mut more: Vec<(Range<usize>, PhiType)>) {
+    more.retain(|(r, _)| !out.iter().any(|(o, _)| o.start < r.end && r.start < o.end));
+    out.extend(more);
+    out.sort_by_key(|(r, _)| r.start);
 }
 
 /// Whether a cell a name header types (`Relative`, `Contact`) names a kinship, not a
@@ -112,6 +123,7 @@ pub fn write_in_place(
                 &mut out,
                 &mut written,
             )?;
+            at = cell.end;
         } else {
             out.push_str(&as_typed);
             written.push(Span {
@@ -119,8 +131,8 @@ pub fn write_in_place(
                 end: cell.end,
                 ty: *ty,
             });
+            at = cell.end + realign(text, cell.end, value, &as_typed, &mut out);
         }
-        at = cell.end;
     }
     write_as_read(
         text,
@@ -134,6 +146,25 @@ pub fn write_in_place(
         &mut written,
     )?;
     Ok((out, written))
+}
+
+/// The blanks after a cell that stands in a column (two blanks or more, then the next
+/// column's value) made up for its rewrite's length, so the next columns stay under their
+/// headers: the blanks a longer rewrite takes are skipped (two are kept), a shorter one is
+/// padded. Returns how many blanks of the text to skip.
+fn realign(text: &str, end: usize, value: &str, rewrite: &str, out: &mut String) -> usize {
+    let rest = &text.as_bytes()[end..];
+    let blanks = rest.iter().take_while(|&&b| b == b' ').count();
+    let next = rest.get(blanks);
+    if blanks < 2 || next.is_none_or(|&b| b == b'\n' || b == b'\r') {
+        return 0;
+    }
+    let (was, now) = (value.chars().count(), rewrite.chars().count());
+    if now < was {
+        out.extend(std::iter::repeat_n(' ', was - now));
+        return 0;
+    }
+    (now - was).min(blanks - 2)
 }
 
 /// `text[part]` written with the spans that fall in it, each cut to the part.
@@ -178,13 +209,54 @@ fn write_as_read(
     Ok(())
 }
 
-/// The type a header cell gives its column, by the field rules (`Zip`, `SSN last 4`,
-/// `Age at onset`).
-fn column_type(engine: &Engine, header: &str) -> Option<PhiType> {
-    header_type(&engine.fields, header)
+/// What a header cell makes of its column's cells.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Column {
+    /// Every cell is a value of this type (`Zip`, `SSN last 4`, `Age at onset`).
+    Typed(PhiType),
+    /// A part of a person's name (`First`, `Last`, `Given`, `Family`): a cell that reads
+    /// as a name is one; another (`Last` → `7.2`, `Negative`) is prose.
+    NamePart,
 }
 
-/// [`column_type`] by `fields` alone (the XML walker's narrative tables read it).
+/// The column a header cell heads, by the field rules.
+fn column_of(engine: &Engine, header: &str) -> Option<Column> {
+    if let Some(ty) = header_type(&engine.fields, header) {
+        return Some(Column::Typed(ty));
+    }
+    let h = header.trim();
+    if h.len() > MAX_HEADER_CHARS {
+        return None;
+    }
+    // A bare `Name` heads a drug's or an exercise's name as well as a person's.
+    let key = normalize_key(h);
+    (key == "name" || engine.fields.is_name_key(&key)).then_some(Column::NamePart)
+}
+
+/// The cell `r` of a `column`, pushed with its type when the column types it.
+fn push_column_cell(
+    engine: &Engine,
+    text: &str,
+    r: Range<usize>,
+    column: Column,
+    out: &mut Vec<(Range<usize>, PhiType)>,
+) {
+    match column {
+        Column::Typed(ty) => push_cell(text, r, ty, out),
+        Column::NamePart => {
+            let v = text[r.clone()].trim();
+            if !v.is_empty()
+                && engine.is_keyed_name_value(v)
+                && !names_a_relative(engine.detector.lexicon(), v)
+            {
+                push_cell(text, r, PhiType::Name, out);
+            }
+        }
+    }
+}
+
+/// The type a header cell gives every cell of its column, by the field rules (`Zip`,
+/// `SSN last 4`, `Age at onset`; the XML walker's narrative tables read it too).
 pub fn header_type(fields: &FieldRules, header: &str) -> Option<PhiType> {
     let h = header.trim();
     if h.is_empty() || h.len() > MAX_HEADER_CHARS {
@@ -233,7 +305,7 @@ fn markup(
     within: Range<usize>,
     out: &mut Vec<(Range<usize>, PhiType)>,
 ) {
-    let mut headers: Vec<Option<PhiType>> = Vec::new();
+    let mut headers: Vec<Option<Column>> = Vec::new();
     let mut col = 0;
     let mut cell: Option<(usize, bool)> = None;
     let mut i = within.start;
@@ -262,9 +334,9 @@ fn markup(
                         if headers.len() <= col {
                             headers.resize(col + 1, None);
                         }
-                        headers[col] = column_type(engine, &without_tags(inner));
-                    } else if let Some(Some(ty)) = headers.get(col) {
-                        push_cell(text, start..at, *ty, out);
+                        headers[col] = column_of(engine, &without_tags(inner));
+                    } else if let Some(Some(column)) = headers.get(col) {
+                        push_column_cell(engine, text, start..at, *column, out);
                     }
                 }
                 col += 1;
@@ -312,13 +384,7 @@ fn delimited(
     within: Range<usize>,
     out: &mut Vec<(Range<usize>, PhiType)>,
 ) {
-    let mut lines = Vec::new();
-    let mut pos = within.start;
-    for line in text[within.clone()].split_inclusive('\n') {
-        let body = line.trim_end_matches(['\n', '\r']);
-        lines.push(pos..pos + body.len());
-        pos += line.len();
-    }
+    let lines = line_ranges(text, within);
     let mut n = 0;
     while n < lines.len() {
         let Some((delim, header)) = header_of(engine, text, lines[n].clone()) else {
@@ -337,9 +403,9 @@ fn delimited(
             if cells.len() != width {
                 break;
             }
-            for (r, ty) in cells.into_iter().zip(&header) {
-                if let Some(ty) = ty {
-                    push_cell(text, r, *ty, out);
+            for (r, column) in cells.into_iter().zip(&header) {
+                if let Some(column) = column {
+                    push_column_cell(engine, text, r, *column, out);
                 }
             }
             m += 1;
@@ -348,13 +414,25 @@ fn delimited(
     }
 }
 
+/// The lines of `text[within]`, without their line breaks.
+fn line_ranges(text: &str, within: Range<usize>) -> Vec<Range<usize>> {
+    let mut lines = Vec::new();
+    let mut pos = within.start;
+    for line in text[within].split_inclusive('\n') {
+        let body = line.trim_end_matches(['\n', '\r']);
+        lines.push(pos..pos + body.len());
+        pos += line.len();
+    }
+    lines
+}
+
 /// A header line: its delimiter and each column's type, when it has two cells or more,
 /// every cell a short name and one at least a known field.
 fn header_of(
     engine: &Engine,
     text: &str,
     line: Range<usize>,
-) -> Option<(char, Vec<Option<PhiType>>)> {
+) -> Option<(char, Vec<Option<Column>>)> {
     let l = &text[line.clone()];
     ['|', ';'].into_iter().find_map(|d| {
         if !l.contains(d) {
@@ -366,9 +444,9 @@ fn header_of(
         if !names_ok {
             return None;
         }
-        let types: Vec<Option<PhiType>> = cells
+        let types: Vec<Option<Column>> = cells
             .iter()
-            .map(|r| column_type(engine, &text[r.clone()]))
+            .map(|r| column_of(engine, &text[r.clone()]))
             .collect();
         types.iter().any(Option::is_some).then_some((d, types))
     })
@@ -409,6 +487,145 @@ fn split_cells(text: &str, line: Range<usize>, d: char) -> Vec<Range<usize>> {
     cells
 }
 
+// === Tables aligned by blanks ===
+
+/// Blanks in a row that cut an aligned line into cells.
+const ALIGN_GAP: &str = "  ";
+
+/// A line break and two blanks in a row: the least an aligned table needs.
+fn may_align(piece: &str) -> bool {
+    piece.contains('\n') && memchr::memmem::find(piece.as_bytes(), ALIGN_GAP.as_bytes()).is_some()
+}
+
+/// A column of an aligned table: the character its header starts at, and what it types.
+struct Aligned {
+    at: usize,
+    column: Option<Column>,
+}
+
+/// Tables aligned by blanks: a header line of field names cut by two blanks or more
+/// (`NAME            DOB         MRN`, `First  Last  City`), two of them known to the field
+/// rules (one when a `----` rule follows), then the rows under it (past that rule). A row's
+/// cell is what stands under its header, from the header's first character to the next
+/// header's, counted in characters. A row ends the table when a word crosses a column's
+/// edge, when it holds a value in one column only (a line of prose after the table; a
+/// short word there would be taken for a value), or when it is blank or a rule.
+fn aligned(
+    engine: &Engine,
+    text: &str,
+    within: Range<usize>,
+    out: &mut Vec<(Range<usize>, PhiType)>,
+) {
+    let lines = line_ranges(text, within);
+    let mut n = 0;
+    while n < lines.len() {
+        let ruled = lines
+            .get(n + 1)
+            .is_some_and(|r| is_dash_rule(&text[r.clone()]));
+        let Some(columns) = aligned_header(engine, &text[lines[n].clone()], ruled) else {
+            n += 1;
+            continue;
+        };
+        let mut m = n + 1 + usize::from(ruled);
+        while let Some(cells) = lines
+            .get(m)
+            .and_then(|r| aligned_row(text, r.clone(), &columns))
+        {
+            for (r, col) in cells.into_iter().zip(&columns) {
+                if let Some(column) = col.column {
+                    push_column_cell(engine, text, r, column, out);
+                }
+            }
+            m += 1;
+        }
+        n = m.max(n + 1);
+    }
+}
+
+/// A header line of an aligned table: its columns, when it has two or more, each a short
+/// field name (`key_like`), cut by [`ALIGN_GAP`] or more, and enough of them known.
+fn aligned_header(engine: &Engine, line: &str, ruled: bool) -> Option<Vec<Aligned>> {
+    if line.contains('\t') || !line.trim().contains(ALIGN_GAP) {
+        return None;
+    }
+    let mut columns = Vec::new();
+    for (at, name) in aligned_fields(line) {
+        if !super::csv::key_like(name) {
+            return None;
+        }
+        columns.push(Aligned {
+            at,
+            column: column_of(engine, name),
+        });
+    }
+    let known = columns.iter().filter(|c| c.column.is_some()).count();
+    (columns.len() >= 2 && (known >= 2 || ruled && known >= 1)).then_some(columns)
+}
+
+/// The fields of a line cut by [`ALIGN_GAP`] or more: each with the character it starts at.
+fn aligned_fields(line: &str) -> Vec<(usize, &str)> {
+    let mut fields = Vec::new();
+    let mut start: Option<(usize, usize)> = None;
+    let mut blanks = 0;
+    let mut last_end = 0;
+    for (col, (i, ch)) in line.char_indices().enumerate() {
+        if ch == ' ' {
+            blanks += 1;
+            if blanks == 2 {
+                if let Some((c, b)) = start.take() {
+                    fields.push((c, &line[b..last_end]));
+                }
+            }
+            continue;
+        }
+        blanks = 0;
+        if start.is_none() {
+            start = Some((col, i));
+        }
+        last_end = i + ch.len_utf8();
+    }
+    if let Some((c, b)) = start {
+        fields.push((c, &line[b..last_end]));
+    }
+    fields
+}
+
+/// A row under an aligned header: the byte range of each column's cell, or `None` when
+/// the line is no row of the table (see [`aligned`]).
+fn aligned_row(text: &str, line: Range<usize>, columns: &[Aligned]) -> Option<Vec<Range<usize>>> {
+    let row = &text[line.clone()];
+    if row.trim().is_empty() || row.contains('\t') || is_dash_rule(row) {
+        return None;
+    }
+    let chars: Vec<(usize, char)> = row.char_indices().collect();
+    let byte_at = |col: usize| chars.get(col).map_or(row.len(), |(i, _)| *i);
+    let blank_at = |col: usize| chars.get(col).is_none_or(|(_, c)| c.is_whitespace());
+    let mut cells = Vec::with_capacity(columns.len());
+    let mut filled = 0;
+    for (j, col) in columns.iter().enumerate() {
+        let start = if j == 0 { 0 } else { col.at };
+        // A word across the edge between two columns: the line is not laid out by them.
+        if j > 0 && start > 0 && !blank_at(start - 1) && !blank_at(start) {
+            return None;
+        }
+        let end = columns.get(j + 1).map_or(chars.len(), |c| c.at);
+        let (s, e) = (byte_at(start), byte_at(end.max(start)));
+        if !row[s..e].trim().is_empty() {
+            filled += 1;
+        }
+        cells.push(line.start + s..line.start + e);
+    }
+    (filled >= 2).then_some(cells)
+}
+
+/// `-----  ------`, `=====`: a rule under a header.
+fn is_dash_rule(line: &str) -> bool {
+    let t = line.trim();
+    t.len() >= 3
+        && t.contains(['-', '='])
+        && t.chars().all(|c| matches!(c, '-' | '=' | ' ' | '+' | '|'))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -424,5 +641,68 @@ mod tests {
         assert!(is_rule_row("|---|:---:|"));
         assert!(!is_rule_row("| a | b |"));
         assert_eq!(without_tags("<b>Zip</b> code"), "Zip code");
+    }
+
+    fn columns(at: &[usize]) -> Vec<Aligned> {
+        at.iter().map(|&at| Aligned { at, column: None }).collect()
+    }
+
+    #[test]
+    fn aligned_fields_are_cut_at_two_blanks() {
+        let f = aligned_fields("  Last Name     DOB   Zip");
+        assert_eq!(f, vec![(2, "Last Name"), (16, "DOB"), (22, "Zip")]);
+        // Characters, not bytes: an accent before a column does not move it.
+        let f = aligned_fields("José  Zip");
+        assert_eq!(f, vec![(0, "José"), (6, "Zip")]);
+    }
+
+    #[test]
+    fn aligned_rows_keep_to_their_columns() {
+        let header = "NAME            DOB         MRN";
+        let cols = columns(
+            &aligned_fields(header)
+                .iter()
+                .map(|f| f.0)
+                .collect::<Vec<_>>(),
+        );
+        let row = "Ines Delacroix  1931-02-03  4410827";
+        let cells = aligned_row(row, 0..row.len(), &cols).expect("a row");
+        let cells: Vec<&str> = cells.into_iter().map(|r| row[r].trim()).collect();
+        assert_eq!(cells, vec!["Ines Delacroix", "1931-02-03", "4410827"]);
+        // An empty cell is still a row; a word across a column's edge is none, nor is a
+        // line with one column filled (prose after the table), a rule or a blank line.
+        let gap = "Ines Delacroix              4410827";
+        assert!(aligned_row(gap, 0..gap.len(), &cols).is_some());
+        let prose = "Patient tolerated the session without complaint today.";
+        assert!(aligned_row(prose, 0..prose.len(), &cols).is_none());
+        let short = "Seen.";
+        assert!(aligned_row(short, 0..short.len(), &cols).is_none());
+        for line in ["-------------   ----------", "", "   "] {
+            assert!(aligned_row(line, 0..line.len(), &cols).is_none(), "{line}");
+        }
+    }
+
+    #[test]
+    fn dash_rules() {
+        assert!(is_dash_rule("----  ----- ---"));
+        assert!(is_dash_rule("===="));
+        assert!(!is_dash_rule("- item"));
+        assert!(!is_dash_rule("--"));
+    }
+
+    #[test]
+    fn a_rewrite_keeps_the_next_column_in_place() {
+        let text = "93    01085\n";
+        let mut out = String::from("over 89");
+        // Two blanks kept between the columns, the rest taken by the longer rewrite.
+        assert_eq!(realign(text, 2, "93", "over 89", &mut out), 2);
+        let mut out = String::from("010");
+        assert_eq!(realign("01085  x", 5, "01085", "010", &mut out), 0);
+        assert_eq!(out, "010  ");
+        // At a line's end, or one blank before the next cell: written as it comes.
+        let mut out = String::new();
+        assert_eq!(realign("93\nx", 2, "93", "over 89", &mut out), 0);
+        assert_eq!(realign("93 | x", 2, "93", "over 89", &mut out), 0);
+        assert!(out.is_empty());
     }
 }

@@ -153,10 +153,12 @@ fn cut_serialised(
     Ok(any)
 }
 
-/// A table laid out in the text: a markup header cell, or delimiters over several lines.
+/// A table laid out in the text: a markup header cell, or delimiters or columns aligned
+/// by two blanks over several lines.
 fn may_hold_a_table(text: &str) -> bool {
     let b = text.as_bytes();
-    memchr::memchr(b'\n', b).is_some() && memchr::memchr2(b'|', b';', b).is_some()
+    memchr::memchr(b'\n', b).is_some()
+        && (memchr::memchr2(b'|', b';', b).is_some() || memchr::memmem::find(b, b"  ").is_some())
         || memchr::memmem::find(b, b"<th").is_some()
         || memchr::memmem::find(b, b"<TH").is_some()
         || memchr::memmem::find(b, b":th").is_some()

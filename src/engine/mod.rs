@@ -1370,7 +1370,7 @@ impl Engine {
     /// that is no English, clinical, rare-English, place or name-list word is more likely
     /// a surname than anything else a payload carries alone. Not used for markup names or
     /// code fields, where a schema's own words stand alone.
-    fn is_scanned_name_value(&self, value: &str) -> bool {
+    pub(crate) fn is_scanned_name_value(&self, value: &str) -> bool {
         self.value_reads_as_name(value, Unlisted::MayStandAlone)
     }
 

@@ -1,10 +1,12 @@
 //! Records serialised in text by other syntaxes than a JSON, CSV or XML document (red team
 //! 55, J11): logfmt runs and `.env` lines (`user=zvezdana zip=01085`, `PATIENT_ZIP=01085`),
-//! SQL `INSERT INTO t (cols) VALUES (…)`, `key: "value"` and `key = "value"` lines (YAML,
-//! TOML, a JSON fragment that does not parse whole), Python/Ruby/JS object literals
-//! (`{'zip': '01085'}`, `{:zip => "01085"}`), an element's attributes quoted in prose
-//! (`<pt zip="01085" data-age="93"/>`), and label lines whose lower-case value is a name or
-//! a county (`First: zvezdana`, `County: hampden`).
+//! SQL `INSERT INTO t (cols) VALUES (…)`, `UPDATE t SET col = …` and `WHERE col = …` /
+//! `col IN (…)`, `key: "value"` and `key = "value"` lines (YAML, TOML, a JSON fragment that
+//! does not parse whole), a YAML mapping's bare values (`age: 94`, `name: Ines Delacroix`),
+//! Python/Ruby/JS object literals (`{'zip': '01085'}`, `{:zip => "01085"}`), an element's
+//! attributes quoted in prose (`<pt zip="01085" data-age="93"/>`), and label lines whose
+//! lower-case value is a name or a county (`First: zvezdana`, `County: hampden`) or whose
+//! label is a name part (`First: Ines    Last: Delacroix`, two pairs laid out on a line).
 //!
 //! Owns finding those values and how each is written back. Each value is typed by its key
 //! through the field rules (`patterns/fields.toml`), as a JSON key types its value: keys
@@ -66,6 +68,8 @@ pub fn typed(engine: &Engine, text: &str, within: Range<usize>) -> Vec<Typed> {
     let mut found = Vec::new();
     let keys = Keys { engine };
     sql_inserts(&keys, text, within.clone(), &mut found);
+    sql_updates(&keys, text, within.clone(), &mut found);
+    sql_wheres(&keys, text, within.clone(), &mut found);
     literals(&keys, text, within.clone(), &mut found);
     tags(&keys, text, within.clone(), &mut found);
     logfmt(&keys, text, within.clone(), &mut found);
@@ -144,15 +148,19 @@ impl Keys<'_> {
     /// The type a note's label line gives its bare value: only a name or a place written in
     /// lower case (`First: zvezdana`, `County: hampden`), which the tagger cannot see; the
     /// rules read every other label line already, and a capitalised name is the tagger's.
+    /// A name part's label (`First`, `Last`, `Given`, `Family`, `Surname`, `Forename`:
+    /// `name_keys`) types a name in any case (J10: the tagger reads `Last: Delacroix` as a
+    /// label and a word), a kinship word (`Family: Wife`) excepted.
     fn label(&self, label: &str, value: &str) -> Option<PhiType> {
         if label.len() > MAX_KEY_LEN || label.split_whitespace().count() > 3 {
             return None;
         }
         let fields = &self.engine.fields;
         let key = normalize_key(label.trim());
+        let name_part = fields.is_name_key(&key);
         let ty = match fields.text_field(fields.generic(&key, None), &key) {
             Field::Phi(ty @ (PhiType::Name | PhiType::Location)) => ty,
-            Field::Scan if fields.is_name_key(&key) => PhiType::Name,
+            Field::Scan if name_part => PhiType::Name,
             _ => return None,
         };
         let lower = value.bytes().all(|b| !b.is_ascii_uppercase());
@@ -160,7 +168,30 @@ impl Keys<'_> {
             PhiType::Name => self.engine.is_keyed_name_value(value),
             _ => self.lower_place(value),
         };
-        (lower && read).then_some(ty)
+        let any_case = name_part
+            && ty == PhiType::Name
+            && !super::cells::names_a_relative(self.engine.detector.lexicon(), value);
+        (read && (lower || any_case)).then_some(ty)
+    }
+
+    /// A YAML mapping's bare value typed by its key as a JSON value is (the JSON reading,
+    /// and a value of a scanned key that reads as a name alone: `name: Ines Delacroix`);
+    /// else as a label line's.
+    fn yaml(&self, raw: &str, parent: Option<&str>, value: &str) -> Option<PhiType> {
+        if let Some(ty) = self.record(raw, parent, value) {
+            return Some(ty);
+        }
+        let fields = &self.engine.fields;
+        let key = normalize_key(raw.trim());
+        let field = match parent {
+            Some(p) => fields.generic(&key, Some(&normalize_key(p))),
+            None => fields.path_key(raw.trim()),
+        };
+        if fields.text_field(field, &key) == Field::Scan && self.engine.is_scanned_name_value(value)
+        {
+            return Some(PhiType::Name);
+        }
+        self.label(raw, value)
     }
 
     /// One to three lower-case words none of which is English, common or clinical
@@ -401,6 +432,150 @@ fn insert(keys: &Keys<'_>, text: &str, c: &mut Cursor<'_>, out: &mut Vec<Typed>)
             return Some(());
         }
     }
+}
+
+// === SQL UPDATE and WHERE ===
+
+/// Where `word` stands in `text[within]` in capitals or in lower case.
+fn sql_word_starts(text: &str, within: Range<usize>, word: &str) -> Vec<usize> {
+    let hay = &text.as_bytes()[within.clone()];
+    let upper = word.to_ascii_uppercase();
+    let mut starts: Vec<usize> = memchr::memmem::find_iter(hay, upper.as_bytes())
+        .chain(memchr::memmem::find_iter(hay, word.as_bytes()))
+        .filter(|&i| i == 0 || !is_ident_byte(hay[i - 1]))
+        .map(|i| within.start + i)
+        .collect();
+    starts.sort_unstable();
+    starts
+}
+
+/// `UPDATE t SET c1 = v1, c2 = v2`: each value typed by its column, as an INSERT's is. An
+/// assignment that is no literal (`c = c + 1`, a function call) ends the reading.
+fn sql_updates(keys: &Keys<'_>, text: &str, within: Range<usize>, out: &mut Vec<Typed>) {
+    for start in sql_word_starts(text, within.clone(), "update") {
+        let mut c = Cursor::new(text, start, within.end);
+        let _ = update(keys, text, &mut c, out);
+    }
+}
+
+fn update(keys: &Keys<'_>, text: &str, c: &mut Cursor<'_>, out: &mut Vec<Typed>) -> Option<()> {
+    if !c.word("update") {
+        return None;
+    }
+    c.blanks();
+    sql_column(c)?;
+    c.blanks();
+    if !c.word("set") {
+        return None;
+    }
+    loop {
+        c.blanks();
+        let column = sql_column(c)?;
+        c.blanks();
+        if !c.eat(b'=') {
+            return None;
+        }
+        c.blanks();
+        sql_typed_value(keys, text, c, &column, out)?;
+        c.blanks();
+        if !c.eat(b',') {
+            return Some(());
+        }
+    }
+}
+
+/// `WHERE c = v AND (d <> v OR e IN (v1, v2))`, `LIKE` too, of any statement: each value
+/// typed by its column. Anything else (`c > 3`, a sub-query) ends the reading.
+fn sql_wheres(keys: &Keys<'_>, text: &str, within: Range<usize>, out: &mut Vec<Typed>) {
+    for start in sql_word_starts(text, within.clone(), "where") {
+        let mut c = Cursor::new(text, start, within.end);
+        let _ = conditions(keys, text, &mut c, out);
+    }
+}
+
+fn conditions(keys: &Keys<'_>, text: &str, c: &mut Cursor<'_>, out: &mut Vec<Typed>) -> Option<()> {
+    if !c.word("where") {
+        return None;
+    }
+    loop {
+        c.blanks();
+        while c.eat(b'(') {
+            c.blanks();
+        }
+        if c.word("not") {
+            c.blanks();
+        }
+        let column = sql_column(c)?;
+        c.blanks();
+        if c.word("not") {
+            c.blanks();
+        }
+        if c.word("in") {
+            c.blanks();
+            if !c.eat(b'(') {
+                return None;
+            }
+            loop {
+                c.blanks();
+                sql_typed_value(keys, text, c, &column, out)?;
+                c.blanks();
+                if c.eat(b')') {
+                    break;
+                }
+                if !c.eat(b',') {
+                    return None;
+                }
+            }
+        } else {
+            sql_comparison(c)?;
+            c.blanks();
+            sql_typed_value(keys, text, c, &column, out)?;
+        }
+        c.blanks();
+        while c.eat(b')') {
+            c.blanks();
+        }
+        if !(c.word("and") || c.word("or")) {
+            return Some(());
+        }
+    }
+}
+
+/// `=`, `==`, `!=`, `<>`, `LIKE`, `ILIKE`: a comparison whose value is the column's.
+fn sql_comparison(c: &mut Cursor<'_>) -> Option<()> {
+    for op in ["==", "!=", "<>", "="] {
+        let end = c.at + op.len();
+        if end <= c.end && &c.b[c.at..end] == op.as_bytes() {
+            c.at = end;
+            return Some(());
+        }
+    }
+    (c.word("like") || c.word("ilike")).then_some(())
+}
+
+/// A column, written bare, quoted or with its table (`p.mrn`, `"p"."mrn"`): the range of
+/// its own name.
+fn sql_column(c: &mut Cursor<'_>) -> Option<Range<usize>> {
+    let mut name = sql_name(c)?;
+    while c.eat(b'.') {
+        name = sql_name(c)?;
+    }
+    Some(name)
+}
+
+/// A literal at the cursor typed by `column` and pushed; `None` when it is no literal.
+fn sql_typed_value(
+    keys: &Keys<'_>,
+    text: &str,
+    c: &mut Cursor<'_>,
+    column: &Range<usize>,
+    out: &mut Vec<Typed>,
+) -> Option<()> {
+    if let Some((range, written)) = sql_value(c)? {
+        let ty = keys.record(&text[column.clone()], None, &text[range.clone()]);
+        push(out, range, ty, written);
+    }
+    Some(())
 }
 
 /// A column or table name, bare or quoted (`"zip"`, `` `zip` ``, `[zip]`): its range.
@@ -801,15 +976,160 @@ fn form_run(text: &str, run: Range<usize>, pairs: &mut Vec<(Range<usize>, Range<
 /// `zip = "01085"`, `"zip": "01085",`) typed by their key; a label line's bare lower-case
 /// name or place (`First: zvezdana`) by [`Keys::label`].
 fn key_lines(keys: &Keys<'_>, text: &str, within: Range<usize>, out: &mut Vec<Typed>) {
-    let toml = text[within.clone()].lines().any(is_toml_table);
+    let piece = &text[within.clone()];
+    let syntax = Syntax {
+        toml: piece.lines().any(is_toml_table),
+        yaml: reads_as_yaml(piece),
+    };
+    // A YAML mapping's open keys (`patient:`), by their indent: the parent of what follows.
+    let mut open: Vec<(usize, Range<usize>)> = Vec::new();
     let mut pos = within.start;
-    for line in text[within.clone()].split_inclusive('\n') {
+    for line in piece.split_inclusive('\n') {
         let start = pos;
         pos += line.len();
-        if line.contains([':', '=']) {
-            let _ = key_line(keys, text, start, start + line.trim_end().len(), toml, out);
+        let end = start + line.trim_end().len();
+        let parent = if syntax.yaml {
+            yaml_parent(text, start..end, &mut open)
+        } else {
+            None
+        };
+        if !line.contains([':', '=']) {
+            continue;
+        }
+        let parent = parent.map(|r| &text[r]);
+        for seg in laid_out_pairs(text, start..end) {
+            let _ = key_line(keys, text, seg, syntax, parent, out);
         }
     }
+}
+
+/// Which syntaxes a text's key lines are read as.
+#[derive(Clone, Copy)]
+struct Syntax {
+    /// `[table]` headers: `key = 93` is TOML's number.
+    toml: bool,
+    /// A YAML document or mapping ([`reads_as_yaml`]): bare values are typed by their key.
+    yaml: bool,
+}
+
+/// A YAML document (`---` first) or mapping: a key line with nothing after its colon over
+/// a more indented key line (`patient:` / `  age: 94`), or two lines or more of
+/// `key: value` under lower-case identifier keys (`name: …`, `dob: …`). A note's labels
+/// (`Name: …`, `Plan: …`) are capitalised words and stay label lines.
+fn reads_as_yaml(piece: &str) -> bool {
+    if piece.lines().find(|l| !l.trim().is_empty()).map(str::trim) == Some("---") {
+        return true;
+    }
+    let mut lower_pairs = 0;
+    let mut open_indent: Option<usize> = None;
+    for line in piece.lines() {
+        let Some((indent, key, rest)) = yaml_key_line(line) else {
+            open_indent = None;
+            continue;
+        };
+        if open_indent.is_some_and(|i| indent > i) {
+            return true;
+        }
+        open_indent = rest.is_empty().then_some(indent);
+        if !rest.is_empty() && key.bytes().all(|b| !b.is_ascii_uppercase()) {
+            lower_pairs += 1;
+            if lower_pairs >= 2 {
+                return true;
+            }
+        }
+    }
+    false
+}
+
+/// A line `key: rest` whose key is an identifier (`first_name`, `dob`, `- zip`): its
+/// indent, key and what follows the colon, trimmed.
+fn yaml_key_line(line: &str) -> Option<(usize, &str, &str)> {
+    let body = line.trim_start();
+    let indent = line.len() - body.len();
+    let body = body.strip_prefix("- ").unwrap_or(body);
+    let (key, rest) = body.split_once(':')?;
+    let ok = !key.is_empty()
+        && key.len() <= MAX_KEY_LEN
+        && key.as_bytes()[0].is_ascii_alphabetic()
+        && key
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.'));
+    let spaced = rest.is_empty() || rest.starts_with([' ', '\t']);
+    (ok && spaced).then_some((indent, key, rest.trim()))
+}
+
+/// The parent key of a YAML line (the nearest open key less indented than it), the line's
+/// own key kept as open when nothing follows its colon.
+fn yaml_parent(
+    text: &str,
+    line: Range<usize>,
+    open: &mut Vec<(usize, Range<usize>)>,
+) -> Option<Range<usize>> {
+    let l = &text[line.clone()];
+    if l.trim().is_empty() {
+        return open.last().map(|(_, r)| r.clone());
+    }
+    let indent = l.len() - l.trim_start().len();
+    while open.last().is_some_and(|(i, _)| *i >= indent) {
+        open.pop();
+    }
+    let parent = open.last().map(|(_, r)| r.clone());
+    if let Some((_, key, "")) = yaml_key_line(l) {
+        let at = line.start + l.find(key).unwrap_or(indent);
+        open.push((indent, at..at + key.len()));
+    }
+    parent
+}
+
+/// A line cut into its label pairs when it lays several out (`First: ines    Last:
+/// delacroix`, `Name: X    DOB: Y`): a cut at two blanks or more (or a tab) before a label
+/// of one to three words and its colon. A line of one pair is itself.
+fn laid_out_pairs(text: &str, line: Range<usize>) -> Vec<Range<usize>> {
+    let l = &text[line.clone()];
+    let b = l.as_bytes();
+    let mut cuts = vec![line.start];
+    let mut i = 0;
+    while i < b.len() {
+        if b[i] == b' ' || b[i] == b'\t' {
+            let gap = i;
+            while i < b.len() && (b[i] == b' ' || b[i] == b'\t') {
+                i += 1;
+            }
+            let wide = i - gap >= 2 || b[gap] == b'\t';
+            if wide && gap > 0 && opens_a_label(&l[i..]) {
+                cuts.push(line.start + i);
+            }
+            continue;
+        }
+        i += 1;
+    }
+    if cuts.len() == 1 {
+        return vec![line];
+    }
+    let mut out = Vec::with_capacity(cuts.len());
+    for (n, &at) in cuts.iter().enumerate() {
+        let end = cuts.get(n + 1).copied().unwrap_or(line.end);
+        let seg = text[at..end].trim_end();
+        out.push(at..at + seg.len());
+    }
+    out
+}
+
+/// `Last: …`, `Date of birth: …`: one to three words of a label, then a colon and a blank.
+fn opens_a_label(rest: &str) -> bool {
+    let Some((label, after)) = rest.split_once(':') else {
+        return false;
+    };
+    label.len() <= MAX_KEY_LEN
+        && label
+            .bytes()
+            .next()
+            .is_some_and(|b| b.is_ascii_alphabetic())
+        && label
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b' ' | b'_' | b'-' | b'.' | b'/'))
+        && label.split_whitespace().count() <= 3
+        && after.starts_with([' ', '\t'])
 }
 
 /// A TOML table header (`[patient]`, `[patient.address]`): its `key = 93` lines are
@@ -827,12 +1147,13 @@ fn is_toml_table(line: &str) -> bool {
 fn key_line(
     keys: &Keys<'_>,
     text: &str,
-    start: usize,
-    end: usize,
-    toml: bool,
+    line: Range<usize>,
+    syntax: Syntax,
+    parent: Option<&str>,
     out: &mut Vec<Typed>,
 ) -> Option<()> {
-    let mut c = Cursor::new(text, start, end);
+    let end = line.end;
+    let mut c = Cursor::new(text, line.start, end);
     c.blanks();
     if c.eat(b'-') {
         c.blanks();
@@ -861,7 +1182,7 @@ fn key_line(
         return None;
     }
     c.blanks();
-    if toml && equals {
+    if syntax.toml && equals {
         let at = c.at;
         if let Some(n) = c.number().filter(|n| n.end == end) {
             let ty = keys.record(label, None, &text[n.clone()]);
@@ -881,6 +1202,7 @@ fn key_line(
             let ty = keys.record(label, None, &text[v.clone()]);
             push(out, v, ty, Written::Quoted);
         }
+        _ if syntax.yaml && !equals => yaml_value(keys, text, c.at..end, label, parent, out),
         _ => {
             let v = c.at..end;
             let ty = keys.label(label, &text[v.clone()]);
@@ -888,6 +1210,54 @@ fn key_line(
         }
     }
     Some(())
+}
+
+/// Whether a bare YAML value is shaped as one of `ty`: one value, not a note's phrase (a
+/// comma, or five words or more: notes write lower-case system labels, `id: afebrile,
+/// tmax 100.2`, `neuro: alert`), an age a number, and a code, date or number a value with a
+/// digit in it (the infectious-disease `id: afebrile` is no identifier).
+fn yaml_scalar_of(ty: PhiType, value: &str) -> bool {
+    if value.contains(',') || value.split_whitespace().nth(4).is_some() {
+        return false;
+    }
+    match ty {
+        PhiType::Name
+        | PhiType::ProviderName
+        | PhiType::Address
+        | PhiType::Location
+        | PhiType::Email
+        | PhiType::Url => true,
+        PhiType::Age => is_number(value),
+        _ => value.bytes().any(|b| b.is_ascii_digit()),
+    }
+}
+
+/// A YAML mapping's bare value (its comment left out) typed by its key: a number stays a
+/// number (an age over 89 is `90`, any other rewrite quoted), a word is written bare. A
+/// block (`|`, `>`), a flow collection, an anchor, an alias or a tag is left to the prose.
+fn yaml_value(
+    keys: &Keys<'_>,
+    text: &str,
+    v: Range<usize>,
+    label: &str,
+    parent: Option<&str>,
+    out: &mut Vec<Typed>,
+) {
+    let raw = &text[v.clone()];
+    if raw.is_empty() || raw.starts_with(['|', '>', '[', '{', '&', '*', '!', '#']) {
+        return;
+    }
+    let value = raw.find(" #").map_or(raw, |i| raw[..i].trim_end());
+    let v = v.start..v.start + value.len();
+    let ty = keys
+        .yaml(label, parent, value)
+        .filter(|ty| yaml_scalar_of(*ty, value));
+    let written = if is_number(value) {
+        Written::Number('"')
+    } else {
+        Written::Bare
+    };
+    push(out, v, ty, written);
 }
 
 #[cfg(test)]
@@ -921,6 +1291,61 @@ mod tests {
         assert_eq!(strip_data_prefix("DATA-age"), "age");
         assert_eq!(strip_data_prefix("data-"), "data-");
         assert_eq!(strip_data_prefix("zip"), "zip");
+    }
+
+    #[test]
+    fn yaml_is_told_from_a_note_s_labels() {
+        assert!(reads_as_yaml(
+            "name: Ines Delacroix\nage: 94\ndob: 1931-02-03\n"
+        ));
+        assert!(reads_as_yaml("---\nName: Ines\n"));
+        assert!(reads_as_yaml("Patient:\n  Name: Ines\n"));
+        assert!(!reads_as_yaml("Name: Ines Delacroix\nPlan: HEP\n"));
+        assert!(!reads_as_yaml("age: 94\n"));
+        assert!(!reads_as_yaml("Seen at 10:30 today.\nNote: ok\n"));
+    }
+
+    #[test]
+    fn yaml_parents_follow_the_indent() {
+        let t = "patient:\n  name: x\n  address:\n    zip: 1\nzip: 2\n";
+        let mut open = Vec::new();
+        let mut parents = Vec::new();
+        let mut pos = 0;
+        for line in t.split_inclusive('\n') {
+            let r = pos..pos + line.trim_end().len();
+            pos += line.len();
+            parents.push(yaml_parent(t, r, &mut open).map(|p| &t[p]));
+        }
+        assert_eq!(
+            parents,
+            vec![
+                None,
+                Some("patient"),
+                Some("patient"),
+                Some("address"),
+                None
+            ]
+        );
+    }
+
+    #[test]
+    fn pairs_laid_out_on_one_line() {
+        let t = "First: ines    Last: delacroix";
+        let segs: Vec<&str> = laid_out_pairs(t, 0..t.len())
+            .into_iter()
+            .map(|r| &t[r])
+            .collect();
+        assert_eq!(segs, vec!["First: ines", "Last: delacroix"]);
+        let t = "Name: Ines Delacroix\tDOB: 1931-02-03";
+        assert_eq!(laid_out_pairs(t, 0..t.len()).len(), 2);
+        // A wide gap before no label, or a colon with no blank after, cuts nothing.
+        for t in [
+            "Plan:  continue HEP",
+            "Seen at  10:30 today",
+            "Note: see  3:00 pm",
+        ] {
+            assert_eq!(laid_out_pairs(t, 0..t.len()), vec![0..t.len()], "{t}");
+        }
     }
 
     #[test]

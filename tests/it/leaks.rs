@@ -2593,6 +2593,17 @@ const CHANNELS: &[&str] = &[
     "xml_cda_table",
     "xhtml_body_table",
     "xml_label_table",
+    // Stop 58 (channels58): tables aligned by blanks in text, name parts as a table's
+    // headers and as labels laid out on one line (J10); SQL UPDATE and WHERE, YAML bare
+    // values (J11).
+    "text_aligned_table",
+    "json_aligned_ruled",
+    "text_name_part_table",
+    "text_label_pairs",
+    "text_sql_update",
+    "text_sql_where",
+    "json_yaml_bare",
+    "text_yaml_bare",
 ];
 
 /// Channels that quote a record in text (stop 56, struct56: red team 55 J3). The matrix
@@ -4152,8 +4163,89 @@ fn channel(ch: &str, c: &Canary, v: &str) -> Option<Req> {
             "j",
             &json!({"note": format!("<p>Seen.</p><img data-{}=\"{v}\" data-age=\"93\"/>", c.key)}),
         ),
+        // Stop 58 (channels58): a table aligned by blanks (J10), its columns as wide as the
+        // longest of header and value and two blanks.
+        "text_aligned_table" if !v.contains(['\n', '\t']) => {
+            let w = c.key.len().max(v.chars().count()) + 2;
+            Req::new(
+                "t",
+                Some("text/plain"),
+                format!("Roster\n{:<w$}Zip    Age\n{v:<w$}01085  93\n", c.key),
+            )
+        }
+        "json_aligned_ruled" if !v.contains(['\n', '\t']) => {
+            let w = c.key.len().max(v.chars().count()) + 2;
+            let rule = "-".repeat(w - 2);
+            Req::json(
+                "j",
+                &json!({"note": format!("{:<w$}Age\n{rule}  ---\n{v:<w$}93\n", c.key)}),
+            )
+        }
+        "text_name_part_table" if c.kind == Kind::Name && !v.contains(['\n', '\t']) => {
+            let (first, last) = v.split_once(' ')?;
+            let w1 = first.chars().count().max(5) + 2;
+            let w2 = last.chars().count().max(4) + 2;
+            Req::new(
+                "t",
+                Some("text/plain"),
+                format!(
+                    "{:<w1$}{:<w2$}Zip\n{first:<w1$}{last:<w2$}01085\n",
+                    "First", "Last"
+                ),
+            )
+        }
+        "text_label_pairs" if !v.contains('\n') => Req::new(
+            "t",
+            Some("text/plain"),
+            match v.split_once(' ') {
+                // A name in words is laid out as its parts; one written otherwise (grouped
+                // base64) goes whole, under its key.
+                Some((first, last))
+                    if c.kind == Kind::Name
+                        && !first.is_empty()
+                        && [first, last]
+                            .iter()
+                            .all(|w| w.chars().all(|ch| ch.is_alphabetic() || ch == '-')) =>
+                {
+                    format!("Intake\nFirst: {first}    Last: {last}\n")
+                }
+                _ => format!("Intake\nAge: 93    {}: {v}\n", c.key),
+            },
+        ),
+        "text_sql_update" if !v.contains('\'') => Req::new(
+            "t",
+            Some("text/plain"),
+            format!(
+                "UPDATE patients SET {} = '{v}', zip = '01085' WHERE id = 7;\n",
+                c.key
+            ),
+        ),
+        "text_sql_where" if !v.contains('\'') => Req::new(
+            "t",
+            Some("text/plain"),
+            format!(
+                "SELECT * FROM patients p WHERE p.zip = '01085' AND p.{} IN ('{v}', 'x');\n",
+                c.key
+            ),
+        ),
+        "json_yaml_bare" if yaml_plain(v) => Req::json(
+            "j",
+            &json!({"cfg": format!("patient:\n  {}: {v}\n  age: 94\n", c.key)}),
+        ),
+        "text_yaml_bare" if yaml_plain(v) => Req::new(
+            "t",
+            Some("text/plain"),
+            format!("---\n{}: {v}\nzip: 01085\n", c.key),
+        ),
         _ => return None,
     })
+}
+
+/// A value YAML reads bare: one line, no comment, quote, colon or indicator first.
+fn yaml_plain(v: &str) -> bool {
+    !v.is_empty()
+        && !v.contains(['\n', '#', ':', '"', '\''])
+        && !v.starts_with(|c: char| "|>[{&*!-?%@` ".contains(c))
 }
 
 /// A CDA `code` element beside the section's narrative, its code `code` in `system`.

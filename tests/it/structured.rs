@@ -1259,3 +1259,98 @@ fn graphql_variables_never_merge() {
     );
     assert!(!out.contains("Thackeray"), "{out}");
 }
+
+/// Tables aligned by blanks in text (issue 13, J10): a cell under a header the field
+/// rules know is typed, a name part's (`First`, `Last`) when it reads as a name, and the
+/// next column stays under its header; a clinical table and prose with wide gaps are
+/// read as before.
+#[test]
+fn aligned_tables_in_text_are_typed_by_their_header() {
+    let note = "Roster\n\
+                NAME              DOB         MRN      AGE\n\
+                ines delacroix    1931-02-03  4410827  94\n\
+                \n\
+                First     Last         City\n\
+                ----      ----         ----\n\
+                zvezdana  vukovljevic  hampden\n\
+                \n\
+                Joint     ROM     Strength\n\
+                Shoulder  120     4/5\n\
+                Plan:  continue HEP  twice daily.\n";
+    let out = deidentify(note, ContentType::Text, "safe-harbor");
+    for phi in [
+        "delacroix",
+        "1931-02",
+        "4410827",
+        "zvezdana",
+        "vukovljevic",
+        "hampden",
+        " 94",
+    ] {
+        assert!(!out.text.contains(phi), "{phi}: {}", out.text);
+    }
+    for kept in [
+        "Joint     ROM     Strength\nShoulder  120     4/5\n",
+        "Plan:  continue HEP  twice daily.",
+    ] {
+        assert!(out.text.contains(kept), "{kept}: {}", out.text);
+    }
+    // The date written shorter is padded: the MRN column stays under its header.
+    let lines: Vec<&str> = out.text.lines().collect();
+    let at = |line: &str, w: &str| line.find(w).map(|b| line[..b].chars().count());
+    assert_eq!(at(lines[1], "MRN"), at(lines[2], "MRN_"), "{}", out.text);
+}
+
+/// Name parts as labels (J10): `First: Ines    Last: Delacroix` (two pairs laid out on one
+/// line), `Surname:`, in any case; a kinship or a lab's last value under them stays.
+#[test]
+fn name_part_labels_and_pairs_laid_out_on_a_line() {
+    let note = "Intake\nFirst: Ines    Last: Delacroix\nSurname: Vukovljevic\n\
+                Given: zvezdana    Age: 52\nFamily: wife at bedside\nLast: 7.2\n";
+    let out = deidentify(note, ContentType::Text, "safe-harbor");
+    for phi in ["Ines", "Delacroix", "Vukovljevic", "zvezdana"] {
+        assert!(!out.text.contains(phi), "{phi}: {}", out.text);
+    }
+    for kept in ["Family: wife at bedside", "Last: 7.2", "Age: 52"] {
+        assert!(out.text.contains(kept), "{kept}: {}", out.text);
+    }
+}
+
+/// SQL `UPDATE … SET` and `WHERE … = / IN (…)` values typed by their columns, as an
+/// INSERT's are (J11); a status and a comparison stay.
+#[test]
+fn sql_updates_and_where_clauses_are_typed_by_column() {
+    let sql = "UPDATE patients SET fname = 'zvezdana', zip = '01085', age = 93 \
+               WHERE mrn = '4410827';\n\
+               SELECT * FROM visits v WHERE v.lname IN ('vukovljevic', 'orsic') \
+               AND status = 'done';\n";
+    let out = deidentify(sql, ContentType::Text, "safe-harbor");
+    for phi in [
+        "zvezdana",
+        "01085",
+        "4410827",
+        "vukovljevic",
+        "orsic",
+        "= 93",
+    ] {
+        assert!(!out.text.contains(phi), "{phi}: {}", out.text);
+    }
+    for kept in ["age = 90", "status = 'done'", "zip = '010'"] {
+        assert!(out.text.contains(kept), "{kept}: {}", out.text);
+    }
+}
+
+/// A YAML mapping's bare values typed by key as its quoted ones are (J11): a number stays
+/// a number (`age: 90`), a date keeps its year; a note's capitalised labels are no YAML.
+#[test]
+fn yaml_bare_values_are_typed_by_key() {
+    let yaml = "patient:\n  name: Ines Delacroix\n  age: 94\n  dob: 1961-08-23\n  \
+                zip: 01085\n  status: active\n";
+    let out = deidentify(yaml, ContentType::Text, "safe-harbor");
+    for phi in ["Ines", "Delacroix", "08-23", "01085", "age: 94"] {
+        assert!(!out.text.contains(phi), "{phi}: {}", out.text);
+    }
+    for kept in ["age: 90", "status: active", "dob: 1961", "zip: 010"] {
+        assert!(out.text.contains(kept), "{kept}: {}", out.text);
+    }
+}
