@@ -25,24 +25,26 @@ const MAX_PATH_WORD: usize = 512;
 /// punctuation a sentence puts around a word.
 pub(super) fn path_words(text: &str) -> Vec<(usize, usize)> {
     let mut out = Vec::new();
-    if !text.contains('/') {
-        return out;
-    }
-    let mut start = None;
-    for (i, c) in text
-        .char_indices()
-        .chain(std::iter::once((text.len(), ' ')))
-    {
-        match (c.is_whitespace(), start) {
-            (false, None) => start = Some(i),
-            (true, Some(s)) => {
-                if let Some(range) = trimmed(text, s, i).filter(|&(a, b)| is_path(&text[a..b])) {
-                    out.push(range);
-                }
-                start = None;
-            }
-            _ => {}
+    let b = text.as_bytes();
+    // Only a word that holds a `/` may be a path (`is_path`; the punctuation trimmed off a
+    // word is never one): words are found from their slashes, and the words of prose
+    // between them are not cut (issue 19). A `/` is one byte of no other character.
+    let mut from = 0;
+    while let Some(k) = memchr::memchr(b'/', &b[from..]) {
+        let slash = from + k;
+        let start = text[..slash]
+            .char_indices()
+            .rev()
+            .find(|&(_, c)| c.is_whitespace())
+            .map_or(0, |(i, c)| i + c.len_utf8());
+        let end = text[slash..]
+            .char_indices()
+            .find(|&(_, c)| c.is_whitespace())
+            .map_or(text.len(), |(i, _)| slash + i);
+        if let Some(range) = trimmed(text, start, end).filter(|&(a, b)| is_path(&text[a..b])) {
+            out.push(range);
         }
+        from = end;
     }
     out
 }
@@ -127,6 +129,55 @@ mod tests {
             .into_iter()
             .map(|(a, b)| &text[a..b])
             .collect()
+    }
+
+    /// [`path_words`] as it was: every blank-separated word cut and tried.
+    fn path_words_of_every_word(text: &str) -> Vec<(usize, usize)> {
+        let mut out = Vec::new();
+        let mut start = None;
+        for (i, c) in text
+            .char_indices()
+            .chain(std::iter::once((text.len(), ' ')))
+        {
+            match (c.is_whitespace(), start) {
+                (false, None) => start = Some(i),
+                (true, Some(s)) => {
+                    if let Some(range) = trimmed(text, s, i).filter(|&(a, b)| is_path(&text[a..b]))
+                    {
+                        out.push(range);
+                    }
+                    start = None;
+                }
+                _ => {}
+            }
+        }
+        out
+    }
+
+    /// Words found from their slashes are the paths found by trying every word: at the
+    /// text's ends, between other blanks (a no-break space, a line separator), after
+    /// punctuation, and in words with several slashes.
+    #[test]
+    fn paths_found_from_slashes_are_those_of_every_word() {
+        let texts = [
+            "",
+            "/",
+            "no slash here",
+            "/patients/4410827/thackeray",
+            "see emr.example/patients/4410827/chart, then open /patients/4410827/thackeray.",
+            "(/a/b/c)\u{a0}ref 4410827/5520931\u{2028}x/y/zz\tpat/ients/home/",
+            "BP 120/80, mg/dL s/p and/or 08/23/1961 //// a//b//c",
+            "Åsa/Öztürk/records/4410827 é/émr.example/p/q\n\u{3000}/x/yyy/zzz",
+            "ends in a path: portal.clinic.example/p/4410827",
+        ];
+        for t in texts {
+            assert_eq!(path_words(t), path_words_of_every_word(t), "{t:?}");
+        }
+        assert_eq!(
+            path_words("x /a/b/c y").len(),
+            1,
+            "a rooted path is found (the test can fail)"
+        );
     }
 
     #[test]

@@ -111,6 +111,8 @@ fn table() -> Option<&'static Protocol> {
 /// A value that is a protocol value wherever it stands alone: an LLM model id, an IANA
 /// time-zone name (J30), an OMB race or ethnicity category (J27).
 pub(crate) fn is_protocol_value(value: &str) -> bool {
+    // Trimmed once, not once for each category compared (issue 19).
+    let trimmed = value.trim();
     value.len() <= MAX_PROTOCOL_VALUE
         && table().is_some_and(|t| {
             (t.whole.iter().any(|r| r.is_match(value)) && numbers_read_as_versions(value))
@@ -118,7 +120,7 @@ pub(crate) fn is_protocol_value(value: &str) -> bool {
                 || t.vocabulary
                     .race_ethnicity
                     .iter()
-                    .any(|c| c.eq_ignore_ascii_case(value.trim()))
+                    .any(|c| c.eq_ignore_ascii_case(trimmed))
         })
 }
 

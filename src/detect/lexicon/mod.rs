@@ -685,6 +685,20 @@ impl Lexicon {
 
     /// Flags of a word, case-insensitively; 0 for an unknown word.
     pub fn flags(&self, word: &[u8]) -> u64 {
+        // A number (a sixth of a note's tokens: vitals, doses, dates) that no list holds
+        // and no clinical ending ends is no word: every look-up below misses, and no reading
+        // of `derived_flags` takes a word without letters (issue 19).
+        if table::is_number(word)
+            && !self.words.holds_numbers()
+            && !self.clinical_suffixes.any_ends(word)
+        {
+            return 0;
+        }
+        self.looked_up_flags(word)
+    }
+
+    /// [`Lexicon::flags`] by look-up, without the answer for numbers no list holds.
+    fn looked_up_flags(&self, word: &[u8]) -> u64 {
         // Most words are short ASCII ones: looked up from their bytes, without a `Key`.
         let short = self.words.get_short_ascii(word);
         // A rare word (and nothing more) is read on as an unknown word is, so a drug's
@@ -1313,6 +1327,35 @@ mod tests {
             }
         }
         assert!(matched > 100 && matched < 2 * words.len(), "{matched}");
+    }
+
+    /// A number's flags are those its look-up gives, in the shipped lexicon (where no list
+    /// holds one, so none is looked up) and once an overlay lists one (`911`).
+    #[test]
+    fn a_number_reads_as_its_look_up_reads_it() {
+        let mut lex = Lexicon::build(&LexiconSources::of(&crate::patterns::Patterns::builtin()))
+            .expect("lexicon");
+        let mut numbers: Vec<String> = (0..2_000).map(|n| n.to_string()).collect();
+        numbers.extend(["007", "0120", "4410827", "51247330612"].map(String::from));
+        numbers.push("9".repeat(MAX_WORD + 1));
+        let same = |lex: &Lexicon| {
+            for n in &numbers {
+                assert_eq!(
+                    lex.flags(n.as_bytes()),
+                    lex.looked_up_flags(n.as_bytes()),
+                    "{n}"
+                );
+            }
+        };
+        assert!(
+            !lex.words.holds_numbers(),
+            "the fast answer is the one taken"
+        );
+        same(&lex);
+        lex.allow_word("911");
+        assert!(lex.words.holds_numbers());
+        assert_ne!(lex.flags(b"911"), 0);
+        same(&lex);
     }
 
     /// The columns read by bytes are the columns `split('\t')` gives, lines without a tab,

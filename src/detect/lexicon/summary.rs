@@ -95,6 +95,19 @@ const LONG_LETTERS: u64 = 1 << 29;
 const UNKNOWN: u64 = 1 << 30;
 /// A word no list holds at the word, the next or the one after.
 const UNLISTED_NEAR: u64 = 1 << 31;
+/// The word opens the text or a line.
+const LINE_START: u64 = 1 << 32;
+/// Right after ` - `.
+const AFTER_SPACED_DASH: u64 = 1 << 33;
+/// The word before ends right before `, `.
+const COMMA_BEFORE: u64 = 1 << 34;
+/// The next word has [`flag::RELATION`].
+const NEXT_RELATION: u64 = 1 << 35;
+/// The next word is `and`, or ` & ` stands between the word and the one after the next.
+const AND_NEXT: u64 = 1 << 36;
+/// The word before is `it's`, `its`, `is` or `of` (any case): the end of an introduction
+/// (`this is`, `proud of`).
+const AFTER_INTRO: u64 = 1 << 37;
 
 const CAP_NOT_CAPS: u64 = cased(NOT_CAPS, CAP);
 const LOWER_NOT_CAPS: u64 = cased(NOT_CAPS, LOW);
@@ -189,8 +202,8 @@ readings! {
     mark_run_with_company: WITH, 0;
     mark_run_after_person_head: IN_ONE_CASE, 0;
     mark_chat_speaker: UNLISTED, 0;
-    mark_lower_speaker: LOWER_NOT_CAPS, 0;
-    mark_lower_two_word_speaker: LOWER_NOT_CAPS, 0;
+    mark_lower_speaker: LINE_START, 0;
+    mark_lower_two_word_speaker: LINE_START, 0;
     mark_lower_contact_subject: LOWER_NOT_CAPS, 0;
     mark_caps_last_first_cell: GAP_COMMA, 0;
     mark_quoted_last_first_cell: AFTER_SIGIL, 0;
@@ -201,16 +214,16 @@ readings! {
     mark_word_name_before_age: CAP_NOT_CAPS, flag::FIRST;
     mark_salutation_name: CAP_NOT_CAPS, 0;
     mark_given_before_phone: CAP_NOT_CAPS, flag::FIRST;
-    mark_lower_dash_signature: LOWER_NOT_CAPS, 0;
-    mark_framed_name: cased(NOT_CAPS, LOW | CAP), 0;
+    mark_lower_dash_signature: AFTER_SPACED_DASH, 0;
+    mark_framed_name: AFTER_INTRO, 0;
     mark_given_from_number: cased(ANY_CASE, LOW | CAP), flag::FIRST;
     mark_vocative_name: CAP_NOT_CAPS, 0;
     mark_lower_name_in_slot: LOWER_MIXED, flag::FIRST;
     mark_lower_pair_in_slot: LOWER_MIXED, 0;
     mark_lower_word_name_in_slot: LOWER_MIXED, flag::FIRST;
-    mark_lower_name_before_relation: LOWER_MIXED, 0;
-    mark_lower_vocative_before_request: cased(MIXED, ANY_SHAPE), 0;
-    mark_lower_name_pair: cased(NOT_CAPS, ANY_SHAPE), 0;
+    mark_lower_name_before_relation: NEXT_RELATION, 0;
+    mark_lower_vocative_before_request: COMMA_BEFORE, 0;
+    mark_lower_name_pair: AND_NEXT, 0;
     mark_lower_patronymic: LOWER_MIXED, 0;
     mark_family_surname: CAP_MIXED, 0;
     mark_before_care_of: CAP_NOT_CAPS, 0;
@@ -354,6 +367,26 @@ impl Ctx<'_> {
             UNLISTED_NEAR,
             unlisted(i) || unlisted(i + 1) || unlisted(i + 2),
         );
+        set(LINE_START, w.start == 0 || self.text[w.start - 1] == b'\n');
+        set(AFTER_SPACED_DASH, self.text[..w.start].ends_with(b" - "));
+        set(
+            COMMA_BEFORE,
+            i > 0 && &self.text[self.words[i - 1].end..w.start] == b", ",
+        );
+        set(NEXT_RELATION, has(i + 1, flag::RELATION));
+        set(
+            AND_NEXT,
+            self.words.get(i + 2).is_some_and(|k| {
+                self.word_is(i + 1, b"and") || &self.text[w.end..k.start] == b" & "
+            }),
+        );
+        set(
+            AFTER_INTRO,
+            i > 0
+                && [&b"it's"[..], b"its", b"is", b"of"]
+                    .iter()
+                    .any(|w| self.word_is(i - 1, w)),
+        );
         s | key_word(word)
     }
 
@@ -423,6 +456,10 @@ mod tests {
             "Her daughter (Maria) visited with Tom and Jerry. Lives in Cedar Rapids, IA. SVMC ER.",
             "Delphine417 Kshlerin58 J. R. Tolkien, M. Allen; Haing Heights; Shannonbury pharmacy",
             "voicemail from maria. the team: riusz faroy, upka mehronov. ask Holly to sign it.",
+            "anders jensen: are you coming\ntommy: yes\nfaith: ok see you then - mary\nOk, thanks",
+            "Spoke with Dr. Lee. ok thanks, mary can you call back? maria (sister) and carol's \
+             husband came; john and mary & sue visited. This is april bates calling, hi it's \
+             rose page calling again. So proud of xanthia boesch from Löningen.",
         ]
         .iter()
         .map(|s| s.to_string())

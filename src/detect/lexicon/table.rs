@@ -114,6 +114,12 @@ fn pack_short_ascii(word: &[u8]) -> Option<u64> {
     Some(u64::from_le_bytes(b))
 }
 
+/// A word of ASCII digits only (`120`, `80`): a lower-case word as it is, and one that no
+/// other word lower-cases to.
+pub(super) fn is_number(word: &[u8]) -> bool {
+    !word.is_empty() && word.iter().all(u8::is_ascii_digit)
+}
+
 /// The bytes of a word packed by [`Key::packed`] or [`pack_short_ascii`] (its lower case),
 /// in a buffer whose first `len` bytes they are: `(buffer, len)`.
 fn unpack(packed: u64) -> ([u8; 8], usize) {
@@ -142,6 +148,9 @@ pub(super) struct WordTable {
     /// read with `rare_flag` alone. Empty until [`WordTable::set_rare`].
     rare: RareWords,
     rare_flag: u64,
+    /// Whether a number (see [`is_number`]) was ever added or is in the rare tier: until
+    /// one is, every number's lookup finds nothing ([`WordTable::holds_numbers`]).
+    numbers: bool,
 }
 
 impl WordTable {
@@ -153,6 +162,9 @@ impl WordTable {
     /// Adds `flags` to `word` (ignored when longer than [`MAX_WORD`]). A word new to the
     /// maps that the rare tier holds starts with the rare flag, as it would in one table.
     pub(super) fn add(&mut self, word: &[u8], flags: u64) {
+        // Counted whether or not the word is kept: a word too long to keep only makes the
+        // answer of `holds_numbers` more cautious.
+        self.numbers |= is_number(word);
         let rare = &self.rare;
         let rare_flag = self.rare_flag;
         // Short ASCII words (most names) are packed straight from their bytes, as they are
@@ -191,8 +203,15 @@ impl WordTable {
                 *f |= flag;
             }
         }
+        self.numbers |= rare.words().any(is_number);
         self.rare = rare;
         self.rare_flag = flag;
+    }
+
+    /// Whether the maps or the rare tier may hold a number: when not, a number's lookup
+    /// (maps and rare tier) finds nothing, and is not made.
+    pub(super) fn holds_numbers(&self) -> bool {
+        self.numbers
     }
 
     /// Flags of an ASCII word of at most [`SHORT_WORD`] bytes (any case), read straight
@@ -329,6 +348,22 @@ mod tests {
         t.add(b"cat", 2);
         assert_eq!(t.get_word(b"cat"), Some(2));
         assert_eq!(t.len(), 4);
+    }
+
+    /// Whether the table may hold a number is known from what was added and the rare tier.
+    #[test]
+    fn a_table_knows_whether_it_may_hold_a_number() {
+        let mut t = WordTable::default();
+        t.add(b"Maria", 1);
+        t.add(b"pao2", 2);
+        t.set_rare(RareWords::build("zebra\nx2"), 64);
+        assert!(!t.holds_numbers());
+        assert!(!is_number(b"") && !is_number(b"12a") && is_number(b"0120"));
+        t.add(b"911", 4);
+        assert!(t.holds_numbers());
+        let mut r = WordTable::default();
+        r.set_rare(RareWords::build("zebra\n1040"), 64);
+        assert!(r.holds_numbers());
     }
 
     #[test]
