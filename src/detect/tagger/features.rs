@@ -318,20 +318,6 @@ const CUES: u64 = flag::PERSON_TITLE
     | flag::LABEL
     | flag::ROLE;
 
-/// Token `i` is a lower-case word where capitals mean something (its line is written in
-/// both cases), with no cue word before it: `for rad art graft`, `poor dia aug`, `picking at
-/// johnny`. The name lists back such a word (`Rad`, `Dia`, `Johnny`), but a mixed-case note
-/// writes its people's names with capitals; alone, it needs the caseless span bar.
-pub fn lower_uncued(d: &Doc<'_>, i: usize) -> bool {
-    let t = &d.tokens[i];
-    let flags = |k: usize| i.checked_sub(k).map_or(0, |j| d.tokens[j].flags);
-    // `called ines`, `spoke with ines`, `left a voicemail for wiktor`: a verb of contact,
-    // and its preposition, are cues for a lower-case name too.
-    let contacted = flags(1) & flag::CONTACT != 0
-        || flags(1) & flag::CONTACT_PREP != 0 && flags(2) & flag::CONTACT != 0;
-    t.cap == cap::LOWER && !t.caseless && flags(1) & CUES == 0 && !contacted
-}
-
 /// Whether token `i` gives a tagged span evidence beyond the model's score: a telling
 /// capital ([`shaped`]), a name or place list entry that is not also a common word
 /// (`ines`, not `comfort`), or a cue word just before it. In all-capital or lower-case text the training

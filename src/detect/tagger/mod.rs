@@ -27,8 +27,8 @@ pub mod train;
 use crate::patterns::Patterns;
 use crate::phi::PhiType;
 use features::{
-    evidence, features_of, lower_uncued, mostly_upper, never_tagged, plain_word, row, shaped,
-    single_letter, Doc, Part, Token,
+    evidence, features_of, mostly_upper, never_tagged, plain_word, row, shaped, single_letter, Doc,
+    Part, Token,
 };
 use model::{Manifest, Weights, NCLASS};
 pub use skip::Gate;
@@ -214,7 +214,6 @@ impl Tagger {
                     o.letters_only &= single_letter(t);
                     o.plain &= plain_word(t);
                     o.caseless &= caseless;
-                    o.lone_lower = false;
                     o.margin = o.margin.max(margin);
                 }
                 _ => {
@@ -229,7 +228,6 @@ impl Tagger {
                         letters_only: single_letter(t),
                         plain: plain_word(t),
                         caseless,
-                        lone_lower: lower_uncued(&doc, i),
                         margin,
                     });
                 }
@@ -321,22 +319,16 @@ struct Open {
     plain: bool,
     /// Every token stands where capitals tell nothing ([`gates`]).
     caseless: bool,
-    /// One token, a lower-case word in a mixed-case line with no cue before it
-    /// ([`lower_uncued`]).
-    lone_lower: bool,
     /// The highest margin over O of its tokens.
     margin: i32,
 }
 
 impl Open {
     /// Reports the span if it has evidence, or, where the text's style leaves capitals no
-    /// evidence, a score of at least `caseless_bar`. A lone lower-case word of a mixed-case
-    /// line with no cue before it needs that score too, whatever lists back it (stop 58:
-    /// `for rad art graft`, `picking at johnny` on the PhysioNet tune half).
+    /// evidence, a score of at least `caseless_bar`.
     fn report(self, caseless_bar: i32, out: &mut impl FnMut(usize, usize, PhiType)) {
         let style_excuses = self.caseless && self.margin >= caseless_bar;
-        let weak_lower = self.lone_lower && self.margin < caseless_bar;
-        if (self.evidence || style_excuses) && !weak_lower && !self.letters_only && !self.plain {
+        if (self.evidence || style_excuses) && !self.letters_only && !self.plain {
             out(self.start, self.end, class_type(self.class));
         }
     }
