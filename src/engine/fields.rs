@@ -55,6 +55,8 @@ struct RawFields {
     #[serde(default)]
     name_keys: Vec<String>,
     #[serde(default)]
+    note_heading_keys: Vec<String>,
+    #[serde(default)]
     search_params: FxHashMap<String, Vec<String>>,
 }
 
@@ -132,6 +134,9 @@ pub struct FieldRules {
     pub dicom: DicomRules,
     /// Keys under which a lone lower-case word no list holds is a name (`family`).
     name_keys: FxHashSet<String>,
+    /// Keys a note also writes as a heading (`ID=afebrile`, infectious disease): in a prose
+    /// line of few pairs they type nothing.
+    note_heading_keys: FxHashSet<String>,
     /// FHIR search parameters of a query or a `_search` form, by their name without a
     /// modifier (`family`, `address-city`).
     search_params: FxHashMap<String, PhiType>,
@@ -231,6 +236,11 @@ impl FieldRules {
             observation_codes,
             name_keys: raw
                 .name_keys
+                .iter()
+                .map(|k| normalize_key(k).into_owned())
+                .collect(),
+            note_heading_keys: raw
+                .note_heading_keys
                 .iter()
                 .map(|k| normalize_key(k).into_owned())
                 .collect(),
@@ -339,6 +349,12 @@ impl FieldRules {
     /// key (`family`, `given`, `kin`): `patterns/fields.toml` `name_keys` (red team 55, J2).
     pub fn is_name_key(&self, key: &str) -> bool {
         self.name_keys.contains(key)
+    }
+
+    /// Whether a normalised key is also a note's heading abbreviation (`id`: infectious
+    /// disease): `patterns/fields.toml` `note_heading_keys`.
+    pub fn is_note_heading_key(&self, key: &str) -> bool {
+        self.note_heading_keys.contains(key)
     }
 
     /// A query or form key as a FHIR search parameter (`family`, `given:contains`,

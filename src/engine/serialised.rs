@@ -209,6 +209,14 @@ impl Keys<'_> {
             })
     }
 
+    /// Whether a logfmt key is also a note's heading abbreviation (`ID`, infectious
+    /// disease), which a prose line writes glued to its text by `=`.
+    fn is_note_heading(&self, raw: &str) -> bool {
+        self.engine
+            .fields
+            .is_note_heading_key(&normalize_key(raw.trim()))
+    }
+
     /// A form pair's type: its key as a record's, or as a FHIR search parameter
     /// (`name=`, `family=`, `address-city=`), as the form reader types it.
     fn form(&self, raw: &str, value: &str) -> Option<PhiType> {
@@ -854,7 +862,8 @@ fn name_run(c: &mut Cursor<'_>, also: &[u8]) -> Option<Range<usize>> {
 /// pairs is prose with a pair in it (`ROM=120 deg`): its bare names, places and ages are
 /// left to the prose reading (a bare `name=John Smith` holds more than its first word)
 /// unless the pair is the whole line (`.env`), and its other bare values are read only
-/// when they hold a digit.
+/// when they hold a digit. There a key that a note also writes as a heading (`ID=`,
+/// `patterns/fields.toml` `note_heading_keys`) types nothing.
 fn logfmt(keys: &Keys<'_>, text: &str, within: Range<usize>, out: &mut Vec<Typed>) {
     let mut pos = within.start;
     for line in text[within.clone()].split_inclusive('\n') {
@@ -869,6 +878,12 @@ fn logfmt(keys: &Keys<'_>, text: &str, within: Range<usize>, out: &mut Vec<Typed
         for (key, value, written) in &pairs {
             let v = &text[value.clone()];
             let k = &text[key.clone()];
+            let few = pairs.len() < 3 && *written != Written::Quoted;
+            // A note's heading glued to its text (`ID=95.8-97.2`, infectious disease) is
+            // no field: its value is the prose reading's.
+            if few && keys.is_note_heading(k) {
+                continue;
+            }
             let ty = match written {
                 Written::Form => keys.form(k, v),
                 _ => keys.record(k, None, v),
@@ -884,7 +899,6 @@ fn logfmt(keys: &Keys<'_>, text: &str, within: Range<usize>, out: &mut Vec<Typed
                     | PhiType::Location
                     | PhiType::Age
             );
-            let few = pairs.len() < 3 && *written != Written::Quoted;
             if few && loose && !whole_line {
                 continue;
             }
@@ -1291,6 +1305,40 @@ mod tests {
         assert_eq!(strip_data_prefix("DATA-age"), "age");
         assert_eq!(strip_data_prefix("data-"), "data-");
         assert_eq!(strip_data_prefix("zip"), "zip");
+    }
+
+    fn typed_values(text: &str) -> Vec<(&str, PhiType)> {
+        static ENGINE: std::sync::OnceLock<Engine> = std::sync::OnceLock::new();
+        let engine = ENGINE
+            .get_or_init(|| Engine::build(&crate::patterns::Patterns::builtin()).expect("engine"));
+        typed(engine, text, 0..text.len())
+            .into_iter()
+            .map(|v| (&text[v.range], v.ty))
+            .collect()
+    }
+
+    #[test]
+    fn a_notes_id_heading_is_no_id_field() {
+        // Infectious disease in a nursing note: the temperatures are no identifier.
+        for t in [
+            "ID=95.8-97.2 WBC 12.1\n",
+            "ID=100.4 overnight, pan cultured\n",
+            "ID=Tmax 101.2, cx pending\n",
+            "Neuro: A&O x3. ID=T 99.1 on vanco\n",
+            "id=afebrile, wbc=11.2\n",
+        ] {
+            assert!(
+                !typed_values(t).iter().any(|(_, ty)| *ty == PhiType::Id),
+                "{t}"
+            );
+        }
+        // A record of three pairs or more, or a quoted value, is still read by its keys.
+        let record = "ts=1 level=info id=4471023 zip=01085\n";
+        let got = typed_values(record);
+        assert!(got.contains(&("4471023", PhiType::Id)), "{got:?}");
+        assert!(got.contains(&("01085", PhiType::Zip)), "{got:?}");
+        let quoted = "lookup id=\"AB4471023\"\n";
+        assert!(typed_values(quoted).contains(&("AB4471023", PhiType::Id)));
     }
 
     #[test]

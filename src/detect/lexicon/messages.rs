@@ -124,6 +124,7 @@ impl Ctx<'_> {
     pub(super) fn mark_role_line(&self, i: usize, marks: &mut [Option<PhiType>]) {
         if !self.has(i, flag::CREDENTIAL | flag::ROLE)
             || i < 2
+            || self.artery_pa(i)
             || self.caps_mode
             || self.lower_mode
             || self.words[i].shape != Shape::Upper

@@ -172,6 +172,9 @@ pub mod flag {
     /// A word right before a person named by a given name alone (`hey its Penny`,
     /// `bringing Iris too`, `with Sunny next door`).
     pub const PERSON_OBJECT: u64 = 1 << 58;
+    /// A word after `PA` that makes it the pulmonary artery, not a physician assistant
+    /// (`PA LINE`, `PA CATHETER`, `PA PRESSURES`).
+    pub const ARTERY: u64 = 1 << 59;
 
     /// No list holds the word (flags `f`), the rare words of [`RARE`] aside: what the
     /// readings that predate the rare words call an unknown word. Measured (stop 38):
@@ -404,6 +407,8 @@ struct RawMessages {
     place_fields: Vec<String>,
     #[serde(default)]
     person_object_heads: Vec<String>,
+    #[serde(default)]
+    artery_words: Vec<String>,
 }
 
 /// A two-word greeting, lower case: (first word, last word).
@@ -609,6 +614,7 @@ impl Lexicon {
             (&raw.presence_states, flag::PRESENCE),
             (&raw.place_fields, flag::PLACE_FIELD),
             (&raw.person_object_heads, flag::PERSON_OBJECT),
+            (&raw.artery_words, flag::ARTERY),
         ] {
             for w in list {
                 self.add(w, f);
@@ -1154,7 +1160,10 @@ impl Ctx<'_> {
         let w = &self.words[i];
         // The shape first: it rules out most words before their bytes are read.
         let shaped = match w.shape {
-            Shape::Cap | Shape::Mixed => true,
+            Shape::Cap => true,
+            // `LEs anasarcic`, `UEs edematous`: capitals with a plural `s` are an acronym's
+            // plural (lower extremities), which no name is written as.
+            Shape::Mixed => !acronym_plural(&self.text[w.start..w.end]),
             Shape::Upper => true,
             Shape::Lower => false,
         };
@@ -1255,6 +1264,11 @@ fn emit_runs(text: &[u8], words: &[Word], marks: &[Option<PhiType>], out: &mut V
         out.push(LexHit { start, end, ty });
         i = j;
     }
+}
+
+/// `LEs`, `UEs`, `ABGs`: two capitals or more, then only the plural's `s`.
+fn acronym_plural(w: &[u8]) -> bool {
+    w.len() >= 3 && w.ends_with(b"s") && w[..w.len() - 1].iter().all(u8::is_ascii_uppercase)
 }
 
 /// The detected strings of `text` (synthetic), for the tests of the passes in this module.
@@ -1513,6 +1527,7 @@ mod tests {
         words.extend(raw.presence_states.iter().cloned());
         words.extend(raw.place_fields.iter().cloned());
         words.extend(raw.person_object_heads.iter().cloned());
+        words.extend(raw.artery_words.iter().cloned());
         for s in &raw.sign_offs {
             words.extend(s.split_whitespace().map(str::to_string));
         }

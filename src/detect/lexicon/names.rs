@@ -72,7 +72,9 @@ impl Ctx<'_> {
             let popular_first = self.has(next, flag::FIRST) && self.has(next, flag::POPULAR);
             shaped
                 && (self.dictionary_name(next)
-                    || self.unknown_word(next) && !short_caps
+                    || self.unknown_word(next)
+                        && !short_caps
+                        && !self.misspelt_after_relation(i, next)
                     || self.capitalised_common_name(next)
                     || f & flag::RELATION != 0 && popular_first)
         } else {
@@ -97,6 +99,16 @@ impl Ctx<'_> {
                 PhiType::Name
             });
         }
+    }
+
+    /// `WIFE AGRESS THAT`, `son presnt till 2100`: where capitals tell nothing, a word no
+    /// list holds right after a relation that is one slip from a known word (six letters or
+    /// more, [`Ctx::misspelt`]) is the verb misspelt, not the relative's name. A capitalised
+    /// word in mixed case (`her son Lomish`) and a word after `named` stay names.
+    fn misspelt_after_relation(&self, cue: usize, next: usize) -> bool {
+        self.has(cue, flag::RELATION)
+            && (self.caps_mode || self.words[next].shape == Shape::Lower)
+            && self.misspelt(&self.text[self.words[next].start..self.words[next].end])
     }
 
     /// After a title (`Dr.`, `MRS`, `ms`) the next word is a name unless it is an ordinary
@@ -285,6 +297,7 @@ impl Ctx<'_> {
             || marks[next].is_some()
             || !self.has(i, flag::ROLE)
             || self.words[i].shape == Shape::Lower
+            || self.artery_pa(i)
             || &self.text[self.words[i].end..self.words[next].start] != b" "
             || !self.name_shaped(next)
             || self.has(
@@ -450,7 +463,9 @@ impl Ctx<'_> {
         }
         let w = &self.words[i];
         let shaped = match w.shape {
-            Shape::Cap | Shape::Mixed => true,
+            Shape::Cap => true,
+            // `LEs anasarcic`: an acronym's plural, though `Les` is a name.
+            Shape::Mixed => !super::acronym_plural(&self.text[w.start..w.end]),
             // In mixed-case text short capitals are acronyms (IP, OT, ICU), not names; in
             // capitals-only notes the lists must be backed by popularity or a neighbour.
             Shape::Upper if self.caps_mode => {
@@ -615,7 +630,7 @@ impl Ctx<'_> {
     /// are a clinician.
     pub(super) fn mark_credentialed(&self, i: usize, marks: &mut [Option<PhiType>]) {
         // Nearly every word is no credential: answered before anything around it is read.
-        if !self.has(i, flag::CREDENTIAL) || i == 0 {
+        if !self.has(i, flag::CREDENTIAL) || i == 0 || self.artery_pa(i) {
             return;
         }
         let len = self.words[i].end - self.words[i].start;
@@ -682,6 +697,17 @@ impl Ctx<'_> {
                 marks[k] = Some(PhiType::ProviderName);
             }
         }
+    }
+
+    /// Word `i` is `PA` before a word that makes it the pulmonary artery (`CORDIS W PA
+    /// LINE`, `PA CATHETER R IJ`, `PA PRESSURES 40/20`; `patterns/words/person_messages.toml`
+    /// `artery_words`): no physician assistant, so neither the words before it nor the
+    /// word after it are a clinician.
+    pub(super) fn artery_pa(&self, i: usize) -> bool {
+        i + 1 < self.words.len()
+            && self.word_is(i, b"pa")
+            && self.has(i + 1, flag::ARTERY)
+            && self.joined(i, b"")
     }
 
     /// Credential `i` is followed by `, ` and another credential (`PT, DPT`, `OT, OTR/L`).
@@ -1449,7 +1475,7 @@ fn is_inner_mark(c: char) -> bool {
 
 #[cfg(test)]
 mod sentence_tests {
-    use crate::detect::lexicon::detected_strings;
+    use crate::detect::lexicon::{detected_strings, finds, keeps};
     use crate::detect::Detector;
     use crate::patterns::Patterns;
 
@@ -1488,5 +1514,61 @@ mod sentence_tests {
             !found.iter().any(|f| f.contains("transferred")),
             "{found:?}"
         );
+    }
+
+    /// `PA LINE`, `PA CATHETER`: the pulmonary artery's line, not a physician assistant,
+    /// so neither the device before it nor the word after it is a clinician; a clinician
+    /// written with `PA` still is.
+    #[test]
+    fn a_pulmonary_artery_line_is_no_physician_assistant() {
+        let d = Detector::build(&Patterns::builtin()).expect("built-in patterns");
+        for (text, word) in [
+            (
+                "CANTRAL-INTRODUCER W PA LINE RFEM & ALINE L-RAD.",
+                "INTRODUCER",
+            ),
+            ("CANTRAL-INTRODUCER W PA LINE RFEM & ALINE L-RAD.", "RFEM"),
+            ("CORDIS W PA LINE R IJ. D/C'D PA LINE.", "LINE"),
+            ("INTRODUCER W PA CATH. TLC W PA PORT.", "INTRODUCER"),
+            (
+                "Introducer with PA line in R IJ. Cordis w PA catheter.",
+                "Cordis",
+            ),
+        ] {
+            keeps(&d, text, word);
+        }
+        finds(&d, "Seen by Marguerite Okafor PA today.", "Okafor");
+        finds(
+            &d,
+            "Plan discussed with Yolanda Brightwater, PA.",
+            "Brightwater",
+        );
+    }
+
+    /// `wife agress with plan`: in a note written in one case, a misspelt verb after a
+    /// relation is no relative's name; an unknown name there still is. (In capitals the
+    /// statistical tagger still reads `WIFE AGRESS` as a name, on its own cue evidence.)
+    #[test]
+    fn a_misspelt_word_after_a_relation_is_no_name() {
+        let d = Detector::build(&Patterns::builtin()).expect("built-in patterns");
+        keeps(&d, "pt resting. wife agress with plan of care.", "agress");
+        finds(&d, "PT RESTING. WIFE ZORVATH AT BEDSIDE.", "ZORVATH");
+    }
+
+    /// `LEs anasarcic`: an acronym's plural is no name, though `Les` is one.
+    #[test]
+    fn an_acronyms_plural_is_no_name() {
+        let d = Detector::build(&Patterns::builtin()).expect("built-in patterns");
+        keeps(
+            &d,
+            "Femoral line remaining in place. LEs anasarcic improving.",
+            "LEs",
+        );
+        keeps(
+            &d,
+            "Pulses palpable. UEs warm, LEs cool and mottled.",
+            "LEs",
+        );
+        finds(&d, "Spoke with Les Okonkwo, her brother, by phone.", "Les");
     }
 }
