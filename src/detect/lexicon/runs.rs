@@ -833,7 +833,7 @@ impl Ctx<'_> {
 
     /// Byte `at` opens a line, or opens it past a chat export's time stamp (`[08:28] `,
     /// `12/03/2021, 14:22 - `): where a chat line's sender stands.
-    fn opens_sender_line(&self, at: usize) -> bool {
+    pub(super) fn opens_sender_line(&self, at: usize) -> bool {
         if at == 0 || self.text[at - 1] == b'\n' {
             return true;
         }

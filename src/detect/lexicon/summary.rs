@@ -95,7 +95,9 @@ const LONG_LETTERS: u64 = 1 << 29;
 const UNKNOWN: u64 = 1 << 30;
 /// A word no list holds at the word, the next or the one after.
 const UNLISTED_NEAR: u64 = 1 << 31;
-/// The word opens the text or a line.
+/// The word opens the text or a line, or a chat line past its time stamp (`[08:28] tripti:`,
+/// where the chat-sender readings read a line's opening word too; general58 and speed58 met
+/// at merge).
 const LINE_START: u64 = 1 << 32;
 /// Right after ` - `.
 const AFTER_SPACED_DASH: u64 = 1 << 33;
@@ -367,7 +369,12 @@ impl Ctx<'_> {
             UNLISTED_NEAR,
             unlisted(i) || unlisted(i + 1) || unlisted(i + 2),
         );
-        set(LINE_START, w.start == 0 || self.text[w.start - 1] == b'\n');
+        set(
+            LINE_START,
+            w.start == 0
+                || self.text[w.start - 1] == b'\n'
+                || self.text[w.start - 1] == b' ' && self.opens_sender_line(w.start),
+        );
         set(AFTER_SPACED_DASH, self.text[..w.start].ends_with(b" - "));
         set(
             COMMA_BEFORE,
@@ -457,6 +464,8 @@ mod tests {
             "Delphine417 Kshlerin58 J. R. Tolkien, M. Allen; Haing Heights; Shannonbury pharmacy",
             "voicemail from maria. the team: riusz faroy, upka mehronov. ask Holly to sign it.",
             "anders jensen: are you coming\ntommy: yes\nfaith: ok see you then - mary\nOk, thanks",
+            "[08:28] tanveer: hey r u home?\n[07:01] tripti: no still at work lol\n[17:01] tripti: send pin",
+            "12/03/2021, 14:22 - lukasz: hey\n12/03/2021, 14:25 - angelika: ok see you",
             "Spoke with Dr. Lee. ok thanks, mary can you call back? maria (sister) and carol's \
              husband came; john and mary & sue visited. This is april bates calling, hi it's \
              rose page calling again. So proud of xanthia boesch from Löningen.",
