@@ -89,3 +89,19 @@ def scan_corpus(path, cmd):
     run = subprocess.run(cmd, input=payload.encode(), capture_output=True, check=True)
     outs = {o["id"]: o["text"] for o in map(json.loads, run.stdout.decode().splitlines())}
     return docs, outs
+
+
+class Romanised:
+    """Names from a given-name and a family-name list, shaped like Faker's person methods."""
+
+    def __init__(self, first, last, rng):
+        self.first, self.last, self.rng = first, last, rng
+
+    def first_name(self):
+        return self.rng.choice(self.first)
+
+    def last_name(self):
+        return self.rng.choice(self.last)
+
+    def name(self):
+        return f"{self.first_name()} {self.last_name()}"

@@ -34,7 +34,7 @@ import sys
 
 from faker import Faker
 
-from corpus_common import fix_string_hashing, join, render, seeded_fakers, strip_marks, write_doc
+from corpus_common import Romanised, fix_string_hashing, join, render, seeded_fakers, strip_marks, write_doc
 
 NAME_LOCALES = ["en_US", "en_US", "en_US", "en_GB", "en_GB", "en_IE", "en_NZ", "de_LU",
                 "de_LI", "es_CA", "es_MX", "es_MX", "ha_NG", "ig_NG", "tw_GH", "sw", "en_TH",
@@ -184,21 +184,6 @@ TEMPLATES = [
     "Notes from the call on {date}: spoke to {name}, DOB {dob}, confirmed address {address_line}; her son {wname} will ring back on {phone}.",
 ]
 
-
-class Romanised:
-    """Names from a given-name and a family-name list, shaped like Faker's person methods."""
-
-    def __init__(self, first, last, rng):
-        self.first, self.last, self.rng = first, last, rng
-
-    def first_name(self):
-        return self.rng.choice(self.first)
-
-    def last_name(self):
-        return self.rng.choice(self.last)
-
-    def name(self):
-        return f"{self.first_name()} {self.last_name()}"
 
 
 def date_value(rng):

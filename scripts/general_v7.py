@@ -33,7 +33,7 @@ import sys
 
 from faker import Faker
 
-from corpus_common import fix_string_hashing, join, render, seeded_fakers, strip_marks, write_doc
+from corpus_common import Romanised, fix_string_hashing, join, render, seeded_fakers, strip_marks, write_doc
 
 NAME_LOCALES = ["en_US", "en_US", "en_US", "en_US", "fr_DZ", "fr_DZ", "ko_KR", "mk_MK",
                 "hy_AM", "fa_IR", "korean", "korean", "pacific", "pacific", "somali", "somali",
@@ -179,19 +179,6 @@ TEMPLATES = [
     "Mr {last}, {age_old}, was seen {date_md} for a cough. He was last seen {date_md2} by {doc_full}.",
 ]
 
-
-class Romanised:
-    def __init__(self, first, last, rng):
-        self.first, self.last, self.rng = first, last, rng
-
-    def first_name(self):
-        return self.rng.choice(self.first)
-
-    def last_name(self):
-        return self.rng.choice(self.last)
-
-    def name(self):
-        return f"{self.first_name()} {self.last_name()}"
 
 
 def a_date(rng, start=1925, span=36000):

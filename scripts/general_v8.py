@@ -40,7 +40,7 @@ import datetime
 import random
 import sys
 
-from corpus_common import fix_string_hashing, join, render, seeded_fakers, strip_marks, write_doc
+from corpus_common import Romanised, fix_string_hashing, join, render, seeded_fakers, strip_marks, write_doc
 
 # Where people come from: a Faker locale (names in its language) or a romanised list below.
 NAME_LOCALES = ["pt_BR", "pt_BR", "pl_PL", "pl_PL", "tr_TR", "tr_TR", "vi_VN", "vi_VN", "nl_NL",
@@ -267,21 +267,6 @@ TEMPLATES = [
     "Visa application {ticket}: applicant {name}, passport {passport}, date of birth {dob}, travelling with {pronoun_pos} {rel} {name2} (passport {passport2}). Address in {country}: {address}.",
 ]
 
-
-class Romanised:
-    """A people written from a romanised list, with Faker's name methods."""
-
-    def __init__(self, first, last, rng):
-        self.first, self.last, self.rng = first, last, rng
-
-    def first_name(self):
-        return self.rng.choice(self.first)
-
-    def last_name(self):
-        return self.rng.choice(self.last)
-
-    def name(self):
-        return f"{self.first_name()} {self.last_name()}"
 
 
 def digits(rng, k):
