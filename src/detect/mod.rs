@@ -47,6 +47,7 @@ mod memo;
 pub mod overlay;
 mod repeated_ids;
 pub mod rules;
+mod salutations;
 pub mod shape;
 mod starts;
 mod street_drive;
@@ -437,6 +438,8 @@ impl Detector {
         eponyms::drop_eponyms(text, &self.structures, word_flags, &mut spans);
         // `Mom can't make it`: a contraction after a kinship word is no name.
         contractions::drop_contractions(text, &mut spans);
+        // `Dear Sir or Madam,`: the role a greeting names is no one.
+        salutations::drop_greeted_roles(text, &mut spans);
         // `TSH 2.1 mIU/L`: a unit's atom is no name.
         lab_units::drop_lab_units(text, &mut spans);
         // `on Quarry Hollow Dr near the mill`: the word after a street's Drive is no doctor.

@@ -13,6 +13,7 @@ use super::flag;
 use super::person::{LOWER_NAME_BLOCKED, NOT_A_PERSON};
 use super::words::Shape;
 use super::Ctx;
+use crate::detect::salutations::SALUTATION_ROLES;
 use crate::phi::PhiType;
 
 /// Months that are given names too: after a head they are as often a date (`see you in
@@ -42,41 +43,6 @@ const PLURAL_PERSON_STATES: [&[u8]; 10] = [
 /// report to Jade on your first morning`, `speak to Will`), stop 51: kept here so the
 /// tagger's features stay as they are.
 const REPORT_VERBS: [&[u8]; 4] = [b"report", b"speak", b"reports", b"speaking"];
-
-/// Words a letter greets that name no one (`Dear Sir,`, `Dear Colleagues,`, `Dear Valued
-/// Customer,` ends on one too).
-const SALUTATION_ROLES: [&[u8]; 30] = [
-    b"sir",
-    b"sirs",
-    b"madam",
-    b"madame",
-    b"colleague",
-    b"colleagues",
-    b"team",
-    b"all",
-    b"everyone",
-    b"customer",
-    b"customers",
-    b"friend",
-    b"friends",
-    b"member",
-    b"members",
-    b"guest",
-    b"guests",
-    b"patient",
-    b"patients",
-    b"parent",
-    b"parents",
-    b"applicant",
-    b"candidate",
-    b"doctor",
-    b"neighbour",
-    b"neighbours",
-    b"neighbor",
-    b"neighbors",
-    b"client",
-    b"committee",
-];
 
 /// Endings of Nordic patronymics (`Leósson`, `Björnsdóttir`, `Karlsdotter`, read through
 /// the view without marks).
