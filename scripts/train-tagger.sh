@@ -14,6 +14,9 @@ if [ "${REGENERATE:-}" = 1 ]; then
   python3 scripts/general_dev.py --seed 1011 --count 1000 > patterns/model/train/general-dev.jsonl
   python3 scripts/general_v3.py --split dev --seed 1021 --count 1600 > patterns/model/train/general-v3-dev.jsonl
   python3 scripts/phi_free_general.py --seed 1031 --count 800 > patterns/model/train/phi-free-general.jsonl
+  python3 scripts/general_v6.py --seed 1062 --count 700 > patterns/model/train/general-v6-dev.jsonl
+  python3 scripts/general_v7.py --seed 1082 --count 700 > patterns/model/train/general-v7-dev.jsonl
+  python3 scripts/general_v8.py --seed 1092 --count 700 > patterns/model/train/general-v8-dev.jsonl
 fi
 # A debug build trains in about a minute of CPU (five runs, as many at a time as there are
 # cores); a release build would take minutes to compile.
