@@ -208,7 +208,7 @@ impl Tagger {
             prev = best;
             let tag = if sure && !never_tagged(t) { best } else { O };
             match &mut open {
-                Some(o) if o.class == tag && joins(doc.text, o.end, t.start) => {
+                Some(o) if o.class == tag && joins(&doc.text[o.end..t.start]) => {
                     o.end = t.end;
                     o.evidence |= evidence(&doc, i);
                     o.letters_only &= single_letter(t);
@@ -334,27 +334,9 @@ impl Open {
     }
 }
 
-/// Longest word a period may follow inside one entity: an initial or an abbreviation
-/// (`J. Blige`, `St. Paul`, `Jr.`).
-const MAX_ABBREVIATION: usize = 3;
-
-/// Whether the bytes `text[end..start]` between two tokens keep them in one entity (`Mary
-/// Ann`, `St. Paul`). A period after a longer word ends a sentence (`Rosalind Thackeray.
-/// Portal login set`, red team 58 P4): the next sentence's first word is not the name's.
-fn joins(text: &[u8], end: usize, start: usize) -> bool {
-    let gap = &text[end..start];
-    let abbreviation = || {
-        text[..end]
-            .iter()
-            .rev()
-            .take_while(|c| c.is_ascii_alphabetic())
-            .count()
-            <= MAX_ABBREVIATION
-    };
-    !gap.is_empty()
-        && gap.len() <= 3
-        && gap.iter().all(|c| matches!(c, b' ' | b'.' | b'-'))
-        && (!gap.contains(&b'.') || abbreviation())
+/// Whether the bytes between two tokens keep them in one entity (`Mary Ann`, `St. Paul`).
+fn joins(gap: &[u8]) -> bool {
+    !gap.is_empty() && gap.len() <= 3 && gap.iter().all(|c| matches!(c, b' ' | b'.' | b'-'))
 }
 
 fn class_type(c: u8) -> PhiType {
