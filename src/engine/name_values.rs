@@ -134,9 +134,12 @@ pub(super) fn listed_name_words(words: &[&str], flags: impl Fn(&str) -> u64) -> 
     }
     let f = |w: &str| flags(w);
     match words {
+        // A surname that is also a word stands alone too often as the word (`Subject:
+        // keys` read under a name label); a given name alone is kept to (`first: hope`).
         [one] => {
             let x = f(one);
-            x & flag::NAME != 0
+            let english = x & (flag::ENGLISH | flag::COMMON | flag::VOCAB) != 0;
+            x & (if english { flag::FIRST } else { flag::NAME }) != 0
                 && x & NEVER_KEYED == 0
                 && (x & flag::CLINICAL == 0 || x & flag::POPULAR != 0)
         }
