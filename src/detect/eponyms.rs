@@ -32,6 +32,10 @@ const TITLES: [&[u8]; 8] = [
     b"dr", b"mr", b"mrs", b"ms", b"miss", b"mx", b"doctor", b"prof",
 ];
 
+/// Words naming the patient before a surname (`Pt Katz 6/10 pain`, `Pt: Lawton 85 yo`): a
+/// number after the surname is then the person's score or age, not the exam's result.
+const PATIENT_CUES: [&[u8]; 2] = [b"pt", b"patient"];
+
 /// Drops the name detections of `spans` that are eponyms; `word_flags` gives a word's lexicon
 /// flags (any case; 0 for a word no list knows).
 pub(crate) fn drop_eponyms(
@@ -141,6 +145,7 @@ fn eponym(b: &[u8], s: &Span, lists: &Structures, word_flags: impl Fn(&[u8]) -> 
     if words == 1
         && lists.eponym_exams.contains(&*inner.to_ascii_lowercase())
         && result_after(b, s.end, lists)
+        && !(patient_cue_before(b, s.start) && number_after(b, s.end))
     {
         return true;
     }
@@ -257,6 +262,22 @@ fn score_before(b: &[u8], start: usize) -> bool {
             .is_some_and(u8::is_ascii_digit)
 }
 
+/// `Pt`, `Pt:` or `Patient` stands right before `start` (see [`PATIENT_CUES`]).
+fn patient_cue_before(b: &[u8], start: usize) -> bool {
+    let head = b[..start].trim_ascii_end();
+    let head = head
+        .strip_suffix(b":")
+        .or_else(|| head.strip_suffix(b"."))
+        .unwrap_or(head);
+    let (word, _) = last_word(head);
+    PATIENT_CUES.contains(&&*word)
+}
+
+/// After `end`, past one or two spaces, a number (`Katz 6/10`, `Lawton 85 yo`).
+fn number_after(b: &[u8], end: usize) -> bool {
+    word_after_gap(b, end).is_some_and(|(k, _)| b.get(k).is_some_and(u8::is_ascii_digit))
+}
+
 /// A title (`Dr.`, `Mrs`) stands right before `start`.
 fn titled(b: &[u8], start: usize) -> bool {
     let head = b[..start].trim_ascii_end();
@@ -356,5 +377,24 @@ mod tests {
                 .iter()
                 .any(|n| n.contains("Jackson"))
         );
+    }
+
+    /// An exam's eponym that is a surname, after `Pt` and before a number, is the patient
+    /// (red team 58 R18); without the cue the exam stays.
+    #[test]
+    fn an_eponym_surname_after_a_patient_cue_before_a_number_is_the_patient() {
+        for (t, name) in [
+            ("Pt Katz 6/10 pain today.", "Katz"),
+            ("Pt: Lawton 85 yo female.", "Lawton"),
+        ] {
+            assert!(
+                names(t).iter().any(|n| n.contains(name)),
+                "{t}: {:?}",
+                names(t)
+            );
+        }
+        for t in ["Katz 5/6 on ADLs.", "Scored ADL 5/6 on Katz, 42 per Berg."] {
+            assert!(names(t).is_empty(), "{t}: {:?}", names(t));
+        }
     }
 }

@@ -133,10 +133,24 @@ impl Reader<'_> {
                 let we = ws + w.len();
                 !w.is_empty()
                     && !b.get(we).is_some_and(u8::is_ascii_alphanumeric)
-                    && self.credential(b, ws, we)
+                    && (self.credential(b, ws, we) || self.person_verb(b, ws, we))
             }
             _ => false,
         }
+    }
+
+    /// A verb at `ws..we` whose subject is the name before it (`Hope Walker ambulated`,
+    /// `Sue Long completed`): a listed verb of a person or of speech, or a past form in
+    /// `-ed` in lower case that no list holds as a name. A device or an eponym is followed
+    /// by what it is or does to a thing (`Walker in place`, `Allen cognitive level`), a
+    /// person by what they did.
+    fn person_verb(&self, b: &[u8], ws: usize, we: usize) -> bool {
+        let w = &b[ws..we];
+        let f = (self.flags)(ws, we);
+        if case_of(w) != Some(Case::Lower) || f & (flag::NAME | flag::STOP) != 0 {
+            return false;
+        }
+        f & (flag::PERSON_VERB | flag::SUBJECT_VERB) != 0 || (w.len() >= 5 && w.ends_with(b"ed"))
     }
 
     /// What ends a `LAST, FIRST` header after its first name: the line's end, a bracket, a

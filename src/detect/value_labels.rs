@@ -114,4 +114,24 @@ mod tests {
         assert_eq!(run("IBAN TORRES came", &[(0, 11)]), ["IBAN TORRES"]);
         assert_eq!(run("with IBAN today", &[(5, 9)]), ["IBAN"]);
     }
+
+    /// A record label after a patient's name stays out of the name's token (red team 58 P4).
+    #[test]
+    fn a_name_span_ends_before_a_record_label() {
+        let d = crate::detect::Detector::build(&crate::patterns::Patterns::builtin())
+            .expect("built-in patterns");
+        let mut s = d.scratch();
+        for t in [
+            "Patient Rosalind Thackeray MRN 4410827.",
+            "Patient Rosalind Thackeray DOB 08/23/1961.",
+        ] {
+            let names: Vec<&str> = d
+                .scan(t, None, &mut s)
+                .into_iter()
+                .filter(|x| x.ty == PhiType::Name)
+                .map(|x| &t[x.start..x.end])
+                .collect();
+            assert_eq!(names.first(), Some(&"Rosalind Thackeray"), "{t}: {names:?}");
+        }
+    }
 }

@@ -1400,9 +1400,11 @@ impl Engine {
         if words.is_empty() || words.len() > 4 || v.len() > 64 {
             return false;
         }
+        let flags = |w: &str| self.detector.lexicon().flags(w.as_bytes());
         self.names_only(&words)
             || (unlisted == Unlisted::MayStandAlone
                 && (self.unlisted_capitalised(&without_initials(&words))
+                    || name_values::capitalised_full_name(&words, flags)
                     || name_values::unlisted_lower_pair(&words, |w| {
                         self.detector.lexicon().flags(w.as_bytes())
                     })))
@@ -1423,7 +1425,8 @@ impl Engine {
             .split(|c: char| c.is_whitespace() || matches!(c, ',' | '+' | '_' | '.'))
             .filter(|w| !w.is_empty())
             .collect();
-        name_values::lower_names(&words, |w| self.detector.lexicon().flags(w.as_bytes()))
+        let flags = |w: &str| self.detector.lexicon().flags(w.as_bytes());
+        name_values::lower_names(&words, flags) || name_values::listed_name_words(&words, flags)
     }
 
     /// One to three capitalised words (`Quorvelline`) of three letters or more, or words in

@@ -114,6 +114,62 @@ pub(super) fn lower_names(words: &[&str], flags: impl Fn(&str) -> u64) -> bool {
         })
 }
 
+/// Flags of a listed name that is never read as one under a name key: a word the lists
+/// say is no name.
+const NEVER_KEYED: u64 = flag::NEVER_NAME;
+
+/// One word, or a full name of two or three words, that the name lists hold whatever else
+/// the words are (`hope`, `walker`, `Sue Long`, `grace hand`): under a key that names a
+/// person there is no sentence to say otherwise, and a given name that is also an English
+/// word (`Hope`, `Grace`, `Miles`) is no less a name there (red team 58, R4). A full name
+/// opens with a given name and ends with a surname; a clinical word alone counts only when
+/// many people bear it (`walker` under `last`; not `ace` under `first`).
+pub(super) fn listed_name_words(words: &[&str], flags: impl Fn(&str) -> u64) -> bool {
+    let listed = |w: &&str| {
+        let b = w.as_bytes();
+        b.len() >= 2 && b.len() <= MAX_NAME_WORD && b.iter().all(u8::is_ascii_alphabetic)
+    };
+    if !words.iter().all(listed) {
+        return false;
+    }
+    let f = |w: &str| flags(w);
+    match words {
+        // A surname that is also a word stands alone too often as the word (`Subject:
+        // keys` read under a name label); a given name alone is kept to (`first: hope`).
+        [one] => {
+            let x = f(one);
+            let english = x & (flag::ENGLISH | flag::COMMON | flag::VOCAB) != 0;
+            x & (if english { flag::FIRST } else { flag::NAME }) != 0
+                && x & NEVER_KEYED == 0
+                && (x & flag::CLINICAL == 0 || x & flag::POPULAR != 0)
+        }
+        [first, .., last] if words.len() <= 3 => {
+            let (a, z) = (f(first), f(last));
+            a & flag::FIRST != 0
+                && z & flag::LAST != 0
+                && (a | z) & NEVER_KEYED == 0
+                && words[1..words.len() - 1]
+                    .iter()
+                    .all(|w| f(w) & flag::NAME != 0)
+        }
+        _ => false,
+    }
+}
+
+/// Two or three capitalised words, a given name first and a surname last, that the name
+/// lists hold whatever else they are (`Sue Long`, `Hope Walker`, `Miles Ward`): a value of
+/// its own written as a person's name is one, under any key (red team 58, R4: `"name":"Sue
+/// Long"`, `"who":"Hope Walker"`). Each word a capital and then lower case, as a display
+/// name is written; a phrase of words (`Grace Period`, `Long Term`) is not a given name
+/// and a surname.
+pub(super) fn capitalised_full_name(words: &[&str], flags: impl Fn(&str) -> u64) -> bool {
+    let title = |w: &&str| {
+        let b = w.as_bytes();
+        b.len() >= 2 && b[0].is_ascii_uppercase() && b[1..].iter().all(u8::is_ascii_lowercase)
+    };
+    (2..=3).contains(&words.len()) && words.iter().all(title) && listed_name_words(words, flags)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -140,7 +140,47 @@ impl Ctx<'_> {
         let last = self.word_name_group(i);
         if self.person_predicate(last + 1) {
             mark_group(marks, i, last);
+        } else if last == i && self.surname_word_after(i) && self.past_act(i + 2) {
+            mark_group(marks, i, i + 1);
         }
+    }
+
+    /// Word `i + 1`, one space after candidate `i`, is a capitalised surname-list word that
+    /// is no cue, title, role or function word (`Sue Long`, `Mark Stone`, `Hope Walker`):
+    /// English words both, the two together read as a person's name when a person's verb
+    /// follows (see [`Self::past_act`]). A clinical word only if many people bear it.
+    fn surname_word_after(&self, i: usize) -> bool {
+        let j = i + 1;
+        j < self.words.len()
+            && self.words[j].shape == Shape::Cap
+            && self.text[self.words[i].end..self.words[j].start] == *b" "
+            && self.has(j, flag::LAST)
+            && !self.has(
+                j,
+                (NOT_A_PERSON & !flag::CLINICAL) | flag::STOP | flag::EPONYM_HEAD,
+            )
+            && (!self.has(j, flag::CLINICAL) || self.has(j, flag::POPULAR))
+            && !self.text[self.words[j].start..self.words[j].end].ends_with(b"'s")
+    }
+
+    /// The words from `j` on tell what a person did: a verb of a person (see
+    /// [`Self::person_predicate`]) or a past form in `-ed` in lower case that is no name
+    /// (`Sue Long completed the HEP`, `Rusty Nail ambulated`). Read only after a first name
+    /// and a surname both capitalised: one capitalised word before `-ed` is as often a
+    /// thing (`Grant approved`, `Walker adjusted`).
+    fn past_act(&self, j: usize) -> bool {
+        if self.person_predicate(j) {
+            return true;
+        }
+        let Some(w) = self.words.get(j) else {
+            return false;
+        };
+        let word = &self.text[w.start..w.end];
+        self.joined(j - 1, b"")
+            && w.shape == Shape::Lower
+            && word.len() >= 5
+            && word.ends_with(b"ed")
+            && !self.has(j, flag::NAME | flag::STOP)
     }
 
     /// `Pt reports nathan helps with buttons`, `i'll let yessi know`, `per virtanen`: in
@@ -541,5 +581,29 @@ mod tests {
         assert!(!found.iter().any(|f| f.contains("Via")), "{found:?}");
         let found = detected_strings(&d, "Dr. Liberty reviewed the plan.");
         assert!(found.iter().any(|f| f == "Liberty"), "{found:?}");
+    }
+
+    /// A first name and a surname that are both English words, capitalised at a clause's
+    /// start before what a person did, are a person (red team 58 R3); a device or a phrase
+    /// before a verb is not.
+    #[test]
+    fn two_word_names_of_english_words_before_a_persons_act_are_people() {
+        let d = detector();
+        for (text, name) in [
+            ("Sue Long completed the HEP.", "Sue Long"),
+            ("OT note. Mark Stone arrived late.", "Mark Stone"),
+            ("Ruby Rose donned socks with sock aid.", "Ruby Rose"),
+        ] {
+            let found = detected_strings(&d, text);
+            assert!(found.iter().any(|f| f.contains(name)), "{text}: {found:?}");
+        }
+        for text in [
+            "Walker adjusted to pt height.",
+            "Grace period ended today.",
+            "Rolling Walker issued and fitted.",
+        ] {
+            let found = detected_strings(&d, text);
+            assert!(found.is_empty(), "{text}: {found:?}");
+        }
     }
 }

@@ -132,7 +132,7 @@ impl Lexicon {
                 });
             }
         }
-        let mut out = Vec::new();
+        let mut out = repeated_whole_names(text, spans);
         if carried.is_empty() {
             return out;
         }
@@ -209,6 +209,73 @@ impl Lexicon {
     }
 }
 
+/// Most words of a whole name repeated as a phrase (a span longer than this is a run of
+/// words a rule took, not one person's name).
+const MAX_PHRASE_WORDS: usize = 4;
+
+/// `Patient: Hope Walker … Hope Walker ambulated`, `son Miles Ward … Miles Ward called`:
+/// every place outside `spans` where the text repeats, in any case and between word
+/// boundaries, a person's span of two to four words written as one name. The words one by
+/// one may be English (`Hope`, `Walker`, `Ward`) and are then carried to their repeats only
+/// with care; the two together, found once as a person, are that person again.
+fn repeated_whole_names(text: &str, spans: &[Span]) -> Vec<LexHit> {
+    let mut phrases: Vec<(String, PhiType)> = Vec::new();
+    for s in spans {
+        if !matches!(s.ty, PhiType::Name | PhiType::ProviderName) {
+            continue;
+        }
+        let Some(found) = text.get(s.start..s.end) else {
+            continue;
+        };
+        let found = found.trim();
+        let words = found.split(' ').filter(|w| !w.is_empty()).count();
+        // Each word a word of its own (`Ng` in `Ng Thi` too): a span of single letters is
+        // initials, and the phrase must read as the name and nothing shorter.
+        let worded = found
+            .split(' ')
+            .filter(|w| !w.is_empty())
+            .all(|w| w.len() >= 2);
+        if whole_name(found) && (2..=MAX_PHRASE_WORDS).contains(&words) && worded {
+            let phrase = found.to_ascii_lowercase();
+            if !phrases.iter().any(|(p, _)| *p == phrase) && phrases.len() < MAX_CARRIED {
+                phrases.push((phrase, s.ty));
+            }
+        }
+    }
+    let mut out = Vec::new();
+    if phrases.is_empty() {
+        return out;
+    }
+    let lower = text.to_ascii_lowercase();
+    let b = lower.as_bytes();
+    for (phrase, ty) in &phrases {
+        let mut from = 0;
+        while let Some(at) = lower.get(from..).and_then(|t| t.find(phrase.as_str())) {
+            let start = from + at;
+            let end = start + phrase.len();
+            from = end;
+            let bounded = start.checked_sub(1).is_none_or(|p| !is_word_byte(b[p]))
+                && b.get(end).is_none_or(|c| !is_word_byte(*c));
+            // A repeat the spans hold whole is found already; one they hold in part
+            // (`NAME_… Walker`) is grown to the whole name by the merge.
+            let covered = spans.iter().any(|s| s.start <= start && end <= s.end);
+            if bounded && !covered {
+                out.push(LexHit {
+                    start,
+                    end,
+                    ty: *ty,
+                });
+            }
+        }
+    }
+    out
+}
+
+/// A byte that continues a word: a letter, a digit, or any byte of a non-ASCII letter.
+fn is_word_byte(c: u8) -> bool {
+    c.is_ascii_alphanumeric() || c >= 0x80
+}
+
 /// `found` (a span's text) is a name of two words or more written as one: letters, spaces,
 /// hyphens and apostrophes only.
 fn whole_name(found: &str) -> bool {
@@ -263,5 +330,37 @@ mod tests {
         let t = "Patient: Xanthia Boesch. Seen today; so xanthia said the splint fits.";
         let f = found(&d, t);
         assert!(f.iter().any(|x| x == "xanthia"), "{f:?}");
+    }
+
+    /// A whole name found once as a person is found where the note repeats it, though each
+    /// of its words is an English word (red team 58 R3).
+    #[test]
+    fn a_whole_name_of_english_words_is_found_where_the_note_repeats_it() {
+        let d = Detector::build(&Patterns::builtin()).expect("built-in patterns");
+        for (t, name) in [
+            (
+                "Patient: Hope Walker\nPain 3/10. Later Hope Walker ambulated 100 ft.",
+                "Hope Walker ambulated",
+            ),
+            (
+                "Spoke w/ pt's son Miles Ward re: d/c plan.\nMiles Ward called re: DME.",
+                "Miles Ward called",
+            ),
+        ] {
+            let f = found(&d, t);
+            let at = t.find(name).expect("repeat in text");
+            let mut s = d.scratch();
+            let spans = d.scan(t, None, &mut s);
+            let whole = &name[..name.rfind(' ').unwrap_or(name.len())];
+            assert!(
+                spans
+                    .iter()
+                    .any(|x| x.start <= at && at + whole.len() <= x.end),
+                "{t}: {f:?}"
+            );
+        }
+        // Never found as a person: the words repeat only as words.
+        let t = "Walker in place. We hope to progress. Ward round at 9.";
+        assert!(found(&d, t).is_empty(), "{:?}", found(&d, t));
     }
 }
