@@ -261,7 +261,7 @@ impl Learned {
             self.user_names.contains(&word)
         };
         for (k, r) in runs.iter().enumerate() {
-            if r.len() >= MIN_USER_NAME_PART + 1 && is_user_name(r.clone()) {
+            if r.len() > MIN_USER_NAME_PART && is_user_name(r.clone()) {
                 emit(r.start, r.end, PhiType::Name);
                 continue;
             }
