@@ -36,6 +36,10 @@ pub struct Learned {
     patient: Vec<(PhiType, String)>,
     /// The patient's memory, searched with the values.
     memory: Option<Memory>,
+    /// User names made of the learned names (`rthackeray`, `rosalind.thackeray`), in lower
+    /// case: looked up word by word, not added to the values, so a bundle's names do not
+    /// multiply the values compared at each position ([`ByFirst`]).
+    user_names: rustc_hash::FxHashSet<String>,
 }
 
 /// Text length × the most values that share a first byte, under which values are
@@ -80,6 +84,7 @@ impl Learned {
                         self.push(ty, part);
                     }
                 }
+                self.user_names.extend(user_names(v));
             }
             PhiType::Phone | PhiType::Fax | PhiType::Ssn => {
                 let digits: String = v.chars().filter(char::is_ascii_digit).collect();
@@ -133,6 +138,7 @@ impl Learned {
         self.shortest = 0;
         self.patient.clear();
         self.memory = None;
+        self.user_names.clear();
     }
 
     /// Records one of the payload's patient's own values, for the patient memory.
@@ -172,6 +178,19 @@ impl Learned {
     }
 
     /// Nothing to search for: no values and no memory.
+    /// Whether `word` is a learned name or name part, or a user name made of one
+    /// (`rosalind`, `rthackeray`), in any case: an object key that is one is the person.
+    pub fn is_name(&self, word: &str) -> bool {
+        let lower = word.to_ascii_lowercase();
+        word.len() >= MIN_USER_NAME_PART
+            && (self.user_names.contains(&lower)
+                || self.seen.contains(&lower)
+                    && self.values.iter().any(|(v, ty)| {
+                        matches!(ty, PhiType::Name | PhiType::ProviderName)
+                            && v.eq_ignore_ascii_case(word)
+                    }))
+    }
+
     pub fn is_empty(&self) -> bool {
         self.values.is_empty() && self.memory.as_ref().is_none_or(Memory::is_empty)
     }
@@ -208,8 +227,50 @@ impl Learned {
     /// memory finds there (the detector merges overlaps).
     pub fn scan(&self, text: &str, mut emit: impl FnMut(usize, usize, PhiType)) {
         self.scan_values(text, &mut emit);
+        self.scan_user_names(text, &mut emit);
         if let Some(m) = &self.memory {
             m.scan(text, emit);
+        }
+    }
+
+    /// The user names made of learned names in `text`: a run of letters and digits, or two
+    /// joined by one `.` or `_` (`rosalind.thackeray`), that is one; a host or a path
+    /// around it (`rthackeray-laptop`, `/users/rthackeray/`) is no part of it.
+    fn scan_user_names(&self, text: &str, mut emit: impl FnMut(usize, usize, PhiType)) {
+        if self.user_names.is_empty() {
+            return;
+        }
+        let b = text.as_bytes();
+        let mut runs = Vec::new();
+        let mut at = 0;
+        while at < b.len() {
+            if !b[at].is_ascii_alphanumeric() {
+                at += 1;
+                continue;
+            }
+            let start = at;
+            while at < b.len() && b[at].is_ascii_alphanumeric() {
+                at += 1;
+            }
+            runs.push(start..at);
+        }
+        let mut word = String::new();
+        let mut is_user_name = |r: std::ops::Range<usize>| {
+            word.clear();
+            word.extend(b[r].iter().map(|c| char::from(c.to_ascii_lowercase())));
+            self.user_names.contains(&word)
+        };
+        for (k, r) in runs.iter().enumerate() {
+            if r.len() > MIN_USER_NAME_PART && is_user_name(r.clone()) {
+                emit(r.start, r.end, PhiType::Name);
+                continue;
+            }
+            if let Some(next) = runs.get(k + 1) {
+                let joined = next.start == r.end + 1 && matches!(b[r.end], b'.' | b'_');
+                if joined && is_user_name(r.start..next.end) {
+                    emit(r.start, next.end, PhiType::Name);
+                }
+            }
         }
     }
 
@@ -418,6 +479,42 @@ fn street_names(v: &str) -> Vec<String> {
     out
 }
 
+/// Fewest letters of a surname that user names are made from, and of a name part that an
+/// object key is compared with: `lee` or `ann` alone is too common a word to search for.
+const MIN_USER_NAME_PART: usize = 4;
+
+/// The user names people are given from their name (red team 58, R19: `rthackeray`,
+/// `rosalind.thackeray`, `rosalind_thackeray`, `rosalindthackeray`, `thackerayr`), which
+/// a payload writes as an object key, a host (`rthackeray-laptop`) or a path
+/// (`/users/rthackeray/`). `Thackeray, Rosalind` is read surname first. Made only of a
+/// given name and a surname of letters, the surname of four letters at least.
+fn user_names(v: &str) -> Vec<String> {
+    let (first, last) = match v.split_once(',') {
+        Some((last, first)) => (first.split_whitespace().next().unwrap_or(""), last.trim()),
+        None => {
+            let words: Vec<&str> = v.split_whitespace().filter(|w| !is_title(w)).collect();
+            match words.as_slice() {
+                [first, .., last] => (*first, *last),
+                _ => return Vec::new(),
+            }
+        }
+    };
+    let first = first.trim_end_matches('.').to_ascii_lowercase();
+    let last = last.to_ascii_lowercase();
+    let letters = |w: &str| !w.is_empty() && w.bytes().all(|b| b.is_ascii_lowercase());
+    if !letters(&first) || !letters(&last) || last.len() < MIN_USER_NAME_PART {
+        return Vec::new();
+    }
+    let initial = &first[..1];
+    let mut out = vec![format!("{initial}{last}"), format!("{last}{initial}")];
+    if first.len() >= 2 {
+        for sep in [".", "_", ""] {
+            out.push(format!("{first}{sep}{last}"));
+        }
+    }
+    out
+}
+
 fn is_title(w: &str) -> bool {
     [
         "mr", "mrs", "ms", "dr", "miss", "jr", "sr", "ii", "iii", "md",
@@ -468,6 +565,33 @@ mod tests {
         let mut hits = Vec::new();
         l.scan(text, |s, e, _| hits.push(&text[s..e]));
         assert_eq!(hits, ["Maria Lopez", "LOPEZ", "MARIA", "Lopez", "Maria"]);
+    }
+
+    #[test]
+    fn user_names_made_of_a_learned_name_are_found() {
+        let mut l = Learned::default();
+        l.add(PhiType::Name, "Rosalind Thackeray");
+        l.add(PhiType::Name, "Ward, Miles");
+        l.add(PhiType::Name, "Jo Lee");
+        l.finish();
+        let text = "host rthackeray-laptop.clinic.local; /users/rosalind.thackeray/notes; \
+                    login mward ok; wardm; jlee stays";
+        let mut hits = Vec::new();
+        l.scan(text, |s, e, _| hits.push(&text[s..e]));
+        assert_eq!(
+            hits,
+            [
+                "rosalind",
+                "thackeray",
+                "rthackeray",
+                "rosalind.thackeray",
+                "mward",
+                "wardm"
+            ],
+            "a surname under four letters makes no user name"
+        );
+        assert!(l.is_name("rthackeray") && l.is_name("ROSALIND") && l.is_name("thackerayr"));
+        assert!(!l.is_name("lee") && !l.is_name("jlee") && !l.is_name("status"));
     }
 
     #[test]

@@ -58,6 +58,8 @@ struct RawFields {
     note_heading_keys: Vec<String>,
     #[serde(default)]
     search_params: FxHashMap<String, Vec<String>>,
+    #[serde(default)]
+    content_lines: FxHashMap<String, Vec<String>>,
 }
 
 /// `[dicom]`: DICOM JSON attributes by tag, by value representation, and the tag groups
@@ -140,6 +142,9 @@ pub struct FieldRules {
     /// FHIR search parameters of a query or a `_search` form, by their name without a
     /// modifier (`family`, `address-city`).
     search_params: FxHashMap<String, PhiType>,
+    /// vCard and iCalendar properties and parameters (`FN`, `TEL`, `CN`), by name in lower
+    /// case: the type of their value.
+    content_lines: FxHashMap<String, PhiType>,
 }
 
 /// A field file that cannot be used.
@@ -231,6 +236,13 @@ impl FieldRules {
                 .map_err(|e: crate::phi::UnknownPhiType| err(0, e.to_string()))?;
             search_params.extend(list.iter().map(|k| (normalize_key(k).into_owned(), ty)));
         }
+        let mut content_lines = FxHashMap::default();
+        for (ty, list) in raw.content_lines {
+            let ty: PhiType = ty
+                .parse()
+                .map_err(|e: crate::phi::UnknownPhiType| err(0, e.to_string()))?;
+            content_lines.extend(list.iter().map(|k| (k.to_ascii_lowercase(), ty)));
+        }
         Ok(FieldRules {
             dicom,
             observation_codes,
@@ -245,6 +257,7 @@ impl FieldRules {
                 .map(|k| normalize_key(k).into_owned())
                 .collect(),
             search_params,
+            content_lines,
             affixed_stems,
             affixes: raw
                 .affixed
@@ -347,6 +360,14 @@ impl FieldRules {
 
     /// Whether a lone lower-case word no list holds is a name under this (normalised)
     /// key (`family`, `given`, `kin`): `patterns/fields.toml` `name_keys` (red team 55, J2).
+    /// Whether a raw key is a field name the rules list whole (`[keys]`, `name_keys`,
+    /// `keep`), in any language and case: `Vorname`, `Geburtsdatum`, `PLZ`. A suffix rule
+    /// does not count (`thackeray_phone` holds a name).
+    pub fn is_field_name(&self, raw: &str) -> bool {
+        let key = normalize_key(raw);
+        self.keys.contains_key(&*key) || self.name_keys.contains(&*key)
+    }
+
     pub fn is_name_key(&self, key: &str) -> bool {
         self.name_keys.contains(key)
     }
@@ -367,6 +388,12 @@ impl FieldRules {
             return None;
         }
         self.search_params.get(&*normalize_key(base)).copied()
+    }
+
+    /// The type a vCard or iCalendar property or parameter gives its value (`FN`, `TEL`,
+    /// `BDAY`, `CN`): `patterns/fields.toml` `[content_lines]`. `None` for any other name.
+    pub fn content_line(&self, name: &str) -> Option<PhiType> {
+        self.content_lines.get(&name.to_ascii_lowercase()).copied()
     }
 
     /// A FHIR field: `parent.key` first, then `key`, then the generic key rules.

@@ -358,6 +358,7 @@ fn learn(
                 }
             }
             for (k, x) in o {
+                learn_name_key(engine, k, &mut l.learned);
                 let key = normalize_key(k);
                 if fhir && PATIENT_REFERENCES.contains(&&*key) {
                     patient_references(x, &mut l.references);
@@ -403,6 +404,24 @@ fn learn(
             }
         }
         _ => {}
+    }
+}
+
+/// An object key that is a person's name (`"Rosalind Thackeray"`, `"Thackeray, R"`,
+/// `"thackeray_rosalind"`) is learned as one (red team 58, R19): its parts and the user
+/// names made of it (`rosalind`, `rthackeray`) are then found as keys, hosts and paths of
+/// the same payload. Two to four words that read as names only
+/// ([`Engine::names_only`]); a schema's key (`firstName`) is no name.
+fn learn_name_key(engine: &Engine, k: &str, learned: &mut Learned) {
+    if schema_like(k) && !k.contains(['_', '-']) {
+        return;
+    }
+    let words: Vec<&str> = k
+        .split(|c: char| c.is_whitespace() || matches!(c, ',' | '_' | '-'))
+        .filter(|w| !w.is_empty())
+        .collect();
+    if (2..=4).contains(&words.len()) && engine.names_only(&words) {
+        learned.add(PhiType::Name, k);
     }
 }
 
@@ -904,13 +923,19 @@ impl Walker<'_, '_, '_> {
         // A key in a token's shape is read, so only a token the store issued is kept (H24).
         let minted = crate::phi::token::holds_minted;
         // `$ref`, `$gte`, `@context`: a JSON Schema's, OData's, MongoDB's or JSON-LD's own.
+        // A field name the rules list, in any language and case (`Vorname`, `PLZ`,
+        // `Geburtsdatum`; red team 58, P10), is a key's name whole, not a name in it.
         let schema = |k: &str| {
             protocol::is_operator_key(k)
                 || protocol::is_cdisc_variable(k)
                 || (schema_like(k) && !self.engine.is_name_slug(k) && !glued(k) && !minted(k))
+                || self.engine.fields.is_field_name(k)
         };
+        // A key that is a name or user name learned in the payload (`rosalind`,
+        // `rthackeray`; red team 58, R19) is the person, however schema-like.
+        let learned_name = |k: &str| self.learned.is_name(k);
         // A column name in capitals (`SPOUSE_NM`) is a field name too (H16).
-        let mut kept: Vec<bool> = o.keys().map(|k| schema(k)).collect();
+        let mut kept: Vec<bool> = o.keys().map(|k| schema(k) && !learned_name(k)).collect();
         for (k, keep) in o.keys().zip(kept.iter_mut()) {
             if !*keep {
                 *keep = self
@@ -924,17 +949,19 @@ impl Walker<'_, '_, '_> {
         let old = std::mem::take(o);
         for ((k, v), keep) in old.into_iter().zip(kept) {
             let vocabulary = protocol::is_operator_key(&k) || protocol::is_cdisc_variable(&k);
+            let dated = shape::value_type(&k) == Some(PhiType::Date);
             let k = if keep && (!schema_like(&k) || vocabulary) {
                 k
             } else if self.engine.column_name_holds_a_name(&k) && shape::value_type(&k).is_none() {
                 self.phi_value(PhiType::Name, &k)?
             } else if !schema_like(&k) || self.engine.detector.holds_glued_name(&k) || minted(&k) {
                 self.scan(&k)?
-            } else if self.engine.is_name_slug(&k) {
+            } else if self.engine.is_name_slug(&k) || self.learned.is_name(&k) {
                 self.phi_value(PhiType::Name, &k)?
             } else {
                 k
             };
+            let k = if dated { distinct_key(o, k) } else { k };
             if o.insert(k, v).is_some() {
                 return Err(ScanError::KeyCollision);
             }
@@ -1211,6 +1238,7 @@ impl Walker<'_, '_, '_> {
         }
         let mut groups = Vec::with_capacity(items.len());
         let mut last_is_number = false;
+        let all_numbers = items.iter().all(|x| x.is_number());
         for x in &items {
             let group = match &**x {
                 Value::String(s) => s.trim().to_string(),
@@ -1230,9 +1258,14 @@ impl Walker<'_, '_, '_> {
         }
         let joined = groups.join("-");
         // A date's shape alone takes vital signs (`120-80-72`): the groups must name a day.
+        // Numbers with a two-digit year are sets, reps and pounds (`[3,10,12]`, red team
+        // 58, P2): a date written as numbers has its year whole (`[1961,8,23]`).
         let Some(ty) = shape::value_type(&joined)
             .filter(|ty| matches!(ty, PhiType::Ssn | PhiType::Phone | PhiType::Date))
             .filter(|ty| *ty != PhiType::Date || names_a_day(&groups))
+            .filter(|ty| {
+                *ty != PhiType::Date || !all_numbers || groups.iter().any(|g| g.len() == 4)
+            })
         else {
             return Ok(());
         };
@@ -1593,6 +1626,20 @@ pub(crate) fn one_short_word(v: &str) -> bool {
 /// The second half of [`keep_shaped`]: a shape type that is a contact detail or an SSN.
 pub(crate) fn is_contact_or_ssn(ty: Option<PhiType>) -> bool {
     matches!(ty, Some(PhiType::Email | PhiType::Ssn | PhiType::Phone))
+}
+
+/// A date key's rewrite kept apart from the keys already written (red team 58, P8): a
+/// series keyed by day (`{"2026-11-30":…,"2026-12-02":…}`) generalises every key to its
+/// year, and merging the days would lose data, so the second becomes `2026 (2)`, in the
+/// order the object holds them. Any other collision is still refused.
+fn distinct_key(o: &Map<String, Value>, k: String) -> String {
+    if !o.contains_key(&k) {
+        return k;
+    }
+    (2..=o.len() + 1)
+        .map(|n| format!("{k} ({n})"))
+        .find(|c| !o.contains_key(c))
+        .unwrap_or(k)
 }
 
 /// How many groups of digits, and how long each at most, are read together as one value

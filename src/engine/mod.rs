@@ -1682,7 +1682,7 @@ impl Engine {
     /// Words that together read as a name: at least one on a name list, and none that is
     /// an English or clinical word (an unlisted word may be a rare surname); single letters
     /// are initials.
-    fn names_only(&self, words: &[&str]) -> bool {
+    pub(crate) fn names_only(&self, words: &[&str]) -> bool {
         use crate::detect::lexicon::flag;
         let mut named = 0;
         for w in words {

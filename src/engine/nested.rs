@@ -99,7 +99,9 @@ pub fn is_form(s: &str) -> bool {
                 b.is_ascii_alphanumeric()
                     || matches!(b, b'_' | b'.' | b'-' | b'[' | b']' | b'%' | b'+')
             });
-        if !key_ok {
+        // `…Nw==`: a base64 value's padding, not a key and a value (red team 58, P9; read
+        // as a form, its `=` was written back `%3D` and the value no longer decoded).
+        if !key_ok || (!v.is_empty() && v.bytes().all(|b| b == b'=')) {
             return false;
         }
         any_value |= !v.is_empty();
@@ -484,6 +486,8 @@ mod tests {
             Shape::Xml
         );
         assert_eq!(sniff("name=Ansel&mrn=MR1"), Shape::Form);
+        assert!(!is_form("UGF0aWVudCBSb3PhbGluZA=="));
+        assert!(!is_form("SGk="), "one `=` of padding and no value");
         assert_eq!(sniff("\nISA*00*          *00*"), Shape::X12);
         assert_eq!(sniff("ISAAC NEWTON"), Shape::Text);
         assert_eq!(sniff("Patient seen today."), Shape::Text);

@@ -6,7 +6,11 @@
 //! Python/Ruby/JS object literals (`{'zip': '01085'}`, `{:zip => "01085"}`), an element's
 //! attributes quoted in prose (`<pt zip="01085" data-age="93"/>`), and label lines whose
 //! lower-case value is a name or a county (`First: zvezdana`, `County: hampden`) or whose
-//! label is a name part (`First: Ines    Last: Delacroix`, two pairs laid out on a line).
+//! label is a name part (`First: Ines    Last: Delacroix`, two pairs laid out on a line),
+//! and (red team 58, R17) a GraphQL operation's arguments (`updatePatient(family:
+//! "vukovljevic", zip: "01085")`), an OData `$filter=` expression quoted in a text, and
+//! vCard/iCalendar content lines (`FN:`, `N:`, `TEL;TYPE=cell:`, `ADR:`, `BDAY:`,
+//! `ATTENDEE;CN=…:`).
 //!
 //! Owns finding those values and how each is written back. Each value is typed by its key
 //! through the field rules (`patterns/fields.toml`), as a JSON key types its value: keys
@@ -70,6 +74,9 @@ pub fn typed(engine: &Engine, text: &str, within: Range<usize>) -> Vec<Typed> {
     sql_inserts(&keys, text, within.clone(), &mut found);
     sql_updates(&keys, text, within.clone(), &mut found);
     sql_wheres(&keys, text, within.clone(), &mut found);
+    odata_filters(&keys, text, within.clone(), &mut found);
+    graphql_arguments(&keys, text, within.clone(), &mut found);
+    content_lines(&keys, text, within.clone(), &mut found);
     literals(&keys, text, within.clone(), &mut found);
     tags(&keys, text, within.clone(), &mut found);
     logfmt(&keys, text, within.clone(), &mut found);
@@ -624,6 +631,248 @@ fn sql_value(c: &mut Cursor<'_>) -> Option<Option<(Range<usize>, Written)>> {
         }
     }
     None
+}
+
+// === OData `$filter=` in a text ===
+
+/// `$filter=LastName eq 'vukovljevic' and Zip eq '01085' and Age gt 93` quoted in a text
+/// or a JSON string (red team 58, R17): each literal typed by the property it is compared
+/// with, as a query's `$filter` is ([`super::odata`]). The expression runs to the line's
+/// end or a query's next `&`.
+fn odata_filters(keys: &Keys<'_>, text: &str, within: Range<usize>, out: &mut Vec<Typed>) {
+    let hay = &text.as_bytes()[within.clone()];
+    for i in memchr::memmem::find_iter(hay, b"$filter") {
+        let mut at = within.start + i + "$filter".len();
+        let b = text.as_bytes();
+        while at < within.end && b[at] == b' ' {
+            at += 1;
+        }
+        if at >= within.end || b[at] != b'=' {
+            continue;
+        }
+        let start = at + 1;
+        let end = b[start..within.end]
+            .iter()
+            .position(|&c| c == b'\n' || c == b'&')
+            .map_or(within.end, |n| start + n);
+        let expr = &text[start..end];
+        for (r, ty) in super::odata::typed_literals(expr, &keys.engine.fields) {
+            let range = start + r.start..start + r.end;
+            let quoted = start + r.start > 0 && b[start + r.start - 1] == b'\'';
+            let written = if quoted {
+                Written::Quoted
+            } else {
+                Written::Number('\'')
+            };
+            push(out, range, Some(ty), written);
+        }
+    }
+}
+
+// === GraphQL arguments ===
+
+/// A GraphQL field's arguments in an operation quoted in a text or a JSON string
+/// (`mutation { updatePatient(family: "vukovljevic", zip: "01085", age: 93) { id } }`;
+/// red team 58, R17): each value typed by its argument's name, an input object's keys
+/// with their argument's. Commas are optional, as GraphQL has them. Only a text with a
+/// selection set (`{`) is read, and a `(` glued to a name; an argument list that does not
+/// parse whole is prose.
+fn graphql_arguments(keys: &Keys<'_>, text: &str, within: Range<usize>, out: &mut Vec<Typed>) {
+    let hay = &text.as_bytes()[within.clone()];
+    if memchr::memchr(b'{', hay).is_none() {
+        return;
+    }
+    for i in memchr::memchr_iter(b'(', hay) {
+        if i == 0 || !is_ident_byte(hay[i - 1]) {
+            continue;
+        }
+        let mut c = Cursor::new(text, within.start + i, within.end);
+        let mut found = Vec::new();
+        if graphql_list(keys, text, &mut c, None, b'(', b')', 0, &mut found).is_some() {
+            out.append(&mut found);
+        }
+    }
+}
+
+/// `(name: value …)` or an input object `{name: value …}` at the cursor.
+#[allow(clippy::too_many_arguments)]
+fn graphql_list(
+    keys: &Keys<'_>,
+    text: &str,
+    c: &mut Cursor<'_>,
+    parent: Option<&str>,
+    open: u8,
+    close: u8,
+    depth: usize,
+    out: &mut Vec<Typed>,
+) -> Option<()> {
+    if depth > MAX_LITERAL_DEPTH || !c.eat(open) {
+        return None;
+    }
+    let mut any = false;
+    loop {
+        c.blanks();
+        if c.eat(close) {
+            return any.then_some(());
+        }
+        let key = c.ident()?;
+        let key = &text[key];
+        c.blanks();
+        if !c.eat(b':') {
+            return None;
+        }
+        c.blanks();
+        graphql_value(keys, text, c, key, parent, depth, out)?;
+        any = true;
+        c.blanks();
+        c.eat(b',');
+    }
+}
+
+/// One argument's value: a string, a number, a variable, an enum or keyword, a list or an
+/// input object.
+fn graphql_value(
+    keys: &Keys<'_>,
+    text: &str,
+    c: &mut Cursor<'_>,
+    key: &str,
+    parent: Option<&str>,
+    depth: usize,
+    out: &mut Vec<Typed>,
+) -> Option<()> {
+    match c.peek()? {
+        b'"' => {
+            let r = c.quoted(b'"', false, true)?;
+            let ty = keys.record(key, parent, &text[r.clone()]);
+            push(out, r, ty, Written::Quoted);
+        }
+        b'{' => graphql_list(keys, text, c, Some(key), b'{', b'}', depth + 1, out)?,
+        b'[' => {
+            c.at += 1;
+            loop {
+                c.blanks();
+                if c.eat(b']') {
+                    break;
+                }
+                graphql_value(keys, text, c, key, parent, depth + 1, out)?;
+                c.blanks();
+                c.eat(b',');
+            }
+        }
+        _ => {
+            if let Some(r) = c.number() {
+                let ty = keys.record(key, parent, &text[r.clone()]);
+                push(out, r, ty, Written::Number('"'));
+            } else {
+                // `$n`, `ACTIVE`, `true`: a variable (typed where `variables` is read) or
+                // a name of the schema's.
+                c.ident()?;
+            }
+        }
+    }
+    Some(())
+}
+
+// === vCard and iCalendar content lines ===
+
+/// `BEGIN:VCARD` … `FN:zvezdana vukovljevic`, `N:vukovljevic;zvezdana;;;`,
+/// `TEL;TYPE=cell:413 555 01 72`, `ADR:;;4471 quarry hollow rd;ludlow;MA;01056;US`, and
+/// iCalendar's `ATTENDEE;CN=Hope Walker:mailto:…` (red team 58, R17): each property's
+/// value, and a `CN` parameter's, typed by its name (`patterns/fields.toml`
+/// `[content_lines]`). Read only in a text that opens a card or a calendar component;
+/// `SUMMARY`, `DESCRIPTION` and other properties stay text.
+fn content_lines(keys: &Keys<'_>, text: &str, within: Range<usize>, out: &mut Vec<Typed>) {
+    let hay = &text.as_bytes()[within.clone()];
+    if memchr::memmem::find(hay, b"BEGIN:V").is_none()
+        && memchr::memmem::find(hay, b"begin:v").is_none()
+    {
+        return;
+    }
+    let fields = &keys.engine.fields;
+    let mut pos = within.start;
+    for line in text[within].split_inclusive('\n') {
+        let start = pos;
+        pos += line.len();
+        let end = start + line.trim_end().len();
+        let mut c = Cursor::new(text, start, end);
+        let Some(name) = name_run(&mut c, b"-.") else {
+            continue;
+        };
+        // `item1.TEL`: a group before the property's name.
+        let name = &text[name];
+        let property = name.rsplit('.').next().unwrap_or(name);
+        while c.eat(b';') {
+            let Some(param) = name_run(&mut c, b"-") else {
+                break;
+            };
+            if !c.eat(b'=') {
+                break;
+            }
+            let value = if c.peek() == Some(b'"') {
+                c.quoted(b'"', false, true)
+            } else {
+                let v = c.at;
+                while c.peek().is_some_and(|b| !matches!(b, b';' | b':')) {
+                    c.at += 1;
+                }
+                Some(v..c.at)
+            };
+            let Some(value) = value else {
+                break;
+            };
+            let ty = fields.content_line(&text[param]);
+            if !text[value.clone()].trim().is_empty() {
+                push(out, value, ty, Written::Quoted);
+            }
+        }
+        if !c.eat(b':') {
+            continue;
+        }
+        let Some(ty) = fields.content_line(property) else {
+            continue;
+        };
+        let value = c.at..end;
+        if property.eq_ignore_ascii_case("n") || property.eq_ignore_ascii_case("adr") {
+            structured_parts(text, value, property, ty, out);
+        } else if !text[value.clone()].trim().is_empty() {
+            push(out, value, Some(ty), Written::Quoted);
+        }
+    }
+}
+
+/// The `;`-separated parts of a structured value: every part of `N` a name; `ADR`'s by
+/// their place (post box, extended, street, locality, region, code, country), the region
+/// and the country kept, as Safe Harbor keeps a state.
+fn structured_parts(
+    text: &str,
+    value: Range<usize>,
+    property: &str,
+    ty: PhiType,
+    out: &mut Vec<Typed>,
+) {
+    const ADR: [Option<PhiType>; 7] = [
+        Some(PhiType::Address),
+        Some(PhiType::Address),
+        Some(PhiType::Address),
+        Some(PhiType::Location),
+        None,
+        Some(PhiType::Zip),
+        None,
+    ];
+    let address = property.eq_ignore_ascii_case("adr");
+    let mut at = value.start;
+    for (k, part) in text[value.clone()].split(';').enumerate() {
+        let r = at..at + part.len();
+        at = r.end + 1;
+        let part_ty = if address {
+            ADR.get(k).copied().flatten()
+        } else {
+            Some(ty)
+        };
+        if !part.trim().is_empty() {
+            push(out, r, part_ty, Written::Quoted);
+        }
+    }
 }
 
 // === Object literals: Python/Ruby/JS ===
@@ -1315,6 +1564,69 @@ mod tests {
             .into_iter()
             .map(|v| (&text[v.range], v.ty))
             .collect()
+    }
+
+    #[test]
+    fn graphql_arguments_are_typed_by_name() {
+        let q = r#"mutation { updatePatient(id: $id, family: "vukovljevic" given: "zvezdana", address: {zip: "01085"}, age: 93, status: ACTIVE) { id } }"#;
+        assert_eq!(
+            typed_values(q),
+            vec![
+                ("vukovljevic", PhiType::Name),
+                ("zvezdana", PhiType::Name),
+                ("01085", PhiType::Zip),
+                ("93", PhiType::Age),
+            ]
+        );
+        // A `(` in prose, or a list that does not parse, is no argument list.
+        assert!(typed_values("{ } BP(sitting: 120/80) age(years: 93").is_empty());
+        assert!(
+            typed_values("age(years: 93)").is_empty(),
+            "no selection set"
+        );
+    }
+
+    #[test]
+    fn an_odata_filter_in_text_is_typed_by_property() {
+        let t = "GET $filter=LastName eq 'vukovljevic' and Zip eq '01085' and Age gt 93&$top=5";
+        assert_eq!(
+            typed_values(t),
+            vec![
+                ("vukovljevic", PhiType::Name),
+                ("01085", PhiType::Zip),
+                ("93", PhiType::Age),
+            ]
+        );
+    }
+
+    #[test]
+    fn vcard_and_icalendar_lines_are_typed_by_property() {
+        let card = "BEGIN:VCARD\nFN:zvezdana vukovljevic\nN:vukovljevic;zvezdana;;;\n\
+                    item1.TEL;TYPE=cell,voice:413 555 01 72\nADR:;;4471 quarry hollow rd;ludlow;MA;01056;US\n\
+                    NOTE:likes tea\nEND:VCARD";
+        assert_eq!(
+            typed_values(card),
+            vec![
+                ("zvezdana vukovljevic", PhiType::Name),
+                ("vukovljevic", PhiType::Name),
+                ("zvezdana", PhiType::Name),
+                ("413 555 01 72", PhiType::Phone),
+                ("4471 quarry hollow rd", PhiType::Address),
+                ("ludlow", PhiType::Location),
+                ("01056", PhiType::Zip),
+            ]
+        );
+        let ics = "BEGIN:VEVENT\r\nATTENDEE;CN=Hope Walker;ROLE=REQ:mailto:x@y.example\r\n\
+                   ORGANIZER;CN=\"Miles Ward\":mailto:m@y.example\r\nSUMMARY:OT eval\r\nEND:VEVENT";
+        assert_eq!(
+            typed_values(ics),
+            vec![
+                ("Hope Walker", PhiType::Name),
+                ("Miles Ward", PhiType::Name)
+            ]
+        );
+        // Without a card or a component opened, a `FN:` line is a label like any other.
+        assert!(typed_values("FN:zvezdana vukovljevic").is_empty());
     }
 
     #[test]

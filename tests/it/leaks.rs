@@ -2605,6 +2605,11 @@ const CHANNELS: &[&str] = &[
     "text_sql_where",
     "json_yaml_bare",
     "text_yaml_bare",
+    // Stop 59 (strings59): other syntaxes quoted in a JSON string (red team 58, R17): a
+    // GraphQL operation's arguments, an OData `$filter`, a vCard's content lines.
+    "json_graphql_args",
+    "json_odata_filter",
+    "json_vcard",
 ];
 
 /// Channels that quote a record in text (stop 56, struct56: red team 55 J3). The matrix
@@ -4238,6 +4243,33 @@ fn channel(ch: &str, c: &Canary, v: &str) -> Option<Req> {
             Some("text/plain"),
             format!("---\n{}: {v}\nzip: 01085\n", c.key),
         ),
+        "json_graphql_args" if !v.contains(['"', '\\', '\n']) => Req::json(
+            "j",
+            &json!({"query": format!(
+                "mutation {{ updatePatient({}: \"{v}\", zip: \"01085\") {{ id }} }}",
+                c.key
+            )}),
+        ),
+        "json_odata_filter" if !v.contains(['\'', '&', '\n']) => Req::json(
+            "j",
+            &json!({"odata": format!("$filter={} eq '{v}' and Zip eq '01085'", c.key)}),
+        ),
+        // A card has no property for a record number or an SSN: those are not sent.
+        "json_vcard"
+            if !v.contains(['\n', '\r', ';', ':']) && !matches!(c.kind, Kind::Mrn | Kind::Ssn) =>
+        {
+            let line = match c.kind {
+                Kind::Name => format!("FN:{v}"),
+                Kind::Phone => format!("TEL;TYPE=cell:{v}"),
+                Kind::Email => format!("EMAIL:{v}"),
+                Kind::Dob => format!("BDAY:{v}"),
+                _ => format!("ADR:;;{v};;;;"),
+            };
+            Req::json(
+                "j",
+                &json!({"card": format!("BEGIN:VCARD\nVERSION:4.0\n{line}\nEND:VCARD")}),
+            )
+        }
         _ => return None,
     })
 }

@@ -1354,3 +1354,104 @@ fn yaml_bare_values_are_typed_by_key() {
         assert!(out.text.contains(kept), "{kept}: {}", out.text);
     }
 }
+
+/// Other syntaxes quoted in a JSON string (red team 58, R17): a GraphQL operation's
+/// arguments, an OData `$filter`, vCard and iCalendar content lines, each value typed by
+/// its argument, property or parameter; a number stays a number, text stays text.
+#[test]
+fn graphql_odata_vcard_and_icalendar_in_json_strings_are_typed_by_key() {
+    let input = json!({
+        "graphql": {"query": "mutation { updatePatient(family: \"vukovljevic\", given: \"zvezdana\", zip: \"01085\", age: 93, status: ACTIVE) { id } }"},
+        "odata": "$filter=LastName eq 'vukovljevic' and Zip eq '01085' and Age gt 93 and Status eq 'done'",
+        "vcard": "BEGIN:VCARD\nVERSION:3.0\nFN:zvezdana vukovljevic\nN:vukovljevic;zvezdana;;;\nTEL;TYPE=cell,voice:413 555 01 72\nADR:;;4471 quarry hollow rd;ludlow;MA;01056;US\nBDAY:1930-03-12\nEND:VCARD",
+        "ics": "BEGIN:VEVENT\nSUMMARY:OT eval\nATTENDEE;CN=Hope Walker:mailto:otter.lake.74@inbox.example\nORGANIZER;CN=\"Miles Ward\":mailto:mw@clinic.example\nEND:VEVENT"
+    });
+    let out = deidentify(&input.to_string(), ContentType::Json, "safe-harbor");
+    for phi in [
+        "vukovljevic",
+        "zvezdana",
+        "01085",
+        "01056",
+        "age: 93",
+        "gt 93",
+        "quarry hollow",
+        "ludlow",
+        "555 01 72",
+        "03-12",
+        "Hope Walker",
+        "Miles Ward",
+    ] {
+        assert!(!out.text.contains(phi), "{phi}: {}", out.text);
+    }
+    let v: Value = serde_json::from_str(&out.text).expect("output is JSON");
+    let query = v["graphql"]["query"].as_str().expect("query");
+    assert!(
+        query.contains("age: 90,"),
+        "a number stays a number: {query}"
+    );
+    assert!(query.contains("status: ACTIVE"), "{query}");
+    let odata = v["odata"].as_str().expect("odata");
+    assert!(odata.contains("Age gt 90"), "{odata}");
+    assert!(odata.contains("Status eq 'done'"), "{odata}");
+    let vcard = v["vcard"].as_str().expect("vcard");
+    assert!(
+        vcard.contains(";MA;010;US"),
+        "region and country kept: {vcard}"
+    );
+    assert!(vcard.contains("\nEND:VCARD"), "{vcard}");
+    let ics = v["ics"].as_str().expect("ics");
+    assert!(ics.contains("SUMMARY:OT eval\n"), "{ics}");
+}
+
+/// JSON keys (red team 58, P8, P10): a series keyed by day is written keyed by year with
+/// the days kept apart, not refused; a field name in another language stays a field name
+/// and types its value.
+#[test]
+fn date_keys_stay_apart_and_foreign_field_names_stay() {
+    let input = r#"{"visits":{"2026-11-30":{"minutes":45},"2026-12-02":{"minutes":30}},
+        "Vorname":"jurgen","Nachname":"weiss","Geburtsdatum":"23.08.1961","Wohnort":"berlin","PLZ":"10115"}"#;
+    let out = deidentify(input, ContentType::Json, "safe-harbor");
+    let v: Value = serde_json::from_str(&out.text).expect("output is JSON");
+    let visits = v["visits"].as_object().expect("visits");
+    assert_eq!(visits.len(), 2, "{}", out.text);
+    assert!(
+        !out.text.contains("11-30") && !out.text.contains("12-02"),
+        "{}",
+        out.text
+    );
+    for key in ["Vorname", "Nachname", "Geburtsdatum", "PLZ"] {
+        assert!(v.get(key).is_some(), "{key}: {}", out.text);
+    }
+    for phi in ["jurgen", "weiss", "23.08"] {
+        assert!(!out.text.contains(phi), "{phi}: {}", out.text);
+    }
+}
+
+/// User names and name parts as keys and in text (red team 58, R19): a key that is a
+/// person's name teaches the payload the name, so its parts and the user names made of it
+/// go too.
+#[test]
+fn name_parts_and_user_names_made_of_a_name_key_go() {
+    let input = r#"{"Rosalind Thackeray":{"seen":true},"by_patient":{"rthackeray":2,"rosalind":4,"visits":1},
+        "log":"host rthackeray-laptop.clinic.local synced /users/rthackeray/notes"}"#;
+    let out = deidentify(input, ContentType::Json, "safe-harbor");
+    for phi in ["rthackeray", "rosalind", "Rosalind", "Thackeray"] {
+        assert!(!out.text.contains(phi), "{phi}: {}", out.text);
+    }
+    let v: Value = serde_json::from_str(&out.text).expect("output is JSON");
+    assert_eq!(v["by_patient"]["visits"], json!(1), "{}", out.text);
+    assert_eq!(v["by_patient"].as_object().map(|o| o.len()), Some(3));
+}
+
+/// Numbers that are sets, reps and pounds are no date (red team 58, P2), a date written as
+/// numbers with its year whole is; base64 padding is no form (P9).
+#[test]
+fn digit_groups_with_a_short_year_stay_and_base64_padding_stays() {
+    let input =
+        r#"{"sets_reps_lbs":[3,10,12],"born":[8,23,1961],"blob":"Z3JpcCBzdHJlbmd0aCBvaw=="}"#;
+    let out = deidentify(input, ContentType::Json, "safe-harbor");
+    let v: Value = serde_json::from_str(&out.text).expect("output is JSON");
+    assert_eq!(v["sets_reps_lbs"], json!([3, 10, 12]), "{}", out.text);
+    assert_ne!(v["born"][1], json!(23), "{}", out.text);
+    assert_eq!(v["blob"], json!("Z3JpcCBzdHJlbmd0aCBvaw=="), "{}", out.text);
+}
