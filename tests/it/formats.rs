@@ -632,8 +632,8 @@ fn dicom_json_values_stay_valid_in_their_vr() {
 fn tables_labelled_csv_are_read_with_their_own_delimiter() {
     for (body, header) in [
         (
-            "pt_name\tage\tzip\nzvezdana vukovljevic\t93\t01085\nmiles ward\t45\t01056\n",
-            "pt_name\tage\tzip\n",
+            "patient_name\tage\tzip\nzvezdana vukovljevic\t93\t01085\nmiles ward\t45\t01056\n",
+            "patient_name\tage\tzip\n",
         ),
         (
             "patient_name|age|zip\nzvezdana vukovljevic|93|01085\n",
