@@ -155,9 +155,12 @@ const SIGNATURES: &[&[u8]] = &[
 ];
 
 /// Bytes that open like a file of a known kind: by the signature at their start, DICOM's
-/// `DICM` after its 128-byte preamble, or an ISO media file's `ftyp` box (HEIC, MP4).
+/// `DICM` after its 128-byte preamble, an ISO media file's `ftyp` box (HEIC, MP4), or a
+/// compressed stream's header (zlib, bzip2, xz, zstd: [`encoded::compression`]; one that
+/// does not open to text goes, red team 58 R9).
 fn has_signature(bytes: &[u8]) -> bool {
     SIGNATURES.iter().any(|s| bytes.starts_with(s))
+        || encoded::compression(bytes).is_some()
         || bytes.get(128..132) == Some(b"DICM")
         || bytes.get(4..8) == Some(b"ftyp")
 }

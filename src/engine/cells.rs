@@ -3,7 +3,7 @@
 //!
 //! Owns finding such cells in prose: markup tables (`<th>` header cells, then `<td>` cells:
 //! a FHIR `text.div`, an HTML note), Markdown tables (`| Zip | Age |` over a `|---|---|`
-//! row), tables delimited by `|` or `;` under a header of field names, and tables aligned
+//! row), tables delimited by `|`, `;` or tabs under a header of field names, and tables aligned
 //! by blanks (`NAME            DOB         MRN`, its rows' values under the header's
 //! columns). A cell is typed by its column's header through the field rules
 //! (`patterns/fields.toml`), as a CSV cell is ([`super::csv`]); a header the rules do not
@@ -34,7 +34,7 @@ pub fn typed(engine: &Engine, text: &str, within: Range<usize>) -> Vec<(Range<us
     if piece.contains('<') {
         markup(engine, text, within.clone(), &mut out);
     }
-    if piece.contains('|') || piece.contains(';') {
+    if piece.contains(['|', ';', '\t']) {
         let mut lines = Vec::new();
         delimited(engine, text, within.clone(), &mut lines);
         merge(&mut out, lines);
@@ -376,8 +376,8 @@ fn push_cell(text: &str, r: Range<usize>, ty: PhiType, out: &mut Vec<(Range<usiz
 
 // === Delimited and Markdown tables ===
 
-/// Runs of lines cut by `|` (Markdown, with or without outer pipes) or `;` into the same
-/// number of cells, under a header line whose cells are field names, one at least known.
+/// Runs of lines cut by `|` (Markdown, with or without outer pipes), `;` or a tab (a TSV
+/// export sent as text, red team 58 R5) into the same number of cells, under a header line whose cells are field names, one at least known.
 fn delimited(
     engine: &Engine,
     text: &str,
@@ -434,7 +434,7 @@ fn header_of(
     line: Range<usize>,
 ) -> Option<(char, Vec<Option<Column>>)> {
     let l = &text[line.clone()];
-    ['|', ';'].into_iter().find_map(|d| {
+    ['|', ';', '\t'].into_iter().find_map(|d| {
         if !l.contains(d) {
             return None;
         }

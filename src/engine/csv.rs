@@ -241,11 +241,7 @@ const MAX_PREAMBLE: usize = 3;
 /// (no cell of its first row, after at most [`MAX_PREAMBLE`] lines of one cell or opening
 /// with `#`, is a known field name) or is ragged.
 fn column_rules(engine: &Engine, rows: &[Row<'_>]) -> Option<(usize, Vec<Field>)> {
-    let head = rows
-        .iter()
-        .take(MAX_PREAMBLE)
-        .take_while(|r| r.cells.len() == 1 || r.cells[0].raw.starts_with('#'))
-        .count();
+    let head = preamble(rows);
     // A one-column table has no title line: its first row is its header.
     let head = match rows.get(head) {
         Some(r) if r.cells.len() >= 2 => head,
@@ -275,26 +271,83 @@ fn column_rules(engine: &Engine, rows: &[Row<'_>]) -> Option<(usize, Vec<Field>)
         .then_some((head, rules))
 }
 
-/// The delimiter of a body labelled CSV: `;` when its first delimited line has semicolons
-/// and no comma (the CSV of European spreadsheets, whose decimal mark is the comma), else
-/// `,`. Read with commas, a semicolon table was one cell a row, each row a token (J10).
-pub fn labelled_delimiter(text: &str) -> u8 {
+/// Delimiters a body labelled CSV is read with, in the order a tie is settled: the
+/// comma, the semicolon of European spreadsheets (whose decimal mark is the comma), and
+/// the tab and pipe of exports labelled `text/csv` all the same (red team 58, R5/P7).
+const LABELLED: &[u8] = b",;\t|";
+
+/// The delimiter of a body labelled CSV, or `None` when no delimiter cuts it into a table
+/// (the caller reads it as text, never as one cell a row). Excel's first line `sep=X`
+/// names it; else it is the delimiter that cuts every row past the title lines into the
+/// same number of cells, two or more (the most cells when several do); else `;` when the
+/// first delimited line has semicolons and no comma, or `,`. Read with the wrong one, a
+/// row was one cell: a tab or pipe table crossed as one value a row, age and ZIP intact.
+pub fn labelled_delimiter(text: &str) -> Option<u8> {
+    if let Some(d) = sep_hint(text) {
+        return Some(d);
+    }
+    let consistent = LABELLED
+        .iter()
+        .enumerate()
+        .filter_map(|(rank, &d)| consistent_width(text, d).map(|w| (w, std::cmp::Reverse(rank), d)))
+        .max();
+    if let Some((_, _, d)) = consistent {
+        return Some(d);
+    }
     let line = text
         .lines()
         .take(MAX_PREAMBLE + 1)
-        .find(|l| l.contains([',', ';']))
-        .unwrap_or("");
-    match (line.contains(';'), line.contains(',')) {
-        (true, false) => b';',
-        _ => b',',
+        .find(|l| l.contains([',', ';']));
+    match line.map(|l| (l.contains(';'), l.contains(','))) {
+        Some((true, false)) => Some(b';'),
+        Some(_) => Some(b','),
+        None if text.bytes().any(|b| b == b'\t' || b == b'|') => None,
+        None => Some(b','),
     }
+}
+
+/// The delimiter Excel's first line names (`sep=;`, `sep=|`, `sep=` and a tab).
+fn sep_hint(text: &str) -> Option<u8> {
+    let first = text.split(['\r', '\n']).next()?;
+    match first.strip_prefix("sep=")?.as_bytes() {
+        [d] if LABELLED.contains(d) => Some(*d),
+        _ => None,
+    }
+}
+
+/// Excel's `sep=X` line as a row read with its delimiter: `sep=` and one empty cell.
+fn is_sep_row(row: &Row<'_>) -> bool {
+    matches!(row.cells.as_slice(), [s, e] if s.raw == "sep=" && e.raw.is_empty())
+}
+
+/// The number of cells `d` cuts every filled row into, past the title lines, when it is
+/// the same for all and two or more.
+fn consistent_width(text: &str, d: u8) -> Option<usize> {
+    let rows = read(text, d, d != b'\t').ok()?;
+    let head = preamble(&rows);
+    let mut filled = rows[head..].iter().filter(|r| !r.is_blank());
+    let width = filled.next()?.cells.len();
+    (width >= 2 && filled.all(|r| r.cells.len() == width)).then_some(width)
+}
+
+/// The title or comment lines above a table's header: at most [`MAX_PREAMBLE`] rows of
+/// one cell or opening with `#`, or Excel's `sep=` line first.
+fn preamble(rows: &[Row<'_>]) -> usize {
+    rows.iter()
+        .take(MAX_PREAMBLE)
+        .enumerate()
+        .take_while(|(n, r)| {
+            r.cells.len() == 1 || r.cells[0].raw.starts_with('#') || (*n == 0 && is_sep_row(r))
+        })
+        .count()
 }
 
 /// Delimiters of a table in a string of a structured payload (an `"export"` value).
 pub const IN_STRINGS: &[u8] = b"\t,";
 /// Delimiters of a table sent as a text body: a comma only. A note laid out with tabs
 /// reads like a TSV table, and read by column its values lose the sentence around them
-/// (one such note of the held-out notes leaked a value more).
+/// (one such note of the held-out notes leaked a value more); a TSV or pipe table in
+/// text is read as prose with its cells typed by their header ([`super::cells`]).
 pub const IN_TEXT: &[u8] = b",";
 
 /// The delimiter of a table written as text (a CSV or TSV export pasted into a JSON
@@ -552,6 +605,37 @@ mod tests {
             read("a\n\"x\"y,b", b',', true),
             Err(ScanError::Csv { line: 2, .. })
         ));
+    }
+
+    #[test]
+    fn a_csv_label_is_read_with_the_delimiter_that_cuts_it() {
+        // Excel's hint line names it, whatever the rows hold.
+        assert_eq!(labelled_delimiter("sep=;\na;b\n1,5;2\n"), Some(b';'));
+        assert_eq!(labelled_delimiter("sep=|\r\na|b\r\n"), Some(b'|'));
+        // Otherwise the one that cuts every row alike, the widest when several do.
+        assert_eq!(labelled_delimiter("a\tb\tc\n1\t2\t3\n"), Some(b'\t'));
+        assert_eq!(
+            labelled_delimiter("name|age|zip\nx y|93|01085\n"),
+            Some(b'|')
+        );
+        assert_eq!(labelled_delimiter("a,b;c\n1,2;3\n"), Some(b','));
+        assert_eq!(labelled_delimiter("a;b\n\"1,5\";2\n"), Some(b';'));
+        assert_eq!(
+            labelled_delimiter("Export 2026-12-05\na\tb\n1\t2\n"),
+            Some(b'\t')
+        );
+        // A ragged comma table is still a CSV; text with no comma or semicolon is none.
+        assert_eq!(labelled_delimiter("a,b\n1,2,3\n"), Some(b','));
+        assert_eq!(labelled_delimiter("one\ttwo\nthree\n"), None);
+        assert_eq!(labelled_delimiter("mrn\nMR1\n"), Some(b','));
+    }
+
+    #[test]
+    fn excel_s_hint_line_is_no_header() {
+        let rows = read("sep=;\na;b\n1;2\n", b';', true).expect("reads");
+        assert_eq!(preamble(&rows), 1);
+        let rows = read("a;b\nsep=;\n", b';', true).expect("reads");
+        assert_eq!(preamble(&rows), 0);
     }
 
     #[test]

@@ -158,7 +158,8 @@ fn cut_serialised(
 fn may_hold_a_table(text: &str) -> bool {
     let b = text.as_bytes();
     memchr::memchr(b'\n', b).is_some()
-        && (memchr::memchr2(b'|', b';', b).is_some() || memchr::memmem::find(b, b"  ").is_some())
+        && (memchr::memchr3(b'|', b';', b'\t', b).is_some()
+            || memchr::memmem::find(b, b"  ").is_some())
         || memchr::memmem::find(b, b"<th").is_some()
         || memchr::memmem::find(b, b"<TH").is_some()
         || memchr::memmem::find(b, b":th").is_some()

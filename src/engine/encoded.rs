@@ -277,15 +277,30 @@ fn bits_at(bytes: &[u8], at: u32, n: u32) -> Option<u32> {
 /// text; with the armor that writes a rewritten copy back the same way (`armor` around
 /// the compression).
 fn text_or_inflated(bytes: &[u8], armor: Armor) -> Option<Hidden> {
-    if let Some((text, charset)) = readable_text(bytes) {
+    opened(bytes, armor, true)
+}
+
+/// [`text_or_inflated`]; with `base64` off (hexadecimal, base32), a payload is opened by a
+/// gzip or zlib header only (red team 58, R9), since a hash or a code in them is no raw
+/// deflate stream and trying each would cost the decoder's state, and its bytes are not
+/// read as Latin-1 (a word's hex letters before a run, `be 4d 52 …`, would read as `¾MRN`).
+fn opened(bytes: &[u8], armor: Armor, base64: bool) -> Option<Hidden> {
+    let read = |b: &[u8]| match base64 {
+        true => decoded_text(b),
+        false => readable_text(b),
+    };
+    if let Some((text, charset)) = read(bytes) {
         return Some(Hidden {
             text,
             charset,
             armor,
         });
     }
+    if !base64 && compression(bytes).is_none() {
+        return None;
+    }
     let (inflated, method) = Deflate::inflate(bytes)?;
-    let (text, charset) = readable_text(&inflated)?;
+    let (text, charset) = read(&inflated)?;
     Some(Hidden {
         text,
         charset,
@@ -330,11 +345,18 @@ pub fn value(v: &str) -> Value {
     if let Some(h) = uu(v) {
         return Value::Text(h);
     }
-    if let Some(h) = hex(v, MIN_HEX_VALUE_BYTES) {
-        return Value::Text(h);
-    }
-    if let Some(h) = base32(v) {
-        return Value::Text(h);
+    // A compressed payload that does not open to text (bzip2, which no decoder here reads;
+    // a stream cut short; one past the inflate limit) is removed however short (R9).
+    for (bytes, armor) in [hex_bytes(v, MIN_HEX_VALUE_BYTES), base32_bytes(v)]
+        .into_iter()
+        .flatten()
+    {
+        if let Some(h) = opened(&bytes, armor, false) {
+            return Value::Text(h);
+        }
+        if compression(&bytes).is_some() {
+            return Value::Binary;
+        }
     }
     let b85_or_plain = || base85_value(v).map_or(Value::Plain, Value::Text);
     let long_enough = v.len() >= MIN_B64_VALUE
@@ -350,6 +372,7 @@ pub fn value(v: &str) -> Value {
     };
     match text_or_inflated(&bytes, Armor::Base64(alphabet)) {
         Some(hidden) => Value::Text(hidden),
+        None if compression(&bytes).is_some() => Value::Binary,
         None if v.len() > MAX_B64_ID && has_b64_signs(v) => Value::Binary,
         None => b85_or_plain(),
     }
@@ -955,6 +978,12 @@ fn spaced_hex_end(b: &[u8], start: usize) -> Option<usize> {
 /// `s` read as hexadecimal holding at least `min_bytes` bytes of text: one case, digits run
 /// together (after an optional `0x`) or set apart by one space or colon each.
 fn hex(s: &str, min_bytes: usize) -> Option<Hidden> {
+    let (bytes, armor) = hex_bytes(s, min_bytes)?;
+    opened(&bytes, armor, false)
+}
+
+/// `s` decoded as hexadecimal (see [`hex`]) with how it was written, whatever the bytes are.
+fn hex_bytes(s: &str, min_bytes: usize) -> Option<(Vec<u8>, Armor)> {
     let (digits, prefix) = match s.strip_prefix("0x").or_else(|| s.strip_prefix("0X")) {
         Some(rest) => (rest, true),
         None => (s, false),
@@ -992,21 +1021,25 @@ fn hex(s: &str, min_bytes: usize) -> Option<Hidden> {
         return None;
     }
     let bytes = crate::hex::decode(&compact)?;
-    let (text, charset) = readable_text(&bytes)?;
-    Some(Hidden {
-        text,
-        charset,
-        armor: Armor::Hex {
+    Some((
+        bytes,
+        Armor::Hex {
             upper,
             separator,
             prefix,
         },
-    })
+    ))
 }
 
 /// `s` read as base32: upper-case letters and digits 2–7, padded with `=` to a multiple of
 /// eight or not padded at all.
 fn base32(s: &str) -> Option<Hidden> {
+    let (bytes, armor) = base32_bytes(s)?;
+    opened(&bytes, armor, false)
+}
+
+/// `s` decoded as base32 (see [`base32`]) with how it was written, whatever the bytes are.
+fn base32_bytes(s: &str) -> Option<(Vec<u8>, Armor)> {
     let body = s.trim_end_matches('=');
     let padded = body.len() < s.len();
     if s.len() < MIN_B32
@@ -1018,12 +1051,7 @@ fn base32(s: &str) -> Option<Hidden> {
         return None;
     }
     let bytes = BASE32_NOPAD.decode(body.as_bytes()).ok()?;
-    let (text, charset) = readable_text(&bytes)?;
-    Some(Hidden {
-        text,
-        charset,
-        armor: Armor::Base32 { padded },
-    })
+    Some((bytes, Armor::Base32 { padded }))
 }
 
 /// A byte an encoded run inside a line is made of (not a line break): every byte of every
@@ -1103,6 +1131,52 @@ pub(super) fn b64_words(text: &str) -> Vec<std::ops::Range<usize>> {
         }
     }
     out
+}
+
+/// Decoded bytes read as text: [`readable_text`], or else Latin-1 text (`Rosálind` with
+/// its `á` one byte, which is no UTF-8: red team 58, R9).
+fn decoded_text(bytes: &[u8]) -> Option<(String, Charset)> {
+    readable_text(bytes).or_else(|| latin1_text(bytes))
+}
+
+/// Most of a Latin-1 text's bytes that are not ASCII, as a share (one in five): prose in a
+/// Western European language is mostly ASCII letters, while random bytes (a hash, a key)
+/// are half high bytes, so they are not taken for Latin-1 text.
+const MAX_LATIN1_HIGH_SHARE: usize = 5;
+
+/// Bytes that read as Latin-1 text: some bytes past ASCII (else they were UTF-8), few of
+/// them, none a C1 control, words set apart by a blank, and the whole readable as prose.
+/// The blank keeps short codes out (eight bytes of a random identifier are Latin-1 of a
+/// sort one time in a hundred); a lone accented word in Latin-1 is not read (left undone).
+fn latin1_text(bytes: &[u8]) -> Option<(String, Charset)> {
+    let high = bytes.iter().filter(|b| **b >= 0x80).count();
+    if high == 0 || high * MAX_LATIN1_HIGH_SHARE > bytes.len() || !bytes.contains(&b' ') {
+        return None;
+    }
+    let text: String = bytes.iter().map(|&b| char::from(b)).collect();
+    is_readable(&text).then_some((text, Charset::Latin1))
+}
+
+/// The compression a payload's first bytes name: gzip (`1f 8b 08`), zlib (`78 9c` and the
+/// other headers zlib writes), bzip2 (`BZh1`–`BZh9`), xz, zstd. What names one is compressed data
+/// whatever else it reads as: when it does not open to text it is removed, never passed on.
+pub(super) fn compression(bytes: &[u8]) -> Option<&'static str> {
+    // The four headers zlib writes (its compression levels), not every one whose check
+    // holds: a hash opening `78 3f` is no stream.
+    let zlib = matches!(bytes, [0x78, 0x01 | 0x5e | 0x9c | 0xda, ..]);
+    if bytes.starts_with(&[0x1f, 0x8b, 0x08]) {
+        Some("gzip")
+    } else if zlib {
+        Some("zlib")
+    } else if bytes.len() >= 4 && bytes.starts_with(b"BZh") && (b'1'..=b'9').contains(&bytes[3]) {
+        Some("bzip2")
+    } else if bytes.starts_with(&[0xfd, b'7', b'z', b'X', b'Z', 0]) {
+        Some("xz")
+    } else if bytes.starts_with(&[0x28, 0xb5, 0x2f, 0xfd]) {
+        Some("zstd")
+    } else {
+        None
+    }
 }
 
 /// Decoded bytes that are text a person wrote (UTF-8, or UTF-16 by BOM or shape), not
@@ -1225,6 +1299,69 @@ mod tests {
             Value::Text(h) => Some(h.text),
             _ => None,
         }
+    }
+
+    #[test]
+    fn compressed_text_in_hex_and_base32_is_read_and_written_back_so() {
+        let note = b"Rosalind Thackeray MR4410827 SSN 512-47-3306";
+        for method in [Deflate::Gzip, Deflate::Zlib] {
+            let packed = method.compress(note);
+            for written in [crate::hex::encode(&packed), BASE32.encode(&packed)] {
+                let Value::Text(h) = value(&written) else {
+                    panic!("{method:?} in {written} not read");
+                };
+                assert_eq!(h.text.as_bytes(), note);
+                let again = h.encode("NAME_X");
+                assert_eq!(text_of(value(&again)).as_deref(), Some("NAME_X"), "{again}");
+            }
+            // Inside text as well.
+            let text = format!("payload {} end", crate::hex::encode(&packed));
+            assert_eq!(runs(&text).len(), 1, "{method:?} run in {text}");
+        }
+        // Raw deflate has no header: hexadecimal and base32 are not tried for it.
+        assert!(matches!(
+            value(&crate::hex::encode(&Deflate::Raw.compress(note))),
+            Value::Plain
+        ));
+    }
+
+    #[test]
+    fn latin1_text_is_read_and_random_bytes_are_not() {
+        let latin1: Vec<u8> = "Patient Ros\u{e1}lind Thackeray n\u{ba} 4410827"
+            .chars()
+            .map(|c| u8::try_from(u32::from(c)).expect("latin-1"))
+            .collect();
+        let Value::Text(h) = value(&STANDARD.encode(&latin1)) else {
+            panic!("latin-1 not read");
+        };
+        assert_eq!(h.text, "Patient Ros\u{e1}lind Thackeray n\u{ba} 4410827");
+        assert_eq!(
+            decode_b64(&h.encode("NAME_X \u{e9}")).map(|b| b.0),
+            Some(b"NAME_X \xe9".to_vec())
+        );
+        // Mostly high bytes, or a C1 control, is no Latin-1 text.
+        assert!(latin1_text(&[0xe9, 0xe8, b'a', 0xea, b'b', 0xf4]).is_none());
+        assert!(latin1_text(b"Ros\x85lind Thackeray").is_none());
+    }
+
+    #[test]
+    fn compressed_payloads_that_do_not_open_are_binary() {
+        // bzip2 (no decoder here), however short; gzip cut short.
+        let mut bz = b"BZh91AY&SY".to_vec();
+        bz.extend([0x4e, 0x9c, 0x21, 0x07, 0x00, 0x01, 0x02, 0x7f, 0x33, 0x90]);
+        let cut =
+            &Deflate::Gzip.compress(b"Rosalind Thackeray MR4410827 lives at 41 Orchard Lane")[..20];
+        for bytes in [&bz[..], cut] {
+            for written in [
+                STANDARD.encode(bytes),
+                crate::hex::encode(bytes),
+                BASE32.encode(bytes),
+            ] {
+                assert!(matches!(value(&written), Value::Binary), "{written} kept");
+            }
+        }
+        assert_eq!(compression(&[0x78, 0x3f, 1, 2]), None);
+        assert_eq!(compression(b"BZh0"), None);
     }
 
     #[test]

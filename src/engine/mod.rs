@@ -661,9 +661,11 @@ impl Engine {
         scratch: &mut Scratch,
     ) -> Result<Output, ScanError> {
         match content_type {
-            ContentType::Csv => {
-                csv::deidentify(self, text, csv::labelled_delimiter(text), t, scratch)
-            }
+            // A body no delimiter cuts into a table is read as the text it is.
+            ContentType::Csv => match csv::labelled_delimiter(text) {
+                Some(d) => csv::deidentify(self, text, d, t, scratch),
+                None => self.deidentify_text(text, t, scratch),
+            },
             ContentType::Tsv => csv::deidentify(self, text, b'\t', t, scratch),
             _ => hl7::deidentify(self, text, t, scratch),
         }

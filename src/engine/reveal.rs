@@ -162,7 +162,10 @@ pub fn reidentify(
         ContentType::Form => Ok(reveal_form(text, store, allow, stats)?),
         ContentType::Text => reveal_sniffed(text, store, allow, stats),
         ContentType::Hl7 => reveal_hl7(text, store, allow, stats),
-        ContentType::Csv => reveal_table(text, b',', store, allow, stats),
+        ContentType::Csv => {
+            let d = crate::engine::csv::labelled_delimiter(text).unwrap_or(b',');
+            reveal_table(text, d, store, allow, stats)
+        }
         ContentType::Tsv => reveal_table(text, b'\t', store, allow, stats),
         ContentType::Xml => reveal_xml(text, store, allow, stats),
         ContentType::X12 => reveal_x12(text, store, allow, stats),
@@ -351,8 +354,8 @@ pub fn reveal_x12(
     )
 }
 
-/// Replaces tokens in every cell of a CSV (`,`) or TSV (`\t`) table, quoting revealed
-/// cells as they need.
+/// Replaces tokens in every cell of a CSV (read with the delimiter it was de-identified
+/// with) or TSV (`\t`) table, quoting revealed cells as they need.
 pub fn reveal_table(
     text: &str,
     delimiter: u8,

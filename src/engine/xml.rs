@@ -310,6 +310,9 @@ struct Frame {
     /// The PHI type a child `code` names for the element's `value` (a CDA observation
     /// coded LOINC 30525-0 holds an age: [`FieldRules::observation_type`]).
     coded: Option<PhiType>,
+    /// The PHI type a child label element names for its sibling `value` (`<entry>
+    /// <key>dob</key><value>…</value></entry>`: [`label_type`]).
+    label: Option<PhiType>,
 }
 
 /// Reads a whole document into its items. `rules`: `None` reads every value as `scan`
@@ -497,10 +500,12 @@ impl<'a> ReadState<'a, '_> {
             }
             return Err(malformed(start, "text outside the root element"));
         };
+        let frame = (frame.text, frame.cell);
         let value = decode(raw, None).map_err(|(at, why)| malformed(start + at, why))?;
         let reading = value.reading.as_ref();
         self.tables.text(reading);
-        let action = match (frame.text, frame.cell) {
+        self.note_label(reading);
+        let action = match frame {
             (Action::Scan, Some(ty))
                 if tables::holds_a_value(reading)
                     && !(ty == PhiType::Name
@@ -569,6 +574,7 @@ impl<'a> ReadState<'a, '_> {
             .iter()
             .find(|a| a.name == "codeSystem")
             .map(|a| format!("urn:oid:{}", a.raw_value.trim()));
+        let label = self.label_of(&attrs, local);
         let maskable = !has("nullFlavor");
         let colspan = attrs
             .iter()
@@ -604,6 +610,10 @@ impl<'a> ReadState<'a, '_> {
                     coded.map_or(Action::Scan, Action::Phi)
                 }
                 (RuleAction::Phi(_), Some(ty)) if a.name == "extension" => Action::Phi(ty),
+                // A label says what the value is, over the CDA default (`@value` a time).
+                _ if is_labelled_value(a.name) && label.is_some() => {
+                    label.map_or(Action::Scan, Action::Phi)
+                }
                 (RuleAction::Time, _) if unit && years => Action::AgeQuantity,
                 (rule, _) => match rule {
                     RuleAction::Phi(ty) => Action::Phi(ty),
@@ -646,6 +656,11 @@ impl<'a> ReadState<'a, '_> {
                 _ => parent_text,
             },
         };
+        // An element a label names (`<field name="age">93</field>`) holds that field.
+        let text = match (text, label) {
+            (Action::Scan, Some(ty)) => Action::Phi(ty),
+            (text, _) => text,
+        };
         self.items.push(Item::Tag { raw, attrs: out });
         if empty {
             self.names.pop();
@@ -654,6 +669,7 @@ impl<'a> ReadState<'a, '_> {
                 text,
                 coded: None,
                 cell,
+                label: None,
             });
         }
         Ok(())
@@ -661,6 +677,42 @@ impl<'a> ReadState<'a, '_> {
 }
 
 impl ReadState<'_, '_> {
+    /// The field an element is labelled with: by a label attribute (`name`, `key`, `id`,
+    /// `n`…) or, for a `value` element, by the label element before it in its parent.
+    fn label_of(&self, attrs: &[RawAttr<'_>], local: &str) -> Option<PhiType> {
+        let keys = self.keys?;
+        let by_attribute = attrs
+            .iter()
+            .filter(|a| {
+                LABEL_ATTRIBUTES
+                    .iter()
+                    .any(|l| a.name.eq_ignore_ascii_case(l))
+            })
+            .find_map(|a| label_type(keys, a.raw_value));
+        by_attribute.or_else(|| {
+            is_labelled_value(local)
+                .then(|| self.stack.last().and_then(|f| f.label))
+                .flatten()
+        })
+    }
+
+    /// Text of a label element (`<key>dob</key>`) names the field of its sibling `value`.
+    fn note_label(&mut self, reading: &str) {
+        let (Some(keys), Some(&local)) = (self.keys, self.names.last()) else {
+            return;
+        };
+        if !LABEL_ELEMENTS.iter().any(|l| local.eq_ignore_ascii_case(l)) {
+            return;
+        }
+        let Some(ty) = label_type(keys, reading) else {
+            return;
+        };
+        let n = self.stack.len();
+        if let Some(parent) = n.checked_sub(2).and_then(|i| self.stack.get_mut(i)) {
+            parent.label = Some(ty);
+        }
+    }
+
     /// What the JSON key rules say of a name no XML rule names: a PHI type only (`<age>`,
     /// `<firstName>`, `lastName="…"`), never `keep`, so an unknown name is still read as
     /// text. Identifiers are left to the identifier-shape default: a CDA `ID` attribute is
@@ -672,6 +724,50 @@ impl ReadState<'_, '_> {
             Field::Phi(ty) if ty != PhiType::Id => Some(RuleAction::Phi(ty)),
             _ => None,
         }
+    }
+}
+
+/// Attributes that name the field their element holds, in its text or its `value`
+/// attribute (`<field name="age">93</field>`, `<param key="surname" value="ward"/>`,
+/// `<attr n="city" v="ludlow"/>`), as JSON's `{"name": "age", "value": "93"}` does (red
+/// team 58, R8).
+const LABEL_ATTRIBUTES: [&str; 9] = [
+    "name",
+    "key",
+    "label",
+    "field",
+    "fieldName",
+    "id",
+    "n",
+    "k",
+    "linkId",
+];
+
+/// Elements whose text names the field of the `value` beside them (`<entry><key>dob</key>
+/// <value>…</value></entry>`, XML-RPC's `<member><name>…</name><value>…`).
+const LABEL_ELEMENTS: [&str; 7] = ["key", "name", "label", "field", "fieldName", "k", "n"];
+
+/// Attributes and elements that hold the value a label names.
+const LABELLED_VALUES: [&str; 4] = ["value", "v", "val", "fieldValue"];
+
+/// The longest label read as a field's name (a longer text is a sentence, not a label).
+const MAX_LABEL_LEN: usize = 96;
+
+fn is_labelled_value(name: &str) -> bool {
+    LABELLED_VALUES.iter().any(|l| name.eq_ignore_ascii_case(l))
+}
+
+/// The PHI type a label names by the JSON key rules (`age`, `last_name`, `PatientAge`,
+/// `plate`) or as a phrase (`Vehicle plate number`); an identifier is one here, since the
+/// label says so.
+fn label_type(keys: &FieldRules, label: &str) -> Option<PhiType> {
+    let label = label.trim();
+    if label.is_empty() || label.len() > MAX_LABEL_LEN {
+        return None;
+    }
+    match keys.generic(&normalize_key(label), None) {
+        Field::Phi(ty) => Some(ty),
+        _ => keys.phrase(label),
     }
 }
 

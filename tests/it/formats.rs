@@ -623,3 +623,121 @@ fn dicom_json_values_stay_valid_in_their_vr() {
         r#"{"00100030":{"vr":"DA","Value":[null]},"00101010":{"vr":"AS","Value":["045Y"]}}"#
     );
 }
+
+/// Tables labelled CSV that are not comma-separated (red team 58, R5/P7): a TSV, a pipe
+/// table (one row too) and a semicolon table under Excel's `sep=;` line are read with their
+/// own delimiter and typed by their header, not read one cell a row (age and ZIP crossed,
+/// or the row became `000`). The header and the delimiters stay.
+#[test]
+fn tables_labelled_csv_are_read_with_their_own_delimiter() {
+    for (body, header) in [
+        (
+            "patient_name\tage\tzip\nzvezdana vukovljevic\t93\t01085\nmiles ward\t45\t01056\n",
+            "patient_name\tage\tzip\n",
+        ),
+        (
+            "patient_name|age|zip\nzvezdana vukovljevic|93|01085\n",
+            "patient_name|age|zip\n",
+        ),
+        (
+            "sep=;\npatient_name;age;zip\nzvezdana vukovljevic;93;01085\n",
+            "sep=;\npatient_name;age;zip\n",
+        ),
+    ] {
+        let (out, _) = run(body, ContentType::Csv, "safe-harbor");
+        let t = &out.text;
+        assert!(t.starts_with(header), "header lost in {t}");
+        for gone in [
+            "vukovljevic",
+            "zvezdana",
+            ";93",
+            "|93",
+            "\t93",
+            "01085",
+            "miles",
+        ] {
+            assert!(!t.contains(gone), "{gone} crossed in {t}");
+        }
+        assert!(!t.contains("\n000"), "a row became one value in {t}");
+        let d = header.trim_end().chars().rev().nth(3).expect("a delimiter");
+        assert!(
+            t.lines().last().is_some_and(|l| l.matches(d).count() == 2),
+            "{d:?} cells lost in {t}"
+        );
+    }
+}
+
+/// A body labelled CSV that no delimiter cuts into a table is read as text, not passed on
+/// as one cell a row: a ragged tab table's cells are read in their sentences.
+#[test]
+fn a_csv_label_on_text_reads_it_as_text() {
+    let body = "Seen today.\tRosalind Thackeray called from 413-555-0172.\nMRN MR4410827\n";
+    let (out, _) = run(body, ContentType::Csv, "safe-harbor");
+    for gone in ["Thackeray", "555-0172", "MR4410827"] {
+        assert!(!out.text.contains(gone), "{gone} crossed in {}", out.text);
+    }
+}
+
+/// A TSV export sent as text (red team 58, R5): each cell under a header the field rules
+/// know is typed by it (an age over 89, a ZIP, a lower-case name), not left to prose.
+#[test]
+fn a_tsv_table_sent_as_text_is_typed_by_its_header() {
+    let body = "patient_name\tage\tzip\tnote\nzvezdana vukovljevic\t93\t01085\tHEP given\nmiles ward\t45\t01056\tseen\n";
+    let (out, _) = run(body, ContentType::Text, "safe-harbor");
+    let t = &out.text;
+    assert!(
+        t.starts_with("patient_name\tage\tzip\tnote\n"),
+        "header lost in {t}"
+    );
+    for gone in ["vukovljevic", "\t93\t", "01085", "01056", "miles ward"] {
+        assert!(!t.contains(gone), "{gone} crossed in {t}");
+    }
+    assert!(
+        t.contains("HEP given") && t.contains("\t45\t"),
+        "clinical cells lost in {t}"
+    );
+}
+
+/// XML label/value pairs (red team 58, R8): a value is typed by the label beside it, in a
+/// label attribute (`name`, `key`, `id`, `n`), or a `key` element before its `value`, as
+/// JSON's `{"name": "age", "value": "93"}` is.
+#[test]
+fn xml_values_are_typed_by_their_labels() {
+    let doc = r#"<?xml version="1.0"?>
+<form>
+<field name="age">93</field>
+<field name="zip">01085</field>
+<field name="first_name">miles</field>
+<field name="last_name">ward</field>
+<field id="plate">7XKJ22</field>
+<param key="surname" value="vukovljevic"/>
+<attr n="city" v="belchertown"/>
+<Property Name="PatientAge">94</Property>
+<entry><key>dob</key><value>1931-08-23</value></entry>
+<member><name>lastName</name><value><string>thackeray</string></value></member>
+<field name="grip">22 kg</field>
+</form>"#;
+    let (out, _) = run(doc, ContentType::Xml, "safe-harbor");
+    let t = &out.text;
+    for gone in [
+        ">93<",
+        "01085",
+        ">miles<",
+        ">ward<",
+        "7XKJ22",
+        "vukovljevic",
+        "belchertown",
+        ">94<",
+        "1931-08-23",
+        "thackeray",
+    ] {
+        assert!(!t.contains(gone), "{gone} crossed in {t}");
+    }
+    for kept in [
+        r#"<field name="grip">22 kg</field>"#,
+        r#"<field name="age">"#,
+        "<key>dob</key>",
+    ] {
+        assert!(t.contains(kept), "{kept} lost in {t}");
+    }
+}

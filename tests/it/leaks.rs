@@ -721,6 +721,34 @@ fn value_trick(trick: &str, c: &Canary) -> Option<String> {
         // The cued value gzipped (or raw-deflated) and written in base64.
         "b64_gzip" => Some(b64(&compressed(cue(c, v).as_bytes(), true))),
         "b64_deflate" => Some(b64(&compressed(cue(c, v).as_bytes(), false))),
+        // Stop 59 (formats59, red team 58 R9): the cued value gzipped or zlibbed and written
+        // in hexadecimal or base32; in Latin-1 after an accented word, in base64; behind
+        // bzip2's header (no decoder reads it: the value must go).
+        "hex_gzip" => Some(
+            compressed(cue(c, v).as_bytes(), true)
+                .iter()
+                .map(|b| format!("{b:02x}"))
+                .collect(),
+        ),
+        "hex_zlib" => Some(
+            zlibbed(cue(c, v).as_bytes())
+                .iter()
+                .map(|b| format!("{b:02x}"))
+                .collect(),
+        ),
+        "b32_zlib" => Some(data_encoding::BASE32.encode(&zlibbed(cue(c, v).as_bytes()))),
+        "b64_latin1" => format!("Paciente n\u{ba} {}", cue(c, v))
+            .chars()
+            .map(|ch| u8::try_from(u32::from(ch)).ok())
+            .collect::<Option<Vec<u8>>>()
+            .map(|b| b64(&b)),
+        // bzip2's stream header and block magic, then bytes no text holds (a real stream
+        // is binary: the check reads the value after them).
+        "b64_bzip2" => {
+            let mut b = b"BZh91AY&SY\x17\x8c\x74\xa8\x00\x00".to_vec();
+            b.extend(cue(c, v).as_bytes());
+            Some(b64(&b))
+        }
         // Named references of characters that show nothing, inside the value
         // (`512&lrm;-47-3306`, `MR441&ZeroWidthSpace;0827`).
         "invisible_named" => {
@@ -1635,6 +1663,14 @@ fn latin_and_ascii_digits(s: &str) -> String {
 }
 
 /// `b` gzipped, or raw-deflated.
+fn zlibbed(b: &[u8]) -> Vec<u8> {
+    use std::io::Write as _;
+    let mut e = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::default());
+    e.write_all(b)
+        .and_then(|()| e.finish())
+        .expect("compressing into memory")
+}
+
 fn compressed(b: &[u8], gzip: bool) -> Vec<u8> {
     use std::io::Write as _;
     let level = flate2::Compression::default();
@@ -2610,6 +2646,16 @@ const CHANNELS: &[&str] = &[
     "json_graphql_args",
     "json_odata_filter",
     "json_vcard",
+    // Stop 59 (formats59): delimited tables under the wrong label (red team 58, R5/P7): a
+    // TSV sent as text, TSV and pipe tables and Excel's `sep=` line labelled CSV; XML
+    // label/value pairs (R8).
+    "text_tsv_table",
+    "csv_tsv_label",
+    "csv_pipe_label",
+    "csv_sep_line",
+    "xml_label_attr",
+    "xml_label_value_attr",
+    "xml_key_value_elements",
 ];
 
 /// Channels that quote a record in text (stop 56, struct56: red team 55 J3). The matrix
@@ -2844,6 +2890,10 @@ const EXTRA_TRICKS: &[(&str, &[&str])] = &[
         ],
     ),
     ("json_keep_value", &["b64_gzip", "b64_deflate"]),
+    // Stop 59 (formats59): nested encodings (red team 58, R9).
+    ("json_unknown", STOP59_NESTED_TRICKS),
+    ("json_note", STOP59_NESTED_TRICKS),
+    ("text", STOP59_NESTED_TRICKS),
     // Stop 51 (red team G12, G3, G9): values dressed as tokens, e-mail hosts with a hyphen,
     // named references of characters that show nothing, DEL and C1 controls (G1).
     (
@@ -2984,6 +3034,17 @@ const STOP55_PATH_TRICKS: &[&str] = &["path_hosted", "path_rooted", "slash_joine
 /// Stop 55's tricks (red team 52: H24): a number in base 19 over the mint alphabet, as a
 /// token of its own type (most significant digit first) and of a name's (least first).
 const STOP55_MINT_TRICKS: &[&str] = &["mint_token", "mint_token_named"];
+
+/// Red team 58's R9 (stop 59, formats59): gzip and zlib in hexadecimal and base32, Latin-1
+/// text in base64, and bzip2 (no decoder here: the value must go), on `EXTRA_TRICKS`'
+/// channels.
+const STOP59_NESTED_TRICKS: &[&str] = &[
+    "hex_gzip",
+    "hex_zlib",
+    "b32_zlib",
+    "b64_latin1",
+    "b64_bzip2",
+];
 
 /// Red team 55's J23: a value under two or three encodings, on `EXTRA_TRICKS`' channels.
 const STOP57_COMPOSED_TRICKS: &[&str] = &[
@@ -4270,6 +4331,55 @@ fn channel(ch: &str, c: &Canary, v: &str) -> Option<Req> {
                 &json!({"card": format!("BEGIN:VCARD\nVERSION:4.0\n{line}\nEND:VCARD")}),
             )
         }
+        // Stop 59 (formats59): tables under the wrong label (R5/P7), each cell typed by its
+        // header; XML values typed by the label beside them (R8).
+        "text_tsv_table" if !v.contains(['\t', '\n', '\r']) => Req::new(
+            "t",
+            Some("text/plain"),
+            format!("{}\tage\tzip\n{v}\t93\t01085\nx\t45\t01056\n", c.key),
+        ),
+        "csv_tsv_label" if !v.contains(['\t', '\n', '\r']) => Req::new(
+            "c",
+            Some("text/csv"),
+            format!("{}\tage\tzip\n{v}\t93\t01085\n", c.key),
+        ),
+        "csv_pipe_label" if !v.contains(['|', '"', '\n', '\r']) => Req::new(
+            "c",
+            Some("text/csv"),
+            format!("{}|age|zip\n{v}|93|01085\n", c.key),
+        ),
+        "csv_sep_line" if !v.contains([';', '"', '\n', '\r']) => Req::new(
+            "c",
+            Some("text/csv"),
+            format!("sep=;\n{};age;zip\n{v};93;01085\n", c.key),
+        ),
+        "xml_label_attr" => Req::new(
+            "x",
+            Some("application/xml"),
+            format!(
+                "<?xml version=\"1.0\"?>\n<form><field name=\"{}\">{}</field><field name=\"age\">93</field></form>",
+                c.key,
+                xml_text(v)
+            ),
+        ),
+        "xml_label_value_attr" => Req::new(
+            "x",
+            Some("application/xml"),
+            format!(
+                "<?xml version=\"1.0\"?>\n<params><param key=\"{}\" value=\"{}\"/></params>",
+                c.key,
+                xml_text(v).replace('"', "&quot;")
+            ),
+        ),
+        "xml_key_value_elements" => Req::new(
+            "x",
+            Some("application/xml"),
+            format!(
+                "<?xml version=\"1.0\"?>\n<map><entry><key>{}</key><value>{}</value></entry></map>",
+                c.key,
+                xml_text(v)
+            ),
+        ),
         _ => return None,
     })
 }
@@ -5193,6 +5303,12 @@ fn hex_views(s: &str, out: &mut Vec<String>) {
                 .filter_map(|p| u8::from_str_radix(std::str::from_utf8(p).ok()?, 16).ok())
                 .collect();
             out.push(String::from_utf8_lossy(&bytes).into_owned());
+            // Hex of gzip or zlib (red team 58, R9), by its header.
+            if bytes.starts_with(&[0x1f, 0x8b]) || bytes.starts_with(&[0x78]) {
+                if let Some(inflated) = inflated(&bytes) {
+                    out.extend(byte_texts(&inflated));
+                }
+            }
         }
     }
 }
@@ -5207,6 +5323,9 @@ fn base32_views(s: &str, out: &mut Vec<String>) {
         }
         if let Ok(b) = data_encoding::BASE32_NOPAD.decode(&run.as_bytes()[..n]) {
             out.push(String::from_utf8_lossy(&b).into_owned());
+            if let Some(inflated) = inflated(&b) {
+                out.extend(byte_texts(&inflated));
+            }
         }
     }
 }
@@ -6561,6 +6680,7 @@ fn the_decoders_find_every_trick() {
         for trick in STOP57_COMPOSED_TRICKS
             .iter()
             .chain(STOP57_COMPOSED_B85_TRICKS)
+            .chain(STOP59_NESTED_TRICKS)
         {
             let Some(v) = value_trick(trick, c) else {
                 continue;
