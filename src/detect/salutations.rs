@@ -64,7 +64,7 @@ pub(crate) fn drop_greeted_roles(text: &str, spans: &mut Vec<Span>) {
 
 fn is_role(word: &str) -> bool {
     let w = word.trim().to_ascii_lowercase();
-    SALUTATION_ROLES.iter().any(|r| *r == w.as_bytes())
+    SALUTATION_ROLES.contains(&w.as_bytes())
 }
 
 /// `before` ends with a greeting and a blank (`Dear `, `Good morning `).
