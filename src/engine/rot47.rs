@@ -100,9 +100,12 @@ enum Turned {
 /// word holds, and its turn holds letters or digits, no marks but `.`, `-`, `_`, `@`, each
 /// run of letters in one case or capitalised.
 fn turned_word(w: &[u8]) -> Turned {
+    // One mark over and over is a form's blank or a rule (`______` turns into `000000`,
+    // `=====` into `lllll`): read turned, a blank after `MRN:` became an MRN.
     if w.len() < MIN_SHORT_WORD
         || !w.iter().all(u8::is_ascii_graphic)
         || w.iter().all(u8::is_ascii_alphanumeric)
+        || w.iter().all(|&c| c == w[0])
     {
         return Turned::No;
     }
@@ -211,6 +214,8 @@ mod tests {
             "Mrs. Smith (aged over 89) is; Acct #: 4410827",
             "\"quoted\" words ('single') [97535]",
             "Heath Care Proxy is pt's daughter.",
+            "MRN: ______ Plate: ______ DOB: __/__/____",
+            "=====  *****  ~~~~~~",
         ] {
             assert!(view(plain).is_none(), "{plain}");
         }
