@@ -1407,6 +1407,7 @@ impl Engine {
             || (unlisted == Unlisted::MayStandAlone
                 && (self.unlisted_capitalised(&without_initials(&words))
                     || name_values::capitalised_full_name(&words, flags)
+                        && !self.detector.lexicon().opens_with_organisation(&words)
                     || name_values::unlisted_lower_pair(&words, |w| {
                         self.detector.lexicon().flags(w.as_bytes())
                     })))

@@ -11,6 +11,19 @@ use super::{LexScratch, Lexicon};
 use crate::phi::{PhiType, Span};
 
 impl Lexicon {
+    /// Whether `words` (a value's words, any case) open with a known organisation's name
+    /// (`Blue Cross`, `Liberty Mutual Insurance`): a structured value written so is the
+    /// insurer, not a given name and a surname.
+    pub fn opens_with_organisation(&self, words: &[&str]) -> bool {
+        self.organisations.iter().any(|phrase| {
+            phrase.len() <= words.len()
+                && phrase
+                    .iter()
+                    .zip(words)
+                    .all(|(p, w)| p.eq_ignore_ascii_case(w.as_bytes()))
+        })
+    }
+
     /// Drops the person and place spans of `spans` (sorted) that lie inside a known
     /// organisation's name in `text`, whose words `scratch` holds from its last scan.
     pub fn drop_organisations(&self, text: &str, scratch: &LexScratch, spans: &mut Vec<Span>) {
