@@ -321,13 +321,20 @@ fn is_sep_row(row: &Row<'_>) -> bool {
 }
 
 /// The number of cells `d` cuts every filled row into, past the title lines, when it is
-/// the same for all and two or more.
+/// the same for all, two or more, over two rows or more (a header and a row at least). One
+/// row is no evidence: cut by `;`, a CSV's note of HTML entities (`&#x35;&#x31;…`) was
+/// one wide row under a header read as a title line, and the entities crossed unread.
 fn consistent_width(text: &str, d: u8) -> Option<usize> {
     let rows = read(text, d, d != b'\t').ok()?;
     let head = preamble(&rows);
     let mut filled = rows[head..].iter().filter(|r| !r.is_blank());
     let width = filled.next()?.cells.len();
-    (width >= 2 && filled.all(|r| r.cells.len() == width)).then_some(width)
+    let mut count = 1;
+    let alike = filled.all(|r| {
+        count += 1;
+        r.cells.len() == width
+    });
+    (width >= 2 && alike && count >= 2).then_some(width)
 }
 
 /// The title or comment lines above a table's header: at most [`MAX_PREAMBLE`] rows of
