@@ -31,6 +31,7 @@
 //!   `patterns/model/`).
 
 mod address;
+mod contact_numbers;
 mod contractions;
 mod cues;
 mod date_span;
@@ -410,10 +411,13 @@ impl Detector {
             span
         }));
         let mut spans = merge(spans);
-        // `Mr 김, 91, was seen`: an age over 89 set off right after a found name.
+        // `Mr 김, 91, was seen`: an age over 89 set off right after a found name;
+        // `owner Ana Berg, 913 78 337`: a number to dial.
         let ages = date_span::ages_after_names(text, &spans);
-        if !ages.is_empty() {
+        let phones = contact_numbers::phones_after_names(text, &spans);
+        if !ages.is_empty() || !phones.is_empty() {
             spans.extend(ages);
+            spans.extend(phones);
             spans = merge(spans);
         }
         // Places and identifiers found once are found wherever the text repeats them bare.

@@ -101,12 +101,15 @@ impl Ctx<'_> {
         };
         let h = i - 1;
         let gap = &self.text[self.words[h].end..self.words[i].start];
+        // `pt's wife, max rout, was tearful`: a relation and then, set off, who it is.
+        let apposed = gap == b", " && self.has(h, flag::RELATION) && self.comma_after(j);
         let head = (self.joined(h, b"") || self.with_slash(h))
             && (self.has(h, flag::PERSON_OBJECT)
                 || SLOT_HEADS.iter().any(|w| self.word_is(h, w))
                 || self.word_is(h, b"customer"))
             || gap == b", " && matches!(marks[h], Some(PhiType::Name)) && self.lower_given_sure(i)
-            || gap == b": " && self.word_is(h, b"cc");
+            || gap == b": " && self.word_is(h, b"cc")
+            || apposed;
         let word_like =
             flag::VOCAB | flag::STOP | flag::NEVER_NAME | NOT_A_PERSON | flag::PLACE_CUE;
         let s = &self.words[j];
@@ -181,7 +184,6 @@ impl Ctx<'_> {
         let r = i + 1;
         let gap = &self.text[w.end..self.words[r].start];
         let relation = self.has(r, flag::RELATION);
-        let closes = self.text.get(self.words[r].end) == Some(&b')');
         let word = &self.text[w.start..w.end];
         let found = match word.strip_suffix(b"'s") {
             // The possessive's own flags are cut down (see `flags`): the stem's decide.
@@ -190,11 +192,45 @@ impl Ctx<'_> {
                 gap == b" " && relation && self.given_flags(f)
             }
             Some(_) => false,
-            None => gap == b" (" && relation && closes && self.lower_given_word(i),
+            // A relation in brackets leaves the word before it no other reading: a given
+            // name that is also a clinical abbreviation counts too (`max (wife)`).
+            None => gap == b" (" && self.relation_closes(r) && self.lower_given_before_relation(i),
         };
         if found {
             marks[i] = Some(PhiType::Name);
         }
+    }
+
+    /// Word `r` is a relation that closes its brackets (`(wife)`), or opens `significant
+    /// other)` / `significant others)`.
+    fn relation_closes(&self, r: usize) -> bool {
+        let closes = |k: usize| self.text.get(self.words[k].end) == Some(&b')');
+        self.has(r, flag::RELATION) && closes(r)
+            || r + 1 < self.words.len()
+                && self.word_is(r, b"significant")
+                && self.joined(r, b"")
+                && (self.word_is(r + 1, b"other") || self.word_is(r + 1, b"others"))
+                && closes(r + 1)
+    }
+
+    /// Word `k` is followed right away by a comma (`max rout,`).
+    fn comma_after(&self, k: usize) -> bool {
+        self.text.get(self.words[k].end) == Some(&b',')
+    }
+
+    /// Word `k` is a lower-case given name of three letters or more before a relation in
+    /// brackets: [`Self::lower_given_word`], or one that is also a clinical abbreviation
+    /// (`max`, `pat`; a shorthand the lists hold among the function words of notes), never
+    /// a cue, place or other function word.
+    fn lower_given_before_relation(&self, k: usize) -> bool {
+        let w = &self.words[k];
+        let f = w.flags;
+        self.lower_given_word(k)
+            || w.end - w.start >= 3
+                && !self.text[w.start..w.end].iter().any(u8::is_ascii_digit)
+                && f & flag::FIRST != 0
+                && f & ((SLOT_BLOCKED | flag::NEVER_NAME) & !(flag::CLINICAL | flag::STOP)) == 0
+                && (f & flag::STOP == 0 || f & flag::COMMON != 0)
     }
 
     /// Word `k` is a lower-case person's name where the sentence leaves no other reading:

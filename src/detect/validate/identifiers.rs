@@ -467,6 +467,27 @@ pub(super) fn phone_after_role(text: &str, start: usize, end: usize) -> bool {
         && !in_number_run(text, start, end)
 }
 
+/// A number of eight to fifteen digits set off right after a found person: no date, no
+/// reading (`in_number_run`: a unit or more numbers after it).
+pub(super) fn phone_after_name(text: &str, start: usize, end: usize) -> bool {
+    let v = &text[start..end];
+    phone_shaped(v, 8..=15)
+        && !super::dates::numeric_date(text, start, end)
+        && !year_first_date(v)
+        && !in_number_run(text, start, end)
+}
+
+/// `2024-03-12`, `2024/3/12`: a year, a month and a day.
+fn year_first_date(v: &str) -> bool {
+    let parts: Vec<&str> = v.split(['-', '/', '.']).collect();
+    let number = |p: &str| p.parse::<u32>().ok();
+    matches!(parts.as_slice(), [y, m, d]
+        if y.len() == 4
+            && number(y).is_some_and(|y| (1800..=2100).contains(&y))
+            && number(m).is_some_and(|m| (1..=12).contains(&m))
+            && number(d).is_some_and(|d| (1..=31).contains(&d)))
+}
+
 /// A number after an at sign (`Ana Diaz @ (96) 692586`): notes write `@` before a time and a
 /// reading too (`Glucose @ 0600-281`), so eight digits at least and no clock time first.
 pub(super) fn phone_after_at(text: &str, start: usize, end: usize) -> bool {

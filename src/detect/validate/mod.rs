@@ -287,6 +287,13 @@ pub(crate) fn dated_month_pair(text: &str, start: usize, end: usize) -> bool {
     dates::dated_month_pair(text, start, end)
 }
 
+/// A number set off right after a found person (`Ana Berg, 913 78 337`): see
+/// `crate::detect::contact_numbers`. The person is the cue, so eight digits are enough;
+/// a date, clock times, round numbers or a reading with its unit are not numbers to dial.
+pub(crate) fn phone_after_name(text: &str, start: usize, end: usize) -> bool {
+    identifiers::phone_after_name(text, start, end)
+}
+
 /// `148/60`, `7.35/66`: numbers over numbers.
 fn is_ratio(v: &str) -> bool {
     v.split_once('/').is_some_and(|(a, b)| {
