@@ -55,6 +55,8 @@ struct RawFields {
     #[serde(default)]
     name_keys: Vec<String>,
     #[serde(default)]
+    surname_keys: Vec<String>,
+    #[serde(default)]
     note_heading_keys: Vec<String>,
     #[serde(default)]
     search_params: FxHashMap<String, Vec<String>>,
@@ -136,6 +138,9 @@ pub struct FieldRules {
     pub dicom: DicomRules,
     /// Keys under which a lone lower-case word no list holds is a name (`family`).
     name_keys: FxHashSet<String>,
+    /// The name keys of a surname alone (`last`, `family`), under which one listed surname
+    /// is the person's even when it is an English word too (`walker`).
+    surname_keys: FxHashSet<String>,
     /// Keys a note also writes as a heading (`ID=afebrile`, infectious disease): in a prose
     /// line of few pairs they type nothing.
     note_heading_keys: FxHashSet<String>,
@@ -248,6 +253,11 @@ impl FieldRules {
             observation_codes,
             name_keys: raw
                 .name_keys
+                .iter()
+                .map(|k| normalize_key(k).into_owned())
+                .collect(),
+            surname_keys: raw
+                .surname_keys
                 .iter()
                 .map(|k| normalize_key(k).into_owned())
                 .collect(),
@@ -370,6 +380,12 @@ impl FieldRules {
 
     pub fn is_name_key(&self, key: &str) -> bool {
         self.name_keys.contains(key)
+    }
+
+    /// Whether a normalised key holds a surname alone (`last`, `family`, `surname`):
+    /// `patterns/fields.toml` `surname_keys`.
+    pub fn is_surname_key(&self, key: &str) -> bool {
+        self.surname_keys.contains(key)
     }
 
     /// Whether a normalised key is also a note's heading abbreviation (`id`: infectious

@@ -133,7 +133,7 @@ fn typed_by_search(engine: &Engine, f: Field, key: &str, value: &str) -> Field {
     if let Some(ty) = engine.fields.search_param(key) {
         return Field::Phi(ty);
     }
-    if engine.fields.is_name_key(&normalize_key(key)) && engine.is_keyed_name_value(value) {
+    if engine.is_named_under(&normalize_key(key), value) {
         return Field::Phi(PhiType::Name);
     }
     f

@@ -576,10 +576,7 @@ impl Walker<'_, '_, '_> {
             if let Some(Value::String(s)) = member(o, &k) {
                 field = self.engine.fields.text_field(field, &key);
                 // `{"family": "vukovljevic"}`: a name key's lower-case value (J2).
-                if field == Field::Scan
-                    && self.engine.fields.is_name_key(&key)
-                    && self.engine.is_keyed_name_value(s)
-                {
+                if field == Field::Scan && self.engine.is_named_under(&key, s) {
                     field = Field::Phi(PhiType::Name);
                 }
             }

@@ -1432,6 +1432,20 @@ impl Engine {
         name_values::lower_names(&words, flags) || name_values::listed_name_words(&words, flags)
     }
 
+    /// Whether a JSON or form value under a (normalised) name key reads as the name:
+    /// [`Engine::is_keyed_name_value`], and under a key that holds a surname alone (`last`,
+    /// `family`: `surname_keys`) one listed surname even when it is an English word too
+    /// (`{"last":"walker"}`, red team 58).
+    pub(crate) fn is_named_under(&self, key: &str, value: &str) -> bool {
+        if !self.fields.is_name_key(key) {
+            return false;
+        }
+        let flags = |w: &str| self.detector.lexicon().flags(w.as_bytes());
+        self.is_keyed_name_value(value)
+            || self.fields.is_surname_key(key)
+                && name_values::listed_surname_word(&[value.trim()], flags)
+    }
+
     /// One to three capitalised words (`Quorvelline`) of three letters or more, or words in
     /// capitals of [`MIN_UNLISTED_CAPITALS`] letters or more (`QUORVELLINE`), none of which
     /// any list holds, the rare English words included. Shorter words in capitals stand

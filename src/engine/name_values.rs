@@ -156,6 +156,24 @@ pub(super) fn listed_name_words(words: &[&str], flags: impl Fn(&str) -> u64) -> 
     }
 }
 
+/// One word the surname lists hold, whatever else it is (`walker`, `stone`), under a key
+/// that holds a surname alone (`last`, `family`): there is no sentence to say otherwise.
+/// A function word stays (`the`), and a clinical word unless many people bear it (`walker`
+/// does, `ace` does not).
+pub(super) fn listed_surname_word(words: &[&str], flags: impl Fn(&str) -> u64) -> bool {
+    let [one] = words else {
+        return false;
+    };
+    let b = one.as_bytes();
+    let x = flags(one);
+    b.len() >= 2
+        && b.len() <= MAX_NAME_WORD
+        && b.iter().all(u8::is_ascii_alphabetic)
+        && x & flag::LAST != 0
+        && x & (NEVER_KEYED & !flag::CLINICAL) == 0
+        && (x & flag::CLINICAL == 0 || x & flag::POPULAR != 0)
+}
+
 /// Two or three capitalised words, a given name first and a surname last, that the name
 /// lists hold whatever else they are (`Sue Long`, `Hope Walker`, `Miles Ward`): a value of
 /// its own written as a person's name is one, under any key (red team 58, R4: `"name":"Sue
@@ -210,6 +228,20 @@ mod tests {
             &["zvezdana", "walker"],
             |w| u64::from(w == "walker") * flag::ENGLISH
         ));
+    }
+
+    #[test]
+    fn one_listed_surname_is_a_name_under_a_surname_key() {
+        let surname_and_word = |_: &str| flag::LAST | flag::ENGLISH | flag::COMMON;
+        assert!(listed_surname_word(&["walker"], surname_and_word));
+        assert!(!listed_surname_word(&["visit"], |_| flag::ENGLISH));
+        assert!(!listed_surname_word(&["the"], |_| flag::LAST | flag::STOP));
+        assert!(!listed_surname_word(&["hope", "walker"], surname_and_word));
+        assert!(!listed_surname_word(&["w4lker"], surname_and_word));
+        assert!(listed_surname_word(&["walker"], |_| flag::LAST
+            | flag::CLINICAL
+            | flag::POPULAR));
+        assert!(!listed_surname_word(&["ace"], |_| flag::LAST | flag::CLINICAL));
     }
 
     #[test]

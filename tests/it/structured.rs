@@ -204,6 +204,30 @@ fn lower_case_names_alone_are_names() {
     assert_eq!(v["st"], "in_progress");
 }
 
+/// A surname of the lists that is an English word too is the person's under a key that
+/// holds a surname alone, in JSON and in a form (red team 58: `{"last":"walker"}`); a word
+/// no surname list holds stays there, and a surname key is no reason to read other keys.
+#[test]
+fn listed_surnames_that_are_words_are_names_under_surname_keys() {
+    let input =
+        json!({"first": "hope", "last": "walker", "family": "stone", "note": "walker"}).to_string();
+    let out = deidentify(&input, ContentType::Json, "safe-harbor");
+    let v: Value = serde_json::from_str(&out.text).expect("JSON");
+    for key in ["first", "last", "family"] {
+        let s = v[key].as_str().expect("a string");
+        assert!(s.starts_with("NAME_"), "{key}: {s}");
+    }
+    assert_eq!(v["note"], "walker");
+    let other = deidentify(r#"{"last":"visit"}"#, ContentType::Json, "safe-harbor");
+    assert_eq!(other.text, r#"{"last":"visit"}"#);
+    let form = deidentify("first=hope&last=walker", ContentType::Form, "safe-harbor");
+    assert!(
+        !form.text.contains("walker") && !form.text.contains("hope"),
+        "{}",
+        form.text
+    );
+}
+
 /// FHIR search parameters in a query or a `_search` form name what they search for
 /// whatever its case (red team 55, J2); `address-state`, paging and `:missing` stay.
 #[test]
