@@ -9,6 +9,7 @@
 //! parentheses after it or after its possessive.
 
 use super::flag;
+use super::mentions::GREETINGS;
 use super::person::NOT_A_PERSON;
 use super::words::Shape;
 use super::Ctx;
@@ -194,7 +195,7 @@ impl Ctx<'_> {
             Some(_) => false,
             // A relation in brackets leaves the word before it no other reading: a given
             // name that is also a clinical abbreviation counts too (`max (wife)`).
-            None => gap == b" (" && self.relation_closes(r) && self.lower_given_before_relation(i),
+            None => gap == b" (" && self.relation_closes(r) && self.lower_given_in_sure_slot(i),
         };
         if found {
             marks[i] = Some(PhiType::Name);
@@ -218,11 +219,12 @@ impl Ctx<'_> {
         self.text.get(self.words[k].end) == Some(&b',')
     }
 
-    /// Word `k` is a lower-case given name of three letters or more before a relation in
-    /// brackets: [`Self::lower_given_word`], or one that is also a clinical abbreviation
+    /// Word `k` is a lower-case given name of three letters or more in a slot that leaves it
+    /// no other reading (before a relation in brackets, after a greeting):
+    /// [`Self::lower_given_word`], or one that is also a clinical abbreviation
     /// (`max`, `pat`; a shorthand the lists hold among the function words of notes), never
     /// a cue, place or other function word.
-    fn lower_given_before_relation(&self, k: usize) -> bool {
+    fn lower_given_in_sure_slot(&self, k: usize) -> bool {
         let w = &self.words[k];
         let f = w.flags;
         self.lower_given_word(k)
@@ -231,6 +233,32 @@ impl Ctx<'_> {
                 && f & flag::FIRST != 0
                 && f & ((SLOT_BLOCKED | flag::NEVER_NAME) & !(flag::CLINICAL | flag::STOP)) == 0
                 && (f & flag::STOP == 0 || f & flag::COMMON != 0)
+    }
+
+    /// `hi mark, can we move`, `hello urban, your new password`: in mixed-case text a
+    /// lower-case given name of the lists, even one that is also a word, right after a
+    /// greeting that opens its clause and before the comma or `!` that closes the greeting,
+    /// is the person greeted (red team 58, R12). Relations, titles and function words stay
+    /// (`hi mom,`, `hello sir,`, `hi all,`).
+    pub(super) fn mark_lower_greeted_name(&self, i: usize, marks: &mut [Option<PhiType>]) {
+        let w = &self.words[i];
+        if marks[i].is_some()
+            || i == 0
+            || self.caps_mode
+            || self.lower_mode
+            || w.shape != Shape::Lower
+            || !matches!(self.text.get(w.end), Some(b',' | b'!'))
+        {
+            return;
+        }
+        let h = i - 1;
+        if self.text[self.words[h].end..w.start] == *b" "
+            && GREETINGS.iter().any(|g| self.word_is(h, g))
+            && self.clause_start(h)
+            && self.lower_given_in_sure_slot(i)
+        {
+            marks[i] = Some(PhiType::Name);
+        }
     }
 
     /// Word `k` is a lower-case person's name where the sentence leaves no other reading:

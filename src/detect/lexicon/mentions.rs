@@ -21,7 +21,7 @@ use crate::phi::PhiType;
 const MONTH_NAMES: [&[u8]; 5] = [b"may", b"june", b"april", b"august", b"march"];
 
 /// Greetings after which a month before a comma is the person greeted (`Hello May,`).
-const GREETINGS: [&[u8]; 4] = [b"hello", b"hi", b"hey", b"dear"];
+pub(super) const GREETINGS: [&[u8]; 4] = [b"hello", b"hi", b"hey", b"dear"];
 
 /// Words after `are` or `were` that tell of people coming, going or being somewhere (`chase
 /// and heather are coming round`): with two given names joined by `and` before them, the
