@@ -131,6 +131,21 @@ fn generic_json_key_spellings_and_free_text() {
     assert!(v["note"].as_str().expect("note").contains("pain 2/10"));
 }
 
+/// A town under its key in the languages of the records clinics exchange is a place even
+/// when it is an English word (`Wohnort`, `ciudad`, `ville`: red team 58).
+#[test]
+fn towns_under_their_keys_in_other_languages_are_places() {
+    let input = json!({"Wohnort": "Reading", "ciudad": "bath", "ville": "Nice", "note": "nice"})
+        .to_string();
+    let out = deidentify(&input, ContentType::Json, "safe-harbor");
+    let v: Value = serde_json::from_str(&out.text).expect("JSON");
+    for key in ["Wohnort", "ciudad", "ville"] {
+        let s = v[key].as_str().expect("a string");
+        assert!(s.starts_with("LOC_"), "{key}: {s}");
+    }
+    assert_eq!(v["note"], "nice");
+}
+
 /// A value of capitalised words no list holds is a name under a key nobody knows: there is
 /// no sentence around it to say otherwise. Words a list holds (English, clinical, places)
 /// and statuses stay.
