@@ -329,12 +329,9 @@ fn consistent_width(text: &str, d: u8) -> Option<usize> {
     let head = preamble(&rows);
     let mut filled = rows[head..].iter().filter(|r| !r.is_blank());
     let width = filled.next()?.cells.len();
-    let mut count = 1;
-    let alike = filled.all(|r| {
-        count += 1;
-        r.cells.len() == width
-    });
-    (width >= 2 && alike && count >= 2).then_some(width)
+    let mut rest = filled.peekable();
+    rest.peek()?;
+    (width >= 2 && rest.all(|r| r.cells.len() == width)).then_some(width)
 }
 
 /// The title or comment lines above a table's header: at most [`MAX_PREAMBLE`] rows of

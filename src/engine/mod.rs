@@ -1443,7 +1443,7 @@ impl Engine {
         let flags = |w: &str| self.detector.lexicon().flags(w.as_bytes());
         self.is_keyed_name_value(value)
             || self.fields.is_surname_key(key)
-                && name_values::listed_surname_word(&[value.trim()], flags)
+                && name_values::listed_surname_word(value.trim(), flags)
     }
 
     /// One to three capitalised words (`Quorvelline`) of three letters or more, or words in

@@ -125,11 +125,7 @@ const NEVER_KEYED: u64 = flag::NEVER_NAME;
 /// opens with a given name and ends with a surname; a clinical word alone counts only when
 /// many people bear it (`walker` under `last`; not `ace` under `first`).
 pub(super) fn listed_name_words(words: &[&str], flags: impl Fn(&str) -> u64) -> bool {
-    let listed = |w: &&str| {
-        let b = w.as_bytes();
-        b.len() >= 2 && b.len() <= MAX_NAME_WORD && b.iter().all(u8::is_ascii_alphabetic)
-    };
-    if !words.iter().all(listed) {
+    if !words.iter().all(|w| name_word(w)) {
         return false;
     }
     let f = |w: &str| flags(w);
@@ -160,18 +156,18 @@ pub(super) fn listed_name_words(words: &[&str], flags: impl Fn(&str) -> u64) -> 
 /// that holds a surname alone (`last`, `family`): there is no sentence to say otherwise.
 /// A function word stays (`the`), and a clinical word unless many people bear it (`walker`
 /// does, `ace` does not).
-pub(super) fn listed_surname_word(words: &[&str], flags: impl Fn(&str) -> u64) -> bool {
-    let [one] = words else {
-        return false;
-    };
-    let b = one.as_bytes();
-    let x = flags(one);
-    b.len() >= 2
-        && b.len() <= MAX_NAME_WORD
-        && b.iter().all(u8::is_ascii_alphabetic)
+pub(super) fn listed_surname_word(word: &str, flags: impl Fn(&str) -> u64) -> bool {
+    let x = flags(word);
+    name_word(word)
         && x & flag::LAST != 0
         && x & (NEVER_KEYED & !flag::CLINICAL) == 0
         && (x & flag::CLINICAL == 0 || x & flag::POPULAR != 0)
+}
+
+/// A word the name lists could hold: letters only, of a name's length.
+fn name_word(w: &str) -> bool {
+    let b = w.as_bytes();
+    b.len() >= 2 && b.len() <= MAX_NAME_WORD && b.iter().all(u8::is_ascii_alphabetic)
 }
 
 /// Two or three capitalised words, a given name first and a surname last, that the name
@@ -233,15 +229,15 @@ mod tests {
     #[test]
     fn one_listed_surname_is_a_name_under_a_surname_key() {
         let surname_and_word = |_: &str| flag::LAST | flag::ENGLISH | flag::COMMON;
-        assert!(listed_surname_word(&["walker"], surname_and_word));
-        assert!(!listed_surname_word(&["visit"], |_| flag::ENGLISH));
-        assert!(!listed_surname_word(&["the"], |_| flag::LAST | flag::STOP));
-        assert!(!listed_surname_word(&["hope", "walker"], surname_and_word));
-        assert!(!listed_surname_word(&["w4lker"], surname_and_word));
-        assert!(listed_surname_word(&["walker"], |_| flag::LAST
+        assert!(listed_surname_word("walker", surname_and_word));
+        assert!(!listed_surname_word("visit", |_| flag::ENGLISH));
+        assert!(!listed_surname_word("the", |_| flag::LAST | flag::STOP));
+        assert!(!listed_surname_word("hope walker", surname_and_word));
+        assert!(!listed_surname_word("w4lker", surname_and_word));
+        assert!(listed_surname_word("walker", |_| flag::LAST
             | flag::CLINICAL
             | flag::POPULAR));
-        assert!(!listed_surname_word(&["ace"], |_| flag::LAST | flag::CLINICAL));
+        assert!(!listed_surname_word("ace", |_| flag::LAST | flag::CLINICAL));
     }
 
     #[test]
