@@ -690,9 +690,6 @@ fn regions_no_given_name(source: &str, lexicon: &Lexicon) -> std::collections::H
         .collect()
 }
 
-/// Tokens already in the text (a callback's answer, a document de-identified twice) are
-/// not PHI: detections inside them are dropped, and a detection that overlaps one keeps
-/// only its parts outside, so a token is never re-tokenised or cut in two.
 /// The states and countries of `not-phi-regions.txt` (lower case) that a detected place may
 /// be kept as, leaving out one-word ones that many people are also named (`Jordan`, `Chad`,
 /// `Georgia`, `India`, `England`): `message from Jordan` typed as a place may be a person,
@@ -707,6 +704,9 @@ fn regions_no_one_is_named(source: &str, lexicon: &Lexicon) -> std::collections:
         .collect()
 }
 
+/// Tokens already in the text (a callback's answer, a document de-identified twice) are
+/// not PHI: detections inside them are dropped, and a detection that overlaps one keeps
+/// only its parts outside, so a token is never re-tokenised or cut in two.
 fn spare_tokens(text: &str, spans: Vec<Span>) -> Vec<Span> {
     // Only tokens of the mint alphabet: `PHONE_4135550172` is a value in a token's shape.
     let Some(pattern) = crate::phi::token::minted_token_pattern() else {
