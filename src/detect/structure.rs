@@ -558,19 +558,62 @@ impl Reader<'_> {
                 return;
             }
             v = self.skip_to_name(v);
-            let Some(item) = self.name_at(v).or_else(|| self.weak_then_name(v)) else {
+            let named = self
+                .name_at(v)
+                .or_else(|| self.weak_then_name(v))
+                .map(|item| self.with_weak_first_name(item))
+                .filter(|item| self.ends_value(item.z));
+            // Only under a label of people: a role's table cell holds a company as often
+            // (`nurse | Sunmarket Foods`).
+            let whole = || {
+                (ty == PhiType::Name)
+                    .then(|| self.capitalised_item(v))
+                    .flatten()
+            };
+            let Some(item) = named.or_else(whole) else {
                 return;
             };
-            let item = self.with_weak_first_name(item);
-            if !self.ends_value(item.z) {
-                return;
-            }
             self.emit(&item, ty, out);
             let Some(next) = self.after_item(item.z) else {
                 return;
             };
             v = next;
         }
+    }
+
+    /// `Apologies: Xeno Wilts.`, `Present: Ana Berg, Pus Drimpoumsta.`: in mixed-case text
+    /// a value that is a run of two to [`MAX_NAME_WORDS`] capitalised words, one of them
+    /// strong evidence, ending at punctuation or its line's end, is one person whole, the
+    /// English and clinical words in it too (`Wilts`, `Pus`). No word may be a stop word,
+    /// cue, title, role, relation or facility word (`Wife Present`, `Keller Clinic`).
+    fn capitalised_item(&self, v: usize) -> Option<Item> {
+        const NOT_IN_RUN: u64 = NEVER_IN_NAME & !flag::CLINICAL;
+        if !self.mixed {
+            return None;
+        }
+        let title_case = |k: usize| {
+            let w = self.word(k);
+            w.len() >= 2
+                && w[0].is_ascii_uppercase()
+                && w[1..]
+                    .iter()
+                    .all(|c| c.is_ascii_lowercase() || matches!(c, b'-' | b'\''))
+                && self.flags(k) & NOT_IN_RUN == 0
+        };
+        let mut z = v;
+        let mut strong = false;
+        while z < self.words.len() && title_case(z) {
+            strong |= self.evidence(z) == Evidence::Strong;
+            if z + 1 - v >= MAX_NAME_WORDS || !self.joined_in_name(z) {
+                break;
+            }
+            z += 1;
+        }
+        let whole = z > v
+            && z < self.words.len()
+            && title_case(z)
+            && (z + 1 == self.words.len() || self.gap_after(z).iter().any(|c| *c != b' '));
+        (strong && whole).then_some(Item { a: v, z })
     }
 
     /// A name ending at word `z` ends its value: punctuation or the line's end after it, or

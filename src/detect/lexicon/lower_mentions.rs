@@ -235,8 +235,9 @@ impl Ctx<'_> {
                 && (f & flag::STOP == 0 || f & flag::COMMON != 0)
     }
 
-    /// `hi mark, can we move`, `hello urban, your new password`: in mixed-case text a
-    /// lower-case given name of the lists, even one that is also a word, right after a
+    /// `hi mark, can we move`, `hello urban, your new password`: in text not in capitals a
+    /// lower-case given name of the lists, even one that is also a word, or any word a
+    /// greeting does not address to a group or a stranger ([`Self::greeted_word`]), right after a
     /// greeting that opens its clause and before the comma or `!` that closes the greeting,
     /// is the person greeted (red team 58, R12). Relations, titles and function words stay
     /// (`hi mom,`, `hello sir,`, `hi all,`).
@@ -245,7 +246,6 @@ impl Ctx<'_> {
         if marks[i].is_some()
             || i == 0
             || self.caps_mode
-            || self.lower_mode
             || w.shape != Shape::Lower
             || !matches!(self.text.get(w.end), Some(b',' | b'!'))
         {
@@ -255,10 +255,33 @@ impl Ctx<'_> {
         if self.text[self.words[h].end..w.start] == *b" "
             && GREETINGS.iter().any(|g| self.word_is(h, g))
             && self.clause_start(h)
-            && self.lower_given_in_sure_slot(i)
+            && (self.lower_given_in_sure_slot(i) || self.greeted_word(i))
         {
             marks[i] = Some(PhiType::Name);
         }
+    }
+
+    /// Word `k`, alone in a greeting's slot, is the name of whom it greets: the slot holds a
+    /// person or one of the few words for a group or a stranger (`all`, `everyone`,
+    /// `customer`: `greeting_addressees`, stop words, relations, titles, roles and labels),
+    /// so an English word or one no list holds is a name there (`hello urban,`, `hello
+    /// hol,`). Two letters at least, with no digit.
+    fn greeted_word(&self, k: usize) -> bool {
+        const NOT_GREETED: u64 = flag::ADDRESSEE
+            | flag::STOP
+            | flag::RELATION
+            | flag::RELATION_PLURAL
+            | flag::PERSON_TITLE
+            | flag::PROVIDER_TITLE
+            | flag::ROLE
+            | flag::CREDENTIAL
+            | flag::LABEL
+            | flag::DETERMINER
+            | flag::POSSESSIVE
+            | flag::GREETING_END;
+        let w = &self.words[k];
+        let word = &self.text[w.start..w.end];
+        word.len() >= 2 && !word.iter().any(u8::is_ascii_digit) && !self.has(k, NOT_GREETED)
     }
 
     /// Word `k` is a lower-case person's name where the sentence leaves no other reading:

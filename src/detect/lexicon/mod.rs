@@ -175,6 +175,9 @@ pub mod flag {
     /// A word after `PA` that makes it the pulmonary artery, not a physician assistant
     /// (`PA LINE`, `PA CATHETER`, `PA PRESSURES`).
     pub const ARTERY: u64 = 1 << 59;
+    /// A word a greeting addresses that is no person's name (`hi all,`, `hello world!`,
+    /// `dear customer,`): the one-word vocatives of `greeting_addressees`.
+    pub const ADDRESSEE: u64 = 1 << 60;
 
     /// No list holds the word (flags `f`), the rare words of [`RARE`] aside: what the
     /// readings that predate the rare words call an unknown word. Measured (stop 38):
@@ -205,7 +208,8 @@ pub mod flag {
         | TOWN_END
         | PERSON_FIELD
         | LIST_HEAD
-        | ADVICE;
+        | ADVICE
+        | ADDRESSEE;
     /// Any name-list membership.
     pub const NAME: u64 = FIRST | LAST;
     /// Words that can never be part of a name.
@@ -288,6 +292,8 @@ struct RawContext {
     thing_first_contact_verbs: Vec<String>,
     #[serde(default)]
     organisations: Vec<String>,
+    #[serde(default)]
+    greeting_addressees: Vec<String>,
 }
 
 /// The source texts a lexicon is built from.
@@ -566,7 +572,8 @@ impl Lexicon {
             self.greetings
                 .push((first.as_bytes().into(), last.as_bytes().into()));
         }
-        let lists: [(&Vec<String>, u64); 13] = [
+        let lists: [(&Vec<String>, u64); 14] = [
+            (&raw.greeting_addressees, flag::ADDRESSEE),
             (&raw.subject_verbs, flag::SUBJECT_VERB),
             (&raw.copulas, flag::COPULA),
             (&raw.person_states, flag::PERSON_STATE),

@@ -578,10 +578,13 @@ impl Ctx<'_> {
                 .count();
             usize::from(chars >= 3)
         };
+        // A Latin comma, semicolon or bar parts the items of a list (`Present: خالد الفتحي,
+        // نور الايمان الشيخ, نورهان البركاتي`): each is its own run. Prose in these scripts
+        // writes its own comma (`،`, `，`).
         let apart = |a: usize, b: usize| {
             self.text[self.words[a].end..self.words[b].start]
                 .iter()
-                .any(|&c| c == b'\n' || c.is_ascii_alphabetic())
+                .any(|&c| matches!(c, b'\n' | b',' | b';' | b'|') || c.is_ascii_alphabetic())
         };
         let mut n = counts(i);
         let mut k = i;

@@ -10,6 +10,7 @@
 
 use super::flag;
 use super::person::NOT_A_PERSON;
+use super::unlisted::NOT_UNLISTED;
 use super::words::Shape;
 use super::Ctx;
 use crate::phi::PhiType;
@@ -610,6 +611,18 @@ impl Ctx<'_> {
             marks[i] = Some(PhiType::Name);
             return;
         }
+        // `Pawlu: can u send me Borg's number` then `Ġorġ: 9975 1930`: a line opening with
+        // a word no list holds and `: ` under a line whose sender is found is the one who
+        // answers, verb or not (stop 61).
+        if marks[i].is_none()
+            && self.unlisted_word(i)
+            && self.text[self.words[i].end..].starts_with(b": ")
+            && self.opens_sender_line(self.words[i].start)
+            && (self.previous_line_sender_found(i, marks) || self.between_turns_of_one_sender(i))
+        {
+            marks[i] = Some(PhiType::Name);
+            return;
+        }
         // Six letters at least: a note's lines open with short headings and their
         // truncations (`Soc:`, `Disp:`, `Dispo:`, `Neuro:`) before text with a verb.
         if j >= self.words.len()
@@ -694,7 +707,18 @@ impl Ctx<'_> {
         // came`: a line whose sender is a person found already makes the next line's
         // lower-case given name before `: ` (even one that is also a word) a sender too,
         // in a chat of one lower-case line (stop 51).
-        let given = !digits && (self.lower_name(i) || self.lower_given(i) || unknown());
+        // Under a found sender a word no list holds is a sender even where it is one letter
+        // off a word (`thansand` beside `thousand`) or opens a town's name of two words
+        // (`visnja`, of `Visnja Gora`): the misspelt heading this test keeps (`acess:`)
+        // opens a note's line, not the line after a chat message.
+        let unlisted_after_chat = || {
+            flag::unknown(w.flags & !flag::PLACE_START)
+                && w.end - w.start >= 4
+                && !self.compound(i)
+                && self.chat_message_after(i)
+        };
+        let given = !digits
+            && (self.lower_name(i) || self.lower_given(i) || unknown() || unlisted_after_chat());
         if given && self.previous_line_sender_found(i, marks) {
             marks[i] = Some(PhiType::Name);
         }
@@ -730,6 +754,46 @@ impl Ctx<'_> {
             .take(40)
             .position(|p| p == b": ")
             .is_some_and(|p| !line[..p].contains(&b'.'))
+    }
+
+    /// `Pawlu: can u send me …` / `Zorvath: 9975 1930` / `Pawlu: thx`: the lines before and
+    /// after word `i`'s open with one other capitalised word of no vocabulary before `: `,
+    /// so word `i`'s line is the other side of a conversation. A note's headings do not
+    /// take turns around another.
+    fn between_turns_of_one_sender(&self, i: usize) -> bool {
+        // Words are in text order: the first at or after a line's start is found by halves.
+        let first_word_of_line = |start: usize| {
+            let k = self.words.partition_point(|w| w.start < start);
+            (k < self.words.len() && self.opens_sender_line(self.words[k].start)).then_some(k)
+        };
+        let line_start = self.words[i].start;
+        let Some(prev_end) = line_start.checked_sub(1) else {
+            return false;
+        };
+        let prev_start = self.text[..prev_end]
+            .iter()
+            .rposition(|c| *c == b'\n')
+            .map_or(0, |p| p + 1);
+        let Some(next_start) = self.text[line_start..]
+            .iter()
+            .position(|c| *c == b'\n')
+            .map(|p| line_start + p + 1)
+        else {
+            return false;
+        };
+        let (Some(a), Some(b)) = (
+            first_word_of_line(prev_start),
+            first_word_of_line(next_start),
+        ) else {
+            return false;
+        };
+        let word = |k: usize| &self.text[self.words[k].start..self.words[k].end];
+        let sender = |k: usize| {
+            self.words[k].shape == Shape::Cap
+                && self.words[k].flags & NOT_UNLISTED == 0
+                && self.text[self.words[k].end..].starts_with(b": ")
+        };
+        a < i && b > i && word(a) == word(b) && word(a) != word(i) && sender(a) && sender(b)
     }
 
     /// Another line of the text opens with a sender (one to three words before `: `) whose

@@ -224,7 +224,7 @@ readings! {
     mark_lower_pair_in_slot: LOWER_MIXED, 0;
     mark_lower_word_name_in_slot: LOWER_MIXED, flag::FIRST;
     mark_lower_name_before_relation: NEXT_RELATION, 0;
-    mark_lower_greeted_name: LOWER_MIXED, flag::FIRST;
+    mark_lower_greeted_name: LOWER_NOT_CAPS, 0;
     mark_lower_vocative_before_request: COMMA_BEFORE, 0;
     mark_lower_name_pair: AND_NEXT, 0;
     mark_lower_patronymic: LOWER_MIXED, 0;

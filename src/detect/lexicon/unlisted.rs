@@ -608,7 +608,18 @@ impl Ctx<'_> {
             return;
         }
         let free = w.start == 1 || matches!(self.text[w.start - 2], b' ' | b'\n' | b'\t' | b'(');
-        if free && self.unlisted_word(i) {
+        // A handle in lower case or with digits after its letters (`@valentimfernandes`,
+        // `@bdemirel`, `@jdoe83`) is a user name all the same; a word of the vocabulary
+        // (`@home`, `@work`, the `@` of `at`), a cue, a number (`@2pm`, `@40cc`) or an
+        // abbreviation in capitals (`IVF @KVO`) is not.
+        let handle = || {
+            let word = &self.text[w.start..w.end];
+            word.len() >= 3
+                && word[..3].iter().all(u8::is_ascii_alphabetic)
+                && word.iter().any(u8::is_ascii_lowercase)
+                && w.flags & NOT_UNLISTED == 0
+        };
+        if free && (self.unlisted_word(i) || handle()) {
             marks[i] = Some(PhiType::Name);
         }
     }

@@ -744,10 +744,16 @@ pub(super) fn plate(text: &str, start: usize, v: &str) -> bool {
             .iter()
             .any(|g| g.len() >= 3 && g.bytes().all(|c| c.is_ascii_digit()));
         let letters = v.bytes().any(|c| c.is_ascii_alphabetic());
+        // `AF 8H950`, `KS 400HQ`: a group of four or more holding letters and digits.
+        let mixed_group = groups.iter().any(|g| {
+            g.len() >= 4
+                && g.bytes().any(|c| c.is_ascii_digit())
+                && g.bytes().any(|c| c.is_ascii_alphabetic())
+        });
         return caps
             && !unit
             && v.bytes().any(|c| c.is_ascii_digit())
-            && (long_groups || digit_run && letters);
+            && (long_groups || mixed_group || digit_run && letters);
     }
     if v.bytes().any(|b| b.is_ascii_digit()) {
         return chars >= 3;
