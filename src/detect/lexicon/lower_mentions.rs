@@ -263,12 +263,13 @@ impl Ctx<'_> {
 
     /// Word `k`, alone in a greeting's slot, is the name of whom it greets: the slot holds a
     /// person or one of the few words for a group or a stranger (`all`, `everyone`,
-    /// `customer`: `greeting_addressees`, stop words, relations, titles, roles and labels),
-    /// so an English word or one no list holds is a name there (`hello urban,`, `hello
-    /// hol,`). Two letters at least, with no digit.
+    /// `customer`: `greeting_addressees`, relations, titles, roles and labels), so an
+    /// English word, a stop word or one no list holds is a name there (`hello urban,`,
+    /// `hello hol,`, `hi per,`). Two letters at least, with no digit.
     fn greeted_word(&self, k: usize) -> bool {
+        // Not stop words as such: `hi per,` greets Per; the stop words that greet a group
+        // (`all`, `there`, `again`, `both`) are addressees.
         const NOT_GREETED: u64 = flag::ADDRESSEE
-            | flag::STOP
             | flag::RELATION
             | flag::RELATION_PLURAL
             | flag::PERSON_TITLE

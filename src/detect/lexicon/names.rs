@@ -110,9 +110,13 @@ impl Ctx<'_> {
         let english_only = self.has(next, flag::ENGLISH) && !self.has(next, flag::NAME);
         // `MR`/`MS` without a period are as often mitral regurgitation or mental status:
         // only a word no dictionary knows, or a listed name that is not also a word, follows.
+        // Written `Mr`/`Ms` in mixed-case text they are the titles (`Mr Wilson, 93, was
+        // seen`): the abbreviations are written in capitals.
         let word = &self.text[self.words[cue].start..self.words[cue].end];
+        let title_case = self.words[cue].shape == Shape::Cap && !self.caps_mode;
         let ambiguous = (word.eq_ignore_ascii_case(b"ms") || word.eq_ignore_ascii_case(b"mr"))
-            && !self.followed_by_period(cue);
+            && !self.followed_by_period(cue)
+            && !title_case;
         if ambiguous && !(self.dictionary_name(next) || self.unknown_word(next)) {
             return false;
         }
