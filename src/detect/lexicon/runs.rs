@@ -728,14 +728,9 @@ impl Ctx<'_> {
     /// maybe with a role in brackets, runs to `: ` within 40 bytes (`Jillian (support):`,
     /// `Agent Kayla:` is not: its first word is no person).
     fn previous_line_sender_found(&self, i: usize, marks: &[Option<PhiType>]) -> bool {
-        let line_start = self.words[i].start;
-        let Some(prev_end) = line_start.checked_sub(1) else {
+        let Some((prev_start, prev_end)) = self.line_before(self.words[i].start) else {
             return false;
         };
-        let prev_start = self.text[..prev_end]
-            .iter()
-            .rposition(|c| *c == b'\n')
-            .map_or(0, |p| p + 1);
         // The first word of the previous line.
         let Some(k) = (0..i)
             .rev()
@@ -756,6 +751,17 @@ impl Ctx<'_> {
             .is_some_and(|p| !line[..p].contains(&b'.'))
     }
 
+    /// The start and end (its line break) of the line before the one that opens at
+    /// `line_start`; none for the text's first line.
+    fn line_before(&self, line_start: usize) -> Option<(usize, usize)> {
+        let end = line_start.checked_sub(1)?;
+        let start = self.text[..end]
+            .iter()
+            .rposition(|c| *c == b'\n')
+            .map_or(0, |p| p + 1);
+        Some((start, end))
+    }
+
     /// `Pawlu: can u send me …` / `Zorvath: 9975 1930` / `Pawlu: thx`: the lines before and
     /// after word `i`'s open with one other capitalised word of no vocabulary before `: `,
     /// so word `i`'s line is the other side of a conversation. A note's headings do not
@@ -767,13 +773,9 @@ impl Ctx<'_> {
             (k < self.words.len() && self.opens_sender_line(self.words[k].start)).then_some(k)
         };
         let line_start = self.words[i].start;
-        let Some(prev_end) = line_start.checked_sub(1) else {
+        let Some((prev_start, _)) = self.line_before(line_start) else {
             return false;
         };
-        let prev_start = self.text[..prev_end]
-            .iter()
-            .rposition(|c| *c == b'\n')
-            .map_or(0, |p| p + 1);
         let Some(next_start) = self.text[line_start..]
             .iter()
             .position(|c| *c == b'\n')
