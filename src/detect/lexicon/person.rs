@@ -49,6 +49,10 @@ pub(super) const LOWER_NAME_BLOCKED: u64 = NOT_A_PERSON
     | flag::COPULA
     | flag::CONTACT;
 
+/// Prepositions before a capitalised word that is a place, a time or a thing far more often
+/// than a person (`in Green chart`, `at Hope Street`, `on Grace ward`).
+const WHERE_OR_WHEN: [&[u8]; 3] = [b"in", b"at", b"on"];
+
 /// Words before a person that a message is handed to or comes from (`let X know`, `tell
 /// X`, `per X`).
 const MESSAGE_VERBS: [&[u8]; 7] = [b"let", b"tell", b"told", b"ask", b"asked", b"per", b"thank"];
@@ -143,6 +147,43 @@ impl Ctx<'_> {
         } else if last == i && self.surname_word_after(i) && self.past_act(i + 2) {
             mark_group(marks, i, i + 1);
         }
+    }
+
+    /// `completed by Faith on Monday`, `kind regards from Bill and the team`, `please ask
+    /// Pearl for the keys`: a candidate capitalised inside a clause of lower-case words is
+    /// the person. In mixed-case prose a word is capitalised mid-clause because it is a
+    /// proper noun, and this one is a given name. Not after a determiner or a possessive
+    /// (`the Will`, `your Bill`), not a month (`in May`, `until June`), and not inside a run
+    /// of capitalised words, whose readings are the name, place and facility passes', nor
+    /// after `in`, `at` or `on` (see [`WHERE_OR_WHEN`]).
+    pub(super) fn mark_word_name_inside_clause(&self, i: usize, marks: &mut [Option<PhiType>]) {
+        if marks[i].is_some()
+            || i == 0
+            || !self.word_name_candidate(i)
+            || self.clause_start(i)
+            || self.is_month(i)
+        {
+            return;
+        }
+        let p = i - 1;
+        let after_lower_word = self.text[self.words[p].end..self.words[i].start] == *b" "
+            && self.words[p].shape == Shape::Lower
+            && !self.has(p, flag::DETERMINER | flag::POSSESSIVE | flag::PERSON_TITLE)
+            && !WHERE_OR_WHEN.iter().any(|w| self.word_is(p, w));
+        let capital_next = i + 1 < self.words.len()
+            && self.joined(i, b"")
+            && self.words[i + 1].shape != Shape::Lower;
+        if after_lower_word && !capital_next {
+            marks[i] = Some(PhiType::Name);
+        }
+    }
+
+    /// Word `i` is a month's name (`May`, `June`, `August`), which prose capitalises too.
+    fn is_month(&self, i: usize) -> bool {
+        let w = &self.text[self.words[i].start..self.words[i].end];
+        crate::transform::date::MONTHS
+            .iter()
+            .any(|m| m.as_bytes().eq_ignore_ascii_case(w))
     }
 
     /// Word `i + 1`, one space after candidate `i`, is a capitalised surname-list word that

@@ -187,6 +187,7 @@ readings! {
     mark_listed_first_before_person_verb: CAP_MIXED, 0;
     mark_word_name_before_predicate: CAP_NOT_CAPS, flag::FIRST;
     mark_word_name_in_apposition: CAP_NOT_CAPS, flag::FIRST;
+    mark_word_name_inside_clause: CAP_NOT_CAPS, flag::FIRST;
     mark_lower_first_name: LOWER_MIXED, flag::NAME;
     mark_relative_in_parentheses: cased(MIXED, ANY_SHAPE), flag::RELATION;
     mark_handle: AFTER_SIGIL, 0;
