@@ -49,6 +49,18 @@ pub(super) const LOWER_NAME_BLOCKED: u64 = NOT_A_PERSON
     | flag::COPULA
     | flag::CONTACT;
 
+/// Flags of the lower-case word before a capitalised given name that make the name a
+/// thing's or the rest of a longer name (`the Will`, `your Bill`, `Pousada do Sol`).
+const AFTER_LOWER_BLOCKED: u64 = flag::DETERMINER
+    | flag::POSSESSIVE
+    | flag::PERSON_TITLE
+    | flag::PARTICLE
+    | flag::INNER_PARTICLE;
+
+/// Possessives of the speaker or the reader, which `possessives` of `context.toml` (the
+/// relations' owners) does not hold: `your Bill`, `my Will` are things.
+const OWNERS: [&[u8]; 3] = [b"my", b"your", b"our"];
+
 /// Prepositions before a capitalised word that is a place, a time or a thing far more often
 /// than a person (`in Green chart`, `at Hope Street`, `on Grace ward`).
 const WHERE_OR_WHEN: [&[u8]; 3] = [b"in", b"at", b"on"];
@@ -160,22 +172,64 @@ impl Ctx<'_> {
         if marks[i].is_some()
             || i == 0
             || !self.word_name_candidate(i)
-            || self.clause_start(i)
             || self.is_month(i)
+            || self.capital_next(i)
         {
             return;
         }
         let p = i - 1;
-        let after_lower_word = self.text[self.words[p].end..self.words[i].start] == *b" "
-            && self.words[p].shape == Shape::Lower
-            && !self.has(p, flag::DETERMINER | flag::POSSESSIVE | flag::PERSON_TITLE)
-            && !WHERE_OR_WHEN.iter().any(|w| self.word_is(p, w));
-        let capital_next = i + 1 < self.words.len()
-            && self.joined(i, b"")
-            && self.words[i + 1].shape != Shape::Lower;
-        if after_lower_word && !capital_next {
+        if !self.clause_start(i) && self.after_lower_word(p, i) {
+            marks[i] = Some(PhiType::Name);
+            return;
+        }
+        // `Pearl and Ruby will attend`: the second of two candidates joined by a lower-case
+        // `and` is capitalised mid-clause, so both are people.
+        let Some(first) = p.checked_sub(1) else {
+            return;
+        };
+        let pair = self.words[p].shape == Shape::Lower
+            && self.word_is(p, b"and")
+            && self.text[self.words[first].end..self.words[p].start] == *b" "
+            && self.text[self.words[p].end..self.words[i].start] == *b" "
+            && marks[first].is_none()
+            && self.word_name_candidate(first)
+            && !self.is_month(first)
+            && (self.clause_start(first)
+                || first
+                    .checked_sub(1)
+                    .is_some_and(|q| self.after_lower_word(q, first)));
+        if pair {
+            marks[first] = Some(PhiType::Name);
             marks[i] = Some(PhiType::Name);
         }
+    }
+
+    /// Word `p`, one space before word `i`, is an ordinary lower-case word of the clause: no
+    /// determiner, possessive, title or name particle (`the Will`, `your Bill`), not `in`,
+    /// `at` or `on`, and no link between capitals (`Pousada do Sol`).
+    fn after_lower_word(&self, p: usize, i: usize) -> bool {
+        self.text[self.words[p].end..self.words[i].start] == *b" "
+            && self.words[p].shape == Shape::Lower
+            && !self.has(p, AFTER_LOWER_BLOCKED)
+            && !WHERE_OR_WHEN.iter().any(|w| self.word_is(p, w))
+            && !OWNERS.iter().any(|w| self.word_is(p, w))
+            && !self.links_capitals(p)
+    }
+
+    /// Word `p` is a short word after a capitalised one, the link inside a longer proper
+    /// noun (`Pousada do Sol`, `Bank of Hope`, `Church of Grace`).
+    fn links_capitals(&self, p: usize) -> bool {
+        self.words[p].end - self.words[p].start <= 3
+            && p.checked_sub(1).is_some_and(|q| {
+                self.words[q].shape == Shape::Cap
+                    && self.text[self.words[q].end..self.words[p].start] == *b" "
+            })
+    }
+
+    /// A word not in lower case follows word `i` after a space: `i` opens or continues a
+    /// run of capitals (`Rose Garden`, `Faith Clinic`).
+    fn capital_next(&self, i: usize) -> bool {
+        i + 1 < self.words.len() && self.joined(i, b"") && self.words[i + 1].shape != Shape::Lower
     }
 
     /// Word `i` is a month's name (`May`, `June`, `August`), which prose capitalises too.
