@@ -216,10 +216,11 @@ impl Ctx<'_> {
             && !self.links_capitals(p)
     }
 
-    /// Word `p` is a short word after a capitalised one, the link inside a longer proper
-    /// noun (`Pousada do Sol`, `Bank of Hope`, `Church of Grace`).
+    /// Word `p` is `of` or `do` after a capitalised word, the link inside a longer proper
+    /// noun (`Pousada do Sol`, `Bank of Hope`, `Church of Grace`). Other short words after
+    /// a capital take a person (`Ask Anna for Rose`); particles are refused by their flags.
     fn links_capitals(&self, p: usize) -> bool {
-        self.words[p].end - self.words[p].start <= 3
+        (self.word_is(p, b"of") || self.word_is(p, b"do"))
             && p.checked_sub(1).is_some_and(|q| {
                 self.words[q].shape == Shape::Cap
                     && self.text[self.words[q].end..self.words[p].start] == *b" "
