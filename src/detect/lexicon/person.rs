@@ -194,7 +194,7 @@ impl Ctx<'_> {
             && marks[first].is_none()
             && self.word_name_candidate(first)
             && !self.is_month(first)
-            && (self.clause_start(first)
+            && (self.clause_start(first) && !self.after_comma(first)
                 || first
                     .checked_sub(1)
                     .is_some_and(|q| self.after_lower_word(q, first)));
@@ -202,6 +202,12 @@ impl Ctx<'_> {
             marks[first] = Some(PhiType::Name);
             marks[i] = Some(PhiType::Name);
         }
+    }
+
+    /// Word `i` follows a comma: the last items of a list (`Rose, Lily and Iris`) are the
+    /// list readings' (`lists.rs`), which need a person in the list first.
+    fn after_comma(&self, i: usize) -> bool {
+        i > 0 && self.text[self.words[i - 1].end..self.words[i].start].contains(&b',')
     }
 
     /// Word `p`, one space before word `i`, is an ordinary lower-case word of the clause: no
