@@ -7,7 +7,9 @@
 //! tearful`), a relation in apposition (`Amber, her niece,`, `Amber (niece)`, `Will and his
 //! sister June`), a coordination with a person found already (`Amber and Crystal Okafor`),
 //! the rest of a one-case name after a title (`Ms. zhang li`, `mr. de la cruz`), and an
-//! English-word surname after a found given name (`Seo-yeon Park`). The word lists are
+//! English-word surname after a found given name (`Seo-yeon Park`), and (stop 62) the
+//! capital itself where prose would not write one: inside a clause of lower-case words
+//! (`completed by Faith on Monday`, `Pearl and Ruby will attend`). The word lists are
 //! `patterns/words/context.toml`'s.
 
 use super::flag;
