@@ -206,8 +206,8 @@ impl Ctx<'_> {
         }
     }
 
-    /// Word `i` follows a comma: the last items of a list (`Rose, Lily and Iris`) are the
-    /// list readings' (`lists.rs`), which need a person in the list first.
+    /// Word `i` follows a comma: a list's next item (`Rose, Lily and Iris`, left to the list
+    /// readings of `lists.rs`) or an address's (`Paolo Rossi, Via Ida`).
     fn after_comma(&self, i: usize) -> bool {
         i > 0 && self.text[self.words[i - 1].end..self.words[i].start].contains(&b',')
     }
@@ -437,9 +437,7 @@ impl Ctx<'_> {
             return;
         }
         // `Paolo Rossi, Via Ida`: after a comma it is as often the next item of an address.
-        let after_comma =
-            i > 0 && self.text[self.words[i - 1].end..self.words[i].start].contains(&b',');
-        if !after_comma {
+        if !self.after_comma(i) {
             marks[i] = Some(PhiType::Name);
         }
     }
