@@ -182,15 +182,8 @@ fn classify(
     match field {
         Field::Contact => {
             let system = member(obj, "system").and_then(Value::as_str).unwrap_or("");
-            let is_email = member(obj, key)
-                .and_then(Value::as_str)
-                .is_some_and(|v| v.contains('@'));
-            Field::Phi(match system {
-                _ if is_email || system == "email" => PhiType::Email,
-                "fax" => PhiType::Fax,
-                "url" => PhiType::Url,
-                _ => PhiType::Phone,
-            })
+            let value = member(obj, key).and_then(Value::as_str).unwrap_or("");
+            Field::Phi(contact_type(system, value))
         }
         Field::Identifier => Field::Phi(identifier_type(resource)),
         Field::Display => display_type(
@@ -216,8 +209,19 @@ fn classify(
     }
 }
 
+/// What a FHIR `telecom.value` is, by the telecom's `system` and the value's own shape
+/// (an address with an `@` is an e-mail whatever the system says).
+pub(super) fn contact_type(system: &str, value: &str) -> PhiType {
+    match system {
+        _ if value.contains('@') || system == "email" => PhiType::Email,
+        "fax" => PhiType::Fax,
+        "url" => PhiType::Url,
+        _ => PhiType::Phone,
+    }
+}
+
 /// What an `identifier.value` is, by the resource that holds it.
-fn identifier_type(resource: Option<&str>) -> PhiType {
+pub(super) fn identifier_type(resource: Option<&str>) -> PhiType {
     match resource {
         Some("Patient" | "RelatedPerson" | "Person") => PhiType::Mrn,
         Some("Coverage") => PhiType::HealthPlan,
@@ -229,7 +233,7 @@ fn identifier_type(resource: Option<&str>) -> PhiType {
 
 /// What a reference's `display` names: by the referenced resource type, else by the
 /// element it sits in (`serviceProvider`, `subject`, `performer`).
-fn display_type(reference: &str, parent: Option<&str>) -> Field {
+pub(super) fn display_type(reference: &str, parent: Option<&str>) -> Field {
     // `Organization/123`, or a conditional reference `Organization?identifier=…|…`: a
     // type's name right before a `/` or `?`, read back from each `/` and `?`: a webhook
     // has a dozen displays, and a substring search per name set up seven searchers for

@@ -43,6 +43,7 @@ use crate::phi::PhiType;
 use crate::transform::policy::Action as PolicyAction;
 use crate::transform::{age_in_number_slot, DocContext, Transformer};
 
+mod fhir;
 mod joined;
 mod tables;
 
@@ -313,6 +314,8 @@ struct Frame {
     /// The PHI type a child label element names for its sibling `value` (`<entry>
     /// <key>dob</key><value>…</value></entry>`: [`label_type`]).
     label: Option<PhiType>,
+    /// In a FHIR document, what the element's children so far say of a later one's value.
+    siblings: fhir::Siblings,
 }
 
 /// Reads a whole document into its items. `rules`: `None` reads every value as `scan`
@@ -341,6 +344,7 @@ fn read<'a>(
         tables: tables::Tables::default(),
         roots: 0,
         elements: 0,
+        fhir: false,
     };
     loop {
         let start = offset(reader.buffer_position());
@@ -481,6 +485,9 @@ struct ReadState<'a, 'r> {
     tables: tables::Tables,
     roots: usize,
     elements: usize,
+    /// The root element is in FHIR's namespace: `value` attributes are typed by FHIR's
+    /// field rules ([`fhir`]).
+    fhir: bool,
 }
 
 impl<'a> ReadState<'a, '_> {
@@ -546,6 +553,10 @@ impl<'a> ReadState<'a, '_> {
         self.names.push(local);
         let mut attrs =
             attributes(raw, qname.len()).map_err(|(at, why)| malformed(start + at, why))?;
+        if self.stack.is_empty() {
+            self.fhir = fhir::declares_fhir(&attrs);
+        }
+        let fhir_value = self.fhir_value(&attrs);
         let has = |name: &str| attrs.iter().any(|a| a.name == name);
         let (extension, unit) = (has("extension"), has("unit"));
         let attr_value = |name: &str| {
@@ -605,6 +616,9 @@ impl<'a> ReadState<'a, '_> {
                 .or_else(|| self.key_rule(a.name, Some(local)))
                 .unwrap_or(RuleAction::Scan);
             let action = match (rule, scheme) {
+                _ if a.name == "value" && fhir_value.is_some() => {
+                    fhir_value.unwrap_or(Action::Scan)
+                }
                 _ if a.name == "value" && coded == Some(PhiType::Age) => Action::AgeQuantity,
                 _ if a.name == "value" && coded.is_some() => {
                     coded.map_or(Action::Scan, Action::Phi)
@@ -670,6 +684,7 @@ impl<'a> ReadState<'a, '_> {
                 coded: None,
                 cell,
                 label: None,
+                siblings: fhir::Siblings::default(),
             });
         }
         Ok(())
@@ -677,6 +692,22 @@ impl<'a> ReadState<'a, '_> {
 }
 
 impl ReadState<'_, '_> {
+    /// In a FHIR document, the type FHIR's field rules give the `value` attribute of the
+    /// element just opened (its name is the last of `names`); the element is noted on its
+    /// parent's frame for the siblings after it (a telecom's `system`, a `reference`).
+    fn fhir_value(&mut self, attrs: &[RawAttr<'_>]) -> Option<Action> {
+        let keys = self.keys.filter(|_| self.fhir)?;
+        let value = attrs.iter().find(|a| a.name == "value")?.raw_value;
+        let siblings = self.stack.last().map(|f| &f.siblings);
+        let action = fhir::value_action(keys, &self.names, siblings, value);
+        let n = self.names.len();
+        if let (Some(frame), Some(&local)) = (self.stack.last_mut(), self.names.last()) {
+            let parent = n.checked_sub(2).map(|i| self.names[i]);
+            frame.siblings.note(local, value, parent);
+        }
+        action
+    }
+
     /// The field an element is labelled with: by a label attribute (`name`, `key`, `id`,
     /// `n`…) or, for a `value` element, by the label element before it in its parent.
     fn label_of(&self, attrs: &[RawAttr<'_>], local: &str) -> Option<PhiType> {

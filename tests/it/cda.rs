@@ -603,6 +603,53 @@ fn xhtml_names_in_narratives_are_markup_not_phi_red_team_55() {
     }
 }
 
+/// Red team 58, R7: FHIR's XML form keeps every value in a `value` attribute, which the
+/// CDA rules read as a time stamp or scan. In FHIR's namespace the attribute is typed by
+/// FHIR's JSON field rules instead (`name.given`, `address.postalCode`, `telecom.value`,
+/// `identifier.value`, a reference's `display`), so values no detector reads (a nickname,
+/// a lower-case surname, a short postcode, a bare number) are replaced, written as valid
+/// values rather than masked; codes and statuses stay, and the reversible policy gives the
+/// document back byte for byte.
+#[test]
+fn fhir_xml_values_are_typed_by_the_fhir_field_rules_red_team_58_r7() {
+    let doc = r#"<Patient xmlns="http://hl7.org/fhir"><id value="p1"/><identifier><system value="urn:oid:1.2.36.146.595.217.0.1"/><value value="7730"/></identifier><name><use value="official"/><family value="ward"/><given value="Tamsin"/></name><name><use value="nickname"/><given value="Tam"/></name><telecom><system value="phone"/><value value="5555 6473"/></telecom><telecom><system value="email"/><value value="tq at inbox"/></telecom><gender value="female"/><birthDate value="1974-12-25"/><address><line value="7 Mill Row"/><city value="Pleasantville"/><postalCode value="3999"/></address><generalPractitioner><reference value="Practitioner/pr1"/><display value="Harrow"/></generalPractitioner><managingOrganization><display value="Sunnyside"/></managingOrganization></Patient>"#;
+    let out = safe_harbor(doc);
+    for gone in [
+        "\"7730\"",
+        "\"ward\"",
+        "Tamsin",
+        "\"Tam\"",
+        "5555 6473",
+        "tq at inbox",
+        "1974-12-25",
+        "Mill Row",
+        "Pleasantville",
+        "3999",
+        "Harrow",
+        "Sunnyside",
+    ] {
+        assert!(!out.contains(gone), "{gone} crossed in {out}");
+    }
+    for kept in [
+        r#"<use value="nickname"/>"#,
+        r#"<gender value="female"/>"#,
+        r#"<system value="phone"/>"#,
+        r#"<birthDate value="1974"/>"#,
+    ] {
+        assert!(out.contains(kept), "{kept} lost in {out}");
+    }
+    // Typed values are written as values, not masked: a FHIR element has no nullFlavor.
+    assert!(out.contains(r#"<given value="NAME_"#), "{out}");
+    assert!(!out.contains("nullFlavor"), "{out}");
+    let (reversible, store) = deidentify(doc, ContentType::Xml, "reversible");
+    let reversible = reversible.expect("de-identifies").text;
+    assert!(!reversible.contains("\"Tam\""), "{reversible}");
+    let mut stats = RevealStats::default();
+    let back = reveal_xml(&reversible, &store, &Allow::all(), &mut stats).expect("reveals");
+    assert_eq!(back, doc);
+    assert!(stats.revealed > 0 && stats.unknown == 0, "{stats:?}");
+}
+
 /// A CDA observation's value takes the type its `code` names (`[observation_codes]` in
 /// `patterns/fields.toml`), and a quantity in years is an age: the C-CDA Age Observation
 /// (`value xsi:type="PQ" value="93" unit="a"`) no longer crosses as a bare number (red team

@@ -2506,6 +2506,7 @@ const CHANNELS: &[&str] = &[
     "xml_unknown",
     "xml_note",
     "xml_attr",
+    "fhir_xml_typed",
     "xml_root",
     "xml_time",
     "xml_element_name",
@@ -3761,6 +3762,9 @@ fn channel(ch: &str, c: &Canary, v: &str) -> Option<Req> {
             Some("application/xml"),
             format!("<Visit ref=\"{}\" kind=\"progress\"/>", xml_text(v)),
         ),
+        // FHIR's XML form: the value in the `value` attribute of the element its kind is
+        // (red team 58, R7), typed by FHIR's field rules.
+        "fhir_xml_typed" => Req::new("x", Some("application/fhir+xml"), fhir_xml_typed(c, v)),
         // Where the schema wants an OID or a TS: a changed value is masked, its token carried
         // in a comment.
         "xml_root" => Req::new(
@@ -4444,6 +4448,23 @@ fn token_of(v: &str) -> String {
 
 /// A value as XML text or an attribute value writes it; a character reference a trick
 /// built (`&#82;`, `&#x52;`) is kept as one.
+/// A FHIR XML Patient holding `v` where FHIR puts a value of the canary's kind.
+fn fhir_xml_typed(c: &Canary, v: &str) -> String {
+    let v = xml_text(v);
+    let field = match c.kind {
+        Kind::Name => format!("<name><family value=\"{v}\"/><given value=\"{v}\"/></name>"),
+        Kind::Mrn => format!("<identifier><value value=\"{v}\"/></identifier>"),
+        Kind::Ssn => format!(
+            "<identifier><system value=\"http://hl7.org/fhir/sid/us-ssn\"/><value value=\"{v}\"/></identifier>"
+        ),
+        Kind::Phone => format!("<telecom><system value=\"phone\"/><value value=\"{v}\"/></telecom>"),
+        Kind::Email => format!("<telecom><system value=\"email\"/><value value=\"{v}\"/></telecom>"),
+        Kind::Dob => format!("<birthDate value=\"{v}\"/>"),
+        Kind::Addr => format!("<address><line value=\"{v}\"/></address>"),
+    };
+    format!("<Patient xmlns=\"http://hl7.org/fhir\"><id value=\"p1\"/>{field}<gender value=\"female\"/></Patient>")
+}
+
 fn xml_text(v: &str) -> String {
     let mut o = String::with_capacity(v.len());
     for (i, ch) in v.char_indices() {
