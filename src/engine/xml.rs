@@ -554,7 +554,8 @@ impl<'a> ReadState<'a, '_> {
         let mut attrs =
             attributes(raw, qname.len()).map_err(|(at, why)| malformed(start + at, why))?;
         if self.stack.is_empty() {
-            self.fhir = fhir::declares_fhir(&attrs);
+            self.fhir =
+                fhir::declares_fhir(&attrs) || self.keys.is_some_and(|k| k.is_resource_type(local));
         }
         let fhir_value = self.fhir_value(&attrs);
         let has = |name: &str| attrs.iter().any(|a| a.name == name);
@@ -586,6 +587,13 @@ impl<'a> ReadState<'a, '_> {
             .find(|a| a.name == "codeSystem")
             .map(|a| format!("urn:oid:{}", a.raw_value.trim()));
         let label = self.label_of(&attrs, local);
+        // What the element's own name types (`<firstName value="…"/>`, `<zip v="…"/>`): its
+        // value attribute holds that field, as its text would. A date is left to the TS
+        // rule, which writes a changed time stamp back as one.
+        let own = match self.key_rule(local, self.names.iter().rev().nth(1).copied()) {
+            Some(RuleAction::Phi(ty)) if ty != PhiType::Date => Some(ty),
+            _ => None,
+        };
         let maskable = !has("nullFlavor");
         let colspan = attrs
             .iter()
@@ -627,6 +635,10 @@ impl<'a> ReadState<'a, '_> {
                 // A label says what the value is, over the CDA default (`@value` a time).
                 _ if is_labelled_value(a.name) && label.is_some() => {
                     label.map_or(Action::Scan, Action::Phi)
+                }
+                _ if is_labelled_value(a.name) && own == Some(PhiType::Age) => Action::AgeQuantity,
+                _ if is_labelled_value(a.name) && own.is_some() => {
+                    own.map_or(Action::Scan, Action::Phi)
                 }
                 (RuleAction::Time, _) if unit && years => Action::AgeQuantity,
                 (rule, _) => match rule {

@@ -650,6 +650,31 @@ fn fhir_xml_values_are_typed_by_the_fhir_field_rules_red_team_58_r7() {
     assert!(stats.revealed > 0 && stats.unknown == 0, "{stats:?}");
 }
 
+/// Any XML: an element whose name the key rules type holds that field in its `value`
+/// attribute (`<firstName value="…"/>`, `<zip v="…"/>`), as in its text; an age is
+/// aggregated in place and a date left to the TS rule. A document whose root is a FHIR
+/// resource is read by FHIR's rules without the namespace too.
+#[test]
+fn element_names_type_their_value_attributes() {
+    let out = safe_harbor(
+        r#"<Person><firstName value="Tam"/><zip value="3999"/><age value="93" unit="a"/><birthTime value="19610823"/><phone v="5555 6473"/><kind value="home"/></Person>"#,
+    );
+    for gone in ["Tam", "3999", "\"93\"", "19610823", "5555 6473"] {
+        assert!(!out.contains(gone), "{gone} crossed in {out}");
+    }
+    for kept in [
+        r#"<birthTime value="1961"/>"#,
+        r#"<kind value="home"/>"#,
+        r#"unit="a""#,
+    ] {
+        assert!(out.contains(kept), "{kept} lost in {out}");
+    }
+    let bare = safe_harbor(
+        r#"<Patient><name><given value="Tam"/><family value="ward"/></name></Patient>"#,
+    );
+    assert!(!bare.contains("Tam") && !bare.contains("ward"), "{bare}");
+}
+
 /// A CDA observation's value takes the type its `code` names (`[observation_codes]` in
 /// `patterns/fields.toml`), and a quantity in years is an age: the C-CDA Age Observation
 /// (`value xsi:type="PQ" value="93" unit="a"`) no longer crosses as a bare number (red team

@@ -2507,6 +2507,7 @@ const CHANNELS: &[&str] = &[
     "xml_note",
     "xml_attr",
     "fhir_xml_typed",
+    "xml_known_value_attr",
     "xml_root",
     "xml_time",
     "xml_element_name",
@@ -3765,6 +3766,12 @@ fn channel(ch: &str, c: &Canary, v: &str) -> Option<Req> {
         // FHIR's XML form: the value in the `value` attribute of the element its kind is
         // (red team 58, R7), typed by FHIR's field rules.
         "fhir_xml_typed" => Req::new("x", Some("application/fhir+xml"), fhir_xml_typed(c, v)),
+        // Any XML: an element the key rules type holds its value in a `value` attribute.
+        "xml_known_value_attr" => Req::new(
+            "x",
+            Some("application/xml"),
+            format!("<Visit><{} value=\"{}\"/></Visit>", c.key, xml_text(v)),
+        ),
         // Where the schema wants an OID or a TS: a changed value is masked, its token carried
         // in a comment.
         "xml_root" => Req::new(
