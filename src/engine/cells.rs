@@ -233,6 +233,36 @@ fn column_of(engine: &Engine, header: &str) -> Option<Column> {
     (key == "name" || engine.fields.is_name_key(&key)).then_some(Column::NamePart)
 }
 
+/// Types only a person has: a table with such a column is a table of people.
+const PERSON_ONLY: [PhiType; 7] = [
+    PhiType::Age,
+    PhiType::Zip,
+    PhiType::Mrn,
+    PhiType::Phone,
+    PhiType::Ssn,
+    PhiType::Email,
+    PhiType::Address,
+];
+
+/// Whether `columns` hold one only a person has (an age, a ZIP, a record number, a
+/// phone…). A date says nothing: drugs and exercises have dates too.
+fn of_people(columns: impl IntoIterator<Item = Option<Column>>) -> bool {
+    columns
+        .into_iter()
+        .flatten()
+        .any(|c| matches!(c, Column::Typed(ty) if PERSON_ONLY.contains(&ty)))
+}
+
+/// In a table of people, a name column (`Name`, `First`, `Last`) holds their names: every
+/// cell is typed whole, where alone the header may head a drug's or a lab's value and only
+/// a cell that reads as a name is one (`ines ward`, whose `ward` is a word).
+fn in_table_of(column: Column, people: bool) -> Column {
+    match column {
+        Column::NamePart if people => Column::Typed(PhiType::Name),
+        c => c,
+    }
+}
+
 /// The cell `r` of a `column`, pushed with its type when the column types it.
 fn push_column_cell(
     engine: &Engine,
@@ -336,7 +366,8 @@ fn markup(
                         }
                         headers[col] = column_of(engine, &without_tags(inner));
                     } else if let Some(Some(column)) = headers.get(col) {
-                        push_column_cell(engine, text, start..at, *column, out);
+                        let column = in_table_of(*column, of_people(headers.iter().copied()));
+                        push_column_cell(engine, text, start..at, column, out);
                     }
                 }
                 col += 1;
@@ -444,10 +475,14 @@ fn header_of(
         if !names_ok {
             return None;
         }
-        let types: Vec<Option<Column>> = cells
+        let mut types: Vec<Option<Column>> = cells
             .iter()
             .map(|r| column_of(engine, &text[r.clone()]))
             .collect();
+        let people = of_people(types.iter().copied());
+        for t in types.iter_mut().flatten() {
+            *t = in_table_of(*t, people);
+        }
         types.iter().any(Option::is_some).then_some((d, types))
     })
 }
@@ -557,6 +592,10 @@ fn aligned_header(engine: &Engine, line: &str, ruled: bool) -> Option<Vec<Aligne
             at,
             column: column_of(engine, name),
         });
+    }
+    let people = of_people(columns.iter().map(|c| c.column));
+    for c in &mut columns {
+        c.column = c.column.map(|col| in_table_of(col, people));
     }
     let known = columns.iter().filter(|c| c.column.is_some()).count();
     (columns.len() >= 2 && (known >= 2 || ruled && known >= 1)).then_some(columns)

@@ -12,7 +12,9 @@
 
 use std::ops::Range;
 
+use super::xml::learn_value;
 use super::{nested, serialised, Engine, ScanError};
+use crate::detect::learned::Learned;
 use crate::detect::Scratch;
 use crate::phi::PhiType;
 use crate::transform::{DocContext, Transformer};
@@ -107,6 +109,29 @@ pub fn split(
         any |= cut_serialised(engine, text, t, ctx, counts, &mut parts)?;
     }
     Ok(any.then_some(parts))
+}
+
+/// The values of the typed cells among `parts` (serialised values, table cells typed by
+/// their header), learned as a structured payload's values are, for the prose to be searched
+/// for them.
+pub fn learned(text: &str, parts: &[Part]) -> Learned {
+    let mut learned = Learned::default();
+    for part in parts {
+        match part {
+            Part::Cell(_, at, ty) => learn_value(&mut learned, *ty, &text[at.clone()]),
+            Part::Table(r, cells) => {
+                for (cell, ty) in cells {
+                    let at = r.start + cell.start..r.start + cell.end;
+                    if let Some(v) = text.get(at) {
+                        learn_value(&mut learned, *ty, v);
+                    }
+                }
+            }
+            Part::Prose(_) | Part::Record(_) => {}
+        }
+    }
+    learned.finish();
+    learned
 }
 
 /// Values of records serialised in the prose parts by other syntaxes (logfmt, SQL, YAML,

@@ -800,6 +800,10 @@ impl Engine {
         // as text, its spans moved to where it stands in the whole.
         let ctx = DocContext::default();
         if let Some(parts) = embedded::split(self, text, t, &ctx, scratch, &mut counts)? {
+            // What the typed cells hold is searched for in the prose too, as a structured
+            // payload's values are (`ATTENDEE;CN=Tamsin Quenby` … `SUMMARY:eval - quenby`).
+            let learned = embedded::learned(text, &parts);
+            let learned = (!learned.is_empty()).then_some(&learned);
             let mut out = Output {
                 text: String::with_capacity(text.len()),
                 spans: Vec::new(),
@@ -821,11 +825,13 @@ impl Engine {
                         continue;
                     }
                     embedded::Part::Prose(r) => {
-                        let piece = self.deidentify_prose(&text[r.clone()], &[], t, scratch)?;
+                        let piece =
+                            self.deidentify_prose(&text[r.clone()], &[], learned, t, scratch)?;
                         (r, piece)
                     }
                     embedded::Part::Table(r, cells) => {
-                        let piece = self.deidentify_prose(&text[r.clone()], &cells, t, scratch)?;
+                        let piece =
+                            self.deidentify_prose(&text[r.clone()], &cells, learned, t, scratch)?;
                         (r, piece)
                     }
                 };
@@ -842,15 +848,17 @@ impl Engine {
             }
             return Ok(out);
         }
-        self.deidentify_prose(text, &[], t, scratch)
+        self.deidentify_prose(text, &[], None, t, scratch)
     }
 
     /// Text without records in it: its encoded runs opened, then read as plain text, with
-    /// `cells` (table cells typed by their header, ranges of `text`) written as their type.
+    /// `cells` (table cells typed by their header, ranges of `text`) written as their type;
+    /// `learned`: values typed elsewhere in the body, searched for here too.
     fn deidentify_prose(
         &self,
         text: &str,
         cells: &[embedded::Cell],
+        learned: Option<&Learned>,
         t: &Transformer<'_>,
         scratch: &mut Scratch,
     ) -> Result<Output, ScanError> {
@@ -858,19 +866,19 @@ impl Engine {
         if let Some(rewritten) = nested::encoded_runs(self, text, t, scratch, &mut counts)? {
             // Opening the runs moves the cells: the text is read cut around them instead.
             if !cells.is_empty() {
-                return self.deidentify_cut_at_cells(text, cells, t, scratch);
+                return self.deidentify_cut_at_cells(text, cells, learned, t, scratch);
             }
             // The runs are done: read the rest as plain text. Looking for runs again would
             // find the re-encoded ones, and a rewrite that is not a fixed point (found by
             // fuzzing) recursed until the stack overflowed.
-            let mut out = self.deidentify_plain_text(&rewritten, &[], t, scratch)?;
+            let mut out = self.deidentify_plain_text(&rewritten, &[], learned, t, scratch)?;
             out.spans.clear();
             for (a, b) in out.counts.iter_mut().zip(&counts) {
                 *a += b;
             }
             return Ok(out);
         }
-        self.deidentify_plain_text(text, cells, t, scratch)
+        self.deidentify_plain_text(text, cells, learned, t, scratch)
     }
 
     /// Text holding encoded runs and typed cells: each cell written as its type, the prose
@@ -879,6 +887,7 @@ impl Engine {
         &self,
         text: &str,
         cells: &[embedded::Cell],
+        learned: Option<&Learned>,
         t: &Transformer<'_>,
         scratch: &mut Scratch,
     ) -> Result<Output, ScanError> {
@@ -888,7 +897,7 @@ impl Engine {
             if r.is_empty() {
                 return Ok::<(), ScanError>(());
             }
-            let piece = self.deidentify_prose(&text[r.clone()], &[], t, scratch)?;
+            let piece = self.deidentify_prose(&text[r.clone()], &[], learned, t, scratch)?;
             out.text.push_str(&piece.text);
             out.spans.extend(piece.spans.into_iter().map(|mut s| {
                 s.start += r.start;
@@ -925,18 +934,22 @@ impl Engine {
         &self,
         text: &str,
         cells: &[embedded::Cell],
+        learned: Option<&Learned>,
         t: &Transformer<'_>,
         scratch: &mut Scratch,
     ) -> Result<Output, ScanError> {
         let mut counts = [0; PhiType::ALL.len()];
-        let (canon, mut view_spans) = self.read_checked(text, None, t, scratch)?;
+        let (canon, mut view_spans) = self.read_checked(text, learned, t, scratch)?;
         let view = canon.as_ref().map_or(text, Canon::text);
         let ctx = DocContext {
             patient_key: patient_key_from_text(view, &view_spans),
         };
         // A note naming a remembered patient (their MRN) is read again with their memory.
-        if let Some(learned) = self.recall_text_patient(t, ctx.patient_key.as_deref())? {
-            view_spans = self.read_checked(text, Some(&learned), t, scratch)?.1;
+        if let Some(mut memory) = self.recall_text_patient(t, ctx.patient_key.as_deref())? {
+            for (v, ty) in learned.into_iter().flat_map(Learned::values) {
+                memory.add(ty, v);
+            }
+            view_spans = self.read_checked(text, Some(&memory), t, scratch)?.1;
         }
         let (spans, values) = to_source(canon.as_ref(), view, &view_spans);
         if !cells.is_empty() {

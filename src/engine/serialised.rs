@@ -1617,12 +1617,17 @@ mod tests {
             ]
         );
         let ics = "BEGIN:VEVENT\r\nATTENDEE;CN=Hope Walker;ROLE=REQ:mailto:x@y.example\r\n\
-                   ORGANIZER;CN=\"Miles Ward\":mailto:m@y.example\r\nSUMMARY:OT eval\r\nEND:VEVENT";
+                   ORGANIZER;CN=\"Miles Ward\":mailto:m@y.example\r\nSUMMARY:OT eval\r\n\
+                   LOCATION:14 larch way\\, ludlow\r\nGEO:42.3601;-71.0589\r\n\
+                   CONTACT:ines ward\r\nEND:VEVENT";
         assert_eq!(
             typed_values(ics),
             vec![
                 ("Hope Walker", PhiType::Name),
-                ("Miles Ward", PhiType::Name)
+                ("Miles Ward", PhiType::Name),
+                ("14 larch way\\, ludlow", PhiType::Location),
+                ("42.3601;-71.0589", PhiType::Location),
+                ("ines ward", PhiType::Name),
             ]
         );
         // Without a card or a component opened, a `FN:` line is a label like any other.

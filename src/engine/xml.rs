@@ -1402,7 +1402,7 @@ fn learn(items: &[Item<'_>]) -> (Learned, DocContext) {
 /// towns and organisations (LOCATION) and its five-digit ZIP codes are learned too: in
 /// one document they are specific enough, and a narrative repeats them after a street
 /// line the detector ended early (`…, Harrowgate NH 03031`).
-fn learn_value(learned: &mut Learned, ty: PhiType, v: &str) {
+pub(super) fn learn_value(learned: &mut Learned, ty: PhiType, v: &str) {
     let v = v.trim();
     match ty {
         PhiType::Zip => {

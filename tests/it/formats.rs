@@ -698,6 +698,33 @@ fn a_tsv_table_sent_as_text_is_typed_by_its_header() {
     );
 }
 
+/// A table with a column only a person has (age, ZIP, phone) is a table of people: its
+/// bare `Name` column is typed whole, a name made of words included (`ines ward`; red team
+/// 58, R4). A medication table's `Name` column beside a date is still read as prose. What
+/// typed cells hold is then searched for in the text around them (`ines` alone below), as
+/// an iCalendar event's attendee is in its summary.
+#[test]
+fn name_columns_of_people_tables_are_typed_and_learned() {
+    let body = "name\tage\tzip\nines ward\t93\t01085\n\nCalled ines about transport.\n";
+    let (out, _) = run(body, ContentType::Text, "safe-harbor");
+    let t = &out.text;
+    for gone in ["ines", "ward", "\t93\t", "01085"] {
+        assert!(!t.contains(gone), "{gone} crossed in {t}");
+    }
+    assert!(t.contains("about transport"), "{t}");
+    let meds = "| Name | Route | Start date |\n|---|---|---|\n| Keppra | oral | 2024-01-02 |\n";
+    let (out, _) = run(meds, ContentType::Text, "safe-harbor");
+    assert!(out.text.contains("| Keppra |"), "{}", out.text);
+    let ics = "BEGIN:VEVENT\nATTENDEE;CN=Tamsin Quenby:mailto:x@y.example\nSUMMARY:OT eval - tam quenby\n\
+               LOCATION:14 Larch Way\\, Ludlow\nGEO:42.3601;-71.0589\nEND:VEVENT\n";
+    let (out, _) = run(ics, ContentType::Text, "safe-harbor");
+    let t = &out.text;
+    for gone in ["quenby", "Quenby", "Larch", "42.3601"] {
+        assert!(!t.contains(gone), "{gone} crossed in {t}");
+    }
+    assert!(t.contains("SUMMARY:OT eval - "), "{t}");
+}
+
 /// XML label/value pairs (red team 58, R8): a value is typed by the label beside it, in a
 /// label attribute (`name`, `key`, `id`, `n`), or a `key` element before its `value`, as
 /// JSON's `{"name": "age", "value": "93"}` is.
