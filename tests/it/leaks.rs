@@ -2508,6 +2508,7 @@ const CHANNELS: &[&str] = &[
     "xml_attr",
     "fhir_xml_typed",
     "xml_known_value_attr",
+    "text_ical",
     "xml_root",
     "xml_time",
     "xml_element_name",
@@ -4347,6 +4348,22 @@ fn channel(ch: &str, c: &Canary, v: &str) -> Option<Req> {
             Req::json(
                 "j",
                 &json!({"card": format!("BEGIN:VCARD\nVERSION:4.0\n{line}\nEND:VCARD")}),
+            )
+        }
+        // An iCalendar event sent as text: its attendee, place and contact typed by property.
+        "text_ical"
+            if !v.contains(['\n', '\r', ';', ':', '"', ','])
+                && matches!(c.kind, Kind::Name | Kind::Addr | Kind::Phone) =>
+        {
+            let line = match c.kind {
+                Kind::Name => format!("ATTENDEE;CN={v}:mailto:pt@inbox.example"),
+                Kind::Addr => format!("LOCATION:{v}"),
+                _ => format!("CONTACT:{v}"),
+            };
+            Req::new(
+                "t",
+                Some("text/plain"),
+                format!("BEGIN:VCALENDAR\nBEGIN:VEVENT\nSUMMARY:OT home visit\n{line}\nEND:VEVENT\nEND:VCALENDAR\n"),
             )
         }
         // Stop 59 (formats59): tables under the wrong label (R5/P7), each cell typed by its
