@@ -31,6 +31,12 @@ const SLOT_BLOCKED: u64 = NOT_A_PERSON
 /// `signed for by ida.`) and `remember`.
 const SLOT_HEADS: [&[u8]; 2] = [b"by", b"remember"];
 
+/// Auxiliaries that, after a relation and a given name, make the name the subject
+/// (`son-in-law grant will pick her up`, `wife joy has the keys`).
+const RELATIVE_AUXILIARIES: [&[u8]; 11] = [
+    b"is", b"was", b"will", b"has", b"had", b"can", b"would", b"could", b"should", b"did", b"does",
+];
+
 impl Ctx<'_> {
     /// Word `k` is a lower-case given name of the lists that is no word (`lower_name`) nor
     /// any cue or verb, in a text written in mixed case.
@@ -224,7 +230,7 @@ impl Ctx<'_> {
     /// [`Self::lower_given_word`], or one that is also a clinical abbreviation
     /// (`max`, `pat`; a shorthand the lists hold among the function words of notes), never
     /// a cue, place or other function word.
-    fn lower_given_in_sure_slot(&self, k: usize) -> bool {
+    pub(super) fn lower_given_in_sure_slot(&self, k: usize) -> bool {
         let w = &self.words[k];
         let f = w.flags;
         self.lower_given_word(k)
@@ -327,6 +333,40 @@ impl Ctx<'_> {
             return;
         }
         marks[i] = Some(PhiType::Name);
+    }
+
+    /// `son-in-law grant will pick her up`, `husband art called`, `lives with son jack.`:
+    /// in mixed case, a lower-case given name right after a relation word (or an
+    /// `-in-law`), before a verb of its own or the end of its phrase, is that relative. No
+    /// function word is read so (`wife will call`, `daughter may visit`), and a word after
+    /// it must be a verb (`daughter rose and` is left).
+    pub(super) fn mark_lower_name_after_relation(&self, i: usize, marks: &mut [Option<PhiType>]) {
+        if i == 0 || marks[i].is_some() || self.caps_mode || self.lower_mode {
+            return;
+        }
+        let r = i - 1;
+        let w = &self.words[i];
+        if !(self.has(r, flag::RELATION) || self.in_law(r))
+            || self.text[self.words[r].end..w.start] != *b" "
+            || self.has(i, flag::STOP)
+            || !self.lower_given_word(i)
+        {
+            return;
+        }
+        let ends = matches!(
+            self.text.get(w.end),
+            None | Some(b',' | b'.' | b';' | b')' | b'\n' | b'\r')
+        );
+        let v = i + 1;
+        let verb_next = v < self.words.len()
+            && self.text[w.end..self.words[v].start] == *b" "
+            && (self.has(
+                v,
+                flag::PERSON_VERB | flag::SUBJECT_VERB | flag::COPULA | flag::CONTACT,
+            ) || RELATIVE_AUXILIARIES.iter().any(|a| self.word_is(v, a)));
+        if ends || verb_next {
+            marks[i] = Some(PhiType::Name);
+        }
     }
 
     /// Word `k` is a lower-case given name of the lists, three letters or more, that may

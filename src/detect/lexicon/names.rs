@@ -1256,14 +1256,14 @@ impl Ctx<'_> {
         }
     }
 
-    /// `husband (Frank)`, `daughter (Maria Ortiz) called`: a name in parentheses right after
-    /// a relation word, written as one, even when it is also an English word. Not
+    /// `husband (Frank)`, `daughter (Maria Ortiz) called`, `husband (art)`: a name in
+    /// parentheses right after a relation word, even when it is also an English word. Not
     /// `son (HCP)` or `wife (RN)`: credentials, cues and clinical words are left.
     pub(super) fn mark_relative_in_parentheses(&self, i: usize, marks: &mut [Option<PhiType>]) {
         let first = i + 1;
+        // In a lower-case note only the lower-case reading below can hold.
         if first >= self.words.len()
             || self.caps_mode
-            || self.lower_mode
             || !self.has(i, flag::RELATION)
             || !matches!(
                 &self.text[self.words[i].end..self.words[first].start],
@@ -1273,10 +1273,12 @@ impl Ctx<'_> {
             return;
         }
         let refused = flag::NEVER_NAME | flag::RELATION | flag::STRONG_CUE | flag::ROLE;
+        // `husband (art)`: a lower-case given name there too, even one that is a word.
         let name_word = |k: usize| {
             self.words[k].shape == Shape::Cap
                 && !self.has(k, refused)
                 && (self.has(k, flag::NAME) || self.unknown_word(k))
+                || self.words[k].shape == Shape::Lower && self.lower_given_in_sure_slot(k)
         };
         let closes = |k: usize| self.text.get(self.words[k].end) == Some(&b')');
         if !name_word(first) {

@@ -189,7 +189,7 @@ readings! {
     mark_word_name_in_apposition: CAP_NOT_CAPS, flag::FIRST;
     mark_word_name_inside_clause: CAP_NOT_CAPS, flag::FIRST;
     mark_lower_first_name: LOWER_MIXED, flag::NAME;
-    mark_relative_in_parentheses: cased(MIXED, ANY_SHAPE), flag::RELATION;
+    mark_relative_in_parentheses: cased(NOT_CAPS, ANY_SHAPE), flag::RELATION;
     mark_handle: AFTER_SIGIL, 0;
     mark_unlisted_last_first: GAP_COMMA, 0;
     mark_after_place_label: ANY_WORD, flag::PLACE_LABEL | flag::PLACE_FIELD;
@@ -211,6 +211,7 @@ readings! {
     mark_caps_last_first_cell: GAP_COMMA, 0;
     mark_quoted_last_first_cell: AFTER_SIGIL, 0;
     mark_lower_given_surname: LOWER_MIXED, flag::FIRST;
+    mark_lower_name_after_relation: LOWER_MIXED, flag::FIRST;
     mark_after_handover: CAP_MIXED, 0;
     mark_before_request_to: CAP_MIXED, 0;
     mark_word_name_after_head: CAP_NOT_CAPS, flag::FIRST;
