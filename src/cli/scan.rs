@@ -34,7 +34,8 @@ pub struct ScanArgs {
     /// Content type (text/plain, application/json, application/fhir+json,
     /// application/x-www-form-urlencoded, application/hl7-v2, text/csv,
     /// text/tab-separated-values, application/xml or application/cda+xml,
-    /// application/edi-x12); inferred from the extension or content if absent.
+    /// application/edi-x12, text/calendar, text/vcard); inferred from the extension or
+    /// content if absent.
     #[arg(long)]
     pub content_type: Option<String>,
     /// Read JSON lines {"id", "text", "content_type"?} and write one line per input:

@@ -78,9 +78,14 @@ impl Learned {
         self.push(ty, v);
         match ty {
             PhiType::Name | PhiType::ProviderName => {
+                let mixed_case = v.chars().any(char::is_lowercase);
                 for part in v.split(|c: char| c.is_whitespace() || c == ',') {
                     let part = part.trim_matches(|c: char| !c.is_alphanumeric());
-                    if part.len() >= MIN_LEN && !is_title(part) && !is_placeholder(part) {
+                    if part.len() >= MIN_LEN
+                        && !is_title(part)
+                        && !is_placeholder(part)
+                        && !(mixed_case && is_credential_or_initials(part))
+                    {
                         self.push(ty, part);
                     }
                 }
@@ -515,6 +520,13 @@ fn user_names(v: &str) -> Vec<String> {
     out
 }
 
+/// A part of a name written in mixed case that is two or three capitals (`Harrow OT`,
+/// `Jane Doe, RN`, `JR Smith`): a credential or initials, which searched for alone would
+/// take every `OT` of a therapy note.
+fn is_credential_or_initials(part: &str) -> bool {
+    (2..=3).contains(&part.len()) && part.bytes().all(|b| b.is_ascii_uppercase())
+}
+
 fn is_title(w: &str) -> bool {
     [
         "mr", "mrs", "ms", "dr", "miss", "jr", "sr", "ii", "iii", "md",
@@ -526,6 +538,20 @@ fn is_title(w: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_credential_beside_a_name_is_not_learned_alone() {
+        let mut l = Learned::default();
+        l.add(PhiType::ProviderName, "Harrow OT");
+        l.add(PhiType::Name, "LI WU");
+        let parts: Vec<&str> = l.values().map(|(v, _)| v).collect();
+        assert!(
+            parts.contains(&"Harrow") && !parts.contains(&"OT"),
+            "{parts:?}"
+        );
+        // A name written in capitals keeps its short parts.
+        assert!(parts.contains(&"LI") && parts.contains(&"WU"), "{parts:?}");
+    }
 
     #[test]
     fn a_zip_an_ssn_tail_and_a_street_name_are_learned() {

@@ -123,6 +123,9 @@ impl FromStr for ContentType {
             // HTML is read as text: markup in text is read by the text reader (and a body
             // that reads as XML by the XML reader, `deidentify_sniffed`).
             "text/plain" | "text" | "text/markdown" | "text/html" => ContentType::Text,
+            // vCard and iCalendar bodies: text whose content lines the text reader types by
+            // property (`engine::serialised`).
+            "text/calendar" | "text/vcard" | "text/x-vcard" | "text/directory" => ContentType::Text,
             "application/hl7-v2"
             | "x-application/hl7-v2+er7"
             | "application/hl7-v2+er7"

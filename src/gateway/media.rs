@@ -156,6 +156,8 @@ pub const KNOWN_ESSENCES: &[&str] = &[
     "text/json",
     "application/x-www-form-urlencoded",
     "text/plain",
+    "text/calendar",
+    "text/vcard",
     "text/markdown",
     "text/csv",
     "application/csv",

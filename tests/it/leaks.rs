@@ -2509,6 +2509,7 @@ const CHANNELS: &[&str] = &[
     "fhir_xml_typed",
     "xml_known_value_attr",
     "text_ical",
+    "calendar_ical",
     "xml_root",
     "xml_time",
     "xml_element_name",
@@ -4351,7 +4352,7 @@ fn channel(ch: &str, c: &Canary, v: &str) -> Option<Req> {
             )
         }
         // An iCalendar event sent as text: its attendee, place and contact typed by property.
-        "text_ical"
+        "text_ical" | "calendar_ical"
             if !v.contains(['\n', '\r', ';', ':', '"', ','])
                 && matches!(c.kind, Kind::Name | Kind::Addr | Kind::Phone) =>
         {
@@ -4360,9 +4361,11 @@ fn channel(ch: &str, c: &Canary, v: &str) -> Option<Req> {
                 Kind::Addr => format!("LOCATION:{v}"),
                 _ => format!("CONTACT:{v}"),
             };
+            // Sent as text, and under iCalendar's own media type.
+            let ct = if ch == "text_ical" { "text/plain" } else { "text/calendar" };
             Req::new(
                 "t",
-                Some("text/plain"),
+                Some(ct),
                 format!("BEGIN:VCALENDAR\nBEGIN:VEVENT\nSUMMARY:OT home visit\n{line}\nEND:VEVENT\nEND:VCALENDAR\n"),
             )
         }
