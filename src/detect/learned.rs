@@ -81,10 +81,11 @@ impl Learned {
                 let mixed_case = v.chars().any(char::is_lowercase);
                 for part in v.split(|c: char| c.is_whitespace() || c == ',') {
                     let part = part.trim_matches(|c: char| !c.is_alphanumeric());
+                    let credential = mixed_case && is_credential_or_initials(part);
                     if part.len() >= MIN_LEN
                         && !is_title(part)
                         && !is_placeholder(part)
-                        && !(mixed_case && is_credential_or_initials(part))
+                        && !credential
                     {
                         self.push(ty, part);
                     }
