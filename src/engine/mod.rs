@@ -1506,7 +1506,7 @@ impl Engine {
     }
 
     /// A published code-system or identifier-system URI of the shipped list.
-    fn is_terminology_system(&self, value: &str) -> bool {
+    pub(crate) fn is_terminology_system(&self, value: &str) -> bool {
         value.len() <= MAX_SYSTEM_URI
             && self
                 .terminology_systems

@@ -71,6 +71,9 @@ pub enum Action {
     },
     Literal,
     Oid,
+    /// A FHIR `system`: kept while it is an OID URN (`urn:oid:1.2.36.1`) or a terminology
+    /// the project lists (`http://loinc.org`), else scanned.
+    System,
     /// An `id`'s root; `extension`: the element has one.
     Root {
         extension: bool,
@@ -1617,6 +1620,10 @@ impl Deidentifier<'_, '_, '_> {
             Action::Keep { coded } => self.keeps_code(v, coded),
             Action::Literal => !v.contains(char::is_whitespace) && !self.is_learned(v),
             Action::Oid => is_oid(v),
+            Action::System => {
+                v.trim().strip_prefix("urn:oid:").is_some_and(is_oid)
+                    || self.engine.is_terminology_system(v.trim())
+            }
             Action::Root { extension } if is_oid(v) => {
                 if extension {
                     true

@@ -612,7 +612,7 @@ fn xhtml_names_in_narratives_are_markup_not_phi_red_team_55() {
 /// document back byte for byte.
 #[test]
 fn fhir_xml_values_are_typed_by_the_fhir_field_rules_red_team_58_r7() {
-    let doc = r#"<Patient xmlns="http://hl7.org/fhir"><id value="p1"/><identifier><system value="urn:oid:1.2.36.146.595.217.0.1"/><value value="7730"/></identifier><name><use value="official"/><family value="ward"/><given value="Tamsin"/></name><name><use value="nickname"/><given value="Tam"/></name><telecom><system value="phone"/><value value="5555 6473"/></telecom><telecom><system value="email"/><value value="tq at inbox"/></telecom><gender value="female"/><birthDate value="1974-12-25"/><address><line value="7 Mill Row"/><city value="Pleasantville"/><postalCode value="3999"/></address><generalPractitioner><reference value="Practitioner/pr1"/><display value="Harrow"/></generalPractitioner><managingOrganization><display value="Sunnyside"/></managingOrganization></Patient>"#;
+    let doc = r#"<Patient xmlns="http://hl7.org/fhir"><id value="p1"/><identifier><system value="urn:oid:1.2.36.146.595.217.0.1"/><value value="7730"/></identifier><name><use value="official"/><family value="ward"/><given value="Tamsin"/></name><name><use value="nickname"/><given value="Tam"/></name><telecom><system value="phone"/><value value="5555 6473"/></telecom><telecom><system value="email"/><value value="tq at inbox"/></telecom><gender value="female"/><birthDate value="1974-12-25"/><address><line value="7 Mill Row"/><city value="Pleasantville"/><postalCode value="3999"/></address><generalPractitioner><reference value="Practitioner/pr1"/><display value="Harrow"/></generalPractitioner><managingOrganization><display value="Sunnyside"/></managingOrganization><maritalStatus><coding><system value="http://loinc.org"/><code value="A7730"/></coding><coding><system value="urn:clinic:B8841"/></coding></maritalStatus></Patient>"#;
     let out = safe_harbor(doc);
     for gone in [
         "\"7730\"",
@@ -627,6 +627,9 @@ fn fhir_xml_values_are_typed_by_the_fhir_field_rules_red_team_58_r7() {
         "3999",
         "Harrow",
         "Sunnyside",
+        // A code, or a system that is no OID or listed terminology, is read, not kept.
+        "A7730",
+        "B8841",
     ] {
         assert!(!out.contains(gone), "{gone} crossed in {out}");
     }
@@ -635,12 +638,30 @@ fn fhir_xml_values_are_typed_by_the_fhir_field_rules_red_team_58_r7() {
         r#"<gender value="female"/>"#,
         r#"<system value="phone"/>"#,
         r#"<birthDate value="1974"/>"#,
+        r#"<system value="http://loinc.org"/>"#,
+        r#"<system value="urn:oid:1.2.36.146.595.217.0.1"/>"#,
     ] {
         assert!(out.contains(kept), "{kept} lost in {out}");
     }
     // Typed values are written as values, not masked: a FHIR element has no nullFlavor.
+    // (A code that reads as an identifier is still masked, as the XML rules do: `code` is
+    // no typed field.)
     assert!(out.contains(r#"<given value="NAME_"#), "{out}");
-    assert!(!out.contains("nullFlavor"), "{out}");
+    for typed in [
+        "identifier><value",
+        "family",
+        "given",
+        "telecom><system value=\"phone\"/><value",
+        "line",
+        "city",
+        "postalCode",
+        "display",
+    ] {
+        assert!(
+            !out.contains(&format!("{typed} nullFlavor")),
+            "{typed} masked in {out}"
+        );
+    }
     let (reversible, store) = deidentify(doc, ContentType::Xml, "reversible");
     let reversible = reversible.expect("de-identifies").text;
     assert!(!reversible.contains("\"Tam\""), "{reversible}");

@@ -53,9 +53,11 @@ impl Siblings {
 
 /// The action FHIR's field rules give the `value` attribute of the last element of `names`
 /// (the open elements' local names), whose parent's children so far are `siblings`:
-/// a PHI type, or a code kept while it is shaped like one (`keep` in JSON passes a value
-/// unread; here [`Action::Keep`] still reads it). `None` where the rules say to read the
-/// value: the XML rules decide, as before.
+/// a PHI type, or for an identifier's or a coding's `system` [`Action::System`] (an OID URN
+/// or a listed terminology is kept; the scan made `urn:oid:…` and `http://loinc.org`
+/// identifiers and masked them). Other `keep` fields (`gender`, `status`, `language`) are
+/// read as before: JSON passes them unread, but a code test would keep a short record
+/// number or a ZIP written there. `None` where the XML rules decide, as before.
 pub(super) fn value_action(
     keys: &FieldRules,
     names: &[&str],
@@ -64,7 +66,7 @@ pub(super) fn value_action(
 ) -> Option<Action> {
     let field = field(keys, names);
     if let Field::Keep = field {
-        return Some(Action::Keep { coded: false });
+        return (names.last() == Some(&"system")).then_some(Action::System);
     }
     match value_type(field, keys, names, siblings, value)? {
         PhiType::Age => Some(Action::AgeQuantity),
