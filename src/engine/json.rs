@@ -10,13 +10,12 @@ mod graphql;
 
 use std::borrow::Cow;
 
-use base64::Engine as _;
 use serde_json::{Map, Value};
 
 use super::fields::{normalize_key, Field};
 use super::members::{has_member, member, member_mut};
 use super::protocol;
-use super::reference::{self, Reference};
+use super::reference;
 use super::{is_terminology_code, Engine, Output, ScanError, MAX_CODE_DIGITS};
 use crate::detect::learned::Learned;
 use crate::detect::{shape, Scratch};
@@ -469,6 +468,24 @@ struct Walker<'e, 't, 's> {
     typed_numbers: bool,
 }
 
+impl reference::Tokens for Walker<'_, '_, '_> {
+    fn is_resource_type(&self, word: &str) -> bool {
+        self.engine.fields.is_resource_type(word)
+    }
+
+    fn id_token(&mut self, id: &str) -> Result<String, ScanError> {
+        Walker::id_token(self, id)
+    }
+
+    fn scan_text(&mut self, s: &str) -> Result<String, ScanError> {
+        self.scan(s)
+    }
+
+    fn field_value(&mut self, ty: PhiType, value: &str) -> Result<String, ScanError> {
+        self.phi_value(ty, value)
+    }
+}
+
 impl Walker<'_, '_, '_> {
     /// Rewrites `v` in place. `inherit` is the PHI type of an enclosing field (an `address`
     /// object's unknown children are address parts).
@@ -728,7 +745,7 @@ impl Walker<'_, '_, '_> {
                 // An id or reference of another JSON type is still read: a number becomes
                 // a token like a string id, and an object or array is walked as data.
                 Field::ResourceId | Field::Reference => match x {
-                    Value::String(s) => *s = self.pseudonymise_reference(s)?,
+                    Value::String(s) => *s = reference::pseudonymise(self, s)?,
                     Value::Number(n) => *x = Value::String(self.id_token(&n.to_string())?),
                     Value::Object(_) | Value::Array(_) => {
                         self.walk(x, Some(&*key), resource, None)?
@@ -1401,82 +1418,10 @@ impl Walker<'_, '_, '_> {
         Ok(())
     }
 
-    /// `Patient/123`, `urn:uuid:…`, `http://x/fhir/Patient/123`, `#contained`: the id part
-    /// becomes a token of the bare id, so a resource's `id` and every reference to it agree.
-    /// Only the shapes [`reference::parse`] knows keep a prefix; any other reference is
-    /// replaced whole, and a search or text with blanks is read as text.
-    fn pseudonymise_reference(&mut self, s: &str) -> Result<String, ScanError> {
-        if let Some(out) = self.conditional_reference(s)? {
-            return Ok(out);
-        }
-        let fields = &self.engine.fields;
-        match reference::parse(s, |t| fields.is_resource_type(t)) {
-            // A `urn:uuid:` must hold a UUID to be read at all (a transaction's `fullUrl`
-            // and the references to it): the token is written in a UUID's shape.
-            Reference::Id { prefix, id } if prefix.eq_ignore_ascii_case("urn:uuid:") => {
-                let token = self.id_token(id)?;
-                Ok(format!("{prefix}{}", uuid_shaped(id, &token)))
-            }
-            Reference::Id { prefix, id } => Ok(format!("{prefix}{}", self.id_token(id)?)),
-            Reference::Typed {
-                base,
-                kind,
-                id,
-                version,
-            } => {
-                // The base (`http://host/fhir/`) is scanned, without its last slash, which
-                // a URL token would take in: hosts can be PHI.
-                let base = match base.strip_suffix('/') {
-                    Some(url) => format!("{}/", self.scan(url)?),
-                    None => String::new(),
-                };
-                let id = self.id_token(id)?;
-                Ok(match version {
-                    Some(v) => format!("{base}{kind}/{id}/_history/{}", self.id_token(v)?),
-                    None => format!("{base}{kind}/{id}"),
-                })
-            }
-            Reference::Opaque => self.id_token(s),
-            Reference::Text => self.scan(s),
-        }
-    }
-
     fn id_token(&mut self, id: &str) -> Result<String, ScanError> {
         let token = self.t.apply_value(PhiType::Id, id, &self.ctx)?;
         self.counts[PhiType::Id.index()] += 1;
         Ok(token)
-    }
-
-    /// A conditional reference by identifier (`Practitioner?identifier=http://hl7.org/fhir/sid/us-npi|9999963294`,
-    /// as Synthea links encounters to practitioners and organisations): the type and the
-    /// system are kept, the value replaced as that resource's identifier is (an NPI as a
-    /// licence, a patient's as an MRN), so the token matches the one in the resource.
-    /// `None` for any other shape.
-    fn conditional_reference(&mut self, s: &str) -> Result<Option<String>, ScanError> {
-        let Some((ty, rest)) = s.split_once("?identifier=") else {
-            return Ok(None);
-        };
-        let Some((system, value)) = rest.rsplit_once('|') else {
-            return Ok(None);
-        };
-        if !self.engine.fields.is_resource_type(ty) || value.is_empty() || rest.contains('&') {
-            return Ok(None);
-        }
-        let system = if keep_shaped(system) {
-            system.to_string()
-        } else {
-            self.scan(system)?
-        };
-        let value = self.phi_value(identifier_type(Some(ty)), value)?;
-        Ok(Some(format!("{ty}?identifier={system}|{value}")))
-    }
-
-    /// A nested document's text, its counts added to the walk's.
-    fn counted(&mut self, out: super::Output) -> String {
-        for (a, b) in self.counts.iter_mut().zip(&out.counts) {
-            *a += b;
-        }
-        out.text
     }
 
     /// Base64 attachment data: text is decoded, scanned and re-encoded; anything else (or
@@ -1485,67 +1430,21 @@ impl Walker<'_, '_, '_> {
         let Value::String(data) = x else {
             return Ok(false);
         };
-        let essence = content_type
-            .map(|c| {
-                c.split(';')
-                    .next()
-                    .unwrap_or("")
-                    .trim()
-                    .to_ascii_lowercase()
-            })
-            .unwrap_or_default();
-        // HL7 v2 is a format the gateway reads elsewhere: its attachment is read as one
-        // (its fields by their rules) rather than dropped.
-        let is_hl7 = matches!(
-            essence.as_str(),
-            "application/hl7-v2" | "application/hl7-v2+er7" | "x-application/hl7-v2+er7"
-        );
-        let is_text = is_hl7
-            || content_type
-                .is_some_and(|c| c.starts_with("text/") || c.contains("json") || c.contains("xml"));
-        if !is_text {
-            return Ok(false);
-        }
-        let b64 = base64::engine::general_purpose::STANDARD;
-        let Ok(bytes) = b64.decode(data.as_bytes()) else {
-            return Ok(false);
+        let walk = super::attachment::Walk {
+            engine: self.engine,
+            t: self.t,
+            scratch: self.scratch,
+            learned: &self.learned,
+            ctx: &self.ctx,
+            counts: &mut self.counts,
         };
-        // Read in the charset the attachment declares (or its BOM, or the shape of UTF-16),
-        // and written back the same way; text that cannot be read is removed.
-        let charset = content_type.and_then(|c| {
-            c.split(';').find_map(|p| {
-                let (k, v) = p.split_once('=')?;
-                k.trim()
-                    .eq_ignore_ascii_case("charset")
-                    .then(|| v.trim().to_string())
-            })
-        });
-        let Ok((text, encoding)) = crate::charset::decode_text(&bytes, charset.as_deref()) else {
-            return Ok(false);
-        };
-        if text.contains('\0') {
-            return Ok(false);
-        }
-        let scanned = if is_hl7 {
-            match super::hl7::deidentify(self.engine, &text, self.t, self.scratch) {
-                Ok(out) => self.counted(out),
-                // A message that does not read as HL7 is not forwarded unread.
-                Err(_) => return Ok(false),
+        match super::attachment::rewrite(walk, data, content_type)? {
+            Some(new) => {
+                *data = new;
+                Ok(true)
             }
-        } else if essence.contains("xml") && super::xml::reads(&text) {
-            // A document read as XML keeps its markup whole: a token never spans a tag.
-            match super::xml::deidentify(self.engine, &text, self.t, self.scratch) {
-                Ok(out) => self.counted(out),
-                // Names that hold PHI (or any other refusal): the data is dropped.
-                Err(_) => return Ok(false),
-            }
-        } else {
-            self.scan(&text)?
-        };
-        if scanned != text {
-            *data = b64.encode(crate::charset::encode(&scanned, encoding));
+            None => Ok(false),
         }
-        Ok(true)
     }
 }
 
@@ -1709,29 +1608,6 @@ const EXACT_F64: f64 = 9_007_199_254_740_992.0;
 /// The CDC Race & Ethnicity code system (PHIN VADS), which US Core's race and ethnicity
 /// extensions code with.
 const CDC_RACE_ETHNICITY: &str = "urn:oid:2.16.840.1.113883.6.238";
-
-/// A UUID in the shape RFC 4122 gives a random one (version 4), made from the token `token`
-/// of `id` (the token's digest: keyed as the token is, the same wherever the id is); `id`
-/// itself when the policy kept it.
-fn uuid_shaped(id: &str, token: &str) -> String {
-    if token == id {
-        return token.to_string();
-    }
-    let d = ring::digest::digest(&ring::digest::SHA256, token.as_bytes());
-    let mut b = [0u8; 16];
-    b.copy_from_slice(&d.as_ref()[..16]);
-    b[6] = (b[6] & 0x0f) | 0x40;
-    b[8] = (b[8] & 0x3f) | 0x80;
-    let hex: String = b.iter().map(|x| format!("{x:02x}")).collect();
-    format!(
-        "{}-{}-{}-{}-{}",
-        &hex[..8],
-        &hex[8..12],
-        &hex[12..16],
-        &hex[16..20],
-        &hex[20..]
-    )
-}
 
 /// FHIR's data-absent-reason extension with one of its codes, and nothing else.
 fn is_data_absent_reason(o: &Map<String, Value>) -> bool {

@@ -30,6 +30,7 @@
 //! every body by its real shape whatever its label: what cannot be read is refused.
 
 pub mod analyze;
+mod attachment;
 mod base85;
 mod blobs;
 mod cells;

@@ -4,6 +4,118 @@
 //! `/_history/version`), an absolute URL ending that way, and a bare id. Any other string is
 //! one opaque id, replaced whole: a prefix nobody recognised (`Thackeray/123`) is data the
 //! sender wrote, so it is not kept just because it sits before a slash.
+//!
+//! [`pseudonymise`] writes a reference with its ids replaced; the JSON and the FHIR XML
+//! walkers share it ([`Tokens`]), so `Patient/123` gets the same token in either form.
+
+use super::json::{identifier_type, keep_shaped};
+use super::ScanError;
+use crate::phi::PhiType;
+
+/// What pseudonymising a reference needs of the walker it runs in.
+pub(crate) trait Tokens {
+    /// Whether `word` is one of FHIR's resource types.
+    fn is_resource_type(&self, word: &str) -> bool;
+    /// The token of a bare id (counted as an ID).
+    fn id_token(&mut self, id: &str) -> Result<String, ScanError>;
+    /// `s` read as free text.
+    fn scan_text(&mut self, s: &str) -> Result<String, ScanError>;
+    /// `value` replaced as a field of type `ty` is.
+    fn field_value(&mut self, ty: PhiType, value: &str) -> Result<String, ScanError>;
+}
+
+/// `Patient/123`, `urn:uuid:…`, `http://x/fhir/Patient/123`, `#contained`: the id part
+/// becomes a token of the bare id, so a resource's `id` and every reference to it agree.
+/// Only the shapes [`parse`] knows keep a prefix; any other reference is replaced whole,
+/// and a search or text with blanks is read as text.
+pub(crate) fn pseudonymise(w: &mut impl Tokens, s: &str) -> Result<String, ScanError> {
+    if let Some(out) = conditional(w, s)? {
+        return Ok(out);
+    }
+    match parse(s, |t| w.is_resource_type(t)) {
+        // A `urn:uuid:` must hold a UUID to be read at all (a transaction's `fullUrl`
+        // and the references to it): the token is written in a UUID's shape.
+        Reference::Id { prefix, id } if prefix.eq_ignore_ascii_case("urn:uuid:") => {
+            let token = w.id_token(id)?;
+            Ok(format!("{prefix}{}", uuid_shaped(id, &token)))
+        }
+        Reference::Id { prefix, id } => Ok(format!("{prefix}{}", w.id_token(id)?)),
+        Reference::Typed {
+            base,
+            kind,
+            id,
+            version,
+        } => {
+            // The base (`http://host/fhir/`) is scanned, without its last slash, which
+            // a URL token would take in: hosts can be PHI.
+            let base = match base.strip_suffix('/') {
+                Some(url) => format!("{}/", w.scan_text(url)?),
+                None => String::new(),
+            };
+            let id = w.id_token(id)?;
+            Ok(match version {
+                Some(v) => format!("{base}{kind}/{id}/_history/{}", w.id_token(v)?),
+                None => format!("{base}{kind}/{id}"),
+            })
+        }
+        Reference::Opaque => w.id_token(s),
+        Reference::Text => w.scan_text(s),
+    }
+}
+
+/// A conditional reference by identifier (`Practitioner?identifier=http://hl7.org/fhir/sid/us-npi|9999963294`,
+/// as Synthea links encounters to practitioners and organisations): the type and the
+/// system are kept, the value replaced as that resource's identifier is (an NPI as a
+/// licence, a patient's as an MRN), so the token matches the one in the resource.
+/// `None` for any other shape.
+fn conditional(w: &mut impl Tokens, s: &str) -> Result<Option<String>, ScanError> {
+    let Some((ty, system, value)) = conditional_parts(s, |t| w.is_resource_type(t)) else {
+        return Ok(None);
+    };
+    let system = if keep_shaped(system) {
+        system.to_string()
+    } else {
+        w.scan_text(system)?
+    };
+    let value = w.field_value(identifier_type(Some(ty)), value)?;
+    Ok(Some(format!("{ty}?identifier={system}|{value}")))
+}
+
+/// The resource type, system and value of a conditional reference by identifier.
+fn conditional_parts(s: &str, is_type: impl Fn(&str) -> bool) -> Option<(&str, &str, &str)> {
+    let (ty, rest) = s.split_once("?identifier=")?;
+    let (system, value) = rest.rsplit_once('|')?;
+    (is_type(ty) && !value.is_empty() && !rest.contains('&')).then_some((ty, system, value))
+}
+
+/// Whether [`pseudonymise`] reads `s` as free text (a search, a text with blanks), not as
+/// a reference whose ids it replaces.
+pub(crate) fn reads_as_text(s: &str, is_type: impl Fn(&str) -> bool) -> bool {
+    conditional_parts(s, &is_type).is_none() && parse(s, is_type) == Reference::Text
+}
+
+/// A UUID in the shape RFC 4122 gives a random one (version 4), made from the token `token`
+/// of `id` (the token's digest: keyed as the token is, the same wherever the id is); `id`
+/// itself when the policy kept it.
+fn uuid_shaped(id: &str, token: &str) -> String {
+    if token == id {
+        return token.to_string();
+    }
+    let d = ring::digest::digest(&ring::digest::SHA256, token.as_bytes());
+    let mut b = [0u8; 16];
+    b.copy_from_slice(&d.as_ref()[..16]);
+    b[6] = (b[6] & 0x0f) | 0x40;
+    b[8] = (b[8] & 0x3f) | 0x80;
+    let hex: String = b.iter().map(|x| format!("{x:02x}")).collect();
+    format!(
+        "{}-{}-{}-{}-{}",
+        &hex[..8],
+        &hex[8..12],
+        &hex[12..16],
+        &hex[16..20],
+        &hex[20..]
+    )
+}
 
 /// The shape of one reference string.
 #[derive(Debug, PartialEq, Eq)]

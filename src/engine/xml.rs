@@ -33,6 +33,7 @@ use serde::Deserialize;
 
 use super::fields::{normalize_key, Field, FieldError, FieldRules};
 use super::json::{is_years_unit, learnable};
+use super::reference::{self, Tokens as _};
 use super::spelling::{Spelled, SpelledBuilder, XML_CLOSE, XML_OPEN};
 use super::{is_registry_oid, Engine, Output, ScanError};
 use crate::detect::learned::Learned;
@@ -74,6 +75,15 @@ pub enum Action {
     /// A FHIR `system`: kept while it is an OID URN (`urn:oid:1.2.36.1`) or a terminology
     /// the project lists (`http://loinc.org`), else scanned.
     System,
+    /// A FHIR resource's `id` or a reference to one (`Patient/123`): its ids become tokens
+    /// as in FHIR JSON ([`super::reference::pseudonymise`]), so the two forms agree.
+    Reference,
+    /// A FHIR attachment's `contentType`: kept while it is a media type, and remembered for
+    /// the `data` after it.
+    ContentType,
+    /// A FHIR attachment's base64 `data`: text is de-identified and encoded back, anything
+    /// else masked ([`super::attachment::rewrite`]), as in FHIR JSON.
+    Attachment,
     /// An `id`'s root; `extension`: the element has one.
     Root {
         extension: bool,
@@ -714,13 +724,15 @@ impl ReadState<'_, '_> {
         let keys = self.keys.filter(|_| self.fhir)?;
         let value = attrs.iter().find(|a| a.name == "value")?.raw_value;
         let siblings = self.stack.last().map(|f| &f.siblings);
-        let action = fhir::value_action(keys, &self.names, siblings, value);
+        // An untyped value is read as text, never as CDA's time stamp: a changed one is
+        // written as a value (FHIR has no `nullFlavor`).
+        let action = fhir::value_action(keys, &self.names, siblings, value).unwrap_or(Action::Scan);
         let n = self.names.len();
         if let (Some(frame), Some(&local)) = (self.stack.last_mut(), self.names.last()) {
             let parent = n.checked_sub(2).map(|i| self.names[i]);
             frame.siblings.note(local, value, parent);
         }
-        action
+        Some(action)
     }
 
     /// The field an element is labelled with: by a label attribute (`name`, `key`, `id`,
@@ -1357,6 +1369,7 @@ pub fn deidentify(
         learned,
         ctx,
         counts: [0; PhiType::ALL.len()],
+        content_type: None,
     };
     if d.names_hold_phi(&items) {
         return Err(ScanError::XmlRefused(
@@ -1399,6 +1412,45 @@ fn learn(items: &[Item<'_>]) -> (Learned, DocContext) {
     });
     learned.finish();
     (learned, DocContext { patient_key })
+}
+
+/// The top-level media types IANA registers (RFC 6838 and its additions).
+const MEDIA_TOP_LEVEL_TYPES: [&str; 10] = [
+    "application",
+    "audio",
+    "example",
+    "font",
+    "haptics",
+    "image",
+    "message",
+    "model",
+    "multipart",
+    "text",
+];
+
+/// A media type as an attachment's `contentType` writes it (`text/plain; charset=utf-8`,
+/// `application/fhir+xml`): a type and a subtype of token characters, then parameters.
+fn is_media_type(v: &str) -> bool {
+    let mut parts = v.split(';');
+    let essence = parts.next().unwrap_or("").trim();
+    let token = |t: &str| {
+        !t.is_empty()
+            && t.len() <= 127
+            && t.bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b"!#$&^_.+-".contains(&b))
+    };
+    let Some((ty, sub)) = essence.split_once('/') else {
+        return false;
+    };
+    token(ty)
+        && token(sub)
+        && MEDIA_TOP_LEVEL_TYPES
+            .iter()
+            .any(|t| ty.eq_ignore_ascii_case(t))
+        && parts.all(|p| {
+            p.split_once('=')
+                .is_some_and(|(k, v)| token(k.trim()) && token(v.trim().trim_matches('"')))
+        })
 }
 
 /// Learns one typed header value. Beyond what every walker learns, a document's own
@@ -1498,6 +1550,9 @@ struct Deidentifier<'e, 't, 's> {
     learned: Learned,
     ctx: DocContext,
     counts: [usize; PhiType::ALL.len()],
+    /// The last FHIR attachment `contentType` written: the type of the `data` after it
+    /// (FHIR writes `contentType` first). Taken by that `data`.
+    content_type: Option<String>,
 }
 
 /// Every name a document's markup spells: element and attribute names (namespace prefixes
@@ -1515,6 +1570,33 @@ fn each_name<'a>(items: &[Item<'a>], mut f: impl FnMut(&'a str)) {
             Item::Pi { head, .. } => f(head.get(2..).unwrap_or("")),
             _ => {}
         }
+    }
+}
+
+impl reference::Tokens for Deidentifier<'_, '_, '_> {
+    fn is_resource_type(&self, word: &str) -> bool {
+        self.engine.fields.is_resource_type(word)
+    }
+
+    fn id_token(&mut self, id: &str) -> Result<String, ScanError> {
+        let token = self.t.apply_value(PhiType::Id, id, &self.ctx)?;
+        self.counts[PhiType::Id.index()] += 1;
+        Ok(token)
+    }
+
+    fn scan_text(&mut self, s: &str) -> Result<String, ScanError> {
+        self.engine.scan_value(
+            s,
+            &self.learned,
+            self.t,
+            &self.ctx,
+            self.scratch,
+            &mut self.counts,
+        )
+    }
+
+    fn field_value(&mut self, ty: PhiType, value: &str) -> Result<String, ScanError> {
+        self.phi(ty, value)
     }
 }
 
@@ -1582,6 +1664,7 @@ impl Deidentifier<'_, '_, '_> {
         Ok(new.map(|text| match slot {
             Slot::Attr(Action::Time) if !is_ts(&text) => Replacement::Masked { text },
             Slot::Attr(Action::Root { .. }) if !is_root(&text) => Replacement::Masked { text },
+            Slot::Attr(Action::Attachment) if text.is_empty() => Replacement::Masked { text },
             _ => Replacement::Value(text),
         }))
     }
@@ -1624,6 +1707,34 @@ impl Deidentifier<'_, '_, '_> {
                 v.trim().strip_prefix("urn:oid:").is_some_and(is_oid)
                     || self.engine.is_terminology_system(v.trim())
             }
+            // A search or a text with blanks is read as text, its markup escaped as any.
+            Action::Reference if !reference::reads_as_text(v, |t| self.is_resource_type(t)) => {
+                let new = reference::pseudonymise(self, v)?;
+                return Ok((new != v).then_some(new));
+            }
+            Action::ContentType => {
+                self.content_type = Some(v.trim().to_string());
+                is_media_type(v.trim())
+            }
+            Action::Attachment => {
+                let walk = super::attachment::Walk {
+                    engine: self.engine,
+                    t: self.t,
+                    scratch: self.scratch,
+                    learned: &self.learned,
+                    ctx: &self.ctx,
+                    counts: &mut self.counts,
+                };
+                let content_type = self.content_type.take();
+                return Ok(Some(
+                    match super::attachment::rewrite(walk, v, content_type.as_deref())? {
+                        Some(new) if new == v => return Ok(None),
+                        Some(new) => new,
+                        // No FHIR value can say "masked": the writer masks it.
+                        None => String::new(),
+                    },
+                ));
+            }
             Action::Root { extension } if is_oid(v) => {
                 if extension {
                     true
@@ -1639,7 +1750,7 @@ impl Deidentifier<'_, '_, '_> {
                 }
                 false
             }
-            Action::Root { .. } | Action::Scan | Action::Time => false,
+            Action::Root { .. } | Action::Reference | Action::Scan | Action::Time => false,
         };
         if kept {
             return Ok(None);

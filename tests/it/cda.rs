@@ -671,6 +671,67 @@ fn fhir_xml_values_are_typed_by_the_fhir_field_rules_red_team_58_r7() {
     assert!(stats.revealed > 0 && stats.unknown == 0, "{stats:?}");
 }
 
+/// FHIR XML's ids, references and attachments are read as FHIR JSON's (stop 64): a
+/// resource's `id` and every reference to it get the JSON form's tokens, so the two forms
+/// agree; a text attachment is de-identified and encoded back; a photo is masked whatever
+/// it holds; an untyped value that holds PHI is rewritten in place, not masked (FHIR has
+/// no `nullFlavor`). Before, `Organization/harrow-ot-clinic` crossed as written and the
+/// rest was masked with CDA's `nullFlavor`.
+#[test]
+fn fhir_xml_ids_references_and_attachments_read_as_in_fhir_json() {
+    use base64::Engine as _;
+    let b64 = base64::engine::general_purpose::STANDARD;
+    let xml = r#"<Patient xmlns="http://hl7.org/fhir"><id value="tamsin-quenby"/><managingOrganization><reference value="Organization/harrow-ot-clinic"/></managingOrganization><generalPractitioner><reference value="https://ehr.example/fhir/Practitioner/dr-ellis-marsh"/></generalPractitioner><link><other><reference value="RelatedPerson?identifier=urn:oid:1.2.36.1|4410827"/></other></link></Patient>"#;
+    let json = r#"{"resourceType":"Patient","id":"tamsin-quenby","managingOrganization":{"reference":"Organization/harrow-ot-clinic"},"generalPractitioner":[{"reference":"https://ehr.example/fhir/Practitioner/dr-ellis-marsh"}],"link":[{"other":{"reference":"RelatedPerson?identifier=urn:oid:1.2.36.1|4410827"}}]}"#;
+    let out = safe_harbor(xml);
+    for gone in ["tamsin", "harrow", "ellis", "4410827"] {
+        assert!(!out.contains(gone), "{gone} crossed in {out}");
+    }
+    assert!(!out.contains("nullFlavor"), "{out}");
+    let from_json = deidentify(json, ContentType::FhirJson, "safe-harbor")
+        .0
+        .expect("de-identifies")
+        .text;
+    let v: serde_json::Value = serde_json::from_str(&from_json).expect("JSON");
+    for written in [
+        &v["id"],
+        &v["managingOrganization"]["reference"],
+        &v["generalPractitioner"][0]["reference"],
+        &v["link"][0]["other"]["reference"],
+    ] {
+        let written = written.as_str().expect("a string");
+        assert!(
+            out.contains(&format!("value=\"{written}\"")),
+            "{written} not in {out}"
+        );
+    }
+
+    let note = "Seen with Tamsin Quenby, MRN 4410827.";
+    let mut photo = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00".to_vec();
+    photo.extend_from_slice(b"Tamsin Quenby AAAA");
+    let doc = format!(
+        r#"<DocumentReference xmlns="http://hl7.org/fhir"><content><attachment><contentType value="text/plain"/><data value="{}"/></attachment></content><content><attachment><contentType value="image/jpeg"/><data value="{}"/></attachment></content></DocumentReference>"#,
+        b64.encode(note),
+        b64.encode(&photo)
+    );
+    let out = safe_harbor(&doc);
+    let data = out
+        .split("<data value=\"")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .expect("the text attachment is written as a value");
+    let text = String::from_utf8(b64.decode(data).expect("base64")).expect("UTF-8");
+    assert!(text.starts_with("Seen with NAME_"), "{text}");
+    assert!(!text.contains("Quenby") && !text.contains("4410827"), "{text}");
+    assert_eq!(out.matches("<data value=").count(), 1, "{out}");
+    assert!(out.contains("<data nullFlavor=\"MSK\"/>"), "{out}");
+
+    let out = safe_harbor(
+        r#"<Observation xmlns="http://hl7.org/fhir"><status value="final"/><valueString value="Seen with Tamsin Quenby"/></Observation>"#,
+    );
+    assert!(out.contains("<valueString value=\"Seen with NAME_"), "{out}");
+}
+
 /// Any XML: an element whose name the key rules type holds that field in its `value`
 /// attribute (`<firstName value="…"/>`, `<zip v="…"/>`), as in its text; an age is
 /// aggregated in place and a date left to the TS rule. A document whose root is a FHIR

@@ -2507,6 +2507,14 @@ const CHANNELS: &[&str] = &[
     "xml_note",
     "xml_attr",
     "fhir_xml_typed",
+    // Stop 64: FHIR XML's ids, references and attachments, read as FHIR JSON's are.
+    "fhir_xml_id",
+    "fhir_xml_reference",
+    "fhir_xml_request_url",
+    "fhir_xml_binary",
+    "fhir_xml_attachment",
+    "fhir_xml_photo",
+    "fhir_xml_value_string",
     "xml_known_value_attr",
     "text_ical",
     "calendar_ical",
@@ -3768,6 +3776,42 @@ fn channel(ch: &str, c: &Canary, v: &str) -> Option<Req> {
         // FHIR's XML form: the value in the `value` attribute of the element its kind is
         // (red team 58, R7), typed by FHIR's field rules.
         "fhir_xml_typed" => Req::new("x", Some("application/fhir+xml"), fhir_xml_typed(c, v)),
+        "fhir_xml_id" => fhir_xml(format!(
+            "<Patient xmlns=\"http://hl7.org/fhir\"><id value=\"{}\"/><gender value=\"female\"/></Patient>",
+            xml_text(v)
+        )),
+        "fhir_xml_reference" => fhir_xml(format!(
+            "<Observation xmlns=\"http://hl7.org/fhir\"><id value=\"o1\"/><status value=\"final\"/>\
+             <subject><reference value=\"Patient/{e}\"/></subject>\
+             <encounter><reference value=\"Encounter/9/_history/{e}\"/></encounter>\
+             <performer><reference value=\"https://ehr.example/fhir/{e}/77\"/></performer>\
+             <basedOn><reference value=\"urn:oid:{e}\"/></basedOn></Observation>",
+            e = xml_text(v)
+        )),
+        "fhir_xml_request_url" => fhir_xml(format!(
+            "<Bundle xmlns=\"http://hl7.org/fhir\"><type value=\"transaction\"/><entry><resource><Basic><id value=\"b1\"/></Basic></resource>\
+             <request><method value=\"POST\"/><url value=\"{}\"/></request></entry></Bundle>",
+            xml_text(v)
+        )),
+        "fhir_xml_binary" => fhir_xml(format!(
+            "<Binary xmlns=\"http://hl7.org/fhir\"><contentType value=\"text/plain; charset=utf-16\"/><data value=\"{}\"/></Binary>",
+            b64(&utf16(&note, true, true))
+        )),
+        "fhir_xml_attachment" => fhir_xml(format!(
+            "<DocumentReference xmlns=\"http://hl7.org/fhir\"><status value=\"current\"/><content><attachment>\
+             <contentType value=\"text/plain\"/><data value=\"{}\"/></attachment></content></DocumentReference>",
+            b64(note.as_bytes())
+        )),
+        // A photo is no text any reader reads: masked, whatever its metadata holds.
+        "fhir_xml_photo" => fhir_xml(format!(
+            "<Patient xmlns=\"http://hl7.org/fhir\"><photo><contentType value=\"image/jpeg\"/><data value=\"{}\"/></photo></Patient>",
+            b64(&file_carrying("jpeg", &note))
+        )),
+        // An untyped value that holds PHI is rewritten in place, not masked.
+        "fhir_xml_value_string" => fhir_xml(format!(
+            "<Observation xmlns=\"http://hl7.org/fhir\"><status value=\"final\"/><valueString value=\"{}\"/></Observation>",
+            xml_text(&note)
+        )),
         // Any XML: an element the key rules type holds its value in a `value` attribute.
         "xml_known_value_attr" => Req::new(
             "x",
@@ -4476,6 +4520,10 @@ fn token_of(v: &str) -> String {
 /// A value as XML text or an attribute value writes it; a character reference a trick
 /// built (`&#82;`, `&#x52;`) is kept as one.
 /// A FHIR XML Patient holding `v` where FHIR puts a value of the canary's kind.
+fn fhir_xml(doc: String) -> Req {
+    Req::new("x", Some("application/fhir+xml"), doc)
+}
+
 fn fhir_xml_typed(c: &Canary, v: &str) -> String {
     let v = xml_text(v);
     let field = match c.kind {

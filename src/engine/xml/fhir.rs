@@ -10,7 +10,8 @@
 //! the JSON rules type is typed in XML too, and a field they leave to be read is read as
 //! before (never kept on their word alone). The siblings FHIR writes before a value say
 //! what it is, as the members of a JSON object do: a telecom's `system` (phone, fax,
-//! e-mail, URL) and a reference's target (whom its `display` names).
+//! e-mail, URL) and a reference's target (whom its `display` names). A resource's `id` and
+//! every reference to it become tokens as in FHIR JSON, so the forms agree.
 
 use super::{Action, RawAttr};
 use crate::engine::fields::{normalize_key, Field, FieldRules};
@@ -65,8 +66,19 @@ pub(super) fn value_action(
     value: &str,
 ) -> Option<Action> {
     let field = field(keys, names);
-    if let Field::Keep = field {
-        return (names.last() == Some(&"system")).then_some(Action::System);
+    match field {
+        Field::Keep => {
+            return match names.last() {
+                Some(&"system") => Some(Action::System),
+                Some(&"contentType") => Some(Action::ContentType),
+                _ => None,
+            }
+        }
+        Field::Attachment => return Some(Action::Attachment),
+        // A transaction's `request.url` that is a resource type alone (`Patient`) names no id.
+        Field::Reference if keys.is_resource_type(value.trim()) => return Some(Action::Scan),
+        Field::ResourceId | Field::Reference => return Some(Action::Reference),
+        _ => {}
     }
     match value_type(field, keys, names, siblings, value)? {
         PhiType::Age => Some(Action::AgeQuantity),
