@@ -87,7 +87,7 @@ impl Engine {
         // A resource is FHIR wherever `resourceType` appears, whatever the label said.
         let fhir = fhir || has_resource_type(value, 0);
         let mut l = Learning::default();
-        learn(self, value, fhir, None, None, false, &mut l);
+        learn(self, value, fhir, None, None, false, None, &mut l);
         if l.patient_key.is_none() {
             // A resource about one patient (an Observation's `subject`) is theirs.
             l.patient_key = l.one_reference().map(str::to_string);
@@ -331,6 +331,10 @@ const PATIENT_REFERENCES: &[&str] = &["subject", "patient", "beneficiary"];
 
 /// Pass one: values in PHI fields, and whose record this is. `own` is set inside a
 /// Patient resource's own elements: their values are the patient's, to remember.
+/// `inherit` is the PHI type of an enclosing field, as in the walk: the unknown keys of a
+/// `patient` object (`{"patient": {"first": "tam", "last": "quenby"}}`) hold the patient's
+/// name, which the notes beside it repeat.
+#[allow(clippy::too_many_arguments)]
 fn learn(
     engine: &Engine,
     v: &Value,
@@ -338,12 +342,18 @@ fn learn(
     parent: Option<&str>,
     resource: Option<&str>,
     own: bool,
+    inherit: Option<PhiType>,
     l: &mut Learning,
 ) {
     match v {
         Value::Array(a) => a
             .iter()
-            .for_each(|x| learn(engine, x, fhir, parent, resource, own, l)),
+            .for_each(|x| learn(engine, x, fhir, parent, resource, own, inherit, l)),
+        Value::String(s) => {
+            if let Some(ty) = inherit.filter(|ty| learnable(*ty)) {
+                l.learned.add(ty, s);
+            }
+        }
         Value::Object(o) if dicom::is_attribute_set(o) => dicom::learn(engine, o, &mut l.learned),
         Value::Object(o) => {
             let declared = member(o, "resourceType").and_then(Value::as_str);
@@ -366,12 +376,21 @@ fn learn(
                 if fhir && PATIENT_REFERENCES.contains(&&*key) {
                     patient_references(x, &mut l.references);
                 }
-                let field = classify(engine, fhir, &key, parent, o, resource);
+                let mut field = classify(engine, fhir, &key, parent, o, resource);
+                if let (Field::Scan, Some(ty)) = (field, inherit) {
+                    field = Field::Phi(ty);
+                }
                 // A role's name (`"caregiver": "Hope Bell"`) is searched for in the notes
                 // too, but never remembered as the patient's own.
                 if let (Field::Scan, Value::String(s)) = (field, x) {
                     if let Field::Phi(ty) = engine.fields.text_field(field, &key) {
                         l.learned.add(ty, s);
+                    } else if engine.fields.is_name_key(&key) && engine.is_keyed_name_value(s) {
+                        // `{"first": "tam", "last": "quenby"}`: typed a name by the walk
+                        // (J2), so searched for in the notes beside it too. A listed surname
+                        // that is an English word too (`{"last": "walker"}`) is typed there
+                        // but not searched for elsewhere: `walker` is as often the device.
+                        l.learned.add(PhiType::Name, s);
                     }
                 }
                 match (field, x) {
@@ -397,10 +416,18 @@ fn learn(
                                 l.learned.remember(ty, s);
                             }
                         }
+                        let own = own && !NOT_THE_PATIENT.contains(&&*key);
+                        for item in items.iter().filter(|i| i.is_object() || i.is_array()) {
+                            learn(engine, item, fhir, Some(&*key), resource, own, Some(ty), l);
+                        }
+                    }
+                    (Field::Phi(ty), Value::Object(_)) => {
+                        let own = own && !NOT_THE_PATIENT.contains(&&*key);
+                        learn(engine, x, fhir, Some(&*key), resource, own, Some(ty), l)
                     }
                     (_, Value::Object(_) | Value::Array(_)) => {
                         let own = own && !NOT_THE_PATIENT.contains(&&*key);
-                        learn(engine, x, fhir, Some(&*key), resource, own, l)
+                        learn(engine, x, fhir, Some(&*key), resource, own, None, l)
                     }
                     _ => {}
                 }

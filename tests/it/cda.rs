@@ -722,14 +722,20 @@ fn fhir_xml_ids_references_and_attachments_read_as_in_fhir_json() {
         .expect("the text attachment is written as a value");
     let text = String::from_utf8(b64.decode(data).expect("base64")).expect("UTF-8");
     assert!(text.starts_with("Seen with NAME_"), "{text}");
-    assert!(!text.contains("Quenby") && !text.contains("4410827"), "{text}");
+    assert!(
+        !text.contains("Quenby") && !text.contains("4410827"),
+        "{text}"
+    );
     assert_eq!(out.matches("<data value=").count(), 1, "{out}");
     assert!(out.contains("<data nullFlavor=\"MSK\"/>"), "{out}");
 
     let out = safe_harbor(
         r#"<Observation xmlns="http://hl7.org/fhir"><status value="final"/><valueString value="Seen with Tamsin Quenby"/></Observation>"#,
     );
-    assert!(out.contains("<valueString value=\"Seen with NAME_"), "{out}");
+    assert!(
+        out.contains("<valueString value=\"Seen with NAME_"),
+        "{out}"
+    );
 }
 
 /// Any XML: an element whose name the key rules type holds that field in its `value`
