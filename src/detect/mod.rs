@@ -536,7 +536,12 @@ impl Detector {
         if let Some((ws, we)) = prev_word(b, s.start) {
             let w = &b[ws..we];
             let f = flags(ws, we);
-            if w[0].is_ascii_uppercase() && f & flag::FIRST != 0 && f & flag::NEVER_NAME == 0 {
+            let listed_first = f & flag::FIRST != 0;
+            let function_word_name = f & flag::COMMON != 0 && after_patient_word(b, ws);
+            if w[0].is_ascii_uppercase()
+                && listed_first
+                && (f & flag::NEVER_NAME == 0 || function_word_name)
+            {
                 s.start = ws;
             } else if let Some(st) = whole.given_name_before(b, s.start, s.end, (ws, we), mixed) {
                 s.start = st;
@@ -547,6 +552,20 @@ impl Detector {
             s.start = st;
         }
     }
+}
+
+/// The word ending right before byte `ws` is `Patient` or `Pt`, capitalised, one space
+/// before: what follows is the patient's name, so a given name that is a function word
+/// too (`Patient Will Hunter`, `Pt May Okafor`) is the name's first word (red team 58).
+fn after_patient_word(b: &[u8], ws: usize) -> bool {
+    let before = &b[..ws];
+    [&b"Patient "[..], b"Pt ", b"PT "].iter().any(|cue| {
+        before.ends_with(cue)
+            && before
+                .len()
+                .checked_sub(cue.len() + 1)
+                .is_none_or(|k| !b[k].is_ascii_alphanumeric())
+    })
 }
 
 impl Detector {

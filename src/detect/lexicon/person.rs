@@ -396,6 +396,7 @@ impl Ctx<'_> {
             self.mark_word_name_before_coordinated_person(i, marks);
         }
         for i in 0..self.words.len() {
+            self.mark_surname_after_patient_cue(i, marks);
             self.mark_word_name_before_found_surname(i, marks);
             self.mark_word_name_after_coordinated_person(i, marks);
             self.mark_rest_of_titled_name(i, marks);
@@ -430,7 +431,7 @@ impl Ctx<'_> {
             || !matches!(marks[j], Some(PhiType::Name))
             || self.words[j].shape != Shape::Cap
             || !self.has(j, flag::LAST)
-            || self.has(j, flag::ENGLISH | flag::COMMON)
+            || self.has(j, flag::ENGLISH | flag::COMMON) && !self.after_patient_cue(i)
             || self.text[self.words[i].end..self.words[j].start] != *b" "
             || !self.word_name_candidate(i)
         {
@@ -440,6 +441,42 @@ impl Ctx<'_> {
         if !self.after_comma(i) {
             marks[i] = Some(PhiType::Name);
         }
+    }
+
+    /// Word `i` follows `Patient` or `Pt` (capitalised, as a note's subject is written) and
+    /// a space: the words from `i` on are the patient's name, so a surname found after a
+    /// candidate that is an English word too takes the candidate with it (`Patient Will
+    /// Hunter`, red team 58).
+    fn after_patient_cue(&self, i: usize) -> bool {
+        let Some(p) = i.checked_sub(1) else {
+            return false;
+        };
+        self.words[p].shape == Shape::Cap
+            && (self.word_is(p, b"patient") || self.word_is(p, b"pt"))
+            && self.text[self.words[p].end..self.words[i].start] == *b" "
+    }
+
+    /// `Pt Ward transferred to rehab`, `Patient Hunter reports less pain`: after `Patient`
+    /// or `Pt`, a capitalised surname many people bear (an English word too), then what a
+    /// person does ([`Self::past_act`]), is the patient named by surname. A department or a
+    /// service there (`Patient Transport arrived`) is no popular surname.
+    fn mark_surname_after_patient_cue(&self, j: usize, marks: &mut [Option<PhiType>]) {
+        if marks[j].is_some()
+            || self.caps_mode
+            || self.words[j].shape != Shape::Cap
+            || !self.after_patient_cue(j)
+            || !self.has(j, flag::LAST)
+            || !self.has(j, flag::POPULAR)
+            || self.has(
+                j,
+                (NOT_A_PERSON & !flag::CLINICAL) | flag::STOP | flag::CLINICAL,
+            )
+            || self.text[self.words[j].start..self.words[j].end].ends_with(b"'s")
+            || !self.past_act(j + 1)
+        {
+            return;
+        }
+        marks[j] = Some(PhiType::Name);
     }
 
     /// `with Grace Okafor and Faith`: a person found, `and`, then a candidate that is no
