@@ -234,7 +234,7 @@ fn column_of(engine: &Engine, header: &str) -> Option<Column> {
 }
 
 /// Types only a person has: a table with such a column is a table of people.
-const PERSON_ONLY: [PhiType; 7] = [
+pub(super) const PERSON_ONLY: [PhiType; 7] = [
     PhiType::Age,
     PhiType::Zip,
     PhiType::Mrn,

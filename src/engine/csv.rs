@@ -255,7 +255,7 @@ fn column_rules(engine: &Engine, rows: &[Row<'_>]) -> Option<(usize, Vec<Field>)
     {
         return None;
     }
-    let rules: Vec<Field> = header
+    let mut rules: Vec<Field> = header
         .cells
         .iter()
         .map(|c| {
@@ -265,6 +265,21 @@ fn column_rules(engine: &Engine, rows: &[Row<'_>]) -> Option<(usize, Vec<Field>)
                 .text_field(engine.fields.generic(&key, None), &key)
         })
         .collect();
+    // In a table of people (a column only a person has: an age, a ZIP, an MRN…), a bare
+    // `Name`, `First` or `Last` column holds their names whole, as in a text's table
+    // ([`super::cells`]): `name,age,zip` over `tam quenby,93,01085` crossed in a JSON
+    // string before.
+    let people = rules
+        .iter()
+        .any(|f| matches!(f, Field::Phi(ty) if super::cells::PERSON_ONLY.contains(ty)));
+    if people {
+        for (rule, cell) in rules.iter_mut().zip(&header.cells) {
+            let key = normalize_key(cell.value.trim());
+            if *rule == Field::Scan && (key == "name" || engine.fields.is_name_key(&key)) {
+                *rule = Field::Phi(PhiType::Name);
+            }
+        }
+    }
     rules
         .iter()
         .any(|f| *f != Field::Scan)

@@ -667,6 +667,35 @@ fn tables_labelled_csv_are_read_with_their_own_delimiter() {
     }
 }
 
+/// In a CSV table of people (a column only a person has: age, ZIP, MRN, phone…), a bare
+/// `name`, `first` or `last` column is typed whole, as a text's table is (stop 63): `tam
+/// quenby`, whose `tam` is an English word, crossed in a CSV body and in a table pasted into
+/// a JSON string (stop 64). A `name` column of drugs beside a date column stays.
+#[test]
+fn name_columns_of_people_tables_are_names_in_csv_and_json_strings() {
+    let (out, _) = run(
+        "name,age,zip\ntam quenby,93,01085\n",
+        ContentType::Csv,
+        "safe-harbor",
+    );
+    assert!(out.text.starts_with("name,age,zip\nNAME_"), "{}", out.text);
+    let (out, _) = run(
+        r#"{"rows":"first,last,mrn\ntam,quenby,4410827"}"#,
+        ContentType::Json,
+        "safe-harbor",
+    );
+    for gone in ["tam,", "quenby", "4410827"] {
+        assert!(!out.text.contains(gone), "{gone} crossed in {}", out.text);
+    }
+    let drugs = "name,dose,date\nlisinopril,10 mg,2024-01-02\n";
+    let (out, _) = run(drugs, ContentType::Csv, "safe-harbor");
+    assert!(
+        out.text.starts_with("name,dose,date\nlisinopril,10 mg,"),
+        "{}",
+        out.text
+    );
+}
+
 /// A body labelled CSV that no delimiter cuts into a table is read as text, not passed on
 /// as one cell a row: a ragged tab table's cells are read in their sentences.
 #[test]

@@ -2497,6 +2497,10 @@ const CHANNELS: &[&str] = &[
     "x12_note",
     "x12_as_text",
     "csv_known",
+    // Stop 64: a bare `name` column of a table of people (an age column beside it), in a
+    // CSV body and pasted into a JSON string.
+    "csv_people_name",
+    "json_string_people_name",
     "csv_unknown",
     "csv_note",
     "csv_noheader",
@@ -3729,6 +3733,14 @@ fn channel(ch: &str, c: &Canary, v: &str) -> Option<Req> {
             Some("text/csv"),
             format!("{},status\r\n{},final\r\n", c.key, csv_cell(v)),
         ),
+        "csv_people_name" => Req::new(
+            "c",
+            Some("text/csv"),
+            format!("name,age,status\r\n{},93,final\r\n", csv_cell(v)),
+        ),
+        "json_string_people_name" => Req::json("j", &json!({
+            "rows": format!("name,age,status\n{},93,final", csv_cell(v))
+        })),
         "csv_unknown" => Req::new(
             "c",
             Some("text/csv"),
