@@ -131,6 +131,58 @@ impl Ctx<'_> {
         }
     }
 
+    /// `when pacio kinger came in`, `spoke to brady borlst about transport`, `pt is
+    /// claldanza ojumbo, lives alone`: in a note written all in lower case, two words side by
+    /// side that no list holds at all (no English, clinical, name or place word; four letters
+    /// or more, no digit) where a person stands (after a word that takes a person, a
+    /// relation, a title, `when`, `pt`, `pt is`, a verb of contact and its preposition, or
+    /// before a verb of a person) are a name. Not after any cue (`to`, `with`, `and`):
+    /// PhysioNet's lower-case notes lost precision. The case
+    /// of such a note says nothing; two unknown words in a row in a person's place are
+    /// seldom two misspellings (stop 64).
+    pub(super) fn mark_lower_unlisted_pair(&self, i: usize, marks: &mut [Option<PhiType>]) {
+        let j = i + 1;
+        if !self.lower_mode
+            || i == 0
+            || j >= self.words.len()
+            || marks[i].is_some()
+            || marks[j].is_some()
+            || self.text[self.words[i].end..self.words[j].start] != *b" "
+        {
+            return;
+        }
+        let unknown = |k: usize| {
+            let w = &self.words[k];
+            w.shape == Shape::Lower
+                && w.flags == 0
+                && self.unlisted_word(k)
+                && w.end - w.start >= 4
+                && self.text[w.start..w.end]
+                    .iter()
+                    .all(u8::is_ascii_alphabetic)
+        };
+        if !unknown(i) || !unknown(j) {
+            return;
+        }
+        let h = i - 1;
+        let head = self.joined(h, b"")
+            && (self.has(h, flag::PERSON_OBJECT | flag::RELATION | flag::PERSON_TITLE)
+                || self.word_is(h, b"when")
+                || self.word_is(h, b"pt")
+                || self.word_is(h, b"is") && h > 0 && self.word_is(h - 1, b"pt")
+                || self.has(h, flag::CONTACT_PREP)
+                    && h > 0
+                    && self.joined(h - 1, b"")
+                    && self.has(h - 1, flag::CONTACT));
+        let verb = j + 1 < self.words.len()
+            && self.joined(j, b"")
+            && self.has(j + 1, flag::PERSON_VERB | flag::SUBJECT_VERB);
+        if head || verb {
+            marks[i] = Some(PhiType::Name);
+            marks[j] = Some(PhiType::Name);
+        }
+    }
+
     /// `Message taken by joy @ 17:56`, `spoke w/ grace;`: a lower-case given name that is
     /// also a word (`lower_given_word`) where the slot leaves no other reading: between
     /// `by` and ` @` (a message's taker and its time), or after a verb of contact and

@@ -224,6 +224,7 @@ readings! {
     mark_vocative_name: CAP_NOT_CAPS, 0;
     mark_lower_name_in_slot: LOWER_MIXED, flag::FIRST;
     mark_lower_pair_in_slot: LOWER_MIXED, 0;
+    mark_lower_unlisted_pair: cased(LOWER, LOW), 0;
     mark_lower_word_name_in_slot: LOWER_MIXED, flag::FIRST;
     mark_lower_name_before_relation: NEXT_RELATION, 0;
     mark_lower_greeted_name: LOWER_NOT_CAPS, 0;
@@ -472,6 +473,8 @@ mod tests {
             "Spoke with Dr. Lee. ok thanks, mary can you call back? maria (sister) and carol's \
              husband came; john and mary & sue visited. This is april bates calling, hi it's \
              rose page calling again. So proud of xanthia boesch from Löningen.",
+            "when pacio kinger came in. pt is claldanza ojumbo, lives alone. spoke to ravusto \
+             belkiny; frident oloyinle complained.",
         ]
         .iter()
         .map(|s| s.to_string())
