@@ -1665,7 +1665,7 @@ fn is_data_absent_reason(o: &Map<String, Value>) -> bool {
 
 /// A canonical URL of an extension HL7 defines (core FHIR or US Core): a fixed base and one
 /// word of letters and hyphens (`patient-birthTime`).
-fn is_hl7_extension_url(u: &str) -> bool {
+pub(super) fn is_hl7_extension_url(u: &str) -> bool {
     [
         "http://hl7.org/fhir/StructureDefinition/",
         "http://hl7.org/fhir/us/core/StructureDefinition/",

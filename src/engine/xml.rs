@@ -78,6 +78,9 @@ pub enum Action {
     /// A FHIR resource's `id` or a reference to one (`Patient/123`): its ids become tokens
     /// as in FHIR JSON ([`super::reference::pseudonymise`]), so the two forms agree.
     Reference,
+    /// A FHIR extension's `url`: kept while it is an HL7 extension's canonical URL, else
+    /// scanned.
+    ExtensionUrl,
     /// A FHIR attachment's `contentType`: kept while it is a media type, and remembered for
     /// the `data` after it.
     ContentType,
@@ -640,6 +643,13 @@ impl<'a> ReadState<'a, '_> {
                 _ if a.name == "value" && fhir_value.is_some() => {
                     fhir_value.unwrap_or(Action::Scan)
                 }
+                // An extension's `url` names it by HL7's canonical URL, as in FHIR JSON.
+                _ if self.fhir
+                    && a.name == "url"
+                    && matches!(local, "extension" | "modifierExtension") =>
+                {
+                    Action::ExtensionUrl
+                }
                 _ if a.name == "value" && coded == Some(PhiType::Age) => Action::AgeQuantity,
                 _ if a.name == "value" && coded.is_some() => {
                     coded.map_or(Action::Scan, Action::Phi)
@@ -728,9 +738,19 @@ impl ReadState<'_, '_> {
         // written as a value (FHIR has no `nullFlavor`).
         let action = fhir::value_action(keys, &self.names, siblings, value).unwrap_or(Action::Scan);
         let n = self.names.len();
+        let mut age_at = None;
         if let (Some(frame), Some(&local)) = (self.stack.last_mut(), self.names.last()) {
             let parent = n.checked_sub(2).map(|i| self.names[i]);
             frame.siblings.note(local, value, parent);
+            // This element's tag is the next item pushed.
+            age_at = frame.siblings.years_number(local, value, self.items.len());
+        }
+        if let Some(Item::Tag { attrs, .. }) = age_at.and_then(|at| self.items.get_mut(at)) {
+            for a in attrs.iter_mut().filter(|a| a.name == "value") {
+                if matches!(a.action, Action::Scan | Action::Keep { .. }) {
+                    a.action = Action::AgeQuantity;
+                }
+            }
         }
         Some(action)
     }
@@ -1712,6 +1732,7 @@ impl Deidentifier<'_, '_, '_> {
                 let new = reference::pseudonymise(self, v)?;
                 return Ok((new != v).then_some(new));
             }
+            Action::ExtensionUrl => super::json::is_hl7_extension_url(v.trim()),
             Action::ContentType => {
                 self.content_type = Some(v.trim().to_string());
                 is_media_type(v.trim())

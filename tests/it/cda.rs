@@ -736,6 +736,26 @@ fn fhir_xml_ids_references_and_attachments_read_as_in_fhir_json() {
         out.contains("<valueString value=\"Seen with NAME_"),
         "{out}"
     );
+
+    // A quantity writes its number before its unit: an age over 89 is known at its unit
+    // (`years`, UCUM `a`) and aggregated to 90 there, a younger one and a weight kept; an
+    // extension's HL7 canonical URL stays, as in FHIR JSON.
+    let out = safe_harbor(
+        r#"<Observation xmlns="http://hl7.org/fhir"><extension url="http://hl7.org/fhir/StructureDefinition/patient-birthPlace"><valueString value="Harrowgate"/></extension><valueQuantity><value value="93"/><unit value="years"/></valueQuantity><component><valueQuantity><value value="94"/><system value="http://unitsofmeasure.org"/><code value="a"/></valueQuantity></component><component><valueQuantity><value value="45"/><unit value="a"/></valueQuantity></component><component><valueQuantity><value value="93"/><unit value="kg"/></valueQuantity></component></Observation>"#,
+    );
+    for kept in [
+        r#"<extension url="http://hl7.org/fhir/StructureDefinition/patient-birthPlace">"#,
+        r#"<value value="90"/><unit value="years"/>"#,
+        r#"<value value="90"/><system value="http://unitsofmeasure.org"/>"#,
+        r#"<value value="45"/><unit value="a"/>"#,
+        r#"<value value="93"/><unit value="kg"/>"#,
+    ] {
+        assert!(out.contains(kept), "{kept} not in {out}");
+    }
+    assert!(
+        !out.contains("Harrowgate") && !out.contains("\"94\""),
+        "{out}"
+    );
 }
 
 /// Any XML: an element whose name the key rules type holds that field in its `value`

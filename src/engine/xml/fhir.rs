@@ -15,7 +15,7 @@
 
 use super::{Action, RawAttr};
 use crate::engine::fields::{normalize_key, Field, FieldRules};
-use crate::engine::json::{contact_type, display_type, identifier_type};
+use crate::engine::json::{contact_type, display_type, identifier_type, is_years_unit};
 use crate::phi::PhiType;
 
 /// FHIR's XML namespace.
@@ -36,9 +36,28 @@ pub(super) struct Siblings {
     contact: Option<PhiType>,
     /// What a reference's `display` names, once its `reference` is read.
     display: Option<Field>,
+    /// Where the tag of a `value` child was read (its index among the document's items):
+    /// a quantity writes its number before its unit.
+    number: Option<usize>,
 }
 
 impl Siblings {
+    /// Notes child `local` (its tag to be item `at`, its `value` attribute `value`) for a
+    /// quantity's unit: the item of the number before it, when this child is a `unit` or a
+    /// `code` in years (`<value value="93"/><unit value="years"/>`). FHIR writes the number
+    /// first, so an age over 89 is known only at its unit (FHIR JSON reads the object
+    /// whole: `is_years_quantity`).
+    pub(super) fn years_number(&mut self, local: &str, value: &str, at: usize) -> Option<usize> {
+        match local {
+            "value" => {
+                self.number = Some(at);
+                None
+            }
+            "unit" | "code" if is_years_unit(value) => self.number.take(),
+            _ => None,
+        }
+    }
+
     /// Notes child `local`, whose `value` attribute is `value`, of element `parent`.
     pub(super) fn note(&mut self, local: &str, value: &str, parent: Option<&str>) {
         match local {
