@@ -332,8 +332,8 @@ const PATIENT_REFERENCES: &[&str] = &["subject", "patient", "beneficiary"];
 /// Pass one: values in PHI fields, and whose record this is. `own` is set inside a
 /// Patient resource's own elements: their values are the patient's, to remember.
 /// `inherit` is the PHI type of an enclosing field, as in the walk: the unknown keys of a
-/// `patient` object (`{"patient": {"first": "tam", "last": "quenby"}}`) hold the patient's
-/// name, which the notes beside it repeat.
+/// `patient_name` object (`{"patient_name": {"a": "quenby"}}`) hold the patient's name,
+/// which the notes beside it repeat. Only a value that reads as a name is learned there.
 #[allow(clippy::too_many_arguments)]
 fn learn(
     engine: &Engine,
@@ -349,10 +349,8 @@ fn learn(
         Value::Array(a) => a
             .iter()
             .for_each(|x| learn(engine, x, fhir, parent, resource, own, inherit, l)),
-        Value::String(s) => {
-            if let Some(ty) = inherit.filter(|ty| learnable(*ty)) {
-                l.learned.add(ty, s);
-            }
+        Value::String(s) if inherit == Some(PhiType::Name) && engine.is_keyed_name_value(s) => {
+            l.learned.add(PhiType::Name, s);
         }
         Value::Object(o) if dicom::is_attribute_set(o) => dicom::learn(engine, o, &mut l.learned),
         Value::Object(o) => {
@@ -377,6 +375,10 @@ fn learn(
                     patient_references(x, &mut l.references);
                 }
                 let mut field = classify(engine, fhir, &key, parent, o, resource);
+                // A key the rules leave to be read takes the enclosing field's type, as in
+                // the walk; but only a value that reads as a name is learned from it
+                // (`{"address": {"type": "home"}}` must not teach `home`).
+                let inherited = matches!((field, inherit), (Field::Scan, Some(_)));
                 if let (Field::Scan, Some(ty)) = (field, inherit) {
                     field = Field::Phi(ty);
                 }
@@ -394,6 +396,12 @@ fn learn(
                     }
                 }
                 match (field, x) {
+                    (Field::Phi(PhiType::Name), Value::String(s))
+                        if inherited && engine.is_keyed_name_value(s) =>
+                    {
+                        l.learned.add(PhiType::Name, s);
+                    }
+                    (Field::Phi(_), Value::String(_)) if inherited => {}
                     (Field::Phi(ty), Value::String(s)) => {
                         if learnable(ty) {
                             l.learned.add(ty, s);
@@ -408,6 +416,10 @@ fn learn(
                             }
                             l.patient_key.get_or_insert(patient);
                         }
+                    }
+                    (Field::Phi(ty), Value::Array(_)) if inherited => {
+                        let own = own && !NOT_THE_PATIENT.contains(&&*key);
+                        learn(engine, x, fhir, Some(&*key), resource, own, Some(ty), l)
                     }
                     (Field::Phi(ty), Value::Array(items)) if learnable(ty) => {
                         for s in items.iter().filter_map(Value::as_str) {

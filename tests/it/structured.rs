@@ -263,6 +263,12 @@ fn names_typed_under_person_objects_are_found_in_the_notes_beside_them() {
         );
         assert!(note.contains("family ok"), "{note}");
     }
+    // Only what reads as a name is learned from an enclosing field: an address's `type`
+    // (`home`) is typed there but not searched for in the note.
+    let input = json!({"address": {"type": "home", "line": "7 Mill Row"}, "note": "home visit; lives at home"});
+    let out = deidentify(&input.to_string(), ContentType::Json, "safe-harbor");
+    let v: Value = serde_json::from_str(&out.text).expect("JSON");
+    assert_eq!(v["note"], "home visit; lives at home");
 }
 
 /// FHIR search parameters in a query or a `_search` form name what they search for
