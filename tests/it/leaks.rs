@@ -6652,7 +6652,10 @@ fn the_decoders_find_every_trick(part: usize) {
                 if matches!(
                     *trick,
                     "inline_tags" | "html_comment" | "attr_tags" | "comment_text"
-                ) && (ch.starts_with("xml") || ch.starts_with("cda") || ch.ends_with("_attr"))
+                ) && (ch.starts_with("xml")
+                    || ch.starts_with("fhir_xml")
+                    || ch.starts_with("cda")
+                    || ch.ends_with("_attr"))
                 {
                     continue;
                 }
@@ -6696,7 +6699,9 @@ fn the_decoders_find_every_trick(part: usize) {
                 // it stands as written, so it cannot see these values (stop 52, text52's RTF
                 // tricks; the gateway's readings are checked by the matrix on its channels).
                 if (matches!(*trick, "rtf_hex" | "rtf_bare_hex")
-                    && (ch.starts_with("xml") || ch.starts_with("split_cda")))
+                    && (ch.starts_with("xml")
+                        || ch.starts_with("fhir_xml")
+                        || ch.starts_with("split_cda")))
                     || (*trick == "rtf_u"
                         && matches!(*ch, "fhir_attachment" | "fhir_attachment_hl7"))
                 {
