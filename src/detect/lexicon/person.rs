@@ -467,10 +467,7 @@ impl Ctx<'_> {
             || !self.after_patient_cue(j)
             || !self.has(j, flag::LAST)
             || !self.has(j, flag::POPULAR)
-            || self.has(
-                j,
-                (NOT_A_PERSON & !flag::CLINICAL) | flag::STOP | flag::CLINICAL,
-            )
+            || self.has(j, NOT_A_PERSON | flag::STOP)
             || self.text[self.words[j].start..self.words[j].end].ends_with(b"'s")
             || !self.past_act(j + 1)
         {
