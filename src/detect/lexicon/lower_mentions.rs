@@ -301,22 +301,50 @@ impl Ctx<'_> {
     /// (`hi mom,`, `hello sir,`, `hi all,`).
     pub(super) fn mark_lower_greeted_name(&self, i: usize, marks: &mut [Option<PhiType>]) {
         let w = &self.words[i];
-        if marks[i].is_some()
-            || i == 0
-            || self.caps_mode
-            || w.shape != Shape::Lower
-            || !matches!(self.text.get(w.end), Some(b',' | b'!'))
-        {
+        if marks[i].is_some() || i == 0 || self.caps_mode || w.shape != Shape::Lower {
+            return;
+        }
+        let Some(last) = self.greeting_slot_end(i) else {
+            return;
+        };
+        if self.text.get(self.words[last].end) == Some(&b'\n') {
             return;
         }
         let h = i - 1;
+        let word = |k: usize| {
+            self.words[k].shape == Shape::Lower
+                && (self.lower_given_in_sure_slot(k) || self.greeted_word(k))
+        };
         if self.text[self.words[h].end..w.start] == *b" "
             && GREETINGS.iter().any(|g| self.word_is(h, g))
             && self.clause_start(h)
-            && (self.lower_given_in_sure_slot(i) || self.greeted_word(i))
+            && (i..=last).all(word)
         {
-            marks[i] = Some(PhiType::Name);
+            for m in &mut marks[i..=last] {
+                *m = m.or(Some(PhiType::Name));
+            }
         }
+    }
+
+    /// The last word of a greeting's slot that opens at word `i`: `i` itself before the
+    /// comma, `!` or line break that closes the greeting, or the second half of a
+    /// hyphenated name before it (`hello kaikyttverk-zas,`, `Hey Ana-Sofia!`).
+    pub(super) fn greeting_slot_end(&self, i: usize) -> Option<usize> {
+        let closes = |k: usize| {
+            matches!(
+                self.text.get(self.words[k].end),
+                Some(b',' | b'!' | b'\n' | b'\r')
+            )
+        };
+        if closes(i) {
+            return Some(i);
+        }
+        let j = i + 1;
+        (j < self.words.len()
+            && self.text[self.words[i].end..self.words[j].start] == *b"-"
+            && matches!(self.words[j].shape, Shape::Lower | Shape::Cap)
+            && closes(j))
+        .then_some(j)
     }
 
     /// Word `k`, alone in a greeting's slot, is the name of whom it greets: the slot holds a
@@ -324,7 +352,7 @@ impl Ctx<'_> {
     /// `customer`: `greeting_addressees`, relations, titles, roles and labels), so an
     /// English word, a stop word or one no list holds is a name there (`hello urban,`,
     /// `hello hol,`, `hi per,`). Two letters at least, with no digit.
-    fn greeted_word(&self, k: usize) -> bool {
+    pub(super) fn greeted_word(&self, k: usize) -> bool {
         // Not stop words as such: `hi per,` greets Per; the stop words that greet a group
         // (`all`, `there`, `again`, `both`) are addressees.
         const NOT_GREETED: u64 = flag::ADDRESSEE

@@ -142,6 +142,11 @@ impl Ctx<'_> {
     /// letter's salutation is the person written to, even a word or an eponym, unless it
     /// greets a group or a role (`Dear Sir,`, `Dear Colleagues,`; `SALUTATION_ROLES`)
     /// (stop 51).
+    ///
+    /// `Hi Nice,`, `Hello Seem,`, `Hey Ana-Sofia!`: after `hi`, `hello` or `hey` the same
+    /// slot, closed by a comma or `!`, holds the person greeted unless the word greets a
+    /// group or no one in particular (`Hi all,`, `Hello there,`: `greeted_word`). A
+    /// hyphenated name there is read whole.
     pub(super) fn mark_salutation_name(&self, i: usize, marks: &mut [Option<PhiType>]) {
         let w = &self.words[i];
         if marks[i].is_some()
@@ -149,21 +154,35 @@ impl Ctx<'_> {
             || self.caps_mode
             || w.shape != Shape::Cap
             || w.end - w.start < 2
-            || !matches!(self.text.get(w.end), Some(b',' | b'\n' | b'\r'))
             || SALUTATION_ROLES.iter().any(|r| self.word_is(i, r))
         {
             return;
         }
+        let Some(last) = self.greeting_slot_end(i) else {
+            return;
+        };
         let mut h = i - 1;
         let titled = self.has(h, flag::PERSON_TITLE | flag::PROVIDER_TITLE);
         if titled && h > 0 && self.joined(h - 1, b"") {
             h -= 1;
         }
-        if !self.word_is(h, b"dear")
+        let hello = !titled
+            && ["hi", "hello", "hey"]
+                .iter()
+                .any(|g| self.word_is(h, g.as_bytes()))
+            && (last..=i).all(|k| self.greeted_word(k))
+            && self.text.get(self.words[last].end) != Some(&b'\n');
+        if !(self.word_is(h, b"dear") || hello)
             || !self.clause_start(h)
             || !self.joined(h, b".")
             || !titled && h + 1 != i
         {
+            return;
+        }
+        if hello {
+            for m in &mut marks[i..=last] {
+                *m = m.or(Some(PhiType::Name));
+            }
             return;
         }
         // After a title any capitalised word is the surname (`Ms Bell`); alone, a word of
@@ -176,7 +195,9 @@ impl Ctx<'_> {
             | flag::PERSON_TITLE
             | flag::PROVIDER_TITLE;
         if titled || !self.has(i, other_kind) {
-            marks[i] = Some(PhiType::Name);
+            for m in &mut marks[i..=last] {
+                *m = m.or(Some(PhiType::Name));
+            }
         }
     }
 

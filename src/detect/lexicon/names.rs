@@ -74,7 +74,8 @@ impl Ctx<'_> {
                 && (self.dictionary_name(next)
                     || self.unknown_word(next) && !short_caps
                     || self.capitalised_common_name(next)
-                    || f & flag::RELATION != 0 && popular_first)
+                    || f & flag::RELATION != 0 && popular_first
+                    || f & flag::RELATION != 0 && self.relative_named_by_word(i, next))
         } else {
             // Weak cues (`per`, `with`, `spoke`): a name-list word written like a name; in
             // capitals-only notes it must also be a popular name. In mixed-case text two or
@@ -97,6 +98,39 @@ impl Ctx<'_> {
                 PhiType::Name
             });
         }
+    }
+
+    /// `her son Wean visits weekly`, `his wife Seem, who`: in mixed-case text a relation
+    /// written in lower case, then a capitalised word inside the clause and after it a
+    /// verb or the end of the mention (a comma, `)`, `;`), is that relative, even when the
+    /// word is English and on no name list: a sentence does not capitalise a word there
+    /// for any other reason. Vocabulary, function words and words of another kind stay
+    /// (`son Jr,`, `wife Present`: the relation is capitalised or no verb follows).
+    fn relative_named_by_word(&self, relation: usize, k: usize) -> bool {
+        let w = &self.words[k];
+        if self.caps_mode
+            || self.lower_mode
+            || self.words[relation].shape != Shape::Lower
+            || w.shape != Shape::Cap
+            || w.end - w.start < 3
+            || self.has(
+                k,
+                super::person::NOT_A_PERSON
+                    | flag::STOP
+                    | flag::VOCAB
+                    | flag::NEVER_NAME
+                    | flag::DETERMINER
+                    | flag::POSSESSIVE,
+            )
+        {
+            return false;
+        }
+        let ends = matches!(self.text.get(w.end), Some(b',' | b')' | b';'));
+        let verb = k + 1 < self.words.len()
+            && self.joined(k, b"")
+            && self.words[k + 1].shape == Shape::Lower
+            && self.verb_after_run(k + 1);
+        ends || verb
     }
 
     /// After a title (`Dr.`, `MRS`, `ms`) the next word is a name unless it is an ordinary
@@ -798,7 +832,7 @@ impl Ctx<'_> {
 
     /// A title-case word that may be part of a name: not English, clinical or a cue.
     pub(super) fn name_part(&self, k: usize) -> bool {
-        self.words[k].shape == Shape::Cap
+        self.title_cased(k)
             && !self.has(
                 k,
                 flag::ENGLISH
@@ -817,10 +851,18 @@ impl Ctx<'_> {
                 .any(u8::is_ascii_digit)
     }
 
+    /// Word `k` is written in title case: `Maria`, or a Gaelic surname's `MacJesdral`.
+    fn title_cased(&self, k: usize) -> bool {
+        let w = &self.words[k];
+        w.shape == Shape::Cap
+            || w.shape == Shape::Mixed
+                && super::unlisted::gaelic_capitals(&self.text[w.start..w.end])
+    }
+
     /// A title-case word, at least three letters and no digit, that no list knows.
     pub(super) fn unknown_capitalised(&self, i: usize) -> bool {
         let w = &self.words[i];
-        w.shape == Shape::Cap
+        self.title_cased(i)
             && w.end - w.start >= 3
             && w.flags
                 & !(flag::FIRST

@@ -94,7 +94,7 @@ impl Ctx<'_> {
     /// contact or a person's doings (`reports`, `called`, `walked`), or a known word of
     /// five letters or more in the past tense or the third person (`ambulated`,
     /// `tolerated`, `requires`), not a plural noun's ending (`-ss`, `-us`, `-is`).
-    fn verb_after_run(&self, k: usize) -> bool {
+    pub(super) fn verb_after_run(&self, k: usize) -> bool {
         // Not `is`/`was`: `PT USINS IS 1250`, `pt sedtion was increased` (a copula follows
         // any subject; `mark_run_before_verb` reads it with the `-ing` form after it).
         if self.has(

@@ -49,7 +49,7 @@ pub(super) fn unlisted(text: &[u8], w: &Word, caps_mode: bool, lower_mode: bool)
         Shape::Cap => !caps_mode,
         Shape::Upper => caps_mode && len >= 4,
         Shape::Lower => lower_mode && len >= 4,
-        Shape::Mixed => false,
+        Shape::Mixed => !caps_mode && !lower_mode && gaelic_capitals(&text[w.start..w.end]),
     };
     if !written_as_name {
         return false;
@@ -58,6 +58,18 @@ pub(super) fn unlisted(text: &[u8], w: &Word, caps_mode: bool, lower_mode: bool)
     // `MD'S`, `apc's`: a possessive or plural with an apostrophe is judged elsewhere.
     let possessive = word.len() > 2 && word[word.len() - 2] == b'\'';
     !(w.flags & NOT_UNLISTED != 0 || len < 3 || possessive || word.iter().any(u8::is_ascii_digit))
+}
+
+/// `MacJesdral`, `McQuorvel`: a surname's Gaelic prefix and the capital after it, then
+/// lower case (red team general_dev seed 12: `Trym MacJesdral | sales manager`). Other
+/// words with a capital inside (`iPad`, `PhD`, `HbA1c`) are not written as names.
+pub(super) fn gaelic_capitals(word: &[u8]) -> bool {
+    let rest = word
+        .strip_prefix(b"Mac")
+        .or_else(|| word.strip_prefix(b"Mc"));
+    rest.is_some_and(|r| {
+        r.len() >= 3 && r[0].is_ascii_uppercase() && r[1..].iter().all(u8::is_ascii_lowercase)
+    })
 }
 
 impl Ctx<'_> {
