@@ -187,6 +187,11 @@ impl Ctx<'_> {
     /// also a word (`lower_given_word`) where the slot leaves no other reading: between
     /// `by` and ` @` (a message's taker and its time), or after a verb of contact and
     /// `with`/`w/` where its mention ends.
+    ///
+    /// `LM on VM for dawn to call back`, `Message taken by virginia @ 11:42` (stop 65): a
+    /// voicemail's `for … to call back` is the same kind of slot, and in these two slots a
+    /// given name that is also a state's (`virginia`, `georgia`) counts too: no place
+    /// takes a message or calls back.
     pub(super) fn mark_lower_word_name_in_slot(&self, i: usize, marks: &mut [Option<PhiType>]) {
         let w = &self.words[i];
         if marks[i].is_some()
@@ -194,8 +199,30 @@ impl Ctx<'_> {
             || self.caps_mode
             || self.lower_mode
             || w.shape != Shape::Lower
-            || !self.lower_given_word(i)
         {
+            return;
+        }
+        let given = self.lower_given_word(i);
+        let state_named = !given
+            && w.end - w.start >= 4
+            && self.given_flags(w.flags & !flag::REGION)
+            && self.has(i, flag::REGION);
+        if !given && !state_named {
+            return;
+        }
+        let h = i - 1;
+        let call_back = self.joined(h, b"")
+            && self.word_is(h, b"for")
+            && [&b" to call"[..], b" to return", b" to ring"]
+                .iter()
+                .any(|p| self.text[w.end..].starts_with(p));
+        let taken_by_at =
+            self.joined(h, b"") && self.word_is(h, b"by") && self.text[w.end..].starts_with(b" @");
+        if call_back || state_named && taken_by_at {
+            marks[i] = Some(PhiType::Name);
+            return;
+        }
+        if !given {
             return;
         }
         let h = i - 1;

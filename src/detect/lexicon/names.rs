@@ -28,7 +28,10 @@ impl Ctx<'_> {
         // follows it, whatever words their names are.
         if f & flag::LABEL != 0 && gap.contains(&b':') && !gap.contains(&b'\n') {
             // In a lower-case note a name is written in lower case too (`guarantor: ilser`).
-            let written = self.name_shaped(next) || self.lower_mode && self.unlisted_word(next);
+            // `Mother's maiden name: Thomas5.`: Synthea's glued number keeps it a name.
+            let numbered = self.words[next].shape == Shape::Cap && self.has(next, flag::NUMBERED);
+            let written =
+                self.name_shaped(next) || numbered || self.lower_mode && self.unlisted_word(next);
             if written && self.after_label(next) {
                 marks[next] = Some(PhiType::Name);
             }
