@@ -597,16 +597,39 @@ impl Ctx<'_> {
     /// `can`, `will` or a verb of speech within its first six words), is a chat message
     /// and the word its sender or addressee. In mixed case the message opens in lower case
     /// (a note's section heading opens its text with a capital).
+    /// `Faith: thx. and her email?` under `Samuel: +234 …` (stop 65): in mixed-case text a
+    /// capitalised given name that is also a word (`Faith`, `Roman`, `Mats`) opens a chat
+    /// line as its sender as surely as a name no list holds does, where the turns around it
+    /// have found senders. Headings (`Plan:`, `Art:`) are vocabulary, labels or clinical.
+    fn given_word_speaker(&self, i: usize) -> bool {
+        let w = &self.words[i];
+        !self.caps_mode
+            && !self.lower_mode
+            && w.shape == Shape::Cap
+            && w.end - w.start >= 3
+            && self.has(i, flag::FIRST)
+            && !self.has(
+                i,
+                super::person::NOT_A_PERSON
+                    | flag::LABEL
+                    | flag::VOCAB
+                    | flag::NEVER_NAME
+                    | flag::STOP
+                    | flag::PLACE_LABEL,
+            )
+    }
+
     pub(super) fn mark_chat_speaker(&self, i: usize, marks: &mut [Option<PhiType>]) {
         let j = i + 1;
         // `Selamawit: can u send me …` then `Selamawit: thx. and her email?`: a sender
         // found on an earlier line opening a chat line is the sender wherever a line opens
         // with it, verb or not (stop 58).
         if marks[i].is_none()
-            && self.unlisted_word(i)
+            && (self.unlisted_word(i) || self.given_word_speaker(i))
             && self.text[self.words[i].end..].starts_with(b": ")
             && self.opens_sender_line(self.words[i].start)
-            && self.sender_found_before(i, marks)
+            && (self.sender_found_before(i, marks)
+                || self.given_word_speaker(i) && self.opens_alternating_turns(i))
         {
             marks[i] = Some(PhiType::Name);
             return;
@@ -615,7 +638,7 @@ impl Ctx<'_> {
         // a word no list holds and `: ` under a line whose sender is found is the one who
         // answers, verb or not (stop 61).
         if marks[i].is_none()
-            && self.unlisted_word(i)
+            && (self.unlisted_word(i) || self.given_word_speaker(i))
             && self.text[self.words[i].end..].starts_with(b": ")
             && self.opens_sender_line(self.words[i].start)
             && (self.previous_line_sender_found(i, marks) || self.between_turns_of_one_sender(i))
@@ -914,6 +937,48 @@ impl Ctx<'_> {
         };
         let line = &self.text[line_start..];
         line_start + (line.len() - after_chat_stamp(line).len()) == at
+    }
+
+    /// `Faith: can u send me …` / `Samuel: +234 …` / `Faith: thx`: the line word `i` opens
+    /// as a sender is answered on the next line by another sender, a given name or a word
+    /// no list holds, and a later line opens with word `i`'s word again. The turns of a
+    /// chat, read before either sender is found (the first line has no found line above).
+    fn opens_alternating_turns(&self, i: usize) -> bool {
+        let first_word_of_line = |start: usize| {
+            let k = self.words.partition_point(|w| w.start < start);
+            (k < self.words.len() && self.opens_sender_line(self.words[k].start)).then_some(k)
+        };
+        let next_line = |from: usize| {
+            self.text[from..]
+                .iter()
+                .position(|c| *c == b'\n')
+                .map(|p| from + p + 1)
+        };
+        let word = |k: usize| &self.text[self.words[k].start..self.words[k].end];
+        let sender = |k: usize| {
+            self.words[k].shape == Shape::Cap && self.text[self.words[k].end..].starts_with(b": ")
+        };
+        let Some(b) = next_line(self.words[i].start).and_then(first_word_of_line) else {
+            return false;
+        };
+        if !(sender(b)
+            && word(b) != word(i)
+            && (self.given_word_speaker(b) || self.unlisted_word(b)))
+        {
+            return false;
+        }
+        // The same sender again within the next few lines.
+        let mut at = self.words[b].start;
+        for _ in 0..4 {
+            let Some(k) = next_line(at).and_then(first_word_of_line) else {
+                return false;
+            };
+            if sender(k) && word(k) == word(i) {
+                return true;
+            }
+            at = self.words[k].start;
+        }
+        false
     }
 
     /// An earlier line of the text opens (past its time stamp) with word `i`'s word before
