@@ -98,15 +98,19 @@ impl Ctx<'_> {
     /// `#family #Aue`, `a week in #Fritzlar.`: a hashtag that is a capitalised word no list
     /// holds (three letters or more) names a place as often as anything; it is kept from the
     /// output as one. A hashtag glued to a word (`C#`, `issue#Aue`) is no hashtag.
+    ///
+    /// A place of two words is written as one in a hashtag (`#LasPalmas`, `#NarvaJõesuu`,
+    /// stop 65): title-case parts glued together, one of them a place or a word no list
+    /// holds. Phrases of words (`#HappyBirthday`, `#ThrowbackThursday`) stay.
     pub(super) fn mark_hashtag_place(&self, i: usize, marks: &mut [Option<PhiType>]) {
         let w = &self.words[i];
         if marks[i].is_some()
             || w.start == 0
             || self.text[w.start - 1] != b'#'
-            || w.shape != Shape::Cap
+            || !matches!(w.shape, Shape::Cap | Shape::Mixed)
             || self.caps_mode
             || w.end - w.start < 3
-            || !self.unlisted_word(i)
+            || !(w.shape == Shape::Cap && self.unlisted_word(i) || self.camel_place(i))
         {
             return;
         }
@@ -118,6 +122,38 @@ impl Ctx<'_> {
 }
 
 impl Ctx<'_> {
+    /// Word `i` is two or three title-case parts glued together (`LasPalmas`), each of two
+    /// letters or more, one of them a listed place or a word no list holds and none a
+    /// function word.
+    fn camel_place(&self, i: usize) -> bool {
+        let w = &self.words[i];
+        let word = &self.text[w.start..w.end];
+        if w.shape != Shape::Mixed || !word.iter().all(u8::is_ascii_alphabetic) {
+            return false;
+        }
+        let starts: Vec<usize> = (0..word.len())
+            .filter(|&k| word[k].is_ascii_uppercase())
+            .collect();
+        if starts.first() != Some(&0) || !(2..=3).contains(&starts.len()) {
+            return false;
+        }
+        let mut placed = false;
+        for (n, &a) in starts.iter().enumerate() {
+            let b = starts.get(n + 1).copied().unwrap_or(word.len());
+            if b - a < 2 {
+                return false;
+            }
+            let part = word[a..b].to_ascii_lowercase();
+            let f = self.lexicon.words.get_word(&part).unwrap_or(0);
+            if f & flag::STOP != 0 {
+                return false;
+            }
+            placed |= f == 0
+                || f & flag::PLACE != 0 && f & (flag::ENGLISH | flag::COMMON | flag::VOCAB) == 0;
+        }
+        placed
+    }
+
     /// `Patient Quarrington, Zelphine seen today`, `Consignee Gaspar, Gumesindo c/o …`: a
     /// surname found alone (one word marked a name, the word before it not), a comma, and a
     /// capitalised word that no list holds or a given name of the lists, inside a sentence

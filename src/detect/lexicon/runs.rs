@@ -601,11 +601,13 @@ impl Ctx<'_> {
     /// capitalised given name that is also a word (`Faith`, `Roman`, `Mats`) opens a chat
     /// line as its sender as surely as a name no list holds does, where the turns around it
     /// have found senders. Headings (`Plan:`, `Art:`) are vocabulary, labels or clinical.
+    /// A chat whose senders are written in lower case (`sara: next one at mine` then
+    /// `warren: ok!`) counts the same way.
     fn given_word_speaker(&self, i: usize) -> bool {
         let w = &self.words[i];
         !self.caps_mode
             && !self.lower_mode
-            && w.shape == Shape::Cap
+            && matches!(w.shape, Shape::Cap | Shape::Lower)
             && w.end - w.start >= 3
             && self.has(i, flag::FIRST)
             && !self.has(

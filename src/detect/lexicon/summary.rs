@@ -204,7 +204,7 @@ readings! {
     mark_run_before_verb: UNLISTED, 0;
     mark_run_with_company: WITH, 0;
     mark_run_after_person_head: IN_ONE_CASE, 0;
-    mark_chat_speaker: UNLISTED | cased(MIXED, CAP), 0;
+    mark_chat_speaker: UNLISTED | cased(MIXED, CAP | LOW), 0;
     mark_lower_speaker: LINE_START, 0;
     mark_lower_two_word_speaker: LINE_START, 0;
     mark_lower_contact_subject: LOWER_NOT_CAPS, 0;
