@@ -216,18 +216,15 @@ impl Ctx<'_> {
             && [&b" to call"[..], b" to return", b" to ring"]
                 .iter()
                 .any(|p| self.text[w.end..].starts_with(p));
-        let taken_by_at =
+        let taken_by =
             self.joined(h, b"") && self.word_is(h, b"by") && self.text[w.end..].starts_with(b" @");
-        if call_back || state_named && taken_by_at {
+        if call_back || taken_by {
             marks[i] = Some(PhiType::Name);
             return;
         }
         if !given {
             return;
         }
-        let h = i - 1;
-        let taken_by =
-            self.joined(h, b"") && self.word_is(h, b"by") && self.text[w.end..].starts_with(b" @");
         let with = self.with_slash(h) || self.joined(h, b"") && self.word_is(h, b"with");
         let contact = with && self.joined(h - 1, b"") && self.has(h - 1, flag::CONTACT);
         let ends = matches!(
@@ -249,7 +246,7 @@ impl Ctx<'_> {
                 .text
                 .get(w.end + 4)
                 .is_some_and(|c| c.is_ascii_digit() || c.is_ascii_uppercase());
-        if taken_by || contact && ends || sent_you || with_at {
+        if contact && ends || sent_you || with_at {
             marks[i] = Some(PhiType::Name);
         }
     }
@@ -334,7 +331,7 @@ impl Ctx<'_> {
         let Some(last) = self.greeting_slot_end(i) else {
             return;
         };
-        if self.text.get(self.words[last].end) == Some(&b'\n') {
+        if !self.greeting_closed_inline(last) {
             return;
         }
         let h = i - 1;
@@ -372,6 +369,13 @@ impl Ctx<'_> {
             && matches!(self.words[j].shape, Shape::Lower | Shape::Cap)
             && closes(j))
         .then_some(j)
+    }
+
+    /// The greeting's slot ending at word `last` is closed by a comma or `!` on its line
+    /// (`hi mark,`, `Hi Nice,`): after `hi`/`hello`/`hey` a word closed by a line break
+    /// alone is as often a heading or a test page (`Hello World`).
+    pub(super) fn greeting_closed_inline(&self, last: usize) -> bool {
+        matches!(self.text.get(self.words[last].end), Some(b',' | b'!'))
     }
 
     /// Word `k`, alone in a greeting's slot, is the name of whom it greets: the slot holds a

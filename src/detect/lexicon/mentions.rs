@@ -170,8 +170,8 @@ impl Ctx<'_> {
             && ["hi", "hello", "hey"]
                 .iter()
                 .any(|g| self.word_is(h, g.as_bytes()))
-            && (last..=i).all(|k| self.greeted_word(k))
-            && self.text.get(self.words[last].end) != Some(&b'\n');
+            && (i..=last).all(|k| self.greeted_word(k))
+            && self.greeting_closed_inline(last);
         if !(self.word_is(h, b"dear") || hello)
             || !self.clause_start(h)
             || !self.joined(h, b".")

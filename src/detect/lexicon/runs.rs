@@ -592,11 +592,6 @@ impl Ctx<'_> {
         }
     }
 
-    /// `Adesojika: pt in room 4 is ready`, `GUNVIN: PT IN ROOM 4 IS READY`: a line (or a
-    /// sentence: `... no adverse events. Aralmim: pt in room 4 is ready`) that opens with one word no list holds and a colon, then a message with a verb (`is`,
-    /// `can`, `will` or a verb of speech within its first six words), is a chat message
-    /// and the word its sender or addressee. In mixed case the message opens in lower case
-    /// (a note's section heading opens its text with a capital).
     /// `Faith: thx. and her email?` under `Samuel: +234 …` (stop 65): in mixed-case text a
     /// capitalised given name that is also a word (`Faith`, `Roman`, `Mats`) opens a chat
     /// line as its sender as surely as a name no list holds does, where the turns around it
@@ -621,6 +616,11 @@ impl Ctx<'_> {
             )
     }
 
+    /// `Adesojika: pt in room 4 is ready`, `GUNVIN: PT IN ROOM 4 IS READY`: a line (or a
+    /// sentence: `... no adverse events. Aralmim: pt in room 4 is ready`) that opens with one word no list holds and a colon, then a message with a verb (`is`,
+    /// `can`, `will` or a verb of speech within its first six words), is a chat message
+    /// and the word its sender or addressee. In mixed case the message opens in lower case
+    /// (a note's section heading opens its text with a capital).
     pub(super) fn mark_chat_speaker(&self, i: usize, marks: &mut [Option<PhiType>]) {
         let j = i + 1;
         // `Selamawit: can u send me …` then `Selamawit: thx. and her email?`: a sender
