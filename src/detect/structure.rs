@@ -281,6 +281,9 @@ impl Structures {
             if reader.first_on_line(i) {
                 reader.list_line(i, &mut out);
             }
+            if matches!(word.lower, b"is" | b"was" | b"a" | b"an") {
+                reader.subject_of_age(i, &mut out);
+            }
             // A word that starts no label, phrase, role or header: one lookup.
             if self.starts.contains(word.lower) {
                 reader.label_or_handoff(i, &mut out);
@@ -805,6 +808,84 @@ impl Reader<'_> {
                 self.block(last + 1, PhiType::ProviderName, out);
             }
         }
+    }
+
+    /// `Settak is a 45 yo female`, `claldanza ojumbo was an 81-year-old`, `Marta Lord, a
+    /// 72-year-old retired teacher`: the words before `is a`, `was an` or `, a` and an age
+    /// are the person the sentence is about, in any case. Word `i` is the `is`, `was` or
+    /// (after a comma) `a`. The name must open its line or sentence (or follow a title or
+    /// `pt`), and hold a strong word or two listed names, so `Patient is a 45 yo` and `She
+    /// is a 45 yo` stay.
+    fn subject_of_age(&self, i: usize, out: &mut Vec<Span>) {
+        if i == 0 {
+            return;
+        }
+        let article = if matches!(self.lower(i), b"a" | b"an") {
+            if self.gap_before(i) != b", " {
+                return;
+            }
+            i
+        } else {
+            if !self.spaced(i - 1) || !self.spaced(i) || i + 1 >= self.words.len() {
+                return;
+            }
+            i + 1
+        };
+        if !matches!(self.lower(article), b"a" | b"an") || !self.age_follows(article) {
+            return;
+        }
+        let z = i - 1;
+        // The name's first word: back over words joined in one name, at most
+        // MAX_NAME_WORDS, while each has some evidence.
+        let mut a = z;
+        while a > 0
+            && z - a + 1 < MAX_NAME_WORDS
+            && self.joined_in_name(a - 1)
+            && self.evidence(a - 1) != Evidence::None
+        {
+            a -= 1;
+        }
+        let opens = self.opens_line(a)
+            || self
+                .gap_before(a)
+                .iter()
+                .any(|c| matches!(c, b'.' | b'!' | b'?' | b':' | b';'))
+            || a > 0 && self.spaced(a - 1) && self.s.skip.contains(self.lower(a - 1));
+        if !opens {
+            return;
+        }
+        if let Some(item) = self.name_at(a) {
+            if item.z == z && (item.a..=item.z).all(|k| self.plain_name_word(k)) {
+                self.emit(&item, PhiType::Name, out);
+            }
+        }
+    }
+
+    /// The text after word `article` (`a`, `an`) is an age: digits, then `yo`, `y/o`,
+    /// `y.o.`, `year`, `yr` or `-year-old`.
+    fn age_follows(&self, article: usize) -> bool {
+        let rest = &self.text[self.words[article].end..];
+        let Some(rest) = rest.strip_prefix(b" ") else {
+            return false;
+        };
+        let digits = rest.iter().take_while(|c| c.is_ascii_digit()).count();
+        if !(1..=3).contains(&digits) {
+            return false;
+        }
+        let unit = &rest[digits..];
+        let unit = unit
+            .strip_prefix(b"-")
+            .or_else(|| unit.strip_prefix(b" "))
+            .unwrap_or(unit);
+        let unit: Vec<u8> = unit.iter().take(5).map(u8::to_ascii_lowercase).collect();
+        [&b"yo"[..], b"y/o", b"y.o", b"year", b"yr"]
+            .iter()
+            .any(|u| {
+                unit.starts_with(u)
+                    && unit.get(u.len()).map_or(true, |c| {
+                        !c.is_ascii_alphabetic() || *u == b"year" || *u == b"yr"
+                    })
+            })
     }
 
     /// The person after a meeting phrase (`spoke to X about`, `met X Y in`): one name, with
