@@ -487,7 +487,11 @@ impl Reader<'_> {
         let mut strong = 0;
         let mut listed = 0;
         loop {
-            match self.evidence(z) {
+            let evidence = match self.evidence(z) {
+                Evidence::None if z == v && self.given_name_before_strong(z) => Evidence::Weak,
+                e => e,
+            };
+            match evidence {
                 Evidence::None => break,
                 Evidence::Strong => strong += 1,
                 Evidence::Weak => {}
@@ -515,6 +519,23 @@ impl Reader<'_> {
             return None;
         }
         Some(Item { a: v, z })
+    }
+
+    /// `will grezak`, `MAY OLOYINLE`: a given name that is also a function word (`will`,
+    /// `may`) is a name's first word where a word no list holds (strong evidence) follows
+    /// it in the same name; alone, or before a word some list knows, it is the function
+    /// word (`dr will see pt`). Only right after its cue (a space, or a label's colon): a
+    /// list's next item (`d/w dr. x,will reeval`) is as often the next sentence.
+    fn given_name_before_strong(&self, k: usize) -> bool {
+        let f = self.flags(k);
+        k > 0
+            && matches!(self.gap_before(k), b" " | b": ")
+            && f & flag::NAME != 0
+            && f & NEVER_IN_NAME == flag::STOP
+            && self.joined_in_name(k)
+            && self.word(k).len() > 1
+            && self.evidence(k + 1) == Evidence::Strong
+            && self.flags(k + 1) & flag::NAME == 0
     }
 
     fn listed(&self, k: usize) -> bool {
