@@ -92,9 +92,13 @@ impl Ctx<'_> {
             return;
         }
         let gap = &self.text[self.words[i].end..self.words[j].start];
-        // One comma or colon, a space, or a sign-off's line break (`Regards,\nAnna`).
+        // One comma or colon, a space, or a sign-off's line break (`Regards,\nAnna`), or
+        // the blank line a letter leaves for the signature (`Sincerely,\n\nAnna`).
         let plain = gap.len() <= 3 && gap.iter().all(|c| matches!(c, b' ' | b',' | b':'));
-        let signed = matches!(gap, b",\n" | b"\n" | b",\r\n");
+        let signed = matches!(
+            gap,
+            b",\n" | b"\n" | b",\r\n" | b",\n\n" | b"\n\n" | b",\r\n\r\n"
+        );
         if !(plain || signed) {
             return;
         }
