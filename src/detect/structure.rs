@@ -45,6 +45,8 @@ struct RawStructures {
     person_labels: Vec<String>,
     handoff_phrases: Vec<String>,
     meeting_phrases: Vec<String>,
+    #[serde(default)]
+    place_phrases: Vec<String>,
     skip_before_name: Vec<String>,
     roles: Vec<String>,
     list_headers: Vec<String>,
@@ -123,6 +125,8 @@ pub struct Structures {
     handoff: Phrases,
     /// Phrases after which a patient's or relative's name follows (`spoke to X`, `met X`).
     meeting: Phrases,
+    /// Phrases after which, in a note in one case, a town follows (`home visit in X`).
+    places: Phrases,
     roles: Phrases,
     headers: Phrases,
     skip: rustc_hash::FxHashSet<Box<[u8]>>,
@@ -198,6 +202,7 @@ impl Structures {
             person_labels: Phrases::of(&raw.person_labels),
             handoff: Phrases::of(&raw.handoff_phrases),
             meeting: Phrases::of(&raw.meeting_phrases),
+            places: Phrases::of(&raw.place_phrases),
             roles: Phrases::of(&raw.roles),
             headers: Phrases::of(&raw.list_headers),
             skip: set(&raw.skip_before_name),
@@ -241,6 +246,7 @@ impl Structures {
             &s.person_labels,
             &s.handoff,
             &s.meeting,
+            &s.places,
             &s.roles,
             &s.headers,
         ]
@@ -817,6 +823,15 @@ impl Reader<'_> {
             }
             return;
         }
+        // `HOME VISIT IN X ON FRIDAY`, `pt is from x.`: a town, in one case only (in mixed
+        // case the lexicon and tagger read the capital).
+        if let Some(n) = self.phrase_at(i, &self.s.places) {
+            let last = i + n - 1;
+            if !self.mixed && last + 1 < self.words.len() && self.gap_after(last) == b" " {
+                self.town_after(last + 1, out);
+            }
+            return;
+        }
         // A header of people alone on its line (`CARE TEAM`, `Consultants`).
         if let Some(n) = self.phrase_at(i, &self.s.headers) {
             let last = i + n - 1;
@@ -926,6 +941,30 @@ impl Reader<'_> {
             .any(|k| self.evidence(k) == Evidence::Strong);
         if plain && strong && self.ends_value(item.z) {
             self.emit(&item, PhiType::Name, out);
+        }
+    }
+
+    /// The town after a place phrase: one or two words no list holds (strong evidence
+    /// each), ending the value as a name after a meeting phrase does, and followed by no
+    /// facility word (`Vrelsby General` is read by the facility pass).
+    fn town_after(&self, v: usize, out: &mut Vec<Span>) {
+        let strong = |k: usize| {
+            k < self.words.len()
+                && self.evidence(k) == Evidence::Strong
+                && self.flags(k) & flag::NAME == 0
+                && self.plain_name_word(k)
+        };
+        if !strong(v) {
+            return;
+        }
+        let z = if self.spaced(v) && strong(v + 1) {
+            v + 1
+        } else {
+            v
+        };
+        let next_flags = self.words.get(z + 1).map_or(0, |w| w.flags);
+        if self.ends_value(z) && next_flags & flag::FACILITY == 0 {
+            self.emit(&Item { a: v, z }, PhiType::Location, out);
         }
     }
 
