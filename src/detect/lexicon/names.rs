@@ -14,7 +14,19 @@ const MAX_CUE_SKIPS: usize = 5;
 impl Ctx<'_> {
     /// Cue words: `Dr. Healey`, `her son Kevin`, `patient Maria Lopez`, `named Lomish`.
     pub(super) fn mark_cued(&self, i: usize, marks: &mut [Option<PhiType>]) {
-        let f = self.words[i].flags;
+        self.mark_cued_as(i, self.words[i].flags, marks);
+    }
+
+    /// `Son-in-law Ojumbo called`, `her daughter-in-law Settak`: the `law` of an in-law
+    /// is the relation [`Ctx::mark_cued`] reads (the word alone is no relation).
+    pub(super) fn mark_cued_in_law(&self, i: usize, marks: &mut [Option<PhiType>]) {
+        if self.in_law(i) {
+            self.mark_cued_as(i, self.words[i].flags | flag::RELATION, marks);
+        }
+    }
+
+    /// [`Ctx::mark_cued`] with word `i`'s flags as `f`.
+    fn mark_cued_as(&self, i: usize, f: u64, marks: &mut [Option<PhiType>]) {
         let cues =
             flag::STRONG_CUE | flag::RELATION | flag::NAME_CUE | flag::NAME_INTRO | flag::LABEL;
         if f & cues == 0 {
