@@ -914,14 +914,14 @@ impl Reader<'_> {
             .or_else(|| unit.strip_prefix(b" "))
             .unwrap_or(unit);
         let unit: Vec<u8> = unit.iter().take(5).map(u8::to_ascii_lowercase).collect();
-        [&b"yo"[..], b"y/o", b"y.o", b"year", b"yr"]
-            .iter()
-            .any(|u| {
-                unit.starts_with(u)
-                    && unit.get(u.len()).map_or(true, |c| {
-                        !c.is_ascii_alphabetic() || *u == b"year" || *u == b"yr"
-                    })
-            })
+        // `year`, `yr` go on (`years`, `yrs`, `year-old`); `yo`, `y/o`, `y.o` end their word
+        // (`45 you`, `45 yoga` are no ages).
+        let word_ends = |n: usize| unit.get(n).is_none_or(|c| !c.is_ascii_alphabetic());
+        unit.starts_with(b"year")
+            || unit.starts_with(b"yr")
+            || [&b"yo"[..], b"y/o", b"y.o"]
+                .iter()
+                .any(|u| unit.starts_with(u) && word_ends(u.len()))
     }
 
     /// The person after a meeting phrase (`spoke to X about`, `met X Y in`): one name, with
