@@ -41,13 +41,40 @@ pub(super) fn cued_month(v: &str) -> bool {
     day.len() == 4 || day.parse::<u32>().is_ok_and(|d| (1..=31).contains(&d))
 }
 
-/// Lower-case `may`/`mar` are far more often verbs than months, unless a year follows.
+/// Lower-case `may`/`mar` are far more often verbs than months, unless a year follows or
+/// the day is written as an ordinal (`mar 14th`, `may 3rd`: no verb is followed so).
 pub(super) fn starts_lowercase_may(v: &str) -> bool {
     let has_year = v.split(|c: char| !c.is_ascii_digit()).any(|d| d.len() == 4);
     let verb = v
         .split(|c: char| !c.is_ascii_alphabetic())
         .any(|w| w == "may" || w == "mar");
-    verb && !has_year
+    verb && !has_year && !has_ordinal_day(v)
+}
+
+/// A word of `v` is a day written as an ordinal: one or two digits and `st`, `nd`, `rd`
+/// or `th`.
+fn has_ordinal_day(v: &str) -> bool {
+    v.split(|c: char| !c.is_ascii_alphanumeric()).any(|w| {
+        let digits = w.bytes().take_while(u8::is_ascii_digit).count();
+        (1..=2).contains(&digits)
+            && matches!(
+                &w.as_bytes()[digits..],
+                b"st" | b"nd" | b"rd" | b"th" | b"ST" | b"ND" | b"RD" | b"TH"
+            )
+    })
+}
+
+/// `date.month_year` and `date.spelled` in lower case: `may` is a verb whatever follows,
+/// `mar` the drug record (`per mar 2000 units`); a lower-case `march` before a four-digit
+/// year is the month (`march 2024`: no one marches a year).
+pub(super) fn month_word(v: &str) -> bool {
+    if v.starts_with("may") {
+        return false;
+    }
+    if !v.starts_with("mar") {
+        return true;
+    }
+    v.starts_with("march") && v.split(|c: char| !c.is_ascii_digit()).any(|d| d.len() == 4)
 }
 
 /// Cues that make even `5/5` a date.

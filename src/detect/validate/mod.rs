@@ -251,7 +251,7 @@ impl Validator {
                     && !unit_or_number_after(text, end)
                     && !scored_after(text, end)
             }
-            Validator::MonthWord => !v.starts_with("may") && !v.starts_with("mar"),
+            Validator::MonthWord => dates::month_word(v),
             Validator::NotGlued => !glued(text, start, end),
             Validator::MonthYear => !glued(text, start, end) && !score_context(text, start, end),
             Validator::PartialDate => partial_date(text, start, end),
