@@ -849,9 +849,9 @@ impl Reader<'_> {
     /// `Settak is a 45 yo female`, `claldanza ojumbo was an 81-year-old`, `Marta Lord, a
     /// 72-year-old retired teacher`: the words before `is a`, `was an` or `, a` and an age
     /// are the person the sentence is about, in any case. Word `i` is the `is`, `was` or
-    /// (after a comma) `a`. The name must open its line or sentence (or follow a title or
-    /// `pt`), and hold a strong word or two listed names, so `Patient is a 45 yo` and `She
-    /// is a 45 yo` stay.
+    /// (after a comma) `a`. The name must open its line or sentence (or follow a word of
+    /// `skip_before_name`: `Mr`, `Dr`, `the`), and hold a strong word or two listed names,
+    /// so `Patient is a 45 yo` and `She is a 45 yo` stay.
     fn subject_of_age(&self, i: usize, out: &mut Vec<Span>) {
         if i == 0 {
             return;
@@ -913,15 +913,18 @@ impl Reader<'_> {
             .strip_prefix(b"-")
             .or_else(|| unit.strip_prefix(b" "))
             .unwrap_or(unit);
-        let unit: Vec<u8> = unit.iter().take(5).map(u8::to_ascii_lowercase).collect();
+        let opens = |u: &[u8]| {
+            unit.get(..u.len())
+                .is_some_and(|h| h.eq_ignore_ascii_case(u))
+        };
         // `year`, `yr` go on (`years`, `yrs`, `year-old`); `yo`, `y/o`, `y.o` end their word
         // (`45 you`, `45 yoga` are no ages).
         let word_ends = |n: usize| unit.get(n).is_none_or(|c| !c.is_ascii_alphabetic());
-        unit.starts_with(b"year")
-            || unit.starts_with(b"yr")
+        opens(b"year")
+            || opens(b"yr")
             || [&b"yo"[..], b"y/o", b"y.o"]
                 .iter()
-                .any(|u| unit.starts_with(u) && word_ends(u.len()))
+                .any(|u| opens(u) && word_ends(u.len()))
     }
 
     /// The person after a meeting phrase (`spoke to X about`, `met X Y in`): one name, with

@@ -144,6 +144,7 @@ macro_rules! readings {
 readings! {
     mark_cued: ANY_WORD,
         flag::STRONG_CUE | flag::RELATION | flag::NAME_CUE | flag::NAME_INTRO | flag::LABEL;
+    // The `law` of an in-law: an English word (`patterns/words/english.txt`).
     mark_cued_in_law: ANY_WORD, flag::ENGLISH;
     mark_dictionary: DICTIONARY, 0;
     mark_before_born: CAP_NOT_CAPS, 0;

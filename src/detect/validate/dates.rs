@@ -44,11 +44,15 @@ pub(super) fn cued_month(v: &str) -> bool {
 /// Lower-case `may`/`mar` are far more often verbs than months, unless a year follows or
 /// the day is written as an ordinal (`mar 14th`, `may 3rd`: no verb is followed so).
 pub(super) fn starts_lowercase_may(v: &str) -> bool {
-    let has_year = v.split(|c: char| !c.is_ascii_digit()).any(|d| d.len() == 4);
     let verb = v
         .split(|c: char| !c.is_ascii_alphabetic())
         .any(|w| w == "may" || w == "mar");
-    verb && !has_year && !has_ordinal_day(v)
+    verb && !has_year(v) && !has_ordinal_day(v)
+}
+
+/// A run of four digits in `v`: a year.
+fn has_year(v: &str) -> bool {
+    v.split(|c: char| !c.is_ascii_digit()).any(|d| d.len() == 4)
 }
 
 /// A word of `v` is a day written as an ordinal: one or two digits and `st`, `nd`, `rd`
@@ -74,7 +78,7 @@ pub(super) fn month_word(v: &str) -> bool {
     if !v.starts_with("mar") {
         return true;
     }
-    v.starts_with("march") && v.split(|c: char| !c.is_ascii_digit()).any(|d| d.len() == 4)
+    v.starts_with("march") && has_year(v)
 }
 
 /// Cues that make even `5/5` a date.
