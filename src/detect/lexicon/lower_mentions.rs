@@ -132,18 +132,25 @@ impl Ctx<'_> {
     }
 
     /// `when pacio kinger came in`, `spoke to brady borlst about transport`, `pt is
-    /// claldanza ojumbo, lives alone`: in a note written all in lower case, two words side by
+    /// claldanza ojumbo, lives alone`: in a note written all in one case, two words side by
     /// side that no list holds at all (no English, clinical, name or place word; four letters
     /// or more, no digit) where a person stands (after a word that takes a person, a
     /// relation, a title, `when`, `pt`, `pt is`, a verb of contact and its preposition, or
     /// before a verb of a person) are a name. Not after any cue (`to`, `with`, `and`):
     /// PhysioNet's lower-case notes lost precision. The case
     /// of such a note says nothing; two unknown words in a row in a person's place are
-    /// seldom two misspellings (stop 64).
-    pub(super) fn mark_lower_unlisted_pair(&self, i: usize, marks: &mut [Option<PhiType>]) {
+    /// seldom two misspellings (stop 64). A note in capitals reads the same (`PT IS
+    /// CLALDANZA OJUMBO`, `FRIDENT OLOYINLE COMPLAINED OF`; stop 67).
+    pub(super) fn mark_slot_unlisted_pair(&self, i: usize, marks: &mut [Option<PhiType>]) {
         let j = i + 1;
-        if !self.lower_mode
-            || i == 0
+        let shape = if self.lower_mode {
+            Shape::Lower
+        } else if self.caps_mode {
+            Shape::Upper
+        } else {
+            return;
+        };
+        if i == 0
             || j >= self.words.len()
             || marks[i].is_some()
             || marks[j].is_some()
@@ -153,7 +160,7 @@ impl Ctx<'_> {
         }
         let unknown = |k: usize| {
             let w = &self.words[k];
-            w.shape == Shape::Lower
+            w.shape == shape
                 && w.flags == 0
                 && self.unlisted_word(k)
                 && w.end - w.start >= 4
@@ -162,6 +169,17 @@ impl Ctx<'_> {
                     .all(u8::is_ascii_alphabetic)
         };
         if !unknown(i) || !unknown(j) {
+            return;
+        }
+        // Capitals are how nurses' notes are written, misspellings and all (`PT IS
+        // LETHARIGIC SOMNELENT`): there one of the two must be no slip from a known word,
+        // and neither an adverb (`AMBULATNG INDEPENDANTLY`).
+        let plain = |k: usize| self.run_word(k) && !self.compound(k);
+        let adverb = |k: usize| {
+            let w = &self.text[self.words[k].start..self.words[k].end];
+            w.len() >= 6 && w.ends_with(b"LY")
+        };
+        if self.caps_mode && (!plain(i) && !plain(j) || adverb(i) || adverb(j)) {
             return;
         }
         let h = i - 1;

@@ -226,7 +226,7 @@ readings! {
     mark_vocative_name: CAP_NOT_CAPS, 0;
     mark_lower_name_in_slot: LOWER_MIXED, flag::FIRST;
     mark_lower_pair_in_slot: LOWER_MIXED, 0;
-    mark_lower_unlisted_pair: cased(LOWER, LOW), 0;
+    mark_slot_unlisted_pair: cased(LOWER, LOW) | cased(CAPS, UPPER), 0;
     mark_lower_word_name_in_slot: LOWER_MIXED, flag::FIRST;
     mark_lower_name_before_relation: NEXT_RELATION, 0;
     mark_lower_greeted_name: LOWER_NOT_CAPS, 0;
