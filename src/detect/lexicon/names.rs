@@ -60,6 +60,17 @@ impl Ctx<'_> {
         if f & flag::STRONG_CUE != 0 && !self.title_written_as_title(i) {
             return;
         }
+        if f & (flag::STRONG_CUE | flag::RELATION) != 0 && self.function_given_name(i, next) {
+            let provider = f & flag::PROVIDER_TITLE != 0 && f & flag::PERSON_TITLE == 0;
+            let kind = if provider {
+                PhiType::ProviderName
+            } else {
+                PhiType::Name
+            };
+            marks[next] = Some(kind);
+            marks[next + 1] = Some(kind);
+            return;
+        }
         // Titles and cues are never names themselves (`husband, Dr Healey`); a function word
         // only after a title and written like a name (`Dr. Will Cole`).
         let titled_word = f & flag::STRONG_CUE != 0
@@ -113,6 +124,36 @@ impl Ctx<'_> {
                 PhiType::Name
             });
         }
+    }
+
+    /// `daughter will grezak visited`, `DR MAY OLOYINLE REVIEWED`, `Brother Will Grezak
+    /// will pick her up`: right after a relation or a title, a given name that is also a
+    /// function word (`will`, `may`) is the name's first word when a word no list holds,
+    /// no misspelling, follows it in the same case; before a known word it is the
+    /// function word (`daughter will visit`, `dr will see pt`). As the structure pass
+    /// reads it after a meeting phrase (stop 66); stop 67.
+    fn function_given_name(&self, cue: usize, k: usize) -> bool {
+        let next = k + 1;
+        if next >= self.words.len()
+            || !self.joined(cue, b"")
+            || !self.joined(k, b"")
+            || !self.has(k, flag::STOP)
+            || !self.has(k, flag::FIRST)
+            || self.words[k].end - self.words[k].start < 3
+        {
+            return false;
+        }
+        let (a, b) = (&self.words[k], &self.words[next]);
+        let same_case = if self.caps_mode || self.lower_mode {
+            a.shape == b.shape && matches!(a.shape, Shape::Upper | Shape::Lower)
+        } else {
+            a.shape == Shape::Cap && b.shape == Shape::Cap
+        };
+        same_case
+            && b.flags & flag::NAME == 0
+            && self.unknown_word(next)
+            && b.end - b.start >= 4
+            && self.run_word(next)
     }
 
     /// `her son Wean visits weekly`, `his wife Seem, who`: in mixed-case text a relation
