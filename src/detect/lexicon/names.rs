@@ -830,9 +830,19 @@ impl Ctx<'_> {
             && !self.has(j, flag::STOP)
             && !self.text[w.start..w.end].ends_with(b"'s")
             && !(j + 1 < self.words.len() && self.has(j + 1, flag::EPONYM_HEAD | flag::CLINICAL));
+        // In capitals an initial before a word no list holds is as often shorthand (`A.
+        // FIB`), but not right after a relation or a title (`PARTNER K. SETTAK`; stop 67).
+        let cued = i > 0
+            && self.joined(i - 1, b"")
+            && self.has(
+                i - 1,
+                flag::RELATION | flag::PERSON_TITLE | flag::STRONG_CUE,
+            )
+            && w.end - w.start >= 4
+            && self.run_word(j);
         let surname = self.has(j, flag::NAME) && !self.has(j, flag::STOP | flag::CLINICAL)
             || eponym_surname
-            || self.unknown_word(j) && w.end - w.start >= 3 && !self.caps_mode;
+            || self.unknown_word(j) && w.end - w.start >= 3 && (!self.caps_mode || cued);
         // A SOAP heading's letter before an English word is no initial (`O. SEE CAREVUE`).
         if self.soap_heading(i) && self.has(j, flag::ENGLISH) {
             return;
