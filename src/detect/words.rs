@@ -373,7 +373,9 @@ impl TextCase {
         }
         TextCase {
             upper: up > 20 && up > 2 * low,
-            lower: low >= 20 && up * 50 < low,
+            // A short text with no capital at all is lower case too (`photo by settak.`,
+            // a chat line): only its cues can tell a name there (stop 67).
+            lower: low >= 20 && up * 50 < low || up == 0 && low >= 8,
         }
     }
 
