@@ -373,6 +373,66 @@ impl Ctx<'_> {
         }
     }
 
+    /// `-- \nSettak\nSent from my phone`: the line right after an e-mail's signature
+    /// delimiter (a line holding only `--`), when it holds one to three words that are
+    /// each a word no list holds or a listed name that is no function, clinical or role
+    /// word, is the sender's name (stop 67, the letters probe). A word one letter off a
+    /// known word counts too, as alone after `best wishes,`: no sentence goes on there
+    /// to misspell.
+    pub(super) fn mark_after_signature_delimiter(&self, i: usize, marks: &mut [Option<PhiType>]) {
+        let start = self.words[i].start;
+        let before = self.text[..start].strip_suffix(b"\n").unwrap_or(&[]);
+        let before = before.strip_suffix(b"\r").unwrap_or(before);
+        let line_start = before
+            .iter()
+            .rposition(|c| *c == b'\n')
+            .map_or(0, |p| p + 1);
+        if before[line_start..].trim_ascii() != b"--" || marks[i].is_some() {
+            return;
+        }
+        let name_word = |k: usize| {
+            self.unlisted_word(k)
+                || self.has(k, flag::NAME)
+                    && !self.has(
+                        k,
+                        flag::STOP | flag::CLINICAL | flag::CREDENTIAL | flag::ROLE | flag::LABEL,
+                    )
+        };
+        let mut k = i;
+        while !self.ends_line(k) {
+            if k + 1 - i == MAX_NAME_WORDS || !self.joined(k, b".") {
+                return;
+            }
+            k += 1;
+        }
+        if (i..=k).all(name_word) {
+            for m in &mut marks[i..=k] {
+                m.get_or_insert(PhiType::Name);
+            }
+        }
+    }
+
+    /// `Settak and I went hiking`, `claldanza ojumbo and i met`: one or two words no list
+    /// holds (no misspelling) right before `and I` and a next word are a person: nothing
+    /// but a person stands beside the writer there (stop 67, the letters probe).
+    pub(super) fn mark_before_and_i(&self, i: usize, marks: &mut [Option<PhiType>]) {
+        if i + 3 >= self.words.len()
+            || marks[i].is_some()
+            || !self.word_is(i + 1, b"and")
+            || !self.word_is(i + 2, b"i")
+            || !self.joined(i, b"")
+            || !self.joined(i + 1, b"")
+            || !self.joined(i + 2, b"")
+            || !(self.unlisted_word(i) && self.run_word(i))
+        {
+            return;
+        }
+        marks[i] = Some(PhiType::Name);
+        if i > 0 && self.joined(i - 1, b"") && self.unlisted_word(i - 1) && self.run_word(i - 1) {
+            marks[i - 1].get_or_insert(PhiType::Name);
+        }
+    }
+
     /// A sign-off of one to three words ends at word `p` and opens its sentence (the text
     /// or a line starts before it, or a sentence ends): `best wishes` of `... digits. best
     /// wishes, gonur`, not the `best` of `the best, ...`.

@@ -241,6 +241,8 @@ readings! {
     mark_town_shape: UNLISTED_NEAR, 0;
     mark_lone_unlisted: CAP_MIXED, 0;
     mark_one_case_unlisted_pair: IN_ONE_CASE, 0;
+    mark_after_signature_delimiter: LINE_START, 0;
+    mark_before_and_i: AND_NEXT, 0;
 }
 
 /// The readings as a set, one bit each in [`READINGS`]' order (at most 128).
