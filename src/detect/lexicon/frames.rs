@@ -125,6 +125,19 @@ impl Ctx<'_> {
             && !self.compound(k)
     }
 
+    /// `wu-tie`: a word of two or three letters that no list holds, right before a hyphen
+    /// and the name's next part, opens a name as a longer word would.
+    fn hyphened_name_head(&self, k: usize) -> bool {
+        let w = &self.words[k];
+        k + 1 < self.words.len()
+            && self.text[w.end..self.words[k + 1].start] == *b"-"
+            && (2..4).contains(&(w.end - w.start))
+            && w.flags == 0
+            && self.text[w.start..w.end]
+                .iter()
+                .all(u8::is_ascii_alphabetic)
+    }
+
     /// The introduction that ends right before word `i`: `this is`, `it is`, `it's`/`its`
     /// or `proud of`, joined by single spaces on one line.
     fn frame_intro_before(&self, i: usize) -> bool {
@@ -155,7 +168,7 @@ impl Ctx<'_> {
             || self.caps_mode
             || !matches!(w.shape, Shape::Lower | Shape::Cap)
             || !self.frame_intro_before(i)
-            || !self.frame_name_word(i)
+            || !(self.frame_name_word(i) || self.hyphened_name_head(i))
         {
             return;
         }
@@ -164,11 +177,33 @@ impl Ctx<'_> {
             return;
         }
         let mut last = i;
+        // Name words taken, a hyphenated name's parts counting as one (`wu-tie`).
+        let mut taken = 1;
         loop {
             let t = last + 1;
-            if t >= self.words.len()
-                || self.text[self.words[last].end..self.words[t].start] != *b" "
-            {
+            if t >= self.words.len() {
+                return;
+            }
+            let gap = &self.text[self.words[last].end..self.words[t].start];
+            if gap == b"-" {
+                // `wu-tie`, `zulcheatriex-la`: a part after a hyphen, two letters or more of
+                // the same case, no function or vocabulary word (an English word may be a
+                // name's part once a name word opened it).
+                let part = &self.words[t];
+                let letters = self.text[part.start..part.end]
+                    .iter()
+                    .all(u8::is_ascii_alphabetic);
+                if part.shape != w.shape
+                    || part.end - part.start < 2
+                    || !letters
+                    || self.has(t, FRAME_BLOCKED)
+                {
+                    return;
+                }
+                last = t;
+                continue;
+            }
+            if gap != b" " {
                 return;
             }
             if let Some(tail) = FRAME_TAILS.iter().find(|f| self.word_is(t, f)) {
@@ -181,9 +216,20 @@ impl Ctx<'_> {
                 }
                 break;
             }
-            if last >= i + 2 || self.words[t].shape != w.shape || !self.frame_name_word(t) {
+            // `brairkklynd ter sarfex`, `wu-tie ibn demleasgear`: a surname particle inside
+            // the name, before its next word.
+            let particle = self.has(t, flag::PARTICLE | flag::INNER_PARTICLE)
+                && self.words[t].shape == w.shape
+                && t + 1 < self.words.len()
+                && self.text[self.words[t].end..self.words[t + 1].start] == *b" ";
+            if particle {
+                last = t;
+                continue;
+            }
+            if taken >= 3 || self.words[t].shape != w.shape || !self.frame_name_word(t) {
                 return;
             }
+            taken += 1;
             last = t;
         }
         for m in &mut marks[i..=last] {
