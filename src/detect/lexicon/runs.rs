@@ -904,7 +904,10 @@ impl Ctx<'_> {
         let speaker = |line: &[u8]| {
             let n = line
                 .iter()
-                .take_while(|&&c| c.is_ascii_lowercase() || matches!(c, b' ' | b'-' | 0x80..))
+                // `l'liexdith: omg`: an apostrophe inside a sender's name too (stop 67).
+                .take_while(|&&c| {
+                    c.is_ascii_lowercase() || matches!(c, b' ' | b'-' | b'\'' | 0x80..)
+                })
                 .count();
             let words = line[..n]
                 .split(|c| *c == b' ')
