@@ -175,11 +175,7 @@ impl Ctx<'_> {
         // LETHARIGIC SOMNELENT`): there one of the two must be no slip from a known word,
         // and neither an adverb (`AMBULATNG INDEPENDANTLY`).
         let plain = |k: usize| self.run_word(k) && !self.compound(k);
-        let adverb = |k: usize| {
-            let w = &self.text[self.words[k].start..self.words[k].end];
-            w.len() >= 6 && w.ends_with(b"LY")
-        };
-        if self.caps_mode && (!plain(i) && !plain(j) || adverb(i) || adverb(j)) {
+        if self.caps_mode && (!plain(i) && !plain(j) || self.adverb(i) || self.adverb(j)) {
             return;
         }
         let h = i - 1;

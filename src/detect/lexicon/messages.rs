@@ -380,14 +380,24 @@ impl Ctx<'_> {
     /// known word counts too, as alone after `best wishes,`: no sentence goes on there
     /// to misspell.
     pub(super) fn mark_after_signature_delimiter(&self, i: usize, marks: &mut [Option<PhiType>]) {
-        let start = self.words[i].start;
-        let before = self.text[..start].strip_suffix(b"\n").unwrap_or(&[]);
-        let before = before.strip_suffix(b"\r").unwrap_or(before);
+        // The previous line, without its line break and trailing blanks, must end in `--`
+        // (most lines do not: asked before the line's start is looked for).
+        let Some(before) = self.text[..self.words[i].start].strip_suffix(b"\n") else {
+            return;
+        };
+        let kept = before
+            .iter()
+            .rposition(|c| !matches!(c, b' ' | b'\t' | b'\r'))
+            .map_or(0, |p| p + 1);
+        let before = &before[..kept];
+        if marks[i].is_some() || !before.ends_with(b"--") {
+            return;
+        }
         let line_start = before
             .iter()
             .rposition(|c| *c == b'\n')
             .map_or(0, |p| p + 1);
-        if before[line_start..].trim_ascii() != b"--" || marks[i].is_some() {
+        if before[line_start..].trim_ascii_start() != b"--" {
             return;
         }
         let name_word = |k: usize| {
@@ -423,12 +433,12 @@ impl Ctx<'_> {
             || !self.joined(i, b"")
             || !self.joined(i + 1, b"")
             || !self.joined(i + 2, b"")
-            || !(self.unlisted_word(i) && self.run_word(i))
+            || !self.run_word(i)
         {
             return;
         }
         marks[i] = Some(PhiType::Name);
-        if i > 0 && self.joined(i - 1, b"") && self.unlisted_word(i - 1) && self.run_word(i - 1) {
+        if i > 0 && self.joined(i - 1, b"") && self.run_word(i - 1) {
             marks[i - 1].get_or_insert(PhiType::Name);
         }
     }

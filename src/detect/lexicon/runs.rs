@@ -1005,8 +1005,14 @@ impl Ctx<'_> {
     /// shape of a person before a verb.
     pub(super) fn run_word(&self, k: usize) -> bool {
         let w = &self.text[self.words[k].start..self.words[k].end];
-        let adverb = w.len() >= 6 && w[w.len() - 2..].eq_ignore_ascii_case(b"ly");
-        self.unlisted_word(k) && !adverb && !self.misspelt(w)
+        self.unlisted_word(k) && !self.adverb(k) && !self.misspelt(w)
+    }
+
+    /// Word `k` ends in `ly` and has six letters or more: an adverb, even misspelt
+    /// (`independantly`), never a name.
+    pub(super) fn adverb(&self, k: usize) -> bool {
+        let w = &self.text[self.words[k].start..self.words[k].end];
+        w.len() >= 6 && w[w.len() - 2..].eq_ignore_ascii_case(b"ly")
     }
 
     /// Word `k` is two known words written as one (`waitlist`, `bedside`), each of three
