@@ -5,10 +5,10 @@ values no list holds is a gap in a reading, not in a list; word names (`Hope Lor
 note written in one case are the known hard class. All values are invented or common
 given names; no corpus text is read, so the probes may be used to tune.
 
-    scripts/cue-matrix.py names|relatives|letters|places|numbers PHIGATE_BINARY [-v]
+    scripts/cue-matrix.py names|relatives|letters|places|numbers PHIGATE_BINARY [-v] [--fresh]
 
 Prints the documents leaked out of those written, by case, by kind of value and by cue
-(-v: every leak). Needs the fixed scoring key of scripts/measure-recall.sh.
+(-v: every leak; --fresh: unlisted values no one-letter edit makes a word). Needs the fixed scoring key of scripts/measure-recall.sh.
 """
 import collections, itertools, json, os, re, subprocess, sys
 
@@ -22,6 +22,16 @@ NAMES = {
     "listed+word": ["Marta Lord", "Kevin Herring", "Aisha Still"],
     "word+word": ["Hope Lord", "Cliff Herring", "Rose Still"],
     "initial+unlisted": ["T. Ojumbo", "K. Settak", "A. Grezak"],
+}
+# `--fresh` (stop 68): unlisted values that no one-letter edit turns into an English word
+# or a listed name (`Ojumbo` is one slip from `jumbo`, which the misspelling veto keeps by
+# design), so a leak of theirs is a missing reading, not the veto.
+FRESH = {
+    "listed+unlisted": ["Marta Robrovic", "Kevin Paigrund", "Aisha Tirikven"],
+    "unlisted+unlisted": ["Kaizial Neitrerov", "Driamiv Zulianouk", "Peshask Laihumir"],
+    "word+unlisted": ["Cliff Robrovic", "Hope Paigrund", "Will Tirikven"],
+    "unlisted single": ["Neitrerov", "Paigrund", "Zulianouk"],
+    "initial+unlisted": ["T. Robrovic", "K. Paigrund", "A. Tirikven"],
 }
 NOTE = ("Pt seen for OT follow-up. ROM improved. HEP reviewed.\n{}\nPlan: continue 2x/wk.", ("mixed", "lower", "upper"))
 PROBES = {
@@ -86,6 +96,8 @@ PROBES = {
 def main():
     kind, binary = sys.argv[1], sys.argv[2]
     (frame, cases), values, cues = PROBES[kind]
+    if "--fresh" in sys.argv:
+        values = {k: FRESH.get(k, v) for k, v in values.items()}
     docs = []
     for (ci, cue), (vk, vs) in itertools.product(enumerate(cues), values.items()):
         for v, case in itertools.product(vs, cases):

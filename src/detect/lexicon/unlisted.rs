@@ -1036,12 +1036,14 @@ impl Ctx<'_> {
 
     /// `Goppern, GA`, `Port Eisdorf, MN`, `Bzice, Wales`: a word no list holds right before
     /// a comma and a state, province or country is a town (with an ordinary capitalised word
-    /// before it that opens the name: `Port`, `New`).
+    /// before it that opens the name: `Port`, `New`). The gazetteer's places count as the
+    /// region too (`barchl, bavaria`, `Hetteikko, Vaasa`: regions abroad are listed there,
+    /// not among the states), while no word of the vocabulary (`bath`, `mobile`).
     pub(super) fn mark_before_region(&self, i: usize, marks: &mut [Option<PhiType>]) {
         let r = i + 1;
         if r >= self.words.len()
             || marks[i].is_some()
-            || !self.has(r, flag::REGION)
+            || !(self.has(r, flag::REGION) || self.gazetteer_place(r))
             || self.text[self.words[i].end..self.words[r].start] != *b", "
             || !self.unlisted_word(i)
         {
@@ -1089,6 +1091,17 @@ impl Ctx<'_> {
         {
             marks[i - 1] = Some(PhiType::Location);
         }
+    }
+}
+
+impl Ctx<'_> {
+    /// Word `k` is a town or region of the gazetteer and no vocabulary or name word.
+    fn gazetteer_place(&self, k: usize) -> bool {
+        self.has(k, flag::PLACE)
+            && !self.has(
+                k,
+                NOT_UNLISTED | flag::STOP | flag::CLINICAL | flag::FIRST | flag::LAST,
+            )
     }
 }
 
