@@ -344,11 +344,14 @@ impl FieldRules {
 
     /// The type of a PHI key stem with an affix after it (`dobmonth`, `ssnlast4`,
     /// `street2`, `countyname`): a birth date split into three keys is still a birth date
-    /// (red team 51, G24).
+    /// (red team 51, G24). A number after the stem is an index of one or two digits: a
+    /// longer one is a value glued to its label (`ssn_078-05-1120`, `phone6175550143`), so
+    /// such a key is no field name and is read as text (red team 68, F1).
     fn affixed(&self, key: &str) -> Option<PhiType> {
         self.affixed_stems.iter().find_map(|(stem, ty)| {
             let rest = key.strip_prefix(stem.as_str())?;
-            let numbered = !rest.is_empty() && rest.bytes().all(|b| b.is_ascii_digit());
+            let numbered =
+                (1..=2).contains(&rest.len()) && rest.bytes().all(|b| b.is_ascii_digit());
             (numbered || self.affixes.contains(rest)).then_some(*ty)
         })
     }

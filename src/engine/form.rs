@@ -24,8 +24,19 @@ pub fn strict_pairs(text: &str) -> Result<Vec<(String, String)>, &'static str> {
     Ok(pairs)
 }
 
-/// One form key or value: `+` is a blank, then percent-decoded as UTF-8 or refused.
+/// One form key or value: `+` is a blank, then percent-decoded as UTF-8 or refused. A `%`
+/// that opens no escape (`%GBrankovic`) is refused too: decoders differ on it (kept as
+/// written, dropped, an error), so the text around it was read one way and may be read
+/// another way past the gateway (red team 68).
 fn strict_decoded(raw: &str) -> Result<String, &'static str> {
+    let b = raw.as_bytes();
+    let lone_percent = memchr::memchr_iter(b'%', b).any(|p| {
+        !b.get(p + 1..p + 3)
+            .is_some_and(|h| h.iter().all(u8::is_ascii_hexdigit))
+    });
+    if lone_percent {
+        return Err("a form key or value has a `%` that opens no percent-escape");
+    }
     let plus = raw.replace('+', " ");
     percent_encoding::percent_decode_str(&plus)
         .decode_utf8()
@@ -137,4 +148,28 @@ fn typed_by_search(engine: &Engine, f: Field, key: &str, value: &str) -> Field {
         return Field::Phi(PhiType::Name);
     }
     f
+}
+
+#[cfg(test)]
+mod tests {
+    use super::strict_pairs;
+
+    #[test]
+    fn a_percent_that_opens_no_escape_is_refused_and_escapes_decode() {
+        for bad in [
+            "note=spoke+with+%GBrankovic",
+            "note=100%",
+            "a%2=1",
+            "note=%FF",
+        ] {
+            assert!(strict_pairs(bad).is_err(), "{bad}");
+        }
+        assert_eq!(
+            strict_pairs("note=100%25+sure&who=O%27Brien").expect("a form"),
+            vec![
+                ("note".to_string(), "100% sure".to_string()),
+                ("who".to_string(), "O'Brien".to_string()),
+            ]
+        );
+    }
 }

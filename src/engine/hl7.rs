@@ -314,10 +314,17 @@ fn decode<'r>(raw: &'r str, d: &Delims) -> Spelled<'r> {
         // A formatting command inside a word (`Thack\H\eray`, `MR441\N\0827`) renders as
         // nothing (or breaks a word a reader joins again), so it reads as nothing: the word
         // is read whole. Between a lower-case letter and a capital it starts a word
-        // (`Thackeray\H\Rosalind`) and reads as a separator, as before.
+        // (`Thackeray\H\Rosalind`) and reads as a blank, as it does beside one.
         let next = after[j + esc..].chars().next();
-        if is_formatting(seq) && joins(b.last_read(), next) {
-            b.hidden(SEQ_OPEN, seq, SEQ_CLOSE);
+        if is_formatting(seq) {
+            // Beside a blank or starting a word (`with \H\Orsolya Brankovic\N\ today`), it
+            // reads as a blank: its own letters (`H`, `N`) must not glue to the word next
+            // to it, which would hide a name from detection (red team 68).
+            if joins(b.last_read(), next) {
+                b.hidden(SEQ_OPEN, seq, SEQ_CLOSE);
+            } else {
+                b.piece(" ", SEQ_OPEN, seq, SEQ_CLOSE);
+            }
             rest = &after[j + esc..];
             continue;
         }
@@ -994,7 +1001,6 @@ mod tests {
             "Smith\\T\\Jones",
             "a\\F\\b\\S\\c\\R\\d\\E\\ e",
             "line one\\.br\\line two",
-            "\\H\\bold\\N\\ and \\.sp2\\ kept",
             "plain",
         ] {
             let v = decode(raw, &d);
@@ -1049,10 +1055,26 @@ mod tests {
             escape_into(&v.written, &d, &mut out);
             assert_eq!(out, raw, "{raw}");
         }
-        // A capital after a lower-case letter starts a word; a line break stays one.
-        assert!(decode("Thackeray\\H\\Rosalind", &d)
-            .reading
-            .starts_with("Thackeray\u{E000}"));
+        // A capital after a lower-case letter starts a word, and a command beside a blank
+        // reads as one: its letters never join the word next to it (red team 68); a line
+        // break stays one.
+        for (raw, reading) in [
+            ("Thackeray\\H\\Rosalind", "Thackeray Rosalind"),
+            (
+                "with \\H\\Orsolya Brankovic\\N\\ today",
+                "with  Orsolya Brankovic  today",
+            ),
+            (
+                "\\H\\bold\\N\\ and \\.sp2\\ kept",
+                " bold  and \u{E000}.sp2\u{E001} kept",
+            ),
+        ] {
+            let v = decode(raw, &d);
+            assert_eq!(v.reading, reading, "{raw}");
+            let mut out = String::new();
+            escape_into(&v.written, &d, &mut out);
+            assert_eq!(out, raw, "{raw}");
+        }
         assert_eq!(decode("one\\.br\\two", &d).reading, "one\ntwo");
     }
 

@@ -1579,7 +1579,36 @@ impl Engine {
         if matches!(encoded::value(v), encoded::Value::Text(_)) {
             return false;
         }
-        !self.is_name_value(v)
+        !self.is_name_value(v) && !self.code_words_hold_phi(v)
+    }
+
+    /// A code's letter runs, read apart from the punctuation and digits that join them,
+    /// are names only (`Orsolya-Brankovic`, `Brankovic:Orsolya`, `(Brankovic)`,
+    /// `Orsolya417`), a month name stands beside digits (`14Mar1961`, `Mar-14-1961`), or a
+    /// number stands with three words (`42-Quarry-Hollow-Rd`):
+    /// no code is written so, and [`Engine::is_name_value`] reads only blanks, commas,
+    /// dots, slashes and underscores between words (red team 68). Codes made of ordinary
+    /// words (`entered-in-error`, `vital-signs`, `en-US`) hold no name-list word alone.
+    fn code_words_hold_phi(&self, v: &str) -> bool {
+        let words: Vec<&str> = v
+            .split(|c: char| !c.is_ascii_alphabetic())
+            .filter(|w| !w.is_empty())
+            .collect();
+        if words.is_empty() || words.len() > 4 {
+            return false;
+        }
+        let month = |w: &&str| {
+            w.len() >= 3
+                && crate::transform::date::MONTHS
+                    .iter()
+                    .any(|m| m.starts_with(&*w.to_ascii_lowercase()))
+        };
+        let digits = v.bytes().any(|b| b.is_ascii_digit());
+        let dated = digits && words.iter().any(month);
+        // A number and three words or more (`42-Quarry-Hollow-Rd`) is a street line or a
+        // sentence run together, not a code (`ICD-10-CM` has two).
+        let line = digits && words.iter().filter(|w| w.len() >= 2).count() >= 3;
+        dated || line || self.names_only(&words)
     }
 
     /// The part of a URL or URN after its scheme, kept while no piece of it is a record

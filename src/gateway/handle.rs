@@ -241,7 +241,7 @@ impl Access {
         tracing::info!(
             request_id = %request_id,
             client = %self.client,
-            method = %self.method,
+            method = super::telemetry::loggable_method(&self.method),
             route = route_name(gw, self.target),
             caller = trail.caller().as_deref().unwrap_or(""),
             status = resp.status().as_u16(),

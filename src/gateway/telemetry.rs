@@ -100,6 +100,28 @@ pub fn is_exported_span(meta: &tracing::Metadata<'_>) -> bool {
     meta.is_span() && meta.target() == TARGET
 }
 
+/// A request's method as logs and traces may show it: a standard method by name, any
+/// other as `OTHER`. The method is the caller's own token and may hold anything, PHI
+/// included (`SSN-078-05-1120`); the request is refused, but its line is still logged.
+pub fn loggable_method(method: &hyper::Method) -> &'static str {
+    use hyper::Method as M;
+    const STANDARD: [(M, &str); 9] = [
+        (M::GET, "GET"),
+        (M::POST, "POST"),
+        (M::PUT, "PUT"),
+        (M::PATCH, "PATCH"),
+        (M::DELETE, "DELETE"),
+        (M::HEAD, "HEAD"),
+        (M::OPTIONS, "OPTIONS"),
+        (M::CONNECT, "CONNECT"),
+        (M::TRACE, "TRACE"),
+    ];
+    STANDARD
+        .iter()
+        .find(|(m, _)| m == method)
+        .map_or("OTHER", |(_, name)| name)
+}
+
 /// The span of one request, continuing the caller's trace when it sent a well-formed
 /// `traceparent`. Its status, caller and sizes are recorded when known.
 pub fn request_span(
@@ -108,6 +130,7 @@ pub fn request_span(
     method: &hyper::Method,
     request_id: &str,
 ) -> Span {
+    let method = loggable_method(method);
     let span = tracing::info_span!(
         target: TARGET,
         "request",

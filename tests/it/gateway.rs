@@ -1101,6 +1101,19 @@ async fn alert_rules_name_only_metrics_the_gateway_exports_and_access_lines_carr
         "no path or query"
     );
     assert_no_canary("the log", &logs);
+
+    // The method is the caller's own token: one that holds an SSN is refused and logged
+    // as `OTHER`, never as written (red team 68, F8).
+    let mut odd = post(&format!("{}/hooks/x", s.base), &[EMR, TEXT], note());
+    *odd.method_mut() = hyper::Method::from_bytes(b"SSN-078-05-1120").expect("a method token");
+    let a = send(&c, odd).await.expect("request");
+    assert_eq!(a.status, 405, "{}", a.body);
+    let logs = s.gw.logs();
+    assert!(
+        !logs.contains("078-05-1120"),
+        "the method is not logged as written"
+    );
+    assert!(logs.contains("\"method\":\"OTHER\""), "{logs}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -2550,6 +2550,7 @@ const CHANNELS: &[&str] = &[
     "hash_hl7_as_text",
     "hash_hl7_in_json",
     "split_hl7_highlight",
+    "hl7_highlighted",
     "split_hl7_format",
     // Stop 51 (gate51): XML character data cut inside a word by markup a reader does not
     // see (red team 50, F13): read joined, rewritten, never refused.
@@ -3982,6 +3983,20 @@ fn channel(ch: &str, c: &Canary, v: &str) -> Option<Req> {
                 hl7_escape(&cue(
                     c,
                     &cut_words(v, &format!("{HL7_RAW_ESC}H{HL7_RAW_ESC}"))
+                ))
+            ),
+        ),
+        // A value highlighted whole (`with \H\Orsolya Brankovic\N\ today`): the commands'
+        // letters must not glue to the words beside them (red team 68).
+        "hl7_highlighted" if v != c.value => return None,
+        "hl7_highlighted" => Req::new(
+            "h",
+            Some("application/hl7-v2"),
+            format!(
+                "{HL7_MSH}\rNTE|1|P|{}\r",
+                hl7_escape(&cue(
+                    c,
+                    &format!("{HL7_RAW_ESC}H{HL7_RAW_ESC}{v}{HL7_RAW_ESC}N{HL7_RAW_ESC}")
                 ))
             ),
         ),

@@ -1522,3 +1522,34 @@ fn digit_groups_with_a_short_year_stay_and_base64_padding_stays() {
     assert_ne!(v["born"][1], json!(23), "{}", out.text);
     assert_eq!(v["blob"], json!("Z3JpcCBzdHJlbmd0aCBvaw=="), "{}", out.text);
 }
+
+/// A code field keeps a value only while it reads as a code (red team 68): names joined
+/// by punctuation or with digits glued on, a month among digits, a street line run
+/// together, and keys that glue a value to their label are read, while the codes of
+/// ordinary words and numbers stay as written.
+#[test]
+fn code_fields_read_joined_names_dates_and_streets_and_keep_real_codes() {
+    let body = json!({
+        "code": "Orsolya-Brankovic", "status": "Orsolya417", "gender": "(Brankovic)",
+        "language": "Brankovic:Orsolya", "unit": "14Mar1961", "system": "42-Quarry-Hollow-Rd",
+        "ssn_078-05-1120": 5, "phone6175550143": 1,
+    });
+    let out = deidentify(&body.to_string(), ContentType::Json, "safe-harbor").text;
+    for leaked in [
+        "Orsolya",
+        "Brankovic",
+        "14Mar1961",
+        "Quarry",
+        "078-05-1120",
+        "6175550143",
+    ] {
+        assert!(!out.contains(leaked), "{leaked} in {out}");
+    }
+    let codes = json!({
+        "status": "entered-in-error", "category": "vital-signs", "language": "en-US",
+        "system": "ICD-10-CM", "code": "8480-6", "unit": "mg/dL",
+    });
+    let out = deidentify(&codes.to_string(), ContentType::Json, "safe-harbor").text;
+    let out: Value = serde_json::from_str(&out).expect("json");
+    assert_eq!(out, codes, "codes stay as written");
+}
