@@ -1,5 +1,6 @@
 //! Marks that join values a reader sees apart: a comma between runs of digits that are no
-//! thousands (`4135550172,19610823`, a CSV row sent as text), an uncommon mark between the
+//! thousands (`4135550172,19610823`, a CSV row sent as text) or between a word and a long
+//! number (`Hollow Rd,6175550143`), an uncommon mark between the
 //! groups of a phone number or an SSN (`413*555*0172`, `413•555•0172`), and `_` between the
 //! words of a file name or a slug (`MR4410827_discharge.pdf`, `scan_4410827_19610823.png`).
 //!
@@ -29,7 +30,7 @@ impl Canon {
         }
         let mut marks: Vec<Mark> = Vec::new();
         for p in memchr::memchr_iter(b',', b) {
-            if parts_numbers(b, p) {
+            if parts_numbers(b, p) || parts_word_from_number(b, p) {
                 marks.push((p, p + 1, ' '));
             }
         }
@@ -83,6 +84,19 @@ fn parts_numbers(b: &[u8], p: usize) -> bool {
         .count();
     let after = b[p + 1..].iter().take_while(|c| c.is_ascii_digit()).count();
     before > 0 && after > 0 && !(before <= 3 && after == 3)
+}
+
+/// Whether the comma at `p` stands between a word and a long number, with no blank
+/// (`42 Quarry Hollow Rd,6175550143`, a CSV row sent as text; red team 68): a letter
+/// before it and seven digits or more after it, up to a word's end. No amount or list is
+/// written so; a phone, a record number or a birth date is.
+fn parts_word_from_number(b: &[u8], p: usize) -> bool {
+    let letter_before = p > 0 && b[p - 1].is_ascii_alphabetic();
+    let after = b[p + 1..].iter().take_while(|c| c.is_ascii_digit()).count();
+    let ends = b
+        .get(p + 1 + after)
+        .is_none_or(|c| !c.is_ascii_alphanumeric());
+    letter_before && after >= 7 && ends
 }
 
 /// Whether the `_` at `p` parts two words of a name written as one (`MR4410827_discharge`):
@@ -202,6 +216,10 @@ mod tests {
     fn marks_that_join_values_read_as_blanks_and_dashes() {
         assert_eq!(view("row: 4135550172,19610823"), "row: 4135550172 19610823");
         assert_eq!(
+            view("at 42 Quarry Hollow Rd,6175550143 cell"),
+            "at 42 Quarry Hollow Rd 6175550143 cell"
+        );
+        assert_eq!(
             underscores_parted("Uploaded MR4410827_discharge.pdf").as_deref(),
             Some("Uploaded MR4410827 discharge.pdf")
         );
@@ -224,6 +242,7 @@ mod tests {
             "in_progress",
             "4135550172,19610823",
             "3*4*5 grid",
+            "reps x,1234 and set,12345678a",
             "a_ b",
         ] {
             assert_eq!(view(plain), plain, "{plain}");
