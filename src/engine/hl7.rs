@@ -316,15 +316,17 @@ fn decode<'r>(raw: &'r str, d: &Delims) -> Spelled<'r> {
         // is read whole. Between a lower-case letter and a capital it starts a word
         // (`Thackeray\H\Rosalind`) and reads as a blank, as it does beside one.
         let next = after[j + esc..].chars().next();
-        if is_formatting(seq) {
-            // Beside a blank or starting a word (`with \H\Orsolya Brankovic\N\ today`), it
-            // reads as a blank: its own letters (`H`, `N`) must not glue to the word next
-            // to it, which would hide a name from detection (red team 68).
-            if joins(b.last_read(), next) {
-                b.hidden(SEQ_OPEN, seq, SEQ_CLOSE);
-            } else {
-                b.piece(" ", SEQ_OPEN, seq, SEQ_CLOSE);
-            }
+        if is_formatting(seq) && joins(b.last_read(), next) {
+            b.hidden(SEQ_OPEN, seq, SEQ_CLOSE);
+            rest = &after[j + esc..];
+            continue;
+        }
+        // Beside a blank or starting a word (`with \H\Orsolya Brankovic\N\ today`), a
+        // command reads as a blank: its own letters (`H`, `N`) must not glue to the word
+        // next to it, which would hide a name from detection (red team 68). (`\E\` there
+        // is the escape character itself, decoded below.)
+        if is_formatting(seq) && seq != "E" {
+            b.piece(" ", SEQ_OPEN, seq, SEQ_CLOSE);
             rest = &after[j + esc..];
             continue;
         }

@@ -249,6 +249,16 @@ const MAX_OID_ARC_DIGITS: usize = 6;
 /// Whether `v` is an OID kept as written: digit arcs without leading zeros, separated by
 /// dots, none longer than [`MAX_OID_ARC_DIGITS`], or a UUID written as an OID (`2.25.` and
 /// one arc of twenty digits or more, a random number that carries nothing).
+/// The text a whole value (trimmed) holds in uuencode, hexadecimal, base32 or base64, as
+/// the walk decodes it (`T3Jzb2x5YQ==` → `Orsolya`), or `None`. For the reveal side's
+/// shield, which must know what a caller sent in any form the answer is read in.
+pub fn encoded_text(v: &str) -> Option<String> {
+    match encoded::value(v) {
+        encoded::Value::Text(h) => Some(h.text),
+        encoded::Value::Binary | encoded::Value::Plain => None,
+    }
+}
+
 pub(crate) fn is_registry_oid(v: &str) -> bool {
     let arcs: Vec<&str> = v.split('.').collect();
     let syntax = arcs.len() >= 2

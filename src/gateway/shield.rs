@@ -196,7 +196,35 @@ pub fn request_views(
     }
     views.push(percent_decoded(&text.replace('+', " ")));
     views.push(text.into_owned());
+    let encoded = encoded_views(&views);
+    views.extend(encoded);
     views
+}
+
+/// How deep values encoded inside encoded values are opened (`base64(base64(name))`).
+const MAX_ENCODED_DEPTH: usize = 3;
+
+/// The text the words of `views` hold in base64, base32, hexadecimal or uuencode, opened
+/// again inside what they hold: the answer side reads those encodings, so a guess sent
+/// encoded (`{"g":"T3Jzb2x5YSBCcmFua292aWM="}`) and echoed must be known as sent, or the
+/// echo's vault token confirms it (red team 68, F5).
+fn encoded_views(views: &[String]) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut layer: Vec<String> = views.to_vec();
+    for _ in 0..MAX_ENCODED_DEPTH {
+        let opened: Vec<String> = layer
+            .iter()
+            .flat_map(|v| v.split(|c: char| c.is_whitespace() || "\"',;:{}[]()<>&?".contains(c)))
+            .filter(|w| w.len() >= 4)
+            .filter_map(crate::engine::encoded_text)
+            .collect();
+        if opened.is_empty() {
+            break;
+        }
+        out.extend(opened.iter().cloned());
+        layer = opened;
+    }
+    out
 }
 
 fn percent_decoded(text: &str) -> String {
@@ -249,6 +277,23 @@ mod tests {
             !s.sent(PhiType::Name, "Mrs. X"),
             "titles and initials say nothing"
         );
+    }
+
+    #[test]
+    fn values_sent_encoded_are_known_as_sent() {
+        // base64 of `Rosalind Thackeray`, base64 of base64 of `413-555-0172`, and hex of
+        // `Vukovljevic`.
+        let views = request_views(
+            "/echo",
+            Some("q=Um9zYWxpbmQgVGhhY2tlcmF5"),
+            &HeaderMap::new(),
+            br#"{"p":"TkRFekxUVTFOUzB3TVRjeQ==","n":"56756b6f766c6a65766963"}"#,
+        );
+        let s = Shield::of_request(views.iter().map(String::as_str)).expect("randomness");
+        assert!(s.sent(PhiType::Name, "Rosalind Thackeray"));
+        assert!(s.sent(PhiType::Phone, "(413) 555-0172"));
+        assert!(s.sent(PhiType::Name, "Vukovljevic"));
+        assert!(!s.sent(PhiType::Name, "Zvezdana Quorvelline"));
     }
 
     #[test]
