@@ -126,6 +126,9 @@ impl Canon {
         // Markup marks before decoding, which reads TeX's `\textbf` as a tab and `extbf`.
         let unmarked = Canon::unmarked(upright.as_ref().map_or(input, Canon::text), tags);
         let upright = Canon::then(upright, unmarked);
+        // Folded content lines of a card or a calendar before anything reads words.
+        let unfolded = Canon::unfolded(upright.as_ref().map_or(input, Canon::text));
+        let upright = Canon::then(upright, unfolded);
         let qp = Canon::quoted_printable(upright.as_ref().map_or(input, Canon::text));
         let qp = Canon::then(upright, qp);
         let decoded = Canon::decoded(qp.as_ref().map_or(input, Canon::text), tags);
@@ -400,6 +403,42 @@ impl Canon {
     /// `None` when the text does not show it is written so ([`is_quoted_printable`]).
     /// `=` is common in text (`BP=120/80`, `dob=2025`), so a lone escape is decoded only
     /// in a text that shows the encoding somewhere: a number after `=` stays a number.
+    /// The view of a vCard or iCalendar text with its folded content lines unfolded: a
+    /// line break followed by one blank or tab continues the line before it (RFC 5545
+    /// 3.1, RFC 6350 3.2), so `SUMMARY:OT eval for Orsolya Bran\r\n kovic` reads
+    /// `Brankovic` whole (red team 68). Only in a text that opens a card or a calendar
+    /// component (`BEGIN:V`): elsewhere an indented line is a line of its own.
+    fn unfolded(text: &str) -> Option<Canon> {
+        let b = text.as_bytes();
+        let opens = memchr::memmem::find(b, b"BEGIN:V").is_some()
+            || memchr::memmem::find(b, b"begin:v").is_some();
+        if !opens {
+            return None;
+        }
+        let folds: Vec<(usize, usize)> = memchr::memchr_iter(b'\n', b)
+            .filter(|&nl| matches!(b.get(nl + 1), Some(b' ' | b'\t')))
+            .map(|nl| {
+                let start = if nl > 0 && b[nl - 1] == b'\r' {
+                    nl - 1
+                } else {
+                    nl
+                };
+                (start, nl + 2)
+            })
+            .collect();
+        if folds.is_empty() {
+            return None;
+        }
+        let mut out = Builder::with_capacity(text.len());
+        let mut copied = 0;
+        for (start, end) in folds {
+            out.push_literal(&text[copied..start], copied);
+            copied = end;
+        }
+        out.push_literal(&text[copied..], copied);
+        Some(out.out)
+    }
+
     fn quoted_printable(text: &str) -> Option<Canon> {
         if !is_quoted_printable(text) {
             return None;
@@ -2071,6 +2110,20 @@ mod tests {
         let at = c.text().find(needle).expect("needle in view");
         let (a, b) = c.source_range(at, at + needle.len());
         &s[a..b]
+    }
+
+    #[test]
+    fn folded_content_lines_of_a_calendar_are_unfolded() {
+        let ics = "BEGIN:VEVENT\r\nSUMMARY:OT eval for Orsolya Bran\r\n kovic\r\nEND:VEVENT";
+        assert!(
+            view(ics).contains("Orsolya Brankovic\r\nEND"),
+            "{}",
+            view(ics)
+        );
+        assert_eq!(source_of(ics, "Brankovic"), "Bran\r\n kovic");
+        // An indented line of any other text is a line of its own.
+        let note = "Plan:\n continue 2x/wk";
+        assert_eq!(view(note), note);
     }
 
     #[test]

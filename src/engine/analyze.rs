@@ -97,7 +97,9 @@ fn walk(
             for ((bk, bv), (ak, av)) in b.iter().zip(a) {
                 let len = path.len();
                 path.push('/');
-                path.push_str(&bk.replace('~', "~0").replace('/', "~1"));
+                // A key that holds PHI is written as what replaced it: the answer never
+                // carries the matched text, a path included (red team 68).
+                path.push_str(&ak.replace('~', "~0").replace('/', "~1"));
                 if bk != ak {
                     line_up(bk, ak, Some(path.as_str()), true, store, out);
                 }
@@ -285,6 +287,14 @@ mod tests {
             "{paths:?}"
         );
         assert!(!paths.iter().any(|(p, _, _)| *p == "/units"), "{paths:?}");
+        // A key that holds PHI is no path segment as written (red team 68).
+        let doc = r#"{"Orsolya Brankovic":{"ssn":"219-09-9999"},"patients":{"88412207":1}}"#;
+        let a = analyze(doc, ContentType::Json);
+        assert!(a.findings.iter().any(|f| f.in_key), "the keys are findings");
+        for f in &a.findings {
+            let p = f.path.as_deref().unwrap_or("");
+            assert!(!p.contains("Brankovic") && !p.contains("88412207"), "{p}");
+        }
     }
 
     #[test]

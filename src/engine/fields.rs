@@ -57,6 +57,8 @@ struct RawFields {
     #[serde(default)]
     surname_keys: Vec<String>,
     #[serde(default)]
+    given_keys: Vec<String>,
+    #[serde(default)]
     note_heading_keys: Vec<String>,
     #[serde(default)]
     search_params: FxHashMap<String, Vec<String>>,
@@ -141,6 +143,8 @@ pub struct FieldRules {
     /// The name keys of a surname alone (`last`, `family`), under which one listed surname
     /// is the person's even when it is an English word too (`walker`).
     surname_keys: FxHashSet<String>,
+    /// The keys of a given name alone (`first`, `given`): `patterns/fields.toml`.
+    given_keys: FxHashSet<String>,
     /// Keys a note also writes as a heading (`ID=afebrile`, infectious disease): in a prose
     /// line of few pairs they type nothing.
     note_heading_keys: FxHashSet<String>,
@@ -258,6 +262,11 @@ impl FieldRules {
                 .collect(),
             surname_keys: raw
                 .surname_keys
+                .iter()
+                .map(|k| normalize_key(k).into_owned())
+                .collect(),
+            given_keys: raw
+                .given_keys
                 .iter()
                 .map(|k| normalize_key(k).into_owned())
                 .collect(),
@@ -389,6 +398,12 @@ impl FieldRules {
     /// `patterns/fields.toml` `surname_keys`.
     pub fn is_surname_key(&self, key: &str) -> bool {
         self.surname_keys.contains(key)
+    }
+
+    /// Whether a normalised key holds a given name alone (`first`, `given`):
+    /// `patterns/fields.toml` `given_keys`.
+    pub fn is_given_key(&self, key: &str) -> bool {
+        self.given_keys.contains(key)
     }
 
     /// Whether a normalised key is also a note's heading abbreviation (`id`: infectious

@@ -368,6 +368,7 @@ fn learn(
                     l.aliases.push(key);
                 }
             }
+            learn_name_pair(engine, o, &mut l.learned);
             for (k, x) in o {
                 learn_name_key(engine, k, &mut l.learned);
                 let key = normalize_key(k);
@@ -446,6 +447,33 @@ fn learn(
             }
         }
         _ => {}
+    }
+}
+
+/// `{"first_name": "Orsolya", "last_name": "Brankovic"}`: a given name and a surname side
+/// by side name one person, learned whole, so the user names made of them (`obrankovic`,
+/// `orsolya.brankovic`) are found in the payload's other values too (red team 68).
+fn learn_name_pair(engine: &Engine, o: &Map<String, Value>, learned: &mut Learned) {
+    /// Longer keys are no name part's (`patientfirstname` is the longest listed).
+    const MAX_PART_KEY: usize = 24;
+    let fields = &engine.fields;
+    let (mut first, mut last) = (None, None);
+    for (k, v) in o {
+        let Some(s) = v.as_str().map(str::trim).filter(|s| !s.is_empty()) else {
+            continue;
+        };
+        if k.len() > MAX_PART_KEY {
+            continue;
+        }
+        let key = normalize_key(k);
+        if first.is_none() && fields.is_given_key(&key) {
+            first = Some(s);
+        } else if last.is_none() && fields.is_surname_key(&key) {
+            last = Some(s);
+        }
+    }
+    if let (Some(first), Some(last)) = (first, last) {
+        learned.add(PhiType::Name, &format!("{first} {last}"));
     }
 }
 

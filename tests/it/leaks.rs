@@ -2550,7 +2550,8 @@ const CHANNELS: &[&str] = &[
     "hash_hl7_as_text",
     "hash_hl7_in_json",
     "split_hl7_highlight",
-    "hl7_highlighted",
+    "highlighted_hl7",
+    "calendar_folded",
     "split_hl7_format",
     // Stop 51 (gate51): XML character data cut inside a word by markup a reader does not
     // see (red team 50, F13): read joined, rewritten, never refused.
@@ -3988,8 +3989,8 @@ fn channel(ch: &str, c: &Canary, v: &str) -> Option<Req> {
         ),
         // A value highlighted whole (`with \H\Orsolya Brankovic\N\ today`): the commands'
         // letters must not glue to the words beside them (red team 68).
-        "hl7_highlighted" if v != c.value => return None,
-        "hl7_highlighted" => Req::new(
+        "highlighted_hl7" if v != c.value => return None,
+        "highlighted_hl7" => Req::new(
             "h",
             Some("application/hl7-v2"),
             format!(
@@ -4438,6 +4439,21 @@ fn channel(ch: &str, c: &Canary, v: &str) -> Option<Req> {
                 "t",
                 Some(ct),
                 format!("BEGIN:VCALENDAR\nBEGIN:VEVENT\nSUMMARY:OT home visit\n{line}\nEND:VEVENT\nEND:VCALENDAR\n"),
+            )
+        }
+        // A calendar's SUMMARY folded in the middle of the value (RFC 5545 3.1): the
+        // continuation joins the line before it (red team 68).
+        "calendar_folded" if v.len() >= 4 && !v.contains(['\n', '\r']) => {
+            let line = cue(c, v);
+            let at = line.find(v)? + middle(v);
+            Req::new(
+                "t",
+                Some("text/calendar"),
+                format!(
+                    "BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\nSUMMARY:{}\r\n {}\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n",
+                    &line[..at],
+                    &line[at..]
+                ),
             )
         }
         // Stop 59 (formats59): tables under the wrong label (R5/P7), each cell typed by its
@@ -5280,6 +5296,15 @@ fn decode_once(s: &str) -> Vec<String> {
     }
     if s.contains('&') {
         out.push(html_decode(s));
+    }
+    // A folded content line of a card or a calendar unfolded (RFC 5545 3.1).
+    if s.contains("BEGIN:V") && (s.contains("\n ") || s.contains("\n\t")) {
+        out.push(
+            s.replace("\r\n ", "")
+                .replace("\r\n\t", "")
+                .replace("\n ", "")
+                .replace("\n\t", ""),
+        );
     }
     // A quoted CSV field writes each `"` of its value twice.
     if s.contains("\"\"") {

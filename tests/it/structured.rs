@@ -1553,3 +1553,19 @@ fn code_fields_read_joined_names_dates_and_streets_and_keep_real_codes() {
     let out: Value = serde_json::from_str(&out).expect("json");
     assert_eq!(out, codes, "codes stay as written");
 }
+
+/// A given name and a surname side by side are one person: the user names made of them are
+/// found in the payload's other values (red team 68).
+#[test]
+fn user_names_of_a_given_name_and_surname_side_by_side_are_found_in_other_values() {
+    let body = json!({
+        "patient": {"first_name": "Orsolya", "last_name": "Brankovic"},
+        "login": "obrankovic", "created_by": "orsolya.brankovic", "tag": "brankovico",
+        "status": "active",
+    });
+    let out = deidentify(&body.to_string(), ContentType::Json, "safe-harbor").text;
+    for leaked in ["orsolya", "brankovic"] {
+        assert!(!out.to_lowercase().contains(leaked), "{leaked} in {out}");
+    }
+    assert!(out.contains(r#""status":"active""#), "{out}");
+}
