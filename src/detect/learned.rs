@@ -184,6 +184,15 @@ impl Learned {
     }
 
     /// Nothing to search for: no values and no memory.
+    /// The user names made of a given name and a surname learned apart (`{"first":
+    /// "Orsolya", "last": "Brankovic"}`: `obrankovic`, `orsolya.brankovic`), and only
+    /// those: each part is searched for or not by its own key's rule (a surname that is a
+    /// word, `walker`, is not), so the pair is no value to search for (red team 68).
+    pub fn add_user_names_of(&mut self, first: &str, last: &str) {
+        self.user_names
+            .extend(user_names(&format!("{} {}", first.trim(), last.trim())));
+    }
+
     /// Whether `word` is a learned name or name part, or a user name made of one
     /// (`rosalind`, `rthackeray`), in any case: an object key that is one is the person.
     pub fn is_name(&self, word: &str) -> bool {
@@ -490,7 +499,8 @@ fn street_names(v: &str) -> Vec<String> {
 const MIN_USER_NAME_PART: usize = 4;
 
 /// The user names people are given from their name (red team 58, R19: `rthackeray`,
-/// `rosalind.thackeray`, `rosalind_thackeray`, `rosalindthackeray`, `thackerayr`), which
+/// `rosalind.thackeray`, `rosalind_thackeray`, `rosalindthackeray`, `thackerayr`,
+/// `rosalindt`), which
 /// a payload writes as an object key, a host (`rthackeray-laptop`) or a path
 /// (`/users/rthackeray/`). `Thackeray, Rosalind` is read surname first. Made only of a
 /// given name and a surname of letters, the surname of four letters at least.
@@ -517,6 +527,11 @@ fn user_names(v: &str) -> Vec<String> {
         for sep in [".", "_", ""] {
             out.push(format!("{first}{sep}{last}"));
         }
+    }
+    // The given name and the surname's initial (`rosalindt`), from a given name long
+    // enough to say whose it is (red team 68).
+    if first.len() >= MIN_USER_NAME_PART {
+        out.push(format!("{first}{}", &last[..1]));
     }
     out
 }
@@ -602,7 +617,7 @@ mod tests {
         l.add(PhiType::Name, "Jo Lee");
         l.finish();
         let text = "host rthackeray-laptop.clinic.local; /users/rosalind.thackeray/notes; \
-                    login mward ok; wardm; jlee stays";
+                    login mward ok; wardm; rosalindt; jlee stays";
         let mut hits = Vec::new();
         l.scan(text, |s, e, _| hits.push(&text[s..e]));
         assert_eq!(
@@ -613,7 +628,8 @@ mod tests {
                 "rthackeray",
                 "rosalind.thackeray",
                 "mward",
-                "wardm"
+                "wardm",
+                "rosalindt"
             ],
             "a surname under four letters makes no user name"
         );

@@ -18,8 +18,10 @@ use data_encoding::{BASE32, BASE32_NOPAD};
 use super::base85::{self, Alphabet as B85};
 use crate::charset::Encoding as Charset;
 
-/// Shortest base64 run worth decoding inside text (18 bytes of data).
-pub(super) const MIN_B64_RUN: usize = 24;
+/// Shortest base64 run worth decoding inside text (12 bytes of data): a phone number, an
+/// SSN or a date encoded alone is 16 characters (`NjE3LTU1NS0wMTQz`; red team 68), and a
+/// run must still show base64's signs and decode to readable text.
+pub(super) const MIN_B64_RUN: usize = 16;
 /// Shortest whole value worth decoding as base64.
 const MIN_B64_VALUE: usize = 16;
 /// Shortest whole value of both cases decoded as base64 all the same: a surname alone

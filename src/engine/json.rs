@@ -451,7 +451,7 @@ fn learn(
 }
 
 /// `{"first_name": "Orsolya", "last_name": "Brankovic"}`: a given name and a surname side
-/// by side name one person, learned whole, so the user names made of them (`obrankovic`,
+/// by side name one person, so the user names made of them (`obrankovic`,
 /// `orsolya.brankovic`) are found in the payload's other values too (red team 68).
 fn learn_name_pair(engine: &Engine, o: &Map<String, Value>, learned: &mut Learned) {
     /// Longer keys are no name part's (`patientfirstname` is the longest listed).
@@ -473,7 +473,7 @@ fn learn_name_pair(engine: &Engine, o: &Map<String, Value>, learned: &mut Learne
         }
     }
     if let (Some(first), Some(last)) = (first, last) {
-        learned.add(PhiType::Name, &format!("{first} {last}"));
+        learned.add_user_names_of(first, last);
     }
 }
 

@@ -2552,6 +2552,7 @@ const CHANNELS: &[&str] = &[
     "split_hl7_highlight",
     "highlighted_hl7",
     "calendar_folded",
+    "text_b64_value",
     "split_hl7_format",
     // Stop 51 (gate51): XML character data cut inside a word by markup a reader does not
     // see (red team 50, F13): read joined, rewritten, never refused.
@@ -4439,6 +4440,20 @@ fn channel(ch: &str, c: &Canary, v: &str) -> Option<Req> {
                 "t",
                 Some(ct),
                 format!("BEGIN:VCALENDAR\nBEGIN:VEVENT\nSUMMARY:OT home visit\n{line}\nEND:VEVENT\nEND:VCALENDAR\n"),
+            )
+        }
+        // The value alone in base64 inside a sentence, a run as short as 16 characters
+        // (`NDEzLTU1NS0wMTcy`; red team 68). Shorter runs are not decoded inside text.
+        "text_b64_value" if v != c.value => return None,
+        "text_b64_value" => {
+            let run = b64(v.as_bytes());
+            if run.len() < 16 {
+                return None;
+            }
+            Req::new(
+                "t",
+                Some("text/plain"),
+                format!("Ref {run} noted in the chart."),
             )
         }
         // A calendar's SUMMARY folded in the middle of the value (RFC 5545 3.1): the
