@@ -7,8 +7,8 @@
 //! digits of every script (`٥٥٥` is `555`), space, dash, slash and dot variants, Cyrillic
 //! and Greek letters written inside Latin words for the Latin letters they look like
 //! (`Jоhn` with a Cyrillic `о`), letters sent as Morse code or spelling-alphabet words
-//! ([`signals`]), zero-width and soft-hyphen characters, and control
-//! characters are all undone before the detector looks. Markup tags are blanked so that only text and attribute values
+//! ([`signals`]), zero-width and soft-hyphen characters, the folded content lines of a
+//! vCard or iCalendar text, and control characters are all undone before the detector looks. Markup tags are blanked so that only text and attribute values
 //! are read (an `xmlns` URL is never PHI and must survive intact).
 //!
 //! Every byte of the view remembers the byte range of the input it came from, so a span found

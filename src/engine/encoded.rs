@@ -22,6 +22,9 @@ use crate::charset::Encoding as Charset;
 /// SSN or a date encoded alone is 16 characters (`NjE3LTU1NS0wMTQz`; red team 68), and a
 /// run must still show base64's signs and decode to readable text.
 pub(super) const MIN_B64_RUN: usize = 16;
+/// Shortest base64 run read inside text when it ends in base64's padding, which no word
+/// does: an eight-digit record number alone is twelve characters (`ODg0MTIyMDc=`).
+const MIN_PADDED_B64_RUN: usize = 12;
 /// Shortest whole value worth decoding as base64.
 const MIN_B64_VALUE: usize = 16;
 /// Shortest whole value of both cases decoded as base64 all the same: a surname alone
@@ -947,7 +950,8 @@ fn run(r: &str) -> Option<Hidden> {
     if let Some(h) = base32(r) {
         return Some(h);
     }
-    if r.len() < MIN_B64_RUN || !has_b64_signs(r) {
+    let padded = r.len() >= MIN_PADDED_B64_RUN && r.ends_with('=');
+    if !(r.len() >= MIN_B64_RUN || padded) || !has_b64_signs(r) {
         return None;
     }
     b64_text(r)
@@ -1522,5 +1526,20 @@ mod tests {
         assert_eq!(&text[found[0].0.clone()], "U21pdGg=");
         // The same characters outside an encoded word stay a word.
         assert!(runs("From: U21pdGg= today").is_empty());
+    }
+
+    #[test]
+    fn short_runs_are_read_from_sixteen_characters_or_twelve_padded() {
+        // A phone alone (16) and an eight-digit number alone (12, padded; red team 68).
+        for (text, read) in [
+            ("call NDEzLTU1NS0wMTcy today", "413-555-0172"),
+            ("mrn ODg0MTIyMDc= ok", "88412207"),
+        ] {
+            let found = runs(text);
+            assert_eq!(found.len(), 1, "{text}");
+            assert_eq!(found[0].1.text, read);
+        }
+        // Unpadded runs under sixteen characters stay words (`TVI0NDEwODI3`).
+        assert!(runs("ref TVI0NDEwODI3 x").is_empty());
     }
 }

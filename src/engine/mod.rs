@@ -246,9 +246,6 @@ const MAX_RXCUI: u64 = 3_499_999;
 /// 51, G13), or an instance UID's serial, which identifies one study as an MRN does.
 const MAX_OID_ARC_DIGITS: usize = 6;
 
-/// Whether `v` is an OID kept as written: digit arcs without leading zeros, separated by
-/// dots, none longer than [`MAX_OID_ARC_DIGITS`], or a UUID written as an OID (`2.25.` and
-/// one arc of twenty digits or more, a random number that carries nothing).
 /// The text a whole value (trimmed) holds in uuencode, hexadecimal, base32 or base64, as
 /// the walk decodes it (`T3Jzb2x5YQ==` → `Orsolya`), or `None`. For the reveal side's
 /// shield, which must know what a caller sent in any form the answer is read in.
@@ -259,6 +256,9 @@ pub fn encoded_text(v: &str) -> Option<String> {
     }
 }
 
+/// Whether `v` is an OID kept as written: digit arcs without leading zeros, separated by
+/// dots, none longer than [`MAX_OID_ARC_DIGITS`], or a UUID written as an OID (`2.25.` and
+/// one arc of twenty digits or more, a random number that carries nothing).
 pub(crate) fn is_registry_oid(v: &str) -> bool {
     let arcs: Vec<&str> = v.split('.').collect();
     let syntax = arcs.len() >= 2

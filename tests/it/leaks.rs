@@ -6109,7 +6109,9 @@ fn one_char(v: &Value) -> Option<String> {
 fn base64_runs(s: &str) -> Vec<&str> {
     let is_b64 = |c: char| c.is_ascii_alphanumeric() || matches!(c, '+' | '/' | '-' | '_');
     let mut out = Vec::new();
-    for run in s.split(|c: char| !is_b64(c)).filter(|r| r.len() >= 16) {
+    // Twelve characters: an SSN or a date alone is 14 or 15 without its padding, and the
+    // engine reads runs from 16 (12 padded; red team 68).
+    for run in s.split(|c: char| !is_b64(c)).filter(|r| r.len() >= 12) {
         let slashes: Vec<usize> = run
             .match_indices(['/', '-', '_', '+'])
             .map(|(i, _)| i)
@@ -6119,7 +6121,7 @@ fn base64_runs(s: &str) -> Vec<&str> {
         for a in starts {
             let ends = slashes.iter().copied().chain(std::iter::once(run.len()));
             for b in ends.filter(|b| *b > a) {
-                if b - a >= 16 {
+                if b - a >= 12 {
                     out.push(&run[a..b]);
                 }
             }
