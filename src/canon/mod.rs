@@ -397,12 +397,17 @@ impl Canon {
 /// (`=52=6F=73`): a key and a number (`dob=2025`) make one.
 const MIN_QP_RUN: usize = 3;
 
+/// Whether `b` opens a vCard or an iCalendar component (`BEGIN:VCARD`, `Begin:vEvent`):
+/// property names are case-insensitive (RFC 5545 3.1, RFC 6350 3.3).
+fn opens_a_card(b: &[u8]) -> bool {
+    const OPEN: &[u8] = b"begin:v";
+    memchr::memchr2_iter(b'B', b'b', b).any(|at| {
+        b.get(at..at + OPEN.len())
+            .is_some_and(|w| w.eq_ignore_ascii_case(OPEN))
+    })
+}
+
 impl Canon {
-    /// The view of `text` with its quoted-printable escapes decoded (`=20` a space, `=2D` a
-    /// hyphen, `=C3=A9` an `é`) and its soft line breaks (`=` at a line's end) joined, or
-    /// `None` when the text does not show it is written so ([`is_quoted_printable`]).
-    /// `=` is common in text (`BP=120/80`, `dob=2025`), so a lone escape is decoded only
-    /// in a text that shows the encoding somewhere: a number after `=` stays a number.
     /// The view of a vCard or iCalendar text with its folded content lines unfolded: a
     /// line break followed by one blank or tab continues the line before it (RFC 5545
     /// 3.1, RFC 6350 3.2), so `SUMMARY:OT eval for Orsolya Bran\r\n kovic` reads
@@ -410,13 +415,13 @@ impl Canon {
     /// component (`BEGIN:V`): elsewhere an indented line is a line of its own.
     fn unfolded(text: &str) -> Option<Canon> {
         let b = text.as_bytes();
-        let opens = memchr::memmem::find(b, b"BEGIN:V").is_some()
-            || memchr::memmem::find(b, b"begin:v").is_some();
-        if !opens {
+        let folded = |nl: &usize| matches!(b.get(nl + 1), Some(b' ' | b'\t'));
+        // Most values hold no fold: that is asked first, as it is the cheaper question.
+        if !memchr::memchr_iter(b'\n', b).any(|nl| folded(&nl)) || !opens_a_card(b) {
             return None;
         }
         let folds: Vec<(usize, usize)> = memchr::memchr_iter(b'\n', b)
-            .filter(|&nl| matches!(b.get(nl + 1), Some(b' ' | b'\t')))
+            .filter(folded)
             .map(|nl| {
                 let start = if nl > 0 && b[nl - 1] == b'\r' {
                     nl - 1
@@ -439,6 +444,11 @@ impl Canon {
         Some(out.out)
     }
 
+    /// The view of `text` with its quoted-printable escapes decoded (`=20` a space, `=2D` a
+    /// hyphen, `=C3=A9` an `é`) and its soft line breaks (`=` at a line's end) joined, or
+    /// `None` when the text does not show it is written so ([`is_quoted_printable`]).
+    /// `=` is common in text (`BP=120/80`, `dob=2025`), so a lone escape is decoded only
+    /// in a text that shows the encoding somewhere: a number after `=` stays a number.
     fn quoted_printable(text: &str) -> Option<Canon> {
         if !is_quoted_printable(text) {
             return None;
@@ -2121,6 +2131,13 @@ mod tests {
             view(ics)
         );
         assert_eq!(source_of(ics, "Brankovic"), "Bran\r\n kovic");
+        // Property names are case-insensitive: `Begin:vCard` opens a card as well.
+        let card = "Begin:vCard\nFN:Orsolya Bran\n\tkovic\nEnd:vCard";
+        assert!(
+            view(card).contains("Orsolya Brankovic\nEnd"),
+            "{}",
+            view(card)
+        );
         // An indented line of any other text is a line of its own.
         let note = "Plan:\n continue 2x/wk";
         assert_eq!(view(note), note);

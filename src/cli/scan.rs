@@ -41,7 +41,9 @@ pub struct ScanArgs {
     /// Read JSON lines {"id", "text", "content_type"?} and write one line per input:
     /// {"id", "text", "spans": [{"start", "end", "type"}]} (UTF-8 byte offsets), or
     /// {"id", "error": {"line", "reason"}} for a line that failed. Exit status 1, and a count
-    /// on standard error, when any line failed.
+    /// on standard error, when any line failed. The id is the caller's label, copied as
+    /// given so outputs join to inputs: use an opaque one (`note-0001`), never a patient's
+    /// name, MRN or file name.
     #[arg(long)]
     pub jsonl: bool,
     /// Worker threads for --jsonl (output order is kept); default: one per core.

@@ -253,7 +253,10 @@ fn vault_unreachable(e: &anyhow::Error) -> bool {
 }
 
 /// Logs go to standard error; `RUST_LOG` overrides the configured level. With `[otel]`,
-/// the gateway's spans go to the exporter (and never into the log lines).
+/// the gateway's spans go to the exporter (and never into the log lines). Other crates'
+/// debug and trace lines never reach the log, whatever the level: they are written for
+/// their own developers and quote what they parse (h2 logs a malformed `:path` whole at
+/// debug, a caller's URL built from patient values; red team 69, L1).
 fn init_logging(cfg: &LogConfig, exporter: Option<&SdkTracerProvider>) {
     use std::io::IsTerminal;
     use tracing_subscriber::filter::{filter_fn, FilterExt};
@@ -267,7 +270,9 @@ fn init_logging(cfg: &LogConfig, exporter: Option<&SdkTracerProvider>) {
         .or_else(|_| EnvFilter::try_new(format!("rustls=error,{level}")))
         .unwrap_or_else(|_| EnvFilter::new("info"));
     let log_level = log_crate_level(filter.max_level_hint());
-    let not_exported = filter_fn(|m| !crate::gateway::telemetry::is_exported_span(m));
+    let not_exported = filter_fn(|m| {
+        !crate::gateway::telemetry::is_exported_span(m) && is_loggable(m.target(), *m.level())
+    });
     let fmt = tracing_subscriber::fmt::layer()
         .with_ansi(io::stderr().is_terminal())
         .with_writer(io::stderr);
@@ -287,6 +292,17 @@ fn init_logging(cfg: &LogConfig, exporter: Option<&SdkTracerProvider>) {
     log::set_max_level(log_level);
 }
 
+/// Whether a line from `target` at `level` may be logged: any of the gateway's own, and
+/// only errors, warnings and notices from other crates (their debug and trace lines may
+/// quote request bytes).
+fn is_loggable(target: &str, level: tracing::Level) -> bool {
+    let own = target == "phigate" || target.starts_with("phigate::");
+    own || matches!(
+        level,
+        tracing::Level::ERROR | tracing::Level::WARN | tracing::Level::INFO
+    )
+}
+
 /// The `log` crate's level for the most verbose level the filter lets through (`None`:
 /// the filter cannot say, so everything is offered to it).
 fn log_crate_level(hint: Option<tracing_subscriber::filter::LevelFilter>) -> log::LevelFilter {
@@ -303,8 +319,20 @@ fn log_crate_level(hint: Option<tracing_subscriber::filter::LevelFilter>) -> log
 
 #[cfg(test)]
 mod tests {
-    use super::log_crate_level;
+    use super::{is_loggable, log_crate_level};
+    use tracing::Level;
     use tracing_subscriber::EnvFilter;
+
+    #[test]
+    fn only_the_gateway_logs_below_info() {
+        assert!(is_loggable("phigate::gateway::proxy", Level::TRACE));
+        assert!(is_loggable("phigate", Level::DEBUG));
+        assert!(is_loggable("h2::server", Level::WARN));
+        assert!(!is_loggable("h2::server", Level::DEBUG));
+        assert!(!is_loggable("h2::frame::headers", Level::TRACE));
+        assert!(!is_loggable("tokio_postgres::query", Level::DEBUG));
+        assert!(!is_loggable("phigatex", Level::DEBUG));
+    }
 
     #[test]
     fn the_log_crate_level_follows_the_most_verbose_directive() {

@@ -64,6 +64,8 @@ struct RawFields {
     search_params: FxHashMap<String, Vec<String>>,
     #[serde(default)]
     content_lines: FxHashMap<String, Vec<String>>,
+    #[serde(default)]
+    keep_shapes: FxHashMap<String, String>,
 }
 
 /// `[dicom]`: DICOM JSON attributes by tag, by value representation, and the tag groups
@@ -154,6 +156,9 @@ pub struct FieldRules {
     /// vCard and iCalendar properties and parameters (`FN`, `TEL`, `CN`), by name in lower
     /// case: the type of their value.
     content_lines: FxHashMap<String, PhiType>,
+    /// Keep keys whose codes have one syntax (`cpt`, `icd10`, `modifier`), by normalised
+    /// key: the whole value must match to be kept.
+    keep_shapes: FxHashMap<String, regex::Regex>,
 }
 
 /// A field file that cannot be used.
@@ -252,7 +257,15 @@ impl FieldRules {
                 .map_err(|e: crate::phi::UnknownPhiType| err(0, e.to_string()))?;
             content_lines.extend(list.iter().map(|k| (k.to_ascii_lowercase(), ty)));
         }
+        let mut keep_shapes = FxHashMap::default();
+        for (key, pattern) in raw.keep_shapes {
+            let whole = format!("^(?:{pattern})$");
+            let re = regex::Regex::new(&whole)
+                .map_err(|e| err(0, format!("keep_shapes `{key}`: {e}")))?;
+            keep_shapes.insert(normalize_key(&key).into_owned(), re);
+        }
         Ok(FieldRules {
+            keep_shapes,
             dicom,
             observation_codes,
             name_keys: raw
@@ -422,6 +435,16 @@ impl FieldRules {
             return None;
         }
         self.search_params.get(&*normalize_key(base)).copied()
+    }
+
+    /// Whether `value` under the keep key `key` (normalised) is written in that key's code
+    /// syntax (`patterns/fields.toml` `[keep_shapes]`: `{"cpt": "97530"}`, not `{"cpt":
+    /// "Smith"}`); a key without one fits any value. A value that does not fit is read as
+    /// text (red team 69, S4).
+    pub fn keep_fits(&self, key: &str, value: &str) -> bool {
+        self.keep_shapes
+            .get(key)
+            .is_none_or(|re| re.is_match(value.trim()))
     }
 
     /// The type a vCard or iCalendar property or parameter gives its value (`FN`, `TEL`,

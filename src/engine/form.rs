@@ -89,12 +89,23 @@ pub fn deidentify(
         let key = match f {
             // OData's `$select`, `$orderby`: the protocol's own operators.
             Field::Scan if super::protocol::is_operator_key(k) => k.clone(),
-            Field::Scan => engine.scan_value(k, &learned, t, &ctx, scratch, &mut counts)?,
-            _ => k.clone(),
+            Field::Scan => {
+                let parts =
+                    path_segments_scanned(engine, k, &learned, t, &ctx, scratch, &mut counts)?;
+                engine.scan_value(&parts, &learned, t, &ctx, scratch, &mut counts)?
+            }
+            // A key the rules type by its path (`mrn[48213377]` is an MRN field) is still
+            // written by the sender: its segments are read all the same.
+            _ => path_segments_scanned(engine, k, &learned, t, &ctx, scratch, &mut counts)?,
         };
         let new = match f {
             // A status or code parameter is kept only while it reads as one.
-            Field::Keep if engine.keeps_code(v, &learned, scratch) => v.clone(),
+            Field::Keep
+                if engine.keeps_code(v, &learned, scratch)
+                    && engine.fields.keep_fits(&normalize_key(k), v) =>
+            {
+                v.clone()
+            }
             // `api-version=2024-10-21` (Azure OpenAI): the API's date, by key and grammar.
             _ if super::protocol::is_keyed_protocol_value(k, v) => v.clone(),
             Field::Phi(ty) if !v.trim().is_empty() => t.apply_field(*ty, v, &ctx, &mut counts)?,
@@ -111,6 +122,44 @@ pub fn deidentify(
         spans: Vec::new(),
         counts,
     })
+}
+
+/// Digits of the longest array index in a form-array path (`items[0]`, `rows[1024]`).
+const MAX_INDEX_DIGITS: usize = 4;
+
+/// A key written as a form-array path (`pt[Zabrowskiq]`, `a[b][Zabrowskiq]`) with each
+/// segment that is no field name read as a key of its own: a surname in brackets is the
+/// surname a bare key is (red team 69, S1). Indices and field names stay as written; the
+/// caller still reads the whole key.
+#[allow(clippy::too_many_arguments)]
+fn path_segments_scanned(
+    engine: &Engine,
+    key: &str,
+    learned: &Learned,
+    t: &Transformer<'_>,
+    ctx: &DocContext,
+    scratch: &mut Scratch,
+    counts: &mut [usize; PhiType::ALL.len()],
+) -> Result<String, ScanError> {
+    if !key.contains('[') {
+        return Ok(key.to_string());
+    }
+    let mut out = String::with_capacity(key.len());
+    for piece in key.split_inclusive(['[', ']']) {
+        let segment = piece.trim_end_matches(['[', ']']);
+        let bracket = &piece[segment.len()..];
+        let named = engine.fields.generic(&normalize_key(segment), None) != Field::Scan;
+        // An array index is a short number; a longer one is a value (`mrn[48213377]`).
+        let index =
+            segment.len() <= MAX_INDEX_DIGITS && segment.bytes().all(|b| b.is_ascii_digit());
+        if segment.is_empty() || named || index {
+            out.push_str(segment);
+        } else {
+            out.push_str(&engine.scan_value(segment, learned, t, ctx, scratch, counts)?);
+        }
+        out.push_str(bracket);
+    }
+    Ok(out)
 }
 
 /// An OData `$filter` with each literal a property types replaced by its transform

@@ -368,10 +368,11 @@ fn learn(
                     l.aliases.push(key);
                 }
             }
-            learn_name_pair(engine, o, &mut l.learned);
+            let mut pair = NamePair::default();
             for (k, x) in o {
                 learn_name_key(engine, k, &mut l.learned);
                 let key = normalize_key(k);
+                pair.note(engine, k, &key, x);
                 if fhir && PATIENT_REFERENCES.contains(&&*key) {
                     patient_references(x, &mut l.references);
                 }
@@ -445,6 +446,7 @@ fn learn(
                     _ => {}
                 }
             }
+            pair.learn(&mut l.learned);
         }
         _ => {}
     }
@@ -453,27 +455,37 @@ fn learn(
 /// `{"first_name": "Orsolya", "last_name": "Brankovic"}`: a given name and a surname side
 /// by side name one person, so the user names made of them (`obrankovic`,
 /// `orsolya.brankovic`) are found in the payload's other values too (red team 68).
-fn learn_name_pair(engine: &Engine, o: &Map<String, Value>, learned: &mut Learned) {
+#[derive(Default)]
+struct NamePair<'v> {
+    first: Option<&'v str>,
+    last: Option<&'v str>,
+}
+
+impl<'v> NamePair<'v> {
     /// Longer keys are no name part's (`patientfirstname` is the longest listed).
     const MAX_PART_KEY: usize = 24;
-    let fields = &engine.fields;
-    let (mut first, mut last) = (None, None);
-    for (k, v) in o {
+
+    /// Notes member `k` (normalised `key`) of the object when it holds a name part; the
+    /// first given name and the first surname count.
+    fn note(&mut self, engine: &Engine, k: &str, key: &str, v: &'v Value) {
         let Some(s) = v.as_str().map(str::trim).filter(|s| !s.is_empty()) else {
-            continue;
+            return;
         };
-        if k.len() > MAX_PART_KEY {
-            continue;
+        if k.len() > Self::MAX_PART_KEY {
+            return;
         }
-        let key = normalize_key(k);
-        if first.is_none() && fields.is_given_key(&key) {
-            first = Some(s);
-        } else if last.is_none() && fields.is_surname_key(&key) {
-            last = Some(s);
+        if self.first.is_none() && engine.fields.is_given_key(key) {
+            self.first = Some(s);
+        } else if self.last.is_none() && engine.fields.is_surname_key(key) {
+            self.last = Some(s);
         }
     }
-    if let (Some(first), Some(last)) = (first, last) {
-        learned.add_user_names_of(first, last);
+
+    /// The user names of the pair, when the object held both parts.
+    fn learn(self, learned: &mut Learned) {
+        if let (Some(first), Some(last)) = (self.first, self.last) {
+            learned.add_user_names_of(first, last);
+        }
     }
 }
 
@@ -751,13 +763,19 @@ impl Walker<'_, '_, '_> {
                 // text under such a key is read like any value, and an object
                 // (`code.text`, `code.coding`) is walked.
                 Field::Keep => match x {
-                    Value::String(s) if !self.keeps_code(s, coded) => self.scan_in_place(s)?,
+                    Value::String(s)
+                        if !self.keeps_code(s, coded) || !self.engine.fields.keep_fits(&key, s) =>
+                    {
+                        self.scan_in_place(s)?
+                    }
                     // A list of codes or URLs (`meta.profile`, `name.prefix`): each item is
                     // kept while it reads as one, as a single value would be.
                     Value::Array(a) => {
                         for item in a.iter_mut() {
                             match item {
-                                Value::String(s) if self.keeps_code(s, None) => {}
+                                Value::String(s)
+                                    if self.keeps_code(s, None)
+                                        && self.engine.fields.keep_fits(&key, s) => {}
                                 Value::String(s) => self.scan_in_place(s)?,
                                 _ => self.walk(item, Some(&*key), resource, None)?,
                             }

@@ -163,9 +163,13 @@ fn parse_named(s: &str) -> Option<ParsedDate> {
     let mut day_v = None;
     let mut year = None;
     let mut day_first = false;
+    // `March 14-16` is a range of days, not the 14th of 2016 (red team 69): a second day
+    // after a dash, greater than the first, is no year.
+    let range = day_range(s);
     for (i, w) in words.iter().enumerate() {
         let digits: String = w.chars().take_while(char::is_ascii_digit).collect();
-        if digits.is_empty() {
+        // A time of day (`19:05:12`) holds no year.
+        if digits.is_empty() || w.contains(':') {
             continue;
         }
         let v: u32 = digits.parse().ok()?;
@@ -174,7 +178,7 @@ fn parse_named(s: &str) -> Option<ParsedDate> {
         } else if day_v.is_none() && (1..=31).contains(&v) && !(i > month_at && day_v.is_some()) {
             day_v = Some(day(v)?);
             day_first = i < month_at;
-        } else if day_v.is_some() && digits.len() == 2 {
+        } else if day_v.is_some() && digits.len() == 2 && year.is_none() && !range {
             year = Some(expand_two_digit_year(v));
         }
     }
@@ -194,6 +198,39 @@ fn parse_named(s: &str) -> Option<ParsedDate> {
         style,
         rest: String::new(),
     })
+}
+
+/// Whether `s` holds two day numbers joined by a dash, the second the greater
+/// (`14-16`, `14 – 16`): a range of days.
+fn day_range(s: &str) -> bool {
+    let b = s.as_bytes();
+    let number_at = |from: usize| {
+        let len = b[from..].iter().take_while(|c| c.is_ascii_digit()).count();
+        (len > 0 && len <= 2)
+            .then(|| s[from..from + len].parse::<u32>().ok())
+            .flatten()
+            .map(|n| (n, from + len))
+    };
+    let mut i = 0;
+    while i < b.len() {
+        let starts = b[i].is_ascii_digit() && (i == 0 || !b[i - 1].is_ascii_digit());
+        if let Some((first, end)) = starts.then(|| number_at(i)).flatten() {
+            let rest = s[end..].trim_start();
+            if let Some(after) = rest.strip_prefix(['-', '\u{2013}', '\u{2014}']) {
+                let after = after.trim_start();
+                let at = s.len() - after.len();
+                if let Some((second, _)) = number_at(at) {
+                    if second > first && second <= 31 {
+                        return true;
+                    }
+                }
+            }
+            i = end;
+            continue;
+        }
+        i += 1;
+    }
+    false
 }
 
 fn month(v: u32) -> Option<u8> {
@@ -353,6 +390,27 @@ mod tests {
         assert_eq!(shift("March 14, 2024", 30), "April 13, 2024");
         assert_eq!(shift("MAR 14", 1), "MAR 15");
         assert_eq!(shift("14.03.2024", 1), "15.03.2024");
+    }
+
+    #[test]
+    fn a_range_of_days_or_a_time_gives_no_year() {
+        assert_eq!(parse("March 14-16").and_then(|d| d.year_only()), None);
+        assert_eq!(
+            parse("March 14 \u{2013} 16").and_then(|d| d.year_only()),
+            None
+        );
+        assert_eq!(
+            parse("Mar 12, 2026 19:05:12").and_then(|d| d.year_only()),
+            Some("2026".into())
+        );
+        assert_eq!(
+            parse("14 Mar 61").and_then(|d| d.year_only()),
+            Some("1961".into())
+        );
+        assert_eq!(
+            parse("March 14, 61").and_then(|d| d.year_only()),
+            Some("1961".into())
+        );
     }
 
     #[test]

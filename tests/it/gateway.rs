@@ -783,6 +783,60 @@ async fn bad_input_fails_closed_with_problem_details() {
         started.elapsed() >= Duration::from_millis(1000),
         "not before the head timeout"
     );
+
+    // HTTP/2 headers the protocol forbids (a blank in `:path`, as a client building URLs
+    // from patient values sends): refused, and h2's debug line quoting them is not logged
+    // (red team 69, L1).
+    let mut h2 =
+        super::gw_harness::raw_tls_speaking(s.gw.listeners[0], &s.pki.ca_pem(), b"h2").await;
+    let path = "/hooks/p?name=Zebulon Quixote&mrn=48213377";
+    tls_write_h2_request(
+        &mut h2,
+        &[
+            (":method", "GET"),
+            (":scheme", "https"),
+            (":authority", "localhost"),
+            (":path", path),
+        ],
+    )
+    .await;
+    let mut buf = Vec::new();
+    let _ = tokio::time::timeout(Duration::from_secs(5), h2.read_to_end(&mut buf)).await;
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    assert_no_canary("the log after a malformed HTTP/2 request", &s.gw.logs());
+    assert!(s.upstream.take().is_empty(), "nothing was forwarded");
+}
+
+/// Writes HTTP/2's preface, empty settings and one HEADERS frame (end of stream and of
+/// headers) of `headers` as HPACK literals without indexing, unchecked.
+async fn tls_write_h2_request(
+    tls: &mut (impl tokio::io::AsyncWrite + Unpin),
+    headers: &[(&str, &str)],
+) {
+    use tokio::io::AsyncWriteExt;
+    fn length(n: usize) -> Vec<u8> {
+        assert!(n < 127, "short strings only");
+        vec![n as u8]
+    }
+    fn frame(kind: u8, flags: u8, stream: u32, payload: &[u8]) -> Vec<u8> {
+        let len = (payload.len() as u32).to_be_bytes();
+        let mut f = vec![len[1], len[2], len[3], kind, flags];
+        f.extend(stream.to_be_bytes());
+        f.extend(payload);
+        f
+    }
+    let mut block = Vec::new();
+    for (name, value) in headers {
+        block.push(0);
+        block.extend(length(name.len()));
+        block.extend(name.as_bytes());
+        block.extend(length(value.len()));
+        block.extend(value.as_bytes());
+    }
+    let mut out = b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n".to_vec();
+    out.extend(frame(4, 0, 0, &[]));
+    out.extend(frame(1, 0x5, 1, &block));
+    tls.write_all(&out).await.expect("h2 frames");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

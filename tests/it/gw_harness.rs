@@ -572,6 +572,16 @@ pub async fn raw_tls(
     addr: SocketAddr,
     ca_pem: &str,
 ) -> tokio_rustls::client::TlsStream<tokio::net::TcpStream> {
+    raw_tls_speaking(addr, ca_pem, b"http/1.1").await
+}
+
+/// [`raw_tls`] negotiating `protocol` by ALPN (`h2`: HTTP/2 frames by hand, with headers
+/// no client library would send).
+pub async fn raw_tls_speaking(
+    addr: SocketAddr,
+    ca_pem: &str,
+    protocol: &[u8],
+) -> tokio_rustls::client::TlsStream<tokio::net::TcpStream> {
     let mut roots = rustls::RootCertStore::empty();
     for cert in pem_certs(ca_pem) {
         roots.add(cert).expect("root");
@@ -583,7 +593,7 @@ pub async fn raw_tls(
     .expect("versions")
     .with_root_certificates(roots)
     .with_no_client_auth();
-    cfg.alpn_protocols = vec![b"http/1.1".to_vec()];
+    cfg.alpn_protocols = vec![protocol.to_vec()];
     let tcp = tokio::net::TcpStream::connect(addr).await.expect("connect");
     tokio_rustls::TlsConnector::from(Arc::new(cfg))
         .connect("localhost".try_into().expect("name"), tcp)

@@ -2578,6 +2578,10 @@ const CHANNELS: &[&str] = &[
     "form_bracket_nested",
     "query_bracket",
     "json_bracket_key",
+    // Stop 69: the value as a form-array path's segment (`name[Zebulon Quixote]=1`; red
+    // team 69, S1), read as a key of its own.
+    "form_key_segment",
+    "query_key_segment",
     // A SampledData's `data` and a Consent provision's `data`, read now (H13).
     "fhir_sampled_data",
     "fhir_consent_data",
@@ -4117,6 +4121,12 @@ fn channel(ch: &str, c: &Canary, v: &str) -> Option<Req> {
             format!("items[0][{}]={}&items[0][kind]=progress", c.key, url(v)),
         ),
         "query_bracket" => ping().path_query(&format!("?pt[{}]={}&kind=progress", c.key, url(v))),
+        "form_key_segment" => Req::new(
+            "f",
+            Some("application/x-www-form-urlencoded"),
+            format!("{}%5B{}%5D=1&kind=progress", c.key, url(v)),
+        ),
+        "query_key_segment" => ping().path_query(&format!("?pt[{}][{}]=1", c.key, url(v))),
         "json_bracket_key" => Req::json(
             "j",
             &json!({format!("patient[{}]", c.key): v, "kind": "progress"}),
