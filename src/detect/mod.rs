@@ -528,6 +528,12 @@ impl Detector {
         } else if let Some(e) = whole.first_in_quoted_cell(b, s.start, s.end) {
             s.end = e;
         }
+        // Right: `van den Berg`, `de la Cruz`: lower-case particles, then a capitalised
+        // word, are the rest of the name, even a word (`berg`) no list takes as a surname
+        // (red team 69, J).
+        if let Some(e) = surname_after_particles(b, s.end, &flags) {
+            s.end = e;
+        }
         // Left: `Saint-` of `Saint-Fleur`, `Whitlock-` of `Whitlock-Bayne`.
         while let Some(st) = joined_part_before(text, s.start) {
             s.start = st;
@@ -681,6 +687,34 @@ fn next_word(b: &[u8], at: usize) -> Option<(usize, usize)> {
     (end > start + 1).then_some((start, end))
 }
 
+/// Where the name ending at `end` ends when one to three lower-case particles follow it,
+/// one space apart, and then a capitalised word that is no cue, title or function word:
+/// the end of that word; `None` otherwise.
+fn surname_after_particles(
+    b: &[u8],
+    end: usize,
+    flags: &dyn Fn(usize, usize) -> u64,
+) -> Option<usize> {
+    use lexicon::flag;
+    const MAX_PARTICLES: usize = 3;
+    let not_surname = grow::NOT_NAME_WORD | flag::STOP | flag::CREDENTIAL | flag::FACILITY;
+    let mut at = end;
+    for particles in 0..=MAX_PARTICLES {
+        let (ws, we) = next_word(b, at)?;
+        let w = &b[ws..we];
+        let f = flags(ws, we);
+        let particle = w.iter().all(u8::is_ascii_lowercase)
+            && f & (flag::PARTICLE | flag::INNER_PARTICLE) != 0;
+        if particle && particles < MAX_PARTICLES {
+            at = we;
+            continue;
+        }
+        let titled = w[0].is_ascii_uppercase() && w[1..].iter().all(u8::is_ascii_lowercase);
+        return (particles > 0 && titled && f & not_surname == 0).then_some(we);
+    }
+    None
+}
+
 /// The word before `at` when only one space separates it.
 fn prev_word(b: &[u8], at: usize) -> Option<(usize, usize)> {
     if at < 3 || b[at - 1] != b' ' {
@@ -808,6 +842,32 @@ pub fn merge(mut spans: Vec<Span>) -> Vec<Span> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn particles_and_a_capitalised_word_end_a_name() {
+        let text = b"with Anneke van den Berg. Then Maria de la cruz and Ana van Transport";
+        let flags = |ws: usize, we: usize| match &text[ws..we] {
+            b"van" | b"den" | b"de" | b"la" => lexicon::flag::PARTICLE,
+            b"Transport" => lexicon::flag::FACILITY,
+            _ => 0,
+        };
+        let end_of = |word: &str| {
+            let at = std::str::from_utf8(text)
+                .unwrap_or("")
+                .find(word)
+                .unwrap_or(0);
+            at + word.len()
+        };
+        assert_eq!(
+            surname_after_particles(text, end_of("Anneke"), &flags),
+            Some(end_of("Berg"))
+        );
+        // A lower-case word after the particles, or a facility word, is no surname.
+        assert_eq!(surname_after_particles(text, end_of("Maria"), &flags), None);
+        assert_eq!(surname_after_particles(text, end_of("Ana"), &flags), None);
+        // No particle: nothing to add.
+        assert_eq!(surname_after_particles(text, end_of("Berg."), &flags), None);
+    }
 
     #[test]
     fn the_first_half_of_a_double_barrelled_name_goes_with_the_second() {

@@ -178,7 +178,8 @@ fn parse_named(s: &str) -> Option<ParsedDate> {
         } else if day_v.is_none() && (1..=31).contains(&v) && !(i > month_at && day_v.is_some()) {
             day_v = Some(day(v)?);
             day_first = i < month_at;
-        } else if day_v.is_some() && digits.len() == 2 && year.is_none() && !range {
+        } else if day_v.is_some() && digits.len() == 2 && w.len() == 2 && year.is_none() && !range {
+            // Two digits alone: `17th` is another day (`the 3rd, 10th and 17th of May`).
             year = Some(expand_two_digit_year(v));
         }
     }
@@ -410,6 +411,10 @@ mod tests {
         assert_eq!(
             parse("March 14, 61").and_then(|d| d.year_only()),
             Some("1961".into())
+        );
+        assert_eq!(
+            parse("3rd, 10th and 17th of September").and_then(|d| d.year_only()),
+            None
         );
     }
 

@@ -318,6 +318,11 @@ pub(super) const DATE_CUE_BEFORE: &[&str] = &[
     "deceased",
     "died",
     "effective",
+    // A return visit's day (`return 2/3`, `RTC 4/5`; red team 69, B).
+    "return",
+    "returns",
+    "rtc",
+    "recheck",
 ];
 
 /// Hedges before a date (`around 4/25`, `approx 3/2`) that a score can take too (`pain
