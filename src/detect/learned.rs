@@ -183,7 +183,6 @@ impl Learned {
         self.memory.as_ref()
     }
 
-    /// Nothing to search for: no values and no memory.
     /// The user names made of a given name and a surname learned apart (`{"first":
     /// "Orsolya", "last": "Brankovic"}`: `obrankovic`, `orsolya.brankovic`), and only
     /// those: each part is searched for or not by its own key's rule (a surname that is a
@@ -206,6 +205,7 @@ impl Learned {
                     }))
     }
 
+    /// Nothing to search for: no values and no memory.
     pub fn is_empty(&self) -> bool {
         self.values.is_empty() && self.memory.as_ref().is_none_or(Memory::is_empty)
     }
